@@ -1,0 +1,77 @@
+"""``auditor run [CONFIG]``: train, fine-tune, audit and write the run folder."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from auditor.commands import EXIT_GATE_FAILED, cli_errors, echo_table
+
+
+class Scenario(str, Enum):
+    digits = "digits"
+    adult = "adult"
+    mnist = "mnist"
+
+
+class Device(str, Enum):
+    cpu = "cpu"
+    cuda = "cuda"
+    auto = "auto"
+
+
+def run(
+    config: Annotated[
+        Path | None,
+        typer.Argument(help="An audit TOML file (or pyproject.toml with [tool.auditor])."),
+    ] = None,
+    scenario: Annotated[
+        Scenario | None, typer.Option("--scenario", "-s", help="A built-in scenario (default digits).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<name>).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for data splits and training.")] = None,
+    device: Annotated[Device | None, typer.Option("--device", help="cpu (default), cuda or auto.")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Pretrain, fine-tune, audit and write the model card. With no argument: digits."""
+    from auditor.config import default_config, load_config
+    from auditor.errors import AuditorInputError
+    from auditor.pipeline import run as run_pipeline
+
+    with cli_errors():
+        if config is not None and scenario is not None:
+            raise AuditorInputError("give a CONFIG file or --scenario, not both", field="--scenario")
+        cfg = load_config(config) if config is not None else default_config((scenario or Scenario.digits).value)
+        cfg = cfg.with_overrides(seed=seed, device=device.value if device else None)
+        result = run_pipeline(
+            cfg, out_dir=out, config_file=str(config) if config else None, progress=not quiet
+        )
+    _print_summary(result)
+    if result.verdict == "fail" and not exit_zero:
+        raise typer.Exit(EXIT_GATE_FAILED)
+
+
+def _print_summary(result) -> None:
+    from auditor.report.templating import fmt_num
+
+    run_dir = result.run_dir
+    typer.echo(f"Model card: {run_dir / 'model_card.html'}")
+    typer.echo(f"Audit:      {run_dir / 'audit.json'}")
+    head = result.headline()
+    rows = [(k.replace("_", " "), fmt_num(v)) for k, v in head.items()]
+    typer.echo("Fine-tuned model, test split:")
+    echo_table(rows)
+    for name in ("fairness", "privacy", "explanations", "transparency", "gates"):
+        part = result.data[name]
+        if part.get("status") != "ok":
+            typer.echo(f"  {name}: not run ({part.get('reason')})")
+    if result.verdict != "not_run":
+        typer.echo(f"Verdict: {result.verdict}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)

@@ -1,0 +1,242 @@
+"""Audit configuration: one TOML file (or ``[tool.auditor]`` in pyproject.toml), validated
+once at the boundary. Everything past :func:`load_config` trusts these typed objects."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from auditor.config._base import StrictModel
+from auditor.config.fairness import FairnessConfig
+from auditor.config.gates import GateRule, GatesConfig
+from auditor.config.privacy import DPConfig, PrivacyConfig
+from auditor.config.transparency import DeclaredAnswers, TransparencyConfig
+from auditor.errors import AuditorInputError
+
+SCENARIOS = ("digits", "adult", "mnist")
+
+__all__ = [
+    "SCENARIOS",
+    "AuditConfig",
+    "DPConfig",
+    "DeclaredAnswers",
+    "FairnessConfig",
+    "GateRule",
+    "GatesConfig",
+    "PrivacyConfig",
+    "TransparencyConfig",
+    "default_config",
+    "load_config",
+]
+
+
+class SplitFractions(StrictModel):
+    """Fractions of the rows for each disjoint split; ``holdout`` is the non-member pool for
+    the privacy probes and is never used for training, early stopping or tuning."""
+
+    pretrain: float = Field(0.35, ge=0, lt=1)
+    finetune_train: float = Field(0.15, gt=0, lt=1)
+    holdout: float = Field(0.15, ge=0, lt=1)
+    val: float = Field(0.10, gt=0, lt=1)
+    test: float = Field(0.25, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _sum_at_most_one(self) -> SplitFractions:
+        total = self.pretrain + self.finetune_train + self.holdout + self.val + self.test
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"split fractions add up to {total:.3f}, more than 1")
+        return self
+
+
+class DigitsData(StrictModel):
+    source: Literal["digits"] = "digits"
+    # Fine-tuning target: "odd" (1 for odd digits) or "ge5" (1 for digits 5-9).
+    target: Literal["odd", "ge5"] = "odd"
+    splits: SplitFractions = SplitFractions()
+
+
+class AdultData(StrictModel):
+    source: Literal["adult"] = "adult"
+    # Folder with adult.data.gz / adult.test.gz; None: the copy shipped in the package.
+    path: Path | None = None
+    # Whether sex and race are model inputs (they are always audited as sensitive features).
+    sensitive_as_features: bool = True
+    splits: SplitFractions = SplitFractions(
+        pretrain=0.40, finetune_train=0.15, holdout=0.15, val=0.10, test=0.20
+    )
+
+
+class MnistData(StrictModel):
+    source: Literal["mnist"] = "mnist"
+    root: Path = Path("data")
+    download: bool = False
+    target: Literal["odd", "ge5"] = "odd"
+    # Cap the rows used (None: all 70,000), so a CPU run stays short.
+    max_rows: int | None = Field(None, ge=10)
+    splits: SplitFractions = SplitFractions()
+
+
+class TableData(StrictModel):
+    source: Literal["table"] = "table"
+    path: Path
+    target: str
+    sensitive: list[str] = Field(..., min_length=1)
+    # Value of the target column that counts as the positive class (None: the larger label).
+    positive_label: str | int | float | bool | None = None
+    # Input columns (None: every column except the target).
+    features: list[str] | None = None
+    sensitive_as_features: bool = True
+    splits: SplitFractions = SplitFractions(
+        pretrain=0.30, finetune_train=0.20, holdout=0.15, val=0.10, test=0.25
+    )
+
+
+DataConfig = Annotated[
+    DigitsData | AdultData | MnistData | TableData, Field(discriminator="source")
+]
+
+
+class ModelConfig(StrictModel):
+    # "auto": the seed's CNN for images, the MLP for tables.
+    kind: Literal["auto", "cnn", "mlp", "factory"] = "auto"
+    # "package.module:function" returning an nn.Module with a ``head`` attribute.
+    factory: str | None = None
+    hidden: list[int] = Field(default_factory=lambda: [128, 64])
+    dropout: float = Field(0.1, ge=0, lt=1)
+
+    @model_validator(mode="after")
+    def _factory_named(self) -> ModelConfig:
+        if self.kind == "factory" and not self.factory:
+            raise ValueError("kind = 'factory' needs factory = 'package.module:function'")
+        return self
+
+
+class PretrainConfig(StrictModel):
+    # "supervised": the seed's recipe on the pretraining labels; "masked_reconstruction":
+    # self-supervised on unlabeled rows (labels are never read); "none": random init.
+    objective: Literal["supervised", "masked_reconstruction", "none"] = "supervised"
+    epochs: int = Field(30, ge=1)
+    batch_size: int = Field(64, ge=1)
+    lr: float = Field(1e-3, gt=0)
+    patience: int = Field(5, ge=1)
+    mask_ratio: float = Field(0.3, gt=0, lt=1)
+
+
+class FinetuneConfig(StrictModel):
+    epochs: int = Field(60, ge=1)
+    batch_size: int = Field(64, ge=1)
+    lr: float = Field(3e-3, gt=0)
+    patience: int = Field(8, ge=1)
+    # 0 freezes the whole backbone (the seed); N > 0 also trains the last N backbone layers.
+    unfreeze_last: int = Field(0, ge=0)
+
+
+class AuditConfig(StrictModel):
+    name: str | None = None
+    seed: int = 0
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    data: DataConfig = DigitsData()
+    model: ModelConfig = ModelConfig()
+    pretrain: PretrainConfig = PretrainConfig()
+    finetune: FinetuneConfig = FinetuneConfig()
+    fairness: FairnessConfig = FairnessConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    transparency: TransparencyConfig = TransparencyConfig()
+    gates: GatesConfig = GatesConfig()
+
+    @property
+    def run_name(self) -> str:
+        return self.name or self.data.source
+
+    def with_overrides(self, **changes: Any) -> AuditConfig:
+        """A copy with top-level fields replaced (``seed``, ``device``, ``name``)."""
+        data = self.model_dump(mode="python")
+        data.update({k: v for k, v in changes.items() if v is not None})
+        return AuditConfig.model_validate(data)
+
+
+def default_config(scenario: str) -> AuditConfig:
+    """The built-in configuration of a scenario (digits, adult, mnist)."""
+    if scenario == "digits":
+        return AuditConfig(name="digits", data=DigitsData())
+    if scenario == "adult":
+        return AuditConfig(
+            name="adult",
+            data=AdultData(),
+            pretrain=PretrainConfig(objective="masked_reconstruction", epochs=15, batch_size=256),
+            finetune=FinetuneConfig(epochs=30, batch_size=256, lr=2e-3, patience=5),
+        )
+    if scenario == "mnist":
+        return AuditConfig(
+            name="mnist",
+            data=MnistData(max_rows=20000),
+            pretrain=PretrainConfig(epochs=5, batch_size=128, patience=2),
+            finetune=FinetuneConfig(epochs=20, batch_size=128),
+            privacy=PrivacyConfig(n_reference=8),
+        )
+    raise AuditorInputError(
+        f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}",
+        field="--scenario",
+    )
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in ("digits", "adult", "mnist", "table") and parts and parts[-1] == "data":
+            continue  # discriminated-union tag, not a key the user wrote
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
+    """Validate a raw dict; raise one-line :class:`AuditorInputError` naming the key."""
+    try:
+        return AuditConfig.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        loc = _format_loc(tuple(first["loc"])) or "(top level)"
+        msg = first["msg"]
+        if first["type"] == "extra_forbidden":
+            msg = "unknown key"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise AuditorInputError(f"{msg}{more}", source=source, field=loc) from None
+
+
+def load_config(path: str | Path) -> AuditConfig:
+    """Read and validate a TOML config. ``pyproject.toml`` is read from ``[tool.auditor]``."""
+    path = Path(path)
+    if not path.is_file():
+        raise AuditorInputError("no such file", source=str(path))
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise AuditorInputError(f"not valid TOML ({exc})", source=str(path)) from None
+    except UnicodeDecodeError:
+        raise AuditorInputError("not UTF-8 text", source=str(path)) from None
+    if path.name == "pyproject.toml":
+        raw = raw.get("tool", {}).get("auditor")
+        if raw is None:
+            raise AuditorInputError("no [tool.auditor] table", source=str(path))
+    config = validate_config(raw, source=str(path))
+    return _resolve_paths(config, base=path.parent)
+
+
+def _resolve_paths(config: AuditConfig, *, base: Path) -> AuditConfig:
+    """Relative data paths in a config file are relative to that file."""
+    data = config.data
+    updates: dict[str, Any] = {}
+    for key in ("path", "root"):
+        value = getattr(data, key, None)
+        if isinstance(value, Path) and not value.is_absolute():
+            updates[key] = base / value
+    if not updates:
+        return config
+    return config.model_copy(update={"data": data.model_copy(update=updates)})

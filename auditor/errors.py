@@ -1,0 +1,18 @@
+"""Errors that the CLI maps to exit codes.
+
+``AuditorInputError`` is bad input or usage (exit 2): its message is one line that names
+the file and the field. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class AuditorInputError(ValueError):
+    """Bad input: a config key, a data column, a checkpoint. Exit code 2, one line."""
+
+    def __init__(self, message: str, *, source: str | None = None, field: str | None = None):
+        self.source = source
+        self.field = field
+        parts = [p for p in (source, field) if p]
+        prefix = ": ".join(parts)
+        super().__init__(f"{prefix}: {message}" if prefix else message)

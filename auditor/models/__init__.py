@@ -1,0 +1,84 @@
+"""Models. Every model is an ``nn.Module`` with two parts:
+
+- ``backbone``: input -> features (n, feature_dim);
+- ``head``: an ``nn.Linear`` features -> logits (n, n_classes), replaced for fine-tuning.
+
+``forward(x)`` returns logits (never log-probabilities: the loss applies log-softmax).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import torch
+from torch import nn
+
+from auditor.errors import AuditorInputError
+from auditor.models.cnn import SeedCNN
+from auditor.models.mlp import TabularMLP
+
+__all__ = ["SeedCNN", "TabularMLP", "build_model", "replace_head", "count_parameters"]
+
+
+def build_model(model_config, *, modality: str, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
+    kind = model_config.kind
+    if kind == "auto":
+        kind = "cnn" if modality == "image" else "mlp"
+    if kind == "cnn":
+        if len(input_shape) != 3:
+            raise AuditorInputError(
+                f"the CNN needs image inputs (C, H, W), got shape {input_shape}", field="model.kind"
+            )
+        return SeedCNN(input_shape=input_shape, n_classes=n_classes)
+    if kind == "mlp":
+        return TabularMLP(
+            n_features=int(torch.Size(input_shape).numel()),
+            n_classes=n_classes,
+            hidden=tuple(model_config.hidden),
+            dropout=model_config.dropout,
+        )
+    return _from_factory(model_config.factory, input_shape=input_shape, n_classes=n_classes)
+
+
+def _from_factory(spec: str, *, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
+    module_name, _, fn_name = spec.partition(":")
+    if not module_name or not fn_name:
+        raise AuditorInputError(f"{spec!r} is not 'package.module:function'", field="model.factory")
+    try:
+        fn = getattr(importlib.import_module(module_name), fn_name)
+    except (ImportError, AttributeError) as exc:
+        raise AuditorInputError(f"cannot import {spec!r} ({exc})", field="model.factory") from None
+    model = fn(input_shape=input_shape, n_classes=n_classes)
+    if not isinstance(model, nn.Module) or not isinstance(getattr(model, "head", None), nn.Linear):
+        raise AuditorInputError(
+            f"{spec!r} must return an nn.Module with an nn.Linear attribute 'head'",
+            field="model.factory",
+        )
+    if not isinstance(getattr(model, "backbone", None), nn.Module):
+        raise AuditorInputError(
+            f"{spec!r} must return an nn.Module with an nn.Module attribute 'backbone'",
+            field="model.factory",
+        )
+    return model
+
+
+def replace_head(model: nn.Module, n_classes: int, *, seed: int) -> nn.Module:
+    """Put a freshly initialised ``nn.Linear`` head for ``n_classes`` on ``model`` (in place)."""
+    old = model.head
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model.head = nn.Linear(old.in_features, n_classes).to(old.weight.device)
+    return model
+
+
+def feature_dim(model: nn.Module) -> int:
+    return int(model.head.in_features)
+
+
+def count_parameters(model: nn.Module, *, trainable_only: bool = False) -> int:
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only))
+
+
+def backbone_layers(model: nn.Module) -> list[nn.Module]:
+    """Backbone modules that hold parameters, input to output (for ``unfreeze_last``)."""
+    return [m for m in model.backbone.modules() if any(True for _ in m.parameters(recurse=False))]

@@ -1,0 +1,35 @@
+"""Renderers over the ``audit.json`` dict: each writes its files atomically into a folder.
+
+``render_all`` is what ``auditor run`` and ``auditor card`` call; a renderer reads only the
+audit dict, so every format can be rebuilt from ``audit.json`` without retraining.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from auditor.io import atomic_write_text
+
+
+def _renderers() -> list[tuple[str, Callable[[dict[str, Any]], str | None]]]:
+    """(file name, render(audit) -> text, or None when that file does not apply)."""
+    from auditor.report.html import render_html
+    from auditor.report.markdown import render_markdown
+
+    return [("model_card.html", render_html), ("model_card.md", render_markdown)]
+
+
+def render_all(audit: dict[str, Any], folder: Path) -> list[Path]:
+    """Render every format into ``folder``; return the paths written."""
+    folder = Path(folder)
+    written = []
+    for name, render in _renderers():
+        text = render(audit)
+        if text is None:
+            continue
+        path = folder / name
+        atomic_write_text(path, text)
+        written.append(path)
+    return written

@@ -1,0 +1,118 @@
+"""Charts as inline SVG strings (no script, no external reference). Colours come from CSS
+classes and ``currentColor``, so the card's light and dark themes apply to them.
+
+Every label is escaped here; the returned ``Markup`` is safe to place in an HTML template.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from markupsafe import Markup, escape
+
+
+def _ok(v: Any) -> bool:
+    return v is not None and isinstance(v, (int, float)) and math.isfinite(v)
+
+
+def reliability_svg(bins: Sequence[dict[str, Any]], *, title: str = "Reliability diagram", size: int = 260) -> Markup:
+    """Accuracy against mean confidence per bin, with the diagonal of perfect calibration.
+    Each bin: {lower, upper, n, mean_confidence, accuracy}."""
+    pad, w = 36, size
+    inner = w - 2 * pad
+
+    def sx(v: float) -> float:
+        return pad + v * inner
+
+    def sy(v: float) -> float:
+        return w - pad - v * inner
+
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {w} {w}" width="{w}" height="{w}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f'<rect class="frame" x="{pad}" y="{pad}" width="{inner}" height="{inner}"/>',
+        f'<line class="ref" x1="{sx(0)}" y1="{sy(0)}" x2="{sx(1)}" y2="{sy(1)}"/>',
+    ]
+    total = sum(int(b.get("n", 0)) for b in bins) or 1
+    for b in bins:
+        if not (_ok(b.get("accuracy")) and int(b.get("n", 0)) > 0):
+            continue
+        x0, x1 = sx(b["lower"]), sx(b["upper"])
+        top = sy(b["accuracy"])
+        tip = "confidence {:.2f}-{:.2f}: accuracy {:.3f}, n={}".format(
+            b["lower"], b["upper"], b["accuracy"], b["n"]
+        )
+        parts.append(
+            f'<rect class="bar" x="{x0 + 1:.1f}" y="{top:.1f}" width="{max(x1 - x0 - 2, 1):.1f}" '
+            f'height="{sy(0) - top:.1f}"><title>{escape(tip)}</title></rect>'
+        )
+        r = 2 + 4 * math.sqrt(int(b["n"]) / total)
+        parts.append(f'<circle class="dot" cx="{sx(b["mean_confidence"]):.1f}" cy="{top:.1f}" r="{r:.1f}"/>')
+    for v in (0, 0.5, 1):
+        parts.append(f'<text x="{sx(v):.1f}" y="{w - pad + 14}" text-anchor="middle">{v:g}</text>')
+        parts.append(f'<text x="{pad - 6}" y="{sy(v) + 4:.1f}" text-anchor="end">{v:g}</text>')
+    parts.append(f'<text x="{w / 2}" y="{w - 4}" text-anchor="middle">confidence</text>')
+    parts.append(
+        f'<text x="10" y="{w / 2}" text-anchor="middle" transform="rotate(-90 10 {w / 2})">accuracy</text>'
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def interval_bars_svg(
+    rows: Sequence[dict[str, Any]],
+    *,
+    title: str,
+    lo: float = 0.0,
+    hi: float = 1.0,
+    reference: float | None = None,
+    width: int = 520,
+) -> Markup:
+    """Horizontal bars with interval whiskers. Each row: {label, value, ci_low, ci_high,
+    status?}; rows whose value is missing are drawn as 'n/a'. ``reference``: a vertical line
+    (e.g. the overall value)."""
+    label_w, pad, row_h = 170, 12, 22
+    plot_w = width - label_w - 2 * pad
+    height = pad * 2 + row_h * len(rows) + 18
+    span = (hi - lo) or 1.0
+
+    def sx(v: float) -> float:
+        return label_w + pad + (min(max(v, lo), hi) - lo) / span * plot_w
+
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    ]
+    for i, row in enumerate(rows):
+        y = pad + i * row_h
+        label = str(row.get("label", ""))
+        short = label if len(label) <= 26 else label[:25] + "…"
+        parts.append(f'<text x="{label_w}" y="{y + 15}" text-anchor="end">{escape(short)}</text>')
+        value = row.get("value")
+        status = str(row.get("status", "ok"))
+        if not _ok(value):
+            parts.append(f'<text x="{label_w + pad}" y="{y + 15}">n/a</text>')
+            continue
+        cls = "bar insufficient" if status != "ok" else "bar"
+        parts.append(
+            f'<rect class="{cls}" x="{sx(lo):.1f}" y="{y + 5}" width="{max(sx(value) - sx(lo), 1):.1f}" '
+            f'height="{row_h - 10}"><title>{escape(f"{label}: {value:.3f}")}</title></rect>'
+        )
+        cl, ch = row.get("ci_low"), row.get("ci_high")
+        if _ok(cl) and _ok(ch):
+            ym = y + row_h / 2
+            parts.append(
+                f'<path class="whisker" d="M{sx(cl):.1f} {ym:.1f}H{sx(ch):.1f}'
+                f'M{sx(cl):.1f} {ym - 5:.1f}V{ym + 5:.1f}M{sx(ch):.1f} {ym - 5:.1f}V{ym + 5:.1f}"/>'
+            )
+    if reference is not None and _ok(reference):
+        parts.append(
+            f'<line class="ref" x1="{sx(reference):.1f}" y1="{pad}" x2="{sx(reference):.1f}" '
+            f'y2="{height - 18}"/>'
+        )
+    for v in (lo, (lo + hi) / 2, hi):
+        parts.append(f'<text x="{sx(v):.1f}" y="{height - 4}" text-anchor="middle">{v:g}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
