@@ -15,8 +15,8 @@ def small_digits_config(**changes) -> AuditConfig:
     base = AuditConfig(
         name="digits-small",
         data=DigitsData(),
-        pretrain=PretrainConfig(epochs=8, patience=3),
-        finetune=FinetuneConfig(epochs=30, patience=5),
+        pretrain=PretrainConfig(epochs=20, patience=4),
+        finetune=FinetuneConfig(epochs=60, patience=8),
     )
     return base.model_copy(update=changes) if changes else base
 

@@ -197,6 +197,9 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
 
 def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
     """Validate a raw dict; raise one-line :class:`AuditorInputError` naming the key."""
+    data = raw.get("data")
+    if isinstance(data, dict) and "source" not in data:
+        raw = {**raw, "data": {"source": "digits", **data}}  # the built-in default source
     try:
         return AuditConfig.model_validate(raw)
     except ValidationError as exc:

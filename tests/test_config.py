@@ -1,0 +1,99 @@
+from pathlib import Path
+
+import pytest
+
+from auditor.commands.init import EXAMPLE
+from auditor.config import AuditConfig, default_config, load_config
+from auditor.errors import AuditorInputError
+
+
+@pytest.mark.parametrize("scenario", ["digits", "adult", "mnist"])
+def test_builtin_scenarios_are_valid(scenario):
+    cfg = default_config(scenario)
+    assert cfg.data.source == scenario
+    assert cfg.run_name == scenario
+
+
+def test_unknown_scenario_names_the_option():
+    with pytest.raises(AuditorInputError, match="--scenario"):
+        default_config("cifar")
+
+
+def write(tmp_path: Path, text: str, name: str = "audit.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_unknown_key_is_named(tmp_path):
+    path = write(tmp_path, 'name = "x"\n[finetune]\nepochz = 3\n')
+    with pytest.raises(AuditorInputError) as err:
+        load_config(path)
+    message = str(err.value)
+    assert str(path) in message and "finetune.epochz" in message and "unknown key" in message
+    assert "\n" not in message
+
+
+def test_wrong_type_is_named(tmp_path):
+    path = write(tmp_path, '[pretrain]\nepochs = "many"\n')
+    with pytest.raises(AuditorInputError, match=r"pretrain\.epochs"):
+        load_config(path)
+
+
+def test_nested_data_key_names_field_without_union_tag(tmp_path):
+    path = write(tmp_path, '[data]\nsource = "digits"\ntarget = "prime"\n')
+    with pytest.raises(AuditorInputError) as err:
+        load_config(path)
+    assert "data.target" in str(err.value) and "digits" not in str(err.value).split(":")[1]
+
+
+def test_split_fractions_over_one(tmp_path):
+    path = write(tmp_path, "[data.splits]\npretrain = 0.9\n")
+    with pytest.raises(AuditorInputError, match=r"data\.splits.*more than 1"):
+        load_config(path)
+
+
+def test_invalid_toml(tmp_path):
+    path = write(tmp_path, "name = \n")
+    with pytest.raises(AuditorInputError, match="not valid TOML"):
+        load_config(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(AuditorInputError, match="no such file"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_pyproject_tool_table(tmp_path):
+    path = write(tmp_path, '[project]\nname = "m"\n[tool.auditor]\nname = "from-pyproject"\nseed = 7\n', "pyproject.toml")
+    cfg = load_config(path)
+    assert cfg.name == "from-pyproject" and cfg.seed == 7
+
+
+def test_pyproject_without_table(tmp_path):
+    path = write(tmp_path, '[project]\nname = "m"\n', "pyproject.toml")
+    with pytest.raises(AuditorInputError, match=r"\[tool\.auditor\]"):
+        load_config(path)
+
+
+def test_relative_table_path_resolves_against_config_file(tmp_path):
+    path = write(tmp_path, '[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\nsensitive = ["g"]\n')
+    cfg = load_config(path)
+    assert cfg.data.path == tmp_path / "t.csv"
+
+
+def test_init_example_is_a_valid_config(tmp_path):
+    cfg = load_config(write(tmp_path, EXAMPLE))
+    assert isinstance(cfg, AuditConfig)
+    assert cfg.name == "my-audit"
+
+
+def test_factory_kind_needs_a_factory(tmp_path):
+    path = write(tmp_path, '[model]\nkind = "factory"\n')
+    with pytest.raises(AuditorInputError, match="model"):
+        load_config(path)
+
+
+def test_overrides():
+    cfg = default_config("digits").with_overrides(seed=5, device=None)
+    assert cfg.seed == 5 and cfg.device == "cpu"
