@@ -41,8 +41,8 @@ kind = "auto"              # "auto", "cnn", "mlp" or "factory"
 [pretrain]
 objective = "supervised"   # "supervised", "masked_reconstruction" (labels unused) or "none"
 epochs = 30
-batch_size = 64
-lr = 0.001
+batch_size = 128
+lr = 0.002
 patience = 5
 
 [finetune]

@@ -119,8 +119,8 @@ class PretrainConfig(StrictModel):
     # self-supervised on unlabeled rows (labels are never read); "none": random init.
     objective: Literal["supervised", "masked_reconstruction", "none"] = "supervised"
     epochs: int = Field(30, ge=1)
-    batch_size: int = Field(64, ge=1)
-    lr: float = Field(1e-3, gt=0)
+    batch_size: int = Field(128, ge=1)
+    lr: float = Field(2e-3, gt=0)
     patience: int = Field(5, ge=1)
     mask_ratio: float = Field(0.3, gt=0, lt=1)
 
