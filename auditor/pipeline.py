@@ -58,7 +58,9 @@ def default_out_dir(config: AuditConfig) -> Path:
     return Path("reports") / config.run_name
 
 
-def train_stages(config: AuditConfig, *, progress: bool = True, timings: dict[str, float] | None = None) -> AuditContext:
+def train_stages(
+    config: AuditConfig, *, progress: bool = True, timings: dict[str, float] | None = None
+) -> AuditContext:
     """Load the data, pretrain and fine-tune; return the context the checks run on."""
     timings = {} if timings is None else timings
     device = resolve_device(config.device)
@@ -68,7 +70,10 @@ def train_stages(config: AuditConfig, *, progress: bool = True, timings: dict[st
     supervised = config.pretrain.objective == "supervised" and bundle.pretrain_task is not None
     pre_classes = bundle.pretrain_task.n_classes if supervised else bundle.finetune_task.n_classes
     model = build_model(
-        config.model, modality=bundle.modality, input_shape=bundle.input_shape, n_classes=pre_classes
+        config.model,
+        modality=bundle.modality,
+        input_shape=bundle.input_shape,
+        n_classes=pre_classes,
     )
     pre, val, ft = bundle["pretrain"], bundle["val"], bundle["finetune_train"]
     with _timed(timings, "pretrain"):
@@ -114,7 +119,11 @@ def run(
         checkpoints = {}
         for name, model in (("pretrained", ctx.pretrained), ("finetuned", ctx.finetuned)):
             rel = f"checkpoints/{name}.pt"
-            save_checkpoint(stage / rel, model, meta={"stage": name, "seed": config.seed, "auditor": __version__})
+            save_checkpoint(
+                stage / rel,
+                model,
+                meta={"stage": name, "seed": config.seed, "auditor": __version__},
+            )
             checkpoints[name] = {"path": rel, "sha256": _sha256_file(stage / rel)}
         sections: dict[str, dict] = {}
         for name, check in registered_checks().items():
@@ -130,9 +139,16 @@ def run(
     return AuditResult(data=audit, run_dir=out)
 
 
-def _assemble(ctx: AuditContext, sections, checkpoints, timings, config_file, command) -> dict[str, Any]:
+def _assemble(
+    ctx: AuditContext, sections, checkpoints, timings, config_file, command
+) -> dict[str, Any]:
     bundle, config = ctx.bundle, ctx.config
-    task = lambda t: None if t is None else {"name": t.name, "class_names": list(t.class_names), "description": t.description}  # noqa: E731
+
+    def task(t):
+        if t is None:
+            return None
+        return {"name": t.name, "class_names": list(t.class_names), "description": t.description}
+
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "auditor", "version": __version__},

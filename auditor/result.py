@@ -62,7 +62,7 @@ class AuditResult:
 
     @property
     def verdict(self) -> str:
-        """"pass" | "fail" | "warn" | "not_run", from the gates section."""
+        """ "pass" | "fail" | "warn" | "not_run", from the gates section."""
         gates = self.data.get("gates") or {}
         return gates.get("verdict", "not_run")
 
@@ -70,7 +70,10 @@ class AuditResult:
         """The few numbers printed at the end of a run (fine-tuned model, test split)."""
         perf = self.data["performance"]
         test = perf.get("finetuned", {}).get("test", {})
-        out = {k: test.get(k) for k in ("n", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "ece")}
+        out = {
+            k: test.get(k)
+            for k in ("n", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "ece")
+        }
         pre = perf.get("pretrained", {}).get("test", {})
         if "accuracy" in pre:
             out["pretrained_accuracy"] = pre["accuracy"]

@@ -59,13 +59,17 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise AuditorInputError("CUDA was asked for but no CUDA device is present", field="--device")
+        raise AuditorInputError(
+            "CUDA was asked for but no CUDA device is present", field="--device"
+        )
     return torch.device(name)
 
 
 def _progress(total: int, desc: str, enabled: bool):
     # disable=None: shown on a terminal, silent in CI logs and under pytest.
-    return tqdm(total=total, desc=desc, unit="epoch", leave=False, disable=None if enabled else True)
+    return tqdm(
+        total=total, desc=desc, unit="epoch", leave=False, disable=None if enabled else True
+    )
 
 
 def fit(
@@ -140,7 +144,9 @@ def _as_tensor(a: np.ndarray, device: torch.device, dtype=None) -> torch.Tensor:
 
 
 @torch.no_grad()
-def predict_logits(model: nn.Module, x: np.ndarray, *, device: torch.device, batch_size: int = 4096) -> np.ndarray:
+def predict_logits(
+    model: nn.Module, x: np.ndarray, *, device: torch.device, batch_size: int = 4096
+) -> np.ndarray:
     """Logits (n, n_classes) float32, model in eval mode."""
     model.eval()
     out = []
@@ -150,10 +156,15 @@ def predict_logits(model: nn.Module, x: np.ndarray, *, device: torch.device, bat
 
 
 @torch.no_grad()
-def extract_features(model: nn.Module, x: np.ndarray, *, device: torch.device, batch_size: int = 4096) -> torch.Tensor:
+def extract_features(
+    model: nn.Module, x: np.ndarray, *, device: torch.device, batch_size: int = 4096
+) -> torch.Tensor:
     """Backbone features (n, feature_dim) in eval mode (no dropout), on ``device``."""
     model.eval()
-    parts = [model.backbone(_as_tensor(x[i : i + batch_size], device)) for i in range(0, len(x), batch_size)]
+    parts = [
+        model.backbone(_as_tensor(x[i : i + batch_size], device))
+        for i in range(0, len(x), batch_size)
+    ]
     return torch.cat(parts) if parts else torch.zeros((0, model.head.in_features), device=device)
 
 
@@ -195,10 +206,29 @@ def pretrain(
     )  # fmt: skip
     decoder = None
     if config.objective == "none":
-        return model.eval(), _record("pretrain", "none", len(x), len(x_val), 0, 0, float("nan"), [], 0.0, config, model, "none"), None
+        return (
+            model.eval(),
+            _record(
+                "pretrain",
+                "none",
+                len(x),
+                len(x_val),
+                0,
+                0,
+                float("nan"),
+                [],
+                0.0,
+                config,
+                model,
+                "none",
+            ),
+            None,
+        )
     if config.objective == "supervised":
         if y is None:
-            raise AuditorInputError("supervised pretraining needs labels", field="pretrain.objective")
+            raise AuditorInputError(
+                "supervised pretraining needs labels", field="pretrain.objective"
+            )
         yt, yv = _as_tensor(y, device, torch.long), _as_tensor(y_val, device, torch.long)
         best_epoch, best_loss, hist, secs = fit(
             model, list(model.parameters()), n_train=len(x),
@@ -232,13 +262,36 @@ def pretrain(
         )  # fmt: skip
         decoder.eval()
     record = _record(
-        "pretrain", config.objective, len(x), len(x_val), len(hist), best_epoch, best_loss, hist,
-        secs, config, model, "none",
+        "pretrain",
+        config.objective,
+        len(x),
+        len(x_val),
+        len(hist),
+        best_epoch,
+        best_loss,
+        hist,
+        secs,
+        config,
+        model,
+        "none",
     )
     return model.eval(), record, decoder
 
 
-def _record(stage, objective, n_train, n_val, epochs_run, best_epoch, best_loss, hist, secs, config, model, frozen) -> TrainRecord:
+def _record(
+    stage,
+    objective,
+    n_train,
+    n_val,
+    epochs_run,
+    best_epoch,
+    best_loss,
+    hist,
+    secs,
+    config,
+    model,
+    frozen,
+) -> TrainRecord:
     return TrainRecord(
         stage=stage, objective=objective, n_train=n_train, n_val=n_val, epochs_run=epochs_run,
         best_epoch=best_epoch, best_val_loss=float(best_loss), seconds=float(secs),
@@ -283,7 +336,10 @@ def finetune(
         patience=config.patience, seed=seed, device=device, progress=progress,
     )  # fmt: skip
     if not unfrozen:
-        ft, fv = extract_features(model, x, device=device), extract_features(model, x_val, device=device)
+        ft, fv = (
+            extract_features(model, x, device=device),
+            extract_features(model, x_val, device=device),
+        )
         head = model.head
         best_epoch, best_loss, hist, secs = fit(
             head, list(head.parameters()), n_train=len(x),
@@ -300,7 +356,20 @@ def finetune(
             val_metrics=_classifier_val(model, xv, yv), desc="fine-tune", **common,
         )  # fmt: skip
         frozen = f"backbone except its last {len(unfrozen)} layer(s)"
-    record = _record("finetune", "supervised", len(x), len(x_val), len(hist), best_epoch, best_loss, hist, secs, config, model, frozen)
+    record = _record(
+        "finetune",
+        "supervised",
+        len(x),
+        len(x_val),
+        len(hist),
+        best_epoch,
+        best_loss,
+        hist,
+        secs,
+        config,
+        model,
+        frozen,
+    )
     return model.eval(), record
 
 
@@ -334,7 +403,9 @@ def load_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]
             source=str(path),
         ) from None
     except Exception as exc:  # noqa: BLE001 - corrupt or foreign file
-        raise AuditorInputError(f"not a readable checkpoint ({type(exc).__name__})", source=str(path)) from None
+        raise AuditorInputError(
+            f"not a readable checkpoint ({type(exc).__name__})", source=str(path)
+        ) from None
     if not isinstance(blob, dict) or "state_dict" not in blob:
         raise AuditorInputError("not an auditor checkpoint (no 'state_dict')", source=str(path))
     return blob["state_dict"], blob.get("meta", {})

@@ -38,7 +38,9 @@ class SeedDataset(Dataset):
 
     def __init__(self, images: np.ndarray, labels: np.ndarray):
         self.images, self.labels = images, labels
-        self.transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+        self.transform = transforms.Compose(
+            [transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))]
+        )
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -86,14 +88,19 @@ def main() -> None:
     seed_model = SeedCNN((1, 8, 8), 10)
     init = copy.deepcopy(seed_model.state_dict())
     g = torch.Generator().manual_seed(args.seed)
-    loader = DataLoader(SeedDataset(pre_u8, pre.y_pretrain), batch_size=64, shuffle=True, generator=g)
+    loader = DataLoader(
+        SeedDataset(pre_u8, pre.y_pretrain), batch_size=64, shuffle=True, generator=g
+    )
     t_seed = seed_loop(seed_model, seed_model.parameters(), loader, args.epochs, 1e-3)
     n = len(pre) * args.epochs
     seed_pre_time, seed_pre_acc = t_seed, accuracy(seed_model, test.x, test.y_pretrain)
     default = PretrainConfig()
     variants = {}
     # batch 64 / lr 1e-3: the seed's own batch; then auditor's defaults (batch 128, lr 2e-3).
-    for label, bs, lr in (("batch 64", 64, 1e-3), ("auditor default", default.batch_size, default.lr)):
+    for label, bs, lr in (
+        ("batch 64", 64, 1e-3),
+        ("auditor default", default.batch_size, default.lr),
+    ):
         model = SeedCNN((1, 8, 8), 10)
         model.load_state_dict(init)
         # patience > epochs: no early stop, so both loops run the same number of epochs
@@ -131,7 +138,10 @@ def main() -> None:
                  n_all / (t_ours_pre + t_ours), rows[-1][3], rows[-1][4]))  # fmt: skip
 
     print(f"digits, {args.epochs} pretraining epochs, batch 64, {torch.get_num_threads()} threads")
-    print(f"{'stage':40} {'seed samples/s':>15} {'auditor samples/s':>18} {'ratio':>7} {'seed acc':>9} {'auditor acc':>12}")
+    print(
+        f"{'stage':40} {'seed samples/s':>15} {'auditor samples/s':>18} {'ratio':>7} "
+        f"{'seed acc':>9} {'auditor acc':>12}"
+    )
     for name, s, o, acc_s, acc_o in rows:
         print(f"{name:40} {s:15.0f} {o:18.0f} {o / s:6.1f}x {acc_s:9.3f} {acc_o:12.3f}")
 

@@ -65,7 +65,11 @@ def test_missing_file(tmp_path):
 
 
 def test_pyproject_tool_table(tmp_path):
-    path = write(tmp_path, '[project]\nname = "m"\n[tool.auditor]\nname = "from-pyproject"\nseed = 7\n', "pyproject.toml")
+    path = write(
+        tmp_path,
+        '[project]\nname = "m"\n[tool.auditor]\nname = "from-pyproject"\nseed = 7\n',
+        "pyproject.toml",
+    )
     cfg = load_config(path)
     assert cfg.name == "from-pyproject" and cfg.seed == 7
 
@@ -77,7 +81,9 @@ def test_pyproject_without_table(tmp_path):
 
 
 def test_relative_table_path_resolves_against_config_file(tmp_path):
-    path = write(tmp_path, '[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\nsensitive = ["g"]\n')
+    path = write(
+        tmp_path, '[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\nsensitive = ["g"]\n'
+    )
     cfg = load_config(path)
     assert cfg.data.path == tmp_path / "t.csv"
 

@@ -22,7 +22,11 @@ def test_finetune_head_swap_trains_only_the_head(digits_context):
     ctx = digits_context
     assert ctx.pretrained.head.out_features == 10
     assert ctx.finetuned.head.out_features == 2
-    for (name, a), b in zip(ctx.pretrained.backbone.state_dict().items(), ctx.finetuned.backbone.state_dict().values(), strict=True):
+    for (name, a), b in zip(
+        ctx.pretrained.backbone.state_dict().items(),
+        ctx.finetuned.backbone.state_dict().values(),
+        strict=True,
+    ):
         assert torch.equal(a, b), f"frozen backbone changed: {name}"
     assert all(not p.requires_grad for p in ctx.finetuned.backbone.parameters())
     assert ctx.finetune_record.trainable_parameters == 128 * 2 + 2
@@ -52,7 +56,9 @@ def test_unfreeze_last_trains_last_backbone_layer(digits_context):
     assert "last 1" in record.frozen
     convs_equal = [
         torch.equal(a, b)
-        for a, b in zip(ctx.pretrained.backbone[0].parameters(), model.backbone[0].parameters(), strict=True)
+        for a, b in zip(
+            ctx.pretrained.backbone[0].parameters(), model.backbone[0].parameters(), strict=True
+        )
     ]
     assert all(convs_equal)
     lin_pre = [m for m in ctx.pretrained.backbone if isinstance(m, torch.nn.Linear)][0]
@@ -81,7 +87,8 @@ def test_masked_reconstruction_never_reads_labels(digits_context):
     val = digits_context.bundle["val"]
     model, record, decoder = pretrain(
         SeedCNN((1, 8, 8), 2), x=pre.x, y=None, x_val=val.x, y_val=None,
-        config=PretrainConfig(objective="masked_reconstruction", epochs=2), seed=0, device=CPU, progress=False,
+        config=PretrainConfig(objective="masked_reconstruction", epochs=2),
+        seed=0, device=CPU, progress=False,
     )  # fmt: skip
     assert decoder is not None and record.objective == "masked_reconstruction"
     assert record.epochs_run == 2 and np.isfinite(record.best_val_loss)
@@ -96,7 +103,9 @@ def test_checkpoint_round_trip(tmp_path, digits_context):
     clone = SeedCNN((1, 8, 8), 2)
     clone.load_state_dict(state)
     x = digits_context.bundle["test"].x[:16]
-    assert np.array_equal(predict_logits(model, x, device=CPU), predict_logits(clone, x, device=CPU))
+    assert np.array_equal(
+        predict_logits(model, x, device=CPU), predict_logits(clone, x, device=CPU)
+    )
 
 
 class Payload:
@@ -121,7 +130,9 @@ def test_pickled_object_is_refused_and_never_executed(tmp_path):
 
 def test_plain_pickle_is_refused(tmp_path):
     path = tmp_path / "model.pkl"
-    path.write_bytes(pickle.dumps({"state_dict": {"w": np.zeros(3)}, "x": Payload("/nonexistent/x")}))
+    path.write_bytes(
+        pickle.dumps({"state_dict": {"w": np.zeros(3)}, "x": Payload("/nonexistent/x")})
+    )
     with pytest.raises(AuditorInputError):
         load_checkpoint(path)
 

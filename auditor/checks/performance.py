@@ -145,7 +145,14 @@ def classification_performance(pred: Predictions) -> ClassificationPerformance:
     ece, bins = expected_calibration_error(y, proba)
     brier = float(skm.brier_score_loss(y, proba[:, 1])) if k == 2 else multiclass_brier(y, proba)
     per_class = [
-        ClassMetrics(pred.class_names[i], int(support[i]), int(predicted[i]), float(p[i]), float(r[i]), float(f[i]))
+        ClassMetrics(
+            pred.class_names[i],
+            int(support[i]),
+            int(predicted[i]),
+            float(p[i]),
+            float(r[i]),
+            float(f[i]),
+        )
         for i in labels
     ]
     return ClassificationPerformance(
@@ -185,7 +192,8 @@ def performance_check(ctx, sections) -> dict[str, Any]:
         }
     elif ctx.pretrain_decoder is not None:
         pretrained = {
-            split: reconstruction_performance(ctx, split).to_dict() for split in ("pretrain", "test")
+            split: reconstruction_performance(ctx, split).to_dict()
+            for split in ("pretrain", "test")
         }
     else:
         pretrained = {}

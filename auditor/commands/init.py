@@ -9,7 +9,7 @@ import typer
 
 from auditor.commands import cli_errors
 
-EXAMPLE = '''\
+EXAMPLE = """\
 # auditor audit configuration. Run it with:  auditor run auditor.toml
 # Every key is optional; an unknown key is an error (exit 2) that names it.
 
@@ -36,7 +36,7 @@ test = 0.25
 
 [model]
 kind = "auto"              # "auto", "cnn", "mlp" or "factory"
-# factory = "mypkg.models:build"   # fn(input_shape=..., n_classes=...) -> module with .backbone and .head
+# factory = "mypkg.models:build"  # fn(input_shape=, n_classes=) -> module with .backbone, .head
 
 [pretrain]
 objective = "supervised"   # "supervised", "masked_reconstruction" (labels unused) or "none"
@@ -66,11 +66,13 @@ out_of_scope_uses = ""
 limitations = ""
 owners = ""
 license = ""
-'''
+"""
 
 
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the example.")] = Path("auditor.toml"),
+    path: Annotated[Path, typer.Argument(help="Where to write the example.")] = Path(
+        "auditor.toml"
+    ),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented example audit config."""

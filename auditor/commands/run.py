@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,13 +11,13 @@ import typer
 from auditor.commands import EXIT_GATE_FAILED, cli_errors, echo_table
 
 
-class Scenario(str, Enum):
+class Scenario(StrEnum):
     digits = "digits"
     adult = "adult"
     mnist = "mnist"
 
 
-class Device(str, Enum):
+class Device(StrEnum):
     cpu = "cpu"
     cuda = "cuda"
     auto = "auto"
@@ -29,12 +29,21 @@ def run(
         typer.Argument(help="An audit TOML file (or pyproject.toml with [tool.auditor])."),
     ] = None,
     scenario: Annotated[
-        Scenario | None, typer.Option("--scenario", "-s", help="A built-in scenario (default digits).")
+        Scenario | None,
+        typer.Option("--scenario", "-s", help="A built-in scenario (default digits)."),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<name>).")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed for data splits and training.")] = None,
-    device: Annotated[Device | None, typer.Option("--device", help="cpu (default), cuda or auto.")] = None,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<name>).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed for data splits and training.")
+    ] = None,
+    device: Annotated[
+        Device | None, typer.Option("--device", help="cpu (default), cuda or auto.")
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Pretrain, fine-tune, audit and write the model card. With no argument: digits."""
@@ -44,8 +53,14 @@ def run(
 
     with cli_errors():
         if config is not None and scenario is not None:
-            raise AuditorInputError("give a CONFIG file or --scenario, not both", field="--scenario")
-        cfg = load_config(config) if config is not None else default_config((scenario or Scenario.digits).value)
+            raise AuditorInputError(
+                "give a CONFIG file or --scenario, not both", field="--scenario"
+            )
+        cfg = (
+            load_config(config)
+            if config is not None
+            else default_config((scenario or Scenario.digits).value)
+        )
         cfg = cfg.with_overrides(seed=seed, device=device.value if device else None)
         result = run_pipeline(
             cfg, out_dir=out, config_file=str(config) if config else None, progress=not quiet

@@ -97,7 +97,10 @@ class DatasetBundle:
         out = {}
         for name, split in self.splits.items():
             labels, counts = np.unique(split.y, return_counts=True)
-            balance = {self.finetune_task.class_names[int(k)]: int(c) for k, c in zip(labels, counts, strict=True)}
+            balance = {
+                self.finetune_task.class_names[int(k)]: int(c)
+                for k, c in zip(labels, counts, strict=True)
+            }
             entry = {"n_rows": len(split), "sha256": split.sha256(), "class_balance": balance}
             if split.y_pretrain is not None and self.pretrain_task is not None:
                 labels, counts = np.unique(split.y_pretrain, return_counts=True)

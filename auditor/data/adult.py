@@ -45,8 +45,13 @@ def read_adult(folder: Path) -> pd.DataFrame:
         if not path.is_file():
             raise AuditorInputError("missing Adult file", source=str(path), field="data.path")
         frame = pd.read_csv(
-            path, header=None, names=COLUMNS, skiprows=skip, skipinitialspace=True,
-            na_values=["?"], compression="gzip",
+            path,
+            header=None,
+            names=COLUMNS,
+            skiprows=skip,
+            skipinitialspace=True,
+            na_values=["?"],
+            compression="gzip",
         )
         frames.append(frame.dropna(subset=["income"]))
     frame = pd.concat(frames, ignore_index=True)

@@ -42,8 +42,7 @@ def load_mnist_bundle(config, *, seed: int) -> DatasetBundle:
         target=config.target,
         fractions=config.splits.model_dump(),
         seed=seed,
-        description="MNIST handwritten digits (28x28), read through torchvision from "
-        f"{root}.",
+        description=f"MNIST handwritten digits (28x28), read through torchvision from {root}.",
         citation="LeCun, Y., Cortes, C. & Burges, C. J. C. The MNIST database of handwritten "
         "digits.",
         license="CC BY-SA 3.0",

@@ -24,7 +24,9 @@ def read_frame(path: Path) -> pd.DataFrame:
         if suffix in (".csv", ".txt") or path.name.endswith(".csv.gz"):
             return pd.read_csv(path)
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
-        raise AuditorInputError(f"cannot read ({type(exc).__name__}: {exc})", source=str(path))
+        raise AuditorInputError(
+            f"cannot read ({type(exc).__name__}: {exc})", source=str(path)
+        ) from None
     raise AuditorInputError("unsupported file type (use .csv or .parquet)", source=str(path))
 
 
@@ -76,7 +78,9 @@ def load_table_bundle(config, *, seed: int) -> DatasetBundle:
         features = [c for c in frame.columns if c != config.target]
     missing = [c for c in features if c not in frame.columns]
     if missing:
-        raise AuditorInputError(f"no column {missing[0]!r} in the file", source=src, field="data.features")
+        raise AuditorInputError(
+            f"no column {missing[0]!r} in the file", source=src, field="data.features"
+        )
     if not config.sensitive_as_features:
         features = [c for c in features if c not in config.sensitive]
     numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c])]

@@ -20,7 +20,9 @@ from auditor.models.mlp import TabularMLP
 __all__ = ["SeedCNN", "TabularMLP", "build_model", "replace_head", "count_parameters"]
 
 
-def build_model(model_config, *, modality: str, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
+def build_model(
+    model_config, *, modality: str, input_shape: tuple[int, ...], n_classes: int
+) -> nn.Module:
     kind = model_config.kind
     if kind == "auto":
         kind = "cnn" if modality == "image" else "mlp"

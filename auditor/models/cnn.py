@@ -30,9 +30,7 @@ class SeedCNN(nn.Module):
         )
         with torch.no_grad():
             flat = conv(torch.zeros(1, channels, height, width)).shape[1]
-        self.backbone = nn.Sequential(
-            *conv, nn.Linear(flat, 128), nn.ReLU(), nn.Dropout(0.5)
-        )
+        self.backbone = nn.Sequential(*conv, nn.Linear(flat, 128), nn.ReLU(), nn.Dropout(0.5))
         self.head = nn.Linear(128, n_classes)
         self.input_shape = tuple(input_shape)
 

@@ -8,7 +8,11 @@ from torch import nn
 
 class TabularMLP(nn.Module):
     def __init__(
-        self, n_features: int, n_classes: int, hidden: tuple[int, ...] = (128, 64), dropout: float = 0.1
+        self,
+        n_features: int,
+        n_classes: int,
+        hidden: tuple[int, ...] = (128, 64),
+        dropout: float = 0.1,
     ):
         super().__init__()
         layers: list[nn.Module] = []

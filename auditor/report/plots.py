@@ -17,7 +17,9 @@ def _ok(v: Any) -> bool:
     return v is not None and isinstance(v, (int, float)) and math.isfinite(v)
 
 
-def reliability_svg(bins: Sequence[dict[str, Any]], *, title: str = "Reliability diagram", size: int = 260) -> Markup:
+def reliability_svg(
+    bins: Sequence[dict[str, Any]], *, title: str = "Reliability diagram", size: int = 260
+) -> Markup:
     """Accuracy against mean confidence per bin, with the diagonal of perfect calibration.
     Each bin: {lower, upper, n, mean_confidence, accuracy}."""
     pad, w = 36, size
@@ -49,13 +51,16 @@ def reliability_svg(bins: Sequence[dict[str, Any]], *, title: str = "Reliability
             f'height="{sy(0) - top:.1f}"><title>{escape(tip)}</title></rect>'
         )
         r = 2 + 4 * math.sqrt(int(b["n"]) / total)
-        parts.append(f'<circle class="dot" cx="{sx(b["mean_confidence"]):.1f}" cy="{top:.1f}" r="{r:.1f}"/>')
+        parts.append(
+            f'<circle class="dot" cx="{sx(b["mean_confidence"]):.1f}" cy="{top:.1f}" r="{r:.1f}"/>'
+        )
     for v in (0, 0.5, 1):
         parts.append(f'<text x="{sx(v):.1f}" y="{w - pad + 14}" text-anchor="middle">{v:g}</text>')
         parts.append(f'<text x="{pad - 6}" y="{sy(v) + 4:.1f}" text-anchor="end">{v:g}</text>')
     parts.append(f'<text x="{w / 2}" y="{w - 4}" text-anchor="middle">confidence</text>')
     parts.append(
-        f'<text x="10" y="{w / 2}" text-anchor="middle" transform="rotate(-90 10 {w / 2})">accuracy</text>'
+        f'<text x="10" y="{w / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 10 {w / 2})">accuracy</text>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -97,7 +102,8 @@ def interval_bars_svg(
             continue
         cls = "bar insufficient" if status != "ok" else "bar"
         parts.append(
-            f'<rect class="{cls}" x="{sx(lo):.1f}" y="{y + 5}" width="{max(sx(value) - sx(lo), 1):.1f}" '
+            f'<rect class="{cls}" x="{sx(lo):.1f}" y="{y + 5}" '
+            f'width="{max(sx(value) - sx(lo), 1):.1f}" '
             f'height="{row_h - 10}"><title>{escape(f"{label}: {value:.3f}")}</title></rect>'
         )
         cl, ch = row.get("ci_low"), row.get("ci_high")

@@ -16,7 +16,14 @@ from auditor.predictions import Predictions
 
 def preds(logits, y, names=None):
     k = logits.shape[1]
-    return Predictions("finetuned", "test", "t", tuple(names or [str(i) for i in range(k)]), logits.astype(np.float32), y)
+    return Predictions(
+        "finetuned",
+        "test",
+        "t",
+        tuple(names or [str(i) for i in range(k)]),
+        logits.astype(np.float32),
+        y,
+    )
 
 
 def random_preds(n=300, k=2, seed=0):
@@ -50,7 +57,9 @@ def test_matches_sklearn(k):
 
 def test_multiclass_brier_is_twice_binary_brier():
     p = random_preds(k=2)
-    assert multiclass_brier(p.y_true, p.proba) == pytest.approx(2 * skm.brier_score_loss(p.y_true, p.proba[:, 1]))
+    assert multiclass_brier(p.y_true, p.proba) == pytest.approx(
+        2 * skm.brier_score_loss(p.y_true, p.proba[:, 1])
+    )
 
 
 def test_ece_known_values():

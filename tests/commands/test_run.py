@@ -37,7 +37,13 @@ def run_dir(tmp_path_factory):
 
 def test_run_writes_the_run_folder(run_dir):
     out, output = run_dir
-    for name in ("audit.json", "model_card.html", "model_card.md", "checkpoints/pretrained.pt", "checkpoints/finetuned.pt"):
+    for name in (
+        "audit.json",
+        "model_card.html",
+        "model_card.md",
+        "checkpoints/pretrained.pt",
+        "checkpoints/finetuned.pt",
+    ):
         assert (out / name).is_file(), name
     assert f"{out / 'model_card.html'}" in output
     assert "accuracy" in output
@@ -154,7 +160,9 @@ def test_version():
 
 @pytest.mark.skipif(os.environ.get("AUDITOR_SKIP_ADULT") == "1", reason="AUDITOR_SKIP_ADULT=1")
 def test_adult_scenario_offline(tmp_path):
-    result = runner.invoke(app, ["run", "--scenario", "adult", "--out", str(tmp_path / "a"), "--quiet"])
+    result = runner.invoke(
+        app, ["run", "--scenario", "adult", "--out", str(tmp_path / "a"), "--quiet"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "a" / "audit.json").read_text())
     by_split = data["performance"]["finetuned"]
@@ -170,11 +178,14 @@ def test_mnist_end_to_end_from_idx_files(tmp_path):
     root = write_mnist_root(tmp_path / "mnist", n_train=400, n_test=100)
     cfg = tmp_path / "mnist.toml"
     cfg.write_text(
-        '[data]\nsource = "mnist"\nroot = "mnist"\n[pretrain]\nepochs = 3\n[finetune]\nepochs = 10\n'
+        '[data]\nsource = "mnist"\nroot = "mnist"\n'
+        "[pretrain]\nepochs = 3\n[finetune]\nepochs = 10\n"
         "[privacy]\nn_reference = 2\nn_canaries = 10\n[fairness]\nn_boot = 50\n"
     )
     assert root.is_dir()
-    result = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "o"), "--quiet", "--exit-zero"])
+    result = runner.invoke(
+        app, ["run", str(cfg), "--out", str(tmp_path / "o"), "--quiet", "--exit-zero"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "o" / "audit.json").read_text())
     assert data["data"]["input_shape"] == [1, 28, 28]
@@ -188,10 +199,13 @@ def test_table_end_to_end(tmp_path):
     cfg = tmp_path / "t.toml"
     cfg.write_text(
         'name = "tbl"\n[data]\nsource = "table"\npath = "t.csv"\ntarget = "label"\n'
-        'sensitive = ["group"]\npositive_label = "yes"\n[pretrain]\nobjective = "masked_reconstruction"\n'
-        "epochs = 5\n[finetune]\nepochs = 20\n[privacy]\nn_reference = 2\nn_canaries = 10\n[fairness]\nn_boot = 50\n"
+        'sensitive = ["group"]\npositive_label = "yes"\n'
+        '[pretrain]\nobjective = "masked_reconstruction"\nepochs = 5\n[finetune]\nepochs = 20\n'
+        "[privacy]\nn_reference = 2\nn_canaries = 10\n[fairness]\nn_boot = 50\n"
     )
-    result = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "o"), "--quiet", "--exit-zero"])
+    result = runner.invoke(
+        app, ["run", str(cfg), "--out", str(tmp_path / "o"), "--quiet", "--exit-zero"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "o" / "audit.json").read_text())
     assert data["data"]["finetune_task"]["class_names"] == ["no", "yes"]

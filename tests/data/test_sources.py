@@ -19,7 +19,11 @@ def assert_disjoint(bundle):
 
 def test_split_indices_are_disjoint_stratified_and_balanced():
     strata = np.repeat(np.arange(4), 100)
-    idx = split_indices(strata, {"pretrain": 0.3, "finetune_train": 0.2, "holdout": 0.2, "val": 0.1, "test": 0.2}, seed=1)
+    idx = split_indices(
+        strata,
+        {"pretrain": 0.3, "finetune_train": 0.2, "holdout": 0.2, "val": 0.1, "test": 0.2},
+        seed=1,
+    )
     allidx = np.concatenate(list(idx.values()))
     assert len(allidx) == len(set(allidx.tolist()))
     assert len(idx["finetune_train"]) == len(idx["holdout"]) == 80
@@ -87,7 +91,9 @@ def test_table_bundle(tmp_path, suffix):
     frame = make_table()
     path = tmp_path / f"t{suffix}"
     frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path)
-    b = load_bundle(TableData(path=path, target="label", sensitive=["group"], positive_label="yes"), seed=0)
+    b = load_bundle(
+        TableData(path=path, target="label", sensitive=["group"], positive_label="yes"), seed=0
+    )
     assert_disjoint(b)
     assert b.finetune_task.class_names == ("no", "yes")
     assert b.feature_names[0] == "x1" and "cat=u" in b.feature_names

@@ -35,7 +35,9 @@ def test_cnn_dropout_kinds_fixed():
     flatten_at = next(i for i, m in enumerate(mods) if isinstance(m, nn.Flatten))
     # Dropout2d only on 4-D feature maps (before Flatten); plain Dropout after.
     assert all(not isinstance(m, nn.Dropout2d) for m in mods[flatten_at:])
-    assert any(isinstance(m, nn.Dropout) and not isinstance(m, nn.Dropout2d) for m in mods[flatten_at:])
+    assert any(
+        isinstance(m, nn.Dropout) and not isinstance(m, nn.Dropout2d) for m in mods[flatten_at:]
+    )
 
 
 def test_cnn_too_small():
@@ -50,8 +52,12 @@ def test_mlp():
 
 
 def test_build_model_auto():
-    assert isinstance(build_model(ModelConfig(), modality="image", input_shape=(1, 8, 8), n_classes=10), SeedCNN)
-    assert isinstance(build_model(ModelConfig(), modality="table", input_shape=(12,), n_classes=2), TabularMLP)
+    assert isinstance(
+        build_model(ModelConfig(), modality="image", input_shape=(1, 8, 8), n_classes=10), SeedCNN
+    )
+    assert isinstance(
+        build_model(ModelConfig(), modality="table", input_shape=(12,), n_classes=2), TabularMLP
+    )
 
 
 def test_cnn_on_table_is_bad_input():
@@ -61,7 +67,9 @@ def test_cnn_on_table_is_bad_input():
 
 def make_factory_model(*, input_shape, n_classes):
     model = nn.Module()
-    model.backbone = nn.Sequential(nn.Flatten(), nn.Linear(int(torch.Size(input_shape).numel()), 4), nn.ReLU())
+    model.backbone = nn.Sequential(
+        nn.Flatten(), nn.Linear(int(torch.Size(input_shape).numel()), 4), nn.ReLU()
+    )
     model.head = nn.Linear(4, n_classes)
     model.forward = lambda x: model.head(model.backbone(x))
     return model
@@ -89,7 +97,12 @@ def test_factory():
 )
 def test_bad_factory(spec, pattern):
     with pytest.raises(AuditorInputError, match=pattern):
-        build_model(ModelConfig(kind="factory", factory=spec), modality="table", input_shape=(6,), n_classes=2)
+        build_model(
+            ModelConfig(kind="factory", factory=spec),
+            modality="table",
+            input_shape=(6,),
+            n_classes=2,
+        )
 
 
 def test_replace_head_and_layers():
@@ -97,5 +110,7 @@ def test_replace_head_and_layers():
     old_backbone = [p.clone() for p in model.backbone.parameters()]
     replace_head(model, 2, seed=0)
     assert model.head.out_features == 2
-    assert all(torch.equal(a, b) for a, b in zip(old_backbone, model.backbone.parameters(), strict=True))
+    assert all(
+        torch.equal(a, b) for a, b in zip(old_backbone, model.backbone.parameters(), strict=True)
+    )
     assert [type(m).__name__ for m in backbone_layers(model)] == ["Conv2d", "Conv2d", "Linear"]
