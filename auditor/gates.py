@@ -9,5 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def evaluate_gates(audit: dict[str, Any], config, *, config_file: str | None = None) -> dict[str, Any]:
-    return {"status": "not_run", "reason": "gates are not implemented yet in this version of auditor"}
+def evaluate_gates(
+    audit: dict[str, Any], config, *, config_file: str | None = None
+) -> dict[str, Any]:
+    return {
+        "status": "not_run",
+        "reason": "gates are not implemented yet in this version of auditor",
+    }

@@ -12,7 +12,9 @@ from auditor.commands import cli_errors
 
 def card(
     run_dir: Annotated[Path, typer.Argument(help="A run folder (or its audit.json).")],
-    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of RUN_DIR.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write here instead of RUN_DIR.")
+    ] = None,
 ) -> None:
     """Re-render model_card.html and model_card.md from audit.json, without retraining."""
     from auditor.io import staged_dir
