@@ -167,7 +167,7 @@ def test_adult_scenario_offline(tmp_path):
     data = json.loads((tmp_path / "a" / "audit.json").read_text())
     by_split = data["performance"]["finetuned"]
     assert set(by_split) == {"finetune_train", "holdout", "val", "test"}
-    assert by_split["test"]["accuracy"] > 0.8
+    assert by_split["test"]["accuracy"] > 0.84
     assert data["performance"]["pretrained"]["test"]["kind"] == "reconstruction"
     assert data["data"]["license"] == "CC BY 4.0"
 
