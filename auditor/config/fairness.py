@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from auditor.config._base import StrictModel
 
@@ -15,7 +15,21 @@ class FairnessConfig(StrictModel):
     sensitive: list[str] | None = None
     # "pairs": all pairs of sensitive features; or explicit combinations.
     intersections: Literal["pairs", "none"] | list[list[str]] = "pairs"
+    # Groups with fewer rows are "insufficient data": reported, left out of disparities.
     min_group_size: int = Field(30, ge=1)
+    # Bootstrap replicates for the intervals (0: point estimates only).
     n_boot: int = Field(1000, ge=0)
     ci_level: float = Field(0.95, gt=0.0, lt=1.0)
     mitigation_preview: bool = True
+    # Cross-check the counts engine against fairlearn's MetricFrame on the rows when the
+    # split has at most this many rows (0: never).
+    reference_check_max_rows: int = Field(200_000, ge=0)
+
+    @field_validator("intersections")
+    @classmethod
+    def _combos_have_two(cls, value):
+        if isinstance(value, list):
+            for combo in value:
+                if len(combo) < 2 or len(set(combo)) != len(combo):
+                    raise ValueError("each intersection names two or more different features")
+        return value

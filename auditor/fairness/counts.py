@@ -1,0 +1,194 @@
+"""Reduce prediction rows to confusion counts per joint group, in batches.
+
+Every fairness number auditor reports is a function of the counts
+``C[g1, ..., gm, t, p]``: rows whose sensitive values are ``(g1, ..., gm)``, true class ``t``
+and predicted class ``p``. So rows are read once, batch by batch (memory bounded by the
+batch), and the counts table is tiny (groups x classes^2) whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from auditor.errors import AuditorInputError
+
+# A sensitive column with more distinct values than this is almost surely an identifier.
+MAX_GROUPS_PER_FEATURE = 1000
+MAX_JOINT_CELLS = 20_000_000
+
+
+@dataclass(frozen=True)
+class CountsTable:
+    """features: names of the sensitive features, in axis order.
+    group_labels: per feature, the group names (str) along its axis.
+    classes: the target's class values (sorted); class_names: their display names.
+    counts: int64 array (L1, ..., Lm, K, K); the last two axes are (true, predicted)."""
+
+    features: tuple[str, ...]
+    group_labels: tuple[tuple[str, ...], ...]
+    classes: tuple
+    class_names: tuple[str, ...]
+    counts: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.counts.sum())
+
+    def marginal(self, spec: Sequence[str]) -> tuple[list[tuple[str, ...]], np.ndarray]:
+        """Counts of the groups of ``spec`` (one feature or an intersection).
+
+        Returns (labels, counts): one tuple of group values per group, every combination of
+        the features' values (including empty ones, as fairlearn's MetricFrame lists them),
+        in C order; counts (G, K, K).
+        """
+        axes = [self.features.index(f) for f in spec]
+        drop = tuple(i for i in range(len(self.features)) if i not in axes)
+        arr = self.counts.sum(axis=drop) if drop else self.counts
+        # Put the spec's axes in the requested order.
+        kept = [i for i in range(len(self.features)) if i in axes]
+        order = [kept.index(a) for a in axes]
+        arr = np.transpose(arr, (*order, len(axes), len(axes) + 1))
+        k = arr.shape[-1]
+        labels = list(itertools.product(*(self.group_labels[a] for a in axes)))
+        return labels, arr.reshape(-1, k, k)
+
+
+def _bad_label(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _encode(values) -> tuple[np.ndarray, list]:
+    """(codes int64 with -1 for null, uniques) of a pyarrow array or array-like."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if isinstance(values, (pa.Array, pa.ChunkedArray)):
+            enc = pc.dictionary_encode(values)
+            if isinstance(enc, pa.ChunkedArray):
+                enc = enc.combine_chunks() if enc.num_chunks != 1 else enc.chunk(0)
+            codes = enc.indices.to_numpy(zero_copy_only=False)
+            if enc.null_count:
+                codes = np.where(enc.is_null().to_numpy(zero_copy_only=False), -1, codes)
+            return codes.astype(np.int64, copy=False), enc.dictionary.to_pylist()
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        pass
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    return codes.astype(np.int64, copy=False), list(uniques)
+
+
+class CountsAccumulator:
+    """Add batches of (y_true, y_pred, sensitive columns); read the :class:`CountsTable`.
+
+    Group and class dictionaries grow as new values appear, so batches need not share them.
+    ``source`` names the input in error messages; ``row_offset`` tracks row numbers.
+    """
+
+    def __init__(self, features: Sequence[str], *, source: str = "predictions",
+                 y_true_name: str = "y_true", y_pred_name: str = "y_pred",
+                 classes: Sequence | None = None):  # fmt: skip
+        """classes: the known class values in order (kept even when a class never occurs)."""
+        self.features = tuple(features)
+        self._fixed_classes = classes is not None
+        self.source = source
+        self.names = (y_true_name, y_pred_name)
+        self._groups: list[dict] = [{} for _ in self.features]
+        self._classes: dict = {c: i for i, c in enumerate(classes or ())}
+        k = len(self._classes)
+        self._counts = np.zeros((0,) * len(self.features) + (k, k), dtype=np.int64)
+        self.rows = 0
+
+    def _global_codes(self, values, table: dict, column: str, *, group: bool) -> np.ndarray:
+        codes, uniques = _encode(values)
+        if (codes < 0).any():
+            row = self.rows + int(np.flatnonzero(codes < 0)[0])
+            what = "empty or missing group label" if group else "missing value"
+            raise AuditorInputError(f"{what} at row {row}", source=self.source, field=column)
+        lookup = np.empty(len(uniques), dtype=np.int64)
+        for i, value in enumerate(uniques):
+            if _bad_label(value):
+                row = self.rows + int(np.flatnonzero(codes == i)[0])
+                what = "empty or NaN group label" if group else "missing or NaN value"
+                raise AuditorInputError(f"{what} at row {row}", source=self.source, field=column)
+            key = str(value) if group else value
+            if key not in table:
+                table[key] = len(table)
+            lookup[i] = table[key]
+        if group and len(table) > MAX_GROUPS_PER_FEATURE:
+            raise AuditorInputError(
+                f"more than {MAX_GROUPS_PER_FEATURE} distinct groups (an identifier column?)",
+                source=self.source, field=column,
+            )  # fmt: skip
+        return lookup[codes]
+
+    def add(self, y_true, y_pred, sensitive: Sequence) -> None:
+        """y_true, y_pred: (n,) labels; sensitive: one (n,) array per feature, in order."""
+        n = len(y_true)
+        lengths = {self.names[0]: n, self.names[1]: len(y_pred)}
+        lengths.update({f: len(s) for f, s in zip(self.features, sensitive, strict=True)})
+        if len(set(lengths.values())) != 1:
+            detail = ", ".join(f"{k}={v}" for k, v in lengths.items())
+            raise AuditorInputError(f"length mismatch ({detail})", source=self.source)
+        if n == 0:
+            return
+        t = self._global_codes(y_true, self._classes, self.names[0], group=False)
+        p = self._global_codes(y_pred, self._classes, self.names[1], group=False)
+        g = [
+            self._global_codes(s, self._groups[i], f, group=True)
+            for i, (f, s) in enumerate(zip(self.features, sensitive, strict=True))
+        ]
+        k = len(self._classes)
+        shape = tuple(len(d) for d in self._groups) + (k, k)
+        if math.prod(shape) > MAX_JOINT_CELLS:
+            raise AuditorInputError(
+                f"{math.prod(shape[:-2])} joint groups x {k}^2 classes is too many cells",
+                source=self.source, field=", ".join(self.features),
+            )  # fmt: skip
+        if shape != self._counts.shape:
+            pad = [(0, new - old) for new, old in zip(shape, self._counts.shape, strict=True)]
+            self._counts = np.pad(self._counts, pad)
+        flat = np.ravel_multi_index((*g, t, p), shape)
+        self._counts += np.bincount(flat, minlength=math.prod(shape)).reshape(shape)
+        self.rows += n
+
+    def table(self, *, class_names: Sequence[str] | None = None) -> CountsTable:
+        """The counts with groups in sorted order and classes sorted by value."""
+        if self.rows == 0:
+            raise AuditorInputError("no rows", source=self.source)
+        if self._fixed_classes:
+            classes = list(self._classes)
+        else:
+            try:
+                classes = sorted(self._classes)
+            except TypeError:  # mixed types: sort by text
+                classes = sorted(self._classes, key=str)
+        counts = self._counts
+        cls_order = [self._classes[c] for c in classes]
+        counts = counts[..., cls_order, :][..., cls_order]
+        labels = []
+        for axis, table in enumerate(self._groups):
+            names = sorted(table)
+            counts = np.take(counts, [table[x] for x in names], axis=axis)
+            labels.append(tuple(names))
+        names = tuple(class_names) if class_names is not None else tuple(str(c) for c in classes)
+        return CountsTable(self.features, tuple(labels), tuple(classes), names, counts)
+
+
+def counts_from_arrays(y_true, y_pred, sensitive: pd.DataFrame | dict, *,
+                       source: str = "predictions", class_names=None,
+                       classes=None) -> CountsTable:  # fmt: skip
+    """One in-memory batch: y_true, y_pred (n,), sensitive columns by feature name."""
+    frame = sensitive if isinstance(sensitive, pd.DataFrame) else pd.DataFrame(sensitive)
+    acc = CountsAccumulator(list(frame.columns), source=source, classes=classes)
+    acc.add(np.asarray(y_true), np.asarray(y_pred), [frame[c].to_numpy() for c in frame.columns])
+    return acc.table(class_names=class_names)
