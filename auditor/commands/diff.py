@@ -1,9 +1,49 @@
-"""``auditor diff``: not implemented yet (the command is not registered)."""
+"""``auditor diff A B``: what changed between two audits (metrics with intervals, gate
+verdicts, checklist items, provenance hashes), as Markdown or a terminal table."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from auditor.commands import cli_errors
+
+
+class DiffFormat(StrEnum):
+    markdown = "markdown"
+    text = "text"
+
+
+def diff(
+    a: Annotated[Path, typer.Argument(help="The earlier run folder (or its audit.json).")],
+    b: Annotated[Path, typer.Argument(help="The later run folder (or its audit.json).")],
+    fmt: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="markdown (for a pull request) or text.")
+    ] = DiffFormat.markdown,
+    changed_only: Annotated[
+        bool, typer.Option("--changed-only", help="Only rows that differ.")
+    ] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout.")] = None,
+) -> None:
+    """Compare two audits: metrics with intervals, gate verdicts, checklist, provenance."""
+    from auditor.diff import diff_audits, render_markdown, render_text
+    from auditor.io import atomic_write_text
+    from auditor.result import AuditResult
+
+    with cli_errors():
+        left, right = AuditResult.load(a), AuditResult.load(b)
+        d = diff_audits(left.data, right.data)
+        render = render_markdown if fmt == DiffFormat.markdown else render_text
+        text = render(d, changed_only=changed_only)
+        if out is not None:
+            atomic_write_text(out, text)
+            typer.echo(str(out))
+        else:
+            typer.echo(text, nl=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Registers nothing until the command exists: an unknown command is a usage error."""
+    app.command("diff")(diff)

@@ -1,25 +1,67 @@
-"""``[[gates.rules]]``: thresholds over numbers in ``audit.json``."""
+"""``[gates]`` and ``[[gates.rules]]``: thresholds over numbers in ``audit.json``.
+
+A rule names a metric by its path in ``audit.json`` (see :mod:`auditor.gates` for the path
+language), a bound (``max`` and/or ``min``, or ``allowed`` for a status string such as a
+checklist item's), and how the interval decides (``mode``).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from auditor.config._base import StrictModel
 
+GateMode = Literal["point", "confident-fail", "confident-pass"]
+
 
 class GateRule(StrictModel):
-    metric: str
+    metric: str = Field(..., min_length=1)
+    # Upper / lower bound on the value (either or both).
     max: float | None = None
     min: float | None = None
-    mode: Literal["point", "confident-fail", "confident-pass"] = "point"
+    # For a status string (e.g. a checklist item): the values that pass.
+    allowed: list[str] | None = Field(None, min_length=1)
+    # point: the estimate decides; confident-fail: fail only when the whole interval is
+    # beyond the bound; confident-pass: pass only when the whole interval is within it.
+    mode: GateMode = "point"
+    # What a group below min_n (or an undefined value) becomes.
     insufficient: Literal["warn", "fail"] = "warn"
+    # What a path into a section (or a probe) that did not run becomes: never a pass.
+    not_run: Literal["warn", "fail"] = "warn"
+    # Smallest count that a verdict is given on (None: gates.min_count).
+    min_n: int | None = Field(None, ge=1)
+    # "warning": a failed bound is reported as a warning (exit 0 unless fail_on = "warning").
+    severity: Literal["error", "warning"] = "error"
+    # Allowed worsening against a baseline audit (None: gates.baseline_tolerance).
+    tolerance: float | None = Field(None, ge=0)
     name: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind_of_bound(self) -> GateRule:
+        numeric = self.max is not None or self.min is not None
+        if numeric and self.allowed is not None:
+            raise ValueError("give max/min (a number) or allowed (status strings), not both")
+        if not numeric and self.allowed is None:
+            raise ValueError("a gate needs max, min or allowed")
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        if self.allowed is not None and self.mode != "point":
+            raise ValueError("allowed (a status) has no interval: mode must be 'point'")
+        return self
 
 
 class GatesConfig(StrictModel):
     enabled: bool = True
+    # The built-in gates of the run's scenario (auditor.gates.default_rules), before `rules`.
     use_defaults: bool = True
     rules: list[GateRule] = Field(default_factory=list)
+    # "warning": warnings fail the gate too (exit 1).
     fail_on: Literal["failure", "warning"] = "failure"
+    # Below this count a group gets "insufficient data", never a verdict.
+    min_count: int = Field(30, ge=1)
+    # A previous audit.json (or its run folder): each gated metric must not worsen.
+    baseline: Path | None = None
+    baseline_tolerance: float = Field(0.01, ge=0)
