@@ -1,16 +1,18 @@
-"""``[privacy]`` table: which probes run, reference models, DP-SGD."""
+"""``[privacy]`` table: which probes run, reference models, canaries, DP-SGD."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from auditor.config._base import StrictModel
 
+PROBES = ("loss", "lira", "rmia", "groups", "canaries", "stages")
+
 
 class DPConfig(StrictModel):
-    """DP-SGD through Opacus for the fine-tuning stage."""
+    """DP-SGD through Opacus for the fine-tuning stage (and every retraining the probes do)."""
 
     target_epsilon: float = Field(..., gt=0)
     target_delta: float = Field(1e-5, gt=0, lt=1)
@@ -19,12 +21,56 @@ class DPConfig(StrictModel):
 
 class PrivacyConfig(StrictModel):
     enabled: bool = True
-    probes: list[Literal["loss", "lira", "rmia", "canaries"]] = ["loss", "lira", "rmia", "canaries"]
-    n_reference: int = Field(16, ge=1)
+    # loss: LOSS + correctness attacks; lira / rmia: reference-model attacks; groups: TPR per
+    # sensitive group; canaries: exposure + one-run epsilon bound; stages: pretrain vs fine-tune.
+    probes: list[Literal["loss", "lira", "rmia", "groups", "canaries", "stages"]] = list(PROBES)
+    # Reference models (K): even, so they come in complementary halves of the pool.
+    n_reference: int = Field(16, ge=2, le=1024)
+    # FPR levels at which TPR is reported (the first one is used for the per-group table).
+    fpr_levels: list[float] = Field(default_factory=lambda: [0.01, 0.001], min_length=1)
+    # "auto": one global variance when n_reference < 64 (Carlini et al. 2022).
+    lira_fixed_variance: Literal["auto", "always", "never"] = "auto"
+    rmia_references: int = Field(4, ge=1, le=4)
+    rmia_gamma: float = Field(1.0, gt=0)
+    # Audited canaries (each inserted with probability 1/2) and never-inserted candidates per
+    # kind for exposure.
     n_canaries: int = Field(100, ge=0)
-    # Joblib backend for the reference models: "loky", "threading", "dask", "ray".
-    backend: str = "loky"
+    canary_candidates: int = Field(200, ge=1)
+    # Guesses of the one-run audit, fixed in advance (None: n_canaries // 5 on each side).
+    canary_guesses: int | None = Field(None, ge=1)
+    confidence: float = Field(0.95, gt=0.5, lt=1)
+    # Groups with fewer members than this get "insufficient_data", not a rate.
+    min_group_members: int = Field(20, ge=1)
+    # Joblib backend for the reference models: "loky", "multiprocessing", "sequential", "ray".
+    backend: Literal["loky", "multiprocessing", "sequential", "ray"] = "loky"
     n_jobs: int = 1
-    # Address of an existing Dask scheduler, e.g. "tcp://127.0.0.1:8786".
+    # Torch threads inside each reference job (results do not depend on the machine).
+    threads_per_job: int = Field(1, ge=1)
+    # Address of an existing Dask scheduler, e.g. "tcp://127.0.0.1:8786": jobs run there.
     dask_scheduler: str | None = None
+    # Address of an existing Ray cluster (with backend = "ray"); None starts a local one.
+    ray_address: str | None = None
     dp: DPConfig | None = None
+
+    @field_validator("n_reference")
+    @classmethod
+    def _even(cls, v: int) -> int:
+        if v % 2:
+            raise ValueError(f"must be even (complementary halves of the pool), got {v}")
+        return v
+
+    @field_validator("fpr_levels")
+    @classmethod
+    def _levels(cls, v: list[float]) -> list[float]:
+        if any(not 0 < x < 1 for x in v):
+            raise ValueError("every FPR level must be between 0 and 1 (exclusive)")
+        return v
+
+    @model_validator(mode="after")
+    def _guesses(self) -> PrivacyConfig:
+        if self.canary_guesses is not None and 2 * self.canary_guesses > self.n_canaries:
+            raise ValueError(
+                f"canary_guesses = {self.canary_guesses} per side needs n_canaries >= "
+                f"{2 * self.canary_guesses}"
+            )
+        return self

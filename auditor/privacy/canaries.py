@@ -1,0 +1,176 @@
+"""Canaries, exposure and the one-run epsilon lower bound.
+
+- Canaries: mislabelled rows (a real row with a wrong label) and, for images, out-of-
+  distribution uniform-noise images with a random label. Each of the m audited canaries is
+  inserted into a retraining with probability 1/2; extra candidates of the same kind are
+  never inserted and serve as the reference set for exposure.
+- Exposure (Carlini et al. 2019, "The Secret Sharer"): log2 |R| - log2 rank, where R is the
+  canary plus the never-inserted candidates of its kind and rank orders them by loss.
+- Epsilon lower bound (Steinke, Nasr & Jagielski 2023, "Privacy Auditing with One (1)
+  Training Run", Theorem 3.1 and their Algorithm for the p-value): from r guesses, v correct.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class CanarySet:
+    """x: inputs (m + extra, ...); y: their (wrong or random) labels; kind: per row
+    "mislabelled" | "noise"; audited: True for the m rows that may be inserted; inserted: True
+    where an audited row was drawn IN (probability 1/2)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    kind: np.ndarray
+    audited: np.ndarray
+    inserted: np.ndarray
+
+
+def make_canaries(
+    *,
+    source_x: np.ndarray,
+    source_y: np.ndarray,
+    n_classes: int,
+    m: int,
+    n_extra: int,
+    noise: bool,
+    seed: int,
+) -> CanarySet:
+    """Draw m audited canaries (half mislabelled, half noise when ``noise``) plus up to
+    ``n_extra`` never-inserted candidates per kind. Mislabelled rows come from ``source_x`` (rows
+    no model under audit trains on), each with a label other than its own."""
+    rng = np.random.default_rng([seed, 0xCA7A])
+    kinds = ["mislabelled", "noise"] if noise else ["mislabelled"]
+    per_kind = [m // len(kinds) + (1 if i < m % len(kinds) else 0) for i in range(len(kinds))]
+    xs, ys, ks, audited = [], [], [], []
+    for kind, m_k in zip(kinds, per_kind, strict=True):
+        if kind == "mislabelled":
+            total = min(len(source_x), m_k + n_extra)
+            if total < m_k:
+                raise ValueError(f"only {len(source_x)} source rows for {m_k} mislabelled canaries")
+            rows = rng.permutation(len(source_x))[:total]
+            shift = rng.integers(1, n_classes, size=total)
+            xs.append(source_x[rows])
+            ys.append((source_y[rows] + shift) % n_classes)
+        else:
+            total = m_k + n_extra
+            xs.append(rng.uniform(-1, 1, size=(total, *source_x.shape[1:])).astype(np.float32))
+            ys.append(rng.integers(0, n_classes, size=total))
+        ks += [kind] * total
+        audited += [True] * m_k + [False] * (total - m_k)
+    audited_arr = np.array(audited)
+    inserted = audited_arr & (rng.random(len(audited_arr)) < 0.5)
+    return CanarySet(
+        x=np.concatenate(xs).astype(np.float32),
+        y=np.concatenate(ys).astype(np.int64),
+        kind=np.array(ks),
+        audited=audited_arr,
+        inserted=inserted,
+    )
+
+
+def exposure(canary_loss: np.ndarray, candidate_loss: np.ndarray) -> np.ndarray:
+    """Exposure in bits of each canary against its candidates (the never-inserted ones):
+    log2(|R|) - log2(rank), |R| = n_candidates + 1, rank = 1 + #candidates with a lower loss
+    (ties count half). Max log2(|R|); about log2(e) = 1.44 bits on average for a canary the
+    model never saw."""
+    cand = np.sort(np.asarray(candidate_loss, dtype=np.float64))
+    below = np.searchsorted(cand, canary_loss, side="left")
+    ties = np.searchsorted(cand, canary_loss, side="right") - below
+    rank = 1 + below + 0.5 * ties
+    return np.log2(len(cand) + 1) - np.log2(rank)
+
+
+def p_value_dp_audit(m: int, r: int, v: int, eps: float, delta: float) -> float:
+    """P[>= v correct of r guesses] for an (eps, delta)-DP algorithm with m canaries each
+    included with probability 1/2 (Steinke, Nasr & Jagielski 2023, Theorem 3.1)."""
+    q = 1.0 / (1.0 + math.exp(-eps))  # accuracy of eps-DP randomised response
+    beta = float(stats.binom.sf(v - 1, r, q))
+    alpha, total = 0.0, 0.0
+    if delta > 0:
+        pmf = stats.binom.pmf(np.arange(v - 1, -1, -1), r, q)  # P[Bin = v - i], i = 1..v
+        for i, p in enumerate(pmf, start=1):
+            total += float(p)
+            alpha = max(alpha, total / i)
+    return min(beta + alpha * delta * 2 * m, 1.0)
+
+
+def epsilon_lower_bound(
+    m: int, r: int, v: int, *, delta: float = 0.0, confidence: float = 0.95
+) -> float:
+    """The largest eps rejected at ``confidence``: P-value(eps) < 1 - confidence. 0 when
+    nothing is rejected. Bisection to 1e-6."""
+    if not (0 <= v <= r <= m):
+        raise ValueError(f"need 0 <= v <= r <= m, got v={v}, r={r}, m={m}")
+    p = 1.0 - confidence
+    if r == 0 or p_value_dp_audit(m, r, v, 0.0, delta) >= p:
+        return 0.0
+    lo, hi = 0.0, 1.0
+    while p_value_dp_audit(m, r, v, hi, delta) < p:
+        lo, hi = hi, hi * 2
+        if hi > 1e3:
+            return math.inf
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if p_value_dp_audit(m, r, v, mid, delta) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-6:
+            break
+    return lo
+
+
+@dataclass(frozen=True)
+class OneRunAudit:
+    """Guesses fixed in advance: the k_plus highest-scoring canaries guessed IN, the k_minus
+    lowest guessed OUT, the rest abstained. ceiling: the bound if all r guesses were right."""
+
+    m: int
+    k_plus: int
+    k_minus: int
+    r: int
+    correct: int
+    confidence: float
+    delta: float
+    epsilon_lower_bound: float
+    epsilon_ceiling: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def one_run_audit(
+    scores: np.ndarray,
+    inserted: np.ndarray,
+    *,
+    k_plus: int,
+    k_minus: int,
+    delta: float,
+    confidence: float,
+) -> OneRunAudit:
+    """scores (m,): higher = more likely inserted; inserted (m,) bool truth."""
+    m = len(scores)
+    k_plus, k_minus = min(k_plus, m), min(k_minus, max(m - k_plus, 0))
+    order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
+    guess_in, guess_out = order[:k_plus], order[m - k_minus :] if k_minus else order[:0]
+    v = int(inserted[guess_in].sum() + (~inserted[guess_out]).sum())
+    r = k_plus + k_minus
+    return OneRunAudit(
+        m=m,
+        k_plus=k_plus,
+        k_minus=k_minus,
+        r=r,
+        correct=v,
+        confidence=confidence,
+        delta=delta,
+        epsilon_lower_bound=epsilon_lower_bound(m, r, v, delta=delta, confidence=confidence),
+        epsilon_ceiling=epsilon_lower_bound(m, r, r, delta=delta, confidence=confidence),
+    )

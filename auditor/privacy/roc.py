@@ -1,0 +1,158 @@
+"""ROC utilities for membership inference: counts at every threshold, TPR at a fixed FPR with
+Clopper-Pearson intervals, AUC with a Hanley-McNeil interval, a log-spaced curve for plots.
+
+Convention: a higher score means "more likely a member"; a row is called a member when its
+score is >= the threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+
+def clopper_pearson(k: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact two-sided binomial interval for k successes in n trials; (nan, nan) for n = 0."""
+    if n <= 0:
+        return math.nan, math.nan
+    a = 1.0 - confidence
+    lo = 0.0 if k == 0 else float(stats.beta.ppf(a / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(stats.beta.ppf(1 - a / 2, k + 1, n - k))
+    return lo, hi
+
+
+def auc_interval(
+    auc: float, n_pos: int, n_neg: int, *, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Hanley & McNeil (1982) normal interval for a ROC AUC, clipped to [0, 1]."""
+    if not (n_pos and n_neg) or not math.isfinite(auc):
+        return math.nan, math.nan
+    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
+    var = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc**2) + (n_neg - 1) * (q2 - auc**2)) / (
+        n_pos * n_neg
+    )
+    # floor: a perfect separation still has a finite-sample interval
+    se = math.sqrt(max(var, 0.25 / (n_pos * n_neg)))
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    return max(0.0, auc - z * se), min(1.0, auc + z * se)
+
+
+@dataclass(frozen=True)
+class RocCounts:
+    """thresholds: descending unique scores (first is +inf); tp/fp: members/non-members with
+    score >= threshold, shapes (t,)."""
+
+    thresholds: np.ndarray
+    tp: np.ndarray
+    fp: np.ndarray
+    n_pos: int
+    n_neg: int
+
+    @property
+    def tpr(self) -> np.ndarray:
+        return self.tp / max(self.n_pos, 1)
+
+    @property
+    def fpr(self) -> np.ndarray:
+        return self.fp / max(self.n_neg, 1)
+
+
+def roc_counts(scores_in: np.ndarray, scores_out: np.ndarray) -> RocCounts:
+    """Counts at every distinct threshold (the same points as sklearn's roc_curve with
+    drop_intermediate=False)."""
+    s_in = np.sort(np.asarray(scores_in, dtype=np.float64))
+    s_out = np.sort(np.asarray(scores_out, dtype=np.float64))
+    thr = np.unique(np.concatenate([s_in, s_out]))[::-1]
+    thr = np.concatenate([[np.inf], thr])
+    tp = len(s_in) - np.searchsorted(s_in, thr, side="left")
+    fp = len(s_out) - np.searchsorted(s_out, thr, side="left")
+    return RocCounts(thr, tp.astype(np.int64), fp.astype(np.int64), len(s_in), len(s_out))
+
+
+def roc_auc(scores_in: np.ndarray, scores_out: np.ndarray) -> float:
+    """P(member score > non-member score), ties half; NaN if a side is empty."""
+    n1, n0 = len(scores_in), len(scores_out)
+    if not (n1 and n0):
+        return math.nan
+    ranks = stats.rankdata(np.concatenate([scores_in, scores_out]))
+    return float((ranks[:n1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+@dataclass(frozen=True)
+class TprAtFpr:
+    """The best TPR whose FPR is <= ``fpr_level``, with the counts behind it.
+
+    resolvable: False when fewer than one false positive is allowed at this level
+    (n_non_members * fpr_level < 1): the TPR is then the TPR at zero false positives."""
+
+    fpr_level: float
+    tpr: float
+    fpr: float
+    tp: int
+    n_members: int
+    fp: int
+    n_non_members: int
+    ci_low: float
+    ci_high: float
+    threshold: float
+    resolvable: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def tpr_at_fpr(counts: RocCounts, fpr_level: float, *, confidence: float = 0.95) -> TprAtFpr:
+    ok = np.flatnonzero(counts.fp <= fpr_level * counts.n_neg + 1e-9)
+    j = ok[np.argmax(counts.tp[ok])] if len(ok) else 0
+    tp, fp = int(counts.tp[j]), int(counts.fp[j])
+    lo, hi = clopper_pearson(tp, counts.n_pos, confidence=confidence)
+    return TprAtFpr(
+        fpr_level=fpr_level,
+        tpr=tp / counts.n_pos if counts.n_pos else math.nan,
+        fpr=fp / counts.n_neg if counts.n_neg else math.nan,
+        tp=tp,
+        n_members=counts.n_pos,
+        fp=fp,
+        n_non_members=counts.n_neg,
+        ci_low=lo,
+        ci_high=hi,
+        threshold=float(counts.thresholds[j]),
+        resolvable=counts.n_neg * fpr_level >= 1,
+    )
+
+
+def log_curve(counts: RocCounts, *, points: int = 60) -> dict[str, list[float]]:
+    """The ROC sampled at log-spaced FPRs from 1/n_non_members to 1 (for a log-log plot):
+    at each FPR level, the best TPR with FPR <= that level."""
+    if not (counts.n_pos and counts.n_neg):
+        return {"fpr": [], "tpr": []}
+    grid = np.unique(np.concatenate([np.geomspace(1 / counts.n_neg, 1.0, points), [1.0]]))
+    fpr, tpr = counts.fpr, counts.tpr
+    # running max of tpr over thresholds ordered by fpr (fpr is non-decreasing along the array)
+    best = np.maximum.accumulate(tpr)
+    idx = np.searchsorted(fpr, grid + 1e-12, side="right") - 1
+    return {
+        "fpr": [float(g) for g in grid],
+        "tpr": [float(best[i]) if i >= 0 else 0.0 for i in idx],
+    }
+
+
+def best_balanced_threshold(scores_in: np.ndarray, scores_out: np.ndarray) -> float:
+    """The threshold that maximises balanced accuracy (TPR + 1 - FPR) / 2 on these scores."""
+    c = roc_counts(scores_in, scores_out)
+    j = int(np.argmax(c.tpr - c.fpr))
+    return float(c.thresholds[j])
+
+
+def threshold_at_fpr(scores_out: np.ndarray, fpr_level: float) -> float:
+    """The smallest threshold whose FPR on ``scores_out`` is <= ``fpr_level``."""
+    s = np.sort(np.asarray(scores_out, dtype=np.float64))[::-1]
+    allowed = int(math.floor(fpr_level * len(s) + 1e-9))
+    if allowed >= len(s):
+        return -math.inf
+    # strictly above the (allowed+1)-th largest: at most `allowed` non-members pass
+    return float(np.nextafter(s[allowed], np.inf))
