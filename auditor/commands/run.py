@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from auditor.commands import EXIT_GATE_FAILED, cli_errors, echo_table
+from auditor.commands import cli_errors, echo_table
+from auditor.commands.gate import (
+    BASELINE_HELP,
+    FAIL_ON_HELP,
+    FailOn,
+    gates_overrides,
+    report_gates,
+)
 
 
 class Scenario(StrEnum):
@@ -45,6 +52,8 @@ def run(
         bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help=FAIL_ON_HELP)] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help=BASELINE_HELP)] = None,
 ) -> None:
     """Pretrain, fine-tune, audit and write the model card. With no argument: digits."""
     from auditor.config import default_config, load_config
@@ -62,12 +71,13 @@ def run(
             else default_config((scenario or Scenario.digits).value)
         )
         cfg = cfg.with_overrides(seed=seed, device=device.value if device else None)
+        gates = gates_overrides(cfg.gates, fail_on=fail_on, baseline=baseline)
+        cfg = cfg.model_copy(update={"gates": gates})
         result = run_pipeline(
             cfg, out_dir=out, config_file=str(config) if config else None, progress=not quiet
         )
     _print_summary(result)
-    if result.verdict == "fail" and not exit_zero:
-        raise typer.Exit(EXIT_GATE_FAILED)
+    report_gates(result.data, config_file=str(config) if config else None, exit_zero=exit_zero)
 
 
 def _print_summary(result) -> None:
@@ -80,12 +90,10 @@ def _print_summary(result) -> None:
     rows = [(k.replace("_", " "), fmt_num(v)) for k, v in head.items()]
     typer.echo("Fine-tuned model, test split:")
     echo_table(rows)
-    for name in ("fairness", "privacy", "explanations", "transparency", "gates"):
+    for name in ("fairness", "privacy", "explanations", "transparency"):
         part = result.data[name]
         if part.get("status") != "ok":
             typer.echo(f"  {name}: not run ({part.get('reason')})")
-    if result.verdict != "not_run":
-        typer.echo(f"Verdict: {result.verdict}")
 
 
 def register(app: typer.Typer) -> None:

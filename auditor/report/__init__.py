@@ -16,9 +16,14 @@ from auditor.io import atomic_write_text
 def _renderers() -> list[tuple[str, Callable[[dict[str, Any]], str | None]]]:
     """(file name, render(audit) -> text, or None when that file does not apply)."""
     from auditor.report.html import render_html
+    from auditor.report.junit import render_junit
     from auditor.report.markdown import render_markdown
+    from auditor.report.summary import render_summary
 
-    return [("model_card.html", render_html), ("model_card.md", render_markdown)]
+    return [
+        ("model_card.html", render_html), ("model_card.md", render_markdown),
+        ("junit.xml", render_junit), ("summary.md", render_summary),
+    ]  # fmt: skip
 
 
 def render_all(audit: dict[str, Any], folder: Path) -> list[Path]:
