@@ -85,7 +85,7 @@ def train_stages(
         tuned, ft_record = finetune(
             model, x=ft.x, y=ft.y, x_val=val.x, y_val=val.y,
             n_classes=bundle.finetune_task.n_classes, config=config.finetune,
-            seed=config.seed, device=device, progress=progress,
+            seed=config.seed, device=device, progress=progress, dp=config.privacy.dp,
         )  # fmt: skip
     return AuditContext(
         config=config, bundle=bundle, device=device, pretrained=model, finetuned=tuned,

@@ -43,6 +43,8 @@ class TrainRecord:
     trainable_parameters: int
     frozen: str
     history: list[dict[str, float]] = field(default_factory=list)
+    # DP-SGD fine-tuning only: the accountant's epsilon, delta, noise multiplier, steps.
+    dp: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -314,6 +316,7 @@ def finetune(
     seed: int,
     device: torch.device,
     progress: bool = True,
+    dp=None,
 ) -> tuple[nn.Module, TrainRecord]:
     """Copy ``pretrained``, put a new head for ``n_classes`` on it, freeze the backbone (all of
     it, or all but its last ``config.unfreeze_last`` parameterised layers) and train.
@@ -335,6 +338,24 @@ def finetune(
         epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
         patience=config.patience, seed=seed, device=device, progress=progress,
     )  # fmt: skip
+    if dp is not None:  # DP-SGD through Opacus (``dp``: config.privacy.dp)
+        from dataclasses import replace as _replace
+
+        from auditor.privacy.dp import fit_dp
+
+        module = model if unfrozen else model.head
+        feats = (lambda a: _as_tensor(a, device)) if unfrozen else (
+            lambda a: extract_features(model, a, device=device)
+        )
+        best_epoch, best_loss, hist, secs, dp_info = fit_dp(
+            module, x=feats(x), y=yt, val_metrics=_classifier_val(module, feats(x_val), yv),
+            epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
+            patience=config.patience, seed=seed, dp=dp,
+        )  # fmt: skip
+        frozen = f"backbone except its last {len(unfrozen)} layer(s)" if unfrozen else "backbone"
+        record = _record("finetune", "supervised", len(x), len(x_val), len(hist),
+                         best_epoch, best_loss, hist, secs, config, model, frozen)  # fmt: skip
+        return model.eval(), _replace(record, dp=dp_info)
     if not unfrozen:
         ft, fv = (
             extract_features(model, x, device=device),
