@@ -502,7 +502,7 @@ def _audit(ctx) -> dict[str, Any]:
         )
     timings["attacks"] = time.perf_counter() - start
     smallest = min(levels)
-    if n_non * smallest < 1:
+    if attacks_out and n_non * smallest < 1:
         notes.append(
             f"{n_non} non-members cannot resolve FPR {smallest:g} on the target alone (fewer "
             "than one false positive allowed). The pooled columns add the "

@@ -1,0 +1,150 @@
+"""The privacy check on the trained digits context: schema, determinism, the null test, the
+leakage test, DP-SGD, config errors."""
+
+import dataclasses
+import json
+
+import jsonschema
+import numpy as np
+import pytest
+
+from auditor.checks.privacy import privacy_check
+from auditor.config import DPConfig, FinetuneConfig, PrivacyConfig, validate_config
+from auditor.errors import AuditorInputError
+from auditor.io import to_json_text
+from auditor.result import audit_schema
+from auditor.training import finetune
+
+
+def _with(ctx, **changes):
+    return dataclasses.replace(ctx, _cache={}, **changes)
+
+
+def _privacy(ctx, **privacy):
+    cfg = ctx.config.model_copy(update={"privacy": PrivacyConfig(**privacy)})
+    return privacy_check(_with(ctx, config=cfg), {})
+
+
+def _validate(section):
+    schema = audit_schema()
+    only = {k: v for k, v in schema.items() if k not in ("required", "properties")}
+    only.update(required=["privacy"], properties={"privacy": schema["properties"]["privacy"]})
+    jsonschema.Draft202012Validator(only).validate({"privacy": json.loads(to_json_text(section))})
+
+
+def _strip_times(obj):
+    if isinstance(obj, dict):
+        return {
+            k: _strip_times(v) for k, v in obj.items() if "seconds" not in k and k != "timings_s"
+        }
+    if isinstance(obj, list):
+        return [_strip_times(v) for v in obj]
+    return obj
+
+
+@pytest.fixture(scope="module")
+def default_section(digits_context):
+    return privacy_check(digits_context, {})
+
+
+def test_all_probes_run_validate_and_report_counts(default_section):
+    s = default_section
+    assert s["status"] == "ok"
+    _validate(s)
+    assert set(s["attacks"]) == {"loss", "correctness", "lira_online", "lira_offline", "rmia"}
+    loss = s["attacks"]["loss"]
+    d = loss["tpr_at_fpr_detail"]["0.001"]
+    assert loss["tpr_at_fpr"]["0.001"] == d["tpr"] == d["tp"] / d["n_members"]
+    assert d["n_members"] == s["members"]["n"] and d["n_non_members"] == s["non_members"]["n"]
+    assert not d["resolvable"] and s["notes"]  # 266 non-members cannot resolve 0.1% FPR
+    assert s["attacks"]["lira_online"]["pooled"]["tpr_at_fpr_detail"]["0.001"]["resolvable"]
+    assert s["references"]["k"] == 16
+    assert s["canaries"]["status"] == "ok" and s["canaries"]["r"] == 40
+    assert s["canaries"]["epsilon_lower_bound"] <= s["canaries"]["epsilon_ceiling"]
+    assert s["stages"]["pretrained"]["applicable"]
+    assert s["groups"]["status"] == "ok" and "digit" in s["groups"]["features"]
+    assert 0 <= s["attacks"]["rmia"]["params"]["a"] <= 1
+
+
+def test_same_seed_gives_the_same_numbers(digits_context, default_section):
+    again = privacy_check(digits_context, {})
+    a = json.dumps(_strip_times(json.loads(to_json_text(default_section))), sort_keys=True)
+    b = json.dumps(_strip_times(json.loads(to_json_text(again))), sort_keys=True)
+    assert a == b
+
+
+def test_null_model_has_chance_auc(digits_context):
+    """A model fine-tuned on rows that are neither members nor non-members (the test split):
+    LOSS and LiRA AUC intervals contain 0.5."""
+    ctx, b = digits_context, digits_context.bundle
+    null, _ = finetune(
+        ctx.pretrained, x=b["test"].x, y=b["test"].y, x_val=b["val"].x, y_val=b["val"].y,
+        n_classes=2, config=ctx.config.finetune, seed=99, device=ctx.device, progress=False,
+    )  # fmt: skip
+    s = _privacy(_with(ctx, finetuned=null), probes=["loss", "lira"])
+    for name in ("loss", "lira_online", "lira_offline"):
+        a = s["attacks"][name]
+        assert a["auc_ci_low"] <= 0.5 <= a["auc_ci_high"], (name, a["auc"])
+
+
+@pytest.mark.slow
+def test_mislabelled_canaries_leak(digits_context):
+    """Fine-tuning that can memorise (last two backbone layers trained, no early stop):
+    the LOSS attack finds inserted mislabelled canaries (AUC >= 0.8) and epsilon > 0."""
+    ft = FinetuneConfig(epochs=60, patience=60, unfreeze_last=2)
+    cfg = digits_context.config.model_copy(
+        update={"finetune": ft, "privacy": PrivacyConfig(probes=["canaries"])}
+    )
+    s = privacy_check(_with(digits_context, config=cfg), {})
+    mis = s["canaries"]["kinds"]["mislabelled"]
+    assert mis["loss_auc"] >= 0.8
+    assert mis["exposure_bits_mean_inserted"] > mis["exposure_bits_mean_not_inserted"]
+    assert s["canaries"]["epsilon_lower_bound"] > 0
+
+
+@pytest.mark.slow
+def test_dp_sgd_reports_the_accountant_epsilon_beside_the_bound(digits_context):
+    ctx, b = digits_context, digits_context.bundle
+    dp = DPConfig(target_epsilon=1.0)
+    model, record = finetune(
+        ctx.pretrained, x=b["finetune_train"].x, y=b["finetune_train"].y, x_val=b["val"].x,
+        y_val=b["val"].y, n_classes=2, config=ctx.config.finetune, seed=0, device=ctx.device,
+        progress=False, dp=dp,
+    )  # fmt: skip
+    assert 0 < record.dp["epsilon"] <= 1.0 + 1e-6 and record.dp["noise_multiplier"] > 0
+    cfg = ctx.config.model_copy(update={"privacy": PrivacyConfig(probes=["canaries"], dp=dp)})
+    s = privacy_check(_with(ctx, config=cfg, finetuned=model, finetune_record=record), {})
+    assert s["dp"]["enabled"] and s["dp"]["accountant_epsilon"] == record.dp["epsilon"]
+    assert s["canaries"]["claimed_epsilon"] is not None
+    assert s["dp"]["lower_bound_exceeds_claim"] == (
+        s["canaries"]["epsilon_lower_bound"] > s["canaries"]["claimed_epsilon"]
+    )
+    _validate(s)
+
+
+def test_disabled_or_empty_is_not_run(digits_context):
+    assert _privacy(digits_context, enabled=False)["status"] == "not_run"
+    assert _privacy(digits_context, probes=[])["status"] == "not_run"
+
+
+@pytest.mark.parametrize(
+    ("privacy", "field"),
+    [
+        ({"n_reference": 3}, "privacy.n_reference"),
+        ({"probes": ["loss", "shadow"]}, "privacy.probes"),
+        ({"n_canaries": 10, "canary_guesses": 6}, "privacy"),
+        ({"fpr_levels": [0.0]}, "privacy.fpr_levels"),
+    ],
+)
+def test_bad_privacy_config_names_the_field(privacy, field):
+    with pytest.raises(AuditorInputError) as err:
+        validate_config({"privacy": privacy}, source="audit.toml")
+    assert field in str(err.value)
+
+
+def test_roc_plot_escapes_labels():
+    from auditor.report.plots import roc_loglog_svg
+
+    svg = str(roc_loglog_svg([{"label": "<script>x</script>", "fpr": [0.01, 1], "tpr": [0.1, 1]}]))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert np.isfinite(len(svg))

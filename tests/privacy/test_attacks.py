@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+
+from auditor.privacy import attacks
+from auditor.privacy.roc import roc_auc
+
+
+def test_logit_scaled_confidence_is_log_odds_and_stable():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(50, 3))
+    y = rng.integers(0, 3, 50)
+    p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    py = p[np.arange(50), y]
+    assert np.allclose(attacks.logit_scaled_confidence(z, y), np.log(py / (1 - py)))
+    # p = 1 - 1e-40 in float32 arithmetic would give inf; float64 from logits stays finite
+    big = np.array([[100.0, 0.0, 0.0]], dtype=np.float32)
+    phi = attacks.logit_scaled_confidence(big, np.array([0]))
+    assert np.isfinite(phi).all() and phi[0] == pytest.approx(100 - np.log(2))
+
+
+def test_loss_score_is_minus_cross_entropy():
+    z = np.array([[2.0, 0.0], [0.0, 2.0]])
+    y = np.array([0, 0])
+    expected = -np.log(np.exp(z[:, 0]) / np.exp(z).sum(1))
+    assert np.allclose(-attacks.loss_score(z, y), expected)
+
+
+def _synthetic(k=16, n=400, gap=1.5, seed=0):
+    rng = np.random.default_rng(seed)
+    base = rng.normal(2, 1, n)  # per-row difficulty
+    in_mask = np.zeros((k, n), bool)
+    for j in range(k // 2):
+        half = rng.permutation(n)[: n // 2]
+        in_mask[2 * j, half] = True
+        in_mask[2 * j + 1] = ~in_mask[2 * j]
+    phi_ref = base + gap * in_mask + rng.normal(0, 0.5, (k, n))
+    member = rng.random(n) < 0.5
+    phi_t = base + gap * member + rng.normal(0, 0.5, n)
+    return phi_t, phi_ref, in_mask, member
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_lira_separates_members_and_is_chance_without_signal(fixed):
+    phi_t, phi_ref, in_mask, member = _synthetic()
+    on, off = attacks.lira_scores(phi_t, phi_ref, in_mask, fixed_variance=fixed)
+    assert roc_auc(on[member], on[~member]) > 0.9
+    assert roc_auc(off[member], off[~member]) > 0.9
+    phi_t, phi_ref, in_mask, member = _synthetic(gap=0.0, seed=1)
+    on, _ = attacks.lira_scores(phi_t, phi_ref, in_mask, fixed_variance=fixed)
+    assert abs(roc_auc(on[member], on[~member]) - 0.5) < 0.1
+
+
+def test_lira_calibrates_per_row_difficulty_better_than_raw_confidence():
+    phi_t, phi_ref, in_mask, member = _synthetic(gap=0.8, seed=2)
+    _, off = attacks.lira_scores(phi_t, phi_ref, in_mask, fixed_variance=True)
+    assert roc_auc(off[member], off[~member]) > roc_auc(phi_t[member], phi_t[~member])
+
+
+def test_rmia_scores_are_fractions_and_detect_members():
+    phi_t, phi_ref, in_mask, member = _synthetic(k=4, gap=1.5, seed=3)
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    rng = np.random.default_rng(3)
+    z_base = rng.normal(2, 1, 300)
+    p_tz = sig(z_base + rng.normal(0, 0.5, 300))
+    p_refz = sig(z_base + rng.normal(0, 0.5, (4, 300)))
+    s = attacks.rmia_scores(sig(phi_t), p_tz, sig(phi_ref), in_mask, p_refz, a=0.3)
+    assert s.min() >= 0 and s.max() <= 1
+    assert roc_auc(s[member], s[~member]) > 0.8

@@ -1,0 +1,69 @@
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from auditor.privacy.canaries import (
+    epsilon_lower_bound,
+    exposure,
+    make_canaries,
+    one_run_audit,
+    p_value_dp_audit,
+)
+
+
+def test_p_value_without_delta_is_a_binomial_tail():
+    q = 1 / (1 + math.exp(-1.0))
+    assert p_value_dp_audit(100, 40, 30, 1.0, 0.0) == pytest.approx(stats.binom.sf(29, 40, q))
+
+
+def test_ceiling_has_the_closed_form_for_all_guesses_right():
+    # all r right, delta = 0: q^r = 0.05 at the bound, eps = log(q / (1 - q))
+    for r in (10, 40):
+        q = 0.05 ** (1 / r)
+        assert epsilon_lower_bound(100, r, r) == pytest.approx(math.log(q / (1 - q)), abs=1e-4)
+
+
+def test_bound_is_zero_at_chance_and_grows_with_correct_guesses():
+    assert epsilon_lower_bound(100, 40, 20) == 0.0
+    bounds = [epsilon_lower_bound(100, 40, v) for v in (28, 32, 36, 40)]
+    assert all(b2 > b1 for b1, b2 in zip(bounds, bounds[1:], strict=False))
+    assert epsilon_lower_bound(100, 40, 36, delta=1e-5) <= epsilon_lower_bound(100, 40, 36)
+
+
+def test_exposure_ranks_against_candidates():
+    cand = np.linspace(1, 10, 255)
+    assert exposure(np.array([0.0]), cand)[0] == pytest.approx(8.0)  # rank 1 of 256
+    assert exposure(np.array([11.0]), cand)[0] == pytest.approx(0.0)
+    rng = np.random.default_rng(0)
+    never_seen = exposure(rng.normal(size=2000), rng.normal(size=500))
+    assert never_seen.mean() == pytest.approx(1 / math.log(2), abs=0.15)  # log2(e)
+
+
+def test_make_canaries_mislabels_and_inserts_about_half():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(300, 1, 8, 8)).astype(np.float32), rng.integers(0, 2, 300)
+    cs = make_canaries(source_x=x, source_y=y, n_classes=2, m=100, n_extra=50, noise=True, seed=0)
+    assert cs.audited.sum() == 100 and not (cs.inserted & ~cs.audited).any()
+    assert 30 < cs.inserted.sum() < 70
+    mis = cs.kind == "mislabelled"
+    rows = [int(np.flatnonzero((x == xi).all(axis=(1, 2, 3)))[0]) for xi in cs.x[mis][:20]]
+    assert (cs.y[mis][:20] != y[rows]).all()
+    again = make_canaries(
+        source_x=x, source_y=y, n_classes=2, m=100, n_extra=50, noise=True, seed=0
+    )
+    assert np.array_equal(cs.inserted, again.inserted) and np.array_equal(cs.x, again.x)
+
+
+def test_one_run_audit_counts_guesses():
+    inserted = np.array([True] * 10 + [False] * 10)
+    perfect = one_run_audit(
+        inserted.astype(float), inserted, k_plus=5, k_minus=5, delta=0, confidence=0.95
+    )
+    assert (perfect.r, perfect.correct) == (10, 10)
+    assert perfect.epsilon_lower_bound == pytest.approx(perfect.epsilon_ceiling)
+    wrong = one_run_audit(
+        -inserted.astype(float), inserted, k_plus=5, k_minus=5, delta=0, confidence=0.95
+    )
+    assert wrong.correct == 0 and wrong.epsilon_lower_bound == 0.0

@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from auditor.config import PrivacyConfig
+from auditor.privacy.reference import complementary_halves, run_jobs
+
+
+def test_complementary_halves_put_every_row_in_exactly_half():
+    masks = complementary_halves(101, 8, seed=0)
+    counts = masks.sum(axis=0)
+    assert masks.shape == (8, 101) and set(counts.tolist()) <= {4}
+    assert (masks[0] ^ masks[1]).all()
+    with pytest.raises(ValueError):
+        complementary_halves(10, 3, seed=0)
+
+
+def _calls(ctx, k=2):
+    b = ctx.bundle
+    x = np.concatenate([b["finetune_train"].x, b["holdout"].x])
+    y = np.concatenate([b["finetune_train"].y, b["holdout"].y])
+    masks = complementary_halves(len(x), k, seed=0)
+    common = dict(
+        pretrained=ctx.pretrained, x_val=b["val"].x, y_val=b["val"].y, n_classes=2,
+        finetune_config=ctx.config.finetune, dp_config=None, device="cpu", threads=1,
+    )  # fmt: skip
+    return [
+        {**common, "x": x[m], "y": y[m], "x_eval": x, "seed": 1000 + j} for j, m in enumerate(masks)
+    ]
+
+
+@pytest.mark.slow
+def test_local_dask_cluster_gives_the_same_logits_as_in_process(digits_context):
+    distributed = pytest.importorskip("distributed")
+    calls = _calls(digits_context)
+    local = run_jobs(calls, privacy_config=PrivacyConfig(n_jobs=1))
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = run_jobs(
+            calls, privacy_config=PrivacyConfig(dask_scheduler=cluster.scheduler_address)
+        )
+    for a, b in zip(local, remote, strict=True):
+        np.testing.assert_array_equal(a.logits, b.logits)
+    assert not np.array_equal(local[0].logits, local[1].logits)
+
+
+def test_unreachable_dask_scheduler_is_an_input_error(digits_context):
+    from auditor.errors import AuditorInputError
+
+    pc = PrivacyConfig(dask_scheduler="tcp://127.0.0.1:9")
+    with pytest.raises(AuditorInputError, match="privacy.dask_scheduler|Dask scheduler"):
+        run_jobs(_calls(digits_context)[:1], privacy_config=pc)

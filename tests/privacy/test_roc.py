@@ -1,0 +1,92 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from sklearn import metrics as skm
+
+from auditor.privacy.roc import (
+    auc_interval,
+    clopper_pearson,
+    log_curve,
+    roc_auc,
+    roc_counts,
+    threshold_at_fpr,
+    tpr_at_fpr,
+)
+
+
+def _scores(seed, n_in=200, n_out=300, shift=0.5, ties=False):
+    rng = np.random.default_rng(seed)
+    s_in, s_out = rng.normal(shift, 1, n_in), rng.normal(0, 1, n_out)
+    if ties:
+        s_in, s_out = np.round(s_in, 1), np.round(s_out, 1)
+    return s_in, s_out
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_roc_matches_sklearn(ties):
+    s_in, s_out = _scores(0, ties=ties)
+    y = np.r_[np.ones(len(s_in)), np.zeros(len(s_out))]
+    s = np.r_[s_in, s_out]
+    fpr, tpr, _ = skm.roc_curve(y, s, drop_intermediate=False)
+    c = roc_counts(s_in, s_out)
+    assert np.allclose(c.fpr, fpr) and np.allclose(c.tpr, tpr)
+    assert roc_auc(s_in, s_out) == pytest.approx(skm.roc_auc_score(y, s))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 40), st.integers(0, 10_000))
+def test_auc_property_matches_sklearn(n_in, n_out, seed):
+    rng = np.random.default_rng(seed)
+    s_in, s_out = rng.integers(0, 5, n_in).astype(float), rng.integers(0, 5, n_out).astype(float)
+    y = np.r_[np.ones(n_in), np.zeros(n_out)]
+    assert roc_auc(s_in, s_out) == pytest.approx(skm.roc_auc_score(y, np.r_[s_in, s_out]))
+    for level in (0.01, 0.1, 0.5):
+        t = tpr_at_fpr(roc_counts(s_in, s_out), level)
+        assert t.fp <= level * n_out + 1e-9
+        assert t.tp == int((s_in >= t.threshold).sum()) and t.fp == int(
+            (s_out >= t.threshold).sum()
+        )
+
+
+def test_clopper_pearson_matches_scipy():
+    for k, n in [(0, 10), (3, 10), (10, 10), (17, 266)]:
+        ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="exact")
+        lo, hi = clopper_pearson(k, n)
+        assert lo == pytest.approx(ci.low, abs=1e-9) and hi == pytest.approx(ci.high, abs=1e-9)
+    assert all(math.isnan(v) for v in clopper_pearson(0, 0))
+
+
+def test_tpr_at_fpr_counts_and_resolvability():
+    s_in = np.array([5.0, 4.0, 3.0, 0.0])
+    s_out = np.array([3.5, 1.0, 0.5, -1.0])
+    t = tpr_at_fpr(roc_counts(s_in, s_out), 0.25)
+    assert (t.tp, t.fp, t.n_members, t.n_non_members) == (3, 1, 4, 4)
+    assert t.resolvable
+    t0 = tpr_at_fpr(roc_counts(s_in, s_out), 0.001)
+    assert (t0.tp, t0.fp) == (2, 0) and not t0.resolvable
+    assert t0.ci_low <= t0.tpr <= t0.ci_high
+
+
+def test_threshold_at_fpr_allows_at_most_that_many_false_positives():
+    s_out = np.random.default_rng(1).normal(size=1000)
+    for level in (0.001, 0.01, 0.1):
+        thr = threshold_at_fpr(s_out, level)
+        assert (s_out >= thr).sum() <= level * len(s_out)
+
+
+def test_auc_interval_covers_half_for_chance():
+    s_in, s_out = _scores(3, shift=0.0)
+    auc = roc_auc(s_in, s_out)
+    lo, hi = auc_interval(auc, len(s_in), len(s_out))
+    assert lo < 0.5 < hi and hi - lo < 0.15
+
+
+def test_log_curve_is_monotone_and_spans_to_one():
+    s_in, s_out = _scores(4)
+    curve = log_curve(roc_counts(s_in, s_out))
+    assert curve["fpr"][0] == pytest.approx(1 / len(s_out)) and curve["fpr"][-1] == 1.0
+    assert np.all(np.diff(curve["tpr"]) >= 0) and curve["tpr"][-1] == 1.0
