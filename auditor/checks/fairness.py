@@ -34,20 +34,39 @@ def _features(cfg, bundle) -> list[str]:
     return features
 
 
-def fairness_section(*, y_true, y_pred, sensitive: pd.DataFrame, class_names, positive,
-                     cfg, seed: int, kinds: dict[str, str], source: str,
-                     features: list[str]) -> dict[str, Any]:  # fmt: skip
+def fairness_section(
+    *,
+    y_true,
+    y_pred,
+    sensitive: pd.DataFrame,
+    class_names,
+    positive,
+    cfg,
+    seed: int,
+    kinds: dict[str, str],
+    source: str,
+    features: list[str],
+) -> dict[str, Any]:
     """The fairness section (without mitigation) for in-memory predictions."""
     k = len(class_names)
     table = counts_from_arrays(
-        y_true, y_pred, sensitive[features], source=source, classes=list(range(k)),
+        y_true,
+        y_pred,
+        sensitive[features],
+        source=source,
+        classes=list(range(k)),
         class_names=class_names,
-    )  # fmt: skip
+    )
     specs = resolve_specs(features, cfg.intersections)
     result = audit_counts(
-        table, specs=specs, positive=positive, min_group_size=cfg.min_group_size,
-        n_boot=cfg.n_boot, ci_level=cfg.ci_level, seed=seed,
-    )  # fmt: skip
+        table,
+        specs=specs,
+        positive=positive,
+        min_group_size=cfg.min_group_size,
+        n_boot=cfg.n_boot,
+        ci_level=cfg.ci_level,
+        seed=seed,
+    )
     section = {"status": "ok", "ci_method": CI_METHOD, **result.to_dict()}
     section["sensitive_kinds"] = {f: kinds.get(f, "demographic") for f in features}
     if 0 < len(y_true) <= cfg.reference_check_max_rows:
@@ -55,9 +74,12 @@ def fairness_section(*, y_true, y_pred, sensitive: pd.DataFrame, class_names, po
             result, y_true, y_pred, sensitive, classes=list(range(k)), positive=positive
         )
         section["reference_check"] = {
-            "status": "ok", "engine": "fairlearn.MetricFrame", "max_abs_difference": diff,
-            "tolerance": REFERENCE_TOLERANCE, "agrees": bool(diff <= REFERENCE_TOLERANCE),
-        }  # fmt: skip
+            "status": "ok",
+            "engine": "fairlearn.MetricFrame",
+            "max_abs_difference": diff,
+            "tolerance": REFERENCE_TOLERANCE,
+            "agrees": bool(diff <= REFERENCE_TOLERANCE),
+        }
     else:
         section["reference_check"] = not_run(
             f"{len(y_true)} rows is more than reference_check_max_rows "
@@ -79,12 +101,19 @@ def _mitigation(ctx, cfg, features: list[str]) -> dict[str, Any]:
     previews = {}
     for f in features:
         previews[f] = threshold_optimizer_preview(
-            feature=f, val_score=val.y_score, val_y=val.y_true,
-            val_sensitive=ctx.bundle["val"].sensitive[f].to_numpy(), test_score=test.y_score,
-            test_y=test.y_true, test_pred=test.y_pred,
-            test_sensitive=ctx.bundle["test"].sensitive[f].to_numpy(), seed=ctx.seed,
-            n_boot=cfg.n_boot, ci_level=cfg.ci_level, min_group_size=cfg.min_group_size,
-        )  # fmt: skip
+            feature=f,
+            val_score=val.y_score,
+            val_y=val.y_true,
+            val_sensitive=ctx.bundle["val"].sensitive[f].to_numpy(),
+            test_score=test.y_score,
+            test_y=test.y_true,
+            test_pred=test.y_pred,
+            test_sensitive=ctx.bundle["test"].sensitive[f].to_numpy(),
+            seed=ctx.seed,
+            n_boot=cfg.n_boot,
+            ci_level=cfg.ci_level,
+            min_group_size=cfg.min_group_size,
+        )
     return {
         "status": "ok",
         "note": "preview only; the audited model is unchanged",
@@ -105,10 +134,17 @@ def fairness_check(ctx, sections) -> dict[str, Any]:
         return not_run("the test split has a single class; error rates per group are undefined")
     k = len(pred.class_names)
     section = fairness_section(
-        y_true=pred.y_true, y_pred=pred.y_pred, sensitive=bundle["test"].sensitive,
-        class_names=pred.class_names, positive=1 if k == 2 else None, cfg=cfg, seed=ctx.seed,
-        kinds=dict(bundle.sensitive_kinds), source="test split", features=features,
-    )  # fmt: skip
+        y_true=pred.y_true,
+        y_pred=pred.y_pred,
+        sensitive=bundle["test"].sensitive,
+        class_names=pred.class_names,
+        positive=1 if k == 2 else None,
+        cfg=cfg,
+        seed=ctx.seed,
+        kinds=dict(bundle.sensitive_kinds),
+        source="test split",
+        features=features,
+    )
     section = {"stage": "finetuned", "split": "test", **section}
     section["mitigation"] = _mitigation(ctx, cfg, features)
     return section

@@ -94,9 +94,15 @@ class CountsAccumulator:
     ``source`` names the input in error messages; ``row_offset`` tracks row numbers.
     """
 
-    def __init__(self, features: Sequence[str], *, source: str = "predictions",
-                 y_true_name: str = "y_true", y_pred_name: str = "y_pred",
-                 classes: Sequence | None = None):  # fmt: skip
+    def __init__(
+        self,
+        features: Sequence[str],
+        *,
+        source: str = "predictions",
+        y_true_name: str = "y_true",
+        y_pred_name: str = "y_pred",
+        classes: Sequence | None = None,
+    ):
         """classes: the known class values in order (kept even when a class never occurs)."""
         self.features = tuple(features)
         self._fixed_classes = classes is not None
@@ -127,8 +133,9 @@ class CountsAccumulator:
         if group and len(table) > MAX_GROUPS_PER_FEATURE:
             raise AuditorInputError(
                 f"more than {MAX_GROUPS_PER_FEATURE} distinct groups (an identifier column?)",
-                source=self.source, field=column,
-            )  # fmt: skip
+                source=self.source,
+                field=column,
+            )
         return lookup[codes]
 
     def add(self, y_true, y_pred, sensitive: Sequence) -> None:
@@ -152,14 +159,34 @@ class CountsAccumulator:
         if math.prod(shape) > MAX_JOINT_CELLS:
             raise AuditorInputError(
                 f"{math.prod(shape[:-2])} joint groups x {k}^2 classes is too many cells",
-                source=self.source, field=", ".join(self.features),
-            )  # fmt: skip
+                source=self.source,
+                field=", ".join(self.features),
+            )
         if shape != self._counts.shape:
             pad = [(0, new - old) for new, old in zip(shape, self._counts.shape, strict=True)]
             self._counts = np.pad(self._counts, pad)
         flat = np.ravel_multi_index((*g, t, p), shape)
         self._counts += np.bincount(flat, minlength=math.prod(shape)).reshape(shape)
         self.rows += n
+
+    def add_table(self, other: CountsTable) -> None:
+        """Add another table's counts (e.g. one partition's), matching labels by value."""
+        maps = []
+        for axis, labels in enumerate(other.group_labels):
+            table = self._groups[axis]
+            for lab in labels:
+                table.setdefault(lab, len(table))
+            maps.append([table[lab] for lab in labels])
+        for c in other.classes:
+            self._classes.setdefault(c, len(self._classes))
+        cmap = [self._classes[c] for c in other.classes]
+        k = len(self._classes)
+        shape = tuple(len(d) for d in self._groups) + (k, k)
+        if shape != self._counts.shape:
+            pad = [(0, new - old) for new, old in zip(shape, self._counts.shape, strict=True)]
+            self._counts = np.pad(self._counts, pad)
+        self._counts[np.ix_(*maps, cmap, cmap)] += other.counts
+        self.rows += other.n
 
     def table(self, *, class_names: Sequence[str] | None = None) -> CountsTable:
         """The counts with groups in sorted order and classes sorted by value."""
@@ -184,9 +211,15 @@ class CountsAccumulator:
         return CountsTable(self.features, tuple(labels), tuple(classes), names, counts)
 
 
-def counts_from_arrays(y_true, y_pred, sensitive: pd.DataFrame | dict, *,
-                       source: str = "predictions", class_names=None,
-                       classes=None) -> CountsTable:  # fmt: skip
+def counts_from_arrays(
+    y_true,
+    y_pred,
+    sensitive: pd.DataFrame | dict,
+    *,
+    source: str = "predictions",
+    class_names=None,
+    classes=None,
+) -> CountsTable:
     """One in-memory batch: y_true, y_pred (n,), sensitive columns by feature name."""
     frame = sensitive if isinstance(sensitive, pd.DataFrame) else pd.DataFrame(sensitive)
     acc = CountsAccumulator(list(frame.columns), source=source, classes=classes)

@@ -160,9 +160,16 @@ def _worst(values: np.ndarray, names: list[str], higher_better: bool) -> str | N
     return names[i]
 
 
-def _feature_disparities(point: MetricArrays, overall: MetricArrays, boot: MetricArrays | None,
-                         boot_overall: MetricArrays | None, labels: list[str], eligible: np.ndarray,
-                         views, level: float) -> dict[str, dict[str, DisparityResult]]:  # fmt: skip
+def _feature_disparities(
+    point: MetricArrays,
+    overall: MetricArrays,
+    boot: MetricArrays | None,
+    boot_overall: MetricArrays | None,
+    labels: list[str],
+    eligible: np.ndarray,
+    views,
+    level: float,
+) -> dict[str, dict[str, DisparityResult]]:
     idx = np.flatnonzero(eligible)
     names = [labels[i] for i in idx]
     excluded = [labels[i] for i in np.flatnonzero(~eligible)]
@@ -180,10 +187,17 @@ def _feature_disparities(point: MetricArrays, overall: MetricArrays, boot: Metri
             for method in METHODS:
                 if len(idx) < 2:
                     per_method[method] = DisparityResult(
-                        float("nan"), float("nan"), float("nan"), "insufficient_data", method, None,
-                        [], len(idx), excluded,
+                        float("nan"),
+                        float("nan"),
+                        float("nan"),
+                        "insufficient_data",
+                        method,
+                        None,
+                        [],
+                        len(idx),
+                        excluded,
                         f"fewer than 2 groups with enough data ({len(idx)} of {len(labels)})",
-                    )  # fmt: skip
+                    )
                     continue
                 value = float(disparity(dname, group_pt, over_pt, method, sfx))
                 lo = hi = float("nan")
@@ -204,8 +218,9 @@ def _feature_disparities(point: MetricArrays, overall: MetricArrays, boot: Metri
     return out
 
 
-def _attribution(dname: str, group_pt: dict, over_pt: dict, names: list[str], method: str,
-                 sfx: str) -> tuple[str | None, list[str]]:  # fmt: skip
+def _attribution(
+    dname: str, group_pt: dict, over_pt: dict, names: list[str], method: str, sfx: str
+) -> tuple[str | None, list[str]]:
     """worst-off group (by the metric's direction) and the group(s) the value comes from."""
     components, kind = DISPARITIES[dname]
     # The component that decides the value (equalized odds: TPR or FPR, whichever is worse).
@@ -232,9 +247,16 @@ def _attribution(dname: str, group_pt: dict, over_pt: dict, names: list[str], me
     return worst, attained
 
 
-def audit_counts(table: CountsTable, *, specs: Sequence[Sequence[str]], positive: int | None,
-                 min_group_size: int = 30, n_boot: int = 1000, ci_level: float = 0.95,
-                 seed: int = 0) -> FairnessResult:  # fmt: skip
+def audit_counts(
+    table: CountsTable,
+    *,
+    specs: Sequence[Sequence[str]],
+    positive: int | None,
+    min_group_size: int = 30,
+    n_boot: int = 1000,
+    ci_level: float = 0.95,
+    seed: int = 0,
+) -> FairnessResult:
     """Per-group metrics and disparities, with intervals, for every spec (a feature or an
     intersection of features). ``positive``: index of the positive class (binary), or None."""
     views = class_views(table.class_names, positive)
@@ -265,31 +287,49 @@ def audit_counts(table: CountsTable, *, specs: Sequence[Sequence[str]], positive
             reason = (
                 None if ok else f"n = {int(n[i])} is below the minimum group size {min_group_size}"
             )
-            groups.append(GroupResult(
-                group=label_str[i], values=dict(zip(spec, values, strict=True)), n=int(n[i]),
-                status="ok" if ok else "insufficient_data",
-                metrics=_estimates(point, boot, ci_level, i), reason=reason,
-            ))  # fmt: skip
+            groups.append(
+                GroupResult(
+                    group=label_str[i],
+                    values=dict(zip(spec, values, strict=True)),
+                    n=int(n[i]),
+                    status="ok" if ok else "insufficient_data",
+                    metrics=_estimates(point, boot, ci_level, i),
+                    reason=reason,
+                )
+            )
         disp = _feature_disparities(
             point, overall_pt, boot, boot_over, label_str, eligible, views, ci_level
         )
         features[name] = FeatureResult(
-            name=name, components=list(spec), kind="feature" if len(spec) == 1 else "intersection",
-            n_groups=len(labels), n_insufficient=int((~eligible).sum()), groups=groups,
+            name=name,
+            components=list(spec),
+            kind="feature" if len(spec) == 1 else "intersection",
+            n_groups=len(labels),
+            n_insufficient=int((~eligible).sum()),
+            groups=groups,
             disparities=disp,
-        )  # fmt: skip
+        )
     definitions = {k: v[0] for k, v in BINARY_METRICS.items()}
-    definitions.update({
-        "count": "rows in the group", "accuracy": "share of rows predicted correctly",
-        "balanced_accuracy": "mean recall over the classes present in the group",
-    })  # fmt: skip
+    definitions.update(
+        {
+            "count": "rows in the group",
+            "accuracy": "share of rows predicted correctly",
+            "balanced_accuracy": "mean recall over the classes present in the group",
+        }
+    )
     binary = positive is not None and len(table.class_names) == 2
     return FairnessResult(
-        n=table.n, classes=list(table.class_names),
+        n=table.n,
+        classes=list(table.class_names),
         positive_class=table.class_names[positive] if binary else None,
-        min_group_size=min_group_size, n_boot=n_boot, ci_level=ci_level, seed=seed,
-        overall=overall, features=features, metric_definitions=definitions,
-    )  # fmt: skip
+        min_group_size=min_group_size,
+        n_boot=n_boot,
+        ci_level=ci_level,
+        seed=seed,
+        overall=overall,
+        features=features,
+        metric_definitions=definitions,
+    )
 
 
 def resolve_specs(features: Sequence[str], intersections) -> list[tuple[str, ...]]:

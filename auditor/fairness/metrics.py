@@ -176,8 +176,13 @@ def ratio(m: np.ndarray, overall: np.ndarray, method: str) -> np.ndarray:
         return _nan_reduce(np.min, r)
 
 
-def disparity(name: str, group_values: dict[str, np.ndarray], overall_values: dict[str, np.ndarray],
-              method: str, suffix: str = "") -> np.ndarray:  # fmt: skip
+def disparity(
+    name: str,
+    group_values: dict[str, np.ndarray],
+    overall_values: dict[str, np.ndarray],
+    method: str,
+    suffix: str = "",
+) -> np.ndarray:
     """The disparity ``name`` (see DISPARITIES) over the last axis of the group arrays."""
     components, kind = DISPARITIES[name]
     fn = difference if kind == "difference" else ratio

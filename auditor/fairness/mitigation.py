@@ -32,11 +32,27 @@ class _ScoreColumn(BaseEstimator):
         return np.asarray(X)[:, 0]
 
 
-def _summary(y_true, y_pred, sensitive: pd.Series, *, feature: str, n_boot: int, ci_level: float,
-             seed: int, min_group_size: int) -> dict[str, Any]:  # fmt: skip
+def _summary(
+    y_true,
+    y_pred,
+    sensitive: pd.Series,
+    *,
+    feature: str,
+    n_boot: int,
+    ci_level: float,
+    seed: int,
+    min_group_size: int,
+) -> dict[str, Any]:
     table = counts_from_arrays(y_true, y_pred, pd.DataFrame({feature: sensitive}), classes=[0, 1])
-    res = audit_counts(table, specs=[(feature,)], positive=1, n_boot=n_boot, ci_level=ci_level,
-                       seed=seed, min_group_size=min_group_size)  # fmt: skip
+    res = audit_counts(
+        table,
+        specs=[(feature,)],
+        positive=1,
+        n_boot=n_boot,
+        ci_level=ci_level,
+        seed=seed,
+        min_group_size=min_group_size,
+    )
     disp = res.features[feature].disparities
     out = {k: asdict(res.overall[k]) for k in ("accuracy", "selection_rate")}
     for name in SHOWN:
@@ -44,10 +60,21 @@ def _summary(y_true, y_pred, sensitive: pd.Series, *, feature: str, n_boot: int,
     return out
 
 
-def threshold_optimizer_preview(*, feature: str, val_score, val_y, val_sensitive, test_score,
-                                test_y, test_pred, test_sensitive, seed: int = 0,
-                                n_boot: int = 1000, ci_level: float = 0.95,
-                                min_group_size: int = 30) -> dict[str, Any]:  # fmt: skip
+def threshold_optimizer_preview(
+    *,
+    feature: str,
+    val_score,
+    val_y,
+    val_sensitive,
+    test_score,
+    test_y,
+    test_pred,
+    test_sensitive,
+    seed: int = 0,
+    n_boot: int = 1000,
+    ci_level: float = 0.95,
+    min_group_size: int = 30,
+) -> dict[str, Any]:
     """Binary target. Scores: P(positive) per row. Returns, per constraint, the test metrics
     before (the model's own predictions) and after the fitted per-group thresholds."""
     from fairlearn.postprocessing import ThresholdOptimizer
@@ -59,9 +86,12 @@ def threshold_optimizer_preview(*, feature: str, val_score, val_y, val_sensitive
     results = {}
     for constraint in CONSTRAINTS:
         opt = ThresholdOptimizer(
-            estimator=_ScoreColumn().fit(None), constraints=constraint, objective="accuracy_score",
-            prefit=True, predict_method="predict",
-        )  # fmt: skip
+            estimator=_ScoreColumn().fit(None),
+            constraints=constraint,
+            objective="accuracy_score",
+            prefit=True,
+            predict_method="predict",
+        )
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -71,9 +101,10 @@ def threshold_optimizer_preview(*, feature: str, val_score, val_y, val_sensitive
                     sensitive_features=np.asarray(val_sensitive),
                 )
                 after_pred = opt.predict(
-                    np.asarray(test_score)[:, None], sensitive_features=np.asarray(test_sensitive),
+                    np.asarray(test_score)[:, None],
+                    sensitive_features=np.asarray(test_sensitive),
                     random_state=seed,
-                )  # fmt: skip
+                )
         except (ValueError, KeyError) as exc:  # e.g. a test group never seen in validation
             results[constraint] = {
                 "status": "not_run",
@@ -85,7 +116,13 @@ def threshold_optimizer_preview(*, feature: str, val_score, val_y, val_sensitive
         )
         results[constraint] = {"status": "ok", "after": after}
     return {
-        "status": "ok", "feature": feature, "method": "fairlearn.postprocessing.ThresholdOptimizer",
-        "objective": "accuracy_score", "fitted_on": "val", "evaluated_on": "test",
-        "randomized": True, "before": before, "constraints": results,
-    }  # fmt: skip
+        "status": "ok",
+        "feature": feature,
+        "method": "fairlearn.postprocessing.ThresholdOptimizer",
+        "objective": "accuracy_score",
+        "fitted_on": "val",
+        "evaluated_on": "test",
+        "randomized": True,
+        "before": before,
+        "constraints": results,
+    }

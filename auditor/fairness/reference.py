@@ -55,34 +55,48 @@ def reference_metrics(classes: Sequence, positive: int | None) -> dict[str, Call
     else:
         views = [(c, f"@{c}") for c in classes]
     for pos, sfx in views:
-        out.update({
-            "base_rate" + sfx: _ovr(lambda t, p: t.mean(), pos),
-            "selection_rate" + sfx: _ovr(lambda t, p: selection_rate(t, p, pos_label=1), pos),
-            "precision" + sfx: _ovr(_zd(skm.precision_score), pos),
-            "recall" + sfx: _ovr(true_positive_rate, pos, need="positive"),
-            "fpr" + sfx: _ovr(false_positive_rate, pos, need="negative"),
-            "fnr" + sfx: _ovr(false_negative_rate, pos, need="positive"),
-            "f1" + sfx: _ovr(_zd(skm.f1_score), pos),
-        })  # fmt: skip
+        out.update(
+            {
+                "base_rate" + sfx: _ovr(lambda t, p: t.mean(), pos),
+                "selection_rate" + sfx: _ovr(lambda t, p: selection_rate(t, p, pos_label=1), pos),
+                "precision" + sfx: _ovr(_zd(skm.precision_score), pos),
+                "recall" + sfx: _ovr(true_positive_rate, pos, need="positive"),
+                "fpr" + sfx: _ovr(false_positive_rate, pos, need="negative"),
+                "fnr" + sfx: _ovr(false_negative_rate, pos, need="positive"),
+                "f1" + sfx: _ovr(_zd(skm.f1_score), pos),
+            }
+        )
     return out
 
 
-def reference_frame(y_true, y_pred, sensitive: pd.DataFrame, *, classes: Sequence,
-                    positive: int | None, n_boot: int | None = None,
-                    random_state: int | None = None,
-                    ci_quantiles: list[float] | None = None) -> MetricFrame:  # fmt: skip
+def reference_frame(
+    y_true,
+    y_pred,
+    sensitive: pd.DataFrame,
+    *,
+    classes: Sequence,
+    positive: int | None,
+    n_boot: int | None = None,
+    random_state: int | None = None,
+    ci_quantiles: list[float] | None = None,
+) -> MetricFrame:
     """fairlearn's MetricFrame over the rows (``sensitive``: one column per feature)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # sklearn's ill-defined-metric warnings: NaN is reported
         return MetricFrame(
-            metrics=reference_metrics(classes, positive), y_true=np.asarray(y_true),
-            y_pred=np.asarray(y_pred), sensitive_features=sensitive, n_boot=n_boot,
-            random_state=random_state, ci_quantiles=ci_quantiles,
-        )  # fmt: skip
+            metrics=reference_metrics(classes, positive),
+            y_true=np.asarray(y_true),
+            y_pred=np.asarray(y_pred),
+            sensitive_features=sensitive,
+            n_boot=n_boot,
+            random_state=random_state,
+            ci_quantiles=ci_quantiles,
+        )
 
 
-def max_abs_difference(result, y_true, y_pred, sensitive: pd.DataFrame, *, classes: Sequence,
-                       positive: int | None) -> float:  # fmt: skip
+def max_abs_difference(
+    result, y_true, y_pred, sensitive: pd.DataFrame, *, classes: Sequence, positive: int | None
+) -> float:
     """Largest |engine - MetricFrame| over every group and metric of ``result`` (a
     :class:`~auditor.fairness.engine.FairnessResult`); both NaN counts as equal, and an empty
     group's count is 0 where MetricFrame has NaN."""

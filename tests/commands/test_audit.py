@@ -1,0 +1,173 @@
+"""`auditor audit --predictions`: the model-agnostic audit on files no scenario produced."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from auditor.cli import app
+from auditor.fairness.counts import counts_from_arrays
+from auditor.result import AuditResult
+
+runner = CliRunner()
+
+
+def _frame(n: int = 6000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    p = rng.random(n)
+    y = (rng.random(n) < p).astype(int)
+    return pd.DataFrame(
+        {
+            "label": np.where(y == 1, "approved", "denied"),
+            "pred": np.where(p > 0.45, "approved", "denied"),
+            "score": p,
+            "sex": rng.choice(["F", "M"], n),
+            "region": rng.choice(
+                ["north", "south", "east", "tiny"], n, p=[0.4, 0.35, 0.245, 0.005]
+            ),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    base = tmp_path_factory.mktemp("pred")
+    frame = _frame()
+    frame.to_csv(base / "preds.csv", index=False)
+    frame.to_parquet(base / "preds.parquet")
+    return base, frame
+
+
+ARGS = [
+    "--sensitive",
+    "sex",
+    "--sensitive",
+    "region",
+    "--y-true",
+    "label",
+    "--y-pred",
+    "pred",
+    "--y-score",
+    "score",
+    "--positive-label",
+    "approved",
+    "--n-boot",
+    "200",
+    "--exit-zero",
+]
+
+
+def test_audit_writes_the_run_folder(files, tmp_path):
+    base, frame = files
+    out = tmp_path / "run"
+    res = runner.invoke(
+        app, ["audit", "--predictions", str(base / "preds.csv"), "--out", str(out), *ARGS]
+    )
+    assert res.exit_code == 0, res.output
+    for name in ("audit.json", "model_card.html", "model_card.md"):
+        assert (out / name).is_file()
+    data = AuditResult.load(out).data  # validates against the schema
+    fair = data["fairness"]
+    assert fair["n"] == len(frame) and fair["positive_class"] == "approved"
+    assert set(fair["features"]) == {"sex", "region", "sex & region"}
+    tiny = next(g for g in fair["features"]["region"]["groups"] if g["group"] == "tiny")
+    assert tiny["status"] == "insufficient_data"
+    for name in ("privacy", "explanations"):
+        assert data[name]["status"] == "not_run" and data[name]["reason"]
+    perf = data["performance"]["finetuned"]["test"]
+    from sklearn import metrics as skm
+
+    y = (frame["label"] == "approved").astype(int)
+    assert perf["accuracy"] == pytest.approx((frame["label"] == frame["pred"]).mean(), abs=1e-12)
+    assert perf["roc_auc"] == pytest.approx(skm.roc_auc_score(y, frame["score"]), abs=1e-4)
+    assert perf["log_loss"] == pytest.approx(skm.log_loss(y, frame["score"]), abs=1e-9)
+    html = (out / "model_card.html").read_text()
+    assert "sex &amp; region" in html and "whisker" in html
+
+
+def test_parquet_batches_and_dask_give_the_same_counts(files, tmp_path):
+    from auditor.fairness.io import Columns, reduce_predictions
+
+    base, frame = files
+    cols = Columns("label", "pred", "score", ("sex", "region"))
+    ref = counts_from_arrays(frame["label"], frame["pred"], frame[["sex", "region"]])
+    for kw in ({"batch_rows": 500}, {"dask_scheduler": "synchronous"}):
+        got = reduce_predictions(base / "preds.parquet", cols, **kw)
+        assert got.table.group_labels == ref.group_labels
+        assert (got.table.counts == ref.counts).all()
+
+
+@pytest.mark.parametrize(
+    ("change", "args", "message"),
+    [
+        (None, ["--sensitive", "race"], "no column 'race'"),
+        ("nan_group", ["--sensitive", "sex"], "sex: empty or missing group label at row 3"),
+        ("one_class", ["--sensitive", "sex"], "single class"),
+        ("bad_score", ["--sensitive", "sex", "--y-score", "score"], "score outside [0, 1]"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, change, args, message):
+    frame = _frame(200)
+    if change == "nan_group":
+        frame.loc[3, "sex"] = None
+    if change == "one_class":
+        frame["label"] = "denied"
+        frame["pred"] = "denied"
+    if change == "bad_score":
+        frame.loc[5, "score"] = 1.5
+    path = tmp_path / "p.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "out"
+    res = runner.invoke(
+        app,
+        [
+            "audit",
+            "--predictions",
+            str(path),
+            "--y-true",
+            "label",
+            "--y-pred",
+            "pred",
+            "--out",
+            str(out),
+            *args,
+        ],
+    )
+    assert res.exit_code == 2, res.output
+    assert message in res.output and "Traceback" not in res.output
+    assert not out.exists()
+
+
+def test_group_without_positives_is_nan_with_reason(tmp_path):
+    frame = _frame(2000)
+    frame.loc[frame["sex"] == "F", "label"] = "approved"  # no 'denied' (positive) rows for F
+    path = tmp_path / "p.parquet"
+    frame.to_parquet(path)
+    res = runner.invoke(
+        app,
+        [
+            "audit",
+            "--predictions",
+            str(path),
+            "--out",
+            str(tmp_path / "o"),
+            "--y-true",
+            "label",
+            "--y-pred",
+            "pred",
+            "--sensitive",
+            "sex",
+            "--n-boot",
+            "50",
+            "--exit-zero",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads((tmp_path / "o" / "audit.json").read_text())
+    f = next(g for g in data["fairness"]["features"]["sex"]["groups"] if g["group"] == "F")
+    assert f["metrics"]["recall"]["value"] is None
+    assert f["metrics"]["recall"]["reason"] == "the group has no positive rows"
