@@ -7,15 +7,19 @@ A path is dotted keys into ``audit.json``: ``performance.finetuned.test.accuracy
 
 - ``*`` matches every key of a mapping (or every item of a list): one gate per match,
   e.g. ``fairness.features.*.disparities.equalized_odds_difference``.
-- ``[...]`` picks list items: ``[3]`` by position, ``[*]`` every item, ``[key=value]`` the
-  item whose ``key`` is ``value``, ``[value]`` the item whose id / name / group / label /
-  feature is ``value`` (``transparency.items[intended_use].status``).
+- ``[...]`` picks items: ``[3]`` by position in a list, ``[*]`` every item, ``[key=value]``
+  the items whose field ``key`` is ``value`` (lists and mappings:
+  ``fairness.features[kind=feature]``), ``[value]`` the item whose id / name / group / label
+  is ``value``, or the mapping's key ``value`` (``fairness.features.sex.groups[Female]``).
 - A key with dots or spaces is quoted: ``fairness.features."sex & race".disparities.x``.
 
 The path ends at a number, a status string, or a node ``{value, ci_low, ci_high, n, status}``.
 Next to a bare number ``x`` the interval is read from ``x_ci_low``/``x_ci_high`` (or
 ``x_ci`` = [low, high]) and the count from the parent's ``n``; an ``accuracy`` beside
-``n_correct`` and ``n`` gets its Wilson score interval.
+``n_correct`` and ``n`` gets its Wilson score interval. A node without ``value`` whose
+interval belongs to its ``tpr`` (privacy's ``tpr_at_fpr_detail``) is read as that rate with
+``n_members`` as its count; ``resolvable: false`` there means insufficient data. A boolean
+is the text ``"true"`` / ``"false"`` for ``allowed``.
 
 Outcomes
 --------
@@ -54,6 +58,8 @@ AREAS = (
 )
 _ID_KEYS = ("id", "name", "group", "label", "feature", "attack", "split")
 _WILSON_Z = 1.959963984540054  # 95%
+# In a node without "value", the number its ci_low/ci_high belong to -> the key of its count.
+_PRIMARY_KEYS = {"tpr": "n_members", "estimate": "n"}
 
 MSG_UNKNOWN_AREA = "unknown metric path {path!r}: it must start with one of {areas}"
 MSG_UNKNOWN_KEY = "unknown metric path {path!r}: {at!r} has no {key!r} (it has: {have})"
@@ -144,6 +150,7 @@ class Match:
     leaf: str | None = None
     picked: tuple[str, ...] = ()
     not_run: str | None = None
+    insufficient: str | None = None  # an enclosing node (e.g. the group) lacks data
 
 
 def _item_label(item: Any, index: int) -> str:
@@ -169,15 +176,18 @@ def resolve(audit: dict[str, Any], path: str) -> list[Match]:
         raise ValueError(MSG_UNKNOWN_AREA.format(path=path, areas=", ".join(AREAS)))
     out: list[Match] = []
 
-    def walk(node: Any, parent: Any, leaf: str | None, i: int, done: str, picked: tuple[str, ...]):
+    def walk(node: Any, parent, leaf, i: int, done: str, picked: tuple[str, ...], short=None):
         reason = _not_run_reason(node)
         if reason is not None:
             rest = "".join(_step_text(s) for s in steps[i:])
             out.append(Match(done + rest, node, parent, leaf, picked, not_run=reason))
             return
         if i == len(steps):
-            out.append(Match(done, node, parent, leaf, picked))
+            out.append(Match(done, node, parent, leaf, picked, insufficient=short))
             return
+        if isinstance(node, dict) and node.get("status") == "insufficient_data" and short is None:
+            n = node.get("n")
+            short = f"{done} has insufficient data" + (f" (n={n})" if isinstance(n, int) else "")
         step = steps[i]
         if step.kind == "key":
             if not isinstance(node, dict) or step.key not in node:
@@ -186,15 +196,23 @@ def resolve(audit: dict[str, Any], path: str) -> list[Match]:
                     MSG_UNKNOWN_KEY.format(path=path, at=done, key=step.key, have=have)
                 )
             sep = "." if done else ""
-            walk(node[step.key], node, step.key, i + 1, done + sep + _fmt_key(step.key), picked)
+            walk(
+                node[step.key],
+                node,
+                step.key,
+                i + 1,
+                done + sep + _fmt_key(step.key),
+                picked,
+                short,
+            )
         elif step.kind == "any":
             if isinstance(node, dict):
                 for k, v in node.items():
-                    walk(v, node, k, i + 1, f"{done}.{_fmt_key(k)}", (*picked, k))
+                    walk(v, node, k, i + 1, f"{done}.{_fmt_key(k)}", (*picked, k), short)
             elif isinstance(node, list):
                 for j, v in enumerate(node):
                     label = _item_label(v, j)
-                    walk(v, node, label, i + 1, f"{done}[{label}]", (*picked, label))
+                    walk(v, node, label, i + 1, f"{done}[{label}]", (*picked, label), short)
             else:
                 raise ValueError(f"metric path {path!r}: {done!r} is not a mapping or a list")
         elif step.kind == "index":
@@ -202,25 +220,36 @@ def resolve(audit: dict[str, Any], path: str) -> list[Match]:
                 raise ValueError(f"metric path {path!r}: {done!r} has no item [{step.index}]")
             v = node[step.index]
             label = _item_label(v, step.index % len(node))
-            walk(v, node, label, i + 1, f"{done}[{label}]", (*picked, label))
+            walk(v, node, label, i + 1, f"{done}[{label}]", (*picked, label), short)
         else:
-            if not isinstance(node, list):
-                raise ValueError(f"metric path {path!r}: {done!r} is not a list")
             keys = (step.key,) if step.key else _ID_KEYS
+            # A list's items, or a mapping's (key, value) pairs, picked by a field's value
+            # (or, for a mapping without a field name, by the key itself).
+            if isinstance(node, list):
+                items = [
+                    (_item_label(v, j), v, f"{done}[{_item_label(v, j)}]")
+                    for j, v in enumerate(node)
+                ]
+            elif isinstance(node, dict):
+                items = [(str(k), v, f"{done}.{_fmt_key(str(k))}") for k, v in node.items()]
+            else:
+                raise ValueError(f"metric path {path!r}: {done!r} is not a mapping or a list")
             hits = [
-                (j, v)
-                for j, v in enumerate(node)
-                if isinstance(v, dict) and any(str(v.get(k)) == step.value for k in keys if k in v)
+                (label, v, where)
+                for label, v, where in items
+                if (not step.key and isinstance(node, dict) and label == step.value)
+                or (
+                    isinstance(v, dict) and any(str(v.get(k)) == step.value for k in keys if k in v)
+                )
             ]
             if not hits:
-                labels = ", ".join(_item_label(v, j) for j, v in list(enumerate(node))[:12])
+                labels = ", ".join(label for label, _, _ in items[:12])
                 raise ValueError(
                     f"unknown metric path {path!r}: no item {step.value!r} in {done!r} "
                     f"(it has: {labels})"
                 )
-            for j, v in hits:
-                label = _item_label(v, j)
-                walk(v, node, label, i + 1, f"{done}[{label}]", (*picked, label))
+            for label, v, where in hits:
+                walk(v, node, label, i + 1, where, (*picked, label), short)
 
     walk(audit, None, None, 0, "", ())
     return out
@@ -241,6 +270,7 @@ class Evidence:
     group: str | None = None
     status: str | None = None  # the node's own status (e.g. insufficient_data)
     undefined: str | None = None  # why the value is null
+    resolvable: bool | None = None  # False: the counts cannot resolve the rate (e.g. 0.1% FPR)
 
 
 def _num(v: Any) -> float | None:
@@ -277,8 +307,11 @@ def evidence_of(match: Match) -> Evidence:
     node, parent, leaf = match.node, match.parent, match.leaf
     group = match.picked[-1] if match.picked else None
     if isinstance(node, dict):
+        primary = next((k for k in _PRIMARY_KEYS if k in node), None)
         if "value" in node:
             value: Any = node["value"]
+        elif primary is not None and "ci_low" in node:
+            value = node[primary]  # e.g. {tpr, ci_low, ci_high, n_members} at a fixed FPR
         elif isinstance(node.get("status"), str):
             value = node["status"]  # a status node, e.g. a checklist item
         else:
@@ -290,9 +323,11 @@ def evidence_of(match: Match) -> Evidence:
         if lo is None and hi is None:
             lo, hi = _pair(node.get("ci"))
         n = _count(node.get("n", node.get("count")))
+        if n is None and primary is not None and "value" not in node:
+            n = _count(node.get(_PRIMARY_KEYS[primary]))
         worst = node.get("worst_group", node.get("group"))
         status = node.get("status") if isinstance(node.get("status"), str) else None
-        undefined = node.get("reason") if value is None else None
+        undefined = node.get("reason") if value is None or status == "insufficient_data" else None
         num = _num(value)
         return Evidence(
             value=num if num is not None else (value if isinstance(value, str) else None),
@@ -303,7 +338,10 @@ def evidence_of(match: Match) -> Evidence:
             group=str(worst) if worst is not None else group,
             status=status,
             undefined=str(undefined) if undefined else None,
+            resolvable=node.get("resolvable") if isinstance(node.get("resolvable"), bool) else None,
         )
+    if isinstance(node, bool):
+        return Evidence(value="true" if node else "false", group=group)
     if isinstance(node, str):
         return Evidence(value=node, group=group)
     if node is None or _num(node) is not None or isinstance(node, float):
@@ -434,9 +472,21 @@ def _evaluate_match(
         outcome, msg = "not_run", f"not evaluated: {match.not_run}"
     elif ev.status in ("not_run", "not_applicable"):
         outcome, msg = "not_run", f"not evaluated: {ev.undefined or ev.status}"
-    elif ev.status == "insufficient_data" or (ev.n is not None and ev.n < min_n):
+    elif match.insufficient is not None:
+        outcome, msg = "insufficient_data", f"insufficient data: {match.insufficient}"
+    elif ev.resolvable is False:
         outcome = "insufficient_data"
-        msg = f"insufficient data: n={_fmt(ev.n)} below the minimum count {min_n}"
+        msg = "insufficient data: the counts cannot resolve this rate (resolvable = false)"
+    elif ev.status == "insufficient_data":
+        outcome = "insufficient_data"
+        msg = f"insufficient data: {ev.undefined or 'the node says so'}" + (
+            f" (n={ev.n})" if ev.n is not None else ""
+        )
+    elif ev.n is not None and ev.n < min_n:
+        outcome = "insufficient_data"
+        msg = f"insufficient data: n={ev.n} below the minimum count {min_n}"
+    elif rule.allowed is not None and ev.value is None:
+        outcome, msg = "insufficient_data", f"no value: {ev.undefined or 'null in audit.json'}"
     elif rule.allowed is not None:
         if not isinstance(ev.value, str):
             raise ValueError(
@@ -460,7 +510,8 @@ def _evaluate_match(
         else:
             ci = ""
         verb = "meets" if ok else "breaks"
-        msg = f"{_fmt(ev.value)}{ci} (n={_fmt(ev.n)}) {verb} {_bound_text(rule)}"
+        count = f" (n={ev.n})" if ev.n is not None else ""
+        msg = f"{_fmt(ev.value)}{ci}{count} {verb} {_bound_text(rule)}"
         if relation:
             msg += f"; interval {relation} the bound ({rule.mode})"
         if rule.mode != "point" and ev.interval == "none":
@@ -476,7 +527,8 @@ def _evaluate_match(
     bounds = "|".join(
         f"{k}={v:g}" for k, v in (("min", rule.min), ("max", rule.max)) if v is not None
     )
-    ident = f"{match.path}@{group}|{bounds or 'allowed'}|{rule.mode}"
+    allowed = "in=" + ",".join(rule.allowed) if rule.allowed is not None else ""
+    ident = f"{match.path}@{group}|{bounds or allowed}|{rule.mode}"
     return GateResult(
         id=ident,
         name=rule.name or f"{match.path}@{group}",
@@ -529,44 +581,47 @@ def evaluate_rule(
 # ---------------------------------------------------------------------------- defaults
 
 
-def default_rules(scenario: str) -> list[GateRule]:
+def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
     """The built-in gates of a scenario. Each is written so that a section that did not run
-    gives a warning, never a crash and never a pass.
+    gives a warning, never a crash and never a pass. Why these bounds:
 
     - performance: fine-tuned test accuracy, confident-fail on its Wilson interval (digits
-      and mnist >= 0.90, adult >= 0.80: well below what the recipe reaches, so a broken
-      pipeline fails, sampling noise does not), and calibration (ECE <= 0.10);
-    - fairness: equalized-odds difference of every audited feature, confident-fail at 0.20
-      (a gap the whole interval puts above 20 points is a release blocker); for the digits
-      slices (not demographics) the same bound is a warning;
-    - privacy: LOSS-attack TPR at 0.1% FPR <= 0.10 confident-fail, and no empirical epsilon
-      lower bound above the DP claim (see the privacy section);
-    - transparency: the intended-use item must be met or declared.
+      and mnist >= 0.90, adult >= 0.80, a table >= 0.70: well below what the recipes reach, so
+      a broken pipeline fails and sampling noise does not); calibration ECE <= 0.10;
+    - fairness: the equalized-odds difference (between groups) of each audited feature,
+      confident-fail at 0.20 (a gap whose whole interval is above 20 points). For your own
+      data (``table``) it blocks the release; in the built-in demos it is a warning, so the
+      demo exits 0 while showing its findings (adult's model has real gaps by race and age
+      band); intersections are warnings everywhere (small cells); a group below the minimum
+      count is "insufficient data" (a warning). ``--fail-on warning`` makes them all block;
+    - privacy: each membership attack's TPR at 1% FPR on the target, confident-fail at 0.10
+      (ten times what guessing gets); with DP-SGD, the canary epsilon lower bound must not
+      exceed the claimed epsilon (without DP there is no claim to check);
+    - transparency: no checklist item may fail (e.g. a train/test overlap); the declared
+      intended use, limitations and license are warnings until written.
     """
     acc = {"digits": 0.90, "mnist": 0.90, "adult": 0.80}.get(scenario, 0.70)
-    slices = scenario in ("digits", "mnist")
+    builtin = scenario in ("digits", "mnist", "adult")
+    eod = "disparities.equalized_odds_difference.between_groups"
+    declared = "transparency.items[{}].status"
     return [
-        GateRule(
-            metric="performance.finetuned.test.accuracy",
-            min=acc,
-            mode="confident-fail",
-            name="fine-tuned test accuracy",
-        ),
-        GateRule(
-            metric="performance.finetuned.test.ece",
-            max=0.10,
-            mode="point",
-            name="fine-tuned test calibration (ECE)",
-        ),
-        GateRule(
-            metric="fairness.features.*.disparities.equalized_odds_difference",
-            max=0.20,
-            mode="confident-fail",
-            severity="warning" if slices else "error",
-        ),
-        GateRule(metric="privacy.attacks.*.tpr_at_fpr_0.001", max=0.10, mode="confident-fail"),
-        GateRule(metric="transparency.items[intended_use].status", allowed=["met", "declared"]),
-    ]
+        GateRule(metric="performance.finetuned.test.accuracy", min=acc, mode="confident-fail",
+                 name="fine-tuned test accuracy"),
+        GateRule(metric="performance.finetuned.test.ece", max=0.10, mode="point",
+                 name="fine-tuned test calibration (ECE)"),
+        GateRule(metric=f"fairness.features[kind=feature].{eod}", max=0.20,
+                 mode="confident-fail", severity="warning" if builtin else "error"),
+        GateRule(metric=f"fairness.features[kind=intersection].{eod}", max=0.20,
+                 mode="confident-fail", severity="warning"),
+        GateRule(metric='privacy.attacks.*.tpr_at_fpr_detail."0.01"', max=0.10,
+                 mode="confident-fail"),
+        *([GateRule(metric="privacy.canaries.exceeds_claim", allowed=["false"],
+                    name="canary epsilon lower bound within the DP claim")] if dp_claimed else []),
+        GateRule(metric="transparency.items.*.status",
+                 allowed=["met", "declared", "missing", "not_applicable", "warn"]),
+        *(GateRule(metric=declared.format(item), allowed=["met", "declared"], severity="warning")
+          for item in ("intended_use", "limitations", "license")),
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- baseline
@@ -610,8 +665,6 @@ def _baseline_result(
             if old is None or old.outcome in ("pass", "fail")
             else f"new: the baseline has no verdict ({old.outcome})"
         )
-        if cur.outcome not in ("pass", "fail"):
-            msg = f"not compared: this run has no verdict ({cur.outcome})"
     else:
         worse = False
         if numeric:
@@ -660,7 +713,9 @@ def _all_rules(audit: dict[str, Any], config: GatesConfig) -> list[tuple[str, st
     rules: list[tuple[str, str, GateRule]] = []
     if config.use_defaults:
         scenario = str((audit.get("run") or {}).get("scenario", ""))
-        rules += [(f"defaults[{i}]", "default", r) for i, r in enumerate(default_rules(scenario))]
+        privacy_cfg = (audit.get("config") or {}).get("privacy") or {}
+        defaults = default_rules(scenario, dp_claimed=bool(privacy_cfg.get("dp")))
+        rules += [(f"defaults[{i}]", "default", r) for i, r in enumerate(defaults)]
     rules += [(f"rules[{i}]", "config", r) for i, r in enumerate(config.rules)]
     return rules
 
@@ -734,6 +789,8 @@ def evaluate_gates(
         old_by_id = {r.id: r for r in old_results}
         extra = []
         for cur in results:
+            if cur.outcome not in ("pass", "fail"):
+                continue  # no value to compare: the gate itself already warns or fails
             rule = by_rule[cur.id]
             tol = rule.tolerance if rule.tolerance is not None else config.baseline_tolerance
             extra.append(_baseline_result(cur, old_by_id.get(cur.id), rule, tol))

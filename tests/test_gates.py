@@ -152,7 +152,9 @@ def test_insufficient_data_below_min_count(mode, maps_to):
         mode=mode,
         insufficient=maps_to,
     )
-    results = evaluate_rule(make_audit(), rule, min_count=30)
+    audit = make_audit()
+    audit["fairness"]["features"]["sex"]["groups"][1]["status"] = "ok"  # the count decides
+    results = evaluate_rule(audit, rule, min_count=30)
     by_group = {r.group: r for r in results}
     assert set(by_group) == {"F", "M"}
     assert by_group["F"].outcome == "pass"
@@ -389,3 +391,56 @@ def test_baseline_direction_follows_the_bound():
     assert g["results"][-1]["baseline"]["finding"] == "unchanged"  # better is not worse
     g = evaluate_gates(old, cfg, baseline=new)
     assert g["results"][-1]["baseline"]["finding"] == "worse"
+
+
+# --------------------------------------------------------------------------- shapes of the sections
+
+
+def test_mapping_selectors_and_enclosing_insufficient_group():
+    audit = make_audit()
+    feats = audit["fairness"]["features"]
+    feats["sex"]["kind"], feats["age band"]["kind"] = "feature", "intersection"
+    matches = resolve(
+        audit, "fairness.features[kind=feature].disparities.equalized_odds_difference"
+    )
+    assert [m.path for m in matches] == [
+        "fairness.features.sex.disparities.equalized_odds_difference"
+    ]
+    [m] = resolve(audit, "fairness.features[sex].disparities.equalized_odds_difference")
+    assert m.node["value"] == 0.30
+    # the group says insufficient_data; its metric node has a large n: still insufficient
+    audit["fairness"]["features"]["sex"]["groups"][1]["metrics"]["tpr"]["n"] = 500
+    [r] = evaluate_rule(
+        audit, GateRule(metric="fairness.features.sex.groups[M].metrics.tpr", min=0.1)
+    )
+    assert r.outcome == "insufficient_data" and "groups[M]" in r.message
+
+
+def test_rate_at_fixed_fpr_node_and_resolvable():
+    detail = {
+        "0.01": {"tpr": 0.2, "ci_low": 0.15, "ci_high": 0.26, "n_members": 266, "resolvable": True},
+        "0.001": {
+            "tpr": 0.0,
+            "ci_low": 0.0,
+            "ci_high": 0.01,
+            "n_members": 266,
+            "resolvable": False,
+        },
+    }
+    audit = make_audit(privacy={"status": "ok", "attacks": {"loss": {"tpr_at_fpr_detail": detail}}})
+    [r] = evaluate_rule(audit, GateRule(metric='privacy.attacks.*.tpr_at_fpr_detail."0.01"',
+                                        max=0.1, mode="confident-fail"))  # fmt: skip
+    assert (r.value, r.ci_low, r.ci_high, r.n, r.group) == (0.2, 0.15, 0.26, 266, "loss")
+    assert r.outcome == "fail" and r.relation == "beyond"
+    [r] = evaluate_rule(
+        audit, GateRule(metric='privacy.attacks.loss.tpr_at_fpr_detail."0.001"', max=0.1)
+    )
+    assert r.outcome == "insufficient_data" and "resolvable" in r.message
+
+
+def test_boolean_and_null_for_allowed():
+    audit = make_audit(privacy={"status": "ok", "canaries": {"exceeds_claim": True}})
+    rule = GateRule(metric="privacy.canaries.exceeds_claim", allowed=["false"])
+    assert evaluate_rule(audit, rule)[0].outcome == "fail"
+    audit["privacy"]["canaries"]["exceeds_claim"] = None
+    assert evaluate_rule(audit, rule)[0].outcome == "insufficient_data"

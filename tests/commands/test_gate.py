@@ -1,0 +1,171 @@
+"""`auditor run` with a strict gate exits 1 and names the gate everywhere; `auditor gate` on
+the same folder with a relaxed bound exits 0 without retraining."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor.cli import app
+
+runner = CliRunner()
+
+BASE = """
+name = "gate-e2e"
+seed = 3
+[pretrain]
+epochs = 15
+patience = 4
+[finetune]
+epochs = 40
+[privacy]
+n_reference = 2
+n_canaries = 10
+[fairness]
+n_boot = 200
+"""
+METRIC = "fairness.features.digit.disparities.equalized_odds_difference.between_groups"
+STRICT = (
+    BASE
+    + f"""
+[[gates.rules]]
+name = "strict digit fairness"
+metric = "{METRIC}"
+max = 0.001
+mode = "point"
+"""
+)
+RELAXED = STRICT.replace("max = 0.001", "max = 0.9")
+
+
+@pytest.fixture(scope="module")
+def strict_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("gate")
+    (base / "strict.toml").write_text(STRICT)
+    (base / "relaxed.toml").write_text(RELAXED)
+    out = base / "out"
+    result = runner.invoke(app, ["run", str(base / "strict.toml"), "--out", str(out), "--quiet"])
+    return base, out, result
+
+
+def _copy(strict_run, tmp_path):
+    _, out, _ = strict_run
+    dst = tmp_path / "run"
+    shutil.copytree(out, dst)
+    return dst
+
+
+def test_strict_gate_fails_and_is_named_everywhere(strict_run):
+    _, out, result = strict_run
+    assert result.exit_code == 1, result.output
+    assert "Gates: FAIL" in result.output and "strict digit fairness" in result.output
+    suite = ET.parse(out / "junit.xml").getroot()
+    failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
+    [case] = failed
+    assert case.get("classname") == "fairness"
+    assert case.get("name").startswith(METRIC + "@")
+    message = case.find("failure").get("message")
+    assert "bound <= 0.001" in message and "[" in message  # bound and interval
+    props = {p.get("name"): p.get("value") for p in case.find("properties")}
+    assert props["gate"] == "strict digit fairness" and float(props["ci_low"]) <= float(
+        props["value"]
+    )
+    assert float(case.get("time")) < 1.0 and case.get("time") != props["value"]
+    summary = (out / "summary.md").read_text()
+    assert summary.splitlines()[0].startswith("## ❌") and "FAIL" in summary.splitlines()[2]
+    failing = summary.split("### Failing gates", 1)[1].split("###", 1)[0]
+    assert "strict digit fairness" in failing
+    data = json.loads((out / "audit.json").read_text())
+    assert data["gates"]["verdict"] == "fail" and data["gates"]["counts"]["fail"] == 1
+    assert "strict digit fairness" in (out / "model_card.html").read_text()
+
+
+def test_relaxed_gate_passes_without_retraining(strict_run, tmp_path):
+    base, _, _ = strict_run
+    run = _copy(strict_run, tmp_path)
+    ckpts = sorted((run / "checkpoints").iterdir())
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in ckpts}
+    old_summary = (run / "summary.md").read_text()
+    result = runner.invoke(app, ["gate", str(run), "--config", str(base / "relaxed.toml")])
+    assert result.exit_code == 0, result.output
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in ckpts} == before
+    data = json.loads((run / "audit.json").read_text())
+    assert data["gates"]["verdict"] in ("pass", "warn") and data["gates"]["counts"]["fail"] == 0
+    assert data["config"]["gates"]["rules"][0]["max"] == 0.9
+    assert data["gates"]["config_file"] == str(base / "relaxed.toml")
+    suite = ET.parse(run / "junit.xml").getroot()
+    assert suite.get("failures") == "0"
+    assert (run / "summary.md").read_text() != old_summary
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".staging")]
+    # the same folder gated again with its own (now relaxed) config: same verdict
+    again = runner.invoke(app, ["gate", str(run)])
+    assert again.exit_code == 0, again.output
+
+
+def test_gate_reuses_the_runs_config_and_flags(strict_run, tmp_path):
+    run = _copy(strict_run, tmp_path)
+    assert runner.invoke(app, ["gate", str(run)]).exit_code == 1
+    assert runner.invoke(app, ["gate", str(run), "--exit-zero"]).exit_code == 0
+    data = json.loads((run / "audit.json").read_text())
+    assert data["gates"]["counts"]["warn"] >= 1  # e.g. the digit x ink intersection cells
+    relaxed = tmp_path / "relaxed.toml"
+    relaxed.write_text(RELAXED)
+    ok = runner.invoke(app, ["gate", str(run), "-c", str(relaxed)])
+    warn = runner.invoke(app, ["gate", str(run), "-c", str(relaxed), "--fail-on", "warning"])
+    assert ok.exit_code == 0 and warn.exit_code == 1
+    assert json.loads((run / "audit.json").read_text())["gates"]["fail_on"] == "warning"
+
+
+def test_unknown_metric_path_is_exit_2_and_leaves_the_folder(strict_run, tmp_path):
+    run = _copy(strict_run, tmp_path)
+    before = {p: p.read_bytes() for p in run.rglob("*") if p.is_file()}
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BASE + '[[gates.rules]]\nmetric = "fairness.features.digit.nope"\nmax = 1\n')
+    result = runner.invoke(app, ["gate", str(run), "--config", str(bad)])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "gates.rules[0].metric" in lines[0] and str(bad) in lines[0]
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in run.rglob("*") if p.is_file()} == before
+    missing = runner.invoke(app, ["gate", str(run), "--baseline", str(tmp_path / "nothing")])
+    assert missing.exit_code == 2
+
+
+def test_github_actions_outputs(strict_run, tmp_path):
+    base, _, _ = strict_run
+    run = _copy(strict_run, tmp_path)
+    step_summary = tmp_path / "step_summary.md"
+    step_summary.write_text("previous step\n")
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(step_summary)}
+    strict = base / "strict.toml"
+    result = runner.invoke(app, ["gate", str(run), "-c", str(strict)], env=env)
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 1
+    line_no = STRICT.splitlines().index(f'metric = "{METRIC}"') + 1
+    assert errors[0].startswith(f"::error file={strict},line={line_no},title=")
+    assert "strict digit fairness" in errors[0]
+    assert any(line.startswith("::warning ") for line in result.output.splitlines())
+    text = step_summary.read_text()
+    assert text.startswith("previous step\n") and "### Failing gates" in text
+    quiet = runner.invoke(app, ["gate", str(run), "-c", str(strict)], env={"GITHUB_ACTIONS": ""})
+    assert "::error" not in quiet.output
+
+
+def test_baseline_against_itself_is_unchanged(strict_run, tmp_path):
+    base, out, _ = strict_run
+    run = _copy(strict_run, tmp_path)
+    result = runner.invoke(
+        app, ["gate", str(run), "-c", str(base / "relaxed.toml"), "--baseline", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    gates = json.loads((run / "audit.json").read_text())["gates"]
+    findings = gates["baseline"]["findings"]
+    # the same rules on the same numbers: nothing new, worse or fixed
+    assert findings["worse"] == findings["fixed"] == findings["new"] == 0
+    assert findings["unchanged"] > 0
+    assert any(r["source"] == "baseline" for r in gates["results"])
