@@ -1,10 +1,21 @@
-"""``[transparency]`` table: the answers a person declares for the model card."""
+"""``[transparency]`` table: the answers a person declares for the model card, and the
+options of the explanations and the split-disjointness check."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, field_validator
 
 from auditor.config._base import StrictModel
+
+# Checklist item ids a user may mark not applicable (with a reason) in config.
+CHECKLIST_IDS = (
+    "data_provenance", "split_disjointness", "data_license", "seeds", "software_environment",
+    "training_recipe", "parameter_count", "performance_evaluated", "fairness_coverage",
+    "privacy_probes", "explanations", "intended_use", "out_of_scope_uses", "users",
+    "limitations", "ethical_considerations", "mitigations", "owners", "contact", "license",
+)  # fmt: skip
 
 
 class DeclaredAnswers(StrictModel):
@@ -25,5 +36,30 @@ class DeclaredAnswers(StrictModel):
 class TransparencyConfig(StrictModel):
     enabled: bool = True
     explanations: bool = True
-    examples_per_class: int = Field(2, ge=0)
+    # Integrated Gradients examples per class (image models), correct and misclassified.
+    examples_per_class: int = Field(2, ge=0, le=20)
+    # Integrated Gradients interpolation steps (Riemann trapezoid), and the rows attributed
+    # for the global maps and per-group importances.
+    ig_steps: int = Field(32, ge=4, le=512)
+    max_attribution_rows: int = Field(512, ge=10)
+    # Permutations per sensitive feature in the reliance check (tables).
+    reliance_repeats: int = Field(5, ge=1, le=100)
+    # Identical inputs in a training and an evaluation split: "fail"; or "report" (counted,
+    # shown as a warning). "auto": fail for images (the same image), report for tables,
+    # where distinct records often share one feature vector. A shared source row id always fails.
+    content_overlap: Literal["auto", "fail", "report"] = "auto"
     declared: DeclaredAnswers = DeclaredAnswers()
+    # Checklist items that do not apply to this model, each with the reason shown in the card.
+    not_applicable: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("not_applicable")
+    @classmethod
+    def _known_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, reason in value.items():
+            if key not in CHECKLIST_IDS:
+                raise ValueError(
+                    f"unknown checklist item {key!r}; known: {', '.join(CHECKLIST_IDS)}"
+                )
+            if not reason.strip():
+                raise ValueError(f"checklist item {key!r} needs a reason to be not applicable")
+        return value

@@ -33,6 +33,36 @@ def fmt_num(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def yaml_num(value: Any) -> str:
+    """A number for YAML front matter: ``null`` when missing or not finite."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "null"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "null"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+STATUS_TEXT = {
+    "met": "met", "declared": "declared", "missing": "missing", "not_applicable": "not applicable",
+    "warn": "warning", "fail": "fail", "pass": "pass", "ok": "ok", "not_run": "not run",
+    "insufficient_data": "insufficient data",
+}  # fmt: skip
+STATUS_ICON = {
+    "met": "✔", "pass": "✔", "ok": "✔", "declared": "✎", "missing": "✘", "fail": "✘",
+    "warn": "⚠", "insufficient_data": "⚠", "not_applicable": "–", "not_run": "–",
+}  # fmt: skip
+
+
+def status_md(value: Any) -> str:
+    """A status for Markdown: icon and words (never colour alone)."""
+    key = str(value)
+    return f"{STATUS_ICON.get(key, '•')} {STATUS_TEXT.get(key, key)}"
+
+
+def status_text(value: Any) -> str:
+    return STATUS_TEXT.get(str(value), str(value))
+
+
 def fmt_pct(value: Any, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
@@ -51,9 +81,11 @@ def environment(markdown: bool = False) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    from auditor.report import heatmap, plots
     from auditor.report import markdown as md
-    from auditor.report import plots
 
-    env.filters.update(num=fmt_num, pct=fmt_pct, md=md.md_escape)
-    env.globals.update(plots=plots, isnan=lambda v: v is None)
+    env.filters.update(num=fmt_num, pct=fmt_pct, md=md.md_escape, yaml_num=yaml_num,
+                       status_md=status_md, status_text=status_text)  # fmt: skip
+    env.globals.update(plots=plots, heatmap=heatmap, isnan=lambda v: v is None,
+                       status_icon=STATUS_ICON)  # fmt: skip
     return env
