@@ -171,3 +171,36 @@ def test_group_without_positives_is_nan_with_reason(tmp_path):
     f = next(g for g in data["fairness"]["features"]["sex"]["groups"] if g["group"] == "F")
     assert f["metrics"]["recall"]["value"] is None
     assert f["metrics"]["recall"]["reason"] == "the group has no positive rows"
+
+
+def test_multiclass_predictions_get_one_vs_rest_rates(tmp_path):
+    rng = np.random.default_rng(3)
+    n = 3000
+    y = rng.choice(["cat", "dog", "owl"], n)
+    pred = np.where(rng.random(n) < 0.7, y, rng.choice(["cat", "dog", "owl"], n))
+    path = tmp_path / "mc.csv"
+    pd.DataFrame({"y_true": y, "y_pred": pred, "site": rng.choice(["A", "B"], n)}).to_csv(
+        path, index=False
+    )
+    res = runner.invoke(
+        app,
+        [
+            "audit",
+            "-p",
+            str(path),
+            "--sensitive",
+            "site",
+            "--out",
+            str(tmp_path / "o"),
+            "--n-boot",
+            "100",
+            "--exit-zero",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    fair = AuditResult.load(tmp_path / "o").data["fairness"]
+    assert fair["positive_class"] is None and fair["classes"] == ["cat", "dog", "owl"]
+    metrics = fair["features"]["site"]["groups"][0]["metrics"]
+    assert {"recall@cat", "fpr@dog", "selection_rate@owl"} <= set(metrics)
+    assert "demographic_parity_difference@owl" in fair["features"]["site"]["disparities"]
+    assert "Recall owl" in (tmp_path / "o" / "model_card.html").read_text()
