@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.report.markdown import md_escape
+from auditor.report.summary import md_escape
 
 _PERF_KEYS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss", "brier", "ece")
 
@@ -264,7 +264,12 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     for title, (head, rows) in _rows(d, changed_only).items():
         changed = sum(r[-1] != "same" for r in rows)
         table = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        table += ["| " + " | ".join(md_escape(x) for x in row) + " |" for row in rows]
+        # numbers we formatted go as they are; every other cell is escaped text
+        raw = {1, 2, 3} if title == "Metrics" else set()
+        table += [
+            "| " + " | ".join(x if i in raw else md_escape(x) for i, x in enumerate(row)) + " |"
+            for row in rows
+        ]
         if not rows:
             lines += [
                 f"### {title}",

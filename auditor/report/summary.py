@@ -5,12 +5,22 @@ job summary; and the GitHub Actions outputs (job summary, ::error / ::warning an
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from auditor.report.markdown import md_escape
+_CELL_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_escape(value: Any) -> str:
+    """Text for a Markdown table cell or line: HTML-escaped, on one line, with the inline
+    Markdown control characters (and the cell separator) backslashed."""
+    text = html.escape(str(value), quote=False).replace("\r", " ").replace("\n", " ")
+    return _CELL_SPECIAL.sub(r"\\\1", text)
+
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}

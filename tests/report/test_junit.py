@@ -1,0 +1,79 @@
+"""junit.xml: one testcase per gate, evidence in message and properties, time in seconds."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from auditor.config import GateRule, GatesConfig
+from auditor.gates import evaluate_gates
+from auditor.report.junit import render_junit
+from tests.test_gates import make_audit
+
+RULES = [
+    GateRule(metric="performance.finetuned.test.accuracy", min=0.95, name="accuracy"),  # fail
+    GateRule(metric="fairness.features.*.disparities.equalized_odds_difference", max=0.5),  # 2 pass
+    GateRule(metric="fairness.features.sex.groups[*].metrics.tpr", min=0.1),  # pass + insufficient
+    GateRule(metric="privacy.attacks.loss.auc", max=0.6),  # section not run -> warn
+]
+
+
+def audit_with_gates(**changes):
+    audit = make_audit()
+    audit["tool"] = {"version": "0.1.0"}
+    audit["run"]["seed"] = 0
+    cfg = GatesConfig(use_defaults=False, rules=RULES).model_copy(update=changes)
+    audit["gates"] = evaluate_gates(audit, cfg, config_file="ci/audit.toml")
+    return audit
+
+
+def test_one_testcase_per_gate_with_evidence():
+    audit = audit_with_gates()
+    root = ET.fromstring(render_junit(audit).split("\n", 1)[1])
+    suite = root.find("testsuite")
+    cases = list(suite.iter("testcase"))
+    results = audit["gates"]["results"]
+    assert len(cases) == len(results) == 6
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("6", "1", "2")
+    assert [c.get("classname") for c in cases] == [r["area"] for r in results]
+    assert [c.get("name") for c in cases] == [f"{r['metric']}@{r['group']}" for r in results]
+    failed = cases[0]
+    assert failed.get("name") == "performance.finetuned.test.accuracy@all"
+    message = failed.find("failure").get("message")
+    assert "bound >= 0.95" in message and "value 0.9" in message and "[0.8" in message
+    assert "n=400" in message
+    props = {p.get("name"): p.get("value") for p in failed.find("properties")}
+    assert props["value"] == "0.9" and props["n"] == "400" and props["interval"] == "wilson"
+    assert float(props["ci_low"]) < 0.9 < float(props["ci_high"])
+    for case, r in zip(cases, results, strict=True):
+        # time is how long the gate took, never a metric value
+        assert float(case.get("time")) == round(r["seconds"], 6) and float(case.get("time")) < 1
+    skipped = [c for c in cases if c.find("skipped") is not None]
+    assert {c.find("skipped").get("message").split(":")[0] for c in skipped} == {"warning"}
+
+
+def test_warnings_fail_when_fail_on_warning():
+    root = ET.fromstring(render_junit(audit_with_gates(fail_on="warning")).split("\n", 1)[1])
+    assert (root.get("failures"), root.get("skipped")) == ("3", "0")
+
+
+def test_user_strings_are_escaped():
+    audit = make_audit()
+    audit["tool"] = {"version": "0.1.0"}
+    audit["run"]["seed"] = 0
+    payload = '<script>alert("x")</script> & ]]>'
+    audit["fairness"]["features"]["sex"]["groups"][0]["group"] = payload
+    cfg = GatesConfig(
+        use_defaults=False,
+        rules=[GateRule(metric="fairness.features.sex.groups[*].metrics.tpr", min=0.1)],
+    )
+    audit["gates"] = evaluate_gates(audit, cfg)
+    text = render_junit(audit)
+    assert "<script>" not in text
+    root = ET.fromstring(text.split("\n", 1)[1])
+    assert any(payload in c.get("name") for c in root.iter("testcase"))
+
+
+def test_no_gates_no_junit():
+    audit = make_audit()
+    audit["gates"] = {"status": "not_run", "reason": "disabled"}
+    assert render_junit(audit) is None
