@@ -317,12 +317,15 @@ def finetune(
     device: torch.device,
     progress: bool = True,
     dp=None,
+    features: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> tuple[nn.Module, TrainRecord]:
     """Copy ``pretrained``, put a new head for ``n_classes`` on it, freeze the backbone (all of
     it, or all but its last ``config.unfreeze_last`` parameterised layers) and train.
 
     With the whole backbone frozen, its features are computed once (eval mode) and only the
-    head trains on them: the same optimum, a fraction of the cost.
+    head trains on them: the same optimum, a fraction of the cost. ``features``: those
+    backbone features of (x, x_val), precomputed (reference models share them); used only
+    when the whole backbone is frozen. ``dp``: DP-SGD through Opacus (config.privacy.dp).
     """
     seed_everything(seed)
     model = replace_head(copy.deepcopy(pretrained).to(device), n_classes, seed=seed)
@@ -347,8 +350,9 @@ def finetune(
         feats = (lambda a: _as_tensor(a, device)) if unfrozen else (
             lambda a: extract_features(model, a, device=device)
         )
+        tx, tv = features if features is not None and not unfrozen else (feats(x), feats(x_val))
         best_epoch, best_loss, hist, secs, dp_info = fit_dp(
-            module, x=feats(x), y=yt, val_metrics=_classifier_val(module, feats(x_val), yv),
+            module, x=tx, y=yt, val_metrics=_classifier_val(module, tv, yv),
             epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
             patience=config.patience, seed=seed, dp=dp,
         )  # fmt: skip
@@ -357,7 +361,7 @@ def finetune(
                          best_epoch, best_loss, hist, secs, config, model, frozen)  # fmt: skip
         return model.eval(), _replace(record, dp=dp_info)
     if not unfrozen:
-        ft, fv = (
+        ft, fv = features if features is not None else (
             extract_features(model, x, device=device),
             extract_features(model, x_val, device=device),
         )

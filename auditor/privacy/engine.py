@@ -16,7 +16,12 @@ import numpy as np
 
 from auditor.privacy import attacks
 from auditor.privacy.canaries import exposure, make_canaries, one_run_audit
-from auditor.privacy.reference import complementary_halves, preserved_global_state, run_jobs
+from auditor.privacy.reference import (
+    backbone_features,
+    complementary_halves,
+    preserved_global_state,
+    run_jobs,
+)
 from auditor.privacy.roc import (
     auc_interval,
     best_balanced_threshold,
@@ -401,6 +406,12 @@ def _audit(ctx) -> dict[str, Any]:
         start = time.perf_counter()
         ref_in = complementary_halves(n_mem + n_non, k, seed=ctx.seed)
         x_eval = np.concatenate([x_pool, test.x])
+        feats = None
+        if ctx.config.finetune.unfreeze_last == 0:  # frozen backbone: features once for all
+            feats = [
+                backbone_features(ctx.pretrained, a, device=ctx.device)
+                for a in (x_pool, val.x, x_eval)
+            ]
         calls = [
             {
                 **common,
@@ -408,6 +419,7 @@ def _audit(ctx) -> dict[str, Any]:
                 "y": y_pool[ref_in[j]],
                 "x_eval": x_eval,
                 "seed": ctx.seed + 1000 + j,
+                "features": None if feats is None else (feats[0][ref_in[j]], feats[1], feats[2]),
             }
             for j in range(k)
         ]

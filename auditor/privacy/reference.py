@@ -72,31 +72,39 @@ def train_and_predict(
     seed: int,
     device: str,
     threads: int,
+    features: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> TrainedLogits:
     """One job: fine-tune ``pretrained`` on (x, y) with the target's recipe, return logits on
-    ``x_eval``. Runs in a worker process or in this one."""
+    ``x_eval``. Runs in a worker process or in this one.
+
+    features: the frozen backbone's features of (x, x_val, x_eval), computed once for all
+    jobs (only with the whole backbone frozen); the head then trains and predicts on them."""
     from auditor.training import finetune, predict_logits
 
     torch.set_num_threads(threads)
     dev = torch.device(device)
     kwargs: dict[str, Any] = {"dp": dp_config} if dp_config is not None else {}
+    if features is not None:
+        kwargs["features"] = tuple(torch.as_tensor(f, device=dev) for f in features[:2])
     start = time.perf_counter()
     model, record = finetune(
-        pretrained,
-        x=x,
-        y=y,
-        x_val=x_val,
-        y_val=y_val,
-        n_classes=n_classes,
-        config=finetune_config,
-        seed=seed,
-        device=dev,
-        progress=False,
-        **kwargs,
-    )
-    logits = predict_logits(model, x_eval, device=dev)
+        pretrained, x=x, y=y, x_val=x_val, y_val=y_val, n_classes=n_classes,
+        config=finetune_config, seed=seed, device=dev, progress=False, **kwargs,
+    )  # fmt: skip
+    if features is not None:
+        with torch.no_grad():
+            logits = model.head(torch.as_tensor(features[2], device=dev)).float().cpu().numpy()
+    else:
+        logits = predict_logits(model, x_eval, device=dev)
     dp_eps = (getattr(record, "dp", None) or {}).get("epsilon")
     return TrainedLogits(logits, time.perf_counter() - start, record.epochs_run, dp_eps)
+
+
+def backbone_features(pretrained, x: np.ndarray, *, device) -> np.ndarray:
+    """Features of the pretrained (frozen) backbone, float32 (n, feature_dim)."""
+    from auditor.training import extract_features
+
+    return extract_features(pretrained, x, device=torch.device(device)).cpu().numpy()
 
 
 def run_jobs(calls: list[dict[str, Any]], *, privacy_config) -> list[TrainedLogits]:
