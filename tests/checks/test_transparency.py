@@ -1,0 +1,193 @@
+"""Transparency checklist: statuses from evidence and declared answers, placeholders, the
+split-disjointness check (including a deliberately leaked test row), schema and gate paths."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from auditor.checks.transparency import (
+    SPECS,
+    build_checklist,
+    is_placeholder,
+    split_overlaps,
+    transparency_check,
+)
+from auditor.config import DeclaredAnswers, TransparencyConfig
+from auditor.config.transparency import CHECKLIST_IDS
+from auditor.errors import AuditorInputError
+
+DECLARED_IDS = [s.id for s in SPECS if s.kind == "declared"]
+
+
+def _with_transparency(ctx, **changes):
+    cfg = ctx.config.transparency.model_copy(update=changes)
+    return dataclasses.replace(ctx, config=ctx.config.model_copy(update={"transparency": cfg}))
+
+
+def leaked_bundle(bundle, *, n: int = 1):
+    """The bundle with its first ``n`` test rows replaced by finetune_train rows (same image,
+    same source id): the leak a careless split or a copied file produces."""
+    test, train = bundle["test"], bundle["finetune_train"]
+    x, y, ids = test.x.copy(), test.y.copy(), test.ids.copy()
+    x[:n], y[:n], ids[:n] = train.x[:n], train.y[:n], train.ids[:n]
+    sens = test.sensitive.copy()
+    sens.iloc[:n] = train.sensitive.iloc[:n].to_numpy()
+    leaked = dataclasses.replace(test, x=x, y=y, ids=ids, sensitive=sens)
+    return dataclasses.replace(bundle, splits={**bundle.splits, "test": leaked})
+
+
+@pytest.mark.parametrize(
+    "text", [None, "", "   ", "TBD", "tbd.", "TODO", "n/a", "N/A", "-", "...", "?", "<your name>",
+             "[fill in]", "To be determined", "placeholder", "Lorem ipsum dolor", "x", "none"],
+)  # fmt: skip
+def test_placeholders_are_missing(text):
+    assert is_placeholder(text)
+
+
+@pytest.mark.parametrize("text", ["MIT", "Apache-2.0", "Classify digits for teaching.", "ML team"])
+def test_real_answers_are_not_placeholders(text):
+    assert not is_placeholder(text)
+
+
+def test_checklist_ids_match_config():
+    assert tuple(s.id for s in SPECS) == CHECKLIST_IDS
+    for spec in SPECS:
+        f = spec.frameworks
+        assert f.model_card or f.datasheets or f.nist_ai_rmf or f.eu_ai_act, spec.id
+        assert all(c.startswith("MEASURE 2.") for c in f.nist_ai_rmf), spec.id
+        assert all(c.startswith("Annex IV") for c in f.eu_ai_act), spec.id
+
+
+def test_automatic_items_are_met_on_digits(digits_context):
+    items = {
+        i.id: i
+        for i in build_checklist(
+            digits_context, {"performance": {"status": "not_run", "reason": "x"}}
+        )
+    }
+    for key in ("data_provenance", "split_disjointness", "data_license", "seeds",
+                "software_environment", "training_recipe", "parameter_count"):  # fmt: skip
+        assert items[key].status == "met", (key, items[key].evidence)
+    assert items["split_disjointness"].details["status"] == "met"
+    assert items["parameter_count"].details["parameters"] > 0
+    # Sections that did not run are missing, never met.
+    assert items["performance_evaluated"].status == "missing"
+    assert items["fairness_coverage"].status == "missing"
+    assert items["privacy_probes"].status == "missing"
+    assert items["explanations"].status == "missing"
+    # Nothing declared: every declared item is missing.
+    assert all(items[k].status == "missing" for k in DECLARED_IDS)
+
+
+def test_declared_placeholder_and_not_applicable(digits_context):
+    ctx = _with_transparency(
+        digits_context,
+        declared=DeclaredAnswers(intended_use="Teaching odd/even digits.", limitations="TBD",
+                                 owners="  ", license="MIT"),
+        not_applicable={"contact": "internal teaching model, no external contact"},
+    )  # fmt: skip
+    items = {i.id: i for i in build_checklist(ctx, {})}
+    assert items["intended_use"].status == "declared"
+    assert items["intended_use"].evidence == "Teaching odd/even digits."
+    assert items["license"].status == "declared"
+    assert items["limitations"].status == "missing"
+    assert "placeholder" in items["limitations"].evidence
+    assert items["owners"].status == "missing"
+    assert items["contact"].status == "not_applicable"
+    assert items["contact"].reason == "internal teaching model, no external contact"
+
+
+def test_fairness_coverage_names_uncovered_features(digits_context):
+    feats = list(digits_context.bundle.sensitive_features)
+    partial = {"status": "ok", "sensitive_features": feats[:1]}
+    items = {i.id: i for i in build_checklist(digits_context, {"fairness": partial})}
+    assert items["fairness_coverage"].status == "missing"
+    assert items["fairness_coverage"].details["uncovered"] == feats[1:]
+    full = {"status": "ok", "sensitive_features": feats}
+    items = {i.id: i for i in build_checklist(digits_context, {"fairness": full})}
+    assert items["fairness_coverage"].status == "met"
+
+
+def test_leaked_test_row_fails_and_names_the_rows(digits_context):
+    bundle = leaked_bundle(digits_context.bundle, n=2)
+    result = split_overlaps(bundle)
+    assert result["status"] == "fail"
+    pair = next(p for p in result["pairs"] if (p["train"], p["eval"]) == ("finetune_train", "test"))
+    assert pair["n_content_overlap"] == 2 and pair["n_id_overlap"] == 2
+    train_ids = digits_context.bundle["finetune_train"].ids[:2].tolist()
+    assert sorted(pair["shared_ids"]) == sorted(train_ids)
+    assert sorted(r["eval_ids"][0] for r in pair["rows"]) == sorted(train_ids)
+    # Every other pair stays clean.
+    assert all(p["n_content_overlap"] == 0 for p in result["pairs"] if p is not pair)
+
+    ctx = dataclasses.replace(digits_context, bundle=bundle, _cache={})
+    section = transparency_check(ctx, {})
+    item = next(i for i in section["items"] if i["id"] == "split_disjointness")
+    assert item["status"] == "fail"
+    assert str(train_ids[0]) in item["evidence"]
+    assert section["summary"]["fail"] == 1
+
+
+def test_same_image_under_a_new_id_also_fails_for_images(digits_context):
+    bundle = digits_context.bundle
+    test = bundle["test"]
+    x = test.x.copy()
+    x[0] = bundle["pretrain"].x[5]  # same content, the test row keeps its own id
+    splits = {**bundle.splits, "test": dataclasses.replace(test, x=x)}
+    leaked = dataclasses.replace(bundle, splits=splits)
+    result = split_overlaps(leaked)
+    pair = next(p for p in result["pairs"] if p["train"] == "pretrain" and p["eval"] == "test")
+    assert (pair["n_content_overlap"], pair["n_id_overlap"]) == (1, 0)
+    assert pair["rows"][0]["train_ids"] == [int(bundle["pretrain"].ids[5])]
+    assert pair["rows"][0]["eval_ids"] == [int(test.ids[0])]
+    assert result["status"] == "fail"
+    assert split_overlaps(leaked, content_overlap="report")["status"] == "warn"
+
+
+def test_section_validates_and_gate_path_resolves(digits_context):
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    from auditor.gates import resolve
+
+    section = transparency_check(digits_context, {})
+    path = resources.files("auditor") / "schema" / "sections" / "transparency.schema.json"
+    jsonschema.Draft202012Validator(json.loads(path.read_text())).validate(section)
+    matches = resolve({"transparency": section}, "transparency.items[intended_use].status")
+    assert len(matches) == 1
+    ids = [i["id"] for i in section["items"]]
+    assert ids == list(CHECKLIST_IDS)
+    assert sum(section["summary"][s] for s in ("met", "declared", "missing", "not_applicable",
+                                                "warn", "fail")) == len(ids)  # fmt: skip
+
+
+def test_disabled_is_not_run(digits_context):
+    ctx = _with_transparency(digits_context, enabled=False)
+    assert transparency_check(ctx, {})["status"] == "not_run"
+
+
+def test_config_refuses_unknown_or_empty_not_applicable():
+    from auditor.config import validate_config
+
+    with pytest.raises(AuditorInputError, match="transparency.not_applicable"):
+        validate_config({"transparency": {"not_applicable": {"nope": "x"}}}, source="c.toml")
+    with pytest.raises(AuditorInputError, match="needs a reason"):
+        validate_config({"transparency": {"not_applicable": {"contact": " "}}}, source="c.toml")
+    assert TransparencyConfig(not_applicable={"contact": "why"}).not_applicable["contact"] == "why"
+
+
+def test_tabular_duplicates_are_reported_not_failed():
+    from auditor.config import default_config
+    from auditor.data import load_bundle
+
+    bundle = load_bundle(default_config("adult").data, seed=0)
+    result = split_overlaps(bundle)
+    assert result["mode"] == "report"
+    assert result["status"] == "warn"  # distinct census records share feature vectors
+    assert all(p["n_id_overlap"] == 0 for p in result["pairs"])
+    assert np.sum([p["n_content_overlap"] for p in result["pairs"]]) > 0
