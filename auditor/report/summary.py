@@ -59,6 +59,11 @@ def _bound(r: dict[str, Any]) -> str:
     return md_escape(bound_text(r))
 
 
+def _own_name(r: dict[str, Any]) -> str:
+    """The rule's own name; blank where it is only metric@group (the next column)."""
+    return "" if r["name"] == f"{r['metric']}@{r['group']}" else r["name"]
+
+
 def _gate_table(results: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| Status | Gate | Metric @ group | Value [interval] | n | Bound | Mode | Detail |",
@@ -66,7 +71,7 @@ def _gate_table(results: list[dict[str, Any]]) -> list[str]:
     ]
     for r in results:
         lines.append(
-            f"| {_ICON[r['status']]} {r['status']} | {md_escape(r['name'])} | "
+            f"| {_ICON[r['status']]} {r['status']} | {md_escape(_own_name(r))} | "
             f"{_code(r['metric'])} @ {md_escape(r['group'])} | {_interval(r)} | {_num(r['n'])} | "
             f"{_bound(r)} | {r['mode']} | {md_escape(r['message'])} |"
         )
