@@ -23,9 +23,12 @@ BASELINE_HELP = (
 )
 
 
-def gates_overrides(gates, *, fail_on: FailOn | None, baseline: Path | None):
+def gates_overrides(
+    gates, *, fail_on: FailOn | None, baseline: Path | None, config_file: Path | None = None
+):
     """The gates config with the command line's --fail-on / --baseline applied. The baseline
-    is read (and validated) now, so a bad one is exit 2 before any work."""
+    (from the command line, or the config's, relative to the config file) is read and
+    validated now, so a bad one is exit 2 before any work."""
     from auditor.gates import load_baseline
 
     update: dict[str, Any] = {}
@@ -34,6 +37,13 @@ def gates_overrides(gates, *, fail_on: FailOn | None, baseline: Path | None):
     if baseline is not None:
         load_baseline(baseline)
         update["baseline"] = baseline.resolve()
+    elif gates.baseline is not None:
+        base = config_file.parent if config_file is not None else None
+        path = gates.baseline
+        if not path.is_absolute() and base is not None and (base / path).exists():
+            path = base / path
+        load_baseline(path)
+        update["baseline"] = path.resolve()
     return gates.model_copy(update=update) if update else gates
 
 
@@ -90,7 +100,9 @@ def gate(
             config_file = (audit.get("gates") or {}).get("config_file") or audit["run"].get(
                 "config_file"
             )
-        gates_cfg = gates_overrides(gates_cfg, fail_on=fail_on, baseline=baseline)
+        gates_cfg = gates_overrides(
+            gates_cfg, fail_on=fail_on, baseline=baseline, config_file=config
+        )
         audit["gates"] = evaluate_gates(audit, gates_cfg, config_file=config_file)
         audit["config"] = {**audit["config"], "gates": gates_cfg.model_dump(mode="json")}
         validate_audit(audit, source=str(result.run_dir / "audit.json"))

@@ -71,7 +71,7 @@ def run(
             else default_config((scenario or Scenario.digits).value)
         )
         cfg = cfg.with_overrides(seed=seed, device=device.value if device else None)
-        gates = gates_overrides(cfg.gates, fail_on=fail_on, baseline=baseline)
+        gates = gates_overrides(cfg.gates, fail_on=fail_on, baseline=baseline, config_file=config)
         cfg = cfg.model_copy(update={"gates": gates})
         result = run_pipeline(
             cfg, out_dir=out, config_file=str(config) if config else None, progress=not quiet

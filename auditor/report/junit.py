@@ -98,7 +98,8 @@ def render_junit(audit: dict[str, Any]) -> str | None:
             suite,
             "testcase",
             classname=r["area"],
-            name=f"{r['metric']}@{r['group']}",
+            name=f"{r['metric']}@{r['group']}"
+            + (" vs baseline" if r["source"] == "baseline" else ""),
             time=f"{r['seconds']:.6f}",
         )
         cprops = ET.SubElement(case, "properties")

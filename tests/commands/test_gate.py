@@ -169,3 +169,15 @@ def test_baseline_against_itself_is_unchanged(strict_run, tmp_path):
     assert findings["worse"] == findings["fixed"] == findings["new"] == 0
     assert findings["unchanged"] > 0
     assert any(r["source"] == "baseline" for r in gates["results"])
+
+
+def test_bad_rule_is_exit_2_before_training(tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('[[gates.rules]]\nmetric = "perf.accuracy"\nmin = 0.5\n')
+    result = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "gates.rules[0].metric" in result.output
+    assert not (tmp_path / "o").exists()
+    cfg.write_text('[gates]\nbaseline = "missing/audit.json"\n')
+    result = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "missing" in result.output
+    assert not (tmp_path / "o").exists()
