@@ -20,6 +20,9 @@ import torch
 
 from auditor.errors import AuditorInputError
 
+# How long to wait for a named Dask scheduler before giving up with an input error.
+DASK_CONNECT_TIMEOUT = "10s"
+
 
 @contextlib.contextmanager
 def preserved_global_state() -> Iterator[None]:
@@ -127,7 +130,7 @@ def run_jobs(calls: list[dict[str, Any]], *, privacy_config) -> list[TrainedLogi
                 field="privacy.dask_scheduler",
             ) from None
         try:
-            client = Client(pc.dask_scheduler, timeout="10s", set_as_default=False)
+            client = Client(pc.dask_scheduler, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
         except OSError as exc:
             raise AuditorInputError(
                 f"cannot reach the Dask scheduler {pc.dask_scheduler!r} ({exc})",

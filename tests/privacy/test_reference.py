@@ -44,8 +44,11 @@ def test_local_dask_cluster_gives_the_same_logits_as_in_process(digits_context):
     assert not np.array_equal(local[0].logits, local[1].logits)
 
 
-def test_unreachable_dask_scheduler_is_an_input_error(digits_context):
+def test_unreachable_dask_scheduler_is_an_input_error(digits_context, monkeypatch):
     from auditor.errors import AuditorInputError
+    from auditor.privacy import reference
+
+    monkeypatch.setattr(reference, "DASK_CONNECT_TIMEOUT", "1s")
 
     pc = PrivacyConfig(dask_scheduler="tcp://127.0.0.1:9")
     with pytest.raises(AuditorInputError, match="privacy.dask_scheduler|Dask scheduler"):
