@@ -837,7 +837,7 @@ def gate_lines(gates: dict[str, Any]) -> list[str]:
     lines = [
         f"Gates: {gates['verdict'].upper()} ({c['pass']} pass, {c['warn']} warn, {c['fail']} fail)"
     ]
-    for r in gates["results"]:
+    for r in sorted(gates["results"], key=lambda r: r["status"] != "fail"):  # failures first
         if r["status"] != "pass":
             lines.append(f"  {r['status'].upper():4}  {r['name']}: {r['message']}")
     return lines
