@@ -109,7 +109,7 @@ def compare(n: int, boot: int, fl_boot: int, seed: int) -> None:
     )
 
 
-def scale(n: int, boot: int, seed: int, folder: Path) -> None:
+def scale(n: int, boot: int, seed: int, folder: Path, batch_rows: int) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -126,7 +126,7 @@ def scale(n: int, boot: int, seed: int, folder: Path) -> None:
         print(f"wrote {path} ({mib:.0f} MiB) in {secs:.1f} s")
     cols = Columns(y_score="y_score", sensitive=("sex", "race", "age"))
     start = time.perf_counter()
-    pc = reduce_predictions(path, cols, batch_rows=1_000_000)
+    pc = reduce_predictions(path, cols, batch_rows=batch_rows)
     t_read = time.perf_counter() - start
     start = time.perf_counter()
     res = audit_counts(
@@ -148,10 +148,11 @@ def scale(n: int, boot: int, seed: int, folder: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
     ap.add_argument("--boot", type=int, default=1000)
     ap.add_argument("--fairlearn-boot", type=int, default=50)
     ap.add_argument("--scale", type=int, default=0, help="rows of the Parquet scale run (0: skip)")
+    ap.add_argument("--batch-rows", type=int, default=1_000_000, help="rows per batch read")
     ap.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()))
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
@@ -159,7 +160,7 @@ def main() -> None:
     for n in args.rows:
         compare(n, args.boot, args.fairlearn_boot, args.seed)
     if args.scale:
-        scale(args.scale, args.boot, args.seed, args.folder)
+        scale(args.scale, args.boot, args.seed, args.folder, args.batch_rows)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,32 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _library_versions() -> dict[str, str | None]:
+    """As ``auditor run`` records them, without importing torch (this command never uses it)."""
+    import platform
+    from importlib import metadata
+
+    names = (
+        "torch",
+        "numpy",
+        "pandas",
+        "scikit-learn",
+        "fairlearn",
+        "pyarrow",
+        "dask",
+        "jinja2",
+        "typer",
+        "pydantic",
+    )
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
 def performance_from_counts(pc) -> dict[str, Any]:
     """The performance section's classification entry from the total confusion matrix and,
     with a score column, the streamed score metrics."""
@@ -116,7 +142,6 @@ def build_audit(pc, *, path: Path, cols, config, seed: int, timings: dict, comma
     from auditor import __version__
     from auditor.checks import not_run
     from auditor.fairness.engine import CI_METHOD, audit_counts, resolve_specs
-    from auditor.pipeline import library_versions
     from auditor.result import SCHEMA_VERSION
 
     cfg = config.fairness
@@ -165,27 +190,18 @@ def build_audit(pc, *, path: Path, cols, config, seed: int, timings: dict, comma
         s: {"n_rows": 0, "sha256": empty, "class_balance": {}}
         for s in ("pretrain", "finetune_train", "holdout", "val")
     }
-    splits["test"] = {"n_rows": table.n, "sha256": _sha256_file(path), "class_balance": balance}
+    file_sha = _sha256_file(path)
+    splits["test"] = {"n_rows": table.n, "sha256": file_sha, "class_balance": balance}
 
     def no_training(stage: str) -> dict[str, Any]:
-        from auditor.training import TrainRecord
-
-        return TrainRecord(
-            stage=stage,
-            objective="none",
-            n_train=0,
-            n_val=0,
-            epochs_run=0,
-            best_epoch=0,
-            best_val_loss=math.nan,
-            seconds=0.0,
-            samples_per_second=0.0,
-            optimizer="not applicable (no training in this run)",
-            lr=0.0,
-            batch_size=0,
-            trainable_parameters=0,
-            frozen="not applicable (no training in this run)",
-        ).to_dict()
+        # The fields of auditor.training.TrainRecord (not imported: it loads torch).
+        na = "not applicable (no training in this run)"
+        return {
+            "stage": stage, "objective": "none", "n_train": 0, "n_val": 0, "epochs_run": 0,
+            "best_epoch": 0, "best_val_loss": None, "seconds": 0.0, "samples_per_second": 0.0,
+            "optimizer": na, "lr": 0.0, "batch_size": 0, "trainable_parameters": 0,
+            "frozen": na, "history": [], "dp": None,
+        }  # fmt: skip
 
     return {
         "schema_version": SCHEMA_VERSION,
@@ -198,7 +214,7 @@ def build_audit(pc, *, path: Path, cols, config, seed: int, timings: dict, comma
             "seed": seed,
             "device": "cpu",
             "timings_s": timings,
-            "library_versions": library_versions(),
+            "library_versions": _library_versions(),
             "command": command,
             "config_file": None,
         },
@@ -210,7 +226,7 @@ def build_audit(pc, *, path: Path, cols, config, seed: int, timings: dict, comma
             f"({table.n:,} rows); auditor did not train or run the model.",
             "citation": "",
             "license": "",
-            "source_files": {path.name: _sha256_file(path)},
+            "source_files": {path.name: file_sha},
             "finetune_task": {
                 "name": cols.y_true,
                 "class_names": list(table.class_names),
