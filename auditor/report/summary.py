@@ -99,6 +99,99 @@ def _headline(audit: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _ci(node: Any) -> str:
+    if not isinstance(node, dict):
+        return "—"
+    value = node.get("value", node.get("tpr"))
+    out = _num(value if isinstance(value, (int, float)) else None)
+    if isinstance(node.get("ci_low"), (int, float)) and isinstance(
+        node.get("ci_high"), (int, float)
+    ):
+        out += f" [{_num(node['ci_low'])}, {_num(node['ci_high'])}]"
+    return out
+
+
+def _fairness_headline(audit: dict[str, Any]) -> list[str]:
+    """Per audited feature: each *_difference disparity between groups, with its interval
+    and the worst-off group. Empty where the section has another shape."""
+    part = audit.get("fairness") or {}
+    features = part.get("features") if part.get("status") == "ok" else None
+    if not isinstance(features, dict) or not features:
+        return []
+    names: list[str] = []
+    for feat in features.values():
+        for name in (feat.get("disparities") or {}) if isinstance(feat, dict) else ():
+            if name.endswith("_difference") and name not in names:
+                names.append(name)
+    if not names:
+        return []
+    lines = [
+        "### Fairness (largest gap between groups)",
+        "",
+        "| Feature | " + " | ".join(md_escape(n.replace("_", " ")) for n in names) + " |",
+        "|---|" + "---:|" * len(names),
+    ]
+    for fname, feat in features.items():
+        dis = (feat.get("disparities") or {}) if isinstance(feat, dict) else {}
+        cells = []
+        for name in names:
+            node = dis.get(name)
+            node = node.get("between_groups", node) if isinstance(node, dict) else node
+            cell = _ci(node)
+            if isinstance(node, dict) and node.get("worst_group") is not None:
+                cell += f" ({md_escape(node['worst_group'])})"
+            elif isinstance(node, dict) and node.get("status") == "insufficient_data":
+                cell = "insufficient data"
+            cells.append(cell)
+        lines.append(f"| {md_escape(fname)} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def _tpr_cell(node: Any) -> str:
+    cell = _ci(node)
+    if isinstance(node, dict) and node.get("resolvable") is False:
+        cell += " (too few non-members to resolve)"
+    return cell
+
+
+def _privacy_headline(audit: dict[str, Any]) -> list[str]:
+    """Per membership attack: ROC AUC and TPR at each fixed FPR, with intervals."""
+    part = audit.get("privacy") or {}
+    attacks = part.get("attacks") if part.get("status") == "ok" else None
+    if not isinstance(attacks, dict) or not attacks:
+        return []
+    levels = [str(x) for x in part.get("fpr_levels") or []]
+    lines = [
+        "### Privacy (membership inference on the fine-tuning set)",
+        "",
+        "| Attack | ROC AUC | " + " | ".join(f"TPR at {md_escape(lv)} FPR" for lv in levels) + " |",
+        "|---|---:|" + "---:|" * len(levels),
+    ]
+    for name, a in attacks.items():
+        if not isinstance(a, dict) or a.get("status") == "not_run":
+            continue
+        auc = {
+            "value": a.get("auc"),
+            "ci_low": a.get("auc_ci_low"),
+            "ci_high": a.get("auc_ci_high"),
+        }
+        detail = a.get("tpr_at_fpr_detail") or {}
+        lines.append(
+            f"| {md_escape(name)} | {_ci(auc)} | "
+            + " | ".join(_tpr_cell(detail.get(lv)) for lv in levels)
+            + " |"
+        )
+    canaries = part.get("canaries") or {}
+    if isinstance(canaries.get("epsilon_lower_bound"), (int, float)):
+        lines += [
+            "",
+            f"Canary audit: empirical ε lower bound {_num(canaries['epsilon_lower_bound'])}"
+            f" (95% confidence; ceiling for these guesses "
+            f"{_num(canaries.get('epsilon_ceiling'))}).",
+        ]
+    return [*lines, ""]
+
+
 def _section_intervals(audit: dict[str, Any], name: str, title: str, limit: int = 200) -> list[str]:
     from auditor.diff import interval_nodes
 
@@ -162,7 +255,7 @@ def render_summary(audit: dict[str, Any]) -> str:
             f"_Gates not run_: {md_escape(gates.get('reason'))}",
             "",
         ]
-    body = _headline(audit)
+    body = [*_headline(audit), *_fairness_headline(audit), *_privacy_headline(audit)]
     folded: list[list[str]] = [
         _section_intervals(audit, "fairness", "Fairness"),
         _section_intervals(audit, "privacy", "Privacy"),

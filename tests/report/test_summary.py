@@ -91,3 +91,32 @@ def test_publish_github_only_under_actions(tmp_path):
         audit, "T", env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(target)}, stream=out
     )
     assert target.read_text() == "S\nT\n" and out.getvalue().startswith("::error ")
+
+
+def test_fairness_and_privacy_headline_tables():
+    audit = audit_with_gates()
+    eod = {"value": 0.3, "ci_low": 0.2, "ci_high": 0.4, "worst_group": "<F>", "status": "ok"}
+    audit["fairness"]["features"]["sex"]["disparities"] = {
+        "equalized_odds_difference": {"between_groups": eod, "to_overall": eod},
+        "demographic_parity_ratio": {"between_groups": eod},
+    }
+    audit["privacy"] = {
+        "status": "ok",
+        "fpr_levels": [0.01, 0.001],
+        "attacks": {"loss": {"auc": 0.55, "auc_ci_low": 0.5, "auc_ci_high": 0.6,
+                             "tpr_at_fpr_detail": {
+                                 "0.01": {"tpr": 0.02, "ci_low": 0.01, "ci_high": 0.04},
+                                 "0.001": {"tpr": 0.0, "ci_low": 0.0, "ci_high": 0.01,
+                                           "resolvable": False}}}},
+        "canaries": {"epsilon_lower_bound": 0.7, "epsilon_ceiling": 2.5},
+    }  # fmt: skip
+    text = render_summary(audit)
+    fair = text[text.index("### Fairness") : text.index("### Privacy")]
+    assert "equalized odds difference" in fair and "ratio" not in fair
+    assert "| sex | 0.300 [0.200, 0.400] (&lt;F&gt;) |" in fair
+    priv = text[text.index("### Privacy") :]
+    assert (
+        "| loss | 0.550 [0.500, 0.600] | 0.020 [0.010, 0.040] | 0.000 [0.000, 0.010] (too few"
+        in priv
+    )
+    assert "ε lower bound 0.700" in priv
