@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -408,7 +408,7 @@ def judge(
     raise ValueError(f"unknown gate mode {mode!r}")
 
 
-@dataclass
+@dataclass(frozen=True)
 class GateResult:
     """One evaluated gate. ``outcome`` is what the evidence says; ``status`` what CI does
     with it (warn: reported, not failing unless fail_on = "warning")."""
@@ -569,9 +569,7 @@ def evaluate_rule(
         area = rule.metric.split(".", 1)[0]
         empty = Match(rule.metric, not_run="the path's wildcard matched nothing in this audit")
         result = _evaluate_match(rule, empty, min_count=min_count, rule_ref=rule_ref, source=source)
-        result.area = area
-        result.seconds = round(time.perf_counter() - start, 6)
-        return [result]
+        return [replace(result, area=area, seconds=round(time.perf_counter() - start, 6))]
     return [
         _evaluate_match(rule, m, min_count=min_count, rule_ref=rule_ref, source=source)
         for m in matches
