@@ -17,4 +17,4 @@ def privacy_check(ctx, sections) -> dict:
         return not_run("no held-out non-member rows (data.splits.holdout = 0)")
     from auditor.privacy.engine import audit_privacy
 
-    return audit_privacy(ctx)
+    return audit_privacy(ctx, dict(sections))

@@ -349,10 +349,33 @@ def _stages(ctx, levels, conf, finetuned_loss: dict[str, Any]) -> dict[str, Any]
     return {"status": "ok", "pretrained": pre, "finetuned": fine}
 
 
-def audit_privacy(ctx) -> dict[str, Any]:
-    """Run the configured probes. Returns the ``privacy`` section (status "ok")."""
+def audit_privacy(ctx, sections: dict | None = None) -> dict[str, Any]:
+    """Run the configured probes. Returns the ``privacy`` section (status "ok"). ``sections``:
+    those computed before (the fairness gaps are shown beside the per-group leakage)."""
     with preserved_global_state():
-        return _audit(ctx)
+        section = _audit(ctx)
+    groups = section.get("groups", {})
+    if groups.get("status") == "ok":
+        groups["fairness_gaps"] = _fairness_gaps(
+            (sections or {}).get("fairness"), groups["features"]
+        )
+    return section
+
+
+FAIRNESS_GAPS = ("demographic_parity_difference", "equalized_odds_difference")
+
+
+def _fairness_gaps(fairness: dict | None, features) -> dict[str, dict[str, float | None]]:
+    """Between-group gaps of the fairness section (same features), where it ran."""
+    if not fairness or fairness.get("status") != "ok":
+        return {}
+    out: dict[str, dict[str, float | None]] = {}
+    for feat in features:
+        disp = (fairness.get("features", {}).get(feat) or {}).get("disparities") or {}
+        out[feat] = {
+            m: (disp.get(m) or {}).get("between_groups", {}).get("value") for m in FAIRNESS_GAPS
+        }
+    return out
 
 
 def _audit(ctx) -> dict[str, Any]:
