@@ -5,6 +5,7 @@ the worst-off group, and a ThresholdOptimizer preview. The engine is :mod:`audit
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -76,7 +77,7 @@ def fairness_section(
         section["reference_check"] = {
             "status": "ok",
             "engine": "fairlearn.MetricFrame",
-            "max_abs_difference": diff,
+            "max_abs_difference": diff if math.isfinite(diff) else None,
             "tolerance": REFERENCE_TOLERANCE,
             "agrees": bool(diff <= REFERENCE_TOLERANCE),
         }
