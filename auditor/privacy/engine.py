@@ -215,15 +215,18 @@ def _canaries(ctx, pc, calls_common, target_eps_claim) -> dict[str, Any]:
     bundle = ctx.bundle
     members, test = bundle["finetune_train"], bundle["test"]
     m = pc.n_canaries
-    cs = make_canaries(
-        source_x=test.x,
-        source_y=test.y,
-        n_classes=bundle.finetune_task.n_classes,
-        m=m,
-        n_extra=pc.canary_candidates,
-        noise=bundle.modality == "image",
-        seed=ctx.seed,
-    )
+    try:
+        cs = make_canaries(
+            source_x=test.x,
+            source_y=test.y,
+            n_classes=bundle.finetune_task.n_classes,
+            m=m,
+            n_extra=pc.canary_candidates,
+            noise=bundle.modality == "image",
+            seed=ctx.seed,
+        )
+    except ValueError as exc:  # too few source rows for the requested canaries
+        return {"status": "not_run", "reason": f"{exc}; lower privacy.n_canaries"}
     ins = cs.inserted
     x = np.concatenate([members.x, cs.x[ins]])
     y = np.concatenate([members.y, cs.y[ins]])

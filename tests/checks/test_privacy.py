@@ -148,3 +148,10 @@ def test_roc_plot_escapes_labels():
     svg = str(roc_loglog_svg([{"label": "<script>x</script>", "fpr": [0.01, 1], "tpr": [0.1, 1]}]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert np.isfinite(len(svg))
+
+
+def test_too_many_canaries_for_the_source_rows_is_not_run_not_a_crash(digits_context):
+    s = _privacy(digits_context, probes=["canaries"], n_canaries=2000)
+    assert s["status"] == "ok" and s["canaries"]["status"] == "not_run"
+    assert "n_canaries" in s["canaries"]["reason"]
+    _validate(s)
