@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.config import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
@@ -447,3 +449,23 @@ def test_boolean_and_null_for_allowed():
     assert evaluate_rule(audit, rule)[0].outcome == "fail"
     audit["privacy"]["canaries"]["exceeds_claim"] = None
     assert evaluate_rule(audit, rule)[0].outcome == "insufficient_data"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.floats(-5, 5),
+    b=st.floats(-5, 5),
+    c=st.floats(-5, 5),
+    bound=st.floats(-5, 5),
+    upper=st.booleans(),
+)
+def test_modes_are_ordered(a, b, c, bound, upper):
+    """For an estimate inside its interval: confident-pass passing implies point passing,
+    which implies confident-fail passing (the modes only move the burden of proof)."""
+    lo, value, hi = sorted((a, b, c))
+    kw = {"max": bound, "min": None} if upper else {"max": None, "min": bound}
+    strict = judge(value, lo, hi, mode="confident-pass", **kw)
+    point = judge(value, lo, hi, mode="point", **kw)
+    lenient = judge(value, lo, hi, mode="confident-fail", **kw)
+    assert (not strict or point) and (not point or lenient)
+    assert judge(value, value, value, mode="confident-pass", **kw) == point  # no width: same
