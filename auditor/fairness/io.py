@@ -325,7 +325,7 @@ def _dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -
         import pyarrow.parquet as pq
 
         _check_columns(path, pq.ParquetFile(path).schema_arrow.names, cols)
-        frame = dd.read_parquet(str(path), columns=cols.names())
+        frame = dd.read_parquet(str(path), columns=cols.names(), split_row_groups=True)
     else:
         with path.open(newline="", encoding="utf-8") as fh:
             _check_columns(path, next(csv.reader(fh), []), cols)

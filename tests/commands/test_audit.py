@@ -204,3 +204,21 @@ def test_multiclass_predictions_get_one_vs_rest_rates(tmp_path):
     assert {"recall@cat", "fpr@dog", "selection_rate@owl"} <= set(metrics)
     assert "demographic_parity_difference@owl" in fair["features"]["site"]["disparities"]
     assert "Recall owl" in (tmp_path / "o" / "model_card.html").read_text()
+
+
+@pytest.mark.slow
+def test_distributed_scheduler_address_gives_the_same_counts(files):
+    from dask.distributed import LocalCluster
+
+    from auditor.fairness.io import Columns, reduce_predictions
+
+    base, frame = files
+    cols = Columns("label", "pred", "score", ("sex", "region"))
+    ref = reduce_predictions(base / "preds.parquet", cols)
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        got = reduce_predictions(
+            base / "preds.parquet", cols, dask_scheduler=cluster.scheduler_address
+        )
+    assert got.engine.startswith("dask (inproc://")
+    assert (got.table.counts == ref.table.counts).all()
+    assert got.scores.roc_auc == ref.scores.roc_auc
