@@ -667,7 +667,11 @@ def _baseline_result(
         worse = False
         if numeric:
             info["delta"] = cur.value - old.value
-            worse = _margin(old.value, rule) - _margin(cur.value, rule) > tol + 1e-12
+            cur_margin = _margin(cur.value, rule)
+            if rule.mode == "confident-fail" and cur.ci_low is not None and cur.ci_high is not None:
+                # as the rule itself: worse only when the whole interval is worse than before
+                cur_margin = max(_margin(cur.ci_low, rule), _margin(cur.ci_high, rule))
+            worse = _margin(old.value, rule) - cur_margin > tol + 1e-12
         else:
             worse = old.outcome == "pass" and cur.outcome == "fail"
         if old.outcome == "fail" and cur.outcome == "pass":
@@ -678,6 +682,8 @@ def _baseline_result(
             finding = "unchanged"
         delta = f" ({info['delta']:+.4g})" if info["delta"] is not None else ""
         msg = f"{finding}: {_fmt(old.value)} -> {_fmt(cur.value)}{delta}, tolerance {tol:g}"
+        if numeric and rule.mode == "confident-fail" and cur.ci_low is not None:
+            msg += f" (whole interval [{_fmt(cur.ci_low)}, {_fmt(cur.ci_high)}] compared)"
     info["finding"] = finding
     return GateResult(
         id=cur.id + "|baseline",

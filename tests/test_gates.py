@@ -469,3 +469,22 @@ def test_modes_are_ordered(a, b, c, bound, upper):
     lenient = judge(value, lo, hi, mode="confident-fail", **kw)
     assert (not strict or point) and (not point or lenient)
     assert judge(value, value, value, mode="confident-pass", **kw) == point  # no width: same
+
+
+def test_baseline_confident_fail_compares_the_whole_interval():
+    old = make_audit()
+    new = copy.deepcopy(old)
+    path = "fairness.features.sex.disparities.demographic_parity_difference"
+    dis = new["fairness"]["features"]["sex"]["disparities"]
+    rule = GateRule(metric=path, max=0.5, mode="confident-fail")
+    cfg = GatesConfig(use_defaults=False, baseline_tolerance=0.02, rules=[rule])
+    # the estimate moved by 0.05, but the interval still reaches the old estimate: noise
+    dis["demographic_parity_difference"] = _node(0.17, 0.10, 0.24, worst_group="F")
+    g = evaluate_gates(new, cfg, baseline=old)
+    assert g["results"][-1]["baseline"]["finding"] == "unchanged"
+    point = cfg.model_copy(update={"rules": [rule.model_copy(update={"mode": "point"})]})
+    assert evaluate_gates(new, point, baseline=old)["results"][-1]["baseline"]["finding"] == "worse"
+    # the whole interval is above the old estimate + tolerance: worse
+    dis["demographic_parity_difference"] = _node(0.25, 0.15, 0.35, worst_group="F")
+    g = evaluate_gates(new, cfg, baseline=old)
+    assert g["results"][-1]["baseline"]["finding"] == "worse" and g["verdict"] == "fail"
