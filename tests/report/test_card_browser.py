@@ -1,0 +1,72 @@
+"""The HTML card in headless Chromium with the network cut: no console error, no outgoing
+request; full-page screenshots in light, dark and print. A page that does make a request
+and logs an error proves the harness catches both."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.report.chromium import Chromium, find_chromium
+
+CHROMIUM = find_chromium()
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="chromium is not installed (Debian/Ubuntu: apt-get install -y chromium)",
+    ),
+]
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with Chromium(CHROMIUM) as b:
+        yield b
+
+
+def _save(report, name: str) -> None:
+    """Keep the screenshots where a person can look at them (AUDITOR_SCREENSHOTS=folder)."""
+    folder = os.environ.get("AUDITOR_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for scheme, png in report.screenshots.items():
+            (Path(folder) / f"{name}_{scheme}.png").write_bytes(png)
+
+
+def test_harness_catches_requests_and_console_errors(browser, tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><link rel="stylesheet" href="https://cdn.example.com/x.css">'
+        '</head><body><img src="http://example.invalid/pixel.png">'
+        '<script>console.error("deliberate error")</script></body></html>',
+        encoding="utf-8",
+    )
+    report = browser.open_offline(page, schemes=("light",))
+    assert "http://example.invalid/pixel.png" in report.outgoing()
+    assert "https://cdn.example.com/x.css" in report.outgoing()
+    assert any("deliberate error" in e for e in report.console_errors)
+
+
+def test_harness_passes_a_clean_page(browser, tmp_path):
+    page = tmp_path / "ok.html"
+    page.write_text("<!DOCTYPE html><html><body><p>fine</p></body></html>", encoding="utf-8")
+    report = browser.open_offline(page, schemes=("light",))
+    assert report.outgoing() == [] and report.console_errors == []
+
+
+@pytest.mark.parametrize("run", ["digits_run", "payload_run"])
+def test_card_offline_without_errors(browser, run, request):
+    result = request.getfixturevalue(run)
+    report = browser.open_offline(result.run_dir / "model_card.html")
+    assert report.outgoing() == [], report.outgoing()
+    assert report.console_errors == [], report.console_errors
+    assert set(report.screenshots) == {"light", "dark", "print"}
+    for png in report.screenshots.values():
+        assert png.startswith(PNG) and len(png) > 20_000
+    assert report.screenshots["light"] != report.screenshots["dark"]
+    _save(report, run)
