@@ -13,6 +13,8 @@ from fairlearn.metrics import (
     equalized_odds_difference,
     equalized_odds_ratio,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.errors import AuditorInputError
 from auditor.fairness import audit_counts, counts_from_arrays, resolve_specs
@@ -221,3 +223,26 @@ def test_threshold_optimizer_preview_reduces_the_disparity_it_targets():
     after = out["constraints"]["equalized_odds"]["after"]["equalized_odds_difference"]["value"]
     assert out["constraints"]["equalized_odds"]["status"] == "ok"
     assert after < before
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cells=st.lists(st.lists(st.integers(0, 40), min_size=4, max_size=4), min_size=2, max_size=5),
+    perm_seed=st.integers(0, 1000),
+)
+def test_disparity_invariants(cells, perm_seed):
+    """Disparities are in range and do not depend on the order or names of the groups."""
+    from auditor.fairness.metrics import DISPARITIES, all_metrics, disparity
+
+    counts = np.array(cells, dtype=np.int64).reshape(-1, 2, 2)
+    perm = np.random.default_rng(perm_seed).permutation(len(counts))
+    views = [(1, "")]
+    overall = all_metrics(counts.sum(0)[None], views)
+    a, b = all_metrics(counts, views), all_metrics(counts[perm], views)
+    for name in DISPARITIES:
+        for method in ("between_groups", "to_overall"):
+            x = disparity(name, a.values, overall.values, method)
+            y = disparity(name, b.values, overall.values, method)
+            assert (np.isnan(x) and np.isnan(y)) or x == pytest.approx(y, abs=1e-15)
+            if not np.isnan(x):
+                assert 0.0 <= x <= 1.0 + 1e-12
