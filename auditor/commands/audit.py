@@ -329,7 +329,7 @@ def audit(
         typer.Option("--positive-label", help="Positive class (default: the larger label)."),
     ] = None,
     config: Annotated[
-        Path | None, typer.Option("--config", help="TOML with [fairness] / [gates] tables.")
+        Path | None, typer.Option("--config", help="An audit TOML file; its fairness and gates tables apply.")
     ] = None,
     intersections: Annotated[
         str | None, typer.Option("--intersections", help="pairs (default) or none.")
