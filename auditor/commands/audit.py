@@ -329,7 +329,8 @@ def audit(
         typer.Option("--positive-label", help="Positive class (default: the larger label)."),
     ] = None,
     config: Annotated[
-        Path | None, typer.Option("--config", help="An audit TOML file; its fairness and gates tables apply.")
+        Path | None,
+        typer.Option("--config", help="An audit TOML file; its fairness and gates tables apply."),
     ] = None,
     intersections: Annotated[
         str | None, typer.Option("--intersections", help="pairs (default) or none.")
