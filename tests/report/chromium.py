@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+TILE = 8000  # px per screenshot (Chromium caps one capture near 16k px)
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 
 
@@ -35,7 +36,8 @@ class PageReport:
     url: str
     requests: list[str] = field(default_factory=list)  # every URL the page asked for
     console_errors: list[str] = field(default_factory=list)
-    screenshots: dict[str, bytes] = field(default_factory=dict)
+    screenshots: dict[str, bytes] = field(default_factory=dict)  # the first tile per scheme
+    tiles: dict[str, list[bytes]] = field(default_factory=dict)  # the whole page, top to bottom
 
     def outgoing(self) -> list[str]:
         """Requests that would leave the page's own file: anything but itself and data:."""
@@ -172,7 +174,7 @@ class Chromium:
         self.wait_event("Page.loadEventFired", self.timeout)
         self.pump(settle)
         report = PageReport(url=url)
-        shots = {}
+        shots: dict[str, bytes] = {}
         for scheme in schemes:
             media = "print" if scheme == "print" else "screen"
             colour = "light" if scheme == "print" else scheme
@@ -181,13 +183,18 @@ class Chromium:
                        "features": [{"name": "prefers-color-scheme", "value": colour}]},
                       session=session)  # fmt: skip
             metrics = self.send("Page.getLayoutMetrics", session=session)
-            height = int(min(metrics["cssContentSize"]["height"], 16000))
-            shot = self.send("Page.captureScreenshot",
-                             {"format": "png", "captureBeyondViewport": True,
-                              "clip": {"x": 0, "y": 0, "width": width, "height": height,
-                                       "scale": 1}},
-                             session=session)  # fmt: skip
-            shots[scheme] = base64.b64decode(shot["data"])
+            total = int(metrics["cssContentSize"]["height"])
+            tiles = []
+            for top in range(0, max(total, 1), TILE):
+                height = min(TILE, total - top)
+                shot = self.send("Page.captureScreenshot",
+                                 {"format": "png", "captureBeyondViewport": True,
+                                  "clip": {"x": 0, "y": top, "width": width, "height": height,
+                                           "scale": 1}},
+                                 session=session)  # fmt: skip
+                tiles.append(base64.b64decode(shot["data"]))
+            shots[scheme] = tiles[0]
+            report.tiles[scheme] = tiles
         self.pump(0.2)
         for ev in self.events:
             if ev.get("sessionId") not in (None, session):

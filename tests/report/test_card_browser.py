@@ -34,8 +34,9 @@ def _save(report, name: str) -> None:
     folder = os.environ.get("AUDITOR_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        for scheme, png in report.screenshots.items():
-            (Path(folder) / f"{name}_{scheme}.png").write_bytes(png)
+        for scheme, tiles in report.tiles.items():
+            for i, png in enumerate(tiles):
+                (Path(folder) / f"{name}_{scheme}_{i}.png").write_bytes(png)
 
 
 def test_harness_catches_requests_and_console_errors(browser, tmp_path):
@@ -69,4 +70,5 @@ def test_card_offline_without_errors(browser, run, request):
     for png in report.screenshots.values():
         assert png.startswith(PNG) and len(png) > 20_000
     assert report.screenshots["light"] != report.screenshots["dark"]
+    assert all(report.tiles[s] for s in ("light", "dark", "print"))
     _save(report, run)
