@@ -65,7 +65,7 @@ def gate(
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", "-c", help="Audit TOML whose [gates] to use (default: the run's)."
+            "--config", "-c", help="Audit TOML whose gates table to use (default: the run's)."
         ),
     ] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help=BASELINE_HELP)] = None,
