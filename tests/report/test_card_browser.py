@@ -14,6 +14,7 @@ from tests.report.chromium import Chromium, find_chromium
 CHROMIUM = find_chromium()
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.browser,
     pytest.mark.skipif(
         CHROMIUM is None,
         reason="chromium is not installed (Debian/Ubuntu: apt-get install -y chromium)",
