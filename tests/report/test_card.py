@@ -146,3 +146,16 @@ def test_leaked_row_fails_in_the_card(leaked_run):
     assert "Disjointness of training and evaluation rows: ✘ fail" in md
     row = next(line for line in md.splitlines() if line.startswith("| finetune\\_train | test |"))
     assert all(str(rid) in row for rid in ids)
+
+
+@pytest.mark.parametrize("section", ["explanations", "transparency", "fairness", "privacy"])
+def test_card_renders_when_a_section_did_not_run(digits_run, section):
+    from auditor.report.html import render_html
+    from auditor.result import validate_audit
+
+    audit = {**digits_run.data, section: {"status": "not_run", "reason": "disabled <b>here</b>"}}
+    validate_audit(audit)
+    html = render_html(audit)
+    assert "disabled &lt;b&gt;here&lt;/b&gt;" in html
+    md = render_markdown(audit)
+    assert "disabled &lt;b&gt;here&lt;/b&gt;" in md
