@@ -53,19 +53,44 @@ patience = 8
 unfreeze_last = 0          # 0 freezes the whole backbone; N trains its last N layers too
 
 [fairness]
+# sensitive = ["sex", "race"]   # default: every sensitive column of the data source
+intersections = "pairs"    # "pairs", "none", or a list such as [["sex", "race"]]
 min_group_size = 30        # smaller groups are "insufficient data", never a pass
-n_boot = 1000
+n_boot = 1000              # bootstrap resamples for every interval
 ci_level = 0.95
 
 [privacy]
-n_reference = 16
+probes = ["loss", "lira", "rmia", "groups", "canaries", "stages"]
+n_reference = 16           # reference models for LiRA / RMIA (even)
+n_canaries = 100           # mislabelled canaries, each inserted with probability 1/2
+n_jobs = 1                 # reference models in parallel (joblib)
+# dask_scheduler = "tcp://127.0.0.1:8786"   # run the reference models on a Dask cluster
+# [privacy.dp]             # fine-tune with DP-SGD (Opacus)
+# target_epsilon = 8.0
+# target_delta = 1e-5
 
 [transparency.declared]    # empty or placeholder answers count as missing
 intended_use = ""
 out_of_scope_uses = ""
+users = ""
 limitations = ""
+ethical_considerations = ""
 owners = ""
+contact = ""
 license = ""
+
+[gates]                    # exit 1 when a gate fails; see docs/ci.md
+use_defaults = true        # built-in gates: accuracy, calibration, fairness, privacy, checklist
+fail_on = "failure"        # "warning": warnings fail too
+min_count = 30             # below this count a gated group is "insufficient data"
+# baseline = "reports/main/audit.json"   # each gated metric must not get worse than this
+
+[[gates.rules]]            # one table per rule; metric is a path into audit.json
+name = "gap in false negatives by ink density"   # for a table: features.sex, ...
+metric = "fairness.features.ink_density.disparities.fnr_difference.between_groups"
+max = 0.10
+mode = "confident-fail"    # "point", "confident-fail" or "confident-pass"
+insufficient = "warn"      # a group below min_count: "warn" or "fail"
 """
 
 

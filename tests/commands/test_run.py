@@ -153,6 +153,18 @@ def test_init_writes_example_and_refuses_overwrite(tmp_path):
     assert runner.invoke(app, ["init", str(path), "--force"]).exit_code == 0
 
 
+def test_init_example_runs_end_to_end_with_its_own_gate(tmp_path):
+    path = tmp_path / "auditor.toml"
+    assert runner.invoke(app, ["init", str(path)]).exit_code == 0
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(path), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    audit = json.loads((out / "audit.json").read_text())
+    validate_audit(audit)
+    names = [g.get("name") for g in audit["gates"]["results"]]
+    assert "gap in false negatives by ink density" in names
+
+
 def test_version():
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("auditor ")
