@@ -6,7 +6,7 @@ doi 10.24432/C5XW20. License CC BY 4.0 (see ``auditor/data/adult/SOURCE.md``).
 Both files (48,842 rows) are pooled and re-split, stratified by the target. Target: income
 > 50K. Pretraining is self-supervised (masked reconstruction) on the ``pretrain`` rows, whose
 labels are never read; fine-tuning trains the head on ``finetune_train``. Sensitive
-features: sex, race, age band (<25, 25-44, 45-64, 65+).
+features: sex, race, age band (17-24, 25-44, 45-64, 65+).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ CATEGORICAL = [
     "workclass", "marital-status", "occupation", "relationship", "race", "sex", "native-country",
 ]  # fmt: skip
 SHIPPED = Path(__file__).parent / "adult"
-AGE_BANDS = ("<25", "25-44", "45-64", "65+")
+AGE_BANDS = ("17-24", "25-44", "45-64", "65+")  # Adult's youngest are 17; labels sort in age order
 
 
 def age_band(age: np.ndarray) -> np.ndarray:

@@ -59,7 +59,7 @@ def test_adult_bundle_from_shipped_copy():
     assert sum(len(s) for s in b.splits.values()) > 48800
     assert b.sensitive_features == ("sex", "race", "age_band")
     assert set(b["test"].sensitive["sex"]) == {"Male", "Female"}
-    assert set(b["test"].sensitive["age_band"]) <= {"<25", "25-44", "45-64", "65+"}
+    assert set(b["test"].sensitive["age_band"]) <= {"17-24", "25-44", "45-64", "65+"}
     # income > 50K is about a quarter of the rows
     assert 0.2 < b["test"].y.mean() < 0.3
     assert "sex" in b.sensitive_input_columns
