@@ -14,6 +14,18 @@ def test_builtin_scenarios_are_valid(scenario):
     assert cfg.run_name == scenario
 
 
+@pytest.mark.parametrize("scenario", ["digits", "adult", "mnist"])
+def test_builtin_scenarios_declare_their_use_but_not_an_owner(scenario):
+    from auditor.checks.transparency import is_placeholder
+
+    declared = default_config(scenario).transparency.declared
+    for field in ("intended_use", "out_of_scope_uses", "users", "limitations",
+                  "ethical_considerations", "mitigations"):  # fmt: skip
+        assert not is_placeholder(getattr(declared, field)), field
+    # the weights belong to whoever runs the scenario: only they can declare these
+    assert declared.owners is None and declared.contact is None and declared.license is None
+
+
 def test_unknown_scenario_names_the_option():
     with pytest.raises(AuditorInputError, match="--scenario"):
         default_config("cifar")

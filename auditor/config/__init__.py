@@ -160,8 +160,11 @@ class AuditConfig(StrictModel):
 
 def default_config(scenario: str) -> AuditConfig:
     """The built-in configuration of a scenario (digits, adult, mnist)."""
+    from auditor.config.builtin_cards import BUILTIN
+
+    declared = TransparencyConfig(declared=BUILTIN.get(scenario, DeclaredAnswers()))
     if scenario == "digits":
-        return AuditConfig(name="digits", data=DigitsData())
+        return AuditConfig(name="digits", data=DigitsData(), transparency=declared)
     if scenario == "adult":
         return AuditConfig(
             name="adult",
@@ -172,6 +175,7 @@ def default_config(scenario: str) -> AuditConfig:
             finetune=FinetuneConfig(
                 epochs=30, batch_size=256, lr=2e-3, patience=5, unfreeze_last=1
             ),
+            transparency=declared,
         )
     if scenario == "mnist":
         return AuditConfig(
@@ -180,6 +184,7 @@ def default_config(scenario: str) -> AuditConfig:
             pretrain=PretrainConfig(epochs=5, batch_size=128, patience=2),
             finetune=FinetuneConfig(epochs=20, batch_size=128),
             privacy=PrivacyConfig(n_reference=8),
+            transparency=declared,
         )
     raise AuditorInputError(
         f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}",
