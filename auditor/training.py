@@ -210,20 +210,8 @@ def pretrain(
     if config.objective == "none":
         return (
             model.eval(),
-            _record(
-                "pretrain",
-                "none",
-                len(x),
-                len(x_val),
-                0,
-                0,
-                float("nan"),
-                [],
-                0.0,
-                config,
-                model,
-                "none",
-            ),
+            _record("pretrain", "none", (0, float("nan"), [], 0.0), n_train=len(x),
+                    n_val=len(x_val), config=config, model=model, frozen="none"),  # fmt: skip
             None,
         )
     if config.objective == "supervised":
@@ -263,37 +251,26 @@ def pretrain(
             desc="pretrain (masked reconstruction)", **common,
         )  # fmt: skip
         decoder.eval()
-    record = _record(
-        "pretrain",
-        config.objective,
-        len(x),
-        len(x_val),
-        len(hist),
-        best_epoch,
-        best_loss,
-        hist,
-        secs,
-        config,
-        model,
-        "none",
-    )
+    record = _record("pretrain", config.objective, (best_epoch, best_loss, hist, secs),
+                     n_train=len(x), n_val=len(x_val), config=config, model=model,
+                     frozen="none")  # fmt: skip
     return model.eval(), record, decoder
 
 
 def _record(
-    stage,
-    objective,
-    n_train,
-    n_val,
-    epochs_run,
-    best_epoch,
-    best_loss,
-    hist,
-    secs,
+    stage: str,
+    objective: str,
+    fitted: tuple[int, float, list[dict[str, float]], float],
+    *,
+    n_train: int,
+    n_val: int,
     config,
-    model,
-    frozen,
+    model: nn.Module,
+    frozen: str,
 ) -> TrainRecord:
+    """A :class:`TrainRecord` from what :func:`fit` returned (best epoch, loss, history, s)."""
+    best_epoch, best_loss, hist, secs = fitted
+    epochs_run = len(hist)
     return TrainRecord(
         stage=stage, objective=objective, n_train=n_train, n_val=n_val, epochs_run=epochs_run,
         best_epoch=best_epoch, best_val_loss=float(best_loss), seconds=float(secs),
@@ -357,8 +334,9 @@ def finetune(
             patience=config.patience, seed=seed, dp=dp,
         )  # fmt: skip
         frozen = f"backbone except its last {len(unfrozen)} layer(s)" if unfrozen else "backbone"
-        record = _record("finetune", "supervised", len(x), len(x_val), len(hist),
-                         best_epoch, best_loss, hist, secs, config, model, frozen)  # fmt: skip
+        record = _record("finetune", "supervised", (best_epoch, best_loss, hist, secs),
+                         n_train=len(x), n_val=len(x_val), config=config, model=model,
+                         frozen=frozen)  # fmt: skip
         return model.eval(), _replace(record, dp=dp_info)
     if not unfrozen:
         ft, fv = features if features is not None else (
@@ -381,20 +359,9 @@ def finetune(
             val_metrics=_classifier_val(model, xv, yv), desc="fine-tune", **common,
         )  # fmt: skip
         frozen = f"backbone except its last {len(unfrozen)} layer(s)"
-    record = _record(
-        "finetune",
-        "supervised",
-        len(x),
-        len(x_val),
-        len(hist),
-        best_epoch,
-        best_loss,
-        hist,
-        secs,
-        config,
-        model,
-        frozen,
-    )
+    record = _record("finetune", "supervised", (best_epoch, best_loss, hist, secs),
+                     n_train=len(x), n_val=len(x_val), config=config, model=model,
+                     frozen=frozen)  # fmt: skip
     return model.eval(), record
 
 
