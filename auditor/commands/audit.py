@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from auditor.commands import EXIT_GATE_FAILED, cli_errors
+from auditor.commands import cli_errors
 
 NOT_FROM_PREDICTIONS = "needs the model itself; a predictions file holds only its outputs"
 
@@ -414,10 +414,10 @@ def audit(
             )
         else:
             typer.echo(f"  {name}: {b['status']} ({b['reason']})")
-    if result.verdict != "not_run":
-        typer.echo(f"Verdict: {result.verdict}")
-    if result.verdict == "fail" and not exit_zero:
-        raise typer.Exit(EXIT_GATE_FAILED)
+    from auditor.commands.gate import report_gates
+
+    # the same gate lines, GitHub outputs and exit code as `auditor run` and `auditor gate`
+    report_gates(result.data, config_file=str(config) if config else None, exit_zero=exit_zero)
 
 
 def register(app: typer.Typer) -> None:

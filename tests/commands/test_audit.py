@@ -222,3 +222,27 @@ def test_distributed_scheduler_address_gives_the_same_counts(files):
     assert got.engine.startswith("dask (inproc://")
     assert (got.table.counts == ref.table.counts).all()
     assert got.scores.roc_auc == ref.scores.roc_auc
+
+
+def test_failing_gate_is_named_and_exits_1(files, tmp_path):
+    base, _ = files
+    cfg = tmp_path / "strict.toml"
+    cfg.write_text(
+        "[[gates.rules]]\n"
+        'name = "sex: selection-rate gap"\n'
+        'metric = "fairness.features.sex.disparities.'
+        'demographic_parity_difference.between_groups"\n'
+        "max = 0.0\n"
+    )
+    args = [a for a in ARGS if a != "--exit-zero"]
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app, ["audit", "-p", str(base / "preds.csv"), *args, "--config", str(cfg), "-o", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "FAIL  sex: selection-rate gap" in result.output
+    assert 'name="fairness.features.sex' in (out / "junit.xml").read_text()
+    again = runner.invoke(
+        app, ["audit", "-p", str(base / "preds.csv"), *ARGS, "--config", str(cfg), "-o", str(out)]
+    )
+    assert again.exit_code == 0 and "FAIL  sex: selection-rate gap" in again.output
