@@ -87,6 +87,12 @@ def test_audit_writes_the_run_folder(files, tmp_path):
     assert perf["log_loss"] == pytest.approx(skm.log_loss(y, frame["score"]), abs=1e-9)
     html = (out / "model_card.html").read_text()
     assert "sex &amp; region" in html and "whisker" in html
+    # the card claims nothing about a model it never saw: no parameter count, no training table
+    md = (out / "model_card.md").read_text()
+    for card in (html, md):
+        assert "auditor did not train this model" in card
+        assert " parameters, " not in card and "Early stopping" not in card
+        assert "holdout" not in card  # empty splits of a predictions file are not listed
 
 
 def test_parquet_batches_and_dask_give_the_same_counts(files, tmp_path):
