@@ -98,7 +98,7 @@ def fit(
     """
     opt = optimizer_factory(params) if optimizer_factory else _adam(params, lr=lr, device=device)
     gen = torch.Generator(device="cpu").manual_seed(seed)
-    best_loss, best_epoch, best_state, waited = float("inf"), 0, None, 0
+    stopper = EarlyStopping(module, patience)
     history: list[dict[str, float]] = []
     start = time.perf_counter()
     with _progress(epochs, desc, progress) as bar:
@@ -120,17 +120,36 @@ def fit(
             history.append({"epoch": epoch, "train_loss": total / max(seen, 1), **val})
             bar.set_postfix(train=f"{total / max(seen, 1):.3f}", val=f"{val['loss']:.3f}")
             bar.update(1)
-            if val["loss"] < best_loss - 1e-6:
-                best_loss, best_epoch, waited = val["loss"], epoch, 0
-                best_state = copy.deepcopy(module.state_dict())
-            else:
-                waited += 1
-                if waited >= patience:
-                    break
-    if best_state is not None:
-        module.load_state_dict(best_state)
-    module.eval()
-    return best_epoch, best_loss, history, time.perf_counter() - start
+            if stopper.stop_after(epoch, val["loss"]):
+                break
+    stopper.restore_best()
+    return stopper.best_epoch, stopper.best_loss, history, time.perf_counter() - start
+
+
+class EarlyStopping:
+    """Early stopping on the validation loss: remembers the best epoch's weights of
+    ``module`` and stops after ``patience`` epochs without improvement."""
+
+    def __init__(self, module: nn.Module, patience: int):
+        self.module, self.patience = module, patience
+        self.best_loss, self.best_epoch = float("inf"), 0
+        self._best_state: dict[str, torch.Tensor] | None = None
+        self._waited = 0
+
+    def stop_after(self, epoch: int, val_loss: float) -> bool:
+        """Record an epoch's validation loss; True when training should stop."""
+        if val_loss < self.best_loss - 1e-6:
+            self.best_loss, self.best_epoch, self._waited = val_loss, epoch, 0
+            self._best_state = copy.deepcopy(self.module.state_dict())
+            return False
+        self._waited += 1
+        return self._waited >= self.patience
+
+    def restore_best(self) -> None:
+        """Load the best epoch's weights (if any epoch ran) and put the module in eval mode."""
+        if self._best_state is not None:
+            self.module.load_state_dict(self._best_state)
+        self.module.eval()
 
 
 def _adam(params: list[nn.Parameter], *, lr: float, device: torch.device) -> torch.optim.Optimizer:

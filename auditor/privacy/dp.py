@@ -7,7 +7,6 @@ step that ran, including those after the best epoch.
 
 from __future__ import annotations
 
-import copy
 import time
 import warnings
 from collections.abc import Callable
@@ -16,6 +15,8 @@ from typing import Any
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+
+from auditor.training import EarlyStopping
 
 
 def fit_dp(
@@ -59,7 +60,7 @@ def fit_dp(
             max_grad_norm=dp.max_grad_norm,
             noise_generator=torch.Generator(device=x.device).manual_seed(seed + 1),
         )
-    best_loss, best_epoch, best_state, waited, steps = float("inf"), 0, None, 0, 0
+    stopper, steps = EarlyStopping(module, patience), 0
     history: list[dict[str, float]] = []
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
@@ -82,20 +83,13 @@ def fit_dp(
         with torch.no_grad():
             val = val_metrics()
         history.append({"epoch": epoch, "train_loss": total / max(seen, 1), **val})
-        if val["loss"] < best_loss - 1e-6:
-            best_loss, best_epoch, waited = val["loss"], epoch, 0
-            best_state = copy.deepcopy(module.state_dict())
-        else:
-            waited += 1
-            if waited >= patience:
-                break
+        if stopper.stop_after(epoch, val["loss"]):
+            break
     seconds = time.perf_counter() - start
     epsilon = float(engine.get_epsilon(dp.target_delta))
     if hasattr(priv, "_close"):
         priv._close()  # remove the per-sample-gradient hooks from ``module``
-    if best_state is not None:
-        module.load_state_dict(best_state)
-    module.eval()
+    stopper.restore_best()
     info = {
         "epsilon": epsilon,
         "delta": dp.target_delta,
@@ -105,4 +99,4 @@ def fit_dp(
         "steps": steps,
         "accountant": "opacus RDP",
     }
-    return best_epoch, best_loss, history, seconds, info
+    return stopper.best_epoch, stopper.best_loss, history, seconds, info
