@@ -147,7 +147,8 @@ def run_jobs(calls: list[dict[str, Any]], *, privacy_config) -> list[TrainedLogi
             from ray.util.joblib import register_ray
         except ImportError:
             raise AuditorInputError(
-                "backend = 'ray' but ray is not installed", field="privacy.backend"
+                "backend = 'ray' but ray is not installed (pip install 'auditor[ray]')",
+                field="privacy.backend",
             ) from None
         register_ray()
         if not ray.is_initialized():

@@ -30,7 +30,7 @@ def _calls(ctx, k=2):
 
 @pytest.mark.slow
 def test_local_dask_cluster_gives_the_same_logits_as_in_process(digits_context):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # in the dev extra: this test runs, never skips
     calls = _calls(digits_context)
     local = run_jobs(calls, privacy_config=PrivacyConfig(n_jobs=1))
     with distributed.LocalCluster(
@@ -42,6 +42,21 @@ def test_local_dask_cluster_gives_the_same_logits_as_in_process(digits_context):
     for a, b in zip(local, remote, strict=True):
         np.testing.assert_array_equal(a.logits, b.logits)
     assert not np.array_equal(local[0].logits, local[1].logits)
+
+
+@pytest.mark.slow
+def test_local_ray_gives_the_same_logits_as_in_process(digits_context, monkeypatch):
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")  # no network, no prompt
+    import ray  # in the dev extra: this test runs, never skips
+    calls = _calls(digits_context)
+    local = run_jobs(calls, privacy_config=PrivacyConfig(n_jobs=1))
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        remote = run_jobs(calls, privacy_config=PrivacyConfig(backend="ray"))
+    finally:
+        ray.shutdown()
+    for a, b in zip(local, remote, strict=True):
+        np.testing.assert_array_equal(a.logits, b.logits)
 
 
 def test_unreachable_dask_scheduler_is_an_input_error(digits_context, monkeypatch):
