@@ -229,8 +229,16 @@ def pretrain(
     if config.objective == "none":
         return (
             model.eval(),
-            _record("pretrain", "none", (0, float("nan"), [], 0.0), n_train=len(x),
-                    n_val=len(x_val), config=config, model=model, frozen="none"),  # fmt: skip
+            _record(
+                "pretrain",
+                "none",
+                (0, float("nan"), [], 0.0),
+                n_train=len(x),
+                n_val=len(x_val),
+                config=config,
+                model=model,
+                frozen="none",
+            ),
             None,
         )
     if config.objective == "supervised":
@@ -343,8 +351,10 @@ def finetune(
         from auditor.privacy.dp import fit_dp
 
         module = model if unfrozen else model.head
-        feats = (lambda a: _as_tensor(a, device)) if unfrozen else (
-            lambda a: extract_features(model, a, device=device)
+        feats = (
+            (lambda a: _as_tensor(a, device))
+            if unfrozen
+            else (lambda a: extract_features(model, a, device=device))
         )
         tx, tv = features if features is not None and not unfrozen else (feats(x), feats(x_val))
         best_epoch, best_loss, hist, secs, dp_info = fit_dp(
@@ -358,9 +368,13 @@ def finetune(
                          frozen=frozen)  # fmt: skip
         return model.eval(), _replace(record, dp=dp_info)
     if not unfrozen:
-        ft, fv = features if features is not None else (
-            extract_features(model, x, device=device),
-            extract_features(model, x_val, device=device),
+        ft, fv = (
+            features
+            if features is not None
+            else (
+                extract_features(model, x, device=device),
+                extract_features(model, x_val, device=device),
+            )
         )
         head = model.head
         best_epoch, best_loss, hist, secs = fit(

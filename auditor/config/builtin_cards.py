@@ -11,8 +11,7 @@ from __future__ import annotations
 from auditor.config.transparency import DeclaredAnswers
 
 _DEMO_USERS = (
-    "Developers and reviewers learning auditor, and its own tests. Not end users of any "
-    "product."
+    "Developers and reviewers learning auditor, and its own tests. Not end users of any product."
 )
 
 _DIGIT_IMAGES_OUT_OF_SCOPE = (

@@ -31,6 +31,7 @@ def _calls(ctx, k=2):
 @pytest.mark.slow
 def test_local_dask_cluster_gives_the_same_logits_as_in_process(digits_context):
     import distributed  # in the dev extra: this test runs, never skips
+
     calls = _calls(digits_context)
     local = run_jobs(calls, privacy_config=PrivacyConfig(n_jobs=1))
     with distributed.LocalCluster(
@@ -48,6 +49,7 @@ def test_local_dask_cluster_gives_the_same_logits_as_in_process(digits_context):
 def test_local_ray_gives_the_same_logits_as_in_process(digits_context, monkeypatch):
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")  # no network, no prompt
     import ray  # in the dev extra: this test runs, never skips
+
     calls = _calls(digits_context)
     local = run_jobs(calls, privacy_config=PrivacyConfig(n_jobs=1))
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
