@@ -267,6 +267,7 @@ class Evidence:
     ci_high: float | None = None
     interval: str = "none"  # "reported" | "wilson" | "none"
     n: int | None = None
+    n_source: str | None = None  # whose count n is (e.g. a disparity's smallest group rate)
     group: str | None = None
     status: str | None = None  # the node's own status (e.g. insufficient_data)
     undefined: str | None = None  # why the value is null
@@ -335,6 +336,7 @@ def evidence_of(match: Match) -> Evidence:
             ci_high=hi,
             interval="reported" if lo is not None and hi is not None else "none",
             n=n,
+            n_source=node.get("n_source") if isinstance(node.get("n_source"), str) else None,
             group=str(worst) if worst is not None else group,
             status=status,
             undefined=str(undefined) if undefined else None,
@@ -484,7 +486,9 @@ def _evaluate_match(
         )
     elif ev.n is not None and ev.n < min_n:
         outcome = "insufficient_data"
-        msg = f"insufficient data: n={ev.n} below the minimum count {min_n}"
+        msg = f"insufficient data: n={ev.n} below the minimum count {min_n}" + (
+            f" ({ev.n_source})" if ev.n_source else ""
+        )
     elif rule.allowed is not None and ev.value is None:
         outcome, msg = "insufficient_data", f"no value: {ev.undefined or 'null in audit.json'}"
     elif rule.allowed is not None:

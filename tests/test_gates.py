@@ -177,6 +177,23 @@ def test_min_n_on_the_rule_overrides_min_count():
     assert r.outcome == "insufficient_data" and r.min_n == 1000
 
 
+def test_disparity_resting_on_few_rows_is_insufficient_and_says_whose():
+    """A gap whose interval is wholly beyond the bound, but decided by a rate on 8 positives:
+    no confident verdict, and the message names the group and rate behind the count."""
+    audit = make_audit()
+    audit["fairness"]["features"]["sex"]["disparities"]["equalized_odds_difference"].update(
+        n=8, n_source="M: recall on 8 positives"
+    )
+    rule = GateRule(
+        metric="fairness.features.sex.disparities.equalized_odds_difference",
+        max=0.1,
+        mode="confident-fail",
+    )
+    [r] = evaluate_rule(audit, rule, min_count=30)
+    assert r.outcome == "insufficient_data" and r.status == "warn"
+    assert "n=8" in r.message and "M: recall on 8 positives" in r.message
+
+
 def test_group_status_insufficient_is_respected_even_above_min_count():
     audit = make_audit()
     audit["fairness"]["features"]["sex"]["groups"][1]["metrics"]["tpr"]["n"] = 100

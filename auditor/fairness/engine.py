@@ -71,6 +71,11 @@ class DisparityResult:
     n_groups_compared: int
     excluded_groups: list[str]
     reason: str | None = None
+    # The smallest count behind the value: the denominator of the deciding rate (e.g. a
+    # group's positives for a true positive rate) in the group(s) the value is attained by.
+    # A gate gives no verdict below its minimum count.
+    n: int | None = None
+    n_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,9 +151,7 @@ def _estimates(
         reason = None
         if np.isnan(v):
             lo = hi = float("nan")
-            base = name.split("@")[0]
-            kind = BINARY_METRICS[base][2] if base in BINARY_METRICS else "n"
-            reason = UNDEFINED_REASON[kind]
+            reason = UNDEFINED_REASON[_denominator_kind(name)]
         out[name] = Estimate(v, lo, hi, den, reason)
     return out
 
@@ -207,21 +210,56 @@ def _feature_disparities(
                     b = disparity(dname, gb, ob, method, sfx)
                     lo_a, hi_a = _quantiles(b[:, None], level)
                     lo, hi = float(lo_a[0]), float(hi_a[0])
-                worst, attained = _attribution(dname, group_pt, over_pt, names, method, sfx)
+                worst, attained, decider = _attribution(
+                    dname, group_pt, over_pt, names, method, sfx
+                )
                 status, reason = "ok", None
                 if np.isnan(value):
                     status, reason = "undefined", "the metric is undefined in every compared group"
+                n_min, n_source = _smallest_count(point, decider + sfx, idx, names, attained)
                 per_method[method] = DisparityResult(
-                    value, lo, hi, status, method, worst, attained, len(idx), excluded, reason
-                )
+                    value, lo, hi, status, method, worst, attained, len(idx), excluded, reason,
+                    n_min, n_source,
+                )  # fmt: skip
             out[key] = per_method
     return out
 
 
+# What the denominator of each rate counts, for the words beside a disparity's count.
+_DENOMINATOR_WORDS = {
+    "n": "rows",
+    "predicted_positive": "predicted positives",
+    "positive": "positives",
+    "negative": "negatives",
+    "f1_support": "rows that are positive or predicted positive",
+}
+
+
+def _smallest_count(
+    point: MetricArrays, metric: str, idx: np.ndarray, names: list[str], attained: list[str]
+) -> tuple[int | None, str | None]:
+    """The smallest denominator of ``metric`` among the groups a disparity is attained by,
+    and which group and rate it is."""
+    if not attained:
+        return None, None
+    dens = point.denominators[metric][idx]
+    n, group = min((int(dens[names.index(g)]), g) for g in attained)
+    words = _DENOMINATOR_WORDS[_denominator_kind(metric)]
+    words = words[:-1] if n == 1 and words.endswith("s") else words
+    return n, f"{group}: {metric.split('@')[0]} on {n:,} {words}"
+
+
+def _denominator_kind(metric: str) -> str:
+    """What a metric's denominator counts (a key of _DENOMINATOR_WORDS)."""
+    base = metric.split("@")[0]
+    return BINARY_METRICS[base][2] if base in BINARY_METRICS else "n"
+
+
 def _attribution(
     dname: str, group_pt: dict, over_pt: dict, names: list[str], method: str, sfx: str
-) -> tuple[str | None, list[str]]:
-    """worst-off group (by the metric's direction) and the group(s) the value comes from."""
+) -> tuple[str | None, list[str], str]:
+    """worst-off group (by the metric's direction), the group(s) the value comes from, and
+    the component rate that decides it (equalized odds: TPR or FPR)."""
     components, kind = DISPARITIES[dname]
     # The component that decides the value (equalized odds: TPR or FPR, whichever is worse).
     best_c, best_gap = components[0], -np.inf
@@ -238,13 +276,13 @@ def _attribution(
             best_c, best_gap = c, gap
     m = group_pt[best_c + sfx]
     if np.all(np.isnan(m)):
-        return None, []
+        return None, [], best_c
     worst = _worst(m, names, metric_direction(best_c))
     if method == "between_groups":
         attained = [names[int(np.nanargmin(m))], names[int(np.nanargmax(m))]]
     else:
         attained = [names[int(np.nanargmax(np.abs(m - over_pt[best_c + sfx])))]]
-    return worst, attained
+    return worst, attained, best_c
 
 
 def audit_counts(

@@ -104,6 +104,25 @@ def test_small_groups_are_reported_and_left_out_of_disparities():
     assert dp.excluded_groups == ["q"]
 
 
+def test_disparity_carries_the_smallest_count_it_rests_on():
+    """A big group with few positives: its TPR decides the equalized-odds gap, and the gap's
+    n is that group's positives, not its rows; selection-rate gaps rest on the rows."""
+    rng = np.random.default_rng(0)
+    n_a, n_b = 2000, 400
+    yt = np.r_[rng.random(n_a) < 0.5, np.zeros(n_b, bool)].astype(int)
+    yt[n_a : n_a + 6] = 1  # group b: 400 rows, 6 positives
+    yp = yt.copy()
+    yp[n_a : n_a + 5] = 0  # b's TPR 1/6 against a's 1.0
+    sf = {"s": np.r_[np.full(n_a, "a"), np.full(n_b, "b")]}
+    res = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("s",)], positive=1, n_boot=50)
+    d = res.features["s"].disparities
+    eo = d["equalized_odds_difference"]["between_groups"]
+    assert eo.value == pytest.approx(5 / 6) and eo.n == 6
+    assert eo.n_source == "b: recall on 6 positives"
+    assert d["demographic_parity_difference"]["between_groups"].n == n_b
+    assert d["equal_opportunity_difference"]["to_overall"].n == 6
+
+
 def test_count_bootstrap_equals_row_bootstrap_in_distribution():
     """Multinomial redraw of a group's cells is the row bootstrap within the group."""
     counts = np.array([[[40, 10], [5, 45]]])
