@@ -601,20 +601,31 @@ def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
       exceed the claimed epsilon (without DP there is no claim to check);
     - transparency: no checklist item may fail (e.g. a train/test overlap); the declared
       intended use, limitations and license are warnings until written.
+
+    A predictions-only audit (``auditor audit``, scenario "predictions") gets the performance
+    and fairness gates only: privacy, explanations and the checklist need the model itself,
+    and the card says they did not run; gating them would warn on every such audit.
     """
     acc = {"digits": 0.90, "mnist": 0.90, "adult": 0.80}.get(scenario, 0.70)
     builtin = scenario in ("digits", "mnist", "adult")
+    predictions = scenario == "predictions"
+    model = "" if predictions else "fine-tuned "
     eod = "disparities.equalized_odds_difference.between_groups"
     declared = "transparency.items[{}].status"
-    return [
+    common = [
         GateRule(metric="performance.finetuned.test.accuracy", min=acc, mode="confident-fail",
-                 name="fine-tuned test accuracy"),
+                 name=f"{model}test accuracy"),
         GateRule(metric="performance.finetuned.test.ece", max=0.10, mode="point",
-                 name="fine-tuned test calibration (ECE)"),
+                 name=f"{model}test calibration (ECE)"),
         GateRule(metric=f"fairness.features[kind=feature].{eod}", max=0.20,
                  mode="confident-fail", severity="warning" if builtin else "error"),
         GateRule(metric=f"fairness.features[kind=intersection].{eod}", max=0.20,
                  mode="confident-fail", severity="warning"),
+    ]
+    if predictions:
+        return common
+    return [
+        *common,
         GateRule(metric='privacy.attacks.*.tpr_at_fpr_detail."0.01"', max=0.10,
                  mode="confident-fail"),
         *([GateRule(metric="privacy.canaries.exceeds_claim", allowed=["false"],

@@ -360,6 +360,16 @@ def test_defaults_never_crash_and_never_pass_what_did_not_run():
     assert default_rules("digits") and default_rules("adult")
 
 
+def test_predictions_only_audit_gates_what_it_can_measure():
+    """No model: no privacy or checklist gate that could only ever warn; the names do not
+    speak of a fine-tuned model."""
+    rules = default_rules("predictions")
+    areas = {r.metric.split(".")[0] for r in rules}
+    assert areas == {"performance", "fairness"}
+    assert all("fine-tuned" not in (r.name or "") for r in rules)
+    assert {r.metric.split(".")[0] for r in default_rules("table")} >= {"privacy", "transparency"}
+
+
 # --------------------------------------------------------------------------- baseline
 
 
