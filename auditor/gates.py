@@ -621,7 +621,7 @@ def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
                  mode="confident-fail", severity="warning" if builtin else "error"),
         GateRule(metric=f"fairness.features[kind=intersection].{eod}", max=0.20,
                  mode="confident-fail", severity="warning"),
-    ]
+    ]  # fmt: skip
     if predictions:
         return common
     return [
