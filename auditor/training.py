@@ -247,7 +247,7 @@ def pretrain(
                 "supervised pretraining needs labels", field="pretrain.objective"
             )
         yt, yv = _as_tensor(y, device, torch.long), _as_tensor(y_val, device, torch.long)
-        best_epoch, best_loss, hist, secs = fit(
+        fitted = fit(
             model, list(model.parameters()), n_train=len(x),
             batch_loss=lambda idx: nn.functional.cross_entropy(model(xt[idx]), yt[idx]),
             val_metrics=_classifier_val(model, xv, yv), desc="pretrain", **common,
@@ -272,13 +272,13 @@ def pretrain(
             return recon_loss(inp, mask)
 
         both = nn.ModuleDict({"model": model, "decoder": decoder})
-        best_epoch, best_loss, hist, secs = fit(
+        fitted = fit(
             both, list(model.backbone.parameters()) + list(decoder.parameters()), n_train=len(x),
             batch_loss=batch_loss, val_metrics=lambda: {"loss": recon_loss(xv, val_mask).item()},
             desc="pretrain (masked reconstruction)", **common,
         )  # fmt: skip
         decoder.eval()
-    record = _record("pretrain", config.objective, (best_epoch, best_loss, hist, secs),
+    record = _record("pretrain", config.objective, fitted,
                      n_train=len(x), n_val=len(x_val), config=config, model=model,
                      frozen="none")  # fmt: skip
     return model.eval(), record, decoder
@@ -357,13 +357,13 @@ def finetune(
             else (lambda a: extract_features(model, a, device=device))
         )
         tx, tv = features if features is not None and not unfrozen else (feats(x), feats(x_val))
-        best_epoch, best_loss, hist, secs, dp_info = fit_dp(
+        *fitted, dp_info = fit_dp(
             module, x=tx, y=yt, val_metrics=_classifier_val(module, tv, yv),
             epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
             patience=config.patience, seed=seed, dp=dp,
         )  # fmt: skip
         frozen = f"backbone except its last {len(unfrozen)} layer(s)" if unfrozen else "backbone"
-        record = _record("finetune", "supervised", (best_epoch, best_loss, hist, secs),
+        record = _record("finetune", "supervised", tuple(fitted),
                          n_train=len(x), n_val=len(x_val), config=config, model=model,
                          frozen=frozen)  # fmt: skip
         return model.eval(), _replace(record, dp=dp_info)
@@ -377,7 +377,7 @@ def finetune(
             )
         )
         head = model.head
-        best_epoch, best_loss, hist, secs = fit(
+        fitted = fit(
             head, list(head.parameters()), n_train=len(x),
             batch_loss=lambda idx: nn.functional.cross_entropy(head(ft[idx]), yt[idx]),
             val_metrics=_classifier_val(head, fv, yv), desc="fine-tune (head)", **common,
@@ -386,13 +386,13 @@ def finetune(
     else:
         xt, xv = _as_tensor(x, device), _as_tensor(x_val, device)
         params = [p for p in model.parameters() if p.requires_grad]
-        best_epoch, best_loss, hist, secs = fit(
+        fitted = fit(
             model, params, n_train=len(x),
             batch_loss=lambda idx: nn.functional.cross_entropy(model(xt[idx]), yt[idx]),
             val_metrics=_classifier_val(model, xv, yv), desc="fine-tune", **common,
         )  # fmt: skip
         frozen = f"backbone except its last {len(unfrozen)} layer(s)"
-    record = _record("finetune", "supervised", (best_epoch, best_loss, hist, secs),
+    record = _record("finetune", "supervised", fitted,
                      n_train=len(x), n_val=len(x_val), config=config, model=model,
                      frozen=frozen)  # fmt: skip
     return model.eval(), record

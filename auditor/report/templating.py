@@ -87,5 +87,20 @@ def environment(markdown: bool = False) -> jinja2.Environment:
     env.filters.update(num=fmt_num, pct=fmt_pct, md=md.md_escape, yaml_num=yaml_num,
                        status_md=status_md, status_text=status_text)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, isnan=lambda v: v is None,
-                       status_icon=STATUS_ICON)  # fmt: skip
+                       status_icon=STATUS_ICON, card_splits=card_splits)  # fmt: skip
+    env.tests["predictions_only"] = predictions_only
     return env
+
+
+def predictions_only(audit: dict[str, Any]) -> bool:
+    """An audit of a predictions file (``auditor audit``): auditor never saw the model."""
+    return (audit.get("run") or {}).get("mode") == "predictions"
+
+
+def card_splits(audit: dict[str, Any]) -> dict[str, Any]:
+    """The splits a card lists: every split of a trained run; the non-empty ones of a
+    predictions-only audit (its file is the test split, the others hold no rows)."""
+    splits = audit["data"]["splits"]
+    if not predictions_only(audit):
+        return splits
+    return {name: s for name, s in splits.items() if s["n_rows"]}
