@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from sklearn import metrics as skm
 
-from auditor.predictions import Predictions
+from auditor.context import Predictions
 
 N_BINS = 15
 

@@ -11,7 +11,7 @@ from auditor.checks.performance import (
     expected_calibration_error,
     multiclass_brier,
 )
-from auditor.predictions import Predictions
+from auditor.context import Predictions
 
 
 def preds(logits, y, names=None):
