@@ -1,0 +1,161 @@
+"""The one write path of a run folder: validate -> audit.json -> every rendering, swapped in whole.
+
+A run folder is built complete in a staging folder beside the target (``.NAME.<random>.staging``)
+and then swapped in as one unit: the old folder is renamed to a trash name, the staging folder
+is renamed to the target, the trash is deleted. Each rename is atomic, so a reader sees the
+whole old folder or the whole new one, never a mix. A ``filelock`` lock beside the target
+(``.NAME.lock``) makes a second writer to the same folder wait (exit 2 after a timeout).
+Staging and trash folders left by a killed writer are removed by the next writer, under the lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from auditor.errors import AuditorInputError
+from auditor.io import atomic_write_json
+from auditor.report import render_all
+from auditor.result import validate_audit  # TODO(lead): auditor.record once H4 lands it
+
+LOCK_TIMEOUT_S = 3600.0
+STAGING_SUFFIX = ".staging"
+TRASH_SUFFIX = ".trash"
+OUT_IS_A_FILE = "is a file, not a folder (--out names the run folder)"
+OUT_NOT_WRITABLE = "cannot write here (permission denied)"
+LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"
+
+
+def check_out_dir(out_dir: str | Path) -> Path:
+    """Refuse an ``--out`` that is a file or cannot be written, before any work.
+
+    Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise AuditorInputError(OUT_IS_A_FILE, source=str(out), field="--out")
+    parent = _nearest_existing(out.parent)
+    if not parent.is_dir():
+        raise AuditorInputError(OUT_IS_A_FILE, source=str(parent), field="--out")
+    # The folder is swapped in by renames in its parent; the parent must be writable.
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise AuditorInputError(OUT_NOT_WRITABLE, source=str(parent), field="--out")
+    return out
+
+
+def _nearest_existing(path: Path) -> Path:
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def lock_path(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.lock"
+
+
+def remove_stale(out_dir: Path) -> list[Path]:
+    """Delete staging and trash folders of ``out_dir`` left by killed writers (call under the
+    lock: no live writer of this folder exists then). Returns what was removed."""
+    removed = []
+    if not out_dir.parent.is_dir():
+        return removed
+    prefix = f".{out_dir.name}."
+    for path in out_dir.parent.iterdir():
+        name = path.name
+        if name.startswith(prefix) and name.endswith((STAGING_SUFFIX, TRASH_SUFFIX)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+@contextlib.contextmanager
+def locked(out_dir: Path, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold the run folder's lock; exit 2 (AuditorInputError) if it stays taken ``timeout`` s."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path(out_dir)), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise AuditorInputError(
+            LOCKED.format(seconds=timeout), source=str(out_dir), field="--out"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def swap_in(stage: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by the complete folder ``stage`` with renames only."""
+    trash = None
+    if out_dir.exists():
+        trash = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=TRASH_SUFFIX,
+                                      dir=out_dir.parent))  # fmt: skip
+        os.rmdir(trash)  # only its unique name is wanted; rename needs it absent
+        os.replace(out_dir, trash)
+    try:
+        os.replace(stage, out_dir)
+    except BaseException:
+        if trash is not None:
+            os.replace(trash, out_dir)
+        raise
+    if trash is not None:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged_run(out_dir: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> Iterator[Path]:
+    """Lock ``out_dir``, remove stale staging, yield a fresh staging folder; on success swap it
+    in whole, on any error (Ctrl-C and SIGTERM included) delete it and leave ``out_dir`` as it
+    was."""
+    out = check_out_dir(out_dir).absolute()
+    with locked(out, timeout=lock_timeout):
+        remove_stale(out)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX,
+                                      dir=out.parent))  # fmt: skip
+        os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes 0700; a report is for sharing
+        try:
+            yield stage
+            swap_in(stage, out)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_audit(audit: Mapping[str, Any], folder: Path, *, source: str) -> list[Path]:
+    """validate -> ``audit.json`` -> every rendering, into ``folder``. Returns the files."""
+    validate_audit(dict(audit), source=source)
+    atomic_write_json(folder / "audit.json", audit)
+    return [folder / "audit.json", *render_all(dict(audit), folder)]
+
+
+def write_run(
+    audit: Mapping[str, Any],
+    out_dir: str | Path,
+    *,
+    extra_files: Mapping[str, Path] | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_S,
+) -> Path:
+    """Write a whole run folder as one unit: ``extra_files`` (relative name -> existing file,
+    copied in), then validate -> audit.json -> renderings, then swap in. Returns ``out_dir``."""
+    out = Path(out_dir)
+    with staged_run(out, lock_timeout=lock_timeout) as stage:
+        for rel, src in (extra_files or {}).items():
+            dst = stage / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+        write_audit(audit, stage, source=str(out / "audit.json"))
+    return out

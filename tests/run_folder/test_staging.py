@@ -1,0 +1,137 @@
+"""A run folder is swapped in whole under a lock: no mix, no leftovers, a second writer waits."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from auditor import run_folder
+from auditor.errors import AuditorInputError
+from auditor.run_folder import check_out_dir, staged_run
+from tests.builders import folder_bytes, leftovers
+
+
+def _write(stage: Path, tag: str, n_files: int = 5) -> None:
+    for i in range(n_files):
+        (stage / f"f{i}.txt").write_text(tag)
+
+
+def test_swap_replaces_the_whole_folder(tmp_path):
+    out = tmp_path / "run"
+    with staged_run(out) as stage:
+        _write(stage, "one", n_files=3)
+        (stage / "only-in-one.txt").write_text("one")
+    with staged_run(out) as stage:
+        _write(stage, "two", n_files=3)
+    assert folder_bytes(out) == {f"f{i}.txt": b"two" for i in range(3)}
+    assert leftovers(tmp_path) == []
+
+
+def test_error_inside_leaves_the_previous_folder_byte_identical(tmp_path):
+    out = tmp_path / "run"
+    with staged_run(out) as stage:
+        _write(stage, "old")
+    before = folder_bytes(out)
+    with pytest.raises(OSError), staged_run(out) as stage:
+        _write(stage, "new", n_files=2)
+        raise OSError("disk full on the third file")
+    assert folder_bytes(out) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_interrupt_inside_cleans_up(tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt), staged_run(out) as stage:
+        _write(stage, "new")
+        raise KeyboardInterrupt
+    assert not out.exists() and leftovers(tmp_path) == []
+
+
+def test_failed_final_rename_restores_the_old_folder(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    with staged_run(out) as stage:
+        _write(stage, "old")
+    before = folder_bytes(out)
+    real = os.replace
+
+    def failing(src, dst):
+        if str(src).endswith(".staging"):
+            raise OSError("I/O error")
+        return real(src, dst)
+
+    monkeypatch.setattr(run_folder.os, "replace", failing)
+    with pytest.raises(OSError), staged_run(out) as stage:
+        _write(stage, "new")
+    assert folder_bytes(out) == before and leftovers(tmp_path) == []
+
+
+def test_stale_staging_and_trash_of_killed_runs_are_removed(tmp_path):
+    out = tmp_path / "run"
+    for name in (".run.abc123.staging", ".run.def456.trash"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "half.json").write_text("{")
+    (tmp_path / ".other.x.staging").mkdir()  # another run folder's: not ours to remove
+    with staged_run(out) as stage:
+        _write(stage, "new")
+    assert leftovers(tmp_path) == [".other.x.staging"]
+
+
+def test_second_writer_waits_and_never_mixes(tmp_path):
+    out = tmp_path / "run"
+    inside = threading.Event()
+    order: list[str] = []
+
+    def slow_writer() -> None:
+        with staged_run(out) as stage:
+            inside.set()
+            for i in range(5):
+                (stage / f"f{i}.txt").write_text("slow")
+                time.sleep(0.05)
+            order.append("slow")
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert inside.wait(10)
+    with staged_run(out) as stage:  # waits for the lock
+        order.append("fast")
+        _write(stage, "fast")
+    thread.join()
+    assert order == ["slow", "fast"]
+    assert set(folder_bytes(out).values()) == {b"fast"}
+
+
+def test_lock_timeout_is_bad_input(tmp_path):
+    out = tmp_path / "run"
+    with staged_run(out) as stage:
+        _write(stage, "held")
+        with pytest.raises(AuditorInputError, match="another auditor is writing"):
+            with staged_run(out, lock_timeout=0.1):
+                pass
+    assert set(folder_bytes(out).values()) == {b"held"}
+
+
+def test_out_that_is_a_file_is_refused(tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_text("x")
+    with pytest.raises(AuditorInputError) as err:
+        check_out_dir(path)
+    assert run_folder.OUT_IS_A_FILE in str(err.value) and "--out" in str(err.value)
+    with pytest.raises(AuditorInputError):
+        check_out_dir(path / "below")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_out_in_a_read_only_folder_is_refused(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        with pytest.raises(AuditorInputError) as err:
+            check_out_dir(ro / "run")
+        assert run_folder.OUT_NOT_WRITABLE in str(err.value)
+    finally:
+        ro.chmod(0o755)
