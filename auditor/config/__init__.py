@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from auditor.config._base import StrictModel
 from auditor.config.fairness import FairnessConfig
@@ -134,9 +134,13 @@ class FinetuneConfig(StrictModel):
     unfreeze_last: int = Field(0, ge=0)
 
 
+MAX_SEED = 2**63 - 1
+NAME_HAS_PATH = "a run name is one folder name: no '/', '\\', '.' or '..'"
+
+
 class AuditConfig(StrictModel):
     name: str | None = None
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     data: DataConfig = DigitsData()
     model: ModelConfig = ModelConfig()
@@ -147,6 +151,13 @@ class AuditConfig(StrictModel):
     transparency: TransparencyConfig = TransparencyConfig()
     gates: GatesConfig = GatesConfig()
 
+    @field_validator("name")
+    @classmethod
+    def _name_is_one_folder(cls, name: str | None) -> str | None:
+        if name is not None and (not name or "/" in name or "\\" in name or name in (".", "..")):
+            raise ValueError(NAME_HAS_PATH)
+        return name
+
     @property
     def run_name(self) -> str:
         return self.name or self.data.source
@@ -155,7 +166,7 @@ class AuditConfig(StrictModel):
         """A copy with top-level fields replaced (``seed``, ``device``, ``name``)."""
         data = self.model_dump(mode="python")
         data.update({k: v for k, v in changes.items() if v is not None})
-        return AuditConfig.model_validate(data)
+        return validate_config(data, source="command line")
 
 
 def default_config(scenario: str) -> AuditConfig:

@@ -115,3 +115,28 @@ def test_factory_kind_needs_a_factory(tmp_path):
 def test_overrides():
     cfg = default_config("digits").with_overrides(seed=5, device=None)
     assert cfg.seed == 5 and cfg.device == "cpu"
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 2**70])
+def test_seed_outside_63_bits_is_named(tmp_path, seed):
+    path = tmp_path / "a.toml"
+    path.write_text(f"seed = {seed}\n")
+    with pytest.raises(AuditorInputError, match=r"a\.toml: seed: "):
+        load_config(path)
+    with pytest.raises(AuditorInputError, match="command line: seed: "):
+        AuditConfig().with_overrides(seed=seed)
+
+
+def test_largest_seed_is_valid():
+    assert AuditConfig(seed=2**63 - 1).seed == 2**63 - 1
+
+
+@pytest.mark.parametrize("name", ["../../x", "a/b", "a\\\\b", "..", ".", ""])
+def test_name_is_one_folder_name(tmp_path, name):
+    from auditor.config import NAME_HAS_PATH
+
+    path = tmp_path / "a.toml"
+    path.write_text(f'name = "{name}"\n')
+    with pytest.raises(AuditorInputError) as err:
+        load_config(path)
+    assert str(err.value).endswith(NAME_HAS_PATH) and ": name: " in str(err.value)
