@@ -1,20 +1,33 @@
 """Privacy and memorization: membership inference (LOSS, correctness, LiRA, RMIA) with TPR at
 low FPR, per-group leakage, canaries with exposure and a one-run epsilon lower bound, stage
-comparison and DP-SGD. The engine is :mod:`auditor.privacy.engine`."""
+comparison and DP-SGD. The engine is :mod:`auditor.privacy.engine`; the section's type is
+:class:`auditor.privacy.section.PrivacySection`."""
 
 from __future__ import annotations
 
-from auditor.checks import not_run
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from auditor.checks.base import not_run
+from auditor.privacy.engine import audit_privacy
+from auditor.privacy.section import PrivacySection
+from auditor.results import NotRun, dump
+
+if TYPE_CHECKING:
+    from auditor.context import AuditContext
+
+DISABLED = "disabled in config (privacy.enabled = false)"
+NO_PROBES = "no probe selected (privacy.probes is empty)"
+NO_HOLDOUT = "no held-out non-member rows (data.splits.holdout = 0)"
 
 
-def privacy_check(ctx, sections) -> dict:
+def privacy_check(ctx: AuditContext, sections: Mapping[str, Any]) -> PrivacySection | NotRun:
+    """The typed privacy section, or a not-run marker saying why the probes did not run."""
     pc = ctx.config.privacy
     if not pc.enabled:
-        return not_run("disabled in config (privacy.enabled = false)")
+        return not_run(DISABLED)
     if not pc.probes:
-        return not_run("no probe selected (privacy.probes is empty)")
+        return not_run(NO_PROBES)
     if len(ctx.bundle["holdout"]) == 0:
-        return not_run("no held-out non-member rows (data.splits.holdout = 0)")
-    from auditor.privacy.engine import audit_privacy
-
-    return audit_privacy(ctx, dict(sections))
+        return not_run(NO_HOLDOUT)
+    return audit_privacy(ctx, {name: dump(s) for name, s in sections.items()})

@@ -17,6 +17,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from auditor.seeding import Rngs
+
 SPLIT_NAMES = ("pretrain", "finetune_train", "holdout", "val", "test")
 
 
@@ -118,9 +120,10 @@ def split_indices(
     """Disjoint stratified index sets, one per split name, sizes by ``fractions``.
 
     ``finetune_train`` and ``holdout`` get the same size when their fractions are equal, so
-    members and non-members are balanced for the privacy probes.
+    members and non-members are balanced for the privacy probes. Rows are drawn from the
+    stream ``data/split`` of the run's ``seed``.
     """
-    rng = np.random.default_rng(seed)
+    rng = Rngs(seed).numpy("data/split")
     names = [n for n in SPLIT_NAMES if fractions.get(n, 0) > 0]
     parts: dict[str, list[np.ndarray]] = {n: [] for n in names}
     for value in np.unique(strata):

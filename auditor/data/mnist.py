@@ -8,6 +8,7 @@ import numpy as np
 from auditor.data import DatasetBundle
 from auditor.data._images import image_bundle
 from auditor.errors import AuditorInputError
+from auditor.seeding import Rngs
 
 
 def load_mnist_bundle(config, *, seed: int) -> DatasetBundle:
@@ -29,7 +30,7 @@ def load_mnist_bundle(config, *, seed: int) -> DatasetBundle:
     pixels = np.concatenate([p[0] for p in parts]).astype(np.float32) / 255.0
     digits = np.concatenate([p[1] for p in parts]).astype(np.int64)
     if config.max_rows is not None and config.max_rows < len(digits):
-        rng = np.random.default_rng(seed)
+        rng = Rngs(seed).numpy("data/mnist/subsample")
         keep = np.sort(rng.choice(len(digits), size=config.max_rows, replace=False))
         pixels, digits = pixels[keep], digits[keep]
     ink = pixels.reshape(len(pixels), -1).mean(axis=1)

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
@@ -16,6 +17,9 @@ from torch import nn
 from auditor.errors import AuditorInputError
 from auditor.models.cnn import SeedCNN
 from auditor.models.mlp import TabularMLP
+
+if TYPE_CHECKING:
+    from auditor.seeding import PrefixedRngs, Rngs
 
 __all__ = ["SeedCNN", "TabularMLP", "build_model", "replace_head", "count_parameters"]
 
@@ -64,11 +68,11 @@ def _from_factory(spec: str, *, input_shape: tuple[int, ...], n_classes: int) ->
     return model
 
 
-def replace_head(model: nn.Module, n_classes: int, *, seed: int) -> nn.Module:
-    """Put a freshly initialised ``nn.Linear`` head for ``n_classes`` on ``model`` (in place)."""
+def replace_head(model: nn.Module, n_classes: int, *, rngs: Rngs | PrefixedRngs) -> nn.Module:
+    """Put a freshly initialised ``nn.Linear`` head for ``n_classes`` on ``model`` (in place),
+    its parameters drawn from the stream ``model/init/head`` of ``rngs``."""
     old = model.head
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with rngs.torch_scope("model/init/head"):
         model.head = nn.Linear(old.in_features, n_classes).to(old.weight.device)
     return model
 

@@ -41,12 +41,12 @@ def make_canaries(
     m: int,
     n_extra: int,
     noise: bool,
-    seed: int,
+    rng: np.random.Generator,
 ) -> CanarySet:
     """Draw m audited canaries (half mislabelled, half noise when ``noise``) plus up to
     ``n_extra`` never-inserted candidates per kind. Mislabelled rows come from ``source_x`` (rows
-    no model under audit trains on), each with a label other than its own."""
-    rng = np.random.default_rng([seed, 0xCA7A])
+    no model under audit trains on), each with a label other than its own. Every draw comes from
+    ``rng`` (e.g. ``rngs.numpy("privacy/canaries/draw")``)."""
     kinds = ["mislabelled", "noise"] if noise else ["mislabelled"]
     per_kind = [m // len(kinds) + (1 if i < m % len(kinds) else 0) for i in range(len(kinds))]
     xs, ys, ks, audited = [], [], [], []

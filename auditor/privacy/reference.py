@@ -8,41 +8,32 @@ Each job sets its own torch thread count, so its numbers do not depend on the ma
 
 from __future__ import annotations
 
-import contextlib
-import random
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
+from torch import nn
 
 from auditor.errors import AuditorInputError
+from auditor.training import extract_features, finetune, predict_logits
+from auditor.training.loop import fixed_threads
+
+if TYPE_CHECKING:
+    from auditor.config import FinetuneConfig
+    from auditor.config.privacy import DPConfig, PrivacyConfig
+    from auditor.seeding import PrefixedRngs, Rngs
 
 # How long to wait for a named Dask scheduler before giving up with an input error.
 DASK_CONNECT_TIMEOUT = "10s"
 
 
-@contextlib.contextmanager
-def preserved_global_state() -> Iterator[None]:
-    """Restore Python, numpy and torch RNG states and torch's thread count on exit (the
-    training code seeds the global generators)."""
-    py, np_state, threads = random.getstate(), np.random.get_state(), torch.get_num_threads()
-    with torch.random.fork_rng(devices=[]):
-        try:
-            yield
-        finally:
-            random.setstate(py)
-            np.random.set_state(np_state)
-            torch.set_num_threads(threads)
-
-
-def complementary_halves(n: int, k: int, *, seed: int) -> np.ndarray:
-    """(k, n) boolean IN masks, k even: masks 2j and 2j+1 are complements of one random half."""
+def complementary_halves(n: int, k: int, *, rng: np.random.Generator) -> np.ndarray:
+    """(k, n) boolean IN masks, k even: masks 2j and 2j+1 are complements of one random half
+    (drawn from ``rng``, e.g. ``rngs.numpy("privacy/reference/halves")``)."""
     if k < 2 or k % 2:
         raise ValueError(f"the number of reference models must be even and >= 2, got {k}")
-    rng = np.random.default_rng([seed, 0x5EED])
     masks = np.zeros((k, n), dtype=bool)
     for j in range(k // 2):
         half = rng.permutation(n)[: n // 2]
@@ -62,7 +53,7 @@ class TrainedLogits:
 
 
 def train_and_predict(
-    pretrained,
+    pretrained: nn.Module,
     *,
     x: np.ndarray,
     y: np.ndarray,
@@ -70,9 +61,9 @@ def train_and_predict(
     y_val: np.ndarray,
     x_eval: np.ndarray,
     n_classes: int,
-    finetune_config,
-    dp_config,
-    seed: int,
+    finetune_config: FinetuneConfig,
+    dp_config: DPConfig | None,
+    rngs: Rngs | PrefixedRngs,
     device: str,
     threads: int,
     features: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
@@ -81,18 +72,40 @@ def train_and_predict(
     ``x_eval``. Runs in a worker process or in this one.
 
     features: the frozen backbone's features of (x, x_val, x_eval), computed once for all
-    jobs (only with the whole backbone frozen); the head then trains and predicts on them."""
-    from auditor.training import finetune, predict_logits
+    jobs (only with the whole backbone frozen); the head then trains and predicts on them.
+    ``rngs``: this model's streams (e.g. ``Rngs(seed).child("privacy/reference/3")``). Torch's
+    thread count is set to ``threads`` for the job and restored after it."""
+    with fixed_threads(threads):
+        return _train_and_predict(
+            pretrained, x=x, y=y, x_val=x_val, y_val=y_val, x_eval=x_eval, n_classes=n_classes,
+            finetune_config=finetune_config, dp_config=dp_config, rngs=rngs,
+            device=torch.device(device), features=features,
+        )  # fmt: skip
 
-    torch.set_num_threads(threads)
-    dev = torch.device(device)
-    kwargs: dict[str, Any] = {"dp": dp_config} if dp_config is not None else {}
+
+def _train_and_predict(
+    pretrained: nn.Module,
+    *,
+    x: np.ndarray,
+    y: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    x_eval: np.ndarray,
+    n_classes: int,
+    finetune_config: FinetuneConfig,
+    dp_config: DPConfig | None,
+    rngs: Rngs | PrefixedRngs,
+    device: torch.device,
+    features: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> TrainedLogits:
+    dev = device
+    kwargs: dict[str, Any] = {"dp": dp_config}
     if features is not None:
         kwargs["features"] = tuple(torch.as_tensor(f, device=dev) for f in features[:2])
     start = time.perf_counter()
     model, record = finetune(
         pretrained, x=x, y=y, x_val=x_val, y_val=y_val, n_classes=n_classes,
-        config=finetune_config, seed=seed, device=dev, progress=False, **kwargs,
+        config=finetune_config, rngs=rngs, device=dev, progress=False, **kwargs,
     )  # fmt: skip
     if features is not None:
         with torch.no_grad():
@@ -103,14 +116,14 @@ def train_and_predict(
     return TrainedLogits(logits, time.perf_counter() - start, record.epochs_run, dp_eps)
 
 
-def backbone_features(pretrained, x: np.ndarray, *, device) -> np.ndarray:
+def backbone_features(
+    pretrained: nn.Module, x: np.ndarray, *, device: torch.device | str
+) -> np.ndarray:
     """Features of the pretrained (frozen) backbone, float32 (n, feature_dim)."""
-    from auditor.training import extract_features
-
     return extract_features(pretrained, x, device=torch.device(device)).cpu().numpy()
 
 
-def run_jobs(calls: list[dict[str, Any]], *, privacy_config) -> list[TrainedLogits]:
+def run_jobs(calls: list[dict[str, Any]], *, privacy_config: PrivacyConfig) -> list[TrainedLogits]:
     """Run ``train_and_predict(**call)`` for each call through joblib: locally
     (``backend``/``n_jobs``), on an existing Dask scheduler (``dask_scheduler``) or on Ray
     (``backend = "ray"``, ``ray_address``). Results come back in call order."""

@@ -7,13 +7,21 @@ import json
 import jsonschema
 import numpy as np
 import pytest
+from pydantic import TypeAdapter
 
-from auditor.checks.privacy import privacy_check
+from auditor.checks import privacy as privacy_module
 from auditor.config import DPConfig, FinetuneConfig, PrivacyConfig, validate_config
 from auditor.errors import AuditorInputError
 from auditor.io import to_json_text
-from auditor.result import audit_schema
+from auditor.privacy.section import PrivacySection
+from auditor.results import NotRun, dump
+from auditor.seeding import Rngs
 from auditor.training import finetune
+
+
+def privacy_check(ctx, sections):
+    """The section as audit.json holds it (the check returns the typed section)."""
+    return dump(privacy_module.privacy_check(ctx, sections))
 
 
 def _with(ctx, **changes):
@@ -26,10 +34,9 @@ def _privacy(ctx, **privacy):
 
 
 def _validate(section):
-    schema = audit_schema()
-    only = {k: v for k, v in schema.items() if k not in ("required", "properties")}
-    only.update(required=["privacy"], properties={"privacy": schema["properties"]["privacy"]})
-    jsonschema.Draft202012Validator(only).validate({"privacy": json.loads(to_json_text(section))})
+    """Against the schema generated from the section's types."""
+    schema = TypeAdapter(PrivacySection | NotRun).json_schema(mode="serialization")
+    jsonschema.Draft202012Validator(schema).validate(json.loads(to_json_text(section)))
 
 
 def _strip_times(obj):
@@ -53,11 +60,17 @@ def test_all_probes_run_validate_and_report_counts(default_section):
     _validate(s)
     assert set(s["attacks"]) == {"loss", "correctness", "lira_online", "lira_offline", "rmia"}
     loss = s["attacks"]["loss"]
-    d = loss["tpr_at_fpr_detail"]["0.001"]
-    assert loss["tpr_at_fpr"]["0.001"] == d["tpr"] == d["tp"] / d["n_members"]
-    assert d["n_members"] == s["members"]["n"] and d["n_non_members"] == s["non_members"]["n"]
+    d = loss["tpr_at_fpr"]["0.001"]
+    assert d["value"] == d["tp"] / d["n"] and d["ci_low"] <= d["value"] <= d["ci_high"]
+    assert d["n"] == s["members"]["n"] and d["n_non_members"] == s["non_members"]["n"]
     assert not d["resolvable"] and s["notes"]  # 266 non-members cannot resolve 0.1% FPR
-    assert s["attacks"]["lira_online"]["pooled"]["tpr_at_fpr_detail"]["0.001"]["resolvable"]
+    assert s["attacks"]["lira_online"]["pooled"]["tpr_at_fpr"]["0.001"]["resolvable"]
+    auc = loss["auc"]
+    assert auc["n"] == s["members"]["n"] + s["non_members"]["n"]
+    assert auc["ci_low"] <= auc["value"] <= auc["ci_high"]
+    row = s["groups"]["features"]["digit"][0]
+    assert set(row["tpr"]) >= {"value", "ci_low", "ci_high", "n"}
+    assert set(s["canaries"]["kinds"]["mislabelled"]["loss_auc"]) >= {"value", "ci_low", "n"}
     assert s["references"]["k"] == 16
     assert s["canaries"]["status"] == "ok" and s["canaries"]["r"] == 40
     assert s["canaries"]["epsilon_lower_bound"] <= s["canaries"]["epsilon_ceiling"]
@@ -79,12 +92,13 @@ def test_null_model_has_chance_auc(digits_context):
     ctx, b = digits_context, digits_context.bundle
     null, _ = finetune(
         ctx.pretrained, x=b["test"].x, y=b["test"].y, x_val=b["val"].x, y_val=b["val"].y,
-        n_classes=2, config=ctx.config.finetune, seed=99, device=ctx.device, progress=False,
+        n_classes=2, config=ctx.config.finetune, rngs=Rngs(99), device=ctx.device,
+        progress=False,
     )  # fmt: skip
     s = _privacy(_with(ctx, finetuned=null), probes=["loss", "lira"])
     for name in ("loss", "lira_online", "lira_offline"):
         a = s["attacks"][name]
-        assert a["auc_ci_low"] <= 0.5 <= a["auc_ci_high"], (name, a["auc"])
+        assert a["auc"]["ci_low"] <= 0.5 <= a["auc"]["ci_high"], (name, a["auc"])
 
 
 @pytest.mark.slow
@@ -97,7 +111,7 @@ def test_mislabelled_canaries_leak(digits_context):
     )
     s = privacy_check(_with(digits_context, config=cfg), {})
     mis = s["canaries"]["kinds"]["mislabelled"]
-    assert mis["loss_auc"] >= 0.8
+    assert mis["loss_auc"]["value"] >= 0.8
     assert mis["exposure_bits_mean_inserted"] > mis["exposure_bits_mean_not_inserted"]
     assert s["canaries"]["epsilon_lower_bound"] > 0
 
@@ -108,7 +122,7 @@ def test_dp_sgd_reports_the_accountant_epsilon_beside_the_bound(digits_context):
     dp = DPConfig(target_epsilon=1.0)
     model, record = finetune(
         ctx.pretrained, x=b["finetune_train"].x, y=b["finetune_train"].y, x_val=b["val"].x,
-        y_val=b["val"].y, n_classes=2, config=ctx.config.finetune, seed=0, device=ctx.device,
+        y_val=b["val"].y, n_classes=2, config=ctx.config.finetune, rngs=Rngs(0), device=ctx.device,
         progress=False, dp=dp,
     )  # fmt: skip
     assert 0 < record.dp["epsilon"] <= 1.0 + 1e-6 and record.dp["noise_multiplier"] > 0

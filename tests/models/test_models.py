@@ -5,6 +5,7 @@ from torch import nn
 from auditor.config import ModelConfig
 from auditor.errors import AuditorInputError
 from auditor.models import SeedCNN, TabularMLP, backbone_layers, build_model, replace_head
+from auditor.seeding import Rngs
 
 
 @pytest.mark.parametrize("shape", [(1, 8, 8), (1, 28, 28), (3, 12, 10)])
@@ -108,7 +109,7 @@ def test_bad_factory(spec, pattern):
 def test_replace_head_and_layers():
     model = SeedCNN(input_shape=(1, 8, 8), n_classes=10)
     old_backbone = [p.clone() for p in model.backbone.parameters()]
-    replace_head(model, 2, seed=0)
+    replace_head(model, 2, rngs=Rngs(0))
     assert model.head.out_features == 2
     assert all(
         torch.equal(a, b) for a, b in zip(old_backbone, model.backbone.parameters(), strict=True)

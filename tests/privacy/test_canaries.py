@@ -44,14 +44,28 @@ def test_exposure_ranks_against_candidates():
 def test_make_canaries_mislabels_and_inserts_about_half():
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(300, 1, 8, 8)).astype(np.float32), rng.integers(0, 2, 300)
-    cs = make_canaries(source_x=x, source_y=y, n_classes=2, m=100, n_extra=50, noise=True, seed=0)
+    cs = make_canaries(
+        source_x=x,
+        source_y=y,
+        n_classes=2,
+        m=100,
+        n_extra=50,
+        noise=True,
+        rng=np.random.default_rng(0),
+    )
     assert cs.audited.sum() == 100 and not (cs.inserted & ~cs.audited).any()
     assert 30 < cs.inserted.sum() < 70
     mis = cs.kind == "mislabelled"
     rows = [int(np.flatnonzero((x == xi).all(axis=(1, 2, 3)))[0]) for xi in cs.x[mis][:20]]
     assert (cs.y[mis][:20] != y[rows]).all()
     again = make_canaries(
-        source_x=x, source_y=y, n_classes=2, m=100, n_extra=50, noise=True, seed=0
+        source_x=x,
+        source_y=y,
+        n_classes=2,
+        m=100,
+        n_extra=50,
+        noise=True,
+        rng=np.random.default_rng(0),
     )
     assert np.array_equal(cs.inserted, again.inserted) and np.array_equal(cs.x, again.x)
 

@@ -3,28 +3,30 @@ import pytest
 
 from auditor.config import PrivacyConfig
 from auditor.privacy.reference import complementary_halves, run_jobs
+from auditor.seeding import Rngs
 
 
 def test_complementary_halves_put_every_row_in_exactly_half():
-    masks = complementary_halves(101, 8, seed=0)
+    masks = complementary_halves(101, 8, rng=np.random.default_rng(0))
     counts = masks.sum(axis=0)
     assert masks.shape == (8, 101) and set(counts.tolist()) <= {4}
     assert (masks[0] ^ masks[1]).all()
     with pytest.raises(ValueError):
-        complementary_halves(10, 3, seed=0)
+        complementary_halves(10, 3, rng=np.random.default_rng(0))
 
 
 def _calls(ctx, k=2):
     b = ctx.bundle
     x = np.concatenate([b["finetune_train"].x, b["holdout"].x])
     y = np.concatenate([b["finetune_train"].y, b["holdout"].y])
-    masks = complementary_halves(len(x), k, seed=0)
+    masks = complementary_halves(len(x), k, rng=np.random.default_rng(0))
     common = dict(
         pretrained=ctx.pretrained, x_val=b["val"].x, y_val=b["val"].y, n_classes=2,
         finetune_config=ctx.config.finetune, dp_config=None, device="cpu", threads=1,
     )  # fmt: skip
     return [
-        {**common, "x": x[m], "y": y[m], "x_eval": x, "seed": 1000 + j} for j, m in enumerate(masks)
+        {**common, "x": x[m], "y": y[m], "x_eval": x, "rngs": Rngs(0).child(f"ref/{j}")}
+        for j, m in enumerate(masks)
     ]
 
 

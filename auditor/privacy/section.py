@@ -1,0 +1,259 @@
+"""The typed ``privacy`` section of ``audit.json`` (frozen; its JSON Schema is generated).
+
+Every number with an interval is an estimate node ``{value, ci_low, ci_high, n}``:
+
+- ``auc``: the membership AUC with its Hanley-McNeil interval; ``n`` = members + non-members
+  (the rows it ranks).
+- ``tpr_at_fpr."<level>"``: the TPR at FPR <= level with its Clopper-Pearson interval;
+  ``n`` = members (the TPR is a share of them), beside the counts behind it.
+- ``tpr`` / ``fpr`` at a chosen threshold: ``n`` = members / non-members.
+- ``loss_auc`` of a canary kind: ``n`` = audited canaries of that kind.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import field_validator
+
+from auditor.results._base import Estimate, NotRun, Result
+
+
+def _finite(v: Any) -> Any:
+    return None if isinstance(v, float) and not math.isfinite(v) else v
+
+
+class TprAtFpr(Estimate):
+    """The best TPR (``value``) whose FPR is <= the level, as an estimate node (``n`` =
+    members), with the counts behind it. resolvable: False when fewer than one false positive
+    is allowed at this level (n_non_members * level < 1): the TPR at zero false positives."""
+
+    fpr: float | None
+    tp: int
+    fp: int
+    n_non_members: int
+    threshold: float | None
+    resolvable: bool
+
+    _finite_extra = field_validator("fpr", "threshold", mode="before")(
+        classmethod(lambda cls, v: _finite(v))
+    )
+
+
+class RocSummary(Result):
+    """Membership AUC and TPR at each FPR level of one score on members vs non-members."""
+
+    n_members: int
+    n_non_members: int
+    auc: Estimate
+    tpr_at_fpr: dict[str, TprAtFpr]
+
+
+class RocCurve(Result):
+    """The ROC at log-spaced FPRs (for a log-log plot)."""
+
+    fpr: list[float]
+    tpr: list[float]
+
+
+class RatesAt(Result):
+    """Member / non-member rates at one fixed threshold (chosen on reference models)."""
+
+    threshold: float | None
+    tp: int
+    n_members: int
+    fp: int
+    n_non_members: int
+    tpr: Estimate
+    fpr: Estimate
+    balanced_accuracy: float | None
+    advantage: float | None
+    threshold_source: str | None = None
+
+    _finite_extra = field_validator("threshold", "balanced_accuracy", "advantage", mode="before")(
+        classmethod(lambda cls, v: _finite(v))
+    )
+
+
+class PooledSummary(RocSummary):
+    """The target plus the reference models as attacked models (leave-one-out)."""
+
+    n_models: int
+    roc: RocCurve
+
+
+class AttackReport(RocSummary):
+    """One attack on the target: ROC summary, curve, and rates at reference-fitted
+    thresholds (None without reference models)."""
+
+    name: str
+    description: str
+    params: dict[str, Any]
+    roc: RocCurve
+    decision: RatesAt | None
+    calibrated_at_fpr: dict[str, RatesAt] | None
+    pooled: PooledSummary | None
+
+
+class References(Result):
+    k: int
+    design: str
+    recipe: str
+    n_train_each: int
+    seconds_total: float
+    seconds_per_model: list[float]
+    epochs_run: list[int]
+    backend: str
+    n_jobs: int
+    threads_per_job: int
+    dp: bool
+
+
+class GroupRow(Result):
+    """One sensitive group at the reference-calibrated threshold."""
+
+    group: str
+    status: Literal["ok", "insufficient_data"]
+    n_members: int
+    tp: int
+    tpr: Estimate
+    n_non_members: int
+    fp: int
+    fpr: float | None
+    n_test: int
+    test_accuracy: float | None
+    accuracy_gap: float | None
+
+    _finite_extra = field_validator("fpr", "test_accuracy", "accuracy_gap", mode="before")(
+        classmethod(lambda cls, v: _finite(v))
+    )
+
+
+class GroupLeakage(Result):
+    status: Literal["ok"] = "ok"
+    attack: str
+    fpr_level: float
+    threshold_source: str
+    threshold: float | None
+    overall_tpr: Estimate
+    overall_fpr: Estimate
+    overall_test_accuracy: float | None
+    min_group_members: int
+    features: dict[str, list[GroupRow]]
+    tpr_gap: dict[str, float | None]
+    fairness_gaps: dict[str, dict[str, float | None]] = {}
+
+    _finite_extra = field_validator("threshold", "overall_test_accuracy", mode="before")(
+        classmethod(lambda cls, v: _finite(v))
+    )
+
+
+class CanaryModel(Result):
+    n_train: int
+    n_canaries_inserted: int
+    seconds: float
+    epochs_run: int
+    dp_epsilon: float | None
+
+
+class CanaryKind(Result):
+    n_audited: int
+    n_inserted: int
+    n_candidates: int
+    loss_auc: Estimate
+    mean_loss_inserted: float | None
+    mean_loss_not_inserted: float | None
+    exposure_bits_max_possible: float
+    exposure_bits_mean_inserted: float | None
+    exposure_bits_max_inserted: float | None
+    exposure_bits_mean_not_inserted: float | None
+
+    _finite_extra = field_validator(
+        "mean_loss_inserted", "mean_loss_not_inserted", "exposure_bits_mean_inserted",
+        "exposure_bits_max_inserted", "exposure_bits_mean_not_inserted", mode="before",
+    )(classmethod(lambda cls, v: _finite(v)))  # fmt: skip
+
+
+class Canaries(Result):
+    """Canaries, exposure and the one-run epsilon lower bound (Steinke et al. 2023)."""
+
+    status: Literal["ok"] = "ok"
+    m: int
+    inclusion_probability: float
+    source: str
+    model: CanaryModel
+    kinds: dict[str, CanaryKind]
+    score: str
+    k_plus: int
+    k_minus: int
+    r: int
+    correct: int
+    confidence: float
+    delta: float
+    epsilon_lower_bound: float | None
+    epsilon_ceiling: float | None
+    claimed_epsilon: float | None
+    exceeds_claim: bool | None
+
+    _finite_extra = field_validator("epsilon_lower_bound", "epsilon_ceiling", mode="before")(
+        classmethod(lambda cls, v: _finite(v))
+    )
+
+
+class StageLeak(Result):
+    """Membership leakage of one stage on its own members (None fields: not applicable)."""
+
+    applicable: bool
+    members: str
+    non_members: list[str]
+    score: str | None = None
+    reason: str | None = None
+    n_members: int | None = None
+    n_non_members: int | None = None
+    auc: Estimate | None = None
+    tpr_at_fpr: dict[str, TprAtFpr] | None = None
+
+
+class Stages(Result):
+    status: Literal["ok"] = "ok"
+    pretrained: StageLeak
+    finetuned: StageLeak
+
+
+class DpReport(Result):
+    enabled: bool
+    target_epsilon: float | None = None
+    target_delta: float | None = None
+    max_grad_norm: float | None = None
+    accountant_epsilon: float | None = None
+    noise_multiplier: float | None = None
+    accountant: str | None = None
+    empirical_epsilon_lower_bound: float | None = None
+    canary_model_accountant_epsilon: float | None = None
+    lower_bound_exceeds_claim: bool | None = None
+
+
+class Population(Result):
+    split: str
+    n: int
+
+
+class PrivacySection(Result):
+    """The ``privacy`` section when the probes ran (status "ok")."""
+
+    status: Literal["ok"] = "ok"
+    probes: list[str]
+    members: Population
+    non_members: Population
+    fpr_levels: list[float]
+    confidence: float
+    references: References | None
+    attacks: dict[str, AttackReport]
+    per_class: dict[str, dict[str, RocSummary]]
+    groups: GroupLeakage | NotRun
+    canaries: Canaries | NotRun
+    stages: Stages | NotRun
+    dp: DpReport
+    notes: list[str]
+    timings_s: dict[str, float]
