@@ -28,6 +28,7 @@ from torchvision import transforms
 from auditor.config import DigitsData, FinetuneConfig, PretrainConfig
 from auditor.data import load_bundle
 from auditor.models import SeedCNN, replace_head
+from auditor.seeding import Rngs
 from auditor.training import finetune, predict_logits, pretrain
 
 CPU = torch.device("cpu")
@@ -108,7 +109,7 @@ def main() -> None:
         t0 = time.perf_counter()
         model, _, _ = pretrain(
             model, x=pre.x, y=pre.y_pretrain, x_val=val.x, y_val=val.y_pretrain, config=cfg,
-            seed=args.seed, device=CPU, progress=False,
+            rngs=Rngs(args.seed), device=CPU, progress=False,
         )  # fmt: skip
         variants[label] = (model, time.perf_counter() - t0)
         rows.append((f"pretrain, {label} (bs {bs})", n / t_seed, n / variants[label][1],
@@ -117,7 +118,7 @@ def main() -> None:
 
     # --- fine-tuning (binary head on the frozen backbone) --------------------------------
     base = copy.deepcopy(ours)
-    seed_ft = replace_head(copy.deepcopy(base), 2, seed=args.seed)
+    seed_ft = replace_head(copy.deepcopy(base), 2, rngs=Rngs(args.seed))
     for p in seed_ft.backbone.parameters():
         p.requires_grad_(False)
     loader = DataLoader(SeedDataset(ft_u8, ft.y), batch_size=64, shuffle=True, generator=g)
@@ -127,7 +128,7 @@ def main() -> None:
     ours_ft, _ = finetune(
         base, x=ft.x, y=ft.y, x_val=val.x, y_val=val.y, n_classes=2,
         config=FinetuneConfig(epochs=ft_epochs, batch_size=64, lr=3e-3, patience=ft_epochs + 1),
-        seed=args.seed, device=CPU, progress=False,
+        rngs=Rngs(args.seed), device=CPU, progress=False,
     )  # fmt: skip
     t_ours = time.perf_counter() - t0
     n = len(ft) * ft_epochs
