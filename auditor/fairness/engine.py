@@ -1,18 +1,18 @@
 """The fairness audit over a :class:`~auditor.fairness.counts.CountsTable`.
 
 Per group (each sensitive feature and each intersection): the metrics of
-:mod:`auditor.fairness.metrics` with percentile bootstrap intervals; per feature: fairlearn's
-disparities between groups and to the overall value, with intervals and the worst-off group.
+:mod:`auditor.fairness.metrics` with score intervals; per feature: fairlearn's disparities
+between groups and to the overall value, each with a simultaneous interval, the pair of
+groups that sets it and the worst-off group (intervals: :mod:`auditor.fairness.intervals`).
 
-The bootstrap is stratified by group and resamples each group's confusion counts
-(multinomial with the group's n and observed cell shares), which is the row bootstrap
-within each group, done in O(B x groups x classes^2) whatever the number of rows.
+A group with fewer rows than ``min_group_size`` is reported (its metrics and intervals) but
+left out of the disparities; it never takes the verdict away from the groups that have data.
+A compared group with few positives (or negatives, or predicted positives) stays in: its
+rate's interval is wide, and the gap's interval carries that uncertainty.
 """
 
 from __future__ import annotations
 
-import warnings
-import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -20,6 +20,15 @@ from typing import Any
 import numpy as np
 
 from auditor.fairness.counts import CountsTable
+from auditor.fairness.intervals import (
+    DEFAULT_RATE_METHOD,
+    Bounds,
+    ci_method,
+    gap_interval,
+    metric_bounds,
+    ratio_interval,
+    to_overall_interval,
+)
 from auditor.fairness.metrics import (
     BINARY_METRICS,
     DISPARITIES,
@@ -32,10 +41,11 @@ from auditor.fairness.metrics import (
     metric_direction,
 )
 
-CI_METHOD = (
-    "percentile bootstrap, stratified by group: multinomial resampling of each group's "
-    "confusion counts (equivalent to resampling the group's rows)"
-)
+CI_METHOD = ci_method()
+TOO_FEW_GROUPS = "fewer than 2 groups with enough data ({n} of {total})"
+ALL_UNDEFINED = "the metric is undefined in every compared group"
+BELOW_MIN = "n = {n} is below the minimum group size {min}"
+OVERALL = "overall"
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,10 @@ class GroupResult:
 
 @dataclass(frozen=True)
 class DisparityResult:
+    """One disparity of one feature. ``pair``: the two groups whose rates set the value
+    (between groups: lowest then highest of the deciding rate; to overall: the group and
+    "overall"); ``decided_by``: that rate (equalized odds: recall or fpr)."""
+
     value: float
     ci_low: float
     ci_high: float
@@ -71,11 +85,8 @@ class DisparityResult:
     n_groups_compared: int
     excluded_groups: list[str]
     reason: str | None = None
-    # The smallest count behind the value: the denominator of the deciding rate (e.g. a
-    # group's positives for a true positive rate) in the group(s) the value is attained by.
-    # A gate gives no verdict below its minimum count.
-    n: int | None = None
-    n_source: str | None = None
+    pair: list[str] = field(default_factory=list)
+    decided_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,8 @@ class FeatureResult:
 
 @dataclass(frozen=True)
 class FairnessResult:
+    """``n_boot``: bootstrap replicates drawn (0: every interval is analytic)."""
+
     n: int
     classes: list[str]
     positive_class: str | None
@@ -101,6 +114,7 @@ class FairnessResult:
     overall: dict[str, Estimate]
     features: dict[str, FeatureResult]
     metric_definitions: dict[str, str] = field(default_factory=dict)
+    ci_method: str = CI_METHOD
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,44 +124,12 @@ def spec_name(spec: Sequence[str]) -> str:
     return " & ".join(spec)
 
 
-def bootstrap_counts(counts: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """(G, K, K) counts -> (B, G, K, K): each group's cells redrawn multinomially, n fixed."""
-    g, k, _ = counts.shape
-    n = counts.sum(axis=(1, 2))
-    flat = counts.reshape(g, k * k).astype(float)
-    p = np.where(n[:, None] > 0, flat / np.maximum(n, 1)[:, None], 1.0 / (k * k))
-    p = p / p.sum(axis=1, keepdims=True)  # exact sums for numpy's check
-    return rng.multinomial(n, p, size=(n_boot, g)).reshape(n_boot, g, k, k)
-
-
-def _quantiles(boot: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval over axis 0 (NaN replicates skipped; all-NaN -> NaN)."""
-    if boot.shape[0] == 0:
-        nan = np.full(boot.shape[1:], np.nan)
-        return nan, nan
-    a = (1 - level) / 2
-    with warnings.catch_warnings():  # all-NaN columns give NaN, quietly
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = np.nanquantile(boot, [a, 1 - a], axis=0)
-    return lo, hi
-
-
-def _rng(seed: int, name: str) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(name.encode())])
-
-
-def _estimates(
-    point: MetricArrays, boot: MetricArrays | None, level: float, index
-) -> dict[str, Estimate]:
+def _estimates(point: MetricArrays, bounds: Bounds, index: int) -> dict[str, Estimate]:
     out = {}
     for name, values in point.values.items():
         v = float(values[index])
         den = int(point.denominators[name][index])
-        if boot is not None:
-            lo, hi = _quantiles(boot.values[name][:, index][:, None], level)
-            lo, hi = float(lo[0]), float(hi[0])
-        else:
-            lo = hi = float("nan")
+        lo, hi = (float(b[index]) for b in bounds[name])
         reason = None
         if np.isnan(v):
             lo = hi = float("nan")
@@ -163,19 +145,68 @@ def _worst(values: np.ndarray, names: list[str], higher_better: bool) -> str | N
     return names[i]
 
 
+@dataclass(frozen=True)
+class _Compared:
+    """The groups a feature's disparities compare, with their counts and the overall's."""
+
+    point: MetricArrays  # every group of the feature
+    overall: MetricArrays  # all rows, one group
+    idx: np.ndarray  # indices of the compared (large enough) groups
+    names: list[str]  # their labels
+    excluded: list[str]
+    n_labels: int
+    level: float
+    method: str
+
+    def families(self, components: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        p = self.point
+        return [(p.numerators[c][self.idx], p.denominators[c][self.idx]) for c in components]
+
+    def totals(self, components: Sequence[str]) -> list[tuple[float, float]]:
+        o = self.overall
+        return [(float(o.numerators[c][0]), float(o.denominators[c][0])) for c in components]
+
+
+def _interval(cmp: _Compared, kind: str, method: str, comps: list[str]) -> tuple[float, float]:
+    fam = cmp.families(comps)
+    kw = {"level": cmp.level, "method": cmp.method}
+    if kind == "ratio":
+        totals = cmp.totals(comps) if method == "to_overall" else None
+        return ratio_interval(fam, totals, **kw)
+    if method == "to_overall":
+        return to_overall_interval(fam, cmp.totals(comps), **kw)
+    return gap_interval(fam, **kw)
+
+
+def _disparity(cmp: _Compared, dname: str, method: str, sfx: str) -> DisparityResult:
+    components, kind = DISPARITIES[dname]
+    comps = [c + sfx for c in components]
+    n_cmp = len(cmp.idx)
+    if n_cmp < 2:
+        reason = TOO_FEW_GROUPS.format(n=n_cmp, total=cmp.n_labels)
+        nan = float("nan")
+        return DisparityResult(nan, nan, nan, "insufficient_data", method, None, [], n_cmp,
+                               cmp.excluded, reason)  # fmt: skip
+    group_pt = {c: cmp.point.values[c][cmp.idx] for c in comps}
+    over_pt = {c: cmp.overall.values[c][0] for c in comps}
+    value = float(disparity(dname, group_pt, over_pt, method, sfx))
+    lo = hi = float("nan")
+    status, reason = "ok", None
+    if np.isnan(value):
+        status, reason = "undefined", ALL_UNDEFINED
+    else:
+        lo, hi = _interval(cmp, kind, method, comps)
+    worst, attained, decider = _attribution(dname, group_pt, over_pt, cmp.names, method, sfx)
+    pair = attained if method == "between_groups" else [*attained, OVERALL]
+    return DisparityResult(
+        value, float(lo), float(hi), status, method, worst, attained, n_cmp, cmp.excluded, reason,
+        pair if attained else [], decider + sfx if attained else None,
+    )  # fmt: skip
+
+
 def _feature_disparities(
-    point: MetricArrays,
-    overall: MetricArrays,
-    boot: MetricArrays | None,
-    boot_overall: MetricArrays | None,
-    labels: list[str],
-    eligible: np.ndarray,
-    views,
-    level: float,
+    cmp: _Compared, views: list[tuple[int, str]]
 ) -> dict[str, dict[str, DisparityResult]]:
-    idx = np.flatnonzero(eligible)
-    names = [labels[i] for i in idx]
-    excluded = [labels[i] for i in np.flatnonzero(~eligible)]
     out: dict[str, dict[str, DisparityResult]] = {}
     for view_index, (_, suffix) in enumerate(views):
         for dname, (components, _kind) in DISPARITIES.items():
@@ -183,74 +214,12 @@ def _feature_disparities(
             if class_free and view_index > 0:
                 continue  # accuracy does not depend on the class view: once
             sfx = "" if class_free else suffix
-            key = dname + sfx
-            group_pt = {c + sfx: point.values[c + sfx][idx] for c in components}
-            over_pt = {c + sfx: overall.values[c + sfx][0] for c in components}
-            per_method = {}
-            for method in METHODS:
-                if len(idx) < 2:
-                    per_method[method] = DisparityResult(
-                        float("nan"),
-                        float("nan"),
-                        float("nan"),
-                        "insufficient_data",
-                        method,
-                        None,
-                        [],
-                        len(idx),
-                        excluded,
-                        f"fewer than 2 groups with enough data ({len(idx)} of {len(labels)})",
-                    )
-                    continue
-                value = float(disparity(dname, group_pt, over_pt, method, sfx))
-                lo = hi = float("nan")
-                if boot is not None and not np.isnan(value):
-                    gb = {c + sfx: boot.values[c + sfx][:, idx] for c in components}
-                    ob = {c + sfx: boot_overall.values[c + sfx][:, 0] for c in components}
-                    b = disparity(dname, gb, ob, method, sfx)
-                    lo_a, hi_a = _quantiles(b[:, None], level)
-                    lo, hi = float(lo_a[0]), float(hi_a[0])
-                worst, attained, decider = _attribution(
-                    dname, group_pt, over_pt, names, method, sfx
-                )
-                status, reason = "ok", None
-                if np.isnan(value):
-                    status, reason = "undefined", "the metric is undefined in every compared group"
-                n_min, n_source = _smallest_count(point, decider + sfx, idx, names, attained)
-                per_method[method] = DisparityResult(
-                    value, lo, hi, status, method, worst, attained, len(idx), excluded, reason,
-                    n_min, n_source,
-                )  # fmt: skip
-            out[key] = per_method
+            out[dname + sfx] = {m: _disparity(cmp, dname, m, sfx) for m in METHODS}
     return out
 
 
-# What the denominator of each rate counts, for the words beside a disparity's count.
-_DENOMINATOR_WORDS = {
-    "n": "rows",
-    "predicted_positive": "predicted positives",
-    "positive": "positives",
-    "negative": "negatives",
-    "f1_support": "rows that are positive or predicted positive",
-}
-
-
-def _smallest_count(
-    point: MetricArrays, metric: str, idx: np.ndarray, names: list[str], attained: list[str]
-) -> tuple[int | None, str | None]:
-    """The smallest denominator of ``metric`` among the groups a disparity is attained by,
-    and which group and rate it is."""
-    if not attained:
-        return None, None
-    dens = point.denominators[metric][idx]
-    n, group = min((int(dens[names.index(g)]), g) for g in attained)
-    words = _DENOMINATOR_WORDS[_denominator_kind(metric)]
-    words = words[:-1] if n == 1 and words.endswith("s") else words
-    return n, f"{group}: {metric.split('@')[0]} on {n:,} {words}"
-
-
 def _denominator_kind(metric: str) -> str:
-    """What a metric's denominator counts (a key of _DENOMINATOR_WORDS)."""
+    """What a metric's denominator counts (a key of UNDEFINED_REASON)."""
     base = metric.split("@")[0]
     return BINARY_METRICS[base][2] if base in BINARY_METRICS else "n"
 
@@ -259,9 +228,8 @@ def _attribution(
     dname: str, group_pt: dict, over_pt: dict, names: list[str], method: str, sfx: str
 ) -> tuple[str | None, list[str], str]:
     """worst-off group (by the metric's direction), the group(s) the value comes from, and
-    the component rate that decides it (equalized odds: TPR or FPR)."""
+    the component rate that decides it (equalized odds: TPR or FPR, whichever gap is larger)."""
     components, kind = DISPARITIES[dname]
-    # The component that decides the value (equalized odds: TPR or FPR, whichever is worse).
     best_c, best_gap = components[0], -np.inf
     for c in components:
         m = group_pt[c + sfx]
@@ -285,6 +253,51 @@ def _attribution(
     return worst, attained, best_c
 
 
+def _feature(
+    table: CountsTable,
+    spec: Sequence[str],
+    overall: MetricArrays,
+    views: list[tuple[int, str]],
+    *,
+    min_group_size: int,
+    level: float,
+    method: str,
+) -> FeatureResult:
+    labels, counts = table.marginal(spec)
+    label_str = [spec_name(x) for x in labels]
+    point = all_metrics(counts, views)
+    bounds = metric_bounds(point, counts, level=level, method=method)
+    n = counts.sum(axis=(1, 2))
+    eligible = n >= min_group_size
+    groups = []
+    for i, values in enumerate(labels):
+        ok = bool(eligible[i])
+        groups.append(
+            GroupResult(
+                group=label_str[i],
+                values=dict(zip(spec, values, strict=True)),
+                n=int(n[i]),
+                status="ok" if ok else "insufficient_data",
+                metrics=_estimates(point, bounds, i),
+                reason=None if ok else BELOW_MIN.format(n=int(n[i]), min=min_group_size),
+            )
+        )
+    idx = np.flatnonzero(eligible)
+    cmp = _Compared(
+        point, overall, idx, [label_str[i] for i in idx],
+        [label_str[i] for i in np.flatnonzero(~eligible)], len(labels), level, method,
+    )  # fmt: skip
+    return FeatureResult(
+        name=spec_name(spec),
+        components=list(spec),
+        kind="feature" if len(spec) == 1 else "intersection",
+        n_groups=len(labels),
+        n_insufficient=int((~eligible).sum()),
+        groups=groups,
+        disparities=_feature_disparities(cmp, views),
+    )
+
+
 def audit_counts(
     table: CountsTable,
     *,
@@ -294,59 +307,33 @@ def audit_counts(
     n_boot: int = 1000,
     ci_level: float = 0.95,
     seed: int = 0,
+    rate_method: str = DEFAULT_RATE_METHOD,
 ) -> FairnessResult:
     """Per-group metrics and disparities, with intervals, for every spec (a feature or an
-    intersection of features). ``positive``: index of the positive class (binary), or None."""
+    intersection of features). ``positive``: index of the positive class (binary), or None.
+
+    ``rate_method``: "wilson" (default), "jeffreys" or "clopper-pearson" for the per-group
+    rates (the gaps' pairwise intervals build on it). ``n_boot`` is accepted for callers of
+    the bootstrap engine this replaced and is not used: every interval is analytic (the
+    result says ``n_boot = 0``); ``seed`` is recorded, no draw is made.
+    """
+    del n_boot  # every interval is analytic now (see docstring)
     views = class_views(table.class_names, positive)
     full = table.counts.reshape(-1, *table.counts.shape[-2:]).sum(axis=0)[None]
     overall_pt = all_metrics(full, views)
-    overall_boot = (
-        all_metrics(bootstrap_counts(full, n_boot, _rng(seed, "overall")), views)
-        if n_boot
-        else None
-    )
-    overall = _estimates(overall_pt, overall_boot, ci_level, 0)
-    features = {}
-    for spec in specs:
-        name = spec_name(spec)
-        labels, counts = table.marginal(spec)
-        label_str = [spec_name(x) for x in labels]
-        point = all_metrics(counts, views)
-        n = counts.sum(axis=(1, 2))
-        eligible = n >= min_group_size
-        boot = boot_over = None
-        if n_boot:
-            cb = bootstrap_counts(counts, n_boot, _rng(seed, name))
-            boot = all_metrics(cb, views)
-            boot_over = all_metrics(cb.sum(axis=1)[:, None], views)
-        groups = []
-        for i, values in enumerate(labels):
-            ok = bool(eligible[i])
-            reason = (
-                None if ok else f"n = {int(n[i])} is below the minimum group size {min_group_size}"
-            )
-            groups.append(
-                GroupResult(
-                    group=label_str[i],
-                    values=dict(zip(spec, values, strict=True)),
-                    n=int(n[i]),
-                    status="ok" if ok else "insufficient_data",
-                    metrics=_estimates(point, boot, ci_level, i),
-                    reason=reason,
-                )
-            )
-        disp = _feature_disparities(
-            point, overall_pt, boot, boot_over, label_str, eligible, views, ci_level
+    overall_bounds = metric_bounds(overall_pt, full, level=ci_level, method=rate_method)
+    features = {
+        spec_name(spec): _feature(
+            table,
+            spec,
+            overall_pt,
+            views,
+            min_group_size=min_group_size,
+            level=ci_level,
+            method=rate_method,
         )
-        features[name] = FeatureResult(
-            name=name,
-            components=list(spec),
-            kind="feature" if len(spec) == 1 else "intersection",
-            n_groups=len(labels),
-            n_insufficient=int((~eligible).sum()),
-            groups=groups,
-            disparities=disp,
-        )
+        for spec in specs
+    }
     definitions = {k: v[0] for k, v in BINARY_METRICS.items()}
     definitions.update(
         {
@@ -361,12 +348,13 @@ def audit_counts(
         classes=list(table.class_names),
         positive_class=table.class_names[positive] if binary else None,
         min_group_size=min_group_size,
-        n_boot=n_boot,
+        n_boot=0,
         ci_level=ci_level,
         seed=seed,
-        overall=overall,
+        overall=_estimates(overall_pt, overall_bounds, 0),
         features=features,
         metric_definitions=definitions,
+        ci_method=ci_method(rate_method),
     )
 
 

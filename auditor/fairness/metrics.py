@@ -9,7 +9,7 @@ bootstrap replicates (leading axis B). Definitions follow scikit-learn and fairl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -44,10 +44,13 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class MetricArrays:
-    """values: name -> (..., G) floats; denominators: name -> (..., G) ints."""
+    """values: name -> (..., G) floats; denominators: name -> (..., G) ints; numerators:
+    name -> (..., G) ints for the metrics that are a share ``numerator / denominator`` (F1:
+    TP over TP + FP + FN, which F1 is a monotone function of)."""
 
     values: dict[str, np.ndarray]
     denominators: dict[str, np.ndarray]
+    numerators: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def one_vs_rest(counts: np.ndarray, positive: int) -> dict[str, np.ndarray]:
@@ -82,9 +85,19 @@ def binary_metrics(counts: np.ndarray, positive: int, *, suffix: str = "") -> Me
         "fnr": _div(fn, tp + fn),
         "f1": _div(2 * tp, 2 * tp + fp + fn),
     }
+    nums = {
+        "base_rate": tp + fn,
+        "selection_rate": tp + fp,
+        "precision": tp,
+        "recall": tp,
+        "fpr": fp,
+        "fnr": fn,
+        "f1": tp,
+    }
     return MetricArrays(
         {k + suffix: v for k, v in vals.items()},
         {k + suffix: dens[BINARY_METRICS[k][2]] for k in vals},
+        {k + suffix: v for k, v in nums.items()},
     )
 
 
@@ -108,7 +121,7 @@ def global_metrics(counts: np.ndarray) -> MetricArrays:
         "accuracy": _div(diag.sum(axis=-1), n),
         "balanced_accuracy": bal,
     }
-    return MetricArrays(vals, {k: n for k in vals})
+    return MetricArrays(vals, {k: n for k in vals}, {"accuracy": diag.sum(axis=-1)})
 
 
 def class_views(class_names: tuple[str, ...], positive: int | None) -> list[tuple[int, str]]:
@@ -121,11 +134,12 @@ def class_views(class_names: tuple[str, ...], positive: int | None) -> list[tupl
 
 def all_metrics(counts: np.ndarray, views: list[tuple[int, str]]) -> MetricArrays:
     parts = [global_metrics(counts)] + [binary_metrics(counts, i, suffix=s) for i, s in views]
-    values, dens = {}, {}
+    values, dens, nums = {}, {}, {}
     for p in parts:
         values.update(p.values)
         dens.update(p.denominators)
-    return MetricArrays(values, dens)
+        nums.update(p.numerators)
+    return MetricArrays(values, dens, nums)
 
 
 def metric_direction(name: str) -> bool:

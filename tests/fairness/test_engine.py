@@ -1,0 +1,195 @@
+"""The counts engine against fairlearn: per-group metrics and disparities equal MetricFrame's
+and fairlearn's functions; small groups are reported and left out; each gap names its pair;
+bad input is a clear error."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from fairlearn.metrics import (
+    demographic_parity_difference,
+    demographic_parity_ratio,
+    equal_opportunity_difference,
+    equalized_odds_difference,
+    equalized_odds_ratio,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.errors import AuditorInputError
+from auditor.fairness import audit_counts, counts_from_arrays, resolve_specs
+from auditor.fairness.reference import max_abs_difference, reference_frame
+
+
+def _random(seed: int, n: int, k: int = 2):
+    rng = np.random.default_rng(seed)
+    sf = pd.DataFrame(
+        {
+            "a": rng.choice(["x", "y", "z"], n),
+            "b": rng.choice(["p", "q"], n, p=[0.97, 0.03]),
+            "c": rng.choice(["u", "v"], n),
+        }
+    )
+    sf.loc[(sf.a == "z") & (sf.b == "q"), "b"] = "p"  # an empty intersection cell
+    yt = rng.integers(0, k, n)
+    yp = np.where(rng.random(n) < 0.75, yt, rng.integers(0, k, n))
+    yt[((sf.a == "x") & (sf.b == "q")).to_numpy()] = 0  # a group with no positives
+    return yt, yp, sf
+
+
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_per_group_metrics_equal_metricframe(k, seed):
+    yt, yp, sf = _random(seed, 1500, k)
+    positive = 1 if k == 2 else None
+    table = counts_from_arrays(yt, yp, sf)
+    result = audit_counts(table, specs=resolve_specs(["a", "b", "c"], "pairs"), positive=positive)
+    assert (
+        max_abs_difference(result, yt, yp, sf, classes=list(range(k)), positive=positive) <= 1e-12
+    )
+    empty = next(g for g in result.features["a & b"].groups if g.group == "z & q")
+    assert empty.n == 0 and empty.status == "insufficient_data"
+    no_pos = next(g for g in result.features["a & b"].groups if g.group == "x & q")
+    if k == 2:
+        assert np.isnan(no_pos.metrics["recall"].value)
+        assert no_pos.metrics["recall"].reason == "the group has no positive rows"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_disparities_equal_fairlearn(seed):
+    yt, yp, sf = _random(seed, 2000)
+    yt[:] = np.random.default_rng(seed + 100).integers(0, 2, len(yt))  # both classes everywhere
+    table = counts_from_arrays(yt, yp, sf)
+    for spec in (["a"], ["a", "c"]):
+        res = audit_counts(table, specs=[tuple(spec)], positive=1, min_group_size=1)
+        feat = res.features[" & ".join(spec)]
+        s = sf[spec] if len(spec) > 1 else sf[spec[0]]
+        for method in ("between_groups", "to_overall"):
+            d = {k: v[method].value for k, v in feat.disparities.items()}
+            kw = dict(sensitive_features=s, method=method)
+            assert d["demographic_parity_difference"] == pytest.approx(
+                demographic_parity_difference(yt, yp, **kw), abs=1e-12
+            )
+            assert d["demographic_parity_ratio"] == pytest.approx(
+                demographic_parity_ratio(yt, yp, **kw), abs=1e-12
+            )
+            assert d["equalized_odds_difference"] == pytest.approx(
+                equalized_odds_difference(yt, yp, **kw), abs=1e-12
+            )
+            assert d["equalized_odds_ratio"] == pytest.approx(
+                equalized_odds_ratio(yt, yp, **kw), abs=1e-12
+            )
+            assert d["equal_opportunity_difference"] == pytest.approx(
+                equal_opportunity_difference(yt, yp, **kw), abs=1e-12
+            )
+            mf = reference_frame(yt, yp, sf[spec], classes=[0, 1], positive=1)
+            for name, metric in (
+                ("accuracy_difference", "accuracy"),
+                ("precision_difference", "precision"),
+                ("fnr_difference", "fnr"),
+            ):
+                assert d[name] == pytest.approx(mf.difference(method=method)[metric], abs=1e-12)
+
+
+def test_small_groups_are_reported_and_left_out_of_disparities():
+    yt, yp, sf = _random(3, 600)
+    res = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("b",)], positive=1)
+    groups = {g.group: g for g in res.features["b"].groups}
+    assert groups["q"].status == "insufficient_data" and groups["q"].n < 30
+    dp = res.features["b"].disparities["demographic_parity_difference"]["between_groups"]
+    assert dp.status == "insufficient_data" and np.isnan(dp.value)
+    assert dp.excluded_groups == ["q"]
+
+
+def _two_big_one_small():
+    """a: 2000 rows (TPR 0.9), b: 400 rows with 6 positives (TPR 1/6), c: 12 rows."""
+    rng = np.random.default_rng(0)
+    n_a, n_b, n_c = 2000, 400, 12
+    yt = np.r_[rng.random(n_a) < 0.5, np.zeros(n_b, bool), np.ones(n_c, bool)].astype(int)
+    yt[n_a : n_a + 6] = 1
+    yp = yt.copy()
+    yp[:n_a] = np.where(rng.random(n_a) < 0.9, yt[:n_a], 0)
+    yp[n_a : n_a + 5] = 0
+    sf = {"s": np.r_[np.full(n_a, "a"), np.full(n_b, "b"), np.full(n_c, "c")]}
+    return yt, yp, sf
+
+
+def test_a_small_group_never_takes_the_verdict_away():
+    """The 12-row group is left out; b's TPR on 6 positives still sets a gap with a verdict:
+    its interval is wide, but wholly above 0.20, and it names the pair that sets it."""
+    yt, yp, sf = _two_big_one_small()
+    res = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("s",)], positive=1)
+    feat = res.features["s"]
+    eo = feat.disparities["equalized_odds_difference"]["between_groups"]
+    assert eo.status == "ok" and eo.excluded_groups == ["c"] and eo.n_groups_compared == 2
+    assert eo.pair == ["b", "a"] and eo.decided_by == "recall" and eo.worst_group == "b"
+    assert eo.ci_low > 0.20 and eo.ci_low < eo.value < eo.ci_high
+    assert not hasattr(eo, "n_source")
+    over = feat.disparities["equal_opportunity_difference"]["to_overall"]
+    assert over.pair == ["b", "overall"] and over.ci_low <= over.value <= over.ci_high
+
+
+def test_rates_at_zero_and_one_get_honest_intervals():
+    """TPR 1.0 on 45 positives: the Wilson interval [0.921, 1], never [1, 1]."""
+    yt = np.r_[np.ones(45, int), np.zeros(55, int)]
+    yp = yt.copy()
+    res = audit_counts(counts_from_arrays(yt, yp, {"s": ["x"] * 100}), specs=[("s",)], positive=1)
+    tpr = res.features["s"].groups[0].metrics["recall"]
+    assert tpr.value == 1.0 and tpr.ci_high == 1.0
+    assert tpr.ci_low == pytest.approx(0.9213, abs=1e-4)
+    fpr = res.features["s"].groups[0].metrics["fpr"]
+    assert fpr.value == 0.0 and fpr.ci_low == 0.0 and fpr.ci_high > 0.05
+    assert np.isnan(res.features["s"].groups[0].metrics["count"].ci_low)
+
+
+def test_intervals_are_deterministic_and_method_is_recorded():
+    yt, yp, sf = _random(4, 800)
+    table = counts_from_arrays(yt, yp, sf)
+    a = audit_counts(table, specs=[("a",)], positive=1, seed=7).to_dict()
+    b = audit_counts(table, specs=[("a",)], positive=1, seed=8).to_dict()
+    a.pop("seed"), b.pop("seed")
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)  # NaN-safe
+    assert a["n_boot"] == 0 and "Wilson" in a["ci_method"]
+    cp = audit_counts(table, specs=[("a",)], positive=1, rate_method="clopper-pearson")
+    assert "Clopper-Pearson" in cp.ci_method
+    r_w = a["features"]["a"]["groups"][0]["metrics"]["recall"]
+    r_cp = cp.features["a"].groups[0].metrics["recall"]
+    assert r_cp.ci_high - r_cp.ci_low > r_w["ci_high"] - r_w["ci_low"]
+
+
+def test_bad_input_is_a_clear_error():
+    y = np.array([0, 1, 0, 1])
+    with pytest.raises(AuditorInputError, match="length mismatch"):
+        counts_from_arrays(y, y[:3], {"s": ["a", "b", "a", "b"]})
+    with pytest.raises(AuditorInputError, match="empty or NaN group label at row 2"):
+        counts_from_arrays(y, y, {"s": ["a", "b", "", "b"]})
+    with pytest.raises(AuditorInputError, match="s: empty or missing group label at row 1"):
+        counts_from_arrays(y, y, {"s": ["a", None, "a", "b"]})
+    with pytest.raises(AuditorInputError, match="y_true: missing value at row 1"):
+        counts_from_arrays(np.array([0, np.nan, 1, 0]), y, {"s": ["a", "b", "a", "b"]})
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cells=st.lists(st.lists(st.integers(0, 40), min_size=4, max_size=4), min_size=2, max_size=5),
+    perm_seed=st.integers(0, 1000),
+)
+def test_disparity_invariants(cells, perm_seed):
+    """Disparities are in range and do not depend on the order or names of the groups."""
+    from auditor.fairness.metrics import DISPARITIES, all_metrics, disparity
+
+    counts = np.array(cells, dtype=np.int64).reshape(-1, 2, 2)
+    perm = np.random.default_rng(perm_seed).permutation(len(counts))
+    views = [(1, "")]
+    overall = all_metrics(counts.sum(0)[None], views)
+    a, b = all_metrics(counts, views), all_metrics(counts[perm], views)
+    for name in DISPARITIES:
+        for method in ("between_groups", "to_overall"):
+            x = disparity(name, a.values, overall.values, method)
+            y = disparity(name, b.values, overall.values, method)
+            assert (np.isnan(x) and np.isnan(y)) or x == pytest.approx(y, abs=1e-15)
+            if not np.isnan(x):
+                assert 0.0 <= x <= 1.0 + 1e-12
