@@ -1,13 +1,28 @@
-"""The ``auditor`` command: parses arguments and calls the library, nothing more."""
+"""The ``auditor`` command: parses arguments and calls the library, nothing more.
+
+:func:`main` holds the exit-code contract for what happens outside a command (usage errors,
+signals, a broken pipe): 0 pass, 1 a gate failed, 2 anything else, 130 SIGINT, 143 SIGTERM.
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
 from auditor import __version__
-from auditor.commands import audit, card, diff, gate, init
+from auditor.commands import (
+    EXIT_BAD_INPUT,
+    EXIT_GATE_FAILED,
+    audit,
+    card,
+    diff,
+    exit_for,
+    gate,
+    init,
+    install_signal_handlers,
+)
 from auditor.commands import run as run_cmd
 
 app = typer.Typer(
@@ -38,8 +53,26 @@ def _main(
     """Global options."""
 
 
+def exit_code_of(args: list[str] | None = None) -> int:
+    """Run the command line ``args`` (default ``sys.argv[1:]``); its exit code."""
+    try:
+        code = app(args=args, standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors (typer's click): one message, exit 2
+        exc.show()
+        return EXIT_BAD_INPUT
+    except typer.Abort:  # end of input at a prompt
+        return EXIT_BAD_INPUT
+    except SystemExit as exc:  # a broken pipe (typer exits 1 there): not a failed gate
+        code = exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+        return EXIT_BAD_INPUT if code == EXIT_GATE_FAILED else code
+    except BaseException as exc:  # noqa: BLE001 - every error has its exit code
+        return exit_for(exc)
+    return code if isinstance(code, int) else 0
+
+
 def main() -> None:
-    app()
+    install_signal_handlers()
+    sys.exit(exit_code_of())
 
 
 if __name__ == "__main__":

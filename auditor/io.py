@@ -1,7 +1,8 @@
-"""Atomic writes: a crash or Ctrl-C never leaves a half-written report.
+"""Atomic file writes: a crash or Ctrl-C never leaves a half-written file.
 
-Every report file goes to a temporary file in the same folder, is flushed and fsynced,
-then renamed over the target (``os.replace`` is atomic on POSIX and Windows).
+Each file goes to a temporary file in the same folder, is flushed and fsynced, then renamed
+over the target (``os.replace`` is atomic on POSIX and Windows). A whole run folder is swapped
+in as one unit by :mod:`auditor.run_folder`.
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ import contextlib
 import json
 import math
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,29 +68,3 @@ def to_json_text(obj: Any) -> str:
 
 def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, to_json_text(obj))
-
-
-@contextlib.contextmanager
-def staged_dir(target: Path) -> Iterator[Path]:
-    """Yield a fresh staging folder beside ``target``; on success its files replace the
-    target's files one by one (each rename atomic). On error the staging folder is removed
-    and the target is left as it was."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".staging", dir=target.parent))
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    target.mkdir(parents=True, exist_ok=True)
-    # audit.json last: a reader that sees the new audit.json sees every artifact it names.
-    names = sorted(
-        (p for p in stage.rglob("*") if p.is_file()),
-        key=lambda p: (p.name == "audit.json", str(p)),
-    )
-    for src in names:
-        dst = target / src.relative_to(stage)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dst)
-    shutil.rmtree(stage, ignore_errors=True)

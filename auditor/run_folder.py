@@ -1,4 +1,5 @@
-"""The one write path of a run folder: validate -> audit.json -> every rendering, swapped in whole.
+"""The one write (and read) path of a run folder: validate -> audit.json -> every rendering,
+swapped in whole; :func:`load_audit` reads a run's audit.json back, validated.
 
 A run folder is built complete in a staging folder beside the target (``.NAME.<random>.staging``)
 and then swapped in as one unit: the old folder is renamed to a trash name, the staging folder
@@ -11,6 +12,7 @@ Staging and trash folders left by a killed writer are removed by the next writer
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
@@ -22,24 +24,35 @@ from filelock import FileLock, Timeout
 
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_json
+from auditor.record import SCHEMA_VERSION, validate_audit
 from auditor.report import render_all
-from auditor.result import validate_audit  # TODO(lead): auditor.record once H4 lands it
 
 LOCK_TIMEOUT_S = 3600.0
 STAGING_SUFFIX = ".staging"
 TRASH_SUFFIX = ".trash"
 OUT_IS_A_FILE = "is a file, not a folder (--out names the run folder)"
+OUT_NOT_A_RUN = (
+    "holds files but no audit.json: not a run folder, and a run folder is replaced whole "
+    "(choose an empty or new folder)"
+)
 OUT_NOT_WRITABLE = "cannot write here (permission denied)"
+NOT_JSON = "not valid JSON ({error})"
+NOT_AN_OBJECT = "not a JSON object"
+NO_SUCH_FILE = "no such file"
+WRONG_SCHEMA = "schema_version {found!r} is not {expected!r}"
 LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"
 
 
 def check_out_dir(out_dir: str | Path) -> Path:
-    """Refuse an ``--out`` that is a file or cannot be written, before any work.
+    """Refuse an ``--out`` that is a file, a folder of other files (it would be replaced
+    whole), or cannot be written, before any work.
 
     Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise AuditorInputError(OUT_IS_A_FILE, source=str(out), field="--out")
+    if out.is_dir() and any(out.iterdir()) and not (out / "audit.json").is_file():
+        raise AuditorInputError(OUT_NOT_A_RUN, source=str(out), field="--out")
     parent = _nearest_existing(out.parent)
     if not parent.is_dir():
         raise AuditorInputError(OUT_IS_A_FILE, source=str(parent), field="--out")
@@ -159,3 +172,31 @@ def write_run(
             shutil.copy2(src, dst)
         write_audit(audit, stage, source=str(out / "audit.json"))
     return out
+
+
+def audit_file(path: str | Path) -> Path:
+    """``RUN_DIR/audit.json`` for a run folder, else ``path`` itself."""
+    path = Path(path)
+    return path / "audit.json" if path.is_dir() else path
+
+
+def load_audit(path: str | Path) -> dict[str, Any]:
+    """Read ``RUN_DIR`` or ``RUN_DIR/audit.json`` and validate it against the schema.
+
+    Raises :class:`AuditorInputError` (exit 2) for a missing file, bad JSON (too deep, a huge
+    integer, bad UTF-8 included), another schema version or a field that breaks the schema."""
+    path = audit_file(path)
+    if not path.is_file():
+        raise AuditorInputError(NO_SUCH_FILE, source=str(path))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as exc:
+        error = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise AuditorInputError(NOT_JSON.format(error=error), source=str(path)) from None
+    if not isinstance(data, dict):
+        raise AuditorInputError(NOT_AN_OBJECT, source=str(path))
+    if data.get("schema_version") != SCHEMA_VERSION:
+        message = WRONG_SCHEMA.format(found=data.get("schema_version"), expected=SCHEMA_VERSION)
+        raise AuditorInputError(message, source=str(path), field="schema_version")
+    validate_audit(data, source=str(path))
+    return data

@@ -114,7 +114,7 @@ def scale(n: int, boot: int, seed: int, folder: Path, batch_rows: int) -> None:
     import pyarrow.parquet as pq
 
     from auditor.fairness.engine import resolve_specs
-    from auditor.fairness.io import Columns, reduce_predictions
+    from auditor.predictions.read import Columns, reduce_predictions
 
     path = folder / f"preds_{n}.parquet"
     if not path.exists():

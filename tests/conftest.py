@@ -1,24 +1,17 @@
-"""Shared fixtures: small configurations and one trained digits context per session."""
+"""Shared fixtures: small configurations and one trained digits context per session.
+Builders that tests import directly live in :mod:`tests.builders`."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from auditor.config import AuditConfig, DigitsData, FinetuneConfig, PretrainConfig
+from auditor.config import AuditConfig
+from tests.builders import small_digits_config
 
 torch.set_num_threads(1)  # results must not depend on the machine's thread count
 
-
-def small_digits_config(**changes) -> AuditConfig:
-    """Digits with short training: seconds, still a real model on real data."""
-    base = AuditConfig(
-        name="digits-small",
-        data=DigitsData(),
-        pretrain=PretrainConfig(epochs=20, patience=4),
-        finetune=FinetuneConfig(epochs=60, patience=8),
-    )
-    return base.model_copy(update=changes) if changes else base
+__all__ = ["small_digits_config"]
 
 
 @pytest.fixture(scope="session")
@@ -27,9 +20,9 @@ def digits_config() -> AuditConfig:
 
 
 @pytest.fixture(scope="session")
-def digits_context(digits_config):
+def digits_context(digits_config: AuditConfig):
     """A trained AuditContext (pretrained + fine-tuned SeedCNN on scikit-learn digits).
     Shared by every test that needs real predictions; do not mutate it."""
-    from auditor.pipeline import train_stages
+    from auditor.api import trained_context
 
-    return train_stages(digits_config, progress=False)
+    return trained_context(digits_config, progress=False)

@@ -1,33 +1,91 @@
-"""CLI command groups. Each module has ``register(app)``; :mod:`auditor.cli` calls them."""
+"""CLI command groups. Each module has ``register(app)``; :mod:`auditor.cli` calls them.
+
+Exit codes, the contract CI relies on: 0 every gate passed, 1 a gate failed and nothing else,
+2 bad input or any error (one line; an unexpected error also names a crash log holding its
+traceback), 130 on Ctrl-C (SIGINT), 143 on SIGTERM. Writers stage their files and swap them
+in whole, so an error or a signal leaves no partial report.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
+import tempfile
+import traceback
 from collections.abc import Iterator
+from types import FrameType
+from typing import TextIO
 
 import typer
 
+from auditor import __version__
 from auditor.errors import AuditorInputError
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+INTERRUPTED = "auditor: interrupted; no report was written"
+TERMINATED = "auditor: terminated (SIGTERM); no report was written"
+INTERNAL_ERROR = "auditor: internal error: {error}; traceback in {log}"
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that staging folders are cleaned up on the way
+    out (a BaseException, like KeyboardInterrupt: ``except Exception`` does not swallow it)."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+def install_signal_handlers() -> None:
+    """SIGTERM -> :class:`Terminated` (exit 143). SIGINT stays KeyboardInterrupt (exit 130)."""
+    signal.signal(signal.SIGTERM, _raise_terminated)
+
+
+def one_line(text: str) -> str:
+    """The first line of ``text`` with control characters (escape sequences) made visible."""
+    first = text.splitlines()[0] if text else ""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in first)[:500]
+
+
+def write_crash_log(exc: BaseException) -> str:
+    """Write the traceback of ``exc`` to a new file in the system temp folder; its path."""
+    fd, path = tempfile.mkstemp(prefix="auditor-crash-", suffix=".log")
+    with open(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"auditor {__version__}\ncommand: {' '.join(sys.argv)}\n\n")
+        fh.write("".join(traceback.format_exception(exc)))
+    return path
+
+
+def exit_for(exc: BaseException, *, err: TextIO | None = None) -> int:
+    """Print the one line for ``exc`` on stderr and return its exit code."""
+    if isinstance(exc, AuditorInputError):
+        typer.echo(f"auditor: error: {one_line(str(exc))}", err=True, file=err)
+        return EXIT_BAD_INPUT
+    if isinstance(exc, KeyboardInterrupt):
+        typer.echo(INTERRUPTED, err=True, file=err)
+        return EXIT_INTERRUPTED
+    if isinstance(exc, Terminated):
+        typer.echo(TERMINATED, err=True, file=err)
+        return EXIT_TERMINATED
+    error = one_line(f"{type(exc).__name__}: {exc}")
+    typer.echo(INTERNAL_ERROR.format(error=error, log=write_crash_log(exc)), err=True, file=err)
+    return EXIT_BAD_INPUT
 
 
 @contextlib.contextmanager
 def cli_errors() -> Iterator[None]:
-    """Map bad input to one line on stderr and exit 2; Ctrl-C to exit 130. Nothing partial
-    is left behind: writers stage their files and move them only on success."""
+    """Map every error of a command to its one line and exit code (see the module doc)."""
     try:
         yield
-    except AuditorInputError as exc:
-        typer.echo(f"auditor: error: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except KeyboardInterrupt:
-        typer.echo("auditor: interrupted; no report was written", err=True)
-        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except (Exception, KeyboardInterrupt, Terminated) as exc:
+        raise typer.Exit(exit_for(exc)) from None
 
 
-def echo_table(rows: list[tuple[str, str]], *, file=None) -> None:
+def echo_table(rows: list[tuple[str, str]], *, file: TextIO | None = None) -> None:
     width = max((len(k) for k, _ in rows), default=0)
     for key, value in rows:
         typer.echo(f"  {key.ljust(width)}  {value}", file=file or sys.stdout)

@@ -1,4 +1,5 @@
-"""``auditor card RUN_DIR``: re-render every report format from ``audit.json`` alone."""
+"""``auditor card RUN_DIR``: re-render every report format from ``audit.json`` alone, into a
+new folder (the run itself is never rewritten)."""
 
 from __future__ import annotations
 
@@ -7,27 +8,22 @@ from typing import Annotated
 
 import typer
 
+from auditor import api
 from auditor.commands import cli_errors
 
 
 def card(
     run_dir: Annotated[Path, typer.Argument(help="A run folder (or its audit.json).")],
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write here instead of RUN_DIR.")
+        Path | None,
+        typer.Option("--out", "-o", help="Write here (default: RUN_DIR.card-<time> beside it)."),
     ] = None,
 ) -> None:
     """Re-render model_card.html and model_card.md from audit.json, without retraining."""
-    from auditor.io import staged_dir
-    from auditor.report import render_all
-    from auditor.result import AuditResult
-
     with cli_errors():
-        result = AuditResult.load(run_dir)
-        target = out or result.run_dir
-        with staged_dir(target) as stage:
-            written = render_all(result.data, stage)
-        for path in written:
-            typer.echo(str(target / path.name))
+        result = api.rerender(run_dir, out_dir=out)
+    for path in sorted(Path(result.run_dir or ".").iterdir()):
+        typer.echo(str(path))
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,10 @@ from typing import Annotated
 
 import typer
 
+from auditor import api
 from auditor.commands import cli_errors
+from auditor.diff import diff_audits, render_markdown, render_text
+from auditor.io import atomic_write_text
 
 
 class DiffFormat(StrEnum):
@@ -29,12 +32,8 @@ def diff(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout.")] = None,
 ) -> None:
     """Compare two audits: metrics with intervals, gate verdicts, checklist, provenance."""
-    from auditor.diff import diff_audits, render_markdown, render_text
-    from auditor.io import atomic_write_text
-    from auditor.result import AuditResult
-
     with cli_errors():
-        left, right = AuditResult.load(a), AuditResult.load(b)
+        left, right = api.AuditResult.load(a), api.AuditResult.load(b)
         d = diff_audits(left.data, right.data)
         render = render_markdown if fmt == DiffFormat.markdown else render_text
         text = render(d, changed_only=changed_only)

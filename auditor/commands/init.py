@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from auditor.commands import cli_errors
+from auditor.errors import AuditorInputError
+from auditor.io import atomic_write_text
 
 EXAMPLE = """\
 # auditor audit configuration. Run it with:  auditor run auditor.toml
@@ -101,9 +103,6 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented example audit config."""
-    from auditor.errors import AuditorInputError
-    from auditor.io import atomic_write_text
-
     with cli_errors():
         if path.exists() and not force:
             raise AuditorInputError("already exists (use --force to overwrite)", source=str(path))

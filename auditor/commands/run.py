@@ -8,14 +8,14 @@ from typing import Annotated
 
 import typer
 
+from auditor import api
 from auditor.commands import cli_errors, echo_table
-from auditor.commands.gate import (
-    BASELINE_HELP,
-    FAIL_ON_HELP,
-    FailOn,
-    gates_overrides,
-    report_gates,
-)
+from auditor.commands.gate import BASELINE_HELP, FAIL_ON_HELP, FailOn, report_gates
+from auditor.config import MAX_SEED, default_config, load_config
+from auditor.errors import AuditorInputError
+from auditor.report.templating import fmt_num
+
+CONFIG_AND_SCENARIO = "give a CONFIG file or --scenario, not both"
 
 
 class Scenario(StrEnum):
@@ -43,7 +43,8 @@ def run(
         Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<name>).")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed for data splits and training.")
+        int | None,
+        typer.Option("--seed", min=0, max=MAX_SEED, help="Seed for data splits and training."),
     ] = None,
     device: Annotated[
         Device | None, typer.Option("--device", help="cpu (default), cuda or auto.")
@@ -56,38 +57,30 @@ def run(
     baseline: Annotated[Path | None, typer.Option("--baseline", help=BASELINE_HELP)] = None,
 ) -> None:
     """Pretrain, fine-tune, audit and write the model card. With no argument: digits."""
-    from auditor.config import default_config, load_config
-    from auditor.errors import AuditorInputError
-    from auditor.pipeline import run as run_pipeline
-
+    config_file = str(config) if config else None
     with cli_errors():
         if config is not None and scenario is not None:
-            raise AuditorInputError(
-                "give a CONFIG file or --scenario, not both", field="--scenario"
-            )
+            raise AuditorInputError(CONFIG_AND_SCENARIO, field="--scenario")
         cfg = (
             load_config(config)
             if config is not None
             else default_config((scenario or Scenario.digits).value)
         )
         cfg = cfg.with_overrides(seed=seed, device=device.value if device else None)
-        gates = gates_overrides(cfg.gates, fail_on=fail_on, baseline=baseline, config_file=config)
+        gates = api.gates_overrides(
+            cfg.gates, fail_on=fail_on.value if fail_on else None, baseline=baseline,
+            config_file=config,
+        )  # fmt: skip
         cfg = cfg.model_copy(update={"gates": gates})
-        result = run_pipeline(
-            cfg, out_dir=out, config_file=str(config) if config else None, progress=not quiet
-        )
+        result = api.run(cfg, out_dir=out, config_file=config_file, progress=not quiet)
     _print_summary(result)
-    report_gates(result.data, config_file=str(config) if config else None, exit_zero=exit_zero)
+    report_gates(result.data, config_file=config_file, exit_zero=exit_zero)
 
 
-def _print_summary(result) -> None:
-    from auditor.report.templating import fmt_num
-
-    run_dir = result.run_dir
-    typer.echo(f"Model card: {run_dir / 'model_card.html'}")
-    typer.echo(f"Audit:      {run_dir / 'audit.json'}")
-    head = result.headline()
-    rows = [(k.replace("_", " "), fmt_num(v)) for k, v in head.items()]
+def _print_summary(result: api.AuditResult) -> None:
+    typer.echo(f"Model card: {result.run_dir}/model_card.html")
+    typer.echo(f"Audit:      {result.run_dir}/audit.json")
+    rows = [(k.replace("_", " "), fmt_num(v)) for k, v in result.headline().items()]
     typer.echo("Fine-tuned model, test split:")
     echo_table(rows)
     for name in ("fairness", "privacy", "explanations", "transparency"):

@@ -11,6 +11,9 @@ from typing import Any
 
 import jinja2
 
+from auditor.report import heatmap, plots
+from auditor.report.escape import md_escape
+
 
 def templates_dir() -> Path:
     """``auditor/templates`` in an installed wheel, else the repository's ``templates/``."""
@@ -81,10 +84,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    from auditor.report import heatmap, plots
-    from auditor.report import markdown as md
-
-    env.filters.update(num=fmt_num, pct=fmt_pct, md=md.md_escape, yaml_num=yaml_num,
+    env.filters.update(num=fmt_num, pct=fmt_pct, md=md_escape, yaml_num=yaml_num,
                        status_md=status_md, status_text=status_text)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, isnan=lambda v: v is None,
                        status_icon=STATUS_ICON, card_splits=card_splits)  # fmt: skip

@@ -9,34 +9,17 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from auditor.api import AuditResult
 from auditor.cli import app
-from auditor.fairness.counts import counts_from_arrays
-from auditor.result import AuditResult
+from tests.builders import predictions_frame
 
 runner = CliRunner()
-
-
-def _frame(n: int = 6000, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    p = rng.random(n)
-    y = (rng.random(n) < p).astype(int)
-    return pd.DataFrame(
-        {
-            "label": np.where(y == 1, "approved", "denied"),
-            "pred": np.where(p > 0.45, "approved", "denied"),
-            "score": p,
-            "sex": rng.choice(["F", "M"], n),
-            "region": rng.choice(
-                ["north", "south", "east", "tiny"], n, p=[0.4, 0.35, 0.245, 0.005]
-            ),
-        }
-    )
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     base = tmp_path_factory.mktemp("pred")
-    frame = _frame()
+    frame = predictions_frame()
     frame.to_csv(base / "preds.csv", index=False)
     frame.to_parquet(base / "preds.parquet")
     return base, frame
@@ -95,18 +78,6 @@ def test_audit_writes_the_run_folder(files, tmp_path):
         assert "holdout" not in card  # empty splits of a predictions file are not listed
 
 
-def test_parquet_batches_and_dask_give_the_same_counts(files, tmp_path):
-    from auditor.fairness.io import Columns, reduce_predictions
-
-    base, frame = files
-    cols = Columns("label", "pred", "score", ("sex", "region"))
-    ref = counts_from_arrays(frame["label"], frame["pred"], frame[["sex", "region"]])
-    for kw in ({"batch_rows": 500}, {"dask_scheduler": "synchronous"}):
-        got = reduce_predictions(base / "preds.parquet", cols, **kw)
-        assert got.table.group_labels == ref.group_labels
-        assert (got.table.counts == ref.counts).all()
-
-
 @pytest.mark.parametrize(
     ("change", "args", "message"),
     [
@@ -117,7 +88,7 @@ def test_parquet_batches_and_dask_give_the_same_counts(files, tmp_path):
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, change, args, message):
-    frame = _frame(200)
+    frame = predictions_frame(200)
     if change == "nan_group":
         frame.loc[3, "sex"] = None
     if change == "one_class":
@@ -149,7 +120,7 @@ def test_bad_input_exits_2_with_one_line(tmp_path, change, args, message):
 
 
 def test_group_without_positives_is_nan_with_reason(tmp_path):
-    frame = _frame(2000)
+    frame = predictions_frame(2000)
     frame.loc[frame["sex"] == "F", "label"] = "approved"  # no 'denied' (positive) rows for F
     path = tmp_path / "p.parquet"
     frame.to_parquet(path)
@@ -210,24 +181,6 @@ def test_multiclass_predictions_get_one_vs_rest_rates(tmp_path):
     assert {"recall@cat", "fpr@dog", "selection_rate@owl"} <= set(metrics)
     assert "demographic_parity_difference@owl" in fair["features"]["site"]["disparities"]
     assert "Recall owl" in (tmp_path / "o" / "model_card.html").read_text()
-
-
-@pytest.mark.slow
-def test_distributed_scheduler_address_gives_the_same_counts(files):
-    from dask.distributed import LocalCluster
-
-    from auditor.fairness.io import Columns, reduce_predictions
-
-    base, frame = files
-    cols = Columns("label", "pred", "score", ("sex", "region"))
-    ref = reduce_predictions(base / "preds.parquet", cols)
-    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
-        got = reduce_predictions(
-            base / "preds.parquet", cols, dask_scheduler=cluster.scheduler_address
-        )
-    assert got.engine.startswith("dask (inproc://")
-    assert (got.table.counts == ref.table.counts).all()
-    assert got.scores.roc_auc == ref.scores.roc_auc
 
 
 def test_failing_gate_is_named_and_exits_1(files, tmp_path):

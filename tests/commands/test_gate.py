@@ -1,5 +1,6 @@
 """`auditor run` with a strict gate exits 1 and names the gate everywhere; `auditor gate` on
-the same folder with a relaxed bound exits 0 without retraining."""
+the same folder with a relaxed bound exits 0 without retraining, writes its verdict to a new
+folder and leaves the run byte-identical (evidence is immutable)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from auditor.cli import app
+from tests.builders import folder_bytes, leftovers
 
 runner = CliRunner()
 
@@ -87,37 +89,56 @@ def test_strict_gate_fails_and_is_named_everywhere(strict_run):
 def test_relaxed_gate_passes_without_retraining(strict_run, tmp_path):
     base, _, _ = strict_run
     run = _copy(strict_run, tmp_path)
-    ckpts = sorted((run / "checkpoints").iterdir())
-    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in ckpts}
+    before = folder_bytes(run)
     old_summary = (run / "summary.md").read_text()
-    result = runner.invoke(app, ["gate", str(run), "--config", str(base / "relaxed.toml")])
+    out = tmp_path / "regated"
+    result = runner.invoke(
+        app, ["gate", str(run), "--config", str(base / "relaxed.toml"), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
-    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in ckpts} == before
-    data = json.loads((run / "audit.json").read_text())
+    assert folder_bytes(run) == before  # the run is evidence: never rewritten
+    assert f"{out}/audit.json" in result.output
+    data = json.loads((out / "audit.json").read_text())
     assert data["gates"]["verdict"] in ("pass", "warn") and data["gates"]["counts"]["fail"] == 0
     assert data["config"]["gates"]["rules"][0]["max"] == 0.9
     assert data["gates"]["config_file"] == str(base / "relaxed.toml")
-    suite = ET.parse(run / "junit.xml").getroot()
+    suite = ET.parse(out / "junit.xml").getroot()
     assert suite.get("failures") == "0"
-    assert (run / "summary.md").read_text() != old_summary
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".staging")]
-    # the same folder gated again with its own (now relaxed) config: same verdict
-    again = runner.invoke(app, ["gate", str(run)])
+    assert (out / "summary.md").read_text() != old_summary
+    assert leftovers(tmp_path) == []
+    # the verdict folder gated again with its own (now relaxed) config: same verdict
+    again = runner.invoke(app, ["gate", str(out), "--out", str(tmp_path / "again")])
     assert again.exit_code == 0, again.output
+
+
+def test_gate_never_rewrites_the_run(strict_run, tmp_path):
+    run = _copy(strict_run, tmp_path)
+    before = folder_bytes(run)
+    same = runner.invoke(app, ["gate", str(run), "--out", str(run)])
+    assert same.exit_code == 2 and "never rewritten" in same.output
+    default = runner.invoke(app, ["gate", str(run), "--exit-zero"])
+    assert default.exit_code == 0, default.output
+    [new] = [p for p in tmp_path.iterdir() if p.name.startswith("run.gate-")]
+    assert f"{new}/audit.json" in default.output and (new / "junit.xml").is_file()
+    assert folder_bytes(run) == before
 
 
 def test_gate_reuses_the_runs_config_and_flags(strict_run, tmp_path):
     run = _copy(strict_run, tmp_path)
-    assert runner.invoke(app, ["gate", str(run)]).exit_code == 1
-    assert runner.invoke(app, ["gate", str(run), "--exit-zero"]).exit_code == 0
-    data = json.loads((run / "audit.json").read_text())
+    out = ["--out", str(tmp_path / "verdict")]
+    assert runner.invoke(app, ["gate", str(run), *out]).exit_code == 1
+    assert runner.invoke(app, ["gate", str(run), "--exit-zero", *out]).exit_code == 0
+    data = json.loads((tmp_path / "verdict" / "audit.json").read_text())
     assert data["gates"]["counts"]["warn"] >= 1  # e.g. the digit x ink intersection cells
     relaxed = tmp_path / "relaxed.toml"
     relaxed.write_text(RELAXED)
-    ok = runner.invoke(app, ["gate", str(run), "-c", str(relaxed)])
-    warn = runner.invoke(app, ["gate", str(run), "-c", str(relaxed), "--fail-on", "warning"])
-    assert ok.exit_code == 0 and warn.exit_code == 1
-    assert json.loads((run / "audit.json").read_text())["gates"]["fail_on"] == "warning"
+    ok = runner.invoke(app, ["gate", str(run), "-c", str(relaxed), *out])
+    assert ok.exit_code == 0 and "Gates: FAIL" not in ok.output
+    warn = runner.invoke(app, ["gate", str(run), "-c", str(relaxed), "--fail-on", "warning", *out])
+    # the printed verdict is the exit code's
+    assert warn.exit_code == 1 and "Gates: FAIL" in warn.output, warn.output
+    verdict = json.loads((tmp_path / "verdict" / "audit.json").read_text())
+    assert verdict["gates"]["fail_on"] == "warning"
 
 
 def test_unknown_metric_path_is_exit_2_and_leaves_the_folder(strict_run, tmp_path):
@@ -159,11 +180,14 @@ def test_github_actions_outputs(strict_run, tmp_path):
 def test_baseline_against_itself_is_unchanged(strict_run, tmp_path):
     base, out, _ = strict_run
     run = _copy(strict_run, tmp_path)
+    verdict = tmp_path / "verdict"
     result = runner.invoke(
-        app, ["gate", str(run), "-c", str(base / "relaxed.toml"), "--baseline", str(out)]
-    )
+        app,
+        ["gate", str(run), "-c", str(base / "relaxed.toml"), "--baseline", str(out),
+         "--out", str(verdict)],
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
-    gates = json.loads((run / "audit.json").read_text())["gates"]
+    gates = json.loads((verdict / "audit.json").read_text())["gates"]
     findings = gates["baseline"]["findings"]
     # the same rules on the same numbers: nothing new, worse or fixed
     assert findings["worse"] == findings["fixed"] == findings["new"] == 0

@@ -6,8 +6,10 @@ import os
 import pytest
 from typer.testing import CliRunner
 
+from auditor.api import AuditResult
 from auditor.cli import app
-from auditor.result import AuditResult, validate_audit
+from auditor.record import validate_audit
+from tests.builders import leftovers
 
 runner = CliRunner()
 
@@ -82,9 +84,12 @@ def test_card_shows_the_numbers(run_dir):
 
 def test_card_rerenders_from_audit_json_alone(run_dir, tmp_path):
     out, _ = run_dir
-    result = runner.invoke(app, ["card", str(out), "--out", str(tmp_path)])
+    before = (out / "audit.json").read_bytes()
+    result = runner.invoke(app, ["card", str(out), "--out", str(tmp_path / "card")])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "model_card.html").read_text() == (out / "model_card.html").read_text()
+    card = (tmp_path / "card" / "model_card.html").read_text()
+    assert card == (out / "model_card.html").read_text()
+    assert (out / "audit.json").read_bytes() == before
 
 
 def test_bad_config_is_one_line_exit_2_and_writes_nothing(tmp_path):
@@ -133,14 +138,14 @@ def test_interrupt_leaves_previous_report_whole(run_dir, tmp_path, monkeypatch):
     def boom(audit, folder):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("auditor.pipeline.render_all", boom)
+    monkeypatch.setattr("auditor.run_folder.render_all", boom)
     cfg = tmp_path / "audit.toml"
     cfg.write_text(SMALL)
     result = runner.invoke(app, ["run", str(cfg), "--out", str(copy), "--quiet"])
     assert result.exit_code == 130
     after = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
     assert after == before
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".staging")]
+    assert leftovers(tmp_path) == []
     assert report  # the real renderer module is untouched
 
 

@@ -33,7 +33,7 @@ DIGITS_DECLARED = DeclaredAnswers(
 @pytest.fixture(scope="session")
 def digits_run(tmp_path_factory):
     """The digits pipeline end to end (small privacy probes), with some declared answers."""
-    from auditor.pipeline import run
+    from auditor.api import run
 
     config = small_digits_config(
         privacy=PrivacyConfig(n_reference=4, n_canaries=20, canary_candidates=40),
@@ -71,7 +71,7 @@ def payload_config(path):
 @pytest.fixture(scope="session")
 def payload_run(tmp_path_factory):
     """A table run where every user-provided string is an HTML/JS payload."""
-    from auditor.pipeline import run
+    from auditor.api import run
 
     folder = tmp_path_factory.mktemp("payload-run")
     csv = folder / "table.csv"

@@ -109,7 +109,7 @@ def test_undefined_numbers_are_null_in_front_matter(digits_run):
 @pytest.fixture(scope="module")
 def leaked_run(digits_context, tmp_path_factory, monkeypatch_module):
     """A full run whose test split holds two fine-tuning training images (same rows)."""
-    from auditor import pipeline
+    from auditor import api
     from auditor.config import PrivacyConfig
     from tests.checks.test_transparency import leaked_bundle
 
@@ -117,9 +117,9 @@ def leaked_run(digits_context, tmp_path_factory, monkeypatch_module):
     ctx = dataclasses.replace(
         digits_context, config=config, bundle=leaked_bundle(digits_context.bundle, n=2), _cache={}
     )
-    monkeypatch_module.setattr(pipeline, "train_stages", lambda *a, **k: ctx)
+    monkeypatch_module.setattr(api, "trained_context", lambda *a, **k: ctx)
     out = tmp_path_factory.mktemp("leaked")
-    return pipeline.run(config, out_dir=out, progress=False, command="test"), ctx
+    return api.run(config, out_dir=out, progress=False, command="test"), ctx
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +151,7 @@ def test_leaked_row_fails_in_the_card(leaked_run):
 @pytest.mark.parametrize("section", ["explanations", "transparency", "fairness", "privacy"])
 def test_card_renders_when_a_section_did_not_run(digits_run, section):
     from auditor.report.html import render_html
-    from auditor.result import validate_audit
+    from auditor.record import validate_audit
 
     audit = {**digits_run.data, section: {"status": "not_run", "reason": "disabled <b>here</b>"}}
     validate_audit(audit)

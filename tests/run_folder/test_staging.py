@@ -16,6 +16,7 @@ from tests.builders import folder_bytes, leftovers
 
 
 def _write(stage: Path, tag: str, n_files: int = 5) -> None:
+    (stage / "audit.json").write_text(tag)
     for i in range(n_files):
         (stage / f"f{i}.txt").write_text(tag)
 
@@ -27,7 +28,7 @@ def test_swap_replaces_the_whole_folder(tmp_path):
         (stage / "only-in-one.txt").write_text("one")
     with staged_run(out) as stage:
         _write(stage, "two", n_files=3)
-    assert folder_bytes(out) == {f"f{i}.txt": b"two" for i in range(3)}
+    assert folder_bytes(out) == {"audit.json": b"two", **{f"f{i}.txt": b"two" for i in range(3)}}
     assert leftovers(tmp_path) == []
 
 
@@ -88,6 +89,7 @@ def test_second_writer_waits_and_never_mixes(tmp_path):
     def slow_writer() -> None:
         with staged_run(out) as stage:
             inside.set()
+            (stage / "audit.json").write_text("slow")
             for i in range(5):
                 (stage / f"f{i}.txt").write_text("slow")
                 time.sleep(0.05)
@@ -122,6 +124,17 @@ def test_out_that_is_a_file_is_refused(tmp_path):
     assert run_folder.OUT_IS_A_FILE in str(err.value) and "--out" in str(err.value)
     with pytest.raises(AuditorInputError):
         check_out_dir(path / "below")
+
+
+def test_a_folder_of_other_files_is_never_replaced(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(AuditorInputError) as err:
+        check_out_dir(tmp_path)
+    assert run_folder.OUT_NOT_A_RUN in str(err.value)
+    check_out_dir(tmp_path / "new")  # a new folder, an empty one or a run folder: fine
+    (tmp_path / "empty").mkdir()
+    check_out_dir(tmp_path / "empty")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")

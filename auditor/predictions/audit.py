@@ -1,0 +1,266 @@
+"""The predictions-only audit: performance and fairness of any model from its predictions file.
+
+Builds the ``audit.json`` dict from the counts of :func:`auditor.predictions.read.
+reduce_predictions`; the sections that need the model itself (privacy, explanations,
+transparency) are ``not_run`` with their reason, and no training took place.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from auditor import __version__
+from auditor.checks import not_run
+from auditor.checks.performance import ClassificationPerformance, ClassMetrics, ReliabilityBin
+from auditor.config import AuditConfig
+from auditor.errors import AuditorInputError
+from auditor.fairness.engine import CI_METHOD, audit_counts, resolve_specs
+from auditor.predictions.read import AUC_METHOD, Columns, PredictionCounts
+from auditor.provenance import library_versions, sha256_bytes, sha256_file
+from auditor.results import dump
+
+NOT_FROM_PREDICTIONS = "needs the model itself; a predictions file holds only its outputs"
+NO_SCORE = "no score column (--y-score) in the predictions file"
+NO_TRAINING = "not applicable (no training in this run)"
+INTERSECTIONS = "choose pairs or none"
+SENSITIVE_TWICE = "a sensitive column is named twice"
+EMPTY_SPLITS = ("pretrain", "finetune_train", "holdout", "val")
+
+
+def _total_confusion(pc: PredictionCounts) -> np.ndarray:
+    counts = pc.table.counts
+    return counts.reshape(-1, *counts.shape[-2:]).sum(axis=0)
+
+
+def _nanmean(a: np.ndarray) -> float:
+    return float(np.nanmean(a)) if not np.all(np.isnan(a)) else math.nan
+
+
+def _per_class(cm: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision, recall and F1 per class from a confusion matrix (NaN where undefined)."""
+    diag = np.diag(cm)
+    support, predicted = cm.sum(axis=1), cm.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prec = np.where(predicted > 0, diag / np.maximum(predicted, 1), np.nan)
+        rec = np.where(support > 0, diag / np.maximum(support, 1), np.nan)
+        f1 = np.where(
+            predicted + support > 0, 2 * diag / np.maximum(predicted + support, 1), np.nan
+        )
+    return prec, rec, f1
+
+
+def performance_from_counts(pc: PredictionCounts) -> dict[str, Any]:
+    """The performance section's classification entry from the total confusion matrix and,
+    with a score column, the streamed score metrics."""
+    cm = _total_confusion(pc)
+    n, diag = int(cm.sum()), np.diag(cm)
+    support, predicted = cm.sum(axis=1), cm.sum(axis=0)
+    prec, rec, f1 = _per_class(cm)
+    names = list(pc.table.class_names)
+    undefined: dict[str, str] = {}
+    for i, name in enumerate(names):
+        if np.isnan(prec[i]):
+            undefined[f"precision[{name}]"] = "no sample predicted as this class"
+        if np.isnan(rec[i]):
+            undefined[f"recall[{name}]"] = "no sample of this class"
+    if pc.scores is not None:
+        s = pc.scores
+        roc_auc, log_loss, brier, ece = s.roc_auc, s.log_loss, s.brier, s.ece
+        bins = [ReliabilityBin(**b) for b in s.reliability]
+        if math.isnan(roc_auc):
+            undefined["roc_auc"] = "only one class in y_true"
+    else:
+        roc_auc = log_loss = brier = ece = math.nan
+        bins = []
+        undefined.update({key: NO_SCORE for key in ("roc_auc", "log_loss", "brier", "ece")})
+    per_class = [
+        ClassMetrics(names[i], int(support[i]), int(predicted[i]), float(prec[i]),
+                     float(rec[i]), float(f1[i]))
+        for i in range(len(names))
+    ]  # fmt: skip
+    perf = ClassificationPerformance(
+        stage="external", split="predictions", task="y_true", n=n, n_correct=int(diag.sum()),
+        accuracy=float(diag.sum() / n), balanced_accuracy=_nanmean(rec),
+        precision_macro=_nanmean(prec), recall_macro=_nanmean(rec), f1_macro=_nanmean(f1),
+        roc_auc=roc_auc, log_loss=log_loss, brier=brier, ece=ece, per_class=per_class,
+        reliability=bins, confusion_matrix=cm.tolist(), class_names=names, undefined=undefined,
+    )  # fmt: skip
+    out = dump(perf)
+    out["roc_auc_method"] = AUC_METHOD if pc.scores is not None else None
+    return out
+
+
+def fairness_section(
+    pc: PredictionCounts, *, path: Path, cols: Columns, config: AuditConfig, seed: int
+) -> dict[str, Any]:
+    """The fairness section from the per-group counts of the file."""
+    cfg = config.fairness
+    result = audit_counts(
+        pc.table,
+        specs=resolve_specs(list(cols.sensitive), cfg.intersections),
+        positive=pc.positive,
+        min_group_size=cfg.min_group_size,
+        n_boot=cfg.n_boot,
+        ci_level=cfg.ci_level,
+        seed=seed,
+    )
+    return {
+        "status": "ok", "stage": "external", "split": "predictions", "ci_method": CI_METHOD,
+        **result.to_dict(),
+        "sensitive_kinds": {s: "demographic" for s in cols.sensitive},
+        "reference_check": not_run(
+            "the file is read in batches; the counts engine is tested against fairlearn's "
+            "MetricFrame in auditor's test suite"
+        ),
+        "mitigation": not_run(
+            "needs a validation split to fit thresholds on; a predictions file has none"
+        ),
+        "source": {
+            "file": str(path),
+            "columns": {"y_true": cols.y_true, "y_pred": cols.y_pred, "y_score": cols.y_score,
+                        "sensitive": list(cols.sensitive)},
+            "batches": pc.n_batches,
+            "engine": pc.engine,
+        },
+    }  # fmt: skip
+
+
+def data_section(pc: PredictionCounts, *, path: Path, cols: Columns) -> dict[str, Any]:
+    """The data section: the file is the test split; the other splits hold no rows."""
+    table = pc.table
+    cm = _total_confusion(pc)
+    balance = {table.class_names[i]: int(cm[i].sum()) for i in range(len(table.class_names))}
+    empty = sha256_bytes(b"")
+    splits = {s: {"n_rows": 0, "sha256": empty, "class_balance": {}} for s in EMPTY_SPLITS}
+    file_sha = sha256_file(path)
+    splits["test"] = {"n_rows": table.n, "sha256": file_sha, "class_balance": balance}
+    return {
+        "name": path.name,
+        "modality": "table",
+        "description": f"Predictions of an external model read from {path.name} "
+        f"({table.n:,} rows); auditor did not train or run the model.",
+        "citation": "",
+        "license": "",
+        "source_files": {path.name: file_sha},
+        "finetune_task": {
+            "name": cols.y_true,
+            "class_names": list(table.class_names),
+            "description": "the target column of the predictions file",
+        },
+        "pretrain_task": None,
+        "sensitive_features": list(cols.sensitive),
+        "sensitive_kinds": {s: "demographic" for s in cols.sensitive},
+        "input_shape": [],
+        "feature_names": None,
+        "splits": splits,
+    }
+
+
+def no_training(stage: str) -> dict[str, Any]:
+    """A training record for a stage that did not happen (the fields of a TrainRecord)."""
+    return {
+        "stage": stage, "objective": "none", "n_train": 0, "n_val": 0, "epochs_run": 0,
+        "best_epoch": 0, "best_val_loss": None, "seconds": 0.0, "samples_per_second": 0.0,
+        "optimizer": NO_TRAINING, "lr": 0.0, "batch_size": 0, "trainable_parameters": 0,
+        "frozen": NO_TRAINING, "history": [], "dp": None,
+    }  # fmt: skip
+
+
+EXTERNAL_MODEL = {
+    "architecture": "external model (audited from its predictions only)",
+    "parameters": 0,
+    "trainable_parameters_finetune": 0,
+    "feature_dim": 0,
+    "summary": "not available: predictions-only audit",
+    "checkpoints": {},
+}
+
+
+def build_audit(
+    pc: PredictionCounts,
+    *,
+    path: Path,
+    cols: Columns,
+    config: AuditConfig,
+    seed: int,
+    timings: dict[str, float],
+    command: str,
+) -> dict[str, Any]:
+    """The ``audit.json`` dict of a predictions-only audit, without ``schema_version`` (the
+    record's, stamped by the caller) and the gates section."""
+    started = time.perf_counter()
+    fairness = fairness_section(pc, path=path, cols=cols, config=config, seed=seed)
+    timings["fairness"] = round(time.perf_counter() - started, 4)
+    return dump(
+        {
+            "tool": {"name": "auditor", "version": __version__},
+            "run": {
+                "name": config.name or path.stem,
+                "scenario": "predictions",
+                "mode": "predictions",
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "seed": seed,
+                "device": "cpu",
+                "timings_s": timings,
+                "library_versions": library_versions(),
+                "command": command,
+                "config_file": None,
+            },  # fmt: skip
+            "config": config.model_dump(mode="json"),
+            "data": data_section(pc, path=path, cols=cols),
+            "model": dict(EXTERNAL_MODEL),
+            "training": {"pretrain": no_training("pretrain"), "finetune": no_training("finetune")},
+            "performance": {
+                "status": "ok",
+                "headline_split": "test",
+                "finetuned": {"test": performance_from_counts(pc)},
+                "pretrained": {},
+            },
+            "fairness": fairness,
+            "privacy": not_run(
+                f"membership inference {NOT_FROM_PREDICTIONS} and its training data"
+            ),
+            "explanations": not_run(f"attributions {NOT_FROM_PREDICTIONS}"),
+            "transparency": not_run("not evaluated in a predictions-only audit"),
+        }
+    )
+
+
+def predictions_config(
+    config: AuditConfig,
+    *,
+    sensitive: list[str],
+    intersections: str | None = None,
+    min_group_size: int | None = None,
+    n_boot: int | None = None,
+) -> AuditConfig:
+    """``config`` with the command line's fairness options applied and checked against the
+    sensitive columns named."""
+    changes: dict[str, Any] = {}
+    if intersections is not None:
+        if intersections not in ("pairs", "none"):
+            raise AuditorInputError(INTERSECTIONS, field="--intersections")
+        changes["intersections"] = intersections
+    if min_group_size is not None:
+        changes["min_group_size"] = min_group_size
+    if n_boot is not None:
+        changes["n_boot"] = n_boot
+    if changes:
+        fairness = config.fairness.model_copy(update=changes)
+        config = config.model_copy(update={"fairness": fairness})
+    if len(set(sensitive)) != len(sensitive):
+        raise AuditorInputError(SENSITIVE_TWICE, field="--sensitive")
+    if isinstance(config.fairness.intersections, list):
+        unknown = {f for c in config.fairness.intersections for f in c} - set(sensitive)
+        if unknown:
+            raise AuditorInputError(
+                f"intersection names {sorted(unknown)} not given as --sensitive",
+                field="fairness.intersections",
+            )
+    return config

@@ -1,0 +1,86 @@
+"""Builders shared by the tests: small configs, tiny prediction tables and files, small real
+audits (no training), trained contexts. Import from here instead of copying a fixture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from auditor.config import AuditConfig, DigitsData, FinetuneConfig, PretrainConfig
+
+# The columns of :func:`predictions_frame` as `auditor audit` options.
+PREDICTION_ARGS = [
+    "--sensitive", "sex", "--sensitive", "region", "--y-true", "label", "--y-pred", "pred",
+    "--y-score", "score", "--positive-label", "approved", "--n-boot", "200",
+]  # fmt: skip
+
+
+def small_digits_config(**changes: Any) -> AuditConfig:
+    """Digits with short training: seconds, still a real model on real data."""
+    base = AuditConfig(
+        name="digits-small",
+        data=DigitsData(),
+        pretrain=PretrainConfig(epochs=20, patience=4),
+        finetune=FinetuneConfig(epochs=60, patience=8),
+    )
+    return base.model_copy(update=changes) if changes else base
+
+
+def predictions_frame(n: int = 6000, seed: int = 0) -> pd.DataFrame:
+    """A binary classifier's predictions: label/pred ("approved"/"denied"), score = P(approved),
+    sensitive columns sex (F/M) and region (with a tiny group of ~0.5 %)."""
+    rng = np.random.default_rng(seed)
+    p = rng.random(n)
+    y = (rng.random(n) < p).astype(int)
+    return pd.DataFrame(
+        {
+            "label": np.where(y == 1, "approved", "denied"),
+            "pred": np.where(p > 0.45, "approved", "denied"),
+            "score": p,
+            "sex": rng.choice(["F", "M"], n),
+            "region": rng.choice(
+                ["north", "south", "east", "tiny"], n, p=[0.4, 0.35, 0.245, 0.005]
+            ),
+        }
+    )
+
+
+def predictions_csv(folder: Path, *, n: int = 2000, seed: int = 0, name: str = "preds") -> Path:
+    """Write :func:`predictions_frame` as ``folder/<name>.csv``; its path."""
+    path = Path(folder) / f"{name}.csv"
+    predictions_frame(n, seed).to_csv(path, index=False)
+    return path
+
+
+def predictions_columns() -> Any:
+    from auditor.predictions.read import Columns
+
+    return Columns(y_true="label", y_pred="pred", y_score="score", sensitive=("sex", "region"))
+
+
+def predictions_audit(folder: Path, *, n: int = 2000, seed: int = 0, config: Any = None) -> Any:
+    """A small real audit (a predictions file, no training) written to ``folder/run``; its
+    :class:`auditor.api.AuditResult`."""
+    from auditor import api
+    from auditor.config import FairnessConfig
+
+    config = config or AuditConfig(name="preds", fairness=FairnessConfig(n_boot=50))
+    csv = predictions_csv(folder, n=n, seed=seed)
+    return api.audit_predictions(
+        csv, predictions_columns(), config=config, out_dir=Path(folder) / "run",
+        positive_label="approved", command="test",
+    )  # fmt: skip
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative path -> bytes), to assert a folder unchanged."""
+    folder = Path(folder)
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def leftovers(parent: Path) -> list[str]:
+    """Staging and trash folders a writer left in ``parent`` (there must be none)."""
+    return [p.name for p in Path(parent).iterdir() if p.name.endswith((".staging", ".trash"))]

@@ -1,0 +1,118 @@
+"""The exit-code contract: 0 pass, 1 a failed gate and nothing else, 2 bad input or any error
+(an internal error names a crash log with its traceback), 130 Ctrl-C, 143 SIGTERM; signals
+clean up staging and leave the previous report byte-identical."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor import api
+from auditor.cli import app, exit_code_of
+from auditor.commands import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED
+from tests.builders import PREDICTION_ARGS, folder_bytes, leftovers, predictions_csv
+
+runner = CliRunner()
+
+
+def _audit_args(tmp_path: Path) -> list[str]:
+    csv = predictions_csv(tmp_path, n=300)
+    return ["audit", "-p", str(csv), *PREDICTION_ARGS, "-o", str(tmp_path / "run")]
+
+
+def test_internal_error_is_exit_2_with_a_crash_log(tmp_path, monkeypatch):
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom \x1b]0;owned\x07 here\nsecond line")
+
+    monkeypatch.setattr(api, "audit_predictions", crash)
+    result = runner.invoke(app, _audit_args(tmp_path))
+    assert result.exit_code == EXIT_BAD_INPUT
+    [line] = [x for x in result.output.splitlines() if x.strip()]
+    assert line.startswith("auditor: internal error: RuntimeError: boom ")
+    assert "\x1b" not in line and "\x07" not in line and "second line" not in line
+    log = Path(line.rsplit("traceback in ", 1)[1])
+    text = log.read_text()
+    assert "Traceback" in text and "RuntimeError: boom" in text and "crash" in text
+    log.unlink()
+
+
+def test_interrupt_is_130_and_writes_nothing(tmp_path, monkeypatch):
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("auditor.run_folder.render_all", interrupted)
+    result = runner.invoke(app, _audit_args(tmp_path))
+    assert result.exit_code == EXIT_INTERRUPTED
+    assert not (tmp_path / "run").exists() and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["nosuch"],
+        ["run", "--seed", "-1"],
+        ["run", "--seed", str(2**70)],
+        ["audit", "--seed", "-1", "-p", "x.csv", "--sensitive", "s"],
+        ["gate"],
+        ["run", "--device", "tpu"],
+    ],
+)
+def test_usage_errors_are_exit_2(args, capsys):
+    assert exit_code_of(args) == EXIT_BAD_INPUT
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_out_that_is_a_file_is_exit_2_before_reading(tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("x")
+    args = _audit_args(tmp_path)
+    result = runner.invoke(app, [*args[:-1], str(target)])
+    assert result.exit_code == EXIT_BAD_INPUT and "is a file" in result.output
+    assert target.read_text() == "x" and leftovers(tmp_path) == []
+
+
+SIGTERM_CHILD = """
+import sys, time
+from auditor import run_folder
+from auditor.cli import exit_code_of
+from auditor.commands import install_signal_handlers
+
+def slow(audit, folder):
+    (folder / "half.txt").write_text("x")
+    print("READY", flush=True)
+    time.sleep(120)
+
+run_folder.render_all = slow
+install_signal_handlers()
+sys.exit(exit_code_of(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_sigterm_is_143_and_leaves_the_previous_run(tmp_path):
+    args = _audit_args(tmp_path)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "audit.json").write_text("{}")  # the previous report
+    before = folder_bytes(run)
+    child = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(SIGTERM_CHILD), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONPATH": "."},
+    )  # fmt: skip
+    try:
+        assert child.stdout.readline().strip() == "READY"
+        assert any(p.name.endswith(".staging") for p in tmp_path.iterdir())
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(60) == EXIT_TERMINATED
+    finally:
+        child.kill()
+    assert "SIGTERM" in child.stderr.read()
+    assert folder_bytes(run) == before and leftovers(tmp_path) == []
