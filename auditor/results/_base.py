@@ -8,10 +8,12 @@ spells an interval another way (``auc_ci_low``) is invisible to gates, diff and 
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 
 class Result(BaseModel):
@@ -58,10 +60,20 @@ class Estimate(Result):
     )
 
 
+@cache
+def _adapter(kind: type) -> TypeAdapter:
+    return TypeAdapter(kind)
+
+
 def dump(result: Any) -> Any:
-    """JSON-ready form of a result (a model, or plain data holding models)."""
+    """JSON-ready form of a result (a model, a frozen dataclass, or plain data holding them).
+
+    Non-finite floats stay floats here; :func:`auditor.io.to_json_text` writes them as null.
+    """
     if isinstance(result, BaseModel):
         return result.model_dump(mode="json")
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return _adapter(type(result)).dump_python(result, mode="json")
     if isinstance(result, dict):
         return {str(k): dump(v) for k, v in result.items()}
     if isinstance(result, (list, tuple)):
