@@ -16,6 +16,8 @@ from torch import nn
 
 from auditor.config import AuditConfig
 from auditor.data import DatasetBundle
+from auditor.models import count_parameters
+from auditor.seeding import Rngs
 from auditor.training import TrainRecord, predict_logits
 
 
@@ -65,6 +67,12 @@ class Predictions:
 
 @dataclass
 class AuditContext:
+    """The trained stages, the data and the run's seed; predictions are computed once.
+
+    Random draws of a check come from ``ctx.rngs`` under a name of their own
+    (``ctx.rngs.numpy("explain/rows")``), never from ``seed`` arithmetic.
+    """
+
     config: AuditConfig
     bundle: DatasetBundle
     device: torch.device
@@ -84,6 +92,20 @@ class AuditContext:
     def pretrain_supervised(self) -> bool:
         return self.pretrain_record.objective == "supervised"
 
+    @property
+    def rngs(self) -> Rngs:
+        """The run's named random streams (a pure function of ``seed``)."""
+        return Rngs(self.seed)
+
+    @property
+    def n_parameters(self) -> int:
+        """Parameter count of the fine-tuned model."""
+        return count_parameters(self.finetuned)
+
+    def logits(self, model: nn.Module, x: np.ndarray) -> np.ndarray:
+        """(n, k) float32 logits of ``model`` on inputs ``x`` (n, ...), on the run's device."""
+        return predict_logits(model, x, device=self.device)
+
     def predictions(self, stage: str, split: str) -> Predictions:
         """Cached predictions of ``stage`` ("pretrained" needs supervised pretraining, or
         "finetuned") on ``split``, against that stage's task labels."""
@@ -97,7 +119,7 @@ class AuditContext:
                 model, y = self.pretrained, data.y_pretrain
             else:
                 raise ValueError(f"no classifier predictions for stage {stage!r}")
-            logits = predict_logits(model, data.x, device=self.device)
+            logits = self.logits(model, data.x)
             self._cache[key] = Predictions(
                 stage=stage, split=split, task=task.name, class_names=task.class_names,
                 logits=logits, y_true=np.asarray(y, dtype=np.int64),

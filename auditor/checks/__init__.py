@@ -1,56 +1,74 @@
-"""The checks. Each is a function ``check(ctx, sections) -> dict`` over an
-:class:`~auditor.context.AuditContext` and the sections computed before it; it returns the
-JSON-ready section for ``audit.json`` with a ``status``:
+"""The checks, one module each. A check is ``check(ctx, sections) -> SectionResult``
+(:mod:`auditor.checks.base`): a pure function of the
+:class:`~auditor.context.AuditContext` and the sections computed before it, returning its
+frozen, typed section (or :class:`~auditor.results.NotRun` with the reason).
 
-- ``"ok"``: computed; the section's numbers follow;
-- ``"not_run"``: disabled in config, not applicable, or not implemented, with a ``reason``.
-
-A check that is not implemented says so; it never reports a pass.
+Registry in the opacus style: :func:`register_check` refuses unknown and duplicate names;
+:func:`registered_checks` lists them in :data:`ORDER`; :func:`run_checks` runs them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+import time
+from collections.abc import MutableMapping
+from typing import TYPE_CHECKING
 
-CheckFn = Callable[[Any, Mapping[str, dict]], dict]
+from auditor.checks import explain, fairness, performance, privacy, transparency
+from auditor.checks.base import CheckFn, SectionResult, Sections, not_run
 
-_REGISTRY: dict[str, CheckFn] = {}
+if TYPE_CHECKING:
+    from auditor.context import AuditContext
+
+__all__ = [
+    "ORDER",
+    "CheckFn",
+    "SectionResult",
+    "Sections",
+    "not_run",
+    "register_check",
+    "registered_checks",
+    "run_checks",
+]
 
 # The order sections run in (a later check may read an earlier one's section).
 ORDER = ("performance", "fairness", "privacy", "explanations", "transparency")
+
+UNKNOWN_CHECK = "unknown check {name!r}; known: {known}"
+DUPLICATE_CHECK = "check {name!r} is already registered"
+
+_REGISTRY: dict[str, CheckFn] = {}
 
 
 def register_check(name: str, fn: CheckFn) -> None:
     """Register ``fn`` under ``name``; unknown or duplicate names are refused."""
     if name not in ORDER:
-        raise ValueError(f"unknown check {name!r}; known: {', '.join(ORDER)}")
+        raise ValueError(UNKNOWN_CHECK.format(name=name, known=", ".join(ORDER)))
     if name in _REGISTRY:
-        raise ValueError(f"check {name!r} is already registered")
+        raise ValueError(DUPLICATE_CHECK.format(name=name))
     _REGISTRY[name] = fn
 
 
 def registered_checks() -> dict[str, CheckFn]:
-    _load_builtin()
+    """Every registered check, in :data:`ORDER`."""
     return {name: _REGISTRY[name] for name in ORDER if name in _REGISTRY}
 
 
-def not_run(reason: str) -> dict[str, str]:
-    return {"status": "not_run", "reason": reason}
+def run_checks(
+    ctx: AuditContext, *, timings: MutableMapping[str, float] | None = None
+) -> dict[str, SectionResult]:
+    """Run every registered check on ``ctx`` (an AuditContext) in order; each sees the
+    sections before it. ``timings`` (optional) receives ``check.<name>`` seconds."""
+    sections: dict[str, SectionResult] = {}
+    for name, check in registered_checks().items():
+        started = time.perf_counter()
+        sections[name] = check(ctx, sections)
+        if timings is not None:
+            timings[f"check.{name}"] = round(time.perf_counter() - started, 4)
+    return sections
 
 
-_loaded = False
-
-
-def _load_builtin() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    from auditor.checks import explain, fairness, performance, privacy, transparency
-
-    register_check("performance", performance.performance_check)
-    register_check("fairness", fairness.fairness_check)
-    register_check("privacy", privacy.privacy_check)
-    register_check("explanations", explain.explanations_check)
-    register_check("transparency", transparency.transparency_check)
+register_check("performance", performance.performance_check)
+register_check("fairness", fairness.fairness_check)
+register_check("privacy", privacy.privacy_check)
+register_check("explanations", explain.explanations_check)
+register_check("transparency", transparency.transparency_check)

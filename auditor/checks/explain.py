@@ -8,26 +8,139 @@
 - importance per sensitive group (mean total |attribution| and, for tables, the top columns);
 - reliance check (tables whose sensitive features are model inputs): how much accuracy and
   predictions move when the columns of one sensitive feature are permuted across test rows.
+
+The section is :class:`ExplanationsSection`. Rows to attribute are drawn from the stream
+``explain/rows``, the reliance permutations from ``explain/reliance/<feature>``.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import torch
+import pandas as pd
 
-from auditor.checks import not_run
-from auditor.training import predict_logits
+from auditor.checks.base import Sections, not_run
+from auditor.results import NotRun
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+    from auditor.context import AuditContext
+    from auditor.seeding import Rngs
 
 TOP_FEATURES = 15
+TOP_GROUP_FEATURES = 5
+METHOD = "Integrated Gradients (Captum)"
+IMAGE_BASELINE = "all-zeros image (mid-grey on the [-1, 1] input scale)"
+TABLE_BASELINE = "the mean fine-tuning training row"
 
 
-def _integrated_gradients(model, x: np.ndarray, target: np.ndarray, baseline: np.ndarray, *,
-                          n_steps: int, device) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+@dataclass(frozen=True)
+class AttributionExample:
+    """One attributed image: its pixels (H, W) and attribution map (H, W, channels summed)."""
+
+    row_id: int
+    true: str
+    predicted: str
+    correct: bool
+    confidence: float
+    image: list[list[float]]
+    attribution: list[list[float]]
+
+
+@dataclass(frozen=True)
+class FeatureImportance:
+    feature: str
+    mean_abs_attribution: float
+    share: float
+
+
+@dataclass(frozen=True)
+class TopFeature:
+    feature: str
+    mean_abs_attribution: float
+
+
+@dataclass(frozen=True)
+class GroupImportance:
+    """Mean total |attribution| of one sensitive group (None when empty); tables: its top
+    columns (empty for images)."""
+
+    group: str
+    n: int
+    mean_total_abs_attribution: float | None
+    insufficient_data: bool
+    top_features: list[TopFeature] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RelianceGroup:
+    group: str
+    n: int
+    accuracy: float
+    positive_rate: float
+    flip_rate: float
+
+
+@dataclass(frozen=True)
+class RelianceFeature:
+    """Accuracy and predictions with one sensitive feature's input columns permuted."""
+
+    input_columns: list[str] | list[int]
+    accuracy_permuted_mean: float
+    accuracy_permuted_min: float
+    accuracy_permuted_max: float
+    accuracy_drop: float
+    flip_rate: float
+    positive_rate_permuted: float
+    groups: list[RelianceGroup]
+
+
+@dataclass(frozen=True)
+class RelianceResult:
+    n: int
+    repeats: int
+    accuracy: float
+    positive_rate: float
+    features: list[str]
+    by_feature: dict[str, RelianceFeature]
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class ExplanationsSection:
+    """Attributions of the fine-tuned model on test rows. Images: mean |attribution| map
+    (H, W) and examples; tables: global feature importance. Both: importance per group and
+    the reliance check."""
+
+    method: str
+    n_steps: int
+    baseline: str
+    target: str
+    split: str
+    n_rows_attributed: int
+    n_rows_split: int
+    convergence_delta_mean_abs: float | None
+    modality: Literal["image", "table"]
+    mean_abs_map: list[list[float]] | None
+    examples: list[AttributionExample]
+    feature_importance: list[FeatureImportance] | None
+    by_group: dict[str, list[GroupImportance]]
+    reliance: RelianceResult | NotRun
+    seconds: float
+    status: Literal["ok"] = "ok"
+
+
+def _integrated_gradients(model: nn.Module, x: np.ndarray, target: np.ndarray,
+                          baseline: np.ndarray, *, n_steps: int,
+                          device: torch.device) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Captum IG attributions (same shape as x) and convergence deltas (n,)."""
+    import torch
     from captum.attr import IntegratedGradients
 
     model.eval()
@@ -43,13 +156,16 @@ def _integrated_gradients(model, x: np.ndarray, target: np.ndarray, baseline: np
     return attr.detach().cpu().numpy(), delta.detach().cpu().numpy()
 
 
-def _pick_rows(n: int, limit: int, seed: int) -> np.ndarray:
+def _pick_rows(n: int, limit: int, rngs: Rngs) -> np.ndarray:
+    """All rows, or ``limit`` of them drawn from the stream ``explain/rows`` (sorted)."""
     if n <= limit:
         return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
+    return np.sort(rngs.numpy("explain/rows").choice(n, size=limit, replace=False))
 
 
-def _examples(x, y_true, y_pred, proba, attr, ids, class_names, per_class: int) -> list[dict]:
+def _examples(x: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, proba: np.ndarray,
+              attr: np.ndarray, ids: np.ndarray, class_names: list[str],
+              per_class: int) -> list[AttributionExample]:  # fmt: skip
     """Per true class: up to ``per_class`` correct and up to ``per_class`` misclassified rows
     (the most confident mistakes first)."""
     out = []
@@ -59,17 +175,19 @@ def _examples(x, y_true, y_pred, proba, attr, ids, class_names, per_class: int) 
             conf = proba[rows, y_pred[rows]]
             rows = rows[np.argsort(-conf, kind="stable")][:per_class]
             for r in rows:
-                out.append({
-                    "row_id": int(ids[r]), "true": class_names[c],
-                    "predicted": class_names[int(y_pred[r])], "correct": bool(correct),
-                    "confidence": float(proba[r, y_pred[r]]),
-                    "image": np.round(x[r, 0], 3).tolist(),
-                    "attribution": np.round(attr[r].sum(axis=0), 5).tolist(),
-                })  # fmt: skip
+                out.append(AttributionExample(
+                    row_id=int(ids[r]), true=class_names[c],
+                    predicted=class_names[int(y_pred[r])], correct=bool(correct),
+                    confidence=float(proba[r, y_pred[r]]),
+                    image=np.round(x[r, 0], 3).tolist(),
+                    attribution=np.round(attr[r].sum(axis=0), 5).tolist(),
+                ))  # fmt: skip
     return out
 
 
-def _group_importance(sensitive, abs_attr_rows: np.ndarray, *, feature_names, min_n: int):
+def _group_importance(sensitive: pd.DataFrame, abs_attr_rows: np.ndarray, *,
+                      feature_names: list[str] | None,
+                      min_n: int) -> dict[str, list[GroupImportance]]:  # fmt: skip
     """Per sensitive feature and group: n, mean total |attribution|, and (tables) the top
     columns by mean |attribution| in that group."""
     out = {}
@@ -80,24 +198,56 @@ def _group_importance(sensitive, abs_attr_rows: np.ndarray, *, feature_names, mi
         for g in sorted(set(values)):
             mask = values == g
             n = int(mask.sum())
-            entry: dict[str, Any] = {
-                "group": g, "n": n,
-                "mean_total_abs_attribution": float(total[mask].mean()) if n else None,
-                "insufficient_data": n < min_n,
-            }  # fmt: skip
+            top: list[TopFeature] = []
             if feature_names is not None and n:
                 per = abs_attr_rows[mask].mean(axis=0)
-                top = np.argsort(-per, kind="stable")[:5]
-                entry["top_features"] = [
-                    {"feature": feature_names[i], "mean_abs_attribution": float(per[i])}
-                    for i in top
-                ]
-            groups.append(entry)
-        out[feat] = groups
+                top = [TopFeature(feature_names[i], float(per[i]))
+                       for i in np.argsort(-per, kind="stable")[:TOP_GROUP_FEATURES]]  # fmt: skip
+            groups.append(GroupImportance(
+                group=g, n=n, mean_total_abs_attribution=float(total[mask].mean()) if n else None,
+                insufficient_data=n < min_n, top_features=top,
+            ))  # fmt: skip
+        out[str(feat)] = groups
     return out
 
 
-def _reliance(ctx, x, y, sensitive, *, repeats: int, seed: int) -> dict[str, Any]:
+def _permuted_feature(ctx: AuditContext, x: np.ndarray, y: np.ndarray, base_pred: np.ndarray,
+                      values: np.ndarray | None, idx: list[int], *, repeats: int,
+                      rng: np.random.Generator) -> RelianceFeature:  # fmt: skip
+    """Permute columns ``idx`` jointly across rows ``repeats`` times; values: the feature's
+    group per row (None when it is not a sensitive column of the split)."""
+    accs, flips, pos_rates = [], [], []
+    by_group: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        xp = x.copy()
+        xp[:, idx] = x[rng.permutation(len(x))][:, idx]
+        pred = ctx.logits(ctx.finetuned, xp).argmax(axis=1)
+        accs.append(float((pred == y).mean()))
+        flips.append(float((pred != base_pred).mean()))
+        pos_rates.append(float((pred == 1).mean()))
+        for g in sorted(set(values)) if values is not None else ():
+            m = values == g
+            by_group.setdefault(g, []).append(float((pred[m] != base_pred[m]).mean()))
+    groups = []
+    for g in sorted(by_group):
+        m = values == g
+        groups.append(RelianceGroup(
+            group=g, n=int(m.sum()), accuracy=float((base_pred[m] == y[m]).mean()),
+            positive_rate=float((base_pred[m] == 1).mean()), flip_rate=float(np.mean(by_group[g])),
+        ))  # fmt: skip
+    names = ctx.bundle.feature_names
+    return RelianceFeature(
+        input_columns=[names[i] for i in idx] if names else idx,
+        accuracy_permuted_mean=float(np.mean(accs)), accuracy_permuted_min=float(np.min(accs)),
+        accuracy_permuted_max=float(np.max(accs)),
+        accuracy_drop=float((base_pred == y).mean()) - float(np.mean(accs)),
+        flip_rate=float(np.mean(flips)), positive_rate_permuted=float(np.mean(pos_rates)),
+        groups=groups,
+    )  # fmt: skip
+
+
+def _reliance(ctx: AuditContext, x: np.ndarray, y: np.ndarray, sensitive: pd.DataFrame, *,
+              repeats: int) -> RelianceResult | NotRun:  # fmt: skip
     """Permute the input columns of each sensitive feature across rows (jointly, so one-hot
     columns stay valid); report accuracy and prediction changes, overall and per group."""
     bundle = ctx.bundle
@@ -109,115 +259,78 @@ def _reliance(ctx, x, y, sensitive, *, repeats: int, seed: int) -> dict[str, Any
     cols = bundle.sensitive_input_columns
     if not cols:
         return not_run("no sensitive feature is a model input (sensitive_as_features = false)")
-    base_pred = predict_logits(ctx.finetuned, x, device=ctx.device).argmax(axis=1)
-    base_acc = float((base_pred == y).mean())
-    rng = np.random.default_rng(seed)
+    base_pred = ctx.logits(ctx.finetuned, x).argmax(axis=1)
     features = {}
     for feat, idx in cols.items():
-        idx = list(idx)
-        accs, flips, pos_rates = [], [], []
-        by_group: dict[str, list[float]] = {}
         values = sensitive[feat].astype(str).to_numpy() if feat in sensitive else None
-        for _ in range(repeats):
-            xp = x.copy()
-            perm = rng.permutation(len(x))
-            xp[:, idx] = x[perm][:, idx]
-            pred = predict_logits(ctx.finetuned, xp, device=ctx.device).argmax(axis=1)
-            accs.append(float((pred == y).mean()))
-            flips.append(float((pred != base_pred).mean()))
-            pos_rates.append(float((pred == 1).mean()))
-            if values is not None:
-                for g in set(values):
-                    m = values == g
-                    by_group.setdefault(g, []).append(float((pred[m] != base_pred[m]).mean()))
-        groups = []
-        if values is not None:
-            for g in sorted(by_group):
-                m = values == g
-                groups.append({
-                    "group": g, "n": int(m.sum()),
-                    "accuracy": float((base_pred[m] == y[m]).mean()),
-                    "positive_rate": float((base_pred[m] == 1).mean()),
-                    "flip_rate": float(np.mean(by_group[g])),
-                })  # fmt: skip
-        features[feat] = {
-            "input_columns": [bundle.feature_names[i] for i in idx]
-            if bundle.feature_names
-            else idx,
-            "accuracy_permuted_mean": float(np.mean(accs)),
-            "accuracy_permuted_min": float(np.min(accs)),
-            "accuracy_permuted_max": float(np.max(accs)),
-            "accuracy_drop": base_acc - float(np.mean(accs)),
-            "flip_rate": float(np.mean(flips)),
-            "positive_rate_permuted": float(np.mean(pos_rates)),
-            "groups": groups,
-        }
-    return {
-        "status": "ok", "n": len(x), "repeats": repeats, "accuracy": base_acc,
-        "positive_rate": float((base_pred == 1).mean()), "features": list(features),
-        "by_feature": features,
-    }  # fmt: skip
+        features[feat] = _permuted_feature(
+            ctx, x, y, base_pred, values, list(idx), repeats=repeats,
+            rng=ctx.rngs.numpy(f"explain/reliance/{feat}"),
+        )  # fmt: skip
+    return RelianceResult(
+        n=len(x), repeats=repeats, accuracy=float((base_pred == y).mean()),
+        positive_rate=float((base_pred == 1).mean()), features=list(features),
+        by_feature=features,
+    )  # fmt: skip
 
 
-def explanations_check(ctx, sections) -> dict:
+def _global_importance(abs_attr: np.ndarray, names: list[str]) -> list[FeatureImportance]:
+    """Tables: the TOP_FEATURES columns by mean |attribution|, with their share of the sum."""
+    mean_abs = abs_attr.mean(axis=0)
+    total = float(mean_abs.sum()) or 1.0
+    return [
+        FeatureImportance(names[i], float(mean_abs[i]), float(mean_abs[i] / total))
+        for i in np.argsort(-mean_abs, kind="stable")[:TOP_FEATURES]
+    ]
+
+
+def explanations_check(ctx: AuditContext, sections: Sections) -> ExplanationsSection | NotRun:
+    """Integrated Gradients on (up to ``max_attribution_rows``) test rows, and reliance."""
     cfg = ctx.config.transparency
     if not cfg.enabled or not cfg.explanations:
         return not_run("disabled in config (transparency.explanations = false)")
     started = time.perf_counter()
-    bundle = ctx.bundle
-    test = bundle["test"]
+    bundle, test = ctx.bundle, ctx.bundle["test"]
     if len(test) == 0:
         return not_run("the test split is empty")
     preds = ctx.predictions("finetuned", "test")
-    class_names = list(preds.class_names)
-    rows = _pick_rows(len(test), cfg.max_attribution_rows, ctx.seed)
+    rows = _pick_rows(len(test), cfg.max_attribution_rows, ctx.rngs)
     x = np.ascontiguousarray(test.x[rows], dtype=np.float32)
-    y_true, y_pred, proba = preds.y_true[rows], preds.y_pred[rows], preds.proba[rows]
-    if bundle.modality == "image":
+    image = bundle.modality == "image"
+    if image:
         baseline = np.zeros(x.shape[1:], dtype=np.float32)
-        baseline_text = "all-zeros image (mid-grey on the [-1, 1] input scale)"
     else:
         baseline = bundle["finetune_train"].x.mean(axis=0).astype(np.float32)
-        baseline_text = "the mean fine-tuning training row"
-    attr, delta = _integrated_gradients(ctx.finetuned, x, y_pred, baseline,
+    attr, delta = _integrated_gradients(ctx.finetuned, x, preds.y_pred[rows], baseline,
                                         n_steps=cfg.ig_steps, device=ctx.device)  # fmt: skip
     abs_attr = np.abs(attr)
-    out: dict[str, Any] = {
-        "status": "ok", "method": "Integrated Gradients (Captum)", "n_steps": cfg.ig_steps,
-        "baseline": baseline_text, "target": "predicted class", "split": "test",
-        "n_rows_attributed": len(rows), "n_rows_split": len(test),
-        "convergence_delta_mean_abs": float(np.mean(np.abs(delta))),
-        "modality": bundle.modality,
-    }  # fmt: skip
-    if bundle.modality == "image":
-        mean_map = abs_attr.sum(axis=1).mean(axis=0)  # (H, W), channels summed
-        out["mean_abs_map"] = np.round(mean_map, 6).tolist()
-        out["examples"] = _examples(x, y_true, y_pred, proba, attr, test.ids[rows], class_names,
-                                    cfg.examples_per_class)  # fmt: skip
-        out["feature_importance"] = None
-    else:
-        names = list(bundle.feature_names or [f"x{i}" for i in range(x.shape[1])])
-        mean_abs = abs_attr.mean(axis=0)
-        order = np.argsort(-mean_abs, kind="stable")
-        total = float(mean_abs.sum()) or 1.0
-        out["mean_abs_map"] = None
-        out["examples"] = []
-        out["feature_importance"] = [
-            {"feature": names[i], "mean_abs_attribution": float(mean_abs[i]),
-             "share": float(mean_abs[i] / total)}
-            for i in order[:TOP_FEATURES]
-        ]  # fmt: skip
-    sens = test.sensitive.iloc[rows].reset_index(drop=True)
-    out["by_group"] = _group_importance(
-        sens,
-        abs_attr.reshape(len(rows), -1) if bundle.modality == "table" else abs_attr,
-        feature_names=list(bundle.feature_names) if bundle.modality == "table" else None,
+    names = (
+        list(bundle.feature_names or [f"x{i}" for i in range(x.shape[1])]) if not image else None
+    )
+    examples = _examples(
+        x, preds.y_true[rows], preds.y_pred[rows], preds.proba[rows], attr, test.ids[rows],
+        list(preds.class_names), cfg.examples_per_class,
+    ) if image else []  # fmt: skip
+    by_group = _group_importance(
+        test.sensitive.iloc[rows].reset_index(drop=True),
+        abs_attr if image else abs_attr.reshape(len(rows), -1),
+        feature_names=None if image else list(bundle.feature_names or names),
         min_n=ctx.config.fairness.min_group_size,
     )
-    out["reliance"] = _reliance(ctx, np.ascontiguousarray(test.x, dtype=np.float32),
-                                np.asarray(test.y), test.sensitive,
-                                repeats=cfg.reliance_repeats, seed=ctx.seed)  # fmt: skip
-    out["seconds"] = round(time.perf_counter() - started, 3)
-    if not math.isfinite(out["convergence_delta_mean_abs"]):
-        out["convergence_delta_mean_abs"] = None
-    return out
+    x_all = np.ascontiguousarray(test.x, dtype=np.float32)
+    reliance = _reliance(
+        ctx, x_all, np.asarray(test.y), test.sensitive, repeats=cfg.reliance_repeats
+    )
+    delta_mean = float(np.mean(np.abs(delta)))
+    return ExplanationsSection(
+        method=METHOD, n_steps=cfg.ig_steps, baseline=IMAGE_BASELINE if image else TABLE_BASELINE,
+        target="predicted class", split="test", n_rows_attributed=len(rows),
+        n_rows_split=len(test),
+        convergence_delta_mean_abs=delta_mean if math.isfinite(delta_mean) else None,
+        modality=bundle.modality,
+        mean_abs_map=np.round(abs_attr.sum(axis=1).mean(axis=0), 6).tolist() if image else None,
+        examples=examples,
+        feature_importance=None if image else _global_importance(abs_attr, names),
+        by_group=by_group, reliance=reliance,
+        seconds=round(time.perf_counter() - started, 3),
+    )  # fmt: skip

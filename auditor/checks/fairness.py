@@ -1,26 +1,129 @@
 """Fairness of the fine-tuned model on the test split: per-group metrics for each sensitive
 feature (or slice) and their intersections, fairlearn's disparities with bootstrap intervals,
 the worst-off group, and a ThresholdOptimizer preview. The engine is :mod:`auditor.fairness`.
+
+The section is :class:`FairnessSection`: the engine's :class:`FairnessResult` (its fields at
+the top level) with where the predictions came from, the reference check against fairlearn
+and the mitigation preview.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import TypeAdapter
 
-from auditor.checks import not_run
+from auditor.checks.base import Sections, not_run
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import counts_from_arrays
-from auditor.fairness.engine import CI_METHOD, audit_counts, resolve_specs
-from auditor.fairness.reference import max_abs_difference
+from auditor.fairness.engine import (
+    DisparityResult,
+    Estimate,
+    FairnessResult,
+    audit_counts,
+    resolve_specs,
+)
+from auditor.results import NotRun
+
+if TYPE_CHECKING:
+    from auditor.config import AuditConfig
+    from auditor.config.fairness import FairnessConfig
+    from auditor.context import AuditContext
+    from auditor.data import DatasetBundle
 
 REFERENCE_TOLERANCE = 1e-9
+UNKNOWN_FEATURE = "unknown sensitive feature {feature!r}; this data has {available}"
+SensitiveKind = Literal["demographic", "slice"]
 
 
-def _features(cfg, bundle) -> list[str]:
+@dataclass(frozen=True)
+class ReferenceCheck:
+    """The counts engine's numbers against fairlearn's MetricFrame on the same rows."""
+
+    engine: str
+    max_abs_difference: float | None
+    tolerance: float
+    agrees: bool
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class MitigationSummary:
+    """Test metrics of one set of predictions (before or after the fitted thresholds)."""
+
+    accuracy: Estimate
+    selection_rate: Estimate
+    demographic_parity_difference: DisparityResult
+    equalized_odds_difference: DisparityResult
+
+
+@dataclass(frozen=True)
+class ConstraintPreview:
+    after: MitigationSummary
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class FeaturePreview:
+    """ThresholdOptimizer fitted on one feature's groups: before, and after per constraint."""
+
+    feature: str
+    method: str
+    objective: str
+    fitted_on: str
+    evaluated_on: str
+    randomized: bool
+    before: MitigationSummary
+    constraints: dict[str, ConstraintPreview | NotRun]
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class MitigationPreview:
+    note: str
+    features: dict[str, FeaturePreview | NotRun]
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class PredictionColumns:
+    y_true: str
+    y_pred: str
+    y_score: str | None
+    sensitive: list[str]
+
+
+@dataclass(frozen=True)
+class PredictionsSource:
+    """Predictions-only audits: the file read, its columns, how it was read."""
+
+    file: str
+    columns: PredictionColumns
+    batches: int
+    engine: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FairnessSection(FairnessResult):
+    """The engine's result (n, classes, overall, features, ci_method, ...) and, beside it:
+    which stage and split, what kind each sensitive column is, the check
+    against fairlearn, the mitigation preview, and (predictions-only) the source file."""
+
+    stage: str
+    split: str
+    sensitive_kinds: dict[str, SensitiveKind]
+    reference_check: ReferenceCheck | NotRun
+    mitigation: MitigationPreview | NotRun
+    source: PredictionsSource | None = None
+    status: Literal["ok"] = "ok"
+
+
+def _features(cfg: FairnessConfig, bundle: DatasetBundle) -> list[str]:
     available = list(bundle.sensitive_features)
     features = list(cfg.sensitive) if cfg.sensitive is not None else available
     names = set(features)
@@ -29,67 +132,80 @@ def _features(cfg, bundle) -> list[str]:
     for f in sorted(names):
         if f not in bundle["test"].sensitive.columns:
             raise AuditorInputError(
-                f"unknown sensitive feature {f!r}; this data has {', '.join(available) or 'none'}",
+                UNKNOWN_FEATURE.format(feature=f, available=", ".join(available) or "none"),
                 field="fairness.sensitive",
             )
     return features
 
 
+def _reference_check(
+    result: FairnessResult, y_true: np.ndarray, y_pred: np.ndarray, sensitive: pd.DataFrame,
+    *, k: int, positive: int | None, max_rows: int,
+) -> ReferenceCheck | NotRun:  # fmt: skip
+    if not 0 < len(y_true) <= max_rows:
+        return not_run(
+            f"{len(y_true)} rows is more than reference_check_max_rows ({max_rows}); the "
+            "counts engine is tested against fairlearn"
+        )
+    from auditor.fairness.reference import max_abs_difference  # fairlearn, sklearn: heavy
+
+    diff = max_abs_difference(
+        result, y_true, y_pred, sensitive, classes=list(range(k)), positive=positive
+    )
+    return ReferenceCheck(
+        engine="fairlearn.MetricFrame",
+        max_abs_difference=diff if math.isfinite(diff) else None,
+        tolerance=REFERENCE_TOLERANCE,
+        agrees=bool(diff <= REFERENCE_TOLERANCE),
+    )
+
+
 def fairness_section(
     *,
-    y_true,
-    y_pred,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
     sensitive: pd.DataFrame,
-    class_names,
-    positive,
-    cfg,
+    class_names: Sequence[str],
+    positive: int | None,
+    cfg: FairnessConfig,
     seed: int,
-    kinds: dict[str, str],
+    kinds: Mapping[str, str],
     source: str,
     features: list[str],
-) -> dict[str, Any]:
-    """The fairness section (without mitigation) for in-memory predictions."""
+    stage: str,
+    split: str,
+    mitigation: MitigationPreview | NotRun,
+) -> FairnessSection:
+    """The fairness section for in-memory predictions (y_true, y_pred: (n,) class indices;
+    sensitive: n rows, one column per feature)."""
     k = len(class_names)
     table = counts_from_arrays(
-        y_true,
-        y_pred,
-        sensitive[features],
-        source=source,
-        classes=list(range(k)),
+        y_true, y_pred, sensitive[features], source=source, classes=list(range(k)),
         class_names=class_names,
-    )
-    specs = resolve_specs(features, cfg.intersections)
+    )  # fmt: skip
     result = audit_counts(
-        table,
-        specs=specs,
-        positive=positive,
-        min_group_size=cfg.min_group_size,
-        n_boot=cfg.n_boot,
-        ci_level=cfg.ci_level,
-        seed=seed,
-    )
-    section = {"status": "ok", "ci_method": CI_METHOD, **result.to_dict()}
-    section["sensitive_kinds"] = {f: kinds.get(f, "demographic") for f in features}
-    if 0 < len(y_true) <= cfg.reference_check_max_rows:
-        diff = max_abs_difference(
-            result, y_true, y_pred, sensitive, classes=list(range(k)), positive=positive
-        )
-        section["reference_check"] = {
-            "status": "ok",
-            "engine": "fairlearn.MetricFrame",
-            "max_abs_difference": diff if math.isfinite(diff) else None,
-            "tolerance": REFERENCE_TOLERANCE,
-            "agrees": bool(diff <= REFERENCE_TOLERANCE),
-        }
-    else:
-        section["reference_check"] = not_run(
-            f"{len(y_true)} rows is more than reference_check_max_rows "
-            f"({cfg.reference_check_max_rows}); the counts engine is tested against fairlearn"
-        )
-    return section
+        table, specs=resolve_specs(features, cfg.intersections), positive=positive,
+        min_group_size=cfg.min_group_size, n_boot=cfg.n_boot, ci_level=cfg.ci_level, seed=seed,
+    )  # fmt: skip
+    reference = _reference_check(
+        result, y_true, y_pred, sensitive, k=k, positive=positive,
+        max_rows=cfg.reference_check_max_rows,
+    )  # fmt: skip
+    return section_from_result(
+        result, stage=stage, split=split, reference_check=reference, mitigation=mitigation,
+        sensitive_kinds={f: kinds.get(f, "demographic") for f in features},
+    )  # fmt: skip
 
 
-def _mitigation(ctx, cfg, features: list[str]) -> dict[str, Any]:
+def section_from_result(result: FairnessResult, **beside: Any) -> FairnessSection:
+    """Wrap the engine's result with the fields of :class:`FairnessSection` around it."""
+    engine_fields = {f.name: getattr(result, f.name) for f in fields(FairnessResult)}
+    return FairnessSection(**engine_fields, **beside)
+
+
+def _mitigation(
+    ctx: AuditContext, cfg: FairnessConfig, features: list[str]
+) -> MitigationPreview | NotRun:
     from auditor.fairness.mitigation import threshold_optimizer_preview
 
     if not cfg.mitigation_preview:
@@ -102,28 +218,22 @@ def _mitigation(ctx, cfg, features: list[str]) -> dict[str, Any]:
     previews = {}
     for f in features:
         previews[f] = threshold_optimizer_preview(
-            feature=f,
-            val_score=val.y_score,
-            val_y=val.y_true,
+            feature=f, val_score=val.y_score, val_y=val.y_true,
             val_sensitive=ctx.bundle["val"].sensitive[f].to_numpy(),
-            test_score=test.y_score,
-            test_y=test.y_true,
-            test_pred=test.y_pred,
+            test_score=test.y_score, test_y=test.y_true, test_pred=test.y_pred,
             test_sensitive=ctx.bundle["test"].sensitive[f].to_numpy(),
-            seed=ctx.seed,
-            n_boot=cfg.n_boot,
-            ci_level=cfg.ci_level,
+            seed=ctx.seed, n_boot=cfg.n_boot, ci_level=cfg.ci_level,
             min_group_size=cfg.min_group_size,
-        )
-    return {
-        "status": "ok",
-        "note": "preview only; the audited model is unchanged",
-        "features": previews,
-    }
+        )  # fmt: skip
+    return TypeAdapter(MitigationPreview).validate_python(
+        {"note": "preview only; the audited model is unchanged", "features": previews}
+    )
 
 
-def fairness_check(ctx, sections) -> dict[str, Any]:
-    cfg = ctx.config.fairness
+def fairness_check(ctx: AuditContext, sections: Sections) -> FairnessSection | NotRun:
+    """Fairness of the fine-tuned model's test predictions across the sensitive features."""
+    config: AuditConfig = ctx.config
+    cfg = config.fairness
     if not cfg.enabled:
         return not_run("disabled in config ([fairness] enabled = false)")
     bundle = ctx.bundle
@@ -133,19 +243,10 @@ def fairness_check(ctx, sections) -> dict[str, Any]:
     pred = ctx.predictions("finetuned", "test")
     if len(np.unique(pred.y_true)) < 2:
         return not_run("the test split has a single class; error rates per group are undefined")
-    k = len(pred.class_names)
-    section = fairness_section(
-        y_true=pred.y_true,
-        y_pred=pred.y_pred,
-        sensitive=bundle["test"].sensitive,
-        class_names=pred.class_names,
-        positive=1 if k == 2 else None,
-        cfg=cfg,
-        seed=ctx.seed,
-        kinds=dict(bundle.sensitive_kinds),
-        source="test split",
-        features=features,
-    )
-    section = {"stage": "finetuned", "split": "test", **section}
-    section["mitigation"] = _mitigation(ctx, cfg, features)
-    return section
+    return fairness_section(
+        y_true=pred.y_true, y_pred=pred.y_pred, sensitive=bundle["test"].sensitive,
+        class_names=pred.class_names, positive=1 if len(pred.class_names) == 2 else None,
+        cfg=cfg, seed=ctx.seed, kinds=dict(bundle.sensitive_kinds), source="test split",
+        features=features, stage="finetuned", split="test",
+        mitigation=_mitigation(ctx, cfg, features),
+    )  # fmt: skip

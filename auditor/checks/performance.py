@@ -1,39 +1,49 @@
 """Performance of each stage on its own task: accuracy, balanced accuracy, per-class and
 macro precision / recall / F1, ROC AUC, log loss, Brier score, expected calibration error
-with its reliability bins, and the confusion matrix, each with its sample count."""
+with its reliability bins, and the confusion matrix, each with its sample count.
+
+The section is :class:`PerformanceSection`: per stage, per split, a
+:class:`ClassificationPerformance` (or, for a self-supervised pretrained stage, a
+:class:`ReconstructionPerformance`).
+"""
 
 from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from sklearn import metrics as skm
 
-from auditor.context import Predictions
+from auditor.checks.base import Sections
+from auditor.results.classification import (
+    ClassMetrics,
+    ConfusionMetrics,
+    ReliabilityBin,
+    expected_calibration_error,
+    metrics_from_confusion,
+)
 
-N_BINS = 15
+if TYPE_CHECKING:
+    from auditor.context import AuditContext, Predictions
 
+__all__ = [
+    "ClassMetrics",
+    "ClassificationPerformance",
+    "PerformanceSection",
+    "ReconstructionPerformance",
+    "ReliabilityBin",
+    "classification_performance",
+    "expected_calibration_error",
+    "multiclass_brier",
+    "performance_check",
+    "performance_from_confusion",
+]
 
-@dataclass(frozen=True)
-class ReliabilityBin:
-    lower: float
-    upper: float
-    n: int
-    mean_confidence: float  # NaN for an empty bin
-    accuracy: float  # NaN for an empty bin
-
-
-@dataclass(frozen=True)
-class ClassMetrics:
-    label: str
-    support: int
-    n_predicted: int
-    precision: float
-    recall: float
-    f1: float
+FINETUNED_SPLITS = ("finetune_train", "holdout", "val", "test")
+PRETRAINED_SPLITS = ("pretrain", "test")
+EXACT_AUC = "exact (scikit-learn roc_auc_score over the rows)"
 
 
 @dataclass(frozen=True)
@@ -59,10 +69,9 @@ class ClassificationPerformance:
     confusion_matrix: list[list[int]]
     class_names: list[str]
     undefined: dict[str, str]
-    kind: str = "classification"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    # How roc_auc was computed; None where there is no score to compute it from.
+    roc_auc_method: str | None = EXACT_AUC
+    kind: Literal["classification"] = "classification"
 
 
 @dataclass(frozen=True)
@@ -75,35 +84,18 @@ class ReconstructionPerformance:
     n: int
     reconstruction_mse: float
     mask_ratio: float
-    kind: str = "reconstruction"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    kind: Literal["reconstruction"] = "reconstruction"
 
 
-def expected_calibration_error(
-    y_true: np.ndarray, proba: np.ndarray, *, n_bins: int = N_BINS
-) -> tuple[float, list[ReliabilityBin]]:
-    """Top-label ECE over ``n_bins`` equal-width confidence bins: sum_b n_b/n |acc_b - conf_b|.
+@dataclass(frozen=True)
+class PerformanceSection:
+    """finetuned: split -> metrics; pretrained: split -> metrics (empty when the pretrained
+    stage has no classifier and no decoder); headline_split: the split the card leads with."""
 
-    y_true: (n,) int labels; proba: (n, k) probabilities. Returns (ece, bins).
-    """
-    n = len(y_true)
-    conf = proba.max(axis=1)
-    correct = (proba.argmax(axis=1) == y_true).astype(float)
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    which = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, n_bins - 1)
-    bins, ece = [], 0.0
-    for b in range(n_bins):
-        in_bin = which == b
-        k = int(in_bin.sum())
-        if k:
-            c, a = float(conf[in_bin].mean()), float(correct[in_bin].mean())
-            ece += k / n * abs(a - c)
-        else:
-            c = a = math.nan
-        bins.append(ReliabilityBin(float(edges[b]), float(edges[b + 1]), k, c, a))
-    return (ece if n else math.nan), bins
+    finetuned: dict[str, ClassificationPerformance]
+    pretrained: dict[str, ClassificationPerformance | ReconstructionPerformance]
+    headline_split: str = "test"
+    status: Literal["ok"] = "ok"
 
 
 def multiclass_brier(y_true: np.ndarray, proba: np.ndarray) -> float:
@@ -113,110 +105,107 @@ def multiclass_brier(y_true: np.ndarray, proba: np.ndarray) -> float:
     return float(((proba - onehot) ** 2).sum(axis=1).mean())
 
 
-def classification_performance(pred: Predictions) -> ClassificationPerformance:
-    y, yp, proba = pred.y_true, pred.y_pred, pred.proba
+def _roc_auc(
+    y: np.ndarray, proba: np.ndarray, class_names: tuple[str, ...]
+) -> tuple[float, str | None]:
+    """ROC AUC (binary, or one-vs-rest macro), or NaN and the reason it is undefined."""
+    from sklearn import metrics as skm
+
     k = proba.shape[1]
-    labels = list(range(k))
-    undefined: dict[str, str] = {}
-    n = len(y)
+    present = np.unique(y)
+    if len(present) == 0:
+        return math.nan, "no rows"
+    if len(present) < 2:
+        return math.nan, f"only one class ({class_names[present[0]]}) in y_true"
+    if k == 2:
+        return float(skm.roc_auc_score(y, proba[:, 1])), None
+    if len(present) < k:
+        return math.nan, f"{k - len(present)} class(es) absent from y_true"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        p, r, f, support = skm.precision_recall_fscore_support(
-            y, yp, labels=labels, zero_division=np.nan
-        )
-        predicted = np.bincount(yp, minlength=k)
-        present = np.unique(y)
-        if len(present) < 2:
-            roc_auc = math.nan
-            undefined["roc_auc"] = f"only one class ({pred.class_names[present[0]]}) in y_true"
-        elif k == 2:
-            roc_auc = float(skm.roc_auc_score(y, proba[:, 1]))
-        elif len(present) < k:
-            roc_auc = math.nan
-            undefined["roc_auc"] = f"{k - len(present)} class(es) absent from y_true"
-        else:
-            roc_auc = float(skm.roc_auc_score(y, proba, multi_class="ovr", average="macro"))
-        bal = float(skm.balanced_accuracy_score(y, yp)) if n else math.nan
-    for i, (pi, ri) in enumerate(zip(p, r, strict=True)):
-        if np.isnan(pi):
-            undefined[f"precision[{pred.class_names[i]}]"] = "no sample predicted as this class"
-        if np.isnan(ri):
-            undefined[f"recall[{pred.class_names[i]}]"] = "no sample of this class"
-    ece, bins = expected_calibration_error(y, proba)
-    brier = float(skm.brier_score_loss(y, proba[:, 1])) if k == 2 else multiclass_brier(y, proba)
-    per_class = [
-        ClassMetrics(
-            pred.class_names[i],
-            int(support[i]),
-            int(predicted[i]),
-            float(p[i]),
-            float(r[i]),
-            float(f[i]),
-        )
-        for i in labels
-    ]
+        return float(skm.roc_auc_score(y, proba, multi_class="ovr", average="macro")), None
+
+
+def performance_from_confusion(
+    cm: np.ndarray,
+    *,
+    class_names: list[str],
+    stage: str,
+    split: str,
+    task: str,
+    roc_auc: float = math.nan,
+    log_loss: float = math.nan,
+    brier: float = math.nan,
+    ece: float = math.nan,
+    reliability: list[ReliabilityBin] | None = None,
+    undefined: dict[str, str] | None = None,
+    roc_auc_method: str | None = None,
+) -> ClassificationPerformance:
+    """A :class:`ClassificationPerformance` from a (k, k) confusion matrix (rows true) and the
+    score metrics computed elsewhere (NaN where there is no score; say why in ``undefined``)."""
+    m: ConfusionMetrics = metrics_from_confusion(cm, class_names)
     return ClassificationPerformance(
-        stage=pred.stage,
-        split=pred.split,
-        task=pred.task,
-        n=n,
-        n_correct=int((y == yp).sum()),
-        accuracy=float((y == yp).mean()) if n else math.nan,
-        balanced_accuracy=bal,
-        precision_macro=float(np.nanmean(p)) if not np.all(np.isnan(p)) else math.nan,
-        recall_macro=float(np.nanmean(r)) if not np.all(np.isnan(r)) else math.nan,
-        f1_macro=float(np.nanmean(f)) if not np.all(np.isnan(f)) else math.nan,
-        roc_auc=roc_auc,
-        log_loss=float(pred.loss.mean()) if n else math.nan,
-        brier=brier,
-        ece=ece,
-        per_class=per_class,
-        reliability=bins,
-        confusion_matrix=skm.confusion_matrix(y, yp, labels=labels).tolist(),
-        class_names=list(pred.class_names),
-        undefined=undefined,
-    )
+        stage=stage, split=split, task=task, n=m.n, n_correct=m.n_correct,
+        accuracy=m.accuracy, balanced_accuracy=m.balanced_accuracy,
+        precision_macro=m.precision_macro, recall_macro=m.recall_macro, f1_macro=m.f1_macro,
+        roc_auc=roc_auc, log_loss=log_loss, brier=brier, ece=ece, per_class=m.per_class,
+        reliability=list(reliability or []), confusion_matrix=np.asarray(cm).tolist(),
+        class_names=list(class_names), undefined={**m.undefined, **(undefined or {})},
+        roc_auc_method=roc_auc_method,
+    )  # fmt: skip
 
 
-def performance_check(ctx, sections) -> dict[str, Any]:
-    """Both stages, every split where the stage's task has labels."""
-    finetuned = {
-        split: classification_performance(ctx.predictions("finetuned", split)).to_dict()
-        for split in ("finetune_train", "holdout", "val", "test")
-        if len(ctx.bundle[split])
-    }
-    if ctx.pretrain_supervised:
-        pretrained = {
-            split: classification_performance(ctx.predictions("pretrained", split)).to_dict()
-            for split in ("pretrain", "test")
-        }
-    elif ctx.pretrain_decoder is not None:
-        pretrained = {
-            split: reconstruction_performance(ctx, split).to_dict()
-            for split in ("pretrain", "test")
-        }
+def classification_performance(pred: Predictions) -> ClassificationPerformance:
+    """Every metric of ``pred`` (one stage on one split)."""
+    y, yp, proba = pred.y_true, pred.y_pred, pred.proba
+    k = proba.shape[1]
+    cm = np.zeros((k, k), dtype=np.int64)
+    np.add.at(cm, (y, yp), 1)
+    roc_auc, why = _roc_auc(y, proba, pred.class_names)
+    ece, bins = expected_calibration_error(y, proba)
+    if not len(y):
+        brier = math.nan
+    elif k == 2:
+        brier = float(np.mean((proba[:, 1] - (y == 1)) ** 2))
     else:
-        pretrained = {}
-    return {
-        "status": "ok",
-        "headline_split": "test",
-        "finetuned": finetuned,
-        "pretrained": pretrained,
-    }
+        brier = multiclass_brier(y, proba)
+    return performance_from_confusion(
+        cm, class_names=list(pred.class_names), stage=pred.stage, split=pred.split,
+        task=pred.task, roc_auc=roc_auc, log_loss=float(pred.loss.mean()) if len(y) else math.nan,
+        brier=brier, ece=ece, reliability=bins, undefined={"roc_auc": why} if why else None,
+        roc_auc_method=EXACT_AUC,
+    )  # fmt: skip
 
 
-def reconstruction_performance(ctx, split: str) -> ReconstructionPerformance:
-    import torch
+def reconstruction_performance(ctx: AuditContext, split: str) -> ReconstructionPerformance:
+    """Masked-reconstruction MSE of the self-supervised pretrained stage on ``split``; the
+    mask is drawn from the stream ``eval/reconstruction_mask/<split>`` (the same mask every
+    reader of this split's reconstruction error draws)."""
+    from auditor.training.predict import masked_reconstruction  # loads torch
 
     ratio = ctx.config.pretrain.mask_ratio
-    x = torch.as_tensor(ctx.bundle[split].x, device=ctx.device)
-    gen = torch.Generator(device="cpu").manual_seed(ctx.seed + 3)
-    mask = (torch.rand(x.shape, generator=gen) < ratio).to(ctx.device)
-    model, decoder = ctx.pretrained.eval(), ctx.pretrain_decoder.eval()
-    with torch.no_grad():
-        recon = decoder(model.backbone(x * (~mask))).view_as(x)
-        mse = float((((recon - x) ** 2) * mask).sum() / mask.sum().clamp(min=1))
-    return ReconstructionPerformance(
-        stage="pretrained", split=split, task="masked_reconstruction", n=len(x),
-        reconstruction_mse=mse, mask_ratio=ratio,
+    error = masked_reconstruction(
+        ctx.pretrained, ctx.pretrain_decoder, ctx.bundle[split].x, mask_ratio=ratio,
+        generator=ctx.rngs.torch(f"eval/reconstruction_mask/{split}"), device=ctx.device,
     )  # fmt: skip
+    return ReconstructionPerformance(
+        stage="pretrained", split=split, task="masked_reconstruction",
+        n=len(ctx.bundle[split]), reconstruction_mse=error.pooled, mask_ratio=ratio,
+    )  # fmt: skip
+
+
+def performance_check(ctx: AuditContext, sections: Sections) -> PerformanceSection:
+    """Both stages, every split where the stage's task has labels."""
+    finetuned = {
+        split: classification_performance(ctx.predictions("finetuned", split))
+        for split in FINETUNED_SPLITS
+        if len(ctx.bundle[split])
+    }
+    pretrained: dict[str, ClassificationPerformance | ReconstructionPerformance] = {}
+    if ctx.pretrain_supervised:
+        for split in PRETRAINED_SPLITS:
+            pretrained[split] = classification_performance(ctx.predictions("pretrained", split))
+    elif ctx.pretrain_decoder is not None:
+        for split in PRETRAINED_SPLITS:
+            pretrained[split] = reconstruction_performance(ctx, split)
+    return PerformanceSection(finetuned=finetuned, pretrained=pretrained)

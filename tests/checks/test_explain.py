@@ -4,28 +4,13 @@ group, and the permutation reliance check on sensitive inputs."""
 from __future__ import annotations
 
 import dataclasses
-import json
-from importlib import resources
 
-import jsonschema
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
-from auditor.checks.explain import _integrated_gradients, explanations_check
-from auditor.config import (
-    AuditConfig,
-    FinetuneConfig,
-    PretrainConfig,
-    PrivacyConfig,
-    TableData,
-)
-
-
-def _schema():
-    path = resources.files("auditor") / "schema" / "sections" / "explanations.schema.json"
-    return jsonschema.Draft202012Validator(json.loads(path.read_text()))
+from auditor.checks.explain import ExplanationsSection, _integrated_gradients, explanations_check
+from tests.checks.sections import validate_section
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +19,9 @@ def digits_explained(digits_context):
 
 
 def test_image_section(digits_context, digits_explained):
-    out = digits_explained
+    assert isinstance(digits_explained, ExplanationsSection)
+    out = validate_section("explanations", digits_explained)
     assert out["status"] == "ok"
-    _schema().validate(out)
     assert np.array(out["mean_abs_map"]).shape == (8, 8)
     assert np.array(out["mean_abs_map"]).sum() > 0
     preds = digits_context.predictions("finetuned", "test")
@@ -80,36 +65,12 @@ def test_disabled(digits_context):
     ctx = dataclasses.replace(
         digits_context, config=digits_context.config.model_copy(update={"transparency": cfg})
     )
-    assert explanations_check(ctx, {})["status"] == "not_run"
-
-
-@pytest.fixture(scope="module")
-def table_context(tmp_path_factory):
-    """A table whose label depends on sensitive column ``s`` and on ``x1``; ``noise_grp`` is
-    a second sensitive column that the label ignores; ``x2`` is noise."""
-    from auditor.pipeline import train_stages
-
-    rng = np.random.default_rng(1)
-    n = 1400
-    s = rng.choice(["a", "b"], size=n)
-    x1, x2 = rng.normal(size=n), rng.normal(size=n)
-    y = np.where(s == "a", x1 > -0.8, x1 > 0.8).astype(int)
-    frame = pd.DataFrame({"s": s, "noise_grp": rng.choice(["p", "q"], size=n),
-                          "x1": x1, "x2": x2, "y": y})  # fmt: skip
-    path = tmp_path_factory.mktemp("table") / "t.csv"
-    frame.to_csv(path, index=False)
-    config = AuditConfig(
-        name="t", data=TableData(path=path, target="y", sensitive=["s", "noise_grp"]),
-        pretrain=PretrainConfig(objective="masked_reconstruction", epochs=3),
-        finetune=FinetuneConfig(epochs=30, unfreeze_last=1), privacy=PrivacyConfig(enabled=False),
-    )  # fmt: skip
-    return train_stages(config, progress=False)
+    assert explanations_check(ctx, {}).status == "not_run"
 
 
 def test_table_importance_and_reliance(table_context):
-    out = explanations_check(table_context, {})
+    out = validate_section("explanations", explanations_check(table_context, {}))
     assert out["status"] == "ok"
-    _schema().validate(out)
     imp = {f["feature"]: f["mean_abs_attribution"] for f in out["feature_importance"]}
     assert imp["x1"] > 3 * imp["x2"]  # the noise column matters least
     assert abs(sum(f["share"] for f in out["feature_importance"]) - 1) < 1e-6
@@ -124,3 +85,21 @@ def test_table_importance_and_reliance(table_context):
     assert unused["accuracy_drop"] < 0.03
     assert used["accuracy_permuted_min"] <= used["accuracy_permuted_mean"]
     assert sum(g["n"] for g in used["groups"]) == rel["n"]
+
+
+def test_rows_and_reliance_draw_from_their_own_streams(table_context):
+    """The rows attributed come from ``explain/rows`` and the permutations from
+    ``explain/reliance/<feature>``: the same seed gives the same section; picking fewer rows
+    (another draw from ``explain/rows``) leaves the reliance numbers unchanged."""
+    cfg = table_context.config.transparency
+    few = dataclasses.replace(
+        table_context,
+        config=table_context.config.model_copy(
+            update={"transparency": cfg.model_copy(update={"max_attribution_rows": 50})}
+        ),
+    )
+    a, b = explanations_check(few, {}), explanations_check(few, {})
+    assert a.n_rows_attributed == 50
+    assert a.feature_importance == b.feature_importance and a.reliance == b.reliance
+    full = explanations_check(table_context, {})
+    assert full.reliance == a.reliance

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from sklearn import metrics as skm
 
 from auditor.checks.performance import (
+    EXACT_AUC,
     classification_performance,
     expected_calibration_error,
     multiclass_brier,
@@ -94,3 +95,49 @@ def test_probabilities_from_logits_are_stable():
     p = preds(np.array([[1000.0, -1000.0], [-1000.0, 1000.0]]), np.array([0, 0]))
     assert np.isfinite(p.loss).all() and p.loss[0] == pytest.approx(0.0)
     assert p.loss[1] == pytest.approx(2000.0, rel=1e-3)
+
+
+def test_section_is_typed_on_digits(digits_context):
+    from auditor.checks.performance import PerformanceSection, performance_check
+
+    section = performance_check(digits_context, {})
+    assert isinstance(section, PerformanceSection)
+    assert set(section.finetuned) == {"finetune_train", "holdout", "val", "test"}
+    assert set(section.pretrained) == {"pretrain", "test"}
+    assert all(p.kind == "classification" for p in section.pretrained.values())
+    assert section.finetuned["test"].roc_auc_method == EXACT_AUC
+
+
+def test_reconstruction_error_of_a_self_supervised_stage(table_context):
+    """The pretrained stage's masked-reconstruction error: the same draw twice, and the
+    number the privacy stage comparison reads (one mask per split, one named stream)."""
+    from auditor.checks.performance import performance_check, reconstruction_performance
+    from auditor.training.predict import masked_reconstruction
+
+    section = performance_check(table_context, {})
+    test = section.pretrained["test"]
+    assert test.kind == "reconstruction" and test.n == len(table_context.bundle["test"])
+    assert 0 < test.reconstruction_mse < 10
+    assert reconstruction_performance(table_context, "test") == test
+    again = masked_reconstruction(
+        table_context.pretrained, table_context.pretrain_decoder, table_context.bundle["test"].x,
+        mask_ratio=test.mask_ratio, device=table_context.device,
+        generator=table_context.rngs.torch("eval/reconstruction_mask/test"),
+    )  # fmt: skip
+    assert again.pooled == test.reconstruction_mse
+
+
+def test_from_confusion_equals_from_rows():
+    """A predictions file reduced to counts gives the numbers of the rows themselves."""
+    from auditor.checks.performance import performance_from_confusion
+
+    p = random_preds(k=3, seed=4)
+    rows = classification_performance(p)
+    cm = skm.confusion_matrix(p.y_true, p.y_pred)
+    counts = performance_from_confusion(
+        cm, class_names=list(p.class_names), stage=p.stage, split=p.split, task=p.task
+    )
+    for key in ("n", "n_correct", "accuracy", "balanced_accuracy", "precision_macro",
+                "recall_macro", "f1_macro", "per_class", "confusion_matrix"):  # fmt: skip
+        assert getattr(counts, key) == getattr(rows, key), key
+    assert math.isnan(counts.roc_auc) and counts.roc_auc_method is None

@@ -18,6 +18,8 @@ from auditor.checks.transparency import (
 from auditor.config import DeclaredAnswers, TransparencyConfig
 from auditor.config.transparency import CHECKLIST_IDS
 from auditor.errors import AuditorInputError
+from auditor.results import NotRun
+from tests.checks.sections import validate_section
 
 DECLARED_IDS = [s.id for s in SPECS if s.kind == "declared"]
 
@@ -62,12 +64,7 @@ def test_checklist_ids_match_config():
 
 
 def test_automatic_items_are_met_on_digits(digits_context):
-    items = {
-        i.id: i
-        for i in build_checklist(
-            digits_context, {"performance": {"status": "not_run", "reason": "x"}}
-        )
-    }
+    items = {i.id: i for i in build_checklist(digits_context, {"performance": NotRun(reason="x")})}
     for key in ("data_provenance", "split_disjointness", "data_license", "seeds",
                 "software_environment", "training_recipe", "parameter_count"):  # fmt: skip
         assert items[key].status == "met", (key, items[key].evidence)
@@ -114,21 +111,22 @@ def test_fairness_coverage_names_uncovered_features(digits_context):
 def test_leaked_test_row_fails_and_names_the_rows(digits_context):
     bundle = leaked_bundle(digits_context.bundle, n=2)
     result = split_overlaps(bundle)
-    assert result["status"] == "fail"
-    pair = next(p for p in result["pairs"] if (p["train"], p["eval"]) == ("finetune_train", "test"))
-    assert pair["n_content_overlap"] == 2 and pair["n_id_overlap"] == 2
+    assert result.status == "fail"
+    pair = next(p for p in result.pairs if (p.train, p.eval) == ("finetune_train", "test"))
+    assert pair.n_content_overlap == 2 and pair.n_id_overlap == 2
     train_ids = digits_context.bundle["finetune_train"].ids[:2].tolist()
-    assert sorted(pair["shared_ids"]) == sorted(train_ids)
-    assert sorted(r["eval_ids"][0] for r in pair["rows"]) == sorted(train_ids)
+    assert sorted(pair.shared_ids) == sorted(train_ids)
+    assert sorted(r.eval_ids[0] for r in pair.rows) == sorted(train_ids)
     # Every other pair stays clean.
-    assert all(p["n_content_overlap"] == 0 for p in result["pairs"] if p is not pair)
+    assert all(p.n_content_overlap == 0 for p in result.pairs if p is not pair)
 
     ctx = dataclasses.replace(digits_context, bundle=bundle, _cache={})
     section = transparency_check(ctx, {})
-    item = next(i for i in section["items"] if i["id"] == "split_disjointness")
-    assert item["status"] == "fail"
-    assert str(train_ids[0]) in item["evidence"]
-    assert section["summary"]["fail"] == 1
+    item = next(i for i in section.items if i.id == "split_disjointness")
+    assert item.status == "fail"
+    assert str(train_ids[0]) in item.evidence
+    assert section.summary.fail == 1
+    assert section.disjointness == result
 
 
 def test_same_image_under_a_new_id_also_fails_for_images(digits_context):
@@ -139,25 +137,18 @@ def test_same_image_under_a_new_id_also_fails_for_images(digits_context):
     splits = {**bundle.splits, "test": dataclasses.replace(test, x=x)}
     leaked = dataclasses.replace(bundle, splits=splits)
     result = split_overlaps(leaked)
-    pair = next(p for p in result["pairs"] if p["train"] == "pretrain" and p["eval"] == "test")
-    assert (pair["n_content_overlap"], pair["n_id_overlap"]) == (1, 0)
-    assert pair["rows"][0]["train_ids"] == [int(bundle["pretrain"].ids[5])]
-    assert pair["rows"][0]["eval_ids"] == [int(test.ids[0])]
-    assert result["status"] == "fail"
-    assert split_overlaps(leaked, content_overlap="report")["status"] == "warn"
+    pair = next(p for p in result.pairs if p.train == "pretrain" and p.eval == "test")
+    assert (pair.n_content_overlap, pair.n_id_overlap) == (1, 0)
+    assert pair.rows[0].train_ids == [int(bundle["pretrain"].ids[5])]
+    assert pair.rows[0].eval_ids == [int(test.ids[0])]
+    assert result.status == "fail"
+    assert split_overlaps(leaked, content_overlap="report").status == "warn"
 
 
 def test_section_validates_and_gate_path_resolves(digits_context):
-    import json
-    from importlib import resources
+    from auditor.audit_tree import resolve
 
-    import jsonschema
-
-    from auditor.gates import resolve
-
-    section = transparency_check(digits_context, {})
-    path = resources.files("auditor") / "schema" / "sections" / "transparency.schema.json"
-    jsonschema.Draft202012Validator(json.loads(path.read_text())).validate(section)
+    section = validate_section("transparency", transparency_check(digits_context, {}))
     matches = resolve({"transparency": section}, "transparency.items[intended_use].status")
     assert len(matches) == 1
     ids = [i["id"] for i in section["items"]]
@@ -168,7 +159,7 @@ def test_section_validates_and_gate_path_resolves(digits_context):
 
 def test_disabled_is_not_run(digits_context):
     ctx = _with_transparency(digits_context, enabled=False)
-    assert transparency_check(ctx, {})["status"] == "not_run"
+    assert transparency_check(ctx, {}).status == "not_run"
 
 
 def test_config_refuses_unknown_or_empty_not_applicable():
@@ -187,7 +178,7 @@ def test_tabular_duplicates_are_reported_not_failed():
 
     bundle = load_bundle(default_config("adult").data, seed=0)
     result = split_overlaps(bundle)
-    assert result["mode"] == "report"
-    assert result["status"] == "warn"  # distinct census records share feature vectors
-    assert all(p["n_id_overlap"] == 0 for p in result["pairs"])
-    assert np.sum([p["n_content_overlap"] for p in result["pairs"]]) > 0
+    assert result.mode == "report"
+    assert result.status == "warn"  # distinct census records share feature vectors
+    assert all(p.n_id_overlap == 0 for p in result.pairs)
+    assert np.sum([p.n_content_overlap for p in result.pairs]) > 0

@@ -1,0 +1,125 @@
+"""Are the training and evaluation splits disjoint? Every training split is compared with
+every evaluation split by the sha256 of each row's input content and by source row id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from auditor.results import dump
+
+if TYPE_CHECKING:
+    from auditor.config.transparency import TransparencyConfig
+    from auditor.data import DatasetBundle
+
+# Splits a model learns from or is selected on, and splits that measure it.
+TRAINING_SPLITS = ("pretrain", "finetune_train", "val")
+EVALUATION_SPLITS = ("test", "holdout")
+MAX_LISTED_ROWS = 25
+MAX_LISTED_IDS = 10
+
+
+@dataclass(frozen=True)
+class SharedRow:
+    """One input found on both sides: its content hash and source row ids on each side."""
+
+    sha256: str
+    train_ids: list[int]
+    eval_ids: list[int]
+
+
+@dataclass(frozen=True)
+class SplitPair:
+    train: str
+    eval: str
+    n_eval_rows: int
+    n_content_overlap: int
+    n_id_overlap: int
+    shared_ids: list[int]
+    rows: list[SharedRow]
+
+
+@dataclass(frozen=True)
+class Disjointness:
+    """status: met (nothing shared), warn (identical content under distinct source rows, in
+    ``report`` mode), fail (a shared source row, or shared content in ``fail`` mode)."""
+
+    status: Literal["met", "warn", "fail"]
+    mode: Literal["fail", "report"]
+    pairs: list[SplitPair]
+
+
+def _pair(bundle: DatasetBundle, a: str, b: str, hashes: dict[str, list[str]]) -> SplitPair:
+    index: dict[str, list[int]] = {}
+    for h, rid in zip(hashes[a], bundle[a].ids.tolist(), strict=True):
+        index.setdefault(h, []).append(int(rid))
+    shared: dict[str, list[int]] = {}
+    for h, rid in zip(hashes[b], bundle[b].ids.tolist(), strict=True):
+        if h in index:
+            shared.setdefault(h, []).append(int(rid))
+    id_overlap = np.intersect1d(bundle[a].ids, bundle[b].ids)
+    rows = [
+        SharedRow(h, index[h][:MAX_LISTED_IDS], ids[:MAX_LISTED_IDS])
+        for h, ids in list(shared.items())[:MAX_LISTED_ROWS]
+    ]
+    return SplitPair(
+        train=a, eval=b, n_eval_rows=len(hashes[b]),
+        n_content_overlap=sum(len(v) for v in shared.values()),
+        n_id_overlap=int(len(id_overlap)),
+        shared_ids=[int(i) for i in id_overlap[:MAX_LISTED_ROWS]], rows=rows,
+    )  # fmt: skip
+
+
+def split_overlaps(bundle: DatasetBundle, *, content_overlap: str = "auto") -> Disjointness:
+    """Compare every training split with every evaluation split. ``content_overlap``:
+    "fail", "report", or "auto" (fail for images, report for tables, where distinct records
+    often share a feature vector). Each pair lists up to MAX_LISTED_ROWS shared inputs."""
+    mode = content_overlap
+    if mode == "auto":
+        mode = "fail" if bundle.modality == "image" else "report"
+    hashes = {n: bundle[n].row_hashes() for n in bundle.splits if len(bundle[n])}
+    pairs = [
+        _pair(bundle, a, b, hashes)
+        for a in TRAINING_SPLITS
+        for b in EVALUATION_SPLITS
+        if a in hashes and b in hashes
+    ]
+    any_content = any(p.n_content_overlap for p in pairs)
+    any_ids = any(p.n_id_overlap for p in pairs)
+    if any_ids or (any_content and mode == "fail"):
+        status = "fail"
+    elif any_content:
+        status = "warn"
+    else:
+        status = "met"
+    return Disjointness(status=status, mode=mode, pairs=pairs)
+
+
+def disjointness_item(
+    bundle: DatasetBundle, cfg: TransparencyConfig
+) -> tuple[str, str, dict | None]:
+    """(status, evidence, details) of the checklist item ``split_disjointness``."""
+    result = split_overlaps(bundle, content_overlap=cfg.content_overlap)
+    bad = [p for p in result.pairs if p.n_content_overlap or p.n_id_overlap]
+    details = dump(result)
+    if not bad:
+        n_pairs = len(result.pairs)
+        return "met", f"no shared input between {n_pairs} training/evaluation split pairs", details
+    parts = []
+    for p in bad:
+        ids = ", ".join(str(r.eval_ids[0]) for r in p.rows[:5]) or ", ".join(
+            str(i) for i in p.shared_ids[:5]
+        )
+        parts.append(
+            f"{p.eval} shares {p.n_content_overlap} of {p.n_eval_rows} inputs with "
+            f"{p.train} ({p.n_id_overlap} by source row id; {p.eval} rows {ids})"
+        )
+    text = "; ".join(parts)
+    if result.status == "warn":
+        text += (
+            " — identical feature vectors under distinct source rows, reported but not failed "
+            "(content_overlap = 'report'); metrics on those rows are not held out in content"
+        )
+    return result.status, text, details
