@@ -1,0 +1,253 @@
+"""The metric-path language: dotted keys into ``audit.json`` with wildcards and selectors.
+
+- ``performance.finetuned.test.accuracy``: dotted keys;
+- ``*`` matches every key of a mapping (or every item of a list): one match each, e.g.
+  ``fairness.features.*.disparities.equalized_odds_difference``;
+- ``[...]`` picks items: ``[3]`` by position in a list, ``[*]`` every item, ``[key=value]``
+  the items whose field ``key`` is ``value`` (lists and mappings:
+  ``fairness.features[kind=feature]``), ``[value]`` the item whose id / name / group / label
+  is ``value``, or the mapping's key ``value`` (``fairness.features.sex.groups[Female]``);
+- a key with dots or spaces is quoted: ``fairness.features."sex & race".disparities.x``.
+
+``parse_path(text) -> list[Step]``; ``resolve(audit, text) -> list[Match]``, one per node
+reached, each with its concrete path (no wildcards), so a match names the same node in any
+audit of the same shape.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+# Top-level keys of audit.json a path may address.
+AREAS = (
+    "performance",
+    "fairness",
+    "privacy",
+    "explanations",
+    "transparency",
+    "data",
+    "model",
+    "training",
+    "run",
+)
+# The fields that label a list item (in a concrete path and for ``[value]`` selectors).
+ID_KEYS = ("id", "name", "group", "label", "feature", "attack", "split")
+
+MSG_EMPTY_PATH = "empty metric path"
+MSG_UNPARSABLE = "cannot parse metric path {path!r} at {rest!r}"
+MSG_UNKNOWN_AREA = "unknown metric path {path!r}: it must start with one of {areas}"
+MSG_UNKNOWN_KEY = "unknown metric path {path!r}: {at!r} has no {key!r} (it has: {have})"
+MSG_NO_ITEM = "unknown metric path {path!r}: no item {value!r} in {at!r} (it has: {have})"
+MSG_NOT_A_CONTAINER = "metric path {path!r}: {at!r} is not a mapping or a list"
+MSG_NO_INDEX = "metric path {path!r}: {at!r} has no item [{index}]"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a path: a key, ``*`` / ``[*]`` (any), ``[i]`` (index) or ``[k=v]`` (match)."""
+
+    kind: Literal["key", "any", "index", "match"]
+    key: str | None = None
+    value: str | None = None
+    index: int | None = None
+
+
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([^.\[\]"]+)|\[([^\]]*)\]|(\.)')
+
+
+def parse_path(path: str) -> list[Step]:
+    """``a.b[*].c`` -> steps. Raises ``ValueError`` on a malformed path."""
+    steps: list[Step] = []
+    pos, expect_key = 0, True
+    text = path.strip()
+    if not text:
+        raise ValueError(MSG_EMPTY_PATH)
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            raise ValueError(MSG_UNPARSABLE.format(path=path, rest=text[pos:]))
+        quoted, bare, bracket, dot = m.groups()
+        if dot is not None:
+            if expect_key:
+                raise ValueError(f"empty key in metric path {path!r}")
+            expect_key = True
+        elif bracket is not None:
+            if expect_key and steps:
+                raise ValueError(f"'[' after '.' in metric path {path!r}")
+            steps.append(_bracket(bracket.strip(), path))
+            expect_key = False
+        else:
+            if not expect_key:
+                raise ValueError(f"missing '.' in metric path {path!r}")
+            key = quoted.replace('\\"', '"') if quoted is not None else bare.strip()
+            steps.append(Step("any") if key == "*" and quoted is None else Step("key", key=key))
+            expect_key = False
+        pos = m.end()
+    if expect_key:
+        raise ValueError(f"metric path {path!r} ends with '.'")
+    return steps
+
+
+def check_path(path: str) -> None:
+    """Raise ``ValueError`` unless ``path`` parses and starts with one of :data:`AREAS`."""
+    first = parse_path(path)[0]
+    if first.kind != "key" or first.key not in AREAS:
+        raise ValueError(MSG_UNKNOWN_AREA.format(path=path, areas=", ".join(AREAS)))
+
+
+def _bracket(inner: str, path: str) -> Step:
+    if inner == "*":
+        return Step("any")
+    if re.fullmatch(r"-?\d+", inner):
+        return Step("index", index=int(inner))
+    if "=" in inner:
+        key, value = (s.strip().strip("'\"") for s in inner.split("=", 1))
+        return Step("match", key=key, value=value)
+    if not inner:
+        raise ValueError(f"empty [] in metric path {path!r}")
+    return Step("match", value=inner.strip("'\""))
+
+
+def step_text(step: Step) -> str:
+    """The text of one step as it appears after a path (``.key``, ``.*``, ``[3]``, ``[k=v]``)."""
+    if step.kind == "key":
+        return "." + fmt_key(str(step.key))
+    if step.kind == "any":
+        return ".*"
+    if step.kind == "index":
+        return f"[{step.index}]"
+    return f"[{step.key}={step.value}]" if step.key else f"[{step.value}]"
+
+
+def fmt_key(key: str) -> str:
+    """A key as a path writes it: bare when it is a plain word, else double-quoted."""
+    return key if re.fullmatch(r"[A-Za-z0-9_\-]+", key) else '"' + key.replace('"', '\\"') + '"'
+
+
+def item_label(item: Any, index: int) -> str:
+    """How a concrete path names a list item: its id / name / group / ... field, else its index."""
+    if isinstance(item, dict):
+        for k in ID_KEYS:
+            v = item.get(k)
+            if isinstance(v, (str, int)) and not isinstance(v, bool):
+                return str(v)
+    return str(index)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One node a path reached. ``path``: concrete (no wildcards); ``picked``: the keys or
+    item labels the wildcards and selectors chose; ``not_run``: why it could not be reached;
+    ``insufficient``: an enclosing node (e.g. the group) says it lacks data."""
+
+    path: str
+    node: Any = None
+    parent: Any = None
+    leaf: str | None = None
+    picked: tuple[str, ...] = ()
+    not_run: str | None = None
+    insufficient: str | None = None
+
+
+def _not_run_reason(node: Any) -> str | None:
+    if isinstance(node, dict) and node.get("status") == "not_run":
+        return str(node.get("reason") or "not run")
+    return None
+
+
+@dataclass(frozen=True)
+class _At:
+    """Where the walk stands: the node, how it was reached, and what it has picked so far."""
+
+    node: Any
+    parent: Any
+    leaf: str | None
+    done: str
+    picked: tuple[str, ...]
+    short: str | None  # an enclosing node that lacks data
+
+
+class _Resolver:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.steps = parse_path(path)
+        self.out: list[Match] = []
+
+    def walk(self, at: _At, i: int) -> None:
+        reason = _not_run_reason(at.node)
+        if reason is not None:
+            rest = "".join(step_text(s) for s in self.steps[i:])
+            self.out.append(
+                Match(at.done + rest, at.node, at.parent, at.leaf, at.picked, not_run=reason)
+            )
+            return
+        if i == len(self.steps):
+            m = Match(at.done, at.node, at.parent, at.leaf, at.picked, insufficient=at.short)
+            self.out.append(m)
+            return
+        short = at.short
+        if isinstance(at.node, dict) and at.node.get("status") == "insufficient_data" and not short:
+            n = at.node.get("n")
+            short = f"{at.done} has insufficient data" + (f" (n={n})" if isinstance(n, int) else "")
+        for child in self._children(at, self.steps[i], short):
+            self.walk(child, i + 1)
+
+    def _children(self, at: _At, step: Step, short: str | None) -> list[_At]:
+        node, done = at.node, at.done
+        if step.kind == "key":
+            if not isinstance(node, dict) or step.key not in node:
+                have = ", ".join(list(node)[:12]) if isinstance(node, dict) else type(node).__name__
+                raise ValueError(
+                    MSG_UNKNOWN_KEY.format(path=self.path, at=done, key=step.key, have=have)
+                )
+            where = (done + "." if done else "") + fmt_key(str(step.key))
+            return [_At(node[step.key], node, step.key, where, at.picked, short)]
+        if step.kind == "index":
+            if not isinstance(node, list) or not -len(node) <= int(step.index) < len(node):
+                raise ValueError(MSG_NO_INDEX.format(path=self.path, at=done, index=step.index))
+            v = node[int(step.index)]
+            label = item_label(v, int(step.index) % len(node))
+            return [_At(v, node, label, f"{done}[{label}]", (*at.picked, label), short)]
+        items = self._items(node, done)
+        if step.kind == "match":
+            items = self._select(items, node, step, done)
+        return [_At(v, node, label, where, (*at.picked, label), short) for label, v, where in items]
+
+    def _items(self, node: Any, done: str) -> list[tuple[str, Any, str]]:
+        """A list's items or a mapping's values, each with its label and concrete path."""
+        if isinstance(node, list):
+            labels = [item_label(v, j) for j, v in enumerate(node)]
+            return [(lb, v, f"{done}[{lb}]") for lb, v in zip(labels, node, strict=True)]
+        if isinstance(node, dict):
+            return [(str(k), v, f"{done}.{fmt_key(str(k))}") for k, v in node.items()]
+        raise ValueError(MSG_NOT_A_CONTAINER.format(path=self.path, at=done))
+
+    def _select(
+        self, items: list[tuple[str, Any, str]], node: Any, step: Step, done: str
+    ) -> list[tuple[str, Any, str]]:
+        """The items a ``[k=v]`` / ``[v]`` selector picks (a mapping's own key counts as v)."""
+        keys = (step.key,) if step.key else ID_KEYS
+
+        def picks(label: str, v: Any) -> bool:
+            if not step.key and isinstance(node, dict) and label == step.value:
+                return True
+            return isinstance(v, dict) and any(str(v.get(k)) == step.value for k in keys if k in v)
+
+        hits = [item for item in items if picks(item[0], item[1])]
+        if not hits:
+            have = ", ".join(label for label, _, _ in items[:12])
+            raise ValueError(
+                MSG_NO_ITEM.format(path=self.path, value=step.value, at=done, have=have)
+            )
+        return hits
+
+
+def resolve(audit: dict[str, Any], path: str) -> list[Match]:
+    """Every node ``path`` reaches in ``audit``. Raises :class:`ValueError` for a path that
+    cannot exist (malformed, unknown area, or a key missing where its section ran)."""
+    check_path(path)
+    resolver = _Resolver(path)
+    resolver.walk(_At(audit, None, None, "", (), None), 0)
+    return resolver.out

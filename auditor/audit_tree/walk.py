@@ -1,0 +1,93 @@
+"""Walking a whole audit (or one section): every number, read the one way.
+
+``nodes(tree, prefix)`` yields ``(path, Evidence)`` for every estimate node and every plain
+number, paths written in the metric-path language (so ``resolve(audit, path)`` finds the
+node again); ``unreadable(tree, prefix)`` names every interval no reader can see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from auditor.audit_tree.paths import Match, fmt_key, item_label
+from auditor.audit_tree.read import ESTIMATE_KEYS, Evidence, is_estimate, read
+
+_FLAT_SUFFIXES = ("_ci_low", "_ci_high", "_ci")
+
+MSG_FLAT_INTERVAL = (
+    "{path}: an interval in a flat key; write the estimate node "
+    "{{value, ci_low, ci_high, n}} instead"
+)
+MSG_INTERVAL_WITHOUT_VALUE = "{path}: ci_low / ci_high without 'value' (not an estimate node)"
+
+
+def evidence_of(match: Match) -> Evidence:
+    """Read the node a path reached (see :mod:`auditor.audit_tree.read`)."""
+    label = match.picked[-1] if match.picked else None
+    return read(match.node, parent=match.parent, leaf=match.leaf, label=label, path=match.path)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{fmt_key(key)}" if path else fmt_key(key)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _children(node: Any, path: str) -> Iterator[tuple[str, Any, Any, str]]:
+    """(path, child, parent, key) of a mapping's values or a list's items."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield _join(path, str(k)), v, node, str(k)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            label = item_label(v, i)
+            yield f"{path}[{label}]", v, node, label
+
+
+def nodes(tree: Any, prefix: str = "") -> Iterator[tuple[str, Evidence]]:
+    """Every estimate node and every plain number under ``tree``, depth first, in document
+    order. ``prefix``: the path of ``tree`` itself (e.g. ``"privacy"`` for that section).
+    The other numbers inside an estimate node (e.g. ``fpr``, ``tp``) come after it."""
+    if is_estimate(tree):
+        yield prefix, read(tree, path=prefix)
+        for path, child, _, key in _children(tree, prefix):
+            if key not in ESTIMATE_KEYS:
+                yield from _numbers_in(child, tree, key, path)
+        return
+    for path, child, parent, key in _children(tree, prefix):
+        yield from _numbers_in(child, parent, key, path)
+
+
+def _numbers_in(child: Any, parent: Any, key: str, path: str) -> Iterator[tuple[str, Evidence]]:
+    if _is_number(child):
+        yield path, read(child, parent=parent, leaf=key, path=path)
+    elif isinstance(child, (dict, list)):
+        yield from nodes(child, path)
+
+
+def estimates(tree: Any, prefix: str = "") -> Iterator[tuple[str, Evidence]]:
+    """Only the estimate nodes of :func:`nodes` (numbers that carry an interval or count)."""
+    if is_estimate(tree):
+        yield prefix, read(tree, path=prefix)
+        return
+    for path, child, _, _ in _children(tree, prefix):
+        if isinstance(child, (dict, list)):
+            yield from estimates(child, path)
+
+
+def unreadable(tree: Any, prefix: str = "") -> list[str]:
+    """Every interval under ``tree`` that is not an estimate node: flat ``x_ci_low`` keys and
+    mappings with ``ci_low`` / ``ci_high`` but no ``value``. Empty when every number reads."""
+    problems: list[str] = []
+    if isinstance(tree, dict):
+        if ("ci_low" in tree or "ci_high" in tree) and "value" not in tree:
+            problems.append(MSG_INTERVAL_WITHOUT_VALUE.format(path=prefix or "(root)"))
+        for key in tree:
+            if str(key).endswith(_FLAT_SUFFIXES):
+                problems.append(MSG_FLAT_INTERVAL.format(path=_join(prefix, str(key))))
+    for path, child, _, _ in _children(tree, prefix):
+        if isinstance(child, (dict, list)):
+            problems += unreadable(child, path)
+    return problems

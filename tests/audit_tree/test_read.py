@@ -1,0 +1,79 @@
+"""The one reader of numbers: estimate nodes, plain numbers beside counts, status nodes."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.audit_tree import wilson_interval
+
+
+def test_wilson_interval_matches_statsmodels_formula():
+    lo, hi = wilson_interval(45, 50)
+    assert lo == pytest.approx(0.7864, abs=1e-4) and hi == pytest.approx(0.9565, abs=1e-4)
+
+
+def test_estimate_node_with_context():
+    from auditor.audit_tree import read
+
+    ev = read({"value": 0.3, "ci_low": 0.2, "ci_high": 0.4, "n": 43, "worst_group": "8",
+               "n_source": "8: fpr on 43 negatives", "status": "ok"})  # fmt: skip
+    assert (ev.value, ev.ci_low, ev.ci_high, ev.n, ev.interval) == (0.3, 0.2, 0.4, 43, "reported")
+    assert ev.group == "8" and ev.n_source == "8: fpr on 43 negatives" and ev.undefined is None
+
+
+def test_estimate_node_undefined_and_unresolvable():
+    from auditor.audit_tree import read
+
+    ev = read({"value": None, "ci_low": None, "ci_high": None, "n": 0, "reason": "no positives"})
+    assert ev.value is None and ev.undefined == "no positives" and ev.interval == "none"
+    ev = read({"value": 0.0, "ci_low": 0.0, "ci_high": 0.01, "n": 266, "resolvable": False})
+    assert ev.resolvable is False and ev.value == 0.0
+
+
+def test_plain_number_takes_its_count_and_reason_from_the_enclosing_mapping():
+    from auditor.audit_tree import read
+
+    parent = {"n": 400, "n_correct": 360, "accuracy": 0.9, "ece": 0.05, "roc_auc": None,
+              "undefined": {"roc_auc": "only one class in y_true"}}  # fmt: skip
+    acc = read(parent["accuracy"], parent=parent, leaf="accuracy")
+    assert acc.interval == "wilson" and (acc.ci_low, acc.ci_high) == wilson_interval(360, 400)
+    ece = read(parent["ece"], parent=parent, leaf="ece")
+    assert (ece.value, ece.n, ece.interval) == (0.05, 400, "none")
+    auc = read(None, parent=parent, leaf="roc_auc")
+    assert auc.value is None and auc.undefined == "only one class in y_true"
+
+
+def test_status_text_and_booleans():
+    from auditor.audit_tree import read
+
+    assert read({"id": "license", "status": "met"}).value == "met"
+    assert read(True).value == "true" and read(False).value == "false"
+    assert read("declared").value == "declared"
+
+
+def test_a_mapping_without_value_or_status_is_not_a_number():
+    from auditor.audit_tree import read
+    from auditor.audit_tree.read import MSG_NOT_READABLE
+
+    with pytest.raises(ValueError) as err:
+        read({"tpr": 0.2, "ci_low": 0.1, "ci_high": 0.3}, path="privacy.x")
+    assert str(err.value) == MSG_NOT_READABLE.format(path="privacy.x", have="tpr, ci_low, ci_high")
+    with pytest.raises(ValueError):
+        read([0.1, 0.2], path="privacy.roc")
+
+
+def test_num_and_count_refuse_what_is_not_a_finite_number():
+    from auditor.audit_tree import count, num
+
+    assert num(1) == 1.0 and num(0.5) == 0.5
+    assert num(True) is None and num("1") is None and num(float("nan")) is None
+    assert num(float("inf")) is None and num(None) is None
+    assert count(3) == 3 and count(True) is None and count(3.0) is None
+
+
+def test_wilson_interval_edges():
+    lo, hi = wilson_interval(0, 20)
+    assert lo == 0.0 and 0 < hi < 0.2  # never zero width at a rate of 0
+    lo, hi = wilson_interval(20, 20)
+    assert 0.8 < lo < 1 and hi == 1.0
+    assert all(x != x for x in wilson_interval(0, 0))  # no rows: undefined (nan)
