@@ -1,8 +1,9 @@
 """``[gates]`` and ``[[gates.rules]]``: thresholds over numbers in ``audit.json``.
 
-A rule names a metric by its path in ``audit.json`` (see :mod:`auditor.gates` for the path
-language), a bound (``max`` and/or ``min``, or ``allowed`` for a status string such as a
-checklist item's), and how the interval decides (``mode``).
+A rule names a metric by its path in ``audit.json`` (the path language is
+:mod:`auditor.audit_tree`'s; :func:`auditor.gates.validate_rules` checks each path before any
+work, since these models sit below it), a bound (``max`` and/or ``min``, or ``allowed`` for a
+status string such as a checklist item's), and how the interval decides (``mode``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from auditor.config._base import StrictModel
 
@@ -38,18 +39,6 @@ class GateRule(StrictModel):
     # Allowed worsening against a baseline audit (None: gates.baseline_tolerance).
     tolerance: float | None = Field(None, ge=0)
     name: str | None = None
-
-    @field_validator("metric")
-    @classmethod
-    def _path_parses(cls, value: str) -> str:
-        # Syntax and area are checked here, before any training; whether the keys exist is
-        # known only once the audit is computed (auditor.gates.resolve).
-        from auditor.gates import AREAS, parse_path
-
-        steps = parse_path(value)
-        if steps[0].kind != "key" or steps[0].key not in AREAS:
-            raise ValueError(f"metric path {value!r} must start with one of {', '.join(AREAS)}")
-        return value
 
     @model_validator(mode="after")
     def _one_kind_of_bound(self) -> GateRule:

@@ -1,0 +1,152 @@
+"""The entry point: every gate (built-in and configured) over one audit -> the gates section.
+
+``judge_audit`` returns the typed :class:`GatesSection` (or :class:`NotRun`);
+``evaluate_gates`` its audit.json form; ``exit_code`` what the CLI exits with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from auditor.audit_tree import Match
+from auditor.config.gates import GateRule, GatesConfig
+from auditor.errors import AuditorInputError
+from auditor.gates import baseline as base
+from auditor.gates.judge import evaluate_match, evaluate_rule
+from auditor.gates.rules import default_rules, validate_rules
+from auditor.gates.section import GateResult, GatesSection
+from auditor.results._base import NotRun, dump
+
+MSG_DISABLED = "gates are disabled in config (gates.enabled = false)"
+MSG_DEFAULT_UNREADABLE = "built-in gate cannot read this audit: {exc}"
+
+
+def _all_rules(audit: Mapping[str, Any], config: GatesConfig) -> list[tuple[str, str, GateRule]]:
+    """(rule ref, source, rule): the scenario's built-in rules, then the config's."""
+    rules: list[tuple[str, str, GateRule]] = []
+    if config.use_defaults:
+        scenario = str((audit.get("run") or {}).get("scenario", ""))
+        privacy_cfg = (audit.get("config") or {}).get("privacy") or {}
+        defaults = default_rules(scenario, dp_claimed=bool(privacy_cfg.get("dp")))
+        rules += [(f"defaults[{i}]", "default", r) for i, r in enumerate(defaults)]
+    rules += [(f"rules[{i}]", "config", r) for i, r in enumerate(config.rules)]
+    return rules
+
+
+def _one_rule(
+    audit: Mapping[str, Any], ref: str, source: str, rule: GateRule, config: GatesConfig,
+    *, config_file: str | None, strict: bool,
+) -> list[GateResult]:  # fmt: skip
+    try:
+        return evaluate_rule(
+            dict(audit), rule, min_count=config.min_count, rule_ref=ref, source=source
+        )
+    except ValueError as exc:
+        if not strict:
+            return []
+        if source == "default":
+            # A built-in gate must never stop a run: it reports what it could not read.
+            missing = Match(rule.metric, not_run=MSG_DEFAULT_UNREADABLE.format(exc=exc))
+            return [
+                evaluate_match(
+                    rule, missing, min_count=config.min_count, rule_ref=ref, source=source
+                )
+            ]
+        raise AuditorInputError(str(exc), source=config_file, field=f"gates.{ref}.metric") from None
+
+
+def _unique(result: GateResult, seen: set[str]) -> GateResult:
+    """Two rules may reach the same node with the same bound: number the later ones."""
+    if result.id not in seen:
+        seen.add(result.id)
+        return result
+    k = 2
+    while f"{result.id} #{k}" in seen:
+        k += 1
+    seen.add(f"{result.id} #{k}")
+    return result.model_copy(update={"id": f"{result.id} #{k}", "name": f"{result.name} #{k}"})
+
+
+def _evaluate(
+    audit: Mapping[str, Any], config: GatesConfig, *, config_file: str | None, strict: bool
+) -> tuple[list[GateResult], dict[str, GateRule]]:
+    results: list[GateResult] = []
+    by_id: dict[str, GateRule] = {}
+    seen: set[str] = set()
+    for ref, source, rule in _all_rules(audit, config):
+        for r in _one_rule(
+            audit, ref, source, rule, config, config_file=config_file, strict=strict
+        ):
+            r = _unique(r, seen)
+            by_id[r.id] = rule
+            results.append(r)
+    return results, by_id
+
+
+def judge_audit(
+    audit: Mapping[str, Any],
+    config: GatesConfig,
+    *,
+    config_file: str | None = None,
+    baseline: Mapping[str, Any] | None = None,
+    baseline_file: str | None = None,
+) -> GatesSection | NotRun:
+    """Evaluate every gate over ``audit`` (and against ``baseline``, or the config's baseline
+    file). Raises :class:`AuditorInputError` (exit 2) for a bad rule path or baseline."""
+    if not config.enabled:
+        return NotRun(reason=MSG_DISABLED)
+    validate_rules(config, source=config_file)
+    if baseline is None and config.baseline is not None:
+        folder = Path(config_file).parent if config_file else None
+        baseline = base.load_baseline(config.baseline, base=folder)
+        baseline_file = baseline_file or str(config.baseline)
+    results, by_id = _evaluate(audit, config, config_file=config_file, strict=True)
+    summary = None
+    if baseline is not None:
+        old, _ = _evaluate(baseline, config, config_file=config_file, strict=False)
+        extra = base.compare(results, old, by_id, tolerance=config.baseline_tolerance)
+        results += extra
+        summary = base.summary(
+            extra, dict(baseline), file=baseline_file, tolerance=config.baseline_tolerance
+        )
+    counts = {k: sum(r.status == k for r in results) for k in ("pass", "warn", "fail")}
+    verdict = "fail" if counts["fail"] else "warn" if counts["warn"] else "pass"
+    return GatesSection(
+        verdict=verdict,
+        fail_on=config.fail_on,
+        config_file=config_file,
+        defaults=str(audit["run"]["scenario"]) if config.use_defaults else None,
+        counts=counts,  # type: ignore[arg-type]
+        results=tuple(results),
+        baseline=summary,
+    )
+
+
+def evaluate_gates(
+    audit: Mapping[str, Any],
+    config: GatesConfig,
+    *,
+    config_file: str | None = None,
+    baseline: Mapping[str, Any] | None = None,
+    baseline_file: str | None = None,
+) -> dict[str, Any]:
+    """:func:`judge_audit` as the ``gates`` section of audit.json (a plain dict)."""
+    section = judge_audit(
+        audit, config, config_file=config_file, baseline=baseline, baseline_file=baseline_file
+    )
+    return dump(section)
+
+
+def exit_code(
+    gates: Mapping[str, Any] | GatesSection | NotRun, *, fail_on: str | None = None
+) -> int:
+    """0 pass (warnings pass unless fail_on = "warning"), 1 a gate failed."""
+    g = dump(gates) if not isinstance(gates, Mapping) else gates
+    if g.get("status") != "ok":
+        return 0
+    fail_on = fail_on or g.get("fail_on", "failure")
+    if g["verdict"] == "fail" or (g["verdict"] == "warn" and fail_on == "warning"):
+        return 1
+    return 0

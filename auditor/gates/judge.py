@@ -1,0 +1,200 @@
+"""Judging one rule against an audit: resolve its path, read the evidence through
+:mod:`auditor.audit_tree`, and decide pass / fail / insufficient data / not run.
+
+Outcomes
+--------
+- a path that does not exist in a section that ran is a config error (``ValueError`` here,
+  exit 2 from the entry point), not a pass;
+- a path into a section or probe that did not run is ``not_run``; below ``min_n`` (or an
+  undefined value, or a rate the counts cannot resolve) it is ``insufficient_data``; each
+  maps to warn or fail per rule, so it never passes silently;
+- modes: ``point`` (the estimate against the bound), ``confident-fail`` (fail only when the
+  whole interval is beyond the bound), ``confident-pass`` (pass only when the whole interval
+  is within it). Where no interval exists the point estimate decides, and the result says so.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.audit_tree import Evidence, Match, evidence_of, parse_path, resolve
+from auditor.config.gates import GateRule
+from auditor.gates.section import Bound, GateResult, bound_text, identity
+
+MSG_ALLOWED_NEEDS_TEXT = "metric path {path!r}: allowed needs a status text, found {value!r}"
+MSG_TEXT_NOT_NUMBER = "metric path {path!r} is the text {value!r}: use allowed = [...]"
+MSG_EMPTY_WILDCARD = "the path's wildcard matched nothing in this audit"
+
+
+def interval_relation(lo: float, hi: float, *, max: float | None, min: float | None) -> str:
+    """'within' (whole interval inside the bounds), 'beyond' (wholly outside one bound) or
+    'straddles' (crosses a bound)."""
+    if (max is not None and lo > max) or (min is not None and hi < min):
+        return "beyond"
+    within = (max is None or hi <= max) and (min is None or lo >= min)
+    return "within" if within else "straddles"
+
+
+def judge(
+    value: float,
+    lo: float | None,
+    hi: float | None,
+    *,
+    mode: str,
+    max: float | None,
+    min: float | None,
+) -> bool:
+    """True when the gate passes. Without an interval every mode compares the estimate."""
+    if mode == "point" or lo is None or hi is None:
+        return (max is None or value <= max) and (min is None or value >= min)
+    relation = interval_relation(lo, hi, max=max, min=min)
+    if mode == "confident-fail":
+        return relation != "beyond"
+    if mode == "confident-pass":
+        return relation == "within"
+    raise ValueError(f"unknown gate mode {mode!r}")
+
+
+def fmt(v: Any) -> str:
+    """A value in a gate message: 4 significant digits, '—' for none."""
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def rule_bound(rule: GateRule) -> Bound:
+    allowed = tuple(rule.allowed) if rule.allowed is not None else None
+    return Bound(min=rule.min, max=rule.max, allowed=allowed)
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    outcome: str
+    message: str
+    relation: str | None = None
+
+
+def _no_verdict(match: Match, ev: Evidence, min_n: int) -> _Verdict | None:
+    """Why the evidence gives no verdict (not run, insufficient data), or None."""
+    if match.not_run:
+        return _Verdict("not_run", f"not evaluated: {match.not_run}")
+    if ev.status in ("not_run", "not_applicable"):
+        return _Verdict("not_run", f"not evaluated: {ev.undefined or ev.status}")
+    if match.insufficient is not None:
+        return _Verdict("insufficient_data", f"insufficient data: {match.insufficient}")
+    if ev.resolvable is False:
+        why = "the counts cannot resolve this rate (resolvable = false)"
+        return _Verdict("insufficient_data", f"insufficient data: {why}")
+    if ev.status == "insufficient_data":
+        n = f" (n={ev.n})" if ev.n is not None else ""
+        return _Verdict(
+            "insufficient_data", f"insufficient data: {ev.undefined or 'the node says so'}{n}"
+        )
+    if ev.n is not None and ev.n < min_n:
+        source = f" ({ev.n_source})" if ev.n_source else ""
+        msg = f"insufficient data: n={ev.n} below the minimum count {min_n}{source}"
+        return _Verdict("insufficient_data", msg)
+    if ev.value is None:
+        return _Verdict("insufficient_data", f"insufficient data: {ev.undefined or 'no value'}")
+    return None
+
+
+def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict:
+    none = _no_verdict(match, ev, min_n)
+    if none is not None:
+        return none
+    text = bound_text(rule_bound(rule))
+    if rule.allowed is not None:
+        if not isinstance(ev.value, str):
+            raise ValueError(MSG_ALLOWED_NEEDS_TEXT.format(path=match.path, value=ev.value))
+        ok = ev.value in rule.allowed
+        return _Verdict("pass" if ok else "fail", f"{ev.value!r} {'is' if ok else 'is not'} {text}")
+    if isinstance(ev.value, str):
+        raise ValueError(MSG_TEXT_NOT_NUMBER.format(path=match.path, value=ev.value))
+    assert ev.value is not None  # _no_verdict returned for a missing value
+    ok = judge(ev.value, ev.ci_low, ev.ci_high, mode=rule.mode, max=rule.max, min=rule.min)
+    relation, ci = None, ""
+    if ev.ci_low is not None and ev.ci_high is not None:
+        relation = interval_relation(ev.ci_low, ev.ci_high, max=rule.max, min=rule.min)
+        ci = f" [{fmt(ev.ci_low)}, {fmt(ev.ci_high)}]"
+    count = f" (n={ev.n})" if ev.n is not None else ""
+    msg = f"{fmt(ev.value)}{ci}{count} {'meets' if ok else 'breaks'} {text}"
+    if ev.group is not None and match.picked[-1:] != (ev.group,):
+        msg += f"; worst-off group {ev.group}"
+    if relation:
+        msg += f"; interval {relation} the bound ({rule.mode})"
+    if rule.mode != "point" and ev.interval == "none":
+        msg += "; no interval at this path, so the point estimate decided"
+    return _Verdict("pass" if ok else "fail", msg, relation)
+
+
+def _status(rule: GateRule, outcome: str) -> str:
+    if outcome == "pass":
+        return "pass"
+    if outcome == "fail":
+        return "warn" if rule.severity == "warning" else "fail"
+    return rule.insufficient if outcome == "insufficient_data" else rule.not_run
+
+
+def gate_name(rule: GateRule, match: Match) -> str:
+    """The rule's name (with the keys its wildcards picked), else the concrete metric path."""
+    if not rule.name:
+        return match.path
+    steps = parse_path(rule.metric)
+    many = any(s.kind == "any" or (s.kind == "match" and s.key) for s in steps)
+    return f"{rule.name} ({', '.join(match.picked)})" if many and match.picked else rule.name
+
+
+def evaluate_match(
+    rule: GateRule, match: Match, *, min_count: int, rule_ref: str, source: str
+) -> GateResult:
+    """The gate result of one node a rule's path reached."""
+    start = time.perf_counter()
+    min_n = rule.min_n or min_count
+    ev = Evidence(value=None) if match.not_run else evidence_of(match)
+    v = _verdict(rule, match, ev, min_n)
+    bound = rule_bound(rule)
+    area = match.path.split(".", 1)[0].split("[", 1)[0]
+    return GateResult(
+        id=identity(match.path, bound, rule.mode),
+        name=gate_name(rule, match),
+        area=area,
+        metric=match.path,
+        group=ev.group or "all",
+        rule=rule_ref,
+        source=source,
+        mode=rule.mode,
+        bound=bound,
+        value=ev.value,
+        ci_low=ev.ci_low,
+        ci_high=ev.ci_high,
+        interval=ev.interval,
+        n=ev.n,
+        min_n=min_n,
+        outcome=v.outcome,
+        status=_status(rule, v.outcome),
+        relation=v.relation,
+        message=v.message,
+        seconds=round(time.perf_counter() - start, 6),
+    )
+
+
+def evaluate_rule(
+    audit: dict[str, Any],
+    rule: GateRule,
+    *,
+    min_count: int = 30,
+    rule_ref: str = "rules[0]",
+    source: str = "config",
+) -> list[GateResult]:
+    """Evaluate one rule; a wildcard gives one result per match. Raises ``ValueError`` for a
+    path that does not exist where its section ran."""
+    matches = resolve(audit, rule.metric) or [Match(rule.metric, not_run=MSG_EMPTY_WILDCARD)]
+    return [
+        evaluate_match(rule, m, min_count=min_count, rule_ref=rule_ref, source=source)
+        for m in matches
+    ]

@@ -1,0 +1,90 @@
+"""The built-in gates of each scenario, and the check of every rule's path syntax.
+
+``validate_rules`` is where a rule's metric path is checked before any work (config cannot:
+the path language lives in :mod:`auditor.audit_tree`, above the config models); whether the
+keys exist is known only once the audit is computed.
+"""
+
+from __future__ import annotations
+
+from auditor.audit_tree import check_path
+from auditor.config.gates import GateRule, GatesConfig
+from auditor.errors import AuditorInputError
+
+# The privacy gate: each attack's TPR at 1% FPR, an estimate node {value, ci_low, ci_high, n}.
+PRIVACY_TPR_PATH = 'privacy.attacks.*.tpr_at_fpr."0.01"'
+_EOD = "disparities.equalized_odds_difference.between_groups"
+
+
+def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
+    """The built-in gates of a scenario. Each is written so that a section that did not run
+    gives a warning, never a crash and never a pass. Why these bounds:
+
+    - performance: fine-tuned test accuracy, confident-fail on its Wilson interval (digits
+      and mnist >= 0.90, adult >= 0.80, a table >= 0.70: well below what the recipes reach, so
+      a broken pipeline fails and sampling noise does not); calibration ECE <= 0.10;
+    - fairness: the equalized-odds difference (between groups) of each audited feature,
+      confident-fail at 0.20 (a gap whose whole interval is above 20 points). For your own
+      data (``table``) it blocks the release; in the built-in demos it is a warning, so the
+      demo exits 0 while showing its findings (adult's model has real gaps by race and age
+      band); intersections are warnings everywhere (small cells); a group below the minimum
+      count is "insufficient data" (a warning). ``--fail-on warning`` makes them all block;
+    - privacy: each membership attack's TPR at 1% FPR on the target, confident-fail at 0.10
+      (ten times what guessing gets); with DP-SGD, the canary epsilon lower bound must not
+      exceed the claimed epsilon (without DP there is no claim to check);
+    - transparency: no checklist item may fail (e.g. a train/test overlap); the declared
+      intended use, limitations and license are warnings until written.
+
+    A predictions-only audit (``auditor audit``, scenario "predictions") gets the performance
+    and fairness gates only: privacy, explanations and the checklist need the model itself,
+    and the card says they did not run; gating them would warn on every such audit.
+    """
+    acc = {"digits": 0.90, "mnist": 0.90, "adult": 0.80}.get(scenario, 0.70)
+    builtin = scenario in ("digits", "mnist", "adult")
+    predictions = scenario == "predictions"
+    model = "" if predictions else "fine-tuned "
+    declared = "transparency.items[{}].status"
+    common = [
+        GateRule(metric="performance.finetuned.test.accuracy", min=acc, mode="confident-fail",
+                 name=f"{model}test accuracy"),
+        GateRule(metric="performance.finetuned.test.ece", max=0.10, mode="point",
+                 name=f"{model}test calibration (ECE)"),
+        GateRule(metric=f"fairness.features[kind=feature].{_EOD}", max=0.20,
+                 mode="confident-fail", severity="warning" if builtin else "error"),
+        GateRule(metric=f"fairness.features[kind=intersection].{_EOD}", max=0.20,
+                 mode="confident-fail", severity="warning"),
+    ]  # fmt: skip
+    if predictions:
+        return common
+    return [
+        *common,
+        GateRule(metric=PRIVACY_TPR_PATH, max=0.10, mode="confident-fail"),
+        *([GateRule(metric="privacy.canaries.exceeds_claim", allowed=["false"],
+                    name="canary epsilon lower bound within the DP claim")] if dp_claimed else []),
+        GateRule(metric="transparency.items.*.status",
+                 allowed=["met", "declared", "missing", "not_applicable", "warn"]),
+        *(GateRule(metric=declared.format(item), allowed=["met", "declared"], severity="warning")
+          for item in ("intended_use", "limitations", "license")),
+    ]  # fmt: skip
+
+
+def rule_problems(config: GatesConfig) -> list[tuple[str, str]]:
+    """``(field, message)`` for every rule whose metric path is malformed or starts outside
+    the audit's areas; empty when every rule can be evaluated."""
+    problems = []
+    for i, rule in enumerate(config.rules):
+        try:
+            check_path(rule.metric)
+        except ValueError as exc:
+            problems.append((f"gates.rules[{i}].metric", str(exc)))
+    return problems
+
+
+def validate_rules(config: GatesConfig, *, source: str | None = None) -> None:
+    """Raise :class:`AuditorInputError` (exit 2) naming the first bad rule's field and every
+    problem, before any training. ``source``: the config file, for the message."""
+    problems = rule_problems(config)
+    if problems:
+        field, _ = problems[0]
+        text = "; ".join(f"{f}: {msg}" for f, msg in problems)
+        raise AuditorInputError(text, source=source, field=field)

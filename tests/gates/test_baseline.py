@@ -1,0 +1,83 @@
+"""Gates against a previous audit: new, unchanged, worse, fixed, matched by stable identity."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from auditor.config import GateRule, GatesConfig
+from auditor.gates import evaluate_gates
+from tests.gates.builders import make_audit
+from tests.gates.builders import node as _node
+
+
+def test_baseline_findings_new_unchanged_worse_fixed():
+    old = make_audit()
+    new = copy.deepcopy(old)
+    dis = new["fairness"]["features"]["sex"]["disparities"]
+    dis["demographic_parity_difference"] = _node(0.19, 0.15, 0.23, worst_group="F")  # worse by 0.07
+    dis["equalized_odds_difference"] = _node(0.10, 0.05, 0.15, worst_group="M")  # fixed
+    new["fairness"]["features"]["age band"]["disparities"]["equalized_odds_difference"] = _node(
+        0.055, 0.01, 0.1
+    )
+    new["fairness"]["features"]["race"] = {
+        "disparities": {"equalized_odds_difference": _node(0.1, 0.0, 0.2)}
+    }
+    cfg = GatesConfig(
+        use_defaults=False,
+        baseline_tolerance=0.02,
+        rules=[
+            GateRule(metric="fairness.features.*.disparities.equalized_odds_difference", max=0.2),
+            GateRule(
+                metric="fairness.features.sex.disparities.demographic_parity_difference", max=0.25
+            ),
+        ],
+    )
+    g = evaluate_gates(new, cfg, baseline=old, baseline_file="old/audit.json")
+    base = {r["metric"]: r for r in g["results"] if r["source"] == "baseline"}
+    finding = {
+        k.split(".")[2]: v["baseline"]["finding"] for k, v in base.items() if "equalized" in k
+    }
+    assert finding == {"sex": "fixed", '"age band"': "unchanged", "race": "new"}
+    dp = base["fairness.features.sex.disparities.demographic_parity_difference"]
+    assert dp["baseline"]["finding"] == "worse" and dp["status"] == "fail"
+    assert dp["baseline"]["delta"] == pytest.approx(0.07)
+    assert g["baseline"]["findings"] == {"new": 1, "unchanged": 1, "worse": 1, "fixed": 1}
+    assert g["verdict"] == "fail"
+    # a looser tolerance forgives the same change
+    loose = cfg.model_copy(update={"baseline_tolerance": 0.1})
+    g = evaluate_gates(new, loose, baseline=old)
+    assert g["baseline"]["findings"]["worse"] == 0
+
+
+def test_baseline_direction_follows_the_bound():
+    old = make_audit()
+    new = copy.deepcopy(old)
+    new["performance"]["finetuned"]["test"].update(accuracy=0.95, n_correct=380)
+    cfg = GatesConfig(
+        use_defaults=False, rules=[GateRule(metric="performance.finetuned.test.accuracy", min=0.5)]
+    )
+    g = evaluate_gates(new, cfg, baseline=old)
+    assert g["results"][-1]["baseline"]["finding"] == "unchanged"  # better is not worse
+    g = evaluate_gates(old, cfg, baseline=new)
+    assert g["results"][-1]["baseline"]["finding"] == "worse"
+
+
+def test_baseline_confident_fail_compares_the_whole_interval():
+    old = make_audit()
+    new = copy.deepcopy(old)
+    path = "fairness.features.sex.disparities.demographic_parity_difference"
+    dis = new["fairness"]["features"]["sex"]["disparities"]
+    rule = GateRule(metric=path, max=0.5, mode="confident-fail")
+    cfg = GatesConfig(use_defaults=False, baseline_tolerance=0.02, rules=[rule])
+    # the estimate moved by 0.05, but the interval still reaches the old estimate: noise
+    dis["demographic_parity_difference"] = _node(0.17, 0.10, 0.24, worst_group="F")
+    g = evaluate_gates(new, cfg, baseline=old)
+    assert g["results"][-1]["baseline"]["finding"] == "unchanged"
+    point = cfg.model_copy(update={"rules": [rule.model_copy(update={"mode": "point"})]})
+    assert evaluate_gates(new, point, baseline=old)["results"][-1]["baseline"]["finding"] == "worse"
+    # the whole interval is above the old estimate + tolerance: worse
+    dis["demographic_parity_difference"] = _node(0.25, 0.15, 0.35, worst_group="F")
+    g = evaluate_gates(new, cfg, baseline=old)
+    assert g["results"][-1]["baseline"]["finding"] == "worse" and g["verdict"] == "fail"

@@ -1,0 +1,256 @@
+"""Judging one rule: every mode against intervals that clear, straddle and cross the bound,
+insufficient data, sections that did not run, the shapes the evidence comes in."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.audit_tree import resolve, wilson_interval
+from auditor.config import GateRule
+from auditor.gates import evaluate_rule, judge
+from tests.gates.builders import make_audit, rate_at_fpr
+from tests.gates.builders import node as _node
+
+# --------------------------------------------------------------------------- the gate table
+
+# Bound 0.20 as a maximum. Intervals: clear (wholly within), straddle (crosses the bound),
+# beyond (wholly past it); the point estimate sits inside the interval.
+INTERVALS = {
+    "clear": (0.10, 0.05, 0.15),
+    "straddle_point_in": (0.18, 0.12, 0.26),
+    "straddle_point_out": (0.23, 0.15, 0.31),
+    "beyond": (0.30, 0.25, 0.35),
+}
+# mode -> interval -> pass?
+TABLE = {
+    "point": {
+        "clear": True,
+        "straddle_point_in": True,
+        "straddle_point_out": False,
+        "beyond": False,
+    },
+    "confident-fail": {
+        "clear": True,
+        "straddle_point_in": True,
+        "straddle_point_out": True,
+        "beyond": False,
+    },
+    "confident-pass": {
+        "clear": True,
+        "straddle_point_in": False,
+        "straddle_point_out": False,
+        "beyond": False,
+    },
+}
+RELATION = {
+    "clear": "within",
+    "straddle_point_in": "straddles",
+    "straddle_point_out": "straddles",
+    "beyond": "beyond",
+}
+
+
+def _mirror(v):  # the same geometry around a minimum bound of 0.80 (value 1 - x)
+    return 1.0 - v
+
+
+@pytest.mark.parametrize("mode", list(TABLE))
+@pytest.mark.parametrize("where", list(INTERVALS))
+@pytest.mark.parametrize("bound", ["max", "min"])
+def test_gate_table(mode, where, bound):
+    value, lo, hi = INTERVALS[where]
+    if bound == "min":
+        value, lo, hi = _mirror(value), _mirror(hi), _mirror(lo)
+        rule = GateRule(metric="fairness.features.sex.disparities.x", min=0.80, mode=mode)
+    else:
+        rule = GateRule(metric="fairness.features.sex.disparities.x", max=0.20, mode=mode)
+    audit = make_audit()
+    audit["fairness"]["features"]["sex"]["disparities"]["x"] = _node(value, lo, hi, worst_group="F")
+    [r] = evaluate_rule(audit, rule)
+    expected = TABLE[mode][where]
+    assert (r.outcome, r.status) == (("pass", "pass") if expected else ("fail", "fail"))
+    assert r.relation == RELATION[where]
+    assert (r.value, r.ci_low, r.ci_high, r.n, r.group) == (value, lo, hi, 500, "F")
+    assert judge(value, lo, hi, mode=mode, max=rule.max, min=rule.min) is expected
+
+
+@pytest.mark.parametrize("mode", list(TABLE))
+@pytest.mark.parametrize("maps_to", ["warn", "fail"])
+def test_insufficient_data_below_min_count(mode, maps_to):
+    rule = GateRule(
+        metric="fairness.features.sex.groups[*].metrics.tpr",
+        min=0.5,
+        mode=mode,
+        insufficient=maps_to,
+    )
+    audit = make_audit()
+    audit["fairness"]["features"]["sex"]["groups"][1]["status"] = "ok"  # the count decides
+    results = evaluate_rule(audit, rule, min_count=30)
+    by_group = {r.group: r for r in results}
+    assert set(by_group) == {"F", "M"}
+    assert by_group["F"].outcome == "pass"
+    small = by_group["M"]
+    assert small.outcome == "insufficient_data" and small.status == maps_to
+    assert "n=12" in small.message and "30" in small.message
+    assert small.value == 0.5  # the estimate is kept as evidence, never judged
+
+
+def test_min_n_on_the_rule_overrides_min_count():
+    audit = make_audit()
+    rule = GateRule(
+        metric="fairness.features.sex.disparities.demographic_parity_difference",
+        max=0.2,
+        min_n=1000,
+    )
+    [r] = evaluate_rule(audit, rule, min_count=30)
+    assert r.outcome == "insufficient_data" and r.min_n == 1000
+
+
+def test_disparity_resting_on_few_rows_is_insufficient_and_says_whose():
+    """A gap whose interval is wholly beyond the bound, but decided by a rate on 8 positives:
+    no confident verdict, and the message names the group and rate behind the count."""
+    audit = make_audit()
+    audit["fairness"]["features"]["sex"]["disparities"]["equalized_odds_difference"].update(
+        n=8, n_source="M: recall on 8 positives"
+    )
+    rule = GateRule(
+        metric="fairness.features.sex.disparities.equalized_odds_difference",
+        max=0.1,
+        mode="confident-fail",
+    )
+    [r] = evaluate_rule(audit, rule, min_count=30)
+    assert r.outcome == "insufficient_data" and r.status == "warn"
+    assert "n=8" in r.message and "M: recall on 8 positives" in r.message
+
+
+def test_group_status_insufficient_is_respected_even_above_min_count():
+    audit = make_audit()
+    audit["fairness"]["features"]["sex"]["groups"][1]["metrics"]["tpr"]["n"] = 100
+    audit["fairness"]["features"]["sex"]["groups"][1]["metrics"]["tpr"]["status"] = (
+        "insufficient_data"
+    )
+    rule = GateRule(metric="fairness.features.sex.groups[M].metrics.tpr", min=0.1)
+    [r] = evaluate_rule(audit, rule)
+    assert r.outcome == "insufficient_data" and r.status == "warn"
+
+
+def test_undefined_value_is_insufficient_with_its_reason():
+    [r] = evaluate_rule(
+        make_audit(), GateRule(metric="performance.finetuned.test.roc_auc", min=0.8)
+    )
+    assert r.outcome == "insufficient_data" and "only one class" in r.message
+
+
+def test_wilson_interval_beside_accuracy():
+    [r] = evaluate_rule(
+        make_audit(),
+        GateRule(metric="performance.finetuned.test.accuracy", min=0.85, mode="confident-pass"),
+    )
+    lo, hi = wilson_interval(360, 400)
+    assert r.interval == "wilson" and (r.ci_low, r.ci_high) == (lo, hi) and r.n == 400
+    assert lo < 0.9 < hi and r.outcome == ("pass" if lo >= 0.85 else "fail")
+
+
+def test_no_interval_in_confident_mode_says_the_point_decided():
+    [r] = evaluate_rule(
+        make_audit(),
+        GateRule(metric="performance.finetuned.test.ece", max=0.04, mode="confident-fail"),
+    )
+    assert r.outcome == "fail" and "point estimate decided" in r.message
+
+
+def test_checklist_item_status():
+    rule = GateRule(metric="transparency.items[intended_use].status", allowed=["met", "declared"])
+    [r] = evaluate_rule(make_audit(), rule)
+    assert r.outcome == "fail" and r.value == "missing"
+    [r] = evaluate_rule(
+        make_audit(), rule.model_copy(update={"metric": "transparency.items[license]"})
+    )
+    assert r.outcome == "pass"
+
+
+def test_section_not_run_is_warning_or_failure_never_pass():
+    for maps_to in ("warn", "fail"):
+        rule = GateRule(metric="privacy.attacks.loss.auc", max=0.6, not_run=maps_to)
+        [r] = evaluate_rule(make_audit(), rule)
+        assert r.outcome == "not_run" and r.status == maps_to and "disabled in config" in r.message
+
+
+# --------------------------------------------------------------------------- shapes of the sections
+
+
+def test_mapping_selectors_and_enclosing_insufficient_group():
+    audit = make_audit()
+    feats = audit["fairness"]["features"]
+    feats["sex"]["kind"], feats["age band"]["kind"] = "feature", "intersection"
+    matches = resolve(
+        audit, "fairness.features[kind=feature].disparities.equalized_odds_difference"
+    )
+    assert [m.path for m in matches] == [
+        "fairness.features.sex.disparities.equalized_odds_difference"
+    ]
+    [m] = resolve(audit, "fairness.features[sex].disparities.equalized_odds_difference")
+    assert m.node["value"] == 0.30
+    # the group says insufficient_data; its metric node has a large n: still insufficient
+    audit["fairness"]["features"]["sex"]["groups"][1]["metrics"]["tpr"]["n"] = 500
+    [r] = evaluate_rule(
+        audit, GateRule(metric="fairness.features.sex.groups[M].metrics.tpr", min=0.1)
+    )
+    assert r.outcome == "insufficient_data" and "groups[M]" in r.message
+
+
+def test_rate_at_fixed_fpr_node_and_resolvable():
+    """The default privacy gate reads each attack's TPR at 1% FPR, an estimate node."""
+    rates = {
+        "0.01": rate_at_fpr(0.2, 0.15, 0.26),
+        "0.001": rate_at_fpr(0.0, 0.0, 0.01, resolvable=False),
+    }
+    audit = make_audit(privacy={"status": "ok", "attacks": {"loss": {"tpr_at_fpr": rates}}})
+    [r] = evaluate_rule(audit, GateRule(metric='privacy.attacks.*.tpr_at_fpr."0.01"',
+                                        max=0.1, mode="confident-fail"))  # fmt: skip
+    assert (r.value, r.ci_low, r.ci_high, r.n, r.group) == (0.2, 0.15, 0.26, 266, "loss")
+    assert r.outcome == "fail" and r.relation == "beyond"
+    assert r.metric == 'privacy.attacks.loss.tpr_at_fpr."0.01"'
+    [r] = evaluate_rule(audit, GateRule(metric='privacy.attacks.loss.tpr_at_fpr."0.001"', max=0.1))
+    assert r.outcome == "insufficient_data" and "resolvable" in r.message
+
+
+def test_disparity_names_its_worst_off_group_in_the_message_not_the_name():
+    rule = GateRule(metric="fairness.features.*.disparities.equalized_odds_difference", max=0.5)
+    by_path = {r.metric: r for r in evaluate_rule(make_audit(), rule)}
+    sex = by_path["fairness.features.sex.disparities.equalized_odds_difference"]
+    assert sex.group == "M" and "worst-off group M" in sex.message
+    assert sex.name == sex.metric and "M" not in sex.id.split(" (")[0].split(".")[-1]
+    named = rule.model_copy(update={"name": "EO gap"})
+    names = sorted(r.name for r in evaluate_rule(make_audit(), named))
+    assert names == ["EO gap (age band)", "EO gap (sex)"]
+
+
+def test_boolean_and_null_for_allowed():
+    audit = make_audit(privacy={"status": "ok", "canaries": {"exceeds_claim": True}})
+    rule = GateRule(metric="privacy.canaries.exceeds_claim", allowed=["false"])
+    assert evaluate_rule(audit, rule)[0].outcome == "fail"
+    audit["privacy"]["canaries"]["exceeds_claim"] = None
+    assert evaluate_rule(audit, rule)[0].outcome == "insufficient_data"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.floats(-5, 5),
+    b=st.floats(-5, 5),
+    c=st.floats(-5, 5),
+    bound=st.floats(-5, 5),
+    upper=st.booleans(),
+)
+def test_modes_are_ordered(a, b, c, bound, upper):
+    """For an estimate inside its interval: confident-pass passing implies point passing,
+    which implies confident-fail passing (the modes only move the burden of proof)."""
+    lo, value, hi = sorted((a, b, c))
+    kw = {"max": bound, "min": None} if upper else {"max": None, "min": bound}
+    strict = judge(value, lo, hi, mode="confident-pass", **kw)
+    point = judge(value, lo, hi, mode="point", **kw)
+    lenient = judge(value, lo, hi, mode="confident-fail", **kw)
+    assert (not strict or point) and (not point or lenient)
+    assert judge(value, value, value, mode="confident-pass", **kw) == point  # no width: same
