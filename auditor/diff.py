@@ -6,85 +6,53 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.report.summary import md_escape
+from auditor.audit_tree import Evidence, estimates, read
+from auditor.gates.section import identity
+from auditor.report.escape import md_escape, terminal_text
 
-_PERF_KEYS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss", "brier", "ece")
-
-
-def _num(v: Any) -> float | None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return None
-    return float(v) if math.isfinite(v) else None
-
-
-def interval_nodes(section: Any, *, prefix: str) -> list[dict[str, Any]]:
-    """Every node ``{value, ci_low, ci_high[, n]}`` (a number with its interval) in a section,
-    with its dotted path. Lists are addressed by their items' id/name/group/label."""
-    from auditor.gates import _fmt_key, _item_label
-
-    out: list[dict[str, Any]] = []
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, dict):
-            if _num(node.get("value")) is not None and ("ci_low" in node or "ci" in node):
-                lo, hi = node.get("ci_low"), node.get("ci_high")
-                if (
-                    lo is None
-                    and isinstance(node.get("ci"), (list, tuple))
-                    and len(node["ci"]) == 2
-                ):
-                    lo, hi = node["ci"]
-                n = node.get("n", node.get("count"))
-                out.append(
-                    {
-                        "path": path,
-                        "value": float(node["value"]),
-                        "ci_low": _num(lo),
-                        "ci_high": _num(hi),
-                        "n": n if isinstance(n, int) else None,
-                    }
-                )
-                return
-            for k, v in node.items():
-                walk(v, f"{path}.{_fmt_key(str(k))}")
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                if isinstance(v, (dict, list)):
-                    walk(v, f"{path}[{_item_label(v, i)}]")
-
-    walk(section, prefix)
-    return out
+# Plain numbers (no estimate node) worth a row: performance per stage and split, and the
+# canary audit's epsilon bound. Every estimate node of every section gets a row too.
+_PERF_KEYS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss", "brier", "ece",
+              "reconstruction_mse")  # fmt: skip
+_SECTIONS = ("performance", "fairness", "privacy", "explanations")
 
 
-def _metrics(audit: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    from auditor.gates import wilson_interval
+def _row(ev: Evidence) -> dict[str, Any]:
+    value = ev.value if isinstance(ev.value, float) else None
+    return {"value": value, "ci_low": ev.ci_low, "ci_high": ev.ci_high, "n": ev.n}
 
+
+def _plain(audit: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     perf = audit.get("performance") or {}
     if perf.get("status") == "ok":
         for stage in ("finetuned", "pretrained"):
             for split, m in (perf.get(stage) or {}).items():
-                for key in (*_PERF_KEYS, "reconstruction_mse"):
-                    if key not in m:
-                        continue
-                    lo = hi = None
-                    if key == "accuracy" and isinstance(m.get("n_correct"), int) and m.get("n"):
-                        lo, hi = wilson_interval(m["n_correct"], m["n"])
-                    rows[f"performance.{stage}.{split}.{key}"] = {
-                        "value": _num(m[key]),
-                        "ci_low": lo,
-                        "ci_high": hi,
-                        "n": m.get("n"),
-                    }
-    for name in ("fairness", "privacy", "explanations"):
+                for key in _PERF_KEYS:
+                    if key in m:
+                        ev = read(m[key], parent=m, leaf=key)
+                        rows[f"performance.{stage}.{split}.{key}"] = _row(ev)
+    privacy = audit.get("privacy") or {}
+    canaries = privacy.get("canaries") if privacy.get("status") == "ok" else None
+    if isinstance(canaries, dict) and "epsilon_lower_bound" in canaries:
+        ev = read(canaries["epsilon_lower_bound"], parent=canaries, leaf="epsilon_lower_bound")
+        rows["privacy.canaries.epsilon_lower_bound"] = _row(ev)
+    return rows
+
+
+def _metrics(audit: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every number worth comparing, by its metric path: the plain headline numbers, every
+    estimate node of every section, and the value of any gate not already listed."""
+    rows = _plain(audit)
+    for name in _SECTIONS:
         part = audit.get(name) or {}
         if part.get("status") == "ok":
-            for row in interval_nodes(part, prefix=name):
-                rows[row["path"]] = {k: row[k] for k in ("value", "ci_low", "ci_high", "n")}
+            rows.update((path, _row(ev)) for path, ev in estimates(part, name))
     gates = audit.get("gates") or {}
     for r in gates.get("results", []) if gates.get("status") == "ok" else []:
         if r["source"] != "baseline" and isinstance(r["value"], float) and r["metric"] not in rows:
@@ -92,16 +60,18 @@ def _metrics(audit: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return rows
 
 
-def _gates(audit: dict[str, Any]) -> dict[str, str]:
+def _gates(audit: Mapping[str, Any]) -> dict[str, str]:
+    """Each gate's status by its stable identity (rule path, bound, mode: never the group)."""
     gates = audit.get("gates") or {}
     if gates.get("status") != "ok":
         return {}
-    from auditor.report.junit import _bound
-
-    return {
-        f"{r['metric']}@{r['group']} ({r['mode']}, {_bound(r)})": r["status"]
-        for r in gates["results"]
-    }
+    out: dict[str, str] = {}
+    seen: Counter[str] = Counter()
+    for r in gates["results"]:
+        key = identity(r["metric"], r["bound"], r["mode"])
+        seen[key] += 1  # two rules with the same path and bound are numbered, as gates does
+        out[key if seen[key] == 1 else f"{key} #{seen[key]}"] = r["status"]
+    return out
 
 
 def _checklist(audit: dict[str, Any]) -> dict[str, str]:
@@ -163,7 +133,9 @@ class AuditDiff:
         )
 
 
-def _compare(a: dict[str, Any], b: dict[str, Any], same) -> list[Change]:
+def _compare(
+    a: Mapping[str, Any], b: Mapping[str, Any], same: Callable[[Any, Any], bool]
+) -> list[Change]:
     out = []
     for key in list(a) + [k for k in b if k not in a]:
         if key not in b:
@@ -295,9 +267,10 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
 
 
 def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
+    """The diff for a terminal: aligned columns, every cell shown as text."""
     lines = [
-        f"A: {d.a_name} (verdict {d.verdicts[0]})",
-        f"B: {d.b_name} (verdict {d.verdicts[1]})",
+        terminal_text(f"A: {d.a_name} (verdict {d.verdicts[0]})"),
+        terminal_text(f"B: {d.b_name} (verdict {d.verdicts[1]})"),
         f"{d.n_changed} changes",
         "",
     ]
@@ -306,10 +279,11 @@ def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
         if not rows:
             lines += ["  (none)", ""]
             continue
-        widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
-        for row in [head, *rows]:
+        table = [[terminal_text(x) for x in row] for row in [head, *rows]]
+        widths = [max(len(r[i]) for r in table) for i in range(len(head))]
+        for row in table:
             lines.append(
-                "  " + "  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)).rstrip()
+                "  " + "  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True)).rstrip()
             )
         lines.append("")
     return "\n".join(lines)

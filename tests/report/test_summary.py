@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 from auditor.config import GateRule, GatesConfig
 from auditor.gates import evaluate_gates
-from auditor.report.summary import MAX_BYTES, github_annotations, publish_github, render_summary
+from auditor.report.summary import MAX_BYTES, render_summary
+from tests.gates.builders import make_audit, node, privacy_section
 from tests.report.test_junit import audit_with_gates
-from tests.test_gates import make_audit
 
 
 def test_verdict_first_then_failing_gates_then_headline():
@@ -65,34 +64,6 @@ def test_markdown_injection_is_neutralised():
     assert "a\\|b" in text  # a pipe cannot break the table
 
 
-def test_github_annotations_point_at_the_config_line(tmp_path):
-    cfg = tmp_path / "audit.toml"
-    metric = "performance.finetuned.test.accuracy"
-    cfg.write_text(f'name = "x"\n\n[[gates.rules]]\nmetric = "{metric}"\nmin = 0.95\n')
-    rules = [
-        GateRule(metric=metric, min=0.95),
-        GateRule(metric="privacy.attacks.loss.auc", max=0.6),
-    ]
-    audit = audit_with_gates(rules=rules)
-    audit["gates"]["config_file"] = str(cfg)
-    lines = github_annotations(audit["gates"])
-    assert lines[0].startswith(f"::error file={cfg},line=4,title=auditor gate fail%3A ")
-    assert lines[1].startswith(f"::warning file={cfg},title=")
-    assert all("\n" not in line for line in lines)
-
-
-def test_publish_github_only_under_actions(tmp_path):
-    audit = audit_with_gates()
-    target = tmp_path / "summary"
-    out = io.StringIO()
-    publish_github(audit, "S\n", env={"GITHUB_STEP_SUMMARY": str(target)}, stream=out)
-    assert target.read_text() == "S\n" and out.getvalue() == ""
-    publish_github(
-        audit, "T", env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(target)}, stream=out
-    )
-    assert target.read_text() == "S\nT\n" and out.getvalue().startswith("::error ")
-
-
 def test_fairness_and_privacy_headline_tables():
     audit = audit_with_gates()
     eod = {"value": 0.3, "ci_low": 0.2, "ci_high": 0.4, "worst_group": "<F>", "status": "ok"}
@@ -100,16 +71,7 @@ def test_fairness_and_privacy_headline_tables():
         "equalized_odds_difference": {"between_groups": eod, "to_overall": eod},
         "demographic_parity_ratio": {"between_groups": eod},
     }
-    audit["privacy"] = {
-        "status": "ok",
-        "fpr_levels": [0.01, 0.001],
-        "attacks": {"loss": {"auc": 0.55, "auc_ci_low": 0.5, "auc_ci_high": 0.6,
-                             "tpr_at_fpr_detail": {
-                                 "0.01": {"tpr": 0.02, "ci_low": 0.01, "ci_high": 0.04},
-                                 "0.001": {"tpr": 0.0, "ci_low": 0.0, "ci_high": 0.01,
-                                           "resolvable": False}}}},
-        "canaries": {"epsilon_lower_bound": 0.7, "epsilon_ceiling": 2.5},
-    }  # fmt: skip
+    audit["privacy"] = privacy_section(auc=0.55, tpr=0.02)
     text = render_summary(audit)
     fair = text[text.index("### Fairness") : text.index("### Privacy")]
     assert "equalized odds difference" in fair and "ratio" not in fair
@@ -119,4 +81,20 @@ def test_fairness_and_privacy_headline_tables():
         "| loss | 0.550 [0.500, 0.600] | 0.020 [0.010, 0.040] | 0.000 [0.000, 0.010] (too few"
         in priv
     )
+    # the folded list of every number with an interval holds the privacy numbers too
+    assert "Privacy: 3 numbers with intervals" in text
+    assert '`privacy.attacks.loss.tpr_at_fpr."0.01"` | 0.020 [0.010, 0.040] | 266 |' in text
     assert "ε lower bound 0.700" in priv
+
+
+def test_gate_table_names_metric_and_group_apart():
+    audit = make_audit()
+    dis = audit["fairness"]["features"]["sex"]["disparities"]
+    dis["equalized_odds_difference"] = node(0.3, 0.25, 0.35, worst_group="M")
+    rule = GateRule(metric="fairness.features.*.disparities.equalized_odds_difference", max=0.2)
+    audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=[rule]))
+    failing = render_summary(audit).split("### Failing gates")[1].split("\n\n")[1]
+    row = failing.splitlines()[2]
+    assert row.startswith("| ❌ fail |  | `fairness.features.sex.disparities.")
+    assert "| M | 0.300 [0.250, 0.350] | 500 | &gt;= " not in row and "| M | 0.300" in row
+    assert "worst-off group M" in row

@@ -1,4 +1,5 @@
-"""`auditor diff A B`: metrics with intervals, gate verdicts, checklist items, provenance."""
+"""`auditor diff A B`: metrics with intervals (privacy included), gate verdicts by stable
+identity, checklist items, provenance."""
 
 from __future__ import annotations
 
@@ -132,3 +133,57 @@ def test_diff_audits_classifies_every_part():
     assert "license" in render_text(d)
     same = diff_audits(a, copy.deepcopy(a))
     assert same.n_changed == 0
+
+
+def _audit_with(privacy: dict, worst: str, eod: float) -> dict:
+    from auditor.config import GatesConfig
+    from auditor.gates import evaluate_gates
+    from tests.gates.builders import make_audit, node
+
+    audit = make_audit(privacy=privacy)
+    audit["run"].update(scenario="digits", library_versions={})
+    audit.update(config={}, data={"splits": {}}, model={"checkpoints": {}})
+    feats = audit["fairness"]["features"]
+    feats["sex"]["kind"], feats["age band"]["kind"] = "feature", "feature"
+    feats["sex"]["disparities"]["equalized_odds_difference"] = {
+        "between_groups": node(eod, eod - 0.05, eod + 0.05, worst_group=worst)
+    }
+    feats["age band"]["disparities"]["equalized_odds_difference"] = {
+        "between_groups": node(0.05, 0.01, 0.09, worst_group="17-24")
+    }
+    audit["transparency"]["items"] += [{"id": "limitations", "status": "declared"}]
+    audit["gates"] = evaluate_gates(audit, GatesConfig())
+    return audit
+
+
+def test_diff_lists_privacy_auc_and_tpr_changes():
+    """Issue 10's bug: diff showed no privacy number."""
+    from tests.gates.builders import privacy_section
+
+    a = _audit_with(privacy_section(auc=0.55, tpr=0.02), "M", 0.1)
+    b = _audit_with(privacy_section(auc=0.61, tpr=0.05), "M", 0.1)
+    changes = {c.key: c for c in diff_audits(a, b).metrics}
+    auc = changes["privacy.attacks.loss.auc"]
+    assert auc.change == "changed" and (auc.a["value"], auc.b["value"]) == (0.55, 0.61)
+    assert auc.a["n"] == 532 and auc.b["ci_low"] == pytest.approx(0.56)
+    tpr = changes['privacy.attacks.loss.tpr_at_fpr."0.01"']
+    assert tpr.change == "changed" and (tpr.a["value"], tpr.b["value"]) == (0.02, 0.05)
+    assert changes['privacy.attacks.loss.tpr_at_fpr."0.001"'].change == "same"
+    md = render_markdown(diff_audits(a, b), changed_only=True)
+    assert "privacy.attacks.loss.auc" in md and "+0.0600" in md
+
+
+def test_diff_shows_each_fairness_gate_once_whatever_the_worst_off_group():
+    """Issue 11 item 4: another seed names another worst-off group; the gate is the same."""
+    from tests.gates.builders import privacy_section
+
+    a = _audit_with(privacy_section(), "M", 0.10)
+    b = _audit_with(privacy_section(), "F", 0.12)
+    gates = [c for c in diff_audits(a, b).gates if c.key.startswith("fairness.features.")]
+    assert len(gates) == 2 and {c.change for c in gates} == {"same"}
+    assert all("@" not in c.key for c in gates)
+    b = _audit_with(privacy_section(), "F", 0.5)
+    [sex] = [c for c in diff_audits(a, b).gates if c.key.startswith("fairness.features.sex")]
+    assert (sex.a, sex.b, sex.change) == ("pass", "warn", "changed")
+    keys = [c.key for c in diff_audits(a, a).gates]
+    assert len(keys) == len(set(keys))

@@ -1,0 +1,85 @@
+"""GitHub Actions outputs: the job summary ($GITHUB_STEP_SUMMARY) and ``::error`` /
+``::warning`` annotations for failing and warning gates, pointing at the config file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from auditor.report.escape import terminal_text
+from auditor.report.terminal import failure_text
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_prop(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def config_line(config_file: str | None, rule: str, metric: str) -> int | None:
+    """The line of the config file that declares a rule's metric (for the annotation):
+    the ``metric`` line of the i-th ``[[gates.rules]]`` table for ``rules[i]``, else the
+    first ``metric`` line naming ``metric``."""
+    if not config_file or not rule.startswith("rules["):
+        return None
+    try:
+        lines = Path(config_file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    index, table = int(rule[len("rules[") : -1]), -1
+    for i, line in enumerate(lines, 1):
+        text = line.strip()
+        if text.replace(" ", "") == "[[gates.rules]]":
+            table += 1
+        elif table == index and text.startswith("metric"):
+            return i
+    return next((i for i, line in enumerate(lines, 1) if "metric" in line and metric in line), None)
+
+
+def github_annotations(gates: Mapping[str, Any], *, config_file: str | None = None) -> list[str]:
+    """``::error`` / ``::warning`` workflow commands for failing and warning gates, pointing
+    at the config file (and the rule's line where it can be found)."""
+    if gates.get("status") != "ok":
+        return []
+    config_file = config_file or gates.get("config_file")
+    out = []
+    for r in gates["results"]:
+        if r["status"] == "pass":
+            continue
+        kind = "error" if r["status"] == "fail" else "warning"
+        title = terminal_text(f"auditor gate {r['status']}: {r['name']}")
+        props = [f"title={_escape_prop(title)}"]
+        if config_file:
+            props.insert(0, f"file={_escape_prop(config_file)}")
+            line = config_line(config_file, r["rule"], r["metric"])
+            if line:
+                props.insert(1, f"line={line}")
+        message = _escape_data(terminal_text(failure_text(r)))
+        out.append(f"::{kind} {','.join(props)}::{message}")
+    return out
+
+
+def publish_github(
+    audit: Mapping[str, Any],
+    summary_text: str,
+    *,
+    config_file: str | None = None,
+    env: Mapping[str, str] | None = None,
+    stream: TextIO | None = None,
+) -> None:
+    """Under GitHub Actions: append the summary to $GITHUB_STEP_SUMMARY (when set) and print
+    the annotations. Elsewhere: nothing."""
+    env = os.environ if env is None else env
+    stream = stream or sys.stdout
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if target:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(summary_text if summary_text.endswith("\n") else summary_text + "\n")
+    if env.get("GITHUB_ACTIONS") == "true":
+        for line in github_annotations(audit["gates"], config_file=config_file):
+            print(line, file=stream)
