@@ -1,7 +1,10 @@
 import numpy as np
 import pytest
 
+from auditor.config import PrivacyConfig
+from auditor.config.privacy import PROBES
 from auditor.privacy import attacks
+from auditor.privacy.attacks.rmia import A_GRID
 from auditor.privacy.roc import roc_auc
 
 
@@ -66,3 +69,58 @@ def test_rmia_scores_are_fractions_and_detect_members():
     s = attacks.rmia_scores(sig(phi_t), p_tz, sig(phi_ref), in_mask, p_refz, a=0.3)
     assert s.min() >= 0 and s.max() <= 1
     assert roc_auc(s[member], s[~member]) > 0.8
+
+
+def _logits(phi: np.ndarray) -> np.ndarray:
+    """Binary logits (..., n, 2) whose true class (0) has logit-scaled confidence ``phi``."""
+    return np.stack([phi, np.zeros_like(phi)], axis=-1)
+
+
+def _inputs(k=8, n=400, gap=1.5, seed=4):
+    """Synthetic AttackInputs: K + 1 models, model 0 the target; returns (inputs for each model
+    as the attacked one, true membership of each)."""
+    rng = np.random.default_rng(seed)
+    phi_t, phi_ref, in_mask, member = _synthetic(k=k, n=n, gap=gap, seed=seed)
+    z_base = rng.normal(2, 1, 300)
+    pop = z_base + rng.normal(0, 0.5, (k + 1, 300))
+    phi_all, in_all = np.vstack([phi_t, phi_ref]), np.vstack([member, in_mask])
+    y, y_pop = np.zeros(n, np.int64), np.zeros(300, np.int64)
+
+    def view(i: int) -> attacks.AttackInputs:
+        others = np.arange(k + 1) != i
+        return attacks.AttackInputs(
+            logits=_logits(phi_all[i]), y=y, population_logits=_logits(pop[i]),
+            y_population=y_pop, ref_logits=_logits(phi_all[others]),
+            ref_population_logits=_logits(pop[others]), ref_in=in_all[others],
+        )  # fmt: skip
+
+    return view, in_all
+
+
+@pytest.mark.parametrize("name", list(attacks.registered_attacks()))
+def test_every_registered_attack_scores_one_number_per_row_and_finds_members(name):
+    view, in_all = _inputs()
+    config = PrivacyConfig(n_reference=8)
+    attack = attacks.create_attack(name, config, view(1), in_all[1])
+    scores = attack.score(view(0))
+    assert scores.shape == (400,) and np.isfinite(scores).all()
+    assert roc_auc(scores[in_all[0]], scores[~in_all[0]]) > 0.5, name
+    assert attack.name == name and attack.probe in PROBES and attack.description
+    assert isinstance(attack.params, dict)
+
+
+def test_the_registry_refuses_unknown_and_duplicate_attacks():
+    view, in_all = _inputs()
+    with pytest.raises(ValueError, match="unknown attack 'shadow'"):
+        attacks.create_attack("shadow", PrivacyConfig(), view(1), in_all[1])
+    with pytest.raises(ValueError, match="already registered"):
+        attacks.register_attack(attacks.LossAttack)
+
+
+def test_rmia_tunes_a_on_the_reference_it_is_given_never_on_the_target():
+    view, in_all = _inputs(seed=5)
+    config = PrivacyConfig(n_reference=8)
+    tuned = attacks.create_attack("rmia", config, view(1), in_all[1])
+    again = attacks.create_attack("rmia", config, view(1), in_all[1])
+    assert tuned == again and tuned.pool_exclude == (0,)
+    assert tuned.a in A_GRID
