@@ -2,7 +2,7 @@
 
 A check returns one of these; ``audit.json`` is their serialisation
 (:func:`auditor.results.dump`) and its JSON Schema is generated from them
-(:func:`auditor.results.audit_schema`), never written by hand.
+(:func:`auditor.record.audit_schema`), never written by hand.
 """
 
 from auditor.results._base import Estimate, NotRun, Result, dump
