@@ -17,7 +17,7 @@ import numpy as np
 
 from auditor import __version__
 from auditor.checks import not_run
-from auditor.checks.performance import ClassificationPerformance, ClassMetrics, ReliabilityBin
+from auditor.checks.performance import performance_from_confusion
 from auditor.config import AuditConfig
 from auditor.errors import AuditorInputError
 from auditor.fairness.engine import CI_METHOD, audit_counts, resolve_specs
@@ -27,6 +27,7 @@ from auditor.results import dump
 
 NOT_FROM_PREDICTIONS = "needs the model itself; a predictions file holds only its outputs"
 NO_SCORE = "no score column (--y-score) in the predictions file"
+ONE_CLASS = "only one class in y_true"
 NO_TRAINING = "not applicable (no training in this run)"
 INTERSECTIONS = "choose pairs or none"
 SENSITIVE_TWICE = "a sensitive column is named twice"
@@ -38,62 +39,23 @@ def _total_confusion(pc: PredictionCounts) -> np.ndarray:
     return counts.reshape(-1, *counts.shape[-2:]).sum(axis=0)
 
 
-def _nanmean(a: np.ndarray) -> float:
-    return float(np.nanmean(a)) if not np.all(np.isnan(a)) else math.nan
-
-
-def _per_class(cm: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Precision, recall and F1 per class from a confusion matrix (NaN where undefined)."""
-    diag = np.diag(cm)
-    support, predicted = cm.sum(axis=1), cm.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        prec = np.where(predicted > 0, diag / np.maximum(predicted, 1), np.nan)
-        rec = np.where(support > 0, diag / np.maximum(support, 1), np.nan)
-        f1 = np.where(
-            predicted + support > 0, 2 * diag / np.maximum(predicted + support, 1), np.nan
-        )
-    return prec, rec, f1
-
-
 def performance_from_counts(pc: PredictionCounts) -> dict[str, Any]:
     """The performance section's classification entry from the total confusion matrix and,
-    with a score column, the streamed score metrics."""
-    cm = _total_confusion(pc)
-    n, diag = int(cm.sum()), np.diag(cm)
-    support, predicted = cm.sum(axis=1), cm.sum(axis=0)
-    prec, rec, f1 = _per_class(cm)
+    with a score column, the streamed score metrics (the check's own definitions)."""
+    where = {"stage": "external", "split": "predictions", "task": "y_true"}
     names = list(pc.table.class_names)
-    undefined: dict[str, str] = {}
-    for i, name in enumerate(names):
-        if np.isnan(prec[i]):
-            undefined[f"precision[{name}]"] = "no sample predicted as this class"
-        if np.isnan(rec[i]):
-            undefined[f"recall[{name}]"] = "no sample of this class"
-    if pc.scores is not None:
-        s = pc.scores
-        roc_auc, log_loss, brier, ece = s.roc_auc, s.log_loss, s.brier, s.ece
-        bins = [ReliabilityBin(**b) for b in s.reliability]
-        if math.isnan(roc_auc):
-            undefined["roc_auc"] = "only one class in y_true"
-    else:
-        roc_auc = log_loss = brier = ece = math.nan
-        bins = []
-        undefined.update({key: NO_SCORE for key in ("roc_auc", "log_loss", "brier", "ece")})
-    per_class = [
-        ClassMetrics(names[i], int(support[i]), int(predicted[i]), float(prec[i]),
-                     float(rec[i]), float(f1[i]))
-        for i in range(len(names))
-    ]  # fmt: skip
-    perf = ClassificationPerformance(
-        stage="external", split="predictions", task="y_true", n=n, n_correct=int(diag.sum()),
-        accuracy=float(diag.sum() / n), balanced_accuracy=_nanmean(rec),
-        precision_macro=_nanmean(prec), recall_macro=_nanmean(rec), f1_macro=_nanmean(f1),
-        roc_auc=roc_auc, log_loss=log_loss, brier=brier, ece=ece, per_class=per_class,
-        reliability=bins, confusion_matrix=cm.tolist(), class_names=names, undefined=undefined,
+    cm = _total_confusion(pc)
+    s = pc.scores
+    if s is None:
+        no_score = {key: NO_SCORE for key in ("roc_auc", "log_loss", "brier", "ece")}
+        return dump(performance_from_confusion(cm, class_names=names, **where,
+                                               undefined=no_score))  # fmt: skip
+    undefined = {"roc_auc": ONE_CLASS} if math.isnan(s.roc_auc) else {}
+    perf = performance_from_confusion(
+        cm, class_names=names, **where, roc_auc=s.roc_auc, log_loss=s.log_loss, brier=s.brier,
+        ece=s.ece, reliability=s.reliability, undefined=undefined, roc_auc_method=AUC_METHOD,
     )  # fmt: skip
-    out = dump(perf)
-    out["roc_auc_method"] = AUC_METHOD if pc.scores is not None else None
-    return out
+    return dump(perf)
 
 
 def fairness_section(

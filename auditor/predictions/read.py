@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable
+from auditor.results.classification import (
+    N_BINS,
+    ReliabilityBin,
+    bin_index,
+    calibration_from_bins,
+)
 
-ECE_BINS = 15
+if TYPE_CHECKING:
+    import pandas as pd
+
+ECE_BINS = N_BINS  # as the performance check
 AUC_BINS = 1 << 16  # ROC AUC from a score histogram: ties within a bin count as half
 AUC_METHOD = f"from a {AUC_BINS}-bin score histogram per class (pairs within one bin count 1/2)"
 
@@ -58,8 +68,7 @@ class ClassScoreSums:
         self.p += float(p.sum())
         self.p2 += float((p * p).sum())
         conf = np.maximum(p, 1 - p)
-        edges = np.linspace(0, 1, ECE_BINS + 1)
-        which = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, ECE_BINS - 1)
+        which = bin_index(conf, ECE_BINS)
         self.bin_n += np.bincount(which, minlength=ECE_BINS)
         self.bin_conf += np.bincount(which, weights=conf, minlength=ECE_BINS)
         self.bin_above += np.bincount(which[p > 0.5], minlength=ECE_BINS)
@@ -78,11 +87,11 @@ class ScoreMetrics:
     brier: float
     ece: float
     roc_auc: float
-    reliability: list[dict]
+    reliability: list[ReliabilityBin]
     n: int
 
 
-def score_metrics(sums: dict, positive_value) -> ScoreMetrics:
+def score_metrics(sums: dict[Any, ClassScoreSums], positive_value: Any) -> ScoreMetrics:
     """Log loss, Brier, top-label ECE (15 bins, as the performance check) and ROC AUC."""
     pos = sums.get(positive_value, ClassScoreSums())
     neg = ClassScoreSums()
@@ -92,26 +101,8 @@ def score_metrics(sums: dict, positive_value) -> ScoreMetrics:
     n = pos.n + neg.n
     log_loss = -(pos.log_p + neg.log_1mp) / n
     brier = ((pos.p2 - 2 * pos.p + pos.n) + neg.p2) / n
-    bin_n = pos.bin_n + neg.bin_n
     correct = pos.bin_above + (neg.bin_n - neg.bin_above)
-    conf = pos.bin_conf + neg.bin_conf
-    edges = np.linspace(0, 1, ECE_BINS + 1)
-    bins, ece = [], 0.0
-    for b in range(ECE_BINS):
-        k = int(bin_n[b])
-        c = conf[b] / k if k else math.nan
-        a = correct[b] / k if k else math.nan
-        if k:
-            ece += k / n * abs(a - c)
-        bins.append(
-            {
-                "lower": float(edges[b]),
-                "upper": float(edges[b + 1]),
-                "n": k,
-                "mean_confidence": float(c),
-                "accuracy": float(a),
-            }
-        )
+    ece, bins = calibration_from_bins(pos.bin_n + neg.bin_n, pos.bin_conf + neg.bin_conf, correct)
     if pos.n == 0 or neg.n == 0:
         auc = math.nan
     else:
@@ -180,7 +171,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
         raise AuditorInputError(f"cannot read ({msg})", source=str(path)) from None
 
 
-def _to_numpy(values) -> np.ndarray:
+def _to_numpy(values: Any) -> np.ndarray:
     if hasattr(values, "to_numpy"):
         try:
             return values.to_numpy(zero_copy_only=False)
@@ -241,7 +232,7 @@ class PredictionCounts:
     engine: str
 
 
-def _positive_index(table: CountsTable, positive_label, source: str) -> int | None:
+def _positive_index(table: CountsTable, positive_label: Any, source: str) -> int | None:
     if len(table.classes) < 2:
         raise AuditorInputError(
             f"y_true and y_pred hold a single class ({table.class_names[0]}); "
@@ -265,7 +256,7 @@ def reduce_predictions(
     cols: Columns,
     *,
     batch_rows: int = 1_000_000,
-    positive_label=None,
+    positive_label: Any = None,
     dask_scheduler: str | None = None,
 ) -> PredictionCounts:
     """Read ``path`` once; return its counts (and score metrics when ``cols.y_score``)."""
@@ -307,7 +298,7 @@ def reduce_predictions(
     return PredictionCounts(table, positive, scores, source, batches, engine)
 
 
-def _offsets(batches) -> Iterator[tuple[int, object]]:
+def _offsets(batches: Iterable[Any]) -> Iterator[tuple[int, Any]]:
     offset = 0
     for batch in batches:
         yield offset, batch
@@ -355,7 +346,7 @@ def _dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -
     yield from results
 
 
-def _partition_partial(frame, cols: Columns, source: str) -> Partial:
+def _partition_partial(frame: pd.DataFrame, cols: Columns, source: str) -> Partial:
     return reduce_batch(
         {n: frame[n].to_numpy() for n in cols.names()}, cols, source=f"{source} (a partition)"
     )
