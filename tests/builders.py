@@ -50,6 +50,7 @@ def predictions_frame(n: int = 6000, seed: int = 0) -> pd.DataFrame:
 
 def predictions_csv(folder: Path, *, n: int = 2000, seed: int = 0, name: str = "preds") -> Path:
     """Write :func:`predictions_frame` as ``folder/<name>.csv``; its path."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
     path = Path(folder) / f"{name}.csv"
     predictions_frame(n, seed).to_csv(path, index=False)
     return path
