@@ -13,7 +13,7 @@ from typing import Any
 
 from auditor.audit_tree import Evidence, estimates, read
 from auditor.gates.section import identity
-from auditor.report.escape import md_escape, terminal_text
+from auditor.report.escape import md_code, md_escape, terminal_text
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
 # canary audit's epsilon bound. Every estimate node of every section gets a row too.
@@ -225,6 +225,16 @@ def _rows(d: AuditDiff, changed_only: bool) -> dict[str, tuple[list[str], list[l
     }
 
 
+def _md_cell(title: str, column: int, text: str) -> str:
+    """Numbers we formatted go as they are; metric paths and gate ids as code; the rest is
+    escaped text."""
+    if title == "Metrics" and column in (1, 2, 3):
+        return text
+    if title in ("Metrics", "Gate verdicts") and column == 0:
+        return md_code(text)
+    return md_escape(text)
+
+
 def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     lines = [
         "## auditor diff",
@@ -236,10 +246,8 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     for title, (head, rows) in _rows(d, changed_only).items():
         changed = sum(r[-1] != "same" for r in rows)
         table = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        # numbers we formatted go as they are; every other cell is escaped text
-        raw = {1, 2, 3} if title == "Metrics" else set()
         table += [
-            "| " + " | ".join(x if i in raw else md_escape(x) for i, x in enumerate(row)) + " |"
+            "| " + " | ".join(_md_cell(title, i, x) for i, x in enumerate(row)) + " |"
             for row in rows
         ]
         if not rows:

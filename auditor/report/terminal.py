@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.gates import exit_code
+from auditor.gates.judge import fmt
 from auditor.gates.section import bound_text
 from auditor.report.escape import terminal_text
 
@@ -14,15 +15,13 @@ from auditor.report.escape import terminal_text
 def failure_text(result: Mapping[str, Any]) -> str:
     """One line a CI log shows: what, outcome, value [interval], n, group, bound, why."""
     ci = (
-        f" [{result['ci_low']:.4g}, {result['ci_high']:.4g}]"
+        f" [{fmt(result['ci_low'])}, {fmt(result['ci_high'])}]"
         if result["ci_low"] is not None and result["ci_high"] is not None
         else ""
     )
-    value = result["value"]
-    shown = f"{value:.4g}" if isinstance(value, float) else ("—" if value is None else str(value))
-    n = "—" if result["n"] is None else str(result["n"])
     return (
-        f"{result['metric']}: {result['outcome']} — value {shown}{ci}, n={n}, "
+        f"{result['metric']}: {result['outcome']} — value {fmt(result['value'])}{ci}, "
+        f"n={fmt(result['n'])}, "
         f"group {result['group']}, bound {bound_text(result['bound'])} ({result['mode']}). "
         f"{result['message']}"
     )
