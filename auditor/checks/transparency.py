@@ -237,10 +237,11 @@ def _run_items(ctx: AuditContext) -> dict[str, Item]:
     pre, ft = ctx.pretrain_record, ctx.finetune_record
     out["training_recipe"] = (
         "met",
+        # Wall times stay in the details (timings), not in the text: same seed, same text.
         f"pretrain: {pre.objective}, {pre.optimizer} lr {pre.lr:g}, batch {pre.batch_size}, "
-        f"{pre.epochs_run} epochs (best {pre.best_epoch}), {pre.seconds:.1f} s; fine-tune: "
+        f"{pre.epochs_run} epochs (best {pre.best_epoch}); fine-tune: "
         f"{ft.optimizer} lr {ft.lr:g}, batch {ft.batch_size}, {ft.epochs_run} epochs "
-        f"(best {ft.best_epoch}), {ft.seconds:.1f} s, frozen: {ft.frozen}",
+        f"(best {ft.best_epoch}), frozen: {ft.frozen}; wall time in details",
         {"pretrain": _recipe(pre), "finetune": _recipe(ft)},
     )
     n_params = ctx.n_parameters

@@ -182,3 +182,11 @@ def test_tabular_duplicates_are_reported_not_failed():
     assert result.status == "warn"  # distinct census records share feature vectors
     assert all(p.n_id_overlap == 0 for p in result.pairs)
     assert np.sum([p.n_content_overlap for p in result.pairs]) > 0
+
+
+def test_evidence_text_holds_no_wall_time(digits_context):
+    """Same seed, same audit.json (timings aside): the recipe's times stay in its details."""
+    items = {i.id: i for i in build_checklist(digits_context, {})}
+    recipe = items["training_recipe"]
+    assert f"{digits_context.pretrain_record.seconds:.1f} s" not in recipe.evidence
+    assert recipe.details["pretrain"]["seconds"] == digits_context.pretrain_record.seconds
