@@ -4,8 +4,8 @@ Shapes it reads:
 
 - an *estimate node* ``{value, ci_low?, ci_high?, n?, reason?}`` (the shape every number with
   an interval takes; see :class:`auditor.results._base.Estimate`), with optional context
-  (``status``, ``worst_group``, ``n_source``, ``resolvable``: false when the counts cannot
-  resolve the rate);
+  (``status``, ``worst_group``, ``resolvable``: false when the counts cannot resolve the
+  rate);
 - a *status node* ``{status: "...", ...}`` without ``value`` (e.g. a checklist item): its text;
 - a plain number: its count is the enclosing mapping's ``n``; an ``accuracy`` beside
   ``n_correct`` and ``n`` gets its Wilson score interval; a null explains itself through the
@@ -77,7 +77,6 @@ class Evidence:
     ci_high: float | None = None
     interval: Literal["reported", "wilson", "none"] = "none"
     n: int | None = None
-    n_source: str | None = None
     group: str | None = None
     status: str | None = None
     undefined: str | None = None
@@ -106,7 +105,6 @@ def _read_mapping(node: dict[str, Any], label: str | None, path: str) -> Evidenc
         ci_high=hi,
         interval="reported" if lo is not None and hi is not None else "none",
         n=count(node.get("n", node.get("count"))),
-        n_source=_text(node.get("n_source")),
         group=str(worst) if worst is not None else label,
         status=status,
         undefined=str(undefined) if undefined else None,

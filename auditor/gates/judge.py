@@ -95,8 +95,7 @@ def _no_verdict(match: Match, ev: Evidence, min_n: int) -> _Verdict | None:
             "insufficient_data", f"insufficient data: {ev.undefined or 'the node says so'}{n}"
         )
     if ev.n is not None and ev.n < min_n:
-        source = f" ({ev.n_source})" if ev.n_source else ""
-        msg = f"insufficient data: n={ev.n} below the minimum count {min_n}{source}"
+        msg = f"insufficient data: n={ev.n} below the minimum count {min_n}"
         return _Verdict("insufficient_data", msg)
     if ev.value is None:
         return _Verdict("insufficient_data", f"insufficient data: {ev.undefined or 'no value'}")

@@ -16,9 +16,9 @@ def test_estimate_node_with_context():
     from auditor.audit_tree import read
 
     ev = read({"value": 0.3, "ci_low": 0.2, "ci_high": 0.4, "n": 43, "worst_group": "8",
-               "n_source": "8: fpr on 43 negatives", "status": "ok"})  # fmt: skip
+               "pair": ["0", "8"], "status": "ok"})  # fmt: skip
     assert (ev.value, ev.ci_low, ev.ci_high, ev.n, ev.interval) == (0.3, 0.2, 0.4, 43, "reported")
-    assert ev.group == "8" and ev.n_source == "8: fpr on 43 negatives" and ev.undefined is None
+    assert ev.group == "8" and ev.status == "ok" and ev.undefined is None
 
 
 def test_estimate_node_undefined_and_unresolvable():

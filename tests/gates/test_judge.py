@@ -108,21 +108,24 @@ def test_min_n_on_the_rule_overrides_min_count():
     assert r.outcome == "insufficient_data" and r.min_n == 1000
 
 
-def test_disparity_resting_on_few_rows_is_insufficient_and_says_whose():
-    """A gap whose interval is wholly beyond the bound, but decided by a rate on 8 positives:
-    no confident verdict, and the message names the group and rate behind the count."""
+def test_a_gap_without_a_count_gets_a_verdict_its_interval_decides():
+    """Issue 11 item 3: a gap's interval carries the uncertainty of small groups, so a gap
+    node without ``n`` is judged (no "smallest count" suppression); a node with a count below
+    min_n is still insufficient."""
     audit = make_audit()
-    audit["fairness"]["features"]["sex"]["disparities"]["equalized_odds_difference"].update(
-        n=8, n_source="M: recall on 8 positives"
-    )
+    eod = audit["fairness"]["features"]["sex"]["disparities"]["equalized_odds_difference"]
+    del eod["n"]
     rule = GateRule(
         metric="fairness.features.sex.disparities.equalized_odds_difference",
         max=0.1,
         mode="confident-fail",
     )
     [r] = evaluate_rule(audit, rule, min_count=30)
+    assert r.outcome == "fail" and r.n is None and r.relation == "beyond"
+    eod["n"] = 8
+    [r] = evaluate_rule(audit, rule, min_count=30)
     assert r.outcome == "insufficient_data" and r.status == "warn"
-    assert "n=8" in r.message and "M: recall on 8 positives" in r.message
+    assert "n=8 below the minimum count 30" in r.message
 
 
 def test_group_status_insufficient_is_respected_even_above_min_count():
