@@ -28,6 +28,7 @@ from auditor.fairness.engine import (
     audit_counts,
     resolve_specs,
 )
+from auditor.fairness.mitigation import threshold_optimizer_preview
 from auditor.results import NotRun
 
 if TYPE_CHECKING:
@@ -206,8 +207,6 @@ def section_from_result(result: FairnessResult, **beside: Any) -> FairnessSectio
 def _mitigation(
     ctx: AuditContext, cfg: FairnessConfig, features: list[str]
 ) -> MitigationPreview | NotRun:
-    from auditor.fairness.mitigation import threshold_optimizer_preview
-
     if not cfg.mitigation_preview:
         return not_run("mitigation_preview = false in [fairness]")
     if ctx.bundle.finetune_task.n_classes != 2:
@@ -222,7 +221,8 @@ def _mitigation(
             val_sensitive=ctx.bundle["val"].sensitive[f].to_numpy(),
             test_score=test.y_score, test_y=test.y_true, test_pred=test.y_pred,
             test_sensitive=ctx.bundle["test"].sensitive[f].to_numpy(),
-            seed=ctx.seed, n_boot=cfg.n_boot, ci_level=cfg.ci_level,
+            seed=ctx.rngs.int32(f"fairness/mitigation/{f}"), n_boot=cfg.n_boot,
+            ci_level=cfg.ci_level,
             min_group_size=cfg.min_group_size,
         )  # fmt: skip
     return TypeAdapter(MitigationPreview).validate_python(
