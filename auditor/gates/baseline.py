@@ -11,7 +11,7 @@ from typing import Any
 from auditor.config.gates import GateRule
 from auditor.errors import AuditorInputError
 from auditor.gates.judge import fmt
-from auditor.gates.section import BaselineInfo, BaselineSummary, Bound, GateResult
+from auditor.gates.section import BaselineInfo, BaselineSummary, Bound, Finding, GateResult
 
 MSG_NO_BASELINE = "no audit.json at this baseline path"
 MSG_BAD_BASELINE = "the baseline is not an audit.json ({why})"
@@ -49,7 +49,7 @@ def _margin(value: float, rule: GateRule) -> float:
 
 def _finding(
     cur: GateResult, old: GateResult | None, rule: GateRule, tol: float
-) -> tuple[str, str]:
+) -> tuple[Finding, str]:
     """(finding, message) of the current result against the baseline's."""
     if old is None or old.outcome not in ("pass", "fail"):
         why = (
@@ -69,6 +69,7 @@ def _finding(
         worse = _margin(old.value, rule) - cur_margin > tol + 1e-12
     else:
         worse = old.outcome == "pass" and cur.outcome == "fail"
+    finding: Finding
     if old.outcome == "fail" and cur.outcome == "pass":
         finding = "fixed"
     else:
@@ -86,16 +87,18 @@ def baseline_result(
     """The "no worse than the baseline" gate beside ``cur`` (fails only when worse)."""
     start = time.perf_counter()
     finding, msg = _finding(cur, old, rule, tol)
-    numeric = old is not None and isinstance(cur.value, float) and isinstance(old.value, float)
+    delta = None
+    if old is not None and isinstance(cur.value, float) and isinstance(old.value, float):
+        delta = cur.value - old.value
     info = BaselineInfo(
         value=old.value if old else None,
         ci_low=old.ci_low if old else None,
         ci_high=old.ci_high if old else None,
         n=old.n if old else None,
         status=old.status if old else None,
-        delta=cur.value - old.value if numeric else None,  # type: ignore[operator]
+        delta=delta,
         tolerance=tol,
-        finding=finding,  # type: ignore[arg-type]
+        finding=finding,
     )
     status = "fail" if finding == "worse" else "pass"
     return cur.model_copy(
@@ -137,14 +140,14 @@ def compare(
 def summary(
     extra: list[GateResult], baseline: dict[str, Any], *, file: str | None, tolerance: float
 ) -> BaselineSummary:
-    findings = {k: 0 for k in ("new", "unchanged", "worse", "fixed")}
+    findings: dict[Finding, int] = {"new": 0, "unchanged": 0, "worse": 0, "fixed": 0}
     for r in extra:
-        assert r.baseline is not None
-        findings[r.baseline.finding] += 1
+        if r.baseline is not None:
+            findings[r.baseline.finding] += 1
     return BaselineSummary(
         file=file,
         run_name=str(baseline["run"]["name"]),
         created_at=str(baseline["run"]["created_at"]),
         tolerance=tolerance,
-        findings=findings,  # type: ignore[arg-type]
+        findings=findings,
     )

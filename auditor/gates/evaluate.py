@@ -16,7 +16,7 @@ from auditor.errors import AuditorInputError
 from auditor.gates import baseline as base
 from auditor.gates.judge import evaluate_match, evaluate_rule
 from auditor.gates.rules import default_rules, validate_rules
-from auditor.gates.section import GateResult, GatesSection
+from auditor.gates.section import GateResult, GatesSection, Status
 from auditor.results._base import NotRun, dump
 
 MSG_DISABLED = "gates are disabled in config (gates.enabled = false)"
@@ -111,14 +111,15 @@ def judge_audit(
         summary = base.summary(
             extra, dict(baseline), file=baseline_file, tolerance=config.baseline_tolerance
         )
-    counts = {k: sum(r.status == k for r in results) for k in ("pass", "warn", "fail")}
+    statuses: tuple[Status, ...] = ("pass", "warn", "fail")
+    counts = {k: sum(r.status == k for r in results) for k in statuses}
     verdict = "fail" if counts["fail"] else "warn" if counts["warn"] else "pass"
     return GatesSection(
         verdict=verdict,
         fail_on=config.fail_on,
         config_file=config_file,
         defaults=str(audit["run"]["scenario"]) if config.use_defaults else None,
-        counts=counts,  # type: ignore[arg-type]
+        counts=counts,
         results=tuple(results),
         baseline=summary,
     )
