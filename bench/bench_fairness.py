@@ -1,13 +1,12 @@
-"""Benchmark: per-group metrics with B bootstrap intervals, fairlearn's MetricFrame(n_boot=B)
-(row resampling) against auditor's count bootstrap, on the same rows; then the scale run.
+"""Benchmark: per-group metrics through fairlearn's MetricFrame (over rows) against auditor's
+counts engine (counts, then every metric with its interval), on the same rows; then the scale run.
 
     .venv/bin/python bench/bench_fairness.py                  # 10k and 100k rows
     .venv/bin/python bench/bench_fairness.py --scale 10000000 # + a Parquet file of 10M rows
 
-Prints both times, the per-resample ratio, and the largest difference between the two sets
-of intervals next to its Monte Carlo error. fairlearn's bootstrap is slow (it recomputes every
-metric on B resampled frames), so it runs ``--fairlearn-boot`` resamples (default 50) and
-the comparison is per resample; auditor always runs ``--boot`` (default 1000).
+Prints both times and the largest difference between the two engines' per-group values (it
+must be ~1e-16: the counts engine is exact). Intervals are analytic (score intervals, see
+:mod:`auditor.fairness.intervals`); their coverage is measured by ``bench_intervals.py``.
 """
 
 from __future__ import annotations
@@ -50,66 +49,33 @@ def synthetic(n: int, seed: int) -> pd.DataFrame:
     )
 
 
-def compare(n: int, boot: int, fl_boot: int, seed: int) -> None:
+def compare(n: int, seed: int) -> None:
     frame = synthetic(n, seed)
     features = ["sex", "race"]
-    q = [0.025, 0.975]
     start = time.perf_counter()
-    mf = reference_frame(
-        frame.y_true,
-        frame.y_pred,
-        frame[features],
-        classes=[0, 1],
-        positive=1,
-        n_boot=fl_boot,
-        random_state=seed,
-        ci_quantiles=q,
-    )
+    mf = reference_frame(frame.y_true, frame.y_pred, frame[features], classes=[0, 1], positive=1)
     t_fl = time.perf_counter() - start
     start = time.perf_counter()
     table = counts_from_arrays(frame.y_true.to_numpy(), frame.y_pred.to_numpy(), frame[features])
-    res = audit_counts(
-        table,
-        specs=[tuple(features)],
-        positive=1,
-        n_boot=boot,
-        ci_level=0.95,
-        seed=seed,
-        min_group_size=1,
-    )
+    res = audit_counts(table, specs=[tuple(features)], positive=1, min_group_size=1)
     t_au = time.perf_counter() - start
-    # Intervals of every per-group rate (count and undefined values excluded).
-    lo_fl, hi_fl = mf.by_group_ci
-    worst, worst_z, where = 0.0, 0.0, ""
+    worst, where = 0.0, ""
     for g in res.features[" & ".join(features)].groups:
         key = tuple(g.values[f] for f in features)
         for name, est in g.metrics.items():
-            if name == "count" or np.isnan(est.value):
+            theirs = float(mf.by_group.loc[key, name])
+            if np.isnan(est.value) and np.isnan(theirs):
                 continue
-            for ours, theirs in (
-                (est.ci_low, lo_fl.loc[key, name]),
-                (est.ci_high, hi_fl.loc[key, name]),
-            ):
-                d = abs(ours - theirs)
-                # Monte Carlo SE of a 2.5% quantile from fl_boot normal draws, in units of the
-                # interval's own spread (sd ~ width / 3.92).
-                sd = max((est.ci_high - est.ci_low) / 3.92, 1e-12)
-                mc_se = sd * np.sqrt(q[0] * (1 - q[0]) / fl_boot) / 0.05845
-                if d > worst:
-                    worst, worst_z, where = d, d / mc_se, f"{key} {name}"
-    per_fl, per_au = t_fl / fl_boot, t_au / boot
+            d = abs(est.value - theirs)
+            if d >= worst:
+                worst, where = d, f"{key} {name}"
     print(
-        f"rows {n:>9,}: fairlearn MetricFrame(n_boot={fl_boot}) {t_fl:8.2f} s "
-        f"({per_fl * 1e3:8.2f} ms/resample); auditor (B={boot}) {t_au:6.3f} s "
-        f"({per_au * 1e6:7.2f} us/resample); ratio per resample {per_fl / per_au:9.0f}x"
-    )
-    print(
-        f"    largest interval-end difference {worst:.4f} at {where}: {worst_z:.2f} Monte "
-        f"Carlo standard errors (of fairlearn's {fl_boot}-resample quantile)"
+        f"rows {n:>9,}: fairlearn MetricFrame {t_fl:8.3f} s (values only); auditor counts + "
+        f"metrics + intervals {t_au:6.3f} s; largest difference {worst:.1e} at {where}"
     )
 
 
-def scale(n: int, boot: int, seed: int, folder: Path, batch_rows: int) -> None:
+def scale(n: int, seed: int, folder: Path, batch_rows: int) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -133,15 +99,13 @@ def scale(n: int, boot: int, seed: int, folder: Path, batch_rows: int) -> None:
         pc.table,
         specs=resolve_specs(["sex", "race", "age"], "pairs"),
         positive=pc.positive,
-        n_boot=boot,
-        seed=seed,
     )
     t_audit = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     groups = sum(f.n_groups for f in res.features.values())
     print(
-        f"scale: {pc.table.n:,} rows, 3 features + 3 pairs ({groups} groups), B={boot}: "
-        f"read+count {t_read:.2f} s ({pc.n_batches} batches), metrics+bootstrap {t_audit:.2f} s, "
+        f"scale: {pc.table.n:,} rows, 3 features + 3 pairs ({groups} groups): "
+        f"read+count {t_read:.2f} s ({pc.n_batches} batches), metrics+intervals {t_audit:.2f} s, "
         f"peak RSS {rss:.0f} MiB"
     )
 
@@ -149,8 +113,6 @@ def scale(n: int, boot: int, seed: int, folder: Path, batch_rows: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
-    ap.add_argument("--boot", type=int, default=1000)
-    ap.add_argument("--fairlearn-boot", type=int, default=50)
     ap.add_argument("--scale", type=int, default=0, help="rows of the Parquet scale run (0: skip)")
     ap.add_argument("--batch-rows", type=int, default=1_000_000, help="rows per batch read")
     ap.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()))
@@ -158,9 +120,9 @@ def main() -> None:
     args = ap.parse_args()
     print(f"cpus: {os.cpu_count()}")
     for n in args.rows:
-        compare(n, args.boot, args.fairlearn_boot, args.seed)
+        compare(n, args.seed)
     if args.scale:
-        scale(args.scale, args.boot, args.seed, args.folder, args.batch_rows)
+        scale(args.scale, args.seed, args.folder, args.batch_rows)
 
 
 if __name__ == "__main__":
