@@ -4,6 +4,9 @@ Exit codes, the contract CI relies on: 0 every gate passed, 1 a gate failed and 
 2 bad input or any error (one line; an unexpected error also names a crash log holding its
 traceback), 130 on Ctrl-C (SIGINT), 143 on SIGTERM. Writers stage their files and swap them
 in whole, so an error or a signal leaves no partial report.
+
+Commands import :mod:`auditor.api` inside the command, after the arguments and the config
+are checked: the api loads torch (through the checks), and a config error must not wait for it.
 """
 
 from __future__ import annotations

@@ -11,11 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
-from auditor import api
 from auditor.commands import cli_errors
 from auditor.commands.gate import report_gates
 from auditor.config import MAX_SEED, AuditConfig, load_config
-from auditor.predictions.read import Columns
 
 
 def audit(
@@ -68,6 +66,9 @@ def audit(
     """Audit fairness and performance from a predictions file of any model."""
     with cli_errors():
         cfg = load_config(config) if config is not None else AuditConfig(name=predictions.stem)
+        from auditor import api  # loads torch: only once the config is known to be good
+        from auditor.predictions.read import Columns
+
         cfg = api.predictions_config(cfg, sensitive=sensitive, intersections=intersections,
                                      min_group_size=min_group_size, n_boot=n_boot)  # fmt: skip
         cols = Columns(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=tuple(sensitive))

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from auditor import api
 from auditor.commands import cli_errors
 
 
@@ -21,6 +20,8 @@ def card(
 ) -> None:
     """Re-render model_card.html and model_card.md from audit.json, without retraining."""
     with cli_errors():
+        from auditor import api  # loads torch (the audit's record types and checks)
+
         result = api.rerender(run_dir, out_dir=out)
     for path in sorted(Path(result.run_dir or ".").iterdir()):
         typer.echo(str(path))

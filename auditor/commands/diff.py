@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from auditor import api
 from auditor.commands import cli_errors
 from auditor.diff import diff_audits, render_markdown, render_text
 from auditor.io import atomic_write_text
@@ -33,6 +32,8 @@ def diff(
 ) -> None:
     """Compare two audits: metrics with intervals, gate verdicts, checklist, provenance."""
     with cli_errors():
+        from auditor import api  # loads torch (the audit's record types and checks)
+
         left, right = api.AuditResult.load(a), api.AuditResult.load(b)
         d = diff_audits(left.data, right.data)
         render = render_markdown if fmt == DiffFormat.markdown else render_text

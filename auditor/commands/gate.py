@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import typer
 
-from auditor import api
 from auditor.commands import EXIT_GATE_FAILED, cli_errors
 from auditor.gates import exit_code
 from auditor.report.github import publish_github
@@ -63,6 +62,8 @@ def gate(
 ) -> None:
     """Re-evaluate gates from audit.json alone; exit 0 pass, 1 a gate failed, 2 bad input."""
     with cli_errors():
+        from auditor import api  # loads torch (the audit's record types and checks)
+
         result = api.regate(
             run_dir,
             config=config,

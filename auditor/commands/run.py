@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from auditor import api
 from auditor.commands import cli_errors, echo_table
 from auditor.commands.gate import BASELINE_HELP, FAIL_ON_HELP, FailOn, report_gates
 from auditor.config import MAX_SEED, default_config, load_config
 from auditor.errors import AuditorInputError
+from auditor.gates import validate_rules
 from auditor.report.templating import fmt_num
+
+if TYPE_CHECKING:
+    from auditor.api import AuditResult
 
 CONFIG_AND_SCENARIO = "give a CONFIG file or --scenario, not both"
 
@@ -67,6 +70,9 @@ def run(
             else default_config((scenario or Scenario.digits).value)
         )
         cfg = cfg.with_overrides(seed=seed, device=device.value if device else None)
+        validate_rules(cfg.gates, source=config_file)
+        from auditor import api  # loads torch: only once the config is known to be good
+
         gates = api.gates_overrides(
             cfg.gates, fail_on=fail_on.value if fail_on else None, baseline=baseline,
             config_file=config,
@@ -77,7 +83,7 @@ def run(
     report_gates(result.data, config_file=config_file, exit_zero=exit_zero)
 
 
-def _print_summary(result: api.AuditResult) -> None:
+def _print_summary(result: AuditResult) -> None:
     typer.echo(f"Model card: {result.run_dir}/model_card.html")
     typer.echo(f"Audit:      {result.run_dir}/audit.json")
     rows = [(k.replace("_", " "), fmt_num(v)) for k, v in result.headline().items()]
