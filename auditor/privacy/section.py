@@ -13,9 +13,9 @@ Every number with an interval is an estimate node ``{value, ci_low, ci_high, n}`
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import field_validator
+from pydantic import BeforeValidator
 
 from auditor.results._base import Estimate, NotRun, Result
 
@@ -24,21 +24,21 @@ def _finite(v: Any) -> Any:
     return None if isinstance(v, float) and not math.isfinite(v) else v
 
 
+# A number written as null where it is undefined (NaN) or unbounded (inf).
+Number = Annotated[float | None, BeforeValidator(_finite)]
+
+
 class TprAtFpr(Estimate):
     """The best TPR (``value``) whose FPR is <= the level, as an estimate node (``n`` =
     members), with the counts behind it. resolvable: False when fewer than one false positive
     is allowed at this level (n_non_members * level < 1): the TPR at zero false positives."""
 
-    fpr: float | None
+    fpr: Number
     tp: int
     fp: int
     n_non_members: int
-    threshold: float | None
+    threshold: Number
     resolvable: bool
-
-    _finite_extra = field_validator("fpr", "threshold", mode="before")(
-        classmethod(lambda cls, v: _finite(v))
-    )
 
 
 class RocSummary(Result):
@@ -60,20 +60,16 @@ class RocCurve(Result):
 class RatesAt(Result):
     """Member / non-member rates at one fixed threshold (chosen on reference models)."""
 
-    threshold: float | None
+    threshold: Number
     tp: int
     n_members: int
     fp: int
     n_non_members: int
     tpr: Estimate
     fpr: Estimate
-    balanced_accuracy: float | None
-    advantage: float | None
+    balanced_accuracy: Number
+    advantage: Number
     threshold_source: str | None = None
-
-    _finite_extra = field_validator("threshold", "balanced_accuracy", "advantage", mode="before")(
-        classmethod(lambda cls, v: _finite(v))
-    )
 
 
 class PooledSummary(RocSummary):
@@ -120,14 +116,10 @@ class GroupRow(Result):
     tpr: Estimate
     n_non_members: int
     fp: int
-    fpr: float | None
+    fpr: Number
     n_test: int
-    test_accuracy: float | None
-    accuracy_gap: float | None
-
-    _finite_extra = field_validator("fpr", "test_accuracy", "accuracy_gap", mode="before")(
-        classmethod(lambda cls, v: _finite(v))
-    )
+    test_accuracy: Number
+    accuracy_gap: Number
 
 
 class GroupLeakage(Result):
@@ -135,18 +127,14 @@ class GroupLeakage(Result):
     attack: str
     fpr_level: float
     threshold_source: str
-    threshold: float | None
+    threshold: Number
     overall_tpr: Estimate
     overall_fpr: Estimate
-    overall_test_accuracy: float | None
+    overall_test_accuracy: Number
     min_group_members: int
     features: dict[str, list[GroupRow]]
-    tpr_gap: dict[str, float | None]
-    fairness_gaps: dict[str, dict[str, float | None]] = {}
-
-    _finite_extra = field_validator("threshold", "overall_test_accuracy", mode="before")(
-        classmethod(lambda cls, v: _finite(v))
-    )
+    tpr_gap: dict[str, Number]
+    fairness_gaps: dict[str, dict[str, Number]] = {}
 
 
 class CanaryModel(Result):
@@ -154,7 +142,7 @@ class CanaryModel(Result):
     n_canaries_inserted: int
     seconds: float
     epochs_run: int
-    dp_epsilon: float | None
+    dp_epsilon: Number
 
 
 class CanaryKind(Result):
@@ -162,17 +150,12 @@ class CanaryKind(Result):
     n_inserted: int
     n_candidates: int
     loss_auc: Estimate
-    mean_loss_inserted: float | None
-    mean_loss_not_inserted: float | None
+    mean_loss_inserted: Number
+    mean_loss_not_inserted: Number
     exposure_bits_max_possible: float
-    exposure_bits_mean_inserted: float | None
-    exposure_bits_max_inserted: float | None
-    exposure_bits_mean_not_inserted: float | None
-
-    _finite_extra = field_validator(
-        "mean_loss_inserted", "mean_loss_not_inserted", "exposure_bits_mean_inserted",
-        "exposure_bits_max_inserted", "exposure_bits_mean_not_inserted", mode="before",
-    )(classmethod(lambda cls, v: _finite(v)))  # fmt: skip
+    exposure_bits_mean_inserted: Number
+    exposure_bits_max_inserted: Number
+    exposure_bits_mean_not_inserted: Number
 
 
 class Canaries(Result):
@@ -191,14 +174,10 @@ class Canaries(Result):
     correct: int
     confidence: float
     delta: float
-    epsilon_lower_bound: float | None
-    epsilon_ceiling: float | None
-    claimed_epsilon: float | None
+    epsilon_lower_bound: Number
+    epsilon_ceiling: Number
+    claimed_epsilon: Number
     exceeds_claim: bool | None
-
-    _finite_extra = field_validator("epsilon_lower_bound", "epsilon_ceiling", mode="before")(
-        classmethod(lambda cls, v: _finite(v))
-    )
 
 
 class StageLeak(Result):
@@ -223,14 +202,14 @@ class Stages(Result):
 
 class DpReport(Result):
     enabled: bool
-    target_epsilon: float | None = None
-    target_delta: float | None = None
-    max_grad_norm: float | None = None
-    accountant_epsilon: float | None = None
-    noise_multiplier: float | None = None
+    target_epsilon: Number = None
+    target_delta: Number = None
+    max_grad_norm: Number = None
+    accountant_epsilon: Number = None
+    noise_multiplier: Number = None
     accountant: str | None = None
-    empirical_epsilon_lower_bound: float | None = None
-    canary_model_accountant_epsilon: float | None = None
+    empirical_epsilon_lower_bound: Number = None
+    canary_model_accountant_epsilon: Number = None
     lower_bound_exceeds_claim: bool | None = None
 
 
