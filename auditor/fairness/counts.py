@@ -12,9 +12,11 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from auditor.errors import AuditorInputError
 
@@ -59,7 +61,7 @@ class CountsTable:
         return labels, arr.reshape(-1, k, k)
 
 
-def _bad_label(value) -> bool:
+def _bad_label(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -67,7 +69,7 @@ def _bad_label(value) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _encode(values) -> tuple[np.ndarray, list]:
+def _encode(values: Any) -> tuple[np.ndarray, list]:
     """(codes int64 with -1 for null, uniques) of a pyarrow array or array-like."""
     try:
         import pyarrow as pa
@@ -114,7 +116,7 @@ class CountsAccumulator:
         self._counts = np.zeros((0,) * len(self.features) + (k, k), dtype=np.int64)
         self.rows = 0
 
-    def _global_codes(self, values, table: dict, column: str, *, group: bool) -> np.ndarray:
+    def _global_codes(self, values: Any, table: dict, column: str, *, group: bool) -> np.ndarray:
         codes, uniques = _encode(values)
         if (codes < 0).any():
             row = self.rows + int(np.flatnonzero(codes < 0)[0])
@@ -138,7 +140,7 @@ class CountsAccumulator:
             )
         return lookup[codes]
 
-    def add(self, y_true, y_pred, sensitive: Sequence) -> None:
+    def add(self, y_true: ArrayLike, y_pred: ArrayLike, sensitive: Sequence) -> None:
         """y_true, y_pred: (n,) labels; sensitive: one (n,) array per feature, in order."""
         n = len(y_true)
         lengths = {self.names[0]: n, self.names[1]: len(y_pred)}
@@ -212,13 +214,13 @@ class CountsAccumulator:
 
 
 def counts_from_arrays(
-    y_true,
-    y_pred,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
     sensitive: pd.DataFrame | dict,
     *,
     source: str = "predictions",
-    class_names=None,
-    classes=None,
+    class_names: Sequence[str] | None = None,
+    classes: Sequence | None = None,
 ) -> CountsTable:
     """One in-memory batch: y_true, y_pred (n,), sensitive columns by feature name."""
     frame = sensitive if isinstance(sensitive, pd.DataFrame) else pd.DataFrame(sensitive)

@@ -358,7 +358,9 @@ def audit_counts(
     )
 
 
-def resolve_specs(features: Sequence[str], intersections) -> list[tuple[str, ...]]:
+def resolve_specs(
+    features: Sequence[str], intersections: str | Sequence[Sequence[str]]
+) -> list[tuple[str, ...]]:
     """Single features, then intersections: "pairs" (all pairs), "none", or explicit lists."""
     specs: list[tuple[str, ...]] = [(f,) for f in features]
     if intersections == "pairs":

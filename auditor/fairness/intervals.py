@@ -34,7 +34,6 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
-from statsmodels.stats.proportion import proportion_confint
 
 from auditor.fairness.metrics import MetricArrays
 
@@ -85,9 +84,9 @@ def rate_interval(
     """
     if method not in RATE_METHODS:
         raise ValueError(UNKNOWN_METHOD.format(method=method, choices=", ".join(RATE_METHODS)))
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    k, n = np.broadcast_arrays(k, n)
+    from statsmodels.stats.proportion import proportion_confint  # heavy: scipy.stats
+
+    k, n = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float))
     ok = n > 0
     safe_n = np.where(ok, n, 1.0)
     safe_k = np.where(ok, k, 0.0)

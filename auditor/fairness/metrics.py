@@ -9,6 +9,7 @@ bootstrap replicates (leading axis B). Definitions follow scikit-learn and fairl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,7 +166,7 @@ DISPARITIES: dict[str, tuple[tuple[str, ...], str]] = {
 METHODS = ("between_groups", "to_overall")
 
 
-def _nan_reduce(fn, x: np.ndarray, axis: int = -1) -> np.ndarray:
+def _nan_reduce(fn: Callable[..., np.ndarray], x: np.ndarray, axis: int = -1) -> np.ndarray:
     ok = ~np.isnan(x)
     any_ok = ok.any(axis=axis)
     fill = np.inf if fn is np.min else -np.inf

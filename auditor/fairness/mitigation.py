@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 
 from auditor.fairness.counts import counts_from_arrays
@@ -24,17 +25,17 @@ SHOWN = ("demographic_parity_difference", "equalized_odds_difference")
 class _ScoreColumn(BaseEstimator):
     """A fitted 'model' whose prediction is its one input column: the real model's score."""
 
-    def fit(self, X, y=None):  # noqa: N803 - scikit-learn's signature
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> _ScoreColumn:  # noqa: N803 - scikit-learn's signature
         self.fitted_ = True
         return self
 
-    def predict(self, X):  # noqa: N803
+    def predict(self, X: ArrayLike) -> np.ndarray:  # noqa: N803
         return np.asarray(X)[:, 0]
 
 
 def _summary(
-    y_true,
-    y_pred,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
     sensitive: pd.Series,
     *,
     feature: str,
@@ -63,13 +64,13 @@ def _summary(
 def threshold_optimizer_preview(
     *,
     feature: str,
-    val_score,
-    val_y,
-    val_sensitive,
-    test_score,
-    test_y,
-    test_pred,
-    test_sensitive,
+    val_score: ArrayLike,
+    val_y: ArrayLike,
+    val_sensitive: ArrayLike,
+    test_score: ArrayLike,
+    test_y: ArrayLike,
+    test_pred: ArrayLike,
+    test_sensitive: ArrayLike,
     seed: int = 0,
     n_boot: int = 1000,
     ci_level: float = 0.95,

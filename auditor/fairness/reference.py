@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,12 +23,15 @@ from fairlearn.metrics import (
     selection_rate,
     true_positive_rate,
 )
+from numpy.typing import ArrayLike
+
+from auditor.fairness.engine import FairnessResult
 
 
-def _ovr(fn: Callable, pos, *, need: str | None = None) -> Callable:
+def _ovr(fn: Callable, pos: Any, *, need: str | None = None) -> Callable:
     """fn over (y_true == pos, y_pred == pos); NaN when the group lacks the ``need`` rows."""
 
-    def metric(y_true, y_pred):
+    def metric(y_true: ArrayLike, y_pred: ArrayLike) -> float:
         t = (np.asarray(y_true) == pos).astype(int)
         p = (np.asarray(y_pred) == pos).astype(int)
         if need == "positive" and not t.any():
@@ -70,8 +74,8 @@ def reference_metrics(classes: Sequence, positive: int | None) -> dict[str, Call
 
 
 def reference_frame(
-    y_true,
-    y_pred,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
     sensitive: pd.DataFrame,
     *,
     classes: Sequence,
@@ -95,7 +99,13 @@ def reference_frame(
 
 
 def max_abs_difference(
-    result, y_true, y_pred, sensitive: pd.DataFrame, *, classes: Sequence, positive: int | None
+    result: FairnessResult,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    sensitive: pd.DataFrame,
+    *,
+    classes: Sequence,
+    positive: int | None,
 ) -> float:
     """Largest |engine - MetricFrame| over every group and metric of ``result`` (a
     :class:`~auditor.fairness.engine.FairnessResult`); both NaN counts as equal, and an empty
