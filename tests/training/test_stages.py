@@ -1,4 +1,5 @@
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from auditor.training import (
     pretrain,
     save_checkpoint,
 )
+from auditor.training.checkpoints import NOT_OURS, REFUSED
 
 CPU = torch.device("cpu")
 
@@ -108,7 +110,7 @@ def test_pickled_object_is_refused_and_never_executed(tmp_path):
     marker = tmp_path / "pwned"
     path = tmp_path / "evil.pt"
     torch.save({"state_dict": {}, "meta": Payload(str(marker))}, path)
-    with pytest.raises(AuditorInputError, match="refused") as err:
+    with pytest.raises(AuditorInputError, match=re.escape(REFUSED)) as err:
         load_checkpoint(path)
     assert not marker.exists()
     assert str(path) in str(err.value)
@@ -128,5 +130,5 @@ def test_plain_pickle_is_refused(tmp_path):
 def test_not_a_checkpoint(tmp_path):
     path = tmp_path / "x.pt"
     torch.save({"weights": torch.zeros(2)}, path)
-    with pytest.raises(AuditorInputError, match="not an auditor checkpoint"):
+    with pytest.raises(AuditorInputError, match=re.escape(NOT_OURS)):
         load_checkpoint(path)
