@@ -1,0 +1,91 @@
+"""How many threads torch uses, chosen from the cores that are really free.
+
+Tiny convolutions and linear layers on two threads spend their time synchronising: with one
+of two cores busy with another process, a digits run on torch's default of 2 threads took
+10x its idle time, and 4x the same run on 1 thread. So the default is measured, not assumed:
+
+- the cores this process may run on (``os.sched_getaffinity``), not ``os.cpu_count()``;
+- of those, the ones idle right now: a 50 ms sample of ``/proc/stat`` (Linux); a core less
+  than half idle counts as busy;
+- ``OMP_WAIT_POLICY=PASSIVE`` unless the user set it, so a waiting thread sleeps instead of
+  spinning on a core another thread (or process) needs. It must be set before torch loads
+  its OpenMP runtime: :func:`prepare_environment` runs before torch is imported.
+
+``--threads`` / ``[run] threads`` override the choice; the choice is recorded in audit.json.
+Results do not depend on the thread count (see the seeding tests), only the speed does.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+SAMPLE_SECONDS = 0.05
+BUSY_BELOW_IDLE = 0.5  # a core idle less than half the sample is taken by someone else
+
+
+def available_cores() -> list[int]:
+    """The CPUs this process may run on."""
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return list(range(os.cpu_count() or 1))
+
+
+def _cpu_times(cpus: list[int]) -> dict[int, tuple[int, int]] | None:
+    """{cpu: (idle ticks, total ticks)} from /proc/stat, or None where it is unreadable."""
+    try:
+        lines = Path("/proc/stat").read_text().splitlines()
+    except OSError:
+        return None
+    wanted = {f"cpu{c}": c for c in cpus}
+    out: dict[int, tuple[int, int]] = {}
+    for line in lines:
+        name, _, rest = line.partition(" ")
+        if name in wanted:
+            ticks = [int(v) for v in rest.split()]
+            idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+            out[wanted[name]] = (idle, sum(ticks[:8]))
+    return out if len(out) == len(cpus) else None
+
+
+def free_cores(cpus: list[int] | None = None, *, seconds: float = SAMPLE_SECONDS) -> int:
+    """How many of ``cpus`` are mostly idle over a short sample (at least 1)."""
+    cpus = available_cores() if cpus is None else cpus
+    before = _cpu_times(cpus)
+    if before is None:
+        return len(cpus)
+    time.sleep(seconds)
+    after = _cpu_times(cpus)
+    if after is None:
+        return len(cpus)
+    free = 0
+    for c in cpus:
+        idle = after[c][0] - before[c][0]
+        total = after[c][1] - before[c][1]
+        if total <= 0 or idle / total >= BUSY_BELOW_IDLE:
+            free += 1
+    return max(1, free)
+
+
+def choose_threads(requested: int | None = None) -> int:
+    """``requested`` when given, else the number of free cores this process may use."""
+    if requested is not None:
+        if requested < 1:
+            raise ValueError(f"threads must be >= 1, got {requested}")
+        return requested
+    return free_cores()
+
+
+def prepare_environment() -> None:
+    """Before torch is imported: let idle OpenMP threads sleep rather than spin."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def apply_threads(n: int) -> None:
+    """Set torch's intra-op threads to ``n`` (imports torch)."""
+    import torch
+
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
