@@ -69,7 +69,7 @@ def test_strict_gate_fails_and_is_named_everywhere(strict_run):
     failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
     [case] = failed
     assert case.get("classname") == "fairness"
-    assert case.get("name").startswith(METRIC + "@")
+    assert case.get("name").startswith(METRIC)
     message = case.find("failure").get("message")
     assert "bound <= 0.001" in message and "[" in message  # bound and interval
     props = {p.get("name"): p.get("value") for p in case.find("properties")}
