@@ -124,3 +124,35 @@ def test_every_interval_contains_its_estimate(cells, min_group_size):
     for per_method in feat.disparities.values():
         _check(per_method["between_groups"], width=True)
         _check(per_method["to_overall"], width=False)  # a lone defined group: exactly 0
+
+
+@settings(max_examples=15, deadline=None)
+@given(cells=st.lists(st.lists(st.integers(0, 30), min_size=9, max_size=9), min_size=2, max_size=4))
+def test_every_interval_contains_its_estimate_multiclass(cells):
+    """Three classes: every one-vs-rest view's metrics and disparities."""
+    counts = np.array(cells, dtype=np.int64).reshape(-1, 3, 3)
+    if counts.sum() == 0:
+        return
+    labels = tuple(f"g{i}" for i in range(len(counts)))
+    table = CountsTable(("s",), (labels,), (0, 1, 2), ("a", "b", "c"), counts)
+    feat = audit_counts(table, specs=[("s",)], positive=None, min_group_size=1).features["s"]
+    for g in feat.groups:
+        for name, est in g.metrics.items():
+            if name != "count" and est.n > 0:
+                _check(est, width=True)
+    for per_method in feat.disparities.values():
+        _check(per_method["between_groups"], width=True)
+        _check(per_method["to_overall"], width=False)
+
+
+def test_many_groups_are_compared_in_bounded_memory(monkeypatch):
+    """Pairs are compared block by block: the same bounds whatever the block size."""
+    from auditor.fairness import intervals
+
+    rng = np.random.default_rng(0)
+    n = rng.integers(30, 500, 900)
+    k = rng.binomial(n, 0.3)
+    whole = intervals.gap_interval([(k, n)])
+    monkeypatch.setattr(intervals, "PAIR_BLOCK", 1000)
+    assert intervals.gap_interval([(k, n)]) == whole
+    assert 0.0 <= whole[0] < whole[1] <= 1.0
