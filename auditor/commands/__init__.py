@@ -73,7 +73,11 @@ def exit_for(exc: BaseException, *, err: TextIO | None = None) -> int:
         typer.echo(TERMINATED, err=True, file=err)
         return EXIT_TERMINATED
     error = one_line(f"{type(exc).__name__}: {exc}")
-    typer.echo(INTERNAL_ERROR.format(error=error, log=write_crash_log(exc)), err=True, file=err)
+    try:
+        log = write_crash_log(exc)
+    except OSError as why:  # no writable temp folder: say so, still one line
+        log = f"(none: {one_line(str(why))})"
+    typer.echo(INTERNAL_ERROR.format(error=error, log=log), err=True, file=err)
     return EXIT_BAD_INPUT
 
 

@@ -116,3 +116,15 @@ def test_sigterm_is_143_and_leaves_the_previous_run(tmp_path):
         child.kill()
     assert "SIGTERM" in child.stderr.read()
     assert folder_bytes(run) == before and leftovers(tmp_path) == []
+
+
+def test_internal_error_without_a_temp_folder_is_still_one_line(monkeypatch, capsys):
+    from auditor import commands
+
+    def no_temp(*args: object, **kwargs: object) -> None:
+        raise PermissionError("read-only /tmp")
+
+    monkeypatch.setattr(commands.tempfile, "mkstemp", no_temp)
+    assert commands.exit_for(ValueError("bad")) == EXIT_BAD_INPUT
+    [line] = capsys.readouterr().err.splitlines()
+    assert "internal error: ValueError: bad" in line and "(none: read-only /tmp)" in line
