@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -50,11 +50,12 @@ OVERALL = "overall"
 
 @dataclass(frozen=True)
 class Estimate:
-    """A number with its interval and the count it is a share of (NaN -> null + reason)."""
+    """A number with its interval and the count it is a share of. Undefined values and
+    intervals are NaN in memory and null in audit.json (``reason`` says why)."""
 
-    value: float
-    ci_low: float
-    ci_high: float
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
     n: int
     reason: str | None = None
 
@@ -64,7 +65,7 @@ class GroupResult:
     group: str
     values: dict[str, str]
     n: int
-    status: str  # "ok" | "insufficient_data"
+    status: Literal["ok", "insufficient_data"]
     metrics: dict[str, Estimate]
     reason: str | None = None
 
@@ -75,11 +76,11 @@ class DisparityResult:
     (between groups: lowest then highest of the deciding rate; to overall: the group and
     "overall"); ``decided_by``: that rate (equalized odds: recall or fpr)."""
 
-    value: float
-    ci_low: float
-    ci_high: float
-    status: str  # "ok" | "insufficient_data" | "undefined"
-    method: str
+    value: float | None  # NaN in memory, null in audit.json (as the bounds)
+    ci_low: float | None
+    ci_high: float | None
+    status: Literal["ok", "insufficient_data", "undefined"]
+    method: Literal["between_groups", "to_overall"]
     worst_group: str | None
     attained_by: list[str]
     n_groups_compared: int
@@ -93,7 +94,7 @@ class DisparityResult:
 class FeatureResult:
     name: str
     components: list[str]
-    kind: str  # "feature" | "intersection"
+    kind: Literal["feature", "intersection"]
     n_groups: int
     n_insufficient: int
     groups: list[GroupResult]

@@ -193,3 +193,22 @@ def test_disparity_invariants(cells, perm_seed):
             assert (np.isnan(x) and np.isnan(y)) or x == pytest.approx(y, abs=1e-15)
             if not np.isnan(x):
                 assert 0.0 <= x <= 1.0 + 1e-12
+
+
+def test_result_json_validates_against_the_schema_of_its_types():
+    """NaN in memory, null in JSON: the generated schema allows exactly that."""
+    import jsonschema
+    from pydantic import TypeAdapter
+
+    from auditor.fairness.engine import FairnessResult
+
+    yt, yp, sf = _random(5, 500)
+    res = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("b",), ("a", "b")], positive=1)
+    adapter = TypeAdapter(FairnessResult)
+    data = json.loads(adapter.dump_json(res))
+    assert (
+        data["features"]["b"]["disparities"]["equalized_odds_difference"]["between_groups"]["value"]
+        is None
+    )  # one group with enough data: no gap
+    schema = adapter.json_schema(mode="serialization")
+    jsonschema.Draft202012Validator(schema).validate(data)
