@@ -43,7 +43,7 @@ from auditor.run_folder import (
 if TYPE_CHECKING:
     from auditor.context import AuditContext
 
-SAME_FOLDER = "is the run itself; a run's audit.json is never rewritten (choose another --out)"
+SAME_FOLDER = "is the run or inside it; a run is never rewritten (choose another --out)"
 
 
 @dataclass(frozen=True)
@@ -297,9 +297,10 @@ def _beside(run_dir: Path, kind: str) -> Path:
 
 
 def _target(source: AuditResult, out_dir: str | Path | None, kind: str) -> Path:
-    assert source.run_dir is not None  # loaded from disk
-    out = Path(out_dir) if out_dir is not None else _beside(source.run_dir, kind)
-    if out.absolute() == source.run_dir.absolute():
+    """Where re-gating or re-rendering writes: never the run folder, nor inside it."""
+    run_dir = (source.run_dir or Path()).resolve()
+    out = Path(out_dir) if out_dir is not None else _beside(run_dir, kind)
+    if out.resolve() == run_dir or run_dir in out.resolve().parents:
         raise AuditorInputError(SAME_FOLDER, source=str(out), field="--out")
     return check_out_dir(out)
 

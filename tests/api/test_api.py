@@ -48,8 +48,10 @@ def test_regate_writes_elsewhere_and_leaves_the_run(audited, tmp_path):
         "fail"
     )
     assert folder_bytes(result.run_dir) == before
-    with pytest.raises(AuditorInputError, match="never rewritten"):
-        api.regate(result.run_dir, out_dir=result.run_dir)
+    for inside in (result.run_dir, result.run_dir / "gate", result.run_dir / ".." / "run"):
+        with pytest.raises(AuditorInputError, match="never rewritten"):
+            api.regate(result.run_dir, out_dir=inside)
+    assert folder_bytes(result.run_dir) == before
 
 
 def test_regate_default_folder_is_beside_the_run(audited):
