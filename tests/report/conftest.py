@@ -17,6 +17,8 @@ from auditor.config import (
 from tests.conftest import small_digits_config
 
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+# A run name is one folder name (no "/"): the same payload without its slashes.
+NAME_PAYLOAD = PAYLOAD.replace("/", "")
 PAYLOAD_COLUMN = "grp<script>alert(3)</script>"
 PAYLOAD_GROUP = "<img src=x onerror=alert(4)>"
 
@@ -59,7 +61,7 @@ def payload_config(path):
 
     declared = {k: PAYLOAD for k in DeclaredAnswers.model_fields}
     return AuditConfig(
-        name="model " + PAYLOAD,
+        name="model " + NAME_PAYLOAD,
         data=TableData(path=path, target="y<b>", sensitive=[PAYLOAD_COLUMN]),
         pretrain=PretrainConfig(objective="masked_reconstruction", epochs=3, batch_size=128),
         finetune=FinetuneConfig(epochs=25, batch_size=64, unfreeze_last=1),

@@ -8,9 +8,9 @@ import re
 
 from markdown_it import MarkdownIt
 
-from tests.report.conftest import PAYLOAD, PAYLOAD_COLUMN, PAYLOAD_GROUP
+from tests.report.conftest import NAME_PAYLOAD, PAYLOAD, PAYLOAD_COLUMN, PAYLOAD_GROUP
 
-PAYLOADS = (PAYLOAD, PAYLOAD_COLUMN, PAYLOAD_GROUP)
+PAYLOADS = (PAYLOAD, NAME_PAYLOAD, PAYLOAD_COLUMN, PAYLOAD_GROUP)
 
 
 def _no_live_markup(text: str, where: str) -> None:
@@ -23,7 +23,7 @@ def _no_live_markup(text: str, where: str) -> None:
 
 def test_payload_run_is_real(payload_run):
     data = payload_run.data
-    assert data["run"]["name"].endswith(PAYLOAD)
+    assert data["run"]["name"].endswith(NAME_PAYLOAD)
     assert data["data"]["sensitive_features"] == [PAYLOAD_COLUMN]
     assert data["explanations"]["status"] == "ok"
     assert data["explanations"]["reliance"]["status"] == "ok"
