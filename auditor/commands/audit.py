@@ -14,6 +14,7 @@ import typer
 from auditor.commands import cli_errors
 from auditor.commands.gate import report_gates
 from auditor.config import MAX_SEED, AuditConfig, load_config
+from auditor.config.fairness import MAX_BOOT
 
 
 def audit(
@@ -45,7 +46,7 @@ def audit(
     min_group_size: Annotated[int | None, typer.Option("--min-group-size", min=1)] = None,
     n_boot: Annotated[
         int | None,
-        typer.Option("--n-boot", min=0, max=1_000_000, help="Bootstrap replicates (default 1000)."),
+        typer.Option("--n-boot", min=0, max=MAX_BOOT, help="Bootstrap replicates (default 1000)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED)] = 0,
     batch_rows: Annotated[

@@ -140,3 +140,12 @@ def test_name_is_one_folder_name(tmp_path, name):
     with pytest.raises(AuditorInputError) as err:
         load_config(path)
     assert str(err.value).endswith(NAME_HAS_PATH) and ": name: " in str(err.value)
+
+
+def test_n_boot_is_bounded(tmp_path):
+    from auditor.config.fairness import MAX_BOOT
+
+    path = tmp_path / "a.toml"
+    path.write_text(f"[fairness]\nn_boot = {MAX_BOOT + 1}\n")
+    with pytest.raises(AuditorInputError, match="fairness.n_boot"):
+        load_config(path)
