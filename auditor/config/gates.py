@@ -25,6 +25,9 @@ class GateRule(StrictModel):
     min: float | None = None
     # For a status string (e.g. a checklist item): the values that pass.
     allowed: list[str] | None = Field(None, min_length=1)
+    # With allowed: the status strings that give a warning rather than a failure (a
+    # checklist item that is missing or has a finding is never counted as passed).
+    warn_on: list[str] | None = None
     # point: the estimate decides; confident-fail: fail only when the whole interval is
     # beyond the bound; confident-pass: pass only when the whole interval is within it.
     mode: GateMode = "point"
@@ -49,6 +52,8 @@ class GateRule(StrictModel):
             raise ValueError("a gate needs max, min or allowed")
         if self.max is not None and self.min is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is above max {self.max}")
+        if self.warn_on is not None and self.allowed is None:
+            raise ValueError("warn_on (status strings) needs allowed")
         if self.allowed is not None and self.mode != "point":
             raise ValueError("allowed (a status) has no interval: mode must be 'point'")
         return self

@@ -57,16 +57,21 @@ def _one_rule(
         raise AuditorInputError(str(exc), source=config_file, field=f"gates.{ref}.metric") from None
 
 
-def _unique(result: GateResult, seen: set[str]) -> GateResult:
-    """Two rules may reach the same node with the same bound: number the later ones."""
-    if result.id not in seen:
-        seen.add(result.id)
-        return result
-    k = 2
-    while f"{result.id} #{k}" in seen:
+def _unique(result: GateResult, seen: set[str], names: set[str]) -> GateResult:
+    """Two rules may reach the same node with the same bound, or give the same name: number
+    the later ones, so ids and names are each unique (junit keys testcases by name)."""
+    k = 1
+    while (result.id if k == 1 else f"{result.id} #{k}") in seen or (
+        (result.name if k == 1 else f"{result.name} #{k}") in names
+    ):
         k += 1
-    seen.add(f"{result.id} #{k}")
-    return result.model_copy(update={"id": f"{result.id} #{k}", "name": f"{result.name} #{k}"})
+    if k > 1:
+        result = result.model_copy(
+            update={"id": f"{result.id} #{k}", "name": f"{result.name} #{k}"}
+        )
+    seen.add(result.id)
+    names.add(result.name)
+    return result
 
 
 def _evaluate(
@@ -75,11 +80,12 @@ def _evaluate(
     results: list[GateResult] = []
     by_id: dict[str, GateRule] = {}
     seen: set[str] = set()
+    names: set[str] = set()
     for ref, source, rule in _all_rules(audit, config):
         for r in _one_rule(
             audit, ref, source, rule, config, config_file=config_file, strict=strict
         ):
-            r = _unique(r, seen)
+            r = _unique(r, seen, names)
             by_id[r.id] = rule
             results.append(r)
     return results, by_id

@@ -19,8 +19,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.audit_tree import Evidence, Match, evidence_of, parse_path, resolve
+from auditor.audit_tree import Evidence, Match, evidence_of, resolve
 from auditor.config.gates import GateRule
+from auditor.gates.names import human_name
 from auditor.gates.section import Bound, GateResult, bound_text, identity
 
 MSG_ALLOWED_NEEDS_TEXT = "metric path {path!r}: allowed needs a status text, found {value!r}"
@@ -76,6 +77,7 @@ class _Verdict:
     outcome: str
     message: str
     relation: str | None = None
+    warning: bool = False  # a failed bound that the rule reports as a warning (warn_on)
 
 
 def _no_verdict(match: Match, ev: Evidence, min_n: int) -> _Verdict | None:
@@ -111,7 +113,12 @@ def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict
         if not isinstance(ev.value, str):
             raise ValueError(MSG_ALLOWED_NEEDS_TEXT.format(path=match.path, value=ev.value))
         ok = ev.value in rule.allowed
-        return _Verdict("pass" if ok else "fail", f"{ev.value!r} {'is' if ok else 'is not'} {text}")
+        warning = not ok and ev.value in (rule.warn_on or ())
+        msg = f"{ev.value!r} {'is' if ok else 'is not'} {text}"
+        why = match.parent.get("reason") if isinstance(match.parent, dict) else None
+        if not ok and isinstance(why, str) and why:
+            msg += f": {why}"  # e.g. a checklist item's "set transparency.declared.x ..."
+        return _Verdict("pass" if ok else "fail", msg, warning=warning)
     if not isinstance(ev.value, float):  # a text (None never gets here: no verdict)
         raise ValueError(MSG_TEXT_NOT_NUMBER.format(path=match.path, value=ev.value))
     ok = judge(ev.value, ev.ci_low, ev.ci_high, mode=rule.mode, max=rule.max, min=rule.min)
@@ -130,21 +137,18 @@ def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict
     return _Verdict("pass" if ok else "fail", msg, relation)
 
 
-def _status(rule: GateRule, outcome: str) -> str:
+def _status(rule: GateRule, verdict: _Verdict) -> str:
+    outcome = verdict.outcome
     if outcome == "pass":
         return "pass"
     if outcome == "fail":
-        return "warn" if rule.severity == "warning" else "fail"
+        return "warn" if rule.severity == "warning" or verdict.warning else "fail"
     return rule.insufficient if outcome == "insufficient_data" else rule.not_run
 
 
 def gate_name(rule: GateRule, match: Match) -> str:
-    """The rule's name (with the keys its wildcards picked), else the concrete metric path."""
-    if not rule.name:
-        return match.path
-    steps = parse_path(rule.metric)
-    many = any(s.kind == "any" or (s.kind == "match" and s.key) for s in steps)
-    return f"{rule.name} ({', '.join(match.picked)})" if many and match.picked else rule.name
+    """The gate's human name (:func:`auditor.gates.names.human_name`)."""
+    return human_name(rule, match.picked)
 
 
 def evaluate_match(
@@ -174,7 +178,7 @@ def evaluate_match(
         n=ev.n,
         min_n=min_n,
         outcome=v.outcome,
-        status=_status(rule, v.outcome),
+        status=_status(rule, v),
         relation=v.relation,
         message=v.message,
         seconds=round(time.perf_counter() - start, 6),

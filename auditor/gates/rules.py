@@ -14,6 +14,8 @@ from auditor.errors import AuditorInputError
 # The privacy gate: each attack's TPR at 1% FPR, an estimate node {value, ci_low, ci_high, n}.
 PRIVACY_TPR_PATH = 'privacy.attacks.*.tpr_at_fpr."0.01"'
 _EOD = "disparities.equalized_odds_difference.between_groups"
+# Declared checklist items a release needs: missing, each is a warning (never a pass).
+REQUIRED_DECLARED = ("intended_use", "limitations", "license", "owners", "contact")
 
 
 def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
@@ -32,8 +34,11 @@ def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
     - privacy: each membership attack's TPR at 1% FPR on the target, confident-fail at 0.10
       (ten times what guessing gets); with DP-SGD, the canary epsilon lower bound must not
       exceed the claimed epsilon (without DP there is no claim to check);
-    - transparency: no checklist item may fail (e.g. a train/test overlap); the declared
-      intended use, limitations and license are warnings until written.
+    - transparency: no automatic checklist item may fail (e.g. a train/test overlap); one
+      with a finding (``warn``, e.g. identical content under distinct rows) is a warning;
+      the declared intended use, limitations, license, owners and contact are warnings until
+      written. Other declared items are shown in the checklist, not gated: a missing item is
+      never counted as a passed gate.
 
     A predictions-only audit (``auditor audit``, scenario "predictions") gets the performance
     and fairness gates only: privacy, explanations and the checklist need the model itself,
@@ -46,9 +51,9 @@ def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
     declared = "transparency.items[{}].status"
     common = [
         GateRule(metric="performance.finetuned.test.accuracy", min=acc, mode="confident-fail",
-                 name=f"{model}test accuracy"),
+                 name=f"{model}test accuracy >= {acc:.2f}"),
         GateRule(metric="performance.finetuned.test.ece", max=0.10, mode="point",
-                 name=f"{model}test calibration (ECE)"),
+                 name=f"{model}test calibration error (ECE) <= 0.10"),
         GateRule(metric=f"fairness.features[kind=feature].{_EOD}", max=0.20,
                  mode="confident-fail", severity="warning" if builtin else "error"),
         GateRule(metric=f"fairness.features[kind=intersection].{_EOD}", max=0.20,
@@ -61,10 +66,10 @@ def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
         GateRule(metric=PRIVACY_TPR_PATH, max=0.10, mode="confident-fail"),
         *([GateRule(metric="privacy.canaries.exceeds_claim", allowed=["false"],
                     name="canary epsilon lower bound within the DP claim")] if dp_claimed else []),
-        GateRule(metric="transparency.items.*.status",
-                 allowed=["met", "declared", "missing", "not_applicable", "warn"]),
+        GateRule(metric="transparency.items[kind=automatic].status",
+                 allowed=["met", "not_applicable"], warn_on=["warn"]),
         *(GateRule(metric=declared.format(item), allowed=["met", "declared"], severity="warning")
-          for item in ("intended_use", "limitations", "license")),
+          for item in REQUIRED_DECLARED),
     ]  # fmt: skip
 
 

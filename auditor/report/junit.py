@@ -1,14 +1,20 @@
 """junit.xml: one testcase per gate, for CI systems that read JUnit (GitLab, Jenkins, Azure,
 GitHub test reporters).
 
-classname is the area (performance, fairness, ...); name is the gate's stable id (the
-concrete metric path, its bound and mode: never the worst-off group, so a CI system sees the
-same test under every seed; unique within the file). The group, value, interval and count
-are in the failure message and in ``<properties>``. ``time`` is the seconds the gate took to
-evaluate, never a metric value. A warning (insufficient data, a section that did not run, a
-warning-severity rule) is ``<skipped>`` unless the gates fail on warnings, where it is a
-``<failure>`` like the exit code says. Every text is XML-1.0-safe (a control character in a
-group label cannot make the file ill-formed).
+classname is the area (performance, fairness, ...); name is the gate's human name ("sex:
+equalized-odds gap <= 0.20"), unique within the file (GitLab keys testcases by suite,
+classname and name) and stable across seeds (made from the rule and the concrete metric
+path, never the worst-off group). The stable id is the ``id`` property; group, value,
+interval and count are properties too. ``time`` is the seconds the gate took to evaluate,
+never a metric value.
+
+Severity: a failing gate is a ``<failure type="fail">``. A warning (insufficient data, a
+section that did not run, a warning-level rule) is a *passing* testcase (JUnit has no
+warning state, and ``<skipped>`` reads as "not run") carrying the property
+``severity=warning`` and its text in ``<system-out>`` ("warning: ..."); under
+``fail_on = "warning"`` it is a ``<failure type="warning">``, as the exit code says. The
+message is :func:`auditor.report.terminal.failure_text`, the same line the terminal and the
+annotations show. Every text is XML-1.0-safe.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any
 
 from auditor.gates.section import bound_text
 from auditor.report.escape import xml_text
-from auditor.report.terminal import failure_text
+from auditor.report.terminal import STATUS_WORD, failure_text
 
 
 def _text(v: Any) -> str:
@@ -40,13 +46,12 @@ def _counts(gates: Mapping[str, Any]) -> dict[str, str]:
     results = gates["results"]
     warn_fails = gates["fail_on"] == "warning"
     n_fail = sum(r["status"] == "fail" or (warn_fails and r["status"] == "warn") for r in results)
-    n_skip = sum(r["status"] == "warn" and not warn_fails for r in results)
     total = sum(r["seconds"] for r in results)
     return {
         "tests": str(len(results)),
         "failures": str(n_fail),
         "errors": "0",
-        "skipped": str(n_skip),
+        "skipped": "0",
         "time": f"{total:.6f}",
     }
 
@@ -58,6 +63,7 @@ def _case_properties(r: Mapping[str, Any]) -> dict[str, Any]:
         "bound": bound_text(r["bound"]), "value": r["value"], "ci_low": r["ci_low"],
         "ci_high": r["ci_high"], "interval": r["interval"], "n": r["n"], "min_n": r["min_n"],
         "outcome": r["outcome"], "status": r["status"],
+        "severity": {"fail": "error", "warn": "warning"}.get(r["status"], "none"),
     }  # fmt: skip
     if r["baseline"] is not None:
         fields.update({f"baseline_{k}": v for k, v in r["baseline"].items()})
@@ -65,16 +71,19 @@ def _case_properties(r: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _testcase(suite: ET.Element, r: Mapping[str, Any], *, warn_fails: bool) -> None:
-    case = _sub(suite, "testcase", classname=r["area"], name=r["id"], time=f"{r['seconds']:.6f}")
+    case = _sub(suite, "testcase", classname=r["area"], name=r["name"], time=f"{r['seconds']:.6f}")
     props = ET.SubElement(case, "properties")
     for key, value in _case_properties(r).items():
         _sub(props, "property", name=key, value=value)
-    message = xml_text(failure_text(r))
-    if r["status"] == "fail" or (warn_fails and r["status"] == "warn"):
-        el = _sub(case, "failure", message=message, type=r["outcome"])
+    if r["status"] == "pass":
+        return
+    message = xml_text(f"{STATUS_WORD[r['status']]}: {failure_text(r)}")
+    if r["status"] == "fail" or warn_fails:
+        kind = "fail" if r["status"] == "fail" else "warning"
+        el = _sub(case, "failure", message=message, type=kind)
         el.text = message
-    elif r["status"] == "warn":
-        _sub(case, "skipped", message="warning: " + message)
+    else:
+        ET.SubElement(case, "system-out").text = message
 
 
 def render_junit(audit: Mapping[str, Any]) -> str | None:

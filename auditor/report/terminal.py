@@ -1,5 +1,6 @@
 """What the CLI prints about gates: the verdict line, then each failing and warning gate,
-one line each (:func:`failure_text` is also the JUnit failure message and the annotation)."""
+one line each. :func:`failure_text` is the one text of a gate that is not passing: the
+terminal line, the JUnit message and the CI annotation all use it."""
 
 from __future__ import annotations
 
@@ -7,24 +8,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.gates import exit_code
-from auditor.gates.judge import fmt
-from auditor.gates.section import bound_text
 from auditor.report.escape import terminal_text
+
+STATUS_WORD = {"pass": "passed", "warn": "warning", "fail": "failed"}
 
 
 def failure_text(result: Mapping[str, Any]) -> str:
-    """One line a CI log shows: what, outcome, value [interval], n, group, bound, why."""
-    ci = (
-        f" [{fmt(result['ci_low'])}, {fmt(result['ci_high'])}]"
-        if result["ci_low"] is not None and result["ci_high"] is not None
-        else ""
-    )
-    return (
-        f"{result['metric']}: {result['outcome']} — value {fmt(result['value'])}{ci}, "
-        f"n={fmt(result['n'])}, "
-        f"group {result['group']}, bound {bound_text(result['bound'])} ({result['mode']}). "
-        f"{result['message']}"
-    )
+    """``<gate name>: <evidence and why>``: the value [interval] (n), the bound it meets or
+    breaks, the group concerned, and why a warning is not a failure."""
+    text = f"{result['name']}: {result['message']}"
+    group = result["group"]
+    if group != "all" and str(group) not in result["message"]:
+        text += f"; group {group}"
+    if result["status"] == "warn" and result["outcome"] == "fail":
+        text += "; a warning-level gate: reported, not failing unless fail_on = warning"
+    return text
 
 
 def gate_lines(gates: Mapping[str, Any], *, fail_on: str | None = None) -> list[str]:
@@ -40,6 +38,5 @@ def gate_lines(gates: Mapping[str, Any], *, fail_on: str | None = None) -> list[
     lines = [f"Gates: {verdict} ({c['pass']} pass, {c['warn']} warn, {c['fail']} fail)"]
     for r in sorted(gates["results"], key=lambda r: r["status"] != "fail"):
         if r["status"] != "pass":
-            text = terminal_text(f"{r['name']}: {r['message']}")
-            lines.append(f"  {r['status'].upper():4}  {text}")
+            lines.append(f"  {r['status'].upper():4}  {terminal_text(failure_text(r))}")
     return lines

@@ -69,10 +69,11 @@ def test_strict_gate_fails_and_is_named_everywhere(strict_run):
     failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
     [case] = failed
     assert case.get("classname") == "fairness"
-    assert case.get("name").startswith(METRIC)
+    assert case.get("name") == "strict digit fairness"  # the human name; the id is a property
     message = case.find("failure").get("message")
-    assert "bound <= 0.001" in message and "[" in message  # bound and interval
+    assert "breaks <= 0.001" in message and "[" in message  # bound and interval
     props = {p.get("name"): p.get("value") for p in case.find("properties")}
+    assert props["id"].startswith(METRIC)
     assert props["gate"] == "strict digit fairness" and float(props["ci_low"]) <= float(
         props["value"]
     )

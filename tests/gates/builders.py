@@ -71,8 +71,9 @@ def make_audit(**sections: Any) -> dict[str, Any]:
         "transparency": {
             "status": "ok",
             "items": [
-                {"id": "intended_use", "status": "missing"},
-                {"id": "license", "status": "met"},
+                {"id": "split_disjointness", "kind": "automatic", "status": "met"},
+                {"id": "intended_use", "kind": "declared", "status": "missing"},
+                {"id": "license", "kind": "declared", "status": "met"},
             ],
         },
     }  # fmt: skip

@@ -1,4 +1,6 @@
-"""junit.xml: one testcase per gate, evidence in message and properties, time in seconds."""
+"""junit.xml: one testcase per gate named by its human name (unique), the stable id as a
+property, evidence in message and properties, warnings as passing testcases with
+severity=warning (never <skipped>), time in seconds."""
 
 from __future__ import annotations
 
@@ -33,29 +35,47 @@ def test_one_testcase_per_gate_with_evidence():
     cases = list(suite.iter("testcase"))
     results = audit["gates"]["results"]
     assert len(cases) == len(results) == 6
-    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("6", "1", "2")
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("6", "1", "0")
     assert [c.get("classname") for c in cases] == [r["area"] for r in results]
-    assert [c.get("name") for c in cases] == [r["id"] for r in results]
+    assert [c.get("name") for c in cases] == [r["name"] for r in results]
     assert len({c.get("name") for c in cases}) == len(cases)  # unique test names
     failed = cases[0]
-    assert failed.get("name") == "performance.finetuned.test.accuracy (>= 0.95, point)"
+    assert failed.get("name") == "accuracy"
     message = failed.find("failure").get("message")
-    assert "bound >= 0.95" in message and "value 0.9" in message and "[0.8" in message
-    assert "n=400" in message
+    assert message.startswith("failed: accuracy: 0.9 [0.8")
+    assert "breaks >= 0.95" in message and "(n=400)" in message
+    assert failed.find("failure").get("type") == "fail"
     props = {p.get("name"): p.get("value") for p in failed.find("properties")}
+    assert props["id"] == "performance.finetuned.test.accuracy (>= 0.95, point)"
+    assert props["severity"] == "error"
     assert props["value"] == "0.9" and props["n"] == "400" and props["interval"] == "wilson"
     assert props["group"] == "all" and props["gate"] == "accuracy"
     assert float(props["ci_low"]) < 0.9 < float(props["ci_high"])
     for case, r in zip(cases, results, strict=True):
         # time is how long the gate took, never a metric value
         assert float(case.get("time")) == round(r["seconds"], 6)
-    skipped = [c for c in cases if c.find("skipped") is not None]
-    assert {c.find("skipped").get("message").split(":")[0] for c in skipped} == {"warning"}
+    assert not [c for c in cases if c.find("skipped") is not None]
+    warned = [c for c in cases if c.find("system-out") is not None]
+    assert len(warned) == 2 and all(c.find("failure") is None for c in warned)
+    for case in warned:
+        props = {p.get("name"): p.get("value") for p in case.find("properties")}
+        assert props["severity"] == "warning"
+        assert case.find("system-out").text.startswith(f"warning: {case.get('name')}: ")
+
+
+def test_names_are_human_and_say_the_bound():
+    names = [r["name"] for r in audit_with_gates()["gates"]["results"]]
+    assert "sex: equalized-odds gap <= 0.50" in names
+    assert "privacy attacks loss auc <= 0.60" not in names  # attack and metric in words
+    assert "LOSS: membership AUC <= 0.60" in names
 
 
 def test_warnings_fail_when_fail_on_warning():
     root = ET.fromstring(render_junit(audit_with_gates(fail_on="warning")).split("\n", 1)[1])
     assert (root.get("failures"), root.get("skipped")) == ("3", "0")
+    types = [f.get("type") for f in root.iter("failure")]
+    assert types == ["fail", "warning", "warning"]
+    assert all(f.get("message").split(":")[0] in ("failed", "warning") for f in root.iter("failure"))
 
 
 def test_user_strings_are_escaped():
@@ -94,7 +114,8 @@ def test_control_characters_in_a_group_label_keep_the_file_well_formed():
 
 
 def test_default_gates_of_a_digits_audit_have_unique_names():
-    """Today three checklist testcases appeared twice (two rules on one item)."""
+    """Three checklist testcases once appeared twice (two rules on one item): each item is
+    gated once, by name, and a missing required item is a warning, never a pass."""
     audit = make_audit()
     audit["run"]["scenario"] = "digits"
     audit["transparency"]["items"].append({"id": "limitations", "status": "declared"})
@@ -102,7 +123,10 @@ def test_default_gates_of_a_digits_audit_have_unique_names():
     root = ET.fromstring(render_junit(audit).split("\n", 1)[1])
     names = [c.get("name") for c in root.iter("testcase")]
     assert len(names) == len(set(names)) == len(audit["gates"]["results"])
-    assert sum(n.startswith("transparency.items[license].status") for n in names) == 2
+    assert names.count("checklist: license declared") == 1
+    statuses = {r["name"]: r["status"] for r in audit["gates"]["results"]}
+    assert statuses["checklist: intended use declared"] == "warn"  # missing: never a pass
+    assert statuses["checklist: split disjointness met"] == "pass"
 
 
 def test_no_gates_no_junit():

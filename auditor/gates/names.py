@@ -1,0 +1,146 @@
+"""Human names of gates: what a reviewer reads in the card, the terminal, summary.md,
+junit.xml and the CI annotations ("sex: equalized-odds gap <= 0.20").
+
+A name is made from the rule's bound and the concrete metric path (never the worst-off
+group), so it is as stable as the gate's id; a rule's own ``name`` is used as written. The
+id stays the key for baselines and ``auditor diff``.
+"""
+
+from __future__ import annotations
+
+from auditor.audit_tree import parse_path
+from auditor.config.gates import GateRule
+
+# How a metric key reads in a name (keys not listed: underscores become spaces).
+METRIC_WORDS = {
+    "equalized_odds_difference": "equalized-odds gap",
+    "demographic_parity_difference": "demographic-parity gap",
+    "equalized_odds_ratio": "equalized-odds ratio",
+    "demographic_parity_ratio": "demographic-parity ratio",
+    "true_positive_rate_difference": "TPR gap",
+    "false_positive_rate_difference": "FPR gap",
+    "accuracy_difference": "accuracy gap",
+    "balanced_accuracy": "balanced accuracy",
+    "f1_macro": "macro F1",
+    "roc_auc": "ROC AUC",
+    "ece": "calibration error (ECE)",
+    "log_loss": "log loss",
+    "selection_rate": "selection rate",
+    "tpr": "TPR",
+    "fpr": "FPR",
+    "auc": "membership AUC",
+}
+ATTACK_WORDS = {
+    "loss": "LOSS",
+    "correctness": "correctness",
+    "lira_online": "LiRA (online)",
+    "lira_offline": "LiRA (offline)",
+    "rmia": "RMIA",
+}
+STAGE_WORDS = {"finetuned": "fine-tuned", "pretrained": "pretrained"}
+
+
+def words(key: str, table: dict[str, str] | None = None) -> str:
+    """A key as words: from ``table`` (default :data:`METRIC_WORDS`), else underscores as spaces."""
+    return (table if table is not None else METRIC_WORDS).get(key, key.replace("_", " "))
+
+
+def attack_name(key: str) -> str:
+    """``lira_online`` -> ``LiRA (online)``."""
+    return words(key, ATTACK_WORDS)
+
+
+def fpr_text(level: str) -> str:
+    """``"0.01"`` -> ``1%`` (a fixed false-positive rate as a percentage)."""
+    try:
+        return f"{float(level) * 100:g}%"
+    except ValueError:
+        return level
+
+
+def number_text(x: float) -> str:
+    """A bound in a name: two decimals where that is exact (0.20, 0.90), else as written."""
+    return f"{x:.2f}" if round(x, 2) == x else f"{x:g}"
+
+
+def bound_phrase(rule: GateRule) -> str:
+    """``>= 0.90``, ``<= 0.20``, ``>= 0.10 and <= 0.90``, ``in {a, b}``."""
+    parts = []
+    if rule.min is not None:
+        parts.append(f">= {number_text(rule.min)}")
+    if rule.max is not None:
+        parts.append(f"<= {number_text(rule.max)}")
+    if rule.allowed is not None:
+        parts.append("in {" + ", ".join(rule.allowed) + "}")
+    return " and ".join(parts)
+
+
+def _labels(metric: str, picked: tuple[str, ...]) -> list[str]:
+    """The keys and item labels of the node a rule reached: the rule's keys, with each
+    wildcard or selector filled by the label it picked (its own text where nothing was
+    picked, e.g. a section that did not run). Never re-parses a concrete path: a label may
+    hold any character."""
+    out, rest = [], list(picked)
+    for step in parse_path(metric):
+        if step.kind == "key":
+            out.append(str(step.key))
+        elif rest:
+            out.append(rest.pop(0))
+        else:
+            out.append("*" if step.kind == "any" else str(step.value or step.index))
+    return out
+
+
+def _fairness(keys: list[str]) -> str | None:
+    # features.<F>.disparities.<M>[.between_groups] | features.<F>.groups.<G>.<M>
+    if len(keys) >= 4 and keys[0] == "features" and keys[2] == "disparities":
+        return f"{keys[1]}: {words(keys[3])}"
+    if len(keys) >= 5 and keys[0] == "features" and keys[2] == "groups":
+        return f"{keys[1]} = {keys[3]}: " + " ".join(words(k) for k in keys[4:] if k != "metrics")
+    return None
+
+
+def _privacy(keys: list[str]) -> str | None:
+    if len(keys) >= 3 and keys[0] == "attacks":
+        attack = attack_name(keys[1])
+        if keys[2] == "tpr_at_fpr" and len(keys) >= 4:
+            return f"{attack}: membership TPR at {fpr_text(keys[3])} FPR"
+        return f"{attack}: {' '.join(words(k) for k in keys[2:])}"
+    return None
+
+
+def _checklist(keys: list[str], rule: GateRule) -> str | None:
+    if len(keys) == 3 and keys[0] == "items" and keys[2] == "status" and rule.allowed:
+        allowed = set(rule.allowed)
+        state = "declared" if "declared" in allowed else "met" if "met" in allowed else None
+        return f"checklist: {words(keys[1])}" + (f" {state}" if state else "")
+    return None
+
+
+def subject(rule: GateRule, picked: tuple[str, ...] = ()) -> str:
+    """What the node a rule reached measures, in words (no bound)."""
+    area, *keys = _labels(rule.metric, picked)
+    named: str | None = None
+    if area == "performance" and len(keys) >= 3:
+        stage = words(keys[0], STAGE_WORDS)
+        named = f"{stage} {keys[1]} {' '.join(words(k) for k in keys[2:])}"
+    elif area == "fairness":
+        named = _fairness(keys)
+    elif area == "privacy":
+        named = _privacy(keys)
+    elif area == "transparency":
+        named = _checklist(keys, rule)
+    return named or " ".join(words(k) for k in [area, *keys])
+
+
+def human_name(rule: GateRule, picked: tuple[str, ...] = ()) -> str:
+    """The gate's name: the rule's own (with the keys its wildcards picked), else the subject
+    and the bound ("sex: equalized-odds gap <= 0.20"; a checklist name carries its state)."""
+    if rule.name:
+        steps = parse_path(rule.metric)
+        many = any(s.kind == "any" or (s.kind == "match" and s.key) for s in steps)
+        return f"{rule.name} ({', '.join(picked)})" if many and picked else rule.name
+    text = subject(rule, picked)
+    if text.startswith("checklist: ") and text.endswith((" met", " declared")):
+        return text
+    return f"{text} {bound_phrase(rule)}"

@@ -1,0 +1,159 @@
+"""The release decision, as every rendering shows it first: the verdict, each failing and
+warning gate in one line, and the headline numbers with their intervals.
+
+One source of status: a headline's status is the status of the gate that reads the same
+node (none when no gate reads it), so a tile never contradicts a gate. Numbers are read
+through :mod:`auditor.audit_tree` (accuracy gets its Wilson interval there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.audit_tree import Evidence, evidence_of, fmt_key, read, resolve
+from auditor.gates.names import attack_name, words
+
+ACCURACY_PATH = "performance.finetuned.test.accuracy"
+GAP_METRIC = "equalized_odds_difference"
+PRIVACY_LEVEL = "0.01"
+STATUS_RANK = {"fail": 2, "warn": 1, "pass": 0}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline number: what it is, its estimate and interval, the gate's status that
+    reads it (None: no gate does), a short note, and the card anchor that explains it."""
+
+    key: str
+    label: str
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int | None
+    status: str | None
+    note: str
+    anchor: str
+
+
+def _gates_by_metric(audit: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    gates = audit.get("gates") or {}
+    if gates.get("status") != "ok":
+        return {}
+    return {r["metric"]: r for r in gates["results"] if r["source"] != "baseline"}
+
+
+def worst_status(results: list[Mapping[str, Any]]) -> str | None:
+    """The worst status among gate results (None for none)."""
+    if not results:
+        return None
+    return max((r["status"] for r in results), key=lambda s: STATUS_RANK[s])
+
+
+def problems(audit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Failing gates, then warning gates (each a gate result dict)."""
+    gates = audit.get("gates") or {}
+    if gates.get("status") != "ok":
+        return []
+    fails = [r for r in gates["results"] if r["status"] == "fail"]
+    return fails + [r for r in gates["results"] if r["status"] == "warn"]
+
+
+def _evidence(audit: Mapping[str, Any], path: str) -> Evidence | None:
+    try:
+        matches = resolve(dict(audit), path)
+    except ValueError:
+        return None
+    if len(matches) != 1 or matches[0].not_run:
+        return None
+    return evidence_of(matches[0])
+
+
+def _accuracy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) -> Headline | None:
+    ev = _evidence(audit, ACCURACY_PATH)
+    if ev is None or not isinstance(ev.value, float):
+        return None
+    gate = gates.get(ACCURACY_PATH)
+    return Headline(
+        "accuracy", "Test accuracy", ev.value, ev.ci_low, ev.ci_high, ev.n,
+        gate["status"] if gate else None, f"95% Wilson interval, n={ev.n}", "performance",
+    )  # fmt: skip
+
+
+def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) -> Headline | None:
+    """The largest between-groups equalized-odds gap over every audited feature."""
+    part = audit.get("fairness") or {}
+    if part.get("status") != "ok":
+        return None
+    best: tuple[float, str, Evidence, str] | None = None
+    for name, feat in (part.get("features") or {}).items():
+        node = ((feat.get("disparities") or {}).get(GAP_METRIC) or {}).get("between_groups")
+        ev = read(node) if isinstance(node, dict) else None
+        if ev is None or not isinstance(ev.value, float):
+            continue
+        if best is None or ev.value > best[0]:
+            pair = " vs ".join(str(g) for g in (node.get("pair") or []))
+            best = (ev.value, str(name), ev, pair)
+    if best is None:
+        return None
+    _, name, ev, pair = best
+    path = _feature_path(name)
+    gate = gates.get(path)
+    note = f"{name}" + (f" ({pair})" if pair else "") + "; largest over features"
+    return Headline(
+        "fairness", f"Worst {words(GAP_METRIC)}", ev.value, ev.ci_low, ev.ci_high, ev.n,
+        gate["status"] if gate else None, note, "fairness",
+    )  # fmt: skip
+
+
+def _feature_path(name: str) -> str:
+    return f"fairness.features.{fmt_key(name)}.disparities.{GAP_METRIC}.between_groups"
+
+
+def _privacy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) -> Headline | None:
+    """The highest membership TPR at 1% FPR over every attack that ran."""
+    part = audit.get("privacy") or {}
+    if part.get("status") != "ok":
+        return None
+    best: tuple[float, str, Evidence] | None = None
+    for name, attack in (part.get("attacks") or {}).items():
+        node = ((attack or {}).get("tpr_at_fpr") or {}).get(PRIVACY_LEVEL)
+        ev = read(node) if isinstance(node, dict) else None
+        if ev is not None and isinstance(ev.value, float) and (best is None or ev.value > best[0]):
+            best = (ev.value, str(name), ev)
+    if best is None:
+        return None
+    _, name, ev = best
+    gate = gates.get(f'privacy.attacks.{name}.tpr_at_fpr."{PRIVACY_LEVEL}"')
+    return Headline(
+        "privacy", "Membership TPR at 1% FPR", ev.value, ev.ci_low, ev.ci_high, ev.n,
+        gate["status"] if gate else None, f"{attack_name(name)}, strongest attack", "privacy",
+    )  # fmt: skip
+
+
+def checklist_status(audit: Mapping[str, Any]) -> str | None:
+    """The worst status of the checklist gates (None when none ran)."""
+    gates = audit.get("gates") or {}
+    if gates.get("status") != "ok":
+        return None
+    results = gates["results"]
+    return worst_status([r for r in results if r["area"] == "transparency" and not r["baseline"]])
+
+
+def item_status(audit: Mapping[str, Any], item: str) -> str | None:
+    """The status of the gate that reads checklist item ``item`` (None: not gated)."""
+    gate = _gates_by_metric(audit).get(f"transparency.items[{item}].status")
+    return gate["status"] if gate else None
+
+
+def headlines(audit: Mapping[str, Any]) -> list[Headline]:
+    """Accuracy, the worst fairness gap and the membership TPR at 1% FPR (those that ran)."""
+    gates = _gates_by_metric(audit)
+    found = (_accuracy(audit, gates), _fairness(audit, gates), _privacy(audit, gates))
+    return [h for h in found if h is not None]
+
+
+def problem_line(r: Mapping[str, Any]) -> str:
+    """One line per failing or warning gate: its name, then the evidence and why."""
+    return f"{r['name']} — {r['message']}"
