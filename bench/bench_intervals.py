@@ -1,7 +1,7 @@
 """Coverage of auditor's fairness intervals, and how often each gate mode fails a gap that
 sits exactly on its bound.
 
-    .venv/bin/python bench/bench_intervals.py              # 6 situations x 1000 repetitions (~5-10 min)
+    .venv/bin/python bench/bench_intervals.py    # 6 situations x 1000 repetitions: 5-10 min
     .venv/bin/python bench/bench_intervals.py --reps 500 --seed 1
 
 Four groups of 2000 / 800 / 300 / 60 rows with known base rates, TPRs and FPRs (issue 11).

@@ -44,6 +44,7 @@ from auditor.fairness.metrics import (
 CI_METHOD = ci_method()
 TOO_FEW_GROUPS = "fewer than 2 groups with enough data ({n} of {total})"
 ALL_UNDEFINED = "the metric is undefined in every compared group"
+ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
 BELOW_MIN = "n = {n} is below the minimum group size {min}"
 OVERALL = "overall"
 
@@ -197,6 +198,10 @@ def _disparity(cmp: _Compared, dname: str, method: str, sfx: str) -> DisparityRe
         status, reason = "undefined", ALL_UNDEFINED
     else:
         lo, hi = _interval(cmp, kind, method, comps)
+        if np.isnan(lo):  # e.g. TPR defined in one group only: nothing is compared
+            status, reason = "insufficient_data", ONE_DEFINED.format(rates=" or ".join(comps))
+        else:  # the bounds contain the value; this only undoes floating-point rounding
+            lo, hi = min(lo, value), max(hi, value)
     worst, attained, decider = _attribution(dname, group_pt, over_pt, cmp.names, method, sfx)
     pair = attained if method == "between_groups" else [*attained, OVERALL]
     return DisparityResult(

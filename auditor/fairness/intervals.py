@@ -285,6 +285,8 @@ def ratio_interval(
             lows.append(float(_ratio(lo.min(), hi.max())))
             highs.append(float(min(1.0, _ratio(hi.min(), lo.max()))))
             continue
+        if len(lo) == 0:
+            continue
         t_lo, t_hi = rate_interval(*totals[i], level=each, method=method)
         low, high = _fold(_ratio(lo, t_hi), _ratio(hi, t_lo))
         lows.append(float(low.min()))
