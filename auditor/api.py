@@ -185,6 +185,7 @@ def _data_info(ctx: AuditContext) -> dict[str, Any]:
         "sensitive_kinds": dict(bundle.sensitive_kinds),
         "input_shape": list(bundle.input_shape),
         "feature_names": list(bundle.feature_names) if bundle.feature_names else None,
+        "preprocessing": dump(bundle.preprocessing),
         "splits": bundle.provenance(),
     }  # fmt: skip
 

@@ -28,6 +28,12 @@ target = "odd"             # digits: fine-tune target, "odd" or "ge5"
 # target = "approved"
 # sensitive = ["sex", "race"]
 # positive_label = "yes"
+# features = ["income", "debt", "zip3"]  # the model inputs (default: every other column)
+# drop = ["applicant_id"]           # never inputs; a column unique per row is refused
+#                                   # as an input unless features names it
+# sensitive_as_features = false     # sensitive columns are audited, not inputs, by default
+# missing_group = false             # true: a missing sensitive value is its own group
+# max_categories = 100              # categorical inputs with more levels are refused
 
 [data.splits]              # disjoint fractions of the rows
 pretrain = 0.35

@@ -71,10 +71,12 @@ class AdultData(StrictModel):
 
 class MnistData(StrictModel):
     source: Literal["mnist"] = "mnist"
-    root: Path = Path("data")
+    # Folder with MNIST/raw/ (the full 70,000 through torchvision); None: the 5,000-image
+    # sample shipped in the package, unless download = true (then into ./data).
+    root: Path | None = None
     download: bool = False
     target: Literal["odd", "ge5"] = "odd"
-    # Cap the rows used (None: all 70,000), so a CPU run stays short.
+    # Cap the rows used (None: all of them), so a CPU run stays short.
     max_rows: int | None = Field(None, ge=10)
     splits: SplitFractions = SplitFractions()
 
@@ -86,9 +88,17 @@ class TableData(StrictModel):
     sensitive: list[str] = Field(..., min_length=1)
     # Value of the target column that counts as the positive class (None: the larger label).
     positive_label: str | int | float | bool | None = None
-    # Input columns (None: every column except the target).
+    # Model input columns (None: every column but the target, `drop`, the sensitive columns
+    # and ID-like columns, which are refused unless named here).
     features: list[str] | None = None
-    sensitive_as_features: bool = True
+    # Columns that are never model inputs.
+    drop: list[str] = Field(default_factory=list)
+    # Sensitive columns are audited, and model inputs only when this is true.
+    sensitive_as_features: bool = False
+    # True: a missing sensitive value is its own group "(missing)"; false: such rows refused.
+    missing_group: bool = False
+    # Categorical inputs with more distinct values than this (in the whole table) are refused.
+    max_categories: int = Field(100, ge=2)
     splits: SplitFractions = SplitFractions(
         pretrain=0.30, finetune_train=0.20, holdout=0.15, val=0.10, test=0.25
     )

@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from auditor.results.info import TablePreprocessing
 from auditor.seeding import Rngs
 
 SPLIT_NAMES = ("pretrain", "finetune_train", "holdout", "val", "test")
@@ -90,6 +91,8 @@ class DatasetBundle:
     citation: str = ""
     license: str = ""
     source_files: dict[str, str] = field(default_factory=dict)
+    # Tables: which source columns are inputs, what was imputed and encoded (None: images).
+    preprocessing: TablePreprocessing | None = None
 
     def __getitem__(self, name: str) -> Split:
         return self.splits[name]

@@ -1,48 +1,99 @@
 """Shared encoding of a table into model inputs: standardised numerics, one-hot categories.
 
-Scaling and categories are fitted on the training rows only (pretrain + finetune_train).
+Scaling, imputation means and categories are fitted on the training rows only (pretrain +
+finetune_train); what was done to which column is returned as a
+:class:`~auditor.results.info.TablePreprocessing` record for ``audit.json`` and the card.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from auditor.data import DatasetBundle, Split, TaskInfo, split_indices
+from auditor.results.info import ImputedColumn, OneHotColumn, TablePreprocessing
+
+MISSING_LEVEL = "(missing)"
+
+
+@dataclass(frozen=True)
+class InputSelection:
+    """The caller's decisions about columns (see :class:`TablePreprocessing`)."""
+
+    numeric: list[str]
+    categorical: list[str]
+    sensitive_as_features: bool
+    dropped: list[str] = field(default_factory=list)
+    sensitive_excluded: list[str] = field(default_factory=list)
+    id_like_features: list[str] = field(default_factory=list)
+    max_categories: int | None = None
+    missing_group: str | None = None
+    missing_sensitive: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EncodedTable:
+    """x: float32 (n, F); feature_names: F names; columns: the input columns of each
+    source column (a numeric column maps to one input, a categorical one to its block)."""
+
+    x: np.ndarray
+    feature_names: list[str]
+    columns: dict[str, tuple[int, ...]]
+    imputed: list[ImputedColumn]
+    one_hot: list[OneHotColumn]
 
 
 def encode_table(
     frame: pd.DataFrame, *, numeric: list[str], categorical: list[str], fit_rows: np.ndarray
-) -> tuple[np.ndarray, list[str], dict[str, tuple[int, ...]]]:
-    """Return x (n, F) float32, the feature names, and the input columns of each source
-    column (a numeric column maps to one input, a categorical one to its one-hot block)."""
+) -> EncodedTable:
+    """Standardise ``numeric`` (missing -> training mean) and one-hot ``categorical``
+    (missing -> its own level), fitted on ``fit_rows``."""
     blocks: list[np.ndarray] = []
     names: list[str] = []
     columns: dict[str, tuple[int, ...]] = {}
+    imputed: list[ImputedColumn] = []
+    one_hot: list[OneHotColumn] = []
     for col in numeric:
         values = pd.to_numeric(frame[col], errors="coerce").astype(float).to_numpy()
         fit = values[fit_rows]
-        mean = float(np.nanmean(fit)) if np.isfinite(fit).any() else 0.0
-        std = float(np.nanstd(fit)) or 1.0
-        values = np.where(np.isfinite(values), values, mean)
+        finite = np.isfinite(fit)
+        mean = float(fit[finite].mean()) if finite.any() else 0.0
+        std = float(fit[finite].std()) if finite.any() else 0.0
+        missing = ~np.isfinite(values)
+        if missing.any():
+            imputed.append(ImputedColumn(column=col, n_missing=int(missing.sum()), fill_value=mean))
+        values = np.where(missing, mean, values)
         columns[col] = (len(names),)
-        blocks.append(((values - mean) / std)[:, None])
+        blocks.append(((values - mean) / (std or 1.0))[:, None])
         names.append(col)
     for col in categorical:
-        values = frame[col].astype(str).fillna("(missing)").to_numpy()
+        raw = frame[col]
+        missing = raw.isna().to_numpy()
+        values = raw.astype(str).to_numpy(dtype=object)
+        values[missing] = MISSING_LEVEL
         categories = sorted(set(values[fit_rows]))
-        start = len(names)
-        onehot = np.zeros((len(frame), len(categories)), dtype=np.float32)
         lookup = {c: i for i, c in enumerate(categories)}
-        for row, v in enumerate(values):
-            j = lookup.get(v)
-            if j is not None:
-                onehot[row, j] = 1.0
+        codes = np.array([lookup.get(v, -1) for v in values], dtype=np.int64)
+        onehot = np.zeros((len(frame), len(categories)), dtype=np.float32)
+        seen = codes >= 0
+        onehot[np.flatnonzero(seen), codes[seen]] = 1.0
+        start = len(names)
         blocks.append(onehot)
         names.extend(f"{col}={c}" for c in categories)
         columns[col] = tuple(range(start, len(names)))
-    x = np.concatenate(blocks, axis=1).astype(np.float32) if blocks else np.zeros((len(frame), 0))
-    return x, names, columns
+        one_hot.append(
+            OneHotColumn(column=col, n_levels=len(categories), n_missing=int(missing.sum()),
+                         n_unseen=int((~seen).sum()))
+        )  # fmt: skip
+    x = (
+        np.concatenate(blocks, axis=1).astype(np.float32)
+        if blocks
+        else np.zeros((len(frame), 0), dtype=np.float32)
+    )
+    return EncodedTable(x=x, feature_names=names, columns=columns, imputed=imputed,
+                        one_hot=one_hot)  # fmt: skip
 
 
 def table_bundle(
@@ -52,8 +103,7 @@ def table_bundle(
     y: np.ndarray,
     task: TaskInfo,
     sensitive: pd.DataFrame,
-    numeric: list[str],
-    categorical: list[str],
+    inputs: InputSelection,
     fractions: dict[str, float],
     seed: int,
     sensitive_input_columns: dict[str, list[str]],
@@ -63,16 +113,16 @@ def table_bundle(
     source_files: dict[str, str],
 ) -> DatasetBundle:
     """``sensitive_input_columns`` maps each sensitive feature to the source columns that
-    carry it into the model (empty when it is not an input)."""
+    carry it into the model (dropped here when they are not inputs)."""
     idx = split_indices(y, fractions, seed=seed)
     fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
-    x, feature_names, col_map = encode_table(
-        frame, numeric=numeric, categorical=categorical, fit_rows=fit_rows
+    enc = encode_table(
+        frame, numeric=inputs.numeric, categorical=inputs.categorical, fit_rows=fit_rows
     )
     splits = {
         split_name: Split(
             name=split_name,
-            x=np.ascontiguousarray(x[rows]),
+            x=np.ascontiguousarray(enc.x[rows]),
             y=y[rows].astype(np.int64),
             y_pretrain=y[rows].astype(np.int64),
             sensitive=sensitive.iloc[rows].reset_index(drop=True).astype(str),
@@ -80,8 +130,8 @@ def table_bundle(
         )
         for split_name, rows in idx.items()
     }
-    inputs = {
-        feat: tuple(i for col in cols if col in col_map for i in col_map[col])
+    carried = {
+        feat: tuple(i for col in cols if col in enc.columns for i in enc.columns[col])
         for feat, cols in sensitive_input_columns.items()
     }
     return DatasetBundle(
@@ -92,11 +142,29 @@ def table_bundle(
         pretrain_task=task,
         sensitive_features=tuple(sensitive.columns),
         sensitive_kinds={c: "demographic" for c in sensitive.columns},
-        input_shape=(x.shape[1],),
-        feature_names=tuple(feature_names),
-        sensitive_input_columns={k: v for k, v in inputs.items() if v},
+        input_shape=(enc.x.shape[1],),
+        feature_names=tuple(enc.feature_names),
+        sensitive_input_columns={k: v for k, v in carried.items() if v},
         description=description,
         citation=citation,
         license=license,
         source_files=source_files,
+        preprocessing=_record(inputs, enc, frame),
+    )
+
+
+def _record(inputs: InputSelection, enc: EncodedTable, frame: pd.DataFrame) -> TablePreprocessing:
+    features = [c for c in frame.columns if c in enc.columns]
+    return TablePreprocessing(
+        features=features,
+        dropped=list(inputs.dropped),
+        sensitive_as_features=inputs.sensitive_as_features,
+        sensitive_excluded=list(inputs.sensitive_excluded),
+        id_like_features=list(inputs.id_like_features),
+        numeric=list(inputs.numeric),
+        imputed=enc.imputed,
+        one_hot=enc.one_hot,
+        max_categories=inputs.max_categories,
+        missing_group=inputs.missing_group,
+        missing_sensitive=dict(inputs.missing_sensitive),
     )

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.data import DatasetBundle, TaskInfo
-from auditor.data._tables import table_bundle
+from auditor.data._tables import InputSelection, table_bundle
 from auditor.errors import AuditorInputError
 
 COLUMNS = [
@@ -82,8 +82,13 @@ def load_adult_bundle(config, *, seed: int) -> DatasetBundle:
         y=y,
         task=TaskInfo("income_gt_50k", ("<=50K", ">50K"), "1 when yearly income exceeds $50K"),
         sensitive=sensitive,
-        numeric=NUMERIC,
-        categorical=categorical,
+        inputs=InputSelection(
+            numeric=list(NUMERIC),
+            categorical=categorical,
+            sensitive_as_features=config.sensitive_as_features,
+            dropped=["fnlwgt", "education"],
+            sensitive_excluded=[] if config.sensitive_as_features else ["sex", "race"],
+        ),
         fractions=config.splits.model_dump(),
         seed=seed,
         sensitive_input_columns={"sex": ["sex"], "race": ["race"], "age_band": ["age"]},

@@ -1,113 +1,284 @@
-"""Bring your own table: a CSV or Parquet file with named target and sensitive columns."""
+"""Bring your own table: a CSV or Parquet file with named target and sensitive columns.
+
+Which columns become model inputs is explicit and recorded (``data.preprocessing`` in
+``audit.json``, stated on the card):
+
+- ``data.features`` names the inputs; unset, every column but the target, ``data.drop`` and
+  the sensitive columns is one;
+- sensitive columns are inputs only with ``sensitive_as_features = true``;
+- a column with a distinct value in every row (an ID) is refused as an input unless
+  ``data.features`` names it; a continuous float column (non-integer values) is not an ID;
+- categorical inputs with more than ``max_categories`` levels are refused;
+- duplicate column names in the header are refused (pandas would rename one ``g.1``);
+- a missing sensitive value is refused, or is its own group with ``missing_group = true``.
+
+:func:`validate_table` runs every check without building the bundle (no torch needed).
+"""
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import gzip
+import io
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from auditor.data import DatasetBundle, TaskInfo
-from auditor.data._tables import table_bundle
+from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
 from auditor.errors import AuditorInputError
+from auditor.provenance import sha256_file
+
+NO_FILE = "no such file"
+UNSUPPORTED = "unsupported file type (use .csv or .parquet)"
+NOT_UTF8 = "not UTF-8 text"
+NO_HEADER = "no header line"
+NO_ROWS = "no data rows (the file has a header only)"
+DUPLICATE_COLUMN = "column {col!r} appears {n} times in the header; name each column once"
+NO_COLUMN = "no column {col!r} in the file"
+TARGET_AS_INPUT = "the target column {col!r} cannot be a model input"
+FEATURE_AND_DROP = "column {col!r} is both in data.features and in data.drop"
+SENSITIVE_AS_INPUT = (
+    "column {col!r} is sensitive and not a model input by default; set "
+    "data.sensitive_as_features = true to make the sensitive columns inputs"
+)
+ID_LIKE = (
+    "column {col!r} has a distinct value in every one of its {n} rows (an ID?); add it to "
+    "data.drop, or name it in data.features to use it as a model input"
+)
+TOO_MANY_LEVELS = (
+    "categorical column {col!r} has {n} levels, more than data.max_categories = {k}; add it "
+    "to data.drop, or raise data.max_categories"
+)
+MISSING_SENSITIVE = (
+    "column {col!r} has {n} missing or empty group labels (first at row {row}); fill them, or "
+    "set data.missing_group = true to audit them as the group '(missing)'"
+)
+TARGET_MISSING = "target column {col!r} has missing values"
+SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
+NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    if path.name.lower().endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by caller
+
+
+def _kind(path: Path) -> str:
+    name = path.name.lower()
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return "parquet"
+    if name.endswith((".csv", ".txt", ".csv.gz")):
+        return "csv"
+    raise AuditorInputError(UNSUPPORTED, source=str(path))
+
+
+def read_header(path: Path) -> list[str]:
+    """The column names as the file writes them (duplicates kept), without reading rows."""
+    path = Path(path)
+    if not path.is_file():
+        raise AuditorInputError(NO_FILE, source=str(path))
+    try:
+        if _kind(path) == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        with _open_text(path) as fh:
+            header = next(csv.reader(fh), None)
+    except UnicodeDecodeError:
+        raise AuditorInputError(NOT_UTF8, source=str(path)) from None
+    except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors
+        raise AuditorInputError(
+            f"cannot read ({type(exc).__name__}: {exc})", source=str(path)
+        ) from None
+    if not header:
+        raise AuditorInputError(NO_HEADER, source=str(path))
+    return header
+
+
+def check_header(header: list[str], *, source: str) -> None:
+    """Refuse a column name that appears more than once."""
+    seen: dict[str, int] = {}
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+    for name, n in seen.items():
+        if n > 1:
+            raise AuditorInputError(DUPLICATE_COLUMN.format(col=name, n=n), source=source)
 
 
 def read_frame(path: Path) -> pd.DataFrame:
-    """Read CSV or Parquet by suffix; a one-line error naming the file otherwise."""
+    """Read CSV or Parquet by suffix after checking the header; one-line errors naming the
+    file otherwise."""
     path = Path(path)
-    if not path.is_file():
-        raise AuditorInputError("no such file", source=str(path))
-    suffix = path.suffix.lower()
+    check_header(read_header(path), source=str(path))
     try:
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-        if suffix in (".csv", ".txt") or path.name.endswith(".csv.gz"):
-            return pd.read_csv(path)
+        if _kind(path) == "parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path)
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
         raise AuditorInputError(
             f"cannot read ({type(exc).__name__}: {exc})", source=str(path)
         ) from None
-    raise AuditorInputError("unsupported file type (use .csv or .parquet)", source=str(path))
+    if len(frame) == 0:
+        raise AuditorInputError(NO_ROWS, source=str(path))
+    return frame
 
 
-def load_table_bundle(config, *, seed: int) -> DatasetBundle:
-    path = Path(config.path)
-    frame = read_frame(path)
-    src = str(path)
-    for key, col in [("data.target", config.target)] + [
-        ("data.sensitive", c) for c in config.sensitive
-    ]:
+def _require_columns(frame: pd.DataFrame, names: list[str], *, key: str, src: str) -> None:
+    for col in names:
         if col not in frame.columns:
-            raise AuditorInputError(f"no column {col!r} in the file", source=src, field=key)
-    for col in config.sensitive:
-        bad = frame[col].isna() | (frame[col].astype(str).str.strip() == "")
-        if bad.any():
+            raise AuditorInputError(NO_COLUMN.format(col=col), source=src, field=key)
+
+
+def is_id_like(values: pd.Series) -> bool:
+    """A distinct value in every row (of at least 2), unless the column is a continuous
+    float (some value not an integer): an ID rather than a measurement."""
+    if pd.api.types.is_bool_dtype(values) or len(values) < 2:
+        return False
+    if values.nunique(dropna=False) < len(values):
+        return False
+    if pd.api.types.is_float_dtype(values):
+        finite = values.to_numpy(dtype=float)
+        finite = finite[np.isfinite(finite)]
+        return bool(np.all(finite == np.round(finite)))
+    return True
+
+
+def select_inputs(frame: pd.DataFrame, config: Any, *, src: str) -> InputSelection:
+    """The model's input columns by the rules in this module's docstring; raises
+    :class:`AuditorInputError` naming the file and key for every refusal."""
+    sensitive = list(config.sensitive)
+    _require_columns(frame, [config.target], key="data.target", src=src)
+    _require_columns(frame, sensitive, key="data.sensitive", src=src)
+    _require_columns(frame, list(config.drop), key="data.drop", src=src)
+    named = config.features is not None
+    if named:
+        _require_columns(frame, list(config.features), key="data.features", src=src)
+        for col in config.features:
+            if col == config.target:
+                raise AuditorInputError(TARGET_AS_INPUT.format(col=col), source=src,
+                                        field="data.features")  # fmt: skip
+            if col in config.drop:
+                raise AuditorInputError(FEATURE_AND_DROP.format(col=col), source=src,
+                                        field="data.features")  # fmt: skip
+            if col in sensitive and not config.sensitive_as_features:
+                raise AuditorInputError(SENSITIVE_AS_INPUT.format(col=col), source=src,
+                                        field="data.features")  # fmt: skip
+        features = list(config.features)
+    else:
+        excluded = {config.target, *config.drop}
+        if not config.sensitive_as_features:
+            excluded |= set(sensitive)
+        features = [c for c in frame.columns if c not in excluded]
+    id_like = [c for c in features if is_id_like(frame[c])]
+    if id_like and not named:
+        raise AuditorInputError(
+            ID_LIKE.format(col=id_like[0], n=len(frame)), source=src, field="data.features"
+        )
+    numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c])]
+    categorical = [c for c in features if c not in numeric]
+    for col in categorical:
+        levels = int(frame[col].nunique(dropna=False))
+        if levels > config.max_categories:
             raise AuditorInputError(
-                f"column {col!r} has {int(bad.sum())} missing or empty group labels "
-                f"(first at row {int(np.flatnonzero(bad.to_numpy())[0])})",
-                source=src,
-                field="data.sensitive",
-            )
+                TOO_MANY_LEVELS.format(col=col, n=levels, k=config.max_categories),
+                source=src, field="data.max_categories",
+            )  # fmt: skip
+    return InputSelection(
+        numeric=numeric,
+        categorical=categorical,
+        sensitive_as_features=config.sensitive_as_features,
+        dropped=list(config.drop),
+        sensitive_excluded=[c for c in sensitive if c not in features],
+        id_like_features=id_like,
+        max_categories=config.max_categories,
+        missing_group=MISSING_LEVEL if config.missing_group else None,
+    )
+
+
+def sensitive_groups(
+    frame: pd.DataFrame, config: Any, *, src: str
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """One string column per sensitive feature, and per feature the count of missing values
+    put in the group '(missing)' (refused unless ``missing_group``)."""
+    out: dict[str, np.ndarray] = {}
+    counts: dict[str, int] = {}
+    for col in config.sensitive:
+        values = frame[col]
+        bad = (values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
+        if bad.any() and not config.missing_group:
+            first = int(np.flatnonzero(bad)[0])
+            raise AuditorInputError(
+                MISSING_SENSITIVE.format(col=col, n=int(bad.sum()), row=first),
+                source=src, field="data.sensitive",
+            )  # fmt: skip
+        labels = values.astype(str).to_numpy(dtype=object)
+        labels[bad] = MISSING_LEVEL
+        out[col] = labels
+        counts[col] = int(bad.sum())
+    return pd.DataFrame(out, index=frame.index).astype(str), counts
+
+
+def encode_target(frame: pd.DataFrame, config: Any, *, src: str) -> tuple[np.ndarray, TaskInfo]:
+    """Labels 0..k-1 in sorted order, ``positive_label`` (when given) last."""
     target = frame[config.target]
     if target.isna().any():
-        raise AuditorInputError(
-            f"target column {config.target!r} has missing values", source=src, field="data.target"
-        )
+        raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
+                                field="data.target")  # fmt: skip
     labels = sorted(target.unique().tolist(), key=str)
     if len(labels) < 2:
-        raise AuditorInputError(
-            f"target column {config.target!r} has a single class ({labels[0]!r})",
-            source=src,
-            field="data.target",
-        )
+        raise AuditorInputError(SINGLE_CLASS.format(col=config.target, label=labels[0]),
+                                source=src, field="data.target")  # fmt: skip
     if config.positive_label is not None:
-        if config.positive_label not in labels and str(config.positive_label) not in map(
-            str, labels
-        ):
+        pos = next((v for v in labels if str(v) == str(config.positive_label)), None)
+        if pos is None:
             raise AuditorInputError(
-                f"positive_label {config.positive_label!r} is not a value of {config.target!r}",
-                source=src,
-                field="data.positive_label",
-            )
-        pos = next(v for v in labels if str(v) == str(config.positive_label))
+                NOT_A_LABEL.format(label=config.positive_label, col=config.target),
+                source=src, field="data.positive_label",
+            )  # fmt: skip
         labels = [v for v in labels if v != pos] + [pos]
     lookup = {v: i for i, v in enumerate(labels)}
     y = target.map(lookup).to_numpy().astype(np.int64)
-    features = config.features
-    if features is None:
-        features = [c for c in frame.columns if c != config.target]
-    missing = [c for c in features if c not in frame.columns]
-    if missing:
-        raise AuditorInputError(
-            f"no column {missing[0]!r} in the file", source=src, field="data.features"
-        )
-    if not config.sensitive_as_features:
-        features = [c for c in features if c not in config.sensitive]
-    numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c])]
-    categorical = [c for c in features if c not in numeric]
+    return y, TaskInfo(config.target, tuple(str(v) for v in labels))
+
+
+def validate_table(config: Any) -> None:
+    """Every check of :func:`load_table_bundle` (header, columns, inputs, groups, target)
+    without encoding or splitting: for validation before any work."""
+    frame = read_frame(Path(config.path))
+    src = str(config.path)
+    select_inputs(frame, config, src=src)
+    sensitive_groups(frame, config, src=src)
+    encode_target(frame, config, src=src)
+
+
+def load_table_bundle(config: Any, *, seed: int) -> DatasetBundle:
+    path = Path(config.path)
+    src = str(path)
+    frame = read_frame(path)
+    inputs = select_inputs(frame, config, src=src)
+    sensitive, missing = sensitive_groups(frame, config, src=src)
+    y, task = encode_target(frame, config, src=src)
+    if config.missing_group:
+        inputs = dataclasses.replace(inputs, missing_sensitive=missing)
+    n_inputs = len(inputs.numeric) + len(inputs.categorical)
     return table_bundle(
         name=path.stem,
         frame=frame,
         y=y,
-        task=TaskInfo(config.target, tuple(str(v) for v in labels)),
-        sensitive=frame[list(config.sensitive)].astype(str),
-        numeric=numeric,
-        categorical=categorical,
+        task=task,
+        sensitive=sensitive,
+        inputs=inputs,
         fractions=config.splits.model_dump(),
         seed=seed,
-        sensitive_input_columns={c: [c] for c in config.sensitive if c in features},
-        description=f"User table {path.name} ({len(frame)} rows, {len(features)} input columns).",
+        sensitive_input_columns={c: [c] for c in config.sensitive},
+        description=f"User table {path.name} ({len(frame)} rows, {n_inputs} input columns).",
         citation="",
         license="",
-        source_files={path.name: _file_sha256(path)},
+        source_files={path.name: sha256_file(path)},
     )
-
-
-def _file_sha256(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

@@ -54,6 +54,49 @@ class SplitInfo(Result):
     pretrain_class_balance: dict[str, int] | None = None
 
 
+class ImputedColumn(Result):
+    """A numeric input whose missing (NaN or infinite) values were replaced by the mean of
+    the training rows (pretrain + finetune_train); n_missing counts rows of every split."""
+
+    column: str
+    n_missing: int = Field(ge=0)
+    fill_value: float | None
+
+
+class OneHotColumn(Result):
+    """A categorical input encoded one-hot with the levels seen in the training rows.
+    n_missing: rows whose value was missing (their own level "(missing)"); n_unseen: rows
+    whose level no training row has (encoded as all zeros)."""
+
+    column: str
+    n_levels: int = Field(ge=0)
+    n_missing: int = Field(ge=0)
+    n_unseen: int = Field(ge=0)
+
+
+class TablePreprocessing(Result):
+    """How a table became model inputs, in source columns.
+
+    features: the model's input columns, in order; dropped: named in ``data.drop``;
+    sensitive_excluded: sensitive columns kept out of the inputs; id_like_features: columns
+    with a distinct value in every row that are inputs because ``data.features`` names them;
+    numeric: standardised with the training rows' mean and std; missing_group: the group
+    label given to missing sensitive values (None: such rows are refused), with the count per
+    sensitive column in missing_sensitive."""
+
+    features: list[str]
+    dropped: list[str]
+    sensitive_as_features: bool
+    sensitive_excluded: list[str]
+    id_like_features: list[str]
+    numeric: list[str]
+    imputed: list[ImputedColumn]
+    one_hot: list[OneHotColumn]
+    max_categories: int | None
+    missing_group: str | None
+    missing_sensitive: dict[str, int]
+
+
 class DataInfo(Result):
     name: str
     modality: Literal["image", "table"]
@@ -67,6 +110,8 @@ class DataInfo(Result):
     sensitive_kinds: dict[str, Literal["demographic", "slice"]]
     input_shape: list[int]
     feature_names: list[str] | None = None
+    # Tables only: which columns are inputs, what was imputed and encoded.
+    preprocessing: TablePreprocessing | None = None
     splits: dict[str, SplitInfo]
 
 

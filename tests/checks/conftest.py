@@ -26,7 +26,8 @@ def table_context(tmp_path_factory):
     path = tmp_path_factory.mktemp("table") / "t.csv"
     frame.to_csv(path, index=False)
     config = AuditConfig(
-        name="t", data=TableData(path=path, target="y", sensitive=["s", "noise_grp"]),
+        name="t", data=TableData(path=path, target="y", sensitive=["s", "noise_grp"],
+                                 sensitive_as_features=True),
         pretrain=PretrainConfig(objective="masked_reconstruction", epochs=3),
         finetune=FinetuneConfig(epochs=30, unfreeze_last=1), privacy=PrivacyConfig(enabled=False),
     )  # fmt: skip

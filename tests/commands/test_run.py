@@ -210,7 +210,7 @@ def test_mnist_end_to_end_from_idx_files(tmp_path):
 
 
 def test_table_end_to_end(tmp_path):
-    from tests.data.test_sources import make_table
+    from tests.data.test_table import make_table
 
     make_table(n=600).to_csv(tmp_path / "t.csv", index=False)
     cfg = tmp_path / "t.toml"

@@ -1,8 +1,7 @@
 import numpy as np
-import pandas as pd
 import pytest
 
-from auditor.config import AdultData, DigitsData, TableData
+from auditor.config import AdultData, DigitsData
 from auditor.data import SPLIT_NAMES, load_bundle, split_indices
 from auditor.errors import AuditorInputError
 
@@ -77,67 +76,12 @@ def test_adult_missing_folder(tmp_path):
         load_bundle(AdultData(path=tmp_path), seed=0)
 
 
-def make_table(n=400, seed=0):
-    rng = np.random.default_rng(seed)
-    g = rng.choice(["a", "b"], n)
-    x1 = rng.normal(size=n)
-    cat = rng.choice(["u", "v", "w"], n)
-    y = np.where(x1 + (cat == "u") + rng.normal(scale=0.5, size=n) > 0.5, "yes", "no")
-    return pd.DataFrame({"x1": x1, "cat": cat, "group": g, "label": y})
-
-
-@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
-def test_table_bundle(tmp_path, suffix):
-    frame = make_table()
-    path = tmp_path / f"t{suffix}"
-    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path)
-    b = load_bundle(
-        TableData(path=path, target="label", sensitive=["group"], positive_label="yes"), seed=0
-    )
-    assert_disjoint(b)
-    assert b.finetune_task.class_names == ("no", "yes")
-    assert b.feature_names[0] == "x1" and "cat=u" in b.feature_names
-    assert b.sensitive_input_columns["group"]
-
-
-@pytest.mark.parametrize(
-    ("change", "field", "pattern"),
-    [
-        ({"target": "nope"}, "data.target", "no column 'nope'"),
-        ({"sensitive": ["sex"]}, "data.sensitive", "no column 'sex'"),
-        ({"positive_label": "maybe"}, "data.positive_label", "not a value"),
-    ],
-)
-def test_table_bad_columns(tmp_path, change, field, pattern):
-    path = tmp_path / "t.csv"
-    make_table().to_csv(path, index=False)
-    cfg = TableData(**{"path": path, "target": "label", "sensitive": ["group"], **change})
-    with pytest.raises(AuditorInputError) as err:
-        load_bundle(cfg, seed=0)
-    assert str(path) in str(err.value) and field in str(err.value)
-    assert pattern in str(err.value)
-
-
-def test_table_empty_group_label(tmp_path):
-    frame = make_table()
-    frame.loc[5, "group"] = None
-    path = tmp_path / "t.csv"
-    frame.to_csv(path, index=False)
-    with pytest.raises(AuditorInputError, match="missing or empty group labels"):
-        load_bundle(TableData(path=path, target="label", sensitive=["group"]), seed=0)
-
-
-def test_table_single_class(tmp_path):
-    frame = make_table()
-    frame["label"] = "yes"
-    path = tmp_path / "t.csv"
-    frame.to_csv(path, index=False)
-    with pytest.raises(AuditorInputError, match="single class"):
-        load_bundle(TableData(path=path, target="label", sensitive=["group"]), seed=0)
-
-
-def test_table_unsupported_suffix(tmp_path):
-    path = tmp_path / "t.xlsx"
-    path.write_text("x")
-    with pytest.raises(AuditorInputError, match="unsupported file type"):
-        load_bundle(TableData(path=path, target="label", sensitive=["group"]), seed=0)
+def test_adult_states_its_inputs():
+    pre = load_bundle(AdultData(), seed=0).preprocessing
+    assert pre.sensitive_as_features and pre.sensitive_excluded == []
+    assert pre.dropped == ["fnlwgt", "education"]
+    assert "fnlwgt" not in pre.features and "sex" in pre.features
+    levels = {c.column: c.n_levels for c in pre.one_hot}
+    assert levels["sex"] == 2
+    pre = load_bundle(AdultData(sensitive_as_features=False), seed=0).preprocessing
+    assert pre.sensitive_excluded == ["sex", "race"] and "sex" not in pre.features

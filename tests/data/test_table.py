@@ -1,0 +1,227 @@
+"""Bring-your-own tables: which columns are inputs, and every refusal names file and key."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from auditor.config import TableData
+from auditor.data import load_bundle
+from auditor.data import table as T
+from auditor.errors import AuditorInputError
+from tests.data.test_sources import assert_disjoint
+
+
+def make_table(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    g = rng.choice(["a", "b"], n)
+    x1 = rng.normal(size=n)
+    cat = rng.choice(["u", "v", "w"], n)
+    y = np.where(x1 + (cat == "u") + rng.normal(scale=0.5, size=n) > 0.5, "yes", "no")
+    return pd.DataFrame({"x1": x1, "cat": cat, "group": g, "label": y})
+
+
+def write(tmp_path, frame, name="t.csv"):
+    path = tmp_path / name
+    frame.to_csv(path, index=False) if name.endswith(".csv") else frame.to_parquet(path)
+    return path
+
+
+def config(path, **changes):
+    return TableData(**{"path": path, "target": "label", "sensitive": ["group"], **changes})
+
+
+def refused(cfg, field):
+    """The one-line error of loading ``cfg``; it names the file and ``field``."""
+    with pytest.raises(AuditorInputError) as err:
+        load_bundle(cfg, seed=0)
+    text = str(err.value)
+    assert str(cfg.path) in text and "\n" not in text
+    if field is not None:
+        assert err.value.field == field and field in text
+    return text
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_table_bundle(tmp_path, suffix):
+    path = write(tmp_path, make_table(), f"t{suffix}")
+    b = load_bundle(config(path, positive_label="yes"), seed=0)
+    assert_disjoint(b)
+    assert b.finetune_task.class_names == ("no", "yes")
+    assert b.feature_names == ("x1", "cat=u", "cat=v", "cat=w")
+    pre = b.preprocessing
+    assert pre.features == ["x1", "cat"] and pre.sensitive_excluded == ["group"]
+    assert not pre.sensitive_as_features and "group" not in b.sensitive_input_columns
+    assert [(c.column, c.n_levels) for c in pre.one_hot] == [("cat", 3)]
+    assert pre.imputed == [] and pre.numeric == ["x1"]
+
+
+def test_sensitive_as_features_makes_them_inputs(tmp_path):
+    path = write(tmp_path, make_table())
+    b = load_bundle(config(path, sensitive_as_features=True), seed=0)
+    assert "group=a" in b.feature_names and b.sensitive_input_columns["group"]
+    assert b.preprocessing.sensitive_excluded == []
+
+
+def test_sensitive_named_as_feature_needs_the_switch(tmp_path):
+    path = write(tmp_path, make_table())
+    text = refused(config(path, features=["x1", "group"]), "data.features")
+    assert T.SENSITIVE_AS_INPUT.format(col="group") in text
+
+
+def test_id_column_refused_unless_named(tmp_path):
+    frame = make_table()
+    frame.insert(0, "applicant_id", [f"A{i:05d}" for i in range(len(frame))])
+    frame["row_number"] = np.arange(len(frame), dtype=float)  # an ID stored as float
+    path = write(tmp_path, frame)
+    text = refused(config(path), "data.features")
+    assert T.ID_LIKE.format(col="applicant_id", n=400) in text
+    text = refused(config(path, drop=["applicant_id"]), "data.features")
+    assert T.ID_LIKE.format(col="row_number", n=400) in text
+    b = load_bundle(config(path, drop=["applicant_id"], features=["x1", "row_number"]), seed=0)
+    assert b.preprocessing.id_like_features == ["row_number"]
+    assert b.preprocessing.dropped == ["applicant_id"]
+    # named as an input, a string ID is still bounded by max_categories
+    text = refused(config(path, features=["x1", "applicant_id"]), "data.max_categories")
+    assert T.TOO_MANY_LEVELS.format(col="applicant_id", n=400, k=100) in text
+
+
+def test_continuous_float_is_not_an_id(tmp_path):
+    path = write(tmp_path, make_table())  # x1: distinct in every row, not integers
+    assert load_bundle(config(path), seed=0).preprocessing.id_like_features == []
+
+
+def test_drop_keeps_a_column_out(tmp_path):
+    path = write(tmp_path, make_table())
+    b = load_bundle(config(path, drop=["cat"]), seed=0)
+    assert b.feature_names == ("x1",) and b.preprocessing.dropped == ["cat"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"target": "nope"}, "data.target", T.NO_COLUMN.format(col="nope")),
+        ({"sensitive": ["sex"]}, "data.sensitive", T.NO_COLUMN.format(col="sex")),
+        ({"drop": ["nope"]}, "data.drop", T.NO_COLUMN.format(col="nope")),
+        ({"features": ["x1", "nope"]}, "data.features", T.NO_COLUMN.format(col="nope")),
+        ({"features": ["x1", "label"]}, "data.features", T.TARGET_AS_INPUT.format(col="label")),
+        (
+            {"features": ["x1"], "drop": ["x1"]},
+            "data.features",
+            T.FEATURE_AND_DROP.format(col="x1"),
+        ),
+        (
+            {"positive_label": "maybe"},
+            "data.positive_label",
+            T.NOT_A_LABEL.format(label="maybe", col="label"),
+        ),
+    ],
+)
+def test_table_bad_columns(tmp_path, change, field, message):
+    path = write(tmp_path, make_table())
+    assert message in refused(config(path, **change), field)
+
+
+def test_duplicate_csv_column_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("x1,g,g,label,group\n1,2,3,yes,a\n2,3,4,no,b\n")
+    text = refused(config(path), None)
+    assert T.DUPLICATE_COLUMN.format(col="g", n=2) in text
+
+
+def test_duplicate_parquet_column_refused(tmp_path):
+    path = tmp_path / "t.parquet"
+    arrays = [pa.array([1.5, 2.5]), pa.array([1, 2]), pa.array([3, 4]), pa.array(["y", "n"]),
+              pa.array(["a", "b"])]  # fmt: skip
+    pq.write_table(pa.Table.from_arrays(arrays, names=["x1", "g", "g", "label", "group"]), path)
+    assert T.DUPLICATE_COLUMN.format(col="g", n=2) in refused(config(path), None)
+
+
+def test_header_only_table_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("x1,cat,group,label\n")
+    assert T.NO_ROWS in refused(config(path), None)
+
+
+def test_not_utf8_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"x1,gr\xffoup,label\n1,a,yes\n")
+    assert T.NOT_UTF8 in refused(config(path), None)
+
+
+def test_numeric_imputation_reported(tmp_path):
+    frame = make_table()
+    frame.loc[[3, 7, 11], "x1"] = np.nan
+    frame.loc[[4, 8], "cat"] = np.nan
+    path = write(tmp_path, frame)
+    b = load_bundle(config(path), seed=0)
+    (imp,) = b.preprocessing.imputed
+    assert imp.column == "x1" and imp.n_missing == 3
+    fit = np.concatenate([b["pretrain"].ids, b["finetune_train"].ids])
+    assert imp.fill_value == pytest.approx(np.nanmean(frame["x1"].to_numpy()[fit]))
+    assert all(np.isfinite(s.x).all() for s in b.splits.values())
+    (cat,) = b.preprocessing.one_hot
+    assert cat.n_missing == 2 and cat.n_levels in (3, 4)  # "(missing)" if a training row has it
+    assert "cat=nan" not in b.feature_names
+
+
+def test_high_cardinality_refused_above_the_bound(tmp_path):
+    frame = make_table()
+    frame["city"] = [f"c{i % 150}" for i in range(len(frame))]
+    path = write(tmp_path, frame)
+    text = refused(config(path), "data.max_categories")
+    assert T.TOO_MANY_LEVELS.format(col="city", n=150, k=100) in text
+    b = load_bundle(config(path, max_categories=200), seed=0)
+    assert {c.column: c.n_levels for c in b.preprocessing.one_hot}["city"] <= 150
+
+
+def test_missing_sensitive_refused_by_default(tmp_path):
+    frame = make_table()
+    frame.loc[[5, 9], "group"] = None
+    path = write(tmp_path, frame)
+    text = refused(config(path), "data.sensitive")
+    assert T.MISSING_SENSITIVE.format(col="group", n=2, row=5) in text
+
+
+def test_missing_group_audits_them_as_a_group(tmp_path):
+    frame = make_table()
+    frame.loc[[5, 9], "group"] = None
+    path = write(tmp_path, frame)
+    b = load_bundle(config(path, missing_group=True), seed=0)
+    labels = pd.concat([s.sensitive["group"] for s in b.splits.values()])
+    assert (labels == "(missing)").sum() <= 2 and set(labels) <= {"a", "b", "(missing)"}
+    assert b.preprocessing.missing_group == "(missing)"
+    assert b.preprocessing.missing_sensitive == {"group": 2}
+
+
+def test_single_class_refused(tmp_path):
+    frame = make_table()
+    frame["label"] = "yes"
+    path = write(tmp_path, frame)
+    text = refused(config(path), "data.target")
+    assert T.SINGLE_CLASS.format(col="label", label="yes") in text
+
+
+def test_unsupported_suffix(tmp_path):
+    path = tmp_path / "t.xlsx"
+    path.write_text("x")
+    assert T.UNSUPPORTED in refused(config(path), None)
+
+
+def test_validate_table_does_not_import_torch(tmp_path):
+    frame = make_table()
+    frame["applicant_id"] = range(len(frame))
+    path = write(tmp_path, frame)
+    code = (
+        "import sys\nfrom auditor.config import TableData\nfrom auditor.data.table import "
+        "validate_table\nfrom auditor.errors import AuditorInputError\n"
+        f"cfg = TableData(path={str(path)!r}, target='label', sensitive=['group'])\n"
+        "try:\n    validate_table(cfg)\nexcept AuditorInputError as e:\n    print(e.field)\n"
+        "print('torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["data.features", "False"]
