@@ -1,34 +1,50 @@
-"""torchvision MNIST from a local root (downloaded only where ``download = true`` and a
-network exists). The seed's exact data and normalisation (mean 0.1307, std 0.3081)."""
+"""Real MNIST at 28x28, the seed's data and normalisation (mean 0.1307, std 0.3081).
+
+- ``data.root`` unset (the default): the 5,000-image sample shipped in
+  ``auditor/data/mnist_sample/`` (500 per digit from the MNIST training set; see SOURCE.md),
+  read with numpy alone, so ``auditor run --scenario mnist`` works offline.
+- ``data.root`` set, or ``data.download = true``: the full 70,000 images through
+  torchvision (downloaded only where asked and a network exists; into ``data/`` when no root
+  is given).
+"""
 
 from __future__ import annotations
+
+import gzip
+from pathlib import Path
 
 import numpy as np
 
 from auditor.data import DatasetBundle
 from auditor.data._images import image_bundle
 from auditor.errors import AuditorInputError
+from auditor.provenance import sha256_bytes
 from auditor.seeding import Rngs
+
+SAMPLE_DIR = Path(__file__).parent / "mnist_sample"
+SAMPLE_IMAGES = "mnist-5k-images-idx3-ubyte.gz"
+SAMPLE_LABELS = "mnist-5k-labels-idx1-ubyte.gz"
+DOWNLOAD_ROOT = Path("data")
+CITATION = "LeCun, Y., Cortes, C. & Burges, C. J. C. The MNIST database of handwritten digits."
+NO_FILES = (
+    "no MNIST files (expected MNIST/raw/*-idx?-ubyte); put them there, set "
+    "data.download = true where a network exists, or leave data.root unset for the shipped "
+    "5,000-image sample"
+)
+BAD_IDX = "not an MNIST IDX file"
 
 
 def load_mnist_bundle(config, *, seed: int) -> DatasetBundle:
-    from torchvision import datasets
-
-    root = str(config.root)
-    parts = []
-    for train in (True, False):
-        try:
-            ds = datasets.MNIST(root=root, train=train, download=config.download)
-        except RuntimeError as exc:
-            raise AuditorInputError(
-                "no MNIST files (expected MNIST/raw/*-idx?-ubyte); put them there or set "
-                f"data.download = true where a network exists ({exc})",
-                source=root,
-                field="data.root",
-            ) from None
-        parts.append((ds.data.numpy(), ds.targets.numpy()))
-    pixels = np.concatenate([p[0] for p in parts]).astype(np.float32) / 255.0
-    digits = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    """The shipped sample when ``config.root`` is None and ``download`` is off, else the full
+    set through torchvision; ``max_rows`` subsamples either from ``data/mnist/subsample``."""
+    if config.root is None and not config.download:
+        pixels, digits, files = _read_sample()
+        where = "the 5,000-image sample shipped with auditor (500 per digit)"
+    else:
+        root = Path(config.root) if config.root is not None else DOWNLOAD_ROOT
+        pixels, digits = _read_torchvision(root, download=config.download)
+        files = {"root": str(root)}
+        where = f"the full set read through torchvision from {root}"
     if config.max_rows is not None and config.max_rows < len(digits):
         rng = Rngs(seed).numpy("data/mnist/subsample")
         keep = np.sort(rng.choice(len(digits), size=config.max_rows, replace=False))
@@ -43,9 +59,55 @@ def load_mnist_bundle(config, *, seed: int) -> DatasetBundle:
         target=config.target,
         fractions=config.splits.model_dump(),
         seed=seed,
-        description=f"MNIST handwritten digits (28x28), read through torchvision from {root}.",
-        citation="LeCun, Y., Cortes, C. & Burges, C. J. C. The MNIST database of handwritten "
-        "digits.",
+        description=f"MNIST handwritten digits (28x28, 256 grey levels): {where}.",
+        citation=CITATION,
         license="CC BY-SA 3.0",
-        source_files={"root": root},
+        source_files=files,
     )
+
+
+def _read_sample() -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
+    """pixels float32 (5000, 28, 28) in [0, 1], digits int64 (5000,), sha256 per file of
+    the uncompressed IDX content."""
+    raw_images = gzip.decompress((SAMPLE_DIR / SAMPLE_IMAGES).read_bytes())
+    raw_labels = gzip.decompress((SAMPLE_DIR / SAMPLE_LABELS).read_bytes())
+    images = read_idx(raw_images, source=SAMPLE_IMAGES)
+    labels = read_idx(raw_labels, source=SAMPLE_LABELS)
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise AuditorInputError("images and labels do not match", source=str(SAMPLE_DIR))
+    files = {
+        SAMPLE_IMAGES.removesuffix(".gz"): sha256_bytes(raw_images),
+        SAMPLE_LABELS.removesuffix(".gz"): sha256_bytes(raw_labels),
+    }
+    return images.astype(np.float32) / 255.0, labels.astype(np.int64), files
+
+
+def read_idx(raw: bytes, *, source: str) -> np.ndarray:
+    """An IDX array of unsigned bytes (magic 0x0801 labels, 0x0803 images) as uint8 with the
+    shape its header states."""
+    if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] != 0x08 or raw[3] not in (1, 3):
+        raise AuditorInputError(BAD_IDX, source=source)
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    if len(raw) != header + int(np.prod(shape)):
+        raise AuditorInputError(f"{BAD_IDX} (size does not match shape {shape})", source=source)
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def _read_torchvision(root: Path, *, download: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Train and test sets joined: pixels float32 (70000, 28, 28) in [0, 1], digits int64."""
+    from torchvision import datasets
+
+    parts = []
+    for train in (True, False):
+        try:
+            ds = datasets.MNIST(root=str(root), train=train, download=download)
+        except RuntimeError as exc:
+            raise AuditorInputError(
+                f"{NO_FILES} ({exc})", source=str(root), field="data.root"
+            ) from None
+        parts.append((ds.data.numpy(), ds.targets.numpy()))
+    pixels = np.concatenate([p[0] for p in parts]).astype(np.float32) / 255.0
+    digits = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    return pixels, digits

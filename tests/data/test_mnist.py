@@ -29,3 +29,64 @@ def test_mnist_missing_root_is_bad_input(tmp_path):
     with pytest.raises(AuditorInputError) as err:
         load_bundle(MnistData(root=tmp_path / "empty"), seed=0)
     assert "data.root" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_mnist_scenario_reads_the_shipped_sample_offline():
+    from auditor.config import default_config
+    from auditor.data.mnist import SAMPLE_IMAGES, SAMPLE_LABELS
+    from tests.data.test_sources import assert_disjoint
+
+    cfg = default_config("mnist").data
+    assert cfg.root is None and not cfg.download
+    b = load_bundle(cfg, seed=0)
+    assert_disjoint(b)
+    assert b.input_shape == (1, 28, 28) and b.pretrain_task.n_classes == 10
+    assert sum(len(s) for s in b.splits.values()) == 5000
+    sizes = {name: len(s) for name, s in b.splits.items()}
+    assert sizes == {"pretrain": 1750, "finetune_train": 750, "holdout": 750, "val": 500,
+                     "test": 1250}  # fmt: skip
+    # stratified by digit: 500 of each digit in the sample, 125 in the test split
+    assert np.bincount(b["test"].y_pretrain).tolist() == [125] * 10
+    assert np.array_equal(b["test"].y, b["test"].y_pretrain % 2)
+    x = b["test"].x
+    assert x.dtype == np.float32 and x.shape == (1250, 1, 28, 28)
+    assert np.isclose(x.min(), (0 - 0.1307) / 0.3081, atol=1e-5)
+    assert np.isclose(x.max(), (1 - 0.1307) / 0.3081, atol=1e-5)
+    # no image shared between a training and an evaluation split
+    train = set(b["pretrain"].row_hashes()) | set(b["finetune_train"].row_hashes())
+    assert not train & set(b["test"].row_hashes())
+    assert set(b.source_files) == {SAMPLE_IMAGES[:-3], SAMPLE_LABELS[:-3]}
+    assert "sample" in b.description and b.license == "CC BY-SA 3.0"
+
+
+def test_mnist_sample_matches_its_recorded_hashes():
+    from pathlib import Path
+
+    from auditor.data.mnist import SAMPLE_DIR, _read_sample
+
+    source = (SAMPLE_DIR / "SOURCE.md").read_text()
+    _, digits, files = _read_sample()
+    assert np.bincount(digits).tolist() == [500] * 10
+    for name, sha in files.items():
+        assert f"{name} `{sha}`" in source
+    assert Path(SAMPLE_DIR / "SOURCE.md").is_file()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"\x00\x00\x08\x02" + b"\x00" * 8, b"\x00\x00\x08\x01\x00\x00\x00\x05abc"],
+)
+def test_read_idx_refuses_what_is_not_idx(raw):
+    from auditor.data.mnist import BAD_IDX, read_idx
+
+    with pytest.raises(AuditorInputError) as err:
+        read_idx(raw, source="x.gz")
+    assert str(err.value).startswith(f"x.gz: {BAD_IDX}")
+
+
+def test_mnist_missing_root_message_names_the_key(tmp_path):
+    from auditor.data.mnist import NO_FILES
+
+    with pytest.raises(AuditorInputError) as err:
+        load_bundle(MnistData(root=tmp_path / "empty"), seed=0)
+    assert str(err.value).startswith(f"{tmp_path / 'empty'}: data.root: {NO_FILES}")
