@@ -14,6 +14,7 @@ from typing import Any
 
 from auditor.audit_tree import Evidence, evidence_of, fmt_key, read, resolve
 from auditor.gates.names import attack_name, words
+from auditor.gates.section import bound_text
 
 ACCURACY_PATH = "performance.finetuned.test.accuracy"
 GAP_METRIC = "equalized_odds_difference"
@@ -152,6 +153,18 @@ def headlines(audit: Mapping[str, Any]) -> list[Headline]:
     gates = _gates_by_metric(audit)
     found = (_accuracy(audit, gates), _fairness(audit, gates), _privacy(audit, gates))
     return [h for h in found if h is not None]
+
+
+def reason(r: Mapping[str, Any]) -> str:
+    """Why a gate came out as it did, without repeating its value: the bound met or broken,
+    the group concerned, the interval's relation; or why there is no verdict."""
+    msg = str(r["message"])
+    if r["outcome"] in ("insufficient_data", "not_run") or not isinstance(r["value"], float):
+        return msg
+    head, _, rest = msg.partition("; ")
+    verb = "meets" if " meets " in head else "breaks" if " breaks " in head else None
+    why = f"{verb} {bound_text(r['bound'])}" if verb else head
+    return f"{why}; {rest}" if rest else why
 
 
 def problem_line(r: Mapping[str, Any]) -> str:

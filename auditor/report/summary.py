@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.audit_tree import Evidence, estimates, read
-from auditor.gates.section import bound_text
+from auditor.gates.names import fpr_text
+from auditor.report.decision import headlines, reason
 from auditor.report.escape import html_text, md_code, md_escape
 from auditor.report.templating import fmt_num
 
@@ -32,17 +33,15 @@ def _estimate(ev: Evidence) -> str:
 
 
 def _gate_table(results: list[Mapping[str, Any]]) -> list[str]:
-    lines = [
-        "| Status | Gate | Metric | Group | Value [interval] | n | Bound | Mode | Detail |",
-        "|---|---|---|---|---:|---:|---|---|---|",
-    ]
+    """Four narrow columns (a pull-request comment shows them without scrolling): status,
+    the gate's human name (its bound inside), value [interval] with n, and why."""
+    lines = ["| Status | Gate | Value [interval] | Why |", "|---|---|---|---|"]
     for r in results:
-        own = "" if r["name"] == r["metric"] else r["name"]  # the Metric column says it
         ev = Evidence(value=r["value"], ci_low=r["ci_low"], ci_high=r["ci_high"])
+        value = _estimate(ev) + (f", n={_cell(r['n'])}" if r["n"] is not None else "")
         lines.append(
-            f"| {_ICON[r['status']]} {r['status']} | {md_escape(own)} | {md_code(r['metric'])} | "
-            f"{md_escape(r['group'])} | {_estimate(ev)} | {_cell(r['n'])} | "
-            f"{md_escape(bound_text(r['bound']))} | {r['mode']} | {md_escape(r['message'])} |"
+            f"| {_ICON[r['status']]} {r['status']} | {md_escape(r['name'])} | {value} | "
+            f"{md_escape(reason(r))} |"
         )
     return lines
 
@@ -55,8 +54,9 @@ def _headline(audit: Mapping[str, Any]) -> list[str]:
     perf = audit["performance"]
     if perf.get("status") != "ok":
         return [f"_Performance not run_: {md_escape(perf.get('reason'))}", ""]
+    model = "audited model" if (audit["run"].get("mode") == "predictions") else "fine-tuned model"
     lines = [
-        "### Performance (fine-tuned model)",
+        f"### Performance ({model})",
         "",
         "| Split | " + " | ".join(k.replace("_", " ") for k in _HEADLINE) + " |",
         "|---|" + "---:|" * len(_HEADLINE),
@@ -67,13 +67,18 @@ def _headline(audit: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+# The two gaps the headline shows (narrow enough for a pull-request comment); every other
+# number with an interval is in the folded list below it.
+_GAPS = ("equalized_odds_difference", "demographic_parity_difference")
+
+
 def _difference_names(features: Mapping[str, Any]) -> list[str]:
-    names: list[str] = []
-    for feat in features.values():
-        for name in (feat.get("disparities") or {}) if isinstance(feat, dict) else ():
-            if name.endswith("_difference") and name not in names:
-                names.append(name)
-    return names
+    present = {
+        name
+        for feat in features.values()
+        for name in ((feat.get("disparities") or {}) if isinstance(feat, dict) else ())
+    }
+    return [name for name in _GAPS if name in present]
 
 
 def _gap_cell(node: Any) -> str:
@@ -130,7 +135,9 @@ def _privacy_headline(audit: Mapping[str, Any]) -> list[str]:
     lines = [
         "### Privacy (membership inference on the fine-tuning set)",
         "",
-        "| Attack | ROC AUC | " + " | ".join(f"TPR at {md_escape(lv)} FPR" for lv in levels) + " |",
+        "| Attack | ROC AUC | "
+        + " | ".join(f"TPR at {md_escape(fpr_text(lv))} FPR" for lv in levels)
+        + " |",
         "|---|---:|" + "---:|" * len(levels),
     ]
     for name, a in attacks.items():
@@ -170,6 +177,16 @@ def _section_intervals(
     return _details(f"{title}: {len(rows)} numbers with intervals", body)
 
 
+def _headline_numbers(audit: Mapping[str, Any]) -> list[str]:
+    """The headline numbers, one bullet each: value [interval], what it is, its gate."""
+    out = []
+    for h in headlines(audit):
+        ev = Evidence(value=h.value, ci_low=h.ci_low, ci_high=h.ci_high)
+        gate = f" · gate {_ICON[h.status]} {h.status}" if h.status else ""
+        out.append(f"- **{md_escape(h.label)}** {_estimate(ev)} ({md_escape(h.note)}){gate}")
+    return [*out, ""] if out else []
+
+
 def _gates_head(audit: Mapping[str, Any]) -> list[str]:
     gates, run = audit["gates"], audit["run"]
     if gates.get("status") != "ok":
@@ -190,6 +207,7 @@ def _gates_head(audit: Mapping[str, Any]) -> list[str]:
         f"{c['pass']} passed · config {md_code(gates['config_file'] or 'built-in')}",
         "",
     ]
+    head += _headline_numbers(audit)
     failing = [r for r in gates["results"] if r["status"] == "fail"]
     warning = [r for r in gates["results"] if r["status"] == "warn"]
     if failing:

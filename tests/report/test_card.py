@@ -150,8 +150,8 @@ def test_leaked_row_fails_in_the_card(leaked_run):
 
 @pytest.mark.parametrize("section", ["explanations", "transparency", "fairness", "privacy"])
 def test_card_renders_when_a_section_did_not_run(digits_run, section):
-    from auditor.report.html import render_html
     from auditor.record import validate_audit
+    from auditor.report.html import render_html
 
     audit = {**digits_run.data, section: {"status": "not_run", "reason": "disabled <b>here</b>"}}
     validate_audit(audit)

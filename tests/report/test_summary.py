@@ -75,12 +75,14 @@ def test_fairness_and_privacy_headline_tables():
     text = render_summary(audit)
     fair = text[text.index("### Fairness") : text.index("### Privacy")]
     assert "equalized odds difference" in fair and "ratio" not in fair
+    assert "| Feature | equalized odds difference |" in fair  # the gated gap first
     assert "| sex | 0.300 [0.200, 0.400] (&lt;F&gt;) |" in fair
     priv = text[text.index("### Privacy") :]
     assert (
         "| loss | 0.550 [0.500, 0.600] | 0.020 [0.010, 0.040] | 0.000 [0.000, 0.010] (too few"
         in priv
     )
+    assert "TPR at 1% FPR" in priv
     # the folded list of every number with an interval holds the privacy numbers too
     assert "Privacy: 3 numbers with intervals" in text
     assert '`privacy.attacks.loss.tpr_at_fpr."0.01"` | 0.020 [0.010, 0.040] | 266 |' in text
@@ -95,6 +97,26 @@ def test_gate_table_names_metric_and_group_apart():
     audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=[rule]))
     failing = render_summary(audit).split("### Failing gates")[1].split("\n\n")[1]
     row = failing.splitlines()[2]
-    assert row.startswith("| ❌ fail |  | `fairness.features.sex.disparities.")
-    assert "| M | 0.300 [0.250, 0.350] | 500 | &gt;= " not in row and "| M | 0.300" in row
-    assert "worst-off group M" in row
+    assert row.startswith("| ❌ fail | sex: equalized-odds gap &lt;= 0.20 | 0.300 [0.250, 0.350]")
+    assert "`" not in row  # no long code span: the metric path is audit.json's and junit's
+    assert "breaks &lt;= 0.2; worst-off group M" in row
+
+
+def test_three_failing_gates_fit_a_pull_request_comment():
+    """Four columns, the bound inside the name, and rows no wider than a review pane wraps:
+    no cell holds an unbreakable run longer than 40 characters."""
+    audit = make_audit()
+    dis = audit["fairness"]["features"]["sex"]["disparities"]
+    dis["equalized_odds_difference"] = node(0.3, 0.25, 0.35, worst_group="M")
+    rules = [
+        GateRule(metric="fairness.features.*.disparities.equalized_odds_difference", max=0.2),
+        GateRule(metric="performance.finetuned.test.accuracy", min=0.95),
+        GateRule(metric="performance.finetuned.test.accuracy", min=0.99, mode="confident-fail"),
+    ]
+    audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=rules))
+    block = render_summary(audit).split("### Failing gates")[1].split("\n\n")[1]
+    rows = block.splitlines()
+    assert len(rows) == 2 + 3 and all(r.count(" | ") == 3 for r in rows[2:])
+    assert rows[0] == "| Status | Gate | Value [interval] | Why |"
+    longest = max(len(word) for r in rows[2:] for word in r.split())
+    assert longest <= 40
