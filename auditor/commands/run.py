@@ -71,6 +71,9 @@ def run(
         )
         cfg = cfg.with_overrides(seed=seed, device=device.value if device else None)
         validate_rules(cfg.gates, source=config_file)
+        from auditor.data import validate_data  # loads numpy and pandas: the run path only
+
+        validate_data(cfg.data)  # a table's columns and groups, before torch loads
         from auditor import api  # loads torch: only once the config is known to be good
 
         gates = api.gates_overrides(

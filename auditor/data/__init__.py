@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from auditor.results.info import TablePreprocessing
 from auditor.seeding import Rngs
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SPLIT_NAMES = ("pretrain", "finetune_train", "holdout", "val", "test")
 
@@ -152,7 +154,20 @@ def tertile_labels(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return np.where(values <= lo, "low", np.where(values <= hi, "mid", "high")).astype(object)
 
 
-def load_bundle(data_config, *, seed: int) -> DatasetBundle:
+def validate_data(data_config: Any) -> None:
+    """Checks of the data that need neither torch nor training, for before any work: a
+    table's header, columns, inputs, groups and target; a MNIST root's files."""
+    if data_config.source == "table":
+        from auditor.data.table import validate_table
+
+        validate_table(data_config)
+    elif data_config.source == "mnist":
+        from auditor.data.mnist import check_root
+
+        check_root(data_config)
+
+
+def load_bundle(data_config: Any, *, seed: int) -> DatasetBundle:
     """Dispatch on ``data_config.source``."""
     source = data_config.source
     if source == "digits":

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from auditor.config import AdultData
 from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._tables import InputSelection, table_bundle
 from auditor.errors import AuditorInputError
@@ -59,7 +60,7 @@ def read_adult(folder: Path) -> pd.DataFrame:
     return frame
 
 
-def load_adult_bundle(config, *, seed: int) -> DatasetBundle:
+def load_adult_bundle(config: AdultData, *, seed: int) -> DatasetBundle:
     folder = Path(config.path) if config.path is not None else SHIPPED
     frame = read_adult(folder)
     y = (frame["income"] == ">50K").astype(np.int64).to_numpy()

@@ -10,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 from sklearn.datasets import load_digits
 
+from auditor.config import DigitsData
 from auditor.data import DatasetBundle
 from auditor.data._images import image_bundle
 
 
-def load_digits_bundle(config, *, seed: int) -> DatasetBundle:
+def load_digits_bundle(config: DigitsData, *, seed: int) -> DatasetBundle:
     raw = load_digits()
     pixels = raw.images.astype(np.float32)  # (n, 8, 8), values 0..16
     digits = raw.target.astype(np.int64)

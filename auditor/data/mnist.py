@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from auditor.config import MnistData
 from auditor.data import DatasetBundle
 from auditor.data._images import image_bundle
 from auditor.errors import AuditorInputError
@@ -34,7 +35,7 @@ NO_FILES = (
 BAD_IDX = "not an MNIST IDX file"
 
 
-def load_mnist_bundle(config, *, seed: int) -> DatasetBundle:
+def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
     """The shipped sample when ``config.root`` is None and ``download`` is off, else the full
     set through torchvision; ``max_rows`` subsamples either from ``data/mnist/subsample``."""
     if config.root is None and not config.download:
@@ -64,6 +65,15 @@ def load_mnist_bundle(config, *, seed: int) -> DatasetBundle:
         license="CC BY-SA 3.0",
         source_files=files,
     )
+
+
+def check_root(config: MnistData) -> None:
+    """Refuse a ``data.root`` without MNIST's raw files when nothing will be downloaded."""
+    if config.root is None or config.download:
+        return
+    raw = Path(config.root) / "MNIST" / "raw"
+    if not any(raw.glob("train-images-idx3-ubyte*")):
+        raise AuditorInputError(NO_FILES, source=str(config.root), field="data.root")
 
 
 def _read_sample() -> tuple[np.ndarray, np.ndarray, dict[str, str]]:

@@ -22,11 +22,11 @@ import dataclasses
 import gzip
 import io
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from auditor.config import TableData
 from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
 from auditor.errors import AuditorInputError
@@ -149,7 +149,7 @@ def is_id_like(values: pd.Series) -> bool:
     return True
 
 
-def select_inputs(frame: pd.DataFrame, config: Any, *, src: str) -> InputSelection:
+def select_inputs(frame: pd.DataFrame, config: TableData, *, src: str) -> InputSelection:
     """The model's input columns by the rules in this module's docstring; raises
     :class:`AuditorInputError` naming the file and key for every refusal."""
     sensitive = list(config.sensitive)
@@ -202,7 +202,7 @@ def select_inputs(frame: pd.DataFrame, config: Any, *, src: str) -> InputSelecti
 
 
 def sensitive_groups(
-    frame: pd.DataFrame, config: Any, *, src: str
+    frame: pd.DataFrame, config: TableData, *, src: str
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """One string column per sensitive feature, and per feature the count of missing values
     put in the group '(missing)' (refused unless ``missing_group``)."""
@@ -224,7 +224,9 @@ def sensitive_groups(
     return pd.DataFrame(out, index=frame.index).astype(str), counts
 
 
-def encode_target(frame: pd.DataFrame, config: Any, *, src: str) -> tuple[np.ndarray, TaskInfo]:
+def encode_target(
+    frame: pd.DataFrame, config: TableData, *, src: str
+) -> tuple[np.ndarray, TaskInfo]:
     """Labels 0..k-1 in sorted order, ``positive_label`` (when given) last."""
     target = frame[config.target]
     if target.isna().any():
@@ -247,7 +249,7 @@ def encode_target(frame: pd.DataFrame, config: Any, *, src: str) -> tuple[np.nda
     return y, TaskInfo(config.target, tuple(str(v) for v in labels))
 
 
-def validate_table(config: Any) -> None:
+def validate_table(config: TableData) -> None:
     """Every check of :func:`load_table_bundle` (header, columns, inputs, groups, target)
     without encoding or splitting: for validation before any work."""
     frame = read_frame(Path(config.path))
@@ -257,7 +259,7 @@ def validate_table(config: Any) -> None:
     encode_target(frame, config, src=src)
 
 
-def load_table_bundle(config: Any, *, seed: int) -> DatasetBundle:
+def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
     path = Path(config.path)
     src = str(path)
     frame = read_frame(path)

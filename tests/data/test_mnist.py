@@ -90,3 +90,14 @@ def test_mnist_missing_root_message_names_the_key(tmp_path):
     with pytest.raises(AuditorInputError) as err:
         load_bundle(MnistData(root=tmp_path / "empty"), seed=0)
     assert str(err.value).startswith(f"{tmp_path / 'empty'}: data.root: {NO_FILES}")
+
+
+def test_validate_data_checks_a_mnist_root(tmp_path):
+    from auditor.data import validate_data
+    from auditor.data.mnist import NO_FILES
+
+    with pytest.raises(AuditorInputError) as err:
+        validate_data(MnistData(root=tmp_path / "empty"))
+    assert str(err.value) == f"{tmp_path / 'empty'}: data.root: {NO_FILES}"
+    validate_data(MnistData(root=write_mnist_root(tmp_path / "mnist")))
+    validate_data(MnistData())  # the shipped sample needs no root

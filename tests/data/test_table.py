@@ -225,3 +225,15 @@ def test_validate_table_does_not_import_torch(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["data.features", "False"]
+
+
+def test_validate_data_checks_a_table_before_any_work(tmp_path):
+    from auditor.data import validate_data
+
+    frame = make_table()
+    frame.loc[2, "group"] = None
+    path = write(tmp_path, frame)
+    with pytest.raises(AuditorInputError) as err:
+        validate_data(config(path))
+    assert err.value.field == "data.sensitive" and str(path) in str(err.value)
+    validate_data(config(path, missing_group=True))  # accepted: nothing raised
