@@ -15,13 +15,11 @@ STATUS_WORD = {"pass": "passed", "warn": "warning", "fail": "failed"}
 
 def failure_text(result: Mapping[str, Any]) -> str:
     """``<gate name>: <evidence and why>``: the value [interval] (n), the bound it meets or
-    breaks, the group concerned, and why a warning is not a failure."""
+    breaks, and the group concerned. The status (failed / warning) is the caller's prefix."""
     text = f"{result['name']}: {result['message']}"
     group = result["group"]
     if group != "all" and str(group) not in result["message"]:
         text += f"; group {group}"
-    if result["status"] == "warn" and result["outcome"] == "fail":
-        text += "; a warning-level gate: reported, not failing unless fail_on = warning"
     return text
 
 

@@ -50,16 +50,20 @@ def test_diff_of_two_runs_markdown(two_runs, tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert text.startswith("## auditor diff")
-    for title in ("### Metrics", "### Gate verdicts", "### Checklist items", "### Provenance"):
-        assert title in text
     da, db = (json.loads((p / "audit.json").read_text()) for p in (a, b))
+    # a different seed splits the data differently: said at the top, before any number
+    lines = text.splitlines()
+    assert lines[4].startswith("> ⚠️ **The two audits used different test data")
+    assert da["data"]["splits"]["test"]["sha256"][:12] in lines[4]
+    assert lines[6].startswith("**Verdict:**")
     acc_a = da["performance"]["finetuned"]["test"]["accuracy"]
     acc_b = db["performance"]["finetuned"]["test"]["accuracy"]
-    row = next(line for line in text.splitlines() if "performance.finetuned.test.accuracy" in line)
-    assert f"{acc_a:.4f} [" in row and f"{acc_b:.4f} [" in row and f"{acc_b - acc_a:+.4f}" in row
-    # a different seed splits the data differently: the split hashes differ
-    assert da["data"]["splits"]["test"]["sha256"][:12] in text
-    assert "data split test" in text
+    row = next(line for line in lines if "`performance.finetuned.test.accuracy`" in line)
+    assert f"{acc_a:.3f} [" in row and f"{acc_b:.3f} [" in row and f"{acc_b - acc_a:+.3f}" in row
+    # one screen: everything before the folded details
+    visible = text.split("<details>", 1)[0].splitlines()
+    assert len(visible) <= 45, "\n".join(visible)
+    assert "within noise (intervals overlap)" in text and "data split test" in text
 
 
 def test_diff_text_and_changed_only(two_runs):
@@ -69,6 +73,7 @@ def test_diff_text_and_changed_only(two_runs):
     assert "(none)" in same.output
     text = runner.invoke(app, ["diff", str(a), str(b), "-f", "text"])
     assert text.exit_code == 0 and "Provenance" in text.output and "|" not in text.output
+    assert text.output.splitlines()[2].startswith("WARNING: The two audits used different")
 
 
 def test_diff_bad_input_is_exit_2(tmp_path, two_runs):
@@ -122,14 +127,16 @@ def test_diff_audits_classifies_every_part():
     a, b = _fake(0.1, "pass", "missing"), _fake(0.3, "fail", "declared")
     d = diff_audits(a, b)
     [m] = [c for c in d.metrics if c.key == "fairness.features.sex.disparities.dp"]
+    # the intervals overlap, but the gate reading it crossed from pass to fail: beyond noise
     assert m.change == "changed" and (m.a["value"], m.b["value"]) == (0.1, 0.3)
-    assert [(c.a, c.b, c.change) for c in d.gates] == [("pass", "fail", "changed")]
+    assert [(c.a, c.b, c.change, c.label) for c in d.gates] == [("pass", "fail", "changed", "g")]
     assert [(c.key, c.a, c.b) for c in d.checklist] == [("license", "missing", "declared")]
     config = [c for c in d.provenance if c.key.startswith("config")]
     assert config[0].change == "changed"
     assert d.verdicts == ("pass", "fail")
     md = render_markdown(d)
-    assert "+0.2000" in md and "0.1000 [0.0000, 0.5000] (n=40)" in md
+    assert "+0.200" in md and "0.100 [0.000, 0.500]" in md
+    assert "❌ fail" in md.split("### Gates that changed")[1]
     assert "license" in render_text(d)
     same = diff_audits(a, copy.deepcopy(a))
     assert same.n_changed == 0
@@ -164,13 +171,52 @@ def test_diff_lists_privacy_auc_and_tpr_changes():
     b = _audit_with(privacy_section(auc=0.61, tpr=0.05), "M", 0.1)
     changes = {c.key: c for c in diff_audits(a, b).metrics}
     auc = changes["privacy.attacks.loss.auc"]
-    assert auc.change == "changed" and (auc.a["value"], auc.b["value"]) == (0.55, 0.61)
+    assert auc.change in ("worse", "within noise") and (auc.a["value"], auc.b["value"]) == (
+        0.55,
+        0.61,
+    )
     assert auc.a["n"] == 532 and auc.b["ci_low"] == pytest.approx(0.56)
     tpr = changes['privacy.attacks.loss.tpr_at_fpr."0.01"']
-    assert tpr.change == "changed" and (tpr.a["value"], tpr.b["value"]) == (0.02, 0.05)
+    assert tpr.change != "same" and (tpr.a["value"], tpr.b["value"]) == (0.02, 0.05)
     assert changes['privacy.attacks.loss.tpr_at_fpr."0.001"'].change == "same"
     md = render_markdown(diff_audits(a, b), changed_only=True)
-    assert "privacy.attacks.loss.auc" in md and "+0.0600" in md
+    assert "privacy.attacks.loss.auc" in md and "+0.060" in md
+
+
+def _node(value: float, lo: float, hi: float) -> dict:
+    return {"value": value, "ci_low": lo, "ci_high": hi, "n": 100}
+
+
+@pytest.mark.parametrize(
+    ("path", "a", "b", "change"),
+    [
+        ("performance.finetuned.test.accuracy", (0.80, 0.75, 0.85), (0.95, 0.92, 0.97), "better"),
+        ("performance.finetuned.test.accuracy", (0.95, 0.92, 0.97), (0.80, 0.75, 0.85), "worse"),
+        ("performance.finetuned.test.accuracy", (0.90, 0.85, 0.94), (0.92, 0.88, 0.95),
+         "within noise"),
+        ("fairness.features.sex.disparities.equalized_odds_difference.between_groups",
+         (0.40, 0.30, 0.50), (0.05, 0.00, 0.10), "better"),
+        ('privacy.attacks.lira_online.tpr_at_fpr."0.01"', (0.01, 0.00, 0.02), (0.20, 0.15, 0.25),
+         "worse"),
+        ("fairness.features.sex.groups[F].metrics.selection_rate", (0.1, 0.05, 0.15),
+         (0.5, 0.45, 0.55), "changed"),
+    ],
+)  # fmt: skip
+def test_each_metric_is_marked_in_its_direction_beyond_noise(path, a, b, change):
+    from auditor.diff.compare import _metric_change
+
+    assert _metric_change(path, _node(*a), _node(*b), crossed=False) == change
+
+
+def test_direction_of_metrics():
+    from auditor.diff import direction
+
+    assert direction("performance.finetuned.test.roc_auc") == 1
+    assert direction("performance.finetuned.test.ece") == -1
+    assert direction("performance.finetuned.test.log_loss") == -1
+    assert direction('fairness.features."a & b".disparities.demographic_parity_ratio') == 1
+    assert direction("privacy.attacks.rmia.auc") == -1
+    assert direction("privacy.attacks.rmia.decision.fpr") == 0
 
 
 def test_diff_shows_each_fairness_gate_once_whatever_the_worst_off_group():

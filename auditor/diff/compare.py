@@ -1,6 +1,16 @@
-"""What changed between two audits: metrics with intervals, gate verdicts, checklist items,
-provenance hashes. ``diff_audits`` -> :class:`AuditDiff`; ``render_markdown`` /
-``render_text`` print it."""
+"""What changed between two audits, for a review: verdict changes first, then the metrics
+whose change is beyond noise, each marked better or worse in the metric's direction;
+unchanged and within-noise rows folded away. ``diff_audits`` -> :class:`AuditDiff`;
+``render_markdown`` / ``render_text`` print it.
+
+Beyond noise: both numbers have intervals and the intervals do not overlap, or a gate that
+reads the metric changed its verdict. A number without an interval cannot be told from noise:
+it is listed as changed only inside the folded details. Direction
+(:func:`direction`): accuracy, AUC, F1 and the like higher is better; gaps, calibration
+error, losses and a membership attack's AUC and TPR lower is better; a ratio between
+groups higher is better; a rate with no better side (a group's selection rate or FPR, an
+attack's FPR) is "changed".
+"""
 
 from __future__ import annotations
 
@@ -13,13 +23,31 @@ from typing import Any
 
 from auditor.audit_tree import Evidence, estimates, read
 from auditor.gates.section import identity
-from auditor.report.escape import md_code, md_escape, terminal_text
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
 # canary audit's epsilon bound. Every estimate node of every section gets a row too.
 _PERF_KEYS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss", "brier", "ece",
               "reconstruction_mse")  # fmt: skip
 _SECTIONS = ("performance", "fairness", "privacy", "explanations")
+BEYOND_NOISE = ("better", "worse", "changed", "added", "removed")
+_HIGHER = ("accuracy", "balanced_accuracy", "f1", "f1_macro", "roc_auc", "precision",
+           "precision_macro", "recall", "recall_macro")  # fmt: skip
+_LOWER = ("ece", "log_loss", "brier", "reconstruction_mse", "epsilon_lower_bound")
+
+
+def direction(path: str) -> int:
+    """+1 when higher is better, -1 when lower is better, 0 when neither (see the module)."""
+    keys = [k.strip('"') for k in path.replace("[", ".").replace("]", "").split(".")]
+    leaf = keys[-1]
+    if keys[0] == "privacy":
+        # an attack's AUC, TPR (at a fixed FPR or its threshold) and the epsilon bound; an
+        # attack's own false-positive rate has no direction
+        attack = "auc" in keys or "tpr_at_fpr" in keys or leaf in ("tpr", "epsilon_lower_bound")
+        return -1 if attack else 0
+    named = next((k for k in reversed(keys) if k.endswith(("_difference", "_ratio"))), None)
+    if named is not None:
+        return -1 if named.endswith("_difference") else 1
+    return 1 if leaf in _HIGHER else -1 if leaf in _LOWER else 0
 
 
 def _row(ev: Evidence) -> dict[str, Any]:
@@ -60,18 +88,27 @@ def _metrics(audit: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return rows
 
 
-def _gates(audit: Mapping[str, Any]) -> dict[str, str]:
-    """Each gate's status by its stable identity (rule path, bound, mode: never the group)."""
+def _gate_rows(audit: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """(stable identity, result) of each gate (rule path, bound, mode: never the group)."""
     gates = audit.get("gates") or {}
     if gates.get("status") != "ok":
-        return {}
-    out: dict[str, str] = {}
+        return []
+    out = []
     seen: Counter[str] = Counter()
     for r in gates["results"]:
         key = identity(r["metric"], r["bound"], r["mode"])
         seen[key] += 1  # two rules with the same path and bound are numbered, as gates does
-        out[key if seen[key] == 1 else f"{key} #{seen[key]}"] = r["status"]
+        out.append((key if seen[key] == 1 else f"{key} #{seen[key]}", r))
     return out
+
+
+def _gates(audit: Mapping[str, Any]) -> dict[str, str]:
+    """Each gate's status by its stable identity."""
+    return {key: r["status"] for key, r in _gate_rows(audit)}
+
+
+def _gate_status_by_metric(audit: Mapping[str, Any]) -> dict[str, str]:
+    return {r["metric"]: r["status"] for _, r in _gate_rows(audit) if r["source"] != "baseline"}
 
 
 def _checklist(audit: dict[str, Any]) -> dict[str, str]:
@@ -108,10 +145,17 @@ def _provenance(audit: dict[str, Any]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Change:
+    """One row. ``change``: "same", "added", "removed", "changed" (a text, a verdict, or a
+    number beyond noise without a direction); for numbers also "better" / "worse" (beyond
+    noise, in the metric's direction), "within noise" (intervals overlap) and "no interval"
+    (a different value that cannot be told from noise: no interval, or undefined on one
+    side)."""
+
     key: str
     a: Any
     b: Any
-    change: str  # "changed" | "same" | "added" | "removed"
+    change: str
+    label: str | None = None  # a gate's human name
 
 
 @dataclass(frozen=True)
@@ -123,6 +167,8 @@ class AuditDiff:
     checklist: list[Change] = field(default_factory=list)
     provenance: list[Change] = field(default_factory=list)
     verdicts: tuple[str, str] = ("not_run", "not_run")
+    # The test split's sha256 in A and B when they differ (different test data), else None.
+    test_data: tuple[str, str] | None = None
 
     @property
     def n_changed(self) -> int:
@@ -131,6 +177,10 @@ class AuditDiff:
             for part in (self.metrics, self.gates, self.checklist, self.provenance)
             for c in part
         )
+
+    @property
+    def beyond_noise(self) -> list[Change]:
+        return [c for c in self.metrics if c.change in BEYOND_NOISE]
 
 
 def _compare(
@@ -145,6 +195,55 @@ def _compare(
         else:
             out.append(Change(key, a[key], b[key], "same" if same(a[key], b[key]) else "changed"))
     return out
+
+
+def _overlap(x: Mapping[str, Any], y: Mapping[str, Any]) -> bool | None:
+    """Whether two intervals overlap; None when either number has none."""
+    if None in (x["ci_low"], x["ci_high"], y["ci_low"], y["ci_high"]):
+        return None
+    return bool(x["ci_low"] <= y["ci_high"] and y["ci_low"] <= x["ci_high"])
+
+
+def _metric_change(key: str, x: dict[str, Any], y: dict[str, Any], crossed: bool) -> str:
+    if _same_metric(x, y):
+        return "same"
+    if x["value"] is None or y["value"] is None:
+        return "no interval"  # undefined on one side (e.g. no predicted positives)
+    overlap = _overlap(x, y)
+    if not crossed and overlap is not False:
+        return "no interval" if overlap is None else "within noise"
+    sign = direction(key)
+    if sign == 0 or y["value"] == x["value"]:
+        return "changed"
+    return "better" if (y["value"] - x["value"]) * sign > 0 else "worse"
+
+
+def _metrics_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
+    ga, gb = _gate_status_by_metric(a), _gate_status_by_metric(b)
+    out = []
+    for c in _compare(_metrics(a), _metrics(b), lambda x, y: False):
+        if c.change == "changed":
+            crossed = c.key in ga and c.key in gb and ga[c.key] != gb[c.key]
+            c = Change(c.key, c.a, c.b, _metric_change(c.key, c.a, c.b, crossed))
+        out.append(c)
+    return out
+
+
+def _gates_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
+    names = {key: r["name"] for key, r in _gate_rows(a)}
+    names.update({key: r["name"] for key, r in _gate_rows(b)})
+    return [
+        Change(c.key, c.a, c.b, c.change, label=names.get(c.key))
+        for c in _compare(_gates(a), _gates(b), lambda x, y: x == y)
+    ]
+
+
+def _test_data(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, str] | None:
+    sa = ((a.get("data") or {}).get("splits") or {}).get("test") or {}
+    sb = ((b.get("data") or {}).get("splits") or {}).get("test") or {}
+    if "sha256" in sa and "sha256" in sb and sa["sha256"] != sb["sha256"]:
+        return str(sa["sha256"]), str(sb["sha256"])
+    return None
 
 
 def _same_metric(x: dict[str, Any], y: dict[str, Any], tol: float = 1e-12) -> bool:
@@ -162,136 +261,13 @@ def diff_audits(a: dict[str, Any], b: dict[str, Any]) -> AuditDiff:
     return AuditDiff(
         a_name=a["run"]["name"] + " @ " + a["run"]["created_at"],
         b_name=b["run"]["name"] + " @ " + b["run"]["created_at"],
-        metrics=_compare(_metrics(a), _metrics(b), _same_metric),
-        gates=_compare(_gates(a), _gates(b), eq),
+        metrics=_metrics_diff(a, b),
+        gates=_gates_diff(a, b),
         checklist=_compare(_checklist(a), _checklist(b), eq),
         provenance=_compare(_provenance(a), _provenance(b), eq),
         verdicts=(
             a.get("gates", {}).get("verdict", "not_run"),
             b.get("gates", {}).get("verdict", "not_run"),
         ),
+        test_data=_test_data(a, b),
     )
-
-
-# ---------------------------------------------------------------------------- rendering
-
-
-def _fmt_metric(m: dict[str, Any] | None) -> str:
-    if m is None:
-        return "—"
-    v = "—" if m["value"] is None else f"{m['value']:.4f}"
-    if m["ci_low"] is not None and m["ci_high"] is not None:
-        v += f" [{m['ci_low']:.4f}, {m['ci_high']:.4f}]"
-    if m.get("n") is not None:
-        v += f" (n={m['n']})"
-    return v
-
-
-def _delta(c: Change) -> str:
-    if c.a is None or c.b is None or c.a["value"] is None or c.b["value"] is None:
-        return "—"
-    d = c.b["value"] - c.a["value"]
-    return f"{d:+.4f}"
-
-
-def _rows(d: AuditDiff, changed_only: bool) -> dict[str, tuple[list[str], list[list[str]]]]:
-    keep = lambda c: not changed_only or c.change != "same"  # noqa: E731
-    short = lambda s: s if len(s) <= 20 else s[:12] + "…"  # noqa: E731
-    return {
-        "Metrics": (
-            ["Metric", "A", "B", "Δ", "Change"],
-            [
-                [c.key, _fmt_metric(c.a), _fmt_metric(c.b), _delta(c), c.change]
-                for c in d.metrics
-                if keep(c)
-            ],
-        ),
-        "Gate verdicts": (
-            ["Gate", "A", "B", "Change"],
-            [[c.key, c.a or "—", c.b or "—", c.change] for c in d.gates if keep(c)],
-        ),
-        "Checklist items": (
-            ["Item", "A", "B", "Change"],
-            [[c.key, c.a or "—", c.b or "—", c.change] for c in d.checklist if keep(c)],
-        ),
-        "Provenance": (
-            ["What", "A", "B", "Change"],
-            [
-                [c.key, short(c.a or "—"), short(c.b or "—"), c.change]
-                for c in d.provenance
-                if keep(c)
-            ],
-        ),
-    }
-
-
-def _md_cell(title: str, column: int, text: str) -> str:
-    """Numbers we formatted go as they are; metric paths and gate ids as code; the rest is
-    escaped text."""
-    if title == "Metrics" and column in (1, 2, 3):
-        return text
-    if title in ("Metrics", "Gate verdicts") and column == 0:
-        return md_code(text)
-    return md_escape(text)
-
-
-def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
-    lines = [
-        "## auditor diff",
-        "",
-        f"**A** {md_escape(d.a_name)} (verdict {d.verdicts[0]}) → **B** {md_escape(d.b_name)} "
-        f"(verdict {d.verdicts[1]}) · {d.n_changed} changes",
-        "",
-    ]
-    for title, (head, rows) in _rows(d, changed_only).items():
-        changed = sum(r[-1] != "same" for r in rows)
-        table = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        table += [
-            "| " + " | ".join(_md_cell(title, i, x) for i, x in enumerate(row)) + " |"
-            for row in rows
-        ]
-        if not rows:
-            lines += [
-                f"### {title}",
-                "",
-                "_Nothing to compare._" if not changed_only else "_No change._",
-                "",
-            ]
-        elif len(rows) > 30:
-            lines += [
-                f"### {title} ({changed} changed)",
-                "",
-                "<details>",
-                f"<summary>{len(rows)} rows</summary>",
-                "",
-                *table,
-                "",
-                "</details>",
-                "",
-            ]
-        else:
-            lines += [f"### {title} ({changed} changed)", "", *table, ""]
-    return "\n".join(lines)
-
-
-def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
-    """The diff for a terminal: aligned columns, every cell shown as text."""
-    lines = [
-        terminal_text(f"A: {d.a_name} (verdict {d.verdicts[0]})"),
-        terminal_text(f"B: {d.b_name} (verdict {d.verdicts[1]})"),
-        f"{d.n_changed} changes",
-        "",
-    ]
-    for title, (head, rows) in _rows(d, changed_only).items():
-        lines.append(title)
-        if not rows:
-            lines += ["  (none)", ""]
-            continue
-        table = [[terminal_text(x) for x in row] for row in [head, *rows]]
-        widths = [max(len(r[i]) for r in table) for i in range(len(head))]
-        for row in table:
-            lines.append(
-                "  " + "  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True)).rstrip()
-            )
-        lines.append("")
-    return "\n".join(lines)

@@ -1,0 +1,163 @@
+"""The diff for a review: a warning when the test data differ, the verdict, the gates that
+changed, the metrics beyond noise (better / worse), then one count line; every other row
+folded into ``<details>`` (Markdown) or left out unless asked (text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.diff.compare import AuditDiff, Change
+from auditor.report.escape import html_text, md_code, md_escape, terminal_text
+
+_MARK = {"better": "✅ better", "worse": "❌ worse", "changed": "↕ changed",
+         "added": "＋ added", "removed": "− removed", "within noise": "≈ within noise",
+         "no interval": "≠ no interval", "same": "= same"}  # fmt: skip
+_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
+MSG_DIFFERENT_TEST_DATA = (
+    "The two audits used different test data (test split sha256 {a} → {b}): every change "
+    "below mixes the model's change with the test set's; read it against the intervals."
+)
+
+
+def fmt_metric(m: dict[str, Any] | None, digits: int = 3) -> str:
+    """``value [ci_low, ci_high]`` (— where absent)."""
+    if m is None or m["value"] is None:
+        return "—"
+    v = f"{m['value']:.{digits}f}"
+    if m["ci_low"] is not None and m["ci_high"] is not None:
+        v += f" [{m['ci_low']:.{digits}f}, {m['ci_high']:.{digits}f}]"
+    return v
+
+
+def delta(c: Change) -> str:
+    if c.a is None or c.b is None or c.a["value"] is None or c.b["value"] is None:
+        return "—"
+    return f"{c.b['value'] - c.a['value']:+.3f}"
+
+
+def _verdict(v: str | None) -> str:
+    return "—" if v is None else f"{_ICON.get(v, '–')} {v}"
+
+
+def _counts(d: AuditDiff) -> str:
+    kinds = ("within noise", "no interval", "same")
+    n = {k: sum(c.change == k for c in d.metrics) for k in kinds}
+    return (
+        f"{len(d.beyond_noise)} metrics beyond noise · {n['within noise']} within noise "
+        f"(intervals overlap) · {n['no interval']} changed without an interval · "
+        f"{n['same']} unchanged"
+    )
+
+
+def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
+
+
+def _details(title: str, body: list[str]) -> list[str]:
+    return ["<details>", f"<summary>{html_text(title)}</summary>", "", *body, "", "</details>", ""]
+
+
+def _metric_row(c: Change) -> list[str]:
+    return [md_code(c.key), fmt_metric(c.a), fmt_metric(c.b), delta(c), _MARK[c.change]]
+
+
+def _md_gates(d: AuditDiff) -> list[str]:
+    changed = [c for c in d.gates if c.change != "same"]
+    if not changed:
+        return [f"Gates: no verdict changed ({len(d.gates)} gates)", ""]
+    rows = [[md_escape(c.label or c.key), _verdict(c.a), _verdict(c.b)]
+            for c in changed]  # fmt: skip
+    table = _md_table(["Gate", "A", "B"], rows)
+    return [f"### Gates that changed ({len(changed)})", "", *table, ""]
+
+
+def _md_folded(d: AuditDiff) -> list[str]:
+    out: list[str] = []
+    rest = [c for c in d.metrics if c.change not in ("same",) and c not in d.beyond_noise]
+    if rest:
+        rows = [_metric_row(c) for c in rest]
+        out += _details(f"{len(rest)} metrics changed within noise or without an interval",
+                        _md_table(["Metric", "A", "B", "Δ", "Change"], rows))  # fmt: skip
+    for title, part in (("Checklist items", d.checklist), ("Provenance", d.provenance)):
+        changed = [c for c in part if c.change != "same"]
+        if changed:
+            rows = [[md_escape(c.key), md_escape(_short(c.a)), md_escape(_short(c.b))]
+                    for c in changed]  # fmt: skip
+            out += _details(f"{title}: {len(changed)} changed",
+                            _md_table(["What", "A", "B"], rows))  # fmt: skip
+    return out
+
+
+def _short(v: Any) -> str:
+    s = "—" if v is None else str(v)
+    return s if len(s) <= 24 else s[:12] + "…"
+
+
+def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
+    """The review: warning, verdict, changed gates, metrics beyond noise, folded rest.
+    ``changed_only`` leaves out the folded unchanged parts (they are folded anyway)."""
+    lines = [
+        "## auditor diff",
+        "",
+        f"**A** {md_escape(d.a_name)} → **B** {md_escape(d.b_name)}",
+        "",
+    ]
+    if d.test_data is not None:
+        a, b = (md_code(h[:12] + "…") for h in d.test_data)
+        lines += [f"> ⚠️ **{MSG_DIFFERENT_TEST_DATA.format(a=a, b=b)}**", ""]
+    va, vb = d.verdicts
+    verdict = f"{_verdict(va)} → {_verdict(vb)}" if va != vb else f"{_verdict(vb)} (unchanged)"
+    lines += [f"**Verdict:** {verdict}", "", *_md_gates(d)]
+    beyond = d.beyond_noise
+    if beyond:
+        rows = [_metric_row(c) for c in beyond]
+        lines += [f"### Metrics beyond noise ({len(beyond)})", "",
+                  *_md_table(["Metric", "A", "B", "Δ", "Change"], rows), ""]  # fmt: skip
+    lines += [f"_{_counts(d)}._", ""]
+    folded = _md_folded(d)
+    if not changed_only:
+        same = [c for c in d.metrics if c.change == "same"]
+        if same:
+            folded += _details(f"{len(same)} unchanged metrics",
+                               [", ".join(md_code(c.key) for c in same)])  # fmt: skip
+    return "\n".join([*lines, *folded])
+
+
+def _text_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    table = [[terminal_text(x) for x in row] for row in [head, *rows]]
+    widths = [max(len(r[i]) for r in table) for i in range(len(head))]
+    return ["  " + "  ".join(x.ljust(w) for x, w in zip(r, widths, strict=True)).rstrip()
+            for r in table]  # fmt: skip
+
+
+def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
+    """The same review for a terminal; ``changed_only`` = False also lists every metric that
+    changed within noise or without an interval."""
+    lines = [terminal_text(f"A: {d.a_name}"), terminal_text(f"B: {d.b_name}")]
+    if d.test_data is not None:
+        a, b = (h[:12] + "…" for h in d.test_data)
+        lines.append("WARNING: " + MSG_DIFFERENT_TEST_DATA.format(a=a, b=b))
+    lines += [f"Verdict: {d.verdicts[0]} -> {d.verdicts[1]}", f"{d.n_changed} changes", ""]
+    changed = [c for c in d.gates if c.change != "same"]
+    lines.append("Gates that changed")
+    rows = [[c.label or c.key, c.a or "—", c.b or "—"] for c in changed]
+    lines += _text_table(["Gate", "A", "B"], rows) if rows else ["  (none)"]
+    lines += ["", "Metrics beyond noise"]
+    rows = [[c.key, fmt_metric(c.a), fmt_metric(c.b), delta(c), c.change] for c in d.beyond_noise]
+    lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]
+    lines += ["", _counts(d), ""]
+    extra = [("Checklist items", d.checklist), ("Provenance", d.provenance)]
+    if not changed_only:
+        rest = [c for c in d.metrics if c.change in ("within noise", "no interval")]
+        rows = [[c.key, fmt_metric(c.a), fmt_metric(c.b), delta(c), c.change] for c in rest]
+        lines += ["Within noise or without an interval"]
+        lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]
+        lines.append("")
+    for title, part in extra:
+        rows = [[c.key, _short(c.a), _short(c.b)] for c in part if c.change != "same"]
+        lines += [title, *(_text_table(["What", "A", "B"], rows) if rows else ["  (none)"]), ""]
+    return "\n".join(lines)
