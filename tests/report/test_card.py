@@ -71,7 +71,7 @@ def test_checklist_shows_met_declared_missing(digits_run):
 def test_markdown_front_matter_and_sections(digits_run):
     md = (digits_run.run_dir / "model_card.md").read_text(encoding="utf-8")
     meta = _front_matter(md)
-    assert meta["license"] == "other" and meta["license_name"] == "MIT"
+    assert meta["license"] == "mit" and meta["pipeline_tag"] == "image-classification"
     result = meta["model-index"][0]["results"][0]
     metrics = {m["type"]: m["value"] for m in result["metrics"]}
     test = digits_run.data["performance"]["finetuned"]["test"]

@@ -61,5 +61,7 @@ def test_front_matter_keeps_payloads_as_strings(payload_run):
 
     md = (payload_run.run_dir / "model_card.md").read_text(encoding="utf-8")
     meta = yaml.safe_load(md.split("---\n", 2)[1])
-    assert meta["license_name"] == PAYLOAD
+    from auditor.report.hub import license_slug
+
+    assert meta["license"] == "other" and meta["license_name"] == license_slug(PAYLOAD)
     assert meta["model-index"][0]["name"] == PAYLOAD
