@@ -156,20 +156,13 @@ def write_audit(audit: Mapping[str, Any], folder: Path, *, source: str) -> list[
 
 
 def write_run(
-    audit: Mapping[str, Any],
-    out_dir: str | Path,
-    *,
-    extra_files: Mapping[str, Path] | None = None,
-    lock_timeout: float = LOCK_TIMEOUT_S,
+    audit: Mapping[str, Any], out_dir: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S
 ) -> Path:
-    """Write a whole run folder as one unit: ``extra_files`` (relative name -> existing file,
-    copied in), then validate -> audit.json -> renderings, then swap in. Returns ``out_dir``."""
+    """Write a whole run folder as one unit: validate -> audit.json -> renderings, then swap
+    in (see :func:`staged_run`). Returns ``out_dir``. A writer with more files (checkpoints)
+    uses :func:`staged_run` and :func:`write_audit` itself."""
     out = Path(out_dir)
     with staged_run(out, lock_timeout=lock_timeout) as stage:
-        for rel, src in (extra_files or {}).items():
-            dst = stage / rel
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
         write_audit(audit, stage, source=str(out / "audit.json"))
     return out
 
