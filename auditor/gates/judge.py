@@ -104,6 +104,18 @@ def _no_verdict(match: Match, ev: Evidence, min_n: int) -> _Verdict | None:
     return None
 
 
+def _item_why(item: Any) -> str:
+    """What the node beside a status says about it (a checklist item's reason, else its
+    evidence), as ``": ..."``; empty when it says nothing."""
+    if not isinstance(item, dict):
+        return ""
+    why = item.get("reason") or item.get("evidence")
+    if not isinstance(why, str) or not why.strip():
+        return ""
+    why = why.strip()
+    return ": " + (why if len(why) <= 200 else why[:199] + "…")
+
+
 def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict:
     none = _no_verdict(match, ev, min_n)
     if none is not None:
@@ -115,9 +127,8 @@ def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict
         ok = ev.value in rule.allowed
         warning = not ok and ev.value in (rule.warn_on or ())
         msg = f"{ev.value!r} {'is' if ok else 'is not'} {text}"
-        why = match.parent.get("reason") if isinstance(match.parent, dict) else None
-        if not ok and isinstance(why, str) and why:
-            msg += f": {why}"  # e.g. a checklist item's "set transparency.declared.x ..."
+        if not ok:
+            msg += _item_why(match.parent)
         return _Verdict("pass" if ok else "fail", msg, warning=warning)
     if not isinstance(ev.value, float):  # a text (None never gets here: no verdict)
         raise ValueError(MSG_TEXT_NOT_NUMBER.format(path=match.path, value=ev.value))

@@ -59,7 +59,10 @@ def fpr_text(level: str) -> str:
 
 
 def number_text(x: float) -> str:
-    """A bound in a name: two decimals where that is exact (0.20, 0.90), else as written."""
+    """A bound in a name: a whole number as is (5), else two decimals where that is exact
+    (0.20, 0.90), else as written (0.005)."""
+    if x == int(x):
+        return f"{x:g}"
     return f"{x:.2f}" if round(x, 2) == x else f"{x:g}"
 
 

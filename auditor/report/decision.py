@@ -71,6 +71,18 @@ def _evidence(audit: Mapping[str, Any], path: str) -> Evidence | None:
     return evidence_of(matches[0])
 
 
+def _gate_note(gate: Mapping[str, Any] | None) -> str:
+    """What a reader of the tile must know about its gate: an interval that straddles the
+    bound (the gate's mode decided), or no verdict."""
+    if gate is None:
+        return ""
+    if gate["relation"] == "straddles":
+        return f"; interval straddles {bound_text(gate['bound'])} ({gate['mode']})"
+    if gate["outcome"] in ("insufficient_data", "not_run"):
+        return "; " + gate["outcome"].replace("_", " ")
+    return ""
+
+
 def _accuracy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) -> Headline | None:
     ev = _evidence(audit, ACCURACY_PATH)
     if ev is None or not isinstance(ev.value, float):
@@ -78,7 +90,8 @@ def _accuracy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
     gate = gates.get(ACCURACY_PATH)
     return Headline(
         "accuracy", "Test accuracy", ev.value, ev.ci_low, ev.ci_high, ev.n,
-        gate["status"] if gate else None, f"95% Wilson interval, n={ev.n}", "performance",
+        gate["status"] if gate else None, f"95% Wilson interval, n={ev.n}" + _gate_note(gate),
+        "performance",
     )  # fmt: skip
 
 
@@ -101,7 +114,7 @@ def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
     _, name, ev, pair = best
     path = _feature_path(name)
     gate = gates.get(path)
-    note = f"{name}" + (f" ({pair})" if pair else "") + "; largest over features"
+    note = name + (f" ({pair})" if pair else "") + "; largest over features" + _gate_note(gate)
     return Headline(
         "fairness", f"Worst {words(GAP_METRIC)}", ev.value, ev.ci_low, ev.ci_high, ev.n,
         gate["status"] if gate else None, note, "fairness",
@@ -127,9 +140,10 @@ def _privacy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) -
         return None
     _, name, ev = best
     gate = gates.get(f'privacy.attacks.{name}.tpr_at_fpr."{PRIVACY_LEVEL}"')
+    note = f"{attack_name(name)}, strongest attack" + _gate_note(gate)
     return Headline(
         "privacy", "Membership TPR at 1% FPR", ev.value, ev.ci_low, ev.ci_high, ev.n,
-        gate["status"] if gate else None, f"{attack_name(name)}, strongest attack", "privacy",
+        gate["status"] if gate else None, note, "privacy",
     )  # fmt: skip
 
 

@@ -18,7 +18,7 @@ def failure_text(result: Mapping[str, Any]) -> str:
     breaks, and the group concerned. The status (failed / warning) is the caller's prefix."""
     text = f"{result['name']}: {result['message']}"
     group = result["group"]
-    if group != "all" and str(group) not in result["message"]:
+    if group != "all" and str(group) not in result["message"] + result["metric"]:
         text += f"; group {group}"
     return text
 
