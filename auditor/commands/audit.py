@@ -74,7 +74,8 @@ def audit(
                                      min_group_size=min_group_size, n_boot=n_boot)  # fmt: skip
         cols = Columns(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=tuple(sensitive))
         result = api.audit_predictions(
-            predictions, cols, config=cfg, out_dir=out, seed=seed, batch_rows=batch_rows,
+            predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows,
+            out_dir=out or Path("reports") / (cfg.name or predictions.stem),
             positive_label=positive_label, dask_scheduler=dask_scheduler,
         )  # fmt: skip
     typer.echo(f"Model card: {result.run_dir}/model_card.html")

@@ -1,0 +1,116 @@
+"""``audit_predictions``: performance and fairness of any model from its predictions, given
+as a file (CSV or Parquet) or a pandas DataFrame."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from auditor.api._result import AuditResult
+from auditor.api._trained import command_line, timed
+from auditor.config import AuditConfig
+from auditor.errors import AuditorInputError
+from auditor.gates import evaluate_gates, validate_rules
+from auditor.predictions.audit import build_audit, predictions_config
+from auditor.predictions.read import Columns, reduce_predictions
+from auditor.record import SCHEMA_VERSION
+from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NO_COLUMNS = "name the columns: y_true= and y_pred= (and sensitive=[...]), or give cols"
+NO_SUCH_COLUMN = "no column {column!r} in the DataFrame (columns: {have})"
+FRAME_NAME = "dataframe"
+
+
+def _columns(
+    cols: Columns | None,
+    y_true: str | None,
+    y_pred: str | None,
+    y_score: str | None,
+    sensitive: list[str] | tuple[str, ...] | None,
+) -> Columns:
+    if cols is not None:
+        return cols
+    if y_true is None or y_pred is None:
+        raise AuditorInputError(NO_COLUMNS, field="y_true")
+    return Columns(y_true=y_true, y_pred=y_pred, y_score=y_score,
+                   sensitive=tuple(sensitive or ()))  # fmt: skip
+
+
+def _frame_file(frame: pd.DataFrame, cols: Columns, folder: Path) -> Path:
+    """The named columns of ``frame`` as a Parquet file (the reader's input; types kept)."""
+    missing = [c for c in cols.names() if c not in frame.columns]
+    if missing:
+        have = ", ".join(map(str, frame.columns))
+        raise AuditorInputError(
+            NO_SUCH_COLUMN.format(column=missing[0], have=have), source=FRAME_NAME,
+            field="y_true" if missing[0] == cols.y_true else "columns",
+        )  # fmt: skip
+    path = folder / f"{FRAME_NAME}.parquet"
+    frame[cols.names()].reset_index(drop=True).to_parquet(path, index=False)
+    return path
+
+
+def audit_predictions(
+    source: str | Path | pd.DataFrame,
+    cols: Columns | None = None,
+    *,
+    y_true: str | None = None,
+    y_pred: str | None = None,
+    y_score: str | None = None,
+    sensitive: list[str] | tuple[str, ...] | None = None,
+    config: AuditConfig | None = None,
+    out_dir: str | Path | None = None,
+    seed: int = 0,
+    batch_rows: int = 1_000_000,
+    positive_label: str | None = None,
+    dask_scheduler: str | None = None,
+    command: str | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_S,
+) -> AuditResult:
+    """Audit performance and fairness from predictions: ``source`` is a CSV / Parquet file or
+    a pandas DataFrame; columns by ``cols`` or by ``y_true=``, ``y_pred=``, ``y_score=``,
+    ``sensitive=[...]``. The result is in memory; with ``out_dir`` the run folder is written
+    there too (else call ``.write(folder)``)."""
+    cols = _columns(cols, y_true, y_pred, y_score, sensitive)
+    name = Path(source).stem if isinstance(source, str | Path) else FRAME_NAME
+    config = config or AuditConfig(name=name)
+    config = predictions_config(config, sensitive=list(cols.sensitive))
+    out = check_out_dir(out_dir) if out_dir is not None else None
+    validate_rules(config.gates)
+    with tempfile.TemporaryDirectory(prefix="auditor-frame-") as tmp:
+        is_file = isinstance(source, str | Path)
+        path = Path(source) if is_file else _frame_file(source, cols, Path(tmp))
+        audit = _audit_file(path, cols, config=config, seed=seed, batch_rows=batch_rows,
+                            positive_label=positive_label, dask_scheduler=dask_scheduler,
+                            command=command)  # fmt: skip
+    result = AuditResult(data=audit)
+    return result if out is None else result.write(out, lock_timeout=lock_timeout)
+
+
+def _audit_file(
+    path: Path,
+    cols: Columns,
+    *,
+    config: AuditConfig,
+    seed: int,
+    batch_rows: int,
+    positive_label: str | None,
+    dask_scheduler: str | None,
+    command: str | None,
+) -> dict:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    with timed(timings, "read_counts"):
+        pc = reduce_predictions(path, cols, batch_rows=batch_rows, positive_label=positive_label,
+                                dask_scheduler=dask_scheduler)  # fmt: skip
+    body = build_audit(pc, path=path, cols=cols, config=config, seed=seed, timings=timings,
+                       command=command_line(command))  # fmt: skip
+    audit = {"schema_version": SCHEMA_VERSION, **body}
+    audit["gates"] = evaluate_gates(audit, config.gates)
+    timings["total"] = round(time.perf_counter() - started, 4)
+    return audit

@@ -1,0 +1,107 @@
+"""Re-judging and re-rendering a written run into a NEW folder (the run stays byte-identical),
+and the gate options of the command line applied to a gates config."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from auditor.api._result import AuditResult
+from auditor.config import GatesConfig, load_config
+from auditor.errors import AuditorInputError
+from auditor.gates import evaluate_gates, validate_rules
+from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, load_audit, write_run
+
+SAME_FOLDER = "is the run or inside it; a run is never rewritten (choose another --out)"
+
+
+def gates_overrides(
+    gates: GatesConfig,
+    *,
+    fail_on: str | None = None,
+    baseline: Path | None = None,
+    config_file: Path | None = None,
+) -> GatesConfig:
+    """The gates config with ``fail_on`` / ``baseline`` applied. The baseline (given, or the
+    config's, relative to the config file) is read and validated now: exit 2 before work."""
+    update: dict[str, Any] = {}
+    if fail_on is not None:
+        update["fail_on"] = fail_on
+    if baseline is not None:
+        load_audit(baseline)
+        update["baseline"] = baseline.resolve()
+    elif gates.baseline is not None:
+        path = gates.baseline
+        if not path.is_absolute() and config_file is not None:
+            if (config_file.parent / path).exists():
+                path = config_file.parent / path
+        load_audit(path)
+        update["baseline"] = path.resolve()
+    return gates.model_copy(update=update) if update else gates
+
+
+def _beside(run_dir: Path, kind: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return run_dir.absolute().parent / f"{run_dir.absolute().name}.{kind}-{stamp}"
+
+
+def _target(source: AuditResult, out_dir: str | Path | None, kind: str) -> Path:
+    """Where re-gating or re-rendering writes: never the run folder, nor inside it."""
+    run_dir = (source.run_dir or Path()).resolve()
+    out = Path(out_dir) if out_dir is not None else _beside(run_dir, kind)
+    if out.resolve() == run_dir or run_dir in out.resolve().parents:
+        raise AuditorInputError(SAME_FOLDER, source=str(out), field="--out")
+    return check_out_dir(out)
+
+
+def _run_gates_config(source: AuditResult) -> tuple[GatesConfig, str | None]:
+    audit = source.data
+    try:
+        gates_cfg = GatesConfig.model_validate(audit["config"].get("gates", {}))
+    except ValueError as exc:
+        raise AuditorInputError(
+            f"invalid gates config ({exc.errors()[0]['msg']})",
+            source=str(Path(source.run_dir or ".") / "audit.json"),
+            field="config.gates",
+        ) from None
+    config_file = (audit.get("gates") or {}).get("config_file") or audit["run"].get("config_file")
+    return gates_cfg, config_file
+
+
+def regate(
+    run_dir: str | Path,
+    *,
+    config: Path | None = None,
+    fail_on: str | None = None,
+    baseline: Path | None = None,
+    out_dir: str | Path | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_S,
+) -> AuditResult:
+    """Re-evaluate the gates of a run (its own gates config, or ``config``'s) without
+    retraining. The run is left byte-identical: the re-gated audit.json, junit.xml,
+    summary.md and card go to ``out_dir`` (default: ``<run>.gate-<UTC time>`` beside it)."""
+    source = AuditResult.load(run_dir)
+    out = _target(source, out_dir, "gate")
+    if config is not None:
+        gates_cfg, config_file = load_config(config).gates, str(config)
+    else:
+        gates_cfg, config_file = _run_gates_config(source)
+    gates_cfg = gates_overrides(gates_cfg, fail_on=fail_on, baseline=baseline, config_file=config)
+    validate_rules(gates_cfg, source=config_file)
+    audit = dict(source.data)
+    audit["gates"] = evaluate_gates(audit, gates_cfg, config_file=config_file)
+    audit["config"] = {**audit["config"], "gates": gates_cfg.model_dump(mode="json")}
+    write_run(audit, out, lock_timeout=lock_timeout)
+    return AuditResult(data=audit, run_dir=out)
+
+
+def rerender(
+    run_dir: str | Path, *, out_dir: str | Path | None = None, lock_timeout: float = LOCK_TIMEOUT_S
+) -> AuditResult:
+    """Rebuild every report format from a run's ``audit.json`` alone, into ``out_dir``
+    (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched."""
+    source = AuditResult.load(run_dir)
+    out = _target(source, out_dir, "card")
+    write_run(source.data, out, lock_timeout=lock_timeout)
+    return AuditResult(data=source.data, run_dir=out)

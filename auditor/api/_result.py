@@ -1,0 +1,139 @@
+"""What every entry point of the Python API returns: :class:`AuditResult`.
+
+An ``AuditResult`` holds the ``audit.json`` dict of one audit and, once written, the run folder
+it lives in. It re-judges its gates in memory (:meth:`AuditResult.gate`), writes itself through
+the run folder's one atomic writer (:meth:`AuditResult.write`) and renders its model card as
+HTML (:meth:`AuditResult.to_html`, also shown inline by Jupyter through ``_repr_html_``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditor.audit_tree import Evidence, estimates
+from auditor.config import GateRule, GatesConfig
+from auditor.errors import AuditorInputError
+from auditor.gates import evaluate_gates, validate_rules
+from auditor.io import to_json_text
+from auditor.run_folder import LOCK_TIMEOUT_S, audit_file, check_out_dir, load_audit, write_run
+
+BAD_RULES = "rules must be a GatesConfig, a [gates] table (dict) or a list of rules ({error})"
+# Headline numbers printed beside the performance table (path suffixes in audit.json).
+FAIRNESS_HEADLINE = ("equalized_odds_difference", "demographic_parity_difference")
+PRIVACY_HEADLINE = ("auc",)
+
+Rules = GatesConfig | Mapping[str, Any] | Iterable[GateRule | Mapping[str, Any]]
+
+
+def gates_config(rules: Rules, *, base: GatesConfig | None = None) -> GatesConfig:
+    """``rules`` as a :class:`GatesConfig`: one as is; a dict is a ``[gates]`` table; a list
+    of rules (``GateRule`` or dicts) replaces ``base``'s rules (``base``: the audit's own)."""
+    try:
+        if isinstance(rules, GatesConfig):
+            return rules
+        if isinstance(rules, Mapping):
+            return GatesConfig.model_validate(dict(rules))
+        parsed = [r if isinstance(r, GateRule) else GateRule.model_validate(r) for r in rules]
+    except (ValueError, TypeError) as exc:
+        raise AuditorInputError(BAD_RULES.format(error=str(exc).splitlines()[0]),
+                                field="rules") from None  # fmt: skip
+    return (base or GatesConfig()).model_copy(update={"rules": parsed})
+
+
+def json_form(audit: Mapping[str, Any]) -> dict[str, Any]:
+    """The dict as ``audit.json`` holds it (NaN as null, tuples as lists)."""
+    return json.loads(to_json_text(dict(audit)))
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """data: the ``audit.json`` dict; run_dir: where the run's files are (None in memory)."""
+
+    data: dict[str, Any]
+    run_dir: Path | None = None
+
+    @property
+    def schema_version(self) -> str:
+        return self.data["schema_version"]
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.data[name]
+
+    @property
+    def verdict(self) -> str:
+        """ "pass" | "fail" | "warn" | "not_run", from the gates section."""
+        gates = self.data.get("gates") or {}
+        return gates.get("verdict", "not_run")
+
+    def headline(self) -> dict[str, float | int | None]:
+        """The few performance numbers printed at the end of a run (the audited model on the
+        test split; the pretrained stage's where auditor trained one)."""
+        perf = self.data["performance"]
+        test = perf.get("finetuned", {}).get("test", {})
+        keys = ("n", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "ece")
+        out = {k: test.get(k) for k in keys}
+        pre = perf.get("pretrained", {}).get("test", {})
+        if "accuracy" in pre:
+            out["pretrained_accuracy"] = pre["accuracy"]
+        elif "reconstruction_mse" in pre:
+            out["pretrained_reconstruction_mse"] = pre["reconstruction_mse"]
+        return out
+
+    def headline_estimates(self) -> list[tuple[str, Evidence]]:
+        """The fairness gaps (equalized odds, demographic parity per feature) and privacy
+        AUCs (per attack) with their intervals: ``[(metric path, {value, ci_low, ci_high,
+        n} as read by audit_tree), ...]``, in the order of ``audit.json``."""
+        out = []
+        for path, node in estimates(json_form(self.data)):
+            fair = path.startswith("fairness.") and path.endswith(FAIRNESS_HEADLINE)
+            fair = fair and ".between_groups" in path
+            priv = path.startswith("privacy.attacks.") and path.endswith(PRIVACY_HEADLINE)
+            if fair or priv:
+                out.append((path, node))
+        return out
+
+    def gate(self, rules: Rules | None = None, *, fail_on: str | None = None) -> AuditResult:
+        """A new, in-memory AuditResult with the gates judged again: by ``rules`` (a
+        ``GatesConfig``, a ``[gates]`` dict, or a list of rules added to the built-in ones),
+        else by the audit's own gates config. Nothing is trained or written."""
+        own = GatesConfig.model_validate(self.data["config"].get("gates", {}))
+        cfg = own if rules is None else gates_config(rules, base=own)
+        if fail_on is not None:
+            cfg = cfg.model_copy(update={"fail_on": fail_on})
+        validate_rules(cfg, source="rules")
+        audit = dict(self.data)
+        audit["gates"] = evaluate_gates(audit, cfg)
+        audit["config"] = {**audit["config"], "gates": cfg.model_dump(mode="json")}
+        return AuditResult(data=audit, run_dir=None)
+
+    def write(self, folder: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> AuditResult:
+        """Write the run folder (validated ``audit.json``, card, summary, junit) as one unit
+        through :func:`auditor.run_folder.write_run`; returns the result with ``run_dir``."""
+        out = check_out_dir(folder)
+        write_run(self.data, out, lock_timeout=lock_timeout)
+        return AuditResult(data=self.data, run_dir=out)
+
+    def to_html(self) -> str:
+        """The model card as one self-contained HTML page."""
+        from auditor.report.html import render_html
+
+        return render_html(json_form(self.data))
+
+    def _repr_html_(self) -> str:
+        # Jupyter shows the card inline; an iframe keeps its CSS out of the notebook's.
+        page = self.to_html().replace("&", "&amp;").replace('"', "&quot;")
+        return f'<iframe srcdoc="{page}" style="width:100%;height:720px;border:0"></iframe>'
+
+    def __repr__(self) -> str:
+        where = str(self.run_dir) if self.run_dir else "in memory"
+        return f"AuditResult(run={self.data['run']['name']!r}, verdict={self.verdict!r}, {where})"
+
+    @classmethod
+    def load(cls, path: str | Path) -> AuditResult:
+        """Read ``RUN_DIR`` or ``RUN_DIR/audit.json``, validated against the schema."""
+        data = load_audit(path)
+        return cls(data=data, run_dir=audit_file(path).parent)

@@ -1,0 +1,183 @@
+"""``run(config)``: train (auditor's recipe), run every check and the gates, and write the
+run folder as one unit through :func:`auditor.run_folder.staged_run`."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from auditor import __version__
+from auditor.api._result import AuditResult
+from auditor.checks import registered_checks
+from auditor.config import AuditConfig
+from auditor.gates import evaluate_gates, validate_rules
+from auditor.provenance import library_versions, sha256_file
+from auditor.record import SCHEMA_VERSION
+from auditor.results import dump
+from auditor.run_folder import (
+    LOCK_TIMEOUT_S,
+    check_out_dir,
+    staged_run,
+    write_audit,
+)
+
+if TYPE_CHECKING:
+    from auditor.context import AuditContext
+
+SAME_FOLDER = "is the run or inside it; a run is never rewritten (choose another --out)"
+
+
+@contextlib.contextmanager
+def timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = round(time.perf_counter() - start, 4)
+
+
+def command_line(command: str | None) -> str:
+    return command or " ".join(["auditor", *sys.argv[1:]])
+
+
+def default_out_dir(config: AuditConfig) -> Path:
+    return Path("reports") / config.run_name
+
+
+def run(
+    config: AuditConfig,
+    *,
+    out_dir: str | Path | None = None,
+    config_file: str | None = None,
+    progress: bool = True,
+    command: str | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_S,
+) -> AuditResult:
+    """Train, fine-tune, run every check and the gates; write the run folder as one unit.
+
+    Raises :class:`~auditor.errors.AuditorInputError` on bad input; ``--out`` is checked
+    before any work, and nothing is written unless the whole run succeeds."""
+    out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config))
+    validate_rules(config.gates, source=config_file)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    ctx = trained_context(config, progress=progress, timings=timings)
+    with staged_run(out, lock_timeout=lock_timeout) as stage:
+        ctx.artifacts_dir = stage
+        checkpoints = _save_checkpoints(ctx, stage)
+        sections = _run_checks(ctx, timings)
+        audit = _assemble(ctx, sections, checkpoints, timings)
+        audit["run"].update(config_file=config_file, command=command_line(command))
+        with timed(timings, "gates"):
+            audit["gates"] = evaluate_gates(audit, config.gates, config_file=config_file)
+        timings["total"] = round(time.perf_counter() - started, 4)
+        write_audit(audit, stage, source=str(out / "audit.json"))
+    return AuditResult(data=audit, run_dir=out)
+
+
+def trained_context(
+    config: AuditConfig, *, progress: bool = True, timings: dict[str, float] | None = None
+) -> AuditContext:
+    """Load the data, pretrain and fine-tune; the context the checks run on."""
+    # Loads torch: only this path trains; the other entry points read files and stay light.
+    from auditor.context import AuditContext
+    from auditor.training.stages import train_stages
+
+    stages = train_stages(config, progress=progress, timings=timings)
+    return AuditContext(**{f.name: getattr(stages, f.name) for f in fields(stages)})
+
+
+def _save_checkpoints(ctx: AuditContext, stage: Path) -> dict[str, dict[str, str]]:
+    from auditor.training import save_checkpoint  # loads torch
+
+    checkpoints = {}
+    for name, model in (("pretrained", ctx.pretrained), ("finetuned", ctx.finetuned)):
+        rel = f"checkpoints/{name}.pt"
+        meta = {"stage": name, "seed": ctx.config.seed, "auditor": __version__}
+        save_checkpoint(stage / rel, model, meta=meta)
+        checkpoints[name] = {"path": rel, "sha256": sha256_file(stage / rel)}
+    return checkpoints
+
+
+def _run_checks(ctx: AuditContext, timings: dict[str, float]) -> dict[str, dict[str, Any]]:
+    """Every registered check in order; a later check may read an earlier one's section."""
+    sections: dict[str, dict[str, Any]] = {}
+    for name, check in registered_checks().items():
+        with timed(timings, f"check.{name}"):
+            sections[name] = check(ctx, sections)
+    return sections
+
+
+def _task(task: Any) -> dict[str, Any] | None:
+    if task is None:
+        return None
+    return {"name": task.name, "class_names": list(task.class_names),
+            "description": task.description}  # fmt: skip
+
+
+def _data_info(ctx: AuditContext) -> dict[str, Any]:
+    bundle = ctx.bundle
+    return {
+        "name": bundle.name, "modality": bundle.modality, "description": bundle.description,
+        "citation": bundle.citation, "license": bundle.license,
+        "source_files": bundle.source_files, "finetune_task": _task(bundle.finetune_task),
+        "pretrain_task": _task(bundle.pretrain_task) if ctx.pretrain_supervised else None,
+        "sensitive_features": list(bundle.sensitive_features),
+        "sensitive_kinds": dict(bundle.sensitive_kinds),
+        "input_shape": list(bundle.input_shape),
+        "feature_names": list(bundle.feature_names) if bundle.feature_names else None,
+        "preprocessing": dump(bundle.preprocessing),
+        "splits": bundle.provenance(),
+    }  # fmt: skip
+
+
+def _model_info(ctx: AuditContext, checkpoints: dict[str, dict[str, str]]) -> dict[str, Any]:
+    from auditor.models import count_parameters  # loads torch
+
+    return {
+        "architecture": type(ctx.finetuned).__name__,
+        "parameters": count_parameters(ctx.finetuned),
+        "trainable_parameters_finetune": ctx.finetune_record.trainable_parameters,
+        "feature_dim": int(ctx.finetuned.head.in_features),
+        "summary": str(ctx.finetuned),
+        "checkpoints": checkpoints,
+    }
+
+
+def _assemble(
+    ctx: AuditContext,
+    sections: dict[str, dict[str, Any]],
+    checkpoints: dict[str, dict[str, str]],
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    """The ``audit.json`` dict of a trained run (without its gates section)."""
+    config = ctx.config
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "auditor", "version": __version__},
+        "run": {
+            "name": config.run_name,
+            "scenario": config.data.source,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seed": config.seed,
+            "device": str(ctx.device),
+            "timings_s": timings,
+            "library_versions": library_versions(),
+            "command": None,
+            "config_file": None,
+        },  # fmt: skip
+        "config": config.model_dump(mode="json"),
+        "data": _data_info(ctx),
+        "model": _model_info(ctx, checkpoints),
+        "training": {
+            "pretrain": ctx.pretrain_record.to_dict(),
+            "finetune": ctx.finetune_record.to_dict(),
+        },
+        **{name: dump(section) for name, section in sections.items()},
+    }
