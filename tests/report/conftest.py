@@ -62,7 +62,8 @@ def payload_config(path):
     declared = {k: PAYLOAD for k in DeclaredAnswers.model_fields}
     return AuditConfig(
         name="model " + NAME_PAYLOAD,
-        data=TableData(path=path, target="y<b>", sensitive=[PAYLOAD_COLUMN]),
+        data=TableData(path=path, target="y<b>", sensitive=[PAYLOAD_COLUMN],
+                       sensitive_as_features=True),
         pretrain=PretrainConfig(objective="masked_reconstruction", epochs=3, batch_size=128),
         finetune=FinetuneConfig(epochs=25, batch_size=64, unfreeze_last=1),
         privacy=PrivacyConfig(enabled=False),
