@@ -184,3 +184,36 @@ def reason(r: Mapping[str, Any]) -> str:
 def problem_line(r: Mapping[str, Any]) -> str:
     """One line per failing or warning gate: its name, then the evidence and why."""
     return f"{r['name']} — {r['message']}"
+
+
+def label_determined(audit: Mapping[str, Any]) -> list[str]:
+    """Audited features whose every group has a base rate of 0 or 1: the group decides the
+    label (digits' "digit" slice for odd/even), so their demographic-parity gap is 1 by
+    construction and says nothing about fairness."""
+    part = audit.get("fairness") or {}
+    if part.get("status") != "ok":
+        return []
+    out = []
+    for name, feat in (part.get("features") or {}).items():
+        if feat.get("kind", "feature") != "feature":
+            continue  # an intersection with such a feature says the same again
+        nodes = [(g.get("metrics") or {}).get("base_rate") for g in feat.get("groups") or []]
+        rates = [read(n).value for n in nodes if isinstance(n, dict)]
+        if len(rates) >= 2 and all(r in (0.0, 1.0) for r in rates):
+            out.append(str(name))
+    return out
+
+
+def small_groups(audit: Mapping[str, Any]) -> list[tuple[str, str, int | None]]:
+    """(feature, group, n on the audited split) of each group of a single feature (not an
+    intersection) too small for a verdict, as the fairness section counted it."""
+    part = audit.get("fairness") or {}
+    if part.get("status") != "ok":
+        return []
+    return [
+        (str(name), str(g.get("group")), g.get("n"))
+        for name, feat in (part.get("features") or {}).items()
+        if feat.get("kind", "feature") == "feature"
+        for g in (feat.get("groups") or [])
+        if g.get("status") == "insufficient_data"
+    ]

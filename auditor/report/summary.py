@@ -9,13 +9,17 @@ from typing import Any
 
 from auditor.audit_tree import Evidence, estimates, read
 from auditor.gates.names import fpr_text
-from auditor.report.decision import headlines, reason
+from auditor.report.decision import headlines, label_determined, reason
 from auditor.report.escape import html_text, md_code, md_escape
 from auditor.report.templating import fmt_num
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
 _HEADLINE = ("n", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "ece")
+LABEL_DETERMINED = (
+    "every group's base rate is 0 or 1 (the group decides the label), so its "
+    "demographic-parity difference is 1 by construction"
+)
 _LEFT_OUT = "_Some details were left out to keep this summary under 1 MiB; see audit.json._"
 
 
@@ -114,6 +118,8 @@ def _fairness_headline(audit: Mapping[str, Any]) -> list[str]:
         dis = (feat.get("disparities") or {}) if isinstance(feat, dict) else {}
         cells = [_gap_cell(dis.get(name)) for name in names]
         lines.append(f"| {md_escape(fname)} | " + " | ".join(cells) + " |")
+    for fname in label_determined(audit):
+        lines += ["", f"_{md_escape(fname)}: {LABEL_DETERMINED}._"]
     return [*lines, ""]
 
 

@@ -82,3 +82,16 @@ def test_nothing_ran():
     audit["performance"] = {"status": "not_run", "reason": "off"}
     assert decision.problems(audit) == [] and decision.checklist_status(audit) is None
     assert [h.key for h in decision.headlines(audit)] == []
+
+
+def test_label_determined_features_and_small_groups_on_the_audited_split():
+    audit = make_audit()
+    feats = audit["fairness"]["features"]
+    feats["sex"]["kind"] = "feature"
+    for g, rate in zip(feats["sex"]["groups"], (0.0, 1.0), strict=True):
+        g["metrics"]["base_rate"] = node(rate, rate, rate, g["n"])
+    feats["sex & x"] = {"kind": "intersection", "groups": feats["sex"]["groups"]}
+    assert decision.label_determined(audit) == ["sex"]
+    assert decision.small_groups(audit) == [("sex", "M", 12)]  # the fairness split's count
+    feats["sex"]["groups"][0]["metrics"]["base_rate"] = node(0.4, 0.3, 0.5, 250)
+    assert decision.label_determined(audit) == []
