@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from auditor.training.loop import Fitted, fit
+from auditor.training.loop import TRAIN_THREADS, Fitted, fit
 
 if TYPE_CHECKING:
     from auditor.config.privacy import DPConfig
@@ -75,6 +75,7 @@ def fit_dp(
     dp: DPConfig,
     rngs: Rngs | PrefixedRngs,
     progress: bool = False,
+    threads: int = TRAIN_THREADS,
 ) -> tuple[Fitted, dict[str, Any]]:
     """Train ``module`` on (x, y) with DP-SGD (Poisson sampling, per-sample clipping, Gaussian
     noise calibrated to ``dp.target_epsilon`` at ``dp.target_delta`` over ``epochs``).
@@ -92,7 +93,7 @@ def fit_dp(
             module, optimizer=priv_opt, batches=priv_loader,
             batch_loss=lambda xb, yb: nn.functional.cross_entropy(priv(xb), yb),
             val_metrics=val_metrics, epochs=epochs, patience=patience,
-            desc="fine-tune (DP-SGD)", progress=progress,
+            desc="fine-tune (DP-SGD)", progress=progress, threads=threads,
         )  # fmt: skip
     epsilon = float(engine.get_epsilon(dp.target_delta))
     if hasattr(priv, "_close"):

@@ -106,12 +106,33 @@ class IndexBatches:
             yield (order[i : i + self.batch_size],)
 
 
+def _undecorated(method: Callable[..., Any]) -> Callable[..., Any]:
+    return getattr(method, "__wrapped__", method)
+
+
+class _Adam(torch.optim.Adam):
+    """torch's Adam without the wrappers that import ``torch._dynamo`` (and sympy) at their
+    first call: about 2 s of a run that compiles nothing.
+
+    ``torch._disable_dynamo`` (on four bookkeeping methods) and the ``graph_break`` around
+    ``step`` only matter under ``torch.compile``, which auditor never uses, so its optimizers
+    call the undecorated methods; ``step`` runs, as torch's does, with gradients off. Where
+    a torch version has no such wrapper, its method is used as it is."""
+
+    add_param_group = _undecorated(torch.optim.Optimizer.add_param_group)
+    zero_grad = _undecorated(torch.optim.Optimizer.zero_grad)
+    state_dict = _undecorated(torch.optim.Optimizer.state_dict)
+    load_state_dict = _undecorated(torch.optim.Optimizer.load_state_dict)
+    step = torch.no_grad()(_undecorated(torch.optim.Adam.step))
+
+
 def adam(params: list[nn.Parameter], *, lr: float) -> torch.optim.Optimizer:
-    """Adam, fused into one kernel where this torch build supports it (fewer ops per step)."""
+    """Adam, fused into one kernel where this torch build supports it (fewer ops per step),
+    without importing torch._dynamo (see :class:`_Adam`)."""
     try:
-        return torch.optim.Adam(params, lr=lr, fused=True)
+        return _Adam(params, lr=lr, fused=True)
     except (RuntimeError, TypeError, ValueError):
-        return torch.optim.Adam(params, lr=lr)
+        return _Adam(params, lr=lr)
 
 
 @contextlib.contextmanager

@@ -26,6 +26,7 @@ from auditor.models import backbone_layers, build_model, replace_head
 from auditor.seeding import Rngs
 from auditor.training.dp import fit_dp
 from auditor.training.loop import (
+    TRAIN_THREADS,
     Fitted,
     IndexBatches,
     TrainRecord,
@@ -61,6 +62,7 @@ def pretrain(
     rngs: Rngs | PrefixedRngs,
     device: torch.device,
     progress: bool = True,
+    threads: int = TRAIN_THREADS,
 ) -> tuple[nn.Module, TrainRecord, nn.Module | None]:
     """Pretrain ``model`` in place. Returns (model, record, decoder).
 
@@ -68,6 +70,7 @@ def pretrain(
     objective "masked_reconstruction": ``y`` is never read; a linear decoder reconstructs the
     input from the backbone's features of a randomly masked copy (MSE on masked entries).
     objective "none": no training (random initialisation), record with 0 epochs.
+    ``threads``: torch threads while training (fixed, so the weights depend on the seed only).
     """
     model.to(device)
     record = dict(
@@ -79,7 +82,8 @@ def pretrain(
         return model.eval(), train_record(fitted, model=model, **record), None
     xt, xv = as_tensor(x, device), as_tensor(x_val, device)
     batches = IndexBatches(len(x), config.batch_size, rngs.torch("train/pretrain/shuffle"), device)
-    common = dict(epochs=config.epochs, patience=config.patience, progress=progress)
+    common = dict(epochs=config.epochs, patience=config.patience, progress=progress,
+                  threads=threads)  # fmt: skip
     decoder = None
     if config.objective == "supervised":
         if y is None:
@@ -159,6 +163,7 @@ def finetune(
     progress: bool = True,
     dp: DPConfig | None = None,
     features: tuple[torch.Tensor, torch.Tensor] | None = None,
+    threads: int = TRAIN_THREADS,
 ) -> tuple[nn.Module, TrainRecord]:
     """Copy ``pretrained``, put a new head for ``n_classes`` on it, freeze the backbone (all of
     it, or all but its last ``config.unfreeze_last`` parameterised layers) and train.
@@ -167,6 +172,7 @@ def finetune(
     head trains on them: the same optimum, a fraction of the cost. ``features``: those
     backbone features of (x, x_val), precomputed (reference models share them); used only
     when the whole backbone is frozen. ``dp``: DP-SGD through Opacus (config.privacy.dp).
+    ``threads``: torch threads while training.
     """
     model = replace_head(copy.deepcopy(pretrained).to(device), n_classes, rngs=rngs)
     unfrozen = _unfreeze_last(model, config.unfreeze_last)
@@ -187,7 +193,7 @@ def finetune(
             fitted, info = fit_dp(
                 module, x=tx, y=yt, val_metrics=val, epochs=config.epochs,
                 batch_size=config.batch_size, lr=config.lr, patience=config.patience, dp=dp,
-                rngs=rngs.child("train/finetune"), progress=progress,
+                rngs=rngs.child("train/finetune"), progress=progress, threads=threads,
             )  # fmt: skip
         else:
             params = [p for p in module.parameters() if p.requires_grad]
@@ -199,6 +205,7 @@ def finetune(
                 batch_loss=lambda idx: nn.functional.cross_entropy(module(tx[idx]), yt[idx]),
                 val_metrics=val, epochs=config.epochs, patience=config.patience,
                 desc="fine-tune" if unfrozen else "fine-tune (head)", progress=progress,
+                threads=threads,
             )  # fmt: skip
     record = train_record(
         fitted, stage="finetune", objective="supervised", n_train=len(x), n_val=len(x_val),
