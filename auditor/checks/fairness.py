@@ -38,6 +38,14 @@ if TYPE_CHECKING:
     from auditor.data import DatasetBundle
 
 REFERENCE_TOLERANCE = 1e-9
+REFERENCE_OFF = (
+    "off (fairness.reference_check_max_rows = 0); the counts engine is tested against "
+    "fairlearn's MetricFrame"
+)
+REFERENCE_TOO_MANY = (
+    "{n} rows is more than fairness.reference_check_max_rows ({max_rows}); the counts engine "
+    "is tested against fairlearn's MetricFrame"
+)
 UNKNOWN_FEATURE = "unknown sensitive feature {feature!r}; this data has {available}"
 SensitiveKind = Literal["demographic", "slice"]
 
@@ -143,11 +151,10 @@ def _reference_check(
     result: FairnessResult, y_true: np.ndarray, y_pred: np.ndarray, sensitive: pd.DataFrame,
     *, k: int, positive: int | None, max_rows: int,
 ) -> ReferenceCheck | NotRun:  # fmt: skip
+    if max_rows == 0:
+        return not_run(REFERENCE_OFF)
     if not 0 < len(y_true) <= max_rows:
-        return not_run(
-            f"{len(y_true)} rows is more than reference_check_max_rows ({max_rows}); the "
-            "counts engine is tested against fairlearn"
-        )
+        return not_run(REFERENCE_TOO_MANY.format(n=len(y_true), max_rows=max_rows))
     from auditor.fairness.reference import max_abs_difference  # fairlearn, sklearn: heavy
 
     diff = max_abs_difference(

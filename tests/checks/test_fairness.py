@@ -6,7 +6,12 @@ import dataclasses
 
 import pytest
 
-from auditor.checks.fairness import UNKNOWN_FEATURE, FairnessSection, fairness_check
+from auditor.checks.fairness import (
+    REFERENCE_OFF,
+    UNKNOWN_FEATURE,
+    FairnessSection,
+    fairness_check,
+)
 from auditor.config import FairnessConfig
 from auditor.errors import AuditorInputError
 from tests.checks.sections import validate_section
@@ -18,7 +23,8 @@ def _with_fairness(ctx, **changes):
 
 
 def test_fairness_check_on_digits(digits_context):
-    typed = fairness_check(digits_context, {})
+    assert fairness_check(digits_context, {}).reference_check.reason == REFERENCE_OFF  # opt-in
+    typed = fairness_check(_with_fairness(digits_context, reference_check_max_rows=10**6), {})
     assert isinstance(typed, FairnessSection)
     assert typed.reference_check.agrees
     assert (typed.stage, typed.split) == ("finetuned", "test")
