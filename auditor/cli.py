@@ -22,6 +22,7 @@ from auditor.commands import (
     gate,
     init,
     install_signal_handlers,
+    usage_error_line,
 )
 from auditor.commands import run as run_cmd
 
@@ -57,8 +58,8 @@ def exit_code_of(args: list[str] | None = None) -> int:
     """Run the command line ``args`` (default ``sys.argv[1:]``); its exit code."""
     try:
         code = app(args=args, standalone_mode=False)
-    except typer.TyperException as exc:  # usage errors (typer's click): one message, exit 2
-        exc.show()
+    except typer.TyperException as exc:  # usage errors (typer's click): one line, exit 2
+        typer.echo(usage_error_line(exc), err=True)
         return EXIT_BAD_INPUT
     except typer.Abort:  # end of input at a prompt
         return EXIT_BAD_INPUT

@@ -24,49 +24,18 @@ from filelock import FileLock, Timeout
 
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_json
+from auditor.preflight import check_out_dir  # --out is checked before any work
 from auditor.record import SCHEMA_VERSION, validate_audit
 from auditor.report import render_all
 
 LOCK_TIMEOUT_S = 3600.0
 STAGING_SUFFIX = ".staging"
 TRASH_SUFFIX = ".trash"
-OUT_IS_A_FILE = "is a file, not a folder (--out names the run folder)"
-OUT_NOT_A_RUN = (
-    "holds files but no audit.json: not a run folder, and a run folder is replaced whole "
-    "(choose an empty or new folder)"
-)
-OUT_NOT_WRITABLE = "cannot write here (permission denied)"
 NOT_JSON = "not valid JSON ({error})"
 NOT_AN_OBJECT = "not a JSON object"
 NO_SUCH_FILE = "no such file"
 WRONG_SCHEMA = "schema_version {found!r} is not {expected!r}"
 LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"
-
-
-def check_out_dir(out_dir: str | Path) -> Path:
-    """Refuse an ``--out`` that is a file, a folder of other files (it would be replaced
-    whole), or cannot be written, before any work.
-
-    Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise AuditorInputError(OUT_IS_A_FILE, source=str(out), field="--out")
-    if out.is_dir() and any(out.iterdir()) and not (out / "audit.json").is_file():
-        raise AuditorInputError(OUT_NOT_A_RUN, source=str(out), field="--out")
-    parent = _nearest_existing(out.parent)
-    if not parent.is_dir():
-        raise AuditorInputError(OUT_IS_A_FILE, source=str(parent), field="--out")
-    # The folder is swapped in by renames in its parent; the parent must be writable.
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise AuditorInputError(OUT_NOT_WRITABLE, source=str(parent), field="--out")
-    return out
-
-
-def _nearest_existing(path: Path) -> Path:
-    path = path.absolute()
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
 
 
 def lock_path(out_dir: Path) -> Path:

@@ -14,7 +14,7 @@ from auditor.config import AuditConfig, DigitsData, FinetuneConfig, PretrainConf
 # The columns of :func:`predictions_frame` as `auditor audit` options.
 PREDICTION_ARGS = [
     "--sensitive", "sex", "--sensitive", "region", "--y-true", "label", "--y-pred", "pred",
-    "--y-score", "score", "--positive-label", "approved", "--n-boot", "200",
+    "--y-score", "score", "--positive-label", "approved",
 ]  # fmt: skip
 
 
@@ -68,7 +68,7 @@ def predictions_audit(folder: Path, *, n: int = 2000, seed: int = 0, config: Any
     from auditor import api
     from auditor.config import FairnessConfig
 
-    config = config or AuditConfig(name="preds", fairness=FairnessConfig(n_boot=50))
+    config = config or AuditConfig(name="preds", fairness=FairnessConfig())
     csv = predictions_csv(folder, n=n, seed=seed)
     return api.audit_predictions(
         csv, predictions_columns(), config=config, out_dir=Path(folder) / "run",

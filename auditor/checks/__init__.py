@@ -5,15 +5,18 @@ frozen, typed section (or :class:`~auditor.results.NotRun` with the reason).
 
 Registry in the opacus style: :func:`register_check` refuses unknown and duplicate names;
 :func:`registered_checks` lists them in :data:`ORDER`; :func:`run_checks` runs them all.
+The built-in checks register on the first :func:`registered_checks`, not at import: importing
+a section type (``auditor.checks.performance``) must not load torch through the privacy check
+(the predictions-only audit never trains, issue 15 item 4).
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import MutableMapping
 from typing import TYPE_CHECKING
 
-from auditor.checks import explain, fairness, performance, privacy, transparency
 from auditor.checks.base import CheckFn, SectionResult, Sections, not_run
 
 if TYPE_CHECKING:
@@ -49,7 +52,8 @@ def register_check(name: str, fn: CheckFn) -> None:
 
 
 def registered_checks() -> dict[str, CheckFn]:
-    """Every registered check, in :data:`ORDER`."""
+    """Every registered check, in :data:`ORDER` (the built-in ones registered on first use)."""
+    _register_builtin()
     return {name: _REGISTRY[name] for name in ORDER if name in _REGISTRY}
 
 
@@ -67,8 +71,13 @@ def run_checks(
     return sections
 
 
-register_check("performance", performance.performance_check)
-register_check("fairness", fairness.fairness_check)
-register_check("privacy", privacy.privacy_check)
-register_check("explanations", explain.explanations_check)
-register_check("transparency", transparency.transparency_check)
+@functools.cache
+def _register_builtin() -> None:
+    # Deferred so that importing one section type stays light: the privacy check loads torch.
+    from auditor.checks import explain, fairness, performance, privacy, transparency
+
+    register_check("performance", performance.performance_check)
+    register_check("fairness", fairness.fairness_check)
+    register_check("privacy", privacy.privacy_check)
+    register_check("explanations", explain.explanations_check)
+    register_check("transparency", transparency.transparency_check)

@@ -30,6 +30,7 @@ EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 INTERRUPTED = "auditor: interrupted; no report was written"
 TERMINATED = "auditor: terminated (SIGTERM); no report was written"
 INTERNAL_ERROR = "auditor: internal error: {error}; traceback in {log}"
+USAGE_ERROR = "auditor: error: {message} (see '{command} --help')"
 
 
 class Terminated(BaseException):
@@ -79,6 +80,16 @@ def exit_for(exc: BaseException, *, err: TextIO | None = None) -> int:
         log = f"(none: {one_line(str(why))})"
     typer.echo(INTERNAL_ERROR.format(error=error, log=log), err=True, file=err)
     return EXIT_BAD_INPUT
+
+
+def usage_error_line(exc: Exception) -> str:
+    """A command-line usage error (typer's click: a bad option value, a missing option, an
+    unknown command) as one line naming the option and where the help is."""
+    format_message = getattr(exc, "format_message", None)
+    message = format_message() if callable(format_message) else str(exc)
+    ctx = getattr(exc, "ctx", None)
+    words = ctx.command_path.split()[1:] if ctx is not None else []
+    return USAGE_ERROR.format(message=one_line(message), command=" ".join(["auditor", *words]))
 
 
 @contextlib.contextmanager

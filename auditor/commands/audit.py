@@ -14,7 +14,7 @@ import typer
 from auditor.commands import cli_errors
 from auditor.commands.gate import report_gates
 from auditor.config import MAX_SEED, AuditConfig, load_config
-from auditor.config.fairness import MAX_BOOT
+from auditor.preflight import check_predictions
 
 
 def audit(
@@ -44,9 +44,12 @@ def audit(
         str | None, typer.Option("--intersections", help="pairs (default) or none.")
     ] = None,
     min_group_size: Annotated[int | None, typer.Option("--min-group-size", min=1)] = None,
-    n_boot: Annotated[
-        int | None,
-        typer.Option("--n-boot", min=0, max=MAX_BOOT, help="Bootstrap replicates (default 1000)."),
+    interval: Annotated[
+        str | None, typer.Option("--interval", help="wilson (default), jeffreys, clopper-pearson.")
+    ] = None,
+    favourable_label: Annotated[
+        str | None,
+        typer.Option("--favourable-label", help="The class a person wants (default: positive)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED)] = 0,
     batch_rows: Annotated[
@@ -66,12 +69,16 @@ def audit(
 ) -> None:
     """Audit fairness and performance from a predictions file of any model."""
     with cli_errors():
+        config_file = str(config) if config else None
         cfg = load_config(config) if config is not None else AuditConfig(name=predictions.stem)
-        from auditor import api  # loads torch: only once the config is known to be good
+        out = out or Path("reports") / (cfg.name or predictions.stem)
+        check_predictions(cfg, sensitive=sensitive, config_file=config_file, out=out)
+        from auditor import api  # numpy, pandas, pyarrow: only once the input is known good
         from auditor.predictions.read import Columns
 
         cfg = api.predictions_config(cfg, sensitive=sensitive, intersections=intersections,
-                                     min_group_size=min_group_size, n_boot=n_boot)  # fmt: skip
+                                     min_group_size=min_group_size, interval=interval,
+                                     favourable_label=favourable_label)  # fmt: skip
         cols = Columns(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=tuple(sensitive))
         result = api.audit_predictions(
             predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows,
@@ -83,10 +90,13 @@ def audit(
     fair = result.data["fairness"]
     read_s = result.data["run"]["timings_s"]["read_counts"]
     typer.echo(f"Rows: {fair['n']:,}; read in {read_s:.2f} s")
+    if fair["positive_class"] is not None:
+        side = "favourable" if fair["positive_favourable"] else "unfavourable"
+        typer.echo(f"Positive class: {fair['positive_class']} ({side})")
     for name, feature in fair["features"].items():
         typer.echo(_feature_line(name, feature))
     # the same gate lines, GitHub outputs and exit code as `auditor run` and `auditor gate`
-    report_gates(result.data, config_file=str(config) if config else None, exit_zero=exit_zero)
+    report_gates(result.data, config_file=config_file, exit_zero=exit_zero)
 
 
 def _feature_line(name: str, feature: dict[str, Any]) -> str:

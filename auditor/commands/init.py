@@ -64,7 +64,6 @@ unfreeze_last = 0          # 0 freezes the whole backbone; N trains its last N l
 # sensitive = ["sex", "race"]   # default: every sensitive column of the data source
 intersections = "pairs"    # "pairs", "none", or a list such as [["sex", "race"]]
 min_group_size = 30        # smaller groups are "insufficient data", never a pass
-n_boot = 1000              # bootstrap resamples for every interval
 ci_level = 0.95
 
 [privacy]
@@ -94,8 +93,8 @@ min_count = 30             # below this count a gated group is "insufficient dat
 # baseline = "reports/main/audit.json"   # each gated metric must not get worse than this
 
 [[gates.rules]]            # one table per rule; metric is a path into audit.json
-name = "gap in false negatives by ink density"   # for a table: features.sex, ...
-metric = "fairness.features.ink_density.disparities.fnr_difference.between_groups"
+name = "gap in false negatives"   # each audited feature; one: fairness.features.sex...
+metric = "fairness.features[kind=feature].disparities.fnr_difference.between_groups"
 max = 0.10
 mode = "confident-fail"    # "point", "confident-fail" or "confident-pass"
 insufficient = "warn"      # a group below min_count: "warn" or "fail"

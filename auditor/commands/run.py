@@ -12,7 +12,7 @@ from auditor.commands import cli_errors, echo_table
 from auditor.commands.gate import BASELINE_HELP, FAIL_ON_HELP, FailOn, report_gates
 from auditor.config import MAX_SEED, default_config, load_config
 from auditor.errors import AuditorInputError
-from auditor.gates import validate_rules
+from auditor.preflight import check_run
 from auditor.report.templating import fmt_num
 
 if TYPE_CHECKING:
@@ -70,10 +70,8 @@ def run(
             else default_config((scenario or Scenario.digits).value)
         )
         cfg = cfg.with_overrides(seed=seed, device=device.value if device else None)
-        validate_rules(cfg.gates, source=config_file)
-        from auditor.data import validate_data  # loads numpy and pandas: the run path only
-
-        validate_data(cfg.data)  # a table's columns and groups, before torch loads
+        # rules, features, data, groups, splits, --out, factory: all before torch loads
+        check_run(cfg, config_file=config_file, out=out or Path("reports") / cfg.run_name)
         from auditor import api  # loads torch: only once the config is known to be good
 
         gates = api.gates_overrides(

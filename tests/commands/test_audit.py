@@ -38,8 +38,6 @@ ARGS = [
     "score",
     "--positive-label",
     "approved",
-    "--n-boot",
-    "200",
     "--exit-zero",
 ]
 
@@ -138,8 +136,8 @@ def test_group_without_positives_is_nan_with_reason(tmp_path):
             "pred",
             "--sensitive",
             "sex",
-            "--n-boot",
-            "50",
+            "--positive-label",
+            "denied",
             "--exit-zero",
         ],
     )
@@ -169,8 +167,6 @@ def test_multiclass_predictions_get_one_vs_rest_rates(tmp_path):
             "site",
             "--out",
             str(tmp_path / "o"),
-            "--n-boot",
-            "100",
             "--exit-zero",
         ],
     )

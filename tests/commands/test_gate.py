@@ -27,8 +27,6 @@ epochs = 40
 [privacy]
 n_reference = 2
 n_canaries = 10
-[fairness]
-n_boot = 200
 """
 METRIC = "fairness.features.digit.disparities.equalized_odds_difference.between_groups"
 STRICT = (

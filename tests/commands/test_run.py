@@ -197,7 +197,7 @@ def test_mnist_end_to_end_from_idx_files(tmp_path):
     cfg.write_text(
         '[data]\nsource = "mnist"\nroot = "mnist"\n'
         "[pretrain]\nepochs = 3\n[finetune]\nepochs = 10\n"
-        "[privacy]\nn_reference = 2\nn_canaries = 10\n[fairness]\nn_boot = 50\n"
+        "[privacy]\nn_reference = 2\nn_canaries = 10\n"
     )
     assert root.is_dir()
     result = runner.invoke(
@@ -218,7 +218,7 @@ def test_table_end_to_end(tmp_path):
         'name = "tbl"\n[data]\nsource = "table"\npath = "t.csv"\ntarget = "label"\n'
         'sensitive = ["group"]\npositive_label = "yes"\n'
         '[pretrain]\nobjective = "masked_reconstruction"\nepochs = 5\n[finetune]\nepochs = 20\n'
-        "[privacy]\nn_reference = 2\nn_canaries = 10\n[fairness]\nn_boot = 50\n"
+        "[privacy]\nn_reference = 2\nn_canaries = 10\n"
     )
     result = runner.invoke(
         app, ["run", str(cfg), "--out", str(tmp_path / "o"), "--quiet", "--exit-zero"]

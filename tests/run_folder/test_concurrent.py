@@ -19,7 +19,7 @@ FILES = ("summary.md", "model_card.md", "junit.xml")
 def _audits(tmp_path):
     out = {}
     for name in ("alpha-run", "bravo-run"):
-        config = AuditConfig(name=name, fairness=FairnessConfig(n_boot=20))
+        config = AuditConfig(name=name, fairness=FairnessConfig())
         out[name] = predictions_audit(tmp_path / name, n=400, config=config).data
     return out
 

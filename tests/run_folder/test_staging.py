@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor import run_folder
+from auditor import preflight, run_folder
 from auditor.errors import AuditorInputError
 from auditor.run_folder import check_out_dir, staged_run
 from tests.builders import folder_bytes, leftovers
@@ -121,7 +121,7 @@ def test_out_that_is_a_file_is_refused(tmp_path):
     path.write_text("x")
     with pytest.raises(AuditorInputError) as err:
         check_out_dir(path)
-    assert run_folder.OUT_IS_A_FILE in str(err.value) and "--out" in str(err.value)
+    assert preflight.OUT_IS_A_FILE in str(err.value) and "--out" in str(err.value)
     with pytest.raises(AuditorInputError):
         check_out_dir(path / "below")
 
@@ -130,7 +130,7 @@ def test_a_folder_of_other_files_is_never_replaced(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(AuditorInputError) as err:
         check_out_dir(tmp_path)
-    assert run_folder.OUT_NOT_A_RUN in str(err.value)
+    assert preflight.OUT_NOT_A_RUN in str(err.value)
     check_out_dir(tmp_path / "new")  # a new folder, an empty one or a run folder: fine
     (tmp_path / "empty").mkdir()
     check_out_dir(tmp_path / "empty")
@@ -145,6 +145,6 @@ def test_out_in_a_read_only_folder_is_refused(tmp_path):
     try:
         with pytest.raises(AuditorInputError) as err:
             check_out_dir(ro / "run")
-        assert run_folder.OUT_NOT_WRITABLE in str(err.value)
+        assert preflight.OUT_NOT_WRITABLE in str(err.value)
     finally:
         ro.chmod(0o755)

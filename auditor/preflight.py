@@ -1,0 +1,244 @@
+"""Everything an audit can check before any work, so bad input is exit 2 in about a second.
+
+The run path (:func:`check_run`): the gate rules (syntax, and every fairness feature a rule
+names against the features the configured data and fairness tables produce), the data
+(:func:`auditor.data.validate_data`: a table's columns, inputs, groups and target), the number
+of groups of each sensitive feature and intersection, the size of every split, ``--out``, and
+the model factory (importable with the config file's folder on ``sys.path``, keyword
+arguments ``input_shape`` and ``n_classes``). The predictions path (:func:`check_predictions`):
+the rules against the ``--sensitive`` columns, and ``--out``. The seed's range and the run
+name are the config's own validation.
+
+No torch here (a factory's own module may import it, last); pandas only for a table's counts.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from auditor.audit_tree import parse_path
+from auditor.config import AuditConfig, GatesConfig, TableData
+from auditor.errors import AuditorInputError
+from auditor.gates import validate_rules
+
+# The sensitive features each built-in source declares (a table: its data.sensitive).
+SOURCE_FEATURES = {
+    "digits": ("digit", "ink_density"),
+    "mnist": ("digit", "ink_density"),
+    "adult": ("sex", "race", "age_band"),
+}
+# Rows of the built-in sources (mnist: the shipped sample unless max_rows or a root says).
+SOURCE_ROWS = {"digits": 1797, "adult": 48842, "mnist": 5000}
+OUT_IS_A_FILE = "is a file, not a folder (--out names the run folder)"
+OUT_NOT_A_RUN = (
+    "holds files but no audit.json: not a run folder, and a run folder is replaced whole "
+    "(choose an empty or new folder)"
+)
+OUT_NOT_WRITABLE = "cannot write here (permission denied)"
+MAX_GROUPS = 1000
+# The fewest rows a split may hold: the test split's accuracy interval, early stopping on val,
+# the privacy probes' members and non-members all need more than a handful.
+MIN_SPLIT_ROWS = 10
+
+UNKNOWN_FEATURE = "unknown sensitive feature {feature!r} (this data has: {have})"
+RULE_FEATURE = (
+    "{rule}reads fairness feature {feature!r}, which this audit does not produce (it has: {have})"
+)
+TOO_MANY_GROUPS = (
+    "{feature!r} has {n:,} groups, more than {limit:,} (an identifier column?); audit fewer "
+    "or coarser sensitive columns"
+)
+SPLIT_TOO_SMALL = (
+    "split {split!r} would hold {n} rows of the {rows}-row data; the audit needs at least "
+    "{need} (more rows, or a larger data.splits.{split})"
+)
+FACTORY_SPEC = "{spec!r} is not 'package.module:function'"
+FACTORY_IMPORT = "cannot import {spec!r} ({error})"
+FACTORY_NOT_CALLABLE = "{spec!r} is not a function"
+FACTORY_SIGNATURE = (
+    "{spec!r} must accept the keyword arguments input_shape and n_classes (its signature "
+    "is {signature})"
+)
+
+
+def check_out_dir(out_dir: str | Path) -> Path:
+    """Refuse an ``--out`` that is a file, a folder of other files (it would be replaced
+    whole), or cannot be written, before any work.
+
+    Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise AuditorInputError(OUT_IS_A_FILE, source=str(out), field="--out")
+    if out.is_dir() and any(out.iterdir()) and not (out / "audit.json").is_file():
+        raise AuditorInputError(OUT_NOT_A_RUN, source=str(out), field="--out")
+    parent = _nearest_existing(out.parent)
+    if not parent.is_dir():
+        raise AuditorInputError(OUT_IS_A_FILE, source=str(parent), field="--out")
+    # The folder is swapped in by renames in its parent; the parent must be writable.
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise AuditorInputError(OUT_NOT_WRITABLE, source=str(parent), field="--out")
+    return out
+
+
+def _nearest_existing(path: Path) -> Path:
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_run(config: AuditConfig, *, config_file: str | None, out: Path) -> None:
+    """Every check of a training run that needs no torch, cheapest first. Raises
+    :class:`AuditorInputError` (exit 2, one line naming the file and the field)."""
+    validate_rules(config.gates, source=config_file)
+    available = SOURCE_FEATURES.get(config.data.source, ())
+    features = audited_features(config, available, source=config_file)
+    check_rule_features(config.gates, features, source=config_file)
+    check_out_dir(out)
+    from auditor.data import validate_data  # numpy; a table's checks load pandas
+
+    validate_data(config.data)
+    if isinstance(config.data, TableData):
+        check_table_counts(config.data, config.fairness.intersections)
+    else:
+        check_builtin_splits(config)
+    if config.model.kind == "factory" and config.model.factory:
+        base = Path(config_file).parent if config_file else Path.cwd()
+        load_factory(config.model.factory, base=base, source=config_file)
+
+
+def check_predictions(
+    config: AuditConfig, *, sensitive: Sequence[str], config_file: str | None, out: Path
+) -> None:
+    """The checks of ``auditor audit`` before the file is read: rules and ``--out``."""
+    validate_rules(config.gates, source=config_file)
+    features = audited_features(config, tuple(sensitive), source=config_file)
+    check_rule_features(config.gates, features, source=config_file)
+    check_out_dir(out)
+
+
+def audited_features(
+    config: AuditConfig, available: Sequence[str], *, source: str | None = None
+) -> list[str]:
+    """The names of the fairness section's features (``sex``, ``sex & race``) that this
+    config produces from the ``available`` sensitive features; [] when fairness is off."""
+    if not config.fairness.enabled:
+        return []
+    if isinstance(config.data, TableData):
+        available = config.data.sensitive
+    from auditor.fairness.engine import resolve_specs, spec_name  # the package loads pandas
+
+    cfg = config.fairness
+    features = list(cfg.sensitive) if cfg.sensitive is not None else list(available)
+    named = set(features)
+    if isinstance(cfg.intersections, list):
+        named.update(f for combo in cfg.intersections for f in combo)
+    for feature in sorted(named - set(available)):
+        have = ", ".join(available) or "none"
+        raise AuditorInputError(UNKNOWN_FEATURE.format(feature=feature, have=have),
+                                source=source, field="fairness.sensitive")  # fmt: skip
+    return [spec_name(spec) for spec in resolve_specs(features, cfg.intersections)]
+
+
+def check_rule_features(gates: GatesConfig, features: Sequence[str], *, source: str | None) -> None:
+    """Refuse a rule whose path names a fairness feature (``fairness.features.X...`` or
+    ``fairness.features[X]...``) that is not among ``features``. Selectors and wildcards pass."""
+    if not features:
+        return  # fairness off: its rules report "not run" when judged
+    for i, rule in enumerate(gates.rules):
+        steps = parse_path(rule.metric)
+        if len(steps) < 3 or [s.key for s in steps[:2]] != ["fairness", "features"]:
+            continue
+        step = steps[2]
+        name = step.key if step.kind == "key" else step.value if step.kind == "match" else None
+        if step.kind == "match" and step.key is not None:
+            continue  # [kind=feature]: a selector, not a name
+        if name is not None and name not in features:
+            named = f"rule {rule.name!r} " if rule.name else ""
+            have = ", ".join(features)
+            message = RULE_FEATURE.format(rule=named, feature=name, have=have)
+            raise AuditorInputError(message, source=source, field=f"gates.rules[{i}].metric")
+
+
+def check_table_counts(data: TableData, intersections: str | list[list[str]]) -> None:
+    """A table's group counts (each feature and intersection) and split sizes."""
+    from auditor.data.table import encode_target, read_frame, sensitive_groups  # pandas
+    from auditor.fairness.engine import resolve_specs, spec_name
+
+    src = str(data.path)
+    frame = read_frame(Path(data.path))
+    groups, _ = sensitive_groups(frame, data, src=src)
+    specs = resolve_specs(list(groups.columns), intersections)
+    for spec in specs:
+        n = int(groups.groupby(list(spec)).ngroups)
+        if n > MAX_GROUPS:
+            raise AuditorInputError(
+                TOO_MANY_GROUPS.format(feature=spec_name(spec), n=n, limit=MAX_GROUPS),
+                source=src, field="data.sensitive",
+            )  # fmt: skip
+    y, _ = encode_target(frame, data, src=src)
+    class_counts = [int((y == k).sum()) for k in sorted(set(y.tolist()))]
+    check_split_sizes(data.splits.model_dump(), class_counts, source=src)
+
+
+def check_builtin_splits(config: AuditConfig) -> None:
+    """Split sizes of a built-in source (its row count is known; classes roughly balanced)."""
+    data = config.data
+    rows = SOURCE_ROWS.get(data.source)
+    if rows is None or getattr(data, "root", None) is not None:
+        return  # a full MNIST from a root: thousands of rows per split
+    rows = min(rows, getattr(data, "max_rows", None) or rows)
+    check_split_sizes(data.splits.model_dump(), [rows], source=f"data.source = {data.source!r}")
+
+
+def check_split_sizes(
+    fractions: dict[str, float], class_counts: Sequence[int], *, source: str
+) -> None:
+    """Each split drawn stratified by class holds ``sum(floor(fraction * class rows))`` rows
+    (as :func:`auditor.data.split_indices` draws them); refuse one below MIN_SPLIT_ROWS."""
+    rows = sum(class_counts)
+    for split, fraction in fractions.items():
+        if fraction <= 0:
+            continue  # a split switched off (pretrain = 0)
+        n = sum(math.floor(fraction * c) for c in class_counts)
+        if n < MIN_SPLIT_ROWS:
+            message = SPLIT_TOO_SMALL.format(split=split, n=n, rows=rows, need=MIN_SPLIT_ROWS)
+            raise AuditorInputError(message, source=source, field=f"data.splits.{split}")
+
+
+def load_factory(spec: str, *, base: Path, source: str | None = None) -> Callable[..., Any]:
+    """Import ``package.module:function`` with ``base`` (the config file's folder) on the
+    import path, and check that it takes ``input_shape`` and ``n_classes`` by keyword."""
+    module_name, _, fn_name = spec.partition(":")
+    field = "model.factory"
+    if not module_name or not fn_name:
+        raise AuditorInputError(FACTORY_SPEC.format(spec=spec), source=source, field=field)
+    folder = str(base.resolve())
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # a factory beside its config imports without PYTHONPATH
+    try:
+        fn = getattr(importlib.import_module(module_name), fn_name)
+    except Exception as exc:  # noqa: BLE001 - any failure of the user's module is bad input
+        error = f"{type(exc).__name__}: {exc}"
+        raise AuditorInputError(FACTORY_IMPORT.format(spec=spec, error=error),
+                                source=source, field=field) from None  # fmt: skip
+    if not callable(fn):
+        raise AuditorInputError(FACTORY_NOT_CALLABLE.format(spec=spec), source=source,
+                                field=field)  # fmt: skip
+    try:
+        signature = str(inspect.signature(fn))
+    except (TypeError, ValueError):  # a builtin without a signature: calling it will tell
+        return fn
+    try:
+        inspect.signature(fn).bind(input_shape=(1,), n_classes=2)
+    except TypeError:
+        raise AuditorInputError(FACTORY_SIGNATURE.format(spec=spec, signature=signature),
+                                source=source, field=field) from None  # fmt: skip
+    return fn
