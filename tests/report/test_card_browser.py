@@ -73,3 +73,24 @@ def test_card_offline_without_errors(browser, run, request):
     assert report.screenshots["light"] != report.screenshots["dark"]
     assert all(report.tiles[s] for s in ("light", "dark", "print"))
     _save(report, run)
+
+
+def _pages(html_file: Path, pdf: Path) -> int:
+    """Pages of Chromium's print of a card (A4/Letter as Chromium defaults, no header)."""
+    import re
+    import subprocess
+
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", html_file.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+
+
+def test_digits_card_prints_in_ten_pages(digits_run, tmp_path):
+    """Issue 14: passed gates and long per-group tables fold in print (each named by its
+    summary); the digits card prints in at most 10 pages."""
+    pages = _pages(digits_run.run_dir / "model_card.html", tmp_path / "card.pdf")
+    assert 1 < pages <= 10

@@ -4,6 +4,7 @@ audited model" (no "fine-tuned", no checkpoint table, no library claim)."""
 from __future__ import annotations
 
 import yaml
+from markupsafe import escape
 
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
@@ -29,3 +30,20 @@ def test_predictions_only_card_speaks_of_the_audited_model(digits_run):
 def test_trained_card_keeps_its_checkpoints(digits_run):
     html = render_html(digits_run.data)
     assert "<caption>Checkpoints</caption>" in html and "<h3>Fine-tuned model</h3>" in html
+
+
+def test_first_screen_is_the_decision(digits_run):
+    """Verdict, then each failing / warning gate by name, then the headline numbers with
+    intervals, all before the first section; each tile's status is a gate's."""
+    html = render_html(digits_run.data)
+    head = html.split('<section id="details">', 1)[0]
+    gates = digits_run.data["gates"]
+    assert "Release gates" in head
+    for r in gates["results"]:
+        if r["status"] != "pass":
+            assert str(escape(r["name"])) in head, r["name"]
+    for label in ("Test accuracy", "Worst equalized-odds gap", "Membership TPR at 1% FPR"):
+        assert label in head
+    assert head.index("Release gates") < head.index("Test accuracy")
+    passed = html.split('<p class="print-only"><strong>', 1)[1]
+    assert passed.startswith(f"{gates['counts']['pass']} passed:")
