@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from auditor.report import decision, heatmap, hub, plots
+from auditor.report import model_facts as facts
 from auditor.report.escape import md_escape
 
 
@@ -86,7 +87,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
     )
     env.filters.update(num=fmt_num, pct=fmt_pct, md=md_escape, yaml_num=yaml_num,
                        status_md=status_md, status_text=status_text)  # fmt: skip
-    env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub,
+    env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
                        card_splits=card_splits)  # fmt: skip
     env.tests["predictions_only"] = predictions_only
