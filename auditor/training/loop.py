@@ -19,6 +19,8 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from auditor.training.predict import rows_per_pass
+
 Batch = tuple[torch.Tensor, ...]
 
 # Torch threads while training: CPU kernels split their sums by thread, so the last bits of
@@ -226,10 +228,13 @@ def fit(
 def classifier_val(
     model: Callable[[torch.Tensor], torch.Tensor], x_val: torch.Tensor, y_val: torch.Tensor
 ) -> Callable[[], dict[str, float]]:
-    """Validation metrics of a classifier on fixed tensors: cross-entropy and accuracy."""
+    """Validation metrics of a classifier on fixed tensors: cross-entropy and accuracy (the
+    logits computed :func:`rows_per_pass` rows at a time)."""
+    step = rows_per_pass(model, x_val) if isinstance(model, nn.Module) else len(x_val)
 
     def metrics() -> dict[str, float]:
-        logits = model(x_val)
+        parts = [model(x_val[i : i + step]) for i in range(0, len(x_val), step)]
+        logits = torch.cat(parts) if parts else model(x_val)
         loss = nn.functional.cross_entropy(logits, y_val).item()
         acc = (logits.argmax(1) == y_val).float().mean().item()
         return {"loss": loss, "accuracy": acc}

@@ -18,7 +18,7 @@ from auditor.training import (
     reconstruction_error,
     resolve_device,
 )
-from auditor.training.predict import NO_CUDA
+from auditor.training.predict import MIN_ROWS_PER_PASS, NO_CUDA, rows_per_pass
 
 CPU = torch.device("cpu")
 
@@ -72,3 +72,15 @@ def test_cuda_without_a_device_is_an_input_error():
     with pytest.raises(AuditorInputError, match=NO_CUDA):
         resolve_device("cuda")
     assert resolve_device("auto") == CPU
+
+
+def test_rows_per_pass_keeps_28x28_passes_small_and_results_equal():
+    model = SeedCNN((1, 28, 28), 10).train()
+    x = np.random.default_rng(0).normal(size=(300, 1, 28, 28)).astype(np.float32)
+    state = torch.random.get_rng_state()
+    rows = rows_per_pass(model, x)
+    assert torch.equal(torch.random.get_rng_state(), state)  # eval pass: no dropout draw
+    assert model.training and MIN_ROWS_PER_PASS <= rows < 128
+    assert rows_per_pass(SeedCNN((1, 8, 8), 10), x[:, :, :8, :8]) > 512
+    auto = predict_logits(model, x, device=CPU)
+    assert np.array_equal(auto, predict_logits(model, x, device=CPU, batch_size=len(x)))
