@@ -80,6 +80,7 @@ def scale(n: int, seed: int, folder: Path, batch_rows: int) -> None:
     import pyarrow.parquet as pq
 
     from auditor.fairness.engine import resolve_specs
+    from auditor.fairness.scores import scores_by_group
     from auditor.predictions.read import Columns, reduce_predictions
 
     path = folder / f"preds_{n}.parquet"
@@ -101,12 +102,20 @@ def scale(n: int, seed: int, folder: Path, batch_rows: int) -> None:
         positive=pc.positive,
     )
     t_audit = time.perf_counter() - start
+    start = time.perf_counter()
+    scores_by_group(
+        pc.cells, features=["sex", "race", "age"],
+        specs=resolve_specs(["sex", "race", "age"], "pairs"),
+        positive=pc.table.classes[pc.positive], positive_name=pc.table.class_names[pc.positive],
+        min_group_size=30, level=0.95,
+    )  # fmt: skip
+    t_scores = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     groups = sum(f.n_groups for f in res.features.values())
     print(
         f"scale: {pc.table.n:,} rows, 3 features + 3 pairs ({groups} groups): "
         f"read+count {t_read:.2f} s ({pc.n_batches} batches), metrics+intervals {t_audit:.2f} s, "
-        f"peak RSS {rss:.0f} MiB"
+        f"per-group AUC/log loss/ECE {t_scores:.2f} s, peak RSS {rss:.0f} MiB"
     )
 
 

@@ -1,10 +1,12 @@
 """Fairness of the fine-tuned model on the test split: per-group metrics for each sensitive
-feature (or slice) and their intersections, fairlearn's disparities with bootstrap intervals,
-the worst-off group, and a ThresholdOptimizer preview. The engine is :mod:`auditor.fairness`.
+feature (or slice) and their intersections, fairlearn's disparities with simultaneous
+intervals, the worst-off group (for the person: see ``[fairness] favourable_label``), each
+group's ROC AUC, log loss and ECE with intervals, and a ThresholdOptimizer preview. The
+engine is :mod:`auditor.fairness`.
 
 The section is :class:`FairnessSection`: the engine's :class:`FairnessResult` (its fields at
-the top level) with where the predictions came from, the reference check against fairlearn
-and the mitigation preview.
+the top level) with where the predictions came from, the reference check against fairlearn,
+the per-group score metrics and the mitigation preview.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from auditor.fairness.engine import (
     Estimate,
     FairnessResult,
     audit_counts,
+    favourable_index,
     resolve_specs,
 )
 from auditor.fairness.mitigation import threshold_optimizer_preview
+from auditor.fairness.scores import CellSums, ScoresByGroup, add_cells, scores_by_group
 from auditor.results import NotRun
 
 if TYPE_CHECKING:
@@ -47,6 +51,7 @@ REFERENCE_TOO_MANY = (
     "is tested against fairlearn's MetricFrame"
 )
 UNKNOWN_FEATURE = "unknown sensitive feature {feature!r}; this data has {available}"
+NO_BINARY_SCORE = "per-group ROC AUC, log loss and ECE need a binary score"
 SensitiveKind = Literal["demographic", "slice"]
 
 
@@ -115,6 +120,9 @@ class PredictionsSource:
     columns: PredictionColumns
     batches: int
     engine: str
+    # The file is the per-row record of the audit (not copied into the run folder).
+    sha256: str | None = None
+    n_rows: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,6 +136,7 @@ class FairnessSection(FairnessResult):
     sensitive_kinds: dict[str, SensitiveKind]
     reference_check: ReferenceCheck | NotRun
     mitigation: MitigationPreview | NotRun
+    scores: ScoresByGroup | NotRun
     source: PredictionsSource | None = None
     status: Literal["ok"] = "ok"
 
@@ -172,6 +181,7 @@ def fairness_section(
     *,
     y_true: np.ndarray,
     y_pred: np.ndarray,
+    y_score: np.ndarray | None,
     sensitive: pd.DataFrame,
     class_names: Sequence[str],
     positive: int | None,
@@ -185,23 +195,35 @@ def fairness_section(
     mitigation: MitigationPreview | NotRun,
 ) -> FairnessSection:
     """The fairness section for in-memory predictions (y_true, y_pred: (n,) class indices;
-    sensitive: n rows, one column per feature)."""
+    y_score: (n,) P(class ``positive``) of a binary target, else None; sensitive: n rows, one
+    column per feature)."""
     k = len(class_names)
     table = counts_from_arrays(
         y_true, y_pred, sensitive[features], source=source, classes=list(range(k)),
         class_names=class_names,
     )  # fmt: skip
+    specs = resolve_specs(features, cfg.intersections)
     result = audit_counts(
-        table, specs=resolve_specs(features, cfg.intersections), positive=positive,
-        min_group_size=cfg.min_group_size, n_boot=cfg.n_boot, ci_level=cfg.ci_level, seed=seed,
+        table, specs=specs, positive=positive, min_group_size=cfg.min_group_size,
+        ci_level=cfg.ci_level, seed=seed, rate_method=cfg.interval,
+        favourable=favourable_index(class_names, cfg.favourable_label),
     )  # fmt: skip
     reference = _reference_check(
         result, y_true, y_pred, sensitive, k=k, positive=positive,
         max_rows=cfg.reference_check_max_rows,
     )  # fmt: skip
+    scores: ScoresByGroup | NotRun = not_run(NO_BINARY_SCORE)
+    if y_score is not None and positive is not None:
+        cells: CellSums = {}
+        add_cells(cells, y_score, y_true, [sensitive[f].to_numpy() for f in features])
+        scores = scores_by_group(
+            cells, features=features, specs=specs, positive=positive,
+            positive_name=class_names[positive], min_group_size=cfg.min_group_size,
+            level=cfg.ci_level,
+        )  # fmt: skip
     return section_from_result(
         result, stage=stage, split=split, reference_check=reference, mitigation=mitigation,
-        sensitive_kinds={f: kinds.get(f, "demographic") for f in features},
+        sensitive_kinds={f: kinds.get(f, "demographic") for f in features}, scores=scores,
     )  # fmt: skip
 
 
@@ -228,9 +250,9 @@ def _mitigation(
             val_sensitive=ctx.bundle["val"].sensitive[f].to_numpy(),
             test_score=test.y_score, test_y=test.y_true, test_pred=test.y_pred,
             test_sensitive=ctx.bundle["test"].sensitive[f].to_numpy(),
-            seed=ctx.rngs.int32(f"fairness/mitigation/{f}"), n_boot=cfg.n_boot,
-            ci_level=cfg.ci_level,
-            min_group_size=cfg.min_group_size,
+            seed=ctx.rngs.int32(f"fairness/mitigation/{f}"), rate_method=cfg.interval,
+            favourable=favourable_index(test.class_names, cfg.favourable_label),
+            ci_level=cfg.ci_level, min_group_size=cfg.min_group_size,
         )  # fmt: skip
     return TypeAdapter(MitigationPreview).validate_python(
         {"note": "preview only; the audited model is unchanged", "features": previews}
@@ -250,9 +272,11 @@ def fairness_check(ctx: AuditContext, sections: Sections) -> FairnessSection | N
     pred = ctx.predictions("finetuned", "test")
     if len(np.unique(pred.y_true)) < 2:
         return not_run("the test split has a single class; error rates per group are undefined")
+    binary = len(pred.class_names) == 2
     return fairness_section(
-        y_true=pred.y_true, y_pred=pred.y_pred, sensitive=bundle["test"].sensitive,
-        class_names=pred.class_names, positive=1 if len(pred.class_names) == 2 else None,
+        y_true=pred.y_true, y_pred=pred.y_pred, y_score=pred.y_score if binary else None,
+        sensitive=bundle["test"].sensitive, class_names=pred.class_names,
+        positive=1 if binary else None,
         cfg=cfg, seed=ctx.seed, kinds=dict(bundle.sensitive_kinds), source="test split",
         features=features, stage="finetuned", split="test",
         mitigation=_mitigation(ctx, cfg, features),

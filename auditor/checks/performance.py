@@ -1,6 +1,7 @@
 """Performance of each stage on its own task: accuracy, balanced accuracy, per-class and
 macro precision / recall / F1, ROC AUC, log loss, Brier score, expected calibration error
-with its reliability bins, and the confusion matrix, each with its sample count.
+with its reliability bins, and the confusion matrix, each with its sample count; the per-row
+predictions they come from are written to the run folder (:mod:`auditor.checks.rows`).
 
 The section is :class:`PerformanceSection`: per stage, per split, a
 :class:`ClassificationPerformance` (or, for a self-supervised pretrained stage, a
@@ -16,7 +17,9 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from auditor.checks.base import Sections
+from auditor.checks.base import Sections, not_run
+from auditor.checks.rows import PredictionRows, write_prediction_rows
+from auditor.results import NotRun
 from auditor.results.classification import (
     ClassMetrics,
     ConfusionMetrics,
@@ -44,6 +47,7 @@ __all__ = [
 FINETUNED_SPLITS = ("finetune_train", "holdout", "val", "test")
 PRETRAINED_SPLITS = ("pretrain", "test")
 EXACT_AUC = "exact (scikit-learn roc_auc_score over the rows)"
+NO_RUN_FOLDER = "no run folder to write predictions.parquet into (the check ran alone)"
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ class PerformanceSection:
     finetuned: dict[str, ClassificationPerformance]
     pretrained: dict[str, ClassificationPerformance | ReconstructionPerformance]
     headline_split: str = "test"
+    # The per-row predictions every number comes from (predictions.parquet, or the input).
+    rows: PredictionRows | NotRun | None = None
     status: Literal["ok"] = "ok"
 
 
@@ -208,4 +214,9 @@ def performance_check(ctx: AuditContext, sections: Sections) -> PerformanceSecti
     elif ctx.pretrain_decoder is not None:
         for split in PRETRAINED_SPLITS:
             pretrained[split] = reconstruction_performance(ctx, split)
-    return PerformanceSection(finetuned=finetuned, pretrained=pretrained)
+    rows = (
+        write_prediction_rows(ctx, ctx.artifacts_dir)
+        if ctx.artifacts_dir is not None
+        else not_run(NO_RUN_FOLDER)
+    )
+    return PerformanceSection(finetuned=finetuned, pretrained=pretrained, rows=rows)

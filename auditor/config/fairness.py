@@ -8,7 +8,8 @@ from pydantic import Field, field_validator
 
 from auditor.config._base import StrictModel
 
-MAX_BOOT = 100_000
+# Interval of each per-group rate (the gaps' simultaneous intervals build on it).
+IntervalMethod = Literal["wilson", "jeffreys", "clopper-pearson"]
 
 
 class FairnessConfig(StrictModel):
@@ -19,9 +20,11 @@ class FairnessConfig(StrictModel):
     intersections: Literal["pairs", "none"] | list[list[str]] = "pairs"
     # Groups with fewer rows are "insufficient data": reported, left out of disparities.
     min_group_size: int = Field(30, ge=1)
-    # Bootstrap replicates for the intervals (0: point estimates only); more than MAX_BOOT
-    # buys no precision and only memory and minutes.
-    n_boot: int = Field(1000, ge=0, le=MAX_BOOT)
+    interval: IntervalMethod = "wilson"
+    # The class a person wants (e.g. "approved"). None: the positive class is favourable. When
+    # it names another class (the positive prediction harms: a fraud flag, a high-risk score),
+    # the worst-off group is the one flagged most often.
+    favourable_label: str | None = None
     ci_level: float = Field(0.95, gt=0.0, lt=1.0)
     mitigation_preview: bool = True
     # Cross-check the counts engine against fairlearn's MetricFrame on this run's rows when

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsTable
 from auditor.fairness.intervals import (
     DEFAULT_RATE_METHOD,
@@ -38,7 +39,7 @@ from auditor.fairness.metrics import (
     all_metrics,
     class_views,
     disparity,
-    metric_direction,
+    worse_off_direction,
 )
 
 CI_METHOD = ci_method()
@@ -47,6 +48,8 @@ ALL_UNDEFINED = "the metric is undefined in every compared group"
 ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
 BELOW_MIN = "n = {n} is below the minimum group size {min}"
 OVERALL = "overall"
+UNKNOWN_FAVOURABLE = "favourable label {label!r} is not a class ({classes})"
+FAVOURABLE_NEEDS_BINARY = "a favourable label needs a binary target (this one has {k} classes)"
 
 
 @dataclass(frozen=True)
@@ -104,19 +107,22 @@ class FeatureResult:
 
 @dataclass(frozen=True)
 class FairnessResult:
-    """``n_boot``: bootstrap replicates drawn (0: every interval is analytic)."""
+    """``positive_class``: the class the binary rates are of; ``favourable_class``: the class
+    a person wants, when declared (None: the positive one); ``positive_favourable``: whether
+    the positive prediction is the favourable outcome (it decides who is worst off)."""
 
     n: int
     classes: list[str]
     positive_class: str | None
     min_group_size: int
-    n_boot: int
     ci_level: float
     seed: int
     overall: dict[str, Estimate]
     features: dict[str, FeatureResult]
     metric_definitions: dict[str, str] = field(default_factory=dict)
     ci_method: str = CI_METHOD
+    favourable_class: str | None = None
+    positive_favourable: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,6 +165,7 @@ class _Compared:
     n_labels: int
     level: float
     method: str
+    positive_favourable: bool = True
 
     def families(self, components: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         p = self.point
@@ -202,7 +209,9 @@ def _disparity(cmp: _Compared, dname: str, method: str, sfx: str) -> DisparityRe
             status, reason = "insufficient_data", ONE_DEFINED.format(rates=" or ".join(comps))
         else:  # the bounds contain the value; this only undoes floating-point rounding
             lo, hi = min(lo, value), max(hi, value)
-    worst, attained, decider = _attribution(dname, group_pt, over_pt, cmp.names, method, sfx)
+    worst, attained, decider = _attribution(
+        dname, group_pt, over_pt, cmp.names, method, sfx, cmp.positive_favourable
+    )
     pair = attained if method == "between_groups" else [*attained, OVERALL]
     return DisparityResult(
         value, float(lo), float(hi), status, method, worst, attained, n_cmp, cmp.excluded, reason,
@@ -231,10 +240,13 @@ def _denominator_kind(metric: str) -> str:
 
 
 def _attribution(
-    dname: str, group_pt: dict, over_pt: dict, names: list[str], method: str, sfx: str
-) -> tuple[str | None, list[str], str]:
-    """worst-off group (by the metric's direction), the group(s) the value comes from, and
-    the component rate that decides it (equalized odds: TPR or FPR, whichever gap is larger)."""
+    dname: str, group_pt: dict, over_pt: dict, names: list[str], method: str, sfx: str,
+    positive_favourable: bool,
+) -> tuple[str | None, list[str], str]:  # fmt: skip
+    """worst-off group (by the metric's direction for the person, see
+    :func:`~auditor.fairness.metrics.worse_off_direction`), the group(s) the value comes
+    from, and the component rate that decides it (equalized odds: TPR or FPR, whichever gap
+    is larger)."""
     components, kind = DISPARITIES[dname]
     best_c, best_gap = components[0], -np.inf
     for c in components:
@@ -251,7 +263,7 @@ def _attribution(
     m = group_pt[best_c + sfx]
     if np.all(np.isnan(m)):
         return None, [], best_c
-    worst = _worst(m, names, metric_direction(best_c))
+    worst = _worst(m, names, worse_off_direction(best_c, positive_favourable=positive_favourable))
     if method == "between_groups":
         attained = [names[int(np.nanargmin(m))], names[int(np.nanargmax(m))]]
     else:
@@ -268,6 +280,7 @@ def _feature(
     min_group_size: int,
     level: float,
     method: str,
+    positive_favourable: bool,
 ) -> FeatureResult:
     labels, counts = table.marginal(spec)
     label_str = [spec_name(x) for x in labels]
@@ -292,6 +305,7 @@ def _feature(
     cmp = _Compared(
         point, overall, idx, [label_str[i] for i in idx],
         [label_str[i] for i in np.flatnonzero(~eligible)], len(labels), level, method,
+        positive_favourable,
     )  # fmt: skip
     return FeatureResult(
         name=spec_name(spec),
@@ -310,20 +324,22 @@ def audit_counts(
     specs: Sequence[Sequence[str]],
     positive: int | None,
     min_group_size: int = 30,
-    n_boot: int = 1000,
     ci_level: float = 0.95,
     seed: int = 0,
     rate_method: str = DEFAULT_RATE_METHOD,
+    favourable: int | None = None,
 ) -> FairnessResult:
     """Per-group metrics and disparities, with intervals, for every spec (a feature or an
     intersection of features). ``positive``: index of the positive class (binary), or None.
 
     ``rate_method``: "wilson" (default), "jeffreys" or "clopper-pearson" for the per-group
-    rates (the gaps' pairwise intervals build on it). ``n_boot`` is accepted for callers of
-    the bootstrap engine this replaced and is not used: every interval is analytic (the
-    result says ``n_boot = 0``); ``seed`` is recorded, no draw is made.
+    rates (the gaps' pairwise intervals build on it); every interval is analytic, and
+    ``seed`` is recorded, no draw is made. ``favourable``: index of the class a person wants
+    (None: the positive one); when it is not the positive class, the worst-off group of a
+    flagged rate (selection rate, TPR, FNR) is the one flagged most often.
     """
-    del n_boot  # every interval is analytic now (see docstring)
+    binary = positive is not None and len(table.class_names) == 2
+    positive_favourable = favourable is None or not binary or favourable == positive
     views = class_views(table.class_names, positive)
     full = table.counts.reshape(-1, *table.counts.shape[-2:]).sum(axis=0)[None]
     overall_pt = all_metrics(full, views)
@@ -337,6 +353,7 @@ def audit_counts(
             min_group_size=min_group_size,
             level=ci_level,
             method=rate_method,
+            positive_favourable=positive_favourable,
         )
         for spec in specs
     }
@@ -348,20 +365,37 @@ def audit_counts(
             "balanced_accuracy": "mean recall over the classes present in the group",
         }
     )
-    binary = positive is not None and len(table.class_names) == 2
     return FairnessResult(
         n=table.n,
         classes=list(table.class_names),
         positive_class=table.class_names[positive] if binary else None,
         min_group_size=min_group_size,
-        n_boot=0,
         ci_level=ci_level,
         seed=seed,
         overall=_estimates(overall_pt, overall_bounds, 0),
         features=features,
         metric_definitions=definitions,
         ci_method=ci_method(rate_method),
+        favourable_class=table.class_names[favourable] if favourable is not None else None,
+        positive_favourable=positive_favourable,
     )
+
+
+def favourable_index(
+    class_names: Sequence[str], label: str | None, *, field: str = "fairness.favourable_label"
+) -> int | None:
+    """Index of the class named ``label`` (compared as text), None when no label is given.
+    Raises :class:`AuditorInputError` naming ``field`` for an unknown class or more than two."""
+    if label is None:
+        return None
+    names = [str(c) for c in class_names]
+    if len(names) != 2:
+        raise AuditorInputError(FAVOURABLE_NEEDS_BINARY.format(k=len(names)), field=field)
+    if str(label) not in names:
+        raise AuditorInputError(
+            UNKNOWN_FAVOURABLE.format(label=label, classes=", ".join(names)), field=field
+        )
+    return names.index(str(label))
 
 
 def resolve_specs(

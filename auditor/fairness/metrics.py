@@ -150,6 +150,21 @@ def metric_direction(name: str) -> bool:
     return spec[1]
 
 
+# Rates of being predicted positive (or of escaping it): their direction for the person
+# turns over when the positive prediction is the unfavourable outcome (a fraud flag).
+FLAGGED = frozenset({"selection_rate", "recall", "fnr"})
+
+
+def worse_off_direction(name: str, *, positive_favourable: bool = True) -> bool:
+    """True when a higher value of ``name`` is better for the people in the group: the
+    metric's own direction, turned over for the flagged rates when the positive class harms
+    (then the group flagged most often is the worst off)."""
+    higher_better = metric_direction(name)
+    if positive_favourable or name.split("@")[0] not in FLAGGED:
+        return higher_better
+    return not higher_better
+
+
 # ---- disparities ---------------------------------------------------------------------
 # name -> (component metrics, kind). "difference"/"ratio" of one metric, or the worst case
 # of TPR and FPR (fairlearn's equalized odds: max of differences, min of ratios).

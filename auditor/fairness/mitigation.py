@@ -39,7 +39,8 @@ def _summary(
     sensitive: pd.Series,
     *,
     feature: str,
-    n_boot: int,
+    rate_method: str,
+    favourable: int | None,
     ci_level: float,
     seed: int,
     min_group_size: int,
@@ -49,7 +50,8 @@ def _summary(
         table,
         specs=[(feature,)],
         positive=1,
-        n_boot=n_boot,
+        rate_method=rate_method,
+        favourable=favourable,
         ci_level=ci_level,
         seed=seed,
         min_group_size=min_group_size,
@@ -72,17 +74,21 @@ def threshold_optimizer_preview(
     test_pred: ArrayLike,
     test_sensitive: ArrayLike,
     seed: int = 0,
-    n_boot: int = 1000,
+    rate_method: str = "wilson",
+    favourable: int | None = None,
     ci_level: float = 0.95,
     min_group_size: int = 30,
 ) -> dict[str, Any]:
-    """Binary target. Scores: P(positive) per row. Returns, per constraint, the test metrics
-    before (the model's own predictions) and after the fitted per-group thresholds."""
+    """Binary target. Scores: P(positive) per row; ``favourable``: as in
+    :func:`~auditor.fairness.engine.audit_counts` (class index). Returns, per constraint,
+    the test metrics before (the model's own predictions) and after the fitted per-group
+    thresholds."""
     from fairlearn.postprocessing import ThresholdOptimizer
 
     kw = dict(
-        feature=feature, n_boot=n_boot, ci_level=ci_level, seed=seed, min_group_size=min_group_size
-    )
+        feature=feature, rate_method=rate_method, favourable=favourable, ci_level=ci_level,
+        seed=seed, min_group_size=min_group_size,
+    )  # fmt: skip
     before = _summary(test_y, test_pred, pd.Series(test_sensitive), **kw)
     results = {}
     for constraint in CONSTRAINTS:

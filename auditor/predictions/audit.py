@@ -11,16 +11,19 @@ import math
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
 from auditor import __version__
 from auditor.checks import not_run
 from auditor.checks.performance import performance_from_confusion
-from auditor.config import AuditConfig
+from auditor.checks.rows import input_rows
+from auditor.config import AuditConfig, FairnessConfig
+from auditor.config.fairness import IntervalMethod
 from auditor.errors import AuditorInputError
-from auditor.fairness.engine import CI_METHOD, audit_counts, resolve_specs
+from auditor.fairness.engine import audit_counts, favourable_index, resolve_specs
+from auditor.fairness.scores import scores_by_group
 from auditor.predictions.read import AUC_METHOD, Columns, PredictionCounts
 from auditor.provenance import library_versions, sha256_bytes, sha256_file
 from auditor.results import dump
@@ -32,6 +35,8 @@ NO_TRAINING = "not applicable (no training in this run)"
 INTERSECTIONS = "choose pairs or none"
 SENSITIVE_TWICE = "a sensitive column is named twice"
 EMPTY_SPLITS = ("pretrain", "finetune_train", "holdout", "val")
+INTERVALS = get_args(IntervalMethod)
+UNKNOWN_INTERVAL = "choose one of {choices}"
 
 
 def _total_confusion(pc: PredictionCounts) -> np.ndarray:
@@ -58,23 +63,34 @@ def performance_from_counts(pc: PredictionCounts) -> dict[str, Any]:
     return dump(perf)
 
 
+def _scores(pc: PredictionCounts, cols: Columns, specs: list, cfg: FairnessConfig) -> Any:
+    if pc.scores is None or pc.positive is None:
+        return not_run(NO_SCORE)
+    return scores_by_group(
+        pc.cells, features=list(cols.sensitive), specs=specs,
+        positive=pc.table.classes[pc.positive], positive_name=pc.table.class_names[pc.positive],
+        min_group_size=cfg.min_group_size, level=cfg.ci_level,
+    )  # fmt: skip
+
+
 def fairness_section(
-    pc: PredictionCounts, *, path: Path, cols: Columns, config: AuditConfig, seed: int
-) -> dict[str, Any]:
-    """The fairness section from the per-group counts of the file."""
+    pc: PredictionCounts, *, path: Path, cols: Columns, config: AuditConfig, seed: int,
+    file_sha256: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The fairness section from the per-group counts of the file (its sha256 recorded: the
+    file is the audit's per-row record, referenced rather than copied)."""
     cfg = config.fairness
+    specs = resolve_specs(list(cols.sensitive), cfg.intersections)
+    favourable = favourable_index(pc.table.class_names, cfg.favourable_label,
+                                  field="--favourable-label")  # fmt: skip
     result = audit_counts(
-        pc.table,
-        specs=resolve_specs(list(cols.sensitive), cfg.intersections),
-        positive=pc.positive,
-        min_group_size=cfg.min_group_size,
-        n_boot=cfg.n_boot,
-        ci_level=cfg.ci_level,
-        seed=seed,
-    )
+        pc.table, specs=specs, positive=pc.positive, min_group_size=cfg.min_group_size,
+        ci_level=cfg.ci_level, seed=seed, rate_method=cfg.interval, favourable=favourable,
+    )  # fmt: skip
     return {
-        "status": "ok", "stage": "external", "split": "predictions", "ci_method": CI_METHOD,
+        "status": "ok", "stage": "external", "split": "predictions",
         **result.to_dict(),
+        "scores": dump(_scores(pc, cols, specs, cfg)),
         "sensitive_kinds": {s: "demographic" for s in cols.sensitive},
         "reference_check": not_run(
             "the file is read in batches; the counts engine is tested against fairlearn's "
@@ -89,18 +105,22 @@ def fairness_section(
                         "sensitive": list(cols.sensitive)},
             "batches": pc.n_batches,
             "engine": pc.engine,
+            "sha256": file_sha256 or sha256_file(path),
+            "n_rows": pc.table.n,
         },
     }  # fmt: skip
 
 
-def data_section(pc: PredictionCounts, *, path: Path, cols: Columns) -> dict[str, Any]:
+def data_section(
+    pc: PredictionCounts, *, path: Path, cols: Columns, file_sha256: str | None = None
+) -> dict[str, Any]:
     """The data section: the file is the test split; the other splits hold no rows."""
     table = pc.table
     cm = _total_confusion(pc)
     balance = {table.class_names[i]: int(cm[i].sum()) for i in range(len(table.class_names))}
     empty = sha256_bytes(b"")
     splits = {s: {"n_rows": 0, "sha256": empty, "class_balance": {}} for s in EMPTY_SPLITS}
-    file_sha = sha256_file(path)
+    file_sha = file_sha256 or sha256_file(path)
     splits["test"] = {"n_rows": table.n, "sha256": file_sha, "class_balance": balance}
     return {
         "name": path.name,
@@ -156,9 +176,13 @@ def build_audit(
 ) -> dict[str, Any]:
     """The ``audit.json`` dict of a predictions-only audit, without ``schema_version`` (the
     record's, stamped by the caller) and the gates section."""
+    file_sha = sha256_file(path)  # once: a large file is read again for it
     started = time.perf_counter()
-    fairness = fairness_section(pc, path=path, cols=cols, config=config, seed=seed)
+    fairness = fairness_section(pc, path=path, cols=cols, config=config, seed=seed,
+                                file_sha256=file_sha)  # fmt: skip
     timings["fairness"] = round(time.perf_counter() - started, 4)
+    rows = input_rows(path, sha256=file_sha, n_rows=pc.table.n, columns=cols.names(),
+                      sensitive=list(cols.sensitive))  # fmt: skip
     return dump(
         {
             "tool": {"name": "auditor", "version": __version__},
@@ -175,7 +199,7 @@ def build_audit(
                 "config_file": None,
             },  # fmt: skip
             "config": config.model_dump(mode="json"),
-            "data": data_section(pc, path=path, cols=cols),
+            "data": data_section(pc, path=path, cols=cols, file_sha256=file_sha),
             "model": dict(EXTERNAL_MODEL),
             "training": {"pretrain": no_training("pretrain"), "finetune": no_training("finetune")},
             "performance": {
@@ -183,6 +207,7 @@ def build_audit(
                 "headline_split": "test",
                 "finetuned": {"test": performance_from_counts(pc)},
                 "pretrained": {},
+                "rows": rows,
             },
             "fairness": fairness,
             "privacy": not_run(
@@ -200,7 +225,8 @@ def predictions_config(
     sensitive: list[str],
     intersections: str | None = None,
     min_group_size: int | None = None,
-    n_boot: int | None = None,
+    interval: str | None = None,
+    favourable_label: str | None = None,
 ) -> AuditConfig:
     """``config`` with the command line's fairness options applied and checked against the
     sensitive columns named."""
@@ -211,8 +237,13 @@ def predictions_config(
         changes["intersections"] = intersections
     if min_group_size is not None:
         changes["min_group_size"] = min_group_size
-    if n_boot is not None:
-        changes["n_boot"] = n_boot
+    if interval is not None:
+        if interval not in INTERVALS:
+            raise AuditorInputError(UNKNOWN_INTERVAL.format(choices=", ".join(INTERVALS)),
+                                    field="--interval")  # fmt: skip
+        changes["interval"] = interval
+    if favourable_label is not None:
+        changes["favourable_label"] = favourable_label
     if changes:
         fairness = config.fairness.model_copy(update=changes)
         config = config.model_copy(update={"fairness": fairness})

@@ -9,7 +9,6 @@ Memory is one batch whatever the file size.
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,19 +18,18 @@ import numpy as np
 
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable
-from auditor.results.classification import (
-    N_BINS,
-    ReliabilityBin,
-    bin_index,
-    calibration_from_bins,
-)
+from auditor.fairness.scores import CellSums, add_cells, merge_cells, overall_scores
+from auditor.results.scores import AUC_METHOD, ScoreMetrics
+
+__all__ = ["AUC_METHOD", "Columns", "PredictionCounts", "ScoreMetrics", "reduce_predictions"]
 
 if TYPE_CHECKING:
     import pandas as pd
 
-ECE_BINS = N_BINS  # as the performance check
-AUC_BINS = 1 << 16  # ROC AUC from a score histogram: ties within a bin count as half
-AUC_METHOD = f"from a {AUC_BINS}-bin score histogram per class (pairs within one bin count 1/2)"
+TEXT_LABELS = (
+    "the labels are text ({labels}); name the positive class (the one y_score is the "
+    "probability of) with --positive-label"
+)
 
 
 @dataclass(frozen=True)
@@ -44,71 +42,6 @@ class Columns:
     def names(self) -> list[str]:
         extra = [self.y_score] if self.y_score else []
         return [self.y_true, self.y_pred, *extra, *self.sensitive]
-
-
-@dataclass
-class ClassScoreSums:
-    """Sums over the rows of one true class of the binary score p = P(positive)."""
-
-    n: int = 0
-    log_p: float = 0.0
-    log_1mp: float = 0.0
-    p: float = 0.0
-    p2: float = 0.0
-    bin_n: np.ndarray = field(default_factory=lambda: np.zeros(ECE_BINS, np.int64))
-    bin_conf: np.ndarray = field(default_factory=lambda: np.zeros(ECE_BINS))
-    bin_above: np.ndarray = field(default_factory=lambda: np.zeros(ECE_BINS, np.int64))
-    hist: np.ndarray = field(default_factory=lambda: np.zeros(AUC_BINS, np.int64))
-
-    def add(self, p: np.ndarray) -> None:
-        pc = np.clip(p, 1e-15, 1 - 1e-15)
-        self.n += len(p)
-        self.log_p += float(np.log(pc).sum())
-        self.log_1mp += float(np.log1p(-pc).sum())
-        self.p += float(p.sum())
-        self.p2 += float((p * p).sum())
-        conf = np.maximum(p, 1 - p)
-        which = bin_index(conf, ECE_BINS)
-        self.bin_n += np.bincount(which, minlength=ECE_BINS)
-        self.bin_conf += np.bincount(which, weights=conf, minlength=ECE_BINS)
-        self.bin_above += np.bincount(which[p > 0.5], minlength=ECE_BINS)
-        self.hist += np.bincount(
-            np.minimum((p * AUC_BINS).astype(np.int64), AUC_BINS - 1), minlength=AUC_BINS
-        )
-
-    def merge(self, other: ClassScoreSums) -> None:
-        for name in ("n", "log_p", "log_1mp", "p", "p2", "bin_n", "bin_conf", "bin_above", "hist"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-@dataclass(frozen=True)
-class ScoreMetrics:
-    log_loss: float
-    brier: float
-    ece: float
-    roc_auc: float
-    reliability: list[ReliabilityBin]
-    n: int
-
-
-def score_metrics(sums: dict[Any, ClassScoreSums], positive_value: Any) -> ScoreMetrics:
-    """Log loss, Brier, top-label ECE (15 bins, as the performance check) and ROC AUC."""
-    pos = sums.get(positive_value, ClassScoreSums())
-    neg = ClassScoreSums()
-    for value, s in sums.items():
-        if value != positive_value:
-            neg.merge(s)
-    n = pos.n + neg.n
-    log_loss = -(pos.log_p + neg.log_1mp) / n
-    brier = ((pos.p2 - 2 * pos.p + pos.n) + neg.p2) / n
-    correct = pos.bin_above + (neg.bin_n - neg.bin_above)
-    ece, bins = calibration_from_bins(pos.bin_n + neg.bin_n, pos.bin_conf + neg.bin_conf, correct)
-    if pos.n == 0 or neg.n == 0:
-        auc = math.nan
-    else:
-        below = np.cumsum(neg.hist) - neg.hist
-        auc = float((pos.hist * (below + 0.5 * neg.hist)).sum() / (pos.n * neg.n))
-    return ScoreMetrics(float(log_loss), float(brier), float(ece), auc, bins, n)
 
 
 def _check_file(path: Path) -> str:
@@ -180,13 +113,31 @@ def _to_numpy(values: Any) -> np.ndarray:
     return np.asarray(values)
 
 
+SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
+
+
 @dataclass
 class Partial:
-    """One batch or partition reduced: counts table and score sums by true-class value."""
+    """One batch or partition reduced: counts table and score sums per joint cell and
+    true-class value."""
 
     table: CountsTable | None
-    scores: dict
+    scores: CellSums
     rows: int
+
+
+def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: int) -> np.ndarray:
+    try:
+        score = np.asarray(_to_numpy(columns[cols.y_score]), dtype=np.float64)
+    except (TypeError, ValueError):  # a text column: say which, not a traceback
+        raise AuditorInputError(SCORE_NOT_NUMERIC, source=source, field=cols.y_score) from None
+    bad = ~np.isfinite(score) | (score < 0) | (score > 1)
+    if bad.any():
+        row = row_offset + int(np.flatnonzero(bad)[0])
+        raise AuditorInputError(
+            f"score outside [0, 1] or missing at row {row}", source=source, field=cols.y_score
+        )
+    return score
 
 
 def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int = 0) -> Partial:
@@ -198,28 +149,18 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
     acc.add(columns[cols.y_true], columns[cols.y_pred], [columns[s] for s in cols.sensitive])
     n = acc.rows - row_offset
     acc.rows = n
-    scores: dict = {}
+    cells: CellSums = {}
     if cols.y_score:
-        score = np.asarray(_to_numpy(columns[cols.y_score]), dtype=float)
-        bad = ~np.isfinite(score) | (score < 0) | (score > 1)
-        if bad.any():
-            row = row_offset + int(np.flatnonzero(bad)[0])
-            raise AuditorInputError(
-                f"score outside [0, 1] or missing at row {row}", source=source, field=cols.y_score
-            )
+        score = _checked_scores(columns, cols, source=source, row_offset=row_offset)
         y = _to_numpy(columns[cols.y_true])
-        values = np.unique(y)
-        if len(values) > 2:
+        if len(np.unique(y)) > 2:
             raise AuditorInputError(
                 "y_score is for binary targets only (more than 2 classes)",
                 source=source,
                 field=cols.y_score,
             )
-        for v in values:
-            s = ClassScoreSums()
-            s.add(score[y == v])
-            scores[v.item() if hasattr(v, "item") else v] = s
-    return Partial(acc.table() if n else None, scores, n)
+        add_cells(cells, score, y, [_to_numpy(columns[s]) for s in cols.sensitive])
+    return Partial(acc.table() if n else None, cells, n)
 
 
 @dataclass(frozen=True)
@@ -230,6 +171,8 @@ class PredictionCounts:
     source: str
     n_batches: int
     engine: str
+    # per joint cell and true-class value: the score sums (empty without a score column)
+    cells: CellSums = field(default_factory=dict)
 
 
 def _positive_index(table: CountsTable, positive_label: Any, source: str) -> int | None:
@@ -241,6 +184,12 @@ def _positive_index(table: CountsTable, positive_label: Any, source: str) -> int
         )
     names = [str(c) for c in table.classes]
     if positive_label is None:
+        if len(names) == 2 and any(isinstance(c, str) for c in table.classes):
+            raise AuditorInputError(
+                TEXT_LABELS.format(labels=", ".join(map(repr, names))),
+                source=source,
+                field="--positive-label",
+            )
         return len(names) - 1 if len(names) == 2 else None
     if str(positive_label) not in names:
         raise AuditorInputError(
@@ -267,7 +216,7 @@ def reduce_predictions(
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
     )
-    sums: dict = {}
+    cells: CellSums = {}
     batches = 0
     if dask_scheduler:
         partials = _dask_partials(path, cols, dask_scheduler, batch_rows)
@@ -284,8 +233,7 @@ def reduce_predictions(
         batches += 1
         if part.table is not None:
             acc.add_table(part.table)
-        for v, s in part.scores.items():
-            sums.setdefault(v, ClassScoreSums()).merge(s)
+        merge_cells(cells, part.scores)
     table = acc.table()
     positive = _positive_index(table, positive_label, source)
     scores = None
@@ -294,8 +242,8 @@ def reduce_predictions(
             raise AuditorInputError(
                 "y_score is for binary targets only", source=source, field=cols.y_score
             )
-        scores = score_metrics(sums, table.classes[positive])
-    return PredictionCounts(table, positive, scores, source, batches, engine)
+        scores = overall_scores(cells, table.classes[positive])
+    return PredictionCounts(table, positive, scores, source, batches, engine, cells)
 
 
 def _offsets(batches: Iterable[Any]) -> Iterator[tuple[int, Any]]:

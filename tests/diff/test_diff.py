@@ -23,8 +23,6 @@ epochs = 30
 [privacy]
 n_reference = 2
 n_canaries = 10
-[fairness]
-n_boot = 100
 """
 
 

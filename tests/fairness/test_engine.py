@@ -152,7 +152,7 @@ def test_intervals_are_deterministic_and_method_is_recorded():
     b = audit_counts(table, specs=[("a",)], positive=1, seed=8).to_dict()
     a.pop("seed"), b.pop("seed")
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)  # NaN-safe
-    assert a["n_boot"] == 0 and "Wilson" in a["ci_method"]
+    assert "n_boot" not in a and "Wilson" in a["ci_method"]
     cp = audit_counts(table, specs=[("a",)], positive=1, rate_method="clopper-pearson")
     assert "Clopper-Pearson" in cp.ci_method
     r_w = a["features"]["a"]["groups"][0]["metrics"]["recall"]

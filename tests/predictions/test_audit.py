@@ -53,14 +53,14 @@ def test_performance_from_counts_equals_sklearn(counts):
 def test_without_scores_the_score_metrics_are_nan_with_reason(counts):
     path, _ = counts
     cols = Columns("label", "pred", None, ("sex",))
-    perf = performance_from_counts(reduce_predictions(path, cols))
+    perf = performance_from_counts(reduce_predictions(path, cols, positive_label="approved"))
     assert math.isnan(perf["roc_auc"]) and perf["undefined"]["roc_auc"] == NO_SCORE
     assert perf["reliability"] == []
 
 
 def test_build_audit_validates_and_holds_no_model_claims(counts):
     path, pc = counts
-    config = AuditConfig(name="p", fairness=FairnessConfig(n_boot=20))
+    config = AuditConfig(name="p", fairness=FairnessConfig(interval="jeffreys"))
     audit = build_audit(pc, path=path, cols=predictions_columns(), config=config, seed=0,
                         timings={}, command="test")  # fmt: skip
     audit = {"schema_version": SCHEMA_VERSION, **audit}

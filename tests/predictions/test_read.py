@@ -24,7 +24,7 @@ def test_parquet_batches_and_dask_give_the_same_counts(files, tmp_path):
     cols = Columns("label", "pred", "score", ("sex", "region"))
     ref = counts_from_arrays(frame["label"], frame["pred"], frame[["sex", "region"]])
     for kw in ({"batch_rows": 500}, {"dask_scheduler": "synchronous"}):
-        got = reduce_predictions(base / "preds.parquet", cols, **kw)
+        got = reduce_predictions(base / "preds.parquet", cols, positive_label="approved", **kw)
         assert got.table.group_labels == ref.group_labels
         assert (got.table.counts == ref.counts).all()
 
@@ -37,11 +37,12 @@ def test_distributed_scheduler_address_gives_the_same_counts(files):
 
     base, frame = files
     cols = Columns("label", "pred", "score", ("sex", "region"))
-    ref = reduce_predictions(base / "preds.parquet", cols)
+    ref = reduce_predictions(base / "preds.parquet", cols, positive_label="approved")
     with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
         got = reduce_predictions(
-            base / "preds.parquet", cols, dask_scheduler=cluster.scheduler_address
-        )
+            base / "preds.parquet", cols, dask_scheduler=cluster.scheduler_address,
+            positive_label="approved",
+        )  # fmt: skip
     assert got.engine.startswith("dask (inproc://")
     assert (got.table.counts == ref.table.counts).all()
     assert got.scores.roc_auc == ref.scores.roc_auc

@@ -1,0 +1,205 @@
+"""Score metrics of a binary classifier from sums that add up over batches and groups.
+
+:class:`ClassScoreSums` holds, for the rows of one true class, what ROC AUC, log loss, Brier
+score and top-label ECE need: the distinct scores with their counts (exact AUC: memory is 16
+bytes per distinct score, never the 65,536-bin approximation of a histogram), sums of the
+per-row log losses and their squares, and the calibration bin sums. Sums of batches, of
+partitions or of groups merge exactly, so a streamed file, a Dask partition and an in-memory
+array give the same numbers.
+
+Definitions equal scikit-learn's: ``roc_auc_score`` (ties count 1/2), ``log_loss`` (scores
+clipped to [eps, 1 - eps] with eps the float64 machine epsilon, as scikit-learn does; no
+clipping of auditor's own), ``brier_score_loss``. Intervals (:func:`score_estimates`):
+ROC AUC by Hanley & McNeil (1982); log loss by the normal approximation of a mean
+(mean +- z sd / sqrt(n)); ECE by a normal approximation over its bins (each bin's accuracy a
+binomial share at its Wilson centre, the confidences held fixed; it ignores the upward bias
+of |acc - conf| near a calibrated model, so read a small ECE's lower bound with care).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from statistics import NormalDist
+
+import numpy as np
+
+from auditor.results.classification import (
+    N_BINS,
+    ReliabilityBin,
+    bin_index,
+    calibration_from_bins,
+)
+
+EPS = float(np.finfo(np.float64).eps)  # scikit-learn's log_loss clip for float64 scores
+AUC_METHOD = "exact: Mann-Whitney over the distinct scores, ties count 1/2 (as scikit-learn)"
+SCORE_INTERVALS = (
+    "ROC AUC: Hanley-McNeil; log loss: normal approximation of a mean; ECE: normal "
+    "approximation over its 15 bins (bin accuracies binomial at their Wilson centre, "
+    "confidences fixed)"
+)
+
+
+def merge_counts(
+    pairs: list[tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values, int64 counts) pairs merged into one, with one sort."""
+    pairs = [(v, c) for v, c in pairs if len(v)]
+    if not pairs:
+        return np.zeros(0), np.zeros(0, np.int64)
+    if len(pairs) == 1:
+        return pairs[0]
+    values = np.concatenate([v for v, _ in pairs])
+    counts = np.concatenate([c for _, c in pairs])
+    order = np.argsort(values, kind="stable")
+    values, counts = values[order], counts[order]
+    start = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    return values[start], np.add.reduceat(counts, start)
+
+
+@dataclass
+class ClassScoreSums:
+    """Sums over the rows of one true class of the binary score p = P(positive)."""
+
+    n: int = 0
+    log_p: float = 0.0  # sum of log(clip(p))
+    log_p2: float = 0.0  # sum of log(clip(p))^2
+    log_1mp: float = 0.0  # sum of log(clip(1 - p))
+    log_1mp2: float = 0.0
+    p: float = 0.0
+    p2: float = 0.0
+    bin_n: np.ndarray = field(default_factory=lambda: np.zeros(N_BINS, np.int64))
+    bin_conf: np.ndarray = field(default_factory=lambda: np.zeros(N_BINS))
+    bin_above: np.ndarray = field(default_factory=lambda: np.zeros(N_BINS, np.int64))
+    values: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def add(self, p: np.ndarray) -> None:
+        """p: (n,) float64 scores in [0, 1] of rows of this class."""
+        p = np.asarray(p, dtype=np.float64)
+        log_p = np.log(np.clip(p, EPS, 1 - EPS))
+        log_1mp = np.log(np.clip(1 - p, EPS, 1 - EPS))
+        self.n += len(p)
+        self.log_p += float(log_p.sum())
+        self.log_p2 += float((log_p * log_p).sum())
+        self.log_1mp += float(log_1mp.sum())
+        self.log_1mp2 += float((log_1mp * log_1mp).sum())
+        self.p += float(p.sum())
+        self.p2 += float((p * p).sum())
+        conf = np.maximum(p, 1 - p)
+        which = bin_index(conf, N_BINS)
+        self.bin_n += np.bincount(which, minlength=N_BINS)
+        self.bin_conf += np.bincount(which, weights=conf, minlength=N_BINS)
+        self.bin_above += np.bincount(which[p > 0.5], minlength=N_BINS)
+        values, counts = np.unique(p, return_counts=True)
+        self.values, self.counts = merge_counts([(self.values, self.counts), (values, counts)])
+
+    def merge(self, other: ClassScoreSums) -> None:
+        self._add_sums(other)
+        self.values, self.counts = merge_counts(
+            [(self.values, self.counts), (other.values, other.counts)]
+        )
+
+    def _add_sums(self, other: ClassScoreSums) -> None:
+        for name in ("n", "log_p", "log_p2", "log_1mp", "log_1mp2", "p", "p2", "bin_n",
+                     "bin_conf", "bin_above"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def merged(parts: list[ClassScoreSums]) -> ClassScoreSums:
+    """The sums of every part (one sort for the distinct scores, whatever the part count)."""
+    out = ClassScoreSums()
+    for part in parts:
+        out._add_sums(part)
+    out.values, out.counts = merge_counts([(part.values, part.counts) for part in parts])
+    return out
+
+
+def exact_auc(pos: ClassScoreSums, neg: ClassScoreSums) -> float:
+    """P(score of a positive > score of a negative) + 1/2 P(tie); NaN without both classes.
+    Integer arithmetic up to the last division (exact for up to ~2e9 rows per class)."""
+    if pos.n == 0 or neg.n == 0:
+        return math.nan
+    values = np.union1d(pos.values, neg.values)
+    pc = np.zeros(len(values), dtype=np.int64)
+    nc = np.zeros(len(values), dtype=np.int64)
+    pc[np.searchsorted(values, pos.values)] = pos.counts
+    nc[np.searchsorted(values, neg.values)] = neg.counts
+    below = np.cumsum(nc) - nc
+    twice = int((pc * (2 * below + nc)).sum())
+    return twice / (2 * pos.n * neg.n)
+
+
+@dataclass(frozen=True)
+class ScoreMetrics:
+    """Score metrics of one set of rows. ``log_loss_sd``: standard deviation of the per-row
+    log losses (for the interval)."""
+
+    log_loss: float
+    brier: float
+    ece: float
+    roc_auc: float
+    reliability: list[ReliabilityBin]
+    n: int
+    n_positive: int
+    n_negative: int
+    log_loss_sd: float
+
+
+def score_metrics(pos: ClassScoreSums, neg: ClassScoreSums) -> ScoreMetrics:
+    """Log loss, Brier, top-label ECE (15 bins, as the performance check) and exact ROC AUC
+    of the rows whose true class is the positive one (``pos``) and the others (``neg``)."""
+    n = pos.n + neg.n
+    if n == 0:
+        nan = math.nan
+        return ScoreMetrics(nan, nan, nan, nan, [], 0, 0, 0, nan)
+    total = -(pos.log_p + neg.log_1mp)
+    log_loss = total / n
+    mean_sq = (pos.log_p2 + neg.log_1mp2) / n
+    sd = math.sqrt(max(mean_sq - log_loss * log_loss, 0.0) * n / (n - 1)) if n > 1 else math.nan
+    brier = ((pos.p2 - 2 * pos.p + pos.n) + neg.p2) / n
+    correct = pos.bin_above + (neg.bin_n - neg.bin_above)
+    ece, bins = calibration_from_bins(pos.bin_n + neg.bin_n, pos.bin_conf + neg.bin_conf, correct)
+    return ScoreMetrics(float(log_loss), float(brier), float(ece), exact_auc(pos, neg), bins, n,
+                        pos.n, neg.n, sd)  # fmt: skip
+
+
+def _z(level: float) -> float:
+    return NormalDist().inv_cdf(0.5 + level / 2)
+
+
+def auc_interval(auc: float, n_pos: int, n_neg: int, *, level: float) -> tuple[float, float]:
+    """Hanley & McNeil's (1982) normal interval of ROC AUC, clipped to [0, 1]."""
+    if math.isnan(auc):
+        return math.nan, math.nan
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    var = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc * auc) + (n_neg - 1) * (q2 - auc * auc)) / (
+        n_pos * n_neg
+    )
+    half = _z(level) * math.sqrt(max(var, 0.0))
+    return max(0.0, auc - half), min(1.0, auc + half)
+
+
+def mean_interval(mean: float, sd: float, n: int, *, level: float) -> tuple[float, float]:
+    """mean +- z sd / sqrt(n), floored at 0 (a loss is never negative)."""
+    if math.isnan(mean) or math.isnan(sd) or n < 2:
+        return math.nan, math.nan
+    half = _z(level) * sd / math.sqrt(n)
+    return max(0.0, mean - half), mean + half
+
+
+def ece_interval(ece: float, bins: list[ReliabilityBin], *, level: float) -> tuple[float, float]:
+    """ECE +- z se with se^2 = sum_b (n_b / N)^2 a_b (1 - a_b) / n_b, floored at 0, where a_b
+    is bin b's accuracy pulled to its Wilson centre (k + z^2/2) / (n + z^2), so a bin that is
+    all right (or all wrong) still carries its uncertainty: never zero width at finite n."""
+    total = sum(b.n for b in bins)
+    if math.isnan(ece) or total == 0:
+        return math.nan, math.nan
+    z = _z(level)
+    var = 0.0
+    for b in bins:
+        if b.n:
+            a = (b.accuracy * b.n + z * z / 2) / (b.n + z * z)
+            var += b.n * a * (1 - a)
+    half = z * math.sqrt(var) / total
+    return max(0.0, ece - half), min(1.0, ece + half)
