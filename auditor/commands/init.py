@@ -64,6 +64,7 @@ unfreeze_last = 0          # 0 freezes the whole backbone; N trains its last N l
 # sensitive = ["sex", "race"]   # default: every sensitive column of the data source
 intersections = "pairs"    # "pairs", "none", or a list such as [["sex", "race"]]
 min_group_size = 30        # smaller groups are "insufficient data", never a pass
+interval = "wilson"        # per-group rate intervals: "wilson", "jeffreys", "clopper-pearson"
 ci_level = 0.95
 
 [privacy]
