@@ -120,3 +120,20 @@ def test_an_unknown_favourable_label_is_refused(tmp_path):
     cfg = AuditConfig(fairness=FairnessConfig(favourable_label="medium"))
     with pytest.raises(AuditorInputError, match="favourable label 'medium' is not a class"):
         fairness_section(pc, path=path, cols=cols, config=cfg, seed=0)
+
+
+def test_the_command_prints_the_positive_class_and_refuses_text_labels_without_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    path = _write(tmp_path, _recidivism(), "risk.parquet")
+    base = ["audit", "-p", str(path), "--sensitive", "group", "--y-true", "reoffended",
+            "--y-pred", "flag", "--exit-zero"]  # fmt: skip
+    refused = CliRunner().invoke(app, [*base, "-o", str(tmp_path / "a")])
+    assert refused.exit_code == 2 and "'high', 'low'" in refused.output
+    done = CliRunner().invoke(app, [*base, "-o", str(tmp_path / "b"), "--positive-label", "high",
+                                    "--favourable-label", "low"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "Positive class: high (unfavourable)" in done.output
+    assert "worst-off B" in done.output
