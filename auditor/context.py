@@ -17,6 +17,7 @@ from torch import nn
 from auditor.config import AuditConfig
 from auditor.data import DatasetBundle
 from auditor.models import count_parameters
+from auditor.models.supplied import SuppliedModel
 from auditor.seeding import Rngs
 from auditor.training import TrainRecord, predict_logits
 
@@ -77,20 +78,28 @@ class AuditContext:
     bundle: DatasetBundle
     device: torch.device
     # The pretrained model: with its pretraining head (supervised) or its own random head
-    # (self-supervised, ``pretrain_decoder`` set).
-    pretrained: nn.Module
+    # (self-supervised, ``pretrain_decoder`` set). None for a supplied model.
+    pretrained: nn.Module | None
+    # The audited model: fine-tuned here, or the supplied model's module.
     finetuned: nn.Module
-    pretrain_record: TrainRecord
-    finetune_record: TrainRecord
+    # None for a supplied model (auditor trained nothing).
+    pretrain_record: TrainRecord | None
+    finetune_record: TrainRecord | None
     pretrain_decoder: nn.Module | None = None
     # Staging folder of the run: checks may write files here (they land in the run folder).
     artifacts_dir: Path | None = None
     seed: int = 0
+    # A model trained elsewhere (model.kind checkpoint / sklearn, or audit_model): audited as
+    # it is; ``finetuned`` is its module and its splits are the user's files.
+    supplied: SuppliedModel | None = None
+    # Progress bars for the checks' long stages (False: quiet).
+    progress: bool = False
     _cache: dict[tuple[str, str], Predictions] = field(default_factory=dict, repr=False)
 
     @property
     def pretrain_supervised(self) -> bool:
-        return self.pretrain_record.objective == "supervised"
+        rec = self.pretrain_record
+        return rec is not None and rec.objective == "supervised"
 
     @property
     def rngs(self) -> Rngs:
@@ -104,6 +113,8 @@ class AuditContext:
 
     def logits(self, model: nn.Module, x: np.ndarray) -> np.ndarray:
         """(n, k) float32 logits of ``model`` on inputs ``x`` (n, ...), on the run's device."""
+        if self.supplied is not None and model is self.finetuned:
+            return self.supplied.logits(x)
         return predict_logits(model, x, device=self.device)
 
     def predictions(self, stage: str, split: str) -> Predictions:

@@ -89,12 +89,35 @@ class AuditResult:
         n} as read by audit_tree), ...]``, in the order of ``audit.json``."""
         out = []
         for path, node in estimates(json_form(self.data)):
-            fair = path.startswith("fairness.") and path.endswith(FAIRNESS_HEADLINE)
-            fair = fair and ".between_groups" in path
-            priv = path.startswith("privacy.attacks.") and path.endswith(PRIVACY_HEADLINE)
+            parts = path.split(".")
+            fair = parts[0] == "fairness" and parts[-1] == "between_groups"
+            fair = fair and parts[-2] in FAIRNESS_HEADLINE
+            priv = path.startswith("privacy.attacks.") and len(parts) == 4
+            priv = priv and parts[-1] in PRIVACY_HEADLINE
             if fair or priv:
                 out.append((path, node))
         return out
+
+    def headline_title(self) -> str:
+        """What the performance headline is about, in words."""
+        mode = self.data["run"].get("mode", "run")
+        model = {"run": "Fine-tuned model", "supplied": "Supplied model"}.get(mode, "The model")
+        return f"{model}, test split:"
+
+    def headline_rows(self) -> list[tuple[str, str]]:
+        """The fairness and privacy headline as (label, "value [low, high] n=N") rows, printed
+        beside the performance table: 'sex: equalized odds gap', 'rmia: membership AUC'."""
+        rows = []
+        for path, e in self.headline_estimates():
+            parts = path.split(".")
+            if parts[0] == "fairness":
+                name = parts[2].strip('"')
+                metric = parts[-2].replace("_difference", " gap").replace("_", " ")
+                label = f"{name}: {metric}"
+            else:
+                label = f"{parts[2]}: membership AUC"
+            rows.append((label, _interval_text(e)))
+        return rows
 
     def gate(self, rules: Rules | None = None, *, fail_on: str | None = None) -> AuditResult:
         """A new, in-memory AuditResult with the gates judged again: by ``rules`` (a
@@ -137,3 +160,12 @@ class AuditResult:
         """Read ``RUN_DIR`` or ``RUN_DIR/audit.json``, validated against the schema."""
         data = load_audit(path)
         return cls(data=data, run_dir=audit_file(path).parent)
+
+
+def _interval_text(e: Evidence) -> str:
+    if not isinstance(e.value, int | float):
+        return f"undefined ({e.undefined or e.status or 'no value'})"
+    text = f"{e.value:.3f}"
+    if e.ci_low is not None and e.ci_high is not None:
+        text += f" [{e.ci_low:.3f}, {e.ci_high:.3f}]"
+    return text + (f" n={e.n:,}" if e.n is not None else "")

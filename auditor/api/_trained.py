@@ -4,6 +4,7 @@ run folder as one unit through :func:`auditor.run_folder.staged_run`."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import time
 from collections.abc import Iterator
@@ -26,11 +27,12 @@ from auditor.run_folder import (
     staged_run,
     write_audit,
 )
+from auditor.training.recipes import effective_config
 
 if TYPE_CHECKING:
     from auditor.context import AuditContext
 
-SAME_FOLDER = "is the run or inside it; a run is never rewritten (choose another --out)"
+LOG = logging.getLogger("auditor")
 
 
 @contextlib.contextmanager
@@ -50,7 +52,7 @@ def default_out_dir(config: AuditConfig) -> Path:
     return Path("reports") / config.run_name
 
 
-def run(
+def run_trained(
     config: AuditConfig,
     *,
     out_dir: str | Path | None = None,
@@ -59,19 +61,23 @@ def run(
     command: str | None = None,
     lock_timeout: float = LOCK_TIMEOUT_S,
 ) -> AuditResult:
-    """Train, fine-tune, run every check and the gates; write the run folder as one unit.
+    """Train (the config's recipe), run every check and the gates; write the run folder as
+    one unit.
 
     Raises :class:`~auditor.errors.AuditorInputError` on bad input; ``--out`` is checked
     before any work, and nothing is written unless the whole run succeeds."""
     out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config))
     validate_rules(config.gates, source=config_file)
+    importable(config_file)
+    config = effective_config(config)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     ctx = trained_context(config, progress=progress, timings=timings)
+    ctx.progress = progress
     with staged_run(out, lock_timeout=lock_timeout) as stage:
         ctx.artifacts_dir = stage
         checkpoints = _save_checkpoints(ctx, stage)
-        sections = _run_checks(ctx, timings)
+        sections = run_all_checks(ctx, timings, progress=progress)
         audit = _assemble(ctx, sections, checkpoints, timings)
         audit["run"].update(config_file=config_file, command=command_line(command))
         with timed(timings, "gates"):
@@ -105,13 +111,35 @@ def _save_checkpoints(ctx: AuditContext, stage: Path) -> dict[str, dict[str, str
     return checkpoints
 
 
-def _run_checks(ctx: AuditContext, timings: dict[str, float]) -> dict[str, dict[str, Any]]:
-    """Every registered check in order; a later check may read an earlier one's section."""
-    sections: dict[str, dict[str, Any]] = {}
-    for name, check in registered_checks().items():
-        with timed(timings, f"check.{name}"):
-            sections[name] = check(ctx, sections)
+def run_all_checks(
+    ctx: AuditContext, timings: dict[str, float], *, progress: bool = True
+) -> dict[str, Any]:
+    """Every registered check in order (a later check may read an earlier one's section):
+    one progress bar over them on a terminal (``progress``), one log line per stage with its
+    seconds (logger ``auditor``)."""
+    from tqdm.auto import tqdm
+
+    sections: dict[str, Any] = {}
+    checks = registered_checks()
+    with tqdm(total=len(checks), desc="checks", disable=not progress, leave=False) as bar:
+        for name, check in checks.items():
+            bar.set_postfix_str(name)
+            LOG.info("stage %s: started", name)
+            with timed(timings, f"check.{name}"):
+                sections[name] = check(ctx, sections)
+            LOG.info("stage %s: done in %.1f s", name, timings[f"check.{name}"])
+            bar.update()
     return sections
+
+
+def importable(config_file: str | Path | None) -> None:
+    """Put the config file's folder first on ``sys.path``: factories and train functions
+    beside the config import as they would from there."""
+    if config_file is None:
+        return
+    folder = str(Path(config_file).resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
 
 
 def _task(task: Any) -> dict[str, Any] | None:
@@ -121,7 +149,7 @@ def _task(task: Any) -> dict[str, Any] | None:
             "description": task.description}  # fmt: skip
 
 
-def _data_info(ctx: AuditContext) -> dict[str, Any]:
+def data_info(ctx: AuditContext) -> dict[str, Any]:
     bundle = ctx.bundle
     return {
         "name": bundle.name, "modality": bundle.modality, "description": bundle.description,
@@ -173,7 +201,7 @@ def _assemble(
             "config_file": None,
         },  # fmt: skip
         "config": config.model_dump(mode="json"),
-        "data": _data_info(ctx),
+        "data": data_info(ctx),
         "model": _model_info(ctx, checkpoints),
         "training": {
             "pretrain": ctx.pretrain_record.to_dict(),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from auditor.checks.base import not_run
 from auditor.privacy.engine import audit_privacy
 from auditor.privacy.section import PrivacySection
+from auditor.privacy.supplied import audit_supplied_privacy
 from auditor.results import NotRun, dump
 
 if TYPE_CHECKING:
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 DISABLED = "disabled in config (privacy.enabled = false)"
 NO_PROBES = "no probe selected (privacy.probes is empty)"
 NO_HOLDOUT = "no held-out non-member rows (data.splits.holdout = 0)"
+NO_SUPPLIED_ROWS = (
+    "a supplied model's probes need its member and non-member rows (data.members, "
+    "data.non_members)"
+)
 
 
 def privacy_check(ctx: AuditContext, sections: Mapping[str, Any]) -> PrivacySection | NotRun:
@@ -28,6 +33,11 @@ def privacy_check(ctx: AuditContext, sections: Mapping[str, Any]) -> PrivacySect
         return not_run(DISABLED)
     if not pc.probes:
         return not_run(NO_PROBES)
+    sections_json = {name: dump(s) for name, s in sections.items()}
+    if ctx.supplied is not None:
+        if not len(ctx.bundle["holdout"]) or not len(ctx.bundle["finetune_train"]):
+            return not_run(NO_SUPPLIED_ROWS)
+        return audit_supplied_privacy(ctx, sections_json)
     if len(ctx.bundle["holdout"]) == 0:
         return not_run(NO_HOLDOUT)
     return audit_privacy(ctx, {name: dump(s) for name, s in sections.items()})

@@ -53,6 +53,13 @@ __all__ = [
     "transparency_check",
 ]
 
+SUPPLIED_NO_GRADIENTS = (
+    "the supplied model gives probabilities only (no gradients): attributions do not apply"
+)
+SUPPLIED_RECIPE = (
+    "the model was supplied ({kind}), trained outside auditor: its training recipe is not "
+    "known here; ask its owners for it"
+)
 FRAMEWORKS = {
     "model_card": "Mitchell et al. 2019, Model Cards for Model Reporting",
     "datasheets": "Gebru et al. 2021, Datasheets for Datasets",
@@ -234,6 +241,8 @@ def _run_items(ctx: AuditContext) -> dict[str, Item]:
         f"device {ctx.device}; " + ", ".join(f"{k} {v}" for k, v in versions.items() if v),
         {"device": str(ctx.device), "library_versions": versions, "not_installed": missing_libs},
     )
+    if ctx.supplied is not None:
+        return {**out, **_supplied_items(ctx)}
     pre, ft = ctx.pretrain_record, ctx.finetune_record
     out["training_recipe"] = (
         "met",
@@ -253,6 +262,19 @@ def _run_items(ctx: AuditContext) -> dict[str, Item]:
     return out
 
 
+def _supplied_items(ctx: AuditContext) -> dict[str, Item]:
+    """Recipe and size of a model trained elsewhere: what auditor can and cannot know."""
+    model = ctx.supplied
+    recipe = ("not_applicable", SUPPLIED_RECIPE.format(kind=model.architecture),
+              {"supplied": True, "kind": model.kind, "files": model.source_files})  # fmt: skip
+    if model.n_parameters is None:
+        size = ("not_applicable", f"{model.architecture}: no parameter count", None)
+    else:
+        size = ("met", f"{model.n_parameters:,} parameters (supplied model)",
+                {"parameters": model.n_parameters})  # fmt: skip
+    return {"training_recipe": recipe, "parameter_count": size}
+
+
 def _automatic(ctx: AuditContext, sections: Sections) -> dict[str, Item]:
     read = {name: _section_dict(sections.get(name)) for name in sections}
     out = _run_items(ctx)
@@ -260,6 +282,8 @@ def _automatic(ctx: AuditContext, sections: Sections) -> dict[str, Item]:
     out["fairness_coverage"] = _fairness_item(ctx, read.get("fairness"))
     out["privacy_probes"] = _privacy_item(ctx, read.get("privacy"))
     out["explanations"] = _explanations_item(read.get("explanations"))
+    if ctx.supplied is not None and not ctx.supplied.differentiable:
+        out["explanations"] = ("not_applicable", SUPPLIED_NO_GRADIENTS, None)
     return out
 
 

@@ -88,8 +88,11 @@ def _print_summary(result: AuditResult) -> None:
     typer.echo(f"Model card: {result.run_dir}/model_card.html")
     typer.echo(f"Audit:      {result.run_dir}/audit.json")
     rows = [(k.replace("_", " "), fmt_num(v)) for k, v in result.headline().items()]
-    typer.echo("Fine-tuned model, test split:")
+    typer.echo(result.headline_title())
     echo_table(rows)
+    if result.headline_rows():
+        typer.echo("Fairness gaps and privacy (value [interval] n):")
+        echo_table(result.headline_rows())
     for name in ("fairness", "privacy", "explanations", "transparency"):
         part = result.data[name]
         if part.get("status") != "ok":

@@ -47,7 +47,7 @@ def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
     acc = {"digits": 0.90, "mnist": 0.90, "adult": 0.80}.get(scenario, 0.70)
     builtin = scenario in ("digits", "mnist", "adult")
     predictions = scenario == "predictions"
-    model = "" if predictions else "fine-tuned "
+    model = "" if scenario in ("predictions", "supplied") else "fine-tuned "
     declared = "transparency.items[{}].status"
     common = [
         GateRule(metric="performance.finetuned.test.accuracy", min=acc, mode="confident-fail",

@@ -91,6 +91,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
                        card_splits=card_splits)  # fmt: skip
     env.tests["predictions_only"] = predictions_only
+    env.tests["supplied"] = supplied
     return env
 
 
@@ -99,10 +100,16 @@ def predictions_only(audit: dict[str, Any]) -> bool:
     return (audit.get("run") or {}).get("mode") == "predictions"
 
 
+def supplied(audit: dict[str, Any]) -> bool:
+    """An audit of a model trained elsewhere (``audit_model``, model.kind checkpoint /
+    sklearn): auditor ran the model on the user's rows and trained nothing."""
+    return (audit.get("run") or {}).get("mode") == "supplied"
+
+
 def card_splits(audit: dict[str, Any]) -> dict[str, Any]:
     """The splits a card lists: every split of a trained run; the non-empty ones of a
     predictions-only audit (its file is the test split, the others hold no rows)."""
     splits = audit["data"]["splits"]
-    if not predictions_only(audit):
+    if not predictions_only(audit) and not supplied(audit):
         return splits
     return {name: s for name, s in splits.items() if s["n_rows"]}

@@ -35,7 +35,8 @@ class RunInfo(Result):
     library_versions: dict[str, str | None]
     command: str
     config_file: str | None = None
-    mode: Literal["run", "predictions"] = "run"
+    # "supplied": a model trained elsewhere, audited here without retraining.
+    mode: Literal["run", "predictions", "supplied"] = "run"
 
 
 class TaskInfo(Result):

@@ -1,0 +1,276 @@
+"""Audit a model auditor did not train, without retraining it.
+
+- :func:`audit_model` (Python): any ``nn.Module`` (logits out), a scikit-learn estimator or
+  any object with ``predict_proba``, on DataFrames or files of evaluation / member /
+  non-member rows;
+- :func:`run_supplied` (``auditor run`` with ``[model] kind = "checkpoint" | "sklearn"``):
+  the model loaded safely from its file (``weights_only=True`` state dict + factory, or a
+  skops file trusting scikit-learn's own types only).
+
+Performance, fairness, explanations (PyTorch models), privacy (LOSS from the rows alone;
+RMIA and LiRA with reference models from ``model.train`` or ``clone(estimator).fit``) and the
+checklist run through the same registered checks as a trained run; the card says the model
+was supplied.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from auditor import __version__
+from auditor.api._result import AuditResult
+from auditor.api._trained import (
+    command_line,
+    data_info,
+    default_out_dir,
+    importable,
+    run_all_checks,
+    run_trained,
+)
+from auditor.config import AuditConfig, ModelConfig, TableData
+from auditor.errors import AuditorInputError
+from auditor.gates import evaluate_gates, validate_rules
+from auditor.predictions.audit import no_training
+from auditor.provenance import library_versions
+from auditor.record import SCHEMA_VERSION
+from auditor.results import dump
+from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, write_run
+
+if TYPE_CHECKING:
+    from auditor.data.supplied import SuppliedRows
+    from auditor.models.supplied import SuppliedModel
+
+PYTHON_KIND = "model.kind = 'python' is an object given to auditor.audit_model(model, ...)"
+FRAME_PATH = "dataframe"
+
+Rows = "str | Path | pd.DataFrame"
+
+
+def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, device: Any,
+                   files: dict[str, str]) -> tuple[SuppliedModel, SuppliedRows]:  # fmt: skip
+    """An estimator (or any predict_proba object) and its rows."""
+    from auditor.data.supplied import supplied_rows
+    from auditor.models.supplied import (
+        NO_PREDICT_PROBA,
+        ProbaModule,
+        SuppliedModel,
+        sklearn_trainer,
+        user_trainer,
+    )  # fmt: skip
+
+    if not hasattr(estimator, "predict_proba"):
+        raise AuditorInputError(NO_PREDICT_PROBA, field="model")
+    names = getattr(estimator, "feature_names_in_", None)
+    classes = getattr(estimator, "classes_", None)
+    rows = supplied_rows(
+        config.data, frames=frames, columns=None if names is None else list(names),
+        labels=None if classes is None else list(classes), as_frame=names is not None,
+    )  # fmt: skip
+    decode = rows.codec.decode
+    if config.model.train:
+        trainer, recipe = user_trainer(config.model.train, decode, device), config.model.train
+    elif _is_sklearn(estimator):
+        trainer = sklearn_trainer(estimator, decode, rows.labels)
+        recipe = f"sklearn.base.clone({type(estimator).__name__}).fit, random_state per model"
+    else:
+        trainer, recipe = None, ""
+    model = SuppliedModel(
+        kind=config.model.kind, module=ProbaModule(estimator, decode),
+        n_classes=len(rows.labels), architecture=type(estimator).__name__,
+        differentiable=False, n_parameters=None, source_files=files,
+        train_reference=trainer, reference_recipe=recipe,
+    )  # fmt: skip
+    return model, rows
+
+
+def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: Any,
+                 files: dict[str, str]) -> tuple[SuppliedModel, SuppliedRows]:  # fmt: skip
+    """A PyTorch module (given, or built by the factory and loaded from the checkpoint)."""
+    from auditor.data.supplied import supplied_rows
+    from auditor.models import count_parameters
+    from auditor.models.supplied import SuppliedModel, load_checkpoint_model, user_trainer
+
+    rows = supplied_rows(config.data, frames=frames, as_frame=False, numeric_only=True)
+    if module is None:
+        module = load_checkpoint_model(
+            config.model.path, factory=config.model.factory,
+            input_shape=rows.bundle.input_shape, n_classes=len(rows.labels),
+        )  # fmt: skip
+    train = config.model.train
+    model = SuppliedModel(
+        kind=config.model.kind, module=module.to(device).eval(), n_classes=len(rows.labels),
+        architecture=type(module).__name__, differentiable=True,
+        n_parameters=count_parameters(module), source_files=files,
+        train_reference=user_trainer(train, rows.codec.decode, device) if train else None,
+        reference_recipe=train or "", device=device,
+    )  # fmt: skip
+    return model, rows
+
+
+def _is_sklearn(obj: Any) -> bool:
+    return type(obj).__module__.split(".")[0] == "sklearn"
+
+
+def load_supplied(
+    config: AuditConfig, *, model: Any = None, frames: dict | None = None
+) -> tuple[SuppliedModel, SuppliedRows]:
+    """The supplied model of ``config`` (or the object ``model``) and its rows."""
+    from torch import nn
+
+    from auditor.models.supplied import load_skops
+    from auditor.provenance import sha256_file
+    from auditor.training import resolve_device
+
+    device = resolve_device(config.device)
+    path = config.model.path
+    files = {path.name: sha256_file(path)} if path is not None and path.is_file() else {}
+    kind = config.model.kind
+    if kind == "python" and model is None:
+        raise AuditorInputError(PYTHON_KIND, field="model.kind")
+    if kind == "sklearn":
+        model = load_skops(path)
+    if kind == "checkpoint" or isinstance(model, nn.Module):
+        return _torch_model(model, config, frames, device, files)
+    return _sklearn_model(model, config, frames, device, files)
+
+
+def _model_info(model: SuppliedModel, config: AuditConfig) -> dict[str, Any]:
+    path = config.model.path
+    sha = model.source_files.get(path.name) if path is not None else None
+    files = {"supplied": {"path": str(path), "sha256": sha}} if sha else {}
+    return {
+        "architecture": f"{model.architecture} (supplied: {model.kind}; not trained by auditor)",
+        "parameters": model.n_parameters or 0, "trainable_parameters_finetune": 0,
+        "feature_dim": 0, "summary": str(model.module)[:4000], "checkpoints": files,
+    }  # fmt: skip
+
+
+def _assemble(ctx: Any, model: SuppliedModel, sections: dict, timings: dict) -> dict[str, Any]:
+    config = ctx.config
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "auditor", "version": __version__},
+        "run": {
+            "name": config.run_name,
+            "scenario": "supplied",
+            "mode": "supplied",
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seed": config.seed,
+            "device": str(ctx.device),
+            "timings_s": timings,
+            "library_versions": library_versions(),
+            "command": None,
+            "config_file": None,
+        },  # fmt: skip
+        "config": config.model_dump(mode="json"),
+        "data": data_info(ctx),
+        "model": _model_info(model, config),
+        "training": {"pretrain": no_training("pretrain"), "finetune": no_training("finetune")},
+        **{name: dump(section) for name, section in sections.items()},
+    }
+
+
+def audit_supplied(
+    config: AuditConfig, *, model: Any = None, frames: dict | None = None,
+    progress: bool = True, command: str | None = None, config_file: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The whole ``audit.json`` dict (gates included) of a supplied model."""
+    from auditor.context import AuditContext
+
+    validate_rules(config.gates, source=config_file)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    supplied, rows = load_supplied(config, model=model, frames=frames)
+    timings["data_and_model"] = round(time.perf_counter() - started, 4)
+    ctx = AuditContext(
+        config=config, bundle=rows.bundle, device=supplied.device, pretrained=None,
+        finetuned=supplied.module, pretrain_record=None, finetune_record=None,
+        seed=config.seed, supplied=supplied, progress=progress,
+    )  # fmt: skip
+    sections = run_all_checks(ctx, timings, progress=progress)
+    audit = _assemble(ctx, supplied, sections, timings)
+    audit["run"].update(config_file=config_file, command=command_line(command))
+    audit["gates"] = evaluate_gates(audit, config.gates, config_file=config_file)
+    timings["total"] = round(time.perf_counter() - started, 4)
+    return audit
+
+
+def run(
+    config: AuditConfig, *, out_dir: str | Path | None = None, config_file: str | None = None,
+    progress: bool = True, command: str | None = None, lock_timeout: float = LOCK_TIMEOUT_S,
+) -> AuditResult:  # fmt: skip
+    """``auditor run``: train with the config's recipe and audit, or, for a supplied model
+    (``[model] kind = "checkpoint" | "sklearn"``), audit it without training; write the run
+    folder (default ``reports/<name>``) as one unit and return the result."""
+    if not config.supplied:
+        return run_trained(config, out_dir=out_dir, config_file=config_file, progress=progress,
+                           command=command, lock_timeout=lock_timeout)  # fmt: skip
+    out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config))
+    return run_supplied(config, out=out, config_file=config_file, progress=progress,
+                        command=command, lock_timeout=lock_timeout)  # fmt: skip
+
+
+def run_supplied(
+    config: AuditConfig, *, out: Path, config_file: str | None = None, progress: bool = True,
+    command: str | None = None, lock_timeout: float = LOCK_TIMEOUT_S,
+) -> AuditResult:  # fmt: skip
+    """``auditor run`` for ``[model] kind = "checkpoint" | "sklearn"``: audit, write ``out``."""
+    importable(config_file)
+    audit = audit_supplied(config, progress=progress, command=command, config_file=config_file)
+    write_run(audit, out, lock_timeout=lock_timeout)
+    return AuditResult(data=audit, run_dir=out)
+
+
+def _frame_or_path(rows: Any) -> tuple[Path, Any]:
+    if rows is None:
+        return None, None
+    if isinstance(rows, str | Path):
+        return Path(rows), None
+    return Path(FRAME_PATH), rows
+
+
+def audit_model(
+    model: Any, *, data: Rows, target: str, sensitive: list[str],
+    members: Rows | None = None, non_members: Rows | None = None,
+    features: list[str] | None = None, positive_label: Any = None, train: str | None = None,
+    config: AuditConfig | None = None, seed: int = 0, name: str | None = None,
+    out_dir: str | Path | None = None, progress: bool = True,
+) -> AuditResult:  # fmt: skip
+    """Audit ``model`` (an ``nn.Module`` returning logits, a fitted scikit-learn estimator, or
+    any object with ``predict_proba``) as it is: ``data`` are the evaluation rows,
+    ``members`` its training rows and ``non_members`` rows it never saw (both optional; the
+    privacy probes need them), each a DataFrame or a CSV / Parquet path with the ``target``,
+    ``sensitive`` and input columns (``features``; default: the estimator's
+    ``feature_names_in_``, else every other column). ``train``: "package.module:function"
+    training a reference model like it, ``function(x, y, seed=...)`` (scikit-learn
+    estimators default to ``clone(estimator).fit``). ``config``: the other settings
+    (privacy, fairness, gates, transparency). In memory unless ``out_dir``."""
+    base = config or AuditConfig()
+    paths = {key: _frame_or_path(v) for key, v in
+             (("path", data), ("members", members), ("non_members", non_members))}  # fmt: skip
+    table = TableData(
+        path=paths["path"][0], target=target, sensitive=list(sensitive), features=features,
+        positive_label=positive_label, members=paths["members"][0],
+        non_members=paths["non_members"][0],
+    )  # fmt: skip
+    cfg = base.model_copy(update={
+        "name": name or base.name or "model", "seed": seed, "data": table,
+        "model": ModelConfig(kind="python", train=train),
+    })  # fmt: skip
+    frames = {k: read_rows(p, f) for k, (p, f) in paths.items() if p is not None}
+    out = check_out_dir(out_dir) if out_dir is not None else None
+    audit = audit_supplied(cfg, model=model, frames=frames, progress=progress)
+    result = AuditResult(data=audit)
+    return result if out is None else result.write(out)
+
+
+def read_rows(path: Path, frame: Any) -> Any:
+    """A DataFrame as given, or the file read with the table reader."""
+    if frame is not None:
+        return frame
+    from auditor.data.table import read_frame
+
+    return read_frame(path)

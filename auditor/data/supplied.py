@@ -1,0 +1,231 @@
+"""The rows of a model trained elsewhere (a supplied model): evaluation rows, and for the
+privacy probes its members (its training rows) and non-members (same distribution, never
+trained on), each in its own CSV / Parquet file with the same columns.
+
+The model receives its input columns as they are: an :class:`InputCodec` turns them into
+one float32 matrix for auditor's checks (numbers as numbers, categories as codes of their
+levels) and back into the frame the model was fitted on (:meth:`InputCodec.decode`), so
+shuffling a column or hashing a row works the same for every model. Splits in the bundle:
+``test`` = evaluation rows, ``finetune_train`` = members, ``holdout`` = non-members;
+``pretrain`` and ``val`` are empty (auditor trained nothing). A row's source id is its
+position in the files read one after another (evaluation rows, then members, then
+non-members), so ids never collide across files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from auditor.config import TableData
+from auditor.data import DatasetBundle, Split, TaskInfo
+from auditor.data.table import read_frame, sensitive_groups
+from auditor.errors import AuditorInputError
+from auditor.provenance import sha256_file
+
+NO_COLUMN = (
+    "no column {col!r} in the rows (each file needs the target, sensitive and input columns)"
+)
+NOT_NUMERIC = (
+    "column {col!r} is not numeric; a PyTorch model receives its inputs as float32 (encode "
+    "it before saving the rows, or name the numeric columns in data.features)"
+)
+UNKNOWN_LABEL = "target value {label!r} is not one of the model's classes ({known})"
+ONE_CLASS = "the target column {col!r} has a single class in every file"
+NO_FEATURES = "no input columns left (data.features, or the columns besides target and sensitive)"
+# Where the files sit in the bundle.
+ROLES = {"test": "path", "finetune_train": "members", "holdout": "non_members"}
+EMPTY_SPLITS = ("pretrain", "val")
+
+
+@dataclass(frozen=True)
+class InputCodec:
+    """How the model's input columns become a float32 matrix and back.
+
+    columns: the model's input columns, in order; levels: per categorical column, its levels
+    (a code is an index into them; -1 (NaN in the matrix) is missing); as_frame: decode to a
+    DataFrame with these column names (scikit-learn), else to the float32 matrix itself."""
+
+    columns: tuple[str, ...]
+    levels: dict[str, tuple[Any, ...]]
+    as_frame: bool
+
+    def encode(self, frame: pd.DataFrame) -> np.ndarray:
+        """(n, F) float32: numbers as they are, categories as codes of ``levels``."""
+        out = np.empty((len(frame), len(self.columns)), dtype=np.float32)
+        for j, col in enumerate(self.columns):
+            if col in self.levels:
+                codes = pd.Categorical(frame[col], categories=self.levels[col]).codes
+                out[:, j] = np.where(codes < 0, np.nan, codes)
+            else:
+                out[:, j] = pd.to_numeric(frame[col], errors="coerce").to_numpy(np.float32)
+        return out
+
+    def decode(self, x: np.ndarray) -> pd.DataFrame | np.ndarray:
+        """The model's input from (n, F) codes: a DataFrame with the original values, or the
+        float32 matrix."""
+        if not self.as_frame:
+            return np.ascontiguousarray(x, dtype=np.float32)
+        cols: dict[str, Any] = {}
+        for j, col in enumerate(self.columns):
+            if col in self.levels:
+                levels = np.asarray(self.levels[col], dtype=object)
+                codes = np.nan_to_num(x[:, j], nan=-1).astype(np.int64)
+                cols[col] = np.where(codes < 0, None, levels[np.clip(codes, 0, None)])
+            else:
+                cols[col] = x[:, j].astype(np.float64)
+        return pd.DataFrame(cols)
+
+
+@dataclass(frozen=True)
+class SuppliedRows:
+    """The bundle of a supplied model's rows and the codec of its inputs."""
+
+    bundle: DatasetBundle
+    codec: InputCodec
+    # The model's class labels as written in the target column, in the model's order.
+    labels: tuple[Any, ...]
+
+
+def _input_columns(
+    config: TableData, frame: pd.DataFrame, given: Sequence[str] | None
+) -> list[str]:
+    if given is not None:
+        columns = list(given)
+    elif config.features is not None:
+        columns = list(config.features)
+    else:
+        skip = {config.target, *config.drop}
+        if not config.sensitive_as_features:
+            skip |= set(config.sensitive)
+        columns = [c for c in frame.columns if c not in skip]
+    if not columns:
+        raise AuditorInputError(NO_FEATURES, source=str(config.path), field="data.features")
+    return columns
+
+
+def _codec(
+    frames: dict[str, pd.DataFrame], columns: list[str], *, as_frame: bool, numeric_only: bool
+) -> InputCodec:
+    levels: dict[str, tuple[Any, ...]] = {}
+    for col in columns:
+        for split, frame in frames.items():
+            if col not in frame.columns:
+                raise AuditorInputError(NO_COLUMN.format(col=col), source=split,
+                                        field="data.features")  # fmt: skip
+        if all(pd.api.types.is_numeric_dtype(f[col]) for f in frames.values()):
+            continue
+        if numeric_only:
+            raise AuditorInputError(NOT_NUMERIC.format(col=col), field="data.features")
+        values = pd.concat([f[col] for f in frames.values()]).dropna().unique().tolist()
+        levels[col] = tuple(sorted(values, key=str))
+    return InputCodec(columns=tuple(columns), levels=levels, as_frame=as_frame)
+
+
+def _labels(
+    frames: dict[str, pd.DataFrame], config: TableData, known: Sequence[Any] | None
+) -> tuple[Any, ...]:
+    """The model's classes (``known``, e.g. an estimator's ``classes_``) or the target's
+    values in sorted order with ``positive_label`` last."""
+    if known is not None:
+        return tuple(known)
+    values = pd.concat([f[config.target] for f in frames.values()]).dropna().unique().tolist()
+    labels = sorted(values, key=str)
+    if len(labels) < 2:
+        raise AuditorInputError(ONE_CLASS.format(col=config.target), source=str(config.path),
+                                field="data.target")  # fmt: skip
+    if config.positive_label is not None:
+        pos = [v for v in labels if str(v) == str(config.positive_label)]
+        labels = [v for v in labels if v not in pos] + pos
+    return tuple(labels)
+
+
+def _encode_y(target: pd.Series, labels: tuple[Any, ...], *, src: str) -> np.ndarray:
+    lookup = {str(v): i for i, v in enumerate(labels)}
+    y = target.astype(str).map(lookup)
+    if y.isna().any():
+        bad = target[y.isna()].iloc[0]
+        known = ", ".join(map(str, labels))
+        raise AuditorInputError(UNKNOWN_LABEL.format(label=bad, known=known), source=src,
+                                field="data.target")  # fmt: skip
+    return y.to_numpy().astype(np.int64)
+
+
+def _split(name: str, frame: pd.DataFrame, config: TableData, *, codec: InputCodec,
+           labels: tuple[Any, ...], offset: int, src: str) -> Split:  # fmt: skip
+    groups, _ = sensitive_groups(frame, config, src=src)
+    return Split(
+        name=name, x=codec.encode(frame), y=_encode_y(frame[config.target], labels, src=src),
+        sensitive=groups.reset_index(drop=True), ids=np.arange(len(frame), dtype=np.int64) + offset,
+    )  # fmt: skip
+
+
+def _empty(name: str, config: TableData, width: int) -> Split:
+    return Split(
+        name=name, x=np.zeros((0, width), np.float32), y=np.zeros(0, np.int64),
+        sensitive=pd.DataFrame({c: pd.Series([], dtype=str) for c in config.sensitive}),
+        ids=np.zeros(0, np.int64),
+    )  # fmt: skip
+
+
+def _source(config: TableData, key: str) -> str:
+    return str(getattr(config, key, None) or key)
+
+
+def supplied_rows(
+    config: TableData,
+    *,
+    frames: dict[str, pd.DataFrame] | None = None,
+    columns: Sequence[str] | None = None,
+    labels: Sequence[Any] | None = None,
+    as_frame: bool = True,
+    numeric_only: bool = False,
+) -> SuppliedRows:
+    """Read the evaluation / member / non-member files of ``config`` (or take ``frames``,
+    keyed by "path", "members", "non_members") into a bundle. ``columns``: the model's input
+    columns (default ``data.features``, else every column but the target, ``data.drop`` and
+    the sensitive ones); ``labels``: the model's classes in its order (default: sorted)."""
+    frames = dict(frames) if frames is not None else {
+        key: read_frame(Path(getattr(config, key)))
+        for key in ROLES.values() if getattr(config, key) is not None
+    }  # fmt: skip
+    for key, frame in frames.items():
+        for col in (config.target, *config.sensitive):
+            if col not in frame.columns:
+                key_name = "data.target" if col == config.target else "data.sensitive"
+                raise AuditorInputError(NO_COLUMN.format(col=col), source=_source(config, key),
+                                        field=key_name)  # fmt: skip
+    cols = _input_columns(config, frames["path"], columns)
+    codec = _codec(frames, cols, as_frame=as_frame, numeric_only=numeric_only)
+    classes = _labels(frames, config, labels)
+    splits = {name: _empty(name, config, len(cols)) for name in (*EMPTY_SPLITS, *ROLES)}
+    offset = 0  # source row ids count on across the files: evaluation, members, non-members
+    for name, key in ROLES.items():
+        if key in frames:
+            src = _source(config, key)
+            splits[name] = _split(name, frames[key], config, codec=codec, labels=classes,
+                                  offset=offset, src=src)  # fmt: skip
+            offset += len(frames[key])
+    files = {
+        Path(p).name: sha256_file(Path(p))
+        for p in (getattr(config, k) for k in ROLES.values()) if p is not None and Path(p).is_file()
+    }  # fmt: skip
+    sens_inputs = {f: (cols.index(f),) for f in config.sensitive if f in cols}
+    bundle = DatasetBundle(
+        name=Path(config.path).name, modality="table", splits=splits,
+        finetune_task=TaskInfo(config.target, tuple(str(v) for v in classes),
+                               f"the target column {config.target!r}"),
+        pretrain_task=None, sensitive_features=tuple(config.sensitive),
+        sensitive_kinds={c: "demographic" for c in config.sensitive},
+        input_shape=(len(cols),), feature_names=tuple(cols), sensitive_input_columns=sens_inputs,
+        description=(f"Rows supplied with a model trained elsewhere: evaluation rows "
+                     f"{Path(config.path).name}; members {config.members or 'none'}; "
+                     f"non-members {config.non_members or 'none'}."),
+        source_files=files,
+    )  # fmt: skip
+    return SuppliedRows(bundle=bundle, codec=codec, labels=classes)

@@ -1,0 +1,273 @@
+"""Models auditor did not train, audited as they are (never retrained):
+
+- ``checkpoint``: a PyTorch state dict (``torch.save(model.state_dict(), path)``, or
+  auditor's own checkpoint format) loaded with ``weights_only=True`` into the module that the
+  factory ``function(input_shape=(F,), n_classes=K)`` builds;
+- ``sklearn``: a fitted scikit-learn estimator saved with skops; only scikit-learn's own
+  types are trusted, anything else is refused (never unpickled);
+- from Python: any ``nn.Module`` (logits out) or any object with ``predict_proba``.
+
+:class:`SuppliedModel` gives every kind one face: ``logits(x)`` on auditor's float32 inputs
+(log-probabilities for a ``predict_proba`` model, so softmax gives its probabilities back),
+and, when it can, a trainer of reference models like it for RMIA and LiRA
+(``train_reference(x, y, seed)``): the user's ``train`` function, or
+``sklearn.base.clone(estimator).fit``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from auditor.errors import AuditorInputError
+
+NOT_A_SPEC = "{spec!r} is not 'package.module:function'"
+CANNOT_IMPORT = "cannot import {spec!r} ({error})"
+BAD_SIGNATURE = "{spec!r} must accept {wanted} (its signature is {found})"
+NO_FILE = "no such file"
+REFUSED_PICKLE = "refused: the file holds pickled objects other than tensors ({detail})"
+UNREADABLE = "not a readable PyTorch state dict ({detail})"
+NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors)"
+STATE_MISMATCH = "the state dict does not fit the factory's module ({detail})"
+NOT_A_MODULE = "{spec!r} returned {found}, not an nn.Module"
+UNTRUSTED = (
+    "refused: type {type_name!r} is not scikit-learn's own; auditor loads skops files with "
+    "scikit-learn types only and never unpickles"
+)
+NOT_SKOPS = "not a readable skops file ({detail})"
+NO_PREDICT_PROBA = "the model has no predict_proba (a classifier with probabilities is needed)"
+NOT_A_MODEL = "a model is an nn.Module or an object with predict_proba, got {found}"
+# Smallest probability before the log (a predict_proba of exactly 0 gives a finite loss).
+PROBA_FLOOR = 1e-12
+FACTORY_ARGS = ("input_shape", "n_classes")
+TRAIN_ARGS = ("x", "y", "seed")
+
+Predictor = Callable[[np.ndarray], np.ndarray]
+# auditor's float32 inputs (n, F) -> what the model takes (a DataFrame, or the matrix itself)
+Decode = Callable[[np.ndarray], Any]
+
+
+def import_function(spec: str, *, field_name: str, wanted: tuple[str, ...]) -> Callable[..., Any]:
+    """The function named ``"package.module:function"``, its signature checked to accept
+    the keyword arguments ``wanted`` before it is ever called."""
+    module_name, _, fn_name = spec.partition(":")
+    if not module_name or not fn_name:
+        raise AuditorInputError(NOT_A_SPEC.format(spec=spec), field=field_name)
+    try:
+        fn = getattr(importlib.import_module(module_name), fn_name)
+    except (ImportError, AttributeError) as exc:
+        raise AuditorInputError(CANNOT_IMPORT.format(spec=spec, error=exc),
+                                field=field_name) from None  # fmt: skip
+    try:
+        inspect.signature(fn).bind(**{name: None for name in wanted})
+    except (TypeError, ValueError):
+        message = BAD_SIGNATURE.format(spec=spec, wanted=", ".join(wanted),
+                                       found=_signature_text(fn))  # fmt: skip
+        raise AuditorInputError(message, field=field_name) from None
+    return fn
+
+
+def _signature_text(fn: Any) -> str:
+    try:
+        return str(inspect.signature(fn))
+    except (TypeError, ValueError):
+        return "unknown"
+
+
+def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    """A state dict from ``path``, with ``weights_only=True``: tensors and plain containers
+    only (a bare state dict, or auditor's ``{"state_dict": ..., "meta": ...}``)."""
+    if not path.is_file():
+        raise AuditorInputError(NO_FILE, source=str(path), field="model.path")
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise AuditorInputError(REFUSED_PICKLE.format(detail=detail), source=str(path),
+                                field="model.path") from None  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - corrupt or foreign file
+        raise AuditorInputError(UNREADABLE.format(detail=type(exc).__name__), source=str(path),
+                                field="model.path") from None  # fmt: skip
+    state = blob.get("state_dict", blob) if isinstance(blob, dict) else None
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise AuditorInputError(NOT_A_STATE_DICT, source=str(path), field="model.path")
+    return state
+
+
+def build_module(spec: str, *, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
+    """``factory(input_shape=..., n_classes=...)``, checked to return an nn.Module."""
+    factory = import_function(spec, field_name="model.factory", wanted=FACTORY_ARGS)
+    module = factory(input_shape=input_shape, n_classes=n_classes)
+    if not isinstance(module, nn.Module):
+        raise AuditorInputError(NOT_A_MODULE.format(spec=spec, found=type(module).__name__),
+                                field="model.factory")  # fmt: skip
+    return module
+
+
+def load_checkpoint_model(
+    path: Path, *, factory: str, input_shape: tuple[int, ...], n_classes: int
+) -> nn.Module:
+    """The factory's module with the state dict of ``path`` loaded (strict), in eval mode."""
+    state = load_state_dict(path)
+    module = build_module(factory, input_shape=input_shape, n_classes=n_classes)
+    try:
+        module.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        detail = " ".join(str(exc).split())[:300]
+        raise AuditorInputError(STATE_MISMATCH.format(detail=detail), source=str(path),
+                                field="model.factory") from None  # fmt: skip
+    return module.eval()
+
+
+def load_skops(path: Path) -> Any:
+    """A fitted estimator from a skops file, trusting scikit-learn's own types only."""
+    import skops.io as sio
+
+    if not path.is_file():
+        raise AuditorInputError(NO_FILE, source=str(path), field="model.path")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # noqa: BLE001 - not a skops zip, or a corrupt one
+        raise AuditorInputError(NOT_SKOPS.format(detail=type(exc).__name__), source=str(path),
+                                field="model.path") from None  # fmt: skip
+    foreign = [t for t in untrusted if not t.startswith("sklearn.")]
+    if foreign:
+        raise AuditorInputError(UNTRUSTED.format(type_name=foreign[0]), source=str(path),
+                                field="model.path")  # fmt: skip
+    try:
+        return sio.load(path, trusted=list(untrusted))
+    except Exception as exc:  # noqa: BLE001 - a type skops refuses after all
+        raise AuditorInputError(NOT_SKOPS.format(detail=str(exc).splitlines()[0][:200]),
+                                source=str(path), field="model.path") from None  # fmt: skip
+
+
+class ProbaModule(nn.Module):
+    """An object with ``predict_proba`` seen as a module: ``forward(x)`` returns the log of
+    its probabilities on ``decode(x)``. Not differentiable (no gradients flow)."""
+
+    def __init__(self, estimator: Any, decode: Decode) -> None:
+        super().__init__()
+        self.estimator = estimator
+        self.decode = decode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        proba = proba_logits(self.estimator, self.decode, x.detach().cpu().numpy())
+        return torch.as_tensor(proba, dtype=torch.float32, device=x.device)
+
+
+def proba_logits(estimator: Any, decode: Decode, x: np.ndarray) -> np.ndarray:
+    """(n, k) float32 log-probabilities of ``estimator.predict_proba`` on ``decode(x)``."""
+    proba = np.asarray(estimator.predict_proba(decode(x)), dtype=np.float64)
+    return np.log(np.clip(proba, PROBA_FLOOR, 1.0)).astype(np.float32)
+
+
+def module_logits(module: nn.Module, x: np.ndarray, *, device: torch.device) -> np.ndarray:
+    """(n, k) float32 logits of ``module`` on ``x`` in eval mode, batch by batch."""
+    module.eval()
+    with torch.no_grad():
+        parts = [module(torch.as_tensor(x[i : i + 4096], device=device)).float().cpu().numpy()
+                 for i in range(0, len(x), 4096)]  # fmt: skip
+    return np.concatenate(parts)
+
+
+@dataclass(frozen=True)
+class SuppliedModel:
+    """A model trained elsewhere, ready to audit.
+
+    kind: "checkpoint" | "sklearn" | "torch" (a module from Python) | "predict_proba";
+    module: what the checks call (the torch module, or a :class:`ProbaModule`);
+    n_classes: its output width; differentiable: gradients reach the inputs (explanations);
+    source_files: file name -> sha256 of the model file(s); train_reference: trains one
+    reference model like it on (x, y) with a seed and returns its logits function (None:
+    RMIA and LiRA cannot run); reference_recipe: that trainer, in words."""
+
+    kind: str
+    module: nn.Module
+    n_classes: int
+    architecture: str
+    differentiable: bool
+    n_parameters: int | None
+    source_files: dict[str, str] = field(default_factory=dict)
+    train_reference: Callable[[np.ndarray, np.ndarray, int], Predictor] | None = None
+    reference_recipe: str = ""
+    device: torch.device = torch.device("cpu")
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """(n, n_classes) float32 logits (or log-probabilities) on auditor's inputs ``x``."""
+        if len(x) == 0:
+            return np.zeros((0, self.n_classes), np.float32)
+        if isinstance(self.module, ProbaModule):
+            return proba_logits(self.module.estimator, self.module.decode, x)
+        return module_logits(self.module, x, device=self.device)
+
+
+def _predictor(model: Any, decode: Decode, device: torch.device) -> Predictor:
+    if isinstance(model, nn.Module):
+        return lambda x: module_logits(model.to(device), x, device=device)
+    if hasattr(model, "predict_proba"):
+        return lambda x: proba_logits(model, decode, x)
+    raise AuditorInputError(NOT_A_MODEL.format(found=type(model).__name__), field="model.train")
+
+
+def user_trainer(
+    spec: str, decode: Decode, device: torch.device
+) -> Callable[[np.ndarray, np.ndarray, int], Predictor]:
+    """``function(x, y, seed=...)`` of ``model.train`` as a reference trainer: x the model's
+    inputs (``decode``: a DataFrame or float32 (n, F)), y int64 class indices (n,)."""
+    fn = import_function(spec, field_name="model.train", wanted=TRAIN_ARGS)
+
+    def train(x: np.ndarray, y: np.ndarray, seed: int) -> Predictor:
+        return _predictor(fn(x=decode(x), y=y, seed=seed), decode, device)
+
+    return train
+
+
+def sklearn_trainer(
+    estimator: Any, decode: Decode, labels: tuple[Any, ...]
+) -> Callable[[np.ndarray, np.ndarray, int], Predictor]:
+    """``sklearn.base.clone(estimator).fit`` on (x, y) as a reference trainer; its
+    ``random_state`` (where it has one) comes from the seed."""
+    from sklearn.base import clone
+
+    classes = np.asarray(labels, dtype=object)
+
+    def train(x: np.ndarray, y: np.ndarray, seed: int) -> Predictor:
+        model = clone(estimator)
+        if "random_state" in model.get_params():
+            model.set_params(random_state=seed)
+        y_fit = np.asarray(classes[y].tolist())
+        model.fit(decode(x), y_fit)
+        return lambda xe: proba_logits(_aligned(model, labels), decode, xe)
+
+    return train
+
+
+@dataclass(frozen=True)
+class _Aligned:
+    """A fitted estimator whose predict_proba columns follow ``labels`` (a reference model
+    trained on half the rows may miss a class: its column is 0)."""
+
+    estimator: Any
+    labels: tuple[Any, ...]
+
+    def predict_proba(self, x: Any) -> np.ndarray:
+        proba = np.asarray(self.estimator.predict_proba(x), dtype=np.float64)
+        have = {str(c): j for j, c in enumerate(self.estimator.classes_)}
+        out = np.zeros((len(proba), len(self.labels)))
+        for i, label in enumerate(self.labels):
+            if str(label) in have:
+                out[:, i] = proba[:, have[str(label)]]
+        return out
+
+
+def _aligned(estimator: Any, labels: tuple[Any, ...]) -> _Aligned:
+    return _Aligned(estimator, labels)
