@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from auditor.commands.init import EXAMPLE
-from auditor.config import AuditConfig, default_config, load_config
+from auditor.config import AuditConfig, default_config, load_config, validate_config
 from auditor.errors import AuditorInputError
 
 
@@ -142,10 +142,18 @@ def test_name_is_one_folder_name(tmp_path, name):
     assert str(err.value).endswith(NAME_HAS_PATH) and ": name: " in str(err.value)
 
 
-def test_n_boot_is_bounded(tmp_path):
-    from auditor.config.fairness import MAX_BOOT
-
+def test_n_boot_is_gone(tmp_path):
+    # the fairness intervals are analytic now (issue 11): a config still naming n_boot is told
     path = tmp_path / "a.toml"
-    path.write_text(f"[fairness]\nn_boot = {MAX_BOOT + 1}\n")
-    with pytest.raises(AuditorInputError, match="fairness.n_boot"):
+    path.write_text("[fairness]\nn_boot = 1000\n")
+    with pytest.raises(AuditorInputError, match="fairness.n_boot: unknown key"):
         load_config(path)
+
+
+@pytest.mark.parametrize("name", ["x\u0001", "run\x1b]0;owned\x07", "a\nb", "tab\there"])
+def test_name_has_no_control_characters(name):
+    from auditor.config import NAME_HAS_CONTROL
+
+    with pytest.raises(AuditorInputError) as err:
+        validate_config({"name": name}, source="a.toml")
+    assert str(err.value).endswith(NAME_HAS_CONTROL) and ": name: " in str(err.value)

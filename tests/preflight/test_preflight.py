@@ -1,0 +1,93 @@
+"""preflight: what it knows without loading anything agrees with what a run produces."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from auditor import preflight
+from auditor.commands.init import EXAMPLE
+from auditor.config import AuditConfig, TableData, validate_config
+from auditor.data import SPLIT_NAMES, split_indices
+from auditor.errors import AuditorInputError
+
+
+@pytest.mark.parametrize("source", ["digits", "adult"])
+def test_source_features_are_the_loaded_bundles(source):
+    from auditor.config import default_config
+    from auditor.data import load_bundle
+
+    bundle = load_bundle(default_config(source).data, seed=0)
+    assert tuple(bundle.sensitive_features) == preflight.SOURCE_FEATURES[source]
+    assert len(bundle.sensitive_features) and preflight.SOURCE_ROWS[source] >= sum(
+        len(bundle[name].y) for name in SPLIT_NAMES
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_split_sizes_are_the_drawn_ones(seed):
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(1, 60, size=rng.integers(2, 5)).tolist()
+    strata = np.repeat(np.arange(len(counts)), counts)
+    raw = rng.dirichlet(np.ones(len(SPLIT_NAMES))) * 0.95
+    fractions = dict(zip(SPLIT_NAMES, np.maximum(raw, 0.01).round(3).tolist(), strict=True))
+    drawn = split_indices(strata, fractions, seed=seed)
+    for split, fraction in fractions.items():
+        n = len(drawn[split])
+        if n >= preflight.MIN_SPLIT_ROWS:
+            preflight.check_split_sizes({split: fraction}, counts, source="t.csv")
+        else:
+            with pytest.raises(AuditorInputError, match=f"would hold {n} rows"):
+                preflight.check_split_sizes({split: fraction}, counts, source="t.csv")
+
+
+def _table(**changes: object) -> AuditConfig:
+    data = TableData(path="t.csv", target="y", sensitive=["sex", "race"])
+    return AuditConfig(data=data).model_copy(update=changes)
+
+
+def test_feature_names_are_the_fairness_sections_keys():
+    assert preflight.audited_features(_table(), ()) == ["sex", "race", "sex & race"]
+    none = _table().model_copy(update={"fairness": _table().fairness.model_copy(
+        update={"intersections": "none"})})  # fmt: skip
+    assert preflight.audited_features(none, ()) == ["sex", "race"]
+
+
+@pytest.mark.parametrize(
+    ("metric", "ok"),
+    [
+        ("fairness.features.sex.disparities.x.between_groups", True),
+        ('fairness.features."sex & race".disparities.x.between_groups', True),
+        ("fairness.features[kind=intersection].disparities.x.between_groups", True),
+        ("fairness.features.*.groups[F].metrics.recall", True),
+        ("fairness.features[race].disparities.x.between_groups", True),
+        ("fairness.features.ink_density.disparities.x.between_groups", False),
+        ("fairness.features[age].disparities.x.between_groups", False),
+        ('fairness.features."race & sex".disparities.x', False),
+    ],
+)
+def test_rule_features_against_the_config(metric, ok):
+    config = validate_config(
+        {"data": _table().data.model_dump(mode="json"),
+         "gates": {"rules": [{"metric": metric, "max": 0.1}]}}, source="a.toml",
+    )  # fmt: skip
+    features = preflight.audited_features(config, ())
+    if ok:
+        preflight.check_rule_features(config.gates, features, source="a.toml")
+    else:
+        with pytest.raises(AuditorInputError, match=r"a.toml: gates.rules\[0\].metric"):
+            preflight.check_rule_features(config.gates, features, source="a.toml")
+
+
+def test_init_example_fits_a_table_config(tmp_path):
+    """The example's own rule reads every feature, so switching to a table keeps it valid."""
+    path = tmp_path / "auditor.toml"
+    path.write_text(EXAMPLE)
+    from auditor.config import load_config
+
+    example = load_config(path)
+    for config in (example, example.model_copy(update={"data": _table().data})):
+        available = preflight.SOURCE_FEATURES.get(config.data.source, ())
+        features = preflight.audited_features(config, available)
+        preflight.check_rule_features(config.gates, features, source=str(path))
+    assert example.gates.rules and "ink_density" not in EXAMPLE
