@@ -20,6 +20,7 @@ SCENARIOS = ("digits", "adult", "mnist")
 
 __all__ = [
     "SCENARIOS",
+    "SUPPLIED_KINDS",
     "AuditConfig",
     "DPConfig",
     "DeclaredAnswers",
@@ -27,6 +28,7 @@ __all__ = [
     "GateRule",
     "GatesConfig",
     "PrivacyConfig",
+    "TrainingConfig",
     "TransparencyConfig",
     "default_config",
     "load_config",
@@ -102,6 +104,11 @@ class TableData(StrictModel):
     splits: SplitFractions = SplitFractions(
         pretrain=0.30, finetune_train=0.20, holdout=0.15, val=0.10, test=0.25
     )
+    # A supplied model (model.kind "checkpoint" / "sklearn"): `path` holds the evaluation rows;
+    # `members` the model's training rows and `non_members` rows of the same distribution it
+    # never saw (both optional; the privacy probes need them). `splits` is not used then.
+    members: Path | None = None
+    non_members: Path | None = None
 
 
 DataConfig = Annotated[
@@ -109,19 +116,48 @@ DataConfig = Annotated[
 ]
 
 
+# Models auditor did not train: audited as they are, never retrained.
+SUPPLIED_KINDS = ("checkpoint", "sklearn", "python")
+NEEDS_FACTORY = "kind = '{kind}' needs factory = 'package.module:function'"
+NEEDS_PATH = "kind = '{kind}' needs path = the model file ({what})"
+SUPPLIED_NEEDS_TABLE = (
+    "a supplied model (model.kind = '{kind}') is audited on a table: data.source = 'table'"
+)
+MODEL_FILES = {"checkpoint": "a state dict saved with torch.save", "sklearn": "a .skops file"}
+
+
 class ModelConfig(StrictModel):
-    # "auto": the seed's CNN for images, the MLP for tables.
-    kind: Literal["auto", "cnn", "mlp", "factory"] = "auto"
-    # "package.module:function" returning an nn.Module with a ``head`` attribute.
+    # "auto": the seed's CNN for images, the MLP for tables; "factory": your module, trained
+    # here; "checkpoint": your trained PyTorch state dict (path) + the factory that builds
+    # the module; "sklearn": your fitted scikit-learn estimator saved with skops (path);
+    # "python": the object given to auditor.audit_model (recorded, not loadable from a file).
+    kind: Literal["auto", "cnn", "mlp", "factory", "checkpoint", "sklearn", "python"] = "auto"
+    # "package.module:function", called as function(input_shape=(F,), n_classes=K) -> nn.Module
+    # (with `head` and `backbone` attributes when auditor trains it).
     factory: str | None = None
+    # checkpoint / sklearn: the model file (a state dict .pt, or a .skops file).
+    path: Path | None = None
+    # checkpoint / sklearn: "package.module:function" that trains a reference model like
+    # yours, called as function(x, y, *, seed) -> a model (for RMIA and LiRA); sklearn
+    # without it: sklearn.base.clone(estimator).fit.
+    train: str | None = None
     hidden: list[int] = Field(default_factory=lambda: [128, 64])
     dropout: float = Field(0.1, ge=0, lt=1)
 
     @model_validator(mode="after")
     def _factory_named(self) -> ModelConfig:
-        if self.kind == "factory" and not self.factory:
-            raise ValueError("kind = 'factory' needs factory = 'package.module:function'")
+        if self.kind in ("factory", "checkpoint") and not self.factory:
+            raise ValueError(NEEDS_FACTORY.format(kind=self.kind))
+        if self.kind in MODEL_FILES and self.path is None:
+            raise ValueError(NEEDS_PATH.format(kind=self.kind, what=MODEL_FILES[self.kind]))
         return self
+
+
+class TrainingConfig(StrictModel):
+    # "pretrain-finetune": pretrain the backbone, then a new head on it ([pretrain], [finetune]);
+    # "plain": train the whole model once on the training split (the pretrain rows join it;
+    # the [finetune] settings apply, nothing is frozen).
+    recipe: Literal["pretrain-finetune", "plain"] = "pretrain-finetune"
 
 
 class PretrainConfig(StrictModel):
@@ -155,6 +191,7 @@ class AuditConfig(StrictModel):
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     data: DataConfig = DigitsData()
     model: ModelConfig = ModelConfig()
+    training: TrainingConfig = TrainingConfig()
     pretrain: PretrainConfig = PretrainConfig()
     finetune: FinetuneConfig = FinetuneConfig()
     fairness: FairnessConfig = FairnessConfig()
@@ -170,6 +207,17 @@ class AuditConfig(StrictModel):
         if name is not None and not name.isprintable():
             raise ValueError(NAME_HAS_CONTROL)
         return name
+
+    @model_validator(mode="after")
+    def _supplied_on_a_table(self) -> AuditConfig:
+        if self.model.kind in SUPPLIED_KINDS and self.data.source != "table":
+            raise ValueError(SUPPLIED_NEEDS_TABLE.format(kind=self.model.kind))
+        return self
+
+    @property
+    def supplied(self) -> bool:
+        """The model was trained elsewhere: auditor audits it and trains no target model."""
+        return self.model.kind in SUPPLIED_KINDS
 
     @property
     def run_name(self) -> str:
@@ -267,12 +315,15 @@ def load_config(path: str | Path) -> AuditConfig:
 
 def _resolve_paths(config: AuditConfig, *, base: Path) -> AuditConfig:
     """Relative data paths in a config file are relative to that file."""
-    data = config.data
+    data, model = config.data, config.model
     updates: dict[str, Any] = {}
-    for key in ("path", "root"):
+    for key in ("path", "root", "members", "non_members"):
         value = getattr(data, key, None)
         if isinstance(value, Path) and not value.is_absolute():
             updates[key] = base / value
-    if not updates:
-        return config
-    return config.model_copy(update={"data": data.model_copy(update=updates)})
+    changes: dict[str, Any] = {}
+    if updates:
+        changes["data"] = data.model_copy(update=updates)
+    if model.path is not None and not model.path.is_absolute():
+        changes["model"] = model.model_copy(update={"path": base / model.path})
+    return config.model_copy(update=changes) if changes else config
