@@ -34,6 +34,10 @@ target = "odd"             # digits: fine-tune target, "odd" or "ge5"
 # sensitive_as_features = false     # sensitive columns are audited, not inputs, by default
 # missing_group = false             # true: a missing sensitive value is its own group
 # max_categories = 100              # categorical inputs with more levels are refused
+# With a model trained elsewhere ([model] kind = "checkpoint" or "sklearn"), path holds
+# the evaluation rows and the privacy probes read:
+# members = "data/train.csv"        # the rows the model was trained on
+# non_members = "data/holdout.csv"  # same distribution, never trained on
 
 [data.splits]              # disjoint fractions of the rows
 pretrain = 0.35
@@ -43,8 +47,19 @@ val = 0.10
 test = 0.25
 
 [model]
-kind = "auto"              # "auto", "cnn", "mlp" or "factory"
-# factory = "mypkg.models:build"  # fn(input_shape=, n_classes=) -> module with .backbone, .head
+kind = "auto"              # "auto", "cnn", "mlp" or "factory" (trained here); a model
+#                            trained elsewhere: "checkpoint" or "sklearn" (never retrained)
+# factory = "mypkg.models:build"  # build(input_shape=(F,), n_classes=K) -> nn.Module; trained
+#                                 # here it has .backbone and .head; this file's folder imports
+# kind = "checkpoint"        # path: torch.save(model.state_dict(), ...), loaded weights_only
+# kind = "sklearn"           # path: skops.io.dump(estimator, ...); scikit-learn types only
+# path = "model.pt"          # the model file, relative to this file
+# train = "mypkg.train:fit"  # fit(x, y, *, seed) -> model: reference models for RMIA / LiRA
+#                            # (sklearn default: sklearn.base.clone(estimator).fit)
+
+[training]
+recipe = "pretrain-finetune"  # or "plain": train the whole model once on the training split
+#                             # ([finetune] settings; the pretrain rows join the training split)
 
 [pretrain]
 objective = "supervised"   # "supervised", "masked_reconstruction" (labels unused) or "none"
