@@ -50,8 +50,10 @@ MNIST = DeclaredAnswers(
     users=_DEMO_USERS,
     limitations=(
         "MNIST's writers are US Census Bureau employees and high-school students from the "
-        "early 1990s; the splits are by image, not by writer, and a subset of the rows is "
-        "used (data.max_rows). The audited slices are properties of the images."
+        "early 1990s; the splits are by image, not by writer. The built-in scenario uses the "
+        "5,000-image sample shipped with auditor (the first 500 training images of each "
+        "digit, so the digits are balanced as MNIST's are not); a configured data.root reads "
+        "the full set. The audited slices are properties of the images."
     ),
     ethical_considerations=(
         "No attribute of a person is recorded; the digit and ink-density slices are not "
