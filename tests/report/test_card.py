@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 
 import pytest
 import yaml
@@ -117,7 +118,10 @@ def leaked_run(digits_context, tmp_path_factory, monkeypatch_module):
     ctx = dataclasses.replace(
         digits_context, config=config, bundle=leaked_bundle(digits_context.bundle, n=2), _cache={}
     )
-    monkeypatch_module.setattr(api, "trained_context", lambda *a, **k: ctx)
+    # run() looks the context up in whichever api module holds it: patch each one
+    for name, module in list(sys.modules.items()):
+        if name.startswith("auditor.api") and hasattr(module, "trained_context"):
+            monkeypatch_module.setattr(module, "trained_context", lambda *a, **k: ctx)
     out = tmp_path_factory.mktemp("leaked")
     return api.run(config, out_dir=out, progress=False, command="test"), ctx
 
