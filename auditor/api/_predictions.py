@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from auditor.api._result import AuditResult
 from auditor.api._trained import command_line, timed
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 NO_COLUMNS = "name the columns: y_true= and y_pred= (and sensitive=[...]), or give cols"
 NO_SUCH_COLUMN = "no column {column!r} in the DataFrame (columns: {have})"
 FRAME_NAME = "dataframe"
+FRAME_SOURCE = "DataFrame (in memory)"
 
 
 def _columns(
@@ -88,6 +89,8 @@ def audit_predictions(
         audit = _audit_file(path, cols, config=config, seed=seed, batch_rows=batch_rows,
                             positive_label=positive_label, dask_scheduler=dask_scheduler,
                             command=command)  # fmt: skip
+        if not is_file:  # the temporary file is gone after this: name the DataFrame instead
+            audit = _renamed(audit, str(path), FRAME_SOURCE)
     result = AuditResult(data=audit)
     return result if out is None else result.write(out, lock_timeout=lock_timeout)
 
@@ -114,3 +117,12 @@ def _audit_file(
     audit["gates"] = evaluate_gates(audit, config.gates)
     timings["total"] = round(time.perf_counter() - started, 4)
     return audit
+
+
+def _renamed(node: Any, old: str, new: str) -> Any:
+    """``node`` with every string equal to ``old`` replaced by ``new`` (nested dicts/lists)."""
+    if isinstance(node, dict):
+        return {k: _renamed(v, old, new) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_renamed(v, old, new) for v in node]
+    return new if node == old else node

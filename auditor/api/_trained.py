@@ -27,7 +27,6 @@ from auditor.run_folder import (
     staged_run,
     write_audit,
 )
-from auditor.training.recipes import effective_config
 
 if TYPE_CHECKING:
     from auditor.context import AuditContext
@@ -69,6 +68,8 @@ def run_trained(
     out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config))
     validate_rules(config.gates, source=config_file)
     importable(config_file)
+    from auditor.training.recipes import effective_config  # the training package loads torch
+
     config = effective_config(config)
     timings: dict[str, float] = {}
     started = time.perf_counter()

@@ -1,0 +1,42 @@
+"""A scikit-learn model trained outside auditor (HistGradientBoostingClassifier on Adult,
+saved with skops), audited from a config file with its member / non-member rows: every
+section, LOSS + RMIA with references from sklearn.base.clone, a card, the schema."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from auditor.cli import app
+from auditor.record import validate_audit
+
+runner = CliRunner()
+
+
+def test_skops_model_audited_without_retraining(sklearn_folder):
+    out = sklearn_folder / "run"
+    res = runner.invoke(app, ["run", str(sklearn_folder / "audit.toml"), "--out", str(out),
+                              "--quiet", "--exit-zero"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    audit = json.loads((out / "audit.json").read_text())
+    validate_audit(audit)
+    assert audit["run"]["mode"] == "supplied"
+    assert audit["model"]["architecture"].startswith("Pipeline (supplied: sklearn")
+    assert audit["model"]["checkpoints"]["supplied"]["path"].endswith("model.skops")
+    assert audit["training"]["finetune"]["epochs_run"] == 0  # auditor trained nothing
+    for name in ("performance", "fairness", "privacy", "transparency"):
+        assert audit[name]["status"] == "ok", (name, audit[name])
+    assert "differentiable" in audit["explanations"]["reason"]
+    perf = audit["performance"]["finetuned"]
+    assert perf["test"]["n"] == 500 and perf["finetune_train"]["n"] == 500
+    privacy = audit["privacy"]
+    assert {"loss", "rmia", "lira_online"} <= set(privacy["attacks"])
+    assert privacy["references"]["k"] == 2
+    assert "clone(Pipeline).fit" in privacy["references"]["recipe"]
+    assert privacy["members"] == {"split": "members", "n": 500}
+    assert privacy["canaries"]["status"] == "not_run"
+    card = (out / "model_card.html").read_text()
+    assert "supplied" in card and "Fine-tuned model" not in card
+    assert "Supplied model, test split:" in res.output
+    assert "membership AUC" in res.output and "equalized odds gap" in res.output
