@@ -28,9 +28,9 @@ from auditor.fairness.engine import (
     Estimate,
     FairnessResult,
     audit_counts,
-    favourable_index,
     resolve_specs,
 )
+from auditor.fairness.metrics import favourable_index
 from auditor.fairness.mitigation import threshold_optimizer_preview
 from auditor.fairness.scores import CellSums, ScoresByGroup, add_cells, scores_by_group
 from auditor.results import NotRun

@@ -34,7 +34,7 @@ class FairnessConfig(StrictModel):
 
     @field_validator("intersections")
     @classmethod
-    def _combos_have_two(cls, value):
+    def _combos_have_two(cls, value: object) -> object:
         if isinstance(value, list):
             for combo in value:
                 if len(combo) < 2 or len(set(combo)) != len(combo):

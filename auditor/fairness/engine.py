@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsTable
 from auditor.fairness.intervals import (
     DEFAULT_RATE_METHOD,
@@ -48,8 +47,6 @@ ALL_UNDEFINED = "the metric is undefined in every compared group"
 ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
 BELOW_MIN = "n = {n} is below the minimum group size {min}"
 OVERALL = "overall"
-UNKNOWN_FAVOURABLE = "favourable label {label!r} is not a class ({classes})"
-FAVOURABLE_NEEDS_BINARY = "a favourable label needs a binary target (this one has {k} classes)"
 
 
 @dataclass(frozen=True)
@@ -379,23 +376,6 @@ def audit_counts(
         favourable_class=table.class_names[favourable] if favourable is not None else None,
         positive_favourable=positive_favourable,
     )
-
-
-def favourable_index(
-    class_names: Sequence[str], label: str | None, *, field: str = "fairness.favourable_label"
-) -> int | None:
-    """Index of the class named ``label`` (compared as text), None when no label is given.
-    Raises :class:`AuditorInputError` naming ``field`` for an unknown class or more than two."""
-    if label is None:
-        return None
-    names = [str(c) for c in class_names]
-    if len(names) != 2:
-        raise AuditorInputError(FAVOURABLE_NEEDS_BINARY.format(k=len(names)), field=field)
-    if str(label) not in names:
-        raise AuditorInputError(
-            UNKNOWN_FAVOURABLE.format(label=label, classes=", ".join(names)), field=field
-        )
-    return names.index(str(label))
 
 
 def resolve_specs(

@@ -9,10 +9,12 @@ bootstrap replicates (leading axis B). Definitions follow scikit-learn and fairl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from auditor.errors import AuditorInputError
 
 # name -> (what it is, higher_is_better, denominator: which count it divides by)
 BINARY_METRICS: dict[str, tuple[str, bool, str]] = {
@@ -148,6 +150,27 @@ def metric_direction(name: str) -> bool:
     base = name.split("@")[0]
     spec = BINARY_METRICS.get(base) or GLOBAL_METRICS[base]
     return spec[1]
+
+
+UNKNOWN_FAVOURABLE = "favourable label {label!r} is not a class ({classes})"
+FAVOURABLE_NEEDS_BINARY = "a favourable label needs a binary target (this one has {k} classes)"
+
+
+def favourable_index(
+    class_names: Sequence[str], label: str | None, *, field: str = "fairness.favourable_label"
+) -> int | None:
+    """Index of the class named ``label`` (compared as text), None when no label is given.
+    Raises :class:`AuditorInputError` naming ``field`` for an unknown class or more than two."""
+    if label is None:
+        return None
+    names = [str(c) for c in class_names]
+    if len(names) != 2:
+        raise AuditorInputError(FAVOURABLE_NEEDS_BINARY.format(k=len(names)), field=field)
+    if str(label) not in names:
+        raise AuditorInputError(
+            UNKNOWN_FAVOURABLE.format(label=label, classes=", ".join(names)), field=field
+        )
+    return names.index(str(label))
 
 
 # Rates of being predicted positive (or of escaping it): their direction for the person

@@ -22,7 +22,8 @@ from auditor.checks.rows import input_rows
 from auditor.config import AuditConfig, FairnessConfig
 from auditor.config.fairness import IntervalMethod
 from auditor.errors import AuditorInputError
-from auditor.fairness.engine import audit_counts, favourable_index, resolve_specs
+from auditor.fairness.engine import audit_counts, resolve_specs
+from auditor.fairness.metrics import favourable_index
 from auditor.fairness.scores import scores_by_group
 from auditor.predictions.read import AUC_METHOD, Columns, PredictionCounts
 from auditor.provenance import library_versions, sha256_bytes, sha256_file
