@@ -36,6 +36,7 @@ NO_FILE = "no such file"
 UNSUPPORTED = "unsupported file type (use .csv or .parquet)"
 NOT_UTF8 = "not UTF-8 text"
 NO_HEADER = "no header line"
+CANNOT_READ = "cannot read ({error})"
 NO_ROWS = "no data rows (the file has a header only)"
 DUPLICATE_COLUMN = "column {col!r} appears {n} times in the header; name each column once"
 NO_COLUMN = "no column {col!r} in the file"
@@ -68,6 +69,11 @@ def _open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by caller
 
 
+def _one_line(exc: BaseException) -> str:
+    """``Type: message`` on one line (parser messages may end in or hold newlines)."""
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
+
+
 def _kind(path: Path) -> str:
     name = path.name.lower()
     if path.suffix.lower() in (".parquet", ".pq"):
@@ -93,7 +99,7 @@ def read_header(path: Path) -> list[str]:
         raise AuditorInputError(NOT_UTF8, source=str(path)) from None
     except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors
         raise AuditorInputError(
-            f"cannot read ({type(exc).__name__}: {exc})", source=str(path)
+            CANNOT_READ.format(error=_one_line(exc)), source=str(path)
         ) from None
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))
@@ -122,7 +128,7 @@ def read_frame(path: Path) -> pd.DataFrame:
             frame = pd.read_csv(path)
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
         raise AuditorInputError(
-            f"cannot read ({type(exc).__name__}: {exc})", source=str(path)
+            CANNOT_READ.format(error=_one_line(exc)), source=str(path)
         ) from None
     if len(frame) == 0:
         raise AuditorInputError(NO_ROWS, source=str(path))

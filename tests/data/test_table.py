@@ -237,3 +237,10 @@ def test_validate_data_checks_a_table_before_any_work(tmp_path):
         validate_data(config(path))
     assert err.value.field == "data.sensitive" and str(path) in str(err.value)
     validate_data(config(path, missing_group=True))  # accepted: nothing raised
+
+
+def test_ragged_csv_is_one_line(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("x1,cat,group,label\n1,u,a,yes\n2,v,b,no,extra,more\n")
+    text = refused(config(path), None)
+    assert T.CANNOT_READ.split("(")[0] in text and "ParserError" in text
