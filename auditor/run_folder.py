@@ -33,6 +33,7 @@ STAGING_SUFFIX = ".staging"
 TRASH_SUFFIX = ".trash"
 NOT_JSON = "not valid JSON ({error})"
 NOT_AN_OBJECT = "not a JSON object"
+INT_TOO_LARGE = "an integer with {digits} digits (every count and seed fits in 64 bits)"
 NO_SUCH_FILE = "no such file"
 WRONG_SCHEMA = "schema_version {found!r} is not {expected!r}"
 LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"
@@ -142,6 +143,15 @@ def audit_file(path: str | Path) -> Path:
     return path / "audit.json" if path.is_dir() else path
 
 
+def _int64(text: str) -> int:
+    """An integer of audit.json: counts and seeds, all within 64 bits (JSON readers in other
+    languages lose precision beyond 2**53 and fail beyond 64 bits)."""
+    value = int(text)
+    if not -(2**63) <= value < 2**64:
+        raise ValueError(INT_TOO_LARGE.format(digits=len(text.lstrip("-"))))
+    return value
+
+
 def load_audit(path: str | Path) -> dict[str, Any]:
     """Read ``RUN_DIR`` or ``RUN_DIR/audit.json`` and validate it against the schema.
 
@@ -151,7 +161,7 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise AuditorInputError(NO_SUCH_FILE, source=str(path))
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), parse_int=_int64)
     except (ValueError, RecursionError) as exc:
         error = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise AuditorInputError(NOT_JSON.format(error=error), source=str(path)) from None

@@ -12,6 +12,8 @@ import html
 import re
 from typing import Any
 
+from markupsafe import Markup
+
 # Characters with a meaning anywhere in a line (emphasis, code, links, tables; HTML entities
 # are already neutralised by html.escape); "-", "+", "#", ">" and "1." only at a line start.
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]()|~!])")
@@ -65,6 +67,14 @@ def xml_text(value: Any) -> str:
     """Text an XML 1.0 document may hold (ElementTree escapes ``<``, ``&`` and quotes; it does
     not remove what XML forbids): ESC, BEL and the like become ``\\x1b``, ``\\x07``."""
     return _NOT_XML.sub(_visible, str(value))
+
+
+def controls_visible(value: Any) -> Any:
+    """The templates' last step for every printed value: control characters in text become
+    ``\\xNN`` (HTML autoescape keeps ESC and BEL as they are); other values pass unchanged."""
+    if isinstance(value, Markup):  # our own markup (SVG): still no control characters
+        return Markup(_CONTROL.sub(_visible, str(value)))
+    return _CONTROL.sub(_visible, value) if isinstance(value, str) else value
 
 
 def terminal_text(value: Any) -> str:

@@ -13,7 +13,7 @@ import jinja2
 
 from auditor.report import decision, heatmap, hub, plots
 from auditor.report import model_facts as facts
-from auditor.report.escape import md_escape
+from auditor.report.escape import controls_visible, md_escape
 
 
 def templates_dir() -> Path:
@@ -80,6 +80,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
         # HTML: every value is escaped unless a renderer marked it safe (our own SVG).
         # Markdown: escaping is done by the md_escape filter, not by HTML autoescape.
         autoescape=not markdown,
+        finalize=controls_visible,  # no ESC / BEL from a label reaches a card
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
