@@ -7,9 +7,9 @@ Beyond noise: both numbers have intervals and the intervals do not overlap, or a
 reads the metric changed its verdict. A number without an interval cannot be told from noise:
 it is listed as changed only inside the folded details. Direction
 (:func:`direction`): accuracy, AUC, F1 and the like higher is better; gaps, calibration
-error, losses and a membership attack's AUC and TPR lower is better; a ratio between
-groups higher is better; a rate with no better side (a group's selection rate or FPR, an
-attack's FPR) is "changed".
+error, losses and a membership attack's AUC and TPR at a fixed FPR lower is better; a ratio
+between groups higher is better; a rate with no better side (a group's selection rate or
+FPR, an attack's TPR and FPR at its own threshold) is "changed".
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ def direction(path: str) -> int:
     keys = [k.strip('"') for k in path.replace("[", ".").replace("]", "").split(".")]
     leaf = keys[-1]
     if keys[0] == "privacy":
-        # an attack's AUC, TPR (at a fixed FPR or its threshold) and the epsilon bound; an
-        # attack's own false-positive rate has no direction
-        attack = "auc" in keys or "tpr_at_fpr" in keys or leaf in ("tpr", "epsilon_lower_bound")
+        # an attack's AUC, its TPR at a fixed FPR and the epsilon bound; the TPR and FPR at
+        # the attack's own threshold move together with that threshold: no direction
+        attack = "auc" in keys or "tpr_at_fpr" in keys or leaf == "epsilon_lower_bound"
         return -1 if attack else 0
     named = next((k for k in reversed(keys) if k.endswith(("_difference", "_ratio"))), None)
     if named is not None:

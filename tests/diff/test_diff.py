@@ -215,6 +215,7 @@ def test_direction_of_metrics():
     assert direction('fairness.features."a & b".disparities.demographic_parity_ratio') == 1
     assert direction("privacy.attacks.rmia.auc") == -1
     assert direction("privacy.attacks.rmia.decision.fpr") == 0
+    assert direction("privacy.attacks.rmia.decision.tpr") == 0
 
 
 def test_diff_shows_each_fairness_gate_once_whatever_the_worst_off_group():
