@@ -9,11 +9,12 @@ array give the same numbers.
 
 Definitions equal scikit-learn's: ``roc_auc_score`` (ties count 1/2), ``log_loss`` (scores
 clipped to [eps, 1 - eps] with eps the float64 machine epsilon, as scikit-learn does; no
-clipping of auditor's own), ``brier_score_loss``. Intervals (:func:`score_estimates`):
-ROC AUC by Hanley & McNeil (1982); log loss by the normal approximation of a mean
-(mean +- z sd / sqrt(n)); ECE by a normal approximation over its bins (each bin's accuracy a
-binomial share at its Wilson centre, the confidences held fixed; it ignores the upward bias
-of |acc - conf| near a calibrated model, so read a small ECE's lower bound with care).
+clipping of auditor's own), ``brier_score_loss``. Intervals: ROC AUC by Hanley & McNeil
+(1982) (at 0 or 1, where its variance vanishes, a Wilson interval of a share of min(P, N)
+rows); log loss by the normal approximation of a mean (mean +- z sd / sqrt(n)); ECE by a
+normal approximation over its bins (each bin's accuracy a binomial share at its Wilson
+centre, the confidences held fixed; it ignores the upward bias of |acc - conf| near a
+calibrated model, so read a small ECE's lower bound with care).
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ from auditor.results.classification import (
 EPS = float(np.finfo(np.float64).eps)  # scikit-learn's log_loss clip for float64 scores
 AUC_METHOD = "exact: Mann-Whitney over the distinct scores, ties count 1/2 (as scikit-learn)"
 SCORE_INTERVALS = (
-    "ROC AUC: Hanley-McNeil; log loss: normal approximation of a mean; ECE: normal "
-    "approximation over its 15 bins (bin accuracies binomial at their Wilson centre, "
-    "confidences fixed)"
+    "ROC AUC: Hanley-McNeil (Wilson over min(P, N) at 0 or 1); log loss: normal "
+    "approximation of a mean; ECE: normal approximation over its 15 bins (bin accuracies "
+    "binomial at their Wilson centre, confidences fixed)"
 )
 
 
@@ -168,15 +169,26 @@ def _z(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
+def _wilson(share: float, n: int, z: float) -> tuple[float, float]:
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def auc_interval(auc: float, n_pos: int, n_neg: int, *, level: float) -> tuple[float, float]:
-    """Hanley & McNeil's (1982) normal interval of ROC AUC, clipped to [0, 1]."""
+    """Hanley & McNeil's (1982) normal interval of ROC AUC, clipped to [0, 1]. At AUC 0 or 1,
+    where its variance vanishes, the Wilson interval of a share of min(P, N) rows (the
+    Birnbaum-Klose bound var <= A (1 - A) / min(P, N)): never zero width at finite n."""
     if math.isnan(auc):
         return math.nan, math.nan
+    z = _z(level)
+    if auc in (0.0, 1.0):
+        return _wilson(auc, min(n_pos, n_neg), z)
     q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
     var = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc * auc) + (n_neg - 1) * (q2 - auc * auc)) / (
         n_pos * n_neg
     )
-    half = _z(level) * math.sqrt(max(var, 0.0))
+    half = z * math.sqrt(max(var, 0.0))
     return max(0.0, auc - half), min(1.0, auc + half)
 
 

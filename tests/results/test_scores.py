@@ -64,4 +64,4 @@ def test_every_interval_contains_its_estimate(rows, level):
     assert 0 <= lo <= m.log_loss + 1e-12 and m.log_loss <= hi
     if not math.isnan(m.roc_auc):
         lo, hi = auc_interval(m.roc_auc, m.n_positive, m.n_negative, level=level)
-        assert 0 <= lo <= m.roc_auc <= hi <= 1
+        assert 0 <= lo <= m.roc_auc <= hi <= 1 and hi > lo
