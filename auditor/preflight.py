@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.audit_tree import parse_path
-from auditor.config import AuditConfig, GatesConfig, TableData
+from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.errors import AuditorInputError
 from auditor.gates import validate_rules
 
@@ -105,11 +105,12 @@ def check_run(config: AuditConfig, *, config_file: str | None, out: Path) -> Non
     from auditor.data import validate_data  # numpy; a table's checks load pandas
 
     validate_data(config.data)
+    supplied = config.model.kind in SUPPLIED_KINDS  # evaluation rows as given, no splits
     if isinstance(config.data, TableData):
-        check_table_counts(config.data, config.fairness.intersections)
-    else:
+        check_table_counts(config.data, config.fairness.intersections, splits=not supplied)
+    elif not supplied:
         check_builtin_splits(config)
-    if config.model.kind == "factory" and config.model.factory:
+    if config.model.kind in ("factory", "checkpoint") and config.model.factory:
         base = Path(config_file).parent if config_file else Path.cwd()
         load_factory(config.model.factory, base=base, source=config_file)
 
@@ -167,8 +168,10 @@ def check_rule_features(gates: GatesConfig, features: Sequence[str], *, source: 
             raise AuditorInputError(message, source=source, field=f"gates.rules[{i}].metric")
 
 
-def check_table_counts(data: TableData, intersections: str | list[list[str]]) -> None:
-    """A table's group counts (each feature and intersection) and split sizes."""
+def check_table_counts(
+    data: TableData, intersections: str | list[list[str]], *, splits: bool = True
+) -> None:
+    """A table's group counts (each feature and intersection) and (``splits``) split sizes."""
     from auditor.data.table import encode_target, read_frame, sensitive_groups  # pandas
     from auditor.fairness.engine import resolve_specs, spec_name
 
@@ -183,6 +186,8 @@ def check_table_counts(data: TableData, intersections: str | list[list[str]]) ->
                 TOO_MANY_GROUPS.format(feature=spec_name(spec), n=n, limit=MAX_GROUPS),
                 source=src, field="data.sensitive",
             )  # fmt: skip
+    if not splits:
+        return
     y, _ = encode_target(frame, data, src=src)
     class_counts = [int((y == k).sum()) for k in sorted(set(y.tolist()))]
     check_split_sizes(data.splits.model_dump(), class_counts, source=src)

@@ -1,0 +1,187 @@
+"""Hostile output folders and model files: ``--out`` that is a file, inside a file, a folder
+of other files or read-only is refused before any work; a malicious pickle named as a
+checkpoint never runs (its payload would create a marker file) and is refused in one line
+naming the file and ``model.path``."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.conftest import OUT, assert_nothing_written, assert_refused, write_files
+
+HEADER = "label,pred,score,sex\n"
+ROWS = "".join(
+    f"{'approved' if i % 3 else 'denied'},{'approved' if i % 4 else 'denied'},{(i % 10) / 10},"
+    f"g{i % 2}\n"
+    for i in range(120)
+)
+AUDIT = ["audit", "-p", "p.csv", "--sensitive", "sex", "--y-true", "label", "--y-pred", "pred",
+         "--positive-label", "approved"]  # fmt: skip
+
+
+def _out_is_a_file(tmp: Path) -> str:
+    (tmp / "taken").write_text("x")
+    return "taken"
+
+
+def _out_below_a_file(tmp: Path) -> str:
+    (tmp / "taken").write_text("x")
+    return "taken/run"
+
+
+def _out_holds_other_files(tmp: Path) -> str:
+    write_files(tmp, {"mine/notes.txt": "keep me"})
+    return "mine"
+
+
+def _out_is_the_current_folder(tmp: Path) -> str:
+    return "."
+
+
+def _out_is_empty_text(tmp: Path) -> str:
+    return ""
+
+
+OUT_CASES = {
+    "is-a-file": (_out_is_a_file, "is a file"),
+    "below-a-file": (_out_below_a_file, "taken"),
+    "holds-other-files": (_out_holds_other_files, "no audit.json"),
+    "current-folder": (_out_is_the_current_folder, "no audit.json"),
+    "empty-text": (_out_is_empty_text, "--out"),
+}
+
+
+@pytest.mark.parametrize("command", ["audit", "run"])
+@pytest.mark.parametrize("case", sorted(OUT_CASES))
+def test_bad_out_is_refused_before_any_work(cli, tmp_path, command, case):
+    make, text = OUT_CASES[case]
+    write_files(tmp_path, {"p.csv": HEADER + ROWS})
+    out = make(tmp_path)
+    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
+    args = [*AUDIT, "--out", out] if command == "audit" else ["run", "--out", out]
+    assert_refused(cli(args), "--out", text)
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_parent_is_refused(cli, tmp_path):
+    write_files(tmp_path, {"p.csv": HEADER + ROWS})
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        assert_refused(cli([*AUDIT, "--out", "locked/run"]), "--out", "permission")
+    finally:
+        locked.chmod(0o755)
+    assert not (locked / "run").exists()
+
+
+def test_stale_staging_is_removed_and_the_run_replaced_whole(cli, tmp_path, previous_run):
+    """A writer killed earlier left staging and trash; the next run removes them."""
+    previous_run()
+    write_files(tmp_path, {"p.csv": HEADER + ROWS, f".{OUT}.x1.staging/half": "x",
+                           f".{OUT}.x2.trash/old": "y"})  # fmt: skip
+    outcome = cli([*AUDIT, "--out", OUT, "--exit-zero"])
+    assert outcome.code == 0, outcome.err
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith((".staging", ".trash"))]
+    assert "p.csv" in (tmp_path / OUT / "audit.json").read_text()
+
+
+# -- checkpoints: a pickle is data, never code ------------------------------------------------
+
+FACTORY = """
+import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self, n_in, n_classes):
+        super().__init__()
+        self.backbone = nn.Sequential(nn.Linear(n_in, 4), nn.ReLU())
+        self.head = nn.Linear(4, n_classes)
+
+    def forward(self, x):
+        return self.head(self.backbone(x.flatten(1)))
+
+def build(input_shape, n_classes):
+    return Net(int(torch.Size(input_shape).numel()), n_classes)
+"""
+TABLE = "".join(f"{i % 3},{(i * 7) % 5},g{i % 2},{(i // 2) % 2}\n" for i in range(200))
+CONFIG = """[data]
+source = "table"
+path = "t.csv"
+target = "y"
+sensitive = ["sex"]
+[model]
+kind = "checkpoint"
+path = "model.pt"
+factory = "fact_h9x:build"
+"""
+
+
+class _Payload:
+    """Unpickling this runs ``touch MARKER`` (what an attacker's checkpoint would do)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _raw_pickle(marker: Path) -> bytes:
+    return pickle.dumps(_Payload(marker), protocol=2)
+
+
+def _torch_zip_with_payload(marker: Path) -> bytes:
+    import io
+
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save({"state_dict": {"w": _Payload(marker)}}, buffer)
+    return buffer.getvalue()
+
+
+def _not_a_state_dict(marker: Path) -> bytes:
+    import io
+
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save([torch.zeros(2)], buffer)
+    return buffer.getvalue()
+
+
+def _truncated(marker: Path) -> bytes:
+    return _not_a_state_dict(marker)[:100]
+
+
+CHECKPOINTS = {
+    "raw-pickle-payload": _raw_pickle,
+    "torch-zip-payload": _torch_zip_with_payload,
+    "not-a-state-dict": _not_a_state_dict,
+    "truncated": _truncated,
+    "text": lambda marker: b"just some text\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHECKPOINTS))
+def test_malicious_or_broken_checkpoint_never_runs(cli, tmp_path, case):
+    marker = tmp_path / "PWNED"
+    checkpoint = CHECKPOINTS[case](marker)
+    write_files(tmp_path, {"t.csv": "x,z,sex,y\n" + TABLE, "a.toml": CONFIG,
+                           "fact_h9x.py": FACTORY, "model.pt": checkpoint})  # fmt: skip
+    assert_refused(cli(["run", "a.toml", "--out", OUT]), "model.pt", "model.path")
+    assert not marker.exists()
+    assert_nothing_written(tmp_path)
+
+
+def test_missing_checkpoint(cli, tmp_path):
+    write_files(tmp_path, {"t.csv": "x,z,sex,y\n" + TABLE, "a.toml": CONFIG,
+                           "fact_h9x.py": FACTORY})  # fmt: skip
+    assert_refused(cli(["run", "a.toml", "--out", OUT]), "model.pt", "model.path")
+    assert_nothing_written(tmp_path)

@@ -1,0 +1,89 @@
+"""Signals and concurrency through the real command in a subprocess: Ctrl-C (130) and SIGTERM
+(143) while the report is being written leave the previous report byte-identical and no
+staging behind; two ``auditor audit`` processes writing one ``--out`` at once leave a folder
+that is wholly one of the two runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from auditor.commands import EXIT_INTERRUPTED, EXIT_TERMINATED
+from tests.builders import folder_bytes, leftovers, predictions_csv
+from tests.hostile.conftest import OUT
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+COLS = ["--sensitive", "sex", "--y-true", "label", "--y-pred", "pred", "--y-score", "score",
+        "--positive-label", "approved", "--exit-zero"]  # fmt: skip
+
+# The report writer stops half-way (one file staged) until the test signals it.
+SLOW_WRITER = """
+import sys, time
+from auditor import run_folder
+from auditor.cli import exit_code_of
+from auditor.commands import install_signal_handlers
+
+def slow(audit, folder):
+    (folder / "half.txt").write_text("x")
+    print("READY", flush=True)
+    time.sleep(120)
+
+run_folder.render_all = slow
+install_signal_handlers()
+sys.exit(exit_code_of(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "words"),
+    [
+        (signal.SIGINT, EXIT_INTERRUPTED, "interrupted"),
+        (signal.SIGTERM, EXIT_TERMINATED, "SIGTERM"),
+    ],
+    ids=["sigint", "sigterm"],
+)
+def test_signal_while_writing_keeps_the_previous_report(tmp_path, previous_run, signum, code,
+                                                        words):  # fmt: skip
+    before = previous_run()
+    csv = predictions_csv(tmp_path, n=300)
+    child = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(SLOW_WRITER), "audit", "-p", str(csv), *COLS,
+         "--out", str(tmp_path / OUT)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=ENV,
+    )  # fmt: skip
+    try:
+        assert child.stdout.readline().strip() == "READY"
+        assert any(p.name.endswith(".staging") for p in tmp_path.iterdir())
+        child.send_signal(signum)
+        assert child.wait(60) == code
+    finally:
+        child.kill()
+    err = child.stderr.read()
+    assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert folder_bytes(tmp_path / OUT) == before and leftovers(tmp_path) == []
+
+
+def test_two_concurrent_writers_leave_one_whole_run(tmp_path):
+    files = [predictions_csv(tmp_path, n=400, seed=s, name=f"writer{s}") for s in (1, 2)]
+    command = [sys.executable, "-m", "auditor"]
+    children = [
+        subprocess.Popen([*command, "audit", "-p", str(f), *COLS, "--out", str(tmp_path / OUT)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=ENV)
+        for f in files
+    ]  # fmt: skip
+    for child in children:
+        _, err = child.communicate(timeout=300)
+        assert child.returncode == 0, err.decode()
+    names = ("audit.json", "summary.md", "model_card.md", "junit.xml", "model_card.html")
+    texts = {name: (tmp_path / OUT / name).read_text() for name in names}
+    owners = {name: {f.stem for f in files if f.stem in text} for name, text in texts.items()}
+    [winner] = owners["audit.json"]
+    assert all(found == {winner} for found in owners.values()), owners
+    assert leftovers(tmp_path) == []
