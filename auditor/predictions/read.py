@@ -3,7 +3,10 @@
 Rows are read in batches (pyarrow) or, when a Dask scheduler is named, per partition of a
 Dask dataframe (each partition reduced where it lives); each batch becomes a small partial
 (per-group confusion counts plus running sums for the score metrics), and partials add up.
-Memory is one batch whatever the file size.
+Without a score column memory is one batch whatever the file size. With one, the score sums
+also keep each joint group cell's distinct scores per true class (16 bytes each): the price
+of an exact ROC AUC, overall and per group (at most 16 bytes a row; far less where scores
+repeat).
 """
 
 from __future__ import annotations
