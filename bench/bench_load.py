@@ -18,10 +18,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 
-def _spin(core: int, stop) -> None:
+def _spin(core: int, stop: Event) -> None:
     os.sched_setaffinity(0, {core})
     x = 0
     while not stop.is_set():

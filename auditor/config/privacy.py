@@ -43,7 +43,9 @@ class PrivacyConfig(StrictModel):
     min_group_members: int = Field(20, ge=1)
     # Joblib backend for the reference models: "loky", "multiprocessing", "sequential", "ray".
     backend: Literal["loky", "multiprocessing", "sequential", "ray"] = "loky"
-    n_jobs: int = 1
+    # Processes for the reference models; "auto": one while the backbone is frozen (heads on
+    # shared features: a worker's start-up would cost more), else one per free core.
+    n_jobs: int | Literal["auto"] = "auto"
     # Torch threads inside each reference job (results do not depend on the machine).
     threads_per_job: int = Field(1, ge=1)
     # Address of an existing Dask scheduler, e.g. "tcp://127.0.0.1:8786": jobs run there.

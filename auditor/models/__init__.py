@@ -19,13 +19,14 @@ from auditor.models.cnn import SeedCNN
 from auditor.models.mlp import TabularMLP
 
 if TYPE_CHECKING:
+    from auditor.config import ModelConfig
     from auditor.seeding import PrefixedRngs, Rngs
 
 __all__ = ["SeedCNN", "TabularMLP", "build_model", "replace_head", "count_parameters"]
 
 
 def build_model(
-    model_config, *, modality: str, input_shape: tuple[int, ...], n_classes: int
+    model_config: ModelConfig, *, modality: str, input_shape: tuple[int, ...], n_classes: int
 ) -> nn.Module:
     kind = model_config.kind
     if kind == "auto":

@@ -25,7 +25,12 @@ from auditor.privacy.attacks import (
 )
 from auditor.privacy.canary_probe import canary_probe
 from auditor.privacy.groups import fairness_gaps, group_leakage
-from auditor.privacy.reference import backbone_features, complementary_halves, run_jobs
+from auditor.privacy.reference import (
+    backbone_features,
+    complementary_halves,
+    resolve_n_jobs,
+    run_jobs,
+)
 from auditor.privacy.section import (
     AttackReport,
     DpReport,
@@ -150,14 +155,15 @@ def _prepare_references(
          "features": None if feats is None else (feats[0][ref_in[j]], feats[1], feats[2])}
         for j in range(k)
     ]  # fmt: skip
-    results = run_jobs(calls, privacy_config=pc)
+    n_jobs = resolve_n_jobs(pc, k=k, frozen=feats is not None)
+    results = run_jobs(calls, privacy_config=pc, n_jobs=n_jobs)
     logits = np.stack([r.logits for r in results]).astype(np.float64)
     info = References(
         k=k, design=DESIGN, recipe=RECIPE, n_train_each=int(ref_in[0].sum()),
         seconds_total=time.perf_counter() - start,
         seconds_per_model=[r.seconds for r in results],
         epochs_run=[r.epochs_run for r in results],
-        backend="dask" if pc.dask_scheduler else pc.backend, n_jobs=pc.n_jobs,
+        backend="dask" if pc.dask_scheduler else pc.backend, n_jobs=n_jobs,
         threads_per_job=pc.threads_per_job, dp=pc.dp is not None,
     )  # fmt: skip
     return _References(ref_in, logits[:, :n], logits[:, n:], info)

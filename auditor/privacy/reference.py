@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from auditor.errors import AuditorInputError
+from auditor.runtime import free_cores
 from auditor.training import extract_features, finetune, predict_logits
 from auditor.training.loop import fixed_threads
 
@@ -123,9 +124,22 @@ def backbone_features(
     return extract_features(pretrained, x, device=torch.device(device)).cpu().numpy()
 
 
-def run_jobs(calls: list[dict[str, Any]], *, privacy_config: PrivacyConfig) -> list[TrainedLogits]:
+def resolve_n_jobs(privacy_config: PrivacyConfig, *, k: int, frozen: bool) -> int:
+    """Local processes for ``k`` reference fine-tunes: ``n_jobs`` when the config sets a
+    number; "auto": 1 with the backbone frozen (each head trains on shared features in well
+    under a worker's start-up time), else one per free core, at most ``k``. Each job runs on
+    its own fixed thread count, so the logits do not depend on this choice."""
+    if privacy_config.n_jobs != "auto":
+        return int(privacy_config.n_jobs)
+    return 1 if frozen else max(1, min(k, free_cores()))
+
+
+def run_jobs(
+    calls: list[dict[str, Any]], *, privacy_config: PrivacyConfig, n_jobs: int | None = None
+) -> list[TrainedLogits]:
     """Run ``train_and_predict(**call)`` for each call through joblib: locally
-    (``backend``/``n_jobs``), on an existing Dask scheduler (``dask_scheduler``) or on Ray
+    (``backend`` with ``n_jobs`` processes; None: :func:`resolve_n_jobs` for a frozen
+    backbone), on an existing Dask scheduler (``dask_scheduler``) or on Ray
     (``backend = "ray"``, ``ray_address``). Results come back in call order."""
     from joblib import Parallel, delayed, parallel_config
 
@@ -168,7 +182,8 @@ def run_jobs(calls: list[dict[str, Any]], *, privacy_config: PrivacyConfig) -> l
             ray.init(address=pc.ray_address)
         with parallel_config(backend="ray"):
             return parallel(-1)
-    if pc.n_jobs == 1 or pc.backend == "sequential":
+    n_jobs = resolve_n_jobs(pc, k=len(calls), frozen=True) if n_jobs is None else n_jobs
+    if min(n_jobs, len(calls)) == 1 or pc.backend == "sequential":
         return [train_and_predict(**c) for c in calls]
     with parallel_config(backend=pc.backend):
-        return parallel(pc.n_jobs)
+        return parallel(n_jobs)

@@ -72,3 +72,24 @@ def test_unreachable_dask_scheduler_is_an_input_error(digits_context, monkeypatc
     pc = PrivacyConfig(dask_scheduler="tcp://127.0.0.1:9")
     with pytest.raises(AuditorInputError, match="privacy.dask_scheduler|Dask scheduler"):
         run_jobs(_calls(digits_context)[:1], privacy_config=pc)
+
+
+def test_n_jobs_auto_is_one_for_frozen_heads_and_a_free_core_each_otherwise(monkeypatch):
+    import auditor.privacy.reference as reference
+
+    monkeypatch.setattr(reference, "free_cores", lambda: 2)
+    auto = PrivacyConfig()
+    assert auto.n_jobs == "auto"
+    assert reference.resolve_n_jobs(auto, k=16, frozen=True) == 1
+    assert reference.resolve_n_jobs(auto, k=16, frozen=False) == 2
+    assert reference.resolve_n_jobs(auto, k=1, frozen=False) == 1
+    assert reference.resolve_n_jobs(PrivacyConfig(n_jobs=3), k=16, frozen=True) == 3
+
+
+@pytest.mark.slow
+def test_two_processes_give_the_same_logits_as_one(digits_context):
+    calls = _calls(digits_context)
+    one = run_jobs(calls, privacy_config=PrivacyConfig(n_jobs=1))
+    two = run_jobs(calls, privacy_config=PrivacyConfig(), n_jobs=2)
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a.logits, b.logits)
