@@ -40,13 +40,13 @@ from auditor.results import dump
 from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, write_run
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from auditor.data.supplied import SuppliedRows
     from auditor.models.supplied import SuppliedModel
 
 PYTHON_KIND = "model.kind = 'python' is an object given to auditor.audit_model(model, ...)"
 FRAME_PATH = "dataframe"
-
-Rows = "str | Path | pd.DataFrame"
 
 
 def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, device: Any,
@@ -224,7 +224,7 @@ def run_supplied(
     return AuditResult(data=audit, run_dir=out)
 
 
-def _frame_or_path(rows: Any) -> tuple[Path, Any]:
+def _frame_or_path(rows: Any) -> tuple[Path | None, Any]:
     if rows is None:
         return None, None
     if isinstance(rows, str | Path):
@@ -233,8 +233,9 @@ def _frame_or_path(rows: Any) -> tuple[Path, Any]:
 
 
 def audit_model(
-    model: Any, *, data: Rows, target: str, sensitive: list[str],
-    members: Rows | None = None, non_members: Rows | None = None,
+    model: Any, *, data: str | Path | pd.DataFrame, target: str, sensitive: list[str],
+    members: str | Path | pd.DataFrame | None = None,
+    non_members: str | Path | pd.DataFrame | None = None,
     features: list[str] | None = None, positive_label: Any = None, train: str | None = None,
     config: AuditConfig | None = None, seed: int = 0, name: str | None = None,
     out_dir: str | Path | None = None, progress: bool = True,

@@ -69,6 +69,10 @@ class AuditResult:
         gates = self.data.get("gates") or {}
         return gates.get("verdict", "not_run")
 
+    def json_data(self) -> dict[str, Any]:
+        """``data`` as ``audit.json`` holds it (NaN as null): what the schema validates."""
+        return json_form(self.data)
+
     def headline(self) -> dict[str, float | int | None]:
         """The few performance numbers printed at the end of a run (the audited model on the
         test split; the pretrained stage's where auditor trained one)."""

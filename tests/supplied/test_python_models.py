@@ -1,0 +1,35 @@
+"""auditor.audit_model with a PyTorch module given from Python (DataFrames in, the training
+function named for the reference models): every section, Integrated Gradients included, and
+the schema."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import auditor
+from auditor.config import AuditConfig, PrivacyConfig, TransparencyConfig
+from auditor.record import validate_audit
+from tests.supplied import tiny_mlp
+from tests.supplied.conftest import NUMERIC, SENSITIVE, TARGET
+
+
+def test_torch_module_from_python(adult_rows):
+    members = adult_rows["members"]
+    y = (members[TARGET] == ">50K").to_numpy().astype(np.int64)
+    model = tiny_mlp.fit(members[NUMERIC].to_numpy(np.float32), y, seed=0)
+    config = AuditConfig(privacy=PrivacyConfig(n_reference=2, probes=["loss", "rmia"]),
+                         transparency=TransparencyConfig(ig_steps=16))  # fmt: skip
+    result = auditor.audit_model(
+        model, data=adult_rows["eval"], members=members, non_members=adult_rows["non_members"],
+        target=TARGET, sensitive=SENSITIVE, features=NUMERIC, positive_label=">50K",
+        train="tests.supplied.tiny_mlp:fit", config=config, progress=False,
+    )  # fmt: skip
+    assert result.run_dir is None
+    validate_audit(result.json_data())
+    data = result.data
+    assert data["config"]["model"] == {**data["config"]["model"], "kind": "python",
+                                       "train": "tests.supplied.tiny_mlp:fit"}  # fmt: skip
+    assert data["explanations"]["status"] == "ok"
+    assert set(data["privacy"]["attacks"]) >= {"loss", "rmia"}
+    assert data["data"]["finetune_task"]["class_names"] == ["<=50K", ">50K"]
+    assert "supplied" in result.to_html()
