@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 import torch
@@ -17,6 +16,7 @@ from torch import nn
 from auditor.errors import AuditorInputError
 from auditor.models.cnn import SeedCNN
 from auditor.models.mlp import TabularMLP
+from auditor.models.supplied import FACTORY_ARGS, import_function
 
 if TYPE_CHECKING:
     from auditor.config import ModelConfig
@@ -48,13 +48,8 @@ def build_model(
 
 
 def _from_factory(spec: str, *, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
-    module_name, _, fn_name = spec.partition(":")
-    if not module_name or not fn_name:
-        raise AuditorInputError(f"{spec!r} is not 'package.module:function'", field="model.factory")
-    try:
-        fn = getattr(importlib.import_module(module_name), fn_name)
-    except (ImportError, AttributeError) as exc:
-        raise AuditorInputError(f"cannot import {spec!r} ({exc})", field="model.factory") from None
+    # the signature is checked before the call: fn(input_shape=(...), n_classes=K)
+    fn = import_function(spec, field_name="model.factory", wanted=FACTORY_ARGS)
     model = fn(input_shape=input_shape, n_classes=n_classes)
     if not isinstance(model, nn.Module) or not isinstance(getattr(model, "head", None), nn.Linear):
         raise AuditorInputError(
