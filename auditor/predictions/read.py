@@ -116,6 +116,10 @@ def _to_numpy(values: Any) -> np.ndarray:
     return np.asarray(values)
 
 
+PREDICTED_NOT_TRUE = (
+    "label {label!r} ({n} rows) never occurs in {y_true}: a binary audit would turn "
+    "multi-class; map it to one of the true classes"
+)
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 
 
@@ -178,6 +182,19 @@ class PredictionCounts:
     cells: CellSums = field(default_factory=dict)
 
 
+def _check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> None:
+    """Refuse a y_pred label that y_true never holds when y_true is binary: it would silently
+    turn a binary audit into a multi-class one (a typo, another encoding, a third class)."""
+    counts = table.counts.reshape(-1, *table.counts.shape[-2:]).sum(axis=0)  # (true, predicted)
+    true_n, pred_n = counts.sum(axis=1), counts.sum(axis=0)
+    extra = [i for i in range(len(table.classes)) if true_n[i] == 0 and pred_n[i] > 0]
+    if extra and int((true_n > 0).sum()) == 2:
+        i = extra[0]
+        message = PREDICTED_NOT_TRUE.format(label=table.class_names[i], n=int(pred_n[i]),
+                                            y_true=cols.y_true)  # fmt: skip
+        raise AuditorInputError(message, source=source, field=cols.y_pred)
+
+
 def _positive_index(table: CountsTable, positive_label: Any, source: str) -> int | None:
     if len(table.classes) < 2:
         raise AuditorInputError(
@@ -238,6 +255,7 @@ def reduce_predictions(
             acc.add_table(part.table)
         merge_cells(cells, part.scores)
     table = acc.table()
+    _check_predicted_classes(table, cols, source)
     positive = _positive_index(table, positive_label, source)
     scores = None
     if cols.y_score:

@@ -53,6 +53,8 @@ CASES = [
      ["p.csv"]),
     ("corrupt-parquet", "p.parquet", b"PAR1" + b"\x00" * 64 + b"PAR1", [], ["p.parquet"]),
     ("unsupported-type", "p.json", '{"label": 1}', [], ["p.json"]),
+    ("pred-label-never-true", "p.csv", HEADER + rows(50) + "approved,maybe,0.5,g1\n", [],
+     ["p.csv", "pred", "'maybe'"]),
 ]
 # fmt: on
 
