@@ -33,6 +33,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rendering it with Rich costs more than the rest of --help
 )
 
 for module in (run_cmd, init, audit, card, gate, diff):

@@ -31,7 +31,6 @@ from auditor.fairness.engine import (
     resolve_specs,
 )
 from auditor.fairness.metrics import favourable_index
-from auditor.fairness.mitigation import threshold_optimizer_preview
 from auditor.fairness.scores import CellSums, ScoresByGroup, add_cells, scores_by_group
 from auditor.results import NotRun
 
@@ -243,6 +242,8 @@ def _mitigation(
     val, test = ctx.predictions("finetuned", "val"), ctx.predictions("finetuned", "test")
     if len(val) == 0:
         return not_run("no validation rows to fit the thresholds on")
+    from auditor.fairness.mitigation import threshold_optimizer_preview  # sklearn: heavy
+
     previews = {}
     for f in features:
         previews[f] = threshold_optimizer_preview(

@@ -36,7 +36,7 @@ class Device(StrEnum):
 def run(
     config: Annotated[
         Path | None,
-        typer.Argument(help="An audit TOML file (or pyproject.toml with \\[tool.auditor])."),
+        typer.Argument(help="An audit TOML file (or pyproject.toml with a tool.auditor table)."),
     ] = None,
     scenario: Annotated[
         Scenario | None,
