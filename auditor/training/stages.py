@@ -23,6 +23,7 @@ from torch import nn
 from auditor.data import DatasetBundle, load_bundle
 from auditor.errors import AuditorInputError
 from auditor.models import backbone_layers, build_model, replace_head
+from auditor.runtime import apply_threads, choose_threads
 from auditor.seeding import Rngs
 from auditor.training.dp import fit_dp
 from auditor.training.loop import (
@@ -240,10 +241,20 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
 
 
 def train_stages(
-    config: AuditConfig, *, progress: bool = True, timings: dict[str, float] | None = None
+    config: AuditConfig,
+    *,
+    progress: bool = True,
+    timings: dict[str, float] | None = None,
+    threads: int | None = None,
 ) -> TrainedStages:
     """Load the data, pretrain and fine-tune. ``timings`` (if given) gets the seconds of
-    "data", "pretrain" and "finetune"."""
+    "data", "pretrain" and "finetune".
+
+    Sets torch's thread count for the rest of the process (inference, the checks) to
+    ``threads``, or where None to the cores free right now (:mod:`auditor.runtime`): torch's
+    default of every core ran 2-5x slower with another process on one of two cores. The
+    training loops themselves run on ``TRAIN_THREADS`` whatever this is."""
+    apply_threads(choose_threads(threads))
     timings = {} if timings is None else timings
     device, rngs = resolve_device(config.device), Rngs(config.seed)
     with _timed(timings, "data"):

@@ -132,3 +132,18 @@ def test_not_a_checkpoint(tmp_path):
     torch.save({"weights": torch.zeros(2)}, path)
     with pytest.raises(AuditorInputError, match=re.escape(NOT_OURS)):
         load_checkpoint(path)
+
+
+def test_train_stages_sets_torchs_threads_for_the_rest_of_the_run(digits_config):
+    from auditor.training import train_stages
+
+    quick = digits_config.model_copy(
+        update={"pretrain": PretrainConfig(epochs=1), "finetune": FinetuneConfig(epochs=1)}
+    )
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        stages = train_stages(quick, progress=False, threads=1)
+        assert torch.get_num_threads() == 1 and stages.pretrain_record.epochs_run == 1
+    finally:
+        torch.set_num_threads(before)
