@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 TOP_FEATURES = 15
 TOP_GROUP_FEATURES = 5
 METHOD = "Integrated Gradients (Captum)"
-# Rows of one forward + backward pass of the Integrated Gradients (steps x rows).
-IG_BATCH_ROWS = 256
 IMAGE_BASELINE = "all-zeros image (mid-grey on the [-1, 1] input scale)"
 TABLE_BASELINE = "the mean fine-tuning training row"
 NOT_DIFFERENTIABLE = (
@@ -150,33 +148,51 @@ def _integrated_gradients(model: nn.Module, x: np.ndarray, target: np.ndarray,
 
     Captum's ``IntegratedGradients.attribute(method="riemann_trapezoid")`` computed in torch
     directly (tests hold it to Captum's numbers): importing captum imports all of it,
-    matplotlib included, about a second of every run. Several steps share one pass when the
-    rows are few (up to ``IG_BATCH_ROWS`` rows a pass)."""
+    matplotlib included, about a second of every run. Each forward + backward pass takes
+    :func:`rows_per_pass` rows (several steps of few rows, or a slice of many rows), so at
+    28x28 a pass stays cache-sized instead of holding every row at once."""
     import torch
+
+    from auditor.training.predict import rows_per_pass  # imports torch: not at module import
 
     model.eval()
     xt = torch.as_tensor(x, dtype=torch.float32, device=device)
     bt = torch.as_tensor(baseline, dtype=torch.float32, device=device).expand_as(xt)
     tt = torch.as_tensor(target, dtype=torch.long, device=device)
-    diff = xt - bt
-    alphas = torch.linspace(0, 1, n_steps).tolist()
+    budget = rows_per_pass(model, x)
+    rows = max(1, min(len(x), budget))
     weights = torch.full((n_steps,), 1.0 / n_steps)
     weights[0], weights[-1] = weights[0] / 2, weights[-1] / 2  # trapezoid rule
-    total = torch.zeros_like(xt)
-    per_pass = max(1, IG_BATCH_ROWS // max(len(x), 1))
-    for i in range(0, n_steps, per_pass):
-        chunk = alphas[i : i + per_pass]
-        points = torch.cat([bt + a * diff for a in chunk]).requires_grad_()
-        logits = model(points)
-        picked = logits.gather(1, tt.repeat(len(chunk))[:, None]).sum()
-        (grad,) = torch.autograd.grad(picked, points)
-        w = weights[i : i + len(chunk)].to(device).view(-1, *[1] * xt.dim())
-        total += (grad.view(len(chunk), *xt.shape) * w).sum(0)
-    attr = total * diff
+    path = (torch.linspace(0, 1, n_steps).tolist(), weights.to(device))
+    parts = [
+        _ig_rows(model, xt[i : i + rows], bt[i : i + rows], tt[i : i + rows], path,
+                 steps_per_pass=max(1, budget // rows))
+        for i in range(0, len(x), rows)
+    ]  # fmt: skip
+    attr = torch.cat(parts) if parts else torch.zeros_like(xt)
     with torch.no_grad():
-        ends = model(torch.cat([xt, bt])).gather(1, tt.repeat(2)[:, None]).view(2, -1)
+        ends = [model(a).gather(1, tt[:, None])[:, 0] for a in (xt, bt)] if len(x) else [tt, tt]
     delta = attr.flatten(1).sum(1) - (ends[0] - ends[1])
     return attr.detach().cpu().numpy(), delta.detach().cpu().numpy()
+
+
+def _ig_rows(model: nn.Module, xt: torch.Tensor, bt: torch.Tensor, tt: torch.Tensor,
+             path: tuple[list[float], torch.Tensor], *,
+             steps_per_pass: int) -> torch.Tensor:  # fmt: skip
+    """Attributions of the rows ``xt`` (m, ...): the weighted gradients along the straight
+    path from ``bt``, ``steps_per_pass`` of ``path``'s (alphas, weights) a pass."""
+    import torch
+
+    alphas, weights = path
+    diff, total = xt - bt, torch.zeros_like(xt)
+    for i in range(0, len(alphas), steps_per_pass):
+        chunk = alphas[i : i + steps_per_pass]
+        points = torch.cat([bt + a * diff for a in chunk]).requires_grad_()
+        picked = model(points).gather(1, tt.repeat(len(chunk))[:, None]).sum()
+        (grad,) = torch.autograd.grad(picked, points)
+        w = weights[i : i + len(chunk)].view(-1, *[1] * xt.dim())
+        total += (grad.view(len(chunk), *xt.shape) * w).sum(0)
+    return total * diff
 
 
 def _pick_rows(n: int, limit: int, rngs: Rngs) -> np.ndarray:
