@@ -24,6 +24,7 @@ import typer
 
 from auditor import __version__
 from auditor.errors import AuditorInputError
+from auditor.report.escape import terminal_text
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
@@ -104,6 +105,8 @@ def cli_errors() -> Iterator[None]:
 
 
 def echo_table(rows: list[tuple[str, str]], *, file: TextIO | None = None) -> None:
+    """Two aligned columns; keys and values shown as text (no escape sequence acts)."""
+    rows = [(terminal_text(k), terminal_text(v)) for k, v in rows]
     width = max((len(k) for k, _ in rows), default=0)
     for key, value in rows:
         typer.echo(f"  {key.ljust(width)}  {value}", file=file or sys.stdout)

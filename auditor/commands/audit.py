@@ -15,6 +15,7 @@ from auditor.commands import cli_errors
 from auditor.commands.gate import report_gates
 from auditor.config import MAX_SEED, AuditConfig, load_config
 from auditor.preflight import check_predictions
+from auditor.report.escape import terminal_text
 
 
 def audit(
@@ -92,9 +93,9 @@ def audit(
     typer.echo(f"Rows: {fair['n']:,}; read in {read_s:.2f} s")
     if fair["positive_class"] is not None:
         side = "favourable" if fair["positive_favourable"] else "unfavourable"
-        typer.echo(f"Positive class: {fair['positive_class']} ({side})")
+        typer.echo(f"Positive class: {terminal_text(fair['positive_class'])} ({side})")
     for name, feature in fair["features"].items():
-        typer.echo(_feature_line(name, feature))
+        typer.echo(terminal_text(_feature_line(name, feature)))  # labels are the data's text
     # the same gate lines, GitHub outputs and exit code as `auditor run` and `auditor gate`
     report_gates(result.data, config_file=config_file, exit_zero=exit_zero)
 

@@ -101,3 +101,19 @@ def test_field_read_back_from_audit_json_is_escaped(cli, tmp_path, finished_run,
     outcome = cli(["card", "run", "--out", OUT])
     assert outcome.code == 0, outcome.err
     _assert_clean(tmp_path / OUT, outcome.out + outcome.err)
+
+
+def test_worst_off_label_printed_as_text(cli, tmp_path):
+    """The terminal lines name the worst-off group: an OSC/CSI label must print as text."""
+    lines = ["label,pred,score,grp"]
+    for i in range(400):
+        group = PAYLOADS["osc"] if i % 2 else PAYLOADS["csi"]
+        pred = "approved" if (i % 2 == 0 or i % 10 == 1) else "denied"  # the OSC group rarely
+        lines.append(f'{"approved" if i % 3 else "denied"},{pred},0.5,"{group}"')
+    write_files(tmp_path, {"p.csv": "\n".join(lines) + "\n"})
+    outcome = cli(["audit", "-p", "p.csv", "--sensitive", "grp", "--y-true", "label",
+                   "--y-pred", "pred", "--positive-label", "approved", "--out", OUT,
+                   "--exit-zero"])  # fmt: skip
+    assert outcome.code == 0, outcome.err
+    assert "worst-off A\\x1b]0;owned\\x07" in outcome.out  # named, as visible text
+    _assert_clean(tmp_path / OUT, outcome.out + outcome.err)
