@@ -117,3 +117,13 @@ def test_worst_off_label_printed_as_text(cli, tmp_path):
     assert outcome.code == 0, outcome.err
     assert "worst-off A\\x1b]0;owned\\x07" in outcome.out  # named, as visible text
     _assert_clean(tmp_path / OUT, outcome.out + outcome.err)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_diff_of_payload_labels_is_clean(cli, labelled_run, fmt):
+    folder, _ = labelled_run
+    outcome = cli(["diff", str(folder), str(folder), "--format", fmt])
+    assert outcome.code == 0, outcome.err
+    assert not CONTROL.search(outcome.out), repr(CONTROL.search(outcome.out))
+    if fmt == "markdown":
+        assert "<script>alert" not in CODE_SPAN.sub("`code`", outcome.out)
