@@ -107,7 +107,8 @@ def check_run(config: AuditConfig, *, config_file: str | None, out: Path) -> Non
     validate_data(config.data)
     supplied = config.model.kind in SUPPLIED_KINDS  # evaluation rows as given, no splits
     if isinstance(config.data, TableData):
-        check_table_counts(config.data, config.fairness.intersections, splits=not supplied)
+        fractions = None if supplied else used_splits(config)
+        check_table_counts(config.data, config.fairness.intersections, fractions=fractions)
     elif not supplied:
         check_builtin_splits(config)
     if config.model.kind in ("factory", "checkpoint") and config.model.factory:
@@ -168,10 +169,23 @@ def check_rule_features(gates: GatesConfig, features: Sequence[str], *, source: 
             raise AuditorInputError(message, source=source, field=f"gates.rules[{i}].metric")
 
 
+def used_splits(config: AuditConfig) -> dict[str, float]:
+    """The split fractions a run trains and audits on: ``training.recipe = "plain"`` folds the
+    pretrain split into finetune_train (as ``training.recipes.effective_config`` does), and
+    without pretraining the pretrain split is unused."""
+    fractions = dict(config.data.splits.model_dump())
+    if config.training.recipe == "plain":
+        fractions["finetune_train"] += fractions.pop("pretrain")
+    elif config.pretrain.objective == "none":
+        fractions.pop("pretrain")
+    return fractions
+
+
 def check_table_counts(
-    data: TableData, intersections: str | list[list[str]], *, splits: bool = True
+    data: TableData, intersections: str | list[list[str]], *, fractions: dict[str, float] | None
 ) -> None:
-    """A table's group counts (each feature and intersection) and (``splits``) split sizes."""
+    """A table's group counts (each feature and intersection) and the size of each split of
+    ``fractions`` (None: a supplied model's rows, not split)."""
     from auditor.data.table import encode_target, read_frame, sensitive_groups  # pandas
     from auditor.fairness.engine import resolve_specs, spec_name
 
@@ -186,11 +200,11 @@ def check_table_counts(
                 TOO_MANY_GROUPS.format(feature=spec_name(spec), n=n, limit=MAX_GROUPS),
                 source=src, field="data.sensitive",
             )  # fmt: skip
-    if not splits:
+    if fractions is None:
         return
     y, _ = encode_target(frame, data, src=src)
     class_counts = [int((y == k).sum()) for k in sorted(set(y.tolist()))]
-    check_split_sizes(data.splits.model_dump(), class_counts, source=src)
+    check_split_sizes(fractions, class_counts, source=src)
 
 
 def check_builtin_splits(config: AuditConfig) -> None:
@@ -200,7 +214,7 @@ def check_builtin_splits(config: AuditConfig) -> None:
     if rows is None or getattr(data, "root", None) is not None:
         return  # a full MNIST from a root: thousands of rows per split
     rows = min(rows, getattr(data, "max_rows", None) or rows)
-    check_split_sizes(data.splits.model_dump(), [rows], source=f"data.source = {data.source!r}")
+    check_split_sizes(used_splits(config), [rows], source=f"data.source = {data.source!r}")
 
 
 def check_split_sizes(

@@ -91,3 +91,19 @@ def test_init_example_fits_a_table_config(tmp_path):
         features = preflight.audited_features(config, available)
         preflight.check_rule_features(config.gates, features, source=str(path))
     assert example.gates.rules and "ink_density" not in EXAMPLE
+
+
+def test_used_splits_follow_the_recipe():
+    base = AuditConfig()
+    assert preflight.used_splits(base) == base.data.splits.model_dump()
+    plain = validate_config({"training": {"recipe": "plain"}}, source="a.toml")
+    folded = preflight.used_splits(plain)
+    splits = plain.data.splits
+    assert "pretrain" not in folded
+    assert folded["finetune_train"] == splits.finetune_train + splits.pretrain
+    from auditor.training.recipes import effective_config  # the recipe's own folding
+
+    drawn = effective_config(plain).data.splits.model_dump()
+    assert drawn.pop("pretrain") == 0 and drawn == folded
+    scratch = validate_config({"pretrain": {"objective": "none"}}, source="a.toml")
+    assert "pretrain" not in preflight.used_splits(scratch)
