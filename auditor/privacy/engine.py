@@ -156,7 +156,7 @@ def _prepare_references(
         for j in range(k)
     ]  # fmt: skip
     n_jobs = resolve_n_jobs(pc, k=k, frozen=feats is not None)
-    results = run_jobs(calls, privacy_config=pc, n_jobs=n_jobs)
+    results = run_jobs(calls, privacy_config=pc, n_jobs=n_jobs, progress=ctx.progress)
     logits = np.stack([r.logits for r in results]).astype(np.float64)
     info = References(
         k=k, design=DESIGN, recipe=RECIPE, n_train_each=int(ref_in[0].sum()),

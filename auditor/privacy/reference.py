@@ -135,12 +135,17 @@ def resolve_n_jobs(privacy_config: PrivacyConfig, *, k: int, frozen: bool) -> in
 
 
 def run_jobs(
-    calls: list[dict[str, Any]], *, privacy_config: PrivacyConfig, n_jobs: int | None = None
+    calls: list[dict[str, Any]],
+    *,
+    privacy_config: PrivacyConfig,
+    n_jobs: int | None = None,
+    progress: bool = False,
 ) -> list[TrainedLogits]:
     """Run ``train_and_predict(**call)`` for each call through joblib: locally
     (``backend`` with ``n_jobs`` processes; None: :func:`resolve_n_jobs` for a frozen
     backbone), on an existing Dask scheduler (``dask_scheduler``) or on Ray
-    (``backend = "ray"``, ``ray_address``). Results come back in call order."""
+    (``backend = "ray"``, ``ray_address``). Results come back in call order. ``progress``:
+    a bar over the local jobs as they finish (a terminal only)."""
     from joblib import Parallel, delayed, parallel_config
 
     def parallel(n_jobs: int) -> list[TrainedLogits]:
@@ -183,7 +188,12 @@ def run_jobs(
         with parallel_config(backend="ray"):
             return parallel(-1)
     n_jobs = resolve_n_jobs(pc, k=len(calls), frozen=True) if n_jobs is None else n_jobs
+    from tqdm.auto import tqdm
+
+    bar = {"total": len(calls), "desc": "reference models", "disable": not progress,
+           "leave": False}  # fmt: skip
     if min(n_jobs, len(calls)) == 1 or pc.backend == "sequential":
-        return [train_and_predict(**c) for c in calls]
+        return [train_and_predict(**c) for c in tqdm(calls, **bar)]
     with parallel_config(backend=pc.backend):
-        return parallel(n_jobs)
+        jobs = Parallel(n_jobs=n_jobs, return_as="generator")
+        return list(tqdm(jobs(delayed(train_and_predict)(**c) for c in calls), **bar))
