@@ -78,7 +78,8 @@ def test_factory_signature_is_checked_before_it_is_called(checkpoint_folder):
     toml.write_text(toml.read_text().replace("tiny_mlp:build", "tiny_mlp:build_positional_only"))
     res = _run(checkpoint_folder)
     assert res.exit_code == 2
-    assert "model.factory" in res.output and "input_shape, n_classes" in res.output
+    assert "model.factory" in res.output and "build_positional_only" in res.output
+    assert "input_shape" in res.output and "n_classes" in res.output
     with pytest.raises(AuditorInputError) as info:
         import_function("tests.supplied.tiny_mlp:build_positional_only", field_name="f",
                         wanted=supplied.FACTORY_ARGS)  # fmt: skip
