@@ -178,6 +178,8 @@ def finetune(
     model = replace_head(copy.deepcopy(pretrained).to(device), n_classes, rngs=rngs)
     unfrozen = _unfreeze_last(model, config.unfreeze_last)
     frozen = f"backbone except its last {len(unfrozen)} layer(s)" if unfrozen else "backbone"
+    if unfrozen and len(unfrozen) == len(backbone_layers(model)):
+        frozen = "nothing (every layer trains)"  # the plain recipe, or unfreeze_last >= depth
     # the module that trains, and its inputs: the head on frozen features, or the model
     module = model if unfrozen else model.head
     if unfrozen:

@@ -44,3 +44,4 @@ def test_plain_training_trains_the_whole_model():
     stages = train_stages(config, progress=False)
     assert stages.pretrain_record.epochs_run == 0 and len(stages.bundle["pretrain"]) == 0
     assert stages.finetune_record.trainable_parameters == count_parameters(stages.finetuned)
+    assert stages.finetune_record.frozen == "nothing (every layer trains)"
