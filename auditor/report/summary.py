@@ -58,7 +58,8 @@ def _headline(audit: Mapping[str, Any]) -> list[str]:
     perf = audit["performance"]
     if perf.get("status") != "ok":
         return [f"_Performance not run_: {md_escape(perf.get('reason'))}", ""]
-    model = "audited model" if (audit["run"].get("mode") == "predictions") else "fine-tuned model"
+    mode = audit["run"].get("mode")
+    model = "audited model" if mode in ("predictions", "supplied") else "fine-tuned model"
     lines = [
         f"### Performance ({model})",
         "",
@@ -138,8 +139,9 @@ def _privacy_headline(audit: Mapping[str, Any]) -> list[str]:
     if not isinstance(attacks, dict) or not attacks:
         return []
     levels = [str(x) for x in part.get("fpr_levels") or []]
+    members = "member rows" if audit["run"].get("mode") == "supplied" else "fine-tuning set"
     lines = [
-        "### Privacy (membership inference on the fine-tuning set)",
+        f"### Privacy (membership inference on the {members})",
         "",
         "| Attack | ROC AUC | "
         + " | ".join(f"TPR at {md_escape(fpr_text(lv))} FPR" for lv in levels)
