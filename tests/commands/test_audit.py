@@ -202,3 +202,12 @@ def test_failing_gate_is_named_and_exits_1(files, tmp_path):
         app, ["audit", "-p", str(base / "preds.csv"), *ARGS, "--config", str(cfg), "-o", str(out)]
     )
     assert again.exit_code == 0 and "FAIL  sex: selection-rate gap" in again.output
+
+
+def test_default_out_is_reports_and_the_file_stem(files, tmp_path, monkeypatch):
+    base, _ = files
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["audit", "-p", str(base / "preds.csv"), *ARGS])  # no --out
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "reports" / "preds" / "audit.json").is_file()
+    assert "reports/preds/model_card.html" in result.output
