@@ -41,6 +41,8 @@ OUT_NOT_A_RUN = (
     "holds files but no audit.json: not a run folder, and a run folder is replaced whole "
     "(choose an empty or new folder)"
 )
+OUT_FILE_IS_A_FOLDER = "is a folder; name the file to write"
+PARENT_IS_A_FILE = "is a file, so nothing can be written below it"
 OUT_NOT_WRITABLE = "cannot write here (permission denied)"
 MAX_GROUPS = 1000
 # The fewest rows a split may hold: the test split's accuracy interval, early stopping on val,
@@ -84,6 +86,20 @@ def check_out_dir(out_dir: str | Path) -> Path:
     # The folder is swapped in by renames in its parent; the parent must be writable.
     if not os.access(parent, os.W_OK | os.X_OK):
         raise AuditorInputError(OUT_NOT_WRITABLE, source=str(parent), field="--out")
+    return out
+
+
+def check_out_file(path: str | Path, *, field: str) -> Path:
+    """Refuse a single output file (``diff --out``, ``init PATH``) that is a folder, lies
+    below a file, or cannot be written, before any work. Returns the path."""
+    out = Path(path)
+    if out.is_dir():
+        raise AuditorInputError(OUT_FILE_IS_A_FOLDER, source=str(out), field=field)
+    parent = _nearest_existing(out.parent)
+    if not parent.is_dir():
+        raise AuditorInputError(PARENT_IS_A_FILE, source=str(parent), field=field)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise AuditorInputError(OUT_NOT_WRITABLE, source=str(parent), field=field)
     return out
 
 

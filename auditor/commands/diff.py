@@ -12,6 +12,7 @@ import typer
 from auditor.commands import cli_errors
 from auditor.diff import diff_audits, render_markdown, render_text
 from auditor.io import atomic_write_text
+from auditor.preflight import check_out_file
 
 
 class DiffFormat(StrEnum):
@@ -32,7 +33,9 @@ def diff(
 ) -> None:
     """Compare two audits: metrics with intervals, gate verdicts, checklist, provenance."""
     with cli_errors():
-        from auditor import api  # loads torch (the audit's record types and checks)
+        if out is not None:
+            check_out_file(out, field="--out")
+        from auditor import api  # the record types (pydantic, pandas): after the arguments
 
         left, right = api.AuditResult.load(a), api.AuditResult.load(b)
         d = diff_audits(left.data, right.data)

@@ -10,6 +10,7 @@ import typer
 from auditor.commands import cli_errors
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text
+from auditor.preflight import check_out_file
 
 # The commented example config, every key with its default and what it means.
 EXAMPLE = (Path(__file__).parent / "example.toml").read_text(encoding="utf-8")
@@ -23,6 +24,7 @@ def init(
 ) -> None:
     """Write a commented example audit config."""
     with cli_errors():
+        check_out_file(path, field="PATH")
         if path.exists() and not force:
             raise AuditorInputError("already exists (use --force to overwrite)", source=str(path))
         atomic_write_text(path, EXAMPLE)

@@ -185,3 +185,22 @@ def test_missing_checkpoint(cli, tmp_path):
                            "fact_h9x.py": FACTORY})  # fmt: skip
     assert_refused(cli(["run", "a.toml", "--out", OUT]), "model.pt", "model.path")
     assert_nothing_written(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["diff", "{run}", "{run}", "--out", "."], ["--out", "is a folder"]),
+        (["diff", "{run}", "{run}", "--out", "taken/diff.md"], ["taken", "--out"]),
+        (["init", ".", "--force"], ["PATH", "is a folder"]),
+        (["init", "taken/auditor.toml"], ["taken", "PATH"]),
+    ],
+    ids=["diff-out-folder", "diff-out-below-a-file", "init-folder", "init-below-a-file"],
+)
+def test_bad_output_file_is_refused(cli, tmp_path, finished_run, args, names):
+    (tmp_path / "taken").write_text("x")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    outcome = cli([a.replace("{run}", str(finished_run)) for a in args])
+    assert_refused(outcome, *names)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (tmp_path / "taken").read_text() == "x"
