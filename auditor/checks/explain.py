@@ -38,6 +38,8 @@ TOP_GROUP_FEATURES = 5
 METHOD = "Integrated Gradients (Captum)"
 IMAGE_BASELINE = "all-zeros image (mid-grey on the [-1, 1] input scale)"
 TABLE_BASELINE = "the mean fine-tuning training row"
+# A supplied model: the mean of its member rows, or of the evaluation rows without them.
+SUPPLIED_BASELINES = ("the mean member (training) row", "the mean evaluation row")
 NOT_DIFFERENTIABLE = (
     "Integrated Gradients need a differentiable (PyTorch) model; the supplied {kind} gives "
     "probabilities only"
@@ -323,6 +325,12 @@ def _global_importance(abs_attr: np.ndarray, names: list[str]) -> list[FeatureIm
     ]
 
 
+def _table_baseline(ctx: AuditContext) -> str:
+    if ctx.supplied is None:
+        return TABLE_BASELINE
+    return SUPPLIED_BASELINES[0 if len(ctx.bundle["finetune_train"]) else 1]
+
+
 def explanations_check(ctx: AuditContext, sections: Sections) -> ExplanationsSection | NotRun:
     """Integrated Gradients on (up to ``max_attribution_rows``) test rows, and reliance."""
     cfg = ctx.config.transparency
@@ -341,7 +349,8 @@ def explanations_check(ctx: AuditContext, sections: Sections) -> ExplanationsSec
     if image:
         baseline = np.zeros(x.shape[1:], dtype=np.float32)
     else:
-        baseline = bundle["finetune_train"].x.mean(axis=0).astype(np.float32)
+        fit_rows = bundle["finetune_train"].x
+        baseline = (fit_rows if len(fit_rows) else test.x).mean(axis=0).astype(np.float32)
     attr, delta = _integrated_gradients(ctx.finetuned, x, preds.y_pred[rows], baseline,
                                         n_steps=cfg.ig_steps, device=ctx.device)  # fmt: skip
     abs_attr = np.abs(attr)
@@ -364,7 +373,8 @@ def explanations_check(ctx: AuditContext, sections: Sections) -> ExplanationsSec
     )
     delta_mean = float(np.mean(np.abs(delta)))
     return ExplanationsSection(
-        method=METHOD, n_steps=cfg.ig_steps, baseline=IMAGE_BASELINE if image else TABLE_BASELINE,
+        method=METHOD, n_steps=cfg.ig_steps,
+        baseline=IMAGE_BASELINE if image else _table_baseline(ctx),
         target="predicted class", split="test", n_rows_attributed=len(rows),
         n_rows_split=len(test),
         convergence_delta_mean_abs=delta_mean if math.isfinite(delta_mean) else None,

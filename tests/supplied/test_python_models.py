@@ -30,6 +30,22 @@ def test_torch_module_from_python(adult_rows):
     assert data["config"]["model"] == {**data["config"]["model"], "kind": "python",
                                        "train": "tests.supplied.tiny_mlp:fit"}  # fmt: skip
     assert data["explanations"]["status"] == "ok"
+    assert data["explanations"]["baseline"] == "the mean member (training) row"
     assert set(data["privacy"]["attacks"]) >= {"loss", "rmia"}
     assert data["data"]["finetune_task"]["class_names"] == ["<=50K", ">50K"]
     assert "supplied" in result.to_html()
+
+
+def test_torch_module_without_member_rows(adult_rows):
+    """No members and non-members: privacy says why it did not run; attributions start from
+    the mean evaluation row."""
+    model = tiny_mlp.build((len(NUMERIC),), 2)
+    result = auditor.audit_model(
+        model, data=adult_rows["eval"], target=TARGET, sensitive=SENSITIVE, features=NUMERIC,
+        positive_label=">50K", progress=False,
+    )  # fmt: skip
+    data = result.data
+    assert data["privacy"]["status"] == "not_run" and "data.members" in data["privacy"]["reason"]
+    assert data["explanations"]["baseline"] == "the mean evaluation row"
+    assert data["explanations"]["convergence_delta_mean_abs"] is not None
+    validate_audit(result.json_data())
