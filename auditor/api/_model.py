@@ -68,6 +68,7 @@ def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, dev
     rows = supplied_rows(
         config.data, frames=frames, columns=None if names is None else list(names),
         labels=None if classes is None else list(classes), as_frame=names is not None,
+        numeric_only=names is None,  # fitted without column names: it takes numbers only
     )  # fmt: skip
     decode = rows.codec.decode
     if config.model.train:

@@ -32,8 +32,9 @@ NO_COLUMN = (
     "no column {col!r} in the rows (each file needs the target, sensitive and input columns)"
 )
 NOT_NUMERIC = (
-    "column {col!r} is not numeric; a PyTorch model receives its inputs as float32 (encode "
-    "it before saving the rows, or name the numeric columns in data.features)"
+    "column {col!r} is not numeric; this model receives its inputs as a float32 matrix (a "
+    "PyTorch model, or an estimator fitted without column names): encode it before saving "
+    "the rows, or name the numeric columns in data.features"
 )
 UNKNOWN_LABEL = "target value {label!r} is not one of the model's classes ({known})"
 ONE_CLASS = "the target column {col!r} has a single class in every file"

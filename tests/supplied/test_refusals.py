@@ -95,3 +95,17 @@ def test_missing_column_in_the_member_rows_is_named(checkpoint_folder):
     res = _run(checkpoint_folder)
     assert res.exit_code == 2
     assert "members.csv" in res.output and "'sex'" in res.output
+
+
+def test_estimator_fitted_without_column_names_gets_numbers_only(adult_rows):
+    from sklearn.linear_model import LogisticRegression
+
+    import auditor
+    from auditor.data.supplied import NOT_NUMERIC
+
+    members = adult_rows["members"]
+    model = LogisticRegression().fit(members[["age"]].to_numpy(), members["income"])
+    with pytest.raises(AuditorInputError) as info:
+        auditor.audit_model(model, data=adult_rows["eval"], target="income", sensitive=["sex"],
+                            features=["age", "workclass"], progress=False)  # fmt: skip
+    assert str(info.value).endswith(NOT_NUMERIC.format(col="workclass"))
