@@ -301,8 +301,12 @@ def _dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -
         results = dask.compute(*tasks, scheduler=scheduler)
     else:
         from dask.distributed import Client
+        from distributed.comm.addressing import parse_address, parse_host_port
 
         try:
+            scheme, location = parse_address(scheduler)
+            if scheme in ("tcp", "tls"):  # checked first: a half-made Client hangs at exit
+                parse_host_port(location)
             client = Client(scheduler, timeout=10, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise AuditorInputError(

@@ -79,6 +79,7 @@ OPTION_CASES = [
     ("intersections", ["--intersections", "triples"], ["--intersections"]),
     ("sensitive-twice", ["--sensitive", "sex"], ["--sensitive"]),
     ("batch-rows-zero", ["--batch-rows", "0"], ["--batch-rows"]),
+    ("dask-address", ["--dask-scheduler", "bogus"], ["--dask-scheduler", "bogus"]),
     ("config-missing", ["--config", "nope.toml"], ["nope.toml"]),
     ("config-unknown-key", ["--config", "bad.toml"], ["bad.toml", "colour"]),
     ("config-rule-feature", ["--config", "rule.toml"], ["rule.toml", "gates.rules[0].metric",
