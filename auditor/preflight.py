@@ -126,7 +126,7 @@ def check_run(config: AuditConfig, *, config_file: str | None, out: Path) -> Non
         fractions = None if supplied else used_splits(config)
         check_table_counts(config.data, config.fairness.intersections, fractions=fractions)
     elif not supplied:
-        check_builtin_splits(config)
+        check_builtin_splits(config, source=config_file)
     if config.model.kind in ("factory", "checkpoint") and config.model.factory:
         base = Path(config_file).parent if config_file else Path.cwd()
         load_factory(config.model.factory, base=base, source=config_file)
@@ -223,14 +223,15 @@ def check_table_counts(
     check_split_sizes(fractions, class_counts, source=src)
 
 
-def check_builtin_splits(config: AuditConfig) -> None:
+def check_builtin_splits(config: AuditConfig, *, source: str | None = None) -> None:
     """Split sizes of a built-in source (its row count is known; classes roughly balanced)."""
     data = config.data
     rows = SOURCE_ROWS.get(data.source)
     if rows is None or getattr(data, "root", None) is not None:
         return  # a full MNIST from a root: thousands of rows per split
     rows = min(rows, getattr(data, "max_rows", None) or rows)
-    check_split_sizes(used_splits(config), [rows], source=f"data.source = {data.source!r}")
+    where = source or f"data.source = {data.source!r}"  # the config file, or the scenario
+    check_split_sizes(used_splits(config), [rows], source=where)
 
 
 def check_split_sizes(
