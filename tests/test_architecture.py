@@ -28,7 +28,8 @@ def test_no_function_over_80_lines():
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 lines = node.end_lineno - node.lineno + 1
                 if lines > MAX_FUNCTION_LINES:
-                    long.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name} {lines}")
+                    where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+                    long.append(f"{where} {node.name} {lines}")
     assert not long, "functions over 80 lines:\n" + "\n".join(long)
 
 
