@@ -26,6 +26,7 @@ from auditor.audit_tree.read import (
     is_estimate,
     num,
     read,
+    wilson_bounds,
     wilson_interval,
 )
 from auditor.audit_tree.walk import estimates, evidence_of, nodes, unreadable
@@ -50,5 +51,6 @@ __all__ = [
     "resolve",
     "step_text",
     "unreadable",
+    "wilson_bounds",
     "wilson_interval",
 ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any, Literal
 
 ESTIMATE_KEYS = ("value", "ci_low", "ci_high", "n")
@@ -54,13 +55,22 @@ def is_estimate(node: Any) -> bool:
     return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
+def wilson_bounds(k: Any, n: Any, *, level: float = _CONFIDENCE) -> tuple[Any, Any]:
+    """Wilson score interval of k / n for n > 0, for numbers or numpy arrays alike: centre
+    (k + z^2/2) / (n + z^2), half-width z sqrt(k (n - k) / n + z^2 / 4) / (n + z^2), z the
+    normal quantile (statsmodels' "wilson", in closed form: no scipy import)."""
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    denom = n + z * z
+    centre = (k + z * z / 2) / denom
+    half = z * (k * (n - k) / n + z * z / 4) ** 0.5 / denom
+    return centre - half, centre + half
+
+
 def wilson_interval(k: int, n: int) -> tuple[float, float]:
     """Wilson score interval (95%) of the proportion k/n; (nan, nan) when n is 0."""
     if n <= 0:
         return (math.nan, math.nan)
-    from statsmodels.stats.proportion import proportion_confint  # heavy: only when needed
-
-    lo, hi = proportion_confint(k, n, alpha=1 - _CONFIDENCE, method="wilson")
+    lo, hi = wilson_bounds(float(k), float(n))
     return (max(0.0, float(lo)), min(1.0, float(hi)))
 
 

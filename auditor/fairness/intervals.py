@@ -35,6 +35,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from auditor.audit_tree import wilson_bounds
 from auditor.fairness.metrics import MetricArrays
 
 # Score interval of a binomial share: our name -> statsmodels' method name.
@@ -84,15 +85,19 @@ def rate_interval(
     """
     if method not in RATE_METHODS:
         raise ValueError(UNKNOWN_METHOD.format(method=method, choices=", ".join(RATE_METHODS)))
-    from statsmodels.stats.proportion import proportion_confint  # heavy: scipy.stats
-
     k, n = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float))
     ok = n > 0
     safe_n = np.where(ok, n, 1.0)
     safe_k = np.where(ok, k, 0.0)
-    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = proportion_confint(safe_k, safe_n, alpha=1.0 - level, method=RATE_METHODS[method])
+    if method == "wilson":  # closed form: no statsmodels / scipy.stats import on this path
+        lo, hi = wilson_bounds(safe_k, safe_n, level=level)
+    else:
+        from statsmodels.stats.proportion import proportion_confint  # heavy: scipy.stats
+
+        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo, hi = proportion_confint(safe_k, safe_n, alpha=1.0 - level,
+                                        method=RATE_METHODS[method])  # fmt: skip
     p = safe_k / safe_n
     lo = np.where(safe_k == 0, 0.0, np.minimum(np.asarray(lo, dtype=float), p))
     hi = np.where(safe_k == safe_n, 1.0, np.maximum(np.asarray(hi, dtype=float), p))

@@ -156,3 +156,17 @@ def test_many_groups_are_compared_in_bounded_memory(monkeypatch):
     monkeypatch.setattr(intervals, "PAIR_BLOCK", 1000)
     assert intervals.gap_interval([(k, n)]) == whole
     assert 0.0 <= whole[0] < whole[1] <= 1.0
+
+
+@pytest.mark.parametrize("level", [0.9, 0.95, 0.99, 0.9999])
+def test_wilson_closed_form_is_statsmodels(level):
+    """The Wilson path computes without statsmodels (no scipy.stats import); same numbers."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    from auditor.audit_tree import wilson_bounds
+
+    rng = np.random.default_rng(7)
+    n = rng.integers(1, 5000, 3000).astype(float)
+    k = np.minimum(np.floor(rng.random(3000) * (n + 1)), n)
+    want = np.array(proportion_confint(k, n, alpha=1 - level, method="wilson"))
+    assert np.allclose(np.array(wilson_bounds(k, n, level=level)), want, rtol=0, atol=1e-12)
