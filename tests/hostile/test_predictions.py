@@ -107,7 +107,7 @@ CHILD = """
 import sys
 from auditor.cli import exit_code_of
 code = exit_code_of(sys.argv[1:])
-heavy = [m for m in ("torch", "sklearn", "captum", "opacus") if m in sys.modules]
+heavy = [m for m in ("torch", "sklearn", "scipy", "statsmodels", "captum") if m in sys.modules]
 print("loaded:", ",".join(heavy) or "none")
 sys.exit(code)
 """
@@ -115,7 +115,7 @@ sys.exit(code)
 
 def test_predictions_audit_never_imports_torch(tmp_path):
     """issue 15 item 4: the predictions path reads a file and counts; torch is never needed,
-    nor scikit-learn (its numbers are computed by auditor's own streamed code)."""
+    nor scikit-learn or scipy (its numbers, Wilson intervals included, are computed here)."""
     write_files(tmp_path, {"p.csv": HEADER + rows(3000)})
     args = ["audit", "-p", "p.csv", "--sensitive", "sex", *COLS, "--y-score", "score",
             "--out", "out", "--exit-zero"]  # fmt: skip
@@ -127,4 +127,4 @@ def test_predictions_audit_never_imports_torch(tmp_path):
     assert child.returncode == 0, child.stderr
     assert (tmp_path / "out" / "audit.json").is_file()
     loaded = child.stdout.strip().splitlines()[-1]
-    assert loaded == "loaded: none", loaded  # no torch, and no scikit-learn without a preview
+    assert loaded == "loaded: none", loaded
