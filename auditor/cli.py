@@ -25,6 +25,7 @@ from auditor.commands import (
     usage_error_line,
 )
 from auditor.commands import run as run_cmd
+from auditor.runtime import prepare_environment
 
 app = typer.Typer(
     name="auditor",
@@ -73,6 +74,7 @@ def exit_code_of(args: list[str] | None = None) -> int:
 
 
 def main() -> None:
+    prepare_environment()  # before anything loads torch's OpenMP runtime
     install_signal_handlers()
     sys.exit(exit_code_of())
 

@@ -83,6 +83,14 @@ def prepare_environment() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
+def torch_threads() -> int | None:
+    """torch's intra-op thread count, or None where torch was never imported."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    return int(torch.get_num_threads()) if torch is not None else None
+
+
 def apply_threads(n: int) -> None:
     """Set torch's intra-op threads to ``n`` (imports torch)."""
     import torch

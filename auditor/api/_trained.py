@@ -27,6 +27,7 @@ from auditor.run_folder import (
     staged_run,
     write_audit,
 )
+from auditor.runtime import torch_threads
 
 if TYPE_CHECKING:
     from auditor.context import AuditContext
@@ -96,7 +97,7 @@ def trained_context(
     from auditor.context import AuditContext
     from auditor.training.stages import train_stages
 
-    stages = train_stages(config, progress=progress, timings=timings)
+    stages = train_stages(config, progress=progress, timings=timings, threads=config.threads)
     return AuditContext(**{f.name: getattr(stages, f.name) for f in fields(stages)})
 
 
@@ -196,6 +197,7 @@ def _assemble(
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "seed": config.seed,
             "device": str(ctx.device),
+            "threads": torch_threads(),
             "timings_s": timings,
             "library_versions": library_versions(),
             "command": None,

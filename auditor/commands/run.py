@@ -56,6 +56,10 @@ def run(
         bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    threads: Annotated[
+        int | None,
+        typer.Option("--threads", min=1, help="torch threads outside training (default: free)."),
+    ] = None,
     fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help=FAIL_ON_HELP)] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help=BASELINE_HELP)] = None,
 ) -> None:
@@ -69,7 +73,9 @@ def run(
             if config is not None
             else default_config((scenario or Scenario.digits).value)
         )
-        cfg = cfg.with_overrides(seed=seed, device=device.value if device else None)
+        cfg = cfg.with_overrides(
+            seed=seed, device=device.value if device else None, threads=threads
+        )
         # rules, features, data, groups, splits, --out, factory: all before torch loads
         check_run(cfg, config_file=config_file, out=out or Path("reports") / cfg.run_name)
         from auditor import api  # loads torch: only once the config is known to be good

@@ -101,8 +101,9 @@ class TableData(StrictModel):
     missing_group: bool = False
     # Categorical inputs with more distinct values than this (in the whole table) are refused.
     max_categories: int = Field(100, ge=2)
+    # finetune_train = holdout: as many non-members as members for the privacy probes.
     splits: SplitFractions = SplitFractions(
-        pretrain=0.30, finetune_train=0.20, holdout=0.15, val=0.10, test=0.25
+        pretrain=0.25, finetune_train=0.20, holdout=0.20, val=0.10, test=0.25
     )
     # A supplied model (model.kind "checkpoint" / "sklearn"): `path` holds the evaluation rows;
     # `members` the model's training rows and `non_members` rows of the same distribution it
@@ -189,6 +190,10 @@ class AuditConfig(StrictModel):
     name: str | None = None
     seed: int = Field(0, ge=0, le=MAX_SEED)
     device: Literal["cpu", "cuda", "auto"] = "cpu"
+    # torch threads outside training (inference, explanations, references' predictions); None:
+    # the cores free at start-up (auditor.runtime). Training always uses one thread, so the
+    # weights, and audit.json, do not depend on it.
+    threads: int | None = Field(None, ge=1, le=1024)
     data: DataConfig = DigitsData()
     model: ModelConfig = ModelConfig()
     training: TrainingConfig = TrainingConfig()
@@ -224,7 +229,7 @@ class AuditConfig(StrictModel):
         return self.name or self.data.source
 
     def with_overrides(self, **changes: Any) -> AuditConfig:
-        """A copy with top-level fields replaced (``seed``, ``device``, ``name``)."""
+        """A copy with top-level fields replaced (``seed``, ``device``, ``threads``, ``name``)."""
         data = self.model_dump(mode="python")
         data.update({k: v for k, v in changes.items() if v is not None})
         return validate_config(data, source="command line")

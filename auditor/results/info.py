@@ -35,6 +35,8 @@ class RunInfo(Result):
     library_versions: dict[str, str | None]
     command: str
     config_file: str | None = None
+    # torch threads used outside training (environment, like timings; None: torch not used).
+    threads: int | None = Field(default=None, ge=1)
     # "supplied": a model trained elsewhere, audited here without retraining.
     mode: Literal["run", "predictions", "supplied"] = "run"
 
