@@ -14,8 +14,6 @@ No torch here (a factory's own module may import it, last); pandas only for a ta
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import math
 import os
 import sys
@@ -25,6 +23,7 @@ from typing import Any
 
 from auditor.audit_tree import parse_path
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
+from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.errors import AuditorInputError
 from auditor.gates import validate_rules
 
@@ -60,13 +59,6 @@ TOO_MANY_GROUPS = (
 SPLIT_TOO_SMALL = (
     "split {split!r} would hold {n} rows of the {rows}-row data; the audit needs at least "
     "{need} (more rows, or a larger data.splits.{split})"
-)
-FACTORY_SPEC = "{spec!r} is not 'package.module:function'"
-FACTORY_IMPORT = "cannot import {spec!r} ({error})"
-FACTORY_NOT_CALLABLE = "{spec!r} is not a function"
-FACTORY_SIGNATURE = (
-    "{spec!r} must accept the keyword arguments input_shape and n_classes (its signature "
-    "is {signature})"
 )
 
 
@@ -252,29 +244,7 @@ def check_split_sizes(
 def load_factory(spec: str, *, base: Path, source: str | None = None) -> Callable[..., Any]:
     """Import ``package.module:function`` with ``base`` (the config file's folder) on the
     import path, and check that it takes ``input_shape`` and ``n_classes`` by keyword."""
-    module_name, _, fn_name = spec.partition(":")
-    field = "model.factory"
-    if not module_name or not fn_name:
-        raise AuditorInputError(FACTORY_SPEC.format(spec=spec), source=source, field=field)
     folder = str(base.resolve())
     if folder not in sys.path:
         sys.path.insert(0, folder)  # a factory beside its config imports without PYTHONPATH
-    try:
-        fn = getattr(importlib.import_module(module_name), fn_name)
-    except Exception as exc:  # noqa: BLE001 - any failure of the user's module is bad input
-        error = f"{type(exc).__name__}: {exc}"
-        raise AuditorInputError(FACTORY_IMPORT.format(spec=spec, error=error),
-                                source=source, field=field) from None  # fmt: skip
-    if not callable(fn):
-        raise AuditorInputError(FACTORY_NOT_CALLABLE.format(spec=spec), source=source,
-                                field=field)  # fmt: skip
-    try:
-        signature = str(inspect.signature(fn))
-    except (TypeError, ValueError):  # a builtin without a signature: calling it will tell
-        return fn
-    try:
-        inspect.signature(fn).bind(input_shape=(1,), n_classes=2)
-    except TypeError:
-        raise AuditorInputError(FACTORY_SIGNATURE.format(spec=spec, signature=signature),
-                                source=source, field=field) from None  # fmt: skip
-    return fn
+    return import_function(spec, field_name="model.factory", wanted=FACTORY_ARGS, source=source)

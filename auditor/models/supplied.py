@@ -16,8 +16,6 @@ and, when it can, a trainer of reference models like it for RMIA and LiRA
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,11 +26,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.errors import AuditorInputError
 
-NOT_A_SPEC = "{spec!r} is not 'package.module:function'"
-CANNOT_IMPORT = "cannot import {spec!r} ({error})"
-BAD_SIGNATURE = "{spec!r} must accept {wanted} (its signature is {found})"
 NO_FILE = "no such file"
 REFUSED_PICKLE = "refused: the file holds pickled objects other than tensors ({detail})"
 UNREADABLE = "not a readable PyTorch state dict ({detail})"
@@ -48,39 +44,11 @@ NO_PREDICT_PROBA = "the model has no predict_proba (a classifier with probabilit
 NOT_A_MODEL = "a model is an nn.Module or an object with predict_proba, got {found}"
 # Smallest probability before the log (a predict_proba of exactly 0 gives a finite loss).
 PROBA_FLOOR = 1e-12
-FACTORY_ARGS = ("input_shape", "n_classes")
 TRAIN_ARGS = ("x", "y", "seed")
 
 Predictor = Callable[[np.ndarray], np.ndarray]
 # auditor's float32 inputs (n, F) -> what the model takes (a DataFrame, or the matrix itself)
 Decode = Callable[[np.ndarray], Any]
-
-
-def import_function(spec: str, *, field_name: str, wanted: tuple[str, ...]) -> Callable[..., Any]:
-    """The function named ``"package.module:function"``, its signature checked to accept
-    the keyword arguments ``wanted`` before it is ever called."""
-    module_name, _, fn_name = spec.partition(":")
-    if not module_name or not fn_name:
-        raise AuditorInputError(NOT_A_SPEC.format(spec=spec), field=field_name)
-    try:
-        fn = getattr(importlib.import_module(module_name), fn_name)
-    except (ImportError, AttributeError) as exc:
-        raise AuditorInputError(CANNOT_IMPORT.format(spec=spec, error=exc),
-                                field=field_name) from None  # fmt: skip
-    try:
-        inspect.signature(fn).bind(**{name: None for name in wanted})
-    except (TypeError, ValueError):
-        message = BAD_SIGNATURE.format(spec=spec, wanted=", ".join(wanted),
-                                       found=_signature_text(fn))  # fmt: skip
-        raise AuditorInputError(message, field=field_name) from None
-    return fn
-
-
-def _signature_text(fn: Any) -> str:
-    try:
-        return str(inspect.signature(fn))
-    except (TypeError, ValueError):
-        return "unknown"
 
 
 def load_state_dict(path: Path) -> dict[str, torch.Tensor]:

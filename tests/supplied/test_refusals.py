@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from auditor.cli import app
+from auditor.config.functions import BAD_SIGNATURE
 from auditor.errors import AuditorInputError
 from auditor.models import supplied
 from auditor.models.supplied import (
-    BAD_SIGNATURE,
     REFUSED_PICKLE,
     STATE_MISMATCH,
     UNTRUSTED,

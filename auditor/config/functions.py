@@ -1,0 +1,55 @@
+"""A user's function named in a config as ``"package.module:function"``, imported and its
+signature checked before it is ever called (model factories, reference-model trainers).
+
+No torch here: preflight checks a factory before any heavy import (the user's own module may
+import torch, last).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from auditor.errors import AuditorInputError
+
+# The keyword arguments a model factory is called with: factory(input_shape=..., n_classes=K).
+FACTORY_ARGS = ("input_shape", "n_classes")
+NOT_A_SPEC = "{spec!r} is not 'package.module:function'"
+CANNOT_IMPORT = "cannot import {spec!r} ({error})"
+NOT_CALLABLE = "{spec!r} is not a function"
+BAD_SIGNATURE = "{spec!r} must accept the keyword arguments {wanted} (its signature is {found})"
+
+
+def import_function(
+    spec: str, *, field_name: str, wanted: tuple[str, ...], source: str | None = None
+) -> Callable[..., Any]:
+    """The function named ``spec``, checked to be callable with the keyword arguments
+    ``wanted``; any failure is an :class:`AuditorInputError` naming ``source`` (the config
+    file) and ``field_name``."""
+    module_name, _, fn_name = spec.partition(":")
+    if not module_name or not fn_name:
+        raise AuditorInputError(NOT_A_SPEC.format(spec=spec), source=source, field=field_name)
+    try:
+        fn = getattr(importlib.import_module(module_name), fn_name)
+    except Exception as exc:  # noqa: BLE001 - any failure of the user's module is bad input
+        error = f"{type(exc).__name__}: {exc}"
+        raise AuditorInputError(CANNOT_IMPORT.format(spec=spec, error=error), source=source,
+                                field=field_name) from None  # fmt: skip
+    if not callable(fn):
+        raise AuditorInputError(NOT_CALLABLE.format(spec=spec), source=source, field=field_name)
+    try:
+        inspect.signature(fn).bind(**{name: None for name in wanted})
+    except (TypeError, ValueError):
+        message = BAD_SIGNATURE.format(spec=spec, wanted=", ".join(wanted),
+                                       found=_signature_text(fn))  # fmt: skip
+        raise AuditorInputError(message, source=source, field=field_name) from None
+    return fn
+
+
+def _signature_text(fn: Callable[..., Any]) -> str:
+    try:
+        return str(inspect.signature(fn))
+    except (TypeError, ValueError):
+        return "unknown"
