@@ -17,8 +17,10 @@ Results do not depend on the thread count (see the seeding tests), only the spee
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 SAMPLE_SECONDS = 0.05
@@ -97,3 +99,14 @@ def apply_threads(n: int) -> None:
 
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
+
+
+@contextlib.contextmanager
+def timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    """Record the wall-clock seconds of the ``with`` block as ``timings[name]`` (4 decimals),
+    also when it raises."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = round(time.perf_counter() - start, 4)

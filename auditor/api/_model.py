@@ -16,15 +16,13 @@ was supplied.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor import __version__
 from auditor.api._result import AuditResult
 from auditor.api._trained import (
+    assemble_audit,
     command_line,
-    data_info,
     default_out_dir,
     importable,
     run_all_checks,
@@ -34,9 +32,6 @@ from auditor.config import AuditConfig, ModelConfig, TableData
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import no_training
-from auditor.provenance import library_versions
-from auditor.record import SCHEMA_VERSION
-from auditor.results import dump
 from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, write_run
 
 if TYPE_CHECKING:
@@ -149,31 +144,6 @@ def _model_info(model: SuppliedModel, config: AuditConfig) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _assemble(ctx: Any, model: SuppliedModel, sections: dict, timings: dict) -> dict[str, Any]:
-    config = ctx.config
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "auditor", "version": __version__},
-        "run": {
-            "name": config.run_name,
-            "scenario": "supplied",
-            "mode": "supplied",
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "seed": config.seed,
-            "device": str(ctx.device),
-            "timings_s": timings,
-            "library_versions": library_versions(),
-            "command": None,
-            "config_file": None,
-        },  # fmt: skip
-        "config": config.model_dump(mode="json"),
-        "data": data_info(ctx),
-        "model": _model_info(model, config),
-        "training": {"pretrain": no_training("pretrain"), "finetune": no_training("finetune")},
-        **{name: dump(section) for name, section in sections.items()},
-    }
-
-
 def audit_supplied(
     config: AuditConfig, *, model: Any = None, frames: dict | None = None,
     progress: bool = True, command: str | None = None, config_file: str | None = None,
@@ -192,7 +162,9 @@ def audit_supplied(
         seed=config.seed, supplied=supplied, progress=progress,
     )  # fmt: skip
     sections = run_all_checks(ctx, timings, progress=progress)
-    audit = _assemble(ctx, supplied, sections, timings)
+    no_stage = {"pretrain": no_training("pretrain"), "finetune": no_training("finetune")}
+    audit = assemble_audit(ctx, sections, timings, scenario="supplied", mode="supplied",
+                           model=_model_info(supplied, config), training=no_stage)  # fmt: skip
     audit["run"].update(config_file=config_file, command=command_line(command))
     audit["gates"] = evaluate_gates(audit, config.gates, config_file=config_file)
     timings["total"] = round(time.perf_counter() - started, 4)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.api._result import AuditResult
-from auditor.api._trained import command_line, timed
+from auditor.api._trained import command_line
 from auditor.config import AuditConfig
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
@@ -17,6 +17,7 @@ from auditor.predictions.audit import build_audit, predictions_config
 from auditor.predictions.read import Columns, reduce_predictions
 from auditor.record import SCHEMA_VERSION
 from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir
+from auditor.runtime import timed
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -3,11 +3,9 @@ run folder as one unit through :func:`auditor.run_folder.staged_run`."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,21 +25,12 @@ from auditor.run_folder import (
     staged_run,
     write_audit,
 )
-from auditor.runtime import torch_threads
+from auditor.runtime import timed, torch_threads
 
 if TYPE_CHECKING:
     from auditor.context import AuditContext
 
 LOG = logging.getLogger("auditor")
-
-
-@contextlib.contextmanager
-def timed(timings: dict[str, float], name: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[name] = round(time.perf_counter() - start, 4)
 
 
 def command_line(command: str | None) -> str:
@@ -187,28 +176,48 @@ def _assemble(
     timings: dict[str, float],
 ) -> dict[str, Any]:
     """The ``audit.json`` dict of a trained run (without its gates section)."""
+    training = {
+        "pretrain": ctx.pretrain_record.to_dict(),
+        "finetune": ctx.finetune_record.to_dict(),
+    }
+    return assemble_audit(ctx, sections, timings, scenario=ctx.config.data.source,
+                          model=_model_info(ctx, checkpoints), training=training)  # fmt: skip
+
+
+def assemble_audit(
+    ctx: AuditContext,
+    sections: dict[str, Any],
+    timings: dict[str, float],
+    *,
+    scenario: str,
+    model: dict[str, Any],
+    training: dict[str, Any],
+    mode: str | None = None,
+) -> dict[str, Any]:
+    """The ``audit.json`` dict of a model audited in this process (without its gates
+    section): the run header, config, data, ``model`` and ``training`` tables, and each
+    check's section dumped. ``mode``: the run's mode where it is not the default "run"."""
     config = ctx.config
+    run: dict[str, Any] = {"name": config.run_name, "scenario": scenario}
+    if mode is not None:
+        run["mode"] = mode
+    run.update({
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seed": config.seed,
+        "device": str(ctx.device),
+        "threads": torch_threads(),
+        "timings_s": timings,
+        "library_versions": library_versions(),
+        "command": None,
+        "config_file": None,
+    })  # fmt: skip
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "auditor", "version": __version__},
-        "run": {
-            "name": config.run_name,
-            "scenario": config.data.source,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "seed": config.seed,
-            "device": str(ctx.device),
-            "threads": torch_threads(),
-            "timings_s": timings,
-            "library_versions": library_versions(),
-            "command": None,
-            "config_file": None,
-        },  # fmt: skip
+        "run": run,
         "config": config.model_dump(mode="json"),
         "data": data_info(ctx),
-        "model": _model_info(ctx, checkpoints),
-        "training": {
-            "pretrain": ctx.pretrain_record.to_dict(),
-            "finetune": ctx.finetune_record.to_dict(),
-        },
+        "model": model,
+        "training": training,
         **{name: dump(section) for name, section in sections.items()},
     }

@@ -9,10 +9,7 @@ torch's or numpy's global generators.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,7 +20,7 @@ from torch import nn
 from auditor.data import DatasetBundle, load_bundle
 from auditor.errors import AuditorInputError
 from auditor.models import backbone_layers, build_model, replace_head
-from auditor.runtime import apply_threads, choose_threads
+from auditor.runtime import apply_threads, choose_threads, timed
 from auditor.seeding import Rngs
 from auditor.training.dp import fit_dp
 from auditor.training.loop import (
@@ -233,15 +230,6 @@ class TrainedStages:
     seed: int
 
 
-@contextlib.contextmanager
-def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[name] = round(time.perf_counter() - start, 4)
-
-
 def train_stages(
     config: AuditConfig,
     *,
@@ -259,7 +247,7 @@ def train_stages(
     apply_threads(choose_threads(threads))
     timings = {} if timings is None else timings
     device, rngs = resolve_device(config.device), Rngs(config.seed)
-    with _timed(timings, "data"):
+    with timed(timings, "data"):
         bundle = load_bundle(config.data, seed=config.seed)
     supervised = config.pretrain.objective == "supervised" and bundle.pretrain_task is not None
     task = bundle.pretrain_task if supervised else bundle.finetune_task
@@ -267,12 +255,12 @@ def train_stages(
         model = build_model(config.model, modality=bundle.modality,
                             input_shape=bundle.input_shape, n_classes=task.n_classes)  # fmt: skip
     pre, val, ft = bundle["pretrain"], bundle["val"], bundle["finetune_train"]
-    with _timed(timings, "pretrain"):
+    with timed(timings, "pretrain"):
         model, pre_record, decoder = pretrain(
             model, x=pre.x, y=pre.y_pretrain, x_val=val.x, y_val=val.y_pretrain,
             config=config.pretrain, rngs=rngs, device=device, progress=progress,
         )  # fmt: skip
-    with _timed(timings, "finetune"):
+    with timed(timings, "finetune"):
         tuned, ft_record = finetune(
             model, x=ft.x, y=ft.y, x_val=val.x, y_val=val.y,
             n_classes=bundle.finetune_task.n_classes, config=config.finetune,
