@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditor.config import DigitsData, MnistData
 from auditor.data import DatasetBundle, Split, TaskInfo, split_indices, tertile_labels
 
 DIGIT_NAMES = tuple(str(d) for d in range(10))
@@ -21,21 +22,25 @@ def binary_target(digits: np.ndarray, target: str) -> tuple[np.ndarray, TaskInfo
 
 
 def image_bundle(
+    config: DigitsData | MnistData,
     *,
     name: str,
+    pixels: np.ndarray,
     images: np.ndarray,
     digits: np.ndarray,
-    ink: np.ndarray,
-    target: str,
-    fractions: dict[str, float],
     seed: int,
     description: str,
     citation: str,
     license: str,
     source_files: dict[str, str],
 ) -> DatasetBundle:
-    """images: float32 (n, 1, H, W), already normalised; digits: int (n,); ink: (n,) raw
-    ink density used for the pixel-derived slice."""
+    """pixels: (n, H, W) raw grey levels, whose mean per image is the ink density of the
+    pixel-derived slice; images: the same (n, H, W), normalised for the model (given one
+    channel here); digits: int (n,). The target and split fractions are ``config``'s."""
+    ink = pixels.reshape(len(pixels), -1).mean(axis=1)
+    images = images[:, None, :, :]
+    fractions = config.splits.model_dump()
+    target = config.target
     idx = split_indices(digits, fractions, seed=seed)
     y, task = binary_target(digits, target)
     train_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])

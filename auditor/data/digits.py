@@ -19,15 +19,13 @@ def load_digits_bundle(config: DigitsData, *, seed: int) -> DatasetBundle:
     raw = load_digits()
     pixels = raw.images.astype(np.float32)  # (n, 8, 8), values 0..16
     digits = raw.target.astype(np.int64)
-    ink = pixels.reshape(len(pixels), -1).mean(axis=1)
     images = (pixels / 16.0 - 0.5) / 0.5  # to [-1, 1]
     return image_bundle(
+        config,
         name="digits",
-        images=images[:, None, :, :],
+        pixels=pixels,
+        images=images,
         digits=digits,
-        ink=ink,
-        target=config.target,
-        fractions=config.splits.model_dump(),
         seed=seed,
         description=(
             "scikit-learn's 8x8 handwritten digits (1,797 images, 16 grey levels), a copy of "

@@ -50,15 +50,13 @@ def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
         rng = Rngs(seed).numpy("data/mnist/subsample")
         keep = np.sort(rng.choice(len(digits), size=config.max_rows, replace=False))
         pixels, digits = pixels[keep], digits[keep]
-    ink = pixels.reshape(len(pixels), -1).mean(axis=1)
     images = (pixels - 0.1307) / 0.3081
     return image_bundle(
+        config,
         name="mnist",
-        images=images[:, None, :, :],
+        pixels=pixels,
+        images=images,
         digits=digits,
-        ink=ink,
-        target=config.target,
-        fractions=config.splits.model_dump(),
         seed=seed,
         description=f"MNIST handwritten digits (28x28, 256 grey levels): {where}.",
         citation=CITATION,
