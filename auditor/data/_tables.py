@@ -3,6 +3,9 @@
 Scaling, imputation means and categories are fitted on the training rows only (pretrain +
 finetune_train); what was done to which column is returned as a
 :class:`~auditor.results.info.TablePreprocessing` record for ``audit.json`` and the card.
+
+Members (``finetune_train``) and non-members (``holdout``) have the same size, as for the image
+scenarios: :func:`equal_membership` trims the larger of the two when the fractions differ.
 """
 
 from __future__ import annotations
@@ -14,8 +17,13 @@ import pandas as pd
 
 from auditor.data import DatasetBundle, Split, TaskInfo, split_indices
 from auditor.results.info import ImputedColumn, OneHotColumn, TablePreprocessing
+from auditor.seeding import Rngs
 
 MISSING_LEVEL = "(missing)"
+EQUAL_MEMBERSHIP = (
+    "Members (finetune_train, {n} rows) and non-members (holdout, {n} rows) have equal size "
+    "for the privacy probes."
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,20 @@ def encode_table(
                         one_hot=one_hot)  # fmt: skip
 
 
+def equal_membership(idx: dict[str, np.ndarray], *, seed: int) -> dict[str, np.ndarray]:
+    """``idx`` with ``finetune_train`` and ``holdout`` of equal size: the larger keeps a random
+    subset (stream ``data/split/membership``) as large as the smaller. An empty holdout (no
+    privacy probes) is left as it is."""
+    members, holdout = idx["finetune_train"], idx["holdout"]
+    if len(holdout) == 0 or len(members) == len(holdout):
+        return idx
+    n = min(len(members), len(holdout))
+    name = "finetune_train" if len(members) > n else "holdout"
+    rng = Rngs(seed).numpy("data/split/membership")
+    kept = np.sort(rng.choice(idx[name], size=n, replace=False)).astype(np.int64)
+    return {**idx, name: kept}
+
+
 def table_bundle(
     *,
     name: str,
@@ -114,7 +136,7 @@ def table_bundle(
 ) -> DatasetBundle:
     """``sensitive_input_columns`` maps each sensitive feature to the source columns that
     carry it into the model (dropped here when they are not inputs)."""
-    idx = split_indices(y, fractions, seed=seed)
+    idx = equal_membership(split_indices(y, fractions, seed=seed), seed=seed)
     fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
     enc = encode_table(
         frame, numeric=inputs.numeric, categorical=inputs.categorical, fit_rows=fit_rows
@@ -130,6 +152,8 @@ def table_bundle(
         )
         for split_name, rows in idx.items()
     }
+    if len(idx["holdout"]):
+        description = f"{description} {EQUAL_MEMBERSHIP.format(n=len(idx['holdout']))}"
     carried = {
         feat: tuple(i for col in cols if col in enc.columns for i in enc.columns[col])
         for feat, cols in sensitive_input_columns.items()
