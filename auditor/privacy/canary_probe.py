@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from auditor.privacy.attacks import loss_score
-from auditor.privacy.canaries import CanarySet, exposure, make_canaries, one_run_audit
+from auditor.privacy.canaries import (
+    CanarySet,
+    OneRunAudit,
+    exposure,
+    make_canaries,
+    one_run_audit,
+)
 from auditor.privacy.reference import run_jobs
 from auditor.privacy.section import Canaries, CanaryKind, CanaryModel
 from auditor.privacy.summary import auc_estimate
@@ -22,6 +28,27 @@ if TYPE_CHECKING:
 
 SCORE = "minus the canary model's cross-entropy on the canary's label"
 LOWER_N_CANARIES = "lower privacy.n_canaries"
+UNTESTABLE = (
+    "cannot be tested at this canary count: the claimed epsilon {claim:.2f} is at or above "
+    "{ceiling:.2f}, the most {r} guesses on {m} canaries can ever show; raise "
+    "privacy.n_canaries (and privacy.canary_guesses)"
+)
+
+
+def claim_verdict(
+    claimed: float | None, audit: OneRunAudit
+) -> tuple[str, bool | None, dict[str, str]]:
+    """(claim_status, exceeds_claim, undefined) of a claimed epsilon against the one-run
+    audit: a claim at or above the audit's ceiling cannot be refuted by any outcome, so it is
+    "untestable" and ``exceeds_claim`` is null with the reason (a gate reads it as
+    insufficient data, never a pass)."""
+    if claimed is None:
+        return "no_claim", None, {}
+    if claimed >= audit.epsilon_ceiling:
+        why = UNTESTABLE.format(claim=claimed, ceiling=audit.epsilon_ceiling, r=audit.r, m=audit.m)
+        return "untestable", None, {"exceeds_claim": why}
+    exceeded = bool(audit.epsilon_lower_bound > claimed)
+    return ("exceeded" if exceeded else "within"), exceeded, {}
 
 
 def _mean(a: np.ndarray) -> float:
@@ -80,6 +107,7 @@ def canary_probe(
         confidence=pc.confidence,
     )  # fmt: skip
     claimed = res.dp_epsilon if res.dp_epsilon is not None else target_claim
+    status, exceeds, undefined = claim_verdict(claimed, audit)
     one_run = audit.to_dict()
     one_run.pop("m")
     return Canaries(
@@ -91,5 +119,5 @@ def canary_probe(
             epochs_run=res.epochs_run, dp_epsilon=res.dp_epsilon,
         ),
         kinds=kinds, score=SCORE, **one_run, claimed_epsilon=claimed,
-        exceeds_claim=None if claimed is None else bool(audit.epsilon_lower_bound > claimed),
+        claim_status=status, exceeds_claim=exceeds, undefined=undefined,
     )  # fmt: skip

@@ -40,7 +40,7 @@ def _row(
     return GroupRow(
         group=group, status="ok" if enough else "insufficient_data",
         n_members=rates.n_members, tp=rates.tp, tpr=tpr, n_non_members=rates.n_non_members,
-        fp=rates.fp, fpr=rates.fpr.value, n_test=n_test, test_accuracy=acc,
+        fp=rates.fp, fpr=rates.fpr, fpr_nominal=pc.fpr_levels[0], n_test=n_test, test_accuracy=acc,
         accuracy_gap=acc - overall_acc,
     )  # fmt: skip
 

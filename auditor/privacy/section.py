@@ -107,7 +107,10 @@ class References(Result):
 
 
 class GroupRow(Result):
-    """One sensitive group at the reference-calibrated threshold."""
+    """One sensitive group at the reference-calibrated threshold. ``fpr``: the FPR realised on
+    the target's non-members of the group (Clopper-Pearson interval, ``n`` = non-members),
+    beside ``fpr_nominal``, the level the threshold was calibrated to on the reference
+    models."""
 
     group: str
     status: Literal["ok", "insufficient_data"]
@@ -116,7 +119,8 @@ class GroupRow(Result):
     tpr: Estimate
     n_non_members: int
     fp: int
-    fpr: Number
+    fpr: Estimate
+    fpr_nominal: float
     n_test: int
     test_accuracy: Number
     accuracy_gap: Number
@@ -177,7 +181,12 @@ class Canaries(Result):
     epsilon_lower_bound: Number
     epsilon_ceiling: Number
     claimed_epsilon: Number
+    # "no_claim" (no DP-SGD), "within" / "exceeded" (the lower bound vs the claim), or
+    # "untestable": the claim is at or above epsilon_ceiling, so no outcome of this many
+    # guesses could exceed it; exceeds_claim is then null, its reason in undefined.
+    claim_status: Literal["no_claim", "within", "exceeded", "untestable"]
     exceeds_claim: bool | None
+    undefined: dict[str, str] = {}
 
 
 class StageLeak(Result):
@@ -211,6 +220,7 @@ class DpReport(Result):
     empirical_epsilon_lower_bound: Number = None
     canary_model_accountant_epsilon: Number = None
     lower_bound_exceeds_claim: bool | None = None
+    canary_claim_status: str | None = None
 
 
 class Population(Result):

@@ -79,6 +79,50 @@ def test_all_probes_run_validate_and_report_counts(default_section):
     assert s["stages"]["pretrained"]["applicable"]
     assert s["groups"]["status"] == "ok" and "digit" in s["groups"]["features"]
     assert 0 <= s["attacks"]["rmia"]["params"]["a"] <= 1
+    assert s["canaries"]["claim_status"] == "no_claim" and s["canaries"]["exceeds_claim"] is None
+
+
+def test_references_train_on_as_many_rows_as_the_target(digits_context, default_section):
+    s, b = default_section, digits_context.bundle
+    n = len(b["finetune_train"])
+    assert s["members"]["n"] == s["non_members"]["n"] == len(b["holdout"]) == n
+    assert s["references"]["n_train_each"] == n
+
+
+def test_group_rows_show_the_realised_fpr_beside_the_nominal(default_section):
+    g = default_section["groups"]
+    for rows in g["features"].values():
+        for r in rows:
+            fpr = r["fpr"]
+            assert r["fpr_nominal"] == g["fpr_level"] == 0.01
+            assert fpr["n"] == r["n_non_members"] and fpr["value"] == r["fp"] / r["n_non_members"]
+            assert fpr["ci_low"] <= fpr["value"] <= fpr["ci_high"] and fpr["ci_high"] > 0
+    n_non = sum(r["n_non_members"] for r in g["features"]["digit"])
+    assert n_non == default_section["non_members"]["n"]
+
+
+def test_card_shows_realised_fpr_and_an_untestable_claim(default_section):
+    """The privacy section of the card (HTML and Markdown) with a claim above the ceiling."""
+    from auditor.privacy.canaries import OneRunAudit
+    from auditor.privacy.canary_probe import claim_verdict
+    from auditor.report.templating import environment
+
+    c = default_section["canaries"]
+    audit = OneRunAudit(**{k: c[k] for k in OneRunAudit.__dataclass_fields__ if k != "m"},
+                        m=c["m"])  # fmt: skip
+    status, exceeds, undefined = claim_verdict(9.0, audit)
+    canaries = {**c, "claimed_epsilon": 9.0, "claim_status": status, "exceeds_claim": exceeds,
+                "undefined": undefined}  # fmt: skip
+    section = {**default_section, "canaries": canaries}
+    _validate(section)
+    row = default_section["groups"]["features"]["digit"][0]
+    for markdown, name in ((False, "html"), (True, "md")):
+        template = environment(markdown=markdown).get_template(f"sections/privacy.{name}.j2")
+        text = template.render(audit={"privacy": section, "run": {}})
+        assert "cannot be tested at this canary count" in text, name
+        assert "Realised FPR" in text and "Nominal FPR" in text, name
+        assert f"({row['fp']}/{row['n_non_members']})" in text, name
+        assert "as many" in text and "each trained on" in text, name
 
 
 def test_same_seed_gives_the_same_numbers_whatever_ran_before(digits_context, default_section):
@@ -134,9 +178,14 @@ def test_dp_sgd_reports_the_accountant_epsilon_beside_the_bound(digits_context):
     s = privacy_check(_with(ctx, config=cfg, finetuned=model, finetune_record=record), {})
     assert s["dp"]["enabled"] and s["dp"]["accountant_epsilon"] == record.dp["epsilon"]
     assert s["canaries"]["claimed_epsilon"] is not None
-    assert s["dp"]["lower_bound_exceeds_claim"] == (
-        s["canaries"]["epsilon_lower_bound"] > s["canaries"]["claimed_epsilon"]
-    )
+    c = s["canaries"]
+    if c["claimed_epsilon"] >= c["epsilon_ceiling"]:  # no outcome could exceed the claim
+        assert c["claim_status"] == "untestable" and c["exceeds_claim"] is None
+        assert "cannot be tested" in c["undefined"]["exceeds_claim"]
+    else:
+        assert c["exceeds_claim"] == (c["epsilon_lower_bound"] > c["claimed_epsilon"])
+    assert s["dp"]["lower_bound_exceeds_claim"] == c["exceeds_claim"]
+    assert s["dp"]["canary_claim_status"] == c["claim_status"]
     _validate(s)
 
 

@@ -1,0 +1,73 @@
+"""The canary audit's ceiling: a DP claim at or above it cannot be tested at this canary count
+(null ``exceeds_claim`` with the reason, read by the built-in gate as insufficient data, never a
+pass); more canaries raise the ceiling."""
+
+import numpy as np
+import pytest
+
+from auditor.config import PrivacyConfig
+from auditor.gates import evaluate_rule
+from auditor.gates.rules import default_rules
+from auditor.privacy.canaries import one_run_audit
+from auditor.privacy.canary_probe import UNTESTABLE, claim_verdict
+from tests.gates.builders import make_audit
+
+CLAIM_RULE = "privacy.canaries.exceeds_claim"
+
+
+def _audit(m, *, correct_share=1.0, seed=0):
+    """One-run audit of m canaries with the default guesses (m // 5 per side); the guesses are
+    right for ``correct_share`` of the canaries."""
+    rng = np.random.default_rng(seed)
+    inserted = rng.random(m) < 0.5
+    scores = np.where(inserted, 1.0, 0.0) + rng.normal(0, 1e-3, m)
+    flip = rng.random(m) > correct_share
+    scores[flip] = -scores[flip]
+    k = PrivacyConfig(n_canaries=m).canary_guesses or m // 5
+    return one_run_audit(scores, inserted, k_plus=k, k_minus=k, delta=0.0, confidence=0.95)
+
+
+def _gate(exceeds, undefined):
+    [rule] = [r for r in default_rules("digits", dp_claimed=True) if r.metric == CLAIM_RULE]
+    canaries = {"status": "ok", "exceeds_claim": exceeds, "undefined": undefined}
+    [result] = evaluate_rule(make_audit(privacy={"status": "ok", "canaries": canaries}), rule)
+    return result
+
+
+def test_100_canaries_cannot_show_more_than_about_2_55():
+    audit = _audit(100)
+    assert audit.r == 40 and audit.epsilon_ceiling == pytest.approx(2.554, abs=0.01)
+    assert audit.epsilon_lower_bound <= audit.epsilon_ceiling
+
+
+def test_a_claim_above_the_ceiling_is_untestable_and_never_passes():
+    audit = _audit(100)
+    status, exceeds, undefined = claim_verdict(8.0, audit)
+    assert (status, exceeds) == ("untestable", None)
+    why = undefined["exceeds_claim"]
+    assert why == UNTESTABLE.format(claim=8.0, ceiling=audit.epsilon_ceiling, r=40, m=100)
+    assert "cannot be tested at this canary count" in why and "2.55" in why
+    result = _gate(exceeds, undefined)
+    assert result.outcome == "insufficient_data" and result.outcome != "pass"
+    assert "cannot be tested at this canary count" in result.message
+    # the claim exactly at the ceiling cannot be exceeded either
+    assert claim_verdict(audit.epsilon_ceiling, audit)[0] == "untestable"
+
+
+def test_a_claim_below_the_ceiling_is_judged():
+    perfect = _audit(100)
+    assert perfect.epsilon_lower_bound > 1.0
+    assert claim_verdict(1.0, perfect) == ("exceeded", True, {})
+    assert _gate(True, {}).outcome == "fail"
+    chance = _audit(100, correct_share=0.5)
+    assert chance.epsilon_lower_bound < 1.0
+    assert claim_verdict(1.0, chance) == ("within", False, {})
+    assert _gate(False, {}).outcome == "pass"
+    assert claim_verdict(None, chance) == ("no_claim", None, {})
+
+
+def test_more_canaries_raise_the_ceiling_so_the_claim_becomes_testable():
+    ceilings = [_audit(m).epsilon_ceiling for m in (100, 400, 1000)]
+    assert ceilings == sorted(ceilings) and ceilings[-1] > 4.0
+    assert claim_verdict(4.0, _audit(100))[0] == "untestable"
+    assert claim_verdict(4.0, _audit(1000))[0] in ("exceeded", "within")
