@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from auditor.commands import cli_errors
-from auditor.commands.gate import report_gates
+from auditor.commands.gate import ExitZero, report_gates
 from auditor.config import MAX_SEED, AuditConfig, load_config
 from auditor.preflight import check_predictions
 from auditor.report.escape import terminal_text
@@ -64,9 +64,7 @@ def audit(
             "synchronous or a distributed address (tcp://host:8786).",
         ),
     ] = None,
-    exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")
-    ] = False,
+    exit_zero: ExitZero = False,
 ) -> None:
     """Audit fairness and performance from a predictions file of any model."""
     with cli_errors():

@@ -22,6 +22,8 @@ class FailOn(StrEnum):
 
 
 FAIL_ON_HELP = "'warning': warnings (insufficient data, not run) fail the gate too."
+# The option of every command that gates (run, audit, gate): report failed gates, exit 0.
+ExitZero = Annotated[bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")]
 BASELINE_HELP = (
     "A previous audit.json (or run folder): no gated metric may worsen beyond tolerance."
 )
@@ -56,9 +58,7 @@ def gate(
         Path | None,
         typer.Option("--out", "-o", help="Folder for the verdict (default: RUN_DIR.gate-<time>)."),
     ] = None,
-    exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")
-    ] = False,
+    exit_zero: ExitZero = False,
 ) -> None:
     """Re-evaluate gates from audit.json alone; exit 0 pass, 1 a gate failed, 2 bad input."""
     with cli_errors():
