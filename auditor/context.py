@@ -19,7 +19,12 @@ from auditor.data import DatasetBundle
 from auditor.models import count_parameters
 from auditor.models.supplied import SuppliedModel
 from auditor.seeding import Rngs
-from auditor.training import TrainRecord, predict_logits
+from auditor.training import (
+    MaskedReconstruction,
+    TrainRecord,
+    masked_reconstruction,
+    predict_logits,
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ class AuditContext:
     # Progress bars for the checks' long stages (False: quiet).
     progress: bool = False
     _cache: dict[tuple[str, str], Predictions] = field(default_factory=dict, repr=False)
+    _reconstructions: dict[str, MaskedReconstruction] = field(default_factory=dict, repr=False)
 
     @property
     def pretrain_supervised(self) -> bool:
@@ -116,6 +122,20 @@ class AuditContext:
         if self.supplied is not None and model is self.finetuned:
             return self.supplied.logits(x)
         return predict_logits(model, x, device=self.device)
+
+    def reconstruction(self, split: str) -> MaskedReconstruction:
+        """The masked-reconstruction error of the self-supervised pretrained stage on
+        ``split``, computed once; the mask comes from the stream
+        ``eval/reconstruction_mask/<split>``, so every reader (performance, the stage
+        comparison of privacy) measures the same masked entries."""
+        if split not in self._reconstructions:
+            self._reconstructions[split] = masked_reconstruction(
+                self.pretrained, self.pretrain_decoder, self.bundle[split].x,
+                mask_ratio=self.config.pretrain.mask_ratio,
+                generator=self.rngs.torch(f"eval/reconstruction_mask/{split}"),
+                device=self.device,
+            )  # fmt: skip
+        return self._reconstructions[split]
 
     def predictions(self, stage: str, split: str) -> Predictions:
         """Cached predictions of ``stage`` ("pretrained" needs supervised pretraining, or

@@ -187,16 +187,11 @@ def reconstruction_performance(ctx: AuditContext, split: str) -> ReconstructionP
     """Masked-reconstruction MSE of the self-supervised pretrained stage on ``split``; the
     mask is drawn from the stream ``eval/reconstruction_mask/<split>`` (the same mask every
     reader of this split's reconstruction error draws)."""
-    from auditor.training.predict import masked_reconstruction  # loads torch
-
-    ratio = ctx.config.pretrain.mask_ratio
-    error = masked_reconstruction(
-        ctx.pretrained, ctx.pretrain_decoder, ctx.bundle[split].x, mask_ratio=ratio,
-        generator=ctx.rngs.torch(f"eval/reconstruction_mask/{split}"), device=ctx.device,
-    )  # fmt: skip
+    error = ctx.reconstruction(split)
     return ReconstructionPerformance(
         stage="pretrained", split=split, task="masked_reconstruction",
-        n=len(ctx.bundle[split]), reconstruction_mse=error.pooled, mask_ratio=ratio,
+        n=len(ctx.bundle[split]), reconstruction_mse=error.pooled,
+        mask_ratio=ctx.config.pretrain.mask_ratio,
     )  # fmt: skip
 
 

@@ -9,7 +9,6 @@ import numpy as np
 from auditor.privacy.attacks import loss_score
 from auditor.privacy.section import RocSummary, StageLeak, Stages
 from auditor.privacy.summary import roc_summary
-from auditor.training import reconstruction_error
 
 if TYPE_CHECKING:
     from auditor.context import AuditContext
@@ -25,11 +24,7 @@ FINETUNE_LOSS = "LOSS on the fine-tuning labels"
 def _reconstruction_score(ctx: AuditContext, split: str, rngs: Rngs) -> np.ndarray:
     """Minus the masked-reconstruction error of the pretrained stage on ``split`` (mask from the
     stream ``eval/reconstruction_mask/<split>``, the one the performance check reads)."""
-    return -reconstruction_error(
-        ctx.pretrained, ctx.pretrain_decoder, ctx.bundle[split].x,
-        mask_ratio=ctx.config.pretrain.mask_ratio,
-        generator=rngs.torch(f"eval/reconstruction_mask/{split}"), device=ctx.device,
-    )  # fmt: skip
+    return -ctx.reconstruction(split).per_row
 
 
 def _pretrain_scores(ctx: AuditContext, rngs: Rngs) -> tuple[str, np.ndarray, np.ndarray] | None:

@@ -9,7 +9,6 @@ from auditor.training.predict import (
     extract_features,
     masked_reconstruction,
     predict_logits,
-    reconstruction_error,
     resolve_device,
 )
 from auditor.training.stages import TrainedStages, finetune, pretrain, train_stages
@@ -28,7 +27,6 @@ __all__ = [
     "masked_reconstruction",
     "predict_logits",
     "pretrain",
-    "reconstruction_error",
     "resolve_device",
     "save_checkpoint",
     "train_stages",

@@ -150,18 +150,3 @@ def masked_reconstruction(
         squared_error=err.cpu().numpy().astype(np.float64),
         masked=count.cpu().numpy().astype(np.float64),
     )
-
-
-def reconstruction_error(
-    model: nn.Module,
-    decoder: nn.Module,
-    x: np.ndarray,
-    *,
-    mask_ratio: float,
-    generator: torch.Generator,
-    device: torch.device,
-) -> np.ndarray:
-    """(n,) float64 per-row masked-reconstruction error (see :func:`masked_reconstruction`)."""
-    return masked_reconstruction(
-        model, decoder, x, mask_ratio=mask_ratio, generator=generator, device=device
-    ).per_row

@@ -15,7 +15,6 @@ from auditor.training import (
     masked_reconstruction,
     predict_logits,
     pretrain,
-    reconstruction_error,
     resolve_device,
 )
 from auditor.training.predict import MIN_ROWS_PER_PASS, NO_CUDA, rows_per_pass
@@ -50,10 +49,10 @@ def test_reconstruction_error_per_row_and_pooled_agree(self_supervised):
     assert 0.2 < rec.masked.sum() / x.size < 0.4
     same = run("eval/reconstruction_mask/test")
     assert np.array_equal(rec.per_row, same.per_row)  # the same stream, the same mask
-    per_row = reconstruction_error(
+    per_row = masked_reconstruction(
         model, decoder, x, mask_ratio=0.3,
         generator=Rngs(0).torch("eval/reconstruction_mask/test"), device=CPU,
-    )  # fmt: skip
+    ).per_row  # fmt: skip
     assert np.array_equal(per_row, rec.per_row)
     assert not np.array_equal(run("eval/reconstruction_mask/pretrain").masked, rec.masked)
 
