@@ -89,6 +89,14 @@ def test_references_train_on_as_many_rows_as_the_target(digits_context, default_
     assert s["references"]["n_train_each"] == n
 
 
+def test_table_references_train_on_as_many_rows_as_the_target(table_context):
+    """A user table with the default fractions: members = non-members, references on m rows
+    (it was 0.20 vs 0.15 of the rows, references on 175 of 200)."""
+    s = _privacy(table_context, probes=["loss", "groups"], n_reference=2)
+    n = len(table_context.bundle["finetune_train"])
+    assert s["members"]["n"] == s["non_members"]["n"] == s["references"]["n_train_each"] == n
+
+
 def test_group_rows_show_the_realised_fpr_beside_the_nominal(default_section):
     g = default_section["groups"]
     for rows in g["features"].values():
