@@ -32,6 +32,12 @@ from auditor.fairness.engine import (
 )
 from auditor.fairness.metrics import favourable_index
 from auditor.fairness.scores import CellSums, ScoresByGroup, add_cells, scores_by_group
+from auditor.fairness.threshold import (
+    DecisionThreshold,
+    ThresholdSweep,
+    model_threshold,
+    threshold_sweep,
+)
 from auditor.results import NotRun
 
 if TYPE_CHECKING:
@@ -51,6 +57,7 @@ REFERENCE_TOO_MANY = (
 )
 UNKNOWN_FEATURE = "unknown sensitive feature {feature!r}; this data has {available}"
 NO_BINARY_SCORE = "per-group ROC AUC, log loss and ECE need a binary score"
+NO_SWEEP = "the threshold sweep needs a binary target with a score (P(positive))"
 SensitiveKind = Literal["demographic", "slice"]
 
 
@@ -128,10 +135,13 @@ class PredictionsSource:
 class FairnessSection(FairnessResult):
     """The engine's result (n, classes, overall, features, ci_method, ...) and, beside it:
     which stage and split, what kind each sensitive column is, the check
-    against fairlearn, the mitigation preview, and (predictions-only) the source file."""
+    against fairlearn, the decision threshold and each group's rates across thresholds, the
+    mitigation preview, and (predictions-only) the source file."""
 
     stage: str
     split: str
+    threshold: DecisionThreshold
+    threshold_sweep: ThresholdSweep | NotRun
     sensitive_kinds: dict[str, SensitiveKind]
     reference_check: ReferenceCheck | NotRun
     mitigation: MitigationPreview | NotRun
@@ -212,6 +222,7 @@ def fairness_section(
         max_rows=cfg.reference_check_max_rows,
     )  # fmt: skip
     scores: ScoresByGroup | NotRun = not_run(NO_BINARY_SCORE)
+    sweep: ThresholdSweep | NotRun = not_run(NO_SWEEP)
     if y_score is not None and positive is not None:
         cells: CellSums = {}
         add_cells(cells, y_score, y_true, [sensitive[f].to_numpy() for f in features])
@@ -220,9 +231,14 @@ def fairness_section(
             positive_name=class_names[positive], min_group_size=cfg.min_group_size,
             level=cfg.ci_level,
         )  # fmt: skip
+        sweep = threshold_sweep(
+            cells, features=features, positive=positive, positive_name=class_names[positive],
+            min_group_size=cfg.min_group_size,
+        )  # fmt: skip
     return section_from_result(
         result, stage=stage, split=split, reference_check=reference, mitigation=mitigation,
         sensitive_kinds={f: kinds.get(f, "demographic") for f in features}, scores=scores,
+        threshold=model_threshold(class_names, positive), threshold_sweep=sweep,
     )  # fmt: skip
 
 

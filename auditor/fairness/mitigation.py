@@ -1,5 +1,7 @@
 """Mitigation preview: what fairlearn's ThresholdOptimizer (post-processing, per-group
-thresholds on the model's score, fitted on the validation split) would do on test.
+thresholds on the model's score, fitted on the validation split) would do on test; for a
+predictions file (no validation split), fitted on one random half of its rows and evaluated
+on the other.
 
 A preview for the card: the model and its reported predictions are not changed.
 """
@@ -7,6 +9,7 @@ A preview for the card: the model and its reported predictions are not changed.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -17,6 +20,7 @@ from sklearn.base import BaseEstimator
 
 from auditor.fairness.counts import counts_from_arrays
 from auditor.fairness.engine import audit_counts
+from auditor.seeding import Rngs
 
 CONSTRAINTS = ("demographic_parity", "equalized_odds")
 SHOWN = ("demographic_parity_difference", "equalized_odds_difference")
@@ -78,6 +82,8 @@ def threshold_optimizer_preview(
     favourable: int | None = None,
     ci_level: float = 0.95,
     min_group_size: int = 30,
+    fitted_on: str = "val",
+    evaluated_on: str = "test",
 ) -> dict[str, Any]:
     """Binary target. Scores: P(positive) per row; ``favourable``: as in
     :func:`~auditor.fairness.engine.audit_counts` (class index). Returns, per constraint,
@@ -127,9 +133,52 @@ def threshold_optimizer_preview(
         "feature": feature,
         "method": "fairlearn.postprocessing.ThresholdOptimizer",
         "objective": "accuracy_score",
-        "fitted_on": "val",
-        "evaluated_on": "test",
+        "fitted_on": fitted_on,
+        "evaluated_on": evaluated_on,
         "randomized": True,
         "before": before,
         "constraints": results,
     }
+
+
+HALVES_NOTE = "preview only; the audited model is unchanged (the file has no validation split)"
+FIT_HALF = "half A of {source}: {n:,} of {total:,} rows drawn at random (stream {stream})"
+EVAL_HALF = "half B of {source}: the other {n:,} rows"
+SPLIT_STREAM = "fairness/mitigation/split"
+
+
+def halves_preview(
+    *,
+    features: Sequence[str],
+    score: np.ndarray,
+    y: np.ndarray,
+    pred: np.ndarray,
+    sensitive: pd.DataFrame,
+    rngs: Rngs,
+    source: str,
+    rate_method: str = "wilson",
+    favourable: int | None = None,
+    ci_level: float = 0.95,
+    min_group_size: int = 30,
+) -> dict[str, Any]:
+    """The preview for rows without a validation split (a predictions file): the rows are
+    split into two halves by the stream ``fairness/mitigation/split``; the thresholds are
+    fitted on half A and the model's predictions (``pred``, 0/1) and the thresholded ones
+    are compared on half B. score: (n,) P(positive); y: (n,) 0/1; sensitive: n rows, one
+    column per feature. Returns the mitigation preview (a MitigationPreview's fields)."""
+    n = len(y)
+    order = rngs.numpy(SPLIT_STREAM).permutation(n)
+    fit, held = np.sort(order[: n // 2]), np.sort(order[n // 2 :])
+    fitted_on = FIT_HALF.format(source=source, n=len(fit), total=n, stream=SPLIT_STREAM)
+    evaluated_on = EVAL_HALF.format(source=source, n=len(held))
+    previews = {}
+    for f in features:
+        groups = sensitive[f].to_numpy()
+        previews[f] = threshold_optimizer_preview(
+            feature=f, val_score=score[fit], val_y=y[fit], val_sensitive=groups[fit],
+            test_score=score[held], test_y=y[held], test_pred=pred[held],
+            test_sensitive=groups[held], seed=rngs.int32(f"fairness/mitigation/{f}"),
+            rate_method=rate_method, favourable=favourable, ci_level=ci_level,
+            min_group_size=min_group_size, fitted_on=fitted_on, evaluated_on=evaluated_on,
+        )  # fmt: skip
+    return {"status": "ok", "note": HALVES_NOTE, "features": previews}

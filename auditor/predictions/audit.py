@@ -25,9 +25,11 @@ from auditor.errors import AuditorInputError
 from auditor.fairness.engine import audit_counts, resolve_specs
 from auditor.fairness.metrics import favourable_index
 from auditor.fairness.scores import scores_by_group
-from auditor.predictions.read import AUC_METHOD, Columns, PredictionCounts
+from auditor.fairness.threshold import file_threshold, threshold_sweep
+from auditor.predictions.read import AUC_METHOD, Columns, PredictionCounts, iter_batches
 from auditor.provenance import library_versions, sha256_bytes, sha256_file
 from auditor.results import dump
+from auditor.seeding import Rngs
 
 NOT_FROM_PREDICTIONS = "needs the model itself; a predictions file holds only its outputs"
 NO_SCORE = "no score column (--y-score) in the predictions file"
@@ -38,6 +40,13 @@ SENSITIVE_TWICE = "a sensitive column is named twice"
 EMPTY_SPLITS = ("pretrain", "finetune_train", "holdout", "val")
 INTERVALS = get_args(IntervalMethod)
 UNKNOWN_INTERVAL = "choose one of {choices}"
+NO_PREVIEW = "mitigation_preview = false in [fairness]"
+# fairlearn's fit walks every distinct score: about 17 s for 1M rows of 4-digit scores.
+PREVIEW_MAX_ROWS = 200_000
+PREVIEW_TOO_MANY = (
+    "{n:,} rows is more than {max_rows:,}: the preview fits fairlearn's ThresholdOptimizer "
+    "on every row's score and group in memory; the threshold sweep covers all rows"
+)
 
 
 def _total_confusion(pc: PredictionCounts) -> np.ndarray:
@@ -74,6 +83,43 @@ def _scores(pc: PredictionCounts, cols: Columns, specs: list, cfg: FairnessConfi
     )  # fmt: skip
 
 
+def _sweep(pc: PredictionCounts, cols: Columns, cfg: FairnessConfig) -> Any:
+    if pc.scores is None or pc.positive is None:
+        return not_run(NO_SCORE)
+    return threshold_sweep(
+        pc.cells, features=list(cols.sensitive), positive=pc.table.classes[pc.positive],
+        positive_name=pc.table.class_names[pc.positive], min_group_size=cfg.min_group_size,
+    )  # fmt: skip
+
+
+def _mitigation(
+    pc: PredictionCounts, *, path: Path, cols: Columns, cfg: FairnessConfig, seed: int,
+    favourable: int | None,
+) -> Any:  # fmt: skip
+    """The ThresholdOptimizer preview on the file's rows, read again (needed columns only)."""
+    if not cfg.mitigation_preview:
+        return not_run(NO_PREVIEW)
+    if pc.scores is None or pc.positive is None or cols.y_score is None:
+        return not_run(NO_SCORE)
+    if pc.table.n > PREVIEW_MAX_ROWS:
+        return not_run(PREVIEW_TOO_MANY.format(n=pc.table.n, max_rows=PREVIEW_MAX_ROWS))
+    import pyarrow as pa
+
+    from auditor.fairness.mitigation import halves_preview  # sklearn, fairlearn: heavy
+
+    rows = pa.Table.from_batches(list(iter_batches(path, cols, batch_rows=PREVIEW_MAX_ROWS)))
+    positive = pc.table.classes[pc.positive]
+    y_true, y_pred = (rows.column(c).to_numpy(zero_copy_only=False) for c in cols.names()[:2])
+    return halves_preview(
+        features=list(cols.sensitive),
+        score=rows.column(cols.y_score).to_numpy().astype(np.float64),
+        y=(y_true == positive).astype(np.int64), pred=(y_pred == positive).astype(np.int64),
+        sensitive=rows.select(list(cols.sensitive)).to_pandas(), rngs=Rngs(seed),
+        source=path.name, rate_method=cfg.interval, favourable=favourable,
+        ci_level=cfg.ci_level, min_group_size=cfg.min_group_size,
+    )  # fmt: skip
+
+
 def fairness_section(
     pc: PredictionCounts, *, path: Path, cols: Columns, config: AuditConfig, seed: int,
     file_sha256: str | None = None,
@@ -97,9 +143,12 @@ def fairness_section(
             "the file is read in batches; the counts engine is tested against fairlearn's "
             "MetricFrame in auditor's test suite"
         ),
-        "mitigation": not_run(
-            "needs a validation split to fit thresholds on; a predictions file has none"
-        ),
+        "threshold": dump(file_threshold(
+            None if pc.positive is None else pc.table.class_names[pc.positive]
+        )),
+        "threshold_sweep": dump(_sweep(pc, cols, cfg)),
+        "mitigation": dump(_mitigation(pc, path=path, cols=cols, cfg=cfg, seed=seed,
+                                       favourable=favourable)),  # fmt: skip
         "source": {
             "file": str(path),
             "columns": {"y_true": cols.y_true, "y_pred": cols.y_pred, "y_score": cols.y_score,

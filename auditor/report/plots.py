@@ -12,6 +12,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from auditor.report.privacy_plots import marker
+
 
 def _ok(v: Any) -> bool:
     return v is not None and isinstance(v, (int, float)) and math.isfinite(v)
@@ -120,6 +122,110 @@ def interval_bars_svg(
         )
     for v in (lo, (lo + hi) / 2, hi):
         parts.append(f'<text x="{sx(v):.1f}" y="{height - 4}" text-anchor="middle">{v:g}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# Groups differ by colour, dash pattern and marker shape (readable in grey print).
+_SWEEP_SERIES = tuple(
+    zip(
+        (
+            "#1f77b4",
+            "#d62728",
+            "#2ca02c",
+            "#9467bd",
+            "#ff7f0e",
+            "#8c564b",
+            "#e377c2",
+            "#7f7f7f",
+            "#bcbd22",
+            "#17becf",
+        ),
+        ("none", "7 3", "2 2", "9 3 2 3", "4 4", "1 3", "12 3", "6 2 2 2", "3 6", "10 2 2 2 2 2"),
+        ("circle", "square", "triangle", "diamond", "cross", "plus") * 2,
+        strict=False,
+    )
+)
+_SWEEP_STYLE = "".join(
+    f"svg.sweep .g{i}{{stroke:{k};stroke-width:1.8;fill:none;stroke-dasharray:{d}}}"
+    f"svg.sweep .m.g{i}{{fill:{k};stroke-dasharray:none}}"
+    for i, (k, d, _) in enumerate(_SWEEP_SERIES)
+)
+_SWEEP_PANELS = (("selection_rate", "selection rate"), ("tpr", "TPR"), ("fpr", "FPR"))
+
+
+def _sweep_panel(
+    x0: float, grid: Sequence[float], curves: Sequence[dict[str, Any]], key: str, label: str,
+    *, size: int, pad: int, marked: float | None,
+) -> list[str]:  # fmt: skip
+    inner = size - 2 * pad
+
+    def sx(v: float) -> float:
+        return x0 + pad + v * inner
+
+    def sy(v: float) -> float:
+        return pad + inner - v * inner
+
+    parts = [f'<rect class="frame" x="{sx(0):.1f}" y="{pad}" width="{inner}" height="{inner}"/>']
+    if marked is not None:
+        parts.append(f'<line class="ref" x1="{sx(marked):.1f}" y1="{pad}" x2="{sx(marked):.1f}" '
+                     f'y2="{pad + inner}"/>')  # fmt: skip
+    for i, c in enumerate(curves):
+        cls, shape = f"g{i % len(_SWEEP_SERIES)}", _SWEEP_SERIES[i % len(_SWEEP_SERIES)][2]
+        xy = [(sx(t), sy(v)) for t, v in zip(grid, c.get(key) or [], strict=False) if _ok(v)]
+        if not xy:
+            continue
+        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+        tip = f"{c.get('group', '')}: {label}"
+        parts.append(f'<polyline class="{cls}" points="{pts}"><title>{escape(tip)}</title>'
+                     "</polyline>")  # fmt: skip
+        parts += [marker(shape, x, y, cls, r=2.6) for x, y in xy[::3]]
+    for v in (0, 0.5, 1):
+        parts.append(
+            f'<text x="{sx(v):.1f}" y="{size - pad + 14}" text-anchor="middle">{v:g}</text>'
+        )
+        parts.append(
+            f'<text x="{sx(0) - 4:.1f}" y="{sy(v) + 4:.1f}" text-anchor="end">{v:g}</text>'
+        )
+    parts.append(
+        f'<text x="{sx(0.5):.1f}" y="{pad - 4}" text-anchor="middle">{escape(label)}</text>'
+    )
+    return parts
+
+
+def threshold_sweep_svg(
+    grid: Sequence[float],
+    curves: Sequence[dict[str, Any]],
+    *,
+    title: str,
+    marked: float | None = None,
+    size: int = 220,
+) -> Markup:
+    """Three panels (selection rate, TPR, FPR against the threshold), one line per group.
+    curves: [{group, n, selection_rate: [...], tpr: [...], fpr: [...]}], values per threshold
+    of ``grid`` (None: undefined, not drawn); ``marked``: a vertical line (the threshold used)."""
+    pad = 30
+    legend_h = 16 * math.ceil(len(curves) / 3) + 8  # three legend columns, one per panel
+    w, h = 3 * size, size + 14 + legend_h
+    parts = [
+        f'<svg class="chart sweep" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f"<style>{_SWEEP_STYLE}</style>",
+    ]
+    for p, (key, label) in enumerate(_SWEEP_PANELS):
+        parts += _sweep_panel(p * size, grid, curves, key, label, size=size, pad=pad,
+                              marked=marked)  # fmt: skip
+    parts.append(f'<text x="{w / 2}" y="{size + 10}" text-anchor="middle">threshold t</text>')
+    for i, c in enumerate(curves):
+        cls, shape = f"g{i % len(_SWEEP_SERIES)}", _SWEEP_SERIES[i % len(_SWEEP_SERIES)][2]
+        ly, lx = size + 30 + 16 * (i // 3), pad + (i % 3) * size
+        parts.append(f'<line class="{cls}" x1="{lx}" y1="{ly - 4}" x2="{lx + 24}" y2="{ly - 4}"/>')
+        parts.append(marker(shape, lx + 12, ly - 4, cls))
+        name = str(c.get("group", ""))
+        short = name if len(name) <= 22 else name[:21] + "…"
+        parts.append(
+            f'<text x="{lx + 30}" y="{ly}">{escape(short)} (n={int(c.get("n", 0)):,})</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -115,10 +115,12 @@ sys.exit(code)
 
 def test_predictions_audit_never_imports_torch(tmp_path):
     """issue 15 item 4: the predictions path reads a file and counts; torch is never needed,
-    nor scikit-learn or scipy (its numbers, Wilson intervals included, are computed here)."""
-    write_files(tmp_path, {"p.csv": HEADER + rows(3000)})
+    nor scikit-learn or scipy (its numbers, Wilson intervals included, are computed here).
+    The ThresholdOptimizer preview (issue 14 item 4) is fairlearn's, on scikit-learn: off here."""
+    write_files(tmp_path, {"p.csv": HEADER + rows(3000),
+                           "off.toml": "[fairness]\nmitigation_preview = false\n"})  # fmt: skip
     args = ["audit", "-p", "p.csv", "--sensitive", "sex", *COLS, "--y-score", "score",
-            "--out", "out", "--exit-zero"]  # fmt: skip
+            "--out", "out", "--exit-zero", "--config", "off.toml"]  # fmt: skip
     child = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(CHILD), *args], cwd=tmp_path,
         capture_output=True, text=True, timeout=300,
