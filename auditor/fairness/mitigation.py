@@ -142,8 +142,8 @@ def threshold_optimizer_preview(
 
 
 HALVES_NOTE = "preview only; the audited model is unchanged (the file has no validation split)"
-FIT_HALF = "half A of {source}: {n:,} of {total:,} rows drawn at random (stream {stream})"
-EVAL_HALF = "half B of {source}: the other {n:,} rows"
+FIT_HALF = "half A: {n:,} of the {total:,} rows, drawn at random (stream {stream})"
+EVAL_HALF = "half B: the other {n:,} rows"
 SPLIT_STREAM = "fairness/mitigation/split"
 
 
@@ -155,7 +155,6 @@ def halves_preview(
     pred: np.ndarray,
     sensitive: pd.DataFrame,
     rngs: Rngs,
-    source: str,
     rate_method: str = "wilson",
     favourable: int | None = None,
     ci_level: float = 0.95,
@@ -169,8 +168,8 @@ def halves_preview(
     n = len(y)
     order = rngs.numpy(SPLIT_STREAM).permutation(n)
     fit, held = np.sort(order[: n // 2]), np.sort(order[n // 2 :])
-    fitted_on = FIT_HALF.format(source=source, n=len(fit), total=n, stream=SPLIT_STREAM)
-    evaluated_on = EVAL_HALF.format(source=source, n=len(held))
+    fitted_on = FIT_HALF.format(n=len(fit), total=n, stream=SPLIT_STREAM)
+    evaluated_on = EVAL_HALF.format(n=len(held))
     previews = {}
     for f in features:
         groups = sensitive[f].to_numpy()

@@ -115,8 +115,8 @@ def _mitigation(
         score=rows.column(cols.y_score).to_numpy().astype(np.float64),
         y=(y_true == positive).astype(np.int64), pred=(y_pred == positive).astype(np.int64),
         sensitive=rows.select(list(cols.sensitive)).to_pandas(), rngs=Rngs(seed),
-        source=path.name, rate_method=cfg.interval, favourable=favourable,
-        ci_level=cfg.ci_level, min_group_size=cfg.min_group_size,
+        rate_method=cfg.interval, favourable=favourable, ci_level=cfg.ci_level,
+        min_group_size=cfg.min_group_size,
     )  # fmt: skip
 
 

@@ -53,13 +53,12 @@ def test_halves_preview_evaluates_on_the_half_the_named_stream_holds_out():
         pred=pred,
         sensitive=pd.DataFrame({"g": g}),
         rngs=Rngs(7),
-        source="f.csv",
     )
     held = Rngs(7).numpy(SPLIT_STREAM).permutation(n)[n // 2 :]
     before = out["features"]["g"]["before"]["accuracy"]
     assert before["n"] == len(held) == 501
     assert before["value"] == np.mean(y[held] == pred[held])
-    assert out["features"]["g"]["evaluated_on"] == EVAL_HALF.format(source="f.csv", n=501)
+    assert out["features"]["g"]["evaluated_on"] == EVAL_HALF.format(n=501)
     other = halves_preview(
         features=["g"],
         score=score,
@@ -67,6 +66,5 @@ def test_halves_preview_evaluates_on_the_half_the_named_stream_holds_out():
         pred=pred,
         sensitive=pd.DataFrame({"g": g}),
         rngs=Rngs(8),
-        source="f.csv",
     )
     assert other["features"]["g"]["before"]["accuracy"]["value"] != before["value"]

@@ -107,9 +107,9 @@ def test_a_predictions_file_gets_the_sweep_and_a_preview_fitted_on_one_half(tmp_
     mit = section["mitigation"]
     assert mit["status"] == "ok" and "no validation split" in mit["note"]
     preview = mit["features"]["g"]
-    assert preview["fitted_on"].startswith("half A of preds.csv: 2,000 of 4,000 rows")
+    assert preview["fitted_on"].startswith("half A: 2,000 of the 4,000 rows")
     assert "fairness/mitigation/split" in preview["fitted_on"]
-    assert preview["evaluated_on"] == "half B of preds.csv: the other 2,000 rows"
+    assert preview["evaluated_on"] == "half B: the other 2,000 rows"
     assert preview["before"]["accuracy"]["n"] == 2000
     assert preview["constraints"]["demographic_parity"]["status"] == "ok"
     again = pred_audit.fairness_section(pc, path=path, cols=cols, config=config, seed=5)
