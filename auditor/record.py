@@ -26,7 +26,7 @@ from auditor.privacy.section import PrivacySection
 from auditor.results import NotRun, Result
 from auditor.results.info import DataInfo, ModelInfo, RunInfo, ToolInfo, TrainingInfo
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"  # 2.0: typed sections, estimate nodes everywhere, score intervals
 SECTIONS = ("performance", "fairness", "privacy", "explanations", "transparency", "gates")
 SCHEMA_ID = "urn:auditor:audit.schema.json"
 DESCRIPTION = (
@@ -43,7 +43,7 @@ def _or_not_run(section: type) -> Any:
 class AuditRecord(Result):
     """One audit, as written to ``audit.json``."""
 
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    schema_version: Literal["2.0"] = SCHEMA_VERSION
     tool: ToolInfo
     run: RunInfo
     config: dict[str, Any]

@@ -56,7 +56,7 @@ def test_audit_json_validates_and_holds_provenance(run_dir):
     out, _ = run_dir
     data = json.loads((out / "audit.json").read_text())
     validate_audit(data)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "2.0"
     assert data["run"]["seed"] == 1 and data["config"]["name"] == "e2e"
     assert set(data["data"]["splits"]) == {"pretrain", "finetune_train", "holdout", "val", "test"}
     assert data["run"]["library_versions"]["torch"]
