@@ -77,28 +77,19 @@ def train_and_predict(
     ``rngs``: this model's streams (e.g. ``Rngs(seed).child("privacy/reference/3")``). Torch's
     thread count is set to ``threads`` for the job and restored after it."""
     with fixed_threads(threads):
-        return _train_and_predict(
-            pretrained, x=x, y=y, x_val=x_val, y_val=y_val, x_eval=x_eval, n_classes=n_classes,
+        return _fine_tune_and_predict(
+            pretrained, x, y, x_val, y_val, x_eval, n_classes=n_classes,
             finetune_config=finetune_config, dp_config=dp_config, rngs=rngs,
             device=torch.device(device), features=features,
         )  # fmt: skip
 
 
-def _train_and_predict(
-    pretrained: nn.Module,
-    *,
-    x: np.ndarray,
-    y: np.ndarray,
-    x_val: np.ndarray,
-    y_val: np.ndarray,
-    x_eval: np.ndarray,
-    n_classes: int,
-    finetune_config: FinetuneConfig,
-    dp_config: DPConfig | None,
-    rngs: Rngs | PrefixedRngs,
-    device: torch.device,
+def _fine_tune_and_predict(
+    pretrained: nn.Module, *arrays: np.ndarray, n_classes: int, finetune_config: FinetuneConfig,
+    dp_config: DPConfig | None, rngs: Rngs | PrefixedRngs, device: torch.device,
     features: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
-) -> TrainedLogits:
+) -> TrainedLogits:  # fmt: skip
+    x, y, x_val, y_val, x_eval = arrays
     dev = device
     kwargs: dict[str, Any] = {"dp": dp_config}
     if features is not None:
