@@ -12,7 +12,7 @@ from auditor.config import AuditConfig, FairnessConfig
 from auditor.run_folder import write_run
 from tests.builders import leftovers, predictions_audit
 
-ROUNDS = 10
+ROUNDS = 20  # issue 12: 20 rounds of two concurrent writers
 FILES = ("summary.md", "model_card.md", "junit.xml")
 
 
