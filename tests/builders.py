@@ -85,3 +85,22 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
 def leftovers(parent: Path) -> list[str]:
     """Staging and trash folders a writer left in ``parent`` (there must be none)."""
     return [p.name for p in Path(parent).iterdir() if p.name.endswith((".staging", ".trash"))]
+
+
+# A command-line child whose report writer stops half-way (one file staged, "READY" printed)
+# until the test signals it: for SIGINT / SIGTERM tests.
+SLOW_WRITER = """
+import sys, time
+from auditor import run_folder
+from auditor.cli import exit_code_of
+from auditor.commands import install_signal_handlers
+
+def slow(audit, folder):
+    (folder / "half.txt").write_text("x")
+    print("READY", flush=True)
+    time.sleep(120)
+
+run_folder.render_all = slow
+install_signal_handlers()
+sys.exit(exit_code_of(sys.argv[1:]))
+"""

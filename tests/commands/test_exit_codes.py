@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from auditor import api
 from auditor.cli import app, exit_code_of
 from auditor.commands import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED
-from tests.builders import PREDICTION_ARGS, folder_bytes, leftovers, predictions_csv
+from tests.builders import PREDICTION_ARGS, SLOW_WRITER, folder_bytes, leftovers, predictions_csv
 
 runner = CliRunner()
 
@@ -80,22 +80,6 @@ def test_out_that_is_a_file_is_exit_2_before_reading(tmp_path):
     assert target.read_text() == "x" and leftovers(tmp_path) == []
 
 
-SIGTERM_CHILD = """
-import sys, time
-from auditor import run_folder
-from auditor.cli import exit_code_of
-from auditor.commands import install_signal_handlers
-
-def slow(audit, folder):
-    (folder / "half.txt").write_text("x")
-    print("READY", flush=True)
-    time.sleep(120)
-
-run_folder.render_all = slow
-install_signal_handlers()
-sys.exit(exit_code_of(sys.argv[1:]))
-"""
-
 
 @pytest.mark.slow
 def test_sigterm_is_143_and_leaves_the_previous_run(tmp_path):
@@ -105,7 +89,7 @@ def test_sigterm_is_143_and_leaves_the_previous_run(tmp_path):
     (run / "audit.json").write_text("{}")  # the previous report
     before = folder_bytes(run)
     child = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(SIGTERM_CHILD), *args],
+        [sys.executable, "-c", textwrap.dedent(SLOW_WRITER), *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONPATH": "."},
     )  # fmt: skip

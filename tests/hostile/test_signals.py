@@ -15,30 +15,13 @@ from pathlib import Path
 import pytest
 
 from auditor.commands import EXIT_INTERRUPTED, EXIT_TERMINATED
-from tests.builders import folder_bytes, leftovers, predictions_csv
+from tests.builders import SLOW_WRITER, folder_bytes, leftovers, predictions_csv
 from tests.hostile.conftest import OUT
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 COLS = ["--sensitive", "sex", "--y-true", "label", "--y-pred", "pred", "--y-score", "score",
         "--positive-label", "approved", "--exit-zero"]  # fmt: skip
-
-# The report writer stops half-way (one file staged) until the test signals it.
-SLOW_WRITER = """
-import sys, time
-from auditor import run_folder
-from auditor.cli import exit_code_of
-from auditor.commands import install_signal_handlers
-
-def slow(audit, folder):
-    (folder / "half.txt").write_text("x")
-    print("READY", flush=True)
-    time.sleep(120)
-
-run_folder.render_all = slow
-install_signal_handlers()
-sys.exit(exit_code_of(sys.argv[1:]))
-"""
 
 
 @pytest.mark.parametrize(
