@@ -288,14 +288,26 @@ def audit_privacy(ctx: AuditContext, sections: Mapping[str, Any] | None = None) 
     stages: Any = NotRun(reason=NOT_AMONG_PROBES)
     if "stages" in probes:
         stages = _stages(ctx, pc, pool, reported, rngs)
+    return _section(
+        ctx, pc, pool, refs, reported, splits=("finetune_train", "holdout"),
+        groups=groups, canaries=canaries, stages=stages, dp=_dp_report(ctx, canaries),
+        notes=_notes(pc, pool, bool(reported)), timings_s=timings,
+    )  # fmt: skip
+
+
+def _section(
+    ctx: AuditContext, pc: PrivacyConfig, pool: _Pool, refs: _References | None,
+    reported: dict[str, _Scored], *, splits: tuple[str, str], **rest: Any,
+) -> PrivacySection:  # fmt: skip
+    """The privacy section: what every audit of members against non-members reports
+    (populations, references, attacks, per class), plus ``rest`` (groups, canaries, ...)."""
     return PrivacySection(
         probes=list(dict.fromkeys(pc.probes)),
-        members=Population(split="finetune_train", n=pool.n_members),
-        non_members=Population(split="holdout", n=len(pool.y) - pool.n_members),
+        members=Population(split=splits[0], n=pool.n_members),
+        non_members=Population(split=splits[1], n=len(pool.y) - pool.n_members),
         fpr_levels=list(pc.fpr_levels), confidence=pc.confidence,
         references=refs.info if refs is not None else None,
         attacks={n: s.report for n, s in reported.items()},
         per_class=_per_class(reported, pool, ctx.bundle.finetune_task.class_names, pc),
-        groups=groups, canaries=canaries, stages=stages, dp=_dp_report(ctx, canaries),
-        notes=_notes(pc, pool, bool(reported)), timings_s=timings,
+        **rest,
     )  # fmt: skip

@@ -27,20 +27,19 @@ from auditor.privacy.engine import (
     GROUPS_ATTACK,
     NOT_AMONG_PROBES,
     _notes,
-    _per_class,
     _Pool,
     _prepare_attacks,
     _prepare_pool,
     _References,
     _run_attacks,
     _Scored,
+    _section,
 )
 from auditor.privacy.groups import fairness_gaps, group_leakage
 from auditor.privacy.reference import complementary_halves
 from auditor.privacy.section import (
     AttackReport,
     DpReport,
-    Population,
     PrivacySection,
     References,
 )
@@ -163,14 +162,8 @@ def audit_supplied_privacy(
         notes.append(f"not run ({', '.join(missing)}): {NO_TRAINER}")
     if refs is not None:
         notes.append(K_NOTE.format(k=pc.n_reference))
-    return PrivacySection(
-        probes=list(dict.fromkeys(pc.probes)),
-        members=Population(split="members", n=pool.n_members),
-        non_members=Population(split="non_members", n=len(pool.y) - pool.n_members),
-        fpr_levels=list(pc.fpr_levels), confidence=pc.confidence,
-        references=refs.info if refs is not None else None,
-        attacks={n: s.report for n, s in reported.items()},
-        per_class=_per_class(reported, pool, ctx.bundle.finetune_task.class_names, pc),
+    return _section(
+        ctx, pc, pool, refs, reported, splits=("members", "non_members"),
         groups=_groups(ctx, pc, pool, scored, sections),
         canaries=NotRun(reason=NO_CANARIES if "canaries" in probes else NOT_AMONG_PROBES),
         stages=NotRun(reason=NO_STAGES if "stages" in probes else NOT_AMONG_PROBES),
