@@ -19,6 +19,7 @@ from pydantic_core import core_schema
 from auditor.checks.explain import ExplanationsSection
 from auditor.checks.fairness import FairnessSection
 from auditor.checks.performance import PerformanceSection
+from auditor.checks.permutation import PermutationExplanations
 from auditor.checks.transparency import TransparencySection
 from auditor.errors import AuditorInputError
 from auditor.gates.section import GatesSection
@@ -53,7 +54,10 @@ class AuditRecord(Result):
     performance: _or_not_run(PerformanceSection)
     fairness: _or_not_run(FairnessSection)
     privacy: _or_not_run(PrivacySection)
-    explanations: _or_not_run(ExplanationsSection)
+    # attributions (gradients) or permutation importance (a model without gradients)
+    explanations: _or_not_run(
+        Annotated[ExplanationsSection | PermutationExplanations, Field(discriminator="kind")]
+    )
     transparency: _or_not_run(TransparencySection)
     gates: _or_not_run(GatesSection)
 

@@ -7,7 +7,11 @@
   attribution map; tables: global feature importance (mean |attribution| per input column);
 - importance per sensitive group (mean total |attribution| and, for tables, the top columns);
 - reliance check (tables whose sensitive features are model inputs): how much accuracy and
-  predictions move when the columns of one sensitive feature are permuted across test rows.
+  predictions move when the columns of one sensitive feature are permuted across test rows
+  (:mod:`auditor.checks.reliance`).
+
+A supplied model without gradients (scikit-learn, ``predict_proba``) on a table gets
+permutation importance instead (:mod:`auditor.checks.permutation`).
 
 The section is :class:`ExplanationsSection`. Rows to attribute are drawn from the stream
 ``explain/rows``, the reliance permutations from ``explain/reliance/<feature>``.
@@ -24,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 from auditor.checks.base import Sections, not_run
+from auditor.checks.permutation import PermutationExplanations, permutation_explanations
+from auditor.checks.reliance import RelianceResult, reliance
 from auditor.results import NotRun
 
 if TYPE_CHECKING:
@@ -41,8 +47,8 @@ TABLE_BASELINE = "the mean fine-tuning training row"
 # A supplied model: the mean of its member rows, or of the evaluation rows without them.
 SUPPLIED_BASELINES = ("the mean member (training) row", "the mean evaluation row")
 NOT_DIFFERENTIABLE = (
-    "Integrated Gradients need a differentiable (PyTorch) model; the supplied {kind} gives "
-    "probabilities only"
+    "Integrated Gradients need a differentiable (PyTorch) model, and permutation importance "
+    "needs table inputs; the supplied {kind} gives probabilities only, on images"
 )
 
 
@@ -85,40 +91,6 @@ class GroupImportance:
 
 
 @dataclass(frozen=True)
-class RelianceGroup:
-    group: str
-    n: int
-    accuracy: float
-    positive_rate: float
-    flip_rate: float
-
-
-@dataclass(frozen=True)
-class RelianceFeature:
-    """Accuracy and predictions with one sensitive feature's input columns permuted."""
-
-    input_columns: list[str] | list[int]
-    accuracy_permuted_mean: float
-    accuracy_permuted_min: float
-    accuracy_permuted_max: float
-    accuracy_drop: float
-    flip_rate: float
-    positive_rate_permuted: float
-    groups: list[RelianceGroup]
-
-
-@dataclass(frozen=True)
-class RelianceResult:
-    n: int
-    repeats: int
-    accuracy: float
-    positive_rate: float
-    features: list[str]
-    by_feature: dict[str, RelianceFeature]
-    status: Literal["ok"] = "ok"
-
-
-@dataclass(frozen=True)
 class ExplanationsSection:
     """Attributions of the fine-tuned model on test rows. Images: mean |attribution| map
     (H, W) and examples; tables: global feature importance. Both: importance per group and
@@ -139,6 +111,7 @@ class ExplanationsSection:
     by_group: dict[str, list[GroupImportance]]
     reliance: RelianceResult | NotRun
     seconds: float
+    kind: Literal["attributions"] = "attributions"
     status: Literal["ok"] = "ok"
 
 
@@ -252,69 +225,6 @@ def _group_importance(sensitive: pd.DataFrame, abs_attr_rows: np.ndarray, *,
     return out
 
 
-def _permuted_feature(ctx: AuditContext, x: np.ndarray, y: np.ndarray, base_pred: np.ndarray,
-                      values: np.ndarray | None, idx: list[int], *, repeats: int,
-                      rng: np.random.Generator) -> RelianceFeature:  # fmt: skip
-    """Permute columns ``idx`` jointly across rows ``repeats`` times; values: the feature's
-    group per row (None when it is not a sensitive column of the split)."""
-    accs, flips, pos_rates = [], [], []
-    by_group: dict[str, list[float]] = {}
-    for _ in range(repeats):
-        xp = x.copy()
-        xp[:, idx] = x[rng.permutation(len(x))][:, idx]
-        pred = ctx.logits(ctx.finetuned, xp).argmax(axis=1)
-        accs.append(float((pred == y).mean()))
-        flips.append(float((pred != base_pred).mean()))
-        pos_rates.append(float((pred == 1).mean()))
-        for g in sorted(set(values)) if values is not None else ():
-            m = values == g
-            by_group.setdefault(g, []).append(float((pred[m] != base_pred[m]).mean()))
-    groups = []
-    for g in sorted(by_group):
-        m = values == g
-        groups.append(RelianceGroup(
-            group=g, n=int(m.sum()), accuracy=float((base_pred[m] == y[m]).mean()),
-            positive_rate=float((base_pred[m] == 1).mean()), flip_rate=float(np.mean(by_group[g])),
-        ))  # fmt: skip
-    names = ctx.bundle.feature_names
-    return RelianceFeature(
-        input_columns=[names[i] for i in idx] if names else idx,
-        accuracy_permuted_mean=float(np.mean(accs)), accuracy_permuted_min=float(np.min(accs)),
-        accuracy_permuted_max=float(np.max(accs)),
-        accuracy_drop=float((base_pred == y).mean()) - float(np.mean(accs)),
-        flip_rate=float(np.mean(flips)), positive_rate_permuted=float(np.mean(pos_rates)),
-        groups=groups,
-    )  # fmt: skip
-
-
-def _reliance(ctx: AuditContext, x: np.ndarray, y: np.ndarray, sensitive: pd.DataFrame, *,
-              repeats: int) -> RelianceResult | NotRun:  # fmt: skip
-    """Permute the input columns of each sensitive feature across rows (jointly, so one-hot
-    columns stay valid); report accuracy and prediction changes, overall and per group."""
-    bundle = ctx.bundle
-    if bundle.modality != "table":
-        return not_run(
-            "the sensitive features of this data are slices derived from the images (or "
-            "labels), not separate model inputs, so there is no column to permute"
-        )
-    cols = bundle.sensitive_input_columns
-    if not cols:
-        return not_run("no sensitive feature is a model input (sensitive_as_features = false)")
-    base_pred = ctx.logits(ctx.finetuned, x).argmax(axis=1)
-    features = {}
-    for feat, idx in cols.items():
-        values = sensitive[feat].astype(str).to_numpy() if feat in sensitive else None
-        features[feat] = _permuted_feature(
-            ctx, x, y, base_pred, values, list(idx), repeats=repeats,
-            rng=ctx.rngs.numpy(f"explain/reliance/{feat}"),
-        )  # fmt: skip
-    return RelianceResult(
-        n=len(x), repeats=repeats, accuracy=float((base_pred == y).mean()),
-        positive_rate=float((base_pred == 1).mean()), features=list(features),
-        by_feature=features,
-    )  # fmt: skip
-
-
 def _global_importance(abs_attr: np.ndarray, names: list[str]) -> list[FeatureImportance]:
     """Tables: the TOP_FEATURES columns by mean |attribution|, with their share of the sum."""
     mean_abs = abs_attr.mean(axis=0)
@@ -331,19 +241,38 @@ def _table_baseline(ctx: AuditContext) -> str:
     return SUPPLIED_BASELINES[0 if len(ctx.bundle["finetune_train"]) else 1]
 
 
-def explanations_check(ctx: AuditContext, sections: Sections) -> ExplanationsSection | NotRun:
-    """Integrated Gradients on (up to ``max_attribution_rows``) test rows, and reliance."""
+def explanations_check(
+    ctx: AuditContext, sections: Sections
+) -> ExplanationsSection | PermutationExplanations | NotRun:
+    """Integrated Gradients on (up to ``max_attribution_rows``) test rows, and reliance; a
+    supplied model without gradients on a table: permutation importance, and reliance."""
     cfg = ctx.config.transparency
     if not cfg.enabled or not cfg.explanations:
         return not_run("disabled in config (transparency.explanations = false)")
-    if ctx.supplied is not None and not ctx.supplied.differentiable:
+    gradients = ctx.supplied is None or ctx.supplied.differentiable
+    if not gradients and ctx.bundle.modality != "table":
         return not_run(NOT_DIFFERENTIABLE.format(kind=ctx.supplied.architecture))
-    started = time.perf_counter()
-    bundle, test = ctx.bundle, ctx.bundle["test"]
+    test, started = ctx.bundle["test"], time.perf_counter()
     if len(test) == 0:
         return not_run("the test split is empty")
-    preds = ctx.predictions("finetuned", "test")
     rows = _pick_rows(len(test), cfg.max_attribution_rows, ctx.rngs)
+    relied = reliance(
+        ctx, np.ascontiguousarray(test.x, dtype=np.float32), np.asarray(test.y), test.sensitive,
+        repeats=cfg.reliance_repeats,
+    )  # fmt: skip
+    if not gradients:
+        return permutation_explanations(ctx, rows, reliance=relied, started=started)
+    return _attributions(ctx, rows, relied, started=started)
+
+
+def _attributions(
+    ctx: AuditContext, rows: np.ndarray, relied: RelianceResult | NotRun, *, started: float
+) -> ExplanationsSection:
+    """Integrated Gradients on the test rows ``rows`` (see the module docstring); ``started``:
+    when the check began (perf_counter)."""
+    cfg = ctx.config.transparency
+    bundle, test = ctx.bundle, ctx.bundle["test"]
+    preds = ctx.predictions("finetuned", "test")
     x = np.ascontiguousarray(test.x[rows], dtype=np.float32)
     image = bundle.modality == "image"
     if image:
@@ -367,10 +296,6 @@ def explanations_check(ctx: AuditContext, sections: Sections) -> ExplanationsSec
         feature_names=None if image else list(bundle.feature_names or names),
         min_n=ctx.config.fairness.min_group_size,
     )
-    x_all = np.ascontiguousarray(test.x, dtype=np.float32)
-    reliance = _reliance(
-        ctx, x_all, np.asarray(test.y), test.sensitive, repeats=cfg.reliance_repeats
-    )
     delta_mean = float(np.mean(np.abs(delta)))
     return ExplanationsSection(
         method=METHOD, n_steps=cfg.ig_steps,
@@ -382,6 +307,6 @@ def explanations_check(ctx: AuditContext, sections: Sections) -> ExplanationsSec
         mean_abs_map=np.round(abs_attr.sum(axis=1).mean(axis=0), 6).tolist() if image else None,
         examples=examples,
         feature_importance=None if image else _global_importance(abs_attr, names),
-        by_group=by_group, reliance=reliance,
+        by_group=by_group, reliance=relied,
         seconds=round(time.perf_counter() - started, 3),
     )  # fmt: skip

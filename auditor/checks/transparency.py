@@ -54,7 +54,8 @@ __all__ = [
 ]
 
 SUPPLIED_NO_GRADIENTS = (
-    "the supplied model gives probabilities only (no gradients): attributions do not apply"
+    "the supplied model gives probabilities only (no gradients) on images: attributions and "
+    "permutation importance of single pixels do not apply"
 )
 SUPPLIED_RECIPE = (
     "the model was supplied ({kind}), trained outside auditor: its training recipe is not "
@@ -188,8 +189,12 @@ def _explanations_item(explanations: Mapping[str, Any] | None) -> Item:
     if not explanations or explanations.get("status") != "ok":
         reason = (explanations or {}).get("reason", "the explanations section is absent")
         return "missing", f"explanations did not run: {reason}", None
-    parts = [f"{explanations['method']} ({explanations['n_steps']} steps) on "
-             f"{explanations['n_rows_attributed']} test rows"]  # fmt: skip
+    if explanations.get("kind") == "permutation":
+        parts = [f"{explanations['method']} ({explanations['n_repeats']} repeats) on "
+                 f"{explanations['n_rows']} test rows"]  # fmt: skip
+    else:
+        parts = [f"{explanations['method']} ({explanations['n_steps']} steps) on "
+                 f"{explanations['n_rows_attributed']} test rows"]  # fmt: skip
     reliance = explanations.get("reliance", {})
     if reliance.get("status") == "ok":
         parts.append(f"reliance check on {', '.join(reliance['features'])}")
@@ -282,7 +287,8 @@ def _automatic(ctx: AuditContext, sections: Sections) -> dict[str, Item]:
     out["fairness_coverage"] = _fairness_item(ctx, read.get("fairness"))
     out["privacy_probes"] = _privacy_item(ctx, read.get("privacy"))
     out["explanations"] = _explanations_item(read.get("explanations"))
-    if ctx.supplied is not None and not ctx.supplied.differentiable:
+    no_gradients = ctx.supplied is not None and not ctx.supplied.differentiable
+    if no_gradients and ctx.bundle.modality != "table":
         out["explanations"] = ("not_applicable", SUPPLIED_NO_GRADIENTS, None)
     return out
 

@@ -27,7 +27,14 @@ def test_skops_model_audited_without_retraining(sklearn_folder):
     assert audit["training"]["finetune"]["epochs_run"] == 0  # auditor trained nothing
     for name in ("performance", "fairness", "privacy", "transparency"):
         assert audit[name]["status"] == "ok", (name, audit[name])
-    assert "differentiable" in audit["explanations"]["reason"]
+    explained = audit["explanations"]
+    assert explained["status"] == "ok" and explained["kind"] == "permutation"
+    assert explained["n_rows"] == 500 and explained["n_repeats"] == 5
+    top = explained["feature_importance"][0]
+    assert top["accuracy_drop_mean"] > 0.01  # the model relies on its best column
+    assert {g["group"] for g in explained["by_group"]["sex"]} == {"Female", "Male"}
+    checklist = {i["id"]: i for i in audit["transparency"]["items"]}
+    assert checklist["explanations"]["status"] == "met"
     perf = audit["performance"]["finetuned"]
     assert perf["test"]["n"] == 500 and perf["finetune_train"]["n"] == 500
     privacy = audit["privacy"]
@@ -38,5 +45,6 @@ def test_skops_model_audited_without_retraining(sklearn_folder):
     assert privacy["canaries"]["status"] == "not_run"
     card = (out / "model_card.html").read_text()
     assert "supplied" in card and "Fine-tuned model" not in card
+    assert "Permutation importance (scikit-learn)" in card and top["feature"] in card
     assert "Supplied model, test split:" in res.output
     assert "membership AUC" in res.output and "equalized odds gap" in res.output

@@ -1,0 +1,169 @@
+"""Explanations of a model without gradients (a supplied scikit-learn estimator or any
+``predict_proba`` model): permutation importance through scikit-learn's
+:func:`sklearn.inspection.permutation_importance` (Breiman 2001; Fisher, Rudin and Dominici
+2019).
+
+Each input column is shuffled across the explained test rows ``n_repeats`` times and the
+accuracy of the model's predicted class is measured again: the drop is how much the model
+relies on that column. One scorer returns the accuracy of all rows and of every sensitive
+group, so each group's drop comes from the same permutations (scikit-learn's multi-metric
+scoring). Rows come from the stream ``explain/rows`` (as for attributions), the
+permutations from ``explain/permutation``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from auditor.checks.reliance import RelianceResult
+from auditor.results import NotRun
+
+if TYPE_CHECKING:
+    from auditor.context import AuditContext
+
+METHOD = "Permutation importance (scikit-learn)"
+TOP_FEATURES = 15
+TOP_GROUP_FEATURES = 5
+ALL_ROWS = "__all__"
+
+
+@dataclass(frozen=True)
+class PermutationFeature:
+    """One input column: the mean and standard deviation (over the repeats) of the accuracy
+    drop when it is shuffled, and its share of the summed positive drops."""
+
+    feature: str
+    accuracy_drop_mean: float
+    accuracy_drop_std: float
+    share: float
+
+
+@dataclass(frozen=True)
+class PermutationTop:
+    feature: str
+    accuracy_drop_mean: float
+
+
+@dataclass(frozen=True)
+class GroupPermutation:
+    """One sensitive group: its rows among the explained ones, the unpermuted accuracy on
+    them, and the columns whose shuffling lowers that accuracy most (none listed for a group
+    under ``min_group_size``: too few rows to rank columns)."""
+
+    group: str
+    n: int
+    accuracy: float | None
+    insufficient_data: bool
+    top_features: list[PermutationTop] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PermutationExplanations:
+    """Permutation importance of every input column on the explained test rows, overall and
+    per sensitive group, and the reliance check."""
+
+    method: str
+    metric: Literal["accuracy"]
+    n_repeats: int
+    split: str
+    n_rows: int
+    n_rows_split: int
+    accuracy: float
+    feature_importance: list[PermutationFeature]
+    by_group: dict[str, list[GroupPermutation]]
+    reliance: RelianceResult | NotRun
+    seconds: float
+    kind: Literal["permutation"] = "permutation"
+    status: Literal["ok"] = "ok"
+
+
+class _Fitted:
+    """What :func:`permutation_importance` calls: a fitted "estimator" (the scorer does the
+    predicting, through the audit context, for any supplied model)."""
+
+    def fit(self, x: Any, y: Any) -> _Fitted:  # pragma: no cover - never called
+        return self
+
+
+def _scorer(ctx: AuditContext, masks: dict[str, np.ndarray]) -> Any:
+    """scorer(estimator, X, y) -> {ALL_ROWS: accuracy, key: accuracy on that group's rows}."""
+
+    def score(_estimator: Any, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        hit = ctx.logits(ctx.finetuned, np.asarray(x, dtype=np.float32)).argmax(axis=1) == y
+        out = {ALL_ROWS: float(hit.mean())}
+        for key, mask in masks.items():
+            out[key] = float(hit[mask].mean()) if mask.any() else 0.0
+        return out
+
+    return score
+
+
+def _group_masks(sensitive: Any) -> dict[str, np.ndarray]:
+    """One boolean mask per (feature, group) of the explained rows, keyed "i/j"."""
+    masks = {}
+    for i, feat in enumerate(sensitive.columns):
+        values = sensitive[feat].astype(str).to_numpy()
+        for j, g in enumerate(sorted(set(values))):
+            masks[f"{i}/{j}"] = values == g
+    return masks
+
+
+def _by_group(sensitive: Any, masks: dict[str, np.ndarray], result: Any, base: dict[str, float],
+              names: list[str], *, min_n: int) -> dict[str, list[GroupPermutation]]:  # fmt: skip
+    out = {}
+    for i, feat in enumerate(sensitive.columns):
+        values = sorted(set(sensitive[feat].astype(str).to_numpy()))
+        groups = []
+        for j, g in enumerate(values):
+            key = f"{i}/{j}"
+            n = int(masks[key].sum())
+            drops = result[key].importances_mean
+            top = [PermutationTop(names[c], float(drops[c]))
+                   for c in np.argsort(-drops, kind="stable")[:TOP_GROUP_FEATURES]]  # fmt: skip
+            groups.append(GroupPermutation(
+                group=g, n=n, accuracy=base[key] if n else None, insufficient_data=n < min_n,
+                top_features=[] if n < min_n else top,
+            ))  # fmt: skip
+        out[str(feat)] = groups
+    return out
+
+
+def permutation_explanations(
+    ctx: AuditContext, rows: np.ndarray, *, reliance: RelianceResult | NotRun, started: float
+) -> PermutationExplanations:
+    """Permutation importance of the supplied model on the test rows ``rows``; ``started``:
+    when the check began (perf_counter)."""
+    from sklearn.inspection import permutation_importance
+
+    cfg, test = ctx.config.transparency, ctx.bundle["test"]
+    x = np.ascontiguousarray(test.x[rows], dtype=np.float32)
+    y = np.asarray(test.y)[rows]
+    sensitive = test.sensitive.iloc[rows].reset_index(drop=True)
+    masks = _group_masks(sensitive)
+    scorer = _scorer(ctx, masks)
+    base = scorer(None, x, y)
+    result = permutation_importance(
+        _Fitted(), x, y, scoring=scorer, n_repeats=cfg.reliance_repeats, n_jobs=1,
+        random_state=ctx.rngs.int32("explain/permutation"),
+    )  # fmt: skip
+    names = list(ctx.bundle.feature_names or [f"x{i}" for i in range(x.shape[1])])
+    drops = result[ALL_ROWS]
+    total = float(np.clip(drops.importances_mean, 0, None).sum()) or 1.0
+    importance = [
+        PermutationFeature(names[c], float(drops.importances_mean[c]),
+                           float(drops.importances_std[c]),
+                           float(max(drops.importances_mean[c], 0.0) / total))
+        for c in np.argsort(-drops.importances_mean, kind="stable")[:TOP_FEATURES]
+    ]  # fmt: skip
+    return PermutationExplanations(
+        method=METHOD, metric="accuracy", n_repeats=cfg.reliance_repeats, split="test",
+        n_rows=len(rows), n_rows_split=len(test), accuracy=base[ALL_ROWS],
+        feature_importance=importance,
+        by_group=_by_group(sensitive, masks, result, base, names,
+                           min_n=ctx.config.fairness.min_group_size),
+        reliance=reliance, seconds=round(time.perf_counter() - started, 3),
+    )  # fmt: skip
