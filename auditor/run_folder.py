@@ -31,6 +31,7 @@ from auditor.report import render_all
 LOCK_TIMEOUT_S = 3600.0
 STAGING_SUFFIX = ".staging"
 TRASH_SUFFIX = ".trash"
+RUN_LOG = "run.log"  # one line per stage of the run, with its seconds
 NOT_JSON = "not valid JSON ({error})"
 NOT_AN_OBJECT = "not a JSON object"
 INT_TOO_LARGE = "an integer with {digits} digits (every count and seed fits in 64 bits)"
@@ -118,22 +119,30 @@ def _umask() -> int:
     return mask
 
 
-def write_audit(audit: Mapping[str, Any], folder: Path, *, source: str) -> list[Path]:
-    """validate -> ``audit.json`` -> every rendering, into ``folder``. Returns the files."""
+def write_audit(
+    audit: Mapping[str, Any], folder: Path, *, source: str, log: list[str] | None = None
+) -> list[Path]:
+    """validate -> ``audit.json`` -> every rendering, into ``folder``; ``log``: the run's
+    stage lines, written as ``run.log``. Returns the files."""
     validate_audit(dict(audit), source=source)
     atomic_write_json(folder / "audit.json", audit)
-    return [folder / "audit.json", *render_all(dict(audit), folder)]
+    files = [folder / "audit.json", *render_all(dict(audit), folder)]
+    if log is not None:
+        (folder / RUN_LOG).write_text("\n".join([*log, ""]), encoding="utf-8")
+        files.append(folder / RUN_LOG)
+    return files
 
 
 def write_run(
-    audit: Mapping[str, Any], out_dir: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S
-) -> Path:
-    """Write a whole run folder as one unit: validate -> audit.json -> renderings, then swap
-    in (see :func:`staged_run`). Returns ``out_dir``. A writer with more files (checkpoints)
-    uses :func:`staged_run` and :func:`write_audit` itself."""
+    audit: Mapping[str, Any], out_dir: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S,
+    log: list[str] | None = None,
+) -> Path:  # fmt: skip
+    """Write a whole run folder as one unit: validate -> audit.json -> renderings (and
+    ``run.log``), then swap in (see :func:`staged_run`). Returns ``out_dir``. A writer with
+    more files (checkpoints) uses :func:`staged_run` and :func:`write_audit` itself."""
     out = Path(out_dir)
     with staged_run(out, lock_timeout=lock_timeout) as stage:
-        write_audit(audit, stage, source=str(out / "audit.json"))
+        write_audit(audit, stage, source=str(out / "audit.json"), log=log)
     return out
 
 

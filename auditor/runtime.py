@@ -13,11 +13,16 @@ of two cores busy with another process, a digits run on torch's default of 2 thr
 
 ``--threads`` / ``[run] threads`` override the choice; the choice is recorded in audit.json.
 Results do not depend on the thread count (see the seeding tests), only the speed does.
+
+Also the stage timer (:func:`timed`), which logs one line as a stage starts and one as it
+ends (logger ``auditor``), and :func:`stage_log`, which collects those lines for a run's
+``run.log``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -25,6 +30,8 @@ from pathlib import Path
 
 SAMPLE_SECONDS = 0.05
 BUSY_BELOW_IDLE = 0.5  # a core idle less than half the sample is taken by someone else
+LOG = logging.getLogger("auditor")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
 
 
 def available_cores() -> list[int]:
@@ -104,9 +111,39 @@ def apply_threads(n: int) -> None:
 @contextlib.contextmanager
 def timed(timings: dict[str, float], name: str) -> Iterator[None]:
     """Record the wall-clock seconds of the ``with`` block as ``timings[name]`` (4 decimals),
-    also when it raises."""
+    also when it raises; log "stage NAME: started" and "... done in S s" (or "failed")."""
+    LOG.info("stage %s: started", name)
     start = time.perf_counter()
     try:
         yield
-    finally:
+    except BaseException:
         timings[name] = round(time.perf_counter() - start, 4)
+        LOG.info("stage %s: failed after %.1f s", name, timings[name])
+        raise
+    timings[name] = round(time.perf_counter() - start, 4)
+    LOG.info("stage %s: done in %.1f s", name, timings[name])
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(logging.Formatter(LOG_FORMAT))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@contextlib.contextmanager
+def stage_log() -> Iterator[list[str]]:
+    """Collect the ``auditor`` logger's lines (INFO and above) of the ``with`` block into the
+    list it yields (for ``run.log``); the logger's level is restored after it."""
+    handler, level = _Lines(), LOG.level
+    LOG.addHandler(handler)
+    if LOG.getEffectiveLevel() > logging.INFO:
+        LOG.setLevel(logging.INFO)
+    try:
+        yield handler.lines
+    finally:
+        LOG.removeHandler(handler)
+        LOG.setLevel(level)

@@ -33,6 +33,7 @@ from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import no_training
 from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, write_run
+from auditor.runtime import stage_log
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -192,8 +193,10 @@ def run_supplied(
 ) -> AuditResult:  # fmt: skip
     """``auditor run`` for ``[model] kind = "checkpoint" | "sklearn"``: audit, write ``out``."""
     importable(config_file)
-    audit = audit_supplied(config, progress=progress, command=command, config_file=config_file)
-    write_run(audit, out, lock_timeout=lock_timeout)
+    with stage_log() as log_lines:
+        audit = audit_supplied(config, progress=progress, command=command,
+                               config_file=config_file)  # fmt: skip
+        write_run(audit, out, lock_timeout=lock_timeout, log=log_lines)
     return AuditResult(data=audit, run_dir=out)
 
 

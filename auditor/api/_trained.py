@@ -3,7 +3,6 @@ run folder as one unit through :func:`auditor.run_folder.staged_run`."""
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from dataclasses import fields
@@ -25,12 +24,11 @@ from auditor.run_folder import (
     staged_run,
     write_audit,
 )
-from auditor.runtime import timed, torch_threads
+from auditor.runtime import stage_log, timed, torch_threads
 
 if TYPE_CHECKING:
     from auditor.context import AuditContext
 
-LOG = logging.getLogger("auditor")
 
 
 def command_line(command: str | None) -> str:
@@ -63,18 +61,19 @@ def run_trained(
     config = effective_config(config)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    ctx = trained_context(config, progress=progress, timings=timings)
-    ctx.progress = progress
-    with staged_run(out, lock_timeout=lock_timeout) as stage:
-        ctx.artifacts_dir = stage
-        checkpoints = _save_checkpoints(ctx, stage)
-        sections = run_all_checks(ctx, timings, progress=progress)
-        audit = _assemble(ctx, sections, checkpoints, timings)
-        audit["run"].update(config_file=config_file, command=command_line(command))
-        with timed(timings, "gates"):
-            audit["gates"] = evaluate_gates(audit, config.gates, config_file=config_file)
-        timings["total"] = round(time.perf_counter() - started, 4)
-        write_audit(audit, stage, source=str(out / "audit.json"))
+    with stage_log() as log_lines:
+        ctx = trained_context(config, progress=progress, timings=timings)
+        ctx.progress = progress
+        with staged_run(out, lock_timeout=lock_timeout) as stage:
+            ctx.artifacts_dir = stage
+            checkpoints = _save_checkpoints(ctx, stage)
+            sections = run_all_checks(ctx, timings, progress=progress)
+            audit = _assemble(ctx, sections, checkpoints, timings)
+            audit["run"].update(config_file=config_file, command=command_line(command))
+            with timed(timings, "gates"):
+                audit["gates"] = evaluate_gates(audit, config.gates, config_file=config_file)
+            timings["total"] = round(time.perf_counter() - started, 4)
+            write_audit(audit, stage, source=str(out / "audit.json"), log=log_lines)
     return AuditResult(data=audit, run_dir=out)
 
 
@@ -115,10 +114,8 @@ def run_all_checks(
     with tqdm(total=len(checks), desc="checks", disable=not progress, leave=False) as bar:
         for name, check in checks.items():
             bar.set_postfix_str(name)
-            LOG.info("stage %s: started", name)
-            with timed(timings, f"check.{name}"):
+            with timed(timings, f"check.{name}"):  # logs the stage's start and end
                 sections[name] = check(ctx, sections)
-            LOG.info("stage %s: done in %.1f s", name, timings[f"check.{name}"])
             bar.update()
     return sections
 
