@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -88,14 +87,34 @@ def exposure(canary_loss: np.ndarray, candidate_loss: np.ndarray) -> np.ndarray:
     return np.log2(len(cand) + 1) - np.log2(rank)
 
 
+def binom_sf(k: int, n: int, p: float) -> float:
+    """P[Bin(n, p) > k] (``scipy.stats.binom.sf``)."""
+    from scipy.special import bdtrc
+
+    if k < 0:
+        return 1.0
+    return float(bdtrc(k, n, p)) if k < n else 0.0
+
+
+def binom_pmf(k: np.ndarray, n: int, p: float) -> np.ndarray:
+    """P[Bin(n, p) = k] for each k (``scipy.stats.binom.pmf``), through log-gamma."""
+    from scipy.special import gammaln, xlog1py, xlogy
+
+    k = np.asarray(k, dtype=np.float64)
+    j = np.clip(k, 0, n)  # outside 0..n the mass is 0
+    log_pmf = (gammaln(n + 1) - gammaln(j + 1) - gammaln(n - j + 1)
+               + xlogy(j, p) + xlog1py(n - j, -p))  # fmt: skip
+    return np.where((k >= 0) & (k <= n), np.exp(log_pmf), 0.0)
+
+
 def p_value_dp_audit(m: int, r: int, v: int, eps: float, delta: float) -> float:
     """P[>= v correct of r guesses] for an (eps, delta)-DP algorithm with m canaries each
     included with probability 1/2 (Steinke, Nasr & Jagielski 2023, Theorem 3.1)."""
     q = 1.0 / (1.0 + math.exp(-eps))  # accuracy of eps-DP randomised response
-    beta = float(stats.binom.sf(v - 1, r, q))
+    beta = binom_sf(v - 1, r, q)
     alpha, total = 0.0, 0.0
     if delta > 0:
-        pmf = stats.binom.pmf(np.arange(v - 1, -1, -1), r, q)  # P[Bin = v - i], i = 1..v
+        pmf = binom_pmf(np.arange(v - 1, -1, -1), r, q)  # P[Bin = v - i], i = 1..v
         for i, p in enumerate(pmf, start=1):
             total += float(p)
             alpha = max(alpha, total / i)

@@ -12,16 +12,17 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 
 def clopper_pearson(k: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
     """Exact two-sided binomial interval for k successes in n trials; (nan, nan) for n = 0."""
     if n <= 0:
         return math.nan, math.nan
+    from scipy.special import betaincinv  # the Beta quantile (scipy.stats.beta.ppf)
+
     a = 1.0 - confidence
-    lo = 0.0 if k == 0 else float(stats.beta.ppf(a / 2, k, n - k + 1))
-    hi = 1.0 if k == n else float(stats.beta.ppf(1 - a / 2, k + 1, n - k))
+    lo = 0.0 if k == 0 else float(betaincinv(k, n - k + 1, a / 2))
+    hi = 1.0 if k == n else float(betaincinv(k + 1, n - k, 1 - a / 2))
     return lo, hi
 
 
@@ -37,7 +38,9 @@ def auc_interval(
     )
     # floor: a perfect separation still has a finite-sample interval
     se = math.sqrt(max(var, 0.25 / (n_pos * n_neg)))
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    from scipy.special import ndtri  # the normal quantile (scipy.stats.norm.ppf)
+
+    z = float(ndtri(0.5 + confidence / 2))
     return max(0.0, auc - z * se), min(1.0, auc + z * se)
 
 
@@ -78,8 +81,23 @@ def roc_auc(scores_in: np.ndarray, scores_out: np.ndarray) -> float:
     n1, n0 = len(scores_in), len(scores_out)
     if not (n1 and n0):
         return math.nan
-    ranks = stats.rankdata(np.concatenate([scores_in, scores_out]))
+    ranks = average_ranks(np.concatenate([scores_in, scores_out]))
     return float((ranks[:n1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def average_ranks(a: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of ``a`` (n,), ties given their average rank (``scipy.stats.rankdata``'s
+    default), float64."""
+    a = np.asarray(a)
+    order = np.argsort(a, kind="mergesort")
+    sorted_a = a[order]
+    # start of each run of equal values, and the average rank of the run
+    starts = np.flatnonzero(np.r_[True, sorted_a[1:] != sorted_a[:-1]])
+    ends = np.r_[starts[1:], len(a)]
+    run_rank = (starts + 1 + ends) / 2.0
+    ranks = np.empty(len(a), dtype=np.float64)
+    ranks[order] = np.repeat(run_rank, ends - starts)
+    return ranks
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ def logit_scaled_confidence(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
     z = np.asarray(logits, dtype=np.float64)
     idx = np.broadcast_to(y[..., None], z.shape[:-1] + (1,))
     zy = np.take_along_axis(z, idx, axis=-1)[..., 0]
+    if z.shape[-1] == 2:  # one other class: its logsumexp is its logit (the same number)
+        return zy - np.take_along_axis(z, 1 - idx, axis=-1)[..., 0]
     others = z.copy()
     np.put_along_axis(others, idx, -np.inf, axis=-1)
     m = others.max(axis=-1, keepdims=True)

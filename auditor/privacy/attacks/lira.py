@@ -3,11 +3,11 @@ OUT reference models; online = likelihood ratio, offline = one-sided test agains
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from scipy import stats
 
 from auditor.privacy.attacks._stats import logit_scaled_confidence
 from auditor.privacy.attacks.base import AttackInputs
@@ -39,6 +39,12 @@ def _pooled_var(phi: np.ndarray, mask: np.ndarray, mean: np.ndarray) -> float:
     return float((dev**2).sum() / max(n - groups, 1))
 
 
+def normal_logpdf(x: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """log N(x; mean, sd^2), elementwise (``scipy.stats.norm.logpdf(x, mean, sd)``)."""
+    u = (x - mean) / sd
+    return -0.5 * u * u - np.log(sd) - 0.5 * math.log(2 * math.pi)
+
+
 def lira_scores(
     phi_target: np.ndarray, phi_ref: np.ndarray, in_mask: np.ndarray, *, fixed_variance: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -60,9 +66,7 @@ def lira_scores(
         var_in = np.where(np.isfinite(var_in), var_in, np.nanmean(var_in))
         var_out = np.where(np.isfinite(var_out), var_out, np.nanmean(var_out))
     sd_in, sd_out = np.sqrt(np.maximum(var_in, 1e-12)), np.sqrt(np.maximum(var_out, 1e-12))
-    online = stats.norm.logpdf(phi_target, mu_in, sd_in) - stats.norm.logpdf(
-        phi_target, mu_out, sd_out
-    )
+    online = normal_logpdf(phi_target, mu_in, sd_in) - normal_logpdf(phi_target, mu_out, sd_out)
     offline = (phi_target - mu_out) / sd_out  # one-sided: monotone in Phi(.), no saturation
     return online, offline
 

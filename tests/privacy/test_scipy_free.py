@@ -1,0 +1,85 @@
+"""The privacy probes' statistics without scipy.stats (its import took ~2 s of a run), against
+scipy.stats' own numbers."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from auditor.privacy.attacks._stats import logit_scaled_confidence
+from auditor.privacy.attacks.lira import normal_logpdf
+from auditor.privacy.canaries import binom_pmf, binom_sf, p_value_dp_audit
+from auditor.privacy.roc import auc_interval, average_ranks, clopper_pearson, roc_auc
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (1, 1), (57, 14652), (0, 1)])
+@pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99])
+def test_clopper_pearson_matches_scipy_stats_beta(k, n, confidence):
+    a = 1 - confidence
+    lo = 0.0 if k == 0 else stats.beta.ppf(a / 2, k, n - k + 1)
+    hi = 1.0 if k == n else stats.beta.ppf(1 - a / 2, k + 1, n - k)
+    np.testing.assert_allclose(clopper_pearson(k, n, confidence=confidence), (lo, hi), rtol=1e-12)
+
+
+def test_auc_interval_uses_the_normal_quantile():
+    lo, hi = auc_interval(0.6, 100, 120, confidence=0.9)
+    assert np.isclose((hi - lo) / 2 / stats.norm.ppf(0.95), (0.6 - lo) / stats.norm.ppf(0.95))
+    q1, q2 = 0.6 / 1.4, 2 * 0.36 / 1.6
+    se = np.sqrt((0.24 + 99 * (q1 - 0.36) + 119 * (q2 - 0.36)) / 12000)
+    np.testing.assert_allclose((lo, hi), (0.6 - stats.norm.ppf(0.95) * se,
+                                          0.6 + stats.norm.ppf(0.95) * se), rtol=1e-12)  # fmt: skip
+
+
+def test_average_ranks_match_scipy_rankdata_with_ties():
+    rng = np.random.default_rng(0)
+    for a in (rng.normal(size=500), rng.integers(0, 7, size=500).astype(float), np.zeros(5),
+              np.array([3.0]), np.array([], dtype=float)):  # fmt: skip
+        np.testing.assert_array_equal(average_ranks(a), stats.rankdata(a))
+    s_in, s_out = rng.integers(0, 5, 300), rng.integers(0, 4, 200)
+    from sklearn.metrics import roc_auc_score
+
+    expected = roc_auc_score(np.r_[np.ones(300), np.zeros(200)], np.r_[s_in, s_out])
+    assert roc_auc(s_in, s_out) == pytest.approx(expected, abs=1e-12)
+
+
+def test_normal_logpdf_matches_scipy():
+    rng = np.random.default_rng(1)
+    x, mu, sd = rng.normal(size=100), rng.normal(size=100), rng.uniform(1e-6, 5, size=100)
+    np.testing.assert_allclose(normal_logpdf(x, mu, sd), stats.norm.logpdf(x, mu, sd), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("n", "p"), [(40, 0.5), (40, 0.93), (100, 0.01), (7, 1.0), (7, 0.0)])
+def test_binomial_tail_and_mass_match_scipy(n, p):
+    for k in range(-1, n + 2):
+        assert binom_sf(k, n, p) == pytest.approx(stats.binom.sf(k, n, p), rel=1e-10, abs=1e-300)
+    k = np.arange(-1, n + 2)
+    np.testing.assert_allclose(binom_pmf(k, n, p), stats.binom.pmf(k, n, p), rtol=1e-10,
+                               atol=1e-300)  # fmt: skip
+
+
+def test_p_value_of_the_one_run_audit_matches_the_scipy_formula():
+    m, r, v, eps, delta = 100, 40, 33, 1.2, 1e-5
+    q = 1 / (1 + np.exp(-eps))
+    pmf = stats.binom.pmf(np.arange(v - 1, -1, -1), r, q)
+    alpha = max(np.cumsum(pmf) / np.arange(1, v + 1))
+    expected = stats.binom.sf(v - 1, r, q) + alpha * delta * 2 * m
+    assert p_value_dp_audit(m, r, v, eps, delta) == pytest.approx(expected, rel=1e-10)
+
+
+def test_logit_scaled_confidence_of_two_classes_is_the_general_formula():
+    rng = np.random.default_rng(2)
+    z, y = rng.normal(scale=2, size=(3, 50, 2)), rng.integers(0, 2, 50)
+    zy = np.take_along_axis(z, np.broadcast_to(y[:, None], (3, 50, 1)), -1)[..., 0]
+    p = np.exp(zy) / np.exp(z).sum(-1)
+    np.testing.assert_allclose(logit_scaled_confidence(z, y), np.log(p / (1 - p)), rtol=1e-7)
+    z3, y3 = rng.normal(size=(50, 3)), rng.integers(0, 3, 50)
+    p3 = np.exp(z3[np.arange(50), y3]) / np.exp(z3).sum(-1)
+    np.testing.assert_allclose(logit_scaled_confidence(z3, y3), np.log(p3 / (1 - p3)), rtol=1e-9)
+
+
+def test_the_privacy_check_does_not_import_scipy_stats():
+    code = "import sys, auditor.checks.privacy; print('scipy.stats' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
