@@ -35,11 +35,11 @@ from auditor.training.loop import (
 )
 from auditor.training.predict import (
     as_tensor,
-    extract_features,
     masked_squared_error,
     random_mask,
     resolve_device,
 )
+from auditor.training.split import split_for
 
 if TYPE_CHECKING:
     from auditor.config import AuditConfig, FinetuneConfig, PretrainConfig
@@ -147,6 +147,21 @@ def _unfreeze_last(model: nn.Module, n_layers: int) -> list[nn.Module]:
     return unfrozen
 
 
+def fresh_model(
+    pretrained: nn.Module,
+    *,
+    n_classes: int,
+    unfreeze_last: int,
+    rngs: Rngs | PrefixedRngs,
+    device: torch.device,
+) -> tuple[nn.Module, list[nn.Module]]:
+    """A copy of ``pretrained`` ready to fine-tune: a new head for ``n_classes`` (stream
+    ``model/init/head``), the backbone frozen but its last ``unfreeze_last`` parameterised
+    layers. Returns (model, the unfrozen layers)."""
+    model = replace_head(copy.deepcopy(pretrained).to(device), n_classes, rngs=rngs)
+    return model, _unfreeze_last(model, unfreeze_last)
+
+
 def finetune(
     pretrained: nn.Module,
     *,
@@ -166,25 +181,30 @@ def finetune(
     """Copy ``pretrained``, put a new head for ``n_classes`` on it, freeze the backbone (all of
     it, or all but its last ``config.unfreeze_last`` parameterised layers) and train.
 
-    With the whole backbone frozen, its features are computed once (eval mode) and only the
-    head trains on them: the same optimum, a fraction of the cost. ``features``: those
-    backbone features of (x, x_val), precomputed (reference models share them); used only
-    when the whole backbone is frozen. ``dp``: DP-SGD through Opacus (config.privacy.dp).
-    ``threads``: torch threads while training.
+    The frozen part (the whole backbone, or the modules before the first unfrozen one; see
+    :mod:`auditor.training.split`) is computed once (eval mode) and only the tail (unfrozen
+    layers and head) trains on its outputs: the same recipe, a fraction of the cost. A model
+    that cannot split trains whole. ``features``: those prefix outputs of (x, x_val),
+    precomputed with the same :func:`~auditor.training.split.split_for` (reference models
+    share them); ignored where the model cannot split. ``dp``: DP-SGD through Opacus
+    (config.privacy.dp). ``threads``: torch threads while training.
     """
-    model = replace_head(copy.deepcopy(pretrained).to(device), n_classes, rngs=rngs)
-    unfrozen = _unfreeze_last(model, config.unfreeze_last)
+    model, unfrozen = fresh_model(
+        pretrained, n_classes=n_classes, unfreeze_last=config.unfreeze_last, rngs=rngs,
+        device=device,
+    )  # fmt: skip
     frozen = f"backbone except its last {len(unfrozen)} layer(s)" if unfrozen else "backbone"
     if unfrozen and len(unfrozen) == len(backbone_layers(model)):
         frozen = "nothing (every layer trains)"  # the plain recipe, or unfreeze_last >= depth
-    # the module that trains, and its inputs: the head on frozen features, or the model
-    module = model if unfrozen else model.head
-    if unfrozen:
-        tx, tv = as_tensor(x, device), as_tensor(x_val, device)
-    elif features is not None:
-        tx, tv = features
+    # the module that trains, and its inputs: the tail on prefix outputs, or the whole model
+    split = split_for(model, config.unfreeze_last)
+    if split is not None and features is None and not split.fits(model, x, device=device):
+        split = None
+    if split is None:
+        module, tx, tv = model, as_tensor(x, device), as_tensor(x_val, device)
     else:
-        tx, tv = (extract_features(model, a, device=device) for a in (x, x_val))
+        module = split.tail(model)
+        tx, tv = features or tuple(split.outputs(model, a, device=device) for a in (x, x_val))
     yt, yv = as_tensor(y, device, torch.long), as_tensor(y_val, device, torch.long)
     val = classifier_val(module, tv, yv)
     info = None
