@@ -43,8 +43,9 @@ class PrivacyConfig(StrictModel):
     min_group_members: int = Field(20, ge=1)
     # Joblib backend for the reference models: "loky", "multiprocessing", "sequential", "ray".
     backend: Literal["loky", "multiprocessing", "sequential", "ray"] = "loky"
-    # Processes for the reference models; "auto": one while the backbone is frozen (heads on
-    # shared features: a worker's start-up would cost more), else one per free core.
+    # Processes for the reference models; "auto": small tails train stacked into one model in
+    # this process, large ones a process per free core where the work pays for the start-up
+    # (auditor.privacy.reference). 1: one process (stacked where the tail allows).
     n_jobs: int | Literal["auto"] = "auto"
     # Torch threads inside each reference job (results do not depend on the machine).
     threads_per_job: int = Field(1, ge=1)

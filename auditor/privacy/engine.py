@@ -25,12 +25,7 @@ from auditor.privacy.attacks import (
 )
 from auditor.privacy.canary_probe import canary_probe
 from auditor.privacy.groups import fairness_gaps, group_leakage
-from auditor.privacy.reference import (
-    backbone_features,
-    complementary_halves,
-    resolve_n_jobs,
-    run_jobs,
-)
+from auditor.privacy.reference import Strategy, complementary_halves, train_references
 from auditor.privacy.section import (
     AttackReport,
     DpReport,
@@ -144,29 +139,29 @@ def _prepare_references(
     ``privacy/reference/halves``; model j draws from ``privacy/reference/<j>/...``)."""
     start, k, n = time.perf_counter(), pc.n_reference, len(pool.y)
     ref_in = complementary_halves(n, k, rng=rngs.numpy("privacy/reference/halves"))
-    x_eval = np.concatenate([pool.x, pool.x_population])
-    feats = None
-    if ctx.config.finetune.unfreeze_last == 0:  # frozen backbone: features once for all
-        feats = [backbone_features(ctx.pretrained, a, device=ctx.device)
-                 for a in (pool.x, job["x_val"], x_eval)]  # fmt: skip
-    calls = [
-        {**job, "x": pool.x[ref_in[j]], "y": pool.y[ref_in[j]], "x_eval": x_eval,
-         "rngs": rngs.child(f"privacy/reference/{j}"),
-         "features": None if feats is None else (feats[0][ref_in[j]], feats[1], feats[2])}
-        for j in range(k)
-    ]  # fmt: skip
-    n_jobs = resolve_n_jobs(pc, k=k, frozen=feats is not None)
-    results = run_jobs(calls, privacy_config=pc, n_jobs=n_jobs, progress=ctx.progress)
+    run = train_references(
+        job, x=pool.x, y=pool.y, ref_in=ref_in, x_population=pool.x_population,
+        rngs=[rngs.child(f"privacy/reference/{j}") for j in range(k)], privacy_config=pc,
+        progress=ctx.progress,
+    )  # fmt: skip
+    results = run.results
     logits = np.stack([r.logits for r in results]).astype(np.float64)
     info = References(
         k=k, design=DESIGN, recipe=RECIPE, n_train_each=int(ref_in[0].sum()),
         seconds_total=time.perf_counter() - start,
         seconds_per_model=[r.seconds for r in results],
         epochs_run=[r.epochs_run for r in results],
-        backend="dask" if pc.dask_scheduler else pc.backend, n_jobs=n_jobs,
-        threads_per_job=pc.threads_per_job, dp=pc.dp is not None,
+        strategy=run.strategy, backend=_backend(pc, run.strategy), n_jobs=run.n_jobs,
+        threads_per_job=run.threads_per_job, dp=pc.dp is not None,
     )  # fmt: skip
     return _References(ref_in, logits[:, :n], logits[:, n:], info)
+
+
+def _backend(pc: PrivacyConfig, strategy: Strategy) -> str:
+    """The joblib backend the reference jobs ran through ("sequential": in this process)."""
+    if strategy in ("stacked", "sequential"):
+        return "sequential"
+    return "dask" if strategy == "dask" else pc.backend
 
 
 def _prepare_attacks(

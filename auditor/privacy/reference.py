@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import torch
@@ -18,8 +18,12 @@ from torch import nn
 
 from auditor.errors import AuditorInputError
 from auditor.runtime import free_cores
-from auditor.training import extract_features, finetune, predict_logits
-from auditor.training.loop import fixed_threads
+from auditor.training import finetune, predict_logits
+from auditor.training.loop import TRAIN_THREADS, fixed_threads
+from auditor.training.predict import rows_per_pass
+from auditor.training.split import Split, multiply_adds, split_for
+from auditor.training.stacked import fit_stacked, stackable
+from auditor.training.stages import fresh_model
 
 if TYPE_CHECKING:
     from auditor.config import FinetuneConfig
@@ -28,6 +32,19 @@ if TYPE_CHECKING:
 
 # How long to wait for a named Dask scheduler before giving up with an input error.
 DASK_CONNECT_TIMEOUT = "10s"
+# How the K reference models train: "stacked" (one model with a model axis, one process),
+# "processes" (local joblib workers, one model a job), "sequential" (one after another in
+# this process), or on a cluster ("dask", "ray").
+Strategy = Literal["stacked", "processes", "sequential", "dask", "ray"]
+# A tail heavier than this (multiply-adds a row) is bound by its arithmetic, not by per-step
+# overhead: stacking gains nothing there, worker processes on free cores do.
+STACK_MAX_MULTIPLY_ADDS = 2**18
+# Models in one stack at most (the stack's activations grow with it); there are always at
+# least two stacks, to run at once where two cores are free.
+STACK_GROUP = 64
+# Work of the K fine-tunes (multiply-adds, at most every epoch) below which starting worker
+# processes (each imports torch: seconds) costs more than it saves.
+PROCESSES_MIN_MULTIPLY_ADDS = 2e11
 
 
 def complementary_halves(n: int, k: int, *, rng: np.random.Generator) -> np.ndarray:
@@ -72,8 +89,9 @@ def train_and_predict(
     """One job: fine-tune ``pretrained`` on (x, y) with the target's recipe, return logits on
     ``x_eval``. Runs in a worker process or in this one.
 
-    features: the frozen backbone's features of (x, x_val, x_eval), computed once for all
-    jobs (only with the whole backbone frozen); the head then trains and predicts on them.
+    features: the frozen prefix outputs of (x, x_val, x_eval) (:mod:`auditor.training.split`:
+    the whole backbone's features, or its modules before the first unfrozen one), computed
+    once for all jobs; the tail then trains and predicts on them.
     ``rngs``: this model's streams (e.g. ``Rngs(seed).child("privacy/reference/3")``). Torch's
     thread count is set to ``threads`` for the job and restored after it."""
     with fixed_threads(threads):
@@ -99,30 +117,32 @@ def _fine_tune_and_predict(
         pretrained, x=x, y=y, x_val=x_val, y_val=y_val, n_classes=n_classes,
         config=finetune_config, rngs=rngs, device=dev, progress=False, **kwargs,
     )  # fmt: skip
-    if features is not None:
-        with torch.no_grad():
-            logits = model.head(torch.as_tensor(features[2], device=dev)).float().cpu().numpy()
+    split = split_for(model, finetune_config.unfreeze_last) if features is not None else None
+    if split is not None:
+        logits = _tail_logits(split.tail(model), torch.as_tensor(features[2], device=dev))
     else:
         logits = predict_logits(model, x_eval, device=dev)
     dp_eps = (getattr(record, "dp", None) or {}).get("epsilon")
     return TrainedLogits(logits, time.perf_counter() - start, record.epochs_run, dp_eps)
 
 
-def backbone_features(
-    pretrained: nn.Module, x: np.ndarray, *, device: torch.device | str
-) -> np.ndarray:
-    """Features of the pretrained (frozen) backbone, float32 (n, feature_dim)."""
-    return extract_features(pretrained, x, device=torch.device(device)).cpu().numpy()
+@torch.no_grad()
+def _tail_logits(tail: nn.Module, z: torch.Tensor) -> np.ndarray:
+    """(n, n_classes) float32 logits of ``tail`` (eval mode) on prefix outputs ``z``."""
+    tail.eval()
+    step = rows_per_pass(tail, z)
+    parts = [tail(z[i : i + step]).float().cpu().numpy() for i in range(0, len(z), step)]
+    return np.concatenate(parts)
 
 
-def resolve_n_jobs(privacy_config: PrivacyConfig, *, k: int, frozen: bool) -> int:
+def resolve_n_jobs(privacy_config: PrivacyConfig, *, k: int, pays: bool) -> int:
     """Local processes for ``k`` reference fine-tunes: ``n_jobs`` when the config sets a
-    number; "auto": 1 with the backbone frozen (each head trains on shared features in well
-    under a worker's start-up time), else one per free core, at most ``k``. Each job runs on
-    its own fixed thread count, so the logits do not depend on this choice."""
+    number; "auto": one per free core (at most ``k``) where the work ``pays`` for the workers'
+    start-up, else 1. Each job runs on its own fixed thread count, so the logits do not
+    depend on this choice."""
     if privacy_config.n_jobs != "auto":
         return int(privacy_config.n_jobs)
-    return 1 if frozen else max(1, min(k, free_cores()))
+    return max(1, min(k, free_cores())) if pays else 1
 
 
 def run_jobs(
@@ -133,8 +153,8 @@ def run_jobs(
     progress: bool = False,
 ) -> list[TrainedLogits]:
     """Run ``train_and_predict(**call)`` for each call through joblib: locally
-    (``backend`` with ``n_jobs`` processes; None: :func:`resolve_n_jobs` for a frozen
-    backbone), on an existing Dask scheduler (``dask_scheduler``) or on Ray
+    (``backend`` with ``n_jobs`` processes; None: one), on an existing Dask scheduler
+    (``dask_scheduler``) or on Ray
     (``backend = "ray"``, ``ray_address``). Results come back in call order. ``progress``:
     a bar over the local jobs as they finish (a terminal only)."""
     from joblib import Parallel, delayed, parallel_config
@@ -178,7 +198,7 @@ def run_jobs(
             ray.init(address=pc.ray_address)
         with parallel_config(backend="ray"):
             return parallel(-1)
-    n_jobs = resolve_n_jobs(pc, k=len(calls), frozen=True) if n_jobs is None else n_jobs
+    n_jobs = resolve_n_jobs(pc, k=len(calls), pays=False) if n_jobs is None else n_jobs
     from tqdm.auto import tqdm
 
     bar = {"total": len(calls), "desc": "reference models", "disable": not progress,
@@ -188,3 +208,128 @@ def run_jobs(
     with parallel_config(backend=pc.backend):
         jobs = Parallel(n_jobs=n_jobs, return_as="generator")
         return list(tqdm(jobs(delayed(train_and_predict)(**c) for c in calls), **bar))
+
+
+@dataclass(frozen=True)
+class ReferenceRun:
+    """The K reference models' results (in model order) and how they trained."""
+
+    results: list[TrainedLogits]
+    strategy: Strategy
+    n_jobs: int
+    threads_per_job: int
+
+
+def _strategy(
+    pc: PrivacyConfig, tail: nn.Module, row: torch.Tensor, *, k: int, rows: int, epochs: int
+) -> tuple[Strategy, int]:
+    """(strategy, local processes; with "stacked": the most stacks trained at once, in
+    threads of this process). Stacked for a small stackable tail without DP, unless the user
+    asked for worker processes (``n_jobs`` > 1, or ``backend`` loky / multiprocessing); one
+    process asked for (``n_jobs = 1``, ``backend = "sequential"``) stacks one stack at a time.
+    The choice between stacked and one job per model depends on the model and the config,
+    never on the machine's load, so the same seed gives the same logits. One job per model:
+    processes where the work pays for them and cores are free (the same logits as
+    sequential)."""
+    if pc.dask_scheduler:
+        return "dask", -1
+    if pc.backend == "ray":
+        return "ray", -1
+    macs = multiply_adds(tail, row)
+    set_backend = "backend" in pc.model_fields_set
+    processes = pc.n_jobs not in ("auto", 1) or (set_backend and pc.backend != "sequential")
+    one_process = pc.n_jobs == 1 or (set_backend and pc.backend == "sequential")
+    small = macs <= STACK_MAX_MULTIPLY_ADDS and stackable(tail, row)
+    if pc.dp is None and not processes and small:
+        return "stacked", 1 if one_process else k
+    work = 3 * macs * rows * epochs * k  # forward and backward, every epoch at most
+    n_jobs = resolve_n_jobs(pc, k=k, pays=work >= PROCESSES_MIN_MULTIPLY_ADDS)
+    return ("sequential" if n_jobs == 1 or pc.backend == "sequential" else "processes"), n_jobs
+
+
+def _stacked(
+    job: dict[str, Any], split: Split, z: tuple[torch.Tensor, ...], y: np.ndarray,
+    ref_in: np.ndarray, rngs: list[Rngs | PrefixedRngs], most: int,
+) -> tuple[list[TrainedLogits], int]:  # fmt: skip
+    """The K tails trained as stacks on the shared prefix outputs z = (pool, validation,
+    evaluation rows): always at least two stacks of at most ``STACK_GROUP`` models, the same
+    ones on any machine, run at once in Python threads on the free cores (torch releases the
+    GIL; each op runs on one torch thread, so the logits are the same either way), ``most``
+    at a time. Returns (results, stacks run at once)."""
+    ft, device, k = job["finetune_config"], torch.device(job["device"]), len(ref_in)
+    yt, yv = torch.as_tensor(y, device=device), torch.as_tensor(job["y_val"], device=device)
+    size = max(1, min(STACK_GROUP, -(-k // 2)))
+    groups = [range(first, min(first + size, k)) for first in range(0, k, size)]
+
+    # initialised here, one after another: initialisation forks torch's global generator
+    tails = [split.tail(fresh_model(job["pretrained"], n_classes=job["n_classes"],
+                                    unfreeze_last=ft.unfreeze_last, rngs=rngs[j],
+                                    device=device)[0]) for j in range(k)]  # fmt: skip
+
+    def train(group: range) -> list[TrainedLogits]:
+        torch.set_num_threads(TRAIN_THREADS)  # this thread's OpenMP count (the same value)
+        fitted = fit_stacked(
+            [tails[j] for j in group], z=z[0], y=yt,
+            members=[np.flatnonzero(ref_in[j]) for j in group], z_val=z[1], y_val=yv,
+            z_eval=z[2], config=ft, rngs=[rngs[j] for j in group], threads=None,
+        )  # fmt: skip
+        share = fitted.seconds / len(group)
+        return [TrainedLogits(fitted.logits[i], share, fitted.epochs_run[i])
+                for i in range(len(group))]  # fmt: skip
+
+    at_once = max(1, min(len(groups), free_cores(), most))
+    with fixed_threads(TRAIN_THREADS):
+        if at_once == 1:
+            done = [train(g) for g in groups]
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(at_once) as pool:
+                done = list(pool.map(train, groups))
+    return [r for part in done for r in part], at_once
+
+
+def train_references(
+    job: dict[str, Any],
+    *,
+    x: np.ndarray,
+    y: np.ndarray,
+    ref_in: np.ndarray,
+    x_population: np.ndarray,
+    rngs: list[Rngs | PrefixedRngs],
+    privacy_config: PrivacyConfig,
+    progress: bool = False,
+) -> ReferenceRun:
+    """Train reference model j on the pool rows ``ref_in[j]`` of (x, y) with ``rngs[j]``; each
+    predicts the pool and then ``x_population``. ``job``: what every retraining shares
+    (``train_and_predict``'s other arguments). The frozen prefix's outputs are computed once
+    for all (eval mode, ``TRAIN_THREADS``); the strategy is chosen by :func:`_strategy`."""
+    pc, pretrained, ft = privacy_config, job["pretrained"], job["finetune_config"]
+    device, x_eval = torch.device(job["device"]), np.concatenate([x, x_population])
+    split = split_for(pretrained, ft.unfreeze_last)
+    if split is not None and not split.fits(pretrained, x_eval, device=device):
+        split = None
+    z = None
+    if split is not None:
+        with fixed_threads(TRAIN_THREADS):
+            z_pool, z_val, z_pop = (split.outputs(pretrained, a, device=device)
+                                    for a in (x, job["x_val"], x_population))  # fmt: skip
+        z = (z_pool, z_val, torch.cat([z_pool, z_pop]))
+    probe, _ = fresh_model(pretrained, n_classes=job["n_classes"], unfreeze_last=ft.unfreeze_last,
+                           rngs=rngs[0], device=device)  # fmt: skip
+    tail, row = (probe, torch.as_tensor(x[:1], device=device))
+    if split is not None and z is not None:
+        tail, row = split.tail(probe), z[0][:1]
+    strategy, n_jobs = _strategy(pc, tail, row, k=len(ref_in), rows=int(ref_in[0].sum()),
+                                 epochs=ft.epochs)  # fmt: skip
+    if strategy == "stacked" and split is not None and z is not None:
+        results, at_once = _stacked(job, split, z, y, ref_in, rngs, most=n_jobs)
+        return ReferenceRun(results, strategy, at_once, TRAIN_THREADS)
+    feats = None if z is None else tuple(t.cpu().numpy() for t in z)
+    calls = [
+        {**job, "x": x[m], "y": y[m], "x_eval": x_eval, "rngs": rngs[j],
+         "features": None if feats is None else (feats[0][m], feats[1], feats[2])}
+        for j, m in enumerate(ref_in)
+    ]  # fmt: skip
+    results = run_jobs(calls, privacy_config=pc, n_jobs=n_jobs, progress=progress)
+    return ReferenceRun(results, strategy, n_jobs, pc.threads_per_job)

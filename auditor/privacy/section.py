@@ -93,6 +93,13 @@ class AttackReport(RocSummary):
 
 
 class References(Result):
+    """How the K reference models trained. ``strategy``: "stacked" (the K tails as one model
+    with a model axis, one process), "processes" (local joblib workers, one model a job),
+    "sequential" (one after another in this process), "dask" or "ray" (a cluster);
+    ``n_jobs``: processes, or with "stacked" the stacks trained at once (threads of this
+    process); ``seconds_per_model``: each model's own time, or with "stacked" an equal share
+    of its stack's."""
+
     k: int
     design: str
     recipe: str
@@ -100,6 +107,7 @@ class References(Result):
     seconds_total: float
     seconds_per_model: list[float]
     epochs_run: list[int]
+    strategy: Literal["stacked", "processes", "sequential", "dask", "ray"]
     backend: str
     n_jobs: int
     threads_per_job: int

@@ -88,7 +88,8 @@ def _train_references(
     info = References(
         k=k, design=DESIGN, recipe=supplied.reference_recipe, n_train_each=int(ref_in[0].sum()),
         seconds_total=time.perf_counter() - start, seconds_per_model=seconds,
-        epochs_run=[0] * k, backend="sequential", n_jobs=1, threads_per_job=1, dp=False,
+        epochs_run=[0] * k, strategy="sequential", backend="sequential", n_jobs=1,
+        threads_per_job=1, dp=False,
     )  # fmt: skip
     stacked = np.stack(logits)
     return _References(ref_in, stacked[:, :n], stacked[:, n:], info)

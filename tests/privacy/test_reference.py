@@ -74,16 +74,72 @@ def test_unreachable_dask_scheduler_is_an_input_error(digits_context, monkeypatc
         run_jobs(_calls(digits_context)[:1], privacy_config=pc)
 
 
-def test_n_jobs_auto_is_one_for_frozen_heads_and_a_free_core_each_otherwise(monkeypatch):
+def test_n_jobs_auto_is_a_free_core_each_where_the_work_pays(monkeypatch):
     import auditor.privacy.reference as reference
 
     monkeypatch.setattr(reference, "free_cores", lambda: 2)
     auto = PrivacyConfig()
     assert auto.n_jobs == "auto"
-    assert reference.resolve_n_jobs(auto, k=16, frozen=True) == 1
-    assert reference.resolve_n_jobs(auto, k=16, frozen=False) == 2
-    assert reference.resolve_n_jobs(auto, k=1, frozen=False) == 1
-    assert reference.resolve_n_jobs(PrivacyConfig(n_jobs=3), k=16, frozen=True) == 3
+    assert reference.resolve_n_jobs(auto, k=16, pays=False) == 1
+    assert reference.resolve_n_jobs(auto, k=16, pays=True) == 2
+    assert reference.resolve_n_jobs(auto, k=1, pays=True) == 1
+    assert reference.resolve_n_jobs(PrivacyConfig(n_jobs=3), k=16, pays=False) == 3
+
+
+def test_strategy_stacks_small_tails_and_gives_big_ones_a_process_each(monkeypatch):
+    import torch
+    from torch import nn
+
+    import auditor.privacy.reference as reference
+    from auditor.config.privacy import DPConfig
+
+    monkeypatch.setattr(reference, "free_cores", lambda: 2)
+    small, row = nn.Sequential(nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 2)), torch.zeros(1, 128)
+    big, big_row = nn.Sequential(nn.Linear(9216, 128), nn.ReLU(), nn.Linear(128, 2)), torch.zeros(
+        1, 9216
+    )
+    size = {"k": 16, "rows": 7000, "epochs": 30}
+    strategy = reference._strategy
+    assert strategy(PrivacyConfig(), small, row, **size) == ("stacked", 16)  # up to 16 at once
+    assert strategy(PrivacyConfig(), big, big_row, **size) == ("processes", 2)
+    assert strategy(PrivacyConfig(), big, big_row, k=2, rows=10, epochs=1) == ("sequential", 1)
+    # what a user sets is kept: DP (Opacus per model), processes, one process, a cluster
+    dp = PrivacyConfig(dp=DPConfig(target_epsilon=8))
+    assert strategy(dp, small, row, **size) == ("sequential", 1)
+    assert strategy(PrivacyConfig(n_jobs=2), small, row, **size) == ("processes", 2)
+    assert strategy(PrivacyConfig(backend="loky"), small, row, **size) == ("sequential", 1)
+    assert strategy(PrivacyConfig(n_jobs=1), small, row, **size) == ("stacked", 1)
+    assert strategy(PrivacyConfig(backend="sequential"), small, row, **size) == ("stacked", 1)
+    assert strategy(PrivacyConfig(backend="sequential"), big, big_row, **size)[0] == "sequential"
+    assert strategy(PrivacyConfig(dask_scheduler="tcp://x:1"), small, row, **size)[0] == "dask"
+    monkeypatch.setattr(reference, "free_cores", lambda: 1)
+    assert strategy(PrivacyConfig(), big, big_row, **size) == ("sequential", 1)
+
+
+def test_stacks_in_threads_give_the_same_logits_as_one_after_another(digits_context, monkeypatch):
+    import auditor.privacy.reference as reference
+
+    b, k = digits_context.bundle, 4
+    x = np.concatenate([b["finetune_train"].x, b["holdout"].x])
+    y = np.concatenate([b["finetune_train"].y, b["holdout"].y])
+    ref_in = complementary_halves(len(x), k, rng=np.random.default_rng(0))
+    job = dict(
+        pretrained=digits_context.pretrained, x_val=b["val"].x, y_val=b["val"].y, n_classes=2,
+        finetune_config=digits_context.config.finetune, dp_config=None, device="cpu", threads=1,
+    )  # fmt: skip
+    runs = []
+    for cores in (1, 2):
+        monkeypatch.setattr(reference, "free_cores", lambda c=cores: c)
+        runs.append(reference.train_references(
+            job, x=x, y=y, ref_in=ref_in, x_population=b["test"].x[:50],
+            rngs=[Rngs(0).child(f"privacy/reference/{j}") for j in range(k)],
+            privacy_config=PrivacyConfig(),
+        ))  # fmt: skip
+    assert [r.strategy for r in runs] == ["stacked", "stacked"]
+    assert [r.n_jobs for r in runs] == [1, 2]
+    for a, b_ in zip(runs[0].results, runs[1].results, strict=True):
+        assert a.logits.shape == (len(x) + 50, 2)
+        np.testing.assert_array_equal(a.logits, b_.logits)
 
 
 @pytest.mark.slow
