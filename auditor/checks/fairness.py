@@ -17,7 +17,6 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import TypeAdapter
 
 from auditor.checks.base import Sections, not_run
@@ -41,6 +40,8 @@ from auditor.fairness.threshold import (
 from auditor.results import NotRun
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from auditor.config import AuditConfig
     from auditor.config.fairness import FairnessConfig
     from auditor.context import AuditContext
@@ -251,7 +252,7 @@ def section_from_result(result: FairnessResult, **beside: Any) -> FairnessSectio
 def _mitigation(
     ctx: AuditContext, cfg: FairnessConfig, features: list[str]
 ) -> MitigationPreview | NotRun:
-    if not cfg.mitigation_preview:
+    if cfg.mitigation_preview is False:  # "auto" (the default) is on in a trained run
         return not_run("mitigation_preview = false in [fairness]")
     if ctx.bundle.finetune_task.n_classes != 2:
         return not_run("ThresholdOptimizer needs a binary target")

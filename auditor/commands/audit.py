@@ -17,22 +17,25 @@ from auditor.config import MAX_SEED, AuditConfig, load_config
 from auditor.preflight import check_predictions
 from auditor.report.escape import terminal_text
 
+MitigationFlag = Annotated[
+    bool | None,
+    typer.Option(
+        "--mitigation-preview/--no-mitigation-preview",
+        help="fairlearn's ThresholdOptimizer preview (default: off, or the config's).",
+        show_default=False,
+    ),
+]
+
 
 def audit(
-    predictions: Annotated[
-        Path, typer.Option("--predictions", "-p", help="CSV or Parquet of predictions.")
-    ],
-    sensitive: Annotated[
-        list[str], typer.Option("--sensitive", help="A sensitive column (repeat).")
-    ],
+    predictions: Annotated[Path, typer.Option("--predictions", "-p", help="CSV or Parquet file.")],
+    sensitive: Annotated[list[str], typer.Option("--sensitive", help="Sensitive column (repeat).")],
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<file stem>).")
     ] = None,
     y_true: Annotated[str, typer.Option("--y-true", help="Column of true labels.")] = "y_true",
     y_pred: Annotated[str, typer.Option("--y-pred", help="Column of predicted labels.")] = "y_pred",
-    y_score: Annotated[
-        str | None, typer.Option("--y-score", help="Column of P(positive), optional.")
-    ] = None,
+    y_score: Annotated[str | None, typer.Option("--y-score", help="Column of P(positive).")] = None,
     positive_label: Annotated[
         str | None,
         typer.Option("--positive-label", help="Positive class (default: the larger label)."),
@@ -53,9 +56,8 @@ def audit(
         typer.Option("--favourable-label", help="The class a person wants (default: positive)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED)] = 0,
-    batch_rows: Annotated[
-        int, typer.Option("--batch-rows", min=1, help="Rows per batch read.")
-    ] = 1_000_000,
+    mitigation_preview: MitigationFlag = None,
+    batch_rows: Annotated[int, typer.Option("--batch-rows", min=1, help="Rows per batch.")] = 10**6,
     dask_scheduler: Annotated[
         str | None,
         typer.Option(
@@ -77,11 +79,12 @@ def audit(
 
         cfg = api.predictions_config(cfg, sensitive=sensitive, intersections=intersections,
                                      min_group_size=min_group_size, interval=interval,
-                                     favourable_label=favourable_label)  # fmt: skip
+                                     favourable_label=favourable_label,
+                                     mitigation_preview=mitigation_preview)  # fmt: skip
         cols = Columns(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=tuple(sensitive))
         result = api.audit_predictions(
             predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows,
-            out_dir=out or Path("reports") / (cfg.name or predictions.stem),
+            out_dir=out,
             positive_label=positive_label, dask_scheduler=dask_scheduler,
         )  # fmt: skip
     typer.echo(f"Model card: {result.run_dir}/model_card.html")

@@ -26,7 +26,9 @@ class FairnessConfig(StrictModel):
     # the worst-off group is the one flagged most often.
     favourable_label: str | None = None
     ci_level: float = Field(0.95, gt=0.0, lt=1.0)
-    mitigation_preview: bool = True
+    # fairlearn's ThresholdOptimizer preview. "auto": on in `auditor run` (scikit-learn is
+    # loaded there anyway), off in `auditor audit` (its import is most of that command's time).
+    mitigation_preview: Literal["auto"] | bool = "auto"
     # Cross-check the counts engine against fairlearn's MetricFrame on this run's rows when
     # the split has at most this many rows. 0 (default): off - auditor's tests hold the engine
     # to fairlearn's numbers, and the cross-check was most of the fairness check's time.

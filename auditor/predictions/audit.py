@@ -41,6 +41,11 @@ EMPTY_SPLITS = ("pretrain", "finetune_train", "holdout", "val")
 INTERVALS = get_args(IntervalMethod)
 UNKNOWN_INTERVAL = "choose one of {choices}"
 NO_PREVIEW = "mitigation_preview = false in [fairness]"
+PREVIEW_OFF = (
+    "off by default for a predictions file (fairlearn and scikit-learn take longer to load "
+    "than the audit itself); run it with --mitigation-preview, or mitigation_preview = true "
+    "in [fairness]"
+)
 # fairlearn's fit walks every distinct score: about 17 s for 1M rows of 4-digit scores.
 PREVIEW_MAX_ROWS = 200_000
 PREVIEW_TOO_MANY = (
@@ -97,8 +102,8 @@ def _mitigation(
     favourable: int | None,
 ) -> Any:  # fmt: skip
     """The ThresholdOptimizer preview on the file's rows, read again (needed columns only)."""
-    if not cfg.mitigation_preview:
-        return not_run(NO_PREVIEW)
+    if cfg.mitigation_preview is not True:  # "auto" is off on this path
+        return not_run(NO_PREVIEW if cfg.mitigation_preview is False else PREVIEW_OFF)
     if pc.scores is None or pc.positive is None or cols.y_score is None:
         return not_run(NO_SCORE)
     if pc.table.n > PREVIEW_MAX_ROWS:
@@ -277,10 +282,13 @@ def predictions_config(
     min_group_size: int | None = None,
     interval: str | None = None,
     favourable_label: str | None = None,
+    mitigation_preview: bool | None = None,
 ) -> AuditConfig:
     """``config`` with the command line's fairness options applied and checked against the
     sensitive columns named."""
     changes: dict[str, Any] = {}
+    if mitigation_preview is not None:
+        changes["mitigation_preview"] = mitigation_preview
     if intersections is not None:
         if intersections not in ("pairs", "none"):
             raise AuditorInputError(INTERSECTIONS, field="--intersections")

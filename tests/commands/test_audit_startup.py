@@ -1,0 +1,61 @@
+"""`auditor audit` starts in a blink (issue 15 item 4): the predictions path imports neither
+torch, scikit-learn, scipy nor pandas, and the ThresholdOptimizer preview (fairlearn, on
+scikit-learn) is off there unless asked for, saying so and how to turn it on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from auditor.config import AuditConfig, FairnessConfig
+from auditor.predictions.audit import PREVIEW_OFF, predictions_config
+from tests.builders import predictions_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("torch", "sklearn", "scipy", "pandas", "fairlearn", "statsmodels", "captum")
+CHILD = """
+import sys
+from auditor.cli import exit_code_of
+code = exit_code_of(sys.argv[1:])
+print("loaded:", ",".join(m for m in {heavy!r} if m in sys.modules) or "none")
+sys.exit(code)
+"""
+ARGS = ["--sensitive", "sex", "--sensitive", "region", "--y-true", "label", "--y-pred", "pred",
+        "--y-score", "score", "--positive-label", "approved", "--exit-zero"]  # fmt: skip
+
+
+def test_predictions_audit_imports_no_heavy_library_and_skips_the_preview(tmp_path):
+    path = predictions_csv(tmp_path, n=3000)
+    child = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(CHILD.format(heavy=HEAVY)), "audit", "-p",
+         str(path), *ARGS, "--out", str(tmp_path / "out")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert child.returncode == 0, child.stderr
+    assert "loaded: none" in child.stdout
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
+    assert audit["fairness"]["mitigation"] == {"status": "not_run", "reason": PREVIEW_OFF}
+    assert "--mitigation-preview" in PREVIEW_OFF and "mitigation_preview = true" in PREVIEW_OFF
+    card = (tmp_path / "out" / "model_card.md").read_text()
+    assert "--mitigation-preview" in card.replace("\\-", "-")
+
+
+@pytest.mark.parametrize(
+    ("configured", "flag", "expected"),
+    [("auto", None, "auto"), ("auto", True, True), (True, None, True), (True, False, False)],
+)
+def test_the_flag_overrides_the_config_and_auto_stays_auto(configured, flag, expected):
+    config = AuditConfig(fairness=FairnessConfig(mitigation_preview=configured))
+    got = predictions_config(config, sensitive=["sex"], mitigation_preview=flag)
+    assert got.fairness.mitigation_preview == expected
+
+
+def test_auto_is_the_default():
+    """A trained run reads "auto" as on (tests/checks/test_fairness.py: the digits preview)."""
+    assert FairnessConfig().mitigation_preview == "auto"
