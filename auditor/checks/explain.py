@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from auditor.checks.base import Sections, not_run
 from auditor.checks.permutation import PermutationExplanations, permutation_explanations
@@ -33,6 +32,7 @@ from auditor.checks.reliance import RelianceResult, reliance
 from auditor.results import NotRun
 
 if TYPE_CHECKING:
+    import pandas as pd
     import torch
     from torch import nn
 

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from auditor.checks.base import not_run
 from auditor.results import NotRun
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from auditor.context import AuditContext
 
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
 from auditor.errors import AuditorInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # A sensitive column with more distinct values than this is almost surely an identifier.
 MAX_GROUPS_PER_FEATURE = 1000
@@ -69,24 +71,49 @@ def _bad_label(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _encode(values: Any) -> tuple[np.ndarray, list]:
-    """(codes int64 with -1 for null, uniques) of a pyarrow array or array-like."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
+def arrow_numpy(values: Any) -> np.ndarray:
+    """A pyarrow array of numbers as numpy: a view of its buffer when it has no nulls
+    (pyarrow's ``to_numpy`` loads pandas, half a second of a small audit), else a copy."""
+    import pyarrow as pa
 
-        if isinstance(values, (pa.Array, pa.ChunkedArray)):
-            enc = pc.dictionary_encode(values)
-            if isinstance(enc, pa.ChunkedArray):
-                enc = enc.combine_chunks() if enc.num_chunks != 1 else enc.chunk(0)
-            codes = enc.indices.to_numpy(zero_copy_only=False)
-            if enc.null_count:
-                codes = np.where(enc.is_null().to_numpy(zero_copy_only=False), -1, codes)
-            return codes.astype(np.int64, copy=False), enc.dictionary.to_pylist()
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        pass
+    kind = values.type
+    if values.null_count == 0 and (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+        dtype = np.dtype(kind.to_pandas_dtype())
+        data = values.buffers()[1]
+        return np.frombuffer(
+            data, dtype=dtype, count=len(values), offset=values.offset * dtype.itemsize
+        )
+    return values.to_numpy(zero_copy_only=False)
+
+
+def _encode(values: Any) -> tuple[np.ndarray, list]:
+    """(codes int64 with -1 for null, uniques) of a pyarrow array (a dictionary array keeps
+    its codes: no hashing) or an array-like."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if isinstance(values, pa.Array):
+        enc = values if pa.types.is_dictionary(values.type) else values.dictionary_encode()
+        codes = arrow_numpy(enc.indices)
+        if enc.null_count:
+            codes = np.where(enc.is_null().to_numpy(zero_copy_only=False), -1, codes)
+        return codes.astype(np.int64, copy=False), enc.dictionary.to_pylist()
+    import pandas as pd  # heavy: only for in-memory arrays (object labels, NaN, mixed types)
+
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     return codes.astype(np.int64, copy=False), list(uniques)
+
+
+@dataclass(frozen=True)
+class BatchCodes:
+    """One batch's rows as codes: per feature (n,) indices into ``group_labels[i]`` (text),
+    and (n,) indices of y_true into ``classes`` (values)."""
+
+    groups: list[np.ndarray]
+    group_labels: list[list[str]]
+    y_true: np.ndarray
+    classes: list
 
 
 class CountsAccumulator:
@@ -116,46 +143,85 @@ class CountsAccumulator:
         self._counts = np.zeros((0,) * len(self.features) + (k, k), dtype=np.int64)
         self.rows = 0
 
-    def _global_codes(self, values: Any, table: dict, column: str, *, group: bool) -> np.ndarray:
-        codes, uniques = _encode(values)
+    def _refuse_missing(self, codes: np.ndarray, *, column: str, group: bool) -> None:
         if (codes < 0).any():
             row = self.rows + int(np.flatnonzero(codes < 0)[0])
             what = "empty or missing group label" if group else "missing value"
             raise AuditorInputError(f"{what} at row {row}", source=self.source, field=column)
-        lookup = np.empty(len(uniques), dtype=np.int64)
-        for i, value in enumerate(uniques):
-            if _bad_label(value):
+
+    def _refuse_bad(
+        self, codes: np.ndarray, uniques: list, used: np.ndarray, *, column: str, group: bool
+    ) -> None:
+        """Refuse an empty or NaN label among the ``used`` entries, naming its first row."""
+        for i in np.flatnonzero(used):
+            if _bad_label(uniques[i]):
                 row = self.rows + int(np.flatnonzero(codes == i)[0])
                 what = "empty or NaN group label" if group else "missing or NaN value"
                 raise AuditorInputError(f"{what} at row {row}", source=self.source, field=column)
-            key = str(value) if group else value
-            if key not in table:
-                table[key] = len(table)
-            lookup[i] = table[key]
+
+    def _global(self, keys: list, table: dict, column: str, *, group: bool) -> np.ndarray:
+        """The global codes of ``keys``, new ones registered in ``table``."""
+        for key in keys:
+            table.setdefault(key, len(table))
         if group and len(table) > MAX_GROUPS_PER_FEATURE:
             raise AuditorInputError(
                 f"more than {MAX_GROUPS_PER_FEATURE} distinct groups (an identifier column?)",
                 source=self.source,
                 field=column,
             )
-        return lookup[codes]
+        return np.array([table[key] for key in keys], dtype=np.int64)
 
-    def add(self, y_true: ArrayLike, y_pred: ArrayLike, sensitive: Sequence) -> None:
-        """y_true, y_pred: (n,) labels; sensitive: one (n,) array per feature, in order."""
+    def add(self, y_true: ArrayLike, y_pred: ArrayLike, sensitive: Sequence) -> BatchCodes:
+        """y_true, y_pred: (n,) labels; sensitive: one (n,) array per feature, in order.
+
+        The batch is counted on its own codes (one ``bincount`` of the combined codes) and
+        its small table added to the running one. Returns the rows' codes (for sums kept
+        beside the counts)."""
         n = len(y_true)
         lengths = {self.names[0]: n, self.names[1]: len(y_pred)}
         lengths.update({f: len(s) for f, s in zip(self.features, sensitive, strict=True)})
         if len(set(lengths.values())) != 1:
             detail = ", ".join(f"{k}={v}" for k, v in lengths.items())
             raise AuditorInputError(f"length mismatch ({detail})", source=self.source)
+        m = len(self.features)
         if n == 0:
-            return
-        t = self._global_codes(y_true, self._classes, self.names[0], group=False)
-        p = self._global_codes(y_pred, self._classes, self.names[1], group=False)
-        g = [
-            self._global_codes(s, self._groups[i], f, group=True)
-            for i, (f, s) in enumerate(zip(self.features, sensitive, strict=True))
-        ]
+            empty = np.zeros(0, np.int64)
+            return BatchCodes([empty] * m, [[] for _ in range(m)], empty, [])
+        columns = (*self.features, *self.names)
+        encoded = [_encode(v) for v in (*sensitive, y_true, y_pred)]
+        for axis, (codes, _) in enumerate(encoded):
+            self._refuse_missing(codes, column=columns[axis], group=axis < m)
+        shape = tuple(len(u) for _, u in encoded)
+        for axis in range(m):
+            if shape[axis] > MAX_GROUPS_PER_FEATURE:
+                self._global([], {i: i for i in range(shape[axis])}, columns[axis], group=True)
+        if math.prod(shape) > MAX_JOINT_CELLS:
+            raise AuditorInputError(
+                f"{math.prod(shape[:-2])} joint groups x {shape[-1]}^2 classes is too many "
+                "cells", source=self.source, field=", ".join(self.features),
+            )  # fmt: skip
+        flat = np.ravel_multi_index([c for c, _ in encoded], shape)
+        local = np.bincount(flat, minlength=math.prod(shape)).reshape(shape)
+        keep, maps = [], []
+        for axis, (codes, uniques) in enumerate(encoded):
+            used = local.any(axis=tuple(a for a in range(len(shape)) if a != axis))
+            self._refuse_bad(codes, uniques, used, column=columns[axis], group=axis < m)
+            idx = np.flatnonzero(used)
+            keys = [str(uniques[i]) if axis < m else uniques[i] for i in idx]
+            table = self._groups[axis] if axis < m else self._classes
+            keep.append(idx)
+            maps.append(self._global(keys, table, columns[axis], group=axis < m))
+        self._grow()
+        np.add.at(self._counts, np.ix_(*maps), local[np.ix_(*keep)])
+        self.rows += n
+        return BatchCodes(
+            groups=[c for c, _ in encoded[:m]],
+            group_labels=[[str(x) for x in u] for _, u in encoded[:m]],
+            y_true=encoded[m][0], classes=list(encoded[m][1]),
+        )  # fmt: skip
+
+    def _grow(self) -> None:
+        """Pad the running counts to the registered groups and classes."""
         k = len(self._classes)
         shape = tuple(len(d) for d in self._groups) + (k, k)
         if math.prod(shape) > MAX_JOINT_CELLS:
@@ -167,9 +233,6 @@ class CountsAccumulator:
         if shape != self._counts.shape:
             pad = [(0, new - old) for new, old in zip(shape, self._counts.shape, strict=True)]
             self._counts = np.pad(self._counts, pad)
-        flat = np.ravel_multi_index((*g, t, p), shape)
-        self._counts += np.bincount(flat, minlength=math.prod(shape)).reshape(shape)
-        self.rows += n
 
     def add_table(self, other: CountsTable) -> None:
         """Add another table's counts (e.g. one partition's), matching labels by value."""
@@ -182,11 +245,7 @@ class CountsAccumulator:
         for c in other.classes:
             self._classes.setdefault(c, len(self._classes))
         cmap = [self._classes[c] for c in other.classes]
-        k = len(self._classes)
-        shape = tuple(len(d) for d in self._groups) + (k, k)
-        if shape != self._counts.shape:
-            pad = [(0, new - old) for new, old in zip(shape, self._counts.shape, strict=True)]
-            self._counts = np.pad(self._counts, pad)
+        self._grow()
         self._counts[np.ix_(*maps, cmap, cmap)] += other.counts
         self.rows += other.n
 
@@ -216,14 +275,14 @@ class CountsAccumulator:
 def counts_from_arrays(
     y_true: ArrayLike,
     y_pred: ArrayLike,
-    sensitive: pd.DataFrame | dict,
+    sensitive: pd.DataFrame | Mapping[str, ArrayLike],
     *,
     source: str = "predictions",
     class_names: Sequence[str] | None = None,
     classes: Sequence | None = None,
 ) -> CountsTable:
     """One in-memory batch: y_true, y_pred (n,), sensitive columns by feature name."""
-    frame = sensitive if isinstance(sensitive, pd.DataFrame) else pd.DataFrame(sensitive)
-    acc = CountsAccumulator(list(frame.columns), source=source, classes=classes)
-    acc.add(np.asarray(y_true), np.asarray(y_pred), [frame[c].to_numpy() for c in frame.columns])
+    names = list(sensitive.keys())  # a DataFrame's keys are its columns
+    acc = CountsAccumulator(names, source=source, classes=classes)
+    acc.add(np.asarray(y_true), np.asarray(y_pred), [np.asarray(sensitive[c]) for c in names])
     return acc.table(class_names=class_names)

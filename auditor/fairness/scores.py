@@ -10,12 +10,11 @@ by batch) and a trained model's in-memory predictions. Definitions and intervals
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from auditor.fairness.engine import BELOW_MIN, Estimate, spec_name
 from auditor.results.scores import (
@@ -66,48 +65,110 @@ def add_cells(
     one (n,) array per sensitive feature (labels compared as text)."""
     if len(score) == 0:
         return
-    codes, uniques = [], []
+    codes, labels = [], []
     for g in groups:
-        c, u = pd.factorize(np.asarray(g, dtype=object))
-        codes.append(c)
-        uniques.append(u)
-    yc, yu = pd.factorize(np.asarray(y))
-    shape = (*(len(u) for u in uniques), len(yu))
-    key = np.ravel_multi_index((*codes, yc), shape)
-    order = np.argsort(key, kind="stable")
-    keys, starts = np.unique(key[order], return_index=True)
-    for k, rows in zip(keys, np.split(order, starts[1:]), strict=True):
+        u, c = np.unique(np.asarray(g).astype(str), return_inverse=True)
+        codes.append(c.reshape(-1))
+        labels.append([str(x) for x in u])
+    y_values, y_codes = np.unique(np.asarray(y), return_inverse=True)
+    values = [v.item() if hasattr(v, "item") else v for v in y_values]
+    add_cell_codes(cells, score, codes, labels, y_codes.reshape(-1), values)
+
+
+def add_cell_codes(
+    cells: CellSums,
+    score: np.ndarray,
+    codes: Sequence[np.ndarray],
+    labels: Sequence[Sequence[str]],
+    y_codes: np.ndarray,
+    y_values: Sequence[Any],
+) -> None:
+    """Add rows given as codes: ``codes[i]`` (n,) indexes ``labels[i]`` (feature i's group
+    labels); ``y_codes`` (n,) indexes ``y_values`` (the true class values)."""
+    shape = (*(len(lab) for lab in labels), len(y_values))
+    key = np.ravel_multi_index((*codes, y_codes), shape)
+    n_keys = math.prod(shape)
+    # a stable sort of 16-bit keys is a radix sort: linear in the rows
+    order = np.argsort(key.astype(np.uint16) if n_keys <= 1 << 16 else key, kind="stable")
+    sizes = np.bincount(key, minlength=n_keys)
+    ends = np.cumsum(sizes)
+    for k in np.flatnonzero(sizes):
         *cell_idx, class_idx = np.unravel_index(k, shape)
-        cell = tuple(str(u[i]) for u, i in zip(uniques, cell_idx, strict=True))
-        value = yu[class_idx]
-        value = value.item() if hasattr(value, "item") else value
-        cells.setdefault(cell, {}).setdefault(value, ClassScoreSums()).add(score[rows])
+        cell = tuple(lab[i] for lab, i in zip(labels, cell_idx, strict=True))
+        rows = order[ends[k] - sizes[k] : ends[k]]
+        cells.setdefault(cell, {}).setdefault(y_values[class_idx], ClassScoreSums()).add(
+            score[rows]
+        )
 
 
-def merge_cells(into: CellSums, other: CellSums) -> None:
-    for cell, by_class in other.items():
-        for value, sums in by_class.items():
-            into.setdefault(cell, {}).setdefault(value, ClassScoreSums()).merge(sums)
+def merge_all(parts: Sequence[CellSums]) -> CellSums:
+    """The cells of every part (batches, partitions) added up: one sort per cell and class,
+    where merging part by part would sort the growing sums once per part."""
+    lists: dict[tuple[str, ...], dict[Any, list[ClassScoreSums]]] = {}
+    for part in parts:
+        for cell, by_class in part.items():
+            for value, sums in by_class.items():
+                lists.setdefault(cell, {}).setdefault(value, []).append(sums)
+    return {cell: {value: merged(sums) for value, sums in by_class.items()}
+            for cell, by_class in lists.items()}  # fmt: skip
 
 
-def _split(by_class: Mapping[Any, ClassScoreSums], positive: Any) -> ScoreMetrics:
-    pos = by_class.get(positive, ClassScoreSums())
-    neg = merged([s for v, s in by_class.items() if v != positive])
-    return score_metrics(pos, neg)
+class ScoreAxis:
+    """Every distinct score of ``cells`` on one sorted axis, each (cell, class) part's values
+    as positions on it. Built once, it turns a group's exact ROC AUC into counting on the
+    axis, where merging the group's parts would sort its rows' scores again for every group
+    of every feature (most of a large file's audit time)."""
+
+    def __init__(self, cells: CellSums):
+        keys = [(cell, value) for cell, by_class in cells.items() for value in by_class]
+        parts = [cells[cell][value] for cell, value in keys]
+        values = np.concatenate([p.values for p in parts]) if parts else np.zeros(0)
+        axis, inverse = np.unique(values, return_inverse=True)
+        self.size = len(axis)
+        ends = np.cumsum([len(p.values) for p in parts])[:-1]
+        self._where = dict(zip(keys, np.split(inverse.reshape(-1), ends), strict=True))
+
+    def auc(self, cells: CellSums, pos: list[tuple], neg: list[tuple]) -> float:
+        """Exact ROC AUC of the rows of the ``pos`` and ``neg`` (cell, class) parts: the
+        integer sum of :func:`auditor.results.scores.exact_auc`, over the whole axis."""
+        n_pos = sum(cells[c][v].n for c, v in pos)
+        n_neg = sum(cells[c][v].n for c, v in neg)
+        if n_pos == 0 or n_neg == 0:
+            return math.nan
+        idx = np.concatenate([self._where[key] for key in neg])
+        weights = np.concatenate([cells[c][v].counts for c, v in neg]).astype(np.float64)
+        # negatives per position (float64 sums of integer counts: exact below 2**53 rows)
+        q = np.bincount(idx, weights=weights, minlength=self.size).astype(np.int64)
+        upto = np.cumsum(q)  # negatives at or below each position
+        twice = 0  # sum over positives of 2 (negatives below) + (negatives tied)
+        for c, v in pos:
+            where = self._where[(c, v)]
+            twice += int((cells[c][v].counts * (2 * upto[where] - q[where])).sum())
+        return twice / (2 * n_pos * n_neg)
 
 
-def _pooled(parts: list[dict[Any, ClassScoreSums]]) -> dict[Any, ClassScoreSums]:
-    """Per true class, the sums of every part (cells of one group, or all cells)."""
-    lists: dict[Any, list[ClassScoreSums]] = {}
-    for per_class in parts:
-        for value, sums in per_class.items():
-            lists.setdefault(value, []).append(sums)
-    return {value: merged(sums) for value, sums in lists.items()}
+_NO_VALUES = {"values": np.zeros(0), "counts": np.zeros(0, np.int64)}
 
 
-def overall_scores(cells: CellSums, positive: Any) -> ScoreMetrics:
+def _sums(cells: CellSums, keys: list[tuple]) -> ClassScoreSums:
+    """The running sums of the ``keys`` parts, without their distinct scores (not needed
+    but for the AUC, which :class:`ScoreAxis` counts)."""
+    return merged([replace(cells[c][v], **_NO_VALUES) for c, v in keys])
+
+
+def _group_metrics(
+    cells: CellSums, members: list[tuple[str, ...]], positive: Any, axis: ScoreAxis
+) -> ScoreMetrics:
+    """Score metrics of the rows of the cells ``members`` (positive: the true class value)."""
+    pos = [(c, v) for c in members for v in cells[c] if v == positive]
+    neg = [(c, v) for c in members for v in cells[c] if v != positive]
+    metrics = score_metrics(_sums(cells, pos), _sums(cells, neg))  # its AUC: of no scores
+    return replace(metrics, roc_auc=axis.auc(cells, pos, neg))
+
+
+def overall_scores(cells: CellSums, positive: Any, axis: ScoreAxis | None = None) -> ScoreMetrics:
     """The score metrics of every row in ``cells``."""
-    return _split(_pooled(list(cells.values())), positive)
+    return _group_metrics(cells, list(cells), positive, axis or ScoreAxis(cells))
 
 
 def _estimates(m: ScoreMetrics, *, level: float) -> dict[str, Estimate]:
@@ -134,18 +195,21 @@ def scores_by_group(
     positive_name: str,
     min_group_size: int,
     level: float,
+    score_axis: ScoreAxis | None = None,
 ) -> ScoresByGroup:
     """Every spec's groups (those with rows, sorted by label) and their score metrics.
-    ``features``: the sensitive features in the order of the cells' labels."""
+    ``features``: the sensitive features in the order of the cells' labels; ``score_axis``:
+    the cells' :class:`ScoreAxis` when the caller has it."""
+    score_axis = score_axis or ScoreAxis(cells)
     out: dict[str, list[GroupScores]] = {}
     for spec in specs:
         axes = [list(features).index(f) for f in spec]
-        groups: dict[tuple[str, ...], list[dict[Any, ClassScoreSums]]] = {}
-        for cell, by_class in cells.items():
-            groups.setdefault(tuple(cell[a] for a in axes), []).append(by_class)
+        groups: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        for cell in cells:
+            groups.setdefault(tuple(cell[a] for a in axes), []).append(cell)
         rows = []
         for label in sorted(groups):
-            m = _split(_pooled(groups[label]), positive)
+            m = _group_metrics(cells, groups[label], positive, score_axis)
             ok = m.n >= min_group_size
             rows.append(GroupScores(
                 group=spec_name(label), n=m.n, status="ok" if ok else "insufficient_data",

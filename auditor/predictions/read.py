@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from auditor.errors import AuditorInputError
-from auditor.fairness.counts import CountsAccumulator, CountsTable
-from auditor.fairness.scores import CellSums, add_cells, merge_cells, overall_scores
+from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
+from auditor.fairness.scores import CellSums, add_cell_codes, merge_all, overall_scores
 from auditor.results.scores import AUC_METHOD, ScoreMetrics
 
 __all__ = ["AUC_METHOD", "Columns", "PredictionCounts", "ScoreMetrics", "reduce_predictions"]
@@ -81,7 +81,8 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
         if kind == "parquet":
             import pyarrow.parquet as pq
 
-            pf = pq.ParquetFile(path)
+            # pre_buffer off: pyarrow would otherwise buffer every row group it reads ahead
+            pf = pq.ParquetFile(path, pre_buffer=False, read_dictionary=list(cols.sensitive))
             _check_columns(path, pf.schema_arrow.names, cols)
             yield from pf.iter_batches(batch_size=batch_rows, columns=cols.names())
             return
@@ -90,12 +91,13 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
         with path.open(newline="", encoding="utf-8") as fh:
             header = next(csv.reader(fh), [])
         _check_columns(path, header, cols)
+        group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
         reader = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            read_options=pacsv.ReadOptions(block_size=1 << 24, use_threads=True),
             convert_options=pacsv.ConvertOptions(
                 include_columns=cols.names(),
-                column_types={s: pa.string() for s in cols.sensitive},
+                column_types={s: group for s in cols.sensitive},
                 strings_can_be_null=True,
             ),
         )
@@ -108,6 +110,8 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
 
 
 def _to_numpy(values: Any) -> np.ndarray:
+    if hasattr(values, "buffers") and hasattr(values, "null_count"):  # a pyarrow Array
+        return arrow_numpy(values)
     if hasattr(values, "to_numpy"):
         try:
             return values.to_numpy(zero_copy_only=False)
@@ -153,20 +157,22 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
     )
     acc.rows = row_offset  # row numbers in messages count from the file's start
-    acc.add(columns[cols.y_true], columns[cols.y_pred], [columns[s] for s in cols.sensitive])
+    codes = acc.add(
+        columns[cols.y_true], columns[cols.y_pred], [columns[s] for s in cols.sensitive]
+    )
     n = acc.rows - row_offset
     acc.rows = n
     cells: CellSums = {}
-    if cols.y_score:
+    if cols.y_score and n:
         score = _checked_scores(columns, cols, source=source, row_offset=row_offset)
-        y = _to_numpy(columns[cols.y_true])
-        if len(np.unique(y)) > 2:
+        if np.count_nonzero(np.bincount(codes.y_true)) > 2:
             raise AuditorInputError(
                 "y_score is for binary targets only (more than 2 classes)",
                 source=source,
                 field=cols.y_score,
             )
-        add_cells(cells, score, y, [_to_numpy(columns[s]) for s in cols.sensitive])
+        add_cell_codes(cells, score, codes.groups, codes.group_labels, codes.y_true,
+                       codes.classes)  # fmt: skip
     return Partial(acc.table() if n else None, cells, n)
 
 
@@ -236,7 +242,7 @@ def reduce_predictions(
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
     )
-    cells: CellSums = {}
+    parts: list[CellSums] = []
     batches = 0
     if dask_scheduler:
         partials = _dask_partials(path, cols, dask_scheduler, batch_rows)
@@ -253,7 +259,8 @@ def reduce_predictions(
         batches += 1
         if part.table is not None:
             acc.add_table(part.table)
-        merge_cells(cells, part.scores)
+        parts.append(part.scores)
+    cells = merge_all(parts)
     table = acc.table()
     _check_predicted_classes(table, cols, source)
     positive = _positive_index(table, positive_label, source)

@@ -46,3 +46,47 @@ def test_distributed_scheduler_address_gives_the_same_counts(files):
     assert got.engine.startswith("dask (inproc://")
     assert (got.table.counts == ref.table.counts).all()
     assert got.scores.roc_auc == ref.scores.roc_auc
+
+
+def _sliced_file(tmp_path, frame, kind: str):
+    path = tmp_path / f"preds.{kind}"
+    if kind == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, row_group_size=700)  # dictionaries per row group
+    return path
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_small_batches_of_dictionary_columns_give_the_engines_numbers(files, tmp_path, kind):
+    """Group columns arrive as dictionary codes (a CSV block's or a row group's dictionary,
+    possibly holding values a batch lacks) and numbers as views of sliced buffers: counts,
+    groups and score metrics equal the in-memory engine's and scikit-learn's."""
+    from sklearn import metrics as skm
+
+    from auditor.predictions.read import Columns, reduce_predictions
+
+    _, frame = files
+    frame = frame.sort_values("region", kind="stable").reset_index(drop=True)  # batches lack groups
+    cols = Columns("label", "pred", "score", ("sex", "region"))
+    ref = counts_from_arrays(frame["label"], frame["pred"], frame[["sex", "region"]])
+    path = _sliced_file(tmp_path, frame, kind)
+    got = reduce_predictions(path, cols, positive_label="approved", batch_rows=333)
+    assert got.n_batches > 3
+    assert got.table.group_labels == ref.group_labels
+    assert (got.table.counts == ref.counts).all()
+    y = (frame["label"] == "approved").astype(int)
+    assert got.scores.roc_auc == pytest.approx(skm.roc_auc_score(y, frame["score"]), abs=1e-12)
+    assert got.scores.log_loss == pytest.approx(skm.log_loss(y, frame["score"]), rel=1e-12)
+
+
+def test_arrow_numpy_views_a_sliced_buffer_and_copies_with_nulls():
+    import numpy as np
+    import pyarrow as pa
+
+    from auditor.fairness.counts import arrow_numpy
+
+    values = pa.array(np.arange(10, dtype=np.int32)).slice(3, 4)
+    assert arrow_numpy(values).tolist() == [3, 4, 5, 6]
+    scores = pa.array([0.25, None, 0.5])
+    assert np.isnan(arrow_numpy(scores)[1]) and arrow_numpy(scores)[2] == 0.5
