@@ -4,6 +4,7 @@ field that a template names but the audit lacks is an error, never a blank."""
 from __future__ import annotations
 
 import math
+import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from auditor import __version__
 from auditor.report import decision, heatmap, hub, plots
 from auditor.report import model_facts as facts
 from auditor.report.escape import controls_visible, md_escape
@@ -73,10 +75,45 @@ def fmt_pct(value: Any, digits: int = 1) -> str:
     return f"{100 * float(value):.{digits}f}%"
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's file cache of compiled templates, silent when a file cannot be read or
+    written (a read-only home, a full disk, a half-written file from a crash)."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError):
+            bucket.reset()  # compile from the template instead
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # the next run compiles again
+
+
+def bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
+    """Compiled templates in ``$XDG_CACHE_HOME/auditor`` (else ``~/.cache/auditor``), one
+    folder per auditor and Jinja2 version and environment ``kind``; None (compile every run)
+    when that folder cannot be made. Jinja2 checks each template's source checksum, so an
+    edited template is compiled again. Compiling the cards is most of a small audit's time."""
+    name = f"templates-{__version__}-jinja{jinja2.__version__}-{kind}"
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = Path(base) / "auditor" / name
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except (OSError, RuntimeError):  # RuntimeError: no home directory
+        return None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return None
+    return _QuietBytecodeCache(str(folder))
+
+
 @cache
 def environment(markdown: bool = False) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
+        bytecode_cache=bytecode_cache("markdown" if markdown else "html"),
         # HTML: every value is escaped unless a renderer marked it safe (our own SVG).
         # Markdown: escaping is done by the md_escape filter, not by HTML autoescape.
         autoescape=not markdown,
