@@ -16,7 +16,7 @@ from auditor.privacy.canaries import (
     make_canaries,
     one_run_audit,
 )
-from auditor.privacy.reference import run_jobs
+from auditor.privacy.reference import TrainedLogits, train_references
 from auditor.privacy.section import Canaries, CanaryKind, CanaryModel
 from auditor.privacy.summary import auc_estimate
 from auditor.results import NotRun
@@ -96,8 +96,13 @@ def canary_probe(
         return NotRun(reason=f"{exc}; {LOWER_N_CANARIES}")
     ins = cs.inserted
     x, y = np.concatenate([members.x, cs.x[ins]]), np.concatenate([members.y, cs.y[ins]])
-    call = {**job, "x": x, "y": y, "x_eval": cs.x, "rngs": rngs.child("privacy/canaries/model")}
-    [res] = run_jobs([call], privacy_config=pc)
+    # the reference models' way (frozen prefix once, stacked where the tail allows)
+    run = train_references(
+        job, x=x, y=y, ref_in=np.ones((1, len(x)), bool), x_population=cs.x,
+        rngs=[rngs.child("privacy/canaries/model")], privacy_config=pc,
+    )  # fmt: skip
+    [whole] = run.results
+    res = TrainedLogits(whole.logits[len(x) :], whole.seconds, whole.epochs_run, whole.dp_epsilon)
     loss = -loss_score(res.logits, cs.y)
     kinds = {str(k): _kind(cs, loss, str(k), pc.confidence) for k in np.unique(cs.kind)}
     k = pc.canary_guesses if pc.canary_guesses is not None else max(pc.n_canaries // 5, 1)

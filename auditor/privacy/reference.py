@@ -225,20 +225,19 @@ def _strategy(
 ) -> tuple[Strategy, int]:
     """(strategy, local processes; with "stacked": the most stacks trained at once, in
     threads of this process). Stacked for a small stackable tail without DP, unless the user
-    asked for worker processes (``n_jobs`` > 1, or ``backend`` loky / multiprocessing); one
-    process asked for (``n_jobs = 1``, ``backend = "sequential"``) stacks one stack at a time.
-    The choice between stacked and one job per model depends on the model and the config,
-    never on the machine's load, so the same seed gives the same logits. One job per model:
-    processes where the work pays for them and cores are free (the same logits as
-    sequential)."""
+    asked for worker processes (``n_jobs`` > 1, or ``backend = "multiprocessing"``; loky is
+    the default, so it asks for nothing); one process asked for (``n_jobs = 1``, ``backend =
+    "sequential"``) stacks one stack at a time. The choice between stacked and one job per
+    model depends on the model and the config, never on the machine's load, so the same seed
+    gives the same logits. One job per model: processes where the work pays for them and
+    cores are free (the same logits as sequential)."""
     if pc.dask_scheduler:
         return "dask", -1
     if pc.backend == "ray":
         return "ray", -1
     macs = multiply_adds(tail, row)
-    set_backend = "backend" in pc.model_fields_set
-    processes = pc.n_jobs not in ("auto", 1) or (set_backend and pc.backend != "sequential")
-    one_process = pc.n_jobs == 1 or (set_backend and pc.backend == "sequential")
+    processes = pc.n_jobs not in ("auto", 1) or pc.backend == "multiprocessing"
+    one_process = pc.n_jobs == 1 or pc.backend == "sequential"
     small = macs <= STACK_MAX_MULTIPLY_ADDS and stackable(tail, row)
     if pc.dp is None and not processes and small:
         return "stacked", 1 if one_process else k
