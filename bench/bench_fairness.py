@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -75,63 +76,148 @@ def compare(n: int, seed: int) -> None:
     )
 
 
-def scale(n: int, seed: int, folder: Path, batch_rows: int) -> None:
+# Each child writes its own peak (VmHWM: the high-water mark of its address space since its
+# exec) at exit: rusage's maxrss would also count the pages of this process it was forked from.
+PEAK = """
+import atexit, sys
+def _peak(out=sys.argv.pop(1)):
+    with open("/proc/self/status") as status:
+        kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    with open(out, "w") as fh:
+        fh.write(str(kib))
+atexit.register(_peak)
+"""
+AUDITOR = """
+import runpy
+sys.argv[0] = "auditor"
+runpy.run_module("auditor", run_name="__main__")
+"""
+BARE = """
+import sys
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+path, cols = sys.argv[1], sys.argv[2].split(",")
+if path.endswith(".csv"):  # the reader auditor uses: streamed 16 MiB blocks, all cores
+    reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 24),
+                            convert_options=pacsv.ConvertOptions(include_columns=cols))
+else:
+    reader = pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=10**6, columns=cols)
+print(sum(batch.num_rows for batch in reader))
+"""
+AEQUITAS = """
+import sys
+import pandas as pd
+from aequitas.group import Group
+path, attrs = sys.argv[1], sys.argv[2].split(",")
+cols = ["y_true", "y_pred", *attrs]
+if path.endswith(".csv"):
+    df = pd.read_csv(path, usecols=cols, dtype={a: str for a in attrs})
+else:
+    df = pd.read_parquet(path, columns=cols)
+df = df.rename(columns={"y_true": "label_value", "y_pred": "score"})
+xtab, _ = Group().get_crosstabs(df, attr_cols=attrs)
+print(len(xtab))
+"""
+FEATURES = ("sex", "race", "age")
+
+
+def write_files(n: int, seed: int, folder: Path, kinds: list[str]) -> dict[str, Path]:
+    """The synthetic predictions of ``n`` rows as CSV and/or Parquet (written once, reused)."""
     import pyarrow as pa
+    import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from auditor.fairness.engine import resolve_specs
-    from auditor.fairness.scores import scores_by_group
-    from auditor.predictions.read import Columns, reduce_predictions
-
-    path = folder / f"preds_{n}.parquet"
-    if not path.exists():
+    paths = {k: folder / f"preds_{n}.{k}" for k in kinds}
+    todo = {k: p for k, p in paths.items() if not p.exists()}
+    if todo:
         start = time.perf_counter()
-        with pq.ParquetWriter(path, pa.Table.from_pandas(synthetic(10, 0)).schema) as w:
-            for i, s in enumerate(range(0, n, 1_000_000)):
-                w.write_table(pa.Table.from_pandas(synthetic(min(1_000_000, n - s), seed + i)))
-        mib, secs = path.stat().st_size / 2**20, time.perf_counter() - start
-        print(f"wrote {path} ({mib:.0f} MiB) in {secs:.1f} s")
-    cols = Columns(y_score="y_score", sensitive=("sex", "race", "age"))
-    start = time.perf_counter()
-    pc = reduce_predictions(path, cols, batch_rows=batch_rows)
-    t_read = time.perf_counter() - start
-    start = time.perf_counter()
-    res = audit_counts(
-        pc.table,
-        specs=resolve_specs(["sex", "race", "age"], "pairs"),
-        positive=pc.positive,
-    )
-    t_audit = time.perf_counter() - start
-    start = time.perf_counter()
-    scores_by_group(
-        pc.cells, features=["sex", "race", "age"],
-        specs=resolve_specs(["sex", "race", "age"], "pairs"),
-        positive=pc.table.classes[pc.positive], positive_name=pc.table.class_names[pc.positive],
-        min_group_size=30, level=0.95,
-    )  # fmt: skip
-    t_scores = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    groups = sum(f.n_groups for f in res.features.values())
-    print(
-        f"scale: {pc.table.n:,} rows, 3 features + 3 pairs ({groups} groups): "
-        f"read+count {t_read:.2f} s ({pc.n_batches} batches), metrics+intervals {t_audit:.2f} s, "
-        f"per-group AUC/log loss/ECE {t_scores:.2f} s, peak RSS {rss:.0f} MiB"
-    )
+        schema = pa.Table.from_pandas(synthetic(10, 0), preserve_index=False).schema
+        writers = {"parquet": lambda p: pq.ParquetWriter(p, schema),
+                   "csv": lambda p: pacsv.CSVWriter(p, schema)}  # fmt: skip
+        opened = {k: writers[k](p) for k, p in todo.items()}
+        for i, s in enumerate(range(0, n, 1_000_000)):
+            part = synthetic(min(1_000_000, n - s), seed + i)
+            table = pa.Table.from_pandas(part, preserve_index=False)
+            for w in opened.values():
+                w.write_table(table)
+        for w in opened.values():
+            w.close()
+        sizes = ", ".join(f"{p.name} {p.stat().st_size / 2**20:.0f} MiB" for p in todo.values())
+        print(f"wrote {sizes} in {time.perf_counter() - start:.1f} s")
+    return paths
+
+
+def measure(python: str, code: str, args: list[str], *, log: Path) -> tuple[float, float]:
+    """Run ``code`` with ``args`` in a child interpreter: (wall seconds, its peak RSS, MiB)."""
+    peak = log.with_suffix(".peak")
+    peak.unlink(missing_ok=True)
+    with log.open("wb") as err:
+        start = time.perf_counter()
+        code = subprocess.run([python, "-c", PEAK + code, str(peak), *args],
+                              stdout=subprocess.DEVNULL, stderr=err).returncode  # fmt: skip
+        wall = time.perf_counter() - start
+    if code != 0 or not peak.exists():
+        tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
+        raise RuntimeError(f"{python} -c ... exited {code}: {tail[0]}")
+    return wall, int(peak.read_text()) / 1024
+
+
+def scale(args: argparse.Namespace) -> None:
+    """Each side in its own process, one after another on the same file: auditor's whole
+    ``auditor audit`` (read, count, every metric and interval, cards), a bare pyarrow read of
+    the same columns, and aequitas's crosstabs (when its interpreter can import it)."""
+    kinds = ["csv", "parquet"] if args.format == "both" else [args.format]
+    paths = write_files(args.scale, args.seed, args.folder, kinds)
+    score = [] if args.no_score else ["--y-score", "y_score"]
+    columns = ["y_true", "y_pred", *(["y_score"] if score else []), *FEATURES]
+    aeq = str(args.aequitas_python)
+    has_aeq = subprocess.run([aeq, "-c", "import aequitas.group"], capture_output=True).returncode
+    log = args.folder / "bench_fairness_child.log"
+    print(f"scale: {args.scale:,} rows, {', '.join(columns)}; best of {args.repeat}; "
+          f"load average {os.getloadavg()[0]:.2f} at the start")  # fmt: skip
+    for kind, path in paths.items():
+        sensitive = [a for f in FEATURES for a in ("--sensitive", f)]
+        out = str(args.folder / "bench_fairness_run")
+        runs = {
+            "auditor": (sys.executable, AUDITOR, ["audit", "-p", str(path), *sensitive, *score,
+                                                  "-o", out, "--exit-zero"]),
+            "pyarrow": (sys.executable, BARE, [str(path), ",".join(columns)]),
+        }  # fmt: skip
+        if has_aeq == 0:
+            runs["aequitas"] = (aeq, AEQUITAS, [str(path), ",".join(FEATURES)])
+        best = {
+            name: min((measure(*run, log=log) for _ in range(args.repeat)), key=lambda r: r[0])
+            for name, run in runs.items()
+        }
+        for name, (wall, peak) in best.items():
+            print(f"  {kind:7} {name:8} {wall:7.2f} s  peak {peak:6.0f} MiB")
+        ratio = best["auditor"][0] / best["pyarrow"][0]
+        line = f"  {kind:7} auditor / bare pyarrow read: {ratio:.2f}x time"
+        if "aequitas" in best:
+            line += f"; aequitas / auditor: {best['aequitas'][0] / best['auditor'][0]:.2f}x time"
+        print(line)
+    if has_aeq != 0:
+        print(f"  aequitas: skipped ({aeq} cannot import aequitas; install it in its own venv "
+              "and pass --aequitas-python PATH)")  # fmt: skip
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
-    ap.add_argument("--scale", type=int, default=0, help="rows of the Parquet scale run (0: skip)")
-    ap.add_argument("--batch-rows", type=int, default=1_000_000, help="rows per batch read")
+    ap.add_argument("--scale", type=int, default=0, help="rows of the scale run (0: skip)")
+    ap.add_argument("--format", choices=["csv", "parquet", "both"], default="both")
+    ap.add_argument("--no-score", action="store_true", help="audit without the y_score column")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each side (best is shown)")
+    ap.add_argument("--aequitas-python", type=Path, default=Path(sys.executable),
+                    help="an interpreter that can import aequitas (its own venv)")  # fmt: skip
     ap.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()))
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    print(f"cpus: {os.cpu_count()}")
+    print(f"cpus: {os.cpu_count()}, usable: {len(os.sched_getaffinity(0))}")
     for n in args.rows:
         compare(n, args.seed)
     if args.scale:
-        scale(args.scale, args.seed, args.folder, args.batch_rows)
+        scale(args)
 
 
 if __name__ == "__main__":
