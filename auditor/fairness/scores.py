@@ -101,16 +101,21 @@ def add_cell_codes(
         )
 
 
-def merge_all(parts: Sequence[CellSums]) -> CellSums:
+def merge_all(parts: list[CellSums]) -> CellSums:
     """The cells of every part (batches, partitions) added up: one sort per cell and class,
-    where merging part by part would sort the growing sums once per part."""
+    where merging part by part would sort the growing sums once per part. ``parts`` is
+    emptied, so each part's arrays are freed once merged."""
     lists: dict[tuple[str, ...], dict[Any, list[ClassScoreSums]]] = {}
-    for part in parts:
-        for cell, by_class in part.items():
+    parts.reverse()  # popped in file order
+    while parts:
+        for cell, by_class in parts.pop().items():
             for value, sums in by_class.items():
                 lists.setdefault(cell, {}).setdefault(value, []).append(sums)
-    return {cell: {value: merged(sums) for value, sums in by_class.items()}
-            for cell, by_class in lists.items()}  # fmt: skip
+    out: CellSums = {}
+    for cell, by_class in lists.items():
+        for value in list(by_class):  # each part's arrays freed once merged
+            out.setdefault(cell, {})[value] = merged(by_class.pop(value))
+    return out
 
 
 class ScoreAxis:
@@ -123,10 +128,21 @@ class ScoreAxis:
         keys = [(cell, value) for cell, by_class in cells.items() for value in by_class]
         parts = [cells[cell][value] for cell, value in keys]
         values = np.concatenate([p.values for p in parts]) if parts else np.zeros(0)
-        axis, inverse = np.unique(values, return_inverse=True)
-        self.size = len(axis)
+        kind = np.int32 if len(values) < 2**31 else np.int64  # half the memory of int64
+        order = np.argsort(values, kind="stable")  # the parts are sorted runs: a merge
+        ranked = values[order]
+        del values
+        new = np.ones(len(ranked), bool)
+        np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
+        del ranked
+        rank = np.cumsum(new, dtype=kind) - 1  # each sorted value's position on the axis
+        del new
+        self.size = int(rank[-1]) + 1 if len(rank) else 0
+        positions = np.empty(len(order), kind)
+        positions[order] = rank
+        del order, rank
         ends = np.cumsum([len(p.values) for p in parts])[:-1]
-        self._where = dict(zip(keys, np.split(inverse.reshape(-1), ends), strict=True))
+        self._where = dict(zip(keys, np.split(positions, ends), strict=True))
 
     def auc(self, cells: CellSums, pos: list[tuple], neg: list[tuple]) -> float:
         """Exact ROC AUC of the rows of the ``pos`` and ``neg`` (cell, class) parts: the
@@ -139,6 +155,7 @@ class ScoreAxis:
         weights = np.concatenate([cells[c][v].counts for c, v in neg]).astype(np.float64)
         # negatives per position (float64 sums of integer counts: exact below 2**53 rows)
         q = np.bincount(idx, weights=weights, minlength=self.size).astype(np.int64)
+        del idx, weights
         upto = np.cumsum(q)  # negatives at or below each position
         twice = 0  # sum over positives of 2 (negatives below) + (negatives tied)
         for c, v in pos:

@@ -84,7 +84,7 @@ def _scores(pc: PredictionCounts, cols: Columns, specs: list, cfg: FairnessConfi
     return scores_by_group(
         pc.cells, features=list(cols.sensitive), specs=specs,
         positive=pc.table.classes[pc.positive], positive_name=pc.table.class_names[pc.positive],
-        min_group_size=cfg.min_group_size, level=cfg.ci_level,
+        min_group_size=cfg.min_group_size, level=cfg.ci_level, score_axis=pc.score_axis,
     )  # fmt: skip
 
 

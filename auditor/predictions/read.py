@@ -21,7 +21,7 @@ import numpy as np
 
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
-from auditor.fairness.scores import CellSums, add_cell_codes, merge_all, overall_scores
+from auditor.fairness.scores import CellSums, ScoreAxis, add_cell_codes, merge_all, overall_scores
 from auditor.results.scores import AUC_METHOD, ScoreMetrics
 
 __all__ = ["AUC_METHOD", "Columns", "PredictionCounts", "ScoreMetrics", "reduce_predictions"]
@@ -186,6 +186,8 @@ class PredictionCounts:
     engine: str
     # per joint cell and true-class value: the score sums (empty without a score column)
     cells: CellSums = field(default_factory=dict)
+    # their distinct scores on one axis (built once: the overall and per-group ROC AUC)
+    score_axis: ScoreAxis | None = None
 
 
 def _check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> None:
@@ -270,7 +272,9 @@ def reduce_predictions(
             raise AuditorInputError(
                 "y_score is for binary targets only", source=source, field=cols.y_score
             )
-        scores = overall_scores(cells, table.classes[positive])
+        axis = ScoreAxis(cells)
+        scores = overall_scores(cells, table.classes[positive], axis)
+        return PredictionCounts(table, positive, scores, source, batches, engine, cells, axis)
     return PredictionCounts(table, positive, scores, source, batches, engine, cells)
 
 
