@@ -86,19 +86,48 @@ def arrow_numpy(values: Any) -> np.ndarray:
     return values.to_numpy(zero_copy_only=False)
 
 
+# Integer labels in [0, SMALL_INTS) are their own codes (class indices, 0/1 labels).
+SMALL_INTS = 1024
+
+
+def _small_ints(values: np.ndarray) -> tuple[np.ndarray, list] | None:
+    """(codes, the values that occur) when ``values`` are integers in [0, SMALL_INTS) (a
+    count per value instead of a hash table), else None."""
+    if values.dtype.kind not in "iu" or len(values) == 0:
+        return None
+    low, high = int(values.min()), int(values.max())
+    if low < 0 or high >= SMALL_INTS:
+        return None
+    ints = values.astype(np.int64)  # in range: exact, and bincount takes no uint64
+    present = np.flatnonzero(np.bincount(ints, minlength=high + 1))
+    if len(present) == high + 1:
+        return ints, present.tolist()
+    code = np.zeros(high + 1, np.int64)
+    code[present] = np.arange(len(present))
+    return code[ints], present.tolist()
+
+
 def _encode(values: Any) -> tuple[np.ndarray, list]:
-    """(codes int64 with -1 for null, uniques) of a pyarrow array (a dictionary array keeps
-    its codes: no hashing) or an array-like."""
+    """(codes int64 with -1 for null, uniques; an unused unique has no rows) of a pyarrow
+    array (a dictionary array keeps its codes, small integers are their own: no hashing) or
+    an array-like."""
     import pyarrow as pa
 
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
     if isinstance(values, pa.Array):
+        if pa.types.is_integer(values.type) and values.null_count == 0:
+            small = _small_ints(arrow_numpy(values))
+            if small is not None:
+                return small
         enc = values if pa.types.is_dictionary(values.type) else values.dictionary_encode()
         codes = arrow_numpy(enc.indices)
         if enc.null_count:
             codes = np.where(enc.is_null().to_numpy(zero_copy_only=False), -1, codes)
         return codes.astype(np.int64, copy=False), enc.dictionary.to_pylist()
+    small = _small_ints(values) if isinstance(values, np.ndarray) else None
+    if small is not None:
+        return small
     import pandas as pd  # heavy: only for in-memory arrays (object labels, NaN, mixed types)
 
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)

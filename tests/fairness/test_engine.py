@@ -212,3 +212,17 @@ def test_result_json_validates_against_the_schema_of_its_types():
     )  # one group with enough data: no gap
     schema = adapter.json_schema(mode="serialization")
     jsonschema.Draft202012Validator(schema).validate(data)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint64, np.int64])
+def test_small_integer_labels_count_as_the_same_labels_as_text(dtype):
+    """Integers in [0, 1024) are their own codes (no hashing): the table equals the one of
+    the same labels as objects, gaps in the values included."""
+    rng = np.random.default_rng(5)
+    yt, yp = rng.choice([0, 5, 7], 500), rng.choice([0, 5, 7], 500)
+    g = rng.choice([3, 90], 500)
+    fast = counts_from_arrays(yt.astype(dtype), yp.astype(dtype), {"g": g.astype(dtype)})
+    slow = counts_from_arrays(yt.astype(object), yp.astype(object), {"g": g.astype(object)})
+    assert fast.classes == slow.classes == (0, 5, 7)
+    assert fast.group_labels == slow.group_labels == (("3", "90"),)
+    assert (fast.counts == slow.counts).all()
