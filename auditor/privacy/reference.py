@@ -1,9 +1,12 @@
 """Reference (shadow) models: the target's fine-tuning recipe (``auditor.training.finetune``,
 same pretrained checkpoint, same config, same validation rows) repeated on random halves of the
-member + non-member pool, as independent joblib jobs.
+member + non-member pool (:func:`train_references`).
 
 Halves come in complementary pairs, so every row is IN for exactly half of the K references.
-Each job sets its own torch thread count, so its numbers do not depend on the machine.
+The frozen prefix's outputs are computed once for all K (:mod:`auditor.training.split`). Small
+tails train stacked into one model (:mod:`auditor.training.stacked`), larger ones as
+independent joblib jobs (local processes, Dask, Ray); see :func:`_strategy`. Every model
+trains on fixed torch threads, so its numbers do not depend on the machine.
 """
 
 from __future__ import annotations

@@ -175,32 +175,36 @@ class _Adam:
 
     def __init__(self, stack: _Stack, lr: float) -> None:
         self.stack, self.lr = stack, lr
-        self.steps = torch.zeros(len(stack.flat), dtype=torch.float64)
+        self.steps = [0] * len(stack.flat)
         self.m, self.v = torch.zeros_like(stack.flat), torch.zeros_like(stack.flat)
 
     def select(self, keep: torch.Tensor) -> None:
-        self.steps, self.m, self.v = self.steps[keep], self.m[keep], self.v[keep]
+        self.steps = [self.steps[a] for a in keep.tolist()]
+        self.m, self.v = self.m[keep], self.v[keep]
 
     @torch.no_grad()
     def step(self, g: torch.Tensor, active: torch.Tensor) -> None:
         b1, b2 = BETAS
         p, m, v = self.stack.flat, self.m, self.v
-        self.steps += active
-        t = self.steps.clamp(min=1)
-        step_size = (self.lr / (1 - b1**t)).float().to(p.device)[:, None]
-        bc2_sqrt = torch.sqrt(1 - b2**t).float().to(p.device)[:, None]
-        if bool(active.all()):  # in place, as torch's Adam
+        on = active.tolist()
+        self.steps = [t + 1 if a else t for t, a in zip(self.steps, on, strict=True)]
+        if all(on) and len(set(self.steps)) == 1:  # in place, as torch's Adam, one step count
+            t = self.steps[0]
             m.lerp_(g, 1 - b1)
             v.mul_(b2).addcmul_(g, g, value=1 - b2)
-            p.sub_(m.div((v.sqrt() / bc2_sqrt).add_(EPS)).mul_(step_size))
+            denom = (v.sqrt() / math.sqrt(1 - b2**t)).add_(EPS)
+            p.sub_(m.div(denom).mul_(self.lr / (1 - b1**t)))
             return
-        on = active.to(p.device)[:, None]  # the models without a batch this step stay as they are
+        t = torch.tensor([max(t, 1) for t in self.steps], dtype=torch.float64)
+        step_size = (self.lr / (1 - b1**t)).float().to(p.device)[:, None]
+        bc2_sqrt = torch.sqrt(1 - b2**t).float().to(p.device)[:, None]
+        mask = active.to(p.device)[:, None]  # the models without a batch this step stay as they are
         new_m = m.lerp(g, 1 - b1)
         new_v = v.mul(b2).addcmul_(g, g, value=1 - b2)
         new_p = p - new_m.div((new_v.sqrt() / bc2_sqrt).add_(EPS)).mul_(step_size)
-        p.copy_(torch.where(on, new_p, p))
-        m.copy_(torch.where(on, new_m, m))
-        v.copy_(torch.where(on, new_v, v))
+        p.copy_(torch.where(mask, new_p, p))
+        m.copy_(torch.where(mask, new_m, m))
+        v.copy_(torch.where(mask, new_v, v))
 
 
 @dataclass

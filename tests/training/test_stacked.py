@@ -51,11 +51,15 @@ def test_stacked_equals_one_by_one_without_dropout_on_halves_that_differ_by_one_
     xv, yv = _data(100, seed=1)
     # 200 and 201 rows, batches of 50: the second model has a fifth step the first has not
     members = [np.arange(0, 401, 2), np.arange(1, 401, 2), np.arange(0, 200), np.arange(200, 401)]
-    config = FinetuneConfig(epochs=12, batch_size=50, lr=3e-3, patience=3, unfreeze_last=1)
-    one_by_one, epochs, fitted = _both_ways(_pretrained_mlp(0.0), x, y, xv, yv, members, config)
-    np.testing.assert_allclose(fitted.logits, one_by_one, atol=1e-5)
-    assert fitted.epochs_run == epochs  # each model's own early stopping
-    assert not np.allclose(fitted.logits[0], fitted.logits[1])
+    for lr, patience in ((3e-3, 3), (3e-2, 2)):  # the second stops models at different epochs
+        config = FinetuneConfig(epochs=40, batch_size=50, lr=lr, patience=patience,
+                                unfreeze_last=1)  # fmt: skip
+        one_by_one, epochs, fitted = _both_ways(_pretrained_mlp(0.0), x, y, xv, yv, members,
+                                                config)  # fmt: skip
+        np.testing.assert_allclose(fitted.logits, one_by_one, atol=1e-5)
+        assert fitted.epochs_run == epochs  # each model's own early stopping
+        assert not np.allclose(fitted.logits[0], fitted.logits[1])
+    assert len(set(epochs)) > 1  # a stopped model left the stack, the others went on
 
 
 def test_stacked_heads_on_frozen_features_equal_one_by_one():
