@@ -91,3 +91,19 @@ def test_training_the_tail_on_prefix_outputs_equals_training_the_whole_model(dro
     np.testing.assert_allclose(predict_logits(split_model, x, device=CPU),
                                predict_logits(whole, x, device=CPU), atol=1e-5)  # fmt: skip
     assert torch.equal(split_model.backbone[0].weight, pretrained.backbone[0].weight)
+
+
+def test_dp_finetune_trains_the_tail_through_opacus(digits_context):
+    from auditor.config.privacy import DPConfig
+
+    b = digits_context.bundle
+    ft, val = b["finetune_train"], b["val"]
+    model, record = finetune(
+        digits_context.pretrained, x=ft.x, y=ft.y, x_val=val.x, y_val=val.y, n_classes=2,
+        config=FinetuneConfig(epochs=2, patience=2, unfreeze_last=1), rngs=Rngs(0), device=CPU,
+        progress=False, dp=DPConfig(target_epsilon=8.0),
+    )  # fmt: skip
+    assert record.dp is not None and record.dp["epsilon"] > 0
+    pre = digits_context.pretrained.backbone
+    assert torch.equal(model.backbone[0].weight, pre[0].weight)  # frozen prefix unchanged
+    assert not torch.equal(model.backbone[7].weight, pre[7].weight)  # the unfrozen Linear trained
