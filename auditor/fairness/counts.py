@@ -98,7 +98,7 @@ def _small_ints(values: np.ndarray) -> tuple[np.ndarray, list] | None:
     low, high = int(values.min()), int(values.max())
     if low < 0 or high >= SMALL_INTS:
         return None
-    ints = values.astype(np.int64)  # in range: exact, and bincount takes no uint64
+    ints = values.astype(np.int64, copy=False)  # in range: exact; bincount takes no uint64
     present = np.flatnonzero(np.bincount(ints, minlength=high + 1))
     if len(present) == high + 1:
         return ints, present.tolist()
@@ -108,7 +108,7 @@ def _small_ints(values: np.ndarray) -> tuple[np.ndarray, list] | None:
 
 
 def _encode(values: Any) -> tuple[np.ndarray, list]:
-    """(codes int64 with -1 for null, uniques; an unused unique has no rows) of a pyarrow
+    """(integer codes, -1 for null; uniques, an unused one has no rows) of a pyarrow
     array (a dictionary array keeps its codes, small integers are their own: no hashing) or
     an array-like."""
     import pyarrow as pa
@@ -124,7 +124,7 @@ def _encode(values: Any) -> tuple[np.ndarray, list]:
         codes = arrow_numpy(enc.indices)
         if enc.null_count:
             codes = np.where(enc.is_null().to_numpy(zero_copy_only=False), -1, codes)
-        return codes.astype(np.int64, copy=False), enc.dictionary.to_pylist()
+        return codes, enc.dictionary.to_pylist()  # int32 codes: no copy
     small = _small_ints(values) if isinstance(values, np.ndarray) else None
     if small is not None:
         return small
@@ -132,6 +132,15 @@ def _encode(values: Any) -> tuple[np.ndarray, list]:
 
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     return codes.astype(np.int64, copy=False), list(uniques)
+
+
+def _combined(codes: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    """The C-order index of each row's codes in ``shape`` (codes known to be in range)."""
+    flat = codes[0].astype(np.int64)
+    for column, size in zip(codes[1:], shape[1:], strict=True):
+        flat *= size
+        flat += column
+    return flat
 
 
 @dataclass(frozen=True)
@@ -229,7 +238,7 @@ class CountsAccumulator:
                 f"{math.prod(shape[:-2])} joint groups x {shape[-1]}^2 classes is too many "
                 "cells", source=self.source, field=", ".join(self.features),
             )  # fmt: skip
-        flat = np.ravel_multi_index([c for c, _ in encoded], shape)
+        flat = _combined([c for c, _ in encoded], shape)
         local = np.bincount(flat, minlength=math.prod(shape)).reshape(shape)
         keep, maps = [], []
         for axis, (codes, uniques) in enumerate(encoded):
