@@ -106,3 +106,37 @@ def test_nan_is_written_as_null_and_validates(audit):
     nan["performance"]["finetuned"]["test"]["roc_auc"] = None
     nan["performance"]["finetuned"]["test"]["undefined"]["roc_auc"] = "only one class"
     validate_audit(nan)
+
+
+def _leaves(node: object, path: tuple = ()) -> list[tuple]:
+    if isinstance(node, dict):
+        return [leaf for k, v in node.items() for leaf in _leaves(v, (*path, k))]
+    if isinstance(node, list):
+        return [leaf for i, v in enumerate(node) for leaf in _leaves(v, (*path, i))]
+    return [path]
+
+
+def test_the_fast_validator_never_accepts_what_jsonschema_refuses(audit):
+    # jsonschema-rs answers "valid?" first; it may only say yes where jsonschema says yes
+    # (anything it refuses goes to jsonschema, which decides and names the field)
+    import random
+
+    from auditor.record import _fast_valid
+
+    slow = jsonschema.Draft202012Validator(audit_schema())
+    assert _fast_valid(audit) and slow.is_valid(audit)
+    rng, leaves = random.Random(0), _leaves(audit)
+    values = ["x", -1, None, 1.5, [], {}, True, 2**70, float("nan")]
+    disagreements = 0
+    for _ in range(300):
+        broken = copy.deepcopy(audit)
+        *parents, last = rng.choice(leaves)
+        node = broken
+        for key in parents:
+            node = node[key]
+        node[last] = rng.choice(values)
+        fast, right = _fast_valid(broken), slow.is_valid(broken)
+        assert not (fast and not right), (parents, last, node[last])
+        disagreements += fast != right
+    # NaN: jsonschema reads it as a number, jsonschema-rs refuses it (and jsonschema decides)
+    assert disagreements <= 40, disagreements
