@@ -68,3 +68,18 @@ def to_json_text(obj: Any) -> str:
 
 def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, to_json_text(obj))
+
+
+def user_cache_dir(name: str) -> Path | None:
+    """``$XDG_CACHE_HOME/auditor/<name>`` (else ``~/.cache/auditor/<name>``), made private
+    (0700) where missing; None when it cannot be made or written (a read-only home, no home):
+    callers then work without a cache."""
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = Path(base) / "auditor" / name
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except (OSError, RuntimeError):  # RuntimeError: no home directory
+        return None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return None
+    return folder

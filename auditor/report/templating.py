@@ -4,7 +4,6 @@ field that a template names but the audit lacks is an error, never a blank."""
 from __future__ import annotations
 
 import math
-import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import jinja2
 
 from auditor import __version__
+from auditor.io import user_cache_dir
 from auditor.report import decision, heatmap, hub, plots
 from auditor.report import model_facts as facts
 from auditor.report.escape import controls_visible, md_escape
@@ -97,16 +97,8 @@ def bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
     folder per auditor and Jinja2 version and environment ``kind``; None (compile every run)
     when that folder cannot be made. Jinja2 checks each template's source checksum, so an
     edited template is compiled again. Compiling the cards is most of a small audit's time."""
-    name = f"templates-{__version__}-jinja{jinja2.__version__}-{kind}"
-    try:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        folder = Path(base) / "auditor" / name
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except (OSError, RuntimeError):  # RuntimeError: no home directory
-        return None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return None
-    return _QuietBytecodeCache(str(folder))
+    folder = user_cache_dir(f"templates-{__version__}-jinja{jinja2.__version__}-{kind}")
+    return None if folder is None else _QuietBytecodeCache(str(folder))
 
 
 @cache

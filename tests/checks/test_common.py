@@ -14,7 +14,7 @@ import pytest
 from auditor.audit_tree import nodes, unreadable
 from auditor.audit_tree.read import ESTIMATE_KEYS, is_estimate
 from auditor.checks import ORDER, SectionResult, registered_checks, run_checks
-from auditor.record import AuditRecord
+from auditor.record.model import AuditRecord
 from tests.checks.sections import as_json, validate_section
 
 

@@ -1,0 +1,76 @@
+"""The generated schema is kept in the user's cache folder under a fingerprint of auditor's
+source files: read back equal to a fresh generation, generated again when the fingerprint
+changes, and generated every time (silently) when the folder cannot be written."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import auditor.record as record
+from auditor.record.model import generate_schema
+
+
+@pytest.fixture
+def fresh(monkeypatch, tmp_path):
+    """The record module with an empty in-process cache and the user cache in tmp_path."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    record._schema.cache_clear()
+    record._fast_validator.cache_clear()
+    yield tmp_path / "cache"
+    record._schema.cache_clear()
+    record._fast_validator.cache_clear()
+
+
+def test_the_cached_schema_is_the_generated_one(fresh):
+    schema = record.audit_schema()
+    [cached] = list(fresh.glob("auditor/schema-*/audit-*.json"))
+    assert json.loads(cached.read_text()) == schema == generate_schema()
+    # a second process reads it without importing the sections' code
+    code = ("import sys, auditor.record as r; r.audit_schema(); print("
+            "'auditor.record.model' in sys.modules, 'auditor.privacy.section' in sys.modules)")
+    env = {**os.environ, "XDG_CACHE_HOME": str(fresh)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True)  # fmt: skip
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_changed_fingerprint_generates_again(fresh, monkeypatch):
+    record.audit_schema()
+    [first] = list(fresh.glob("auditor/schema-*/audit-*.json"))
+    first.write_text(json.dumps({"type": "object", "stale": True}))
+    record._schema.cache_clear()
+    monkeypatch.setattr(record, "_fingerprint", lambda: "changed")
+    assert "stale" not in record.audit_schema()
+    assert (first.parent / "audit-changed.json").is_file()
+
+
+def test_a_stale_or_broken_cache_file_is_not_trusted_blindly(fresh):
+    record.audit_schema()
+    [path] = list(fresh.glob("auditor/schema-*/audit-*.json"))
+    path.write_text("{not json")
+    record._schema.cache_clear()
+    assert record.audit_schema() == generate_schema()
+
+
+def test_an_unwritable_cache_folder_still_validates(fresh, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", "/proc/no-such-place")
+    record._schema.cache_clear()
+    assert record.audit_schema() == generate_schema()
+
+
+def test_the_fingerprint_follows_the_source_files():
+    before = record._fingerprint()
+    assert before == record._fingerprint()  # a pure function of the files
+    target = os.path.join(os.path.dirname(record.__file__), "version.py")
+    stat = os.stat(target)
+    try:
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        assert record._fingerprint() != before
+    finally:
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert record._fingerprint() == before
