@@ -23,7 +23,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from auditor.errors import AuditorInputError
-from auditor.io import atomic_write_json
+from auditor.io import atomic_write_text, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
 from auditor.record import SCHEMA_VERSION, validate_audit
 from auditor.report import render_all
@@ -124,8 +124,9 @@ def write_audit(
 ) -> list[Path]:
     """validate -> ``audit.json`` -> every rendering, into ``folder``; ``log``: the run's
     stage lines, written as ``run.log``. Returns the files."""
-    validate_audit(dict(audit), source=source)
-    atomic_write_json(folder / "audit.json", audit)
+    text = to_json_text(audit)  # NaN -> null, numpy numbers -> JSON numbers
+    validate_audit(json.loads(text), source=source)  # the JSON form, as a reader gets it
+    atomic_write_text(folder / "audit.json", text)
     files = [folder / "audit.json", *render_all(dict(audit), folder)]
     if log is not None:
         (folder / RUN_LOG).write_text("\n".join([*log, ""]), encoding="utf-8")
