@@ -26,7 +26,7 @@ from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
 from auditor.record import SCHEMA_VERSION, validate_audit
-from auditor.report import render_all
+from auditor.report.render import render_all
 
 LOCK_TIMEOUT_S = 3600.0
 STAGING_SUFFIX = ".staging"

@@ -13,7 +13,7 @@ from auditor.commands.gate import BASELINE_HELP, FAIL_ON_HELP, FailOn, report_ga
 from auditor.config import MAX_SEED, default_config, load_config
 from auditor.errors import AuditorInputError
 from auditor.preflight import check_run
-from auditor.report.templating import fmt_num
+from auditor.report.numbers import fmt_num
 
 if TYPE_CHECKING:
     from auditor.api import AuditResult

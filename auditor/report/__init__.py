@@ -1,39 +1,5 @@
-"""Renderers over the ``audit.json`` dict: each writes its files atomically into a folder.
-
-``render_all`` is what :mod:`auditor.run_folder` calls for every command; a renderer reads
-only the audit dict, so every format can be rebuilt from ``audit.json`` without retraining.
+"""Renderers over the ``audit.json`` dict: the HTML and Markdown cards, JUnit XML, the CI
+summary and the terminal lines. :func:`auditor.report.render.render_all` writes every file;
+this package's ``__init__`` imports nothing, so a command that only escapes or formats a
+number (``auditor --help``, ``auditor gate``) does not load Jinja2 and the card's plots.
 """
-
-from __future__ import annotations
-
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
-from auditor.io import atomic_write_text
-from auditor.report.html import render_html
-from auditor.report.junit import render_junit
-from auditor.report.markdown import render_markdown
-from auditor.report.summary import render_summary
-
-Renderer = Callable[[dict[str, Any]], str | None]
-
-# (file name, render(audit) -> text, or None when that file does not apply)
-RENDERERS: tuple[tuple[str, Renderer], ...] = (
-    ("model_card.html", render_html), ("model_card.md", render_markdown),
-    ("junit.xml", render_junit), ("summary.md", render_summary),
-)  # fmt: skip
-
-
-def render_all(audit: dict[str, Any], folder: Path) -> list[Path]:
-    """Render every format into ``folder``; return the paths written."""
-    folder = Path(folder)
-    written = []
-    for name, render in RENDERERS:
-        text = render(audit)
-        if text is None:
-            continue
-        path = folder / name
-        atomic_write_text(path, text)
-        written.append(path)
-    return written

@@ -11,7 +11,7 @@ from auditor.audit_tree import Evidence, estimates, read
 from auditor.gates.names import fpr_text
 from auditor.report.decision import headlines, label_determined, reason
 from auditor.report.escape import html_text, md_code, md_escape
-from auditor.report.templating import fmt_num
+from auditor.report.numbers import fmt_num
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}

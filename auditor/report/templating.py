@@ -16,6 +16,7 @@ from auditor.io import user_cache_dir
 from auditor.report import decision, heatmap, hub, plots
 from auditor.report import model_facts as facts
 from auditor.report.escape import controls_visible, md_escape
+from auditor.report.numbers import fmt_num
 
 
 def templates_dir() -> Path:
@@ -24,19 +25,6 @@ def templates_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "templates"
-
-
-def fmt_num(value: Any, digits: int = 3) -> str:
-    """A number for people: '—' for missing/NaN, ints as ints, floats to ``digits`` places."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
 
 
 def yaml_num(value: Any) -> str:
