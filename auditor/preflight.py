@@ -198,7 +198,7 @@ def check_table_counts(
     from auditor.fairness.engine import resolve_specs, spec_name
 
     src = str(data.path)
-    frame = read_frame(Path(data.path))
+    frame = read_frame(Path(data.path), keep=True)  # the loader reuses this read
     groups, _ = sensitive_groups(frame, data, src=src)
     specs = resolve_specs(list(groups.columns), intersections)
     for spec in specs:

@@ -116,10 +116,39 @@ def check_header(header: list[str], *, source: str) -> None:
             raise AuditorInputError(DUPLICATE_COLUMN.format(col=name, n=n), source=source)
 
 
-def read_frame(path: Path) -> pd.DataFrame:
+# The frame a validation read with ``keep=True``, handed to the next reader of the same file
+# (same path, size and modification time) in this process: the loader that follows
+# preflight does not parse the file a second time. One entry; taken by the first reader.
+_HANDOFF: dict[tuple[str, int, int], pd.DataFrame] = {}
+
+
+def _file_key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+def read_frame(path: Path, *, keep: bool = False) -> pd.DataFrame:
     """Read CSV or Parquet by suffix after checking the header; one-line errors naming the
-    file otherwise."""
+    file otherwise. ``keep``: also hand the frame to the next ``read_frame`` of the unchanged
+    file (preflight's read, reused by the loader)."""
     path = Path(path)
+    key = _file_key(path)
+    if key is not None and key in _HANDOFF:
+        frame = _HANDOFF.pop(key)
+        if keep:
+            _HANDOFF[key] = frame
+        return frame
+    frame = _parse_frame(path)
+    if keep and key is not None:
+        _HANDOFF.clear()
+        _HANDOFF[key] = frame
+    return frame
+
+
+def _parse_frame(path: Path) -> pd.DataFrame:
     check_header(read_header(path), source=str(path))
     try:
         if _kind(path) == "parquet":

@@ -244,3 +244,18 @@ def test_ragged_csv_is_one_line(tmp_path):
     path.write_text("x1,cat,group,label\n1,u,a,yes\n2,v,b,no,extra,more\n")
     text = refused(config(path), None)
     assert T.CANNOT_READ.split("(")[0] in text and "ParserError" in text
+
+
+def test_preflight_read_is_handed_to_the_loader_once(tmp_path, monkeypatch):
+    # preflight reads with keep=True; the loader that follows takes that frame instead of
+    # parsing the file again, and only while the file is unchanged
+    path = write(tmp_path, make_table())
+    parses = []
+    real = T._parse_frame
+    monkeypatch.setattr(T, "_parse_frame", lambda p: parses.append(p) or real(p))
+    kept = T.read_frame(path, keep=True)
+    assert T.read_frame(path) is kept and len(parses) == 1
+    assert T.read_frame(path) is not kept and len(parses) == 2  # taken: parsed again
+    T.read_frame(path, keep=True)
+    write(tmp_path, make_table(n=300, seed=1))  # the file changes after the check
+    assert len(T.read_frame(path)) == 300 and len(parses) == 4
