@@ -118,15 +118,89 @@ def merge_all(parts: list[CellSums]) -> CellSums:
     return out
 
 
-class ScoreAxis:
-    """Every distinct score of ``cells`` on one sorted axis, each (cell, class) part's values
-    as positions on it. Built once, it turns a group's exact ROC AUC into counting on the
-    axis, where merging the group's parts would sort its rows' scores again for every group
-    of every feature (most of a large file's audit time)."""
+def _float_keys(values: np.ndarray) -> np.ndarray:
+    """Scores in [0, 1] as uint64 in the same order (the bits of a non-negative float64
+    grow with it; ``+ 0.0`` turns -0.0 into 0.0)."""
+    return (values + 0.0).view(np.uint64)
 
-    def __init__(self, cells: CellSums):
+
+def _trailing_zeros(parts: list[ClassScoreSums]) -> int:
+    """The low bits that are zero in every score's float64 bits (29 for float32 scores),
+    at most 62: room in a sort key for the count."""
+    bits = 0
+    for p in parts:
+        if len(p.values):
+            bits |= int(np.bitwise_or.reduce(_float_keys(p.values)))
+    return min(62, (bits & -bits).bit_length() - 1) if bits else 62
+
+
+def _twice_auc(keys: np.ndarray, cb: int) -> int:
+    """2 x the Mann-Whitney count (pairs with the positive above, ties once) of sort keys
+    ``score order << (cb + 1) | positive << cb | count - 1``; ``keys`` is sorted in place.
+    Equal scores sort negatives first, so a positive's running count of negatives is
+    those at or below it; ties are taken off once (integer arithmetic throughout)."""
+    keys.sort()
+    count = (keys & np.uint64((1 << cb) - 1)).astype(np.int64)
+    count += 1
+    positives = ((keys >> np.uint64(cb)) & np.uint64(1)).astype(np.int64)
+    positives *= count  # each key's positive rows (arithmetic: a masked copy costs more)
+    negatives = count
+    negatives -= positives
+    order = keys >> np.uint64(cb + 1)
+    tied = order[1:] == order[:-1]
+    del order
+    ties = 0
+    if tied.any():  # runs of one score: their positives x their negatives
+        starts = np.flatnonzero(np.concatenate([[True], ~tied]))
+        ties = int(np.dot(np.add.reduceat(positives, starts), np.add.reduceat(negatives, starts)))
+    del tied
+    np.cumsum(negatives, out=negatives)  # negatives at or below each key
+    return 2 * int(np.dot(positives, negatives)) - ties
+
+
+class ScoreAxis:
+    """The cells' distinct scores as sort keys, built once per file: a group's exact ROC AUC
+    is one sort of its parts' keys (with the class bit and the count) and a running count,
+    where merging the group's parts would sort their float scores with their counts again.
+
+    A key's score order is the score's own float64 bits when the scores are in [0, 1] and
+    every count fits the bits they leave (1 + the scores' common trailing zero bits: counts
+    of 1 or 2 for full float64 scores, up to 2**30 for float32 ones); else the score's
+    position on one sorted axis of every distinct score (counts up to 2**32 and more); and
+    where even that leaves no room (or ``sort_keys`` is false), the group is counted on the
+    whole axis (``_axis_auc``: one pass over every distinct score per group)."""
+
+    def __init__(self, cells: CellSums, *, sort_keys: bool = True):
         keys = [(cell, value) for cell, by_class in cells.items() for value in by_class]
         parts = [cells[cell][value] for cell, value in keys]
+        most = max((int(p.counts.max()) for p in parts if len(p.counts)), default=1)
+        self._where: dict[tuple, np.ndarray] = {}
+        self._buffers: tuple[np.ndarray, np.ndarray] | None = None
+        self.size = 0
+        self._keys: dict[tuple, np.ndarray] = {}
+        unit = all(len(p.values) == 0 or (p.values[0] >= 0 and p.values[-1] <= 1) for p in parts)
+        if sort_keys and unit:
+            tz = _trailing_zeros(parts)
+            self._cb = 1 + tz  # 62 - tz bits of score, a class bit, the count's bits
+            if most <= 1 << self._cb:
+                self._keys = {
+                    k: ((_float_keys(p.values) >> np.uint64(tz)) << np.uint64(self._cb + 1))
+                    | (p.counts.astype(np.uint64) - np.uint64(1))
+                    for k, p in zip(keys, parts, strict=True)
+                }  # fmt: skip
+                return
+        self._axis(keys, parts)
+        self._cb = 63 - max(1, self.size.bit_length())
+        if sort_keys and most <= 1 << self._cb:
+            self._keys = {
+                k: (self._where[k].astype(np.uint64) << np.uint64(self._cb + 1))
+                | (cells[k[0]][k[1]].counts.astype(np.uint64) - np.uint64(1))
+                for k in keys
+            }  # fmt: skip
+            self._where = {}
+
+    def _axis(self, keys: list[tuple], parts: list[ClassScoreSums]) -> None:
+        """Each part's scores as positions on one sorted axis of every distinct score."""
         values = np.concatenate([p.values for p in parts]) if parts else np.zeros(0)
         kind = np.int32 if len(values) < 2**31 else np.int64  # half the memory of int64
         order = np.argsort(values, kind="stable")  # the parts are sorted runs: a merge
@@ -143,15 +217,23 @@ class ScoreAxis:
         del order, rank
         ends = np.cumsum([len(p.values) for p in parts])[:-1]
         self._where = dict(zip(keys, np.split(positions, ends), strict=True))
-        self._buffers: tuple[np.ndarray, np.ndarray] | None = None
 
     def auc(self, cells: CellSums, pos: list[tuple], neg: list[tuple]) -> float:
         """Exact ROC AUC of the rows of the ``pos`` and ``neg`` (cell, class) parts: the
-        integer sum of :func:`auditor.results.scores.exact_auc`, over the whole axis."""
+        integer sum of :func:`auditor.results.scores.exact_auc`."""
         n_pos = sum(cells[c][v].n for c, v in pos)
         n_neg = sum(cells[c][v].n for c, v in neg)
         if n_pos == 0 or n_neg == 0:
             return math.nan
+        if not self._keys:
+            return self._axis_auc(cells, pos, neg) / (2 * n_pos * n_neg)
+        flag = np.uint64(1 << self._cb)
+        keys = np.concatenate([self._keys[k] for k in neg] + [self._keys[k] | flag for k in pos])
+        return _twice_auc(keys, self._cb) / (2 * n_pos * n_neg)
+
+    def _axis_auc(self, cells: CellSums, pos: list[tuple], neg: list[tuple]) -> int:
+        """2 x the Mann-Whitney count, counted over the whole axis (counts too large for a
+        sort key)."""
         # two axis-long buffers, made once: a fresh 80 MB array per group of a 10M-row file
         # cost more in page faults than the counting itself
         if self._buffers is None:
@@ -165,7 +247,7 @@ class ScoreAxis:
         for c, v in pos:
             where = self._where[(c, v)]
             twice += int((cells[c][v].counts * (2 * upto[where] - q[where])).sum())
-        return twice / (2 * n_pos * n_neg)
+        return twice
 
 
 _NO_VALUES = {"values": np.zeros(0), "counts": np.zeros(0, np.int64)}

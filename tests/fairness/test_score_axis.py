@@ -11,7 +11,7 @@ import pytest
 from sklearn import metrics as skm
 
 from auditor.fairness.scores import CellSums, ScoreAxis, add_cells, overall_scores, scores_by_group
-from auditor.results.scores import merged, score_metrics
+from auditor.results.scores import exact_auc, merged, score_metrics
 
 
 def _cells(seed: int, n: int = 3000) -> tuple[CellSums, dict[str, np.ndarray]]:
@@ -54,3 +54,51 @@ def test_every_group_equals_the_merged_definitions_exactly(seed):
     overall = overall_scores(cells, 1, ScoreAxis(cells))
     assert overall == _reference(cells, list(cells), 1)
     assert overall.roc_auc == pytest.approx(skm.roc_auc_score(rows["y"], rows["score"]), abs=1e-15)
+
+
+def _parts_cells(values: list[np.ndarray], counts: list[np.ndarray]) -> CellSums:
+    """Cells ("a",) and ("b",), classes 0 and 1, with the given distinct scores and counts."""
+    cells: CellSums = {}
+    for i, (v, c) in enumerate(zip(values, counts, strict=True)):
+        sums = merged([])
+        sums.values, sums.counts, sums.n = v, c.astype(np.int64), int(c.sum())
+        cells.setdefault(("ab"[i // 2],), {})[i % 2] = sums
+    return cells
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["float64", "float32", "rounded", "large counts", "negative zero"],
+)
+def test_each_key_layout_counts_the_merged_definition_exactly(kind):
+    """Full float64 scores (the float's bits, counts of 1-2 in the key), float32 scores
+    (29 spare bits for counts), rounded scores with small and with large counts
+    (positions on the axis) give exact_auc's number, ties 1/2, as does counting each group
+    over the whole axis (the layout-free reference, ``sort_keys=False``)."""
+    rng = np.random.default_rng(7)
+    values, counts = [], []
+    for _ in range(4):
+        v = rng.random(500)
+        if kind == "float32":
+            v = v.astype(np.float32).astype(np.float64)
+        if kind in ("rounded", "large counts"):
+            v = np.round(v, 2)
+        v = np.unique(np.concatenate([v, [0.0, 0.5, 1.0]]))  # shared ties across parts
+        c = rng.integers(1, 3 if kind in ("float64", "negative zero") else 40, len(v))
+        if kind == "large counts":
+            c[::7] += 2**20  # P x N near 2**54: exact in int64
+        if kind == "negative zero":
+            v[0] = -0.0
+        values.append(v)
+        counts.append(c)
+    cells = _parts_cells(values, counts)
+    axis, whole = ScoreAxis(cells), ScoreAxis(cells, sort_keys=False)
+    assert axis._keys and not whole._keys
+    on_floats = kind in ("float64", "float32", "negative zero")
+    assert (axis.size == 0) == on_floats  # the float's bits: no axis built
+    for members in ([("a",)], [("b",)], [("a",), ("b",)]):
+        pos = [(c, 1) for c in members]
+        neg = [(c, 0) for c in members]
+        ref = exact_auc(merged([cells[c][1] for c in members]),
+                        merged([cells[c][0] for c in members]))  # fmt: skip
+        assert axis.auc(cells, pos, neg) == ref == whole.auc(cells, pos, neg)
