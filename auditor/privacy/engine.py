@@ -10,11 +10,13 @@ attacks run in one loop over the registry (:mod:`auditor.privacy.attacks`).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import torch
 
 from auditor.privacy.attacks import (
     Attack,
@@ -37,7 +39,9 @@ from auditor.privacy.section import (
 from auditor.privacy.stage_leak import stage_comparison
 from auditor.privacy.summary import attack_report, roc_summary
 from auditor.results import NotRun
+from auditor.runtime import available_cores
 from auditor.seeding import Rngs
+from auditor.training.loop import TRAIN_THREADS
 
 if TYPE_CHECKING:
     from auditor.config.privacy import PrivacyConfig
@@ -254,19 +258,58 @@ def _stages(
     )
 
 
+def _canaries_alongside(
+    ctx: AuditContext, pc: PrivacyConfig, job: dict[str, Any], rngs: Rngs
+) -> Callable[[], tuple[Any, float]]:
+    """Start the canary probe; the returned call waits for it: (canaries, seconds). Where two
+    cores are available its model trains in a second thread while this one runs the attacks
+    (numpy); it trains on ``TRAIN_THREADS`` torch threads either way, so its numbers do not
+    depend on the choice."""
+    probes = set(pc.probes)
+    if "canaries" not in probes or pc.n_canaries == 0:
+        reason = NOT_AMONG_PROBES if "canaries" not in probes else NO_CANARIES
+        return lambda: (NotRun(reason=reason), 0.0)
+    claim = (getattr(ctx.finetune_record, "dp", None) or {}).get("epsilon") if pc.dp else None
+
+    def probe() -> tuple[Any, float]:
+        start = time.perf_counter()
+        torch.set_num_threads(TRAIN_THREADS)  # this thread's own count (as the training's)
+        result = canary_probe(ctx, pc, job, target_claim=claim, rngs=rngs)
+        return result, time.perf_counter() - start
+
+    if len(available_cores()) < 2:
+        threads = torch.get_num_threads()
+        done = probe()
+        torch.set_num_threads(threads)
+        return lambda: done
+    threads, pool = torch.get_num_threads(), ThreadPoolExecutor(1)
+    future = pool.submit(probe)
+
+    def wait() -> tuple[Any, float]:
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+            torch.set_num_threads(threads)  # the count is process-wide for torch's own pool
+
+    return wait
+
+
 def audit_privacy(ctx: AuditContext, sections: Mapping[str, Any] | None = None) -> PrivacySection:
     """Run the configured probes. ``sections``: those computed before (the fairness gaps are
     shown beside the per-group leakage)."""
     pc, rngs, timings = ctx.config.privacy, Rngs(ctx.seed), {}
     probes = set(pc.probes)
     pool, job = _prepare_pool(ctx), _job_arguments(ctx, pc)
-    refs, scored = None, {}
+    refs, scored, canaries_done = None, {}, None
     if probes & {"loss", "lira", "rmia", "groups"}:
         refs = _prepare_references(ctx, pc, pool, job, rngs)
         timings["reference_models"] = refs.info.seconds_total
+        canaries_done = _canaries_alongside(ctx, pc, job, rngs)
         start = time.perf_counter()
         scored = _run_attacks(_prepare_attacks(pc, pool, refs, probes), pool, refs, pc)
         timings["attacks"] = time.perf_counter() - start
+    canaries, timings["canaries"] = (canaries_done or _canaries_alongside(ctx, pc, job, rngs))()
     groups: Any = NotRun(reason=NOT_AMONG_PROBES)
     if "groups" in probes:
         g = scored[GROUPS_ATTACK]
@@ -274,12 +317,6 @@ def audit_privacy(ctx: AuditContext, sections: Mapping[str, Any] | None = None) 
         gaps = fairness_gaps((sections or {}).get("fairness"), groups.features)
         groups = groups.model_copy(update={"fairness_gaps": gaps})
     reported = {n: s for n, s in scored.items() if registered_attacks()[n].probe in probes}
-    start = time.perf_counter()
-    canaries: Any = NotRun(reason=NOT_AMONG_PROBES if "canaries" not in probes else NO_CANARIES)
-    if "canaries" in probes and pc.n_canaries > 0:
-        claim = (getattr(ctx.finetune_record, "dp", None) or {}).get("epsilon") if pc.dp else None
-        canaries = canary_probe(ctx, pc, job, target_claim=claim, rngs=rngs)
-    timings["canaries"] = time.perf_counter() - start
     stages: Any = NotRun(reason=NOT_AMONG_PROBES)
     if "stages" in probes:
         stages = _stages(ctx, pc, pool, reported, rngs)
