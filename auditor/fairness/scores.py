@@ -114,41 +114,76 @@ def merge_all(parts: list[CellSums]) -> CellSums:
     out: CellSums = {}
     for cell, by_class in lists.items():
         for value in list(by_class):  # each part's arrays freed once merged
-            out.setdefault(cell, {})[value] = merged(by_class.pop(value))
+            out.setdefault(cell, {})[value] = _merged(by_class.pop(value))
+    return out
+
+
+def _merged(parts: list[ClassScoreSums]) -> ClassScoreSums:
+    """``merged(parts)``, the distinct scores merged by one sort of uint64 keys (the score's
+    float64 bits, the count in the bits they leave) where the scores are in [0, 1] and the
+    counts fit; else by ``merged``'s sort of the floats carrying their counts (slower)."""
+    pieces = [p for p in parts if len(p.values)]
+    if len(pieces) < 2 or not all(p.values[0] >= 0 and p.values[-1] <= 1 for p in pieces):
+        return merged(parts)
+    tz = _trailing_zeros(pieces)
+    cb = 2 + tz  # 62 - tz bits of score, then the count's
+    if max(int(p.counts.max()) for p in pieces) > 1 << cb:
+        return merged(parts)
+    keys = np.concatenate([_count_keys(p, tz, cb) for p in pieces])
+    keys.sort(kind="stable")  # sorted runs: a merge
+    out = merged([replace(p, **_NO_VALUES) for p in parts])
+    score = keys >> np.uint64(cb)
+    starts = np.flatnonzero(np.concatenate([[True], score[1:] != score[:-1]]))
+    keys &= np.uint64((1 << cb) - 1)
+    counts = keys.astype(np.int64)
+    counts += 1
+    out.counts = np.add.reduceat(counts, starts)
+    out.values = (score[starts] << np.uint64(tz)).view(np.float64)
     return out
 
 
 def _float_keys(values: np.ndarray) -> np.ndarray:
     """Scores in [0, 1] as uint64 in the same order (the bits of a non-negative float64
     grow with it; ``+ 0.0`` turns -0.0 into 0.0)."""
-    return (values + 0.0).view(np.uint64)
+    return np.add(values, 0.0, dtype=np.float64).view(np.uint64)
+
+
+def _count_keys(part: ClassScoreSums, tz: int, cb: int) -> np.ndarray:
+    """``score's bits >> tz << cb | count - 1`` of a part's distinct scores in [0, 1]."""
+    keys = (_float_keys(part.values) >> np.uint64(tz)) << np.uint64(cb)
+    keys |= part.counts.astype(np.uint64) - np.uint64(1)
+    return keys
 
 
 def _trailing_zeros(parts: list[ClassScoreSums]) -> int:
     """The low bits that are zero in every score's float64 bits (29 for float32 scores),
-    at most 62: room in a sort key for the count."""
+    at most 52 (a mantissa's): room in a sort key for the count."""
     bits = 0
     for p in parts:
         if len(p.values):
             bits |= int(np.bitwise_or.reduce(_float_keys(p.values)))
-    return min(62, (bits & -bits).bit_length() - 1) if bits else 62
+    return min(52, (bits & -bits).bit_length() - 1) if bits else 52
 
 
-def _twice_auc(keys: np.ndarray, cb: int) -> int:
+def _twice_auc(keys: np.ndarray, cb: int, work: tuple[np.ndarray, np.ndarray]) -> int:
     """2 x the Mann-Whitney count (pairs with the positive above, ties once) of sort keys
     ``score order << (cb + 1) | positive << cb | count - 1``; ``keys`` is sorted in place.
     Equal scores sort negatives first, so a positive's running count of negatives is
-    those at or below it; ties are taken off once (integer arithmetic throughout)."""
+    those at or below it; ties are taken off once (integer arithmetic throughout).
+    ``work``: two int64 buffers at least as long as ``keys`` (fresh arrays of a 10M-row
+    file's size cost more in page faults than the counting)."""
     keys.sort()
-    count = (keys & np.uint64((1 << cb) - 1)).astype(np.int64)
+    m = len(keys)
+    count, positives = work[0][:m], work[1][:m]
+    np.right_shift(keys, np.uint64(cb + 1), out=count.view(np.uint64))  # the score order
+    tied = count[1:] == count[:-1]
+    np.bitwise_and(keys, np.uint64((1 << cb) - 1), out=count.view(np.uint64))
     count += 1
-    positives = ((keys >> np.uint64(cb)) & np.uint64(1)).astype(np.int64)
+    np.right_shift(keys, np.uint64(cb), out=positives.view(np.uint64))
+    positives &= 1
     positives *= count  # each key's positive rows (arithmetic: a masked copy costs more)
     negatives = count
     negatives -= positives
-    order = keys >> np.uint64(cb + 1)
-    tied = order[1:] == order[:-1]
-    del order
     ties = 0
     if tied.any():  # runs of one score: their positives x their negatives
         starts = np.flatnonzero(np.concatenate([[True], ~tied]))
@@ -176,6 +211,7 @@ class ScoreAxis:
         most = max((int(p.counts.max()) for p in parts if len(p.counts)), default=1)
         self._where: dict[tuple, np.ndarray] = {}
         self._buffers: tuple[np.ndarray, np.ndarray] | None = None
+        self._work: tuple[np.ndarray, ...] | None = None  # the sorts' buffers
         self.size = 0
         self._keys: dict[tuple, np.ndarray] = {}
         unit = all(len(p.values) == 0 or (p.values[0] >= 0 and p.values[-1] <= 1) for p in parts)
@@ -183,11 +219,8 @@ class ScoreAxis:
             tz = _trailing_zeros(parts)
             self._cb = 1 + tz  # 62 - tz bits of score, a class bit, the count's bits
             if most <= 1 << self._cb:
-                self._keys = {
-                    k: ((_float_keys(p.values) >> np.uint64(tz)) << np.uint64(self._cb + 1))
-                    | (p.counts.astype(np.uint64) - np.uint64(1))
-                    for k, p in zip(keys, parts, strict=True)
-                }  # fmt: skip
+                self._keys = {k: _count_keys(p, tz, self._cb + 1)
+                              for k, p in zip(keys, parts, strict=True)}  # fmt: skip
                 return
         self._axis(keys, parts)
         self._cb = 63 - max(1, self.size.bit_length())
@@ -227,9 +260,13 @@ class ScoreAxis:
             return math.nan
         if not self._keys:
             return self._axis_auc(cells, pos, neg) / (2 * n_pos * n_neg)
-        flag = np.uint64(1 << self._cb)
-        keys = np.concatenate([self._keys[k] for k in neg] + [self._keys[k] | flag for k in pos])
-        return _twice_auc(keys, self._cb) / (2 * n_pos * n_neg)
+        parts = [self._keys[k] for k in (*neg, *pos)]
+        m = sum(len(k) for k in parts)
+        if self._work is None or len(self._work[0]) < m:  # made once: the overall AUC's size
+            self._work = tuple(np.empty(m, np.uint64 if i == 0 else np.int64) for i in range(3))
+        keys = np.concatenate(parts, out=self._work[0][:m])
+        keys[sum(len(self._keys[k]) for k in neg) :] |= np.uint64(1 << self._cb)  # positives
+        return _twice_auc(keys, self._cb, self._work[1:]) / (2 * n_pos * n_neg)
 
     def _axis_auc(self, cells: CellSums, pos: list[tuple], neg: list[tuple]) -> int:
         """2 x the Mann-Whitney count, counted over the whole axis (counts too large for a

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from auditor.fairness.scores import CellSums, ScoreAxis, add_cells, overall_scores, scores_by_group
+from auditor.fairness.scores import (
+    CellSums,
+    ScoreAxis,
+    add_cells,
+    merge_all,
+    overall_scores,
+    scores_by_group,
+)
 from auditor.results.scores import exact_auc, merged, score_metrics
 
 
@@ -102,3 +109,35 @@ def test_each_key_layout_counts_the_merged_definition_exactly(kind):
         ref = exact_auc(merged([cells[c][1] for c in members]),
                         merged([cells[c][0] for c in members]))  # fmt: skip
         assert axis.auc(cells, pos, neg) == ref == whole.auc(cells, pos, neg)
+
+
+@pytest.mark.parametrize("kind", ["float64", "float32", "rounded", "zeros"])
+def test_merge_all_equals_merged_sums(kind):
+    """Batches' sums merged by one sort of keys (float64 or float32 scores: counts in the
+    spare bits) or by merged's float sort (rounded scores: counts too large) hold the same
+    distinct scores, counts and sums as ``merged``."""
+    rng = np.random.default_rng(3)
+    parts, expected = [], {}
+    for _ in range(5):
+        n = 400
+        score = rng.random(n)
+        if kind == "float32":
+            score = score.astype(np.float32).astype(np.float64)
+        if kind == "rounded":
+            score = np.round(score, 2)
+        if kind == "zeros":
+            score = np.zeros(n)
+        score[:3] = [0.0, 1.0, 0.5]
+        cells: CellSums = {}
+        add_cells(cells, score, rng.integers(0, 2, n), [rng.choice(["a", "b"], n)])
+        parts.append(cells)
+        for cell, by_class in cells.items():
+            for value, sums in by_class.items():
+                expected.setdefault((cell, value), []).append(sums)
+    got = merge_all(list(parts))
+    assert sorted((c, v) for c in got for v in got[c]) == sorted(expected)
+    for (cell, value), sums in expected.items():
+        ref, mine = merged(sums), got[cell][value]
+        assert np.array_equal(mine.values, ref.values) and mine.values.dtype == np.float64
+        assert np.array_equal(mine.counts, ref.counts) and mine.counts.dtype == np.int64
+        assert mine.n == ref.n and mine.log_p == ref.log_p and np.array_equal(mine.bin_n, ref.bin_n)
