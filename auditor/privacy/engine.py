@@ -184,17 +184,21 @@ def _prepare_attacks(
 def _run_attacks(
     attacks: list[Attack], pool: _Pool, refs: _References, pc: PrivacyConfig
 ) -> dict[str, _Scored]:
-    """Each attack on the target and on every reference model (leave-one-out)."""
+    """Each attack on the target and on every reference model (leave-one-out). Each attacked
+    model's inputs are built once and scored by every attack (which share what they derive
+    from them)."""
+    scores: dict[str, list[np.ndarray]] = {attack.name: [] for attack in attacks}
+    for attacked in (None, *range(len(refs.ref_in))):
+        inputs = refs.inputs_for(pool, attacked)
+        for attack in attacks:
+            scores[attack.name].append(attack.score(inputs))
     out: dict[str, _Scored] = {}
     for attack in attacks:
-        target = attack.score(refs.inputs_for(pool, None))
-        ref_scores = np.stack(
-            [attack.score(refs.inputs_for(pool, j)) for j in range(len(refs.ref_in))]
-        )
+        target, *ref_scores = scores[attack.name]
         report = attack_report(
             name=attack.name, description=attack.description, params=attack.params,
-            target=target, is_member=pool.is_member, ref_scores=ref_scores, ref_in=refs.ref_in,
-            levels=list(pc.fpr_levels), confidence=pc.confidence,
+            target=target, is_member=pool.is_member, ref_scores=np.stack(ref_scores),
+            ref_in=refs.ref_in, levels=list(pc.fpr_levels), confidence=pc.confidence,
             pool_exclude=attack.pool_exclude,
         )  # fmt: skip
         out[attack.name] = _Scored(report, target)

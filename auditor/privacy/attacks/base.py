@@ -8,7 +8,8 @@ rows, and the reference models' (every model except the attacked one) with their
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
@@ -38,6 +39,18 @@ class AttackInputs:
     ref_logits: np.ndarray
     ref_population_logits: np.ndarray
     ref_in: np.ndarray
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per ``key`` for these inputs: what an attack derives from them
+        (a statistic of the reference models, both LiRA scores) is shared by every attack
+        and every parameter that reads the same inputs. Do not mutate the result."""
+        if key not in self._derived:
+            value = compute()
+            for array in value if isinstance(value, tuple) else (value,):
+                array.flags.writeable = False  # shared: a caller that writes to it fails
+            self._derived[key] = value
+        return self._derived[key]
 
 
 class Attack(Protocol):

@@ -93,11 +93,15 @@ class _Lira:
         return {"k": self.k, "fixed_variance": self.fixed_variance, "statistic": STATISTIC}
 
     def _both(self, target: AttackInputs) -> tuple[np.ndarray, np.ndarray]:
-        return lira_scores(
-            logit_scaled_confidence(target.logits, target.y),
-            logit_scaled_confidence(target.ref_logits, target.y),
-            target.ref_in,
-            fixed_variance=self.fixed_variance,
+        """(online, offline), computed once for both attacks on the same inputs."""
+        return target.derived(
+            f"lira/fixed_variance={self.fixed_variance}",
+            lambda: lira_scores(
+                logit_scaled_confidence(target.logits, target.y),
+                logit_scaled_confidence(target.ref_logits, target.y),
+                target.ref_in,
+                fixed_variance=self.fixed_variance,
+            ),
         )
 
 

@@ -52,15 +52,18 @@ def _score(target: AttackInputs, *, references: int, a: float, gamma: float) -> 
     """RMIA of ``target`` with its first ``references`` reference models."""
     r = slice(0, references)
 
-    def proba(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.exp(true_class_log_proba(logits, y))
+    def proba(key: str, logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+        # once per inputs, whatever ``a`` (the grid of create() scores the same inputs 11 times)
+        return target.derived(
+            f"rmia/p_true/{key}/{references}", lambda: np.exp(true_class_log_proba(logits, y))
+        )
 
     return rmia_scores(
-        proba(target.logits, target.y),
-        proba(target.population_logits, target.y_population),
-        proba(target.ref_logits[r], target.y),
+        proba("x", target.logits, target.y),
+        proba("z", target.population_logits, target.y_population),
+        proba("ref_x", target.ref_logits[r], target.y),
         target.ref_in[r],
-        proba(target.ref_population_logits[r], target.y_population),
+        proba("ref_z", target.ref_population_logits[r], target.y_population),
         a=a,
         gamma=gamma,
     )
