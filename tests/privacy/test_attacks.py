@@ -124,3 +124,24 @@ def test_rmia_tunes_a_on_the_reference_it_is_given_never_on_the_target():
     again = attacks.create_attack("rmia", config, view(1), in_all[1])
     assert tuned == again and tuned.pool_exclude == (0,)
     assert tuned.a in A_GRID
+
+
+def test_attacks_on_shared_inputs_give_the_numbers_of_fresh_inputs():
+    """Every attack scoring one AttackInputs (sharing what they derive: LiRA's two scores,
+    RMIA's probabilities) equals each attack on inputs of its own; shared arrays are
+    read-only."""
+    view, in_all = _inputs()
+    config = PrivacyConfig(n_reference=8)
+    made = [attacks.create_attack(n, config, view(1), in_all[1])
+            for n in attacks.registered_attacks()]  # fmt: skip
+    shared = view(0)
+    for attack in made:
+        np.testing.assert_array_equal(attack.score(shared), attack.score(view(0)))
+    online = attacks.create_attack("lira_online", config, view(1), in_all[1]).score(shared)
+    with pytest.raises(ValueError, match="read-only"):
+        online[0] = 0.0
+    calls = []
+    assert shared.derived("k", lambda: calls.append(1) or np.zeros(2)) is shared.derived(
+        "k", lambda: calls.append(1) or np.zeros(2)
+    )
+    assert calls == [1]
