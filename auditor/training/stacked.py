@@ -269,31 +269,37 @@ def _state(stack: _Stack, a: int) -> torch.Tensor:
 
 
 def _dropout_keeps(
-    gens: list[np.random.BitGenerator], counts: list[int], n_max: int, p: float, shape: tuple
-) -> torch.Tensor | None:
+    gens: list[np.random.BitGenerator], counts: list[int], n_max: int, p: float, shape: tuple,
+    out: np.ndarray | None = None,
+) -> torch.Tensor | None:  # fmt: skip
     """The epoch's dropout masks of one op, (A, n_max, *shape) float: 0 or 1 / (1 - p) per
     decision (row by row in the model's minibatch order), 0 on padding; None when p = 0.
     Each model draws ``count * prod(shape)`` 16-bit numbers from its own stream: a unit is
-    dropped with probability p rounded to a multiple of 2**-16 (exact for 0.5, 0.25, ...)."""
+    dropped with probability p rounded to a multiple of 2**-16 (exact for 0.5, 0.25, ...).
+    ``out``: a float32 buffer of at least A * n_max * prod(shape) values, reused from epoch
+    to epoch (a fresh 30 MB array a epoch costs its page faults); the masks are a view of it."""
     if p == 0:
         return None
     d = math.prod(shape)
-    keep = np.zeros((len(gens), n_max * d), dtype=np.float32)
+    size = len(gens) * n_max * d
+    keep = (np.empty(size, np.float32) if out is None else out[:size]).reshape(len(gens), -1)
     threshold = round(p * 2**16)
     scale = np.float32(1.0 / (1.0 - p)) if threshold < 2**16 else np.float32(0.0)
     for a, (gen, n) in enumerate(zip(gens, counts, strict=True)):
         words = gen.random_raw((n * d + 3) // 4).view(np.uint16)[: n * d]
         np.multiply(words >= threshold, scale, out=keep[a, : n * d])
+        keep[a, n * d :] = 0.0
     return torch.from_numpy(keep).view(len(gens), n_max, *shape)
 
 
 def _train_epoch(
     stack: _Stack, adam: _Adam, data: tuple[torch.Tensor, torch.Tensor], rows: list[torch.Tensor],
     shuffles: list[torch.Generator], drops: list[np.random.BitGenerator],
-    dropouts: list[tuple[float, tuple]], batch_size: int,
+    dropouts: list[tuple[float, tuple]], batch_size: int, buffers: list[np.ndarray],
 ) -> None:  # fmt: skip
     """One epoch of every stacked model on its own rows (indices into ``data`` = (z, y)),
-    in the order of its own permutation, ``batch_size`` rows a step."""
+    in the order of its own permutation, ``batch_size`` rows a step; ``buffers``: one per
+    dropout op for its masks (:func:`_dropout_keeps`)."""
     z, y = data
     orders = [r[torch.randperm(len(r), generator=g)] for r, g in zip(rows, shuffles, strict=True)]
     counts = [len(o) for o in orders]
@@ -301,7 +307,8 @@ def _train_epoch(
     order = torch.full((len(orders), n_max), -1, dtype=torch.long)
     for a, o in enumerate(orders):
         order[a, : len(o)] = o
-    keeps = [_dropout_keeps(drops, counts, n_max, p, shape) for p, shape in dropouts]
+    keeps = [_dropout_keeps(drops, counts, n_max, p, shape, out)
+             for (p, shape), out in zip(dropouts, buffers, strict=True)]  # fmt: skip
     for s in range(0, n_max, batch_size):
         part = order[:, s : s + batch_size]
         valid = part >= 0
@@ -351,10 +358,13 @@ def fit_stacked(
         shuffles = [r.torch("train/finetune/shuffle") for r in rngs]
         drops = [np.random.SFC64(r.integer("train/finetune/dropout")) for r in rngs]
         stoppers, ids = [_Stopper(config.patience) for _ in range(k)], list(range(k))
+        n_max = max(len(r) for r in rows)
+        buffers = [np.empty(k * n_max * math.prod(shape), np.float32) for _, shape in dropouts]
         adam, last = _Adam(stack, config.lr), [None] * k
         for epoch in range(1, config.epochs + 1):
             _train_epoch(stack, adam, (z, y), [rows[j] for j in ids], [shuffles[j] for j in ids],
-                         [drops[j] for j in ids], dropouts, config.batch_size)  # fmt: skip
+                         [drops[j] for j in ids], dropouts, config.batch_size,
+                         buffers)  # fmt: skip
             with torch.no_grad():
                 losses = _val_losses(stack, z_val, y_val)
             done = [
