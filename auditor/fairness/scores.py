@@ -172,7 +172,7 @@ def _twice_auc(keys: np.ndarray, cb: int, work: tuple[np.ndarray, np.ndarray]) -
     those at or below it; ties are taken off once (integer arithmetic throughout).
     ``work``: two int64 buffers at least as long as ``keys`` (fresh arrays of a 10M-row
     file's size cost more in page faults than the counting)."""
-    keys.sort()
+    keys.sort(kind="stable")  # each part's keys are a sorted run: a merge, not a sort
     m = len(keys)
     count, positives = work[0][:m], work[1][:m]
     np.right_shift(keys, np.uint64(cb + 1), out=count.view(np.uint64))  # the score order
