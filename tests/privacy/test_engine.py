@@ -36,4 +36,6 @@ def test_canaries_beside_the_attacks_give_the_numbers_of_one_after_the_other(
         assert set(section.timings_s) == {"reference_models", "attacks", "canaries"}
         sections.append(json.loads(to_json_text(dump(section))))
     assert sections[0]["canaries"]["m"] == 40
+    for s in sections:  # how many stacks ran at once depends on the free cores at that time
+        s["references"].pop("n_jobs")
     assert _without_times(sections[0]) == _without_times(sections[1])
