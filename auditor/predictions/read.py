@@ -6,7 +6,9 @@ Dask dataframe (each partition reduced where it lives); each batch becomes a sma
 Without a score column memory is one batch whatever the file size. With one, the score sums
 also keep each joint group cell's distinct scores per true class (16 bytes each): the price
 of an exact ROC AUC, overall and per group (at most 16 bytes a row; far less where scores
-repeat).
+repeat), and, while the AUCs are counted, 32 bytes more per distinct score (sort keys and
+the buffers of :class:`~auditor.fairness.scores.ScoreAxis`): 10M distinct scores peak at
+about 0.8 GiB.
 """
 
 from __future__ import annotations
