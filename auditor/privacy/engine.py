@@ -39,7 +39,7 @@ from auditor.privacy.section import (
 from auditor.privacy.stage_leak import stage_comparison
 from auditor.privacy.summary import attack_report, roc_summary
 from auditor.results import NotRun
-from auditor.runtime import available_cores
+from auditor.runtime import free_cores
 from auditor.seeding import Rngs
 from auditor.training.loop import TRAIN_THREADS
 
@@ -266,9 +266,9 @@ def _canaries_alongside(
     ctx: AuditContext, pc: PrivacyConfig, job: dict[str, Any], rngs: Rngs
 ) -> Callable[[], tuple[Any, float]]:
     """Start the canary probe; the returned call waits for it: (canaries, seconds). Where two
-    cores are available its model trains in a second thread while this one runs the attacks
-    (numpy); it trains on ``TRAIN_THREADS`` torch threads either way, so its numbers do not
-    depend on the choice."""
+    cores are free its model trains in a second thread while this one runs the attacks
+    (numpy; on a busy machine the two would only take turns on one core); it trains on
+    ``TRAIN_THREADS`` torch threads either way, so its numbers do not depend on the choice."""
     probes = set(pc.probes)
     if "canaries" not in probes or pc.n_canaries == 0:
         reason = NOT_AMONG_PROBES if "canaries" not in probes else NO_CANARIES
@@ -281,7 +281,7 @@ def _canaries_alongside(
         result = canary_probe(ctx, pc, job, target_claim=claim, rngs=rngs)
         return result, time.perf_counter() - start
 
-    if len(available_cores()) < 2:
+    if free_cores() < 2:
         threads = torch.get_num_threads()
         done = probe()
         torch.set_num_threads(threads)

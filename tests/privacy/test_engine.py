@@ -29,8 +29,8 @@ def test_canaries_beside_the_attacks_give_the_numbers_of_one_after_the_other(
         digits_context, _cache={}, config=digits_context.config.model_copy(update={"privacy": pc})
     )
     sections, threads = [], torch.get_num_threads()
-    for cores in ([0], [0, 1]):  # one core: in this thread; two: in a second one
-        monkeypatch.setattr(engine, "available_cores", lambda c=cores: c)
+    for cores in (1, 2):  # one free core: in this thread; two: in a second one
+        monkeypatch.setattr(engine, "free_cores", lambda c=cores: c)
         section = engine.audit_privacy(ctx)
         assert torch.get_num_threads() == threads  # restored after the canary model
         assert set(section.timings_s) == {"reference_models", "attacks", "canaries"}
