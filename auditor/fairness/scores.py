@@ -165,22 +165,22 @@ def _trailing_zeros(parts: list[ClassScoreSums]) -> int:
     return min(52, (bits & -bits).bit_length() - 1) if bits else 52
 
 
-def _twice_auc(keys: np.ndarray, cb: int, work: tuple[np.ndarray, np.ndarray]) -> int:
+def _twice_auc(keys: np.ndarray, cb: int, work: np.ndarray) -> int:
     """2 x the Mann-Whitney count (pairs with the positive above, ties once) of sort keys
-    ``score order << (cb + 1) | positive << cb | count - 1``; ``keys`` is sorted in place.
-    Equal scores sort negatives first, so a positive's running count of negatives is
-    those at or below it; ties are taken off once (integer arithmetic throughout).
-    ``work``: two int64 buffers at least as long as ``keys`` (fresh arrays of a 10M-row
-    file's size cost more in page faults than the counting)."""
+    ``score order << (cb + 1) | positive << cb | count - 1``; ``keys`` is sorted, then
+    overwritten by the counts. Equal scores sort negatives first, so a positive's running
+    count of negatives is those at or below it; ties are taken off once (integer arithmetic
+    throughout). ``work``: an int64 buffer at least as long as ``keys`` (fresh arrays of a
+    10M-row file's size cost more in page faults than the counting)."""
     keys.sort(kind="stable")  # each part's keys are a sorted run: a merge, not a sort
-    m = len(keys)
-    count, positives = work[0][:m], work[1][:m]
-    np.right_shift(keys, np.uint64(cb + 1), out=count.view(np.uint64))  # the score order
-    tied = count[1:] == count[:-1]
-    np.bitwise_and(keys, np.uint64((1 << cb) - 1), out=count.view(np.uint64))
-    count += 1
+    positives = work[: len(keys)]
+    np.right_shift(keys, np.uint64(cb + 1), out=positives.view(np.uint64))  # the score order
+    tied = positives[1:] == positives[:-1]
     np.right_shift(keys, np.uint64(cb), out=positives.view(np.uint64))
     positives &= 1
+    keys &= np.uint64((1 << cb) - 1)
+    count = keys.view(np.int64)  # count - 1 < 2**63: the same bits
+    count += 1
     positives *= count  # each key's positive rows (arithmetic: a masked copy costs more)
     negatives = count
     negatives -= positives
@@ -263,10 +263,10 @@ class ScoreAxis:
         parts = [self._keys[k] for k in (*neg, *pos)]
         m = sum(len(k) for k in parts)
         if self._work is None or len(self._work[0]) < m:  # made once: the overall AUC's size
-            self._work = tuple(np.empty(m, np.uint64 if i == 0 else np.int64) for i in range(3))
+            self._work = (np.empty(m, np.uint64), np.empty(m, np.int64))
         keys = np.concatenate(parts, out=self._work[0][:m])
         keys[sum(len(self._keys[k]) for k in neg) :] |= np.uint64(1 << self._cb)  # positives
-        return _twice_auc(keys, self._cb, self._work[1:]) / (2 * n_pos * n_neg)
+        return _twice_auc(keys, self._cb, self._work[1]) / (2 * n_pos * n_neg)
 
     def _axis_auc(self, cells: CellSums, pos: list[tuple], neg: list[tuple]) -> int:
         """2 x the Mann-Whitney count, counted over the whole axis (counts too large for a
