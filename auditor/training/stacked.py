@@ -142,50 +142,13 @@ class _Stack:
             return arg(x)  # type: ignore[operator]
         return x if mask is None else x * mask
 
-    def forward(
-        self, x: torch.Tensor, masks: list[torch.Tensor] | None = None,
-        trace: list[tuple[torch.Tensor, torch.Tensor | None]] | None = None,
-    ) -> torch.Tensor:  # fmt: skip
-        """x: (A, B, ...) or (1, B, ...) shared by all; masks: one per dropout op (None: eval);
-        trace: a list that receives each op's (input, mask), then (output, None), for
-        :meth:`backward`."""
+    def forward(self, x: torch.Tensor, masks: list[torch.Tensor] | None = None) -> torch.Tensor:
+        """x: (A, B, ...) or (1, B, ...) shared by all; masks: one per dropout op (None: eval)."""
         it, params = (iter(masks) if masks is not None else None), self.params()
         for kind, arg in self.ops:
             mask = next(it) if it is not None and kind.startswith("dropout") else None
-            if trace is not None:
-                trace.append((x, mask))
             x = self._op(kind, arg, x, mask, params)
-        if trace is not None:
-            trace.append((x, None))
         return x
-
-    def backward(
-        self, trace: list[tuple[torch.Tensor, torch.Tensor | None]], g: torch.Tensor
-    ) -> torch.Tensor:
-        """d loss / d flat (A, P) from d loss / d logits ``g`` (A, B, n_classes) and the trace
-        of :meth:`forward` (training inputs (A, B, ...)): the ops autograd would run for these
-        layers (bmm with the transposed input, the bias summed over rows, ReLU's
-        threshold_backward), without its graph; the input rows carry no gradient."""
-        params, grads = self.params(), [g] * len(self.shapes)
-        first = next(i for i, (kind, _) in enumerate(self.ops) if kind == "linear")
-        for i in range(len(self.ops) - 1, first - 1, -1):
-            (kind, arg), (x, mask) = self.ops[i], trace[i]
-            if kind == "linear":
-                grads[arg] = torch.bmm(x.transpose(1, 2), g)  # type: ignore[index]
-                grads[arg + 1] = g.sum(1, keepdim=True)  # type: ignore[operator]
-                if i > first:
-                    g = torch.bmm(g, params[arg].transpose(1, 2))  # type: ignore[index]
-            elif kind == "flatten":
-                g = g.view_as(x)
-            elif kind.startswith("dropout"):
-                g = g if mask is None else g * mask
-            elif isinstance(arg, nn.ReLU):
-                g = torch.ops.aten.threshold_backward(g, trace[i + 1][0], 0)
-            elif not isinstance(arg, nn.Identity):
-                with torch.enable_grad():
-                    leaf = x.detach().requires_grad_(True)
-                    (g,) = torch.autograd.grad(arg(leaf), leaf, g)  # type: ignore[operator]
-        return torch.cat([part.reshape(len(part), -1) for part in grads], dim=1)
 
     def select(self, keep: torch.Tensor) -> None:
         """Keep the models ``keep`` (indices into the current stack)."""
@@ -317,15 +280,12 @@ def _train_epoch(
         idx = part.clamp(min=0).flatten().to(z.device)
         masks = [None if k is None else k[:, s : s + batch_size].to(z.device) for k in keeps]
         x = z.index_select(0, idx).view(*part.shape, *z.shape[1:])
-        trace: list[tuple[torch.Tensor, torch.Tensor | None]] = []
-        with torch.no_grad():
-            logits = stack.forward(x, masks, trace)
-        out = logits.requires_grad_(True)  # the loss's gradient through autograd, as before
+        logits = stack.forward(x, masks)
         ce = nn.functional.cross_entropy(
-            out.flatten(0, 1), y.index_select(0, idx), reduction="none"
+            logits.flatten(0, 1), y.index_select(0, idx), reduction="none"
         ).view_as(weight)
-        (g,) = torch.autograd.grad((ce * weight).sum(), [out])
-        adam.step(stack.backward(trace, g), n_rows > 0)
+        (grad,) = torch.autograd.grad((ce * weight).sum(), [stack.flat])
+        adam.step(grad, n_rows > 0)
 
 
 def fit_stacked(
