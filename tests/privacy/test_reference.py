@@ -15,7 +15,9 @@ def test_complementary_halves_put_every_row_in_exactly_half():
         complementary_halves(10, 3, rng=np.random.default_rng(0))
 
 
-def _calls(ctx, k=2):
+def _pool(ctx, k):
+    """The member + non-member pool (x, y), k complementary halves of it, and the arguments
+    every reference job shares."""
     b = ctx.bundle
     x = np.concatenate([b["finetune_train"].x, b["holdout"].x])
     y = np.concatenate([b["finetune_train"].y, b["holdout"].y])
@@ -24,6 +26,11 @@ def _calls(ctx, k=2):
         pretrained=ctx.pretrained, x_val=b["val"].x, y_val=b["val"].y, n_classes=2,
         finetune_config=ctx.config.finetune, dp_config=None, device="cpu", threads=1,
     )  # fmt: skip
+    return x, y, masks, common
+
+
+def _calls(ctx, k=2):
+    x, y, masks, common = _pool(ctx, k)
     return [
         {**common, "x": x[m], "y": y[m], "x_eval": x, "rngs": Rngs(0).child(f"ref/{j}")}
         for j, m in enumerate(masks)
@@ -123,13 +130,7 @@ def test_stacks_in_threads_give_the_same_logits_as_one_after_another(digits_cont
     import auditor.privacy.reference as reference
 
     b, k = digits_context.bundle, 4
-    x = np.concatenate([b["finetune_train"].x, b["holdout"].x])
-    y = np.concatenate([b["finetune_train"].y, b["holdout"].y])
-    ref_in = complementary_halves(len(x), k, rng=np.random.default_rng(0))
-    job = dict(
-        pretrained=digits_context.pretrained, x_val=b["val"].x, y_val=b["val"].y, n_classes=2,
-        finetune_config=digits_context.config.finetune, dp_config=None, device="cpu", threads=1,
-    )  # fmt: skip
+    x, y, ref_in, job = _pool(digits_context, k)
     runs = []
     for cores in (1, 2):
         monkeypatch.setattr(reference, "free_cores", lambda c=cores: c)

@@ -5,8 +5,10 @@ a state dict."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +32,22 @@ def adult_rows() -> dict[str, pd.DataFrame]:
     names = ("eval", "members", "non_members")
     return {name: frame.iloc[i * N_EACH : (i + 1) * N_EACH].reset_index(drop=True)
             for i, name in enumerate(names)}  # fmt: skip
+
+
+def audited(folder: Path) -> tuple[Any, dict]:
+    """``auditor run folder/audit.toml --out folder/run --quiet --exit-zero``: the CLI result
+    and its audit.json, which must exit 0 and pass the schema."""
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+    from auditor.record import validate_audit
+
+    res = CliRunner().invoke(app, ["run", str(folder / "audit.toml"), "--out", str(folder / "run"),
+                                   "--quiet", "--exit-zero"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    audit = json.loads((folder / "run" / "audit.json").read_text())
+    validate_audit(audit)
+    return res, audit
 
 
 def write_rows(rows: dict[str, pd.DataFrame], folder: Path) -> None:

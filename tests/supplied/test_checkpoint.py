@@ -3,23 +3,12 @@ dict) audited from a config with its factory and training function beside it."""
 
 from __future__ import annotations
 
-import json
-
-from typer.testing import CliRunner
-
-from auditor.cli import app
-from auditor.record import validate_audit
-
-runner = CliRunner()
+from tests.supplied.conftest import audited
 
 
 def test_checkpoint_audited_with_its_factory_and_train_function(checkpoint_folder):
     out = checkpoint_folder / "run"
-    res = runner.invoke(app, ["run", str(checkpoint_folder / "audit.toml"), "--out", str(out),
-                              "--quiet", "--exit-zero"])  # fmt: skip
-    assert res.exit_code == 0, res.output
-    audit = json.loads((out / "audit.json").read_text())
-    validate_audit(audit)
+    res, audit = audited(checkpoint_folder)
     assert audit["run"]["mode"] == "supplied"
     assert audit["model"]["parameters"] == 5 * 16 + 16 + 16 * 2 + 2
     for name in ("performance", "fairness", "privacy", "explanations", "transparency"):

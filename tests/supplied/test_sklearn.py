@@ -4,23 +4,12 @@ section, LOSS + RMIA with references from sklearn.base.clone, a card, the schema
 
 from __future__ import annotations
 
-import json
-
-from typer.testing import CliRunner
-
-from auditor.cli import app
-from auditor.record import validate_audit
-
-runner = CliRunner()
+from tests.supplied.conftest import audited
 
 
 def test_skops_model_audited_without_retraining(sklearn_folder):
     out = sklearn_folder / "run"
-    res = runner.invoke(app, ["run", str(sklearn_folder / "audit.toml"), "--out", str(out),
-                              "--quiet", "--exit-zero"])  # fmt: skip
-    assert res.exit_code == 0, res.output
-    audit = json.loads((out / "audit.json").read_text())
-    validate_audit(audit)
+    res, audit = audited(sklearn_folder)
     assert audit["run"]["mode"] == "supplied"
     assert audit["model"]["architecture"].startswith("Pipeline (supplied: sklearn")
     assert audit["model"]["checkpoints"]["supplied"]["path"].endswith("model.skops")
