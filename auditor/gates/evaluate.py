@@ -29,10 +29,25 @@ def _all_rules(audit: Mapping[str, Any], config: GatesConfig) -> list[tuple[str,
     if config.use_defaults:
         scenario = str((audit.get("run") or {}).get("scenario", ""))
         privacy_cfg = (audit.get("config") or {}).get("privacy") or {}
-        defaults = default_rules(scenario, dp_claimed=bool(privacy_cfg.get("dp")))
+        defaults = default_rules(scenario, dp_claimed=bool(privacy_cfg.get("dp")),
+                                 intersections=_may_have_intersections(audit))  # fmt: skip
         rules += [(f"defaults[{i}]", "default", r) for i, r in enumerate(defaults)]
     rules += [(f"rules[{i}]", "config", r) for i, r in enumerate(config.rules)]
     return rules
+
+
+def _may_have_intersections(audit: Mapping[str, Any]) -> bool:
+    """False only where the fairness check ran and audited no intersection (one sensitive
+    feature, or intersections off): a fairness section that did not run still gets the
+    intersection gate, which then warns that it was not run."""
+    fairness = audit.get("fairness")
+    if not isinstance(fairness, Mapping) or fairness.get("status") != "ok":
+        return True
+    features = fairness.get("features")
+    if not isinstance(features, Mapping):
+        return True
+    kinds = [f.get("kind") if isinstance(f, Mapping) else None for f in features.values()]
+    return None in kinds or "intersection" in kinds  # an unknown shape keeps the gate
 
 
 def _one_rule(

@@ -18,7 +18,9 @@ _EOD = "disparities.equalized_odds_difference.between_groups"
 REQUIRED_DECLARED = ("intended_use", "limitations", "license", "owners", "contact")
 
 
-def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
+def default_rules(
+    scenario: str, *, dp_claimed: bool = False, intersections: bool = True
+) -> list[GateRule]:
     """The built-in gates of a scenario. Each is written so that a section that did not run
     gives a warning, never a crash and never a pass. Why these bounds:
 
@@ -29,7 +31,9 @@ def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
       confident-fail at 0.20 (a gap whose whole interval is above 20 points). For your own
       data (``table``) it blocks the release; in the built-in demos it is a warning, so the
       demo exits 0 while showing its findings (adult's model has real gaps by race and age
-      band); intersections are warnings everywhere (small cells); a group below the minimum
+      band); intersections are warnings everywhere (small cells), and there is no intersection
+      gate where the fairness check ran without any (``intersections`` false: one sensitive
+      feature, or intersections turned off): nothing to gate; a group below the minimum
       count is "insufficient data" (a warning). ``--fail-on warning`` makes them all block;
     - privacy: each membership attack's TPR at 1% FPR on the target, confident-fail at 0.10
       (ten times what guessing gets); with DP-SGD, the canary epsilon lower bound must not
@@ -56,8 +60,8 @@ def default_rules(scenario: str, *, dp_claimed: bool = False) -> list[GateRule]:
                  name=f"{model}test calibration error (ECE) <= 0.10"),
         GateRule(metric=f"fairness.features[kind=feature].{_EOD}", max=0.20,
                  mode="confident-fail", severity="warning" if builtin else "error"),
-        GateRule(metric=f"fairness.features[kind=intersection].{_EOD}", max=0.20,
-                 mode="confident-fail", severity="warning"),
+        *([GateRule(metric=f"fairness.features[kind=intersection].{_EOD}", max=0.20,
+                    mode="confident-fail", severity="warning")] if intersections else []),
     ]  # fmt: skip
     if predictions:
         return common

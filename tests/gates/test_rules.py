@@ -73,3 +73,31 @@ def test_predictions_only_audit_gates_what_it_can_measure():
     assert areas == {"performance", "fairness"}
     assert all("fine-tuned" not in (r.name or "") for r in rules)
     assert {r.metric.split(".")[0] for r in default_rules("table")} >= {"privacy", "transparency"}
+
+
+def _intersection_gates(audit: dict) -> list[dict]:
+    return [r for r in evaluate_gates(audit, GatesConfig())["results"]
+            if "kind=intersection" in r["id"] or "&" in r["id"]]  # fmt: skip
+
+
+def test_no_intersection_gate_where_the_audit_has_no_intersection():
+    """One sensitive feature (or intersections off): the fairness check ran and has nothing to
+    intersect, so the built-in intersection gate is absent rather than a warning that it could
+    not read the audit. Where the fairness check did not run, it still warns."""
+    one = make_audit()
+    for f in one["fairness"]["features"].values():
+        f["kind"] = "feature"
+    assert _intersection_gates(one) == []
+    both = make_audit()
+    for f in both["fairness"]["features"].values():
+        f["kind"] = "feature"
+    both["fairness"]["features"]["sex & age band"] = {
+        "kind": "intersection",
+        "disparities": {"equalized_odds_difference": {"between_groups": {
+            "value": 0.3, "ci_low": 0.25, "ci_high": 0.35, "n": 400}}},
+    }  # fmt: skip
+    [gate] = _intersection_gates(both)
+    assert gate["status"] == "warn" and gate["outcome"] != "not_run"
+    not_run = make_audit(fairness={"status": "not_run", "reason": "x"})
+    [gate] = _intersection_gates(not_run)
+    assert gate["status"] == "warn" and gate["outcome"] == "not_run"
