@@ -17,10 +17,7 @@ Which columns become model inputs is explicit and recorded (``data.preprocessing
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import gzip
-import io
 from pathlib import Path
 
 import numpy as np
@@ -29,16 +26,23 @@ import pandas as pd
 from auditor.config import TableData
 from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
+from auditor.data.header import (  # noqa: F401 - the messages are this module's API too
+    CANNOT_READ,
+    DUPLICATE_COLUMN,
+    NO_FILE,
+    NO_HEADER,
+    NOT_UTF8,
+    UNSUPPORTED,
+    check_header,
+    file_kind,
+    one_line,
+    open_text,
+    read_header,
+)
 from auditor.errors import AuditorInputError
 from auditor.provenance import sha256_file
 
-NO_FILE = "no such file"
-UNSUPPORTED = "unsupported file type (use .csv or .parquet)"
-NOT_UTF8 = "not UTF-8 text"
-NO_HEADER = "no header line"
-CANNOT_READ = "cannot read ({error})"
 NO_ROWS = "no data rows (the file has a header only)"
-DUPLICATE_COLUMN = "column {col!r} appears {n} times in the header; name each column once"
 NO_COLUMN = "no column {col!r} in the file"
 TARGET_AS_INPUT = "the target column {col!r} cannot be a model input"
 FEATURE_AND_DROP = "column {col!r} is both in data.features and in data.drop"
@@ -61,59 +65,6 @@ MISSING_SENSITIVE = (
 TARGET_MISSING = "target column {col!r} has missing values"
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
 NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
-
-
-def _open_text(path: Path) -> io.TextIOBase:
-    if path.name.lower().endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by caller
-
-
-def _one_line(exc: BaseException) -> str:
-    """``Type: message`` on one line (parser messages may end in or hold newlines)."""
-    return " ".join(f"{type(exc).__name__}: {exc}".split())
-
-
-def _kind(path: Path) -> str:
-    name = path.name.lower()
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return "parquet"
-    if name.endswith((".csv", ".txt", ".csv.gz")):
-        return "csv"
-    raise AuditorInputError(UNSUPPORTED, source=str(path))
-
-
-def read_header(path: Path) -> list[str]:
-    """The column names as the file writes them (duplicates kept), without reading rows."""
-    path = Path(path)
-    if not path.is_file():
-        raise AuditorInputError(NO_FILE, source=str(path))
-    try:
-        if _kind(path) == "parquet":
-            import pyarrow.parquet as pq
-
-            return list(pq.read_schema(path).names)
-        with _open_text(path) as fh:
-            header = next(csv.reader(fh), None)
-    except UnicodeDecodeError:
-        raise AuditorInputError(NOT_UTF8, source=str(path)) from None
-    except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors
-        raise AuditorInputError(
-            CANNOT_READ.format(error=_one_line(exc)), source=str(path)
-        ) from None
-    if not header:
-        raise AuditorInputError(NO_HEADER, source=str(path))
-    return header
-
-
-def check_header(header: list[str], *, source: str) -> None:
-    """Refuse a column name that appears more than once."""
-    seen: dict[str, int] = {}
-    for name in header:
-        seen[name] = seen.get(name, 0) + 1
-    for name, n in seen.items():
-        if n > 1:
-            raise AuditorInputError(DUPLICATE_COLUMN.format(col=name, n=n), source=source)
 
 
 # The frame a validation read with ``keep=True``, handed to the next reader of the same file
@@ -151,13 +102,13 @@ def read_frame(path: Path, *, keep: bool = False) -> pd.DataFrame:
 def _parse_frame(path: Path) -> pd.DataFrame:
     check_header(read_header(path), source=str(path))
     try:
-        if _kind(path) == "parquet":
+        if file_kind(path) == "parquet":
             frame = pd.read_parquet(path)
         else:
             frame = pd.read_csv(path)
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
         raise AuditorInputError(
-            CANNOT_READ.format(error=_one_line(exc)), source=str(path)
+            CANNOT_READ.format(error=one_line(exc)), source=str(path)
         ) from None
     if len(frame) == 0:
         raise AuditorInputError(NO_ROWS, source=str(path))

@@ -1,0 +1,104 @@
+"""A data file's kind and header, checked before any row is read (no pandas, no torch).
+
+Shared by the table loader (``auditor run`` on your CSV / Parquet) and the predictions reader
+(``auditor audit``), so both accept the same files and refuse them with the same one-line
+messages: CSV (``.csv``, ``.txt``, gzip-compressed ``.csv.gz``; UTF-8, with or without the
+byte-order mark spreadsheet programs write) or Parquet (``.parquet``, ``.pq``); a header that
+names a column twice is refused (which one would be read?).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from auditor.errors import AuditorInputError
+
+NO_FILE = "no such file"
+IS_DIRECTORY = "is a folder, not a file"
+UNSUPPORTED = "unsupported file type (use .csv, .csv.gz or .parquet)"
+NOT_UTF8 = "not UTF-8 text"
+NO_HEADER = "no header line"
+CANNOT_READ = "cannot read ({error})"
+DUPLICATE_COLUMN = "column {col!r} appears {n} times in the header; name each column once"
+NESTED_COLUMN = "column {col!r} holds {type} values, not one label or number per row"
+
+Kind = Literal["csv", "parquet"]
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: message`` on one line (parser messages may end in or hold newlines)."""
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
+
+
+def file_kind(path: Path) -> Kind:
+    """``"csv"`` or ``"parquet"`` by the file's suffix; exit 2 for a missing file, a folder or
+    another suffix."""
+    if path.is_dir():
+        raise AuditorInputError(IS_DIRECTORY, source=str(path))
+    if not path.is_file():
+        raise AuditorInputError(NO_FILE, source=str(path))
+    name = path.name.lower()
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return "parquet"
+    if name.endswith((".csv", ".txt", ".csv.gz", ".txt.gz")):
+        return "csv"
+    raise AuditorInputError(UNSUPPORTED, source=str(path))
+
+
+def open_text(path: Path) -> io.TextIOBase:
+    """The CSV file as text: gunzipped where it ends in ``.gz``; a UTF-8 byte-order mark is
+    dropped (pyarrow's CSV reader drops it too, so both read the same names)."""
+    if path.name.lower().endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by caller
+
+
+def read_header(path: Path) -> list[str]:
+    """The column names as the file writes them (duplicates kept), without reading rows."""
+    path = Path(path)
+    kind = file_kind(path)
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        with open_text(path) as fh:
+            header = next(csv.reader(fh), None)
+    except UnicodeDecodeError:
+        raise AuditorInputError(NOT_UTF8, source=str(path)) from None
+    except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors
+        raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
+    if not header:
+        raise AuditorInputError(NO_HEADER, source=str(path))
+    return header
+
+
+def check_header(header: Sequence[str], *, source: str) -> None:
+    """Refuse a column name that appears more than once (the first such name, with its
+    count, as the field)."""
+    seen: dict[str, int] = {}
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+    for name, n in seen.items():
+        if n > 1:
+            raise AuditorInputError(DUPLICATE_COLUMN.format(col=name, n=n), source=source,
+                                    field=name)  # fmt: skip
+
+
+def check_flat_columns(path: Path, names: Sequence[str]) -> None:
+    """Refuse a Parquet column among ``names`` that holds lists, structs or maps: an audit
+    needs one label or number per row."""
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    for name in names:
+        if name in schema.names:
+            kind = schema.field(name).type
+            if kind.num_fields > 0:  # list, struct, map, union: nested values
+                raise AuditorInputError(NESTED_COLUMN.format(col=name, type=kind), source=str(path),
+                                        field=name)  # fmt: skip

@@ -1,0 +1,62 @@
+"""A data file's kind and header: the checks the table loader and the predictions reader share."""
+
+from __future__ import annotations
+
+import gzip
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from auditor.data import header as H
+from auditor.errors import AuditorInputError
+
+
+def refused(fn, *args, **kwargs) -> str:
+    with pytest.raises(AuditorInputError) as err:
+        fn(*args, **kwargs)
+    text = str(err.value)
+    assert "\n" not in text
+    return text
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_name(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbfy_true,y_pred\n1,0\n")
+    assert H.read_header(path) == ["y_true", "y_pred"]
+
+
+def test_gzip_csv_is_read_and_a_broken_one_is_refused(tmp_path):
+    good = tmp_path / "p.csv.gz"
+    good.write_bytes(gzip.compress(b"a,b\n1,2\n"))
+    assert H.file_kind(good) == "csv" and H.read_header(good) == ["a", "b"]
+    bad = tmp_path / "q.csv.gz"
+    bad.write_bytes(b"not gzip at all")
+    assert "cannot read (BadGzipFile" in refused(H.read_header, bad)
+
+
+def test_kinds_and_what_is_not_a_data_file(tmp_path):
+    for name, kind in [("a.parquet", "parquet"), ("b.PQ", "parquet"), ("c.CSV", "csv"),
+                       ("d.txt", "csv")]:  # fmt: skip
+        (tmp_path / name).write_bytes(b"x")
+        assert H.file_kind(tmp_path / name) == kind
+    (tmp_path / "e.json").write_text("{}")
+    assert H.UNSUPPORTED in refused(H.file_kind, tmp_path / "e.json")
+    assert H.IS_DIRECTORY in refused(H.file_kind, tmp_path)
+    assert H.NO_FILE in refused(H.file_kind, tmp_path / "missing.csv")
+
+
+def test_a_column_named_twice_is_refused_with_its_count():
+    H.check_header(["a", "b"], source="f.csv")
+    text = refused(H.check_header, ["a", "b", "a", "b", "a"], source="f.csv")
+    assert text.startswith("f.csv") and H.DUPLICATE_COLUMN.format(col="a", n=3) in text
+
+
+def test_nested_parquet_columns_are_refused_flat_and_dictionary_ones_pass(tmp_path):
+    path = tmp_path / "n.parquet"
+    table = pa.table({"y": [1, 0], "tags": [["a"], ["b", "c"]],
+                      "sex": pa.array(["F", "M"]).dictionary_encode()})  # fmt: skip
+    pq.write_table(table, path)
+    H.check_flat_columns(path, ["y", "sex", "absent"])
+    text = refused(H.check_flat_columns, path, ["y", "tags"])
+    assert "'tags'" in text and "list" in text
