@@ -12,7 +12,7 @@ from torch import nn
 
 from auditor.errors import AuditorInputError
 
-NO_CUDA = "CUDA was asked for but no CUDA device is present"
+NO_CUDA = "CUDA was asked for (--device, or device in the config) but no CUDA device is present"
 
 
 def resolve_device(name: str) -> torch.device:
@@ -20,7 +20,7 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise AuditorInputError(NO_CUDA, field="--device")
+        raise AuditorInputError(NO_CUDA, field="device")
     return torch.device(name)
 
 
