@@ -30,7 +30,8 @@ def _all_rules(audit: Mapping[str, Any], config: GatesConfig) -> list[tuple[str,
         scenario = str((audit.get("run") or {}).get("scenario", ""))
         privacy_cfg = (audit.get("config") or {}).get("privacy") or {}
         defaults = default_rules(scenario, dp_claimed=bool(privacy_cfg.get("dp")),
-                                 intersections=_may_have_intersections(audit))  # fmt: skip
+                                 intersections=_may_have_intersections(audit),
+                                 classes=_classes(audit))  # fmt: skip
         rules += [(f"defaults[{i}]", "default", r) for i, r in enumerate(defaults)]
     rules += [(f"rules[{i}]", "config", r) for i, r in enumerate(config.rules)]
     return rules
@@ -48,6 +49,16 @@ def _may_have_intersections(audit: Mapping[str, Any]) -> bool:
         return True
     kinds = [f.get("kind") if isinstance(f, Mapping) else None for f in features.values()]
     return None in kinds or "intersection" in kinds  # an unknown shape keeps the gate
+
+
+def _classes(audit: Mapping[str, Any]) -> list[str] | None:
+    """The fairness section's class names where it ran (None: unknown)."""
+    fairness = audit.get("fairness")
+    if isinstance(fairness, Mapping) and fairness.get("status") == "ok":
+        classes = fairness.get("classes")
+        if isinstance(classes, list):
+            return [str(c) for c in classes]
+    return None
 
 
 def _one_rule(

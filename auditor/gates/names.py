@@ -97,7 +97,8 @@ def _labels(metric: str, picked: tuple[str, ...]) -> list[str]:
 def _fairness(keys: list[str]) -> str | None:
     # features.<F>.disparities.<M>[.between_groups] | features.<F>.groups.<G>.<M>
     if len(keys) >= 4 and keys[0] == "features" and keys[2] == "disparities":
-        return f"{keys[1]}: {words(keys[3])}"
+        metric, _, cls = keys[3].partition("@")  # a multi-class gap: that class vs the rest
+        return f"{keys[1]}: {words(metric)}" + (f" (class {cls} vs rest)" if cls else "")
     if len(keys) >= 5 and keys[0] == "features" and keys[2] == "groups":
         return f"{keys[1]} = {keys[3]}: " + " ".join(words(k) for k in keys[4:] if k != "metrics")
     return None

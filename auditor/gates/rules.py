@@ -7,7 +7,9 @@ keys exist is known only once the audit is computed.
 
 from __future__ import annotations
 
-from auditor.audit_tree import check_path
+from collections.abc import Sequence
+
+from auditor.audit_tree import check_path, fmt_key
 from auditor.config.gates import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
 
@@ -18,8 +20,21 @@ _EOD = "disparities.equalized_odds_difference.between_groups"
 REQUIRED_DECLARED = ("intended_use", "limitations", "license", "owners", "contact")
 
 
+def _eod_paths(kind: str, classes: Sequence[str] | None) -> list[str]:
+    """The equalized-odds gap of each ``kind`` of feature: one gap for a binary task, one per
+    class (that class against the rest, ``equalized_odds_difference@<class>``) for more."""
+    if classes is None or len(classes) <= 2:
+        return [f"fairness.features[kind={kind}].{_EOD}"]
+    keys = [fmt_key(f"equalized_odds_difference@{c}") for c in classes]
+    return [f"fairness.features[kind={kind}].disparities.{k}.between_groups" for k in keys]
+
+
 def default_rules(
-    scenario: str, *, dp_claimed: bool = False, intersections: bool = True
+    scenario: str,
+    *,
+    dp_claimed: bool = False,
+    intersections: bool = True,
+    classes: Sequence[str] | None = None,
 ) -> list[GateRule]:
     """The built-in gates of a scenario. Each is written so that a section that did not run
     gives a warning, never a crash and never a pass. Why these bounds:
@@ -33,7 +48,9 @@ def default_rules(
       demo exits 0 while showing its findings (adult's model has real gaps by race and age
       band); intersections are warnings everywhere (small cells), and there is no intersection
       gate where the fairness check ran without any (``intersections`` false: one sensitive
-      feature, or intersections turned off): nothing to gate; a group below the minimum
+      feature, or intersections turned off): nothing to gate. With more than two ``classes``
+      each class's gap against the rest is gated (the audit has no single gap); a group
+      below the minimum
       count is "insufficient data" (a warning). ``--fail-on warning`` makes them all block;
     - privacy: each membership attack's TPR at 1% FPR on the target, confident-fail at 0.10
       (ten times what guessing gets); with DP-SGD, the canary epsilon lower bound must not
@@ -58,10 +75,11 @@ def default_rules(
                  name=f"{model}test accuracy >= {acc:.2f}"),
         GateRule(metric="performance.finetuned.test.ece", max=0.10, mode="point",
                  name=f"{model}test calibration error (ECE) <= 0.10"),
-        GateRule(metric=f"fairness.features[kind=feature].{_EOD}", max=0.20,
-                 mode="confident-fail", severity="warning" if builtin else "error"),
-        *([GateRule(metric=f"fairness.features[kind=intersection].{_EOD}", max=0.20,
-                    mode="confident-fail", severity="warning")] if intersections else []),
+        *(GateRule(metric=path, max=0.20, mode="confident-fail",
+                   severity="warning" if builtin else "error")
+          for path in _eod_paths("feature", classes)),
+        *(GateRule(metric=path, max=0.20, mode="confident-fail", severity="warning")
+          for path in (_eod_paths("intersection", classes) if intersections else [])),
     ]  # fmt: skip
     if predictions:
         return common

@@ -101,3 +101,29 @@ def test_no_intersection_gate_where_the_audit_has_no_intersection():
     not_run = make_audit(fairness={"status": "not_run", "reason": "x"})
     [gate] = _intersection_gates(not_run)
     assert gate["status"] == "warn" and gate["outcome"] == "not_run"
+
+
+def test_a_multi_class_audit_gates_each_class_gap_against_the_rest():
+    """More than two classes: the audit has no single equalized-odds gap, only one per class
+    (``equalized_odds_difference@<class>``); the built-in gate reads each, named by its class,
+    rather than warning that it cannot read the audit. Class names that need quoting work."""
+    classes = ["cat", "dog", "1.5"]
+    audit = make_audit()
+    gaps = {"cat": 0.05, "dog": 0.30, "1.5": 0.10}
+    for f in audit["fairness"]["features"].values():
+        f["kind"] = "feature"
+        f["disparities"] = {f"equalized_odds_difference@{c}": {"between_groups": {
+            "value": v, "ci_low": v - 0.02, "ci_high": v + 0.02, "n": 500}}
+            for c, v in gaps.items()}  # fmt: skip
+    audit["fairness"]["classes"] = classes
+    audit["run"]["scenario"] = "table"
+    results = [r for r in evaluate_gates(audit, GatesConfig())["results"]
+               if r["area"] == "fairness"]  # fmt: skip
+    assert len(results) == 2 * len(classes)  # two features, no intersection
+    by_name = {r["name"]: r for r in results}
+    assert by_name["sex: equalized-odds gap (class dog vs rest) <= 0.20"]["status"] == "fail"
+    assert by_name["sex: equalized-odds gap (class 1.5 vs rest) <= 0.20"]["status"] == "pass"
+    assert all(r["outcome"] != "not_run" for r in results)
+    for scenario in ("table", "predictions"):
+        rules = default_rules(scenario, classes=classes)
+        validate_rules(GatesConfig(use_defaults=False, rules=rules))
