@@ -41,10 +41,11 @@ Records = tuple[np.ndarray, np.ndarray]  # scores (m,) float64, code << 32 | cou
 
 
 class ScoreSpill:
-    """Rows of ``n_codes`` parts spilled to a temporary folder (under ``directory``, default
-    the system's temp dir) that is removed on :meth:`close` or on leaving the ``with`` block,
-    also on an error. ``budget``: records held in memory at once (at least 1,024);
-    ``partitions``: score ranges the rows are first spread over."""
+    """Rows of parts (codes 0 .. ``n_codes`` - 1, more as they come) spilled to a temporary
+    folder (under ``directory``, default the system's temp dir) that is removed on
+    :meth:`close` or on leaving the ``with`` block, also on an error. ``budget``: records
+    held in memory at once (at least 1,024); ``partitions``: score ranges the rows are first
+    spread over."""
 
     def __init__(
         self,
@@ -100,8 +101,11 @@ class ScoreSpill:
             return
         if not np.isfinite(score).all():
             raise ValueError("scores must be finite")
-        if code.min() < 0 or code.max() >= self.n_codes:
-            raise ValueError(f"codes must be in [0, {self.n_codes})")
+        if code.min() < 0 or code.max() >= 1 << 31:
+            raise ValueError("codes must be in [0, 2**31)")
+        if code.max() >= self.n_codes:  # a part first seen in this batch
+            self.n_codes = int(code.max()) + 1
+            self.rows_per_code.resize(self.n_codes, refcheck=False)
         self.rows_per_code += np.bincount(code, minlength=self.n_codes)
         for start in range(0, len(score), _MAX_ADD):
             chunk = slice(start, start + _MAX_ADD)

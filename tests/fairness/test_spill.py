@@ -164,7 +164,7 @@ def test_memory_is_the_budget_not_the_rows():
 
 @pytest.mark.parametrize(
     ("score", "code", "message"),
-    [([0.1, math.nan], [0, 1], "finite"), ([0.1, 0.2], [0, 2], "codes"), ([0.1], [0, 1], "same")],
+    [([0.1, math.nan], [0, 1], "finite"), ([0.1, 0.2], [0, -1], "codes"), ([0.1], [0, 1], "same")],
 )
 def test_bad_rows_are_refused(score, code, message):
     with ScoreSpill(2) as spill, pytest.raises(ValueError, match=message):
