@@ -47,11 +47,14 @@ class GroupCounter:
         order = np.argsort(score)
         score = score[order]
         code = code[order].astype(np.intp)
-        count = count[order].astype(np.int64)
+        unit = bool((count == 1).all())  # one row a record (distinct scores): no counts
+        count = None if unit else count[order].astype(np.int64)
         del order
         tied = bool((score[1:] == score[:-1]).any())
         records = np.bincount(code, minlength=self.n_codes)
-        rows = np.bincount(code, weights=count, minlength=self.n_codes)
+        rows = (
+            records if count is None else np.bincount(code, weights=count, minlength=self.n_codes)
+        )
         for layer in self._layers:
             layer.count(score, code, count, tied=tied, records=records, rows=rows)
 
@@ -85,11 +88,12 @@ class _Layer:
         self.carried.append(0)
 
     def count(
-        self, score: np.ndarray, code: np.ndarray, count: np.ndarray, *, tied: bool,
+        self, score: np.ndarray, code: np.ndarray, count: np.ndarray | None, *, tied: bool,
         records: np.ndarray, rows: np.ndarray,
     ) -> None:  # fmt: skip
-        """Add a range's pairs: records sorted by score; ``tied``: whether two records share
-        a score; ``records``, ``rows``: (n_codes,) records and rows of each part."""
+        """Add a range's pairs: records sorted by score (``count`` None: one row each);
+        ``tied``: whether two records share a score; ``records``, ``rows``: (n_codes,)
+        records and rows of each part."""
         n_groups = len(self.groups)
         inside = self.gid >= 0
         which = self.gid[inside]
@@ -106,8 +110,10 @@ class _Layer:
             table = np.where(inside, self.gid, n_groups).astype(small)
             # a radix sort: by group, the score order kept; outside every group: last, dropped
             order = np.argsort(table[code], kind="stable")[: int(sizes.sum())]
-            code, count = code[order], count[order]
+            code = code[order]
+            count = None if count is None else count[order]
         if tied:
+            count = np.ones(len(code), np.int64) if count is None else count
             within = self._within_tied(score if order is None else score[order], code, count,
                                        firsts)  # fmt: skip
         else:
@@ -118,14 +124,17 @@ class _Layer:
             self.carried[gi] = carried + int(n_group[gi])
 
     def _within(
-        self, code: np.ndarray, count: np.ndarray, firsts: np.ndarray, p_first: np.ndarray
+        self, code: np.ndarray, count: np.ndarray | None, firsts: np.ndarray, p_first: np.ndarray
     ) -> np.ndarray:
         """2 x each group's pairs within the range; records sorted by (group, score), no two
         with one score: a positive's count times the negatives of its group before it.
         ``firsts``: each group's first record; ``p_first``: its positive rows."""
         pos = self.positive[code]
-        pos *= count
-        neg = count - pos
+        if count is None:
+            neg = 1 - pos
+        else:
+            pos *= count
+            neg = count - pos
         below = np.cumsum(neg)
         below -= neg  # negatives before each record, over all groups
         base = below[firsts]  # ... before each group's first record
