@@ -30,6 +30,7 @@ from auditor.fairness.mann_whitney import GroupCounter
 
 BUDGET = 2_000_000  # records held at once: 32 MB, ~160 MB while counted
 PARTITIONS = 64
+MAX_PARTITIONS = 256  # two files each: at most ~1,000 open at once, with a split's
 SAMPLE_ROWS = 1_000_000  # rows seen before the partition bounds are chosen
 RECORD_BYTES = 16
 _MAX_ADD = 1 << 31  # rows per reduced chunk: a record's count fits in 32 bits
@@ -60,7 +61,7 @@ class ScoreSpill:
             raise ValueError(f"n_codes must be in [1, 2**31), got {n_codes}")
         self.n_codes = n_codes
         self.budget = max(int(budget), 1024)
-        self.partitions = max(int(partitions), 1)
+        self.partitions = min(max(int(partitions), 1), MAX_PARTITIONS)
         self.sample_rows = int(sample_rows)
         self.rows_per_code = np.zeros(n_codes, np.int64)
         self.largest_load = 0  # most records held at once while counting (a test reads it)
@@ -69,7 +70,8 @@ class ScoreSpill:
         self._pending_rows = 0
         self._bounds: np.ndarray | None = None
         self._aggregate = True  # equal (score, code) rows of a batch as one record
-        self._files: list[tuple] = []
+        self._stems: list[Path] = []  # one per partition, in score order
+        self._handles: list[tuple] = []  # their open files while rows are added
 
     @property
     def folder(self) -> Path:
@@ -85,11 +87,14 @@ class ScoreSpill:
 
     def close(self) -> None:
         """Close the partition files and remove the folder (idempotent)."""
-        for handles in self._files:
+        self._close_handles()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def _close_handles(self) -> None:
+        for handles in self._handles:
             for fh in handles:
                 fh.close()
-        self._files = []
-        shutil.rmtree(self._dir, ignore_errors=True)
+        self._handles = []
 
     def add(self, score: np.ndarray, code: np.ndarray) -> None:
         """score: (n,) finite floats; code: (n,) ints in [0, n_codes), each row's part."""
@@ -131,7 +136,7 @@ class ScoreSpill:
         del scores
         # mostly distinct scores: later batches go to their files as they are (no sort)
         self._aggregate = self._held() < self._pending_rows // 2
-        self._files = [_open(self._dir / f"p{i}") for i in range(len(self._bounds) + 1)]
+        self._stems = [self._dir / f"p{i}" for i in range(len(self._bounds) + 1)]
         pending, self._pending = self._pending, []
         for rec in pending:
             self._write(rec, _sorted_edges(rec[0], self._bounds))
@@ -139,7 +144,9 @@ class ScoreSpill:
     def _write(self, rec: Records, edges: np.ndarray) -> None:
         """Records in partition order appended to the partition files (partition i holds
         ``rec[edges[i]:edges[i + 1]]``)."""
-        for (fs, fp), a, b in zip(self._files, edges[:-1], edges[1:], strict=True):
+        if not self._handles:  # opened once, and again after a count
+            self._handles = [_open(stem, "ab") for stem in self._stems]
+        for (fs, fp), a, b in zip(self._handles, edges[:-1], edges[1:], strict=True):
             if b > a:
                 rec[0][a:b].tofile(fs)
                 rec[1][a:b].tofile(fp)
@@ -156,11 +163,9 @@ class ScoreSpill:
                 self._count((np.concatenate([s for s, _ in self._pending]),
                              np.concatenate([p for _, p in self._pending])), counter)  # fmt: skip
         else:
-            for handles in self._files:
-                for fh in handles:
-                    fh.flush()
-            for i in range(len(self._files)):
-                self._count_file(self._dir / f"p{i}", counter, depth=0)
+            self._close_handles()  # the splits below open files of their own
+            for stem in self._stems:
+                self._count_file(stem, counter, depth=0)
         return counter.twice()
 
     def _count(self, rec: Records, counter: GroupCounter) -> None:
@@ -170,6 +175,8 @@ class ScoreSpill:
 
     def _count_file(self, stem: Path, counter: GroupCounter, *, depth: int) -> None:
         m = _length(stem)
+        if m == 0:
+            return
         if m <= self.budget:
             self._count(_read(stem), counter)
             return
@@ -257,8 +264,8 @@ def _file(stem: Path, kind: str) -> Path:
     return stem.with_name(f"{stem.name}.{kind}")
 
 
-def _open(stem: Path) -> tuple:
-    return _file(stem, "score").open("wb"), _file(stem, "part").open("wb")
+def _open(stem: Path, mode: str = "wb") -> tuple:
+    return _file(stem, "score").open(mode), _file(stem, "part").open(mode)
 
 
 def _remove(stem: Path) -> None:
@@ -267,7 +274,8 @@ def _remove(stem: Path) -> None:
 
 
 def _length(stem: Path) -> int:
-    return _file(stem, "score").stat().st_size // 8
+    path = _file(stem, "score")
+    return path.stat().st_size // 8 if path.exists() else 0
 
 
 def _read(stem: Path) -> Records:

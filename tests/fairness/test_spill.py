@@ -123,12 +123,14 @@ def test_a_first_batch_unlike_the_rest():
     assert spill.largest_load <= spill.budget
 
 
-def test_counts_twice_from_the_same_files():
+def test_counts_again_from_the_same_files_and_after_more_rows():
     score, code = _rows(9, 10_000)
     with ScoreSpill(2 * N_CELLS, budget=1024, sample_rows=1000) as spill:
-        spill.add(score, code)
+        spill.add(score[:6000], code[:6000])
         first = spill.twice_mann_whitney(_groups())
         assert spill.twice_mann_whitney(_groups()[::-1]) == first[::-1]
+        spill.add(score[6000:], code[6000:])  # the partition files opened again
+        assert _check(score, code, spill.twice_mann_whitney(_groups())) == len(_groups())
 
 
 def test_the_folder_is_removed_after_use_and_after_an_error(tmp_path):
