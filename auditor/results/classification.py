@@ -106,9 +106,22 @@ def bin_edges(n_bins: int = N_BINS) -> np.ndarray:
 
 
 def bin_index(confidence: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
-    """(n,) bin of each confidence in [0, 1]; the upper edge of a bin is inside it."""
-    edges = bin_edges(n_bins)
-    return np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, n_bins - 1)
+    """(n,) bin of each confidence in [0, 1]; the upper edge of a bin is inside it (bin b
+    holds edges[b] < c <= edges[b + 1], bin 0 also 0). Equal to ``np.digitize(c, edges[1:-1],
+    right=True)`` clipped to the bins, for every float (tested on the edges and their
+    neighbours): ``c * n_bins`` is off the true bin by at most one, and one comparison with
+    each of the bin's edges settles it (about 2x faster than digitize's binary search)."""
+    c = np.asarray(confidence, dtype=np.float64)
+    inner = bin_edges(n_bins)[1:-1]
+    lower = np.concatenate([[np.nan], inner])  # each bin's lower edge (NaN: none, never met)
+    upper = np.concatenate([inner, [np.nan]])
+    estimate = np.multiply(c, n_bins)
+    np.fmin(estimate, n_bins - 1, out=estimate)  # NaN -> the last bin, as digitize puts it
+    np.fmax(estimate, 0, out=estimate)  # and a confidence just outside [0, 1] to an end bin
+    which = estimate.astype(np.intp)
+    which -= c <= lower[which]  # at or below its lower edge: the bin below
+    which += c > upper[which]  # above its upper edge: the bin above
+    return which
 
 
 def calibration_from_bins(

@@ -70,3 +70,21 @@ def test_calibration_from_streamed_bins_equals_rows():
     assert streamed == pytest.approx(ece, abs=1e-12)
     assert [b.n for b in streamed_bins] == [b.n for b in bins]
     assert math.isnan(calibration_from_bins(np.zeros(15), np.zeros(15), np.zeros(15))[0])
+
+
+@pytest.mark.parametrize("n_bins", [1, 2, 3, 7, 10, 15, 20, 100])
+def test_bin_index_equals_digitize_on_every_edge_and_its_neighbours(n_bins):
+    """The arithmetic binning gives np.digitize's bin (the upper edge inside the bin) for
+    the edges, k / n_bins computed afresh, their float neighbours, the ends, values just
+    outside [0, 1], NaN and random floats."""
+    from auditor.results.classification import bin_edges
+
+    edges = bin_edges(n_bins)
+    exact = np.array([k / n_bins for k in range(n_bins + 1)])
+    points = np.concatenate([
+        edges, exact, *(np.nextafter(e, t) for e in (edges, exact) for t in (-1.0, 2.0)),
+        [0.0, -0.0, 1.0, 5e-324, -5e-324, -0.25, 1.25, np.nan, np.inf, -np.inf],
+        np.random.default_rng(n_bins).random(20_000),
+    ])  # fmt: skip
+    expected = np.clip(np.digitize(points, edges[1:-1], right=True), 0, n_bins - 1)
+    assert bin_index(points, n_bins).tolist() == expected.tolist()
