@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+CHUNK = 1 << 16  # records counted at once: each array of a piece fits in a core's cache
+
 
 class GroupCounter:
     """2 x the Mann-Whitney count of each of ``groups`` (codes of its positive parts, codes
@@ -50,7 +52,23 @@ class GroupCounter:
         unit = bool((count == 1).all())  # one row a record (distinct scores): no counts
         count = None if unit else count[order].astype(np.int64)
         del order
-        tied = bool((score[1:] == score[:-1]).any())
+        tied = score[1:] == score[:-1]
+        # cache-sized pieces (a piece's arrays stay in cache across the layers), cut
+        # between two scores: each piece is a range of its own
+        cuts = np.arange(CHUNK, len(score), CHUNK)
+        if tied.all():
+            cuts = cuts[:0]
+        elif tied.any():
+            free = np.flatnonzero(~tied) + 1  # cuts that split no run of one score
+            cuts = np.unique(free[np.minimum(np.searchsorted(free, cuts), len(free) - 1)])
+            cuts = cuts[cuts < len(score)]
+        for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(score)], strict=True):
+            self._add_sorted(score[a:b], code[a:b], None if count is None else count[a:b],
+                             tied=bool(tied[a : b - 1].any()))  # fmt: skip
+
+    def _add_sorted(
+        self, score: np.ndarray, code: np.ndarray, count: np.ndarray | None, *, tied: bool
+    ) -> None:
         records = np.bincount(code, minlength=self.n_codes)
         rows = (
             records if count is None else np.bincount(code, weights=count, minlength=self.n_codes)

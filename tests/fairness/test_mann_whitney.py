@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from auditor.fairness import mann_whitney
 from auditor.fairness.mann_whitney import GroupCounter
 
 GROUPS = [
@@ -42,8 +43,9 @@ def _records(seed: int, m: int, kind: str):
 
 
 @pytest.mark.parametrize("kind", ["distinct", "ties", "counts", "ties_counts"])
-@pytest.mark.parametrize("ranges", [1, 4])
-def test_counts_equal_the_brute_force_count(kind, ranges):
+@pytest.mark.parametrize(("ranges", "chunk"), [(1, 1 << 16), (4, 1 << 16), (1, 7), (3, 50)])
+def test_counts_equal_the_brute_force_count(kind, ranges, chunk, monkeypatch):
+    monkeypatch.setattr(mann_whitney, "CHUNK", chunk)  # pieces cut between two scores
     score, code, count = _records(ranges, 400, kind)
     counter = GroupCounter(GROUPS, 6)
     cuts = np.unique(np.quantile(score, np.linspace(0, 1, ranges + 1)[1:-1]))
@@ -53,6 +55,16 @@ def test_counts_equal_the_brute_force_count(kind, ranges):
         rng = np.random.default_rng(r)
         rows = rows[rng.permutation(len(rows))]  # any order within a range
         counter.add_range(score[rows], code[rows], count[rows])
+    assert counter.twice() == [_brute(score, code, count, p, n) for p, n in GROUPS]
+
+
+@pytest.mark.parametrize("chunk", [1, 7])
+def test_one_score_everywhere_is_never_cut(chunk, monkeypatch):
+    monkeypatch.setattr(mann_whitney, "CHUNK", chunk)
+    score, code, count = _records(8, 50, "counts")
+    score[:] = 0.5
+    counter = GroupCounter(GROUPS, 6)
+    counter.add_range(score, code, count)
     assert counter.twice() == [_brute(score, code, count, p, n) for p, n in GROUPS]
 
 
