@@ -65,3 +65,41 @@ def test_every_interval_contains_its_estimate(rows, level):
     if not math.isnan(m.roc_auc):
         lo, hi = auc_interval(m.roc_auc, m.n_positive, m.n_negative, level=level)
         assert 0 <= lo <= m.roc_auc <= hi <= 1 and hi > lo
+
+
+@pytest.mark.parametrize("rounded", [False, True])
+def test_sums_by_code_equal_each_codes_rows_summed_on_their_own(rounded):
+    """One partition of a batch by code (logs, squares and bins over the whole batch) gives
+    each code exactly the sums of its own rows, in their order: np.sum's, np.digitize's bins
+    and np.unique's distinct scores."""
+    from auditor.results.classification import N_BINS, bin_edges
+    from auditor.results.scores import EPS, sums_by_code
+
+    rng = np.random.default_rng(11)
+    p = rng.random(5000)
+    p[:6] = [0.0, 1.0, 0.5, 1 / 15, 14 / 15, 0.5]
+    if rounded:
+        p = np.round(p, 2)
+    code = rng.integers(0, 7, 5000)
+    code[code == 3] = 4  # a code without rows
+    got = sums_by_code(p, code, 7)
+    assert sorted(got) == [0, 1, 2, 4, 5, 6]
+    for k, s in got.items():
+        q = p[code == k]
+        lp, l1 = np.log(np.clip(q, EPS, 1 - EPS)), np.log(np.clip(1 - q, EPS, 1 - EPS))
+        assert (s.n, s.log_p, s.log_p2, s.log_1mp, s.log_1mp2, s.p, s.p2) == (
+            len(q),
+            lp.sum(),
+            (lp * lp).sum(),
+            l1.sum(),
+            (l1 * l1).sum(),
+            q.sum(),
+            (q * q).sum(),
+        )
+        conf = np.maximum(q, 1 - q)
+        which = np.clip(np.digitize(conf, bin_edges()[1:-1], right=True), 0, N_BINS - 1)
+        assert s.bin_n.tolist() == np.bincount(which, minlength=N_BINS).tolist()
+        assert np.array_equal(s.bin_conf, np.bincount(which, weights=conf, minlength=N_BINS))
+        assert s.bin_above.tolist() == np.bincount(which[q > 0.5], minlength=N_BINS).tolist()
+        values, counts = np.unique(q, return_counts=True)
+        assert np.array_equal(s.values, values) and np.array_equal(s.counts, counts)
