@@ -3,18 +3,20 @@
 Rows are read in batches (pyarrow) or, when a Dask scheduler is named, per partition of a
 Dask dataframe (each partition reduced where it lives); each batch becomes a small partial
 (per-group confusion counts plus running sums for the score metrics), and partials add up.
-Without a score column memory is one batch whatever the file size. With one, the score sums
-also keep each joint group cell's distinct scores per true class (16 bytes each): the price
-of an exact ROC AUC, overall and per group (at most 16 bytes a row; far less where scores
-repeat), and, while the AUCs are counted, 32 bytes more per distinct score (sort keys and
-the buffers of :class:`~auditor.fairness.scores.ScoreAxis`): 10M distinct scores peak at
-about 0.8 GiB.
+Without a score column memory is one batch whatever the file size (two while the next
+batch is read ahead on a thread). With one, the score sums also keep each joint group cell's
+distinct scores per true class (16 bytes each, 8 where no score repeats): the price of an
+exact ROC AUC, overall and per group (at most 16 bytes a row; far less where scores repeat),
+and, while the AUCs are counted, up to 24 bytes more per distinct score for a moment (one
+sort of every score numbers them: :class:`~auditor.fairness.score_axis.ScoreAxis`), then
+4-8 bytes of sort keys and each thread's buffers: 10M distinct scores peak at about 0.7 GiB.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -256,8 +258,9 @@ def reduce_predictions(
             reduce_batch(
                 {n: batch.column(n) for n in cols.names()}, cols, source=source, row_offset=offset
             )
-            for offset, batch in _offsets(iter_batches(path, cols, batch_rows=batch_rows))
-        )
+            for offset, batch in _offsets(read_ahead(iter_batches(path, cols,
+                                                                  batch_rows=batch_rows)))
+        )  # fmt: skip
         engine = f"pyarrow batches of {batch_rows} rows"
     for part in partials:
         batches += 1
@@ -278,6 +281,17 @@ def reduce_predictions(
         scores = overall_scores(cells, table.classes[positive], axis)
         return PredictionCounts(table, positive, scores, source, batches, engine, cells, axis)
     return PredictionCounts(table, positive, scores, source, batches, engine, cells)
+
+
+def read_ahead(batches: Iterator[Any]) -> Iterator[Any]:
+    """``batches``, each next one read on a thread of its own while the caller reduces the
+    one it was handed (pyarrow's reading and numpy's reducing both release the GIL): one
+    batch more in memory. A reading error is raised here, at the batch it belongs to."""
+    with ThreadPoolExecutor(1, thread_name_prefix="auditor-read") as pool:
+        ahead = pool.submit(next, batches, None)
+        while (batch := ahead.result()) is not None:
+            ahead = pool.submit(next, batches, None)
+            yield batch
 
 
 def _offsets(batches: Iterable[Any]) -> Iterator[tuple[int, Any]]:

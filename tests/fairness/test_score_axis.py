@@ -141,3 +141,61 @@ def test_merge_all_equals_merged_sums(kind):
         assert np.array_equal(mine.values, ref.values) and mine.values.dtype == np.float64
         assert np.array_equal(mine.counts, ref.counts) and mine.counts.dtype == np.int64
         assert mine.n == ref.n and mine.log_p == ref.log_p and np.array_equal(mine.bin_n, ref.bin_n)
+
+
+def _distinct_cells(seed: int, n: int = 4000, *, shared: bool = False):
+    """Full float64 scores (every score once: the 32-bit position keys) in cells of two
+    features; ``shared``: one score (and 0.0 / -0.0) also in a second part, with every count
+    still 1, so the position keys would tie and the float keys are used instead."""
+    rng = np.random.default_rng(seed)
+    score, y = rng.random(n), rng.integers(0, 2, n)
+    g, h = rng.choice(["a", "b", "c"], n), rng.choice(["x", "y"], n)
+    score[:4] = [0.0, 1.0, 0.5, 0.25]
+    if shared:
+        score[4:8] = [0.5, 0.25, -0.0, 1.0]
+        y[:8], g[:8], h[:8] = [0, 0, 0, 0, 1, 1, 1, 1], "a", "x"
+    cells: CellSums = {}
+    for part in np.array_split(np.arange(n), 3):
+        add_cells(cells, score[part], y[part], [g[part], h[part]])
+    return merge_all([cells]), score, y, g, h
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_position_keys_give_every_group_the_merged_definition_and_sklearn(shared):
+    cells, score, y, g, h = _distinct_cells(5, shared=shared)
+    axis = ScoreAxis(cells)
+    assert axis._positions is not shared  # a score in two parts: a tie, so float keys
+    specs = [("g",), ("h",), ("g", "h")]
+    got = scores_by_group(cells, features=["g", "h"], specs=specs, positive=1, positive_name="1",
+                          min_group_size=1, level=0.95, score_axis=axis)  # fmt: skip
+    whole = ScoreAxis(cells, sort_keys=False)  # the layout-free reference
+    for spec in specs:
+        for row in got.features[" & ".join(spec)]:
+            label = tuple(row.group.split(" & "))
+            members = [c for c in cells if tuple(c[["g", "h"].index(f)] for f in spec) == label]
+            pos = [(c, 1) for c in members if 1 in cells[c]]
+            neg = [(c, 0) for c in members if 0 in cells[c]]
+            assert row.roc_auc.value == _reference(cells, members, 1).roc_auc
+            assert row.roc_auc.value == whole.auc(cells, pos, neg)
+            rows = (g == label[0]) if spec == ("g",) else (h == label[0]) if spec == ("h",) \
+                else (g == label[0]) & (h == label[1])  # fmt: skip
+            assert row.roc_auc.value == pytest.approx(skm.roc_auc_score(y[rows], score[rows]),
+                                                      abs=1e-12)  # fmt: skip
+    overall = overall_scores(cells, 1, axis)  # every row: positions 0 .. n - 1, no sort
+    assert overall.roc_auc == _reference(cells, list(cells), 1).roc_auc
+    assert overall.roc_auc == pytest.approx(skm.roc_auc_score(y, score), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_groups_counted_on_several_threads_equal_one_thread(seed, monkeypatch):
+    """Each thread keeps its own buffers: the same numbers as one thread, in the order asked."""
+    from auditor.fairness import score_axis
+
+    cells, *_ = _distinct_cells(seed) if seed else _cells(seed)
+    groups = [([(c, 1)], [(c, 0)]) for c in cells] + [
+        ([(c, 1) for c in cells], [(c, 0) for c in cells if c[0] != "a"])
+    ]
+    groups = [(p, n) for p, n in groups if all(k[1] in cells[k[0]] for k in (*p, *n))]
+    one = [ScoreAxis(cells).auc(cells, p, n) for p, n in groups]
+    monkeypatch.setattr(score_axis, "workers_for", lambda rows: 3)
+    assert ScoreAxis(cells).aucs(cells, groups) == one

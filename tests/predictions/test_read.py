@@ -90,3 +90,19 @@ def test_arrow_numpy_views_a_sliced_buffer_and_copies_with_nulls():
     assert arrow_numpy(values).tolist() == [3, 4, 5, 6]
     scores = pa.array([0.25, None, 0.5])
     assert np.isnan(arrow_numpy(scores)[1]) and arrow_numpy(scores)[2] == 0.5
+
+
+def test_read_ahead_hands_every_batch_in_order_and_raises_a_reading_error_in_place():
+    from auditor.errors import AuditorInputError
+    from auditor.predictions.read import read_ahead
+
+    def batches():
+        yield from range(5)
+        raise AuditorInputError("cannot read (broken block)", source="f.csv")
+
+    got = []
+    with pytest.raises(AuditorInputError, match="broken block"):
+        for batch in read_ahead(batches()):
+            got.append(batch)
+    assert got == [0, 1, 2, 3, 4]
+    assert list(read_ahead(iter([]))) == []
