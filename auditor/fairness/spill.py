@@ -37,6 +37,7 @@ _MAX_ADD = 1 << 31  # rows per reduced chunk: a record's count fits in 32 bits
 _QUANTILE_DEPTH = 3  # deeper splits halve the score range: at most 64 more levels
 _SAMPLE_BLOCKS = 64
 _LOW = np.uint64(0xFFFFFFFF)
+_TABLE_BITS = 20  # the partition lookup's buckets: 2 MB of uint16
 
 Records = tuple[np.ndarray, np.ndarray]  # scores (m,) float64, code << 32 | count (m,) uint64
 
@@ -115,7 +116,7 @@ class ScoreSpill:
         for start in range(0, len(score), _MAX_ADD):
             chunk = slice(start, start + _MAX_ADD)
             if self._bounds is not None and not self._aggregate:
-                self._write(*_by_partition(score[chunk], code[chunk], self._bounds))
+                self._write(*_by_partition(score[chunk], code[chunk], self._partition))
                 continue
             rec = _reduced(score[chunk], code[chunk], self.n_codes)
             if self._bounds is not None:
@@ -132,10 +133,12 @@ class ScoreSpill:
     def _open_partitions(self) -> None:
         """Bounds from the quantiles of the records so far; the records go to their files."""
         scores = np.concatenate([s for s, _ in self._pending])
-        self._bounds = _quantile_bounds(scores, self.partitions)
+        self._bounds = _quantile_bounds(scores, self.partitions) + 0.0  # no -0.0
         del scores
         # mostly distinct scores: later batches go to their files as they are (no sort)
         self._aggregate = self._held() < self._pending_rows // 2
+        if not self._aggregate:
+            self._partition = _Partitioner(self._bounds)
         self._stems = [self._dir / f"p{i}" for i in range(len(self._bounds) + 1)]
         pending, self._pending = self._pending, []
         for rec in pending:
@@ -248,15 +251,43 @@ def _reduced(score: np.ndarray, code: np.ndarray, n_codes: int) -> Records:
     return s[new][key[start] // n_codes], _packed(key[start] % n_codes, count)
 
 
+class _Partitioner:
+    """Each score's partition, ``searchsorted(bounds, score, side="right")``, looked up by the
+    top bits of the score's order key (a bucket no bound cuts has one partition); only the
+    scores in a bucket that a bound cuts are searched."""
+
+    def __init__(self, bounds: np.ndarray):
+        self.bounds = bounds
+        self._shift = np.uint64(64 - _TABLE_BITS)
+        keys = _order_keys(bounds)
+        bucket = (keys >> self._shift).astype(np.intp)
+        inside = (keys & np.uint64((1 << int(self._shift)) - 1)) != 0  # not at a bucket start
+        table = np.zeros((1 << _TABLE_BITS) + 1, np.uint16)
+        np.add.at(table, bucket + inside, 1)  # a bound counts from the first bucket above it
+        np.cumsum(table, out=table)  # the bounds at or below each bucket's start
+        self._cut = len(bounds) + 1  # a bucket a bound cuts
+        table[bucket[inside]] = self._cut
+        self._table = table[:-1]
+
+    def __call__(self, score: np.ndarray) -> np.ndarray:
+        """(n,) uint16 partitions of (n,) float64 scores."""
+        keys = _order_keys(score)
+        keys >>= self._shift
+        which = self._table[keys]
+        del keys
+        cut = np.flatnonzero(which == self._cut)
+        if len(cut):
+            which[cut] = np.searchsorted(self.bounds, score[cut], side="right")
+        return which
+
+
 def _by_partition(
-    score: np.ndarray, code: np.ndarray, bounds: np.ndarray
+    score: np.ndarray, code: np.ndarray, partition: _Partitioner
 ) -> tuple[Records, np.ndarray]:
     """Rows as records of count 1 in partition order, and each partition's first record."""
-    which = np.searchsorted(bounds, score, side="right")
-    which = which.astype(np.uint8 if len(bounds) < 256 else np.uint16 if len(bounds) < 65536
-                         else np.int64)  # fmt: skip
+    which = partition(score)
     order = np.argsort(which, kind="stable")  # a radix sort
-    sizes = np.bincount(which, minlength=len(bounds) + 1)
+    sizes = np.bincount(which, minlength=len(partition.bounds) + 1)
     return (score[order], _packed(code[order], 1)), np.concatenate([[0], np.cumsum(sizes)])
 
 
@@ -305,6 +336,16 @@ def _sample(stem: Path, m: int, size: int) -> np.ndarray:
             fh.seek(int(start) * 8)
             parts.append(np.fromfile(fh, np.float64, count=block))
     return np.concatenate(parts)
+
+
+def _order_keys(values: np.ndarray) -> np.ndarray:
+    """Float64s as unsigned integers of the same order (-0.0 below 0.0: callers add 0.0)."""
+    bits = np.ascontiguousarray(values, np.float64).view(np.uint64)
+    keys = bits >> np.uint64(63)  # 1 for a negative: every bit flips; else the sign bit
+    keys *= np.uint64(0x7FFFFFFFFFFFFFFF)
+    keys |= np.uint64(1 << 63)
+    keys ^= bits
+    return keys
 
 
 def _order_key(x: float) -> int:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from auditor.fairness.spill import ScoreSpill, _middle
+from auditor.fairness.spill import ScoreSpill, _middle, _Partitioner
 from auditor.results.scores import ClassScoreSums, exact_auc
 
 N_CELLS = 6  # part code = 2 * cell + true class
@@ -183,3 +183,14 @@ def test_a_part_named_twice_in_a_group_is_refused():
 )
 def test_the_middle_of_a_score_range_is_inside_it(lo, hi):
     assert lo < _middle(lo, hi) <= hi
+
+
+def test_the_partition_lookup_is_searchsorted():
+    rng = np.random.default_rng(12)
+    bounds = np.unique(np.r_[rng.random(40), -2.5, -1e-300, 0.0, 1e-300, 0.5, 1.0, 7e10])
+    near = np.r_[bounds, np.nextafter(bounds, np.inf), np.nextafter(bounds, -np.inf)]
+    score = np.r_[near, rng.random(10_000), rng.normal(size=1000) * 1e3, -0.0, 0.0, 1e308]
+    score = score + 0.0  # as ScoreSpill.add gives them
+    want = np.searchsorted(bounds, score, side="right")
+    assert (_Partitioner(bounds)(score) == want).all()
+    assert (_Partitioner(np.array([0.25]))(score) == np.searchsorted([0.25], score, "right")).all()
