@@ -27,11 +27,13 @@ from auditor.results.scores import sums_by_code
 
 NOT_COUNTED = "the ROC AUC of {group} was not counted in the pass over the spilled rows"
 GroupKey = tuple[frozenset, frozenset]
+SpillRows = tuple[np.ndarray, np.ndarray, dict[int, tuple[tuple[str, ...], Any]]]
 
 
 class SpilledCells:
-    """Rows added batch by batch: their sums to the caller's cells, their scores to
-    ``spill`` under one code per (cell, true class) part of the whole file."""
+    """Rows added batch by batch: :meth:`add_codes` adds their sums to a batch's cells (any
+    thread), :meth:`spill_rows` their scores to ``spill`` under one code per (cell, true class)
+    part of the whole file (one thread, batch after batch)."""
 
     def __init__(self, spill: ScoreSpill, grid: Sequence[float] = GRID):
         self.spill = spill
@@ -48,37 +50,38 @@ class SpilledCells:
         labels: Sequence[Sequence[str]],
         y_codes: np.ndarray,
         y_values: Sequence[Any],
-    ) -> None:
-        """As :func:`auditor.fairness.scores.add_cell_codes` (the same arguments), with the
-        scores spilled and kept in ``cells`` on the grid only."""
+    ) -> SpillRows:
+        """As :func:`auditor.fairness.scores.add_cell_codes` (the same arguments), the scores
+        kept in ``cells`` on the grid only; returns the rows for :meth:`spill_rows`."""
         shape = (*(len(lab) for lab in labels), len(y_values))
         key = np.ravel_multi_index((*codes, y_codes), shape)
-        table = np.zeros(math.prod(shape), np.int64)
-        names = {}
-        for k in np.flatnonzero(np.bincount(key, minlength=len(table))).tolist():
-            *cell_idx, class_idx = np.unravel_index(k, shape)
-            name = (tuple(lab[i] for lab, i in zip(labels, cell_idx, strict=True)),
-                    y_values[class_idx])  # fmt: skip
-            table[k] = self.parts.setdefault(name, len(self.parts))
-            names[int(table[k])] = name
-        part = table[key]
-        del key
+        n_keys = math.prod(shape)
         score = np.asarray(score, np.float64)
-        self.spill.add(score, part)
-        n_parts = len(self.parts)
         width = len(self._values)
         bins = np.searchsorted(self._grid, score, side="right")  # 0: below the grid
-        on_grid = np.bincount(part * width + bins, minlength=n_parts * width)
-        on_grid = on_grid.reshape(n_parts, width)
-        for code, sums in sums_by_code(score, part, n_parts).items():
-            held = np.flatnonzero(on_grid[code])
-            sums.values, sums.counts = self._values[held], on_grid[code, held].astype(np.int64)
-            cell, value = names[code]
+        on_grid = np.bincount(key * width + bins, minlength=n_keys * width)
+        on_grid = on_grid.reshape(n_keys, width)
+        names = {}
+        for k, sums in sums_by_code(score, key, n_keys).items():
+            *cell_idx, class_idx = np.unravel_index(k, shape)
+            cell = tuple(lab[i] for lab, i in zip(labels, cell_idx, strict=True))
+            names[k] = (cell, y_values[class_idx])
+            held = np.flatnonzero(on_grid[k])
+            sums.values, sums.counts = self._values[held], on_grid[k, held].astype(np.int64)
             by_class = cells.setdefault(cell, {})
-            if value in by_class:
-                by_class[value].merge(sums)
+            if names[k][1] in by_class:
+                by_class[names[k][1]].merge(sums)
             else:
-                by_class[value] = sums
+                by_class[names[k][1]] = sums
+        return score, key, names
+
+    def spill_rows(self, rows: SpillRows) -> None:
+        """A batch's rows (from :meth:`add_codes`) to the spill, in file order."""
+        score, key, names = rows
+        table = np.zeros(max(names, default=0) + 1, np.int64)
+        for k, name in names.items():
+            table[k] = self.parts.setdefault(name, len(self.parts))
+        self.spill.add(score, table[key])
 
     def axis(
         self,

@@ -43,7 +43,7 @@ def _both(seed: int, decimals: int | None, **spill):
             memory.append({})
             add_cell_codes(memory[-1], *batch)
             spilled.append({})
-            cells_of.add_codes(spilled[-1], *batch)
+            cells_of.spill_rows(cells_of.add_codes(spilled[-1], *batch))
         cells = merge_all(spilled)
         axis = cells_of.axis(cells, features=FEATURES, specs=SPECS, positive=1)
     return merge_all(memory), cells, axis
