@@ -15,9 +15,11 @@ sort of every score numbers them: :class:`~auditor.fairness.score_axis.ScoreAxis
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +27,10 @@ import numpy as np
 
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
+from auditor.fairness.score_axis import MAX_WORKERS
 from auditor.fairness.scores import CellSums, ScoreAxis, add_cell_codes, merge_all, overall_scores
 from auditor.results.scores import AUC_METHOD, ScoreMetrics
+from auditor.runtime import available_cores
 
 __all__ = ["AUC_METHOD", "Columns", "PredictionCounts", "ScoreMetrics", "reduce_predictions"]
 
@@ -254,13 +258,9 @@ def reduce_predictions(
         partials = _dask_partials(path, cols, dask_scheduler, batch_rows)
         engine = f"dask ({dask_scheduler})"
     else:
-        partials = (
-            reduce_batch(
-                {n: batch.column(n) for n in cols.names()}, cols, source=source, row_offset=offset
-            )
-            for offset, batch in _offsets(read_ahead(iter_batches(path, cols,
-                                                                  batch_rows=batch_rows)))
-        )  # fmt: skip
+        partials = reduced_in_order(iter_batches(path, cols, batch_rows=batch_rows),
+                                    partial(_reduce_arrow, cols, source),
+                                    workers=min(MAX_WORKERS, len(available_cores())))  # fmt: skip
         engine = f"pyarrow batches of {batch_rows} rows"
     for part in partials:
         batches += 1
@@ -283,15 +283,35 @@ def reduce_predictions(
     return PredictionCounts(table, positive, scores, source, batches, engine, cells)
 
 
-def read_ahead(batches: Iterator[Any]) -> Iterator[Any]:
-    """``batches``, each next one read on a thread of its own while the caller reduces the
-    one it was handed (pyarrow's reading and numpy's reducing both release the GIL): one
-    batch more in memory. A reading error is raised here, at the batch it belongs to."""
-    with ThreadPoolExecutor(1, thread_name_prefix="auditor-read") as pool:
-        ahead = pool.submit(next, batches, None)
-        while (batch := ahead.result()) is not None:
-            ahead = pool.submit(next, batches, None)
-            yield batch
+def _reduce_arrow(cols: Columns, source: str, offset: int, batch: Any) -> Partial:
+    """A pyarrow RecordBatch starting at row ``offset`` of the file reduced to a Partial."""
+    columns = {n: batch.column(n) for n in cols.names()}
+    return reduce_batch(columns, cols, source=source, row_offset=offset)
+
+
+def reduced_in_order(
+    batches: Iterator[Any], reduce: Callable[[int, Any], Partial], *, workers: int
+) -> Iterator[Partial]:
+    """``reduce(row offset, batch)`` of each batch, in the file's order, on ``workers``
+    threads while this one reads the next batches (pyarrow's reading and numpy's reducing
+    release the GIL): at most ``workers + 1`` batches in memory. A batch's error (reading or
+    reducing) is raised at that batch, after the batches before it."""
+    if workers < 2:
+        yield from (reduce(offset, batch) for offset, batch in _offsets(batches))
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="auditor-reduce") as pool:
+        pending: deque[Future[Partial]] = deque()
+        try:
+            for offset, batch in _offsets(batches):
+                pending.append(pool.submit(reduce, offset, batch))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+        except AuditorInputError:  # a reading error: the batches read before it come first
+            while pending:
+                yield pending.popleft().result()
+            raise
+        while pending:
+            yield pending.popleft().result()
 
 
 def _offsets(batches: Iterable[Any]) -> Iterator[tuple[int, Any]]:

@@ -92,17 +92,34 @@ def test_arrow_numpy_views_a_sliced_buffer_and_copies_with_nulls():
     assert np.isnan(arrow_numpy(scores)[1]) and arrow_numpy(scores)[2] == 0.5
 
 
-def test_read_ahead_hands_every_batch_in_order_and_raises_a_reading_error_in_place():
-    from auditor.errors import AuditorInputError
-    from auditor.predictions.read import read_ahead
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_batches_reduced_on_threads_come_in_order_and_errors_at_their_batch(workers):
+    """Reduced on several threads, the partials come in the file's order with their row
+    offsets; a reading error comes after every batch read before it, a reducing error at
+    its own batch."""
+    from types import SimpleNamespace
 
-    def batches():
-        yield from range(5)
-        raise AuditorInputError("cannot read (broken block)", source="f.csv")
+    from auditor.errors import AuditorInputError
+    from auditor.predictions.read import reduced_in_order
+
+    def batches(broken_read: bool):
+        yield from (SimpleNamespace(num_rows=n) for n in (10, 20, 30, 40, 50))
+        if broken_read:
+            raise AuditorInputError("cannot read (broken block)", source="f.csv")
+
+    def reduce(offset: int, batch: SimpleNamespace):
+        if batch.num_rows == 40 and offset < 0:
+            raise AuditorInputError("score outside [0, 1]", source="f.csv")
+        return offset, batch.num_rows
 
     got = []
     with pytest.raises(AuditorInputError, match="broken block"):
-        for batch in read_ahead(batches()):
-            got.append(batch)
-    assert got == [0, 1, 2, 3, 4]
-    assert list(read_ahead(iter([]))) == []
+        for part in reduced_in_order(batches(True), reduce, workers=workers):
+            got.append(part)
+    assert got == [(0, 10), (10, 20), (30, 30), (60, 40), (100, 50)]
+    assert list(reduced_in_order(iter([]), reduce, workers=workers)) == []
+    got = []
+    with pytest.raises(AuditorInputError, match="outside"):
+        for part in reduced_in_order(batches(False), lambda o, b: reduce(-1, b), workers=workers):
+            got.append(part)
+    assert got == [(-1, 10), (-1, 20), (-1, 30)]
