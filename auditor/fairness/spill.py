@@ -151,8 +151,8 @@ class ScoreSpill:
             self._handles = [_open(stem, "ab") for stem in self._stems]
         for (fs, fp), a, b in zip(self._handles, edges[:-1], edges[1:], strict=True):
             if b > a:
-                rec[0][a:b].tofile(fs)
-                rec[1][a:b].tofile(fp)
+                fs.write(memoryview(rec[0][a:b]))  # buffered: no dup of the file per write
+                fp.write(memoryview(rec[1][a:b]))
 
     def twice_mann_whitney(
         self, groups: Sequence[tuple[Sequence[int], Sequence[int]]]
@@ -378,8 +378,8 @@ def _split(stem: Path, bounds: np.ndarray, size: int, loaded: Callable[[int], No
             score, part = score[order], part[order]
             for (fs, fp), a, b in zip(files, edges[:-1], edges[1:], strict=True):
                 if b > a:
-                    score[a:b].tofile(fs)
-                    part[a:b].tofile(fp)
+                    fs.write(memoryview(score[a:b]))
+                    fp.write(memoryview(part[a:b]))
     finally:
         for handles in files:
             for fh in handles:
