@@ -2,12 +2,20 @@
 
 One list of libraries for every mode (``run``, ``audit``, ``gate``): versions are read from
 package metadata, so nothing here imports torch.
+
+A file can be hashed ahead (:func:`hash_ahead`), on a thread of its own while the caller reads
+it (hashlib and file reads release the GIL): ``auditor audit`` hashes its input that way, and
+the :func:`sha256_file` of the same, unchanged file then waits for that hash.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import platform
+import threading
+from concurrent.futures import Future
 from importlib import metadata
 from pathlib import Path
 
@@ -21,6 +29,11 @@ _CHUNK = 1 << 20
 
 def library_versions() -> dict[str, str | None]:
     """``{"python": "3.11.7", "torch": "2.4.1", ...}``; None for a library not installed."""
+    return dict(_library_versions())
+
+
+@functools.cache  # read once a process: installing a package mid-run does not change it
+def _library_versions() -> dict[str, str | None]:
     out: dict[str, str | None] = {"python": platform.python_version()}
     for name in LIBRARIES:
         out[name] = _version(name)
@@ -44,8 +57,51 @@ def _version(name: str) -> str | None:
     return dist.version
 
 
+# path -> (its stat when the hash started, the hash): hashes started by hash_ahead
+_AHEAD: dict[str, tuple[tuple[int, ...], Future[str]]] = {}
+_AHEAD_LOCK = threading.Lock()
+
+
+def _stat_key(path: str) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def hash_ahead(path: str | Path) -> None:
+    """Start the sha256 of ``path`` on a thread of its own; :func:`sha256_file` of the same
+    path takes it while the file's stat (device, inode, size, mtime) is unchanged."""
+    key = os.path.abspath(path)
+    stat = _stat_key(key)
+    if stat is None:
+        return  # sha256_file names the problem
+    digest: Future[str] = Future()
+
+    def work() -> None:
+        try:
+            digest.set_result(_sha256(key))
+        except BaseException as exc:  # noqa: BLE001 - raised again by sha256_file
+            digest.set_exception(exc)
+
+    with _AHEAD_LOCK:
+        _AHEAD[key] = (stat, digest)
+    threading.Thread(target=work, daemon=True, name="auditor-sha256").start()
+
+
 def sha256_file(path: str | Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks (bounded memory for large files)."""
+    """Hex sha256 of a file, read in 1 MiB chunks (bounded memory for large files); the hash
+    started by :func:`hash_ahead` when the file is unchanged since (used once)."""
+    key = os.path.abspath(path)
+    with _AHEAD_LOCK:
+        ahead = _AHEAD.pop(key, None)
+    if ahead is not None and ahead[0] == _stat_key(key):
+        return ahead[1].result()
+    return _sha256(path)
+
+
+def _sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(_CHUNK), b""):

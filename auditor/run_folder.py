@@ -25,8 +25,8 @@ from filelock import FileLock, Timeout
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
-from auditor.record import SCHEMA_VERSION, validate_audit
-from auditor.report.render import render_all
+from auditor.record import SCHEMA_VERSION, prepare_validator, validate_audit
+from auditor.report.render import prepare_templates, render_all
 
 LOCK_TIMEOUT_S = 3600.0
 STAGING_SUFFIX = ".staging"
@@ -117,6 +117,13 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def prepare_writing() -> None:
+    """Load what writing a run folder needs (the schema's validator, every card template)
+    now, e.g. while a file is being read, rather than when the audit is ready."""
+    prepare_validator()
+    prepare_templates()
 
 
 def write_audit(

@@ -15,8 +15,9 @@ of two cores busy with another process, a digits run on torch's default of 2 thr
 Results do not depend on the thread count (see the seeding tests), only the speed does.
 
 Also the stage timer (:func:`timed`), which logs one line as a stage starts and one as it
-ends (logger ``auditor``), and :func:`stage_log`, which collects those lines for a run's
-``run.log``.
+ends (logger ``auditor``), :func:`stage_log`, which collects those lines for a run's
+``run.log``, and :class:`Background`, one call run on a thread of its own while the caller
+does other work (reading a file in pyarrow or hashing it releases the GIL).
 """
 
 from __future__ import annotations
@@ -24,9 +25,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import time
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 SAMPLE_SECONDS = 0.05
 BUSY_BELOW_IDLE = 0.5  # a core idle less than half the sample is taken by someone else
@@ -147,3 +153,64 @@ def stage_log() -> Iterator[list[str]]:
     finally:
         LOG.removeHandler(handler)
         LOG.setLevel(level)
+
+
+_RUNNING: weakref.WeakSet[Background] = weakref.WeakSet()
+
+
+def work_in_flight() -> bool:
+    """True while a :class:`Background` call is still running (nobody waited for it)."""
+    return any(b.running() for b in list(_RUNNING))
+
+
+class Background(Generic[T]):
+    """``fn(*args, **kwargs)`` started now on a daemon thread of its own; :meth:`result`
+    waits for its value or raises its exception (in the caller's thread, as if called there).
+
+    A caller that ends early (bad input, Ctrl-C) does not wait for it: the command exits
+    while it runs (see :func:`work_in_flight`). ``started``: the call's
+    ``time.perf_counter()`` at the start; ``seconds``: its wall-clock time once done."""
+
+    def __init__(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> None:
+        self._begin()
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._run, args=(fn, args, kwargs), daemon=True,
+            name=f"auditor-{getattr(fn, '__name__', 'call')}",
+        )  # fmt: skip
+        _RUNNING.add(self)
+        self._thread.start()
+
+    @classmethod
+    def inline(cls, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Background[T]:
+        """The call made now, in the caller's thread (work that must stay there, such as a
+        Dask client's), behind the same interface; its exception is raised here."""
+        done = cls.__new__(cls)
+        done._begin()
+        done._thread = None
+        done._value = fn(*args, **kwargs)
+        done.seconds = round(time.perf_counter() - done.started, 4)
+        return done
+
+    def _begin(self) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+
+    def _run(self, fn: Callable[..., T], args: tuple, kwargs: dict[str, Any]) -> None:
+        try:
+            self._value = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
+            self._error = exc
+        self.seconds = round(time.perf_counter() - self.started, 4)
+
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def result(self) -> T:
+        """The call's value (waits; Ctrl-C interrupts the wait), or its exception raised."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value

@@ -24,7 +24,10 @@ from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text, user_cache_dir
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
-__all__ = ["SCHEMA_VERSION", "SECTIONS", "audit_schema", "section_schema", "validate_audit"]
+__all__ = [
+    "SCHEMA_VERSION", "SECTIONS", "audit_schema", "prepare_validator", "section_schema",
+    "validate_audit",
+]  # fmt: skip
 
 
 def _fingerprint() -> str:
@@ -90,6 +93,12 @@ def _fast_validator() -> Any:
     except ImportError:  # pragma: no cover - a dependency; the slow path still decides
         return None
     return jsonschema_rs.validator_for(_schema())
+
+
+def prepare_validator() -> None:
+    """Load the schema and build the validator now (once a process), so that the first
+    :func:`validate_audit` does not wait for them (``auditor audit`` does it while reading)."""
+    _fast_validator()
 
 
 def _fast_valid(data: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from auditor.report.html import render_html
 from auditor.report.junit import render_junit
 from auditor.report.markdown import render_markdown
 from auditor.report.summary import render_summary
+from auditor.report.templating import environment
 
 Renderer = Callable[[dict[str, Any]], str | None]
 
@@ -22,6 +23,16 @@ RENDERERS: tuple[tuple[str, Renderer], ...] = (
     ("model_card.html", render_html), ("model_card.md", render_markdown),
     ("junit.xml", render_junit), ("summary.md", render_summary),
 )  # fmt: skip
+
+
+def prepare_templates() -> None:
+    """Load every card template now (compiled, from the bytecode cache where it holds them),
+    so that rendering does not wait for them (``auditor audit`` does it while reading)."""
+    for markdown in (False, True):
+        env = environment(markdown=markdown)
+        suffix = ".md.j2" if markdown else ".html.j2"
+        for name in env.list_templates(filter_func=lambda n, s=suffix: n.endswith(s)):
+            env.get_template(name)
 
 
 def render_all(audit: dict[str, Any], folder: Path) -> list[Path]:

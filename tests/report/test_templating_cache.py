@@ -49,3 +49,16 @@ def test_a_failing_write_is_silent(tmp_path, monkeypatch):
     folder = Path(cache.directory)
     folder.rmdir()  # gone between the check and the write
     assert _render(cache, tmp_path) == "hello x"
+
+
+def test_prepare_templates_loads_every_card_template():
+    """``auditor audit`` loads the templates while it reads its file: every ``.html.j2`` and
+    ``.md.j2`` is then in its environment's cache."""
+    from auditor.report.render import prepare_templates
+
+    names = {p.name for p in templating.templates_dir().rglob("*.j2")}
+    prepare_templates()
+    for markdown, suffix in ((False, ".html.j2"), (True, ".md.j2")):
+        env = templating.environment(markdown=markdown)
+        loaded = {Path(t.filename).name for t in env.cache.values()}
+        assert {n for n in names if n.endswith(suffix)} <= loaded
