@@ -3,13 +3,14 @@
 Rows are read in batches (pyarrow) or, when a Dask scheduler is named, per partition of a
 Dask dataframe (each partition reduced where it lives); each batch becomes a small partial
 (per-group confusion counts plus running sums for the score metrics), and partials add up.
-Without a score column memory is one batch whatever the file size (two while the next
-batch is read ahead on a thread). With one, the score sums also keep each joint group cell's
+Without a score column memory is a few batches whatever the file size (each core reduces
+one while the next is read). With one, the score sums also keep each joint group cell's
 distinct scores per true class (16 bytes each, 8 where no score repeats): the price of an
 exact ROC AUC, overall and per group (at most 16 bytes a row; far less where scores repeat),
-and, while the AUCs are counted, up to 24 bytes more per distinct score for a moment (one
-sort of every score numbers them: :class:`~auditor.fairness.score_axis.ScoreAxis`), then
-4-8 bytes of sort keys and each thread's buffers: 10M distinct scores peak at about 0.7 GiB.
+and, while the AUCs are counted, up to 40 bytes more per distinct score for a moment (one
+sort of every score numbers them, a range per core: :class:`~auditor.fairness.score_axis.
+ScoreAxis`), then 4-8 bytes of sort keys and each thread's buffers: 10M distinct scores peak
+at about 0.85 GiB (0.78 GiB on one core).
 """
 
 from __future__ import annotations
