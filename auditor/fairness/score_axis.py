@@ -274,7 +274,8 @@ class ScoreAxis:
             return math.nan
         if not self._keys:
             return self._axis_auc(cells, pos, neg) / (2 * n_pos * n_neg)
-        if self._positions and len(pos) + len(neg) == self._n_parts:  # every row: 0 .. n - 1
+        every = len({*pos, *neg}) == len(pos) + len(neg) == self._n_parts
+        if self._positions and every:  # every row once: its positions are 0 .. n - 1, sorted
             at = sum(int(self._keys[k].sum(dtype=np.int64)) // 2 for k in pos)
             return 2 * (at - n_pos * (n_pos - 1) // 2) / (2 * n_pos * n_neg)
         parts = [self._keys[k] for k in (*neg, *pos)]
