@@ -6,6 +6,7 @@ signals, a broken pipe): 0 pass, 1 a gate failed, 2 anything else, 130 SIGINT, 1
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -25,7 +26,7 @@ from auditor.commands import (
     usage_error_line,
 )
 from auditor.commands import run as run_cmd
-from auditor.runtime import prepare_environment
+from auditor.runtime import prepare_environment, work_in_flight
 
 app = typer.Typer(
     name="auditor",
@@ -76,7 +77,14 @@ def exit_code_of(args: list[str] | None = None) -> int:
 def main() -> None:
     prepare_environment()  # before anything loads torch's OpenMP runtime
     install_signal_handlers()
-    sys.exit(exit_code_of())
+    code = exit_code_of()
+    if work_in_flight():  # an error or Ctrl-C came before a file read ahead was needed
+        # The interpreter's shutdown would wait for that read, and can crash while a thread
+        # is inside pyarrow: leave at once (every file is closed and staging removed by now).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,11 @@ from auditor.config import AuditConfig
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import build_audit, predictions_config
-from auditor.predictions.read import Columns, reduce_predictions
+from auditor.predictions.read import Columns, PredictionCounts, reduce_predictions
+from auditor.provenance import hash_ahead, library_versions
 from auditor.record import SCHEMA_VERSION
-from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir
-from auditor.runtime import timed
+from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, prepare_writing
+from auditor.runtime import LOG, Background
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,11 +74,16 @@ def audit_predictions(
     dask_scheduler: str | None = None,
     command: str | None = None,
     lock_timeout: float = LOCK_TIMEOUT_S,
+    reading: Background[PredictionCounts] | None = None,
 ) -> AuditResult:
     """Audit performance and fairness from predictions: ``source`` is a CSV / Parquet file or
     a pandas DataFrame; columns by ``cols`` or by ``y_true=``, ``y_pred=``, ``y_score=``,
     ``sensitive=[...]``. The result is in memory; with ``out_dir`` the run folder is written
-    there too (else call ``.write(folder)``)."""
+    there too (else call ``.write(folder)``).
+
+    ``reading``: the file already being reduced, ``Background(reduce_predictions, source,
+    cols, batch_rows=..., positive_label=...)`` (``auditor audit`` starts it before it loads
+    the rest); its arguments then stand for ``batch_rows`` and ``positive_label``."""
     cols = _columns(cols, y_true, y_pred, y_score, sensitive)
     name = Path(source).stem if isinstance(source, str | Path) else FRAME_NAME
     config = config or AuditConfig(name=name)
@@ -87,36 +93,48 @@ def audit_predictions(
     with tempfile.TemporaryDirectory(prefix="auditor-frame-") as tmp:
         is_file = isinstance(source, str | Path)
         path = Path(source) if is_file else _frame_file(source, cols, Path(tmp))
-        audit = _audit_file(path, cols, config=config, seed=seed, batch_rows=batch_rows,
-                            positive_label=positive_label, dask_scheduler=dask_scheduler,
-                            command=command)  # fmt: skip
+        if reading is None:
+            reading = _start_reading(path, cols, batch_rows=batch_rows, dask=dask_scheduler,
+                                     positive_label=positive_label)  # fmt: skip
+        audit = _audit_file(path, cols, reading, config=config, seed=seed, command=command)
         if not is_file:  # the temporary file is gone after this: name the DataFrame instead
             audit = _renamed(audit, str(path), FRAME_SOURCE)
     result = AuditResult(data=audit)
     return result if out is None else result.write(out, lock_timeout=lock_timeout)
 
 
+def _start_reading(
+    path: Path, cols: Columns, *, batch_rows: int, positive_label: str | None, dask: str | None
+) -> Background[PredictionCounts]:
+    """The file's counts, reduced on a thread of its own (pyarrow releases the GIL while it
+    reads) while the caller gets the rest ready; with Dask, here and now (its client stays in
+    the caller's thread)."""
+    LOG.info("stage read_counts: started")
+    start = Background.inline if dask else Background
+    return start(reduce_predictions, path, cols, batch_rows=batch_rows,
+                 positive_label=positive_label, dask_scheduler=dask)  # fmt: skip
+
+
 def _audit_file(
     path: Path,
     cols: Columns,
+    reading: Background[PredictionCounts],
     *,
     config: AuditConfig,
     seed: int,
-    batch_rows: int,
-    positive_label: str | None,
-    dask_scheduler: str | None,
     command: str | None,
 ) -> dict:
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    with timed(timings, "read_counts"):
-        pc = reduce_predictions(path, cols, batch_rows=batch_rows, positive_label=positive_label,
-                                dask_scheduler=dask_scheduler)  # fmt: skip
+    hash_ahead(path)  # hashed beside the read, not after it
+    library_versions()  # these three are loaded while the file is read
+    prepare_writing()
+    pc = reading.result()
+    timings: dict[str, float] = {"read_counts": reading.seconds}
+    LOG.info("stage read_counts: done in %.1f s", reading.seconds)
     body = build_audit(pc, path=path, cols=cols, config=config, seed=seed, timings=timings,
                        command=command_line(command))  # fmt: skip
     audit = {"schema_version": SCHEMA_VERSION, **body}
     audit["gates"] = evaluate_gates(audit, config.gates)
-    timings["total"] = round(time.perf_counter() - started, 4)
+    timings["total"] = round(time.perf_counter() - reading.started, 4)
     return audit
 
 

@@ -5,8 +5,11 @@ Exit codes, the contract CI relies on: 0 every gate passed, 1 a gate failed and 
 traceback), 130 on Ctrl-C (SIGINT), 143 on SIGTERM. Writers stage their files and swap them
 in whole, so an error or a signal leaves no partial report.
 
-Commands import :mod:`auditor.api` inside the command, after the arguments and the config
-are checked: the api loads torch (through the checks), and a config error must not wait for it.
+Command modules import only typer and light modules at the top, so ``auditor --help`` loads
+neither pydantic nor numpy and ``auditor audit`` starts reading its file before the config
+models load. The library (config, preflight, gates) is imported inside each command, and
+:mod:`auditor.api` after the arguments and the config are checked: the api loads torch
+(through the checks), and a config error must not wait for it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from auditor.report.escape import terminal_text
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+# auditor.seeding.MAX_SEED (tests/commands hold them equal), for --seed's range without numpy.
+MAX_SEED = 2**63 - 1
 INTERRUPTED = "auditor: interrupted; no report was written"
 TERMINATED = "auditor: terminated (SIGTERM); no report was written"
 INTERNAL_ERROR = "auditor: internal error: {error}; traceback in {log}"

@@ -7,15 +7,13 @@ Fairness and performance of any model from a CSV or Parquet of its predictions; 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from auditor.commands import cli_errors
+from auditor.commands import MAX_SEED, cli_errors
 from auditor.commands.gate import ExitZero, report_gates
-from auditor.config import MAX_SEED, AuditConfig, load_config
-from auditor.preflight import check_predictions
-from auditor.report.escape import terminal_text
+from auditor.runtime import Background
 
 MitigationFlag = Annotated[
     bool | None,
@@ -70,48 +68,41 @@ def audit(
 ) -> None:
     """Audit fairness and performance from a predictions file of any model."""
     with cli_errors():
+        from auditor.config import AuditConfig, load_config  # pydantic models
+        from auditor.preflight import check_predictions
+
         config_file = str(config) if config else None
         cfg = load_config(config) if config is not None else AuditConfig(name=predictions.stem)
         out = out or Path("reports") / (cfg.name or predictions.stem)
         check_predictions(cfg, sensitive=sensitive, config_file=config_file, out=out)
-        from auditor import api  # numpy, pandas, pyarrow: only once the input is known good
-        from auditor.predictions.read import Columns
+        from auditor.predictions.audit import predictions_config  # numpy, pyarrow
+        from auditor.predictions.read import Columns, reduce_predictions
 
-        cfg = api.predictions_config(cfg, sensitive=sensitive, intersections=intersections,
-                                     min_group_size=min_group_size, interval=interval,
-                                     favourable_label=favourable_label,
-                                     mitigation_preview=mitigation_preview)  # fmt: skip
+        cfg = predictions_config(cfg, sensitive=sensitive, intersections=intersections,
+                                 min_group_size=min_group_size, interval=interval,
+                                 favourable_label=favourable_label,
+                                 mitigation_preview=mitigation_preview)  # fmt: skip
         cols = Columns(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=tuple(sensitive))
-        result = api.audit_predictions(
-            predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows,
-            out_dir=out,
-            positive_label=positive_label, dask_scheduler=dask_scheduler,
+        # Every argument is checked: the file is read from here on, while the report code
+        # loads (pyarrow releases the GIL)
+        reading = None if dask_scheduler else Background(
+            reduce_predictions, predictions, cols, batch_rows=batch_rows,
+            positive_label=positive_label,
         )  # fmt: skip
+        from auditor import api
+
+        result = api.audit_predictions(
+            predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows, out_dir=out,
+            positive_label=positive_label, dask_scheduler=dask_scheduler, reading=reading,
+        )  # fmt: skip
+    from auditor.report.terminal import predictions_lines
+
     typer.echo(f"Model card: {result.run_dir}/model_card.html")
     typer.echo(f"Audit:      {result.run_dir}/audit.json")
-    fair = result.data["fairness"]
-    read_s = result.data["run"]["timings_s"]["read_counts"]
-    typer.echo(f"Rows: {fair['n']:,}; read in {read_s:.2f} s")
-    if fair["positive_class"] is not None:
-        side = "favourable" if fair["positive_favourable"] else "unfavourable"
-        typer.echo(f"Positive class: {terminal_text(fair['positive_class'])} ({side})")
-    for name, feature in fair["features"].items():
-        typer.echo(terminal_text(_feature_line(name, feature)))  # labels are the data's text
+    for line in predictions_lines(result.data):
+        typer.echo(line)
     # the same gate lines, GitHub outputs and exit code as `auditor run` and `auditor gate`
     report_gates(result.data, config_file=config_file, exit_zero=exit_zero)
-
-
-def _feature_line(name: str, feature: dict[str, Any]) -> str:
-    disparities = feature["disparities"]
-    d = disparities.get("demographic_parity_difference") or next(iter(disparities.values()))
-    b = d["between_groups"]
-    if b["status"] != "ok":
-        return f"  {name}: {b['status']} ({b['reason']})"
-    return (
-        f"  {name}: DP difference {b['value']:.3f} [{b['ci_low']:.3f}, {b['ci_high']:.3f}], "
-        f"worst-off {b['worst_group']}; {feature['n_insufficient']} of {feature['n_groups']} "
-        "groups insufficient"
-    )
 
 
 def register(app: typer.Typer) -> None:

@@ -10,9 +10,7 @@ from typing import Annotated
 import typer
 
 from auditor.commands import cli_errors
-from auditor.diff import diff_audits, render_markdown, render_text
 from auditor.io import atomic_write_text
-from auditor.preflight import check_out_file
 
 
 class DiffFormat(StrEnum):
@@ -33,9 +31,12 @@ def diff(
 ) -> None:
     """Compare two audits: metrics with intervals, gate verdicts, checklist, provenance."""
     with cli_errors():
+        from auditor.preflight import check_out_file  # loads the config models
+
         if out is not None:
             check_out_file(out, field="--out")
         from auditor import api  # the record types (pydantic, pandas): after the arguments
+        from auditor.diff import diff_audits, render_markdown, render_text
 
         left, right = api.AuditResult.load(a), api.AuditResult.load(b)
         d = diff_audits(left.data, right.data)

@@ -10,10 +10,6 @@ from typing import Annotated, Any
 import typer
 
 from auditor.commands import EXIT_GATE_FAILED, cli_errors
-from auditor.gates import exit_code
-from auditor.report.github import publish_github
-from auditor.report.summary import render_summary
-from auditor.report.terminal import gate_lines
 
 
 class FailOn(StrEnum):
@@ -33,6 +29,11 @@ EXIT_ZERO = "Gates failed; exit 0 (--exit-zero)"
 def report_gates(audit: dict[str, Any], *, config_file: str | None, exit_zero: bool) -> None:
     """Print the gate lines (their verdict is the exit code's), publish GitHub outputs (under
     Actions), exit 1 on failure."""
+    from auditor.gates import exit_code  # the library: loaded by the command, not at start-up
+    from auditor.report.github import publish_github
+    from auditor.report.summary import render_summary
+    from auditor.report.terminal import gate_lines
+
     gates = audit["gates"]
     for line in gate_lines(gates):
         typer.echo(line)

@@ -10,7 +10,6 @@ import typer
 from auditor.commands import cli_errors
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text
-from auditor.preflight import check_out_file
 
 # The commented example config, every key with its default and what it means.
 EXAMPLE = (Path(__file__).parent / "example.toml").read_text(encoding="utf-8")
@@ -24,6 +23,8 @@ def init(
 ) -> None:
     """Write a commented example audit config."""
     with cli_errors():
+        from auditor.preflight import check_out_file  # loads the config models
+
         check_out_file(path, field="PATH")
         if path.exists() and not force:
             raise AuditorInputError("already exists (use --force to overwrite)", source=str(path))

@@ -8,11 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from auditor.commands import cli_errors, echo_table
+from auditor.commands import MAX_SEED, cli_errors, echo_table
 from auditor.commands.gate import BASELINE_HELP, FAIL_ON_HELP, FailOn, report_gates
-from auditor.config import MAX_SEED, default_config, load_config
 from auditor.errors import AuditorInputError
-from auditor.preflight import check_run
 from auditor.report.numbers import fmt_num
 
 if TYPE_CHECKING:
@@ -66,6 +64,9 @@ def run(
     """Pretrain, fine-tune, audit and write the model card. With no argument: digits."""
     config_file = str(config) if config else None
     with cli_errors():
+        from auditor.config import default_config, load_config  # pydantic: not for --help
+        from auditor.preflight import check_run
+
         if config is not None and scenario is not None:
             raise AuditorInputError(CONFIG_AND_SCENARIO, field="--scenario")
         cfg = (

@@ -1,6 +1,7 @@
 """What the CLI prints about gates: the verdict line, then each failing and warning gate,
 one line each. :func:`failure_text` is the one text of a gate that is not passing: the
-terminal line, the JUnit message and the CI annotation all use it."""
+terminal line, the JUnit message and the CI annotation all use it. Also what ``auditor audit``
+prints about the file it read (:func:`predictions_lines`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,33 @@ def failure_text(result: Mapping[str, Any]) -> str:
     if group != "all" and str(group) not in result["message"] + result["metric"]:
         text += f"; group {group}"
     return text
+
+
+def predictions_lines(audit: Mapping[str, Any]) -> list[str]:
+    """Rows and read time, the positive class, then each feature's demographic parity
+    difference with its interval and worst-off group (labels shown as text)."""
+    fair = audit["fairness"]
+    read_s = audit["run"]["timings_s"]["read_counts"]
+    lines = [f"Rows: {fair['n']:,}; read in {read_s:.2f} s"]
+    if fair["positive_class"] is not None:
+        side = "favourable" if fair["positive_favourable"] else "unfavourable"
+        lines.append(f"Positive class: {terminal_text(fair['positive_class'])} ({side})")
+    for name, feature in fair["features"].items():
+        lines.append(terminal_text(_feature_line(name, feature)))  # labels are the data's text
+    return lines
+
+
+def _feature_line(name: str, feature: Mapping[str, Any]) -> str:
+    disparities = feature["disparities"]
+    d = disparities.get("demographic_parity_difference") or next(iter(disparities.values()))
+    b = d["between_groups"]
+    if b["status"] != "ok":
+        return f"  {name}: {b['status']} ({b['reason']})"
+    return (
+        f"  {name}: DP difference {b['value']:.3f} [{b['ci_low']:.3f}, {b['ci_high']:.3f}], "
+        f"worst-off {b['worst_group']}; {feature['n_insufficient']} of {feature['n_groups']} "
+        "groups insufficient"
+    )
 
 
 def gate_lines(gates: Mapping[str, Any], *, fail_on: str | None = None) -> list[str]:

@@ -16,6 +16,7 @@ import pytest
 
 import auditor
 from auditor.api import AuditResult
+from auditor.api._result import json_form
 from auditor.config import AuditConfig, PrivacyConfig
 from auditor.errors import AuditorInputError
 from tests.builders import predictions_frame
@@ -45,6 +46,8 @@ def test_import_auditor_is_light_and_serves_the_api_lazily():
     code = (
         "import sys, auditor\n"
         "assert 'torch' not in sys.modules and 'auditor.api' not in sys.modules\n"
+        "assert 'pydantic' not in sys.modules and 'auditor.config' not in sys.modules\n"
+        "assert auditor.AuditConfig().name is None and 'auditor.config' in sys.modules\n"
         "assert callable(auditor.audit_model) and 'auditor.api' in sys.modules\n"
         "print(sorted(set(auditor.API_NAMES) - set(dir(auditor))))\n"
     )
@@ -73,6 +76,33 @@ def test_audit_predictions_takes_a_dataframe_in_memory(tmp_path):
     assert json.dumps(a["features"], sort_keys=True) == json.dumps(b["features"], sort_keys=True)
     with pytest.raises(AuditorInputError, match="'nope'"):
         auditor.audit_predictions(frame, y_true="nope", y_pred="pred")
+
+
+def _without_timings(audit: dict) -> dict:
+    """The audit as audit.json holds it (NaN as null) less what the clock says: the run's
+    timings and start, each gate's seconds."""
+    audit = json_form(audit)
+    for key in ("timings_s", "created_at"):
+        audit["run"].pop(key)
+    for result in audit["gates"]["results"]:
+        result.pop("seconds")
+    return audit
+
+
+def test_a_file_read_ahead_gives_the_same_audit(tmp_path):
+    """``reading=``: the counts already being read on a thread (as ``auditor audit`` starts
+    them) give the audit that reading the file inside ``audit_predictions`` gives."""
+    from auditor.predictions.read import Columns, reduce_predictions
+    from auditor.runtime import Background
+
+    path = tmp_path / "p.parquet"
+    predictions_frame(3000).to_parquet(path)
+    cols = Columns(y_true="label", y_pred="pred", y_score="score", sensitive=("sex", "region"))
+    ahead = Background(reduce_predictions, path, cols, batch_rows=700, positive_label="approved")
+    read_ahead = auditor.audit_predictions(path, cols, reading=ahead, positive_label="approved")
+    read_here = auditor.audit_predictions(path, cols, batch_rows=700, positive_label="approved")
+    assert read_ahead.data["run"]["timings_s"]["read_counts"] == ahead.seconds
+    assert _without_timings(read_ahead.data) == _without_timings(read_here.data)
 
 
 def test_gate_rejudges_in_memory_write_and_html(tmp_path):

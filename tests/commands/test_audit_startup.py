@@ -59,3 +59,26 @@ def test_the_flag_overrides_the_config_and_auto_stays_auto(configured, flag, exp
 def test_auto_is_the_default():
     """A trained run reads "auto" as on (tests/checks/test_fairness.py: the digits preview)."""
     assert FairnessConfig().mitigation_preview == "auto"
+
+
+def test_the_command_line_loads_no_pydantic_numpy_or_pyarrow_before_a_command_runs():
+    """``auditor --help`` and the first steps of every command: typer and light modules only
+    (pydantic, numpy and pyarrow load inside the command that needs them)."""
+    code = (
+        "import sys, auditor.cli\n"
+        "print(','.join(m for m in ('pydantic', 'numpy', 'pyarrow', 'jinja2', 'auditor.config',"
+        " 'auditor.gates') if m in sys.modules) or 'none')\n"
+    )
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=300, env=env)  # fmt: skip
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "none"
+
+
+def test_the_seed_range_of_the_command_line_is_the_seeding_one():
+    from auditor.commands import MAX_SEED
+    from auditor.config import MAX_SEED as CONFIG_MAX_SEED
+    from auditor.seeding import MAX_SEED as SEEDING_MAX_SEED
+
+    assert MAX_SEED == SEEDING_MAX_SEED == CONFIG_MAX_SEED

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,26 @@ def test_internal_error_without_a_temp_folder_is_still_one_line(monkeypatch, cap
     assert commands.exit_for(ValueError("bad")) == EXIT_BAD_INPUT
     [line] = capsys.readouterr().err.splitlines()
     assert "internal error: ValueError: bad" in line and "(none: read-only /tmp)" in line
+
+
+def test_a_command_ending_while_a_read_runs_ahead_leaves_at_once(monkeypatch):
+    """An error or Ctrl-C before the file read ahead is needed: ``main`` exits with its code
+    without the interpreter's shutdown (which waits for the read and can crash while a thread
+    is inside pyarrow); with nothing in flight it exits the ordinary way."""
+    from auditor import cli
+    from auditor.runtime import Background
+
+    left: list[int] = []
+    monkeypatch.setattr(cli, "exit_code_of", lambda: EXIT_BAD_INPUT)
+    monkeypatch.setattr(cli.os, "_exit", left.append)
+    monkeypatch.setattr(cli, "install_signal_handlers", lambda: None)
+    release = threading.Event()
+    job = Background(release.wait, 30)
+    with pytest.raises(SystemExit) as ordinary:  # os._exit is stubbed: main goes on to sys.exit
+        cli.main()
+    assert left == [EXIT_BAD_INPUT] and ordinary.value.code == EXIT_BAD_INPUT
+    release.set()
+    job.result()
+    with pytest.raises(SystemExit):
+        cli.main()
+    assert left == [EXIT_BAD_INPUT]  # nothing in flight: not called again
