@@ -12,7 +12,9 @@ must be ~1e-16: the counts engine is exact). Intervals are analytic (score inter
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import auditor
 from auditor.fairness import audit_counts, counts_from_arrays
 from auditor.fairness.reference import reference_frame
 
@@ -163,21 +166,26 @@ def measure(python: str, code: str, args: list[str], *, log: Path) -> tuple[floa
 
 
 def scale(args: argparse.Namespace) -> None:
-    """Each side in its own process, one after another on the same file: auditor's whole
-    ``auditor audit`` (read, count, every metric and interval, cards), a bare pyarrow read of
-    the same columns, and aequitas's crosstabs (when its interpreter can import it)."""
+    """Each side in its own process, taking turns on the same file (each repeat runs every
+    side once; the best of each is shown): auditor's whole ``auditor audit`` (read, count,
+    every metric and interval, cards), a bare pyarrow read of the same columns, and
+    aequitas's crosstabs (when its interpreter can import it)."""
+    # Bytecode compiled first, as a pip install does: a stale .pyc (an edited source under
+    # PYTHONDONTWRITEBYTECODE) would be compiled again in every timed run.
+    compileall.compile_dir(str(Path(auditor.__file__).parent), quiet=1)
     kinds = ["csv", "parquet"] if args.format == "both" else [args.format]
     paths = write_files(args.scale, args.seed, args.folder, kinds)
     score = [] if args.no_score else ["--y-score", "y_score"]
     columns = ["y_true", "y_pred", *(["y_score"] if score else []), *FEATURES]
     aeq = str(args.aequitas_python)
     has_aeq = subprocess.run([aeq, "-c", "import aequitas.group"], capture_output=True).returncode
-    log = args.folder / "bench_fairness_child.log"
+    work = Path(tempfile.mkdtemp(prefix="bench_fairness-"))  # own run folder: benches may overlap
+    log = work / "child.log"
     print(f"scale: {args.scale:,} rows, {', '.join(columns)}; best of {args.repeat}; "
           f"load average {os.getloadavg()[0]:.2f} at the start")  # fmt: skip
     for kind, path in paths.items():
         sensitive = [a for f in FEATURES for a in ("--sensitive", f)]
-        out = str(args.folder / "bench_fairness_run")
+        out = str(work / "run")
         runs = {
             "auditor": (sys.executable, AUDITOR, ["audit", "-p", str(path), *sensitive, *score,
                                                   "-o", out, "--exit-zero"]),
@@ -185,10 +193,11 @@ def scale(args: argparse.Namespace) -> None:
         }  # fmt: skip
         if has_aeq == 0:
             runs["aequitas"] = (aeq, AEQUITAS, [str(path), ",".join(FEATURES)])
-        best = {
-            name: min((measure(*run, log=log) for _ in range(args.repeat)), key=lambda r: r[0])
-            for name, run in runs.items()
-        }
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
+        for _ in range(args.repeat):  # the sides take turns: a burst of load hits each alike
+            for name, run in runs.items():
+                times[name].append(measure(*run, log=log))
+        best = {name: min(t, key=lambda r: r[0]) for name, t in times.items()}
         for name, (wall, peak) in best.items():
             print(f"  {kind:7} {name:8} {wall:7.2f} s  peak {peak:6.0f} MiB")
         ratio = best["auditor"][0] / best["pyarrow"][0]
@@ -196,6 +205,7 @@ def scale(args: argparse.Namespace) -> None:
         if "aequitas" in best:
             line += f"; aequitas / auditor: {best['aequitas'][0] / best['auditor'][0]:.2f}x time"
         print(line)
+    shutil.rmtree(work, ignore_errors=True)
     if has_aeq != 0:
         print(f"  aequitas: skipped ({aeq} cannot import aequitas; install it in its own venv "
               "and pass --aequitas-python PATH)")  # fmt: skip
