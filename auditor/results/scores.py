@@ -110,9 +110,9 @@ def sums_by_code(p: np.ndarray, code: np.ndarray, n_codes: int) -> dict[int, Cla
     """Each code's sums of the rows: p (n,) float64 scores in [0, 1], code (n,) ints in
     [0, n_codes) (a joint group cell and true class). {code: sums} for the codes that have
     rows. The rows are partitioned by code once (a stable sort: each code's rows keep their
-    order, so every sum is the one ``add`` of those rows alone gives); logs, squares and bins
-    are computed over the whole batch at once; each code's distinct scores are one sort of
-    its own rows."""
+    order, so every sum is the one ``add`` of those rows alone gives); logs and bins are
+    computed over the whole batch at once; each code's squares and distinct scores (one sort)
+    over its own rows."""
     order = np.argsort(code.astype(np.uint16) if n_codes <= 1 << 16 else code, kind="stable")
     sizes = np.bincount(code, minlength=n_codes)
     ends = np.cumsum(sizes)
@@ -130,16 +130,15 @@ def sums_by_code(p: np.ndarray, code: np.ndarray, n_codes: int) -> dict[int, Cla
     bin_conf = np.bincount(cell_bin, weights=conf, minlength=width).reshape(n_codes, N_BINS)
     bin_above = np.bincount(cell_bin[p > 0.5], minlength=width).reshape(n_codes, N_BINS)
     del conf, cell_bin
-    squares = (log_p * log_p, log_1mp * log_1mp, p * p)
     out = {}
     for k in np.flatnonzero(sizes).tolist():
         rows = slice(int(ends[k] - sizes[k]), int(ends[k]))
         values, counts = distinct_counts(np.sort(p[rows]))
+        lp, l1, pk = log_p[rows], log_1mp[rows], p[rows]  # squares per code: in cache
         out[k] = ClassScoreSums(
-            n=int(sizes[k]), log_p=float(log_p[rows].sum()),
-            log_p2=float(squares[0][rows].sum()), log_1mp=float(log_1mp[rows].sum()),
-            log_1mp2=float(squares[1][rows].sum()), p=float(p[rows].sum()),
-            p2=float(squares[2][rows].sum()), bin_n=bin_n[k].copy(),
+            n=int(sizes[k]), log_p=float(lp.sum()), log_p2=float(np.square(lp).sum()),
+            log_1mp=float(l1.sum()), log_1mp2=float(np.square(l1).sum()), p=float(pk.sum()),
+            p2=float(np.square(pk).sum()), bin_n=bin_n[k].copy(),
             bin_conf=bin_conf[k].copy(), bin_above=bin_above[k].copy(), values=values,
             counts=counts,
         )  # fmt: skip
