@@ -198,7 +198,8 @@ class ScoreSpill:
         if depth < _QUANTILE_DEPTH:
             sample = _sample(stem, m, min(self.budget, 1 << 20) // 2)
             self._loaded(len(sample))
-            bounds = _quantile_bounds(sample, self.partitions)
+            pieces = min(self.partitions, max(2, 4 * m // self.budget))  # each ~1/4 budget
+            bounds = _quantile_bounds(sample, pieces)
             bounds = bounds[(bounds > lo) & (bounds <= hi)]  # every child smaller than m
         if not len(bounds):
             bounds = np.array([_middle(lo, hi)])
