@@ -194,3 +194,17 @@ def test_the_partition_lookup_is_searchsorted():
     want = np.searchsorted(bounds, score, side="right")
     assert (_Partitioner(bounds)(score) == want).all()
     assert (_Partitioner(np.array([0.25]))(score) == np.searchsorted([0.25], score, "right")).all()
+
+
+def test_parts_may_first_come_in_a_later_batch():
+    score, code = _rows(13, 8000)
+    early = code < 4
+    with ScoreSpill(1, budget=1024, sample_rows=500) as spill:
+        spill.add(np.zeros(0), np.zeros(0, np.int64))
+        spill.add(score[early], code[early])  # parts 0-3 only
+        spill.add(score[~early], code[~early])  # then the rest
+        assert spill.n_codes == 2 * N_CELLS
+        assert (spill.rows_per_code == np.bincount(code)).all()
+        got = spill.twice_mann_whitney(_groups())
+    order = np.r_[np.flatnonzero(early), np.flatnonzero(~early)]
+    assert _check(score[order], code[order], got) == len(_groups())
