@@ -46,12 +46,20 @@ class GroupCounter:
         score (m,) floats, code (m,) parts, count (m,) rows of each record."""
         if not len(score):
             return
-        order = np.argsort(score)
-        score = score[order]
-        code = code[order].astype(np.intp)
         unit = bool((count == 1).all())  # one row a record (distinct scores): no counts
-        count = None if unit else count[order].astype(np.int64)
-        del order
+        keys = _sort_keys(score, code, self.n_codes) if unit else None
+        if keys is not None:  # one sort of integers, no gathers (half an argsort's time)
+            keys.sort()
+            bits = np.uint64(_code_bits(self.n_codes))
+            code = (keys & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.intp)
+            keys >>= bits
+            score, count = keys, None  # the scores' order: equal where the scores are equal
+        else:
+            order = np.argsort(score)
+            score = score[order]
+            code = code[order].astype(np.intp)
+            count = None if unit else count[order].astype(np.int64)
+            del order
         tied = score[1:] == score[:-1]
         # cache-sized pieces (a piece's arrays stay in cache across the layers), cut
         # between two scores: each piece is a range of its own
@@ -83,6 +91,33 @@ class GroupCounter:
             for g, twice in zip(layer.groups, layer.twice, strict=True):
                 out[g] = twice
         return out
+
+
+def order_keys(values: np.ndarray) -> np.ndarray:
+    """Float64s as unsigned integers of the same order (-0.0 below 0.0: callers add 0.0)."""
+    bits = np.ascontiguousarray(values, np.float64).view(np.uint64)
+    keys = bits >> np.uint64(63)  # 1 for a negative: every bit flips; else the sign bit
+    keys *= np.uint64(0x7FFFFFFFFFFFFFFF)
+    keys |= np.uint64(1 << 63)
+    keys ^= bits
+    return keys
+
+
+def _code_bits(n_codes: int) -> int:
+    return max(1, (n_codes - 1).bit_length())
+
+
+def _sort_keys(score: np.ndarray, code: np.ndarray, n_codes: int) -> np.ndarray | None:
+    """``(score's order key - the least) << code bits | code``, where that fits 64 bits (a
+    range of nearby scores, few parts); else None."""
+    keys = order_keys(np.add(score, 0.0))  # -0.0 and 0.0 one key
+    least = keys.min()
+    keys -= least
+    if int(keys.max()).bit_length() + _code_bits(n_codes) > 64:
+        return None
+    keys <<= np.uint64(_code_bits(n_codes))
+    keys |= code.astype(np.uint64)
+    return keys
 
 
 class _Layer:

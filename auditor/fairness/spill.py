@@ -26,7 +26,7 @@ from types import TracebackType
 
 import numpy as np
 
-from auditor.fairness.mann_whitney import GroupCounter
+from auditor.fairness.mann_whitney import GroupCounter, order_keys
 
 BUDGET = 2_000_000  # records held at once: 32 MB, ~160 MB while counted
 PARTITIONS = 64
@@ -260,7 +260,7 @@ class _Partitioner:
     def __init__(self, bounds: np.ndarray):
         self.bounds = bounds
         self._shift = np.uint64(64 - _TABLE_BITS)
-        keys = _order_keys(bounds)
+        keys = order_keys(bounds)
         bucket = (keys >> self._shift).astype(np.intp)
         inside = (keys & np.uint64((1 << int(self._shift)) - 1)) != 0  # not at a bucket start
         table = np.zeros((1 << _TABLE_BITS) + 1, np.uint16)
@@ -272,7 +272,7 @@ class _Partitioner:
 
     def __call__(self, score: np.ndarray) -> np.ndarray:
         """(n,) uint16 partitions of (n,) float64 scores."""
-        keys = _order_keys(score)
+        keys = order_keys(score)
         keys >>= self._shift
         which = self._table[keys]
         del keys
@@ -337,16 +337,6 @@ def _sample(stem: Path, m: int, size: int) -> np.ndarray:
             fh.seek(int(start) * 8)
             parts.append(np.fromfile(fh, np.float64, count=block))
     return np.concatenate(parts)
-
-
-def _order_keys(values: np.ndarray) -> np.ndarray:
-    """Float64s as unsigned integers of the same order (-0.0 below 0.0: callers add 0.0)."""
-    bits = np.ascontiguousarray(values, np.float64).view(np.uint64)
-    keys = bits >> np.uint64(63)  # 1 for a negative: every bit flips; else the sign bit
-    keys *= np.uint64(0x7FFFFFFFFFFFFFFF)
-    keys |= np.uint64(1 << 63)
-    keys ^= bits
-    return keys
 
 
 def _order_key(x: float) -> int:

@@ -81,3 +81,12 @@ def test_a_part_outside_every_group_of_a_layer_is_left_out():
 def test_bad_groups_are_refused(groups, message):
     with pytest.raises(ValueError, match=message):
         GroupCounter(groups, 6)
+
+
+@pytest.mark.parametrize("span", [1e-3, 1e300])  # nearby scores: integer keys; else argsort
+def test_minus_zero_ties_zero_and_either_sort_counts_alike(span):
+    score = np.array([-0.0, 0.0, span, -span, 0.5 * span])
+    code = np.array([0, 1, 1, 0, 0])
+    counter = GroupCounter([([1], [0])], 2)
+    counter.add_range(score, code, np.ones(5, np.int64))
+    assert counter.twice() == [_brute(score, code, np.ones(5), [1], [0])]  # -0.0 ties 0.0
