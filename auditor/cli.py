@@ -6,6 +6,7 @@ signals, a broken pipe): 0 pass, 1 a gate failed, 2 anything else, 130 SIGINT, 1
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Annotated
@@ -84,6 +85,9 @@ def main() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+    # The interpreter's exit collects garbage over every object the command created (about
+    # 0.06 s of an audit); frozen, they are freed by reference counting alone.
+    gc.freeze()
     sys.exit(code)
 
 

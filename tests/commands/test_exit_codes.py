@@ -120,13 +120,16 @@ def test_internal_error_without_a_temp_folder_is_still_one_line(monkeypatch, cap
 def test_a_command_ending_while_a_read_runs_ahead_leaves_at_once(monkeypatch):
     """An error or Ctrl-C before the file read ahead is needed: ``main`` exits with its code
     without the interpreter's shutdown (which waits for the read and can crash while a thread
-    is inside pyarrow); with nothing in flight it exits the ordinary way."""
+    is inside pyarrow); with nothing in flight it exits the ordinary way, objects frozen (the
+    shutdown's garbage collection skips them)."""
     from auditor import cli
     from auditor.runtime import Background
 
     left: list[int] = []
+    frozen: list[bool] = []
     monkeypatch.setattr(cli, "exit_code_of", lambda: EXIT_BAD_INPUT)
     monkeypatch.setattr(cli.os, "_exit", left.append)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: frozen.append(True))
     monkeypatch.setattr(cli, "install_signal_handlers", lambda: None)
     release = threading.Event()
     job = Background(release.wait, 30)
@@ -135,6 +138,7 @@ def test_a_command_ending_while_a_read_runs_ahead_leaves_at_once(monkeypatch):
     assert left == [EXIT_BAD_INPUT] and ordinary.value.code == EXIT_BAD_INPUT
     release.set()
     job.result()
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as ordinary:
         cli.main()
     assert left == [EXIT_BAD_INPUT]  # nothing in flight: not called again
+    assert ordinary.value.code == EXIT_BAD_INPUT and frozen == [True, True]
