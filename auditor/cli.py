@@ -75,7 +75,14 @@ def exit_code_of(args: list[str] | None = None) -> int:
     return code if isinstance(code, int) else 0
 
 
+# Objects a young-generation collection waits for (Python's default: 700). A command makes most
+# of its objects importing its libraries, none of them garbage: 141 collections and 0.07 s of
+# an audit at 700, 17 and 0.03 s at this (the garbage it leaves waiting is a few MB at most).
+GC_YOUNG = 10_000
+
+
 def main() -> None:
+    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
     prepare_environment()  # before anything loads torch's OpenMP runtime
     install_signal_handlers()
     code = exit_code_of()
