@@ -295,22 +295,26 @@ def reduced_in_order(
 ) -> Iterator[Partial]:
     """``reduce(row offset, batch)`` of each batch, in the file's order, on ``workers``
     threads while this one reads the next batches (pyarrow's reading and numpy's reducing
-    release the GIL): at most ``workers + 1`` batches in memory. A batch's error (reading or
-    reducing) is raised at that batch, after the batches before it."""
+    release the GIL): at most ``workers`` batches in memory and the one being read. A batch's
+    error (reading or reducing) is raised at that batch, after the batches before it."""
     if workers < 2:
         yield from (reduce(offset, batch) for offset, batch in _offsets(batches))
         return
     with ThreadPoolExecutor(workers, thread_name_prefix="auditor-reduce") as pool:
         pending: deque[Future[Partial]] = deque()
-        try:
-            for offset, batch in _offsets(batches):
-                pending.append(pool.submit(reduce, offset, batch))
-                if len(pending) > workers:
+        reading = _offsets(batches)
+        while True:
+            try:
+                item = next(reading, None)
+            except AuditorInputError:  # a reading error: the batches read before it first
+                while pending:
                     yield pending.popleft().result()
-        except AuditorInputError:  # a reading error: the batches read before it come first
-            while pending:
+                raise
+            if item is None:
+                break
+            pending.append(pool.submit(reduce, *item))
+            if len(pending) == workers:  # each core busy: read on once the oldest is done
                 yield pending.popleft().result()
-            raise
         while pending:
             yield pending.popleft().result()
 
