@@ -15,7 +15,6 @@ at about 0.85 GiB (0.78 GiB on one core).
 
 from __future__ import annotations
 
-import csv
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from auditor.data.header import check_flat_columns, check_header, file_kind, read_header
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.score_axis import MAX_WORKERS
@@ -56,15 +56,17 @@ class Columns:
         return [self.y_true, self.y_pred, *extra, *self.sensitive]
 
 
-def _check_file(path: Path) -> str:
-    if not path.is_file():
-        raise AuditorInputError("no such file", source=str(path))
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        return "parquet"
-    if suffix in (".csv", ".txt"):
-        return "csv"
-    raise AuditorInputError("not a .csv or .parquet file", source=str(path))
+def _checked_kind(path: Path, cols: Columns) -> str:
+    """The file's kind once its header holds every column the audit reads, each once, and
+    (Parquet) none of them nested: the table loader's checks (``auditor.data.header``), so
+    both take a byte-order mark, a ``.csv.gz`` and refuse the same files."""
+    kind = file_kind(path)
+    header = read_header(path)
+    _check_columns(path, header, cols)
+    check_header([name for name in header if name in cols.names()], source=str(path))
+    if kind == "parquet":
+        check_flat_columns(path, cols.names())
+    return kind
 
 
 def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
@@ -85,21 +87,17 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
     """pyarrow RecordBatches of the needed columns, at most ``batch_rows`` rows each."""
     import pyarrow as pa
 
-    kind = _check_file(path)
+    kind = _checked_kind(path, cols)
     try:
         if kind == "parquet":
             import pyarrow.parquet as pq
 
             # pre_buffer off: pyarrow would otherwise buffer every row group it reads ahead
             pf = pq.ParquetFile(path, pre_buffer=False, read_dictionary=list(cols.sensitive))
-            _check_columns(path, pf.schema_arrow.names, cols)
             yield from pf.iter_batches(batch_size=batch_rows, columns=cols.names())
             return
         import pyarrow.csv as pacsv
 
-        with path.open(newline="", encoding="utf-8") as fh:
-            header = next(csv.reader(fh), [])
-        _check_columns(path, header, cols)
         group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
         reader = pacsv.open_csv(
             path,
@@ -332,15 +330,9 @@ def _dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -
     import dask
     import dask.dataframe as dd
 
-    kind = _check_file(path)
-    if kind == "parquet":
-        import pyarrow.parquet as pq
-
-        _check_columns(path, pq.ParquetFile(path).schema_arrow.names, cols)
+    if _checked_kind(path, cols) == "parquet":
         frame = dd.read_parquet(str(path), columns=cols.names(), split_row_groups=True)
     else:
-        with path.open(newline="", encoding="utf-8") as fh:
-            _check_columns(path, next(csv.reader(fh), []), cols)
         frame = dd.read_csv(
             str(path),
             usecols=cols.names(),

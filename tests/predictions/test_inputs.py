@@ -1,0 +1,65 @@
+"""What a predictions file may look like: the same kinds and header checks as the table loader
+(auditor.data.header): spreadsheet CSVs with a byte-order mark, gzip CSVs, and one-line refusals
+of a folder, a column named twice and a nested Parquet column, before any row is counted."""
+
+from __future__ import annotations
+
+import gzip
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from auditor.data.header import DUPLICATE_COLUMN, IS_DIRECTORY, NESTED_COLUMN
+from auditor.errors import AuditorInputError
+from auditor.predictions.read import Columns, reduce_predictions
+from tests.builders import predictions_columns, predictions_frame
+
+
+def _counts(path):
+    return reduce_predictions(path, predictions_columns(), positive_label="approved")
+
+
+def _same(a, b) -> None:
+    assert a.table.counts.tolist() == b.table.counts.tolist()
+    assert a.scores.roc_auc == b.scores.roc_auc and a.scores.log_loss == b.scores.log_loss
+
+
+def test_a_bom_csv_and_a_gzip_csv_read_as_the_plain_file(tmp_path):
+    frame = predictions_frame(800, seed=2)
+    plain = tmp_path / "p.csv"
+    frame.to_csv(plain, index=False)
+    bom = tmp_path / "excel.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    packed = tmp_path / "p.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    reference = _counts(plain)
+    _same(_counts(bom), reference)
+    _same(_counts(packed), reference)
+
+
+def refused(path, cols=None) -> AuditorInputError:
+    with pytest.raises(AuditorInputError) as err:
+        reduce_predictions(path, cols or predictions_columns(), positive_label="approved")
+    assert "\n" not in str(err.value) and str(path) in str(err.value)
+    return err.value
+
+
+def test_a_column_the_audit_reads_named_twice_is_refused(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("label,pred,score,sex,region,sex\napproved,approved,0.9,F,a,M\n")
+    err = refused(path)
+    assert DUPLICATE_COLUMN.format(col="sex", n=2) in str(err) and err.field == "sex"
+    other = tmp_path / "other.csv"  # a duplicate the audit does not read is not its business
+    rows = "approved,approved,0.9,F,a,1,2\ndenied,denied,0.1,M,b,1,2\n" * 20
+    other.write_text("label,pred,score,sex,region,x,x\n" + rows)
+    assert _counts(other).table.counts.sum() == 40
+
+
+def test_a_nested_parquet_column_and_a_folder_are_refused(tmp_path):
+    path = tmp_path / "nested.parquet"
+    pq.write_table(pa.table({"y_true": [1, 0], "y_pred": [1, 1], "sex": [["F"], ["M"]]}), path)
+    err = refused(path, Columns(sensitive=("sex",)))
+    assert err.field == "sex" and "list" in str(err)
+    assert NESTED_COLUMN.split("{")[0] in str(err)
+    assert IS_DIRECTORY in str(refused(tmp_path))
