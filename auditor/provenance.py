@@ -72,11 +72,15 @@ def _stat_key(path: str) -> tuple[int, ...] | None:
 
 def hash_ahead(path: str | Path) -> None:
     """Start the sha256 of ``path`` on a thread of its own; :func:`sha256_file` of the same
-    path takes it while the file's stat (device, inode, size, mtime) is unchanged."""
+    path takes it while the file's stat (device, inode, size, mtime) is unchanged. A hash of
+    the unchanged file already started is kept, not started again."""
     key = os.path.abspath(path)
     stat = _stat_key(key)
     if stat is None:
         return  # sha256_file names the problem
+    with _AHEAD_LOCK:
+        if key in _AHEAD and _AHEAD[key][0] == stat:
+            return
     digest: Future[str] = Future()
 
     def work() -> None:

@@ -68,6 +68,9 @@ def audit(
 ) -> None:
     """Audit fairness and performance from a predictions file of any model."""
     with cli_errors():
+        from auditor.provenance import hash_ahead
+
+        hash_ahead(predictions)  # on the core the imports below leave free
         from auditor.config import AuditConfig, load_config  # pydantic models
         from auditor.preflight import check_predictions
 
@@ -83,8 +86,7 @@ def audit(
                                  favourable_label=favourable_label,
                                  mitigation_preview=mitigation_preview)  # fmt: skip
         cols = Columns(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=tuple(sensitive))
-        # Every argument is checked: the file is read from here on, while the report code
-        # loads (pyarrow releases the GIL)
+        # every argument checked: the file is read while the report code loads (no GIL held)
         reading = None if dask_scheduler else Background(
             reduce_predictions, predictions, cols, batch_rows=batch_rows,
             positive_label=positive_label,

@@ -16,7 +16,9 @@ def test_hash_ahead_is_the_files_sha256(tmp_path):
     data = os.urandom(3 * (1 << 20) + 17)  # several read chunks and a tail
     path.write_bytes(data)
     provenance.hash_ahead(path)
-    assert os.path.abspath(path) in provenance._AHEAD
+    started = provenance._AHEAD[os.path.abspath(path)][1]
+    provenance.hash_ahead(path)  # the same file again: the hash under way is kept
+    assert provenance._AHEAD[os.path.abspath(path)][1] is started
     assert provenance.sha256_file(path) == hashlib.sha256(data).hexdigest()
     assert os.path.abspath(path) not in provenance._AHEAD  # used once
 
