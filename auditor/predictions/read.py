@@ -55,6 +55,20 @@ class Columns:
         extra = [self.y_score] if self.y_score else []
         return [self.y_true, self.y_pred, *extra, *self.sensitive]
 
+    def check_roles(self, *, source: str | None = None) -> None:
+        """Refuse a column named for two roles (``--y-score sex --sensitive sex``) or twice:
+        each role reads a column of its own."""
+        score = [(self.y_score, "--y-score")] if self.y_score else []
+        roles = [(self.y_true, "--y-true"), (self.y_pred, "--y-pred"), *score,
+                 *((s, "--sensitive") for s in self.sensitive)]  # fmt: skip
+        seen: dict[str, str] = {}
+        for name, flag in roles:
+            if name in seen:
+                both = flag if seen[name] == flag else f"{seen[name]} and {flag}"
+                msg = f"column {name!r} is named twice ({both}); each role needs its own column"
+                raise AuditorInputError(msg, source=source, field=name)
+            seen[name] = flag
+
 
 def _checked_kind(path: Path, cols: Columns) -> str:
     """The file's kind once its header holds every column the audit reads, each once, and
@@ -248,6 +262,7 @@ def reduce_predictions(
     source = str(path)
     if not cols.sensitive:
         raise AuditorInputError("name at least one sensitive column (--sensitive)", source=source)
+    cols.check_roles(source=source)
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
     )
