@@ -63,3 +63,20 @@ def test_a_nested_parquet_column_and_a_folder_are_refused(tmp_path):
     assert err.field == "sex" and "list" in str(err)
     assert NESTED_COLUMN.split("{")[0] in str(err)
     assert IS_DIRECTORY in str(refused(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("cols", "roles"),
+    [
+        (Columns(y_score="sex", sensitive=("sex",)), "--y-score and --sensitive"),
+        (Columns(y_pred="y_true", sensitive=("sex",)), "--y-true and --y-pred"),
+        (Columns(sensitive=("sex", "y_true")), "--y-true and --sensitive"),
+        (Columns(sensitive=("sex", "sex")), "--sensitive"),
+    ],
+)
+def test_one_column_in_two_roles_is_refused_before_reading(tmp_path, cols, roles):
+    """pyarrow would read the column twice and fail on its own schema (a KeyError traceback)."""
+    path = tmp_path / "p.csv"
+    path.write_text("y_true,y_pred,sex\n1,0,F\n0,1,M\n")
+    err = refused(path, cols)
+    assert f"is named twice ({roles})" in str(err)
