@@ -33,7 +33,8 @@ SpillRows = tuple[np.ndarray, np.ndarray, dict[int, tuple[tuple[str, ...], Any]]
 class SpilledCells:
     """Rows added batch by batch: :meth:`add_codes` adds their sums to a batch's cells (any
     thread), :meth:`spill_rows` their scores to ``spill`` under one code per (cell, true class)
-    part of the whole file (one thread, batch after batch)."""
+    part of the whole file (one thread, batch after batch). Leaving a ``with`` block closes
+    the spill."""
 
     def __init__(self, spill: ScoreSpill, grid: Sequence[float] = GRID):
         self.spill = spill
@@ -41,6 +42,12 @@ class SpilledCells:
         self._grid = np.asarray(grid, np.float64)
         # a bin's stand-in: the threshold it starts at (below the grid: just below its first)
         self._values = np.concatenate([[np.nextafter(self._grid[0], -np.inf)], self._grid])
+
+    def __enter__(self) -> SpilledCells:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.spill.close()  # the spilled rows removed, also on an error
 
     def add_codes(
         self,
@@ -62,7 +69,7 @@ class SpilledCells:
         on_grid = np.bincount(key * width + bins, minlength=n_keys * width)
         on_grid = on_grid.reshape(n_keys, width)
         names = {}
-        for k, sums in sums_by_code(score, key, n_keys).items():
+        for k, sums in sums_by_code(score, key, n_keys, distinct=False).items():
             *cell_idx, class_idx = np.unravel_index(k, shape)
             cell = tuple(lab[i] for lab, i in zip(labels, cell_idx, strict=True))
             names[k] = (cell, y_values[class_idx])

@@ -106,13 +106,18 @@ def distinct_counts(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sorted_values[starts], np.diff(starts, append=n)
 
 
-def sums_by_code(p: np.ndarray, code: np.ndarray, n_codes: int) -> dict[int, ClassScoreSums]:
+_NO_SCORES = (np.zeros(0), np.zeros(0, np.int64))  # sums without their distinct scores
+
+
+def sums_by_code(
+    p: np.ndarray, code: np.ndarray, n_codes: int, *, distinct: bool = True
+) -> dict[int, ClassScoreSums]:
     """Each code's sums of the rows: p (n,) float64 scores in [0, 1], code (n,) ints in
     [0, n_codes) (a joint group cell and true class). {code: sums} for the codes that have
     rows. The rows are partitioned by code once (a stable sort: each code's rows keep their
     order, so every sum is the one ``add`` of those rows alone gives); logs and bins are
     computed over the whole batch at once; each code's squares and distinct scores (one sort)
-    over its own rows."""
+    over its own rows; without ``distinct``, no distinct scores (empty): the sums only."""
     order = np.argsort(code.astype(np.uint16) if n_codes <= 1 << 16 else code, kind="stable")
     sizes = np.bincount(code, minlength=n_codes)
     ends = np.cumsum(sizes)
@@ -133,7 +138,7 @@ def sums_by_code(p: np.ndarray, code: np.ndarray, n_codes: int) -> dict[int, Cla
     out = {}
     for k in np.flatnonzero(sizes).tolist():
         rows = slice(int(ends[k] - sizes[k]), int(ends[k]))
-        values, counts = distinct_counts(np.sort(p[rows]))
+        values, counts = distinct_counts(np.sort(p[rows])) if distinct else _NO_SCORES
         lp, l1, pk = log_p[rows], log_1mp[rows], p[rows]  # squares per code: in cache
         out[k] = ClassScoreSums(
             n=int(sizes[k]), log_p=float(lp.sum()), log_p2=float(np.square(lp).sum()),
