@@ -4,13 +4,11 @@ Rows are read in batches (pyarrow) or, when a Dask scheduler is named, per parti
 Dask dataframe (each partition reduced where it lives); each batch becomes a small partial
 (per-group confusion counts plus running sums for the score metrics), and partials add up.
 Without a score column memory is a few batches whatever the file size (each core reduces
-one while the next is read). With one, the score sums also keep each joint group cell's
-distinct scores per true class (16 bytes each, 8 where no score repeats): the price of an
-exact ROC AUC, overall and per group (at most 16 bytes a row; far less where scores repeat),
-and, while the AUCs are counted, up to 40 bytes more per distinct score for a moment (one
-sort of every score numbers them, a range per core: :class:`~auditor.fairness.score_axis.
-ScoreAxis`), then 4-8 bytes of sort keys and each thread's buffers: 10M distinct scores peak
-at about 0.85 GiB (0.78 GiB on one core).
+one while the next is read). With one, the exact ROC AUCs need each joint cell's distinct
+scores per true class (16 bytes each, 8 where none repeats; 10M distinct scores peak at
+about 0.85 GiB while :class:`~auditor.fairness.score_axis.ScoreAxis` numbers them); past
+``SPILL_ROWS`` rows they go to disk (:mod:`auditor.predictions.spilling`): a fixed budget
+whatever the row count (50M rows: 0.33 GiB at the peak), the same numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -30,6 +29,8 @@ from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.score_axis import MAX_WORKERS
 from auditor.fairness.scores import CellSums, ScoreAxis, add_cell_codes, merge_all, overall_scores
+from auditor.fairness.spill_cells import SpilledAxis, SpilledCells, SpillRows
+from auditor.predictions.spilling import SPILLED, score_axis, spill_for
 from auditor.results.scores import AUC_METHOD, ScoreMetrics
 from auditor.runtime import available_cores
 
@@ -145,6 +146,7 @@ PREDICTED_NOT_TRUE = (
     "label {label!r} ({n} rows) never occurs in {y_true}: a binary audit would turn "
     "multi-class; map it to one of the true classes"
 )
+BINARY_ONLY = "y_score is for binary targets only"
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 
 
@@ -156,6 +158,7 @@ class Partial:
     table: CountsTable | None
     scores: CellSums
     rows: int
+    spilled: SpillRows | None = None  # the rows for the spill, where the scores go there
 
 
 def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: int) -> np.ndarray:
@@ -172,8 +175,10 @@ def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: in
     return score
 
 
-def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int = 0) -> Partial:
-    """columns: name -> array (pyarrow, pandas or numpy) for ``cols.names()``."""
+def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int = 0,
+                 spilled: SpilledCells | None = None) -> Partial:  # fmt: skip
+    """columns: name -> array (pyarrow, pandas or numpy) for ``cols.names()``; ``spilled``:
+    where the scores are spilled (the partial's cells keep their sums only)."""
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
     )
@@ -192,8 +197,10 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
                 source=source,
                 field=cols.y_score,
             )
-        add_cell_codes(cells, score, codes.groups, codes.group_labels, codes.y_true,
-                       codes.classes)  # fmt: skip
+        args = (cells, score, codes.groups, codes.group_labels, codes.y_true, codes.classes)
+        if spilled is not None:
+            return Partial(acc.table(), cells, n, spilled.add_codes(*args))
+        add_cell_codes(*args)
     return Partial(acc.table() if n else None, cells, n)
 
 
@@ -207,8 +214,8 @@ class PredictionCounts:
     engine: str
     # per joint cell and true-class value: the score sums (empty without a score column)
     cells: CellSums = field(default_factory=dict)
-    # their distinct scores on one axis (built once: the overall and per-group ROC AUC)
-    score_axis: ScoreAxis | None = None
+    # their distinct scores on one axis (built once), or the AUCs counted over spilled scores
+    score_axis: ScoreAxis | SpilledAxis | None = None
 
 
 def _check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> None:
@@ -256,8 +263,12 @@ def reduce_predictions(
     batch_rows: int = 1_000_000,
     positive_label: Any = None,
     dask_scheduler: str | None = None,
+    spill_rows: int | None = None,
+    specs: Sequence[Sequence[str]] | None = None,
 ) -> PredictionCounts:
-    """Read ``path`` once; return its counts (and score metrics when ``cols.y_score``)."""
+    """Read ``path`` once; return its counts (and score metrics when ``cols.y_score``). Past
+    ``spill_rows`` rows with a score (default ``SPILL_ROWS``; not with Dask) the scores are
+    spilled to disk: the AUCs counted are every row's and ``specs``' groups' (default: all)."""
     path = Path(path)
     source = str(path)
     if not cols.sensitive:
@@ -268,39 +279,44 @@ def reduce_predictions(
     )
     parts: list[CellSums] = []
     batches = 0
-    if dask_scheduler:
-        partials = _dask_partials(path, cols, dask_scheduler, batch_rows)
-        engine = f"dask ({dask_scheduler})"
-    else:
-        partials = reduced_in_order(iter_batches(path, cols, batch_rows=batch_rows),
-                                    partial(_reduce_arrow, cols, source),
-                                    workers=min(MAX_WORKERS, len(available_cores())))  # fmt: skip
-        engine = f"pyarrow batches of {batch_rows} rows"
-    for part in partials:
-        batches += 1
-        if part.table is not None:
-            acc.add_table(part.table)
-        parts.append(part.scores)
-    cells = merge_all(parts)
-    table = acc.table()
-    _check_predicted_classes(table, cols, source)
-    positive = _positive_index(table, positive_label, source)
-    scores = None
-    if cols.y_score:
+    spilled, batch_rows = spill_for(path, spill_rows, batch_rows, cols.y_score, dask_scheduler)
+    with spilled or nullcontext():  # the spilled scores removed at the end, also on an error
+        if dask_scheduler:
+            partials = _dask_partials(path, cols, dask_scheduler, batch_rows)
+            engine = f"dask ({dask_scheduler})"
+        else:
+            workers = min(MAX_WORKERS, len(available_cores()))
+            partials = reduced_in_order(iter_batches(path, cols, batch_rows=batch_rows),
+                                        partial(_reduce_arrow, cols, source, spilled),
+                                        workers=workers)  # fmt: skip
+            engine = f"pyarrow batches of {batch_rows} rows" + (SPILLED if spilled else "")
+        for part in partials:
+            batches += 1
+            if part.table is not None:
+                acc.add_table(part.table)
+            if part.spilled is not None and spilled:  # to the spill in file order, one thread
+                spilled.spill_rows(part.spilled)
+            parts.append(part.scores)
+        cells = merge_all(parts)
+        table = acc.table()
+        _check_predicted_classes(table, cols, source)
+        positive = _positive_index(table, positive_label, source)
+        if not cols.y_score:
+            return PredictionCounts(table, positive, None, source, batches, engine, cells)
         if len(table.classes) != 2:
-            raise AuditorInputError(
-                "y_score is for binary targets only", source=source, field=cols.y_score
-            )
-        axis = ScoreAxis(cells)
-        scores = overall_scores(cells, table.classes[positive], axis)
-        return PredictionCounts(table, positive, scores, source, batches, engine, cells, axis)
-    return PredictionCounts(table, positive, scores, source, batches, engine, cells)
+            raise AuditorInputError(BINARY_ONLY, source=source, field=cols.y_score)
+        value = table.classes[positive]
+        axis = score_axis(cells, features=cols.sensitive, positive=value, spilled=spilled,
+                          specs=specs)  # fmt: skip
+    scores = overall_scores(cells, value, axis)
+    return PredictionCounts(table, positive, scores, source, batches, engine, cells, axis)
 
 
-def _reduce_arrow(cols: Columns, source: str, offset: int, batch: Any) -> Partial:
+def _reduce_arrow(cols: Columns, source: str, spilled: SpilledCells | None, offset: int,
+                  batch: Any) -> Partial:  # fmt: skip
     """A pyarrow RecordBatch starting at row ``offset`` of the file reduced to a Partial."""
     columns = {n: batch.column(n) for n in cols.names()}
-    return reduce_batch(columns, cols, source=source, row_offset=offset)
+    return reduce_batch(columns, cols, source=source, row_offset=offset, spilled=spilled)
 
 
 def reduced_in_order(
