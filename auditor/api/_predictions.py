@@ -13,7 +13,7 @@ from auditor.api._trained import command_line
 from auditor.config import AuditConfig
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
-from auditor.predictions.audit import build_audit, predictions_config
+from auditor.predictions.audit import audited_specs, build_audit, predictions_config
 from auditor.predictions.read import Columns, PredictionCounts, reduce_predictions
 from auditor.provenance import hash_ahead, library_versions
 from auditor.record import SCHEMA_VERSION
@@ -95,7 +95,8 @@ def audit_predictions(
         path = Path(source) if is_file else _frame_file(source, cols, Path(tmp))
         if reading is None:
             reading = _start_reading(path, cols, batch_rows=batch_rows, dask=dask_scheduler,
-                                     positive_label=positive_label)  # fmt: skip
+                                     positive_label=positive_label,
+                                     specs=audited_specs(cols, config))  # fmt: skip
         audit = _audit_file(path, cols, reading, config=config, seed=seed, command=command)
         if not is_file:  # the temporary file is gone after this: name the DataFrame instead
             audit = _renamed(audit, str(path), FRAME_SOURCE)
@@ -104,15 +105,16 @@ def audit_predictions(
 
 
 def _start_reading(
-    path: Path, cols: Columns, *, batch_rows: int, positive_label: str | None, dask: str | None
-) -> Background[PredictionCounts]:
+    path: Path, cols: Columns, *, batch_rows: int, positive_label: str | None, dask: str | None,
+    specs: list[tuple[str, ...]],
+) -> Background[PredictionCounts]:  # fmt: skip
     """The file's counts, reduced on a thread of its own (pyarrow releases the GIL while it
     reads) while the caller gets the rest ready; with Dask, here and now (its client stays in
     the caller's thread)."""
     LOG.info("stage read_counts: started")
     start = Background.inline if dask else Background
     return start(reduce_predictions, path, cols, batch_rows=batch_rows,
-                 positive_label=positive_label, dask_scheduler=dask)  # fmt: skip
+                 positive_label=positive_label, dask_scheduler=dask, specs=specs)  # fmt: skip
 
 
 def _audit_file(

@@ -78,7 +78,7 @@ def audit(
         cfg = load_config(config) if config is not None else AuditConfig(name=predictions.stem)
         out = out or Path("reports") / (cfg.name or predictions.stem)
         check_predictions(cfg, sensitive=sensitive, config_file=config_file, out=out)
-        from auditor.predictions.audit import predictions_config  # numpy, pyarrow
+        from auditor.predictions.audit import audited_specs, predictions_config  # numpy, pyarrow
         from auditor.predictions.read import Columns, reduce_predictions
 
         cfg = predictions_config(cfg, sensitive=sensitive, intersections=intersections,
@@ -89,7 +89,7 @@ def audit(
         # every argument checked: the file is read while the report code loads (no GIL held)
         reading = None if dask_scheduler else Background(
             reduce_predictions, predictions, cols, batch_rows=batch_rows,
-            positive_label=positive_label,
+            positive_label=positive_label, specs=audited_specs(cols, cfg),
         )  # fmt: skip
         from auditor import api
 

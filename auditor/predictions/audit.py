@@ -125,6 +125,12 @@ def _mitigation(
     )  # fmt: skip
 
 
+def audited_specs(cols: Columns, config: AuditConfig) -> list[tuple[str, ...]]:
+    """The groups the fairness section audits (each feature, then its intersections): what a
+    spilled read must count the exact ROC AUC of."""
+    return resolve_specs(list(cols.sensitive), config.fairness.intersections)
+
+
 def fairness_section(
     pc: PredictionCounts, *, path: Path, cols: Columns, config: AuditConfig, seed: int,
     file_sha256: str | None = None,
@@ -132,7 +138,7 @@ def fairness_section(
     """The fairness section from the per-group counts of the file (its sha256 recorded: the
     file is the audit's per-row record, referenced rather than copied)."""
     cfg = config.fairness
-    specs = resolve_specs(list(cols.sensitive), cfg.intersections)
+    specs = audited_specs(cols, config)
     favourable = favourable_index(pc.table.class_names, cfg.favourable_label,
                                   field="--favourable-label")  # fmt: skip
     result = audit_counts(

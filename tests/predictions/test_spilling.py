@@ -127,3 +127,27 @@ def test_all_specs_is_every_combination():
     assert spilling.all_specs(["a", "b", "c"]) == [
         ("a",), ("b",), ("c",), ("a", "b"), ("a", "c"), ("b", "c"), ("a", "b", "c")
     ]  # fmt: skip
+
+
+def test_the_api_counts_the_groups_its_config_audits(tmp_path, spill_everything):
+    """audit_predictions passes the config's groups (here no intersection) to the spilled
+    read, which counts only those: the same audit as in memory."""
+    from auditor.config import AuditConfig, FairnessConfig
+
+    path = _write(tmp_path, "parquet")
+    config = AuditConfig(name="preds", fairness=FairnessConfig(intersections="none"))
+
+    def audit() -> dict:
+        return _untimed(audit_predictions(path, predictions_columns(), config=config,
+                                          positive_label="approved", batch_rows=3000,
+                                          command="test").data)  # fmt: skip
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(spilling, "SPILL_ROWS", 10**12)
+        want = audit()
+    got = audit()
+    assert "sex & region" not in got["fairness"]["features"]
+    assert "spilled" in got["fairness"]["source"]["engine"]
+    for doc in (want, got):
+        doc["fairness"]["source"].pop("engine")
+    assert json.dumps(got, sort_keys=True) == json.dumps(want, sort_keys=True)
