@@ -45,6 +45,7 @@ CI_METHOD = ci_method()
 TOO_FEW_GROUPS = "fewer than 2 groups with enough data ({n} of {total})"
 ALL_UNDEFINED = "the metric is undefined in every compared group"
 ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
+PART_DEFINED = "fewer than 2 compared groups have a defined {rates}: the gap is the other rate's"
 BELOW_MIN = "n = {n} is below the minimum group size {min}"
 OVERALL = "overall"
 
@@ -206,6 +207,8 @@ def _disparity(cmp: _Compared, dname: str, method: str, sfx: str) -> DisparityRe
             status, reason = "insufficient_data", ONE_DEFINED.format(rates=" or ".join(comps))
         else:  # the bounds contain the value; this only undoes floating-point rounding
             lo, hi = min(lo, value), max(hi, value)
+            alone = [c for c in comps if np.isfinite(group_pt[c]).sum() < 2]  # e.g. no negatives
+            reason = PART_DEFINED.format(rates=" or ".join(alone)) if alone else None
     worst, attained, decider = _attribution(
         dname, group_pt, over_pt, cmp.names, method, sfx, cmp.positive_favourable
     )

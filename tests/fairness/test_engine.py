@@ -226,3 +226,24 @@ def test_small_integer_labels_count_as_the_same_labels_as_text(dtype):
     assert fast.classes == slow.classes == (0, 5, 7)
     assert fast.group_labels == slow.group_labels == (("3", "90"),)
     assert (fast.counts == slow.counts).all()
+
+
+def test_a_gap_read_from_one_rate_alone_says_so():
+    """No negatives anywhere (a positives-only slice): FPR is undefined in every group, so the
+    equalized-odds gap is the TPR gap alone, and its node says so; a gap of one rate (equal
+    opportunity) needs no such reason."""
+    rng = np.random.default_rng(5)
+    n = 400
+    yt = np.ones(n, int)
+    yp = (rng.random(n) < 0.7).astype(int)
+    sf = {"s": rng.choice(["a", "b"], n)}
+    res = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("s",)], positive=1)
+    d = res.features["s"].disparities
+    eod = d["equalized_odds_difference"]["between_groups"]
+    eo = d["equal_opportunity_difference"]["between_groups"]
+    assert eod.status == "ok" and eod.value == pytest.approx(eo.value)
+    assert "fpr" in eod.reason and "the other rate" in eod.reason
+    assert eo.reason is None
+    both = audit_counts(counts_from_arrays(*_random(3, 600)), specs=[("a",)], positive=1)
+    mixed = both.features["a"].disparities["equalized_odds_difference"]["between_groups"]
+    assert mixed.status == "ok" and mixed.reason is None  # both rates defined: no reason
