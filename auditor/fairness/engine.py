@@ -265,7 +265,10 @@ def _attribution(
         return None, [], best_c
     worst = _worst(m, names, worse_off_direction(best_c, positive_favourable=positive_favourable))
     if method == "between_groups":
-        attained = [names[int(np.nanargmin(m))], names[int(np.nanargmax(m))]]
+        lo, hi = int(np.nanargmin(m)), int(np.nanargmax(m))
+        if lo == hi:  # every group ties (a gap of 0): name two of them, not one twice
+            hi = next((int(i) for i in np.flatnonzero(~np.isnan(m)) if i != lo), hi)
+        attained = [names[lo], names[hi]]
     else:
         attained = [names[int(np.nanargmax(np.abs(m - over_pt[best_c + sfx])))]]
     return worst, attained, best_c

@@ -244,6 +244,11 @@ def test_a_gap_read_from_one_rate_alone_says_so():
     assert eod.status == "ok" and eod.value == pytest.approx(eo.value)
     assert "fpr" in eod.reason and "the other rate" in eod.reason
     assert eo.reason is None
+    alternate = {"s": np.where(np.arange(n) % 2 == 0, "a", "b")}
+    same_tpr = (np.arange(n) // 2 % 10 < 7).astype(int)  # 70% in each group: a gap of 0
+    tied = audit_counts(counts_from_arrays(yt, same_tpr, alternate), specs=[("s",)], positive=1)
+    gap = tied.features["s"].disparities["equal_opportunity_difference"]["between_groups"]
+    assert gap.value == 0 and sorted(gap.pair) == ["a", "b"]  # a tie names two groups
     both = audit_counts(counts_from_arrays(*_random(3, 600)), specs=[("a",)], positive=1)
     mixed = both.features["a"].disparities["equalized_odds_difference"]["between_groups"]
     assert mixed.status == "ok" and mixed.reason is None  # both rates defined: no reason
