@@ -35,6 +35,35 @@ from auditor.runtime import available_cores
 # cell (one group label per sensitive feature) -> true class value -> sums
 CellSums = dict[tuple[str, ...], dict[Any, ClassScoreSums]]
 Parts = list[tuple[tuple[str, ...], Any]]  # (cell, true class value) parts of a group
+
+
+def part_keys(
+    codes: Sequence[np.ndarray], labels: Sequence[Sequence[str]], y_codes: np.ndarray,
+    y_values: Sequence[Any],
+) -> tuple[np.ndarray, tuple[int, ...]]:  # fmt: skip
+    """Each row's (cell, true class) part as one code, and the shape the codes index:
+    ``codes[i]`` indexes ``labels[i]`` (feature i's group labels), ``y_codes`` ``y_values``."""
+    shape = (*(len(lab) for lab in labels), len(y_values))
+    return np.ravel_multi_index((*codes, y_codes), shape), shape
+
+
+def part_of(
+    k: int, shape: tuple[int, ...], labels: Sequence[Sequence[str]], y_values: Sequence[Any]
+) -> tuple[tuple[str, ...], Any]:
+    """The (cell, true class value) a :func:`part_keys` code stands for."""
+    *cell_idx, class_idx = np.unravel_index(k, shape)
+    return tuple(lab[i] for lab, i in zip(labels, cell_idx, strict=True)), y_values[class_idx]
+
+
+def add_part(cells: CellSums, cell: tuple[str, ...], value: Any, sums: ClassScoreSums) -> None:
+    """``sums`` into ``cells[cell][value]``, merged with what an earlier batch put there."""
+    by_class = cells.setdefault(cell, {})
+    if value in by_class:
+        by_class[value].merge(sums)
+    else:
+        by_class[value] = sums
+
+
 MAX_WORKERS = 4  # threads of the merges and the groups' AUCs
 _DONE = object()
 

@@ -21,7 +21,10 @@ from auditor.fairness.score_axis import (
     CellSums,
     Parts,
     ScoreAxis,
+    add_part,
     count_keys,
+    part_keys,
+    part_of,
     shared,
     trailing_zeros,
     workers_for,
@@ -96,17 +99,9 @@ def add_cell_codes(
 ) -> None:
     """Add rows given as codes: ``codes[i]`` (n,) indexes ``labels[i]`` (feature i's group
     labels); ``y_codes`` (n,) indexes ``y_values`` (the true class values)."""
-    shape = (*(len(lab) for lab in labels), len(y_values))
-    key = np.ravel_multi_index((*codes, y_codes), shape)
+    key, shape = part_keys(codes, labels, y_codes, y_values)
     for k, sums in sums_by_code(np.asarray(score, np.float64), key, math.prod(shape)).items():
-        *cell_idx, class_idx = np.unravel_index(k, shape)
-        cell = tuple(lab[i] for lab, i in zip(labels, cell_idx, strict=True))
-        by_class = cells.setdefault(cell, {})
-        value = y_values[class_idx]
-        if value in by_class:  # rows added to a cell in an earlier call
-            by_class[value].merge(sums)
-        else:
-            by_class[value] = sums
+        add_part(cells, *part_of(k, shape, labels, y_values), sums)
 
 
 def merge_all(parts: list[CellSums]) -> CellSums:

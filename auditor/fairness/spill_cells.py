@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from auditor.fairness.engine import spec_name
-from auditor.fairness.score_axis import CellSums, Parts
+from auditor.fairness.score_axis import CellSums, Parts, add_part, part_keys, part_of
 from auditor.fairness.spill import ScoreSpill
 from auditor.fairness.threshold import GRID
 from auditor.results.scores import sums_by_code
@@ -60,8 +60,7 @@ class SpilledCells:
     ) -> SpillRows:
         """As :func:`auditor.fairness.scores.add_cell_codes` (the same arguments), the scores
         kept in ``cells`` on the grid only; returns the rows for :meth:`spill_rows`."""
-        shape = (*(len(lab) for lab in labels), len(y_values))
-        key = np.ravel_multi_index((*codes, y_codes), shape)
+        key, shape = part_keys(codes, labels, y_codes, y_values)
         n_keys = math.prod(shape)
         score = np.asarray(score, np.float64)
         width = len(self._values)
@@ -70,16 +69,10 @@ class SpilledCells:
         on_grid = on_grid.reshape(n_keys, width)
         names = {}
         for k, sums in sums_by_code(score, key, n_keys, distinct=False).items():
-            *cell_idx, class_idx = np.unravel_index(k, shape)
-            cell = tuple(lab[i] for lab, i in zip(labels, cell_idx, strict=True))
-            names[k] = (cell, y_values[class_idx])
+            names[k] = part_of(k, shape, labels, y_values)
             held = np.flatnonzero(on_grid[k])
             sums.values, sums.counts = self._values[held], on_grid[k, held].astype(np.int64)
-            by_class = cells.setdefault(cell, {})
-            if names[k][1] in by_class:
-                by_class[names[k][1]].merge(sums)
-            else:
-                by_class[names[k][1]] = sums
+            add_part(cells, *names[k], sums)
         return score, key, names
 
     def spill_rows(self, rows: SpillRows) -> None:
