@@ -37,14 +37,18 @@ def _all_rules(audit: Mapping[str, Any], config: GatesConfig) -> list[tuple[str,
     return rules
 
 
+def _fairness_ran(audit: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The fairness section where it ran; else {} (its shape then unknown to the defaults)."""
+    fairness = audit.get("fairness")
+    ran = isinstance(fairness, Mapping) and fairness.get("status") == "ok"
+    return fairness if ran else {}
+
+
 def _may_have_intersections(audit: Mapping[str, Any]) -> bool:
     """False only where the fairness check ran and audited no intersection (one sensitive
     feature, or intersections off): a fairness section that did not run still gets the
     intersection gate, which then warns that it was not run."""
-    fairness = audit.get("fairness")
-    if not isinstance(fairness, Mapping) or fairness.get("status") != "ok":
-        return True
-    features = fairness.get("features")
+    features = _fairness_ran(audit).get("features")
     if not isinstance(features, Mapping):
         return True
     kinds = [f.get("kind") if isinstance(f, Mapping) else None for f in features.values()]
@@ -53,12 +57,8 @@ def _may_have_intersections(audit: Mapping[str, Any]) -> bool:
 
 def _classes(audit: Mapping[str, Any]) -> list[str] | None:
     """The fairness section's class names where it ran (None: unknown)."""
-    fairness = audit.get("fairness")
-    if isinstance(fairness, Mapping) and fairness.get("status") == "ok":
-        classes = fairness.get("classes")
-        if isinstance(classes, list):
-            return [str(c) for c in classes]
-    return None
+    classes = _fairness_ran(audit).get("classes")
+    return [str(c) for c in classes] if isinstance(classes, list) else None
 
 
 def _one_rule(
