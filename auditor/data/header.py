@@ -2,9 +2,14 @@
 
 Shared by the table loader (``auditor run`` on your CSV / Parquet) and the predictions reader
 (``auditor audit``), so both accept the same files and refuse them with the same one-line
-messages: CSV (``.csv``, ``.txt``, gzip-compressed ``.csv.gz``; UTF-8, with or without the
-byte-order mark spreadsheet programs write) or Parquet (``.parquet``, ``.pq``); a header that
-names a column twice is refused (which one would be read?).
+messages: CSV (``.csv``, ``.txt``, ``.tsv``, each also gzip-compressed ``.gz``; UTF-8, with
+or without the byte-order mark spreadsheet programs write) or Parquet (``.parquet``, ``.pq``); a
+header that names a column twice is refused (which one would be read?).
+
+A CSV's delimiter is the one of ``,`` ``;`` tab ``|`` that splits its header line into the most
+columns (a comma on a tie; a tab for ``.tsv``), as European spreadsheets write ``;`` and many
+pipelines tab; lines starting with ``#`` before the header are comments, skipped
+(:func:`csv_layout`).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import csv
 import gzip
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -20,7 +26,7 @@ from auditor.errors import AuditorInputError
 
 NO_FILE = "no such file"
 IS_DIRECTORY = "is a folder, not a file"
-UNSUPPORTED = "unsupported file type (use .csv, .csv.gz or .parquet)"
+UNSUPPORTED = "unsupported file type (use .csv, .tsv, .csv.gz or .parquet)"
 NOT_UTF8 = "not UTF-8 text"
 NO_HEADER = "no header line"
 CANNOT_READ = "cannot read ({error})"
@@ -28,6 +34,18 @@ DUPLICATE_COLUMN = "column {col!r} appears {n} times in the header; name each co
 NESTED_COLUMN = "column {col!r} holds {type} values, not one label or number per row"
 
 Kind = Literal["csv", "parquet"]
+CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
+DELIMITERS = (",", ";", "\t", "|")  # in order of preference on a tie
+COMMENT = "#"
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """How to parse a CSV file: its ``delimiter`` and the ``skip_rows`` comment lines (``#``)
+    above its header."""
+
+    delimiter: str = ","
+    skip_rows: int = 0
 
 
 def one_line(exc: BaseException) -> str:
@@ -45,7 +63,7 @@ def file_kind(path: Path) -> Kind:
     name = path.name.lower()
     if path.suffix.lower() in (".parquet", ".pq"):
         return "parquet"
-    if name.endswith((".csv", ".txt", ".csv.gz", ".txt.gz")):
+    if name.endswith(CSV_SUFFIXES):
         return "csv"
     raise AuditorInputError(UNSUPPORTED, source=str(path))
 
@@ -58,6 +76,28 @@ def open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by caller
 
 
+def _first_lines(path: Path) -> tuple[int, str | None]:
+    """(the number of ``#`` comment lines at the top, the first other line or None)."""
+    skipped = 0
+    with open_text(path) as fh:
+        for line in fh:
+            if not line.startswith(COMMENT):
+                return skipped, line
+            skipped += 1
+    return skipped, None
+
+
+def csv_layout(path: Path) -> CsvLayout:
+    """The delimiter (see the module's doc) and comment lines of the CSV at ``path``."""
+    skipped, line = _first_lines(path)
+    if line is None:
+        return CsvLayout(skip_rows=skipped)
+    preferred = ("\t",) if ".tsv" in path.name.lower() else ()
+    order = [*preferred, *(d for d in DELIMITERS if d not in preferred)]
+    widths = {d: len(next(csv.reader([line], delimiter=d), [])) for d in order}
+    return CsvLayout(delimiter=max(order, key=lambda d: widths[d]), skip_rows=skipped)
+
+
 def read_header(path: Path) -> list[str]:
     """The column names as the file writes them (duplicates kept), without reading rows."""
     path = Path(path)
@@ -67,8 +107,11 @@ def read_header(path: Path) -> list[str]:
             import pyarrow.parquet as pq
 
             return list(pq.read_schema(path).names)
+        layout = csv_layout(path)
         with open_text(path) as fh:
-            header = next(csv.reader(fh), None)
+            for _ in range(layout.skip_rows):
+                next(fh)
+            header = next(csv.reader(fh, delimiter=layout.delimiter), None)
     except UnicodeDecodeError:
         raise AuditorInputError(NOT_UTF8, source=str(path)) from None
     except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors

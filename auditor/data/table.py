@@ -34,6 +34,7 @@ from auditor.data.header import (  # noqa: F401 - the messages are this module's
     NOT_UTF8,
     UNSUPPORTED,
     check_header,
+    csv_layout,
     file_kind,
     one_line,
     open_text,
@@ -105,7 +106,8 @@ def _parse_frame(path: Path) -> pd.DataFrame:
         if file_kind(path) == "parquet":
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(path)
+            layout = csv_layout(path)
+            frame = pd.read_csv(path, sep=layout.delimiter, skiprows=layout.skip_rows)
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
         raise AuditorInputError(
             CANNOT_READ.format(error=one_line(exc)), source=str(path)

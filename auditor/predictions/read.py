@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from auditor.data.header import check_flat_columns, check_header, file_kind, read_header
+from auditor.data.header import (
+    check_flat_columns,
+    check_header,
+    csv_layout,
+    file_kind,
+    read_header,
+)
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.score_axis import MAX_WORKERS
@@ -114,9 +120,13 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
         import pyarrow.csv as pacsv
 
         group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
+        layout = csv_layout(path)
         reader = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(block_size=1 << 24, use_threads=True),
+            read_options=pacsv.ReadOptions(
+                block_size=1 << 24, use_threads=True, skip_rows=layout.skip_rows
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter),
             convert_options=pacsv.ConvertOptions(
                 include_columns=cols.names(),
                 column_types={s: group for s in cols.sensitive},
@@ -364,8 +374,11 @@ def _dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -
     if _checked_kind(path, cols) == "parquet":
         frame = dd.read_parquet(str(path), columns=cols.names(), split_row_groups=True)
     else:
+        layout = csv_layout(path)
         frame = dd.read_csv(
             str(path),
+            sep=layout.delimiter,
+            skiprows=layout.skip_rows,
             usecols=cols.names(),
             dtype={s: str for s in cols.sensitive},
             keep_default_na=True,

@@ -60,3 +60,35 @@ def test_nested_parquet_columns_are_refused_flat_and_dictionary_ones_pass(tmp_pa
     H.check_flat_columns(path, ["y", "sex", "absent"])
     text = refused(H.check_flat_columns, path, ["y", "tags"])
     assert "'tags'" in text and "list" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "delimiter"),
+    [("semi.csv", "a;b;c\n1;2;3\n", ";"), ("tab.csv", "a\tb\tc\n1\t2\t3\n", "\t"),
+     ("pipe.txt", "a|b|c\n1|2|3\n", "|"), ("comma.csv", "a,b,c\n1;2,3\n", ","),
+     ("tab.tsv", "a\tb\tc\n", "\t"), ("quoted.csv", '"a;x",b,c\n', ",")],
+)  # fmt: skip
+def test_the_delimiter_is_the_one_that_splits_the_header_most(tmp_path, name, text, delimiter):
+    path = tmp_path / name
+    path.write_text(text)
+    assert H.csv_layout(path) == H.CsvLayout(delimiter=delimiter, skip_rows=0)
+    assert H.read_header(path)[1:] == ["b", "c"]
+
+
+def test_a_tsv_is_a_csv_and_a_single_column_header_keeps_the_comma(tmp_path):
+    for name in ("p.tsv", "p.TSV", "p.tsv.gz"):
+        (tmp_path / name).write_bytes(b"x")
+        assert H.file_kind(tmp_path / name) == "csv"
+    one = tmp_path / "one.csv"
+    one.write_text("only\n1\n")
+    assert H.csv_layout(one).delimiter == "," and H.read_header(one) == ["only"]
+
+
+def test_comment_lines_above_the_header_are_skipped(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("# exported by pipeline v2\n#\ty;z\na;b\n1;2\n")
+    assert H.csv_layout(path) == H.CsvLayout(delimiter=";", skip_rows=2)
+    assert H.read_header(path) == ["a", "b"]
+    only = tmp_path / "only.csv"
+    only.write_text("# nothing else\n")
+    assert H.NO_HEADER in refused(H.read_header, only)
