@@ -1,0 +1,110 @@
+"""A predictions file as a source of rows: the columns each role reads (:class:`Columns`),
+checked against the file's header before any row is read, and its rows in pyarrow batches
+(CSV in the layout :func:`auditor.data.header.csv_layout` finds, or Parquet)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.data.header import (
+    check_flat_columns,
+    check_header,
+    csv_layout,
+    file_kind,
+    read_header,
+)
+from auditor.errors import AuditorInputError
+
+__all__ = ["Columns", "checked_kind", "iter_batches"]
+
+
+@dataclass(frozen=True)
+class Columns:
+    y_true: str = "y_true"
+    y_pred: str = "y_pred"
+    y_score: str | None = None
+    sensitive: tuple[str, ...] = ()
+
+    def names(self) -> list[str]:
+        extra = [self.y_score] if self.y_score else []
+        return [self.y_true, self.y_pred, *extra, *self.sensitive]
+
+    def check_roles(self, *, source: str | None = None) -> None:
+        """Refuse a column named for two roles (``--y-score sex --sensitive sex``) or twice:
+        each role reads a column of its own."""
+        score = [(self.y_score, "--y-score")] if self.y_score else []
+        roles = [(self.y_true, "--y-true"), (self.y_pred, "--y-pred"), *score,
+                 *((s, "--sensitive") for s in self.sensitive)]  # fmt: skip
+        seen: dict[str, str] = {}
+        for name, flag in roles:
+            if name in seen:
+                both = flag if seen[name] == flag else f"{seen[name]} and {flag}"
+                msg = f"column {name!r} is named twice ({both}); each role needs its own column"
+                raise AuditorInputError(msg, source=source, field=name)
+            seen[name] = flag
+
+
+def checked_kind(path: Path, cols: Columns) -> str:
+    """The file's kind once its header holds every column the audit reads, each once, and
+    (Parquet) none of them nested: the table loader's checks (``auditor.data.header``), so
+    both take a byte-order mark, a ``.csv.gz`` and refuse the same files."""
+    kind = file_kind(path)
+    header = read_header(path)
+    _check_columns(path, header, cols)
+    check_header([name for name in header if name in cols.names()], source=str(path))
+    if kind == "parquet":
+        check_flat_columns(path, cols.names())
+    return kind
+
+
+def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
+    flags = {cols.y_true: "--y-true", cols.y_pred: "--y-pred"}
+    if cols.y_score:
+        flags[cols.y_score] = "--y-score"
+    for name in cols.names():
+        if name not in have:
+            raise AuditorInputError(
+                f"no column {name!r} ({flags.get(name, '--sensitive')}); the file has "
+                f"{', '.join(map(str, have))}",
+                source=str(path),
+                field=name,
+            )
+
+
+def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
+    """pyarrow RecordBatches of the needed columns, at most ``batch_rows`` rows each."""
+    import pyarrow as pa
+
+    kind = checked_kind(path, cols)
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            # pre_buffer off: pyarrow would otherwise buffer every row group it reads ahead
+            pf = pq.ParquetFile(path, pre_buffer=False, read_dictionary=list(cols.sensitive))
+            yield from pf.iter_batches(batch_size=batch_rows, columns=cols.names())
+            return
+        import pyarrow.csv as pacsv
+
+        group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
+        layout = csv_layout(path)
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                block_size=1 << 24, use_threads=True, skip_rows=layout.skip_rows
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=cols.names(),
+                column_types={s: group for s in cols.sensitive},
+                strings_can_be_null=True,
+            ),
+        )
+        for batch in reader:
+            for start in range(0, batch.num_rows, batch_rows):
+                yield batch.slice(start, batch_rows)
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise AuditorInputError(f"cannot read ({msg})", source=str(path)) from None
