@@ -15,9 +15,10 @@ import hashlib
 import os
 import platform
 import threading
-from concurrent.futures import Future
 from importlib import metadata
 from pathlib import Path
+
+from auditor.runtime import Background
 
 LIBRARIES = (
     "torch", "torchvision", "numpy", "pandas", "pyarrow", "scikit-learn", "scipy",
@@ -58,7 +59,7 @@ def _version(name: str) -> str | None:
 
 
 # path -> (its stat when the hash started, the hash): hashes started by hash_ahead
-_AHEAD: dict[str, tuple[tuple[int, ...], Future[str]]] = {}
+_AHEAD: dict[str, tuple[tuple[int, ...], Background[str]]] = {}
 _AHEAD_LOCK = threading.Lock()
 
 
@@ -79,19 +80,8 @@ def hash_ahead(path: str | Path) -> None:
     if stat is None:
         return  # sha256_file names the problem
     with _AHEAD_LOCK:
-        if key in _AHEAD and _AHEAD[key][0] == stat:
-            return
-    digest: Future[str] = Future()
-
-    def work() -> None:
-        try:
-            digest.set_result(_sha256(key))
-        except BaseException as exc:  # noqa: BLE001 - raised again by sha256_file
-            digest.set_exception(exc)
-
-    with _AHEAD_LOCK:
-        _AHEAD[key] = (stat, digest)
-    threading.Thread(target=work, daemon=True, name="auditor-sha256").start()
+        if key not in _AHEAD or _AHEAD[key][0] != stat:
+            _AHEAD[key] = (stat, Background(_sha256, key))
 
 
 def sha256_file(path: str | Path) -> str:
