@@ -37,6 +37,7 @@ def diff(
             check_out_file(out, field="--out")
         from auditor import api  # the record types (pydantic, pandas): after the arguments
         from auditor.diff import diff_audits, render_markdown, render_text
+        from auditor.report.escape import workflow_inert
 
         left, right = api.AuditResult.load(a), api.AuditResult.load(b)
         d = diff_audits(left.data, right.data)
@@ -45,8 +46,8 @@ def diff(
         if out is not None:
             atomic_write_text(out, text)
             typer.echo(str(out))
-        else:
-            typer.echo(text, nl=False)
+        else:  # a CI log reads workflow commands from it: labels must not start one
+            typer.echo(workflow_inert(text), nl=False)
 
 
 def register(app: typer.Typer) -> None:

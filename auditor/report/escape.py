@@ -18,12 +18,20 @@ from markupsafe import Markup
 # are already neutralised by html.escape); "-", "+", "#", ">" and "1." only at a line start.
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]()|~!])")
 _MD_LINE_START = re.compile(r"^(\s*)([-+#>=]|\d+)")
-# C0 controls but tab / newline / carriage return, DEL, and C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Not allowed anywhere in an XML 1.0 document (tab, newline and CR are; surrogates are not).
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Bidirectional embeddings, overrides and isolates: an unclosed U+202E shows the rest of a
+# line (the numbers after a label) reversed ("Trojan Source"); no label needs them.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+# C0 controls but tab / newline / carriage return, DEL, C1 controls and the bidi controls.
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI}]")
+# Not allowed anywhere in an XML 1.0 document (tab, newline and CR are; surrogates are not),
+# and the bidi controls (a CI page shows these strings as text).
+_NOT_XML = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ud800-\\udfff\\ufffe\\uffff{_BIDI}]")
 # Anything a terminal could act on, line breaks and tabs included (one line per message).
-_NOT_TERMINAL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}]")
+# GitHub Actions reads a workflow command from its job's output: "::name::" at the start of
+# a line (after spaces) and the old "##[name]" anywhere in it.
+_WORKFLOW_START = re.compile(r"^([^\S\n]*):(?=:)", re.M)
+_WORKFLOW_OLD = re.compile(r"(?<=##)\[")
 
 
 def _visible(m: re.Match[str]) -> str:
@@ -78,5 +86,15 @@ def controls_visible(value: Any) -> Any:
 
 
 def terminal_text(value: Any) -> str:
-    """One line a terminal shows as text: no escape sequence, bell or line break acts."""
-    return _NOT_TERMINAL.sub(_visible, str(value))
+    """One line a terminal (or a CI log) shows as text: no escape sequence, bell, line break
+    or bidi override acts, and no GitHub Actions workflow command can start in it (a
+    leading ``::`` becomes ``\\x3a:``, ``##[`` becomes ``##\\x5b``)."""
+    return workflow_inert(_NOT_TERMINAL.sub(_visible, str(value)))
+
+
+def workflow_inert(text: str) -> str:
+    """``text`` (any number of lines) with no GitHub Actions workflow command in it: a line's
+    leading ``::`` becomes ``\\x3a:`` and ``##[`` becomes ``##\\x5b``; what a command prints
+    to the job's log (a diff in Markdown holds labels in code spans, where nothing else
+    can be escaped)."""
+    return _WORKFLOW_OLD.sub(r"\\x5b", _WORKFLOW_START.sub(r"\1\\x3a", text))

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from auditor.report.escape import html_text, md_code, md_escape, terminal_text, xml_text
+from auditor.report.escape import (
+    controls_visible,
+    html_text,
+    md_code,
+    md_escape,
+    terminal_text,
+    workflow_inert,
+    xml_text,
+)
 
 NASTY = "a|b <img src=x> *x* _y_ [l](u) `c`\x1b[31m\x07\nnext"
 
@@ -54,3 +63,44 @@ def test_one_md_escape():
 
     assert environment(markdown=True).filters["md"] is md_escape
     assert summary.md_escape is md_escape
+
+
+# A line of a GitHub Actions log is a workflow command when it starts with "::name::" (after
+# any whitespace) or holds "##[name]" anywhere (actions/runner ActionCommand.TryParseV2 and
+# TryParse): a label must not stop the commands (hiding the gates' annotations) or add one.
+WORKFLOW_V2 = re.compile(r"^\s*::[^:\s]+(?: [^:]*)?::", re.M)
+WORKFLOW_V1 = re.compile(r"##\[[^\]\s]+")
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "::stop-commands::tok",
+        "  ::error::fake",
+        "\u00a0::add-mask::x",
+        "g ##[error]fake",
+        "###[stop-commands]t",
+        "::warning file=a,line=1::x",
+    ],
+)
+def test_terminal_text_starts_no_workflow_command(label):
+    for line in (terminal_text(label), "  " + terminal_text(label), terminal_text("  " + label)):
+        assert not WORKFLOW_V2.search(line) and not WORKFLOW_V1.search(line), line
+    assert terminal_text("a::b ## [x] #[y]") == "a::b ## [x] #[y]"  # nothing else changes
+
+
+def test_workflow_inert_works_line_by_line():
+    text = "| `groups[::x::y]` |\n::error::a\n  ::set-output name=x::1\n`##[error]b`\n"
+    out = workflow_inert(text)
+    assert not WORKFLOW_V2.search(out) and not WORKFLOW_V1.search(out), out
+    assert out.splitlines()[0] == "| `groups[::x::y]` |" and out.count("\n") == 4
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u2066", "\u2069"])
+def test_bidi_controls_are_shown_not_obeyed(char):
+    """An unclosed RIGHT-TO-LEFT OVERRIDE in a label shows the numbers after it reversed."""
+    label = f"F{char}0.5"
+    for escape in (terminal_text, md_escape, md_code, html_text, xml_text, controls_visible):
+        text = escape(label)
+        assert char not in text and f"\\u{ord(char):04x}" in text, escape
+    assert terminal_text("עברית 🙂") == "עברית 🙂"  # right-to-left text itself is kept

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 
 from auditor.config import GateRule
 from auditor.report.github import github_annotations, publish_github
@@ -54,3 +56,60 @@ def test_annotation_of_a_wildcard_rule_points_at_its_table(tmp_path):
     lines = github_annotations(audit["gates"])
     assert lines and all(",line=8," in line for line in lines)  # the second table's metric
     assert all("\x1b" not in line for line in lines)
+
+
+def _workflow_commands(log: str) -> list[str]:
+    """The lines of a job log that GitHub's runner reads as a workflow command (its two
+    parsers: ``::name ...::`` at the start after whitespace, ``##[name ...]`` anywhere)."""
+    found = []
+    for line in log.splitlines():
+        text = line.lstrip()
+        if (text.startswith("::") and "::" in text[2:]) or re.search(r"##\[[^\]]*\]", line):
+            found.append(line)
+    return found
+
+
+def test_labels_start_no_workflow_command_in_the_log(tmp_path, monkeypatch):
+    """A sensitive column named ``::stop-commands::tok`` printed at the start of a line
+    stopped every later command (the gates' own annotations); ``##[error]`` in a group label
+    made an annotation. Only auditor's annotations are commands, under ``audit`` and
+    ``diff``."""
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    column, labels = "::stop-commands::tok", ["##[error]fake", "::error::g", "F"]
+    rows = [f"{i % 2},{int(i % 5 == 0)},{labels[i % 3]}" for i in range(300)]
+    (tmp_path / "p.csv").write_text("label,pred," + column + "\n" + "\n".join(rows) + "\n")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary"))
+    run, runner = tmp_path / "run", CliRunner()
+    audit = runner.invoke(
+        app,
+        [
+            "audit",
+            "-p",
+            str(tmp_path / "p.csv"),
+            "--sensitive",
+            column,
+            "--y-true",
+            "label",
+            "--y-pred",
+            "pred",
+            "--out",
+            str(run),
+        ],
+    )
+    assert audit.exit_code in (0, 1), audit.output
+    assert column in json.loads((run / "audit.json").read_text())["fairness"]["features"]
+    logs = [audit.output]
+    for fmt in ("text", "markdown"):
+        diff = runner.invoke(app, ["diff", str(run), str(run), "--format", fmt])
+        assert diff.exit_code == 0, diff.output
+        logs.append(diff.output)
+    assert "tok" in logs[0] and "fake" in logs[2]  # the labels are there, as text
+    for log in logs:
+        commands = _workflow_commands(log)
+        assert all(re.match(r"::(error|warning) .*title=auditor gate ", c) for c in commands), (
+            commands
+        )
