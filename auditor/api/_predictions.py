@@ -14,7 +14,7 @@ from auditor.config import AuditConfig
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import audited_specs, build_audit, predictions_config
-from auditor.predictions.read import Columns, PredictionCounts, reduce_predictions
+from auditor.predictions.read import MISSING_LEVEL, Columns, PredictionCounts, reduce_predictions
 from auditor.provenance import hash_ahead, library_versions
 from auditor.record import SCHEMA_VERSION
 from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, prepare_writing
@@ -35,13 +35,15 @@ def _columns(
     y_pred: str | None,
     y_score: str | None,
     sensitive: list[str] | tuple[str, ...] | None,
+    missing_group: bool,
 ) -> Columns:
     if cols is not None:
         return cols
     if y_true is None or y_pred is None:
         raise AuditorInputError(NO_COLUMNS, field="y_true")
     return Columns(y_true=y_true, y_pred=y_pred, y_score=y_score,
-                   sensitive=tuple(sensitive or ()))  # fmt: skip
+                   sensitive=tuple(sensitive or ()),
+                   missing_group=MISSING_LEVEL if missing_group else None)  # fmt: skip
 
 
 def _frame_file(frame: pd.DataFrame, cols: Columns, folder: Path) -> Path:
@@ -66,6 +68,7 @@ def audit_predictions(
     y_pred: str | None = None,
     y_score: str | None = None,
     sensitive: list[str] | tuple[str, ...] | None = None,
+    missing_group: bool = False,
     config: AuditConfig | None = None,
     out_dir: str | Path | None = None,
     seed: int = 0,
@@ -78,13 +81,14 @@ def audit_predictions(
 ) -> AuditResult:
     """Audit performance and fairness from predictions: ``source`` is a CSV / Parquet file or
     a pandas DataFrame; columns by ``cols`` or by ``y_true=``, ``y_pred=``, ``y_score=``,
-    ``sensitive=[...]``. The result is in memory; with ``out_dir`` the run folder is written
+    ``sensitive=[...]`` (``missing_group=True``: rows with no sensitive value are the group
+    '(missing)', else refused). The result is in memory; with ``out_dir`` the run folder is written
     there too (else call ``.write(folder)``).
 
     ``reading``: the file already being reduced, ``Background(reduce_predictions, source,
     cols, batch_rows=..., positive_label=...)`` (``auditor audit`` starts it before it loads
     the rest); its arguments then stand for ``batch_rows`` and ``positive_label``."""
-    cols = _columns(cols, y_true, y_pred, y_score, sensitive)
+    cols = _columns(cols, y_true, y_pred, y_score, sensitive, missing_group)
     name = Path(source).stem if isinstance(source, str | Path) else FRAME_NAME
     config = config or AuditConfig(name=name)
     config = predictions_config(config, sensitive=list(cols.sensitive))

@@ -24,6 +24,17 @@ MitigationFlag = Annotated[
     ),
 ]
 
+DaskOption = Annotated[str | None, typer.Option(
+    "--dask-scheduler",
+    help="Reduce per Dask partition with this scheduler: threads, processes, synchronous or a "
+    "distributed address (tcp://host:8786).",
+)]  # fmt: skip
+MissingFlag = Annotated[bool | None, typer.Option(
+    "--missing-group/--no-missing-group", show_default=False,
+    help="Audit rows with no sensitive value as the group '(missing)' (default: refused, or "
+    "the config's data.missing_group).",
+)]  # fmt: skip
+
 
 def audit(
     predictions: Annotated[Path, typer.Option("--predictions", "-p", help="CSV or Parquet file.")],
@@ -55,15 +66,9 @@ def audit(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED)] = 0,
     mitigation_preview: MitigationFlag = None,
+    missing_group: MissingFlag = None,
     batch_rows: Annotated[int, typer.Option("--batch-rows", min=1, help="Rows per batch.")] = 10**6,
-    dask_scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--dask-scheduler",
-            help="Reduce per Dask partition with this scheduler: threads, processes, "
-            "synchronous or a distributed address (tcp://host:8786).",
-        ),
-    ] = None,
+    dask_scheduler: DaskOption = None,
     exit_zero: ExitZero = False,
 ) -> None:
     """Audit fairness and performance from a predictions file of any model."""
@@ -78,18 +83,19 @@ def audit(
         cfg = load_config(config) if config is not None else AuditConfig(name=predictions.stem)
         out = out or Path("reports") / (cfg.name or predictions.stem)
         check_predictions(cfg, sensitive=sensitive, config_file=config_file, out=out)
-        from auditor.predictions.audit import audited_specs, predictions_config  # numpy, pyarrow
-        from auditor.predictions.read import Columns, reduce_predictions
+        from auditor.predictions import audit as pa  # numpy, pyarrow
+        from auditor.predictions.read import reduce_predictions
 
-        cfg = predictions_config(cfg, sensitive=sensitive, intersections=intersections,
-                                 min_group_size=min_group_size, interval=interval,
-                                 favourable_label=favourable_label,
-                                 mitigation_preview=mitigation_preview)  # fmt: skip
-        cols = Columns(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=tuple(sensitive))
+        cfg = pa.predictions_config(cfg, sensitive=sensitive, intersections=intersections,
+                                    min_group_size=min_group_size, interval=interval,
+                                    favourable_label=favourable_label,
+                                    mitigation_preview=mitigation_preview)  # fmt: skip
+        cols = pa.audit_columns(cfg, y_true=y_true, y_pred=y_pred, y_score=y_score,
+                                sensitive=sensitive, missing_group=missing_group)  # fmt: skip
         # every argument checked: the file is read while the report code loads (no GIL held)
         reading = None if dask_scheduler else Background(
             reduce_predictions, predictions, cols, batch_rows=batch_rows,
-            positive_label=positive_label, specs=audited_specs(cols, cfg),
+            positive_label=positive_label, specs=pa.audited_specs(cols, cfg),
         )  # fmt: skip
         from auditor import api
 
@@ -101,7 +107,8 @@ def audit(
 
     typer.echo(f"Model card: {result.run_dir}/model_card.html")
     typer.echo(f"Audit:      {result.run_dir}/audit.json")
-    for line in predictions_lines(result.data):
+    notes = pa.record_notes(result.data, sensitive, cols.missing_group)
+    for line in [*predictions_lines(result.data), *(f"Note: {note}" for note in notes)]:
         typer.echo(line)
     # the same gate lines, GitHub outputs and exit code as `auditor run` and `auditor gate`
     report_gates(result.data, config_file=config_file, exit_zero=exit_zero)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 # A sensitive column with more distinct values than this is almost surely an identifier.
 MAX_GROUPS_PER_FEATURE = 1000
 MAX_JOINT_CELLS = 20_000_000
+MISSING_HINT = "; fill it, or audit such rows as one group with --missing-group"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ class CountsTable:
         k = arr.shape[-1]
         labels = list(itertools.product(*(self.group_labels[a] for a in axes)))
         return labels, arr.reshape(-1, k, k)
+
+
+def data_row(index: int) -> str:
+    """How a message names the row at 0-based ``index`` of the data: ``data row 4`` is the
+    4th row under the header (a spreadsheet's row 5, under its header row 1)."""
+    return f"data row {index + 1}"
 
 
 def _bad_label(value: Any) -> bool:
@@ -121,8 +128,8 @@ def _encode(values: Any) -> tuple[np.ndarray, list]:
             if small is not None:
                 return small
         enc = values if pa.types.is_dictionary(values.type) else values.dictionary_encode()
-        codes = arrow_numpy(enc.indices)
-        if enc.null_count:
+        codes = arrow_numpy(enc.indices.fill_null(-1) if enc.null_count else enc.indices)
+        if enc.null_count:  # a null index, or an index of a null dictionary entry
             codes = np.where(enc.is_null().to_numpy(zero_copy_only=False), -1, codes)
         return codes, enc.dictionary.to_pylist()  # int32 codes: no copy
     small = _small_ints(values) if isinstance(values, np.ndarray) else None
@@ -132,6 +139,16 @@ def _encode(values: Any) -> tuple[np.ndarray, list]:
 
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     return codes.astype(np.int64, copy=False), list(uniques)
+
+
+def _with_missing(codes: np.ndarray, uniques: list, label: str) -> tuple[np.ndarray, list]:
+    """``(codes, uniques)`` with every null, empty or NaN label's rows given the group
+    ``label`` (appended to the uniques; the bad entries keep no rows)."""
+    bad = [i for i, u in enumerate(uniques) if _bad_label(u)]
+    missing = (codes < 0) | (np.isin(codes, bad) if bad else False)
+    if not missing.any():
+        return codes, uniques
+    return np.where(missing, len(uniques), codes), [*uniques, label]
 
 
 def _combined(codes: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
@@ -159,6 +176,7 @@ class CountsAccumulator:
 
     Group and class dictionaries grow as new values appear, so batches need not share them.
     ``source`` names the input in error messages; ``row_offset`` tracks row numbers.
+    ``missing_group``: the group of a row with no sensitive value (None: such a row is refused).
     """
 
     def __init__(
@@ -169,9 +187,11 @@ class CountsAccumulator:
         y_true_name: str = "y_true",
         y_pred_name: str = "y_pred",
         classes: Sequence | None = None,
+        missing_group: str | None = None,
     ):
         """classes: the known class values in order (kept even when a class never occurs)."""
         self.features = tuple(features)
+        self.missing_group = missing_group
         self._fixed_classes = classes is not None
         self.source = source
         self.names = (y_true_name, y_pred_name)
@@ -185,7 +205,9 @@ class CountsAccumulator:
         if (codes < 0).any():
             row = self.rows + int(np.flatnonzero(codes < 0)[0])
             what = "empty or missing group label" if group else "missing value"
-            raise AuditorInputError(f"{what} at row {row}", source=self.source, field=column)
+            hint = MISSING_HINT if group else ""
+            raise AuditorInputError(f"{what} at {data_row(row)}{hint}", source=self.source,
+                                    field=column)  # fmt: skip
 
     def _refuse_bad(
         self, codes: np.ndarray, uniques: list, used: np.ndarray, *, column: str, group: bool
@@ -195,7 +217,9 @@ class CountsAccumulator:
             if _bad_label(uniques[i]):
                 row = self.rows + int(np.flatnonzero(codes == i)[0])
                 what = "empty or NaN group label" if group else "missing or NaN value"
-                raise AuditorInputError(f"{what} at row {row}", source=self.source, field=column)
+                hint = MISSING_HINT if group else ""
+                raise AuditorInputError(f"{what} at {data_row(row)}{hint}", source=self.source,
+                                        field=column)  # fmt: skip
 
     def _global(self, keys: list, table: dict, column: str, *, group: bool) -> np.ndarray:
         """The global codes of ``keys``, new ones registered in ``table``."""
@@ -227,6 +251,8 @@ class CountsAccumulator:
             return BatchCodes([empty] * m, [[] for _ in range(m)], empty, [])
         columns = (*self.features, *self.names)
         encoded = [_encode(v) for v in (*sensitive, y_true, y_pred)]
+        if self.missing_group is not None:
+            encoded[:m] = [_with_missing(c, u, self.missing_group) for c, u in encoded[:m]]
         for axis, (codes, _) in enumerate(encoded):
             self._refuse_missing(codes, column=columns[axis], group=axis < m)
         shape = tuple(len(u) for _, u in encoded)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, get_args
@@ -26,7 +27,13 @@ from auditor.fairness.engine import audit_counts, resolve_specs
 from auditor.fairness.metrics import favourable_index
 from auditor.fairness.scores import scores_by_group
 from auditor.fairness.threshold import file_threshold, threshold_sweep
-from auditor.predictions.read import AUC_METHOD, Columns, PredictionCounts, iter_batches
+from auditor.predictions.read import (
+    AUC_METHOD,
+    MISSING_LEVEL,
+    Columns,
+    PredictionCounts,
+    iter_batches,
+)
 from auditor.provenance import library_versions, sha256_bytes, sha256_file
 from auditor.results import dump
 from auditor.seeding import Rngs
@@ -48,6 +55,7 @@ PREVIEW_OFF = (
 )
 # fairlearn's fit walks every distinct score: about 17 s for 1M rows of 4-digit scores.
 PREVIEW_MAX_ROWS = 200_000
+MAX_ALIKE = 3  # sets of groups differing only in case or spaces named per feature
 PREVIEW_TOO_MANY = (
     "{n:,} rows is more than {max_rows:,}: the preview fits fairlearn's ThresholdOptimizer "
     "on every row's score and group in memory; the threshold sweep covers all rows"
@@ -119,10 +127,23 @@ def _mitigation(
         features=list(cols.sensitive),
         score=rows.column(cols.y_score).to_numpy().astype(np.float64),
         y=(y_true == positive).astype(np.int64), pred=(y_pred == positive).astype(np.int64),
-        sensitive=rows.select(list(cols.sensitive)).to_pandas(), rngs=Rngs(seed),
+        sensitive=_groups_frame(rows, cols), rngs=Rngs(seed),
         rate_method=cfg.interval, favourable=favourable, ci_level=cfg.ci_level,
         min_group_size=cfg.min_group_size,
     )  # fmt: skip
+
+
+def _groups_frame(rows: Any, cols: Columns) -> Any:
+    """The sensitive columns of a pyarrow table as text, as the counts read them (a missing
+    value as ``cols.missing_group``)."""
+    frame = rows.select(list(cols.sensitive)).to_pandas()
+    if cols.missing_group is None:
+        return frame
+    for name in cols.sensitive:
+        values = frame[name].astype(object)
+        missing = values.isna() | (values.astype(str).str.strip() == "")
+        frame[name] = values.where(~missing, cols.missing_group).astype(str)
+    return frame
 
 
 def audited_specs(cols: Columns, config: AuditConfig) -> list[tuple[str, ...]]:
@@ -172,6 +193,56 @@ def fairness_section(
     }  # fmt: skip
 
 
+def group_sizes(pc: PredictionCounts) -> dict[str, dict[str, int]]:
+    """Per sensitive feature, its groups' row counts."""
+    table = pc.table
+    sizes = {}
+    for feature in table.features:
+        labels, counts = table.marginal([feature])
+        sizes[feature] = {lab[0]: int(c.sum()) for lab, c in zip(labels, counts, strict=True)}
+    return sizes
+
+
+def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> list[str]:
+    """What a reader of the card should know about the groups as the file wrote them: rows
+    with no value audited as ``missing_group`` (with their count), and labels that differ
+    only in case or spaces ('Male', 'male', ' Male'), which are separate groups."""
+    notes = []
+    for feature, groups in sizes.items():
+        n = groups.get(missing_group, 0) if missing_group is not None else 0
+        if n:
+            rows = f"{n:,} rows with no value are" if n > 1 else "1 row with no value is"
+            notes.append(f"{feature}: {rows} audited as the group {missing_group!r}.")
+        alike: dict[str, list[str]] = {}
+        for label in groups:
+            alike.setdefault(" ".join(label.split()).casefold(), []).append(label)
+        for labels in [v for v in alike.values() if len(v) > 1][:MAX_ALIKE]:
+            shown = ", ".join(f"{lab!r} ({groups[lab]:,} rows)" for lab in labels)
+            notes.append(f"{feature}: {shown} differ only in case or spaces and are audited "
+                         "as separate groups.")  # fmt: skip
+    return notes
+
+
+def record_notes(data: dict[str, Any], sensitive: Sequence[str],
+                 missing_group: str | None) -> list[str]:  # fmt: skip
+    """:func:`input_notes` from an ``audit.json``'s fairness groups (for the terminal)."""
+    fairness = data["fairness"]
+    features = fairness.get("features", {}) if fairness["status"] == "ok" else {}
+    sizes = {f: {g["group"]: g["n"] for g in features[f]["groups"]} for f in sensitive
+             if f in features}  # fmt: skip
+    return input_notes(sizes, missing_group)
+
+
+def audit_columns(config: AuditConfig, *, y_true: str, y_pred: str, y_score: str | None,
+                  sensitive: Sequence[str], missing_group: bool | None) -> Columns:  # fmt: skip
+    """The columns of ``auditor audit``'s options; ``missing_group`` None: the config's
+    ``data.missing_group`` where its data is a table, else off."""
+    if missing_group is None:
+        missing_group = bool(getattr(config.data, "missing_group", False))
+    return Columns(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=tuple(sensitive),
+                   missing_group=MISSING_LEVEL if missing_group else None)  # fmt: skip
+
+
 def data_section(
     pc: PredictionCounts, *, path: Path, cols: Columns, file_sha256: str | None = None
 ) -> dict[str, Any]:
@@ -182,12 +253,13 @@ def data_section(
     empty = sha256_bytes(b"")
     splits = {s: {"n_rows": 0, "sha256": empty, "class_balance": {}} for s in EMPTY_SPLITS}
     file_sha = file_sha256 or sha256_file(path)
+    read_from = (f"Predictions of an external model read from {path.name} ({table.n:,} rows); "
+                 "auditor did not train or run the model.")  # fmt: skip
     splits["test"] = {"n_rows": table.n, "sha256": file_sha, "class_balance": balance}
     return {
         "name": path.name,
         "modality": "table",
-        "description": f"Predictions of an external model read from {path.name} "
-        f"({table.n:,} rows); auditor did not train or run the model.",
+        "description": " ".join([read_from, *input_notes(group_sizes(pc), cols.missing_group)]),
         "citation": "",
         "license": "",
         "source_files": {path.name: file_sha},

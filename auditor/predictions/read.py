@@ -26,17 +26,18 @@ import numpy as np
 
 from auditor.data.header import csv_layout
 from auditor.errors import AuditorInputError
-from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
+from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy, data_row
 from auditor.fairness.score_axis import MAX_WORKERS
 from auditor.fairness.scores import CellSums, ScoreAxis, add_cell_codes, merge_all, overall_scores
 from auditor.fairness.spill_cells import SpilledAxis, SpilledCells, SpillRows
-from auditor.predictions.source import Columns, checked_kind, iter_batches
+from auditor.predictions.source import MISSING_LEVEL, Columns, checked_kind, iter_batches
 from auditor.predictions.spilling import SPILLED, score_axis, spill_for
 from auditor.results.scores import AUC_METHOD, ScoreMetrics
 from auditor.runtime import available_cores
 
 __all__ = [
     "AUC_METHOD",
+    "MISSING_LEVEL",
     "Columns",
     "PredictionCounts",
     "ScoreMetrics",
@@ -70,6 +71,8 @@ PREDICTED_NOT_TRUE = (
 )
 BINARY_ONLY = "y_score is for binary targets only"
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
+SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
+PERCENT_SHARE = 0.1
 
 
 @dataclass
@@ -90,11 +93,28 @@ def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: in
         raise AuditorInputError(SCORE_NOT_NUMERIC, source=source, field=cols.y_score) from None
     bad = ~np.isfinite(score) | (score < 0) | (score > 1)
     if bad.any():
-        row = row_offset + int(np.flatnonzero(bad)[0])
-        raise AuditorInputError(
-            f"score outside [0, 1] or missing at row {row}", source=source, field=cols.y_score
-        )
+        raise AuditorInputError(_score_problem(score, row_offset), source=source,
+                                field=cols.y_score)  # fmt: skip
     return score
+
+
+def _score_problem(score: np.ndarray, row_offset: int) -> str:
+    """What is wrong with the first score that is not a probability, and what the batch's
+    scores look like: logits or decision values (some below 0), percentages (0 to 100, more
+    than ``PERCENT_SHARE`` of them above 1)."""
+    finite = np.isfinite(score)
+    if not finite.all():
+        first = int(np.flatnonzero(~finite)[0])
+        return f"missing or infinite score at {data_row(row_offset + first)}; {SCORE_WANTED}"
+    low, high = int(np.argmin(score)), int(np.argmax(score))
+    if score[low] < 0:
+        return (f"score {score[low]:g} at {data_row(row_offset + low)} is below 0: logits or "
+                f"decision values? {SCORE_WANTED} (a logit's sigmoid)")  # fmt: skip
+    where = data_row(row_offset + int(np.flatnonzero(score > 1)[0]))
+    if score[high] <= 100 and np.mean(score > 1) > PERCENT_SHARE:
+        return (f"score {score[score > 1][0]:g} at {where} is above 1: percentages? "
+                f"{SCORE_WANTED} (divide by 100)")  # fmt: skip
+    return f"score {score[score > 1][0]:g} at {where} is above 1; {SCORE_WANTED}"
 
 
 def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int = 0,
@@ -102,8 +122,9 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
     """columns: name -> array (pyarrow, pandas or numpy) for ``cols.names()``; ``spilled``:
     where the scores are spilled (the partial's cells keep their sums only)."""
     acc = CountsAccumulator(
-        cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
-    )
+        cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred,
+        missing_group=cols.missing_group,
+    )  # fmt: skip
     acc.rows = row_offset  # row numbers in messages count from the file's start
     codes = acc.add(
         columns[cols.y_true], columns[cols.y_pred], [columns[s] for s in cols.sensitive]

@@ -17,15 +17,23 @@ from auditor.data.header import (
 )
 from auditor.errors import AuditorInputError
 
-__all__ = ["Columns", "checked_kind", "iter_batches"]
+__all__ = ["MISSING_LEVEL", "Columns", "checked_kind", "iter_batches"]
+
+# The group of a row with no sensitive value, as the table loader names it (data.missing_group)
+# without importing it: auditor.data's package loads pandas, which this path does without.
+MISSING_LEVEL = "(missing)"
 
 
 @dataclass(frozen=True)
 class Columns:
+    """The column of each role; ``missing_group``: the group a row with no sensitive value
+    (null, empty, NaN) is audited as (None: such a row is refused)."""
+
     y_true: str = "y_true"
     y_pred: str = "y_pred"
     y_score: str | None = None
     sensitive: tuple[str, ...] = ()
+    missing_group: str | None = None
 
     def names(self) -> list[str]:
         extra = [self.y_score] if self.y_score else []

@@ -80,9 +80,13 @@ def test_audit_writes_the_run_folder(files, tmp_path):
     ("change", "args", "message"),
     [
         (None, ["--sensitive", "race"], "no column 'race'"),
-        ("nan_group", ["--sensitive", "sex"], "sex: empty or missing group label at row 3"),
+        ("nan_group", ["--sensitive", "sex"], "sex: empty or missing group label at data row 4"),
         ("one_class", ["--sensitive", "sex"], "single class"),
-        ("bad_score", ["--sensitive", "sex", "--y-score", "score"], "score outside [0, 1]"),
+        (
+            "bad_score",
+            ["--sensitive", "sex", "--y-score", "score"],
+            "score 1.5 at data row 6 is above 1;",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, change, args, message):
@@ -211,3 +215,38 @@ def test_default_out_is_reports_and_the_file_stem(files, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "reports" / "preds" / "audit.json").is_file()
     assert "reports/preds/model_card.html" in result.output
+
+
+def test_missing_group_audits_unknown_demographics_and_says_so(tmp_path):
+    """Without --missing-group one unknown value refuses the file (exit 2, the first data
+    row, the flag named); with it they are the group '(missing)', counted in the terminal,
+    audit.json and the card; the config's data.missing_group is the default."""
+    frame = predictions_frame(600, seed=7)
+    frame["sex"] = frame["sex"].astype(object)
+    frame.loc[[0, 5, 9], "sex"] = None
+    path = tmp_path / "gaps.csv"
+    frame.to_csv(path, index=False)
+    base = ["audit", "-p", str(path), "--y-true", "label", "--y-pred", "pred",
+            "--positive-label", "approved", "--sensitive", "sex", "--exit-zero"]  # fmt: skip
+    refused = runner.invoke(app, [*base, "--out", str(tmp_path / "no")])
+    assert refused.exit_code == 2 and not (tmp_path / "no").exists()
+    assert "sex: empty or missing group label at data row 1; fill it" in refused.output
+    assert "--missing-group" in refused.output
+    out = tmp_path / "yes"
+    res = runner.invoke(app, [*base, "--out", str(out), "--missing-group"])
+    assert res.exit_code == 0, res.output
+    note = "sex: 3 rows with no value are audited as the group '(missing)'."
+    assert f"Note: {note}" in res.output
+    data = json.loads((out / "audit.json").read_text())
+    assert note in data["data"]["description"]
+    groups = {g["group"]: g["n"] for g in data["fairness"]["features"]["sex"]["groups"]}
+    assert groups["(missing)"] == 3 and sum(groups.values()) == 600
+    assert (
+        "3 rows with no value are audited as the group &#39;(missing)&#39;"
+        in (out / "model_card.html").read_text()
+    )
+    config = tmp_path / "audit.toml"
+    config.write_text(f'[data]\nsource = "table"\npath = "{path.as_posix()}"\ntarget = "label"\n'
+                      'sensitive = ["sex"]\nmissing_group = true\n')  # fmt: skip
+    by_config = runner.invoke(app, [*base, "--out", str(tmp_path / "c"), "--config", str(config)])
+    assert by_config.exit_code == 0 and f"Note: {note}" in by_config.output

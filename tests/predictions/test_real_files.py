@@ -1,0 +1,118 @@
+"""Prediction files as pipelines export them: unknown demographics (refused, or audited as
+the group '(missing)' with --missing-group), scores that are not probabilities (percentages,
+logits: named so in the one-line refusal), rows numbered as a user counts them (data row 1 is
+the first row under the header) and groups that differ only in case or spaces (noted)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditor.errors import AuditorInputError
+from auditor.predictions.audit import group_sizes, input_notes
+from auditor.predictions.read import MISSING_LEVEL, reduce_predictions
+from tests.builders import predictions_columns, predictions_frame
+
+MISSING = [3, 10, 11, 400]
+
+
+def _with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
+    gappy = frame.copy()
+    gappy["sex"] = gappy["sex"].astype(object)
+    gappy.loc[MISSING[:2], "sex"] = None
+    gappy.loc[MISSING[2], "sex"] = ""
+    gappy.loc[MISSING[3], "sex"] = "  "
+    return gappy
+
+
+def _write(frame: pd.DataFrame, path, kind: str):
+    if kind == "csv":
+        frame.to_csv(path, index=False)
+    elif kind == "category":
+        frame.assign(sex=frame["sex"].replace({"": None, "  ": None}).astype("category")
+                     ).to_parquet(path)  # fmt: skip
+    else:
+        frame.to_parquet(path)
+    return path
+
+
+def _reduce(path, **kwargs):
+    cols = predictions_columns()
+    cols = type(cols)(**{**cols.__dict__, **kwargs})
+    return reduce_predictions(path, cols, positive_label="approved", batch_rows=97)
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "category"])
+def test_missing_groups_are_refused_or_audited_as_the_group_missing(tmp_path, kind):
+    frame = predictions_frame(1500, seed=4)
+    suffix = "csv" if kind == "csv" else "parquet"
+    path = _write(_with_gaps(frame), tmp_path / f"gaps.{suffix}", kind)
+    with pytest.raises(AuditorInputError) as err:
+        _reduce(path)
+    text = str(err.value)
+    assert f"sex: empty or missing group label at data row {MISSING[0] + 1};" in text
+    assert "--missing-group" in text and err.value.field == "sex"
+    got = _reduce(path, missing_group=MISSING_LEVEL)
+    filled = frame.copy()
+    filled.loc[MISSING, "sex"] = MISSING_LEVEL  # the same file with the label written in
+    want = _reduce(_write(filled, tmp_path / "filled.parquet", "parquet"))
+    assert got.table.group_labels == want.table.group_labels
+    assert got.table.counts.tolist() == want.table.counts.tolist()
+    assert got.scores == want.scores
+    assert group_sizes(got)["sex"][MISSING_LEVEL] == len(MISSING)
+    notes = input_notes(group_sizes(got), MISSING_LEVEL)
+    assert notes == ["sex: 4 rows with no value are audited as the group '(missing)'."]
+
+
+def test_missing_groups_per_dask_partition_count_the_same(tmp_path):
+    path = _write(_with_gaps(predictions_frame(900, seed=5)), tmp_path / "g.csv", "csv")
+    arrow = _reduce(path, missing_group=MISSING_LEVEL)
+    dask = reduce_predictions(path, type(predictions_columns())(
+        **{**predictions_columns().__dict__, "missing_group": MISSING_LEVEL}),
+        positive_label="approved", dask_scheduler="synchronous")  # fmt: skip
+    assert dask.table.counts.tolist() == arrow.table.counts.tolist()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s * 100, "score 12.5 at data row 1 is above 1: percentages? give P(positive)"),
+        (lambda s: np.log(s / (1 - s)), "is below 0: logits or decision values?"),
+        (lambda s: s.where(s.index != 7, 250.0), "score 250 at data row 8 is above 1; give"),
+        (lambda s: s.where(s.index != 7, 1.5), "score 1.5 at data row 8 is above 1; give"),
+        (lambda s: s.where(s.index != 2, np.nan), "missing or infinite score at data row 3;"),
+    ],
+)  # fmt: skip
+def test_a_score_that_is_not_a_probability_is_named_for_what_it_looks_like(
+    tmp_path, change, message
+):
+    frame = predictions_frame(300, seed=6)
+    frame["score"] = frame["score"].clip(0.01, 0.99)
+    frame.loc[0, "score"] = 0.125
+    frame["score"] = change(frame["score"])
+    path = tmp_path / "s.parquet"
+    frame.to_parquet(path)
+    with pytest.raises(AuditorInputError) as err:
+        _reduce(path)
+    assert message in str(err.value) and err.value.field == "score"
+    assert "\n" not in str(err.value)
+
+
+def test_the_missing_group_is_named_as_the_table_loader_names_it():
+    from auditor.data._tables import MISSING_LEVEL as TABLE_LEVEL
+
+    assert MISSING_LEVEL == TABLE_LEVEL
+
+
+def test_groups_alike_but_for_case_or_spaces_are_separate_and_noted():
+    sizes = {"sex": {"Male": 5, "male": 3, " Male ": 1, "F": 9}, "region": {"a": 1, "b": 1}}
+    notes = input_notes(sizes, None)
+    assert notes == ["sex: 'Male' (5 rows), 'male' (3 rows), ' Male ' (1 rows) differ only in "
+                     "case or spaces and are audited as separate groups."]  # fmt: skip
+    one = input_notes({"sex": {MISSING_LEVEL: 1, "F": 2}}, MISSING_LEVEL)
+    assert one == ["sex: 1 row with no value is audited as the group '(missing)'."]
+    assert input_notes({"sex": {MISSING_LEVEL: 1}}, None) == []
+    json.dumps(notes)
