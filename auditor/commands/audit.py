@@ -103,11 +103,12 @@ def audit(
             predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows, out_dir=out,
             positive_label=positive_label, dask_scheduler=dask_scheduler, reading=reading,
         )  # fmt: skip
+    from auditor.predictions.notes import record_notes
     from auditor.report.terminal import predictions_lines
 
     typer.echo(f"Model card: {result.run_dir}/model_card.html")
     typer.echo(f"Audit:      {result.run_dir}/audit.json")
-    notes = pa.record_notes(result.data, sensitive, cols.missing_group)
+    notes = record_notes(result.data, sensitive, cols.missing_group)
     for line in [*predictions_lines(result.data), *(f"Note: {note}" for note in notes)]:
         typer.echo(line)
     # the same gate lines, GitHub outputs and exit code as `auditor run` and `auditor gate`

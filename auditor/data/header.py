@@ -8,8 +8,9 @@ header that names a column twice is refused (which one would be read?).
 
 A CSV's delimiter is the one of ``,`` ``;`` tab ``|`` that splits its header line into the most
 columns (a comma on a tie; a tab for ``.tsv``), as European spreadsheets write ``;`` and many
-pipelines tab; lines starting with ``#`` before the header are comments, skipped
-(:func:`csv_layout`).
+pipelines tab; lines starting with ``#`` before the header are comments, skipped. With another
+delimiter than ``,``, a first row holding a number written ``0,93`` makes ``,`` the decimal
+mark (such spreadsheets write both) (:func:`csv_layout`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,15 +39,17 @@ Kind = Literal["csv", "parquet"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
 DELIMITERS = (",", ";", "\t", "|")  # in order of preference on a tie
 COMMENT = "#"
+DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 
 
 @dataclass(frozen=True)
 class CsvLayout:
-    """How to parse a CSV file: its ``delimiter`` and the ``skip_rows`` comment lines (``#``)
-    above its header."""
+    """How to parse a CSV file: its ``delimiter``, the ``skip_rows`` comment lines (``#``)
+    above its header and its ``decimal_point``."""
 
     delimiter: str = ","
     skip_rows: int = 0
+    decimal_point: str = "."
 
 
 def one_line(exc: BaseException) -> str:
@@ -76,26 +80,33 @@ def open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by caller
 
 
-def _first_lines(path: Path) -> tuple[int, str | None]:
-    """(the number of ``#`` comment lines at the top, the first other line or None)."""
-    skipped = 0
+def _first_lines(path: Path) -> tuple[int, list[str]]:
+    """(the number of ``#`` comment lines at the top, the next two lines: header, first row)."""
+    skipped, lines = 0, []
     with open_text(path) as fh:
         for line in fh:
-            if not line.startswith(COMMENT):
-                return skipped, line
-            skipped += 1
-    return skipped, None
+            if lines or not line.startswith(COMMENT):
+                lines.append(line)
+                if len(lines) == 2:
+                    break
+            else:
+                skipped += 1
+    return skipped, lines
 
 
 def csv_layout(path: Path) -> CsvLayout:
-    """The delimiter (see the module's doc) and comment lines of the CSV at ``path``."""
-    skipped, line = _first_lines(path)
-    if line is None:
+    """The delimiter and decimal mark (see the module's doc) and comment lines of the CSV at
+    ``path``."""
+    skipped, lines = _first_lines(path)
+    if not lines:
         return CsvLayout(skip_rows=skipped)
     preferred = ("\t",) if ".tsv" in path.name.lower() else ()
     order = [*preferred, *(d for d in DELIMITERS if d not in preferred)]
-    widths = {d: len(next(csv.reader([line], delimiter=d), [])) for d in order}
-    return CsvLayout(delimiter=max(order, key=lambda d: widths[d]), skip_rows=skipped)
+    widths = {d: len(next(csv.reader([lines[0]], delimiter=d), [])) for d in order}
+    delimiter = max(order, key=lambda d: widths[d])
+    row = next(csv.reader(lines[1:2], delimiter=delimiter), []) if delimiter != "," else []
+    comma = any(DECIMAL_COMMA.fullmatch(value.strip()) for value in row)
+    return CsvLayout(delimiter=delimiter, skip_rows=skipped, decimal_point="," if comma else ".")
 
 
 def read_header(path: Path) -> list[str]:

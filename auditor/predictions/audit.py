@@ -27,6 +27,7 @@ from auditor.fairness.engine import audit_counts, resolve_specs
 from auditor.fairness.metrics import favourable_index
 from auditor.fairness.scores import scores_by_group
 from auditor.fairness.threshold import file_threshold, threshold_sweep
+from auditor.predictions.notes import group_sizes, input_notes
 from auditor.predictions.read import (
     AUC_METHOD,
     MISSING_LEVEL,
@@ -55,7 +56,6 @@ PREVIEW_OFF = (
 )
 # fairlearn's fit walks every distinct score: about 17 s for 1M rows of 4-digit scores.
 PREVIEW_MAX_ROWS = 200_000
-MAX_ALIKE = 3  # sets of groups differing only in case or spaces named per feature
 PREVIEW_TOO_MANY = (
     "{n:,} rows is more than {max_rows:,}: the preview fits fairlearn's ThresholdOptimizer "
     "on every row's score and group in memory; the threshold sweep covers all rows"
@@ -122,7 +122,8 @@ def _mitigation(
 
     rows = pa.Table.from_batches(list(iter_batches(path, cols, batch_rows=PREVIEW_MAX_ROWS)))
     positive = pc.table.classes[pc.positive]
-    y_true, y_pred = (rows.column(c).to_numpy(zero_copy_only=False) for c in cols.names()[:2])
+    y_true, y_pred = (_stripped(rows.column(c).to_numpy(zero_copy_only=False))
+                      for c in cols.names()[:2])  # fmt: skip
     return halves_preview(
         features=list(cols.sensitive),
         score=rows.column(cols.y_score).to_numpy().astype(np.float64),
@@ -134,16 +135,23 @@ def _mitigation(
 
 
 def _groups_frame(rows: Any, cols: Columns) -> Any:
-    """The sensitive columns of a pyarrow table as text, as the counts read them (a missing
-    value as ``cols.missing_group``)."""
+    """The sensitive columns of a pyarrow table as text, as the counts read them (without
+    surrounding spaces, a missing value as ``cols.missing_group``)."""
     frame = rows.select(list(cols.sensitive)).to_pandas()
-    if cols.missing_group is None:
-        return frame
     for name in cols.sensitive:
         values = frame[name].astype(object)
         missing = values.isna() | (values.astype(str).str.strip() == "")
-        frame[name] = values.where(~missing, cols.missing_group).astype(str)
+        if cols.missing_group is not None:
+            values = values.where(~missing, cols.missing_group)
+        frame[name] = values.astype(str).str.strip()
     return frame
+
+
+def _stripped(values: np.ndarray) -> np.ndarray:
+    """Text labels without surrounding spaces, as the counts read them."""
+    if values.dtype != object:
+        return values
+    return np.array([v.strip() if isinstance(v, str) else v for v in values], dtype=object)
 
 
 def audited_specs(cols: Columns, config: AuditConfig) -> list[tuple[str, ...]]:
@@ -191,46 +199,6 @@ def fairness_section(
             "n_rows": pc.table.n,
         },
     }  # fmt: skip
-
-
-def group_sizes(pc: PredictionCounts) -> dict[str, dict[str, int]]:
-    """Per sensitive feature, its groups' row counts."""
-    table = pc.table
-    sizes = {}
-    for feature in table.features:
-        labels, counts = table.marginal([feature])
-        sizes[feature] = {lab[0]: int(c.sum()) for lab, c in zip(labels, counts, strict=True)}
-    return sizes
-
-
-def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> list[str]:
-    """What a reader of the card should know about the groups as the file wrote them: rows
-    with no value audited as ``missing_group`` (with their count), and labels that differ
-    only in case or spaces ('Male', 'male', ' Male'), which are separate groups."""
-    notes = []
-    for feature, groups in sizes.items():
-        n = groups.get(missing_group, 0) if missing_group is not None else 0
-        if n:
-            rows = f"{n:,} rows with no value are" if n > 1 else "1 row with no value is"
-            notes.append(f"{feature}: {rows} audited as the group {missing_group!r}.")
-        alike: dict[str, list[str]] = {}
-        for label in groups:
-            alike.setdefault(" ".join(label.split()).casefold(), []).append(label)
-        for labels in [v for v in alike.values() if len(v) > 1][:MAX_ALIKE]:
-            shown = ", ".join(f"{lab!r} ({groups[lab]:,} rows)" for lab in labels)
-            notes.append(f"{feature}: {shown} differ only in case or spaces and are audited "
-                         "as separate groups.")  # fmt: skip
-    return notes
-
-
-def record_notes(data: dict[str, Any], sensitive: Sequence[str],
-                 missing_group: str | None) -> list[str]:  # fmt: skip
-    """:func:`input_notes` from an ``audit.json``'s fairness groups (for the terminal)."""
-    fairness = data["fairness"]
-    features = fairness.get("features", {}) if fairness["status"] == "ok" else {}
-    sizes = {f: {g["group"]: g["n"] for g in features[f]["groups"]} for f in sensitive
-             if f in features}  # fmt: skip
-    return input_notes(sizes, missing_group)
 
 
 def audit_columns(config: AuditConfig, *, y_true: str, y_pred: str, y_score: str | None,

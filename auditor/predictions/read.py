@@ -30,7 +30,13 @@ from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy,
 from auditor.fairness.score_axis import MAX_WORKERS
 from auditor.fairness.scores import CellSums, ScoreAxis, add_cell_codes, merge_all, overall_scores
 from auditor.fairness.spill_cells import SpilledAxis, SpilledCells, SpillRows
-from auditor.predictions.source import MISSING_LEVEL, Columns, checked_kind, iter_batches
+from auditor.predictions.source import (
+    MISSING_LEVEL,
+    Columns,
+    checked_kind,
+    csv_names,
+    iter_batches,
+)
 from auditor.predictions.spilling import SPILLED, score_axis, spill_for
 from auditor.results.scores import AUC_METHOD, ScoreMetrics
 from auditor.runtime import available_cores
@@ -70,6 +76,11 @@ PREDICTED_NOT_TRUE = (
     "multi-class; map it to one of the true classes"
 )
 BINARY_ONLY = "y_score is for binary targets only"
+MIXED_TYPES = (
+    "{y_true} holds {true} and {y_pred} {pred} as labels; a number and its text are different "
+    "labels: write both columns the same way"
+)
+NO_DATA_ROWS = "no data rows (only the column names)"
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
 PERCENT_SHARE = 0.1
@@ -123,7 +134,7 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
     where the scores are spilled (the partial's cells keep their sums only)."""
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred,
-        missing_group=cols.missing_group,
+        missing_group=cols.missing_group, strip_labels=True,
     )  # fmt: skip
     acc.rows = row_offset  # row numbers in messages count from the file's start
     codes = acc.add(
@@ -161,11 +172,24 @@ class PredictionCounts:
     score_axis: ScoreAxis | SpilledAxis | None = None
 
 
+def _kind(label: Any) -> str:
+    return "text" if isinstance(label, str) else "numbers"
+
+
 def _check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> None:
     """Refuse a y_pred label that y_true never holds when y_true is binary: it would silently
     turn a binary audit into a multi-class one (a typo, another encoding, a third class)."""
     counts = table.counts.reshape(-1, *table.counts.shape[-2:]).sum(axis=0)  # (true, predicted)
     true_n, pred_n = counts.sum(axis=1), counts.sum(axis=0)
+    kinds = [
+        {_kind(c) for c, n in zip(table.classes, ns, strict=True) if n} for ns in (true_n, pred_n)
+    ]
+    if kinds[0] != kinds[1]:  # 1 and '1' are not equal: say so rather than count them apart
+        shown = [" and ".join(sorted(k)) for k in kinds]
+        raise AuditorInputError(
+            MIXED_TYPES.format(y_true=cols.y_true, y_pred=cols.y_pred, true=shown[0],
+                               pred=shown[1]), source=source, field=cols.y_pred,
+        )  # fmt: skip
     extra = [i for i in range(len(table.classes)) if true_n[i] == 0 and pred_n[i] > 0]
     if extra and int((true_n > 0).sum()) == 2:
         i = extra[0]
@@ -174,12 +198,15 @@ def _check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> 
         raise AuditorInputError(message, source=source, field=cols.y_pred)
 
 
-def _positive_index(table: CountsTable, positive_label: Any, source: str) -> int | None:
+def _positive_index(
+    table: CountsTable, positive_label: Any, source: str, cols: Columns
+) -> int | None:
     if len(table.classes) < 2:
         raise AuditorInputError(
-            f"y_true and y_pred hold a single class ({table.class_names[0]}); "
+            f"{cols.y_true} and {cols.y_pred} hold a single class ({table.class_names[0]}); "
             "error rates per group are undefined",
             source=source,
+            field=cols.y_true,
         )
     names = [str(c) for c in table.classes]
     if positive_label is None:
@@ -241,9 +268,11 @@ def reduce_predictions(
                 spilled.spill_rows(part.spilled)
             parts.append(part.scores)
         cells = merge_all(parts)
+        if acc.rows == 0:
+            raise AuditorInputError(NO_DATA_ROWS, source=source)
         table = acc.table()
         _check_predicted_classes(table, cols, source)
-        positive = _positive_index(table, positive_label, source)
+        positive = _positive_index(table, positive_label, source, cols)
         if not cols.y_score:
             return PredictionCounts(table, positive, None, source, batches, engine, cells)
         if len(table.classes) != 2:
@@ -307,11 +336,14 @@ def _dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -
     if checked_kind(path, cols) == "parquet":
         frame = dd.read_parquet(str(path), columns=cols.names(), split_row_groups=True)
     else:
-        layout = csv_layout(path)
+        layout, names = csv_layout(path), csv_names(path)
         frame = dd.read_csv(
             str(path),
             sep=layout.delimiter,
             skiprows=layout.skip_rows,
+            decimal=layout.decimal_point,
+            header=0,
+            names=names,
             usecols=cols.names(),
             dtype={s: str for s in cols.sensitive},
             keep_default_na=True,

@@ -17,7 +17,7 @@ from auditor.data.header import (
 )
 from auditor.errors import AuditorInputError
 
-__all__ = ["MISSING_LEVEL", "Columns", "checked_kind", "iter_batches"]
+__all__ = ["MISSING_LEVEL", "Columns", "checked_kind", "csv_names", "iter_batches"]
 
 # The group of a row with no sensitive value, as the table loader names it (data.missing_group)
 # without importing it: auditor.data's package loads pandas, which this path does without.
@@ -59,12 +59,22 @@ def checked_kind(path: Path, cols: Columns) -> str:
     (Parquet) none of them nested: the table loader's checks (``auditor.data.header``), so
     both take a byte-order mark, a ``.csv.gz`` and refuse the same files."""
     kind = file_kind(path)
-    header = read_header(path)
+    header = csv_names(path) or read_header(path)
     _check_columns(path, header, cols)
     check_header([name for name in header if name in cols.names()], source=str(path))
     if kind == "parquet":
         check_flat_columns(path, cols.names())
     return kind
+
+
+def csv_names(path: Path) -> list[str] | None:
+    """A CSV header's names without the spaces around them (``y_true, y_pred, sex`` as
+    written with ``", "``), where any has them; else None (read the header as it is)."""
+    if file_kind(path) != "csv":
+        return None
+    header = read_header(path)
+    names = [name.strip() for name in header]
+    return names if names != header else None
 
 
 def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
@@ -97,17 +107,21 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
         import pyarrow.csv as pacsv
 
         group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
-        layout = csv_layout(path)
+        layout, names = csv_layout(path), csv_names(path)
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(
-                block_size=1 << 24, use_threads=True, skip_rows=layout.skip_rows
+                block_size=1 << 24,
+                use_threads=True,
+                column_names=names,
+                skip_rows=layout.skip_rows + (names is not None),  # the header, renamed
             ),
             parse_options=pacsv.ParseOptions(delimiter=layout.delimiter),
             convert_options=pacsv.ConvertOptions(
                 include_columns=cols.names(),
                 column_types={s: group for s in cols.sensitive},
                 strings_can_be_null=True,
+                decimal_point=layout.decimal_point,
             ),
         )
         for batch in reader:

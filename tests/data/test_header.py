@@ -92,3 +92,12 @@ def test_comment_lines_above_the_header_are_skipped(tmp_path):
     only = tmp_path / "only.csv"
     only.write_text("# nothing else\n")
     assert H.NO_HEADER in refused(H.read_header, only)
+
+
+def test_a_decimal_comma_is_read_beside_another_delimiter_only(tmp_path):
+    cases = [("a;b\n1;0,93\n", ","), ("a;b\n1;0.93\n", "."), ("a;b\n", "."),
+             ('a,b\n1,"0,93"\n', "."), ("a\tb\n-2,5\tx\n", ",")]  # fmt: skip
+    for i, (text, mark) in enumerate(cases):
+        path = tmp_path / f"{i}.csv"
+        path.write_text(text)
+        assert H.csv_layout(path).decimal_point == mark, text

@@ -39,8 +39,8 @@ def test_a_bom_csv_and_a_gzip_csv_read_as_the_plain_file(tmp_path):
 
 
 def test_semicolon_tab_and_commented_csvs_read_as_the_comma_file(tmp_path):
-    """European spreadsheets write ';', pipelines tab (.tsv); '#' lines above the header are
-    comments: each reads as the plain file, also per Dask partition."""
+    """European spreadsheets write ';' (and a decimal comma), pipelines tab (.tsv); '#' lines
+    above the header are comments: each reads as the plain file, also per Dask partition."""
     frame = predictions_frame(800, seed=3)
     plain = tmp_path / "p.csv"
     frame.to_csv(plain, index=False)
@@ -48,13 +48,17 @@ def test_semicolon_tab_and_commented_csvs_read_as_the_comma_file(tmp_path):
     semi, tab = tmp_path / "semi.csv", tmp_path / "p.tsv"
     frame.to_csv(semi, index=False, sep=";")
     frame.to_csv(tab, index=False, sep="\t")
+    comma = tmp_path / "comma.csv"  # a European spreadsheet: ';' and the decimal comma
+    frame.to_csv(comma, index=False, sep=";", decimal=",")
+    assert ";0," in comma.read_text()
     noted = tmp_path / "noted.csv"
     noted.write_text("# model v3, exported 2026-11-29\n# columns: see README\n" + plain.read_text())
-    for path in (semi, tab, noted):
+    for path in (semi, tab, comma, noted):
         _same(_counts(path), reference)
-    dask = reduce_predictions(noted, predictions_columns(), positive_label="approved",
-                              dask_scheduler="synchronous")  # fmt: skip
-    assert dask.table.counts.tolist() == reference.table.counts.tolist()
+    for path in (noted, comma):
+        dask = reduce_predictions(path, predictions_columns(), positive_label="approved",
+                                  dask_scheduler="synchronous")  # fmt: skip
+        assert dask.table.counts.tolist() == reference.table.counts.tolist()
 
 
 def refused(path, cols=None) -> AuditorInputError:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from auditor.errors import AuditorInputError
-from auditor.predictions.audit import group_sizes, input_notes
+from auditor.predictions.notes import group_sizes, input_notes
 from auditor.predictions.read import MISSING_LEVEL, reduce_predictions
 from tests.builders import predictions_columns, predictions_frame
 
@@ -107,12 +107,79 @@ def test_the_missing_group_is_named_as_the_table_loader_names_it():
     assert MISSING_LEVEL == TABLE_LEVEL
 
 
-def test_groups_alike_but_for_case_or_spaces_are_separate_and_noted():
-    sizes = {"sex": {"Male": 5, "male": 3, " Male ": 1, "F": 9}, "region": {"a": 1, "b": 1}}
+def test_groups_alike_but_for_case_are_separate_and_noted():
+    sizes = {"sex": {"Male": 5, "male": 3, "MALE": 1, "F": 9}, "region": {"a": 1, "b": 1}}
     notes = input_notes(sizes, None)
-    assert notes == ["sex: 'Male' (5 rows), 'male' (3 rows), ' Male ' (1 rows) differ only in "
-                     "case or spaces and are audited as separate groups."]  # fmt: skip
+    assert notes == ["sex: 'Male' (5 rows), 'male' (3 rows), 'MALE' (1 rows) differ only in "
+                     "case and are audited as separate groups."]  # fmt: skip
     one = input_notes({"sex": {MISSING_LEVEL: 1, "F": 2}}, MISSING_LEVEL)
     assert one == ["sex: 1 row with no value is audited as the group '(missing)'."]
     assert input_notes({"sex": {MISSING_LEVEL: 1}}, None) == []
     json.dumps(notes)
+
+
+def test_spaces_around_labels_groups_and_names_are_not_part_of_them(tmp_path):
+    """A CSV written with ", " (a space after each comma, in the header too), or a group
+    exported as " M": the same groups, labels and numbers as the plain file, per batch and
+    per Dask partition."""
+    frame = predictions_frame(900, seed=8)
+    plain = tmp_path / "plain.csv"
+    frame.to_csv(plain, index=False)
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text("\n".join(", ".join(line.split(",")) for line in
+                                plain.read_text().splitlines()) + "\n")  # fmt: skip
+    padded = frame.copy()
+    padded.loc[::3, "sex"] = " " + padded["sex"] + "  "
+    padded.loc[::2, "label"] = padded["label"] + " "
+    padded_path = tmp_path / "padded.parquet"
+    padded.to_parquet(padded_path)
+    want = _reduce(plain)
+    for path in (spaced, padded_path):
+        got = _reduce(path)
+        assert got.table.group_labels == want.table.group_labels
+        assert got.table.class_names == want.table.class_names
+        assert got.table.counts.tolist() == want.table.counts.tolist()
+        assert got.scores == want.scores
+    dask = reduce_predictions(spaced, predictions_columns(), positive_label="approved",
+                              dask_scheduler="synchronous")  # fmt: skip
+    assert dask.table.counts.tolist() == want.table.counts.tolist()
+
+
+def _refused(path, **kwargs) -> AuditorInputError:
+    with pytest.raises(AuditorInputError) as err:
+        _reduce(path, **kwargs)
+    assert "\n" not in str(err.value) and str(path) in str(err.value)
+    return err.value
+
+
+def test_a_number_and_its_text_in_the_two_label_columns_are_refused_not_split(tmp_path):
+    """y_true written as text ('1') and y_pred as numbers (1), as two exports of one pipeline
+    do: refused naming both columns, not audited as four classes or a 'never occurs' label."""
+    frame = predictions_frame(300, seed=9)
+    frame["label"] = (frame["label"] == "approved").astype(int)
+    frame["pred"] = (frame["pred"] == "approved").astype(int)
+    for true, pred in [(str, int), (float, str)]:
+        path = tmp_path / f"{true.__name__}-{pred.__name__}.parquet"
+        frame.assign(label=frame["label"].astype(true), pred=frame["pred"].astype(pred)
+                     ).to_parquet(path)  # fmt: skip
+        err = _refused(path)
+        assert "label holds" in str(err) and "write both columns the same way" in str(err)
+        assert err.field == "pred"
+    same = tmp_path / "floats.parquet"  # 1.0 and 1 are one class: numbers compare by value
+    frame.assign(label=frame["label"].astype(float)).to_parquet(same)
+    cols = predictions_columns()
+    got = reduce_predictions(same, type(cols)(**{**cols.__dict__, "y_score": None}))
+    assert len(got.table.classes) == 2 and got.table.n == 300
+
+
+def test_a_file_without_data_rows_or_with_one_class_is_refused_with_its_field(tmp_path):
+    header = tmp_path / "header.csv"
+    header.write_text("label,pred,score,sex,region\n")
+    assert "no data rows (only the column names)" in str(_refused(header))
+    empty = tmp_path / "empty.parquet"
+    predictions_frame(10).head(0).to_parquet(empty)
+    assert "no data rows" in str(_refused(empty))
+    one = tmp_path / "one.csv"
+    one.write_text("label,pred,score,sex,region\napproved,approved,0.9,F,a\n")
+    err = _refused(one)
+    assert "label and pred hold a single class (approved)" in str(err) and err.field == "label"

@@ -1,0 +1,54 @@
+"""What a reader of a predictions audit should know about the file's groups, beside the
+numbers: rows with no sensitive value audited as the group '(missing)' (with their count), and
+groups whose labels differ only in case ('Male', 'male'), which are separate groups. Written
+into the card's data section and printed by ``auditor audit``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from auditor.predictions.read import PredictionCounts
+
+MAX_ALIKE = 3  # sets of groups differing only in case named per feature
+
+
+def group_sizes(pc: PredictionCounts) -> dict[str, dict[str, int]]:
+    """Per sensitive feature, its groups' row counts."""
+    table = pc.table
+    sizes = {}
+    for feature in table.features:
+        labels, counts = table.marginal([feature])
+        sizes[feature] = {lab[0]: int(c.sum()) for lab, c in zip(labels, counts, strict=True)}
+    return sizes
+
+
+def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> list[str]:
+    """What a reader of the card should know about the groups as the file wrote them: rows
+    with no value audited as ``missing_group`` (with their count), and labels that differ
+    only in case ('Male', 'male'), which are separate groups (surrounding spaces are not part
+    of a label: ' Male' is 'Male')."""
+    notes = []
+    for feature, groups in sizes.items():
+        n = groups.get(missing_group, 0) if missing_group is not None else 0
+        if n:
+            rows = f"{n:,} rows with no value are" if n > 1 else "1 row with no value is"
+            notes.append(f"{feature}: {rows} audited as the group {missing_group!r}.")
+        alike: dict[str, list[str]] = {}
+        for label in groups:
+            alike.setdefault(label.casefold(), []).append(label)
+        for labels in [v for v in alike.values() if len(v) > 1][:MAX_ALIKE]:
+            shown = ", ".join(f"{lab!r} ({groups[lab]:,} rows)" for lab in labels)
+            notes.append(f"{feature}: {shown} differ only in case and are audited as "
+                         "separate groups.")  # fmt: skip
+    return notes
+
+
+def record_notes(data: dict[str, Any], sensitive: Sequence[str],
+                 missing_group: str | None) -> list[str]:  # fmt: skip
+    """:func:`input_notes` from an ``audit.json``'s fairness groups (for the terminal)."""
+    fairness = data["fairness"]
+    features = fairness.get("features", {}) if fairness["status"] == "ok" else {}
+    sizes = {f: {g["group"]: g["n"] for g in features[f]["groups"]} for f in sensitive
+             if f in features}  # fmt: skip
+    return input_notes(sizes, missing_group)
