@@ -25,7 +25,7 @@ from filelock import FileLock, Timeout
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
-from auditor.record import SCHEMA_VERSION, prepare_validator, validate_audit
+from auditor.record import SCHEMA_VERSION, prepare_validator, refuse_non_finite, validate_audit
 from auditor.report.render import prepare_templates, render_all
 
 LOCK_TIMEOUT_S = 3600.0
@@ -178,7 +178,8 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise AuditorInputError(NO_SUCH_FILE, source=str(path))
     try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_int=_int64)
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text, parse_int=_int64)
     except (ValueError, RecursionError) as exc:
         error = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise AuditorInputError(NOT_JSON.format(error=error), source=str(path)) from None
@@ -187,5 +188,7 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     if data.get("schema_version") != SCHEMA_VERSION:
         message = WRONG_SCHEMA.format(found=data.get("schema_version"), expected=SCHEMA_VERSION)
         raise AuditorInputError(message, source=str(path), field="schema_version")
+    if "NaN" in text or "Infinity" in text:  # literals json takes but audit.json never holds
+        refuse_non_finite(data, source=str(path))
     validate_audit(data, source=str(path))
     return data

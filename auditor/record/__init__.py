@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from functools import cache
 from pathlib import Path
@@ -25,8 +26,8 @@ from auditor.io import atomic_write_text, user_cache_dir
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
 __all__ = [
-    "SCHEMA_VERSION", "SECTIONS", "audit_schema", "prepare_validator", "section_schema",
-    "validate_audit",
+    "SCHEMA_VERSION", "SECTIONS", "audit_schema", "prepare_validator", "refuse_non_finite",
+    "section_schema", "validate_audit",
 ]  # fmt: skip
 
 
@@ -127,6 +128,29 @@ def validate_audit(data: dict[str, Any], *, source: str = "audit.json") -> None:
         error = _deepest(errors[0])
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise AuditorInputError(error.message.splitlines()[0][:300], source=source, field=where)
+
+
+NOT_FINITE = "{value} is not a number audit.json holds (an undefined value is written as null)"
+
+
+def refuse_non_finite(data: Any, *, source: str) -> None:
+    """Raise :class:`AuditorInputError` naming the first NaN or Infinity in ``data`` read from
+    ``source``: audit.json writes null for an undefined value and Python's reader takes these
+    non-standard literals, so one is a hand edit, never a result to gate on (jsonschema
+    would take it as a number)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            where = "/".join(str(p) for p in path) or "(top level)"
+            value = "NaN" if math.isnan(node) else ("-" if node < 0 else "") + "Infinity"
+            raise AuditorInputError(NOT_FINITE.format(value=value), source=source, field=where)
+        items = (
+            node.items()
+            if isinstance(node, dict)
+            else (enumerate(node) if isinstance(node, list) else ())
+        )
+        stack.extend((v, (*path, k)) for k, v in reversed(list(items)))
 
 
 def _deepest(error: Any) -> Any:

@@ -1,0 +1,69 @@
+"""A tampered run folder read back by ``auditor gate``, ``auditor card`` and ``auditor diff``:
+NaN or Infinity where audit.json holds a number (Python's JSON reader takes these literals,
+and the evaluator read them as an undefined value: a warning, where a hand-edited accuracy
+of Infinity must be refused) is exit 2 in one line naming the file and the field, nothing
+is written and the run stays byte-identical."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import exit_code_of
+from tests.builders import folder_bytes, leftovers, predictions_audit
+
+FIELD = "performance/finetuned/test/accuracy"
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("tampered")
+    predictions_audit(folder, n=600)
+    return folder / "run"
+
+
+def _tampered(finished: Path, tmp_path: Path, literal: str) -> Path:
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    text = (run / "audit.json").read_text(encoding="utf-8")
+    value = json.loads(text)["performance"]["finetuned"]["test"]["accuracy"]
+    needle = f'"accuracy": {json.dumps(value)}'
+    assert text.count(needle) >= 1
+    (run / "audit.json").write_text(text.replace(needle, f'"accuracy": {literal}', 1))
+    return run
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("command", ["gate", "card", "diff"])
+def test_nan_or_infinity_in_audit_json_is_refused_naming_the_field(
+    finished, tmp_path, capsys, command, literal
+):
+    run = _tampered(finished, tmp_path, literal)
+    before = folder_bytes(run)
+    args = [command, str(run), "--out", str(tmp_path / "out")]
+    if command == "diff":
+        args = ["diff", str(finished), str(run)]
+    code = exit_code_of(args)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1, err
+    assert str(run / "audit.json") in lines[0] and FIELD in lines[0], lines[0]
+    assert literal.lstrip("-") in lines[0] and "Traceback" not in err
+    assert folder_bytes(run) == before
+    assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
+
+
+def test_a_label_named_nan_is_not_taken_for_the_literal(finished, tmp_path, capsys):
+    """The read looks for the literals only where the text holds one: a string "NaN" (a
+    group label, a run name) is data, and the run re-gates as before."""
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    audit = json.loads((run / "audit.json").read_text(encoding="utf-8"))
+    audit["run"]["name"] = "NaN Infinity"
+    (run / "audit.json").write_text(json.dumps(audit), encoding="utf-8")
+    code = exit_code_of(["card", str(run), "--out", str(tmp_path / "out")])
+    assert code == 0, capsys.readouterr().err
+    assert (tmp_path / "out" / "model_card.html").is_file()
