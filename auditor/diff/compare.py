@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.audit_tree import Evidence, estimates, read
+from auditor.gates.comparable import not_comparable
 from auditor.gates.section import identity
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
@@ -147,9 +148,10 @@ def _provenance(audit: dict[str, Any]) -> dict[str, str]:
 class Change:
     """One row. ``change``: "same", "added", "removed", "changed" (a text, a verdict, or a
     number beyond noise without a direction); for numbers also "better" / "worse" (beyond
-    noise, in the metric's direction), "within noise" (intervals overlap) and "no interval"
+    noise, in the metric's direction), "within noise" (intervals overlap), "no interval"
     (a different value that cannot be told from noise: no interval, or undefined on one
-    side)."""
+    side) and "not comparable" (the two numbers answer different questions: another task,
+    positive class or scenario, or a gap over other groups; see ``AuditDiff.not_comparable``)."""
 
     key: str
     a: Any
@@ -169,6 +171,10 @@ class AuditDiff:
     verdicts: tuple[str, str] = ("not_run", "not_run")
     # The test split's sha256 in A and B when they differ (different test data), else None.
     test_data: tuple[str, str] | None = None
+    # Why numbers of A and B cannot be set against each other, one sentence each: the whole
+    # audit (another task, positive class or scenario) or one feature's gaps (other groups).
+    not_comparable: tuple[str, ...] = ()
+    comparable: bool = True  # False: no number of A is set against B's (another task ...)
 
     @property
     def n_changed(self) -> int:
@@ -180,7 +186,8 @@ class AuditDiff:
 
     @property
     def beyond_noise(self) -> list[Change]:
-        return [c for c in self.metrics if c.change in BEYOND_NOISE]
+        """Metric rows that changed beyond noise (none when A and B are not comparable)."""
+        return [c for c in self.metrics if c.change in BEYOND_NOISE and self.comparable]
 
 
 def _compare(
@@ -218,13 +225,20 @@ def _metric_change(key: str, x: dict[str, Any], y: dict[str, Any], crossed: bool
     return "better" if (y["value"] - x["value"]) * sign > 0 else "worse"
 
 
-def _metrics_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
+def _metrics_diff(
+    a: Mapping[str, Any], b: Mapping[str, Any], apart: tuple[str, ...]
+) -> list[Change]:
+    """Every metric row; ``apart``: path prefixes (``""``: all) whose numbers are not
+    comparable, so a difference there is "not comparable", never better or worse."""
     ga, gb = _gate_status_by_metric(a), _gate_status_by_metric(b)
     out = []
     for c in _compare(_metrics(a), _metrics(b), lambda x, y: False):
         if c.change == "changed":
             crossed = c.key in ga and c.key in gb and ga[c.key] != gb[c.key]
-            c = Change(c.key, c.a, c.b, _metric_change(c.key, c.a, c.b, crossed))
+            change = _metric_change(c.key, c.a, c.b, crossed)
+            if change != "same" and any(c.key.startswith(p) for p in apart):
+                change = "not comparable"
+            c = Change(c.key, c.a, c.b, change)
         out.append(c)
     return out
 
@@ -258,10 +272,11 @@ def _same_metric(x: dict[str, Any], y: dict[str, Any], tol: float = 1e-12) -> bo
 def diff_audits(a: dict[str, Any], b: dict[str, Any]) -> AuditDiff:
     """Compare audit A (before) with audit B (after)."""
     eq = lambda x, y: x == y  # noqa: E731
+    apart = not_comparable(a, b)
     return AuditDiff(
         a_name=a["run"]["name"] + " @ " + a["run"]["created_at"],
         b_name=b["run"]["name"] + " @ " + b["run"]["created_at"],
-        metrics=_metrics_diff(a, b),
+        metrics=_metrics_diff(a, b, tuple(p for p, _ in apart)),
         gates=_gates_diff(a, b),
         checklist=_compare(_checklist(a), _checklist(b), eq),
         provenance=_compare(_provenance(a), _provenance(b), eq),
@@ -270,4 +285,6 @@ def diff_audits(a: dict[str, Any], b: dict[str, Any]) -> AuditDiff:
             b.get("gates", {}).get("verdict", "not_run"),
         ),
         test_data=_test_data(a, b),
+        not_comparable=tuple(r for _, r in apart),
+        comparable=all(p for p, _ in apart),
     )

@@ -11,7 +11,8 @@ from auditor.report.escape import html_text, md_code, md_escape, terminal_text
 
 _MARK = {"better": "✅ better", "worse": "❌ worse", "changed": "↕ changed",
          "added": "＋ added", "removed": "− removed", "within noise": "≈ within noise",
-         "no interval": "≠ no interval", "same": "= same"}  # fmt: skip
+         "no interval": "≠ no interval", "same": "= same",
+         "not comparable": "⊘ not comparable"}  # fmt: skip
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
 MSG_DIFFERENT_TEST_DATA = (
     "The two audits used different test data (test split sha256 {a} → {b}): every change "
@@ -40,11 +41,12 @@ def _verdict(v: str | None) -> str:
 
 
 def _counts(d: AuditDiff) -> str:
-    kinds = ("within noise", "no interval", "same")
+    kinds = ("within noise", "no interval", "same", "not comparable")
     n = {k: sum(c.change == k for c in d.metrics) for k in kinds}
+    apart = f" · {n['not comparable']} not comparable" if n["not comparable"] else ""
     return (
         f"{len(d.beyond_noise)} metrics beyond noise · {n['within noise']} within noise "
-        f"(intervals overlap) · {n['no interval']} changed without an interval · "
+        f"(intervals overlap) · {n['no interval']} changed without an interval{apart} · "
         f"{n['same']} unchanged"
     )
 
@@ -80,8 +82,12 @@ def _md_folded(d: AuditDiff) -> list[str]:
     rest = [c for c in d.metrics if c.change not in ("same",) and c not in d.beyond_noise]
     if rest:
         rows = [_metric_row(c) for c in rest]
-        out += _details(f"{len(rest)} metrics changed within noise or without an interval",
-                        _md_table(["Metric", "A", "B", "Δ", "Change"], rows))  # fmt: skip
+        title = f"{len(rest)} metrics, not compared"
+        if d.comparable:
+            title = (
+                f"{len(rest)} metrics changed within noise, without an interval or not comparable"
+            )
+        out += _details(title, _md_table(["Metric", "A", "B", "Δ", "Change"], rows))
     for title, part in (("Checklist items", d.checklist), ("Provenance", d.provenance)):
         changed = [c for c in part if c.change != "same"]
         if changed:
@@ -109,6 +115,7 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     if d.test_data is not None:
         a, b = (md_code(h[:12] + "…") for h in d.test_data)
         lines += [f"> ⚠️ **{MSG_DIFFERENT_TEST_DATA.format(a=a, b=b)}**", ""]
+    lines += [line for r in d.not_comparable for line in (f"> ⚠️ **{md_escape(r)}.**", "")]
     va, vb = d.verdicts
     verdict = f"{_verdict(va)} → {_verdict(vb)}" if va != vb else f"{_verdict(vb)} (unchanged)"
     lines += [f"**Verdict:** {verdict}", "", *_md_gates(d)]
@@ -141,6 +148,7 @@ def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
     if d.test_data is not None:
         a, b = (h[:12] + "…" for h in d.test_data)
         lines.append("WARNING: " + MSG_DIFFERENT_TEST_DATA.format(a=a, b=b))
+    lines += [terminal_text(f"WARNING: {r}.") for r in d.not_comparable]
     lines += [f"Verdict: {d.verdicts[0]} -> {d.verdicts[1]}", f"{d.n_changed} changes", ""]
     changed = [c for c in d.gates if c.change != "same"]
     lines.append("Gates that changed")
@@ -152,9 +160,9 @@ def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
     lines += ["", _counts(d), ""]
     extra = [("Checklist items", d.checklist), ("Provenance", d.provenance)]
     if not changed_only:
-        rest = [c for c in d.metrics if c.change in ("within noise", "no interval")]
+        rest = [c for c in d.metrics if c.change != "same" and c not in d.beyond_noise]
         rows = [[c.key, fmt_metric(c.a), fmt_metric(c.b), delta(c), c.change] for c in rest]
-        lines += ["Within noise or without an interval"]
+        lines += ["Within noise, without an interval or not comparable"]
         lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]
         lines.append("")
     for title, part in extra:

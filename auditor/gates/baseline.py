@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +49,12 @@ def _margin(value: float, rule: GateRule) -> float:
 
 
 def _finding(
-    cur: GateResult, old: GateResult | None, rule: GateRule, tol: float
+    cur: GateResult, old: GateResult | None, rule: GateRule, tol: float, apart: str | None
 ) -> tuple[Finding, str]:
-    """(finding, message) of the current result against the baseline's."""
+    """(finding, message) of the current result against the baseline's; ``apart``: why
+    the two are not comparable (another task, a gap over other groups), if they are not."""
+    if apart is not None:
+        return "new", f"new: not comparable with the baseline: {apart}"
     if old is None or old.outcome not in ("pass", "fail"):
         why = (
             "no comparable value in the baseline"
@@ -82,11 +86,12 @@ def _finding(
 
 
 def baseline_result(
-    cur: GateResult, old: GateResult | None, rule: GateRule, tol: float
+    cur: GateResult, old: GateResult | None, rule: GateRule, tol: float, apart: str | None = None
 ) -> GateResult:
-    """The "no worse than the baseline" gate beside ``cur`` (fails only when worse)."""
+    """The "no worse than the baseline" gate beside ``cur`` (fails only when worse; "new"
+    when ``apart`` says why the baseline's value is not comparable)."""
     start = time.perf_counter()
-    finding, msg = _finding(cur, old, rule, tol)
+    finding, msg = _finding(cur, old, rule, tol, apart)
     delta = None
     if old is not None and isinstance(cur.value, float) and isinstance(old.value, float):
         delta = cur.value - old.value
@@ -124,16 +129,20 @@ def compare(
     rules: dict[str, GateRule],
     *,
     tolerance: float,
+    apart: Sequence[tuple[str, str]] = (),
 ) -> list[GateResult]:
     """A baseline gate for every current gate that has a verdict (one without a verdict
-    already warns or fails on its own). ``rules``: the rule of each result, by id."""
+    already warns or fails on its own). ``rules``: the rule of each result, by id;
+    ``apart``: (metric path prefix, reason) of what is not comparable with the baseline
+    (:func:`auditor.gates.comparable.not_comparable`): a gate there is "new", never worse."""
     old_by_id = {r.id: r for r in old_results}
     out = []
     for cur in results:
         if cur.outcome in ("pass", "fail"):
             rule = rules[cur.id]
             tol = rule.tolerance if rule.tolerance is not None else tolerance
-            out.append(baseline_result(cur, old_by_id.get(cur.id), rule, tol))
+            why = next((r for prefix, r in apart if cur.metric.startswith(prefix)), None)
+            out.append(baseline_result(cur, old_by_id.get(cur.id), rule, tol, why))
     return out
 
 

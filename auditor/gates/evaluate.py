@@ -14,6 +14,7 @@ from auditor.audit_tree import Match
 from auditor.config.gates import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
 from auditor.gates import baseline as base
+from auditor.gates.comparable import not_comparable
 from auditor.gates.judge import evaluate_match, evaluate_rule
 from auditor.gates.rules import default_rules, validate_rules
 from auditor.gates.section import GateResult, GatesSection, Status
@@ -138,7 +139,8 @@ def judge_audit(
     summary = None
     if baseline is not None:
         old, _ = _evaluate(baseline, config, config_file=config_file, strict=False)
-        extra = base.compare(results, old, by_id, tolerance=config.baseline_tolerance)
+        apart = not_comparable(baseline, audit, names=("the baseline", "this run"))
+        extra = base.compare(results, old, by_id, tolerance=config.baseline_tolerance, apart=apart)
         results += extra
         summary = base.summary(
             extra, dict(baseline), file=baseline_file, tolerance=config.baseline_tolerance

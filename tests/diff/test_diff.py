@@ -232,3 +232,67 @@ def test_diff_shows_each_fairness_gate_once_whatever_the_worst_off_group():
     assert (sex.a, sex.b, sex.change) == ("pass", "warn", "changed")
     keys = [c.key for c in diff_audits(a, a).gates]
     assert len(keys) == len(set(keys))
+
+
+@pytest.fixture(scope="module")
+def three_audits(tmp_path_factory):
+    """Real predictions audits of one model's outputs: the file (A), the same rows where one
+    in five is relabelled into a new sex group X (B), and the same rows with the other class
+    as the positive one (C)."""
+    from tests.builders import PREDICTION_ARGS, predictions_frame
+
+    base = tmp_path_factory.mktemp("comparable")
+    frame = predictions_frame(3000, seed=4)
+    other = frame.copy()
+    other.loc[other.index % 5 == 0, "sex"] = "X"
+    runs = []
+    for name, table, args in (("a", frame, PREDICTION_ARGS), ("b", other, PREDICTION_ARGS),
+                              ("c", frame, [*PREDICTION_ARGS[:-1], "denied"])):  # fmt: skip
+        table.to_csv(base / f"{name}.csv", index=False)
+        out = base / name
+        result = runner.invoke(app, ["audit", "-p", str(base / f"{name}.csv"), *args,
+                                     "--out", str(out), "--exit-zero"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        runs.append(json.loads((out / "audit.json").read_text()))
+    return runs
+
+
+def test_gaps_over_other_groups_are_not_compared(three_audits):
+    """A gap over {F, M} against one over {F, M, X} is no change of the model: the rows say
+    "not comparable" and why, never better or worse; other features still compare."""
+    a, b, _ = three_audits
+    d = diff_audits(a, b)
+    sex = [c for c in d.metrics if c.key.startswith("fairness.features.sex.disparities.")]
+    assert sex and {c.change for c in sex} <= {"not comparable", "same"}
+    assert "not comparable" in {c.change for c in sex}
+    region = [c for c in d.metrics if c.key.startswith("fairness.features.region.disparities.")]
+    assert region and "not comparable" not in {c.change for c in region}
+    sex_reason, pair_reason = d.not_comparable  # the feature and its intersection with region
+    assert sex_reason.startswith("sex: ") and "(B only: X)" in sex_reason
+    assert pair_reason.startswith("sex & region: ") and "X & north" in pair_reason
+    added = {c.key for c in d.beyond_noise if c.change == "added"}
+    assert "fairness.features.sex.groups[X].metrics.accuracy" in added  # a fact, still shown
+    md, text = render_markdown(d), render_text(d)
+    assert "B only: X" in md and "not comparable" in md and "B only: X" in text
+
+
+def test_audits_of_different_questions_compare_no_number(three_audits):
+    """Another positive class (or task, or scenario): every number answers another
+    question, so none is better or worse, and the diff says why at the top."""
+    a, _, c = three_audits
+    d = diff_audits(a, c)
+    assert not d.comparable and d.beyond_noise == []
+    assert not {x.change for x in d.metrics} & {"better", "worse", "within noise"}
+    assert any(x.change == "not comparable" for x in d.metrics)
+    [reason] = d.not_comparable
+    assert "positive class approved vs denied" in reason
+    md = render_markdown(d)
+    assert "### Metrics beyond noise" not in md and "positive class approved vs denied" in md
+    assert "_0 metrics beyond noise" in md
+
+
+def test_the_same_audit_twice_has_no_change(three_audits):
+    a = three_audits[0]
+    d = diff_audits(a, copy.deepcopy(a))
+    assert d.comparable and d.not_comparable == () and d.n_changed == 0
+    assert {c.change for c in d.metrics} == {"same"}

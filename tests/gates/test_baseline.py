@@ -81,3 +81,59 @@ def test_baseline_confident_fail_compares_the_whole_interval():
     dis["demographic_parity_difference"] = _node(0.25, 0.15, 0.35, worst_group="F")
     g = evaluate_gates(new, cfg, baseline=old)
     assert g["results"][-1]["baseline"]["finding"] == "worse" and g["verdict"] == "fail"
+
+
+def _gap_rule_config() -> GatesConfig:
+    return GatesConfig(
+        use_defaults=False,
+        rules=[
+            GateRule(metric="performance.finetuned.test.accuracy", min=0.8),
+            GateRule(
+                metric="fairness.features.sex.disparities.demographic_parity_difference", max=0.25
+            ),  # fmt: skip
+        ],
+    )
+
+
+def test_a_gap_over_other_groups_is_new_not_worse():
+    """The baseline's sex gap was over {F} (M too small); this run's is over {F, M}: a wider
+    gap there is no regression of the model, so its baseline gate is "new" and says why,
+    while accuracy still compares."""
+    old = make_audit()
+    new = copy.deepcopy(old)
+    new["fairness"]["features"]["sex"]["groups"][1].update(n=120, status="ok")
+    new["fairness"]["features"]["sex"]["disparities"]["demographic_parity_difference"] = _node(
+        0.24, 0.22, 0.25, worst_group="M"
+    )  # 0.12 -> 0.24: "worse" if it were comparable
+    new["performance"]["finetuned"]["test"]["accuracy"] = 0.85  # worse, comparable
+    g = evaluate_gates(new, _gap_rule_config(), baseline=old)
+    base = {r["metric"].split(".")[-1]: r for r in g["results"] if r["source"] == "baseline"}
+    gap = base["demographic_parity_difference"]
+    assert gap["baseline"]["finding"] == "new" and gap["status"] == "pass"
+    assert "other groups" in gap["message"] and "this run only: M" in gap["message"]
+    assert base["accuracy"]["baseline"]["finding"] == "worse" and g["verdict"] == "fail"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda a: a["run"].update(scenario="digits"),
+        lambda a: a["fairness"].update(positive_class="denied"),
+        lambda a: a.update(data={"finetune_task": {"name": "odd", "class_names": ["e", "o"]}}),
+    ],
+    ids=["scenario", "positive-class", "task"],
+)
+def test_a_baseline_of_another_question_compares_no_gate(change):
+    """A baseline of another scenario, task or positive class: its numbers answer another
+    question, so no gate is "worse" than it (exit 1 would be a regression invented)."""
+    old = make_audit()
+    old["fairness"]["positive_class"] = "approved"
+    old["data"] = {"finetune_task": {"name": "label", "class_names": ["approved", "denied"]}}
+    new = copy.deepcopy(old)
+    change(new)
+    new["performance"]["finetuned"]["test"]["accuracy"] = 0.81  # far below the old 0.9
+    g = evaluate_gates(new, _gap_rule_config(), baseline=old)
+    base = [r for r in g["results"] if r["source"] == "baseline"]
+    assert base and all(r["baseline"]["finding"] == "new" for r in base)
+    assert all("audit different things" in r["message"] for r in base)
+    assert g["verdict"] == "pass"
