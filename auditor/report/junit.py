@@ -38,6 +38,12 @@ def _text(v: Any) -> str:
     return xml_text(v)
 
 
+def _one_line(name: str) -> str:
+    """A testcase or suite name on one line (a CI page lists names one per row; the exact
+    text stays in the ``gate`` property)."""
+    return " ".join(str(name).split("\n")).replace("\r", " ").replace("\t", " ")
+
+
 def _sub(parent: ET.Element, tag: str, **attrs: Any) -> ET.Element:
     return ET.SubElement(parent, tag, {k: _text(v) for k, v in attrs.items()})
 
@@ -71,7 +77,8 @@ def _case_properties(r: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _testcase(suite: ET.Element, r: Mapping[str, Any], *, warn_fails: bool) -> None:
-    case = _sub(suite, "testcase", classname=r["area"], name=r["name"], time=f"{r['seconds']:.6f}")
+    case = _sub(suite, "testcase", classname=r["area"], name=_one_line(r["name"]),
+                time=f"{r['seconds']:.6f}")  # fmt: skip
     props = ET.SubElement(case, "properties")
     for key, value in _case_properties(r).items():
         _sub(props, "property", name=key, value=value)
@@ -95,7 +102,7 @@ def render_junit(audit: Mapping[str, Any]) -> str | None:
     suites = ET.Element("testsuites", {"name": "auditor", **counts})
     run = audit["run"]
     suite = _sub(
-        suites, "testsuite", name=f"auditor gates: {run['name']}", **counts,
+        suites, "testsuite", name=_one_line(f"auditor gates: {run['name']}"), **counts,
         timestamp=str(run["created_at"]),
     )  # fmt: skip
     props = ET.SubElement(suite, "properties")

@@ -134,3 +134,21 @@ def test_no_gates_no_junit():
     audit = make_audit()
     audit["gates"] = {"status": "not_run", "reason": "disabled"}
     assert render_junit(audit) is None
+
+
+def test_testcase_names_are_one_line_and_the_gate_property_keeps_the_text():
+    """A gate name from the config with line breaks (a TOML string may hold them): a CI page
+    lists testcase names one per row, so the name is one line; the ``gate`` property keeps
+    the exact text."""
+    audit = make_audit()
+    audit["run"]["name"] = "run\r\nname"
+    name = "two\nlines\r\nand\ta tab"
+    rule = GateRule(name=name, metric="performance.finetuned.test.accuracy", min=0.5)
+    audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=[rule]))
+    root = ET.fromstring(render_junit(audit).split("\n", 1)[1])
+    [case] = root.iter("testcase")
+    assert case.get("name") == "two lines  and a tab"
+    [suite] = root.iter("testsuite")
+    assert "\n" not in suite.get("name") and "\r" not in suite.get("name")
+    gate = next(p for p in case.iter("property") if p.get("name") == "gate")
+    assert gate.get("value") == name
