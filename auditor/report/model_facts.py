@@ -78,14 +78,25 @@ def load_snippet(audit: Mapping[str, Any]) -> str | None:
     )
 
 
+# LaTeX's special characters as BibTeX text: an unbalanced brace ends the field early.
+_BIB = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$",
+        "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}  # fmt: skip
+
+
+def _bib(text: str) -> str:
+    """``text`` as the value of a BibTeX field: one line, LaTeX specials escaped."""
+    return "".join(_BIB.get(ch, ch) for ch in " ".join(str(text).split()))
+
+
 def citation(audit: Mapping[str, Any], *, name: str, owners: str | None) -> str:
-    """A BibTeX entry for the model card (authors: the declared owners)."""
+    """A BibTeX entry for the model card (authors: the declared owners); the name and the
+    owners are escaped (a ``}`` in a run name ended the title early)."""
     year = str(audit["run"]["created_at"])[:4]
-    key = "".join(ch if ch.isalnum() else "_" for ch in name)[:40] or "model"
-    author = owners.strip() if owners and owners.strip() else "{not declared}"
+    key = "".join(ch if ch.isascii() and ch.isalnum() else "_" for ch in name)[:40] or "model"
+    author = _bib(owners) if owners and owners.strip() else "{not declared}"
     return (
         f"@misc{{{key}_{year},\n"
-        f"  title  = {{Model card: {name}}},\n"
+        f"  title  = {{Model card: {_bib(name)}}},\n"
         f"  author = {{{author}}},\n"
         f"  year   = {{{year}}},\n"
         f"  note   = {{Audited with auditor {audit['tool']['version']}, "

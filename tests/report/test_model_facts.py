@@ -55,3 +55,21 @@ def test_change_log_from_the_baseline():
     assert log[0].startswith("Against v1 (2026-01-01): 1 worse, 0 fixed, 3 unchanged")
     assert log[1] == "worse: acc (vs baseline): worse: 0.9 -> 0.8 (-0.1)"
     assert facts.change_log({"gates": {"status": "ok", "baseline": None}}) == []
+
+
+def test_citation_escapes_what_bibtex_reads():
+    """A run name or owners holding a brace, a backslash or a line break ended the BibTeX
+    field early (``title = {Model card: a}b}``): they are escaped, on one line, and the
+    key stays ASCII."""
+    audit = {"run": {"created_at": "2026-01-01"}, "tool": {"version": "1"}, "model": {},
+             "data": {}}  # fmt: skip
+    bib = facts.citation(audit, name="a}b{c\\d_%\nx é", owners="A & B\n  C")
+    assert bib.startswith("@misc{a_b_c_d___x___2026,")
+    title = next(line for line in bib.splitlines() if line.lstrip().startswith("title"))
+    assert title == "  title  = {Model card: a\\}b\\{c\\textbackslash{}d\\_\\% x é},"
+    assert "  author = {A \\& B C}," in bib.splitlines()
+    depth = 0
+    for ch in bib.replace("\\{", "").replace("\\}", ""):  # braces balance, never below 0
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        assert depth >= 0
+    assert depth == 0
