@@ -30,6 +30,7 @@ NO_FILE = "no such file"
 IS_DIRECTORY = "is a folder, not a file"
 UNSUPPORTED = "unsupported file type (use .csv, .tsv, .csv.gz or .parquet)"
 NOT_UTF8 = "not UTF-8 text"
+SAVE_UTF8 = "save it as UTF-8 (a spreadsheet's 'CSV UTF-8')"
 NO_HEADER = "no header line"
 CANNOT_READ = "cannot read ({error})"
 DUPLICATE_COLUMN = "column {col!r} appears {n} times in the header; name each column once"
@@ -124,7 +125,7 @@ def read_header(path: Path) -> list[str]:
                 next(fh)
             header = next(csv.reader(fh, delimiter=layout.delimiter), None)
     except UnicodeDecodeError:
-        raise AuditorInputError(NOT_UTF8, source=str(path)) from None
+        raise AuditorInputError(f"{NOT_UTF8}; {SAVE_UTF8}", source=str(path)) from None
     except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors
         raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
     if not header:

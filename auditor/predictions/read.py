@@ -36,6 +36,7 @@ from auditor.predictions.source import (
     checked_kind,
     csv_names,
     iter_batches,
+    unreadable,
 )
 from auditor.predictions.spilling import SPILLED, score_axis, spill_for
 from auditor.results.scores import AUC_METHOD, ScoreMetrics
@@ -332,6 +333,7 @@ def _dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -
     ("threads", "processes", "synchronous", or a distributed address like tcp://host:8786)."""
     import dask
     import dask.dataframe as dd
+    import pandas as pd
 
     if checked_kind(path, cols) == "parquet":
         frame = dd.read_parquet(str(path), columns=cols.names(), split_row_groups=True)
@@ -349,9 +351,22 @@ def _dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -
             keep_default_na=True,
             blocksize=64 * 2**20,
         )
-    tasks = [dask.delayed(_partition_partial)(part, cols, str(path)) for part in frame.to_delayed()]
+    parts = frame.to_delayed()
+    tasks = [dask.delayed(_partition_partial)(part, cols, f"{path} (partition {i + 1} of "
+                                              f"{len(parts)}; its rows counted from 1)")
+             for i, part in enumerate(parts)]  # fmt: skip
+    try:
+        yield from _computed(tasks, scheduler)
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:  # pandas' CSV reader's errors
+        raise unreadable(path, exc) from None
+
+
+def _computed(tasks: list, scheduler: str) -> Sequence[Partial]:
+    """The partials of the Dask ``tasks`` computed by ``scheduler``."""
+    import dask
+
     if scheduler in ("threads", "processes", "synchronous"):
-        results = dask.compute(*tasks, scheduler=scheduler)
+        return dask.compute(*tasks, scheduler=scheduler)
     else:
         from dask.distributed import Client
         from distributed.comm.addressing import parse_address, parse_host_port
@@ -366,13 +381,10 @@ def _dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -
                 f"cannot reach Dask scheduler ({exc})", field="--dask-scheduler"
             ) from None
         try:
-            results = client.gather(client.compute(tasks))
+            return client.gather(client.compute(tasks))
         finally:
             client.close()
-    yield from results
 
 
 def _partition_partial(frame: pd.DataFrame, cols: Columns, source: str) -> Partial:
-    return reduce_batch(
-        {n: frame[n].to_numpy() for n in cols.names()}, cols, source=f"{source} (a partition)"
-    )
+    return reduce_batch({n: frame[n].to_numpy() for n in cols.names()}, cols, source=source)

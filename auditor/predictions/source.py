@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.data.header import (
+    NOT_UTF8,
+    SAVE_UTF8,
     check_flat_columns,
     check_header,
     csv_layout,
@@ -17,7 +19,9 @@ from auditor.data.header import (
 )
 from auditor.errors import AuditorInputError
 
-__all__ = ["MISSING_LEVEL", "Columns", "checked_kind", "csv_names", "iter_batches"]
+NOT_UTF8_ROWS = f"{NOT_UTF8} in a row past the header; {SAVE_UTF8}"
+
+__all__ = ["MISSING_LEVEL", "Columns", "checked_kind", "csv_names", "iter_batches", "unreadable"]
 
 # The group of a row with no sensitive value, as the table loader names it (data.missing_group)
 # without importing it: auditor.data's package loads pandas, which this path does without.
@@ -128,5 +132,14 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
             for start in range(0, batch.num_rows, batch_rows):
                 yield batch.slice(start, batch_rows)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
-        msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise AuditorInputError(f"cannot read ({msg})", source=str(path)) from None
+        raise unreadable(path, exc) from None
+
+
+def unreadable(path: Path, exc: BaseException) -> AuditorInputError:
+    """The one-line error for a file its reader gave up on (pyarrow, or pandas per Dask
+    partition): text that is not UTF-8 (a legacy spreadsheet export) says how to fix it."""
+    text = str(exc)
+    if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in text:
+        return AuditorInputError(NOT_UTF8_ROWS, source=str(path))
+    msg = " ".join(text.split())[:200] if text.strip() else type(exc).__name__
+    return AuditorInputError(f"cannot read ({msg})", source=str(path))

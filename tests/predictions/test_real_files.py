@@ -183,3 +183,20 @@ def test_a_file_without_data_rows_or_with_one_class_is_refused_with_its_field(tm
     one.write_text("label,pred,score,sex,region\napproved,approved,0.9,F,a\n")
     err = _refused(one)
     assert "label and pred hold a single class (approved)" in str(err) and err.field == "label"
+
+
+@pytest.mark.parametrize("dask", [None, "synchronous"])
+def test_a_legacy_encoded_csv_is_refused_with_how_to_fix_it(tmp_path, dask):
+    """Latin-1 (a legacy spreadsheet export) in the header or deep in the rows: one line that
+    says to save the file as UTF-8, per batch and per Dask partition (no internal error)."""
+    frame = predictions_frame(3000, seed=10)
+    frame["region"] = frame["region"].astype(object)
+    frame.loc[2500, "region"] = "Dänemark"
+    for name, data in [("deep.csv", frame), ("first.csv", frame.iloc[2500:])]:
+        path = tmp_path / name
+        data.to_csv(path, index=False, encoding="latin-1")
+        with pytest.raises(AuditorInputError) as err:
+            reduce_predictions(path, predictions_columns(), positive_label="approved",
+                               dask_scheduler=dask)  # fmt: skip
+        text = str(err.value)
+        assert "not UTF-8 text" in text and "save it as UTF-8" in text and "\n" not in text
