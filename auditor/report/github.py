@@ -12,6 +12,8 @@ from typing import Any, TextIO
 from auditor.report.escape import terminal_text
 from auditor.report.terminal import failure_text
 
+MSG_NO_SUMMARY = "auditor: warning: GITHUB_STEP_SUMMARY={path}: cannot append the summary ({why})"
+
 
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -78,8 +80,12 @@ def publish_github(
     stream = stream or sys.stdout
     target = env.get("GITHUB_STEP_SUMMARY")
     if target:
-        with open(target, "a", encoding="utf-8") as fh:
-            fh.write(summary_text if summary_text.endswith("\n") else summary_text + "\n")
+        try:
+            with open(target, "a", encoding="utf-8") as fh:
+                fh.write(summary_text if summary_text.endswith("\n") else summary_text + "\n")
+        except OSError as exc:  # the verdict (the exit code) stands; summary.md has the text
+            why = terminal_text(exc.strerror or type(exc).__name__)
+            print(MSG_NO_SUMMARY.format(path=terminal_text(target), why=why), file=sys.stderr)
     if env.get("GITHUB_ACTIONS") == "true":
         for line in github_annotations(audit["gates"], config_file=config_file):
             print(line, file=stream)

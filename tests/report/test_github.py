@@ -113,3 +113,16 @@ def test_labels_start_no_workflow_command_in_the_log(tmp_path, monkeypatch):
         assert all(re.match(r"::(error|warning) .*title=auditor gate ", c) for c in commands), (
             commands
         )
+
+
+def test_an_unwritable_step_summary_warns_and_keeps_the_verdict(tmp_path, capsys):
+    """GITHUB_STEP_SUMMARY naming a folder (or a path that cannot be written) crashed after
+    the verdict: exit 2 "internal error" where the gates said 1 or 0. It is one warning line
+    on stderr; the annotations are still printed."""
+    audit = audit_with_gates()
+    out = io.StringIO()
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path)}
+    publish_github(audit, "S", env=env, stream=out)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("auditor: warning: GITHUB_STEP_SUMMARY=")
+    assert str(tmp_path) in err[0] and out.getvalue().startswith("::error ")
