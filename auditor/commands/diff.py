@@ -10,7 +10,10 @@ from typing import Annotated
 import typer
 
 from auditor.commands import cli_errors
+from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text
+
+INSIDE_A_RUN = "is inside the run folder of {run}; a run is never rewritten (choose another --out)"
 
 
 class DiffFormat(StrEnum):
@@ -35,6 +38,7 @@ def diff(
 
         if out is not None:
             check_out_file(out, field="--out")
+            _refuse_inside_a_run(out, a, b)
         from auditor import api  # the record types (pydantic, pandas): after the arguments
         from auditor.diff import diff_audits, render_markdown, render_text
         from auditor.report.escape import workflow_inert
@@ -48,6 +52,16 @@ def diff(
             typer.echo(str(out))
         else:  # a CI log reads workflow commands from it: labels must not start one
             typer.echo(workflow_inert(text), nl=False)
+
+
+def _refuse_inside_a_run(out: Path, *runs: Path) -> None:
+    """A run folder is evidence: ``--out`` may not be a file in A's or B's (``--out
+    A/audit.json`` replaced the audit by the diff)."""
+    target = out.resolve()
+    for run in runs:
+        folder = (run if run.is_dir() else run.parent).resolve()
+        if folder in target.parents:
+            raise AuditorInputError(INSIDE_A_RUN.format(run=run), source=str(out), field="--out")
 
 
 def register(app: typer.Typer) -> None:

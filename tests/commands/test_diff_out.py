@@ -1,0 +1,41 @@
+"""``auditor diff A B --out FILE``: a run folder is evidence, so FILE may not lie in A's or
+B's run folder (``--out A/audit.json`` replaced the audit by the diff's Markdown)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from auditor.cli import exit_code_of
+from tests.builders import folder_bytes, predictions_audit
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("diff-out")
+    predictions_audit(folder, n=600)
+    return folder / "run"
+
+
+@pytest.mark.parametrize(
+    ("b_arg", "out"),
+    [("b", "a/audit.json"), ("b", "a/model_card.md"), ("b", "a/new/diff.md"),
+     ("b/audit.json", "b/diff.md")],
+)  # fmt: skip
+def test_diff_out_inside_a_run_is_refused(finished, tmp_path, capsys, monkeypatch, b_arg, out):
+    for name in ("a", "b"):
+        shutil.copytree(finished, tmp_path / name)
+    before = {name: folder_bytes(tmp_path / name) for name in ("a", "b")}
+    monkeypatch.chdir(tmp_path)
+    code = exit_code_of(["diff", "a", b_arg, "--out", out])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and out in err[0] and "--out" in err[0], err
+    assert {name: folder_bytes(tmp_path / name) for name in ("a", "b")} == before
+
+
+def test_diff_out_beside_the_runs_is_written(finished, tmp_path, capsys, monkeypatch):
+    shutil.copytree(finished, tmp_path / "a")
+    monkeypatch.chdir(tmp_path)
+    assert exit_code_of(["diff", "a", "a", "--out", "a-vs-a.md"]) == 0, capsys.readouterr().err
+    assert (tmp_path / "a-vs-a.md").read_text(encoding="utf-8").startswith("## auditor diff")
