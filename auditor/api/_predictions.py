@@ -101,9 +101,13 @@ def audit_predictions(
             reading = _start_reading(path, cols, batch_rows=batch_rows, dask=dask_scheduler,
                                      positive_label=positive_label,
                                      specs=audited_specs(cols, config))  # fmt: skip
-        audit = _audit_file(path, cols, reading, config=config, seed=seed, command=command)
+        try:
+            audit = _audit_file(path, cols, reading, config=config, seed=seed, command=command)
+        except AuditorInputError as err:
+            raise err if is_file else _resourced(err, str(path)) from None
         if not is_file:  # the temporary file is gone after this: name the DataFrame instead
             audit = _renamed(audit, str(path), FRAME_SOURCE)
+            audit = _renamed(audit, path.name, FRAME_SOURCE, within=True)
     result = AuditResult(data=audit)
     return result if out is None else result.write(out, lock_timeout=lock_timeout)
 
@@ -144,10 +148,21 @@ def _audit_file(
     return audit
 
 
-def _renamed(node: Any, old: str, new: str) -> Any:
-    """``node`` with every string equal to ``old`` replaced by ``new`` (nested dicts/lists)."""
+def _renamed(node: Any, old: str, new: str, *, within: bool = False) -> Any:
+    """``node`` with every string equal to ``old`` (``within``: every ``old`` in a string)
+    replaced by ``new`` (nested dicts/lists)."""
     if isinstance(node, dict):
-        return {k: _renamed(v, old, new) for k, v in node.items()}
+        return {k: _renamed(v, old, new, within=within) for k, v in node.items()}
     if isinstance(node, list):
-        return [_renamed(v, old, new) for v in node]
+        return [_renamed(v, old, new, within=within) for v in node]
+    if within and isinstance(node, str):
+        return node.replace(old, new)
     return new if node == old else node
+
+
+def _resourced(err: AuditorInputError, temporary: str) -> AuditorInputError:
+    """``err`` about the DataFrame's temporary file, naming the DataFrame instead."""
+    prefix = ": ".join(p for p in (err.source, err.field) if p)
+    message = str(err)[len(prefix) + 2 :] if prefix else str(err)
+    source = err.source.replace(temporary, FRAME_NAME) if err.source else FRAME_NAME
+    return AuditorInputError(message, source=source, field=err.field)

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 # A sensitive column with more distinct values than this is almost surely an identifier.
 MAX_GROUPS_PER_FEATURE = 1000
 MAX_JOINT_CELLS = 20_000_000
-MISSING_HINT = "; fill it, or audit such rows as one group with --missing-group"
+MISSING_HINT = (
+    "; fill it, or audit such rows as one group with --missing-group (missing_group=True in Python)"
+)
 
 
 @dataclass(frozen=True)

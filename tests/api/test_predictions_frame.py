@@ -1,0 +1,42 @@
+"""``audit_predictions`` on a pandas DataFrame as notebooks hold them: pandas' nullable
+``string`` dtype with missing values (refused naming the DataFrame, not a temporary file, or
+the group '(missing)' with ``missing_group=True``) and a category column."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from auditor.api import audit_predictions
+from auditor.errors import AuditorInputError
+from tests.builders import predictions_frame
+
+
+def _frame() -> pd.DataFrame:
+    frame = predictions_frame(800, seed=11)
+    frame["sex"] = frame["sex"].astype("string")
+    frame.loc[[2, 40, 41], "sex"] = pd.NA
+    frame["region"] = frame["region"].astype("category")
+    return frame
+
+
+KW = {"y_true": "label", "y_pred": "pred", "y_score": "score", "positive_label": "approved"}
+
+
+def test_a_missing_group_in_a_dataframe_is_refused_naming_the_dataframe():
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(_frame(), sensitive=["sex", "region"], **KW)
+    text = str(err.value)
+    assert text.startswith("dataframe: sex: empty or missing group label at data row 3;")
+    assert "missing_group=True" in text and "auditor-frame-" not in text
+    assert err.value.source == "dataframe" and err.value.field == "sex"
+
+
+def test_missing_group_true_audits_them_as_one_group_and_says_so():
+    result = audit_predictions(_frame(), sensitive=["sex", "region"], missing_group=True, **KW)
+    groups = {g["group"]: g["n"] for g in result.data["fairness"]["features"]["sex"]["groups"]}
+    assert groups["(missing)"] == 3 and sum(groups.values()) == 800
+    description = result.data["data"]["description"]
+    assert "read from DataFrame (in memory) (800 rows)" in description
+    assert "sex: 3 rows with no value are audited as the group '(missing)'." in description
+    assert "dataframe.parquet" not in description
