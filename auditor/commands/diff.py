@@ -13,7 +13,7 @@ from auditor.commands import cli_errors
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text
 
-INSIDE_A_RUN = "is inside the run folder of {run}; a run is never rewritten (choose another --out)"
+RUN_FILE = "is a file of the run {run}; a run is never rewritten (choose another --out)"
 
 
 class DiffFormat(StrEnum):
@@ -38,10 +38,12 @@ def diff(
 
         if out is not None:
             check_out_file(out, field="--out")
-            _refuse_inside_a_run(out, a, b)
         from auditor import api  # the record types (pydantic, pandas): after the arguments
         from auditor.diff import diff_audits, render_markdown, render_text
         from auditor.report.escape import workflow_inert
+
+        if out is not None:
+            _refuse_run_files(out, a, b)
 
         left, right = api.AuditResult.load(a), api.AuditResult.load(b)
         d = diff_audits(left.data, right.data)
@@ -54,14 +56,21 @@ def diff(
             typer.echo(workflow_inert(text), nl=False)
 
 
-def _refuse_inside_a_run(out: Path, *runs: Path) -> None:
-    """A run folder is evidence: ``--out`` may not be a file in A's or B's (``--out
-    A/audit.json`` replaced the audit by the diff)."""
+def _refuse_run_files(out: Path, *runs: Path) -> None:
+    """A run's files are evidence: ``--out`` may not be one of A's or B's (``--out
+    A/audit.json`` replaced the audit by the diff). A new file beside them (``B/diff.md``,
+    as the CI examples write) is fine."""
+    from auditor.checks.rows import PREDICTIONS_FILE
+    from auditor.report.render import RENDERERS
+    from auditor.run_folder import RUN_LOG
+
+    names = {"audit.json", RUN_LOG, PREDICTIONS_FILE, *(name for name, _ in RENDERERS)}
     target = out.resolve()
     for run in runs:
         folder = (run if run.is_dir() else run.parent).resolve()
-        if folder in target.parents:
-            raise AuditorInputError(INSIDE_A_RUN.format(run=run), source=str(out), field="--out")
+        own = target.parent == folder and target.name in names
+        if own or folder / "checkpoints" in (target, *target.parents):
+            raise AuditorInputError(RUN_FILE.format(run=run), source=str(out), field="--out")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,5 +1,6 @@
-"""``auditor diff A B --out FILE``: a run folder is evidence, so FILE may not lie in A's or
-B's run folder (``--out A/audit.json`` replaced the audit by the diff's Markdown)."""
+"""``auditor diff A B --out FILE``: a run's files are evidence, so FILE may not be one of A's
+or B's (``--out A/audit.json`` replaced the audit by the diff's Markdown); a new file beside
+them (``B/diff.md``, as docs/github-actions.yml writes) is fine."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ def finished(tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("b_arg", "out"),
-    [("b", "a/audit.json"), ("b", "a/model_card.md"), ("b", "a/new/diff.md"),
-     ("b/audit.json", "b/diff.md")],
+    [("b", "a/audit.json"), ("b", "a/model_card.md"), ("b", "a/junit.xml"),
+     ("b/audit.json", "b/summary.md"), ("b", "b/checkpoints/x.md"), ("b", "b/../a/audit.json")],
 )  # fmt: skip
 def test_diff_out_inside_a_run_is_refused(finished, tmp_path, capsys, monkeypatch, b_arg, out):
     for name in ("a", "b"):
@@ -34,8 +35,12 @@ def test_diff_out_inside_a_run_is_refused(finished, tmp_path, capsys, monkeypatc
     assert {name: folder_bytes(tmp_path / name) for name in ("a", "b")} == before
 
 
-def test_diff_out_beside_the_runs_is_written(finished, tmp_path, capsys, monkeypatch):
-    shutil.copytree(finished, tmp_path / "a")
+@pytest.mark.parametrize("out", ["a-vs-b.md", "b/diff.md"])
+def test_a_new_file_beside_the_runs_is_written(finished, tmp_path, capsys, monkeypatch, out):
+    for name in ("a", "b"):
+        shutil.copytree(finished, tmp_path / name)
+    before = folder_bytes(tmp_path / "a")
     monkeypatch.chdir(tmp_path)
-    assert exit_code_of(["diff", "a", "a", "--out", "a-vs-a.md"]) == 0, capsys.readouterr().err
-    assert (tmp_path / "a-vs-a.md").read_text(encoding="utf-8").startswith("## auditor diff")
+    assert exit_code_of(["diff", "a", "b", "--out", out]) == 0, capsys.readouterr().err
+    assert (tmp_path / out).read_text(encoding="utf-8").startswith("## auditor diff")
+    assert folder_bytes(tmp_path / "a") == before
