@@ -30,10 +30,20 @@ def fmt_metric(m: dict[str, Any] | None, digits: int = 3) -> str:
     return v
 
 
+def _digits(c: Change) -> int:
+    """Decimals of a row: none for a count (``...metrics.count``: 1000, not 1000.000)."""
+    return 0 if c.key.endswith(".count") else 3
+
+
 def delta(c: Change) -> str:
     if c.a is None or c.b is None or c.a["value"] is None or c.b["value"] is None:
         return "—"
-    return f"{c.b['value'] - c.a['value']:+.3f}"
+    return f"{c.b['value'] - c.a['value']:+.{_digits(c)}f}"
+
+
+def _cells(c: Change) -> list[str]:
+    """A metric row's A, B and Δ cells."""
+    return [fmt_metric(c.a, _digits(c)), fmt_metric(c.b, _digits(c)), delta(c)]
 
 
 def _verdict(v: str | None) -> str:
@@ -64,7 +74,7 @@ def _details(title: str, body: list[str]) -> list[str]:
 
 
 def _metric_row(c: Change) -> list[str]:
-    return [md_code(c.key), fmt_metric(c.a), fmt_metric(c.b), delta(c), _MARK[c.change]]
+    return [md_code(c.key), *_cells(c), _MARK[c.change]]
 
 
 def _md_gates(d: AuditDiff) -> list[str]:
@@ -155,13 +165,13 @@ def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
     rows = [[c.label or c.key, c.a or "—", c.b or "—"] for c in changed]
     lines += _text_table(["Gate", "A", "B"], rows) if rows else ["  (none)"]
     lines += ["", "Metrics beyond noise"]
-    rows = [[c.key, fmt_metric(c.a), fmt_metric(c.b), delta(c), c.change] for c in d.beyond_noise]
+    rows = [[c.key, *_cells(c), c.change] for c in d.beyond_noise]
     lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]
     lines += ["", _counts(d), ""]
     extra = [("Checklist items", d.checklist), ("Provenance", d.provenance)]
     if not changed_only:
         rest = [c for c in d.metrics if c.change != "same" and c not in d.beyond_noise]
-        rows = [[c.key, fmt_metric(c.a), fmt_metric(c.b), delta(c), c.change] for c in rest]
+        rows = [[c.key, *_cells(c), c.change] for c in rest]
         lines += ["Within noise, without an interval or not comparable"]
         lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]
         lines.append("")

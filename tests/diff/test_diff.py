@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -274,6 +275,8 @@ def test_gaps_over_other_groups_are_not_compared(three_audits):
     assert "fairness.features.sex.groups[X].metrics.accuracy" in added  # a fact, still shown
     md, text = render_markdown(d), render_text(d)
     assert "B only: X" in md and "not comparable" in md and "B only: X" in text
+    counts = [line for line in (md + text).splitlines() if ".metrics.count" in line]
+    assert counts and not any(re.search(r"\b\d+\.\d{3}\b", line) for line in counts)  # 600
 
 
 def test_audits_of_different_questions_compare_no_number(three_audits):
