@@ -124,6 +124,10 @@ NEEDS_PATH = "kind = '{kind}' needs path = the model file ({what})"
 SUPPLIED_NEEDS_TABLE = (
     "a supplied model (model.kind = '{kind}') is audited on a table: data.source = 'table'"
 )
+# The MLP's widest hidden layer and deepest stack: a width of 10**11 is a typo that would ask
+# the allocator for terabytes (an internal error), not a model to audit on a CPU.
+MAX_WIDTH = 16_384
+MAX_LAYERS = 32
 MODEL_FILES = {"checkpoint": "a state dict saved with torch.save", "sklearn": "a .skops file"}
 
 
@@ -142,7 +146,10 @@ class ModelConfig(StrictModel):
     # yours, called as function(x, y, *, seed) -> a model (for RMIA and LiRA); sklearn
     # without it: sklearn.base.clone(estimator).fit.
     train: str | None = None
-    hidden: list[int] = Field(default_factory=lambda: [128, 64])
+    # Widths of the MLP's hidden layers (kind "mlp" / "auto" on a table).
+    hidden: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
+        default_factory=lambda: [128, 64], max_length=MAX_LAYERS
+    )
     dropout: float = Field(0.1, ge=0, lt=1)
 
     @model_validator(mode="after")
@@ -304,14 +311,19 @@ def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
 def load_config(path: str | Path) -> AuditConfig:
     """Read and validate a TOML config. ``pyproject.toml`` is read from ``[tool.auditor]``."""
     path = Path(path)
+    if path.is_dir():
+        raise AuditorInputError("is a folder, not a file (name the TOML config)", source=str(path))
     if not path.is_file():
         raise AuditorInputError("no such file", source=str(path))
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (Windows editors write one) is dropped, not a TOML error
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise AuditorInputError(f"not valid TOML ({exc})", source=str(path)) from None
     except UnicodeDecodeError:
         raise AuditorInputError("not UTF-8 text", source=str(path)) from None
+    except OSError as exc:  # permission denied, a broken link, a file that vanished
+        raise AuditorInputError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
     if path.name == "pyproject.toml":
         raw = raw.get("tool", {}).get("auditor")
         if raw is None:

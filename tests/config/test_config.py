@@ -157,3 +157,43 @@ def test_name_has_no_control_characters(name):
     with pytest.raises(AuditorInputError) as err:
         validate_config({"name": name}, source="a.toml")
     assert str(err.value).endswith(NAME_HAS_CONTROL) and ": name: " in str(err.value)
+
+
+def test_config_with_a_byte_order_mark_loads(tmp_path):
+    # Windows editors (Notepad) save UTF-8 with a BOM; tomllib alone calls it invalid TOML
+    path = tmp_path / "audit.toml"
+    path.write_bytes(b"\xef\xbb\xbfseed = 7\n[finetune]\nepochs = 2\n")
+    cfg = load_config(path)
+    assert cfg.seed == 7 and cfg.finetune.epochs == 2
+
+
+def test_config_path_that_is_a_folder_says_so(tmp_path):
+    folder = tmp_path / "audit.toml"
+    folder.mkdir()
+    with pytest.raises(AuditorInputError, match="is a folder") as err:
+        load_config(folder)
+    assert str(folder) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("[finetune]\nlr = inf\n", "finetune.lr"),
+        ("[pretrain]\nlr = nan\n", "pretrain.lr"),
+        ("[privacy]\nrmia_gamma = inf\n", "privacy.rmia_gamma"),
+        ("[model]\ndropout = nan\n", "model.dropout"),
+    ],
+)
+def test_infinite_or_nan_numbers_are_refused(tmp_path, text, field):
+    with pytest.raises(AuditorInputError) as err:
+        load_config(write(tmp_path, text))
+    assert err.value.field == field, str(err.value)
+
+
+@pytest.mark.parametrize("hidden", ["[100000000000]", "[64, 0]", "[-1]", str([8] * 33)])
+def test_mlp_widths_are_bounded(tmp_path, hidden):
+    # a width of 1e11 asked the allocator for terabytes: an internal error, not exit 2
+    with pytest.raises(AuditorInputError) as err:
+        load_config(write(tmp_path, f"[model]\nhidden = {hidden}\n"))
+    assert err.value.field.startswith("model.hidden"), str(err.value)
+    assert load_config(write(tmp_path, "[model]\nhidden = [16384, 8]\n")).model.hidden == [16384, 8]
