@@ -43,6 +43,9 @@ from auditor.data.header import (  # noqa: F401 - the messages are this module's
 from auditor.errors import AuditorInputError
 from auditor.provenance import sha256_file
 
+# Read as missing besides pandas' own markers (empty, NA, N/A, NaN, null, None, ...): "?", as
+# in UCI files such as Adult. Spaces after a delimiter (Adult's ", ") are not part of a value.
+EXTRA_MISSING = ["?"]
 NO_ROWS = "no data rows (the file has a header only)"
 NO_COLUMN = "no column {col!r} in the file"
 TARGET_AS_INPUT = "the target column {col!r} cannot be a model input"
@@ -63,6 +66,17 @@ MISSING_SENSITIVE = (
     "column {col!r} has {n} missing or empty group labels (first at row {row}); fill them, or "
     "set data.missing_group = true to audit them as the group '(missing)'"
 )
+TARGET_AS_SENSITIVE = (
+    "the target column {col!r} cannot be a sensitive feature (every group would hold one "
+    "class); name the group columns in data.sensitive"
+)
+NUMBERS_AND_TEXT = (
+    "column {col!r} holds numbers ({n_numbers} distinct) and text ({text!r} in {n_text} rows, "
+    "first at row {row}); if the text marks a missing value, leave the cell empty or write NA, "
+    "else add the column to data.drop"
+)
+# A column with more distinct numbers than this is a measurement, not a set of codes.
+MAX_CODES = 10
 TARGET_MISSING = "target column {col!r} has missing values"
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
 NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
@@ -108,12 +122,15 @@ def _parse_frame(path: Path) -> pd.DataFrame:
         else:
             layout = csv_layout(path)
             frame = pd.read_csv(
-                path, sep=layout.delimiter, skiprows=layout.skip_rows, decimal=layout.decimal_point
+                path,
+                sep=layout.delimiter,
+                skiprows=layout.skip_rows,
+                decimal=layout.decimal_point,
+                skipinitialspace=True,
+                na_values=EXTRA_MISSING,
             )
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
-        raise AuditorInputError(
-            CANNOT_READ.format(error=one_line(exc)), source=str(path)
-        ) from None
+        raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
     if len(frame) == 0:
         raise AuditorInputError(NO_ROWS, source=str(path))
     return frame
@@ -139,16 +156,42 @@ def is_id_like(values: pd.Series) -> bool:
     return True
 
 
+def require_named_columns(frame: pd.DataFrame, config: TableData, *, src: str) -> None:
+    """Every column the config names (target, sensitive, drop, features) is in the file, and
+    the target is not a sensitive feature."""
+    _require_columns(frame, [config.target], key="data.target", src=src)
+    _require_columns(frame, list(config.sensitive), key="data.sensitive", src=src)
+    if config.target in config.sensitive:
+        raise AuditorInputError(TARGET_AS_SENSITIVE.format(col=config.target), source=src,
+                                field="data.sensitive")  # fmt: skip
+    _require_columns(frame, list(config.drop), key="data.drop", src=src)
+    _require_columns(frame, list(config.features or []), key="data.features", src=src)
+
+
+def check_not_mixed(values: pd.Series, *, col: str, src: str) -> None:
+    """Refuse a text column that is mostly numbers, with more than MAX_CODES distinct ones,
+    and some text (``unknown``, ``-``): a measurement with a missing-value marker pandas does
+    not know, which would otherwise be one-hot encoded as one category per number."""
+    present = values.dropna()
+    numbers = pd.to_numeric(present, errors="coerce")
+    text = numbers.isna()
+    if not text.any() or text.mean() >= 0.5 or numbers.nunique() <= MAX_CODES:
+        return
+    first = present.index[text.to_numpy()][0]
+    message = NUMBERS_AND_TEXT.format(
+        col=col, n_numbers=int(numbers.nunique()), text=str(present[first]),
+        n_text=int(text.sum()), row=int(values.index.get_loc(first)),
+    )  # fmt: skip
+    raise AuditorInputError(message, source=src, field="data.features")
+
+
 def select_inputs(frame: pd.DataFrame, config: TableData, *, src: str) -> InputSelection:
     """The model's input columns by the rules in this module's docstring; raises
     :class:`AuditorInputError` naming the file and key for every refusal."""
     sensitive = list(config.sensitive)
-    _require_columns(frame, [config.target], key="data.target", src=src)
-    _require_columns(frame, sensitive, key="data.sensitive", src=src)
-    _require_columns(frame, list(config.drop), key="data.drop", src=src)
+    require_named_columns(frame, config, src=src)
     named = config.features is not None
     if named:
-        _require_columns(frame, list(config.features), key="data.features", src=src)
         for col in config.features:
             if col == config.target:
                 raise AuditorInputError(TARGET_AS_INPUT.format(col=col), source=src,
@@ -173,6 +216,7 @@ def select_inputs(frame: pd.DataFrame, config: TableData, *, src: str) -> InputS
     numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c])]
     categorical = [c for c in features if c not in numeric]
     for col in categorical:
+        check_not_mixed(frame[col], col=col, src=src)
         levels = int(frame[col].nunique(dropna=False))
         if levels > config.max_categories:
             raise AuditorInputError(

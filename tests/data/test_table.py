@@ -259,3 +259,48 @@ def test_preflight_read_is_handed_to_the_loader_once(tmp_path, monkeypatch):
     T.read_frame(path, keep=True)
     write(tmp_path, make_table(n=300, seed=1))  # the file changes after the check
     assert len(T.read_frame(path)) == 300 and len(parses) == 4
+
+
+def test_question_marks_and_spaces_after_commas_read_as_in_uci_files(tmp_path):
+    # UCI Adult writes "39, State-gov, ?": a space after each comma and "?" for missing
+    frame = make_table()
+    frame["age"] = (np.arange(len(frame)) % 50 + 20).astype(object)
+    frame.loc[::7, "age"] = "?"
+    path = tmp_path / "uci.csv"
+    path.write_text(frame.to_csv(index=False).replace(",", ", "))
+    bundle = load_bundle(config(path, drop=["cat"]), seed=0)
+    pre = bundle.preprocessing
+    assert pre.features == ["x1", "age"] and pre.numeric == ["x1", "age"]  # not 'age' as text
+    assert [c.column for c in pre.imputed] == ["age"] and pre.imputed[0].n_missing > 0
+    assert set(bundle["test"].sensitive["group"]) == {"a", "b"}  # not " a"
+
+
+def test_question_mark_group_label_is_missing(tmp_path):
+    frame = make_table()
+    frame.loc[3, "group"] = "?"
+    text = refused(config(write(tmp_path, frame)), "data.sensitive")
+    assert "missing" in text and "row 3" in text
+    bundle = load_bundle(config(write(tmp_path, frame), missing_group=True), seed=0)
+    assert bundle.preprocessing.missing_sensitive == {"group": 1}
+
+
+def test_target_as_sensitive_feature_is_refused(tmp_path):
+    path = write(tmp_path, make_table())
+    text = refused(config(path, sensitive=["group", "label"]), "data.sensitive")
+    assert "'label'" in text and "target" in text
+
+
+def test_numbers_with_a_text_marker_are_refused_not_one_hot(tmp_path):
+    # 'unknown' among ages: read as text, the column would be 50 one-hot categories
+    frame = make_table()
+    frame["age"] = (np.arange(len(frame)) % 50 + 20).astype(object)
+    frame.loc[[5, 9], "age"] = "unknown"
+    text = refused(config(write(tmp_path, frame)), "data.features")
+    assert "'age'" in text and "'unknown' in 2 rows" in text and "row 5" in text
+
+
+def test_a_few_codes_with_text_stay_categorical(tmp_path):
+    frame = make_table()
+    frame["grade"] = np.where(np.arange(len(frame)) % 5 == 0, "X", (np.arange(len(frame)) % 4))
+    pre = load_bundle(config(write(tmp_path, frame)), seed=0).preprocessing
+    assert ("grade", 5) in [(c.column, c.n_levels) for c in pre.one_hot]
