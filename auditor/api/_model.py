@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditor.api._errors import config_named
 from auditor.api._result import AuditResult
 from auditor.api._trained import (
     assemble_audit,
@@ -178,13 +179,16 @@ def run(
 ) -> AuditResult:  # fmt: skip
     """``auditor run``: train with the config's recipe and audit, or, for a supplied model
     (``[model] kind = "checkpoint" | "sklearn"``), audit it without training; write the run
-    folder (default ``reports/<name>``) as one unit and return the result."""
-    if not config.supplied:
-        return run_trained(config, out_dir=out_dir, config_file=config_file, progress=progress,
-                           command=command, lock_timeout=lock_timeout)  # fmt: skip
-    out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config))
-    return run_supplied(config, out=out, config_file=config_file, progress=progress,
-                        command=command, lock_timeout=lock_timeout)  # fmt: skip
+    folder (default ``reports/<name>``) as one unit and return the result. Bad input found
+    on the way that names no file names ``config_file``."""
+    with config_named(config_file):
+        if not config.supplied:
+            return run_trained(config, out_dir=out_dir, config_file=config_file,
+                               progress=progress, command=command,
+                               lock_timeout=lock_timeout)  # fmt: skip
+        out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config))
+        return run_supplied(config, out=out, config_file=config_file, progress=progress,
+                            command=command, lock_timeout=lock_timeout)  # fmt: skip
 
 
 def run_supplied(

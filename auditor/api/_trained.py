@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
+from auditor.api._errors import check_converged
 from auditor.api._result import AuditResult
 from auditor.checks import registered_checks
 from auditor.config import AuditConfig
@@ -63,6 +64,9 @@ def run_trained(
     started = time.perf_counter()
     with stage_log() as log_lines:
         ctx = trained_context(config, progress=progress, timings=timings)
+        factory = config.model.factory if config.model.kind == "factory" else None
+        check_converged({"pretrain": ctx.pretrain_record, "finetune": ctx.finetune_record},
+                        factory=factory)  # fmt: skip
         ctx.progress = progress
         with staged_run(out, lock_timeout=lock_timeout) as stage:
             ctx.artifacts_dir = stage

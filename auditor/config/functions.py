@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from auditor.errors import AuditorInputError
@@ -19,6 +21,7 @@ FACTORY_ARGS = ("input_shape", "n_classes")
 NOT_A_SPEC = "{spec!r} is not 'package.module:function'"
 CANNOT_IMPORT = "cannot import {spec!r} ({error})"
 NOT_CALLABLE = "{spec!r} is not a function"
+RAISED = "{spec!r} raised {error}{where}"
 BAD_SIGNATURE = "{spec!r} must accept the keyword arguments {wanted} (its signature is {found})"
 
 
@@ -53,3 +56,22 @@ def _signature_text(fn: Callable[..., Any]) -> str:
         return str(inspect.signature(fn))
     except (TypeError, ValueError):
         return "unknown"
+
+
+def call_user(
+    fn: Callable[..., Any], *, spec: str, field_name: str, source: str | None = None,
+    **kwargs: Any,
+) -> Any:  # fmt: skip
+    """``fn(**kwargs)``, a user's function: an exception it raises is bad input (exit 2, one
+    line naming ``field_name``, the exception and the line that raised it), not an internal
+    error of auditor's."""
+    try:
+        return fn(**kwargs)
+    except AuditorInputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever the user's code raises
+        error = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+        message = RAISED.format(spec=spec, error=error, where=where)
+        raise AuditorInputError(message, source=source, field=field_name) from None

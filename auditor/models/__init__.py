@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
+from auditor.config.functions import FACTORY_ARGS, call_user, import_function
 from auditor.errors import AuditorInputError
 from auditor.models.cnn import SeedCNN
 from auditor.models.mlp import TabularMLP
-from auditor.models.supplied import FACTORY_ARGS, import_function
 
 if TYPE_CHECKING:
     from auditor.config import ModelConfig
@@ -50,7 +50,8 @@ def build_model(
 def _from_factory(spec: str, *, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
     # the signature is checked before the call: fn(input_shape=(...), n_classes=K)
     fn = import_function(spec, field_name="model.factory", wanted=FACTORY_ARGS)
-    model = fn(input_shape=input_shape, n_classes=n_classes)
+    model = call_user(fn, spec=spec, field_name="model.factory", input_shape=input_shape,
+                      n_classes=n_classes)  # fmt: skip
     if not isinstance(model, nn.Module) or not isinstance(getattr(model, "head", None), nn.Linear):
         raise AuditorInputError(
             f"{spec!r} must return an nn.Module with an nn.Linear attribute 'head'",

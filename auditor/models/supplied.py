@@ -17,6 +17,7 @@ and, when it can, a trainer of reference models like it for RMIA and LiRA
 from __future__ import annotations
 
 import pickle
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +27,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from auditor.config.functions import FACTORY_ARGS, import_function
+from auditor.config.functions import FACTORY_ARGS, call_user, import_function
 from auditor.errors import AuditorInputError
 
 NO_FILE = "no such file"
+# torch's weights-only error: its first lines advise weights_only=False, its last a link.
+TORCH_BOILERPLATE = ("Weights only load failed", "Please file an issue", "Check the documentation")
 REFUSED_PICKLE = "refused: the file holds pickled objects other than tensors ({detail})"
 UNREADABLE = "not a readable PyTorch state dict ({detail})"
 NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors)"
@@ -41,10 +44,16 @@ UNTRUSTED = (
 )
 NOT_SKOPS = "not a readable skops file ({detail})"
 NO_PREDICT_PROBA = "the model has no predict_proba (a classifier with probabilities is needed)"
+NOT_FINITE = (
+    "the model's outputs are not finite numbers (NaN or infinite) on {n} of {rows} rows "
+    "(first: row {row}); a model with NaN weights, or one fed inputs it cannot score"
+)
 NOT_A_MODEL = "a model is an nn.Module or an object with predict_proba, got {found}"
 # Smallest probability before the log (a predict_proba of exactly 0 gives a finite loss).
 PROBA_FLOOR = 1e-12
 TRAIN_ARGS = ("x", "y", "seed")
+# The reference trainer of an sklearn model without model.train, named in its errors.
+CLONE_FIT = "sklearn.base.clone(model).fit"
 
 Predictor = Callable[[np.ndarray], np.ndarray]
 # auditor's float32 inputs (n, F) -> what the model takes (a DataFrame, or the matrix itself)
@@ -57,9 +66,11 @@ def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
     if not path.is_file():
         raise AuditorInputError(NO_FILE, source=str(path), field="model.path")
     try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about a foreign pickle's protocol
+            warnings.simplefilter("ignore")
+            blob = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        detail = _pickle_detail(exc)
         raise AuditorInputError(REFUSED_PICKLE.format(detail=detail), source=str(path),
                                 field="model.path") from None  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - corrupt or foreign file
@@ -71,10 +82,21 @@ def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
     return state
 
 
+def _pickle_detail(exc: Exception) -> str:
+    """What torch's weights-only unpickler refused (``Trying to load unsupported GLOBAL
+    posix.system ...``), without its advice to load with ``weights_only=False`` (which would
+    run the file's code)."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    useful = [line.removeprefix("WeightsUnpickler error:").strip() for line in lines
+              if line and not line.startswith(TORCH_BOILERPLATE)]  # fmt: skip
+    return next((line for line in useful if line), type(exc).__name__)[:200]
+
+
 def build_module(spec: str, *, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
     """``factory(input_shape=..., n_classes=...)``, checked to return an nn.Module."""
     factory = import_function(spec, field_name="model.factory", wanted=FACTORY_ARGS)
-    module = factory(input_shape=input_shape, n_classes=n_classes)
+    module = call_user(factory, spec=spec, field_name="model.factory", input_shape=input_shape,
+                       n_classes=n_classes)  # fmt: skip
     if not isinstance(module, nn.Module):
         raise AuditorInputError(NOT_A_MODULE.format(spec=spec, found=type(module).__name__),
                                 field="model.factory")  # fmt: skip
@@ -174,15 +196,29 @@ class SuppliedModel:
         if len(x) == 0:
             return np.zeros((0, self.n_classes), np.float32)
         if isinstance(self.module, ProbaModule):
-            return proba_logits(self.module.estimator, self.module.decode, x)
-        return module_logits(self.module, x, device=self.device)
+            out = proba_logits(self.module.estimator, self.module.decode, x)
+        else:
+            out = module_logits(self.module, x, device=self.device)
+        return finite_outputs(out)
+
+
+def finite_outputs(out: np.ndarray, *, field_name: str = "model") -> np.ndarray:
+    """``out`` (n, k) when every entry is a finite number; otherwise bad input naming
+    ``field_name``: no metric, interval or verdict can be read from NaN or infinite scores."""
+    bad = ~np.isfinite(out).all(axis=1)
+    if bad.any():
+        raise AuditorInputError(NOT_FINITE.format(n=int(bad.sum()), rows=len(out),
+                                                  row=int(np.flatnonzero(bad)[0])),
+                                field=field_name)  # fmt: skip
+    return out
 
 
 def _predictor(model: Any, decode: Decode, device: torch.device) -> Predictor:
     if isinstance(model, nn.Module):
-        return lambda x: module_logits(model.to(device), x, device=device)
+        return lambda x: finite_outputs(module_logits(model.to(device), x, device=device),
+                                        field_name="model.train")  # fmt: skip
     if hasattr(model, "predict_proba"):
-        return lambda x: proba_logits(model, decode, x)
+        return lambda x: finite_outputs(proba_logits(model, decode, x), field_name="model.train")
     raise AuditorInputError(NOT_A_MODEL.format(found=type(model).__name__), field="model.train")
 
 
@@ -194,7 +230,8 @@ def user_trainer(
     fn = import_function(spec, field_name="model.train", wanted=TRAIN_ARGS)
 
     def train(x: np.ndarray, y: np.ndarray, seed: int) -> Predictor:
-        return _predictor(fn(x=decode(x), y=y, seed=seed), decode, device)
+        model = call_user(fn, spec=spec, field_name="model.train", x=decode(x), y=y, seed=seed)
+        return _predictor(model, decode, device)
 
     return train
 
@@ -213,8 +250,9 @@ def sklearn_trainer(
         if "random_state" in model.get_params():
             model.set_params(random_state=seed)
         y_fit = np.asarray(classes[y].tolist())
-        model.fit(decode(x), y_fit)
-        return lambda xe: proba_logits(_aligned(model, labels), decode, xe)
+        call_user(model.fit, spec=CLONE_FIT, field_name="model.train", X=decode(x), y=y_fit)
+        return lambda xe: finite_outputs(proba_logits(_aligned(model, labels), decode, xe),
+                                         field_name="model.train")  # fmt: skip
 
     return train
 

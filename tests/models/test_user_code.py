@@ -1,0 +1,130 @@
+"""A user's own code (a model factory, a ``train`` function, a checkpoint file, a model's
+outputs) failing is bad input: one line naming the field, never an internal error, and a
+hostile checkpoint is refused without running anything."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from auditor.config import ModelConfig
+from auditor.config.functions import call_user
+from auditor.errors import AuditorInputError
+from auditor.models import build_model
+from auditor.models.supplied import (
+    SuppliedModel,
+    build_module,
+    finite_outputs,
+    load_state_dict,
+    user_trainer,
+)
+
+FACTORY_SOURCE = """
+from torch import nn
+
+def raises(input_shape, n_classes):
+    raise RuntimeError("no GPU here")
+
+def nan_model(input_shape, n_classes):
+    model = nn.Linear(input_shape[0], n_classes)
+    nn.init.constant_(model.bias, float("nan"))
+    return model
+
+def fit_raises(x, y, *, seed):
+    raise ValueError("cannot fit " + str(len(y)))
+"""
+
+
+@pytest.fixture
+def user_module(tmp_path, monkeypatch):
+    (tmp_path / "h1_user_code.py").write_text(FACTORY_SOURCE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "h1_user_code"
+    sys.modules.pop("h1_user_code", None)
+
+
+def test_call_user_turns_an_exception_into_one_line_naming_the_field():
+    def broken(*, x):
+        raise KeyError(x)
+
+    with pytest.raises(AuditorInputError) as err:
+        call_user(broken, spec="pkg:broken", field_name="model.train", source="a.toml", x="k")
+    text = str(err.value)
+    assert err.value.field == "model.train" and text.startswith("a.toml: model.train: ")
+    assert "'pkg:broken' raised KeyError: 'k'" in text and "test_user_code.py:" in text
+    assert "\n" not in text
+
+
+@pytest.mark.parametrize("kind", ["factory", "checkpoint"])
+def test_a_factory_that_raises_is_bad_input(user_module, kind):
+    spec = f"{user_module}:raises"
+    with pytest.raises(AuditorInputError) as err:
+        if kind == "factory":
+            build_model(ModelConfig(kind="factory", factory=spec), modality="table",
+                        input_shape=(3,), n_classes=2)  # fmt: skip
+        else:
+            build_module(spec, input_shape=(3,), n_classes=2)
+    assert err.value.field == "model.factory"
+    assert "RuntimeError: no GPU here" in str(err.value) and "h1_user_code.py:5" in str(err.value)
+
+
+def test_a_train_function_that_raises_is_bad_input(user_module):
+    train = user_trainer(f"{user_module}:fit_raises", lambda x: x, torch.device("cpu"))
+    with pytest.raises(AuditorInputError, match="ValueError: cannot fit 4") as err:
+        train(np.zeros((4, 2), np.float32), np.array([0, 1, 0, 1]), 0)
+    assert err.value.field == "model.train"
+
+
+def test_nan_outputs_of_a_supplied_model_are_refused(user_module):
+    module = build_module(f"{user_module}:nan_model", input_shape=(2,), n_classes=2)
+    model = SuppliedModel(kind="torch", module=module, n_classes=2, architecture="Linear",
+                          differentiable=True, n_parameters=6)  # fmt: skip
+    with pytest.raises(AuditorInputError, match=r"not finite .* on 5 of 5 rows \(first: row 0\)"):
+        model.logits(np.ones((5, 2), np.float32))
+
+
+def test_finite_outputs_names_the_first_bad_row():
+    out = np.zeros((4, 2), np.float32)
+    assert finite_outputs(out) is out
+    out[2, 1] = np.inf
+    with pytest.raises(AuditorInputError, match=r"1 of 4 rows \(first: row 2\)") as err:
+        finite_outputs(out, field_name="model.train")
+    assert err.value.field == "model.train"
+
+
+class Payload:
+    def __reduce__(self):
+        return (os.system, ("touch PWNED_BY_CHECKPOINT",))
+
+
+@pytest.mark.parametrize("how", ["torch.save", "pickle.dump"])
+def test_a_pickle_payload_is_refused_quietly_and_never_run(tmp_path, monkeypatch, how):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "model.pt"
+    if how == "torch.save":
+        torch.save({"weight": torch.zeros(2), "evil": Payload()}, path)
+    else:
+        path.write_bytes(pickle.dumps(Payload(), protocol=4))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(AuditorInputError, match="refused") as err:
+            load_state_dict(path)
+    text = str(err.value)
+    assert not (tmp_path / "PWNED_BY_CHECKPOINT").exists()
+    assert "weights_only" not in text and "\n" not in text, text  # no advice to unpickle
+    if how == "torch.save":
+        assert "posix.system" in text or "os.system" in text or "nt.system" in text, text
+    assert caught == [], [str(w.message) for w in caught]  # stderr stays one line
+
+
+def test_a_plain_module_state_dict_still_loads(tmp_path):
+    path = tmp_path / "ok.pt"
+    torch.save(nn.Linear(2, 2).state_dict(), path)
+    assert set(load_state_dict(path)) == {"weight", "bias"}
