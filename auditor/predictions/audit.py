@@ -33,6 +33,7 @@ from auditor.predictions.read import (
     MISSING_LEVEL,
     Columns,
     PredictionCounts,
+    class_name_of,
     iter_batches,
 )
 from auditor.provenance import library_versions, sha256_bytes, sha256_file
@@ -168,7 +169,8 @@ def fairness_section(
     file is the audit's per-row record, referenced rather than copied)."""
     cfg = config.fairness
     specs = audited_specs(cols, config)
-    favourable = favourable_index(pc.table.class_names, cfg.favourable_label,
+    favourable = favourable_index(pc.table.class_names,
+                                  class_name_of(cfg.favourable_label, pc.table),
                                   field="--favourable-label")  # fmt: skip
     result = audit_counts(
         pc.table, specs=specs, positive=pc.positive, min_group_size=cfg.min_group_size,

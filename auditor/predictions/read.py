@@ -30,6 +30,12 @@ from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy,
 from auditor.fairness.score_axis import MAX_WORKERS
 from auditor.fairness.scores import CellSums, ScoreAxis, add_cell_codes, merge_all, overall_scores
 from auditor.fairness.spill_cells import SpilledAxis, SpilledCells, SpillRows
+from auditor.predictions.labels import (
+    TEXT_LABELS,
+    check_predicted_classes,
+    class_name_of,
+    positive_index,
+)
 from auditor.predictions.source import (
     MISSING_LEVEL,
     Columns,
@@ -45,7 +51,9 @@ from auditor.runtime import available_cores
 __all__ = [
     "AUC_METHOD",
     "MISSING_LEVEL",
+    "TEXT_LABELS",
     "Columns",
+    "class_name_of",
     "PredictionCounts",
     "ScoreMetrics",
     "iter_batches",
@@ -54,11 +62,6 @@ __all__ = [
 
 if TYPE_CHECKING:
     import pandas as pd
-
-TEXT_LABELS = (
-    "the labels are text ({labels}); name the positive class (the one y_score is the "
-    "probability of) with --positive-label"
-)
 
 
 def _to_numpy(values: Any) -> np.ndarray:
@@ -72,15 +75,7 @@ def _to_numpy(values: Any) -> np.ndarray:
     return np.asarray(values)
 
 
-PREDICTED_NOT_TRUE = (
-    "label {label!r} ({n} rows) never occurs in {y_true}: a binary audit would turn "
-    "multi-class; map it to one of the true classes"
-)
 BINARY_ONLY = "y_score is for binary targets only"
-MIXED_TYPES = (
-    "{y_true} holds {true} and {y_pred} {pred} as labels; a number and its text are different "
-    "labels: write both columns the same way"
-)
 NO_DATA_ROWS = "no data rows (only the column names)"
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
@@ -173,60 +168,6 @@ class PredictionCounts:
     score_axis: ScoreAxis | SpilledAxis | None = None
 
 
-def _kind(label: Any) -> str:
-    return "text" if isinstance(label, str) else "numbers"
-
-
-def _check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> None:
-    """Refuse a y_pred label that y_true never holds when y_true is binary: it would silently
-    turn a binary audit into a multi-class one (a typo, another encoding, a third class)."""
-    counts = table.counts.reshape(-1, *table.counts.shape[-2:]).sum(axis=0)  # (true, predicted)
-    true_n, pred_n = counts.sum(axis=1), counts.sum(axis=0)
-    kinds = [
-        {_kind(c) for c, n in zip(table.classes, ns, strict=True) if n} for ns in (true_n, pred_n)
-    ]
-    if kinds[0] != kinds[1]:  # 1 and '1' are not equal: say so rather than count them apart
-        shown = [" and ".join(sorted(k)) for k in kinds]
-        raise AuditorInputError(
-            MIXED_TYPES.format(y_true=cols.y_true, y_pred=cols.y_pred, true=shown[0],
-                               pred=shown[1]), source=source, field=cols.y_pred,
-        )  # fmt: skip
-    extra = [i for i in range(len(table.classes)) if true_n[i] == 0 and pred_n[i] > 0]
-    if extra and int((true_n > 0).sum()) == 2:
-        i = extra[0]
-        message = PREDICTED_NOT_TRUE.format(label=table.class_names[i], n=int(pred_n[i]),
-                                            y_true=cols.y_true)  # fmt: skip
-        raise AuditorInputError(message, source=source, field=cols.y_pred)
-
-
-def _positive_index(
-    table: CountsTable, positive_label: Any, source: str, cols: Columns
-) -> int | None:
-    if len(table.classes) < 2:
-        raise AuditorInputError(
-            f"{cols.y_true} and {cols.y_pred} hold a single class ({table.class_names[0]}); "
-            "error rates per group are undefined",
-            source=source,
-            field=cols.y_true,
-        )
-    names = [str(c) for c in table.classes]
-    if positive_label is None:
-        if len(names) == 2 and any(isinstance(c, str) for c in table.classes):
-            raise AuditorInputError(
-                TEXT_LABELS.format(labels=", ".join(map(repr, names))),
-                source=source,
-                field="--positive-label",
-            )
-        return len(names) - 1 if len(names) == 2 else None
-    if str(positive_label) not in names:
-        raise AuditorInputError(
-            f"positive label {positive_label!r} is not a class ({', '.join(names)})",
-            source=source,
-            field="--positive-label",
-        )
-    return names.index(str(positive_label))
-
-
 def reduce_predictions(
     path: str | Path,
     cols: Columns,
@@ -272,8 +213,8 @@ def reduce_predictions(
         if acc.rows == 0:
             raise AuditorInputError(NO_DATA_ROWS, source=source)
         table = acc.table()
-        _check_predicted_classes(table, cols, source)
-        positive = _positive_index(table, positive_label, source, cols)
+        check_predicted_classes(table, cols, source)
+        positive = positive_index(table, positive_label, source, cols)
         if not cols.y_score:
             return PredictionCounts(table, positive, None, source, batches, engine, cells)
         if len(table.classes) != 2:

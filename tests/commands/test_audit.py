@@ -250,3 +250,16 @@ def test_missing_group_audits_unknown_demographics_and_says_so(tmp_path):
                       'sensitive = ["sex"]\nmissing_group = true\n')  # fmt: skip
     by_config = runner.invoke(app, [*base, "--out", str(tmp_path / "c"), "--config", str(config)])
     assert by_config.exit_code == 0 and f"Note: {note}" in by_config.output
+
+
+def test_favourable_and_positive_labels_name_float_classes_by_value(tmp_path):
+    frame = predictions_frame(300, seed=13)
+    frame["label"] = (frame["label"] == "approved").astype(float)
+    frame["pred"] = (frame["pred"] == "approved").astype(int)
+    path = tmp_path / "floats.csv"
+    frame.to_csv(path, index=False)
+    args = ["audit", "-p", str(path), "--y-true", "label", "--y-pred", "pred", "--sensitive",
+            "sex", "--positive-label", "1", "--favourable-label", "0", "--exit-zero"]  # fmt: skip
+    res = runner.invoke(app, [*args, "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert "Positive class: 1.0 (unfavourable)" in res.output

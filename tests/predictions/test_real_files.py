@@ -200,3 +200,27 @@ def test_a_legacy_encoded_csv_is_refused_with_how_to_fix_it(tmp_path, dask):
                                dask_scheduler=dask)  # fmt: skip
         text = str(err.value)
         assert "not UTF-8 text" in text and "save it as UTF-8" in text and "\n" not in text
+
+
+def test_a_label_given_as_text_names_a_number_or_boolean_class_by_value(tmp_path):
+    """--positive-label 1 is the class 1.0 (a float y_true), 'true' is True; an unknown
+    label is still refused, listing the classes; text labels match as written."""
+    frame = predictions_frame(400, seed=12)
+    approved = frame["label"] == "approved"
+    cases = [(approved.astype(float), ["1", "1.0", "+1"], "0"),
+             (approved, ["true", "True", "1"], "false")]  # fmt: skip
+    for labels, names, other in cases:
+        path = tmp_path / f"{labels.dtype}.parquet"
+        frame.assign(label=labels, pred=(frame["pred"] == "approved").astype(labels.dtype)
+                     ).to_parquet(path)  # fmt: skip
+        cols = predictions_columns()
+        for name in names:
+            got = reduce_predictions(path, cols, positive_label=name)
+            assert got.table.classes[got.positive] == 1
+        got = reduce_predictions(path, cols, positive_label=other)
+        assert got.table.classes[got.positive] == 0
+        with pytest.raises(AuditorInputError, match="positive label '2' is not a class"):
+            reduce_predictions(path, cols, positive_label="2")
+    text = _write(frame, tmp_path / "text.parquet", "parquet")
+    with pytest.raises(AuditorInputError, match=r"'Approved' is not a class \(approved, denied"):
+        reduce_predictions(text, predictions_columns(), positive_label="Approved")

@@ -1,0 +1,113 @@
+"""A predictions file's labels: which class the positive (or favourable) label names, and the
+refusals of label columns that cannot make one audit (a predicted class y_true never holds in a
+binary audit, one column text and the other numbers, a single class).
+
+A label given as text on the command line names a class by its text or, for numbers and
+booleans, by value: ``--positive-label 1`` is the class 1.0, ``true`` is True."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from auditor.errors import AuditorInputError
+from auditor.fairness.counts import CountsTable
+from auditor.predictions.source import Columns
+
+__all__ = ["TEXT_LABELS", "check_predicted_classes", "class_name_of", "positive_index"]
+
+TEXT_LABELS = (
+    "the labels are text ({labels}); name the positive class (the one y_score is the "
+    "probability of) with --positive-label"
+)
+
+
+PREDICTED_NOT_TRUE = (
+    "label {label!r} ({n} rows) never occurs in {y_true}: a binary audit would turn "
+    "multi-class; map it to one of the true classes"
+)
+MIXED_TYPES = (
+    "{y_true} holds {true} and {y_pred} {pred} as labels; a number and its text are different "
+    "labels: write both columns the same way"
+)
+
+
+def _kind(label: Any) -> str:
+    return "text" if isinstance(label, str) else "numbers"
+
+
+def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> None:
+    """Refuse a y_pred label that y_true never holds when y_true is binary: it would silently
+    turn a binary audit into a multi-class one (a typo, another encoding, a third class)."""
+    counts = table.counts.reshape(-1, *table.counts.shape[-2:]).sum(axis=0)  # (true, predicted)
+    true_n, pred_n = counts.sum(axis=1), counts.sum(axis=0)
+    kinds = [
+        {_kind(c) for c, n in zip(table.classes, ns, strict=True) if n} for ns in (true_n, pred_n)
+    ]
+    if kinds[0] != kinds[1]:  # 1 and '1' are not equal: say so rather than count them apart
+        shown = [" and ".join(sorted(k)) for k in kinds]
+        raise AuditorInputError(
+            MIXED_TYPES.format(y_true=cols.y_true, y_pred=cols.y_pred, true=shown[0],
+                               pred=shown[1]), source=source, field=cols.y_pred,
+        )  # fmt: skip
+    extra = [i for i in range(len(table.classes)) if true_n[i] == 0 and pred_n[i] > 0]
+    if extra and int((true_n > 0).sum()) == 2:
+        i = extra[0]
+        message = PREDICTED_NOT_TRUE.format(label=table.class_names[i], n=int(pred_n[i]),
+                                            y_true=cols.y_true)  # fmt: skip
+        raise AuditorInputError(message, source=source, field=cols.y_pred)
+
+
+def _same_label(text: str, value: Any) -> bool:
+    """Whether a label given as text (a command-line option) names the class ``value``: by
+    its text, or by value for numbers ("1" is 1.0) and booleans ("true", "1" is True)."""
+    if str(value) == text:
+        return True
+    if isinstance(value, bool | np.bool_):
+        return text.strip().lower() in (("true", "1") if value else ("false", "0"))
+    if isinstance(value, int | float | np.number):
+        try:
+            return float(text) == float(value)
+        except ValueError:
+            return False
+    return False
+
+
+def class_name_of(label: Any, table: CountsTable) -> Any:
+    """The name of the class ``label`` stands for (see :func:`_same_label`), else ``label``
+    itself (None stays None; an unknown label is refused by its reader)."""
+    if label is None:
+        return None
+    matches = [n for c, n in zip(table.classes, table.class_names, strict=True)
+               if _same_label(str(label), c)]  # fmt: skip
+    return matches[0] if len(matches) == 1 else label
+
+
+def positive_index(
+    table: CountsTable, positive_label: Any, source: str, cols: Columns
+) -> int | None:
+    if len(table.classes) < 2:
+        raise AuditorInputError(
+            f"{cols.y_true} and {cols.y_pred} hold a single class ({table.class_names[0]}); "
+            "error rates per group are undefined",
+            source=source,
+            field=cols.y_true,
+        )
+    names = [str(c) for c in table.classes]
+    if positive_label is None:
+        if len(names) == 2 and any(isinstance(c, str) for c in table.classes):
+            raise AuditorInputError(
+                TEXT_LABELS.format(labels=", ".join(map(repr, names))),
+                source=source,
+                field="--positive-label",
+            )
+        return len(names) - 1 if len(names) == 2 else None
+    positive_label = class_name_of(positive_label, table)
+    if str(positive_label) not in names:
+        raise AuditorInputError(
+            f"positive label {positive_label!r} is not a class ({', '.join(names)})",
+            source=source,
+            field="--positive-label",
+        )
+    return names.index(str(positive_label))
