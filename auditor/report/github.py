@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from auditor.report.escape import terminal_text
 from auditor.report.terminal import failure_text
 
+MAX_CONFIG_BYTES = 1_000_000  # an audit TOML is a few kB; never read /dev/zero or a dump
 MSG_NO_SUMMARY = "auditor: warning: GITHUB_STEP_SUMMARY={path}: cannot append the summary ({why})"
 
 
@@ -29,9 +30,12 @@ def config_line(config_file: str | None, rule: str, metric: str) -> int | None:
     first ``metric`` line naming ``metric``."""
     if not config_file or not rule.startswith("rules["):
         return None
+    path = Path(config_file)  # read back from audit.json: a regular file of config size only
     try:
-        lines = Path(config_file).read_text(encoding="utf-8").splitlines()
-    except OSError:
+        if not path.is_file() or path.stat().st_size > MAX_CONFIG_BYTES:
+            return None
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
         return None
     index, table = int(rule[len("rules[") : -1]), -1
     for i, line in enumerate(lines, 1):

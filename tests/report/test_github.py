@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
+
+import pytest
 
 from auditor.config import GateRule
 from auditor.report.github import github_annotations, publish_github
@@ -126,3 +129,19 @@ def test_an_unwritable_step_summary_warns_and_keeps_the_verdict(tmp_path, capsys
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("auditor: warning: GITHUB_STEP_SUMMARY=")
     assert str(tmp_path) in err[0] and out.getvalue().startswith("::error ")
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "folder", "not-utf8", "huge"])
+def test_annotations_read_only_a_config_sized_text_file(tmp_path, kind):
+    """The config path comes back from audit.json: /dev/zero was read until memory ran out,
+    and a file that is not UTF-8 crashed after the verdict. The annotation just has no line."""
+    paths = {"dev-zero": Path("/dev/zero"), "folder": tmp_path, "not-utf8": tmp_path / "a.toml",
+             "huge": tmp_path / "big.toml"}  # fmt: skip
+    (tmp_path / "a.toml").write_bytes(b"\xff\xfe[[gates.rules]]\nmetric = 1\n")
+    with open(tmp_path / "big.toml", "wb") as fh:
+        fh.write(b"[[gates.rules]]\nmetric = 1\n" + b"#" * 2_000_000)
+    rules = [GateRule(metric="performance.finetuned.test.accuracy", min=0.95)]
+    audit = audit_with_gates(rules=rules)
+    audit["gates"]["config_file"] = str(paths[kind])
+    [line] = [x for x in github_annotations(audit["gates"]) if x.startswith("::error")]
+    assert ",line=" not in line and f"file={paths[kind]}" in line
