@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 # A sensitive column with more distinct values than this is almost surely an identifier.
 MAX_GROUPS_PER_FEATURE = 1000
 MAX_JOINT_CELLS = 20_000_000
+# After a missing group label's row: what reads as missing, and the two ways on.
 MISSING_HINT = (
-    "; fill it, or audit such rows as one group with --missing-group (missing_group=True in Python)"
+    " (an empty cell, NA, N/A, NULL or NaN); fill it, or audit such rows as one group with "
+    "--missing-group (missing_group=True in Python)"
 )
 
 

@@ -27,7 +27,7 @@ def test_a_missing_group_in_a_dataframe_is_refused_naming_the_dataframe():
     with pytest.raises(AuditorInputError) as err:
         audit_predictions(_frame(), sensitive=["sex", "region"], **KW)
     text = str(err.value)
-    assert text.startswith("dataframe: sex: empty or missing group label at data row 3;")
+    assert text.startswith("dataframe: sex: empty or missing group label at data row 3 (")
     assert "missing_group=True" in text and "auditor-frame-" not in text
     assert err.value.source == "dataframe" and err.value.field == "sex"
 

@@ -53,7 +53,7 @@ def test_missing_groups_are_refused_or_audited_as_the_group_missing(tmp_path, ki
     with pytest.raises(AuditorInputError) as err:
         _reduce(path)
     text = str(err.value)
-    assert f"sex: empty or missing group label at data row {MISSING[0] + 1};" in text
+    assert f"sex: empty or missing group label at data row {MISSING[0] + 1} (" in text
     assert "--missing-group" in text and err.value.field == "sex"
     got = _reduce(path, missing_group=MISSING_LEVEL)
     filled = frame.copy()
@@ -110,7 +110,7 @@ def test_the_missing_group_is_named_as_the_table_loader_names_it():
 def test_groups_alike_but_for_case_are_separate_and_noted():
     sizes = {"sex": {"Male": 5, "male": 3, "MALE": 1, "F": 9}, "region": {"a": 1, "b": 1}}
     notes = input_notes(sizes, None)
-    assert notes == ["sex: 'Male' (5 rows), 'male' (3 rows), 'MALE' (1 rows) differ only in "
+    assert notes == ["sex: 'Male' (5 rows), 'male' (3 rows), 'MALE' (1 row) differ only in "
                      "case and are audited as separate groups."]  # fmt: skip
     one = input_notes({"sex": {MISSING_LEVEL: 1, "F": 2}}, MISSING_LEVEL)
     assert one == ["sex: 1 row with no value is audited as the group '(missing)'."]
