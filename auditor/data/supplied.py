@@ -24,7 +24,13 @@ import pandas as pd
 
 from auditor.config import TableData
 from auditor.data import DatasetBundle, Split, TaskInfo
-from auditor.data.table import read_frame, sensitive_groups
+from auditor.data.table import (
+    NOT_A_LABEL,
+    TOO_MANY_CLASSES,
+    positive_value,
+    read_frame,
+    sensitive_groups,
+)
 from auditor.errors import AuditorInputError
 from auditor.provenance import sha256_file
 
@@ -137,12 +143,23 @@ def _labels(
         return tuple(known)
     values = pd.concat([f[config.target] for f in frames.values()]).dropna().unique().tolist()
     labels = sorted(values, key=str)
+    src = str(config.path)
     if len(labels) < 2:
-        raise AuditorInputError(ONE_CLASS.format(col=config.target), source=str(config.path),
+        raise AuditorInputError(ONE_CLASS.format(col=config.target), source=src,
                                 field="data.target")  # fmt: skip
+    if len(labels) > config.max_categories:
+        raise AuditorInputError(
+            TOO_MANY_CLASSES.format(col=config.target, n=len(labels), k=config.max_categories),
+            source=src, field="data.target",
+        )  # fmt: skip
     if config.positive_label is not None:
-        pos = [v for v in labels if str(v) == str(config.positive_label)]
-        labels = [v for v in labels if v not in pos] + pos
+        pos = positive_value(labels, config.positive_label)
+        if pos is None:  # it was ignored: the larger label was the positive class
+            raise AuditorInputError(
+                NOT_A_LABEL.format(label=config.positive_label, col=config.target),
+                source=src, field="data.positive_label",
+            )  # fmt: skip
+        labels = [v for v in labels if v != pos] + [pos]
     return tuple(labels)
 
 

@@ -77,6 +77,11 @@ NUMBERS_AND_TEXT = (
 )
 # A column with more distinct numbers than this is a measurement, not a set of codes.
 MAX_CODES = 10
+TOO_MANY_CLASSES = (
+    "target column {col!r} has {n} distinct values, more than data.max_categories = {k}: "
+    "auditor audits classifiers (a continuous target?); name a class column, or raise "
+    "data.max_categories"
+)
 TARGET_MISSING = "target column {col!r} has missing values"
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
 NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
@@ -270,8 +275,13 @@ def encode_target(
     if len(labels) < 2:
         raise AuditorInputError(SINGLE_CLASS.format(col=config.target, label=labels[0]),
                                 source=src, field="data.target")  # fmt: skip
+    if len(labels) > config.max_categories:
+        raise AuditorInputError(
+            TOO_MANY_CLASSES.format(col=config.target, n=len(labels), k=config.max_categories),
+            source=src, field="data.target",
+        )  # fmt: skip
     if config.positive_label is not None:
-        pos = next((v for v in labels if str(v) == str(config.positive_label)), None)
+        pos = positive_value(labels, config.positive_label)
         if pos is None:
             raise AuditorInputError(
                 NOT_A_LABEL.format(label=config.positive_label, col=config.target),
@@ -281,6 +291,24 @@ def encode_target(
     lookup = {v: i for i, v in enumerate(labels)}
     y = target.map(lookup).to_numpy().astype(np.int64)
     return y, TaskInfo(config.target, tuple(str(v) for v in labels))
+
+
+def positive_value(labels: list, wanted: object) -> object | None:
+    """The label that ``wanted`` (``positive_label``) names: the one written the same, else
+    the one number equal to it (``1`` names the label ``1.0`` of a float column)."""
+    same = [v for v in labels if str(v) == str(wanted)]
+    if same:
+        return same[0]
+    number = _as_number(wanted)
+    equal = [v for v in labels if number is not None and _as_number(v) == number]
+    return equal[0] if len(equal) == 1 else None
+
+
+def _as_number(value: object) -> float | None:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
 
 
 def validate_table(config: TableData) -> None:

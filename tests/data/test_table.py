@@ -304,3 +304,32 @@ def test_a_few_codes_with_text_stay_categorical(tmp_path):
     frame["grade"] = np.where(np.arange(len(frame)) % 5 == 0, "X", (np.arange(len(frame)) % 4))
     pre = load_bundle(config(write(tmp_path, frame)), seed=0).preprocessing
     assert ("grade", 5) in [(c.column, c.n_levels) for c in pre.one_hot]
+
+
+def test_a_continuous_target_is_refused_as_such(tmp_path):
+    frame = make_table()
+    frame["label"] = frame["x1"] * 1000  # 400 distinct values: a regression target
+    text = refused(config(write(tmp_path, frame.drop(columns="x1"))), "data.target")
+    assert "400 distinct values" in text and "max_categories = 100" in text  # not a split size
+
+
+def test_positive_label_names_a_float_label_by_its_number(tmp_path):
+    frame = make_table()
+    frame["label"] = (frame["label"] == "no").astype(float)  # 0.0 / 1.0 in the file
+    bundle = load_bundle(config(write(tmp_path, frame), positive_label=0), seed=0)
+    assert bundle.finetune_task.class_names == ("1.0", "0.0")
+    assert T.positive_value([0.0, 1.0], "1") == 1.0
+    assert T.positive_value(["1.0", "01"], 1) is None  # two labels equal 1: neither
+
+
+def test_supplied_rows_refuse_a_positive_label_that_is_not_a_label(tmp_path):
+    from auditor.data.supplied import supplied_rows
+
+    frame = make_table()
+    cfg = config(tmp_path / "rows.csv", positive_label="maybe", features=["x1"])
+    with pytest.raises(AuditorInputError) as err:
+        supplied_rows(cfg, frames={"path": frame})  # it was ignored: 'yes' was positive
+    assert err.value.field == "data.positive_label" and "'maybe'" in str(err.value)
+    rows = supplied_rows(config(tmp_path / "rows.csv", positive_label="no", features=["x1"]),
+                         frames={"path": frame})  # fmt: skip
+    assert rows.labels == ("yes", "no")
