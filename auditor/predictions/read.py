@@ -94,15 +94,30 @@ class Partial:
 
 
 def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: int) -> np.ndarray:
+    values = _to_numpy(columns[cols.y_score])
     try:
-        score = np.asarray(_to_numpy(columns[cols.y_score]), dtype=np.float64)
-    except (TypeError, ValueError):  # a text column: say which, not a traceback
-        raise AuditorInputError(SCORE_NOT_NUMERIC, source=source, field=cols.y_score) from None
+        score = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):  # a text column: say which, and its first text
+        row, text = _first_text(values)
+        raise AuditorInputError(f"{SCORE_NOT_NUMERIC} ({text!r} at {data_row(row_offset + row)})",
+                                source=source, field=cols.y_score) from None  # fmt: skip
     bad = ~np.isfinite(score) | (score < 0) | (score > 1)
     if bad.any():
         raise AuditorInputError(_score_problem(score, row_offset), source=source,
                                 field=cols.y_score)  # fmt: skip
     return score
+
+
+def _first_text(values: Any) -> tuple[int, str]:
+    """The index and value of the first entry of ``values`` that is not a number."""
+    for i, value in enumerate(values):
+        if value is None:  # missing: said once the column reads as numbers
+            continue
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return i, str(value)[:40]
+    return 0, ""
 
 
 def _score_problem(score: np.ndarray, row_offset: int) -> str:

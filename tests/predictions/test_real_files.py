@@ -84,6 +84,7 @@ def test_missing_groups_per_dask_partition_count_the_same(tmp_path):
         (lambda s: s.where(s.index != 7, 250.0), "score 250 at data row 8 is above 1; give"),
         (lambda s: s.where(s.index != 7, 1.5), "score 1.5 at data row 8 is above 1; give"),
         (lambda s: s.where(s.index != 2, np.nan), "missing or infinite score at data row 3;"),
+        (lambda s: s.astype(str).where(s.index != 4, "0,5?"), "text ('0,5?' at data row 5)"),
     ],
 )  # fmt: skip
 def test_a_score_that_is_not_a_probability_is_named_for_what_it_looks_like(
