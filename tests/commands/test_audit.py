@@ -263,3 +263,6 @@ def test_favourable_and_positive_labels_name_float_classes_by_value(tmp_path):
     res = runner.invoke(app, [*args, "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     assert "Positive class: 1.0 (unfavourable)" in res.output
+    bad = runner.invoke(app, [*args[:-3], "--favourable-label", "2", "--out", str(tmp_path / "b")])
+    assert bad.exit_code == 2 and not (tmp_path / "b").exists()
+    assert f"{path}: --favourable-label: favourable label '2' is not a class" in bad.output
