@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -25,9 +26,11 @@ from filelock import FileLock, Timeout
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
-from auditor.record import SCHEMA_VERSION, prepare_validator, refuse_non_finite, validate_audit
+from auditor.record import SCHEMA_VERSION, prepare_validator, refuse_non_json_values, validate_audit
 from auditor.report.render import prepare_templates, render_all
 
+# A surrogate escape: "\ud83d\ude00" is one emoji (a pair), "\ud800" alone is not text.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 LOCK_TIMEOUT_S = 3600.0
 STAGING_SUFFIX = ".staging"
 TRASH_SUFFIX = ".trash"
@@ -188,7 +191,7 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     if data.get("schema_version") != SCHEMA_VERSION:
         message = WRONG_SCHEMA.format(found=data.get("schema_version"), expected=SCHEMA_VERSION)
         raise AuditorInputError(message, source=str(path), field="schema_version")
-    if "NaN" in text or "Infinity" in text:  # literals json takes but audit.json never holds
-        refuse_non_finite(data, source=str(path))
+    if "NaN" in text or "Infinity" in text or _SURROGATE.search(text):  # json takes them
+        refuse_non_json_values(data, source=str(path))  # auditor never writes them
     validate_audit(data, source=str(path))
     return data

@@ -26,7 +26,7 @@ from auditor.io import atomic_write_text, user_cache_dir
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
 __all__ = [
-    "SCHEMA_VERSION", "SECTIONS", "audit_schema", "prepare_validator", "refuse_non_finite",
+    "SCHEMA_VERSION", "SECTIONS", "audit_schema", "prepare_validator", "refuse_non_json_values",
     "section_schema", "validate_audit",
 ]  # fmt: skip
 
@@ -131,20 +131,35 @@ def validate_audit(data: dict[str, Any], *, source: str = "audit.json") -> None:
 
 
 NOT_FINITE = "{value} is not a number audit.json holds (an undefined value is written as null)"
+NOT_TEXT = "holds a lone UTF-16 surrogate ({char}), which is not text"
 
 
-def refuse_non_finite(data: Any, *, source: str) -> None:
-    """Raise :class:`AuditorInputError` naming the first NaN or Infinity in ``data`` read from
-    ``source``: audit.json writes null for an undefined value and Python's reader takes these
-    non-standard literals, so one is a hand edit, never a result to gate on (jsonschema
-    would take it as a number)."""
+def _not_json_value(node: Any) -> str | None:
+    """Why ``node`` cannot come from auditor's own audit.json, or None."""
+    if isinstance(node, float) and not math.isfinite(node):
+        value = "NaN" if math.isnan(node) else ("-" if node < 0 else "") + "Infinity"
+        return NOT_FINITE.format(value=value)
+    if isinstance(node, str):
+        lone = next((c for c in node if "\ud800" <= c <= "\udfff"), None)
+        return None if lone is None else NOT_TEXT.format(char=f"\\u{ord(lone):04x}")
+    return None
+
+
+def refuse_non_json_values(data: Any, *, source: str) -> None:
+    """Raise :class:`AuditorInputError` naming the first value of ``data`` (read from
+    ``source``) that auditor never writes and Python's reader still takes: NaN or Infinity
+    (audit.json writes null for an undefined value; jsonschema would take it as a number, the
+    gates as undefined) and a lone surrogate escape such as ``"\\ud800"`` in a string or a
+    key (no file can be written with it: the card crashed)."""
     stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
     while stack:
         node, path = stack.pop()
-        if isinstance(node, float) and not math.isfinite(node):
+        why = _not_json_value(node)
+        if why is None and path and isinstance(path[-1], str):
+            why = _not_json_value(path[-1])  # a mapping's key
+        if why is not None:
             where = "/".join(str(p) for p in path) or "(top level)"
-            value = "NaN" if math.isnan(node) else ("-" if node < 0 else "") + "Infinity"
-            raise AuditorInputError(NOT_FINITE.format(value=value), source=source, field=where)
+            raise AuditorInputError(why, source=source, field=where)
         items = (
             node.items()
             if isinstance(node, dict)

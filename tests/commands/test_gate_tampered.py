@@ -1,8 +1,9 @@
 """A tampered run folder read back by ``auditor gate``, ``auditor card`` and ``auditor diff``:
 NaN or Infinity where audit.json holds a number (Python's JSON reader takes these literals,
 and the evaluator read them as an undefined value: a warning, where a hand-edited accuracy
-of Infinity must be refused) is exit 2 in one line naming the file and the field, nothing
-is written and the run stays byte-identical."""
+of Infinity must be refused) and a lone surrogate escape in a string or a key (valid JSON,
+not text: every renderer crashed writing it) are exit 2 in one line naming the file and the
+field, nothing is written and the run stays byte-identical."""
 
 from __future__ import annotations
 
@@ -67,3 +68,40 @@ def test_a_label_named_nan_is_not_taken_for_the_literal(finished, tmp_path, caps
     code = exit_code_of(["card", str(run), "--out", str(tmp_path / "out")])
     assert code == 0, capsys.readouterr().err
     assert (tmp_path / "out" / "model_card.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("where", "field"), [("value", "run/name"), ("key", "fairness/features/s\\udc80x")]
+)
+@pytest.mark.parametrize("command", ["gate", "card", "diff"])
+def test_a_lone_surrogate_is_refused_naming_the_field(
+    finished, tmp_path, capsys, command, where, field
+):
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    audit = json.loads((run / "audit.json").read_text(encoding="utf-8"))
+    if where == "value":
+        audit["run"]["name"] = "pl\ud800ain"
+    else:
+        features = audit["fairness"]["features"]
+        features["s\udc80x"] = features.pop(next(iter(features)))
+    (run / "audit.json").write_text(json.dumps(audit), encoding="ascii")  # "\\ud800" escapes
+    before = folder_bytes(run)
+    args = [command, str(run), "--out", str(tmp_path / "out")]
+    code = exit_code_of(["diff", str(run), str(finished)] if command == "diff" else args)
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == 2 and len(err) == 1, err
+    assert str(run / "audit.json") in err[0] and field in err[0] and "surrogate" in err[0]
+    assert folder_bytes(run) == before and not (tmp_path / "out").exists()
+
+
+def test_an_emoji_written_as_a_surrogate_pair_is_text(finished, tmp_path, capsys):
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    audit = json.loads((run / "audit.json").read_text(encoding="utf-8"))
+    audit["run"]["name"] = "model \U0001f642"
+    (run / "audit.json").write_text(json.dumps(audit), encoding="ascii")  # \ud83d\ude42
+    assert exit_code_of(["card", str(run), "--out", str(tmp_path / "out")]) == 0, (
+        capsys.readouterr().err
+    )
+    assert "model \U0001f642" in (tmp_path / "out" / "model_card.md").read_text(encoding="utf-8")
