@@ -23,6 +23,8 @@ NOT_UTF8_ROWS = f"{NOT_UTF8} in a row past the header; {SAVE_UTF8}"
 
 __all__ = ["MISSING_LEVEL", "Columns", "checked_kind", "csv_names", "iter_batches", "unreadable"]
 
+SHOW_COLUMNS = 30  # names listed when a column is not found
+
 # The group of a row with no sensitive value, as the table loader names it (data.missing_group)
 # without importing it: auditor.data's package loads pandas, which this path does without.
 MISSING_LEVEL = "(missing)"
@@ -87,9 +89,13 @@ def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
         flags[cols.y_score] = "--y-score"
     for name in cols.names():
         if name not in have:
+            alike = [h for h in have if h.casefold() == name.casefold()]
+            hint = f"; did you mean {alike[0]!r}?" if alike else ""
+            shown = ", ".join(map(str, have[:SHOW_COLUMNS]))
+            more = f", ... ({len(have):,} columns)" if len(have) > SHOW_COLUMNS else ""
             raise AuditorInputError(
                 f"no column {name!r} ({flags.get(name, '--sensitive')}); the file has "
-                f"{', '.join(map(str, have))}",
+                f"{shown}{more}{hint}",
                 source=str(path),
                 field=name,
             )

@@ -225,3 +225,14 @@ def test_a_label_given_as_text_names_a_number_or_boolean_class_by_value(tmp_path
     text = _write(frame, tmp_path / "text.parquet", "parquet")
     with pytest.raises(AuditorInputError, match=r"'Approved' is not a class \(approved, denied"):
         reduce_predictions(text, predictions_columns(), positive_label="Approved")
+
+
+def test_a_column_not_found_suggests_its_other_case_and_lists_a_wide_header_briefly(tmp_path):
+    path = tmp_path / "wide.csv"
+    names = ["label", "pred", "score", "Sex", "region", *(f"f{i}" for i in range(500))]
+    path.write_text(",".join(names) + "\n" + ",".join(["approved"] * 2 + ["0.5", "F", "a"]
+                                                    + ["1"] * 500) + "\n")  # fmt: skip
+    err = _refused(path)
+    text = str(err)
+    assert err.field == "sex" and text.endswith("... (505 columns); did you mean 'Sex'?")
+    assert "f24" in text and "f25" not in text and len(text) < 500
