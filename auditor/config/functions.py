@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sysconfig
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ FACTORY_ARGS = ("input_shape", "n_classes")
 NOT_A_SPEC = "{spec!r} is not 'package.module:function'"
 CANNOT_IMPORT = "cannot import {spec!r} ({error})"
 NOT_CALLABLE = "{spec!r} is not a function"
+HERE = Path(__file__)
 RAISED = "{spec!r} raised {error}{where}"
 BAD_SIGNATURE = "{spec!r} must accept the keyword arguments {wanted} (its signature is {found})"
 
@@ -59,19 +61,30 @@ def _signature_text(fn: Callable[..., Any]) -> str:
 
 
 def call_user(
-    fn: Callable[..., Any], *, spec: str, field_name: str, source: str | None = None,
+    fn: Callable[..., Any], *args: Any, spec: str, field_name: str, source: str | None = None,
     **kwargs: Any,
 ) -> Any:  # fmt: skip
-    """``fn(**kwargs)``, a user's function: an exception it raises is bad input (exit 2, one
-    line naming ``field_name``, the exception and the line that raised it), not an internal
-    error of auditor's."""
+    """``fn(*args, **kwargs)``, a user's function (or model): an exception it raises is bad
+    input (exit 2, one line naming ``field_name``, the exception and the line that raised
+    it), not an internal error of auditor's."""
     try:
-        return fn(**kwargs)
+        return fn(*args, **kwargs)
     except AuditorInputError:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever the user's code raises
         error = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
-        frames = traceback.extract_tb(exc.__traceback__)
-        where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+        where = _user_line(exc)
         message = RAISED.format(spec=spec, error=error, where=where)
         raise AuditorInputError(message, source=source, field=field_name) from None
+
+
+def _user_line(exc: BaseException) -> str:
+    """`` (at file.py:LINE)``: the innermost frame of the traceback in the user's own code
+    (not in an installed library or the standard library); "" when there is none."""
+    libraries = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib"),
+                 sysconfig.get_path("stdlib")}  # fmt: skip
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if not any(str(path).startswith(lib) for lib in libraries if lib) and path != HERE:
+            return f" (at {path.name}:{frame.lineno})"
+    return ""

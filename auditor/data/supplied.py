@@ -168,6 +168,7 @@ def _encode_y(target: pd.Series, labels: tuple[Any, ...], *, src: str) -> np.nda
     y = target.astype(str).map(lookup)
     if y.isna().any():
         bad = target[y.isna()].iloc[0]
+        bad = bad.item() if isinstance(bad, np.generic) else bad  # 0, not np.int64(0)
         known = ", ".join(map(str, labels))
         raise AuditorInputError(UNKNOWN_LABEL.format(label=bad, known=known), source=src,
                                 field="data.target")  # fmt: skip

@@ -156,7 +156,9 @@ class ProbaModule(nn.Module):
 
 def proba_logits(estimator: Any, decode: Decode, x: np.ndarray) -> np.ndarray:
     """(n, k) float32 log-probabilities of ``estimator.predict_proba`` on ``decode(x)``."""
-    proba = np.asarray(estimator.predict_proba(decode(x)), dtype=np.float64)
+    spec = f"{_name(estimator)}.predict_proba"  # failing on the rows: bad input, not a bug
+    proba = np.asarray(call_user(estimator.predict_proba, decode(x), spec=spec,
+                                 field_name="model"), dtype=np.float64)  # fmt: skip
     return np.log(np.clip(proba, PROBA_FLOOR, 1.0)).astype(np.float32)
 
 
@@ -164,9 +166,15 @@ def module_logits(module: nn.Module, x: np.ndarray, *, device: torch.device) -> 
     """(n, k) float32 logits of ``module`` on ``x`` in eval mode, batch by batch."""
     module.eval()
     with torch.no_grad():
-        parts = [module(torch.as_tensor(x[i : i + 4096], device=device)).float().cpu().numpy()
+        spec = f"{_name(module)}.forward"
+        parts = [call_user(module, torch.as_tensor(x[i : i + 4096], device=device), spec=spec,
+                           field_name="model").float().cpu().numpy()
                  for i in range(0, len(x), 4096)]  # fmt: skip
     return np.concatenate(parts)
+
+
+def _name(model: Any) -> str:
+    return type(model).__name__
 
 
 @dataclass(frozen=True)
@@ -250,7 +258,7 @@ def sklearn_trainer(
         if "random_state" in model.get_params():
             model.set_params(random_state=seed)
         y_fit = np.asarray(classes[y].tolist())
-        call_user(model.fit, spec=CLONE_FIT, field_name="model.train", X=decode(x), y=y_fit)
+        call_user(model.fit, decode(x), y_fit, spec=CLONE_FIT, field_name="model.train")
         return lambda xe: finite_outputs(proba_logits(_aligned(model, labels), decode, xe),
                                          field_name="model.train")  # fmt: skip
 

@@ -1,5 +1,6 @@
 """Bring-your-own tables: which columns are inputs, and every refusal names file and key."""
 
+import re
 import subprocess
 import sys
 
@@ -333,3 +334,13 @@ def test_supplied_rows_refuse_a_positive_label_that_is_not_a_label(tmp_path):
     rows = supplied_rows(config(tmp_path / "rows.csv", positive_label="no", features=["x1"]),
                          frames={"path": frame})  # fmt: skip
     assert rows.labels == ("yes", "no")
+
+
+def test_a_label_the_model_does_not_know_is_named_as_written(tmp_path):
+    from auditor.data.supplied import supplied_rows
+
+    frame = make_table().assign(label=lambda f: (f.label == "yes").astype(int))
+    cfg = config(tmp_path / "rows.csv", features=["x1"])
+    with pytest.raises(AuditorInputError) as err:
+        supplied_rows(cfg, frames={"path": frame}, labels=("no", "yes"))
+    assert re.search(r"target value [01] is not", str(err.value)) and "np." not in str(err.value)

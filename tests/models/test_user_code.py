@@ -128,3 +128,17 @@ def test_a_plain_module_state_dict_still_loads(tmp_path):
     path = tmp_path / "ok.pt"
     torch.save(nn.Linear(2, 2).state_dict(), path)
     assert set(load_state_dict(path)) == {"weight", "bias"}
+
+
+def test_a_model_that_fails_on_the_rows_is_bad_input_without_a_library_line():
+    from sklearn.linear_model import LogisticRegression
+
+    from auditor.models.supplied import proba_logits
+
+    rng = np.random.default_rng(0)
+    model = LogisticRegression().fit(rng.normal(size=(20, 3)), np.arange(20) % 2)
+    with pytest.raises(AuditorInputError) as err:
+        proba_logits(model, lambda x: x, np.zeros((4, 2), np.float32))  # 2 columns, not 3
+    text = str(err.value)
+    assert err.value.field == "model" and "'LogisticRegression.predict_proba' raised" in text
+    assert "expecting 3 features" in text and "(at " not in text  # no line inside sklearn
