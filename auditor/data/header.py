@@ -53,6 +53,13 @@ class CsvLayout:
     decimal_point: str = "."
 
 
+def data_row(index: int) -> str:
+    """How a message names the row at 0-based ``index`` of the data: ``data row 4`` is the
+    4th row under the header (a spreadsheet's row 5, under its header row 1), whatever the
+    comment lines above the header."""
+    return f"data row {index + 1}"
+
+
 def one_line(exc: BaseException) -> str:
     """``Type: message`` on one line (parser messages may end in or hold newlines)."""
     return " ".join(f"{type(exc).__name__}: {exc}".split())

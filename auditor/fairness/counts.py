@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from auditor.data.header import data_row
 from auditor.errors import AuditorInputError
 
 if TYPE_CHECKING:
@@ -66,12 +67,6 @@ class CountsTable:
         k = arr.shape[-1]
         labels = list(itertools.product(*(self.group_labels[a] for a in axes)))
         return labels, arr.reshape(-1, k, k)
-
-
-def data_row(index: int) -> str:
-    """How a message names the row at 0-based ``index`` of the data: ``data row 4`` is the
-    4th row under the header (a spreadsheet's row 5, under its header row 1)."""
-    return f"data row {index + 1}"
 
 
 def _bad_label(value: Any) -> bool:

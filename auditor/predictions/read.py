@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from auditor.data.header import csv_layout
+from auditor.data.header import csv_layout, data_row
 from auditor.errors import AuditorInputError
-from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy, data_row
+from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.score_axis import MAX_WORKERS
 from auditor.fairness.scores import CellSums, ScoreAxis, add_cell_codes, merge_all, overall_scores
 from auditor.fairness.spill_cells import SpilledAxis, SpilledCells, SpillRows
