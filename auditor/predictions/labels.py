@@ -11,11 +11,18 @@ from typing import Any
 
 import numpy as np
 
+from auditor.data.header import data_row
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsTable
 from auditor.predictions.source import Columns
 
-__all__ = ["TEXT_LABELS", "check_predicted_classes", "class_name_of", "positive_index"]
+__all__ = [
+    "TEXT_LABELS",
+    "check_predicted_classes",
+    "check_whole_labels",
+    "class_name_of",
+    "positive_index",
+]
 
 TEXT_LABELS = (
     "the labels are text ({labels}); name the positive class (the one y_score is the "
@@ -31,6 +38,27 @@ MIXED_TYPES = (
     "{y_true} holds {true} and {y_pred} {pred} as labels; a number and its text are different "
     "labels: write both columns the same way"
 )
+
+
+FRACTIONAL_LABEL = (
+    "label {value:g} at {row} has decimals: labels are classes (0/1, yes/no); a probability "
+    "or score belongs in --y-score"
+)
+
+
+def check_whole_labels(values: Any, *, column: str, source: str, row_offset: int) -> None:
+    """Refuse a label column of numbers with decimals (a probability or score named as
+    --y-true or --y-pred), at its first such row, before it is counted as one class per
+    distinct value."""
+    values = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    if values.dtype.kind != "f":
+        return
+    fractional = np.isfinite(values) & (values != np.floor(values))
+    if fractional.any():
+        first = int(np.flatnonzero(fractional)[0])
+        message = FRACTIONAL_LABEL.format(value=float(values[first]),
+                                          row=data_row(row_offset + first))  # fmt: skip
+        raise AuditorInputError(message, source=source, field=column)
 
 
 def _kind(label: Any) -> str:

@@ -33,6 +33,7 @@ from auditor.fairness.spill_cells import SpilledAxis, SpilledCells, SpillRows
 from auditor.predictions.labels import (
     TEXT_LABELS,
     check_predicted_classes,
+    check_whole_labels,
     class_name_of,
     positive_index,
 )
@@ -148,6 +149,9 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
         missing_group=cols.missing_group, strip_labels=True,
     )  # fmt: skip
     acc.rows = row_offset  # row numbers in messages count from the file's start
+    for name in (cols.y_true, cols.y_pred):
+        check_whole_labels(_to_numpy(columns[name]), column=name, source=source,
+                           row_offset=row_offset)  # fmt: skip
     codes = acc.add(
         columns[cols.y_true], columns[cols.y_pred], [columns[s] for s in cols.sensitive]
     )

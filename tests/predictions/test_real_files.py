@@ -236,3 +236,17 @@ def test_a_column_not_found_suggests_its_other_case_and_lists_a_wide_header_brie
     text = str(err)
     assert err.field == "sex" and text.endswith("... (505 columns); did you mean 'Sex'?")
     assert "f24" in text and "f25" not in text and len(text) < 500
+
+
+@pytest.mark.parametrize("role", ["y_true", "y_pred"])
+def test_a_score_named_as_a_label_column_is_refused_not_counted_as_classes(tmp_path, role):
+    """--y-true score (or --y-pred score) would make each distinct probability a class."""
+    frame = predictions_frame(500, seed=14)
+    path = _write(frame, tmp_path / "p.parquet", "parquet")
+    cols = predictions_columns()
+    swapped = type(cols)(**{**cols.__dict__, role: "score", "y_score": None})
+    with pytest.raises(AuditorInputError) as err:
+        reduce_predictions(path, swapped, positive_label="approved", batch_rows=128)
+    first = frame["score"].iloc[0]
+    assert err.value.field == "score"
+    assert f"label {first:g} at data row 1 has decimals" in str(err.value)
