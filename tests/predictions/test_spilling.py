@@ -151,3 +151,33 @@ def test_the_api_counts_the_groups_its_config_audits(tmp_path, spill_everything)
     for doc in (want, got):
         doc["fairness"]["source"].pop("engine")
     assert json.dumps(got, sort_keys=True) == json.dumps(want, sort_keys=True)
+
+
+def test_missing_groups_and_padded_labels_spill_to_the_same_numbers(tmp_path, spill_everything):
+    """Rows with no group (--missing-group) and labels with spaces around them: the spilled
+    read counts the same AUCs as the in-memory read of the same file."""
+    frame = predictions_frame(3000, seed=15)
+    frame["sex"] = frame["sex"].astype(object)
+    frame.loc[::7, "sex"] = None
+    frame.loc[::5, "region"] = " " + frame["region"] + " "
+    path = tmp_path / "gaps.parquet"
+    frame.to_parquet(path)
+    cols = predictions_columns()
+    cols = type(cols)(**{**cols.__dict__, "missing_group": "(missing)"})
+    spilled = reduce_predictions(path, cols, positive_label="approved", batch_rows=500)
+    assert spilled.engine.endswith(spilling.SPILLED)
+    assert "(missing)" in spilled.table.group_labels[0]
+
+    def audit() -> dict:
+        data = audit_predictions(path, cols, positive_label="approved", batch_rows=500,
+                                 command="test").data  # fmt: skip
+        data["fairness"]["source"].pop("engine")
+        return _untimed(data)
+
+    got = audit()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(spilling, "SPILL_ROWS", 10**12)
+        want = audit()
+    assert json.dumps(got, sort_keys=True) == json.dumps(want, sort_keys=True)
+    groups = got["fairness"]["scores"]["features"]["sex"]
+    assert any(g["group"] == "(missing)" and not math.isnan(g["roc_auc"]["value"]) for g in groups)
