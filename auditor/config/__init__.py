@@ -111,6 +111,14 @@ class TableData(StrictModel):
     members: Path | None = None
     non_members: Path | None = None
 
+    @field_validator("sensitive", "features", "drop")
+    @classmethod
+    def _each_column_once(cls, columns: list[str] | None) -> list[str] | None:
+        for col in columns or []:
+            if columns.count(col) > 1:
+                raise ValueError(f"column {col!r} is named {columns.count(col)} times")
+        return columns
+
 
 DataConfig = Annotated[
     DigitsData | AdultData | MnistData | TableData, Field(discriminator="source")
@@ -290,10 +298,23 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
+# Keys only a table has: a [data] table with one of them and no source is a table whose
+# `source = "table"` was forgotten (it was read as the digits scenario: "data.target: Input
+# should be 'odd' or 'ge5'").
+TABLE_ONLY_KEYS = {"sensitive", "features", "drop", "positive_label", "missing_group",
+                   "max_categories", "members", "non_members"}  # fmt: skip
+NO_SOURCE = (
+    'missing: a table (CSV or Parquet) needs source = "table" (without a source, [data] is '
+    "the built-in digits scenario)"
+)
+
+
 def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
     """Validate a raw dict; raise one-line :class:`AuditorInputError` naming the key."""
     data = raw.get("data")
     if isinstance(data, dict) and "source" not in data:
+        if TABLE_ONLY_KEYS & set(data):
+            raise AuditorInputError(NO_SOURCE, source=source, field="data.source")
         raw = {**raw, "data": {"source": "digits", **data}}  # the built-in default source
     try:
         return AuditConfig.model_validate(raw)
@@ -304,6 +325,7 @@ def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
         msg = first["msg"]
         if first["type"] == "extra_forbidden":
             msg = "unknown key"
+        msg = msg.removeprefix("Value error, ")  # pydantic's prefix for a validator's message
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise AuditorInputError(f"{msg}{more}", source=source, field=loc) from None
 

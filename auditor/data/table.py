@@ -66,6 +66,10 @@ MISSING_SENSITIVE = (
     "column {col!r} has {n} missing or empty group labels (first at row {row}); fill them, or "
     "set data.missing_group = true to audit them as the group '(missing)'"
 )
+NO_INPUTS = (
+    "no model input columns (data.features is empty, or data.drop and the sensitive columns "
+    "leave none)"
+)
 TARGET_AS_SENSITIVE = (
     "the target column {col!r} cannot be a sensitive feature (every group would hold one "
     "class); name the group columns in data.sensitive"
@@ -213,6 +217,8 @@ def select_inputs(frame: pd.DataFrame, config: TableData, *, src: str) -> InputS
         if not config.sensitive_as_features:
             excluded |= set(sensitive)
         features = [c for c in frame.columns if c not in excluded]
+    if not features:
+        raise AuditorInputError(NO_INPUTS, source=src, field="data.features")
     id_like = [c for c in features if is_id_like(frame[c])]
     if id_like and not named:
         raise AuditorInputError(

@@ -197,3 +197,25 @@ def test_mlp_widths_are_bounded(tmp_path, hidden):
         load_config(write(tmp_path, f"[model]\nhidden = {hidden}\n"))
     assert err.value.field.startswith("model.hidden"), str(err.value)
     assert load_config(write(tmp_path, "[model]\nhidden = [16384, 8]\n")).model.hidden == [16384, 8]
+
+
+def test_table_keys_without_a_source_ask_for_source_table(tmp_path):
+    # without `source = "table"` the table was read as digits: "data.target: Input should be
+    # 'odd' or 'ge5'"
+    text = '[data]\npath = "t.csv"\ntarget = "y"\nsensitive = ["g"]\n'
+    with pytest.raises(AuditorInputError, match='source = "table"') as err:
+        load_config(write(tmp_path, text))
+    assert err.value.field == "data.source"
+    assert load_config(write(tmp_path, '[data]\ntarget = "ge5"\n')).data.source == "digits"
+
+
+@pytest.mark.parametrize("key", ["sensitive", "features", "drop"])
+def test_a_column_named_twice_is_refused(tmp_path, key):
+    text = '[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\n'
+    text += f'{key} = ["g", "a", "g"]\n'
+    if key != "sensitive":
+        text += 'sensitive = ["s"]\n'
+    with pytest.raises(AuditorInputError) as err:
+        load_config(write(tmp_path, text))
+    assert err.value.field == f"data.{key}"
+    assert str(err.value).endswith(f"data.{key}: column 'g' is named 2 times")

@@ -344,3 +344,10 @@ def test_a_label_the_model_does_not_know_is_named_as_written(tmp_path):
     with pytest.raises(AuditorInputError) as err:
         supplied_rows(cfg, frames={"path": frame}, labels=("no", "yes"))
     assert re.search(r"target value [01] is not", str(err.value)) and "np." not in str(err.value)
+
+
+@pytest.mark.parametrize("changes", [{"features": []}, {"drop": ["x1", "cat"]}])
+def test_a_table_without_input_columns_is_refused(tmp_path, changes):
+    # it trained a model on 0 inputs (torch warned on stderr) and audited it
+    text = refused(config(write(tmp_path, make_table()), **changes), "data.features")
+    assert "no model input columns" in text
