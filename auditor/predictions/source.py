@@ -4,6 +4,7 @@ checked against the file's header before any row is read, and its rows in pyarro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,11 @@ NOT_UTF8_ROWS = f"{NOT_UTF8} in a row past the header; {SAVE_UTF8}"
 
 __all__ = ["MISSING_LEVEL", "Columns", "checked_kind", "csv_names", "iter_batches", "unreadable"]
 
+RAGGED = re.compile(r"Expected (\d+) columns, got (\d+): (.*)", re.DOTALL)
+RAGGED_ROW = (
+    "a row has {got} fields where the header has {want} ({row!r}); quote a value that holds "
+    "the delimiter, or write the row in full"
+)
 SHOW_COLUMNS = 30  # names listed when a column is not found
 
 # The group of a row with no sensitive value, as the table loader names it (data.missing_group)
@@ -147,5 +153,10 @@ def unreadable(path: Path, exc: BaseException) -> AuditorInputError:
     text = str(exc)
     if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in text:
         return AuditorInputError(NOT_UTF8_ROWS, source=str(path))
+    ragged = RAGGED.search(text)
+    if ragged:  # pyarrow's "Expected 3 columns, got 4: <the row>"
+        want, got, row = ragged.groups()
+        shown = " ".join(row.split())[:120]
+        return AuditorInputError(RAGGED_ROW.format(got=got, want=want, row=shown), source=str(path))
     msg = " ".join(text.split())[:200] if text.strip() else type(exc).__name__
     return AuditorInputError(f"cannot read ({msg})", source=str(path))

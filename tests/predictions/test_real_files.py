@@ -250,3 +250,11 @@ def test_a_score_named_as_a_label_column_is_refused_not_counted_as_classes(tmp_p
     first = frame["score"].iloc[0]
     assert err.value.field == "score"
     assert f"label {first:g} at data row 1 has decimals" in str(err.value)
+
+
+def test_a_row_with_more_or_fewer_fields_than_the_header_is_shown(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("label,pred,score,sex,region\napproved,approved,0.9,F,a\n"
+                    "denied,denied,0.2,F,a,b\n")  # fmt: skip
+    text = str(_refused(path))
+    assert "a row has 6 fields where the header has 5 ('denied,denied,0.2,F,a,b')" in text
