@@ -26,7 +26,13 @@ from filelock import FileLock, Timeout
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
-from auditor.record import SCHEMA_VERSION, prepare_validator, refuse_non_json_values, validate_audit
+from auditor.record import (
+    SCHEMA_VERSION,
+    check_config_read_back,
+    prepare_validator,
+    refuse_non_json_values,
+    validate_audit,
+)
 from auditor.report.render import prepare_templates, render_all
 
 # A surrogate escape: "\ud83d\ude00" is one emoji (a pair), "\ud800" alone is not text.
@@ -194,4 +200,5 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     if "NaN" in text or "Infinity" in text or _SURROGATE.search(text):  # json takes them
         refuse_non_json_values(data, source=str(path))  # auditor never writes them
     validate_audit(data, source=str(path))
+    check_config_read_back(data, source=str(path))
     return data

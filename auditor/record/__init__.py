@@ -26,8 +26,8 @@ from auditor.io import atomic_write_text, user_cache_dir
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
 __all__ = [
-    "SCHEMA_VERSION", "SECTIONS", "audit_schema", "prepare_validator", "refuse_non_json_values",
-    "section_schema", "validate_audit",
+    "SCHEMA_VERSION", "SECTIONS", "audit_schema", "check_config_read_back", "prepare_validator",
+    "refuse_non_json_values", "section_schema", "validate_audit",
 ]  # fmt: skip
 
 
@@ -166,6 +166,31 @@ def refuse_non_json_values(data: Any, *, source: str) -> None:
             else (enumerate(node) if isinstance(node, list) else ())
         )
         stack.extend((v, (*path, k)) for k, v in reversed(list(items)))
+
+
+NOT_AN_OBJECT = "is not an object"
+NOT_TEXT_OR_NULL = "is not text or null"
+MISSING = "is missing (every declared answer is written, null when not declared)"
+
+
+def check_config_read_back(data: dict[str, Any], *, source: str) -> None:
+    """Raise :class:`AuditorInputError` naming the field where the ``config`` of an audit read
+    back (a free object in the schema) breaks what the card and the gates read from it: the
+    sections as objects, every declared answer as text or null."""
+    from auditor.config.transparency import DeclaredAnswers  # pydantic: not at import time
+
+    config = data["config"]
+    for name in ("transparency", "privacy", "gates", "model"):
+        if name in config and not isinstance(config[name], dict):
+            raise AuditorInputError(NOT_AN_OBJECT, source=source, field=f"config/{name}")
+    declared = (config.get("transparency") or {}).get("declared")
+    where = "config/transparency/declared"
+    if not isinstance(declared, dict):
+        raise AuditorInputError(NOT_AN_OBJECT, source=source, field=where)
+    for key in DeclaredAnswers.model_fields:
+        if key not in declared or not isinstance(declared[key], str | None):
+            why = NOT_TEXT_OR_NULL if key in declared else MISSING
+            raise AuditorInputError(why, source=source, field=f"{where}/{key}")
 
 
 def _deepest(error: Any) -> Any:

@@ -52,10 +52,10 @@ def reliability_svg(
             f'<rect class="bar" x="{x0 + 1:.1f}" y="{top:.1f}" width="{max(x1 - x0 - 2, 1):.1f}" '
             f'height="{sy(0) - top:.1f}"><title>{escape(tip)}</title></rect>'
         )
-        r = 2 + 4 * math.sqrt(int(b["n"]) / total)
-        parts.append(
-            f'<circle class="dot" cx="{sx(b["mean_confidence"]):.1f}" cy="{top:.1f}" r="{r:.1f}"/>'
-        )
+        if _ok(b.get("mean_confidence")):  # null where a bin's confidence is unknown
+            r = 2 + 4 * math.sqrt(int(b["n"]) / total)
+            cx = sx(b["mean_confidence"])
+            parts.append(f'<circle class="dot" cx="{cx:.1f}" cy="{top:.1f}" r="{r:.1f}"/>')
     for v in (0, 0.5, 1):
         parts.append(f'<text x="{sx(v):.1f}" y="{w - pad + 14}" text-anchor="middle">{v:g}</text>')
         parts.append(f'<text x="{pad - 6}" y="{sy(v) + 4:.1f}" text-anchor="end">{v:g}</text>')

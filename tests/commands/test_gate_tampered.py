@@ -105,3 +105,51 @@ def test_an_emoji_written_as_a_surrogate_pair_is_text(finished, tmp_path, capsys
         capsys.readouterr().err
     )
     assert "model \U0001f642" in (tmp_path / "out" / "model_card.md").read_text(encoding="utf-8")
+
+
+def _edit(finished: Path, tmp_path: Path, edit) -> Path:
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    audit = json.loads((run / "audit.json").read_text(encoding="utf-8"))
+    edit(audit)
+    (run / "audit.json").write_text(json.dumps(audit), encoding="utf-8")
+    return run
+
+
+def _declared(audit: dict) -> dict:
+    return audit["config"]["transparency"]["declared"]
+
+
+CONFIG_CASES = [
+    ("owners-number", lambda a: _declared(a).update(owners=3),
+     "config/transparency/declared/owners"),
+    ("no-license", lambda a: _declared(a).pop("license"), "config/transparency/declared/license"),
+    ("declared-text", lambda a: a["config"]["transparency"].update(declared="yes"),
+     "config/transparency/declared"),
+    ("privacy-text", lambda a: a["config"].update(privacy="dp"), "config/privacy"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("edit", "field"), [c[1:] for c in CONFIG_CASES],
+                         ids=[c[0] for c in CONFIG_CASES])  # fmt: skip
+@pytest.mark.parametrize("command", ["gate", "card"])
+def test_a_config_the_card_cannot_read_is_refused(finished, tmp_path, capsys, command, edit, field):
+    """The schema keeps ``config`` a free object; what the card and the gates read from it
+    (the declared answers, the sections) crashed them ("internal error") when hand-edited."""
+    run = _edit(finished, tmp_path, edit)
+    code = exit_code_of([command, str(run), "--out", str(tmp_path / "out")])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == 2 and len(err) == 1 and "internal error" not in err[0], err
+    assert str(run / "audit.json") in err[0] and f": {field}: " in err[0], err[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_reliability_bin_without_its_confidence_still_renders(finished, tmp_path, capsys):
+    def edit(audit: dict) -> None:
+        bins = audit["performance"]["finetuned"]["test"]["reliability"]
+        next(b for b in bins if b["n"])["mean_confidence"] = None
+
+    run = _edit(finished, tmp_path, edit)
+    code = exit_code_of(["card", str(run), "--out", str(tmp_path / "out")])
+    assert code == 0, capsys.readouterr().err
+    assert "Reliability diagram" in (tmp_path / "out" / "model_card.html").read_text()
