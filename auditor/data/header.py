@@ -88,9 +88,10 @@ def open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by caller
 
 
-def _first_lines(path: Path) -> tuple[int, list[str]]:
-    """(the number of ``#`` comment lines at the top, the next two lines: header, first row)."""
-    skipped, lines = 0, []
+def _first_lines(path: Path) -> tuple[list[str], list[str]]:
+    """(the ``#`` lines at the top, the next two lines)."""
+    comments: list[str] = []
+    lines: list[str] = []
     with open_text(path) as fh:
         for line in fh:
             if lines or not line.startswith(COMMENT):
@@ -98,23 +99,35 @@ def _first_lines(path: Path) -> tuple[int, list[str]]:
                 if len(lines) == 2:
                     break
             else:
-                skipped += 1
-    return skipped, lines
+                comments.append(line)
+    return comments, lines
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter), [])
 
 
 def csv_layout(path: Path) -> CsvLayout:
     """The delimiter and decimal mark (see the module's doc) and comment lines of the CSV at
-    ``path``."""
-    skipped, lines = _first_lines(path)
+    ``path``. A last ``#`` line with as many fields as the row under it is the header
+    (``#id,y_true,...``, as some tools write it), not a comment."""
+    comments, lines = _first_lines(path)
     if not lines:
-        return CsvLayout(skip_rows=skipped)
+        return CsvLayout(skip_rows=len(comments))
     preferred = ("\t",) if ".tsv" in path.name.lower() else ()
     order = [*preferred, *(d for d in DELIMITERS if d not in preferred)]
-    widths = {d: len(next(csv.reader([lines[0]], delimiter=d), [])) for d in order}
+    widths = {d: len(_fields(lines[0], d)) for d in order}
     delimiter = max(order, key=lambda d: widths[d])
-    row = next(csv.reader(lines[1:2], delimiter=delimiter), []) if delimiter != "," else []
+    skip, first_row = len(comments), lines[1:2]
+    if (
+        comments
+        and widths[delimiter] > 1
+        and len(_fields(comments[-1], delimiter)) == widths[delimiter]
+    ):
+        skip, first_row = skip - 1, lines[:1]
+    row = _fields(first_row[0], delimiter) if first_row and delimiter != "," else []
     comma = any(DECIMAL_COMMA.fullmatch(value.strip()) for value in row)
-    return CsvLayout(delimiter=delimiter, skip_rows=skipped, decimal_point="," if comma else ".")
+    return CsvLayout(delimiter=delimiter, skip_rows=skip, decimal_point="," if comma else ".")
 
 
 def read_header(path: Path) -> list[str]:

@@ -101,3 +101,14 @@ def test_a_decimal_comma_is_read_beside_another_delimiter_only(tmp_path):
         path = tmp_path / f"{i}.csv"
         path.write_text(text)
         assert H.csv_layout(path).decimal_point == mark, text
+
+
+def test_a_hash_header_is_the_header_not_a_comment(tmp_path):
+    """Some tools write the header as '#id,...': a last '#' line with as many fields as
+    the row under it is the header; comments above it are still skipped."""
+    path = tmp_path / "h.csv"
+    path.write_text("# exported by tool x\n#id;a;b\n1;2,5;3\n")
+    assert H.csv_layout(path) == H.CsvLayout(delimiter=";", skip_rows=1, decimal_point=",")
+    assert H.read_header(path) == ["#id", "a", "b"]
+    path.write_text("#id,a,b\n1,2,3\n")
+    assert H.read_header(path) == ["#id", "a", "b"]
