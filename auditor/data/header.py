@@ -109,8 +109,8 @@ def _fields(line: str, delimiter: str) -> list[str]:
 
 def csv_layout(path: Path) -> CsvLayout:
     """The delimiter and decimal mark (see the module's doc) and comment lines of the CSV at
-    ``path``. A last ``#`` line with as many fields as the row under it is the header
-    (``#id,y_true,...``, as some tools write it), not a comment."""
+    ``path``. A last ``#`` line with no space after the ``#`` and as many fields as the row
+    under it is the header (``#id,y_true,...``, as some tools write it), not a comment."""
     comments, lines = _first_lines(path)
     if not lines:
         return CsvLayout(skip_rows=len(comments))
@@ -119,11 +119,8 @@ def csv_layout(path: Path) -> CsvLayout:
     widths = {d: len(_fields(lines[0], d)) for d in order}
     delimiter = max(order, key=lambda d: widths[d])
     skip, first_row = len(comments), lines[1:2]
-    if (
-        comments
-        and widths[delimiter] > 1
-        and len(_fields(comments[-1], delimiter)) == widths[delimiter]
-    ):
+    last = comments[-1] if comments else ""
+    if last[1:2].strip() and len(_fields(last, delimiter)) == widths[delimiter] > 1:
         skip, first_row = skip - 1, lines[:1]
     row = _fields(first_row[0], delimiter) if first_row and delimiter != "," else []
     comma = any(DECIMAL_COMMA.fullmatch(value.strip()) for value in row)
