@@ -39,7 +39,7 @@ def reliability_svg(
         f'<rect class="frame" x="{pad}" y="{pad}" width="{inner}" height="{inner}"/>',
         f'<line class="ref" x1="{sx(0)}" y1="{sy(0)}" x2="{sx(1)}" y2="{sy(1)}"/>',
     ]
-    total = sum(int(b.get("n", 0)) for b in bins) or 1
+    total = sum(max(int(b.get("n", 0)), 0) for b in bins) or 1
     for b in bins:
         if not (_ok(b.get("accuracy")) and int(b.get("n", 0)) > 0):
             continue
@@ -172,7 +172,8 @@ def _sweep_panel(
                      f'y2="{pad + inner}"/>')  # fmt: skip
     for i, c in enumerate(curves):
         cls, shape = f"g{i % len(_SWEEP_SERIES)}", _SWEEP_SERIES[i % len(_SWEEP_SERIES)][2]
-        xy = [(sx(t), sy(v)) for t, v in zip(grid, c.get(key) or [], strict=False) if _ok(v)]
+        pairs = zip(grid, c.get(key) or [], strict=False)
+        xy = [(sx(t), sy(v)) for t, v in pairs if _ok(t) and _ok(v)]
         if not xy:
             continue
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
