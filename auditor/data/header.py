@@ -41,6 +41,7 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
 DELIMITERS = (",", ";", "\t", "|")  # in order of preference on a tie
 COMMENT = "#"
 DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+SEP_DIRECTIVE = re.compile(r"sep=(.)")
 
 
 @dataclass(frozen=True)
@@ -89,14 +90,14 @@ def open_text(path: Path) -> io.TextIOBase:
 
 
 def _first_lines(path: Path) -> tuple[list[str], list[str]]:
-    """(the ``#`` lines at the top, the next two lines)."""
+    """(the ``#`` lines at the top, the next three lines)."""
     comments: list[str] = []
     lines: list[str] = []
     with open_text(path) as fh:
         for line in fh:
             if lines or not line.startswith(COMMENT):
                 lines.append(line)
-                if len(lines) == 2:
+                if len(lines) == 3:
                     break
             else:
                 comments.append(line)
@@ -109,18 +110,24 @@ def _fields(line: str, delimiter: str) -> list[str]:
 
 def csv_layout(path: Path) -> CsvLayout:
     """The delimiter and decimal mark (see the module's doc) and comment lines of the CSV at
-    ``path``. A last ``#`` line with no space after the ``#`` and as many fields as the row
-    under it is the header (``#id,y_true,...``, as some tools write it), not a comment."""
+    ``path``. A first line ``sep=;`` (Excel's) names the delimiter. A last ``#`` line with no
+    space after the ``#`` and as many fields as the row under it is the header
+    (``#id,y_true,...``, as some tools write it), not a comment."""
     comments, lines = _first_lines(path)
+    first = lines[0].rstrip("\r\n") if lines and not comments else ""
+    directive = SEP_DIRECTIVE.fullmatch(first)
+    if directive:
+        lines = lines[1:]
     if not lines:
-        return CsvLayout(skip_rows=len(comments))
+        return CsvLayout(skip_rows=len(comments) + bool(directive))
     preferred = ("\t",) if ".tsv" in path.name.lower() else ()
     order = [*preferred, *(d for d in DELIMITERS if d not in preferred)]
     widths = {d: len(_fields(lines[0], d)) for d in order}
-    delimiter = max(order, key=lambda d: widths[d])
-    skip, first_row = len(comments), lines[1:2]
+    delimiter = directive.group(1) if directive else max(order, key=lambda d: widths[d])
+    width = len(_fields(lines[0], delimiter))
+    skip, first_row = len(comments) + bool(directive), lines[1:2]
     last = comments[-1] if comments else ""
-    if last[1:2].strip() and len(_fields(last, delimiter)) == widths[delimiter] > 1:
+    if last[1:2].strip() and len(_fields(last, delimiter)) == width > 1:
         skip, first_row = skip - 1, lines[:1]
     row = _fields(first_row[0], delimiter) if first_row and delimiter != "," else []
     comma = any(DECIMAL_COMMA.fullmatch(value.strip()) for value in row)

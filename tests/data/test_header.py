@@ -112,3 +112,10 @@ def test_a_hash_header_is_the_header_not_a_comment(tmp_path):
     assert H.read_header(path) == ["#id", "a", "b"]
     path.write_text("#id,a,b\n1,2,3\n")
     assert H.read_header(path) == ["#id", "a", "b"]
+
+
+def test_excels_sep_line_names_the_delimiter(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbfsep=;\r\na;b,c;d\r\n1;0,5;x\r\n")
+    assert H.csv_layout(path) == H.CsvLayout(delimiter=";", skip_rows=1, decimal_point=",")
+    assert H.read_header(path) == ["a", "b,c", "d"]

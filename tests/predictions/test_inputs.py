@@ -51,11 +51,13 @@ def test_semicolon_tab_and_commented_csvs_read_as_the_comma_file(tmp_path):
     comma = tmp_path / "comma.csv"  # a European spreadsheet: ';' and the decimal comma
     frame.to_csv(comma, index=False, sep=";", decimal=",")
     assert ";0," in comma.read_text()
+    excel = tmp_path / "excel.csv"  # Excel's "sep=;" line, a byte-order mark, CRLF
+    excel.write_bytes(b"\xef\xbb\xbfsep=;\r\n" + comma.read_text().replace("\n", "\r\n").encode())
     noted = tmp_path / "noted.csv"
     noted.write_text("# model v3, exported 2026-11-29\n# columns: see README\n" + plain.read_text())
-    for path in (semi, tab, comma, noted):
+    for path in (semi, tab, comma, excel, noted):
         _same(_counts(path), reference)
-    for path in (noted, comma):
+    for path in (noted, comma, excel):
         dask = reduce_predictions(path, predictions_columns(), positive_label="approved",
                                   dask_scheduler="synchronous")  # fmt: skip
         assert dask.table.counts.tolist() == reference.table.counts.tolist()
