@@ -29,7 +29,7 @@ from auditor.api._trained import (
     run_all_checks,
     run_trained,
 )
-from auditor.config import AuditConfig, ModelConfig, TableData
+from auditor.config import AuditConfig, validate_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import no_training
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 PYTHON_KIND = "model.kind = 'python' is an object given to auditor.audit_model(model, ...)"
 FRAME_PATH = "dataframe"
+NO_MODEL = "None is not a model (an nn.Module, or an object with predict_proba)"
+NOT_ROWS = "rows are a pandas DataFrame or a CSV / Parquet path, got {found}"
 
 
 def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, device: Any,
@@ -204,11 +206,13 @@ def run_supplied(
     return AuditResult(data=audit, run_dir=out)
 
 
-def _frame_or_path(rows: Any) -> tuple[Path | None, Any]:
+def _frame_or_path(rows: Any, *, key: str) -> tuple[Path | None, Any]:
     if rows is None:
         return None, None
     if isinstance(rows, str | Path):
         return Path(rows), None
+    if not hasattr(rows, "columns"):  # a list, an array: no column names to find the target
+        raise AuditorInputError(NOT_ROWS.format(found=type(rows).__name__), field=key)
     return Path(FRAME_PATH), rows
 
 
@@ -229,18 +233,23 @@ def audit_model(
     training a reference model like it, ``function(x, y, seed=...)`` (scikit-learn
     estimators default to ``clone(estimator).fit``). ``config``: the other settings
     (privacy, fairness, gates, transparency). In memory unless ``out_dir``."""
+    if model is None:
+        raise AuditorInputError(NO_MODEL, field="model")
     base = config or AuditConfig()
-    paths = {key: _frame_or_path(v) for key, v in
-             (("path", data), ("members", members), ("non_members", non_members))}  # fmt: skip
-    table = TableData(
-        path=paths["path"][0], target=target, sensitive=list(sensitive), features=features,
-        positive_label=positive_label, members=paths["members"][0],
-        non_members=paths["non_members"][0],
-    )  # fmt: skip
-    cfg = base.model_copy(update={
-        "name": name or base.name or "model", "seed": seed, "data": table,
-        "model": ModelConfig(kind="python", train=train),
-    })  # fmt: skip
+    paths = {key: _frame_or_path(v, key=key) for key, v in
+             (("data", data), ("members", members), ("non_members", non_members))}  # fmt: skip
+    paths["path"] = paths.pop("data")
+    table = {
+        "source": "table", "path": paths["path"][0], "target": target,
+        "sensitive": [sensitive] if isinstance(sensitive, str) else sensitive,
+        "features": [features] if isinstance(features, str) else features,
+        "positive_label": positive_label, "members": paths["members"][0],
+        "non_members": paths["non_members"][0],
+    }  # fmt: skip
+    raw = {**base.model_dump(mode="python"), "name": name or base.name or "model",
+           "seed": seed, "data": {k: v for k, v in table.items() if v is not None},
+           "model": {"kind": "python", "train": train}}  # fmt: skip
+    cfg = validate_config(raw, source="audit_model")  # a wrong type: one line naming the key
     frames = {k: read_rows(p, f) for k, (p, f) in paths.items() if p is not None}
     out = check_out_dir(out_dir) if out_dir is not None else None
     audit = audit_supplied(cfg, model=model, frames=frames, progress=progress)

@@ -25,7 +25,10 @@ import pandas as pd
 from auditor.config import TableData
 from auditor.data import DatasetBundle, Split, TaskInfo
 from auditor.data.table import (
+    NO_ROWS,
     NOT_A_LABEL,
+    TARGET_AS_SENSITIVE,
+    TARGET_MISSING,
     TOO_MANY_CLASSES,
     positive_value,
     read_frame,
@@ -196,6 +199,23 @@ def _source(config: TableData, key: str) -> str:
     return str(getattr(config, key, None) or key)
 
 
+def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str) -> None:
+    """One file's rows: some rows, the target and sensitive columns there, the target filled
+    and not a sensitive column (the checks :mod:`auditor.data.table` makes of a table)."""
+    if len(frame) == 0:
+        raise AuditorInputError(NO_ROWS, source=src)
+    for col in (config.target, *config.sensitive):
+        if col not in frame.columns:
+            key_name = "data.target" if col == config.target else "data.sensitive"
+            raise AuditorInputError(NO_COLUMN.format(col=col), source=src, field=key_name)
+    if config.target in config.sensitive:
+        raise AuditorInputError(TARGET_AS_SENSITIVE.format(col=config.target), source=src,
+                                field="data.sensitive")  # fmt: skip
+    if frame[config.target].isna().any():
+        raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
+                                field="data.target")  # fmt: skip
+
+
 def supplied_rows(
     config: TableData,
     *,
@@ -214,11 +234,7 @@ def supplied_rows(
         for key in ROLES.values() if getattr(config, key) is not None
     }  # fmt: skip
     for key, frame in frames.items():
-        for col in (config.target, *config.sensitive):
-            if col not in frame.columns:
-                key_name = "data.target" if col == config.target else "data.sensitive"
-                raise AuditorInputError(NO_COLUMN.format(col=col), source=_source(config, key),
-                                        field=key_name)  # fmt: skip
+        _check_rows(frame, config, src=_source(config, key))
     cols = _input_columns(config, frames["path"], columns)
     codec = _codec(frames, cols, as_frame=as_frame, numeric_only=numeric_only)
     classes = _labels(frames, config, labels)

@@ -1,0 +1,61 @@
+"""``auditor.audit_model`` from a notebook with wrong arguments: one AuditorInputError naming
+the argument, never an AttributeError, and never an audit of nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import auditor
+from auditor.errors import AuditorInputError
+
+
+@pytest.fixture(scope="module")
+def rows():
+    rng = np.random.default_rng(0)
+    n = 300
+    frame = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
+                          "group": rng.choice(["a", "b"], n)})  # fmt: skip
+    frame["label"] = np.where(frame.x1 + rng.normal(scale=0.5, size=n) > 0, "yes", "no")
+    model = LogisticRegression().fit(frame[["x1", "x2"]], frame["label"])
+    return frame, model
+
+
+def audit(model, frame, **kw):
+    kw = {"target": "label", "sensitive": ["group"], "progress": False, **kw}
+    return auditor.audit_model(model, data=frame, **kw)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"model": None}, "model", "None is not a model"),
+        ({"data": [[1, 2], [3, 4]]}, "data", "got list"),
+        ({"members": np.zeros((3, 3))}, "members", "got ndarray"),
+        ({"empty": True}, None, "no data rows"),
+        ({"sensitive": ["label"]}, "data.sensitive", "cannot be a sensitive feature"),
+        ({"nan_target": True}, "data.target", "missing values"),
+        ({"target": 5}, "data.target", "valid string"),
+    ],
+)
+def test_wrong_arguments_are_one_line_naming_the_argument(rows, change, field, words):
+    frame, model = rows
+    change = dict(change)
+    if change.pop("empty", False):
+        frame = frame.iloc[:0]
+    if change.pop("nan_target", False):
+        frame = frame.assign(label=frame.label.where(frame.index > 3))
+    data = change.pop("data", frame)
+    with pytest.raises(AuditorInputError) as err:
+        audit(change.pop("model", model), data, **change)
+    assert err.value.field == field and words in str(err.value), str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_one_sensitive_column_may_be_named_as_a_string(rows):
+    frame, model = rows
+    # it was split into letters: "no column 'g' in the rows"
+    result = audit(model, frame, sensitive="group")
+    assert result.data["data"]["sensitive_features"] == ["group"]
