@@ -46,6 +46,11 @@ NOT_NUMERIC = (
     "the rows, or name the numeric columns in data.features"
 )
 UNKNOWN_LABEL = "target value {label!r} is not one of the model's classes ({known})"
+NOT_A_CLASS = "positive_label {label!r} is not one of the model's classes ({known})"
+NOT_LAST_CLASS = (
+    "positive_label {label!r} is not the model's last class ({last!r}), which its binary "
+    "metrics and fairness rates read as positive; leave positive_label unset"
+)
 ONE_CLASS = "the target column {col!r} has a single class in every file"
 NO_FEATURES = "no input columns left (data.features, or the columns besides target and sensitive)"
 # Where the files sit in the bundle.
@@ -143,7 +148,7 @@ def _labels(
     """The model's classes (``known``, e.g. an estimator's ``classes_``) or the target's
     values in sorted order with ``positive_label`` last."""
     if known is not None:
-        return tuple(known)
+        return _model_classes(tuple(known), config)
     values = pd.concat([f[config.target] for f in frames.values()]).dropna().unique().tolist()
     labels = sorted(values, key=str)
     src = str(config.path)
@@ -164,6 +169,25 @@ def _labels(
             )  # fmt: skip
         labels = [v for v in labels if v != pos] + [pos]
     return tuple(labels)
+
+
+def _model_classes(known: tuple[Any, ...], config: TableData) -> tuple[Any, ...]:
+    """The model's own classes in its output order; ``positive_label`` must name the last
+    (the class auditor reads as positive): the outputs cannot be reordered behind its back."""
+    if config.positive_label is None:
+        return known
+    pos = positive_value(list(known), config.positive_label)
+    if pos is None:
+        raise AuditorInputError(
+            NOT_A_CLASS.format(label=config.positive_label, known=", ".join(map(str, known))),
+            source=str(config.path), field="data.positive_label",
+        )  # fmt: skip
+    if pos != known[-1]:
+        raise AuditorInputError(
+            NOT_LAST_CLASS.format(label=config.positive_label, last=known[-1]),
+            source=str(config.path), field="data.positive_label",
+        )  # fmt: skip
+    return known
 
 
 def _encode_y(target: pd.Series, labels: tuple[Any, ...], *, src: str) -> np.ndarray:
