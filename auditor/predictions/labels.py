@@ -13,7 +13,7 @@ import numpy as np
 
 from auditor.data.header import data_row
 from auditor.errors import AuditorInputError
-from auditor.fairness.counts import CountsTable
+from auditor.fairness.counts import CountsTable, arrow_numpy
 from auditor.predictions.source import Columns
 
 __all__ = [
@@ -50,8 +50,8 @@ def check_whole_labels(values: Any, *, column: str, source: str, row_offset: int
     """Refuse a label column of numbers with decimals (a probability or score named as
     --y-true or --y-pred), at its first such row, before it is counted as one class per
     distinct value."""
-    values = np.asarray(values) if not isinstance(values, np.ndarray) else values
-    if values.dtype.kind != "f":
+    values = _floats(values)
+    if values is None:
         return
     fractional = np.isfinite(values) & (values != np.floor(values))
     if fractional.any():
@@ -59,6 +59,21 @@ def check_whole_labels(values: Any, *, column: str, source: str, row_offset: int
         message = FRACTIONAL_LABEL.format(value=float(values[first]),
                                           row=data_row(row_offset + first))  # fmt: skip
         raise AuditorInputError(message, source=source, field=column)
+
+
+def _floats(values: Any) -> np.ndarray | None:
+    """A float label column as numpy (missing values as NaN), None for any other type; a
+    pyarrow column is viewed, never converted through pandas."""
+    if hasattr(values, "type") and hasattr(values, "null_count"):  # pyarrow
+        import pyarrow as pa
+
+        if not pa.types.is_floating(values.type):
+            return None
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        return arrow_numpy(values.fill_null(float("nan")) if values.null_count else values)
+    values = np.asarray(values)
+    return values if values.dtype.kind == "f" else None
 
 
 def _kind(label: Any) -> str:

@@ -150,7 +150,7 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
     )  # fmt: skip
     acc.rows = row_offset  # row numbers in messages count from the file's start
     for name in (cols.y_true, cols.y_pred):
-        check_whole_labels(_to_numpy(columns[name]), column=name, source=source,
+        check_whole_labels(columns[name], column=name, source=source,
                            row_offset=row_offset)  # fmt: skip
     codes = acc.add(
         columns[cols.y_true], columns[cols.y_pred], [columns[s] for s in cols.sensitive]

@@ -258,3 +258,15 @@ def test_a_row_with_more_or_fewer_fields_than_the_header_is_shown(tmp_path):
                     "denied,denied,0.2,F,a,b\n")  # fmt: skip
     text = str(_refused(path))
     assert "a row has 6 fields where the header has 5 ('denied,denied,0.2,F,a,b')" in text
+
+
+def test_a_label_with_decimals_is_found_past_missing_labels(tmp_path):
+    frame = predictions_frame(300, seed=16)
+    cols = type(predictions_columns())(**{**predictions_columns().__dict__, "y_score": None})
+    gaps = frame.assign(label=(frame["label"] == "approved").astype(float))
+    gaps.loc[0, "label"] = np.nan
+    gaps.loc[3, "label"] = 0.5
+    for kind in ("csv", "parquet"):
+        path = _write(gaps, tmp_path / f"gaps.{kind}", kind)
+        with pytest.raises(AuditorInputError, match="label 0.5 at data row 4 has decimals"):
+            reduce_predictions(path, cols, positive_label="1")
