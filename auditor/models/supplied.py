@@ -17,6 +17,7 @@ and, when it can, a trainer of reference models like it for RMIA and LiRA
 from __future__ import annotations
 
 import pickle
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,9 +32,13 @@ from auditor.config.functions import FACTORY_ARGS, call_user, import_function
 from auditor.errors import AuditorInputError
 
 NO_FILE = "no such file"
+IS_A_FOLDER = "is a folder, not a model file"
 # torch's weights-only error: its first lines advise weights_only=False, its last a link.
 TORCH_BOILERPLATE = ("Weights only load failed", "Please file an issue", "Check the documentation")
-REFUSED_PICKLE = "refused: the file holds pickled objects other than tensors ({detail})"
+REFUSED_PICKLE = (
+    "refused: the file holds pickled objects other than tensors ({detail}); save "
+    "model.state_dict(), not the model"
+)
 UNREADABLE = "not a readable PyTorch state dict ({detail})"
 NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors)"
 STATE_MISMATCH = "the state dict does not fit the factory's module ({detail})"
@@ -63,8 +68,7 @@ Decode = Callable[[np.ndarray], Any]
 def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
     """A state dict from ``path``, with ``weights_only=True``: tensors and plain containers
     only (a bare state dict, or auditor's ``{"state_dict": ..., "meta": ...}``)."""
-    if not path.is_file():
-        raise AuditorInputError(NO_FILE, source=str(path), field="model.path")
+    _model_file(path)
     try:
         with warnings.catch_warnings():  # torch warns about a foreign pickle's protocol
             warnings.simplefilter("ignore")
@@ -82,13 +86,25 @@ def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
     return state
 
 
+def _model_file(path: Path) -> None:
+    if path.is_dir():
+        raise AuditorInputError(IS_A_FOLDER, source=str(path), field="model.path")
+    if not path.is_file():
+        raise AuditorInputError(NO_FILE, source=str(path), field="model.path")
+
+
 def _pickle_detail(exc: Exception) -> str:
     """What torch's weights-only unpickler refused (``Trying to load unsupported GLOBAL
     posix.system ...``), without its advice to load with ``weights_only=False`` (which would
     run the file's code)."""
-    lines = [line.strip() for line in str(exc).splitlines()]
+    text = str(exc)
+    named = re.search(r"GLOBAL ([\w.]+)", text)
+    if named:  # a class or function the file would import and call
+        return f"it names {named.group(1)}"
+    lines = ["".join(c for c in line if c.isprintable()).strip() for line in text.splitlines()]
     useful = [line.removeprefix("WeightsUnpickler error:").strip() for line in lines
-              if line and not line.startswith(TORCH_BOILERPLATE)]  # fmt: skip
+              if line and not line.startswith(TORCH_BOILERPLATE)
+              and "weights_only" not in line]  # fmt: skip
     return next((line for line in useful if line), type(exc).__name__)[:200]
 
 
@@ -122,8 +138,7 @@ def load_skops(path: Path) -> Any:
     """A fitted estimator from a skops file, trusting scikit-learn's own types only."""
     import skops.io as sio
 
-    if not path.is_file():
-        raise AuditorInputError(NO_FILE, source=str(path), field="model.path")
+    _model_file(path)
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:  # noqa: BLE001 - not a skops zip, or a corrupt one

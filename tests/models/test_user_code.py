@@ -142,3 +142,22 @@ def test_a_model_that_fails_on_the_rows_is_bad_input_without_a_library_line():
     text = str(err.value)
     assert err.value.field == "model" and "'LogisticRegression.predict_proba' raised" in text
     assert "expecting 3 features" in text and "(at " not in text  # no line inside sklearn
+
+
+def test_a_whole_module_saved_is_refused_naming_its_class_and_the_fix(tmp_path):
+    path = tmp_path / "model.pt"
+    torch.save(nn.Sequential(nn.Linear(2, 2)), path)  # torch.save(model), not its state dict
+    with pytest.raises(AuditorInputError) as err:
+        load_state_dict(path)
+    text = str(err.value)
+    assert "it names torch.nn.modules" in text and "save model.state_dict()" in text, text
+    assert "weights_only" not in text and "\x1b" not in text
+
+
+def test_a_model_path_that_is_a_folder_says_so(tmp_path):
+    from auditor.models.supplied import load_skops
+
+    for load in (load_state_dict, load_skops):
+        with pytest.raises(AuditorInputError, match="is a folder") as err:
+            load(tmp_path)
+        assert err.value.field == "model.path"
