@@ -29,6 +29,7 @@ from auditor.preflight import check_out_dir  # --out is checked before any work
 from auditor.record import (
     SCHEMA_VERSION,
     check_config_read_back,
+    check_counts_read_back,
     prepare_validator,
     refuse_non_json_values,
     validate_audit,
@@ -201,4 +202,5 @@ def load_audit(path: str | Path) -> dict[str, Any]:
         refuse_non_json_values(data, source=str(path))  # auditor never writes them
     validate_audit(data, source=str(path))
     check_config_read_back(data, source=str(path))
+    check_counts_read_back(data, source=str(path))
     return data

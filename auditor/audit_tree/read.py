@@ -33,6 +33,7 @@ MSG_NOT_A_NUMBER = (
     "metric path {path!r} reaches a {kind}, not a number, a status or a "
     "{{value, ci_low, ci_high, n}} node"
 )
+MSG_BAD_COUNTS = "metric path {path!r}: n_correct {k} is not a count between 0 and n {n}"
 
 
 def num(v: Any) -> float | None:
@@ -122,13 +123,17 @@ def _read_mapping(node: dict[str, Any], label: str | None, path: str) -> Evidenc
     )
 
 
-def _read_number(value: float | None, parent: Any, leaf: str | None, label: str | None) -> Evidence:
+def _read_number(
+    value: float | None, parent: Any, leaf: str | None, label: str | None, path: str
+) -> Evidence:
     p = parent if isinstance(parent, dict) else {}
     n = count(p.get("n", p.get("count")))
     k = count(p.get("n_correct"))
     lo = hi = None
     kind: Literal["reported", "wilson", "none"] = "none"
     if leaf == "accuracy" and k is not None and n:
+        if not 0 <= k <= n:  # a hand-edited audit.json: no interval is derived from it
+            raise ValueError(MSG_BAD_COUNTS.format(path=path, k=k, n=n))
         lo, hi = wilson_interval(k, n)
         kind = "wilson"
     undefined = None
@@ -157,5 +162,5 @@ def read(
     if isinstance(node, str):
         return Evidence(value=node, group=label)
     if node is None or isinstance(node, (int, float)):
-        return _read_number(num(node), parent, leaf, label)
+        return _read_number(num(node), parent, leaf, label, path)
     raise ValueError(MSG_NOT_A_NUMBER.format(path=path, kind=type(node).__name__))

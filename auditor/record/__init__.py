@@ -193,6 +193,25 @@ def check_config_read_back(data: dict[str, Any], *, source: str) -> None:
             raise AuditorInputError(why, source=source, field=f"{where}/{key}")
 
 
+NOT_A_COUNT_OF_N = "{k} is not a count between 0 and n ({n})"
+
+
+def check_counts_read_back(data: dict[str, Any], *, source: str) -> None:
+    """Raise :class:`AuditorInputError` naming the first performance entry of an audit read
+    back whose ``n_correct`` is not between 0 and its ``n`` (the schema cannot say so; the
+    accuracy's Wilson interval, derived from the two, would be a complex number)."""
+    stages = data.get("performance")
+    for stage, splits in (stages.items() if isinstance(stages, dict) else ()):
+        for split, entry in (splits.items() if isinstance(splits, dict) else ()):
+            if not isinstance(entry, dict):
+                continue
+            k, n = entry.get("n_correct"), entry.get("n")
+            if isinstance(k, int) and isinstance(n, int) and not 0 <= k <= n:
+                field = f"performance/{stage}/{split}/n_correct"
+                raise AuditorInputError(NOT_A_COUNT_OF_N.format(k=k, n=n), source=source,
+                                        field=field)  # fmt: skip
+
+
 def _deepest(error: Any) -> Any:
     """For a failed anyOf/oneOf, the sub-error that got furthest into the data, leaving out
     the branches another ``status`` rules out (a not_run marker is not an "ok" section)."""

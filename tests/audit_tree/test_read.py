@@ -43,6 +43,21 @@ def test_plain_number_takes_its_count_and_reason_from_the_enclosing_mapping():
     assert auc.value is None and auc.undefined == "only one class in y_true"
 
 
+@pytest.mark.parametrize(("k", "n"), [(401, 400), (-1, 400), (3, -2)])
+def test_counts_no_interval_can_come_from_are_refused_naming_the_path(k, n):
+    """A hand-edited audit.json (n_correct above n, or negative) made Wilson's square root
+    complex: gate, card and diff crashed. It is refused as a node that cannot be read."""
+    from auditor.audit_tree import read
+    from auditor.audit_tree.read import MSG_BAD_COUNTS
+
+    parent = {"n": n, "n_correct": k, "accuracy": 0.9}
+    with pytest.raises(ValueError) as err:
+        read(0.9, parent=parent, leaf="accuracy", path="performance.finetuned.test.accuracy")
+    assert str(err.value) == MSG_BAD_COUNTS.format(
+        path="performance.finetuned.test.accuracy", k=k, n=n
+    )
+
+
 def test_status_text_and_booleans():
     from auditor.audit_tree import read
 

@@ -153,3 +153,28 @@ def test_a_reliability_bin_without_its_confidence_still_renders(finished, tmp_pa
     code = exit_code_of(["card", str(run), "--out", str(tmp_path / "out")])
     assert code == 0, capsys.readouterr().err
     assert "Reliability diagram" in (tmp_path / "out" / "model_card.html").read_text()
+
+
+@pytest.mark.parametrize(("k", "n"), [(601, 600), (-1, 600)])
+@pytest.mark.parametrize("command", ["gate", "card", "diff"])
+def test_correct_count_outside_zero_to_n_is_refused_naming_the_field(
+    finished, tmp_path, capsys, command, k, n
+):
+    """n_correct above n (or negative) passes the schema; the accuracy's Wilson interval
+    derived from the two was a complex number: every command crashed ('internal error')."""
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    audit = json.loads((run / "audit.json").read_text(encoding="utf-8"))
+    assert audit["performance"]["finetuned"]["test"]["n"] == n
+    audit["performance"]["finetuned"]["test"]["n_correct"] = k
+    (run / "audit.json").write_text(json.dumps(audit), encoding="utf-8")
+    before = folder_bytes(run)
+    args = [command, str(run), "--out", str(tmp_path / "out")]
+    if command == "diff":
+        args = ["diff", str(finished), str(run)]
+    code = exit_code_of(args)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1, err
+    assert "performance/finetuned/test/n_correct" in lines[0] and f"n ({n})" in lines[0]
+    assert folder_bytes(run) == before and not (tmp_path / "out").exists()
