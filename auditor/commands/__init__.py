@@ -27,7 +27,7 @@ import typer
 
 from auditor import __version__
 from auditor.errors import AuditorInputError
-from auditor.report.escape import terminal_text
+from auditor.report.escape import terminal_text, workflow_inert
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
@@ -54,9 +54,10 @@ def install_signal_handlers() -> None:
 
 
 def one_line(text: str) -> str:
-    """The first line of ``text`` with control characters (escape sequences) made visible."""
+    """The first line of ``text`` with control characters (escape sequences) made visible and
+    no GitHub Actions workflow command in it (a label such as ``##[error]x`` from the data)."""
     first = text.splitlines()[0] if text else ""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in first)[:500]
+    return workflow_inert("".join(c if c.isprintable() else repr(c)[1:-1] for c in first)[:500])
 
 
 def write_crash_log(exc: BaseException) -> str:

@@ -143,3 +143,15 @@ def test_a_command_ending_while_a_read_runs_ahead_leaves_at_once(monkeypatch):
         cli.main()
     assert left == [EXIT_BAD_INPUT]  # nothing in flight: not called again
     assert ordinary.value.code == EXIT_BAD_INPUT and frozen == [True, True]
+
+
+def test_an_error_line_carries_no_workflow_command_from_the_data(tmp_path, capsys):
+    """A column named '##[stop-commands]tok' quoted in the error line would stop the GitHub
+    Actions runner reading auditor's own annotations for the rest of the job."""
+    csv = tmp_path / "p.csv"
+    csv.write_text("y_true,y_pred,##[error]x\n1,1,a\n", encoding="utf-8")
+    code = exit_code_of(["audit", "-p", str(csv), "--sensitive", "##[stop-commands]tok",
+                         "-o", str(tmp_path / "run")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT and len(err.strip().splitlines()) == 1, err
+    assert "##[" not in err and "##\\x5bstop-commands]tok" in err
