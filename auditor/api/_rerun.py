@@ -42,8 +42,15 @@ def gates_overrides(
 
 
 def _beside(run_dir: Path, kind: str) -> Path:
+    """``RUN.gate-<UTC time>`` beside the run; ``-2``, ``-3``... after it where a folder of
+    that second exists (two re-gates in one second must not replace one another)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return run_dir.absolute().parent / f"{run_dir.absolute().name}.{kind}-{stamp}"
+    base = run_dir.absolute().parent / f"{run_dir.absolute().name}.{kind}-{stamp}"
+    out, k = base, 1
+    while out.exists():
+        k += 1
+        out = base.with_name(f"{base.name}-{k}")
+    return out
 
 
 def _target(source: AuditResult, out_dir: str | Path | None, kind: str) -> Path:

@@ -61,6 +61,26 @@ def test_regate_default_folder_is_beside_the_run(audited):
     assert regated.run_dir.name.startswith("run.gate-")
 
 
+def test_two_regates_in_one_second_get_two_folders(audited, monkeypatch):
+    """The default folder is named to the second: a second re-gate in that second replaced
+    the first one's folder."""
+    from datetime import datetime
+
+    from auditor.api import _rerun
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 1, 2, 3, 4, 5, tzinfo=tz)
+
+    monkeypatch.setattr(_rerun, "datetime", Frozen)
+    _, result = audited
+    first, second = api.regate(result.run_dir), api.regate(result.run_dir)
+    assert first.run_dir.name == "run.gate-20260102T030405Z"
+    assert second.run_dir.name == "run.gate-20260102T030405Z-2"
+    assert (first.run_dir / "audit.json").is_file() and (second.run_dir / "audit.json").is_file()
+
+
 def test_rerender_writes_every_format_elsewhere(audited, tmp_path):
     _, result = audited
     before = folder_bytes(result.run_dir)
