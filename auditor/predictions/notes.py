@@ -1,7 +1,8 @@
 """What a reader of a predictions audit should know about the file's groups, beside the
-numbers: rows with no sensitive value audited as the group '(missing)' (with their count), and
-groups whose labels differ only in case ('Male', 'male'), which are separate groups. Written
-into the card's data section and printed by ``auditor audit``."""
+numbers: rows with no sensitive value audited as the group '(missing)' (with their count),
+groups whose labels differ only in case ('Male', 'male'), which are separate groups, and a
+predicted class that no true label holds. Written into the card's data section and printed by
+``auditor audit``."""
 
 from __future__ import annotations
 
@@ -48,6 +49,14 @@ def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> 
     return notes
 
 
+def class_notes(balance: dict[str, int], y_true: str) -> list[str]:
+    """A class the model predicts that the true labels never hold (a multi-class file; a
+    binary one is refused): audited as a class of its own, with no true rows."""
+    never = [name for name, n in balance.items() if n == 0]
+    return [f"class {name!r} is predicted but never occurs in {y_true}; it is audited as a "
+            "class of its own with no true rows." for name in never]  # fmt: skip
+
+
 def record_notes(data: dict[str, Any], sensitive: Sequence[str],
                  missing_group: str | None) -> list[str]:  # fmt: skip
     """:func:`input_notes` from an ``audit.json``'s fairness groups (for the terminal)."""
@@ -55,4 +64,6 @@ def record_notes(data: dict[str, Any], sensitive: Sequence[str],
     features = fairness.get("features", {}) if fairness["status"] == "ok" else {}
     sizes = {f: {g["group"]: g["n"] for g in features[f]["groups"]} for f in sensitive
              if f in features}  # fmt: skip
-    return input_notes(sizes, missing_group)
+    test = data["data"]["splits"]["test"]
+    return [*class_notes(test["class_balance"], data["data"]["finetune_task"]["name"]),
+            *input_notes(sizes, missing_group)]  # fmt: skip

@@ -270,3 +270,12 @@ def test_a_label_with_decimals_is_found_past_missing_labels(tmp_path):
         path = _write(gaps, tmp_path / f"gaps.{kind}", kind)
         with pytest.raises(AuditorInputError, match="label 0.5 at data row 4 has decimals"):
             reduce_predictions(path, cols, positive_label="1")
+
+
+def test_a_predicted_class_no_true_label_holds_is_noted_in_a_multi_class_file():
+    from auditor.predictions.notes import class_notes
+
+    notes = class_notes({"0": 10, "1": 12, "2": 5, "7": 0}, "label")
+    assert notes == ["class '7' is predicted but never occurs in label; it is audited as a class "
+                     "of its own with no true rows."]  # fmt: skip
+    assert class_notes({"0": 1, "1": 1}, "label") == []
