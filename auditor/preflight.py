@@ -48,6 +48,12 @@ MAX_GROUPS = 1000
 # the privacy probes' members and non-members all need more than a handful.
 MIN_SPLIT_ROWS = 10
 
+# The fewest rows of each class the test split may hold.
+MIN_CLASS_TEST_ROWS = 5
+CLASS_TOO_SMALL = (
+    "class {label!r} would have {n} rows in the test split ({count} in the table); the audit "
+    "needs at least {need} of each class there (more rows of it, or a larger data.splits.test)"
+)
 UNKNOWN_FEATURE = "unknown sensitive feature {feature!r} (this data has: {have})"
 RULE_FEATURE = (
     "{rule}reads fairness feature {feature!r}, which this audit does not produce (it has: {have})"
@@ -210,9 +216,11 @@ def check_table_counts(
             )  # fmt: skip
     if fractions is None:
         return
-    y, _ = encode_target(frame, data, src=src)
-    class_counts = [int((y == k).sum()) for k in sorted(set(y.tolist()))]
+    y, task = encode_target(frame, data, src=src)
+    class_counts = [int((y == k).sum()) for k in range(len(task.class_names))]
     check_split_sizes(fractions, class_counts, source=src)
+    check_class_sizes(fractions["test"], dict(zip(task.class_names, class_counts, strict=True)),
+                      source=src)  # fmt: skip
 
 
 def check_builtin_splits(config: AuditConfig, *, source: str | None = None) -> None:
@@ -239,6 +247,18 @@ def check_split_sizes(
         if n < MIN_SPLIT_ROWS:
             message = SPLIT_TOO_SMALL.format(split=split, n=n, rows=rows, need=MIN_SPLIT_ROWS)
             raise AuditorInputError(message, source=source, field=f"data.splits.{split}")
+
+
+def check_class_sizes(test_fraction: float, class_counts: dict[str, int], *, source: str) -> None:
+    """Refuse a class with fewer than MIN_CLASS_TEST_ROWS rows in the stratified test split:
+    its recall, the balanced accuracy and every per-class rate would be read off one or two
+    rows (a 0.997 accuracy that never predicts the class passed the gates)."""
+    for label, count in class_counts.items():
+        n = math.floor(test_fraction * count)
+        if n < MIN_CLASS_TEST_ROWS:
+            message = CLASS_TOO_SMALL.format(label=label, n=n, count=count,
+                                             need=MIN_CLASS_TEST_ROWS)  # fmt: skip
+            raise AuditorInputError(message, source=source, field="data.target")
 
 
 def load_factory(spec: str, *, base: Path, source: str | None = None) -> Callable[..., Any]:

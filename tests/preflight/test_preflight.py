@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from auditor import preflight
@@ -107,3 +108,27 @@ def test_used_splits_follow_the_recipe():
     assert drawn.pop("pretrain") == 0 and drawn == folded
     scratch = validate_config({"pretrain": {"objective": "none"}}, source="a.toml")
     assert "pretrain" not in preflight.used_splits(scratch)
+
+
+def test_a_class_with_a_handful_of_test_rows_is_refused(tmp_path):
+    # 5 'yes' rows in 1,200: the test split held 1, and accuracy 0.997 (never predicting
+    # 'yes') passed the gates
+    rng = np.random.default_rng(0)
+    n = 1200
+    label = np.array(["no"] * n, dtype=object)
+    label[:5] = "yes"
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"x": rng.normal(size=n), "g": rng.choice(["a", "b"], n), "y": label}).to_csv(
+        path, index=False
+    )
+    data = TableData(path=path, target="y", sensitive=["g"])
+    config = AuditConfig(data=data)
+    with pytest.raises(AuditorInputError) as err:
+        preflight.check_table_counts(data, "none", fractions=preflight.used_splits(config))
+    assert err.value.field == "data.target"
+    assert "class 'yes' would have 1 rows in the test split (5 in the table)" in str(err.value)
+    label[:40] = "yes"  # 10 in the test split
+    pd.DataFrame({"x": rng.normal(size=n), "g": rng.choice(["a", "b"], n), "y": label}).to_csv(
+        path, index=False
+    )
+    preflight.check_table_counts(data, "none", fractions=preflight.used_splits(config))
