@@ -31,7 +31,7 @@ TEXT_LABELS = (
 
 
 PREDICTED_NOT_TRUE = (
-    "label {label!r} ({n} rows) never occurs in {y_true}: a binary audit would turn "
+    "label {label!r} ({rows}) never occurs in {y_true}: a binary audit would turn "
     "multi-class; map it to one of the true classes"
 )
 MIXED_TYPES = (
@@ -76,6 +76,10 @@ def _floats(values: Any) -> np.ndarray | None:
     return values if values.dtype.kind == "f" else None
 
 
+def _rows(n: int) -> str:
+    return "1 row" if n == 1 else f"{n:,} rows"
+
+
 def _kind(label: Any) -> str:
     return "text" if isinstance(label, str) else "numbers"
 
@@ -97,7 +101,7 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
     extra = [i for i in range(len(table.classes)) if true_n[i] == 0 and pred_n[i] > 0]
     if extra and int((true_n > 0).sum()) == 2:
         i = extra[0]
-        message = PREDICTED_NOT_TRUE.format(label=table.class_names[i], n=int(pred_n[i]),
+        message = PREDICTED_NOT_TRUE.format(label=table.class_names[i], rows=_rows(int(pred_n[i])),
                                             y_true=cols.y_true)  # fmt: skip
         raise AuditorInputError(message, source=source, field=cols.y_pred)
 

@@ -279,3 +279,12 @@ def test_a_predicted_class_no_true_label_holds_is_noted_in_a_multi_class_file():
     assert notes == ["class '7' is predicted but never occurs in label; it is audited as a class "
                      "of its own with no true rows."]  # fmt: skip
     assert class_notes({"0": 1, "1": 1}, "label") == []
+
+
+def test_a_predicted_label_a_binary_y_true_never_holds_is_refused_with_its_count(tmp_path):
+    frame = predictions_frame(200, seed=17)
+    frame.loc[5, "pred"] = "maybe"
+    err = _refused(_write(frame, tmp_path / "p.parquet", "parquet"))
+    assert "label 'maybe' (1 row) never occurs in label" in str(err) and err.field == "pred"
+    frame.loc[6, "pred"] = "maybe"
+    assert "'maybe' (2 rows)" in str(_refused(_write(frame, tmp_path / "q.parquet", "parquet")))
