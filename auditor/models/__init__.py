@@ -17,6 +17,7 @@ from auditor.config.functions import FACTORY_ARGS, call_user, import_function
 from auditor.errors import AuditorInputError
 from auditor.models.cnn import SeedCNN
 from auditor.models.mlp import TabularMLP
+from auditor.models.supplied import check_forward
 
 if TYPE_CHECKING:
     from auditor.config import ModelConfig
@@ -62,6 +63,7 @@ def _from_factory(spec: str, *, input_shape: tuple[int, ...], n_classes: int) ->
             f"{spec!r} must return an nn.Module with an nn.Module attribute 'backbone'",
             field="model.factory",
         )
+    check_forward(model, spec=spec, input_shape=input_shape, n_classes=n_classes)
     return model
 
 

@@ -42,6 +42,10 @@ REFUSED_PICKLE = (
 UNREADABLE = "not a readable PyTorch state dict ({detail})"
 NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors)"
 STATE_MISMATCH = "the state dict does not fit the factory's module ({detail})"
+BAD_OUTPUT = (
+    "{spec!r} builds a module that returns {shape} for inputs of shape {inputs}; it must "
+    "return logits of shape (rows, {k}): take input_shape and n_classes from the arguments"
+)
 NOT_A_MODULE = "{spec!r} returned {found}, not an nn.Module"
 UNTRUSTED = (
     "refused: type {type_name!r} is not scikit-learn's own; auditor loads skops files with "
@@ -116,7 +120,30 @@ def build_module(spec: str, *, input_shape: tuple[int, ...], n_classes: int) -> 
     if not isinstance(module, nn.Module):
         raise AuditorInputError(NOT_A_MODULE.format(spec=spec, found=type(module).__name__),
                                 field="model.factory")  # fmt: skip
+    check_forward(module, spec=spec, input_shape=input_shape, n_classes=n_classes)
     return module
+
+
+def check_forward(
+    module: nn.Module, *, spec: str, input_shape: tuple[int, ...], n_classes: int
+) -> None:
+    """One forward pass of ``module`` on two rows of zeros, in eval mode without gradients
+    (no random number drawn): it runs, and returns (2, n_classes) logits. A module that
+    ignores ``input_shape`` or ``n_classes`` is bad input here, not an internal error in the
+    middle of training ("mat1 and mat2 shapes cannot be multiplied")."""
+    training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            out = call_user(module, torch.zeros((2, *input_shape)), spec=f"{spec} (forward)",
+                            field_name="model.factory")  # fmt: skip
+    finally:
+        module.train(training)
+    shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+    if shape != (2, n_classes):
+        raise AuditorInputError(BAD_OUTPUT.format(spec=spec, shape=shape, k=n_classes,
+                                                  inputs=(2, *input_shape)),
+                                field="model.factory")  # fmt: skip
 
 
 def load_checkpoint_model(

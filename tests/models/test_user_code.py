@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import sys
 import warnings
 
@@ -161,3 +162,55 @@ def test_a_model_path_that_is_a_folder_says_so(tmp_path):
         with pytest.raises(AuditorInputError, match="is a folder") as err:
             load(tmp_path)
         assert err.value.field == "model.path"
+
+
+WRONG_SHAPES = """
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.backbone = nn.Sequential(nn.Linear(n_in, 8), nn.ReLU())
+        self.head = nn.Linear(8, n_out)
+
+    def forward(self, x):
+        return self.head(self.backbone(x))
+
+def one_output(input_shape, n_classes):
+    return Net(input_shape[0], 1)
+
+def fixed_inputs(input_shape, n_classes):
+    return Net(11, n_classes)
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [("one_output", "returns (2, 1) for inputs of shape (2, 3)"),
+     ("fixed_inputs", "raised RuntimeError: mat1 and mat2 shapes cannot be multiplied")],
+)  # fmt: skip
+def test_a_factory_ignoring_its_arguments_is_refused_before_training(tmp_path, monkeypatch,
+                                                                     name, words):  # fmt: skip
+    # both were internal errors in the middle of pretraining ("Target 1 is out of bounds")
+    (tmp_path / "h1_wrong_shapes.py").write_text(WRONG_SHAPES)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "h1_wrong_shapes", raising=False)
+    spec = f"h1_wrong_shapes:{name}"
+    for build in (
+        lambda: build_model(ModelConfig(kind="factory", factory=spec), modality="table",
+                            input_shape=(3,), n_classes=2),
+        lambda: build_module(spec, input_shape=(3,), n_classes=2),
+    ):  # fmt: skip
+        with pytest.raises(AuditorInputError, match=re.escape(words)) as err:
+            build()
+        assert err.value.field == "model.factory"
+
+
+def test_the_forward_check_draws_no_random_numbers_and_keeps_the_mode():
+    from auditor.models.supplied import check_forward
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5), nn.Linear(4, 2)).train()
+    torch.manual_seed(0)
+    before = torch.random.get_rng_state()
+    check_forward(model, spec="m:f", input_shape=(3,), n_classes=2)
+    assert torch.equal(torch.random.get_rng_state(), before) and model.training
