@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditor.api._result import AuditResult
 from auditor.api._trained import command_line
-from auditor.config import AuditConfig
+from auditor.config import AuditConfig, name_from_file
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import audited_specs, build_audit, predictions_config
@@ -89,7 +89,7 @@ def audit_predictions(
     cols, batch_rows=..., positive_label=...)`` (``auditor audit`` starts it before it loads
     the rest); its arguments then stand for ``batch_rows`` and ``positive_label``."""
     cols = _columns(cols, y_true, y_pred, y_score, sensitive, missing_group)
-    name = Path(source).stem if isinstance(source, str | Path) else FRAME_NAME
+    name = name_from_file(source) if isinstance(source, str | Path) else FRAME_NAME
     config = config or AuditConfig(name=name)
     config = predictions_config(config, sensitive=list(cols.sensitive))
     out = check_out_dir(out_dir) if out_dir is not None else None

@@ -76,12 +76,12 @@ def audit(
         from auditor.provenance import hash_ahead
 
         hash_ahead(predictions)  # on the core the imports below leave free
-        from auditor.config import AuditConfig, load_config  # pydantic models
+        from auditor.config import AuditConfig, load_config, name_from_file  # pydantic models
         from auditor.preflight import check_predictions
 
         config_file = str(config) if config else None
-        cfg = load_config(config) if config is not None else AuditConfig(name=predictions.stem)
-        out = out or Path("reports") / (cfg.name or predictions.stem)
+        cfg = load_config(config) if config is not None else AuditConfig(name=name_from_file(predictions))
+        out = out or Path("reports") / (cfg.name or name_from_file(predictions))
         check_predictions(cfg, sensitive=sensitive, config_file=config_file, out=out)
         from auditor.predictions import audit as pa  # numpy, pyarrow
         from auditor.predictions.read import reduce_predictions

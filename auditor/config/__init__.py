@@ -201,6 +201,13 @@ NAME_HAS_PATH = "a run name is one folder name: no '/', '\\', '.' or '..'"
 NAME_HAS_CONTROL = "a run name has no control characters (it names files and reports)"
 
 
+def name_from_file(path: str | Path) -> str:
+    """A run name from a file's stem that the ``name`` field takes: a control character,
+    ``/`` or ``\\`` becomes ``_``; a stem of dots alone becomes ``predictions``."""
+    stem = "".join(c if c.isprintable() and c not in "/\\" else "_" for c in Path(path).stem)
+    return stem if stem.strip(".") else "predictions"
+
+
 class AuditConfig(StrictModel):
     name: str | None = None
     seed: int = Field(0, ge=0, le=MAX_SEED)

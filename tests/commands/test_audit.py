@@ -217,6 +217,26 @@ def test_default_out_is_reports_and_the_file_stem(files, tmp_path, monkeypatch):
     assert "reports/preds/model_card.html" in result.output
 
 
+@pytest.mark.parametrize(
+    ("file_name", "run_name"),
+    [("new\nline.csv", "new_line"), ("tab\there.csv", "tab_here"), ("back\\slash.csv",
+     "back_slash"), ("....csv", "predictions")],
+)  # fmt: skip
+def test_a_file_name_no_run_name_takes_still_names_the_default_run(
+    files, tmp_path, monkeypatch, file_name, run_name
+):
+    """The default run name is the file's stem; a stem with a line break, a tab, a backslash
+    or only dots was refused by the name's validator: an internal error."""
+    base, _ = files
+    monkeypatch.chdir(tmp_path)
+    odd = tmp_path / file_name
+    odd.write_bytes((base / "preds.csv").read_bytes())
+    result = runner.invoke(app, ["audit", "-p", str(odd), *ARGS])  # no --out
+    assert result.exit_code == 0, result.output
+    audit = json.loads((tmp_path / "reports" / run_name / "audit.json").read_text())
+    assert audit["run"]["name"] == run_name
+
+
 def test_missing_group_audits_unknown_demographics_and_says_so(tmp_path):
     """Without --missing-group one unknown value refuses the file (exit 2, the first data
     row, the flag named); with it they are the group '(missing)', counted in the terminal,
