@@ -80,8 +80,9 @@ def audit(
         from auditor.preflight import check_predictions
 
         config_file = str(config) if config else None
-        cfg = load_config(config) if config is not None else AuditConfig(name=name_from_file(predictions))
-        out = out or Path("reports") / (cfg.name or name_from_file(predictions))
+        name = name_from_file(predictions)
+        cfg = load_config(config) if config is not None else AuditConfig(name=name)
+        out = out or Path("reports") / (cfg.name or name)
         check_predictions(cfg, sensitive=sensitive, config_file=config_file, out=out)
         from auditor.predictions import audit as pa  # numpy, pyarrow
         from auditor.predictions.read import reduce_predictions
