@@ -46,6 +46,15 @@ BAD_OUTPUT = (
     "{spec!r} builds a module that returns {shape} for inputs of shape {inputs}; it must "
     "return logits of shape (rows, {k}): take input_shape and n_classes from the arguments"
 )
+WRONG_WIDTH = (
+    "the model's outputs have shape {shape} on {n} rows; the target has {k} classes, so "
+    "one column per class is needed (logits, or predict_proba)"
+)
+NOT_PROBA = (
+    "{spec!r} returned values that are not probabilities (each in [0, 1], rows summing to 1)"
+)
+# How far a predict_proba value may stray from [0, 1], and a row's sum from 1 (float32).
+PROBA_SLACK = 1e-3
 NOT_A_MODULE = "{spec!r} returned {found}, not an nn.Module"
 UNTRUSTED = (
     "refused: type {type_name!r} is not scikit-learn's own; auditor loads skops files with "
@@ -201,6 +210,13 @@ def proba_logits(estimator: Any, decode: Decode, x: np.ndarray) -> np.ndarray:
     spec = f"{_name(estimator)}.predict_proba"  # failing on the rows: bad input, not a bug
     proba = np.asarray(call_user(estimator.predict_proba, decode(x), spec=spec,
                                  field_name="model"), dtype=np.float64)  # fmt: skip
+    if proba.ndim == 2:
+        finite_outputs(proba)
+    if proba.ndim == 2 and proba.size and (
+        proba.min() < -PROBA_SLACK or proba.max() > 1 + PROBA_SLACK
+        or np.abs(proba.sum(axis=1) - 1).max() > PROBA_SLACK
+    ):  # fmt: skip
+        raise AuditorInputError(NOT_PROBA.format(spec=spec), field="model")
     return np.log(np.clip(proba, PROBA_FLOOR, 1.0)).astype(np.float32)
 
 
@@ -249,6 +265,9 @@ class SuppliedModel:
             out = proba_logits(self.module.estimator, self.module.decode, x)
         else:
             out = module_logits(self.module, x, device=self.device)
+        if out.shape != (len(x), self.n_classes):
+            message = WRONG_WIDTH.format(shape=out.shape, n=len(x), k=self.n_classes)
+            raise AuditorInputError(message, field="model")
         return finite_outputs(out)
 
 

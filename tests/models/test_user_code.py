@@ -214,3 +214,44 @@ def test_the_forward_check_draws_no_random_numbers_and_keeps_the_mode():
     before = torch.random.get_rng_state()
     check_forward(model, spec="m:f", input_shape=(3,), n_classes=2)
     assert torch.equal(torch.random.get_rng_state(), before) and model.training
+
+
+class FixedProba:
+    def __init__(self, proba):
+        self.proba = np.asarray(proba, dtype=float)
+
+    def predict_proba(self, x):
+        return np.repeat(self.proba[None, :], len(x), axis=0)
+
+
+@pytest.mark.parametrize(
+    ("module", "words"),
+    [
+        (nn.Linear(2, 3), "shape (4, 3) on 4 rows; the target has 2 classes"),
+        (nn.Linear(2, 1), "shape (4, 1) on 4 rows"),
+        ("proba", "shape (4, 3) on 4 rows"),
+        ("negative", "not probabilities"),
+        ("unnormalised", "not probabilities"),
+    ],
+)
+def test_outputs_that_are_not_one_column_per_class_or_not_probabilities(module, words):
+    # each was an IndexError or a numpy broadcast error inside the performance check
+    from auditor.models.supplied import ProbaModule
+
+    probas = {"proba": [0.2, 0.3, 0.5], "negative": [-0.5, 1.5], "unnormalised": [2.0, 3.0]}
+    if isinstance(module, str):
+        module = ProbaModule(FixedProba(probas[module]), lambda x: x)
+    model = SuppliedModel(kind="torch", module=module, n_classes=2, architecture="m",
+                          differentiable=False, n_parameters=None)  # fmt: skip
+    with pytest.raises(AuditorInputError, match=re.escape(words)) as err:
+        model.logits(np.ones((4, 2), np.float32))
+    assert err.value.field == "model"
+    good = SuppliedModel(
+        kind="p",
+        module=ProbaModule(FixedProba([0.25, 0.75]), lambda x: x),
+        n_classes=2,
+        architecture="m",
+        differentiable=False,
+        n_parameters=None,
+    )
+    assert np.allclose(np.exp(good.logits(np.ones((4, 2), np.float32))), [0.25, 0.75])
