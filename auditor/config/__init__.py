@@ -3,6 +3,7 @@ once at the boundary. Everything past :func:`load_config` trusts these typed obj
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -293,9 +294,16 @@ def default_config(scenario: str) -> AuditConfig:
     )
 
 
+# pydantic's names of a union's members in an error's location ("literal['pairs','none']",
+# "list[list[str]]", "str"): not keys the user wrote.
+_UNION_MEMBER = re.compile(r"^([a-z-]+\[.*\]|str|int|float|bool|none|function-\w+)$")
+
+
 def _format_loc(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for item in loc:
+        if isinstance(item, str) and _UNION_MEMBER.match(item):
+            continue
         if isinstance(item, int):
             parts.append(f"[{item}]")
         elif item in ("digits", "adult", "mnist", "table") and parts and parts[-1] == "data":

@@ -219,3 +219,18 @@ def test_a_column_named_twice_is_refused(tmp_path, key):
         load_config(write(tmp_path, text))
     assert err.value.field == f"data.{key}"
     assert str(err.value).endswith(f"data.{key}: column 'g' is named 2 times")
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('[fairness]\nintersections = "bogus"\n', "fairness.intersections"),
+        ('[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\nsensitive = ["g"]\n'
+         "positive_label = [1]\n", "data.positive_label"),
+    ],
+)  # fmt: skip
+def test_a_union_field_is_named_without_pydantics_member_names(tmp_path, text, field):
+    # it was "fairness.intersections.literal['pairs','none']", "data.positive_label.str"
+    with pytest.raises(AuditorInputError) as err:
+        load_config(write(tmp_path, text))
+    assert err.value.field == field, str(err.value)
