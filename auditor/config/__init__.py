@@ -370,16 +370,22 @@ def load_config(path: str | Path) -> AuditConfig:
 
 
 def _resolve_paths(config: AuditConfig, *, base: Path) -> AuditConfig:
-    """Relative data paths in a config file are relative to that file."""
+    """Relative data and model paths in a config file are relative to that file; ``~`` is
+    the home folder (as in a shell)."""
     data, model = config.data, config.model
     updates: dict[str, Any] = {}
     for key in ("path", "root", "members", "non_members"):
         value = getattr(data, key, None)
-        if isinstance(value, Path) and not value.is_absolute():
-            updates[key] = base / value
+        if isinstance(value, Path):
+            updates[key] = _resolved(value, base)
     changes: dict[str, Any] = {}
     if updates:
         changes["data"] = data.model_copy(update=updates)
-    if model.path is not None and not model.path.is_absolute():
-        changes["model"] = model.model_copy(update={"path": base / model.path})
+    if model.path is not None:
+        changes["model"] = model.model_copy(update={"path": _resolved(model.path, base)})
     return config.model_copy(update=changes) if changes else config
+
+
+def _resolved(path: Path, base: Path) -> Path:
+    path = path.expanduser()
+    return path if path.is_absolute() else base / path

@@ -234,3 +234,13 @@ def test_a_union_field_is_named_without_pydantics_member_names(tmp_path, text, f
     with pytest.raises(AuditorInputError) as err:
         load_config(write(tmp_path, text))
     assert err.value.field == field, str(err.value)
+
+
+def test_a_tilde_in_a_data_or_model_path_is_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    text = ('[data]\nsource = "table"\npath = "~/rows.csv"\ntarget = "y"\nsensitive = ["g"]\n'
+            'members = "m.csv"\n[model]\nkind = "sklearn"\npath = "~/model.skops"\n')  # fmt: skip
+    cfg = load_config(write(tmp_path, text))
+    assert cfg.data.path == tmp_path / "home" / "rows.csv"
+    assert cfg.model.path == tmp_path / "home" / "model.skops"
+    assert cfg.data.members == tmp_path / "m.csv"  # relative: beside the config file
