@@ -58,6 +58,11 @@ ID_LIKE = (
     "column {col!r} has a distinct value in every one of its {n} rows (an ID?); add it to "
     "data.drop, or name it in data.features to use it as a model input"
 )
+ROW_INDEX = (
+    "a column with no name in the header ({col!r}) has a distinct value in every one of its "
+    "{n} rows: a row index (DataFrame.to_csv without index=False?); save the file with "
+    "index=False, or add {col!r} to data.drop"
+)
 TOO_MANY_LEVELS = (
     "categorical column {col!r} has {n} levels, more than data.max_categories = {k}; add it "
     "to data.drop, or raise data.max_categories"
@@ -221,9 +226,9 @@ def select_inputs(frame: pd.DataFrame, config: TableData, *, src: str) -> InputS
         raise AuditorInputError(NO_INPUTS, source=src, field="data.features")
     id_like = [c for c in features if is_id_like(frame[c])]
     if id_like and not named:
-        raise AuditorInputError(
-            ID_LIKE.format(col=id_like[0], n=len(frame)), source=src, field="data.features"
-        )
+        unnamed = id_like[0].startswith("Unnamed: ")  # pandas' name of an empty header cell
+        message = (ROW_INDEX if unnamed else ID_LIKE).format(col=id_like[0], n=len(frame))
+        raise AuditorInputError(message, source=src, field="data.features")
     numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c])]
     categorical = [c for c in features if c not in numeric]
     for col in categorical:

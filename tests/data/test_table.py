@@ -351,3 +351,12 @@ def test_a_table_without_input_columns_is_refused(tmp_path, changes):
     # it trained a model on 0 inputs (torch warned on stderr) and audited it
     text = refused(config(write(tmp_path, make_table()), **changes), "data.features")
     assert "no model input columns" in text
+
+
+def test_a_pandas_row_index_column_is_named_as_one(tmp_path):
+    path = tmp_path / "t.csv"
+    make_table().to_csv(path)  # index=True: an unnamed first column 0..n-1
+    text = refused(config(path), "data.features")
+    assert "no name in the header ('Unnamed: 0')" in text and "index=False" in text
+    bundle = load_bundle(config(path, drop=["Unnamed: 0"]), seed=0)
+    assert bundle.preprocessing.dropped == ["Unnamed: 0"]
