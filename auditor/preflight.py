@@ -200,11 +200,11 @@ def check_table_counts(
 ) -> None:
     """A table's group counts (each feature and intersection) and the size of each split of
     ``fractions`` (None: a supplied model's rows, not split)."""
-    from auditor.data.table import encode_target, read_frame, sensitive_groups  # pandas
+    from auditor.data.table import encode_target, read_table, sensitive_groups  # pandas
     from auditor.fairness.engine import resolve_specs, spec_name
 
     src = str(data.path)
-    frame = read_frame(Path(data.path), keep=True)  # the loader reuses this read
+    frame = read_table(Path(data.path), field="data.path", keep=True)  # the loader reuses it
     groups, _ = sensitive_groups(frame, data, src=src)
     specs = resolve_specs(list(groups.columns), intersections)
     for spec in specs:

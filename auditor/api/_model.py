@@ -250,17 +250,18 @@ def audit_model(
            "seed": seed, "data": {k: v for k, v in table.items() if v is not None},
            "model": {"kind": "python", "train": train}}  # fmt: skip
     cfg = validate_config(raw, source="audit_model")  # a wrong type: one line naming the key
-    frames = {k: read_rows(p, f) for k, (p, f) in paths.items() if p is not None}
+    frames = {k: read_rows(p, f, field=f"data.{k}") for k, (p, f) in paths.items()
+              if p is not None}  # fmt: skip
     out = check_out_dir(out_dir) if out_dir is not None else None
     audit = audit_supplied(cfg, model=model, frames=frames, progress=progress)
     result = AuditResult(data=audit)
     return result if out is None else result.write(out)
 
 
-def read_rows(path: Path, frame: Any) -> Any:
-    """A DataFrame as given, or the file read with the table reader."""
+def read_rows(path: Path, frame: Any, *, field: str) -> Any:
+    """A DataFrame as given, or the file read with the table reader (errors name ``field``)."""
     if frame is not None:
         return frame
-    from auditor.data.table import read_frame
+    from auditor.data.table import read_table
 
-    return read_frame(path)
+    return read_table(path, field=field)

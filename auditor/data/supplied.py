@@ -31,7 +31,7 @@ from auditor.data.table import (
     TARGET_MISSING,
     TOO_MANY_CLASSES,
     positive_value,
-    read_frame,
+    read_table,
     sensitive_groups,
 )
 from auditor.errors import AuditorInputError
@@ -223,11 +223,11 @@ def _source(config: TableData, key: str) -> str:
     return str(getattr(config, key, None) or key)
 
 
-def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str) -> None:
+def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str, field: str) -> None:
     """One file's rows: some rows, the target and sensitive columns there, the target filled
     and not a sensitive column (the checks :mod:`auditor.data.table` makes of a table)."""
     if len(frame) == 0:
-        raise AuditorInputError(NO_ROWS, source=src)
+        raise AuditorInputError(NO_ROWS, source=src, field=field)
     for col in (config.target, *config.sensitive):
         if col not in frame.columns:
             key_name = "data.target" if col == config.target else "data.sensitive"
@@ -254,11 +254,11 @@ def supplied_rows(
     columns (default ``data.features``, else every column but the target, ``data.drop`` and
     the sensitive ones); ``labels``: the model's classes in its order (default: sorted)."""
     frames = dict(frames) if frames is not None else {
-        key: read_frame(Path(getattr(config, key)))
+        key: read_table(Path(getattr(config, key)), field=f"data.{key}")
         for key in ROLES.values() if getattr(config, key) is not None
     }  # fmt: skip
     for key, frame in frames.items():
-        _check_rows(frame, config, src=_source(config, key))
+        _check_rows(frame, config, src=_source(config, key), field=f"data.{key}")
     cols = _input_columns(config, frames["path"], columns)
     codec = _codec(frames, cols, as_frame=as_frame, numeric_only=numeric_only)
     classes = _labels(frames, config, labels)

@@ -128,6 +128,18 @@ def read_frame(path: Path, *, keep: bool = False) -> pd.DataFrame:
     return frame
 
 
+def read_table(path: Path, *, field: str, keep: bool = False) -> pd.DataFrame:
+    """:func:`read_frame` of the file a config key names: an error about the whole file (no
+    such file, not UTF-8, no rows) names that key, as ``FILE: data.path: no such file``."""
+    try:
+        return read_frame(path, keep=keep)
+    except AuditorInputError as exc:
+        if exc.field is not None:  # a column named twice: the column is the field
+            raise
+        message = str(exc).removeprefix(f"{exc.source}: ") if exc.source else str(exc)
+        raise AuditorInputError(message, source=exc.source, field=field) from None
+
+
 def _parse_frame(path: Path) -> pd.DataFrame:
     check_header(read_header(path), source=str(path))
     try:
@@ -325,7 +337,7 @@ def _as_number(value: object) -> float | None:
 def validate_table(config: TableData) -> None:
     """Every check of :func:`load_table_bundle` (header, columns, inputs, groups, target)
     without encoding or splitting: for validation before any work."""
-    frame = read_frame(Path(config.path))
+    frame = read_table(Path(config.path), field="data.path")
     src = str(config.path)
     select_inputs(frame, config, src=src)
     sensitive_groups(frame, config, src=src)
@@ -335,7 +347,7 @@ def validate_table(config: TableData) -> None:
 def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
     path = Path(config.path)
     src = str(path)
-    frame = read_frame(path)
+    frame = read_table(path, field="data.path")
     inputs = select_inputs(frame, config, src=src)
     sensitive, missing = sensitive_groups(frame, config, src=src)
     y, task = encode_target(frame, config, src=src)

@@ -34,7 +34,7 @@ def audit(model, frame, **kw):
         ({"model": None}, "model", "None is not a model"),
         ({"data": [[1, 2], [3, 4]]}, "data", "got list"),
         ({"members": np.zeros((3, 3))}, "members", "got ndarray"),
-        ({"empty": True}, None, "no data rows"),
+        ({"empty": True}, "data.path", "no data rows"),
         ({"sensitive": ["label"]}, "data.sensitive", "cannot be a sensitive feature"),
         ({"nan_target": True}, "data.target", "missing values"),
         ({"target": 5}, "data.target", "valid string"),

@@ -360,3 +360,19 @@ def test_a_pandas_row_index_column_is_named_as_one(tmp_path):
     assert "no name in the header ('Unnamed: 0')" in text and "index=False" in text
     bundle = load_bundle(config(path, drop=["Unnamed: 0"]), seed=0)
     assert bundle.preprocessing.dropped == ["Unnamed: 0"]
+
+
+def test_an_unreadable_file_names_the_key_that_points_at_it(tmp_path):
+    from auditor.data.supplied import supplied_rows
+
+    text = refused(config(tmp_path / "absent.csv"), "data.path")
+    assert text.endswith("absent.csv: data.path: no such file")
+    (tmp_path / "rows.csv").write_text("x1,group,label\n")  # a header and no rows
+    assert "no data rows" in refused(config(tmp_path / "rows.csv"), "data.path")
+    write(tmp_path, make_table(), "rows.csv")
+    cfg = config(tmp_path / "rows.csv", members=tmp_path / "m.csv", features=["x1"])
+    with pytest.raises(AuditorInputError) as err:
+        supplied_rows(cfg)
+    assert err.value.field == "data.members" and "m.csv: data.members: no such file" in str(
+        err.value
+    )
