@@ -3,6 +3,7 @@ run folder as one unit through :func:`auditor.run_folder.staged_run`."""
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from dataclasses import fields
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
 
 
 def command_line(command: str | None) -> str:
-    return command or " ".join(["auditor", *sys.argv[1:]])
+    """The command as given, or this process's arguments quoted for a shell (the card's
+    Reproduce line pastes as it reads, with spaces, '|' or line breaks in a name)."""
+    return command or shlex.join(["auditor", *sys.argv[1:]])
 
 
 def default_out_dir(config: AuditConfig) -> Path:

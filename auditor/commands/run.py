@@ -11,6 +11,7 @@ import typer
 from auditor.commands import MAX_SEED, cli_errors, echo_table
 from auditor.commands.gate import BASELINE_HELP, FAIL_ON_HELP, FailOn, report_gates
 from auditor.errors import AuditorInputError
+from auditor.report.escape import terminal_text
 from auditor.report.numbers import fmt_num
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def _print_summary(result: AuditResult) -> None:
     for name in ("fairness", "privacy", "explanations", "transparency"):
         part = result.data[name]
         if part.get("status") != "ok":
-            typer.echo(f"  {name}: not run ({part.get('reason')})")
+            typer.echo(f"  {name}: not run ({terminal_text(part.get('reason'))})")
 
 
 def register(app: typer.Typer) -> None:
