@@ -35,6 +35,7 @@ from auditor.data.header import (  # noqa: F401 - the messages are this module's
     UNSUPPORTED,
     check_header,
     csv_layout,
+    data_row,
     file_kind,
     one_line,
     open_text,
@@ -68,7 +69,7 @@ TOO_MANY_LEVELS = (
     "to data.drop, or raise data.max_categories"
 )
 MISSING_SENSITIVE = (
-    "column {col!r} has {n} missing or empty group labels (first at row {row}); fill them, or "
+    "column {col!r} has {n} missing or empty group labels (first at {row}); fill them, or "
     "set data.missing_group = true to audit them as the group '(missing)'"
 )
 NO_INPUTS = (
@@ -81,7 +82,7 @@ TARGET_AS_SENSITIVE = (
 )
 NUMBERS_AND_TEXT = (
     "column {col!r} holds numbers ({n_numbers} distinct) and text ({text!r} in {n_text} rows, "
-    "first at row {row}); if the text marks a missing value, leave the cell empty or write NA, "
+    "first at {row}); if the text marks a missing value, leave the cell empty or write NA, "
     "else add the column to data.drop"
 )
 # A column with more distinct numbers than this is a measurement, not a set of codes.
@@ -206,7 +207,7 @@ def check_not_mixed(values: pd.Series, *, col: str, src: str) -> None:
     first = present.index[text.to_numpy()][0]
     message = NUMBERS_AND_TEXT.format(
         col=col, n_numbers=int(numbers.nunique()), text=str(present[first]),
-        n_text=int(text.sum()), row=int(values.index.get_loc(first)),
+        n_text=int(text.sum()), row=data_row(int(values.index.get_loc(first))),
     )  # fmt: skip
     raise AuditorInputError(message, source=src, field="data.features")
 
@@ -276,7 +277,7 @@ def sensitive_groups(
         if bad.any() and not config.missing_group:
             first = int(np.flatnonzero(bad)[0])
             raise AuditorInputError(
-                MISSING_SENSITIVE.format(col=col, n=int(bad.sum()), row=first),
+                MISSING_SENSITIVE.format(col=col, n=int(bad.sum()), row=data_row(first)),
                 source=src, field="data.sensitive",
             )  # fmt: skip
         labels = values.astype(str).to_numpy(dtype=object)
