@@ -26,9 +26,12 @@ if TYPE_CHECKING:
 # A sensitive column with more distinct values than this is almost surely an identifier.
 MAX_GROUPS_PER_FEATURE = 1000
 MAX_JOINT_CELLS = 20_000_000
+# Text that is a missing value in a label or group, whatever the format: nothing, and the "?"
+# that UCI files such as Adult write (the table loader reads it as missing too).
+MISSING_TEXT = ("", "?")
 # After a missing group label's row: what reads as missing, and the two ways on.
 MISSING_HINT = (
-    " (an empty cell, NA, N/A, NULL or NaN); fill it, or audit such rows as one group with "
+    " (an empty cell, NA, N/A, NULL, NaN or ?); fill it, or audit such rows as one group with "
     "--missing-group (missing_group=True in Python)"
 )
 
@@ -74,7 +77,7 @@ def _bad_label(value: Any) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    return isinstance(value, str) and not value.strip()
+    return isinstance(value, str) and value.strip() in MISSING_TEXT
 
 
 def arrow_numpy(values: Any) -> np.ndarray:

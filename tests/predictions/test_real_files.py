@@ -16,7 +16,7 @@ from auditor.predictions.notes import group_sizes, input_notes
 from auditor.predictions.read import MISSING_LEVEL, reduce_predictions
 from tests.builders import predictions_columns, predictions_frame
 
-MISSING = [3, 10, 11, 400]
+MISSING = [3, 10, 11, 400, 401]
 
 
 def _with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
@@ -25,6 +25,7 @@ def _with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
     gappy.loc[MISSING[:2], "sex"] = None
     gappy.loc[MISSING[2], "sex"] = ""
     gappy.loc[MISSING[3], "sex"] = "  "
+    gappy.loc[MISSING[4], "sex"] = " ? "  # UCI's unknown (Adult), as the table loader reads it
     return gappy
 
 
@@ -64,7 +65,7 @@ def test_missing_groups_are_refused_or_audited_as_the_group_missing(tmp_path, ki
     assert got.scores == want.scores
     assert group_sizes(got)["sex"][MISSING_LEVEL] == len(MISSING)
     notes = input_notes(group_sizes(got), MISSING_LEVEL)
-    assert notes == ["sex: 4 rows with no value are audited as the group '(missing)'."]
+    assert notes == ["sex: 5 rows with no value are audited as the group '(missing)'."]
 
 
 def test_missing_groups_per_dask_partition_count_the_same(tmp_path):
