@@ -37,24 +37,28 @@ def _tampered(finished: Path, tmp_path: Path, literal: str) -> Path:
     return run
 
 
+def _refused_line(command: str, finished: Path, run: Path, tmp_path: Path, capsys) -> str:
+    """Run ``command`` on the tampered ``run`` (diff: against ``finished``); the one line it
+    refused it with (exit 2), the run byte-identical and no --out folder written."""
+    before = folder_bytes(run)
+    args = [command, str(run), "--out", str(tmp_path / "out")]
+    code = exit_code_of(["diff", str(finished), str(run)] if command == "diff" else args)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and "Traceback" not in err, err
+    assert folder_bytes(run) == before and not (tmp_path / "out").exists()
+    return lines[0]
+
+
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 @pytest.mark.parametrize("command", ["gate", "card", "diff"])
 def test_nan_or_infinity_in_audit_json_is_refused_naming_the_field(
     finished, tmp_path, capsys, command, literal
 ):
     run = _tampered(finished, tmp_path, literal)
-    before = folder_bytes(run)
-    args = [command, str(run), "--out", str(tmp_path / "out")]
-    if command == "diff":
-        args = ["diff", str(finished), str(run)]
-    code = exit_code_of(args)
-    err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert code == 2 and len(lines) == 1, err
-    assert str(run / "audit.json") in lines[0] and FIELD in lines[0], lines[0]
-    assert literal.lstrip("-") in lines[0] and "Traceback" not in err
-    assert folder_bytes(run) == before
-    assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
+    line = _refused_line(command, finished, run, tmp_path, capsys)
+    assert str(run / "audit.json") in line and FIELD in line and literal.lstrip("-") in line
+    assert leftovers(tmp_path) == []
 
 
 def test_a_label_named_nan_is_not_taken_for_the_literal(finished, tmp_path, capsys):
@@ -86,13 +90,8 @@ def test_a_lone_surrogate_is_refused_naming_the_field(
         features = audit["fairness"]["features"]
         features["s\udc80x"] = features.pop(next(iter(features)))
     (run / "audit.json").write_text(json.dumps(audit), encoding="ascii")  # "\\ud800" escapes
-    before = folder_bytes(run)
-    args = [command, str(run), "--out", str(tmp_path / "out")]
-    code = exit_code_of(["diff", str(run), str(finished)] if command == "diff" else args)
-    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-    assert code == 2 and len(err) == 1, err
-    assert str(run / "audit.json") in err[0] and field in err[0] and "surrogate" in err[0]
-    assert folder_bytes(run) == before and not (tmp_path / "out").exists()
+    line = _refused_line(command, finished, run, tmp_path, capsys)
+    assert str(run / "audit.json") in line and field in line and "surrogate" in line
 
 
 def test_an_emoji_written_as_a_surrogate_pair_is_text(finished, tmp_path, capsys):
@@ -162,19 +161,10 @@ def test_correct_count_outside_zero_to_n_is_refused_naming_the_field(
 ):
     """n_correct above n (or negative) passes the schema; the accuracy's Wilson interval
     derived from the two was a complex number: every command crashed ('internal error')."""
-    run = tmp_path / "run"
-    shutil.copytree(finished, run)
-    audit = json.loads((run / "audit.json").read_text(encoding="utf-8"))
-    assert audit["performance"]["finetuned"]["test"]["n"] == n
-    audit["performance"]["finetuned"]["test"]["n_correct"] = k
-    (run / "audit.json").write_text(json.dumps(audit), encoding="utf-8")
-    before = folder_bytes(run)
-    args = [command, str(run), "--out", str(tmp_path / "out")]
-    if command == "diff":
-        args = ["diff", str(finished), str(run)]
-    code = exit_code_of(args)
-    err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert code == 2 and len(lines) == 1, err
-    assert "performance/finetuned/test/n_correct" in lines[0] and f"n ({n})" in lines[0]
-    assert folder_bytes(run) == before and not (tmp_path / "out").exists()
+    def edit(audit: dict) -> None:
+        assert audit["performance"]["finetuned"]["test"]["n"] == n
+        audit["performance"]["finetuned"]["test"]["n_correct"] = k
+
+    run = _edit(finished, tmp_path, edit)
+    line = _refused_line(command, finished, run, tmp_path, capsys)
+    assert "performance/finetuned/test/n_correct" in line and f"n ({n})" in line
