@@ -69,6 +69,10 @@ FRAMEWORKS = {
 }
 
 Item = tuple[str, str, dict[str, Any] | None]  # (status, evidence, details)
+NO_DATA_LICENSE = (
+    "the data source names no license or citation: write both as data.license and "
+    "data.citation in the config (or mark transparency.not_applicable.data_license, with why)"
+)
 
 
 @dataclass(frozen=True)
@@ -238,7 +242,7 @@ def _run_items(ctx: AuditContext) -> dict[str, Item]:
     if bundle.license.strip() and bundle.citation.strip():
         out["data_license"] = ("met", f"{bundle.license}; {bundle.citation}", None)
     else:
-        out["data_license"] = ("missing", "the data source names no license or citation", None)
+        out["data_license"] = ("missing", NO_DATA_LICENSE, None)
     out["seeds"] = ("met", f"seed {ctx.seed} (every random draw from named streams of it)",
                     {"seed": ctx.seed})  # fmt: skip
     out["software_environment"] = (

@@ -102,6 +102,10 @@ class TableData(StrictModel):
     missing_group: bool = False
     # Categorical inputs with more distinct values than this (in the whole table) are refused.
     max_categories: int = Field(100, ge=2)
+    # Where the table comes from and under which terms: the checklist's data_license item is
+    # met when both are written (the built-in datasets carry their own).
+    license: str = ""
+    citation: str = ""
     # finetune_train = holdout: as many non-members as members for the privacy probes.
     splits: SplitFractions = SplitFractions(
         pretrain=0.25, finetune_train=0.20, holdout=0.20, val=0.10, test=0.25

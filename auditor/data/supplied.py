@@ -285,6 +285,6 @@ def supplied_rows(
         description=(f"Rows supplied with a model trained elsewhere: evaluation rows "
                      f"{Path(config.path).name}; members {config.members or 'none'}; "
                      f"non-members {config.non_members or 'none'}."),
-        source_files=files,
+        citation=config.citation, license=config.license, source_files=files,
     )  # fmt: skip
     return SuppliedRows(bundle=bundle, codec=codec, labels=classes)

@@ -366,7 +366,7 @@ def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
         seed=seed,
         sensitive_input_columns={c: [c] for c in config.sensitive},
         description=f"User table {path.name} ({len(frame)} rows, {n_inputs} input columns).",
-        citation="",
-        license="",
+        citation=config.citation,
+        license=config.license,
         source_files={path.name: sha256_file(path)},
     )

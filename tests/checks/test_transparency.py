@@ -190,3 +190,18 @@ def test_evidence_text_holds_no_wall_time(digits_context):
     recipe = items["training_recipe"]
     assert f"{digits_context.pretrain_record.seconds:.1f} s" not in recipe.evidence
     assert recipe.details["pretrain"]["seconds"] == digits_context.pretrain_record.seconds
+
+
+def test_a_tables_data_license_is_missing_with_its_fix_until_written(table_context):
+    """A user's table carried no license or citation and no key could write them: the item
+    was 'missing' and the built-in gate failed every own-table run with no way to mend it."""
+    from auditor.checks.transparency import NO_DATA_LICENSE
+
+    items = {i.id: i for i in build_checklist(table_context, {"performance": NotRun(reason="x")})}
+    assert items["data_license"].status == "missing"
+    assert items["data_license"].evidence == NO_DATA_LICENSE and "data.license" in NO_DATA_LICENSE
+    bundle = dataclasses.replace(table_context.bundle, license="CC BY 4.0", citation="Survey")
+    written = dataclasses.replace(table_context, bundle=bundle)
+    items = {i.id: i for i in build_checklist(written, {"performance": NotRun(reason="x")})}
+    assert items["data_license"].status == "met"
+    assert "CC BY 4.0" in items["data_license"].evidence

@@ -377,3 +377,10 @@ def test_an_unreadable_file_names_the_key_that_points_at_it(tmp_path):
     assert err.value.field == "data.members" and "m.csv: data.members: no such file" in str(
         err.value
     )
+
+
+def test_the_tables_license_and_citation_reach_the_bundle(tmp_path):
+    path = write(tmp_path, make_table())
+    assert load_bundle(config(path), seed=0).license == ""  # none written: none claimed
+    bundle = load_bundle(config(path, license="CC BY 4.0", citation="Survey 2024"), seed=0)
+    assert (bundle.license, bundle.citation) == ("CC BY 4.0", "Survey 2024")
