@@ -59,3 +59,17 @@ def test_one_sensitive_column_may_be_named_as_a_string(rows):
     # it was split into letters: "no column 'g' in the rows"
     result = audit(model, frame, sensitive="group")
     assert result.data["data"]["sensitive_features"] == ["group"]
+
+
+def test_the_rows_license_and_citation_meet_the_data_license_item(rows):
+    """audit_model had no way to record the rows' terms: its verdict failed on the checklist's
+    data-license item whatever the model did."""
+    frame, model = rows
+
+    def item(result):
+        return next(i for i in result.data["transparency"]["items"] if i["id"] == "data_license")
+
+    assert item(audit(model, frame, sensitive="group"))["status"] == "missing"
+    written = audit(model, frame, sensitive="group", data_license="CC0",
+                    data_citation="synthetic rows, auditor tests")  # fmt: skip
+    assert item(written)["status"] == "met" and "CC0" in item(written)["evidence"]
