@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditor.api._frame import (
+    FRAME_NAME,
+    as_frame,
+    column_label,
+    named_columns,
+    sensitive_labels,
+    text_name,
+)
 from auditor.api._result import AuditResult
 from auditor.api._trained import command_line
 from auditor.config import AuditConfig, name_from_file
@@ -24,50 +33,52 @@ if TYPE_CHECKING:
     import pandas as pd
 
 NO_COLUMNS = "name the columns: y_true= and y_pred= (and sensitive=[...]), or give cols"
-NO_SUCH_COLUMN = "no column {column!r} in the DataFrame (columns: {have})"
-FRAME_NAME = "dataframe"
 FRAME_SOURCE = "DataFrame (in memory)"
 
 
 def _columns(
     cols: Columns | None,
-    y_true: str | None,
-    y_pred: str | None,
-    y_score: str | None,
-    sensitive: list[str] | tuple[str, ...] | None,
+    y_true: Any,
+    y_pred: Any,
+    y_score: Any,
+    sensitive: Any,
     missing_group: bool,
-) -> Columns:
+) -> tuple[Columns, list[tuple[Hashable, str]]]:
+    """The columns of each role, by their text names, and (label, role) of each as given."""
     if cols is not None:
-        return cols
+        labels = [(cols.y_true, "y_true"), (cols.y_pred, "y_pred")]
+        labels += [(cols.y_score, "y_score")] if cols.y_score else []
+        return cols, labels + [(s, "sensitive") for s in cols.sensitive]
     if y_true is None or y_pred is None:
         raise AuditorInputError(NO_COLUMNS, field="y_true")
-    return Columns(y_true=y_true, y_pred=y_pred, y_score=y_score,
-                   sensitive=tuple(sensitive or ()),
-                   missing_group=MISSING_LEVEL if missing_group else None)  # fmt: skip
+    labels = [(column_label(y_true, role="y_true"), "y_true"),
+              (column_label(y_pred, role="y_pred"), "y_pred")]  # fmt: skip
+    if y_score is not None:
+        labels.append((column_label(y_score, role="y_score"), "y_score"))
+    labels += [(s, "sensitive") for s in sensitive_labels(sensitive)]
+    score = text_name(y_score) if y_score is not None else None
+    groups = tuple(text_name(s) for s, role in labels if role == "sensitive")
+    named = Columns(y_true=text_name(labels[0][0]), y_pred=text_name(labels[1][0]),
+                    y_score=score, sensitive=groups,
+                    missing_group=MISSING_LEVEL if missing_group else None)  # fmt: skip
+    return named, labels
 
 
-def _frame_file(frame: pd.DataFrame, cols: Columns, folder: Path) -> Path:
+def _frame_file(frame: Any, labels: list[tuple[Hashable, str]], folder: Path) -> Path:
     """The named columns of ``frame`` as a Parquet file (the reader's input; types kept)."""
-    missing = [c for c in cols.names() if c not in frame.columns]
-    if missing:
-        have = ", ".join(map(str, frame.columns))
-        raise AuditorInputError(
-            NO_SUCH_COLUMN.format(column=missing[0], have=have), source=FRAME_NAME,
-            field="y_true" if missing[0] == cols.y_true else "columns",
-        )  # fmt: skip
     path = folder / f"{FRAME_NAME}.parquet"
-    frame[cols.names()].reset_index(drop=True).to_parquet(path, index=False)
+    named_columns(as_frame(frame), labels).to_parquet(path, index=False)
     return path
 
 
 def audit_predictions(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | Any,
     cols: Columns | None = None,
     *,
-    y_true: str | None = None,
-    y_pred: str | None = None,
-    y_score: str | None = None,
-    sensitive: list[str] | tuple[str, ...] | None = None,
+    y_true: Hashable | None = None,
+    y_pred: Hashable | None = None,
+    y_score: Hashable | None = None,
+    sensitive: Hashable | list | tuple | None = None,
     missing_group: bool = False,
     config: AuditConfig | None = None,
     out_dir: str | Path | None = None,
@@ -88,7 +99,7 @@ def audit_predictions(
     ``reading``: the file already being reduced, ``Background(reduce_predictions, source,
     cols, batch_rows=..., positive_label=...)`` (``auditor audit`` starts it before it loads
     the rest); its arguments then stand for ``batch_rows`` and ``positive_label``."""
-    cols = _columns(cols, y_true, y_pred, y_score, sensitive, missing_group)
+    cols, labels = _columns(cols, y_true, y_pred, y_score, sensitive, missing_group)
     name = name_from_file(source) if isinstance(source, str | Path) else FRAME_NAME
     config = config or AuditConfig(name=name)
     config = predictions_config(config, sensitive=list(cols.sensitive))
@@ -96,7 +107,7 @@ def audit_predictions(
     validate_rules(config.gates)
     with tempfile.TemporaryDirectory(prefix="auditor-frame-") as tmp:
         is_file = isinstance(source, str | Path)
-        path = Path(source) if is_file else _frame_file(source, cols, Path(tmp))
+        path = Path(source) if is_file else _frame_file(source, labels, Path(tmp))
         if reading is None:
             reading = _start_reading(path, cols, batch_rows=batch_rows, dask=dask_scheduler,
                                      positive_label=positive_label,

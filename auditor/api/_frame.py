@@ -1,0 +1,135 @@
+"""A notebook's table as ``audit_predictions`` reads it: a pandas DataFrame (any column labels:
+integers, tuples of a MultiIndex; any index), a 2-D numpy array (columns 0, 1, ...) or an
+object with ``to_pandas()`` (polars, a pyarrow Table), reduced to the named columns under
+string names, each in a type the Parquet reader takes (object columns mixing ints and strings,
+periods, intervals: their text, as a CSV would hold them; missing values stay missing)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from auditor.errors import AuditorInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FRAME_NAME = "dataframe"
+NOT_A_TABLE = (
+    "give a pandas DataFrame, a 2-D numpy array, an object with to_pandas() or a CSV / "
+    "Parquet path; got {found}"
+)
+NOT_A_NAME = "give the name of a column (a string or a column label), not a {found}"
+NOT_NAMES = "give a list of column names, or one column's name; got a {found}"
+TWICE = "column {column!r} appears {times} times in the DataFrame; rename all but one"
+SAME_TEXT = "columns {a!r} and {b!r} are both {text!r} as text; rename one"
+NO_SUCH_COLUMN = "no column {column!r} in the DataFrame (columns: {have})"
+SHOW_COLUMNS = 30
+
+
+def as_frame(source: Any) -> pd.DataFrame:
+    """``source`` as a pandas DataFrame, or one line naming ``source``."""
+    import pandas as pd
+
+    if isinstance(source, pd.DataFrame):
+        return source
+    if isinstance(source, pd.Series):
+        raise AuditorInputError(NOT_A_TABLE.format(found="a Series (one column)"),
+                                field="source")  # fmt: skip
+    shape = getattr(source, "shape", None)
+    if hasattr(source, "to_pandas") and callable(source.to_pandas):
+        frame = source.to_pandas()
+        if isinstance(frame, pd.DataFrame):
+            return frame
+    elif shape is not None and hasattr(source, "dtype") and len(shape) == 2:
+        return pd.DataFrame(source)
+    found = type(source).__name__ if shape is None else f"{type(source).__name__} {shape}"
+    raise AuditorInputError(NOT_A_TABLE.format(found=found), field="source")
+
+
+def column_label(value: Any, *, role: str) -> Hashable:
+    """``value`` if it can name a column (a string, an integer, a MultiIndex tuple), else one
+    line naming ``role`` (a Series or a list given as the column itself)."""
+    if isinstance(value, str | int | tuple) and not isinstance(value, bool):
+        return value
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", 1) == 0:
+        return value.item()  # a numpy integer or string scalar
+    raise AuditorInputError(NOT_A_NAME.format(found=type(value).__name__), field=role)
+
+
+def sensitive_labels(value: Any) -> tuple[Hashable, ...]:
+    """``sensitive=`` as a tuple of labels: None, one name, or any sequence of names (a list,
+    a tuple of names, a pandas Index or Series of names, a numpy array)."""
+    if value is None:
+        return ()
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return (value,)
+    if isinstance(value, Sequence) or hasattr(value, "tolist"):
+        items = value.tolist() if hasattr(value, "tolist") else list(value)
+        return tuple(column_label(v, role="sensitive") for v in items)
+    raise AuditorInputError(NOT_NAMES.format(found=type(value).__name__), field="sensitive")
+
+
+def text_name(label: Hashable) -> str:
+    """The name a column label has in the audit (a string as it is; else its ``str``)."""
+    return label if isinstance(label, str) else str(label)
+
+
+def _find(frame: pd.DataFrame, label: Hashable, *, role: str) -> Hashable:
+    """The frame's own label for ``label``: itself, else the one column whose text it is."""
+    labels = list(frame.columns)
+    found = [c for c in labels if type(c) is type(label) and c == label]
+    if not found:
+        found = [c for c in labels if text_name(c) == text_name(label)]
+    if not found:
+        have = ", ".join(map(repr, labels[:SHOW_COLUMNS]))
+        more = f", ... ({len(labels)} in all)" if len(labels) > SHOW_COLUMNS else ""
+        msg = NO_SUCH_COLUMN.format(column=text_name(label), have=have + more)
+        raise AuditorInputError(msg, source=FRAME_NAME, field=role)
+    if len(found) > 1:
+        msg = TWICE.format(column=text_name(label), times=len(found))
+        raise AuditorInputError(msg, source=FRAME_NAME, field=text_name(label))
+    return found[0]
+
+
+def named_columns(frame: pd.DataFrame, wanted: Sequence[tuple[Hashable, str]]) -> pd.DataFrame:
+    """The columns ``wanted`` (label, role) of ``frame`` under their text names, on a fresh
+    0..n-1 index, each as the Parquet reader takes it."""
+    import pandas as pd
+
+    columns: dict[str, Any] = {}
+    owner: dict[str, Hashable] = {}
+    for label, role in wanted:
+        own = _find(frame, label, role=role)
+        name = text_name(own)
+        if name in owner and owner[name] != own:
+            msg = SAME_TEXT.format(a=owner[name], b=own, text=name)
+            raise AuditorInputError(msg, source=FRAME_NAME, field=role)
+        owner[name] = own
+        columns[name] = _arrow_ready(frame[own]).reset_index(drop=True)
+    return pd.DataFrame(columns)
+
+
+def _arrow_ready(series: pd.Series) -> pd.Series:
+    """``series`` as it is when pyarrow holds it as a plain type; else (mixed object values,
+    periods, intervals) its values as text, missing values kept missing."""
+    import pandas as pd
+    import pyarrow as pa
+
+    try:
+        kind = pa.Array.from_pandas(series).type
+        if not isinstance(kind, pa.ExtensionType):
+            return series
+    except (pa.ArrowException, TypeError, ValueError):
+        pass
+    text = [None if _missing(v) else str(v) for v in series.astype(object)]
+    return pd.Series(text, index=series.index, dtype="string")
+
+
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a value pd.isna answers with an array
+        return False

@@ -1,0 +1,112 @@
+"""``audit_predictions`` on tables as pandas and notebooks really hand them over: integer and
+MultiIndex column labels, a numpy array, duplicated column names, object columns mixing ints
+and strings, periods, ``sensitive=`` as a Series, the column itself where a name is expected.
+Each gives the numbers of the same rows under plain names, or one AuditorInputError."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditor.api import audit_predictions
+from auditor.errors import AuditorInputError
+from tests.builders import predictions_frame
+
+KW = {"y_true": "label", "y_pred": "pred", "y_score": "score", "positive_label": "approved"}
+
+
+def _frame() -> pd.DataFrame:
+    return predictions_frame(600, seed=5)[["label", "pred", "score", "sex"]]
+
+
+def _numbers(result: Any) -> dict:
+    """accuracy, AUC and the per-group counts and rates of ``sex`` (whatever it is named)."""
+    test = result.data["performance"]["finetuned"]["test"]
+    (feature,) = result.data["fairness"]["features"].values()
+    rates = {g["group"]: g["metrics"]["selection_rate"]["value"] for g in feature["groups"]}
+    groups = {g["group"]: (g["n"], rates[g["group"]]) for g in feature["groups"]}
+    return {"accuracy": test["accuracy"], "auc": test["roc_auc"], "groups": groups}
+
+
+@pytest.fixture(scope="module")
+def plain() -> dict:
+    return _numbers(audit_predictions(_frame(), sensitive=["sex"], **KW))
+
+
+def test_integer_column_labels_and_a_numpy_array_audit_the_same_rows(plain: dict):
+    frame = _frame()
+    frame.columns = [0, 1, 2, 3]
+    ints = audit_predictions(frame, y_true=0, y_pred=1, y_score=2, sensitive=[3],
+                             positive_label="approved")  # fmt: skip
+    assert _numbers(ints) == plain
+    assert ints.data["data"]["sensitive_features"] == ["3"]
+    array = audit_predictions(frame.to_numpy(), y_true=0, y_pred=1, y_score=np.int64(2),
+                              sensitive=[3], positive_label="approved")  # fmt: skip
+    assert _numbers(array) == plain
+
+
+def test_multiindex_columns_are_named_by_their_tuples(plain: dict):
+    frame = _frame()
+    frame.columns = pd.MultiIndex.from_tuples([("y", "true"), ("y", "pred"), ("y", "score"),
+                                               ("who", "sex")])  # fmt: skip
+    result = audit_predictions(frame, y_true=("y", "true"), y_pred=("y", "pred"),
+                               y_score=("y", "score"), sensitive=[("who", "sex")],
+                               positive_label="approved")  # fmt: skip
+    assert _numbers(result) == plain
+
+
+def test_sensitive_as_a_series_or_an_index_and_a_filtered_duplicated_index(plain: dict):
+    frame = _frame()
+    frame.index = ["row"] * len(frame)
+    assert _numbers(audit_predictions(frame, sensitive=pd.Series(["sex"]), **KW)) == plain
+    assert _numbers(audit_predictions(frame, sensitive=pd.Index(["sex"]), **KW)) == plain
+    kept = _frame().query("score > 0.3")
+    result = _numbers(audit_predictions(kept, sensitive="sex", **KW))
+    assert result["accuracy"] == pytest.approx((kept["label"] == kept["pred"]).mean())
+    assert sum(n for n, _ in result["groups"].values()) == len(kept)
+
+
+def test_a_mixed_object_column_and_periods_are_audited_by_their_text():
+    frame = _frame().assign(sex=lambda f: f["sex"].astype(object))
+    frame.loc[:99, "sex"] = 1
+    frame.loc[100, "sex"] = None
+    frame["month"] = pd.period_range("2024-01", periods=3, freq="M").repeat(200)
+    result = audit_predictions(frame, sensitive=["sex", "month"], missing_group=True, **KW)
+    features = result.data["fairness"]["features"]
+    sex = {g["group"]: g["n"] for g in features["sex"]["groups"]}
+    assert sex["1"] == 100 and sex["(missing)"] == 1 and sum(sex.values()) == 600
+    month = {g["group"]: g["n"] for g in features["month"]["groups"]}
+    assert month == {"2024-01": 200, "2024-02": 200, "2024-03": 200}
+
+
+@pytest.mark.parametrize(
+    ("change", "kwargs", "expected"),
+    [
+        (lambda f: pd.concat([f, f[["sex"]]], axis=1), {},
+         r"^dataframe: sex: column 'sex' appears 2 times in the DataFrame; rename all but one$"),
+        (lambda f: f.set_axis(["label", "pred", "0", 0], axis=1),
+         {"y_score": "0", "sensitive": [0]},
+         r"^dataframe: sensitive: columns '0' and 0 are both '0' as text; rename one$"),
+        (lambda f: f, {"y_true": None}, r"^y_true: name the columns"),
+        (lambda f: f, {"sensitive": {"sex": 1}}, r"^sensitive: give a list of column names"),
+        (lambda f: f, {"missing": "y_score"}, r"^y_score: give the name of a column .* Series"),
+        (lambda f: f.to_numpy()[:, 0], {}, r"^source: give a pandas DataFrame, .* ndarray"),
+        (lambda f: f["label"], {}, r"^source: give a pandas DataFrame, .* a Series"),
+        (lambda f: f, {"sensitive": ["nope"]}, r"^dataframe: sensitive: no column 'nope' in"),
+    ],
+)  # fmt: skip
+def test_a_table_the_audit_cannot_read_is_one_line_naming_the_argument(
+    change: Any, kwargs: dict, expected: str
+):
+    frame = _frame()
+    kw = {**KW, "sensitive": ["sex"], **kwargs}
+    if kw.pop("missing", None):
+        kw["y_score"] = frame["score"]  # the column itself where its name is expected
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(change(frame), **kw)
+    assert re.search(expected, str(err.value)), str(err.value)
+    assert "\n" not in str(err.value)
