@@ -19,7 +19,7 @@ NOT_A_TABLE = (
     "give a pandas DataFrame, a 2-D numpy array, an object with to_pandas() or a CSV / "
     "Parquet path; got {found}"
 )
-NOT_A_NAME = "give the name of a column (a string or a column label), not a {found}"
+NOT_A_NAME = "give the name of a column (a string or a column label); got {found}"
 NOT_NAMES = "give a list of column names, or one column's name; got a {found}"
 TWICE = "column {column!r} appears {times} times in the DataFrame; rename all but one"
 SAME_TEXT = "columns {a!r} and {b!r} are both {text!r} as text; rename one"
@@ -133,3 +133,45 @@ def _missing(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # a value pd.isna answers with an array
         return False
+
+
+NOT_A_STRING = (
+    "give a column's name as a string; got {found} {value!r} (audit_model reads columns by "
+    "their string names: df.columns = [str(c) for c in df.columns])"
+)
+NOT_TEXT_LABEL = (
+    "column {column!r} is named by {kind}, not a string; audit_model reads columns by their "
+    "string names (rename them: df.columns = [str(c) for c in df.columns])"
+)
+
+
+def check_model_names(*, target: Any, sensitive: Any, features: Any) -> None:
+    """``audit_model``'s column arguments each a string name (or a list of them): a Series,
+    an integer or a tuple is one line naming the argument, not a pydantic message."""
+    for role, value in (("target", target), ("sensitive", sensitive), ("features", features)):
+        if value is None or isinstance(value, str):
+            continue
+        items = [value] if role == "target" else value
+        if role != "target" and not (isinstance(items, Sequence) or hasattr(items, "tolist")):
+            raise AuditorInputError(NOT_NAMES.format(found=type(value).__name__), field=role)
+        for item in items.tolist() if hasattr(items, "tolist") else items:
+            if not isinstance(item, str):
+                found = type(item).__name__
+                label = isinstance(item, int | tuple)
+                msg = NOT_A_STRING if label else NOT_A_NAME
+                msg = msg.format(found=found, value=item)
+                raise AuditorInputError(msg, field=role)
+
+
+def check_model_frame(frame: Any, *, key: str) -> None:
+    """A DataFrame given to ``audit_model``: every column named by a string, and once."""
+    seen: set[Hashable] = set()
+    for label in frame.columns:
+        if not isinstance(label, str):
+            msg = NOT_TEXT_LABEL.format(column=label, kind=type(label).__name__)
+            raise AuditorInputError(msg, source=FRAME_NAME, field=key)
+        if label in seen:
+            times = list(frame.columns).count(label)
+            raise AuditorInputError(TWICE.format(column=label, times=times),
+                                    source=FRAME_NAME, field=key)  # fmt: skip
+        seen.add(label)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.api._errors import config_named
+from auditor.api._frame import check_model_frame, check_model_names
 from auditor.api._result import AuditResult
 from auditor.api._trained import (
     assemble_audit,
@@ -213,6 +214,7 @@ def _frame_or_path(rows: Any, *, key: str) -> tuple[Path | None, Any]:
         return Path(rows), None
     if not hasattr(rows, "columns"):  # a list, an array: no column names to find the target
         raise AuditorInputError(NOT_ROWS.format(found=type(rows).__name__), field=key)
+    check_model_frame(rows, key=key)
     return Path(FRAME_PATH), rows
 
 
@@ -238,6 +240,7 @@ def audit_model(
     ``out_dir``."""
     if model is None:
         raise AuditorInputError(NO_MODEL, field="model")
+    check_model_names(target=target, sensitive=sensitive, features=features)
     base = config or AuditConfig()
     paths = {key: _frame_or_path(v, key=key) for key, v in
              (("data", data), ("members", members), ("non_members", non_members))}  # fmt: skip

@@ -37,7 +37,12 @@ def audit(model, frame, **kw):
         ({"empty": True}, "data.path", "no data rows"),
         ({"sensitive": ["label"]}, "data.sensitive", "cannot be a sensitive feature"),
         ({"nan_target": True}, "data.target", "missing values"),
-        ({"target": 5}, "data.target", "valid string"),
+        ({"target": 5}, "target", "a column's name as a string; got int 5"),
+        ({"features": ["x1", 2]}, "features", "a column's name as a string; got int 2"),
+        ({"sensitive": {"group": 1}}, "sensitive", "a list of column names"),
+        ({"series_target": True}, "target", "got Series"),
+        ({"dup_data": True}, "data", "column 'group' appears 2 times in the DataFrame"),
+        ({"int_members": True}, "members", "column 0 is named by int, not a string"),
     ],
 )
 def test_wrong_arguments_are_one_line_naming_the_argument(rows, change, field, words):
@@ -47,6 +52,12 @@ def test_wrong_arguments_are_one_line_naming_the_argument(rows, change, field, w
         frame = frame.iloc[:0]
     if change.pop("nan_target", False):
         frame = frame.assign(label=frame.label.where(frame.index > 3))
+    if change.pop("series_target", False):  # the column itself where its name is expected
+        change["target"] = frame["label"]
+    if change.pop("dup_data", False):  # pd.concat of overlapping frames repeats a column
+        change["data"] = pd.concat([frame, frame[["group"]]], axis=1)
+    if change.pop("int_members", False):  # df.to_numpy() back to a DataFrame: columns 0, 1, ...
+        change["members"] = pd.DataFrame(frame.to_numpy())
     data = change.pop("data", frame)
     with pytest.raises(AuditorInputError) as err:
         audit(change.pop("model", model), data, **change)
