@@ -8,9 +8,10 @@ header that names a column twice is refused (which one would be read?).
 
 A CSV's delimiter is the one of ``,`` ``;`` tab ``|`` that splits its header line into the most
 columns (a comma on a tie; a tab for ``.tsv``), as European spreadsheets write ``;`` and many
-pipelines tab; lines starting with ``#`` before the header are comments, skipped. With another
-delimiter than ``,``, a first row holding a number written ``0,93`` makes ``,`` the decimal
-mark (such spreadsheets write both) (:func:`csv_layout`).
+pipelines tab; lines starting with ``#`` before the header are comments, skipped, except a last
+one that names the columns of data rows (``# y_true,y_pred`` as numpy's ``savetxt`` writes a
+header). With another delimiter than ``,``, numbers written ``0,93`` in the first rows, and none
+written ``0.93``, make ``,`` the decimal mark (such spreadsheets write both) (:func:`csv_layout`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
 DELIMITERS = (",", ";", "\t", "|")  # in order of preference on a tie
 COMMENT = "#"
 DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+([eE][-+]?\d+)?")
+SAMPLE_LINES = 100  # lines under the header that decide the decimal mark
 SEP_DIRECTIVE = re.compile(r"sep=(.)")
 
 
@@ -52,6 +55,8 @@ class CsvLayout:
     delimiter: str = ","
     skip_rows: int = 0
     decimal_point: str = "."
+    # The header is a '#' line (its first name starts with '#', which is not part of it).
+    hash_header: bool = False
 
 
 def data_row(index: int) -> str:
@@ -90,18 +95,48 @@ def open_text(path: Path) -> io.TextIOBase:
 
 
 def _first_lines(path: Path) -> tuple[list[str], list[str]]:
-    """(the ``#`` lines at the top, the next three lines)."""
+    """(the ``#`` lines at the top, the header line and up to :data:`SAMPLE_LINES` more)."""
     comments: list[str] = []
     lines: list[str] = []
     with open_text(path) as fh:
         for line in fh:
             if lines or not line.startswith(COMMENT):
                 lines.append(line)
-                if len(lines) == 3:
+                if len(lines) == SAMPLE_LINES + 2:  # a sep= line, the header, the sample
                     break
             else:
                 comments.append(line)
     return comments, lines
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value.strip().replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _names_data(comment: str, row: list[str], delimiter: str) -> bool:
+    """True when ``comment`` (a ``#`` line) is the header of data whose first row is ``row``:
+    as many fields, none a number where the row has one."""
+    names = _fields(comment.lstrip(COMMENT).strip(), delimiter)
+    return (
+        len(names) == len(row) > 1
+        and any(map(_is_number, row))
+        and not any(map(_is_number, names))
+    )
+
+
+def _decimal_comma(rows: list[str], delimiter: str) -> bool:
+    """Numbers written ``0,93`` among ``rows`` and none written ``0.93`` (never with ``,`` as
+    the delimiter)."""
+    if delimiter == ",":
+        return False
+    values = [v.strip() for row in rows for v in _fields(row, delimiter)]
+    return any(map(DECIMAL_COMMA.fullmatch, values)) and not any(
+        map(DECIMAL_POINT.fullmatch, values)
+    )
 
 
 def _fields(line: str, delimiter: str) -> list[str]:
@@ -110,9 +145,9 @@ def _fields(line: str, delimiter: str) -> list[str]:
 
 def csv_layout(path: Path) -> CsvLayout:
     """The delimiter and decimal mark (see the module's doc) and comment lines of the CSV at
-    ``path``. A first line ``sep=;`` (Excel's) names the delimiter. A last ``#`` line with no
-    space after the ``#`` and as many fields as the row under it is the header
-    (``#id,y_true,...``, as some tools write it), not a comment."""
+    ``path``. A first line ``sep=;`` (Excel's) names the delimiter. A last ``#`` line that
+    names the fields of the row under it (as many, none a number where the row has one) is
+    the header (``# y_true,y_pred,...`` from numpy's ``savetxt``), not a comment."""
     comments, lines = _first_lines(path)
     first = lines[0].rstrip("\r\n") if lines and not comments else ""
     directive = SEP_DIRECTIVE.fullmatch(first)
@@ -124,14 +159,12 @@ def csv_layout(path: Path) -> CsvLayout:
     order = [*preferred, *(d for d in DELIMITERS if d not in preferred)]
     widths = {d: len(_fields(lines[0], d)) for d in order}
     delimiter = directive.group(1) if directive else max(order, key=lambda d: widths[d])
-    width = len(_fields(lines[0], delimiter))
-    skip, first_row = len(comments) + bool(directive), lines[1:2]
-    last = comments[-1] if comments else ""
-    if last[1:2].strip() and len(_fields(last, delimiter)) == width > 1:
-        skip, first_row = skip - 1, lines[:1]
-    row = _fields(first_row[0], delimiter) if first_row and delimiter != "," else []
-    comma = any(DECIMAL_COMMA.fullmatch(value.strip()) for value in row)
-    return CsvLayout(delimiter=delimiter, skip_rows=skip, decimal_point="," if comma else ".")
+    skip, rows = len(comments) + bool(directive), lines[1:SAMPLE_LINES + 1]
+    hashed = bool(comments) and _names_data(comments[-1], _fields(lines[0], delimiter), delimiter)
+    if hashed:
+        skip, rows = skip - 1, lines[:SAMPLE_LINES]
+    return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed,
+                     decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip
 
 
 def read_header(path: Path) -> list[str]:
@@ -148,6 +181,8 @@ def read_header(path: Path) -> list[str]:
             for _ in range(layout.skip_rows):
                 next(fh)
             header = next(csv.reader(fh, delimiter=layout.delimiter), None)
+        if header and layout.hash_header:  # '# y_true': the '#' marks the line, not the name
+            header[0] = header[0].lstrip(COMMENT).lstrip()
     except UnicodeDecodeError:
         raise AuditorInputError(f"{NOT_UTF8}; {SAVE_UTF8}", source=str(path)) from None
     except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors

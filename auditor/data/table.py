@@ -28,6 +28,7 @@ from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
 from auditor.data.header import (  # noqa: F401 - the messages are this module's API too
     CANNOT_READ,
+    COMMENT,
     DUPLICATE_COLUMN,
     NO_FILE,
     NO_HEADER,
@@ -156,6 +157,9 @@ def _parse_frame(path: Path) -> pd.DataFrame:
                 skipinitialspace=True,
                 na_values=EXTRA_MISSING,
             )
+            if layout.hash_header:  # '# y_true': the '#' marks the line, not the name
+                first = str(frame.columns[0])
+                frame = frame.rename(columns={first: first.lstrip(COMMENT).lstrip()})
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
         raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
     if len(frame) == 0:

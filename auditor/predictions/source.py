@@ -81,12 +81,13 @@ def checked_kind(path: Path, cols: Columns) -> str:
 
 def csv_names(path: Path) -> list[str] | None:
     """A CSV header's names without the spaces around them (``y_true, y_pred, sex`` as
-    written with ``", "``), where any has them; else None (read the header as it is)."""
+    written with ``", "``) where any has them or the header is a ``#`` line; else None (read
+    the header as it is)."""
     if file_kind(path) != "csv":
         return None
     header = read_header(path)
     names = [name.strip() for name in header]
-    return names if names != header else None
+    return names if names != header or csv_layout(path).hash_header else None
 
 
 def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:

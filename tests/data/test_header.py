@@ -104,14 +104,43 @@ def test_a_decimal_comma_is_read_beside_another_delimiter_only(tmp_path):
 
 
 def test_a_hash_header_is_the_header_not_a_comment(tmp_path):
-    """Some tools write the header as '#id,...': a last '#' line with as many fields as
-    the row under it is the header; comments above it are still skipped."""
+    """Some tools write the header as '#id,...', numpy's savetxt as '# y_true,...': a last
+    '#' line naming the fields of the data row under it is the header (the '#' is not part
+    of the first name); comments above it are still skipped."""
     path = tmp_path / "h.csv"
     path.write_text("# exported by tool x\n#id;a;b\n1;2,5;3\n")
-    assert H.csv_layout(path) == H.CsvLayout(delimiter=";", skip_rows=1, decimal_point=",")
-    assert H.read_header(path) == ["#id", "a", "b"]
+    assert H.csv_layout(path) == H.CsvLayout(
+        delimiter=";", skip_rows=1, decimal_point=",", hash_header=True
+    )
+    assert H.read_header(path) == ["id", "a", "b"]
     path.write_text("#id,a,b\n1,2,3\n")
-    assert H.read_header(path) == ["#id", "a", "b"]
+    assert H.read_header(path) == ["id", "a", "b"]
+    path.write_text("# y_true,y_pred,group\n1.000000000000000000e+00,0,1\n")  # np.savetxt
+    assert H.read_header(path) == ["y_true", "y_pred", "group"]
+
+
+def test_a_hash_line_above_a_header_of_names_is_a_comment(tmp_path):
+    """'#model=v3,date=2026-11-01,split=test' has as many fields as the header under it, but
+    that header names columns (no number in it): the '#' line is a comment."""
+    path = tmp_path / "meta.csv"
+    path.write_text("#model=v3,date=2026-11-01,split=test\ny_true,y_pred,sex\n1,0,F\n")
+    assert H.csv_layout(path) == H.CsvLayout(skip_rows=1)
+    assert H.read_header(path) == ["y_true", "y_pred", "sex"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "mark"),
+    [
+        ("1;1;F\n0;0,118;M\n", ","),  # the first row's score is 1: the second shows the comma
+        ("1;0;F\n" * 50 + "0;0,5;M\n", ","),
+        ("1;0,5;F\n0;0.25;M\n", "."),  # both written: not a decimal comma
+        ("1;1;F\n0;0;M\n", "."),
+    ],
+)
+def test_the_decimal_mark_is_read_from_the_rows_under_the_header(tmp_path, rows, mark):
+    path = tmp_path / "semi.csv"
+    path.write_text("y_true;y_score;sex\n" + rows)
+    assert H.csv_layout(path).decimal_point == mark
 
 
 def test_excels_sep_line_names_the_delimiter(tmp_path):

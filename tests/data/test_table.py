@@ -384,3 +384,13 @@ def test_the_tables_license_and_citation_reach_the_bundle(tmp_path):
     assert load_bundle(config(path), seed=0).license == ""  # none written: none claimed
     bundle = load_bundle(config(path, license="CC BY 4.0", citation="Survey 2024"), seed=0)
     assert (bundle.license, bundle.citation) == ("CC BY 4.0", "Survey 2024")
+
+
+def test_a_savetxt_header_names_the_tables_columns(tmp_path):
+    """numpy's savetxt writes its header as '# name,...': the names are the columns (the
+    first one without its '#'), not a comment above a header of numbers."""
+    path = tmp_path / "t.csv"
+    make_table().to_csv(path, index=False)
+    path.write_text("# " + path.read_text())
+    bundle = load_bundle(config(path), seed=0)
+    assert bundle.preprocessing.features == ["x1", "cat"]
