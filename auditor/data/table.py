@@ -83,7 +83,8 @@ TARGET_AS_SENSITIVE = (
 )
 NUMBERS_AND_TEXT = (
     "column {col!r} holds numbers ({n_numbers} distinct) and text ({text!r} in {n_text} rows, "
-    "first at {row}); if the text marks a missing value, leave the cell empty or write NA, "
+    "first at {row}); if the text marks a missing value, leave the cell empty or write NA; "
+    "if these are categories (codes such as 1..12 and K), name the inputs in data.features; "
     "else add the column to data.drop"
 )
 # A column with more distinct numbers than this is a measurement, not a set of codes.
@@ -249,7 +250,8 @@ def select_inputs(frame: pd.DataFrame, config: TableData, *, src: str) -> InputS
     numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c])]
     categorical = [c for c in features if c not in numeric]
     for col in categorical:
-        check_not_mixed(frame[col], col=col, src=src)
+        if not named:  # named in data.features: categories the user chose to keep
+            check_not_mixed(frame[col], col=col, src=src)
         levels = int(frame[col].nunique(dropna=False))
         if levels > config.max_categories:
             raise AuditorInputError(

@@ -299,6 +299,18 @@ def test_numbers_with_a_text_marker_are_refused_not_one_hot(tmp_path):
     frame.loc[[5, 9], "age"] = "unknown"
     text = refused(config(write(tmp_path, frame)), "data.features")
     assert "'age'" in text and "'unknown' in 2 rows" in text and "data row 6" in text
+    assert "name the inputs in data.features" in text
+
+
+def test_codes_and_text_named_in_features_are_kept_as_categories(tmp_path):
+    """Grades 1..12 and K are categories: refused as 'numbers and text' when guessed, kept
+    when data.features names the column (there was no way to keep them)."""
+    frame = make_table()
+    frame["grade"] = [str(i % 12 + 1) if i % 9 else "K" for i in range(len(frame))]
+    path = write(tmp_path, frame)
+    refused(config(path), "data.features")
+    bundle = load_bundle(config(path, features=["x1", "grade"]), seed=0)
+    assert [c.column for c in bundle.preprocessing.one_hot] == ["grade"]
 
 
 def test_a_few_codes_with_text_stay_categorical(tmp_path):
