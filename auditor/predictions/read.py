@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from auditor.data.header import csv_layout, data_row
+from auditor.data.header import csv_layout, data_row, read_header
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.score_axis import MAX_WORKERS
@@ -292,33 +292,51 @@ def _dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -
     """Each partition of a Dask dataframe reduced to a Partial by the named scheduler
     ("threads", "processes", "synchronous", or a distributed address like tcp://host:8786)."""
     import dask
-    import dask.dataframe as dd
     import pandas as pd
 
-    if checked_kind(path, cols) == "parquet":
-        frame = dd.read_parquet(str(path), columns=cols.names(), split_row_groups=True)
-    else:
-        layout, names = csv_layout(path), csv_names(path)
-        frame = dd.read_csv(
-            str(path),
-            sep=layout.delimiter,
-            skiprows=layout.skip_rows,
-            decimal=layout.decimal_point,
-            header=0,
-            names=names,
-            usecols=cols.names(),
-            dtype={s: str for s in cols.sensitive},
-            keep_default_na=True,
-            blocksize=64 * 2**20,
-        )
-    parts = frame.to_delayed()
-    tasks = [dask.delayed(_partition_partial)(part, cols, f"{path} (partition {i + 1} of "
-                                              f"{len(parts)}; its rows counted from 1)")
-             for i, part in enumerate(parts)]  # fmt: skip
     try:
+        frame = _dask_frame(path, cols)
+        parts = frame.to_delayed()
+        tasks = [dask.delayed(_partition_partial)(part, cols, f"{path} (partition {i + 1} of "
+                                                  f"{len(parts)}; its rows counted from 1)")
+                 for i, part in enumerate(parts)]  # fmt: skip
         yield from _computed(tasks, scheduler)
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:  # pandas' CSV reader's errors
-        raise unreadable(path, exc) from None
+        raise _as_pyarrow_refuses(path, cols, exc) from None
+
+
+def _dask_frame(path: Path, cols: Columns) -> Any:
+    """The file as a Dask dataframe (Parquet: the audited columns only)."""
+    import dask.dataframe as dd
+
+    if checked_kind(path, cols) == "parquet":
+        return dd.read_parquet(str(path), columns=cols.names(), split_row_groups=True)
+    layout, names = csv_layout(path), csv_names(path)
+    # Every column is read (no usecols: with it pandas drops a row's extra fields where
+    # pyarrow refuses the row); those the audit does not read as text, never mistyped.
+    unread = [n for n in names or read_header(path) if n not in cols.names()]
+    return dd.read_csv(
+        str(path),
+        sep=layout.delimiter,
+        skiprows=layout.skip_rows,
+        decimal=layout.decimal_point,
+        header=0,
+        names=names,
+        dtype={s: str for s in [*cols.sensitive, *unread]},
+        keep_default_na=True,
+        blocksize=64 * 2**20,
+    )
+
+
+def _as_pyarrow_refuses(path: Path, cols: Columns, exc: BaseException) -> AuditorInputError:
+    """pandas' error on a CSV as the pyarrow reader words it (a ragged row quoted, its
+    fields counted), so both engines refuse a file in the same line; else ``unreadable``."""
+    try:
+        for _ in iter_batches(path, cols, batch_rows=1 << 20):
+            pass
+    except AuditorInputError as err:
+        return err
+    return unreadable(path, exc)
 
 
 def _computed(tasks: list, scheduler: str) -> Sequence[Partial]:

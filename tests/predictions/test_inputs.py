@@ -105,3 +105,33 @@ def test_one_column_in_two_roles_is_refused_before_reading(tmp_path, cols, roles
     path.write_text("y_true,y_pred,sex\n1,0,F\n0,1,M\n")
     err = refused(path, cols)
     assert f"is named twice ({roles})" in str(err)
+
+
+def test_a_ragged_row_is_refused_by_both_engines_in_the_same_line(tmp_path):
+    """pandas (the Dask path) read only the audited columns and silently dropped a row's extra
+    fields, auditing a file the pyarrow path refuses; now both refuse it in one same line."""
+    frame = predictions_frame(600, seed=4).assign(note=7)
+    lines = frame.to_csv(index=False).splitlines()
+    lines[300] += ",Smith, John"  # an unquoted value holding the delimiter
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(lines) + "\n")
+    lines_err = []
+    for kw in ({}, {"dask_scheduler": "synchronous"}, {"dask_scheduler": "threads"}):
+        with pytest.raises(AuditorInputError) as err:
+            reduce_predictions(path, predictions_columns(), positive_label="approved", **kw)
+        lines_err.append(str(err.value))
+    assert lines_err[0].startswith(f"{path}: a row has 8 fields where the header has 6 (")
+    assert lines_err[1] == lines_err[0] and lines_err[2] == lines_err[0]
+
+
+def test_a_column_the_audit_does_not_read_may_change_type_past_dasks_sample(tmp_path):
+    """Every column is read per Dask partition now: one the audit does not read is read as
+    text, so numbers in Dask's sample and text further down are no dtype mismatch."""
+    frame = predictions_frame(30_000, seed=6).assign(note="1")
+    frame.loc[29_990, "note"] = "see the ticket"
+    path = tmp_path / "wide.csv"
+    frame.to_csv(path, index=False)
+    reference = _counts(path)
+    dask = reduce_predictions(path, predictions_columns(), positive_label="approved",
+                              dask_scheduler="synchronous")  # fmt: skip
+    assert dask.table.counts.tolist() == reference.table.counts.tolist()
