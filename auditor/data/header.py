@@ -10,8 +10,8 @@ A CSV's delimiter is the one of ``,`` ``;`` tab ``|`` that splits its header lin
 columns (a comma on a tie; a tab for ``.tsv``), as European spreadsheets write ``;`` and many
 pipelines tab; lines starting with ``#`` before the header are comments, skipped, except a last
 one that names the columns of data rows (``# y_true,y_pred`` as numpy's ``savetxt`` writes a
-header). With another delimiter than ``,``, numbers written ``0,93`` in the first rows, and none
-written ``0.93``, make ``,`` the decimal mark (such spreadsheets write both) (:func:`csv_layout`).
+header). With another delimiter than ``,``, numbers written ``0,93`` in the first rows, at least
+as many as those written ``0.93``, make ``,`` the decimal mark (such spreadsheets write both) (:func:`csv_layout`).
 """
 
 from __future__ import annotations
@@ -129,14 +129,13 @@ def _names_data(comment: str, row: list[str], delimiter: str) -> bool:
 
 
 def _decimal_comma(rows: list[str], delimiter: str) -> bool:
-    """Numbers written ``0,93`` among ``rows`` and none written ``0.93`` (never with ``,`` as
-    the delimiter)."""
+    """Numbers written ``0,93`` among ``rows``, at least as many as those written ``0.93``
+    (never with ``,`` as the delimiter)."""
     if delimiter == ",":
         return False
     values = [v.strip() for row in rows for v in _fields(row, delimiter)]
-    return any(map(DECIMAL_COMMA.fullmatch, values)) and not any(
-        map(DECIMAL_POINT.fullmatch, values)
-    )
+    commas = sum(1 for v in values if DECIMAL_COMMA.fullmatch(v))
+    return commas > 0 and commas >= sum(1 for v in values if DECIMAL_POINT.fullmatch(v))
 
 
 def _fields(line: str, delimiter: str) -> list[str]:

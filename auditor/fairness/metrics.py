@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -156,21 +157,39 @@ UNKNOWN_FAVOURABLE = "favourable label {label!r} is not a class ({classes})"
 FAVOURABLE_NEEDS_BINARY = "a favourable label needs a binary target (this one has {k} classes)"
 
 
+def same_label(text: str, value: Any) -> bool:
+    """Whether a label given as text (an option, a config value) names the class ``value``:
+    by its text, or by value for numbers ("1" is 1.0 and "1.0") and booleans ("true" and "1"
+    are True), whether ``value`` is the class itself or its name."""
+    if str(value) == text:
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        value = value.strip().lower() == "true"
+    if isinstance(value, bool | np.bool_):
+        return text.strip().lower() in (("true", "1") if value else ("false", "0"))
+    try:
+        return float(text) == float(value)
+    except (TypeError, ValueError):
+        return False
+
+
 def favourable_index(
     class_names: Sequence[str], label: str | None, *, field: str = "fairness.favourable_label"
 ) -> int | None:
-    """Index of the class named ``label`` (compared as text), None when no label is given.
-    Raises :class:`AuditorInputError` naming ``field`` for an unknown class or more than two."""
+    """Index of the class ``label`` names (:func:`same_label`: "1" names the class 1.0), None
+    when no label is given. Raises :class:`AuditorInputError` naming ``field`` for an unknown
+    class or more than two."""
     if label is None:
         return None
     names = [str(c) for c in class_names]
     if len(names) != 2:
         raise AuditorInputError(FAVOURABLE_NEEDS_BINARY.format(k=len(names)), field=field)
-    if str(label) not in names:
+    matches = [i for i, name in enumerate(names) if same_label(str(label), name)]
+    if len(matches) != 1:
         raise AuditorInputError(
             UNKNOWN_FAVOURABLE.format(label=label, classes=", ".join(names)), field=field
         )
-    return names.index(str(label))
+    return matches[0]
 
 
 # Rates of being predicted positive (or of escaping it): their direction for the person

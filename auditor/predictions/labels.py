@@ -14,6 +14,7 @@ import numpy as np
 from auditor.data.header import data_row
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsTable, arrow_numpy
+from auditor.fairness.metrics import same_label
 from auditor.predictions.source import Columns
 
 __all__ = [
@@ -106,28 +107,13 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
         raise AuditorInputError(message, source=source, field=cols.y_pred)
 
 
-def _same_label(text: str, value: Any) -> bool:
-    """Whether a label given as text (a command-line option) names the class ``value``: by
-    its text, or by value for numbers ("1" is 1.0) and booleans ("true", "1" is True)."""
-    if str(value) == text:
-        return True
-    if isinstance(value, bool | np.bool_):
-        return text.strip().lower() in (("true", "1") if value else ("false", "0"))
-    if isinstance(value, int | float | np.number):
-        try:
-            return float(text) == float(value)
-        except ValueError:
-            return False
-    return False
-
-
 def class_name_of(label: Any, table: CountsTable) -> Any:
-    """The name of the class ``label`` stands for (see :func:`_same_label`), else ``label``
-    itself (None stays None; an unknown label is refused by its reader)."""
+    """The name of the class ``label`` stands for (``fairness.metrics.same_label``), else
+    ``label`` itself (None stays None; an unknown label is refused by its reader)."""
     if label is None:
         return None
     matches = [n for c, n in zip(table.classes, table.class_names, strict=True)
-               if _same_label(str(label), c)]  # fmt: skip
+               if same_label(str(label), c)]  # fmt: skip
     return matches[0] if len(matches) == 1 else label
 
 

@@ -133,7 +133,8 @@ def test_a_hash_line_above_a_header_of_names_is_a_comment(tmp_path):
     [
         ("1;1;F\n0;0,118;M\n", ","),  # the first row's score is 1: the second shows the comma
         ("1;0;F\n" * 50 + "0;0,5;M\n", ","),
-        ("1;0,5;F\n0;0.25;M\n", "."),  # both written: not a decimal comma
+        ("1;0,5;F\n0;0.25;M\n1;0.75;F\n", "."),  # more written 0.25: the point
+        ("1.0;0,5;F\n", ","),  # as many: the comma, as a spreadsheet writes it
         ("1;1;F\n0;0;M\n", "."),
     ],
 )
