@@ -11,7 +11,8 @@ columns (a comma on a tie; a tab for ``.tsv``), as European spreadsheets write `
 pipelines tab; lines starting with ``#`` before the header are comments, skipped, except a last
 one that names the columns of data rows (``# y_true,y_pred`` as numpy's ``savetxt`` writes a
 header). With another delimiter than ``,``, numbers written ``0,93`` in the first rows, at least
-as many as those written ``0.93``, make ``,`` the decimal mark (such spreadsheets write both) (:func:`csv_layout`).
+as many as those written ``0.93``, make ``,`` the decimal mark (such spreadsheets write both)
+(:func:`csv_layout`).
 """
 
 from __future__ import annotations
