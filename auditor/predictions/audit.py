@@ -23,6 +23,7 @@ from auditor.checks.rows import input_rows
 from auditor.config import AuditConfig, FairnessConfig
 from auditor.config.fairness import IntervalMethod
 from auditor.errors import AuditorInputError
+from auditor.fairness.counts import MISSING_TEXT
 from auditor.fairness.engine import audit_counts, resolve_specs
 from auditor.fairness.metrics import favourable_index
 from auditor.fairness.scores import scores_by_group
@@ -141,7 +142,7 @@ def _groups_frame(rows: Any, cols: Columns) -> Any:
     frame = rows.select(list(cols.sensitive)).to_pandas()
     for name in cols.sensitive:
         values = frame[name].astype(object)
-        missing = values.isna() | (values.astype(str).str.strip() == "")
+        missing = values.isna() | values.astype(str).str.strip().isin(MISSING_TEXT)
         if cols.missing_group is not None:
             values = values.where(~missing, cols.missing_group)
         frame[name] = values.astype(str).str.strip()

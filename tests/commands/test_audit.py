@@ -286,3 +286,19 @@ def test_favourable_and_positive_labels_name_float_classes_by_value(tmp_path):
     bad = runner.invoke(app, [*args[:-3], "--favourable-label", "2", "--out", str(tmp_path / "b")])
     assert bad.exit_code == 2 and not (tmp_path / "b").exists()
     assert f"{path}: --favourable-label: favourable label '2' is not a class" in bad.output
+
+
+def test_question_mark_groups_with_the_mitigation_preview(tmp_path):
+    """The preview read its groups with its own test of a missing value (null or empty), so
+    a '?' the counts audit as '(missing)' was refused there, naming 'predictions'."""
+    frame = predictions_frame(1200, 3)
+    frame["sex"] = frame["sex"].astype(object)
+    frame.loc[::7, "sex"] = "?"
+    path = tmp_path / "q.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "run"
+    result = runner.invoke(app, ["audit", "-p", str(path), *ARGS, "--missing-group",
+                                 "--mitigation-preview", "-o", str(out)])  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["fairness"]["mitigation"]["status"] == "ok"
