@@ -311,10 +311,10 @@ def _dask_frame(path: Path, cols: Columns) -> Any:
 
     if checked_kind(path, cols) == "parquet":
         return dd.read_parquet(str(path), columns=cols.names(), split_row_groups=True)
-    layout, names = csv_layout(path), csv_names(path)
+    layout, names = csv_layout(path), _unique(csv_names(path))
     # Every column is read (no usecols: with it pandas drops a row's extra fields where
     # pyarrow refuses the row); those the audit does not read as text, never mistyped.
-    unread = [n for n in names or read_header(path) if n not in cols.names()]
+    unread = [n for n in names or _unique(read_header(path)) or () if n not in cols.names()]
     return dd.read_csv(
         str(path),
         sep=layout.delimiter,
@@ -326,6 +326,22 @@ def _dask_frame(path: Path, cols: Columns) -> Any:
         keep_default_na=True,
         blocksize=64 * 2**20,
     )
+
+
+def _unique(names: list[str] | None) -> list[str] | None:
+    """``names`` with a repeat (a column the audit does not read: the header check refuses
+    one it reads) suffixed ``.1``, ``.2`` as pandas does, which refuses repeated names."""
+    if names is None:
+        return None
+    seen: set[str] = set()
+    unique = []
+    for name in names:
+        k, new = 0, name
+        while new in seen:
+            k, new = k + 1, f"{name}.{k + 1}"
+        seen.add(new)
+        unique.append(new)
+    return unique
 
 
 def _as_pyarrow_refuses(path: Path, cols: Columns, exc: BaseException) -> AuditorInputError:

@@ -162,3 +162,15 @@ def test_the_dask_engine_gives_the_pyarrow_engines_audit_to_the_last_digit(tmp_p
     arrow = _without_run_details(audit_predictions(path, **kw).data)
     dask = _without_run_details(audit_predictions(path, dask_scheduler="synchronous", **kw).data)
     assert json.dumps(dask, sort_keys=True) == json.dumps(arrow, sort_keys=True)  # NaN bins too
+
+
+def test_a_repeated_column_the_audit_does_not_read_is_read_per_dask_partition_too(tmp_path):
+    """A header written with ', ' (names given to pandas) and a column the audit does not read
+    named twice: the Dask path crashed (pandas: 'Duplicate names are not allowed')."""
+    rows = "approved, approved, 0.9, F, a, 1, 2\ndenied, denied, 0.1, M, b, 1, x\n" * 20
+    path = tmp_path / "spaced.csv"
+    path.write_text("label, pred, score, sex, region, x, x\n" + rows)
+    reference = _counts(path)
+    dask = reduce_predictions(path, predictions_columns(), positive_label="approved",
+                              dask_scheduler="synchronous")  # fmt: skip
+    assert dask.table.counts.tolist() == reference.table.counts.tolist()
