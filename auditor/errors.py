@@ -16,3 +16,10 @@ class AuditorInputError(ValueError):
         parts = [p for p in (source, field) if p]
         prefix = ": ".join(parts)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+def data_row(index: int) -> str:
+    """How a message names the row at 0-based ``index`` of the data: ``data row 4`` is the
+    4th row under the header (a spreadsheet's row 5, under its header row 1), whatever the
+    comment lines above the header."""
+    return f"data row {index + 1}"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, data_row  # noqa: F401 - read here by loaders
 
 NO_FILE = "no such file"
 IS_DIRECTORY = "is a folder, not a file"
@@ -58,13 +58,6 @@ class CsvLayout:
     decimal_point: str = "."
     # The header is a '#' line (its first name starts with '#', which is not part of it).
     hash_header: bool = False
-
-
-def data_row(index: int) -> str:
-    """How a message names the row at 0-based ``index`` of the data: ``data row 4`` is the
-    4th row under the header (a spreadsheet's row 5, under its header row 1), whatever the
-    comment lines above the header."""
-    return f"data row {index + 1}"
 
 
 def one_line(exc: BaseException) -> str:

@@ -49,7 +49,8 @@ UNKNOWN_LABEL = "target value {label!r} is not one of the model's classes ({know
 NOT_A_CLASS = "positive_label {label!r} is not one of the model's classes ({known})"
 NOT_LAST_CLASS = (
     "positive_label {label!r} is not the model's last class ({last!r}), which its binary "
-    "metrics and fairness rates read as positive; leave positive_label unset"
+    "metrics and fairness rates read as positive (the model's output order, not reordered "
+    "here); leave positive_label unset to audit {last!r} as positive"
 )
 ONE_CLASS = "the target column {col!r} has a single class in every file"
 NO_FEATURES = "no input columns left (data.features, or the columns besides target and sensitive)"
@@ -184,7 +185,7 @@ def _model_classes(known: tuple[Any, ...], config: TableData) -> tuple[Any, ...]
         )  # fmt: skip
     if pos != known[-1]:
         raise AuditorInputError(
-            NOT_LAST_CLASS.format(label=config.positive_label, last=known[-1]),
+            NOT_LAST_CLASS.format(label=config.positive_label, last=str(known[-1])),
             source=str(config.path), field="data.positive_label",
         )  # fmt: skip
     return known

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from auditor.config.functions import FACTORY_ARGS, call_user, import_function
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, data_row
 
 NO_FILE = "no such file"
 IS_A_FOLDER = "is a folder, not a model file"
@@ -64,7 +64,7 @@ NOT_SKOPS = "not a readable skops file ({detail})"
 NO_PREDICT_PROBA = "the model has no predict_proba (a classifier with probabilities is needed)"
 NOT_FINITE = (
     "the model's outputs are not finite numbers (NaN or infinite) on {n} of {rows} rows "
-    "(first: row {row}); a model with NaN weights, or one fed inputs it cannot score"
+    "(first: {row}); a model with NaN weights, or one fed inputs it cannot score"
 )
 NOT_A_MODEL = "a model is an nn.Module or an object with predict_proba, got {found}"
 # Smallest probability before the log (a predict_proba of exactly 0 gives a finite loss).
@@ -277,7 +277,7 @@ def finite_outputs(out: np.ndarray, *, field_name: str = "model") -> np.ndarray:
     bad = ~np.isfinite(out).all(axis=1)
     if bad.any():
         raise AuditorInputError(NOT_FINITE.format(n=int(bad.sum()), rows=len(out),
-                                                  row=int(np.flatnonzero(bad)[0])),
+                                                  row=data_row(int(np.flatnonzero(bad)[0]))),
                                 field=field_name)  # fmt: skip
     return out
 

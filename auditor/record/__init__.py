@@ -26,8 +26,9 @@ from auditor.io import atomic_write_text, user_cache_dir
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
 __all__ = [
-    "SCHEMA_VERSION", "SECTIONS", "audit_schema", "check_config_read_back", "prepare_validator",
-    "refuse_non_json_values", "section_schema", "validate_audit",
+    "SCHEMA_VERSION", "SECTIONS", "audit_schema", "check_config_read_back",
+    "check_counts_read_back", "prepare_validator", "refuse_non_json_values", "section_schema",
+    "validate_audit",
 ]  # fmt: skip
 
 

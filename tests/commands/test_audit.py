@@ -250,7 +250,7 @@ def test_missing_group_audits_unknown_demographics_and_says_so(tmp_path):
             "--positive-label", "approved", "--sensitive", "sex", "--exit-zero"]  # fmt: skip
     refused = runner.invoke(app, [*base, "--out", str(tmp_path / "no")])
     assert refused.exit_code == 2 and not (tmp_path / "no").exists()
-    assert "sex: empty or missing group label at data row 1 (an empty cell, NA" in refused.output
+    assert "sex: empty or missing group label at data row 1 (an empty cell or ?" in refused.output
     assert "--missing-group" in refused.output
     out = tmp_path / "yes"
     res = runner.invoke(app, [*base, "--out", str(out), "--missing-group"])

@@ -87,7 +87,8 @@ def test_nan_outputs_of_a_supplied_model_are_refused(user_module):
     module = build_module(f"{user_module}:nan_model", input_shape=(2,), n_classes=2)
     model = SuppliedModel(kind="torch", module=module, n_classes=2, architecture="Linear",
                           differentiable=True, n_parameters=6)  # fmt: skip
-    with pytest.raises(AuditorInputError, match=r"not finite .* on 5 of 5 rows \(first: row 0\)"):
+    finite = r"not finite .* on 5 of 5 rows \(first: data row 1\)"
+    with pytest.raises(AuditorInputError, match=finite):
         model.logits(np.ones((5, 2), np.float32))
 
 
@@ -95,7 +96,7 @@ def test_finite_outputs_names_the_first_bad_row():
     out = np.zeros((4, 2), np.float32)
     assert finite_outputs(out) is out
     out[2, 1] = np.inf
-    with pytest.raises(AuditorInputError, match=r"1 of 4 rows \(first: row 2\)") as err:
+    with pytest.raises(AuditorInputError, match=r"1 of 4 rows \(first: data row 3\)") as err:
         finite_outputs(out, field_name="model.train")
     assert err.value.field == "model.train"
 
