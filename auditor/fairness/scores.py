@@ -182,7 +182,7 @@ def _metrics(cells: CellSums, pos: Parts, neg: Parts, auc: float) -> ScoreMetric
 
 def overall_scores(cells: CellSums, positive: Any, axis: ScoreAxis | None = None) -> ScoreMetrics:
     """The score metrics of every row in ``cells``."""
-    pos, neg = _classes(cells, list(cells), positive)
+    pos, neg = _classes(cells, sorted(cells), positive)  # summed in one order, any engine
     return _metrics(cells, pos, neg, (axis or ScoreAxis(cells)).auc(cells, pos, neg))
 
 
