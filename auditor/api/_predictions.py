@@ -90,8 +90,10 @@ def audit_predictions(
     lock_timeout: float = LOCK_TIMEOUT_S,
     reading: Background[PredictionCounts] | None = None,
 ) -> AuditResult:
-    """Audit performance and fairness from predictions: ``source`` is a CSV / Parquet file or
-    a pandas DataFrame; columns by ``cols`` or by ``y_true=``, ``y_pred=``, ``y_score=``,
+    """Audit performance and fairness from predictions: ``source`` is a CSV / Parquet file, a
+    pandas DataFrame (column labels strings, integers or MultiIndex tuples: audited under their
+    text), a 2-D numpy array or an object with ``to_pandas()``; columns by ``cols`` or by
+    ``y_true=``, ``y_pred=``, ``y_score=``,
     ``sensitive=[...]`` (``missing_group=True``: rows with no sensitive value are the group
     '(missing)', else refused). The result is in memory; with ``out_dir`` the run folder is written
     there too (else call ``.write(folder)``).
