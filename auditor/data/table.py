@@ -32,6 +32,7 @@ from auditor.data.header import (  # noqa: F401 - the messages are this module's
     DUPLICATE_COLUMN,
     NO_FILE,
     NO_HEADER,
+    NO_ROWS,
     NOT_UTF8,
     UNSUPPORTED,
     check_header,
@@ -48,7 +49,6 @@ from auditor.provenance import sha256_file
 # Read as missing besides pandas' own markers (empty, NA, N/A, NaN, null, None, ...): "?", as
 # in UCI files such as Adult. Spaces after a delimiter (Adult's ", ") are not part of a value.
 EXTRA_MISSING = ["?"]
-NO_ROWS = "no data rows (the file has a header only)"
 NO_COLUMN = "no column {col!r} in the file"
 TARGET_AS_INPUT = "the target column {col!r} cannot be a model input"
 FEATURE_AND_DROP = "column {col!r} is both in data.features and in data.drop"

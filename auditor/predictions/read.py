@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from auditor.data.header import csv_layout, data_row, read_header
+from auditor.data.header import NO_ROWS, csv_layout, data_row, read_header
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.score_axis import MAX_WORKERS
@@ -77,7 +77,6 @@ def _to_numpy(values: Any) -> np.ndarray:
 
 
 BINARY_ONLY = "y_score is for binary targets only"
-NO_DATA_ROWS = "no data rows (only the column names)"
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
 PERCENT_SHARE = 0.1
@@ -230,7 +229,7 @@ def reduce_predictions(
             parts.append(part.scores)
         cells = merge_all(parts)
         if acc.rows == 0:
-            raise AuditorInputError(NO_DATA_ROWS, source=source)
+            raise AuditorInputError(NO_ROWS, source=source)
         table = acc.table()
         check_predicted_classes(table, cols, source)
         positive = positive_index(table, positive_label, source, cols)

@@ -25,7 +25,7 @@ HEADER = "x,sex,y\n"
 # fmt: off
 CASES = [
     # (id, file name, file content, extra config lines, substrings of the one error line)
-    ("header-only", "t.csv", HEADER, "", ["t.csv", "header only"]),
+    ("header-only", "t.csv", HEADER, "", ["t.csv", "no data rows"]),
     ("empty-file", "t.csv", "", "", ["t.csv"]),
     ("duplicate-column", "t.csv", "x,sex,sex,y\n" + "1,a,a,0\n" * 40, "", ["t.csv", "'sex'"]),
     ("no-target", "t.csv", "x,sex,z\n" + rows(40), "", ["t.csv", "'y'"]),
