@@ -217,25 +217,24 @@ class CountsAccumulator:
         self._counts = np.zeros((0,) * len(self.features) + (k, k), dtype=np.int64)
         self.rows = 0
 
+    def _missing_at(self, rows: np.ndarray, *, column: str, group: bool) -> AuditorInputError:
+        """The refusal of a missing label or group at the first of the batch's ``rows``."""
+        what = "empty or missing group label" if group else "missing value"
+        hint = MISSING_HINT if group else ""
+        row = data_row(self.rows + int(rows[0]))
+        return AuditorInputError(f"{what} at {row}{hint}", source=self.source, field=column)
+
     def _refuse_missing(self, codes: np.ndarray, *, column: str, group: bool) -> None:
         if (codes < 0).any():
-            row = self.rows + int(np.flatnonzero(codes < 0)[0])
-            what = "empty or missing group label" if group else "missing value"
-            hint = MISSING_HINT if group else ""
-            raise AuditorInputError(f"{what} at {data_row(row)}{hint}", source=self.source,
-                                    field=column)  # fmt: skip
+            raise self._missing_at(np.flatnonzero(codes < 0), column=column, group=group)
 
     def _refuse_bad(
         self, codes: np.ndarray, uniques: list, used: np.ndarray, *, column: str, group: bool
     ) -> None:
-        """Refuse an empty or NaN label among the ``used`` entries, naming its first row."""
+        """Refuse an empty, '?' or NaN label among the ``used`` entries, naming its first row."""
         for i in np.flatnonzero(used):
             if _bad_label(uniques[i]):
-                row = self.rows + int(np.flatnonzero(codes == i)[0])
-                what = "empty or NaN group label" if group else "missing or NaN value"
-                hint = MISSING_HINT if group else ""
-                raise AuditorInputError(f"{what} at {data_row(row)}{hint}", source=self.source,
-                                        field=column)  # fmt: skip
+                raise self._missing_at(np.flatnonzero(codes == i), column=column, group=group)
 
     def _global(self, keys: list, table: dict, column: str, *, group: bool) -> np.ndarray:
         """The global codes of ``keys``, new ones registered in ``table``."""

@@ -164,7 +164,7 @@ def test_bad_input_is_a_clear_error():
     y = np.array([0, 1, 0, 1])
     with pytest.raises(AuditorInputError, match="length mismatch"):
         counts_from_arrays(y, y[:3], {"s": ["a", "b", "a", "b"]})
-    with pytest.raises(AuditorInputError, match="empty or NaN group label at data row 3"):
+    with pytest.raises(AuditorInputError, match="empty or missing group label at data row 3"):
         counts_from_arrays(y, y, {"s": ["a", "b", "", "b"]})
     with pytest.raises(AuditorInputError, match="s: empty or missing group label at data row 2"):
         counts_from_arrays(y, y, {"s": ["a", None, "a", "b"]})
