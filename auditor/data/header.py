@@ -21,7 +21,8 @@ import csv
 import gzip
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -161,15 +162,21 @@ def csv_layout(path: Path) -> CsvLayout:
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip
 
 
-def read_header(path: Path) -> list[str]:
-    """The column names as the file writes them (duplicates kept), without reading rows."""
-    path = Path(path)
-    kind = file_kind(path)
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """A file's read errors as one-line bad input naming ``path``."""
     try:
-        if kind == "parquet":
-            import pyarrow.parquet as pq
+        yield
+    except UnicodeDecodeError:
+        raise AuditorInputError(f"{NOT_UTF8}; {SAVE_UTF8}", source=str(path)) from None
+    except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors
+        raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
 
-            return list(pq.read_schema(path).names)
+
+def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
+    """The layout of the CSV at ``path`` (:func:`csv_layout`) and its header's names as written
+    (duplicates kept; a ``#`` header line's ``#`` left out), from one look at its first lines."""
+    with _reading(path):
         layout = csv_layout(path)
         with open_text(path) as fh:
             for _ in range(layout.skip_rows):
@@ -177,10 +184,20 @@ def read_header(path: Path) -> list[str]:
             header = next(csv.reader(fh, delimiter=layout.delimiter), None)
         if header and layout.hash_header:  # '# y_true': the '#' marks the line, not the name
             header[0] = header[0].lstrip(COMMENT).lstrip()
-    except UnicodeDecodeError:
-        raise AuditorInputError(f"{NOT_UTF8}; {SAVE_UTF8}", source=str(path)) from None
-    except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors
-        raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
+    if not header:
+        raise AuditorInputError(NO_HEADER, source=str(path))
+    return layout, header
+
+
+def read_header(path: Path) -> list[str]:
+    """The column names as the file writes them (duplicates kept), without reading rows."""
+    path = Path(path)
+    if file_kind(path) == "csv":
+        return csv_header(path)[1]
+    import pyarrow.parquet as pq
+
+    with _reading(path):
+        header = list(pq.read_schema(path).names)
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))
     return header

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from auditor.data.header import NO_ROWS, csv_layout, data_row, read_header
+from auditor.data.header import NO_ROWS, data_row
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.score_axis import MAX_WORKERS
@@ -41,7 +41,8 @@ from auditor.predictions.source import (
     MISSING_LEVEL,
     Columns,
     checked_kind,
-    csv_names,
+    csv_layout_names,
+    header_names,
     iter_batches,
     unreadable,
 )
@@ -310,10 +311,11 @@ def _dask_frame(path: Path, cols: Columns) -> Any:
 
     if checked_kind(path, cols) == "parquet":
         return dd.read_parquet(str(path), columns=cols.names(), split_row_groups=True)
-    layout, names = csv_layout(path), _unique(csv_names(path))
+    layout, names = csv_layout_names(path)
+    names = _unique(names)
     # Every column is read (no usecols: with it pandas drops a row's extra fields where
     # pyarrow refuses the row); those the audit does not read as text, never mistyped.
-    unread = [n for n in names or _unique(read_header(path)) or () if n not in cols.names()]
+    unread = [n for n in names or _unique(header_names(path)) or () if n not in cols.names()]
     return dd.read_csv(
         str(path),
         sep=layout.delimiter,

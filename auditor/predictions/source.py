@@ -12,9 +12,10 @@ from pathlib import Path
 from auditor.data.header import (
     NOT_UTF8,
     SAVE_UTF8,
+    CsvLayout,
     check_flat_columns,
     check_header,
-    csv_layout,
+    csv_header,
     file_kind,
     read_header,
 )
@@ -22,7 +23,10 @@ from auditor.errors import AuditorInputError
 
 NOT_UTF8_ROWS = f"{NOT_UTF8} in a row past the header; {SAVE_UTF8}"
 
-__all__ = ["MISSING_LEVEL", "Columns", "checked_kind", "csv_names", "iter_batches", "unreadable"]
+__all__ = [
+    "MISSING_LEVEL", "Columns", "checked_kind", "csv_layout_names", "header_names", "iter_batches",
+    "unreadable",
+]  # fmt: skip
 
 RAGGED = re.compile(r"Expected (\d+) columns, got (\d+): (.*)", re.DOTALL)
 RAGGED_ROW = (
@@ -71,7 +75,7 @@ def checked_kind(path: Path, cols: Columns) -> str:
     (Parquet) none of them nested: the table loader's checks (``auditor.data.header``), so
     both take a byte-order mark, a ``.csv.gz`` and refuse the same files."""
     kind = file_kind(path)
-    header = csv_names(path) or read_header(path)
+    header = header_names(path)
     _check_columns(path, header, cols)
     check_header([name for name in header if name in cols.names()], source=str(path))
     if kind == "parquet":
@@ -79,15 +83,21 @@ def checked_kind(path: Path, cols: Columns) -> str:
     return kind
 
 
-def csv_names(path: Path) -> list[str] | None:
-    """A CSV header's names without the spaces around them (``y_true, y_pred, sex`` as
-    written with ``", "``) where any has them or the header is a ``#`` line; else None (read
+def header_names(path: Path) -> list[str]:
+    """The header's names as the audit reads them: a CSV's without the spaces around them
+    (``y_true, y_pred, sex`` as written with ``", "``); a Parquet file's schema."""
+    if file_kind(path) == "csv":
+        return [name.strip() for name in csv_header(path)[1]]
+    return read_header(path)
+
+
+def csv_layout_names(path: Path) -> tuple[CsvLayout, list[str] | None]:
+    """The CSV's layout and, where the names a reader finds in its header line are not the
+    audit's (spaces around them, or a ``#`` header line), the audit's names; else None (read
     the header as it is)."""
-    if file_kind(path) != "csv":
-        return None
-    header = read_header(path)
+    layout, header = csv_header(path)
     names = [name.strip() for name in header]
-    return names if names != header or csv_layout(path).hash_header else None
+    return layout, (names if names != header or layout.hash_header else None)
 
 
 def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
@@ -124,7 +134,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
         import pyarrow.csv as pacsv
 
         group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
-        layout, names = csv_layout(path), csv_names(path)
+        layout, names = csv_layout_names(path)
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(
