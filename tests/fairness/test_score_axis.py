@@ -201,17 +201,18 @@ def test_groups_counted_on_several_threads_equal_one_thread(seed, monkeypatch):
     assert ScoreAxis(cells).aucs(cells, groups) == one
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3, 7])
-def test_sorted_positions_cut_into_ranges_equal_one_argsort(workers):
+@pytest.mark.parametrize("seed", [1, 2])
+def test_sorted_positions_equal_one_argsort(seed):
     from auditor.fairness.score_axis import sorted_positions
 
-    rng = np.random.default_rng(workers)
+    rng = np.random.default_rng(seed)
     values = rng.random(20_000)
-    values[:500] = np.linspace(0.4, 0.6, 500)  # many values near the cuts
+    values[:500] = np.linspace(0.4, 0.6, 500)
+    values[500:600] = 0.3 + np.arange(100) * 2.0**-50  # equal high bits: sorted by the low
     expected = np.empty(len(values), np.int64)
     expected[np.argsort(values)] = np.arange(len(values))
-    got = sorted_positions(values, workers=workers)
+    got = sorted_positions(values)
     assert got.dtype == np.uint32 and np.array_equal(got, 2 * expected)
-    assert sorted_positions(np.concatenate([values, values[7:8]]), workers=workers) is None
-    assert sorted_positions(np.zeros(0), workers=workers).tolist() == []
-    assert sorted_positions(np.full(3, 0.5), workers=workers) is None  # one range, tied
+    assert sorted_positions(np.concatenate([values, values[7:8]])) is None
+    assert sorted_positions(np.zeros(0)).tolist() == []
+    assert sorted_positions(np.full(3, 0.5)) is None

@@ -1,0 +1,41 @@
+"""argsort_floats: np.argsort's order from one sort of integer keys, where it is hard."""
+
+import numpy as np
+import pytest
+
+from auditor.fairness.float_sort import argsort_floats, sortable_bits
+
+
+def _hard(seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [
+        rng.random(50_000),  # full float64 scores
+        0.5 + rng.random(50_000) * 1e-12,  # a narrow range: no bit left out
+        np.concatenate([rng.random(1000), 0.3 + rng.permutation(5000) * 2.0**-50]),  # runs
+        rng.normal(size=30_000) * 1e300,  # negatives, huge magnitudes
+        np.round(rng.random(40_000), 2),  # ties everywhere
+        rng.random(20_000).astype(np.float32).astype(np.float64),
+        np.array([0.0, 1.0, -1.0, np.inf, -np.inf, 5e-324, -5e-324, 1.0]),
+        np.linspace(0.0, 1.0, (1 << 16) + 1),  # n one past a power of two
+        np.full(1000, 0.25),
+        np.array([0.7]),
+        np.zeros(0),
+    ]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_order_sorts_the_values_as_numpy_does(seed):
+    for values in _hard(seed):
+        order = argsort_floats(values)
+        assert order.dtype == np.int64 and len(order) == len(values)
+        assert np.array_equal(np.sort(order), np.arange(len(values)))  # a permutation
+        assert np.array_equal(values[order], np.sort(values))
+        if len(np.unique(values)) == len(values):  # distinct: the one order there is
+            assert np.array_equal(order, np.argsort(values))
+
+
+def test_sortable_bits_keep_the_order_of_the_values():
+    values = np.array([-np.inf, -2.5, -1e-300, -0.0, 0.0, 1e-300, 0.5, 1.0, 3.0, np.inf])
+    keys = sortable_bits(values)
+    assert np.all(keys[1:] >= keys[:-1]) and np.all(keys[1:4] > keys[:3])
+    assert keys[3] < keys[4]  # -0.0 below 0.0: callers add 0.0 first where they are equal
