@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from auditor.data.header import (
     NOT_UTF8,
@@ -24,8 +25,8 @@ from auditor.errors import AuditorInputError
 NOT_UTF8_ROWS = f"{NOT_UTF8} in a row past the header; {SAVE_UTF8}"
 
 __all__ = [
-    "MISSING_LEVEL", "Columns", "checked_kind", "csv_layout_names", "header_names", "iter_batches",
-    "unreadable",
+    "MISSING_LEVEL", "Columns", "checked_kind", "csv_names", "csv_options", "header_names",
+    "iter_batches", "unreadable",
 ]  # fmt: skip
 
 RAGGED = re.compile(r"Expected (\d+) columns, got (\d+): (.*)", re.DOTALL)
@@ -34,6 +35,7 @@ RAGGED_ROW = (
     "the delimiter, or write the row in full"
 )
 SHOW_COLUMNS = 30  # names listed when a column is not found
+CSV_BLOCK = 1 << 24  # bytes pyarrow parses at once; the first block decides the column types
 
 # The group of a row with no sensitive value, as the table loader names it (data.missing_group)
 # without importing it: auditor.data's package loads pandas, which this path does without.
@@ -91,13 +93,40 @@ def header_names(path: Path) -> list[str]:
     return read_header(path)
 
 
-def csv_layout_names(path: Path) -> tuple[CsvLayout, list[str] | None]:
-    """The CSV's layout and, where the names a reader finds in its header line are not the
-    audit's (spaces around them, or a ``#`` header line), the audit's names; else None (read
-    the header as it is)."""
+def csv_names(path: Path) -> tuple[CsvLayout, list[str]]:
+    """The CSV's layout and the names its columns are read under: the header's, without the
+    spaces around them and a ``#`` header line's ``#``, a repeat (a column the audit does not
+    read: the header check refuses one it reads) suffixed ``.1``, ``.2``."""
     layout, header = csv_header(path)
-    names = [name.strip() for name in header]
-    return layout, (names if names != header or layout.hash_header else None)
+    seen: set[str] = set()
+    names = []
+    for name in (h.strip() for h in header):
+        k, new = 0, name
+        while new in seen:
+            k, new = k + 1, f"{name}.{k + 1}"
+        seen.add(new)
+        names.append(new)
+    return layout, names
+
+
+def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: bool,
+                column_types: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:  # fmt: skip
+    """pyarrow's (read, parse, convert) options for the audited columns of a CSV (or of a block
+    of its lines, ``header`` False past the first), the same for both engines: a sensitive
+    column as dictionary codes, the others typed by ``column_types`` where given, else as
+    pyarrow infers them."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
+    types = {**(column_types or {}), **{s: group for s in cols.sensitive}}
+    return (
+        pacsv.ReadOptions(block_size=CSV_BLOCK, use_threads=True, column_names=names,
+                          skip_rows=layout.skip_rows + 1 if header else 0),
+        pacsv.ParseOptions(delimiter=layout.delimiter),
+        pacsv.ConvertOptions(include_columns=cols.names(), column_types=types,
+                             strings_can_be_null=True, decimal_point=layout.decimal_point),
+    )  # fmt: skip
 
 
 def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
@@ -133,24 +162,10 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
             return
         import pyarrow.csv as pacsv
 
-        group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
-        layout, names = csv_layout_names(path)
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                block_size=1 << 24,
-                use_threads=True,
-                column_names=names,
-                skip_rows=layout.skip_rows + (names is not None),  # the header, renamed
-            ),
-            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=cols.names(),
-                column_types={s: group for s in cols.sensitive},
-                strings_can_be_null=True,
-                decimal_point=layout.decimal_point,
-            ),
-        )
+        layout, names = csv_names(path)
+        read, parse, convert = csv_options(layout, names, cols, header=True)
+        reader = pacsv.open_csv(path, read_options=read, parse_options=parse,
+                                convert_options=convert)  # fmt: skip
         for batch in reader:
             for start in range(0, batch.num_rows, batch_rows):
                 yield batch.slice(start, batch_rows)

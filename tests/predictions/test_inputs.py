@@ -108,12 +108,23 @@ def test_one_column_in_two_roles_is_refused_before_reading(tmp_path, cols, roles
     assert f"is named twice ({roles})" in str(err)
 
 
-def test_a_ragged_row_is_refused_by_both_engines_in_the_same_line(tmp_path):
+@pytest.mark.parametrize(
+    ("edit", "fields"),
+    [
+        (lambda row: row + ",Smith, John", 8),  # an unquoted value holding the delimiter
+        (lambda row: row.rsplit(",", 1)[0], 5),  # short: only a column the audit skips lacks
+        (lambda row: row.split(",", 1)[1], 5),  # short: the fields shifted left by one
+    ],
+    ids=["long", "short-unread", "short-shifted"],
+)
+def test_a_ragged_row_is_refused_by_both_engines_in_the_same_line(tmp_path, edit, fields):
     """pandas (the Dask path) read only the audited columns and silently dropped a row's extra
-    fields, auditing a file the pyarrow path refuses; now both refuse it in one same line."""
+    fields, and filled a short row's missing fields with NaN (audited where only a column the
+    audit does not read lacked one), auditing a file the pyarrow path refuses; now both engines
+    parse with pyarrow and refuse it in one same line."""
     frame = predictions_frame(600, seed=4).assign(note=7)
     lines = frame.to_csv(index=False).splitlines()
-    lines[300] += ",Smith, John"  # an unquoted value holding the delimiter
+    lines[300] = edit(lines[300])
     path = tmp_path / "ragged.csv"
     path.write_text("\n".join(lines) + "\n")
     lines_err = []
@@ -121,8 +132,26 @@ def test_a_ragged_row_is_refused_by_both_engines_in_the_same_line(tmp_path):
         with pytest.raises(AuditorInputError) as err:
             reduce_predictions(path, predictions_columns(), positive_label="approved", **kw)
         lines_err.append(str(err.value))
-    assert lines_err[0].startswith(f"{path}: a row has 8 fields where the header has 6 (")
+    assert lines_err[0].startswith(f"{path}: a row has {fields} fields where the header has 6 (")
     assert lines_err[1] == lines_err[0] and lines_err[2] == lines_err[0]
+
+
+@pytest.mark.parametrize("text", ["None", "<NA>", "nan", "#N/A"])
+def test_a_group_or_label_text_reads_alike_on_both_engines(tmp_path, text):
+    """pandas' CSV reader takes more words for missing than pyarrow's ('None', '<NA>'): a
+    group written 'None' was a group on one engine and a refused missing value on the other.
+    Both engines now parse with pyarrow: one answer, counts or the same one-line refusal."""
+    path = tmp_path / "p.csv"
+    rows = [f"1,1,{text}", "0,0,F", "1,0,M", "0,1,F", "1,1,M", f"0,{text},M"]
+    path.write_text("y_true,y_pred,sex\n" + "\n".join(rows) + "\n")
+    answers = []
+    for kw in ({}, {"dask_scheduler": "synchronous"}):
+        try:
+            got = reduce_predictions(path, Columns(sensitive=("sex",)), **kw)
+            answers.append((got.table.group_labels, got.table.counts.tolist()))
+        except AuditorInputError as err:
+            answers.append(str(err).replace(" (partition 1 of 1; its rows counted from 1)", ""))
+    assert answers[1] == answers[0]
 
 
 def test_a_column_the_audit_does_not_read_may_change_type_past_dasks_sample(tmp_path):
@@ -192,3 +221,35 @@ def test_a_parquet_with_category_columns_audits_alike_on_both_engines(tmp_path):
     arrow = _without_run_details(audit_predictions(path, **kw).data)
     dask = _without_run_details(audit_predictions(path, dask_scheduler="synchronous", **kw).data)
     assert json.dumps(dask, sort_keys=True) == json.dumps(arrow, sort_keys=True)
+
+
+def test_a_csv_in_many_dask_partitions_counts_as_the_batch_engine(tmp_path, monkeypatch):
+    """Blocks of lines (the first with the comment lines and the header, BOM and CRLF kept),
+    each typed as the batch engine types the file; a gzip file is one block; a ragged row in
+    a later block is refused in the batch engine's words."""
+    from auditor.predictions import partitions
+
+    frame = predictions_frame(3000, seed=11)
+    text = "# exported by a pipeline\n" + frame.to_csv(index=False, sep=";", decimal=",")
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    packed = tmp_path / "p.csv.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    reference = _counts(path)
+    monkeypatch.setattr(partitions, "CSV_PARTITION", 8192)
+    for file in (path, packed):
+        got = reduce_predictions(file, predictions_columns(), positive_label="approved",
+                                 dask_scheduler="threads", batch_rows=100)  # fmt: skip
+        assert got.table.counts.tolist() == reference.table.counts.tolist()
+        assert got.scores.roc_auc == reference.scores.roc_auc  # sums per batch: last digit
+        assert got.scores.log_loss == pytest.approx(reference.scores.log_loss, rel=1e-13)
+        assert got.n_batches >= 30
+    lines = path.read_bytes().split(b"\r\n")
+    lines[2500] += b";late"
+    path.write_bytes(b"\r\n".join(lines))
+    with pytest.raises(AuditorInputError) as arrow:
+        _counts(path)
+    with pytest.raises(AuditorInputError) as dask:
+        reduce_predictions(path, predictions_columns(), positive_label="approved",
+                           dask_scheduler="synchronous")  # fmt: skip
+    assert str(dask.value) == str(arrow.value) and "a row has 6 fields" in str(arrow.value)

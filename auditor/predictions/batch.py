@@ -1,0 +1,134 @@
+"""One batch of a predictions file reduced to a :class:`Partial`: per-group confusion counts and
+per-cell score sums (checked: labels whole numbers, scores probabilities), the unit both engines
+(pyarrow batches, Dask partitions) add up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from auditor.data.header import data_row
+from auditor.errors import AuditorInputError
+from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
+from auditor.fairness.scores import CellSums, add_cell_codes
+from auditor.fairness.spill_cells import SpilledCells, SpillRows
+from auditor.predictions.labels import check_whole_labels
+from auditor.predictions.source import Columns
+
+__all__ = ["BINARY_ONLY", "Partial", "reduce_arrow", "reduce_batch"]
+
+
+def _to_numpy(values: Any) -> np.ndarray:
+    if hasattr(values, "buffers") and hasattr(values, "null_count"):  # a pyarrow Array
+        return arrow_numpy(values)
+    if hasattr(values, "to_numpy"):
+        try:
+            return values.to_numpy(zero_copy_only=False)
+        except TypeError:
+            return values.to_numpy()
+    return np.asarray(values)
+
+
+BINARY_ONLY = "y_score is for binary targets only"
+SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
+SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
+PERCENT_SHARE = 0.1
+
+
+@dataclass
+class Partial:
+    """One batch or partition reduced: counts table and score sums per joint cell and
+    true-class value."""
+
+    table: CountsTable | None
+    scores: CellSums
+    rows: int
+    spilled: SpillRows | None = None  # the rows for the spill, where the scores go there
+
+
+def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: int) -> np.ndarray:
+    values = _to_numpy(columns[cols.y_score])
+    try:
+        score = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):  # a text column: say which, and its first text
+        row, text = _first_text(values)
+        raise AuditorInputError(f"{SCORE_NOT_NUMERIC} ({text!r} at {data_row(row_offset + row)})",
+                                source=source, field=cols.y_score) from None  # fmt: skip
+    bad = ~np.isfinite(score) | (score < 0) | (score > 1)
+    if bad.any():
+        raise AuditorInputError(_score_problem(score, row_offset), source=source,
+                                field=cols.y_score)  # fmt: skip
+    return score
+
+
+def _first_text(values: Any) -> tuple[int, str]:
+    """The index and value of the first entry of ``values`` that is not a number."""
+    for i, value in enumerate(values):
+        if value is None:  # missing: said once the column reads as numbers
+            continue
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return i, str(value)[:40]
+    return 0, ""
+
+
+def _score_problem(score: np.ndarray, row_offset: int) -> str:
+    """What is wrong with the first score that is not a probability, and what the batch's
+    scores look like: logits or decision values (some below 0), percentages (0 to 100, more
+    than ``PERCENT_SHARE`` of them above 1)."""
+    finite = np.isfinite(score)
+    if not finite.all():
+        first = int(np.flatnonzero(~finite)[0])
+        return f"missing or infinite score at {data_row(row_offset + first)}; {SCORE_WANTED}"
+    low, high = int(np.argmin(score)), int(np.argmax(score))
+    if score[low] < 0:
+        return (f"score {score[low]:g} at {data_row(row_offset + low)} is below 0: logits or "
+                f"decision values? {SCORE_WANTED} (a logit's sigmoid)")  # fmt: skip
+    where = data_row(row_offset + int(np.flatnonzero(score > 1)[0]))
+    if score[high] <= 100 and np.mean(score > 1) > PERCENT_SHARE:
+        return (f"score {score[score > 1][0]:g} at {where} is above 1: percentages? "
+                f"{SCORE_WANTED} (divide by 100)")  # fmt: skip
+    return f"score {score[score > 1][0]:g} at {where} is above 1; {SCORE_WANTED}"
+
+
+def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int = 0,
+                 spilled: SpilledCells | None = None) -> Partial:  # fmt: skip
+    """columns: name -> array (pyarrow, pandas or numpy) for ``cols.names()``; ``spilled``:
+    where the scores are spilled (the partial's cells keep their sums only)."""
+    acc = CountsAccumulator(
+        cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred,
+        missing_group=cols.missing_group, strip_labels=True,
+    )  # fmt: skip
+    acc.rows = row_offset  # row numbers in messages count from the file's start
+    for name in (cols.y_true, cols.y_pred):
+        check_whole_labels(columns[name], column=name, source=source,
+                           row_offset=row_offset)  # fmt: skip
+    codes = acc.add(
+        columns[cols.y_true], columns[cols.y_pred], [columns[s] for s in cols.sensitive]
+    )
+    n = acc.rows - row_offset
+    acc.rows = n
+    cells: CellSums = {}
+    if cols.y_score and n:
+        score = _checked_scores(columns, cols, source=source, row_offset=row_offset)
+        if np.count_nonzero(np.bincount(codes.y_true)) > 2:
+            raise AuditorInputError(
+                "y_score is for binary targets only (more than 2 classes)",
+                source=source,
+                field=cols.y_score,
+            )
+        args = (cells, score, codes.groups, codes.group_labels, codes.y_true, codes.classes)
+        if spilled is not None:
+            return Partial(acc.table(), cells, n, spilled.add_codes(*args))
+        add_cell_codes(*args)
+    return Partial(acc.table() if n else None, cells, n)
+
+
+def reduce_arrow(cols: Columns, source: str, spilled: SpilledCells | None, offset: int,
+                  batch: Any) -> Partial:  # fmt: skip
+    """A pyarrow RecordBatch starting at row ``offset`` of the file reduced to a Partial."""
+    columns = {n: batch.column(n) for n in cols.names()}
+    return reduce_batch(columns, cols, source=source, row_offset=offset, spilled=spilled)

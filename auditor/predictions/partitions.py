@@ -1,0 +1,143 @@
+"""The Dask engine: a predictions file reduced per partition by a Dask scheduler, each partition
+parsed by pyarrow exactly as the batch engine parses the whole file (:mod:`.source`), so both
+engines read the same values, types and missing values and refuse the same rows in the same
+words. A CSV's partitions are blocks of its lines (``dask.bytes.read_bytes``, as
+``dask.dataframe.read_csv`` splits a file; a gzip file is one block), typed as the batch engine
+types the file (from its first block); a Parquet file's are its row groups. Each is read where
+its task runs (a distributed worker needs the file at the same path)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import AuditorInputError
+from auditor.predictions.batch import Partial, reduce_arrow
+from auditor.predictions.source import (
+    Columns,
+    checked_kind,
+    csv_names,
+    csv_options,
+    iter_batches,
+    unreadable,
+)
+
+__all__ = ["dask_partials"]
+
+CSV_PARTITION = 64 * 2**20  # bytes of a CSV per partition
+PARTITION = "{path} (partition {i} of {n}; its rows counted from 1)"
+
+
+def dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -> Iterator[Partial]:
+    """Each partition's partials (one per ``batch_rows`` rows), reduced by the named scheduler
+    ("threads", "processes", "synchronous", or a distributed address like tcp://host:8786)."""
+    import dask
+    import pyarrow as pa
+
+    try:
+        if checked_kind(path, cols) == "parquet":
+            import pyarrow.parquet as pq
+
+            n = pq.ParquetFile(path).metadata.num_row_groups
+            tasks = [dask.delayed(_row_group_partials)(str(path), i, cols, batch_rows,
+                                                       PARTITION.format(path=path, i=i + 1, n=n))
+                     for i in range(n)]  # fmt: skip
+        else:
+            tasks = _csv_tasks(path, cols, batch_rows)
+        for partials in _computed(tasks, scheduler):
+            yield from partials
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:  # a partition's parse error
+        raise _as_pyarrow_refuses(path, cols, exc) from None
+
+
+def _csv_tasks(path: Path, cols: Columns, batch_rows: int) -> list:
+    """A task per block of the CSV's lines; each block's columns typed as pyarrow types the
+    file from its first block (the batch engine's types: text further down is refused alike)."""
+    import dask
+    import pyarrow.csv as pacsv
+    from dask.bytes import read_bytes
+
+    layout, names = csv_names(path)
+    read, parse, convert = csv_options(layout, names, cols, header=True)
+    with pacsv.open_csv(path, read_options=read, parse_options=parse,
+                        convert_options=convert) as reader:  # fmt: skip
+        types = {f.name: f.type for f in reader.schema if f.name not in cols.sensitive}
+    packed = path.name.lower().endswith(".gz")
+    _, files = read_bytes(str(path), delimiter=b"\n", sample=False,
+                          blocksize=None if packed else CSV_PARTITION,
+                          compression="gzip" if packed else None)  # fmt: skip
+    blocks = files[0]
+    return [dask.delayed(_csv_block_partials)(block, (layout, names, types), cols, i == 0,
+                                              batch_rows,
+                                              PARTITION.format(path=path, i=i + 1, n=len(blocks)))
+            for i, block in enumerate(blocks)]  # fmt: skip
+
+
+def _csv_block_partials(block: bytes, reading: tuple, cols: Columns, first: bool,
+                        batch_rows: int, source: str) -> list[Partial]:  # fmt: skip
+    """A block of the CSV's lines (the first holding its header) parsed and reduced."""
+    import pyarrow.csv as pacsv
+
+    layout, names, types = reading
+    if not block.strip():
+        return []
+    read, parse, convert = csv_options(layout, names, cols, header=first, column_types=types)
+    table = pacsv.read_csv(io.BytesIO(block), read_options=read, parse_options=parse,
+                           convert_options=convert)  # fmt: skip
+    return _reduced(table.to_batches(max_chunksize=batch_rows), cols, source)
+
+
+def _row_group_partials(path: str, i: int, cols: Columns, batch_rows: int,
+                        source: str) -> list[Partial]:  # fmt: skip
+    """Row group ``i`` of the Parquet file at ``path``, read as the batch engine reads it."""
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path, pre_buffer=False, read_dictionary=list(cols.sensitive))
+    batches = pf.iter_batches(batch_size=batch_rows, row_groups=[i], columns=cols.names())
+    return _reduced(batches, cols, source)
+
+
+def _reduced(batches: Any, cols: Columns, source: str) -> list[Partial]:
+    partials, offset = [], 0
+    for batch in batches:
+        partials.append(reduce_arrow(cols, source, None, offset, batch))
+        offset += batch.num_rows
+    return partials
+
+
+def _as_pyarrow_refuses(path: Path, cols: Columns, exc: BaseException) -> AuditorInputError:
+    """A partition's parse error as the batch engine words it for the whole file (its first
+    such row, wherever the partitions split), so both engines refuse a file in the same line;
+    else ``unreadable``."""
+    try:
+        for _ in iter_batches(path, cols, batch_rows=1 << 20):
+            pass
+    except AuditorInputError as err:
+        return err
+    return unreadable(path, exc)
+
+
+def _computed(tasks: list, scheduler: str) -> Sequence[list[Partial]]:
+    """The partials of the Dask ``tasks`` computed by ``scheduler``."""
+    import dask
+
+    if scheduler in ("threads", "processes", "synchronous"):
+        return dask.compute(*tasks, scheduler=scheduler)
+    from dask.distributed import Client
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(scheduler)
+        if scheme in ("tcp", "tls"):  # checked first: a half-made Client hangs at exit
+            parse_host_port(location)
+        client = Client(scheduler, timeout=10, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise AuditorInputError(
+            f"cannot reach Dask scheduler ({exc})", field="--dask-scheduler"
+        ) from None
+    try:
+        return client.gather(client.compute(tasks))
+    finally:
+        client.close()
