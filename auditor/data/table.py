@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.config import TableData
+from auditor.config.labels import label_index
 from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
 from auditor.data.header import (  # noqa: F401 - the messages are this module's API too
@@ -324,21 +325,11 @@ def encode_target(
 
 
 def positive_value(labels: list, wanted: object) -> object | None:
-    """The label that ``wanted`` (``positive_label``) names: the one written the same, else
-    the one number equal to it (``1`` names the label ``1.0`` of a float column)."""
-    same = [v for v in labels if str(v) == str(wanted)]
-    if same:
-        return same[0]
-    number = _as_number(wanted)
-    equal = [v for v in labels if number is not None and _as_number(v) == number]
-    return equal[0] if len(equal) == 1 else None
-
-
-def _as_number(value: object) -> float | None:
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+    """The label that ``wanted`` (``positive_label``) names, by :mod:`auditor.config.labels`'
+    one rule: the one written the same, else the one of the same value (``1`` names the label
+    ``1.0`` of a float column, ``"true"`` names ``True``); None when none does or two do."""
+    index = label_index(labels, wanted)
+    return None if index is None else labels[index]
 
 
 def validate_table(config: TableData) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
+from auditor.config.labels import label_index
+from auditor.config.labels import same_label as same_label  # the one rule, used here too
 from auditor.errors import AuditorInputError
 
 # name -> (what it is, higher_is_better, denominator: which count it divides by)
@@ -157,22 +158,6 @@ UNKNOWN_FAVOURABLE = "favourable label {label!r} is not a class ({classes})"
 FAVOURABLE_NEEDS_BINARY = "a favourable label needs a binary target (this one has {k} classes)"
 
 
-def same_label(text: str, value: Any) -> bool:
-    """Whether a label given as text (an option, a config value) names the class ``value``:
-    by its text, or by value for numbers ("1" is 1.0 and "1.0") and booleans ("true" and "1"
-    are True), whether ``value`` is the class itself or its name."""
-    if str(value) == text:
-        return True
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        value = value.strip().lower() == "true"
-    if isinstance(value, bool | np.bool_):
-        return text.strip().lower() in (("true", "1") if value else ("false", "0"))
-    try:
-        return float(text) == float(value)
-    except (TypeError, ValueError):
-        return False
-
-
 def favourable_index(
     class_names: Sequence[str], label: str | None, *, field: str = "fairness.favourable_label"
 ) -> int | None:
@@ -184,12 +169,12 @@ def favourable_index(
     names = [str(c) for c in class_names]
     if len(names) != 2:
         raise AuditorInputError(FAVOURABLE_NEEDS_BINARY.format(k=len(names)), field=field)
-    matches = [i for i, name in enumerate(names) if same_label(str(label), name)]
-    if len(matches) != 1:
+    index = label_index(names, label)
+    if index is None:
         raise AuditorInputError(
             UNKNOWN_FAVOURABLE.format(label=label, classes=", ".join(names)), field=field
         )
-    return matches[0]
+    return index
 
 
 # Rates of being predicted positive (or of escaping it): their direction for the person

@@ -1,0 +1,69 @@
+"""How a label given in a config, an option or an argument names a class: one rule for the
+table's ``positive_label``, a supplied model's classes, ``[fairness] favourable_label`` and
+``auditor audit --positive-label``.
+
+A wanted label names a class when both are written the same (``"yes"`` names ``yes``), and
+otherwise when both are the same value:
+
+- a number and a number, however written: ``"1"`` names ``1``, ``1.0`` and ``"01"``;
+- true / false, written as a boolean or as the text ``true`` / ``false`` in any case:
+  ``"true"`` names ``True`` and the text ``TRUE``;
+- a boolean and the number it equals (as in Python, ``True == 1``): ``"1"`` names ``True``,
+  ``True`` names ``1``; but the text ``"true"`` does not name the number ``1`` (a file's 0/1
+  column holds numbers, not truth values).
+
+:func:`label_index` applies it to a list of classes: the one class written the same, else the
+one class of the same value; two such classes (``1`` and ``1.0`` in one column) name none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+TRUTH_TEXT = {"true": True, "false": False}
+
+
+def _is_bool(value: Any) -> bool:
+    return type(value).__name__ in ("bool", "bool_")  # Python's, or numpy's (1.x and 2.x)
+
+
+def _truth(value: Any) -> bool | None:
+    """True / False for a boolean or the text true / false (any case), else None."""
+    if _is_bool(value):
+        return bool(value)
+    if isinstance(value, str):
+        return TRUTH_TEXT.get(value.strip().lower())
+    return None
+
+
+def _number(value: Any) -> float | None:
+    """The number ``value`` is or writes (a boolean is 0 or 1), else None."""
+    if isinstance(value, str) and value.strip().lower() in TRUTH_TEXT:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def same_label(wanted: Any, value: Any) -> bool:
+    """Whether the label ``wanted`` (an option, a config value) names the class ``value``
+    (the class itself or its name): the same text, or the same value (module docstring)."""
+    if str(wanted) == str(value):
+        return True
+    truth_w, truth_v = _truth(wanted), _truth(value)
+    if truth_w is not None and truth_v is not None:
+        return truth_w == truth_v
+    number_w, number_v = _number(wanted), _number(value)
+    return number_w is not None and number_w == number_v
+
+
+def label_index(labels: Sequence[Any], wanted: Any) -> int | None:
+    """Index of the one label of ``labels`` that ``wanted`` names: written the same, else the
+    same value (:func:`same_label`); None when none does, or more than one."""
+    written = [i for i, v in enumerate(labels) if str(v) == str(wanted)]
+    if written:
+        return written[0] if len(written) == 1 else None
+    equal = [i for i, v in enumerate(labels) if same_label(wanted, v)]
+    return equal[0] if len(equal) == 1 else None

@@ -1,0 +1,53 @@
+"""One rule names a class from a label given as text or a value: the table's positive_label,
+a supplied model's classes and [fairness] favourable_label agree on every case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from auditor.config.labels import label_index, same_label
+from auditor.data.table import positive_value
+from auditor.errors import AuditorInputError
+from auditor.fairness.metrics import favourable_index
+
+
+@pytest.mark.parametrize(
+    ("wanted", "value", "same"),
+    [("1", 1.0, True), ("1", "1.0", True), ("1.0", 1, True), ("01", 1, True),
+     ("true", True, True), ("TRUE", "True", True), (" false", False, True), (True, "true", True),
+     ("1", np.bool_(True), True), ("1.0", True, True), (True, 1, True), (False, 0.0, True),
+     ("yes", "yes", True), ("0", 1.0, False), ("yes", "no", False), ("x", 1.0, False),
+     ("true", "1", False), ("true", 1, False), ("false", True, False), ("Yes", "yes", False)],
+)  # fmt: skip
+def test_same_label_by_text_or_by_value(wanted, value, same):
+    assert same_label(wanted, value) is same
+
+
+CASES = [  # (classes as read from a file, wanted) -> the class named, or None
+    ([0.0, 1.0], "1", 1.0),
+    ([0, 1], True, 1),
+    ([False, True], "true", True),  # positive_value refused it: "true" is not "True"
+    ([False, True], "FALSE", False),
+    (["False", "True"], "true", "True"),
+    (["no", "yes"], "no", "no"),
+    (["1", "1.0"], "1", "1"),  # written the same wins (favourable_index refused: two equal 1)
+    (["1.0", "01"], 1, None),  # two labels equal 1: neither
+    ([0, 1], "true", None),  # a 0/1 column holds numbers, not truth values
+    (["no", "yes"], "maybe", None),
+]
+
+
+@pytest.mark.parametrize(("labels", "wanted", "named"), CASES)
+def test_positive_label_and_favourable_label_name_the_same_class(labels, wanted, named):
+    index = label_index(labels, wanted)
+    assert (None if index is None else labels[index]) == named
+    assert positive_value(labels, wanted) == named
+    names = [str(v) for v in labels]  # the checks see the classes by name, the label as text
+    if not isinstance(wanted, str):  # favourable_label is text only
+        return
+    if named is None:
+        with pytest.raises(AuditorInputError, match="not a class"):
+            favourable_index(names, wanted)
+    else:
+        assert favourable_index(names, wanted) == labels.index(named)
