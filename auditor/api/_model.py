@@ -79,7 +79,7 @@ def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, dev
     else:
         trainer, recipe = None, ""
     model = SuppliedModel(
-        kind=config.model.kind, module=ProbaModule(estimator, decode),
+        kind=config.model.kind, module=ProbaModule(estimator, decode, rows.outputs),
         n_classes=len(rows.labels), architecture=type(estimator).__name__,
         differentiable=False, n_parameters=None, source_files=files,
         train_reference=trainer, reference_recipe=recipe,

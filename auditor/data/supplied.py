@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.config import TableData
+from auditor.config.labels import label_index
 from auditor.data import DatasetBundle, Split, TaskInfo
 from auditor.data.table import (
     NO_ROWS,
@@ -30,7 +31,6 @@ from auditor.data.table import (
     TARGET_AS_SENSITIVE,
     TARGET_MISSING,
     TOO_MANY_CLASSES,
-    positive_value,
     read_table,
     sensitive_groups,
 )
@@ -47,11 +47,6 @@ NOT_NUMERIC = (
 )
 UNKNOWN_LABEL = "target value {label!r} is not one of the model's classes ({known})"
 NOT_A_CLASS = "positive_label {label!r} is not one of the model's classes ({known})"
-NOT_LAST_CLASS = (
-    "positive_label {label!r} is not the model's last class ({last!r}), which its binary "
-    "metrics and fairness rates read as positive (the model's output order, not reordered "
-    "here); leave positive_label unset to audit {last!r} as positive"
-)
 ONE_CLASS = "the target column {col!r} has a single class in every file"
 NO_FEATURES = "no input columns left (data.features, or the columns besides target and sensitive)"
 # Where the files sit in the bundle.
@@ -104,8 +99,11 @@ class SuppliedRows:
 
     bundle: DatasetBundle
     codec: InputCodec
-    # The model's class labels as written in the target column, in the model's order.
+    # The classes as the model knows them (an estimator's classes_, else the target's values),
+    # in the audit's order: the positive class last.
     labels: tuple[Any, ...]
+    # The model's output column of each of ``labels`` (its classes_ order may differ).
+    outputs: tuple[int, ...] = ()
 
 
 def _input_columns(
@@ -145,14 +143,33 @@ def _codec(
 
 def _labels(
     frames: dict[str, pd.DataFrame], config: TableData, known: Sequence[Any] | None
-) -> tuple[Any, ...]:
-    """The model's classes (``known``, e.g. an estimator's ``classes_``) or the target's
-    values in sorted order with ``positive_label`` last."""
-    if known is not None:
-        return _model_classes(tuple(known), config)
-    values = pd.concat([f[config.target] for f in frames.values()]).dropna().unique().tolist()
-    labels = sorted(values, key=str)
+) -> tuple[tuple[Any, ...], tuple[int, ...]]:
+    """The classes in the audit's order, ``positive_label`` (when given) last, and the model's
+    output column of each: the model's own classes (``known``, e.g. an estimator's
+    ``classes_``, whose order is its output order), else the target's values in sorted order
+    (a module's outputs follow that order with ``positive_label`` last)."""
     src = str(config.path)
+    if known is not None:
+        labels = list(known)
+        missing_label = NOT_A_CLASS.format(label=config.positive_label,
+                                           known=", ".join(map(str, known)))  # fmt: skip
+    else:
+        values = pd.concat([f[config.target] for f in frames.values()]).dropna().unique()
+        labels = sorted(values.tolist(), key=str)
+        missing_label = NOT_A_LABEL.format(label=config.positive_label, col=config.target)
+        _check_classes(labels, config, src=src)
+    order = list(range(len(labels)))
+    if config.positive_label is not None:
+        pos = label_index(labels, config.positive_label)
+        if pos is None:
+            raise AuditorInputError(missing_label, source=src, field="data.positive_label")
+        order = [i for i in order if i != pos] + [pos]
+    if known is None:  # the module's outputs are in the audit's order
+        return tuple(labels[i] for i in order), tuple(range(len(labels)))
+    return tuple(labels[i] for i in order), tuple(order)
+
+
+def _check_classes(labels: list, config: TableData, *, src: str) -> None:
     if len(labels) < 2:
         raise AuditorInputError(ONE_CLASS.format(col=config.target), source=src,
                                 field="data.target")  # fmt: skip
@@ -161,46 +178,19 @@ def _labels(
             TOO_MANY_CLASSES.format(col=config.target, n=len(labels), k=config.max_categories),
             source=src, field="data.target",
         )  # fmt: skip
-    if config.positive_label is not None:
-        pos = positive_value(labels, config.positive_label)
-        if pos is None:  # it was ignored: the larger label was the positive class
-            raise AuditorInputError(
-                NOT_A_LABEL.format(label=config.positive_label, col=config.target),
-                source=src, field="data.positive_label",
-            )  # fmt: skip
-        labels = [v for v in labels if v != pos] + [pos]
-    return tuple(labels)
-
-
-def _model_classes(known: tuple[Any, ...], config: TableData) -> tuple[Any, ...]:
-    """The model's own classes in its output order; ``positive_label`` must name the last
-    (the class auditor reads as positive): the outputs cannot be reordered behind its back."""
-    if config.positive_label is None:
-        return known
-    pos = positive_value(list(known), config.positive_label)
-    if pos is None:
-        raise AuditorInputError(
-            NOT_A_CLASS.format(label=config.positive_label, known=", ".join(map(str, known))),
-            source=str(config.path), field="data.positive_label",
-        )  # fmt: skip
-    if pos != known[-1]:
-        raise AuditorInputError(
-            NOT_LAST_CLASS.format(label=config.positive_label, last=str(known[-1])),
-            source=str(config.path), field="data.positive_label",
-        )  # fmt: skip
-    return known
 
 
 def _encode_y(target: pd.Series, labels: tuple[Any, ...], *, src: str) -> np.ndarray:
-    lookup = {str(v): i for i, v in enumerate(labels)}
-    y = target.astype(str).map(lookup)
-    if y.isna().any():
-        bad = target[y.isna()].iloc[0]
-        bad = bad.item() if isinstance(bad, np.generic) else bad  # 0, not np.int64(0)
+    """Class indices into ``labels`` of the target's values, matched by the one label rule
+    (a model's classes 0.0 / 1.0 name the file's 0 / 1, True names 1)."""
+    codes, values = pd.factorize(target)
+    lookup = np.array([label_index(labels, v) for v in values.tolist()], dtype=object)
+    unknown = [v for v, i in zip(values.tolist(), lookup, strict=True) if i is None]
+    if unknown:
         known = ", ".join(map(str, labels))
-        raise AuditorInputError(UNKNOWN_LABEL.format(label=bad, known=known), source=src,
+        raise AuditorInputError(UNKNOWN_LABEL.format(label=unknown[0], known=known), source=src,
                                 field="data.target")  # fmt: skip
-    return y.to_numpy().astype(np.int64)
+    return lookup[codes].astype(np.int64)
 
 
 def _split(name: str, frame: pd.DataFrame, config: TableData, *, codec: InputCodec,
@@ -262,7 +252,7 @@ def supplied_rows(
         _check_rows(frame, config, src=_source(config, key), field=f"data.{key}")
     cols = _input_columns(config, frames["path"], columns)
     codec = _codec(frames, cols, as_frame=as_frame, numeric_only=numeric_only)
-    classes = _labels(frames, config, labels)
+    classes, outputs = _labels(frames, config, labels)
     splits = {name: _empty(name, config, len(cols)) for name in (*EMPTY_SPLITS, *ROLES)}
     offset = 0  # source row ids count on across the files: evaluation, members, non-members
     for name, key in ROLES.items():
@@ -288,4 +278,4 @@ def supplied_rows(
                      f"non-members {config.non_members or 'none'}."),
         citation=config.citation, license=config.license, source_files=files,
     )  # fmt: skip
-    return SuppliedRows(bundle=bundle, codec=codec, labels=classes)
+    return SuppliedRows(bundle=bundle, codec=codec, labels=classes, outputs=outputs)

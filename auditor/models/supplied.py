@@ -193,20 +193,29 @@ def load_skops(path: Path) -> Any:
 
 class ProbaModule(nn.Module):
     """An object with ``predict_proba`` seen as a module: ``forward(x)`` returns the log of
-    its probabilities on ``decode(x)``. Not differentiable (no gradients flow)."""
+    its probabilities on ``decode(x)``, its columns in the order ``columns`` (column
+    ``columns[i]`` of predict_proba is the audit's class i; None: as they are). Not
+    differentiable (no gradients flow)."""
 
-    def __init__(self, estimator: Any, decode: Decode) -> None:
+    def __init__(
+        self, estimator: Any, decode: Decode, columns: tuple[int, ...] | None = None
+    ) -> None:
         super().__init__()
         self.estimator = estimator
         self.decode = decode
+        self.columns = columns
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        proba = proba_logits(self.estimator, self.decode, x.detach().cpu().numpy())
+        proba = proba_logits(self.estimator, self.decode, x.detach().cpu().numpy(),
+                             columns=self.columns)  # fmt: skip
         return torch.as_tensor(proba, dtype=torch.float32, device=x.device)
 
 
-def proba_logits(estimator: Any, decode: Decode, x: np.ndarray) -> np.ndarray:
-    """(n, k) float32 log-probabilities of ``estimator.predict_proba`` on ``decode(x)``."""
+def proba_logits(
+    estimator: Any, decode: Decode, x: np.ndarray, *, columns: tuple[int, ...] | None = None
+) -> np.ndarray:
+    """(n, k) float32 log-probabilities of ``estimator.predict_proba`` on ``decode(x)``, its
+    columns taken in the order ``columns`` when it returns one column per class."""
     spec = f"{_name(estimator)}.predict_proba"  # failing on the rows: bad input, not a bug
     proba = np.asarray(call_user(estimator.predict_proba, decode(x), spec=spec,
                                  field_name="model"), dtype=np.float64)  # fmt: skip
@@ -217,6 +226,8 @@ def proba_logits(estimator: Any, decode: Decode, x: np.ndarray) -> np.ndarray:
         or np.abs(proba.sum(axis=1) - 1).max() > PROBA_SLACK
     ):  # fmt: skip
         raise AuditorInputError(NOT_PROBA.format(spec=spec), field="model")
+    if columns is not None and proba.ndim == 2 and proba.shape[1] == len(columns):
+        proba = proba[:, list(columns)]  # another width: refused by the caller, as it is
     return np.log(np.clip(proba, PROBA_FLOOR, 1.0)).astype(np.float32)
 
 
@@ -262,7 +273,8 @@ class SuppliedModel:
         if len(x) == 0:
             return np.zeros((0, self.n_classes), np.float32)
         if isinstance(self.module, ProbaModule):
-            out = proba_logits(self.module.estimator, self.module.decode, x)
+            module = self.module
+            out = proba_logits(module.estimator, module.decode, x, columns=module.columns)
         else:
             out = module_logits(self.module, x, device=self.device)
         if out.shape != (len(x), self.n_classes):

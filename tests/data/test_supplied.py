@@ -19,16 +19,36 @@ FRAME = pd.DataFrame({"x": [0.1, 0.2, 0.3, 0.4], "group": list("abab"),
                       "label": ["no", "yes", "no", "yes"]})  # fmt: skip
 
 
-def test_positive_label_must_be_the_models_last_class():
-    # an estimator's classes_ ("no", "yes") fix its output order: positive_label = "no" was
-    # ignored, and "yes" audited as the positive class
-    with pytest.raises(AuditorInputError, match="not the model's last class \\('yes'\\)") as err:
-        supplied_rows(rows_config(positive_label="no"), frames={"path": FRAME},
-                      labels=("no", "yes"))  # fmt: skip
-    assert err.value.field == "data.positive_label"
-    with pytest.raises(AuditorInputError, match="not one of the model's classes"):
+def test_positive_label_may_be_any_of_the_models_classes():
+    # an estimator's classes_ ("no", "yes") fix its output order; positive_label = "no" is
+    # audited last, read from the model's first column (it was refused: not the last class)
+    rows = supplied_rows(rows_config(positive_label="no"), frames={"path": FRAME},
+                         labels=("no", "yes"))  # fmt: skip
+    assert rows.labels == ("yes", "no") and rows.outputs == (1, 0)
+    assert rows.bundle.finetune_task.class_names == ("yes", "no")
+    assert rows.bundle.splits["test"].y.tolist() == [1, 0, 1, 0]  # "no" is class 1
+    with pytest.raises(AuditorInputError, match="not one of the model's classes") as err:
         supplied_rows(rows_config(positive_label="maybe"), frames={"path": FRAME},
                       labels=("no", "yes"))  # fmt: skip
+    assert err.value.field == "data.positive_label"
     rows = supplied_rows(rows_config(positive_label="yes"), frames={"path": FRAME},
                          labels=("no", "yes"))  # fmt: skip
-    assert rows.labels == ("no", "yes")
+    assert rows.labels == ("no", "yes") and rows.outputs == (0, 1)
+
+
+def test_a_module_reads_its_outputs_in_the_audits_order():
+    rows = supplied_rows(rows_config(positive_label="no"), frames={"path": FRAME})
+    assert rows.labels == ("yes", "no") and rows.outputs == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("target", "classes", "y"),
+    [([0, 1, 0, 1], (0.0, 1.0), [0, 1, 0, 1]),  # refused: '0' is not '0.0'
+     ([0, 1, 0, 1], (False, True), [0, 1, 0, 1]),
+     ([True, False, True, False], (True, False), [0, 1, 0, 1]),
+     (["true", "false", "true", "false"], (False, True), [1, 0, 1, 0])],
+)  # fmt: skip
+def test_the_targets_values_name_the_models_classes_by_value(target, classes, y):
+    rows = supplied_rows(rows_config(), frames={"path": FRAME.assign(label=target)},
+                         labels=classes)  # fmt: skip
+    assert rows.bundle.splits["test"].y.tolist() == y
