@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from auditor.fairness.float_sort import argsort_floats
+
 CHUNK = 1 << 16  # records counted at once: each array of a piece fits in a core's cache
 
 
@@ -55,7 +57,7 @@ class GroupCounter:
             keys >>= bits
             score, count = keys, None  # the scores' order: equal where the scores are equal
         else:
-            order = np.argsort(score)
+            order = argsort_floats(score)
             score = score[order]
             code = code[order].astype(np.intp)
             count = None if unit else count[order].astype(np.int64)

@@ -26,6 +26,7 @@ from types import TracebackType
 
 import numpy as np
 
+from auditor.fairness.float_sort import argsort_floats
 from auditor.fairness.mann_whitney import GroupCounter, order_keys
 
 BUDGET = 2_000_000  # records held at once: 32 MB, ~160 MB while counted
@@ -236,7 +237,7 @@ def _sorted_edges(score: np.ndarray, bounds: np.ndarray) -> np.ndarray:
 
 def _reduced(score: np.ndarray, code: np.ndarray, n_codes: int) -> Records:
     """Rows as records sorted by score, one per distinct (score, code) with its row count."""
-    order = np.argsort(score)
+    order = argsort_floats(score)
     s = score[order]
     c = code[order].astype(np.int64)
     del order
