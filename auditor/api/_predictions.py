@@ -3,9 +3,11 @@ as a file (CSV or Parquet) or a pandas DataFrame."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,27 @@ if TYPE_CHECKING:
 
 NO_COLUMNS = "name the columns: y_true= and y_pred= (and sensitive=[...]), or give cols"
 FRAME_SOURCE = "DataFrame (in memory)"
+# The reader's errors name ``auditor audit``'s flags; a Python caller reads its arguments.
+PYTHON_WORDS = {
+    "--missing-group (missing_group=True in Python)": "missing_group=True",
+    "--missing-group": "missing_group=True",
+    "--positive-label": "positive_label=",
+    "--favourable-label": "config.fairness.favourable_label",
+    "--y-true": "y_true=",
+    "--y-pred": "y_pred=",
+    "--y-score": "y_score=",
+    "--sensitive": "sensitive=",
+    "--dask-scheduler": "dask_scheduler=",
+    "--out": "out_dir=",
+}
+PYTHON_FIELDS = {
+    "--positive-label": "positive_label",
+    "--favourable-label": "fairness.favourable_label",
+    "--sensitive": "sensitive",
+    "--dask-scheduler": "dask_scheduler",
+    "--out": "out_dir",
+}
+_FLAG = re.compile("|".join(re.escape(f) + r"(?![\w-])" for f in PYTHON_WORDS))
 
 
 def _columns(
@@ -89,6 +112,7 @@ def audit_predictions(
     command: str | None = None,
     lock_timeout: float = LOCK_TIMEOUT_S,
     reading: Background[PredictionCounts] | None = None,
+    flags: bool = False,
 ) -> AuditResult:
     """Audit performance and fairness from predictions: ``source`` is a CSV / Parquet file, a
     pandas DataFrame (column labels strings, integers or MultiIndex tuples: audited under their
@@ -100,7 +124,24 @@ def audit_predictions(
 
     ``reading``: the file already being reduced, ``Background(reduce_predictions, source,
     cols, batch_rows=..., positive_label=...)`` (``auditor audit`` starts it before it loads
-    the rest); its arguments then stand for ``batch_rows`` and ``positive_label``."""
+    the rest); its arguments then stand for ``batch_rows`` and ``positive_label``. An error
+    names this function's arguments (``positive_label=``), or with ``flags`` the command
+    line's (``--positive-label``, as ``auditor audit`` calls it)."""
+    with _in_words(flags=flags):
+        return _audited(source, cols, y_true=y_true, y_pred=y_pred, y_score=y_score,
+                        sensitive=sensitive, missing_group=missing_group, config=config,
+                        out_dir=out_dir, seed=seed, batch_rows=batch_rows,
+                        positive_label=positive_label, dask_scheduler=dask_scheduler,
+                        command=command, lock_timeout=lock_timeout, reading=reading)  # fmt: skip
+
+
+def _audited(
+    source: Any, cols: Columns | None, *, y_true: Any, y_pred: Any, y_score: Any, sensitive: Any,
+    missing_group: bool, config: AuditConfig | None, out_dir: str | Path | None, seed: int,
+    batch_rows: int, positive_label: str | None, dask_scheduler: str | None,
+    command: str | None, lock_timeout: float, reading: Background[PredictionCounts] | None,
+) -> AuditResult:  # fmt: skip
+    """:func:`audit_predictions`, its errors in the command line's words."""
     cols, labels = _columns(cols, y_true, y_pred, y_score, sensitive, missing_group)
     name = name_from_file(source) if isinstance(source, str | Path) else FRAME_NAME
     config = config or AuditConfig(name=name)
@@ -179,3 +220,27 @@ def _resourced(err: AuditorInputError, temporary: str) -> AuditorInputError:
     message = str(err)[len(prefix) + 2 :] if prefix else str(err)
     source = err.source.replace(temporary, FRAME_NAME) if err.source else FRAME_NAME
     return AuditorInputError(message, source=source, field=err.field)
+
+
+@contextmanager
+def _in_words(*, flags: bool) -> Iterator[None]:
+    """Bad input re-raised naming this module's arguments (``positive_label=``) where the
+    reader named ``auditor audit``'s flags, unless ``flags``."""
+    try:
+        yield
+    except AuditorInputError as err:
+        if flags:
+            raise
+        raise python_words(err) from None
+
+
+def python_words(err: AuditorInputError) -> AuditorInputError:
+    """``err`` with each command-line flag in its field and message as the Python argument it
+    stands for (``--positive-label`` -> ``positive_label=``); the same error if none."""
+    prefix = ": ".join(p for p in (err.source, err.field) if p)
+    message = str(err)[len(prefix) + 2 :] if prefix else str(err)
+    field = PYTHON_FIELDS.get(err.field, err.field) if err.field else None
+    worded = _FLAG.sub(lambda m: PYTHON_WORDS[m.group(0)], message)
+    if worded == message and field == err.field:
+        return err
+    return AuditorInputError(worded, source=err.source, field=field)

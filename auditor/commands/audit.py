@@ -15,14 +15,10 @@ from auditor.commands import MAX_SEED, cli_errors
 from auditor.commands.gate import ExitZero, report_gates
 from auditor.runtime import Background
 
-MitigationFlag = Annotated[
-    bool | None,
-    typer.Option(
-        "--mitigation-preview/--no-mitigation-preview",
-        help="fairlearn's ThresholdOptimizer preview (default: off, or the config's).",
-        show_default=False,
-    ),
-]
+MitigationFlag = Annotated[bool | None, typer.Option(
+    "--mitigation-preview/--no-mitigation-preview", show_default=False,
+    help="fairlearn's ThresholdOptimizer preview (default: off, or the config's).",
+)]  # fmt: skip
 
 DaskOption = Annotated[str | None, typer.Option(
     "--dask-scheduler",
@@ -103,6 +99,7 @@ def audit(
         result = api.audit_predictions(
             predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows, out_dir=out,
             positive_label=positive_label, dask_scheduler=dask_scheduler, reading=reading,
+            flags=True,  # errors name the flags (--positive-label), not Python's arguments
         )  # fmt: skip
     from auditor.predictions.notes import record_notes
     from auditor.report.terminal import predictions_lines
