@@ -118,7 +118,8 @@ def run_all_checks(
 
     sections: dict[str, Any] = {}
     checks = registered_checks()
-    with tqdm(total=len(checks), desc="checks", disable=not progress, leave=False) as bar:
+    with tqdm(total=len(checks), desc="checks", disable=None if progress else True,
+              leave=False) as bar:
         for name, check in checks.items():
             bar.set_postfix_str(name)
             with timed(timings, f"check.{name}"):  # logs the stage's start and end

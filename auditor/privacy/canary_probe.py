@@ -100,6 +100,7 @@ def canary_probe(
     run = train_references(
         job, x=x, y=y, ref_in=np.ones((1, len(x)), bool), x_population=cs.x,
         rngs=[rngs.child("privacy/canaries/model")], privacy_config=pc,
+        progress=ctx.progress, desc="canary model",
     )  # fmt: skip
     [whole] = run.results
     res = TrainedLogits(whole.logits[len(x) :], whole.seconds, whole.epochs_run, whole.dp_epsilon)

@@ -154,12 +154,13 @@ def run_jobs(
     privacy_config: PrivacyConfig,
     n_jobs: int | None = None,
     progress: bool = False,
+    desc: str = "reference models",
 ) -> list[TrainedLogits]:
     """Run ``train_and_predict(**call)`` for each call through joblib: locally
     (``backend`` with ``n_jobs`` processes; None: one), on an existing Dask scheduler
     (``dask_scheduler``) or on Ray
     (``backend = "ray"``, ``ray_address``). Results come back in call order. ``progress``:
-    a bar over the local jobs as they finish (a terminal only)."""
+    a bar (``desc``) over the local jobs as they finish (on a terminal only)."""
     from joblib import Parallel, delayed, parallel_config
 
     def parallel(n_jobs: int) -> list[TrainedLogits]:
@@ -204,13 +205,19 @@ def run_jobs(
     n_jobs = resolve_n_jobs(pc, k=len(calls), pays=False) if n_jobs is None else n_jobs
     from tqdm.auto import tqdm
 
-    bar = {"total": len(calls), "desc": "reference models", "disable": not progress,
-           "leave": False}  # fmt: skip
+    bar = _bar(len(calls), desc, progress)
     if min(n_jobs, len(calls)) == 1 or pc.backend == "sequential":
         return [train_and_predict(**c) for c in tqdm(calls, **bar)]
     with parallel_config(backend=pc.backend):
         jobs = Parallel(n_jobs=n_jobs, return_as="generator")
         return list(tqdm(jobs(delayed(train_and_predict)(**c) for c in calls), **bar))
+
+
+def _bar(total: int, desc: str, progress: bool) -> dict[str, Any]:
+    """tqdm's arguments for a bar over ``total`` models: on a terminal with ``progress``
+    (``disable=None``: silent in CI logs, as the training's bars)."""
+    return {"total": total, "desc": desc, "unit": "model",
+            "disable": None if progress else True, "leave": False}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -251,7 +258,7 @@ def _strategy(
 
 def _stacked(
     job: dict[str, Any], split: Split, z: tuple[torch.Tensor, ...], y: np.ndarray,
-    ref_in: np.ndarray, rngs: list[Rngs | PrefixedRngs], most: int,
+    ref_in: np.ndarray, rngs: list[Rngs | PrefixedRngs], most: int, bar: dict[str, Any],
 ) -> tuple[list[TrainedLogits], int]:  # fmt: skip
     """The K tails trained as stacks on the shared prefix outputs z = (pool, validation,
     evaluation rows): always at least two stacks of at most ``STACK_GROUP`` models, the same
@@ -280,15 +287,17 @@ def _stacked(
                 for i in range(len(group))]  # fmt: skip
 
     at_once = max(1, min(len(groups), free_cores(), most))
-    with fixed_threads(TRAIN_THREADS):
-        if at_once == 1:
-            done = [train(g) for g in groups]
-        else:
-            from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(at_once) as pool:
-                done = list(pool.map(train, groups))
-    return [r for part in done for r in part], at_once
+    from tqdm.auto import tqdm
+
+    done: list[TrainedLogits] = []
+    with fixed_threads(TRAIN_THREADS), tqdm(**bar) as shown, ThreadPoolExecutor(at_once) as pool:
+        # one at a time here, else on threads; threads start only when the pool is used
+        for part in map(train, groups) if at_once == 1 else pool.map(train, groups):
+            done += part  # in model order, each stack as it finishes
+            shown.update(len(part))
+    return done, at_once
 
 
 def train_references(
@@ -301,11 +310,13 @@ def train_references(
     rngs: list[Rngs | PrefixedRngs],
     privacy_config: PrivacyConfig,
     progress: bool = False,
+    desc: str = "reference models",
 ) -> ReferenceRun:
     """Train reference model j on the pool rows ``ref_in[j]`` of (x, y) with ``rngs[j]``; each
     predicts the pool and then ``x_population``. ``job``: what every retraining shares
     (``train_and_predict``'s other arguments). The frozen prefix's outputs are computed once
-    for all (eval mode, ``TRAIN_THREADS``); the strategy is chosen by :func:`_strategy`."""
+    for all (eval mode, ``TRAIN_THREADS``); the strategy is chosen by :func:`_strategy`.
+    ``progress``: a bar named ``desc`` over the models (a terminal only)."""
     pc, pretrained, ft = privacy_config, job["pretrained"], job["finetune_config"]
     device, x_eval = torch.device(job["device"]), np.concatenate([x, x_population])
     split = split_for(pretrained, ft.unfreeze_last)
@@ -325,7 +336,8 @@ def train_references(
     strategy, n_jobs = _strategy(pc, tail, row, k=len(ref_in), rows=int(ref_in[0].sum()),
                                  epochs=ft.epochs)  # fmt: skip
     if strategy == "stacked" and split is not None and z is not None:
-        results, at_once = _stacked(job, split, z, y, ref_in, rngs, most=n_jobs)
+        results, at_once = _stacked(job, split, z, y, ref_in, rngs, most=n_jobs,
+                                    bar=_bar(len(ref_in), desc, progress))  # fmt: skip
         return ReferenceRun(results, strategy, at_once, TRAIN_THREADS)
     feats = None if z is None else tuple(t.cpu().numpy() for t in z)
     calls = [
@@ -333,5 +345,5 @@ def train_references(
          "features": None if feats is None else (feats[0][m], feats[1], feats[2])}
         for j, m in enumerate(ref_in)
     ]  # fmt: skip
-    results = run_jobs(calls, privacy_config=pc, n_jobs=n_jobs, progress=progress)
+    results = run_jobs(calls, privacy_config=pc, n_jobs=n_jobs, progress=progress, desc=desc)
     return ReferenceRun(results, strategy, n_jobs, pc.threads_per_job)

@@ -79,7 +79,8 @@ def _train_references(
     ref_in = complementary_halves(n, k, rng=rngs.numpy("privacy/reference/halves"))
     x_eval = np.concatenate([pool.x, pool.x_population])
     logits, seconds = [], []
-    for j in tqdm(range(k), desc="reference models", disable=not progress, leave=False):
+    for j in tqdm(range(k), desc="reference models", disable=None if progress else True,
+                  leave=False):
         began = time.perf_counter()
         seed = rngs.int32(f"privacy/reference/{j}/seed")
         predict = supplied.train_reference(pool.x[ref_in[j]], pool.y[ref_in[j]], seed)

@@ -1,3 +1,6 @@
+import io
+import sys
+
 import numpy as np
 import pytest
 
@@ -127,18 +130,26 @@ def test_strategy_stacks_small_tails_and_gives_big_ones_a_process_each(monkeypat
 
 
 def test_stacks_in_threads_give_the_same_logits_as_one_after_another(digits_context, monkeypatch):
+    """...and a bar over the models is shown in either case."""
     import auditor.privacy.reference as reference
 
     b, k = digits_context.bundle, 4
     x, y, ref_in, job = _pool(digits_context, k)
     runs = []
+
+    class Terminal(io.StringIO):  # bars are shown on a terminal only
+        def isatty(self) -> bool:
+            return True
+
     for cores in (1, 2):
         monkeypatch.setattr(reference, "free_cores", lambda c=cores: c)
+        monkeypatch.setattr(sys, "stderr", shown := Terminal())
         runs.append(reference.train_references(
             job, x=x, y=y, ref_in=ref_in, x_population=b["test"].x[:50],
             rngs=[Rngs(0).child(f"privacy/reference/{j}") for j in range(k)],
-            privacy_config=PrivacyConfig(),
+            privacy_config=PrivacyConfig(), progress=True, desc=f"stacks on {cores}",
         ))  # fmt: skip
+        assert f"stacks on {cores}:" in shown.getvalue() and f"0/{k} " in shown.getvalue()
     assert [r.strategy for r in runs] == ["stacked", "stacked"]
     assert [r.n_jobs for r in runs] == [1, 2]
     for a, b_ in zip(runs[0].results, runs[1].results, strict=True):
