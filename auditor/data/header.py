@@ -7,7 +7,8 @@ or without the byte-order mark spreadsheet programs write) or Parquet (``.parque
 header that names a column twice is refused (which one would be read?).
 
 A CSV's delimiter is the one of ``,`` ``;`` tab ``|`` that splits its header line into the most
-columns (a comma on a tie; a tab for ``.tsv``), as European spreadsheets write ``;`` and many
+columns and the rows under it into as many (else the header alone decides; a comma on a tie; a
+tab for ``.tsv``), as European spreadsheets write ``;`` and many
 pipelines tab; lines starting with ``#`` before the header are comments, skipped, except a last
 one that names the columns of data rows (``# y_true,y_pred`` as numpy's ``savetxt`` writes a
 header). With another delimiter than ``,``, numbers written ``0,93`` in the first rows, at least
@@ -138,6 +139,22 @@ def _fields(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
+def _delimiter(lines: list[str], order: Sequence[str]) -> str:
+    """Of ``order``, the delimiter that splits the header (``lines[0]``) into the most columns
+    among those that split every row under it into as many (a ``;`` file whose names hold
+    commas, ``P(yes | age, sex);y_true``); where none does (ragged rows, one column), the one
+    that splits the header most. On a tie, the first in ``order``."""
+    widths = {d: len(_fields(lines[0], d)) for d in order}
+    full = len(lines) == SAMPLE_LINES + 2  # the last line may end inside a quoted value
+    agreeing = [d for d in order if widths[d] > 1 and _rows_agree(lines, d, widths[d], full)]
+    return max(agreeing or order, key=lambda d: widths[d])
+
+
+def _rows_agree(lines: list[str], delimiter: str, width: int, full: bool) -> bool:
+    rows = [row for row in csv.reader(lines[1:], delimiter=delimiter) if row]
+    return all(len(row) == width for row in (rows[:-1] if full else rows))
+
+
 def csv_layout(path: Path) -> CsvLayout:
     """The delimiter and decimal mark (see the module's doc) and comment lines of the CSV at
     ``path``. A first line ``sep=;`` (Excel's) names the delimiter. A last ``#`` line that
@@ -152,8 +169,7 @@ def csv_layout(path: Path) -> CsvLayout:
         return CsvLayout(skip_rows=len(comments) + bool(directive))
     preferred = ("\t",) if ".tsv" in path.name.lower() else ()
     order = [*preferred, *(d for d in DELIMITERS if d not in preferred)]
-    widths = {d: len(_fields(lines[0], d)) for d in order}
-    delimiter = directive.group(1) if directive else max(order, key=lambda d: widths[d])
+    delimiter = directive.group(1) if directive else _delimiter(lines, order)
     skip, rows = len(comments) + bool(directive), lines[1:SAMPLE_LINES + 1]
     hashed = bool(comments) and _names_data(comments[-1], _fields(lines[0], delimiter), delimiter)
     if hashed:

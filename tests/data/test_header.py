@@ -75,6 +75,22 @@ def test_the_delimiter_is_the_one_that_splits_the_header_most(tmp_path, name, te
     assert H.read_header(path)[1:] == ["b", "c"]
 
 
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [("P(yes | age, sex, race, income);y_true;y_pred\n0,3;1;0\n0,7;0;1\n", ";"),
+     ('"Score, %";"Label, true";"Label, pred";Sex\n"0,3";"1";"0";F\n', ";"),
+     ("x, y|z, w|q\n1|2|3\n4|5|6\n", "|"),
+     ('a,b,c\n1;2,3\n', ","), ('a;b,c;d\n1;2;3\n', ";"), ('a;b,c;d\n1,2\n', ",")],
+)  # fmt: skip
+def test_the_rows_under_the_header_confirm_the_delimiter(tmp_path, text, delimiter):
+    """Names holding another delimiter (a ';' file whose quoted names hold commas, a '|' file
+    whose names hold a comma): the delimiter that splits the header and the rows under it
+    alike wins; where none does, the one that splits the header most."""
+    path = tmp_path / "p.csv"
+    path.write_text(text)
+    assert H.csv_layout(path).delimiter == delimiter
+
+
 def test_a_tsv_is_a_csv_and_a_single_column_header_keeps_the_comma(tmp_path):
     for name in ("p.tsv", "p.TSV", "p.tsv.gz"):
         (tmp_path / name).write_bytes(b"x")
