@@ -34,7 +34,7 @@ from auditor.config import AuditConfig, validate_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import no_training
-from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, write_run
+from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, staged_run, write_audit
 from auditor.runtime import stage_log
 
 if TYPE_CHECKING:
@@ -152,8 +152,10 @@ def _model_info(model: SuppliedModel, config: AuditConfig) -> dict[str, Any]:
 def audit_supplied(
     config: AuditConfig, *, model: Any = None, frames: dict | None = None,
     progress: bool = True, command: str | None = None, config_file: str | None = None,
+    artifacts_dir: Path | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """The whole ``audit.json`` dict (gates included) of a supplied model."""
+    """The whole ``audit.json`` dict (gates included) of a supplied model; the checks write
+    their files (``predictions.parquet``) into ``artifacts_dir`` (None: in memory)."""
     from auditor.context import AuditContext
 
     validate_rules(config.gates, source=config_file)
@@ -164,7 +166,7 @@ def audit_supplied(
     ctx = AuditContext(
         config=config, bundle=rows.bundle, device=supplied.device, pretrained=None,
         finetuned=supplied.module, pretrain_record=None, finetune_record=None,
-        seed=config.seed, supplied=supplied, progress=progress,
+        seed=config.seed, supplied=supplied, progress=progress, artifacts_dir=artifacts_dir,
     )  # fmt: skip
     sections = run_all_checks(ctx, timings, progress=progress)
     no_stage = {"pretrain": no_training("pretrain"), "finetune": no_training("finetune")}
@@ -200,10 +202,10 @@ def run_supplied(
 ) -> AuditResult:  # fmt: skip
     """``auditor run`` for ``[model] kind = "checkpoint" | "sklearn"``: audit, write ``out``."""
     importable(config_file)
-    with stage_log() as log_lines:
+    with stage_log() as log_lines, staged_run(out, lock_timeout=lock_timeout) as stage:
         audit = audit_supplied(config, progress=progress, command=command,
-                               config_file=config_file)  # fmt: skip
-        write_run(audit, out, lock_timeout=lock_timeout, log=log_lines)
+                               config_file=config_file, artifacts_dir=stage)  # fmt: skip
+        write_audit(audit, stage, source=str(out / "audit.json"), log=log_lines)
     return AuditResult(data=audit, run_dir=out)
 
 
@@ -259,10 +261,14 @@ def audit_model(
     cfg = validate_config(raw, source="audit_model")  # a wrong type: one line naming the key
     frames = {k: read_rows(p, f, field=f"data.{k}") for k, (p, f) in paths.items()
               if p is not None}  # fmt: skip
-    out = check_out_dir(out_dir) if out_dir is not None else None
-    audit = audit_supplied(cfg, model=model, frames=frames, progress=progress)
-    result = AuditResult(data=audit)
-    return result if out is None else result.write(out)
+    if out_dir is None:
+        return AuditResult(data=audit_supplied(cfg, model=model, frames=frames, progress=progress))
+    out = check_out_dir(out_dir)
+    with staged_run(out) as stage:  # the folder holds predictions.parquet too
+        audit = audit_supplied(cfg, model=model, frames=frames, progress=progress,
+                               artifacts_dir=stage)  # fmt: skip
+        write_audit(audit, stage, source=str(out / "audit.json"))
+    return AuditResult(data=audit, run_dir=out)
 
 
 def read_rows(path: Path, frame: Any, *, field: str) -> Any:

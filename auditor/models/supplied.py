@@ -4,7 +4,8 @@
   auditor's own checkpoint format) loaded with ``weights_only=True`` into the module that the
   factory ``function(input_shape=(F,), n_classes=K)`` builds;
 - ``sklearn``: a fitted scikit-learn estimator saved with skops; only scikit-learn's own
-  types are trusted, anything else is refused (never unpickled);
+  types (and the data types they hold: :data:`DATA_TYPES`) are trusted, anything else is
+  refused (never unpickled);
 - from Python: any ``nn.Module`` (logits out) or any object with ``predict_proba``.
 
 :class:`SuppliedModel` gives every kind one face: ``logits(x)`` on auditor's float32 inputs
@@ -61,6 +62,11 @@ UNTRUSTED = (
     "scikit-learn types only and never unpickles"
 )
 NOT_SKOPS = "not a readable skops file ({detail})"
+# Not scikit-learn's, yet held by its fitted estimators and rebuilt by skops without running
+# any code: a dtype from an empty .npy array (OneHotEncoder, StandardScaler ... in a fitted
+# ColumnTransformer); a partial binds arguments to a function that must itself be trusted
+# (HistGradientBoosting with categorical columns).
+DATA_TYPES = frozenset({"numpy.dtype", "functools.partial"})
 NO_PREDICT_PROBA = "the model has no predict_proba (a classifier with probabilities is needed)"
 NOT_FINITE = (
     "the model's outputs are not finite numbers (NaN or infinite) on {n} of {rows} rows "
@@ -180,7 +186,7 @@ def load_skops(path: Path) -> Any:
     except Exception as exc:  # noqa: BLE001 - not a skops zip, or a corrupt one
         raise AuditorInputError(NOT_SKOPS.format(detail=type(exc).__name__), source=str(path),
                                 field="model.path") from None  # fmt: skip
-    foreign = [t for t in untrusted if not t.startswith("sklearn.")]
+    foreign = [t for t in untrusted if not t.startswith("sklearn.") and t not in DATA_TYPES]
     if foreign:
         raise AuditorInputError(UNTRUSTED.format(type_name=foreign[0]), source=str(path),
                                 field="model.path")  # fmt: skip

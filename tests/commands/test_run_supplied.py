@@ -1,0 +1,88 @@
+"""`auditor run` on a scikit-learn pipeline a user fitted and saved with skops (a
+ColumnTransformer with an imputer, a one-hot encoder and a scaler: numpy dtypes inside), with
+the first of its classes as the positive one: the run folder holds the per-row predictions,
+and they are the model's own probabilities of that class."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from auditor.cli import app
+from auditor.record import validate_audit
+
+CONFIG = """\
+name = "pipeline"
+[data]
+source = "table"
+path = "eval.csv"
+members = "members.csv"
+non_members = "non_members.csv"
+target = "outcome"
+sensitive = ["group"]
+positive_label = "approved"
+[model]
+kind = "sklearn"
+path = "model.skops"
+[privacy]
+probes = ["loss"]
+"""
+
+
+def rows(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "income": rng.normal(50, 15, n).round(1),
+        "region": rng.choice(["north", "south", "east", None], n),
+        "group": rng.choice(["a", "b"], n),
+    })  # fmt: skip
+    score = (frame.income - 50) / 15 + np.where(frame.region == "north", 0.8, 0)
+    frame["outcome"] = np.where(score + rng.normal(0, 0.8, n) > 0, "approved", "denied")
+    return frame
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    import skops.io as sio
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    base = tmp_path_factory.mktemp("pipeline")
+    for i, name in enumerate(("eval", "members", "non_members")):
+        rows(300, i).to_csv(base / f"{name}.csv", index=False)
+    members = pd.read_csv(base / "members.csv")
+    encode = make_pipeline(SimpleImputer(strategy="most_frequent"),
+                           OneHotEncoder(handle_unknown="ignore"))  # fmt: skip
+    pre = ColumnTransformer([("num", StandardScaler(), ["income"]), ("cat", encode, ["region"])])
+    model = make_pipeline(pre, LogisticRegression())
+    model.fit(members[["income", "region"]], members["outcome"])
+    assert list(model.classes_) == ["approved", "denied"]  # the positive class comes first
+    sio.dump(model, base / "model.skops")
+    assert "numpy.dtype" in sio.get_untrusted_types(file=base / "model.skops")
+    (base / "audit.toml").write_text(CONFIG)
+    return base, model
+
+
+def test_a_pipeline_with_encoders_is_audited_from_its_own_probabilities(folder):
+    base, model = folder
+    out = base / "run"
+    res = CliRunner().invoke(app, ["run", str(base / "audit.toml"), "--out", str(out),
+                                   "--quiet", "--exit-zero"])  # fmt: skip
+    assert res.exit_code == 0, res.output  # refused before: 'numpy.dtype' is not sklearn's
+    audit = json.loads((out / "audit.json").read_text())
+    validate_audit(audit)
+    assert audit["performance"]["rows"]["status"] == "ok"  # no predictions.parquet before
+    table = pd.read_parquet(out / "predictions.parquet")
+    test = table[table.split == "test"].sort_values("row_id")
+    evaluation = pd.read_csv(base / "eval.csv")
+    own = model.predict_proba(evaluation[["income", "region"]])[:, 0]  # P(approved)
+    assert np.abs(test.score.to_numpy() - own).max() < 1e-6
+    assert test.label_name.tolist() == evaluation.outcome.tolist()
+    assert audit["fairness"]["positive_class"] == "approved"
