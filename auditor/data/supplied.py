@@ -31,6 +31,7 @@ from auditor.data.table import (
     TARGET_AS_SENSITIVE,
     TARGET_MISSING,
     TOO_MANY_CLASSES,
+    binary_positive,
     read_table,
     sensitive_groups,
 )
@@ -163,6 +164,8 @@ def _labels(
         pos = label_index(labels, config.positive_label)
         if pos is None:
             raise AuditorInputError(missing_label, source=src, field="data.positive_label")
+        whose = "the model" if known is not None else f"target column {config.target!r}"
+        binary_positive(labels, labels[pos], whose=whose, src=src)
         order = [i for i in order if i != pos] + [pos]
     if known is None:  # the module's outputs are in the audit's order
         return tuple(labels[i] for i in order), tuple(range(len(labels)))

@@ -98,6 +98,10 @@ TOO_MANY_CLASSES = (
 TARGET_MISSING = "target column {col!r} has missing values"
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
 NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
+POSITIVE_NEEDS_BINARY = (
+    "positive_label {label!r} needs two classes; {whose} has {k} ({classes}), each audited "
+    "against the rest (recall@{label} ...): leave positive_label unset"
+)
 
 
 # The frame a validation read with ``keep=True``, handed to the next reader of the same file
@@ -318,6 +322,7 @@ def encode_target(
                 NOT_A_LABEL.format(label=config.positive_label, col=config.target),
                 source=src, field="data.positive_label",
             )  # fmt: skip
+        binary_positive(labels, pos, whose=f"target column {config.target!r}", src=src)
         labels = [v for v in labels if v != pos] + [pos]
     lookup = {v: i for i, v in enumerate(labels)}
     y = target.map(lookup).to_numpy().astype(np.int64)
@@ -330,6 +335,17 @@ def positive_value(labels: list, wanted: object) -> object | None:
     ``1.0`` of a float column, ``"true"`` names ``True``); None when none does or two do."""
     index = label_index(labels, wanted)
     return None if index is None else labels[index]
+
+
+def binary_positive(labels: list, positive: object, *, whose: str, src: str) -> None:
+    """Refuse a positive label among more than two classes: binary metrics would not be
+    read from it (every class is audited one-vs-rest), so naming one says nothing."""
+    if len(labels) > 2:
+        raise AuditorInputError(
+            POSITIVE_NEEDS_BINARY.format(label=str(positive), whose=whose, k=len(labels),
+                                         classes=", ".join(map(str, labels))),
+            source=src, field="data.positive_label",
+        )  # fmt: skip
 
 
 def validate_table(config: TableData) -> None:
