@@ -29,6 +29,7 @@ from auditor.fairness.score_axis import (
     trailing_zeros,
     workers_for,
 )
+from auditor.results.score_intervals import NOT_TWO_PER_CLASS
 from auditor.results.scores import (
     SCORE_INTERVALS,
     ClassScoreSums,
@@ -36,7 +37,7 @@ from auditor.results.scores import (
     auc_interval,
     distinct_counts,
     ece_interval,
-    mean_interval,
+    log_loss_interval,
     merged,
     score_metrics,
     sums_by_code,
@@ -191,12 +192,13 @@ def _estimates(m: ScoreMetrics, *, level: float) -> dict[str, Estimate]:
         return {k: Estimate(math.nan, math.nan, math.nan, 0, NO_ROWS)
                 for k in ("roc_auc", "log_loss", "ece")}  # fmt: skip
     auc_lo, auc_hi = auc_interval(m.roc_auc, m.n_positive, m.n_negative, level=level)
-    ll_lo, ll_hi = mean_interval(m.log_loss, m.log_loss_sd, m.n, level=level)
+    ll_lo, ll_hi = log_loss_interval(m.log_loss, m.class_losses, level=level)
     ece_lo, ece_hi = ece_interval(m.ece, m.reliability, level=level)
     auc_reason = ONE_CLASS if math.isnan(m.roc_auc) else None
+    ll_reason = NOT_TWO_PER_CLASS if math.isnan(ll_lo) else None
     return {
         "roc_auc": Estimate(m.roc_auc, auc_lo, auc_hi, m.n, auc_reason),
-        "log_loss": Estimate(m.log_loss, ll_lo, ll_hi, m.n),
+        "log_loss": Estimate(m.log_loss, ll_lo, ll_hi, m.n, ll_reason),
         "ece": Estimate(m.ece, ece_lo, ece_hi, m.n),
     }
 

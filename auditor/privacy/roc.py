@@ -1,5 +1,5 @@
 """ROC utilities for membership inference: counts at every threshold, TPR at a fixed FPR with
-Clopper-Pearson intervals, AUC with a Hanley-McNeil interval, a log-spaced curve for plots.
+Clopper-Pearson intervals, AUC with a Hanley-McNeil score interval, a log-spaced curve for plots.
 
 Convention: a higher score means "more likely a member"; a row is called a member when its
 score is >= the threshold.
@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+
+from auditor.results.score_intervals import auc_interval as score_auc_interval
 
 
 def clopper_pearson(k: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
@@ -29,19 +31,12 @@ def clopper_pearson(k: int, n: int, *, confidence: float = 0.95) -> tuple[float,
 def auc_interval(
     auc: float, n_pos: int, n_neg: int, *, confidence: float = 0.95
 ) -> tuple[float, float]:
-    """Hanley & McNeil (1982) normal interval for a ROC AUC, clipped to [0, 1]."""
+    """The Hanley-McNeil score interval of a ROC AUC (the variance at the candidate AUC, not
+    at the estimate): inside [0, 1], never zero width, an AUC of 1 on a handful of rows
+    included; :func:`auditor.results.score_intervals.auc_interval`."""
     if not (n_pos and n_neg) or not math.isfinite(auc):
         return math.nan, math.nan
-    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
-    var = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc**2) + (n_neg - 1) * (q2 - auc**2)) / (
-        n_pos * n_neg
-    )
-    # floor: a perfect separation still has a finite-sample interval
-    se = math.sqrt(max(var, 0.25 / (n_pos * n_neg)))
-    from scipy.special import ndtri  # the normal quantile (scipy.stats.norm.ppf)
-
-    z = float(ndtri(0.5 + confidence / 2))
-    return max(0.0, auc - z * se), min(1.0, auc + z * se)
+    return score_auc_interval(auc, n_pos, n_neg, level=confidence)
 
 
 @dataclass(frozen=True)

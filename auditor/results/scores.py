@@ -9,19 +9,13 @@ array give the same numbers.
 
 Definitions equal scikit-learn's: ``roc_auc_score`` (ties count 1/2), ``log_loss`` (scores
 clipped to [eps, 1 - eps] with eps the float64 machine epsilon, as scikit-learn does; no
-clipping of auditor's own), ``brier_score_loss``. Intervals: ROC AUC by Hanley & McNeil
-(1982) (at 0 or 1, where its variance vanishes, a Wilson interval of a share of min(P, N)
-rows); log loss by the normal approximation of a mean (mean +- z sd / sqrt(n)); ECE by a
-normal approximation over its bins (each bin's accuracy a binomial share at its Wilson
-centre, the confidences held fixed; it ignores the upward bias of |acc - conf| near a
-calibrated model, so read a small ECE's lower bound with care).
+clipping of auditor's own), ``brier_score_loss``. Intervals: :mod:`auditor.results.score_intervals`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from statistics import NormalDist
 
 import numpy as np
 
@@ -31,14 +25,19 @@ from auditor.results.classification import (
     bin_index,
     calibration_from_bins,
 )
+from auditor.results.score_intervals import (
+    SCORE_INTERVALS,
+    auc_interval,
+    ece_interval,
+    log_loss_interval,
+)
+
+__all__ = ["AUC_METHOD", "EPS", "SCORE_INTERVALS", "ClassScoreSums", "ScoreMetrics",
+           "auc_interval", "distinct_counts", "ece_interval", "exact_auc", "log_loss_interval",
+           "merge_counts", "merged", "score_metrics", "sums_by_code"]  # fmt: skip
 
 EPS = float(np.finfo(np.float64).eps)  # scikit-learn's log_loss clip for float64 scores
 AUC_METHOD = "exact: Mann-Whitney over the distinct scores, ties count 1/2 (as scikit-learn)"
-SCORE_INTERVALS = (
-    "ROC AUC: Hanley-McNeil (Wilson over min(P, N) at 0 or 1); log loss: normal "
-    "approximation of a mean; ECE: normal approximation over its 15 bins (bin accuracies "
-    "binomial at their Wilson centre, confidences fixed)"
-)
 
 
 def merge_counts(
@@ -177,7 +176,8 @@ def exact_auc(pos: ClassScoreSums, neg: ClassScoreSums) -> float:
 @dataclass(frozen=True)
 class ScoreMetrics:
     """Score metrics of one set of rows. ``log_loss_sd``: standard deviation of the per-row
-    log losses (for the interval)."""
+    log losses; ``class_losses``: (rows, mean, variance) of the per-row log losses of the
+    positives, then of the negatives (for :func:`log_loss_interval`)."""
 
     log_loss: float
     brier: float
@@ -188,6 +188,7 @@ class ScoreMetrics:
     n_positive: int
     n_negative: int
     log_loss_sd: float
+    class_losses: tuple[tuple[int, float, float], ...] = ()
 
 
 def score_metrics(pos: ClassScoreSums, neg: ClassScoreSums) -> ScoreMetrics:
@@ -205,56 +206,13 @@ def score_metrics(pos: ClassScoreSums, neg: ClassScoreSums) -> ScoreMetrics:
     correct = pos.bin_above + (neg.bin_n - neg.bin_above)
     ece, bins = calibration_from_bins(pos.bin_n + neg.bin_n, pos.bin_conf + neg.bin_conf, correct)
     return ScoreMetrics(float(log_loss), float(brier), float(ece), exact_auc(pos, neg), bins, n,
-                        pos.n, neg.n, sd)  # fmt: skip
+                        pos.n, neg.n, sd, (_losses(pos.n, -pos.log_p, pos.log_p2),
+                                           _losses(neg.n, -neg.log_1mp, neg.log_1mp2)))  # fmt: skip
 
 
-def _z(level: float) -> float:
-    return NormalDist().inv_cdf(0.5 + level / 2)
-
-
-def _wilson(share: float, n: int, z: float) -> tuple[float, float]:
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def auc_interval(auc: float, n_pos: int, n_neg: int, *, level: float) -> tuple[float, float]:
-    """Hanley & McNeil's (1982) normal interval of ROC AUC, clipped to [0, 1]. At AUC 0 or 1,
-    where its variance vanishes, the Wilson interval of a share of min(P, N) rows (the
-    Birnbaum-Klose bound var <= A (1 - A) / min(P, N)): never zero width at finite n."""
-    if math.isnan(auc):
-        return math.nan, math.nan
-    z = _z(level)
-    if auc in (0.0, 1.0):
-        return _wilson(auc, min(n_pos, n_neg), z)
-    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
-    var = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc * auc) + (n_neg - 1) * (q2 - auc * auc)) / (
-        n_pos * n_neg
-    )
-    half = z * math.sqrt(max(var, 0.0))
-    return max(0.0, auc - half), min(1.0, auc + half)
-
-
-def mean_interval(mean: float, sd: float, n: int, *, level: float) -> tuple[float, float]:
-    """mean +- z sd / sqrt(n), floored at 0 (a loss is never negative)."""
-    if math.isnan(mean) or math.isnan(sd) or n < 2:
-        return math.nan, math.nan
-    half = _z(level) * sd / math.sqrt(n)
-    return max(0.0, mean - half), mean + half
-
-
-def ece_interval(ece: float, bins: list[ReliabilityBin], *, level: float) -> tuple[float, float]:
-    """ECE +- z se with se^2 = sum_b (n_b / N)^2 a_b (1 - a_b) / n_b, floored at 0, where a_b
-    is bin b's accuracy pulled to its Wilson centre (k + z^2/2) / (n + z^2), so a bin that is
-    all right (or all wrong) still carries its uncertainty: never zero width at finite n."""
-    total = sum(b.n for b in bins)
-    if math.isnan(ece) or total == 0:
-        return math.nan, math.nan
-    z = _z(level)
-    var = 0.0
-    for b in bins:
-        if b.n:
-            a = (b.accuracy * b.n + z * z / 2) / (b.n + z * z)
-            var += b.n * a * (1 - a)
-    half = z * math.sqrt(var) / total
-    return max(0.0, ece - half), min(1.0, ece + half)
+def _losses(n: int, total: float, squares: float) -> tuple[int, float, float]:
+    """(rows, mean, sample variance) of a class's per-row log losses from their sum and sum of
+    squares (NaN where undefined)."""
+    mean = total / n if n else math.nan
+    var = max(squares - total * mean, 0.0) / (n - 1) if n > 1 else math.nan
+    return n, mean, var

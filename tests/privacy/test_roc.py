@@ -85,6 +85,19 @@ def test_auc_interval_covers_half_for_chance():
     assert lo < 0.5 < hi and hi - lo < 0.15
 
 
+def test_auc_interval_of_a_perfect_separation_on_few_rows_is_wide_and_holds_one():
+    """Members all above non-members: AUC 1. On 5 and 5 rows the interval reaches well below
+    (the old Wald interval's floor gave [0.90, 1]); it narrows as the rows grow."""
+    widths = []
+    for n in (5, 50, 5000):
+        s_in, s_out = np.arange(n) + n, np.arange(n)
+        auc = roc_auc(s_in, s_out)
+        lo, hi = auc_interval(auc, n, n)
+        assert auc == hi == 1.0 and lo < 1.0
+        widths.append(hi - lo)
+    assert widths[0] > 0.2 and widths[0] > widths[1] > widths[2] > 0
+
+
 def test_log_curve_is_monotone_and_spans_to_one():
     s_in, s_out = _scores(4)
     curve = log_curve(roc_counts(s_in, s_out))

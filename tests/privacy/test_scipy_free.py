@@ -24,12 +24,14 @@ def test_clopper_pearson_matches_scipy_stats_beta(k, n, confidence):
 
 
 def test_auc_interval_uses_the_normal_quantile():
+    """The ends solve (A - auc)^2 = z^2 V_HM(A) with scipy's normal quantile."""
     lo, hi = auc_interval(0.6, 100, 120, confidence=0.9)
-    assert np.isclose((hi - lo) / 2 / stats.norm.ppf(0.95), (0.6 - lo) / stats.norm.ppf(0.95))
-    q1, q2 = 0.6 / 1.4, 2 * 0.36 / 1.6
-    se = np.sqrt((0.24 + 99 * (q1 - 0.36) + 119 * (q2 - 0.36)) / 12000)
-    np.testing.assert_allclose((lo, hi), (0.6 - stats.norm.ppf(0.95) * se,
-                                          0.6 + stats.norm.ppf(0.95) * se), rtol=1e-12)  # fmt: skip
+    z = stats.norm.ppf(0.95)
+    for a in (lo, hi):
+        q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+        var = (a * (1 - a) + 99 * (q1 - a * a) + 119 * (q2 - a * a)) / 12000
+        assert (a - 0.6) ** 2 == pytest.approx(z * z * var, rel=1e-9)
+    assert lo < 0.6 < hi
 
 
 def test_average_ranks_match_scipy_rankdata_with_ties():

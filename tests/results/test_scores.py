@@ -15,7 +15,7 @@ from auditor.results.scores import (
     ClassScoreSums,
     auc_interval,
     ece_interval,
-    mean_interval,
+    log_loss_interval,
     merged,
     score_metrics,
 )
@@ -60,8 +60,11 @@ def test_every_interval_contains_its_estimate(rows, level):
     m = score_metrics(*_sums(y, p, 1))
     lo, hi = ece_interval(m.ece, m.reliability, level=level)
     assert 0 <= lo <= m.ece <= hi <= 1 and hi > lo  # never zero width
-    lo, hi = mean_interval(m.log_loss, m.log_loss_sd, m.n, level=level)
-    assert 0 <= lo <= m.log_loss + 1e-12 and m.log_loss <= hi
+    lo, hi = log_loss_interval(m.log_loss, m.class_losses, level=level)
+    if min(m.n_positive, m.n_negative) >= 2:
+        assert 0 <= lo <= m.log_loss <= hi
+    else:
+        assert math.isnan(lo) and math.isnan(hi)
     if not math.isnan(m.roc_auc):
         lo, hi = auc_interval(m.roc_auc, m.n_positive, m.n_negative, level=level)
         assert 0 <= lo <= m.roc_auc <= hi <= 1 and hi > lo

@@ -1,0 +1,136 @@
+"""Intervals of the score metrics (ROC AUC, log loss, ECE) whose coverage holds where the
+plain normal approximations fail: small groups, an AUC near 0 or 1, many ties, one class
+nearly absent, a calibrated model (true ECE 0). ``bench/bench_score_intervals.py`` measures
+each interval's coverage in those situations by simulation.
+
+- ROC AUC: the Hanley & McNeil (1982) variance taken at the candidate AUC, not at the
+  estimate (a score interval, as Wilson's is for a proportion): every A with
+  (A - estimate)^2 <= z^2 V_HM(A). It never has zero width (at an AUC of 1 too) and lies in
+  [0, 1].
+- Log loss: the mean loss is pi m1 + (1 - pi) m0 (pi the share of positives, m1 and m0 each
+  class's mean loss). pi gets a continuity-corrected Wilson interval at level 1 - alpha/2, and
+  for every pi in it the class means a t interval at level 1 - alpha/2 (t quantile at
+  alpha/4, min(n1, n0) - 1 degrees of freedom); the interval is the hull. A rare class
+  whose rows carry large losses (so the mean is skewed) is what it is built for. It needs
+  two rows of each class.
+- ECE: simultaneous over the bins. Each non-empty bin's accuracy gets a continuity-corrected
+  Wilson interval at level 1 - alpha/B (Bonferroni over the B bins); the lower end is
+  sum_b w_b min |a - conf_b| over the bin's interval, the upper end sum_b w_b max |a - conf_b|.
+  It contains 0 when every bin's interval contains its mean confidence (a calibrated model),
+  and always its estimate.
+
+Pure numpy (no scipy: a predictions audit does not import it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from statistics import NormalDist
+
+from numpy.polynomial import Polynomial
+
+from auditor.results.classification import ReliabilityBin
+
+SCORE_INTERVALS = (
+    "ROC AUC: Hanley-McNeil score interval (the variance at the candidate AUC); log loss: "
+    "share of positives (Wilson, continuity-corrected) by each class's mean loss (t), "
+    "simultaneous; ECE: simultaneous over its 15 bins (continuity-corrected Wilson per bin, "
+    "Bonferroni)"
+)
+NOT_TWO_PER_CLASS = "the log loss interval needs 2 rows of each class"
+
+
+def z_value(level: float) -> float:
+    """The two-sided normal quantile of ``level`` (0.95 -> 1.96)."""
+    return NormalDist().inv_cdf(0.5 + level / 2)
+
+
+def t_quantile(p: float, df: int) -> float:
+    """Student's t quantile at ``p`` (in (0.5, 1)) with ``df`` >= 1 degrees of freedom: exact
+    for 1 and 2, Cornish-Fisher (Abramowitz & Stegun 26.7.5) from 3 (within 1.5% of the
+    exact quantile at p <= 0.9975, 0.1% from 6 degrees of freedom)."""
+    if df == 1:
+        return math.tan(math.pi * (p - 0.5))
+    if df == 2:
+        return (2 * p - 1) / math.sqrt(2 * p * (1 - p))
+    z = NormalDist().inv_cdf(p)
+    g = (
+        (z**3 + z) / 4,
+        (5 * z**5 + 16 * z**3 + 3 * z) / 96,
+        (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384,
+        (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160,
+    )
+    return z + sum(gi / df ** (i + 1) for i, gi in enumerate(g))
+
+
+def wilson_cc(k: float, n: int, z: float) -> tuple[float, float]:
+    """The continuity-corrected Wilson interval (Newcombe 1998, method 4) of k successes in
+    n >= 1 trials; it contains k / n."""
+    p = k / n
+    zz = z * z
+    lo, hi = 0.0, 1.0
+    if k > 0:
+        root = math.sqrt(max(zz - 2 - 1 / n + 4 * p * (n * (1 - p) + 1), 0.0))
+        lo = (2 * n * p + zz - 1 - z * root) / (2 * (n + zz))
+    if k < n:
+        root = math.sqrt(max(zz + 2 - 1 / n + 4 * p * (n * (1 - p) - 1), 0.0))
+        hi = (2 * n * p + zz + 1 + z * root) / (2 * (n + zz))
+    return max(0.0, min(lo, p)), min(1.0, max(hi, p))
+
+
+def auc_interval(auc: float, n_pos: int, n_neg: int, *, level: float) -> tuple[float, float]:
+    """The Hanley-McNeil score interval of a ROC AUC from P positives and N negatives: every
+    A in [0, 1] with (A - auc)^2 <= z^2 V(A), V(A) = [A(1 - A) + (P - 1)(Q1 - A^2)
+    + (N - 1)(Q2 - A^2)] / (P N), Q1 = A / (2 - A), Q2 = 2 A^2 / (1 + A). The bounds are roots
+    of a quartic (both sides times (2 - A)(1 + A) > 0). NaN without both classes."""
+    if math.isnan(auc) or n_pos < 1 or n_neg < 1:
+        return math.nan, math.nan
+    a = Polynomial([0.0, 1.0])
+    d = (2 - a) * (1 + a)
+    var = a * (1 - a) * d + (n_pos - 1) * (a - a * a * d + a * a) + (n_neg - 1) * (
+        2 * a * a * (2 - a) - a * a * d
+    )  # (P N) V(A) (2 - A)(1 + A); (Q1 - A^2) d = A (1 + A) - A^2 d
+    f = (a - auc) ** 2 * d - z_value(level) ** 2 / (n_pos * n_neg) * var
+    roots = [r.real for r in f.roots() if abs(r.imag) < 1e-9]
+    # at an AUC of 0 or 1, where V vanishes, the AUC itself is a root: the other end is next
+    lo = max([r for r in roots if r < auc - 1e-9], default=0.0)
+    hi = min([r for r in roots if r > auc + 1e-9], default=1.0)
+    return float(max(0.0, min(lo, auc))), float(min(1.0, max(hi, auc)))
+
+
+def log_loss_interval(
+    log_loss: float, classes: Sequence[tuple[int, float, float]], *, level: float
+) -> tuple[float, float]:
+    """The interval of the mean log loss from each class's (rows, mean loss, variance of the
+    loss): positives first, then negatives. NaN unless each class has 2 rows."""
+    if math.isnan(log_loss) or len(classes) != 2 or min(c[0] for c in classes) < 2:
+        return math.nan, math.nan
+    (n1, m1, v1), (n0, m0, v0) = classes
+    alpha = 1 - level
+    pi_lo, pi_hi = wilson_cc(n1, n1 + n0, z_value(1 - alpha / 2))
+    t = t_quantile(1 - alpha / 4, min(n1, n0) - 1)
+    ends = []
+    for pi in (pi_lo, pi_hi):
+        centre = pi * m1 + (1 - pi) * m0
+        half = t * math.sqrt(pi * pi * max(v1, 0.0) / n1 + (1 - pi) ** 2 * max(v0, 0.0) / n0)
+        ends += [centre - half, centre + half]
+    return max(0.0, min(min(ends), log_loss)), max(max(ends), log_loss)
+
+
+def ece_interval(ece: float, bins: list[ReliabilityBin], *, level: float) -> tuple[float, float]:
+    """The simultaneous interval of a top-label ECE over its non-empty ``bins`` (see the
+    module's docstring); NaN without rows. Never zero width: a bin's interval has width."""
+    full = [b for b in bins if b.n]
+    total = sum(b.n for b in full)
+    if math.isnan(ece) or total == 0:
+        return math.nan, math.nan
+    z = z_value(1 - (1 - level) / len(full))
+    lo = hi = 0.0
+    for b in full:
+        a_lo, a_hi = wilson_cc(round(b.accuracy * b.n), b.n, z)
+        c = b.mean_confidence
+        nearest = 0.0 if a_lo <= c <= a_hi else min(abs(a_lo - c), abs(a_hi - c))
+        lo += b.n / total * nearest
+        hi += b.n / total * max(abs(a_lo - c), abs(a_hi - c))
+    return max(0.0, min(lo, ece)), min(1.0, max(hi, ece))

@@ -1,0 +1,169 @@
+"""The score intervals (ROC AUC, log loss, ECE): their coverage where the normal
+approximations they replaced fell short (a fast, seeded subset of
+bench/bench_score_intervals.py), and what every interval is: it contains its estimate, has
+width, stays in its range."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from auditor.results.classification import ReliabilityBin
+from auditor.results.score_intervals import (
+    auc_interval,
+    ece_interval,
+    log_loss_interval,
+    t_quantile,
+    wilson_cc,
+    z_value,
+)
+from auditor.seeding import Rngs
+
+_BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_score_intervals.py"
+_spec = importlib.util.spec_from_file_location("bench_score_intervals", _BENCH)
+bench = sys.modules.setdefault("bench_score_intervals", importlib.util.module_from_spec(_spec))
+_spec.loader.exec_module(bench)
+
+REPS = 200  # the benchmark runs 1000 and every situation
+
+
+@pytest.mark.parametrize(
+    ("model", "n", "metric", "old_below"),
+    [
+        ("calibrated", 200, "ece", 0.70),  # true ECE 0: old 0.46-0.52 at n = 200-2000
+        ("ties: scores to 0.1", 2000, "ece", 0.75),
+        ("calibrated", 20, "roc_auc", 0.92),  # Hanley-McNeil at the estimate: old 0.88
+        ("separable (AUC 1)", 200, "roc_auc", 0.90),  # old: Wilson's upper end 1 - 1 ulp
+        ("one class nearly absent", 50, "log_loss", 0.85),  # skewed mean: old 0.76
+        ("calibrated, confident", 20, "log_loss", 0.92),
+    ],
+)
+def test_coverage_holds_where_the_old_interval_fell_short(model, n, metric, old_below):
+    c = bench.coverage(model, n, REPS, Rngs(5))
+    new, old = c["new"][metric], c["old"][metric]
+    assert new.coverage >= 0.93, (new.coverage, new.defined)
+    assert old.coverage < old_below, old.coverage  # the situation is a hard one
+
+
+def test_the_models_have_the_truth_they_are_named_for():
+    t = {name: m.truth() for name, m in bench.MODELS.items()}
+    assert t["calibrated"]["ece"] == pytest.approx(0, abs=1e-12)
+    assert t["ties: scores to 0.1"]["ece"] == pytest.approx(0, abs=1e-12)
+    assert t["no effect (AUC 0.5)"]["roc_auc"] == pytest.approx(0.5, abs=1e-12)
+    assert t["separable (AUC 1)"]["roc_auc"] == 1.0
+    assert t["overconfident"]["ece"] > 0.05 and t["one class nearly absent"]["base_rate"] < 0.05
+    y, p = bench.MODELS["calibrated"].draw(200_000, np.random.default_rng(0))
+    m = bench.metrics_of(y, p)  # a large sample is near the computed truth
+    assert abs(m.roc_auc - t["calibrated"]["roc_auc"]) < 0.005
+    assert abs(m.log_loss - t["calibrated"]["log_loss"]) < 0.005 and m.ece < 0.01
+
+
+@pytest.mark.parametrize("p", [0.975, 0.9875, 0.99375, 0.9975])
+def test_t_quantile_is_near_scipys(p):
+    for df in (1, 2, 3, 4, 5, 6, 10, 30, 1000, 10**7):
+        rel = 0.015 if df < 6 else 0.001
+        assert t_quantile(p, df) == pytest.approx(stats.t.ppf(p, df), rel=rel), df
+
+
+def test_continuity_corrected_wilson_covers_every_binomial():
+    """Exact coverage over every outcome, n = 1..60, p on a grid: at least 0.945."""
+    z, p = z_value(0.95), np.linspace(0.001, 0.999, 300)
+    for n in range(1, 61):
+        ends = np.array([wilson_cc(k, n, z) for k in range(n + 1)])
+        inside = (ends[:, :1] <= p) & (p <= ends[:, 1:])
+        pmf = stats.binom.pmf(np.arange(n + 1)[:, None], n, p)
+        assert (pmf * inside).sum(axis=0).min() >= 0.945, n
+
+
+@settings(max_examples=300, deadline=None)
+@given(n_pos=st.integers(1, 400), n_neg=st.integers(1, 400), frac=st.floats(0, 1),
+       level=st.sampled_from([0.8, 0.95, 0.99]))  # fmt: skip
+def test_auc_interval_contains_its_estimate_and_solves_the_score_equation(n_pos, n_neg, frac,
+                                                                          level):  # fmt: skip
+    auc = round(frac * 2 * n_pos * n_neg) / (2 * n_pos * n_neg)  # a value an AUC can take
+    lo, hi = auc_interval(auc, n_pos, n_neg, level=level)
+    assert 0 <= lo <= auc <= hi <= 1 and hi > lo
+    z = z_value(level)
+
+    def gap(a: float) -> float:  # (a - auc)^2 - z^2 V(a): 0 at an end inside (0, 1)
+        q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+        v = (a * (1 - a) + (n_pos - 1) * (q1 - a * a) + (n_neg - 1) * (q2 - a * a)) / (
+            n_pos * n_neg
+        )
+        return (a - auc) ** 2 - z * z * v
+
+    for end in (lo, hi):
+        if 0 < end < 1 and end != auc:
+            assert gap(end) == pytest.approx(0, abs=1e-9)
+
+
+def test_auc_interval_at_the_ends_has_width_on_a_handful_of_rows():
+    for n_pos, n_neg in [(1, 1), (2, 3), (5, 5), (1, 200), (10_000, 10_000)]:
+        for auc in (0.0, 1.0):
+            lo, hi = auc_interval(auc, n_pos, n_neg, level=0.95)
+            assert lo <= auc <= hi and hi - lo > 0 and 0 <= lo and hi <= 1
+    assert all(math.isnan(x) for x in auc_interval(math.nan, 3, 0, level=0.95))
+
+
+def _bins(rows: list[tuple[int, float, float]]) -> list[ReliabilityBin]:
+    """(n, mean confidence, accuracy) per bin, the other bins empty."""
+    out = [ReliabilityBin(b / 15, (b + 1) / 15, 0, math.nan, math.nan) for b in range(15)]
+    for n, conf, acc in rows:
+        b = min(int(conf * 15), 14)
+        out[b] = ReliabilityBin(b / 15, (b + 1) / 15, n, conf, acc)
+    return out
+
+
+def _ece(bins: list[ReliabilityBin]) -> float:
+    total = sum(b.n for b in bins)
+    return sum(b.n / total * abs(b.accuracy - b.mean_confidence) for b in bins if b.n)
+
+
+def test_ece_interval_reaches_zero_for_a_calibrated_looking_sample_and_not_far_off():
+    calibrated = _bins([(40, 0.62, 0.6), (100, 0.81, 0.82), (300, 0.97, 0.97)])
+    lo, hi = ece_interval(_ece(calibrated), calibrated, level=0.95)
+    assert lo == 0 < _ece(calibrated) < hi
+    off = _bins([(5000, 0.9, 0.7)])  # clearly miscalibrated: the interval is around 0.2
+    lo, hi = ece_interval(0.2, off, level=0.95)
+    assert 0.17 < lo < 0.2 < hi < 0.23
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(1, 300), st.floats(0.5, 1), st.floats(0, 1)),
+                     min_size=1, max_size=15),
+       level=st.sampled_from([0.8, 0.95, 0.99]))  # fmt: skip
+def test_ece_interval_contains_its_estimate_and_has_width(rows, level):
+    bins = _bins([(n, c, round(a * n) / n) for n, c, a in rows])
+    ece = _ece(bins)
+    lo, hi = ece_interval(ece, bins, level=level)
+    assert 0 <= lo <= ece <= hi <= 1 and hi > lo
+
+
+def test_log_loss_interval_needs_two_rows_of_each_class():
+    assert all(math.isnan(x) for x in log_loss_interval(0.4, [(1, 2.0, math.nan), (50, 0.3, 0.1)],
+                                                        level=0.95))  # fmt: skip
+    assert all(math.isnan(x) for x in log_loss_interval(0.4, [(60, 0.4, 0.1), (0, math.nan,
+                                                                                math.nan)],
+                                                        level=0.95))  # fmt: skip
+    lo, hi = log_loss_interval(0.3, [(2, 0.5, 0.0), (2, 0.1, 0.0)], level=0.95)
+    assert lo < 0.3 < hi  # no spread in either class: the share of positives still varies
+
+
+@settings(max_examples=300, deadline=None)
+@given(n1=st.integers(2, 10**6), n0=st.integers(2, 10**6), m1=st.floats(0, 30),
+       m0=st.floats(0, 30), v1=st.floats(0, 50), v0=st.floats(0, 50),
+       level=st.sampled_from([0.8, 0.95, 0.99]))  # fmt: skip
+def test_log_loss_interval_contains_its_estimate(n1, n0, m1, m0, v1, v0, level):
+    est = (n1 * m1 + n0 * m0) / (n1 + n0)
+    lo, hi = log_loss_interval(est, [(n1, m1, v1), (n0, m0, v0)], level=level)
+    assert 0 <= lo <= est <= hi
+    if abs(m1 - m0) > 1e-9 or v1 > 1e-9 or v0 > 1e-9:  # else every row has one loss
+        assert hi > lo
