@@ -92,23 +92,37 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     """A PyTorch module (given, or built by the factory and loaded from the checkpoint)."""
     from auditor.data.supplied import supplied_rows
     from auditor.models import count_parameters
-    from auditor.models.supplied import SuppliedModel, load_checkpoint_model, user_trainer
+    from auditor.models.supplied import (
+        SuppliedModel,
+        load_checkpoint_model,
+        user_trainer,
+        with_two_logits,
+    )  # fmt: skip
 
     rows = supplied_rows(config.data, frames=frames, as_frame=False, numeric_only=True)
+    shape, k = rows.bundle.input_shape, len(rows.labels)
     if module is None:
-        module = load_checkpoint_model(
-            config.model.path, factory=config.model.factory,
-            input_shape=rows.bundle.input_shape, n_classes=len(rows.labels),
-        )  # fmt: skip
+        module = load_checkpoint_model(config.model.path, factory=config.model.factory,
+                                       input_shape=shape, n_classes=k)  # fmt: skip
+    else:  # a binary module with one logit (sigmoid) is read as two
+        module = with_two_logits(module, input_shape=shape, n_classes=k)
     train = config.model.train
     model = SuppliedModel(
         kind=config.model.kind, module=module.to(device).eval(), n_classes=len(rows.labels),
-        architecture=type(module).__name__, differentiable=True,
+        architecture=_architecture(module), differentiable=True,
         n_parameters=count_parameters(module), source_files=files,
         train_reference=user_trainer(train, rows.codec.decode, device) if train else None,
         reference_recipe=train or "", device=device,
     )  # fmt: skip
     return model, rows
+
+
+def _architecture(module: Any) -> str:
+    from auditor.models.one_logit import OneLogit
+
+    if isinstance(module, OneLogit):
+        return f"{type(module.inner).__name__} (one logit: sigmoid)"
+    return type(module).__name__
 
 
 def _is_sklearn(obj: Any) -> bool:

@@ -31,6 +31,7 @@ from torch import nn
 
 from auditor.config.functions import FACTORY_ARGS, call_user, import_function
 from auditor.errors import AuditorInputError, data_row
+from auditor.models.one_logit import OneLogit, with_two_logits
 
 NO_FILE = "no such file"
 IS_A_FOLDER = "is a folder, not a model file"
@@ -135,17 +136,20 @@ def build_module(spec: str, *, input_shape: tuple[int, ...], n_classes: int) -> 
     if not isinstance(module, nn.Module):
         raise AuditorInputError(NOT_A_MODULE.format(spec=spec, found=type(module).__name__),
                                 field="model.factory")  # fmt: skip
-    check_forward(module, spec=spec, input_shape=input_shape, n_classes=n_classes)
-    return module
+    one = check_forward(module, spec=spec, input_shape=input_shape, n_classes=n_classes,
+                        one_logit=True)  # fmt: skip
+    return OneLogit(module) if one else module
 
 
 def check_forward(
-    module: nn.Module, *, spec: str, input_shape: tuple[int, ...], n_classes: int
-) -> None:
+    module: nn.Module, *, spec: str, input_shape: tuple[int, ...], n_classes: int,
+    one_logit: bool = False,
+) -> bool:  # fmt: skip
     """One forward pass of ``module`` on two rows of zeros, in eval mode without gradients
-    (no random number drawn): it runs, and returns (2, n_classes) logits. A module that
-    ignores ``input_shape`` or ``n_classes`` is bad input here, not an internal error in the
-    middle of training ("mat1 and mat2 shapes cannot be multiplied")."""
+    (no random number drawn): it runs, and returns (2, n_classes) logits, or with
+    ``one_logit`` a binary model's one logit per row ((2, 1) or (2,): True is returned). A
+    module that ignores ``input_shape`` or ``n_classes`` is bad input here, not an internal
+    error in the middle of training ("mat1 and mat2 shapes cannot be multiplied")."""
     training = module.training
     module.eval()
     try:
@@ -155,10 +159,13 @@ def check_forward(
     finally:
         module.train(training)
     shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+    if one_logit and n_classes == 2 and shape in ((2, 1), (2,)):
+        return True
     if shape != (2, n_classes):
         raise AuditorInputError(BAD_OUTPUT.format(spec=spec, shape=shape, k=n_classes,
                                                   inputs=(2, *input_shape)),
                                 field="model.factory")  # fmt: skip
+    return False
 
 
 def load_checkpoint_model(
@@ -168,7 +175,8 @@ def load_checkpoint_model(
     state = load_state_dict(path)
     module = build_module(factory, input_shape=input_shape, n_classes=n_classes)
     try:
-        module.load_state_dict(state, strict=True)
+        inner = module.inner if isinstance(module, OneLogit) else module
+        inner.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         detail = " ".join(str(exc).split())[:300]
         raise AuditorInputError(STATE_MISMATCH.format(detail=detail), source=str(path),
@@ -302,8 +310,11 @@ def finite_outputs(out: np.ndarray, *, field_name: str = "model") -> np.ndarray:
 
 def _predictor(model: Any, decode: Decode, device: torch.device) -> Predictor:
     if isinstance(model, nn.Module):
-        return lambda x: finite_outputs(module_logits(model.to(device), x, device=device),
-                                        field_name="model.train")  # fmt: skip
+        return lambda x: finite_outputs(
+            module_logits(with_two_logits(model.to(device), input_shape=x.shape[1:],
+                                          n_classes=2), x, device=device),
+            field_name="model.train",
+        )  # fmt: skip
     if hasattr(model, "predict_proba"):
         return lambda x: finite_outputs(proba_logits(model, decode, x), field_name="model.train")
     raise AuditorInputError(NOT_A_MODEL.format(found=type(model).__name__), field="model.train")

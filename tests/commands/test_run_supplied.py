@@ -86,3 +86,47 @@ def test_a_pipeline_with_encoders_is_audited_from_its_own_probabilities(folder):
     assert np.abs(test.score.to_numpy() - own).max() < 1e-6
     assert test.label_name.tolist() == evaluation.outcome.tolist()
     assert audit["fairness"]["positive_class"] == "approved"
+
+
+FACTORY = """\
+from torch import nn
+
+
+def build(input_shape, n_classes):
+    return nn.Linear(input_shape[0], 1)  # one logit: trained with BCEWithLogitsLoss
+"""
+CHECKPOINT = """\
+name = "one-logit"
+[data]
+source = "table"
+path = "eval.csv"
+target = "outcome"
+sensitive = ["group"]
+features = ["income"]
+positive_label = "approved"
+[model]
+kind = "checkpoint"
+path = "model.pt"
+factory = "onelogit:build"
+"""
+
+
+def test_a_one_logit_checkpoint_is_audited_by_its_sigmoid(folder):
+    import torch
+
+    base, _ = folder
+    (base / "onelogit.py").write_text(FACTORY)
+    layer = torch.nn.Linear(1, 1)
+    with torch.no_grad():
+        layer.weight[:], layer.bias[:] = 0.08, -4.0
+    torch.save(layer.state_dict(), base / "model.pt")
+    (base / "checkpoint.toml").write_text(CHECKPOINT)
+    out = base / "one"
+    res = CliRunner().invoke(app, ["run", str(base / "checkpoint.toml"), "--out", str(out),
+                                   "--quiet", "--exit-zero"])  # fmt: skip
+    assert res.exit_code == 0, res.output  # refused before: returns (2, 1), not (2, 2)
+    table = pd.read_parquet(out / "predictions.parquet")
+    test = table[table.split == "test"].sort_values("row_id")
+    income = pd.read_csv(base / "eval.csv")["income"].to_numpy()
+    # the module's one logit is P(class 1): positive_label "approved", last in the audit
+    assert np.abs(test.score.to_numpy() - 1 / (1 + np.exp(-(0.08 * income - 4.0)))).max() < 1e-5

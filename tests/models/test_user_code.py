@@ -197,11 +197,16 @@ def test_a_factory_ignoring_its_arguments_is_refused_before_training(tmp_path, m
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "h1_wrong_shapes", raising=False)
     spec = f"h1_wrong_shapes:{name}"
-    for build in (
-        lambda: build_model(ModelConfig(kind="factory", factory=spec), modality="table",
-                            input_shape=(3,), n_classes=2),
-        lambda: build_module(spec, input_shape=(3,), n_classes=2),
-    ):  # fmt: skip
+    builds = [lambda: build_model(ModelConfig(kind="factory", factory=spec), modality="table",
+                                  input_shape=(3,), n_classes=2)]  # fmt: skip
+    if name == "one_output":  # a supplied checkpoint's one logit is a binary model's sigmoid
+        from auditor.models.one_logit import OneLogit
+
+        assert isinstance(build_module(spec, input_shape=(3,), n_classes=2), OneLogit)
+        builds.append(lambda: build_module(spec, input_shape=(3,), n_classes=3))
+    else:
+        builds.append(lambda: build_module(spec, input_shape=(3,), n_classes=2))
+    for build in builds:
         with pytest.raises(AuditorInputError, match=re.escape(words)) as err:
             build()
         assert err.value.field == "model.factory"

@@ -1,0 +1,75 @@
+"""A binary PyTorch model with one logit per row (sigmoid) is audited as the two-logit model
+it equals: logits [0, z], so P(class 1) = sigmoid(z); it was refused for its output width."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+import auditor
+from auditor.models.one_logit import OneLogit, with_two_logits
+from tests.api.test_model_positive import numbers
+
+
+class Squeezed(nn.Module):
+    """One logit per row as a vector (n,), as ``BCEWithLogitsLoss`` users often write."""
+
+    def __init__(self, linear: nn.Linear) -> None:
+        super().__init__()
+        self.linear = linear
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x).squeeze(1)
+
+
+def linear(weights: list[list[float]], bias: list[float]) -> nn.Linear:
+    layer = nn.Linear(len(weights[0]), len(weights))
+    with torch.no_grad():
+        layer.weight[:] = torch.tensor(weights)
+        layer.bias[:] = torch.tensor(bias)
+    return layer
+
+
+@pytest.fixture(scope="module")
+def frame():
+    rng = np.random.default_rng(5)
+    n = 900
+    data = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
+                         "group": rng.choice(["a", "b"], n)})  # fmt: skip
+    data["label"] = (data.x1 + rng.normal(scale=0.6, size=n) > 0).astype(int)
+    return data
+
+
+def audit(model, data):
+    return auditor.audit_model(model, data=data[600:], members=data[:300],
+                               non_members=data[300:600], target="label", sensitive=["group"],
+                               progress=False).data  # fmt: skip
+
+
+@pytest.mark.parametrize("shape", ["column", "vector"])
+def test_one_logit_audits_as_the_two_logit_model_it_equals(frame, shape):
+    one = linear([[2.0, 0.5]], [-0.1])
+    two = linear([[0.0, 0.0], [2.0, 0.5]], [0.0, -0.1])  # logits [0, z]
+    got = audit(one if shape == "column" else Squeezed(one), frame)
+    want = audit(two, frame)
+    assert "(one logit: sigmoid)" in got["model"]["architecture"]
+    for section in ("performance", "fairness", "explanations"):
+        a, b = numbers(got[section]), numbers(want[section])
+        assert a.keys() == b.keys()
+        for key in (k for k in a if "seconds" not in k):
+            assert a[key] == pytest.approx(b[key], abs=1e-6), (section, key)
+
+
+def test_one_logit_probabilities_are_its_sigmoid():
+    inner = linear([[1.5, -1.0]], [0.3])
+    x = torch.randn(7, 2)
+    wrapped = with_two_logits(inner, input_shape=(2,), n_classes=2)
+    assert isinstance(wrapped, OneLogit)
+    proba = torch.softmax(wrapped(x), dim=1)[:, 1]
+    torch.testing.assert_close(proba, torch.sigmoid(inner(x)[:, 0]))
+    two = linear([[0.0, 0.0], [1.5, -1.0]], [0.0, 0.3])
+    assert with_two_logits(two, input_shape=(2,), n_classes=2) is two
+    assert with_two_logits(inner, input_shape=(2,), n_classes=3) is inner  # not binary
