@@ -103,7 +103,7 @@ MODELS = {m.name: m for m in (
 SITUATIONS: tuple[tuple[str, int], ...] = (
     *(("calibrated", n) for n in (5, 10, 20, 50, 200, 2000)),
     ("calibrated, confident", 20), ("calibrated, confident", 200),
-    ("calibrated, AUC near 1", 20), ("calibrated, AUC near 1", 200),
+    *(("calibrated, AUC near 1", n) for n in (20, 30, 50, 100, 200)),
     ("overconfident", 50), ("overconfident", 200), ("overconfident", 2000),
     ("underconfident", 200),
     ("no effect (AUC 0.5)", 20), ("no effect (AUC 0.5)", 200),

@@ -25,10 +25,8 @@ Pure numpy (no scipy: a predictions audit does not import it).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from statistics import NormalDist
-
-from numpy.polynomial import Polynomial
 
 from auditor.results.classification import ReliabilityBin
 
@@ -81,22 +79,44 @@ def wilson_cc(k: float, n: int, z: float) -> tuple[float, float]:
 
 def auc_interval(auc: float, n_pos: int, n_neg: int, *, level: float) -> tuple[float, float]:
     """The Hanley-McNeil score interval of a ROC AUC from P positives and N negatives: every
-    A in [0, 1] with (A - auc)^2 <= z^2 V(A), V(A) = [A(1 - A) + (P - 1)(Q1 - A^2)
-    + (N - 1)(Q2 - A^2)] / (P N), Q1 = A / (2 - A), Q2 = 2 A^2 / (1 + A). The bounds are roots
-    of a quartic (both sides times (2 - A)(1 + A) > 0). NaN without both classes."""
+    A in [0, 1] with |A - auc| <= z sqrt(V(A)), V(A) = [A(1 - A) + (P - 1)(Q1 - A^2)
+    + (N - 1)(Q2 - A^2)] / (P N), Q1 = A / (2 - A), Q2 = 2 A^2 / (1 + A). NaN without both
+    classes.
+
+    V(A) = A (1 - A) U(A) / (P N) with U(A) = 1 + (P - 1)(1 - A)/(2 - A) + (N - 1) A/(1 + A),
+    both factors concave, so sqrt(V) is concave (a geometric mean of concave functions) and
+    A +- z sqrt(V(A)) crosses the estimate once on each side: each end is found by bisection,
+    to the last bit, at any row count (a polynomial's roots lose the end next to an AUC of 1
+    at millions of rows)."""
     if math.isnan(auc) or n_pos < 1 or n_neg < 1:
         return math.nan, math.nan
-    a = Polynomial([0.0, 1.0])
-    d = (2 - a) * (1 + a)
-    var = a * (1 - a) * d + (n_pos - 1) * (a - a * a * d + a * a) + (n_neg - 1) * (
-        2 * a * a * (2 - a) - a * a * d
-    )  # (P N) V(A) (2 - A)(1 + A); (Q1 - A^2) d = A (1 + A) - A^2 d
-    f = (a - auc) ** 2 * d - z_value(level) ** 2 / (n_pos * n_neg) * var
-    roots = [r.real for r in f.roots() if abs(r.imag) < 1e-9]
-    # at an AUC of 0 or 1, where V vanishes, the AUC itself is a root: the other end is next
-    lo = max([r for r in roots if r < auc - 1e-9], default=0.0)
-    hi = min([r for r in roots if r > auc + 1e-9], default=1.0)
-    return float(max(0.0, min(lo, auc))), float(min(1.0, max(hi, auc)))
+    z, pn = z_value(level), float(n_pos) * float(n_neg)
+
+    def sd(a: float) -> float:
+        u = 1 + (n_pos - 1) * (1 - a) / (2 - a) + (n_neg - 1) * a / (1 + a)
+        return math.sqrt(max(a * (1 - a) * u / pn, 0.0))
+
+    # the lower end: the least A <= auc with A + z sd(A) >= auc; the upper: the largest A >= auc
+    # with A - z sd(A) <= auc
+    lo = _crossing(lambda a: a + z * sd(a) >= auc, 0.0, auc)
+    hi = _crossing(lambda a: a - z * sd(a) <= auc, 1.0, auc)
+    return max(0.0, min(lo, auc)), min(1.0, max(hi, auc))
+
+
+def _crossing(inside: Callable[[float], bool], outer: float, inner: float) -> float:
+    """The end of the interval of points where ``inside`` holds, between ``outer`` (returned
+    when it holds there) and ``inner`` (where it holds), by bisection."""
+    if inside(outer):
+        return outer
+    for _ in range(200):
+        mid = (outer + inner) / 2
+        if mid in (outer, inner):
+            break
+        if inside(mid):
+            inner = mid
+        else:
+            outer = mid
+    return inner
 
 
 def log_loss_interval(

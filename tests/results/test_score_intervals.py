@@ -113,6 +113,24 @@ def test_auc_interval_at_the_ends_has_width_on_a_handful_of_rows():
     assert all(math.isnan(x) for x in auc_interval(math.nan, 3, 0, level=0.95))
 
 
+@pytest.mark.parametrize("n", [1_000, 5_000_000, 2_000_000_000])
+def test_auc_interval_next_to_one_is_exact_at_any_row_count(n):
+    """At an AUC of 1 the lower end is 1 - d with d = z^2 (1 - d) U(1 - d) / (P N), U(A) = 1 +
+    (P - 1)(1 - A)/(2 - A) + (N - 1) A/(1 + A): d ~ z^2 (N + 1) / (2 P N), 3.8e-7 at 5M rows
+    a class (the roots of the quartic this replaced were 100x off there)."""
+    z = z_value(0.95)
+
+    def u(a: float) -> float:
+        return 1 + (n - 1) * (1 - a) / (2 - a) + (n - 1) * a / (1 + a)
+
+    lo, hi = auc_interval(1.0, n, n, level=0.95)
+    d = 1 - lo
+    assert hi == 1.0 and d == pytest.approx(z * z * (1 - d) * u(lo) / (n * n), rel=1e-6)
+    assert d == pytest.approx(z * z * (n + 1) / (2 * n * n), rel=5e-3)
+    lo, hi = auc_interval(0.0, n, n, level=0.95)  # and the mirror image at 0
+    assert lo == 0.0 and hi == pytest.approx(z * z * (1 - hi) * u(hi) / (n * n), rel=1e-6)
+
+
 def _bins(rows: list[tuple[int, float, float]]) -> list[ReliabilityBin]:
     """(n, mean confidence, accuracy) per bin, the other bins empty."""
     out = [ReliabilityBin(b / 15, (b + 1) / 15, 0, math.nan, math.nan) for b in range(15)]
