@@ -42,7 +42,8 @@ REFUSED_PICKLE = (
     "model.state_dict(), not the model"
 )
 UNREADABLE = "not a readable PyTorch state dict ({detail})"
-NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors)"
+NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors){holds}"
+HOLDS = "; it holds the keys {keys}: save model.state_dict() itself, or beside others"
 STATE_MISMATCH = "the state dict does not fit the factory's module ({detail})"
 BAD_OUTPUT = (
     "{spec!r} builds a module that returns {shape} for inputs of shape {inputs}; it must "
@@ -100,10 +101,31 @@ def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
     except Exception as exc:  # noqa: BLE001 - corrupt or foreign file
         raise AuditorInputError(UNREADABLE.format(detail=type(exc).__name__), source=str(path),
                                 field="model.path") from None  # fmt: skip
-    state = blob.get("state_dict", blob) if isinstance(blob, dict) else None
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise AuditorInputError(NOT_A_STATE_DICT, source=str(path), field="model.path")
+    state = _state_in(blob)
+    if state is None:
+        keys = ", ".join(repr(k) for k in list(blob)[:8]) if isinstance(blob, dict) else ""
+        holds = HOLDS.format(keys=keys) if keys else ""
+        raise AuditorInputError(NOT_A_STATE_DICT.format(holds=holds), source=str(path),
+                                field="model.path")  # fmt: skip
     return state
+
+
+def _is_state(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, torch.Tensor) for v in value.values())
+
+
+def _state_in(blob: Any) -> dict[str, torch.Tensor] | None:
+    """The state dict in a loaded checkpoint: the blob itself, its "state_dict" (auditor's
+    own format), or its one entry that is a state dict (a training loop's
+    ``{"model_state_dict": ..., "optimizer_state_dict": ..., "epoch": 3}``); else None."""
+    if _is_state(blob):
+        return blob
+    if not isinstance(blob, dict):
+        return None
+    if _is_state(blob.get("state_dict")):
+        return blob["state_dict"]
+    states = [v for v in blob.values() if _is_state(v) and v]
+    return states[0] if len(states) == 1 else None
 
 
 def _model_file(path: Path) -> None:
