@@ -16,10 +16,13 @@ from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsTable, arrow_numpy
 from auditor.fairness.metrics import same_label
 from auditor.predictions.source import Columns
+from auditor.results.score_intervals import auc_interval
+from auditor.results.scores import ScoreMetrics
 
 __all__ = [
     "TEXT_LABELS",
     "check_predicted_classes",
+    "check_score_class",
     "check_whole_labels",
     "class_name_of",
     "positive_index",
@@ -144,3 +147,35 @@ def positive_index(
             field="--positive-label",
         )
     return names.index(str(positive_label))
+
+
+BACKWARDS_LEVEL = 0.999  # both intervals at this level away from 0.5: no chance finding
+SCORE_BACKWARDS = (
+    "y_score ranks the classes backwards: ROC AUC {auc:.3f} (its {level:.1%} interval below "
+    "0.5) while y_pred's balanced accuracy is {ba:.3f} (above 0.5), over {n:,} rows; y_score "
+    "looks like the probability of {other!r}, not of the positive class {positive!r}: give "
+    "P({positive}) (1 - y_score), or name the class y_score is for with --positive-label"
+)
+
+
+def check_score_class(table: CountsTable, positive: int, scores: ScoreMetrics, cols: Columns,
+                      source: str) -> None:  # fmt: skip
+    """Refuse a binary file whose y_score is the other class's probability (its ROC AUC well
+    below 0.5) while y_pred is better than chance (balanced accuracy well above 0.5): the
+    model's labels and scores disagree, so the score is not P(positive) as the audit reads
+    it. Both intervals are Hanley-McNeil's at :data:`BACKWARDS_LEVEL` (a 0/1 prediction's
+    ROC AUC is its balanced accuracy)."""
+    cm = table.counts.reshape(-1, *table.counts.shape[-2:]).sum(axis=0)  # (true, predicted)
+    negative = 1 - positive
+    n_pos, n_neg = int(cm[positive].sum()), int(cm[negative].sum())
+    if n_pos == 0 or n_neg == 0 or not scores.roc_auc < 0.5:
+        return
+    ba = (cm[positive, positive] / n_pos + cm[negative, negative] / n_neg) / 2
+    auc_high = auc_interval(scores.roc_auc, n_pos, n_neg, level=BACKWARDS_LEVEL)[1]
+    ba_low = auc_interval(float(ba), n_pos, n_neg, level=BACKWARDS_LEVEL)[0]
+    if auc_high < 0.5 < ba_low:
+        names = table.class_names
+        message = SCORE_BACKWARDS.format(auc=scores.roc_auc, level=BACKWARDS_LEVEL, ba=ba,
+                                         n=n_pos + n_neg, other=names[negative],
+                                         positive=names[positive])  # fmt: skip
+        raise AuditorInputError(message, source=source, field=cols.y_score)

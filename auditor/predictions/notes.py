@@ -12,6 +12,7 @@ from typing import Any
 from auditor.predictions.read import PredictionCounts
 
 MAX_ALIKE = 3  # sets of groups differing only in case named per feature
+MAX_CLASSES_SHOWN = 6
 
 
 def _rows(n: int) -> str:
@@ -50,11 +51,33 @@ def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> 
 
 
 def class_notes(balance: dict[str, int], y_true: str) -> list[str]:
-    """A class the model predicts that the true labels never hold (a multi-class file; a
-    binary one is refused): audited as a class of its own, with no true rows."""
+    """A multi-class file: each class audited against the rest; a class the model predicts
+    that the true labels never hold (a binary file's is refused): a class of its own, with no
+    true rows."""
+    names = list(balance)
+    notes = []
+    if len(names) > 2:
+        shown = ", ".join(f"@{name}" for name in names[:MAX_CLASSES_SHOWN])
+        more = ", ..." if len(names) > MAX_CLASSES_SHOWN else ""
+        notes.append(f"{len(names)} classes: a multi-class audit, each class against the rest "
+                     f"(its rates marked {shown}{more}); there is no single positive class, "
+                     "and no score metrics.")  # fmt: skip
     never = [name for name, n in balance.items() if n == 0]
-    return [f"class {name!r} is predicted but never occurs in {y_true}; it is audited as a "
-            "class of its own with no true rows." for name in never]  # fmt: skip
+    return notes + [f"class {name!r} is predicted but never occurs in {y_true}; it is audited "
+                    "as a class of its own with no true rows." for name in never]  # fmt: skip
+
+
+def score_notes(roc_auc: float | None, class_names: Sequence[str],
+                positive: str | None) -> list[str]:  # fmt: skip
+    """A ROC AUC below 0.5 (y_score ranks the other class first): said beside the number,
+    which may be the other class's probability read as the positive class's (one far below
+    0.5 while y_pred is better than chance is refused by the reader)."""
+    if roc_auc is None or positive is None or not roc_auc < 0.5 or len(class_names) != 2:
+        return []
+    other = next(name for name in class_names if name != positive)
+    return [f"ROC AUC {roc_auc:.3f} is below 0.5: y_score ranks class {other!r} above the "
+            f"positive class {positive!r} more often than not; if y_score is P({other}), "
+            f"give P({positive}) (1 - y_score)."]  # fmt: skip
 
 
 def record_notes(data: dict[str, Any], sensitive: Sequence[str],
@@ -65,5 +88,8 @@ def record_notes(data: dict[str, Any], sensitive: Sequence[str],
     sizes = {f: {g["group"]: g["n"] for g in features[f]["groups"]} for f in sensitive
              if f in features}  # fmt: skip
     test = data["data"]["splits"]["test"]
+    auc = data["performance"]["finetuned"]["test"].get("roc_auc")
+    positive = fairness.get("positive_class") if fairness["status"] == "ok" else None
     return [*class_notes(test["class_balance"], data["data"]["finetune_task"]["name"]),
+            *score_notes(auc, list(test["class_balance"]), positive),
             *input_notes(sizes, missing_group)]  # fmt: skip

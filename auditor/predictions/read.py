@@ -33,6 +33,7 @@ from auditor.predictions.batch import BINARY_ONLY, Partial, reduce_arrow
 from auditor.predictions.labels import (
     TEXT_LABELS,
     check_predicted_classes,
+    check_score_class,
     class_name_of,
     positive_index,
 )
@@ -124,6 +125,7 @@ def reduce_predictions(
         axis = score_axis(cells, features=cols.sensitive, positive=value, spilled=spilled,
                           specs=specs)  # fmt: skip
     scores = overall_scores(cells, value, axis)
+    check_score_class(table, positive, scores, cols, source)
     return PredictionCounts(table, positive, scores, source, batches, engine, cells, axis)
 
 

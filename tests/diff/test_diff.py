@@ -248,7 +248,8 @@ def three_audits(tmp_path_factory):
     other.loc[other.index % 5 == 0, "sex"] = "X"
     runs = []
     for name, table, args in (("a", frame, PREDICTION_ARGS), ("b", other, PREDICTION_ARGS),
-                              ("c", frame, [*PREDICTION_ARGS[:-1], "denied"])):  # fmt: skip
+                              ("c", frame.assign(score=1 - frame["score"]),  # P(denied)
+                               [*PREDICTION_ARGS[:-1], "denied"])):  # fmt: skip
         table.to_csv(base / f"{name}.csv", index=False)
         out = base / name
         result = runner.invoke(app, ["audit", "-p", str(base / f"{name}.csv"), *args,
