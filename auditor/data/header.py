@@ -61,6 +61,9 @@ class CsvLayout:
     decimal_point: str = "."
     # The header is a '#' line (its first name starts with '#', which is not part of it).
     hash_header: bool = False
+    # Every row has one field more than the header: "first", R's row names (write.table's
+    # default), or "last", a delimiter ending every row: an unnamed column there.
+    unnamed: Literal["first", "last"] | None = None
 
 
 def one_line(exc: BaseException) -> str:
@@ -141,18 +144,35 @@ def _fields(line: str, delimiter: str) -> list[str]:
 
 def _delimiter(lines: list[str], order: Sequence[str]) -> str:
     """Of ``order``, the delimiter that splits the header (``lines[0]``) into the most columns
-    among those that split every row under it into as many (a ``;`` file whose names hold
-    commas, ``P(yes | age, sex);y_true``); where none does (ragged rows, one column), the one
-    that splits the header most. On a tie, the first in ``order``."""
+    among those that split every row under it into as many (or each into one more: R's row
+    names) (a ``;`` file whose names hold commas, ``P(yes | age, sex);y_true``); where none
+    does (ragged rows, one column), the one that splits the header most. On a tie, the first
+    in ``order``."""
     widths = {d: len(_fields(lines[0], d)) for d in order}
-    full = len(lines) == SAMPLE_LINES + 2  # the last line may end inside a quoted value
-    agreeing = [d for d in order if widths[d] > 1 and _rows_agree(lines, d, widths[d], full)]
-    return max(agreeing or order, key=lambda d: widths[d])
+    agreeing = [d for d in order
+                if widths[d] > 1 and _rows_width(lines, d) in (None, widths[d], widths[d] + 1)]
+    return max(agreeing or order, key=lambda d: widths[d])  # fmt: skip
 
 
-def _rows_agree(lines: list[str], delimiter: str, width: int, full: bool) -> bool:
+def _rows(lines: list[str], delimiter: str) -> list[list[str]]:
+    """The rows under the header (``lines[1:]``) split into fields."""
     rows = [row for row in csv.reader(lines[1:], delimiter=delimiter) if row]
-    return all(len(row) == width for row in (rows[:-1] if full else rows))
+    return rows[:-1] if len(lines) == SAMPLE_LINES + 2 else rows  # may end in a quoted value
+
+
+def _rows_width(lines: list[str], delimiter: str) -> int | None:
+    """The number of fields of every row under the header; None without rows, -1 where they
+    differ."""
+    widths = {len(row) for row in _rows(lines, delimiter)}
+    return None if not widths else widths.pop() if len(widths) == 1 else -1
+
+
+def _unnamed(lines: list[str], delimiter: str) -> Literal["first", "last"] | None:
+    """Where every row has one field more than the header: "last" where each ends in an
+    empty field (a delimiter ending the line), else "first" (R's row names)."""
+    if _rows_width(lines, delimiter) != len(_fields(lines[0], delimiter)) + 1:
+        return None
+    return "last" if all(not row[-1].strip() for row in _rows(lines, delimiter)) else "first"
 
 
 def csv_layout(path: Path) -> CsvLayout:
@@ -174,7 +194,8 @@ def csv_layout(path: Path) -> CsvLayout:
     hashed = bool(comments) and _names_data(comments[-1], _fields(lines[0], delimiter), delimiter)
     if hashed:
         skip, rows = skip - 1, lines[:SAMPLE_LINES]
-    return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed,
+    unnamed = None if hashed else _unnamed(lines, delimiter)
+    return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip
 
 
@@ -191,7 +212,8 @@ def _reading(path: Path) -> Iterator[None]:
 
 def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
     """The layout of the CSV at ``path`` (:func:`csv_layout`) and its header's names as written
-    (duplicates kept; a ``#`` header line's ``#`` left out), from one look at its first lines."""
+    (duplicates kept; a ``#`` header line's ``#`` left out; an unnamed column ``""`` first for
+    R's row names, last for a delimiter ending every row), from one look at its first lines."""
     with _reading(path):
         layout = csv_layout(path)
         with open_text(path) as fh:
@@ -200,6 +222,8 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
             header = next(csv.reader(fh, delimiter=layout.delimiter), None)
         if header and layout.hash_header:  # '# y_true': the '#' marks the line, not the name
             header[0] = header[0].lstrip(COMMENT).lstrip()
+        if header and layout.unnamed:
+            header.insert(0 if layout.unnamed == "first" else len(header), "")
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))
     return layout, header

@@ -253,3 +253,36 @@ def test_a_csv_in_many_dask_partitions_counts_as_the_batch_engine(tmp_path, monk
         reduce_predictions(path, predictions_columns(), positive_label="approved",
                            dask_scheduler="synchronous")  # fmt: skip
     assert str(dask.value) == str(arrow.value) and "a row has 6 fields" in str(arrow.value)
+
+
+@pytest.mark.parametrize("sep", [",", "\t", ";"])
+def test_rs_row_names_under_a_header_one_name_short_are_read_as_a_first_column(tmp_path, sep):
+    """R's write.table (row.names = TRUE, its default) writes each row's name first and no
+    name for that column in the header: every row has one field more than the header. It is
+    read as an unnamed first column (as pandas reads it), on both engines."""
+    frame = predictions_frame(500, seed=13)
+    plain = tmp_path / "plain.csv"
+    frame.to_csv(plain, index=False)
+    names = sep.join(f'"{c}"' for c in frame.columns)
+    rows = [sep.join([f'"{i + 1}"', *(f'"{v}"' if isinstance(v, str) else repr(v) for v in row)])
+            for i, row in enumerate(frame.itertuples(index=False))]  # fmt: skip
+    path = tmp_path / "r.txt"
+    path.write_text("\n".join([names, *rows]) + "\n")
+    reference = _counts(plain)
+    _same(_counts(path), reference)
+    dask = reduce_predictions(path, predictions_columns(), positive_label="approved",
+                              dask_scheduler="synchronous")  # fmt: skip
+    _same(dask, reference)
+
+
+def test_a_delimiter_ending_every_row_is_an_unnamed_last_column(tmp_path):
+    """'y_true,y_pred,sex' over '1,0,F,': every row one field more, the extra one empty (a
+    trailing delimiter, not row names): the names keep their columns."""
+    frame = predictions_frame(300, seed=14)
+    plain = tmp_path / "plain.csv"
+    frame.to_csv(plain, index=False)
+    lines = plain.read_text().splitlines()
+    path = tmp_path / "trailing.csv"
+    path.write_text("\n".join([lines[0], *(line + "," for line in lines[1:])]) + "\n")
+    _same(_counts(path), _counts(plain))
+
