@@ -35,7 +35,7 @@ from auditor.data.table import (
     read_table,
     sensitive_groups,
 )
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, data_row
 from auditor.provenance import sha256_file
 
 NO_COLUMN = (
@@ -45,6 +45,15 @@ NOT_NUMERIC = (
     "column {col!r} is not numeric; this model receives its inputs as a float32 matrix (a "
     "PyTorch model, or an estimator fitted without column names): encode it before saving "
     "the rows, or name the numeric columns in data.features"
+)
+TEXT_IN_NUMBERS = (
+    "column {col!r} holds numbers in {other} but text here ({text!r} in {rows}, first at "
+    "{row}); if the text marks a missing value, leave the cell empty or write NA"
+)
+ALSO_MEMBERS = (
+    "{shared} of the {n} non-member rows are member rows too (the same inputs and target): "
+    "non_members are rows the model never trained on, or the membership probes measure "
+    "nothing; pass a held-out file"
 )
 UNKNOWN_LABEL = "target value {label!r} is not one of the model's classes ({known})"
 NOT_A_CLASS = "positive_label {label!r} is not one of the model's classes ({known})"
@@ -125,21 +134,43 @@ def _input_columns(
 
 
 def _codec(
-    frames: dict[str, pd.DataFrame], columns: list[str], *, as_frame: bool, numeric_only: bool
-) -> InputCodec:
+    frames: dict[str, pd.DataFrame], columns: list[str], *, as_frame: bool, numeric_only: bool,
+    sources: dict[str, str],
+) -> InputCodec:  # fmt: skip
+    """The codec of ``columns`` over every file (``sources``: a file's key -> its name)."""
     levels: dict[str, tuple[Any, ...]] = {}
     for col in columns:
-        for split, frame in frames.items():
+        for key, frame in frames.items():
             if col not in frame.columns:
-                raise AuditorInputError(NO_COLUMN.format(col=col), source=split,
+                raise AuditorInputError(NO_COLUMN.format(col=col), source=sources[key],
                                         field="data.features")  # fmt: skip
-        if all(pd.api.types.is_numeric_dtype(f[col]) for f in frames.values()):
+        numeric = {k: pd.api.types.is_numeric_dtype(f[col]) for k, f in frames.items()}
+        if all(numeric.values()):
             continue
+        text_key = next(k for k, is_number in numeric.items() if not is_number)
+        number_keys = [k for k, is_number in numeric.items() if is_number]
+        if number_keys:
+            _numbers_elsewhere(frames[text_key][col], col=col, src=sources[text_key],
+                               numbers_in=sources[number_keys[0]])  # fmt: skip
         if numeric_only:
-            raise AuditorInputError(NOT_NUMERIC.format(col=col), field="data.features")
+            raise AuditorInputError(NOT_NUMERIC.format(col=col), source=sources[text_key],
+                                    field="data.features")  # fmt: skip
         values = pd.concat([f[col] for f in frames.values()]).dropna().unique().tolist()
         levels[col] = tuple(sorted(values, key=str))
     return InputCodec(columns=tuple(columns), levels=levels, as_frame=as_frame)
+
+
+def _numbers_elsewhere(values: pd.Series, *, col: str, src: str, numbers_in: str) -> None:
+    """Refuse text in a column that another file holds as numbers (a missing-value marker
+    such as ``unknown``): the model would be handed a string where it was fitted on numbers."""
+    present = values.dropna()
+    text = pd.to_numeric(present, errors="coerce").isna().to_numpy()
+    if text.any():
+        first = present.index[text][0]
+        row = data_row(int(values.index.get_loc(first)))
+        message = TEXT_IN_NUMBERS.format(col=col, other=numbers_in, text=str(present[first]),
+                                         rows=_rows(int(text.sum())), row=row)  # fmt: skip
+        raise AuditorInputError(message, source=src, field="data.features")
 
 
 def _labels(
@@ -213,6 +244,26 @@ def _empty(name: str, config: TableData, width: int) -> Split:
     )  # fmt: skip
 
 
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _check_not_members(splits: dict[str, Split], *, src: str) -> None:
+    """Refuse non-members that are mostly member rows (the members file given twice): a
+    few equal rows are natural in tabular data (the checklist counts them); most are not."""
+    members, others = splits["finetune_train"], splits["holdout"]
+    if not len(members) or not len(others):
+        return
+
+    def keys(split: Split) -> pd.Series:
+        return pd.util.hash_pandas_object(pd.DataFrame(split.x).assign(y=split.y), index=False)
+
+    shared = int(keys(others).isin(set(keys(members))).sum())
+    if 2 * shared > len(others):
+        raise AuditorInputError(ALSO_MEMBERS.format(shared=shared, n=len(others)), source=src,
+                                field="data.non_members")  # fmt: skip
+
+
 def _source(config: TableData, key: str) -> str:
     return str(getattr(config, key, None) or key)
 
@@ -254,7 +305,8 @@ def supplied_rows(
     for key, frame in frames.items():
         _check_rows(frame, config, src=_source(config, key), field=f"data.{key}")
     cols = _input_columns(config, frames["path"], columns)
-    codec = _codec(frames, cols, as_frame=as_frame, numeric_only=numeric_only)
+    sources = {key: _source(config, key) for key in frames}
+    codec = _codec(frames, cols, as_frame=as_frame, numeric_only=numeric_only, sources=sources)
     classes, outputs = _labels(frames, config, labels)
     splits = {name: _empty(name, config, len(cols)) for name in (*EMPTY_SPLITS, *ROLES)}
     offset = 0  # source row ids count on across the files: evaluation, members, non-members
@@ -264,6 +316,7 @@ def supplied_rows(
             splits[name] = _split(name, frames[key], config, codec=codec, labels=classes,
                                   offset=offset, src=src)  # fmt: skip
             offset += len(frames[key])
+    _check_not_members(splits, src=_source(config, "non_members"))
     files = {
         Path(p).name: sha256_file(Path(p))
         for p in (getattr(config, k) for k in ROLES.values()) if p is not None and Path(p).is_file()

@@ -52,3 +52,39 @@ def test_the_targets_values_name_the_models_classes_by_value(target, classes, y)
     rows = supplied_rows(rows_config(), frames={"path": FRAME.assign(label=target)},
                          labels=classes)  # fmt: skip
     assert rows.bundle.splits["test"].y.tolist() == y
+
+
+def three_files(members: pd.DataFrame, non_members: pd.DataFrame | None = None):
+    cfg = rows_config(members="train.csv", non_members="held_out.csv")
+    frames = {"path": FRAME, "members": members,
+              "non_members": FRAME.assign(x=[0.5, 0.6, 0.7, 0.8]) if non_members is None
+              else non_members}  # fmt: skip
+    return cfg, frames
+
+
+def test_a_column_missing_from_the_members_names_their_file():
+    cfg, frames = three_files(FRAME.drop(columns="x"))
+    with pytest.raises(AuditorInputError, match="no column 'x'") as err:
+        supplied_rows(cfg, frames=frames)
+    assert err.value.source == "train.csv"  # it was 'members'
+
+
+def test_text_in_a_column_of_numbers_names_the_file_the_text_and_the_row():
+    # the model was handed 'unknown' where it was fitted on numbers: its predict_proba raised
+    members = FRAME.assign(x=["0.1", "0.2", "unknown", "0.4"])
+    cfg, frames = three_files(members)
+    with pytest.raises(AuditorInputError) as err:
+        supplied_rows(cfg, frames=frames)
+    assert err.value.source == "train.csv" and err.value.field == "data.features"
+    assert "holds numbers in rows.csv but text here ('unknown' in 1 row, first at data row 3)" in (
+        str(err.value)
+    )
+
+
+def test_non_members_that_are_the_members_are_refused():
+    cfg, frames = three_files(FRAME, FRAME.copy())  # the members file given twice
+    with pytest.raises(AuditorInputError, match="4 of the 4 non-member rows are member rows"):
+        supplied_rows(cfg, frames=frames)
+    one_shared = FRAME.assign(x=[0.1, 0.6, 0.7, 0.8])  # one equal row: natural, kept
+    cfg, frames = three_files(FRAME, one_shared)
+    assert len(supplied_rows(cfg, frames=frames).bundle.splits["holdout"].y) == 4
