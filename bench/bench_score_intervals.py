@@ -12,7 +12,8 @@ repetition draws n rows, computes the metrics and their 95% intervals as an audi
 (:func:`auditor.results.scores.score_metrics` and :mod:`auditor.results.score_intervals`),
 and counts whether each interval contains the truth. Where an interval is not available
 (one class only for ROC AUC; fewer than 2 rows of a class for log loss) the repetition is
-left out of that metric's coverage and counted in ``n/a``. "old" is the interval each metric
+left out of that metric's coverage and counted in ``n/a``; ``ECE>hi``: the share of samples
+whose true ECE is above the interval. "old" is the interval each metric
 had before: Hanley-McNeil at the estimate (Wilson at 0 or 1), mean +- z sd / sqrt(n), and
 ECE +- z se.
 """
@@ -162,6 +163,7 @@ class Tally:
     defined: int = 0
     width: float = 0.0
     missing: int = 0  # estimate defined, interval not available
+    above: int = 0  # the truth above the interval
 
     def add(self, lo: float, hi: float, truth: float) -> None:
         if math.isnan(lo):
@@ -169,6 +171,7 @@ class Tally:
             return
         self.defined += 1
         self.hits += lo <= truth <= hi
+        self.above += truth > hi
         self.width += hi - lo
 
     @property
@@ -204,14 +207,15 @@ def main() -> None:
     rngs, start = Rngs(args.seed), time.perf_counter()
     print(f"coverage of 95% intervals, {args.reps} repetitions: new (old); mean width of the new")
     print(f"{'situation':24} {'n':>5} {'ROC AUC':>18} {'log loss':>18} {'ECE':>18}"
-          f" {'width AUC':>9} {'LL':>6} {'ECE':>6} {'n/a LL':>6}")  # fmt: skip
+          f" {'width AUC':>9} {'LL':>6} {'ECE':>6} {'n/a LL':>6} {'ECE>hi':>6}")  # fmt: skip
     for name, n in SITUATIONS:
         c = coverage(name, n, args.reps, rngs)
         cells = [f"{c['new'][k].coverage:.3f} ({c['old'][k].coverage:.3f})" for k in METRICS]
         widths = [c["new"][k].width / max(c["new"][k].defined, 1) for k in METRICS]
         print(f"{name:24} {n:5d} " + " ".join(f"{x:>18}" for x in cells)
               + f" {widths[0]:9.3f} {widths[1]:6.3f} {widths[2]:6.3f}"
-              + f" {c['new']['log_loss'].missing:6d}")  # fmt: skip
+              + f" {c['new']['log_loss'].missing:6d}"
+              + f" {c['new']['ece'].above / max(c['new']['ece'].defined, 1):6.3f}")  # fmt: skip
     print("\ntruths: " + "; ".join(
         f"{k}: AUC {t['roc_auc']:.3f}, log loss {t['log_loss']:.3f}, ECE {t['ece']:.3f}, "
         f"base rate {t['base_rate']:.3f}" for k, t in ((k, m.truth()) for k, m in MODELS.items())
