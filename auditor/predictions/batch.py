@@ -35,6 +35,7 @@ BINARY_ONLY = "y_score is for binary targets only"
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
 PERCENT_SHARE = 0.1
+BYTES_NOT_TEXT = "holds bytes that are not UTF-8 text; write the column as text (UTF-8 strings)"
 
 
 @dataclass
@@ -130,5 +131,25 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
 def reduce_arrow(cols: Columns, source: str, spilled: SpilledCells | None, offset: int,
                   batch: Any) -> Partial:  # fmt: skip
     """A pyarrow RecordBatch starting at row ``offset`` of the file reduced to a Partial."""
-    columns = {n: batch.column(n) for n in cols.names()}
+    columns = {n: _as_text(batch.column(n), n, source) for n in cols.names()}
     return reduce_batch(columns, cols, source=source, row_offset=offset, spilled=spilled)
+
+
+def _as_text(column: Any, name: str, source: str) -> Any:
+    """A Parquet column of bytes (strings written without their UTF-8 annotation, as Impala
+    and older Hive write them) as the text it holds; any other column as it is."""
+    import pyarrow as pa
+
+    kind = column.type
+    dictionary = pa.types.is_dictionary(kind)
+    value = kind.value_type if dictionary else kind
+    if not any(test(value) for test in (pa.types.is_binary, pa.types.is_large_binary,
+                                        pa.types.is_fixed_size_binary, pa.types.is_binary_view)):
+        return column  # fmt: skip
+    try:
+        if dictionary:
+            return pa.DictionaryArray.from_arrays(column.indices,
+                                                  column.dictionary.cast(pa.string()))  # fmt: skip
+        return column.cast(pa.string())
+    except pa.ArrowInvalid:
+        raise AuditorInputError(BYTES_NOT_TEXT, source=source, field=name) from None

@@ -3,8 +3,9 @@ parsed by pyarrow exactly as the batch engine parses the whole file (:mod:`.sour
 engines read the same values, types and missing values and refuse the same rows in the same
 words. A CSV's partitions are blocks of its lines (``dask.bytes.read_bytes``, as
 ``dask.dataframe.read_csv`` splits a file; a gzip file is one block), typed as the batch engine
-types the file (from its first block); a Parquet file's are its row groups. Each is read where
-its task runs (a distributed worker needs the file at the same path)."""
+types the file (from its first block; a message names ``data row N`` of its partition); a Parquet
+file's are its row groups (a message names the file's row, as the batch engine). Each is read
+where its task runs (a distributed worker needs the file at the same path)."""
 
 from __future__ import annotations
 
@@ -40,10 +41,11 @@ def dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) ->
         if checked_kind(path, cols) == "parquet":
             import pyarrow.parquet as pq
 
-            n = pq.ParquetFile(path).metadata.num_row_groups
-            tasks = [dask.delayed(_row_group_partials)(str(path), i, cols, batch_rows,
-                                                       PARTITION.format(path=path, i=i + 1, n=n))
-                     for i in range(n)]  # fmt: skip
+            meta = pq.ParquetFile(path).metadata
+            sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+            starts = [sum(sizes[:i]) for i in range(len(sizes))]  # rows numbered as the file's
+            tasks = [dask.delayed(_row_group_partials)(path, i, start, cols, batch_rows)
+                     for i, start in enumerate(starts)]  # fmt: skip
         else:
             tasks = _csv_tasks(path, cols, batch_rows)
         for partials in _computed(tasks, scheduler):
@@ -89,18 +91,19 @@ def _csv_block_partials(block: bytes, reading: tuple, cols: Columns, first: bool
     return _reduced(table.to_batches(max_chunksize=batch_rows), cols, source)
 
 
-def _row_group_partials(path: str, i: int, cols: Columns, batch_rows: int,
-                        source: str) -> list[Partial]:  # fmt: skip
-    """Row group ``i`` of the Parquet file at ``path``, read as the batch engine reads it."""
+def _row_group_partials(path: Path, i: int, start: int, cols: Columns,
+                        batch_rows: int) -> list[Partial]:  # fmt: skip
+    """Row group ``i`` of the Parquet file at ``path`` (its first row the file's ``start``),
+    read as the batch engine reads it: its messages are the batch engine's, word for word."""
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(path, pre_buffer=False, read_dictionary=list(cols.sensitive))
     batches = pf.iter_batches(batch_size=batch_rows, row_groups=[i], columns=cols.names())
-    return _reduced(batches, cols, source)
+    return _reduced(batches, cols, str(path), start)
 
 
-def _reduced(batches: Any, cols: Columns, source: str) -> list[Partial]:
-    partials, offset = [], 0
+def _reduced(batches: Any, cols: Columns, source: str, offset: int = 0) -> list[Partial]:
+    partials = []
     for batch in batches:
         partials.append(reduce_arrow(cols, source, None, offset, batch))
         offset += batch.num_rows

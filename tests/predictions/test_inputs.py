@@ -286,3 +286,41 @@ def test_a_delimiter_ending_every_row_is_an_unnamed_last_column(tmp_path):
     path.write_text("\n".join([lines[0], *(line + "," for line in lines[1:])]) + "\n")
     _same(_counts(path), _counts(plain))
 
+
+
+def test_a_parquet_of_bytes_columns_reads_their_text(tmp_path):
+    """Impala and older Hive write strings as bytes (no UTF-8 annotation): groups were shown
+    as "b'F'" and a label 'approved' as bytes matched no --positive-label. Now their text;
+    bytes that are not UTF-8 are refused naming the column."""
+    frame = predictions_frame(600, seed=15)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for name in ("label", "pred", "sex"):
+        column = pa.array([v.encode() for v in frame[name]], pa.binary())
+        table = table.set_column(table.schema.get_field_index(name), name, column)
+    path = tmp_path / "impala.parquet"
+    pq.write_table(table, path)
+    reference = tmp_path / "p.parquet"
+    frame.to_parquet(reference)
+    got = _counts(path)
+    _same(got, _counts(reference))
+    assert got.table.group_labels == _counts(reference).table.group_labels
+    table = table.set_column(table.schema.get_field_index("sex"), "sex",
+                             pa.array([b"\xff"] * len(frame), pa.binary()))  # fmt: skip
+    pq.write_table(table, path)
+    err = refused(path)
+    assert err.field == "sex" and "holds bytes that are not UTF-8 text" in str(err)
+
+
+def test_a_parquet_partitions_messages_name_the_files_rows_as_the_batch_engine(tmp_path):
+    """Row groups as Dask partitions start at their row of the file: a refusal in the third
+    names the same data row as the batch engine, in the same line."""
+    frame = predictions_frame(900, seed=16)
+    frame.loc[700, "score"] = 1.5
+    path = tmp_path / "p.parquet"
+    frame.to_parquet(path, row_group_size=300)
+    messages = []
+    for kw in ({}, {"dask_scheduler": "synchronous"}):
+        with pytest.raises(AuditorInputError) as err:
+            reduce_predictions(path, predictions_columns(), positive_label="approved", **kw)
+        messages.append(str(err.value))
+    assert messages[1] == messages[0] and "at data row 701" in messages[0]
