@@ -54,15 +54,17 @@ def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, dev
     """An estimator (or any predict_proba object) and its rows."""
     from auditor.data.supplied import supplied_rows
     from auditor.models.supplied import (
-        NO_PREDICT_PROBA,
         ProbaModule,
         SuppliedModel,
+        no_predict_proba,
         sklearn_trainer,
         user_trainer,
     )  # fmt: skip
 
     if not hasattr(estimator, "predict_proba"):
-        raise AuditorInputError(NO_PREDICT_PROBA, field="model")
+        path = config.model.path if config.model.kind == "sklearn" else None
+        raise AuditorInputError(no_predict_proba(estimator), source=path and str(path),
+                                field="model.path" if path else "model")  # fmt: skip
     names = getattr(estimator, "feature_names_in_", None)
     classes = getattr(estimator, "classes_", None)
     rows = supplied_rows(
@@ -135,7 +137,7 @@ def load_supplied(
     """The supplied model of ``config`` (or the object ``model``) and its rows."""
     from torch import nn
 
-    from auditor.models.supplied import load_skops
+    from auditor.models.files import load_skops
     from auditor.provenance import sha256_file
     from auditor.training import resolve_device
 

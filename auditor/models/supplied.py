@@ -3,9 +3,9 @@
 - ``checkpoint``: a PyTorch state dict (``torch.save(model.state_dict(), path)``, or
   auditor's own checkpoint format) loaded with ``weights_only=True`` into the module that the
   factory ``function(input_shape=(F,), n_classes=K)`` builds;
-- ``sklearn``: a fitted scikit-learn estimator saved with skops; only scikit-learn's own
-  types (and the data types they hold: :data:`DATA_TYPES`) are trusted, anything else is
-  refused (never unpickled);
+- ``sklearn``: a fitted scikit-learn estimator saved with skops
+  (:func:`auditor.models.files.load_skops`: scikit-learn's own types and the data types they
+  hold only, never unpickled);
 - from Python: any ``nn.Module`` (logits out) or any object with ``predict_proba``.
 
 :class:`SuppliedModel` gives every kind one face: ``logits(x)`` on auditor's float32 inputs
@@ -31,10 +31,17 @@ from torch import nn
 
 from auditor.config.functions import FACTORY_ARGS, call_user, import_function
 from auditor.errors import AuditorInputError, data_row
+from auditor.models.files import (  # noqa: F401 - the skops loader's names are this module's too
+    DATA_TYPES,
+    IS_A_FOLDER,
+    NO_FILE,
+    NOT_SKOPS,
+    UNTRUSTED,
+    load_skops,
+    model_file,
+)
 from auditor.models.one_logit import OneLogit, with_two_logits
 
-NO_FILE = "no such file"
-IS_A_FOLDER = "is a folder, not a model file"
 # torch's weights-only error: its first lines advise weights_only=False, its last a link.
 TORCH_BOILERPLATE = ("Weights only load failed", "Please file an issue", "Check the documentation")
 REFUSED_PICKLE = (
@@ -59,17 +66,15 @@ NOT_PROBA = (
 # How far a predict_proba value may stray from [0, 1], and a row's sum from 1 (float32).
 PROBA_SLACK = 1e-3
 NOT_A_MODULE = "{spec!r} returned {found}, not an nn.Module"
-UNTRUSTED = (
-    "refused: type {type_name!r} is not scikit-learn's own; auditor loads skops files with "
-    "scikit-learn types only and never unpickles"
+NO_PREDICT_PROBA = (
+    "{name} has no predict_proba: auditor audits classifiers by their class probabilities{why}"
 )
-NOT_SKOPS = "not a readable skops file ({detail})"
-# Not scikit-learn's, yet held by its fitted estimators and rebuilt by skops without running
-# any code: a dtype from an empty .npy array (OneHotEncoder, StandardScaler ... in a fitted
-# ColumnTransformer); a partial binds arguments to a function that must itself be trusted
-# (HistGradientBoosting with categorical columns).
-DATA_TYPES = frozenset({"numpy.dtype", "functools.partial"})
-NO_PREDICT_PROBA = "the model has no predict_proba (a classifier with probabilities is needed)"
+# Why an estimator has none, by what scikit-learn says it is.
+NO_PROBA_WHY = {
+    "regressor": " ({name} is a regressor: fit a classifier on class labels)",
+    "classifier": (" (a classifier without probabilities: SVC(probability=True), or wrap it "
+                   "in sklearn.calibration.CalibratedClassifierCV)"),
+}  # fmt: skip
 NOT_FINITE = (
     "the model's outputs are not finite numbers (NaN or infinite) on {n} of {rows} rows "
     "(first: {row}); a model with NaN weights, or one fed inputs it cannot score"
@@ -89,7 +94,7 @@ Decode = Callable[[np.ndarray], Any]
 def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
     """A state dict from ``path``, with ``weights_only=True``: tensors and plain containers
     only (a bare state dict, or auditor's ``{"state_dict": ..., "meta": ...}``)."""
-    _model_file(path)
+    model_file(path)
     try:
         with warnings.catch_warnings():  # torch warns about a foreign pickle's protocol
             warnings.simplefilter("ignore")
@@ -126,13 +131,6 @@ def _state_in(blob: Any) -> dict[str, torch.Tensor] | None:
         return blob["state_dict"]
     states = [v for v in blob.values() if _is_state(v) and v]
     return states[0] if len(states) == 1 else None
-
-
-def _model_file(path: Path) -> None:
-    if path.is_dir():
-        raise AuditorInputError(IS_A_FOLDER, source=str(path), field="model.path")
-    if not path.is_file():
-        raise AuditorInputError(NO_FILE, source=str(path), field="model.path")
 
 
 def _pickle_detail(exc: Exception) -> str:
@@ -206,27 +204,6 @@ def load_checkpoint_model(
     return module.eval()
 
 
-def load_skops(path: Path) -> Any:
-    """A fitted estimator from a skops file, trusting scikit-learn's own types only."""
-    import skops.io as sio
-
-    _model_file(path)
-    try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:  # noqa: BLE001 - not a skops zip, or a corrupt one
-        raise AuditorInputError(NOT_SKOPS.format(detail=type(exc).__name__), source=str(path),
-                                field="model.path") from None  # fmt: skip
-    foreign = [t for t in untrusted if not t.startswith("sklearn.") and t not in DATA_TYPES]
-    if foreign:
-        raise AuditorInputError(UNTRUSTED.format(type_name=foreign[0]), source=str(path),
-                                field="model.path")  # fmt: skip
-    try:
-        return sio.load(path, trusted=list(untrusted))
-    except Exception as exc:  # noqa: BLE001 - a type skops refuses after all
-        raise AuditorInputError(NOT_SKOPS.format(detail=str(exc).splitlines()[0][:200]),
-                                source=str(path), field="model.path") from None  # fmt: skip
-
-
 class ProbaModule(nn.Module):
     """An object with ``predict_proba`` seen as a module: ``forward(x)`` returns the log of
     its probabilities on ``decode(x)``, its columns in the order ``columns`` (column
@@ -280,6 +257,16 @@ def module_logits(module: nn.Module, x: np.ndarray, *, device: torch.device) -> 
 
 def _name(model: Any) -> str:
     return type(model).__name__
+
+
+def no_predict_proba(model: Any) -> str:
+    """Why ``model`` cannot be audited: no ``predict_proba``, and what it is instead."""
+    try:  # scikit-learn >= 1.6 says what an estimator is in its tags
+        kind = getattr(model.__sklearn_tags__(), "estimator_type", None)
+    except Exception:  # noqa: BLE001 - not scikit-learn's, or an older one
+        kind = getattr(model, "_estimator_type", None)
+    why = NO_PROBA_WHY.get(str(kind), "").format(name=_name(model))
+    return NO_PREDICT_PROBA.format(name=_name(model), why=why)
 
 
 @dataclass(frozen=True)

@@ -261,3 +261,16 @@ def test_outputs_that_are_not_one_column_per_class_or_not_probabilities(module, 
         n_parameters=None,
     )
     assert np.allclose(np.exp(good.logits(np.ones((4, 2), np.float32))), [0.25, 0.75])
+
+
+def test_a_model_without_predict_proba_is_named_with_what_it_is():
+    from sklearn.linear_model import LinearRegression
+    from sklearn.svm import LinearSVC
+
+    from auditor.models.supplied import no_predict_proba
+
+    x, y = np.arange(20.0).reshape(10, 2), np.arange(10) % 2
+    text = no_predict_proba(LinearRegression().fit(x, y))
+    assert text.startswith("LinearRegression has no predict_proba") and "is a regressor" in text
+    assert "CalibratedClassifierCV" in no_predict_proba(LinearSVC().fit(x, y))
+    assert no_predict_proba(object()).endswith("by their class probabilities")
