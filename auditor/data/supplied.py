@@ -15,7 +15,7 @@ non-members), so ids never collide across files.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +70,14 @@ class InputCodec:
 
     columns: the model's input columns, in order; levels: per categorical column, its levels
     (a code is an index into them; -1 (NaN in the matrix) is missing); as_frame: decode to a
-    DataFrame with these column names (scikit-learn), else to the float32 matrix itself."""
+    DataFrame with these column names (scikit-learn), else to the float32 matrix itself;
+    dtypes: the pandas categorical dtype of a column that came as one (decoded back to it:
+    a model fitted on categories, HistGradientBoosting's from_dtype, needs them)."""
 
     columns: tuple[str, ...]
     levels: dict[str, tuple[Any, ...]]
     as_frame: bool
+    dtypes: dict[str, Any] = field(default_factory=dict)
 
     def encode(self, frame: pd.DataFrame) -> np.ndarray:
         """(n, F) float32: numbers as they are, categories as codes of ``levels``."""
@@ -98,6 +101,8 @@ class InputCodec:
                 levels = np.asarray(self.levels[col], dtype=object)
                 codes = np.nan_to_num(x[:, j], nan=-1).astype(np.int64)
                 cols[col] = np.where(codes < 0, None, levels[np.clip(codes, 0, None)])
+                if col in self.dtypes:
+                    cols[col] = pd.Categorical(cols[col], dtype=self.dtypes[col])
             else:
                 cols[col] = x[:, j].astype(np.float64)
         return pd.DataFrame(cols)
@@ -157,7 +162,9 @@ def _codec(
                                     field="data.features")  # fmt: skip
         values = pd.concat([f[col] for f in frames.values()]).dropna().unique().tolist()
         levels[col] = tuple(sorted(values, key=str))
-    return InputCodec(columns=tuple(columns), levels=levels, as_frame=as_frame)
+    dtypes = {col: frame[col].dtype for col in levels for frame in reversed(frames.values())
+              if isinstance(frame[col].dtype, pd.CategoricalDtype)}  # the evaluation rows' last
+    return InputCodec(columns=tuple(columns), levels=levels, as_frame=as_frame, dtypes=dtypes)
 
 
 def _numbers_elsewhere(values: pd.Series, *, col: str, src: str, numbers_in: str) -> None:
