@@ -29,6 +29,10 @@ __all__ = ["dask_partials"]
 
 CSV_PARTITION = 64 * 2**20  # bytes of a CSV per partition
 PARTITION = "{path} (partition {i} of {n}; its rows counted from 1)"
+SPANNING_VALUE = (
+    "a quoted value spans lines, and the file's partitions, split at line ends, cut through "
+    "one; read it without --dask-scheduler (the batch engine reads such values)"
+)
 
 
 def dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) -> Iterator[Partial]:
@@ -113,12 +117,15 @@ def _reduced(batches: Any, cols: Columns, source: str, offset: int = 0) -> list[
 def _as_pyarrow_refuses(path: Path, cols: Columns, exc: BaseException) -> AuditorInputError:
     """A partition's parse error as the batch engine words it for the whole file (its first
     such row, wherever the partitions split), so both engines refuse a file in the same line;
-    else ``unreadable``."""
+    where the batch engine reads the file, a partition began inside a quoted value that spans
+    lines (a CSV's partitions are split at line ends): said so, with the way on."""
     try:
         for _ in iter_batches(path, cols, batch_rows=1 << 20):
             pass
     except AuditorInputError as err:
         return err
+    if checked_kind(path, cols) == "csv":
+        return AuditorInputError(SPANNING_VALUE, source=str(path), field="--dask-scheduler")
     return unreadable(path, exc)
 
 

@@ -324,3 +324,29 @@ def test_a_parquet_partitions_messages_name_the_files_rows_as_the_batch_engine(t
             reduce_predictions(path, predictions_columns(), positive_label="approved", **kw)
         messages.append(str(err.value))
     assert messages[1] == messages[0] and "at data row 701" in messages[0]
+
+
+def test_a_quoted_value_spanning_lines_is_read_past_a_block_and_named_by_dask(tmp_path,
+                                                                              monkeypatch):
+    """A free-text column with line breaks in quoted values (as pandas and spreadsheets write
+    them): pyarrow's reader lost its place at a block boundary ('CSV parser got out of sync
+    with chunker', files over 16 MiB); now read. Dask's partitions split at line ends cannot
+    hold such a file: said so, with the way on, not as a ragged row."""
+    from auditor.predictions import partitions, source
+
+    frame = predictions_frame(3000, seed=18)
+    frame["note"] = ["called back,\nno answer" if i % 3 == 0 else "ok" for i in range(3000)]
+    path = tmp_path / "notes.csv"
+    frame.to_csv(path, index=False)
+    reference = tmp_path / "plain.csv"
+    frame.drop(columns="note").to_csv(reference, index=False)
+    monkeypatch.setattr(source, "CSV_BLOCK", 4096)
+    got, want = _counts(path), _counts(reference)
+    assert got.table.counts.tolist() == want.table.counts.tolist()
+    assert got.scores.roc_auc == want.scores.roc_auc  # the log loss: summed per block
+    assert got.scores.log_loss == pytest.approx(want.scores.log_loss, rel=1e-13)
+    monkeypatch.setattr(partitions, "CSV_PARTITION", 4096)
+    with pytest.raises(AuditorInputError) as err:
+        reduce_predictions(path, predictions_columns(), positive_label="approved",
+                           dask_scheduler="synchronous")  # fmt: skip
+    assert str(err.value) == f"{path}: --dask-scheduler: {partitions.SPANNING_VALUE}"
