@@ -29,7 +29,7 @@ from auditor.fairness.score_axis import (
     trailing_zeros,
     workers_for,
 )
-from auditor.results.score_intervals import NOT_TWO_PER_CLASS
+from auditor.results.score_intervals import log_loss_missing
 from auditor.results.scores import (
     SCORE_INTERVALS,
     ClassScoreSums,
@@ -195,7 +195,7 @@ def _estimates(m: ScoreMetrics, *, level: float) -> dict[str, Estimate]:
     ll_lo, ll_hi = log_loss_interval(m.log_loss, m.class_losses, level=level)
     ece_lo, ece_hi = ece_interval(m.ece, m.reliability, level=level)
     auc_reason = ONE_CLASS if math.isnan(m.roc_auc) else None
-    ll_reason = NOT_TWO_PER_CLASS if math.isnan(ll_lo) else None
+    ll_reason = log_loss_missing(m.class_losses) if math.isnan(ll_lo) else None
     return {
         "roc_auc": Estimate(m.roc_auc, auc_lo, auc_hi, m.n, auc_reason),
         "log_loss": Estimate(m.log_loss, ll_lo, ll_hi, m.n, ll_reason),

@@ -12,7 +12,7 @@ each interval's coverage in those situations by simulation.
   for every pi in it the class means a t interval at level 1 - alpha/2 (t quantile at
   alpha/4, min(n1, n0) - 1 degrees of freedom); the interval is the hull. A rare class
   whose rows carry large losses (so the mean is skewed) is what it is built for. It needs
-  two rows of each class.
+  two rows of each class: rows of one class say nothing of the other's share or losses.
 - ECE: simultaneous over the bins. Each non-empty bin's accuracy gets a continuity-corrected
   Wilson interval at level 1 - alpha/(2B) (Bonferroni over the B bins, with alpha/2 for
   them all: one bin's miss on either side lifts the lower end above 0); the lower end is
@@ -42,6 +42,9 @@ SCORE_INTERVALS = (
 )
 MAX_LOSS = -math.log(2.0**-52)  # a row's largest log loss: its score clipped to machine eps
 NOT_TWO_PER_CLASS = "the log loss interval needs 2 rows of each class"
+ONE_CLASS_LOSS = (
+    "one true class only: the other class's share and losses are unseen, so no interval"
+)
 
 
 def z_value(level: float) -> float:
@@ -128,7 +131,9 @@ def log_loss_interval(
     log_loss: float, classes: Sequence[tuple[int, float, float]], *, level: float
 ) -> tuple[float, float]:
     """The interval of the mean log loss from each class's (rows, mean loss, variance of the
-    loss): positives first, then negatives. NaN unless each class has 2 rows."""
+    loss): positives first, then negatives. NaN unless each class has 2 rows: rows of one
+    class say nothing of the other's share or losses (a 3% class is often absent from 50
+    rows, and its losses can be most of the mean)."""
     if math.isnan(log_loss) or len(classes) != 2 or min(c[0] for c in classes) < 2:
         return math.nan, math.nan
     (n1, m1, v1), (n0, m0, v0) = classes
@@ -141,6 +146,15 @@ def log_loss_interval(
         half = t * math.sqrt(pi * pi * max(v1, 0.0) / n1 + (1 - pi) ** 2 * max(v0, 0.0) / n0)
         ends += [centre - half, centre + half]
     return max(0.0, min(min(ends), log_loss)), max(min(max(ends), MAX_LOSS), log_loss)
+
+
+def log_loss_missing(classes: Sequence[tuple[int, float, float]]) -> str | None:
+    """Why :func:`log_loss_interval` gives no interval for these class counts (None: it
+    does)."""
+    counts = [c[0] for c in classes]
+    if len(counts) == 2 and min(counts) == 0:
+        return ONE_CLASS_LOSS
+    return NOT_TWO_PER_CLASS if len(counts) != 2 or min(counts) < 2 else None
 
 
 def ece_interval(ece: float, bins: list[ReliabilityBin], *, level: float) -> tuple[float, float]:
