@@ -46,6 +46,10 @@ if TYPE_CHECKING:
 PYTHON_KIND = "model.kind = 'python' is an object given to auditor.audit_model(model, ...)"
 FRAME_PATH = "dataframe"
 NO_MODEL = "None is not a model (an nn.Module, or an object with predict_proba)"
+WRONG_INPUTS = (
+    "{name} was fitted on {width} input columns (n_features_in_, without their names) but "
+    "the rows give {n} ({columns}): name its columns, in its order, in features"
+)
 NOT_ROWS = "rows are a pandas DataFrame or a CSV / Parquet path, got {found}"
 
 
@@ -72,6 +76,7 @@ def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, dev
         labels=None if classes is None else list(classes), as_frame=names is not None,
         numeric_only=names is None,  # fitted without column names: it takes numbers only
     )  # fmt: skip
+    _check_width(estimator, rows.codec.columns, names_known=names is not None)
     decode = rows.codec.decode
     if config.model.train:
         trainer, recipe = user_trainer(config.model.train, decode, device), config.model.train
@@ -117,6 +122,18 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
         reference_recipe=train or "", device=device,
     )  # fmt: skip
     return model, rows
+
+
+def _check_width(estimator: Any, columns: tuple[str, ...], *, names_known: bool) -> None:
+    """An estimator fitted on a matrix (no column names) takes ``n_features_in_`` columns:
+    the rows' input columns must be as many (else it raises on the first rows)."""
+    width = getattr(estimator, "n_features_in_", None)
+    if names_known or not isinstance(width, int) or width == len(columns):
+        return
+    shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+    raise AuditorInputError(WRONG_INPUTS.format(name=type(estimator).__name__, width=width,
+                                                n=len(columns), columns=shown),
+                            field="data.features")  # fmt: skip
 
 
 def _architecture(module: Any) -> str:
