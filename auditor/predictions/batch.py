@@ -4,6 +4,7 @@ per-cell score sums (checked: labels whole numbers, scores probabilities), the u
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ BINARY_ONLY = "y_score is for binary targets only"
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
 PERCENT_SHARE = 0.1
+COMMA_NUMBER = re.compile(r"[-+]?\d*,?\d+")  # 0,93 or a whole number
 BYTES_NOT_TEXT = "holds bytes that are not UTF-8 text; write the column as text (UTF-8 strings)"
 
 
@@ -53,15 +55,29 @@ def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: in
     values = _to_numpy(columns[cols.y_score])
     try:
         score = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):  # a text column: say which, and its first text
-        row, text = _first_text(values)
-        raise AuditorInputError(f"{SCORE_NOT_NUMERIC} ({text!r} at {data_row(row_offset + row)})",
-                                source=source, field=cols.y_score) from None  # fmt: skip
+    except (TypeError, ValueError):  # a text column: numbers with a decimal comma, or say which
+        score = _comma_decimals(values)
+        if score is None:
+            row, text = _first_text(values)
+            raise AuditorInputError(
+                f"{SCORE_NOT_NUMERIC} ({text!r} at {data_row(row_offset + row)})",
+                source=source, field=cols.y_score,
+            ) from None  # fmt: skip
     bad = ~np.isfinite(score) | (score < 0) | (score > 1)
     if bad.any():
         raise AuditorInputError(_score_problem(score, row_offset), source=source,
                                 field=cols.y_score)  # fmt: skip
     return score
+
+
+def _comma_decimals(values: Any) -> np.ndarray | None:
+    """Scores each written with a decimal comma in a ``,`` file, so quoted (``"0,93"``, as a
+    spreadsheet in a decimal-comma locale exports them), as numbers (missing ones NaN); None
+    where any value is other text."""
+    if not all(v is None or (isinstance(v, str) and COMMA_NUMBER.fullmatch(v.strip()))
+               for v in values):  # fmt: skip
+        return None
+    return np.array([np.nan if v is None else float(v.strip().replace(",", ".")) for v in values])
 
 
 def _first_text(values: Any) -> tuple[int, str]:

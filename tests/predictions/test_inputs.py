@@ -350,3 +350,23 @@ def test_a_quoted_value_spanning_lines_is_read_past_a_block_and_named_by_dask(tm
         reduce_predictions(path, predictions_columns(), positive_label="approved",
                            dask_scheduler="synchronous")  # fmt: skip
     assert str(err.value) == f"{path}: --dask-scheduler: {partitions.SPANNING_VALUE}"
+
+
+def test_scores_written_with_a_decimal_comma_in_a_comma_file_are_numbers(tmp_path):
+    """A spreadsheet in a decimal-comma locale exporting ',' CSV quotes each score ("0,93"):
+    they were refused as text; now numbers, on both engines. Other text is still refused."""
+    frame = predictions_frame(500, seed=19).assign(score=lambda f: f["score"].round(4))
+    plain = tmp_path / "plain.csv"
+    frame.to_csv(plain, index=False)
+    comma = tmp_path / "sheets.csv"
+    frame.assign(score=frame["score"].map(lambda v: f"{v:g}".replace(".", ","))).to_csv(
+        comma, index=False)  # fmt: skip
+    assert ',"0,' in comma.read_text()
+    reference = _counts(plain)
+    for kw in ({}, {"dask_scheduler": "synchronous"}):
+        got = reduce_predictions(comma, predictions_columns(), positive_label="approved", **kw)
+        _same(got, reference)
+    frame = frame.astype({"score": object})
+    frame.loc[7, "score"] = "n/a yet"
+    frame.to_csv(comma, index=False)
+    assert "the column holds text ('n/a yet' at data row 8)" in str(refused(comma))
