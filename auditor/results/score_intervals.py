@@ -40,7 +40,8 @@ SCORE_INTERVALS = (
     "simultaneous; ECE: simultaneous over its 15 bins (continuity-corrected Wilson per bin, "
     "Bonferroni), its upper end at most ECE + z se"
 )
-MAX_LOSS = -math.log(2.0**-52)  # a row's largest log loss: its score clipped to machine eps
+EPS = 2.0**-52  # float64 machine epsilon
+MAX_LOSS = -math.log(EPS)  # a row's largest log loss: its score clipped to machine eps
 NOT_TWO_PER_CLASS = "the log loss interval needs 2 rows of each class"
 ONE_CLASS_LOSS = (
     "one true class only: the other class's share and losses are unseen, so no interval"
@@ -93,9 +94,9 @@ def auc_interval(auc: float, n_pos: int, n_neg: int, *, level: float) -> tuple[f
 
     V(A) = A (1 - A) U(A) / (P N) with U(A) = 1 + (P - 1)(1 - A)/(2 - A) + (N - 1) A/(1 + A),
     both factors concave, so sqrt(V) is concave (a geometric mean of concave functions) and
-    A +- z sqrt(V(A)) crosses the estimate once on each side: each end is found by bisection,
-    to the last bit, at any row count (a polynomial's roots lose the end next to an AUC of 1
-    at millions of rows)."""
+    A +- z sqrt(V(A)) crosses the estimate once on each side: each end is found in that
+    bracket to within a few ulps, at any row count (a polynomial's roots lose the end next
+    to an AUC of 1 at millions of rows)."""
     if math.isnan(auc) or n_pos < 1 or n_neg < 1:
         return math.nan, math.nan
     z, pn = z_value(level), float(n_pos) * float(n_neg)
@@ -106,24 +107,38 @@ def auc_interval(auc: float, n_pos: int, n_neg: int, *, level: float) -> tuple[f
 
     # the lower end: the least A <= auc with A + z sd(A) >= auc; the upper: the largest A >= auc
     # with A - z sd(A) <= auc
-    lo = _crossing(lambda a: a + z * sd(a) >= auc, 0.0, auc)
-    hi = _crossing(lambda a: a - z * sd(a) <= auc, 1.0, auc)
+    lo = _crossing(lambda a: a + z * sd(a) - auc, 0.0, auc)
+    hi = _crossing(lambda a: auc - a + z * sd(a), 1.0, auc)
     return max(0.0, min(lo, auc)), min(1.0, max(hi, auc))
 
 
-def _crossing(inside: Callable[[float], bool], outer: float, inner: float) -> float:
-    """The end of the interval of points where ``inside`` holds, between ``outer`` (returned
-    when it holds there) and ``inner`` (where it holds), by bisection."""
-    if inside(outer):
+def _crossing(f: Callable[[float], float], outer: float, inner: float) -> float:
+    """The end, between ``outer`` and ``inner`` (f(inner) >= 0), of the interval where the
+    continuous f is >= 0, f crossing 0 once there: ``outer`` when f(outer) >= 0, else the
+    last point found inside by regula falsi with the Illinois step (superlinear, about 10
+    evaluations where bisection takes 55; the bracket always holds the end)."""
+    f_out = f(outer)
+    if f_out >= 0:
         return outer
+    f_in = f(inner)
+    last = 0
     for _ in range(200):
-        mid = (outer + inner) / 2
-        if mid in (outer, inner):
+        if abs(inner - outer) <= 4 * EPS * max(abs(inner), abs(outer)):
             break
-        if inside(mid):
-            inner = mid
+        c = inner - f_in * (inner - outer) / (f_in - f_out)
+        if not min(outer, inner) < c < max(outer, inner):
+            c = (outer + inner) / 2
+        f_c = f(c)
+        if f_c == 0:  # on the end itself (f(inner) = 0 at the start is the estimate's: go on)
+            return c
+        if f_c > 0:
+            inner, f_in = c, f_c
+            f_out = f_out / 2 if last == 1 else f_out  # the same side twice: halve the other
+            last = 1
         else:
-            outer = mid
+            outer, f_out = c, f_c
+            f_in = f_in / 2 if last == -1 else f_in
+            last = -1
     return inner
 
 
