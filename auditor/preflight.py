@@ -24,6 +24,7 @@ from typing import Any
 from auditor.audit_tree import parse_path
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
+from auditor.config.paths import model_file
 from auditor.errors import AuditorInputError
 from auditor.gates import validate_rules
 
@@ -116,10 +117,17 @@ def check_run(config: AuditConfig, *, config_file: str | None, out: Path) -> Non
     features = audited_features(config, available, source=config_file)
     check_rule_features(config.gates, features, source=config_file)
     check_out_dir(out)
-    from auditor.data import validate_data  # numpy; a table's checks load pandas
-
-    validate_data(config.data)
     supplied = config.model.kind in SUPPLIED_KINDS  # evaluation rows as given, no splits
+    if supplied and config.model.path is not None:
+        model_file(config.model.path)
+    if supplied and isinstance(config.data, TableData):
+        from auditor.data.supplied import validate_supplied  # pandas
+
+        validate_supplied(config.data)
+    else:
+        from auditor.data import validate_data  # numpy; a table's checks load pandas
+
+        validate_data(config.data)
     if isinstance(config.data, TableData):
         fractions = None if supplied else used_splits(config)
         check_table_counts(config.data, config.fairness.intersections, fractions=fractions)

@@ -292,6 +292,24 @@ def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str, field: str)
                                 field="data.target")  # fmt: skip
 
 
+def validate_supplied(config: TableData) -> None:
+    """The checks :func:`supplied_rows` makes of each file (evaluation rows, members,
+    non-members) that need no model, for before any work: rows, the target, sensitive and
+    named input columns, groups. The training table's input rules (an ID column, too many
+    levels) do not apply: the model takes the columns it was fitted on."""
+    for key in ROLES.values():
+        if getattr(config, key) is None:
+            continue
+        frame = read_table(Path(getattr(config, key)), field=f"data.{key}")
+        src = _source(config, key)
+        _check_rows(frame, config, src=src, field=f"data.{key}")
+        for col in config.features or ():
+            if col not in frame.columns:
+                raise AuditorInputError(NO_COLUMN.format(col=col), source=src,
+                                        field="data.features")  # fmt: skip
+        sensitive_groups(frame, config, src=src)
+
+
 def supplied_rows(
     config: TableData,
     *,

@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from auditor.config.paths import IS_A_FOLDER, NO_FILE, model_file  # noqa: F401 - re-exported
 from auditor.errors import AuditorInputError
 
-NO_FILE = "no such file"
-IS_A_FOLDER = "is a folder, not a model file"
 UNTRUSTED = (
     "refused: type {type_name!r} is not scikit-learn's own; auditor loads skops files with "
     "scikit-learn types only and never unpickles"
@@ -21,14 +20,6 @@ NOT_SKOPS = "not a readable skops file ({detail})"
 # ColumnTransformer); a partial binds arguments to a function that must itself be trusted
 # (HistGradientBoosting with categorical columns).
 DATA_TYPES = frozenset({"numpy.dtype", "functools.partial"})
-
-
-def model_file(path: Path) -> None:
-    """Refuse a model path that is a folder or no file, naming ``model.path``."""
-    if path.is_dir():
-        raise AuditorInputError(IS_A_FOLDER, source=str(path), field="model.path")
-    if not path.is_file():
-        raise AuditorInputError(NO_FILE, source=str(path), field="model.path")
 
 
 def load_skops(path: Path) -> Any:

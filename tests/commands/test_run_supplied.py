@@ -130,3 +130,35 @@ def test_a_one_logit_checkpoint_is_audited_by_its_sigmoid(folder):
     income = pd.read_csv(base / "eval.csv")["income"].to_numpy()
     # the module's one logit is P(class 1): positive_label "approved", last in the audit
     assert np.abs(test.score.to_numpy() - 1 / (1 + np.exp(-(0.08 * income - 4.0)))).max() < 1e-5
+
+
+def test_an_id_column_the_model_does_not_take_is_left_to_it(folder):
+    """The training table's rule (a column unique per row is refused unless named) refused
+    a supplied pipeline's rows for a column the model never sees: it names its columns."""
+    base, _ = folder
+    for name in ("eval", "members", "non_members"):
+        frame = pd.read_csv(base / f"{name}.csv")
+        frame.insert(0, "applicant_id", [f"{name}-{i}" for i in range(len(frame))])
+        frame.to_csv(base / f"id_{name}.csv", index=False)
+    text = CONFIG.replace('"eval.csv"', '"id_eval.csv"').replace('"members.csv"', '"id_members.csv"')
+    (base / "ids.toml").write_text(text.replace('"non_members.csv"', '"id_non_members.csv"'))
+    res = CliRunner().invoke(app, ["run", str(base / "ids.toml"), "--out", str(base / "ids"),
+                                   "--quiet", "--exit-zero"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+
+
+def test_a_missing_model_file_is_refused_before_torch_is_imported(folder, tmp_path):
+    import subprocess
+    import sys
+
+    base, _ = folder
+    (base / "gone.toml").write_text(CONFIG.replace("model.skops", "gone.skops"))
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom auditor.config import load_config\n"
+        "from auditor.errors import AuditorInputError\nfrom auditor.preflight import check_run\n"
+        f"cfg = load_config(Path({str(base / 'gone.toml')!r}))\n"
+        f"try:\n    check_run(cfg, config_file=None, out=Path({str(tmp_path / 'o')!r}))\n"
+        "except AuditorInputError as exc:\n    print(exc)\nprint('torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == [f"{base / 'gone.skops'}: model.path: no such file", "False"]

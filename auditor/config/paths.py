@@ -1,0 +1,18 @@
+"""A file a config key names, checked before any work (no heavy import)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.errors import AuditorInputError
+
+NO_FILE = "no such file"
+IS_A_FOLDER = "is a folder, not a model file"
+
+
+def model_file(path: Path) -> None:
+    """Refuse a model path that is a folder or no file, naming ``model.path``."""
+    if path.is_dir():
+        raise AuditorInputError(IS_A_FOLDER, source=str(path), field="model.path")
+    if not path.is_file():
+        raise AuditorInputError(NO_FILE, source=str(path), field="model.path")
