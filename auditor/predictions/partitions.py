@@ -3,9 +3,10 @@ parsed by pyarrow exactly as the batch engine parses the whole file (:mod:`.sour
 engines read the same values, types and missing values and refuse the same rows in the same
 words. A CSV's partitions are blocks of its lines (``dask.bytes.read_bytes``, as
 ``dask.dataframe.read_csv`` splits a file; a gzip file is one block), typed as the batch engine
-types the file (from its first block; a message names ``data row N`` of its partition); a Parquet
-file's are its row groups (a message names the file's row, as the batch engine). Each is read
-where its task runs (a distributed worker needs the file at the same path)."""
+types the file (from its first block); a Parquet file's are its row groups. A refusal names the
+file's row as the batch engine does (a CSV partition's: found again by the batch engine, which
+reads the file up to it). Each partition is read where its task runs (a distributed worker
+needs the file at the same path)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,11 @@ def dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) ->
         for partials in _computed(tasks, scheduler):
             yield from partials
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:  # a partition's parse error
-        raise _as_pyarrow_refuses(path, cols, exc) from None
+        raise _as_batch_engine_refuses(path, cols, exc) from None
+    except AuditorInputError as err:  # a CSV partition's rows are numbered from its start
+        if not (err.source or "").startswith(f"{path} (partition "):
+            raise
+        raise _as_batch_engine_refuses(path, cols, err) from None
 
 
 def _csv_tasks(path: Path, cols: Columns, batch_rows: int) -> list:
@@ -114,19 +119,29 @@ def _reduced(batches: Any, cols: Columns, source: str, offset: int = 0) -> list[
     return partials
 
 
-def _as_pyarrow_refuses(path: Path, cols: Columns, exc: BaseException) -> AuditorInputError:
-    """A partition's parse error as the batch engine words it for the whole file (its first
-    such row, wherever the partitions split), so both engines refuse a file in the same line;
-    where the batch engine reads the file, a partition began inside a quoted value that spans
-    lines (a CSV's partitions are split at line ends): said so, with the way on."""
+def _as_batch_engine_refuses(path: Path, cols: Columns, exc: BaseException) -> AuditorInputError:
+    """A partition's error as the batch engine words it for the whole file (its first bad
+    row, numbered from the file's start, wherever the partitions split), so both engines
+    refuse a file in the same line (read again up to that row: on this path only). Where the
+    batch engine reads the file, a partition that failed to parse began inside a quoted value
+    spanning lines (a CSV's partitions are split at line ends): said so, with the way on."""
     try:
-        for _ in iter_batches(path, cols, batch_rows=1 << 20):
-            pass
+        for offset, batch in _offsets(iter_batches(path, cols, batch_rows=1 << 20)):
+            reduce_arrow(cols, str(path), None, offset, batch)
     except AuditorInputError as err:
         return err
+    if isinstance(exc, AuditorInputError):
+        return exc
     if checked_kind(path, cols) == "csv":
         return AuditorInputError(SPANNING_VALUE, source=str(path), field="--dask-scheduler")
     return unreadable(path, exc)
+
+
+def _offsets(batches: Iterator[Any]) -> Iterator[tuple[int, Any]]:
+    offset = 0
+    for batch in batches:
+        yield offset, batch
+        offset += batch.num_rows
 
 
 def _computed(tasks: list, scheduler: str) -> Sequence[list[Partial]]:

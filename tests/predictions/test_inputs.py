@@ -370,3 +370,23 @@ def test_scores_written_with_a_decimal_comma_in_a_comma_file_are_numbers(tmp_pat
     frame.loc[7, "score"] = "n/a yet"
     frame.to_csv(comma, index=False)
     assert "the column holds text ('n/a yet' at data row 8)" in str(refused(comma))
+
+
+def test_a_csv_partitions_refusal_names_the_files_row_as_the_batch_engine(tmp_path, monkeypatch):
+    """A bad value in a later CSV partition was named by its row in that partition
+    ('partition 5 of 17; its rows counted from 1'); now by the file's row, in the batch
+    engine's line."""
+    from auditor.predictions import partitions
+
+    frame = predictions_frame(3000, seed=20).astype({"score": object})
+    frame.loc[2500, "score"] = 1.5
+    path = tmp_path / "p.csv"
+    frame.to_csv(path, index=False)
+    monkeypatch.setattr(partitions, "CSV_PARTITION", 8192)
+    messages = []
+    for kw in ({}, {"dask_scheduler": "synchronous"}, {"dask_scheduler": "threads"}):
+        with pytest.raises(AuditorInputError) as err:
+            reduce_predictions(path, predictions_columns(), positive_label="approved", **kw)
+        messages.append(str(err.value))
+    assert "score 1.5 at data row 2501 is above 1" in messages[0]
+    assert messages[1] == messages[0] and messages[2] == messages[0]
