@@ -124,6 +124,14 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     return model, rows
 
 
+def _summary(module: Any) -> str:
+    """The model as its library prints it: a module's layers, an estimator's steps and
+    parameters (not the wrapper auditor calls it through)."""
+    from auditor.models.supplied import ProbaModule
+
+    return repr(module.estimator) if isinstance(module, ProbaModule) else str(module)
+
+
 def _check_width(estimator: Any, columns: tuple[str, ...], *, names_known: bool) -> None:
     """An estimator fitted on a matrix (no column names) takes ``n_features_in_`` columns:
     the rows' input columns must be as many (else it raises on the first rows)."""
@@ -178,7 +186,7 @@ def _model_info(model: SuppliedModel, config: AuditConfig) -> dict[str, Any]:
     return {
         "architecture": f"{model.architecture} (supplied: {model.kind}; not trained by auditor)",
         "parameters": model.n_parameters or 0, "trainable_parameters_finetune": 0,
-        "feature_dim": 0, "summary": str(model.module)[:4000], "checkpoints": files,
+        "feature_dim": 0, "summary": _summary(model.module)[:4000], "checkpoints": files,
     }  # fmt: skip
 
 
