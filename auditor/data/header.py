@@ -7,7 +7,8 @@ or without the byte-order mark spreadsheet programs write) or Parquet (``.parque
 header that names a column twice is refused (which one would be read?).
 
 A CSV's delimiter is the one of ``,`` ``;`` tab ``|`` that splits its header line into the most
-columns and the rows under it into as many (else the header alone decides; a comma on a tie; a
+columns and the rows under it into as many (where none does, a space where it does: numpy's
+``savetxt`` and R's ``write.table`` defaults; else the header alone decides; a comma on a tie; a
 tab for ``.tsv``), as European spreadsheets write ``;`` and many
 pipelines tab; lines starting with ``#`` before the header are comments, skipped, except a last
 one that names the columns of data rows (``# y_true,y_pred`` as numpy's ``savetxt`` writes a
@@ -25,6 +26,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +46,7 @@ NESTED_COLUMN = "column {col!r} holds {type} values, not one label or number per
 Kind = Literal["csv", "parquet"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
 DELIMITERS = (",", ";", "\t", "|")  # in order of preference on a tie
+SPACE = " "  # numpy's savetxt and R's write.table default: only where the rows confirm it
 COMMENT = "#"
 DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+([eE][-+]?\d+)?")
@@ -146,12 +149,19 @@ def _delimiter(lines: list[str], order: Sequence[str]) -> str:
     """Of ``order``, the delimiter that splits the header (``lines[0]``) into the most columns
     among those that split every row under it into as many (or each into one more: R's row
     names) (a ``;`` file whose names hold commas, ``P(yes | age, sex);y_true``); where none
-    does (ragged rows, one column), the one that splits the header most. On a tie, the first
-    in ``order``."""
-    widths = {d: len(_fields(lines[0], d)) for d in order}
-    agreeing = [d for d in order
-                if widths[d] > 1 and _rows_width(lines, d) in (None, widths[d], widths[d] + 1)]
-    return max(agreeing or order, key=lambda d: widths[d])  # fmt: skip
+    does, a space where it does (numpy's and R's defaults), else the one of ``order`` that
+    splits the header most (ragged rows, one column). On a tie, the first."""
+    widths = {d: len(_fields(lines[0], d)) for d in (*order, SPACE)}
+
+    def agrees(d: str) -> bool:
+        rows = _rows_width(lines, d)
+        return widths[d] > 1 and (rows in (widths[d], widths[d] + 1) or rows is None)
+
+    agreeing = [d for d in order if agrees(d)]
+    if not agreeing and agrees(SPACE) and _rows_width(lines, SPACE) is not None:
+        if not any("" in row for row in _rows(lines, SPACE)):  # runs of spaces: aligned text
+            return SPACE
+    return max(agreeing or order, key=lambda d: widths[d])
 
 
 def _rows(lines: list[str], delimiter: str) -> list[list[str]]:
@@ -219,9 +229,10 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
         with open_text(path) as fh:
             for _ in range(layout.skip_rows):
                 next(fh)
-            header = next(csv.reader(fh, delimiter=layout.delimiter), None)
-        if header and layout.hash_header:  # '# y_true': the '#' marks the line, not the name
-            header[0] = header[0].lstrip(COMMENT).lstrip()
+            lines: Iterator[str] = fh
+            if layout.hash_header:  # '# y_true': the '#' marks the line, not the name
+                lines = chain([next(fh, "").lstrip(COMMENT).lstrip()], fh)
+            header = next(csv.reader(lines, delimiter=layout.delimiter), None)
         if header and layout.unnamed:
             header.insert(0 if layout.unnamed == "first" else len(header), "")
     if not header:

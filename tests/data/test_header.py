@@ -80,7 +80,10 @@ def test_the_delimiter_is_the_one_that_splits_the_header_most(tmp_path, name, te
     [("P(yes | age, sex, race, income);y_true;y_pred\n0,3;1;0\n0,7;0;1\n", ";"),
      ('"Score, %";"Label, true";"Label, pred";Sex\n"0,3";"1";"0";F\n', ";"),
      ("x, y|z, w|q\n1|2|3\n4|5|6\n", "|"),
-     ('a,b,c\n1;2,3\n', ","), ('a;b,c;d\n1;2;3\n', ";"), ('a;b,c;d\n1,2\n', ",")],
+     ('a,b,c\n1;2,3\n', ","), ('a;b,c;d\n1;2;3\n', ";"), ('a;b,c;d\n1,2\n', ","),
+     ("a b c\n1 2 3\n", " "), ("true label,pred,sex\n1,0,F\n", ","), ("a b,c\n", ","),
+     ("a, b, c\n1, 2, 3\n", ","), ("a b c\n1  2 3\n", ","),
+     ("first name,last name\nJohn Smith,Jane Doe\n", ",")],
 )  # fmt: skip
 def test_the_rows_under_the_header_confirm_the_delimiter(tmp_path, text, delimiter):
     """Names holding another delimiter (a ';' file whose quoted names hold commas, a '|' file

@@ -390,3 +390,38 @@ def test_a_csv_partitions_refusal_names_the_files_row_as_the_batch_engine(tmp_pa
         messages.append(str(err.value))
     assert "score 1.5 at data row 2501 is above 1" in messages[0]
     assert messages[1] == messages[0] and messages[2] == messages[0]
+
+
+def test_space_separated_files_of_numpy_and_r_defaults_are_read(tmp_path):
+    """numpy's savetxt (delimiter ' ', header '# ...') and R's write.table (sep ' ', quoted
+    text, row names) write spaces between fields by default: read where the rows confirm it."""
+    import numpy as np
+
+    frame = predictions_frame(400, seed=21)
+    numeric = frame.assign(label=(frame["label"] == "approved").astype(int),
+                           pred=(frame["pred"] == "approved").astype(int),
+                           sex=(frame["sex"] == "F").astype(int))  # fmt: skip
+    cols = Columns(y_true="label", y_pred="pred", y_score="score", sensitive=("sex",))
+    plain = tmp_path / "plain.csv"
+    numeric.to_csv(plain, index=False)
+    saved = tmp_path / "saved.txt"
+    np.savetxt(saved, numeric[["label", "pred", "score", "sex"]].to_numpy(),
+               header="label pred score sex")  # fmt: skip
+    reference = reduce_predictions(plain, cols)
+    got = reduce_predictions(saved, cols)
+    assert got.table.counts.tolist() == reference.table.counts.tolist()
+    assert got.scores.roc_auc == reference.scores.roc_auc
+    r_file = tmp_path / "r.txt"
+    rows = [" ".join([f'"{i + 1}"', f'"{r.label}"', f'"{r.pred}"', repr(r.score), f'"{r.sex}"'])
+            for i, r in enumerate(frame.itertuples())]  # fmt: skip
+    r_file.write_text('"label" "pred" "score" "sex"\n' + "\n".join(rows) + "\n")
+    r_cols = Columns(y_true="label", y_pred="pred", y_score="score", sensitive=("sex",))
+    got = reduce_predictions(r_file, r_cols, positive_label="approved")
+    want = reduce_predictions(_csv(tmp_path, frame), r_cols, positive_label="approved")
+    assert got.table.counts.tolist() == want.table.counts.tolist()
+
+
+def _csv(folder, frame):
+    path = folder / "frame.csv"
+    frame.to_csv(path, index=False)
+    return path
