@@ -85,7 +85,7 @@ def test_continuity_corrected_wilson_covers_every_binomial():
 
 @settings(max_examples=300, deadline=None)
 @given(n_pos=st.integers(1, 400), n_neg=st.integers(1, 400), frac=st.floats(0, 1),
-       level=st.sampled_from([0.8, 0.95, 0.99]))  # fmt: skip
+       level=st.sampled_from([0.01, 0.8, 0.95, 0.99, 0.999999]))  # fmt: skip
 def test_auc_interval_contains_its_estimate_and_solves_the_score_equation(n_pos, n_neg, frac,
                                                                           level):  # fmt: skip
     auc = round(frac * 2 * n_pos * n_neg) / (2 * n_pos * n_neg)  # a value an AUC can take
@@ -157,7 +157,7 @@ def test_ece_interval_reaches_zero_for_a_calibrated_looking_sample_and_not_far_o
 @settings(max_examples=300, deadline=None)
 @given(rows=st.lists(st.tuples(st.integers(1, 300), st.floats(0.5, 1), st.floats(0, 1)),
                      min_size=1, max_size=15),
-       level=st.sampled_from([0.8, 0.95, 0.99]))  # fmt: skip
+       level=st.sampled_from([0.01, 0.8, 0.95, 0.99, 0.999999]))  # fmt: skip
 def test_ece_interval_contains_its_estimate_and_has_width(rows, level):
     bins = _bins([(n, c, round(a * n) / n) for n, c, a in rows])
     ece = _ece(bins)
@@ -178,7 +178,7 @@ def test_log_loss_interval_needs_two_rows_of_each_class():
 @settings(max_examples=300, deadline=None)
 @given(n1=st.integers(2, 10**6), n0=st.integers(2, 10**6), m1=st.floats(0, 30),
        m0=st.floats(0, 30), v1=st.floats(0, 50), v0=st.floats(0, 50),
-       level=st.sampled_from([0.8, 0.95, 0.99]))  # fmt: skip
+       level=st.sampled_from([0.01, 0.8, 0.95, 0.99, 0.999999]))  # fmt: skip
 def test_log_loss_interval_contains_its_estimate(n1, n0, m1, m0, v1, v0, level):
     est = (n1 * m1 + n0 * m0) / (n1 + n0)
     lo, hi = log_loss_interval(est, [(n1, m1, v1), (n0, m0, v0)], level=level)
