@@ -15,7 +15,10 @@ was supplied.
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -303,13 +306,33 @@ def audit_model(
     frames = {k: read_rows(p, f, field=f"data.{k}") for k, (p, f) in paths.items()
               if p is not None}  # fmt: skip
     if out_dir is None:
-        return AuditResult(data=audit_supplied(cfg, model=model, frames=frames, progress=progress))
+        with _as_given(model):
+            audit = audit_supplied(cfg, model=model, frames=frames, progress=progress)
+        return AuditResult(data=audit)
     out = check_out_dir(out_dir)
-    with staged_run(out) as stage:  # the folder holds predictions.parquet too
+    with _as_given(model), staged_run(out) as stage:  # the folder holds predictions.parquet too
         audit = audit_supplied(cfg, model=model, frames=frames, progress=progress,
                                artifacts_dir=stage)  # fmt: skip
         write_audit(audit, stage, source=str(out / "audit.json"))
     return AuditResult(data=audit, run_dir=out)
+
+
+@contextmanager
+def _as_given(model: Any) -> Iterator[None]:
+    """Give a module back as it came: the audit runs it in eval mode on the config's device;
+    the caller's module keeps its own mode (training) and device (a GPU) afterwards."""
+    torch = sys.modules.get("torch")  # a module given means torch is imported already
+    if torch is None or not isinstance(model, torch.nn.Module):
+        yield
+        return
+    first = next(iter(model.parameters()), None)
+    device, training = (first.device if first is not None else None), model.training
+    try:
+        yield
+    finally:
+        if device is not None:
+            model.to(device)
+        model.train(training)
 
 
 def read_rows(path: Path, frame: Any, *, field: str) -> Any:

@@ -73,3 +73,11 @@ def test_one_logit_probabilities_are_its_sigmoid():
     two = linear([[0.0, 0.0], [1.5, -1.0]], [0.0, 0.3])
     assert with_two_logits(two, input_shape=(2,), n_classes=2) is two
     assert with_two_logits(inner, input_shape=(2,), n_classes=3) is inner  # not binary
+
+
+def test_a_module_given_in_training_mode_is_given_back_in_it(frame):
+    # the audit runs it in eval mode; the caller's module was left there (dropout off)
+    net = nn.Sequential(nn.Linear(2, 8), nn.Dropout(0.2), nn.Linear(8, 1)).train()
+    audit(net, frame)
+    assert net.training and all(m.training for m in net.modules())
+    assert next(net.parameters()).device.type == "cpu"
