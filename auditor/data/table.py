@@ -37,6 +37,7 @@ from auditor.data.header import (  # noqa: F401 - the messages are this module's
     NOT_UTF8,
     UNSUPPORTED,
     check_header,
+    csv_header,
     csv_layout,
     data_row,
     file_kind,
@@ -154,18 +155,21 @@ def _parse_frame(path: Path) -> pd.DataFrame:
         if file_kind(path) == "parquet":
             frame = pd.read_parquet(path)
         else:
-            layout = csv_layout(path)
+            layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''
+            names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]  # pandas'
             frame = pd.read_csv(
                 path,
                 sep=layout.delimiter,
-                skiprows=layout.skip_rows,
+                skiprows=layout.skip_rows + 1,
+                header=None,
+                names=names,
+                index_col=False,
                 decimal=layout.decimal_point,
                 skipinitialspace=True,
                 na_values=EXTRA_MISSING,
             )
-            if layout.hash_header:  # '# y_true': the '#' marks the line, not the name
-                first = str(frame.columns[0])
-                frame = frame.rename(columns={first: first.lstrip(COMMENT).lstrip()})
+            if layout.unnamed:  # row names, or the empty field of a delimiter ending each row
+                frame = frame.drop(columns=names[0 if layout.unnamed == "first" else -1])
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
         raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
     if len(frame) == 0:

@@ -168,3 +168,24 @@ def test_excels_sep_line_names_the_delimiter(tmp_path):
     path.write_bytes(b"\xef\xbb\xbfsep=;\r\na;b,c;d\r\n1;0,5;x\r\n")
     assert H.csv_layout(path) == H.CsvLayout(delimiter=";", skip_rows=1, decimal_point=",")
     assert H.read_header(path) == ["a", "b,c", "d"]
+
+
+def test_the_table_loader_reads_each_layout_under_the_headers_names(tmp_path):
+    """The table loader (auditor run on a CSV) reads a file's columns under the names this
+    module finds: numpy's savetxt with spaces and a '# ' header (its names were shifted one
+    column right), R's row names (dropped, as pandas' index), a delimiter ending each row
+    (pandas took the first column for an index and shifted every name)."""
+    import numpy as np
+
+    from auditor.data.table import read_frame
+
+    saved = tmp_path / "saved.txt"
+    np.savetxt(saved, np.array([[1, 0, 0.5], [0, 1, 0.25]]), header="label pred score")
+    r_file = tmp_path / "r.txt"
+    r_file.write_text('"label" "pred" "score"\n"1" 1 0 0.5\n"2" 0 1 0.25\n')
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("label,pred,score\n1,0,0.5,\n0,1,0.25,\n")
+    for path in (saved, r_file, trailing):
+        frame = read_frame(path)
+        assert list(frame.columns) == ["label", "pred", "score"], path.name
+        assert frame.to_numpy().tolist() == [[1, 0, 0.5], [0, 1, 0.25]], path.name
