@@ -8,9 +8,10 @@ otherwise when both are the same value:
 - a number and a number, however written: ``"1"`` names ``1``, ``1.0`` and ``"01"``;
 - true / false, written as a boolean or as the text ``true`` / ``false`` in any case:
   ``"true"`` names ``True`` and the text ``TRUE``;
-- a boolean and the number it equals (as in Python, ``True == 1``): ``"1"`` names ``True``,
-  ``True`` names ``1``; but the text ``"true"`` does not name the number ``1`` (a file's 0/1
-  column holds numbers, not truth values).
+- a boolean and the number it equals (as in Python, ``True == 1``): ``"1"`` names ``True``
+  and the text ``True`` (a boolean column's class name), ``True`` names ``1``; but the text
+  ``"true"`` does not name the number ``1`` (a file's 0/1 column holds numbers, not truth
+  values).
 
 :func:`label_index` applies it to a list of classes: the one class written the same, else the
 one class of the same value; two such classes (``1`` and ``1.0`` in one column) name none.
@@ -52,11 +53,11 @@ def same_label(wanted: Any, value: Any) -> bool:
     (the class itself or its name): the same text, or the same value (module docstring)."""
     if str(wanted) == str(value):
         return True
-    truth_w, truth_v = _truth(wanted), _truth(value)
-    if truth_w is not None and truth_v is not None:
-        return truth_w == truth_v
-    number_w, number_v = _number(wanted), _number(value)
-    return number_w is not None and number_w == number_v
+    number_w, truth_v = _number(wanted), _truth(value)
+    if truth_v is not None:  # a class True / "True" is named by true (any case) or 1
+        truth_w = _truth(wanted)
+        return truth_v == truth_w if truth_w is not None else number_w == float(truth_v)
+    return number_w is not None and number_w == _number(value)
 
 
 def label_index(labels: Sequence[Any], wanted: Any) -> int | None:

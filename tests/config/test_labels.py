@@ -18,7 +18,8 @@ from auditor.fairness.metrics import favourable_index
      ("true", True, True), ("TRUE", "True", True), (" false", False, True), (True, "true", True),
      ("1", np.bool_(True), True), ("1.0", True, True), (True, 1, True), (False, 0.0, True),
      ("yes", "yes", True), ("0", 1.0, False), ("yes", "no", False), ("x", 1.0, False),
-     ("true", "1", False), ("true", 1, False), ("false", True, False), ("Yes", "yes", False)],
+     ("true", "1", False), ("true", 1, False), ("false", True, False), ("Yes", "yes", False),
+     ("1", "True", True), ("0", "false", True), ("2", True, False), (1, "True", True)],
 )  # fmt: skip
 def test_same_label_by_text_or_by_value(wanted, value, same):
     assert same_label(wanted, value) is same
@@ -34,6 +35,7 @@ CASES = [  # (classes as read from a file, wanted) -> the class named, or None
     (["1", "1.0"], "1", "1"),  # written the same wins (favourable_index refused: two equal 1)
     (["1.0", "01"], 1, None),  # two labels equal 1: neither
     ([0, 1], "true", None),  # a 0/1 column holds numbers, not truth values
+    (["False", "True"], "1", "True"),  # a boolean target's class names: "1" names True
     (["no", "yes"], "maybe", None),
 ]
 
