@@ -102,6 +102,7 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     """A PyTorch module (given, or built by the factory and loaded from the checkpoint)."""
     from auditor.data.supplied import supplied_rows
     from auditor.models import count_parameters
+    from auditor.models.outputs import with_logits
     from auditor.models.supplied import (
         SuppliedModel,
         load_checkpoint_model,
@@ -116,9 +117,13 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
                                        input_shape=shape, n_classes=k)  # fmt: skip
     else:  # a binary module with one logit (sigmoid) is read as two
         module = with_two_logits(module, input_shape=shape, n_classes=k)
+    import torch
+
+    module = with_logits(module.to(device), torch.as_tensor(rows.bundle["test"].x, device=device),
+                         n_classes=k)  # a softmax at its end: its log  # fmt: skip
     train = config.model.train
     model = SuppliedModel(
-        kind=config.model.kind, module=module.to(device).eval(), n_classes=len(rows.labels),
+        kind=config.model.kind, module=module.eval(), n_classes=len(rows.labels),
         architecture=_architecture(module), differentiable=True,
         n_parameters=count_parameters(module), source_files=files,
         train_reference=user_trainer(train, rows.codec.decode, device) if train else None,
@@ -148,8 +153,10 @@ def _check_width(estimator: Any, columns: tuple[str, ...], *, names_known: bool)
 
 
 def _architecture(module: Any) -> str:
-    from auditor.models.one_logit import OneLogit
+    from auditor.models.outputs import LogOf, OneLogit
 
+    if isinstance(module, LogOf):
+        return f"{_architecture(module.inner)} (outputs probabilities: their log)"
     if isinstance(module, OneLogit):
         return f"{type(module.inner).__name__} (one logit: sigmoid)"
     return type(module).__name__

@@ -200,7 +200,7 @@ def test_a_factory_ignoring_its_arguments_is_refused_before_training(tmp_path, m
     builds = [lambda: build_model(ModelConfig(kind="factory", factory=spec), modality="table",
                                   input_shape=(3,), n_classes=2)]  # fmt: skip
     if name == "one_output":  # a supplied checkpoint's one logit is a binary model's sigmoid
-        from auditor.models.one_logit import OneLogit
+        from auditor.models.outputs import OneLogit
 
         assert isinstance(build_module(spec, input_shape=(3,), n_classes=2), OneLogit)
         builds.append(lambda: build_module(spec, input_shape=(3,), n_classes=3))

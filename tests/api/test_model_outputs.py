@@ -1,5 +1,6 @@
-"""A binary PyTorch model with one logit per row (sigmoid) is audited as the two-logit model
-it equals: logits [0, z], so P(class 1) = sigmoid(z); it was refused for its output width."""
+"""A PyTorch module's outputs as users write them: one logit per row (sigmoid) is audited as
+the two-logit model it equals (logits [0, z]; it was refused for its width); a model ending
+in a softmax as the logits model it equals (its probabilities were softmaxed again)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import torch
 from torch import nn
 
 import auditor
-from auditor.models.one_logit import OneLogit, with_two_logits
+from auditor.models.outputs import LogOf, OneLogit, with_logits, with_two_logits
 from tests.api.test_model_positive import numbers
 
 
@@ -81,3 +82,30 @@ def test_a_module_given_in_training_mode_is_given_back_in_it(frame):
     audit(net, frame)
     assert net.training and all(m.training for m in net.modules())
     assert next(net.parameters()).device.type == "cpu"
+
+
+def same_audit(got, want):
+    for section in ("performance", "fairness", "privacy"):
+        a, b = numbers(got[section]), numbers(want[section])
+        assert a.keys() == b.keys()
+        for key in (k for k in a if "seconds" not in k and "timings" not in k):
+            assert a[key] == pytest.approx(b[key], abs=1e-5), (section, key)
+
+
+@pytest.mark.parametrize("last", [nn.Softmax(dim=1), nn.LogSoftmax(dim=1)])
+def test_a_softmax_at_the_end_audits_as_its_logits(frame, last):
+    logits = linear([[0.3, -0.2], [2.0, 0.5]], [0.1, -0.1])
+    got = audit(nn.Sequential(logits, last), frame)
+    want = audit(logits, frame)
+    same_audit(got, want)  # ECE, log loss and the LOSS attack read flattened probabilities
+    if isinstance(last, nn.Softmax):
+        assert "(outputs probabilities: their log)" in got["model"]["architecture"]
+
+
+def test_logits_that_are_no_probabilities_are_kept():
+    x = torch.randn(50, 2)
+    net = linear([[0.3, -0.2], [2.0, 0.5]], [0.1, -0.1])
+    assert with_logits(net, x, n_classes=2) is net
+    wrapped = with_logits(nn.Sequential(net, nn.Softmax(dim=1)), x, n_classes=2)
+    assert isinstance(wrapped, LogOf)
+    torch.testing.assert_close(torch.softmax(wrapped(x), dim=1), torch.softmax(net(x), dim=1))

@@ -1,0 +1,91 @@
+"""A supplied PyTorch module's outputs read as the logits the audit expects (softmax gives
+the class probabilities): a binary model's one logit per row (trained with a sigmoid, e.g.
+``BCEWithLogitsLoss``), and a model that ends in a softmax (its outputs are probabilities)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class OneLogit(nn.Module):
+    """A binary model with one logit ``z`` per row ((n, 1) or (n,): sigmoid(z) is the
+    probability of the positive class, the audit's class 1) as two logits ``[0, z]``:
+    softmax gives ``[1 - sigmoid(z), sigmoid(z)]`` exactly, and gradients flow."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.inner(x)
+        z = z.reshape(len(z), 1) if isinstance(z, torch.Tensor) and z.ndim <= 2 else z
+        return torch.cat([torch.zeros_like(z), z], dim=1)
+
+
+def with_two_logits(
+    module: nn.Module, *, input_shape: tuple[int, ...], n_classes: int
+) -> nn.Module:
+    """``module`` (given from Python, or trained by ``model.train``) as it is, or in
+    :class:`OneLogit` when a binary model returns one logit per row on two rows of zeros."""
+    if n_classes != 2 or isinstance(module, OneLogit):
+        return module
+    training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            out = module(torch.zeros((2, *input_shape)))
+    except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
+        return module
+    finally:
+        module.train(training)
+    one = isinstance(out, torch.Tensor) and tuple(out.shape) in ((2, 1), (2,))
+    return OneLogit(module) if one else module
+
+
+# How far a row of probabilities may sum from 1 (float32 softmax), and how many evaluation
+# rows decide: outputs that are probabilities on every one are no logits.
+SUM_SLACK = 1e-4
+PROBE_ROWS = 512
+
+
+class LogOf(nn.Module):
+    """A module whose outputs are class probabilities (it ends in a softmax) as their log:
+    softmax of the log gives the probabilities back, where softmax of the probabilities
+    would flatten them (0.9 / 0.1 read as 0.69 / 0.31); gradients flow."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.log(self.inner(x).clamp_min(1e-12))
+
+
+def with_logits(module: nn.Module, x: torch.Tensor, *, n_classes: int) -> nn.Module:
+    """``module`` as it is, or in :class:`LogOf` when its (n, K >= 2) outputs on ``x`` (up
+    to PROBE_ROWS evaluation rows) are probabilities: each in [0, 1], each row summing to 1."""
+    if n_classes < 2 or not len(x):
+        return module
+    training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            out = module(x[:PROBE_ROWS])
+    except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
+        return module
+    finally:
+        module.train(training)
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(x[:PROBE_ROWS]), n_classes):
+        return module
+    return LogOf(module) if are_probabilities(out.double().cpu().numpy()) else module
+
+
+def are_probabilities(out: np.ndarray) -> bool:
+    """Whether (n, K >= 2) outputs are class probabilities: each in [0, 1], rows sum to 1."""
+    return (
+        out.ndim == 2 and out.shape[1] >= 2 and len(out) > 0
+        and bool(((out >= 0) & (out <= 1)).all())
+        and bool((np.abs(out.sum(axis=1) - 1) <= SUM_SLACK).all())
+    )  # fmt: skip
