@@ -16,7 +16,7 @@ from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.scores import CellSums, add_cell_codes
 from auditor.fairness.spill_cells import SpilledCells, SpillRows
 from auditor.predictions.labels import check_whole_labels
-from auditor.predictions.source import Columns
+from auditor.predictions.source import REPEATED_HEADER, Columns
 
 __all__ = ["BINARY_ONLY", "Partial", "reduce_arrow", "reduce_batch"]
 
@@ -70,6 +70,29 @@ def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: in
     return score
 
 
+def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_offset: int) -> None:
+    """Refuse a row whose label fields are their columns' names: a header line repeated in
+    the data (CSV files joined with their header lines), which would be counted as two more
+    classes (a binary file audited as four classes, silently, without a score column)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    hits = None
+    for name in (cols.y_true, cols.y_pred):
+        values = columns[name]
+        if not isinstance(values, pa.Array | pa.ChunkedArray):
+            return
+        if pa.types.is_dictionary(values.type):
+            values = values.dictionary_decode()
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            return
+        same = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(values), name), False)
+        hits = same if hits is None else pc.and_(hits, same)
+    if hits is not None and pc.any(hits).as_py():
+        row = data_row(row_offset + int(pc.index(hits, True).as_py()))
+        raise AuditorInputError(REPEATED_HEADER.format(where=row), source=source)
+
+
 def _comma_decimals(values: Any) -> np.ndarray | None:
     """Scores each written with a decimal comma in a ``,`` file, so quoted (``"0,93"``, as a
     spreadsheet in a decimal-comma locale exports them), as numbers (missing ones NaN); None
@@ -120,6 +143,7 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
         missing_group=cols.missing_group, strip_labels=True,
     )  # fmt: skip
     acc.rows = row_offset  # row numbers in messages count from the file's start
+    _check_repeated_header(columns, cols, source=source, row_offset=row_offset)
     for name in (cols.y_true, cols.y_pred):
         check_whole_labels(columns[name], column=name, source=source,
                            row_offset=row_offset)  # fmt: skip

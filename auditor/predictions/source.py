@@ -4,6 +4,7 @@ checked against the file's header before any row is read, and its rows in pyarro
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -18,17 +19,23 @@ from auditor.data.header import (
     check_header,
     csv_header,
     file_kind,
+    open_text,
     read_header,
 )
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, data_row
 
 NOT_UTF8_ROWS = f"{NOT_UTF8} in a row past the header; {SAVE_UTF8}"
 
 __all__ = [
-    "MISSING_LEVEL", "Columns", "checked_kind", "csv_names", "csv_options", "header_names",
-    "iter_batches", "unreadable",
+    "MISSING_LEVEL", "REPEATED_HEADER", "Columns", "checked_kind", "csv_names", "csv_options",
+    "header_names", "iter_batches", "unreadable",
 ]  # fmt: skip
 
+REPEATED_HEADER = (
+    "{where} repeats the header line: files joined with their header lines? keep the first "
+    "header line only"
+)
+CONVERSION = re.compile(r"CSV conversion error to \w+: invalid value '(.*)'")
 RAGGED = re.compile(r"Expected (\d+) columns, got (\d+): (.*)", re.DOTALL)
 RAGGED_ROW = (
     "a row has {got} fields where the header has {want} ({row!r}); quote a value that holds "
@@ -153,6 +160,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
     import pyarrow as pa
 
     kind = checked_kind(path, cols)
+    names: list[str] | None = None
     try:
         if kind == "parquet":
             import pyarrow.parquet as pq
@@ -171,15 +179,21 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
             for start in range(0, batch.num_rows, batch_rows):
                 yield batch.slice(start, batch_rows)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
-        raise unreadable(path, exc) from None
+        raise unreadable(path, exc, names) from None
 
 
-def unreadable(path: Path, exc: BaseException) -> AuditorInputError:
-    """The one-line error for a file its reader gave up on (pyarrow, or pandas per Dask
-    partition): text that is not UTF-8 (a legacy spreadsheet export) says how to fix it."""
+def unreadable(path: Path, exc: BaseException,
+               names: Sequence[str] | None = None) -> AuditorInputError:  # fmt: skip
+    """The one-line error for a file its reader gave up on (pyarrow): text that is not UTF-8
+    (a legacy spreadsheet export) says how to fix it; a column's name where its numbers are
+    (one of ``names``, the header's), that a header line is repeated."""
     text = str(exc)
     if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in text:
         return AuditorInputError(NOT_UTF8_ROWS, source=str(path))
+    conversion = CONVERSION.search(text)
+    if conversion and names and conversion.group(1).strip() in names:  # a repeated header line
+        return AuditorInputError(REPEATED_HEADER.format(where=_header_again(path)),
+                                 source=str(path))  # fmt: skip
     ragged = RAGGED.search(text)
     if ragged:  # pyarrow's "Expected 3 columns, got 4: <the row>"
         want, got, row = ragged.groups()
@@ -187,3 +201,18 @@ def unreadable(path: Path, exc: BaseException) -> AuditorInputError:
         return AuditorInputError(RAGGED_ROW.format(got=got, want=want, row=shown), source=str(path))
     msg = " ".join(text.split())[:200] if text.strip() else type(exc).__name__
     return AuditorInputError(f"cannot read ({msg})", source=str(path))
+
+
+def _header_again(path: Path) -> str:
+    """``data row N``, the first row of the CSV at ``path`` that repeats its header's names,
+    or "a row" (read again with Python's reader: on this refusal's path only)."""
+    layout, header = csv_header(path)
+    names = [name.strip() for name in header if name]
+    with open_text(path) as fh:
+        for _ in range(layout.skip_rows + 1):
+            next(fh, None)
+        rows = (row for row in csv.reader(fh, delimiter=layout.delimiter) if row)  # as pyarrow
+        for i, row in enumerate(rows):
+            if [field.strip() for field in row if field.strip()] == names:
+                return data_row(i)
+    return "a row"

@@ -425,3 +425,38 @@ def _csv(folder, frame):
     path = folder / "frame.csv"
     frame.to_csv(path, index=False)
     return path
+
+
+@pytest.mark.parametrize("scored", [True, False])
+def test_csv_files_joined_with_their_header_lines_are_refused_at_the_repeated_header(tmp_path,
+                                                                                     scored):
+    """`cat part-0.csv part-1.csv`: the second header is a data row. Without a score column a
+    0/1 file was audited as four classes (0, 1, 'y_true', 'y_pred'), silently; with one, the
+    score's text was refused without saying why. Now both engines name the row."""
+    frame = predictions_frame(900, seed=22)
+    if not scored:
+        frame = frame.drop(columns="score")
+    halves = [frame[:600].to_csv(index=False), frame[600:].to_csv(index=False)]
+    path = tmp_path / "joined.csv"
+    path.write_text("".join(halves))
+    cols = predictions_columns() if scored else Columns("label", "pred", None, ("sex", "region"))
+    for kw in ({}, {"dask_scheduler": "synchronous"}):
+        with pytest.raises(AuditorInputError) as err:
+            reduce_predictions(path, cols, positive_label="approved", **kw)
+        assert str(err.value) == f"{path}: data row 601 repeats the header line: files joined " \
+            "with their header lines? keep the first header line only"
+
+
+def test_a_repeated_header_past_the_first_block_of_numbers_is_named(tmp_path, monkeypatch):
+    """Past pyarrow's first block its columns are typed (0/1 labels as numbers): the header's
+    text there failed to convert ('cannot read (... invalid value 'label')')."""
+    from auditor.predictions import source
+
+    frame = predictions_frame(900, seed=23)
+    for name in ("label", "pred"):
+        frame[name] = (frame[name] == "approved").astype(int)
+    path = tmp_path / "joined.csv"
+    path.write_text(frame[:600].to_csv(index=False) + "\n" + frame[600:].to_csv(index=False))
+    monkeypatch.setattr(source, "CSV_BLOCK", 4096)
+    assert str(refused(path)).endswith(": data row 601 repeats the header line: files joined "
+                                       "with their header lines? keep the first header line only")
