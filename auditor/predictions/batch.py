@@ -77,7 +77,7 @@ def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_off
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    hits = None
+    labels = []
     for name in (cols.y_true, cols.y_pred):
         values = columns[name]
         if not isinstance(values, pa.Array | pa.ChunkedArray):
@@ -86,11 +86,15 @@ def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_off
             values = values.dictionary_decode()
         if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
             return
-        same = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(values), name), False)
-        hits = same if hits is None else pc.and_(hits, same)
-    if hits is not None and pc.any(hits).as_py():
-        row = data_row(row_offset + int(pc.index(hits, True).as_py()))
-        raise AuditorInputError(REPEATED_HEADER.format(where=row), source=source)
+        labels.append(values)
+    # rows whose y_true ends in its name (a third of trimming every value's cost), then exactly
+    rows = pc.indices_nonzero(pc.fill_null(pc.ends_with(labels[0], cols.y_true), False))
+    for values, name in zip(labels, (cols.y_true, cols.y_pred), strict=True):
+        same = pc.equal(pc.utf8_trim_whitespace(pc.take(values, rows)), name)
+        rows = pc.filter(rows, pc.fill_null(same, False))
+    if len(rows):
+        where = data_row(row_offset + int(rows[0].as_py()))
+        raise AuditorInputError(REPEATED_HEADER.format(where=where), source=source)
 
 
 def _comma_decimals(values: Any) -> np.ndarray | None:
