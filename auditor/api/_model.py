@@ -102,7 +102,7 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     """A PyTorch module (given, or built by the factory and loaded from the checkpoint)."""
     from auditor.data.supplied import supplied_rows
     from auditor.models import count_parameters
-    from auditor.models.outputs import with_logits
+    from auditor.models.outputs import Reordered, with_logits
     from auditor.models.supplied import (
         SuppliedModel,
         load_checkpoint_model,
@@ -110,13 +110,17 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
         with_two_logits,
     )  # fmt: skip
 
-    rows = supplied_rows(config.data, frames=frames, as_frame=False, numeric_only=True)
+    known = getattr(module, "classes_", None)  # a module may name its outputs, as sklearn's
+    rows = supplied_rows(config.data, frames=frames, as_frame=False, numeric_only=True,
+                         labels=None if known is None else list(known))  # fmt: skip
     shape, k = rows.bundle.input_shape, len(rows.labels)
     if module is None:
         module = load_checkpoint_model(config.model.path, factory=config.model.factory,
                                        input_shape=shape, n_classes=k)  # fmt: skip
     else:  # a binary module with one logit (sigmoid) is read as two
         module = with_two_logits(module, input_shape=shape, n_classes=k)
+    if rows.outputs != tuple(range(k)):
+        module = Reordered(module, rows.outputs)
     import torch
 
     module = with_logits(module.to(device), torch.as_tensor(rows.bundle["test"].x, device=device),
@@ -153,10 +157,12 @@ def _check_width(estimator: Any, columns: tuple[str, ...], *, names_known: bool)
 
 
 def _architecture(module: Any) -> str:
-    from auditor.models.outputs import LogOf, OneLogit
+    from auditor.models.outputs import LogOf, OneLogit, Reordered
 
     if isinstance(module, LogOf):
         return f"{_architecture(module.inner)} (outputs probabilities: their log)"
+    if isinstance(module, Reordered):
+        return _architecture(module.inner)
     if isinstance(module, OneLogit):
         return f"{type(module.inner).__name__} (one logit: sigmoid)"
     return type(module).__name__

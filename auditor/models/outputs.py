@@ -44,6 +44,19 @@ def with_two_logits(
     return OneLogit(module) if one else module
 
 
+class Reordered(nn.Module):
+    """A module's outputs in the audit's class order: column ``columns[i]`` of its output is
+    the audit's class i (a module whose ``classes_`` name its outputs, positive not last)."""
+
+    def __init__(self, inner: nn.Module, columns: tuple[int, ...]) -> None:
+        super().__init__()
+        self.inner = inner
+        self.columns = list(columns)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inner(x)[:, self.columns]
+
+
 # How far a row of probabilities may sum from 1 (float32 softmax), and how many evaluation
 # rows decide: outputs that are probabilities on every one are no logits.
 SUM_SLACK = 1e-4

@@ -44,10 +44,10 @@ def frame():
     return data
 
 
-def audit(model, data):
+def audit(model, data, **kw):
     return auditor.audit_model(model, data=data[600:], members=data[:300],
                                non_members=data[300:600], target="label", sensitive=["group"],
-                               progress=False).data  # fmt: skip
+                               progress=False, **kw).data  # fmt: skip
 
 
 @pytest.mark.parametrize("shape", ["column", "vector"])
@@ -109,3 +109,19 @@ def test_logits_that_are_no_probabilities_are_kept():
     wrapped = with_logits(nn.Sequential(net, nn.Softmax(dim=1)), x, n_classes=2)
     assert isinstance(wrapped, LogOf)
     torch.testing.assert_close(torch.softmax(wrapped(x), dim=1), torch.softmax(net(x), dim=1))
+
+
+@pytest.mark.parametrize("one_logit", [False, True])
+def test_a_module_with_classes_is_read_in_their_order(frame, one_logit):
+    """A module naming its outputs (classes_ = [1, 0]: column 0 is the class 1), with
+    positive_label = 1, audits as the module with the same outputs in the audit's order
+    (sorted, positive last); its outputs were read as that order."""
+    if one_logit:  # its one logit is the last of its classes_: class 0
+        named = linear([[-2.0, -0.5]], [0.1])
+        named.classes_ = np.array([1, 0])
+        plain = linear([[0.0, 0.0], [2.0, 0.5]], [0.0, -0.1])  # [0, -z] -> [z, 0] reordered
+    else:
+        named = linear([[2.0, 0.5], [0.3, -0.2]], [-0.1, 0.1])
+        named.classes_ = np.array([1, 0])
+        plain = linear([[0.3, -0.2], [2.0, 0.5]], [0.1, -0.1])  # columns swapped: 0, then 1
+    same_audit(audit(named, frame, positive_label=1), audit(plain, frame))
