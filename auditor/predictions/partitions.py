@@ -130,9 +130,11 @@ def _as_batch_engine_refuses(path: Path, cols: Columns, exc: BaseException) -> A
             reduce_arrow(cols, str(path), None, offset, batch)
     except AuditorInputError as err:
         return err
+    import pyarrow as pa
+
     if isinstance(exc, AuditorInputError):
         return exc
-    if checked_kind(path, cols) == "csv":
+    if isinstance(exc, pa.ArrowInvalid) and checked_kind(path, cols) == "csv":  # a parse error
         return AuditorInputError(SPANNING_VALUE, source=str(path), field="--dask-scheduler")
     return unreadable(path, exc)
 
