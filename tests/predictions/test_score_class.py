@@ -86,3 +86,32 @@ def test_a_multi_class_file_says_it_is_audited_class_against_the_rest(tmp_path):
     frame.to_csv(path, index=False)
     refused = CliRunner().invoke(app, [*base, "--y-score", "score"])
     assert refused.exit_code == 2 and "y_score is for binary targets only" in refused.output
+
+
+def test_the_refusal_is_rare_by_chance_and_sure_for_a_swapped_column():
+    """Simulation: a score unrelated to the labels (true AUC 0.5) beside a good y_pred, 400
+    files of 100-2,000 rows: refused by chance in at most 1% (its interval misses 0.5 with
+    probability 0.05%); the same files with the good score swapped (P(0)): always refused."""
+    from types import SimpleNamespace
+
+    from auditor.predictions.labels import check_score_class
+    from auditor.predictions.source import Columns
+
+    rng = np.random.default_rng(24)
+    cols = Columns(y_score="score", sensitive=("g",))
+    chance = swapped = 0
+    for n in rng.integers(100, 2001, 400):
+        y = rng.integers(0, 2, n)
+        p = np.clip(y * 0.4 + rng.random(n) * 0.6, 0, 1)  # a good score
+        pred = (p > 0.5).astype(int)
+        cm = np.zeros((1, 2, 2), np.int64)
+        np.add.at(cm, (0, y, pred), 1)
+        table = SimpleNamespace(counts=cm, class_names=("0", "1"))
+        for score, swap in ((rng.random(n), False), (1 - p, True)):
+            ranks = np.argsort(np.argsort(score)) + 1  # continuous scores: no ties
+            auc = (ranks[y == 1].sum() - y.sum() * (y.sum() + 1) / 2) / (y.sum() * (n - y.sum()))
+            try:
+                check_score_class(table, 1, SimpleNamespace(roc_auc=auc), cols, "f.csv")
+            except AuditorInputError:
+                chance, swapped = chance + (not swap), swapped + swap
+    assert chance <= 4 and swapped == 400
