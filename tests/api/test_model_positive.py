@@ -88,3 +88,19 @@ def test_the_positive_class_mirrors_the_other_one(fitted):
         assert g_yes["metrics"]["selection_rate"]["value"] == pytest.approx(
             1 - g_no["metrics"]["selection_rate"]["value"]
         )
+
+
+def test_the_privacy_probes_do_not_depend_on_which_class_is_positive(fitted):
+    """Membership is read from each row's loss on its own label (and reference models fitted
+    by clone().fit, their columns aligned by class): the same for either positive class."""
+    from auditor.config import AuditConfig
+
+    model, rows = fitted
+    config = AuditConfig(privacy={"n_reference": 2, "probes": ["loss", "rmia", "lira"]})
+    auc = {}
+    for positive in ("yes", "no"):
+        result = audit(model, rows[:150], members=rows[150:225], non_members=rows[225:],
+                       positive_label=positive, config=config)  # fmt: skip
+        auc[positive] = {k: v["auc"]["value"] for k, v in result.data["privacy"]["attacks"].items()}
+    assert auc["yes"].keys() >= {"loss", "rmia", "lira_offline"}
+    assert auc["yes"] == pytest.approx(auc["no"], abs=1e-12)
