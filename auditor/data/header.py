@@ -34,6 +34,10 @@ from auditor.errors import AuditorInputError, data_row  # noqa: F401 - read here
 
 NO_FILE = "no such file"
 IS_DIRECTORY = "is a folder, not a file"
+PARTS = (
+    " (it holds {n} {suffix} files: a dataset written in parts, as Spark and Dask write them? "
+    "join them into one file)"
+)
 UNSUPPORTED = "unsupported file type (use .csv, .tsv, .csv.gz or .parquet)"
 NOT_UTF8 = "not UTF-8 text"
 SAVE_UTF8 = "save it as UTF-8 (a spreadsheet's 'CSV UTF-8')"
@@ -78,7 +82,9 @@ def file_kind(path: Path) -> Kind:
     """``"csv"`` or ``"parquet"`` by the file's suffix; exit 2 for a missing file, a folder or
     another suffix."""
     if path.is_dir():
-        raise AuditorInputError(IS_DIRECTORY, source=str(path))
+        parts = [p for p in path.iterdir() if p.suffix.lower() in (".parquet", ".pq", ".csv")]
+        hint = PARTS.format(n=len(parts), suffix=parts[0].suffix) if parts else ""
+        raise AuditorInputError(IS_DIRECTORY + hint, source=str(path))
     if not path.is_file():
         raise AuditorInputError(NO_FILE, source=str(path))
     name = path.name.lower()

@@ -43,6 +43,13 @@ def test_kinds_and_what_is_not_a_data_file(tmp_path):
     (tmp_path / "e.json").write_text("{}")
     assert H.UNSUPPORTED in refused(H.file_kind, tmp_path / "e.json")
     assert H.IS_DIRECTORY in refused(H.file_kind, tmp_path)
+    parts = tmp_path / "preds.parquet"  # Spark's and Dask's output: a folder of parts
+    parts.mkdir()
+    for i in range(3):
+        (parts / f"part-{i:05d}.parquet").write_bytes(b"")
+    assert refused(H.file_kind, parts).endswith(
+        "is a folder, not a file (it holds 3 .parquet files: a dataset written in parts, as "
+        "Spark and Dask write them? join them into one file)")  # fmt: skip
     assert H.NO_FILE in refused(H.file_kind, tmp_path / "missing.csv")
 
 
