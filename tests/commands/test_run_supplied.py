@@ -140,8 +140,10 @@ def test_an_id_column_the_model_does_not_take_is_left_to_it(folder):
         frame = pd.read_csv(base / f"{name}.csv")
         frame.insert(0, "applicant_id", [f"{name}-{i}" for i in range(len(frame))])
         frame.to_csv(base / f"id_{name}.csv", index=False)
-    text = CONFIG.replace('"eval.csv"', '"id_eval.csv"').replace('"members.csv"', '"id_members.csv"')
-    (base / "ids.toml").write_text(text.replace('"non_members.csv"', '"id_non_members.csv"'))
+    text = CONFIG
+    for name in ("eval", "members", "non_members"):
+        text = text.replace(f'"{name}.csv"', f'"id_{name}.csv"')
+    (base / "ids.toml").write_text(text)
     res = CliRunner().invoke(app, ["run", str(base / "ids.toml"), "--out", str(base / "ids"),
                                    "--quiet", "--exit-zero"])  # fmt: skip
     assert res.exit_code == 0, res.output
