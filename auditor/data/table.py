@@ -26,6 +26,12 @@ import pandas as pd
 from auditor.config import TableData
 from auditor.config.labels import label_index
 from auditor.data import DatasetBundle, TaskInfo
+from auditor.data._labels import (  # noqa: F401 - binary_positive is this module's API too
+    POSITIVE_NEEDS_BINARY,
+    SPACED_VALUES,
+    binary_positive,
+    check_spaced,
+)
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
 from auditor.data.header import (  # noqa: F401 - the messages are this module's API too
     CANNOT_READ,
@@ -99,10 +105,7 @@ TOO_MANY_CLASSES = (
 TARGET_MISSING = "target column {col!r} has missing values"
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
 NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
-POSITIVE_NEEDS_BINARY = (
-    "positive_label {label!r} needs two classes; {whose} has {k} ({classes}), each audited "
-    "against the rest (recall@{label} ...): leave positive_label unset"
-)
+
 
 
 # The frame a validation read with ``keep=True``, handed to the next reader of the same file
@@ -295,6 +298,7 @@ def sensitive_groups(
                 MISSING_SENSITIVE.format(col=col, n=int(bad.sum()), row=data_row(first)),
                 source=src, field="data.sensitive",
             )  # fmt: skip
+        check_spaced(values, col=col, what="groups", src=src, field="data.sensitive")
         labels = values.astype(str).to_numpy(dtype=object)
         labels[bad] = MISSING_LEVEL
         out[col] = labels
@@ -310,6 +314,7 @@ def encode_target(
     if target.isna().any():
         raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
                                 field="data.target")  # fmt: skip
+    check_spaced(target, col=config.target, what="classes", src=src, field="data.target")
     labels = sorted(target.unique().tolist(), key=str)
     if len(labels) < 2:
         raise AuditorInputError(SINGLE_CLASS.format(col=config.target, label=labels[0]),
@@ -339,17 +344,6 @@ def positive_value(labels: list, wanted: object) -> object | None:
     ``1.0`` of a float column, ``"true"`` names ``True``); None when none does or two do."""
     index = label_index(labels, wanted)
     return None if index is None else labels[index]
-
-
-def binary_positive(labels: list, positive: object, *, whose: str, src: str) -> None:
-    """Refuse a positive label among more than two classes: binary metrics would not be
-    read from it (every class is audited one-vs-rest), so naming one says nothing."""
-    if len(labels) > 2:
-        raise AuditorInputError(
-            POSITIVE_NEEDS_BINARY.format(label=str(positive), whose=whose, k=len(labels),
-                                         classes=", ".join(map(str, labels))),
-            source=src, field="data.positive_label",
-        )  # fmt: skip
 
 
 def validate_table(config: TableData) -> None:

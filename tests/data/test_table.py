@@ -425,3 +425,13 @@ def test_supplied_rows_refuse_a_positive_label_among_a_models_three_classes(tmp_
     with pytest.raises(AuditorInputError, match="the model has 3 \\(maybe, no, yes\\)") as err:
         supplied_rows(cfg, frames={"path": make_table()}, labels=("maybe", "no", "yes"))
     assert err.value.field == "data.positive_label"
+
+
+@pytest.mark.parametrize(("column", "field", "what"), [("label", "data.target", "classes"),
+                                                       ("group", "data.sensitive", "groups")])
+def test_values_the_same_but_for_spaces_are_refused(tmp_path, column, field, what):
+    # 'yes ' was a third class (or 'a ' a third group), silently
+    frame = make_table()
+    frame.loc[frame.index[::7], column] = frame[column].iloc[::7] + " "
+    text = refused(config(write(tmp_path, frame)), field)
+    assert f"column {column!r} holds" in text and f"they would be two {what}" in text

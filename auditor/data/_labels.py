@@ -1,0 +1,40 @@
+"""A table's class and group labels as written: two values the same but for spaces, a
+positive label among more than two classes."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from auditor.errors import AuditorInputError
+
+SPACED_VALUES = (
+    "column {col!r} holds {a!r} and {b!r}, the same but for spaces around one: they would "
+    "be two {what}; write each one way"
+)
+POSITIVE_NEEDS_BINARY = (
+    "positive_label {label!r} needs two classes; {whose} has {k} ({classes}), each audited "
+    "against the rest (recall@{label} ...): leave positive_label unset"
+)
+
+
+def check_spaced(values: pd.Series, *, col: str, what: str, src: str, field: str) -> None:
+    """Refuse two text values of a column that differ only in spaces around them ('yes' and
+    'yes '): a class or group split in two by the way a file was written."""
+    seen: dict[str, str] = {}
+    for value in sorted(v for v in pd.unique(values.dropna()) if isinstance(v, str)):
+        key = value.strip()
+        if key and key in seen:
+            raise AuditorInputError(SPACED_VALUES.format(col=col, a=seen[key], b=value, what=what),
+                                    source=src, field=field)  # fmt: skip
+        seen[key] = value
+
+
+def binary_positive(labels: list, positive: object, *, whose: str, src: str) -> None:
+    """Refuse a positive label among more than two classes: binary metrics would not be
+    read from it (every class is audited one-vs-rest), so naming one says nothing."""
+    if len(labels) > 2:
+        raise AuditorInputError(
+            POSITIVE_NEEDS_BINARY.format(label=str(positive), whose=whose, k=len(labels),
+                                         classes=", ".join(map(str, labels))),
+            source=src, field="data.positive_label",
+        )  # fmt: skip
