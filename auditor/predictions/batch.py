@@ -18,7 +18,7 @@ from auditor.fairness.spill_cells import SpilledCells, SpillRows
 from auditor.predictions.labels import check_whole_labels
 from auditor.predictions.source import REPEATED_HEADER, Columns
 
-__all__ = ["BINARY_ONLY", "Partial", "reduce_arrow", "reduce_batch"]
+__all__ = ["BINARY_ONLY", "Partial", "binary_only", "reduce_arrow", "reduce_batch"]
 
 
 def _to_numpy(values: Any) -> np.ndarray:
@@ -32,7 +32,18 @@ def _to_numpy(values: Any) -> np.ndarray:
     return np.asarray(values)
 
 
-BINARY_ONLY = "y_score is for binary targets only"
+BINARY_ONLY = (
+    "y_score is for binary targets only, and {y_true} holds {k} classes ({classes}); audit the "
+    "labels without --y-score (each class against the rest)"
+)
+SHOWN_CLASSES = 6
+
+
+def binary_only(y_true: str, classes: list[str]) -> str:
+    """:data:`BINARY_ONLY` for the classes of ``y_true`` (the first few named)."""
+    shown = ", ".join(classes[:SHOWN_CLASSES]) + (", ..." if len(classes) > SHOWN_CLASSES else "")
+    return BINARY_ONLY.format(y_true=y_true, k=len(classes), classes=shown)
+
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
 PERCENT_SHARE = 0.1
@@ -160,12 +171,11 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
     cells: CellSums = {}
     if cols.y_score and n:
         score = _checked_scores(columns, cols, source=source, row_offset=row_offset)
-        if np.count_nonzero(np.bincount(codes.y_true)) > 2:
-            raise AuditorInputError(
-                "y_score is for binary targets only (more than 2 classes)",
-                source=source,
-                field=cols.y_score,
-            )
+        present = np.flatnonzero(np.bincount(codes.y_true))
+        if len(present) > 2:
+            classes = [str(codes.classes[i]) for i in present]
+            raise AuditorInputError(binary_only(cols.y_true, classes), source=source,
+                                    field=cols.y_score)  # fmt: skip
         args = (cells, score, codes.groups, codes.group_labels, codes.y_true, codes.classes)
         if spilled is not None:
             return Partial(acc.table(), cells, n, spilled.add_codes(*args))

@@ -29,7 +29,7 @@ from auditor.fairness.counts import CountsAccumulator, CountsTable
 from auditor.fairness.score_axis import MAX_WORKERS
 from auditor.fairness.scores import CellSums, ScoreAxis, merge_all, overall_scores
 from auditor.fairness.spill_cells import SpilledAxis
-from auditor.predictions.batch import BINARY_ONLY, Partial, reduce_arrow
+from auditor.predictions.batch import Partial, binary_only, reduce_arrow
 from auditor.predictions.labels import (
     TEXT_LABELS,
     check_predicted_classes,
@@ -120,7 +120,8 @@ def reduce_predictions(
         if not cols.y_score:
             return PredictionCounts(table, positive, None, source, batches, engine, cells)
         if len(table.classes) != 2:
-            raise AuditorInputError(BINARY_ONLY, source=source, field=cols.y_score)
+            message = binary_only(cols.y_true, list(map(str, table.class_names)))
+            raise AuditorInputError(message, source=source, field=cols.y_score)
         value = table.classes[positive]
         axis = score_axis(cells, features=cols.sensitive, positive=value, spilled=spilled,
                           specs=specs)  # fmt: skip
