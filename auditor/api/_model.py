@@ -102,7 +102,7 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     """A PyTorch module (given, or built by the factory and loaded from the checkpoint)."""
     from auditor.data.supplied import supplied_rows
     from auditor.models import count_parameters
-    from auditor.models.outputs import Reordered, with_logits
+    from auditor.models.outputs import Reordered, in_own_dtype, with_logits
     from auditor.models.supplied import (
         SuppliedModel,
         load_checkpoint_model,
@@ -118,7 +118,7 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
         module = load_checkpoint_model(config.model.path, factory=config.model.factory,
                                        input_shape=shape, n_classes=k)  # fmt: skip
     else:  # a binary module with one logit (sigmoid) is read as two
-        module = with_two_logits(module, input_shape=shape, n_classes=k)
+        module = with_two_logits(in_own_dtype(module), input_shape=shape, n_classes=k)
     if rows.outputs != tuple(range(k)):
         module = Reordered(module, rows.outputs)
     import torch
@@ -157,11 +157,11 @@ def _check_width(estimator: Any, columns: tuple[str, ...], *, names_known: bool)
 
 
 def _architecture(module: Any) -> str:
-    from auditor.models.outputs import LogOf, OneLogit, Reordered
+    from auditor.models.outputs import InDtype, LogOf, OneLogit, Reordered
 
     if isinstance(module, LogOf):
         return f"{_architecture(module.inner)} (outputs probabilities: their log)"
-    if isinstance(module, Reordered):
+    if isinstance(module, Reordered | InDtype):
         return _architecture(module.inner)
     if isinstance(module, OneLogit):
         return f"{type(module.inner).__name__} (one logit: sigmoid)"

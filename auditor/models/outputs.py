@@ -44,6 +44,25 @@ def with_two_logits(
     return OneLogit(module) if one else module
 
 
+class InDtype(nn.Module):
+    """A module whose weights are not float32 (``model.double()``, a bf16 model) fed its own
+    dtype: auditor's float32 inputs are cast in, its outputs cast back to float32."""
+
+    def __init__(self, inner: nn.Module, dtype: torch.dtype) -> None:
+        super().__init__()
+        self.inner = inner
+        self.dtype = dtype
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inner(x.to(self.dtype)).float()
+
+
+def in_own_dtype(module: nn.Module) -> nn.Module:
+    """``module``, in :class:`InDtype` when its first floating-point weight is not float32."""
+    dtype = next((p.dtype for p in module.parameters() if p.is_floating_point()), torch.float32)
+    return module if dtype == torch.float32 else InDtype(module, dtype)
+
+
 class Reordered(nn.Module):
     """A module's outputs in the audit's class order: column ``columns[i]`` of its output is
     the audit's class i (a module whose ``classes_`` name its outputs, positive not last)."""

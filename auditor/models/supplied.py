@@ -40,7 +40,7 @@ from auditor.models.files import (  # noqa: F401 - the skops loader's names are 
     load_skops,
     model_file,
 )
-from auditor.models.outputs import OneLogit, are_probabilities, with_two_logits
+from auditor.models.outputs import OneLogit, are_probabilities, in_own_dtype, with_two_logits
 
 # torch's weights-only error: its first lines advise weights_only=False, its last a link.
 TORCH_BOILERPLATE = ("Weights only load failed", "Please file an issue", "Check the documentation")
@@ -320,7 +320,8 @@ def finite_outputs(out: np.ndarray, *, field_name: str = "model") -> np.ndarray:
 def _predictor(model: Any, decode: Decode, device: torch.device) -> Predictor:
     if isinstance(model, nn.Module):
         def predict(x: np.ndarray) -> np.ndarray:
-            module = with_two_logits(model.to(device), input_shape=x.shape[1:], n_classes=2)
+            module = with_two_logits(in_own_dtype(model.to(device)), input_shape=x.shape[1:],
+                                     n_classes=2)  # fmt: skip
             out = module_logits(module, x, device=device)
             if are_probabilities(out):  # it ends in a softmax, as the audited model may
                 out = np.log(np.clip(out, PROBA_FLOOR, 1.0)).astype(np.float32)

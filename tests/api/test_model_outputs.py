@@ -125,3 +125,11 @@ def test_a_module_with_classes_is_read_in_their_order(frame, one_logit):
         named.classes_ = np.array([1, 0])
         plain = linear([[0.3, -0.2], [2.0, 0.5]], [0.1, -0.1])  # columns swapped: 0, then 1
     same_audit(audit(named, frame, positive_label=1), audit(plain, frame))
+
+
+def test_a_double_precision_module_is_fed_its_own_dtype(frame):
+    # refused before: 'mat1 and mat2 must have the same dtype, but got Float and Double'
+    single = linear([[0.3, -0.2], [2.0, 0.5]], [0.1, -0.1])
+    double = linear([[0.3, -0.2], [2.0, 0.5]], [0.1, -0.1]).double()
+    same_audit(audit(double, frame), audit(single, frame))
+    assert double.weight.dtype == torch.float64  # given back as it came
