@@ -32,6 +32,7 @@ from auditor.data.table import (
     TARGET_MISSING,
     TOO_MANY_CLASSES,
     binary_positive,
+    check_spaced,
     read_table,
     sensitive_groups,
 )
@@ -193,8 +194,9 @@ def _labels(
         missing_label = NOT_A_CLASS.format(label=config.positive_label,
                                            known=", ".join(map(str, known)))  # fmt: skip
     else:
-        values = pd.concat([f[config.target] for f in frames.values()]).dropna().unique()
-        labels = sorted(values.tolist(), key=str)
+        target = pd.concat([f[config.target] for f in frames.values()])
+        check_spaced(target, col=config.target, what="classes", src=src, field="data.target")
+        labels = sorted(target.dropna().unique().tolist(), key=str)
         missing_label = NOT_A_LABEL.format(label=config.positive_label, col=config.target)
         _check_classes(labels, config, src=src)
     order = list(range(len(labels)))

@@ -88,3 +88,10 @@ def test_non_members_that_are_the_members_are_refused():
     one_shared = FRAME.assign(x=[0.1, 0.6, 0.7, 0.8])  # one equal row: natural, kept
     cfg, frames = three_files(FRAME, one_shared)
     assert len(supplied_rows(cfg, frames=frames).bundle.splits["holdout"].y) == 4
+
+
+def test_a_class_written_with_a_space_is_refused_for_a_module():
+    frame = FRAME.assign(label=["no", "yes", "no", "yes "])  # a module's outputs: 3 classes
+    with pytest.raises(AuditorInputError, match="holds 'yes' and 'yes '") as err:
+        supplied_rows(rows_config(), frames={"path": frame})
+    assert err.value.field == "data.target"
