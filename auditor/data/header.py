@@ -185,10 +185,16 @@ def _rows_width(lines: list[str], delimiter: str) -> int | None:
 
 def _unnamed(lines: list[str], delimiter: str) -> Literal["first", "last"] | None:
     """Where every row has one field more than the header: "last" where each ends in an
-    empty field (a delimiter ending the line), else "first" (R's row names)."""
+    empty field (a delimiter ending the line), "first" where each starts with a name of its
+    own (R's row names: distinct, never empty); else None (a name missing from the header
+    elsewhere: the rows are refused as ragged)."""
     if _rows_width(lines, delimiter) != len(_fields(lines[0], delimiter)) + 1:
         return None
-    return "last" if all(not row[-1].strip() for row in _rows(lines, delimiter)) else "first"
+    rows = _rows(lines, delimiter)
+    if all(not row[-1].strip() for row in rows):
+        return "last"
+    first = [row[0].strip() for row in rows]
+    return "first" if all(first) and len(set(first)) == len(first) else None
 
 
 def csv_layout(path: Path) -> CsvLayout:

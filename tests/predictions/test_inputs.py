@@ -460,3 +460,14 @@ def test_a_repeated_header_past_the_first_block_of_numbers_is_named(tmp_path, mo
     monkeypatch.setattr(source, "CSV_BLOCK", 4096)
     assert str(refused(path)).endswith(": data row 601 repeats the header line: files joined "
                                        "with their header lines? keep the first header line only")
+
+
+def test_a_name_missing_from_the_header_is_a_ragged_row_not_row_names(tmp_path):
+    """One name short, but the first fields are labels (repeated), not R's row names (each
+    its own): the rows are refused as ragged, the names not shifted onto other columns."""
+    frame = predictions_frame(200, seed=25)
+    lines = frame.to_csv(index=False).splitlines()
+    path = tmp_path / "forgot.csv"
+    path.write_text("\n".join([lines[0].replace("score,", ""), *lines[1:]]) + "\n")
+    unscored = Columns("label", "pred", None, ("sex", "region"))
+    assert "a row has 5 fields where the header has 4" in str(refused(path, unscored))
