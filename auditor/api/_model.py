@@ -284,7 +284,7 @@ def audit_model(
     features: list[str] | None = None, positive_label: Any = None, train: str | None = None,
     config: AuditConfig | None = None, seed: int = 0, name: str | None = None,
     out_dir: str | Path | None = None, progress: bool = True, data_license: str = "",
-    data_citation: str = "",
+    data_citation: str = "", missing_group: bool = False,
 ) -> AuditResult:  # fmt: skip
     """Audit ``model`` (an ``nn.Module`` returning logits, a fitted scikit-learn estimator, or
     any object with ``predict_proba``) as it is: ``data`` are the evaluation rows,
@@ -294,7 +294,9 @@ def audit_model(
     ``feature_names_in_``, else every other column). ``train``: "package.module:function"
     training a reference model like it, ``function(x, y, seed=...)`` (scikit-learn
     estimators default to ``clone(estimator).fit``). ``data_license``, ``data_citation``:
-    the rows' terms and origin (the checklist's data-license item needs both). ``config``:
+    the rows' terms and origin (the checklist's data-license item needs both).
+    ``missing_group``: a missing sensitive value is the group "(missing)" (data.missing_group;
+    else such rows are refused). ``config``:
     the other settings (privacy, fairness, gates, transparency). In memory unless
     ``out_dir``."""
     if model is None:
@@ -310,7 +312,7 @@ def audit_model(
         "features": [features] if isinstance(features, str) else features,
         "positive_label": positive_label, "members": paths["members"][0],
         "non_members": paths["non_members"][0], "license": data_license,
-        "citation": data_citation,
+        "citation": data_citation, "missing_group": missing_group,
     }  # fmt: skip
     raw = {**base.model_dump(mode="python"), "name": name or base.name or "model",
            "seed": seed, "data": {k: v for k, v in table.items() if v is not None},

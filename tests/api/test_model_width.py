@@ -27,3 +27,17 @@ def test_more_input_columns_than_the_model_takes_are_named():
     assert "fitted on 2 input columns" in str(err.value) and "(x1, x2, row_id)" in str(err.value)
     result = auditor.audit_model(model, features=["x1", "x2"], **kw)
     assert result.data["performance"]["finetuned"]["test"]["n"] == 300
+
+
+def test_missing_groups_are_audited_as_one_with_missing_group():
+    # the refusal said 'set data.missing_group = true', which audit_model had no way to set
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=400), "group": rng.choice(["a", "b", None], 400)})
+    frame["label"] = (frame.x > 0).astype(int)
+    model = LogisticRegression().fit(frame[["x"]], frame.label)
+    kw = {"data": frame, "target": "label", "sensitive": ["group"], "progress": False}
+    with pytest.raises(AuditorInputError, match="missing or empty group labels"):
+        auditor.audit_model(model, **kw)
+    result = auditor.audit_model(model, missing_group=True, **kw)
+    groups = {g["group"]: g["n"] for g in result.data["fairness"]["features"]["group"]["groups"]}
+    assert groups["(missing)"] == int(frame.group.isna().sum()) and sum(groups.values()) == 400
