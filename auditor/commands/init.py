@@ -11,6 +11,7 @@ from auditor.commands import cli_errors
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text
 
+CANNOT_WRITE = "cannot write the file here ({reason})"
 # The commented example config, every key with its default and what it means.
 EXAMPLE = (Path(__file__).parent / "example.toml").read_text(encoding="utf-8")
 
@@ -28,7 +29,11 @@ def init(
         check_out_file(path, field="PATH")
         if path.exists() and not force:
             raise AuditorInputError("already exists (use --force to overwrite)", source=str(path))
-        atomic_write_text(path, EXAMPLE)
+        try:
+            atomic_write_text(path, EXAMPLE)
+        except OSError as exc:  # a full disk, a read-only or special file system
+            raise AuditorInputError(CANNOT_WRITE.format(reason=exc.strerror or type(exc).__name__),
+                                    source=str(path), field="PATH") from None  # fmt: skip
     typer.echo(f"Wrote {path}. Run it with: auditor run {path}")
 
 

@@ -1,0 +1,30 @@
+"""``auditor init`` where the file cannot be written: one line, exit 2, not an internal error
+with a crash log."""
+
+from __future__ import annotations
+
+import errno
+
+from typer.testing import CliRunner
+
+from auditor.cli import app
+from auditor.commands import init as init_command
+
+
+def test_a_file_that_cannot_be_written_is_bad_input(tmp_path, monkeypatch):
+    def full_disk(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(init_command, "atomic_write_text", full_disk)
+    res = CliRunner().invoke(app, ["init", str(tmp_path / "auditor.toml")])
+    assert res.exit_code == 2
+    assert "auditor.toml: PATH: cannot write the file here (No space left on device)" in res.output
+    assert "internal error" not in res.output and not (tmp_path / "auditor.toml").exists()
+
+
+def test_the_example_is_written_and_runs_its_own_validation(tmp_path):
+    from auditor.config import load_config
+
+    res = CliRunner().invoke(app, ["init", str(tmp_path / "a" / "auditor.toml")])
+    assert res.exit_code == 0, res.output
+    assert load_config(tmp_path / "a" / "auditor.toml").data.source == "digits"
