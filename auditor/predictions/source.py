@@ -145,6 +145,10 @@ def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
         if name not in have:
             alike = [h for h in have if h.casefold() == name.casefold()]
             hint = f"; did you mean {alike[0]!r}?" if alike else ""
+            parts = [part.strip() for part in name.split(",")]
+            if len(parts) > 1 and all(part in have for part in parts):  # --sensitive sex,race
+                flag = flags.get(name, "--sensitive")
+                hint = f"; {name!r} names {len(parts)} columns: give each its own {flag}"
             shown = ", ".join(map(str, have[:SHOW_COLUMNS]))
             more = f", ... ({len(have):,} columns)" if len(have) > SHOW_COLUMNS else ""
             raise AuditorInputError(

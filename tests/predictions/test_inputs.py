@@ -471,3 +471,12 @@ def test_a_name_missing_from_the_header_is_a_ragged_row_not_row_names(tmp_path):
     path.write_text("\n".join([lines[0].replace("score,", ""), *lines[1:]]) + "\n")
     unscored = Columns("label", "pred", None, ("sex", "region"))
     assert "a row has 5 fields where the header has 4" in str(refused(path, unscored))
+
+
+def test_two_sensitive_columns_in_one_option_say_to_name_each_on_its_own(tmp_path):
+    path = tmp_path / "p.csv"
+    predictions_frame(100, seed=26).to_csv(path, index=False)
+    cols = Columns("label", "pred", None, ("sex,region",))
+    assert str(refused(path, cols)).endswith(
+        "the file has label, pred, score, sex, region; 'sex,region' names 2 columns: give "
+        "each its own --sensitive")  # fmt: skip
