@@ -69,8 +69,9 @@ class CsvLayout:
     # The header is a '#' line (its first name starts with '#', which is not part of it).
     hash_header: bool = False
     # Every row has one field more than the header: "first", R's row names (write.table's
-    # default), or "last", a delimiter ending every row: an unnamed column there.
-    unnamed: Literal["first", "last"] | None = None
+    # default), or "last", a delimiter ending every row: an unnamed column there; "header":
+    # the header alone ends in a delimiter (an empty last name no row fills), dropped.
+    unnamed: Literal["first", "last", "header"] | None = None
 
 
 def one_line(exc: BaseException) -> str:
@@ -161,7 +162,8 @@ def _delimiter(lines: list[str], order: Sequence[str]) -> str:
 
     def agrees(d: str) -> bool:
         rows = _rows_width(lines, d)
-        return widths[d] > 1 and (rows in (widths[d], widths[d] + 1) or rows is None)
+        short = rows == widths[d] - 1 and not _fields(lines[0], d)[-1].strip()  # 'a,b,c,'
+        return widths[d] > 1 and (rows in (widths[d], widths[d] + 1) or rows is None or short)
 
     agreeing = [d for d in order if agrees(d)]
     if not agreeing and agrees(SPACE) and _rows_width(lines, SPACE) is not None:
@@ -183,12 +185,17 @@ def _rows_width(lines: list[str], delimiter: str) -> int | None:
     return None if not widths else widths.pop() if len(widths) == 1 else -1
 
 
-def _unnamed(lines: list[str], delimiter: str) -> Literal["first", "last"] | None:
+def _unnamed(lines: list[str], delimiter: str) -> Literal["first", "last", "header"] | None:
     """Where every row has one field more than the header: "last" where each ends in an
     empty field (a delimiter ending the line), "first" where each starts with a name of its
     own (R's row names: distinct, never empty); else None (a name missing from the header
-    elsewhere: the rows are refused as ragged)."""
-    if _rows_width(lines, delimiter) != len(_fields(lines[0], delimiter)) + 1:
+    elsewhere: the rows are refused as ragged). "header" where every row has one field fewer
+    and the header's last name is empty (only the header line ends in the delimiter)."""
+    header = _fields(lines[0], delimiter)
+    width = _rows_width(lines, delimiter)
+    if width == len(header) - 1 and not header[-1].strip():
+        return "header"
+    if width != len(header) + 1:
         return None
     rows = _rows(lines, delimiter)
     if all(not row[-1].strip() for row in rows):
@@ -245,7 +252,9 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
             if layout.hash_header:  # '# y_true': the '#' marks the line, not the name
                 lines = chain([next(fh, "").lstrip(COMMENT).lstrip()], fh)
             header = next(csv.reader(lines, delimiter=layout.delimiter), None)
-        if header and layout.unnamed:
+        if header and layout.unnamed == "header":
+            header.pop()
+        elif header and layout.unnamed:
             header.insert(0 if layout.unnamed == "first" else len(header), "")
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))

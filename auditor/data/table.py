@@ -171,7 +171,7 @@ def _parse_frame(path: Path) -> pd.DataFrame:
                 skipinitialspace=True,
                 na_values=EXTRA_MISSING,
             )
-            if layout.unnamed:  # row names, or the empty field of a delimiter ending each row
+            if layout.unnamed in ("first", "last"):  # row names, or a delimiter ending each row
                 frame = frame.drop(columns=names[0 if layout.unnamed == "first" else -1])
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
         raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None

@@ -192,7 +192,9 @@ def test_the_table_loader_reads_each_layout_under_the_headers_names(tmp_path):
     r_file.write_text('"label" "pred" "score"\n"1" 1 0 0.5\n"2" 0 1 0.25\n')
     trailing = tmp_path / "trailing.csv"
     trailing.write_text("label,pred,score\n1,0,0.5,\n0,1,0.25,\n")
-    for path in (saved, r_file, trailing):
+    header = tmp_path / "header.csv"  # only the header line ends in the delimiter
+    header.write_text("label,pred,score,\n1,0,0.5\n0,1,0.25\n")
+    for path in (saved, r_file, trailing, header):
         frame = read_frame(path)
         assert list(frame.columns) == ["label", "pred", "score"], path.name
         assert frame.to_numpy().tolist() == [[1, 0, 0.5], [0, 1, 0.25]], path.name

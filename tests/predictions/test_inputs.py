@@ -277,7 +277,9 @@ def test_rs_row_names_under_a_header_one_name_short_are_read_as_a_first_column(t
 
 def test_a_delimiter_ending_every_row_is_an_unnamed_last_column(tmp_path):
     """'y_true,y_pred,sex' over '1,0,F,': every row one field more, the extra one empty (a
-    trailing delimiter, not row names): the names keep their columns."""
+    trailing delimiter, not row names): the names keep their columns. A delimiter ending the
+    header line alone ('y_true,y_pred,sex,' over '1,0,F') is an empty name, dropped (every
+    row was refused as ragged)."""
     frame = predictions_frame(300, seed=14)
     plain = tmp_path / "plain.csv"
     frame.to_csv(plain, index=False)
@@ -285,6 +287,9 @@ def test_a_delimiter_ending_every_row_is_an_unnamed_last_column(tmp_path):
     path = tmp_path / "trailing.csv"
     path.write_text("\n".join([lines[0], *(line + "," for line in lines[1:])]) + "\n")
     _same(_counts(path), _counts(plain))
+    header = tmp_path / "header.csv"
+    header.write_text("\n".join([lines[0] + ",", *lines[1:]]) + "\n")
+    _same(_counts(header), _counts(plain))
 
 
 
