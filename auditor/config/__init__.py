@@ -13,6 +13,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from auditor.config._base import StrictModel
 from auditor.config.fairness import FairnessConfig
 from auditor.config.gates import GateRule, GatesConfig
+from auditor.config.labels import ConfigLabel
+from auditor.config.paths import FilePath
 from auditor.config.privacy import DPConfig, PrivacyConfig
 from auditor.config.transparency import DeclaredAnswers, TransparencyConfig
 from auditor.errors import AuditorInputError
@@ -86,11 +88,11 @@ class MnistData(StrictModel):
 
 class TableData(StrictModel):
     source: Literal["table"] = "table"
-    path: Path
+    path: FilePath
     target: str
     sensitive: list[str] = Field(..., min_length=1)
     # Value of the target column that counts as the positive class (None: the larger label).
-    positive_label: str | int | float | bool | None = None
+    positive_label: ConfigLabel | None = None
     # Model input columns (None: every column but the target, `drop`, the sensitive columns
     # and ID-like columns, which are refused unless named here).
     features: list[str] | None = None
@@ -113,8 +115,8 @@ class TableData(StrictModel):
     # A supplied model (model.kind "checkpoint" / "sklearn"): `path` holds the evaluation rows;
     # `members` the model's training rows and `non_members` rows of the same distribution it
     # never saw (both optional; the privacy probes need them). `splits` is not used then.
-    members: Path | None = None
-    non_members: Path | None = None
+    members: FilePath | None = None
+    non_members: FilePath | None = None
 
     @field_validator("sensitive", "features", "drop")
     @classmethod
@@ -154,7 +156,7 @@ class ModelConfig(StrictModel):
     # (with `head` and `backbone` attributes when auditor trains it).
     factory: str | None = None
     # checkpoint / sklearn: the model file (a state dict .pt, or a .skops file).
-    path: Path | None = None
+    path: FilePath | None = None
     # checkpoint / sklearn: "package.module:function" that trains a reference model like
     # yours, called as function(x, y, *, seed) -> a model (for RMIA and LiRA); sklearn
     # without it: sklearn.base.clone(estimator).fit.

@@ -19,8 +19,11 @@ one class of the same value; two such classes (``1`` and ``1.0`` in one column) 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
 
 TRUTH_TEXT = {"true": True, "false": False}
 
@@ -68,3 +71,16 @@ def label_index(labels: Sequence[Any], wanted: Any) -> int | None:
         return written[0] if len(written) == 1 else None
     equal = [i for i, v in enumerate(labels) if same_label(wanted, v)]
     return equal[0] if len(equal) == 1 else None
+
+
+NOT_A_LABEL_VALUE = "a class of the target is text, a number or true / false, not {value}"
+
+
+def _a_label(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(NOT_A_LABEL_VALUE.format(value=value))
+    return value
+
+
+# A label in a config (positive_label): text, a number or a boolean, never nan or inf.
+ConfigLabel = Annotated[str | int | float | bool, BeforeValidator(_a_label)]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
 
 from auditor.errors import AuditorInputError
 
@@ -16,3 +19,16 @@ def model_file(path: Path) -> None:
         raise AuditorInputError(IS_A_FOLDER, source=str(path), field="model.path")
     if not path.is_file():
         raise AuditorInputError(NO_FILE, source=str(path), field="model.path")
+
+
+BLANK_PATH = "empty: name a file"
+
+
+def _not_blank(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():  # Path("") is ".", the working folder
+        raise ValueError(BLANK_PATH)
+    return value
+
+
+# A file named in a config: "" is refused, not read as the current folder.
+FilePath = Annotated[Path, BeforeValidator(_not_blank)]

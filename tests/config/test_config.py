@@ -244,3 +244,21 @@ def test_a_tilde_in_a_data_or_model_path_is_the_home_folder(tmp_path, monkeypatc
     assert cfg.data.path == tmp_path / "home" / "rows.csv"
     assert cfg.model.path == tmp_path / "home" / "model.skops"
     assert cfg.data.members == tmp_path / "m.csv"  # relative: beside the config file
+
+
+TABLE = '[data]\nsource = "table"\ntarget = "y"\nsensitive = ["g"]\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [(TABLE + 'path = ""\n', "data.path", "empty: name a file"),  # it was the folder '.'
+     (TABLE + 'path = "t.csv"\nmembers = " "\n', "data.members", "empty: name a file"),
+     ('[model]\nkind = "sklearn"\npath = ""\n', "model.path", "empty: name a file"),
+     (TABLE + 'path = "t.csv"\npositive_label = nan\n', "data.positive_label",
+      "a class of the target is text, a number or true / false, not nan")],
+)  # fmt: skip
+def test_an_empty_path_or_a_nan_label_is_named(tmp_path, text, field, words):
+    # positive_label = nan was "Input should be a valid string (and 3 more)"
+    with pytest.raises(AuditorInputError) as err:
+        load_config(write(tmp_path, text))
+    assert err.value.field == field and str(err.value).endswith(f"{field}: {words}")
