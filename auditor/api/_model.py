@@ -34,6 +34,7 @@ from auditor.api._trained import (
     run_trained,
 )
 from auditor.config import AuditConfig, validate_config
+from auditor.config.paths import BLANK_PATH
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import no_training
@@ -269,6 +270,8 @@ def run_supplied(
 def _frame_or_path(rows: Any, *, key: str) -> tuple[Path | None, Any]:
     if rows is None:
         return None, None
+    if isinstance(rows, str) and not rows.strip():  # Path("") would be the working folder
+        raise AuditorInputError(BLANK_PATH, field=key)
     if isinstance(rows, str | Path):
         return Path(rows), None
     if not hasattr(rows, "columns"):  # a list, an array: no column names to find the target

@@ -41,3 +41,9 @@ def test_missing_groups_are_audited_as_one_with_missing_group():
     result = auditor.audit_model(model, missing_group=True, **kw)
     groups = {g["group"]: g["n"] for g in result.data["fairness"]["features"]["group"]["groups"]}
     assert groups["(missing)"] == int(frame.group.isna().sum()) and sum(groups.values()) == 400
+
+
+def test_an_empty_path_is_named():
+    with pytest.raises(AuditorInputError, match="empty: name a file") as err:
+        auditor.audit_model(LogisticRegression(), data="", target="y", sensitive=["g"])
+    assert err.value.field == "data"
