@@ -44,6 +44,10 @@ SAVE_UTF8 = "save it as UTF-8 (a spreadsheet's 'CSV UTF-8')"
 NO_HEADER = "no header line"
 NO_ROWS = "no data rows (only the column names)"
 CANNOT_READ = "cannot read ({error})"
+TITLE_LINE = (
+    "line {line} ({text!r}) is one field above rows of more: a title above the header? "
+    "delete it, or start it with '#'"
+)
 DUPLICATE_COLUMN = "column {col!r} appears {n} times in the header; name each column once"
 NESTED_COLUMN = "column {col!r} holds {type} values, not one label or number per row"
 
@@ -72,6 +76,8 @@ class CsvLayout:
     # default), or "last", a delimiter ending every row: an unnamed column there; "header":
     # the header alone ends in a delimiter (an empty last name no row fills), dropped.
     unnamed: Literal["first", "last", "header"] | None = None
+    # The first line is one field over rows of more: a title above the header (refused).
+    title: bool = False
 
 
 def one_line(exc: BaseException) -> str:
@@ -224,7 +230,10 @@ def csv_layout(path: Path) -> CsvLayout:
     if hashed:
         skip, rows = skip - 1, lines[:SAMPLE_LINES]
     unnamed = None if hashed else _unnamed(lines, delimiter)
+    title = (not hashed and all(len(_fields(lines[0], d)) == 1 for d in order)
+             and any((_rows_width(lines, d) or 0) > 1 for d in order))  # fmt: skip
     return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
+                     title=title,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip
 
 
@@ -258,6 +267,10 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
             header.insert(0 if layout.unnamed == "first" else len(header), "")
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))
+    if layout.title:
+        text = header[0].strip()[:60]
+        raise AuditorInputError(TITLE_LINE.format(line=layout.skip_rows + 1, text=text),
+                                source=str(path))  # fmt: skip
     return layout, header
 
 

@@ -198,3 +198,19 @@ def test_the_table_loader_reads_each_layout_under_the_headers_names(tmp_path):
         frame = read_frame(path)
         assert list(frame.columns) == ["label", "pred", "score"], path.name
         assert frame.to_numpy().tolist() == [[1, 0, 0.5], [0, 1, 0.25]], path.name
+
+
+def test_a_title_line_above_the_header_is_refused_saying_so(tmp_path):
+    """'Predictions exported 2026-11-29' above the names: its one field over rows of four
+    made every row ragged ('a row has 4 fields where the header has 1'); now the line is
+    named, with the fix. A one-column file is still read."""
+    for sep in (",", ";"):
+        path = tmp_path / "titled.csv"
+        rows = sep.join("ypsg") + "\n" + sep.join("100F") + "\n"
+        path.write_text("Predictions exported 2026-11-29\n" + rows)
+        assert refused(H.read_header, path).endswith(
+            "line 1 ('Predictions exported 2026-11-29') is one field above rows of more: a "
+            "title above the header? delete it, or start it with '#'")  # fmt: skip
+    one = tmp_path / "one.csv"
+    one.write_text("only\n1\n2\n")
+    assert H.read_header(one) == ["only"]
