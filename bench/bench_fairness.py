@@ -100,8 +100,10 @@ import sys
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 path, cols = sys.argv[1], sys.argv[2].split(",")
-if path.endswith(".csv"):  # the reader auditor uses: streamed 16 MiB blocks, all cores
+if path.endswith(".csv"):  # the reader auditor uses: streamed 16 MiB blocks, all cores,
+    # quoted values may span lines (a free-text column)
     reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 24),
+                            parse_options=pacsv.ParseOptions(newlines_in_values=True),
                             convert_options=pacsv.ConvertOptions(include_columns=cols))
 else:
     reader = pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=10**6, columns=cols)
