@@ -158,8 +158,10 @@ def _check_width(estimator: Any, columns: tuple[str, ...], *, names_known: bool)
 
 
 def _architecture(module: Any) -> str:
-    from auditor.models.outputs import InDtype, LogOf, OneLogit, Reordered
+    from auditor.models.outputs import InDtype, LogOf, OneLogit, OneProbability, Reordered
 
+    if isinstance(module, OneProbability):
+        return f"{type(module.inner).__name__} (one output, a probability: P(positive))"
     if isinstance(module, LogOf):
         return f"{_architecture(module.inner)} (outputs probabilities: their log)"
     if isinstance(module, Reordered | InDtype):

@@ -1,6 +1,8 @@
 """A supplied PyTorch module's outputs read as the logits the audit expects (softmax gives
 the class probabilities): a binary model's one logit per row (trained with a sigmoid, e.g.
-``BCEWithLogitsLoss``), and a model that ends in a softmax (its outputs are probabilities)."""
+``BCEWithLogitsLoss``), a binary model that ends in a sigmoid (its one output is a
+probability, e.g. ``BCELoss``), and a model that ends in a softmax (its outputs are
+probabilities)."""
 
 from __future__ import annotations
 
@@ -95,11 +97,52 @@ class LogOf(nn.Module):
         return torch.log(self.inner(x).clamp_min(1e-12))
 
 
+class OneProbability(OneLogit):
+    """A binary model whose one output per row is the probability ``p`` of the positive
+    class (it ends in a sigmoid) as two logits ``[log(1 - p), log p]``: softmax gives
+    ``[1 - p, p]`` back, where reading ``p`` as a logit gives sigmoid(p) >= 0.5 on every
+    row (every row predicted positive); gradients flow."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        p = super().forward(x)[:, 1:]
+        return torch.log(torch.cat([1 - p, p], dim=1).clamp_min(1e-12))
+
+
+def _one_probability(module: nn.Module, x: torch.Tensor) -> nn.Module | None:
+    """``module`` (a :class:`OneLogit`, maybe :class:`Reordered`) with its one output read
+    as a probability when that output lies in [0, 1] on every probed row; else None."""
+    if isinstance(module, Reordered):
+        inner = _one_probability(module.inner, x)
+        return None if inner is None else Reordered(inner, tuple(module.columns))
+    if type(module) is not OneLogit:
+        return None
+    training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            z = module(x[:PROBE_ROWS])[:, 1].double().cpu().numpy()
+    except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
+        return None
+    finally:
+        module.train(training)
+    return OneProbability(module.inner) if is_probability(z) else None
+
+
+def is_probability(z: np.ndarray) -> bool:
+    """Whether a binary model's one output per row (n,) is a probability: each in [0, 1]."""
+    return len(z) > 0 and bool(((z >= 0) & (z <= 1)).all())
+
+
 def with_logits(module: nn.Module, x: torch.Tensor, *, n_classes: int) -> nn.Module:
     """``module`` as it is, or in :class:`LogOf` when its (n, K >= 2) outputs on ``x`` (up
-    to PROBE_ROWS evaluation rows) are probabilities: each in [0, 1], each row summing to 1."""
+    to PROBE_ROWS evaluation rows) are probabilities: each in [0, 1], each row summing to 1;
+    a binary model's one output (:class:`OneLogit`) in [0, 1] on those rows is read as the
+    positive class's probability (:class:`OneProbability`), not as a logit."""
     if n_classes < 2 or not len(x):
         return module
+    one = _one_probability(module, x) if n_classes == 2 else None
+    if one is not None:
+        return one
     training = module.training
     module.eval()
     try:

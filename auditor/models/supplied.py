@@ -40,7 +40,13 @@ from auditor.models.files import (  # noqa: F401 - the skops loader's names are 
     load_skops,
     model_file,
 )
-from auditor.models.outputs import OneLogit, are_probabilities, in_own_dtype, with_two_logits
+from auditor.models.outputs import (
+    OneLogit,
+    are_probabilities,
+    in_own_dtype,
+    is_probability,
+    with_two_logits,
+)
 
 # torch's weights-only error: its first lines advise weights_only=False, its last a link.
 TORCH_BOILERPLATE = ("Weights only load failed", "Please file an issue", "Check the documentation")
@@ -323,6 +329,8 @@ def _predictor(model: Any, decode: Decode, device: torch.device) -> Predictor:
             module = with_two_logits(in_own_dtype(model.to(device)), input_shape=x.shape[1:],
                                      n_classes=2)  # fmt: skip
             out = module_logits(module, x, device=device)
+            if isinstance(module, OneLogit) and is_probability(out[:, 1]):  # ends in a sigmoid
+                out = np.stack([1 - out[:, 1], out[:, 1]], axis=1)
             if are_probabilities(out):  # it ends in a softmax, as the audited model may
                 out = np.log(np.clip(out, PROBA_FLOOR, 1.0)).astype(np.float32)
             return finite_outputs(out, field_name="model.train")

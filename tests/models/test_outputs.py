@@ -1,0 +1,94 @@
+"""A binary module ending in a sigmoid (one output per row, a probability, trained with
+``BCELoss``) is read as P(positive), as a module ending in a softmax is read through its
+log: its probability went through a second sigmoid (every score >= 0.5, every row predicted
+positive)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+import auditor
+from auditor.models.outputs import (
+    OneLogit,
+    OneProbability,
+    Reordered,
+    with_logits,
+    with_two_logits,
+)
+from auditor.models.supplied import _predictor
+
+
+def linear(weights: list[float], bias: float) -> nn.Linear:
+    layer = nn.Linear(len(weights), 1)
+    with torch.no_grad():
+        layer.weight[:] = torch.tensor([weights])
+        layer.bias[:] = torch.tensor([bias])
+    return layer
+
+
+@pytest.fixture(scope="module")
+def frame():
+    rng = np.random.default_rng(11)
+    n = 900
+    data = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
+                         "group": rng.choice(["a", "b"], n)})  # fmt: skip
+    data["label"] = (data.x1 + rng.normal(scale=0.6, size=n) > 0.4).astype(int)
+    return data
+
+
+def audit(model, data, **kw):
+    return auditor.audit_model(model, data=data[600:], members=data[:300],
+                               non_members=data[300:600], target="label", sensitive=["group"],
+                               progress=False, **kw).data  # fmt: skip
+
+
+def test_one_sigmoid_output_is_read_as_the_positive_probability():
+    inner = nn.Sequential(linear([1.5, -1.0], 0.3), nn.Sigmoid())
+    x = torch.randn(40, 2)
+    one = with_two_logits(inner, input_shape=(2,), n_classes=2)
+    assert type(one) is OneLogit  # two rows of zeros cannot tell
+    wrapped = with_logits(one, x, n_classes=2)
+    assert isinstance(wrapped, OneProbability)
+    torch.testing.assert_close(torch.softmax(wrapped(x), dim=1)[:, 1], inner(x)[:, 0])
+    swapped = with_logits(Reordered(one, (1, 0)), x, n_classes=2)
+    assert isinstance(swapped, Reordered) and isinstance(swapped.inner, OneProbability)
+    logit = with_two_logits(linear([1.5, -1.0], 0.3), input_shape=(2,), n_classes=2)
+    assert with_logits(logit, x, n_classes=2) is logit  # logits outside [0, 1]: kept
+
+
+def test_probabilities_of_0_and_1_give_finite_logits():
+    inner = nn.Sequential(linear([200.0, 0.0], 0.0), nn.Sigmoid())
+    x = torch.tensor([[-5.0, 0.0], [5.0, 0.0], [0.01, 0.0]])
+    wrapped = with_logits(with_two_logits(inner, input_shape=(2,), n_classes=2), x, n_classes=2)
+    out = wrapped(x)
+    assert torch.isfinite(out).all()
+    assert out.argmax(dim=1).tolist() == [0, 1, 1]
+
+
+def test_a_sigmoid_model_audits_at_its_own_accuracy(frame):
+    logit = linear([2.0, 0.5], -0.8)
+    model = nn.Sequential(logit, nn.Sigmoid())
+    got = audit(model, frame)
+    test = frame[600:]
+    with torch.no_grad():
+        p = model(torch.tensor(test[["x1", "x2"]].to_numpy(), dtype=torch.float32))[:, 0]
+    own = float(((p >= 0.5).numpy().astype(int) == test.label.to_numpy()).mean())
+    perf = got["performance"]["finetuned"]["test"]
+    assert 0.6 < own < 0.95 and perf["accuracy"] == pytest.approx(own)  # it read 1 - base rate
+    assert "(one output, a probability: P(positive))" in got["model"]["architecture"]
+    want = audit(logit, frame)["performance"]["finetuned"]["test"]  # the logit it came from
+    for key in ("accuracy", "roc_auc", "log_loss", "brier", "ece"):
+        assert perf[key] == pytest.approx(want[key], abs=1e-5), key
+
+
+def test_a_reference_trainer_returning_a_sigmoid_model_predicts_its_probabilities():
+    model = nn.Sequential(linear([1.0, 2.0], -0.2), nn.Sigmoid())
+    x = np.random.default_rng(0).normal(size=(30, 2)).astype(np.float32)
+    out = _predictor(model, lambda v: v, torch.device("cpu"))(x)
+    with torch.no_grad():
+        p = model(torch.from_numpy(x))[:, 0].numpy()
+    np.testing.assert_allclose(np.exp(out)[:, 1] / np.exp(out).sum(axis=1), p, rtol=1e-5)
