@@ -23,6 +23,7 @@ import csv
 import gzip
 import io
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,8 +46,12 @@ NO_HEADER = "no header line"
 NO_ROWS = "no data rows (only the column names)"
 CANNOT_READ = "cannot read ({error})"
 TITLE_LINE = (
-    "line {line} ({text!r}) is one field above rows of more: a title above the header? "
+    "line {line} ({text!r}) is {fields} above rows of more: a title above the header? "
     "delete it, or start it with '#'"
+)
+LONGER_ROW = (
+    "a row has more fields than the header's {n} names; quote a value that holds the "
+    "delimiter, or write the row in full"
 )
 DUPLICATE_COLUMN = "column {col!r} appears {n} times in the header; name each column once"
 NESTED_COLUMN = "column {col!r} holds {type} values, not one label or number per row"
@@ -60,6 +65,9 @@ DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+([eE][-+]?\d+)?")
 SAMPLE_LINES = 100  # lines under the header that decide the decimal mark
 SEP_DIRECTIVE = re.compile(r"sep=(.)")
+WIDE_FIELD = 2**31 - 1  # characters: Python's csv module refuses a field over 131,072 by default
+_wide = threading.Lock()
+_wide_state = {"readers": 0, "limit": 0}  # readers in progress; the limit the first found
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,24 @@ class CsvLayout:
     unnamed: Literal["first", "last", "header"] | None = None
     # The first line is one field over rows of more: a title above the header (refused).
     title: bool = False
+
+
+@contextmanager
+def wide_fields() -> Iterator[None]:
+    """Python's csv module with no practical limit on a field's length (a free-text field of
+    150 KB was refused: "field larger than field limit (131072)"), restored after; the limit is
+    the process's, so nested and concurrent readers restore it once, when the last ends."""
+    with _wide:
+        if not _wide_state["readers"]:
+            _wide_state["limit"] = csv.field_size_limit(WIDE_FIELD)
+        _wide_state["readers"] += 1
+    try:
+        yield
+    finally:
+        with _wide:
+            _wide_state["readers"] -= 1
+            if not _wide_state["readers"]:
+                csv.field_size_limit(_wide_state["limit"])
 
 
 def one_line(exc: BaseException) -> str:
@@ -191,12 +217,45 @@ def _rows_width(lines: list[str], delimiter: str) -> int | None:
     return None if not widths else widths.pop() if len(widths) == 1 else -1
 
 
+def _row_starts(lines: list[str], delimiter: str) -> list[str]:
+    """The line each row under the header (``lines[1:]``) starts on, as written."""
+    reader = csv.reader(lines[1:], delimiter=delimiter)
+    starts, at = [], 0
+    for row in reader:
+        if row:
+            starts.append(lines[1 + at])
+        at = reader.line_num
+    return starts
+
+
+def _spaced(lines: list[str], delimiter: str) -> bool:
+    """A field under the header starts with a space after the delimiter, unquoted: the sign
+    of text written with ``", "`` in it (``called back, no answer``), never R's."""
+    if delimiter == SPACE:
+        return False
+    body = lines[1:SAMPLE_LINES + 1]
+    plain = list(csv.reader(body, delimiter=delimiter))
+    return plain != list(csv.reader(body, delimiter=delimiter, skipinitialspace=True))
+
+
+def _r_row_names(lines: list[str], delimiter: str, rows: list[list[str]]) -> bool:
+    """Each row's first field is R's row name (``write.table``, row.names = TRUE): evident
+    only where every row starts with it quoted (quote = TRUE, R's default; R quotes row names
+    whenever it quotes), each its own, and no field starts with a space after the delimiter.
+    An unquoted comma in text under an ID column gives every row one field more too: refused
+    as ragged, not read with every name shifted onto the next column."""
+    first = [row[0].strip() for row in rows]
+    quoted = all(line.lstrip(" ").startswith('"') for line in _row_starts(lines, delimiter))
+    return (quoted and all(first) and len(set(first)) == len(first)
+            and not _spaced(lines, delimiter))  # fmt: skip
+
+
 def _unnamed(lines: list[str], delimiter: str) -> Literal["first", "last", "header"] | None:
     """Where every row has one field more than the header: "last" where each ends in an
-    empty field (a delimiter ending the line), "first" where each starts with a name of its
-    own (R's row names: distinct, never empty); else None (a name missing from the header
-    elsewhere: the rows are refused as ragged). "header" where every row has one field fewer
-    and the header's last name is empty (only the header line ends in the delimiter)."""
+    empty field (a delimiter ending the line), "first" where each starts with R's row name
+    (:func:`_r_row_names`); else None (a name missing from the header, or a delimiter in
+    unquoted text: the rows are refused as ragged). "header" where every row has one field
+    fewer and the header's last name is empty (only the header line ends in the delimiter)."""
     header = _fields(lines[0], delimiter)
     width = _rows_width(lines, delimiter)
     if width == len(header) - 1 and not header[-1].strip():
@@ -206,8 +265,29 @@ def _unnamed(lines: list[str], delimiter: str) -> Literal["first", "last", "head
     rows = _rows(lines, delimiter)
     if all(not row[-1].strip() for row in rows):
         return "last"
-    first = [row[0].strip() for row in rows]
-    return "first" if all(first) and len(set(first)) == len(first) else None
+    return "first" if _r_row_names(lines, delimiter, rows) else None
+
+
+def _title(lines: list[str], order: Sequence[str], unnamed: str | None) -> bool:
+    """The first line is a title above the header: one field (under every delimiter) over rows
+    of more, or fewer fields than every row under it where the first of those reads as the
+    header (``Model predictions, exported 2024-01-01`` over ``id,y_true,...``): no number, no
+    empty name, none of its names a value in its column below (a header missing a name is
+    over data: refused as ragged). Never where the rows confirm the header (``unnamed``)."""
+    if unnamed is not None:  # the rows confirm the first line as the header
+        return False
+    if all(len(_fields(lines[0], d)) == 1 for d in order):
+        return any((_rows_width(lines, d) or 0) > 1 for d in order)
+    for d in order:
+        rows, width = _rows(lines, d), _rows_width(lines, d)
+        if width is None or width <= len(_fields(lines[0], d)) or len(rows) < 2:
+            continue
+        names, below = rows[0], rows[1:]
+        if not any(map(_is_number, names)) and all(
+            name.strip() and all(row[i] != name for row in below) for i, name in enumerate(names)
+        ):
+            return True
+    return False
 
 
 def csv_layout(path: Path) -> CsvLayout:
@@ -215,6 +295,11 @@ def csv_layout(path: Path) -> CsvLayout:
     ``path``. A first line ``sep=;`` (Excel's) names the delimiter. A last ``#`` line that
     names the fields of the row under it (as many, none a number where the row has one) is
     the header (``# y_true,y_pred,...`` from numpy's ``savetxt``), not a comment."""
+    with wide_fields():
+        return _layout(path)
+
+
+def _layout(path: Path) -> CsvLayout:
     comments, lines = _first_lines(path)
     first = lines[0].rstrip("\r\n") if lines and not comments else ""
     directive = SEP_DIRECTIVE.fullmatch(first)
@@ -230,8 +315,7 @@ def csv_layout(path: Path) -> CsvLayout:
     if hashed:
         skip, rows = skip - 1, lines[:SAMPLE_LINES]
     unnamed = None if hashed else _unnamed(lines, delimiter)
-    title = (not hashed and all(len(_fields(lines[0], d)) == 1 for d in order)
-             and any((_rows_width(lines, d) or 0) > 1 for d in order))  # fmt: skip
+    title = not hashed and _title(lines, order, unnamed)
     return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
                      title=title,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip
@@ -252,7 +336,7 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
     """The layout of the CSV at ``path`` (:func:`csv_layout`) and its header's names as written
     (duplicates kept; a ``#`` header line's ``#`` left out; an unnamed column ``""`` first for
     R's row names, last for a delimiter ending every row), from one look at its first lines."""
-    with _reading(path):
+    with _reading(path), wide_fields():
         layout = csv_layout(path)
         with open_text(path) as fh:
             for _ in range(layout.skip_rows):
@@ -261,16 +345,17 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
             if layout.hash_header:  # '# y_true': the '#' marks the line, not the name
                 lines = chain([next(fh, "").lstrip(COMMENT).lstrip()], fh)
             header = next(csv.reader(lines, delimiter=layout.delimiter), None)
-        if header and layout.unnamed == "header":
-            header.pop()
-        elif header and layout.unnamed:
-            header.insert(0 if layout.unnamed == "first" else len(header), "")
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))
     if layout.title:
-        text = header[0].strip()[:60]
-        raise AuditorInputError(TITLE_LINE.format(line=layout.skip_rows + 1, text=text),
-                                source=str(path))  # fmt: skip
+        fields = "one field" if len(header) == 1 else f"{len(header)} fields"
+        text = layout.delimiter.join(header).strip()[:60]
+        raise AuditorInputError(TITLE_LINE.format(line=layout.skip_rows + 1, text=text,
+                                                  fields=fields), source=str(path))  # fmt: skip
+    if layout.unnamed == "header":
+        header.pop()
+    elif layout.unnamed:
+        header.insert(0 if layout.unnamed == "first" else len(header), "")
     return layout, header
 
 

@@ -18,6 +18,7 @@ Which columns become model inputs is explicit and recorded (``data.preprocessing
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ from auditor.data.header import (  # noqa: F401 - the messages are this module's
     CANNOT_READ,
     COMMENT,
     DUPLICATE_COLUMN,
+    LONGER_ROW,
     NO_FILE,
     NO_HEADER,
     NO_ROWS,
@@ -160,19 +162,23 @@ def _parse_frame(path: Path) -> pd.DataFrame:
         else:
             layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''
             names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]  # pandas'
-            frame = pd.read_csv(
-                path,
-                sep=layout.delimiter,
-                skiprows=layout.skip_rows + 1,
-                header=None,
-                names=names,
-                index_col=False,
-                decimal=layout.decimal_point,
-                skipinitialspace=True,
-                na_values=EXTRA_MISSING,
-            )
+            with warnings.catch_warnings():  # a row longer than the header: pandas drops a field
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(
+                    path,
+                    sep=layout.delimiter,
+                    skiprows=layout.skip_rows + 1,
+                    header=None,
+                    names=names,
+                    index_col=False,
+                    decimal=layout.decimal_point,
+                    skipinitialspace=True,
+                    na_values=EXTRA_MISSING,
+                )
             if layout.unnamed in ("first", "last"):  # row names, or a delimiter ending each row
                 frame = frame.drop(columns=names[0 if layout.unnamed == "first" else -1])
+    except pd.errors.ParserWarning:
+        raise AuditorInputError(LONGER_ROW.format(n=len(names)), source=str(path)) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
         raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
     if len(frame) == 0:

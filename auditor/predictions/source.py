@@ -21,6 +21,7 @@ from auditor.data.header import (
     file_kind,
     open_text,
     read_header,
+    wide_fields,
 )
 from auditor.errors import AuditorInputError, data_row
 
@@ -212,7 +213,7 @@ def _header_again(path: Path) -> str:
     or "a row" (read again with Python's reader: on this refusal's path only)."""
     layout, header = csv_header(path)
     names = [name.strip() for name in header if name]
-    with open_text(path) as fh:
+    with open_text(path) as fh, wide_fields():
         for _ in range(layout.skip_rows + 1):
             next(fh, None)
         rows = (row for row in csv.reader(fh, delimiter=layout.delimiter) if row)  # as pyarrow

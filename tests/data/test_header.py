@@ -214,3 +214,98 @@ def test_a_title_line_above_the_header_is_refused_saying_so(tmp_path):
     one = tmp_path / "one.csv"
     one.write_text("only\n1\n2\n")
     assert H.read_header(one) == ["only"]
+
+
+def _rows_with_text(n: int, text: str) -> list[str]:
+    """``id,y_true,y_pred,female,race,comment`` rows: a distinct ID first, ``text`` last."""
+    return [f"u{i:04d},{i % 2},{i // 2 % 2},{i // 3 % 2},{'abc'[i % 3]},{text}" for i in range(n)]
+
+
+def test_an_unquoted_comma_in_text_under_an_id_column_is_a_ragged_row_not_row_names(tmp_path):
+    """'called back, no answer' unquoted under an ID column: every row one field longer than
+    the header with a distinct first field, as R's row names are. They were read as row names,
+    every name shifted one column (accuracy 0.52 where it was 0.85, the race values audited as
+    'female' groups). Row names only where R's layout is evident (each row's first field
+    quoted) and no field starts with a space after the delimiter; the table loader refuses the
+    longer rows too (pandas dropped their last field)."""
+    from auditor.data.table import read_frame
+
+    header = "id,y_true,y_pred,female,race,comment\n"
+    texts = {"spaced": "called back, no answer", "tight": "called back,no answer"}
+    for name, text in texts.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_text(header + "\n".join(_rows_with_text(50, text)) + "\n")
+        assert H.csv_layout(path).unnamed is None, name
+        assert H.read_header(path) == header.strip().split(","), name
+        assert refused(read_frame, path).endswith(
+            "a row has more fields than the header's 6 names; quote a value that holds the "
+            "delimiter, or write the row in full")  # fmt: skip
+    quoted = tmp_path / "quoted.csv"  # quoted IDs, but ', ' in unquoted text: not R's
+    quoted.write_text(header + "\n".join(
+        '"' + row.replace(",", '",', 1) for row in _rows_with_text(50, "called back, no answer")
+    ) + "\n")  # fmt: skip
+    assert H.csv_layout(quoted).unnamed is None
+    quoted_names = tmp_path / "quoted_names.csv"  # a quoted header alone is not R's either
+    names = ",".join(f'"{n}"' for n in header.strip().split(","))
+    quoted_names.write_text(names + "\n" + "\n".join(_rows_with_text(50, "no,answer")) + "\n")
+    assert H.csv_layout(quoted_names).unnamed is None
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", " "])
+def test_rs_write_table_with_text_holding_the_delimiter_is_still_read_by_row_names(tmp_path, sep):
+    """R's write.table (quote = TRUE, row.names = TRUE, its defaults) quotes row names, names
+    and text: its text may hold the delimiter and ', '; the row names are found, on both
+    loaders."""
+    from auditor.data.table import read_frame
+
+    path = tmp_path / "r.txt"
+    rows = [sep.join([f'"{i + 1}"', str(i % 2), f'"{"FM"[i % 3 % 2]}"', f'"said{sep} no, {i}"'])
+            for i in range(40)]  # fmt: skip
+    path.write_text(sep.join(['"y"', '"sex"', '"note"']) + "\n" + "\n".join(rows) + "\n")
+    assert H.csv_layout(path) == H.CsvLayout(delimiter=sep, unnamed="first")
+    assert H.read_header(path) == ["", "y", "sex", "note"]
+    frame = read_frame(path)
+    assert list(frame.columns) == ["y", "sex", "note"]
+    assert frame["note"].tolist()[:2] == [f"said{sep} no, 0", f"said{sep} no, 1"]
+
+
+@pytest.mark.parametrize("width", [3, 6])
+def test_a_title_line_holding_the_delimiter_is_refused_as_a_title(tmp_path, width):
+    """'Model predictions, exported 2024-01-01' (two fields) above a header of 3 names over an
+    ID column was taken for R's row names (the names shifted, 'Model predictions' a column);
+    above 6 names it was the header ('no column y_true; the file has Model predictions, ...').
+    Both are refused as a title, by the table loader too; a header missing a name over data
+    is not a title (refused as ragged rows)."""
+    from auditor.data.table import read_frame
+
+    names = ["id", "y_true", "comment", "y_pred", "female", "race"][:width]
+    rows = [",".join([f"u{i}", str(i % 2), "ok", "1", "0", "a"][:width]) for i in range(30)]
+    path = tmp_path / "titled.csv"
+    path.write_text("Model predictions, exported 2024-01-01\n" + ",".join(names) + "\n"
+                    + "\n".join(rows) + "\n")  # fmt: skip
+    want = ("line 1 ('Model predictions, exported 2024-01-01') is 2 fields above rows of more: "
+            "a title above the header? delete it, or start it with '#'")  # fmt: skip
+    assert refused(H.read_header, path).endswith(want)
+    assert refused(read_frame, path).endswith(want)
+    short = tmp_path / "short.csv"
+    short.write_text(",".join(names[1:]) + "\n" + "\n".join(rows) + "\n")
+    assert not H.csv_layout(short).title
+
+
+def test_a_text_field_over_pythons_csv_limit_is_read(tmp_path):
+    """A quoted field of 150 KB in the first rows: Python's csv module (the layout's look at
+    the first lines) refused it ('field larger than field limit (131072)'); its limit is back
+    to what it was after."""
+    import csv
+
+    from auditor.data.table import read_frame
+
+    big = "x" * 150_000 + ', said "hi"'.replace('"', '""')
+    path = tmp_path / "big.csv"
+    path.write_text("y,sex,note\n" + "\n".join(f'{i % 2},F,"{big if i == 3 else "ok"}"'
+                                              for i in range(20)) + "\n")  # fmt: skip
+    before = csv.field_size_limit()
+    assert H.csv_layout(path) == H.CsvLayout()
+    assert H.read_header(path) == ["y", "sex", "note"]
+    assert read_frame(path)["note"].str.len().max() == len(big.replace('""', '"'))
+    assert csv.field_size_limit() == before

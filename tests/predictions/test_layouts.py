@@ -1,0 +1,85 @@
+"""CSV layouts through the predictions reader and ``auditor audit``: an unquoted comma in
+text under an ID column is a ragged row (never R's row names), a title line holding the
+delimiter is named as a title, a text field over Python's csv limit is read."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor.cli import app
+from auditor.errors import AuditorInputError
+from auditor.predictions.read import Columns, reduce_predictions
+
+COLS = Columns(y_true="y_true", y_pred="y_pred", y_score=None, sensitive=("female",))
+HEADER = "id,y_true,y_pred,female,race,comment"
+
+
+def _rows(n: int, text: str) -> list[str]:
+    """85% right, a distinct ID first and ``text`` last."""
+    rows = []
+    for i in range(n):
+        y = i % 2
+        pred = y if i % 20 >= 3 else 1 - y
+        rows.append(f"u{i:04d},{y},{pred},{i // 3 % 2},{'abc'[i % 3]},{text}")
+    return rows
+
+
+def _audit(path, out) -> tuple[int, str]:
+    done = CliRunner().invoke(app, ["audit", "-p", str(path), "--sensitive", "female",
+                                    "-o", str(out), "--exit-zero"])  # fmt: skip
+    return done.exit_code, done.output
+
+
+def test_an_unquoted_comma_in_text_under_an_id_column_is_refused_as_ragged(tmp_path):
+    """Was read as R's row names: accuracy 0.52 where it is 0.85, the race values audited as
+    'female' groups, exit 1. Now exit 2, naming the row, no run folder."""
+    path = tmp_path / "shift_id.csv"
+    path.write_text(HEADER + "\n" + "\n".join(_rows(300, "called back, no answer")) + "\n")
+    code, output = _audit(path, tmp_path / "out")
+    assert code == 2, output
+    assert output.strip() == (
+        f"auditor: error: {path}: a row has 7 fields where the header has 6 ('u0000,0,1,0,a,"
+        "called back, no answer'); quote a value that holds the delimiter, or write the row "
+        "in full")  # fmt: skip
+    assert not (tmp_path / "out").exists()
+    fixed = tmp_path / "fixed.csv"  # the same rows, the text quoted: read, 85% right
+    fixed.write_text(HEADER + "\n" + "\n".join(_rows(300, '"called back, no answer"')) + "\n")
+    got = reduce_predictions(fixed, COLS)
+    assert got.table.counts.sum() == 300
+    code, output = _audit(fixed, tmp_path / "fixed_out")
+    assert code == 0, output
+    audit = json.loads((tmp_path / "fixed_out" / "audit.json").read_text())
+    assert audit["performance"]["finetuned"]["test"]["accuracy"] == 0.85
+
+
+@pytest.mark.parametrize("width", [3, 6])
+def test_a_title_line_holding_the_delimiter_is_refused_as_a_title(tmp_path, width):
+    path = tmp_path / "titled.csv"
+    names = HEADER.split(",")[:width]
+    rows = [",".join(r.split(",")[:width]) for r in _rows(50, "ok")]
+    path.write_text("Model predictions, exported 2024-01-01\n" + ",".join(names) + "\n"
+                    + "\n".join(rows) + "\n")  # fmt: skip
+    code, output = _audit(path, tmp_path / "out")
+    assert code == 2 and output.strip() == (
+        f"auditor: error: {path}: line 1 ('Model predictions, exported 2024-01-01') is 2 "
+        "fields above rows of more: a title above the header? delete it, or start it with "
+        "'#'")  # fmt: skip
+    with pytest.raises(AuditorInputError, match="a title above the header"):
+        reduce_predictions(path, COLS)
+
+
+def test_a_text_field_over_pythons_csv_limit_is_audited(tmp_path):
+    """A 150 KB quoted comment in the first rows was refused ('cannot read (Error: field
+    larger than field limit (131072))'); the counts are the file's without it."""
+    big = '"' + "x" * 150_000 + ', said ""hi"""'
+    rows = _rows(300, "ok")
+    path, plain = tmp_path / "big.csv", tmp_path / "plain.csv"
+    path.write_text(HEADER + "\n" + "\n".join([*rows[:5], rows[5][:-2] + big, *rows[6:]]) + "\n")
+    plain.write_text(HEADER + "\n" + "\n".join(rows) + "\n")
+    assert (reduce_predictions(path, COLS).table.counts.tolist()
+            == reduce_predictions(plain, COLS).table.counts.tolist())  # fmt: skip
+    code, output = _audit(path, tmp_path / "out")
+    assert code == 0, output
