@@ -99,6 +99,12 @@ MODELS = {m.name: m for m in (
     beta_model("separable (AUC 1)", 0.5, 0.5, lambda s: (s > 0.5).astype(float)),
     beta_model("one class nearly absent", 0.5, 15),
     beta_model("ties: scores to 0.1", 1, 1, grid=np.round(np.arange(11) / 10, 1)),
+    beta_model("0/1 scores, 0.5% wrong", 1, 1, lambda s: np.where(s > 0.5, 0.995, 0.005),
+               grid=np.array([0.0, 1.0])),
+    beta_model("0.9/0.1 scores, 2% wrong", 1, 1, lambda s: np.where(s > 0.5, 0.98, 0.02),
+               grid=np.array([0.1, 0.9])),
+    beta_model("0.85-0.95 scores, 2% wrong", 1, 1, lambda s: np.where(s > 0.5, 0.98, 0.02),
+               grid=np.concatenate([np.linspace(0.05, 0.15, 50), np.linspace(0.85, 0.95, 50)])),
 )}  # fmt: skip
 SITUATIONS: tuple[tuple[str, int], ...] = (
     *(("calibrated", n) for n in (5, 10, 20, 50, 200, 2000)),
@@ -110,6 +116,9 @@ SITUATIONS: tuple[tuple[str, int], ...] = (
     ("separable (AUC 1)", 20), ("separable (AUC 1)", 200),
     ("one class nearly absent", 50), ("one class nearly absent", 200),
     ("ties: scores to 0.1", 20), ("ties: scores to 0.1", 200), ("ties: scores to 0.1", 2000),
+    *(("0/1 scores, 0.5% wrong", n) for n in (20, 50, 200, 2000)),
+    *(("0.9/0.1 scores, 2% wrong", n) for n in (20, 50, 200)),
+    *(("0.85-0.95 scores, 2% wrong", n) for n in (20, 50, 200)),
 )  # fmt: skip
 
 
