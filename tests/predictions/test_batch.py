@@ -1,0 +1,126 @@
+"""One batch reduced: quoted decimal-comma scores parsed in pyarrow's kernels with the same
+numbers and refusals as the per-value Python parse, and the read path on pyarrow before 16
+(no ``binary_view`` type)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from auditor.cli import app
+from auditor.errors import AuditorInputError
+from auditor.predictions import batch as B
+from auditor.predictions.read import Columns, reduce_predictions
+from tests.builders import predictions_columns, predictions_frame
+
+TRICKY = [
+    ["0,5", "1", "-0,25", "+0,75", ",5", "0", "00,125", None],
+    [" 0,5", "0,5 ", "\t1,0\t", None, None],
+    ["0,93", "1,000.5"],  # a thousands mark and a decimal point: text
+    ["0,5", ""],  # an empty string is text, not missing
+    ["0,5", "0.5"],  # both marks: text (refused, as before)
+    ["0,5", "1e-3"], ["0,5", "nan"], ["0,5", "inf"], ["0,5", "1,2,3"], ["0,5", ","],
+    ["0,5", "\xa00,5"],  # a no-break space: the Python path strips it
+    ["0,5", "\u0661,\u0665"],  # Arabic-Indic digits: Python's \\d and float read them
+    ["0,5", "- 0,5"], ["0,5", "abc"], [None, None],
+]
+
+
+def _slow(values: list) -> np.ndarray | None:
+    return B._comma_decimals(np.array(values, dtype=object))
+
+
+def _scores(values: list) -> np.ndarray | str:
+    """The batch's checked scores, or its refusal."""
+    cols = Columns(y_true="y", y_pred="p", y_score="s", sensitive=("g",))
+    try:
+        return B._checked_scores({"s": pa.array(values, pa.string())}, cols, source="f",
+                                 row_offset=0)  # fmt: skip
+    except AuditorInputError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("values", TRICKY)
+def test_pyarrows_parse_of_decimal_comma_scores_is_the_python_parse(values, monkeypatch):
+    """Where the kernels read every value, the numbers are the per-value parse's; where they
+    do not (None), the per-value parse decides: the same scores and the same refusals as with
+    the per-value parse alone."""
+    fast = B._arrow_comma_decimals(pa.array(values, pa.string()))
+    slow = _slow(values)
+    if fast is not None:
+        assert slow is not None and np.array_equal(fast, slow, equal_nan=True), values
+    got = _scores(values)
+    monkeypatch.setattr(B, "_arrow_comma_decimals", lambda column: None)
+    want = _scores(values)
+    assert type(got) is type(want) and (got == want if isinstance(got, str)
+                                        else np.array_equal(got, want))  # fmt: skip
+
+
+def test_random_texts_parse_the_same_in_pyarrow_and_python():
+    rng = np.random.default_rng(5)
+    alphabet = list("0123456789,,,.-+ e")
+    agreed = 0
+    for _ in range(3000):
+        values = ["".join(rng.choice(alphabet, size=rng.integers(0, 6))) for _ in range(3)]
+        fast = B._arrow_comma_decimals(pa.array(values))
+        slow = _slow(values)
+        if slow is None:
+            assert fast is None, values
+        else:  # ASCII text: the kernels read whatever Python reads
+            agreed += 1
+            assert fast is not None and np.array_equal(fast, slow, equal_nan=True), values
+    assert agreed > 50
+
+
+def test_a_decimal_comma_file_is_audited_without_a_python_parse_per_value(tmp_path, monkeypatch):
+    """Every batch of a ',' file with quoted '0,93' scores went through a Python loop and a
+    regex per value (a second per million); now pyarrow's kernels, with the plain file's
+    numbers, through `auditor audit`."""
+    frame = predictions_frame(2000, seed=31).assign(score=lambda f: f["score"].round(4))
+    plain, comma = tmp_path / "plain.csv", tmp_path / "sheets.csv"
+    frame.to_csv(plain, index=False)
+    frame.assign(score=frame["score"].map(lambda v: f"{v:g}".replace(".", ","))).to_csv(
+        comma, index=False)  # fmt: skip
+
+    def slow(values):
+        raise AssertionError("the per-value parse ran")
+
+    monkeypatch.setattr(B, "_comma_decimals", slow)
+    audits = []
+    for path in (plain, comma):
+        out = tmp_path / path.stem
+        done = CliRunner().invoke(app, [
+            "audit", "-p", str(path), "--y-true", "label", "--y-pred", "pred", "--y-score",
+            "score", "--sensitive", "sex", "--positive-label", "approved", "-o", str(out),
+            "--exit-zero"])  # fmt: skip
+        assert done.exit_code == 0, done.output
+        test = json.loads((out / "audit.json").read_text())["performance"]["finetuned"]["test"]
+        audits.append((test["roc_auc"], test["log_loss"], test["brier"], test["ece"]))
+    assert audits[0] == audits[1] and audits[0][0] is not None
+
+
+def test_bytes_columns_read_on_pyarrow_without_view_types(tmp_path, monkeypatch):
+    """pyproject allows pyarrow >= 14; ``pa.types.is_binary_view`` (and ``is_string_view``)
+    came in 16: every batch was an internal error (AttributeError) there."""
+    frame = predictions_frame(400, seed=32)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    column = pa.array([v.encode() for v in frame["sex"]], pa.binary())
+    table = table.set_column(table.schema.get_field_index("sex"), "sex", column)
+    path = tmp_path / "impala.parquet"
+    pq.write_table(table, path)
+    reference = tmp_path / "p.parquet"
+    frame.to_parquet(reference)
+    for name in ("is_binary_view", "is_string_view"):
+        monkeypatch.delattr(pa.types, name, raising=False)
+    got = reduce_predictions(path, predictions_columns(), positive_label="approved")
+    want = reduce_predictions(reference, predictions_columns(), positive_label="approved")
+    assert got.table.counts.tolist() == want.table.counts.tolist()
+    done = CliRunner().invoke(app, [
+        "audit", "-p", str(path), "--y-true", "label", "--y-pred", "pred", "--sensitive", "sex",
+        "--positive-label", "approved", "-o", str(tmp_path / "out"), "--exit-zero"])  # fmt: skip
+    assert done.exit_code == 0, done.output
