@@ -25,7 +25,9 @@ class FairnessConfig(StrictModel):
     # it names another class (the positive prediction harms: a fraud flag, a high-risk score),
     # the worst-off group is the one flagged most often.
     favourable_label: str | None = None
-    ci_level: float = Field(0.95, gt=0.0, lt=1.0)
+    # At most 1 - 1e-9: a level closer to 1 leaves the Bonferroni shares (alpha / 2k over k
+    # groups or bins) below float64's resolution of 1 (its quantiles are not computable).
+    ci_level: float = Field(0.95, gt=0.0, le=0.999999999)
     # fairlearn's ThresholdOptimizer preview. "auto": on in `auditor run` (scikit-learn is
     # loaded there anyway), off in `auditor audit` (its import is most of that command's time).
     mitigation_preview: Literal["auto"] | bool = "auto"

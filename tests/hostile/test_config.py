@@ -49,6 +49,8 @@ CASES = [
     ("min-group-zero", "[fairness]\nmin_group_size = 0\n", {},
      ["a.toml", "fairness.min_group_size"]),
     ("ci-level-one", "[fairness]\nci_level = 1.0\n", {}, ["a.toml", "fairness.ci_level"]),
+    ("ci-level-1-ulp-below-one", "[fairness]\nci_level = 0.9999999999999999\n", {},
+     ["a.toml", "fairness.ci_level"]),
     ("intersection-of-one", '[fairness]\nintersections = [["digit"]]\n', {},
      ["a.toml", "fairness.intersections"]),
     ("fairness-unknown-feature", '[fairness]\nsensitive = ["sex"]\n', {},
