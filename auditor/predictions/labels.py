@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from auditor.config.labels import label_index
 from auditor.data.header import data_row
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsTable, arrow_numpy
-from auditor.fairness.metrics import same_label
 from auditor.predictions.source import Columns
 from auditor.results.score_intervals import auc_interval
 from auditor.results.scores import ScoreMetrics
@@ -111,13 +111,13 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
 
 
 def class_name_of(label: Any, table: CountsTable) -> Any:
-    """The name of the class ``label`` stands for (``fairness.metrics.same_label``), else
-    ``label`` itself (None stays None; an unknown label is refused by its reader)."""
+    """The name of the class ``label`` stands for (:func:`auditor.config.labels.label_index`:
+    the one written the same, else the one of the same value), else ``label`` itself (None
+    stays None; an unknown label is refused by its reader)."""
     if label is None:
         return None
-    matches = [n for c, n in zip(table.classes, table.class_names, strict=True)
-               if same_label(str(label), c)]  # fmt: skip
-    return matches[0] if len(matches) == 1 else label
+    index = label_index(table.classes, str(label))
+    return table.class_names[index] if index is not None else label
 
 
 def positive_index(
