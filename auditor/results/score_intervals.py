@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from statistics import NormalDist
 
 from auditor.results.classification import ReliabilityBin
@@ -59,6 +60,7 @@ def z_value(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
+@lru_cache(maxsize=4096)  # one level, many groups: at most 1000 dfs take the exact path
 def t_quantile(p: float, df: int) -> float:
     """Student's t quantile at ``p`` (in (0, 1)) with ``df`` >= 1 degrees of freedom: exact to
     about 1e-12 up to 1000 degrees of freedom (the closed-form CDF of an integer df, inverted
