@@ -240,12 +240,14 @@ def _spaced(lines: list[str], delimiter: str) -> bool:
 
 def _r_row_names(lines: list[str], delimiter: str, rows: list[list[str]]) -> bool:
     """Each row's first field is R's row name (``write.table``, row.names = TRUE): evident
-    only where every row starts with it quoted (quote = TRUE, R's default; R quotes row names
-    whenever it quotes), each its own, and no field starts with a space after the delimiter.
-    An unquoted comma in text under an ID column gives every row one field more too: refused
-    as ragged, not read with every name shifted onto the next column."""
+    only where the header starts quoted and every row with its name quoted (quote = TRUE, R's
+    default; R quotes row and column names whenever it quotes), each its own, and no field
+    starts with a space after the delimiter. An unquoted comma in text under an ID column
+    gives every row one field more too: refused as ragged, not read with every name shifted
+    onto the next column; so is a title line holding the delimiter over a quoted file."""
     first = [row[0].strip() for row in rows]
-    quoted = all(line.lstrip(" ").startswith('"') for line in _row_starts(lines, delimiter))
+    starts = [lines[0], *_row_starts(lines, delimiter)]
+    quoted = all(line.lstrip(" ").startswith('"') for line in starts)
     return (quoted and all(first) and len(set(first)) == len(first)
             and not _spaced(lines, delimiter))  # fmt: skip
 

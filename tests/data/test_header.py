@@ -309,3 +309,13 @@ def test_a_text_field_over_pythons_csv_limit_is_read(tmp_path):
     assert H.read_header(path) == ["y", "sex", "note"]
     assert read_frame(path)["note"].str.len().max() == len(big.replace('""', '"'))
     assert csv.field_size_limit() == before
+
+
+def test_a_title_line_over_a_quoted_file_is_a_title_not_rs_layout(tmp_path):
+    """Every row quoted (pandas' QUOTE_ALL) under a title holding the delimiter: the rows
+    start quoted as R's do, but the title does not (R quotes its names): a title."""
+    path = tmp_path / "quoted.csv"
+    rows = "\n".join(f'"u{i}","{i % 2}","ok"' for i in range(20))
+    path.write_text('Model predictions, exported 2024-01-01\n"id","y_true","note"\n' + rows + "\n")
+    assert H.csv_layout(path).title
+    assert "is 2 fields above rows of more" in refused(H.read_header, path)
