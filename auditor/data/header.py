@@ -270,26 +270,24 @@ def _unnamed(lines: list[str], delimiter: str) -> Literal["first", "last", "head
     return "first" if _r_row_names(lines, delimiter, rows) else None
 
 
-def _title(lines: list[str], order: Sequence[str], unnamed: str | None) -> bool:
+def _title(lines: list[str], delimiter: str, order: Sequence[str], unnamed: str | None) -> bool:
     """The first line is a title above the header: one field (under every delimiter) over rows
-    of more, or fewer fields than every row under it where the first of those reads as the
-    header (``Model predictions, exported 2024-01-01`` over ``id,y_true,...``): no number, no
-    empty name, none of its names a value in its column below (a header missing a name is
-    over data: refused as ragged). Never where the rows confirm the header (``unnamed``)."""
+    of more, or fewer fields than every row under it (split by ``delimiter``, the file's) where
+    the first of those reads as the header (``Model predictions, exported 2024-01-01`` over
+    ``id,y_true,...``): no number, no empty name, none of its names a value in its column
+    below (a header missing a name is over data: refused as ragged). Never where the rows
+    confirm the header (``unnamed``)."""
     if unnamed is not None:  # the rows confirm the first line as the header
         return False
     if all(len(_fields(lines[0], d)) == 1 for d in order):
         return any((_rows_width(lines, d) or 0) > 1 for d in order)
-    for d in order:
-        rows, width = _rows(lines, d), _rows_width(lines, d)
-        if width is None or width <= len(_fields(lines[0], d)) or len(rows) < 2:
-            continue
-        names, below = rows[0], rows[1:]
-        if not any(map(_is_number, names)) and all(
-            name.strip() and all(row[i] != name for row in below) for i, name in enumerate(names)
-        ):
-            return True
-    return False
+    rows, width = _rows(lines, delimiter), _rows_width(lines, delimiter)
+    if width is None or width <= len(_fields(lines[0], delimiter)) or len(rows) < 2:
+        return False
+    names, below = rows[0], rows[1:]
+    return not any(map(_is_number, names)) and all(
+        name.strip() and all(row[i] != name for row in below) for i, name in enumerate(names)
+    )
 
 
 def csv_layout(path: Path) -> CsvLayout:
@@ -317,7 +315,7 @@ def _layout(path: Path) -> CsvLayout:
     if hashed:
         skip, rows = skip - 1, lines[:SAMPLE_LINES]
     unnamed = None if hashed else _unnamed(lines, delimiter)
-    title = not hashed and _title(lines, order, unnamed)
+    title = not hashed and _title(lines, delimiter, order, unnamed)
     return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
                      title=title,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip

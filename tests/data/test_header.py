@@ -319,3 +319,13 @@ def test_a_title_line_over_a_quoted_file_is_a_title_not_rs_layout(tmp_path):
     path.write_text('Model predictions, exported 2024-01-01\n"id","y_true","note"\n' + rows + "\n")
     assert H.csv_layout(path).title
     assert "is 2 fields above rows of more" in refused(H.read_header, path)
+
+
+def test_a_column_holding_another_delimiter_is_not_taken_for_a_title(tmp_path):
+    """Tags written 'x;y;z' in a ',' file split every row into as many ';' fields, more than
+    the header's one: the file is read, not refused as a title."""
+    path = tmp_path / "tags.csv"
+    rows = "\n".join(f"{i % 2},{(i + 1) % 2},t{i};u{i};v{i}" for i in range(30))
+    path.write_text("y_true,y_pred,tags\n" + rows + "\n")
+    assert H.csv_layout(path) == H.CsvLayout()
+    assert H.read_header(path) == ["y_true", "y_pred", "tags"]
