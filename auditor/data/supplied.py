@@ -25,6 +25,7 @@ import pandas as pd
 from auditor.config import TableData
 from auditor.config.labels import label_index
 from auditor.data import DatasetBundle, Split, TaskInfo
+from auditor.data.overlap import check_not_members
 from auditor.data.table import (
     NO_ROWS,
     NOT_A_LABEL,
@@ -50,11 +51,6 @@ NOT_NUMERIC = (
 TEXT_IN_NUMBERS = (
     "column {col!r} holds numbers in {other} but text here ({text!r} in {rows}, first at "
     "{row}); if the text marks a missing value, leave the cell empty or write NA"
-)
-ALSO_MEMBERS = (
-    "{shared} of the {n} non-member rows are member rows too (the same inputs and target): "
-    "non_members are rows the model never trained on, or the membership probes measure "
-    "nothing; pass a held-out file"
 )
 UNKNOWN_LABEL = "target value {label!r} is not one of the model's classes ({known})"
 NOT_A_CLASS = "positive_label {label!r} is not one of the model's classes ({known})"
@@ -257,22 +253,6 @@ def _rows(n: int) -> str:
     return f"{n} row" if n == 1 else f"{n} rows"
 
 
-def _check_not_members(splits: dict[str, Split], *, src: str) -> None:
-    """Refuse non-members that are mostly member rows (the members file given twice): a
-    few equal rows are natural in tabular data (the checklist counts them); most are not."""
-    members, others = splits["finetune_train"], splits["holdout"]
-    if not len(members) or not len(others):
-        return
-
-    def keys(split: Split) -> pd.Series:
-        return pd.util.hash_pandas_object(pd.DataFrame(split.x).assign(y=split.y), index=False)
-
-    shared = int(keys(others).isin(set(keys(members))).sum())
-    if 2 * shared > len(others):
-        raise AuditorInputError(ALSO_MEMBERS.format(shared=shared, n=len(others)), source=src,
-                                field="data.non_members")  # fmt: skip
-
-
 def _source(config: TableData, key: str) -> str:
     return str(getattr(config, key, None) or key)
 
@@ -324,7 +304,10 @@ def supplied_rows(
     """Read the evaluation / member / non-member files of ``config`` (or take ``frames``,
     keyed by "path", "members", "non_members") into a bundle. ``columns``: the model's input
     columns (default ``data.features``, else every column but the target, ``data.drop`` and
-    the sensitive ones); ``labels``: the model's classes in its order (default: sorted)."""
+    the sensitive ones); ``labels``: the model's classes in its order (default: sorted).
+    Non-members that evidently are member rows are refused, naming ``data.non_members``, or
+    with ``frames`` (``audit_model``'s rows) its argument ``non_members=``."""
+    given = frames  # from Python (audit_model's arguments), else the config's files
     frames = dict(frames) if frames is not None else {
         key: read_table(Path(getattr(config, key)), field=f"data.{key}")
         for key in ROLES.values() if getattr(config, key) is not None
@@ -343,7 +326,8 @@ def supplied_rows(
             splits[name] = _split(name, frames[key], config, codec=codec, labels=classes,
                                   offset=offset, src=src)  # fmt: skip
             offset += len(frames[key])
-    _check_not_members(splits, src=_source(config, "non_members"))
+    check_not_members(splits, src=_source(config, "non_members"),
+                       arg="data.non_members" if given is None else "non_members=")  # fmt: skip
     files = {
         Path(p).name: sha256_file(Path(p))
         for p in (getattr(config, k) for k in ROLES.values()) if p is not None and Path(p).is_file()

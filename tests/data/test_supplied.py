@@ -82,9 +82,13 @@ def test_text_in_a_column_of_numbers_names_the_file_the_text_and_the_row():
 
 
 def test_non_members_that_are_the_members_are_refused():
-    cfg, frames = three_files(FRAME, FRAME.copy())  # the members file given twice
-    with pytest.raises(AuditorInputError, match="4 of the 4 non-member rows are member rows"):
+    rows = pd.DataFrame({"x": [i / 40 for i in range(40)], "group": list("ab") * 20,
+                         "label": ["no", "yes", "yes", "no"] * 10})  # fmt: skip
+    cfg, frames = three_files(rows, rows.copy())  # the members file given twice
+    with pytest.raises(AuditorInputError, match="the 40 non-member rows are the 40 member rows"):
         supplied_rows(cfg, frames=frames)
+    cfg, frames = three_files(FRAME, FRAME.copy())  # 4 rows: chance could give it (p = 0.09)
+    assert len(supplied_rows(cfg, frames=frames).bundle.splits["holdout"].y) == 4
     one_shared = FRAME.assign(x=[0.1, 0.6, 0.7, 0.8])  # one equal row: natural, kept
     cfg, frames = three_files(FRAME, one_shared)
     assert len(supplied_rows(cfg, frames=frames).bundle.splits["holdout"].y) == 4
