@@ -5,8 +5,8 @@ each interval's coverage in those situations by simulation.
 
 - ROC AUC: the Hanley & McNeil (1982) variance taken at the candidate AUC, not at the
   estimate (a score interval, as Wilson's is for a proportion): every A with
-  (A - estimate)^2 <= z^2 V_HM(A). It never has zero width (at an AUC of 1 too) and lies in
-  [0, 1].
+  (|A - estimate| - c)^2 <= z^2 V_HM(A), c = 1 / (4 min(P, N)) a continuity correction.
+  It never has zero width (at an AUC of 1 too) and lies in [0, 1].
 - Log loss: the mean loss is pi m1 + (1 - pi) m0 (pi the share of positives, m1 and m0 each
   class's mean loss). pi gets a continuity-corrected Wilson interval at level 1 - alpha/2, and
   for every pi in it the class means a t interval at level 1 - alpha/2 (t quantile at
@@ -41,7 +41,8 @@ from statistics import NormalDist
 from auditor.results.classification import ReliabilityBin
 
 SCORE_INTERVALS = (
-    "ROC AUC: Hanley-McNeil score interval (the variance at the candidate AUC); log loss: "
+    "ROC AUC: Hanley-McNeil score interval (the variance at the candidate AUC, continuity-"
+    "corrected); log loss: "
     "share of positives (Wilson, continuity-corrected) by each class's mean loss (t; a class "
     "without spread: a Wilson-bounded share of unseen rows at any loss), simultaneous; ECE: "
     "simultaneous over its 15 bins (continuity-corrected Wilson per bin, Bonferroni), its "
@@ -148,10 +149,17 @@ def auc_interval(auc: float, n_pos: int, n_neg: int, *, level: float) -> tuple[f
     both factors concave, so sqrt(V) is concave (a geometric mean of concave functions) and
     A +- z sqrt(V(A)) crosses the estimate once on each side: each end is found in that
     bracket to within a few ulps, at any row count (a polynomial's roots lose the end next
-    to an AUC of 1 at millions of rows)."""
+    to an AUC of 1 at millions of rows).
+
+    Continuity-corrected as Newcombe's Wilson interval is: |A - auc| - c <= z sqrt(V(A)),
+    c = 1 / (4 min(P, N)), half the step one row of the smaller class moves the AUC by when
+    the scores are 0/1. Without it a confident model with rare mistakes was covered 0.91-0.92
+    at 20-50 rows (one mistake in 20 put the end below a true AUC of 0.995); with it 0.95-0.99,
+    at 5-20% more width under 50 rows, 2% at 2000."""
     if math.isnan(auc) or n_pos < 1 or n_neg < 1:
         return math.nan, math.nan
     z, pn = z_value(level), float(n_pos) * float(n_neg)
+    c = 0.25 / min(n_pos, n_neg)  # the continuity correction (see above)
 
     def sd(a: float) -> float:
         u = 1 + (n_pos - 1) * (1 - a) / (2 - a) + (n_neg - 1) * a / (1 + a)
@@ -159,8 +167,9 @@ def auc_interval(auc: float, n_pos: int, n_neg: int, *, level: float) -> tuple[f
 
     # the lower end: the least A <= auc with A + z sd(A) >= auc; the upper: the largest A >= auc
     # with A - z sd(A) <= auc
-    lo = _crossing(lambda a: a + z * sd(a) - auc, 0.0, auc)
-    hi = _crossing(lambda a: auc - a + z * sd(a), 1.0, auc)
+    lo_in, hi_in = max(auc - c, 0.0), min(auc + c, 1.0)
+    lo = _crossing(lambda a: a + z * sd(a) - lo_in, 0.0, lo_in)
+    hi = _crossing(lambda a: hi_in - a + z * sd(a), 1.0, hi_in)
     return max(0.0, min(lo, auc)), min(1.0, max(hi, auc))
 
 

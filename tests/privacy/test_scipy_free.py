@@ -24,13 +24,14 @@ def test_clopper_pearson_matches_scipy_stats_beta(k, n, confidence):
 
 
 def test_auc_interval_uses_the_normal_quantile():
-    """The ends solve (A - auc)^2 = z^2 V_HM(A) with scipy's normal quantile."""
+    """The ends solve (|A - auc| - c)^2 = z^2 V_HM(A), c = 1 / (4 min(P, N)) the continuity
+    correction, with scipy's normal quantile."""
     lo, hi = auc_interval(0.6, 100, 120, confidence=0.9)
     z = stats.norm.ppf(0.95)
     for a in (lo, hi):
         q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
         var = (a * (1 - a) + 99 * (q1 - a * a) + 119 * (q2 - a * a)) / 12000
-        assert (a - 0.6) ** 2 == pytest.approx(z * z * var, rel=1e-9)
+        assert (abs(a - 0.6) - 0.25 / 100) ** 2 == pytest.approx(z * z * var, rel=1e-9)
     assert lo < 0.6 < hi
 
 
