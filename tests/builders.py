@@ -104,3 +104,22 @@ run_folder.render_all = slow
 install_signal_handlers()
 sys.exit(exit_code_of(sys.argv[1:]))
 """
+
+
+def two_feature_frame(seed: int, *, cut: float = 0.0, n: int = 900) -> pd.DataFrame:
+    """Rows (x1, x2, group a/b, label = x1 + noise > cut) for a model given from Python."""
+    rng = np.random.default_rng(seed)
+    data = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
+                         "group": rng.choice(["a", "b"], n)})  # fmt: skip
+    data["label"] = (data.x1 + rng.normal(scale=0.6, size=n) > cut).astype(int)
+    return data
+
+
+def audit_split(model: Any, data: pd.DataFrame, **kw: Any) -> dict[str, Any]:
+    """``audit_model`` of ``model`` on a :func:`two_feature_frame`: rows 600.. evaluated,
+    :300 members, 300:600 non-members; the audit's data (audit.json as a dict)."""
+    import auditor
+
+    return auditor.audit_model(model, data=data[600:], members=data[:300],
+                               non_members=data[300:600], target="label", sensitive=["group"],
+                               progress=False, **kw).data  # fmt: skip

@@ -5,14 +5,13 @@ in a softmax as the logits model it equals (its probabilities were softmaxed aga
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from torch import nn
 
-import auditor
 from auditor.models.outputs import LogOf, OneLogit, with_logits, with_two_logits
 from tests.api.test_model_positive import numbers
+from tests.builders import audit_split, two_feature_frame
 
 
 class Squeezed(nn.Module):
@@ -36,18 +35,10 @@ def linear(weights: list[list[float]], bias: list[float]) -> nn.Linear:
 
 @pytest.fixture(scope="module")
 def frame():
-    rng = np.random.default_rng(5)
-    n = 900
-    data = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
-                         "group": rng.choice(["a", "b"], n)})  # fmt: skip
-    data["label"] = (data.x1 + rng.normal(scale=0.6, size=n) > 0).astype(int)
-    return data
+    return two_feature_frame(5)
 
 
-def audit(model, data, **kw):
-    return auditor.audit_model(model, data=data[600:], members=data[:300],
-                               non_members=data[300:600], target="label", sensitive=["group"],
-                               progress=False, **kw).data  # fmt: skip
+audit = audit_split
 
 
 @pytest.mark.parametrize("shape", ["column", "vector"])

@@ -6,12 +6,10 @@ positive)."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from torch import nn
 
-import auditor
 from auditor.models.outputs import (
     OneLogit,
     OneProbability,
@@ -20,6 +18,7 @@ from auditor.models.outputs import (
     with_two_logits,
 )
 from auditor.models.supplied import _predictor
+from tests.builders import audit_split, two_feature_frame
 
 
 def linear(weights: list[float], bias: float) -> nn.Linear:
@@ -32,18 +31,10 @@ def linear(weights: list[float], bias: float) -> nn.Linear:
 
 @pytest.fixture(scope="module")
 def frame():
-    rng = np.random.default_rng(11)
-    n = 900
-    data = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
-                         "group": rng.choice(["a", "b"], n)})  # fmt: skip
-    data["label"] = (data.x1 + rng.normal(scale=0.6, size=n) > 0.4).astype(int)
-    return data
+    return two_feature_frame(11, cut=0.4)
 
 
-def audit(model, data, **kw):
-    return auditor.audit_model(model, data=data[600:], members=data[:300],
-                               non_members=data[300:600], target="label", sensitive=["group"],
-                               progress=False, **kw).data  # fmt: skip
+audit = audit_split
 
 
 def test_one_sigmoid_output_is_read_as_the_positive_probability():
