@@ -205,7 +205,7 @@ def run_jobs(
     n_jobs = resolve_n_jobs(pc, k=len(calls), pays=False) if n_jobs is None else n_jobs
     from tqdm.auto import tqdm
 
-    bar = _bar(len(calls), desc, progress)
+    bar = model_bar(len(calls), desc, progress)
     if min(n_jobs, len(calls)) == 1 or pc.backend == "sequential":
         return [train_and_predict(**c) for c in tqdm(calls, **bar)]
     with parallel_config(backend=pc.backend):
@@ -213,7 +213,7 @@ def run_jobs(
         return list(tqdm(jobs(delayed(train_and_predict)(**c) for c in calls), **bar))
 
 
-def _bar(total: int, desc: str, progress: bool) -> dict[str, Any]:
+def model_bar(total: int, desc: str, progress: bool) -> dict[str, Any]:
     """tqdm's arguments for a bar over ``total`` models: on a terminal with ``progress``
     (``disable=None``: silent in CI logs, as the training's bars)."""
     return {"total": total, "desc": desc, "unit": "model",
@@ -337,7 +337,7 @@ def train_references(
                                  epochs=ft.epochs)  # fmt: skip
     if strategy == "stacked" and split is not None and z is not None:
         results, at_once = _stacked(job, split, z, y, ref_in, rngs, most=n_jobs,
-                                    bar=_bar(len(ref_in), desc, progress))  # fmt: skip
+                                    bar=model_bar(len(ref_in), desc, progress))  # fmt: skip
         return ReferenceRun(results, strategy, at_once, TRAIN_THREADS)
     feats = None if z is None else tuple(t.cpu().numpy() for t in z)
     calls = [

@@ -36,7 +36,7 @@ from auditor.privacy.engine import (
     _section,
 )
 from auditor.privacy.groups import fairness_gaps, group_leakage
-from auditor.privacy.reference import complementary_halves
+from auditor.privacy.reference import complementary_halves, model_bar
 from auditor.privacy.section import (
     AttackReport,
     DpReport,
@@ -79,8 +79,7 @@ def _train_references(
     ref_in = complementary_halves(n, k, rng=rngs.numpy("privacy/reference/halves"))
     x_eval = np.concatenate([pool.x, pool.x_population])
     logits, seconds = [], []
-    for j in tqdm(range(k), desc="reference models", disable=None if progress else True,
-                  leave=False):
+    for j in tqdm(range(k), **model_bar(k, "reference models", progress)):
         began = time.perf_counter()
         seed = rngs.int32(f"privacy/reference/{j}/seed")
         predict = supplied.train_reference(pool.x[ref_in[j]], pool.y[ref_in[j]], seed)
