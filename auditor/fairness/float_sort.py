@@ -15,11 +15,11 @@ _LOW63 = np.uint64(0x7FFF_FFFF_FFFF_FFFF)
 _SIGN = np.uint64(1 << 63)
 
 
-def sortable_bits(values: np.ndarray) -> np.ndarray:
-    """Each float64 as a uint64 in the same order: a non-negative value's bits with the sign
-    bit set, a negative value's bits all flipped (-0.0 sorts below 0.0; no NaN)."""
-    bits = np.asarray(values, dtype=np.float64).view(np.uint64)
-    keys = bits >> np.uint64(63)
+def order_keys(values: np.ndarray) -> np.ndarray:
+    """Float64s as unsigned integers of the same order: a non-negative value's bits with the
+    sign bit set, a negative value's bits all flipped (-0.0 below 0.0: callers add 0.0)."""
+    bits = np.ascontiguousarray(values, np.float64).view(np.uint64)
+    keys = bits >> np.uint64(63)  # 1 for a negative: every bit flips; else the sign bit
     keys *= _LOW63
     keys |= _SIGN
     keys ^= bits
@@ -34,7 +34,7 @@ def argsort_floats(values: np.ndarray) -> np.ndarray:
     index_bits = max(1, (n - 1).bit_length())
     if n < 2 or 2 * index_bits > 64:
         return np.argsort(values).astype(np.int64, copy=False)
-    keys = sortable_bits(values)
+    keys = order_keys(values)
     lowest = keys.min()
     cut = max(0, int(keys.max() - lowest).bit_length() - (64 - index_bits))
     keys -= lowest
@@ -65,5 +65,5 @@ def _sort_runs(
     starts[1:] = ~same[at[1:] - 1]
     run = at[starts][np.cumsum(starts) - 1].astype(np.uint64)
     rows = order[at]
-    low = (sortable_bits(values[rows]) - lowest) & np.uint64((1 << cut) - 1)
+    low = (order_keys(values[rows]) - lowest) & np.uint64((1 << cut) - 1)
     order[at] = rows[np.argsort((run << np.uint64(cut)) | low)]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from auditor.fairness.float_sort import argsort_floats
+from auditor.fairness.float_sort import argsort_floats, order_keys
 
 CHUNK = 1 << 16  # records counted at once: each array of a piece fits in a core's cache
 
@@ -93,16 +93,6 @@ class GroupCounter:
             for g, twice in zip(layer.groups, layer.twice, strict=True):
                 out[g] = twice
         return out
-
-
-def order_keys(values: np.ndarray) -> np.ndarray:
-    """Float64s as unsigned integers of the same order (-0.0 below 0.0: callers add 0.0)."""
-    bits = np.ascontiguousarray(values, np.float64).view(np.uint64)
-    keys = bits >> np.uint64(63)  # 1 for a negative: every bit flips; else the sign bit
-    keys *= np.uint64(0x7FFFFFFFFFFFFFFF)
-    keys |= np.uint64(1 << 63)
-    keys ^= bits
-    return keys
 
 
 def _code_bits(n_codes: int) -> int:

@@ -26,8 +26,8 @@ from types import TracebackType
 
 import numpy as np
 
-from auditor.fairness.float_sort import argsort_floats
-from auditor.fairness.mann_whitney import GroupCounter, order_keys
+from auditor.fairness.float_sort import argsort_floats, order_keys
+from auditor.fairness.mann_whitney import GroupCounter
 
 BUDGET = 2_000_000  # records held at once: 32 MB, ~160 MB while counted
 PARTITIONS = 64

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from auditor.fairness.float_sort import argsort_floats, sortable_bits
+from auditor.fairness.float_sort import argsort_floats, order_keys
 
 
 def _hard(seed: int) -> list[np.ndarray]:
@@ -34,8 +34,8 @@ def test_order_sorts_the_values_as_numpy_does(seed):
             assert np.array_equal(order, np.argsort(values))
 
 
-def test_sortable_bits_keep_the_order_of_the_values():
+def test_order_keys_keep_the_order_of_the_values():
     values = np.array([-np.inf, -2.5, -1e-300, -0.0, 0.0, 1e-300, 0.5, 1.0, 3.0, np.inf])
-    keys = sortable_bits(values)
+    keys = order_keys(values)
     assert np.all(keys[1:] >= keys[:-1]) and np.all(keys[1:4] > keys[:3])
     assert keys[3] < keys[4]  # -0.0 below 0.0: callers add 0.0 first where they are equal
