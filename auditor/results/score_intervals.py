@@ -48,7 +48,7 @@ SCORE_INTERVALS = (
     "simultaneous over its 15 bins (continuity-corrected Wilson per bin, Bonferroni), its "
     "upper end at most ECE + z se"
 )
-EPS = 2.0**-52  # float64 machine epsilon
+EPS = 2.0**-52  # float64 machine epsilon: scikit-learn's log_loss clip for float64 scores
 MAX_LOSS = -math.log(EPS)  # a row's largest log loss: its score clipped to machine eps
 NOT_TWO_PER_CLASS = "the log loss interval needs 2 rows of each class"
 ONE_CLASS_LOSS = (
@@ -210,7 +210,7 @@ def log_loss_interval(
     loss): positives first, then negatives. NaN unless each class has 2 rows: rows of one
     class say nothing of the other's share or losses (a 3% class is often absent from 50
     rows, and its losses can be most of the mean)."""
-    if math.isnan(log_loss) or len(classes) != 2 or min(c[0] for c in classes) < 2:
+    if math.isnan(log_loss) or log_loss_missing(classes):
         return math.nan, math.nan
     (n1, m1, v1), (n0, m0, v0) = classes
     alpha = 1 - level

@@ -26,6 +26,7 @@ from auditor.results.classification import (
     calibration_from_bins,
 )
 from auditor.results.score_intervals import (
+    EPS,
     SCORE_INTERVALS,
     auc_interval,
     ece_interval,
@@ -36,7 +37,6 @@ __all__ = ["AUC_METHOD", "EPS", "SCORE_INTERVALS", "ClassScoreSums", "ScoreMetri
            "auc_interval", "distinct_counts", "ece_interval", "exact_auc", "log_loss_interval",
            "merge_counts", "merged", "score_metrics", "sums_by_code"]  # fmt: skip
 
-EPS = float(np.finfo(np.float64).eps)  # scikit-learn's log_loss clip for float64 scores
 AUC_METHOD = "exact: Mann-Whitney over the distinct scores, ties count 1/2 (as scikit-learn)"
 
 
