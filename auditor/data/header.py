@@ -31,7 +31,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Literal
 
-from auditor.errors import AuditorInputError, data_row  # noqa: F401 - read here by loaders
+from auditor.errors import AuditorInputError
 
 NO_FILE = "no such file"
 IS_DIRECTORY = "is a folder, not a file"

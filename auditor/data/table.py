@@ -47,13 +47,12 @@ from auditor.data.header import (  # noqa: F401 - the messages are this module's
     check_header,
     csv_header,
     csv_layout,
-    data_row,
     file_kind,
     one_line,
     open_text,
     read_header,
 )
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, data_row
 from auditor.provenance import sha256_file
 
 # Read as missing besides pandas' own markers (empty, NA, N/A, NaN, null, None, ...): "?", as

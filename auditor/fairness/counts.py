@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from auditor.data.header import data_row
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, data_row
 
 if TYPE_CHECKING:
     import pandas as pd

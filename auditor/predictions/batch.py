@@ -5,20 +5,20 @@ per-cell score sums (checked: labels whole numbers, scores probabilities), the u
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from auditor.data.header import data_row
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, data_row
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.scores import CellSums, add_cell_codes
 from auditor.fairness.spill_cells import SpilledCells, SpillRows
 from auditor.predictions.labels import check_whole_labels
 from auditor.predictions.source import REPEATED_HEADER, Columns
 
-__all__ = ["BINARY_ONLY", "Partial", "binary_only", "reduce_arrow", "reduce_batch"]
+__all__ = ["BINARY_ONLY", "Partial", "binary_only", "offsets", "reduce_arrow", "reduce_batch"]
 
 
 def _to_numpy(values: Any) -> np.ndarray:
@@ -246,3 +246,11 @@ def _is_binary_view(kind: Any) -> bool:
 
     test = getattr(pa.types, "is_binary_view", None)
     return bool(test and test(kind))
+
+
+def offsets(batches: Iterable[Any], start: int = 0) -> Iterator[tuple[int, Any]]:
+    """Each batch with the file row it starts at (counting from ``start``)."""
+    offset = start
+    for batch in batches:
+        yield offset, batch
+        offset += batch.num_rows

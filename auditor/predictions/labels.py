@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 
 from auditor.config.labels import label_index
-from auditor.data.header import data_row
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, data_row
 from auditor.fairness.counts import CountsTable, arrow_numpy
 from auditor.predictions.source import Columns
 from auditor.results.score_intervals import auc_interval

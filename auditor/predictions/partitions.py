@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import AuditorInputError
-from auditor.predictions.batch import Partial, reduce_arrow
+from auditor.predictions.batch import Partial, offsets, reduce_arrow
 from auditor.predictions.source import (
     Columns,
     checked_kind,
@@ -112,11 +112,7 @@ def _row_group_partials(path: Path, i: int, start: int, cols: Columns,
 
 
 def _reduced(batches: Any, cols: Columns, source: str, offset: int = 0) -> list[Partial]:
-    partials = []
-    for batch in batches:
-        partials.append(reduce_arrow(cols, source, None, offset, batch))
-        offset += batch.num_rows
-    return partials
+    return [reduce_arrow(cols, source, None, at, batch) for at, batch in offsets(batches, offset)]
 
 
 def _as_batch_engine_refuses(path: Path, cols: Columns, exc: BaseException) -> AuditorInputError:
@@ -126,7 +122,7 @@ def _as_batch_engine_refuses(path: Path, cols: Columns, exc: BaseException) -> A
     batch engine reads the file, a partition that failed to parse began inside a quoted value
     spanning lines (a CSV's partitions are split at line ends): said so, with the way on."""
     try:
-        for offset, batch in _offsets(iter_batches(path, cols, batch_rows=1 << 20)):
+        for offset, batch in offsets(iter_batches(path, cols, batch_rows=1 << 20)):
             reduce_arrow(cols, str(path), None, offset, batch)
     except AuditorInputError as err:
         return err
@@ -137,13 +133,6 @@ def _as_batch_engine_refuses(path: Path, cols: Columns, exc: BaseException) -> A
     if isinstance(exc, pa.ArrowInvalid) and checked_kind(path, cols) == "csv":  # a parse error
         return AuditorInputError(SPANNING_VALUE, source=str(path), field="--dask-scheduler")
     return unreadable(path, exc)
-
-
-def _offsets(batches: Iterator[Any]) -> Iterator[tuple[int, Any]]:
-    offset = 0
-    for batch in batches:
-        yield offset, batch
-        offset += batch.num_rows
 
 
 def _computed(tasks: list, scheduler: str) -> Sequence[list[Partial]]:

@@ -15,7 +15,7 @@ whatever the row count (50M rows: 0.33 GiB at the peak), the same numbers.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -29,7 +29,7 @@ from auditor.fairness.counts import CountsAccumulator, CountsTable
 from auditor.fairness.score_axis import MAX_WORKERS
 from auditor.fairness.scores import CellSums, ScoreAxis, merge_all, overall_scores
 from auditor.fairness.spill_cells import SpilledAxis
-from auditor.predictions.batch import Partial, binary_only, reduce_arrow
+from auditor.predictions.batch import Partial, binary_only, offsets, reduce_arrow
 from auditor.predictions.labels import (
     TEXT_LABELS,
     check_predicted_classes,
@@ -138,11 +138,11 @@ def reduced_in_order(
     release the GIL): at most ``workers`` batches in memory and the one being read. A batch's
     error (reading or reducing) is raised at that batch, after the batches before it."""
     if workers < 2:
-        yield from (reduce(offset, batch) for offset, batch in _offsets(batches))
+        yield from (reduce(offset, batch) for offset, batch in offsets(batches))
         return
     with ThreadPoolExecutor(workers, thread_name_prefix="auditor-reduce") as pool:
         pending: deque[Future[Partial]] = deque()
-        reading = _offsets(batches)
+        reading = offsets(batches)
         while True:
             try:
                 item = next(reading, None)
@@ -157,10 +157,3 @@ def reduced_in_order(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-
-
-def _offsets(batches: Iterable[Any]) -> Iterator[tuple[int, Any]]:
-    offset = 0
-    for batch in batches:
-        yield offset, batch
-        offset += batch.num_rows
