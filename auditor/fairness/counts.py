@@ -52,6 +52,10 @@ class CountsTable:
     def n(self) -> int:
         return int(self.counts.sum())
 
+    def confusion(self) -> np.ndarray:
+        """(K, K) counts of every row, (true, predicted): the cells added up."""
+        return self.counts.reshape(-1, *self.counts.shape[-2:]).sum(axis=0)
+
     def marginal(self, spec: Sequence[str]) -> tuple[list[tuple[str, ...]], np.ndarray]:
         """Counts of the groups of ``spec`` (one feature or an intersection).
 

@@ -344,7 +344,7 @@ def audit_counts(
     binary = positive is not None and len(table.class_names) == 2
     positive_favourable = favourable is None or not binary or favourable == positive
     views = class_views(table.class_names, positive)
-    full = table.counts.reshape(-1, *table.counts.shape[-2:]).sum(axis=0)[None]
+    full = table.confusion()[None]
     overall_pt = all_metrics(full, views)
     overall_bounds = metric_bounds(overall_pt, full, level=ci_level, method=rate_method)
     features = {

@@ -64,17 +64,12 @@ PREVIEW_TOO_MANY = (
 )
 
 
-def _total_confusion(pc: PredictionCounts) -> np.ndarray:
-    counts = pc.table.counts
-    return counts.reshape(-1, *counts.shape[-2:]).sum(axis=0)
-
-
 def performance_from_counts(pc: PredictionCounts) -> dict[str, Any]:
     """The performance section's classification entry from the total confusion matrix and,
     with a score column, the streamed score metrics (the check's own definitions)."""
     where = {"stage": "external", "split": "predictions", "task": "y_true"}
     names = list(pc.table.class_names)
-    cm = _total_confusion(pc)
+    cm = pc.table.confusion()
     s = pc.scores
     if s is None:
         no_score = {key: NO_SCORE for key in ("roc_auc", "log_loss", "brier", "ece")}
@@ -223,7 +218,7 @@ def data_section(
 ) -> dict[str, Any]:
     """The data section: the file is the test split; the other splits hold no rows."""
     table = pc.table
-    cm = _total_confusion(pc)
+    cm = pc.table.confusion()
     balance = {table.class_names[i]: int(cm[i].sum()) for i in range(len(table.class_names))}
     empty = sha256_bytes(b"")
     splits = {s: {"n_rows": 0, "sha256": empty, "class_balance": {}} for s in EMPTY_SPLITS}

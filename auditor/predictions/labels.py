@@ -79,7 +79,8 @@ def _floats(values: Any) -> np.ndarray | None:
     return values if values.dtype.kind == "f" else None
 
 
-def _rows(n: int) -> str:
+def rows_text(n: int) -> str:
+    """``n`` rows in words: "1 row", "1,200 rows"."""
     return "1 row" if n == 1 else f"{n:,} rows"
 
 
@@ -90,7 +91,7 @@ def _kind(label: Any) -> str:
 def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> None:
     """Refuse a y_pred label that y_true never holds when y_true is binary: it would silently
     turn a binary audit into a multi-class one (a typo, another encoding, a third class)."""
-    counts = table.counts.reshape(-1, *table.counts.shape[-2:]).sum(axis=0)  # (true, predicted)
+    counts = table.confusion()  # (true, predicted)
     true_n, pred_n = counts.sum(axis=1), counts.sum(axis=0)
     kinds = [
         {_kind(c) for c, n in zip(table.classes, ns, strict=True) if n} for ns in (true_n, pred_n)
@@ -104,7 +105,8 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
     extra = [i for i in range(len(table.classes)) if true_n[i] == 0 and pred_n[i] > 0]
     if extra and int((true_n > 0).sum()) == 2:
         i = extra[0]
-        message = PREDICTED_NOT_TRUE.format(label=table.class_names[i], rows=_rows(int(pred_n[i])),
+        message = PREDICTED_NOT_TRUE.format(label=table.class_names[i],
+                                            rows=rows_text(int(pred_n[i])),
                                             y_true=cols.y_true)  # fmt: skip
         raise AuditorInputError(message, source=source, field=cols.y_pred)
 
@@ -164,7 +166,7 @@ def check_score_class(table: CountsTable, positive: int, scores: ScoreMetrics, c
     model's labels and scores disagree, so the score is not P(positive) as the audit reads
     it. Both intervals are Hanley-McNeil's at :data:`BACKWARDS_LEVEL` (a 0/1 prediction's
     ROC AUC is its balanced accuracy)."""
-    cm = table.counts.reshape(-1, *table.counts.shape[-2:]).sum(axis=0)  # (true, predicted)
+    cm = table.confusion()  # (true, predicted)
     negative = 1 - positive
     n_pos, n_neg = int(cm[positive].sum()), int(cm[negative].sum())
     if n_pos == 0 or n_neg == 0 or not scores.roc_auc < 0.5:

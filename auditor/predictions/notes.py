@@ -9,14 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from auditor.predictions.labels import rows_text
 from auditor.predictions.read import PredictionCounts
 
 MAX_ALIKE = 3  # sets of groups differing only in case named per feature
 MAX_CLASSES_SHOWN = 6
-
-
-def _rows(n: int) -> str:
-    return "1 row" if n == 1 else f"{n:,} rows"
 
 
 def group_sizes(pc: PredictionCounts) -> dict[str, dict[str, int]]:
@@ -44,7 +41,7 @@ def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> 
         for label in groups:
             alike.setdefault(label.casefold(), []).append(label)
         for labels in [v for v in alike.values() if len(v) > 1][:MAX_ALIKE]:
-            shown = ", ".join(f"{lab!r} ({_rows(groups[lab])})" for lab in labels)
+            shown = ", ".join(f"{lab!r} ({rows_text(groups[lab])})" for lab in labels)
             notes.append(f"{feature}: {shown} differ only in case and are audited as "
                          "separate groups.")  # fmt: skip
     return notes

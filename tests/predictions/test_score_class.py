@@ -96,6 +96,7 @@ def test_the_refusal_is_rare_by_chance_and_sure_for_a_swapped_column():
     probability 0.05%); the same files with the good score swapped (P(0)): always refused."""
     from types import SimpleNamespace
 
+    from auditor.fairness.counts import CountsTable
     from auditor.predictions.labels import check_score_class
     from auditor.predictions.source import Columns
 
@@ -108,7 +109,8 @@ def test_the_refusal_is_rare_by_chance_and_sure_for_a_swapped_column():
         pred = (p > 0.5).astype(int)
         cm = np.zeros((1, 2, 2), np.int64)
         np.add.at(cm, (0, y, pred), 1)
-        table = SimpleNamespace(counts=cm, class_names=("0", "1"))
+        table = CountsTable(features=("g",), group_labels=(("all",),), classes=(0, 1),
+                            class_names=("0", "1"), counts=cm)  # fmt: skip
         for score, swap in ((rng.random(n), False), (1 - p, True)):
             ranks = np.argsort(np.argsort(score)) + 1  # continuous scores: no ties
             auc = (ranks[y == 1].sum() - y.sum() * (y.sum() + 1) / 2) / (y.sum() * (n - y.sum()))
