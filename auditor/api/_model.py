@@ -103,7 +103,7 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     """A PyTorch module (given, or built by the factory and loaded from the checkpoint)."""
     from auditor.data.supplied import supplied_rows
     from auditor.models import count_parameters
-    from auditor.models.outputs import Reordered, in_own_dtype, with_logits
+    from auditor.models.outputs import PROBE_ROWS, Reordered, in_own_dtype, with_logits
     from auditor.models.supplied import (
         SuppliedModel,
         load_checkpoint_model,
@@ -124,8 +124,8 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
         module = Reordered(module, rows.outputs)
     import torch
 
-    module = with_logits(module.to(device), torch.as_tensor(rows.bundle["test"].x, device=device),
-                         n_classes=k)  # a softmax at its end: its log  # fmt: skip
+    probe = torch.as_tensor(rows.bundle["test"].x[:PROBE_ROWS], device=device)  # rows it reads
+    module = with_logits(module.to(device), probe, n_classes=k)  # a softmax at its end: its log
     train = config.model.train
     model = SuppliedModel(
         kind=config.model.kind, module=module.eval(), n_classes=len(rows.labels),
