@@ -21,17 +21,6 @@ from auditor.predictions.source import REPEATED_HEADER, Columns
 __all__ = ["BINARY_ONLY", "Partial", "binary_only", "offsets", "reduce_arrow", "reduce_batch"]
 
 
-def _to_numpy(values: Any) -> np.ndarray:
-    if hasattr(values, "buffers") and hasattr(values, "null_count"):  # a pyarrow Array
-        return arrow_numpy(values)
-    if hasattr(values, "to_numpy"):
-        try:
-            return values.to_numpy(zero_copy_only=False)
-        except TypeError:
-            return values.to_numpy()
-    return np.asarray(values)
-
-
 BINARY_ONLY = (
     "y_score is for binary targets only, and {y_true} holds {k} classes ({classes}); audit the "
     "labels without --y-score (each class against the rest)"
@@ -43,6 +32,7 @@ def binary_only(y_true: str, classes: list[str]) -> str:
     """:data:`BINARY_ONLY` for the classes of ``y_true`` (the first few named)."""
     shown = ", ".join(classes[:SHOWN_CLASSES]) + (", ..." if len(classes) > SHOWN_CLASSES else "")
     return BINARY_ONLY.format(y_true=y_true, k=len(classes), classes=shown)
+
 
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
@@ -66,7 +56,7 @@ class Partial:
 def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: int) -> np.ndarray:
     score = _arrow_comma_decimals(columns[cols.y_score])
     if score is None:
-        values = _to_numpy(columns[cols.y_score])
+        values = arrow_numpy(columns[cols.y_score])
         try:
             score = np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError):  # a text column: numbers with a decimal comma, or say
@@ -94,8 +84,6 @@ def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_off
     labels = []
     for name in (cols.y_true, cols.y_pred):
         values = columns[name]
-        if not isinstance(values, pa.Array | pa.ChunkedArray):
-            return
         if pa.types.is_dictionary(values.type):
             values = values.dictionary_decode()
         if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
@@ -121,8 +109,6 @@ def _arrow_comma_decimals(column: Any) -> np.ndarray | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not isinstance(column, pa.Array | pa.ChunkedArray):
-        return None
     kind = column.type
     views = getattr(pa.types, "is_string_view", lambda _: False)  # pyarrow >= 16
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or views(kind)):
@@ -181,8 +167,8 @@ def _score_problem(score: np.ndarray, row_offset: int) -> str:
 
 def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int = 0,
                  spilled: SpilledCells | None = None) -> Partial:  # fmt: skip
-    """columns: name -> array (pyarrow, pandas or numpy) for ``cols.names()``; ``spilled``:
-    where the scores are spilled (the partial's cells keep their sums only)."""
+    """columns: name -> pyarrow array for ``cols.names()`` (both engines parse with pyarrow);
+    ``spilled``: where the scores are spilled (the partial's cells keep their sums only)."""
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred,
         missing_group=cols.missing_group, strip_labels=True,
@@ -237,7 +223,6 @@ def _as_text(column: Any, name: str, source: str) -> Any:
         return column.cast(pa.string())
     except pa.ArrowInvalid:
         raise AuditorInputError(BYTES_NOT_TEXT, source=source, field=name) from None
-
 
 
 def _is_binary_view(kind: Any) -> bool:
