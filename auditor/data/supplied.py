@@ -278,11 +278,12 @@ def validate_supplied(config: TableData) -> None:
     """The checks :func:`supplied_rows` makes of each file (evaluation rows, members,
     non-members) that need no model, for before any work: rows, the target, sensitive and
     named input columns, groups. The training table's input rules (an ID column, too many
-    levels) do not apply: the model takes the columns it was fitted on."""
+    levels) do not apply: the model takes the columns it was fitted on. Each frame is kept
+    for the next reader (preflight's counts, then :func:`supplied_rows`)."""
     for key in ROLES.values():
         if getattr(config, key) is None:
             continue
-        frame = read_table(Path(getattr(config, key)), field=f"data.{key}")
+        frame = read_table(Path(getattr(config, key)), field=f"data.{key}", keep=True)
         src = _source(config, key)
         _check_rows(frame, config, src=src, field=f"data.{key}")
         for col in config.features or ():

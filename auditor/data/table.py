@@ -107,11 +107,11 @@ TARGET_MISSING = "target column {col!r} has missing values"
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
 NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
 
-
-
-# The frame a validation read with ``keep=True``, handed to the next reader of the same file
-# (same path, size and modification time) in this process: the loader that follows
-# preflight does not parse the file a second time. One entry; taken by the first reader.
+# The frames a validation read with ``keep=True``, each handed to the next reader of the same
+# file (same path, size and modification time) in this process: preflight's later checks and
+# the loader do not parse a file again. At most HANDOFF_FILES entries, a run's files (the
+# table or evaluation rows, members, non-members); an entry is taken by its reader.
+HANDOFF_FILES = 3
 _HANDOFF: dict[tuple[str, int, int], pd.DataFrame] = {}
 
 
@@ -136,8 +136,9 @@ def read_frame(path: Path, *, keep: bool = False) -> pd.DataFrame:
         return frame
     frame = _parse_frame(path)
     if keep and key is not None:
-        _HANDOFF.clear()
         _HANDOFF[key] = frame
+        while len(_HANDOFF) > HANDOFF_FILES:  # the oldest: a run that stopped before loading
+            del _HANDOFF[next(iter(_HANDOFF))]
     return frame
 
 
@@ -353,8 +354,9 @@ def positive_value(labels: list, wanted: object) -> object | None:
 
 def validate_table(config: TableData) -> None:
     """Every check of :func:`load_table_bundle` (header, columns, inputs, groups, target)
-    without encoding or splitting: for validation before any work."""
-    frame = read_table(Path(config.path), field="data.path")
+    without encoding or splitting: for validation before any work. The frame is kept for
+    the next reader (preflight's counts, then the loader)."""
+    frame = read_table(Path(config.path), field="data.path", keep=True)
     src = str(config.path)
     select_inputs(frame, config, src=src)
     sensitive_groups(frame, config, src=src)

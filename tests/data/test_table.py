@@ -263,6 +263,18 @@ def test_preflight_read_is_handed_to_the_loader_once(tmp_path, monkeypatch):
     assert len(T.read_frame(path)) == 300 and len(parses) == 4
 
 
+def test_the_handoff_holds_a_runs_files_and_drops_the_oldest(tmp_path, monkeypatch):
+    # a run's three files (rows, members, non-members) are each kept; a fourth kept file
+    # drops the oldest, so frames of a run that never loaded do not pile up
+    monkeypatch.setattr(T, "_HANDOFF", {})
+    paths = [write(tmp_path, make_table(n=50 + i), name=f"f{i}.csv") for i in range(4)]
+    kept = [T.read_frame(p, keep=True) for p in paths[:3]]
+    assert [T.read_frame(p) is k for p, k in zip(paths[:3], kept, strict=True)] == [True] * 3
+    kept = [T.read_frame(p, keep=True) for p in paths]
+    assert len(T._HANDOFF) == T.HANDOFF_FILES
+    assert T.read_frame(paths[0]) is not kept[0] and T.read_frame(paths[3]) is kept[3]
+
+
 def test_question_marks_and_spaces_after_commas_read_as_in_uci_files(tmp_path):
     # UCI Adult writes "39, State-gov, ?": a space after each comma and "?" for missing
     frame = make_table()

@@ -132,3 +132,52 @@ def test_a_class_with_a_handful_of_test_rows_is_refused(tmp_path):
         path, index=False
     )
     preflight.check_table_counts(data, "none", fractions=preflight.used_splits(config))
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list:
+    from auditor.data import table
+
+    parses: list = []
+    real = table._parse_frame
+    monkeypatch.setattr(table, "_parse_frame", lambda p: parses.append(p.name) or real(p))
+    return parses
+
+
+def test_a_table_run_parses_its_table_once(tmp_path, monkeypatch):
+    # preflight's validation, its group and split counts, and the loader read one parse
+    from auditor.data import load_bundle
+
+    rng = np.random.default_rng(0)
+    n = 600
+    pd.DataFrame({"x": rng.normal(size=n), "sex": rng.choice(["F", "M"], n),
+                  "race": rng.choice(["a", "b"], n), "y": rng.choice(["no", "yes"], n)}
+                 ).to_csv(tmp_path / "t.csv", index=False)  # fmt: skip
+    config = AuditConfig(data=TableData(path=tmp_path / "t.csv", target="y",
+                                        sensitive=["sex", "race"]))  # fmt: skip
+    parses = _count_parses(monkeypatch)
+    preflight.check_run(config, config_file=None, out=tmp_path / "out")
+    bundle = load_bundle(config.data, seed=0)
+    assert parses == ["t.csv"] and len(bundle["test"].y) >= n // 4 - 2  # test = 0.25
+
+
+def test_a_supplied_models_files_are_parsed_once(tmp_path, monkeypatch):
+    # the evaluation rows, members and non-members: preflight's read is the loader's
+    from auditor.data.supplied import supplied_rows
+
+    rng = np.random.default_rng(0)
+    for name in ("rows.csv", "members.csv", "others.csv"):
+        pd.DataFrame({"x": rng.normal(size=100), "sex": rng.choice(["F", "M"], 100),
+                      "race": rng.choice(["a", "b"], 100), "y": rng.choice(["no", "yes"], 100)}
+                     ).to_csv(tmp_path / name, index=False)  # fmt: skip
+    (tmp_path / "model.skops").write_bytes(b"")
+    config = validate_config({
+        "data": {"source": "table", "path": str(tmp_path / "rows.csv"), "target": "y",
+                 "sensitive": ["sex", "race"], "members": str(tmp_path / "members.csv"),
+                 "non_members": str(tmp_path / "others.csv")},
+        "model": {"kind": "sklearn", "path": str(tmp_path / "model.skops")},
+    }, source="a.toml")  # fmt: skip
+    parses = _count_parses(monkeypatch)
+    preflight.check_run(config, config_file=None, out=tmp_path / "out")
+    rows = supplied_rows(config.data)
+    assert sorted(parses) == ["members.csv", "others.csv", "rows.csv"]
+    assert [len(rows.bundle[s].y) for s in ("test", "finetune_train", "holdout")] == [100] * 3
