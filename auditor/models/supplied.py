@@ -231,20 +231,23 @@ class ProbaModule(nn.Module):
 
 
 def proba_logits(
-    estimator: Any, decode: Decode, x: np.ndarray, *, columns: tuple[int, ...] | None = None
-) -> np.ndarray:
+    estimator: Any, decode: Decode, x: np.ndarray, *, columns: tuple[int, ...] | None = None,
+    field_name: str = "model",
+) -> np.ndarray:  # fmt: skip
     """(n, k) float32 log-probabilities of ``estimator.predict_proba`` on ``decode(x)``, its
-    columns taken in the order ``columns`` when it returns one column per class."""
+    columns taken in the order ``columns`` when it returns one column per class. A failing
+    call, NaN or infinite outputs and outputs that are not probabilities are bad input naming
+    ``field_name`` (``model.train`` for a reference model)."""
     spec = f"{_name(estimator)}.predict_proba"  # failing on the rows: bad input, not a bug
     proba = np.asarray(call_user(estimator.predict_proba, decode(x), spec=spec,
-                                 field_name="model"), dtype=np.float64)  # fmt: skip
+                                 field_name=field_name), dtype=np.float64)  # fmt: skip
     if proba.ndim == 2:
-        finite_outputs(proba)
+        finite_outputs(proba, field_name=field_name)
     if proba.ndim == 2 and proba.size and (
         proba.min() < -PROBA_SLACK or proba.max() > 1 + PROBA_SLACK
         or np.abs(proba.sum(axis=1) - 1).max() > PROBA_SLACK
     ):  # fmt: skip
-        raise AuditorInputError(NOT_PROBA.format(spec=spec), field="model")
+        raise AuditorInputError(NOT_PROBA.format(spec=spec), field=field_name)
     if columns is not None and proba.ndim == 2 and proba.shape[1] == len(columns):
         proba = proba[:, list(columns)]  # another width: refused by the caller, as it is
     return np.log(np.clip(proba, PROBA_FLOOR, 1.0)).astype(np.float32)
@@ -337,7 +340,7 @@ def _predictor(model: Any, decode: Decode, device: torch.device) -> Predictor:
 
         return predict
     if hasattr(model, "predict_proba"):
-        return lambda x: finite_outputs(proba_logits(model, decode, x), field_name="model.train")
+        return lambda x: proba_logits(model, decode, x, field_name="model.train")
     raise AuditorInputError(NOT_A_MODEL.format(found=type(model).__name__), field="model.train")
 
 
@@ -370,8 +373,8 @@ def sklearn_trainer(
             model.set_params(random_state=seed)
         y_fit = np.asarray(classes[y].tolist())
         call_user(model.fit, decode(x), y_fit, spec=CLONE_FIT, field_name="model.train")
-        return lambda xe: finite_outputs(proba_logits(_aligned(model, labels), decode, xe),
-                                         field_name="model.train")  # fmt: skip
+        return lambda xe: proba_logits(_aligned(model, labels), decode, xe,
+                                       field_name="model.train")  # fmt: skip
 
     return train
 

@@ -4,6 +4,7 @@ hostile checkpoint is refused without running anything."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import re
@@ -40,6 +41,18 @@ def nan_model(input_shape, n_classes):
 
 def fit_raises(x, y, *, seed):
     raise ValueError("cannot fit " + str(len(y)))
+
+class NanProba:  # predict_proba NaN in every row (a model fitted on NaN inputs)
+
+    classes_ = [0, 1]
+
+    def predict_proba(self, x):
+        import numpy as np
+
+        return np.full((len(x), 2), np.nan)
+
+def fit_nan(x, y, *, seed):
+    return NanProba()
 """
 
 
@@ -90,6 +103,30 @@ def test_nan_outputs_of_a_supplied_model_are_refused(user_module):
     finite = r"not finite .* on 5 of 5 rows \(first: data row 1\)"
     with pytest.raises(AuditorInputError, match=finite):
         model.logits(np.ones((5, 2), np.float32))
+
+
+NOT_FINITE_HEAD = "the model's outputs are not finite numbers (NaN or infinite) on "
+
+
+def test_nan_outputs_name_the_model_or_its_train_function(user_module):
+    # through audit_model: an estimator's NaN outputs name model; a reference model's, which
+    # the train function returned, name model.train (they named model: the inner check fired
+    # first, so the outer one naming model.train never could)
+    from sklearn.linear_model import LogisticRegression
+
+    from tests.builders import audit_split, two_feature_frame
+
+    data = two_feature_frame(0)
+    nan_model = importlib.import_module(user_module).NanProba()
+    with pytest.raises(AuditorInputError) as err:
+        audit_split(nan_model, data)
+    assert err.value.field == "model"
+    assert str(err.value) == f"model: {NOT_FINITE_HEAD}300 of 300 rows (first: " \
+        "data row 1); a model with NaN weights, or one fed inputs it cannot score"
+    fitted = LogisticRegression().fit(data[["x1", "x2"]], data["label"])
+    with pytest.raises(AuditorInputError) as err:
+        audit_split(fitted, data, train=f"{user_module}:fit_nan")
+    assert err.value.field == "model.train" and NOT_FINITE_HEAD in str(err.value)
 
 
 def test_finite_outputs_names_the_first_bad_row():
