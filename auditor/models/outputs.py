@@ -6,9 +6,27 @@ probabilities)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import torch
 from torch import nn
+
+
+def eval_forward(
+    module: nn.Module, x: torch.Tensor, *, run: Callable[[torch.Tensor], Any] | None = None
+) -> Any:
+    """``module``'s output on ``x`` (``run(x)``, default ``module(x)``), in eval mode
+    without gradients (no dropout: no random number drawn); the module's own mode is back
+    afterwards. Its exception propagates."""
+    training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            return module(x) if run is None else run(x)
+    finally:
+        module.train(training)
 
 
 class OneLogit(nn.Module):
@@ -33,15 +51,10 @@ def with_two_logits(
     :class:`OneLogit` when a binary model returns one logit per row on two rows of zeros."""
     if n_classes != 2 or isinstance(module, OneLogit):
         return module
-    training = module.training
-    module.eval()
     try:
-        with torch.no_grad():
-            out = module(torch.zeros((2, *input_shape)))
+        out = eval_forward(module, torch.zeros((2, *input_shape)))
     except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
         return module
-    finally:
-        module.train(training)
     one = isinstance(out, torch.Tensor) and tuple(out.shape) in ((2, 1), (2,))
     return OneLogit(module) if one else module
 
@@ -108,24 +121,16 @@ class OneProbability(OneLogit):
         return torch.log(torch.cat([1 - p, p], dim=1).clamp_min(1e-12))
 
 
-def _one_probability(module: nn.Module, x: torch.Tensor) -> nn.Module | None:
-    """``module`` (a :class:`OneLogit`, maybe :class:`Reordered`) with its one output read
-    as a probability when that output lies in [0, 1] on every probed row; else None."""
+def _one_probability(module: nn.Module) -> tuple[int, nn.Module] | None:
+    """For a :class:`OneLogit` (as it is, or under :class:`Reordered`): the column of its
+    output that holds the one output, and the module with that output read as a probability
+    (:class:`OneProbability`); None for any other module."""
     if isinstance(module, Reordered):
-        inner = _one_probability(module.inner, x)
-        return None if inner is None else Reordered(inner, tuple(module.columns))
-    if type(module) is not OneLogit:
-        return None
-    training = module.training
-    module.eval()
-    try:
-        with torch.no_grad():
-            z = module(x[:PROBE_ROWS])[:, 1].double().cpu().numpy()
-    except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
-        return None
-    finally:
-        module.train(training)
-    return OneProbability(module.inner) if is_probability(z) else None
+        inner = _one_probability(module.inner)
+        if inner is None:
+            return None
+        return module.columns.index(inner[0]), Reordered(inner[1], tuple(module.columns))
+    return (1, OneProbability(module.inner)) if type(module) is OneLogit else None
 
 
 def is_probability(z: np.ndarray) -> bool:
@@ -137,24 +142,23 @@ def with_logits(module: nn.Module, x: torch.Tensor, *, n_classes: int) -> nn.Mod
     """``module`` as it is, or in :class:`LogOf` when its (n, K >= 2) outputs on ``x`` (up
     to PROBE_ROWS evaluation rows) are probabilities: each in [0, 1], each row summing to 1;
     a binary model's one output (:class:`OneLogit`) in [0, 1] on those rows is read as the
-    positive class's probability (:class:`OneProbability`), not as a logit."""
-    if n_classes < 2 or not len(x):
+    positive class's probability (:class:`OneProbability`), not as a logit. One forward pass
+    of those rows decides."""
+    rows = x[:PROBE_ROWS]
+    if n_classes < 2 or not len(rows):
         return module
-    one = _one_probability(module, x) if n_classes == 2 else None
-    if one is not None:
-        return one
-    training = module.training
-    module.eval()
     try:
-        with torch.no_grad():
-            out = module(x[:PROBE_ROWS])
+        out = eval_forward(module, rows)
     except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
         return module
-    finally:
-        module.train(training)
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(x[:PROBE_ROWS]), n_classes):
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(rows), n_classes):
         return module
-    return LogOf(module) if are_probabilities(out.double().cpu().numpy()) else module
+    out = out.double().cpu().numpy()
+    one = _one_probability(module)
+    if one is None:
+        return LogOf(module) if are_probabilities(out) else module
+    # outputs [0, z] are probabilities only where z is 1, so a OneLogit is never a LogOf
+    return one[1] if is_probability(out[:, one[0]]) else module
 
 
 def are_probabilities(out: np.ndarray) -> bool:

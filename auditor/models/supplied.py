@@ -43,6 +43,7 @@ from auditor.models.files import (  # noqa: F401 - the skops loader's names are 
 from auditor.models.outputs import (
     OneLogit,
     are_probabilities,
+    eval_forward,
     in_own_dtype,
     is_probability,
     with_two_logits,
@@ -176,14 +177,9 @@ def check_forward(
     ``one_logit`` a binary model's one logit per row ((2, 1) or (2,): True is returned). A
     module that ignores ``input_shape`` or ``n_classes`` is bad input here, not an internal
     error in the middle of training ("mat1 and mat2 shapes cannot be multiplied")."""
-    training = module.training
-    module.eval()
-    try:
-        with torch.no_grad():
-            out = call_user(module, torch.zeros((2, *input_shape)), spec=f"{spec} (forward)",
-                            field_name="model.factory")  # fmt: skip
-    finally:
-        module.train(training)
+    out = eval_forward(module, torch.zeros((2, *input_shape)),
+                       run=lambda x: call_user(module, x, spec=f"{spec} (forward)",
+                                               field_name="model.factory"))  # fmt: skip
     shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
     if one_logit and n_classes == 2 and shape in ((2, 1), (2,)):
         return True

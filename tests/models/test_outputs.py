@@ -83,3 +83,37 @@ def test_a_reference_trainer_returning_a_sigmoid_model_predicts_its_probabilitie
     with torch.no_grad():
         p = model(torch.from_numpy(x))[:, 0].numpy()
     np.testing.assert_allclose(np.exp(out)[:, 1] / np.exp(out).sum(axis=1), p, rtol=1e-5)
+
+
+class Counted(nn.Module):
+    """``inner`` with its forward passes counted (and the mode each ran in)."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+        self.modes: list[bool] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.modes.append(self.training)
+        return self.inner(x)
+
+
+@pytest.mark.parametrize(
+    ("make", "want"),
+    [(lambda: nn.Sequential(linear([1.5, -1.0], 0.3), nn.Sigmoid()), "OneProbability"),
+     (lambda: linear([1.5, -1.0], 0.3), "OneLogit"),
+     (lambda: nn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=1)), "LogOf"),
+     (lambda: nn.Linear(2, 2), "Counted")],
+)  # fmt: skip
+def test_the_probe_reads_the_rows_in_one_eval_forward_and_restores_the_mode(make, want):
+    # with_logits ran a one-logit model's 512 rows twice (once to test for a probability)
+    counted = Counted(make())
+    module = with_two_logits(counted, input_shape=(2,), n_classes=2)
+    x = torch.randn(600, 2)
+    for swap in (False, True):
+        counted.modes.clear()
+        wrapped = with_logits(Reordered(module, (1, 0)) if swap else module, x, n_classes=2)
+        assert counted.modes == [False] and counted.training  # eval for the probe, then back
+        if isinstance(wrapped, Reordered):  # LogOf wraps the reordered module; the rest sit in it
+            wrapped = wrapped.inner
+        assert type(wrapped).__name__ == want
