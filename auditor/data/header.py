@@ -31,9 +31,9 @@ from itertools import chain
 from pathlib import Path
 from typing import Literal
 
+from auditor.config.paths import NO_FILE
 from auditor.errors import AuditorInputError
 
-NO_FILE = "no such file"
 IS_DIRECTORY = "is a folder, not a file"
 PARTS = (
     " (it holds {n} {suffix} files: a dataset written in parts, as Spark and Dask write them? "
