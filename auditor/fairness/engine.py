@@ -42,7 +42,8 @@ from auditor.fairness.metrics import (
 )
 
 CI_METHOD = ci_method()
-TOO_FEW_GROUPS = "fewer than 2 groups with enough data ({n} of {total})"
+# Counts groups, not rows ("(0 of 30)" read as rows where 30 groups met min_group_size 30).
+TOO_FEW_GROUPS = "{n} of the {total} groups {verb} enough data (min_group_size rows); a gap needs 2"
 ALL_UNDEFINED = "the metric is undefined in every compared group"
 ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
 PART_DEFINED = "fewer than 2 compared groups have a defined {rates}: the gap is the other rate's"
@@ -190,7 +191,8 @@ def _disparity(cmp: _Compared, dname: str, method: str, sfx: str) -> DisparityRe
     comps = [c + sfx for c in components]
     n_cmp = len(cmp.idx)
     if n_cmp < 2:
-        reason = TOO_FEW_GROUPS.format(n=n_cmp, total=cmp.n_labels)
+        verb = "has" if n_cmp == 1 else "have"
+        reason = TOO_FEW_GROUPS.format(n=n_cmp, total=cmp.n_labels, verb=verb)
         nan = float("nan")
         return DisparityResult(nan, nan, nan, "insufficient_data", method, None, [], n_cmp,
                                cmp.excluded, reason)  # fmt: skip

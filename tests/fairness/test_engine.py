@@ -132,6 +132,22 @@ def test_a_small_group_never_takes_the_verdict_away():
     assert over.pair == ["b", "overall"] and over.ci_low <= over.value <= over.ci_high
 
 
+def test_a_gap_without_two_large_groups_says_how_many_groups_had_enough_data():
+    """The reason counts groups, not rows: "(0 of 30)" read as 0 of the 30 rows a group needs
+    in the digits demo (30 intersections, min_group_size 30)."""
+    rng = np.random.default_rng(3)
+    yt, yp = rng.integers(0, 2, 130), rng.integers(0, 2, 130)
+    sf = {"s": np.r_[["big"] * 100, ["a"] * 10, ["b"] * 10, ["c"] * 10]}
+    res = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("s",)], positive=1)
+    gap = res.features["s"].disparities["demographic_parity_difference"]["between_groups"]
+    assert gap.status == "insufficient_data"
+    assert gap.reason == "1 of the 4 groups has enough data (min_group_size rows); a gap needs 2"
+    none = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("s",)], positive=1,
+                        min_group_size=500)  # fmt: skip
+    reason = none.features["s"].disparities["equalized_odds_difference"]["between_groups"].reason
+    assert reason == "0 of the 4 groups have enough data (min_group_size rows); a gap needs 2"
+
+
 def test_rates_at_zero_and_one_get_honest_intervals():
     """TPR 1.0 on 45 positives: the Wilson interval [0.921, 1], never [1, 1]."""
     yt = np.r_[np.ones(45, int), np.zeros(55, int)]
