@@ -12,7 +12,10 @@ from torch import nn
 
 from auditor.errors import AuditorInputError
 
-NO_CUDA = "CUDA was asked for (--device, or device in the config) but no CUDA device is present"
+NO_CUDA = (
+    "CUDA was asked for (--device, or device in the config) but no CUDA device is present: "
+    "ask for cpu, or auto (CUDA where present)"
+)
 
 
 def resolve_device(name: str) -> torch.device:

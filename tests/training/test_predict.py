@@ -71,6 +71,7 @@ def test_cuda_without_a_device_is_an_input_error():
     with pytest.raises(AuditorInputError) as err:
         resolve_device("cuda")
     assert NO_CUDA in str(err.value) and err.value.field == "device"
+    assert "ask for cpu, or auto" in str(err.value)  # what to do next
     assert resolve_device("auto") == CPU
 
 
