@@ -28,7 +28,7 @@ from auditor.fairness.engine import audit_counts, resolve_specs
 from auditor.fairness.metrics import favourable_index
 from auditor.fairness.scores import scores_by_group
 from auditor.fairness.threshold import file_threshold, threshold_sweep
-from auditor.predictions.notes import class_notes, group_sizes, input_notes, score_notes
+from auditor.predictions.notes import file_notes, group_sizes
 from auditor.predictions.read import (
     AUC_METHOD,
     MISSING_LEVEL,
@@ -225,8 +225,8 @@ def data_section(
     file_sha = file_sha256 or sha256_file(path)
     positive = None if pc.positive is None else table.class_names[pc.positive]
     auc = pc.scores.roc_auc if pc.scores is not None else None
-    notes = [*class_notes(balance, cols.y_true), *score_notes(auc, list(balance), positive),
-             *input_notes(group_sizes(pc), cols.missing_group)]  # fmt: skip
+    notes = file_notes(balance, cols.y_true, roc_auc=auc, positive=positive,
+                       sizes=group_sizes(pc), missing_group=cols.missing_group)  # fmt: skip
     read_from = (f"Predictions of an external model read from {path.name} ({table.n:,} rows); "
                  "auditor did not train or run the model.")  # fmt: skip
     splits["test"] = {"n_rows": table.n, "sha256": file_sha, "class_balance": balance}

@@ -77,9 +77,19 @@ def score_notes(roc_auc: float | None, class_names: Sequence[str],
             f"give P({positive}) (1 - y_score)."]  # fmt: skip
 
 
+def file_notes(balance: dict[str, int], y_true: str, *, roc_auc: float | None,
+               positive: str | None, sizes: dict[str, dict[str, int]],
+               missing_group: str | None) -> list[str]:  # fmt: skip
+    """Every note, in the order the card and the terminal give them: the classes
+    (:func:`class_notes`, ``balance`` each class's true rows), the score (:func:`score_notes`)
+    and the groups (:func:`input_notes`, ``sizes`` as :func:`group_sizes` gives them)."""
+    return [*class_notes(balance, y_true), *score_notes(roc_auc, list(balance), positive),
+            *input_notes(sizes, missing_group)]  # fmt: skip
+
+
 def record_notes(data: dict[str, Any], sensitive: Sequence[str],
                  missing_group: str | None) -> list[str]:  # fmt: skip
-    """:func:`input_notes` from an ``audit.json``'s fairness groups (for the terminal)."""
+    """:func:`file_notes` from an ``audit.json`` (for the terminal)."""
     fairness = data["fairness"]
     features = fairness.get("features", {}) if fairness["status"] == "ok" else {}
     sizes = {f: {g["group"]: g["n"] for g in features[f]["groups"]} for f in sensitive
@@ -87,6 +97,6 @@ def record_notes(data: dict[str, Any], sensitive: Sequence[str],
     test = data["data"]["splits"]["test"]
     auc = data["performance"]["finetuned"]["test"].get("roc_auc")
     positive = fairness.get("positive_class") if fairness["status"] == "ok" else None
-    return [*class_notes(test["class_balance"], data["data"]["finetune_task"]["name"]),
-            *score_notes(auc, list(test["class_balance"]), positive),
-            *input_notes(sizes, missing_group)]  # fmt: skip
+    return file_notes(test["class_balance"], data["data"]["finetune_task"]["name"],
+                      roc_auc=auc, positive=positive, sizes=sizes,
+                      missing_group=missing_group)  # fmt: skip

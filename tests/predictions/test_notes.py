@@ -1,0 +1,28 @@
+"""The notes of a predictions audit are written once: the card's data description and the
+terminal's lines (read back from audit.json) give the same notes in the same order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditor.api import audit_predictions
+from auditor.data._tables import MISSING_LEVEL
+from auditor.predictions.notes import record_notes
+
+
+def test_the_cards_notes_are_the_terminals():
+    # a score ranked backwards (y_pred too: a bad model, not a wrong column), groups
+    # written 'a' and 'A', rows with no group
+    rng = np.random.default_rng(1)
+    n = 2000
+    p = rng.random(n)
+    y = (rng.random(n) < p).astype(int)
+    groups = rng.choice(["a", "A", "b", None], n, p=[0.4, 0.1, 0.4, 0.1])
+    frame = pd.DataFrame({"y": y, "pred": (p < 0.5).astype(int), "score": 1 - p, "g": groups})
+    data = audit_predictions(frame, y_true="y", y_pred="pred", y_score="score", sensitive=["g"],
+                             missing_group=True).data  # fmt: skip
+    notes = record_notes(data, ["g"], MISSING_LEVEL)
+    assert len(notes) == 3 and "ROC AUC" in notes[0] and "audited as the group" in notes[1]
+    assert "differ only in case" in notes[2]
+    assert data["data"]["description"].endswith(" ".join(notes))
