@@ -89,6 +89,15 @@ def _logit_scaled(k: float) -> Callable[[np.ndarray], np.ndarray]:
     return lambda s: 1 / (1 + np.exp(-k * np.log(s / (1 - s))))
 
 
+def _with_confident_mistakes(name: str, model: Model, share: float, score: float) -> Model:
+    """``model`` with a share of rows scored ``score`` (positives: a confident mistake, loss
+    -log(score)) or 1 - ``score`` (negatives), half each: rare large losses a small sample
+    often lacks, among scores that spread."""
+    s = np.concatenate([[score], model.s, [1 - score]])
+    mass = np.concatenate([[share / 2], (1 - share) * model.mass, [share / 2]])
+    return Model(name, s, mass, np.concatenate([[1.0], model.q, [0.0]]))
+
+
 MODELS = {m.name: m for m in (
     beta_model("calibrated", 2, 2),
     beta_model("calibrated, confident", 0.5, 0.5),
@@ -105,6 +114,7 @@ MODELS = {m.name: m for m in (
                grid=np.array([0.1, 0.9])),
     beta_model("0.85-0.95 scores, 2% wrong", 1, 1, lambda s: np.where(s > 0.5, 0.98, 0.02),
                grid=np.concatenate([np.linspace(0.05, 0.15, 50), np.linspace(0.85, 0.95, 50)])),
+    _with_confident_mistakes("calibrated, 0.5% wrong at 1e-6", beta_model("", 2, 2), 0.005, 1e-6),
 )}  # fmt: skip
 SITUATIONS: tuple[tuple[str, int], ...] = (
     *(("calibrated", n) for n in (5, 10, 20, 50, 200, 2000)),
@@ -119,6 +129,10 @@ SITUATIONS: tuple[tuple[str, int], ...] = (
     *(("0/1 scores, 0.5% wrong", n) for n in (20, 50, 200, 2000)),
     *(("0.9/0.1 scores, 2% wrong", n) for n in (20, 50, 200)),
     *(("0.85-0.95 scores, 2% wrong", n) for n in (20, 50, 200)),
+    *(("calibrated, 0.5% wrong at 1e-6", n) for n in (50, 200, 2000)),
+    ("calibrated, AUC near 1", 10), ("calibrated, AUC near 1", 500),
+    ("0.85-0.95 scores, 2% wrong", 500), ("0.85-0.95 scores, 2% wrong", 2000),
+    ("overconfident", 500),
 )  # fmt: skip
 
 
@@ -172,6 +186,7 @@ class Tally:
     width: float = 0.0
     missing: int = 0  # estimate defined, interval not available
     above: int = 0  # the truth above the interval
+    at_zero: int = 0  # the lower end at 0
 
     def add(self, lo: float, hi: float, truth: float) -> None:
         if math.isnan(lo):
@@ -180,11 +195,18 @@ class Tally:
         self.defined += 1
         self.hits += lo <= truth <= hi
         self.above += truth > hi
+        self.at_zero += lo == 0
         self.width += hi - lo
 
     @property
     def coverage(self) -> float:
         return self.hits / self.defined if self.defined else math.nan
+
+    @property
+    def short(self) -> bool:
+        """Below the level by more than twice its Monte Carlo standard error."""
+        se = math.sqrt(LEVEL * (1 - LEVEL) / max(self.defined, 1))
+        return self.defined > 0 and self.coverage < LEVEL - 2 * se
 
 
 def coverage(name: str, n: int, reps: int, rngs: Rngs) -> dict[str, dict[str, Tally]]:
@@ -213,22 +235,39 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     rngs, start = Rngs(args.seed), time.perf_counter()
-    print(f"coverage of 95% intervals, {args.reps} repetitions: new (old); mean width of the new")
-    print(f"{'situation':24} {'n':>5} {'ROC AUC':>18} {'log loss':>18} {'ECE':>18}"
-          f" {'width AUC':>9} {'LL':>6} {'ECE':>6} {'n/a LL':>6} {'ECE>hi':>6}")  # fmt: skip
+    print(f"coverage of 95% intervals, {args.reps} repetitions: new (old); mean width of the new;"
+          " '<' marks a coverage below 0.95, '!' one short of it beyond Monte Carlo noise")
+    print(f"{'situation':31} {'n':>5} {'ROC AUC':>16} {'log loss':>16} {'ECE':>16}"
+          f" {'width AUC':>9} {'LL':>6} {'ECE':>6} {'n/a LL':>6} {'ECE>hi':>6}"
+          f" {'ECE lo=0':>8}")  # fmt: skip
+    below, short = [], []
     for name, n in SITUATIONS:
         c = coverage(name, n, args.reps, rngs)
-        cells = [f"{c['new'][k].coverage:.3f} ({c['old'][k].coverage:.3f})" for k in METRICS]
-        widths = [c["new"][k].width / max(c["new"][k].defined, 1) for k in METRICS]
-        print(f"{name:24} {n:5d} " + " ".join(f"{x:>18}" for x in cells)
+        new = c["new"]
+        cells = [f"{new[k].coverage:.3f}{_mark(new[k])}({c['old'][k].coverage:.3f})"
+                 for k in METRICS]  # fmt: skip
+        widths = [new[k].width / max(new[k].defined, 1) for k in METRICS]
+        print(f"{name:31} {n:5d} " + " ".join(f"{x:>16}" for x in cells)
               + f" {widths[0]:9.3f} {widths[1]:6.3f} {widths[2]:6.3f}"
-              + f" {c['new']['log_loss'].missing:6d}"
-              + f" {c['new']['ece'].above / max(c['new']['ece'].defined, 1):6.3f}")  # fmt: skip
+              + f" {new['log_loss'].missing:6d}"
+              + f" {new['ece'].above / max(new['ece'].defined, 1):6.3f}"
+              + f" {new['ece'].at_zero / max(new['ece'].defined, 1):8.3f}")  # fmt: skip
+        below += [f"{name} at {n} rows: {k} {new[k].coverage:.3f}" for k in METRICS
+                  if new[k].coverage < LEVEL]  # fmt: skip
+        short += [f"{name} at {n} rows: {k} {new[k].coverage:.3f}" for k in METRICS
+                  if new[k].short]  # fmt: skip
     print("\ntruths: " + "; ".join(
         f"{k}: AUC {t['roc_auc']:.3f}, log loss {t['log_loss']:.3f}, ECE {t['ece']:.3f}, "
         f"base rate {t['base_rate']:.3f}" for k, t in ((k, m.truth()) for k, m in MODELS.items())
     ))  # fmt: skip
     print(f"\n{time.perf_counter() - start:.1f} s")
+    print("\nbelow 0.95: " + ("; ".join(below) or "none"))
+    if short:
+        raise SystemExit("SHORT OF 0.95 beyond Monte Carlo noise: " + "; ".join(short))
+
+
+def _mark(t: Tally) -> str:
+    return "!" if t.short else "<" if t.coverage < LEVEL else " "
 
 
 if __name__ == "__main__":

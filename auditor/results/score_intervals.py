@@ -7,26 +7,36 @@ each interval's coverage in those situations by simulation.
   estimate (a score interval, as Wilson's is for a proportion): every A with
   (|A - estimate| - c)^2 <= z^2 V_HM(A), c = 1 / (4 min(P, N)) a continuity correction.
   It never has zero width (at an AUC of 1 too) and lies in [0, 1].
-- Log loss: the mean loss is pi m1 + (1 - pi) m0 (pi the share of positives, m1 and m0 each
-  class's mean loss). pi gets a continuity-corrected Wilson interval at level 1 - alpha/2, and
-  for every pi in it the class means a t interval at level 1 - alpha/2 (t quantile at
-  alpha/4, min(n1, n0) - 1 degrees of freedom); the interval is the hull. A rare class
-  whose rows carry large losses (so the mean is skewed) is what it is built for. It needs
-  two rows of each class: rows of one class say nothing of the other's share or losses. A
-  class whose rows all lose the same (hard 0/1 or 0.9/0.1 scores, every row right: the t
-  interval has no width) has its mean in [l - p_u l, l + p_u (MAX_LOSS - l)], p_u the Wilson
-  upper end of a share seen 0 times in its rows: one unseen mistake costs up to 36.
-  Losses that spread only a little (scores 0.85-0.95, every row right) keep the t interval,
-  which misses rare unseen mistakes (bench: 0.37 at 20 rows, 0.94 at 200).
+- Log loss: the losses of the N rows are split at their least (a) and largest (b). The
+  mean of the losses clamped to [a, b] (each seen) is pi m1 + (1 - pi) m0 (pi the share of
+  positives, m1 and m0 each class's mean loss): pi gets a continuity-corrected Wilson
+  interval at level 1 - alpha/2 and, for every pi in it, the class means a t interval (t
+  quantile at alpha/4, min(n1, n0) - 1 degrees of freedom); the hull, clamped to [a, b]. A
+  rare class whose rows carry large losses (a skewed mean) is what that part is built for.
+  The rest is the rows no sample showed: the share beyond the largest of N losses is at
+  most q = 1 - (alpha/4)^(1/N) (order statistics, any distribution), each loses at most
+  MAX_LOSS (36: a score clipped to machine eps), so the upper end adds q (MAX_LOSS - b) and
+  the lower end takes off q a. A confident model's rare large losses (a mistake at 0.1, or
+  at 1e-6, among scores that spread; a calibrated model with AUC 0.99) are often missing
+  from a small sample, and the sample then looks like an easy one: no interval covers them
+  that does not allow this much (the t interval alone: 0.37 at 20 rows, 0.85 at 200). It is
+  about 4.4 MAX_LOSS / N: most of the width under a few hundred rows. It needs two rows of
+  each class: rows of one class say nothing of the other's share or losses.
 - ECE: simultaneous over the bins. Each non-empty bin's accuracy gets a continuity-corrected
   Wilson interval at level 1 - alpha/(2B) (Bonferroni over the B bins, with alpha/2 for
-  them all: one bin's miss on either side lifts the lower end above 0); the lower end is
-  sum_b w_b min |a - conf_b| over the bin's interval, so it reaches 0 when every bin's
-  interval contains its mean confidence (a calibrated model), where ECE - z se, centred on
-  an estimate biased upward, missed a true 0 in 39-58% of samples. The upper end is the
-  smaller of sum_b w_b max |a - conf_b| and ECE + z se (se^2 = sum_b (n_b / N)^2 a_b (1 - a_b)
-  / n_b, a_b at its Wilson centre): the upward bias keeps the truth below the second (above
-  it in at most 0.6% of the benchmark's samples) at about half the width of the first.
+  them all: one bin's miss on either side lifts the lower end above 0). The lower end is
+  the largest of three: sum_b w_b min |a - conf_b| over the bin's interval (0 when every
+  bin's interval contains its mean confidence, as for a calibrated model, where ECE - z se,
+  centred on an estimate biased upward, missed a true 0 in 39-58% of samples); the signed
+  gap |sum_b w_b (acc_b - conf_b)| less z s (two-sided at alpha/4; ECE >= the gap by the
+  triangle inequality; it finds a model over- or underconfident in every bin, which the bins
+  one by one cannot at 200 rows); and ECE - sum_b w_b s_b - z s (alpha/8: the ECE of the
+  estimates exceeds the true one by at most sum_b w_b |acc_b - a_b|, whose mean is at most
+  sum_b w_b s_b), s_b the bin accuracy's sd at its largest in the bin's interval and
+  s^2 = sum_b w_b^2 s_b^2. The upper end is the smaller of sum_b w_b max |a - conf_b| and
+  ECE + z se (se^2 = sum_b (n_b / N)^2 a_b (1 - a_b) / n_b, a_b at its Wilson centre): the
+  upward bias keeps the truth below the second (above it in at most 3.4% of the benchmark's
+  samples, at 0/1 scores with 0.5% wrong) at about half the width of the first.
 
 Pure numpy (no scipy: a predictions audit does not import it).
 """
@@ -37,16 +47,18 @@ import math
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from statistics import NormalDist
+from typing import NamedTuple
 
 from auditor.results.classification import ReliabilityBin
 
 SCORE_INTERVALS = (
     "ROC AUC: Hanley-McNeil score interval (the variance at the candidate AUC, continuity-"
-    "corrected); log loss: "
-    "share of positives (Wilson, continuity-corrected) by each class's mean loss (t; a class "
-    "without spread: a Wilson-bounded share of unseen rows at any loss), simultaneous; ECE: "
-    "simultaneous over its 15 bins (continuity-corrected Wilson per bin, Bonferroni), its "
-    "upper end at most ECE + z se"
+    "corrected); log loss: share of positives (Wilson, continuity-corrected) by each class's "
+    "mean loss (t), simultaneous, plus an allowance for rows beyond the losses seen (a share "
+    "of about 4.4/N, each losing up to 36: one confident mistake's cost), most of the width "
+    "under a few hundred rows; ECE: simultaneous over its 15 bins (continuity-corrected "
+    "Wilson per bin, Bonferroni), its lower end at least the signed gap of accuracy and "
+    "confidence, its upper end at most ECE + z se"
 )
 EPS = 2.0**-52  # float64 machine epsilon: scikit-learn's log_loss clip for float64 scores
 MAX_LOSS = -math.log(EPS)  # a row's largest log loss: its score clipped to machine eps
@@ -203,39 +215,59 @@ def _crossing(f: Callable[[float], float], outer: float, inner: float) -> float:
     return inner
 
 
+class ClassLosses(NamedTuple):
+    """The per-row log losses of one true class's rows: how many, their mean, sample
+    variance (NaN under 2 rows), least and largest (NaN without rows)."""
+
+    n: int
+    mean: float
+    var: float
+    least: float
+    most: float
+
+
 def log_loss_interval(
-    log_loss: float, classes: Sequence[tuple[int, float, float]], *, level: float
+    log_loss: float, classes: Sequence[ClassLosses], *, level: float
 ) -> tuple[float, float]:
-    """The interval of the mean log loss from each class's (rows, mean loss, variance of the
-    loss): positives first, then negatives. NaN unless each class has 2 rows: rows of one
-    class say nothing of the other's share or losses (a 3% class is often absent from 50
-    rows, and its losses can be most of the mean)."""
+    """The interval of the mean log loss from each class's losses: positives first, then
+    negatives. NaN unless each class has 2 rows: rows of one class say nothing of the
+    other's share or losses (a 3% class is often absent from 50 rows, and its losses can be
+    most of the mean).
+
+    The mean is split at the least (a) and largest (b) loss of the N rows: E[min(max(L, a),
+    b)], minus E[(a - L)+], plus E[(L - b)+]. The first is a mean over losses in [a, b], all
+    seen: the share of positives (continuity-corrected Wilson at 1 - alpha/2) by each class's
+    mean (t at 1 - alpha/4, min(n1, n0) - 1 degrees of freedom), the hull over the share's
+    interval, clamped to [a, b]. The others are the unseen rows: the share of rows beyond the
+    largest of N losses is at most q = 1 - (alpha/4)^(1/N) with probability 1 - alpha/4
+    (order statistics, whatever the distribution), and each loses at most MAX_LOSS, so
+    E[(L - b)+] <= q (MAX_LOSS - b); likewise E[(a - L)+] <= q a. That allowance is what
+    covers a confident model's rare large losses that a small sample does not show (it is
+    about 4.4 MAX_LOSS / N: 8 at 20 rows, 0.08 at 2,000); no bound can be valid for every
+    model with less, as one unseen confident mistake costs up to MAX_LOSS."""
     if math.isnan(log_loss) or log_loss_missing(classes):
         return math.nan, math.nan
-    (n1, m1, v1), (n0, m0, v0) = classes
+    (n1, m1, v1, *_), (n0, m0, v0, *_) = classes
+    least, most = min(c[3] for c in classes), max(c[4] for c in classes)
     alpha = 1 - level
-    z = z_value(1 - alpha / 2)
-    pi_lo, pi_hi = wilson_cc(n1, n1 + n0, z)
+    pi_lo, pi_hi = wilson_cc(n1, n1 + n0, z_value(1 - alpha / 2))
     t = t_quantile(1 - alpha / 4, min(n1, n0) - 1)
-    (d1, u1), (d0, u0) = (_unseen(n, m, v, z) for n, m, v in classes)
     ends = []
     for pi in (pi_lo, pi_hi):
         centre = pi * m1 + (1 - pi) * m0
         half = t * math.hypot(pi * _sd(v1) / math.sqrt(n1), (1 - pi) * _sd(v0) / math.sqrt(n0))
-        ends += [centre - half - pi * d1 - (1 - pi) * d0, centre + half + pi * u1 + (1 - pi) * u0]
-    return max(0.0, min(min(ends), log_loss)), max(min(max(ends), MAX_LOSS), log_loss)
+        ends += [centre - half, centre + half]
+    q = unseen_share(n1 + n0, alpha / 4)
+    lo = max(min(ends), least) - q * least
+    hi = min(max(ends), most) + q * (MAX_LOSS - most)
+    return max(0.0, min(lo, log_loss)), max(min(hi, MAX_LOSS), log_loss)
 
 
-def _unseen(n: int, mean: float, var: float, z: float) -> tuple[float, float]:
-    """How far (down, up) a class's mean loss may lie from ``mean`` when its n rows all have
-    one loss (no spread: the t interval has no width): a share of rows unlike every one seen,
-    at most the Wilson upper end p_u of a share seen 0 times in n, may lose anything in [0,
-    MAX_LOSS] (a hard 0/1 score always right loses 2e-16 a row, one mistake 36), so the mean
-    is in [mean - p_u mean, mean + p_u (MAX_LOSS - mean)]. (0, 0) where the losses spread."""
-    if _sd(var) > 1e-6 * mean:  # (a sum of squares' rounding is about 1e-8 of the mean)
-        return 0.0, 0.0
-    p_u = wilson_cc(0, n, z)[1]
-    return p_u * mean, p_u * (MAX_LOSS - mean)
+def unseen_share(n: int, error: float) -> float:
+    """The largest share of a population that all of n >= 1 independent draws can miss (lie
+    beyond the sample's extreme on one side) but with probability ``error``: the q with
+    (1 - q)^n = error (the Clopper-Pearson upper end of a share seen 0 times in n)."""
+    return -math.expm1(math.log(error) / n)
 
 
 def _sd(var: float) -> float:
@@ -244,7 +276,7 @@ def _sd(var: float) -> float:
     return math.sqrt(var) if var > 0 else 0.0
 
 
-def log_loss_missing(classes: Sequence[tuple[int, float, float]]) -> str | None:
+def log_loss_missing(classes: Sequence[ClassLosses]) -> str | None:
     """Why :func:`log_loss_interval` gives no interval for these class counts (None: it
     does)."""
     counts = [c[0] for c in classes]
@@ -260,17 +292,25 @@ def ece_interval(ece: float, bins: list[ReliabilityBin], *, level: float) -> tup
     total = sum(b.n for b in full)
     if math.isnan(ece) or total == 0:
         return math.nan, math.nan
-    # half the error for the bins together, half for the upper end's normal approximation
-    z, z_bins = z_value(level), z_value(1 - (1 - level) / (2 * len(full)))
-    lo = hi = var = 0.0
+    alpha = 1 - level
+    # alpha/2 for the bins together (two-sided), alpha/2 for the upper end's normal
+    # approximation; the lower end's two sums: alpha/4 (the signed gap, two-sided), alpha/8
+    z, z_bins = z_value(level), z_value(1 - alpha / (2 * len(full)))
+    lo = hi = var = spread = spread2 = gap = 0.0
     for b in full:
         k = round(b.accuracy * b.n)
         a_lo, a_hi = wilson_cc(k, b.n, z_bins)
-        c = b.mean_confidence
+        c, w = b.mean_confidence, b.n / total
         nearest = 0.0 if a_lo <= c <= a_hi else min(abs(a_lo - c), abs(a_hi - c))
-        lo += b.n / total * nearest
-        hi += b.n / total * max(abs(a_lo - c), abs(a_hi - c))
+        lo += w * nearest
+        hi += w * max(abs(a_lo - c), abs(a_hi - c))
         a = (k + z * z / 2) / (b.n + z * z)  # the Wilson centre: a bin all right has spread
         var += b.n * a * (1 - a)
+        most = 0.25 if a_lo <= 0.5 <= a_hi else max(a_lo * (1 - a_lo), a_hi * (1 - a_hi))
+        spread += w * math.sqrt(most / b.n)  # the accuracy's sd at most, in its interval
+        spread2 += most * w * w / b.n
+        gap += w * (k / b.n - c)
     hi = min(hi, ece + z * math.sqrt(var) / total)
+    noise = z_value(1 - alpha / 4) * math.sqrt(spread2)
+    lo = max(lo, abs(gap) - noise, ece - spread - noise)
     return max(0.0, min(lo, ece)), min(1.0, max(hi, ece))

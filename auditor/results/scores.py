@@ -28,14 +28,16 @@ from auditor.results.classification import (
 from auditor.results.score_intervals import (
     EPS,
     SCORE_INTERVALS,
+    ClassLosses,
     auc_interval,
     ece_interval,
     log_loss_interval,
 )
 
-__all__ = ["AUC_METHOD", "EPS", "SCORE_INTERVALS", "ClassScoreSums", "ScoreMetrics",
-           "auc_interval", "distinct_counts", "ece_interval", "exact_auc", "log_loss_interval",
-           "merge_counts", "merged", "score_metrics", "sums_by_code"]  # fmt: skip
+__all__ = ["AUC_METHOD", "EPS", "SCORE_INTERVALS", "ClassLosses", "ClassScoreSums",
+           "ScoreMetrics", "auc_interval", "distinct_counts", "ece_interval", "exact_auc",
+           "log_loss_interval", "merge_counts", "merged", "score_metrics",
+           "sums_by_code"]  # fmt: skip
 
 AUC_METHOD = "exact: Mann-Whitney over the distinct scores, ties count 1/2 (as scikit-learn)"
 
@@ -68,6 +70,8 @@ class ClassScoreSums:
     log_1mp2: float = 0.0
     p: float = 0.0
     p2: float = 0.0
+    p_min: float = math.inf  # the least and largest score: the class's loss range (an
+    p_max: float = -math.inf  # unseen row's loss is bounded by it only in probability)
     bin_n: np.ndarray = field(default_factory=lambda: np.zeros(N_BINS, np.int64))
     bin_conf: np.ndarray = field(default_factory=lambda: np.zeros(N_BINS))
     bin_above: np.ndarray = field(default_factory=lambda: np.zeros(N_BINS, np.int64))
@@ -90,6 +94,7 @@ class ClassScoreSums:
         for name in ("n", "log_p", "log_p2", "log_1mp", "log_1mp2", "p", "p2", "bin_n",
                      "bin_conf", "bin_above"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.p_min, self.p_max = min(self.p_min, other.p_min), max(self.p_max, other.p_max)
 
 
 def distinct_counts(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,7 +147,8 @@ def sums_by_code(
         out[k] = ClassScoreSums(
             n=int(sizes[k]), log_p=float(lp.sum()), log_p2=float(np.square(lp).sum()),
             log_1mp=float(l1.sum()), log_1mp2=float(np.square(l1).sum()), p=float(pk.sum()),
-            p2=float(np.square(pk).sum()), bin_n=bin_n[k].copy(),
+            p2=float(np.square(pk).sum()), p_min=float(pk.min()), p_max=float(pk.max()),
+            bin_n=bin_n[k].copy(),
             bin_conf=bin_conf[k].copy(), bin_above=bin_above[k].copy(), values=values,
             counts=counts,
         )  # fmt: skip
@@ -176,8 +182,8 @@ def exact_auc(pos: ClassScoreSums, neg: ClassScoreSums) -> float:
 @dataclass(frozen=True)
 class ScoreMetrics:
     """Score metrics of one set of rows. ``log_loss_sd``: standard deviation of the per-row
-    log losses; ``class_losses``: (rows, mean, variance) of the per-row log losses of the
-    positives, then of the negatives (for :func:`log_loss_interval`)."""
+    log losses; ``class_losses``: the per-row log losses of the positives, then of the
+    negatives (for :func:`log_loss_interval`)."""
 
     log_loss: float
     brier: float
@@ -188,7 +194,7 @@ class ScoreMetrics:
     n_positive: int
     n_negative: int
     log_loss_sd: float
-    class_losses: tuple[tuple[int, float, float], ...] = ()
+    class_losses: tuple[ClassLosses, ...] = ()
 
 
 def score_metrics(pos: ClassScoreSums, neg: ClassScoreSums) -> ScoreMetrics:
@@ -206,13 +212,21 @@ def score_metrics(pos: ClassScoreSums, neg: ClassScoreSums) -> ScoreMetrics:
     correct = pos.bin_above + (neg.bin_n - neg.bin_above)
     ece, bins = calibration_from_bins(pos.bin_n + neg.bin_n, pos.bin_conf + neg.bin_conf, correct)
     return ScoreMetrics(float(log_loss), float(brier), float(ece), exact_auc(pos, neg), bins, n,
-                        pos.n, neg.n, sd, (_losses(pos.n, -pos.log_p, pos.log_p2),
-                                           _losses(neg.n, -neg.log_1mp, neg.log_1mp2)))  # fmt: skip
+                        pos.n, neg.n, sd, (
+        _losses(pos.n, -pos.log_p, pos.log_p2, _loss(pos.p_max), _loss(pos.p_min)),
+        _losses(neg.n, -neg.log_1mp, neg.log_1mp2, _loss(1 - neg.p_min), _loss(1 - neg.p_max)),
+    ))  # fmt: skip
 
 
-def _losses(n: int, total: float, squares: float) -> tuple[int, float, float]:
-    """(rows, mean, sample variance) of a class's per-row log losses from their sum and sum of
-    squares (NaN where undefined)."""
+def _loss(p: float) -> float:
+    """The log loss of a row scored ``p`` for its own class (clipped as ``sums_by_code``
+    clips; NaN for the empty class's infinite bounds)."""
+    return -math.log(min(max(p, EPS), 1 - EPS)) if math.isfinite(p) else math.nan
+
+
+def _losses(n: int, total: float, squares: float, least: float, most: float) -> ClassLosses:
+    """A class's per-row log losses from their sum, sum of squares and range: (rows, mean,
+    sample variance, least, largest); NaN where undefined."""
     mean = total / n if n else math.nan
     var = max(squares - total * mean, 0.0) / (n - 1) if n > 1 else math.nan
-    return n, mean, var
+    return ClassLosses(n, mean, var, least, most)

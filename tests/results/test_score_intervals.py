@@ -12,16 +12,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 from auditor.results.classification import ReliabilityBin
 from auditor.results.score_intervals import (
+    MAX_LOSS,
+    ClassLosses,
     auc_interval,
     ece_interval,
     log_loss_interval,
     t_quantile,
+    unseen_share,
     wilson_cc,
     z_value,
 )
@@ -175,33 +178,61 @@ def test_ece_interval_contains_its_estimate_and_has_width(rows, level):
 
 
 def test_log_loss_interval_needs_two_rows_of_each_class():
-    assert all(math.isnan(x) for x in log_loss_interval(0.4, [(1, 2.0, math.nan), (50, 0.3, 0.1)],
-                                                        level=0.95))  # fmt: skip
-    assert all(math.isnan(x) for x in log_loss_interval(0.4, [(60, 0.4, 0.1), (0, math.nan,
-                                                                                math.nan)],
-                                                        level=0.95))  # fmt: skip
-    lo, hi = log_loss_interval(0.3, [(2, 0.5, 0.0), (2, 0.1, 0.0)], level=0.95)
+    nan = math.nan
+    assert all(math.isnan(x) for x in log_loss_interval(
+        0.4, [ClassLosses(1, 2.0, nan, 2.0, 2.0), ClassLosses(50, 0.3, 0.1, 0.01, 3.0)],
+        level=0.95))  # fmt: skip
+    assert all(math.isnan(x) for x in log_loss_interval(
+        0.4, [ClassLosses(60, 0.4, 0.1, 0.01, 3.0), ClassLosses(0, nan, nan, nan, nan)],
+        level=0.95))  # fmt: skip
+    lo, hi = log_loss_interval(
+        0.3, [ClassLosses(2, 0.5, 0.0, 0.5, 0.5), ClassLosses(2, 0.1, 0.0, 0.1, 0.1)], level=0.95
+    )
     assert lo < 0.3 < hi  # no spread in either class: the share of positives still varies
 
 
+@st.composite
+def _class_losses(draw: st.DrawFn) -> ClassLosses:
+    """Losses n rows can have: the mean strictly inside their range unless all are equal,
+    the variance at most Bhatia-Davis's (mean - least)(most - mean) n / (n - 1)."""
+    n = draw(st.integers(2, 10**6))
+    least = draw(st.floats(0, MAX_LOSS))
+    most = draw(st.floats(least, MAX_LOSS))
+    mean = draw(st.floats(least, most))
+    assume(least == most or least < mean < most)
+    var = draw(st.floats(0, (mean - least) * (most - mean) * n / (n - 1)))
+    return ClassLosses(n, mean, var, least, most)
+
+
 @settings(max_examples=300, deadline=None)
-@given(n1=st.integers(2, 10**6), n0=st.integers(2, 10**6), m1=st.floats(0, 30),
-       m0=st.floats(0, 30), v1=st.floats(0, 50), v0=st.floats(0, 50),
+@given(pos=_class_losses(), neg=_class_losses(),
        level=st.sampled_from([0.01, 0.8, 0.95, 0.99, 0.999999]))  # fmt: skip
-def test_log_loss_interval_contains_its_estimate(n1, n0, m1, m0, v1, v0, level):
-    est = (n1 * m1 + n0 * m0) / (n1 + n0)
-    lo, hi = log_loss_interval(est, [(n1, m1, v1), (n0, m0, v0)], level=level)
-    assert 0 <= lo <= est <= hi
-    assert hi > lo  # every row with one loss too: a share of unseen rows may differ
+def test_log_loss_interval_contains_its_estimate(pos, neg, level):
+    est = (pos.n * pos.mean + neg.n * neg.mean) / (pos.n + neg.n)
+    lo, hi = log_loss_interval(est, [pos, neg], level=level)
+    assert 0 <= lo <= est <= hi <= max(est, MAX_LOSS)  # (est: rounding can pass MAX_LOSS)
+    assert hi > lo  # every row with one loss too: unseen rows may differ
 
 
 @pytest.mark.parametrize(("loss", "n"), [(2.0**-52, 20), (2.0**-52, 200), (0.10536, 22)])
 def test_log_loss_interval_of_rows_all_right_allows_an_unseen_mistake(loss, n):
     """Hard 0/1 (or 0.9/0.1) scores, every row right: each row loses the same, and the t
-    interval had zero width; one mistake in n would cost 36 (2.3): the upper end allows a
-    Wilson-bounded share of them."""
-    lo, hi = log_loss_interval(loss, [(n // 2, loss, 0.0), (n - n // 2, loss, 0.0)], level=0.95)
-    assert lo <= loss < hi and hi > loss + 0.1 * 36 / n
+    interval had zero width; an unseen share q of mistakes costs up to MAX_LOSS each, q the
+    share all n rows miss with probability alpha/4: the upper end is exactly loss + q
+    (MAX_LOSS - loss)."""
+    same = ClassLosses(n // 2, loss, 0.0, loss, loss)
+    lo, hi = log_loss_interval(loss, [same, same._replace(n=n - n // 2)], level=0.95)
+    q = 1 - 0.0125 ** (1 / n)
+    assert lo <= loss < hi and hi == pytest.approx(loss + q * (MAX_LOSS - loss), rel=1e-12)
+    assert lo == pytest.approx(loss - q * loss, rel=1e-12)
+
+
+def test_unseen_share_is_the_clopper_pearson_upper_end_of_none_seen():
+    for n in (1, 2, 20, 1000, 10**9):
+        for error in (0.0125, 0.05, 1e-9):
+            q = unseen_share(n, error)
+            assert math.exp(n * math.log1p(-q)) == pytest.approx(error, rel=1e-12)
+            assert q == pytest.approx(stats.beta.ppf(1 - error, 1, n), rel=1e-8)
 
 
 @pytest.mark.parametrize("model", ["0/1 scores, 0.5% wrong", "0.85-0.95 scores, 2% wrong"])
@@ -212,7 +243,28 @@ def test_auc_interval_covers_a_confident_model_with_rare_mistakes(model):
     assert c["new"]["roc_auc"].coverage >= 0.95, c["new"]["roc_auc"].coverage
 
 
-def test_log_loss_interval_covers_rare_mistakes_a_sample_did_not_show():
-    for model, n in [("0/1 scores, 0.5% wrong", 20), ("0.9/0.1 scores, 2% wrong", 50)]:
-        c = bench.coverage(model, n, REPS, Rngs(5))
-        assert c["new"]["log_loss"].coverage >= 0.95 > 0.7 > c["old"]["log_loss"].coverage
+@pytest.mark.parametrize(
+    ("model", "n", "old_below"),
+    [
+        ("0/1 scores, 0.5% wrong", 20, 0.2),
+        ("0.9/0.1 scores, 2% wrong", 50, 0.8),
+        # rare large losses among scores that spread: the t interval missed them (0.37-0.92)
+        ("0.85-0.95 scores, 2% wrong", 20, 0.5),
+        ("0.85-0.95 scores, 2% wrong", 50, 0.75),
+        ("calibrated, AUC near 1", 20, 0.92),
+        ("calibrated, 0.5% wrong at 1e-6", 200, 0.9),
+    ],
+)
+def test_log_loss_interval_covers_rare_mistakes_a_sample_did_not_show(model, n, old_below):
+    c = bench.coverage(model, n, REPS, Rngs(5))
+    assert c["new"]["log_loss"].coverage >= 0.95 and c["old"]["log_loss"].coverage < old_below
+
+
+def test_ece_lower_end_finds_a_miscalibration_the_bins_alone_did_not():
+    """Underconfident, true ECE 0.10, 200 rows: every bin's accuracy above its confidence.
+    The bins' simultaneous intervals each reach their confidence (the lower end was 0 in 92%
+    of samples); the signed gap of them all does not (0 in about 25%)."""
+    c = bench.coverage("underconfident", 200, REPS, Rngs(5))["new"]["ece"]
+    assert c.coverage >= 0.95 and c.at_zero / c.defined < 0.4, (c.coverage, c.at_zero)
+    lo, hi = ece_interval(0.1, _bins([(100, 0.6, 0.7), (100, 0.7, 0.8)]), level=0.95)
+    assert 0.01 < lo < 0.1 < hi  # each bin's interval of 100 rows reaches its confidence

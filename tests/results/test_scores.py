@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sklearn import metrics as skm
 
 from auditor.results.scores import (
+    EPS,
     ClassScoreSums,
     auc_interval,
     ece_interval,
@@ -53,6 +54,26 @@ def test_equal_to_sklearn_whatever_the_batching(rows, chunks):
 
 
 @settings(max_examples=150, deadline=None)
+@given(rows=scores, chunks=st.integers(1, 5))
+def test_each_class_loss_range_is_its_rows_whatever_the_batching(rows, chunks):
+    """The least and largest per-row log loss of each class (what bounds the log loss
+    interval's allowance for unseen rows), from each batch's least and largest score."""
+    y = np.array([r[0] for r in rows])
+    p = np.array([r[1] for r in rows], dtype=np.float64)
+    m = score_metrics(*_sums(y, p, chunks))
+    clipped = np.clip(p, EPS, 1 - EPS)
+    loss = np.where(y == 1, -np.log(clipped), -np.log(np.clip(1 - p, EPS, 1 - EPS)))
+    for c, k in zip(m.class_losses, (1, 0), strict=True):
+        assert c.n == (y == k).sum()
+        if c.n:
+            assert (c.least, c.most) == pytest.approx((loss[y == k].min(), loss[y == k].max()),
+                                                      rel=1e-15)  # fmt: skip
+            assert c.least <= c.mean * (1 + 1e-12) and c.mean <= c.most * (1 + 1e-12)
+        else:
+            assert math.isnan(c.least) and math.isnan(c.most)
+
+
+@settings(max_examples=150, deadline=None)
 @given(rows=scores, level=st.sampled_from([0.8, 0.95, 0.99]))
 def test_every_interval_contains_its_estimate(rows, level):
     y = np.array([r[0] for r in rows])
@@ -90,7 +111,7 @@ def test_sums_by_code_equal_each_codes_rows_summed_on_their_own(rounded):
     for k, s in got.items():
         q = p[code == k]
         lp, l1 = np.log(np.clip(q, EPS, 1 - EPS)), np.log(np.clip(1 - q, EPS, 1 - EPS))
-        assert (s.n, s.log_p, s.log_p2, s.log_1mp, s.log_1mp2, s.p, s.p2) == (
+        assert (s.n, s.log_p, s.log_p2, s.log_1mp, s.log_1mp2, s.p, s.p2, s.p_min, s.p_max) == (
             len(q),
             lp.sum(),
             (lp * lp).sum(),
@@ -98,6 +119,8 @@ def test_sums_by_code_equal_each_codes_rows_summed_on_their_own(rounded):
             (l1 * l1).sum(),
             q.sum(),
             (q * q).sum(),
+            q.min(),
+            q.max(),
         )
         conf = np.maximum(q, 1 - q)
         which = np.clip(np.digitize(conf, bin_edges()[1:-1], right=True), 0, N_BINS - 1)
