@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from auditor.config.labels import label_index
-from auditor.config.labels import same_label as same_label  # the one rule, used here too
 from auditor.errors import AuditorInputError
 
 # name -> (what it is, higher_is_better, denominator: which count it divides by)
@@ -161,9 +160,9 @@ FAVOURABLE_NEEDS_BINARY = "a favourable label needs a binary target (this one ha
 def favourable_index(
     class_names: Sequence[str], label: str | None, *, field: str = "fairness.favourable_label"
 ) -> int | None:
-    """Index of the class ``label`` names (:func:`same_label`: "1" names the class 1.0), None
-    when no label is given. Raises :class:`AuditorInputError` naming ``field`` for an unknown
-    class or more than two."""
+    """Index of the class ``label`` names (:func:`auditor.config.labels.label_index`: "1"
+    names the class 1.0), None when no label is given. Raises :class:`AuditorInputError`
+    naming ``field`` for an unknown class or more than two."""
     if label is None:
         return None
     names = [str(c) for c in class_names]

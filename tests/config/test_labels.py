@@ -19,7 +19,8 @@ from auditor.fairness.metrics import favourable_index
      ("1", np.bool_(True), True), ("1.0", True, True), (True, 1, True), (False, 0.0, True),
      ("yes", "yes", True), ("0", 1.0, False), ("yes", "no", False), ("x", 1.0, False),
      ("true", "1", False), ("true", 1, False), ("false", True, False), ("Yes", "yes", False),
-     ("1", "True", True), ("0", "false", True), ("2", True, False), (1, "True", True)],
+     ("1", "True", True), ("0", "false", True), ("2", True, False), (1, "True", True),
+     ("false", "False", True)],
 )  # fmt: skip
 def test_same_label_by_text_or_by_value(wanted, value, same):
     assert same_label(wanted, value) is same
