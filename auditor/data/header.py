@@ -34,6 +34,9 @@ from typing import Literal
 from auditor.config.paths import NO_FILE
 from auditor.errors import AuditorInputError
 
+# Read as missing besides the readers' own markers (an empty cell; pandas' and pyarrow's NA,
+# N/A, NaN, null, ...): "?", as UCI files such as Adult write it.
+EXTRA_MISSING = ("?",)
 IS_DIRECTORY = "is a folder, not a file"
 PARTS = (
     " (it holds {n} {suffix} files: a dataset written in parts, as Spark and Dask write them? "

@@ -38,6 +38,7 @@ from auditor.data.header import (  # noqa: F401 - the messages are this module's
     CANNOT_READ,
     COMMENT,
     DUPLICATE_COLUMN,
+    EXTRA_MISSING,
     LONGER_ROW,
     NO_FILE,
     NO_HEADER,
@@ -55,9 +56,6 @@ from auditor.data.header import (  # noqa: F401 - the messages are this module's
 from auditor.errors import AuditorInputError, data_row
 from auditor.provenance import sha256_file
 
-# Read as missing besides pandas' own markers (empty, NA, N/A, NaN, null, None, ...): "?", as
-# in UCI files such as Adult. Spaces after a delimiter (Adult's ", ") are not part of a value.
-EXTRA_MISSING = ["?"]
 NO_COLUMN = "no column {col!r} in the file"
 TARGET_AS_INPUT = "the target column {col!r} cannot be a model input"
 FEATURE_AND_DROP = "column {col!r} is both in data.features and in data.drop"
@@ -172,8 +170,8 @@ def _parse_frame(path: Path) -> pd.DataFrame:
                     names=names,
                     index_col=False,
                     decimal=layout.decimal_point,
-                    skipinitialspace=True,
-                    na_values=EXTRA_MISSING,
+                    skipinitialspace=True,  # Adult's ", ": the space is no part of a value
+                    na_values=list(EXTRA_MISSING),
                 )
             if layout.unnamed in ("first", "last"):  # row names, or a delimiter ending each row
                 frame = frame.drop(columns=names[0 if layout.unnamed == "first" else -1])

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from auditor.data.header import EXTRA_MISSING
 from auditor.errors import AuditorInputError, data_row
 
 if TYPE_CHECKING:
@@ -25,9 +26,9 @@ if TYPE_CHECKING:
 # A sensitive column with more distinct values than this is almost surely an identifier.
 MAX_GROUPS_PER_FEATURE = 1000
 MAX_JOINT_CELLS = 20_000_000
-# Text that is a missing value in a label or group, whatever the format: nothing, and the "?"
-# that UCI files such as Adult write (the table loader reads it as missing too).
-MISSING_TEXT = ("", "?")
+# Text that is a missing value in a label or group, whatever the format: nothing, and the
+# table loader's own markers ("?", as UCI files such as Adult write it).
+MISSING_TEXT = ("", *EXTRA_MISSING)
 # After a missing group label's row: what reads as missing, and the two ways on.
 MISSING_HINT = (
     " (an empty cell or ?, and in a CSV also NA, N/A, NULL, NaN); fill it, or audit such "
