@@ -8,9 +8,12 @@ from __future__ import annotations
 
 
 class AuditorInputError(ValueError):
-    """Bad input: a config key, a data column, a checkpoint. Exit code 2, one line."""
+    """Bad input: a config key, a data column, a checkpoint. Exit code 2, one line:
+    ``source: field: message`` (``message`` kept bare, to re-raise naming another source or
+    field)."""
 
     def __init__(self, message: str, *, source: str | None = None, field: str | None = None):
+        self.message = message
         self.source = source
         self.field = field
         parts = [p for p in (source, field) if p]

@@ -32,9 +32,7 @@ def config_named(config_file: str | None) -> Iterator[None]:
     except AuditorInputError as exc:
         if exc.source is not None or config_file is None:
             raise
-        prefix = f"{exc.field}: " if exc.field else ""
-        message = str(exc).removeprefix(prefix)
-        raise AuditorInputError(message, source=config_file, field=exc.field) from None
+        raise AuditorInputError(exc.message, source=config_file, field=exc.field) from None
 
 
 def check_converged(records: dict[str, Any], *, factory: str | None = None) -> None:

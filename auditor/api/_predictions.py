@@ -214,15 +214,9 @@ def _renamed(node: Any, old: str, new: str, *, within: bool = False) -> Any:
     return new if node == old else node
 
 
-def _message(err: AuditorInputError) -> str:
-    """``err``'s message without the ``source: field: `` it starts with."""
-    prefix = ": ".join(p for p in (err.source, err.field) if p)
-    return str(err)[len(prefix) + 2 :] if prefix else str(err)
-
-
 def _resourced(err: AuditorInputError, temporary: str) -> AuditorInputError:
     """``err`` about the DataFrame's temporary file, naming the DataFrame instead."""
-    message = _message(err)
+    message = err.message
     source = err.source.replace(temporary, FRAME_NAME) if err.source else FRAME_NAME
     return AuditorInputError(message, source=source, field=err.field)
 
@@ -242,7 +236,7 @@ def _in_words(*, flags: bool) -> Iterator[None]:
 def python_words(err: AuditorInputError) -> AuditorInputError:
     """``err`` with each command-line flag in its field and message as the Python argument it
     stands for (``--positive-label`` -> ``positive_label=``); the same error if none."""
-    message = _message(err)
+    message = err.message
     field = PYTHON_FIELDS.get(err.field, err.field) if err.field else None
     worded = _FLAG.sub(lambda m: PYTHON_WORDS[m.group(0)], message)
     if worded == message and field == err.field:

@@ -148,8 +148,7 @@ def read_table(path: Path, *, field: str, keep: bool = False) -> pd.DataFrame:
     except AuditorInputError as exc:
         if exc.field is not None:  # a column named twice: the column is the field
             raise
-        message = str(exc).removeprefix(f"{exc.source}: ") if exc.source else str(exc)
-        raise AuditorInputError(message, source=exc.source, field=field) from None
+        raise AuditorInputError(exc.message, source=exc.source, field=field) from None
 
 
 def _parse_frame(path: Path) -> pd.DataFrame:

@@ -170,8 +170,7 @@ def fairness_section(
                                       class_name_of(cfg.favourable_label, pc.table),
                                       field="--favourable-label")  # fmt: skip
     except AuditorInputError as err:  # a class of this file: name it
-        raise AuditorInputError(str(err).removeprefix(f"{err.field}: "), source=str(path),
-                                field=err.field) from None  # fmt: skip
+        raise AuditorInputError(err.message, source=str(path), field=err.field) from None
     result = audit_counts(
         pc.table, specs=specs, positive=pc.positive, min_group_size=cfg.min_group_size,
         ci_level=cfg.ci_level, seed=seed, rate_method=cfg.interval, favourable=favourable,

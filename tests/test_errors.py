@@ -1,0 +1,27 @@
+"""AuditorInputError keeps its bare message beside its source and field, so code that names
+another source or field re-raises the message itself instead of cutting the prefix off."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from auditor.api._errors import config_named
+from auditor.errors import AuditorInputError
+
+
+def test_the_message_is_kept_bare_and_survives_pickling():
+    err = AuditorInputError("x: y: z", source="a.csv", field="data.path")
+    assert str(err) == "a.csv: data.path: x: y: z" and err.message == "x: y: z"
+    back = pickle.loads(pickle.dumps(err))  # a worker process's error comes back pickled
+    assert (str(back), back.message, back.source, back.field) == (
+        str(err), err.message, "a.csv", "data.path")  # fmt: skip
+    assert AuditorInputError("bare").message == str(AuditorInputError("bare")) == "bare"
+
+
+def test_a_renamed_error_keeps_the_message_whole():
+    with pytest.raises(AuditorInputError) as err, config_named("audit.toml"):
+        raise AuditorInputError("model.train: looks like a prefix", field="model.train")
+    assert str(err.value) == "audit.toml: model.train: model.train: looks like a prefix"
+    assert err.value.message == "model.train: looks like a prefix"
