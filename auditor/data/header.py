@@ -34,14 +34,11 @@ from typing import Literal
 from auditor.config.paths import NO_FILE
 from auditor.errors import AuditorInputError
 
-# Read as missing besides the readers' own markers (an empty cell; pandas' and pyarrow's NA,
-# N/A, NaN, null, ...): "?", as UCI files such as Adult write it.
+# Missing besides the readers' own markers (empty, NA, NaN, null, ...): "?", as UCI files write.
 EXTRA_MISSING = ("?",)
 IS_DIRECTORY = "is a folder, not a file"
-PARTS = (
-    " (it holds {n} {suffix} files: a dataset written in parts, as Spark and Dask write them? "
-    "join them into one file)"
-)
+PARTS = (" (it holds {n} {suffix} files: a dataset written in parts, as Spark and Dask write "
+         "them? join them into one file)")  # fmt: skip
 UNSUPPORTED = "unsupported file type (use .csv, .tsv, .csv.gz or .parquet)"
 NOT_UTF8 = "not UTF-8 text"
 SAVE_UTF8 = "save it as UTF-8 (a spreadsheet's 'CSV UTF-8')"
