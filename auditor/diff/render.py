@@ -1,9 +1,14 @@
 """The diff for a review: a warning when the test data differ, the verdict, the gates that
 changed, the metrics beyond noise (better / worse), then one count line; every other row
-folded into ``<details>`` (Markdown) or left out unless asked (text)."""
+folded into ``<details>`` (Markdown) or left out unless asked (text).
+
+The Markdown is kept under :data:`MAX_BYTES` (GitHub's limit for one step's job summary,
+where the CI examples append it): folded parts are dropped from the end, then the rows of
+the visible tables beyond what fits, each time saying so (``--format text`` lists all)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.diff.compare import AuditDiff, Change
@@ -14,6 +19,12 @@ _MARK = {"better": "✅ better", "worse": "❌ worse", "changed": "↕ changed",
          "no interval": "≠ no interval", "same": "= same",
          "not comparable": "⊘ not comparable"}  # fmt: skip
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
+MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
+_LEFT_OUT = (
+    "_Some folded details were left out to keep this diff under 1 MiB; "
+    "`auditor diff --format text` lists every row._"
+)
+_ROWS_LEFT_OUT = "| … {n} more rows: `auditor diff --format text` lists every row |"
 MSG_DIFFERENT_TEST_DATA = (
     "The two audits used different test data (test split sha256 {a} → {b}): every change "
     "below mixes the model's change with the test set's; read it against the intervals."
@@ -69,6 +80,21 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class _Table:
+    """A visible table: its title line, header and rows (cut to fit :data:`MAX_BYTES`)."""
+
+    title: str
+    head: list[str]
+    rows: list[list[str]]
+
+    def lines(self, keep: int | None = None) -> list[str]:
+        rows = self.rows if keep is None else self.rows[:keep]
+        left = len(self.rows) - len(rows)
+        more = [_ROWS_LEFT_OUT.format(n=left)] if left else []
+        return [self.title, "", *_md_table(self.head, rows), *more, ""]
+
+
 def _details(title: str, body: list[str]) -> list[str]:
     return ["<details>", f"<summary>{html_text(title)}</summary>", "", *body, "", "</details>", ""]
 
@@ -77,19 +103,20 @@ def _metric_row(c: Change) -> list[str]:
     return [md_code(c.key), *_cells(c), _MARK[c.change]]
 
 
-def _md_gates(d: AuditDiff) -> list[str]:
+def _md_gates(d: AuditDiff) -> list[_Table]:
     changed = [c for c in d.gates if c.change != "same"]
     if not changed:
-        return [f"Gates: no verdict changed ({len(d.gates)} gates)", ""]
+        return []
     rows = [[md_escape(c.label or c.key), _verdict(c.a), _verdict(c.b)]
             for c in changed]  # fmt: skip
-    table = _md_table(["Gate", "A", "B"], rows)
-    return [f"### Gates that changed ({len(changed)})", "", *table, ""]
+    return [_Table(f"### Gates that changed ({len(changed)})", ["Gate", "A", "B"], rows)]
 
 
-def _md_folded(d: AuditDiff) -> list[str]:
-    out: list[str] = []
-    rest = [c for c in d.metrics if c.change not in ("same",) and c not in d.beyond_noise]
+def _md_folded(d: AuditDiff, beyond: list[Change]) -> list[list[str]]:
+    """The folded parts, each a ``<details>`` block, in the order they are shown."""
+    out: list[list[str]] = []
+    shown = {id(c) for c in beyond}
+    rest = [c for c in d.metrics if c.change != "same" and id(c) not in shown]
     if rest:
         rows = [_metric_row(c) for c in rest]
         title = f"{len(rest)} metrics, not compared"
@@ -97,14 +124,14 @@ def _md_folded(d: AuditDiff) -> list[str]:
             title = (
                 f"{len(rest)} metrics changed within noise, without an interval or not comparable"
             )
-        out += _details(title, _md_table(["Metric", "A", "B", "Δ", "Change"], rows))
+        out.append(_details(title, _md_table(["Metric", "A", "B", "Δ", "Change"], rows)))
     for title, part in (("Checklist items", d.checklist), ("Provenance", d.provenance)):
         changed = [c for c in part if c.change != "same"]
         if changed:
             rows = [[md_escape(c.key), md_escape(_short(c.a)), md_escape(_short(c.b))]
                     for c in changed]  # fmt: skip
-            out += _details(f"{title}: {len(changed)} changed",
-                            _md_table(["What", "A", "B"], rows))  # fmt: skip
+            out.append(_details(f"{title}: {len(changed)} changed",
+                                _md_table(["What", "A", "B"], rows)))  # fmt: skip
     return out
 
 
@@ -113,9 +140,34 @@ def _short(v: Any) -> str:
     return s if len(s) <= 24 else s[:12] + "…"
 
 
+def _size(lines: list[str]) -> int:
+    return sum(len(line.encode("utf-8")) + 1 for line in lines)
+
+
+def _fit(head: list[str], tables: list[_Table], foot: list[str], folded: list[list[str]]) -> str:
+    """The diff's lines under :data:`MAX_BYTES`: folded parts dropped from the end first,
+    then the visible tables cut to the most rows each that fit (saying how many are left)."""
+    note: list[str] = []
+
+    def text(keep: int | None, parts: list[list[str]]) -> list[str]:
+        visible = [line for t in tables for line in t.lines(keep)]
+        return [*head, *visible, *foot, *note, *(line for part in parts for line in part)]
+
+    while folded and _size(text(None, folded)) > MAX_BYTES:
+        folded, note = folded[:-1], [_LEFT_OUT, ""]
+    if _size(text(None, folded)) <= MAX_BYTES:
+        return "\n".join(text(None, folded))
+    low, high = 0, max(len(t.rows) for t in tables)  # the most rows per table that fit
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if _size(text(mid, [])) <= MAX_BYTES else (low, mid - 1)
+    return "\n".join(text(low, []))
+
+
 def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
-    """The review: warning, verdict, changed gates, metrics beyond noise, folded rest.
-    ``changed_only`` leaves out the folded unchanged parts (they are folded anyway)."""
+    """The review: warning, verdict, changed gates, metrics beyond noise, folded rest, under
+    :data:`MAX_BYTES`. ``changed_only`` leaves out the folded unchanged metrics (they are
+    folded anyway)."""
     lines = [
         "## auditor diff",
         "",
@@ -128,20 +180,22 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     lines += [line for r in d.not_comparable for line in (f"> ⚠️ **{md_escape(r)}.**", "")]
     va, vb = d.verdicts
     verdict = f"{_verdict(va)} → {_verdict(vb)}" if va != vb else f"{_verdict(vb)} (unchanged)"
-    lines += [f"**Verdict:** {verdict}", "", *_md_gates(d)]
+    lines += [f"**Verdict:** {verdict}", ""]
+    tables = _md_gates(d)
+    if not tables:
+        lines += [f"Gates: no verdict changed ({len(d.gates)} gates)", ""]
     beyond = d.beyond_noise
     if beyond:
         rows = [_metric_row(c) for c in beyond]
-        lines += [f"### Metrics beyond noise ({len(beyond)})", "",
-                  *_md_table(["Metric", "A", "B", "Δ", "Change"], rows), ""]  # fmt: skip
-    lines += [f"_{_counts(d)}._", ""]
-    folded = _md_folded(d)
+        tables.append(_Table(f"### Metrics beyond noise ({len(beyond)})",
+                             ["Metric", "A", "B", "Δ", "Change"], rows))  # fmt: skip
+    folded = _md_folded(d, beyond)
     if not changed_only:
         same = [c for c in d.metrics if c.change == "same"]
-        if same:
-            folded += _details(f"{len(same)} unchanged metrics",
-                               [", ".join(md_code(c.key) for c in same)])  # fmt: skip
-    return "\n".join([*lines, *folded])
+        if same:  # a list, not a table: a code span outside a table needs no \| for |
+            keys = ", ".join(md_code(c.key, in_table=False) for c in same)
+            folded.append(_details(f"{len(same)} unchanged metrics", [keys]))
+    return _fit(lines, tables, [f"_{_counts(d)}._", ""], folded)
 
 
 def _text_table(head: list[str], rows: list[list[str]]) -> list[str]:
@@ -170,7 +224,8 @@ def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
     lines += ["", _counts(d), ""]
     extra = [("Checklist items", d.checklist), ("Provenance", d.provenance)]
     if not changed_only:
-        rest = [c for c in d.metrics if c.change != "same" and c not in d.beyond_noise]
+        shown = {id(c) for c in d.beyond_noise}
+        rest = [c for c in d.metrics if c.change != "same" and id(c) not in shown]
         rows = [[c.key, *_cells(c), c.change] for c in rest]
         lines += ["Within noise, without an interval or not comparable"]
         lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]

@@ -16,6 +16,9 @@ from auditor.audit_tree.paths import fmt_key, item_label
 
 MSG_OTHER_QUESTION = "{a} and {b} audit different things ({what}): no number is compared"
 MSG_OTHER_GROUPS = "{feature}: its gaps are taken over other groups ({groups}): not compared"
+# Names listed in a reason before "and N more" (a feature of 990 zip codes, a class list):
+# the reason is one line of a diff, a baseline gate's message and the terminal.
+LISTED = 8
 
 
 def _question(audit: Mapping[str, Any]) -> dict[str, Any]:
@@ -45,8 +48,15 @@ def _group_sets(audit: Mapping[str, Any]) -> dict[str, frozenset[str]]:
     return out
 
 
+def listed(names: Any) -> str:
+    """``a, b, c`` for at most :data:`LISTED` names, else the first ones and ``and N more``."""
+    names = [str(n) for n in names]
+    more = len(names) - LISTED
+    return ", ".join(names[:LISTED]) + (f" and {more} more" if more > 0 else "")
+
+
 def _text(value: Any) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return listed(value) if isinstance(value, list) else str(value)
 
 
 def not_comparable(
@@ -65,7 +75,7 @@ def not_comparable(
     sa, sb = _group_sets(a), _group_sets(b)
     for name in (n for n in sa if n in sb and sa[n] != sb[n]):
         sides = ((names[0], sa[name] - sb[name]), (names[1], sb[name] - sa[name]))
-        only = [f"{side} only: {', '.join(sorted(g))}" for side, g in sides if g]
+        only = [f"{side} only: {listed(sorted(g))}" for side, g in sides if g]
         reason = MSG_OTHER_GROUPS.format(feature=name, groups="; ".join(only))
         out.append((f"fairness.features.{fmt_key(name)}.disparities.", reason))
     return out

@@ -58,10 +58,13 @@ def _escape_line_start(m: re.Match[str]) -> str:
     return lead + "\\" + mark
 
 
-def md_code(value: Any) -> str:
-    """A code span in a table cell: no Markdown escapes apply inside, so only the backtick,
-    the pipe and line breaks are neutralised (GitHub renders HTML inside code as text)."""
-    text = str(value).replace("`", "'").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+def md_code(value: Any, *, in_table: bool = True) -> str:
+    """A code span (in a table cell unless ``in_table`` is false): no Markdown escapes apply
+    inside, so only the backtick, line breaks and, in a table, the pipe (which GitHub reads
+    as a cell border even there, ``\\|`` as the pipe) are neutralised; outside a table a
+    ``\\|`` would show its backslash. GitHub renders HTML inside code as text."""
+    text = str(value).replace("`", "'").replace("\r", " ").replace("\n", " ")
+    text = text.replace("|", "\\|") if in_table else text
     return f"`{_CONTROL.sub(_visible, text)}`"
 
 

@@ -300,3 +300,78 @@ def test_the_same_audit_twice_has_no_change(three_audits):
     d = diff_audits(a, copy.deepcopy(a))
     assert d.comparable and d.not_comparable == () and d.n_changed == 0
     assert {c.change for c in d.metrics} == {"same"}
+
+
+def _many_changes(n: int, change: str) -> list:
+    from auditor.diff.compare import Change
+
+    node = {"value": 0.5, "ci_low": 0.4, "ci_high": 0.6, "n": 100}
+    other = {"value": 0.9, "ci_low": 0.85, "ci_high": 0.95, "n": 100}
+    return [
+        Change(f"fairness.features.zip.groups[z{i:05d} | x].metrics.accuracy", node, other,
+               change)
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def test_a_diff_of_many_groups_is_quick_and_fits_a_job_summary():
+    """Two audits of 990 zip codes differ in about 40,000 metric rows: the Markdown took
+    minutes (every row looked itself up in a beyond-noise list built again per row) and
+    was 5 MiB, which GitHub refuses as a job summary (1 MiB) where the CI examples append
+    it. Now it is linear, under 1 MiB, and says what it left out."""
+    import time
+
+    from auditor.diff.compare import AuditDiff
+    from auditor.diff.render import MAX_BYTES
+
+    metrics = _many_changes(20_000, "within noise") + _many_changes(200, "better")
+    d = AuditDiff("a", "b", metrics=metrics, verdicts=("pass", "pass"))
+    start = time.perf_counter()
+    md = render_markdown(d)
+    text = render_text(d)
+    assert time.perf_counter() - start < 30  # quadratic: minutes
+    assert len(md.encode("utf-8")) <= MAX_BYTES
+    assert "### Metrics beyond noise (200)" in md and md.count("✅ better") == 200
+    assert "left out to keep this diff under 1 MiB" in md and "_200 metrics beyond noise" in md
+    assert text.count("within noise") >= 20_000  # the text lists every row
+
+
+def test_visible_rows_are_cut_to_fit_saying_how_many_are_left():
+    from auditor.diff.compare import AuditDiff
+    from auditor.diff.render import MAX_BYTES
+
+    d = AuditDiff("a", "b", metrics=_many_changes(30_000, "better"), verdicts=("pass", "pass"))
+    md = render_markdown(d)
+    assert len(md.encode("utf-8")) <= MAX_BYTES
+    shown = md.count("✅ better")
+    assert 1000 < shown < 30_000
+    assert f"| … {30_000 - shown} more rows: `auditor diff --format text`" in md
+    assert "_30000 metrics beyond noise" in md  # the count line stays
+
+
+def test_unchanged_metrics_listed_outside_a_table_keep_their_pipe():
+    """The unchanged metrics are a comma-separated list of code spans, not table cells: a
+    ``|`` in a label is written as itself there (``\\|`` showed its backslash)."""
+    from auditor.diff.compare import AuditDiff, Change
+
+    node = {"value": 0.5, "ci_low": 0.4, "ci_high": 0.6, "n": 100}
+    key = "fairness.features.g.groups[a|b].metrics.accuracy"
+    d = AuditDiff("a", "b", metrics=[Change(key, node, node, "same")])
+    md = render_markdown(d)
+    assert f"`{key}`" in md and "\\|" not in md
+
+
+def test_a_reason_lists_a_few_groups_and_counts_the_rest():
+    from auditor.gates.comparable import not_comparable
+
+    def audit(groups):
+        items = [{"group": g, "status": "ok"} for g in groups]
+        return {"run": {"scenario": "predictions"}, "fairness": {"status": "ok",
+                "features": {"zip": {"groups": items}}}}  # fmt: skip
+
+    a = audit([f"z{i:04d}" for i in range(900)])
+    b = audit([f"z{i:04d}" for i in range(100, 1000)])
+    [(prefix, reason)] = not_comparable(a, b)
+    assert prefix == "fairness.features.zip.disparities."
+    assert "A only: z0000, z0001" in reason and "and 92 more" in reason
+    assert "B only: z0900" in reason and len(reason) < 300
