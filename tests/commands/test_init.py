@@ -28,3 +28,16 @@ def test_the_example_is_written_and_runs_its_own_validation(tmp_path):
     res = CliRunner().invoke(app, ["init", str(tmp_path / "a" / "auditor.toml")])
     assert res.exit_code == 0, res.output
     assert load_config(tmp_path / "a" / "auditor.toml").data.source == "digits"
+
+
+def test_the_example_declares_every_checklist_answer():
+    """Each declared checklist item has its key in the example (mitigations was missing, so a
+    user filling the example in still saw it 'missing' on the card)."""
+    import tomllib
+
+    from auditor.commands.init import EXAMPLE
+    from auditor.config.transparency import DeclaredAnswers
+
+    declared = tomllib.loads(EXAMPLE)["transparency"]["declared"]
+    wanted = set(DeclaredAnswers.model_fields) - {"model_name"}  # the card's title, optional
+    assert wanted <= set(declared), wanted - set(declared)
