@@ -112,6 +112,7 @@ def validate_rules(config: GatesConfig, *, source: str | None = None) -> None:
     problem, before any training. ``source``: the config file, for the message."""
     problems = rule_problems(config)
     if problems:
-        field, _ = problems[0]
-        text = "; ".join(f"{f}: {msg}" for f, msg in problems)
+        (field, first), rest = problems[0], problems[1:]
+        # the error names the first field: its message follows it, each other one its own
+        text = "; ".join([first, *(f"{f}: {msg}" for f, msg in rest)])
         raise AuditorInputError(text, source=source, field=field)

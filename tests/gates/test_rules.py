@@ -30,6 +30,7 @@ def test_rule_paths_are_checked_before_any_work(bad):
     msg = str(err.value)
     assert msg.startswith("audit.toml: gates.rules[1].metric: ")
     assert "gates.rules[2].metric" in msg and "gates.rules[0]" not in msg
+    assert msg.count("gates.rules[1].metric") == 1  # the field once, not again before its text
     with pytest.raises(AuditorInputError):  # evaluate_gates checks them too
         evaluate_gates(make_audit(), config)
 
