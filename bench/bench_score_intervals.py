@@ -146,7 +146,8 @@ def metrics_of(y: np.ndarray, score: np.ndarray) -> ScoreMetrics:
 def intervals(m: ScoreMetrics, level: float = LEVEL) -> dict[str, tuple[float, float]]:
     """auditor's interval of each metric."""
     return {
-        "roc_auc": auc_interval(m.roc_auc, m.n_positive, m.n_negative, level=level),
+        "roc_auc": auc_interval(m.roc_auc, m.n_positive, m.n_negative, level=level,
+                                var=m.auc_var),
         "log_loss": log_loss_interval(m.log_loss, m.class_losses, level=level),
         "ece": ece_interval(m.ece, m.reliability, level=level),
     }

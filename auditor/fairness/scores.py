@@ -191,7 +191,7 @@ def _estimates(m: ScoreMetrics, *, level: float) -> dict[str, Estimate]:
     if m.n == 0:
         return {k: Estimate(math.nan, math.nan, math.nan, 0, NO_ROWS)
                 for k in ("roc_auc", "log_loss", "ece")}  # fmt: skip
-    auc_lo, auc_hi = auc_interval(m.roc_auc, m.n_positive, m.n_negative, level=level)
+    auc_lo, auc_hi = auc_interval(m.roc_auc, m.n_positive, m.n_negative, level=level, var=m.auc_var)
     ll_lo, ll_hi = log_loss_interval(m.log_loss, m.class_losses, level=level)
     ece_lo, ece_hi = ece_interval(m.ece, m.reliability, level=level)
     auc_reason = ONE_CLASS if math.isnan(m.roc_auc) else None

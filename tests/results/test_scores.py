@@ -129,3 +129,54 @@ def test_sums_by_code_equal_each_codes_rows_summed_on_their_own(rounded):
         assert s.bin_above.tolist() == np.bincount(which[q > 0.5], minlength=N_BINS).tolist()
         values, counts = np.unique(q, return_counts=True)
         assert np.array_equal(s.values, values) and np.array_equal(s.counts, counts)
+
+
+def _delong_by_cell(y: np.ndarray, p: np.ndarray) -> float:
+    """DeLong's variance, row by row, of the scores replaced by their calibration cell, each
+    placement spread uniformly over the other class's rows in its cell (a variance of their
+    share squared / 12)."""
+    from auditor.results.classification import N_BINS, bin_index
+
+    conf = np.maximum(p, 1 - p)
+    cell = np.where(p > 0.5, N_BINS + bin_index(conf), N_BINS - 1 - bin_index(conf))
+    pos, neg = cell[y == 1], cell[y == 0]
+    v10 = ((neg[None, :] < pos[:, None]) + 0.5 * (neg[None, :] == pos[:, None])).mean(axis=1)
+    v01 = ((pos[None, :] > neg[:, None]) + 0.5 * (pos[None, :] == neg[:, None])).mean(axis=1)
+    same10 = (neg[None, :] == pos[:, None]).mean(axis=1)  # the cell's share of negatives
+    same01 = (pos[None, :] == neg[:, None]).mean(axis=1)
+    s10 = v10.var(ddof=1) + (same10**2 / 12).sum() / (len(pos) - 1)
+    s01 = v01.var(ddof=1) + (same01**2 / 12).sum() / (len(neg) - 1)
+    return s10 / len(pos) + s01 / len(neg)
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=scores, chunks=st.integers(1, 3))
+def test_binned_auc_variance_is_delongs_over_the_cells(rows, chunks):
+    y = np.array([r[0] for r in rows])
+    p = np.array([r[1] for r in rows], dtype=np.float64)
+    m = score_metrics(*_sums(y, p, chunks))
+    if min(m.n_positive, m.n_negative) < 2:
+        assert m.auc_var == 0.0
+    else:
+        assert m.auc_var == pytest.approx(_delong_by_cell(y, p), rel=1e-9, abs=1e-15)
+
+
+def test_binned_auc_variance_sees_rare_confident_mistakes():
+    """Positives at 0.85-0.95, 2% of them at 0.05-0.15 (and the negatives mirrored): the
+    placements spread more than Hanley-McNeil's model has it (1.2x its variance), so the
+    interval widens to DeLong's."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 2000)
+    right = rng.random(2000) >= 0.02
+    p = np.where((y == 1) == right, rng.uniform(0.85, 0.95, 2000), rng.uniform(0.05, 0.15, 2000))
+    m = score_metrics(*_sums(y, p, 2))
+    a, n_pos, n_neg = m.roc_auc, m.n_positive, m.n_negative
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    hanley_mcneil = (a * (1 - a) + (n_pos - 1) * (q1 - a * a) + (n_neg - 1) * (q2 - a * a)) / (
+        n_pos * n_neg
+    )
+    assert m.auc_var > 1.1 * hanley_mcneil
+    plain = auc_interval(a, n_pos, n_neg, level=0.95)
+    lo, hi = auc_interval(a, n_pos, n_neg, level=0.95, var=m.auc_var)
+    half = 1.959963984540054 * math.sqrt(m.auc_var)
+    assert hi > plain[1] and (lo, hi) == (min(plain[0], a - half), a + half)
