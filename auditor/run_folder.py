@@ -30,6 +30,7 @@ from auditor.record import (
     SCHEMA_VERSION,
     check_config_read_back,
     check_counts_read_back,
+    check_intervals_read_back,
     prepare_validator,
     refuse_non_json_values,
     validate_audit,
@@ -203,4 +204,5 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     validate_audit(data, source=str(path))
     check_config_read_back(data, source=str(path))
     check_counts_read_back(data, source=str(path))
+    check_intervals_read_back(data, source=str(path))
     return data

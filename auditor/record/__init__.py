@@ -27,8 +27,8 @@ from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
 __all__ = [
     "SCHEMA_VERSION", "SECTIONS", "audit_schema", "check_config_read_back",
-    "check_counts_read_back", "prepare_validator", "refuse_non_json_values", "section_schema",
-    "validate_audit",
+    "check_counts_read_back", "check_intervals_read_back", "prepare_validator",
+    "refuse_non_json_values", "section_schema", "validate_audit",
 ]  # fmt: skip
 
 
@@ -195,22 +195,82 @@ def check_config_read_back(data: dict[str, Any], *, source: str) -> None:
 
 
 NOT_A_COUNT_OF_N = "{k} is not a count between 0 and n ({n})"
+NOT_THE_SHARE = "{value} is not n_correct / n ({k} / {n} = {share})"
+# How far an audit read back may put an estimate from n_correct / n or outside its interval:
+# rounding only (auditor writes both from one computation).
+READ_BACK_TOLERANCE = 1e-9
 
 
 def check_counts_read_back(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` naming the first performance entry of an audit read
     back whose ``n_correct`` is not between 0 and its ``n`` (the schema cannot say so; the
-    accuracy's Wilson interval, derived from the two, would be a complex number)."""
+    accuracy's Wilson interval, derived from the two, would be a complex number), or whose
+    ``accuracy`` is not ``n_correct / n`` (the gate judged an accuracy of -3 by the interval
+    of the counts, [0.84, 0.86], and passed it)."""
     stages = data.get("performance")
     for stage, splits in (stages.items() if isinstance(stages, dict) else ()):
         for split, entry in (splits.items() if isinstance(splits, dict) else ()):
             if not isinstance(entry, dict):
                 continue
-            k, n = entry.get("n_correct"), entry.get("n")
-            if isinstance(k, int) and isinstance(n, int) and not 0 <= k <= n:
-                field = f"performance/{stage}/{split}/n_correct"
+            k, n, acc = entry.get("n_correct"), entry.get("n"), entry.get("accuracy")
+            if not (isinstance(k, int) and isinstance(n, int)):
+                continue
+            where = f"performance/{stage}/{split}"
+            if not 0 <= k <= n:
                 raise AuditorInputError(NOT_A_COUNT_OF_N.format(k=k, n=n), source=source,
-                                        field=field)  # fmt: skip
+                                        field=f"{where}/n_correct")  # fmt: skip
+            if _number(acc) and n > 0 and abs(acc - k / n) > READ_BACK_TOLERANCE:
+                why = NOT_THE_SHARE.format(value=acc, k=k, n=n, share=f"{k / n:.6g}")
+                raise AuditorInputError(why, source=source, field=f"{where}/accuracy")
+
+
+OUTSIDE_INTERVAL = "{value} is outside its interval [{lo}, {hi}]"
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _outside(value: Any, lo: Any, hi: Any) -> bool:
+    """True where ``value`` lies beyond a bound (null bounds and values are not checked)."""
+    if not _number(value):
+        return False
+    slack = READ_BACK_TOLERANCE * max(1.0, abs(value))
+    return (_number(lo) and lo > value + slack) or (_number(hi) and hi < value - slack)
+
+
+def _interval_problem(node: dict[str, Any]) -> tuple[str, str] | None:
+    """(key, why) of the first estimate of ``node`` outside its interval: the node's own
+    ``value`` between ``ci_low`` and ``ci_high``, or a number ``x`` beside ``x_ci_low`` and
+    ``x_ci_high``."""
+    if "ci_low" in node or "ci_high" in node:
+        value, lo, hi = node.get("value"), node.get("ci_low"), node.get("ci_high")
+        if _outside(value, lo, hi):
+            return "value", OUTSIDE_INTERVAL.format(value=value, lo=lo, hi=hi)
+    for key, value in node.items():
+        if isinstance(key, str) and f"{key}_ci_low" in node:
+            lo, hi = node[f"{key}_ci_low"], node.get(f"{key}_ci_high")
+            if _outside(value, lo, hi):
+                return key, OUTSIDE_INTERVAL.format(value=value, lo=lo, hi=hi)
+    return None
+
+
+def check_intervals_read_back(data: dict[str, Any], *, source: str) -> None:
+    """Raise :class:`AuditorInputError` naming the first estimate of an audit read back that
+    lies outside its own interval (auditor never writes one: a hand-edited number); the
+    gates, the card and the diff would show and judge it as evidence."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            problem = _interval_problem(node)
+            if problem is not None:
+                key, why = problem
+                raise AuditorInputError(why, source=source,
+                                        field="/".join(map(str, (*path, key))))  # fmt: skip
+            stack.extend((v, (*path, k)) for k, v in node.items() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(node) if isinstance(v, dict | list))
 
 
 def _deepest(error: Any) -> Any:

@@ -168,3 +168,40 @@ def test_correct_count_outside_zero_to_n_is_refused_naming_the_field(
     run = _edit(finished, tmp_path, edit)
     line = _refused_line(command, finished, run, tmp_path, capsys)
     assert "performance/finetuned/test/n_correct" in line and f"n ({n})" in line
+
+
+def _first_group(audit: dict) -> dict:
+    feature = next(iter(audit["fairness"]["features"].values()))
+    return feature["groups"][0]["metrics"]["accuracy"]
+
+
+def _worst_gap(audit: dict) -> dict:
+    feature = next(iter(audit["fairness"]["features"].values()))
+    return feature["disparities"]["equalized_odds_difference"]["between_groups"]
+
+
+EDITED_NUMBERS = [
+    # the gate read -3 and the counts' Wilson interval [0.84, 0.86] and passed >= 0.7
+    ("accuracy", lambda a: a["performance"]["finetuned"]["test"].update(accuracy=-3.0),
+     "performance/finetuned/test/accuracy", "is not n_correct / n"),
+    ("correct-count", lambda a: a["performance"]["finetuned"]["test"].update(n_correct=0),
+     "performance/finetuned/test/accuracy", "is not n_correct / n"),
+    ("group-rate", lambda a: _first_group(a).update(value=0.999999),
+     "/metrics/accuracy/value", "is outside its interval"),
+    ("gap", lambda a: _worst_gap(a).update(value=0.0, ci_low=0.05),
+     "/between_groups/value", "is outside its interval"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("edit", "field", "why"), [c[1:] for c in EDITED_NUMBERS],
+                         ids=[c[0] for c in EDITED_NUMBERS])  # fmt: skip
+@pytest.mark.parametrize("command", ["gate", "card", "diff"])
+def test_an_estimate_its_own_evidence_contradicts_is_refused(
+    finished, tmp_path, capsys, command, edit, field, why
+):
+    """auditor writes every estimate inside its interval and an accuracy as n_correct / n; a
+    hand-edited number that breaks either was gated, carded and diffed as evidence (a gate
+    passed an accuracy of -3 on the counts' interval)."""
+    run = _edit(finished, tmp_path, edit)
+    line = _refused_line(command, finished, run, tmp_path, capsys)
+    assert str(run / "audit.json") in line and field in line and why in line, line
