@@ -68,6 +68,37 @@ def reliability_svg(
     return Markup("".join(parts))
 
 
+# A chart of more groups is a wall (990 zip codes drew 22,000 pixels of bars and a sweep of
+# 990 lines in 10 repeating styles): it draws a selection, the caption says which, and the
+# per-group table below it lists every group.
+MAX_BARS = 40
+MAX_SWEEP_LINES = 10  # the distinct colour, dash and marker styles of the sweep
+
+
+def bars_drawn(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` when at most :data:`MAX_BARS`; else the groups with enough data (status ok)
+    holding the lowest and the highest values, half each, lowest first (all such groups
+    where they are that few)."""
+    if len(rows) <= MAX_BARS:
+        return list(rows)
+    ranked = sorted(
+        (r for r in rows if str(r.get("status", "ok")) == "ok" and _ok(r.get("value"))),
+        key=lambda r: r["value"],
+    )
+    half = MAX_BARS // 2
+    return ranked if len(ranked) <= MAX_BARS else [*ranked[:half], *ranked[-half:]]
+
+
+def sweep_drawn(curves: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``curves`` when at most :data:`MAX_SWEEP_LINES`; else the largest groups' (by n), in
+    their order."""
+    if len(curves) <= MAX_SWEEP_LINES:
+        return list(curves)
+    by_size = sorted(range(len(curves)), key=lambda i: -int(curves[i].get("n") or 0))
+    keep = set(by_size[:MAX_SWEEP_LINES])
+    return [c for i, c in enumerate(curves) if i in keep]
+
+
 def interval_bars_svg(
     rows: Sequence[dict[str, Any]],
     *,
