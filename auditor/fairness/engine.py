@@ -42,7 +42,6 @@ from auditor.fairness.metrics import (
 )
 
 CI_METHOD = ci_method()
-# Counts groups, not rows ("(0 of 30)" read as rows where 30 groups met min_group_size 30).
 TOO_FEW_GROUPS = "{n} of the {total} groups {verb} enough data (min_group_size rows); a gap needs 2"
 ALL_UNDEFINED = "the metric is undefined in every compared group"
 ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
