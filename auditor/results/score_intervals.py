@@ -255,8 +255,8 @@ def log_loss_interval(
     (order statistics, whatever the distribution), and each loses at most MAX_LOSS, so
     E[(L - b)+] <= q (MAX_LOSS - b); likewise E[(a - L)+] <= q a. That allowance is what
     covers a confident model's rare large losses that a small sample does not show (it is
-    about 4.4 MAX_LOSS / N: 8 at 20 rows, 0.08 at 2,000); no bound can be valid for every
-    model with less, as one unseen confident mistake costs up to MAX_LOSS."""
+    about 4.4 MAX_LOSS / N: 7 at 20 rows, 0.8 at 200, 0.08 at 2,000); no bound can be valid
+    for every model with less, as one unseen confident mistake costs up to MAX_LOSS."""
     if math.isnan(log_loss) or log_loss_missing(classes):
         return math.nan, math.nan
     (n1, m1, v1, *_), (n0, m0, v0, *_) = classes
