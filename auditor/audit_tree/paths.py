@@ -42,6 +42,7 @@ MSG_UNKNOWN_KEY = "unknown metric path {path!r}: {at!r} has no {key!r} (it has: 
 MSG_NO_ITEM = "unknown metric path {path!r}: no item {value!r} in {at!r} (it has: {have})"
 MSG_NOT_A_CONTAINER = "metric path {path!r}: {at!r} is not a mapping or a list"
 MSG_NO_INDEX = "metric path {path!r}: {at!r} has no item [{index}]"
+MSG_EMPTY = "{at} is empty in this audit (nothing was computed there)"
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,11 @@ class _Resolver:
         if i == len(self.steps):
             m = Match(at.done, at.node, at.parent, at.leaf, at.picked, insufficient=at.short)
             self.out.append(m)
+            return
+        if at.node == {} and at.done:  # nothing computed there (a predictions audit's
+            rest = "".join(step_text(s) for s in self.steps[i:])  # pretrained model): not run
+            why = MSG_EMPTY.format(at=at.done)
+            self.out.append(Match(at.done + rest, None, at.parent, at.leaf, at.picked, not_run=why))
             return
         short = at.short
         if isinstance(at.node, dict) and at.node.get("status") == "insufficient_data" and not short:

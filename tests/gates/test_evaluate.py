@@ -53,6 +53,28 @@ def test_unknown_path_is_config_error_exit_2():
             evaluate_gates(make_audit(), cfg)
 
 
+def test_a_path_into_nothing_computed_is_not_run_never_a_config_error():
+    """A predictions audit has no pretrained model (``performance.pretrained`` is ``{}``):
+    a rule shared with full runs was exit 2 ("has no 'test' (it has: )") where the same rule
+    with a wildcard warned; both are now "not run" (a warning, never a pass), and a key
+    missing beside others is still a config error."""
+    audit = make_audit()
+    audit["performance"]["pretrained"] = {}
+    rules = [GateRule(metric="performance.pretrained.test.accuracy", min=0.5),
+             GateRule(metric="performance.pretrained.*.accuracy", min=0.5)]  # fmt: skip
+    g = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=rules))
+    assert [r["outcome"] for r in g["results"]] == ["not_run", "not_run"]
+    assert g["verdict"] == "warn"
+    assert "performance.pretrained is empty" in g["results"][0]["message"]
+    assert g["results"][0]["metric"] == "performance.pretrained.test.accuracy"
+    strict = GateRule(metric="performance.pretrained.test.accuracy", min=0.5, not_run="fail")
+    g = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=[strict]))
+    assert g["verdict"] == "fail"
+    with pytest.raises(AuditorInputError):  # finetuned holds "test" only: a typo stays exit 2
+        bad = GateRule(metric="performance.finetuned.tset.accuracy", min=0.5)
+        evaluate_gates(audit, GatesConfig(use_defaults=False, rules=[bad]))
+
+
 def test_text_where_number_expected_is_config_error():
     cfg = GatesConfig(
         use_defaults=False, rules=[GateRule(metric="transparency.items[license].status", max=1)]
