@@ -3,7 +3,8 @@
 Shared by the table loader (``auditor run`` on your CSV / Parquet) and the predictions reader
 (``auditor audit``), so both accept the same files and refuse them with the same one-line
 messages: CSV (``.csv``, ``.txt``, ``.tsv``, each also gzip-compressed ``.gz``; UTF-8, with
-or without the byte-order mark spreadsheet programs write) or Parquet (``.parquet``, ``.pq``); a
+or without the byte-order mark spreadsheet programs write, or UTF-16 or UTF-32 with theirs:
+:mod:`auditor.data.text`) or Parquet (``.parquet``, ``.pq``); a
 header that names a column twice is refused (which one would be read?).
 
 A CSV's delimiter is the one of ``,`` ``;`` tab ``|`` that splits its header line into the most
@@ -20,10 +21,7 @@ as many as those written ``0.93``, make ``,`` the decimal mark (such spreadsheet
 from __future__ import annotations
 
 import csv
-import gzip
-import io
 import re
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 from auditor.config.paths import NO_FILE
+from auditor.data.text import UTF8, open_text, text_encoding, wide_fields
 from auditor.errors import AuditorInputError
 
 # Missing besides the readers' own markers (empty, NA, NaN, null, ...): "?", as UCI files write.
@@ -65,9 +64,6 @@ DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+([eE][-+]?\d+)?")
 SAMPLE_LINES = 100  # lines under the header that decide the decimal mark
 SEP_DIRECTIVE = re.compile(r"sep=(.)")
-WIDE_FIELD = 2**31 - 1  # characters: Python's csv module refuses a field over 131,072 by default
-_wide = threading.Lock()
-_wide_state = {"readers": 0, "limit": 0}  # readers in progress; the limit the first found
 
 
 @dataclass(frozen=True)
@@ -86,24 +82,7 @@ class CsvLayout:
     unnamed: Literal["first", "last", "header"] | None = None
     # The first line is one field over rows of more: a title above the header (refused).
     title: bool = False
-
-
-@contextmanager
-def wide_fields() -> Iterator[None]:
-    """Python's csv module with no practical limit on a field's length (a free-text field of
-    150 KB was refused: "field larger than field limit (131072)"), restored after; the limit is
-    the process's, so nested and concurrent readers restore it once, when the last ends."""
-    with _wide:
-        if not _wide_state["readers"]:
-            _wide_state["limit"] = csv.field_size_limit(WIDE_FIELD)
-        _wide_state["readers"] += 1
-    try:
-        yield
-    finally:
-        with _wide:
-            _wide_state["readers"] -= 1
-            if not _wide_state["readers"]:
-                csv.field_size_limit(_wide_state["limit"])
+    encoding: str = UTF8  # UTF-16 or UTF-32 where a byte-order mark says so (data.text)
 
 
 def one_line(exc: BaseException) -> str:
@@ -128,19 +107,11 @@ def file_kind(path: Path) -> Kind:
     raise AuditorInputError(UNSUPPORTED, source=str(path))
 
 
-def open_text(path: Path) -> io.TextIOBase:
-    """The CSV file as text: gunzipped where it ends in ``.gz``; a UTF-8 byte-order mark is
-    dropped (pyarrow's CSV reader drops it too, so both read the same names)."""
-    if path.name.lower().endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by caller
-
-
-def _first_lines(path: Path) -> tuple[list[str], list[str]]:
+def _first_lines(path: Path, encoding: str) -> tuple[list[str], list[str]]:
     """(the ``#`` lines at the top, the header line and up to :data:`SAMPLE_LINES` more)."""
     comments: list[str] = []
     lines: list[str] = []
-    with open_text(path) as fh:
+    with open_text(path, encoding) as fh:
         for line in fh:
             if lines or not line.startswith(COMMENT):
                 lines.append(line)
@@ -300,13 +271,14 @@ def csv_layout(path: Path) -> CsvLayout:
 
 
 def _layout(path: Path) -> CsvLayout:
-    comments, lines = _first_lines(path)
+    encoding = text_encoding(path)
+    comments, lines = _first_lines(path, encoding)
     first = lines[0].rstrip("\r\n") if lines and not comments else ""
     directive = SEP_DIRECTIVE.fullmatch(first)
     if directive:
         lines = lines[1:]
     if not lines:
-        return CsvLayout(skip_rows=len(comments) + bool(directive))
+        return CsvLayout(skip_rows=len(comments) + bool(directive), encoding=encoding)
     preferred = ("\t",) if ".tsv" in path.name.lower() else ()
     order = [*preferred, *(d for d in DELIMITERS if d not in preferred)]
     delimiter = directive.group(1) if directive else _delimiter(lines, order)
@@ -317,8 +289,14 @@ def _layout(path: Path) -> CsvLayout:
     unnamed = None if hashed else _unnamed(lines, delimiter)
     title = not hashed and _title(lines, delimiter, order, unnamed)
     return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
-                     title=title,
+                     title=title, encoding=encoding,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip
+
+
+def not_text(exc: UnicodeDecodeError) -> str:
+    """:data:`NOT_UTF8`, or for a file whose byte-order mark says UTF-16 or UTF-32, that."""
+    name = exc.encoding.upper().replace("_", "-").replace("UTF", "UTF-").replace("--", "-")[:6]
+    return f"not {name} text" if name in ("UTF-16", "UTF-32") else NOT_UTF8
 
 
 @contextmanager
@@ -326,8 +304,8 @@ def _reading(path: Path) -> Iterator[None]:
     """A file's read errors as one-line bad input naming ``path``."""
     try:
         yield
-    except UnicodeDecodeError:
-        raise AuditorInputError(f"{NOT_UTF8}; {SAVE_UTF8}", source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise AuditorInputError(f"{not_text(exc)}; {SAVE_UTF8}", source=str(path)) from None
     except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors
         raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
 
@@ -338,7 +316,7 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
     R's row names, last for a delimiter ending every row), from one look at its first lines."""
     with _reading(path), wide_fields():
         layout = csv_layout(path)
-        with open_text(path) as fh:
+        with open_text(path, layout.encoding) as fh:
             for _ in range(layout.skip_rows):
                 next(fh)
             lines: Iterator[str] = fh

@@ -169,6 +169,7 @@ def _parse_frame(path: Path) -> pd.DataFrame:
                     names=names,
                     index_col=False,
                     decimal=layout.decimal_point,
+                    encoding=layout.encoding,
                     skipinitialspace=True,  # Adult's ", ": the space is no part of a value
                     na_values=list(EXTRA_MISSING),
                 )

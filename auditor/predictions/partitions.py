@@ -2,11 +2,11 @@
 parsed by pyarrow exactly as the batch engine parses the whole file (:mod:`.source`), so both
 engines read the same values, types and missing values and refuse the same rows in the same
 words. A CSV's partitions are blocks of its lines (``dask.bytes.read_bytes``, as
-``dask.dataframe.read_csv`` splits a file; a gzip file is one block), typed as the batch engine
-types the file (from its first block); a Parquet file's are its row groups. A refusal names the
-file's row as the batch engine does (a CSV partition's: found again by the batch engine, which
-reads the file up to it). Each partition is read where its task runs (a distributed worker
-needs the file at the same path)."""
+``dask.dataframe.read_csv`` splits a file; a gzip or UTF-16 file is one block), typed as the
+batch engine types the file (from its first block); a Parquet file's are its row groups. A
+refusal names the file's row as the batch engine does (a CSV partition's: found again by the
+batch engine, which reads the file up to it). Each partition is read where its task runs (a
+distributed worker needs the file at the same path)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from auditor.data.text import UTF8
 from auditor.errors import AuditorInputError
 from auditor.predictions.batch import Partial, offsets, reduce_arrow
 from auditor.predictions.source import (
@@ -76,8 +77,9 @@ def _csv_tasks(path: Path, cols: Columns, batch_rows: int) -> list:
                         convert_options=convert) as reader:  # fmt: skip
         types = {f.name: f.type for f in reader.schema if f.name not in cols.sensitive}
     packed = path.name.lower().endswith(".gz")
+    whole = packed or layout.encoding != UTF8  # UTF-16's line ends are not the byte b"\n"
     _, files = read_bytes(str(path), delimiter=b"\n", sample=False,
-                          blocksize=None if packed else CSV_PARTITION,
+                          blocksize=None if whole else CSV_PARTITION,
                           compression="gzip" if packed else None)  # fmt: skip
     blocks = files[0]
     return [dask.delayed(_csv_block_partials)(block, (layout, names, types), cols, i == 0,

@@ -19,13 +19,13 @@ from auditor.data.header import (
     check_header,
     csv_header,
     file_kind,
-    open_text,
+    not_text,
     read_header,
-    wide_fields,
 )
+from auditor.data.text import open_text, wide_fields
 from auditor.errors import AuditorInputError, data_row
 
-NOT_UTF8_ROWS = f"{NOT_UTF8} in a row past the header; {SAVE_UTF8}"
+ROWS_NOT_TEXT = "{not_text} in a row past the header; " + SAVE_UTF8
 
 __all__ = [
     "MISSING_LEVEL", "REPEATED_HEADER", "Columns", "checked_kind", "csv_names", "csv_options",
@@ -130,7 +130,8 @@ def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: b
     types = {**(column_types or {}), **{s: group for s in cols.sensitive}}
     return (
         pacsv.ReadOptions(block_size=CSV_BLOCK, use_threads=True, column_names=names,
-                          skip_rows=layout.skip_rows + 1 if header else 0),
+                          skip_rows=layout.skip_rows + 1 if header else 0,
+                          encoding=layout.encoding),  # UTF-16 and -32 decoded as it is read
         # a quoted value may span lines (free text): at no measured cost (3M rows, 62 MB)
         pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True),
         pacsv.ConvertOptions(include_columns=cols.names(), column_types=types,
@@ -194,7 +195,8 @@ def unreadable(path: Path, exc: BaseException,
     (one of ``names``, the header's), that a header line is repeated."""
     text = str(exc)
     if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in text:
-        return AuditorInputError(NOT_UTF8_ROWS, source=str(path))
+        said = not_text(exc) if isinstance(exc, UnicodeDecodeError) else NOT_UTF8
+        return AuditorInputError(ROWS_NOT_TEXT.format(not_text=said), source=str(path))
     conversion = CONVERSION.search(text)
     if conversion and names and conversion.group(1).strip() in names:  # a repeated header line
         return AuditorInputError(REPEATED_HEADER.format(where=_header_again(path)),
@@ -213,7 +215,7 @@ def _header_again(path: Path) -> str:
     or "a row" (read again with Python's reader: on this refusal's path only)."""
     layout, header = csv_header(path)
     names = [name.strip() for name in header if name]
-    with open_text(path) as fh, wide_fields():
+    with open_text(path, layout.encoding) as fh, wide_fields():
         for _ in range(layout.skip_rows + 1):
             next(fh, None)
         rows = (row for row in csv.reader(fh, delimiter=layout.delimiter) if row)  # as pyarrow

@@ -154,6 +154,17 @@ def test_not_utf8_refused(tmp_path):
     assert T.NOT_UTF8 in refused(config(path), None)
 
 
+def test_a_utf16_table_is_read_as_its_utf8_copy(tmp_path):
+    """Excel's 'Unicode Text' (UTF-16 with its byte-order mark, tab-separated): the same frame
+    as the UTF-8 file."""
+    frame = make_table()
+    frame.loc[3, "cat"] = "Dänemark"
+    utf8, utf16 = tmp_path / "t.csv", tmp_path / "t.txt"
+    frame.to_csv(utf8, index=False)
+    frame.to_csv(utf16, index=False, sep="\t", encoding="utf-16")
+    pd.testing.assert_frame_equal(T.read_frame(utf16), T.read_frame(utf8))
+
+
 def test_numeric_imputation_reported(tmp_path):
     frame = make_table()
     frame.loc[[3, 7, 11], "x1"] = np.nan

@@ -292,3 +292,30 @@ def test_a_predicted_label_a_binary_y_true_never_holds_is_refused_with_its_count
     assert "label 'maybe' (1 row) never occurs in label" in str(err) and err.field == "pred"
     frame.loc[6, "pred"] = "maybe"
     assert "'maybe' (2 rows)" in str(_refused(_write(frame, tmp_path / "q.parquet", "parquet")))
+
+
+@pytest.mark.parametrize("dask", [None, "synchronous"])
+def test_a_utf16_export_is_read_as_its_utf8_copy(tmp_path, dask):
+    """Excel's 'Unicode Text' (UTF-16 with its byte-order mark, tab-separated) and a UTF-32
+    file: the same counts and scores as the UTF-8 file, by both engines; a UTF-16 file cut
+    mid-character says it is not UTF-16 text (not UTF-8)."""
+    frame = predictions_frame(3000, seed=11)
+    frame.loc[7, "region"] = "Dänemark"
+    utf8 = tmp_path / "utf8.csv"
+    frame.to_csv(utf8, index=False, sep="\t")
+    want = reduce_predictions(utf8, predictions_columns(), positive_label="approved")
+    for codec in ("utf-16", "utf-32"):
+        path = tmp_path / f"{codec}.txt"
+        frame.to_csv(path, index=False, sep="\t", encoding=codec)
+        got = reduce_predictions(path, predictions_columns(), positive_label="approved",
+                                 dask_scheduler=dask)  # fmt: skip
+        assert got.table.counts.tolist() == want.table.counts.tolist()
+        assert got.table.group_labels == want.table.group_labels
+        for metric in ("roc_auc", "log_loss", "ece"):
+            assert getattr(got.scores, metric) == getattr(want.scores, metric)
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes((tmp_path / "utf-16.txt").read_bytes()[:-1])  # an odd number of bytes
+    with pytest.raises(AuditorInputError) as err:
+        reduce_predictions(cut, predictions_columns(), positive_label="approved",
+                           dask_scheduler=dask)  # fmt: skip
+    assert "not UTF-16 text" in str(err.value) and "\n" not in str(err.value)
