@@ -1,6 +1,7 @@
 """``auditor diff A B --out FILE``: a run's files are evidence, so FILE may not be one of A's
-or B's (``--out A/audit.json`` replaced the audit by the diff's Markdown); a new file beside
-them (``B/diff.md``, as docs/github-actions.yml writes) is fine."""
+or B's (``--out A/audit.json`` replaced the audit by the diff's Markdown), nor of any other
+run (``--out C/audit.json``); a new file beside them (``B/diff.md``, as
+docs/github-actions.yml writes) is fine."""
 
 from __future__ import annotations
 
@@ -22,17 +23,22 @@ def finished(tmp_path_factory):
 @pytest.mark.parametrize(
     ("b_arg", "out"),
     [("b", "a/audit.json"), ("b", "a/model_card.md"), ("b", "a/junit.xml"),
-     ("b/audit.json", "b/summary.md"), ("b", "b/checkpoints/x.md"), ("b", "b/../a/audit.json")],
+     ("b/audit.json", "b/summary.md"), ("b", "b/checkpoints/x.md"), ("b", "b/../a/audit.json"),
+     ("b", "c/audit.json"), ("b", "c/model_card.html"), ("b", "link/audit.json"),
+     ("b", "c/checkpoints/sub/x.md")],
 )  # fmt: skip
 def test_diff_out_inside_a_run_is_refused(finished, tmp_path, capsys, monkeypatch, b_arg, out):
-    for name in ("a", "b"):
+    runs = ("a", "b", "c")  # c: a third run, neither A nor B
+    for name in runs:
         shutil.copytree(finished, tmp_path / name)
-    before = {name: folder_bytes(tmp_path / name) for name in ("a", "b")}
+    (tmp_path / "c" / "checkpoints" / "sub").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "c")
+    before = {name: folder_bytes(tmp_path / name) for name in runs}
     monkeypatch.chdir(tmp_path)
     code = exit_code_of(["diff", "a", b_arg, "--out", out])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and out in err[0] and "--out" in err[0], err
-    assert {name: folder_bytes(tmp_path / name) for name in ("a", "b")} == before
+    assert {name: folder_bytes(tmp_path / name) for name in runs} == before
 
 
 @pytest.mark.parametrize("out", ["a-vs-b.md", "b/diff.md"])
