@@ -3,7 +3,9 @@ field that a template names but the audit lacks is an error, never a blank."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -34,6 +36,23 @@ def yaml_num(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return "null"
     return repr(value) if isinstance(value, float) else str(value)
+
+
+# A character beyond the BMP as JSON writes it (a UTF-16 surrogate pair of \u escapes).
+_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
+
+
+def _astral(m: re.Match[str]) -> str:
+    high, low = int(m.group(1), 16), int(m.group(2), 16)
+    return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+
+
+def yaml_json(value: Any) -> str:
+    """A value of the front matter as JSON in ASCII (valid YAML: control characters, quotes
+    and line breaks escaped), a character beyond the BMP written ``\\U0001f642``: YAML's
+    ``\\u`` escape is 16 bits, so PyYAML (which huggingface_hub reads cards with) read the
+    pair ``\\ud83d\\ude42`` of an emoji as two lone surrogates, not text."""
+    return _PAIR.sub(_astral, json.dumps(value, ensure_ascii=True))
 
 
 STATUS_TEXT = {
@@ -103,7 +122,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(num=fmt_num, pct=fmt_pct, md=md_escape, yaml_num=yaml_num,
+    env.filters.update(num=fmt_num, pct=fmt_pct, md=md_escape, yaml_num=yaml_num, yaml=yaml_json,
                        status_md=status_md, status_text=status_text)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,

@@ -65,3 +65,34 @@ def test_front_matter_keeps_payloads_as_strings(payload_run):
 
     assert meta["license"] == "other" and meta["license_name"] == license_slug(PAYLOAD)
     assert meta["model-index"][0]["name"] == PAYLOAD
+
+
+def test_front_matter_keeps_characters_beyond_the_bmp(tmp_path):
+    """A model name with an emoji (or any character beyond U+FFFF): JSON writes it as a
+    surrogate pair of \\u escapes, which YAML reads as two lone surrogates (PyYAML, as
+    huggingface_hub loads a card: the name could not be encoded again). Now \\U0001f642."""
+    import yaml
+
+    from auditor.cli import exit_code_of
+    from tests.builders import PREDICTION_ARGS, predictions_csv
+
+    name = "credit 🙂 model 𝔸 \"v2\" --- \n---\nlicense: mit"
+    config = tmp_path / "audit.toml"
+    config.write_text("[transparency.declared]\nmodel_name = " + json_str(name) + "\n",
+                      encoding="utf-8")  # fmt: skip
+    csv = predictions_csv(tmp_path, n=600)
+    args = ["audit", "-p", str(csv), *PREDICTION_ARGS, "--config", str(config),
+            "--out", str(tmp_path / "run"), "--exit-zero"]  # fmt: skip
+    assert exit_code_of(args) == 0
+    md = (tmp_path / "run" / "model_card.md").read_text(encoding="utf-8")
+    meta = yaml.safe_load(md.split("---\n", 2)[1])
+    assert meta["model-index"][0]["name"] == name
+    assert "license" not in meta  # the name's text stays inside its string
+    assert "\\U0001f642" in md.split("---\n", 2)[1]
+
+
+def json_str(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
