@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.audit_tree import Evidence, estimates
+from auditor.audit_tree import Evidence, estimates, parse_path
 from auditor.config import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
@@ -91,16 +91,7 @@ class AuditResult:
         """The fairness gaps (equalized odds, demographic parity per feature) and privacy
         AUCs (per attack) with their intervals: ``[(metric path, {value, ci_low, ci_high,
         n} as read by audit_tree), ...]``, in the order of ``audit.json``."""
-        out = []
-        for path, node in estimates(json_form(self.data)):
-            parts = path.split(".")
-            fair = parts[0] == "fairness" and parts[-1] == "between_groups"
-            fair = fair and parts[-2] in FAIRNESS_HEADLINE
-            priv = path.startswith("privacy.attacks.") and len(parts) == 4
-            priv = priv and parts[-1] in PRIVACY_HEADLINE
-            if fair or priv:
-                out.append((path, node))
-        return out
+        return [(p, node) for p, node in estimates(json_form(self.data)) if _headline_label(p)]
 
     def headline_title(self) -> str:
         """What the performance headline is about, in words."""
@@ -111,17 +102,7 @@ class AuditResult:
     def headline_rows(self) -> list[tuple[str, str]]:
         """The fairness and privacy headline as (label, "value [low, high] n=N") rows, printed
         beside the performance table: 'sex: equalized odds gap', 'rmia: membership AUC'."""
-        rows = []
-        for path, e in self.headline_estimates():
-            parts = path.split(".")
-            if parts[0] == "fairness":
-                name = parts[2].strip('"')
-                metric = parts[-2].replace("_difference", " gap").replace("_", " ")
-                label = f"{name}: {metric}"
-            else:
-                label = f"{parts[2]}: membership AUC"
-            rows.append((label, _interval_text(e)))
-        return rows
+        return [(_headline_label(p), _interval_text(e)) for p, e in self.headline_estimates()]
 
     def gate(self, rules: Rules | None = None, *, fail_on: str | None = None) -> AuditResult:
         """A new, in-memory AuditResult with the gates judged again: by ``rules`` (a
@@ -164,6 +145,22 @@ class AuditResult:
         """Read ``RUN_DIR`` or ``RUN_DIR/audit.json``, validated against the schema."""
         data = load_audit(path)
         return cls(data=data, run_dir=audit_file(path).parent)
+
+
+def _headline_label(path: str) -> str | None:
+    """The headline's label of an estimate's path ('sex: equalized odds gap', with '(high vs
+    rest)' for one class of a multi-class target, whose gaps are keyed 'name@class'; 'rmia:
+    membership AUC'), None for a number outside the headline. Keys are read as the path
+    language quotes them, so a name with dots stays whole."""
+    keys = [s.key for s in parse_path(path)]
+    if keys[0] == "fairness" and keys[-1] == "between_groups" and len(keys) >= 4:
+        metric, _, cls = str(keys[-2]).partition("@")
+        if metric in FAIRNESS_HEADLINE:
+            gap = metric.replace("_difference", " gap").replace("_", " ")
+            return f"{keys[2]}: {gap}" + (f" ({cls} vs rest)" if cls else "")
+    if keys[:2] == ["privacy", "attacks"] and len(keys) == 4 and keys[3] in PRIVACY_HEADLINE:
+        return f"{keys[2]}: membership AUC"
+    return None
 
 
 def _interval_text(e: Evidence) -> str:

@@ -1,0 +1,57 @@
+"""The fairness and privacy headline ``auditor run`` prints beside the performance table
+(AuditResult.headline_rows): every gap, a multi-class target's per-class gaps included."""
+
+from __future__ import annotations
+
+from auditor.api import AuditResult
+
+
+def _node(value: float) -> dict:
+    return {"value": value, "ci_low": value / 2, "ci_high": min(1.0, value * 2), "n": 400}
+
+
+def _audit(disparities: dict) -> dict:
+    return {
+        "run": {"mode": "run"},
+        "fairness": {"features": {
+            "sex": {"disparities": disparities},
+            "sex & race.x": {"disparities": disparities},  # a name with '&', space and '.'
+        }},
+        "privacy": {"attacks": {"rmia": {"auc": _node(0.51)}}},
+    }  # fmt: skip
+
+
+def test_a_binary_audit_heads_with_each_features_gaps_and_each_attacks_auc():
+    gaps = {
+        "equalized_odds_difference": {"between_groups": _node(0.1), "to_overall": _node(0.05)},
+        "demographic_parity_difference": {"between_groups": _node(0.2)},
+        "accuracy_difference": {"between_groups": _node(0.3)},
+    }
+    rows = AuditResult(data=_audit(gaps), run_dir=None).headline_rows()
+    assert [label for label, _ in rows] == [
+        "sex: equalized odds gap",
+        "sex: demographic parity gap",
+        "sex & race.x: equalized odds gap",
+        "sex & race.x: demographic parity gap",
+        "rmia: membership AUC",
+    ]
+    assert rows[0][1] == "0.100 [0.050, 0.200] n=400"
+
+
+def test_a_multi_class_audit_heads_with_each_classs_gap_against_the_rest():
+    """With more than two classes the gaps are keyed 'equalized_odds_difference@high': the
+    headline showed no fairness gap at all, only the privacy AUCs."""
+    gaps = {
+        f"{name}@{cls}": {"between_groups": _node(0.1)}
+        for name in ("equalized_odds_difference", "demographic_parity_difference")
+        for cls in ("high", "0.5")
+    }
+    rows = AuditResult(data=_audit(gaps), run_dir=None).headline_rows()
+    labels = [label for label, _ in rows]
+    assert labels[:4] == [
+        "sex: equalized odds gap (high vs rest)",
+        "sex: equalized odds gap (0.5 vs rest)",
+        "sex: demographic parity gap (high vs rest)",
+        "sex: demographic parity gap (0.5 vs rest)",
+    ]
+    assert len(labels) == 9 and labels[-1] == "rmia: membership AUC"
