@@ -221,14 +221,19 @@ def check_not_mixed(values: pd.Series, *, col: str, src: str) -> None:
     and some text (``unknown``, ``-``): a measurement with a missing-value marker pandas does
     not know, which would otherwise be one-hot encoded as one category per number."""
     present = values.dropna()
-    numbers = pd.to_numeric(present, errors="coerce")
-    text = numbers.isna()
-    if not text.any() or text.mean() >= 0.5 or numbers.nunique() <= MAX_CODES:
+    codes, uniques = pd.factorize(present)  # each distinct value parsed once, not every row
+    parsed = pd.to_numeric(pd.Series(uniques), errors="coerce")
+    is_text = parsed.isna().to_numpy()
+    n_numbers = int(parsed[~is_text].nunique())
+    if not is_text.any() or n_numbers <= MAX_CODES:
         return
-    first = present.index[text.to_numpy()][0]
+    text = is_text[codes]
+    if text.mean() >= 0.5:
+        return
+    first = present.index[text][0]
     message = NUMBERS_AND_TEXT.format(
-        col=col, n_numbers=int(numbers.nunique()), text=str(present[first]),
-        n_text=int(text.sum()), row=data_row(int(values.index.get_loc(first))),
+        col=col, n_numbers=n_numbers, text=str(present[first]), n_text=int(text.sum()),
+        row=data_row(int(values.index.get_loc(first))),
     )  # fmt: skip
     raise AuditorInputError(message, source=src, field="data.features")
 

@@ -13,7 +13,7 @@ import pytest
 from auditor.config import TableData
 from auditor.data import load_bundle
 from auditor.data import table as T
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, data_row
 from tests.data.test_sources import assert_disjoint
 
 
@@ -458,3 +458,37 @@ def test_values_the_same_but_for_spaces_are_refused(tmp_path, column, field, wha
     frame.loc[frame.index[::7], column] = frame[column].iloc[::7] + " "
     text = refused(config(write(tmp_path, frame)), field)
     assert f"column {column!r} holds" in text and f"they would be two {what}" in text
+
+
+def _not_mixed_row_by_row(values, *, col, src):
+    """check_not_mixed as it was: every row parsed (the reference for the distinct-values one)."""
+    present = values.dropna()
+    numbers = pd.to_numeric(present, errors="coerce")
+    text = numbers.isna()
+    if not text.any() or text.mean() >= 0.5 or numbers.nunique() <= T.MAX_CODES:
+        return
+    first = present.index[text.to_numpy()][0]
+    raise AuditorInputError(T.NUMBERS_AND_TEXT.format(
+        col=col, n_numbers=int(numbers.nunique()), text=str(present[first]),
+        n_text=int(text.sum()), row=data_row(int(values.index.get_loc(first))),
+    ), source=src, field="data.features")  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_not_mixed_reads_each_distinct_value_once_with_the_row_by_row_verdict(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    numbers = rng.integers(0, int(rng.integers(2, 40)), n).astype(str)
+    pool = np.array(["unknown", "-", "K", " 7", "1.0", "1e3", "", "x y"], dtype=object)
+    values = np.where(rng.random(n) < rng.uniform(0, 0.8), rng.choice(pool, n), numbers)
+    series = pd.Series(values, dtype=object, index=rng.permutation(n) + 5)
+    series[rng.random(n) < 0.1] = None
+    for column in (series, series.astype("string"), series.astype(str).where(series.notna())):
+        outcome = []
+        for check in (T.check_not_mixed, _not_mixed_row_by_row):
+            try:
+                check(column, col="c", src="t.csv")
+                outcome.append(None)
+            except AuditorInputError as err:
+                outcome.append(str(err))
+        assert outcome[0] == outcome[1]
