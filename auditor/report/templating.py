@@ -49,10 +49,14 @@ def _astral(m: re.Match[str]) -> str:
 
 def yaml_json(value: Any) -> str:
     """A value of the front matter as JSON in ASCII (valid YAML: control characters, quotes
-    and line breaks escaped), a character beyond the BMP written ``\\U0001f642``: YAML's
-    ``\\u`` escape is 16 bits, so PyYAML (which huggingface_hub reads cards with) read the
-    pair ``\\ud83d\\ude42`` of an emoji as two lone surrogates, not text."""
-    return _PAIR.sub(_astral, json.dumps(value, ensure_ascii=True))
+    and line breaks escaped; ``<>&'`` too, as Jinja's ``tojson``), a character beyond the
+    BMP written ``\\U0001f642``: YAML's ``\\u`` escape is 16 bits, so PyYAML (which
+    huggingface_hub reads cards with) read the pair ``\\ud83d\\ude42`` of an emoji as two
+    lone surrogates, not text."""
+    text = json.dumps(value, ensure_ascii=True)
+    for char in "<>&'":  # as Jinja's tojson: no markup even where a viewer shows it raw
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return _PAIR.sub(_astral, text)
 
 
 STATUS_TEXT = {
