@@ -9,21 +9,23 @@ each interval's coverage in those situations by simulation.
   It never has zero width (at an AUC of 1 too) and lies in [0, 1]. Where the scores' own
   placements spread more than Hanley-McNeil's model allows (rare confident mistakes), the
   interval also holds the estimate +- z sqrt(V_DeLong), V_DeLong over binned scores.
-- Log loss: the losses of the N rows are split at their least (a) and largest (b). The
-  mean of the losses clamped to [a, b] (each seen) is pi m1 + (1 - pi) m0 (pi the share of
-  positives, m1 and m0 each class's mean loss): pi gets a continuity-corrected Wilson
+- Log loss: each class's losses are split at the least and largest of its rows. The mean
+  of the losses clamped to those ranges (each seen) is pi m1 + (1 - pi) m0 (pi the share
+  of positives, m1 and m0 each class's mean loss): pi gets a continuity-corrected Wilson
   interval at level 1 - alpha/2 and, for every pi in it, the class means a t interval (t
-  quantile at alpha/4, min(n1, n0) - 1 degrees of freedom); the hull, clamped to [a, b]. A
-  rare class whose rows carry large losses (a skewed mean) is what that part is built for.
-  The rest is the rows no sample showed: the share beyond the largest of N losses is at
-  most q = 1 - (alpha/4)^(1/N) (order statistics, any distribution), each loses at most
-  MAX_LOSS (36: a score clipped to machine eps), so the upper end adds q (MAX_LOSS - b) and
-  the lower end takes off q a. A confident model's rare large losses (a mistake at 0.1, or
-  at 1e-6, among scores that spread; a calibrated model with AUC 0.99) are often missing
-  from a small sample, and the sample then looks like an easy one: no interval covers them
-  that does not allow this much (the t interval alone: 0.37 at 20 rows, 0.85 at 200). It is
-  about 4.4 MAX_LOSS / N: most of the width under a few hundred rows. It needs two rows of
-  each class: rows of one class say nothing of the other's share or losses.
+  quantile at alpha/4, min(n1, n0) - 1 degrees of freedom); the hull, clamped to the
+  ranges. A rare class whose rows carry large losses (a skewed mean) is what that part is
+  built for. The rest is the rows no sample showed: beyond the largest of N losses (b) lies
+  a share at most q = 1 - (alpha/8)^(1/N) (order statistics, any distribution), each
+  losing at most MAX_LOSS (36: a score clipped to machine eps), so the upper end adds
+  q (MAX_LOSS - b); between a class's largest loss and b, a share of that class at most
+  1 - (alpha/16)^(1/n_c) (a class all right, beside a class that shows a mistake); likewise
+  below. A confident model's rare large losses (a mistake at 0.1, or at 1e-6, among scores
+  that spread; a calibrated model with AUC 0.99) are often missing from a small sample,
+  and the sample then looks like an easy one: no interval covers them that does not allow
+  this much (the t interval alone: 0.37 at 20 rows, 0.85 at 200). It is about
+  5.1 MAX_LOSS / N: most of the width under a few hundred rows. It needs two rows of each
+  class: rows of one class say nothing of the other's share or losses.
 - ECE: simultaneous over the bins. Each non-empty bin's accuracy gets a continuity-corrected
   Wilson interval at level 1 - alpha/(2B) (Bonferroni over the B bins, with alpha/2 for
   them all: one bin's miss on either side lifts the lower end above 0). The lower end is
@@ -57,7 +59,7 @@ SCORE_INTERVALS = (
     "ROC AUC: Hanley-McNeil score interval (the variance at the candidate AUC, continuity-"
     "corrected), widened to DeLong's variance over binned scores where that is larger; log "
     "loss: share of positives (Wilson, continuity-corrected) by each class's mean loss (t), "
-    "simultaneous, plus an allowance for rows beyond the losses seen (a share of about 4.4/N, "
+    "simultaneous, plus an allowance for rows beyond the losses seen (a share of about 5.1/N, "
     "each losing up to 36: one confident mistake's cost), most of the width under a few "
     "hundred rows; ECE: simultaneous over its 15 bins (continuity-corrected Wilson per bin, "
     "Bonferroni), its lower end at least the signed gap of accuracy and confidence, its "
@@ -247,32 +249,45 @@ def log_loss_interval(
     other's share or losses (a 3% class is often absent from 50 rows, and its losses can be
     most of the mean).
 
-    The mean is split at the least (a) and largest (b) loss of the N rows: E[min(max(L, a),
-    b)], minus E[(a - L)+], plus E[(L - b)+]. The first is a mean over losses in [a, b], all
-    seen: the share of positives (continuity-corrected Wilson at 1 - alpha/2) by each class's
-    mean (t at 1 - alpha/4, min(n1, n0) - 1 degrees of freedom), the hull over the share's
-    interval, clamped to [a, b]. The others are the unseen rows: the share of rows beyond the
-    largest of N losses is at most q = 1 - (alpha/4)^(1/N) with probability 1 - alpha/4
-    (order statistics, whatever the distribution), and each loses at most MAX_LOSS, so
-    E[(L - b)+] <= q (MAX_LOSS - b); likewise E[(a - L)+] <= q a. That allowance is what
-    covers a confident model's rare large losses that a small sample does not show (it is
-    about 4.4 MAX_LOSS / N: 7 at 20 rows, 0.8 at 200, 0.08 at 2,000); no bound can be valid
-    for every model with less, as one unseen confident mistake costs up to MAX_LOSS."""
+    Each class's mean is split at the least (a_c) and largest (b_c) of its n_c losses:
+    E[min(max(L, a_c), b_c)], the mean of losses in a range the class's rows showed, less
+    E[(a_c - L)+] and plus E[(L - b_c)+], its rows beyond that range, which no sample shows.
+    The first: the share of positives pi (continuity-corrected Wilson at 1 - alpha/2) by each
+    class's mean (t at 1 - alpha/4, min(n1, n0) - 1 degrees of freedom), the hull over pi's
+    interval, clamped to [pi a_1 + (1 - pi) a_0, pi b_1 + (1 - pi) b_0]. The rest, by order
+    statistics whatever the distribution: beyond the largest loss b of all N rows lies a
+    share at most q = 1 - (alpha/8)^(1/N) with probability 1 - alpha/8, each row losing at
+    most MAX_LOSS: q (MAX_LOSS - b); between a class's largest and b, a share of that class
+    at most q_c = 1 - (alpha/16)^(1/n_c): q_c (b - b_c) (likewise below, with a and a_c). So
+    a class whose rows all lose the same (hard 0/1 scores, every row right) is not taken at
+    its word when the other class shows a mistake. That allowance is what covers a confident
+    model's rare large losses that a small sample does not show (about 5.1 MAX_LOSS / N: 8
+    at 20 rows, 0.9 at 200, 0.09 at 2,000); no bound can be valid for every model with
+    less, as one unseen confident mistake costs up to MAX_LOSS."""
     if math.isnan(log_loss) or log_loss_missing(classes):
         return math.nan, math.nan
-    (n1, m1, v1, *_), (n0, m0, v0, *_) = classes
-    least, most = min(c[3] for c in classes), max(c[4] for c in classes)
+    (n1, m1, v1, a1, b1), (n0, m0, v0, a0, b0) = classes
+    least, most = min(a1, a0), max(b1, b0)
     alpha = 1 - level
     pi_lo, pi_hi = wilson_cc(n1, n1 + n0, z_value(1 - alpha / 2))
     t = t_quantile(1 - alpha / 4, min(n1, n0) - 1)
-    ends = []
+    q, q1, q0 = (unseen_share(n, e) for n, e in ((n1 + n0, alpha / 8), (n1, alpha / 16),
+                                                  (n0, alpha / 16)))  # fmt: skip
+    # each end: a bound over pi's interval of a sum whose parts are linear in pi, or centre
+    # +- half (convex and concave in pi): each part's extreme over the interval is at an end
+    ends = [[] for _ in range(6)]
     for pi in (pi_lo, pi_hi):
         centre = pi * m1 + (1 - pi) * m0
         half = t * math.hypot(pi * _sd(v1) / math.sqrt(n1), (1 - pi) * _sd(v0) / math.sqrt(n0))
-        ends += [centre - half, centre + half]
-    q = unseen_share(n1 + n0, alpha / 4)
-    lo = max(min(ends), least) - q * least
-    hi = min(max(ends), most) + q * (MAX_LOSS - most)
+        for row, x in zip(ends, (centre - half, pi * a1 + (1 - pi) * a0,
+                                 pi * q1 * (a1 - least) + (1 - pi) * q0 * (a0 - least),
+                                 centre + half, pi * b1 + (1 - pi) * b0,
+                                 pi * q1 * (most - b1) + (1 - pi) * q0 * (most - b0)),
+                          strict=True):  # fmt: skip
+            row.append(x)
+    low, floor, below, high, ceiling, above = ends
+    lo = max(min(low), min(floor)) - max(below) - q * least
+    hi = min(max(high), max(ceiling)) + max(above) + q * (MAX_LOSS - most)
     return max(0.0, min(lo, log_loss)), max(min(hi, MAX_LOSS), log_loss)
 
 

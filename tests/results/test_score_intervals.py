@@ -218,13 +218,29 @@ def test_log_loss_interval_contains_its_estimate(pos, neg, level):
 def test_log_loss_interval_of_rows_all_right_allows_an_unseen_mistake(loss, n):
     """Hard 0/1 (or 0.9/0.1) scores, every row right: each row loses the same, and the t
     interval had zero width; an unseen share q of mistakes costs up to MAX_LOSS each, q the
-    share all n rows miss with probability alpha/4: the upper end is exactly loss + q
+    share all n rows miss with probability alpha/8: the upper end is exactly loss + q
     (MAX_LOSS - loss)."""
     same = ClassLosses(n // 2, loss, 0.0, loss, loss)
     lo, hi = log_loss_interval(loss, [same, same._replace(n=n - n // 2)], level=0.95)
-    q = 1 - 0.0125 ** (1 / n)
+    q = 1 - 0.00625 ** (1 / n)
     assert lo <= loss < hi and hi == pytest.approx(loss + q * (MAX_LOSS - loss), rel=1e-12)
     assert lo == pytest.approx(loss - q * loss, rel=1e-12)
+
+
+def test_log_loss_interval_allows_for_a_class_unseen_mistakes_when_the_other_shows_one():
+    """Negatives all right (each loses 2e-16), positives with one mistake in 1,000 (36): the
+    largest loss of all rows is 36, but the negatives' own rows say nothing of a share of
+    them up to q_0 = 1 - (alpha/16)^(1/1000) at any loss up to it. The t interval of the
+    positives alone (0.04 above) does not cover that; the interval allows (1 - pi) q_0 36."""
+    tiny, mistake = 2.0**-52, MAX_LOSS
+    mean1 = (999 * tiny + mistake) / 1000
+    var1 = (mistake - mean1) ** 2 * 1000 / 999 / 1000
+    pos = ClassLosses(1000, mean1, var1, tiny, mistake)
+    neg = ClassLosses(1000, tiny, 0.0, tiny, tiny)
+    est = (mean1 + tiny) / 2
+    lo, hi = log_loss_interval(est, [pos, neg], level=0.95)
+    q0 = 1 - 0.003125 ** (1 / 1000)
+    assert hi - est > 0.95 * 0.5 * q0 * (MAX_LOSS - tiny) > 0.09 and lo < est
 
 
 def test_unseen_share_is_the_clopper_pearson_upper_end_of_none_seen():
