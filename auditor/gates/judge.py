@@ -16,10 +16,10 @@ Outcomes
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from auditor.audit_tree import Evidence, Match, evidence_of, resolve
+from auditor.audit_tree import Evidence, Match, evidence_of, parse_path, resolve
 from auditor.config.gates import GateRule
 from auditor.gates.names import human_name
 from auditor.gates.section import Bound, GateResult, bound_text, identity
@@ -27,6 +27,10 @@ from auditor.gates.section import Bound, GateResult, bound_text, identity
 MSG_ALLOWED_NEEDS_TEXT = "metric path {path!r}: allowed needs a status text, found {value!r}"
 MSG_TEXT_NOT_NUMBER = "metric path {path!r} is the text {value!r}: use allowed = [...]"
 MSG_EMPTY_WILDCARD = "the path's wildcard matched nothing in this audit"
+MSG_FEW_GROUPS = (
+    "{k} of the {n} groups of {feature} reach the minimum count {min_n}; a gap between groups "
+    "needs two"
+)
 
 
 def interval_relation(lo: float, hi: float, *, max: float | None, min: float | None) -> str:
@@ -196,6 +200,29 @@ def evaluate_match(
     )
 
 
+def _with_gap_groups(audit: dict[str, Any], match: Match, min_n: int) -> Match:
+    """A fairness gap (``fairness.features.<F>.disparities...``) where fewer than two of
+    F's groups with enough data (status ok) reach ``min_n`` rows is insufficient data: the
+    gate's minimum count is stricter than the one the gap was taken with, and the gap is
+    set by groups the gate would give no verdict on (``min_count = 3000`` passed a race gap
+    set by a group of 84 rows)."""
+    if match.not_run or match.insufficient or not match.path.startswith("fairness.features"):
+        return match
+    steps = parse_path(match.path)
+    if len(steps) < 4 or steps[3].key != "disparities" or steps[2].kind != "key":
+        return match
+    feature = ((audit.get("fairness") or {}).get("features") or {}).get(steps[2].key)
+    groups = feature.get("groups") if isinstance(feature, dict) else None
+    if not isinstance(groups, list):
+        return match
+    ok = [g for g in groups if isinstance(g, dict) and g.get("status") == "ok"]
+    k = sum(isinstance(g.get("n"), int) and g["n"] >= min_n for g in ok)
+    if k >= 2:
+        return match
+    why = MSG_FEW_GROUPS.format(k=k, n=len(groups), feature=steps[2].key, min_n=min_n)
+    return replace(match, insufficient=why)
+
+
 def evaluate_rule(
     audit: dict[str, Any],
     rule: GateRule,
@@ -207,6 +234,8 @@ def evaluate_rule(
     """Evaluate one rule; a wildcard gives one result per match. Raises ``ValueError`` for a
     path that does not exist where its section ran."""
     matches = resolve(audit, rule.metric) or [Match(rule.metric, not_run=MSG_EMPTY_WILDCARD)]
+    min_n = rule.min_n or min_count
+    matches = [_with_gap_groups(audit, m, min_n) for m in matches]
     return [
         evaluate_match(rule, m, min_count=min_count, rule_ref=rule_ref, source=source)
         for m in matches

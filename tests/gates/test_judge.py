@@ -89,8 +89,8 @@ def test_insufficient_data_below_min_count(mode, maps_to):
     audit["fairness"]["features"]["sex"]["groups"][1]["status"] = "ok"  # the count decides
     results = evaluate_rule(audit, rule, min_count=30)
     by_group = {r.group: r for r in results}
-    assert set(by_group) == {"F", "M"}
-    assert by_group["F"].outcome == "pass"
+    assert set(by_group) == {"F", "M", "X"}
+    assert by_group["F"].outcome == "pass" and by_group["X"].outcome == "pass"
     small = by_group["M"]
     assert small.outcome == "insufficient_data" and small.status == maps_to
     assert "n=12" in small.message and "30" in small.message
@@ -258,3 +258,25 @@ def test_modes_are_ordered(a, b, c, bound, upper):
     lenient = judge(value, lo, hi, mode="confident-fail", **kw)
     assert (not strict or point) and (not point or lenient)
     assert judge(value, value, value, mode="confident-pass", **kw) == point  # no width: same
+
+
+@pytest.mark.parametrize("path", ["demographic_parity_difference",
+                                  "equalized_odds_difference"])  # fmt: skip
+def test_a_gap_needs_two_groups_that_reach_the_minimum_count(path):
+    """``min_count = 3000`` in a gate config over a race gap taken with groups of 30 rows:
+    the gap (set by a group of 84 rows) passed, though the gate gives none of those groups
+    a verdict. A gap where fewer than two of the feature's groups reach the minimum count
+    is insufficient data (docs/ci.md says so); with two it is judged by its interval."""
+    audit = make_audit()  # sex: F 250 rows, X 200 rows (ok), M 12 rows (insufficient)
+    rule = GateRule(metric=f"fairness.features.sex.disparities.{path}", max=0.9)
+    [judged] = evaluate_rule(audit, rule, min_count=200)
+    assert judged.outcome == "pass"
+    [r] = evaluate_rule(audit, rule, min_count=201)
+    assert r.outcome == "insufficient_data" and r.status == "warn"
+    assert "1 of the 3 groups of sex reach the minimum count 201" in r.message
+    strict = rule.model_copy(update={"insufficient": "fail", "min_n": 251})
+    [r] = evaluate_rule(audit, strict, min_count=30)
+    assert r.outcome == "insufficient_data" and r.status == "fail" and "0 of the 3" in r.message
+    groups = GateRule(metric="fairness.features.sex.groups[F].metrics.tpr", min=0.1)
+    [r] = evaluate_rule(audit, groups, min_count=201)  # a group's own rate: its own count
+    assert r.outcome == "pass"
