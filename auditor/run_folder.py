@@ -47,6 +47,7 @@ NOT_JSON = "not valid JSON ({error})"
 NOT_AN_OBJECT = "not a JSON object"
 INT_TOO_LARGE = "an integer with {digits} digits (every count and seed fits in 64 bits)"
 NO_SUCH_FILE = "no such file"
+NOT_A_FILE = "is not a regular file (a run folder or its audit.json)"
 WRONG_SCHEMA = "schema_version {found!r} is not {expected!r}"
 LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"
 
@@ -187,7 +188,8 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     integer, bad UTF-8 included), another schema version or a field that breaks the schema."""
     path = audit_file(path)
     if not path.is_file():
-        raise AuditorInputError(NO_SUCH_FILE, source=str(path))
+        why = NOT_A_FILE if path.exists() else NO_SUCH_FILE  # /dev/null exists
+        raise AuditorInputError(why, source=str(path))
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text, parse_int=_int64)

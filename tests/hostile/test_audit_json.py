@@ -85,6 +85,20 @@ def test_run_folder_without_audit_json(cli, tmp_path, target):
     assert_nothing_written(tmp_path)
 
 
+@pytest.mark.parametrize("command", ["gate", "card", "diff"])
+def test_an_audit_that_is_not_a_file_is_named_so(cli, tmp_path, finished_run, command):
+    """``/dev/null`` (or a FIFO, or a folder named audit.json) exists: "no such file" sent
+    the user looking for a missing path."""
+    (tmp_path / "odd").mkdir()
+    (tmp_path / "odd" / "audit.json").mkdir()
+    for target in ("/dev/null", "odd"):
+        args = [command, target, "--out", OUT]
+        if command == "diff":
+            args = [command, str(finished_run), target]
+        line = assert_refused(cli(args), target, "is not a regular file")
+        assert "no such file" not in line
+
+
 @pytest.mark.parametrize("out", ["run", "run/inside", "run/audit.json"])
 @pytest.mark.parametrize("command", ["gate", "card"])
 def test_rewriting_the_run_is_refused(cli, tmp_path, finished_run, command, out):
