@@ -23,6 +23,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from auditor import __version__
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
@@ -48,7 +49,10 @@ NOT_AN_OBJECT = "not a JSON object"
 INT_TOO_LARGE = "an integer with {digits} digits (every count and seed fits in 64 bits)"
 NO_SUCH_FILE = "no such file"
 NOT_A_FILE = "is not a regular file (a run folder or its audit.json)"
-WRONG_SCHEMA = "schema_version {found!r} is not {expected!r}"
+WRONG_SCHEMA = (
+    "schema_version {found!r} is not {expected!r}, the one this auditor ({version}) reads: "
+    "an audit.json of another auditor version (audit again, or use that version)"
+)
 LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"
 
 
@@ -199,7 +203,9 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise AuditorInputError(NOT_AN_OBJECT, source=str(path))
     if data.get("schema_version") != SCHEMA_VERSION:
-        message = WRONG_SCHEMA.format(found=data.get("schema_version"), expected=SCHEMA_VERSION)
+        message = WRONG_SCHEMA.format(
+            found=data.get("schema_version"), expected=SCHEMA_VERSION, version=__version__
+        )
         raise AuditorInputError(message, source=str(path), field="schema_version")
     if "NaN" in text or "Infinity" in text or _SURROGATE.search(text):  # json takes them
         refuse_non_json_values(data, source=str(path))  # auditor never writes them

@@ -119,3 +119,15 @@ def test_gate_with_a_bad_config_leaves_the_run(cli, tmp_path, finished_run):
                    "relaxed.toml", "gates.rules[0].metric")  # fmt: skip
     assert folder_bytes(run) == before
     assert_nothing_written(tmp_path)
+
+
+@pytest.mark.parametrize("version", ["1.0", "3.0", None])
+def test_another_schema_version_says_what_to_do(cli, tmp_path, finished_run, version):
+    run = tmp_path / "old"
+    shutil.copytree(finished_run, run)
+    audit = json.loads((run / "audit.json").read_text(encoding="utf-8"))
+    audit["schema_version"] = version
+    (run / "audit.json").write_text(json.dumps(audit), encoding="utf-8")
+    for args in (["gate", "old", "--out", OUT], ["diff", str(finished_run), "old"]):
+        line = assert_refused(cli(args), "schema_version", "another auditor version")
+        assert repr(version) in line and "audit again" in line
