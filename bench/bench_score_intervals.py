@@ -13,8 +13,12 @@ repetition draws n rows, computes the metrics and their 95% intervals as an audi
 and counts whether each interval contains the truth. Where an interval is not available
 (one class only for ROC AUC; fewer than 2 rows of a class for log loss) the repetition is
 left out of that metric's coverage and counted in ``n/a``; ``ECE>hi``: the share of samples
-whose true ECE is above the interval. "old" is the interval each metric had before:
-Hanley-McNeil at the estimate (Wilson at 0 or 1), mean +- z sd / sqrt(n), and ECE +- z se.
+whose true ECE is above the interval; ``ECE lo=0``: the share whose ECE interval reaches 0
+(wanted for a calibrated model, lost power for a miscalibrated one). "old" is the interval
+each metric had before: Hanley-McNeil at the estimate (Wilson at 0 or 1), mean +- z sd /
+sqrt(n), and ECE +- z se. Every coverage of auditor's intervals below 0.95 is marked and
+listed at the end; one below it by more than twice its Monte Carlo standard error makes the
+run exit 1.
 """
 
 from __future__ import annotations
