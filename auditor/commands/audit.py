@@ -11,30 +11,23 @@ from typing import Annotated
 
 import typer
 
-from auditor.commands import MAX_SEED, cli_errors
+from auditor.commands import cli_errors
+from auditor.commands.audit_options import (
+    ConfigOption,
+    DaskOption,
+    MinGroupOption,
+    MissingFlag,
+    MitigationFlag,
+    SeedOption,
+    SensitiveOption,
+)
 from auditor.commands.gate import ExitZero, report_gates
 from auditor.runtime import Background
-
-MitigationFlag = Annotated[bool | None, typer.Option(
-    "--mitigation-preview/--no-mitigation-preview", show_default=False,
-    help="fairlearn's ThresholdOptimizer preview (default: off, or the config's).",
-)]  # fmt: skip
-
-DaskOption = Annotated[str | None, typer.Option(
-    "--dask-scheduler",
-    help="Reduce per Dask partition with this scheduler: threads, processes, synchronous or a "
-    "distributed address (tcp://host:8786).",
-)]  # fmt: skip
-MissingFlag = Annotated[bool | None, typer.Option(
-    "--missing-group/--no-missing-group", show_default=False,
-    help="Audit rows with no sensitive value as the group '(missing)' (default: refused, or "
-    "the config's data.missing_group).",
-)]  # fmt: skip
 
 
 def audit(
     predictions: Annotated[Path, typer.Option("--predictions", "-p", help="CSV or Parquet file.")],
-    sensitive: Annotated[list[str], typer.Option("--sensitive", help="Sensitive column (repeat).")],
+    sensitive: SensitiveOption,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<file stem>).")
     ] = None,
@@ -45,14 +38,11 @@ def audit(
         str | None,
         typer.Option("--positive-label", help="Positive class (default: the larger label)."),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="An audit TOML file; its fairness and gates tables apply."),
-    ] = None,
+    config: ConfigOption = None,
     intersections: Annotated[
         str | None, typer.Option("--intersections", help="pairs (default) or none.")
     ] = None,
-    min_group_size: Annotated[int | None, typer.Option("--min-group-size", min=1)] = None,
+    min_group_size: MinGroupOption = None,
     interval: Annotated[
         str | None, typer.Option("--interval", help="wilson (default), jeffreys, clopper-pearson.")
     ] = None,
@@ -60,7 +50,7 @@ def audit(
         str | None,
         typer.Option("--favourable-label", help="The class a person wants (default: positive)."),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED)] = 0,
+    seed: SeedOption = 0,
     mitigation_preview: MitigationFlag = None,
     missing_group: MissingFlag = None,
     batch_rows: Annotated[int, typer.Option("--batch-rows", min=1, help="Rows per batch.")] = 10**6,
@@ -114,4 +104,5 @@ def audit(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("audit")(audit)
+    short = "Audit fairness and performance from any model's predictions."
+    app.command("audit", short_help=short)(audit)
