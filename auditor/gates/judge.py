@@ -201,17 +201,24 @@ def evaluate_match(
 
 
 def _with_gap_groups(audit: dict[str, Any], match: Match, min_n: int) -> Match:
-    """A fairness gap (``fairness.features.<F>.disparities...``) where fewer than two of
-    F's groups with enough data (status ok) reach ``min_n`` rows is insufficient data: the
-    gate's minimum count is stricter than the one the gap was taken with, and the gap is
-    set by groups the gate would give no verdict on (``min_count = 3000`` passed a race gap
-    set by a group of 84 rows)."""
+    """A fairness gap (``fairness.features.<F>.disparities...``) where the gate's minimum
+    count ``min_n`` is above the one the gap was taken with (``fairness.min_group_size``) and
+    fewer than two of F's groups with enough data (status ok) reach it is insufficient data:
+    the gap is set by groups the gate gives no verdict on (``min_count = 3000`` passed a
+    race gap set by a group of 84 rows)."""
     if match.not_run or match.insufficient or not match.path.startswith("fairness.features"):
         return match
-    steps = parse_path(match.path)
+    try:  # a concrete path of a group may not parse back (a label holding "]"): no gap
+        steps = parse_path(match.path)
+    except ValueError:
+        return match
     if len(steps) < 4 or steps[3].key != "disparities" or steps[2].kind != "key":
         return match
-    feature = ((audit.get("fairness") or {}).get("features") or {}).get(steps[2].key)
+    fairness = audit.get("fairness") or {}
+    taken_with = fairness.get("min_group_size")
+    if not isinstance(taken_with, int) or min_n <= taken_with:
+        return match  # the gap's groups all reach min_n (or the audit does not say)
+    feature = (fairness.get("features") or {}).get(steps[2].key)
     groups = feature.get("groups") if isinstance(feature, dict) else None
     if not isinstance(groups, list):
         return match

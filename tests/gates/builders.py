@@ -62,9 +62,6 @@ def make_audit(**sections: Any) -> dict[str, Any]:
                          "metrics": {"tpr": node(0.7, 0.6, 0.8, 250)}},
                         {"group": "M", "n": 12, "status": "insufficient_data",
                          "metrics": {"tpr": node(0.5, 0.2, 0.8, 12)}},
-                        # a gap needs two groups that reach the minimum count
-                        {"group": "X", "n": 200, "status": "ok",
-                         "metrics": {"tpr": node(0.65, 0.55, 0.75, 200)}},
                     ],
                 },
                 "age band": {"disparities": {"equalized_odds_difference": node(0.05, 0.01, 0.09)}},

@@ -88,7 +88,7 @@ def test_label_determined_features_and_small_groups_on_the_audited_split():
     audit = make_audit()
     feats = audit["fairness"]["features"]
     feats["sex"]["kind"] = "feature"
-    for g, rate in zip(feats["sex"]["groups"], (0.0, 1.0, 1.0), strict=True):
+    for g, rate in zip(feats["sex"]["groups"], (0.0, 1.0), strict=True):
         g["metrics"]["base_rate"] = node(rate, rate, rate, g["n"])
     feats["sex & x"] = {"kind": "intersection", "groups": feats["sex"]["groups"]}
     assert decision.label_determined(audit) == ["sex"]
