@@ -14,6 +14,7 @@ from sklearn import metrics as skm
 from auditor.results.scores import (
     EPS,
     ClassScoreSums,
+    ScoreMetrics,
     auc_interval,
     ece_interval,
     log_loss_interval,
@@ -32,6 +33,13 @@ def _sums(y: np.ndarray, p: np.ndarray, chunks: int) -> tuple[ClassScoreSums, Cl
     return merged([a for a, _ in parts]), merged([b for _, b in parts])
 
 
+def _measured(rows: list, chunks: int) -> tuple[np.ndarray, np.ndarray, ScoreMetrics]:
+    """(y, p, their score metrics read in ``chunks`` batches) of hypothesis' (y, p) rows."""
+    y = np.array([r[0] for r in rows])
+    p = np.array([r[1] for r in rows], dtype=np.float64)
+    return y, p, score_metrics(*_sums(y, p, chunks))
+
+
 scores = st.lists(
     st.tuples(st.integers(0, 1), st.sampled_from([0.0, 1e-6, 2e-6, 0.3, 0.5, 0.7, 1.0])
               | st.floats(0, 1)),
@@ -42,9 +50,7 @@ scores = st.lists(
 @settings(max_examples=150, deadline=None)
 @given(rows=scores, chunks=st.integers(1, 5))
 def test_equal_to_sklearn_whatever_the_batching(rows, chunks):
-    y = np.array([r[0] for r in rows])
-    p = np.array([r[1] for r in rows], dtype=np.float64)
-    m = score_metrics(*_sums(y, p, chunks))
+    y, p, m = _measured(rows, chunks)
     assert m.brier == pytest.approx(skm.brier_score_loss(y, p, pos_label=1), abs=1e-12)
     if len(set(y)) == 2:
         assert m.roc_auc == pytest.approx(skm.roc_auc_score(y, p), abs=1e-12)
@@ -58,9 +64,7 @@ def test_equal_to_sklearn_whatever_the_batching(rows, chunks):
 def test_each_class_loss_range_is_its_rows_whatever_the_batching(rows, chunks):
     """The least and largest per-row log loss of each class (what bounds the log loss
     interval's allowance for unseen rows), from each batch's least and largest score."""
-    y = np.array([r[0] for r in rows])
-    p = np.array([r[1] for r in rows], dtype=np.float64)
-    m = score_metrics(*_sums(y, p, chunks))
+    y, p, m = _measured(rows, chunks)
     clipped = np.clip(p, EPS, 1 - EPS)
     loss = np.where(y == 1, -np.log(clipped), -np.log(np.clip(1 - p, EPS, 1 - EPS)))
     for c, k in zip(m.class_losses, (1, 0), strict=True):
@@ -76,9 +80,7 @@ def test_each_class_loss_range_is_its_rows_whatever_the_batching(rows, chunks):
 @settings(max_examples=150, deadline=None)
 @given(rows=scores, level=st.sampled_from([0.8, 0.95, 0.99]))
 def test_every_interval_contains_its_estimate(rows, level):
-    y = np.array([r[0] for r in rows])
-    p = np.array([r[1] for r in rows], dtype=np.float64)
-    m = score_metrics(*_sums(y, p, 1))
+    y, p, m = _measured(rows, 1)
     lo, hi = ece_interval(m.ece, m.reliability, level=level)
     assert 0 <= lo <= m.ece <= hi <= 1 and hi > lo  # never zero width
     lo, hi = log_loss_interval(m.log_loss, m.class_losses, level=level)
@@ -152,9 +154,7 @@ def _delong_by_cell(y: np.ndarray, p: np.ndarray) -> float:
 @settings(max_examples=100, deadline=None)
 @given(rows=scores, chunks=st.integers(1, 3))
 def test_binned_auc_variance_is_delongs_over_the_cells(rows, chunks):
-    y = np.array([r[0] for r in rows])
-    p = np.array([r[1] for r in rows], dtype=np.float64)
-    m = score_metrics(*_sums(y, p, chunks))
+    y, p, m = _measured(rows, chunks)
     if min(m.n_positive, m.n_negative) < 2:
         assert m.auc_var == 0.0
     else:
