@@ -78,19 +78,29 @@ def bound_phrase(rule: GateRule) -> str:
     return " and ".join(parts)
 
 
+# What an unfilled ``*`` reads as (a section that did not run: nothing was picked), by the
+# key before it; a name read "*: membership TPR at 1% FPR <= 0.10".
+EVERY = {"features": "every feature", "groups": "every group", "attacks": "every attack",
+         "items": "every item", "finetuned": "every split", "pretrained": "every split",
+         "performance": "every stage"}  # fmt: skip
+
+
 def _labels(metric: str, picked: tuple[str, ...]) -> list[str]:
     """The keys and item labels of the node a rule reached: the rule's keys, with each
     wildcard or selector filled by the label it picked (its own text where nothing was
-    picked, e.g. a section that did not run). Never re-parses a concrete path: a label may
-    hold any character."""
-    out, rest = [], list(picked)
+    picked, e.g. a section that did not run; ``*`` in words: "every attack"). Never
+    re-parses a concrete path: a label may hold any character."""
+    out: list[str] = []
+    rest = list(picked)
     for step in parse_path(metric):
         if step.kind == "key":
             out.append(str(step.key))
         elif rest:
             out.append(rest.pop(0))
+        elif step.kind == "any":
+            out.append(EVERY.get(out[-1] if out else "", "every key"))
         else:
-            out.append("*" if step.kind == "any" else str(step.value or step.index))
+            out.append(str(step.value or step.index))
     return out
 
 

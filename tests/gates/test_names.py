@@ -32,6 +32,13 @@ from tests.gates.builders import make_audit, privacy_section
         (GateRule(metric="fairness.features.*.disparities.equalized_odds_difference", max=0.2,
                   name="my gap"), ("sex",), "my gap (sex)"),
         (GateRule(metric="run.seed", max=5.0), (), "run seed <= 5"),
+        # nothing picked (privacy did not run): the wildcard in words, not "*: membership ..."
+        (GateRule(metric='privacy.attacks.*.tpr_at_fpr."0.01"', max=0.1), (),
+         "every attack: membership TPR at 1% FPR <= 0.10"),
+        (GateRule(metric="fairness.features.*.disparities.equalized_odds_difference."
+                  "between_groups", max=0.2), (), "every feature: equalized-odds gap <= 0.20"),
+        (GateRule(metric="fairness.features.*.disparities.equalized_odds_difference", max=0.2),
+         ("*",), "*: equalized-odds gap <= 0.20"),  # a feature named "*" keeps its name
     ],
 )  # fmt: skip
 def test_human_name(rule, picked, name):
