@@ -83,7 +83,8 @@ def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, dev
     _check_width(estimator, rows.codec.columns, names_known=names is not None)
     decode = rows.codec.decode
     if config.model.train:
-        trainer, recipe = user_trainer(config.model.train, decode, device), config.model.train
+        trainer = user_trainer(config.model.train, decode, device, n_classes=len(rows.labels))
+        recipe = config.model.train
     elif _is_sklearn(estimator):
         trainer = sklearn_trainer(estimator, decode, rows.labels)
         recipe = f"sklearn.base.clone({type(estimator).__name__}).fit, random_state per model"
@@ -131,7 +132,8 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
         kind=config.model.kind, module=module.eval(), n_classes=len(rows.labels),
         architecture=_architecture(module), differentiable=True,
         n_parameters=count_parameters(module), source_files=files,
-        train_reference=user_trainer(train, rows.codec.decode, device) if train else None,
+        train_reference=(user_trainer(train, rows.codec.decode, device, n_classes=k)
+                         if train else None),
         reference_recipe=train or "", device=device,
     )  # fmt: skip
     return model, rows

@@ -13,6 +13,18 @@ import numpy as np
 import torch
 from torch import nn
 
+from auditor.errors import AuditorInputError, data_row
+
+NOT_FINITE = (
+    "the model's outputs are not finite numbers (NaN or infinite) on {n} of {rows} rows "
+    "(first: {row}); a model with NaN weights, or one fed inputs it cannot score"
+)
+NOT_COLUMNS = (
+    "{spec!r} returned shape {shape} on {n} rows; it must return one column per class{want}{hint}"
+)
+# A 1-D output: the positive class's column alone (predict_proba(x)[:, 1]).
+ONE_COLUMN_HINT = " (predict_proba of a classifier, not one class's column alone)"
+
 
 def eval_forward(
     module: nn.Module, x: torch.Tensor, *, run: Callable[[torch.Tensor], Any] | None = None
@@ -168,3 +180,28 @@ def are_probabilities(out: np.ndarray) -> bool:
         and bool(((out >= 0) & (out <= 1)).all())
         and bool((np.abs(out.sum(axis=1) - 1) <= SUM_SLACK).all())
     )  # fmt: skip
+
+
+def finite_outputs(out: np.ndarray, *, field_name: str = "model") -> np.ndarray:
+    """``out`` (n, k) when every entry is a finite number; otherwise bad input naming
+    ``field_name``: no metric, interval or verdict can be read from NaN or infinite scores."""
+    bad = ~np.isfinite(out).all(axis=1)
+    if bad.any():
+        raise AuditorInputError(NOT_FINITE.format(n=int(bad.sum()), rows=len(out),
+                                                  row=data_row(int(np.flatnonzero(bad)[0]))),
+                                field=field_name)  # fmt: skip
+    return out
+
+
+def reference_outputs(
+    out: np.ndarray, *, rows: int, n_classes: int | None, spec: str
+) -> np.ndarray:
+    """A reference model's (rows, n_classes) outputs (None: at least two columns), else bad
+    input naming ``model.train``: the privacy attacks read one column per class."""
+    width_ok = out.ndim == 2 and (out.shape[1] == n_classes if n_classes else out.shape[1] >= 2)
+    if out.ndim != 2 or len(out) != rows or not width_ok:
+        hint = ONE_COLUMN_HINT if out.ndim == 1 else ""
+        want = f", shape ({rows}, {n_classes})" if n_classes else ""
+        message = NOT_COLUMNS.format(spec=spec, shape=out.shape, n=rows, want=want, hint=hint)
+        raise AuditorInputError(message, field="model.train")
+    return finite_outputs(out, field_name="model.train")

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 from auditor.config.functions import FACTORY_ARGS, call_user, import_function
-from auditor.errors import AuditorInputError, data_row
+from auditor.errors import AuditorInputError
 from auditor.models.files import (  # noqa: F401 - the skops loader's names are this module's too
     DATA_TYPES,
     IS_A_FOLDER,
@@ -41,11 +41,15 @@ from auditor.models.files import (  # noqa: F401 - the skops loader's names are 
     model_file,
 )
 from auditor.models.outputs import (
+    NOT_COLUMNS,
+    ONE_COLUMN_HINT,
     OneLogit,
     are_probabilities,
     eval_forward,
+    finite_outputs,
     in_own_dtype,
     is_probability,
+    reference_outputs,
     with_two_logits,
 )
 
@@ -82,10 +86,6 @@ NO_PROBA_WHY = {
     "classifier": (" (a classifier without probabilities: SVC(probability=True), or wrap it "
                    "in sklearn.calibration.CalibratedClassifierCV)"),
 }  # fmt: skip
-NOT_FINITE = (
-    "the model's outputs are not finite numbers (NaN or infinite) on {n} of {rows} rows "
-    "(first: {row}); a model with NaN weights, or one fed inputs it cannot score"
-)
 NOT_A_MODEL = "a model is an nn.Module or an object with predict_proba, got {found}"
 # Smallest probability before the log (a predict_proba of exactly 0 gives a finite loss).
 PROBA_FLOOR = 1e-12
@@ -237,14 +237,18 @@ def proba_logits(
     spec = f"{_name(estimator)}.predict_proba"  # failing on the rows: bad input, not a bug
     proba = np.asarray(call_user(estimator.predict_proba, decode(x), spec=spec,
                                  field_name=field_name), dtype=np.float64)  # fmt: skip
-    if proba.ndim == 2:
-        finite_outputs(proba, field_name=field_name)
-    if proba.ndim == 2 and proba.size and (
+    if proba.ndim != 2 or len(proba) != len(x):
+        want = "" if columns is None else f", shape ({len(x)}, {len(columns)})"
+        hint = ONE_COLUMN_HINT if proba.ndim == 1 else ""
+        message = NOT_COLUMNS.format(spec=spec, shape=proba.shape, n=len(x), want=want, hint=hint)
+        raise AuditorInputError(message, field=field_name)
+    finite_outputs(proba, field_name=field_name)
+    if proba.size and (
         proba.min() < -PROBA_SLACK or proba.max() > 1 + PROBA_SLACK
         or np.abs(proba.sum(axis=1) - 1).max() > PROBA_SLACK
     ):  # fmt: skip
         raise AuditorInputError(NOT_PROBA.format(spec=spec), field=field_name)
-    if columns is not None and proba.ndim == 2 and proba.shape[1] == len(columns):
+    if columns is not None and proba.shape[1] == len(columns):
         proba = proba[:, list(columns)]  # another width: refused by the caller, as it is
     return np.log(np.clip(proba, PROBA_FLOOR, 1.0)).astype(np.float32)
 
@@ -311,18 +315,15 @@ class SuppliedModel:
         return finite_outputs(out)
 
 
-def finite_outputs(out: np.ndarray, *, field_name: str = "model") -> np.ndarray:
-    """``out`` (n, k) when every entry is a finite number; otherwise bad input naming
-    ``field_name``: no metric, interval or verdict can be read from NaN or infinite scores."""
-    bad = ~np.isfinite(out).all(axis=1)
-    if bad.any():
-        raise AuditorInputError(NOT_FINITE.format(n=int(bad.sum()), rows=len(out),
-                                                  row=data_row(int(np.flatnonzero(bad)[0]))),
-                                field=field_name)  # fmt: skip
-    return out
+def _predictor(
+    model: Any, decode: Decode, device: torch.device, n_classes: int | None = None
+) -> Predictor:
+    spec = f"{_name(model)}.predict_proba" if hasattr(model, "predict_proba") else _name(model)
+    predict = _raw_predictor(model, decode, device)
+    return lambda x: reference_outputs(predict(x), rows=len(x), n_classes=n_classes, spec=spec)
 
 
-def _predictor(model: Any, decode: Decode, device: torch.device) -> Predictor:
+def _raw_predictor(model: Any, decode: Decode, device: torch.device) -> Predictor:
     if isinstance(model, nn.Module):
         def predict(x: np.ndarray) -> np.ndarray:
             module = with_two_logits(in_own_dtype(model.to(device)), input_shape=x.shape[1:],
@@ -341,15 +342,16 @@ def _predictor(model: Any, decode: Decode, device: torch.device) -> Predictor:
 
 
 def user_trainer(
-    spec: str, decode: Decode, device: torch.device
+    spec: str, decode: Decode, device: torch.device, *, n_classes: int | None = None
 ) -> Callable[[np.ndarray, np.ndarray, int], Predictor]:
     """``function(x, y, seed=...)`` of ``model.train`` as a reference trainer: x the model's
-    inputs (``decode``: a DataFrame or float32 (n, F)), y int64 class indices (n,)."""
+    inputs (``decode``: a DataFrame or float32 (n, F)), y int64 class indices (n,); the
+    models it returns must give ``n_classes`` columns (the audited model's)."""
     fn = import_function(spec, field_name="model.train", wanted=TRAIN_ARGS)
 
     def train(x: np.ndarray, y: np.ndarray, seed: int) -> Predictor:
         model = call_user(fn, spec=spec, field_name="model.train", x=decode(x), y=y, seed=seed)
-        return _predictor(model, decode, device)
+        return _predictor(model, decode, device, n_classes)
 
     return train
 

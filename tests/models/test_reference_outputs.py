@@ -1,0 +1,111 @@
+"""A reference model from ``model.train`` whose outputs are not one column per class is bad
+input naming model.train (a 1-D predict_proba crashed inside the privacy code)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from torch import nn
+
+from auditor.errors import AuditorInputError
+from auditor.models.supplied import proba_logits, user_trainer
+
+SOURCE = """
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from torch import nn
+
+
+class OneColumn:  # predict_proba(x)[:, 1]: the positive class's column alone
+    def __init__(self, model):
+        self.model = model
+
+    def predict_proba(self, x):
+        return self.model.predict_proba(x)[:, 1]
+
+
+class ThreeColumns:
+    def predict_proba(self, x):
+        return np.full((len(x), 3), 1 / 3)
+
+
+def fit_one_column(x, y, *, seed):
+    return OneColumn(LogisticRegression().fit(x, y))
+
+
+def fit_three(x, y, *, seed):
+    return ThreeColumns()
+
+
+def fit_good(x, y, *, seed):
+    return LogisticRegression().fit(x, y)
+
+
+def fit_module_1d(x, y, *, seed):
+    class Flat(nn.Module):
+        def forward(self, x):
+            return x.sum(dim=1)
+    return Flat()
+"""
+
+
+@pytest.fixture
+def trainers(tmp_path, monkeypatch):
+    (tmp_path / "a2_reference_code.py").write_text(SOURCE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "a2_reference_code"
+    sys.modules.pop("a2_reference_code", None)
+
+
+def _xy() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2)).astype(np.float32)
+    return x, (x[:, 0] > 0).astype(np.int64)
+
+
+@pytest.mark.parametrize(
+    ("fit", "words"),
+    [
+        ("fit_one_column", "'OneColumn.predict_proba' returned shape (60,) on 60 rows"),
+        ("fit_three", "'ThreeColumns.predict_proba' returned shape (60, 3) on 60 rows; it must "
+                      "return one column per class, shape (60, 2)"),
+    ],
+)
+def test_a_reference_model_of_the_wrong_shape_names_model_train(trainers, fit, words):
+    x, y = _xy()
+    train = user_trainer(f"{trainers}:{fit}", lambda v: v, nn.Linear(1, 1).weight.device,
+                         n_classes=2)  # fmt: skip
+    predict = train(x, y, 0)
+    with pytest.raises(AuditorInputError) as err:
+        predict(x)
+    assert err.value.field == "model.train" and words in str(err.value)
+    good = user_trainer(f"{trainers}:fit_good", lambda v: v, nn.Linear(1, 1).weight.device,
+                        n_classes=2)(x, y, 0)  # fmt: skip
+    assert good(x).shape == (60, 2) and np.isfinite(good(x)).all()
+
+
+def test_a_1d_predict_proba_is_refused_where_it_is_read(trainers):
+    import importlib
+
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = _xy()
+    model = importlib.import_module(trainers).OneColumn(LogisticRegression().fit(x, y))
+    with pytest.raises(AuditorInputError, match=r"one class's column alone") as err:
+        proba_logits(model, lambda v: v, x)
+    assert err.value.field == "model"
+
+
+def test_audit_model_refuses_a_1d_reference_model_naming_model_train(trainers):
+    # the real entry point: it crashed in the privacy code with a numpy axis error
+    from sklearn.linear_model import LogisticRegression
+
+    from tests.builders import audit_split, two_feature_frame
+
+    data = two_feature_frame(0)
+    fitted = LogisticRegression().fit(data[["x1", "x2"]], data["label"])
+    with pytest.raises(AuditorInputError) as err:
+        audit_split(fitted, data, train=f"{trainers}:fit_one_column")
+    assert err.value.field == "model.train" and "shape (900,) on 900 rows" in str(err.value)
