@@ -23,8 +23,10 @@ def card(
         from auditor import api  # loads torch (the audit's record types and checks)
 
         result = api.rerender(run_dir, out_dir=out)
+    from auditor.report.escape import terminal_text  # a folder name may hold ESC or "\n"
+
     for path in sorted(Path(result.run_dir or ".").iterdir()):
-        typer.echo(str(path))
+        typer.echo(terminal_text(str(path)))
 
 
 def register(app: typer.Typer) -> None:

@@ -72,7 +72,10 @@ def gate(
             baseline=baseline,
             out_dir=out,
         )
-    typer.echo(f"Gates re-evaluated: {result.run_dir}/audit.json (the run is unchanged)")
+    from auditor.report.escape import terminal_text  # a folder name may hold ESC or "\n"
+
+    where = terminal_text(f"{result.run_dir}/audit.json")
+    typer.echo(f"Gates re-evaluated: {where} (the run is unchanged)")
     config_file = str(config) if config else result.data["gates"].get("config_file")
     report_gates(result.data, config_file=config_file, exit_zero=exit_zero)
 
