@@ -40,7 +40,7 @@ def diff(
             check_out_file(out, field="--out")
         from auditor import api  # the record types (pydantic, pandas): after the arguments
         from auditor.diff import diff_audits, render_markdown, render_text
-        from auditor.report.escape import workflow_inert
+        from auditor.report.escape import terminal_text, workflow_inert
 
         if out is not None:
             _refuse_run_files(out, a, b)
@@ -51,7 +51,7 @@ def diff(
         text = render(d, changed_only=changed_only)
         if out is not None:
             atomic_write_text(out, text)
-            typer.echo(str(out))
+            typer.echo(terminal_text(str(out)))
         else:  # a CI log reads workflow commands from it: labels must not start one
             typer.echo(workflow_inert(text), nl=False)
 

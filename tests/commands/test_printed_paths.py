@@ -20,3 +20,12 @@ def test_printed_paths_are_terminal_text(tmp_path, capsys, command):
     assert (out / "audit.json").is_file()
     assert "\x1b" not in printed and "\n::error" not in printed
     assert "out\\x1b[31m\\x0a" in printed
+
+
+def test_diff_prints_its_out_file_as_terminal_text(tmp_path, capsys):
+    predictions_audit(tmp_path, n=600)
+    run = str(tmp_path / "run")
+    out = tmp_path / "diff\x1b[31m\n::error::x.md"
+    assert exit_code_of(["diff", run, run, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert out.is_file() and "\x1b" not in printed and "\n::error" not in printed
