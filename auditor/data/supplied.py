@@ -34,6 +34,7 @@ from auditor.data.table import (
     TOO_MANY_CLASSES,
     binary_positive,
     check_spaced,
+    is_id_like,
     read_table,
     sensitive_groups,
 )
@@ -56,6 +57,10 @@ UNKNOWN_LABEL = "target value {label!r} is not one of the model's classes ({know
 NOT_A_CLASS = "positive_label {label!r} is not one of the model's classes ({known})"
 ONE_CLASS = "the target column {col!r} has a single class in every file"
 NO_FEATURES = "no input columns left (data.features, or the columns besides target and sensitive)"
+ID_INPUT = (
+    "column {col!r} has a distinct value in every one of the {n} rows of {files} (an ID?); "
+    "add it to data.drop, or name it in data.features to use it as a model input"
+)
 # Where the files sit in the bundle.
 ROLES = {"test": "path", "finetune_train": "members", "holdout": "non_members"}
 EMPTY_SPLITS = ("pretrain", "val")
@@ -119,8 +124,13 @@ class SuppliedRows:
 
 
 def _input_columns(
-    config: TableData, frame: pd.DataFrame, given: Sequence[str] | None
+    config: TableData, frames: dict[str, pd.DataFrame], given: Sequence[str] | None
 ) -> list[str]:
+    """The model's own input names (``given``), else ``data.features``, else every column of
+    the evaluation rows but the target, ``data.drop`` and the sensitive ones: of those, an ID
+    (a distinct value in every row of every file, :func:`~auditor.data.table.is_id_like`) is
+    refused, as a table's is."""
+    frame = frames["path"]
     if given is not None:
         columns = list(given)
     elif config.features is not None:
@@ -130,9 +140,21 @@ def _input_columns(
         if not config.sensitive_as_features:
             skip |= set(config.sensitive)
         columns = [c for c in frame.columns if c not in skip]
+        _refuse_ids(config, frames, columns)
     if not columns:
         raise AuditorInputError(NO_FEATURES, source=str(config.path), field="data.features")
     return columns
+
+
+def _refuse_ids(config: TableData, frames: dict[str, pd.DataFrame], columns: list[str]) -> None:
+    for col in columns:
+        if not all(col in f.columns for f in frames.values()):
+            continue  # refused by the codec, naming the file without it
+        values = pd.concat([f[col] for f in frames.values()], ignore_index=True)
+        if is_id_like(values):
+            files = ", ".join(_source(config, key) for key in frames)
+            message = ID_INPUT.format(col=col, n=len(values), files=files)
+            raise AuditorInputError(message, source=str(config.path), field="data.features")
 
 
 def _codec(
@@ -315,7 +337,7 @@ def supplied_rows(
     }  # fmt: skip
     for key, frame in frames.items():
         _check_rows(frame, config, src=_source(config, key), field=f"data.{key}")
-    cols = _input_columns(config, frames["path"], columns)
+    cols = _input_columns(config, frames, columns)
     sources = {key: _source(config, key) for key in frames}
     codec = _codec(frames, cols, as_frame=as_frame, numeric_only=numeric_only, sources=sources)
     classes, outputs = _labels(frames, config, labels)

@@ -16,7 +16,7 @@ from auditor.errors import AuditorInputError
 def test_more_input_columns_than_the_model_takes_are_named():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"x1": rng.normal(size=300), "x2": rng.normal(size=300),
-                          "row_id": np.arange(300),
+                          "x3": rng.normal(size=300),  # a row_id here: refused as an ID
                           "group": rng.choice(["a", "b"], 300)})  # fmt: skip
     frame["label"] = (frame.x1 > 0).astype(int)
     model = LogisticRegression().fit(frame[["x1", "x2"]].to_numpy(), frame.label)
@@ -24,7 +24,7 @@ def test_more_input_columns_than_the_model_takes_are_named():
     with pytest.raises(AuditorInputError) as err:
         auditor.audit_model(model, **kw)
     assert err.value.field == "data.features"
-    assert "fitted on 2 input columns" in str(err.value) and "(x1, x2, row_id)" in str(err.value)
+    assert "fitted on 2 input columns" in str(err.value) and "(x1, x2, x3)" in str(err.value)
     result = auditor.audit_model(model, features=["x1", "x2"], **kw)
     assert result.data["performance"]["finetuned"]["test"]["n"] == 300
 
