@@ -127,7 +127,7 @@ def check_run(config: AuditConfig, *, config_file: str | None, out: Path) -> Non
     if supplied and isinstance(config.data, TableData):
         from auditor.data.supplied import validate_supplied  # pandas
 
-        validate_supplied(config.data)
+        validate_supplied(config.data, module=config.model.kind == "checkpoint")
     else:
         from auditor.data import validate_data  # numpy; a table's checks load pandas
 

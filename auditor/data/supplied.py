@@ -61,6 +61,12 @@ ID_INPUT = (
     "column {col!r} has a distinct value in every one of the {n} rows of {files} (an ID?); "
     "add it to data.drop, or name it in data.features to use it as a model input"
 )
+MISSING_INPUT = (
+    "column {col!r} has a missing value in {rows} (first at {row}); a PyTorch module receives "
+    "its inputs as they are in the file (nothing is imputed), so it would be handed NaN: fill "
+    "them before saving the rows, or supply a model that handles them (e.g. a scikit-learn "
+    "pipeline with an imputer)"
+)
 # Where the files sit in the bundle.
 ROLES = {"test": "path", "finetune_train": "members", "holdout": "non_members"}
 EMPTY_SPLITS = ("pretrain", "val")
@@ -296,12 +302,14 @@ def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str, field: str)
                                 field="data.target")  # fmt: skip
 
 
-def validate_supplied(config: TableData) -> None:
+def validate_supplied(config: TableData, *, module: bool = False) -> None:
     """The checks :func:`supplied_rows` makes of each file (evaluation rows, members,
     non-members) that need no model, for before any work: rows, the target, sensitive and
-    named input columns, groups. The training table's input rules (an ID column, too many
-    levels) do not apply: the model takes the columns it was fitted on. Each frame is kept
-    for the next reader (preflight's counts, then :func:`supplied_rows`)."""
+    named input columns, groups. An estimator may name its own inputs (the ID rule is then
+    checked once it is loaded); a PyTorch ``module`` (a checkpoint) takes ``data.features`` or
+    every other column, so an ID among those and a missing input value are refused here.
+    Each frame is kept for the next reader (preflight's counts, then :func:`supplied_rows`)."""
+    frames: dict[str, pd.DataFrame] = {}
     for key in ROLES.values():
         if getattr(config, key) is None:
             continue
@@ -313,6 +321,23 @@ def validate_supplied(config: TableData) -> None:
                 raise AuditorInputError(NO_COLUMN.format(col=col), source=src,
                                         field="data.features")  # fmt: skip
         sensitive_groups(frame, config, src=src)
+        frames[key] = frame
+    if module:
+        columns = _input_columns(config, frames, None)
+        for key, frame in frames.items():
+            _refuse_missing(frame, columns, src=_source(config, key))
+
+
+def _refuse_missing(frame: pd.DataFrame, columns: Sequence[str], *, src: str) -> None:
+    """Refuse a missing value in an input column a PyTorch module would be handed as NaN."""
+    for col in columns:
+        if col not in frame.columns:
+            continue  # refused by the codec, naming the file without it
+        missing = frame[col].isna().to_numpy()
+        if missing.any():
+            row = data_row(int(np.flatnonzero(missing)[0]))
+            message = MISSING_INPUT.format(col=col, rows=_rows(int(missing.sum())), row=row)
+            raise AuditorInputError(message, source=src, field="data.features")
 
 
 def supplied_rows(
