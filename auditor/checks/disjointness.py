@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from auditor.errors import data_row
 from auditor.results import dump
 
 if TYPE_CHECKING:
@@ -97,6 +98,22 @@ def split_overlaps(bundle: DatasetBundle, *, content_overlap: str = "auto") -> D
     return Disjointness(status=status, mode=mode, pairs=pairs)
 
 
+def rows_text(bundle: DatasetBundle, ids: list[int]) -> str:
+    """Source row ids as the rows a user can find: ``data rows 3, 9 of t.csv`` (counting from
+    1 under the header, as :func:`auditor.errors.data_row`; a supplied model's rows name their
+    own file), else ``source row ids 2, 8`` (a built-in source's rows, not a user's file)."""
+    named = [bundle.row_file(i) for i in ids]
+    if not ids or any(n is None for n in named):
+        return f"source row id{'s' if len(ids) != 1 else ''} " + ", ".join(map(str, ids))
+    by_file: dict[str, list[str]] = {}
+    for name, row in (n for n in named if n is not None):
+        by_file.setdefault(name, []).append(data_row(row).removeprefix("data row "))
+    return "; ".join(
+        f"data row{'s' if len(rows) > 1 else ''} {', '.join(rows)} of {name}"
+        for name, rows in by_file.items()
+    )
+
+
 def disjointness_item(
     bundle: DatasetBundle, cfg: TransparencyConfig
 ) -> tuple[str, str, dict | None]:
@@ -109,12 +126,10 @@ def disjointness_item(
         return "met", f"no shared input between {n_pairs} training/evaluation split pairs", details
     parts = []
     for p in bad:
-        ids = ", ".join(str(r.eval_ids[0]) for r in p.rows[:5]) or ", ".join(
-            str(i) for i in p.shared_ids[:5]
-        )
+        ids = [r.eval_ids[0] for r in p.rows[:5]] or p.shared_ids[:5]
         parts.append(
             f"{p.eval} shares {p.n_content_overlap} of {p.n_eval_rows} inputs with "
-            f"{p.train} ({p.n_id_overlap} by source row id; {p.eval} rows {ids})"
+            f"{p.train} ({p.n_id_overlap} by source row id; {p.eval}: {rows_text(bundle, ids)})"
         )
     text = "; ".join(parts)
     if result.status == "warn":

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -95,9 +96,22 @@ class DatasetBundle:
     source_files: dict[str, str] = field(default_factory=dict)
     # Tables: which source columns are inputs, what was imputed and encoded (None: images).
     preprocessing: TablePreprocessing | None = None
+    # The files the source row ids count through: (file name, the id of its first data row),
+    # in order; empty where ids are not rows of a file the user has (a built-in source).
+    row_files: tuple[tuple[str, int], ...] = ()
 
     def __getitem__(self, name: str) -> Split:
         return self.splits[name]
+
+    def row_file(self, row_id: int) -> tuple[str, int] | None:
+        """(file name, 0-based data row in it) of a source row id (None: no file known);
+        :func:`auditor.errors.data_row` names that row."""
+        starts = [start for _, start in self.row_files]
+        k = bisect.bisect_right(starts, row_id) - 1
+        if k < 0:
+            return None
+        name, start = self.row_files[k]
+        return name, row_id - start
 
     def provenance(self) -> dict:
         """Per split: row count, sha256 and class balance of the fine-tuning target."""

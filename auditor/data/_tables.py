@@ -133,9 +133,11 @@ def table_bundle(
     citation: str,
     license: str,
     source_files: dict[str, str],
+    row_file: str | None = None,
 ) -> DatasetBundle:
     """``sensitive_input_columns`` maps each sensitive feature to the source columns that
-    carry it into the model (dropped here when they are not inputs)."""
+    carry it into the model (dropped here when they are not inputs); ``row_file``: the file
+    whose data rows ``frame``'s rows are, in order (None: rows pooled or filtered)."""
     idx = equal_membership(split_indices(y, fractions, seed=seed), seed=seed)
     fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
     enc = encode_table(
@@ -174,6 +176,7 @@ def table_bundle(
         license=license,
         source_files=source_files,
         preprocessing=_record(inputs, enc, frame),
+        row_files=((row_file, 0),) if row_file else (),
     )
 
 

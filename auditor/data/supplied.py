@@ -368,9 +368,11 @@ def supplied_rows(
     classes, outputs = _labels(frames, config, labels)
     splits = {name: _empty(name, config, len(cols)) for name in (*EMPTY_SPLITS, *ROLES)}
     offset = 0  # source row ids count on across the files: evaluation, members, non-members
+    row_files = []
     for name, key in ROLES.items():
         if key in frames:
             src = _source(config, key)
+            row_files.append((Path(src).name, offset))
             splits[name] = _split(name, frames[key], config, codec=codec, labels=classes,
                                   offset=offset, src=src)  # fmt: skip
             offset += len(frames[key])
@@ -392,5 +394,6 @@ def supplied_rows(
                      f"{Path(config.path).name}; members {config.members or 'none'}; "
                      f"non-members {config.non_members or 'none'}."),
         citation=config.citation, license=config.license, source_files=files,
+        row_files=tuple(row_files),
     )  # fmt: skip
     return SuppliedRows(bundle=bundle, codec=codec, labels=classes, outputs=outputs)

@@ -390,4 +390,5 @@ def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
         citation=config.citation,
         license=config.license,
         source_files={path.name: sha256_file(path)},
+        row_file=path.name,
     )
