@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from auditor.config._base import StrictModel
+from auditor.config._base import NOT_A_NUMBER, StrictModel
 from auditor.config.fairness import FairnessConfig
 from auditor.config.gates import GateRule, GatesConfig
 from auditor.config.labels import ConfigLabel
@@ -342,7 +342,10 @@ def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
     except ValidationError as exc:
         errors = exc.errors()
         first = errors[0]
-        loc = _format_loc(tuple(first["loc"])) or "(top level)"
+        where = tuple(first["loc"])
+        if first["type"] == NOT_A_NUMBER:  # raised by the table, for one of its keys
+            where = (*where, first["ctx"]["key"])
+        loc = _format_loc(where) or "(top level)"
         msg = first["msg"]
         if first["type"] == "extra_forbidden":
             msg = "unknown key"

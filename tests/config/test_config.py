@@ -190,6 +190,28 @@ def test_infinite_or_nan_numbers_are_refused(tmp_path, text, field):
     assert err.value.field == field, str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "field", "shown"),
+    [
+        ("[fairness]\nmin_group_size = true\n", "fairness.min_group_size", "true"),
+        ("[finetune]\nlr = \"0.01\"\n", "finetune.lr", '"0.01"'),
+        ('[gates]\nrules = [{metric = "performance.finetuned.test.accuracy", min = "0.7"}]\n',
+         "gates.rules[0].min", '"0.7"'),
+        ('[gates]\nrules = [{metric = "performance.finetuned.test.accuracy", min = false}]\n',
+         "gates.rules[0].min", "false"),
+    ],
+)  # fmt: skip
+def test_a_number_written_as_a_boolean_or_text_is_refused(tmp_path, text, field, shown):
+    """pydantic read ``true`` as 1 and ``"0.7"`` as 0.7: a gate ``min = true`` passed any
+    accuracy of at least 1 (none), silently."""
+    with pytest.raises(AuditorInputError) as err:
+        load_config(write(tmp_path, text))
+    assert err.value.field == field, str(err.value)
+    assert err.value.message == f"must be a number, not {shown}"
+    ok = load_config(write(tmp_path, "[fairness]\nmin_group_size = 12\nci_level = 0.9\n"))
+    assert (ok.fairness.min_group_size, ok.fairness.ci_level) == (12, 0.9)
+
+
 @pytest.mark.parametrize("hidden", ["[100000000000]", "[64, 0]", "[-1]", str([8] * 33)])
 def test_mlp_widths_are_bounded(tmp_path, hidden):
     # a width of 1e11 asked the allocator for terabytes: an internal error, not exit 2
