@@ -54,7 +54,7 @@ MIN_SPLIT_ROWS = 10
 # The fewest rows of each class the test split may hold.
 MIN_CLASS_TEST_ROWS = 5
 CLASS_TOO_SMALL = (
-    "class {label!r} would have {n} rows in the test split ({count} in the table); the audit "
+    "class {label!r} would have {n} in the test split ({count} in the table); the audit "
     "needs at least {need} of each class there (more rows of it, or a larger data.splits.test)"
 )
 UNKNOWN_FEATURE = "unknown sensitive feature {feature!r} (this data has: {have})"
@@ -66,7 +66,7 @@ TOO_MANY_GROUPS = (
     "or coarser sensitive columns"
 )
 SPLIT_TOO_SMALL = (
-    "split {split!r} would hold {n} rows of the {rows}-row data; the audit needs at least "
+    "split {split!r} would hold {n} of the {rows}-row data; the audit needs at least "
     "{need} (more rows, or a larger data.splits.{split})"
 )
 
@@ -365,7 +365,8 @@ def check_split_sizes(
             continue  # a split switched off (pretrain = 0)
         n = sum(math.floor(fraction * c) for c in class_counts)
         if n < MIN_SPLIT_ROWS:
-            message = SPLIT_TOO_SMALL.format(split=split, n=n, rows=rows, need=MIN_SPLIT_ROWS)
+            message = SPLIT_TOO_SMALL.format(split=split, n=_rows(n), rows=rows,
+                                             need=MIN_SPLIT_ROWS)  # fmt: skip
             raise AuditorInputError(message, source=source, field=f"data.splits.{split}")
 
 
@@ -376,7 +377,7 @@ def check_class_sizes(test_fraction: float, class_counts: dict[str, int], *, sou
     for label, count in class_counts.items():
         n = math.floor(test_fraction * count)
         if n < MIN_CLASS_TEST_ROWS:
-            message = CLASS_TOO_SMALL.format(label=label, n=n, count=count,
+            message = CLASS_TOO_SMALL.format(label=label, n=_rows(n), count=count,
                                              need=MIN_CLASS_TEST_ROWS)  # fmt: skip
             raise AuditorInputError(message, source=source, field="data.target")
 
@@ -388,3 +389,7 @@ def load_factory(spec: str, *, base: Path, source: str | None = None) -> Callabl
     if folder not in sys.path:
         sys.path.insert(0, folder)  # a factory beside its config imports without PYTHONPATH
     return import_function(spec, field_name="model.factory", wanted=FACTORY_ARGS, source=source)
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"

@@ -35,6 +35,7 @@ from auditor.data.table import (
     binary_positive,
     check_spaced,
     is_id_like,
+    n_rows,
     read_table,
     sensitive_groups,
 )
@@ -201,7 +202,7 @@ def _numbers_elsewhere(values: pd.Series, *, col: str, src: str, numbers_in: str
         first = present.index[text][0]
         row = data_row(int(values.index.get_loc(first)))
         message = TEXT_IN_NUMBERS.format(col=col, other=numbers_in, text=str(present[first]),
-                                         rows=_rows(int(text.sum())), row=row)  # fmt: skip
+                                         rows=n_rows(int(text.sum())), row=row)  # fmt: skip
         raise AuditorInputError(message, source=src, field="data.features")
 
 
@@ -277,10 +278,6 @@ def _empty(name: str, config: TableData, width: int) -> Split:
     )  # fmt: skip
 
 
-def _rows(n: int) -> str:
-    return f"{n} row" if n == 1 else f"{n} rows"
-
-
 def _source(config: TableData, key: str) -> str:
     return str(getattr(config, key, None) or key)
 
@@ -336,7 +333,7 @@ def _refuse_missing(frame: pd.DataFrame, columns: Sequence[str], *, src: str) ->
         missing = frame[col].isna().to_numpy()
         if missing.any():
             row = data_row(int(np.flatnonzero(missing)[0]))
-            message = MISSING_INPUT.format(col=col, rows=_rows(int(missing.sum())), row=row)
+            message = MISSING_INPUT.format(col=col, rows=n_rows(int(missing.sum())), row=row)
             raise AuditorInputError(message, source=src, field="data.features")
 
 

@@ -77,7 +77,7 @@ TOO_MANY_LEVELS = (
     "to data.drop, or raise data.max_categories"
 )
 MISSING_SENSITIVE = (
-    "column {col!r} has {n} missing or empty group labels (first at {row}); fill them, or "
+    "column {col!r} has {labels} (first at {row}); fill them, or "
     "set data.missing_group = true to audit them as the group '(missing)'"
 )
 NO_INPUTS = (
@@ -89,7 +89,7 @@ TARGET_AS_SENSITIVE = (
     "class); name the group columns in data.sensitive"
 )
 NUMBERS_AND_TEXT = (
-    "column {col!r} holds numbers ({n_numbers} distinct) and text ({text!r} in {n_text} rows, "
+    "column {col!r} holds numbers ({n_numbers} distinct) and text ({text!r} in {n_text}, "
     "first at {row}); if the text marks a missing value, leave the cell empty or write NA; "
     "if these are categories (codes such as 1..12 and K), name the inputs in data.features; "
     "else add the column to data.drop"
@@ -190,6 +190,10 @@ def _require_columns(frame: pd.DataFrame, names: list[str], *, key: str, src: st
             raise AuditorInputError(NO_COLUMN.format(col=col), source=src, field=key)
 
 
+def n_rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"  # a count of rows in a message
+
+
 def is_id_like(values: pd.Series) -> bool:
     """A distinct value in every row (of at least 2), unless the column is a continuous
     float (some value not an integer): an ID rather than a measurement."""
@@ -232,7 +236,7 @@ def check_not_mixed(values: pd.Series, *, col: str, src: str) -> None:
         return
     first = present.index[text][0]
     message = NUMBERS_AND_TEXT.format(
-        col=col, n_numbers=n_numbers, text=str(present[first]), n_text=int(text.sum()),
+        col=col, n_numbers=n_numbers, text=str(present[first]), n_text=n_rows(int(text.sum())),
         row=data_row(int(values.index.get_loc(first))),
     )  # fmt: skip
     raise AuditorInputError(message, source=src, field="data.features")
@@ -302,11 +306,10 @@ def sensitive_groups(
         values = frame[col]
         bad = (values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
         if bad.any() and not config.missing_group:
-            first = int(np.flatnonzero(bad)[0])
-            raise AuditorInputError(
-                MISSING_SENSITIVE.format(col=col, n=int(bad.sum()), row=data_row(first)),
-                source=src, field="data.sensitive",
-            )  # fmt: skip
+            n, row = int(bad.sum()), data_row(int(np.flatnonzero(bad)[0]))
+            labels = f"{n} missing or empty group label{'s' if n != 1 else ''}"
+            raise AuditorInputError(MISSING_SENSITIVE.format(col=col, labels=labels, row=row),
+                                    source=src, field="data.sensitive")  # fmt: skip
         check_spaced(values, col=col, what="groups", src=src, field="data.sensitive")
         labels = values.astype(str).to_numpy(dtype=object)
         labels[bad] = MISSING_LEVEL

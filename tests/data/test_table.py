@@ -197,7 +197,8 @@ def test_missing_sensitive_refused_by_default(tmp_path):
     path = write(tmp_path, frame)
     text = refused(config(path), "data.sensitive")
     # the 6th row under the header: 'data row 6', as the predictions reader names rows
-    assert T.MISSING_SENSITIVE.format(col="group", n=2, row="data row 6") in text
+    assert T.MISSING_SENSITIVE.format(col="group", labels="2 missing or empty group labels",
+                                       row="data row 6") in text
 
 
 def test_missing_group_audits_them_as_a_group(tmp_path):
@@ -470,7 +471,7 @@ def _not_mixed_row_by_row(values, *, col, src):
     first = present.index[text.to_numpy()][0]
     raise AuditorInputError(T.NUMBERS_AND_TEXT.format(
         col=col, n_numbers=int(numbers.nunique()), text=str(present[first]),
-        n_text=int(text.sum()), row=data_row(int(values.index.get_loc(first))),
+        n_text=T.n_rows(int(text.sum())), row=data_row(int(values.index.get_loc(first))),
     ), source=src, field="data.features")  # fmt: skip
 
 

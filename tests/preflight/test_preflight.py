@@ -38,7 +38,8 @@ def test_split_sizes_are_the_drawn_ones(seed):
         if n >= preflight.MIN_SPLIT_ROWS:
             preflight.check_split_sizes({split: fraction}, counts, source="t.csv")
         else:
-            with pytest.raises(AuditorInputError, match=f"would hold {n} rows"):
+            rows = "1 row" if n == 1 else f"{n} rows"
+            with pytest.raises(AuditorInputError, match=f"would hold {rows} of"):
                 preflight.check_split_sizes({split: fraction}, counts, source="t.csv")
 
 
@@ -126,7 +127,7 @@ def test_a_class_with_a_handful_of_test_rows_is_refused(tmp_path):
     with pytest.raises(AuditorInputError) as err:
         preflight.check_table_counts(data, "none", fractions=preflight.used_splits(config))
     assert err.value.field == "data.target"
-    assert "class 'yes' would have 1 rows in the test split (5 in the table)" in str(err.value)
+    assert "class 'yes' would have 1 row in the test split (5 in the table)" in str(err.value)
     label[:40] = "yes"  # 10 in the test split
     pd.DataFrame({"x": rng.normal(size=n), "g": rng.choice(["a", "b"], n), "y": label}).to_csv(
         path, index=False
