@@ -22,6 +22,7 @@ from auditor.commands.audit_options import (
     SensitiveOption,
 )
 from auditor.commands.gate import ExitZero, report_gates
+from auditor.report.escape import terminal_text
 from auditor.runtime import Background
 
 
@@ -94,8 +95,8 @@ def audit(
     from auditor.predictions.notes import record_notes
     from auditor.report.terminal import predictions_lines
 
-    typer.echo(f"Model card: {result.run_dir}/model_card.html")
-    typer.echo(f"Audit:      {result.run_dir}/audit.json")
+    typer.echo(f"Model card: {terminal_text(f'{result.run_dir}/model_card.html')}")
+    typer.echo(f"Audit:      {terminal_text(f'{result.run_dir}/audit.json')}")
     notes = record_notes(result.data, sensitive, cols.missing_group)
     for line in [*predictions_lines(result.data), *(f"Note: {note}" for note in notes)]:
         typer.echo(line)

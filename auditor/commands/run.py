@@ -93,8 +93,8 @@ def run(
 
 
 def _print_summary(result: AuditResult) -> None:
-    typer.echo(f"Model card: {result.run_dir}/model_card.html")
-    typer.echo(f"Audit:      {result.run_dir}/audit.json")
+    typer.echo(f"Model card: {terminal_text(f'{result.run_dir}/model_card.html')}")
+    typer.echo(f"Audit:      {terminal_text(f'{result.run_dir}/audit.json')}")
     rows = [(k.replace("_", " "), fmt_num(v)) for k, v in result.headline().items()]
     typer.echo(result.headline_title())
     echo_table(rows)
