@@ -127,7 +127,9 @@ def check_run(config: AuditConfig, *, config_file: str | None, out: Path) -> Non
     if supplied and isinstance(config.data, TableData):
         from auditor.data.supplied import validate_supplied  # pandas
 
-        validate_supplied(config.data, module=config.model.kind == "checkpoint")
+        module_classes = validate_supplied(config.data, module=config.model.kind == "checkpoint")
+        if module_classes is not None:  # an estimator's classes are its own: known once loaded
+            check_rule_shapes(config.gates, features, module_classes, source=config_file)
     else:
         from auditor.data import validate_data  # numpy; a table's checks load pandas
 
@@ -136,7 +138,7 @@ def check_run(config: AuditConfig, *, config_file: str | None, out: Path) -> Non
         fractions = None if supplied else used_splits(config)
         classes = check_table_counts(config.data, config.fairness.intersections,
                                      fractions=fractions)  # fmt: skip
-        if classes is not None:  # a supplied model's classes are its own: known once loaded
+        if classes is not None:  # not split: a supplied model's, checked above
             check_rule_shapes(config.gates, features, classes, source=config_file)
     elif not supplied:
         check_builtin_splits(config, source=config_file)

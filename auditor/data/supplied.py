@@ -299,13 +299,15 @@ def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str, field: str)
                                 field="data.target")  # fmt: skip
 
 
-def validate_supplied(config: TableData, *, module: bool = False) -> None:
+def validate_supplied(config: TableData, *, module: bool = False) -> tuple[str, ...] | None:
     """The checks :func:`supplied_rows` makes of each file (evaluation rows, members,
     non-members) that need no model, for before any work: rows, the target, sensitive and
     named input columns, groups. An estimator may name its own inputs (the ID rule is then
     checked once it is loaded); a PyTorch ``module`` (a checkpoint) takes ``data.features`` or
     every other column, so an ID among those and a missing input value are refused here.
-    Each frame is kept for the next reader (preflight's counts, then :func:`supplied_rows`)."""
+    Each frame is kept for the next reader (preflight's counts, then :func:`supplied_rows`).
+    Returns a ``module``'s classes as the audit names them (the target's values, in order);
+    None for an estimator (its own ``classes_``, known once it is loaded)."""
     frames: dict[str, pd.DataFrame] = {}
     for key in ROLES.values():
         if getattr(config, key) is None:
@@ -319,10 +321,12 @@ def validate_supplied(config: TableData, *, module: bool = False) -> None:
                                         field="data.features")  # fmt: skip
         sensitive_groups(frame, config, src=src)
         frames[key] = frame
-    if module:
-        columns = _input_columns(config, frames, None)
-        for key, frame in frames.items():
-            _refuse_missing(frame, columns, src=_source(config, key))
+    if not module:
+        return None
+    columns = _input_columns(config, frames, None)
+    for key, frame in frames.items():
+        _refuse_missing(frame, columns, src=_source(config, key))
+    return tuple(str(v) for v in _labels(frames, config, None)[0])
 
 
 def _refuse_missing(frame: pd.DataFrame, columns: Sequence[str], *, src: str) -> None:

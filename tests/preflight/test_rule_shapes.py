@@ -124,3 +124,26 @@ def test_builtin_sources_are_binary():
     for source in ("digits", "adult"):
         bundle = load_bundle(default_config(source).data, seed=0)
         assert len(bundle.finetune_task.class_names) == 2
+
+
+def test_a_checkpoints_rule_is_checked_against_the_targets_classes(tmp_path):
+    # a PyTorch checkpoint's classes are the target's values (an estimator's are its own)
+    rng = np.random.default_rng(1)
+    for name in ("eval", "members"):
+        pd.DataFrame({"x": rng.normal(size=90), "sex": rng.choice(["F", "M"], 90),
+                      "y": rng.choice(["lo", "mid", "hi"], 90)}
+                     ).to_csv(tmp_path / f"{name}.csv", index=False)  # fmt: skip
+    (tmp_path / "model.pt").write_bytes(b"")
+    (tmp_path / "f.py").write_text("def build(input_shape, n_classes):\n    return None\n")
+    data = {"source": "table", "path": str(tmp_path / "eval.csv"), "target": "y",
+            "members": str(tmp_path / "members.csv"), "sensitive": ["sex"]}  # fmt: skip
+    model = {"kind": "checkpoint", "path": str(tmp_path / "model.pt"), "factory": "f:build"}
+    for gap, ok in (("fnr_difference", False), ('"fnr_difference@mid"', True)):
+        rule = {"metric": f"fairness.features.sex.disparities.{gap}.to_overall", "max": 0.2}
+        config = validate_config({"data": data, "model": model, "gates": {"rules": [rule]}},
+                                 source="a.toml")  # fmt: skip
+        if ok:
+            preflight.check_run(config, config_file=str(tmp_path / "a.toml"), out=tmp_path / "o")
+            continue
+        with pytest.raises(AuditorInputError, match=r"fnr_difference@hi, fnr_difference@lo"):
+            preflight.check_run(config, config_file=str(tmp_path / "a.toml"), out=tmp_path / "o")
