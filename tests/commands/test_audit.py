@@ -302,3 +302,18 @@ def test_question_mark_groups_with_the_mitigation_preview(tmp_path):
     assert result.exit_code in (0, 1), result.output
     audit = json.loads((out / "audit.json").read_text())
     assert audit["fairness"]["mitigation"]["status"] == "ok"
+
+
+def test_output_paths_are_printed_as_text(tmp_path):
+    """An --out name holding ESC or a line break (a CI variable put into it) is shown, not
+    acted on: no colour code, no second line that could start a workflow command."""
+    path = tmp_path / "p.csv"
+    predictions_frame(300, seed=3).to_csv(path, index=False)
+    out = tmp_path / "run\x1b[31m\n::error::x"
+    done = runner.invoke(app, ["audit", "-p", str(path), "--y-true", "label", "--y-pred", "pred",
+                               "--positive-label", "approved", "--sensitive", "sex", "-o",
+                               str(out), "--exit-zero"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    card = next(line for line in done.output.splitlines() if line.startswith("Model card:"))
+    assert "\x1b" not in done.output and card.endswith("/model_card.html"), card
+    assert not any(line.startswith("::") for line in done.output.splitlines())
