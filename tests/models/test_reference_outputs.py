@@ -3,19 +3,17 @@ input naming model.train (a 1-D predict_proba crashed inside the privacy code)."
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
 from torch import nn
 
 from auditor.errors import AuditorInputError
 from auditor.models.supplied import proba_logits, user_trainer
+from tests.models.user_code import importable
 
 SOURCE = """
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from torch import nn
 
 
 class OneColumn:  # predict_proba(x)[:, 1]: the positive class's column alone
@@ -42,21 +40,12 @@ def fit_three(x, y, *, seed):
 def fit_good(x, y, *, seed):
     return LogisticRegression().fit(x, y)
 
-
-def fit_module_1d(x, y, *, seed):
-    class Flat(nn.Module):
-        def forward(self, x):
-            return x.sum(dim=1)
-    return Flat()
 """
 
 
 @pytest.fixture
 def trainers(tmp_path, monkeypatch):
-    (tmp_path / "a2_reference_code.py").write_text(SOURCE)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    yield "a2_reference_code"
-    sys.modules.pop("a2_reference_code", None)
+    yield from importable(tmp_path, monkeypatch, "a2_reference_code", SOURCE)
 
 
 def _xy() -> tuple[np.ndarray, np.ndarray]:

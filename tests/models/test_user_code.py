@@ -27,6 +27,7 @@ from auditor.models.supplied import (
     load_state_dict,
     user_trainer,
 )
+from tests.models.user_code import importable
 
 FACTORY_SOURCE = """
 from torch import nn
@@ -58,10 +59,7 @@ def fit_nan(x, y, *, seed):
 
 @pytest.fixture
 def user_module(tmp_path, monkeypatch):
-    (tmp_path / "h1_user_code.py").write_text(FACTORY_SOURCE)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    yield "h1_user_code"
-    sys.modules.pop("h1_user_code", None)
+    yield from importable(tmp_path, monkeypatch, "h1_user_code", FACTORY_SOURCE)
 
 
 def test_call_user_turns_an_exception_into_one_line_naming_the_field():
