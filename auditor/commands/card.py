@@ -30,4 +30,4 @@ def card(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("card")(card)
+    app.command("card", short_help="Write the model card again from a run's audit.json.")(card)

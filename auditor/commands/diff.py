@@ -77,4 +77,4 @@ def _refuse_run_files(out: Path, *runs: Path) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("diff")(diff)
+    app.command("diff", short_help="Compare two audits: metrics, gates, checklist.")(diff)

@@ -81,4 +81,4 @@ def gate(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("gate")(gate)
+    app.command("gate", short_help="Judge a run's gates again from its audit.json.")(gate)
