@@ -22,6 +22,7 @@ from auditor.commands.audit_options import (
     SensitiveOption,
 )
 from auditor.commands.gate import ExitZero, report_gates
+from auditor.errors import AuditorInputError
 from auditor.report.escape import terminal_text
 from auditor.runtime import Background
 
@@ -87,11 +88,16 @@ def audit(
         )  # fmt: skip
         from auditor import api
 
-        result = api.audit_predictions(
-            predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows, out_dir=out,
-            positive_label=positive_label, dask_scheduler=dask_scheduler, reading=reading,
-            flags=True,  # errors name the flags (--positive-label), not Python's arguments
-        )  # fmt: skip
+        try:
+            result = api.audit_predictions(
+                predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows, out_dir=out,
+                positive_label=positive_label, dask_scheduler=dask_scheduler, reading=reading,
+                flags=True,  # errors name the flags (--positive-label), not Python's arguments
+            )  # fmt: skip
+        except AuditorInputError as err:  # a rule's path checked against the file's classes
+            if err.source or not config_file or not (err.field or "").startswith("gates."):
+                raise
+            raise AuditorInputError(err.message, source=config_file, field=err.field) from None
     from auditor.predictions.notes import record_notes
     from auditor.report.terminal import predictions_lines
 

@@ -317,3 +317,21 @@ def test_output_paths_are_printed_as_text(tmp_path):
     card = next(line for line in done.output.splitlines() if line.startswith("Model card:"))
     assert "\x1b" not in done.output and card.endswith("/model_card.html"), card
     assert not any(line.startswith("::") for line in done.output.splitlines())
+
+
+def test_a_rule_the_files_classes_rule_out_names_the_config_file(tmp_path):
+    """A binary-only gap on a 3-class file is found once the file is read: exit 2, one line
+    naming the config file and the rule (it named the rule alone), no run folder."""
+    rng = np.random.default_rng(4)
+    y = rng.choice(["lo", "mid", "hi"], 600)
+    frame = pd.DataFrame({"y_true": y, "y_pred": np.where(rng.random(600) < 0.7, y, "mid"),
+                          "sex": rng.choice(["F", "M"], 600)})  # fmt: skip
+    path, config = tmp_path / "multi.csv", tmp_path / "multi.toml"
+    frame.to_csv(path, index=False)
+    config.write_text('[[gates.rules]]\nmetric = "fairness.features.sex.disparities.'
+                      'fnr_difference.between_groups"\nmax = 0.2\n')  # fmt: skip
+    done = runner.invoke(app, ["audit", "-p", str(path), "--sensitive", "sex", "--config",
+                               str(config), "-o", str(tmp_path / "out")])  # fmt: skip
+    assert done.exit_code == 2, done.output
+    assert done.output.startswith(f"auditor: error: {config}: gates.rules[0].metric: unknown")
+    assert "fnr_difference@hi" in done.output and not (tmp_path / "out").exists()
