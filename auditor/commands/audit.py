@@ -95,9 +95,7 @@ def audit(
                 flags=True,  # errors name the flags (--positive-label), not Python's arguments
             )  # fmt: skip
         except AuditorInputError as err:  # a rule's path checked against the file's classes
-            if err.source or not config_file or not (err.field or "").startswith("gates."):
-                raise
-            raise AuditorInputError(err.message, source=config_file, field=err.field) from None
+            raise _config_named(err, config_file) from None
     from auditor.predictions.notes import record_notes
     from auditor.report.terminal import predictions_lines
 
@@ -108,6 +106,13 @@ def audit(
         typer.echo(line)
     # the same gate lines, GitHub outputs and exit code as `auditor run` and `auditor gate`
     report_gates(result.data, config_file=config_file, exit_zero=exit_zero)
+
+
+def _config_named(err: AuditorInputError, config_file: str | None) -> AuditorInputError:
+    """``err`` about a gate rule, naming the config file it came from where it names none."""
+    if err.source or not config_file or not (err.field or "").startswith("gates."):
+        return err
+    return AuditorInputError(err.message, source=config_file, field=err.field)
 
 
 def register(app: typer.Typer) -> None:
