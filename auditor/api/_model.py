@@ -114,7 +114,7 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
 
     known = getattr(module, "classes_", None)  # a module may name its outputs, as sklearn's
     rows = supplied_rows(config.data, frames=frames, as_frame=False, numeric_only=True,
-                         labels=None if known is None else list(known))  # fmt: skip
+                         labels=None if known is None else list(known), module=True)  # fmt: skip
     shape, k = rows.bundle.input_shape, len(rows.labels)
     if module is None:
         module = load_checkpoint_model(config.model.path, factory=config.model.factory,

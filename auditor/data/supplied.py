@@ -323,22 +323,19 @@ def validate_supplied(config: TableData, *, module: bool = False) -> tuple[str, 
         frames[key] = frame
     if not module:
         return None
-    columns = _input_columns(config, frames, None)
-    for key, frame in frames.items():
-        _refuse_missing(frame, columns, src=_source(config, key))
+    _refuse_missing(frames, _input_columns(config, frames, None), config)
     return tuple(str(v) for v in _labels(frames, config, None)[0])
 
 
-def _refuse_missing(frame: pd.DataFrame, columns: Sequence[str], *, src: str) -> None:
+def _refuse_missing(frames: dict, columns: Sequence[str], config: TableData) -> None:
     """Refuse a missing value in an input column a PyTorch module would be handed as NaN."""
-    for col in columns:
-        if col not in frame.columns:
-            continue  # refused by the codec, naming the file without it
-        missing = frame[col].isna().to_numpy()
-        if missing.any():
-            row = data_row(int(np.flatnonzero(missing)[0]))
-            message = MISSING_INPUT.format(col=col, rows=n_rows(int(missing.sum())), row=row)
-            raise AuditorInputError(message, source=src, field="data.features")
+    for key, frame in frames.items():
+        for col in (c for c in columns if c in frame.columns):  # else the codec names the file
+            missing = frame[col].isna().to_numpy()
+            if missing.any():
+                row = data_row(int(np.flatnonzero(missing)[0]))
+                message = MISSING_INPUT.format(col=col, rows=n_rows(int(missing.sum())), row=row)
+                raise AuditorInputError(message, source=_source(config, key), field="data.features")
 
 
 def supplied_rows(
@@ -349,13 +346,14 @@ def supplied_rows(
     labels: Sequence[Any] | None = None,
     as_frame: bool = True,
     numeric_only: bool = False,
+    module: bool = False,
 ) -> SuppliedRows:
     """Read the evaluation / member / non-member files of ``config`` (or take ``frames``,
-    keyed by "path", "members", "non_members") into a bundle. ``columns``: the model's input
-    columns (default ``data.features``, else every column but the target, ``data.drop`` and
-    the sensitive ones); ``labels``: the model's classes in its order (default: sorted).
-    Non-members that evidently are member rows are refused, naming ``data.non_members``, or
-    with ``frames`` (``audit_model``'s rows) its argument ``non_members=``."""
+    keyed by "path", "members", "non_members") into a bundle. ``columns``: the model's inputs
+    (default ``data.features``, else every column but the target, ``data.drop`` and the
+    sensitive ones); ``labels``: the model's classes in its order (default: sorted); for a
+    PyTorch ``module``, a missing input is refused. Non-members that evidently are member rows
+    are refused, naming ``data.non_members``, or with ``frames`` its ``non_members=``."""
     given = frames  # from Python (audit_model's arguments), else the config's files
     frames = dict(frames) if frames is not None else {
         key: read_table(Path(getattr(config, key)), field=f"data.{key}")
@@ -366,6 +364,8 @@ def supplied_rows(
     cols = _input_columns(config, frames, columns)
     sources = {key: _source(config, key) for key in frames}
     codec = _codec(frames, cols, as_frame=as_frame, numeric_only=numeric_only, sources=sources)
+    if module:  # a PyTorch module's inputs (audit_model's frames: not seen by preflight)
+        _refuse_missing(frames, cols, config)
     classes, outputs = _labels(frames, config, labels)
     splits = {name: _empty(name, config, len(cols)) for name in (*EMPTY_SPLITS, *ROLES)}
     offset = 0  # source row ids count on across the files: evaluation, members, non-members

@@ -5,9 +5,11 @@ the schema."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import auditor
 from auditor.config import AuditConfig, PrivacyConfig, TransparencyConfig
+from auditor.errors import AuditorInputError
 from auditor.record import validate_audit
 from tests.supplied import tiny_mlp
 from tests.supplied.conftest import NUMERIC, SENSITIVE, TARGET
@@ -49,3 +51,18 @@ def test_torch_module_without_member_rows(adult_rows):
     assert data["explanations"]["baseline"] == "the mean evaluation row"
     assert data["explanations"]["convergence_delta_mean_abs"] is not None
     validate_audit(result.json_data())
+
+
+def test_missing_inputs_for_a_module_from_python_are_refused(adult_rows):
+    """A DataFrame with a missing input value, for a PyTorch module: refused before the model
+    runs, naming the argument, the column and the first data row (the error said the
+    module's outputs were not finite)."""
+    model = tiny_mlp.build((len(NUMERIC),), 2)
+    data = adult_rows["eval"].copy()
+    data.loc[data.index[4], NUMERIC[1]] = np.nan
+    with pytest.raises(AuditorInputError) as err:
+        auditor.audit_model(model, data=data, target=TARGET, sensitive=SENSITIVE,
+                            features=NUMERIC, positive_label=">50K", progress=False)  # fmt: skip
+    assert err.value.field == "data.features"
+    assert f"column {NUMERIC[1]!r} has a missing value in 1 row (first at data row 5)" in str(
+        err.value)  # fmt: skip
