@@ -18,6 +18,10 @@ from markupsafe import Markup
 # are already neutralised by html.escape); "-", "+", "#", ">" and "1." only at a line start.
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]()|~!])")
 _MD_LINE_START = re.compile(r"^(\s*)([-+#>=]|\d+)")
+# "@name" in a comment GitHub renders notifies that user or team (a group label "@org/team"
+# in summary.md, posted on a pull request): a word joiner (invisible) after the "@" keeps it
+# text.
+_MENTION = re.compile(r"(?<![\w.+-])@(?=[A-Za-z0-9])")  # not an e-mail address's
 # Bidirectional embeddings, overrides and isolates: an unclosed U+202E shows the rest of a
 # line (the numbers after a label) reversed ("Trojan Source"); no label needs them.
 _BIDI = "\u202a-\u202e\u2066-\u2069"
@@ -42,12 +46,12 @@ def _visible(m: re.Match[str]) -> str:
 
 def md_escape(value: Any) -> str:
     """Text safe inside Markdown: HTML-escaped (so a payload renders as text where the
-    Markdown is shown as HTML), on one line, with Markdown control characters backslashed
-    and control characters shown as ``\\xNN``."""
+    Markdown is shown as HTML), on one line, with Markdown control characters backslashed,
+    control characters shown as ``\\xNN`` and no ``@mention`` (a word joiner after the ``@``)."""
     text = html.escape(str(value), quote=False).replace("\r", " ").replace("\n", " ")
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(_escape_line_start, text)
-    return _CONTROL.sub(_visible, text)
+    return _MENTION.sub("@\u2060", _CONTROL.sub(_visible, text))
 
 
 def _escape_line_start(m: re.Match[str]) -> str:

@@ -104,3 +104,15 @@ def test_bidi_controls_are_shown_not_obeyed(char):
         text = escape(label)
         assert char not in text and f"\\u{ord(char):04x}" in text, escape
     assert terminal_text("עברית 🙂") == "עברית 🙂"  # right-to-left text itself is kept
+
+
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [("@octo/admins", "@\u2060octo/admins"), ("team (@everyone)", "team \\(@\u2060everyone\\)"),
+     ("ml-team@example.com", "ml-team@example.com"), ("a.b+c@d.org", "a.b+c@d.org"),
+     ("@", "@"), ("@ x", "@ x")],
+)  # fmt: skip
+def test_a_label_cannot_mention_anyone_where_the_markdown_is_posted(label, shown):
+    """A group label '@org/team' in summary.md, posted on a pull request, would notify the
+    team: a word joiner after the '@' keeps it text; an e-mail address stays whole."""
+    assert md_escape(label) == shown
