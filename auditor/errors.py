@@ -26,3 +26,8 @@ def data_row(index: int) -> str:
     4th row under the header (a spreadsheet's row 5, under its header row 1), whatever the
     comment lines above the header."""
     return f"data row {index + 1}"
+
+
+def rows_text(n: int) -> str:
+    """``n`` rows in words, for a message: "1 row", "1,200 rows"."""
+    return "1 row" if n == 1 else f"{n:,} rows"

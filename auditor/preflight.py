@@ -27,7 +27,7 @@ from auditor.audit_tree.paths import MSG_NO_ITEM, MSG_UNKNOWN_KEY
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, rows_text
 from auditor.gates import validate_rules
 
 # The sensitive features each built-in source declares (a table: its data.sensitive).
@@ -367,7 +367,7 @@ def check_split_sizes(
             continue  # a split switched off (pretrain = 0)
         n = sum(math.floor(fraction * c) for c in class_counts)
         if n < MIN_SPLIT_ROWS:
-            message = SPLIT_TOO_SMALL.format(split=split, n=_rows(n), rows=rows,
+            message = SPLIT_TOO_SMALL.format(split=split, n=rows_text(n), rows=rows,
                                              need=MIN_SPLIT_ROWS)  # fmt: skip
             raise AuditorInputError(message, source=source, field=f"data.splits.{split}")
 
@@ -379,7 +379,7 @@ def check_class_sizes(test_fraction: float, class_counts: dict[str, int], *, sou
     for label, count in class_counts.items():
         n = math.floor(test_fraction * count)
         if n < MIN_CLASS_TEST_ROWS:
-            message = CLASS_TOO_SMALL.format(label=label, n=_rows(n), count=count,
+            message = CLASS_TOO_SMALL.format(label=label, n=rows_text(n), count=count,
                                              need=MIN_CLASS_TEST_ROWS)  # fmt: skip
             raise AuditorInputError(message, source=source, field="data.target")
 
@@ -393,5 +393,3 @@ def load_factory(spec: str, *, base: Path, source: str | None = None) -> Callabl
     return import_function(spec, field_name="model.factory", wanted=FACTORY_ARGS, source=source)
 
 
-def _rows(n: int) -> str:
-    return f"{n} row" if n == 1 else f"{n} rows"

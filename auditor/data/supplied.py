@@ -35,11 +35,10 @@ from auditor.data.table import (
     binary_positive,
     check_spaced,
     is_id_like,
-    n_rows,
     read_table,
     sensitive_groups,
 )
-from auditor.errors import AuditorInputError, data_row
+from auditor.errors import AuditorInputError, data_row, rows_text
 from auditor.provenance import sha256_file
 
 NO_COLUMN = (
@@ -202,7 +201,7 @@ def _numbers_elsewhere(values: pd.Series, *, col: str, src: str, numbers_in: str
         first = present.index[text][0]
         row = data_row(int(values.index.get_loc(first)))
         message = TEXT_IN_NUMBERS.format(col=col, other=numbers_in, text=str(present[first]),
-                                         rows=n_rows(int(text.sum())), row=row)  # fmt: skip
+                                         rows=rows_text(int(text.sum())), row=row)  # fmt: skip
         raise AuditorInputError(message, source=src, field="data.features")
 
 
@@ -334,7 +333,7 @@ def _refuse_missing(frames: dict, columns: Sequence[str], config: TableData) -> 
             missing = frame[col].isna().to_numpy()
             if missing.any():
                 row = data_row(int(np.flatnonzero(missing)[0]))
-                message = MISSING_INPUT.format(col=col, rows=n_rows(int(missing.sum())), row=row)
+                message = MISSING_INPUT.format(col=col, rows=rows_text(int(missing.sum())), row=row)
                 raise AuditorInputError(message, source=_source(config, key), field="data.features")
 
 

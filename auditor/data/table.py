@@ -53,7 +53,7 @@ from auditor.data.header import (  # noqa: F401 - the messages are this module's
     open_text,
     read_header,
 )
-from auditor.errors import AuditorInputError, data_row
+from auditor.errors import AuditorInputError, data_row, rows_text
 from auditor.provenance import sha256_file
 
 NO_COLUMN = "no column {col!r} in the file"
@@ -190,10 +190,6 @@ def _require_columns(frame: pd.DataFrame, names: list[str], *, key: str, src: st
             raise AuditorInputError(NO_COLUMN.format(col=col), source=src, field=key)
 
 
-def n_rows(n: int) -> str:
-    return f"{n} row" if n == 1 else f"{n} rows"  # a count of rows in a message
-
-
 def is_id_like(values: pd.Series) -> bool:
     """A distinct value in every row (of at least 2), unless the column is a continuous
     float (some value not an integer): an ID rather than a measurement."""
@@ -236,7 +232,7 @@ def check_not_mixed(values: pd.Series, *, col: str, src: str) -> None:
         return
     first = present.index[text][0]
     message = NUMBERS_AND_TEXT.format(
-        col=col, n_numbers=n_numbers, text=str(present[first]), n_text=n_rows(int(text.sum())),
+        col=col, n_numbers=n_numbers, text=str(present[first]), n_text=rows_text(int(text.sum())),
         row=data_row(int(values.index.get_loc(first))),
     )  # fmt: skip
     raise AuditorInputError(message, source=src, field="data.features")

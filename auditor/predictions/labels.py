@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from auditor.config.labels import label_index
-from auditor.errors import AuditorInputError, data_row
+from auditor.errors import AuditorInputError, data_row, rows_text
 from auditor.fairness.counts import CountsTable, arrow_numpy
 from auditor.predictions.source import Columns
 from auditor.results.score_intervals import auc_interval
@@ -77,11 +77,6 @@ def _floats(values: Any) -> np.ndarray | None:
         return arrow_numpy(values.fill_null(float("nan")) if values.null_count else values)
     values = np.asarray(values)
     return values if values.dtype.kind == "f" else None
-
-
-def rows_text(n: int) -> str:
-    """``n`` rows in words: "1 row", "1,200 rows"."""
-    return "1 row" if n == 1 else f"{n:,} rows"
 
 
 def _kind(label: Any) -> str:

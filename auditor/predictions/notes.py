@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from auditor.predictions.labels import rows_text
+from auditor.errors import rows_text
 from auditor.predictions.read import PredictionCounts
 
 MAX_ALIKE = 3  # sets of groups differing only in case named per feature

@@ -9,8 +9,8 @@ import pytest
 
 from auditor import preflight
 from auditor.config import TableData
-from auditor.data.table import check_not_mixed, n_rows, sensitive_groups
-from auditor.errors import AuditorInputError
+from auditor.data.table import check_not_mixed, sensitive_groups
+from auditor.errors import AuditorInputError, rows_text
 
 
 @pytest.mark.parametrize("n_bad", [1, 2])
@@ -29,7 +29,7 @@ def test_text_in_a_column_of_numbers_is_counted(n_text):
     values = pd.Series([str(v) for v in range(40)] + ["unknown"] * n_text, dtype=object)
     with pytest.raises(AuditorInputError) as err:
         check_not_mixed(values, col="age", src="t.csv")
-    assert f"('unknown' in {n_rows(n_text)}, first at data row 41)" in str(err.value)
+    assert f"('unknown' in {rows_text(n_text)}, first at data row 41)" in str(err.value)
     assert ("in 1 row," in str(err.value)) == (n_text == 1)
 
 
@@ -38,4 +38,5 @@ def test_a_split_or_class_of_one_row_says_row():
         preflight.check_split_sizes({"test": 0.05}, [10, 20], source="t.csv")
     with pytest.raises(AuditorInputError, match="would have 1 row in the test split"):
         preflight.check_class_sizes(0.25, {"yes": 5}, source="t.csv")
-    assert n_rows(1) == "1 row" and n_rows(0) == "0 rows" and n_rows(np.int64(2)) == "2 rows"
+    assert rows_text(1) == "1 row" and rows_text(0) == "0 rows"
+    assert rows_text(np.int64(2)) == "2 rows"

@@ -13,7 +13,7 @@ import pytest
 from auditor.config import TableData
 from auditor.data import load_bundle
 from auditor.data import table as T
-from auditor.errors import AuditorInputError, data_row
+from auditor.errors import AuditorInputError, data_row, rows_text
 from tests.data.test_sources import assert_disjoint
 
 
@@ -471,7 +471,7 @@ def _not_mixed_row_by_row(values, *, col, src):
     first = present.index[text.to_numpy()][0]
     raise AuditorInputError(T.NUMBERS_AND_TEXT.format(
         col=col, n_numbers=int(numbers.nunique()), text=str(present[first]),
-        n_text=T.n_rows(int(text.sum())), row=data_row(int(values.index.get_loc(first))),
+        n_text=rows_text(int(text.sum())), row=data_row(int(values.index.get_loc(first))),
     ), source=src, field="data.features")  # fmt: skip
 
 
