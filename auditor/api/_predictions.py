@@ -113,6 +113,7 @@ def audit_predictions(
     lock_timeout: float = LOCK_TIMEOUT_S,
     reading: Background[PredictionCounts] | None = None,
     flags: bool = False,
+    config_file: str | None = None,
 ) -> AuditResult:
     """Audit performance and fairness from predictions: ``source`` is a CSV / Parquet file, a
     pandas DataFrame (column labels strings, integers or MultiIndex tuples: audited under their
@@ -126,13 +127,16 @@ def audit_predictions(
     cols, batch_rows=..., positive_label=...)`` (``auditor audit`` starts it before it loads
     the rest); its arguments then stand for ``batch_rows`` and ``positive_label``. An error
     names this function's arguments (``positive_label=``), or with ``flags`` the command
-    line's (``--positive-label``, as ``auditor audit`` calls it)."""
+    line's (``--positive-label``, as ``auditor audit`` calls it). ``config_file``: the TOML
+    file ``config`` was read from (gate errors name it; a relative baseline is found beside it;
+    audit.json records it)."""
     with _in_words(flags=flags):
         return _audited(source, cols, y_true=y_true, y_pred=y_pred, y_score=y_score,
                         sensitive=sensitive, missing_group=missing_group, config=config,
                         out_dir=out_dir, seed=seed, batch_rows=batch_rows,
                         positive_label=positive_label, dask_scheduler=dask_scheduler,
-                        command=command, lock_timeout=lock_timeout, reading=reading)  # fmt: skip
+                        command=command, lock_timeout=lock_timeout, reading=reading,
+                        config_file=config_file)  # fmt: skip
 
 
 def _audited(
@@ -140,6 +144,7 @@ def _audited(
     missing_group: bool, config: AuditConfig | None, out_dir: str | Path | None, seed: int,
     batch_rows: int, positive_label: str | None, dask_scheduler: str | None,
     command: str | None, lock_timeout: float, reading: Background[PredictionCounts] | None,
+    config_file: str | None,
 ) -> AuditResult:  # fmt: skip
     """:func:`audit_predictions`, its errors in the command line's words."""
     cols, labels = _columns(cols, y_true, y_pred, y_score, sensitive, missing_group)
@@ -147,7 +152,7 @@ def _audited(
     config = config or AuditConfig(name=name)
     config = predictions_config(config, sensitive=list(cols.sensitive))
     out = check_out_dir(out_dir) if out_dir is not None else None
-    validate_rules(config.gates)
+    validate_rules(config.gates, source=config_file)
     with tempfile.TemporaryDirectory(prefix="auditor-frame-") as tmp:
         is_file = isinstance(source, str | Path)
         path = Path(source) if is_file else _frame_file(source, labels, Path(tmp))
@@ -156,7 +161,8 @@ def _audited(
                                      positive_label=positive_label,
                                      specs=audited_specs(cols, config))  # fmt: skip
         try:
-            audit = _audit_file(path, cols, reading, config=config, seed=seed, command=command)
+            audit = _audit_file(path, cols, reading, config=config, seed=seed, command=command,
+                                config_file=config_file)  # fmt: skip
         except AuditorInputError as err:
             raise err if is_file else _resourced(err, str(path)) from None
         if not is_file:  # the temporary file is gone after this: name the DataFrame instead
@@ -187,6 +193,7 @@ def _audit_file(
     config: AuditConfig,
     seed: int,
     command: str | None,
+    config_file: str | None,
 ) -> dict:
     hash_ahead(path)  # hashed beside the read, not after it
     library_versions()  # these three are loaded while the file is read
@@ -197,7 +204,7 @@ def _audit_file(
     body = build_audit(pc, path=path, cols=cols, config=config, seed=seed, timings=timings,
                        command=command_line(command))  # fmt: skip
     audit = {"schema_version": SCHEMA_VERSION, **body}
-    audit["gates"] = evaluate_gates(audit, config.gates)
+    audit["gates"] = evaluate_gates(audit, config.gates, config_file=config_file)
     timings["total"] = round(time.perf_counter() - reading.started, 4)
     return audit
 

@@ -22,7 +22,6 @@ from auditor.commands.audit_options import (
     SensitiveOption,
 )
 from auditor.commands.gate import ExitZero, report_gates
-from auditor.errors import AuditorInputError
 from auditor.report.escape import terminal_text
 from auditor.runtime import Background
 
@@ -88,14 +87,12 @@ def audit(
         )  # fmt: skip
         from auditor import api
 
-        try:
-            result = api.audit_predictions(
-                predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows, out_dir=out,
-                positive_label=positive_label, dask_scheduler=dask_scheduler, reading=reading,
-                flags=True,  # errors name the flags (--positive-label), not Python's arguments
-            )  # fmt: skip
-        except AuditorInputError as err:  # a rule's path checked against the file's classes
-            raise _config_named(err, config_file) from None
+        result = api.audit_predictions(
+            predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows, out_dir=out,
+            positive_label=positive_label, dask_scheduler=dask_scheduler, reading=reading,
+            flags=True,  # errors name the flags (--positive-label), not Python's arguments
+            config_file=config_file,
+        )  # fmt: skip
     from auditor.predictions.notes import record_notes
     from auditor.report.terminal import predictions_lines
 
@@ -106,13 +103,6 @@ def audit(
         typer.echo(line)
     # the same gate lines, GitHub outputs and exit code as `auditor run` and `auditor gate`
     report_gates(result.data, config_file=config_file, exit_zero=exit_zero)
-
-
-def _config_named(err: AuditorInputError, config_file: str | None) -> AuditorInputError:
-    """``err`` about a gate rule, naming the config file it came from where it names none."""
-    if err.source or not config_file or not (err.field or "").startswith("gates."):
-        return err
-    return AuditorInputError(err.message, source=config_file, field=err.field)
 
 
 def register(app: typer.Typer) -> None:

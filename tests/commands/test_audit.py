@@ -335,3 +335,18 @@ def test_a_rule_the_files_classes_rule_out_names_the_config_file(tmp_path):
     assert done.exit_code == 2, done.output
     assert done.output.startswith(f"auditor: error: {config}: gates.rules[0].metric: unknown")
     assert "fnr_difference@hi" in done.output and not (tmp_path / "out").exists()
+
+
+def test_the_config_file_is_recorded_for_the_gates(tmp_path):
+    """audit.json's gates name the config they were judged by, as auditor run's do (it was
+    null: a later 'auditor gate RUN' could not find it)."""
+    path, config = tmp_path / "p.csv", tmp_path / "audit.toml"
+    predictions_frame(300, seed=3).to_csv(path, index=False)
+    config.write_text("[fairness]\nmin_group_size = 30\n")
+    done = runner.invoke(app, ["audit", "-p", str(path), "--y-true", "label", "--y-pred", "pred",
+                               "--positive-label", "approved", "--sensitive", "sex", "--config",
+                               str(config), "-o", str(tmp_path / "out"),
+                               "--exit-zero"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
+    assert audit["gates"]["config_file"] == str(config)
