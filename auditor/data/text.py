@@ -43,11 +43,9 @@ def text_encoding(path: Path) -> str:
     return next((name for mark, name in BYTE_ORDER_MARKS if head.startswith(mark)), UTF8)
 
 
-def open_text(path: Path, encoding: str | None = None) -> io.TextIOBase:
-    """The CSV file as text in ``encoding`` (default: :func:`text_encoding`'s); a UTF-8
-    byte-order mark is dropped (pyarrow's CSV reader drops it too, so both read the same
-    names)."""
-    encoding = encoding or text_encoding(path)
+def open_text(path: Path, encoding: str) -> io.TextIOBase:
+    """The CSV file as text in ``encoding`` (:func:`text_encoding`'s); a UTF-8 byte-order mark
+    is dropped (pyarrow's CSV reader drops it too, so both read the same names)."""
     codec = "utf-8-sig" if encoding == UTF8 else encoding
     return io.TextIOWrapper(open_bytes(path), encoding=codec, newline="")
 

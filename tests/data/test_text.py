@@ -27,7 +27,7 @@ def test_the_byte_order_mark_names_the_encoding(tmp_path, codec, name, packed):
     path = tmp_path / ("t.txt.gz" if packed else "t.txt")
     path.write_bytes(gzip.compress(data) if packed else data)
     assert text_encoding(path) == name
-    with open_text(path) as fh:
+    with open_text(path, text_encoding(path)) as fh:
         assert fh.read() == TEXT  # the mark dropped, the rest decoded
     layout, header = csv_header(path)
     assert layout.encoding == name and layout.delimiter == "\t"
