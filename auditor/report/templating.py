@@ -3,7 +3,6 @@ field that a template names but the audit lacks is an error, never a blank."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from functools import cache
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.utils import htmlsafe_json_dumps
 
 from auditor import __version__
 from auditor.io import user_cache_dir
@@ -53,10 +53,7 @@ def yaml_json(value: Any) -> str:
     BMP written ``\\U0001f642``: YAML's ``\\u`` escape is 16 bits, so PyYAML (which
     huggingface_hub reads cards with) read the pair ``\\ud83d\\ude42`` of an emoji as two
     lone surrogates, not text."""
-    text = json.dumps(value, ensure_ascii=True)
-    for char in "<>&'":  # as Jinja's tojson: no markup even where a viewer shows it raw
-        text = text.replace(char, f"\\u{ord(char):04x}")
-    return _PAIR.sub(_astral, text)
+    return _PAIR.sub(_astral, str(htmlsafe_json_dumps(value)))  # Jinja's tojson: <>&' too
 
 
 STATUS_TEXT = {
