@@ -189,6 +189,13 @@ class AuditDiff:
         """Metric rows that changed beyond noise (none when A and B are not comparable)."""
         return [c for c in self.metrics if c.change in BEYOND_NOISE and self.comparable]
 
+    @property
+    def within_noise(self) -> list[Change]:
+        """The other metric rows that changed: within noise, without an interval, or not
+        compared (A and B not comparable)."""
+        beyond = BEYOND_NOISE if self.comparable else ()
+        return [c for c in self.metrics if c.change != "same" and c.change not in beyond]
+
 
 def _compare(
     a: Mapping[str, Any], b: Mapping[str, Any], same: Callable[[Any, Any], bool]

@@ -112,11 +112,10 @@ def _md_gates(d: AuditDiff) -> list[_Table]:
     return [_Table(f"### Gates that changed ({len(changed)})", ["Gate", "A", "B"], rows)]
 
 
-def _md_folded(d: AuditDiff, beyond: list[Change]) -> list[list[str]]:
+def _md_folded(d: AuditDiff) -> list[list[str]]:
     """The folded parts, each a ``<details>`` block, in the order they are shown."""
     out: list[list[str]] = []
-    shown = {id(c) for c in beyond}
-    rest = [c for c in d.metrics if c.change != "same" and id(c) not in shown]
+    rest = d.within_noise
     if rest:
         rows = [_metric_row(c) for c in rest]
         title = f"{len(rest)} metrics, not compared"
@@ -189,7 +188,7 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
         rows = [_metric_row(c) for c in beyond]
         tables.append(_Table(f"### Metrics beyond noise ({len(beyond)})",
                              ["Metric", "A", "B", "Δ", "Change"], rows))  # fmt: skip
-    folded = _md_folded(d, beyond)
+    folded = _md_folded(d)
     if not changed_only:
         same = [c for c in d.metrics if c.change == "same"]
         if same:  # a list, not a table: a code span outside a table needs no \| for |
@@ -224,9 +223,7 @@ def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
     lines += ["", _counts(d), ""]
     extra = [("Checklist items", d.checklist), ("Provenance", d.provenance)]
     if not changed_only:
-        shown = {id(c) for c in d.beyond_noise}
-        rest = [c for c in d.metrics if c.change != "same" and id(c) not in shown]
-        rows = [[c.key, *_cells(c), c.change] for c in rest]
+        rows = [[c.key, *_cells(c), c.change] for c in d.within_noise]
         lines += ["Within noise, without an interval or not comparable"]
         lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]
         lines.append("")
