@@ -19,9 +19,9 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from auditor.audit_tree import Evidence, Match, evidence_of, parse_path, resolve
+from auditor.audit_tree import Evidence, Match, evidence_of, resolve
 from auditor.config.gates import GateRule
-from auditor.gates.names import human_name
+from auditor.gates.names import human_name, labels
 from auditor.gates.section import Bound, GateResult, bound_text, identity
 
 MSG_ALLOWED_NEEDS_TEXT = "metric path {path!r}: allowed needs a status text, found {value!r}"
@@ -200,25 +200,22 @@ def evaluate_match(
     )
 
 
-def _with_gap_groups(audit: dict[str, Any], match: Match, min_n: int) -> Match:
+def _with_gap_groups(audit: dict[str, Any], rule: GateRule, match: Match, min_n: int) -> Match:
     """A fairness gap (``fairness.features.<F>.disparities...``) where the gate's minimum
     count ``min_n`` is above the one the gap was taken with (``fairness.min_group_size``) and
     fewer than two of F's groups with enough data (status ok) reach it is insufficient data:
     the gap is set by groups the gate gives no verdict on (``min_count = 3000`` passed a
     race gap set by a group of 84 rows)."""
-    if match.not_run or match.insufficient or not match.path.startswith("fairness.features"):
+    if match.not_run or match.insufficient:
         return match
-    try:  # a concrete path of a group may not parse back (a label holding "]"): no gap
-        steps = parse_path(match.path)
-    except ValueError:
-        return match
-    if len(steps) < 4 or steps[3].key != "disparities" or steps[2].kind != "key":
+    keys = labels(rule.metric, match.picked)  # F as picked: a label may hold any character
+    if keys[:2] != ["fairness", "features"] or len(keys) < 4 or keys[3] != "disparities":
         return match
     fairness = audit.get("fairness") or {}
     taken_with = fairness.get("min_group_size")
     if not isinstance(taken_with, int) or min_n <= taken_with:
         return match  # the gap's groups all reach min_n (or the audit does not say)
-    feature = (fairness.get("features") or {}).get(steps[2].key)
+    feature = (fairness.get("features") or {}).get(keys[2])
     groups = feature.get("groups") if isinstance(feature, dict) else None
     if not isinstance(groups, list):
         return match
@@ -226,7 +223,7 @@ def _with_gap_groups(audit: dict[str, Any], match: Match, min_n: int) -> Match:
     k = sum(isinstance(g.get("n"), int) and g["n"] >= min_n for g in ok)
     if k >= 2:
         return match
-    why = MSG_FEW_GROUPS.format(k=k, n=len(groups), feature=steps[2].key, min_n=min_n)
+    why = MSG_FEW_GROUPS.format(k=k, n=len(groups), feature=keys[2], min_n=min_n)
     return replace(match, insufficient=why)
 
 
@@ -242,7 +239,7 @@ def evaluate_rule(
     path that does not exist where its section ran."""
     matches = resolve(audit, rule.metric) or [Match(rule.metric, not_run=MSG_EMPTY_WILDCARD)]
     min_n = rule.min_n or min_count
-    matches = [_with_gap_groups(audit, m, min_n) for m in matches]
+    matches = [_with_gap_groups(audit, rule, m, min_n) for m in matches]
     return [
         evaluate_match(rule, m, min_count=min_count, rule_ref=rule_ref, source=source)
         for m in matches

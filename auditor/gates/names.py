@@ -85,7 +85,7 @@ EVERY = {"features": "every feature", "groups": "every group", "attacks": "every
          "performance": "every stage"}  # fmt: skip
 
 
-def _labels(metric: str, picked: tuple[str, ...]) -> list[str]:
+def labels(metric: str, picked: tuple[str, ...]) -> list[str]:
     """The keys and item labels of the node a rule reached: the rule's keys, with each
     wildcard or selector filled by the label it picked (its own text where nothing was
     picked, e.g. a section that did not run; ``*`` in words: "every attack"). Never
@@ -133,7 +133,7 @@ def _checklist(keys: list[str], rule: GateRule) -> str | None:
 
 def subject(rule: GateRule, picked: tuple[str, ...] = ()) -> str:
     """What the node a rule reached measures, in words (no bound)."""
-    area, *keys = _labels(rule.metric, picked)
+    area, *keys = labels(rule.metric, picked)
     named: str | None = None
     if area == "performance" and len(keys) >= 3:
         stage = words(keys[0], STAGE_WORDS)

@@ -286,3 +286,17 @@ def test_a_gap_needs_two_groups_that_reach_the_minimum_count(path):
     groups = GateRule(metric="fairness.features.sex.groups[F].metrics.tpr", min=0.1)
     [r] = evaluate_rule(audit, groups, min_count=201)  # a group's own rate: its own count
     assert r.outcome == "pass"
+
+
+@pytest.mark.parametrize("feature", ["sex\\", "a.b]\\", 'x"y'])
+def test_a_gap_of_a_feature_whose_path_does_not_parse_back_still_needs_two_groups(feature):
+    """The gap check re-parsed the gap's concrete path and skipped a feature whose quoted key
+    ends in a backslash (``"sex\\"`` does not parse back): its gap set by a group of 12 rows
+    passed a gate whose minimum count none of the other groups reached."""
+    audit = make_audit()
+    features = audit["fairness"]["features"]
+    features[feature] = features.pop("sex")
+    audit["fairness"]["min_group_size"] = 10
+    rule = GateRule(metric="fairness.features.*.disparities.equalized_odds_difference", max=0.9)
+    [r] = [r for r in evaluate_rule(audit, rule, min_count=201) if feature in r.name]
+    assert r.outcome == "insufficient_data" and "1 of the 2 groups" in r.message, r.message
