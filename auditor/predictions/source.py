@@ -29,7 +29,7 @@ ROWS_NOT_TEXT = "{not_text} in a row past the header; " + SAVE_UTF8
 
 __all__ = [
     "MISSING_LEVEL", "REPEATED_HEADER", "Columns", "checked_kind", "csv_names", "csv_options",
-    "header_names", "iter_batches", "unreadable",
+    "header_names", "iter_batches", "read_names", "unreadable",
 ]  # fmt: skip
 
 REPEATED_HEADER = (
@@ -102,10 +102,15 @@ def header_names(path: Path) -> list[str]:
 
 
 def csv_names(path: Path) -> tuple[CsvLayout, list[str]]:
-    """The CSV's layout and the names its columns are read under: the header's, without the
-    spaces around them and a ``#`` header line's ``#``, a repeat (a column the audit does not
-    read: the header check refuses one it reads) suffixed ``.1``, ``.2``."""
+    """The CSV's layout and the names its columns are read under (:func:`read_names`)."""
     layout, header = csv_header(path)
+    return layout, read_names(header)
+
+
+def read_names(header: Sequence[str]) -> list[str]:
+    """The names a CSV's columns are read under: its header's (:func:`csv_header`'s), without
+    the spaces around them and a ``#`` header line's ``#``, a repeat (a column the audit does
+    not read: the header check refuses one it reads) suffixed ``.1``, ``.2``."""
     seen: set[str] = set()
     names = []
     for name in (h.strip() for h in header):
@@ -114,7 +119,7 @@ def csv_names(path: Path) -> tuple[CsvLayout, list[str]]:
             k, new = k + 1, f"{name}.{k + 1}"
         seen.add(new)
         names.append(new)
-    return layout, names
+    return names
 
 
 def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: bool,
@@ -166,7 +171,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
     import pyarrow as pa
 
     kind = checked_kind(path, cols)
-    names: list[str] | None = None
+    header: tuple[CsvLayout, list[str]] | None = None
     try:
         if kind == "parquet":
             import pyarrow.parquet as pq
@@ -177,29 +182,31 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
             return
         import pyarrow.csv as pacsv
 
-        layout, names = csv_names(path)
-        read, parse, convert = csv_options(layout, names, cols, header=True)
+        header = csv_header(path)
+        read, parse, convert = csv_options(header[0], read_names(header[1]), cols, header=True)
         reader = pacsv.open_csv(path, read_options=read, parse_options=parse,
                                 convert_options=convert)  # fmt: skip
         for batch in reader:
             for start in range(0, batch.num_rows, batch_rows):
                 yield batch.slice(start, batch_rows)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
-        raise unreadable(path, exc, names) from None
+        raise unreadable(path, exc, header) from None
 
 
 def unreadable(path: Path, exc: BaseException,
-               names: Sequence[str] | None = None) -> AuditorInputError:  # fmt: skip
+               header: tuple[CsvLayout, list[str]] | None = None) -> AuditorInputError:  # fmt: skip
     """The one-line error for a file its reader gave up on (pyarrow): text that is not UTF-8
     (a legacy spreadsheet export) says how to fix it; a column's name where its numbers are
-    (one of ``names``, the header's), that a header line is repeated."""
+    (one of the names ``header``, a CSV's :func:`csv_header`, gives), that a header line is
+    repeated."""
     text = str(exc)
     if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in text:
         said = not_text(exc) if isinstance(exc, UnicodeDecodeError) else NOT_UTF8
         return AuditorInputError(ROWS_NOT_TEXT.format(not_text=said), source=str(path))
     conversion = CONVERSION.search(text)
-    if conversion and names and conversion.group(1).strip() in names:  # a repeated header line
-        return AuditorInputError(REPEATED_HEADER.format(where=_header_again(path)),
+    names = read_names(header[1]) if header else []
+    if conversion and header and conversion.group(1).strip() in names:  # a repeated header line
+        return AuditorInputError(REPEATED_HEADER.format(where=_header_again(path, *header)),
                                  source=str(path))  # fmt: skip
     ragged = RAGGED.search(text)
     if ragged:  # pyarrow's "Expected 3 columns, got 4: <the row>"
@@ -210,10 +217,10 @@ def unreadable(path: Path, exc: BaseException,
     return AuditorInputError(f"cannot read ({msg})", source=str(path))
 
 
-def _header_again(path: Path) -> str:
-    """``data row N``, the first row of the CSV at ``path`` that repeats its header's names,
-    or "a row" (read again with Python's reader: on this refusal's path only)."""
-    layout, header = csv_header(path)
+def _header_again(path: Path, layout: CsvLayout, header: list[str]) -> str:
+    """``data row N``, the first row of the CSV at ``path`` (in ``layout``) that repeats its
+    ``header``'s names, or "a row" (read again with Python's reader: on this refusal's path
+    only)."""
     names = [name.strip() for name in header if name]
     with open_text(path, layout.encoding) as fh, wide_fields():
         for _ in range(layout.skip_rows + 1):
