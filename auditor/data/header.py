@@ -155,37 +155,59 @@ def _fields(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
-def _delimiter(lines: list[str], order: Sequence[str]) -> str:
+class _Split:
+    """The first lines (the header, ``lines[0]``, and the rows under it) split by a delimiter,
+    each delimiter's once: the header's fields, the rows' (:func:`_rows`) and their width,
+    which the delimiter, the unnamed column and the title line are each decided from."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self._header: dict[str, list[str]] = {}
+        self._rows: dict[str, list[list[str]]] = {}
+
+    def header(self, delimiter: str) -> list[str]:
+        if delimiter not in self._header:
+            self._header[delimiter] = _fields(self.lines[0], delimiter)
+        return self._header[delimiter]
+
+    def width(self, delimiter: str) -> int:
+        return len(self.header(delimiter))
+
+    def rows(self, delimiter: str) -> list[list[str]]:
+        if delimiter not in self._rows:
+            self._rows[delimiter] = _rows(self.lines, delimiter)
+        return self._rows[delimiter]
+
+    def rows_width(self, delimiter: str) -> int | None:
+        """The number of fields of every row under the header; None without rows, -1 where
+        they differ."""
+        widths = {len(row) for row in self.rows(delimiter)}
+        return None if not widths else widths.pop() if len(widths) == 1 else -1
+
+
+def _delimiter(split: _Split, order: Sequence[str]) -> str:
     """Of ``order``, the delimiter that splits the header (``lines[0]``) into the most columns
     among those that split every row under it into as many (or each into one more: R's row
     names) (a ``;`` file whose names hold commas, ``P(yes | age, sex);y_true``); where none
     does, a space where it does (numpy's and R's defaults), else the one of ``order`` that
     splits the header most (ragged rows, one column). On a tie, the first."""
-    widths = {d: len(_fields(lines[0], d)) for d in (*order, SPACE)}
 
     def agrees(d: str) -> bool:
-        rows = _rows_width(lines, d)
-        short = rows == widths[d] - 1 and not _fields(lines[0], d)[-1].strip()  # 'a,b,c,'
-        return widths[d] > 1 and (rows in (widths[d], widths[d] + 1) or rows is None or short)
+        rows, width = split.rows_width(d), split.width(d)
+        short = rows == width - 1 and not split.header(d)[-1].strip()  # 'a,b,c,'
+        return width > 1 and (rows in (width, width + 1) or rows is None or short)
 
     agreeing = [d for d in order if agrees(d)]
-    if not agreeing and agrees(SPACE) and _rows_width(lines, SPACE) is not None:
-        if not any("" in row for row in _rows(lines, SPACE)):  # runs of spaces: aligned text
+    if not agreeing and agrees(SPACE) and split.rows_width(SPACE) is not None:
+        if not any("" in row for row in split.rows(SPACE)):  # runs of spaces: aligned
             return SPACE
-    return max(agreeing or order, key=lambda d: widths[d])
+    return max(agreeing or order, key=split.width)
 
 
 def _rows(lines: list[str], delimiter: str) -> list[list[str]]:
     """The rows under the header (``lines[1:]``) split into fields."""
     rows = [row for row in csv.reader(lines[1:], delimiter=delimiter) if row]
     return rows[:-1] if len(lines) == SAMPLE_LINES + 2 else rows  # may end in a quoted value
-
-
-def _rows_width(lines: list[str], delimiter: str) -> int | None:
-    """The number of fields of every row under the header; None without rows, -1 where they
-    differ."""
-    widths = {len(row) for row in _rows(lines, delimiter)}
-    return None if not widths else widths.pop() if len(widths) == 1 else -1
 
 
 def _row_starts(lines: list[str], delimiter: str) -> list[str]:
@@ -223,25 +245,24 @@ def _r_row_names(lines: list[str], delimiter: str, rows: list[list[str]]) -> boo
             and not _spaced(lines, delimiter))  # fmt: skip
 
 
-def _unnamed(lines: list[str], delimiter: str) -> Literal["first", "last", "header"] | None:
+def _unnamed(split: _Split, delimiter: str) -> Literal["first", "last", "header"] | None:
     """Where every row has one field more than the header: "last" where each ends in an
     empty field (a delimiter ending the line), "first" where each starts with R's row name
     (:func:`_r_row_names`); else None (a name missing from the header, or a delimiter in
     unquoted text: the rows are refused as ragged). "header" where every row has one field
     fewer and the header's last name is empty (only the header line ends in the delimiter)."""
-    header = _fields(lines[0], delimiter)
-    width = _rows_width(lines, delimiter)
+    header, width = split.header(delimiter), split.rows_width(delimiter)
     if width == len(header) - 1 and not header[-1].strip():
         return "header"
     if width != len(header) + 1:
         return None
-    rows = _rows(lines, delimiter)
+    rows = split.rows(delimiter)
     if all(not row[-1].strip() for row in rows):
         return "last"
-    return "first" if _r_row_names(lines, delimiter, rows) else None
+    return "first" if _r_row_names(split.lines, delimiter, rows) else None
 
 
-def _title(lines: list[str], delimiter: str, order: Sequence[str], unnamed: str | None) -> bool:
+def _title(split: _Split, delimiter: str, order: Sequence[str], unnamed: str | None) -> bool:
     """The first line is a title above the header: one field (under every delimiter) over rows
     of more, or fewer fields than every row under it (split by ``delimiter``, the file's) where
     the first of those reads as the header (``Model predictions, exported 2024-01-01`` over
@@ -250,10 +271,10 @@ def _title(lines: list[str], delimiter: str, order: Sequence[str], unnamed: str 
     confirm the header (``unnamed``)."""
     if unnamed is not None:  # the rows confirm the first line as the header
         return False
-    if all(len(_fields(lines[0], d)) == 1 for d in order):
-        return any((_rows_width(lines, d) or 0) > 1 for d in order)
-    rows, width = _rows(lines, delimiter), _rows_width(lines, delimiter)
-    if width is None or width <= len(_fields(lines[0], delimiter)) or len(rows) < 2:
+    if all(split.width(d) == 1 for d in order):
+        return any((split.rows_width(d) or 0) > 1 for d in order)
+    rows, width = split.rows(delimiter), split.rows_width(delimiter)
+    if width is None or width <= split.width(delimiter) or len(rows) < 2:
         return False
     names, below = rows[0], rows[1:]
     return not any(map(_is_number, names)) and all(
@@ -281,13 +302,14 @@ def _layout(path: Path) -> CsvLayout:
         return CsvLayout(skip_rows=len(comments) + bool(directive), encoding=encoding)
     preferred = ("\t",) if ".tsv" in path.name.lower() else ()
     order = [*preferred, *(d for d in DELIMITERS if d not in preferred)]
-    delimiter = directive.group(1) if directive else _delimiter(lines, order)
+    split = _Split(lines)
+    delimiter = directive.group(1) if directive else _delimiter(split, order)
     skip, rows = len(comments) + bool(directive), lines[1:SAMPLE_LINES + 1]
-    hashed = bool(comments) and _names_data(comments[-1], _fields(lines[0], delimiter), delimiter)
+    hashed = bool(comments) and _names_data(comments[-1], split.header(delimiter), delimiter)
     if hashed:
         skip, rows = skip - 1, lines[:SAMPLE_LINES]
-    unnamed = None if hashed else _unnamed(lines, delimiter)
-    title = not hashed and _title(lines, delimiter, order, unnamed)
+    unnamed = None if hashed else _unnamed(split, delimiter)
+    title = not hashed and _title(split, delimiter, order, unnamed)
     return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
                      title=title, encoding=encoding,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip
