@@ -15,7 +15,7 @@ from auditor.errors import AuditorInputError, data_row
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.scores import CellSums, add_cell_codes
 from auditor.fairness.spill_cells import SpilledCells, SpillRows
-from auditor.predictions.labels import check_whole_labels
+from auditor.predictions.labels import check_whole_labels, first_classes
 from auditor.predictions.source import REPEATED_HEADER, Columns
 
 __all__ = ["BINARY_ONLY", "Partial", "binary_only", "offsets", "reduce_arrow", "reduce_batch"]
@@ -25,13 +25,11 @@ BINARY_ONLY = (
     "y_score is for binary targets only, and {y_true} holds {k} classes ({classes}); audit the "
     "labels without --y-score (each class against the rest)"
 )
-SHOWN_CLASSES = 6
 
 
 def binary_only(y_true: str, classes: list[str]) -> str:
     """:data:`BINARY_ONLY` for the classes of ``y_true`` (the first few named)."""
-    shown = ", ".join(classes[:SHOWN_CLASSES]) + (", ..." if len(classes) > SHOWN_CLASSES else "")
-    return BINARY_ONLY.format(y_true=y_true, k=len(classes), classes=shown)
+    return BINARY_ONLY.format(y_true=y_true, k=len(classes), classes=first_classes(classes))
 
 
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
@@ -84,20 +82,27 @@ def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_off
     labels = []
     for name in (cols.y_true, cols.y_pred):
         values = columns[name]
-        if pa.types.is_dictionary(values.type):
-            values = values.dictionary_decode()
-        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        text = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
+        if not (pa.types.is_string(text) or pa.types.is_large_string(text)):
             return
+        if pa.types.is_dictionary(values.type):  # its name among the labels, or no row is it
+            if not pc.any(pc.match_substring_regex(values.dictionary, _named(name))).as_py():
+                return
+            values = values.dictionary_decode()
         labels.append(values)
     # rows whose y_true ends in its name (a third of trimming every value's cost), then exactly
     # (kernels with options only: a Python scalar argument makes pyarrow import pandas)
     rows = pc.indices_nonzero(pc.ends_with(labels[0], cols.y_true))
     for values, name in zip(labels, (cols.y_true, cols.y_pred), strict=True):
-        pattern = rf"^\s*{re.escape(name)}\s*$"
-        rows = pc.filter(rows, pc.match_substring_regex(pc.take(values, rows), pattern))
+        rows = pc.filter(rows, pc.match_substring_regex(pc.take(values, rows), _named(name)))
     if len(rows):
         where = data_row(row_offset + int(rows[0].as_py()))
         raise AuditorInputError(REPEATED_HEADER.format(where=where), source=source)
+
+
+def _named(name: str) -> str:
+    """A regex matching a label that is ``name``, spaces around it aside."""
+    return rf"^\s*{re.escape(name)}\s*$"
 
 
 def _arrow_comma_decimals(column: Any) -> np.ndarray | None:

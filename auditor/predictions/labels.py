@@ -7,6 +7,7 @@ booleans, by value: ``--positive-label 1`` is the class 1.0, ``true`` is True.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,19 @@ __all__ = [
     "check_score_class",
     "check_whole_labels",
     "class_name_of",
+    "first_classes",
     "positive_index",
 ]
+
+SHOWN_CLASSES = 6  # classes named in a message or note, then ", ..."
+
+
+def first_classes(names: Sequence[str]) -> str:
+    """The first :data:`SHOWN_CLASSES` of ``names`` joined, ``", ..."`` after them where there
+    are more."""
+    more = ", ..." if len(names) > SHOWN_CLASSES else ""
+    return ", ".join(names[:SHOWN_CLASSES]) + more
+
 
 TEXT_LABELS = (
     "the labels are text ({labels}); name the positive class (the one y_score is the "

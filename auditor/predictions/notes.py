@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.errors import rows_text
+from auditor.predictions.labels import first_classes
 from auditor.predictions.read import PredictionCounts
 
 MAX_ALIKE = 3  # sets of groups differing only in case named per feature
-MAX_CLASSES_SHOWN = 6
 
 
 def group_sizes(pc: PredictionCounts) -> dict[str, dict[str, int]]:
@@ -54,10 +54,9 @@ def class_notes(balance: dict[str, int], y_true: str) -> list[str]:
     names = list(balance)
     notes = []
     if len(names) > 2:
-        shown = ", ".join(f"@{name}" for name in names[:MAX_CLASSES_SHOWN])
-        more = ", ..." if len(names) > MAX_CLASSES_SHOWN else ""
+        shown = first_classes([f"@{name}" for name in names])
         notes.append(f"{len(names)} classes: a multi-class audit, each class against the rest "
-                     f"(its rates marked {shown}{more}); there is no single positive class, "
+                     f"(its rates marked {shown}); there is no single positive class, "
                      "and no score metrics.")  # fmt: skip
     never = [name for name, n in balance.items() if n == 0]
     return notes + [f"class {name!r} is predicted but never occurs in {y_true}; it is audited "

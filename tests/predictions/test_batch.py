@@ -124,3 +124,40 @@ def test_bytes_columns_read_on_pyarrow_without_view_types(tmp_path, monkeypatch)
         "audit", "-p", str(path), "--y-true", "label", "--y-pred", "pred", "--sensitive", "sex",
         "--positive-label", "approved", "-o", str(tmp_path / "out"), "--exit-zero"])  # fmt: skip
     assert done.exit_code == 0, done.output
+
+
+def _header_check(y: pa.Array, p: pa.Array) -> str | None:
+    cols = Columns(y_true="label", y_pred="pred", sensitive=("g",))
+    try:
+        B._check_repeated_header({"label": y, "pred": p}, cols, source="f", row_offset=10)
+    except AuditorInputError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize("rows", [
+    (["a", "b", " label ", "a"], ["b", "a", "pred", "b"]),  # row 2 repeats the header
+    (["a", "label", "b"], ["b", "a", "pred"]),  # never both in one row
+    (["a", "b", "a"], ["b", "pred", "a"]),  # y_true's labels never its name
+    (["label", "b"], ["pred", "b"]),
+])
+def test_a_dictionary_label_column_refuses_a_repeated_header_as_its_text_does(rows):
+    """Categorical labels (pandas' category dtype in Parquet) are checked on their dictionary
+    first; the refusal is the text column's, row for row."""
+    y, p = (pa.array(values, pa.string()) for values in rows)
+    want = _header_check(y, p)
+    for encoded in ((y.dictionary_encode(), p), (y, p.dictionary_encode()),
+                    (y.dictionary_encode(), p.dictionary_encode())):
+        assert _header_check(*encoded) == want
+    y_slice = pa.DictionaryArray.from_arrays(pa.array([0, 0], pa.int32()),
+                                             pa.array(["a", "label"]))  # an unused 'label'
+    assert _header_check(y_slice, pa.array(["b", "pred"])) is None
+    assert _header_check(pa.array([0, 1]).dictionary_encode(), p) is None  # integer classes
+
+
+def test_first_classes_names_six_then_says_there_are_more():
+    from auditor.predictions.labels import first_classes
+
+    assert first_classes(list("abcdef")) == "a, b, c, d, e, f"
+    assert first_classes(list("abcdefg")) == "a, b, c, d, e, f, ..."
+    assert first_classes([]) == ""
