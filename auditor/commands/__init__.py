@@ -94,8 +94,10 @@ def usage_error_line(exc: Exception) -> str:
     unknown command) as one line naming the option and where the help is."""
     format_message = getattr(exc, "format_message", None)
     message = format_message() if callable(format_message) else str(exc)
-    ctx = getattr(exc, "ctx", None)
-    words = ctx.command_path.split()[1:] if ctx is not None else []
+    ctx, words = getattr(exc, "ctx", None), []
+    while ctx is not None and ctx.parent is not None:  # not the root: `python -m auditor` too
+        words.insert(0, ctx.info_name)
+        ctx = ctx.parent
     return USAGE_ERROR.format(message=one_line(message), command=" ".join(["auditor", *words]))
 
 

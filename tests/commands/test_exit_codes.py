@@ -72,6 +72,13 @@ def test_usage_errors_are_exit_2(args, capsys):
     assert line.startswith("auditor: error: ") and "--help')" in line and "Traceback" not in err
 
 
+def test_a_usage_error_under_python_m_names_the_auditor_command(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "auditor", "audit", "--quiet"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == EXIT_BAD_INPUT
+    assert done.stderr.strip().endswith("(see 'auditor audit --help')"), done.stderr  # not '-m'
+
+
 def test_out_that_is_a_file_is_exit_2_before_reading(tmp_path):
     target = tmp_path / "taken"
     target.write_text("x")
