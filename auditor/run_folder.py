@@ -24,6 +24,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from auditor import __version__
+from auditor.audit_tree.jsonfile import NOT_JSON, read_json_file  # noqa: F401 - its message
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
@@ -44,9 +45,7 @@ LOCK_TIMEOUT_S = 3600.0
 STAGING_SUFFIX = ".staging"
 TRASH_SUFFIX = ".trash"
 RUN_LOG = "run.log"  # one line per stage of the run, with its seconds
-NOT_JSON = "not valid JSON ({error})"
 NOT_AN_OBJECT = "not a JSON object"
-INT_TOO_LARGE = "an integer with {digits} digits (every count and seed fits in 64 bits)"
 NO_SUCH_FILE = "no such file"
 NOT_A_FILE = "is not a regular file (a run folder or its audit.json)"
 WRONG_SCHEMA = (
@@ -176,30 +175,18 @@ def audit_file(path: str | Path) -> Path:
     return path / "audit.json" if path.is_dir() else path
 
 
-def _int64(text: str) -> int:
-    """An integer of audit.json: counts and seeds, all within 64 bits (JSON readers in other
-    languages lose precision beyond 2**53 and fail beyond 64 bits)."""
-    value = int(text)
-    if not -(2**63) <= value < 2**64:
-        raise ValueError(INT_TOO_LARGE.format(digits=len(text.lstrip("-"))))
-    return value
-
-
 def load_audit(path: str | Path) -> dict[str, Any]:
     """Read ``RUN_DIR`` or ``RUN_DIR/audit.json`` and validate it against the schema.
 
-    Raises :class:`AuditorInputError` (exit 2) for a missing file, bad JSON (too deep, a huge
-    integer, bad UTF-8 included), another schema version or a field that breaks the schema."""
+    Raises :class:`AuditorInputError` (exit 2) for a missing file, bad JSON (see
+    :func:`auditor.audit_tree.jsonfile.read_json_file`: too large, too deep, a huge number,
+    a duplicate key, bad UTF-8 included), another schema version or a field that breaks the
+    schema."""
     path = audit_file(path)
     if not path.is_file():
         why = NOT_A_FILE if path.exists() else NO_SUCH_FILE  # /dev/null exists
         raise AuditorInputError(why, source=str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text, parse_int=_int64)
-    except (ValueError, RecursionError) as exc:
-        error = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise AuditorInputError(NOT_JSON.format(error=error), source=str(path)) from None
+    data, text = read_json_file(path)  # size, UTF-8, duplicate keys, depth, 64-bit numbers
     if not isinstance(data, dict):
         raise AuditorInputError(NOT_AN_OBJECT, source=str(path))
     if data.get("schema_version") != SCHEMA_VERSION:

@@ -3,12 +3,12 @@ id): new, unchanged, worse (beyond the tolerance, in the direction of the bound)
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from auditor.audit_tree.jsonfile import read_json_file
 from auditor.config.gates import GateRule
 from auditor.errors import AuditorInputError
 from auditor.gates.judge import fmt
@@ -28,10 +28,11 @@ def load_baseline(path: str | Path, *, base: Path | None = None) -> dict[str, An
     file = path / "audit.json" if path.is_dir() else path
     if not file.is_file():
         raise AuditorInputError(MSG_NO_BASELINE, source=str(path))
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AuditorInputError(MSG_BAD_BASELINE.format(why=exc), source=str(file)) from None
+    try:  # bounded: size, depth, duplicate keys, numbers beyond a float or 64 bits
+        data, _ = read_json_file(file)
+    except AuditorInputError as exc:
+        why = MSG_BAD_BASELINE.format(why=exc.message)
+        raise AuditorInputError(why, source=str(file)) from None
     run = data.get("run") if isinstance(data, dict) else None
     if not isinstance(run, dict) or not {"name", "created_at"} <= set(run):
         raise AuditorInputError(MSG_BAD_BASELINE.format(why="no run.name"), source=str(file))

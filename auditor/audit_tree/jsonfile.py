@@ -1,0 +1,104 @@
+"""Reading an ``audit.json`` (a run's, a baseline's) as JSON, refusing before any reader
+walks it what auditor never writes and a reader should not take on trust.
+
+:func:`read_json_file` refuses (exit 2, one line naming the file): a file over
+:data:`MAX_JSON_BYTES` (checked before it is read; the read itself stops there), bytes that
+are not UTF-8, a key written twice in one object (JSON readers disagree on which one
+counts), a number beyond a float (``1e400`` reads as infinity), an integer beyond 64 bits,
+and nesting deeper than :data:`MAX_DEPTH` (auditor writes 10 levels; the renderers and the
+walkers of the tree recurse, so 500 nested lists crashed them)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import AuditorInputError
+
+# The largest audit.json auditor writes is a few tens of MB (12 MB for 990 groups).
+MAX_JSON_BYTES = 256 * 2**20
+# auditor's own audit.json nests 10 levels (config included); this leaves room to spare.
+MAX_DEPTH = 64
+
+NOT_JSON = "not valid JSON ({error})"
+CANNOT_READ = "cannot be read ({error})"
+TOO_LARGE = "{size:,} bytes, more than the {limit} MiB an audit.json can be (not read)"
+INT_TOO_LARGE = "an integer with {digits} digits (every count and seed fits in 64 bits)"
+FLOAT_TOO_LARGE = "the number {text} is beyond a 64-bit float"
+DUPLICATE_KEY = "the key {key!r} twice in one object"
+TOO_DEEP = "nested deeper than {limit} levels (auditor writes 10)"
+
+
+def _int64(text: str) -> int:
+    """An integer of audit.json: counts and seeds, all within 64 bits (JSON readers in other
+    languages lose precision beyond 2**53 and fail beyond 64 bits)."""
+    value = int(text)
+    if not -(2**63) <= value < 2**64:
+        raise ValueError(INT_TOO_LARGE.format(digits=len(text.lstrip("-"))))
+    return value
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: Python's reader makes it infinity
+        raise ValueError(FLOAT_TOO_LARGE.format(text=text if len(text) <= 24 else text[:20] + "…"))
+    return value
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        keys = [k for k, _ in pairs]
+        key = next(k for i, k in enumerate(keys) if k in keys[:i])
+        raise ValueError(DUPLICATE_KEY.format(key=key if len(key) <= 60 else key[:59] + "…"))
+    return out
+
+
+def too_deep(data: Any, limit: int = MAX_DEPTH) -> bool:
+    """True where ``data`` nests lists / objects more than ``limit`` levels (no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if depth > limit:
+            return True
+        stack.extend((v, depth + 1) for v in children if isinstance(v, dict | list))
+    return False
+
+
+def parse_json_text(text: str, *, source: str) -> Any:
+    """``text`` as JSON, refusing what the module docstring lists (AuditorInputError)."""
+    try:
+        data = json.loads(text, parse_int=_int64, parse_float=_finite, object_pairs_hook=_unique)
+    except (ValueError, RecursionError) as exc:
+        error = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise AuditorInputError(NOT_JSON.format(error=error), source=source) from None
+    if isinstance(data, dict | list) and too_deep(data):
+        raise AuditorInputError(NOT_JSON.format(error=TOO_DEEP.format(limit=MAX_DEPTH)),
+                                source=source)  # fmt: skip
+    return data
+
+
+def read_json_file(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> tuple[Any, str]:
+    """(data, text) of the JSON file ``path`` (a regular file: the caller checks), refusing
+    what the module docstring lists with :class:`AuditorInputError` naming ``path``."""
+    source = str(path)
+    limit = f"{max_bytes / 2**20:g}"
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise AuditorInputError(TOO_LARGE.format(size=size, limit=limit), source=source)
+        with path.open("rb") as f:
+            raw = f.read(max_bytes + 1)  # a file that grew since: still bounded
+        if len(raw) > max_bytes:
+            raise AuditorInputError(TOO_LARGE.format(size=len(raw), limit=limit), source=source)
+    except OSError as exc:
+        raise AuditorInputError(CANNOT_READ.format(error=exc.strerror or type(exc).__name__),
+                                source=source) from None  # fmt: skip
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AuditorInputError(NOT_JSON.format(error=str(exc)[:200]), source=source) from None
+    return parse_json_text(text, source=source), text
