@@ -47,6 +47,14 @@ def test_github_actions_installs_auditor_pinned_and_sets_permissions():
     assert any("PYTHONPATH=" in r and "GITHUB_ENV" in r for r in runs)  # factory importable
 
 
+def test_github_actions_pip_cache_needs_no_requirements_file():
+    # setup-python's pip cache hashes requirements.txt or pyproject.toml unless told which file,
+    # and fails a model repository with neither; the workflow files always exist
+    (setup,) = [s for s in _github_steps() if s.get("uses", "").startswith("actions/setup-python")]
+    if setup["with"].get("cache") == "pip":
+        assert setup["with"]["cache-dependency-path"].startswith(".github/workflows/")
+
+
 def test_github_actions_uploads_the_card_and_reports_junit():
     steps = {s.get("uses", s.get("name")): s for s in _github_steps()}
     upload = steps["actions/upload-artifact@v4"]
