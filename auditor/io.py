@@ -15,11 +15,57 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from auditor.errors import AuditorInputError
+
+# Everything auditor writes in a run folder (report.render.RENDERERS, run_folder.RUN_LOG,
+# checks.rows.PREDICTIONS_FILE, the trained run's checkpoints; tests/run_folder holds them
+# equal): a rerun replaces these and refuses a folder holding anything else, which swapping
+# the folder in whole would delete.
+RUN_FOLDER_FILES = frozenset({"audit.json", "model_card.html", "model_card.md", "junit.xml",
+                              "summary.md", "run.log", "predictions.parquet"})  # fmt: skip
+CHECKPOINTS = "checkpoints"
+CHECKPOINT_FILES = frozenset({"pretrained.pt", "finetuned.pt"})
+HOLDS_OTHERS = (
+    "holds {names}, which auditor did not write, and a run folder is replaced whole (move "
+    "{them} out, or choose another folder)"
+)
+NOT_A_PATH = "a path (str or pathlib.Path), got {found}"
+SHOW_FOREIGN = 3
+
 
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def as_path(value: Any, *, field: str) -> Path:
+    """``value`` as a Path, or one line naming ``field`` (an int or None given from Python)."""
+    if not isinstance(value, str | os.PathLike):
+        raise AuditorInputError(NOT_A_PATH.format(found=type(value).__name__), field=field)
+    return Path(value)
+
+
+def foreign_files(run_dir: Path) -> list[Path]:
+    """What the run folder ``run_dir`` holds that auditor does not write, sorted."""
+    found = []
+    for path in Path(run_dir).iterdir():
+        if path.name == CHECKPOINTS and path.is_dir() and not path.is_symlink():
+            found += [p for p in path.iterdir() if p.name not in CHECKPOINT_FILES]
+        elif path.name not in RUN_FOLDER_FILES:
+            found.append(path)
+    return sorted(found)
+
+
+def refuse_foreign_files(run_dir: Path, *, field: str) -> None:
+    """One line naming ``field`` if ``run_dir`` holds a file auditor did not write (a user's
+    notes in a run folder): replacing the folder would delete it."""
+    found = foreign_files(run_dir)
+    if found:
+        names = ", ".join(repr(str(p.relative_to(run_dir))) for p in found[:SHOW_FOREIGN])
+        more = f" and {len(found) - SHOW_FOREIGN} more" if len(found) > SHOW_FOREIGN else ""
+        message = HOLDS_OTHERS.format(names=names + more, them="it" if len(found) == 1 else "them")
+        raise AuditorInputError(message, source=str(run_dir), field=field)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

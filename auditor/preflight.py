@@ -29,6 +29,7 @@ from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
 from auditor.errors import AuditorInputError, rows_text
 from auditor.gates import validate_rules
+from auditor.io import as_path, refuse_foreign_files
 
 # The sensitive features each built-in source declares (a table: its data.sensitive).
 SOURCE_FEATURES = {
@@ -76,11 +77,13 @@ def check_out_dir(out_dir: str | Path) -> Path:
     whole), or cannot be written, before any work.
 
     Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
-    out = Path(out_dir)
+    out = as_path(out_dir, field="--out")  # out_dir=5 from Python: one line, not a TypeError
     if out.exists() and not out.is_dir():
         raise AuditorInputError(OUT_IS_A_FILE, source=str(out), field="--out")
     if out.is_dir() and any(out.iterdir()) and not (out / "audit.json").is_file():
         raise AuditorInputError(OUT_NOT_A_RUN, source=str(out), field="--out")
+    if out.is_dir():
+        refuse_foreign_files(out, field="--out")  # a rerun would delete them
     parent = _nearest_existing(out.parent)
     if not parent.is_dir():
         raise AuditorInputError(OUT_IS_A_FILE, source=str(parent), field="--out")

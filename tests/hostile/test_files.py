@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import folder_bytes
 from tests.hostile.conftest import OUT, assert_nothing_written, assert_refused, write_files
 
 HEADER = "label,pred,score,sex\n"
@@ -65,6 +66,21 @@ def test_bad_out_is_refused_before_any_work(cli, tmp_path, command, case):
     args = [*AUDIT, "--out", out] if command == "audit" else ["run", "--out", out]
     assert_refused(cli(args), "--out", text)
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == before
+
+
+@pytest.mark.parametrize("command", ["audit", "run"])
+@pytest.mark.parametrize(("extra", "named"), [("notes.txt", "notes.txt"), ("sub/a.txt", "sub"),
+                                              ("checkpoints/mine.pt", "checkpoints/mine.pt")])
+def test_a_rerun_never_deletes_the_users_files(cli, tmp_path, previous_run, command, extra,
+                                               named):  # fmt: skip
+    """A previous run folder the user added a file to is refused before any work (replacing
+    it whole would delete the file), and left as it was."""
+    previous_run()
+    write_files(tmp_path, {"p.csv": HEADER + ROWS, f"{OUT}/{extra}": "mine"})
+    before = folder_bytes(tmp_path / OUT)
+    args = [*AUDIT, "--out", OUT] if command == "audit" else ["run", "--out", OUT]
+    assert_refused(cli(args), "--out", repr(named), "did not write")
+    assert_nothing_written(tmp_path, before)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")

@@ -14,21 +14,24 @@ from auditor.errors import AuditorInputError
 from auditor.run_folder import check_out_dir, staged_run
 from tests.builders import folder_bytes, leftovers
 
+# files a run folder holds (a rerun refuses a folder holding others: auditor.io.foreign_files)
+FILES = ("model_card.html", "model_card.md", "junit.xml", "summary.md", "predictions.parquet")
+
 
 def _write(stage: Path, tag: str, n_files: int = 5) -> None:
     (stage / "audit.json").write_text(tag)
-    for i in range(n_files):
-        (stage / f"f{i}.txt").write_text(tag)
+    for name in FILES[:n_files]:
+        (stage / name).write_text(tag)
 
 
 def test_swap_replaces_the_whole_folder(tmp_path):
     out = tmp_path / "run"
     with staged_run(out) as stage:
         _write(stage, "one", n_files=3)
-        (stage / "only-in-one.txt").write_text("one")
+        (stage / "run.log").write_text("one")  # only in the first run
     with staged_run(out) as stage:
         _write(stage, "two", n_files=3)
-    assert folder_bytes(out) == {"audit.json": b"two", **{f"f{i}.txt": b"two" for i in range(3)}}
+    assert folder_bytes(out) == {"audit.json": b"two", **{name: b"two" for name in FILES[:3]}}
     assert leftovers(tmp_path) == []
 
 
@@ -148,3 +151,38 @@ def test_out_in_a_read_only_folder_is_refused(tmp_path):
         assert preflight.OUT_NOT_WRITABLE in str(err.value)
     finally:
         ro.chmod(0o755)
+
+
+def test_a_rerun_never_deletes_a_file_auditor_did_not_write(tmp_path):
+    """A run folder with the user's notes in it (or in its checkpoints/) is refused: swapping
+    the new run in whole would delete them."""
+    out = tmp_path / "run"
+    for extra in ("notes.txt", "checkpoints/mine.pt"):
+        with staged_run(out) as stage:
+            (stage / "audit.json").write_text("{}")
+            (stage / "checkpoints").mkdir()
+            (stage / "checkpoints" / "finetuned.pt").write_text("w")
+        (out / extra).write_text("mine")
+        with pytest.raises(AuditorInputError) as err:
+            with staged_run(out):
+                pass
+        assert f"holds '{extra}'" in str(err.value) and "--out" in str(err.value)
+        assert (out / extra).read_text() == "mine"
+        (out / extra).unlink()
+    check_out_dir(out)  # auditor's own files alone: replaced whole
+
+
+def test_the_run_folder_files_are_the_ones_auditor_writes():
+    from auditor.checks.rows import PREDICTIONS_FILE
+    from auditor.io import RUN_FOLDER_FILES
+    from auditor.report.render import RENDERERS
+    from auditor.run_folder import RUN_LOG
+
+    assert RUN_FOLDER_FILES == {"audit.json", RUN_LOG, PREDICTIONS_FILE,
+                                *(name for name, _ in RENDERERS)}  # fmt: skip
+
+
+def test_out_dir_that_is_not_a_path_is_named(tmp_path):
+    for value in (5, None, ["a"]):
+        with pytest.raises(AuditorInputError, match="--out: a path"):
+            check_out_dir(value)
