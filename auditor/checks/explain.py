@@ -257,7 +257,7 @@ def explanations_check(
         return not_run("the test split is empty")
     rows = _pick_rows(len(test), cfg.max_attribution_rows, ctx.rngs)
     relied = reliance(
-        ctx, np.ascontiguousarray(test.x, dtype=np.float32), np.asarray(test.y), test.sensitive,
+        ctx, np.ascontiguousarray(test.x), np.asarray(test.y), test.sensitive,  # its dtype
         repeats=cfg.reliance_repeats,
     )  # fmt: skip
     if not gradients:

@@ -93,7 +93,7 @@ def _scorer(ctx: AuditContext, masks: dict[str, np.ndarray]) -> Any:
     """scorer(estimator, X, y) -> {ALL_ROWS: accuracy, key: accuracy on that group's rows}."""
 
     def score(_estimator: Any, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        hit = ctx.logits(ctx.finetuned, np.asarray(x, dtype=np.float32)).argmax(axis=1) == y
+        hit = ctx.logits(ctx.finetuned, np.asarray(x)).argmax(axis=1) == y  # its dtype
         out = {ALL_ROWS: float(hit.mean())}
         for key, mask in masks.items():
             out[key] = float(hit[mask].mean()) if mask.any() else 0.0
@@ -140,7 +140,7 @@ def permutation_explanations(
     from sklearn.inspection import permutation_importance
 
     cfg, test = ctx.config.transparency, ctx.bundle["test"]
-    x = np.ascontiguousarray(test.x[rows], dtype=np.float32)
+    x = np.ascontiguousarray(test.x[rows])  # an estimator's float64 numbers as read
     y = np.asarray(test.y)[rows]
     sensitive = test.sensitive.iloc[rows].reset_index(drop=True)
     masks = _group_masks(sensitive)

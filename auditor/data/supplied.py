@@ -3,9 +3,9 @@ privacy probes its members (its training rows) and non-members (same distributio
 trained on), each in its own CSV / Parquet file with the same columns.
 
 The model receives its input columns as they are: an :class:`InputCodec` turns them into
-one float32 matrix for auditor's checks (numbers as numbers, categories as codes of their
-levels) and back into the frame the model was fitted on (:meth:`InputCodec.decode`), so
-shuffling a column or hashing a row works the same for every model. Splits in the bundle:
+one matrix for auditor's checks (float32 for a PyTorch module; float64 for an estimator, its
+numbers as read) and back into the frame the model was fitted on (:meth:`InputCodec.decode`),
+so shuffling a column or hashing a row works the same for every model. Splits in the bundle:
 ``test`` = evaluation rows, ``finetune_train`` = members, ``holdout`` = non-members;
 ``pretrain`` and ``val`` are empty (auditor trained nothing). A row's source id is its
 position in the files read one after another (evaluation rows, then members, then
@@ -15,7 +15,7 @@ non-members), so ids never collide across files.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,13 @@ import pandas as pd
 from auditor.config import TableData
 from auditor.config.labels import label_index
 from auditor.data import DatasetBundle, Split, TaskInfo
+from auditor.data.codec import (  # noqa: F401 - the codec's names are this module's too
+    NO_COLUMN,
+    NOT_NUMERIC,
+    TEXT_IN_NUMBERS,
+    InputCodec,
+    build_codec,
+)
 from auditor.data.overlap import check_not_members
 from auditor.data.table import (
     NO_ROWS,
@@ -41,18 +48,6 @@ from auditor.data.table import (
 from auditor.errors import AuditorInputError, data_row, rows_text
 from auditor.provenance import sha256_file
 
-NO_COLUMN = (
-    "no column {col!r} in the rows (each file needs the target, sensitive and input columns)"
-)
-NOT_NUMERIC = (
-    "column {col!r} is not numeric; this model receives its inputs as a float32 matrix (a "
-    "PyTorch model, or an estimator fitted without column names): encode it before saving "
-    "the rows, or name the numeric columns in data.features"
-)
-TEXT_IN_NUMBERS = (
-    "column {col!r} holds numbers in {other} but text here ({text!r} in {rows}, first at "
-    "{row}); if the text marks a missing value, leave the cell empty or write NA"
-)
 UNKNOWN_LABEL = "target value {label!r} is not one of the model's classes ({known})"
 NOT_A_CLASS = "positive_label {label!r} is not one of the model's classes ({known})"
 ONE_CLASS = "the target column {col!r} has a single class in every file"
@@ -70,50 +65,6 @@ MISSING_INPUT = (
 # Where the files sit in the bundle.
 ROLES = {"test": "path", "finetune_train": "members", "holdout": "non_members"}
 EMPTY_SPLITS = ("pretrain", "val")
-
-
-@dataclass(frozen=True)
-class InputCodec:
-    """How the model's input columns become a float32 matrix and back.
-
-    columns: the model's input columns, in order; levels: per categorical column, its levels
-    (a code is an index into them; -1 (NaN in the matrix) is missing); as_frame: decode to a
-    DataFrame with these column names (scikit-learn), else to the float32 matrix itself;
-    dtypes: the pandas categorical dtype of a column that came as one (decoded back to it:
-    a model fitted on categories, HistGradientBoosting's from_dtype, needs them)."""
-
-    columns: tuple[str, ...]
-    levels: dict[str, tuple[Any, ...]]
-    as_frame: bool
-    dtypes: dict[str, Any] = field(default_factory=dict)
-
-    def encode(self, frame: pd.DataFrame) -> np.ndarray:
-        """(n, F) float32: numbers as they are, categories as codes of ``levels``."""
-        out = np.empty((len(frame), len(self.columns)), dtype=np.float32)
-        for j, col in enumerate(self.columns):
-            if col in self.levels:
-                codes = pd.Categorical(frame[col], categories=self.levels[col]).codes
-                out[:, j] = np.where(codes < 0, np.nan, codes)
-            else:
-                out[:, j] = pd.to_numeric(frame[col], errors="coerce").to_numpy(np.float32)
-        return out
-
-    def decode(self, x: np.ndarray) -> pd.DataFrame | np.ndarray:
-        """The model's input from (n, F) codes: a DataFrame with the original values, or the
-        float32 matrix."""
-        if not self.as_frame:
-            return np.ascontiguousarray(x, dtype=np.float32)
-        cols: dict[str, Any] = {}
-        for j, col in enumerate(self.columns):
-            if col in self.levels:
-                levels = np.asarray(self.levels[col], dtype=object)
-                codes = np.nan_to_num(x[:, j], nan=-1).astype(np.int64)
-                cols[col] = np.where(codes < 0, None, levels[np.clip(codes, 0, None)])
-                if col in self.dtypes:
-                    cols[col] = pd.Categorical(cols[col], dtype=self.dtypes[col])
-            else:
-                cols[col] = x[:, j].astype(np.float64)
-        return pd.DataFrame(cols)
 
 
 @dataclass(frozen=True)
@@ -161,48 +112,6 @@ def _refuse_ids(config: TableData, frames: dict[str, pd.DataFrame], columns: lis
             files = ", ".join(_source(config, key) for key in frames)
             message = ID_INPUT.format(col=col, n=len(values), files=files)
             raise AuditorInputError(message, source=str(config.path), field="data.features")
-
-
-def _codec(
-    frames: dict[str, pd.DataFrame], columns: list[str], *, as_frame: bool, numeric_only: bool,
-    sources: dict[str, str],
-) -> InputCodec:  # fmt: skip
-    """The codec of ``columns`` over every file (``sources``: a file's key -> its name)."""
-    levels: dict[str, tuple[Any, ...]] = {}
-    for col in columns:
-        for key, frame in frames.items():
-            if col not in frame.columns:
-                raise AuditorInputError(NO_COLUMN.format(col=col), source=sources[key],
-                                        field="data.features")  # fmt: skip
-        numeric = {k: pd.api.types.is_numeric_dtype(f[col]) for k, f in frames.items()}
-        if all(numeric.values()):
-            continue
-        text_key = next(k for k, is_number in numeric.items() if not is_number)
-        number_keys = [k for k, is_number in numeric.items() if is_number]
-        if number_keys:
-            _numbers_elsewhere(frames[text_key][col], col=col, src=sources[text_key],
-                               numbers_in=sources[number_keys[0]])  # fmt: skip
-        if numeric_only:
-            raise AuditorInputError(NOT_NUMERIC.format(col=col), source=sources[text_key],
-                                    field="data.features")  # fmt: skip
-        values = pd.concat([f[col] for f in frames.values()]).dropna().unique().tolist()
-        levels[col] = tuple(sorted(values, key=str))
-    dtypes = {col: frame[col].dtype for col in levels for frame in reversed(frames.values())
-              if isinstance(frame[col].dtype, pd.CategoricalDtype)}  # the evaluation rows' last
-    return InputCodec(columns=tuple(columns), levels=levels, as_frame=as_frame, dtypes=dtypes)
-
-
-def _numbers_elsewhere(values: pd.Series, *, col: str, src: str, numbers_in: str) -> None:
-    """Refuse text in a column that another file holds as numbers (a missing-value marker
-    such as ``unknown``): the model would be handed a string where it was fitted on numbers."""
-    present = values.dropna()
-    text = pd.to_numeric(present, errors="coerce").isna().to_numpy()
-    if text.any():
-        first = present.index[text][0]
-        row = data_row(int(values.index.get_loc(first)))
-        message = TEXT_IN_NUMBERS.format(col=col, other=numbers_in, text=str(present[first]),
-                                         rows=rows_text(int(text.sum())), row=row)  # fmt: skip
-        raise AuditorInputError(message, source=src, field="data.features")
 
 
 def _labels(
@@ -269,9 +178,9 @@ def _split(name: str, frame: pd.DataFrame, config: TableData, *, codec: InputCod
     )  # fmt: skip
 
 
-def _empty(name: str, config: TableData, width: int) -> Split:
+def _empty(name: str, config: TableData, codec: InputCodec) -> Split:
     return Split(
-        name=name, x=np.zeros((0, width), np.float32), y=np.zeros(0, np.int64),
+        name=name, x=np.zeros((0, len(codec.columns)), codec.dtype), y=np.zeros(0, np.int64),
         sensitive=pd.DataFrame({c: pd.Series([], dtype=str) for c in config.sensitive}),
         ids=np.zeros(0, np.int64),
     )  # fmt: skip
@@ -351,8 +260,10 @@ def supplied_rows(
     keyed by "path", "members", "non_members") into a bundle. ``columns``: the model's inputs
     (default ``data.features``, else every column but the target, ``data.drop`` and the
     sensitive ones); ``labels``: the model's classes in its order (default: sorted); for a
-    PyTorch ``module``, a missing input is refused. Non-members that evidently are member rows
-    are refused, naming ``data.non_members``, or with ``frames`` its ``non_members=``."""
+    PyTorch ``module``, a missing input is refused and the inputs are float32, else float64
+    (an estimator's numbers as read: :mod:`auditor.data.codec`). Non-members that evidently
+    are member rows are refused, naming ``data.non_members``, or with ``frames`` its
+    ``non_members=``."""
     given = frames  # from Python (audit_model's arguments), else the config's files
     frames = dict(frames) if frames is not None else {
         key: read_table(Path(getattr(config, key)), field=f"data.{key}")
@@ -362,11 +273,12 @@ def supplied_rows(
         _check_rows(frame, config, src=_source(config, key), field=f"data.{key}")
     cols = _input_columns(config, frames, columns)
     sources = {key: _source(config, key) for key in frames}
-    codec = _codec(frames, cols, as_frame=as_frame, numeric_only=numeric_only, sources=sources)
+    codec = build_codec(frames, cols, as_frame=as_frame, numeric_only=numeric_only,
+                        sources=sources, exact=not module)  # fmt: skip
     if module:  # a PyTorch module's inputs (audit_model's frames: not seen by preflight)
         _refuse_missing(frames, cols, config)
     classes, outputs = _labels(frames, config, labels)
-    splits = {name: _empty(name, config, len(cols)) for name in (*EMPTY_SPLITS, *ROLES)}
+    splits = {name: _empty(name, config, codec) for name in (*EMPTY_SPLITS, *ROLES)}
     offset = 0  # source row ids count on across the files: evaluation, members, non-members
     row_files = []
     for name, key in ROLES.items():
