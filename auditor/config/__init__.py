@@ -3,7 +3,6 @@ once at the boundary. Everything past :func:`load_config` trusts these typed obj
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -13,6 +12,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from auditor.config._base import NOT_A_NUMBER, StrictModel
 from auditor.config.fairness import FairnessConfig
 from auditor.config.gates import GateRule, GatesConfig
+from auditor.config.keys import did_you_mean, format_loc
 from auditor.config.labels import ConfigLabel
 from auditor.config.paths import FilePath
 from auditor.config.privacy import DPConfig, PrivacyConfig
@@ -300,25 +300,6 @@ def default_config(scenario: str) -> AuditConfig:
     )
 
 
-# pydantic's names of a union's members in an error's location ("literal['pairs','none']",
-# "list[list[str]]", "str"): not keys the user wrote.
-_UNION_MEMBER = re.compile(r"^([a-z-]+\[.*\]|str|int|float|bool|none|function-\w+)$")
-
-
-def _format_loc(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, str) and _UNION_MEMBER.match(item):
-            continue
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif item in ("digits", "adult", "mnist", "table") and parts and parts[-1] == "data":
-            continue  # discriminated-union tag, not a key the user wrote
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts)
-
-
 # Keys only a table has: a [data] table with one of them and no source is a table whose
 # `source = "table"` was forgotten (it was read as the digits scenario: "data.target: Input
 # should be 'odd' or 'ge5'").
@@ -345,10 +326,11 @@ def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
         where = tuple(first["loc"])
         if first["type"] == NOT_A_NUMBER:  # raised by the table, for one of its keys
             where = (*where, first["ctx"]["key"])
-        loc = _format_loc(where) or "(top level)"
+        loc = format_loc(where) or "(top level)"
         msg = first["msg"]
         if first["type"] == "extra_forbidden":
-            msg = "unknown key"
+            hint = did_you_mean(AuditConfig, where)
+            msg = f"unknown key ({hint})" if hint else "unknown key"
         msg = msg.removeprefix("Value error, ")  # pydantic's prefix for a validator's message
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise AuditorInputError(f"{msg}{more}", source=source, field=loc) from None

@@ -284,3 +284,35 @@ def test_an_empty_path_or_a_nan_label_is_named(tmp_path, text, field, words):
     with pytest.raises(AuditorInputError) as err:
         load_config(write(tmp_path, text))
     assert err.value.field == field and str(err.value).endswith(f"{field}: {words}")
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "hint"),
+    [
+        ("sede = 1\n", "sede", "did you mean 'seed'?"),
+        ("[pretrain]\nepochz = 3\n", "pretrain.epochz", "did you mean 'epochs'?"),
+        ("[pretrian]\nepochs = 3\n", "pretrian", "did you mean 'pretrain'?"),
+        ("[data.splits]\ntests = 0.1\n", "data.splits.tests", "did you mean 'test'?"),
+        ('[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\nsensitive = ["s"]\n'
+         'sensitiv = ["x"]\n', "data.sensitiv", "did you mean 'sensitive'?"),
+        ('[[gates.rules]]\nmetric = "performance.finetuned.test.accuracy"\nmin = 0.5\n'
+         "mx = 1\n", "gates.rules[0].mx", "did you mean 'max'?"),
+        # a key of another table: where it belongs
+        ("epochs = 3\n", "epochs", "did you mean pretrain.epochs or finetune.epochs?"),
+        ("[pretrain]\nseed = 3\n", "pretrain.seed", "did you mean seed at the top level"),
+        ("[fairness]\nn_reference = 4\n", "fairness.n_reference",
+         "did you mean privacy.n_reference?"),
+    ],
+)  # fmt: skip
+def test_unknown_key_says_what_was_meant(tmp_path, text, field, hint):
+    with pytest.raises(AuditorInputError) as err:
+        load_config(write(tmp_path, text))
+    message = str(err.value)
+    assert f"{field}: unknown key ({hint}" in message, message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("text", ["colour = 1\n", "[pretrain]\nzzz = 1\n"])
+def test_unknown_key_with_nothing_near_is_bare(tmp_path, text):
+    with pytest.raises(AuditorInputError, match=r"unknown key$"):
+        load_config(write(tmp_path, text))

@@ -1,0 +1,97 @@
+"""The keys of the config tables, for error messages: where a pydantic error's location points
+(:func:`format_loc`) and which key an unknown one was probably meant to be
+(:func:`did_you_mean`: a typo at its level, or a key of another table)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+
+# pydantic's names of a union's members in an error's location ("literal['pairs','none']",
+# "list[list[str]]", "str"): not keys the user wrote.
+_UNION_MEMBER = re.compile(r"^([a-z-]+\[.*\]|str|int|float|bool|none|function-\w+)$")
+# The tags of the data union (data.source), which pydantic puts in the location.
+DATA_SOURCES = ("digits", "adult", "mnist", "table")
+# How close a typo must be to a key to be suggested (difflib's ratio).
+CLOSE = 0.75
+SUGGEST = "did you mean {keys}?"
+TOP_LEVEL = "{key} at the top level, before any [table]"
+
+
+def format_loc(loc: tuple[Any, ...]) -> str:
+    """A pydantic error location as the key the user wrote: ``gates.rules[0].metric``."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, str) and _UNION_MEMBER.match(item):
+            continue
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in DATA_SOURCES and parts and parts[-1] == "data":
+            continue  # discriminated-union tag, not a key the user wrote
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The config models an annotation holds (through unions, Annotated, lists)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        found += [m for m in _models_in(arg) if m not in found]
+    return found
+
+
+def _tables(root: type[BaseModel], prefix: str = "") -> dict[str, set[str]]:
+    """Every table of the config (``""`` the top level, ``"pretrain"``, ``"data.splits"``)
+    -> its keys; the data union's tables merged under ``data``."""
+    tables: dict[str, set[str]] = {prefix: set(root.model_fields)}
+    for name, field in root.model_fields.items():
+        for model in _models_in(field.annotation):
+            for path, keys in _tables(model, f"{prefix}.{name}" if prefix else name).items():
+                tables.setdefault(path, set()).update(keys)
+    return tables
+
+
+def _table_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model of the table at ``loc`` (the data union resolved by its tag), else None."""
+    candidates = [root]
+    for item in loc:
+        if isinstance(item, int) or (isinstance(item, str) and _UNION_MEMBER.match(item)):
+            continue
+        tagged = [m for m in candidates if item in DATA_SOURCES and
+                  m.model_fields.get("source") and m.model_fields["source"].default == item]
+        if tagged:
+            candidates = tagged
+            continue
+        if len(candidates) != 1 or item not in candidates[0].model_fields:
+            return None
+        candidates = _models_in(candidates[0].model_fields[item].annotation)
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def did_you_mean(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """For the unknown key at ``loc``: "did you mean 'epochs'?" (a near key of its own table),
+    "did you mean pretrain.epochs or finetune.epochs?" (the key of another table), else ""."""
+    key = loc[-1]
+    if not isinstance(key, str):
+        return ""
+    table = _table_at(root, loc[:-1])
+    if table is not None:
+        near = difflib.get_close_matches(key, list(table.model_fields), n=1, cutoff=CLOSE)
+        if near:
+            return SUGGEST.format(keys=repr(near[0]))
+    here = format_loc(loc[:-1])
+    elsewhere = [f"{path}.{key}" if path else TOP_LEVEL.format(key=key)
+                 for path, keys in _tables(root).items() if key in keys and path != here]
+    if not elsewhere:
+        return ""
+    return SUGGEST.format(keys=" or ".join(elsewhere[:4]))
+
+
+__all__ = ["did_you_mean", "format_loc"]
