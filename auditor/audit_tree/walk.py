@@ -67,14 +67,37 @@ def _numbers_in(child: Any, parent: Any, key: str, path: str) -> Iterator[tuple[
         yield from nodes(child, path)
 
 
+def estimate_nodes(
+    tree: Any, keys: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """Every estimate node under ``tree`` as written, in document order, with the keys and
+    list positions that reach it (a JSON pointer's steps, as a schema error names them)."""
+    if is_estimate(tree):
+        yield keys, tree
+        return
+    steps = tree.items() if isinstance(tree, dict) else enumerate(tree)
+    for key, child in steps:
+        if isinstance(child, (dict, list)):
+            yield from estimate_nodes(child, (*keys, key))
+
+
+def _metric_path(tree: Any, keys: tuple[str | int, ...], prefix: str) -> str:
+    """The metric path of the node ``keys`` reach from ``tree`` (list items by their label)."""
+    path, node = prefix, tree
+    for key in keys:
+        child = node[key]
+        path = f"{path}[{item_label(child, key)}]" if isinstance(node, list) else _join(path, key)
+        node = child
+    return path
+
+
 def estimates(tree: Any, prefix: str = "") -> Iterator[tuple[str, Evidence]]:
     """Only the estimate nodes of :func:`nodes` (numbers that carry an interval or count)."""
-    if is_estimate(tree):
-        yield prefix, read(tree, path=prefix)
+    if not isinstance(tree, (dict, list)):
         return
-    for path, child, _, _ in _children(tree, prefix):
-        if isinstance(child, (dict, list)):
-            yield from estimates(child, path)
+    for keys, node in estimate_nodes(tree):
+        path = _metric_path(tree, keys, prefix)
+        yield path, read(node, path=path)
 
 
 def unreadable(tree: Any, prefix: str = "") -> list[str]:

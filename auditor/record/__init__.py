@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor import __version__
+from auditor.audit_tree.walk import estimate_nodes
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text, user_cache_dir
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
@@ -239,38 +240,15 @@ def _outside(value: Any, lo: Any, hi: Any) -> bool:
     return (_number(lo) and lo > value + slack) or (_number(hi) and hi < value - slack)
 
 
-def _interval_problem(node: dict[str, Any]) -> tuple[str, str] | None:
-    """(key, why) of the first estimate of ``node`` outside its interval: the node's own
-    ``value`` between ``ci_low`` and ``ci_high``, or a number ``x`` beside ``x_ci_low`` and
-    ``x_ci_high``."""
-    if "ci_low" in node or "ci_high" in node:
+def check_intervals_read_back(data: dict[str, Any], *, source: str) -> None:
+    """Raise :class:`AuditorInputError` naming the first estimate node of an audit read back
+    whose value lies outside its own interval (auditor never writes one: a hand-edited
+    number); the gates, the card and the diff would show and judge it as evidence."""
+    for keys, node in estimate_nodes(data):
         value, lo, hi = node.get("value"), node.get("ci_low"), node.get("ci_high")
         if _outside(value, lo, hi):
-            return "value", OUTSIDE_INTERVAL.format(value=value, lo=lo, hi=hi)
-    for key, value in node.items():
-        if isinstance(key, str) and f"{key}_ci_low" in node:
-            lo, hi = node[f"{key}_ci_low"], node.get(f"{key}_ci_high")
-            if _outside(value, lo, hi):
-                return key, OUTSIDE_INTERVAL.format(value=value, lo=lo, hi=hi)
-    return None
-
-
-def check_intervals_read_back(data: dict[str, Any], *, source: str) -> None:
-    """Raise :class:`AuditorInputError` naming the first estimate of an audit read back that
-    lies outside its own interval (auditor never writes one: a hand-edited number); the
-    gates, the card and the diff would show and judge it as evidence."""
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
-    while stack:
-        node, path = stack.pop()
-        if isinstance(node, dict):
-            problem = _interval_problem(node)
-            if problem is not None:
-                key, why = problem
-                raise AuditorInputError(why, source=source,
-                                        field="/".join(map(str, (*path, key))))  # fmt: skip
-            stack.extend((v, (*path, k)) for k, v in node.items() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend((v, (*path, i)) for i, v in enumerate(node) if isinstance(v, dict | list))
+            why = OUTSIDE_INTERVAL.format(value=value, lo=lo, hi=hi)
+            raise AuditorInputError(why, source=source, field="/".join(map(str, (*keys, "value"))))
 
 
 def _deepest(error: Any) -> Any:
