@@ -150,20 +150,22 @@ def is_probability(z: np.ndarray) -> bool:
     return len(z) > 0 and bool(((z >= 0) & (z <= 1)).all())
 
 
-def with_logits(module: nn.Module, x: torch.Tensor, *, n_classes: int) -> nn.Module:
+def with_logits(module: nn.Module, x: torch.Tensor, *, n_classes: int | None) -> nn.Module:
     """``module`` as it is, or in :class:`LogOf` when its (n, K >= 2) outputs on ``x`` (up
     to PROBE_ROWS evaluation rows) are probabilities: each in [0, 1], each row summing to 1;
     a binary model's one output (:class:`OneLogit`) in [0, 1] on those rows is read as the
     positive class's probability (:class:`OneProbability`), not as a logit. One forward pass
-    of those rows decides."""
+    of those rows decides. ``n_classes`` None: a reference model's, of any width; the
+    audited module and reference modules from ``model.train`` are read by this one rule."""
     rows = x[:PROBE_ROWS]
-    if n_classes < 2 or not len(rows):
+    if (n_classes is not None and n_classes < 2) or not len(rows):
         return module
     try:
         out = eval_forward(module, rows)
     except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
         return module
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(rows), n_classes):
+    width = n_classes if n_classes is not None else (out.shape[-1] if _is_tensor(out) else 0)
+    if not _is_tensor(out) or tuple(out.shape) != (len(rows), width):
         return module
     out = out.double().cpu().numpy()
     one = _one_probability(module)
@@ -171,6 +173,10 @@ def with_logits(module: nn.Module, x: torch.Tensor, *, n_classes: int) -> nn.Mod
         return LogOf(module) if are_probabilities(out) else module
     # outputs [0, z] are probabilities only where z is 1, so a OneLogit is never a LogOf
     return one[1] if is_probability(out[:, one[0]]) else module
+
+
+def _is_tensor(out: Any) -> bool:
+    return isinstance(out, torch.Tensor) and out.ndim >= 1
 
 
 def are_probabilities(out: np.ndarray) -> bool:
@@ -193,15 +199,19 @@ def finite_outputs(out: np.ndarray, *, field_name: str = "model") -> np.ndarray:
     return out
 
 
-def reference_outputs(
-    out: np.ndarray, *, rows: int, n_classes: int | None, spec: str
-) -> np.ndarray:
-    """A reference model's (rows, n_classes) outputs (None: at least two columns), else bad
-    input naming ``model.train``: the privacy attacks read one column per class."""
-    width_ok = out.ndim == 2 and (out.shape[1] == n_classes if n_classes else out.shape[1] >= 2)
+def column_outputs(
+    out: np.ndarray, *, rows: int, n_classes: int | None, spec: str,
+    field_name: str = "model.train", want: int | None = None,
+) -> np.ndarray:  # fmt: skip
+    """``out`` when it is (rows, n_classes) (None: any width) of finite numbers, else bad
+    input naming ``field_name`` (``model.train``: a reference model's; the privacy attacks
+    read one column per class). ``want``: the width the message asks for (default
+    ``n_classes``)."""
+    width = want if want is not None else n_classes
+    width_ok = n_classes is None or (out.ndim == 2 and out.shape[1] == n_classes)
     if out.ndim != 2 or len(out) != rows or not width_ok:
         hint = ONE_COLUMN_HINT if out.ndim == 1 else ""
-        want = f", shape ({rows}, {n_classes})" if n_classes else ""
-        message = NOT_COLUMNS.format(spec=spec, shape=out.shape, n=rows, want=want, hint=hint)
-        raise AuditorInputError(message, field="model.train")
-    return finite_outputs(out, field_name="model.train")
+        shown = f", shape ({rows}, {width})" if width else ""
+        message = NOT_COLUMNS.format(spec=spec, shape=out.shape, n=rows, want=shown, hint=hint)
+        raise AuditorInputError(message, field=field_name)
+    return finite_outputs(out, field_name=field_name)

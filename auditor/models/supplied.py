@@ -8,11 +8,11 @@
   hold only, never unpickled);
 - from Python: any ``nn.Module`` (logits out) or any object with ``predict_proba``.
 
-:class:`SuppliedModel` gives every kind one face: ``logits(x)`` on auditor's float32 inputs
-(log-probabilities for a ``predict_proba`` model, so softmax gives its probabilities back),
-and, when it can, a trainer of reference models like it for RMIA and LiRA
-(``train_reference(x, y, seed)``): the user's ``train`` function, or
-``sklearn.base.clone(estimator).fit``.
+:class:`SuppliedModel` gives every kind one face: ``logits(x)`` on auditor's inputs (float32
+for a module, float64 for an estimator: :mod:`auditor.data.codec`; log-probabilities for a
+``predict_proba`` model, so softmax gives its probabilities back), and, when it can, a
+trainer of reference models like it for RMIA and LiRA (``train_reference(x, y, seed)``):
+the user's ``train`` function, or ``sklearn.base.clone(estimator).fit``.
 """
 
 from __future__ import annotations
@@ -41,15 +41,13 @@ from auditor.models.files import (  # noqa: F401 - the skops loader's names are 
     model_file,
 )
 from auditor.models.outputs import (
-    NOT_COLUMNS,
-    ONE_COLUMN_HINT,
+    PROBE_ROWS,
     OneLogit,
-    are_probabilities,
+    column_outputs,
     eval_forward,
     finite_outputs,
     in_own_dtype,
-    is_probability,
-    reference_outputs,
+    with_logits,
     with_two_logits,
 )
 
@@ -94,7 +92,7 @@ TRAIN_ARGS = ("x", "y", "seed")
 CLONE_FIT = "sklearn.base.clone(model).fit"
 
 Predictor = Callable[[np.ndarray], np.ndarray]
-# auditor's float32 inputs (n, F) -> what the model takes (a DataFrame, or the matrix itself)
+# auditor's inputs (n, F) -> what the model takes (a DataFrame, or the matrix itself)
 Decode = Callable[[np.ndarray], Any]
 
 
@@ -228,21 +226,18 @@ class ProbaModule(nn.Module):
 
 def proba_logits(
     estimator: Any, decode: Decode, x: np.ndarray, *, columns: tuple[int, ...] | None = None,
-    field_name: str = "model",
+    field_name: str = "model", n_classes: int | None = None,
 ) -> np.ndarray:  # fmt: skip
     """(n, k) float32 log-probabilities of ``estimator.predict_proba`` on ``decode(x)``, its
     columns taken in the order ``columns`` when it returns one column per class. A failing
-    call, NaN or infinite outputs and outputs that are not probabilities are bad input naming
-    ``field_name`` (``model.train`` for a reference model)."""
+    call, a shape other than (n, ``n_classes``) (None: any width), NaN or infinite outputs
+    and outputs that are not probabilities are bad input naming ``field_name``
+    (``model.train`` for a reference model)."""
     spec = f"{_name(estimator)}.predict_proba"  # failing on the rows: bad input, not a bug
     proba = np.asarray(call_user(estimator.predict_proba, decode(x), spec=spec,
                                  field_name=field_name), dtype=np.float64)  # fmt: skip
-    if proba.ndim != 2 or len(proba) != len(x):
-        want = "" if columns is None else f", shape ({len(x)}, {len(columns)})"
-        hint = ONE_COLUMN_HINT if proba.ndim == 1 else ""
-        message = NOT_COLUMNS.format(spec=spec, shape=proba.shape, n=len(x), want=want, hint=hint)
-        raise AuditorInputError(message, field=field_name)
-    finite_outputs(proba, field_name=field_name)
+    column_outputs(proba, rows=len(x), n_classes=n_classes, spec=spec, field_name=field_name,
+                   want=None if columns is None else len(columns))  # fmt: skip
     if proba.size and (
         proba.min() < -PROBA_SLACK or proba.max() > 1 + PROBA_SLACK
         or np.abs(proba.sum(axis=1) - 1).max() > PROBA_SLACK
@@ -254,12 +249,14 @@ def proba_logits(
 
 
 def module_logits(module: nn.Module, x: np.ndarray, *, device: torch.device) -> np.ndarray:
-    """(n, k) float32 logits of ``module`` on ``x`` in eval mode, batch by batch."""
+    """(n, k) float32 logits of ``module`` on ``x`` (fed as float32: an estimator's float64
+    rows to a module ``model.train`` returned) in eval mode, batch by batch."""
     module.eval()
     with torch.no_grad():
         spec = f"{_name(module)}.forward"
-        parts = [call_user(module, torch.as_tensor(x[i : i + 4096], device=device), spec=spec,
-                           field_name="model").float().cpu().numpy()
+        parts = [call_user(module, torch.as_tensor(x[i : i + 4096], dtype=torch.float32,
+                                                   device=device),
+                           spec=spec, field_name="model").float().cpu().numpy()
                  for i in range(0, len(x), 4096)]  # fmt: skip
     return np.concatenate(parts)
 
@@ -312,32 +309,31 @@ class SuppliedModel:
         if out.shape != (len(x), self.n_classes):
             message = WRONG_WIDTH.format(shape=out.shape, n=len(x), k=self.n_classes)
             raise AuditorInputError(message, field="model")
-        return finite_outputs(out)
+        return out if isinstance(self.module, ProbaModule) else finite_outputs(out)  # once
 
 
 def _predictor(
     model: Any, decode: Decode, device: torch.device, n_classes: int | None = None
 ) -> Predictor:
-    spec = f"{_name(model)}.predict_proba" if hasattr(model, "predict_proba") else _name(model)
-    predict = _raw_predictor(model, decode, device)
-    return lambda x: reference_outputs(predict(x), rows=len(x), n_classes=n_classes, spec=spec)
-
-
-def _raw_predictor(model: Any, decode: Decode, device: torch.device) -> Predictor:
+    """A reference model's logits function, its (rows, ``n_classes``) finite outputs checked
+    once, naming ``model.train``: a module's read by the audited module's rule
+    (:func:`~auditor.models.outputs.with_logits`: one logit, a sigmoid's or a softmax's
+    probabilities), an estimator's ``predict_proba`` as log-probabilities."""
     if isinstance(model, nn.Module):
+        spec = _name(model)
+
         def predict(x: np.ndarray) -> np.ndarray:
             module = with_two_logits(in_own_dtype(model.to(device)), input_shape=x.shape[1:],
                                      n_classes=2)  # fmt: skip
+            probe = torch.as_tensor(x[:PROBE_ROWS], dtype=torch.float32, device=device)
+            module = with_logits(module, probe, n_classes=n_classes)
             out = module_logits(module, x, device=device)
-            if isinstance(module, OneLogit) and is_probability(out[:, 1]):  # ends in a sigmoid
-                out = np.stack([1 - out[:, 1], out[:, 1]], axis=1)
-            if are_probabilities(out):  # it ends in a softmax, as the audited model may
-                out = np.log(np.clip(out, PROBA_FLOOR, 1.0)).astype(np.float32)
-            return finite_outputs(out, field_name="model.train")
+            return column_outputs(out, rows=len(x), n_classes=n_classes, spec=spec)
 
         return predict
     if hasattr(model, "predict_proba"):
-        return lambda x: proba_logits(model, decode, x, field_name="model.train")
+        return lambda x: proba_logits(model, decode, x, field_name="model.train",
+                                      n_classes=n_classes)  # fmt: skip
     raise AuditorInputError(NOT_A_MODEL.format(found=type(model).__name__), field="model.train")
 
 
@@ -345,7 +341,7 @@ def user_trainer(
     spec: str, decode: Decode, device: torch.device, *, n_classes: int | None = None
 ) -> Callable[[np.ndarray, np.ndarray, int], Predictor]:
     """``function(x, y, seed=...)`` of ``model.train`` as a reference trainer: x the model's
-    inputs (``decode``: a DataFrame or float32 (n, F)), y int64 class indices (n,); the
+    inputs (``decode``: a DataFrame or the (n, F) matrix), y int64 class indices (n,); the
     models it returns must give ``n_classes`` columns (the audited model's)."""
     fn = import_function(spec, field_name="model.train", wanted=TRAIN_ARGS)
 

@@ -98,3 +98,45 @@ def test_audit_model_refuses_a_1d_reference_model_naming_model_train(trainers):
     with pytest.raises(AuditorInputError) as err:
         audit_split(fitted, data, train=f"{trainers}:fit_one_column")
     assert err.value.field == "model.train" and "shape (900,) on 900 rows" in str(err.value)
+
+
+class _Borderline(nn.Module):
+    """Softmax probabilities on rows whose first input is >= 0, raw scores on the others:
+    the first PROBE_ROWS evaluation rows decide how its outputs are read."""
+
+    def forward(self, x):
+        import torch
+
+        z = torch.stack([x[:, 0], -x[:, 0]], dim=1)
+        return torch.where(x[:, :1] >= 0, z.softmax(dim=1), z)
+
+
+def test_a_reference_module_is_read_by_the_audited_modules_rule():
+    # one rule (with_logits on the first PROBE_ROWS rows) for the audited module and the
+    # reference modules of model.train: a module read as logits for one and as
+    # probabilities for the other would give the attacks scores of another kind
+    import torch
+
+    from auditor.models.outputs import PROBE_ROWS, LogOf, with_logits
+    from auditor.models.supplied import _predictor, module_logits
+
+    x = np.abs(np.random.default_rng(0).normal(size=(PROBE_ROWS + 200, 2)))
+    x[PROBE_ROWS:, 0] *= -1  # raw scores past the probe rows
+    audited = with_logits(_Borderline(), torch.as_tensor(x, dtype=torch.float32), n_classes=2)
+    assert isinstance(audited, LogOf)
+    want = module_logits(audited, x, device=torch.device("cpu"))
+    got = _predictor(_Borderline(), lambda v: v, torch.device("cpu"), 2)(x)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_a_reference_module_on_an_estimators_float64_rows_gets_float32():
+    import torch
+
+    from auditor.models.supplied import _predictor
+
+    x, _ = _xy()
+    module = nn.Linear(2, 2)
+    got = _predictor(module, lambda v: v, torch.device("cpu"), 2)(x.astype(np.float64))
+    with torch.no_grad():
+        want = module(torch.from_numpy(x)).numpy()
+    np.testing.assert_array_equal(got, want)
