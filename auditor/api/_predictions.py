@@ -21,7 +21,7 @@ from auditor.api._frame import (
 )
 from auditor.api._result import AuditResult
 from auditor.api._trained import command_line
-from auditor.config import AuditConfig, name_from_file
+from auditor.config import MAX_SEED, AuditConfig, name_from_file
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import audited_specs, build_audit, predictions_config
@@ -34,6 +34,8 @@ from auditor.runtime import LOG, Background
 if TYPE_CHECKING:
     import pandas as pd
 
+BAD_SEED = "an integer from 0 to 2**63 - 1; got {found}"
+BAD_BATCH_ROWS = "a whole number of rows, at least 1; got {found}"
 NO_COLUMNS = "name the columns: y_true= and y_pred= (and sensitive=[...]), or give cols"
 FRAME_SOURCE = "DataFrame (in memory)"
 # The reader's errors name ``auditor audit``'s flags; a Python caller reads its arguments.
@@ -85,6 +87,19 @@ def _columns(
                     y_score=score, sensitive=groups,
                     missing_group=MISSING_LEVEL if missing_group else None)  # fmt: skip
     return named, labels
+
+
+def _checked_counts(*, seed: Any, batch_rows: Any) -> tuple[int, int]:
+    """``seed`` and ``batch_rows`` as Python integers in range (a seed of -1 or "a" was taken
+    and recorded as given; ``batch_rows=0`` was an internal error, -5 "no data rows")."""
+    checked = []
+    for field, value, low, message in (("seed", seed, 0, BAD_SEED),
+                                       ("batch_rows", batch_rows, 1, BAD_BATCH_ROWS)):  # fmt: skip
+        whole = hasattr(value, "__index__") and not isinstance(value, bool)
+        if not whole or not low <= value.__index__() <= MAX_SEED:
+            raise AuditorInputError(message.format(found=repr(value)[:40]), field=field)
+        checked.append(value.__index__())
+    return checked[0], checked[1]
 
 
 def _frame_file(frame: Any, labels: list[tuple[Hashable, str]], folder: Path) -> Path:
@@ -147,6 +162,7 @@ def _audited(
     config_file: str | None,
 ) -> AuditResult:  # fmt: skip
     """:func:`audit_predictions`, its errors in the command line's words."""
+    seed, batch_rows = _checked_counts(seed=seed, batch_rows=batch_rows)
     cols, labels = _columns(cols, y_true, y_pred, y_score, sensitive, missing_group)
     name = name_from_file(source) if isinstance(source, str | Path) else FRAME_NAME
     config = config or AuditConfig(name=name)

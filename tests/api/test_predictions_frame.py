@@ -40,3 +40,32 @@ def test_missing_group_true_audits_them_as_one_group_and_says_so():
     assert "read from DataFrame (in memory) (800 rows)" in description
     assert "sex: 3 rows with no value are audited as the group '(missing)'." in description
     assert "dataframe.parquet" not in description
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"seed": -1}, "seed"), ({"seed": "a"}, "seed"), ({"seed": True}, "seed"),
+        ({"seed": 1.0}, "seed"), ({"seed": 2**64}, "seed"),
+        ({"batch_rows": 0}, "batch_rows"), ({"batch_rows": -5}, "batch_rows"),
+        ({"out_dir": 5}, "out_dir"),
+    ],
+    ids=["seed-negative", "seed-text", "seed-bool", "seed-float", "seed-2**64", "batch-zero",
+         "batch-negative", "out-dir-int"],
+)  # fmt: skip
+def test_a_bad_argument_is_one_line_naming_it(kwargs, field):
+    """A seed of -1 or "a" was audited and recorded as given; batch_rows=0 was a ValueError
+    (range() arg 3), -5 "no data rows"; out_dir=5 a TypeError."""
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(predictions_frame(200), sensitive="sex", **KW, **kwargs)
+    assert str(err.value).startswith(f"{field}: "), str(err.value)
+
+
+def test_a_numpy_integer_seed_is_taken():
+    import numpy as np
+
+    from auditor.io import to_json_text
+
+    a = audit_predictions(predictions_frame(300), sensitive="sex", seed=np.int64(3), **KW)
+    b = audit_predictions(predictions_frame(300), sensitive="sex", seed=3, **KW)
+    assert to_json_text(a.data["fairness"]) == to_json_text(b.data["fairness"])  # NaN != NaN
