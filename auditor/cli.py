@@ -58,11 +58,19 @@ def _main(
     """Global options."""
 
 
+# click's error for a group called with no command (no_args_is_help), matched by name as typer's
+# own rich_utils does: it is not part of typer's public API.
+NO_ARGS_IS_HELP = "NoArgsIsHelpError"
+
+
 def exit_code_of(args: list[str] | None = None) -> int:
     """Run the command line ``args`` (default ``sys.argv[1:]``); its exit code."""
     try:
         code = app(args=args, standalone_mode=False)
     except typer.TyperException as exc:  # usage errors (typer's click): one line, exit 2
+        if type(exc).__name__ == NO_ARGS_IS_HELP:  # plain `auditor`: its help, as click shows it
+            typer.echo(exc.format_message(), err=True)
+            return EXIT_BAD_INPUT
         typer.echo(usage_error_line(exc), err=True)
         return EXIT_BAD_INPUT
     except typer.Abort:  # end of input at a prompt

@@ -134,3 +134,13 @@ def test_bad_command_line_is_exit_2(cli, tmp_path, args):
     outcome = cli(args)
     assert outcome.code == 2 and "Traceback" not in outcome.err
     assert_nothing_written(tmp_path)
+
+
+def test_no_command_prints_the_help(cli):
+    """``auditor`` alone: its help (every command), as click shows it, not one line of usage
+    ending in the help text's first line."""
+    outcome = cli([])
+    assert outcome.code == 2 and "Traceback" not in outcome.err
+    assert "auditor: error" not in outcome.err
+    for command in ("run", "init", "audit", "card", "gate", "diff"):
+        assert f"\n  {command} " in outcome.err, outcome.err
