@@ -23,6 +23,7 @@ from auditor.audit_tree import Evidence, Match, evidence_of, resolve
 from auditor.config.gates import GateRule
 from auditor.gates.names import human_name, labels
 from auditor.gates.section import Bound, GateResult, bound_text, identity
+from auditor.results.classification import NOT_COMPUTED
 
 MSG_ALLOWED_NEEDS_TEXT = "metric path {path!r}: allowed needs a status text, found {value!r}"
 MSG_TEXT_NOT_NUMBER = "metric path {path!r} is the text {value!r}: use allowed = [...]"
@@ -90,6 +91,8 @@ def _no_verdict(match: Match, ev: Evidence, min_n: int) -> _Verdict | None:
         return _Verdict("not_run", f"not evaluated: {match.not_run}")
     if ev.status in ("not_run", "not_applicable"):
         return _Verdict("not_run", f"not evaluated: {ev.undefined or ev.status}")
+    if ev.value is None and ev.undefined in NOT_COMPUTED:  # e.g. ECE without a score column
+        return _Verdict("not_run", f"not evaluated: {ev.undefined}")
     if match.insufficient is not None:
         return _Verdict("insufficient_data", f"insufficient data: {match.insufficient}")
     if ev.resolvable is False:

@@ -39,10 +39,10 @@ from auditor.predictions.read import (
 )
 from auditor.provenance import library_versions, sha256_bytes, sha256_file
 from auditor.results import dump
+from auditor.results.classification import NO_SCORE
 from auditor.seeding import Rngs
 
 NOT_FROM_PREDICTIONS = "needs the model itself; a predictions file holds only its outputs"
-NO_SCORE = "no score column (--y-score) in the predictions file"
 ONE_CLASS = "only one class in y_true"
 NO_TRAINING = "not applicable (no training in this run)"
 INTERSECTIONS = "choose pairs or none"

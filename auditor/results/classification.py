@@ -17,6 +17,10 @@ N_BINS = 15
 
 NO_PREDICTED = "no sample predicted as this class"
 NO_SUPPORT = "no sample of this class"
+NO_SCORE = "no score column (--y-score) in the predictions file"
+# Why a value is null because nothing was computed (not because the data leave it undefined):
+# a gate on it is "not run", not "insufficient data".
+NOT_COMPUTED = frozenset({NO_SCORE})
 
 
 @dataclass(frozen=True)

@@ -300,3 +300,23 @@ def test_a_gap_of_a_feature_whose_path_does_not_parse_back_still_needs_two_group
     rule = GateRule(metric="fairness.features.*.disparities.equalized_odds_difference", max=0.9)
     [r] = [r for r in evaluate_rule(audit, rule, min_count=201) if feature in r.name]
     assert r.outcome == "insufficient_data" and "1 of the 2 groups" in r.message, r.message
+
+
+@pytest.mark.parametrize("metric", ["ece", "roc_auc", "log_loss", "brier"])
+def test_a_score_metric_of_a_file_without_scores_is_not_run_naming_y_score(metric):
+    """A predictions file without --y-score computes no ECE (null, and why): its gate said
+    'insufficient data', as if the rows were too few; nothing was computed, so it is not run
+    (a warning by default, a failure where not_run = "fail"; never a pass)."""
+    from auditor.results.classification import NO_SCORE
+
+    audit = make_audit()
+    test = audit["performance"]["finetuned"]["test"]
+    test[metric] = None
+    test["undefined"] = {metric: NO_SCORE}
+    rule = GateRule(metric=f"performance.finetuned.test.{metric}", max=0.1)
+    [r] = evaluate_rule(audit, rule)
+    assert (r.outcome, r.status) == ("not_run", "warn") and "--y-score" in r.message, r.message
+    strict = rule.model_copy(update={"not_run": "fail"})
+    assert evaluate_rule(audit, strict)[0].status == "fail"
+    test["undefined"] = {metric: "only one class in y_true"}  # undefined by the data
+    assert evaluate_rule(audit, rule)[0].outcome == "insufficient_data"
