@@ -77,14 +77,17 @@ def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_off
     the data (CSV files joined with their header lines), which would be counted as two more
     classes (a binary file audited as four classes, silently, without a score column)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    names = (cols.y_true, cols.y_pred)
+    kinds = [columns[name].type for name in names]
+    if not all(pa.types.is_string(t) or pa.types.is_large_string(t)
+               for t in (k.value_type if pa.types.is_dictionary(k) else k for k in kinds)):
+        return
+    import pyarrow.compute as pc  # a tenth of a second: only where both labels are text
 
     labels = []
-    for name in (cols.y_true, cols.y_pred):
+    for name in names:
         values = columns[name]
-        text = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
-        if not (pa.types.is_string(text) or pa.types.is_large_string(text)):
-            return
         if pa.types.is_dictionary(values.type):  # its name among the labels, or no row is it
             if not pc.any(pc.match_substring_regex(values.dictionary, _named(name))).as_py():
                 return
@@ -93,7 +96,7 @@ def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_off
     # rows whose y_true ends in its name (a third of trimming every value's cost), then exactly
     # (kernels with options only: a Python scalar argument makes pyarrow import pandas)
     rows = pc.indices_nonzero(pc.ends_with(labels[0], cols.y_true))
-    for values, name in zip(labels, (cols.y_true, cols.y_pred), strict=True):
+    for values, name in zip(labels, names, strict=True):
         rows = pc.filter(rows, pc.match_substring_regex(pc.take(values, rows), _named(name)))
     if len(rows):
         where = data_row(row_offset + int(rows[0].as_py()))
