@@ -37,7 +37,9 @@ def test_documented_example_runs_as_written(tmp_path):
     lines = res.stdout.splitlines()
     assert lines[0] in ("pass", "warn", "fail")
     assert any(line.startswith("privacy.attacks.rmia.auc") for line in lines)
-    assert lines[-1] == "fail"  # accuracy >= 0.85 is out of reach for this model
+    # accuracy 0.885 [0.864, 0.903] meets >= 0.85; the data's license and citation are given,
+    # so only the undeclared intended use, limitations, owners, contact and license warn
+    assert lines[-1] == "warn"
     run = tmp_path / "reports" / "my-model"
     assert AuditResult.load(run).data["run"]["mode"] == "supplied"
 
