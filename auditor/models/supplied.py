@@ -61,6 +61,10 @@ UNREADABLE = "not a readable PyTorch state dict ({detail})"
 NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors){holds}"
 HOLDS = "; it holds the keys {keys}: save model.state_dict() itself, or beside others"
 STATE_MISMATCH = "the state dict does not fit the factory's module ({detail})"
+NOT_FLOAT = (
+    "tensor {key!r} is {dtype}, the module's is {own}: a quantized or integer state dict is "
+    "not the model's weights (save the floating-point model.state_dict())"
+)
 BAD_OUTPUT = (
     "{spec!r} builds a module that returns {shape} for inputs of shape {inputs}; it must "
     "return logits of shape (rows, {k}): take input_shape and n_classes from the arguments"
@@ -196,6 +200,13 @@ def load_checkpoint_model(
     module = build_module(factory, input_shape=input_shape, n_classes=n_classes)
     try:
         inner = module.inner if isinstance(module, OneLogit) else module
+        own = inner.state_dict()  # a float weight from int8, bool or complex: not a weight
+        cast = next((k for k, v in state.items() if k in own and own[k].is_floating_point()
+                     and not v.is_floating_point()), None)  # fmt: skip
+        if cast is not None:
+            raise AuditorInputError(NOT_FLOAT.format(key=cast, dtype=state[cast].dtype,
+                                                     own=own[cast].dtype),
+                                    source=str(path), field="model.path")  # fmt: skip
         inner.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         detail = " ".join(str(exc).split())[:300]

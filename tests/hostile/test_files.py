@@ -176,7 +176,41 @@ def _truncated(marker: Path) -> bytes:
     return _not_a_state_dict(marker)[:100]
 
 
+def _state(dtype) -> dict:
+    """The factory's state dict (2 inputs: x and z) in ``dtype``."""
+    import torch
+
+    shapes = {"backbone.0.weight": (4, 2), "backbone.0.bias": (4,), "head.weight": (2, 4),
+              "head.bias": (2,)}  # fmt: skip
+    return {key: torch.ones(shape).to(dtype) for key, shape in shapes.items()}
+
+
+def _saved(value) -> bytes:
+    import io
+
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(value, buffer)
+    return buffer.getvalue()
+
+
+def _torchscript(marker: Path) -> bytes:
+    import io
+
+    import torch
+
+    buffer = io.BytesIO()
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), buffer)
+    return buffer.getvalue()
+
+
 CHECKPOINTS = {
+    # int8 / bool / complex weights loaded into float parameters were audited as a model
+    "int8-weights": lambda marker: _saved(_state(__import__("torch").int8)),
+    "bool-weights": lambda marker: _saved(_state(__import__("torch").bool)),
+    "complex-weights": lambda marker: _saved(_state(__import__("torch").complex64)),
+    "torchscript": _torchscript,
     "raw-pickle-payload": _raw_pickle,
     "torch-zip-payload": _torch_zip_with_payload,
     "not-a-state-dict": _not_a_state_dict,
