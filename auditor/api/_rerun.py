@@ -32,7 +32,7 @@ def gates_overrides(
         load_audit(baseline)
         update["baseline"] = baseline.resolve()
     elif gates.baseline is not None:
-        path = gates.baseline
+        path = gates.baseline.expanduser()  # "~/runs/x", as data.path and model.path take it
         if not path.is_absolute() and config_file is not None:
             if (config_file.parent / path).exists():
                 path = config_file.parent / path
