@@ -47,26 +47,52 @@ def config_line(config_file: str | None, rule: str, metric: str) -> int | None:
     return next((i for i, line in enumerate(lines, 1) if "metric" in line and metric in line), None)
 
 
+# GitHub shows 10 annotations of each kind (error, warning, notice) per step and drops the
+# rest: the most important go first, and one notice says how many more there are and where.
+MAX_PER_KIND = 10
+# Which gates are annotated first: failures, then insufficient data, then not run, then
+# warning-level rules.
+_ORDER = {"insufficient_data": 1, "not_run": 2}
+MSG_MORE = (
+    "{n} more gates are not annotated here ({fail} failed, {warn} warnings); "
+    "every gate is in summary.md and junit.xml of the run folder and in the job summary"
+)
+
+
+def _rank(r: Mapping[str, Any]) -> int:
+    return 0 if r["status"] == "fail" else _ORDER.get(r["outcome"], 3)
+
+
+def _annotation(r: Mapping[str, Any], config_file: str | None) -> str:
+    kind = "error" if r["status"] == "fail" else "warning"
+    title = terminal_text(f"auditor gate {r['status']}: {r['name']}")
+    props = [f"title={_escape_prop(title)}"]
+    if config_file:
+        props.insert(0, f"file={_escape_prop(config_file)}")
+        line = config_line(config_file, r["rule"], r["metric"])
+        if line:
+            props.insert(1, f"line={line}")
+    message = _escape_data(terminal_text(failure_text(r)))
+    return f"::{kind} {','.join(props)}::{message}"
+
+
 def github_annotations(gates: Mapping[str, Any], *, config_file: str | None = None) -> list[str]:
     """``::error`` / ``::warning`` workflow commands for failing and warning gates, pointing
-    at the config file (and the rule's line where it can be found)."""
+    at the config file (and the rule's line where it can be found): at most
+    :data:`MAX_PER_KIND` of each, failures first, then insufficient data, not run and
+    warnings; then one ``::notice`` counting the gates left out."""
     if gates.get("status") != "ok":
         return []
     config_file = config_file or gates.get("config_file")
-    out = []
-    for r in gates["results"]:
-        if r["status"] == "pass":
-            continue
-        kind = "error" if r["status"] == "fail" else "warning"
-        title = terminal_text(f"auditor gate {r['status']}: {r['name']}")
-        props = [f"title={_escape_prop(title)}"]
-        if config_file:
-            props.insert(0, f"file={_escape_prop(config_file)}")
-            line = config_line(config_file, r["rule"], r["metric"])
-            if line:
-                props.insert(1, f"line={line}")
-        message = _escape_data(terminal_text(failure_text(r)))
-        out.append(f"::{kind} {','.join(props)}::{message}")
+    flagged = sorted((r for r in gates["results"] if r["status"] != "pass"), key=_rank)
+    fails = [r for r in flagged if r["status"] == "fail"]
+    warns = [r for r in flagged if r["status"] != "fail"]
+    shown = fails[:MAX_PER_KIND] + warns[:MAX_PER_KIND]
+    out = [_annotation(r, config_file) for r in shown]
+    if len(shown) < len(flagged):
+        n_fail, n_warn = max(0, len(fails) - MAX_PER_KIND), max(0, len(warns) - MAX_PER_KIND)
+        more = MSG_MORE.format(n=n_fail + n_warn, fail=n_fail, warn=n_warn)
+        out.append(f"::notice title={_escape_prop('auditor gates')}::{_escape_data(more)}")
     return out
 
 

@@ -145,3 +145,34 @@ def test_annotations_read_only_a_config_sized_text_file(tmp_path, kind):
     audit["gates"]["config_file"] = str(paths[kind])
     [line] = [x for x in github_annotations(audit["gates"]) if x.startswith("::error")]
     assert ",line=" not in line and f"file={paths[kind]}" in line
+
+
+def _flagged(status: str, outcome: str, i: int) -> dict:
+    return {"status": status, "outcome": outcome, "name": f"{outcome} gate {i}", "rule": "x",
+            "metric": "performance.finetuned.test.accuracy", "message": f"{outcome} {i}",
+            "value": 0.5, "ci_low": None, "ci_high": None, "n": 10, "group": "all",
+            "bound": {"min": 0.9, "max": None, "allowed": None}, "mode": "point",
+            "relation": None, "baseline": None}  # fmt: skip
+
+
+def test_annotations_are_capped_per_kind_most_important_first_and_say_how_many_more():
+    """GitHub shows 10 annotations of each kind per step: 990 group gates printed 990
+    annotations, of which the first 10 (in rule order, warnings before failures) showed."""
+    results = (
+        [_flagged("warn", "fail", i) for i in range(5)]  # warning-level rules
+        + [_flagged("warn", "not_run", i) for i in range(4)]
+        + [_flagged("warn", "insufficient_data", i) for i in range(30)]
+        + [_flagged("fail", "fail", i) for i in range(12)]
+        + [{**_flagged("pass", "pass", 0)}]
+    )
+    gates = {"status": "ok", "config_file": None, "results": results}
+    lines = github_annotations(gates)
+    kinds = [line.split(" ", 1)[0].split("::")[1] for line in lines]
+    assert kinds == ["error"] * 10 + ["warning"] * 10 + ["notice"]
+    assert all("insufficient_data gate" in line for line in lines[10:20])
+    assert "fail gate 0" in lines[0] and "fail gate 9" in lines[9]
+    assert "31 more gates" in lines[-1] and "2 failed, 29 warnings" in lines[-1]
+    assert "summary.md" in lines[-1] and "junit.xml" in lines[-1]
+    few = {"status": "ok", "config_file": None, "results": results[:3] + results[-2:]}
+    assert [line.split(" ", 1)[0] for line in github_annotations(few)] == (
+        ["::error"] + ["::warning"] * 3)  # fmt: skip
