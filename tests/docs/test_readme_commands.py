@@ -59,3 +59,13 @@ def test_the_readme_keeps_two_set_up_commands():
     ]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")  # CI runs the same two
     assert '.venv/bin/pip install -q -e ".[dev]"' in ci and ".venv/bin/python -m pytest" in ci
+
+
+def test_every_repository_file_the_pages_name_exists():
+    named = set()
+    for page in PAGES:
+        text = (ROOT / page).read_text(encoding="utf-8")
+        pattern = r"(?<![\w/.])((?:auditor|bench|docs|tests|templates|\.ci)/[\w/-]*(?:\.\w+)?)"
+        named.update(path.rstrip("/") for path in re.findall(pattern, text))
+    assert len(named) >= 5, named  # the pages' paths were found
+    assert sorted(p for p in named if not (ROOT / p).exists()) == []
