@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 from auditor.config.paths import NO_FILE
-from auditor.data.text import UTF8, open_text, text_encoding, wide_fields
+from auditor.data.text import UTF8, file_head, not_text_file, open_text, text_encoding, wide_fields
 from auditor.errors import AuditorInputError
 
 # Missing besides the readers' own markers (empty, NA, NaN, null, ...): "?", as UCI files write.
@@ -41,6 +41,7 @@ PARTS = (" (it holds {n} {suffix} files: a dataset written in parts, as Spark an
 UNSUPPORTED = "unsupported file type (use .csv, .tsv, .csv.gz or .parquet)"
 NOT_UTF8 = "not UTF-8 text"
 SAVE_UTF8 = "save it as UTF-8 (a spreadsheet's 'CSV UTF-8')"
+NOT_CSV = "{kind}, not CSV text; {hint}"
 NO_HEADER = "no header line"
 NO_ROWS = "no data rows (only the column names)"
 CANNOT_READ = "cannot read ({error})"
@@ -292,7 +293,11 @@ def csv_layout(path: Path) -> CsvLayout:
 
 
 def _layout(path: Path) -> CsvLayout:
-    encoding = text_encoding(path)
+    head = file_head(path)
+    binary = not_text_file(head)
+    if binary:  # a workbook, an archive, a compressed file named .csv: not 'not UTF-8'
+        raise AuditorInputError(NOT_CSV.format(kind=binary[0], hint=binary[1]), source=str(path))
+    encoding = text_encoding(head)
     comments, lines = _first_lines(path, encoding)
     first = lines[0].rstrip("\r\n") if lines and not comments else ""
     directive = SEP_DIRECTIVE.fullmatch(first)
@@ -326,6 +331,8 @@ def _reading(path: Path) -> Iterator[None]:
     """A file's read errors as one-line bad input naming ``path``."""
     try:
         yield
+    except AuditorInputError:  # a ValueError already said in one line
+        raise
     except UnicodeDecodeError as exc:
         raise AuditorInputError(f"{not_text(exc)}; {SAVE_UTF8}", source=str(path)) from None
     except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors

@@ -34,13 +34,42 @@ def open_bytes(path: Path) -> BinaryIO:
     return open(path, "rb")  # noqa: SIM115 - closed by caller
 
 
-def text_encoding(path: Path) -> str:
-    """``utf-16`` or ``utf-32`` where the file starts with that byte-order mark, else
-    ``utf-8`` (Python's and pyarrow's name for each: the mark is dropped as the text is
-    decoded, and the byte order read from it)."""
+# The first bytes of files that are not text, as each is written (a spreadsheet's workbook, an
+# archive, a compressed file under a CSV's name), and what to do with it.
+NOT_TEXT_FILES = (
+    (b"PK\x03\x04", "a zip archive (an Excel workbook, .xlsx, is one)",
+     "export the sheet as CSV (Excel: Save As 'CSV UTF-8'), or unzip the CSV inside"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)",
+     "export the sheet as CSV (Excel: Save As 'CSV UTF-8')"),
+    (b"\x1f\x8b", "gzip-compressed", "name it .csv.gz, and it is read as it is"),
+    (b"BZh", "bzip2-compressed", "decompress it (bunzip2), or gzip it as .csv.gz"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed", "decompress it (zstd -d), or gzip it as .csv.gz"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "decompress it (unxz), or gzip it as .csv.gz"),
+    (b"PAR1", "a Parquet file", "name it .parquet"),
+    (b"ARROW1", "an Arrow IPC (Feather) file",
+     "write it as Parquet (pyarrow.parquet.write_table) or CSV"),
+)
+HEAD = 8  # bytes: the longest mark above
+
+
+def file_head(path: Path) -> bytes:
+    """The first :data:`HEAD` bytes of the file (gunzipped where its name ends in ``.gz``)."""
     with open_bytes(path) as fh:
-        head = fh.read(4)
+        return fh.read(HEAD)
+
+
+def text_encoding(head: bytes) -> str:
+    """``utf-16`` or ``utf-32`` where the file's ``head`` (:func:`file_head`) starts with that
+    byte-order mark, else ``utf-8`` (Python's and pyarrow's name for each: the mark is dropped
+    as the text is decoded, and the byte order read from it)."""
     return next((name for mark, name in BYTE_ORDER_MARKS if head.startswith(mark)), UTF8)
+
+
+def not_text_file(head: bytes) -> tuple[str, str] | None:
+    """(what the file is, what to do) where its ``head`` is one of :data:`NOT_TEXT_FILES`'
+    marks, else None."""
+    return next(((kind, hint) for mark, kind, hint in NOT_TEXT_FILES if head.startswith(mark)),
+                None)  # fmt: skip
 
 
 def open_text(path: Path, encoding: str) -> io.TextIOBase:

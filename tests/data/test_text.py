@@ -8,7 +8,7 @@ import gzip
 import pytest
 
 from auditor.data.header import csv_header
-from auditor.data.text import open_text, text_encoding
+from auditor.data.text import file_head, open_text, text_encoding
 
 TEXT = "y_true\ty_pred\tsex\n1\t1\tMé\n0\t1\tF\n"
 
@@ -26,8 +26,8 @@ def test_the_byte_order_mark_names_the_encoding(tmp_path, codec, name, packed):
         data = ("\ufeff" + TEXT).encode(codec)
     path = tmp_path / ("t.txt.gz" if packed else "t.txt")
     path.write_bytes(gzip.compress(data) if packed else data)
-    assert text_encoding(path) == name
-    with open_text(path, text_encoding(path)) as fh:
+    assert text_encoding(file_head(path)) == name
+    with open_text(path, name) as fh:
         assert fh.read() == TEXT  # the mark dropped, the rest decoded
     layout, header = csv_header(path)
     assert layout.encoding == name and layout.delimiter == "\t"
@@ -37,4 +37,38 @@ def test_the_byte_order_mark_names_the_encoding(tmp_path, codec, name, packed):
 def test_a_file_of_fewer_bytes_than_a_mark_is_utf8(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"\xff")
-    assert text_encoding(path) == "utf-8"
+    assert text_encoding(file_head(path)) == "utf-8"
+
+
+def _zip(data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("xl/workbook.xml", data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("data", "said"), [
+    (_zip(b"<workbook/>"), "a zip archive (an Excel workbook, .xlsx, is one), not CSV text; "
+                           "export the sheet as CSV (Excel: Save As 'CSV UTF-8'), or unzip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "an Excel 97-2003 workbook (.xls), not "
+                                                       "CSV text; export the sheet as CSV"),
+    (gzip.compress(TEXT.encode()), "gzip-compressed, not CSV text; name it .csv.gz"),
+    (__import__("bz2").compress(TEXT.encode()), "bzip2-compressed, not CSV text; decompress"),
+    (__import__("lzma").compress(TEXT.encode()), "xz-compressed, not CSV text; decompress"),
+    (b"\x28\xb5\x2f\xfd\x20\x00", "zstd-compressed, not CSV text; decompress it"),
+    (b"PAR1\x15\x04" + bytes(40) + b"PAR1", "a Parquet file, not CSV text; name it .parquet"),
+    (b"ARROW1\x00\x00" + bytes(40), "an Arrow IPC (Feather) file, not CSV text; write it as"),
+])  # fmt: skip
+def test_a_workbook_or_packed_file_named_csv_is_refused_for_what_it_is(tmp_path, data, said):
+    """A workbook saved under a .csv name, a .gz without its suffix: refused as 'not UTF-8
+    text; save it as UTF-8', which is no way on for any of them."""
+    from auditor.errors import AuditorInputError
+
+    path = tmp_path / "preds.csv"
+    path.write_bytes(data)
+    with pytest.raises(AuditorInputError) as err:
+        csv_header(path)
+    assert str(err.value).startswith(f"{path}: {said}") and "\n" not in str(err.value)
