@@ -12,6 +12,7 @@ Staging and trash folders left by a killed writer are removed by the next writer
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -52,6 +53,9 @@ WRONG_SCHEMA = (
     "schema_version {found!r} is not {expected!r}, the one this auditor ({version}) reads: "
     "an audit.json of another auditor version (audit again, or use that version)"
 )
+# A full disk or quota while the run folder is written: the previous run stays as it was.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+NO_SPACE = "{error} while writing the run folder; nothing was replaced (free some space)"
 LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"
 
 
@@ -123,6 +127,12 @@ def staged_run(out_dir: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> 
         try:
             yield stage
             swap_in(stage, out)
+        except OSError as exc:
+            shutil.rmtree(stage, ignore_errors=True)
+            if exc.errno in DISK_FULL:  # not a bug: one line naming the folder, no crash log
+                raise AuditorInputError(NO_SPACE.format(error=os.strerror(exc.errno)),
+                                        source=str(out), field="--out") from None  # fmt: skip
+            raise
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise

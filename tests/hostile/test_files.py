@@ -5,6 +5,7 @@ naming the file and ``model.path``."""
 
 from __future__ import annotations
 
+import errno
 import os
 import pickle
 from pathlib import Path
@@ -254,3 +255,22 @@ def test_bad_output_file_is_refused(cli, tmp_path, finished_run, args, names):
     assert_refused(outcome, *names)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert (tmp_path / "taken").read_text() == "x"
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT], ids=["disk-full", "quota"])
+def test_a_full_disk_keeps_the_previous_report(cli, tmp_path, previous_run, monkeypatch, code):
+    """A full disk while the run folder is written: one line naming --out (it was an
+    'internal error' with a crash log), the previous report as it was, no staging left."""
+    from auditor import run_folder
+
+    before = previous_run()
+    write_files(tmp_path, {"p.csv": HEADER + ROWS})
+
+    def full(path: Path, text: str) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(run_folder, "atomic_write_text", full)
+    outcome = cli([*AUDIT, "--out", OUT, "--exit-zero"])
+    line = assert_refused(outcome, "--out", "nothing was replaced")
+    assert os.strerror(code) in line
+    assert_nothing_written(tmp_path, before)
