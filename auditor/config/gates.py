@@ -41,7 +41,8 @@ class GateRule(StrictModel):
     severity: Literal["error", "warning"] = "error"
     # Allowed worsening against a baseline audit (None: gates.baseline_tolerance).
     tolerance: float | None = Field(None, ge=0)
-    name: str | None = None
+    # Shown in every report (junit.xml, summary.md, CI annotations, the card), once per group.
+    name: str | None = Field(None, max_length=200)
 
     @model_validator(mode="after")
     def _one_kind_of_bound(self) -> GateRule:

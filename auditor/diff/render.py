@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.diff.compare import AuditDiff, Change
+from auditor.gates.names import PATH_MAX, shorten
 from auditor.report.escape import html_text, md_code, md_escape, terminal_text
 
 _MARK = {"better": "✅ better", "worse": "❌ worse", "changed": "↕ changed",
@@ -100,14 +101,14 @@ def _details(title: str, body: list[str]) -> list[str]:
 
 
 def _metric_row(c: Change) -> list[str]:
-    return [md_code(c.key), *_cells(c), _MARK[c.change]]
+    return [md_code(shorten(c.key, PATH_MAX)), *_cells(c), _MARK[c.change]]
 
 
 def _md_gates(d: AuditDiff) -> list[_Table]:
     changed = [c for c in d.gates if c.change != "same"]
     if not changed:
         return []
-    rows = [[md_escape(c.label or c.key), _verdict(c.a), _verdict(c.b)]
+    rows = [[md_escape(shorten(c.label or c.key, PATH_MAX)), _verdict(c.a), _verdict(c.b)]
             for c in changed]  # fmt: skip
     return [_Table(f"### Gates that changed ({len(changed)})", ["Gate", "A", "B"], rows)]
 
@@ -192,13 +193,13 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     if not changed_only:
         same = [c for c in d.metrics if c.change == "same"]
         if same:  # a list, not a table: a code span outside a table needs no \| for |
-            keys = ", ".join(md_code(c.key, in_table=False) for c in same)
+            keys = ", ".join(md_code(shorten(c.key, PATH_MAX), in_table=False) for c in same)
             folded.append(_details(f"{len(same)} unchanged metrics", [keys]))
     return _fit(lines, tables, [f"_{_counts(d)}._", ""], folded)
 
 
 def _text_table(head: list[str], rows: list[list[str]]) -> list[str]:
-    table = [[terminal_text(x) for x in row] for row in [head, *rows]]
+    table = [[terminal_text(shorten(x, PATH_MAX)) for x in row] for row in [head, *rows]]
     widths = [max(len(r[i]) for r in table) for i in range(len(head))]
     return ["  " + "  ".join(x.ljust(w) for x, w in zip(r, widths, strict=True)).rstrip()
             for r in table]  # fmt: skip

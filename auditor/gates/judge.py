@@ -21,7 +21,7 @@ from typing import Any
 
 from auditor.audit_tree import Evidence, Match, evidence_of, resolve
 from auditor.config.gates import GateRule
-from auditor.gates.names import human_name, labels
+from auditor.gates.names import human_name, labels, shorten
 from auditor.gates.section import Bound, GateResult, bound_text, identity
 from auditor.results.classification import NOT_COMPUTED
 
@@ -147,7 +147,7 @@ def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict
     count = f" (n={ev.n})" if ev.n is not None else ""
     msg = f"{fmt(ev.value)}{ci}{count} {'meets' if ok else 'breaks'} {text}"
     if ev.group is not None and match.picked[-1:] != (ev.group,):
-        msg += f"; worst-off group {ev.group}"
+        msg += f"; worst-off group {shorten(ev.group)}"
     if relation:
         msg += f"; interval {relation} the bound ({rule.mode})"
     if rule.mode != "point" and ev.interval == "none":
@@ -226,7 +226,7 @@ def _with_gap_groups(audit: dict[str, Any], rule: GateRule, match: Match, min_n:
     k = sum(isinstance(g.get("n"), int) and g["n"] >= min_n for g in ok)
     if k >= 2:
         return match
-    why = MSG_FEW_GROUPS.format(k=k, n=len(groups), feature=keys[2], min_n=min_n)
+    why = MSG_FEW_GROUPS.format(k=k, n=len(groups), feature=shorten(keys[2]), min_n=min_n)
     return replace(match, insufficient=why)
 
 

@@ -38,6 +38,20 @@ ATTACK_WORDS = {
     "rmia": "RMIA",
 }
 STAGE_WORDS = {"finetuned": "fine-tuned", "pretrained": "pretrained"}
+# The most characters of a label (a group, a feature, a key) a name or message shows; the
+# label stays whole in audit.json (the gate's metric path and group, the fairness section).
+LABEL_MAX = 80
+# The most characters of a metric path or gate id shown (it holds labels; whole in audit.json).
+PATH_MAX = 200
+
+
+def shorten(text: str, limit: int = LABEL_MAX) -> str:
+    """``text`` as shown: at most ``limit`` characters, its middle cut to an ellipsis (the
+    start and the end stay, where labels that share a prefix differ)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 3 // 4
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
 
 
 def words(key: str, table: dict[str, str] | None = None) -> str:
@@ -133,7 +147,7 @@ def _checklist(keys: list[str], rule: GateRule) -> str | None:
 
 def subject(rule: GateRule, picked: tuple[str, ...] = ()) -> str:
     """What the node a rule reached measures, in words (no bound)."""
-    area, *keys = labels(rule.metric, picked)
+    area, *keys = (shorten(k) for k in labels(rule.metric, picked))
     named: str | None = None
     if area == "performance" and len(keys) >= 3:
         stage = words(keys[0], STAGE_WORDS)
@@ -153,7 +167,8 @@ def human_name(rule: GateRule, picked: tuple[str, ...] = ()) -> str:
     if rule.name:
         steps = parse_path(rule.metric)
         many = any(s.kind == "any" or (s.kind == "match" and s.key) for s in steps)
-        return f"{rule.name} ({', '.join(picked)})" if many and picked else rule.name
+        shown = ", ".join(shorten(p) for p in picked)
+        return f"{rule.name} ({shown})" if many and picked else rule.name
     text = subject(rule, picked)
     if text.startswith("checklist: ") and text.endswith((" met", " declared")):
         return text

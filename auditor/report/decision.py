@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.audit_tree import Evidence, evidence_of, fmt_key, read, resolve
-from auditor.gates.names import attack_name, words
+from auditor.gates.names import attack_name, shorten, words
 from auditor.gates.section import bound_text
 
 ACCURACY_PATH = "performance.finetuned.test.accuracy"
@@ -107,14 +107,15 @@ def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
         if ev is None or not isinstance(ev.value, float):
             continue
         if best is None or ev.value > best[0]:
-            pair = " vs ".join(str(g) for g in (node.get("pair") or []))
+            pair = " vs ".join(shorten(str(g)) for g in (node.get("pair") or []))
             best = (ev.value, str(name), ev, pair)
     if best is None:
         return None
     _, name, ev, pair = best
     path = _feature_path(name)
     gate = gates.get(path)
-    note = name + (f" ({pair})" if pair else "") + "; largest over features" + _gate_note(gate)
+    shown = shorten(name) + (f" ({pair})" if pair else "")
+    note = shown + "; largest over features" + _gate_note(gate)
     return Headline(
         "fairness", f"Worst {words(GAP_METRIC)}", ev.value, ev.ci_low, ev.ci_high, ev.n,
         gate["status"] if gate else None, note, "fairness",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.report.display import for_display
 from auditor.report.templating import environment
 
 # Card sections in reading order; each has templates/sections/<name>.html.j2.
@@ -26,4 +27,4 @@ SECTION_TITLES = {
 
 def render_html(audit: dict[str, Any]) -> str:
     template = environment(markdown=False).get_template("model_card.html.j2")
-    return template.render(audit=audit, sections=CARD_SECTIONS, titles=SECTION_TITLES)
+    return template.render(audit=for_display(audit), sections=CARD_SECTIONS, titles=SECTION_TITLES)

@@ -5,7 +5,8 @@ classname is the area (performance, fairness, ...); name is the gate's human nam
 equalized-odds gap <= 0.20"), unique within the file (GitLab keys testcases by suite,
 classname and name) and stable across seeds (made from the rule and the concrete metric
 path, never the worst-off group). The stable id is the ``id`` property; group, value,
-interval and count are properties too. ``time`` is the seconds the gate took to evaluate,
+interval and count are properties too (a long label cut to an ellipsis: it is whole in
+audit.json). ``time`` is the seconds the gate took to evaluate,
 never a metric value.
 
 Severity: a failing gate is a ``<failure type="fail">``. A warning (insufficient data, a
@@ -23,6 +24,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.gates.names import PATH_MAX, shorten
 from auditor.gates.section import bound_text
 from auditor.report.escape import xml_text
 from auditor.report.terminal import STATUS_WORD, failure_text
@@ -64,7 +66,8 @@ def _counts(gates: Mapping[str, Any]) -> dict[str, str]:
 
 def _case_properties(r: Mapping[str, Any]) -> dict[str, Any]:
     fields = {
-        "id": r["id"], "gate": r["name"], "metric": r["metric"], "group": r["group"],
+        "id": shorten(r["id"], PATH_MAX), "gate": r["name"],
+        "metric": shorten(r["metric"], PATH_MAX), "group": shorten(r["group"]),
         "source": r["source"], "rule": r["rule"], "mode": r["mode"],
         "bound": bound_text(r["bound"]), "value": r["value"], "ci_low": r["ci_low"],
         "ci_high": r["ci_high"], "interval": r["interval"], "n": r["n"], "min_n": r["min_n"],

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.audit_tree import Evidence, estimates, read
-from auditor.gates.names import fpr_text
+from auditor.gates.names import PATH_MAX, fpr_text, shorten
 from auditor.report.decision import headlines, label_determined, reason
 from auditor.report.escape import html_text, md_code, md_escape
 from auditor.report.numbers import fmt_num
@@ -96,7 +96,7 @@ def _gap_cell(node: Any) -> str:
     if ev.status == "insufficient_data":
         return "insufficient data"
     cell = _estimate(ev)
-    return cell + (f" ({md_escape(ev.group)})" if ev.group is not None else "")
+    return cell + (f" ({md_escape(shorten(ev.group))})" if ev.group is not None else "")
 
 
 def _fairness_headline(audit: Mapping[str, Any]) -> list[str]:
@@ -118,9 +118,9 @@ def _fairness_headline(audit: Mapping[str, Any]) -> list[str]:
     for fname, feat in features.items():
         dis = (feat.get("disparities") or {}) if isinstance(feat, dict) else {}
         cells = [_gap_cell(dis.get(name)) for name in names]
-        lines.append(f"| {md_escape(fname)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {md_escape(shorten(fname))} | " + " | ".join(cells) + " |")
     for fname in label_determined(audit):
-        lines += ["", f"_{md_escape(fname)}: {LABEL_DETERMINED}._"]
+        lines += ["", f"_{md_escape(shorten(fname))}: {LABEL_DETERMINED}._"]
     return [*lines, ""]
 
 
@@ -179,7 +179,7 @@ def _section_intervals(
         return []
     body = ["| Metric | Value [interval] | n |", "|---|---:|---:|"]
     for path, ev in rows[:limit]:
-        body.append(f"| {md_code(path)} | {_estimate(ev)} | {_cell(ev.n)} |")
+        body.append(f"| {md_code(shorten(path, PATH_MAX))} | {_estimate(ev)} | {_cell(ev.n)} |")
     if len(rows) > limit:
         body.append(f"\n_{len(rows) - limit} more in audit.json._")
     return _details(f"{title}: {len(rows)} numbers with intervals", body)

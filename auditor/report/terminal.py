@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.gates import exit_code
+from auditor.gates.names import shorten
 from auditor.report.escape import terminal_text
 
 STATUS_WORD = {"pass": "passed", "warn": "warning", "fail": "failed"}
@@ -20,7 +21,7 @@ def failure_text(result: Mapping[str, Any]) -> str:
     text = f"{result['name']}: {result['message']}"
     group = result["group"]
     if group != "all" and str(group) not in result["message"] + result["metric"]:
-        text += f"; group {group}"
+        text += f"; group {shorten(str(group))}"
     return text
 
 
@@ -32,7 +33,8 @@ def predictions_lines(audit: Mapping[str, Any]) -> list[str]:
     lines = [f"Rows: {fair['n']:,}; read in {read_s:.2f} s"]
     if fair["positive_class"] is not None:
         side = "favourable" if fair["positive_favourable"] else "unfavourable"
-        lines.append(f"Positive class: {terminal_text(fair['positive_class'])} ({side})")
+        positive = shorten(str(fair["positive_class"]))
+        lines.append(f"Positive class: {terminal_text(positive)} ({side})")
     for name, feature in fair["features"].items():
         lines.append(terminal_text(_feature_line(name, feature)))  # labels are the data's text
     return lines
@@ -43,11 +45,11 @@ def _feature_line(name: str, feature: Mapping[str, Any]) -> str:
     d = disparities.get("demographic_parity_difference") or next(iter(disparities.values()))
     b = d["between_groups"]
     if b["status"] != "ok":
-        return f"  {name}: {b['status']} ({b['reason']})"
+        return f"  {shorten(name)}: {b['status']} ({b['reason']})"
+    interval = f"{b['value']:.3f} [{b['ci_low']:.3f}, {b['ci_high']:.3f}]"
     return (
-        f"  {name}: DP difference {b['value']:.3f} [{b['ci_low']:.3f}, {b['ci_high']:.3f}], "
-        f"worst-off {b['worst_group']}; {feature['n_insufficient']} of {feature['n_groups']} "
-        "groups insufficient"
+        f"  {shorten(name)}: DP difference {interval}, worst-off {shorten(str(b['worst_group']))}; "
+        f"{feature['n_insufficient']} of {feature['n_groups']} groups insufficient"
     )
 
 

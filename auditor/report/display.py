@@ -1,0 +1,47 @@
+"""The audit as the cards show it: group labels cut to :data:`auditor.gates.names.LABEL_MAX`
+characters (and a gate's metric path and id to ``PATH_MAX``) with an ellipsis, so that a
+label of 50,000 characters over 990 groups does not make a card of hundreds of MB. A label
+is data: ``audit.json`` keeps it whole; only what a reader is shown is cut."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from auditor.gates.names import PATH_MAX, shorten
+
+# The fields that hold a group label (or a list / mapping of them) in the sections below.
+LABEL_KEYS = frozenset({"group", "worst_group", "pair", "attained_by", "excluded_groups",
+                        "left_out"})  # fmt: skip
+SECTIONS = ("fairness", "explanations", "privacy")
+
+
+def _labels_cut(node: Any, is_label: bool = False) -> Any:
+    if isinstance(node, str):
+        return shorten(node) if is_label else node
+    if isinstance(node, dict):
+        return {k: _labels_cut(v, is_label or k in LABEL_KEYS) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_labels_cut(v, is_label) for v in node]
+    return node
+
+
+def _gate_cut(r: Mapping[str, Any]) -> dict[str, Any]:
+    group = r.get("group")
+    return {
+        **r, "id": shorten(str(r["id"]), PATH_MAX), "metric": shorten(str(r["metric"]), PATH_MAX),
+        "group": shorten(group) if isinstance(group, str) else group,
+    }  # fmt: skip
+
+
+def for_display(audit: Mapping[str, Any]) -> dict[str, Any]:
+    """``audit`` with every group label longer than ``LABEL_MAX`` cut: a copy of the sections
+    that hold labels (a few ms for an audit of 1,000 groups), the rest shared."""
+    out = dict(audit)
+    for name in SECTIONS:
+        if isinstance(audit.get(name), dict):
+            out[name] = _labels_cut(audit[name])
+    gates = audit.get("gates")
+    if isinstance(gates, dict) and isinstance(gates.get("results"), list):
+        out["gates"] = {**gates, "results": [_gate_cut(r) for r in gates["results"]]}
+    return out
