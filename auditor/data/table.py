@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from auditor.config import TableData
-from auditor.config.labels import label_index
 from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._labels import (  # noqa: F401 - binary_positive is this module's API too
     POSITIVE_NEEDS_BINARY,
@@ -34,6 +34,16 @@ from auditor.data._labels import (  # noqa: F401 - binary_positive is this modul
     check_spaced,
 )
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
+from auditor.data.groups import (  # noqa: F401 - this module's API too
+    MISSING_SENSITIVE,
+    NOT_A_LABEL,
+    SINGLE_CLASS,
+    TARGET_MISSING,
+    TOO_MANY_CLASSES,
+    encode_target,
+    positive_value,
+    sensitive_groups,
+)
 from auditor.data.header import (  # noqa: F401 - the messages are this module's API too
     CANNOT_READ,
     COMMENT,
@@ -76,10 +86,6 @@ TOO_MANY_LEVELS = (
     "categorical column {col!r} has {n} levels, more than data.max_categories = {k}; add it "
     "to data.drop, or raise data.max_categories"
 )
-MISSING_SENSITIVE = (
-    "column {col!r} has {labels} (first at {row}); fill them, or "
-    "set data.missing_group = true to audit them as the group '(missing)'"
-)
 NO_INPUTS = (
     "no model input columns (data.features is empty, or data.drop and the sensitive columns "
     "leave none)"
@@ -96,14 +102,6 @@ NUMBERS_AND_TEXT = (
 )
 # A column with more distinct numbers than this is a measurement, not a set of codes.
 MAX_CODES = 10
-TOO_MANY_CLASSES = (
-    "target column {col!r} has {n} distinct values, more than data.max_categories = {k}: "
-    "auditor audits classifiers (a continuous target?); name a class column, or raise "
-    "data.max_categories"
-)
-TARGET_MISSING = "target column {col!r} has missing values"
-SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
-NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
 
 # The frames a validation read with ``keep=True``, each handed to the next reader of the same
 # file (same path, size and modification time) in this process: preflight's later checks and
@@ -291,89 +289,60 @@ def select_inputs(frame: pd.DataFrame, config: TableData, *, src: str) -> InputS
     )
 
 
-def sensitive_groups(
-    frame: pd.DataFrame, config: TableData, *, src: str
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    """One string column per sensitive feature, and per feature the count of missing values
-    put in the group '(missing)' (refused unless ``missing_group``)."""
-    out: dict[str, np.ndarray] = {}
-    counts: dict[str, int] = {}
-    for col in config.sensitive:
-        values = frame[col]
-        bad = (values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
-        if bad.any() and not config.missing_group:
-            n, row = int(bad.sum()), data_row(int(np.flatnonzero(bad)[0]))
-            labels = f"{n} missing or empty group label{'s' if n != 1 else ''}"
-            raise AuditorInputError(MISSING_SENSITIVE.format(col=col, labels=labels, row=row),
-                                    source=src, field="data.sensitive")  # fmt: skip
-        check_spaced(values, col=col, what="groups", src=src, field="data.sensitive")
-        labels = values.astype(str).to_numpy(dtype=object)
-        labels[bad] = MISSING_LEVEL
-        out[col] = labels
-        counts[col] = int(bad.sum())
-    return pd.DataFrame(out, index=frame.index).astype(str), counts
+@dataclass(frozen=True)
+class CheckedTable:
+    """A table read and checked once: the frame, its inputs, one text column per sensitive
+    feature (and per feature the count put in '(missing)'), the target's class indices (n,)
+    and names."""
+
+    frame: pd.DataFrame
+    inputs: InputSelection
+    sensitive: pd.DataFrame
+    missing: dict[str, int]
+    y: np.ndarray
+    task: TaskInfo
 
 
-def encode_target(
-    frame: pd.DataFrame, config: TableData, *, src: str
-) -> tuple[np.ndarray, TaskInfo]:
-    """Labels 0..k-1 in sorted order, ``positive_label`` (when given) last."""
-    target = frame[config.target]
-    if target.isna().any():
-        raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
-                                field="data.target")  # fmt: skip
-    check_spaced(target, col=config.target, what="classes", src=src, field="data.target")
-    labels = sorted(target.unique().tolist(), key=str)
-    if len(labels) < 2:
-        raise AuditorInputError(SINGLE_CLASS.format(col=config.target, label=labels[0]),
-                                source=src, field="data.target")  # fmt: skip
-    if len(labels) > config.max_categories:
-        raise AuditorInputError(
-            TOO_MANY_CLASSES.format(col=config.target, n=len(labels), k=config.max_categories),
-            source=src, field="data.target",
-        )  # fmt: skip
-    if config.positive_label is not None:
-        pos = positive_value(labels, config.positive_label)
-        if pos is None:
-            raise AuditorInputError(
-                NOT_A_LABEL.format(label=config.positive_label, col=config.target),
-                source=src, field="data.positive_label",
-            )  # fmt: skip
-        binary_positive(labels, pos, whose=f"target column {config.target!r}", src=src)
-        labels = [v for v in labels if v != pos] + [pos]
-    lookup = {v: i for i, v in enumerate(labels)}
-    y = target.map(lookup).to_numpy().astype(np.int64)
-    return y, TaskInfo(config.target, tuple(str(v) for v in labels))
+# The checks of the last validation, handed on with its frame: preflight's counts and the
+# loader read the same frame (read_frame's handoff) under the same settings, and take them.
+_CHECKED: dict[str, CheckedTable] = {}
+# The settings the checks read (the splits are not among them: a recipe may change those).
+CHECKED_BY = {"path", "target", "sensitive", "features", "drop", "sensitive_as_features",
+              "positive_label", "max_categories", "missing_group"}  # fmt: skip
 
 
-def positive_value(labels: list, wanted: object) -> object | None:
-    """The label that ``wanted`` (``positive_label``) names, by :mod:`auditor.config.labels`'
-    one rule: the one written the same, else the one of the same value (``1`` names the label
-    ``1.0`` of a float column, ``"true"`` names ``True``); None when none does or two do."""
-    index = label_index(labels, wanted)
-    return None if index is None else labels[index]
-
-
-def validate_table(config: TableData) -> None:
+def checked_table(config: TableData, *, keep: bool = False) -> CheckedTable:
     """Every check of :func:`load_table_bundle` (header, columns, inputs, groups, target)
-    without encoding or splitting: for validation before any work. The frame is kept for
-    the next reader (preflight's counts, then the loader)."""
-    frame = read_table(Path(config.path), field="data.path", keep=True)
-    src = str(config.path)
-    select_inputs(frame, config, src=src)
-    sensitive_groups(frame, config, src=src)
-    encode_target(frame, config, src=src)
+    without encoding or splitting, done once per frame: a validation's results are taken by
+    the next reader of the same frame under the same settings. ``keep``: hand the frame and
+    the results on again (validation, preflight's counts); the loader takes them."""
+    src, key = str(config.path), config.model_dump_json(include=CHECKED_BY)
+    frame = read_table(Path(config.path), field="data.path", keep=keep)
+    checked = _CHECKED.pop(key, None)
+    if checked is None or checked.frame is not frame:  # another file, or changed since
+        inputs = select_inputs(frame, config, src=src)
+        sensitive, missing = sensitive_groups(frame, config, src=src)
+        y, task = encode_target(frame, config, src=src)
+        checked = CheckedTable(frame, inputs, sensitive, missing, y, task)
+    if keep:
+        _CHECKED.clear()  # one table a run
+        _CHECKED[key] = checked
+    return checked
+
+
+def validate_table(config: TableData) -> CheckedTable:
+    """:func:`checked_table` for validation before any work; the frame and the results are
+    kept for the next reader (preflight's counts, then the loader)."""
+    return checked_table(config, keep=True)
 
 
 def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
     path = Path(config.path)
-    src = str(path)
-    frame = read_table(path, field="data.path")
-    inputs = select_inputs(frame, config, src=src)
-    sensitive, missing = sensitive_groups(frame, config, src=src)
-    y, task = encode_target(frame, config, src=src)
+    checked = checked_table(config)
+    frame, inputs, sensitive, y, task = (checked.frame, checked.inputs, checked.sensitive,
+                                         checked.y, checked.task)  # fmt: skip
     if config.missing_group:
-        inputs = dataclasses.replace(inputs, missing_sensitive=missing)
+        inputs = dataclasses.replace(inputs, missing_sensitive=checked.missing)
     n_inputs = len(inputs.numeric) + len(inputs.categorical)
     return table_bundle(
         name=path.stem,

@@ -18,18 +18,23 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from auditor.audit_tree import ID_KEYS, Step, fmt_key, parse_path, step_text
-from auditor.audit_tree.paths import MSG_NO_ITEM, MSG_UNKNOWN_KEY
+from auditor.audit_tree import parse_path
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
 from auditor.errors import AuditorInputError, rows_text
 from auditor.gates import validate_rules
 from auditor.io import as_path, refuse_foreign_files
+from auditor.preflight.shapes import (  # noqa: F401 - the rule shapes are this module's API too
+    OPEN,
+    Shape,
+    _walk_shape,
+    check_rule_shapes,
+    fairness_shape,
+)
 
 # The sensitive features each built-in source declares (a table: its data.sensitive).
 SOURCE_FEATURES = {
@@ -123,31 +128,39 @@ def check_run(config: AuditConfig, *, config_file: str | None, out: Path) -> Non
     check_rule_features(config.gates, features, source=config_file)
     check_out_dir(out)
     supplied = config.model.kind in SUPPLIED_KINDS  # evaluation rows as given, no splits
-    if not supplied and not isinstance(config.data, TableData):
-        check_rule_shapes(config.gates, features, None, source=config_file)  # built-ins: binary
     if supplied and config.model.path is not None:
         model_file(config.model.path)
-    if supplied and isinstance(config.data, TableData):
-        from auditor.data.supplied import validate_supplied  # pandas
-
-        module_classes = validate_supplied(config.data, module=config.model.kind == "checkpoint")
-        if module_classes is not None:  # an estimator's classes are its own: known once loaded
-            check_rule_shapes(config.gates, features, module_classes, source=config_file)
-    else:
-        from auditor.data import validate_data  # numpy; a table's checks load pandas
-
-        validate_data(config.data)
-    if isinstance(config.data, TableData):
-        fractions = None if supplied else used_splits(config)
-        classes = check_table_counts(config.data, config.fairness.intersections,
-                                     fractions=fractions)  # fmt: skip
-        if classes is not None:  # not split: a supplied model's, checked above
-            check_rule_shapes(config.gates, features, classes, source=config_file)
-    elif not supplied:
-        check_builtin_splits(config, source=config_file)
+    known, classes = _checked_data(config, supplied=supplied, source=config_file)
+    if known:  # an estimator's classes are its own: known once it is loaded
+        check_rule_shapes(config.gates, features, classes, source=config_file)
     if config.model.kind in ("factory", "checkpoint") and config.model.factory:
         base = Path(config_file).parent if config_file else Path.cwd()
         load_factory(config.model.factory, base=base, source=config_file)
+
+
+def _checked_data(
+    config: AuditConfig, *, supplied: bool, source: str | None
+) -> tuple[bool, tuple[str, ...] | None]:
+    """Check the data (its columns, inputs, groups and target; a table's group counts and
+    split sizes; a built-in's split sizes) and settle its classes once: whether they are
+    known before the model loads, and the target's class names (None: a built-in's binary
+    target)."""
+    data = config.data
+    if supplied and isinstance(data, TableData):
+        from auditor.data.supplied import validate_supplied  # pandas
+
+        classes = validate_supplied(data, module=config.model.kind == "checkpoint")
+        check_table_counts(data, config.fairness.intersections, fractions=None)
+        return classes is not None, classes
+    from auditor.data import validate_data  # numpy; a table's checks load pandas
+
+    validate_data(data)
+    if isinstance(data, TableData):
+        return True, check_table_counts(data, config.fairness.intersections,
+                                        fractions=used_splits(config))  # fmt: skip
+    if not supplied:
+        check_builtin_splits(config, source=source)
+    return not supplied, None
 
 
 def check_predictions(
@@ -203,109 +216,6 @@ def check_rule_features(gates: GatesConfig, features: Sequence[str], *, source: 
             raise AuditorInputError(message, source=source, field=f"gates.rules[{i}].metric")
 
 
-@dataclass(frozen=True)
-class Shape:
-    """What a node of audit.json is known to hold before the audit runs: ``children`` by
-    key (a child: another Shape, or a leaf's text, which ``[key=value]`` compares); a closed
-    Shape holds exactly those keys, an open one at least those (the rest: unknown here).
-    ``each``: the shape of every item of a list whose labels are the data's (the groups)."""
-
-    children: dict[str, Any]
-    closed: bool = True
-    each: Any = None
-
-
-OPEN = Shape({}, closed=False)
-
-
-def fairness_shape(features: Sequence[str], classes: Sequence[str] | None) -> Shape:
-    """The fairness section's features, their gaps and every group's metrics, as the fairness
-    check writes them: a binary target (``classes`` None or two) has one of each gap and
-    rate; more classes have each class's against the rest (``fnr_difference@<class>``,
-    ``recall@<class>``; accuracy's once). Other keys are left open (a section may add some)."""
-    from auditor.fairness.engine import DisparityResult, FeatureResult, GroupResult
-    from auditor.fairness.metrics import BINARY_METRICS, DISPARITIES, GLOBAL_METRICS, METHODS
-
-    multi = classes is not None and len(classes) > 2
-    suffixes = [f"@{c}" for c in classes] if multi and classes is not None else [""]
-    gaps = [name + ("" if comps == ("accuracy",) else sfx)
-            for sfx in suffixes for name, (comps, _) in DISPARITIES.items()]  # fmt: skip
-    gap = Shape({f.name: OPEN for f in fields(DisparityResult)}, closed=False)
-    disparities = Shape({name: Shape({m: gap for m in METHODS}) for name in dict.fromkeys(gaps)})
-    rates = [*GLOBAL_METRICS, *(name + sfx for sfx in suffixes for name in BINARY_METRICS)]
-    metrics = Shape({name: OPEN for name in rates})
-    group = Shape({**{f.name: OPEN for f in fields(GroupResult)}, "metrics": metrics}, False)
-    feature = {f.name: OPEN for f in fields(FeatureResult)}
-    shapes = {
-        name: Shape({**feature, "name": name, "disparities": disparities,
-                     "groups": Shape({}, closed=False, each=group),
-                     "kind": "intersection" if " & " in name else "feature"}, closed=False)
-        for name in features
-    }  # fmt: skip
-    section = Shape({"features": Shape(shapes), "overall": metrics}, closed=False)
-    return Shape({"fairness": section}, closed=False)
-
-
-def check_rule_shapes(
-    gates: GatesConfig, features: Sequence[str], classes: Sequence[str] | None,
-    *, source: str | None,
-) -> None:  # fmt: skip
-    """Refuse a rule whose path cannot exist in this audit's fairness section (a binary-only
-    gap or rate such as ``fnr_difference`` on a multi-class target, ``fnr_difference@x`` on a
-    binary one, a ``[kind=intersection]`` without intersections), with the message the gate
-    would give after the run. ``classes``: the target's class names (None: binary). Fairness off:
-    nothing to check (its rules report "not run")."""
-    if not features:
-        return
-    shape = fairness_shape(features, classes)
-    for i, rule in enumerate(gates.rules):
-        try:
-            _walk_shape(shape, parse_path(rule.metric), "", rule.metric)
-        except ValueError as exc:
-            field = f"gates.rules[{i}].metric"
-            raise AuditorInputError(str(exc), source=source, field=field) from None
-
-
-def _walk_shape(shape: Any, steps: list[Step], done: str, path: str) -> None:
-    """:func:`auditor.audit_tree.resolve` over a :class:`Shape`: ValueError where the path
-    leaves a closed node; an open node, a leaf or an index step ends the check."""
-    if not steps or not isinstance(shape, Shape) or steps[0].kind == "index":
-        return
-    step, rest = steps[0], steps[1:]
-    if shape.each is not None and step.kind in ("any", "match"):
-        _walk_shape(shape.each, rest, f"{done}{step_text(step)}", path)  # labels: the data's
-        return
-    if step.kind == "key" and step.key in shape.children:
-        where = (done + "." if done else "") + fmt_key(str(step.key))
-        _walk_shape(shape.children[step.key], rest, where, path)
-        return
-    if not shape.closed:
-        return
-    if step.kind == "key":
-        key = str(step.key)
-        alike = [k for k in shape.children if k.split("@")[0] == key.split("@")[0]]
-        have = ", ".join((alike or list(shape.children))[:12])
-        raise ValueError(MSG_UNKNOWN_KEY.format(path=path, at=done, key=key, have=have))
-    hits = [(k, v) for k, v in shape.children.items() if step.kind == "any" or _picks(step, k, v)]
-    if not hits:
-        have = ", ".join(list(shape.children)[:12])
-        raise ValueError(MSG_NO_ITEM.format(path=path, value=step.value, at=done, have=have))
-    for key, child in hits:
-        _walk_shape(child, rest, f"{done}.{fmt_key(key)}", path)
-
-
-def _picks(step: Step, key: str, child: Any) -> bool:
-    """Whether ``[key=value]`` / ``[value]`` picks ``child`` (as the resolver's selector);
-    a field the shape leaves open may hold the value."""
-    if not step.key and key == step.value:
-        return True
-    if not isinstance(child, Shape):
-        return False
-    fields_ = (step.key,) if step.key else ID_KEYS
-    values = [child.children.get(f) for f in fields_ if f in child.children]
-    return any(v is OPEN or v == step.value for v in values)
-
-
 def used_splits(config: AuditConfig) -> dict[str, float]:
     """The split fractions a run trains and audits on: ``training.recipe = "plain"`` folds the
     pretrain split into finetune_train (as ``training.recipes.effective_config`` does), and
@@ -324,12 +234,16 @@ def check_table_counts(
     """A table's group counts (each feature and intersection) and the size of each split of
     ``fractions`` (None: a supplied model's rows, not split). Returns the target's class names
     as the audit names them (None where not split: a supplied model's classes are its own)."""
-    from auditor.data.table import encode_target, read_table, sensitive_groups  # pandas
+    from auditor.data.table import checked_table, read_table, sensitive_groups  # pandas
     from auditor.fairness.engine import resolve_specs, spec_name
 
     src = str(data.path)
-    frame = read_table(Path(data.path), field="data.path", keep=True)  # the loader reuses it
-    groups, _ = sensitive_groups(frame, data, src=src)
+    checked = None if fractions is None else checked_table(data, keep=True)  # validation's
+    if checked is None:  # a supplied model's evaluation rows (the loader reuses the frame)
+        groups = sensitive_groups(read_table(Path(data.path), field="data.path", keep=True),
+                                  data, src=src)[0]  # fmt: skip
+    else:
+        groups = checked.sensitive
     specs = resolve_specs(list(groups.columns), intersections)
     for spec in specs:
         n = int(groups.groupby(list(spec)).ngroups)
@@ -338,9 +252,9 @@ def check_table_counts(
                 TOO_MANY_GROUPS.format(feature=spec_name(spec), n=n, limit=MAX_GROUPS),
                 source=src, field="data.sensitive",
             )  # fmt: skip
-    if fractions is None:
+    if fractions is None or checked is None:
         return None
-    y, task = encode_target(frame, data, src=src)
+    y, task = checked.y, checked.task
     class_counts = [int((y == k).sum()) for k in range(len(task.class_names))]
     check_split_sizes(fractions, class_counts, source=src)
     check_class_sizes(fractions["test"], dict(zip(task.class_names, class_counts, strict=True)),

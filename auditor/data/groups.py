@@ -1,0 +1,91 @@
+"""A table's groups and target, encoded once for the audit: one text column per sensitive
+feature (a missing value refused, or the group '(missing)'), and the target's classes as
+0..k-1 in sorted order, ``positive_label`` last."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditor.config import TableData
+from auditor.config.labels import label_index
+from auditor.data import TaskInfo
+from auditor.data._labels import binary_positive, check_spaced
+from auditor.data._tables import MISSING_LEVEL
+from auditor.errors import AuditorInputError, data_row
+
+MISSING_SENSITIVE = (
+    "column {col!r} has {labels} (first at {row}); fill them, or "
+    "set data.missing_group = true to audit them as the group '(missing)'"
+)
+TOO_MANY_CLASSES = (
+    "target column {col!r} has {n} distinct values, more than data.max_categories = {k}: "
+    "auditor audits classifiers (a continuous target?); name a class column, or raise "
+    "data.max_categories"
+)
+TARGET_MISSING = "target column {col!r} has missing values"
+SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
+NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
+
+
+def sensitive_groups(
+    frame: pd.DataFrame, config: TableData, *, src: str
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """One string column per sensitive feature, and per feature the count of missing values
+    put in the group '(missing)' (refused unless ``missing_group``)."""
+    out: dict[str, np.ndarray] = {}
+    counts: dict[str, int] = {}
+    for col in config.sensitive:
+        values = frame[col]
+        bad = (values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
+        if bad.any() and not config.missing_group:
+            n, row = int(bad.sum()), data_row(int(np.flatnonzero(bad)[0]))
+            labels = f"{n} missing or empty group label{'s' if n != 1 else ''}"
+            raise AuditorInputError(MISSING_SENSITIVE.format(col=col, labels=labels, row=row),
+                                    source=src, field="data.sensitive")  # fmt: skip
+        check_spaced(values, col=col, what="groups", src=src, field="data.sensitive")
+        labels = values.astype(str).to_numpy(dtype=object)
+        labels[bad] = MISSING_LEVEL
+        out[col] = labels
+        counts[col] = int(bad.sum())
+    return pd.DataFrame(out, index=frame.index).astype(str), counts
+
+
+def encode_target(
+    frame: pd.DataFrame, config: TableData, *, src: str
+) -> tuple[np.ndarray, TaskInfo]:
+    """Labels 0..k-1 in sorted order, ``positive_label`` (when given) last."""
+    target = frame[config.target]
+    if target.isna().any():
+        raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
+                                field="data.target")  # fmt: skip
+    check_spaced(target, col=config.target, what="classes", src=src, field="data.target")
+    labels = sorted(target.unique().tolist(), key=str)
+    if len(labels) < 2:
+        raise AuditorInputError(SINGLE_CLASS.format(col=config.target, label=labels[0]),
+                                source=src, field="data.target")  # fmt: skip
+    if len(labels) > config.max_categories:
+        raise AuditorInputError(
+            TOO_MANY_CLASSES.format(col=config.target, n=len(labels), k=config.max_categories),
+            source=src, field="data.target",
+        )  # fmt: skip
+    if config.positive_label is not None:
+        pos = positive_value(labels, config.positive_label)
+        if pos is None:
+            raise AuditorInputError(
+                NOT_A_LABEL.format(label=config.positive_label, col=config.target),
+                source=src, field="data.positive_label",
+            )  # fmt: skip
+        binary_positive(labels, pos, whose=f"target column {config.target!r}", src=src)
+        labels = [v for v in labels if v != pos] + [pos]
+    lookup = {v: i for i, v in enumerate(labels)}
+    y = target.map(lookup).to_numpy().astype(np.int64)
+    return y, TaskInfo(config.target, tuple(str(v) for v in labels))
+
+
+def positive_value(labels: list, wanted: object) -> object | None:
+    """The label that ``wanted`` (``positive_label``) names, by :mod:`auditor.config.labels`'
+    one rule: the one written the same, else the one of the same value (``1`` names the label
+    ``1.0`` of a float column, ``"true"`` names ``True``); None when none does or two do."""
+    index = label_index(labels, wanted)
+    return None if index is None else labels[index]
