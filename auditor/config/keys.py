@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 # pydantic's names of a union's members in an error's location ("literal['pairs','none']",
 # "list[list[str]]", "str"): not keys the user wrote.
-_UNION_MEMBER = re.compile(r"^([a-z-]+\[.*\]|str|int|float|bool|none|function-\w+)$")
+_UNION_MEMBER = re.compile(r"^([a-z-]+\[.*\]|str|int|float|bool|none|(function|constrained)-\w+)$")
 # The tags of the data union (data.source), which pydantic puts in the location.
 DATA_SOURCES = ("digits", "adult", "mnist", "table")
 # How close a typo must be to a key to be suggested (difflib's ratio).

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from auditor.config._base import StrictModel
 
 PROBES = ("loss", "lira", "rmia", "groups", "canaries", "stages")
+
+
+# Processes or threads a config may ask for (as AuditConfig.threads): 10**8 processes was an
+# internal error of joblib's after training; 0 or a negative count means nothing here.
+MAX_PROCESSES = 1024
+MAX_CANDIDATES = 100_000
 
 
 class DPConfig(StrictModel):
@@ -35,7 +41,9 @@ class PrivacyConfig(StrictModel):
     # Audited canaries (each inserted with probability 1/2) and never-inserted candidates per
     # kind for exposure.
     n_canaries: int = Field(100, ge=0)
-    canary_candidates: int = Field(200, ge=1)
+    # At most MAX_CANDIDATES: each is a generated input held in memory (10**12 was a
+    # MemoryError after training).
+    canary_candidates: int = Field(200, ge=1, le=MAX_CANDIDATES)
     # Guesses of the one-run audit, fixed in advance (None: n_canaries // 5 on each side).
     canary_guesses: int | None = Field(None, ge=1)
     confidence: float = Field(0.95, gt=0.5, lt=1)
@@ -46,9 +54,9 @@ class PrivacyConfig(StrictModel):
     # Processes for the reference models; "auto": small tails train stacked into one model in
     # this process, large ones a process per free core where the work pays for the start-up
     # (auditor.privacy.reference). 1: one process (stacked where the tail allows).
-    n_jobs: int | Literal["auto"] = "auto"
+    n_jobs: Annotated[int, Field(ge=1, le=MAX_PROCESSES)] | Literal["auto"] = "auto"
     # Torch threads inside each reference job (results do not depend on the machine).
-    threads_per_job: int = Field(1, ge=1)
+    threads_per_job: int = Field(1, ge=1, le=MAX_PROCESSES)
     # Address of an existing Dask scheduler, e.g. "tcp://127.0.0.1:8786": jobs run there.
     dask_scheduler: str | None = None
     # Address of an existing Ray cluster (with backend = "ray"); None starts a local one.

@@ -316,3 +316,29 @@ def test_unknown_key_says_what_was_meant(tmp_path, text, field, hint):
 def test_unknown_key_with_nothing_near_is_bare(tmp_path, text):
     with pytest.raises(AuditorInputError, match=r"unknown key$"):
         load_config(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("[privacy]\nn_jobs = 100000000\n", "privacy.n_jobs"),
+        ("[privacy]\nn_jobs = 0\n", "privacy.n_jobs"),
+        ("[privacy]\nn_jobs = -1\n", "privacy.n_jobs"),
+        ("[privacy]\nthreads_per_job = 100000000\n", "privacy.threads_per_job"),
+        ("[privacy]\ncanary_candidates = 1000000000000\n", "privacy.canary_candidates"),
+    ],
+)  # fmt: skip
+def test_counts_too_large_for_any_machine_are_refused(tmp_path, text, field):
+    """Each was accepted and failed after training (joblib's ValueError, a 466 TiB
+    MemoryError) or asked torch for 10**8 threads."""
+    with pytest.raises(AuditorInputError, match=rf"{field}: "):
+        load_config(write(tmp_path, text))
+
+
+def test_the_largest_counts_are_taken(tmp_path):
+    from auditor.config.privacy import MAX_CANDIDATES, MAX_PROCESSES
+
+    cfg = load_config(write(tmp_path, f"[privacy]\nn_jobs = {MAX_PROCESSES}\nthreads_per_job = "
+                                      f"{MAX_PROCESSES}\ncanary_candidates = {MAX_CANDIDATES}\n"))
+    assert cfg.privacy.n_jobs == MAX_PROCESSES
+    assert load_config(write(tmp_path, '[privacy]\nn_jobs = "auto"\n')).privacy.n_jobs == "auto"
