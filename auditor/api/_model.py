@@ -112,13 +112,15 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
         with_two_logits,
     )  # fmt: skip
 
-    known = getattr(module, "classes_", None)  # a module may name its outputs, as sklearn's
+    # the outputs' classes in order: model.classes (a checkpoint), or a module's classes_
+    known = config.model.classes if module is None else getattr(module, "classes_", None)
     rows = supplied_rows(config.data, frames=frames, as_frame=False, numeric_only=True,
                          labels=None if known is None else list(known), module=True)  # fmt: skip
     shape, k = rows.bundle.input_shape, len(rows.labels)
     if module is None:
         module = load_checkpoint_model(config.model.path, factory=config.model.factory,
-                                       input_shape=shape, n_classes=k)  # fmt: skip
+                                       input_shape=shape, n_classes=k,
+                                       classes_given=known is not None)  # fmt: skip
     else:  # a binary module with one logit (sigmoid) is read as two
         module = with_two_logits(in_own_dtype(module), input_shape=shape, n_classes=k)
     if rows.outputs != tuple(range(k)):

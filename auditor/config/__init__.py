@@ -3,7 +3,6 @@ once at the boundary. Everything past :func:`load_config` trusts these typed obj
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -13,9 +12,10 @@ from auditor.config._base import NOT_A_NUMBER, StrictModel
 from auditor.config.fairness import FairnessConfig
 from auditor.config.gates import GateRule, GatesConfig
 from auditor.config.keys import did_you_mean, format_loc
-from auditor.config.labels import ConfigLabel
+from auditor.config.labels import ConfigLabel, same_label
 from auditor.config.paths import FilePath
 from auditor.config.privacy import DPConfig, PrivacyConfig
+from auditor.config.toml_file import read_toml
 from auditor.config.transparency import DeclaredAnswers, TransparencyConfig
 from auditor.errors import AuditorInputError
 
@@ -144,6 +144,8 @@ SUPPLIED_NEEDS_TABLE = (
 MAX_WIDTH = 16_384
 MAX_LAYERS = 32
 MODEL_FILES = {"checkpoint": "a state dict saved with torch.save", "sklearn": "a .skops file"}
+CLASSES_NEED_CHECKPOINT = "classes names a checkpoint's outputs; an estimator's are its classes_"
+REPEATED_CLASS = "classes names {label!r} twice (each output is one class)"
 
 
 class ModelConfig(StrictModel):
@@ -161,6 +163,9 @@ class ModelConfig(StrictModel):
     # yours, called as function(x, y, *, seed) -> a model (for RMIA and LiRA); sklearn
     # without it: sklearn.base.clone(estimator).fit.
     train: str | None = None
+    # checkpoint: the class of each of the module's outputs, in output order (["<=50K", ">50K"]);
+    # unset: the target's values in sorted order, positive_label last.
+    classes: list[ConfigLabel] | None = Field(None, min_length=2)
     # Widths of the MLP's hidden layers (kind "mlp" / "auto" on a table).
     hidden: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
         default_factory=lambda: [128, 64], max_length=MAX_LAYERS
@@ -173,7 +178,17 @@ class ModelConfig(StrictModel):
             raise ValueError(NEEDS_FACTORY.format(kind=self.kind))
         if self.kind in MODEL_FILES and self.path is None:
             raise ValueError(NEEDS_PATH.format(kind=self.kind, what=MODEL_FILES[self.kind]))
+        if self.classes is not None and self.kind != "checkpoint":
+            raise ValueError(CLASSES_NEED_CHECKPOINT)
         return self
+
+    @field_validator("classes")
+    @classmethod
+    def _distinct_classes(cls, value: list[Any] | None) -> list[Any] | None:
+        for i, label in enumerate(value or ()):
+            if any(same_label(label, seen) for seen in value[:i]):
+                raise ValueError(REPEATED_CLASS.format(label=label))
+        return value
 
 
 class TrainingConfig(StrictModel):
@@ -339,19 +354,7 @@ def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
 def load_config(path: str | Path) -> AuditConfig:
     """Read and validate a TOML config. ``pyproject.toml`` is read from ``[tool.auditor]``."""
     path = Path(path)
-    if path.is_dir():
-        raise AuditorInputError("is a folder, not a file (name the TOML config)", source=str(path))
-    if not path.is_file():
-        raise AuditorInputError("no such file", source=str(path))
-    try:
-        # utf-8-sig: a byte-order mark (Windows editors write one) is dropped, not a TOML error
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except tomllib.TOMLDecodeError as exc:
-        raise AuditorInputError(f"not valid TOML ({exc})", source=str(path)) from None
-    except UnicodeDecodeError:
-        raise AuditorInputError("not UTF-8 text", source=str(path)) from None
-    except OSError as exc:  # permission denied, a broken link, a file that vanished
-        raise AuditorInputError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
+    raw = read_toml(path)  # a folder, a device, too large, UTF-16, not UTF-8, not TOML
     if path.name == "pyproject.toml":
         raw = raw.get("tool", {}).get("auditor")
         if raw is None:

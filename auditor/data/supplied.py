@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.config import TableData
-from auditor.config.labels import label_index
+from auditor.config.labels import label_index, same_label
 from auditor.data import DatasetBundle, Split, TaskInfo
 from auditor.data.codec import (  # noqa: F401 - the codec's names are this module's too
     NO_COLUMN,
@@ -49,6 +49,10 @@ from auditor.errors import AuditorInputError, data_row, rows_text
 from auditor.provenance import sha256_file
 
 UNKNOWN_LABEL = "target value {label!r} is not one of the model's classes ({known})"
+NOT_IN_TARGET = (
+    "{label!r} is not a value of the target column {col!r} in any file (it holds: {have}); "
+    "model.classes names the class of each output of the module, in output order"
+)
 NOT_A_CLASS = "positive_label {label!r} is not one of the model's classes ({known})"
 ONE_CLASS = "the target column {col!r} has a single class in every file"
 NO_FEATURES = "no input columns left (data.features, or the columns besides target and sensitive)"
@@ -207,15 +211,20 @@ def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str, field: str)
                                 field="data.target")  # fmt: skip
 
 
-def validate_supplied(config: TableData, *, module: bool = False) -> tuple[str, ...] | None:
+def validate_supplied(
+    config: TableData, *, module: bool = False, classes: Sequence[Any] | None = None,
+    classes_source: str | None = None,
+) -> tuple[str, ...] | None:  # fmt: skip
     """The checks :func:`supplied_rows` makes of each file (evaluation rows, members,
     non-members) that need no model, for before any work: rows, the target, sensitive and
     named input columns, groups. An estimator may name its own inputs (the ID rule is then
     checked once it is loaded); a PyTorch ``module`` (a checkpoint) takes ``data.features`` or
     every other column, so an ID among those and a missing input value are refused here.
     Each frame is kept for the next reader (preflight's counts, then :func:`supplied_rows`).
-    Returns a ``module``'s classes as the audit names them (the target's values, in order);
-    None for an estimator (its own ``classes_``, known once it is loaded)."""
+    ``classes``: a module's outputs' classes in order (``model.classes``, written in
+    ``classes_source``): each a class of the target, every target value one of them.
+    Returns a ``module``'s classes as the audit names them (``classes``, else the target's
+    values, in order); None for an estimator (its own ``classes_``, known once loaded)."""
     frames: dict[str, pd.DataFrame] = {}
     for key in ROLES.values():
         if getattr(config, key) is None:
@@ -232,7 +241,27 @@ def validate_supplied(config: TableData, *, module: bool = False) -> tuple[str, 
     if not module:
         return None
     _refuse_missing(frames, _input_columns(config, frames, None), config)
-    return tuple(str(v) for v in _labels(frames, config, None)[0])
+    labels = _labels(frames, config, classes)[0]
+    if classes is not None:
+        _check_model_classes(frames, config, classes, source=classes_source)
+    return tuple(str(v) for v in labels)
+
+
+def _check_model_classes(
+    frames: dict[str, pd.DataFrame], config: TableData, classes: Sequence[Any], *,
+    source: str | None,
+) -> None:  # fmt: skip
+    """Every target value is one of ``classes`` (``model.classes``), and each of those a
+    value of the target in some file (a label the rows never hold: a typo, or another
+    model's classes)."""
+    values = list(dict.fromkeys(v for f in frames.values() for v in f[config.target].unique()))
+    for label in classes:
+        if not any(same_label(label, v) for v in values):
+            message = NOT_IN_TARGET.format(label=label, col=config.target,
+                                           have=", ".join(sorted(map(str, values))[:12]))
+            raise AuditorInputError(message, source=source, field="model.classes")
+    for key, frame in frames.items():
+        _encode_y(frame[config.target], tuple(classes), src=_source(config, key))
 
 
 def _refuse_missing(frames: dict, columns: Sequence[str], config: TableData) -> None:

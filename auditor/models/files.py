@@ -1,10 +1,14 @@
-"""A supplied model's file: the path checks every loader makes, and the skops loader of a
+"""A supplied model's file: the path checks every loader makes, the skops loader of a
 scikit-learn estimator (scikit-learn's own classes only, the data types they hold, and the
-few scikit-learn functions fitted estimators hold; nothing is unpickled)."""
+few scikit-learn functions fitted estimators hold; nothing is unpickled), and the state dict
+loader of a PyTorch checkpoint (``weights_only=True``: tensors and plain containers)."""
 
 from __future__ import annotations
 
 import importlib
+import pickle
+import re
+import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,15 @@ UNTRUSTED_FUNCTION = (
     "score, check_array), since predict_proba would call it"
 )
 NOT_SKOPS = "not a readable skops file ({detail})"
+# torch's weights-only error: its first lines advise weights_only=False, its last a link.
+TORCH_BOILERPLATE = ("Weights only load failed", "Please file an issue", "Check the documentation")
+REFUSED_PICKLE = (
+    "refused: the file holds pickled objects other than tensors ({detail}); save "
+    "model.state_dict(), not the model"
+)
+UNREADABLE = "not a readable PyTorch state dict ({detail})"
+NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors){holds}"
+HOLDS = "; it holds the keys {keys}: save model.state_dict() itself, or beside others"
 # Not scikit-learn's, yet held by its fitted estimators and rebuilt by skops without running
 # any code: a dtype from an empty .npy array (OneHotEncoder, StandardScaler ... in a fitted
 # ColumnTransformer); a partial binds arguments to a function that must itself be trusted
@@ -103,3 +116,64 @@ def _allowed_functions() -> tuple[Any, ...]:
     scores = [fs.chi2, fs.f_classif, fs.f_regression, fs.r_regression, fs.mutual_info_classif,
               fs.mutual_info_regression]  # fmt: skip
     return tuple(f for f in (*metrics, *scores, check_array) if f is not None)
+
+
+def load_state_dict(path: Path) -> dict[str, Any]:
+    """A state dict from ``path``, with ``weights_only=True``: tensors and plain containers
+    only (a bare state dict, or auditor's ``{"state_dict": ..., "meta": ...}``)."""
+    import torch
+
+    model_file(path)
+    try:
+        with warnings.catch_warnings():  # torch warns about a foreign pickle's protocol
+            warnings.simplefilter("ignore")
+            blob = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        detail = _pickle_detail(exc)
+        raise AuditorInputError(REFUSED_PICKLE.format(detail=detail), source=str(path),
+                                field="model.path") from None  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - corrupt or foreign file
+        raise AuditorInputError(UNREADABLE.format(detail=type(exc).__name__), source=str(path),
+                                field="model.path") from None  # fmt: skip
+    state = _state_in(blob)
+    if state is None:
+        keys = ", ".join(repr(k) for k in list(blob)[:8]) if isinstance(blob, dict) else ""
+        holds = HOLDS.format(keys=keys) if keys else ""
+        raise AuditorInputError(NOT_A_STATE_DICT.format(holds=holds), source=str(path),
+                                field="model.path")  # fmt: skip
+    return state
+
+
+def _is_state(value: Any) -> bool:
+    import torch
+
+    return isinstance(value, dict) and all(isinstance(v, torch.Tensor) for v in value.values())
+
+
+def _state_in(blob: Any) -> dict[str, Any] | None:
+    """The state dict in a loaded checkpoint: the blob itself, its "state_dict" (auditor's
+    own format), or its one entry that is a state dict (a training loop's
+    ``{"model_state_dict": ..., "optimizer_state_dict": ..., "epoch": 3}``); else None."""
+    if _is_state(blob):
+        return blob
+    if not isinstance(blob, dict):
+        return None
+    if _is_state(blob.get("state_dict")):
+        return blob["state_dict"]
+    states = [v for v in blob.values() if _is_state(v) and v]
+    return states[0] if len(states) == 1 else None
+
+
+def _pickle_detail(exc: Exception) -> str:
+    """What torch's weights-only unpickler refused (``Trying to load unsupported GLOBAL
+    posix.system ...``), without its advice to load with ``weights_only=False`` (which would
+    run the file's code)."""
+    text = str(exc)
+    named = re.search(r"GLOBAL ([\w.]+)", text)
+    if named:  # a class or function the file would import and call
+        return f"it names {named.group(1)}"
+    lines = ["".join(c for c in line if c.isprintable()).strip() for line in text.splitlines()]
+    useful = [line.removeprefix("WeightsUnpickler error:").strip() for line in lines
+              if line and not line.startswith(TORCH_BOILERPLATE)
+              and "weights_only" not in line]  # fmt: skip
+    return next((line for line in useful if line), type(exc).__name__)[:200]

@@ -17,9 +17,6 @@ the user's ``train`` function, or ``sklearn.base.clone(estimator).fit``.
 
 from __future__ import annotations
 
-import pickle
-import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,13 +28,18 @@ from torch import nn
 
 from auditor.config.functions import FACTORY_ARGS, call_user, import_function
 from auditor.errors import AuditorInputError
-from auditor.models.files import (  # noqa: F401 - the skops loader's names are this module's too
+from auditor.models.files import (  # noqa: F401 - the loaders' names are this module's too
     DATA_TYPES,
+    HOLDS,
     IS_A_FOLDER,
     NO_FILE,
+    NOT_A_STATE_DICT,
     NOT_SKOPS,
+    REFUSED_PICKLE,
+    UNREADABLE,
     UNTRUSTED,
     load_skops,
+    load_state_dict,
     model_file,
 )
 from auditor.models.outputs import (
@@ -51,16 +53,12 @@ from auditor.models.outputs import (
     with_two_logits,
 )
 
-# torch's weights-only error: its first lines advise weights_only=False, its last a link.
-TORCH_BOILERPLATE = ("Weights only load failed", "Please file an issue", "Check the documentation")
-REFUSED_PICKLE = (
-    "refused: the file holds pickled objects other than tensors ({detail}); save "
-    "model.state_dict(), not the model"
-)
-UNREADABLE = "not a readable PyTorch state dict ({detail})"
-NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors){holds}"
-HOLDS = "; it holds the keys {keys}: save model.state_dict() itself, or beside others"
-STATE_MISMATCH = "the state dict does not fit the factory's module ({detail})"
+STATE_MISMATCH = "the state dict does not fit the factory's module ({detail}){why}"
+# Where the factory's n_classes came from, when the state dict's sizes disagree.
+N_CLASSES_FROM = {
+    True: "; n_classes = {k}: the labels in model.classes",
+    False: "; n_classes = {k}: the target's classes (model.classes names the outputs otherwise)",
+}
 NOT_FLOAT = (
     "tensor {key!r} is {dtype}, the module's is {own}: a quantized or integer state dict is "
     "not the model's weights (save the floating-point model.state_dict())"
@@ -100,63 +98,6 @@ Predictor = Callable[[np.ndarray], np.ndarray]
 Decode = Callable[[np.ndarray], Any]
 
 
-def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
-    """A state dict from ``path``, with ``weights_only=True``: tensors and plain containers
-    only (a bare state dict, or auditor's ``{"state_dict": ..., "meta": ...}``)."""
-    model_file(path)
-    try:
-        with warnings.catch_warnings():  # torch warns about a foreign pickle's protocol
-            warnings.simplefilter("ignore")
-            blob = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        detail = _pickle_detail(exc)
-        raise AuditorInputError(REFUSED_PICKLE.format(detail=detail), source=str(path),
-                                field="model.path") from None  # fmt: skip
-    except Exception as exc:  # noqa: BLE001 - corrupt or foreign file
-        raise AuditorInputError(UNREADABLE.format(detail=type(exc).__name__), source=str(path),
-                                field="model.path") from None  # fmt: skip
-    state = _state_in(blob)
-    if state is None:
-        keys = ", ".join(repr(k) for k in list(blob)[:8]) if isinstance(blob, dict) else ""
-        holds = HOLDS.format(keys=keys) if keys else ""
-        raise AuditorInputError(NOT_A_STATE_DICT.format(holds=holds), source=str(path),
-                                field="model.path")  # fmt: skip
-    return state
-
-
-def _is_state(value: Any) -> bool:
-    return isinstance(value, dict) and all(isinstance(v, torch.Tensor) for v in value.values())
-
-
-def _state_in(blob: Any) -> dict[str, torch.Tensor] | None:
-    """The state dict in a loaded checkpoint: the blob itself, its "state_dict" (auditor's
-    own format), or its one entry that is a state dict (a training loop's
-    ``{"model_state_dict": ..., "optimizer_state_dict": ..., "epoch": 3}``); else None."""
-    if _is_state(blob):
-        return blob
-    if not isinstance(blob, dict):
-        return None
-    if _is_state(blob.get("state_dict")):
-        return blob["state_dict"]
-    states = [v for v in blob.values() if _is_state(v) and v]
-    return states[0] if len(states) == 1 else None
-
-
-def _pickle_detail(exc: Exception) -> str:
-    """What torch's weights-only unpickler refused (``Trying to load unsupported GLOBAL
-    posix.system ...``), without its advice to load with ``weights_only=False`` (which would
-    run the file's code)."""
-    text = str(exc)
-    named = re.search(r"GLOBAL ([\w.]+)", text)
-    if named:  # a class or function the file would import and call
-        return f"it names {named.group(1)}"
-    lines = ["".join(c for c in line if c.isprintable()).strip() for line in text.splitlines()]
-    useful = [line.removeprefix("WeightsUnpickler error:").strip() for line in lines
-              if line and not line.startswith(TORCH_BOILERPLATE)
-              and "weights_only" not in line]  # fmt: skip
-    return next((line for line in useful if line), type(exc).__name__)[:200]
-
-
 def build_module(spec: str, *, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
     """``factory(input_shape=..., n_classes=...)``, checked to return an nn.Module."""
     factory = import_function(spec, field_name="model.factory", wanted=FACTORY_ARGS)
@@ -193,9 +134,11 @@ def check_forward(
 
 
 def load_checkpoint_model(
-    path: Path, *, factory: str, input_shape: tuple[int, ...], n_classes: int
-) -> nn.Module:
-    """The factory's module with the state dict of ``path`` loaded (strict), in eval mode."""
+    path: Path, *, factory: str, input_shape: tuple[int, ...], n_classes: int,
+    classes_given: bool = False,
+) -> nn.Module:  # fmt: skip
+    """The factory's module with the state dict of ``path`` loaded (strict), in eval mode.
+    ``classes_given``: ``n_classes`` counts model.classes (else the target's classes)."""
     state = load_state_dict(path)
     module = build_module(factory, input_shape=input_shape, n_classes=n_classes)
     try:
@@ -210,7 +153,8 @@ def load_checkpoint_model(
         inner.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         detail = " ".join(str(exc).split())[:300]
-        raise AuditorInputError(STATE_MISMATCH.format(detail=detail), source=str(path),
+        why = N_CLASSES_FROM[classes_given].format(k=n_classes) if "size mismatch" in detail else ""
+        raise AuditorInputError(STATE_MISMATCH.format(detail=detail, why=why), source=str(path),
                                 field="model.factory") from None  # fmt: skip
     return module.eval()
 

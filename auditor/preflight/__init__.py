@@ -149,7 +149,8 @@ def _checked_data(
     if supplied and isinstance(data, TableData):
         from auditor.data.supplied import validate_supplied  # pandas
 
-        classes = validate_supplied(data, module=config.model.kind == "checkpoint")
+        classes = validate_supplied(data, module=config.model.kind == "checkpoint",
+                                    classes=config.model.classes, classes_source=source)
         check_table_counts(data, config.fairness.intersections, fractions=None)
         return classes is not None, classes
     from auditor.data import validate_data  # numpy; a table's checks load pandas
