@@ -17,6 +17,10 @@ CASES = [
     # (id, config text or bytes, extra files, substrings of the one error line)
     ("toml-syntax", "seed = = 1\n", {}, ["a.toml", "not valid TOML"]),
     ("not-utf8", b"name = '\xff\xfe'\n", {}, ["a.toml", "UTF-8"]),
+    ("utf-16", "seed = 1\n".encode("utf-16"), {}, ["a.toml", "UTF-16", "save it as UTF-8"]),
+    ("50-MB", b"seed = 1\n" + b"# padding\n" * 5_000_000, {}, ["a.toml", "bytes, more than"]),
+    ("crlf-and-bare-cr", b"seed = 1\r\nname = 'x'\rcolour = 2\r\n", {},
+     ["a.toml", "colour", "unknown key"]),
     ("unknown-key", "colour = 1\n", {}, ["a.toml", "colour", "unknown key"]),
     ("unknown-nested-key", "[pretrain]\nepochz = 3\n", {}, ["a.toml", "pretrain.epochz"]),
     ("seed-negative", "seed = -1\n", {}, ["a.toml", "seed"]),
@@ -109,9 +113,12 @@ def test_bad_pyproject_is_refused(cli, tmp_path, text, names):
     assert_nothing_written(tmp_path)
 
 
-@pytest.mark.parametrize("target", ["missing.toml", "."], ids=["missing", "a-folder"])
-def test_config_that_is_not_a_file(cli, tmp_path, target):
-    assert_refused(cli(["run", target, "--out", "out"]), target)
+@pytest.mark.parametrize(("target", "why"), [("missing.toml", "no such file"),
+                                             (".", "is a folder"),
+                                             ("/dev/null", "not a regular file")],
+                         ids=["missing", "a-folder", "a-device"])  # fmt: skip
+def test_config_that_is_not_a_file(cli, tmp_path, target, why):
+    assert_refused(cli(["run", target, "--out", "out"]), target, why)
     assert_nothing_written(tmp_path)
 
 
