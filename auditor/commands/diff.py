@@ -61,18 +61,15 @@ def _refuse_run_files(out: Path, *runs: Path) -> None:
     run folder (a folder holding ``audit.json``: ``--out C/audit.json`` replaced a third
     run's audit by the diff). A new file beside them (``B/diff.md``, as the CI examples
     write) is fine."""
-    from auditor.checks.rows import PREDICTIONS_FILE
-    from auditor.report.render import RENDERERS
-    from auditor.run_folder import RUN_LOG
+    from auditor.io import CHECKPOINTS, RUN_FOLDER_FILES
 
-    names = {"audit.json", RUN_LOG, PREDICTIONS_FILE, *(name for name, _ in RENDERERS)}
     target = out.resolve()
     folders = [(run, (run if run.is_dir() else run.parent).resolve()) for run in runs]
     # some other run's folder: the one --out is in, or the one whose checkpoints hold it
     folders += [(p, p) for p in target.parents if (p / "audit.json").is_file()]
     for run, folder in folders:
-        own = target.parent == folder and target.name in names
-        if own or folder / "checkpoints" in (target, *target.parents):
+        own = target.parent == folder and target.name in RUN_FOLDER_FILES
+        if own or folder / CHECKPOINTS in (target, *target.parents):
             raise AuditorInputError(RUN_FILE.format(run=run), source=str(out), field="--out")
 
 
