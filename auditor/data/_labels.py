@@ -1,7 +1,10 @@
-"""A table's class and group labels as written: two values the same but for spaces, a
-positive label among more than two classes."""
+"""A table's class and group labels as written: two values the same but for spaces, one
+class written two ways ('1' and '1.0'), a positive label among more than two classes."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -10,6 +13,10 @@ from auditor.errors import AuditorInputError
 SPACED_VALUES = (
     "column {col!r} holds {a!r} and {b!r}, the same but for spaces around one: they would "
     "be two {what}; write each one way"
+)
+TWO_WAYS = (
+    "column {col!r} holds {a!r} and {b!r}, one value written two ways: they would be two "
+    "{what}; write each one way"
 )
 POSITIVE_NEEDS_BINARY = (
     "positive_label {label!r} needs two classes; {whose} has {k} ({classes}), each audited "
@@ -27,6 +34,36 @@ def check_spaced(values: pd.Series, *, col: str, what: str, src: str, field: str
             raise AuditorInputError(SPACED_VALUES.format(col=col, a=seen[key], b=value, what=what),
                                     source=src, field=field)  # fmt: skip
         seen[key] = value
+
+
+def check_one_way(labels: Sequence[Any], *, col: str, what: str, src: str, field: str) -> None:
+    """Refuse two distinct values of a column (``labels``, each once) that are one value by
+    :func:`auditor.config.labels.same_label` ('1', '1.0' and 'True'; 'yes' and 'Yes' are two):
+    a class split in two by the way a file was written (text in a column of 0 / 1). One pass:
+    a number, true / false (1 / 0) and other text each have one key."""
+    seen: dict[Any, Any] = {}
+    for value in labels:
+        key = _value_key(value)
+        if key in seen:
+            raise AuditorInputError(TWO_WAYS.format(col=col, a=seen[key], b=value, what=what),
+                                    source=src, field=field)  # fmt: skip
+        seen[key] = value
+
+
+def _value_key(value: Any) -> Any:
+    """What :func:`~auditor.config.labels.same_label` compares, either way round: true /
+    false (a boolean or its text, any case) as 1 / 0, a number (or its text) as a float,
+    other text as written."""
+    if type(value).__name__ in ("bool", "bool_"):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "false"):
+            return float(text == "true")
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return ("text", str(value))
 
 
 def binary_positive(labels: list, positive: object, *, whose: str, src: str) -> None:

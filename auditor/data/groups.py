@@ -10,7 +10,7 @@ import pandas as pd
 from auditor.config import TableData
 from auditor.config.labels import label_index
 from auditor.data import TaskInfo
-from auditor.data._labels import binary_positive, check_spaced
+from auditor.data._labels import binary_positive, check_one_way, check_spaced
 from auditor.data._tables import MISSING_LEVEL
 from auditor.errors import AuditorInputError, data_row
 
@@ -69,6 +69,7 @@ def encode_target(
             TOO_MANY_CLASSES.format(col=config.target, n=len(labels), k=config.max_categories),
             source=src, field="data.target",
         )  # fmt: skip
+    check_one_way(labels, col=config.target, what="classes", src=src, field="data.target")
     if config.positive_label is not None:
         pos = positive_value(labels, config.positive_label)
         if pos is None:

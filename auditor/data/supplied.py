@@ -25,6 +25,7 @@ import pandas as pd
 from auditor.config import TableData
 from auditor.config.labels import label_index, same_label
 from auditor.data import DatasetBundle, Split, TaskInfo
+from auditor.data._labels import check_one_way
 from auditor.data.codec import (  # noqa: F401 - the codec's names are this module's too
     NO_COLUMN,
     NOT_NUMERIC,
@@ -158,6 +159,7 @@ def _check_classes(labels: list, config: TableData, *, src: str) -> None:
             TOO_MANY_CLASSES.format(col=config.target, n=len(labels), k=config.max_categories),
             source=src, field="data.target",
         )  # fmt: skip
+    check_one_way(labels, col=config.target, what="classes", src=src, field="data.target")
 
 
 def _encode_y(target: pd.Series, labels: tuple[Any, ...], *, src: str) -> np.ndarray:

@@ -1,0 +1,78 @@
+"""One class written two ways in a target column ('1', '1.0' and 'True' beside '0'; 'true'
+and 'True') is refused, naming both: it was audited as three or four classes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditor.config import TableData
+from auditor.data._labels import check_one_way
+from auditor.data.table import validate_table
+from auditor.errors import AuditorInputError
+
+
+@pytest.mark.parametrize(
+    ("labels", "pair"),
+    [(["0", "1", "1.0", "True"], ("1", "1.0")), (["False", "True", "true"], ("True", "true")),
+     (["1", "01", "2"], ("1", "01")), ([0, 1, "1"], (1, "1"))],
+)  # fmt: skip
+def test_one_value_written_two_ways_is_refused(labels, pair):
+    with pytest.raises(AuditorInputError) as err:
+        check_one_way(labels, col="y", what="classes", src="t.csv", field="data.target")
+    assert f"holds {pair[0]!r} and {pair[1]!r}, one value written two ways" in str(err.value)
+
+
+@pytest.mark.parametrize("labels", [["no", "yes", "Yes"], [0, 1], [True, False], ["1", "2", "a"],
+                                    ["<=50K", ">50K"], ["nan", "NaN"]])  # fmt: skip
+def test_distinct_values_pass(labels):
+    check_one_way(labels, col="y", what="classes", src="t.csv", field="data.target")
+
+
+def _csv(tmp_path, target) -> TableData:
+    rng = np.random.default_rng(0)
+    n = len(target)
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"x": rng.normal(size=n), "g": ["a", "b"] * (n // 2), "y": target}).to_csv(
+        path, index=False
+    )
+    return TableData(path=path, target="y", sensitive=["g"])
+
+
+def test_a_table_with_a_mixed_target_is_refused_before_any_work(tmp_path):
+    data = _csv(tmp_path, ["0", "1", "1.0", "True"] * 50)
+    with pytest.raises(AuditorInputError) as err:
+        validate_table(data)
+    assert err.value.field == "data.target" and "'1' and '1.0'" in str(err.value)
+
+
+def test_a_module_audited_on_a_mixed_target_is_refused(tmp_path):
+    from torch import nn
+
+    import auditor
+
+    frame = pd.read_csv(_csv(tmp_path, ["0", "1", "True", "0"] * 50).path)
+    with pytest.raises(AuditorInputError) as err:
+        auditor.audit_model(nn.Linear(1, 3), data=frame, target="y", sensitive=["g"],
+                            progress=False)  # fmt: skip
+    assert err.value.field == "data.target" and "'1' and 'True'" in str(err.value)
+
+
+def test_one_pass_finds_what_same_label_finds():
+    # the one-pass keys against the label rule itself, on every pair of a mixed pool
+    from itertools import combinations
+
+    from auditor.config.labels import same_label
+
+    pool = ["0", "1", "1.0", "01", " 1", "True", "true", "TRUE", "False", "false", "yes", "Yes",
+            "a", "1e0", "2", "-0", 0, 1, 2, 1.0, 0.5, "0.5", True, False, np.int64(1),
+            np.float64(2.0), np.bool_(True), "nan", "NaN", "inf"]  # fmt: skip
+    for a, b in combinations(pool, 2):
+        want = same_label(a, b) or same_label(b, a)
+        try:
+            check_one_way([a, b], col="y", what="classes", src="t", field="data.target")
+            got = False
+        except AuditorInputError:
+            got = True
+        assert got == want, (a, b)
