@@ -61,3 +61,24 @@ def test_every_setting_shown_is_a_key_of_its_table():
             node = node[part]
         plain = {k for k, v in node.items() if not isinstance(v, (dict, list)) or k == "probes"}
         assert plain <= _keys(table), (table, plain - _keys(table))
+
+
+def test_every_value_the_example_sets_is_the_default():
+    """The example shows the defaults ("every key is optional"): a default changed in the
+    config models must not be overridden, unseen, by a stale number in the example."""
+    from auditor.config import DigitsData
+
+    defaults = AuditConfig(data=DigitsData(source="digits")).model_dump()
+    own = {"name", "gates.rules"}  # the example's own choices; declared answers are empty
+
+    def differing(example: dict, default: dict, prefix: str = "") -> list[str]:
+        out = []
+        for key, value in example.items():
+            path, known = prefix + key, default.get(key)
+            if isinstance(value, dict):
+                out += differing(value, known or {}, path + ".")
+            elif path not in own and not (path.startswith("transparency.declared.") and not value):
+                out += [] if value == known else [f"{path} = {value!r} (default {known!r})"]
+        return out
+
+    assert differing(tomllib.loads(EXAMPLE), defaults) == []
