@@ -19,11 +19,17 @@ from hatchling.builders.wheel import WheelBuilder  # a dev dependency (pyproject
 ROOT = Path(__file__).resolve().parents[2]
 
 
+CACHES = {"__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}  # .gitignore's
+
+
 def _repo_files(folder: str) -> set[str]:
     """Every file under ``folder`` of the repository but caches, relative to the root."""
     out = set()
     for path in (ROOT / folder).rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+        parts = set(path.parts)
+        if parts & CACHES or path.suffix == ".pyc" or any(p.endswith(".egg-info") for p in parts):
+            continue
+        if path.is_file():
             out.add(path.relative_to(ROOT).as_posix())
     return out
 
