@@ -42,6 +42,11 @@ UNSUPPORTED = "unsupported file type (use .csv, .tsv, .csv.gz or .parquet)"
 NOT_UTF8 = "not UTF-8 text"
 SAVE_UTF8 = "save it as UTF-8 (a spreadsheet's 'CSV UTF-8')"
 NOT_CSV = "{kind}, not CSV text; {hint}"
+LONG_LINE = (
+    "line {line} is longer than {mib} MiB: not a CSV file of rows (one row a line)? a row "
+    "must fit in {mib} MiB"
+)
+LONGEST_LINE = 1 << 24  # characters; the predictions reader's pyarrow parses 16 MiB at once
 NO_HEADER = "no header line"
 NO_ROWS = "no data rows (only the column names)"
 CANNOT_READ = "cannot read ({error})"
@@ -108,19 +113,27 @@ def file_kind(path: Path) -> Kind:
     raise AuditorInputError(UNSUPPORTED, source=str(path))
 
 
-def _first_lines(path: Path, encoding: str) -> tuple[list[str], list[str]]:
-    """(the ``#`` lines at the top, the header line and up to :data:`SAMPLE_LINES` more)."""
-    comments: list[str] = []
+def _first_lines(path: Path, encoding: str) -> tuple[int, str, list[str]]:
+    """(the number of ``#`` lines at the top, the last of them, the header line and up to
+    :data:`SAMPLE_LINES` more); a line over :data:`LONGEST_LINE` characters is refused before
+    it is read whole (a file with no line ends held the whole file in memory, and was split
+    by each delimiter in turn: minutes for 200 MB, to be refused by pyarrow in the end)."""
+    comments, last = 0, ""
     lines: list[str] = []
     with open_text(path, encoding) as fh:
-        for line in fh:
+        while len(lines) < SAMPLE_LINES + 2:  # a sep= line, the header, the sample
+            line = fh.readline(LONGEST_LINE + 1)
+            if not line:
+                break
+            if len(line) > LONGEST_LINE:
+                raise AuditorInputError(LONG_LINE.format(line=comments + len(lines) + 1,
+                                                         mib=LONGEST_LINE >> 20),
+                                        source=str(path))  # fmt: skip
             if lines or not line.startswith(COMMENT):
                 lines.append(line)
-                if len(lines) == SAMPLE_LINES + 2:  # a sep= line, the header, the sample
-                    break
             else:
-                comments.append(line)
-    return comments, lines
+                comments, last = comments + 1, line
+    return comments, last, lines
 
 
 def _is_number(value: str) -> bool:
@@ -298,19 +311,19 @@ def _layout(path: Path) -> CsvLayout:
     if binary:  # a workbook, an archive, a compressed file named .csv: not 'not UTF-8'
         raise AuditorInputError(NOT_CSV.format(kind=binary[0], hint=binary[1]), source=str(path))
     encoding = text_encoding(head)
-    comments, lines = _first_lines(path, encoding)
+    comments, last_comment, lines = _first_lines(path, encoding)
     first = lines[0].rstrip("\r\n") if lines and not comments else ""
     directive = SEP_DIRECTIVE.fullmatch(first)
     if directive:
         lines = lines[1:]
     if not lines:
-        return CsvLayout(skip_rows=len(comments) + bool(directive), encoding=encoding)
+        return CsvLayout(skip_rows=comments + bool(directive), encoding=encoding)
     preferred = ("\t",) if ".tsv" in path.name.lower() else ()
     order = [*preferred, *(d for d in DELIMITERS if d not in preferred)]
     split = _Split(lines)
     delimiter = directive.group(1) if directive else _delimiter(split, order)
-    skip, rows = len(comments) + bool(directive), lines[1:SAMPLE_LINES + 1]
-    hashed = bool(comments) and _names_data(comments[-1], split.header(delimiter), delimiter)
+    skip, rows = comments + bool(directive), lines[1:SAMPLE_LINES + 1]
+    hashed = bool(comments) and _names_data(last_comment, split.header(delimiter), delimiter)
     if hashed:
         skip, rows = skip - 1, lines[:SAMPLE_LINES]
     unnamed = None if hashed else _unnamed(split, delimiter)

@@ -42,6 +42,15 @@ RAGGED_ROW = (
     "a row has {got} fields where the header has {want} ({row!r}); quote a value that holds "
     "the delimiter, or write the row in full"
 )
+UNCLOSED_QUOTE = (
+    "a row has {got} fields where the header has {want}, read on across line ends from a "
+    "quote that is never closed ({row!r}); close the quote, or delete it"
+)
+LONG_ROW = (
+    "a row is longer than {mib} MiB (the reader's block): a quote never closed, or no line "
+    "ends? a row must fit in {mib} MiB"
+)
+BLOCK_ERRORS = ("straddling object straddles two block boundaries", "header is larger than block")
 SHOW_COLUMNS = 30  # names listed when a column is not found
 CSV_BLOCK = 1 << 24  # bytes pyarrow parses at once; the first block decides the column types
 
@@ -212,7 +221,11 @@ def unreadable(path: Path, exc: BaseException,
     if ragged:  # pyarrow's "Expected 3 columns, got 4: <the row>"
         want, got, row = ragged.groups()
         shown = " ".join(row.split())[:120]
-        return AuditorInputError(RAGGED_ROW.format(got=got, want=want, row=shown), source=str(path))
+        spans = len(row.rstrip("\r\n").splitlines()) > 1 and '"' in row  # past a line end
+        said = UNCLOSED_QUOTE if spans else RAGGED_ROW
+        return AuditorInputError(said.format(got=got, want=want, row=shown), source=str(path))
+    if any(words in text for words in BLOCK_ERRORS):
+        return AuditorInputError(LONG_ROW.format(mib=CSV_BLOCK >> 20), source=str(path))
     msg = " ".join(text.split())[:200] if text.strip() else type(exc).__name__
     return AuditorInputError(f"cannot read ({msg})", source=str(path))
 

@@ -329,3 +329,28 @@ def test_a_column_holding_another_delimiter_is_not_taken_for_a_title(tmp_path):
     path.write_text("y_true,y_pred,tags\n" + rows + "\n")
     assert H.csv_layout(path) == H.CsvLayout()
     assert H.read_header(path) == ["y_true", "y_pred", "tags"]
+
+
+@pytest.mark.parametrize("where", ["header", "row", "comment"])
+def test_a_line_longer_than_pyarrows_block_is_refused_before_it_is_read_whole(tmp_path, where):
+    """A file with no line ends (or one row of 17 MiB) was read whole and split by each
+    delimiter in turn: minutes and gigabytes for 200 MB, then refused by pyarrow in words of
+    its own ('header is larger than block size')."""
+    long = "x" * (H.LONGEST_LINE + 1)
+    text = {"header": f"y_true,y_pred,{long}\n1,1,F\n", "row": f"y_true,y_pred,sex\n1,1,{long}\n",
+            "comment": f"# {long}\ny_true,y_pred,sex\n1,1,F\n"}[where]
+    path = tmp_path / "p.csv"
+    path.write_text(text)
+    line = 2 if where == "row" else 1
+    assert refused(H.csv_header, path) == (
+        f"{path}: line {line} is longer than 16 MiB: not a CSV file of rows (one row a line)? a "
+        "row must fit in 16 MiB")
+    path.write_text(text.replace(long, long[:H.LONGEST_LINE - 100]))
+    assert H.csv_header(path)[1][:2] == ["y_true", "y_pred"]  # just under: read
+
+
+def test_comment_lines_above_the_header_are_counted_not_kept(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("# note\n" * 100_000 + "# y_true,y_pred\n1,0\n")
+    layout, header = H.csv_header(path)
+    assert (layout.skip_rows, layout.hash_header, header) == (100_000, True, ["y_true", "y_pred"])

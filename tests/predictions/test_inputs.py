@@ -485,3 +485,38 @@ def test_two_sensitive_columns_in_one_option_say_to_name_each_on_its_own(tmp_pat
     assert str(refused(path, cols)).endswith(
         "the file has label, pred, score, sex, region; 'sex,region' names 2 columns: give "
         "each its own --sensitive")  # fmt: skip
+
+
+def test_a_quote_never_closed_is_named_not_taken_for_a_delimiter_in_text(tmp_path):
+    """An opening quote with no closing one reads on across line ends (values may span lines):
+    the ragged row it makes was refused with 'quote a value that holds the delimiter'."""
+    lines = predictions_frame(300, seed=31).to_csv(index=False).splitlines()
+    fields = lines[40].split(",")
+    fields[3] = '"' + fields[3]
+    lines[40] = ",".join(fields)
+    path = tmp_path / "open.csv"
+    path.write_text("\n".join(lines) + "\n")
+    said = str(refused(path))
+    assert said.startswith(f"{path}: a row has 4 fields where the header has 5, read on across "
+                           f"line ends from a quote that is never closed ('{lines[40]} ")
+    assert said.endswith("); close the quote, or delete it")
+    assert "; quote a value that holds the delimiter" in str(refused(_ragged(tmp_path)))
+
+
+def _ragged(folder):
+    path = folder / "ragged.csv"
+    path.write_text("label,pred,score,sex,region\napproved,denied,0.5,F,a\ndenied,x,0.5,F,a,b\n")
+    return path
+
+
+def test_a_row_longer_than_the_readers_block_is_refused_saying_so(tmp_path, monkeypatch):
+    """Past the lines the header is sniffed from, a row over pyarrow's block was refused in
+    pyarrow's words ('straddling object straddles two block boundaries')."""
+    from auditor.predictions import source
+
+    frame = predictions_frame(900, seed=32)
+    frame.loc[700, "region"] = "r" * 20_000
+    path = tmp_path / "long.csv"
+    frame.to_csv(path, index=False)
+    monkeypatch.setattr(source, "CSV_BLOCK", 4096)
+    assert str(refused(path)) == f"{path}: " + source.LONG_ROW.format(mib=0)
