@@ -61,15 +61,8 @@ def encode_target(
                                 field="data.target")  # fmt: skip
     check_spaced(target, col=config.target, what="classes", src=src, field="data.target")
     labels = sorted(target.unique().tolist(), key=str)
-    if len(labels) < 2:
-        raise AuditorInputError(SINGLE_CLASS.format(col=config.target, label=labels[0]),
-                                source=src, field="data.target")  # fmt: skip
-    if len(labels) > config.max_categories:
-        raise AuditorInputError(
-            TOO_MANY_CLASSES.format(col=config.target, n=len(labels), k=config.max_categories),
-            source=src, field="data.target",
-        )  # fmt: skip
-    check_one_way(labels, col=config.target, what="classes", src=src, field="data.target")
+    check_classes(labels, config, src=src,
+                  single=SINGLE_CLASS.format(col=config.target, label=labels[0]))  # fmt: skip
     if config.positive_label is not None:
         pos = positive_value(labels, config.positive_label)
         if pos is None:
@@ -90,3 +83,16 @@ def positive_value(labels: list, wanted: object) -> object | None:
     ``1.0`` of a float column, ``"true"`` names ``True``); None when none does or two do."""
     index = label_index(labels, wanted)
     return None if index is None else labels[index]
+
+
+def check_classes(labels: list, config: TableData, *, src: str, single: str) -> None:
+    """Refuse a target of fewer than two classes (``single``: what to say), more than
+    ``data.max_categories``, or one class written two ways."""
+    if len(labels) < 2:
+        raise AuditorInputError(single, source=src, field="data.target")
+    if len(labels) > config.max_categories:
+        raise AuditorInputError(
+            TOO_MANY_CLASSES.format(col=config.target, n=len(labels), k=config.max_categories),
+            source=src, field="data.target",
+        )  # fmt: skip
+    check_one_way(labels, col=config.target, what="classes", src=src, field="data.target")

@@ -25,7 +25,6 @@ import pandas as pd
 from auditor.config import TableData
 from auditor.config.labels import label_index, same_label
 from auditor.data import DatasetBundle, Split, TaskInfo
-from auditor.data._labels import check_one_way
 from auditor.data.codec import (  # noqa: F401 - the codec's names are this module's too
     NO_COLUMN,
     NOT_NUMERIC,
@@ -33,13 +32,13 @@ from auditor.data.codec import (  # noqa: F401 - the codec's names are this modu
     InputCodec,
     build_codec,
 )
+from auditor.data.groups import check_classes
 from auditor.data.overlap import check_not_members
 from auditor.data.table import (
     NO_ROWS,
     NOT_A_LABEL,
     TARGET_AS_SENSITIVE,
     TARGET_MISSING,
-    TOO_MANY_CLASSES,
     binary_positive,
     check_spaced,
     is_id_like,
@@ -136,7 +135,7 @@ def _labels(
         check_spaced(target, col=config.target, what="classes", src=src, field="data.target")
         labels = sorted(target.dropna().unique().tolist(), key=str)
         missing_label = NOT_A_LABEL.format(label=config.positive_label, col=config.target)
-        _check_classes(labels, config, src=src)
+        check_classes(labels, config, src=src, single=ONE_CLASS.format(col=config.target))
     order = list(range(len(labels)))
     if config.positive_label is not None:
         pos = label_index(labels, config.positive_label)
@@ -148,18 +147,6 @@ def _labels(
     if known is None:  # the module's outputs are in the audit's order
         return tuple(labels[i] for i in order), tuple(range(len(labels)))
     return tuple(labels[i] for i in order), tuple(order)
-
-
-def _check_classes(labels: list, config: TableData, *, src: str) -> None:
-    if len(labels) < 2:
-        raise AuditorInputError(ONE_CLASS.format(col=config.target), source=src,
-                                field="data.target")  # fmt: skip
-    if len(labels) > config.max_categories:
-        raise AuditorInputError(
-            TOO_MANY_CLASSES.format(col=config.target, n=len(labels), k=config.max_categories),
-            source=src, field="data.target",
-        )  # fmt: skip
-    check_one_way(labels, col=config.target, what="classes", src=src, field="data.target")
 
 
 def _encode_y(target: pd.Series, labels: tuple[Any, ...], *, src: str) -> np.ndarray:
