@@ -69,3 +69,17 @@ def test_every_repository_file_the_pages_name_exists():
         named.update(path.rstrip("/") for path in re.findall(pattern, text))
     assert len(named) >= 5, named  # the pages' paths were found
     assert sorted(p for p in named if not (ROOT / p).exists()) == []
+
+
+def test_every_toml_block_is_a_valid_config():
+    """A config a page shows validates as written (keys, types, values; files aside)."""
+    import tomllib
+
+    from auditor.config import AuditConfig
+
+    blocks = [b for page in PAGES
+              for b in re.findall(r"```toml\n(.*?)```", (ROOT / page).read_text(encoding="utf-8"),
+                                  flags=re.S)]  # fmt: skip
+    assert len(blocks) >= 2
+    for block in blocks:
+        AuditConfig.model_validate(tomllib.loads(block))
