@@ -43,7 +43,8 @@ class TaskInfo:
 class Split:
     """One split, all arrays aligned by row.
 
-    x: float32, (n, C, H, W) for images or (n, F) for tables.
+    x: float32, (n, C, H, W) for images or (n, F) for tables; float64 for the rows of a
+       supplied estimator (its numbers as read: :mod:`auditor.data.codec`).
     y: int64 (n,), labels of the fine-tuning task.
     y_pretrain: int64 (n,), labels of the supervised pretraining task, or None.
     sensitive: DataFrame (n rows, one string column per sensitive/slice feature).
