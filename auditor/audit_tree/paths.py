@@ -82,7 +82,7 @@ def parse_path(path: str) -> list[Step]:
         else:
             if not expect_key:
                 raise ValueError(f"missing '.' in metric path {path!r}")
-            key = quoted.replace('\\"', '"') if quoted is not None else bare.strip()
+            key = _unquote(quoted) if quoted is not None else bare.strip()
             steps.append(Step("any") if key == "*" and quoted is None else Step("key", key=key))
             expect_key = False
         pos = m.end()
@@ -123,8 +123,17 @@ def step_text(step: Step) -> str:
 
 
 def fmt_key(key: str) -> str:
-    """A key as a path writes it: bare when it is a plain word, else double-quoted."""
-    return key if re.fullmatch(r"[A-Za-z0-9_\-]+", key) else '"' + key.replace('"', '\\"') + '"'
+    """A key as a path writes it: bare when it is a plain word, else double-quoted, a
+    backslash and a quote escaped with a backslash (so that every key parses back)."""
+    if re.fullmatch(r"[A-Za-z0-9_\-]+", key):
+        return key
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _unquote(quoted: str) -> str:
+    """A quoted key's text: a backslash before a backslash or a quote escapes it; any other
+    backslash is itself (a path written before keys were escaped reads as it did)."""
+    return re.sub(r'\\([\\"])', r"\1", quoted)
 
 
 def item_label(item: Any, index: int) -> str:

@@ -56,3 +56,14 @@ def test_index_and_list_selectors():
     assert m.insufficient is None
     [m] = resolve(audit, "fairness.features.sex.groups[M].metrics.tpr")
     assert m.insufficient and "groups[M]" in m.insufficient
+
+
+@pytest.mark.parametrize("key", ["sex\\", "C:\\data\\", 'say "hi"', '\\"', "a.b]c", "x\\\\y"])
+def test_every_concrete_path_parses_back_to_its_node(key):
+    """A key ending in a backslash was written ``"sex\\"``, which does not parse (the quote
+    read as escaped): a rule could not name that feature, and the gap check skipped it."""
+    audit = {"fairness": {"features": {key: {"disparities": {"gap": {"value": 0.1}}}}}}
+    [match] = resolve(audit, "fairness.features.*.disparities.gap")
+    [again] = resolve(audit, match.path)
+    assert again.node == {"value": 0.1} and again.path == match.path
+    assert parse_path('x."a\\b"')[1].key == "a\\b"  # a lone backslash is itself, as before
