@@ -36,6 +36,10 @@ from auditor.errors import AuditorInputError
 # Missing besides the readers' own markers (empty, NA, NaN, null, ...): "?", as UCI files write.
 EXTRA_MISSING = ("?",)
 IS_DIRECTORY = "is a folder, not a file"
+NOT_REGULAR = (
+    "not a regular file (a pipe, a device or a socket: it cannot be read twice); save the rows "
+    "to a file"
+)
 PARTS = (" (it holds {n} {suffix} files: a dataset written in parts, as Spark and Dask write "
          "them? join them into one file)")  # fmt: skip
 UNSUPPORTED = "unsupported file type (use .csv, .tsv, .csv.gz or .parquet)"
@@ -97,14 +101,14 @@ def one_line(exc: BaseException) -> str:
 
 
 def file_kind(path: Path) -> Kind:
-    """``"csv"`` or ``"parquet"`` by the file's suffix; exit 2 for a missing file, a folder or
-    another suffix."""
+    """``"csv"`` or ``"parquet"`` by the file's suffix; exit 2 for a missing file, a folder, a
+    pipe or device, or another suffix."""
     if path.is_dir():
         parts = [p for p in path.iterdir() if p.suffix.lower() in (".parquet", ".pq", ".csv")]
         hint = PARTS.format(n=len(parts), suffix=parts[0].suffix) if parts else ""
         raise AuditorInputError(IS_DIRECTORY + hint, source=str(path))
-    if not path.is_file():
-        raise AuditorInputError(NO_FILE, source=str(path))
+    if not path.is_file():  # a pipe's reader would wait for a writer (/dev/zero: no end)
+        raise AuditorInputError(NOT_REGULAR if path.exists() else NO_FILE, source=str(path))
     name = path.name.lower()
     if path.suffix.lower() in (".parquet", ".pq"):
         return "parquet"

@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from auditor.data.header import NO_ROWS
+from auditor.data.header import NO_ROWS, file_kind
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable
 from auditor.fairness.score_axis import MAX_WORKERS
@@ -88,6 +88,7 @@ def reduce_predictions(
     if not cols.sensitive:
         raise AuditorInputError("name at least one sensitive column (--sensitive)", source=source)
     cols.check_roles(source=source)
+    file_kind(path)  # a file to read, before its rows are counted (a pipe's would never end)
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
     )

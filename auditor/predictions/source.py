@@ -51,6 +51,10 @@ LONG_ROW = (
     "ends? a row must fit in {mib} MiB"
 )
 BLOCK_ERRORS = ("straddling object straddles two block boundaries", "header is larger than block")
+SCORE_PER_CLASS = (
+    "--y-score takes one, P(positive) of a binary target; a score per class is not audited "
+    "(audit the labels without --y-score)"
+)
 SHOW_COLUMNS = 30  # names listed when a column is not found
 CSV_BLOCK = 1 << 24  # bytes pyarrow parses at once; the first block decides the column types
 
@@ -164,7 +168,8 @@ def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
             parts = [part.strip() for part in name.split(",")]
             if len(parts) > 1 and all(part in have for part in parts):  # --sensitive sex,race
                 flag = flags.get(name, "--sensitive")
-                hint = f"; {name!r} names {len(parts)} columns: give each its own {flag}"
+                hint = f"; {name!r} names {len(parts)} columns: " + (
+                    SCORE_PER_CLASS if flag == "--y-score" else f"give each its own {flag}")
             shown = ", ".join(map(str, have[:SHOW_COLUMNS]))
             more = f", ... ({len(have):,} columns)" if len(have) > SHOW_COLUMNS else ""
             raise AuditorInputError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -354,3 +355,17 @@ def test_comment_lines_above_the_header_are_counted_not_kept(tmp_path):
     path.write_text("# note\n" * 100_000 + "# y_true,y_pred\n1,0\n")
     layout, header = H.csv_header(path)
     assert (layout.skip_rows, layout.hash_header, header) == (100_000, True, ["y_true", "y_pred"])
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_pipe_or_device_is_refused_as_not_a_regular_file(tmp_path, kind):
+    """A named pipe or /dev/zero: 'no such file' (they exist), or a reader waiting forever."""
+    import os
+
+    path = tmp_path / "p.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    assert refused(H.file_kind, path) == f"{path}: {H.NOT_REGULAR}"
+    assert refused(H.file_kind, tmp_path / "none.csv").endswith(": no such file")

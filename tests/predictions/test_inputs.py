@@ -520,3 +520,39 @@ def test_a_row_longer_than_the_readers_block_is_refused_saying_so(tmp_path, monk
     frame.to_csv(path, index=False)
     monkeypatch.setattr(source, "CSV_BLOCK", 4096)
     assert str(refused(path)) == f"{path}: " + source.LONG_ROW.format(mib=0)
+
+
+def test_a_named_pipe_is_refused_before_anything_opens_it(tmp_path):
+    """The spill's row estimate opened a named pipe first, and waited for a writer forever."""
+    import os
+    import threading
+
+    from auditor.data.header import NOT_REGULAR
+
+    path = tmp_path / "p.csv"
+    os.mkfifo(path)
+    said: list[str] = []
+
+    def audit() -> None:
+        said.append(str(refused(path)))
+
+    worker = threading.Thread(target=audit, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert said == [f"{path}: {NOT_REGULAR}"]
+
+
+@pytest.mark.parametrize(("flag", "said"), [
+    ("y_score", "--y-score takes one, P(positive) of a binary target; a score per class is not "
+                "audited (audit the labels without --y-score)"),
+    ("sensitive", "give each its own --sensitive"),
+])  # fmt: skip
+def test_a_comma_list_of_columns_says_what_each_option_takes(tmp_path, flag, said):
+    """A score per class (--y-score p_a,p_b,p_c) was told 'give each its own --y-score',
+    an option that takes one column."""
+    path = tmp_path / "multi.csv"
+    path.write_text("label,pred,p_a,p_b,sex,region\na,b,0.4,0.6,F,x\nb,b,0.3,0.7,M,y\n")
+    cols = (Columns("label", "pred", "p_a,p_b", ("sex",)) if flag == "y_score"
+            else Columns("label", "pred", None, ("sex,region",)))  # fmt: skip
+    text = str(refused(path, cols))
+    assert text.endswith(f"names 2 columns: {said}")
