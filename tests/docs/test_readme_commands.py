@@ -28,7 +28,9 @@ def _command_lines(text: str) -> list[list[str]]:
             continue
         for line in body.replace("\\\n", " ").splitlines():
             if line.startswith(("auditor ", ".venv/bin/auditor ")):  # not the diagrams
-                out.append(shlex.split(line, comments=True))
+                words = shlex.split(line, comments=True)
+                ends = [i for i, w in enumerate(words) if w in ("&&", "||", ";", "|")]
+                out.append(words[: ends[0]] if ends else words)  # the auditor command alone
     return out
 
 
