@@ -14,6 +14,7 @@ whatever the row count (50M rows: 0.33 GiB at the peak), the same numbers.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -89,6 +90,7 @@ def reduce_predictions(
         raise AuditorInputError("name at least one sensitive column (--sensitive)", source=source)
     cols.check_roles(source=source)
     file_kind(path)  # a file to read, before its rows are counted (a pipe's would never end)
+    before = path.stat()
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
     )
@@ -112,6 +114,7 @@ def reduce_predictions(
             if part.spilled is not None and spilled:  # to the spill in file order, one thread
                 spilled.spill_rows(part.spilled)
             parts.append(part.scores)
+        _check_unchanged(path, before)
         cells = merge_all(parts)
         if acc.rows == 0:
             raise AuditorInputError(NO_ROWS, source=source)
@@ -129,6 +132,21 @@ def reduce_predictions(
     scores = overall_scores(cells, value, axis)
     check_score_class(table, positive, scores, cols, source)
     return PredictionCounts(table, positive, scores, source, batches, engine, cells, axis)
+
+
+CHANGED = (
+    "changed while it was read ({before:,} bytes when the read began, {after:,} when it ended): "
+    "still being written? audit it once it is complete"
+)
+
+
+def _check_unchanged(path: Path, before: os.stat_result) -> None:
+    """Refuse a file whose size or modification time changed while its rows were read: the
+    counts would be of no one state of it (and its recorded sha256 of another)."""
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        message = CHANGED.format(before=before.st_size, after=after.st_size)
+        raise AuditorInputError(message, source=str(path))
 
 
 def reduced_in_order(

@@ -123,3 +123,34 @@ def test_batches_reduced_on_threads_come_in_order_and_errors_at_their_batch(work
         for part in reduced_in_order(batches(False), lambda o, b: reduce(-1, b), workers=workers):
             got.append(part)
     assert got == [(-1, 10), (-1, 20), (-1, 30)]
+
+
+@pytest.mark.parametrize("dask", [None, "synchronous"])
+def test_a_file_written_to_while_it_is_read_is_refused(tmp_path, monkeypatch, dask):
+    """Rows appended while the batches were read: the audit counted some of them, and
+    recorded the sha256 of another state of the file, silently."""
+    from auditor.errors import AuditorInputError
+    from auditor.predictions import read
+    from tests.builders import predictions_columns
+
+    path = tmp_path / "growing.csv"
+    text = predictions_frame(500, seed=9).to_csv(index=False)
+    path.write_text(text)
+    row = text.splitlines()[1] + "\n"
+    engine = "dask_partials" if dask else "reduced_in_order"
+    reduce = getattr(read, engine)
+
+    def appending(*args, **kwargs):
+        for i, part in enumerate(reduce(*args, **kwargs)):
+            if i == 0:
+                with path.open("a") as fh:
+                    fh.write(row * 10)
+            yield part
+
+    monkeypatch.setattr(read, engine, appending)
+    with pytest.raises(AuditorInputError) as err:
+        read.reduce_predictions(path, predictions_columns(), positive_label="approved",
+                                batch_rows=100, dask_scheduler=dask)  # fmt: skip
+    size = len(text.encode())
+    assert str(err.value) == f"{path}: " + read.CHANGED.format(before=size,
+                                                               after=size + 10 * len(row))
