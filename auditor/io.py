@@ -11,6 +11,7 @@ import contextlib
 import json
 import math
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,27 @@ def refuse_foreign_files(run_dir: Path, *, field: str) -> None:
         raise AuditorInputError(message, source=str(run_dir), field=field)
 
 
+def _target(path: Path) -> Path | None:
+    """Where writing ``path`` goes: the file a link names (the link stays a link), or None
+    for what is not a file to replace (a pipe, a terminal, ``/dev/stdout``, ``/dev/null``:
+    written into as it is)."""
+    try:
+        mode = os.stat(path).st_mode  # through links, /proc's included
+    except FileNotFoundError:
+        return Path(os.path.realpath(path))  # a new file, or the one a dangling link names
+    return Path(os.path.realpath(path)) if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else None
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path = Path(path)
+    """Write ``data`` to ``path`` whole or not at all (see the module doc). A link is written
+    through (``--out latest.md`` linked to a file replaces that file, not the link) and a
+    pipe or device written into (``--out /dev/stdout`` was replaced by a regular file)."""
+    target = _target(Path(path))
+    if target is None:
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    path = target
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -80,6 +80,8 @@ def exit_for(exc: BaseException, *, err: TextIO | None = None) -> int:
     if isinstance(exc, Terminated):
         typer.echo(TERMINATED, err=True, file=err)
         return EXIT_TERMINATED
+    if isinstance(exc, BrokenPipeError):  # `--out /dev/stdout | head`: the reader left, as
+        return EXIT_BAD_INPUT  # when stdout's pipe closes (auditor.cli): no line, not a crash
     error = one_line(f"{type(exc).__name__}: {exc}")
     try:
         log = write_crash_log(exc)

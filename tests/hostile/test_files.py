@@ -274,3 +274,52 @@ def test_a_full_disk_keeps_the_previous_report(cli, tmp_path, previous_run, monk
     line = assert_refused(outcome, "--out", "nothing was replaced")
     assert os.strerror(code) in line
     assert_nothing_written(tmp_path, before)
+
+
+# -- single output files (init PATH, diff --out) that are links, pipes or devices ---------------
+
+
+@pytest.mark.parametrize("command", ["init", "diff"])
+def test_an_output_through_a_link_replaces_the_file_it_names(cli, tmp_path, finished_run,
+                                                             command):  # fmt: skip
+    """The link stays a link and its file gets the text (the link was replaced by a regular
+    file beside the file it named)."""
+    (tmp_path / "real.txt").write_text("old")
+    (tmp_path / "link.txt").symlink_to("real.txt")
+    args = (["init", "link.txt", "--force"] if command == "init"
+            else ["diff", str(finished_run), str(finished_run), "--out", "link.txt"])  # fmt: skip
+    assert cli(args).code == 0
+    assert (tmp_path / "link.txt").is_symlink()
+    assert (tmp_path / "real.txt").read_text() != "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real.txt"]
+
+
+@pytest.mark.parametrize("command", ["init", "diff"])
+def test_an_output_that_is_a_pipe_is_written_into(cli, tmp_path, finished_run, command):
+    """A named pipe (or /dev/stdout, /dev/fd/63 of a shell's >(...)) gets the text; it was
+    replaced by a regular file (as root, --out /dev/stdout replaced /dev/stdout itself)."""
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    args = (["init", "pipe", "--force"] if command == "init"
+            else ["diff", str(finished_run), str(finished_run), "--out", "pipe"])  # fmt: skip
+    outcome = cli(args)
+    reader.join(10)
+    assert outcome.code == 0, outcome.err
+    assert fifo.is_fifo() and len(got[0]) > 100
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_a_reader_that_left_is_not_a_crash():
+    """``--out /dev/stdout | head``: a broken pipe is exit 2 without an 'internal error'."""
+    import io
+
+    from auditor.commands import exit_for
+
+    err = io.StringIO()
+    assert exit_for(BrokenPipeError(32, "Broken pipe"), err=err) == 2
+    assert "internal error" not in err.getvalue()
