@@ -73,7 +73,10 @@ def remove_stale(out_dir: Path) -> list[Path]:
     for path in out_dir.parent.iterdir():
         name = path.name
         if name.startswith(prefix) and name.endswith((STAGING_SUFFIX, TRASH_SUFFIX)):
-            shutil.rmtree(path, ignore_errors=True)
+            if path.is_symlink():  # rmtree refuses links
+                path.unlink()
+            else:
+                shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
 
@@ -118,7 +121,9 @@ def staged_run(out_dir: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> 
     """Lock ``out_dir``, remove stale staging, yield a fresh staging folder; on success swap it
     in whole, on any error (Ctrl-C and SIGTERM included) delete it and leave ``out_dir`` as it
     was."""
-    out = check_out_dir(out_dir).absolute()
+    # through links: `--out latest` linked to a run folder replaces that folder and keeps the
+    # link (the link was renamed to a trash name that no rmtree removes, a folder in its place)
+    out = Path(os.path.realpath(check_out_dir(out_dir)))
     with locked(out, timeout=lock_timeout):
         remove_stale(out)
         stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX,

@@ -186,3 +186,26 @@ def test_out_dir_that_is_not_a_path_is_named(tmp_path):
     for value in (5, None, ["a"]):
         with pytest.raises(AuditorInputError, match="--out: a path"):
             check_out_dir(value)
+
+
+def test_out_through_a_link_replaces_the_folder_it_names(tmp_path):
+    """``--out latest`` linked to a run folder: that folder is replaced and the link kept (the
+    link was renamed to a trash name rmtree never removes, and a folder took its place)."""
+    real = tmp_path / "run-1"
+    with staged_run(real) as stage:
+        _write(stage, "one")
+    (tmp_path / "latest").symlink_to("run-1")
+    with staged_run(tmp_path / "latest") as stage:
+        _write(stage, "two")
+    assert (tmp_path / "latest").is_symlink()
+    assert set(folder_bytes(real).values()) == {b"two"}
+    assert leftovers(tmp_path) == []
+
+
+def test_a_stale_trash_link_is_removed(tmp_path):
+    out = tmp_path / "run"
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / ".run.x1.trash").symlink_to("elsewhere")
+    with staged_run(out) as stage:
+        _write(stage, "one")
+    assert leftovers(tmp_path) == [] and (tmp_path / "elsewhere").is_dir()
