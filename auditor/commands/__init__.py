@@ -40,8 +40,7 @@ USAGE_ERROR = "auditor: error: {message} (see '{command} --help')"
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised in the main thread so that staging folders are cleaned up on the way
-    out (a BaseException, like KeyboardInterrupt: ``except Exception`` does not swallow it)."""
+    """SIGTERM in the main thread, so staging is cleaned up (not swallowed by Exception)."""
 
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
@@ -54,8 +53,7 @@ def install_signal_handlers() -> None:
 
 
 def one_line(text: str) -> str:
-    """The first line of ``text`` with control characters (escape sequences) made visible and
-    no GitHub Actions workflow command in it (a label such as ``##[error]x`` from the data)."""
+    """``text``'s first line, control characters made visible, no CI workflow command (``##[``)."""
     first = text.splitlines()[0] if text else ""
     return workflow_inert("".join(c if c.isprintable() else repr(c)[1:-1] for c in first)[:500])
 
@@ -80,8 +78,8 @@ def exit_for(exc: BaseException, *, err: TextIO | None = None) -> int:
     if isinstance(exc, Terminated):
         typer.echo(TERMINATED, err=True, file=err)
         return EXIT_TERMINATED
-    if isinstance(exc, BrokenPipeError):  # `--out /dev/stdout | head`: the reader left, as
-        return EXIT_BAD_INPUT  # when stdout's pipe closes (auditor.cli): no line, not a crash
+    if isinstance(exc, BrokenPipeError):  # `--out /dev/stdout | head`: the reader left
+        return EXIT_BAD_INPUT
     error = one_line(f"{type(exc).__name__}: {exc}")
     try:
         log = write_crash_log(exc)
