@@ -30,10 +30,14 @@ from auditor.predictions.source import (
 __all__ = ["dask_partials"]
 
 CSV_PARTITION = 64 * 2**20  # bytes of a CSV per partition
+# bytes of a CSV read as one partition where its partitions, split at line ends, cut through a
+# quoted value spanning lines (as a .gz or UTF-16 file is read)
+ONE_PARTITION = 1 << 30
 PARTITION = "{path} (partition {i} of {n}; its rows counted from 1)"
 SPANNING_VALUE = (
     "a quoted value spans lines, and the file's partitions, split at line ends, cut through "
-    "one; read it without --dask-scheduler (the batch engine reads such values)"
+    "one (a file over {gib} GiB is not read as one partition); read it without "
+    "--dask-scheduler (the batch engine reads such values)"
 )
 
 
@@ -52,21 +56,46 @@ def dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) ->
             starts = [sum(sizes[:i]) for i in range(len(sizes))]  # rows numbered as the file's
             tasks = [dask.delayed(_row_group_partials)(path, i, start, cols, batch_rows)
                      for i, start in enumerate(starts)]  # fmt: skip
+            computed = _computed(tasks, scheduler)
         else:
-            tasks = _csv_tasks(path, cols, batch_rows)
-        for partials in _computed(tasks, scheduler):
+            computed = _csv_computed(path, cols, scheduler, batch_rows)
+        for partials in computed:
             yield from partials
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:  # a partition's parse error
         raise _as_batch_engine_refuses(path, cols, exc) from None
     except AuditorInputError as err:  # a CSV partition's rows are numbered from its start
-        if not (err.source or "").startswith(f"{path} (partition "):
+        if not _in_partition(err, path):
             raise
         raise _as_batch_engine_refuses(path, cols, err) from None
 
 
-def _csv_tasks(path: Path, cols: Columns, batch_rows: int) -> list:
-    """A task per block of the CSV's lines; each block's columns typed as pyarrow types the
-    file from its first block (the batch engine's types: text further down is refused alike)."""
+def _csv_computed(path: Path, cols: Columns, scheduler: str,
+                  batch_rows: int) -> Sequence[list[Partial]]:  # fmt: skip
+    """The partials of the CSV's blocks; where a block fails (one that starts inside a quoted
+    value spanning lines, or a row the file holds: either way) and the file is at most
+    :data:`ONE_PARTITION` bytes, of the file read as one block: the error of a row the file
+    holds is raised from there."""
+    import pyarrow as pa
+
+    tasks = _csv_tasks(path, cols, batch_rows)
+    try:
+        return _computed(tasks, scheduler)
+    except (pa.ArrowInvalid, AuditorInputError) as exc:
+        in_block = not isinstance(exc, AuditorInputError) or _in_partition(exc, path)
+        if not in_block or len(tasks) == 1 or path.stat().st_size > ONE_PARTITION:
+            raise
+    return _computed(_csv_tasks(path, cols, batch_rows, whole=True), scheduler)
+
+
+def _in_partition(err: AuditorInputError, path: Path) -> bool:
+    """The error is of a partition's rows (numbered from its start, not the file's)."""
+    return (err.source or "").startswith(f"{path} (partition ")
+
+
+def _csv_tasks(path: Path, cols: Columns, batch_rows: int, *, whole: bool = False) -> list:
+    """A task per block of the CSV's lines (one for the ``whole`` file); each block's columns
+    typed as pyarrow types the file from its first block (the batch engine's types: text
+    further down is refused alike)."""
     import dask
     import pyarrow.csv as pacsv
     from dask.bytes import read_bytes
@@ -77,7 +106,7 @@ def _csv_tasks(path: Path, cols: Columns, batch_rows: int) -> list:
                         convert_options=convert) as reader:  # fmt: skip
         types = {f.name: f.type for f in reader.schema if f.name not in cols.sensitive}
     packed = path.name.lower().endswith(".gz")
-    whole = packed or layout.encoding != UTF8  # UTF-16's line ends are not the byte b"\n"
+    whole = whole or packed or layout.encoding != UTF8  # UTF-16's line ends are not b"\n"
     _, files = read_bytes(str(path), delimiter=b"\n", sample=False,
                           blocksize=None if whole else CSV_PARTITION,
                           compression="gzip" if packed else None)  # fmt: skip
@@ -133,7 +162,8 @@ def _as_batch_engine_refuses(path: Path, cols: Columns, exc: BaseException) -> A
     if isinstance(exc, AuditorInputError):
         return exc
     if isinstance(exc, pa.ArrowInvalid) and checked_kind(path, cols) == "csv":  # a parse error
-        return AuditorInputError(SPANNING_VALUE, source=str(path), field="--dask-scheduler")
+        return AuditorInputError(SPANNING_VALUE.format(gib=ONE_PARTITION >> 30), source=str(path),
+                                 field="--dask-scheduler")  # fmt: skip
     return unreadable(path, exc)
 
 

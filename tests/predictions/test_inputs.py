@@ -336,7 +336,8 @@ def test_a_quoted_value_spanning_lines_is_read_past_a_block_and_named_by_dask(tm
     """A free-text column with line breaks in quoted values (as pandas and spreadsheets write
     them): pyarrow's reader lost its place at a block boundary ('CSV parser got out of sync
     with chunker', files over 16 MiB); now read. Dask's partitions split at line ends cannot
-    hold such a file: said so, with the way on, not as a ragged row."""
+    hold such a file: it is read as one partition (it was refused); one over ONE_PARTITION is
+    refused saying so, with the way on, not as a ragged row."""
     from auditor.predictions import partitions, source
 
     frame = predictions_frame(3000, seed=18)
@@ -351,10 +352,36 @@ def test_a_quoted_value_spanning_lines_is_read_past_a_block_and_named_by_dask(tm
     assert got.scores.roc_auc == want.scores.roc_auc  # the log loss: summed per block
     assert got.scores.log_loss == pytest.approx(want.scores.log_loss, rel=1e-13)
     monkeypatch.setattr(partitions, "CSV_PARTITION", 4096)
+    dask = reduce_predictions(path, predictions_columns(), positive_label="approved",
+                              dask_scheduler="synchronous")  # fmt: skip
+    assert dask.table.counts.tolist() == want.table.counts.tolist()
+    assert (dask.scores.roc_auc, dask.engine) == (want.scores.roc_auc, "dask (synchronous)")
+    monkeypatch.setattr(partitions, "ONE_PARTITION", path.stat().st_size - 1)
     with pytest.raises(AuditorInputError) as err:
         reduce_predictions(path, predictions_columns(), positive_label="approved",
                            dask_scheduler="synchronous")  # fmt: skip
-    assert str(err.value) == f"{path}: --dask-scheduler: {partitions.SPANNING_VALUE}"
+    said = partitions.SPANNING_VALUE.format(gib=0)
+    assert str(err.value) == f"{path}: --dask-scheduler: {said}"
+
+
+def test_a_bad_row_is_named_by_dask_as_by_the_batch_engine_past_the_one_partition_retry(
+        tmp_path, monkeypatch):
+    """A row the file holds (not a cut through a quoted value) is refused, read as one
+    partition or not, in the batch engine's words."""
+    from auditor.predictions import partitions
+
+    frame = predictions_frame(3000, seed=19)
+    frame.loc[2500, "score"] = 1.5
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    monkeypatch.setattr(partitions, "CSV_PARTITION", 4096)
+    messages = []
+    for dask in (None, "synchronous"):
+        with pytest.raises(AuditorInputError) as err:
+            reduce_predictions(path, predictions_columns(), positive_label="approved",
+                               dask_scheduler=dask)  # fmt: skip
+        messages.append(str(err.value))
+    assert messages[0] == messages[1] and "at data row 2501" in messages[0]
 
 
 def test_scores_written_with_a_decimal_comma_in_a_comma_file_are_numbers(tmp_path):
