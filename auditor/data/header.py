@@ -30,7 +30,14 @@ from pathlib import Path
 from typing import Literal
 
 from auditor.config.paths import NO_FILE
-from auditor.data.text import UTF8, file_head, not_text_file, open_text, text_encoding, wide_fields
+from auditor.data.text import (
+    UTF8,
+    first_lines,
+    open_text,
+    text_encoding,
+    text_head,
+    wide_fields,
+)
 from auditor.errors import AuditorInputError
 
 # Missing besides the readers' own markers (empty, NA, NaN, null, ...): "?", as UCI files write.
@@ -45,12 +52,6 @@ PARTS = (" (it holds {n} {suffix} files: a dataset written in parts, as Spark an
 UNSUPPORTED = "unsupported file type (use .csv, .tsv, .csv.gz or .parquet)"
 NOT_UTF8 = "not UTF-8 text"
 SAVE_UTF8 = "save it as UTF-8 (a spreadsheet's 'CSV UTF-8')"
-NOT_CSV = "{kind}, not CSV text; {hint}"
-LONG_LINE = (
-    "line {line} is longer than {mib} MiB: not a CSV file of rows (one row a line)? a row "
-    "must fit in {mib} MiB"
-)
-LONGEST_LINE = 1 << 24  # characters; the predictions reader's pyarrow parses 16 MiB at once
 NO_HEADER = "no header line"
 NO_ROWS = "no data rows (only the column names)"
 CANNOT_READ = "cannot read ({error})"
@@ -72,7 +73,8 @@ SPACE = " "  # numpy's savetxt and R's write.table default: only where the rows 
 COMMENT = "#"
 DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+([eE][-+]?\d+)?")
-SAMPLE_LINES = 100  # lines under the header that decide the decimal mark
+SAMPLE_LINES = 100  # lines under the header that decide the decimal mark (a sep= line, the
+# header and these are read: data.text.first_lines)
 SEP_DIRECTIVE = re.compile(r"sep=(.)")
 
 
@@ -115,29 +117,6 @@ def file_kind(path: Path) -> Kind:
     if name.endswith(CSV_SUFFIXES):
         return "csv"
     raise AuditorInputError(UNSUPPORTED, source=str(path))
-
-
-def _first_lines(path: Path, encoding: str) -> tuple[int, str, list[str]]:
-    """(the number of ``#`` lines at the top, the last of them, the header line and up to
-    :data:`SAMPLE_LINES` more); a line over :data:`LONGEST_LINE` characters is refused before
-    it is read whole (a file with no line ends held the whole file in memory, and was split
-    by each delimiter in turn: minutes for 200 MB, to be refused by pyarrow in the end)."""
-    comments, last = 0, ""
-    lines: list[str] = []
-    with open_text(path, encoding) as fh:
-        while len(lines) < SAMPLE_LINES + 2:  # a sep= line, the header, the sample
-            line = fh.readline(LONGEST_LINE + 1)
-            if not line:
-                break
-            if len(line) > LONGEST_LINE:
-                raise AuditorInputError(LONG_LINE.format(line=comments + len(lines) + 1,
-                                                         mib=LONGEST_LINE >> 20),
-                                        source=str(path))  # fmt: skip
-            if lines or not line.startswith(COMMENT):
-                lines.append(line)
-            else:
-                comments, last = comments + 1, line
-    return comments, last, lines
 
 
 def _is_number(value: str) -> bool:
@@ -310,12 +289,8 @@ def csv_layout(path: Path) -> CsvLayout:
 
 
 def _layout(path: Path) -> CsvLayout:
-    head = file_head(path)
-    binary = not_text_file(head)
-    if binary:  # a workbook, an archive, a compressed file named .csv: not 'not UTF-8'
-        raise AuditorInputError(NOT_CSV.format(kind=binary[0], hint=binary[1]), source=str(path))
-    encoding = text_encoding(head)
-    comments, last_comment, lines = _first_lines(path, encoding)
+    encoding = text_encoding(text_head(path))
+    comments, last_comment, lines = first_lines(path, encoding, SAMPLE_LINES + 2, COMMENT)
     first = lines[0].rstrip("\r\n") if lines and not comments else ""
     directive = SEP_DIRECTIVE.fullmatch(first)
     if directive:

@@ -1,6 +1,7 @@
 """A CSV file's text: gunzipped where its name ends in ``.gz``, decoded in the encoding its
 byte-order mark names (UTF-16 or UTF-32, as Excel's 'Unicode Text' and Windows tools save a
-file; UTF-8 without one, its own mark dropped), read with fields of any width."""
+file; UTF-8 without one, its own mark dropped), read with fields of any width; a workbook,
+archive or compressed file under a CSV's name, and a line over 16 MiB, refused as such."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from auditor.errors import AuditorInputError
 
 UTF8 = "utf-8"
 # UTF-32's marks first: UTF-32 LE's starts with UTF-16 LE's
@@ -50,6 +53,12 @@ NOT_TEXT_FILES = (
      "write it as Parquet (pyarrow.parquet.write_table) or CSV"),
 )
 HEAD = 8  # bytes: the longest mark above
+NOT_CSV = "{kind}, not CSV text; {hint}"
+LONG_LINE = (
+    "line {line} is longer than {mib} MiB: not a CSV file of rows (one row a line)? a row "
+    "must fit in {mib} MiB"
+)
+LONGEST_LINE = 1 << 24  # characters; the predictions reader's pyarrow parses 16 MiB at once
 
 
 def file_head(path: Path) -> bytes:
@@ -65,11 +74,37 @@ def text_encoding(head: bytes) -> str:
     return next((name for mark, name in BYTE_ORDER_MARKS if head.startswith(mark)), UTF8)
 
 
-def not_text_file(head: bytes) -> tuple[str, str] | None:
-    """(what the file is, what to do) where its ``head`` is one of :data:`NOT_TEXT_FILES`'
-    marks, else None."""
-    return next(((kind, hint) for mark, kind, hint in NOT_TEXT_FILES if head.startswith(mark)),
-                None)  # fmt: skip
+def text_head(path: Path) -> bytes:
+    """:func:`file_head`, once the file is not one of :data:`NOT_TEXT_FILES` (a workbook, an
+    archive, a compressed file under a CSV's name: refused for what it is, not as 'not
+    UTF-8')."""
+    head = file_head(path)
+    for mark, kind, hint in NOT_TEXT_FILES:
+        if head.startswith(mark):
+            raise AuditorInputError(NOT_CSV.format(kind=kind, hint=hint), source=str(path))
+    return head
+
+
+def first_lines(path: Path, encoding: str, n: int, comment: str) -> tuple[int, str, list[str]]:
+    """(the number of lines starting with ``comment`` at the top, the last of them, the ``n``
+    lines after them); a line over :data:`LONGEST_LINE` characters is refused before it is
+    read whole (a file with no line ends was held in memory whole, and split by each
+    delimiter in turn: minutes for 200 MB, to be refused by pyarrow in the end)."""
+    comments, last = 0, ""
+    lines: list[str] = []
+    with open_text(path, encoding) as fh:
+        while len(lines) < n:
+            line = fh.readline(LONGEST_LINE + 1)
+            if not line:
+                break
+            if len(line) > LONGEST_LINE:
+                message = LONG_LINE.format(line=comments + len(lines) + 1, mib=LONGEST_LINE >> 20)
+                raise AuditorInputError(message, source=str(path))
+            if lines or not line.startswith(comment):
+                lines.append(line)
+            else:
+                comments, last = comments + 1, line
+    return comments, last, lines
 
 
 def open_text(path: Path, encoding: str) -> io.TextIOBase:

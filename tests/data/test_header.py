@@ -337,7 +337,9 @@ def test_a_line_longer_than_pyarrows_block_is_refused_before_it_is_read_whole(tm
     """A file with no line ends (or one row of 17 MiB) was read whole and split by each
     delimiter in turn: minutes and gigabytes for 200 MB, then refused by pyarrow in words of
     its own ('header is larger than block size')."""
-    long = "x" * (H.LONGEST_LINE + 1)
+    from auditor.data.text import LONGEST_LINE
+
+    long = "x" * (LONGEST_LINE + 1)
     text = {"header": f"y_true,y_pred,{long}\n1,1,F\n", "row": f"y_true,y_pred,sex\n1,1,{long}\n",
             "comment": f"# {long}\ny_true,y_pred,sex\n1,1,F\n"}[where]
     path = tmp_path / "p.csv"
@@ -346,7 +348,7 @@ def test_a_line_longer_than_pyarrows_block_is_refused_before_it_is_read_whole(tm
     assert refused(H.csv_header, path) == (
         f"{path}: line {line} is longer than 16 MiB: not a CSV file of rows (one row a line)? a "
         "row must fit in 16 MiB")
-    path.write_text(text.replace(long, long[:H.LONGEST_LINE - 100]))
+    path.write_text(text.replace(long, long[:LONGEST_LINE - 100]))
     assert H.csv_header(path)[1][:2] == ["y_true", "y_pred"]  # just under: read
 
 
