@@ -34,6 +34,7 @@ from auditor.data.text import (
     UTF8,
     first_lines,
     open_text,
+    other_file,
     text_encoding,
     text_head,
     wide_fields,
@@ -116,7 +117,7 @@ def file_kind(path: Path) -> Kind:
         return "parquet"
     if name.endswith(CSV_SUFFIXES):
         return "csv"
-    raise AuditorInputError(UNSUPPORTED, source=str(path))
+    raise AuditorInputError(UNSUPPORTED + other_file(name), source=str(path))
 
 
 def _is_number(value: str) -> bool:

@@ -52,6 +52,13 @@ NOT_TEXT_FILES = (
     (b"ARROW1", "an Arrow IPC (Feather) file",
      "write it as Parquet (pyarrow.parquet.write_table) or CSV"),
 )
+# What to do with a file of a type not read, by its name's ending (a refusal's way on).
+OTHER_FILES = (
+    ((".xlsx", ".xlsm", ".xls", ".ods"), "export the sheet as CSV (Excel: Save As 'CSV UTF-8')"),
+    ((".feather", ".arrow", ".ipc"), "write it as Parquet (pyarrow.parquet.write_table)"),
+    ((".json", ".jsonl", ".ndjson"), "write it as CSV or Parquet (pandas: to_csv, to_parquet)"),
+    ((".bz2", ".zst", ".xz", ".zip", ".7z"), "decompress it, or gzip it as .csv.gz"),
+)
 HEAD = 8  # bytes: the longest mark above
 NOT_CSV = "{kind}, not CSV text; {hint}"
 LONG_LINE = (
@@ -65,6 +72,13 @@ def file_head(path: Path) -> bytes:
     """The first :data:`HEAD` bytes of the file (gunzipped where its name ends in ``.gz``)."""
     with open_bytes(path) as fh:
         return fh.read(HEAD)
+
+
+def other_file(name: str) -> str:
+    """``"; <what to do>"`` for a file named ``name`` of a type :data:`OTHER_FILES` knows,
+    else ``""``."""
+    name = name.lower()
+    return next((f"; {hint}" for ends, hint in OTHER_FILES if name.endswith(ends)), "")
 
 
 def text_encoding(head: bytes) -> str:

@@ -72,3 +72,20 @@ def test_a_workbook_or_packed_file_named_csv_is_refused_for_what_it_is(tmp_path,
     with pytest.raises(AuditorInputError) as err:
         csv_header(path)
     assert str(err.value).startswith(f"{path}: {said}") and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(("name", "way"), [
+    ("book.xlsx", "export the sheet as CSV"), ("p.feather", "write it as Parquet"),
+    ("p.jsonl", "write it as CSV or Parquet"), ("p.csv.bz2", "decompress it, or gzip it"),
+    ("p.ZIP", "decompress it"), ("p.dat", None),
+])  # fmt: skip
+def test_a_file_type_not_read_is_refused_with_the_way_on(tmp_path, name, way):
+    from auditor.data.header import UNSUPPORTED, file_kind
+    from auditor.errors import AuditorInputError
+
+    path = tmp_path / name
+    path.write_bytes(b"y_true,y_pred\n1,0\n")
+    with pytest.raises(AuditorInputError) as err:
+        file_kind(path)
+    head = f"{path}: {UNSUPPORTED}"
+    assert str(err.value).startswith(f"{head}; {way}") if way else str(err.value) == head
