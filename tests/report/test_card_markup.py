@@ -6,7 +6,6 @@ from anywhere (every link is to the card itself)."""
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
