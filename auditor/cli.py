@@ -27,6 +27,7 @@ from auditor.commands import (
     usage_error_line,
 )
 from auditor.commands import run as run_cmd
+from auditor.errors import interruption
 from auditor.runtime import prepare_environment, work_in_flight
 
 app = typer.Typer(
@@ -79,7 +80,7 @@ def exit_code_of(args: list[str] | None = None) -> int:
         code = exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
         return EXIT_BAD_INPUT if code == EXIT_GATE_FAILED else code
     except BaseException as exc:  # noqa: BLE001 - every error has its exit code
-        return exit_for(exc)
+        return exit_for(interruption(exc) or exc)  # a Ctrl-C wrapped by another error too
     return code if isinstance(code, int) else 0
 
 

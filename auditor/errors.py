@@ -31,3 +31,17 @@ def data_row(index: int) -> str:
 def rows_text(n: int) -> str:
     """``n`` rows in words, for a message: "1 row", "1,200 rows"."""
     return "1 row" if n == 1 else f"{n:,} rows"
+
+
+def interruption(exc: BaseException) -> BaseException | None:
+    """The Ctrl-C or SIGTERM (an exception that is not an ``Exception``) in ``exc`` or among
+    its causes and contexts, else None: Python 3.11 turns a KeyboardInterrupt that lands in a
+    class body's ``__set_name__`` (a module imported late) into a RuntimeError."""
+    seen: set[int] = set()
+    found: BaseException | None = exc
+    while found is not None and id(found) not in seen:
+        if not isinstance(found, Exception):
+            return found
+        seen.add(id(found))
+        found = found.__cause__ or found.__context__
+    return None

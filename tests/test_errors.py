@@ -25,3 +25,18 @@ def test_a_renamed_error_keeps_the_message_whole():
         raise AuditorInputError("model.train: looks like a prefix", field="model.train")
     assert str(err.value) == "audit.toml: model.train: model.train: looks like a prefix"
     assert err.value.message == "model.train: looks like a prefix"
+
+
+def test_interruption_is_found_through_causes_and_contexts():
+    from auditor.errors import interruption
+
+    ctrl_c = KeyboardInterrupt()
+    wrapped = RuntimeError("Error calling __set_name__")
+    wrapped.__cause__ = ctrl_c
+    outer = ValueError("while handling")
+    outer.__context__ = wrapped
+    assert interruption(outer) is ctrl_c and interruption(ctrl_c) is ctrl_c
+    plain = OSError("disk")
+    plain.__context__ = ValueError("x")
+    plain.__context__.__context__ = plain  # a cycle ends the walk
+    assert interruption(plain) is None

@@ -26,7 +26,7 @@ from typing import TextIO
 import typer
 
 from auditor import __version__
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, interruption
 from auditor.report.escape import terminal_text, workflow_inert
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -109,7 +109,7 @@ def cli_errors() -> Iterator[None]:
     except typer.Exit:
         raise
     except (Exception, KeyboardInterrupt, Terminated) as exc:
-        raise typer.Exit(exit_for(exc)) from None
+        raise typer.Exit(exit_for(interruption(exc) or exc)) from None  # Ctrl-C, even wrapped
 
 
 def echo_table(rows: list[tuple[str, str]], *, file: TextIO | None = None) -> None:

@@ -70,3 +70,28 @@ def test_two_concurrent_writers_leave_one_whole_run(tmp_path):
     [winner] = owners["audit.json"]
     assert all(found == {winner} for found in owners.values()), owners
     assert leftovers(tmp_path) == []
+
+
+def _class_body_interrupted(*args, **kwargs):
+    """Ctrl-C landing while a late-imported module defines a dataclass: Python 3.11 raises a
+    RuntimeError ("Error calling __set_name__ ...") caused by the KeyboardInterrupt."""
+
+    class Interrupted:
+        def __set_name__(self, owner, name):
+            raise KeyboardInterrupt
+
+    type("Late", (), {"field": Interrupted()})
+
+
+def test_a_ctrl_c_wrapped_by_another_error_is_still_ctrl_c(monkeypatch, tmp_path, capsys):
+    """It was an 'internal error' with a crash log (seen when Ctrl-C hit an import)."""
+    from auditor import api
+    from auditor.cli import exit_code_of
+
+    csv = predictions_csv(tmp_path, n=300)
+    monkeypatch.setattr(api, "audit_predictions", _class_body_interrupted)
+    code = exit_code_of(["audit", "-p", str(csv), *COLS, "--out", str(tmp_path / OUT)])
+    err = capsys.readouterr().err
+    assert code == EXIT_INTERRUPTED, err
+    assert err.strip() == "auditor: interrupted; no report was written"
+    assert not (tmp_path / OUT).exists() and leftovers(tmp_path) == []
