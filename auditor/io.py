@@ -31,6 +31,7 @@ HOLDS_OTHERS = (
     "{them} out, or choose another folder)"
 )
 NOT_A_PATH = "a path (str or pathlib.Path), got {found}"
+EMPTY_PATH = "empty: name a folder"
 SHOW_FOREIGN = 3
 
 
@@ -44,6 +45,8 @@ def as_path(value: Any, *, field: str) -> Path:
     """``value`` as a Path, or one line naming ``field`` (an int or None given from Python)."""
     if not isinstance(value, str | os.PathLike):
         raise AuditorInputError(NOT_A_PATH.format(found=type(value).__name__), field=field)
+    if isinstance(value, str) and not value.strip():  # Path("") is ".", the working folder
+        raise AuditorInputError(EMPTY_PATH, field=field)
     return Path(value)
 
 

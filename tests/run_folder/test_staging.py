@@ -182,9 +182,13 @@ def test_the_run_folder_files_are_the_ones_auditor_writes():
                                 *(name for name, _ in RENDERERS)}  # fmt: skip
 
 
-def test_out_dir_that_is_not_a_path_is_named(tmp_path):
+def test_out_dir_that_is_not_a_path_is_named(tmp_path, monkeypatch):
     for value in (5, None, ["a"]):
         with pytest.raises(AuditorInputError, match="--out: a path"):
+            check_out_dir(value)
+    monkeypatch.chdir(tmp_path)  # empty: "" was the working folder, replaced whole
+    for value in ("", "  "):
+        with pytest.raises(AuditorInputError, match="--out: empty"):
             check_out_dir(value)
 
 
