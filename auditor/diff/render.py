@@ -104,8 +104,17 @@ def _metric_row(c: Change) -> list[str]:
     return [md_code(shorten(c.key, PATH_MAX)), *_cells(c), _MARK[c.change]]
 
 
-def _md_gates(d: AuditDiff) -> list[_Table]:
+def _gate_changes(d: AuditDiff) -> tuple[list[Change], list[Change]]:
+    """The gates whose verdict changed, and apart from them the gates only B has that pass
+    (a baseline's comparisons on the first run with ``--baseline``: 27 rows ``— → pass``
+    that buried a real change)."""
     changed = [c for c in d.gates if c.change != "same"]
+    new = [c for c in changed if c.change == "added" and c.b == "pass"]
+    return [c for c in changed if c not in new], new
+
+
+def _md_gates(d: AuditDiff) -> list[_Table]:
+    changed, _ = _gate_changes(d)
     if not changed:
         return []
     rows = [[md_escape(shorten(c.label or c.key, PATH_MAX)), _verdict(c.a), _verdict(c.b)]
@@ -116,6 +125,10 @@ def _md_gates(d: AuditDiff) -> list[_Table]:
 def _md_folded(d: AuditDiff) -> list[list[str]]:
     """The folded parts, each a ``<details>`` block, in the order they are shown."""
     out: list[list[str]] = []
+    _, new = _gate_changes(d)
+    if new:
+        names = [md_escape(shorten(c.label or c.key, PATH_MAX)) for c in new]
+        out.append(_details(f"{len(new)} gates added, each passing", [", ".join(names)]))
     rest = d.within_noise
     if rest:
         rows = [_metric_row(c) for c in rest]
@@ -183,7 +196,9 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     lines += [f"**Verdict:** {verdict}", ""]
     tables = _md_gates(d)
     if not tables:
-        lines += [f"Gates: no verdict changed ({len(d.gates)} gates)", ""]
+        _, new = _gate_changes(d)
+        added = f"; {len(new)} added, each passing" if new else ""
+        lines += [f"Gates: no verdict changed ({len(d.gates)} gates{added})", ""]
     beyond = d.beyond_noise
     if beyond:
         rows = [_metric_row(c) for c in beyond]
@@ -214,10 +229,11 @@ def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
         lines.append("WARNING: " + MSG_DIFFERENT_TEST_DATA.format(a=a, b=b))
     lines += [terminal_text(f"WARNING: {r}.") for r in d.not_comparable]
     lines += [f"Verdict: {d.verdicts[0]} -> {d.verdicts[1]}", f"{d.n_changed} changes", ""]
-    changed = [c for c in d.gates if c.change != "same"]
-    lines.append("Gates that changed")
-    rows = [[c.label or c.key, c.a or "—", c.b or "—"] for c in changed]
-    lines += _text_table(["Gate", "A", "B"], rows) if rows else ["  (none)"]
+    changed, new = _gate_changes(d)
+    for title, part in (("Gates that changed", changed), ("Gates added, each passing", new)):
+        if part or title == "Gates that changed":
+            rows = [[c.label or c.key, c.a or "—", c.b or "—"] for c in part]
+            lines += [title, *(_text_table(["Gate", "A", "B"], rows) if rows else ["  (none)"])]
     lines += ["", "Metrics beyond noise"]
     rows = [[c.key, *_cells(c), c.change] for c in d.beyond_noise]
     lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]

@@ -375,3 +375,23 @@ def test_a_reason_lists_a_few_groups_and_counts_the_rest():
     assert prefix == "fairness.features.zip.disparities."
     assert "A only: z0000, z0001" in reason and "and 92 more" in reason
     assert "B only: z0900" in reason and len(reason) < 300
+
+
+def test_gates_only_b_has_that_pass_are_folded_apart_from_verdict_changes():
+    """The first run with --baseline adds a passing gate per baseline comparison: those are
+    counted and folded, the real verdict change keeps the visible table to itself."""
+    a, b = _fake(0.1, "pass", "missing"), _fake(0.3, "fail", "declared")
+    extra = [dict(b["gates"]["results"][0], name=f"vs baseline {i}", source="baseline",
+                  metric=f"performance.m{i}", status="pass") for i in range(3)]  # fmt: skip
+    b["gates"]["results"] += extra
+    d = diff_audits(a, b)
+    md = render_markdown(d)
+    table = md.split("### Gates that changed")[1].split("<details>")[0]
+    assert "(1)" in table and "❌ fail" in table and "vs baseline" not in table
+    assert "3 gates added, each passing" in md and "vs baseline 2" in md
+    text = render_text(d)
+    changed, added = text.split("Gates that changed")[1].split("Gates added, each passing")
+    assert "vs baseline" not in changed and added.count("vs baseline") == 3
+    same_verdicts = diff_audits(a, dict(a, gates=dict(a["gates"], results=[
+        *a["gates"]["results"], *extra])))  # fmt: skip
+    assert "no verdict changed (4 gates; 3 added, each passing)" in render_markdown(same_verdicts)
