@@ -71,7 +71,8 @@ FRAMEWORKS = {
 Item = tuple[str, str, dict[str, Any] | None]  # (status, evidence, details)
 NO_DATA_LICENSE = (
     "the data source names no license or citation: write both as data.license and "
-    "data.citation in the config (or mark transparency.not_applicable.data_license, with why)"
+    "data.citation in the config, or pass data_license= and data_citation= to audit_model "
+    "(or mark transparency.not_applicable.data_license, with why)"
 )
 
 

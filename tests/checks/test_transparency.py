@@ -200,6 +200,7 @@ def test_a_tables_data_license_is_missing_with_its_fix_until_written(table_conte
     items = {i.id: i for i in build_checklist(table_context, {"performance": NotRun(reason="x")})}
     assert items["data_license"].status == "missing"
     assert items["data_license"].evidence == NO_DATA_LICENSE and "data.license" in NO_DATA_LICENSE
+    assert "data_license=" in NO_DATA_LICENSE  # a Python user's argument too
     bundle = dataclasses.replace(table_context.bundle, license="CC BY 4.0", citation="Survey")
     written = dataclasses.replace(table_context, bundle=bundle)
     items = {i.id: i for i in build_checklist(written, {"performance": NotRun(reason="x")})}
