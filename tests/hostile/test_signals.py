@@ -95,3 +95,25 @@ def test_a_ctrl_c_wrapped_by_another_error_is_still_ctrl_c(monkeypatch, tmp_path
     assert code == EXIT_INTERRUPTED, err
     assert err.strip() == "auditor: interrupted; no report was written"
     assert not (tmp_path / OUT).exists() and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("code", [EXIT_INTERRUPTED, EXIT_TERMINATED])
+def test_after_a_signal_the_interpreter_is_not_finalised(monkeypatch, code):
+    """A signal can land inside an import; finalising the half-imported modules crashed the
+    process (SIGSEGV after the 'interrupted' line, now and then): main leaves by os._exit."""
+    from auditor import cli
+
+    class Left(Exception):
+        pass
+
+    def leave(status: int) -> None:
+        raise Left(status)
+
+    monkeypatch.setattr(cli, "exit_code_of", lambda: code)
+    for name in ("install_signal_handlers", "prepare_environment"):  # no process-wide change
+        monkeypatch.setattr(cli, name, lambda: None)
+    monkeypatch.setattr(cli.gc, "set_threshold", lambda *args: None)
+    monkeypatch.setattr(cli.os, "_exit", leave)
+    with pytest.raises(Left) as left:
+        cli.main()
+    assert left.value.args == (code,)
