@@ -17,8 +17,6 @@ from auditor import __version__
 from auditor.commands import (
     EXIT_BAD_INPUT,
     EXIT_GATE_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_TERMINATED,
     audit,
     card,
     diff,
@@ -29,7 +27,7 @@ from auditor.commands import (
     usage_error_line,
 )
 from auditor.commands import run as run_cmd
-from auditor.errors import interruption
+from auditor.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, INTERRUPTED, interruption
 from auditor.runtime import prepare_environment, work_in_flight
 
 app = typer.Typer(
@@ -70,6 +68,8 @@ def exit_code_of(args: list[str] | None = None) -> int:
     """Run the command line ``args`` (default ``sys.argv[1:]``); its exit code."""
     try:
         code = app(args=args, standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # typer's for a Ctrl-C anywhere in a command: say it
+            typer.echo(INTERRUPTED, err=True)
     except typer.TyperException as exc:  # usage errors (typer's click): one line, exit 2
         if type(exc).__name__ == NO_ARGS_IS_HELP:  # plain `auditor`: its help, as click shows it
             typer.echo(exc.format_message(), err=True)

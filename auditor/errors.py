@@ -6,6 +6,10 @@ the file and the field. Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + the signal's number, as a shell reports
+INTERRUPTED = "auditor: interrupted; no report was written"
+TERMINATED = "auditor: terminated (SIGTERM); no report was written"
+
 
 class AuditorInputError(ValueError):
     """Bad input: a config key, a data column, a checkpoint. Exit code 2, one line:

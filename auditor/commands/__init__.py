@@ -25,16 +25,13 @@ from typing import TextIO
 
 import typer
 
-from auditor import __version__
+from auditor import __version__, errors
 from auditor.errors import AuditorInputError, interruption
 from auditor.report.escape import terminal_text, workflow_inert
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 # auditor.seeding.MAX_SEED (tests/commands hold them equal), for --seed's range without numpy.
 MAX_SEED = 2**63 - 1
-INTERRUPTED = "auditor: interrupted; no report was written"
-TERMINATED = "auditor: terminated (SIGTERM); no report was written"
 INTERNAL_ERROR = "auditor: internal error: {error}; traceback in {log}"
 USAGE_ERROR = "auditor: error: {message} (see '{command} --help')"
 
@@ -73,11 +70,11 @@ def exit_for(exc: BaseException, *, err: TextIO | None = None) -> int:
         typer.echo(f"auditor: error: {one_line(str(exc))}", err=True, file=err)
         return EXIT_BAD_INPUT
     if isinstance(exc, KeyboardInterrupt):
-        typer.echo(INTERRUPTED, err=True, file=err)
-        return EXIT_INTERRUPTED
+        typer.echo(errors.INTERRUPTED, err=True, file=err)
+        return errors.EXIT_INTERRUPTED
     if isinstance(exc, Terminated):
-        typer.echo(TERMINATED, err=True, file=err)
-        return EXIT_TERMINATED
+        typer.echo(errors.TERMINATED, err=True, file=err)
+        return errors.EXIT_TERMINATED
     if isinstance(exc, BrokenPipeError):  # `--out /dev/stdout | head`: the reader left
         return EXIT_BAD_INPUT
     error = one_line(f"{type(exc).__name__}: {exc}")
@@ -108,8 +105,10 @@ def cli_errors() -> Iterator[None]:
         yield
     except typer.Exit:
         raise
-    except (Exception, KeyboardInterrupt, Terminated) as exc:
-        raise typer.Exit(exit_for(interruption(exc) or exc)) from None  # Ctrl-C, even wrapped
+    except (Exception, Terminated) as exc:
+        if isinstance(interruption(exc), KeyboardInterrupt):  # a Ctrl-C that an error wrapped
+            raise KeyboardInterrupt from None  # typer's exit 130, as anywhere in a command
+        raise typer.Exit(exit_for(interruption(exc) or exc)) from None  # SIGTERM, even wrapped
 
 
 def echo_table(rows: list[tuple[str, str]], *, file: TextIO | None = None) -> None:

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from auditor import api
 from auditor.cli import app, exit_code_of
-from auditor.commands import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED
+from auditor.commands import EXIT_BAD_INPUT
+from auditor.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
 from tests.builders import PREDICTION_ARGS, SLOW_WRITER, folder_bytes, leftovers, predictions_csv
 
 runner = CliRunner()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.commands import EXIT_INTERRUPTED, EXIT_TERMINATED
+from auditor.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
 from tests.builders import SLOW_WRITER, folder_bytes, leftovers, predictions_csv
 from tests.hostile.conftest import OUT
 
@@ -95,6 +95,23 @@ def test_a_ctrl_c_wrapped_by_another_error_is_still_ctrl_c(monkeypatch, tmp_path
     assert code == EXIT_INTERRUPTED, err
     assert err.strip() == "auditor: interrupted; no report was written"
     assert not (tmp_path / OUT).exists() and leftovers(tmp_path) == []
+
+
+def _interrupted(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def test_a_ctrl_c_that_typer_catches_still_says_so(monkeypatch, tmp_path, capsys):
+    """typer turns a Ctrl-C outside a command's cli_errors into exit 130 and prints nothing:
+    an interrupted `auditor audit` 0.15-0.3 s in left no line at all."""
+    from auditor.cli import exit_code_of
+
+    csv = predictions_csv(tmp_path, n=300)
+    monkeypatch.setattr("auditor.predictions.notes.record_notes", _interrupted)  # after cli_errors
+    code = exit_code_of(["audit", "-p", str(csv), *COLS, "--out", str(tmp_path / OUT)])
+    err = capsys.readouterr().err
+    assert code == EXIT_INTERRUPTED, err
+    assert err.strip() == "auditor: interrupted; no report was written"
 
 
 @pytest.mark.parametrize("code", [EXIT_INTERRUPTED, EXIT_TERMINATED])

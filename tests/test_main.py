@@ -1,0 +1,51 @@
+"""auditor/__main__.py: the command's entry point, before the CLI's modules have loaded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from auditor.errors import EXIT_INTERRUPTED, INTERRUPTED
+
+# Ctrl-C (or an error) raised where `auditor.cli` is imported, as a signal landing in typer's
+# or pydantic's import would; Python 3.11 may wrap such a Ctrl-C in a RuntimeError.
+LOADING = """
+import builtins, sys
+real = builtins.__import__
+def load(name, *args, **kwargs):
+    if name == "auditor.cli":
+        raise {error}
+    return real(name, *args, **kwargs)
+builtins.__import__ = load
+from auditor.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("error", [
+    "KeyboardInterrupt()",
+    "RuntimeError('in __set_name__') from KeyboardInterrupt()",
+])  # fmt: skip
+def test_ctrl_c_while_the_cli_loads_is_one_line_and_exit_130(error):
+    run = subprocess.run([sys.executable, "-c", LOADING.format(error=error)],
+                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert run.returncode == EXIT_INTERRUPTED, run.stderr
+    assert run.stderr == INTERRUPTED + "\n" and run.stdout == ""
+
+
+def test_another_error_while_the_cli_loads_keeps_its_traceback():
+    run = subprocess.run([sys.executable, "-c", LOADING.format(error="ImportError('x')")],
+                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert run.returncode == 1 and "Traceback" in run.stderr and "ImportError: x" in run.stderr
+
+
+def test_the_command_and_python_m_share_the_entry_point():
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert project["project"]["scripts"]["auditor"] == "auditor.__main__:main"
+    run = subprocess.run([sys.executable, "-m", "auditor", "--version"],
+                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert run.returncode == 0 and run.stdout.strip().endswith("0.1.0"), run.stderr
