@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from auditor.report.escape import terminal_text
-from auditor.report.terminal import failure_text
+from auditor.report.terminal import failure_text, gate_rank
 
 MAX_CONFIG_BYTES = 1_000_000  # an audit TOML is a few kB; never read /dev/zero or a dump
 MSG_NO_SUMMARY = "auditor: warning: GITHUB_STEP_SUMMARY={path}: cannot append the summary ({why})"
@@ -50,17 +50,10 @@ def config_line(config_file: str | None, rule: str, metric: str) -> int | None:
 # GitHub shows 10 annotations of each kind (error, warning, notice) per step and drops the
 # rest: the most important go first, and one notice says how many more there are and where.
 MAX_PER_KIND = 10
-# Which gates are annotated first: failures, then insufficient data, then not run, then
-# warning-level rules.
-_ORDER = {"insufficient_data": 1, "not_run": 2}
 MSG_MORE = (
     "{n} more gates are not annotated here ({fail} failed, {warn} warnings); "
     "every gate is in summary.md and junit.xml of the run folder and in the job summary"
 )
-
-
-def _rank(r: Mapping[str, Any]) -> int:
-    return 0 if r["status"] == "fail" else _ORDER.get(r["outcome"], 3)
 
 
 def _annotation(r: Mapping[str, Any], config_file: str | None) -> str:
@@ -84,7 +77,7 @@ def github_annotations(gates: Mapping[str, Any], *, config_file: str | None = No
     if gates.get("status") != "ok":
         return []
     config_file = config_file or gates.get("config_file")
-    flagged = sorted((r for r in gates["results"] if r["status"] != "pass"), key=_rank)
+    flagged = sorted((r for r in gates["results"] if r["status"] != "pass"), key=gate_rank)
     fails = [r for r in flagged if r["status"] == "fail"]
     warns = [r for r in flagged if r["status"] != "fail"]
     shown = fails[:MAX_PER_KIND] + warns[:MAX_PER_KIND]

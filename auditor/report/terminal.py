@@ -53,10 +53,27 @@ def _feature_line(name: str, feature: Mapping[str, Any]) -> str:
     )
 
 
+# A terminal shows every failing gate and at most this many others (990 group gates printed
+# 990 lines); a count of the rest says where every gate is.
+MAX_OTHER_LINES = 20
+MSG_MORE_LINES = (
+    "  ... and {n} more warnings not listed: every gate is in summary.md and junit.xml "
+    "of the run folder"
+)
+# Which warnings are listed first: insufficient data, then not run, then warning-level rules.
+_ORDER = {"insufficient_data": 1, "not_run": 2}
+
+
+def gate_rank(result: Mapping[str, Any]) -> int:
+    """0 for a failing gate, then insufficient data, not run, warning-level rules."""
+    return 0 if result["status"] == "fail" else _ORDER.get(result["outcome"], 3)
+
+
 def gate_lines(gates: Mapping[str, Any], *, fail_on: str | None = None) -> list[str]:
     """Terminal lines: the verdict (as the exit code has it: warnings under
-    ``fail_on = "warning"`` print FAIL), then each failing and warning gate by name, failures
-    first. Every user string is shown as text (no escape sequence reaches the terminal)."""
+    ``fail_on = "warning"`` print FAIL), then every failing gate by name, then at most
+    :data:`MAX_OTHER_LINES` warnings (all of them where warnings fail) and a count of the rest.
+    Every user string is shown as text (no escape sequence reaches the terminal)."""
     if gates.get("status") != "ok":
         return [f"Gates: not run ({terminal_text(gates.get('reason'))})"]
     c = gates["counts"]
@@ -64,7 +81,12 @@ def gate_lines(gates: Mapping[str, Any], *, fail_on: str | None = None) -> list[
     if gates["verdict"] == "warn" and exit_code(gates, fail_on=fail_on):
         verdict = "FAIL (warnings fail: fail_on = warning)"
     lines = [f"Gates: {verdict} ({c['pass']} pass, {c['warn']} warn, {c['fail']} fail)"]
-    for r in sorted(gates["results"], key=lambda r: r["status"] != "fail"):
-        if r["status"] != "pass":
-            lines.append(f"  {r['status'].upper():4}  {terminal_text(failure_text(r))}")
+    flagged = sorted((r for r in gates["results"] if r["status"] != "pass"), key=gate_rank)
+    n_fail = sum(r["status"] == "fail" for r in flagged)
+    warnings_fail = (fail_on or gates.get("fail_on")) == "warning"
+    n_shown = len(flagged) if warnings_fail else n_fail + MAX_OTHER_LINES
+    for r in flagged[:n_shown]:
+        lines.append(f"  {r['status'].upper():4}  {terminal_text(failure_text(r))}")
+    if len(flagged) > n_shown:
+        lines.append(MSG_MORE_LINES.format(n=len(flagged) - n_shown))
     return lines

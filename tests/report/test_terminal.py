@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from auditor.config import GateRule, GatesConfig
 from auditor.gates import evaluate_gates, exit_code
-from auditor.report.terminal import failure_text, gate_lines
+from auditor.report.terminal import MAX_OTHER_LINES, failure_text, gate_lines
 from tests.gates.builders import make_audit
 
 RULES = [
@@ -40,3 +40,41 @@ def test_not_run_and_failure_text():
     gates = evaluate_gates(make_audit(), GatesConfig(use_defaults=False, rules=RULES[:1]))
     text = failure_text(gates["results"][0])
     assert text.startswith("accuracy: 0.9 [0.8667, 0.9257] (n=400) breaks >= 0.95")
+
+
+def _flagged(status: str, outcome: str, i: int) -> dict:
+    return {"status": status, "outcome": outcome, "name": f"{outcome} {status} gate {i}",
+            "message": f"{outcome} {i}", "metric": "m", "group": "all"}  # fmt: skip
+
+
+def _many(n_fail: int, n_warn: int) -> dict:
+    results = (
+        [_flagged("warn", "fail", i) for i in range(n_warn // 2)]  # warning-level rules
+        + [_flagged("warn", "insufficient_data", i) for i in range(n_warn - n_warn // 2)]
+        + [_flagged("fail", "fail", i) for i in range(n_fail)]
+        + [_flagged("pass", "pass", 0)]
+    )
+    counts = {"pass": 1, "warn": n_warn, "fail": n_fail}
+    verdict = "fail" if n_fail else "warn"
+    return {"status": "ok", "verdict": verdict, "fail_on": "failure", "counts": counts,
+            "results": results}  # fmt: skip
+
+
+def test_every_failure_then_at_most_20_warnings_then_how_many_more():
+    """990 group gates printed 990 lines: every failure stays, warnings are capped and counted,
+    insufficient data before warning-level rules."""
+    lines = gate_lines(_many(n_fail=30, n_warn=960))
+    assert len(lines) == 1 + 30 + MAX_OTHER_LINES + 1
+    assert all(line.startswith("  FAIL ") for line in lines[1:31])
+    assert all("insufficient_data warn" in line for line in lines[31:51])
+    assert "940 more warnings" in lines[-1] and "summary.md" in lines[-1]
+    few = gate_lines(_many(n_fail=1, n_warn=MAX_OTHER_LINES))
+    assert len(few) == 1 + 1 + MAX_OTHER_LINES and "more" not in few[-1]
+
+
+def test_where_warnings_fail_every_one_is_listed():
+    gates = {**_many(n_fail=0, n_warn=50), "fail_on": "warning"}
+    lines = gate_lines(gates)
+    assert lines[0].startswith("Gates: FAIL") and len(lines) == 51
+    assert len(gate_lines(_many(n_fail=0, n_warn=50), fail_on="warning")) == 51
+    assert len(gate_lines(_many(n_fail=0, n_warn=50))) == 1 + MAX_OTHER_LINES + 1
