@@ -6,9 +6,13 @@ the file and the field. Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import errno
+import os
+
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + the signal's number, as a shell reports
 INTERRUPTED = "auditor: interrupted; no report was written"
 TERMINATED = "auditor: terminated (SIGTERM); no report was written"
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # a full disk or quota: the machine's state, not a bug
 
 
 class AuditorInputError(ValueError):
@@ -49,3 +53,12 @@ def interruption(exc: BaseException) -> BaseException | None:
         seen.add(id(found))
         found = found.__cause__ or found.__context__
     return None
+
+
+def disk_full_error(exc: BaseException) -> BaseException:
+    """``exc``; where it is a full disk or quota, an :class:`AuditorInputError` naming the
+    file (one line, exit 2, no crash log: nothing is wrong with auditor or its input)."""
+    if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+        where = None if exc.filename is None else os.fsdecode(exc.filename)
+        return AuditorInputError(f"{os.strerror(exc.errno)} (free some space)", source=where)
+    return exc

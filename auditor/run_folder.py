@@ -4,29 +4,34 @@ swapped in whole; :func:`load_audit` reads a run's audit.json back, validated.
 A run folder is built complete in a staging folder beside the target (``.NAME.<random>.staging``)
 and then swapped in as one unit: the old folder is renamed to a trash name, the staging folder
 is renamed to the target, the trash is deleted. Each rename is atomic, so a reader sees the
-whole old folder or the whole new one, never a mix. A ``filelock`` lock beside the target
-(``.NAME.lock``) makes a second writer to the same folder wait (exit 2 after a timeout).
+whole old folder or the whole new one, never a mix. A lock beside the target (``flock`` on
+``.NAME.lock``, removed by its holder when done) makes a second writer to the same folder
+wait (exit 2 after a timeout).
 Staging and trash folders left by a killed writer are removed by the next writer, under the lock.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 
 from auditor import __version__
-from auditor.audit_tree.jsonfile import NOT_JSON, read_json_file  # noqa: F401 - its message
-from auditor.errors import AuditorInputError
+from auditor.audit_tree.jsonfile import read_json_file
+from auditor.errors import DISK_FULL, AuditorInputError
 from auditor.io import atomic_write_text, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
 from auditor.record import (
@@ -43,6 +48,8 @@ from auditor.report.render import prepare_templates, render_all
 # A surrogate escape: "\ud83d\ude00" is one emoji (a pair), "\ud800" alone is not text.
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 LOCK_TIMEOUT_S = 3600.0
+LOCK_POLL_S = 0.05
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # a planted link is not followed to its target
 STAGING_SUFFIX = ".staging"
 TRASH_SUFFIX = ".trash"
 RUN_LOG = "run.log"  # one line per stage of the run, with its seconds
@@ -53,8 +60,6 @@ WRONG_SCHEMA = (
     "schema_version {found!r} is not {expected!r}, the one this auditor ({version}) reads: "
     "an audit.json of another auditor version (audit again, or use that version)"
 )
-# A full disk or quota while the run folder is written: the previous run stays as it was.
-DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 NO_SPACE = "{error} while writing the run folder; nothing was replaced (free some space)"
 LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"
 
@@ -81,11 +86,80 @@ def remove_stale(out_dir: Path) -> list[Path]:
     return removed
 
 
+def _try_lock(path: Path) -> int | None:
+    """One try at the lock: an open descriptor holding ``flock`` on the file now at ``path``,
+    or None (another writer holds it, or it was unlinked by the writer before us)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if _is_at(fd, path):
+            return fd
+    except BlockingIOError:
+        pass
+    except BaseException:
+        os.close(fd)
+        raise
+    os.close(fd)
+    return None
+
+
+def _is_at(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.lstat(path))
+    except FileNotFoundError:
+        return False
+
+
+def _wait_for_lock(path: Path, out_dir: Path, timeout: float) -> int | None:
+    """A descriptor holding the lock, polling until ``timeout``; None where this system or
+    filesystem has no ``flock`` (Windows, some network filesystems)."""
+    if fcntl is None:
+        return None
+    deadline = time.monotonic() + timeout
+    try:
+        while (fd := _try_lock(path)) is None:
+            if time.monotonic() >= deadline:
+                raise AuditorInputError(
+                    LOCKED.format(seconds=timeout), source=str(out_dir), field="--out"
+                ) from None
+            time.sleep(LOCK_POLL_S)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP):
+            return None
+        raise
+    return fd
+
+
 @contextlib.contextmanager
 def locked(out_dir: Path, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Hold the run folder's lock; exit 2 (AuditorInputError) if it stays taken ``timeout`` s."""
+    """Hold the run folder's lock; exit 2 (AuditorInputError) if it stays taken ``timeout`` s.
+
+    ``flock`` on ``.NAME.lock`` beside the folder, unlinked by its holder before it lets go,
+    so no lock file stays beside the run: a waiter that then gets the unlinked file sees it is
+    no longer at the path and tries again on the path's new file (flock alone cannot tell)."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(lock_path(out_dir)), timeout=timeout)
+    path = lock_path(out_dir)
+    fd = _wait_for_lock(path, out_dir, timeout)
+    if fd is None:  # filelock: on Windows it removes its file itself
+        with _file_lock(path, out_dir, timeout):
+            yield
+        return
+    try:
+        yield
+    finally:
+        try:
+            if _is_at(fd, path):
+                path.unlink()  # under the lock: the next writer creates the path's next file
+        except OSError:
+            pass
+        finally:
+            os.close(fd)  # lets go of the lock
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, out_dir: Path, timeout: float) -> Iterator[None]:
+    
+    lock = FileLock(str(path), timeout=timeout)
     try:
         lock.acquire()
     except Timeout:
@@ -134,7 +208,7 @@ def staged_run(out_dir: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> 
             swap_in(stage, out)
         except OSError as exc:
             shutil.rmtree(stage, ignore_errors=True)
-            if exc.errno in DISK_FULL:  # not a bug: one line naming the folder, no crash log
+            if exc.errno in DISK_FULL:  # the previous run stays: one line naming the folder
                 raise AuditorInputError(NO_SPACE.format(error=os.strerror(exc.errno)),
                                         source=str(out), field="--out") from None  # fmt: skip
             raise

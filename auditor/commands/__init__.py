@@ -26,7 +26,7 @@ from typing import TextIO
 import typer
 
 from auditor import __version__, errors
-from auditor.errors import AuditorInputError, interruption
+from auditor.errors import AuditorInputError, disk_full_error, interruption
 from auditor.report.escape import terminal_text, workflow_inert
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -66,6 +66,7 @@ def write_crash_log(exc: BaseException) -> str:
 
 def exit_for(exc: BaseException, *, err: TextIO | None = None) -> int:
     """Print the one line for ``exc`` on stderr and return its exit code."""
+    exc = disk_full_error(exc)
     if isinstance(exc, AuditorInputError):
         typer.echo(f"auditor: error: {one_line(str(exc))}", err=True, file=err)
         return EXIT_BAD_INPUT

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from auditor import api
+from auditor.audit_tree.jsonfile import NOT_JSON
 from auditor.errors import AuditorInputError
-from auditor.run_folder import NOT_AN_OBJECT, NOT_JSON, WRONG_SCHEMA
+from auditor.run_folder import NOT_AN_OBJECT, WRONG_SCHEMA
 from tests.builders import folder_bytes, leftovers, predictions_audit
 
 

@@ -276,6 +276,20 @@ def test_a_full_disk_keeps_the_previous_report(cli, tmp_path, previous_run, monk
     assert_nothing_written(tmp_path, before)
 
 
+def test_a_full_disk_writing_a_single_file_is_one_line(cli, tmp_path, finished_run, monkeypatch):
+    """Any write, not only the run folder's: `diff --out` on a full disk was an 'internal
+    error' with a crash log."""
+    from auditor.commands import diff
+
+    def full(path: Path, text: str) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(diff, "atomic_write_text", full)
+    outcome = cli(["diff", str(finished_run), str(finished_run), "--out", "d.md"])
+    line = assert_refused(outcome, "d.md", os.strerror(errno.ENOSPC))
+    assert "internal error" not in line
+
+
 # -- single output files (init PATH, diff --out) that are links, pipes or devices ---------------
 
 
