@@ -19,9 +19,9 @@ from typing import Any
 from auditor.errors import AuditorInputError
 
 # Everything auditor writes in a run folder (report.render.RENDERERS, run_folder.RUN_LOG,
-# checks.rows.PREDICTIONS_FILE, the trained run's checkpoints; tests/run_folder holds them
-# equal): a rerun replaces these and refuses a folder holding anything else, which swapping
-# the folder in whole would delete.
+# checks.rows.PREDICTIONS_FILE, the trained run's checkpoints; tests/run_folder and
+# tests/commands/test_run.py hold them equal): a rerun replaces these and refuses a folder
+# holding anything else, which swapping the folder in whole would delete.
 RUN_FOLDER_FILES = frozenset({"audit.json", "model_card.html", "model_card.md", "junit.xml",
                               "summary.md", "run.log", "predictions.parquet"})  # fmt: skip
 CHECKPOINTS = "checkpoints"

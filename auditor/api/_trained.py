@@ -17,6 +17,7 @@ from auditor.api._result import AuditResult
 from auditor.checks import registered_checks
 from auditor.config import AuditConfig
 from auditor.gates import evaluate_gates, validate_rules
+from auditor.io import CHECKPOINTS
 from auditor.provenance import library_versions, sha256_file
 from auditor.record import SCHEMA_VERSION
 from auditor.results import dump
@@ -101,7 +102,7 @@ def _save_checkpoints(ctx: AuditContext, stage: Path) -> dict[str, dict[str, str
 
     checkpoints = {}
     for name, model in (("pretrained", ctx.pretrained), ("finetuned", ctx.finetuned)):
-        rel = f"checkpoints/{name}.pt"
+        rel = f"{CHECKPOINTS}/{name}.pt"  # io.CHECKPOINT_FILES: what a rerun may replace
         meta = {"stage": name, "seed": ctx.config.seed, "auditor": __version__}
         save_checkpoint(stage / rel, model, meta=meta)
         checkpoints[name] = {"path": rel, "sha256": sha256_file(stage / rel)}

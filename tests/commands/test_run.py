@@ -50,6 +50,11 @@ def test_run_writes_the_run_folder(run_dir):
     assert f"{out / 'model_card.html'}" in output
     assert "accuracy" in output
     assert not [p for p in out.parent.iterdir() if p.name.endswith(".staging")]
+    # every file of a trained run is one a rerun knows as auditor's (io.RUN_FOLDER_FILES,
+    # CHECKPOINT_FILES): a name missing there would make every rerun refuse its own folder
+    from auditor.io import foreign_files
+
+    assert foreign_files(out) == []
 
 
 def test_audit_json_validates_and_holds_provenance(run_dir):
