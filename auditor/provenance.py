@@ -63,7 +63,9 @@ _AHEAD: dict[str, tuple[tuple[int, ...], Background[str]]] = {}
 _AHEAD_LOCK = threading.Lock()
 
 
-def _stat_key(path: str) -> tuple[int, ...] | None:
+def file_state(path: str) -> tuple[int, ...] | None:
+    """(device, inode, size, modification time) of ``path``, None where it cannot be read: two
+    equal states are one file, unchanged (a file replaced by a rename has another inode)."""
     try:
         st = os.stat(path)
     except OSError:
@@ -76,7 +78,7 @@ def hash_ahead(path: str | Path) -> None:
     path takes it while the file's stat (device, inode, size, mtime) is unchanged. A hash of
     the unchanged file already started is kept, not started again."""
     key = os.path.abspath(path)
-    stat = _stat_key(key)
+    stat = file_state(key)
     if stat is None:
         return  # sha256_file names the problem
     with _AHEAD_LOCK:
@@ -90,7 +92,7 @@ def sha256_file(path: str | Path) -> str:
     key = os.path.abspath(path)
     with _AHEAD_LOCK:
         ahead = _AHEAD.pop(key, None)
-    if ahead is not None and ahead[0] == _stat_key(key):
+    if ahead is not None and ahead[0] == file_state(key):
         return ahead[1].result()
     return _sha256(path)
 

@@ -14,7 +14,6 @@ whatever the row count (50M rows: 0.33 GiB at the peak), the same numbers.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,6 +40,7 @@ from auditor.predictions.labels import (
 from auditor.predictions.partitions import dask_partials
 from auditor.predictions.source import MISSING_LEVEL, Columns, iter_batches
 from auditor.predictions.spilling import SPILLED, score_axis, spill_for
+from auditor.provenance import file_state
 from auditor.results.scores import AUC_METHOD, ScoreMetrics
 from auditor.runtime import available_cores
 
@@ -90,7 +90,7 @@ def reduce_predictions(
         raise AuditorInputError("name at least one sensitive column (--sensitive)", source=source)
     cols.check_roles(source=source)
     file_kind(path)  # a file to read, before its rows are counted (a pipe's would never end)
-    before = path.stat()
+    before = file_state(source)
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
     )
@@ -140,13 +140,22 @@ CHANGED = (
 )
 
 
-def _check_unchanged(path: Path, before: os.stat_result) -> None:
-    """Refuse a file whose size or modification time changed while its rows were read: the
-    counts would be of no one state of it (and its recorded sha256 of another)."""
-    after = path.stat()
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        message = CHANGED.format(before=before.st_size, after=after.st_size)
-        raise AuditorInputError(message, source=str(path))
+REPLACED = "replaced by another file while it was read: audit it once it is complete"
+
+
+def _check_unchanged(path: Path, before: tuple[int, ...] | None) -> None:
+    """Refuse a file whose size or modification time changed while its rows were read, or
+    that another file replaced (a rename, as rsync and ``cp -p`` write): the counts would be
+    of no one state of it, and its recorded sha256 (:func:`auditor.provenance.sha256_file`,
+    by the same state) of another."""
+    after = file_state(str(path))
+    if after == before:
+        return
+    if before is not None and after is not None and after[:2] == before[:2]:
+        message = CHANGED.format(before=before[2], after=after[2])
+    else:
+        message = REPLACED
+    raise AuditorInputError(message, source=str(path))
 
 
 def reduced_in_order(

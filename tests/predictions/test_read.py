@@ -154,3 +154,33 @@ def test_a_file_written_to_while_it_is_read_is_refused(tmp_path, monkeypatch, da
     size = len(text.encode())
     assert str(err.value) == f"{path}: " + read.CHANGED.format(before=size,
                                                                after=size + 10 * len(row))
+
+
+def test_a_file_replaced_by_a_rename_while_it_is_read_is_refused(tmp_path, monkeypatch):
+    """Another file of the same size and modification time renamed over it (rsync, cp -p):
+    the counts were of the old file and the recorded sha256 of the new one."""
+    import os
+
+    from auditor.errors import AuditorInputError
+    from auditor.predictions import read
+    from tests.builders import predictions_columns
+
+    path, other = tmp_path / "p.csv", tmp_path / "p.csv.new"
+    text = predictions_frame(500, seed=9).to_csv(index=False)
+    path.write_text(text)
+    other.write_text(text)
+    stat = path.stat()
+    os.utime(other, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    reduce = read.reduced_in_order
+
+    def replacing(*args, **kwargs):
+        for i, part in enumerate(reduce(*args, **kwargs)):
+            if i == 0:
+                os.replace(other, path)
+            yield part
+
+    monkeypatch.setattr(read, "reduced_in_order", replacing)
+    with pytest.raises(AuditorInputError) as err:
+        read.reduce_predictions(path, predictions_columns(), positive_label="approved",
+                                batch_rows=100)  # fmt: skip
+    assert str(err.value) == f"{path}: {read.REPLACED}"
