@@ -14,7 +14,7 @@ from auditor.config.gates import GateRule, GatesConfig
 from auditor.config.keys import did_you_mean, format_loc
 from auditor.config.labels import ConfigLabel, same_label
 from auditor.config.paths import FilePath
-from auditor.config.privacy import DPConfig, PrivacyConfig
+from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
 from auditor.config.toml_file import read_toml
 from auditor.config.transparency import DeclaredAnswers, TransparencyConfig
 from auditor.errors import AuditorInputError
@@ -237,7 +237,7 @@ class AuditConfig(StrictModel):
     # torch threads outside training (inference, explanations, references' predictions); None:
     # the cores free at start-up (auditor.runtime). Training always uses one thread, so the
     # weights, and audit.json, do not depend on it.
-    threads: int | None = Field(None, ge=1, le=1024)
+    threads: int | None = Field(None, ge=1, le=MAX_PROCESSES)
     data: DataConfig = DigitsData()
     model: ModelConfig = ModelConfig()
     training: TrainingConfig = TrainingConfig()
