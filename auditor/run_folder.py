@@ -13,6 +13,7 @@ Staging and trash folders left by a killed writer are removed by the next writer
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -23,11 +24,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
-
 
 from auditor import __version__
 from auditor.audit_tree.jsonfile import read_json_file
@@ -158,7 +160,6 @@ def locked(out_dir: Path, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _file_lock(path: Path, out_dir: Path, timeout: float) -> Iterator[None]:
-    
     lock = FileLock(str(path), timeout=timeout)
     try:
         lock.acquire()

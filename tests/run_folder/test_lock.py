@@ -1,0 +1,99 @@
+"""The run folder's lock: one writer at a time, and no lock file left beside the run once the
+last writer is done (its holder unlinks it; a waiter that then gets the unlinked file tries
+again on the path's new one)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+import types
+
+import pytest
+
+from auditor import run_folder
+from auditor.run_folder import lock_path, locked, staged_run
+
+
+def test_no_lock_file_stays_beside_the_run(tmp_path):
+    out = tmp_path / "run"
+    with staged_run(out) as stage:
+        (stage / "audit.json").write_text("{}")
+        assert lock_path(out).exists()  # held while writing
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_a_lock_file_left_by_a_killed_writer_is_taken_and_removed(tmp_path):
+    out = tmp_path / "run"
+    lock_path(out).write_text("")  # SIGKILL after the lock was taken: the file stays
+    with locked(out, timeout=1):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_unlinked_before_its_flock_is_not_the_lock(tmp_path, monkeypatch):
+    """The race of removing a lock file: a waiter opened it, its holder unlinked it and let go,
+    a newcomer made and locked the path's new file; then the waiter's flock succeeds on the
+    unlinked one. It must not count as holding the lock (both would be inside)."""
+    out = tmp_path / "run"
+    path, newcomer = lock_path(out), []
+
+    def flock_after_the_holder_let_go(fd: int, op: int) -> None:
+        if not newcomer:
+            path.unlink()
+            newcomer.append(os.open(path, os.O_RDWR | os.O_CREAT))
+            fcntl.flock(newcomer[0], fcntl.LOCK_EX)
+        fcntl.flock(fd, op)
+
+    path.touch()
+    fake = types.SimpleNamespace(flock=flock_after_the_holder_let_go, LOCK_EX=fcntl.LOCK_EX,
+                                 LOCK_NB=fcntl.LOCK_NB)  # fmt: skip
+    monkeypatch.setattr(run_folder, "fcntl", fake)
+    with pytest.raises(run_folder.AuditorInputError, match="gave up waiting"):
+        with locked(out, timeout=0.2):
+            pass
+    os.close(newcomer[0])
+    with locked(out, timeout=1):  # let go: taken, and removed after
+        pass
+    assert os.listdir(tmp_path) == []
+
+
+def test_many_writers_never_hold_the_lock_at_once(tmp_path):
+    """flock is per open file, so threads contend as processes do."""
+    n_threads = 6
+    out, inside, overlaps, rounds = tmp_path / "run", [0], [], 25
+
+    def writer() -> None:
+        for _ in range(rounds):
+            with locked(out, timeout=60):
+                inside[0] += 1
+                if inside[0] != 1:
+                    overlaps.append(inside[0])
+                time.sleep(0.001)
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=writer) for _ in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlaps == [] and not lock_path(out).exists()
+
+
+def test_a_waiter_times_out_with_one_line(tmp_path):
+    out = tmp_path / "run"
+    with locked(out):
+        with pytest.raises(run_folder.AuditorInputError, match="gave up waiting after 0.1 s"):
+            with locked(out, timeout=0.1):
+                pass
+    assert os.listdir(tmp_path) == []
+
+
+def test_without_flock_the_filelock_lock_is_used(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_folder, "fcntl", None)
+    out = tmp_path / "run"
+    with locked(out):
+        with pytest.raises(run_folder.AuditorInputError, match="gave up waiting"):
+            with locked(out, timeout=0.1):
+                pass
