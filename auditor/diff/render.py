@@ -109,8 +109,9 @@ def _gate_changes(d: AuditDiff) -> tuple[list[Change], list[Change]]:
     (a baseline's comparisons on the first run with ``--baseline``: 27 rows ``— → pass``
     that buried a real change)."""
     changed = [c for c in d.gates if c.change != "same"]
-    new = [c for c in changed if c.change == "added" and c.b == "pass"]
-    return [c for c in changed if c not in new], new
+    new = [c.change == "added" and c.b == "pass" for c in changed]
+    return ([c for c, n in zip(changed, new, strict=True) if not n],
+            [c for c, n in zip(changed, new, strict=True) if n])  # fmt: skip
 
 
 def _md_gates(d: AuditDiff) -> list[_Table]:
