@@ -84,6 +84,16 @@ class SuppliedRows:
     outputs: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class ValidatedRows:
+    """What :func:`validate_supplied` found: a ``module``'s classes as the audit names them
+    (None for an estimator: its own ``classes_``, known once loaded), and the evaluation
+    rows' groups (one text column per sensitive feature) for preflight's group counts."""
+
+    classes: tuple[str, ...] | None
+    groups: pd.DataFrame
+
+
 def _input_columns(
     config: TableData, frames: dict[str, pd.DataFrame], given: Sequence[str] | None
 ) -> list[str]:
@@ -203,7 +213,7 @@ def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str, field: str)
 def validate_supplied(
     config: TableData, *, module: bool = False, classes: Sequence[Any] | None = None,
     classes_source: str | None = None,
-) -> tuple[str, ...] | None:  # fmt: skip
+) -> ValidatedRows:  # fmt: skip
     """The checks :func:`supplied_rows` makes of each file (evaluation rows, members,
     non-members) that need no model, for before any work: rows, the target, sensitive and
     named input columns, groups. An estimator may name its own inputs (the ID rule is then
@@ -213,8 +223,9 @@ def validate_supplied(
     ``classes``: a module's outputs' classes in order (``model.classes``, written in
     ``classes_source``): each a class of the target, every target value one of them.
     Returns a ``module``'s classes as the audit names them (``classes``, else the target's
-    values, in order); None for an estimator (its own ``classes_``, known once loaded)."""
+    values, in order; None for an estimator) and the evaluation rows' groups."""
     frames: dict[str, pd.DataFrame] = {}
+    groups = pd.DataFrame()  # the evaluation rows' ("path", always given: read first)
     for key in ROLES.values():
         if getattr(config, key) is None:
             continue
@@ -225,15 +236,16 @@ def validate_supplied(
             if col not in frame.columns:
                 raise AuditorInputError(NO_COLUMN.format(col=col), source=src,
                                         field="data.features")  # fmt: skip
-        sensitive_groups(frame, config, src=src)
+        found = sensitive_groups(frame, config, src=src)[0]
+        groups = found if key == "path" else groups
         frames[key] = frame
     if not module:
-        return None
+        return ValidatedRows(None, groups)
     _refuse_missing(frames, _input_columns(config, frames, None), config)
     labels = _labels(frames, config, classes)[0]
     if classes is not None:
         _check_model_classes(frames, config, classes, source=classes_source)
-    return tuple(str(v) for v in labels)
+    return ValidatedRows(tuple(str(v) for v in labels), groups)
 
 
 def _check_model_classes(

@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.audit_tree import parse_path
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
@@ -35,6 +35,9 @@ from auditor.preflight.shapes import (  # noqa: F401 - the rule shapes are this 
     check_rule_shapes,
     fairness_shape,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # The sensitive features each built-in source declares (a table: its data.sensitive).
 SOURCE_FEATURES = {
@@ -144,24 +147,24 @@ def _checked_data(
     """Check the data (its columns, inputs, groups and target; a table's group counts and
     split sizes; a built-in's split sizes) and settle its classes once: whether they are
     known before the model loads, and the target's class names (None: a built-in's binary
-    target)."""
+    target, or an estimator's own classes). A supplied model's data is a table (the config's
+    own rule, ``AuditConfig._supplied_on_a_table``)."""
     data = config.data
-    if supplied and isinstance(data, TableData):
+    if supplied:  # its evaluation rows as given, not split
         from auditor.data.supplied import validate_supplied  # pandas
 
-        classes = validate_supplied(data, module=config.model.kind == "checkpoint",
-                                    classes=config.model.classes, classes_source=source)
-        check_table_counts(data, config.fairness.intersections, fractions=None)
-        return classes is not None, classes
+        rows = validate_supplied(data, module=config.model.kind == "checkpoint",
+                                 classes=config.model.classes, classes_source=source)  # fmt: skip
+        check_group_counts(rows.groups, config.fairness.intersections, src=str(data.path))
+        return rows.classes is not None, rows.classes
     from auditor.data import validate_data  # numpy; a table's checks load pandas
 
     validate_data(data)
     if isinstance(data, TableData):
         return True, check_table_counts(data, config.fairness.intersections,
                                         fractions=used_splits(config))  # fmt: skip
-    if not supplied:
-        check_builtin_splits(config, source=source)
-    return not supplied, None
+    check_builtin_splits(config, source=source)
+    return True, None
 
 
 def check_predictions(
@@ -230,37 +233,38 @@ def used_splits(config: AuditConfig) -> dict[str, float]:
 
 
 def check_table_counts(
-    data: TableData, intersections: str | list[list[str]], *, fractions: dict[str, float] | None
-) -> tuple[str, ...] | None:
+    data: TableData, intersections: str | list[list[str]], *, fractions: dict[str, float]
+) -> tuple[str, ...]:
     """A table's group counts (each feature and intersection) and the size of each split of
-    ``fractions`` (None: a supplied model's rows, not split). Returns the target's class names
-    as the audit names them (None where not split: a supplied model's classes are its own)."""
-    from auditor.data.table import checked_table, read_table, sensitive_groups  # pandas
-    from auditor.fairness.engine import resolve_specs, spec_name
+    ``fractions``, from its validation's checks (:func:`auditor.data.table.validate_table`).
+    Returns the target's class names as the audit names them."""
+    from auditor.data.table import checked_table  # pandas
 
     src = str(data.path)
-    checked = None if fractions is None else checked_table(data, keep=True)  # validation's
-    if checked is None:  # a supplied model's evaluation rows (the loader reuses the frame)
-        groups = sensitive_groups(read_table(Path(data.path), field="data.path", keep=True),
-                                  data, src=src)[0]  # fmt: skip
-    else:
-        groups = checked.sensitive
-    specs = resolve_specs(list(groups.columns), intersections)
-    for spec in specs:
-        n = int(groups.groupby(list(spec)).ngroups)
-        if n > MAX_GROUPS:
-            raise AuditorInputError(
-                TOO_MANY_GROUPS.format(feature=spec_name(spec), n=n, limit=MAX_GROUPS),
-                source=src, field="data.sensitive",
-            )  # fmt: skip
-    if fractions is None or checked is None:
-        return None
+    checked = checked_table(data, keep=True)  # validation's
+    check_group_counts(checked.sensitive, intersections, src=src)
     y, task = checked.y, checked.task
     class_counts = [int((y == k).sum()) for k in range(len(task.class_names))]
     check_split_sizes(fractions, class_counts, source=src)
     check_class_sizes(fractions["test"], dict(zip(task.class_names, class_counts, strict=True)),
                       source=src)  # fmt: skip
     return task.class_names
+
+
+def check_group_counts(
+    groups: pd.DataFrame, intersections: str | list[list[str]], *, src: str
+) -> None:
+    """Refuse a sensitive feature or intersection of more than MAX_GROUPS groups in
+    ``groups`` (one text column per sensitive feature, as validation made them)."""
+    from auditor.fairness.engine import resolve_specs, spec_name  # the package loads pandas
+
+    for spec in resolve_specs(list(groups.columns), intersections):
+        n = int(groups.groupby(list(spec)).ngroups)
+        if n > MAX_GROUPS:
+            raise AuditorInputError(
+                TOO_MANY_GROUPS.format(feature=spec_name(spec), n=n, limit=MAX_GROUPS),
+                source=src, field="data.sensitive",
+            )  # fmt: skip
 
 
 def check_builtin_splits(config: AuditConfig, *, source: str | None = None) -> None:
@@ -309,5 +313,3 @@ def load_factory(spec: str, *, base: Path, source: str | None = None) -> Callabl
     if folder not in sys.path:
         sys.path.insert(0, folder)  # a factory beside its config imports without PYTHONPATH
     return import_function(spec, field_name="model.factory", wanted=FACTORY_ARGS, source=source)
-
-

@@ -182,3 +182,32 @@ def test_a_supplied_models_files_are_parsed_once(tmp_path, monkeypatch):
     rows = supplied_rows(config.data)
     assert sorted(parses) == ["members.csv", "others.csv", "rows.csv"]
     assert [len(rows.bundle[s].y) for s in ("test", "finetune_train", "holdout")] == [100] * 3
+
+
+def test_preflight_groups_each_supplied_file_once(tmp_path, monkeypatch):
+    # the evaluation rows' groups were made twice: by validation, then again for the counts
+    from auditor.data import supplied, table
+
+    rng = np.random.default_rng(0)
+    for name in ("rows.csv", "members.csv"):
+        pd.DataFrame({"x": rng.normal(size=100), "sex": rng.choice(["F", "M"], 100),
+                      "y": rng.choice(["no", "yes"], 100)}).to_csv(tmp_path / name, index=False)
+    (tmp_path / "model.skops").write_bytes(b"")
+    config = validate_config({
+        "data": {"source": "table", "path": str(tmp_path / "rows.csv"), "target": "y",
+                 "sensitive": ["sex"], "members": str(tmp_path / "members.csv")},
+        "model": {"kind": "sklearn", "path": str(tmp_path / "model.skops")},
+    }, source="a.toml")  # fmt: skip
+    calls: list = []
+    real = table.sensitive_groups
+    for module in (supplied, table):
+        monkeypatch.setattr(module, "sensitive_groups",
+                            lambda f, *a, **k: calls.append(len(f)) or real(f, *a, **k))
+    preflight.check_run(config, config_file=None, out=tmp_path / "out")
+    assert calls == [100, 100]  # the evaluation rows, the members
+
+
+def test_a_supplied_model_needs_a_table():
+    # preflight's data checks rest on this: a supplied model's data is always a table
+    with pytest.raises(ValueError, match="table"):
+        AuditConfig(data={"source": "digits"}, model={"kind": "sklearn", "path": "m.skops"})
