@@ -63,6 +63,17 @@ def same_label(wanted: Any, value: Any) -> bool:
     return number_w is not None and number_w == _number(value)
 
 
+def label_key(value: Any) -> Any:
+    """One key per value of :func:`same_label`'s rule: two labels have the same key when one
+    names the other, either way round (true / false as 1.0 / 0.0, a number or its text as a
+    float, other text as written)."""
+    truth = _truth(value)
+    if truth is not None:
+        return float(truth)
+    number = _number(value)
+    return number if number is not None else ("text", str(value))
+
+
 def label_index(labels: Sequence[Any], wanted: Any) -> int | None:
     """Index of the one label of ``labels`` that ``wanted`` names: written the same, else the
     same value (:func:`same_label`); None when none does, or more than one."""

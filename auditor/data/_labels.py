@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from auditor.config.labels import label_key
 from auditor.errors import AuditorInputError
 
 SPACED_VALUES = (
@@ -43,27 +44,11 @@ def check_one_way(labels: Sequence[Any], *, col: str, what: str, src: str, field
     a number, true / false (1 / 0) and other text each have one key."""
     seen: dict[Any, Any] = {}
     for value in labels:
-        key = _value_key(value)
+        key = label_key(value)
         if key in seen:
             raise AuditorInputError(TWO_WAYS.format(col=col, a=seen[key], b=value, what=what),
                                     source=src, field=field)  # fmt: skip
         seen[key] = value
-
-
-def _value_key(value: Any) -> Any:
-    """What :func:`~auditor.config.labels.same_label` compares, either way round: true /
-    false (a boolean or its text, any case) as 1 / 0, a number (or its text) as a float,
-    other text as written."""
-    if type(value).__name__ in ("bool", "bool_"):
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in ("true", "false"):
-            return float(text == "true")
-    try:
-        return float(value)
-    except (TypeError, ValueError, OverflowError):
-        return ("text", str(value))
 
 
 def binary_positive(labels: list, positive: object, *, whose: str, src: str) -> None:

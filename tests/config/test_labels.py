@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from auditor.config.labels import label_index, same_label
+from auditor.config.labels import label_index, label_key, same_label
 from auditor.data.table import positive_value
 from auditor.errors import AuditorInputError
 from auditor.fairness.metrics import favourable_index
@@ -54,3 +54,16 @@ def test_positive_label_and_favourable_label_name_the_same_class(labels, wanted,
             favourable_index(names, wanted)
     else:
         assert favourable_index(names, wanted) == labels.index(named)
+
+
+LABELS = [1, 1.0, 0, "1", "01", "1.0", " 1 ", True, False, "true", "TRUE", "False", "no", "No",
+          "yes", np.bool_(True), np.int64(0), np.float64(2.5), "2.5", "inf", float("inf"), "x"]
+
+
+def test_label_key_is_same_label_either_way_round():
+    # check_one_way keys each class by label_key: two keys meet exactly where one label names
+    # the other by same_label, in one order or the other
+    for a in LABELS:
+        for b in LABELS:
+            either = same_label(a, b) or same_label(b, a)
+            assert (label_key(a) == label_key(b)) == either, (a, b)
