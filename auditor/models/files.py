@@ -9,6 +9,7 @@ import importlib
 import pickle
 import re
 import warnings
+import zipfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,17 @@ REFUSED_PICKLE = (
     "model.state_dict(), not the model"
 )
 UNREADABLE = "not a readable PyTorch state dict ({detail})"
+# Files that are not torch.save'd state dicts, told by their first bytes or entries.
+TORCHSCRIPT = (
+    "a TorchScript archive (torch.jit.save), not a state dict: where you trust the file, "
+    "load it with torch.jit.load and save its weights with "
+    "torch.save(scripted.state_dict(), 'model.pt')"
+)
+SAFETENSORS = (
+    "a safetensors file, read with the safetensors package, which is not installed: "
+    "pip install safetensors, or save the weights with torch.save(model.state_dict(), 'model.pt')"
+)
+_SAFETENSORS_HEADER_MAX = 100_000_000  # safetensors' own limit on the JSON header
 NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors){holds}"
 HOLDS = "; it holds the keys {keys}: save model.state_dict() itself, or beside others"
 # Not scikit-learn's, yet held by its fitted estimators and rebuilt by skops without running
@@ -127,14 +139,21 @@ def load_state_dict(path: Path) -> dict[str, Any]:
     try:
         with warnings.catch_warnings():  # torch warns about a foreign pickle's protocol
             warnings.simplefilter("ignore")
-            blob = torch.load(path, map_location="cpu", weights_only=True)
+            blob = (
+                _load_safetensors(path)
+                if _is_safetensors(path)
+                else torch.load(path, map_location="cpu", weights_only=True)
+            )
+    except AuditorInputError:
+        raise
     except pickle.UnpicklingError as exc:
         detail = _pickle_detail(exc)
         raise AuditorInputError(REFUSED_PICKLE.format(detail=detail), source=str(path),
                                 field="model.path") from None  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - corrupt or foreign file
-        raise AuditorInputError(UNREADABLE.format(detail=type(exc).__name__), source=str(path),
-                                field="model.path") from None  # fmt: skip
+        what = TORCHSCRIPT if _is_torchscript(path) else None
+        raise AuditorInputError(what or UNREADABLE.format(detail=type(exc).__name__),
+                                source=str(path), field="model.path") from None  # fmt: skip
     state = _state_in(blob)
     if state is None:
         keys = ", ".join(repr(k) for k in list(blob)[:8]) if isinstance(blob, dict) else ""
@@ -142,6 +161,36 @@ def load_state_dict(path: Path) -> dict[str, Any]:
         raise AuditorInputError(NOT_A_STATE_DICT.format(holds=holds), source=str(path),
                                 field="model.path")  # fmt: skip
     return state
+
+
+def _is_safetensors(path: Path) -> bool:
+    """A safetensors file, whatever its name: an 8-byte little-endian header length, then
+    that many bytes of JSON object, then the tensors' raw bytes (no pickle)."""
+    with path.open("rb") as fh:
+        head = fh.read(9)
+    if len(head) < 9 or head[8:9] != b"{":
+        return False
+    size = int.from_bytes(head[:8], "little")
+    return 2 <= size <= min(_SAFETENSORS_HEADER_MAX, path.stat().st_size - 8)
+
+
+def _load_safetensors(path: Path) -> dict[str, Any]:
+    try:
+        from safetensors.torch import load_file  # optional: reads tensors, runs no code
+    except ImportError:
+        raise AuditorInputError(SAFETENSORS, source=str(path), field="model.path") from None
+    return load_file(str(path), device="cpu")
+
+
+def _is_torchscript(path: Path) -> bool:
+    """A torch.jit.save archive: a zip whose entries hold TorchScript code and constants
+    (a torch.save zip holds data.pkl and tensors only)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return any(n.endswith("/constants.pkl") or "/code/" in n for n in names)
 
 
 def _is_state(value: Any) -> bool:

@@ -4,6 +4,9 @@ state dict; loaded with weights_only=True on a CPU-only machine."""
 from __future__ import annotations
 
 import io
+import json
+import sys
+import warnings
 import zipfile
 
 import pytest
@@ -11,6 +14,7 @@ import torch
 from torch import nn
 
 from auditor.errors import AuditorInputError
+from auditor.models.files import SAFETENSORS, TORCHSCRIPT, _is_safetensors, _is_torchscript
 from auditor.models.supplied import load_state_dict
 
 
@@ -59,3 +63,59 @@ def test_two_state_dicts_in_one_file_are_refused_naming_the_keys(tmp_path):
     with pytest.raises(AuditorInputError, match="holds the keys 'model', 'ema'") as err:
         load_state_dict(path)
     assert err.value.field == "model.path" and "\n" not in str(err.value)
+
+
+def _safetensors_bytes(state: dict) -> bytes:
+    """The safetensors layout, written by hand (the package is optional): an 8-byte header
+    length, the JSON header (name -> dtype, shape, byte offsets), the raw little-endian bytes."""
+    header, blobs, offset = {}, [], 0
+    for name, tensor in state.items():
+        raw = tensor.detach().contiguous().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensor.shape),
+                        "data_offsets": [offset, offset + len(raw)]}  # fmt: skip
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    return len(text).to_bytes(8, "little") + text + b"".join(blobs)
+
+
+@pytest.mark.parametrize("name", ["model.safetensors", "model.pt"])
+def test_a_safetensors_file_is_named_with_the_way_on(tmp_path, monkeypatch, name):
+    """It was 'not a readable PyTorch state dict (RuntimeError)' (or a refused pickle under a
+    .pt name); without the safetensors package it says what the file is and how to read it."""
+    monkeypatch.setitem(sys.modules, "safetensors", None)  # not installed
+    path = tmp_path / name
+    path.write_bytes(_safetensors_bytes(nn.Linear(3, 2).state_dict()))
+    with pytest.raises(AuditorInputError) as err:
+        load_state_dict(path)
+    assert err.value.message == SAFETENSORS and "pip install safetensors" in SAFETENSORS
+
+
+def test_a_safetensors_file_loads_where_the_package_is_installed(tmp_path):
+    safetensors_torch = pytest.importorskip("safetensors.torch")
+    state = nn.Linear(3, 2).state_dict()
+    path = tmp_path / "model.bin"
+    safetensors_torch.save_file(state, str(path))
+    loaded = load_state_dict(path)
+    assert loaded.keys() == state.keys() and all(torch.equal(loaded[k], state[k]) for k in state)
+
+
+def test_a_torchscript_archive_is_named_with_the_way_on(tmp_path):
+    path = tmp_path / "model.pt"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.jit is deprecated in favour of torch.export
+        torch.jit.save(torch.jit.script(nn.Linear(3, 2)), str(path))
+    with pytest.raises(AuditorInputError) as err:
+        load_state_dict(path)
+    assert err.value.message == TORCHSCRIPT and "torch.jit.load" in TORCHSCRIPT
+
+
+def test_a_state_dict_or_text_is_not_taken_for_another_format(tmp_path):
+    path = tmp_path / "model.pt"
+    torch.save(nn.Linear(3, 2).state_dict(), path)
+    assert not _is_torchscript(path) and not _is_safetensors(path)
+    path.write_bytes((12).to_bytes(8, "little") + b"{not json at all, longer}")
+    assert _is_safetensors(path)
+    path.write_bytes((10**6).to_bytes(8, "little") + b"{short")  # header past the file's end
+    assert not _is_safetensors(path)
