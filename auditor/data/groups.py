@@ -59,22 +59,30 @@ def encode_target(
     if target.isna().any():
         raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
                                 field="data.target")  # fmt: skip
-    check_spaced(target, col=config.target, what="classes", src=src, field="data.target")
-    labels = sorted(target.unique().tolist(), key=str)
-    check_classes(labels, config, src=src,
-                  single=SINGLE_CLASS.format(col=config.target, label=labels[0]))  # fmt: skip
-    if config.positive_label is not None:
-        pos = positive_value(labels, config.positive_label)
-        if pos is None:
-            raise AuditorInputError(
-                NOT_A_LABEL.format(label=config.positive_label, col=config.target),
-                source=src, field="data.positive_label",
-            )  # fmt: skip
-        binary_positive(labels, pos, whose=f"target column {config.target!r}", src=src)
-        labels = [v for v in labels if v != pos] + [pos]
+    labels = target_classes(target, config, src=src, single=SINGLE_CLASS)
     lookup = {v: i for i, v in enumerate(labels)}
     y = target.map(lookup).to_numpy().astype(np.int64)
     return y, TaskInfo(config.target, tuple(str(v) for v in labels))
+
+
+def target_classes(target: pd.Series, config: TableData, *, src: str, single: str) -> list:
+    """The classes of ``target`` (its values, the rows of one file or of several) in the
+    audit's order: sorted as text, ``positive_label`` (when given) last. Refused: two
+    written the same but for spaces or two ways, fewer than two (``single``: the message,
+    with ``{col}`` and ``{label}``), more than ``data.max_categories``, a ``positive_label``
+    that names none of them, or one among more than two."""
+    check_spaced(target, col=config.target, what="classes", src=src, field="data.target")
+    labels = sorted(target.dropna().unique().tolist(), key=str)
+    first = labels[0] if labels else None
+    check_classes(labels, config, src=src, single=single.format(col=config.target, label=first))
+    if config.positive_label is None:
+        return labels
+    pos = positive_value(labels, config.positive_label)
+    if pos is None:
+        raise AuditorInputError(NOT_A_LABEL.format(label=config.positive_label, col=config.target),
+                                source=src, field="data.positive_label")  # fmt: skip
+    binary_positive(labels, pos, whose=f"target column {config.target!r}", src=src)
+    return [v for v in labels if v != pos] + [pos]
 
 
 def positive_value(labels: list, wanted: object) -> object | None:

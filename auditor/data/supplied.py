@@ -32,15 +32,13 @@ from auditor.data.codec import (  # noqa: F401 - the codec's names are this modu
     InputCodec,
     build_codec,
 )
-from auditor.data.groups import check_classes
+from auditor.data.groups import target_classes
 from auditor.data.overlap import check_not_members
 from auditor.data.table import (
     NO_ROWS,
-    NOT_A_LABEL,
     TARGET_AS_SENSITIVE,
     TARGET_MISSING,
     binary_positive,
-    check_spaced,
     is_id_like,
     read_table,
     sensitive_groups,
@@ -136,26 +134,19 @@ def _labels(
     ``classes_``, whose order is its output order), else the target's values in sorted order
     (a module's outputs follow that order with ``positive_label`` last)."""
     src = str(config.path)
-    if known is not None:
-        labels = list(known)
-        missing_label = NOT_A_CLASS.format(label=config.positive_label,
-                                           known=", ".join(map(str, known)))  # fmt: skip
-    else:
+    if known is None:  # the target's values: a module's outputs are in the audit's order
         target = pd.concat([f[config.target] for f in frames.values()])
-        check_spaced(target, col=config.target, what="classes", src=src, field="data.target")
-        labels = sorted(target.dropna().unique().tolist(), key=str)
-        missing_label = NOT_A_LABEL.format(label=config.positive_label, col=config.target)
-        check_classes(labels, config, src=src, single=ONE_CLASS.format(col=config.target))
-    order = list(range(len(labels)))
+        labels = target_classes(target, config, src=src, single=ONE_CLASS)
+        return tuple(labels), tuple(range(len(labels)))
+    labels, order = list(known), list(range(len(known)))
     if config.positive_label is not None:
         pos = label_index(labels, config.positive_label)
         if pos is None:
-            raise AuditorInputError(missing_label, source=src, field="data.positive_label")
-        whose = "the model" if known is not None else f"target column {config.target!r}"
-        binary_positive(labels, labels[pos], whose=whose, src=src)
+            message = NOT_A_CLASS.format(label=config.positive_label,
+                                         known=", ".join(map(str, known)))  # fmt: skip
+            raise AuditorInputError(message, source=src, field="data.positive_label")
+        binary_positive(labels, labels[pos], whose="the model", src=src)
         order = [i for i in order if i != pos] + [pos]
-    if known is None:  # the module's outputs are in the audit's order
-        return tuple(labels[i] for i in order), tuple(range(len(labels)))
     return tuple(labels[i] for i in order), tuple(order)
 
 
