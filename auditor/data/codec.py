@@ -32,6 +32,16 @@ TEXT_IN_NUMBERS = (
     "{row}); if the text marks a missing value, leave the cell empty or write NA"
 )
 
+# float64 holds every integer up to 2**53; past it the matrix would hand an estimator another
+# number than the file's (an ID 2**53 + 1 becomes 2**53), in a DataFrame too.
+EXACT_INT_MAX = 2**53
+INEXACT_INTEGERS = (
+    "column {col!r} holds integers beyond 2**53 ({value} in {rows}, first at {row}), which "
+    "auditor's float64 copy of an estimator's inputs cannot hold exactly; an identifier is no "
+    "model input: leave it out of the inputs (data.features, or data.drop), or keep a coarser "
+    "unit (seconds, not nanoseconds)"
+)
+
 
 @dataclass(frozen=True)
 class InputCodec:
@@ -110,6 +120,9 @@ def build_codec(
                 raise AuditorInputError(NO_COLUMN.format(col=col), source=sources[key],
                                         field="data.features")  # fmt: skip
         numeric = {k: pd.api.types.is_numeric_dtype(f[col]) for k, f in frames.items()}
+        if exact:
+            for key, frame in frames.items():
+                _refuse_inexact_integers(frame[col], col=col, src=sources[key])
         if all(numeric.values()):
             continue
         text_key = next(k for k, is_number in numeric.items() if not is_number)
@@ -141,4 +154,21 @@ def _numbers_elsewhere(values: pd.Series, *, col: str, src: str, numbers_in: str
         row = data_row(int(values.index.get_loc(first)))
         message = TEXT_IN_NUMBERS.format(col=col, other=numbers_in, text=str(present[first]),
                                          rows=rows_text(int(text.sum())), row=row)  # fmt: skip
+        raise AuditorInputError(message, source=src, field="data.features")
+
+
+def _refuse_inexact_integers(values: pd.Series, *, col: str, src: str) -> None:
+    """Refuse an integer column with a value past :data:`EXACT_INT_MAX` either side (a 64-bit
+    ID): the estimator would be handed it rounded to float64."""
+    if not pd.api.types.is_integer_dtype(values.dtype):
+        return
+    present = values.dropna()
+    kind = np.dtype(getattr(present.dtype, "numpy_dtype", present.dtype)).kind
+    ints = present.to_numpy(dtype=np.uint64 if kind == "u" else np.int64)
+    big = ints > EXACT_INT_MAX if kind == "u" else (ints > EXACT_INT_MAX) | (ints < -EXACT_INT_MAX)
+    if big.any():
+        first = int(np.flatnonzero(big)[0])
+        row = data_row(int(np.flatnonzero(values.notna().to_numpy())[first]))
+        message = INEXACT_INTEGERS.format(col=col, value=int(ints[first]),
+                                          rows=rows_text(int(big.sum())), row=row)  # fmt: skip
         raise AuditorInputError(message, source=src, field="data.features")

@@ -16,6 +16,7 @@ from sklearn.preprocessing import StandardScaler
 import auditor
 from auditor.config import AuditConfig
 from auditor.data.codec import InputCodec
+from auditor.errors import AuditorInputError
 
 
 def _seconds_frame(n: int = 400, seed: int = 0) -> pd.DataFrame:
@@ -102,3 +103,40 @@ def test_a_skops_model_on_seconds_from_the_command_line(tmp_path):
     assert res.exit_code == 0, res.output
     audit = json.loads((tmp_path / "run" / "audit.json").read_text())
     assert audit["performance"]["finetuned"]["test"]["accuracy"] == 1.0
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_an_integer_input_past_2_53_is_refused_naming_the_column_and_row(named):
+    """A 64-bit ID named as an input reached the estimator rounded to float64 (2**53 + 1 as
+    2**53), in a DataFrame as in a matrix; it is refused, with the way on."""
+    frame = _seconds_frame()
+    frame["id"] = np.arange(len(frame), dtype=np.int64)
+    frame.loc[7, "id"] = 2**53 + 1
+    x = frame[["ts", "id"]]
+    model = _model().fit(x if named else x.to_numpy(), frame.y)
+    config = AuditConfig(privacy={"enabled": False})
+    with pytest.raises(AuditorInputError) as err:
+        auditor.audit_model(model, data=frame, target="y", sensitive=["g"], config=config,
+                            features=["ts", "id"], progress=False)  # fmt: skip
+    text = str(err.value)
+    assert "data.features" in text and "'id'" in text and str(2**53 + 1) in text
+    assert "data row 8" in text and "1 row" in text
+    frame.loc[7, "id"] = 2**53  # exact in float64: audited
+    got = auditor.audit_model(_model().fit(frame[["ts", "id"]], frame.y), data=frame, target="y",
+                              sensitive=["g"], config=config, features=["ts", "id"],
+                              progress=False).data  # fmt: skip
+    assert got["performance"]["finetuned"]["test"]["accuracy"] > 0.9
+
+
+def test_unsigned_and_nullable_integers_past_2_53_are_refused_too():
+    from auditor.data.codec import build_codec
+
+    for values, row in ((pd.Series([1, 2**64 - 1], dtype="uint64"), 2),
+                        (pd.Series([None, 5, -(2**53) - 1], dtype="Int64"), 3)):  # fmt: skip
+        frames = {"path": pd.DataFrame({"id": values})}
+        with pytest.raises(AuditorInputError, match=f"first at data row {row}"):
+            build_codec(frames, ["id"], as_frame=True, numeric_only=False,
+                        sources={"path": "t.csv"}, exact=True)  # fmt: skip
+        module = build_codec(frames, ["id"], as_frame=False, numeric_only=True,
+                             sources={"path": "t.csv"}, exact=False)  # fmt: skip
+        assert module.dtype == np.float32  # a PyTorch module takes float32 inputs anyway
