@@ -150,22 +150,21 @@ def is_probability(z: np.ndarray) -> bool:
     return len(z) > 0 and bool(((z >= 0) & (z <= 1)).all())
 
 
-def with_logits(module: nn.Module, x: torch.Tensor, *, n_classes: int | None) -> nn.Module:
+def with_logits(module: nn.Module, x: torch.Tensor, *, n_classes: int) -> nn.Module:
     """``module`` as it is, or in :class:`LogOf` when its (n, K >= 2) outputs on ``x`` (up
     to PROBE_ROWS evaluation rows) are probabilities: each in [0, 1], each row summing to 1;
     a binary model's one output (:class:`OneLogit`) in [0, 1] on those rows is read as the
     positive class's probability (:class:`OneProbability`), not as a logit. One forward pass
-    of those rows decides. ``n_classes`` None: a reference model's, of any width; the
-    audited module and reference modules from ``model.train`` are read by this one rule."""
+    of those rows decides. The audited module and reference modules from ``model.train``
+    (the audited model's ``n_classes``) are read by this one rule."""
     rows = x[:PROBE_ROWS]
-    if (n_classes is not None and n_classes < 2) or not len(rows):
+    if n_classes < 2 or not len(rows):
         return module
     try:
         out = eval_forward(module, rows)
     except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
         return module
-    width = n_classes if n_classes is not None else (out.shape[-1] if _is_tensor(out) else 0)
-    if not _is_tensor(out) or tuple(out.shape) != (len(rows), width):
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(rows), n_classes):
         return module
     out = out.double().cpu().numpy()
     one = _one_probability(module)
@@ -173,10 +172,6 @@ def with_logits(module: nn.Module, x: torch.Tensor, *, n_classes: int | None) ->
         return LogOf(module) if are_probabilities(out) else module
     # outputs [0, z] are probabilities only where z is 1, so a OneLogit is never a LogOf
     return one[1] if is_probability(out[:, one[0]]) else module
-
-
-def _is_tensor(out: Any) -> bool:
-    return isinstance(out, torch.Tensor) and out.ndim >= 1
 
 
 def are_probabilities(out: np.ndarray) -> bool:

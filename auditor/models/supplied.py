@@ -268,7 +268,7 @@ class SuppliedModel:
 
 
 def _predictor(
-    model: Any, decode: Decode, device: torch.device, n_classes: int | None = None
+    model: Any, decode: Decode, device: torch.device, n_classes: int
 ) -> Predictor:
     """A reference model's logits function, its (rows, ``n_classes``) finite outputs checked
     once, naming ``model.train``: a module's read by the audited module's rule
@@ -279,7 +279,7 @@ def _predictor(
 
         def predict(x: np.ndarray) -> np.ndarray:
             module = with_two_logits(in_own_dtype(model.to(device)), input_shape=x.shape[1:],
-                                     n_classes=2)  # fmt: skip
+                                     n_classes=n_classes)  # fmt: skip
             probe = torch.as_tensor(x[:PROBE_ROWS], dtype=torch.float32, device=device)
             module = with_logits(module, probe, n_classes=n_classes)
             out = module_logits(module, x, device=device)
@@ -293,7 +293,7 @@ def _predictor(
 
 
 def user_trainer(
-    spec: str, decode: Decode, device: torch.device, *, n_classes: int | None = None
+    spec: str, decode: Decode, device: torch.device, *, n_classes: int
 ) -> Callable[[np.ndarray, np.ndarray, int], Predictor]:
     """``function(x, y, seed=...)`` of ``model.train`` as a reference trainer: x the model's
     inputs (``decode``: a DataFrame or the (n, F) matrix), y int64 class indices (n,); the

@@ -79,7 +79,7 @@ def test_a_sigmoid_model_audits_at_its_own_accuracy(frame):
 def test_a_reference_trainer_returning_a_sigmoid_model_predicts_its_probabilities():
     model = nn.Sequential(linear([1.0, 2.0], -0.2), nn.Sigmoid())
     x = np.random.default_rng(0).normal(size=(30, 2)).astype(np.float32)
-    out = _predictor(model, lambda v: v, torch.device("cpu"))(x)
+    out = _predictor(model, lambda v: v, torch.device("cpu"), 2)(x)
     with torch.no_grad():
         p = model(torch.from_numpy(x))[:, 0].numpy()
     np.testing.assert_allclose(np.exp(out)[:, 1] / np.exp(out).sum(axis=1), p, rtol=1e-5)

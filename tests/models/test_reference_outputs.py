@@ -140,3 +140,16 @@ def test_a_reference_module_on_an_estimators_float64_rows_gets_float32():
     with torch.no_grad():
         want = module(torch.from_numpy(x)).numpy()
     np.testing.assert_array_equal(got, want)
+
+
+def test_a_reference_module_is_read_by_the_audited_models_width():
+    # one logit per row where the audited model has 3 classes: refused naming the shape it
+    # returned, (n, 1); it was wrapped as a binary model's one logit and named as (n, 2)
+    import torch
+
+    from auditor.models.supplied import _predictor
+
+    x, _ = _xy()
+    with pytest.raises(AuditorInputError, match=r"returned shape \(\d+, 1\)") as err:
+        _predictor(nn.Linear(2, 1), lambda v: v, torch.device("cpu"), 3)(x)
+    assert err.value.field == "model.train" and ", 3)" in str(err.value)

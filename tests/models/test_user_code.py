@@ -88,7 +88,8 @@ def test_a_factory_that_raises_is_bad_input(user_module, kind):
 
 
 def test_a_train_function_that_raises_is_bad_input(user_module):
-    train = user_trainer(f"{user_module}:fit_raises", lambda x: x, torch.device("cpu"))
+    train = user_trainer(f"{user_module}:fit_raises", lambda x: x, torch.device("cpu"),
+                         n_classes=2)
     with pytest.raises(AuditorInputError, match="ValueError: cannot fit 4") as err:
         train(np.zeros((4, 2), np.float32), np.array([0, 1, 0, 1]), 0)
     assert err.value.field == "model.train"
