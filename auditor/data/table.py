@@ -306,9 +306,9 @@ class CheckedTable:
 # The checks of the last validation, handed on with its frame: preflight's counts and the
 # loader read the same frame (read_frame's handoff) under the same settings, and take them.
 _CHECKED: dict[str, CheckedTable] = {}
-# The settings the checks read (the splits are not among them: a recipe may change those).
-CHECKED_BY = {"path", "target", "sensitive", "features", "drop", "sensitive_as_features",
-              "positive_label", "max_categories", "missing_group"}  # fmt: skip
+# The settings the checks do not read (a recipe may change the splits; the card's text; a
+# supplied model's files): every other setting, a new one too, is in the reuse key.
+NOT_CHECKED = {"splits", "license", "citation", "members", "non_members"}
 
 
 def checked_table(config: TableData, *, keep: bool = False) -> CheckedTable:
@@ -316,7 +316,7 @@ def checked_table(config: TableData, *, keep: bool = False) -> CheckedTable:
     without encoding or splitting, done once per frame: a validation's results are taken by
     the next reader of the same frame under the same settings. ``keep``: hand the frame and
     the results on again (validation, preflight's counts); the loader takes them."""
-    src, key = str(config.path), config.model_dump_json(include=CHECKED_BY)
+    src, key = str(config.path), config.model_dump_json(exclude=NOT_CHECKED)
     frame = read_table(Path(config.path), field="data.path", keep=keep)
     checked = _CHECKED.pop(key, None)
     if checked is None or checked.frame is not frame:  # another file, or changed since
