@@ -23,13 +23,20 @@ from auditor.audit_tree.paths import (
 from auditor.audit_tree.read import (
     Evidence,
     count,
+    has_interval,
     is_estimate,
     num,
     read,
     wilson_bounds,
     wilson_interval,
 )
-from auditor.audit_tree.walk import estimates, evidence_of, nodes, unreadable
+from auditor.audit_tree.walk import (
+    estimate_paths,
+    estimates,
+    evidence_of,
+    nodes,
+    unreadable,
+)
 
 __all__ = [
     "AREAS",
@@ -39,9 +46,11 @@ __all__ = [
     "Step",
     "check_path",
     "count",
+    "estimate_paths",
     "estimates",
     "evidence_of",
     "fmt_key",
+    "has_interval",
     "is_estimate",
     "item_label",
     "nodes",

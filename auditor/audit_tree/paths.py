@@ -55,6 +55,7 @@ class Step:
     index: int | None = None
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_\-]+")  # written bare; any other key is quoted
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([^.\[\]"]+)|\[([^\]]*)\]|(\.)')
 
 
@@ -125,7 +126,7 @@ def step_text(step: Step) -> str:
 def fmt_key(key: str) -> str:
     """A key as a path writes it: bare when it is a plain word, else double-quoted, a
     backslash and a quote escaped with a backslash (so that every key parses back)."""
-    if re.fullmatch(r"[A-Za-z0-9_\-]+", key):
+    if _PLAIN_KEY.fullmatch(key):
         return key
     return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 

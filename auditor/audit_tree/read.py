@@ -56,6 +56,11 @@ def is_estimate(node: Any) -> bool:
     return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
+def has_interval(node: dict[str, Any]) -> bool:
+    """True where a mapping's own interval is read ("reported"): both bounds finite numbers."""
+    return num(node.get("ci_low")) is not None and num(node.get("ci_high")) is not None
+
+
 def wilson_bounds(k: Any, n: Any, *, level: float = _CONFIDENCE) -> tuple[Any, Any]:
     """Wilson score interval of k / n for n > 0, for numbers or numpy arrays alike: centre
     (k + z^2/2) / (n + z^2), half-width z sqrt(k (n - k) / n + z^2 / 4) / (n + z^2), z the

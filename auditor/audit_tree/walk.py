@@ -81,22 +81,25 @@ def estimate_nodes(
             yield from estimate_nodes(child, (*keys, key))
 
 
-def _metric_path(tree: Any, keys: tuple[str | int, ...], prefix: str) -> str:
-    """The metric path of the node ``keys`` reach from ``tree`` (list items by their label)."""
-    path, node = prefix, tree
-    for key in keys:
-        child = node[key]
-        path = f"{path}[{item_label(child, key)}]" if isinstance(node, list) else _join(path, key)
-        node = child
-    return path
+def estimate_paths(tree: Any, prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every estimate node under ``tree`` as written, in document order, with its metric path
+    (list items by their label), each step of the path written once on the way down."""
+    if is_estimate(tree):
+        yield prefix, tree
+        return
+    if isinstance(tree, dict):
+        for key, child in tree.items():
+            if isinstance(child, (dict, list)):
+                yield from estimate_paths(child, _join(prefix, key))
+    elif isinstance(tree, list):
+        for i, child in enumerate(tree):
+            if isinstance(child, (dict, list)):
+                yield from estimate_paths(child, f"{prefix}[{item_label(child, i)}]")
 
 
 def estimates(tree: Any, prefix: str = "") -> Iterator[tuple[str, Evidence]]:
     """Only the estimate nodes of :func:`nodes` (numbers that carry an interval or count)."""
-    if not isinstance(tree, (dict, list)):
-        return
-    for keys, node in estimate_nodes(tree):
-        path = _metric_path(tree, keys, prefix)
+    for path, node in estimate_paths(tree, prefix):
         yield path, read(node, path=path)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.audit_tree import Evidence, estimates, read
+from auditor.audit_tree import Evidence, estimate_paths, has_interval, read
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
 from auditor.report.decision import headlines, label_determined, reason
 from auditor.report.escape import html_text, md_code, md_escape
@@ -174,15 +174,20 @@ def _section_intervals(
     part = audit.get(name) or {}
     if part.get("status") != "ok":
         return [f"_{title} not run_: {md_escape(part.get('reason', 'absent'))}", ""]
-    rows = [(p, ev) for p, ev in estimates(part, name) if ev.interval != "none"]
+    rows, total = [], 0  # the first `limit` read; the rest only counted
+    for path, node in estimate_paths(part, name):
+        if has_interval(node):
+            total += 1
+            if len(rows) < limit:
+                rows.append((path, read(node, path=path)))
     if not rows:
         return []
     body = ["| Metric | Value [interval] | n |", "|---|---:|---:|"]
-    for path, ev in rows[:limit]:
+    for path, ev in rows:
         body.append(f"| {md_code(shorten(path, PATH_MAX))} | {_estimate(ev)} | {_cell(ev.n)} |")
-    if len(rows) > limit:
-        body.append(f"\n_{len(rows) - limit} more in audit.json._")
-    return _details(f"{title}: {len(rows)} numbers with intervals", body)
+    if total > limit:
+        body.append(f"\n_{total - limit} more in audit.json._")
+    return _details(f"{title}: {total} numbers with intervals", body)
 
 
 def _headline_numbers(audit: Mapping[str, Any]) -> list[str]:
