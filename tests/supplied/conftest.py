@@ -34,16 +34,21 @@ def adult_rows() -> dict[str, pd.DataFrame]:
             for i, name in enumerate(names)}  # fmt: skip
 
 
-def audited(folder: Path) -> tuple[Any, dict]:
-    """``auditor run folder/audit.toml --out folder/run --quiet --exit-zero``: the CLI result
-    and its audit.json, which must exit 0 and pass the schema."""
+def invoked(folder: Path) -> Any:
+    """The CLI result of ``auditor run folder/audit.toml --out folder/run --quiet --exit-zero``."""
     from typer.testing import CliRunner
 
     from auditor.cli import app
+
+    return CliRunner().invoke(app, ["run", str(folder / "audit.toml"), "--out",
+                                    str(folder / "run"), "--quiet", "--exit-zero"])  # fmt: skip
+
+
+def audited(folder: Path) -> tuple[Any, dict]:
+    """:func:`invoked`'s result and its audit.json, which must exit 0 and pass the schema."""
     from auditor.record import validate_audit
 
-    res = CliRunner().invoke(app, ["run", str(folder / "audit.toml"), "--out", str(folder / "run"),
-                                   "--quiet", "--exit-zero"])  # fmt: skip
+    res = invoked(folder)
     assert res.exit_code == 0, res.output
     audit = json.loads((folder / "run" / "audit.json").read_text())
     validate_audit(audit)

@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tests.supplied.conftest import HERE, NUMERIC, TARGET, write_rows
+from tests.supplied.conftest import HERE, NUMERIC, TARGET, audited, invoked, write_rows
 
 CONFIG = """\
 [data]
@@ -58,15 +58,6 @@ def _folder(tmp_path, adult_rows, state, *, classes: str, positive: str = "") ->
     return tmp_path
 
 
-def _run(folder):
-    from typer.testing import CliRunner
-
-    from auditor.cli import app
-
-    return CliRunner().invoke(app, ["run", str(folder / "audit.toml"), "--out",
-                                    str(folder / "run"), "--quiet", "--exit-zero"])  # fmt: skip
-
-
 def _own_accuracy(model, rows) -> float:
     import torch
 
@@ -81,18 +72,15 @@ def test_model_classes_states_the_output_order(tmp_path, adult_rows, reversed_st
     own = _own_accuracy(model, adult_rows["eval"])
     folder = _folder(tmp_path, adult_rows, state, classes='classes = [">50K", "<=50K"]',
                      positive=positive)  # fmt: skip
-    res = _run(folder)
-    assert res.exit_code == 0, res.output
-    audit = json.loads((folder / "run" / "audit.json").read_text())
+    _, audit = audited(folder)
     assert audit["performance"]["finetuned"]["test"]["accuracy"] == pytest.approx(own)
     assert own > 0.7
     assert audit["config"]["model"]["classes"] == [">50K", "<=50K"]  # recorded as given
     order = ["<=50K", ">50K"] if positive else [">50K", "<=50K"]  # the positive class last
     assert audit["data"]["finetune_task"]["class_names"] == order  # the audit's order
     (tmp_path / "b").mkdir()
-    unsaid = _run(_folder(tmp_path / "b", adult_rows, state, classes="", positive=positive))
-    wrong = json.loads((tmp_path / "b" / "run" / "audit.json").read_text())
-    assert unsaid.exit_code == 0  # without it: sorted order, every prediction flipped
+    _, wrong = audited(_folder(tmp_path / "b", adult_rows, state, classes="", positive=positive))
+    # without it: sorted order, every prediction flipped
     assert wrong["performance"]["finetuned"]["test"]["accuracy"] == pytest.approx(1 - own)
 
 
@@ -110,7 +98,7 @@ def test_model_classes_states_the_output_order(tmp_path, adult_rows, reversed_st
 def test_bad_model_classes_are_refused_before_any_work(tmp_path, adult_rows, reversed_state,
                                                        classes, field, words):  # fmt: skip
     folder = _folder(tmp_path, adult_rows, reversed_state[0], classes=classes)
-    res = _run(folder)
+    res = invoked(folder)
     assert res.exit_code == 2, res.output
     line = res.output.strip()
     assert "\n" not in line and f": {field}: " in line and words in line, line
@@ -122,7 +110,7 @@ def test_a_target_value_outside_model_classes_is_refused(tmp_path, adult_rows, r
     rows.loc[3, TARGET] = "unknown"
     folder = _folder(tmp_path, {"eval": rows}, reversed_state[0],
                      classes='classes = [">50K", "<=50K"]')  # fmt: skip
-    res = _run(folder)
+    res = invoked(folder)
     assert res.exit_code == 2 and "target value 'unknown' is not one of the model's" in res.output
 
 
@@ -136,7 +124,7 @@ def test_classes_of_a_width_the_state_dict_lacks_say_where_n_classes_came_from(
     three = tmp_path / "three.pt"
     torch.save(tiny_mlp.TinyMLP(len(NUMERIC), 3).state_dict(), three)
     folder = _folder(tmp_path, adult_rows, three, classes='classes = [">50K", "<=50K"]')
-    res = _run(folder)
+    res = invoked(folder)
     assert res.exit_code == 2, res.output
     assert "size mismatch" in res.output and "n_classes = 2: the labels in model.classes" in (
         res.output
