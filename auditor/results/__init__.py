@@ -5,6 +5,6 @@ A check returns one of these; ``audit.json`` is their serialisation
 (:func:`auditor.record.audit_schema`), never written by hand.
 """
 
-from auditor.results._base import Estimate, NotRun, Result, dump
+from auditor.results._base import Estimate, NotRun, Result, dump, plain
 
-__all__ = ["Estimate", "NotRun", "Result", "dump"]
+__all__ = ["Estimate", "NotRun", "Result", "dump", "plain"]

