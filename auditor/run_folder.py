@@ -64,6 +64,10 @@ WRONG_SCHEMA = (
 )
 NO_SPACE = "{error} while writing the run folder; nothing was replaced (free some space)"
 LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"
+BAD_LOCK = (
+    "not usable as the run folder's lock ({why}); auditor makes this file while it writes "
+    "and removes it after: remove what is there"
+)
 
 
 def lock_path(out_dir: Path) -> Path:
@@ -91,7 +95,14 @@ def remove_stale(out_dir: Path) -> list[Path]:
 def _try_lock(path: Path) -> int | None:
     """One try at the lock: an open descriptor holding ``flock`` on the file now at ``path``,
     or None (another writer holds it, or it was unlinked by the writer before us)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:  # a folder or a link in its place, no permission
+        if exc.errno in DISK_FULL:
+            raise
+        why = exc.strerror or type(exc).__name__
+        raise AuditorInputError(BAD_LOCK.format(why=why), source=str(path),
+                                field="--out") from None  # fmt: skip
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         if _is_at(fd, path):

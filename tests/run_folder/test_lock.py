@@ -97,3 +97,18 @@ def test_without_flock_the_filelock_lock_is_used(tmp_path, monkeypatch):
         with pytest.raises(run_folder.AuditorInputError, match="gave up waiting"):
             with locked(out, timeout=0.1):
                 pass
+
+
+@pytest.mark.parametrize("kind", ["folder", "link"])
+def test_a_folder_or_link_in_the_locks_place_is_one_line(tmp_path, kind):
+    """It was an 'internal error' (IsADirectoryError, ELOOP) with a crash log."""
+    out = tmp_path / "run"
+    if kind == "folder":
+        lock_path(out).mkdir()
+    else:
+        lock_path(out).symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(run_folder.AuditorInputError) as err:
+        with staged_run(out):
+            pass
+    assert err.value.field == "--out" and "not usable as the run folder's lock" in str(err.value)
+    assert not (tmp_path / "elsewhere").exists() and not out.exists()
