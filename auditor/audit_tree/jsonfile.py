@@ -57,15 +57,18 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def too_deep(data: Any, limit: int = MAX_DEPTH) -> bool:
-    """True where ``data`` nests lists / objects more than ``limit`` levels (no recursion)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
-        if depth > limit:
-            return True
-        stack.extend((v, depth + 1) for v in children if isinstance(v, dict | list))
-    return False
+    """True where ``data`` nests lists / objects more than ``limit`` levels (no recursion:
+    one level at a time, the containers only)."""
+    level = [data]
+    for _ in range(limit):
+        below = []
+        for node in level:
+            below += [v for v in (node.values() if isinstance(node, dict) else node)
+                      if isinstance(v, (dict, list))]  # fmt: skip
+        if not below:
+            return False
+        level = below
+    return True
 
 
 def parse_json_text(text: str, *, source: str) -> Any:
