@@ -5,9 +5,10 @@ job summary. Every number is read through :mod:`auditor.audit_tree`."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import islice
 from typing import Any
 
-from auditor.audit_tree import Evidence, estimate_paths, has_interval, read
+from auditor.audit_tree import Evidence, estimate_paths, has_interval, is_estimate, read
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
 from auditor.report.decision import headlines, label_determined, reason
 from auditor.report.escape import html_text, md_code, md_escape
@@ -174,20 +175,25 @@ def _section_intervals(
     part = audit.get(name) or {}
     if part.get("status") != "ok":
         return [f"_{title} not run_: {md_escape(part.get('reason', 'absent'))}", ""]
-    rows, total = [], 0  # the first `limit` read; the rest only counted
-    for path, node in estimate_paths(part, name):
-        if has_interval(node):
-            total += 1
-            if len(rows) < limit:
-                rows.append((path, read(node, path=path)))
+    found = ((p, node) for p, node in estimate_paths(part, name) if has_interval(node))
+    rows = [(p, read(node, path=p)) for p, node in islice(found, limit)]  # the rest: counted
     if not rows:
         return []
     body = ["| Metric | Value [interval] | n |", "|---|---:|---:|"]
     for path, ev in rows:
         body.append(f"| {md_code(shorten(path, PATH_MAX))} | {_estimate(ev)} | {_cell(ev.n)} |")
+    total = _with_interval(part)
     if total > limit:
         body.append(f"\n_{total - limit} more in audit.json._")
     return _details(f"{title}: {total} numbers with intervals", body)
+
+
+def _with_interval(tree: Any) -> int:
+    """How many estimate nodes under ``tree`` carry their own interval (no paths built)."""
+    if is_estimate(tree):
+        return int(has_interval(tree))
+    children = tree.values() if isinstance(tree, dict) else tree
+    return sum(_with_interval(c) for c in children if isinstance(c, (dict, list)))
 
 
 def _headline_numbers(audit: Mapping[str, Any]) -> list[str]:
