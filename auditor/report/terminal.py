@@ -19,9 +19,10 @@ def failure_text(result: Mapping[str, Any]) -> str:
     """``<gate name>: <evidence and why>``: the value [interval] (n), the bound it meets or
     breaks, and the group concerned. The status (failed / warning) is the caller's prefix."""
     text = f"{result['name']}: {result['message']}"
-    group = result["group"]
-    if group != "all" and str(group) not in result["message"] + result["metric"]:
-        text += f"; group {shorten(str(group))}"
+    group = str(result["group"])  # the message names a long label cut (gates.names.shorten)
+    named = group in result["metric"] or shorten(group) in result["message"]
+    if group != "all" and not named:
+        text += f"; group {shorten(group)}"
     return text
 
 

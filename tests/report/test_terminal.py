@@ -42,6 +42,19 @@ def test_not_run_and_failure_text():
     assert text.startswith("accuracy: 0.9 [0.8667, 0.9257] (n=400) breaks >= 0.95")
 
 
+def test_a_long_group_the_message_names_cut_is_not_named_again():
+    """The judge names a long worst-off group cut (gates.names.shorten); the whole label is
+    not in the message, and the group was appended a second time."""
+    from auditor.gates.names import shorten
+
+    group = "G001-" + "x" * 300 + "-end1"
+    result = {"name": "sex: gap", "message": f"0.3 > 0.2; worst-off group {shorten(group)}",
+              "metric": "fairness.features.sex.disparities.dp", "group": group}  # fmt: skip
+    assert failure_text(result).count(shorten(group)) == 1
+    other = dict(result, message="0.3 > 0.2")  # a message that does not name it: added once
+    assert failure_text(other).endswith(f"; group {shorten(group)}")
+
+
 def _flagged(status: str, outcome: str, i: int) -> dict:
     return {"status": status, "outcome": outcome, "name": f"{outcome} {status} gate {i}",
             "message": f"{outcome} {i}", "metric": "m", "group": "all"}  # fmt: skip
