@@ -53,7 +53,7 @@ ODD = {
     "nested_empty": [[], {}, [[]]], "tuple": (1, "two", (3.5,)), "path": Path("/tmp/x y"),
     "np": [np.float64(0.1), np.float32(0.1), np.int64(-7), np.bool_(True), np.str_("s"),
            np.float64("nan"), np.array([[1.5, np.nan], [2, 3]]), np.array([], dtype=float)],
-    1: "int key", 2.5: "float key", True: "bool key", None: "none key", Kind.a: Kind.a,
+    1: "int key", 2.5: "float key", False: "bool key", None: "none key", Kind.a: Kind.a,
     "intenum": Level.high,
     "deep": {"groups": [{"group": "a & b", "metrics": {"x": {"value": 0.5, "ci_low": None}}}]},
 }  # fmt: skip
