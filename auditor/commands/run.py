@@ -98,9 +98,10 @@ def _print_summary(result: AuditResult) -> None:
     rows = [(k.replace("_", " "), fmt_num(v)) for k, v in result.headline().items()]
     typer.echo(result.headline_title())
     echo_table(rows)
-    if result.headline_rows():
+    headline = result.headline_rows()  # once: it reads every number of the audit
+    if headline:
         typer.echo("Fairness gaps and privacy (value [interval] n):")
-        echo_table(result.headline_rows())
+        echo_table(headline)
     for name in ("fairness", "privacy", "explanations", "transparency"):
         part = result.data[name]
         if part.get("status") != "ok":
