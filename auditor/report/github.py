@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from auditor.config.toml_file import MAX_CONFIG_BYTES  # the most a config may be
 from auditor.report.escape import terminal_text
 from auditor.report.terminal import failure_text, gate_rank
 
-MAX_CONFIG_BYTES = 1_000_000  # an audit TOML is a few kB; never read /dev/zero or a dump
 MSG_NO_SUMMARY = "auditor: warning: GITHUB_STEP_SUMMARY={path}: cannot append the summary ({why})"
 
 
