@@ -1,25 +1,38 @@
 """``python -m auditor``, and the ``auditor`` command (pyproject's entry point).
 
-Ctrl-C while the CLI's modules load (typer, pydantic: the first half second) is the same one
-line and exit code as during a command, not a traceback: the CLI's handlers exist only once
-those modules have loaded.
+Ctrl-C or SIGTERM while the CLI's modules load (typer, pydantic: the first half second) is
+the same one line and exit code as during a command, not a traceback or a silent death.
 """
 
 import os
 import sys
 
-from auditor.errors import EXIT_INTERRUPTED, INTERRUPTED, interruption
+from auditor.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    INTERRUPTED,
+    TERMINATED,
+    Terminated,
+    install_signal_handlers,
+    interruption,
+)
 
 
 def main() -> None:
+    install_signal_handlers()
     try:
         from auditor.cli import main as cli_main
     except BaseException as exc:
-        if not isinstance(interruption(exc), KeyboardInterrupt):
+        found = interruption(exc)
+        if isinstance(found, KeyboardInterrupt):
+            line, code = INTERRUPTED, EXIT_INTERRUPTED
+        elif isinstance(found, Terminated):
+            line, code = TERMINATED, EXIT_TERMINATED
+        else:
             raise
-        sys.stderr.write(INTERRUPTED + "\n")
+        sys.stderr.write(line + "\n")
         sys.stderr.flush()
-        os._exit(EXIT_INTERRUPTED)  # half-imported modules: no finalisation (see cli.main)
+        os._exit(code)  # half-imported modules: no finalisation (see cli.main)
     cli_main()
 
 

@@ -23,11 +23,16 @@ from auditor.commands import (
     exit_for,
     gate,
     init,
-    install_signal_handlers,
     usage_error_line,
 )
 from auditor.commands import run as run_cmd
-from auditor.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, INTERRUPTED, interruption
+from auditor.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    INTERRUPTED,
+    install_signal_handlers,
+    interruption,
+)
 from auditor.runtime import prepare_environment, work_in_flight
 
 app = typer.Typer(

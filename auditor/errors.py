@@ -8,11 +8,26 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
+from types import FrameType
 
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + the signal's number, as a shell reports
 INTERRUPTED = "auditor: interrupted; no report was written"
 TERMINATED = "auditor: terminated (SIGTERM); no report was written"
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # a full disk or quota: the machine's state, not a bug
+
+
+class Terminated(BaseException):
+    """SIGTERM in the main thread, so staging is cleaned up (not swallowed by Exception)."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+def install_signal_handlers() -> None:
+    """SIGTERM -> :class:`Terminated` (exit 143). SIGINT stays KeyboardInterrupt (exit 130)."""
+    signal.signal(signal.SIGTERM, _raise_terminated)
 
 
 class AuditorInputError(ValueError):

@@ -93,7 +93,7 @@ SLOW_WRITER = """
 import sys, time
 from auditor import run_folder
 from auditor.cli import exit_code_of
-from auditor.commands import install_signal_handlers
+from auditor.errors import install_signal_handlers
 
 def slow(audit, folder):
     (folder / "half.txt").write_text("x")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.errors import EXIT_INTERRUPTED, INTERRUPTED
+from auditor.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, INTERRUPTED, TERMINATED
 
 # Ctrl-C (or an error) raised where `auditor.cli` is imported, as a signal landing in typer's
 # or pydantic's import would; Python 3.11 may wrap such a Ctrl-C in a RuntimeError.
@@ -26,15 +26,27 @@ main()
 """
 
 
-@pytest.mark.parametrize("error", [
-    "KeyboardInterrupt()",
-    "RuntimeError('in __set_name__') from KeyboardInterrupt()",
+@pytest.mark.parametrize(("error", "code", "line"), [
+    ("KeyboardInterrupt()", EXIT_INTERRUPTED, INTERRUPTED),
+    ("RuntimeError('in __set_name__') from KeyboardInterrupt()", EXIT_INTERRUPTED, INTERRUPTED),
+    # SIGTERM's handler is installed before the CLI loads: it raises this
+    ("__import__('auditor.errors').errors.Terminated()", EXIT_TERMINATED, TERMINATED),
 ])  # fmt: skip
-def test_ctrl_c_while_the_cli_loads_is_one_line_and_exit_130(error):
+def test_a_signal_while_the_cli_loads_is_one_line_and_its_exit_code(error, code, line):
     run = subprocess.run([sys.executable, "-c", LOADING.format(error=error)],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert run.returncode == EXIT_INTERRUPTED, run.stderr
-    assert run.stderr == INTERRUPTED + "\n" and run.stdout == ""
+    assert run.returncode == code, run.stderr
+    assert run.stderr == line + "\n" and run.stdout == ""
+
+
+def test_sigterm_as_the_cli_loads_is_one_line_and_exit_143():
+    """A real SIGTERM at the first import (the handler is the entry point's own)."""
+    kill = "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"
+    code = LOADING.replace("raise {error}", kill)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)  # fmt: skip
+    assert run.returncode == EXIT_TERMINATED, run.stderr
+    assert run.stderr == TERMINATED + "\n"
 
 
 def test_another_error_while_the_cli_loads_keeps_its_traceback():

@@ -15,18 +15,16 @@ models load. The library (config, preflight, gates) is imported inside each comm
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
 import tempfile
 import traceback
 from collections.abc import Iterator
-from types import FrameType
 from typing import TextIO
 
 import typer
 
 from auditor import __version__, errors
-from auditor.errors import AuditorInputError, disk_full_error, interruption
+from auditor.errors import AuditorInputError, Terminated, disk_full_error, interruption
 from auditor.report.escape import terminal_text, workflow_inert
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -34,19 +32,6 @@ EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MAX_SEED = 2**63 - 1
 INTERNAL_ERROR = "auditor: internal error: {error}; traceback in {log}"
 USAGE_ERROR = "auditor: error: {message} (see '{command} --help')"
-
-
-class Terminated(BaseException):
-    """SIGTERM in the main thread, so staging is cleaned up (not swallowed by Exception)."""
-
-
-def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    raise Terminated()
-
-
-def install_signal_handlers() -> None:
-    """SIGTERM -> :class:`Terminated` (exit 143). SIGINT stays KeyboardInterrupt (exit 130)."""
-    signal.signal(signal.SIGTERM, _raise_terminated)
 
 
 def one_line(text: str) -> str:
