@@ -16,6 +16,7 @@ audit of the same shape.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -61,6 +62,13 @@ _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([^.\[\]"]+)|\[([^\]]*)\]|(\.)')
 
 def parse_path(path: str) -> list[Step]:
     """``a.b[*].c`` -> steps. Raises ``ValueError`` on a malformed path."""
+    return list(_steps(path))
+
+
+@functools.lru_cache(maxsize=8192)
+def _steps(path: str) -> tuple[Step, ...]:
+    """:func:`parse_path`'s steps, kept (they are frozen): the gates parse each rule's path
+    once per group it matches (4,000 parses took 0.36 s of a 6,005-group gate run)."""
     steps: list[Step] = []
     pos, expect_key = 0, True
     text = path.strip()
@@ -89,7 +97,7 @@ def parse_path(path: str) -> list[Step]:
         pos = m.end()
     if expect_key:
         raise ValueError(f"metric path {path!r} ends with '.'")
-    return steps
+    return tuple(steps)
 
 
 def check_path(path: str) -> None:
