@@ -7,15 +7,7 @@ the same one line and exit code as during a command, not a traceback or a silent
 import os
 import sys
 
-from auditor.errors import (
-    EXIT_INTERRUPTED,
-    EXIT_TERMINATED,
-    INTERRUPTED,
-    TERMINATED,
-    Terminated,
-    install_signal_handlers,
-    interruption,
-)
+from auditor.errors import install_signal_handlers, signal_exit
 
 
 def main() -> None:
@@ -23,16 +15,12 @@ def main() -> None:
     try:
         from auditor.cli import main as cli_main
     except BaseException as exc:
-        found = interruption(exc)
-        if isinstance(found, KeyboardInterrupt):
-            line, code = INTERRUPTED, EXIT_INTERRUPTED
-        elif isinstance(found, Terminated):
-            line, code = TERMINATED, EXIT_TERMINATED
-        else:
+        said = signal_exit(exc)
+        if said is None:
             raise
-        sys.stderr.write(line + "\n")
+        sys.stderr.write(said[0] + "\n")
         sys.stderr.flush()
-        os._exit(code)  # half-imported modules: no finalisation (see cli.main)
+        os._exit(said[1])  # half-imported modules: no finalisation (see cli.main)
     cli_main()
 
 

@@ -70,6 +70,17 @@ def interruption(exc: BaseException) -> BaseException | None:
     return None
 
 
+def signal_exit(exc: BaseException) -> tuple[str, int] | None:
+    """(the one line, the exit code) of a Ctrl-C or SIGTERM in ``exc`` (:func:`interruption`:
+    even wrapped by another error), else None."""
+    found = interruption(exc)
+    if isinstance(found, KeyboardInterrupt):
+        return INTERRUPTED, EXIT_INTERRUPTED
+    if isinstance(found, Terminated):
+        return TERMINATED, EXIT_TERMINATED
+    return None
+
+
 def disk_full_error(exc: BaseException) -> BaseException:
     """``exc``; where it is a full disk or quota, an :class:`AuditorInputError` naming the
     file (one line, exit 2, no crash log: nothing is wrong with auditor or its input)."""

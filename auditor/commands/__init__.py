@@ -23,8 +23,14 @@ from typing import TextIO
 
 import typer
 
-from auditor import __version__, errors
-from auditor.errors import AuditorInputError, Terminated, disk_full_error, interruption
+from auditor import __version__
+from auditor.errors import (
+    AuditorInputError,
+    Terminated,
+    disk_full_error,
+    interruption,
+    signal_exit,
+)
 from auditor.report.escape import terminal_text, workflow_inert
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -55,12 +61,10 @@ def exit_for(exc: BaseException, *, err: TextIO | None = None) -> int:
     if isinstance(exc, AuditorInputError):
         typer.echo(f"auditor: error: {one_line(str(exc))}", err=True, file=err)
         return EXIT_BAD_INPUT
-    if isinstance(exc, KeyboardInterrupt):
-        typer.echo(errors.INTERRUPTED, err=True, file=err)
-        return errors.EXIT_INTERRUPTED
-    if isinstance(exc, Terminated):
-        typer.echo(errors.TERMINATED, err=True, file=err)
-        return errors.EXIT_TERMINATED
+    said = signal_exit(exc)
+    if said is not None:
+        typer.echo(said[0], err=True, file=err)
+        return said[1]
     if isinstance(exc, BrokenPipeError):  # `--out /dev/stdout | head`: the reader left
         return EXIT_BAD_INPUT
     error = one_line(f"{type(exc).__name__}: {exc}")
