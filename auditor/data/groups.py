@@ -72,9 +72,9 @@ def target_classes(target: pd.Series, config: TableData, *, src: str, single: st
     with ``{col}`` and ``{label}``), more than ``data.max_categories``, a ``positive_label``
     that names none of them, or one among more than two."""
     check_spaced(target, col=config.target, what="classes", src=src, field="data.target")
-    labels = sorted(target.dropna().unique().tolist(), key=str)
-    first = labels[0] if labels else None
-    check_classes(labels, config, src=src, single=single.format(col=config.target, label=first))
+    labels = sorted(target.unique().tolist(), key=str)  # a missing target: refused by callers
+    check_classes(labels, config, src=src, single=single.format(col=config.target,
+                                                                label=labels[0]))  # fmt: skip
     if config.positive_label is None:
         return labels
     pos = positive_value(labels, config.positive_label)

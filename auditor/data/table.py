@@ -27,12 +27,7 @@ import pandas as pd
 
 from auditor.config import TableData
 from auditor.data import DatasetBundle, TaskInfo
-from auditor.data._labels import (  # noqa: F401 - binary_positive is this module's API too
-    POSITIVE_NEEDS_BINARY,
-    SPACED_VALUES,
-    binary_positive,
-    check_spaced,
-)
+from auditor.data._labels import binary_positive  # noqa: F401 - this module's API too
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
 from auditor.data.groups import (  # noqa: F401 - this module's API too
     MISSING_SENSITIVE,
