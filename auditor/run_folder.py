@@ -24,8 +24,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -64,6 +62,10 @@ WRONG_SCHEMA = (
 )
 NO_SPACE = "{error} while writing the run folder; nothing was replaced (free some space)"
 LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"
+NO_FLOCK = (
+    "this filesystem has no file locks ({why}), which keep two writers of one run folder "
+    "apart: write --out to a local folder"
+)
 BAD_LOCK = (
     "not usable as the run folder's lock ({why}); auditor makes this file while it writes "
     "and removes it after: remove what is there"
@@ -124,23 +126,29 @@ def _is_at(fd: int, path: Path) -> bool:
 
 
 def _wait_for_lock(path: Path, out_dir: Path, timeout: float) -> int | None:
-    """A descriptor holding the lock, polling until ``timeout``; None where this system or
-    filesystem has no ``flock`` (Windows, some network filesystems)."""
+    """A descriptor holding the lock, polling until ``timeout``; None where this system has no
+    ``flock`` (Windows: filelock's lock then). A filesystem without it (flock's ENOSYS, ENOLCK,
+    EOPNOTSUPP) is one line: filelock's Unix lock is the same flock, and its soft lock would
+    read the file just made as held and wait out ``timeout`` (an hour) to a wrong message."""
     if fcntl is None:
         return None
     deadline = time.monotonic() + timeout
     try:
         while (fd := _try_lock(path)) is None:
             if time.monotonic() >= deadline:
-                raise AuditorInputError(
-                    LOCKED.format(seconds=timeout), source=str(out_dir), field="--out"
-                ) from None
+                raise _gave_up(out_dir, timeout)
             time.sleep(LOCK_POLL_S)
     except OSError as exc:
         if exc.errno in (errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP):
-            return None
+            path.unlink(missing_ok=True)  # made by _try_lock; no writer can hold it here
+            raise AuditorInputError(NO_FLOCK.format(why=os.strerror(exc.errno)),
+                                    source=str(out_dir), field="--out") from None  # fmt: skip
         raise
     return fd
+
+
+def _gave_up(out_dir: Path, timeout: float) -> AuditorInputError:
+    return AuditorInputError(LOCKED.format(seconds=timeout), source=str(out_dir), field="--out")
 
 
 @contextlib.contextmanager
@@ -171,13 +179,13 @@ def locked(out_dir: Path, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _file_lock(path: Path, out_dir: Path, timeout: float) -> Iterator[None]:
+    from filelock import FileLock, Timeout  # only where there is no flock (Windows)
+
     lock = FileLock(str(path), timeout=timeout)
     try:
         lock.acquire()
     except Timeout:
-        raise AuditorInputError(
-            LOCKED.format(seconds=timeout), source=str(out_dir), field="--out"
-        ) from None
+        raise _gave_up(out_dir, timeout) from None
     try:
         yield
     finally:

@@ -4,6 +4,7 @@ again on the path's new one)."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import threading
@@ -112,3 +113,23 @@ def test_a_folder_or_link_in_the_locks_place_is_one_line(tmp_path, kind):
             pass
     assert err.value.field == "--out" and "not usable as the run folder's lock" in str(err.value)
     assert not (tmp_path / "elsewhere").exists() and not out.exists()
+
+
+@pytest.mark.parametrize("code", [errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS])
+def test_a_filesystem_without_flock_is_one_line(tmp_path, monkeypatch, code):
+    """filelock's Unix lock is the same flock (the same error, an 'internal error'), and its
+    soft lock read the file _try_lock had made as held: an hour's wait, then 'another auditor
+    is writing'."""
+
+    def no_locks(fd, op):
+        raise OSError(code, os.strerror(code))
+
+    fake = types.SimpleNamespace(flock=no_locks, LOCK_EX=fcntl.LOCK_EX, LOCK_NB=fcntl.LOCK_NB)
+    monkeypatch.setattr(run_folder, "fcntl", fake)
+    out = tmp_path / "run"
+    with pytest.raises(run_folder.AuditorInputError) as err:
+        with locked(out, timeout=0.5):
+            pass
+    assert err.value.field == "--out" and "no file locks" in str(err.value)
+    assert os.strerror(code) in str(err.value)
+    assert os.listdir(tmp_path) == []  # the lock file it made is gone
