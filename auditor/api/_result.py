@@ -152,6 +152,8 @@ def _headline_label(path: str) -> str | None:
     rest)' for one class of a multi-class target, whose gaps are keyed 'name@class'; 'rmia:
     membership AUC'), None for a number outside the headline. Keys are read as the path
     language quotes them, so a name with dots stays whole."""
+    if not (path.endswith(".between_groups") or path.startswith("privacy.attacks.")):
+        return None  # both keys are written bare: no parse of the audit's other estimates
     keys = [s.key for s in parse_path(path)]
     if keys[0] == "fairness" and keys[-1] == "between_groups" and len(keys) >= 4:
         metric, _, cls = str(keys[-2]).partition("@")
