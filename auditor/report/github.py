@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from auditor.config.toml_file import MAX_CONFIG_BYTES  # the most a config may be
 from auditor.report.escape import terminal_text
-from auditor.report.terminal import failure_text, gate_rank
+from auditor.report.terminal import failure_text, flagged_gates
 
 MSG_NO_SUMMARY = "auditor: warning: GITHUB_STEP_SUMMARY={path}: cannot append the summary ({why})"
 
@@ -77,7 +77,7 @@ def github_annotations(gates: Mapping[str, Any], *, config_file: str | None = No
     if gates.get("status") != "ok":
         return []
     config_file = config_file or gates.get("config_file")
-    flagged = sorted((r for r in gates["results"] if r["status"] != "pass"), key=gate_rank)
+    flagged = flagged_gates(gates)
     fails = [r for r in flagged if r["status"] == "fail"]
     warns = [r for r in flagged if r["status"] != "fail"]
     shown = fails[:MAX_PER_KIND] + warns[:MAX_PER_KIND]

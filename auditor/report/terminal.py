@@ -65,9 +65,15 @@ MSG_MORE_LINES = (
 _ORDER = {"insufficient_data": 1, "not_run": 2}
 
 
-def gate_rank(result: Mapping[str, Any]) -> int:
+def _rank(result: Mapping[str, Any]) -> int:
     """0 for a failing gate, then insufficient data, not run, warning-level rules."""
     return 0 if result["status"] == "fail" else _ORDER.get(result["outcome"], 3)
+
+
+def flagged_gates(gates: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The gates that do not pass, failures first, then insufficient data, not run and
+    warning-level rules (the terminal's lines and the CI annotations list them so)."""
+    return sorted((r for r in gates["results"] if r["status"] != "pass"), key=_rank)
 
 
 def gate_lines(gates: Mapping[str, Any], *, fail_on: str | None = None) -> list[str]:
@@ -82,7 +88,7 @@ def gate_lines(gates: Mapping[str, Any], *, fail_on: str | None = None) -> list[
     if gates["verdict"] == "warn" and exit_code(gates, fail_on=fail_on):
         verdict = "FAIL (warnings fail: fail_on = warning)"
     lines = [f"Gates: {verdict} ({c['pass']} pass, {c['warn']} warn, {c['fail']} fail)"]
-    flagged = sorted((r for r in gates["results"] if r["status"] != "pass"), key=gate_rank)
+    flagged = flagged_gates(gates)
     n_fail = sum(r["status"] == "fail" for r in flagged)
     warnings_fail = (fail_on or gates.get("fail_on")) == "warning"
     n_shown = len(flagged) if warnings_fail else n_fail + MAX_OTHER_LINES
