@@ -14,7 +14,7 @@ rate's interval is wide, and the gap's interval carries that uncertainty.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -40,7 +40,6 @@ from auditor.fairness.metrics import (
     disparity,
     worse_off_direction,
 )
-from auditor.results import plain
 
 CI_METHOD = ci_method()
 TOO_FEW_GROUPS = "{n} of the {total} groups {verb} enough data (min_group_size rows); a gap needs 2"
@@ -124,7 +123,7 @@ class FairnessResult:
     positive_favourable: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return plain(self)  # asdict without its deep copy of every number
+        return asdict(self)
 
 
 def spec_name(spec: Sequence[str]) -> str:

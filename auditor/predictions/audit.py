@@ -38,7 +38,7 @@ from auditor.predictions.read import (
     iter_batches,
 )
 from auditor.provenance import library_versions, sha256_bytes, sha256_file
-from auditor.results import dump
+from auditor.results import dump, plain
 from auditor.results.classification import NO_SCORE
 from auditor.seeding import Rngs
 
@@ -177,7 +177,7 @@ def fairness_section(
     )  # fmt: skip
     return {
         "status": "ok", "stage": "external", "split": "predictions",
-        **result.to_dict(),
+        **plain(result),  # asdict without its deep copy of every number
         "scores": dump(_scores(pc, cols, specs, cfg)),
         "sensitive_kinds": {s: "demographic" for s in cols.sensitive},
         "reference_check": not_run(
