@@ -9,12 +9,12 @@ HTML (:meth:`AuditResult.to_html`, also shown inline by Jupyter through ``_repr_
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.audit_tree import Evidence, estimates, parse_path
+from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
 from auditor.config import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
@@ -90,8 +90,11 @@ class AuditResult:
     def headline_estimates(self) -> list[tuple[str, Evidence]]:
         """The fairness gaps (equalized odds, demographic parity per feature) and privacy
         AUCs (per attack) with their intervals: ``[(metric path, {value, ci_low, ci_high,
-        n} as read by audit_tree), ...]``, in the order of ``audit.json``."""
-        return [(p, node) for p, node in estimates(json_form(self.data)) if _headline_label(p)]
+        n} as read by audit_tree), ...]``, in the order of ``audit.json``. Only the subtrees
+        that hold them are read: a 1,000-group audit's 52,000 other estimates are not."""
+        parts = _headline_parts(self.data)
+        found = (estimates(json.loads(to_json_text(part)), at) for at, part in parts)
+        return [(p, e) for at_part in found for p, e in at_part if _headline_label(p)]
 
     def headline_title(self) -> str:
         """What the performance headline is about, in words."""
@@ -145,6 +148,21 @@ class AuditResult:
         """Read ``RUN_DIR`` or ``RUN_DIR/audit.json``, validated against the schema."""
         data = load_audit(path)
         return cls(data=data, run_dir=audit_file(path).parent)
+
+
+def _headline_parts(data: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(path, subtree) of each place a headline estimate can be, in the order of ``data``:
+    each feature's ``fairness.features.<name>.disparities``, and ``privacy.attacks``."""
+    for section in data:
+        part = data[section]
+        if section == "fairness" and isinstance(part, Mapping):
+            features = part.get("features")
+            for name, feature in features.items() if isinstance(features, Mapping) else ():
+                if isinstance(feature, Mapping) and "disparities" in feature:
+                    at = f"fairness.features.{fmt_key(str(name))}.disparities"
+                    yield at, feature["disparities"]
+        elif section == "privacy" and isinstance(part, Mapping) and "attacks" in part:
+            yield "privacy.attacks", part["attacks"]
 
 
 def _headline_label(path: str) -> str | None:

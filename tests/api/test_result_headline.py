@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from auditor.api import AuditResult
+from tests.builders import predictions_audit
 
 
 def _node(value: float) -> dict:
@@ -55,3 +60,37 @@ def test_a_multi_class_audit_heads_with_each_classs_gap_against_the_rest():
         "sex: demographic parity gap (0.5 vs rest)",
     ]
     assert len(labels) == 9 and labels[-1] == "rmia: membership AUC"
+
+
+def _whole_walk(data: dict) -> list:
+    """The headline as it was read before: every estimate of the whole audit, then filtered."""
+    from auditor.api._result import _headline_label, json_form
+    from auditor.audit_tree import estimates
+
+    return [(p, e) for p, e in estimates(json_form(data)) if _headline_label(p)]
+
+
+def test_the_headline_reads_the_same_estimates_as_a_walk_of_the_whole_audit():
+    """Only the disparities and attacks subtrees are read; NaN, numpy numbers and tuples in
+    memory read as audit.json holds them; estimates elsewhere (groups, scores) are skipped."""
+    gaps = {
+        "equalized_odds_difference": {"between_groups": {**_node(0.1), "pair": ("a", "b")}},
+        "demographic_parity_difference": {"between_groups": {**_node(0.2), "value": math.nan}},
+        "demographic_parity_difference@high": {"between_groups": _node(np.float32(0.25))},
+        "accuracy_difference": {"between_groups": _node(0.3)},
+    }
+    data = _audit(gaps)
+    data["fairness"]["features"]["sex"]["groups"] = [{"name": "a", "tpr": _node(0.4)}]
+    data["fairness"]["scores"] = {"sex": {"auc": {"between_groups": _node(0.1)}}}
+    data["fairness"]["features"]["age"] = {"name": "age"}  # no disparities
+    data["privacy"]["attacks"]["loss"] = {"auc": _node(0.6), "pooled": {"auc": _node(0.5)}}
+    data["training"] = {"between_groups": _node(0.9)}
+    got = AuditResult(data=data, run_dir=None).headline_estimates()
+    assert got == _whole_walk(data) and len(got) == 8
+    assert got[1][1].value is None
+
+
+def test_a_real_audits_headline_is_the_whole_walks(tmp_path):
+    result = predictions_audit(tmp_path)
+    got = result.headline_estimates()
+    assert got and got == _whole_walk(result.data)
