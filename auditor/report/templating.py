@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup, escape
 
 from auditor import __version__
 from auditor.io import user_cache_dir
@@ -77,6 +78,27 @@ def status_text(value: Any) -> str:
     return STATUS_TEXT.get(str(value), str(value))
 
 
+def _num_html(value: Any, digits: int) -> str:
+    """``value | num(digits)`` as a template prints it: a number's text (digits, signs,
+    '—') as it is; anything else with its control characters made visible, then escaped."""
+    text = fmt_num(value, digits)
+    if value is None or isinstance(value, (int, float)):
+        return text
+    return str(escape(controls_visible(text)))
+
+
+def ci_html(estimate: Any, digits: int = 3) -> Markup:
+    """An estimate node's ``value [ci_low, ci_high]`` in a card's table (the interval only
+    where both ends are numbers), each number as ``num`` writes it. A Python function, not a
+    template macro: the card of a 1,000-group audit prints 36,000 of them (a macro call each
+    cost 1 s of its 2.7 s)."""
+    text = _num_html(estimate["value"], digits)
+    low, high = estimate["ci_low"], estimate["ci_high"]
+    if fmt_num(low, digits) != "—" and fmt_num(high, digits) != "—":
+        text += f' <span class="note">[{_num_html(low, digits)}, {_num_html(high, digits)}]</span>'
+    return Markup(text)
+
+
 def fmt_pct(value: Any, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
@@ -127,7 +149,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
                        status_md=status_md, status_text=status_text)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
-                       card_splits=card_splits)  # fmt: skip
+                       card_splits=card_splits, ci=ci_html)  # fmt: skip
     env.tests["predictions_only"] = predictions_only
     env.tests["supplied"] = supplied
     return env
