@@ -67,6 +67,9 @@ MISSING_INPUT = (
 # Where the files sit in the bundle.
 ROLES = {"test": "path", "finetune_train": "members", "holdout": "non_members"}
 EMPTY_SPLITS = ("pretrain", "val")
+# The groups validation made of each file it read (with its frame and group settings), handed
+# to the loader (read_frame hands it the same frame): a run's files, at most one each.
+_GROUPS: list[tuple[pd.DataFrame, tuple[Any, ...], pd.DataFrame]] = []
 
 
 @dataclass(frozen=True)
@@ -163,9 +166,28 @@ def _encode_y(target: pd.Series, labels: tuple[Any, ...], *, src: str) -> np.nda
     return lookup[codes].astype(np.int64)
 
 
+def _groups(
+    frame: pd.DataFrame, config: TableData, *, src: str, keep: bool = False
+) -> pd.DataFrame:
+    """The groups of ``frame`` (:func:`~auditor.data.table.sensitive_groups`), made once a
+    file: validation (``keep``) hands them with its frame to the loader's split of that same
+    frame object under the same group settings, which takes them."""
+    settings = (tuple(config.sensitive), config.missing_group)
+    for i, (seen, made_with, groups) in enumerate(_GROUPS):
+        if seen is frame and made_with == settings:
+            if not keep:
+                del _GROUPS[i]
+            return groups
+    groups = sensitive_groups(frame, config, src=src)[0]
+    if keep:
+        _GROUPS.append((frame, settings, groups))
+        del _GROUPS[: -len(ROLES)]  # the oldest: a run that stopped before loading
+    return groups
+
+
 def _split(name: str, frame: pd.DataFrame, config: TableData, *, codec: InputCodec,
            labels: tuple[Any, ...], offset: int, src: str) -> Split:  # fmt: skip
-    groups, _ = sensitive_groups(frame, config, src=src)
+    groups = _groups(frame, config, src=src)
     return Split(
         name=name, x=codec.encode(frame), y=_encode_y(frame[config.target], labels, src=src),
         sensitive=groups.reset_index(drop=True), ids=np.arange(len(frame), dtype=np.int64) + offset,
@@ -227,7 +249,7 @@ def validate_supplied(
             if col not in frame.columns:
                 raise AuditorInputError(NO_COLUMN.format(col=col), source=src,
                                         field="data.features")  # fmt: skip
-        found = sensitive_groups(frame, config, src=src)[0]
+        found = _groups(frame, config, src=src, keep=True)
         groups = found if key == "path" else groups
         frames[key] = frame
     if not module:

@@ -99,3 +99,34 @@ def test_a_class_written_with_a_space_is_refused_for_a_module():
     with pytest.raises(AuditorInputError, match="holds 'yes' and 'yes '") as err:
         supplied_rows(rows_config(), frames={"path": frame})
     assert err.value.field == "data.target"
+
+
+def test_validation_hands_each_files_groups_to_the_loader(tmp_path, monkeypatch):
+    # preflight's validate_supplied groups each file (evaluation rows, members, non-members);
+    # the loader's split takes those groups with the same frame: one sensitive_groups a file
+    import auditor.data.supplied as supplied
+
+    paths = {}
+    for key, x in (("path", 0.0), ("members", 1.0), ("non_members", 2.0)):
+        paths[key] = tmp_path / f"{key}.csv"
+        FRAME.assign(x=FRAME["x"] + x).to_csv(paths[key], index=False)
+    named = {"target": "label", "sensitive": ["group"], "features": ["x"]}
+    cfg = TableData(**paths, **named)
+    made = []
+    real = supplied.sensitive_groups
+    monkeypatch.setattr(supplied, "sensitive_groups",
+                        lambda frame, *a, **k: made.append(frame) or real(frame, *a, **k))
+    checked = supplied.validate_supplied(cfg)
+    rows = supplied.supplied_rows(cfg)
+    assert len(made) == 3 and len({id(f) for f in made}) == 3
+    for split, key in supplied.ROLES.items():
+        want = real(pd.read_csv(paths[key]), cfg, src=key)[0]
+        assert rows.bundle.splits[split].sensitive.equals(want.reset_index(drop=True))
+    assert checked.groups.equals(real(pd.read_csv(paths["path"]), cfg, src="path")[0])
+    # other group settings, or a frame the validation never saw: made afresh
+    supplied.validate_supplied(cfg)
+    supplied.supplied_rows(TableData(path=paths["path"], missing_group=True, **named),
+                           frames={"path": pd.read_csv(paths["path"])})  # fmt: skip
+    assert len(made) == 7
+    supplied.supplied_rows(cfg)  # the three kept ones (same frames, same settings)
+    assert len(made) == 7 and not supplied._GROUPS
