@@ -251,12 +251,15 @@ def prepare_writing() -> None:
 
 
 def write_audit(
-    audit: Mapping[str, Any], folder: Path, *, source: str, log: list[str] | None = None
-) -> list[Path]:
+    audit: Mapping[str, Any], folder: Path, *, source: str, log: list[str] | None = None,
+    text: str | None = None,
+) -> list[Path]:  # fmt: skip
     """validate -> ``audit.json`` -> every rendering, into ``folder``; ``log``: the run's
-    stage lines, written as ``run.log``. Returns the files."""
-    text = to_json_text(audit)  # NaN -> null, numpy numbers -> JSON numbers
-    validate_audit(json.loads(text), source=source)  # the JSON form, as a reader gets it
+    stage lines, written as ``run.log``; ``text``: ``audit`` as :func:`read_audit` read it
+    (validated there), written as it is. Returns the files."""
+    if text is None:
+        text = to_json_text(audit)  # NaN -> null, numpy numbers -> JSON numbers
+        validate_audit(json.loads(text), source=source)  # the JSON form, as a reader gets it
     atomic_write_text(folder / "audit.json", text)
     files = [folder / "audit.json", *render_all(dict(audit), folder)]
     if log is not None:
@@ -267,14 +270,14 @@ def write_audit(
 
 def write_run(
     audit: Mapping[str, Any], out_dir: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S,
-    log: list[str] | None = None,
+    log: list[str] | None = None, text: str | None = None,
 ) -> Path:  # fmt: skip
     """Write a whole run folder as one unit: validate -> audit.json -> renderings (and
     ``run.log``), then swap in (see :func:`staged_run`). Returns ``out_dir``. A writer with
     more files (checkpoints) uses :func:`staged_run` and :func:`write_audit` itself."""
     out = Path(out_dir)
     with staged_run(out, lock_timeout=lock_timeout) as stage:
-        write_audit(audit, stage, source=str(out / "audit.json"), log=log)
+        write_audit(audit, stage, source=str(out / "audit.json"), log=log, text=text)
     return out
 
 
@@ -285,7 +288,13 @@ def audit_file(path: str | Path) -> Path:
 
 
 def load_audit(path: str | Path) -> dict[str, Any]:
-    """Read ``RUN_DIR`` or ``RUN_DIR/audit.json`` and validate it against the schema.
+    """:func:`read_audit`'s audit."""
+    return read_audit(path)[0]
+
+
+def read_audit(path: str | Path) -> tuple[dict[str, Any], str]:
+    """Read ``RUN_DIR`` or ``RUN_DIR/audit.json`` and validate it against the schema; the
+    audit and the file's text.
 
     Raises :class:`AuditorInputError` (exit 2) for a missing file, bad JSON (see
     :func:`auditor.audit_tree.jsonfile.read_json_file`: too large, too deep, a huge number,
@@ -309,4 +318,4 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     check_config_read_back(data, source=str(path))
     check_counts_read_back(data, source=str(path))
     check_intervals_read_back(data, source=str(path))
-    return data
+    return data, text

@@ -11,7 +11,14 @@ from auditor.api._result import AuditResult
 from auditor.config import GatesConfig, load_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
-from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, load_audit, write_run
+from auditor.run_folder import (
+    LOCK_TIMEOUT_S,
+    audit_file,
+    check_out_dir,
+    load_audit,
+    read_audit,
+    write_run,
+)
 
 SAME_FOLDER = "is the run or inside it; a run is never rewritten (choose another --out)"
 
@@ -108,7 +115,8 @@ def rerender(
 ) -> AuditResult:
     """Rebuild every report format from a run's ``audit.json`` alone, into ``out_dir``
     (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched."""
-    source = AuditResult.load(run_dir)
+    data, text = read_audit(run_dir)  # read and validated once: written as it was read
+    source = AuditResult(data=data, run_dir=audit_file(run_dir).parent)
     out = _target(source, out_dir, "card")
-    write_run(source.data, out, lock_timeout=lock_timeout)
+    write_run(source.data, out, lock_timeout=lock_timeout, text=text)
     return AuditResult(data=source.data, run_dir=out)

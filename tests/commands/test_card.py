@@ -1,0 +1,59 @@
+"""`auditor card RUN`: audit.json is read and validated once, and the new folder's copy is
+the run's file as it was read (not encoded and validated again: a 15 MB audit.json of a
+1,000-group audit spent 1.5 s on that)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor import run_folder
+from auditor.cli import app
+from tests.builders import predictions_frame
+
+runner = CliRunner()
+ARGS = ["--sensitive", "sex", "--y-true", "label", "--y-pred", "pred", "--y-score", "score",
+        "--positive-label", "approved", "--exit-zero"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("card")
+    predictions_frame().to_csv(base / "preds.csv", index=False)
+    out = base / "run"
+    res = runner.invoke(app, ["audit", "-p", str(base / "preds.csv"), "-o", str(out), *ARGS])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_card_copies_audit_json_as_read_without_encoding_it_again(run, tmp_path, monkeypatch):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    data = json.loads((run / "audit.json").read_text(encoding="utf-8"))
+    text = json.dumps(data, indent=1, ensure_ascii=False)  # valid, but not as auditor writes it
+    (run_dir / "audit.json").write_text(text, encoding="utf-8")
+
+    def encode(*_args, **_kwargs):
+        raise AssertionError("audit.json encoded again")
+
+    monkeypatch.setattr(run_folder, "to_json_text", encode)
+    res = runner.invoke(app, ["card", str(run_dir), "-o", str(tmp_path / "card")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "card" / "audit.json").read_text(encoding="utf-8") == text
+    assert (tmp_path / "card" / "model_card.html").read_text() == (
+        run / "model_card.html"
+    ).read_text()
+
+
+def test_card_still_refuses_an_audit_json_that_breaks_the_schema(run, tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    data = json.loads((run / "audit.json").read_text(encoding="utf-8"))
+    data["fairness"]["n"] = "many"
+    (run_dir / "audit.json").write_text(json.dumps(data), encoding="utf-8")
+    res = runner.invoke(app, ["card", str(run_dir), "-o", str(tmp_path / "card")])
+    assert res.exit_code == 2
+    assert "audit.json" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "card").exists()
