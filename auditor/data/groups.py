@@ -75,14 +75,27 @@ def target_classes(target: pd.Series, config: TableData, *, src: str, single: st
     labels = sorted(target.unique().tolist(), key=str)  # a missing target: refused by callers
     check_classes(labels, config, src=src, single=single.format(col=config.target,
                                                                 label=labels[0]))  # fmt: skip
-    if config.positive_label is None:
-        return labels
-    pos = positive_value(labels, config.positive_label)
+    order = positive_last(labels, config.positive_label, whose=f"target column {config.target!r}",
+                          src=src, unknown=NOT_A_LABEL.format(label=config.positive_label,
+                                                              col=config.target))  # fmt: skip
+    return [labels[i] for i in order]
+
+
+def positive_last(
+    labels: list, positive_label: object, *, whose: str, src: str, unknown: str
+) -> list[int]:
+    """The audit's order of ``labels`` (indices into them): as they are, the one
+    ``positive_label`` names (:func:`positive_value`'s rule) moved last. Refused: a
+    ``positive_label`` that names none of them (``unknown``: what to say), or one among more
+    than two (``whose``: the labels' owner, in the message)."""
+    order = list(range(len(labels)))
+    if positive_label is None:
+        return order
+    pos = label_index(labels, positive_label)
     if pos is None:
-        raise AuditorInputError(NOT_A_LABEL.format(label=config.positive_label, col=config.target),
-                                source=src, field="data.positive_label")  # fmt: skip
-    binary_positive(labels, pos, whose=f"target column {config.target!r}", src=src)
-    return [v for v in labels if v != pos] + [pos]
+        raise AuditorInputError(unknown, source=src, field="data.positive_label")
+    binary_positive(labels, labels[pos], whose=whose, src=src)
+    return [i for i in order if i != pos] + [pos]
 
 
 def positive_value(labels: list, wanted: object) -> object | None:

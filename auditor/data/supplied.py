@@ -32,13 +32,12 @@ from auditor.data.codec import (  # noqa: F401 - the codec's names are this modu
     InputCodec,
     build_codec,
 )
-from auditor.data.groups import target_classes
+from auditor.data.groups import positive_last, target_classes
 from auditor.data.overlap import check_not_members
 from auditor.data.table import (
     NO_ROWS,
     TARGET_AS_SENSITIVE,
     TARGET_MISSING,
-    binary_positive,
     is_id_like,
     read_table,
     sensitive_groups,
@@ -141,15 +140,10 @@ def _labels(
         target = pd.concat([f[config.target] for f in frames.values()])
         labels = target_classes(target, config, src=src, single=ONE_CLASS)
         return tuple(labels), tuple(range(len(labels)))
-    labels, order = list(known), list(range(len(known)))
-    if config.positive_label is not None:
-        pos = label_index(labels, config.positive_label)
-        if pos is None:
-            message = NOT_A_CLASS.format(label=config.positive_label,
-                                         known=", ".join(map(str, known)))  # fmt: skip
-            raise AuditorInputError(message, source=src, field="data.positive_label")
-        binary_positive(labels, labels[pos], whose="the model", src=src)
-        order = [i for i in order if i != pos] + [pos]
+    labels = list(known)
+    order = positive_last(labels, config.positive_label, whose="the model", src=src,
+                          unknown=NOT_A_CLASS.format(label=config.positive_label,
+                                                     known=", ".join(map(str, known))))  # fmt: skip
     return tuple(labels[i] for i in order), tuple(order)
 
 
