@@ -1,0 +1,172 @@
+"""A feature's disparities: fairlearn's gaps and ratios between its groups with enough data
+and to the overall value, each with a simultaneous interval (:mod:`auditor.fairness.intervals`),
+the pair of groups that sets it and the worst-off group. :mod:`auditor.fairness.engine` builds
+the :class:`Compared` groups of each feature."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from auditor.fairness.intervals import gap_interval, ratio_interval, to_overall_interval
+from auditor.fairness.metrics import (
+    DISPARITIES,
+    METHODS,
+    MetricArrays,
+    disparity,
+    worse_off_direction,
+)
+
+TOO_FEW_GROUPS = "{n} of the {total} groups {verb} enough data (min_group_size rows); a gap needs 2"
+ALL_UNDEFINED = "the metric is undefined in every compared group"
+ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
+PART_DEFINED = "fewer than 2 compared groups have a defined {rates}: the gap is the other rate's"
+OVERALL = "overall"
+
+
+@dataclass(frozen=True)
+class DisparityResult:
+    """One disparity of one feature. ``pair``: the two groups whose rates set the value
+    (between groups: lowest then highest of the deciding rate; to overall: the group and
+    "overall"); ``decided_by``: that rate (equalized odds: recall or fpr)."""
+
+    value: float | None  # NaN in memory, null in audit.json (as the bounds)
+    ci_low: float | None
+    ci_high: float | None
+    status: Literal["ok", "insufficient_data", "undefined"]
+    method: Literal["between_groups", "to_overall"]
+    worst_group: str | None
+    attained_by: list[str]
+    n_groups_compared: int
+    excluded_groups: list[str]
+    reason: str | None = None
+    pair: list[str] = field(default_factory=list)
+    decided_by: str | None = None
+
+
+def _worst(values: np.ndarray, names: list[str], higher_better: bool) -> str | None:
+    if np.all(np.isnan(values)):
+        return None
+    i = int(np.nanargmin(values) if higher_better else np.nanargmax(values))
+    return names[i]
+
+
+@dataclass(frozen=True)
+class Compared:
+    """The groups a feature's disparities compare, with their counts and the overall's."""
+
+    point: MetricArrays  # every group of the feature
+    overall: MetricArrays  # all rows, one group
+    idx: np.ndarray  # indices of the compared (large enough) groups
+    names: list[str]  # their labels
+    excluded: list[str]
+    n_labels: int
+    level: float
+    method: str
+    positive_favourable: bool = True
+
+    def families(self, components: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        p = self.point
+        return [(p.numerators[c][self.idx], p.denominators[c][self.idx]) for c in components]
+
+    def totals(self, components: Sequence[str]) -> list[tuple[float, float]]:
+        o = self.overall
+        return [(float(o.numerators[c][0]), float(o.denominators[c][0])) for c in components]
+
+
+def _interval(cmp: Compared, kind: str, method: str, comps: list[str]) -> tuple[float, float]:
+    fam = cmp.families(comps)
+    kw = {"level": cmp.level, "method": cmp.method}
+    if kind == "ratio":
+        totals = cmp.totals(comps) if method == "to_overall" else None
+        return ratio_interval(fam, totals, **kw)
+    if method == "to_overall":
+        return to_overall_interval(fam, cmp.totals(comps), **kw)
+    return gap_interval(fam, **kw)
+
+
+def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityResult:
+    components, kind = DISPARITIES[dname]
+    comps = [c + sfx for c in components]
+    n_cmp = len(cmp.idx)
+    if n_cmp < 2:
+        verb = "has" if n_cmp == 1 else "have"
+        reason = TOO_FEW_GROUPS.format(n=n_cmp, total=cmp.n_labels, verb=verb)
+        nan = float("nan")
+        return DisparityResult(nan, nan, nan, "insufficient_data", method, None, [], n_cmp,
+                               cmp.excluded, reason)  # fmt: skip
+    group_pt = {c: cmp.point.values[c][cmp.idx] for c in comps}
+    over_pt = {c: cmp.overall.values[c][0] for c in comps}
+    value = float(disparity(dname, group_pt, over_pt, method, sfx))
+    lo = hi = float("nan")
+    status, reason = "ok", None
+    if np.isnan(value):
+        status, reason = "undefined", ALL_UNDEFINED
+    else:
+        lo, hi = _interval(cmp, kind, method, comps)
+        if np.isnan(lo):  # e.g. TPR defined in one group only: nothing is compared
+            status, reason = "insufficient_data", ONE_DEFINED.format(rates=" or ".join(comps))
+        else:  # the bounds contain the value; this only undoes floating-point rounding
+            lo, hi = min(lo, value), max(hi, value)
+            alone = [c for c in comps if np.isfinite(group_pt[c]).sum() < 2]  # e.g. no negatives
+            reason = PART_DEFINED.format(rates=" or ".join(alone)) if alone else None
+    worst, attained, decider = _attribution(
+        dname, group_pt, over_pt, cmp.names, method, sfx, cmp.positive_favourable
+    )
+    pair = attained if method == "between_groups" else [*attained, OVERALL]
+    return DisparityResult(
+        value, float(lo), float(hi), status, method, worst, attained, n_cmp, cmp.excluded, reason,
+        pair if attained else [], decider + sfx if attained else None,
+    )  # fmt: skip
+
+
+def feature_disparities(
+    cmp: Compared, views: list[tuple[int, str]]
+) -> dict[str, dict[str, DisparityResult]]:
+    out: dict[str, dict[str, DisparityResult]] = {}
+    for view_index, (_, suffix) in enumerate(views):
+        for dname, (components, _kind) in DISPARITIES.items():
+            class_free = components == ("accuracy",)
+            if class_free and view_index > 0:
+                continue  # accuracy does not depend on the class view: once
+            sfx = "" if class_free else suffix
+            out[dname + sfx] = {m: _disparity(cmp, dname, m, sfx) for m in METHODS}
+    return out
+
+
+def _attribution(
+    dname: str, group_pt: dict, over_pt: dict, names: list[str], method: str, sfx: str,
+    positive_favourable: bool,
+) -> tuple[str | None, list[str], str]:  # fmt: skip
+    """worst-off group (by the metric's direction for the person, see
+    :func:`~auditor.fairness.metrics.worse_off_direction`), the group(s) the value comes
+    from, and the component rate that decides it (equalized odds: TPR or FPR, whichever gap
+    is larger)."""
+    components, kind = DISPARITIES[dname]
+    best_c, best_gap = components[0], -np.inf
+    for c in components:
+        m = group_pt[c + sfx]
+        if np.all(np.isnan(m)):
+            continue
+        gap = (
+            (np.nanmax(m) - np.nanmin(m))
+            if method == "between_groups"
+            else np.nanmax(np.abs(m - over_pt[c + sfx]))
+        )
+        if gap > best_gap:
+            best_c, best_gap = c, gap
+    m = group_pt[best_c + sfx]
+    if np.all(np.isnan(m)):
+        return None, [], best_c
+    worst = _worst(m, names, worse_off_direction(best_c, positive_favourable=positive_favourable))
+    if method == "between_groups":
+        lo, hi = int(np.nanargmin(m)), int(np.nanargmax(m))
+        if lo == hi:  # every group ties (a gap of 0): name two of them, not one twice
+            hi = next((int(i) for i in np.flatnonzero(~np.isnan(m)) if i != lo), hi)
+        attained = [names[lo], names[hi]]
+    else:
+        attained = [names[int(np.nanargmax(np.abs(m - over_pt[best_c + sfx])))]]
+    return worst, attained, best_c
