@@ -104,13 +104,8 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     """A PyTorch module (given, or built by the factory and loaded from the checkpoint)."""
     from auditor.data.supplied import supplied_rows
     from auditor.models import count_parameters
-    from auditor.models.outputs import PROBE_ROWS, Reordered, in_own_dtype, with_logits
-    from auditor.models.supplied import (
-        SuppliedModel,
-        load_checkpoint_model,
-        user_trainer,
-        with_two_logits,
-    )  # fmt: skip
+    from auditor.models.outputs import read_as_logits
+    from auditor.models.supplied import SuppliedModel, load_checkpoint_model, user_trainer
 
     # the outputs' classes in order: model.classes (a checkpoint), or a module's classes_
     known = config.model.classes if module is None else getattr(module, "classes_", None)
@@ -121,14 +116,9 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
         module = load_checkpoint_model(config.model.path, factory=config.model.factory,
                                        input_shape=shape, n_classes=k,
                                        classes_given=known is not None)  # fmt: skip
-    else:  # a binary module with one logit (sigmoid) is read as two
-        module = with_two_logits(in_own_dtype(module), input_shape=shape, n_classes=k)
-    if rows.outputs != tuple(range(k)):
-        module = Reordered(module, rows.outputs)
-    import torch
-
-    probe = torch.as_tensor(rows.bundle["test"].x[:PROBE_ROWS], device=device)  # rows it reads
-    module = with_logits(module.to(device), probe, n_classes=k)  # a softmax at its end: its log
+    # one logit (a sigmoid's), the outputs' class order, a softmax at its end: the rows it reads
+    module = read_as_logits(module, rows.bundle["test"].x, n_classes=k, device=device,
+                            columns=rows.outputs)  # fmt: skip
     train = config.model.train
     model = SuppliedModel(
         kind=config.model.kind, module=module.eval(), n_classes=len(rows.labels),

@@ -60,11 +60,14 @@ def with_two_logits(
     module: nn.Module, *, input_shape: tuple[int, ...], n_classes: int
 ) -> nn.Module:
     """``module`` (given from Python, or trained by ``model.train``) as it is, or in
-    :class:`OneLogit` when a binary model returns one logit per row on two rows of zeros."""
+    :class:`OneLogit` when a binary model returns one logit per row on two rows of zeros
+    (made on the device of its weights: a module on a GPU is read as one on the CPU)."""
     if n_classes != 2 or isinstance(module, OneLogit):
         return module
+    weight = next(iter(module.parameters()), None)
+    device = weight.device if weight is not None else None
     try:
-        out = eval_forward(module, torch.zeros((2, *input_shape)))
+        out = eval_forward(module, torch.zeros((2, *input_shape), device=device))
     except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
         return module
     one = isinstance(out, torch.Tensor) and tuple(out.shape) in ((2, 1), (2,))
@@ -181,6 +184,25 @@ def are_probabilities(out: np.ndarray) -> bool:
         and bool(((out >= 0) & (out <= 1)).all())
         and bool((np.abs(out.sum(axis=1) - 1) <= SUM_SLACK).all())
     )  # fmt: skip
+
+
+def read_as_logits(
+    module: nn.Module, rows: np.ndarray, *, n_classes: int, device: torch.device,
+    columns: tuple[int, ...] | None = None,
+) -> nn.Module:  # fmt: skip
+    """A supplied module (the audited one, or a reference model ``model.train`` returned) on
+    ``device``, read by one rule as the logits the audit expects: fed its own dtype
+    (:func:`in_own_dtype`), a binary model's one logit per row read as two
+    (:func:`with_two_logits`), its outputs in the audit's class order (``columns``:
+    :class:`Reordered`), and outputs that are probabilities on the first PROBE_ROWS of
+    ``rows`` (evaluation rows, or the reference model's own) read as their log
+    (:func:`with_logits`)."""
+    module = in_own_dtype(module.to(device))
+    module = with_two_logits(module, input_shape=rows.shape[1:], n_classes=n_classes)
+    if columns is not None and tuple(columns) != tuple(range(n_classes)):
+        module = Reordered(module, tuple(columns))
+    probe = torch.as_tensor(rows[:PROBE_ROWS], dtype=torch.float32, device=device)
+    return with_logits(module, probe, n_classes=n_classes)
 
 
 def finite_outputs(out: np.ndarray, *, field_name: str = "model") -> np.ndarray:

@@ -43,14 +43,11 @@ from auditor.models.files import (  # noqa: F401 - the loaders' names are this m
     model_file,
 )
 from auditor.models.outputs import (
-    PROBE_ROWS,
     OneLogit,
     column_outputs,
     eval_forward,
     finite_outputs,
-    in_own_dtype,
-    with_logits,
-    with_two_logits,
+    read_as_logits,
 )
 
 STATE_MISMATCH = "the state dict does not fit the factory's module ({detail}){why}"
@@ -278,10 +275,7 @@ def _predictor(
         spec = _name(model)
 
         def predict(x: np.ndarray) -> np.ndarray:
-            module = with_two_logits(in_own_dtype(model.to(device)), input_shape=x.shape[1:],
-                                     n_classes=n_classes)  # fmt: skip
-            probe = torch.as_tensor(x[:PROBE_ROWS], dtype=torch.float32, device=device)
-            module = with_logits(module, probe, n_classes=n_classes)
+            module = read_as_logits(model, x, n_classes=n_classes, device=device)
             out = module_logits(module, x, device=device)
             return column_outputs(out, rows=len(x), n_classes=n_classes, spec=spec)
 

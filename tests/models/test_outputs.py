@@ -117,3 +117,25 @@ def test_the_probe_reads_the_rows_in_one_eval_forward_and_restores_the_mode(make
         if isinstance(wrapped, Reordered):  # LogOf wraps the reordered module; the rest sit in it
             wrapped = wrapped.inner
         assert type(wrapped).__name__ == want
+
+
+def test_a_one_logit_module_is_read_on_the_device_of_its_weights():
+    # two rows of zeros made on the CPU for a module on a GPU raised (two devices), so a
+    # binary model's one logit was kept as one column and refused as the wrong width; the
+    # meta device stands in for a GPU here (shapes without numbers)
+    one = with_two_logits(linear([1.5, -1.0], 0.3).to("meta"), input_shape=(2,), n_classes=2)
+    assert type(one) is OneLogit
+
+
+def test_the_audited_module_and_a_reference_module_are_read_by_one_chain():
+    from auditor.models.outputs import LogOf, read_as_logits
+
+    x = np.random.default_rng(0).normal(size=(60, 2)).astype(np.float32)
+    soft = nn.Sequential(nn.Linear(2, 3), nn.Softmax(dim=1)).double()  # float64 weights
+    read = read_as_logits(soft, x, n_classes=3, device=torch.device("cpu"), columns=(2, 0, 1))
+    assert isinstance(read, LogOf) and isinstance(read.inner, Reordered)
+    want = soft(torch.as_tensor(x, dtype=torch.float64)).float()[:, [2, 0, 1]]
+    torch.testing.assert_close(torch.softmax(read(torch.as_tensor(x)), dim=1), want)
+    predict = _predictor(soft, lambda v: v, torch.device("cpu"), 3)
+    got = torch.softmax(torch.as_tensor(predict(x)), dim=1)
+    torch.testing.assert_close(got, soft(torch.as_tensor(x, dtype=torch.float64)).float())
