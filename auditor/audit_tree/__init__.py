@@ -31,6 +31,8 @@ from auditor.audit_tree.read import (
     wilson_interval,
 )
 from auditor.audit_tree.walk import (
+    each_estimate,
+    estimate_nodes,
     estimate_paths,
     estimates,
     evidence_of,
@@ -46,6 +48,8 @@ __all__ = [
     "Step",
     "check_path",
     "count",
+    "each_estimate",
+    "estimate_nodes",
     "estimate_paths",
     "estimates",
     "evidence_of",

@@ -6,7 +6,8 @@ node again); ``unreadable(tree, prefix)`` names every interval no reader can see
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from operator import itemgetter
 from typing import Any
 
 from auditor.audit_tree.paths import Match, fmt_key, item_label
@@ -67,34 +68,58 @@ def _numbers_in(child: Any, parent: Any, key: str, path: str) -> Iterator[tuple[
         yield from nodes(child, path)
 
 
+Down = Callable[[Any, Any, Any, bool], Any]
+
+
+def _estimate_walk(tree: Any, at: Any, down: Down | None) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """The one walk to every estimate node under ``tree`` as written, in document order:
+    ``(at, node)``, ``at`` carried down by ``down(at, key, child, in_list)`` (unchanged where
+    ``down`` is None: nothing is built on the way, not even the keys)."""
+    if isinstance(tree, dict):
+        if is_estimate(tree):
+            yield at, tree
+            return
+        steps: Any = tree.items() if down else tree.values()
+    elif isinstance(tree, list):
+        steps = enumerate(tree) if down else tree
+    else:
+        return  # a number or text: no estimate under it
+    if down is None:
+        for child in steps:
+            if isinstance(child, (dict, list)):
+                yield from _estimate_walk(child, at, None)
+        return
+    in_list = isinstance(tree, list)
+    for key, child in steps:
+        if isinstance(child, (dict, list)):
+            yield from _estimate_walk(child, down(at, key, child, in_list), down)
+
+
+def each_estimate(tree: Any) -> Iterator[dict[str, Any]]:
+    """Every estimate node under ``tree`` as written, in document order (no paths built)."""
+    return map(itemgetter(1), _estimate_walk(tree, None, None))
+
+
+def _key_step(keys: tuple[str | int, ...], key: str | int, _: Any, __: bool) -> tuple:
+    return (*keys, key)
+
+
 def estimate_nodes(
     tree: Any, keys: tuple[str | int, ...] = ()
 ) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
     """Every estimate node under ``tree`` as written, in document order, with the keys and
     list positions that reach it (a JSON pointer's steps, as a schema error names them)."""
-    if is_estimate(tree):
-        yield keys, tree
-        return
-    steps = tree.items() if isinstance(tree, dict) else enumerate(tree)
-    for key, child in steps:
-        if isinstance(child, (dict, list)):
-            yield from estimate_nodes(child, (*keys, key))
+    return _estimate_walk(tree, keys, _key_step)
+
+
+def _path_step(path: str, key: Any, child: Any, in_list: bool) -> str:
+    return f"{path}[{item_label(child, key)}]" if in_list else _join(path, key)
 
 
 def estimate_paths(tree: Any, prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
     """Every estimate node under ``tree`` as written, in document order, with its metric path
     (list items by their label), each step of the path written once on the way down."""
-    if is_estimate(tree):
-        yield prefix, tree
-        return
-    if isinstance(tree, dict):
-        for key, child in tree.items():
-            if isinstance(child, (dict, list)):
-                yield from estimate_paths(child, _join(prefix, key))
-    elif isinstance(tree, list):
-        for i, child in enumerate(tree):
-            if isinstance(child, (dict, list)):
-                yield from estimate_paths(child, f"{prefix}[{item_label(child, i)}]")
+    return _estimate_walk(tree, prefix, _path_step)
 
 
 def estimates(tree: Any, prefix: str = "") -> Iterator[tuple[str, Evidence]]:

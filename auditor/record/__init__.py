@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor import __version__
-from auditor.audit_tree.read import is_estimate
-from auditor.audit_tree.walk import estimate_nodes
+from auditor.audit_tree.walk import each_estimate, estimate_nodes
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text, user_cache_dir
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
@@ -241,18 +240,15 @@ def _outside(value: Any, lo: Any, hi: Any) -> bool:
     return (_number(lo) and lo > value + slack) or (_number(hi) and hi < value - slack)
 
 
-def _any_outside(tree: Any) -> bool:
-    if is_estimate(tree):
-        return _outside(tree.get("value"), tree.get("ci_low"), tree.get("ci_high"))
-    children = tree.values() if isinstance(tree, dict) else tree
-    return any(_any_outside(c) for c in children if isinstance(c, (dict, list)))
+def _node_outside(node: dict[str, Any]) -> bool:
+    return _outside(node.get("value"), node.get("ci_low"), node.get("ci_high"))
 
 
 def check_intervals_read_back(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` naming the first estimate node of an audit read back
     whose value lies outside its own interval (auditor never writes one: a hand-edited
     number); the gates, the card and the diff would show and judge it as evidence."""
-    if not _any_outside(data):  # the common case: no key paths built
+    if not any(map(_node_outside, each_estimate(data))):  # the common case: no keys built
         return
     for keys, node in estimate_nodes(data):
         value, lo, hi = node.get("value"), node.get("ci_low"), node.get("ci_high")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from itertools import islice
 from typing import Any
 
-from auditor.audit_tree import Evidence, estimate_paths, has_interval, is_estimate, read
+from auditor.audit_tree import Evidence, each_estimate, estimate_paths, has_interval, read
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
 from auditor.report.decision import headlines, label_determined, reason
 from auditor.report.escape import html_text, md_code, md_escape
@@ -190,10 +190,7 @@ def _section_intervals(
 
 def _with_interval(tree: Any) -> int:
     """How many estimate nodes under ``tree`` carry their own interval (no paths built)."""
-    if is_estimate(tree):
-        return int(has_interval(tree))
-    children = tree.values() if isinstance(tree, dict) else tree
-    return sum(_with_interval(c) for c in children if isinstance(c, (dict, list)))
+    return sum(map(has_interval, each_estimate(tree)))
 
 
 def _headline_numbers(audit: Mapping[str, Any]) -> list[str]:

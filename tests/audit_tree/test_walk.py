@@ -7,7 +7,18 @@ from dataclasses import replace
 
 import pytest
 
-from auditor.audit_tree import estimates, evidence_of, nodes, resolve, unreadable
+from auditor.audit_tree import (
+    each_estimate,
+    estimate_nodes,
+    estimate_paths,
+    estimates,
+    evidence_of,
+    has_interval,
+    nodes,
+    read,
+    resolve,
+    unreadable,
+)
 from auditor.audit_tree.walk import MSG_FLAT_INTERVAL, MSG_INTERVAL_WITHOUT_VALUE
 from tests.gates.builders import make_audit, privacy_section
 
@@ -65,3 +76,39 @@ def test_unreadable_names_flat_intervals_and_intervals_without_value():
     ]
     assert unreadable(privacy_section(), "privacy") == []
     assert unreadable(make_audit()) == []
+
+
+def test_the_three_estimate_walks_visit_the_same_nodes_in_the_same_order():
+    """each_estimate (no keys), estimate_nodes (JSON pointer steps) and estimate_paths (metric
+    paths) are one walk: same nodes, same order; each key path and metric path reaches it."""
+    audit = make_audit(privacy=privacy_section())
+    audit["fairness"]["extra"] = [{"name": "g.1", "tpr": {"value": 0.5}}, 3, "text", None]
+    plain = list(each_estimate(audit))
+    keyed = list(estimate_nodes(audit))
+    paths = list(estimate_paths(audit))
+    assert len(plain) > 5 and any(n["value"] == 0.5 for n in plain)
+    assert [id(n) for n in plain] == [id(n) for _, n in keyed] == [id(n) for _, n in paths]
+    for (keys, node), (path, _) in zip(keyed, paths, strict=True):
+        reached = audit
+        for key in keys:
+            reached = reached[key]
+        assert reached is node
+        [match] = resolve(audit, path)
+        assert match.node is node
+    assert list(each_estimate(3)) == list(estimate_paths("text")) == []
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        {"value": 0.5, "ci_low": 0.4, "ci_high": 0.6},
+        {"value": 0.5, "ci_low": 0.4},
+        {"value": 0.5, "ci_low": None, "ci_high": 0.6},
+        {"value": 0.5, "ci_low": float("nan"), "ci_high": 0.6},
+        {"value": 0.5, "ci_low": True, "ci_high": 0.6},
+        {"value": 0.5, "ci_low": "0.4", "ci_high": 0.6},
+        {"value": None, "ci_low": 0.0, "ci_high": 1.0},
+    ],
+)
+def test_has_interval_is_the_readers_own_rule(node):
+    assert has_interval(node) == (read(node).interval == "reported")
