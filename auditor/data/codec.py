@@ -162,13 +162,12 @@ def _refuse_inexact_integers(values: pd.Series, *, col: str, src: str) -> None:
     ID): the estimator would be handed it rounded to float64."""
     if not pd.api.types.is_integer_dtype(values.dtype):
         return
-    present = values.dropna()
-    kind = np.dtype(getattr(present.dtype, "numpy_dtype", present.dtype)).kind
-    ints = present.to_numpy(dtype=np.uint64 if kind == "u" else np.int64)
+    kind = np.dtype(getattr(values.dtype, "numpy_dtype", values.dtype)).kind
+    ints = values.to_numpy(dtype=np.uint64 if kind == "u" else np.int64, na_value=0)  # 0: exact
     big = ints > EXACT_INT_MAX if kind == "u" else (ints > EXACT_INT_MAX) | (ints < -EXACT_INT_MAX)
-    if big.any():
-        first = int(np.flatnonzero(big)[0])
-        row = data_row(int(np.flatnonzero(values.notna().to_numpy())[first]))
-        message = INEXACT_INTEGERS.format(col=col, value=int(ints[first]),
-                                          rows=rows_text(int(big.sum())), row=row)  # fmt: skip
+    rows = np.flatnonzero(big)  # each a row of the file (a missing value stays in its place)
+    if len(rows):
+        message = INEXACT_INTEGERS.format(col=col, value=int(ints[rows[0]]),
+                                          rows=rows_text(len(rows)),
+                                          row=data_row(int(rows[0])))  # fmt: skip
         raise AuditorInputError(message, source=src, field="data.features")

@@ -132,7 +132,8 @@ def test_unsigned_and_nullable_integers_past_2_53_are_refused_too():
     from auditor.data.codec import build_codec
 
     for values, row in ((pd.Series([1, 2**64 - 1], dtype="uint64"), 2),
-                        (pd.Series([None, 5, -(2**53) - 1], dtype="Int64"), 3)):  # fmt: skip
+                        (pd.Series([None, 5, -(2**53) - 1], dtype="Int64"), 3),
+                        (pd.Series([3, None, 2**53 + 1], dtype="int64[pyarrow]"), 3)):  # fmt: skip
         frames = {"path": pd.DataFrame({"id": values})}
         with pytest.raises(AuditorInputError, match=f"first at data row {row}"):
             build_codec(frames, ["id"], as_frame=True, numeric_only=False,
