@@ -13,7 +13,7 @@ rate's interval is wide, and the gap's interval carries that uncertainty.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -33,6 +33,7 @@ from auditor.fairness.metrics import (
     all_metrics,
     class_views,
 )
+from auditor.results import plain
 
 CI_METHOD = ci_method()
 BELOW_MIN = "n = {n} is below the minimum group size {min}"
@@ -91,7 +92,7 @@ class FairnessResult:
     positive_favourable: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)  # asdict without its deep copy of every number
 
 
 def spec_name(spec: Sequence[str]) -> str:

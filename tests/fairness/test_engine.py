@@ -268,3 +268,12 @@ def test_a_gap_read_from_one_rate_alone_says_so():
     both = audit_counts(counts_from_arrays(*_random(3, 600)), specs=[("a",)], positive=1)
     mixed = both.features["a"].disparities["equalized_odds_difference"]["between_groups"]
     assert mixed.status == "ok" and mixed.reason is None  # both rates defined: no reason
+
+
+def test_to_dict_is_asdict_without_the_deep_copy():
+    """``FairnessResult.to_dict`` (results.plain) gives asdict's dicts, NaN included."""
+    from dataclasses import asdict
+
+    yt, yp, sf = _random(5, 500)
+    res = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("b",), ("a", "b")], positive=1)
+    assert json.dumps(res.to_dict(), sort_keys=True) == json.dumps(asdict(res), sort_keys=True)
