@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.data.header import (
+    EXTRA_MISSING,
     NOT_UTF8,
     SAVE_UTF8,
     CsvLayout,
@@ -57,6 +58,13 @@ SCORE_PER_CLASS = (
 )
 SHOW_COLUMNS = 30  # names listed when a column is not found
 CSV_BLOCK = 1 << 24  # bytes pyarrow parses at once; the first block decides the column types
+
+# What a CSV field reads as missing: pandas' read_csv's words (the table loader's, and what a
+# notebook reads the same file as) where pyarrow's lack 'None' and '<NA>' (Python's and pandas'
+# text of a missing value), and the table loader's EXTRA_MISSING
+CSV_NULLS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+             "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+             *EXTRA_MISSING)  # fmt: skip
 
 # The group of a row with no sensitive value, as the table loader names it (data.missing_group)
 # without importing it: auditor.data's package loads pandas, which this path does without.
@@ -153,7 +161,8 @@ def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: b
         # a quoted value may span lines (free text): at no measured cost (3M rows, 62 MB)
         pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True),
         pacsv.ConvertOptions(include_columns=cols.names(), column_types=types,
-                             strings_can_be_null=True, decimal_point=layout.decimal_point),
+                             strings_can_be_null=True, null_values=CSV_NULLS,
+                             decimal_point=layout.decimal_point),
     )  # fmt: skip
 
 

@@ -1,0 +1,82 @@
+"""Prediction files as real users' tools write them (Excel, R, pandas, SQL clients, BigQuery),
+audited through ``auditor audit`` and checked against scikit-learn and fairlearn's MetricFrame
+on the same rows read by pandas; what cannot be audited is one line, exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.hostile.conftest import OUT, assert_nothing_written, assert_refused
+
+SENSITIVE = ["--sensitive", "sex", "--sensitive", "race"]
+
+
+def frame(n: int = 240, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    score = np.clip(y * 0.3 + rng.random(n) * 0.7, 0, 1).round(3)
+    return pd.DataFrame({"y_true": y, "y_pred": (score > 0.5).astype(int), "y_score": score,
+                         "sex": rng.choice(["Male", "Female"], n),
+                         "race": rng.choice(["A", "B", "C"], n)})  # fmt: skip
+
+
+def reference(rows: pd.DataFrame, feature: str) -> dict[str, tuple[int, float, float]]:
+    """Per group of ``feature``: (rows, selection rate, recall) by fairlearn's MetricFrame."""
+    from fairlearn.metrics import MetricFrame, count, selection_rate
+    from sklearn.metrics import recall_score
+
+    mf = MetricFrame(metrics={"n": count, "sel": selection_rate, "rec": recall_score},
+                     y_true=rows.y_true, y_pred=rows.y_pred,
+                     sensitive_features=rows[feature])  # fmt: skip
+    return {str(g): (int(r.n), float(r.sel), float(r.rec)) for g, r in mf.by_group.iterrows()}
+
+
+def audited(folder: Path, feature: str) -> dict[str, tuple[int, float, float]]:
+    audit = json.loads((folder / "audit.json").read_text())
+    groups = audit["fairness"]["features"][feature]["groups"]
+    return {g["group"]: (g["n"], g["metrics"]["selection_rate"]["value"],
+                         g["metrics"]["recall"]["value"]) for g in groups}  # fmt: skip
+
+
+def assert_same(got: dict[str, tuple], want: dict[str, tuple]) -> None:
+    assert got.keys() == want.keys()
+    for group, values in want.items():
+        assert got[group] == pytest.approx(values, rel=1e-12), group
+
+
+@pytest.mark.parametrize("text", ["None", "<NA>", "?"])
+def test_a_missing_group_written_as_pandas_reads_it_is_missing_with_its_count(
+    cli, tmp_path, text
+):
+    """'None' (Python's text of a missing value) and '<NA>' (pandas') were groups of their own
+    where pandas, and ``auditor run``'s table loader, read them as missing: now missing here
+    too, refused or (--missing-group) the group '(missing)', its count said."""
+    rows = frame()
+    rows["race"] = rows.race.where(rows.index % 9 != 0, text)
+    path = tmp_path / "p.csv"
+    rows.to_csv(path, index=False)
+    refused = assert_refused(cli(["audit", "-p", str(path), *SENSITIVE, "--out", OUT]),
+                             "p.csv", "race", "data row 1")  # fmt: skip
+    assert "missing group label" in refused
+    assert_nothing_written(tmp_path)
+    done = cli(["audit", "-p", str(path), *SENSITIVE, "--missing-group", "--out", OUT])
+    assert done.code == 0, done.err
+    read = pd.read_csv(path, na_values=["?"]).fillna({"race": "(missing)"})
+    assert_same(audited(tmp_path / OUT, "race"), reference(read, "race"))
+    assert "race: 27 rows with no value are audited as the group '(missing)'." in done.out
+
+
+def test_a_label_written_none_is_a_missing_label_not_text_beside_numbers(cli, tmp_path):
+    """y_pred 'None' in a 0/1 column was read as text, refused as "y_true holds numbers and
+    y_pred text": it is a missing prediction, at its row."""
+    rows = frame().astype({"y_pred": object})
+    rows.loc[4, "y_pred"] = "None"
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--out", OUT]),
+                          "p.csv", "y_pred", "missing value at data row 5")  # fmt: skip
+    assert "text" not in line
