@@ -58,6 +58,7 @@ PYTHON_FIELDS = {
     "--dask-scheduler": "dask_scheduler",
     "--out": "out_dir",
 }
+DATA_ROW = re.compile(r"\bdata row (\d+)\b")
 _FLAG = re.compile("|".join(re.escape(f) + r"(?![\w-])" for f in PYTHON_WORDS))
 
 
@@ -102,10 +103,10 @@ def _checked_counts(*, seed: Any, batch_rows: Any) -> tuple[int, int]:
     return checked[0], checked[1]
 
 
-def _frame_file(frame: Any, labels: list[tuple[Hashable, str]], folder: Path) -> Path:
+def _frame_file(frame: pd.DataFrame, labels: list[tuple[Hashable, str]], folder: Path) -> Path:
     """The named columns of ``frame`` as a Parquet file (the reader's input; types kept)."""
     path = folder / f"{FRAME_NAME}.parquet"
-    named_columns(as_frame(frame), labels).to_parquet(path, index=False)
+    named_columns(frame, labels).to_parquet(path, index=False)
     return path
 
 
@@ -171,7 +172,8 @@ def _audited(
     validate_rules(config.gates, source=config_file)
     with tempfile.TemporaryDirectory(prefix="auditor-frame-") as tmp:
         is_file = isinstance(source, str | Path)
-        path = Path(source) if is_file else _frame_file(source, labels, Path(tmp))
+        frame = None if is_file else as_frame(source)
+        path = Path(source) if frame is None else _frame_file(frame, labels, Path(tmp))
         if reading is None:
             reading = _start_reading(path, cols, batch_rows=batch_rows, dask=dask_scheduler,
                                      positive_label=positive_label,
@@ -180,7 +182,7 @@ def _audited(
             audit = _audit_file(path, cols, reading, config=config, seed=seed, command=command,
                                 config_file=config_file)  # fmt: skip
         except AuditorInputError as err:
-            raise err if is_file else _resourced(err, str(path)) from None
+            raise err if frame is None else _resourced(err, str(path), frame.index) from None
         if not is_file:  # the temporary file is gone after this: name the DataFrame instead
             audit = _renamed(audit, str(path), FRAME_SOURCE)
             audit = _renamed(audit, path.name, FRAME_SOURCE, within=True)
@@ -237,11 +239,28 @@ def _renamed(node: Any, old: str, new: str, *, within: bool = False) -> Any:
     return new if node == old else node
 
 
-def _resourced(err: AuditorInputError, temporary: str) -> AuditorInputError:
-    """``err`` about the DataFrame's temporary file, naming the DataFrame instead."""
-    message = err.message
+def _resourced(err: AuditorInputError, temporary: str, index: pd.Index) -> AuditorInputError:
+    """``err`` about the DataFrame's temporary file, naming the DataFrame instead, and its row
+    (``data row 5``: the 5th, whatever its index) by its ``index`` label too, as ``df.loc``
+    finds it (a filtered or shuffled frame's 5th row is rarely its label 4)."""
+    message = DATA_ROW.sub(lambda m: _with_label(m, index), err.message)
     source = err.source.replace(temporary, FRAME_NAME) if err.source else FRAME_NAME
     return AuditorInputError(message, source=source, field=err.field)
+
+
+def _with_label(found: re.Match[str], index: pd.Index) -> str:
+    """``data row N`` as ``data row N, index L``, L the label of the frame's Nth row."""
+    n = int(found.group(1))
+    if not 1 <= n <= len(index):
+        return found.group(0)
+    label = index[n - 1]
+    plain = tuple(map(_scalar, label)) if isinstance(label, tuple) else _scalar(label)
+    return f"{found.group(0)}, index {plain!r}"
+
+
+def _scalar(value: Any) -> Any:
+    """A numpy scalar as Python's (``np.int64(4)`` shown as 4); any other value as it is."""
+    return value.item() if type(value).__module__ == "numpy" else value
 
 
 @contextmanager

@@ -27,9 +27,28 @@ def test_a_missing_group_in_a_dataframe_is_refused_naming_the_dataframe():
     with pytest.raises(AuditorInputError) as err:
         audit_predictions(_frame(), sensitive=["sex", "region"], **KW)
     text = str(err.value)
-    assert text.startswith("dataframe: sex: empty or missing group label at data row 3 (")
+    assert text.startswith("dataframe: sex: empty or missing group label at data row 3, index 2 (")
     assert "missing_group=True" in text and "auditor-frame-" not in text
     assert err.value.source == "dataframe" and err.value.field == "sex"
+
+
+@pytest.mark.parametrize("index", [
+    pd.RangeIndex(800)[::-1] * 3,  # sorted the other way, as a filtered frame: 2397, 2394, ...
+    pd.MultiIndex.from_arrays([[i % 2 for i in range(800)], range(800)]),
+    None,  # the default 0, 1, ...
+])  # fmt: skip
+def test_a_bad_rows_number_comes_with_its_index_label_as_df_loc_finds_it(index):
+    """The 4th row of a filtered or shuffled frame is rarely ``df.loc[3]``: a refused row is
+    named by its position and its index label."""
+    frame = predictions_frame(800, seed=11)
+    frame.loc[3, "score"] = float("nan")
+    if index is not None:
+        frame.index = index
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(frame, sensitive=["sex"], **KW)
+    label = frame.index[3]
+    label = tuple(int(v) for v in label) if isinstance(label, tuple) else int(label)
+    assert f"missing or infinite score at data row 4, index {label!r};" in str(err.value)
 
 
 def test_missing_group_true_audits_them_as_one_group_and_says_so():
