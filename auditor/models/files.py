@@ -42,7 +42,8 @@ TORCHSCRIPT = (
 )
 SAFETENSORS = (
     "a safetensors file, read with the safetensors package, which is not installed: "
-    "pip install safetensors, or save the weights with torch.save(model.state_dict(), 'model.pt')"
+    "pip install 'auditor[safetensors]', or save the weights with "
+    "torch.save(model.state_dict(), 'model.pt')"
 )
 _SAFETENSORS_HEADER_MAX = 100_000_000  # safetensors' own limit on the JSON header
 NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors){holds}"

@@ -89,7 +89,7 @@ def test_a_safetensors_file_is_named_with_the_way_on(tmp_path, monkeypatch, name
     path.write_bytes(_safetensors_bytes(nn.Linear(3, 2).state_dict()))
     with pytest.raises(AuditorInputError) as err:
         load_state_dict(path)
-    assert err.value.message == SAFETENSORS and "pip install safetensors" in SAFETENSORS
+    assert err.value.message == SAFETENSORS and "pip install 'auditor[safetensors]'" in SAFETENSORS
 
 
 def test_a_safetensors_file_loads_where_the_package_is_installed(tmp_path):
