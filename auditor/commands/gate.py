@@ -37,7 +37,7 @@ def report_gates(audit: dict[str, Any], *, config_file: str | None, exit_zero: b
     gates = audit["gates"]
     for line in gate_lines(gates):
         typer.echo(line)
-    publish_github(audit, render_summary(audit), config_file=config_file)
+    publish_github(audit, lambda: render_summary(audit), config_file=config_file)
     failed = exit_code(gates) != 0
     if failed and exit_zero:
         typer.echo(EXIT_ZERO)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -91,18 +91,21 @@ def github_annotations(gates: Mapping[str, Any], *, config_file: str | None = No
 
 def publish_github(
     audit: Mapping[str, Any],
-    summary_text: str,
+    summary_text: str | Callable[[], str],
     *,
     config_file: str | None = None,
     env: Mapping[str, str] | None = None,
     stream: TextIO | None = None,
 ) -> None:
     """Under GitHub Actions: append the summary to $GITHUB_STEP_SUMMARY (when set) and print
-    the annotations. Elsewhere: nothing."""
+    the annotations. Elsewhere: nothing. ``summary_text``: the text, or what renders it (only
+    when it is written)."""
     env = os.environ if env is None else env
     stream = stream or sys.stdout
     target = env.get("GITHUB_STEP_SUMMARY")
     if target:
+        if callable(summary_text):
+            summary_text = summary_text()
         try:
             with open(target, "a", encoding="utf-8") as fh:
                 fh.write(summary_text if summary_text.endswith("\n") else summary_text + "\n")

@@ -204,3 +204,19 @@ def test_bad_rule_is_exit_2_before_training(tmp_path):
     result = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "missing" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_gating_outside_actions_renders_no_job_summary(monkeypatch, capsys):
+    """report_gates (auditor run, audit, gate) rendered summary.md for $GITHUB_STEP_SUMMARY
+    even where it is unset."""
+    import auditor.report.summary
+    from auditor.commands.gate import report_gates
+    from tests.report.test_junit import audit_with_gates
+
+    def no_render(audit: dict) -> str:
+        raise AssertionError("summary rendered with no GITHUB_STEP_SUMMARY")
+
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.setattr(auditor.report.summary, "render_summary", no_render)
+    report_gates(audit_with_gates(), config_file=None, exit_zero=True)
+    assert "Gates failed; exit 0" in capsys.readouterr().out
