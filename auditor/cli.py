@@ -26,13 +26,7 @@ from auditor.commands import (
     usage_error_line,
 )
 from auditor.commands import run as run_cmd
-from auditor.errors import (
-    EXIT_INTERRUPTED,
-    EXIT_TERMINATED,
-    INTERRUPTED,
-    install_signal_handlers,
-    interruption,
-)
+from auditor.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, INTERRUPTED, interruption
 from auditor.runtime import prepare_environment, work_in_flight
 
 app = typer.Typer(
@@ -98,9 +92,10 @@ GC_YOUNG = 10_000
 
 
 def main() -> None:
+    """The command line, once the entry point (:func:`auditor.__main__.main`) has installed
+    the signal handlers and loaded this module."""
     gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
     prepare_environment()  # before anything loads torch's OpenMP runtime
-    install_signal_handlers()
     code = exit_code_of()
     if work_in_flight() or code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         # An error or Ctrl-C before a file read ahead was needed: the interpreter's shutdown
@@ -115,7 +110,3 @@ def main() -> None:
     # 0.06 s of an audit); frozen, they are freed by reference counting alone.
     gc.freeze()
     sys.exit(code)
-
-
-if __name__ == "__main__":
-    main()

@@ -61,3 +61,21 @@ def test_the_command_and_python_m_share_the_entry_point():
     run = subprocess.run([sys.executable, "-m", "auditor", "--version"],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
     assert run.returncode == 0 and run.stdout.strip().endswith("0.1.0"), run.stderr
+
+
+def test_the_entry_point_installs_the_signal_handlers_once(monkeypatch):
+    """Both the entry point and cli.main installed them."""
+    import signal
+
+    from auditor import __main__ as entry
+    from auditor import cli, errors
+
+    installed = []
+    monkeypatch.setattr(errors.signal, "signal", lambda signum, _: installed.append(signum))
+    monkeypatch.setattr(cli, "exit_code_of", lambda: 0)
+    monkeypatch.setattr(cli, "prepare_environment", lambda: None)  # no process-wide change
+    monkeypatch.setattr(cli.gc, "set_threshold", lambda *args: None)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: None)
+    with pytest.raises(SystemExit) as done:
+        entry.main()
+    assert done.value.code == 0 and installed == [signal.SIGTERM]

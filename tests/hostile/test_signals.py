@@ -127,8 +127,7 @@ def test_after_a_signal_the_interpreter_is_not_finalised(monkeypatch, code):
         raise Left(status)
 
     monkeypatch.setattr(cli, "exit_code_of", lambda: code)
-    for name in ("install_signal_handlers", "prepare_environment"):  # no process-wide change
-        monkeypatch.setattr(cli, name, lambda: None)
+    monkeypatch.setattr(cli, "prepare_environment", lambda: None)  # no process-wide change
     monkeypatch.setattr(cli.gc, "set_threshold", lambda *args: None)
     monkeypatch.setattr(cli.os, "_exit", leave)
     with pytest.raises(Left) as left:
