@@ -19,7 +19,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Iterator
-from typing import TextIO
+from typing import Annotated, TextIO
 
 import typer
 
@@ -36,6 +36,9 @@ from auditor.report.escape import terminal_text, workflow_inert
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 # auditor.seeding.MAX_SEED (tests/commands hold them equal), for --seed's range without numpy.
 MAX_SEED = 2**63 - 1
+# `auditor run`'s and `auditor audit`'s --quiet (a predictions audit draws no progress bar: the
+# flag is taken so that one CI line's flags serve both commands).
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
 INTERNAL_ERROR = "auditor: internal error: {error}; traceback in {log}"
 USAGE_ERROR = "auditor: error: {message} (see '{command} --help')"
 

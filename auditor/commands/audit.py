@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from auditor.commands import cli_errors
+from auditor.commands import QuietOption, cli_errors
 from auditor.commands.audit_options import (
     ConfigOption,
     DaskOption,
@@ -57,6 +57,7 @@ def audit(
     batch_rows: Annotated[int, typer.Option("--batch-rows", min=1, help="Rows per batch.")] = 10**6,
     dask_scheduler: DaskOption = None,
     exit_zero: ExitZero = False,
+    quiet: QuietOption = False,  # as `auditor run`'s: this audit draws no progress bar
 ) -> None:
     """Audit fairness and performance from a predictions file of any model."""
     with cli_errors():

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from auditor.commands import MAX_SEED, cli_errors, echo_table
+from auditor.commands import MAX_SEED, QuietOption, cli_errors, echo_table
 from auditor.commands.gate import BASELINE_HELP, FAIL_ON_HELP, FailOn, report_gates
 from auditor.errors import AuditorInputError
 from auditor.report.escape import terminal_text
@@ -54,7 +54,7 @@ def run(
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    quiet: QuietOption = False,
     threads: Annotated[
         int | None,
         typer.Option("--threads", min=1, help="torch threads outside training (default: free)."),
@@ -98,7 +98,7 @@ def _print_summary(result: AuditResult) -> None:
     rows = [(k.replace("_", " "), fmt_num(v)) for k, v in result.headline().items()]
     typer.echo(result.headline_title())
     echo_table(rows)
-    headline = result.headline_rows()  # once: it reads every number of the audit
+    headline = result.headline_rows()
     if headline:
         typer.echo("Fairness gaps and privacy (value [interval] n):")
         echo_table(headline)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -350,3 +351,23 @@ def test_the_config_file_is_recorded_for_the_gates(tmp_path):
     assert done.exit_code == 0, done.output
     audit = json.loads((tmp_path / "out" / "audit.json").read_text())
     assert audit["gates"]["config_file"] == str(config)
+
+
+def test_audit_takes_quiet_as_run_does(files, tmp_path):
+    """`auditor audit` had no --quiet: a CI line sharing `auditor run`'s flags was a usage
+    error (exit 2). Its help is run's; the printed lines are the same without it."""
+    from auditor.commands import run as run_cmd
+    from auditor.commands.audit import audit
+
+    base, _ = files
+    outputs = []
+    for flags in ([], ["--quiet"], ["-q"]):
+        out = tmp_path / f"run{len(flags)}{''.join(flags)}"
+        res = runner.invoke(
+            app, ["audit", "-p", str(base / "preds.csv"), "--out", str(out), *ARGS, *flags]
+        )
+        assert res.exit_code == 0, res.output
+        outputs.append(re.sub(r"in [0-9.]+ s", "in T s", res.output.replace(str(out), "OUT")))
+    assert outputs[0] == outputs[1] == outputs[2]
+    wording = [f.__annotations__["quiet"] for f in (audit, run_cmd.run)]
+    assert wording[0] == wording[1] == "QuietOption"
