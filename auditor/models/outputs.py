@@ -84,7 +84,8 @@ class InDtype(nn.Module):
         self.dtype = dtype
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.inner(x.to(self.dtype)).float()
+        out = self.inner(x.to(self.dtype))
+        return out.float() if isinstance(out, torch.Tensor) else out  # else: refused, named
 
 
 def in_own_dtype(module: nn.Module) -> nn.Module:
@@ -103,7 +104,8 @@ class Reordered(nn.Module):
         self.columns = list(columns)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.inner(x)[:, self.columns]
+        out = self.inner(x)
+        return out[:, self.columns] if isinstance(out, torch.Tensor) else out  # else: refused
 
 
 # How far a row of probabilities may sum from 1 (float32 softmax), and how many evaluation
@@ -184,6 +186,14 @@ def are_probabilities(out: np.ndarray) -> bool:
         and bool(((out >= 0) & (out <= 1)).all())
         and bool((np.abs(out.sum(axis=1) - 1) <= SUM_SLACK).all())
     )  # fmt: skip
+
+
+def user_module(module: nn.Module) -> nn.Module:
+    """The user's own module inside this module's readers (:class:`OneLogit`,
+    :class:`InDtype`, :class:`Reordered`, :class:`LogOf`), for naming it."""
+    while isinstance(module, OneLogit | InDtype | Reordered | LogOf):
+        module = module.inner
+    return module
 
 
 def read_as_logits(

@@ -48,6 +48,7 @@ from auditor.models.outputs import (
     eval_forward,
     finite_outputs,
     read_as_logits,
+    user_module,
 )
 
 STATE_MISMATCH = "the state dict does not fit the factory's module ({detail}){why}"
@@ -74,6 +75,11 @@ NOT_PROBA = (
 # How far a predict_proba value may stray from [0, 1], and a row's sum from 1 (float32).
 PROBA_SLACK = 1e-3
 NOT_A_MODULE = "{spec!r} returned {found}, not an nn.Module"
+NOT_A_TENSOR = (
+    "{spec!r} returned {found}, not a tensor: the audit reads one tensor of logits (rows, "
+    "classes) per call; wrap the model in an nn.Module whose forward returns that tensor "
+    "(e.g. its out[0] or out['logits'])"
+)
 NO_PREDICT_PROBA = (
     "{name} has no predict_proba: auditor audits classifiers by their class probabilities{why}"
 )
@@ -200,17 +206,35 @@ def proba_logits(
     return np.log(np.clip(proba, PROBA_FLOOR, 1.0)).astype(np.float32)
 
 
-def module_logits(module: nn.Module, x: np.ndarray, *, device: torch.device) -> np.ndarray:
+def module_logits(
+    module: nn.Module, x: np.ndarray, *, device: torch.device, field_name: str = "model"
+) -> np.ndarray:
     """(n, k) float32 logits of ``module`` on ``x`` (fed as float32: an estimator's float64
-    rows to a module ``model.train`` returned) in eval mode, batch by batch."""
+    rows to a module ``model.train`` returned) in eval mode, batch by batch. A failing call,
+    or an output that is not one tensor (a tuple, a dict), is bad input naming
+    ``field_name`` (``model.train``: a reference module's)."""
     module.eval()
+    spec = f"{_name(user_module(module))}.forward"
+    parts = []
     with torch.no_grad():
-        spec = f"{_name(module)}.forward"
-        parts = [call_user(module, torch.as_tensor(x[i : i + 4096], dtype=torch.float32,
-                                                   device=device),
-                           spec=spec, field_name="model").float().cpu().numpy()
-                 for i in range(0, len(x), 4096)]  # fmt: skip
+        for i in range(0, len(x), 4096):
+            rows = torch.as_tensor(x[i : i + 4096], dtype=torch.float32, device=device)
+            out = call_user(module, rows, spec=spec, field_name=field_name)
+            if not isinstance(out, torch.Tensor):
+                raise AuditorInputError(_not_a_tensor(out, spec=spec), field=field_name)
+            parts.append(out.float().cpu().numpy())
     return np.concatenate(parts)
+
+
+def _not_a_tensor(out: Any, *, spec: str) -> str:
+    """What a forward that returned no tensor gave, and the way on."""
+    found = type(out).__name__
+    if isinstance(out, dict):
+        keys = ", ".join(repr(k) for k in list(out)[:8])
+        found = f"a {found} (keys {keys})" if keys else f"an empty {found}"
+    elif isinstance(out, tuple | list):
+        found = f"a {found} of {len(out)}"
+    return NOT_A_TENSOR.format(spec=spec, found=found)
 
 
 def _name(model: Any) -> str:
@@ -276,7 +300,7 @@ def _predictor(
 
         def predict(x: np.ndarray) -> np.ndarray:
             module = read_as_logits(model, x, n_classes=n_classes, device=device)
-            out = module_logits(module, x, device=device)
+            out = module_logits(module, x, device=device, field_name="model.train")
             return column_outputs(out, rows=len(x), n_classes=n_classes, spec=spec)
 
         return predict

@@ -124,3 +124,40 @@ def test_a_double_precision_module_is_fed_its_own_dtype(frame):
     double = linear([[0.3, -0.2], [2.0, 0.5]], [0.1, -0.1]).double()
     same_audit(audit(double, frame), audit(single, frame))
     assert double.weight.dtype == torch.float64  # given back as it came
+
+
+class Returns(nn.Module):
+    """A module whose forward returns its logits inside a tuple or a dict (as many libraries'
+    models do), or as they are (``how=None``)."""
+
+    def __init__(self, how: str | None) -> None:
+        super().__init__()
+        self.linear, self.how = nn.Linear(2, 2), how
+
+    def forward(self, x: torch.Tensor) -> object:
+        z = self.linear(x)
+        return {"tuple": (z, x), "dict": {"logits": z}, "list": [z], None: z}[self.how]
+
+
+@pytest.mark.parametrize(("how", "found"), [("tuple", "a tuple of 2"), ("list", "a list of 1"),
+                                            ("dict", "a dict (keys 'logits')")])  # fmt: skip
+def test_a_forward_returning_no_tensor_is_one_line_naming_the_users_module(frame, how, found):
+    # it was AttributeError: 'tuple' object has no attribute 'float', a traceback; in float64
+    # (InDtype) or with classes_ (Reordered) the wrapper's name was in the message
+    import auditor
+    from auditor.config import AuditConfig
+    from auditor.errors import AuditorInputError
+    from auditor.models.supplied import _predictor
+
+    config = AuditConfig(privacy={"enabled": False})
+    for module in (Returns(how), Returns(how).double()):
+        with pytest.raises(AuditorInputError) as err:
+            auditor.audit_model(module, data=frame, target="label", sensitive=["group"],
+                                config=config, progress=False)  # fmt: skip
+        assert err.value.field == "model" and "\n" not in str(err.value)
+        assert f"'Returns.forward' returned {found}, not a tensor" in err.value.message
+    x = frame[["x1", "x2"]].to_numpy(np.float32)
+    with pytest.raises(AuditorInputError, match="not a tensor") as err:  # a reference model
+        _predictor(Returns(how), lambda v: v, torch.device("cpu"), 2)(x)
+    assert err.value.field == "model.train"
+    assert _predictor(Returns(None), lambda v: v, torch.device("cpu"), 2)(x).shape == (len(x), 2)
