@@ -16,7 +16,7 @@ from json.encoder import encode_basestring_ascii as _text
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import AuditorInputError
+from auditor.errors import DISK_FULL, AuditorInputError
 
 # Everything auditor writes in a run folder (report.render.RENDERERS, run_folder.RUN_LOG,
 # checks.rows.PREDICTIONS_FILE, the trained run's checkpoints; tests/run_folder and
@@ -70,6 +70,45 @@ def refuse_foreign_files(run_dir: Path, *, field: str) -> None:
         more = f" and {len(found) - SHOW_FOREIGN} more" if len(found) > SHOW_FOREIGN else ""
         message = HOLDS_OTHERS.format(names=names + more, them="it" if len(found) == 1 else "them")
         raise AuditorInputError(message, source=str(run_dir), field=field)
+
+
+# The run folder's lock (see auditor.run_folder.locked): a file beside the folder, opened
+# without following a link planted in its place.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+BAD_LOCK = (
+    "not usable as the run folder's lock ({why}); auditor makes this file while it writes "
+    "and removes it after: remove what is there"
+)
+
+
+def lock_path(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.lock"
+
+
+def open_lock(path: Path, *, create: bool = True) -> int:
+    """A read-write descriptor on the lock file at ``path`` (made where missing, with
+    ``create``); a folder, a link or a file that cannot be opened there is one line naming
+    it (BAD_LOCK, ``--out``). FileNotFoundError where it is missing and not ``create``."""
+    flags = os.O_RDWR | _NOFOLLOW | os.O_CLOEXEC | (os.O_CREAT if create else 0)
+    try:
+        return os.open(path, flags, 0o644)
+    except OSError as exc:  # a folder or a link in its place, no permission
+        if exc.errno in DISK_FULL or (not create and isinstance(exc, FileNotFoundError)):
+            raise
+        why = exc.strerror or type(exc).__name__
+        raise AuditorInputError(BAD_LOCK.format(why=why), source=str(path),
+                                field="--out") from None  # fmt: skip
+
+
+def check_lock(out_dir: Path) -> None:
+    """Refuse, before any work, a run folder whose lock could not be taken when the folder is
+    written (after training): a folder, a link or an unopenable file in its place. Opens an
+    existing lock file only, and makes none (nothing is left behind)."""
+    path = lock_path(Path(os.path.realpath(out_dir)))
+    if not os.path.lexists(path):
+        return  # made by the writer: the folder's parent is writable (check_out_dir)
+    with contextlib.suppress(FileNotFoundError):  # its writer removed it just now
+        os.close(open_lock(path, create=False))
 
 
 def _target(path: Path) -> Path | None:

@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - Windows
 from auditor import __version__
 from auditor.audit_tree.jsonfile import read_json_file
 from auditor.errors import DISK_FULL, AuditorInputError
-from auditor.io import atomic_write_text, to_json_text
+from auditor.io import atomic_write_text, lock_path, open_lock, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
 from auditor.record import (
     SCHEMA_VERSION,
@@ -49,7 +49,6 @@ from auditor.report.render import prepare_templates, render_all
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 LOCK_TIMEOUT_S = 3600.0
 LOCK_POLL_S = 0.05
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # a planted link is not followed to its target
 STAGING_SUFFIX = ".staging"
 TRASH_SUFFIX = ".trash"
 RUN_LOG = "run.log"  # one line per stage of the run, with its seconds
@@ -66,14 +65,6 @@ NO_FLOCK = (
     "this filesystem has no file locks ({why}), which keep two writers of one run folder "
     "apart: write --out to a local folder"
 )
-BAD_LOCK = (
-    "not usable as the run folder's lock ({why}); auditor makes this file while it writes "
-    "and removes it after: remove what is there"
-)
-
-
-def lock_path(out_dir: Path) -> Path:
-    return out_dir.parent / f".{out_dir.name}.lock"
 
 
 def remove_stale(out_dir: Path) -> list[Path]:
@@ -97,14 +88,7 @@ def remove_stale(out_dir: Path) -> list[Path]:
 def _try_lock(path: Path) -> int | None:
     """One try at the lock: an open descriptor holding ``flock`` on the file now at ``path``,
     or None (another writer holds it, or it was unlinked by the writer before us)."""
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | os.O_CLOEXEC, 0o644)
-    except OSError as exc:  # a folder or a link in its place, no permission
-        if exc.errno in DISK_FULL:
-            raise
-        why = exc.strerror or type(exc).__name__
-        raise AuditorInputError(BAD_LOCK.format(why=why), source=str(path),
-                                field="--out") from None  # fmt: skip
+    fd = open_lock(path)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         if _is_at(fd, path):

@@ -27,7 +27,7 @@ from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
 from auditor.errors import AuditorInputError, rows_text
 from auditor.gates import validate_rules
-from auditor.io import as_path, refuse_foreign_files
+from auditor.io import as_path, check_lock, refuse_foreign_files
 from auditor.preflight.shapes import (  # noqa: F401 - the rule shapes are this module's API too
     OPEN,
     Shape,
@@ -98,6 +98,7 @@ def check_out_dir(out_dir: str | Path) -> Path:
     # The folder is swapped in by renames in its parent; the parent must be writable.
     if not os.access(parent, os.W_OK | os.X_OK):
         raise AuditorInputError(OUT_NOT_WRITABLE, source=str(parent), field="--out")
+    check_lock(out)  # a folder or link in the lock's place: found now, not after the work
     return out
 
 

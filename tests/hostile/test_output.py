@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.conftest import OUT, write_files
+from tests.builders import predictions_csv
+from tests.hostile.conftest import OUT, assert_nothing_written, assert_refused, write_files
 
 OSC = "\x1b]0;owned\x07"
 CSI = "\x1b[31m"
@@ -127,3 +128,25 @@ def test_diff_of_payload_labels_is_clean(cli, labelled_run, fmt):
     assert not CONTROL.search(outcome.out), repr(CONTROL.search(outcome.out))
     if fmt == "markdown":
         assert "<script>alert" not in CODE_SPAN.sub("`code`", outcome.out)
+
+
+@pytest.mark.parametrize("command", ["run", "audit"])
+def test_a_folder_in_the_locks_place_is_refused_before_any_work(cli, tmp_path, monkeypatch,
+                                                                 command):  # fmt: skip
+    """It was found when the run folder was written: after training, for `auditor run`."""
+    from auditor import api
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the audit ran")
+
+    monkeypatch.setattr(api, "run", no_work)
+    monkeypatch.setattr(api, "audit_predictions", no_work)
+    (tmp_path / f".{OUT}.lock").mkdir()
+    csv = predictions_csv(tmp_path, n=300)
+    args = {
+        "run": ["run", "--quiet", "--out", OUT],
+        "audit": ["audit", "-p", str(csv), "--sensitive", "sex", "--y-true", "label",
+                  "--y-pred", "pred", "--positive-label", "approved", "--out", OUT],
+    }[command]  # fmt: skip
+    assert_refused(cli(args), f".{OUT}.lock", "--out", "not usable as the run folder's lock")
+    assert_nothing_written(tmp_path)

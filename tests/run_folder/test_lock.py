@@ -133,3 +133,36 @@ def test_a_filesystem_without_flock_is_one_line(tmp_path, monkeypatch, code):
     assert err.value.field == "--out" and "no file locks" in str(err.value)
     assert os.strerror(code) in str(err.value)
     assert os.listdir(tmp_path) == []  # the lock file it made is gone
+
+
+@pytest.mark.parametrize("kind", ["folder", "link"])
+def test_a_bad_lock_is_refused_with_the_out_folder_before_any_work(tmp_path, kind):
+    """check_out_dir (preflight, every entry point) found only the parent unwritable; a
+    folder or link in the lock's place was found when the run folder was written, after
+    training."""
+    from auditor.preflight import check_out_dir
+
+    out = tmp_path / "run"
+    if kind == "folder":
+        lock_path(out).mkdir()
+    else:
+        lock_path(out).symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(run_folder.AuditorInputError) as err:
+        check_out_dir(out)
+    assert err.value.field == "--out" and "not usable as the run folder's lock" in str(err.value)
+    assert err.value.source == str(lock_path(out))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock"]
+
+
+def test_the_lock_check_makes_nothing_and_lets_a_writer_be(tmp_path):
+    """No lock: none is made by the check. A writer holding it: the check neither waits nor
+    removes its file."""
+    from auditor.io import check_lock
+
+    out = tmp_path / "run"
+    check_lock(out)
+    assert list(tmp_path.iterdir()) == []
+    with locked(out, timeout=1):
+        check_lock(out)
+        assert lock_path(out).exists()
+    assert list(tmp_path.iterdir()) == []
