@@ -38,7 +38,9 @@ def _labels_cut(node: Any, is_label: bool = False) -> Any:
     return node
 
 
-def _gate_cut(r: Mapping[str, Any]) -> dict[str, Any]:
+def gate_cut(r: Mapping[str, Any]) -> dict[str, Any]:
+    """A gate's result as the cards and junit.xml show it: its id and metric path cut to
+    ``PATH_MAX``, its group label to ``LABEL_MAX``."""
     group = r.get("group")
     return {
         **r, "id": shorten(str(r["id"]), PATH_MAX), "metric": shorten(str(r["metric"]), PATH_MAX),
@@ -55,5 +57,5 @@ def for_display(audit: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = _labels_cut(audit[name])
     gates = audit.get("gates")
     if isinstance(gates, dict) and isinstance(gates.get("results"), list):
-        out["gates"] = {**gates, "results": [_gate_cut(r) for r in gates["results"]]}
+        out["gates"] = {**gates, "results": [gate_cut(r) for r in gates["results"]]}
     return out

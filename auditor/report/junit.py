@@ -24,8 +24,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.gates.names import PATH_MAX, shorten
 from auditor.gates.section import bound_text
+from auditor.report.display import gate_cut
 from auditor.report.escape import xml_text
 from auditor.report.terminal import STATUS_WORD, failure_text
 
@@ -65,9 +65,9 @@ def _counts(gates: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _case_properties(r: Mapping[str, Any]) -> dict[str, Any]:
+    shown = gate_cut(r)  # id, metric and group as the cards show them
     fields = {
-        "id": shorten(r["id"], PATH_MAX), "gate": r["name"],
-        "metric": shorten(r["metric"], PATH_MAX), "group": shorten(r["group"]),
+        "id": shown["id"], "gate": r["name"], "metric": shown["metric"], "group": shown["group"],
         "source": r["source"], "rule": r["rule"], "mode": r["mode"],
         "bound": bound_text(r["bound"]), "value": r["value"], "ci_low": r["ci_low"],
         "ci_high": r["ci_high"], "interval": r["interval"], "n": r["n"], "min_n": r["min_n"],
