@@ -356,8 +356,10 @@ def predictions_config(
     if changes:
         fairness = config.fairness.model_copy(update=changes)
         config = config.model_copy(update={"fairness": fairness})
-    if len(set(sensitive)) != len(sensitive):
-        raise AuditorInputError(SENSITIVE_TWICE, field="--sensitive")
+    twice = [name for i, name in enumerate(sensitive) if name in sensitive[:i]]
+    if twice:
+        raise AuditorInputError(f"{SENSITIVE_TWICE} ({twice[0]!r}); name each once",
+                                field="--sensitive")  # fmt: skip
     if isinstance(config.fairness.intersections, list):
         unknown = {f for c in config.fairness.intersections for f in c} - set(sensitive)
         if unknown:

@@ -100,3 +100,13 @@ def test_a_line_of_spaces_is_skipped_as_pandas_skips_it(cli, tmp_path, at, engin
     read = pd.read_csv(path)
     assert len(read) == len(rows)
     assert_same(audited(tmp_path / OUT, "sex"), reference(read, "sex"))
+
+
+def test_a_sensitive_column_named_twice_is_named(cli, tmp_path):
+    """``--sensitive race --sensitive sex --sensitive race`` was refused without saying which
+    column: a long command line (or a config's list) left it to find."""
+    frame().to_csv(tmp_path / "p.csv", index=False)
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--sensitive", "race",
+                               "--out", OUT]), "--sensitive", "'race'")  # fmt: skip
+    assert "named twice" in line
+    assert_nothing_written(tmp_path)
