@@ -149,8 +149,10 @@ def positive_index(
         return len(names) - 1 if len(names) == 2 else None
     positive_label = class_name_of(positive_label, table)
     if str(positive_label) not in names:
+        alike = [n for n in names if n.strip().casefold() == str(positive_label).strip().casefold()]
+        hint = f"; did you mean {alike[0]!r}?" if len(alike) == 1 else ""
         raise AuditorInputError(
-            f"positive label {positive_label!r} is not a class ({', '.join(names)})",
+            f"positive label {positive_label!r} is not a class ({', '.join(names)}){hint}",
             source=source,
             field="--positive-label",
         )

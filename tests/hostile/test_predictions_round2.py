@@ -110,3 +110,15 @@ def test_a_sensitive_column_named_twice_is_named(cli, tmp_path):
                                "--out", OUT]), "--sensitive", "'race'")  # fmt: skip
     assert "named twice" in line
     assert_nothing_written(tmp_path)
+
+
+def test_a_positive_label_in_another_case_is_refused_naming_the_class_it_may_mean(cli, tmp_path):
+    """Labels 'Yes'/'No' (a spreadsheet's) and ``--positive-label yes``: refused, as labels
+    are exact, and the class it likely means is named."""
+    rows = frame()
+    for column in ("y_true", "y_pred"):
+        rows[column] = rows[column].map({1: "Yes", 0: "No"})
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--positive-label", "yes",
+                               "--out", OUT]), "--positive-label")  # fmt: skip
+    assert line.endswith("positive label 'yes' is not a class (No, Yes); did you mean 'Yes'?")
