@@ -9,6 +9,8 @@ from __future__ import annotations
 import errno
 import os
 import signal
+from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + the signal's number, as a shell reports
@@ -79,6 +81,27 @@ def signal_exit(exc: BaseException) -> tuple[str, int] | None:
     if isinstance(found, Terminated):
         return TERMINATED, EXIT_TERMINATED
     return None
+
+
+def read_capped(
+    path: Path, limit: int, *, too_large: Callable[..., str], cannot_read: str
+) -> bytes:
+    """The bytes of the file ``path``, refused (:class:`AuditorInputError` naming it) past
+    ``limit`` bytes: ``too_large(size=...)``, by its size before the read, and by what the read
+    got (at most ``limit + 1`` bytes: a file that grew since, a device); an ``OSError`` is
+    ``cannot_read.format(error=...)``. A config file and an audit.json are each read so."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise AuditorInputError(too_large(size=size), source=str(path))
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:  # permission denied, a broken link, a file that vanished
+        why = exc.strerror or type(exc).__name__
+        raise AuditorInputError(cannot_read.format(error=why), source=str(path)) from None
+    if len(data) > limit:
+        raise AuditorInputError(too_large(size=len(data)), source=str(path))
+    return data
 
 
 def disk_full_error(exc: BaseException) -> BaseException:

@@ -40,3 +40,25 @@ def test_interruption_is_found_through_causes_and_contexts():
     plain.__context__ = ValueError("x")
     plain.__context__.__context__ = plain  # a cycle ends the walk
     assert interruption(plain) is None
+
+
+def test_read_capped_refuses_past_the_limit_by_size_and_by_what_it_read(tmp_path):
+    """The one capped read of a config file and an audit.json (each wrote its own)."""
+    from functools import partial
+    from pathlib import Path
+
+    from auditor.errors import AuditorInputError, read_capped
+
+    say = {"too_large": partial("{size} > {limit}".format, limit=10), "cannot_read": "no ({error})"}
+    small = tmp_path / "small"
+    small.write_bytes(b"0123456789")
+    assert read_capped(small, 10, **say) == b"0123456789"
+    big = tmp_path / "big"
+    with big.open("wb") as fh:
+        fh.truncate(2**40)  # sparse: refused by its size, never read
+    with pytest.raises(AuditorInputError, match=f"{big}: {2**40} > 10"):
+        read_capped(big, 10, **say)
+    with pytest.raises(AuditorInputError, match="11 > 10"):  # a size of 0, endless bytes
+        read_capped(Path("/dev/zero"), 10, **say)
+    with pytest.raises(AuditorInputError, match=r"missing: no \(No such file or directory\)"):
+        read_capped(tmp_path / "missing", 10, **say)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, read_capped
 
 # The largest audit.json auditor writes is a few tens of MB (12 MB for 990 groups).
 MAX_JSON_BYTES = 256 * 2**20
@@ -87,19 +88,9 @@ def parse_json_text(text: str, *, source: str) -> Any:
 def read_json_file(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> tuple[Any, str]:
     """(data, text) of the JSON file ``path`` (a regular file: the caller checks), refusing
     what the module docstring lists with :class:`AuditorInputError` naming ``path``."""
+    too_large = partial(TOO_LARGE.format, limit=f"{max_bytes / 2**20:g}")
+    raw = read_capped(path, max_bytes, too_large=too_large, cannot_read=CANNOT_READ)
     source = str(path)
-    limit = f"{max_bytes / 2**20:g}"
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise AuditorInputError(TOO_LARGE.format(size=size, limit=limit), source=source)
-        with path.open("rb") as f:
-            raw = f.read(max_bytes + 1)  # a file that grew since: still bounded
-        if len(raw) > max_bytes:
-            raise AuditorInputError(TOO_LARGE.format(size=len(raw), limit=limit), source=source)
-    except OSError as exc:
-        raise AuditorInputError(CANNOT_READ.format(error=exc.strerror or type(exc).__name__),
-                                source=source) from None  # fmt: skip
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

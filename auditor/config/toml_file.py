@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import codecs
 import tomllib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, read_capped
 
 # An audit config is a few KB; a file past this is some other file (a 50 MB one took 42 s
 # and 470 MB to parse before its first error).
 MAX_CONFIG_BYTES = 1 << 20
 IS_A_FOLDER = "is a folder, not a file (name the TOML config)"
 NO_SUCH_FILE = "no such file"
+CANNOT_READ = "cannot read ({error})"
 NOT_A_FILE = "is not a regular file (name the TOML config)"
 TOO_LARGE = "is {size:,} bytes, more than an audit config's {limit:,} (is this the config?)"
 UTF16 = "UTF-16 text: save it as UTF-8 (TOML files are UTF-8)"
@@ -29,15 +31,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise AuditorInputError(IS_A_FOLDER, source=source)
     if not path.is_file():  # /dev/null and a FIFO exist: not files to read
         raise AuditorInputError(NOT_A_FILE if path.exists() else NO_SUCH_FILE, source=source)
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:  # permission denied, a broken link, a file that vanished
-        raise AuditorInputError(f"cannot read ({exc.strerror or exc})", source=source) from None
-    if len(data) > MAX_CONFIG_BYTES:
-        size = path.stat().st_size
-        raise AuditorInputError(TOO_LARGE.format(size=size, limit=MAX_CONFIG_BYTES),
-                                source=source)  # fmt: skip
+    too_large = partial(TOO_LARGE.format, limit=MAX_CONFIG_BYTES)
+    data = read_capped(path, MAX_CONFIG_BYTES, too_large=too_large, cannot_read=CANNOT_READ)
     if data.startswith(UTF16_MARKS):
         raise AuditorInputError(UTF16, source=source)
     try:
