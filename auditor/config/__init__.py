@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from auditor.config._base import NOT_A_NUMBER, StrictModel
+from auditor.config._base import StrictModel
 from auditor.config.fairness import FairnessConfig
 from auditor.config.gates import GateRule, GatesConfig
-from auditor.config.keys import did_you_mean, format_loc
+from auditor.config.keys import key_and_message
 from auditor.config.labels import ConfigLabel, same_label
 from auditor.config.paths import FilePath
 from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
@@ -221,13 +221,19 @@ class FinetuneConfig(StrictModel):
 MAX_SEED = 2**63 - 1
 NAME_HAS_PATH = "a run name is one folder name: no '/', '\\', '.' or '..'"
 NAME_HAS_CONTROL = "a run name has no control characters (it names files and reports)"
+NAME_BLANK = "a run name is blank; write one, or leave name out (the config file's name is used)"
+# A folder name is at most 255 bytes; beside a run auditor makes ``.NAME.<8>.staging``,
+# ``.NAME.lock`` and ``NAME.gate-<time>-<k>`` (its own staging folder 18 bytes more).
+MAX_NAME_BYTES = 200
+NAME_TOO_LONG = "a run name is at most {limit} bytes in UTF-8 (it names folders), not {n}"
 
 
 def name_from_file(path: str | Path) -> str:
     """A run name from a file's stem that the ``name`` field takes: a control character,
     ``/`` or ``\\`` becomes ``_``; a stem of dots alone becomes ``predictions``."""
     stem = "".join(c if c.isprintable() and c not in "/\\" else "_" for c in Path(path).stem)
-    return stem if stem.strip(".") else "predictions"
+    stem = stem.encode()[:MAX_NAME_BYTES].decode(errors="ignore")  # a long file name: cut
+    return stem if stem.strip(". ") else "predictions"
 
 
 class AuditConfig(StrictModel):
@@ -251,10 +257,14 @@ class AuditConfig(StrictModel):
     @field_validator("name")
     @classmethod
     def _name_is_one_folder(cls, name: str | None) -> str | None:
-        if name is not None and (not name or "/" in name or "\\" in name or name in (".", "..")):
+        if name is not None and not name.strip():
+            raise ValueError(NAME_BLANK)
+        if name is not None and ("/" in name or "\\" in name or name in (".", "..")):
             raise ValueError(NAME_HAS_PATH)
         if name is not None and not name.isprintable():
             raise ValueError(NAME_HAS_CONTROL)
+        if name is not None and len(name.encode()) > MAX_NAME_BYTES:
+            raise ValueError(NAME_TOO_LONG.format(limit=MAX_NAME_BYTES, n=len(name.encode())))
         return name
 
     @model_validator(mode="after")
@@ -337,16 +347,7 @@ def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
         return AuditConfig.model_validate(raw)
     except ValidationError as exc:
         errors = exc.errors()
-        first = errors[0]
-        where = tuple(first["loc"])
-        if first["type"] == NOT_A_NUMBER:  # raised by the table, for one of its keys
-            where = (*where, first["ctx"]["key"])
-        loc = format_loc(where) or "(top level)"
-        msg = first["msg"]
-        if first["type"] == "extra_forbidden":
-            hint = did_you_mean(AuditConfig, where)
-            msg = f"unknown key ({hint})" if hint else "unknown key"
-        msg = msg.removeprefix("Value error, ")  # pydantic's prefix for a validator's message
+        loc, msg = key_and_message(errors[0], AuditConfig)
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise AuditorInputError(f"{msg}{more}", source=source, field=loc) from None
 

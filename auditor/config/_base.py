@@ -5,38 +5,105 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
-NOT_A_NUMBER = "not_a_number"  # the error type; its ctx names the key (under the table's loc)
+# The error type of a value of the wrong kind; its ctx names the key (under the table's loc)
+# and, for a list's item, its index.
+WRONG_KIND = "wrong_kind"
+_NUMBERS = (int, float)
 
 
-def _numbers_only(annotation: Any) -> bool:
-    """A field that takes numbers and nothing else (``int``, ``float``, either ``| None``):
-    pydantic's lax mode would read ``true`` as 1 and ``"0.5"`` as 0.5 there."""
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        kinds = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return bool(kinds) and all(_numbers_only(a) for a in kinds)
-    return annotation in (int, float)
+def _kinds(annotation: Any) -> tuple[set[type], list[Any]]:
+    """The plain types and the ``Literal`` values a field (or a list field's item) takes,
+    through ``Annotated`` and unions: ``int | Literal["auto"]`` is ``({int}, ["auto"])``."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _kinds(typing.get_args(annotation)[0])
+    if origin is typing.Literal:
+        return set(), list(typing.get_args(annotation))
+    if origin in (typing.Union, types.UnionType):
+        types_: set[type] = set()
+        values: list[Any] = []
+        for member in typing.get_args(annotation):
+            more_types, more_values = _kinds(member)
+            types_ |= more_types
+            values += more_values
+        return types_, values
+    return ({annotation} if isinstance(annotation, type) else set()), []
 
 
-def _toml(value: bool | str) -> str:
-    """The value as TOML writes it: ``true``, ``"0.2"``."""
-    return str(value).lower() if isinstance(value, bool) else f'"{value}"'
+def _scalar_only(kinds: set[type]) -> bool:
+    """A field of numbers and / or booleans (and Literal values), nothing else: the one where
+    pydantic's lax mode reads ``true`` as 1, ``"0.5"`` as 0.5 and ``"no"`` as false."""
+    kinds = kinds - {type(None)}
+    return bool(kinds) and kinds <= {int, float, bool}
+
+
+def _wanted(kinds: set[type], values: list[Any]) -> str:
+    """What the key takes, as the message says it: ``a number or "auto"``."""
+    words = (["a number"] if kinds & set(_NUMBERS) else []) + (
+        ["true", "false"] if bool in kinds else []
+    )
+    words += [_toml(v) for v in values]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _fits(value: Any, kinds: set[type], values: list[Any]) -> bool:
+    """Whether a TOML scalar is of a kind the field takes, without pydantic's coercions."""
+    if any(value == v and type(value) is type(v) for v in values):
+        return True
+    if isinstance(value, bool):
+        return bool in kinds
+    if isinstance(value, _NUMBERS):
+        return bool(kinds & set(_NUMBERS))
+    return not isinstance(value, str)  # a table or an array: pydantic's own error names it
+
+
+def _toml(value: Any) -> str:
+    """The value as TOML writes it: ``true``, ``"0.2"``, ``1``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _check(name: str, value: Any, annotation: Any, index: int | None = None) -> None:
+    kinds, values = _kinds(annotation)
+    if _scalar_only(kinds) and not _fits(value, kinds, values):
+        ctx = {"key": name, "value": _toml(value), "wanted": _wanted(kinds, values)}
+        if index is not None:
+            ctx["index"] = index
+        raise PydanticCustomError(WRONG_KIND, "must be {wanted}, not {value}", ctx)
 
 
 class StrictModel(BaseModel):
     """Every config table forbids unknown keys, so a typo is an error, not a silent default;
     no number is ``inf`` or ``nan`` (TOML writes both: a learning rate of ``inf`` is a typo);
-    a number is written as one (``min_group_size = true`` or ``max = "0.2"`` is refused, where
-    pydantic would read 1 and 0.2)."""
+    a number is written as one and a boolean as ``true`` / ``false`` (``min_group_size =
+    true``, ``max = "0.2"``, ``n_jobs = "4"``, ``hidden = ["64"]`` and ``use_defaults = "no"``
+    or ``1`` are refused, where pydantic would read 1, 0.2, 4, 64, false and true)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
-    def _numbers_are_numbers(cls, data: Any) -> Any:
+    def _kinds_are_kept(cls, data: Any) -> Any:
         if isinstance(data, dict):
             for name, value in data.items():
                 field = cls.model_fields.get(name) if isinstance(name, str) else None
-                if isinstance(value, bool | str) and field and _numbers_only(field.annotation):
-                    raise PydanticCustomError(NOT_A_NUMBER, "must be a number, not {value}",
-                                              {"key": name, "value": _toml(value)})
+                if field is None:
+                    continue
+                annotation = field.annotation
+                item = _list_item(annotation)
+                if item is not None and isinstance(value, list):
+                    for index, element in enumerate(value):
+                        _check(name, element, item, index)
+                else:
+                    _check(name, value, annotation)
         return data
+
+
+def _list_item(annotation: Any) -> Any:
+    """The item annotation of a ``list[X]`` field (``list[X] | None`` too), else None."""
+    union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    for member in typing.get_args(annotation) if union else (annotation,):
+        if typing.get_origin(member) is list:
+            return typing.get_args(member)[0]
+    return None

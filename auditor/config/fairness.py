@@ -10,6 +10,10 @@ from auditor.config._base import StrictModel
 
 # Interval of each per-group rate (the gaps' simultaneous intervals build on it).
 IntervalMethod = Literal["wilson", "jeffreys", "clopper-pearson"]
+NO_FEATURE = (
+    "an empty list audits no feature: leave the key out to audit every sensitive column of "
+    "the data, or set fairness.enabled = false"
+)
 
 
 class FairnessConfig(StrictModel):
@@ -35,6 +39,13 @@ class FairnessConfig(StrictModel):
     # the split has at most this many rows. 0 (default): off - auditor's tests hold the engine
     # to fairlearn's numbers, and the cross-check was most of the fairness check's time.
     reference_check_max_rows: int = Field(0, ge=0)
+
+    @field_validator("sensitive")
+    @classmethod
+    def _names_a_feature(cls, value: list[str] | None) -> list[str] | None:
+        if value == []:
+            raise ValueError(NO_FEATURE)
+        return value
 
     @field_validator("intersections")
     @classmethod

@@ -5,11 +5,15 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import typing
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import ErrorDetails
+
+from auditor.config._base import WRONG_KIND
 
 # pydantic's names of a union's members in an error's location ("literal['pairs','none']",
 # "list[list[str]]", "str"): not keys the user wrote.
@@ -20,6 +24,7 @@ DATA_SOURCES = ("digits", "adult", "mnist", "table")
 CLOSE = 0.75
 SUGGEST = "did you mean {keys}?"
 TOP_LEVEL = "{key} at the top level, before any [table]"
+LIST_NOT_SCALAR = "must be a list, not one value: write [{value}]"
 
 
 def format_loc(loc: tuple[Any, ...]) -> str:
@@ -95,3 +100,19 @@ def did_you_mean(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
 
 
 __all__ = ["did_you_mean", "format_loc"]
+
+
+def key_and_message(error: ErrorDetails, model: type[BaseModel]) -> tuple[str, str]:
+    """A pydantic error of ``model`` as the key the user wrote and what is wrong with it."""
+    where = tuple(error["loc"])
+    ctx = error.get("ctx") or {}
+    if error["type"] == WRONG_KIND:  # raised by the table, for one of its keys
+        where = (*where, ctx["key"], *([ctx["index"]] if "index" in ctx else []))
+    msg = error["msg"].removeprefix("Value error, ")  # pydantic's prefix for a validator's
+    if error["type"] == "extra_forbidden":
+        hint = did_you_mean(model, where)
+        msg = f"unknown key ({hint})" if hint else "unknown key"
+    if error["type"] == "list_type" and isinstance(error["input"], str | int | float):
+        value = json.dumps(error["input"], ensure_ascii=False)  # as TOML writes it
+        msg = LIST_NOT_SCALAR.format(value=value)  # sensitive = "sex": write ["sex"]
+    return format_loc(where) or "(top level)", msg

@@ -131,7 +131,7 @@ def test_largest_seed_is_valid():
     assert AuditConfig(seed=2**63 - 1).seed == 2**63 - 1
 
 
-@pytest.mark.parametrize("name", ["../../x", "a/b", "a\\\\b", "..", ".", ""])
+@pytest.mark.parametrize("name", ["../../x", "a/b", "a\\\\b", "..", "."])
 def test_name_is_one_folder_name(tmp_path, name):
     from auditor.config import NAME_HAS_PATH
 
@@ -342,3 +342,27 @@ def test_the_largest_counts_are_taken(tmp_path):
                                       f"{MAX_PROCESSES}\ncanary_candidates = {MAX_CANDIDATES}\n"))
     assert cfg.privacy.n_jobs == MAX_PROCESSES
     assert load_config(write(tmp_path, '[privacy]\nn_jobs = "auto"\n')).privacy.n_jobs == "auto"
+
+
+def test_values_of_the_right_kind_still_load(tmp_path):
+    """The kind check refuses only what pydantic would have coerced: booleans, numbers,
+    "auto" and lists of numbers written as such load as before."""
+    cfg = load_config(write(tmp_path, (
+        '[gates]\nuse_defaults = false\n[fairness]\nmitigation_preview = true\n'
+        '[privacy]\nn_jobs = 2\nfpr_levels = [0.01, 1e-3]\n[model]\nhidden = [64, 32.0]\n'
+        '[finetune]\nlr = 1\n')))  # fmt: skip
+    assert cfg.gates.use_defaults is False and cfg.fairness.mitigation_preview is True
+    assert cfg.privacy.n_jobs == 2 and cfg.privacy.fpr_levels == [0.01, 0.001]
+    assert cfg.model.hidden == [64, 32] and cfg.finetune.lr == 1.0
+    cfg = load_config(write(tmp_path, '[fairness]\nmitigation_preview = "auto"\n'))
+    assert cfg.fairness.mitigation_preview == "auto"
+
+
+def test_a_file_name_makes_a_name_the_config_takes():
+    """A predictions file's stem names its run: cut to the name's byte limit (on a character
+    boundary), and "predictions" for a stem of dots or spaces."""
+    from auditor.config import MAX_NAME_BYTES, name_from_file
+
+    long = name_from_file("/x/" + "é" * 200 + ".csv")
+    assert len(long.encode()) == MAX_NAME_BYTES and AuditConfig(name=long).name == long
+    assert name_from_file("/x/   .csv") == name_from_file("/x/...csv") == "predictions"

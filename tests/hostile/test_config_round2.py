@@ -1,0 +1,58 @@
+"""Hostile audit configs, round 2 (a new user editing `auditor init`'s example for their own
+table): values of the wrong kind that pydantic's lax mode read as something else, and keys
+whose error did not say what to write. Each is refused with exit 2 before any work, in one
+line naming the config file and the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.hostile.conftest import assert_nothing_written, assert_refused, write_files
+
+TABLE = '[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\nsensitive = ["sex"]\n'
+CSV = "x,sex,y\n" + "".join(f"{i % 7},{'FM'[i % 2]},{(i // 2) % 2}\n" for i in range(400))
+
+# fmt: off
+CASES = [
+    # (id, config text, substrings of the one error line)
+    # Booleans: "no" was read as false, 1 and "off" as true / false, silently.
+    ("bool-as-text", '[gates]\nuse_defaults = "no"\n',
+     ["a.toml", "gates.use_defaults", 'must be true or false, not "no"']),
+    ("bool-as-number", TABLE + "missing_group = 1\n",
+     ["a.toml", "data.missing_group", "must be true or false, not 1"]),
+    ("bool-or-auto-as-text", '[fairness]\nmitigation_preview = "off"\n',
+     ["a.toml", "fairness.mitigation_preview", 'must be true, false or "auto", not "off"']),
+    ("bool-text-true", '[privacy]\nenabled = "true"\n', ["a.toml", "privacy.enabled"]),
+    # A number or "auto": "4" was read as 4 and true as 1.
+    ("number-or-auto-as-text", '[privacy]\nn_jobs = "4"\n',
+     ["a.toml", "privacy.n_jobs", 'must be a number or "auto", not "4"']),
+    ("number-or-auto-as-bool", "[privacy]\nn_jobs = true\n", ["a.toml", "privacy.n_jobs"]),
+    # A list of numbers: each item is a number ("32" was read as 32, true as 1).
+    ("list-item-as-text", '[model]\nhidden = [64, "32"]\n',
+     ["a.toml", "model.hidden[1]", 'must be a number, not "32"']),
+    ("list-item-as-bool", "[model]\nhidden = [true]\n", ["a.toml", "model.hidden[0]"]),
+    ("fpr-level-as-text", '[privacy]\nfpr_levels = ["0.01"]\n',
+     ["a.toml", "privacy.fpr_levels[0]"]),
+    # One value where a list belongs: say how to write it.
+    ("sensitive-not-a-list", TABLE.replace('["sex"]', '"sex"'),
+     ["a.toml", "data.sensitive", 'write ["sex"]']),
+    ("probes-not-a-list", '[privacy]\nprobes = "loss"\n', ["a.toml", "privacy.probes",
+                                                          'write ["loss"]']),
+    # An empty fairness.sensitive audited nothing after all the training, then failed the
+    # checklist saying that the data declares no sensitive feature (it did).
+    ("fairness-names-none", TABLE + "[fairness]\nsensitive = []\n",
+     ["a.toml", "fairness.sensitive", "fairness.enabled = false"]),
+    # A blank name made reports/'   '; a long one failed at the lock, naming --out.
+    ("name-blank", 'name = "   "\n', ["a.toml", "name", "blank"]),
+    ("name-empty", 'name = ""\n', ["a.toml", "name", "blank"]),
+    ("name-too-long", f'name = "{"n" * 201}"\n', ["a.toml", "name", "200 bytes"]),
+    ("name-too-long-utf8", f'name = "{"é" * 101}"\n', ["a.toml", "name", "not 202"]),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("config", "names"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_wrong_kind_is_refused_before_any_work(cli, tmp_path, config, names):
+    write_files(tmp_path, {"a.toml": config, "t.csv": CSV})
+    assert_refused(cli(["run", "a.toml", "--out", "out"]), *names)
+    assert_nothing_written(tmp_path)
