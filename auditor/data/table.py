@@ -188,13 +188,12 @@ def is_id_like(values: pd.Series) -> bool:
     float (some value not an integer): an ID rather than a measurement."""
     if pd.api.types.is_bool_dtype(values) or len(values) < 2:
         return False
-    if values.nunique(dropna=False) < len(values):
-        return False
-    if pd.api.types.is_float_dtype(values):
-        finite = values.to_numpy(dtype=float)
+    if pd.api.types.is_float_dtype(values):  # first: a scan, where counting sorts or hashes
+        finite = values.to_numpy(dtype=float, na_value=np.nan)
         finite = finite[np.isfinite(finite)]
-        return bool(np.all(finite == np.round(finite)))
-    return True
+        if not np.all(finite == np.round(finite)):
+            return False
+    return bool(values.nunique(dropna=False) == len(values))
 
 
 def require_named_columns(frame: pd.DataFrame, config: TableData, *, src: str) -> None:

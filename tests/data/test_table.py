@@ -493,3 +493,16 @@ def test_not_mixed_reads_each_distinct_value_once_with_the_row_by_row_verdict(se
             except AuditorInputError as err:
                 outcome.append(str(err))
         assert outcome[0] == outcome[1]
+
+
+@pytest.mark.parametrize(
+    ("values", "id_like"),
+    [(pd.Series([0.5, 1.5, 2.5]), False),  # distinct, continuous: a measurement
+     (pd.Series([1.0, 2.0, np.nan]), True), (pd.Series([1.0, np.nan, np.nan]), False),
+     (pd.Series([1.0, 2.0, np.inf]), True), (pd.Series([1.0, 2.0, None], dtype="Float64"), True),
+     (pd.Series([1.5, None], dtype="Float64"), False), (pd.Series([3, 1, 2]), True),
+     (pd.Series([1, 1, 2]), False), (pd.Series(["a", None, "b"]), True),
+     (pd.Series([True, False]), False), (pd.Series([7.0]), False)],
+)  # fmt: skip
+def test_an_id_is_a_distinct_value_in_every_row_unless_a_continuous_float(values, id_like):
+    assert T.is_id_like(values) is id_like
