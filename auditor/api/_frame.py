@@ -21,6 +21,10 @@ NOT_A_TABLE = (
 )
 NOT_A_NAME = "give the name of a column (a string or a column label); got {found}"
 NOT_NAMES = "give a list of column names, or one column's name; got a {found}"
+A_COLUMN = (
+    "give the names of the sensitive columns, not a column's values; got a Series of {n:,} "
+    "values ({values}){hint}"
+)
 TWICE = "column {column!r} appears {times} times in the DataFrame; rename all but one"
 SAME_TEXT = "columns {a!r} and {b!r} are both {text!r} as text; rename one"
 NO_SUCH_COLUMN = "no column {column!r} in the DataFrame (columns: {have})"
@@ -54,7 +58,17 @@ def column_label(value: Any, *, role: str) -> Hashable:
         return value
     if type(value).__module__ == "numpy" and getattr(value, "ndim", 1) == 0:
         return value.item()  # a numpy integer or string scalar
-    raise AuditorInputError(NOT_A_NAME.format(found=type(value).__name__), field=role)
+    raise AuditorInputError(NOT_A_NAME.format(found=type(value).__name__) + _by_name(value, role),
+                            field=role)  # fmt: skip
+
+
+def _by_name(value: Any, role: str) -> str:
+    """How to name the column ``value`` is, where it is a named pandas Series (``df["sex"]``
+    given as the column itself, as scikit-learn and fairlearn take it): ``; sensitive=['sex']``."""
+    name = getattr(value, "name", None) if hasattr(value, "to_frame") else None
+    if not isinstance(name, str | int | tuple) or isinstance(name, bool):
+        return ""
+    return f"; {role}={[name] if role == 'sensitive' else name!r}"
 
 
 def sensitive_labels(value: Any) -> tuple[Hashable, ...]:
@@ -66,8 +80,21 @@ def sensitive_labels(value: Any) -> tuple[Hashable, ...]:
         return (value,)
     if isinstance(value, Sequence) or hasattr(value, "tolist"):
         items = value.tolist() if hasattr(value, "tolist") else list(value)
+        if hasattr(value, "to_frame") and _repeats(items):  # a Series: a column's values
+            shown = ", ".join(map(repr, dict.fromkeys(items[:200])))[:60]
+            raise AuditorInputError(A_COLUMN.format(n=len(items), values=shown,
+                                                    hint=_by_name(value, "sensitive")),
+                                    field="sensitive")  # fmt: skip
         return tuple(column_label(v, role="sensitive") for v in items)
     raise AuditorInputError(NOT_NAMES.format(found=type(value).__name__), field="sensitive")
+
+
+def _repeats(items: list) -> bool:
+    """Some value of ``items`` is there twice (names never are: a column's values are)."""
+    try:
+        return len(set(items)) < len(items)
+    except TypeError:  # unhashable values: no column's name
+        return True
 
 
 def text_name(label: Hashable) -> str:

@@ -110,3 +110,18 @@ def test_a_table_the_audit_cannot_read_is_one_line_naming_the_argument(
         audit_predictions(change(frame), **kw)
     assert re.search(expected, str(err.value)), str(err.value)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("role", ["sensitive", "y_true"])
+def test_the_column_itself_given_for_its_name_is_refused_saying_how_to_name_it(role: str):
+    """``sensitive=df["sex"]`` (as fairlearn's ``sensitive_features`` takes it) was read as a
+    list of 600 column names and refused as "a sensitive column is named twice"; now, as
+    ``y_true=df["label"]`` too, one line giving the argument by name."""
+    frame = _frame()
+    column = "sex" if role == "sensitive" else "label"
+    kw = {**KW, "sensitive": ["sex"], role: frame[column]}
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(frame, **kw)
+    named = f"{role}=['sex']" if role == "sensitive" else f"{role}='label'"
+    assert str(err.value).endswith(named) and err.value.field == role, str(err.value)
+    assert "named twice" not in str(err.value)
