@@ -4,8 +4,11 @@ Per group (each sensitive feature and each intersection): the metrics of
 :mod:`auditor.fairness.metrics` with score intervals; per feature: fairlearn's disparities
 between groups and to the overall value (:mod:`auditor.fairness.disparities`).
 
-A group with fewer rows than ``min_group_size`` is reported (its metrics and intervals) but
-left out of the disparities; it never takes the verdict away from the groups that have data.
+A combination of values that no row has (an empty cell of an intersection, an unused
+category) is not a group: it is not listed, as the per-group scores do not list it (the card
+names those combinations). A group with fewer rows than ``min_group_size`` is reported (its
+metrics and intervals) but left out of the disparities; it never takes the verdict away from
+the groups that have data.
 A compared group with few positives (or negatives, or predicted positives) stays in: its
 rate's interval is wide, and the gap's interval carries that uncertainty.
 """
@@ -131,6 +134,8 @@ def _feature(
     positive_favourable: bool,
 ) -> FeatureResult:
     labels, counts = table.marginal(spec)
+    have = np.flatnonzero(counts.sum(axis=(1, 2)))  # a combination no row has is no group
+    labels, counts = [labels[i] for i in have], counts[have]
     label_str = [spec_name(x) for x in labels]
     point = all_metrics(counts, views)
     bounds = metric_bounds(point, counts, level=level, method=method)

@@ -3,8 +3,10 @@ field that a template names but the audit lacks is an error, never a blank."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -99,6 +101,30 @@ def ci_html(estimate: Any, digits: int = 3) -> Markup:
     return Markup(text)
 
 
+ABSENT_SHOWN = 20  # absent combinations named on a card; the rest are counted
+
+
+def absent_cells(features: Mapping[str, Any], feature: Mapping[str, Any]) -> dict[str, Any]:
+    """The combinations of an intersection's features' groups that no row has: ``count``
+    and the first ``ABSENT_SHOWN`` labels (``shown``, in the features' group order). They
+    are no groups (audit.json leaves them out; one written before lists them with n = 0,
+    counted here too): a card names them rather than print a row without data."""
+    parts = feature["components"]
+    if len(parts) < 2:  # an unused category: listed with n = 0 by an older audit.json only
+        empty = [g["group"] for g in feature["groups"] if not g["n"]]
+        return {"count": len(empty), "shown": empty[:ABSENT_SHOWN]}
+    present = {tuple(g["values"][c] for c in parts) for g in feature["groups"] if g["n"]}
+    seen = [list(dict.fromkeys(g["values"][c] for g in feature["groups"])) for c in parts]
+    labels = [
+        [g["values"][c] for g in features[c]["groups"] if g["n"]] if c in features else seen[i]
+        for i, c in enumerate(parts)
+    ]  # fmt: skip
+    count = math.prod(len(x) for x in labels) - len(present)
+    absent = (cell for cell in itertools.product(*labels) if cell not in present)
+    shown = list(itertools.islice(absent, ABSENT_SHOWN)) if count else []
+    return {"count": count, "shown": [" & ".join(cell) for cell in shown]}
+
+
 def fmt_pct(value: Any, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
@@ -149,7 +175,8 @@ def environment(markdown: bool = False) -> jinja2.Environment:
                        status_md=status_md, status_text=status_text)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
-                       card_splits=card_splits, ci=ci_html)  # fmt: skip
+                       card_splits=card_splits, ci=ci_html,
+                       absent_cells=absent_cells)  # fmt: skip
     env.tests["predictions_only"] = predictions_only
     env.tests["supplied"] = supplied
     return env

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from auditor.fairness.scores import ONE_CLASS, add_cells, scores_by_group
 from auditor.results.score_intervals import (
@@ -65,3 +67,70 @@ def test_the_method_names_the_intervals_and_the_reasons_are_precise():
     assert log_loss_missing([(0, math.nan, math.nan), (5, 0.1, 0.01)]) == ONE_CLASS_LOSS
     assert log_loss_missing([(1, 0.3, math.nan), (5, 0.1, 0.01)]) == NOT_TWO_PER_CLASS
     assert log_loss_missing([(2, 0.3, 0.0), (5, 0.1, 0.01)]) is None
+
+
+def test_fairness_and_scores_list_the_same_groups_and_no_empty_cell():
+    """An intersection cell no row has (z & q) and a category no row has are not groups: the
+    fairness table and the per-group scores both leave them out, and list the same groups."""
+    from auditor.fairness import audit_counts, counts_from_arrays, resolve_specs
+
+    rng = np.random.default_rng(3)
+    n = 900
+    frame = pd.DataFrame({"a": rng.choice(["x", "y", "z"], n), "b": rng.choice(["p", "q"], n)})
+    frame.loc[frame.a == "z", "b"] = "p"  # no row is z & q
+    frame["b"] = pd.Categorical(frame["b"], categories=["p", "q", "unused"])
+    y = rng.integers(0, 2, n)
+    score = rng.random(n)
+    specs = resolve_specs(["a", "b"], "pairs")
+    fair = audit_counts(counts_from_arrays(y, (score > 0.5).astype(int), frame), specs=specs,
+                        positive=1)  # fmt: skip
+    cells: dict = {}
+    add_cells(cells, score, y, [frame.a.to_numpy(), frame.b.astype(str).to_numpy()])
+    scores = scores_by_group(cells, features=["a", "b"], specs=specs, positive=1,
+                             positive_name="1", min_group_size=30, level=0.95)  # fmt: skip
+    for name, feature in fair.features.items():
+        listed = sorted(g.group for g in feature.groups)
+        assert listed == sorted(g.group for g in scores.features[name]), name
+        assert all(g.n > 0 for g in feature.groups) and feature.n_groups == len(listed)
+    assert "z & q" not in [g.group for g in fair.features["a & b"].groups]
+    assert len(fair.features["a & b"].groups) == 5
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_every_groups_scores_equal_the_loop_over_its_parts(seed):
+    """scores_by_group adds every group's part sums at once (_group_sums): each group's
+    numbers equal, to the bit, those of the loop that merged each group's parts alone (the
+    previous code: _metrics over _sums), on three classes, tied scores and groups of 1-3 rows."""
+    from auditor.fairness import scores as mod
+
+    rng = np.random.default_rng(seed)
+    n = 3000
+    score = np.round(rng.random(n), 2)  # many ties
+    y = rng.choice([0, 1, 2], n, p=[0.5, 0.4, 0.1])
+    a = rng.choice([f"a{i}" for i in range(40)], n, p=_zipf(40))
+    b = rng.choice(["p", "q", "r"], n)
+    c = rng.choice(["u", "v"], n, p=[0.99, 0.01])
+    cells: dict = {}
+    add_cells(cells, score, y, [a, b, c])
+    specs = [("a",), ("b",), ("c",), ("a", "b"), ("b", "c"), ("a", "b", "c")]
+    got = scores_by_group(cells, features=["a", "b", "c"], specs=specs, positive=1,
+                          positive_name="1", min_group_size=30, level=0.95)  # fmt: skip
+    axis = mod.ScoreAxis(cells)
+    checked = 0
+    for spec in specs:
+        axes = [["a", "b", "c"].index(f) for f in spec]
+        for g in got.features[mod.spec_name(spec)]:
+            members = [cell for cell in cells if mod.spec_name([cell[i] for i in axes]) == g.group]
+            pos, neg = mod._classes(cells, members, 1)
+            m = mod._metrics(cells, pos, neg, axis.auc(cells, pos, neg))
+            want = mod._estimates(m, level=0.95)
+            assert g.n == m.n
+            for name in ("roc_auc", "log_loss", "ece"):
+                assert repr(getattr(g, name)) == repr(want[name]), (spec, g.group, name)
+            checked += 1
+    assert checked > 200 and any(g.n < 4 for gs in got.features.values() for g in gs)
+
+
+def _zipf(k: int) -> np.ndarray:
+    w = 1.0 / np.arange(1, k + 1) ** 1.5
+    return w / w.sum()
