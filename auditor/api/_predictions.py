@@ -58,6 +58,8 @@ PYTHON_FIELDS = {
     "--dask-scheduler": "dask_scheduler",
     "--out": "out_dir",
 }
+URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")  # a scheme of 2+ letters, not a drive (C:)
+NOT_LOCAL = "a URL: auditor reads a local CSV or Parquet file; download it first"
 DATA_ROW = re.compile(r"\bdata row (\d+)\b")
 _FLAG = re.compile("|".join(re.escape(f) + r"(?![\w-])" for f in PYTHON_WORDS))
 
@@ -164,6 +166,7 @@ def _audited(
 ) -> AuditResult:  # fmt: skip
     """:func:`audit_predictions`, its errors in the command line's words."""
     seed, batch_rows = _checked_counts(seed=seed, batch_rows=batch_rows)
+    source = _local_file(source) if isinstance(source, str | Path) else source
     cols, labels = _columns(cols, y_true, y_pred, y_score, sensitive, missing_group)
     name = name_from_file(source) if isinstance(source, str | Path) else FRAME_NAME
     config = config or AuditConfig(name=name)
@@ -188,6 +191,14 @@ def _audited(
             audit = _renamed(audit, path.name, FRAME_SOURCE, within=True)
     result = AuditResult(data=audit)
     return result if out is None else result.write(out, lock_timeout=lock_timeout)
+
+
+def _local_file(source: str | Path) -> Path:
+    """The file ``source`` names, ``~`` expanded (as pandas' readers expand it); a URL
+    (``s3://``, ``https://``: Path would read ``s3:/bucket``, "no such file") is one line."""
+    if URL.match(str(source)):
+        raise AuditorInputError(NOT_LOCAL, source=str(source), field="source")
+    return Path(source).expanduser()
 
 
 def _start_reading(
