@@ -38,6 +38,7 @@ from auditor.record import (
     SCHEMA_VERSION,
     check_config_read_back,
     check_counts_read_back,
+    check_gates_read_back,
     check_intervals_read_back,
     prepare_validator,
     refuse_non_json_values,
@@ -302,4 +303,5 @@ def read_audit(path: str | Path) -> tuple[dict[str, Any], str]:
     check_config_read_back(data, source=str(path))
     check_counts_read_back(data, source=str(path))
     check_intervals_read_back(data, source=str(path))
+    check_gates_read_back(data, source=str(path))
     return data, text

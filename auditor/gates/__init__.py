@@ -10,7 +10,7 @@ built-in gates), :mod:`~auditor.gates.judge` (one rule -> results),
 from __future__ import annotations
 
 from auditor.gates.baseline import load_baseline
-from auditor.gates.evaluate import evaluate_gates, exit_code, judge_audit
+from auditor.gates.evaluate import evaluate_gates, exit_code, judge_audit, tally
 from auditor.gates.judge import evaluate_rule, interval_relation, judge
 from auditor.gates.rules import default_rules, rule_problems, validate_rules
 from auditor.gates.section import GateResult, GatesSection, bound_text, identity
@@ -29,5 +29,6 @@ __all__ = [
     "judge_audit",
     "load_baseline",
     "rule_problems",
+    "tally",
     "validate_rules",
 ]

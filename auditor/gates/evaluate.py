@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -145,9 +145,7 @@ def judge_audit(
         summary = base.summary(
             extra, dict(baseline), file=baseline_file, tolerance=config.baseline_tolerance
         )
-    statuses: tuple[Status, ...] = ("pass", "warn", "fail")
-    counts = {k: sum(r.status == k for r in results) for k in statuses}
-    verdict = "fail" if counts["fail"] else "warn" if counts["warn"] else "pass"
+    counts, verdict = tally(r.status for r in results)
     return GatesSection(
         verdict=verdict,
         fail_on=config.fail_on,
@@ -157,6 +155,15 @@ def judge_audit(
         results=tuple(results),
         baseline=summary,
     )
+
+
+def tally(statuses: Iterable[str]) -> tuple[dict[str, int], Status]:
+    """The counts of pass, warn and fail among gates' ``statuses``, and their verdict: fail
+    if any failed, else warn if any warned, else pass."""
+    found = list(statuses)
+    counts = {k: found.count(k) for k in ("pass", "warn", "fail")}
+    verdict: Status = "fail" if counts["fail"] else "warn" if counts["warn"] else "pass"
+    return counts, verdict
 
 
 def evaluate_gates(

@@ -23,6 +23,7 @@ from typing import Any
 from auditor import __version__
 from auditor.audit_tree.walk import each_estimate, estimate_nodes
 from auditor.errors import AuditorInputError
+from auditor.gates import tally
 from auditor.io import atomic_write_text, user_cache_dir
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
@@ -226,6 +227,7 @@ def check_counts_read_back(data: dict[str, Any], *, source: str) -> None:
 
 
 OUTSIDE_INTERVAL = "{value} is outside its interval [{lo}, {hi}]"
+REVERSED_INTERVAL = "the interval [{lo}, {hi}] is reversed (ci_low above ci_high)"
 
 
 def _number(x: Any) -> bool:
@@ -240,21 +242,47 @@ def _outside(value: Any, lo: Any, hi: Any) -> bool:
     return (_number(lo) and lo > value + slack) or (_number(hi) and hi < value - slack)
 
 
-def _node_outside(node: dict[str, Any]) -> bool:
-    return _outside(node.get("value"), node.get("ci_low"), node.get("ci_high"))
+def _reversed(lo: Any, hi: Any) -> bool:
+    return _number(lo) and _number(hi) and lo > hi + READ_BACK_TOLERANCE * max(1.0, abs(hi))
+
+
+def _node_contradicted(node: dict[str, Any]) -> bool:
+    lo, hi = node.get("ci_low"), node.get("ci_high")
+    return _outside(node.get("value"), lo, hi) or _reversed(lo, hi)
 
 
 def check_intervals_read_back(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` naming the first estimate node of an audit read back
-    whose value lies outside its own interval (auditor never writes one: a hand-edited
-    number); the gates, the card and the diff would show and judge it as evidence."""
-    if not any(map(_node_outside, each_estimate(data))):  # the common case: no keys built
+    whose interval is reversed (ci_low above ci_high, a null value's too) or whose value lies
+    outside it (auditor never writes either: a hand-edited number); the gates, the card and
+    the diff would show and judge it as evidence."""
+    if not any(map(_node_contradicted, each_estimate(data))):  # the common case: no keys built
         return
     for keys, node in estimate_nodes(data):
         value, lo, hi = node.get("value"), node.get("ci_low"), node.get("ci_high")
+        if _reversed(lo, hi):
+            why = REVERSED_INTERVAL.format(lo=lo, hi=hi)
+            raise AuditorInputError(why, source=source, field="/".join(map(str, (*keys, "ci_low"))))
         if _outside(value, lo, hi):
             why = OUTSIDE_INTERVAL.format(value=value, lo=lo, hi=hi)
             raise AuditorInputError(why, source=source, field="/".join(map(str, (*keys, "value"))))
+
+
+NOT_THE_TALLY = "{found!r} is not what gates/results hold ({expected!r})"
+
+
+def check_gates_read_back(data: dict[str, Any], *, source: str) -> None:
+    """Raise :class:`AuditorInputError` where the gates section of an audit read back says
+    another verdict or other counts than its own results (a gate removed, a verdict edited):
+    the card and the diff show the verdict, and a diff compares it."""
+    gates = data.get("gates")
+    if not isinstance(gates, dict) or gates.get("status") != "ok":
+        return
+    counts, verdict = tally(r.get("status") for r in gates.get("results") or ())
+    for key, expected in (("counts", counts), ("verdict", verdict)):
+        if gates.get(key) != expected:
+            why = NOT_THE_TALLY.format(found=gates.get(key), expected=expected)
+            raise AuditorInputError(why, source=source, field=f"gates/{key}")
 
 
 def _deepest(error: Any) -> Any:

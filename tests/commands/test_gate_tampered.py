@@ -190,6 +190,15 @@ EDITED_NUMBERS = [
      "/metrics/accuracy/value", "is outside its interval"),
     ("gap", lambda a: _worst_gap(a).update(value=0.0, ci_low=0.05),
      "/between_groups/value", "is outside its interval"),
+    # a null value's reversed interval was read back, shown and diffed as evidence
+    ("reversed", lambda a: _worst_gap(a).update(value=None, ci_low=0.9, ci_high=0.1),
+     "/between_groups/ci_low", "the interval [0.9, 0.1] is reversed"),
+    # a verdict or counts its own results do not hold: the card and the diff showed them
+    ("verdict", lambda a: a["gates"].update(verdict="pass" if a["gates"]["verdict"] != "pass"
+                                            else "fail"),
+     "gates/verdict", "is not what gates/results hold"),
+    ("gate-removed", lambda a: a["gates"]["results"].pop(0),
+     "gates/counts", "is not what gates/results hold"),
 ]  # fmt: skip
 
 
