@@ -56,3 +56,39 @@ def test_wrong_kind_is_refused_before_any_work(cli, tmp_path, config, names):
     write_files(tmp_path, {"a.toml": config, "t.csv": CSV})
     assert_refused(cli(["run", "a.toml", "--out", "out"]), *names)
     assert_nothing_written(tmp_path)
+
+
+# fmt: off
+TOML_CASES = [
+    # (id, config text, substrings of the one error line): the key, the line and what to do.
+    ("key-twice", '[data]\nsource = "digits"\nsource = "table"\n',
+     ["a.toml: data.source: ", "line 3", "written twice", "keep one", 'source = "table"']),
+    ("table-twice", "[pretrain]\nepochs = 3\n[pretrain]\nlr = 0.1\n",
+     ["a.toml: pretrain: ", "line 3", "table written twice"]),
+    ("second-rule",
+     '[[gates.rules]]\nmetric = "a"\nmax = 1\n[[gates.rules]]\nmetric = "b" max = 1\n',
+     ["a.toml: gates.rules[1].metric: ", "line 5", 'metric = "b" max = 1']),
+    ("no-line", "x = [1,\n", ["a.toml", "not valid TOML", "end of document"]),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("config", "names"), [c[1:] for c in TOML_CASES],
+                         ids=[c[0] for c in TOML_CASES])  # fmt: skip
+def test_toml_error_names_the_key_and_the_line(cli, tmp_path, config, names):
+    """tomllib says "Cannot overwrite a value (at line 3, column 11)": which key, and what to
+    do, was left to the user."""
+    write_files(tmp_path, {"a.toml": config})
+    assert_refused(cli(["run", "a.toml", "--out", "out"]), *names)
+    assert_nothing_written(tmp_path)
+
+
+def test_init_example_with_its_table_block_uncommented_names_the_key(cli, tmp_path):
+    """The first edit a user makes to `auditor init`'s file: uncomment the own-table lines
+    and leave the digits lines above them."""
+    assert cli(["init"]).code == 0
+    path = tmp_path / "auditor.toml"
+    path.write_text(path.read_text().replace('# source = "table"', 'source = "table"', 1))
+    assert_refused(cli(["run", "auditor.toml", "--out", "out"]),
+                   "auditor.toml: data.source: ", "written twice", "keep one")  # fmt: skip
+    assert_nothing_written(tmp_path)
