@@ -19,6 +19,7 @@ NOT_A_TABLE = (
     "give a pandas DataFrame, a 2-D numpy array, an object with to_pandas() or a CSV / "
     "Parquet path; got {found}"
 )
+LAZY = ("toPandas", "compute", "collect")  # a lazy table's way to its rows, as pandas or not
 NOT_A_NAME = "give the name of a column (a string or a column label); got {found}"
 NOT_NAMES = "give a list of column names, or one column's name; got a {found}"
 A_COLUMN = (
@@ -47,8 +48,13 @@ def as_frame(source: Any) -> pd.DataFrame:
             return frame
     elif shape is not None and hasattr(source, "dtype") and len(shape) == 2:
         return pd.DataFrame(source)
-    found = type(source).__name__ if shape is None else f"{type(source).__name__} {shape}"
-    raise AuditorInputError(NOT_A_TABLE.format(found=found), field="source")
+    kind = type(source)
+    package = kind.__module__.split(".")[0]
+    named = kind.__name__ if package in ("builtins", "pandas") else f"{package} {kind.__name__}"
+    found = named if shape is None else f"{named} {shape}"
+    lazy = [m for m in LAZY if callable(getattr(source, m, None))][:1]  # Spark, Dask, polars
+    hint = f"; call .{lazy[0]}() first to hold its rows in memory" if lazy else ""
+    raise AuditorInputError(NOT_A_TABLE.format(found=found) + hint, field="source")
 
 
 def column_label(value: Any, *, role: str) -> Hashable:

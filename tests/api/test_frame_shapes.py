@@ -125,3 +125,21 @@ def test_the_column_itself_given_for_its_name_is_refused_saying_how_to_name_it(r
     named = f"{role}=['sex']" if role == "sensitive" else f"{role}='label'"
     assert str(err.value).endswith(named) and err.value.field == role, str(err.value)
     assert "named twice" not in str(err.value)
+
+
+class _Lazy:
+    """A lazy table as polars (``collect``), Dask (``compute``) and Spark (``toPandas``)
+    hand one over: its rows are not in memory until asked for."""
+
+    def __init__(self, method: str) -> None:
+        setattr(self, method, lambda: _frame())
+
+
+@pytest.mark.parametrize("method", ["collect", "compute", "toPandas"])
+def test_a_lazy_table_is_refused_saying_how_to_get_its_rows(method: str):
+    """A polars LazyFrame, a Dask or a Spark DataFrame was "got LazyFrame" / "got DataFrame"
+    beside "give a pandas DataFrame": now the call that holds its rows is named."""
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(_Lazy(method), sensitive=["sex"], **KW)
+    assert str(err.value).endswith(f"; call .{method}() first to hold its rows in memory")
+    assert err.value.field == "source"
