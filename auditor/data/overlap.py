@@ -52,7 +52,7 @@ def check_not_members(splits: dict[str, Split], *, src: str, arg: str) -> None:
     if same and _chance_of_same(theirs.value_counts().to_numpy()) < SAME_BY_CHANCE:
         raise AuditorInputError(SAME_ROWS.format(n=len(theirs), arg=arg), source=src,
                                 field=field)  # fmt: skip
-    shared = int(theirs.isin(set(mine)).sum())
+    shared = int(theirs.isin(mine).sum())  # a hash table of the keys (a set: Python objects)
     repeats = int(mine.duplicated(keep=False).sum())  # a member row matching another one
     low, _ = wilson_bounds(shared, len(theirs), level=EVIDENT)
     _, high = wilson_bounds(repeats, len(mine), level=EVIDENT)
