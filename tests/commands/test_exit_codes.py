@@ -139,7 +139,6 @@ def test_a_command_ending_while_a_read_runs_ahead_leaves_at_once(monkeypatch):
     monkeypatch.setattr(cli.os, "_exit", left.append)
     monkeypatch.setattr(cli.gc, "freeze", lambda: frozen.append(True))
     monkeypatch.setattr(cli.gc, "set_threshold", lambda *young_first: None)
-    monkeypatch.setattr(cli, "install_signal_handlers", lambda: None)
     release = threading.Event()
     job = Background(release.wait, 30)
     with pytest.raises(SystemExit) as ordinary:  # os._exit is stubbed: main goes on to sys.exit

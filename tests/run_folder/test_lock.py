@@ -100,18 +100,28 @@ def test_without_flock_the_filelock_lock_is_used(tmp_path, monkeypatch):
                 pass
 
 
+def _write(out):
+    with staged_run(out):
+        pass
+
+
+@pytest.mark.parametrize("when", ["writing", "before-any-work"])
 @pytest.mark.parametrize("kind", ["folder", "link"])
-def test_a_folder_or_link_in_the_locks_place_is_one_line(tmp_path, kind):
-    """It was an 'internal error' (IsADirectoryError, ELOOP) with a crash log."""
+def test_a_folder_or_link_in_the_locks_place_is_one_line(tmp_path, kind, when):
+    """It was an 'internal error' (IsADirectoryError, ELOOP) with a crash log; then it was
+    found only when the run folder was written (after training): check_out_dir (preflight,
+    every entry point) finds it before any work."""
+    from auditor.preflight import check_out_dir
+
     out = tmp_path / "run"
     if kind == "folder":
         lock_path(out).mkdir()
     else:
         lock_path(out).symlink_to(tmp_path / "elsewhere")
     with pytest.raises(run_folder.AuditorInputError) as err:
-        with staged_run(out):
-            pass
+        (_write if when == "writing" else check_out_dir)(out)
     assert err.value.field == "--out" and "not usable as the run folder's lock" in str(err.value)
+    assert err.value.source == str(lock_path(out))
     assert not (tmp_path / "elsewhere").exists() and not out.exists()
 
 
@@ -133,25 +143,6 @@ def test_a_filesystem_without_flock_is_one_line(tmp_path, monkeypatch, code):
     assert err.value.field == "--out" and "no file locks" in str(err.value)
     assert os.strerror(code) in str(err.value)
     assert os.listdir(tmp_path) == []  # the lock file it made is gone
-
-
-@pytest.mark.parametrize("kind", ["folder", "link"])
-def test_a_bad_lock_is_refused_with_the_out_folder_before_any_work(tmp_path, kind):
-    """check_out_dir (preflight, every entry point) found only the parent unwritable; a
-    folder or link in the lock's place was found when the run folder was written, after
-    training."""
-    from auditor.preflight import check_out_dir
-
-    out = tmp_path / "run"
-    if kind == "folder":
-        lock_path(out).mkdir()
-    else:
-        lock_path(out).symlink_to(tmp_path / "elsewhere")
-    with pytest.raises(run_folder.AuditorInputError) as err:
-        check_out_dir(out)
-    assert err.value.field == "--out" and "not usable as the run folder's lock" in str(err.value)
-    assert err.value.source == str(lock_path(out))
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock"]
 
 
 def test_the_lock_check_makes_nothing_and_lets_a_writer_be(tmp_path):
