@@ -92,3 +92,27 @@ def test_init_example_with_its_table_block_uncommented_names_the_key(cli, tmp_pa
     assert_refused(cli(["run", "auditor.toml", "--out", "out"]),
                    "auditor.toml: data.source: ", "written twice", "keep one")  # fmt: skip
     assert_nothing_written(tmp_path)
+
+
+def test_init_example_edited_as_its_comments_say_is_a_valid_table_audit(tmp_path):
+    """The example's own-table block, uncommented in place of the digits lines as its comment
+    says, is a config that passes every check before the work on a file with its columns."""
+    from auditor.commands.init import EXAMPLE
+    from auditor.config import TableData, load_config
+    from auditor.preflight import check_run
+
+    head, _, rest = EXAMPLE.partition("[data]\n")
+    digits, _, block = rest.partition("# For your own table")
+    assert digits.count("\n") == 2, digits  # "the two lines above": source and target
+    block, _, tail = block.partition("# With a model trained elsewhere")
+    lines = [line.removeprefix("# ") for line in block.splitlines()[1:]]
+    (tmp_path / "auditor.toml").write_text(
+        head + "[data]\n" + "\n".join(lines) + "\n# With a model trained elsewhere" + tail)
+    rows = [f"A{i},{20 + i % 50},{i % 9},{'ABC'[i % 3]},{'FM'[i % 2]},{'xyz'[i % 3]},"
+            f"{'no' if (i // 2) % 2 else 'yes'}" for i in range(600)]  # fmt: skip
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "applicants.csv").write_text(
+        "applicant_id,income,debt,zip3,sex,race,approved\n" + "\n".join(rows) + "\n")
+    config = load_config(tmp_path / "auditor.toml")
+    assert isinstance(config.data, TableData) and config.data.features == ["income", "debt", "zip3"]
+    check_run(config, config_file=str(tmp_path / "auditor.toml"), out=tmp_path / "out")
