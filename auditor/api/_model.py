@@ -50,6 +50,10 @@ if TYPE_CHECKING:
 PYTHON_KIND = "model.kind = 'python' is an object given to auditor.audit_model(model, ...)"
 FRAME_PATH = "dataframe"
 NO_MODEL = "None is not a model (an nn.Module, or an object with predict_proba)"
+A_CLASS = (
+    "got the class {name} itself, not a model: pass a fitted estimator or a module, an "
+    "instance ({name}(...), fitted or with its weights loaded)"
+)
 WRONG_INPUTS = (
     "{name} was fitted on {width} input columns (n_features_in_, without their names) but "
     "the rows give {n} ({columns}): name its columns, in its order, in features"
@@ -300,6 +304,8 @@ def audit_model(
     ``out_dir``."""
     if model is None:
         raise AuditorInputError(NO_MODEL, field="model")
+    if isinstance(model, type):  # LogisticRegression, not LogisticRegression().fit(...)
+        raise AuditorInputError(A_CLASS.format(name=model.__name__), field="model")
     check_model_names(target=target, sensitive=sensitive, features=features)
     base = config or AuditConfig()
     paths = {key: _frame_or_path(v, key=key) for key, v in

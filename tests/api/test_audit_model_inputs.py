@@ -32,6 +32,7 @@ def audit(model, frame, **kw):
     ("change", "field", "words"),
     [
         ({"model": None}, "model", "None is not a model"),
+        ({"model": LogisticRegression}, "model", "got the class LogisticRegression itself"),
         ({"data": [[1, 2], [3, 4]]}, "data", "got list"),
         ({"members": np.zeros((3, 3))}, "members", "got ndarray"),
         ({"empty": True}, "data.path", "no data rows"),
