@@ -62,8 +62,8 @@ def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: in
             if score is None:
                 row, text = _first_text(values)
                 raise AuditorInputError(
-                    f"{SCORE_NOT_NUMERIC} ({text!r} at {data_row(row_offset + row)})",
-                    source=source, field=cols.y_score,
+                    f"{SCORE_NOT_NUMERIC} ({text!r} at {data_row(row_offset + row)})"
+                    + _percent_hint(text), source=source, field=cols.y_score,
                 ) from None  # fmt: skip
     bad = ~np.isfinite(score) | (score < 0) | (score > 1)
     if bad.any():
@@ -152,6 +152,19 @@ def _first_text(values: Any) -> tuple[int, str]:
         except (TypeError, ValueError):
             return i, str(value)[:40]
     return 0, ""
+
+
+def _percent_hint(text: str) -> str:
+    """What to write for a score written as a percentage ('93%', as a spreadsheet formats it):
+    its probability ('0.93'); nothing for other text."""
+    number = text.strip().removesuffix("%").replace(",", ".")
+    if number == text.strip().replace(",", "."):
+        return ""
+    try:
+        value = float(number)
+    except ValueError:
+        return ""
+    return f": percentages? write {value / 100:g} for {text.strip()} (format the column as a number)"
 
 
 def _score_problem(score: np.ndarray, row_offset: int) -> str:

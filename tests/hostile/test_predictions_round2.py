@@ -122,3 +122,18 @@ def test_a_positive_label_in_another_case_is_refused_naming_the_class_it_may_mea
     line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--positive-label", "yes",
                                "--out", OUT]), "--positive-label")  # fmt: skip
     assert line.endswith("positive label 'yes' is not a class (No, Yes); did you mean 'Yes'?")
+
+
+@pytest.mark.parametrize(("written", "sep", "said"), [("93.5%", ",", "write 0.935 for 93.5%"),
+                                                      ("93,5 %", ";", "write 0.935 for 93,5 %")])
+def test_a_score_formatted_as_a_percentage_is_refused_saying_what_to_write(
+    cli, tmp_path, written, sep, said
+):
+    """A spreadsheet's score column formatted as a percentage exports '93.5%': refused as
+    text, now saying it looks like a percentage and what probability to write."""
+    rows = frame().astype({"y_score": object})
+    rows.loc[0, "y_score"] = written
+    rows.to_csv(tmp_path / "p.csv", index=False, sep=sep)
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--y-score", "y_score",
+                               "--out", OUT]), "y_score", "data row 1")  # fmt: skip
+    assert line.endswith(f": percentages? {said} (format the column as a number)")
