@@ -164,7 +164,8 @@ def _percent_hint(text: str) -> str:
         value = float(number)
     except ValueError:
         return ""
-    return f": percentages? write {value / 100:g} for {text.strip()} (format the column as a number)"
+    return (f": percentages? write {value / 100:g} for {text.strip()} (format the column as a "
+            "number)")  # fmt: skip
 
 
 def _score_problem(score: np.ndarray, row_offset: int) -> str:
