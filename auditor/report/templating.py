@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -101,6 +101,24 @@ def ci_html(estimate: Any, digits: int = 3) -> Markup:
     return Markup(text)
 
 
+def _text_html(value: Any) -> str:
+    """``{{ value }}`` as a template prints it: control characters made visible, escaped."""
+    return str(escape(controls_visible(value)))
+
+
+def metric_cells(metrics: Mapping[str, Any], cols: Sequence[tuple[str, str]]) -> Markup:
+    """A group's cells of the per-group table, one per ``(key, label)`` of ``cols``: its
+    estimate (:func:`ci_html`) and count, the reason (if any) as the cell's title; as the
+    template's loop wrote them, without a loop step per cell (36,000 at 1,000 groups)."""
+    cells = []
+    for key, _label in cols:
+        m = metrics[key]
+        title = f' title="{_text_html(m["reason"])}"' if m["reason"] else ""
+        estimate, count = ci_html(m), _num_html(m["n"], 3)
+        cells.append(f'<td class="num"{title}>{estimate} <span class="note">n={count}</span></td>')
+    return Markup("".join(cells))
+
+
 ABSENT_SHOWN = 20  # absent combinations named on a card; the rest are counted
 
 
@@ -176,7 +194,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
                        card_splits=card_splits, ci=ci_html,
-                       absent_cells=absent_cells)  # fmt: skip
+                       absent_cells=absent_cells, metric_cells=metric_cells)  # fmt: skip
     env.tests["predictions_only"] = predictions_only
     env.tests["supplied"] = supplied
     return env

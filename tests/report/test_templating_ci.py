@@ -38,3 +38,28 @@ def test_ci_html_escapes_text_and_shows_controls():
     out = str(templating.ci_html({"value": "<script>\x1b", "ci_low": 0.1, "ci_high": "&"}))
     assert "<script>" not in out and "\x1b" not in out
     assert out.startswith("&lt;script&gt;\\x1b") and "[0.100, &amp;]" in out
+
+
+# The per-group cells as templates/sections/fairness.html.j2 looped over them before.
+CELLS_LOOP = (
+    '{% for k, label in cols %}{% set m = g.metrics[k] %}<td class="num"{% if m.reason %} '
+    'title="{{ m.reason }}"{% endif %}>{{ ci(m) }} <span class="note">n={{ m.n | num }}</span>'
+    "</td>{% endfor %}"
+)
+
+
+def test_metric_cells_print_what_the_templates_loop_printed():
+    env = templating.environment(markdown=False)
+    loop = env.from_string(MACRO + CELLS_LOOP)
+    ours = env.from_string("{{ metric_cells(g.metrics, cols) }}")
+    reasons = [None, "", "the group has no positive rows", '<b title="x">&</b>', "a\x1bb", 3]
+    counts = [0, 7, 12_345, None, "n<"]
+    cols = [(f"m{i}", f"Metric {i}") for i in range(len(reasons))]
+    for shift, value in enumerate(VALUES):
+        metrics = {
+            key: {"value": value, "ci_low": VALUES[(shift + i) % len(VALUES)], "ci_high": 0.9,
+                  "n": counts[(shift + i) % len(counts)], "reason": reasons[i]}
+            for i, (key, _) in enumerate(cols)
+        }  # fmt: skip
+        g = {"metrics": metrics}
+        assert ours.render(g=g, cols=cols) == loop.render(g=g, cols=cols), metrics
