@@ -6,17 +6,21 @@ audit.json and the cards.
 
     .venv/bin/python bench/bench_groups.py                      # 1,000 groups, 200,000 rows
     .venv/bin/python bench/bench_groups.py --groups 3000 --rows 500000 --repeat 3
+    git archive HEAD~3 | tar -x -C /tmp/old && .venv/bin/python bench/bench_groups.py \
+        --repeat 3 --against /tmp/old     # each step alternately here and in /tmp/old
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -41,10 +45,15 @@ def many_groups(n: int, groups: int, seed: int) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def timed(args: list[str]) -> float:
-    """Wall seconds of ``auditor ARGS`` in its own process (exit 0 or 1 expected)."""
+HERE = Path(__file__).resolve().parents[1]
+
+
+def timed(args: list[str], tree: Path = HERE) -> float:
+    """Wall seconds of ``auditor ARGS`` in its own process (exit 0 or 1 expected), run from
+    the source tree ``tree`` (its ``auditor`` package comes first on the path)."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
     start = time.perf_counter()
-    code = subprocess.run([sys.executable, "-m", "auditor", *args],
+    code = subprocess.run([sys.executable, "-m", "auditor", *args], cwd=tree, env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode  # fmt: skip
     wall = time.perf_counter() - start
     if code not in (0, 1):
@@ -58,6 +67,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=1, help="runs of each command (best shown)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--against", type=Path, help="another source tree: each step is timed "
+                    "there too, alternately with this one (side by side, as a ratio)")  # fmt: skip
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_groups-"))
     data = work / "many.csv"
@@ -67,22 +78,37 @@ def main() -> None:
     print(f"{args.rows:,} rows, {args.groups:,} groups ({int((sizes < 30).sum())} under 30 rows, "
           f"{args.groups - len(sizes)} empty) x 5 races; best of {args.repeat}; load average "
           f"{os.getloadavg()[0]:.2f} at the start")  # fmt: skip
+    trees = [HERE] if args.against is None else [HERE, args.against.resolve()]
+    steps = [_steps(data, work / f"tree{i}") for i in range(len(trees))]
+    for i, tree in enumerate(trees):
+        timed(steps[i]["audit"](work / f"tree{i}" / "run2"), tree)  # diff's other run
+    best = {name: [math.inf] * len(trees) for name in steps[0]}
+    for name in best:  # each step: this tree, the other, this tree... (the load shared)
+        for _ in range(args.repeat):
+            for i, tree in enumerate(trees):
+                best[name][i] = min(best[name][i], timed(steps[i][name](), tree))
+    for name, walls in best.items():
+        line = f"  auditor {name:6} {walls[0]:6.2f} s"
+        if len(walls) > 1:
+            line += f"  (against: {walls[1]:6.2f} s, ratio {walls[0] / walls[1]:.2f})"
+        print(line)
+    for name in ("audit.json", "model_card.html", "model_card.md", "summary.md"):
+        sizes = [(work / f"tree{i}" / "run" / name).stat().st_size for i in range(len(trees))]
+        print(f"  {name:16} " + "  ".join(f"{size / 2**20:6.1f} MiB" for size in sizes))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _steps(data: Path, work: Path) -> dict[str, Callable[..., list[str]]]:
+    """The arguments of audit, gate, card and diff of ``data``, writing under ``work``."""
     run, other = work / "run", work / "run2"
     audit = ["audit", "-p", str(data), "--sensitive", "zone", "--sensitive", "race",
              "--y-score", "y_score", "--exit-zero", "-o"]  # fmt: skip
-    timed([*audit, str(other)])
-    steps = {
-        "audit": lambda: [*audit, str(run)],
+    return {
+        "audit": lambda out=run: [*audit, str(out)],
         "gate": lambda: ["gate", str(run), "-o", str(work / "gate"), "--exit-zero"],
         "card": lambda: ["card", str(run), "-o", str(work / "card")],
         "diff": lambda: ["diff", str(run), str(other), "-o", str(work / "diff.md")],
     }
-    best = {name: min(timed(make()) for _ in range(args.repeat)) for name, make in steps.items()}
-    for name, wall in best.items():
-        print(f"  auditor {name:6} {wall:6.2f} s")
-    for name in ("audit.json", "model_card.html", "model_card.md", "summary.md"):
-        print(f"  {name:16} {(run / name).stat().st_size / 2**20:6.1f} MiB")
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
