@@ -96,4 +96,23 @@ def gate_lines(gates: Mapping[str, Any], *, fail_on: str | None = None) -> list[
         lines.append(f"  {r['status'].upper():4}  {terminal_text(failure_text(r))}")
     if len(flagged) > n_shown:
         lines.append(MSG_MORE_LINES.format(n=len(flagged) - n_shown))
+    return lines + baseline_lines(gates)
+
+
+MSG_BASELINE = "Baseline {file}: {new} new, {unchanged} unchanged, {worse} worse, {fixed} fixed"
+
+
+def baseline_lines(gates: Mapping[str, Any]) -> list[str]:
+    """What the gates found against a baseline, in one line; and where no gate could be
+    compared with it, the one reason every baseline gate gives (a baseline of another
+    scenario or task passes every gate as "new": that is said, not left to a pass)."""
+    summary = gates.get("baseline")
+    if not isinstance(summary, Mapping):
+        return []
+    found = summary["findings"]
+    where = summary.get("file") or summary.get("run_name")
+    lines = [terminal_text(MSG_BASELINE.format(file=where, **found))]
+    news = {r["message"] for r in gates["results"] if r["source"] == "baseline"}
+    if len(news) == 1 and found["new"] and found["new"] == sum(found.values()):
+        lines.append(f"  {terminal_text(news.pop())}")
     return lines

@@ -91,3 +91,20 @@ def test_where_warnings_fail_every_one_is_listed():
     assert lines[0].startswith("Gates: FAIL") and len(lines) == 51
     assert len(gate_lines(_many(n_fail=0, n_warn=50), fail_on="warning")) == 51
     assert len(gate_lines(_many(n_fail=0, n_warn=50))) == 1 + MAX_OTHER_LINES + 1
+
+
+def test_a_baseline_is_summed_up_and_one_of_another_question_says_so():
+    """Against a baseline of another scenario every baseline gate passed as "new" and the
+    terminal said nothing of the baseline: it looked compared and no worse."""
+    import copy
+
+    old = make_audit()
+    new = copy.deepcopy(old)
+    cfg = GatesConfig(use_defaults=False, rules=RULES[:1])
+    same = gate_lines(evaluate_gates(new, cfg, baseline=old, baseline_file="base.json"))
+    assert same[-1] == "Baseline base.json: 0 new, 1 unchanged, 0 worse, 0 fixed"
+    new["run"]["scenario"] = "adult"
+    other = gate_lines(evaluate_gates(new, cfg, baseline=old, baseline_file="base.json"))
+    assert other[-2] == "Baseline base.json: 1 new, 0 unchanged, 0 worse, 0 fixed"
+    assert "audit different things (scenario" in other[-1] and other[-1].startswith("  new: ")
+    assert not any(line.startswith("Baseline") for line in gate_lines(evaluate_gates(new, cfg)))
