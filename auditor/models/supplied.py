@@ -147,6 +147,7 @@ def load_checkpoint_model(
     try:
         inner = module.inner if isinstance(module, OneLogit) else module
         own = inner.state_dict()  # a float weight from int8, bool or complex: not a weight
+        state = unwrapped_state(state, own)
         cast = next((k for k, v in state.items() if k in own and own[k].is_floating_point()
                      and not v.is_floating_point()), None)  # fmt: skip
         if cast is not None:
@@ -160,6 +161,23 @@ def load_checkpoint_model(
         raise AuditorInputError(STATE_MISMATCH.format(detail=detail, why=why), source=str(path),
                                 field="model.factory") from None  # fmt: skip
     return module.eval()
+
+
+# Key prefixes of a state dict saved from a wrapper of the module: DataParallel and
+# DistributedDataParallel ("module."), torch.compile ("_orig_mod."). The weights are the same.
+WRAPPER_PREFIXES = ("module.", "_orig_mod.")
+
+
+def unwrapped_state(state: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """``state`` with a wrapper's prefix taken off its keys, where every key has it and none
+    of the module's own keys (``own``) does; else as it is (a mismatch is named by the load)."""
+    while state:
+        prefix = next((p for p in WRAPPER_PREFIXES if all(k.startswith(p) for k in state)
+                       and not any(k.startswith(p) for k in own)), None)  # fmt: skip
+        if prefix is None:
+            return state
+        state = {k[len(prefix) :]: v for k, v in state.items()}
+    return state
 
 
 class ProbaModule(nn.Module):

@@ -119,3 +119,45 @@ def test_a_state_dict_or_text_is_not_taken_for_another_format(tmp_path):
     assert _is_safetensors(path)
     path.write_bytes((10**6).to_bytes(8, "little") + b"{short")  # header past the file's end
     assert not _is_safetensors(path)
+
+
+WRAPPED_FACTORY = """
+from torch import nn
+
+def make(input_shape, n_classes):
+    return nn.Sequential(nn.Linear(input_shape[0], 4), nn.ReLU(), nn.Linear(4, n_classes))
+
+class Holder(nn.Module):  # a module whose own keys start with 'module.'
+    def __init__(self, input_shape, n_classes):
+        super().__init__()
+        self.module = make(input_shape, n_classes)
+
+    def forward(self, x):
+        return self.module(x)
+"""
+
+
+@pytest.mark.parametrize("prefix", ["module.", "_orig_mod.", "_orig_mod.module."])
+def test_a_state_dict_saved_from_a_wrapper_loads_as_the_modules(tmp_path, monkeypatch, prefix):
+    # DataParallel / DistributedDataParallel ('module.') and torch.compile ('_orig_mod.') save
+    # the module's weights under a prefix; they were refused as a mismatch ("Missing key(s)")
+    from auditor.models.supplied import STATE_MISMATCH, load_checkpoint_model
+    from tests.models.user_code import importable
+
+    name = next(importable(tmp_path, monkeypatch, "a_wrapped_factory", WRAPPED_FACTORY))
+    torch.manual_seed(0)
+    net = __import__(name).make((3,), 2)
+    path = tmp_path / "model.pt"
+    torch.save({prefix + k: v for k, v in net.state_dict().items()}, path)
+    module = load_checkpoint_model(path, factory=f"{name}:make", input_shape=(3,), n_classes=2)
+    x = torch.randn(5, 3)
+    torch.testing.assert_close(module(x), net(x))
+    if prefix == "module.":  # the module's own keys have the prefix: taken as they are
+        holder = load_checkpoint_model(path, factory=f"{name}:Holder", input_shape=(3,),
+                                       n_classes=2)  # fmt: skip
+        torch.testing.assert_close(holder(x), net(x))
+    torch.save({("module." + k if k.startswith("0.") else k): v
+                for k, v in net.state_dict().items()}, path)  # fmt: skip
+    with pytest.raises(AuditorInputError, match="Unexpected key") as err:  # not every key
+        load_checkpoint_model(path, factory=f"{name}:make", input_shape=(3,), n_classes=2)
+    assert err.value.message.startswith(STATE_MISMATCH.split("{")[0])
