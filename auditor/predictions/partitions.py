@@ -24,6 +24,7 @@ from auditor.predictions.source import (
     csv_names,
     csv_options,
     iter_batches,
+    open_rows,
     unreadable,
 )
 
@@ -97,13 +98,10 @@ def _csv_tasks(path: Path, cols: Columns, batch_rows: int, *, whole: bool = Fals
     typed as pyarrow types the file from its first block (the batch engine's types: text
     further down is refused alike)."""
     import dask
-    import pyarrow.csv as pacsv
     from dask.bytes import read_bytes
 
     layout, names = csv_names(path)
-    read, parse, convert = csv_options(layout, names, cols, header=True)
-    with pacsv.open_csv(path, read_options=read, parse_options=parse,
-                        convert_options=convert) as reader:  # fmt: skip
+    with open_rows(path, layout, names, cols) as reader:
         types = {f.name: f.type for f in reader.schema if f.name not in cols.sensitive}
     packed = path.name.lower().endswith(".gz")
     whole = whole or packed or layout.encoding != UTF8  # UTF-16's line ends are not b"\n"

@@ -30,7 +30,7 @@ ROWS_NOT_TEXT = "{not_text} in a row past the header; " + SAVE_UTF8
 
 __all__ = [
     "MISSING_LEVEL", "REPEATED_HEADER", "Columns", "checked_kind", "csv_names", "csv_options",
-    "header_names", "iter_batches", "read_names", "unreadable",
+    "header_names", "iter_batches", "open_rows", "read_names", "unreadable",
 ]  # fmt: skip
 
 REPEATED_HEADER = (
@@ -211,17 +211,33 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
             pf = pq.ParquetFile(path, pre_buffer=False, read_dictionary=list(cols.sensitive))
             yield from pf.iter_batches(batch_size=batch_rows, columns=cols.names())
             return
-        import pyarrow.csv as pacsv
-
         header = csv_header(path)
-        read, parse, convert = csv_options(header[0], read_names(header[1]), cols, header=True)
-        reader = pacsv.open_csv(path, read_options=read, parse_options=parse,
-                                convert_options=convert)  # fmt: skip
+        reader = open_rows(path, header[0], read_names(header[1]), cols)
         for batch in reader:
             for start in range(0, batch.num_rows, batch_rows):
                 yield batch.slice(start, batch_rows)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
         raise unreadable(path, exc, header) from None
+
+
+def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns) -> Any:
+    """pyarrow's streaming reader of the CSV's audited columns, each typed as pyarrow types it
+    from the first block (16 MiB), but for a score column of whole numbers there (a file
+    sorted by score, its first rows all 1, as R writes 1.0): read as float64, not int64,
+    which the first score with decimals further down would fail."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    types: dict[str, Any] = {}
+    while True:
+        read, parse, convert = csv_options(layout, names, cols, header=True, column_types=types)
+        reader = pacsv.open_csv(path, read_options=read, parse_options=parse,
+                                convert_options=convert)  # fmt: skip
+        if types or not cols.y_score or not pa.types.is_integer(
+                reader.schema.field(cols.y_score).type):  # fmt: skip
+            return reader
+        reader.close()  # read again (its first block only, once): the scores as numbers
+        types = {cols.y_score: pa.float64()}
 
 
 def unreadable(path: Path, exc: BaseException,

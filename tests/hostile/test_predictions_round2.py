@@ -137,3 +137,31 @@ def test_a_score_formatted_as_a_percentage_is_refused_saying_what_to_write(
     line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--y-score", "y_score",
                                "--out", OUT]), "y_score", "data row 1")  # fmt: skip
     assert line.endswith(f": percentages? {said} (format the column as a number)")
+
+
+@pytest.mark.parametrize("engine", [[], ["--dask-scheduler", "synchronous"]])
+def test_a_file_sorted_by_score_its_first_block_all_whole_numbers_is_read(
+    cli, tmp_path, monkeypatch, engine
+):
+    """pyarrow types a CSV's columns from its first block (16 MiB): a file sorted by score
+    whose first rows all score 1 (R writes 1.0 as 1) read the scores as int64, and the first
+    score with decimals further down was 'cannot read (... conversion error to int64 ...)'.
+    pandas reads the column as floats, and so does the audit now (a small block here)."""
+    import auditor.predictions.source as source
+
+    monkeypatch.setattr(source, "CSV_BLOCK", 1 << 12)
+    rows = frame(600).sort_values("y_score", ascending=False, ignore_index=True)
+    rows.loc[:299, "y_score"] = 1.0  # 300 rows of "1": about 5 KiB, past the first block
+    path = tmp_path / "p.csv"
+    path.write_text(rows.to_csv(index=False).replace(",1.0,", ",1,"))
+    assert ",1,Male" in path.read_text() or ",1,Female" in path.read_text()
+    done = cli(["audit", "-p", str(path), *SENSITIVE, "--y-score", "y_score", *engine,
+                "--exit-zero", "--out", OUT])  # fmt: skip
+    assert done.code == 0, done.err
+    from sklearn.metrics import roc_auc_score
+
+    read = pd.read_csv(path)
+    audit = json.loads((tmp_path / OUT / "audit.json").read_text())
+    auc = audit["performance"]["finetuned"]["test"]["roc_auc"]
+    assert auc == pytest.approx(roc_auc_score(read.y_true, read.y_score), rel=1e-12)
+    assert_same(audited(tmp_path / OUT, "race"), reference(read, "race"))
