@@ -144,13 +144,18 @@ def named_columns(frame: pd.DataFrame, wanted: Sequence[tuple[Hashable, str]]) -
 
 
 def _arrow_ready(series: pd.Series) -> pd.Series:
-    """``series`` as it is when pyarrow holds it as a plain type; else (mixed object values,
-    periods, intervals) its values as text, missing values kept missing."""
+    """``series`` as it is when pyarrow holds it as a plain type (a sparse one made dense);
+    else (mixed object values, periods, intervals, also as a category's values: ``pd.cut``'s
+    bins) its values as text, missing values kept missing."""
     import pandas as pd
     import pyarrow as pa
 
+    if isinstance(series.dtype, pd.SparseDtype):
+        series = series.sparse.to_dense()
     try:
         kind = pa.Array.from_pandas(series).type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
         if not isinstance(kind, pa.ExtensionType):
             return series
     except (pa.ArrowException, TypeError, ValueError):

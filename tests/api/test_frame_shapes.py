@@ -143,3 +143,25 @@ def test_a_lazy_table_is_refused_saying_how_to_get_its_rows(method: str):
         audit_predictions(_Lazy(method), sensitive=["sex"], **KW)
     assert str(err.value).endswith(f"; call .{method}() first to hold its rows in memory")
     assert err.value.field == "source"
+
+
+def test_binned_groups_from_pd_cut_and_sparse_labels_audit_their_rows():
+    """``pd.cut(df.age, bins)`` (a category of intervals, the usual way to make age groups)
+    crashed writing the frame (pyarrow cannot cast a dictionary of intervals), and a sparse
+    label column was read as text; now the bins are groups by their text, as fairlearn's
+    MetricFrame names them, and the sparse labels their numbers."""
+    from fairlearn.metrics import MetricFrame, selection_rate
+
+    frame = _frame()
+    frame["age"] = pd.cut(frame["score"], [0.1, 0.5, 0.9, 2.0])  # an empty bin, and NaN
+    frame["hit"] = pd.arrays.SparseArray((frame["label"] == "approved").astype(int))
+    frame["guess"] = (frame["pred"] == "approved").astype(int)
+    result = audit_predictions(frame, y_true="hit", y_pred="guess", sensitive=["age"],
+                               missing_group=True)  # fmt: skip
+    groups = result.data["fairness"]["features"]["age"]["groups"]
+    got = {g["group"]: (g["n"], g["metrics"]["selection_rate"]["value"]) for g in groups}
+    bins = frame["age"].astype(str).where(frame["age"].notna(), "(missing)")
+    mf = MetricFrame(metrics={"n": lambda t, p: len(t), "rate": selection_rate},
+                     y_true=frame["hit"].to_numpy(), y_pred=frame["guess"],
+                     sensitive_features=bins)  # fmt: skip
+    assert got == {g: (int(r.n), pytest.approx(r.rate)) for g, r in mf.by_group.iterrows()}
