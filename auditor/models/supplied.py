@@ -163,21 +163,18 @@ def load_checkpoint_model(
     return module.eval()
 
 
-# Key prefixes of a state dict saved from a wrapper of the module: DataParallel and
-# DistributedDataParallel ("module."), torch.compile ("_orig_mod."). The weights are the same.
-WRAPPER_PREFIXES = ("module.", "_orig_mod.")
-
-
 def unwrapped_state(state: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
-    """``state`` with a wrapper's prefix taken off its keys, where every key has it and none
-    of the module's own keys (``own``) does; else as it is (a mismatch is named by the load)."""
-    while state:
-        prefix = next((p for p in WRAPPER_PREFIXES if all(k.startswith(p) for k in state)
-                       and not any(k.startswith(p) for k in own)), None)  # fmt: skip
-        if prefix is None:
-            return state
-        state = {k[len(prefix) :]: v for k, v in state.items()}
-    return state
+    """``state`` with a prefix that all its keys share taken off, one dotted name at a time,
+    where that gives exactly the module's own keys (``own``): the same weights saved from a
+    wrapper of the module (DataParallel and DistributedDataParallel: ``module.``;
+    torch.compile: ``_orig_mod.``; a LightningModule's attribute: ``model.``). Else as it is
+    (a mismatch is named by the load)."""
+    want, keys = set(own), state
+    while keys and set(keys) != want and all("." in k for k in keys):
+        if len({k.split(".", 1)[0] for k in keys}) != 1:
+            break
+        keys = {k.split(".", 1)[1]: v for k, v in keys.items()}
+    return keys if set(keys) == want else state
 
 
 class ProbaModule(nn.Module):

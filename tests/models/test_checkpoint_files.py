@@ -137,10 +137,11 @@ class Holder(nn.Module):  # a module whose own keys start with 'module.'
 """
 
 
-@pytest.mark.parametrize("prefix", ["module.", "_orig_mod.", "_orig_mod.module."])
+@pytest.mark.parametrize("prefix", ["module.", "_orig_mod.", "_orig_mod.module.", "model."])
 def test_a_state_dict_saved_from_a_wrapper_loads_as_the_modules(tmp_path, monkeypatch, prefix):
-    # DataParallel / DistributedDataParallel ('module.') and torch.compile ('_orig_mod.') save
-    # the module's weights under a prefix; they were refused as a mismatch ("Missing key(s)")
+    # DataParallel / DistributedDataParallel ('module.'), torch.compile ('_orig_mod.') and a
+    # LightningModule holding the module as self.model (its checkpoint's state_dict) save the
+    # module's weights under a prefix; they were refused as a mismatch ("Missing key(s)")
     from auditor.models.supplied import STATE_MISMATCH, load_checkpoint_model
     from tests.models.user_code import importable
 
@@ -148,7 +149,9 @@ def test_a_state_dict_saved_from_a_wrapper_loads_as_the_modules(tmp_path, monkey
     torch.manual_seed(0)
     net = __import__(name).make((3,), 2)
     path = tmp_path / "model.pt"
-    torch.save({prefix + k: v for k, v in net.state_dict().items()}, path)
+    state = {prefix + k: v for k, v in net.state_dict().items()}
+    torch.save({"state_dict": state, "epoch": 3, "hyper_parameters": {"lr": 0.1}}
+               if prefix == "model." else state, path)  # fmt: skip
     module = load_checkpoint_model(path, factory=f"{name}:make", input_shape=(3,), n_classes=2)
     x = torch.randn(5, 3)
     torch.testing.assert_close(module(x), net(x))
