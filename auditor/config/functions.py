@@ -19,7 +19,13 @@ from auditor.errors import AuditorInputError
 
 # The keyword arguments a model factory is called with: factory(input_shape=..., n_classes=K).
 FACTORY_ARGS = ("input_shape", "n_classes")
-NOT_A_SPEC = "{spec!r} is not 'package.module:function'"
+NOT_A_SPEC = "{spec!r} is not 'package.module:function'{hint}"
+HINT_SPACES = " (no spaces: {fixed!r})"
+HINT_FILE = (
+    " ({fixed!r}: a module's import name, not a file path; the config file's folder is "
+    "importable)"
+)
+HINT_COLON = " (the function after a colon: {fixed!r})"
 CANNOT_IMPORT = "cannot import {spec!r} ({error})"
 NOT_CALLABLE = "{spec!r} is not a function"
 HERE = Path(__file__)
@@ -34,14 +40,15 @@ def import_function(
     ``wanted``; any failure is an :class:`AuditorInputError` naming ``source`` (the config
     file) and ``field_name``."""
     module_name, _, fn_name = spec.partition(":")
-    if not module_name or not fn_name:
-        raise AuditorInputError(NOT_A_SPEC.format(spec=spec), source=source, field=field_name)
+    if not _is_spec(module_name, fn_name):
+        message = NOT_A_SPEC.format(spec=spec, hint=_spec_hint(spec))
+        raise AuditorInputError(message, source=source, field=field_name)
     try:
         fn = getattr(importlib.import_module(module_name), fn_name)
     except Exception as exc:  # noqa: BLE001 - any failure of the user's module is bad input
         error = f"{type(exc).__name__}: {exc}"
-        raise AuditorInputError(CANNOT_IMPORT.format(spec=spec, error=error), source=source,
-                                field=field_name) from None  # fmt: skip
+        message = CANNOT_IMPORT.format(spec=spec, error=error) + _spec_hint(spec)  # models.py
+        raise AuditorInputError(message, source=source, field=field_name) from None
     if not callable(fn):
         raise AuditorInputError(NOT_CALLABLE.format(spec=spec), source=source, field=field_name)
     try:
@@ -51,6 +58,28 @@ def import_function(
                                        found=_signature_text(fn))  # fmt: skip
         raise AuditorInputError(message, source=source, field=field_name) from None
     return fn
+
+
+def _is_spec(module_name: str, fn_name: str) -> bool:
+    """``package.module`` and ``function`` as Python names them (an import and an attribute)."""
+    parts = module_name.split(".")
+    return fn_name.isidentifier() and all(part.isidentifier() for part in parts)
+
+
+def _spec_hint(spec: str) -> str:
+    """What was probably meant, for the three mistakes a spec is written with: spaces, a
+    file path (``models.py:build``, ``./models:build``), a dot for the colon."""
+    module_name, colon, fn_name = spec.strip().partition(":")
+    if spec.strip() != spec and _is_spec(module_name, fn_name):
+        return HINT_SPACES.format(fixed=f"{module_name}:{fn_name}")
+    if "/" in module_name or "\\" in module_name or module_name.endswith(".py"):
+        name = module_name.replace("\\", "/").rpartition("/")[2].removesuffix(".py")
+        fixed = f"{name}:{fn_name}" if fn_name else name
+        return HINT_FILE.format(fixed=fixed)
+    if not colon and "." in module_name:
+        head, _, tail = module_name.rpartition(".")
+        return HINT_COLON.format(fixed=f"{head}:{tail}")
+    return ""
 
 
 def _signature_text(fn: Callable[..., Any]) -> str:

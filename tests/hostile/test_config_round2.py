@@ -116,3 +116,21 @@ def test_init_example_edited_as_its_comments_say_is_a_valid_table_audit(tmp_path
     config = load_config(tmp_path / "auditor.toml")
     assert isinstance(config.data, TableData) and config.data.features == ["income", "debt", "zip3"]
     check_run(config, config_file=str(tmp_path / "auditor.toml"), out=tmp_path / "out")
+
+
+@pytest.mark.parametrize(("spec", "hint"), [
+    ("mymod_r2.py:build", "'mymod_r2:build': a module's import name, not a file path"),
+    ("./mymod_r2:build", "'mymod_r2:build': a module's import name, not a file path"),
+    ("sub/mymod_r2.py:build", "'mymod_r2:build': a module's import name, not a file path"),
+    ("mymod_r2:build ", "(no spaces: 'mymod_r2:build')"),
+    ("mymod_r2.build", "(the function after a colon: 'mymod_r2:build')"),
+], ids=["file-name", "relative-path", "sub-folder-file", "trailing-space",
+        "dot-for-colon"])  # fmt: skip
+def test_a_factory_written_as_a_file_says_the_import_name(cli, tmp_path, spec, hint):
+    """A factory named as the file a user sees (``mymod.py:build``) was 'cannot import ...
+    No module named mymod.py; mymod is not a package', or a relative-import TypeError."""
+    files = {"a.toml": f'[model]\nkind = "factory"\nfactory = "{spec}"\n',
+             "mymod_r2.py": "def build(input_shape, n_classes):\n    return None\n"}  # fmt: skip
+    write_files(tmp_path, files)
+    assert_refused(cli(["run", "a.toml", "--out", "out"]), "a.toml: model.factory: ", hint)
+    assert_nothing_written(tmp_path)
