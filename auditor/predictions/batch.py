@@ -37,6 +37,10 @@ SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
 PERCENT_SHARE = 0.1
 COMMA_NUMBER = re.compile(r"[-+]?\d*,?\d+")  # 0,93 or a whole number
 ASCII_COMMA_NUMBER = r"^[-+]?[0-9]*,?[0-9]+$"  # the same, ASCII digits only (pyarrow's regex)
+EMPTY_ROW = (
+    "{row} has no value in any audited column ({names}): a spreadsheet's empty rows "
+    "below the data? delete them"
+)
 BYTES_NOT_TEXT = "holds bytes that are not UTF-8 text; write the column as text (UTF-8 strings)"
 
 
@@ -101,6 +105,25 @@ def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_off
     if len(rows):
         where = data_row(row_offset + int(rows[0].as_py()))
         raise AuditorInputError(REPEATED_HEADER.format(where=where), source=source)
+
+
+def _check_empty_rows(columns: dict, cols: Columns, *, source: str, row_offset: int) -> None:
+    """Refuse a row with no value in any audited column (``,,,,``: the rows a spreadsheet
+    exports below its data where cells were once formatted), saying so, before it is refused
+    as a missing group label whose way on (--missing-group) would only reach its missing
+    label. Free where a column has no nulls (pyarrow counts them)."""
+    if not all(columns[name].null_count for name in cols.names()):
+        return
+    import pyarrow.compute as pc
+
+    empty = pc.is_null(columns[cols.y_true])
+    for name in cols.names()[1:]:
+        empty = pc.and_(empty, pc.is_null(columns[name]))
+    rows = pc.indices_nonzero(empty)
+    if len(rows):
+        message = EMPTY_ROW.format(row=data_row(row_offset + int(rows[0].as_py())),
+                                   names=", ".join(cols.names()))  # fmt: skip
+        raise AuditorInputError(message, source=source)
 
 
 def _named(name: str) -> str:
@@ -196,6 +219,7 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
         missing_group=cols.missing_group, strip_labels=True,
     )  # fmt: skip
     acc.rows = row_offset  # row numbers in messages count from the file's start
+    _check_empty_rows(columns, cols, source=source, row_offset=row_offset)
     _check_repeated_header(columns, cols, source=source, row_offset=row_offset)
     for name in (cols.y_true, cols.y_pred):
         check_whole_labels(columns[name], column=name, source=source,

@@ -165,3 +165,20 @@ def test_a_file_sorted_by_score_its_first_block_all_whole_numbers_is_read(
     auc = audit["performance"]["finetuned"]["test"]["roc_auc"]
     assert auc == pytest.approx(roc_auc_score(read.y_true, read.y_score), rel=1e-12)
     assert_same(audited(tmp_path / OUT, "race"), reference(read, "race"))
+
+
+@pytest.mark.parametrize(("sep", "extra"), [(",", []), (";", ["--missing-group"]),
+                                            (",", ["--dask-scheduler", "synchronous"])])
+def test_a_spreadsheets_empty_rows_below_the_data_are_refused_as_empty_rows(
+    cli, tmp_path, sep, extra
+):
+    """',,,,' lines (a spreadsheet exports them below its data where cells were formatted)
+    were refused as a missing group label, whose way on (--missing-group) only reached the
+    missing label next: one line now says the row is empty and to delete such rows."""
+    text = frame().to_csv(index=False, sep=sep, lineterminator="\r\n")
+    (tmp_path / "p.csv").write_text(text + (sep * 4 + "\r\n") * 6)
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, *extra, "--out", OUT]),
+                          "p.csv")  # fmt: skip
+    assert line.endswith(": data row 241 has no value in any audited column (y_true, y_pred, "
+                         "sex, race): a spreadsheet's empty rows below the data? delete them")
+    assert_nothing_written(tmp_path)
