@@ -63,3 +63,23 @@ def test_metric_cells_print_what_the_templates_loop_printed():
         }  # fmt: skip
         g = {"metrics": metrics}
         assert ours.render(g=g, cols=cols) == loop.render(g=g, cols=cols), metrics
+
+
+SCORE_LOOP = (
+    '{% for m in (g.roc_auc, g.log_loss, g.ece) %}<td class="num"{% if m.reason %} '
+    'title="{{ m.reason }}"{% endif %}>{{ ci(m) }}</td>{% endfor %}'
+)
+
+
+def test_score_cells_print_what_the_templates_loop_printed():
+    env = templating.environment(markdown=False)
+    loop = env.from_string(MACRO + SCORE_LOOP)
+    ours = env.from_string("{{ estimate_cells((g.roc_auc, g.log_loss, g.ece), counts=false) }}")
+    reasons = [None, "the group holds one true class only", "<i>&\x07"]
+    for shift, value in enumerate(VALUES):
+        g = {
+            name: {"value": value, "ci_low": VALUES[(shift + i) % len(VALUES)], "ci_high": 1.0,
+                   "n": 5, "reason": reasons[(shift + i) % len(reasons)]}
+            for i, name in enumerate(("roc_auc", "log_loss", "ece"))
+        }  # fmt: skip
+        assert ours.render(g=g) == loop.render(g=g), g
