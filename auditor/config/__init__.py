@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from auditor.config._base import StrictModel
+from auditor.config._base import StrictModel, key_error
 from auditor.config.fairness import FairnessConfig
 from auditor.config.gates import GateRule, GatesConfig
 from auditor.config.keys import key_and_message
-from auditor.config.labels import ConfigLabel, same_label
+from auditor.config.labels import ConfigLabel
+from auditor.config.model import SUPPLIED_KINDS, ModelConfig
 from auditor.config.paths import FilePath
 from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
 from auditor.config.toml_file import read_toml
@@ -132,63 +133,15 @@ DataConfig = Annotated[
 ]
 
 
-# Models auditor did not train: audited as they are, never retrained.
-SUPPLIED_KINDS = ("checkpoint", "sklearn", "python")
-NEEDS_FACTORY = "kind = '{kind}' needs factory = 'package.module:function'"
-NEEDS_PATH = "kind = '{kind}' needs path = the model file ({what})"
+# members / non_members are the rows a supplied model was (not) trained on; a model trained
+# here takes its members and non-members from data.splits, and would ignore them.
+ROWS_OF_A_SUPPLIED_MODEL = (
+    "{key} are the rows of a model trained elsewhere (model.kind = 'checkpoint' or 'sklearn'); "
+    "model.kind = '{kind}' trains one here on data.splits of data.path and would not read them"
+)
 SUPPLIED_NEEDS_TABLE = (
     "a supplied model (model.kind = '{kind}') is audited on a table: data.source = 'table'"
 )
-# The MLP's widest hidden layer and deepest stack: a width of 10**11 is a typo that would ask
-# the allocator for terabytes (an internal error), not a model to audit on a CPU.
-MAX_WIDTH = 16_384
-MAX_LAYERS = 32
-MODEL_FILES = {"checkpoint": "a state dict saved with torch.save", "sklearn": "a .skops file"}
-CLASSES_NEED_CHECKPOINT = "classes names a checkpoint's outputs; an estimator's are its classes_"
-REPEATED_CLASS = "classes names {label!r} twice (each output is one class)"
-
-
-class ModelConfig(StrictModel):
-    # "auto": the seed's CNN for images, the MLP for tables; "factory": your module, trained
-    # here; "checkpoint": your trained PyTorch state dict (path) + the factory that builds
-    # the module; "sklearn": your fitted scikit-learn estimator saved with skops (path);
-    # "python": the object given to auditor.audit_model (recorded, not loadable from a file).
-    kind: Literal["auto", "cnn", "mlp", "factory", "checkpoint", "sklearn", "python"] = "auto"
-    # "package.module:function", called as function(input_shape=(F,), n_classes=K) -> nn.Module
-    # (with `head` and `backbone` attributes when auditor trains it).
-    factory: str | None = None
-    # checkpoint / sklearn: the model file (a state dict .pt, or a .skops file).
-    path: FilePath | None = None
-    # checkpoint / sklearn: "package.module:function" that trains a reference model like
-    # yours, called as function(x, y, *, seed) -> a model (for RMIA and LiRA); sklearn
-    # without it: sklearn.base.clone(estimator).fit.
-    train: str | None = None
-    # checkpoint: the class of each of the module's outputs, in output order (["<=50K", ">50K"]);
-    # unset: the target's values in sorted order, positive_label last.
-    classes: list[ConfigLabel] | None = Field(None, min_length=2)
-    # Widths of the MLP's hidden layers (kind "mlp" / "auto" on a table).
-    hidden: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
-        default_factory=lambda: [128, 64], max_length=MAX_LAYERS
-    )
-    dropout: float = Field(0.1, ge=0, lt=1)
-
-    @model_validator(mode="after")
-    def _factory_named(self) -> ModelConfig:
-        if self.kind in ("factory", "checkpoint") and not self.factory:
-            raise ValueError(NEEDS_FACTORY.format(kind=self.kind))
-        if self.kind in MODEL_FILES and self.path is None:
-            raise ValueError(NEEDS_PATH.format(kind=self.kind, what=MODEL_FILES[self.kind]))
-        if self.classes is not None and self.kind != "checkpoint":
-            raise ValueError(CLASSES_NEED_CHECKPOINT)
-        return self
-
-    @field_validator("classes")
-    @classmethod
-    def _distinct_classes(cls, value: list[Any] | None) -> list[Any] | None:
-        for i, label in enumerate(value or ()):
-            if any(same_label(label, seen) for seen in value[:i]):
-                raise ValueError(REPEATED_CLASS.format(label=label))
-        return value
 
 
 class TrainingConfig(StrictModel):
@@ -271,6 +224,10 @@ class AuditConfig(StrictModel):
     def _supplied_on_a_table(self) -> AuditConfig:
         if self.model.kind in SUPPLIED_KINDS and self.data.source != "table":
             raise ValueError(SUPPLIED_NEEDS_TABLE.format(kind=self.model.kind))
+        for key in ("members", "non_members"):
+            if getattr(self.data, key, None) is not None and not self.supplied:
+                raise key_error(f"data.{key}", ROWS_OF_A_SUPPLIED_MODEL.format(
+                    key=key, kind=self.model.kind))  # fmt: skip
         return self
 
     @property

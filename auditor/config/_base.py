@@ -8,6 +8,8 @@ from pydantic_core import PydanticCustomError
 # The error type of a value of the wrong kind; its ctx names the key (under the table's loc)
 # and, for a list's item, its index.
 WRONG_KIND = "wrong_kind"
+# The error type of a table's check that concerns one key (``model.path``); ctx names it.
+AT_KEY = "at_key"
 _NUMBERS = (int, float)
 
 
@@ -62,6 +64,13 @@ def _toml(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def key_error(key: str, message: str) -> PydanticCustomError:
+    """An error of a table's own check, located at its key ``key`` (dotted below the table:
+    ``data.members`` from the top level), where pydantic would name the table alone."""
+    return PydanticCustomError(AT_KEY, message.replace("{", "{{").replace("}", "}}"),
+                               {"key": key})  # fmt: skip
 
 
 def _check(name: str, value: Any, annotation: Any, index: int | None = None) -> None:

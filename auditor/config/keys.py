@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from auditor.config._base import WRONG_KIND
+from auditor.config._base import AT_KEY, WRONG_KIND
 
 # pydantic's names of a union's members in an error's location ("literal['pairs','none']",
 # "list[list[str]]", "str"): not keys the user wrote.
@@ -106,8 +106,8 @@ def key_and_message(error: ErrorDetails, model: type[BaseModel]) -> tuple[str, s
     """A pydantic error of ``model`` as the key the user wrote and what is wrong with it."""
     where = tuple(error["loc"])
     ctx = error.get("ctx") or {}
-    if error["type"] == WRONG_KIND:  # raised by the table, for one of its keys
-        where = (*where, ctx["key"], *([ctx["index"]] if "index" in ctx else []))
+    if error["type"] in (WRONG_KIND, AT_KEY):  # raised by the table, for one of its keys
+        where = (*where, *ctx["key"].split("."), *([ctx["index"]] if "index" in ctx else []))
     msg = error["msg"].removeprefix("Value error, ")  # pydantic's prefix for a validator's
     if error["type"] == "extra_forbidden":
         hint = did_you_mean(model, where)

@@ -47,6 +47,21 @@ CASES = [
     ("name-empty", 'name = ""\n', ["a.toml", "name", "blank"]),
     ("name-too-long", f'name = "{"n" * 201}"\n', ["a.toml", "name", "200 bytes"]),
     ("name-too-long-utf8", f'name = "{"é" * 101}"\n', ["a.toml", "name", "not 202"]),
+    # A key that the model's kind does not read: `path = "model.pt"` without kind =
+    # "checkpoint" trained a new MLP and audited it, not the user's model, without a word.
+    ("model-path-trained-here", TABLE + '[model]\npath = "model.pt"\n',
+     ["a.toml", "model.path", "kind = 'auto' trains a new model here", "'checkpoint'"]),
+    ("train-trained-here", TABLE + '[model]\ntrain = "m:fit"\n', ["a.toml", "model.train"]),
+    ("factory-kind-auto", TABLE + '[model]\nfactory = "m:build"\n',
+     ["a.toml", "model.factory", "kind = 'factory' trains it here"]),
+    ("factory-kind-mlp", TABLE + '[model]\nkind = "mlp"\nfactory = "m:build"\n',
+     ["a.toml", "model.factory", "kind = 'mlp'"]),
+    ("factory-sklearn", TABLE + '[model]\nkind = "sklearn"\npath = "m.skops"\nfactory = "m:b"\n',
+     ["a.toml", "model.factory", "builds no module"]),
+    ("members-trained-here", TABLE + 'members = "t.csv"\n',
+     ["a.toml", "data.members", "model.kind = 'auto' trains one here"]),
+    ("non-members-trained-here", TABLE + 'non_members = "t.csv"\n',
+     ["a.toml", "data.non_members"]),
 ]
 # fmt: on
 
