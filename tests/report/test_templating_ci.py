@@ -40,46 +40,38 @@ def test_ci_html_escapes_text_and_shows_controls():
     assert out.startswith("&lt;script&gt;\\x1b") and "[0.100, &amp;]" in out
 
 
-# The per-group cells as templates/sections/fairness.html.j2 looped over them before.
+# The per-group cells and the scores' cells as templates/sections/fairness.html.j2 looped
+# over them before.
 CELLS_LOOP = (
     '{% for k, label in cols %}{% set m = g.metrics[k] %}<td class="num"{% if m.reason %} '
     'title="{{ m.reason }}"{% endif %}>{{ ci(m) }} <span class="note">n={{ m.n | num }}</span>'
     "</td>{% endfor %}"
 )
-
-
-def test_metric_cells_print_what_the_templates_loop_printed():
-    env = templating.environment(markdown=False)
-    loop = env.from_string(MACRO + CELLS_LOOP)
-    ours = env.from_string("{{ metric_cells(g.metrics, cols) }}")
-    reasons = [None, "", "the group has no positive rows", '<b title="x">&</b>', "a\x1bb", 3]
-    counts = [0, 7, 12_345, None, "n<"]
-    cols = [(f"m{i}", f"Metric {i}") for i in range(len(reasons))]
-    for shift, value in enumerate(VALUES):
-        metrics = {
-            key: {"value": value, "ci_low": VALUES[(shift + i) % len(VALUES)], "ci_high": 0.9,
-                  "n": counts[(shift + i) % len(counts)], "reason": reasons[i]}
-            for i, (key, _) in enumerate(cols)
-        }  # fmt: skip
-        g = {"metrics": metrics}
-        assert ours.render(g=g, cols=cols) == loop.render(g=g, cols=cols), metrics
-
-
 SCORE_LOOP = (
     '{% for m in (g.roc_auc, g.log_loss, g.ece) %}<td class="num"{% if m.reason %} '
     'title="{{ m.reason }}"{% endif %}>{{ ci(m) }}</td>{% endfor %}'
 )
+REASONS = [None, "", "the group has no positive rows", '<b title="x">&</b>', "a\x1bb", 3]
+COUNTS = [0, 7, 12_345, None, "n<"]
 
 
-def test_score_cells_print_what_the_templates_loop_printed():
+@pytest.mark.parametrize(
+    ("loop_source", "our_source", "keys"),
+    [
+        (CELLS_LOOP, "{{ metric_cells(g.metrics, cols) }}", [f"m{i}" for i in range(6)]),
+        (SCORE_LOOP, "{{ estimate_cells((g.roc_auc, g.log_loss, g.ece), counts=false) }}",
+         ["roc_auc", "log_loss", "ece"]),
+    ],
+)  # fmt: skip
+def test_table_cells_print_what_the_templates_loops_printed(loop_source, our_source, keys):
     env = templating.environment(markdown=False)
-    loop = env.from_string(MACRO + SCORE_LOOP)
-    ours = env.from_string("{{ estimate_cells((g.roc_auc, g.log_loss, g.ece), counts=false) }}")
-    reasons = [None, "the group holds one true class only", "<i>&\x07"]
+    loop, ours = env.from_string(MACRO + loop_source), env.from_string(our_source)
+    cols = [(key, key.upper()) for key in keys]
     for shift, value in enumerate(VALUES):
-        g = {
-            name: {"value": value, "ci_low": VALUES[(shift + i) % len(VALUES)], "ci_high": 1.0,
-                   "n": 5, "reason": reasons[(shift + i) % len(reasons)]}
-            for i, name in enumerate(("roc_auc", "log_loss", "ece"))
+        estimates = {
+            key: {"value": value, "ci_low": VALUES[(shift + i) % len(VALUES)], "ci_high": 0.9,
+                  "n": COUNTS[(shift + i) % len(COUNTS)], "reason": REASONS[i]}
+            for i, key in enumerate(keys)
         }  # fmt: skip
-        assert ours.render(g=g) == loop.render(g=g), g
+        g = {"metrics": estimates, **estimates}
+        assert ours.render(g=g, cols=cols) == loop.render(g=g, cols=cols), estimates
