@@ -38,6 +38,12 @@ REPEATED_HEADER = (
     "header line only"
 )
 CONVERSION = re.compile(r"CSV conversion error to \w+: invalid value '(.*)'")
+IN_COLUMN = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
+READ_AS = {"null": "empty", "bool": "true/false", "int64": "whole numbers"}
+TYPED_ABOVE = (
+    "{value!r} at {row}, where the column's first {mib} MiB of rows are {kind} (the type "
+    "it is read as): fix that row, or write the whole column one way (numbers, or text)"
+)
 RAGGED = re.compile(r"Expected (\d+) columns, got (\d+): (.*)", re.DOTALL)
 RAGGED_ROW = (
     "a row has {got} fields where the header has {want} ({row!r}); quote a value that holds "
@@ -255,6 +261,13 @@ def unreadable(path: Path, exc: BaseException,
     if conversion and header and conversion.group(1).strip() in names:  # a repeated header line
         return AuditorInputError(REPEATED_HEADER.format(where=_header_again(path, *header)),
                                  source=str(path))  # fmt: skip
+    typed = IN_COLUMN.search(text)
+    if conversion and typed and header and int(typed.group(1)) < len(names):
+        i, value = int(typed.group(1)), conversion.group(1)
+        message = TYPED_ABOVE.format(value=value[:40], row=_row_of(path, header[0], i, value),
+                                     mib=CSV_BLOCK >> 20,
+                                     kind=READ_AS.get(typed.group(2), "numbers"))  # fmt: skip
+        return AuditorInputError(message, source=str(path), field=names[i])
     ragged = RAGGED.search(text)
     if ragged:  # pyarrow's "Expected 3 columns, got 4: <the row>"
         want, got, row = ragged.groups()
@@ -266,6 +279,19 @@ def unreadable(path: Path, exc: BaseException,
         return AuditorInputError(LONG_ROW.format(mib=CSV_BLOCK >> 20), source=str(path))
     msg = " ".join(text.split())[:200] if text.strip() else type(exc).__name__
     return AuditorInputError(f"cannot read ({msg})", source=str(path))
+
+
+def _row_of(path: Path, layout: CsvLayout, column: int, value: str) -> str:
+    """``data row N``, the first row of the CSV at ``path`` whose field ``column`` is
+    ``value``, or "a row" (read again with Python's reader: on this refusal's path only)."""
+    with open_text(path, layout.encoding) as fh, wide_fields():
+        for _ in range(layout.skip_rows + 1):
+            next(fh, None)
+        rows = (row for row in csv.reader(fh, delimiter=layout.delimiter) if row)
+        for i, row in enumerate(rows):
+            if column < len(row) and row[column] == value:
+                return data_row(i)
+    return "a row"
 
 
 def _header_again(path: Path, layout: CsvLayout, header: list[str]) -> str:

@@ -182,3 +182,23 @@ def test_a_spreadsheets_empty_rows_below_the_data_are_refused_as_empty_rows(
     assert line.endswith(": data row 241 has no value in any audited column (y_true, y_pred, "
                          "sex, race): a spreadsheet's empty rows below the data? delete them")
     assert_nothing_written(tmp_path)
+
+
+@pytest.mark.parametrize("engine", [[], ["--dask-scheduler", "synchronous"]])
+def test_text_below_a_first_block_of_numbers_is_refused_at_its_row_and_column(
+    cli, tmp_path, monkeypatch, engine
+):
+    """A y_pred of 0/1 whose row far down says 'error' (pyarrow types a column from its first
+    block) was 'cannot read (In CSV column #1: CSV conversion error to int64: invalid value
+    'error')': now the column, the value and its row, and the way on."""
+    import auditor.predictions.source as source
+
+    monkeypatch.setattr(source, "CSV_BLOCK", 1 << 12)
+    rows = frame(600).astype({"y_pred": object})
+    rows.loc[500, "y_pred"] = "error"
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, *engine, "--out", OUT]),
+                          "p.csv", "y_pred")  # fmt: skip
+    assert line.endswith(": y_pred: 'error' at data row 501, where the column's first 0 MiB "
+                         "of rows are whole numbers (the type it is read as): fix that row, or "
+                         "write the whole column one way (numbers, or text)")
