@@ -55,8 +55,8 @@ class ModelConfig(StrictModel):
     classes: list[ConfigLabel] | None = Field(None, min_length=2)
     # Widths of the MLP's hidden layers (kind "mlp" / "auto" on a table).
     hidden: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
-        default_factory=lambda: [128, 64], max_length=MAX_LAYERS
-    )
+        default_factory=lambda: [128, 64], min_length=1, max_length=MAX_LAYERS
+    )  # at least one: the MLP's backbone (hidden = [] was an internal error in fine-tuning)
     dropout: float = Field(0.1, ge=0, lt=1)
 
     @model_validator(mode="after")

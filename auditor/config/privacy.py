@@ -75,6 +75,8 @@ class PrivacyConfig(StrictModel):
     def _levels(cls, v: list[float]) -> list[float]:
         if any(not 0 < x < 1 for x in v):
             raise ValueError("every FPR level must be between 0 and 1 (exclusive)")
+        if len(set(v)) < len(v):  # each level is a key of audit.json's tpr_at_fpr
+            raise ValueError(f"names an FPR level twice: {v}")
         return v
 
     @model_validator(mode="after")

@@ -62,6 +62,10 @@ CASES = [
      ["a.toml", "data.members", "model.kind = 'auto' trains one here"]),
     ("non-members-trained-here", TABLE + 'non_members = "t.csv"\n',
      ["a.toml", "data.non_members"]),
+    # An MLP without a hidden layer was an internal error (StopIteration) in fine-tuning.
+    ("hidden-empty", TABLE + "[model]\nhidden = []\n", ["a.toml", "model.hidden"]),
+    ("fpr-level-twice", "[privacy]\nfpr_levels = [0.01, 0.01]\n",
+     ["a.toml", "privacy.fpr_levels", "twice"]),
 ]
 # fmt: on
 
