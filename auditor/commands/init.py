@@ -12,6 +12,12 @@ from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_text
 
 CANNOT_WRITE = "cannot write the file here ({reason})"
+# What the file is and what to edit: as written it audits the built-in digits demo.
+WROTE = (
+    "Wrote {path}: the digits demo, every setting shown with what it means; for your own "
+    "table edit [data] (and [model] for a model trained elsewhere).\n"
+    "Run it with: auditor run {path}"
+)
 # The commented example config, every key with its default and what it means.
 EXAMPLE = (Path(__file__).parent / "example.toml").read_text(encoding="utf-8")
 
@@ -34,7 +40,7 @@ def init(
         except OSError as exc:  # a full disk, a read-only or special file system
             raise AuditorInputError(CANNOT_WRITE.format(reason=exc.strerror or type(exc).__name__),
                                     source=str(path), field="PATH") from None  # fmt: skip
-    typer.echo(f"Wrote {path}. Run it with: auditor run {path}")
+    typer.echo(WROTE.format(path=path))
 
 
 def register(app: typer.Typer) -> None:

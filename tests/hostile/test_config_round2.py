@@ -153,3 +153,12 @@ def test_a_factory_written_as_a_file_says_the_import_name(cli, tmp_path, spec, h
     write_files(tmp_path, files)
     assert_refused(cli(["run", "a.toml", "--out", "out"]), "a.toml: model.factory: ", hint)
     assert_nothing_written(tmp_path)
+
+
+def test_init_says_what_the_file_audits_and_what_to_edit(cli, tmp_path):
+    """As written the example audits the digits demo: the one line said only "Wrote
+    auditor.toml. Run it with: ...", and a user ran it expecting their own data."""
+    outcome = cli(["init"])
+    assert outcome.code == 0 and (tmp_path / "auditor.toml").is_file()
+    assert "the digits demo" in outcome.out and "edit [data]" in outcome.out
+    assert outcome.out.rstrip().endswith("Run it with: auditor run auditor.toml")
