@@ -211,7 +211,7 @@ def read_as_logits(
     module = with_two_logits(module, input_shape=rows.shape[1:], n_classes=n_classes)
     if columns is not None and tuple(columns) != tuple(range(n_classes)):
         module = Reordered(module, tuple(columns))
-    probe = torch.as_tensor(rows[:PROBE_ROWS], dtype=torch.float32, device=device)
+    probe = torch.tensor(rows[:PROBE_ROWS], dtype=torch.float32, device=device)  # a copy
     return with_logits(module, probe, n_classes=n_classes)
 
 

@@ -156,7 +156,7 @@ def test_a_forward_returning_no_tensor_is_one_line_naming_the_users_module(frame
                                 config=config, progress=False)  # fmt: skip
         assert err.value.field == "model" and "\n" not in str(err.value)
         assert f"'Returns.forward' returned {found}, not a tensor" in err.value.message
-    x = frame[["x1", "x2"]].to_numpy(np.float32)
+    x = np.array(frame[["x1", "x2"]], dtype=np.float32)  # writable, as auditor's rows are
     with pytest.raises(AuditorInputError, match="not a tensor") as err:  # a reference model
         _predictor(Returns(how), lambda v: v, torch.device("cpu"), 2)(x)
     assert err.value.field == "model.train"
