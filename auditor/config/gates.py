@@ -11,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from auditor.config._base import StrictModel
 
 GateMode = Literal["point", "confident-fail", "confident-pass"]
+BLANK_NAME = "a blank gate name; write one, or leave name out (one is made from the rule)"
 
 
 class GateRule(StrictModel):
@@ -43,6 +44,13 @@ class GateRule(StrictModel):
     tolerance: float | None = Field(None, ge=0)
     # Shown in every report (junit.xml, summary.md, CI annotations, the card), once per group.
     name: str | None = Field(None, max_length=200)
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, name: str | None) -> str | None:
+        if name is not None and not name.strip():  # "   " was a gate shown as a blank name
+            raise ValueError(BLANK_NAME)
+        return name
 
     @model_validator(mode="after")
     def _one_kind_of_bound(self) -> GateRule:

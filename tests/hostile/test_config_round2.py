@@ -64,6 +64,9 @@ CASES = [
      ["a.toml", "data.non_members"]),
     # An MLP without a hidden layer was an internal error (StopIteration) in fine-tuning.
     ("hidden-empty", TABLE + "[model]\nhidden = []\n", ["a.toml", "model.hidden"]),
+    # A blank rule name was the gate's name in every report ("FAIL     : 0.77 ...").
+    ("rule-name-blank", '[[gates.rules]]\nmetric = "performance.finetuned.test.accuracy"\n'
+     'min = 0.9\nname = "   "\n', ["a.toml", "gates.rules[0].name", "blank"]),
     ("fpr-level-twice", "[privacy]\nfpr_levels = [0.01, 0.01]\n",
      ["a.toml", "privacy.fpr_levels", "twice"]),
 ]
