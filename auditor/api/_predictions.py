@@ -58,8 +58,6 @@ PYTHON_FIELDS = {
     "--dask-scheduler": "dask_scheduler",
     "--out": "out_dir",
 }
-URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")  # a scheme of 2+ letters, not a drive (C:)
-NOT_LOCAL = "a URL: auditor reads a local CSV or Parquet file; download it first"
 DATA_ROW = re.compile(r"\bdata row (\d+)\b")
 _FLAG = re.compile("|".join(re.escape(f) + r"(?![\w-])" for f in PYTHON_WORDS))
 
@@ -174,9 +172,8 @@ def _audited(
     out = check_out_dir(out_dir) if out_dir is not None else None
     validate_rules(config.gates, source=config_file)
     with tempfile.TemporaryDirectory(prefix="auditor-frame-") as tmp:
-        is_file = isinstance(source, str | Path)
-        frame = None if is_file else as_frame(source)
-        path = Path(source) if frame is None else _frame_file(frame, labels, Path(tmp))
+        frame = None if isinstance(source, Path) else as_frame(source)
+        path = source if frame is None else _frame_file(frame, labels, Path(tmp))
         if reading is None:
             reading = _start_reading(path, cols, batch_rows=batch_rows, dask=dask_scheduler,
                                      positive_label=positive_label,
@@ -186,7 +183,7 @@ def _audited(
                                 config_file=config_file)  # fmt: skip
         except AuditorInputError as err:
             raise err if frame is None else _resourced(err, str(path), frame.index) from None
-        if not is_file:  # the temporary file is gone after this: name the DataFrame instead
+        if frame is not None:  # the temporary file is gone after this: name the DataFrame instead
             audit = _renamed(audit, str(path), FRAME_SOURCE)
             audit = _renamed(audit, path.name, FRAME_SOURCE, within=True)
     result = AuditResult(data=audit)
@@ -194,10 +191,8 @@ def _audited(
 
 
 def _local_file(source: str | Path) -> Path:
-    """The file ``source`` names, ``~`` expanded (as pandas' readers expand it); a URL
-    (``s3://``, ``https://``: Path would read ``s3:/bucket``, "no such file") is one line."""
-    if URL.match(str(source)):
-        raise AuditorInputError(NOT_LOCAL, source=str(source), field="source")
+    """The file ``source`` names, ``~`` expanded (as pandas' readers expand it; a URL is
+    refused where the file is opened: ``header.file_kind``)."""
     return Path(source).expanduser()
 
 

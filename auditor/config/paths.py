@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,15 @@ from auditor.errors import AuditorInputError
 
 NO_FILE = "no such file"
 IS_A_FOLDER = "is a folder, not a model file"
+NOT_LOCAL = "a URL: auditor reads a local file; download it first"
+# a scheme of 2+ letters (not a drive, C:/), its "//" as a Path keeps it ("s3:/bucket/x")
+URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")
+
+
+def no_file(path: Path | str) -> str:
+    """Why ``path``, which is not there, cannot be read: a URL (``s3://``, ``https://``)
+    says to download it, anything else is no such file."""
+    return NOT_LOCAL if URL.match(str(path)) else NO_FILE
 
 
 def model_file(path: Path) -> None:
@@ -18,7 +28,7 @@ def model_file(path: Path) -> None:
     if path.is_dir():
         raise AuditorInputError(IS_A_FOLDER, source=str(path), field="model.path")
     if not path.is_file():
-        raise AuditorInputError(NO_FILE, source=str(path), field="model.path")
+        raise AuditorInputError(no_file(path), source=str(path), field="model.path")
 
 
 BLANK_PATH = "empty: name a file"

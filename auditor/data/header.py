@@ -29,7 +29,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Literal
 
-from auditor.config.paths import NO_FILE
+from auditor.config.paths import NO_FILE, no_file  # noqa: F401 - NO_FILE: the message
 from auditor.data.text import (
     UTF8,
     first_lines,
@@ -111,7 +111,7 @@ def file_kind(path: Path) -> Kind:
         hint = PARTS.format(n=len(parts), suffix=parts[0].suffix) if parts else ""
         raise AuditorInputError(IS_DIRECTORY + hint, source=str(path))
     if not path.is_file():  # a pipe's reader would wait for a writer (/dev/zero: no end)
-        raise AuditorInputError(NOT_REGULAR if path.exists() else NO_FILE, source=str(path))
+        raise AuditorInputError(NOT_REGULAR if path.exists() else no_file(path), source=str(path))
     name = path.name.lower()
     if path.suffix.lower() in (".parquet", ".pq"):
         return "parquet"

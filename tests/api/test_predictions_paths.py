@@ -3,9 +3,14 @@ readers expand it) and a URL (``s3://``), which auditor does not fetch."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from auditor.api import audit_predictions
+from auditor.config.paths import model_file
 from auditor.errors import AuditorInputError
 from tests.builders import predictions_csv
 
@@ -22,9 +27,26 @@ def test_a_path_under_home_written_with_a_tilde_is_read(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("url", ["s3://bucket/preds.parquet", "https://example.org/p.csv"])
-def test_a_url_is_one_line_saying_to_download_it(url):
-    """A URL was 's3:/bucket/preds.parquet: no such file' (a path, one slash lost)."""
+@pytest.mark.parametrize("kind", [str, Path])
+def test_a_url_is_one_line_saying_to_download_it(url, kind):
+    """A URL was 's3:/bucket/preds.parquet: no such file' (a path, one slash lost); a Path
+    (as the command line hands it) keeps one slash, and is a URL all the same."""
     with pytest.raises(AuditorInputError) as err:
-        audit_predictions(url, **KW)
-    said = f"{url}: source: a URL: auditor reads a local CSV or Parquet file; download it first"
-    assert str(err.value) == said
+        audit_predictions(kind(url), **KW)
+    assert str(err.value) == f"{Path(url)}: a URL: auditor reads a local file; download it first"
+
+
+def test_the_command_line_says_a_url_is_to_be_downloaded(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "auditor", "audit", "-p", "s3://b/preds.csv",
+                          "--sensitive", "sex", "-o", str(tmp_path / "out")],
+                         capture_output=True, text=True)  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "auditor: error: s3:/b/preds.csv: a URL: auditor reads a local file; download it first"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_model_path_that_is_a_url_says_so_too():
+    with pytest.raises(AuditorInputError, match="model.path: a URL: auditor reads a local file"):
+        model_file(Path("https://example.org/model.pt"))
