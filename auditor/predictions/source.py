@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -234,16 +234,16 @@ def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns) ->
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    types: dict[str, Any] = {}
-    while True:
+    def opened(types: dict[str, Any]) -> Any:
         read, parse, convert = csv_options(layout, names, cols, header=True, column_types=types)
-        reader = pacsv.open_csv(path, read_options=read, parse_options=parse,
-                                convert_options=convert)  # fmt: skip
-        if types or not cols.y_score or not pa.types.is_integer(
-                reader.schema.field(cols.y_score).type):  # fmt: skip
-            return reader
+        return pacsv.open_csv(path, read_options=read, parse_options=parse,
+                              convert_options=convert)  # fmt: skip
+
+    reader = opened({})
+    if cols.y_score and pa.types.is_integer(reader.schema.field(cols.y_score).type):
         reader.close()  # read again (its first block only, once): the scores as numbers
-        types = {cols.y_score: pa.float64()}
+        reader = opened({cols.y_score: pa.float64()})
+    return reader
 
 
 def unreadable(path: Path, exc: BaseException,
@@ -283,27 +283,28 @@ def unreadable(path: Path, exc: BaseException,
 
 def _row_of(path: Path, layout: CsvLayout, column: int, value: str) -> str:
     """``data row N``, the first row of the CSV at ``path`` whose field ``column`` is
-    ``value``, or "a row" (read again with Python's reader: on this refusal's path only)."""
-    with open_text(path, layout.encoding) as fh, wide_fields():
-        for _ in range(layout.skip_rows + 1):
-            next(fh, None)
-        rows = (row for row in csv.reader(fh, delimiter=layout.delimiter) if row)
-        for i, row in enumerate(rows):
-            if column < len(row) and row[column] == value:
-                return data_row(i)
-    return "a row"
+    ``value``, or "a row"."""
+    return _first_row(path, layout, lambda row: column < len(row) and row[column] == value)
 
 
 def _header_again(path: Path, layout: CsvLayout, header: list[str]) -> str:
     """``data row N``, the first row of the CSV at ``path`` (in ``layout``) that repeats its
-    ``header``'s names, or "a row" (read again with Python's reader: on this refusal's path
-    only)."""
+    ``header``'s names, or "a row"."""
     names = [name.strip() for name in header if name]
+    return _first_row(path, layout,
+                      lambda row: [field.strip() for field in row if field.strip()] == names)
+
+
+def _first_row(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool]) -> str:
+    """``data row N``, the first data row of the CSV at ``path`` that is ``wanted``, numbered
+    as pyarrow reads the file (no empty line, no line of only spaces: :func:`blank_row`), or
+    "a row" (read again with Python's reader: on a refusal's path only)."""
     with open_text(path, layout.encoding) as fh, wide_fields():
         for _ in range(layout.skip_rows + 1):
             next(fh, None)
-        rows = (row for row in csv.reader(fh, delimiter=layout.delimiter) if row)  # as pyarrow
+        rows = (row for row in csv.reader(fh, delimiter=layout.delimiter)
+                if row and not (len(row) == 1 and not row[0].strip()))  # fmt: skip
         for i, row in enumerate(rows):
-            if [field.strip() for field in row if field.strip()] == names:
+            if wanted(row):
                 return data_row(i)
     return "a row"
