@@ -202,3 +202,18 @@ def test_text_below_a_first_block_of_numbers_is_refused_at_its_row_and_column(
     assert line.endswith(": y_pred: 'error' at data row 501, where the column's first 0 MiB "
                          "of rows are whole numbers (the type it is read as): fix that row, or "
                          "write the whole column one way (numbers, or text)")
+
+
+def test_the_row_named_skips_a_line_of_only_spaces_as_the_reader_does(cli, tmp_path, monkeypatch):
+    """A line of only spaces is skipped by the reader (blank_row); the row search counted it,
+    naming data row 502 for the 501st row."""
+    import auditor.predictions.source as source
+
+    monkeypatch.setattr(source, "CSV_BLOCK", 1 << 12)
+    rows = frame(600).astype({"y_pred": object})
+    rows.loc[500, "y_pred"] = "error"
+    lines = rows.to_csv(index=False).splitlines(keepends=True)
+    (tmp_path / "p.csv").write_text("".join([*lines[:11], "   \t \n", *lines[11:]]))
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--out", OUT]), "p.csv",
+                          "y_pred")  # fmt: skip
+    assert ": y_pred: 'error' at data row 501, " in line
