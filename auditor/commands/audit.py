@@ -37,7 +37,8 @@ def audit(
     y_score: Annotated[str | None, typer.Option("--y-score", help="Column of P(positive).")] = None,
     positive_label: Annotated[
         str | None,
-        typer.Option("--positive-label", help="Positive class (default: the larger label)."),
+        typer.Option("--positive-label", help="The class y_score is the probability of "
+                     "(default: the larger of two number labels; text labels need it)."),
     ] = None,
     config: ConfigOption = None,
     intersections: Annotated[
