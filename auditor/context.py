@@ -26,13 +26,16 @@ from auditor.training import (
     predict_logits,
 )
 
+NORMALISED = 1e-12  # |log of a row's total probability| below which it is left as it is
+
 
 @dataclass(frozen=True)
 class Predictions:
     """stage: "pretrained" | "finetuned"; split: a split name; task: the task's name.
 
-    logits: float32 (n, k); y_true: int64 (n,). Probabilities and losses are computed in
-    float64 from the logits (stable log-softmax), once, on first use.
+    logits: float32 (n, k), or an estimator's float64 log-probabilities; y_true: int64 (n,).
+    Probabilities and losses are computed in float64 from the logits (stable log-softmax),
+    once, on first use.
     """
 
     stage: str
@@ -47,9 +50,14 @@ class Predictions:
 
     @cached_property
     def log_proba(self) -> np.ndarray:
+        """(n, k) float64 log-softmax of the logits; a row of log-probabilities already (an
+        estimator's, to float64's precision) as it is: normalising it again would move each
+        row by its own last bits, and two rows' tied probability of a class apart."""
         z = self.logits.astype(np.float64)
-        z = z - z.max(axis=1, keepdims=True)
-        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        top = z.max(axis=1, keepdims=True)
+        norm = top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+        norm[np.abs(norm) <= NORMALISED] = 0.0
+        return z - norm
 
     @cached_property
     def proba(self) -> np.ndarray:

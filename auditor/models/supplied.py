@@ -201,7 +201,9 @@ def proba_logits(
     estimator: Any, decode: Decode, x: np.ndarray, *, columns: tuple[int, ...] | None = None,
     field_name: str = "model", n_classes: int | None = None,
 ) -> np.ndarray:  # fmt: skip
-    """(n, k) float32 log-probabilities of ``estimator.predict_proba`` on ``decode(x)``, its
+    """(n, k) float64 log-probabilities of ``estimator.predict_proba`` on ``decode(x)`` (as
+    exact as the probabilities: float32 would round apart two rows' tied probability of a
+    class, whose other classes differ, once :class:`~auditor.context.Predictions` reads them), its
     columns taken in the order ``columns`` when it returns one column per class. A failing
     call, a shape other than (n, ``n_classes``) (None: any width), NaN or infinite outputs
     and outputs that are not probabilities are bad input naming ``field_name``
@@ -218,7 +220,7 @@ def proba_logits(
         raise AuditorInputError(NOT_PROBA.format(spec=spec), field=field_name)
     if columns is not None and proba.shape[1] == len(columns):
         proba = proba[:, list(columns)]  # another width: refused by the caller, as it is
-    return np.log(np.clip(proba, PROBA_FLOOR, 1.0)).astype(np.float32)
+    return np.log(np.clip(proba, PROBA_FLOOR, 1.0))
 
 
 def module_logits(
@@ -289,7 +291,8 @@ class SuppliedModel:
     device: torch.device = torch.device("cpu")
 
     def logits(self, x: np.ndarray) -> np.ndarray:
-        """(n, n_classes) float32 logits (or log-probabilities) on auditor's inputs ``x``."""
+        """(n, n_classes) logits on auditor's inputs ``x``: a module's float32, an estimator's
+        float64 log-probabilities."""
         if len(x) == 0:
             return np.zeros((0, self.n_classes), np.float32)
         if isinstance(self.module, ProbaModule):
