@@ -197,7 +197,9 @@ def _is_torchscript(path: Path) -> bool:
 def _is_state(value: Any) -> bool:
     import torch
 
-    return isinstance(value, dict) and all(isinstance(v, torch.Tensor) for v in value.values())
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in value.items()
+    )  # a parameter is named by text: {0: tensor} is no state dict
 
 
 def _state_in(blob: Any) -> dict[str, Any] | None:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.modules.utils import consume_prefix_in_state_dict_if_present
 
 from auditor.config.functions import FACTORY_ARGS, call_user, import_function
 from auditor.errors import AuditorInputError
@@ -168,13 +169,21 @@ def unwrapped_state(state: dict[str, Any], own: dict[str, Any]) -> dict[str, Any
     where that gives exactly the module's own keys (``own``): the same weights saved from a
     wrapper of the module (DataParallel and DistributedDataParallel: ``module.``;
     torch.compile: ``_orig_mod.``; a LightningModule's attribute: ``model.``). Else as it is
-    (a mismatch is named by the load)."""
-    want, keys = set(own), state
+    (a mismatch is named by the load). Taken off by torch's own
+    ``consume_prefix_in_state_dict_if_present`` (in place: ``state`` is a fresh load), which
+    keeps each submodule's saved version (``_metadata``) for its own loading rule."""
+    want, keys, prefixes = set(own), list(state), []
     while keys and set(keys) != want and all("." in k for k in keys):
-        if len({k.split(".", 1)[0] for k in keys}) != 1:
+        heads = {k.split(".", 1)[0] for k in keys}
+        if len(heads) != 1:
             break
-        keys = {k.split(".", 1)[1]: v for k, v in keys.items()}
-    return keys if set(keys) == want else state
+        prefixes.append(f"{heads.pop()}.")
+        keys = [k.split(".", 1)[1] for k in keys]
+    if not prefixes or set(keys) != want:
+        return state
+    for prefix in prefixes:
+        consume_prefix_in_state_dict_if_present(state, prefix)
+    return state
 
 
 class ProbaModule(nn.Module):

@@ -164,3 +164,39 @@ def test_a_state_dict_saved_from_a_wrapper_loads_as_the_modules(tmp_path, monkey
     with pytest.raises(AuditorInputError, match="Unexpected key") as err:  # not every key
         load_checkpoint_model(path, factory=f"{name}:make", input_shape=(3,), n_classes=2)
     assert err.value.message.startswith(STATE_MISMATCH.split("{")[0])
+
+
+class _Versioned(nn.Module):
+    """A module with its own loading rule by saved version (as torch.ao's modules have): a
+    state without its version is converted as an old one."""
+
+    _version = 2
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.arange(6.0).reshape(2, 3))
+
+    def _load_from_state_dict(self, state, prefix, meta, *args):
+        if meta.get("version") is None and prefix + "w" in state:
+            state[prefix + "w"] = state[prefix + "w"].flip(0)  # an old layout, converted
+        super()._load_from_state_dict(state, prefix, meta, *args)
+
+
+def test_a_wrappers_prefix_comes_off_with_each_modules_saved_version():
+    """The prefix was taken off by a dict of the keys, which dropped the state's _metadata:
+    a module with a versioned loading rule converted current weights as old ones."""
+    from auditor.models.supplied import unwrapped_state
+
+    source, target = nn.Sequential(_Versioned()), nn.Sequential(_Versioned())
+    with torch.no_grad():
+        target[0].w.zero_()
+    state = nn.Sequential(source).state_dict()  # keys '0.0.w': a wrapper's prefix '0.'
+    target.load_state_dict(unwrapped_state(state, target.state_dict()), strict=True)
+    torch.testing.assert_close(target[0].w, source[0].w)
+
+
+def test_a_mapping_with_keys_other_than_names_is_no_state_dict(tmp_path):
+    path = tmp_path / "model.pt"
+    torch.save({0: torch.zeros(2), 1: torch.ones(2)}, path)
+    with pytest.raises(AuditorInputError, match="not a state dict"):
+        load_state_dict(path)
