@@ -157,15 +157,16 @@ def _check_width(estimator: Any, columns: tuple[str, ...], *, names_known: bool)
 
 def _architecture(module: Any) -> str:
     from auditor.models.outputs import InDtype, LogOf, OneLogit, OneProbability, Reordered
+    from auditor.models.outputs import user_module as own
 
     if isinstance(module, OneProbability):
-        return f"{type(module.inner).__name__} (one output, a probability: P(positive))"
+        return f"{type(own(module.inner)).__name__} (one output, a probability: P(positive))"
     if isinstance(module, LogOf):
         return f"{_architecture(module.inner)} (outputs probabilities: their log)"
     if isinstance(module, Reordered | InDtype):
         return _architecture(module.inner)
     if isinstance(module, OneLogit):
-        return f"{type(module.inner).__name__} (one logit: sigmoid)"
+        return f"{type(own(module.inner)).__name__} (one logit: sigmoid)"
     return type(module).__name__
 
 

@@ -161,3 +161,24 @@ def test_a_forward_returning_no_tensor_is_one_line_naming_the_users_module(frame
         _predictor(Returns(how), lambda v: v, torch.device("cpu"), 2)(x)
     assert err.value.field == "model.train"
     assert _predictor(Returns(None), lambda v: v, torch.device("cpu"), 2)(x).shape == (len(x), 2)
+
+
+def test_the_architecture_names_the_users_module_inside_auditors_readers():
+    """A float64 module of one logit is read through InDtype inside OneLogit: the card named
+    the reader ('InDtype (one logit: sigmoid)'), not the user's class."""
+    import torch
+
+    from auditor.api._model import _architecture
+    from auditor.models.outputs import read_as_logits
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(3, 1)
+
+        def forward(self, x):
+            return self.layer(x)
+
+    rows = np.random.default_rng(0).normal(size=(50, 3)).astype(np.float32)
+    read = read_as_logits(Net().double(), rows, n_classes=2, device=torch.device("cpu"))
+    assert _architecture(read) == "Net (one logit: sigmoid)"
