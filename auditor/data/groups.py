@@ -85,9 +85,9 @@ def positive_last(
     labels: list, positive_label: object, *, whose: str, src: str, unknown: str
 ) -> list[int]:
     """The audit's order of ``labels`` (indices into them): as they are, the one
-    ``positive_label`` names (:func:`positive_value`'s rule) moved last. Refused: a
-    ``positive_label`` that names none of them (``unknown``: what to say), or one among more
-    than two (``whose``: the labels' owner, in the message)."""
+    ``positive_label`` names (:func:`~auditor.config.labels.label_index`'s rule) moved
+    last. Refused: a ``positive_label`` that names none of them (``unknown``: what to say), or
+    one among more than two (``whose``: the labels' owner, in the message)."""
     order = list(range(len(labels)))
     if positive_label is None:
         return order
@@ -96,14 +96,6 @@ def positive_last(
         raise AuditorInputError(unknown, source=src, field="data.positive_label")
     binary_positive(labels, labels[pos], whose=whose, src=src)
     return [i for i in order if i != pos] + [pos]
-
-
-def positive_value(labels: list, wanted: object) -> object | None:
-    """The label that ``wanted`` (``positive_label``) names, by :mod:`auditor.config.labels`'
-    one rule: the one written the same, else the one of the same value (``1`` names the label
-    ``1.0`` of a float column, ``"true"`` names ``True``); None when none does or two do."""
-    index = label_index(labels, wanted)
-    return None if index is None else labels[index]
 
 
 def check_classes(labels: list, config: TableData, *, src: str, single: str) -> None:

@@ -36,7 +36,6 @@ from auditor.data.groups import (  # noqa: F401 - this module's API too
     TARGET_MISSING,
     TOO_MANY_CLASSES,
     encode_target,
-    positive_value,
     sensitive_groups,
 )
 from auditor.data.header import (  # noqa: F401 - the messages are this module's API too

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from auditor.config.labels import label_index, label_key, same_label
-from auditor.data.table import positive_value
 from auditor.errors import AuditorInputError
 from auditor.fairness.metrics import favourable_index
 
@@ -45,7 +44,6 @@ CASES = [  # (classes as read from a file, wanted) -> the class named, or None
 def test_positive_label_and_favourable_label_name_the_same_class(labels, wanted, named):
     index = label_index(labels, wanted)
     assert (None if index is None else labels[index]) == named
-    assert positive_value(labels, wanted) == named
     names = [str(v) for v in labels]  # the checks see the classes by name, the label as text
     if not isinstance(wanted, str):  # favourable_label is text only
         return

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from auditor.config import TableData
+from auditor.config.labels import label_index
 from auditor.data import load_bundle
 from auditor.data import table as T
 from auditor.errors import AuditorInputError, data_row, rows_text
@@ -356,8 +357,8 @@ def test_positive_label_names_a_float_label_by_its_number(tmp_path):
     frame["label"] = (frame["label"] == "no").astype(float)  # 0.0 / 1.0 in the file
     bundle = load_bundle(config(write(tmp_path, frame), positive_label=0), seed=0)
     assert bundle.finetune_task.class_names == ("1.0", "0.0")
-    assert T.positive_value([0.0, 1.0], "1") == 1.0
-    assert T.positive_value(["1.0", "01"], 1) is None  # two labels equal 1: neither
+    assert label_index([0.0, 1.0], "1") == 1
+    assert label_index(["1.0", "01"], 1) is None  # two labels equal 1: neither
 
 
 def test_supplied_rows_refuse_a_positive_label_that_is_not_a_label(tmp_path):
