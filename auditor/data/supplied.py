@@ -175,7 +175,6 @@ def _groups(
     groups = sensitive_groups(frame, config, src=src)[0]
     if keep:
         _GROUPS.append((frame, settings, groups))
-        del _GROUPS[: -len(ROLES)]  # the oldest: a run that stopped before loading
     return groups
 
 
@@ -232,6 +231,7 @@ def validate_supplied(
     Returns a ``module``'s classes as the audit names them (``classes``, else the target's
     values, in order; None for an estimator) and the evaluation rows' groups."""
     frames: dict[str, pd.DataFrame] = {}
+    _GROUPS.clear()  # one run's files (a run that stopped before loading left its own)
     groups = pd.DataFrame()  # the evaluation rows' ("path", always given: read first)
     for key in ROLES.values():
         if getattr(config, key) is None:
