@@ -31,8 +31,8 @@ MAX_JOINT_CELLS = 20_000_000
 MISSING_TEXT = ("", *EXTRA_MISSING)
 # After a missing group label's row: what reads as missing, and the two ways on.
 MISSING_HINT = (
-    " (an empty cell or ?, and in a CSV also NA, N/A, NULL, NaN); fill it, or audit such "
-    "rows as one group with --missing-group (missing_group=True in Python)"
+    " (an empty cell or ?, and in a CSV also NA, N/A, NULL, NaN, None, <NA>); fill it, or "
+    "audit such rows as one group with --missing-group (missing_group=True in Python)"
 )
 
 
