@@ -110,7 +110,7 @@ def distinct_counts(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sorted_values[starts], np.diff(starts, append=n)
 
 
-_NO_SCORES = (np.zeros(0), np.zeros(0, np.int64))  # sums without their distinct scores
+NO_SCORES = (np.zeros(0), np.zeros(0, np.int64))  # sums without their distinct scores
 
 
 def sums_by_code(
@@ -142,7 +142,7 @@ def sums_by_code(
     out = {}
     for k in np.flatnonzero(sizes).tolist():
         rows = slice(int(ends[k] - sizes[k]), int(ends[k]))
-        values, counts = distinct_counts(np.sort(p[rows])) if distinct else _NO_SCORES
+        values, counts = distinct_counts(np.sort(p[rows])) if distinct else NO_SCORES
         lp, l1, pk = log_p[rows], log_1mp[rows], p[rows]  # squares per code: in cache
         out[k] = ClassScoreSums(
             n=int(sizes[k]), log_p=float(lp.sum()), log_p2=float(np.square(lp).sum()),

@@ -100,7 +100,7 @@ def test_fairness_and_scores_list_the_same_groups_and_no_empty_cell():
 def test_every_groups_scores_equal_the_loop_over_its_parts(seed):
     """scores_by_group adds every group's part sums at once (_group_sums): each group's
     numbers equal, to the bit, those of the loop that merged each group's parts alone (the
-    previous code: _metrics over _sums), on three classes, tied scores and groups of 1-3 rows."""
+    previous code, _loop_metrics here), on three classes, tied scores and groups of 1-3 rows."""
     from auditor.fairness import scores as mod
 
     rng = np.random.default_rng(seed)
@@ -122,13 +122,26 @@ def test_every_groups_scores_equal_the_loop_over_its_parts(seed):
         for g in got.features[mod.spec_name(spec)]:
             members = [cell for cell in cells if mod.spec_name([cell[i] for i in axes]) == g.group]
             pos, neg = mod._classes(cells, members, 1)
-            m = mod._metrics(cells, pos, neg, axis.auc(cells, pos, neg))
+            m = _loop_metrics(cells, pos, neg, axis.auc(cells, pos, neg))
             want = mod._estimates(m, level=0.95)
             assert g.n == m.n
             for name in ("roc_auc", "log_loss", "ece"):
                 assert repr(getattr(g, name)) == repr(want[name]), (spec, g.group, name)
             checked += 1
     assert checked > 200 and any(g.n < 4 for gs in got.features.values() for g in gs)
+
+
+def _loop_metrics(cells, pos, neg, auc):
+    """The score metrics as each group's parts were merged one by one (before _group_sums)."""
+    from dataclasses import replace
+
+    from auditor.results.scores import merged, score_metrics
+
+    def sums(parts):
+        return merged([replace(cells[c][v], values=np.zeros(0), counts=np.zeros(0, np.int64))
+                       for c, v in parts])  # fmt: skip
+
+    return replace(score_metrics(sums(pos), sums(neg)), roc_auc=auc)
 
 
 def _zipf(k: int) -> np.ndarray:
