@@ -134,12 +134,12 @@ def _feature(
     positive_favourable: bool,
 ) -> FeatureResult:
     labels, counts = table.marginal(spec)
-    have = np.flatnonzero(counts.sum(axis=(1, 2)))  # a combination no row has is no group
-    labels, counts = [labels[i] for i in have], counts[have]
+    n = counts.sum(axis=(1, 2))
+    have = np.flatnonzero(n)  # a combination no row has is no group
+    labels, counts, n = [labels[i] for i in have], counts[have], n[have]
     label_str = [spec_name(x) for x in labels]
     point = all_metrics(counts, views)
     bounds = metric_bounds(point, counts, level=level, method=method)
-    n = counts.sum(axis=(1, 2))
     eligible = n >= min_group_size
     groups = []
     for i, values in enumerate(labels):
