@@ -93,7 +93,7 @@ class AuditResult:
         n} as read by audit_tree), ...]``, in the order of ``audit.json``. Only the subtrees
         that hold them are read: a 1,000-group audit's 52,000 other estimates are not."""
         parts = _headline_parts(self.data)
-        found = (estimates(json.loads(to_json_text(part)), at) for at, part in parts)
+        found = (estimates(json_form(part), at) for at, part in parts)
         return [(p, e) for at_part in found for p, e in at_part if _headline_label(p)]
 
     def headline_title(self) -> str:
