@@ -91,21 +91,20 @@ def github_annotations(gates: Mapping[str, Any], *, config_file: str | None = No
 
 def publish_github(
     audit: Mapping[str, Any],
-    summary_text: str | Callable[[], str],
+    render_summary: Callable[[], str],
     *,
     config_file: str | None = None,
     env: Mapping[str, str] | None = None,
     stream: TextIO | None = None,
 ) -> None:
     """Under GitHub Actions: append the summary to $GITHUB_STEP_SUMMARY (when set) and print
-    the annotations. Elsewhere: nothing. ``summary_text``: the text, or what renders it (only
-    when it is written)."""
+    the annotations. Elsewhere: nothing. ``render_summary``: what renders the summary (called
+    only when it is written)."""
     env = os.environ if env is None else env
     stream = stream or sys.stdout
     target = env.get("GITHUB_STEP_SUMMARY")
     if target:
-        if callable(summary_text):
-            summary_text = summary_text()
+        summary_text = render_summary()
         try:
             with open(target, "a", encoding="utf-8") as fh:
                 fh.write(summary_text if summary_text.endswith("\n") else summary_text + "\n")

@@ -34,11 +34,10 @@ def test_publish_github_only_under_actions(tmp_path):
     audit = audit_with_gates()
     target = tmp_path / "summary"
     out = io.StringIO()
-    publish_github(audit, "S\n", env={"GITHUB_STEP_SUMMARY": str(target)}, stream=out)
+    publish_github(audit, lambda: "S\n", env={"GITHUB_STEP_SUMMARY": str(target)}, stream=out)
     assert target.read_text() == "S\n" and out.getvalue() == ""
-    publish_github(
-        audit, "T", env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(target)}, stream=out
-    )
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(target)}
+    publish_github(audit, lambda: "T", env=env, stream=out)
     assert target.read_text() == "S\nT\n" and out.getvalue().startswith("::error ")
 
 
@@ -125,7 +124,7 @@ def test_an_unwritable_step_summary_warns_and_keeps_the_verdict(tmp_path, capsys
     audit = audit_with_gates()
     out = io.StringIO()
     env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path)}
-    publish_github(audit, "S", env=env, stream=out)
+    publish_github(audit, lambda: "S", env=env, stream=out)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("auditor: warning: GITHUB_STEP_SUMMARY=")
     assert str(tmp_path) in err[0] and out.getvalue().startswith("::error ")
