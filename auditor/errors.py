@@ -9,9 +9,12 @@ from __future__ import annotations
 import errno
 import os
 import signal
-from collections.abc import Callable
-from pathlib import Path
-from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: nothing more is imported before the signal handlers
+    from collections.abc import Callable
+    from pathlib import Path
+    from types import FrameType
 
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + the signal's number, as a shell reports
 INTERRUPTED = "auditor: interrupted; no report was written"
