@@ -56,16 +56,15 @@ def is_estimate(node: Any) -> bool:
     return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
-def _own_interval(node: dict[str, Any]) -> tuple[float | None, float | None, bool]:
-    """A mapping's bounds as read, and whether they are its interval ("reported"): both bounds
-    finite numbers."""
-    lo, hi = num(node.get("ci_low")), num(node.get("ci_high"))
-    return lo, hi, lo is not None and hi is not None
+def _own_interval(node: dict[str, Any]) -> tuple[float | None, float | None]:
+    """A mapping's bounds as read; they are its interval ("reported") where both are finite
+    numbers."""
+    return num(node.get("ci_low")), num(node.get("ci_high"))
 
 
 def has_interval(node: dict[str, Any]) -> bool:
     """True where a mapping's own interval is read ("reported"): see :func:`_own_interval`."""
-    return _own_interval(node)[2]
+    return None not in _own_interval(node)
 
 
 def wilson_bounds(k: Any, n: Any, *, level: float = _CONFIDENCE) -> tuple[Any, Any]:
@@ -117,7 +116,7 @@ def _read_mapping(node: dict[str, Any], label: str | None, path: str) -> Evidenc
         value = node["status"]  # a status node, e.g. a checklist item
     else:
         raise ValueError(MSG_NOT_READABLE.format(path=path, have=", ".join(list(node)[:12])))
-    lo, hi, reported = _own_interval(node)
+    lo, hi = _own_interval(node)
     status = _text(node.get("status"))
     undefined = node.get("reason") if value is None or status == "insufficient_data" else None
     worst = node.get("worst_group", node.get("group"))
@@ -126,7 +125,7 @@ def _read_mapping(node: dict[str, Any], label: str | None, path: str) -> Evidenc
         value=value_num if value_num is not None else _text(value),
         ci_low=lo,
         ci_high=hi,
-        interval="reported" if reported else "none",
+        interval="none" if None in (lo, hi) else "reported",
         n=count(node.get("n", node.get("count"))),
         group=str(worst) if worst is not None else label,
         status=status,

@@ -29,7 +29,8 @@ from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
 __all__ = [
     "SCHEMA_VERSION", "SECTIONS", "audit_schema", "check_config_read_back",
-    "check_counts_read_back", "check_intervals_read_back", "prepare_validator",
+    "check_counts_read_back", "check_gates_read_back", "check_intervals_read_back",
+    "prepare_validator",
     "refuse_non_json_values", "section_schema", "validate_audit",
 ]  # fmt: skip
 
