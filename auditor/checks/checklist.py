@@ -7,29 +7,12 @@ question groups; NIST AI RMF 1.0 MEASURE 2.x; EU AI Act Annex IV points.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 Status = Literal["met", "declared", "missing", "not_applicable", "warn", "fail"]
 STATUSES: tuple[Status, ...] = ("met", "declared", "missing", "not_applicable", "warn", "fail")
 ItemKind = Literal["automatic", "declared"]
-
-_PLACEHOLDER = re.compile(
-    r"^(?:|tbd|tba|todo|to ?do|fixme|n/?a|na|none|null|nil|unknown|unspecified|not sure|"
-    r"-+|\.+|\?+|x+|tbc|to be (?:determined|decided|confirmed|added|written)|"
-    r"(?:fill|fill in|fill me|add|write|insert)(?: (?:this|me|here|in|later))*|"
-    r"placeholder|coming soon|lorem ipsum.*|<[^>]*>|\[[^\]]*\]|\{[^}]*\}|"
-    r"your (?:name|email|answer|text)(?: here)?|example|sample text|later)$"
-)
-
-
-def is_placeholder(text: str | None) -> bool:
-    """True for None, empty, or filler text ('TBD', 'TODO', 'n/a', '<your name>', '...')."""
-    if text is None:
-        return True
-    norm = re.sub(r"\s+", " ", text.strip().lower()).strip(" .:;!")
-    return bool(_PLACEHOLDER.fullmatch(norm)) or len(norm) < 2
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,9 @@ from auditor.checks.checklist import (
     ItemKind,
     ItemSpec,
     Status,
-    is_placeholder,
 )
 from auditor.checks.disjointness import Disjointness, disjointness_item, split_overlaps
+from auditor.config.transparency import is_placeholder
 from auditor.provenance import library_versions
 from auditor.results import NotRun, dump
 
@@ -240,7 +240,7 @@ def _run_items(ctx: AuditContext) -> dict[str, Item]:
         "data_provenance": _provenance_item(bundle),
         "split_disjointness": disjointness_item(bundle, ctx.config.transparency),
     }
-    if bundle.license.strip() and bundle.citation.strip():
+    if not is_placeholder(bundle.license) and not is_placeholder(bundle.citation):
         out["data_license"] = ("met", f"{bundle.license}; {bundle.citation}", None)
     else:
         out["data_license"] = ("missing", NO_DATA_LICENSE, None)

@@ -3,11 +3,29 @@ options of the explanations and the split-disjointness check."""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator
 
 from auditor.config._base import StrictModel
+
+_PLACEHOLDER = re.compile(
+    r"^(?:|tbd|tba|todo|to ?do|fixme|n/?a|na|none|null|nil|unknown|unspecified|not sure|"
+    r"-+|\.+|\?+|x+|tbc|to be (?:determined|decided|confirmed|added|written)|"
+    r"(?:fill|fill in|fill me|add|write|insert)(?: (?:this|me|here|in|later))*|"
+    r"placeholder|coming soon|lorem ipsum.*|<[^>]*>|\[[^\]]*\]|\{[^}]*\}|"
+    r"your (?:name|email|answer|text)(?: here)?|example|sample text|later)$"
+)
+
+
+def is_placeholder(text: str | None) -> bool:
+    """True for None, empty, or filler text ('TBD', 'TODO', 'n/a', '<your name>', '...')."""
+    if text is None:
+        return True
+    norm = re.sub(r"\s+", " ", text.strip().lower()).strip(" .:;!")
+    return bool(_PLACEHOLDER.fullmatch(norm)) or len(norm) < 2
+
 
 # Checklist item ids a user may mark not applicable (with a reason) in config.
 CHECKLIST_IDS = (
@@ -60,6 +78,9 @@ class TransparencyConfig(StrictModel):
                 raise ValueError(
                     f"unknown checklist item {key!r}; known: {', '.join(CHECKLIST_IDS)}"
                 )
-            if not reason.strip():
-                raise ValueError(f"checklist item {key!r} needs a reason to be not applicable")
+            if is_placeholder(reason):
+                raise ValueError(
+                    f"checklist item {key!r} needs a reason to be not applicable, "
+                    f"not {reason.strip()!r}"
+                )
         return value

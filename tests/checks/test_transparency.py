@@ -206,3 +206,27 @@ def test_a_tables_data_license_is_missing_with_its_fix_until_written(table_conte
     items = {i.id: i for i in build_checklist(written, {"performance": NotRun(reason="x")})}
     assert items["data_license"].status == "met"
     assert "CC BY 4.0" in items["data_license"].evidence
+
+
+@pytest.mark.parametrize(("license_", "citation"), [("TODO", "TBD"), ("CC BY 4.0", "n/a"),
+                                                    ("<license>", "Survey 2020")])
+def test_a_placeholder_data_license_or_citation_is_missing_not_met(table_context, license_,
+                                                                   citation):
+    """data.license = "TODO" with citation = "TBD" counted as met: only strip() was checked."""
+    from auditor.checks.transparency import NO_DATA_LICENSE
+
+    bundle = dataclasses.replace(table_context.bundle, license=license_, citation=citation)
+    ctx = dataclasses.replace(table_context, bundle=bundle)
+    items = {i.id: i for i in build_checklist(ctx, {"performance": NotRun(reason="x")})}
+    assert items["data_license"].status == "missing"
+    assert items["data_license"].evidence == NO_DATA_LICENSE
+
+
+@pytest.mark.parametrize("reason", ["TODO", "tbd", "n/a", "<why>", "..."])
+def test_config_refuses_a_placeholder_not_applicable_reason(reason):
+    """transparency.not_applicable.data_license = "TODO" passed the gate as a reason."""
+    from auditor.config import validate_config
+
+    with pytest.raises(AuditorInputError, match="needs a reason"):
+        validate_config({"transparency": {"not_applicable": {"data_license": reason}}},
+                        source="c.toml")
