@@ -169,7 +169,7 @@ def _audited(
     name = name_from_file(source) if isinstance(source, str | Path) else FRAME_NAME
     config = config or AuditConfig(name=name)
     config = predictions_config(config, sensitive=list(cols.sensitive))
-    out = check_out_dir(out_dir) if out_dir is not None else None
+    out = check_out_dir(out_dir, mode="predictions") if out_dir is not None else None
     validate_rules(config.gates, source=config_file)
     with tempfile.TemporaryDirectory(prefix="auditor-frame-") as tmp:
         frame = None if isinstance(source, Path) else as_frame(source)

@@ -71,7 +71,7 @@ def audit(
         config_file = str(config) if config else None
         name = name_from_file(predictions)
         cfg = load_config(config) if config is not None else AuditConfig(name=name)
-        out = out or Path("reports") / (cfg.name or name)
+        out = out or Path("reports") / name  # the file's stem, as --help says
         check_predictions(cfg, sensitive=sensitive, config_file=config_file, out=out)
         from auditor.predictions import audit as pa  # numpy, pyarrow
         from auditor.predictions.read import reduce_predictions

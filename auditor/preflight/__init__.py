@@ -14,6 +14,7 @@ No torch here (a factory's own module may import it, last); pandas only for a ta
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -27,7 +28,7 @@ from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
 from auditor.errors import AuditorInputError, rows_text
 from auditor.gates import validate_rules
-from auditor.io import as_path, check_lock, refuse_foreign_files
+from auditor.io import CHECKPOINTS, as_path, check_lock, refuse_foreign_files
 from auditor.preflight.shapes import (  # noqa: F401 - the rule shapes are this module's API too
     OPEN,
     Shape,
@@ -51,6 +52,10 @@ OUT_IS_A_FILE = "is a file, not a folder (--out names the run folder)"
 OUT_NOT_A_RUN = (
     "holds files but no audit.json: not a run folder, and a run folder is replaced whole "
     "(choose an empty or new folder)"
+)
+OUT_OTHER_KIND = (
+    "holds {what}, and a {mode} audit would replace the folder whole, deleting it (choose "
+    "another folder)"
 )
 OUT_FILE_IS_A_FOLDER = "is a folder; name the file to write"
 PARENT_IS_A_FILE = "is a file, so nothing can be written below it"
@@ -80,9 +85,10 @@ SPLIT_TOO_SMALL = (
 )
 
 
-def check_out_dir(out_dir: str | Path) -> Path:
+def check_out_dir(out_dir: str | Path, *, mode: str | None = None) -> Path:
     """Refuse an ``--out`` that is a file, a folder of other files (it would be replaced
-    whole), or cannot be written, before any work.
+    whole), a run folder of another kind than ``mode`` (``"predictions"``: a trained run's
+    checkpoints and evidence), or cannot be written, before any work.
 
     Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
     out = as_path(out_dir, field="--out")  # out_dir=5 from Python: one line, not a TypeError
@@ -92,6 +98,8 @@ def check_out_dir(out_dir: str | Path) -> Path:
         raise AuditorInputError(OUT_NOT_A_RUN, source=str(out), field="--out")
     if out.is_dir():
         refuse_foreign_files(out, field="--out")  # a rerun would delete them
+        if mode is not None:
+            _refuse_other_kind(out, mode)
     parent = _nearest_existing(out.parent)
     if not parent.is_dir():
         raise AuditorInputError(OUT_IS_A_FILE, source=str(parent), field="--out")
@@ -100,6 +108,23 @@ def check_out_dir(out_dir: str | Path) -> Path:
         raise AuditorInputError(OUT_NOT_WRITABLE, source=str(parent), field="--out")
     check_lock(out)  # a folder or link in the lock's place: found now, not after the work
     return out
+
+
+def _refuse_other_kind(out: Path, mode: str) -> None:
+    """One line if the run folder ``out`` holds checkpoints, or an audit.json whose
+    ``run.mode`` is not ``mode``: another kind of audit's evidence, not this one's rerun."""
+    if (out / CHECKPOINTS).exists():
+        what = f"a trained model's {CHECKPOINTS}/"
+    else:
+        try:
+            found = json.loads((out / "audit.json").read_text(encoding="utf-8"))["run"]["mode"]
+        except (OSError, ValueError, TypeError, KeyError):
+            return  # not a readable audit: the folder is auditor's, replaced as before
+        if found == mode:
+            return
+        what = f"the audit.json of a {found!r} audit (run.mode)"
+    raise AuditorInputError(OUT_OTHER_KIND.format(what=what, mode=mode), source=str(out),
+                            field="--out")  # fmt: skip
 
 
 def check_out_file(path: str | Path, *, field: str) -> Path:
@@ -175,7 +200,7 @@ def check_predictions(
     validate_rules(config.gates, source=config_file)
     features = audited_features(config, tuple(sensitive), source=config_file)
     check_rule_features(config.gates, features, source=config_file)
-    check_out_dir(out)
+    check_out_dir(out, mode="predictions")
 
 
 def audited_features(

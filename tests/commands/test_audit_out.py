@@ -1,0 +1,67 @@
+"""``auditor audit``'s run folder: the default is the predictions file's stem (as --help
+says), and a predictions audit never replaces a run folder of another kind."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor import api
+from auditor.cli import app
+from auditor.errors import AuditorInputError
+from tests.builders import predictions_frame
+
+runner = CliRunner()
+ARGS = ["--sensitive", "sex", "--y-true", "label", "--y-pred", "pred",
+        "--positive-label", "approved", "--exit-zero"]  # fmt: skip
+
+
+@pytest.fixture
+def preds(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    predictions_frame().to_csv(tmp_path / "preds.csv", index=False)
+    return tmp_path / "preds.csv"
+
+
+def test_with_a_config_the_default_is_still_the_file_stem(preds, tmp_path):
+    (tmp_path / "loans.toml").write_text('name = "loans"\n')
+    done = runner.invoke(app, ["audit", "-p", str(preds), *ARGS, "--config", "loans.toml"])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "reports" / "preds" / "audit.json").is_file()
+    assert not (tmp_path / "reports" / "loans").exists()
+
+
+def _run_folder(folder, mode, *, checkpoints):
+    folder.mkdir(parents=True)
+    (folder / "audit.json").write_text(json.dumps({"run": {"mode": mode}}))
+    if checkpoints:
+        (folder / "checkpoints").mkdir()
+        (folder / "checkpoints" / "finetuned.pt").write_bytes(b"weights")
+
+
+@pytest.mark.parametrize(("mode", "checkpoints", "said"), [
+    ("run", True, "checkpoints/"), ("supplied", False, "'supplied' audit"),
+    ("predictions", True, "checkpoints/"),
+])  # fmt: skip
+def test_a_run_folder_of_another_kind_is_refused_and_kept(preds, tmp_path, mode, checkpoints,
+                                                          said):  # fmt: skip
+    run = tmp_path / "reports" / "preds"
+    _run_folder(run, mode, checkpoints=checkpoints)
+    before = sorted(p.name for p in run.rglob("*"))
+    done = runner.invoke(app, ["audit", "-p", str(preds), *ARGS])
+    assert done.exit_code == 2, done.output
+    line = done.output.strip()
+    assert "\n" not in line and line.startswith("auditor: error: reports/preds: --out:")
+    assert said in line and "a predictions audit would replace" in line
+    assert sorted(p.name for p in run.rglob("*")) == before
+    with pytest.raises(AuditorInputError, match="would replace the folder whole"):
+        api.audit_predictions(preds, y_true="label", y_pred="pred", sensitive=["sex"],
+                              positive_label="approved", out_dir=run)  # fmt: skip
+
+
+def test_a_predictions_folder_is_rerun_in_place(preds, tmp_path):
+    first = runner.invoke(app, ["audit", "-p", str(preds), *ARGS])
+    again = runner.invoke(app, ["audit", "-p", str(preds), *ARGS])
+    assert first.exit_code == again.exit_code == 0, again.output
