@@ -9,15 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor.audit_tree import check_path, fmt_key
+from auditor.audit_tree import check_path, fmt_key, parse_path
+from auditor.audit_tree.read import ESTIMATE_KEYS
 from auditor.config.gates import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
+from auditor.fairness.metrics import BINARY_METRICS, DISPARITIES, GLOBAL_METRICS, METHODS
+from auditor.gates.names import METRIC_WORDS
 
 # The privacy gate: each attack's TPR at 1% FPR, an estimate node {value, ci_low, ci_high, n}.
 PRIVACY_TPR_PATH = 'privacy.attacks.*.tpr_at_fpr."0.01"'
 _EOD = "disparities.equalized_odds_difference.between_groups"
 # Declared checklist items a release needs: missing, each is a warning (never a pass).
 REQUIRED_DECLARED = ("intended_use", "limitations", "license", "owners", "contact")
+# The words a status (a path ending in ``.status``) holds in any section: a checklist item's,
+# a fairness group's, a privacy probe's, a section that did not run.
+STATUS_WORDS = ("met", "declared", "missing", "not_applicable", "warn", "fail", "ok",
+                "insufficient_data", "not_run")  # fmt: skip
+# Keys whose node is a number or an estimate node (a metric; ``@<class>`` suffixes aside).
+NUMBER_KEYS = frozenset({
+    *ESTIMATE_KEYS, *METRIC_WORDS, *BINARY_METRICS, *GLOBAL_METRICS, *DISPARITIES, *METHODS,
+    "accuracy", "brier", "precision_macro", "recall_macro", "n_correct", "epsilon",
+})  # fmt: skip
+MSG_STATUS_NOT_NUMBER = "metric path {path!r} ends at a status (a text): use allowed = [...]"
+MSG_NUMBER_NOT_STATUS = "metric path {path!r} ends at a number: use max/min, not allowed"
+MSG_UNKNOWN_STATUS = "{word!r} is not a status (a status is one of: {known})"
 
 
 def _eod_paths(kind: str, classes: Sequence[str] | None) -> list[str]:
@@ -104,7 +119,43 @@ def rule_problems(config: GatesConfig) -> list[tuple[str, str]]:
             check_path(rule.metric)
         except ValueError as exc:
             problems.append((f"gates.rules[{i}].metric", str(exc)))
+            continue
+        problems += [(f"gates.rules[{i}].{f}", msg) for f, msg in _kind_problems(rule)]
     return problems
+
+
+def _is_number_key(key: str) -> bool:
+    if key.split("@", 1)[0] in NUMBER_KEYS:
+        return True
+    try:
+        float(key)  # tpr_at_fpr."0.01": an estimate node
+    except ValueError:
+        return False
+    return True
+
+
+def _kind_problems(rule: GateRule) -> list[tuple[str, str]]:
+    """``(field, message)`` where a rule's bound does not fit what its path ends at: max/min
+    on a status, allowed on a number, a status word no section writes (a typo such as
+    ``"mett"``, which would fail the gate after the whole run)."""
+    last = parse_path(rule.metric)[-1]
+    if last.kind != "key":
+        return []
+    key, path = str(last.key), rule.metric
+    if key == "status":
+        if rule.allowed is None:
+            field = "max" if rule.max is not None else "min"
+            return [(field, MSG_STATUS_NOT_NUMBER.format(path=path))]
+        known = ", ".join(STATUS_WORDS)
+        return [
+            (field, MSG_UNKNOWN_STATUS.format(word=word, known=known))
+            for field, given in (("allowed", rule.allowed), ("warn_on", rule.warn_on or []))
+            for word in given
+            if word not in STATUS_WORDS
+        ]
+    if rule.allowed is not None and _is_number_key(key):
+        return [("allowed", MSG_NUMBER_NOT_STATUS.format(path=path))]
+    return []
 
 
 def validate_rules(config: GatesConfig, *, source: str | None = None) -> None:

@@ -128,3 +128,43 @@ def test_a_multi_class_audit_gates_each_class_gap_against_the_rest():
     for scenario in ("table", "predictions"):
         rules = default_rules(scenario, classes=classes)
         validate_rules(GatesConfig(use_defaults=False, rules=rules))
+
+
+@pytest.mark.parametrize(
+    ("rule", "field"),
+    [
+        (GateRule(metric="transparency.items[data_license].status", allowed=["mett"]), "allowed"),
+        (GateRule(metric="transparency.items[kind=automatic].status", allowed=["met"],
+                  warn_on=["warning"]), "warn_on"),
+        (GateRule(metric="transparency.items[seeds].status", max=1), "max"),
+        (GateRule(metric="fairness.features.*.groups[*].status", min=0), "min"),
+        (GateRule(metric="performance.finetuned.test.accuracy", allowed=["ok"]), "allowed"),
+        (GateRule(metric='privacy.attacks.*.tpr_at_fpr."0.01"', allowed=["ok"]), "allowed"),
+        (GateRule(metric="fairness.features.sex.disparities.fnr_difference@1.between_groups",
+                  allowed=["ok"]), "allowed"),
+    ],
+)
+def test_a_bound_that_cannot_fit_its_path_is_refused_before_any_work(rule, field):
+    """allowed on a number, max on a status, or allowed = ["mett"] was accepted and only
+    failed (exit 2, or the gate) after the whole run."""
+    with pytest.raises(AuditorInputError) as err:
+        validate_rules(GatesConfig(rules=[GateRule(metric="performance.x", max=1), rule]),
+                       source="audit.toml")
+    assert str(err.value).startswith(f"audit.toml: gates.rules[1].{field}: ")
+    assert "\n" not in str(err.value)
+
+
+def test_status_words_cover_every_status_a_section_writes():
+    from typing import get_args, get_type_hints
+
+    from auditor.checks.checklist import STATUSES
+    from auditor.fairness.engine import GroupResult
+    from auditor.gates.rules import STATUS_WORDS
+    from auditor.results import NotRun
+
+    assert "insufficient_data" in get_args(get_type_hints(GroupResult)["status"])
+    written = {*STATUSES, *get_args(get_type_hints(GroupResult)["status"]), "not_run"}
+    assert written <= set(STATUS_WORDS)
+    assert NotRun(reason="x").status in STATUS_WORDS
+    for rule in default_rules("adult", dp_claimed=True):
+        validate_rules(GatesConfig(rules=[rule]), source="audit.toml")  # the built-ins pass
