@@ -70,10 +70,13 @@ FRAMEWORKS = {
 
 Item = tuple[str, str, dict[str, Any] | None]  # (status, evidence, details)
 NO_DATA_LICENSE = (
-    "the data source names no license or citation: write both as data.license and "
-    "data.citation in the config, or pass data_license= and data_citation= to audit_model "
-    "(or mark transparency.not_applicable.data_license, with why)"
+    "no data license or citation: write data.license and data.citation in the config (in "
+    "Python: data_license=, data_citation=), or mark transparency.not_applicable.data_license "
+    "with why"
 )
+# An automatic item whose section did not run: what did not run, why, and the way on last
+# (a gate's message cuts a long text in its middle, so the end stays whole).
+DID_NOT_RUN = "{what} did not run: {reason} (or mark transparency.not_applicable.{key} with why)"
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,8 @@ def _fairness_item(ctx: AuditContext, fairness: Mapping[str, Any] | None) -> Ite
         return "not_applicable", "the data declares no sensitive feature or slice", None
     if not fairness or fairness.get("status") != "ok":
         reason = (fairness or {}).get("reason", "the fairness section is absent")
-        return "missing", f"fairness audit did not run: {reason}", {"declared": declared}
+        text = DID_NOT_RUN.format(what="fairness audit", reason=reason, key="fairness_coverage")
+        return "missing", text, {"declared": declared}
     listed = fairness.get("sensitive_features") or fairness.get("features")
     covered_pool = set(listed) if isinstance(listed, list | dict) else _strings_in(fairness)
     covered = [f for f in declared if f in covered_pool]
@@ -175,7 +179,8 @@ def _fairness_item(ctx: AuditContext, fairness: Mapping[str, Any] | None) -> Ite
 def _privacy_item(ctx: AuditContext, privacy: Mapping[str, Any] | None) -> Item:
     if not privacy or privacy.get("status") != "ok":
         reason = (privacy or {}).get("reason", "the privacy section is absent")
-        return "missing", f"privacy probes did not run: {reason}", None
+        return "missing", DID_NOT_RUN.format(what="privacy probes", reason=reason,
+                                             key="privacy_probes"), None
     probes = privacy.get("probes")
     if isinstance(probes, dict):
         ran = [
@@ -193,7 +198,8 @@ def _privacy_item(ctx: AuditContext, privacy: Mapping[str, Any] | None) -> Item:
 def _explanations_item(explanations: Mapping[str, Any] | None) -> Item:
     if not explanations or explanations.get("status") != "ok":
         reason = (explanations or {}).get("reason", "the explanations section is absent")
-        return "missing", f"explanations did not run: {reason}", None
+        return "missing", DID_NOT_RUN.format(what="explanations", reason=reason,
+                                             key="explanations"), None
     if explanations.get("kind") == "permutation":
         parts = [f"{explanations['method']} ({explanations['n_repeats']} repeats) on "
                  f"{explanations['n_rows']} test rows"]  # fmt: skip

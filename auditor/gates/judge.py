@@ -27,6 +27,8 @@ from auditor.results.classification import NOT_COMPUTED
 
 MSG_ALLOWED_NEEDS_TEXT = "metric path {path!r}: allowed needs a status text, found {value!r}"
 MSG_TEXT_NOT_NUMBER = "metric path {path!r} is the text {value!r}: use allowed = [...]"
+# The most characters of a checklist item's reason or evidence a failed gate's message shows.
+WHY_MAX = 200
 MSG_EMPTY_WILDCARD = "the path's wildcard matched nothing in this audit"
 MSG_FEW_GROUPS = (
     "{k} of the {n} groups of {feature} reach the minimum count {min_n}; a gap between groups "
@@ -120,7 +122,9 @@ def _item_why(item: Any) -> str:
     if not isinstance(why, str) or not why.strip():
         return ""
     why = why.strip()
-    return ": " + (why if len(why) <= 200 else why[:199] + "…")
+    if len(why) > WHY_MAX:  # cut the middle: the way on (a key to set) ends the text
+        why = why[: WHY_MAX // 2 - 1] + "…" + why[len(why) - WHY_MAX // 2 :]
+    return ": " + why
 
 
 def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict:

@@ -230,3 +230,16 @@ def test_config_refuses_a_placeholder_not_applicable_reason(reason):
     with pytest.raises(AuditorInputError, match="needs a reason"):
         validate_config({"transparency": {"not_applicable": {"data_license": reason}}},
                         source="c.toml")
+
+
+def test_a_section_that_did_not_run_says_how_to_mark_its_item_not_applicable(digits_context):
+    """privacy.enabled = false failed the "privacy probes" item with no way on."""
+    from auditor.checks.privacy import DISABLED
+
+    sections = {"privacy": NotRun(reason=DISABLED), "fairness": NotRun(reason="off"),
+                "explanations": NotRun(reason="off")}  # fmt: skip
+    items = {i.id: i for i in build_checklist(digits_context, sections)}
+    for key in ("privacy_probes", "fairness_coverage", "explanations"):
+        assert items[key].status == "missing"
+        assert items[key].evidence.endswith(f"transparency.not_applicable.{key} with why)")
+    assert DISABLED in items["privacy_probes"].evidence

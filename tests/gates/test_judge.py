@@ -320,3 +320,26 @@ def test_a_score_metric_of_a_file_without_scores_is_not_run_naming_y_score(metri
     assert evaluate_rule(audit, strict)[0].status == "fail"
     test["undefined"] = {metric: "only one class in y_true"}  # undefined by the data
     assert evaluate_rule(audit, rule)[0].outcome == "insufficient_data"
+
+
+@pytest.mark.parametrize("reason", ["short", "a very long reason " * 30])
+def test_a_failed_checklist_gate_keeps_the_items_way_on(reason):
+    """The 200-character cap cut NO_DATA_LICENSE's way on ("(or mark
+    transparency.not_applicable.…"): a tool message fits whole; a long one (a section's
+    reason inside it) is cut in its middle, so the key to set that ends it stays."""
+    from auditor.checks.transparency import DID_NOT_RUN, NO_DATA_LICENSE
+    from auditor.gates.judge import WHY_MAX
+
+    assert len(NO_DATA_LICENSE) <= WHY_MAX
+    did_not_run = DID_NOT_RUN.format(what="privacy probes", reason=reason, key="privacy_probes")
+    items = [{"id": "data_license", "kind": "automatic", "status": "missing",
+              "evidence": NO_DATA_LICENSE, "reason": None},
+             {"id": "privacy_probes", "kind": "automatic", "status": "missing",
+              "evidence": did_not_run, "reason": None}]  # fmt: skip
+    audit = {**make_audit(), "transparency": {"status": "ok", "items": items}}
+    rule = GateRule(metric="transparency.items[kind=automatic].status",
+                    allowed=["met", "not_applicable"])  # fmt: skip
+    lic, priv = evaluate_rule(audit, rule)
+    assert lic.status == "fail" and lic.message.endswith(": " + NO_DATA_LICENSE)
+    assert priv.message.endswith("(or mark transparency.not_applicable.privacy_probes with why)")
+    assert len(priv.message) <= len("'missing' is not allowed: ['met', 'not_applicable']: ") + WHY_MAX
