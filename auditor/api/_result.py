@@ -19,6 +19,7 @@ from auditor.config import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import to_json_text
+from auditor.report.terminal import gap_counts
 from auditor.run_folder import LOCK_TIMEOUT_S, audit_file, check_out_dir, load_audit, write_run
 
 BAD_RULES = "rules must be a GatesConfig, a [gates] table (dict) or a list of rules ({error})"
@@ -105,7 +106,8 @@ class AuditResult:
     def headline_rows(self) -> list[tuple[str, str]]:
         """The fairness and privacy headline as (label, "value [low, high] n=N") rows, printed
         beside the performance table: 'sex: equalized odds gap', 'rmia: membership AUC'."""
-        return [(_headline_label(p), _interval_text(e)) for p, e in self.headline_estimates()]
+        return [(_headline_label(p), _interval_text(e) + _gap_counts(self.data, p))
+                for p, e in self.headline_estimates()]  # fmt: skip
 
     def gate(self, rules: Rules | None = None, *, fail_on: str | None = None) -> AuditResult:
         """A new, in-memory AuditResult with the gates judged again: by ``rules`` (a
@@ -181,6 +183,15 @@ def _headline_label(path: str) -> str | None:
     if keys[:2] == ["privacy", "attacks"] and len(keys) == 4 and keys[3] in PRIVACY_HEADLINE:
         return f"{keys[2]}: membership AUC"
     return None
+
+
+def _gap_counts(data: Mapping[str, Any], path: str) -> str:
+    """A fairness gap's counts (its two groups' rows, :func:`gap_counts`); '' elsewhere."""
+    keys = [s.key for s in parse_path(path)]
+    if keys[0] != "fairness":
+        return ""
+    feature = json_form(data["fairness"]["features"][keys[2]])
+    return gap_counts(feature, feature["disparities"][keys[-2]][keys[-1]])
 
 
 def _interval_text(e: Evidence) -> str:

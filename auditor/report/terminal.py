@@ -41,13 +41,23 @@ def predictions_lines(audit: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def gap_counts(feature: Mapping[str, Any], gap: Mapping[str, Any]) -> str:
+    """' n=172 vs 150': the rows of the two groups a fairness gap compares (its ``pair``, a
+    group's ``n``); '' when the gap compares no pair of listed groups (undefined)."""
+    sizes = {str(g["group"]): g["n"] for g in feature.get("groups") or ()}
+    counts = [sizes.get(str(group)) for group in gap.get("pair") or ()]
+    if len(counts) != 2 or None in counts:
+        return ""
+    return f" n={counts[0]:,} vs {counts[1]:,}"
+
+
 def _feature_line(name: str, feature: Mapping[str, Any]) -> str:
     disparities = feature["disparities"]
     d = disparities.get("demographic_parity_difference") or next(iter(disparities.values()))
     b = d["between_groups"]
     if b["status"] != "ok":
         return f"  {shorten(name)}: {b['status']} ({b['reason']})"
-    interval = f"{b['value']:.3f} [{b['ci_low']:.3f}, {b['ci_high']:.3f}]"
+    interval = f"{b['value']:.3f} [{b['ci_low']:.3f}, {b['ci_high']:.3f}]{gap_counts(feature, b)}"
     return (
         f"  {shorten(name)}: DP difference {interval}, worst-off {shorten(str(b['worst_group']))}; "
         f"{feature['n_insufficient']} of {feature['n_groups']} groups insufficient"

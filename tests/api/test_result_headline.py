@@ -94,3 +94,24 @@ def test_a_real_audits_headline_is_the_whole_walks(tmp_path):
     result = predictions_audit(tmp_path)
     got = result.headline_estimates()
     assert got and got == _whole_walk(result.data)
+
+
+def test_every_fairness_gap_row_has_its_two_groups_counts(tmp_path):
+    """'Counts beside every rate': the gap rows had a value and interval but no n, where the
+    privacy rows had theirs. The counts are the rows of the gap's pair of groups; the
+    predictions audit's terminal lines show them too."""
+    from auditor.report.terminal import predictions_lines
+
+    result = predictions_audit(tmp_path)
+    features = result.data["fairness"]["features"]
+    for label, text in result.headline_rows():
+        if label.endswith("AUC"):
+            continue
+        name, _, gap = label.partition(": ")
+        feature = features[name]
+        metric = gap.replace(" gap", "_difference").replace(" ", "_")
+        pair = feature["disparities"][metric]["between_groups"]["pair"]
+        sizes = {g["group"]: g["n"] for g in feature["groups"]}
+        assert text.endswith(f" n={sizes[pair[0]]:,} vs {sizes[pair[1]]:,}"), (label, text)
+    lines = [line for line in predictions_lines(result.data) if "DP difference" in line]
+    assert lines and all(" n=" in line and " vs " in line for line in lines)
