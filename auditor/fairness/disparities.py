@@ -20,7 +20,7 @@ from auditor.fairness.metrics import (
     worse_off_direction,
 )
 
-TOO_FEW_GROUPS = "{n} of the {total} groups {verb} enough data (min_group_size rows); a gap needs 2"
+TOO_FEW_GROUPS = "{n} of the {total} groups {verb} enough data (at least {min} rows); a gap needs 2"
 ALL_UNDEFINED = "the metric is undefined in every compared group"
 ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
 PART_DEFINED = "fewer than 2 compared groups have a defined {rates}: the gap is the other rate's"
@@ -66,7 +66,8 @@ class Compared:
     n_labels: int
     level: float
     method: str
-    positive_favourable: bool = True
+    positive_favourable: bool
+    min_group_size: int  # the fewest rows a compared group has (fairness.min_group_size)
 
     def families(self, components: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         p = self.point
@@ -94,7 +95,9 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
     n_cmp = len(cmp.idx)
     if n_cmp < 2:
         verb = "has" if n_cmp == 1 else "have"
-        reason = TOO_FEW_GROUPS.format(n=n_cmp, total=cmp.n_labels, verb=verb)
+        reason = TOO_FEW_GROUPS.format(
+            n=n_cmp, total=cmp.n_labels, verb=verb, min=cmp.min_group_size
+        )
         nan = float("nan")
         return DisparityResult(nan, nan, nan, "insufficient_data", method, None, [], n_cmp,
                                cmp.excluded, reason)  # fmt: skip

@@ -158,7 +158,7 @@ def _feature(
     cmp = Compared(
         point, overall, idx, [label_str[i] for i in idx],
         [label_str[i] for i in np.flatnonzero(~eligible)], len(labels), level, method,
-        positive_favourable,
+        positive_favourable, min_group_size,
     )  # fmt: skip
     return FeatureResult(
         name=spec_name(spec),

@@ -142,11 +142,12 @@ def test_a_gap_without_two_large_groups_says_how_many_groups_had_enough_data():
     res = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("s",)], positive=1)
     gap = res.features["s"].disparities["demographic_parity_difference"]["between_groups"]
     assert gap.status == "insufficient_data"
-    assert gap.reason == "1 of the 4 groups has enough data (min_group_size rows); a gap needs 2"
+    # the minimum as a number (30, the default), not the words "min_group_size rows"
+    assert gap.reason == "1 of the 4 groups has enough data (at least 30 rows); a gap needs 2"
     none = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("s",)], positive=1,
                         min_group_size=500)  # fmt: skip
     reason = none.features["s"].disparities["equalized_odds_difference"]["between_groups"].reason
-    assert reason == "0 of the 4 groups have enough data (min_group_size rows); a gap needs 2"
+    assert reason == "0 of the 4 groups have enough data (at least 500 rows); a gap needs 2"
 
 
 def test_rates_at_zero_and_one_get_honest_intervals():
