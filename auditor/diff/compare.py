@@ -23,7 +23,7 @@ from typing import Any
 
 from auditor.audit_tree import Evidence, estimates, read
 from auditor.gates.comparable import not_comparable
-from auditor.gates.section import identity
+from auditor.gates.section import bound_text, identity
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
 # canary audit's epsilon bound. Every estimate node of every section gets a row too.
@@ -251,12 +251,32 @@ def _metrics_diff(
 
 
 def _gates_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
-    names = {key: r["name"] for key, r in _gate_rows(a)}
-    names.update({key: r["name"] for key, r in _gate_rows(b)})
-    return [
-        Change(c.key, c.a, c.b, c.change, label=names.get(c.key))
-        for c in _compare(_gates(a), _gates(b), lambda x, y: x == y)
-    ]
+    """Each gate's verdict in A and B; a rule whose bound alone changed (one gate of A and
+    one of B with the same name, metric and mode) is one row naming both bounds."""
+    rows_a, rows_b = dict(_gate_rows(a)), dict(_gate_rows(b))
+    names = {key: r["name"] for key, r in [*rows_a.items(), *rows_b.items()]}
+    out = [Change(c.key, c.a, c.b, c.change, label=names.get(c.key))
+           for c in _compare(_gates(a), _gates(b), lambda x, y: x == y)]  # fmt: skip
+    removed = _by_rule([c for c in out if c.change == "removed"], rows_a)
+    added = _by_rule([c for c in out if c.change == "added"], rows_b)
+    merged: dict[str, Change] = {}  # by A's key: the row where A's gate was
+    for rule in removed.keys() & added.keys():
+        old, new = removed[rule], added[rule]
+        bounds = f"{bound_text(rows_a[old.key]['bound'])} → {bound_text(rows_b[new.key]['bound'])}"
+        label = f"{new.label or new.key} (bound {bounds})"
+        merged[old.key] = Change(new.key, old.a, new.b, "bound changed", label=label)
+    in_b = {c.key for c in merged.values()}
+    return [merged.get(c.key, c) for c in out if not (c.change == "added" and c.key in in_b)]
+
+
+def _by_rule(changes: list[Change], rows: Mapping[str, Mapping[str, Any]]) -> dict[Any, Change]:
+    """Each change by its rule apart from the bound (name, metric, mode), where that rule
+    has one gate alone on this side."""
+    found: dict[Any, list[Change]] = {}
+    for c in changes:
+        r = rows[c.key]
+        found.setdefault((r["name"], r["metric"], r["mode"]), []).append(c)
+    return {rule: cs[0] for rule, cs in found.items() if len(cs) == 1}
 
 
 def _test_data(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, str] | None:

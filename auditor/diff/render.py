@@ -62,12 +62,17 @@ def _verdict(v: str | None) -> str:
     return "—" if v is None else f"{_ICON.get(v, '–')} {v}"
 
 
+def _n(n: int, noun: str) -> str:
+    """'1 gate', '3 gates'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _counts(d: AuditDiff) -> str:
     kinds = ("within noise", "no interval", "same", "not comparable")
     n = {k: sum(c.change == k for c in d.metrics) for k in kinds}
     apart = f" · {n['not comparable']} not comparable" if n["not comparable"] else ""
     return (
-        f"{len(d.beyond_noise)} metrics beyond noise · {n['within noise']} within noise "
+        f"{_n(len(d.beyond_noise), 'metric')} beyond noise · {n['within noise']} within noise "
         f"(intervals overlap) · {n['no interval']} changed without an interval{apart} · "
         f"{n['same']} unchanged"
     )
@@ -129,14 +134,15 @@ def _md_folded(d: AuditDiff) -> list[list[str]]:
     _, new = _gate_changes(d)
     if new:
         names = [md_escape(shorten(c.label or c.key, PATH_MAX)) for c in new]
-        out.append(_details(f"{len(new)} gates added, each passing", [", ".join(names)]))
+        out.append(_details(f"{_n(len(new), 'gate')} added, each passing", [", ".join(names)]))
     rest = d.within_noise
     if rest:
         rows = [_metric_row(c) for c in rest]
-        title = f"{len(rest)} metrics, not compared"
+        title = f"{_n(len(rest), 'metric')}, not compared"
         if d.comparable:
             title = (
-                f"{len(rest)} metrics changed within noise, without an interval or not comparable"
+                f"{_n(len(rest), 'metric')} changed within noise, without an interval or "
+                "not comparable"
             )
         out.append(_details(title, _md_table(["Metric", "A", "B", "Δ", "Change"], rows)))
     for title, part in (("Checklist items", d.checklist), ("Provenance", d.provenance)):
@@ -199,7 +205,7 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     if not tables:
         _, new = _gate_changes(d)
         added = f"; {len(new)} added, each passing" if new else ""
-        lines += [f"Gates: no verdict changed ({len(d.gates)} gates{added})", ""]
+        lines += [f"Gates: no verdict changed ({_n(len(d.gates), 'gate')}{added})", ""]
     beyond = d.beyond_noise
     if beyond:
         rows = [_metric_row(c) for c in beyond]
@@ -210,7 +216,8 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
         same = [c for c in d.metrics if c.change == "same"]
         if same:  # a list, not a table: a code span outside a table needs no \| for |
             keys = ", ".join(md_code(shorten(c.key, PATH_MAX), in_table=False) for c in same)
-            folded.append(_details(f"{len(same)} unchanged metrics", [keys]))
+            unchanged = _n(len(same), "unchanged metric")
+            folded.append(_details(unchanged, [keys]))
     return _fit(lines, tables, [f"_{_counts(d)}._", ""], folded)
 
 

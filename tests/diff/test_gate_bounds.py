@@ -1,0 +1,38 @@
+"""A gate rule whose bound alone changed between A and B is one row naming both bounds (it
+was a "fail → —" row and again an added gate, with no bound shown); counts agree in number."""
+
+from __future__ import annotations
+
+from auditor.config import AuditConfig, GatesConfig
+from auditor.diff import diff_audits, render_markdown, render_text
+from tests.builders import predictions_audit
+
+ACCURACY = "performance.finetuned.test.accuracy"
+
+
+def _audit(folder, bound: float, name: str | None = "accuracy floor") -> dict:
+    rule = {"metric": ACCURACY, "min": bound, "name": name}
+    gates = GatesConfig.model_validate({"rules": [rule]})
+    return predictions_audit(folder, config=AuditConfig(name="p", gates=gates)).data
+
+
+def test_a_rule_whose_bound_changed_is_one_row_with_both_bounds(tmp_path):
+    a, b = _audit(tmp_path / "a", 0.99), _audit(tmp_path / "b", 0.3)
+    d = diff_audits(a, b)
+    moved = [c for c in d.gates if c.change != "same"]
+    assert len(moved) == 1 and (moved[0].a, moved[0].b) == ("fail", "pass")
+    assert moved[0].label == "accuracy floor (bound >= 0.99 → >= 0.3)"
+    text = render_text(d)
+    assert text.count("accuracy floor") == 1 and ">= 0.99 → >= 0.3" in text
+    assert "Gates added" not in text
+    markdown = render_markdown(d)
+    assert markdown.count("accuracy floor") == 1 and "Gates that changed (1)" in markdown
+
+
+def test_one_gate_and_one_metric_are_counted_in_the_singular(tmp_path):
+    a = _audit(tmp_path / "a", 0.3)
+    d = diff_audits(a, a)
+    one = d.__class__(**{**d.__dict__, "gates": d.gates[:1], "metrics": d.metrics[:1]})
+    markdown = render_markdown(one)
+    assert "(1 gate)" in markdown and "1 gates" not in markdown
+    assert "<summary>1 unchanged metric</summary>" in markdown
