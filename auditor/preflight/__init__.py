@@ -219,10 +219,11 @@ def audited_features(
     named = set(features)
     if isinstance(cfg.intersections, list):
         named.update(f for combo in cfg.intersections for f in combo)
-    for feature in sorted(named - set(available)):
+    for feature in sorted(named - set(available), key=lambda f: (f not in features, f)):
         have = ", ".join(available) or "none"
+        field = "fairness.sensitive" if feature in features else "fairness.intersections"
         raise AuditorInputError(UNKNOWN_FEATURE.format(feature=feature, have=have),
-                                source=source, field="fairness.sensitive")  # fmt: skip
+                                source=source, field=field)  # fmt: skip
     return [spec_name(spec) for spec in resolve_specs(features, cfg.intersections)]
 
 

@@ -211,3 +211,23 @@ def test_a_supplied_model_needs_a_table():
     # preflight's data checks rest on this: a supplied model's data is always a table
     with pytest.raises(ValueError, match="table"):
         AuditConfig(data={"source": "digits"}, model={"kind": "sklearn", "path": "m.skops"})
+
+
+@pytest.mark.parametrize(
+    ("sensitive", "intersections", "field"),
+    [(None, [["sex", "relig"]], "fairness.intersections"),
+     (["sex", "relig"], [["sex", "race"]], "fairness.sensitive"),
+     (["sex", "zz"], [["sex", "aa"]], "fairness.sensitive")],  # fmt: skip
+)
+def test_an_unknown_feature_is_reported_under_the_key_that_names_it(sensitive, intersections,
+                                                                    field):
+    """A feature named only in fairness.intersections was reported under fairness.sensitive."""
+    from auditor.config import default_config
+
+    cfg = default_config("adult")
+    fairness = cfg.fairness.model_copy(update={"sensitive": sensitive,
+                                               "intersections": intersections})  # fmt: skip
+    with pytest.raises(AuditorInputError) as err:
+        preflight.audited_features(cfg.model_copy(update={"fairness": fairness}),
+                                   ("sex", "race", "age_band"), source="a.toml")  # fmt: skip
+    assert str(err.value).startswith(f"a.toml: {field}: unknown sensitive feature")
