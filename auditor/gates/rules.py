@@ -22,9 +22,9 @@ _EOD = "disparities.equalized_odds_difference.between_groups"
 # Declared checklist items a release needs: missing, each is a warning (never a pass).
 REQUIRED_DECLARED = ("intended_use", "limitations", "license", "owners", "contact")
 # The words a status (a path ending in ``.status``) holds in any section: a checklist item's,
-# a fairness group's, a privacy probe's, a section that did not run.
+# a fairness group's or gap's, a privacy probe's, a section that did not run.
 STATUS_WORDS = ("met", "declared", "missing", "not_applicable", "warn", "fail", "ok",
-                "insufficient_data", "not_run")  # fmt: skip
+                "insufficient_data", "undefined", "not_run")  # fmt: skip
 # Keys whose node is a number or an estimate node (a metric; ``@<class>`` suffixes aside).
 NUMBER_KEYS = frozenset({
     *ESTIMATE_KEYS, *METRIC_WORDS, *BINARY_METRICS, *GLOBAL_METRICS, *DISPARITIES, *METHODS,
