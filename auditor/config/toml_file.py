@@ -33,6 +33,7 @@ TWICE = {
 }
 _AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _HEADER = re.compile(r"^\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')  # a line's quoted text
 _SHOWN = 80  # characters of the offending line in the message
 
 
@@ -77,16 +78,20 @@ def _key_at(lines: list[str]) -> str | None:
     """The dotted key the last of ``lines`` writes (``data.source``), or the table it
     declares, as far as a line-by-line reading can tell; None where it cannot."""
     table, arrays = "", {}  # arrays: how many [[name]] items so far, for gates.rules[1]
+    depth = 0  # brackets a value left open: its lines (["sex", "race"]) are no headers
     for line in lines:
-        header = _HEADER.match(line.strip())
+        in_value, header = depth > 0, None if depth else _HEADER.match(line.strip())
         if header and line.strip().startswith("[["):
             arrays[header.group(1)] = arrays.get(header.group(1), -1) + 1
             table = f"{header.group(1)}[{arrays[header.group(1)]}]"
         elif header:
             table = header.group(1)
+        else:
+            bare = _STRINGS.sub("", line).partition("#")[0]
+            depth = max(0, depth + bare.count("[") - bare.count("]"))
     last = lines[-1].strip()
-    if _HEADER.match(last):
-        return table
+    if in_value or _HEADER.match(last):  # a header, or a line inside an array value: its table
+        return table or None
     key = last.partition("=")[0].strip() if "=" in last else ""
     if not key or not re.fullmatch(r"[\w.\-\"' ]+", key):
         return table or None

@@ -91,6 +91,11 @@ TOML_CASES = [
      '[[gates.rules]]\nmetric = "a"\nmax = 1\n[[gates.rules]]\nmetric = "b" max = 1\n',
      ["a.toml: gates.rules[1].metric: ", "line 5", 'metric = "b" max = 1']),
     ("no-line", "x = [1,\n", ["a.toml", "not valid TOML", "end of document"]),
+    # a line of an array value that reads like a table header (["sex", "race"]) is no table
+    ("after-array",
+     '[fairness]\nintersections = [\n  ["sex", "race"]\n]\n'
+     'min_group_size = 5\nmin_group_size = 6\n',
+     ["a.toml: fairness.min_group_size: ", "line 6"]),
 ]
 # fmt: on
 
