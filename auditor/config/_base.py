@@ -1,3 +1,4 @@
+import json
 import types
 import typing
 from typing import Any
@@ -44,7 +45,7 @@ def _wanted(kinds: set[type], values: list[Any]) -> str:
     words = (["a number"] if kinds & set(_NUMBERS) else []) + (
         ["true", "false"] if bool in kinds else []
     )
-    words += [_toml(v) for v in values]
+    words += [toml_text(v) for v in values]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
@@ -59,11 +60,11 @@ def _fits(value: Any, kinds: set[type], values: list[Any]) -> bool:
     return not isinstance(value, str)  # a table or an array: pydantic's own error names it
 
 
-def _toml(value: Any) -> str:
-    """The value as TOML writes it: ``true``, ``"0.2"``, ``1``."""
+def toml_text(value: Any) -> str:
+    """The value as TOML writes it: ``true``, ``"0.2"`` (quotes in it escaped), ``1``."""
     if isinstance(value, bool):
         return str(value).lower()
-    return f'"{value}"' if isinstance(value, str) else repr(value)
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
 
 
 def key_error(key: str, message: str) -> PydanticCustomError:
@@ -76,7 +77,7 @@ def key_error(key: str, message: str) -> PydanticCustomError:
 def _check(name: str, value: Any, annotation: Any, index: int | None = None) -> None:
     kinds, values = _kinds(annotation)
     if _scalar_only(kinds) and not _fits(value, kinds, values):
-        ctx = {"key": name, "value": _toml(value), "wanted": _wanted(kinds, values)}
+        ctx = {"key": name, "value": toml_text(value), "wanted": _wanted(kinds, values)}
         if index is not None:
             ctx["index"] = index
         raise PydanticCustomError(WRONG_KIND, "must be {wanted}, not {value}", ctx)

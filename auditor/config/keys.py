@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import typing
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from auditor.config._base import AT_KEY, WRONG_KIND
+from auditor.config._base import AT_KEY, WRONG_KIND, toml_text
 
 # pydantic's names of a union's members in an error's location ("literal['pairs','none']",
 # "list[list[str]]", "str"): not keys the user wrote.
@@ -99,7 +98,7 @@ def did_you_mean(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
     return SUGGEST.format(keys=" or ".join(elsewhere[:4]))
 
 
-__all__ = ["did_you_mean", "format_loc"]
+__all__ = ["did_you_mean", "format_loc", "key_and_message"]
 
 
 def key_and_message(error: ErrorDetails, model: type[BaseModel]) -> tuple[str, str]:
@@ -113,6 +112,6 @@ def key_and_message(error: ErrorDetails, model: type[BaseModel]) -> tuple[str, s
         hint = did_you_mean(model, where)
         msg = f"unknown key ({hint})" if hint else "unknown key"
     if error["type"] == "list_type" and isinstance(error["input"], str | int | float):
-        value = json.dumps(error["input"], ensure_ascii=False)  # as TOML writes it
-        msg = LIST_NOT_SCALAR.format(value=value)  # sensitive = "sex": write ["sex"]
+        # sensitive = "sex": write ["sex"]
+        msg = LIST_NOT_SCALAR.format(value=toml_text(error["input"]))
     return format_loc(where) or "(top level)", msg

@@ -61,7 +61,7 @@ class ModelConfig(StrictModel):
 
     @model_validator(mode="after")
     def _factory_named(self) -> ModelConfig:
-        if self.kind in ("factory", "checkpoint") and not self.factory:
+        if self.kind in FACTORY_KINDS and not self.factory:
             raise ValueError(NEEDS_FACTORY.format(kind=self.kind))
         if self.kind in MODEL_FILES and self.path is None:
             raise ValueError(NEEDS_PATH.format(kind=self.kind, what=MODEL_FILES[self.kind]))
@@ -71,9 +71,10 @@ class ModelConfig(StrictModel):
             if getattr(self, key) is not None and self.kind not in SUPPLIED_KINDS:
                 raise key_error(key, NOT_READ.format(kind=self.kind, key=key))
         if self.factory is not None and self.kind not in FACTORY_KINDS:
-            message = (FACTORY_UNUSED if self.kind in SUPPLIED_KINDS else NOT_READ.format(
-                kind=self.kind, key="factory (kind = 'factory' trains it here)"))  # fmt: skip
-            raise key_error("factory", message.format(kind=self.kind))
+            here = "factory (kind = 'factory' trains it here)"
+            message = (FACTORY_UNUSED.format(kind=self.kind) if self.kind in SUPPLIED_KINDS
+                       else NOT_READ.format(kind=self.kind, key=here))  # fmt: skip
+            raise key_error("factory", message)
         return self
 
     @field_validator("classes")
