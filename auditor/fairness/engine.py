@@ -6,7 +6,7 @@ between groups and to the overall value (:mod:`auditor.fairness.disparities`).
 
 A combination of values that no row has (an empty cell of an intersection, an unused
 category) is not a group: it is not listed, as the per-group scores do not list it (the card
-names those combinations). A group with fewer rows than ``min_group_size`` is reported (its
+names an intersection's empty cells). A group with fewer rows than ``min_group_size`` is reported (its
 metrics and intervals) but left out of the disparities; it never takes the verdict away from
 the groups that have data.
 A compared group with few positives (or negatives, or predicted positives) stays in: its
