@@ -43,6 +43,7 @@ from auditor.models.files import (  # noqa: F401 - the loaders' names are this m
     load_state_dict,
     model_file,
 )
+from auditor.models.mismatch import mismatch_why, mismatched_sizes
 from auditor.models.outputs import (
     OneLogit,
     column_outputs,
@@ -53,11 +54,6 @@ from auditor.models.outputs import (
 )
 
 STATE_MISMATCH = "the state dict does not fit the factory's module ({detail}){why}"
-# Where the factory's n_classes came from, when the state dict's sizes disagree.
-N_CLASSES_FROM = {
-    True: "; n_classes = {k}: the labels in model.classes",
-    False: "; n_classes = {k}: the target's classes (model.classes names the outputs otherwise)",
-}
 NOT_FLOAT = (
     "tensor {key!r} is {dtype}, the module's is {own}: a quantized or integer state dict is "
     "not the model's weights (save the floating-point model.state_dict())"
@@ -145,6 +141,7 @@ def load_checkpoint_model(
     ``classes_given``: ``n_classes`` counts model.classes (else the target's classes)."""
     state = load_state_dict(path)
     module = build_module(factory, input_shape=input_shape, n_classes=n_classes)
+    own: dict[str, Any] = {}
     try:
         inner = module.inner if isinstance(module, OneLogit) else module
         own = inner.state_dict()  # a float weight from int8, bool or complex: not a weight
@@ -158,7 +155,8 @@ def load_checkpoint_model(
         inner.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         detail = " ".join(str(exc).split())[:300]
-        why = N_CLASSES_FROM[classes_given].format(k=n_classes) if "size mismatch" in detail else ""
+        why = mismatch_why(mismatched_sizes(state, own), input_shape=input_shape,
+                           n_classes=n_classes, classes_given=classes_given)  # fmt: skip
         raise AuditorInputError(STATE_MISMATCH.format(detail=detail, why=why), source=str(path),
                                 field="model.factory") from None  # fmt: skip
     return module.eval()
