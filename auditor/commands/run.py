@@ -62,7 +62,11 @@ def run(
     fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help=FAIL_ON_HELP)] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help=BASELINE_HELP)] = None,
 ) -> None:
-    """Pretrain, fine-tune, audit and write the model card. With no argument: digits."""
+    """Pretrain, fine-tune, audit and write the model card. With no argument: digits.
+
+    To audit your own table or model, `auditor init` writes a commented config
+    (auditor.toml) to start from: `auditor init && auditor run auditor.toml`.
+    """
     config_file = str(config) if config else None
     with cli_errors():
         from auditor.config import default_config, load_config  # pydantic: not for --help

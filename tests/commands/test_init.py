@@ -41,3 +41,10 @@ def test_the_example_declares_every_checklist_answer():
     declared = tomllib.loads(EXAMPLE)["transparency"]["declared"]
     wanted = set(DeclaredAnswers.model_fields) - {"model_name"}  # the card's title, optional
     assert wanted <= set(declared), wanted - set(declared)
+
+
+def test_run_help_says_init_writes_a_config_to_start_from():
+    """A new user reads `auditor run --help` first: it named no way to get a config."""
+    shown = CliRunner().invoke(app, ["run", "--help"], terminal_width=200)
+    assert shown.exit_code == 0
+    assert "`auditor init` writes a commented config" in " ".join(shown.output.split())
