@@ -116,9 +116,10 @@ def _refuse_other_kind(out: Path, mode: str) -> None:
     if (out / CHECKPOINTS).exists():
         what = f"a trained model's {CHECKPOINTS}/"
     else:
-        try:
-            found = json.loads((out / "audit.json").read_text(encoding="utf-8"))["run"]["mode"]
-        except (OSError, ValueError, TypeError, KeyError):
+        try:  # a trained run's audit.json leaves out the default mode, "run"
+            run = json.loads((out / "audit.json").read_text(encoding="utf-8"))["run"]
+            found = run.get("mode", "run")
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return  # not a readable audit: the folder is auditor's, replaced as before
         if found == mode:
             return

@@ -35,7 +35,8 @@ def test_with_a_config_the_default_is_still_the_file_stem(preds, tmp_path):
 
 def _run_folder(folder, mode, *, checkpoints):
     folder.mkdir(parents=True)
-    (folder / "audit.json").write_text(json.dumps({"run": {"mode": mode}}))
+    run = {"name": "c"} if mode is None else {"mode": mode}  # a trained run's: no mode
+    (folder / "audit.json").write_text(json.dumps({"run": run}))
     if checkpoints:
         (folder / "checkpoints").mkdir()
         (folder / "checkpoints" / "finetuned.pt").write_bytes(b"weights")
@@ -43,7 +44,7 @@ def _run_folder(folder, mode, *, checkpoints):
 
 @pytest.mark.parametrize(("mode", "checkpoints", "said"), [
     ("run", True, "checkpoints/"), ("supplied", False, "'supplied' audit"),
-    ("predictions", True, "checkpoints/"),
+    ("predictions", True, "checkpoints/"), (None, False, "'run' audit"),
 ])  # fmt: skip
 def test_a_run_folder_of_another_kind_is_refused_and_kept(preds, tmp_path, mode, checkpoints,
                                                           said):  # fmt: skip
