@@ -57,6 +57,7 @@ OUT_OTHER_KIND = (
     "holds {what}, and a {mode} audit would replace the folder whole, deleting it (choose "
     "another folder)"
 )
+RUN_HEAD_BYTES = 2**20  # where an audit.json's run section is read from
 OUT_FILE_IS_A_FOLDER = "is a folder; name the file to write"
 PARENT_IS_A_FILE = "is a file, so nothing can be written below it"
 OUT_NOT_WRITABLE = "cannot write here (permission denied)"
@@ -116,16 +117,30 @@ def _refuse_other_kind(out: Path, mode: str) -> None:
     if (out / CHECKPOINTS).exists():
         what = f"a trained model's {CHECKPOINTS}/"
     else:
-        try:  # a trained run's audit.json leaves out the default mode, "run"
-            run = json.loads((out / "audit.json").read_text(encoding="utf-8"))["run"]
-            found = run.get("mode", "run")
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return  # not a readable audit: the folder is auditor's, replaced as before
-        if found == mode:
+        found = _run_mode(out / "audit.json")
+        if found is None or found == mode:  # None: not readable, replaced as before
             return
         what = f"the audit.json of a {found!r} audit (run.mode)"
     raise AuditorInputError(OUT_OTHER_KIND.format(what=what, mode=mode), source=str(out),
                             field="--out")  # fmt: skip
+
+
+def _run_mode(path: Path) -> str | None:
+    """``run.mode`` of the audit.json ``path`` ("run" where left out, as a trained run's
+    is), read from its first MiB alone (``run`` is written near the top; the file may be
+    large): None when that cannot be read."""
+    try:
+        with path.open("rb") as f:
+            text = f.read(RUN_HEAD_BYTES).decode("utf-8", errors="replace")
+        at = text.index('"run"')
+        start = text.index("{", at)
+        if text[at + 5 : start].strip() != ":":
+            return None
+        run, _ = json.JSONDecoder().raw_decode(text, start)
+        found = run.get("mode", "run")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return None
+    return found if isinstance(found, str) else None
 
 
 def check_out_file(path: str | Path, *, field: str) -> Path:

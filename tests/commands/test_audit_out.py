@@ -66,3 +66,20 @@ def test_a_predictions_folder_is_rerun_in_place(preds, tmp_path):
     first = runner.invoke(app, ["audit", "-p", str(preds), *ARGS])
     again = runner.invoke(app, ["audit", "-p", str(preds), *ARGS])
     assert first.exit_code == again.exit_code == 0, again.output
+
+
+def test_the_mode_is_read_from_the_head_of_the_file_alone(tmp_path):
+    """The old audit.json may be huge (a 1,000-group audit, or a hostile 3 GB file) or
+    nested past Python's recursion limit: its run section is read from the first MiB."""
+    from auditor.preflight import RUN_HEAD_BYTES, _run_mode
+
+    path = tmp_path / "audit.json"
+    path.write_text('{"schema_version": "2.0", "run": {"mode": "supplied", "seed": 0},\n'
+                    + '"x": "' + "a" * (2 * RUN_HEAD_BYTES) + '"}')  # fmt: skip
+    assert _run_mode(path) == "supplied"
+    path.write_text('{"run": {"name": "c"}, "fairness": {}}')
+    assert _run_mode(path) == "run"
+    for text in ['{"run": ' + '{"a":' * 100_000 + "1" + "}" * 100_001, "not json", '{"run": 5}',
+                 '{"runs": {"mode": "x"}}', '{"x": "' + "a" * RUN_HEAD_BYTES + '", "run": {}}']:
+        path.write_text(text)
+        assert _run_mode(path) is None, text[:40]
