@@ -236,7 +236,7 @@ def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
         a, b = (h[:12] + "…" for h in d.test_data)
         lines.append("WARNING: " + MSG_DIFFERENT_TEST_DATA.format(a=a, b=b))
     lines += [terminal_text(f"WARNING: {r}.") for r in d.not_comparable]
-    lines += [f"Verdict: {d.verdicts[0]} -> {d.verdicts[1]}", f"{d.n_changed} changes", ""]
+    lines += [f"Verdict: {d.verdicts[0]} -> {d.verdicts[1]}", _n(d.n_changed, "change"), ""]
     changed, new = _gate_changes(d)
     for title, part in (("Gates that changed", changed), ("Gates added, each passing", new)):
         if part or title == "Gates that changed":

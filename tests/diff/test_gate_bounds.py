@@ -3,6 +3,8 @@ was a "fail → —" row and again an added gate, with no bound shown); counts a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from auditor.config import AuditConfig, GatesConfig
 from auditor.diff import diff_audits, render_markdown, render_text
 from tests.builders import predictions_audit
@@ -32,7 +34,10 @@ def test_a_rule_whose_bound_changed_is_one_row_with_both_bounds(tmp_path):
 def test_one_gate_and_one_metric_are_counted_in_the_singular(tmp_path):
     a = _audit(tmp_path / "a", 0.3)
     d = diff_audits(a, a)
-    one = d.__class__(**{**d.__dict__, "gates": d.gates[:1], "metrics": d.metrics[:1]})
+    one = replace(d, gates=d.gates[:1], metrics=d.metrics[:1])
     markdown = render_markdown(one)
     assert "(1 gate)" in markdown and "1 gates" not in markdown
     assert "<summary>1 unchanged metric</summary>" in markdown
+    gates_only = replace(diff_audits(a, _audit(tmp_path / "b", 0.99)), metrics=[],
+                         checklist=[], provenance=[])  # fmt: skip
+    assert "\n1 change\n" in render_text(gates_only)
