@@ -6,9 +6,9 @@ between groups and to the overall value (:mod:`auditor.fairness.disparities`).
 
 A combination of values that no row has (an empty cell of an intersection, an unused
 category) is not a group: it is not listed, as the per-group scores do not list it (the card
-names an intersection's empty cells). A group with fewer rows than ``min_group_size`` is reported (its
-metrics and intervals) but left out of the disparities; it never takes the verdict away from
-the groups that have data.
+names an intersection's empty cells). A group with fewer rows than ``min_group_size`` is
+reported (its metrics and intervals) but left out of the disparities; it never takes the
+verdict away from the groups that have data.
 A compared group with few positives (or negatives, or predicted positives) stays in: its
 rate's interval is wide, and the gap's interval carries that uncertainty.
 """
