@@ -250,7 +250,8 @@ def run(
             return run_trained(config, out_dir=out_dir, config_file=config_file,
                                progress=progress, command=command,
                                lock_timeout=lock_timeout)  # fmt: skip
-        out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config))
+        out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config),
+                            mode="supplied")  # fmt: skip
         return run_supplied(config, out=out, config_file=config_file, progress=progress,
                             command=command, lock_timeout=lock_timeout)  # fmt: skip
 
@@ -330,7 +331,7 @@ def audit_model(
         with _as_given(model):
             audit = audit_supplied(cfg, model=model, frames=frames, progress=progress)
         return AuditResult(data=audit)
-    out = check_out_dir(out_dir)
+    out = check_out_dir(out_dir, mode="supplied")
     with _as_given(model), staged_run(out) as stage:  # the folder holds predictions.parquet too
         audit = audit_supplied(cfg, model=model, frames=frames, progress=progress,
                                artifacts_dir=stage)  # fmt: skip

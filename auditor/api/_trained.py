@@ -58,7 +58,7 @@ def run_trained(
 
     Raises :class:`~auditor.errors.AuditorInputError` on bad input; ``--out`` is checked
     before any work, and nothing is written unless the whole run succeeds."""
-    out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config))
+    out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config), mode="run")
     validate_rules(config.gates, source=config_file)
     importable(config_file)
     from auditor.training.recipes import effective_config  # the training package loads torch

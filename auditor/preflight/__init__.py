@@ -88,8 +88,9 @@ SPLIT_TOO_SMALL = (
 
 def check_out_dir(out_dir: str | Path, *, mode: str | None = None) -> Path:
     """Refuse an ``--out`` that is a file, a folder of other files (it would be replaced
-    whole), a run folder of another kind than ``mode`` (``"predictions"``: a trained run's
-    checkpoints and evidence), or cannot be written, before any work.
+    whole), a run folder of another kind than ``mode`` (``"run"``, ``"supplied"``,
+    ``"predictions"``: audit.json's run.mode; a trained run's checkpoints are of kind "run"),
+    or cannot be written, before any work.
 
     Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
     out = as_path(out_dir, field="--out")  # out_dir=5 from Python: one line, not a TypeError
@@ -114,7 +115,7 @@ def check_out_dir(out_dir: str | Path, *, mode: str | None = None) -> Path:
 def _refuse_other_kind(out: Path, mode: str) -> None:
     """One line if the run folder ``out`` holds checkpoints, or an audit.json whose
     ``run.mode`` is not ``mode``: another kind of audit's evidence, not this one's rerun."""
-    if (out / CHECKPOINTS).exists():
+    if mode != "run" and (out / CHECKPOINTS).exists():  # only a trained run writes them
         what = f"a trained model's {CHECKPOINTS}/"
     else:
         found = _run_mode(out / "audit.json")
@@ -171,8 +172,8 @@ def check_run(config: AuditConfig, *, config_file: str | None, out: Path) -> Non
     available = SOURCE_FEATURES.get(config.data.source, ())
     features = audited_features(config, available, source=config_file)
     check_rule_features(config.gates, features, source=config_file)
-    check_out_dir(out)
     supplied = config.model.kind in SUPPLIED_KINDS  # evaluation rows as given, no splits
+    check_out_dir(out, mode="supplied" if supplied else "run")
     if supplied and config.model.path is not None:
         model_file(config.model.path)
     known, classes = _checked_data(config, supplied=supplied, source=config_file)

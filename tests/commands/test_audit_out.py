@@ -83,3 +83,28 @@ def test_the_mode_is_read_from_the_head_of_the_file_alone(tmp_path):
                  '{"runs": {"mode": "x"}}', '{"x": "' + "a" * RUN_HEAD_BYTES + '", "run": {}}']:
         path.write_text(text)
         assert _run_mode(path) is None, text[:40]
+
+
+@pytest.mark.parametrize(("mode", "said"), [("predictions", "'predictions' audit"),
+                                            ("supplied", "'supplied' audit")])  # fmt: skip
+def test_a_training_run_refuses_a_folder_of_another_kind_and_keeps_it(tmp_path, monkeypatch,
+                                                                       mode, said):  # fmt: skip
+    """The other direction: `auditor run` replaced a predictions audit's folder whole."""
+    monkeypatch.chdir(tmp_path)
+    run = tmp_path / "out"
+    _run_folder(run, mode, checkpoints=False)
+    done = runner.invoke(app, ["run", "--out", "out", "--exit-zero"])
+    assert done.exit_code == 2, done.output
+    line = done.output.strip()
+    assert "\n" not in line and line.startswith("auditor: error: out: --out:")
+    assert said in line and "a run audit would replace" in line
+    assert sorted(p.name for p in run.iterdir()) == ["audit.json"]
+
+
+def test_a_training_runs_own_folder_with_checkpoints_is_not_refused(tmp_path):
+    from auditor.preflight import check_out_dir
+
+    _run_folder(tmp_path / "r", None, checkpoints=True)
+    assert check_out_dir(tmp_path / "r", mode="run") == tmp_path / "r"
+    with pytest.raises(AuditorInputError, match="a trained model's checkpoints/"):
+        check_out_dir(tmp_path / "r", mode="supplied")
