@@ -126,7 +126,8 @@ class AuditResult:
     def write(self, folder: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> AuditResult:
         """Write the run folder (validated ``audit.json``, card, summary, junit) as one unit
         through :func:`auditor.run_folder.write_run`; returns the result with ``run_dir``."""
-        out = check_out_dir(folder)
+        mode = self.data.get("run", {}).get("mode", "run")  # its kind: no other is replaced
+        out = check_out_dir(folder, mode=mode if isinstance(mode, str) else None)
         write_run(self.data, out, lock_timeout=lock_timeout)
         return AuditResult(data=self.data, run_dir=out)
 

@@ -108,3 +108,14 @@ def test_a_training_runs_own_folder_with_checkpoints_is_not_refused(tmp_path):
     assert check_out_dir(tmp_path / "r", mode="run") == tmp_path / "r"
     with pytest.raises(AuditorInputError, match="a trained model's checkpoints/"):
         check_out_dir(tmp_path / "r", mode="supplied")
+
+
+def test_a_results_write_keeps_a_folder_of_another_kind(preds, tmp_path):
+    """AuditResult.write(folder) replaced any run folder: it is checked for its own kind."""
+    result = api.audit_predictions(preds, y_true="label", y_pred="pred", sensitive=["sex"],
+                                   positive_label="approved")  # fmt: skip
+    _run_folder(tmp_path / "r", None, checkpoints=True)
+    with pytest.raises(AuditorInputError, match="a predictions audit would replace"):
+        result.write(tmp_path / "r")
+    assert (tmp_path / "r" / "checkpoints" / "finetuned.pt").is_file()
+    assert result.write(tmp_path / "p").write(tmp_path / "p").run_dir == tmp_path / "p"
