@@ -8,12 +8,12 @@ keys exist is known only once the audit is computed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from auditor.audit_tree import check_path, fmt_key, parse_path
 from auditor.audit_tree.read import ESTIMATE_KEYS
 from auditor.config.gates import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
-from auditor.fairness.metrics import BINARY_METRICS, DISPARITIES, GLOBAL_METRICS, METHODS
 from auditor.gates.names import METRIC_WORDS
 
 # The privacy gate: each attack's TPR at 1% FPR, an estimate node {value, ci_low, ci_high, n}.
@@ -25,11 +25,6 @@ REQUIRED_DECLARED = ("intended_use", "limitations", "license", "owners", "contac
 # a fairness group's or gap's, a privacy probe's, a section that did not run.
 STATUS_WORDS = ("met", "declared", "missing", "not_applicable", "warn", "fail", "ok",
                 "insufficient_data", "undefined", "not_run")  # fmt: skip
-# Keys whose node is a number or an estimate node (a metric; ``@<class>`` suffixes aside).
-NUMBER_KEYS = frozenset({
-    *ESTIMATE_KEYS, *METRIC_WORDS, *BINARY_METRICS, *GLOBAL_METRICS, *DISPARITIES, *METHODS,
-    "accuracy", "brier", "precision_macro", "recall_macro", "n_correct", "epsilon",
-})  # fmt: skip
 MSG_STATUS_NOT_NUMBER = "metric path {path!r} ends at a status (a text): use allowed = [...]"
 MSG_NUMBER_NOT_STATUS = "metric path {path!r} ends at a number: use max/min, not allowed"
 MSG_UNKNOWN_STATUS = "{word!r} is not a status (a status is one of: {known})"
@@ -124,8 +119,22 @@ def rule_problems(config: GatesConfig) -> list[tuple[str, str]]:
     return problems
 
 
+@cache
+def number_keys() -> frozenset[str]:
+    """Keys whose node is a number or an estimate node (a metric; ``@<class>`` suffixes
+    aside). The fairness names are imported here, on the first rule with ``allowed`` on a
+    path that is no status: at module level they put the fairness package's import (50 ms)
+    before a predictions audit's read starts."""
+    from auditor.fairness.metrics import BINARY_METRICS, DISPARITIES, GLOBAL_METRICS, METHODS
+
+    return frozenset({
+        *ESTIMATE_KEYS, *METRIC_WORDS, *BINARY_METRICS, *GLOBAL_METRICS, *DISPARITIES, *METHODS,
+        "accuracy", "brier", "precision_macro", "recall_macro", "n_correct", "epsilon",
+    })  # fmt: skip
+
+
 def _is_number_key(key: str) -> bool:
-    if key.split("@", 1)[0] in NUMBER_KEYS:
+    if key.split("@", 1)[0] in number_keys():
         return True
     try:
         float(key)  # tpr_at_fpr."0.01": an estimate node
