@@ -106,7 +106,8 @@ class AuditResult:
     def headline_rows(self) -> list[tuple[str, str]]:
         """The fairness and privacy headline as (label, "value [low, high] n=N") rows, printed
         beside the performance table: 'sex: equalized odds gap', 'rmia: membership AUC'."""
-        return [(_headline_label(p), _interval_text(e) + _gap_counts(self.data, p))
+        sizes: dict[str, dict[str, Any]] = {}  # each feature's group sizes, read once
+        return [(_headline_label(p), _interval_text(e) + _gap_counts(self.data, p, sizes))
                 for p, e in self.headline_estimates()]  # fmt: skip
 
     def gate(self, rules: Rules | None = None, *, fail_on: str | None = None) -> AuditResult:
@@ -186,13 +187,18 @@ def _headline_label(path: str) -> str | None:
     return None
 
 
-def _gap_counts(data: Mapping[str, Any], path: str) -> str:
-    """A fairness gap's counts (its two groups' rows, :func:`gap_counts`); '' elsewhere."""
+def _gap_counts(data: Mapping[str, Any], path: str, sizes: dict[str, dict[str, Any]]) -> str:
+    """A fairness gap's counts (its two groups' rows, :func:`gap_counts`); '' elsewhere.
+    ``sizes``: each feature's groups and rows in their JSON form, made once a feature (the
+    whole feature's JSON form, 1,000 groups with their metrics, was made for each gap)."""
     keys = [s.key for s in parse_path(path)]
     if keys[0] != "fairness":
         return ""
-    feature = json_form(data["fairness"]["features"][keys[2]])
-    return gap_counts(feature, feature["disparities"][keys[-2]][keys[-1]])
+    feature = data["fairness"]["features"][keys[2]]
+    if keys[2] not in sizes:
+        sizes[keys[2]] = json_form({"groups": [{"group": g["group"], "n": g["n"]}
+                                               for g in feature.get("groups") or ()]})  # fmt: skip
+    return gap_counts(sizes[keys[2]], json_form(feature["disparities"][keys[-2]][keys[-1]]))
 
 
 def _interval_text(e: Evidence) -> str:
