@@ -103,11 +103,6 @@ def _gate_rows(audit: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     return out
 
 
-def _gates(audit: Mapping[str, Any]) -> dict[str, str]:
-    """Each gate's status by its stable identity."""
-    return {key: r["status"] for key, r in _gate_rows(audit)}
-
-
 def _gate_status_by_metric(audit: Mapping[str, Any]) -> dict[str, str]:
     return {r["metric"]: r["status"] for _, r in _gate_rows(audit) if r["source"] != "baseline"}
 
@@ -255,8 +250,9 @@ def _gates_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
     one of B with the same name, metric and mode) is one row naming both bounds."""
     rows_a, rows_b = dict(_gate_rows(a)), dict(_gate_rows(b))
     names = {key: r["name"] for key, r in [*rows_a.items(), *rows_b.items()]}
+    status_a, status_b = ({k: r["status"] for k, r in rows.items()} for rows in (rows_a, rows_b))
     out = [Change(c.key, c.a, c.b, c.change, label=names.get(c.key))
-           for c in _compare(_gates(a), _gates(b), lambda x, y: x == y)]  # fmt: skip
+           for c in _compare(status_a, status_b, lambda x, y: x == y)]  # fmt: skip
     removed = _by_rule([c for c in out if c.change == "removed"], rows_a)
     added = _by_rule([c for c in out if c.change == "added"], rows_b)
     merged: dict[str, Change] = {}  # by A's key: the row where A's gate was
