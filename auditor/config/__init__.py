@@ -67,7 +67,7 @@ class DigitsData(StrictModel):
 class AdultData(StrictModel):
     source: Literal["adult"] = "adult"
     # Folder with adult.data.gz / adult.test.gz; None: the copy shipped in the package.
-    path: Path | None = None
+    path: FilePath | None = None
     # Whether sex and race are model inputs (they are always audited as sensitive features).
     sensitive_as_features: bool = True
     splits: SplitFractions = SplitFractions(
@@ -79,7 +79,7 @@ class MnistData(StrictModel):
     source: Literal["mnist"] = "mnist"
     # Folder with MNIST/raw/ (the full 70,000 through torchvision); None: the 5,000-image
     # sample shipped in the package, unless download = true (then into ./data).
-    root: Path | None = None
+    root: FilePath | None = None
     download: bool = False
     target: Literal["odd", "ge5"] = "odd"
     # Cap the rows used (None: all of them), so a CPU run stays short.
@@ -293,6 +293,10 @@ NO_SOURCE = (
 )
 
 
+NO_TOOL_TABLE = "no [tool.auditor] table"
+NO_HOME = "{path} names no home folder on this machine (write the folder out)"
+
+
 def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
     """Validate a raw dict; raise one-line :class:`AuditorInputError` naming the key."""
     data = raw.get("data")
@@ -314,14 +318,15 @@ def load_config(path: str | Path) -> AuditConfig:
     path = Path(path)
     raw = read_toml(path)  # a folder, a device, too large, UTF-16, not UTF-8, not TOML
     if path.name == "pyproject.toml":
-        raw = raw.get("tool", {}).get("auditor")
-        if raw is None:
-            raise AuditorInputError("no [tool.auditor] table", source=str(path))
+        tool = raw.get("tool", {})
+        raw = tool.get("auditor") if isinstance(tool, dict) else None
+        if not isinstance(raw, dict):  # none, or `tool = 1`, `[tool] auditor = "x"`
+            raise AuditorInputError(NO_TOOL_TABLE, source=str(path))
     config = validate_config(raw, source=str(path))
-    return _resolve_paths(config, base=path.parent)
+    return _resolve_paths(config, base=path.parent, source=str(path))
 
 
-def _resolve_paths(config: AuditConfig, *, base: Path) -> AuditConfig:
+def _resolve_paths(config: AuditConfig, *, base: Path, source: str) -> AuditConfig:
     """Relative data and model paths in a config file are relative to that file; ``~`` is
     the home folder (as in a shell)."""
     data, model = config.data, config.model
@@ -329,15 +334,20 @@ def _resolve_paths(config: AuditConfig, *, base: Path) -> AuditConfig:
     for key in ("path", "root", "members", "non_members"):
         value = getattr(data, key, None)
         if isinstance(value, Path):
-            updates[key] = _resolved(value, base)
+            updates[key] = _resolved(value, base, source=source, field=f"data.{key}")
     changes: dict[str, Any] = {}
     if updates:
         changes["data"] = data.model_copy(update=updates)
     if model.path is not None:
-        changes["model"] = model.model_copy(update={"path": _resolved(model.path, base)})
+        path = _resolved(model.path, base, source=source, field="model.path")
+        changes["model"] = model.model_copy(update={"path": path})
     return config.model_copy(update=changes) if changes else config
 
 
-def _resolved(path: Path, base: Path) -> Path:
-    path = path.expanduser()
+def _resolved(path: Path, base: Path, *, source: str, field: str) -> Path:
+    try:
+        path = path.expanduser()
+    except RuntimeError:  # ~name of no user (or no home folder): Path raises RuntimeError
+        raise AuditorInputError(NO_HOME.format(path=path.parts[0]), source=source,
+                                field=field) from None  # fmt: skip
     return path if path.is_absolute() else base / path

@@ -1,3 +1,4 @@
+import datetime
 import json
 import types
 import typing
@@ -74,8 +75,17 @@ def key_error(key: str, message: str) -> PydanticCustomError:
                                {"key": key})  # fmt: skip
 
 
+# TOML reads 1979-05-27 and 07:32:00 unquoted as a date and a time; no key takes one.
+TOML_DATE = (datetime.date, datetime.time)  # datetime.datetime is a date
+UNQUOTED_DATE = "a TOML date or time, unquoted; write text in quotes: \"{value}\""
+
+
 def _check(name: str, value: Any, annotation: Any, index: int | None = None) -> None:
     kinds, values = _kinds(annotation)
+    if isinstance(value, TOML_DATE) and not kinds & {datetime.date, datetime.time}:
+        ctx = {"key": name, **({} if index is None else {"index": index})}
+        message = UNQUOTED_DATE.format(value=value.isoformat()).replace("{", "{{")
+        raise PydanticCustomError(WRONG_KIND, message.replace("}", "}}"), ctx)
     if _scalar_only(kinds) and not _fits(value, kinds, values):
         ctx = {"key": name, "value": toml_text(value), "wanted": _wanted(kinds, values)}
         if index is not None:

@@ -8,12 +8,12 @@ status string such as a checklist item's), and how the interval decides (``mode`
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from auditor.config._base import StrictModel
+from auditor.config.paths import FilePath
 
 GateMode = Literal["point", "confident-fail", "confident-pass"]
 BLANK_NAME = "a blank gate name; write one, or leave name out (one is made from the rule)"
@@ -78,5 +78,5 @@ class GatesConfig(StrictModel):
     # Below this count a group gets "insufficient data", never a verdict.
     min_count: int = Field(30, ge=1)
     # A previous audit.json (or its run folder): each gated metric must not worsen.
-    baseline: Path | None = None
+    baseline: FilePath | None = None
     baseline_tolerance: float = Field(0.01, ge=0)

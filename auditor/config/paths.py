@@ -32,13 +32,25 @@ def model_file(path: Path) -> None:
 
 
 BLANK_PATH = "empty: name a file"
+HAS_NUL = "holds a NUL character (\\u0000), which no file name can"
+NAME_TOO_LONG = "names a file or folder of {n:,} bytes; a file system allows {limit}"
+MAX_NAME_BYTES = 255  # one file or folder name (Linux, macOS, Windows)
 
 
 def _not_blank(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():  # Path("") is ".", the working folder
+    """Refuse what no file system can open (the stat inside the reader was a crash)."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():  # Path("") is ".", the working folder
         raise ValueError(BLANK_PATH)
+    if "\0" in value:
+        raise ValueError(HAS_NUL)
+    longest = max(len(part.encode("utf-8", "surrogatepass")) for part in re.split(r"[/\\]", value))
+    if longest > MAX_NAME_BYTES:
+        raise ValueError(NAME_TOO_LONG.format(n=longest, limit=MAX_NAME_BYTES))
     return value
 
 
-# A file named in a config: "" is refused, not read as the current folder.
+# A file named in a config: "" is refused, not read as the current folder, and a name that no
+# file system holds (a NUL, a part past 255 bytes) is refused naming its key.
 FilePath = Annotated[Path, BeforeValidator(_not_blank)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 import tomllib
 from functools import partial
 from pathlib import Path
@@ -20,9 +21,15 @@ NO_SUCH_FILE = "no such file"
 CANNOT_READ = "cannot read ({error})"
 NOT_A_FILE = "is not a regular file (name the TOML config)"
 TOO_LARGE = "is {size:,} bytes, more than an audit config's {limit:,} (is this the config?)"
-UTF16 = "UTF-16 text: save it as UTF-8 (TOML files are UTF-8)"
+UTF16 = "{name} text: save it as UTF-8 (TOML files are UTF-8)"
 NOT_UTF8 = "not UTF-8 text"
-UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# UTF-32 LE's mark starts with UTF-16 LE's: UTF-32's are looked for first.
+WIDE_MARKS = (
+    ((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "UTF-32"),
+    ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "UTF-16"),
+)
+HAS_NUL = "holds NUL bytes: not a text file (is this the config?)"
+TOO_DEEP = "not valid TOML: values nested too deeply for an audit config"
 NOT_TOML = "not valid TOML ({error})"
 NOT_TOML_AT = "not valid TOML at line {n} ({error}): {line}"
 # tomllib's words for a key or table written twice (an example's commented block uncommented
@@ -40,14 +47,10 @@ _SHOWN = 80  # characters of the offending line in the message
 def read_toml(path: Path) -> dict[str, Any]:
     """The TOML table of ``path``, or :class:`AuditorInputError` naming it."""
     source = str(path)
-    if path.is_dir():
-        raise AuditorInputError(IS_A_FOLDER, source=source)
-    if not path.is_file():  # /dev/null and a FIFO exist: not files to read
-        raise AuditorInputError(NOT_A_FILE if path.exists() else NO_SUCH_FILE, source=source)
+    _regular_file(path)
     too_large = partial(TOO_LARGE.format, limit=MAX_CONFIG_BYTES)
     data = read_capped(path, MAX_CONFIG_BYTES, too_large=too_large, cannot_read=CANNOT_READ)
-    if data.startswith(UTF16_MARKS):
-        raise AuditorInputError(UTF16, source=source)
+    _text_bytes(data, source=source)
     try:
         # utf-8-sig: a byte-order mark (Windows editors write one) is dropped, not a TOML error
         text = data.decode("utf-8-sig")
@@ -56,6 +59,38 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise AuditorInputError(NOT_UTF8, source=source) from None
     except tomllib.TOMLDecodeError as exc:
         raise _not_toml(str(exc), text, source=source) from None
+    except RecursionError:  # a = [[[[...]]]]: tomllib parses nesting by recursion
+        raise AuditorInputError(TOO_DEEP, source=source) from None
+
+
+def _regular_file(path: Path) -> None:
+    """Refuse a folder, a device or a FIFO (``/dev/zero`` is endless), a missing file, and
+    one that cannot be looked at (a link loop, a name too long, no permission) saying why."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise AuditorInputError(NO_SUCH_FILE, source=str(path)) from None
+    except OSError as exc:  # a link loop was "no such file"
+        why = exc.strerror or type(exc).__name__
+        raise AuditorInputError(CANNOT_READ.format(error=why), source=str(path)) from None
+    if stat.S_ISDIR(mode):
+        raise AuditorInputError(IS_A_FOLDER, source=str(path))
+    if not stat.S_ISREG(mode):  # /dev/null and a FIFO exist: not files to read
+        raise AuditorInputError(NOT_A_FILE, source=str(path))
+
+
+def _text_bytes(data: bytes, *, source: str) -> None:
+    """Refuse UTF-16 and UTF-32 (with a byte-order mark, or a UTF-16 text without one: every
+    other byte NUL) saying to save as UTF-8, and other bytes with NULs (no TOML holds one)."""
+    for marks, name in WIDE_MARKS:
+        if data.startswith(marks):
+            raise AuditorInputError(UTF16.format(name=name), source=source)
+    if b"\0" not in data:
+        return
+    half = len(data) // 2
+    if half and max(data[0::2].count(0), data[1::2].count(0)) >= half * 0.9:
+        raise AuditorInputError(UTF16.format(name="UTF-16"), source=source)
+    raise AuditorInputError(HAS_NUL, source=source)
 
 
 def _not_toml(error: str, text: str, *, source: str) -> AuditorInputError:
