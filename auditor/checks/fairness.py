@@ -130,6 +130,8 @@ class PredictionsSource:
     # The file is the per-row record of the audit (not copied into the run folder).
     sha256: str | None = None
     n_rows: int | None = None
+    # per column, each label read from more than one spelling ("Male ", "Male"): its spellings
+    merged_labels: dict[str, dict[str, list[str]]] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -28,6 +28,7 @@ from auditor.fairness.engine import audit_counts, resolve_specs
 from auditor.fairness.metrics import favourable_index
 from auditor.fairness.scores import scores_by_group
 from auditor.fairness.threshold import file_threshold, threshold_sweep
+from auditor.predictions.folder import folder_of, folder_sha256, table_batches
 from auditor.predictions.notes import file_notes, group_sizes
 from auditor.predictions.read import (
     AUC_METHOD,
@@ -35,8 +36,8 @@ from auditor.predictions.read import (
     Columns,
     PredictionCounts,
     class_name_of,
-    iter_batches,
 )
+from auditor.predictions.spelling import canonical
 from auditor.provenance import library_versions, sha256_bytes, sha256_file
 from auditor.results import dump, plain
 from auditor.results.classification import NO_SCORE
@@ -117,7 +118,7 @@ def _mitigation(
 
     from auditor.fairness.mitigation import halves_preview  # sklearn, fairlearn: heavy
 
-    rows = pa.Table.from_batches(list(iter_batches(path, cols, batch_rows=PREVIEW_MAX_ROWS)))
+    rows = pa.Table.from_batches(list(table_batches(path, cols, batch_rows=PREVIEW_MAX_ROWS)))
     positive = pc.table.classes[pc.positive]
     y_true, y_pred = (_stripped(rows.column(c).to_numpy(zero_copy_only=False))
                       for c in cols.names()[:2])  # fmt: skip
@@ -132,23 +133,24 @@ def _mitigation(
 
 
 def _groups_frame(rows: Any, cols: Columns) -> Any:
-    """The sensitive columns of a pyarrow table as text, as the counts read them (without
-    surrounding spaces, a missing value as ``cols.missing_group``)."""
+    """The sensitive columns of a pyarrow table as text, as the counts read them (one spelling
+    each, a missing value as ``cols.missing_group``)."""
     frame = rows.select(list(cols.sensitive)).to_pandas()
     for name in cols.sensitive:
         values = frame[name].astype(object)
         missing = values.isna() | values.astype(str).str.strip().isin(MISSING_TEXT)
         if cols.missing_group is not None:
             values = values.where(~missing, cols.missing_group)
-        frame[name] = values.astype(str).str.strip()
+        frame[name] = values.astype(str).map(canonical)
     return frame
 
 
 def _stripped(values: np.ndarray) -> np.ndarray:
-    """Text labels without surrounding spaces, as the counts read them."""
+    """Text labels in one spelling each (:func:`~auditor.predictions.spelling.canonical`),
+    as the counts read them."""
     if values.dtype != object:
         return values
-    return np.array([v.strip() if isinstance(v, str) else v for v in values], dtype=object)
+    return np.array([canonical(v) if isinstance(v, str) else v for v in values], dtype=object)
 
 
 def audited_specs(cols: Columns, config: AuditConfig) -> list[tuple[str, ...]]:
@@ -196,8 +198,9 @@ def fairness_section(
                         "sensitive": list(cols.sensitive)},
             "batches": pc.n_batches,
             "engine": pc.engine,
-            "sha256": file_sha256 or sha256_file(path),
+            "sha256": file_sha256 or _provenance(path)[0],
             "n_rows": pc.table.n,
+            **({"merged_labels": pc.merged} if pc.merged else {}),
         },
     }  # fmt: skip
 
@@ -212,20 +215,33 @@ def audit_columns(config: AuditConfig, *, y_true: str, y_pred: str, y_score: str
                    missing_group=MISSING_LEVEL if missing_group else None)  # fmt: skip
 
 
+def _provenance(path: Path) -> tuple[str, dict[str, str]]:
+    """The sha256 of the file (of a folder's parts: :func:`~auditor.predictions.folder.
+    folder_sha256`) and each file's, by its name (a part's under the folder's name)."""
+    folder = folder_of(path)
+    if folder is None:
+        digest = sha256_file(path)
+        return digest, {path.name: digest}
+    digest, each = folder_sha256(folder)
+    return digest, {f"{path.name}/{part}": part_sha for part, part_sha in each.items()}
+
+
 def data_section(
-    pc: PredictionCounts, *, path: Path, cols: Columns, file_sha256: str | None = None
-) -> dict[str, Any]:
+    pc: PredictionCounts, *, path: Path, cols: Columns,
+    file_sha256: tuple[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """The data section: the file is the test split; the other splits hold no rows."""
     table = pc.table
     cm = pc.table.confusion()
     balance = {table.class_names[i]: int(cm[i].sum()) for i in range(len(table.class_names))}
     empty = sha256_bytes(b"")
     splits = {s: {"n_rows": 0, "sha256": empty, "class_balance": {}} for s in EMPTY_SPLITS}
-    file_sha = file_sha256 or sha256_file(path)
+    file_sha, files = file_sha256 or _provenance(path)
     positive = None if pc.positive is None else table.class_names[pc.positive]
     auc = pc.scores.roc_auc if pc.scores is not None else None
     notes = file_notes(balance, cols.y_true, roc_auc=auc, positive=positive,
-                       sizes=group_sizes(pc), missing_group=cols.missing_group)  # fmt: skip
+                       sizes=group_sizes(pc), missing_group=cols.missing_group,
+                       merged=pc.merged)  # fmt: skip
     read_from = (f"Predictions of an external model read from {path.name} ({table.n:,} rows); "
                  "auditor did not train or run the model.")  # fmt: skip
     splits["test"] = {"n_rows": table.n, "sha256": file_sha, "class_balance": balance}
@@ -235,7 +251,7 @@ def data_section(
         "description": " ".join([read_from, *notes]),
         "citation": "",
         "license": "",
-        "source_files": {path.name: file_sha},
+        "source_files": files,
         "finetune_task": {
             "name": cols.y_true,
             "class_names": list(table.class_names),
@@ -282,12 +298,12 @@ def build_audit(
 ) -> dict[str, Any]:
     """The ``audit.json`` dict of a predictions-only audit, without ``schema_version`` (the
     record's, stamped by the caller) and the gates section."""
-    file_sha = sha256_file(path)  # once: a large file is read again for it
+    file_sha = _provenance(path)  # once: a large file is read again for it
     started = time.perf_counter()
     fairness = fairness_section(pc, path=path, cols=cols, config=config, seed=seed,
-                                file_sha256=file_sha)  # fmt: skip
+                                file_sha256=file_sha[0])  # fmt: skip
     timings["fairness"] = round(time.perf_counter() - started, 4)
-    rows = input_rows(path, sha256=file_sha, n_rows=pc.table.n, columns=cols.names(),
+    rows = input_rows(path, sha256=file_sha[0], n_rows=pc.table.n, columns=cols.names(),
                       sensitive=list(cols.sensitive))  # fmt: skip
     return dump(
         {

@@ -17,6 +17,7 @@ from auditor.fairness.scores import CellSums, add_cell_codes
 from auditor.fairness.spill_cells import SpilledCells, SpillRows
 from auditor.predictions.labels import check_whole_labels, first_classes
 from auditor.predictions.source import REPEATED_HEADER, Columns
+from auditor.predictions.spelling import Spellings, canonical_column
 
 __all__ = ["BINARY_ONLY", "Partial", "binary_only", "offsets", "reduce_arrow", "reduce_batch"]
 
@@ -53,6 +54,7 @@ class Partial:
     scores: CellSums
     rows: int
     spilled: SpillRows | None = None  # the rows for the spill, where the scores go there
+    spellings: Spellings | None = None  # labels merged, and the missing group's clashes
 
 
 def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: int) -> np.ndarray:
@@ -246,9 +248,17 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
 
 def reduce_arrow(cols: Columns, source: str, spilled: SpilledCells | None, offset: int,
                   batch: Any) -> Partial:  # fmt: skip
-    """A pyarrow RecordBatch starting at row ``offset`` of the file reduced to a Partial."""
+    """A pyarrow RecordBatch starting at row ``offset`` of the file reduced to a Partial, its
+    text labels read as one spelling each (:mod:`.spelling`: what merged kept beside it)."""
+    found = Spellings()
     columns = {n: _as_text(batch.column(n), n, source) for n in cols.names()}
-    return reduce_batch(columns, cols, source=source, row_offset=offset, spilled=spilled)
+    for n in (cols.y_true, cols.y_pred, *cols.sensitive):  # labels and groups, not scores
+        group = n in cols.sensitive
+        columns[n] = canonical_column(columns[n], n, found,
+                                      cols.missing_group if group else None)  # fmt: skip
+    reduced = reduce_batch(columns, cols, source=source, row_offset=offset, spilled=spilled)
+    reduced.spellings = found
+    return reduced
 
 
 def _as_text(column: Any, name: str, source: str) -> Any:

@@ -76,14 +76,31 @@ def score_notes(roc_auc: float | None, class_names: Sequence[str],
             f"give P({positive}) (1 - y_score)."]  # fmt: skip
 
 
+def merged_notes(merged: dict[str, dict[str, list[str]]] | None) -> list[str]:
+    """Labels read from more than one spelling (spaces around them, a non-breaking space,
+    Unicode's composed and decomposed forms), per column: which spellings became which label."""
+    notes = []
+    for column, labels in (merged or {}).items():
+        for label, spelled in list(labels.items())[:MAX_ALIKE]:
+            shown = ", ".join(ascii(s) for s in spelled)
+            notes.append(f"{column}: {shown} are read as one label {label!r} (they differ "
+                         "only in surrounding or non-breaking spaces, or Unicode form).")
+        if len(labels) > MAX_ALIKE:
+            notes.append(f"{column}: {len(labels) - MAX_ALIKE} more labels were merged alike "
+                         "(fairness.source.merged_labels in audit.json names them).")
+    return notes
+
+
 def file_notes(balance: dict[str, int], y_true: str, *, roc_auc: float | None,
                positive: str | None, sizes: dict[str, dict[str, int]],
-               missing_group: str | None) -> list[str]:  # fmt: skip
+               missing_group: str | None,
+               merged: dict[str, dict[str, list[str]]] | None = None) -> list[str]:  # fmt: skip
     """Every note, in the order the card and the terminal give them: the classes
-    (:func:`class_notes`, ``balance`` each class's true rows), the score (:func:`score_notes`)
-    and the groups (:func:`input_notes`, ``sizes`` as :func:`group_sizes` gives them)."""
+    (:func:`class_notes`, ``balance`` each class's true rows), the score (:func:`score_notes`),
+    the groups (:func:`input_notes`, ``sizes`` as :func:`group_sizes` gives them) and the
+    labels merged (:func:`merged_notes`)."""
     return [*class_notes(balance, y_true), *score_notes(roc_auc, list(balance), positive),
-            *input_notes(sizes, missing_group)]  # fmt: skip
+            *input_notes(sizes, missing_group), *merged_notes(merged)]  # fmt: skip
 
 
 def record_notes(data: dict[str, Any], sensitive: Sequence[str],
@@ -96,6 +113,7 @@ def record_notes(data: dict[str, Any], sensitive: Sequence[str],
     test = data["data"]["splits"]["test"]
     auc = data["performance"]["finetuned"]["test"].get("roc_auc")
     positive = fairness.get("positive_class") if fairness["status"] == "ok" else None
+    merged = fairness.get("source", {}).get("merged_labels") if features else None
     return file_notes(test["class_balance"], data["data"]["finetune_task"]["name"],
                       roc_auc=auc, positive=positive, sizes=sizes,
-                      missing_group=missing_group)  # fmt: skip
+                      missing_group=missing_group, merged=merged)  # fmt: skip

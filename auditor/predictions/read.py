@@ -28,8 +28,9 @@ from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsAccumulator, CountsTable
 from auditor.fairness.score_axis import MAX_WORKERS
 from auditor.fairness.scores import CellSums, ScoreAxis, merge_all, overall_scores
-from auditor.fairness.spill_cells import SpilledAxis
+from auditor.fairness.spill_cells import SpilledAxis, SpilledCells
 from auditor.predictions.batch import Partial, binary_only, offsets, reduce_arrow
+from auditor.predictions.folder import Folder, PartBatch, folder_of
 from auditor.predictions.labels import (
     TEXT_LABELS,
     check_predicted_classes,
@@ -39,6 +40,7 @@ from auditor.predictions.labels import (
 )
 from auditor.predictions.partitions import dask_partials
 from auditor.predictions.source import MISSING_LEVEL, Columns, iter_batches
+from auditor.predictions.spelling import Spellings
 from auditor.predictions.spilling import SPILLED, score_axis, spill_for
 from auditor.provenance import file_state
 from auditor.results.scores import AUC_METHOD, ScoreMetrics
@@ -69,6 +71,8 @@ class PredictionCounts:
     cells: CellSums = field(default_factory=dict)
     # their distinct scores on one axis (built once), or the AUCs counted over spilled scores
     score_axis: ScoreAxis | SpilledAxis | None = None
+    # per column, each label more than one spelling was read as (:mod:`.spelling`)
+    merged: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def reduce_predictions(
@@ -89,12 +93,17 @@ def reduce_predictions(
     if not cols.sensitive:
         raise AuditorInputError("name at least one sensitive column (--sensitive)", source=source)
     cols.check_roles(source=source)
-    file_kind(path)  # a file to read, before its rows are counted (a pipe's would never end)
-    before = file_state(source)
+    folder = folder_of(path)  # a folder of part files (Spark's), else a file
+    if folder is None:
+        file_kind(path)  # a file to read, before its rows are counted (a pipe's would never end)
+    elif dask_scheduler:
+        raise AuditorInputError(DASK_FOLDER, source=source, field="--dask-scheduler")
+    before = folder.states() if folder else file_state(source)
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
     )
     parts: list[CellSums] = []
+    spellings = Spellings()
     batches = 0
     spilled, batch_rows = spill_for(path, spill_rows, batch_rows, cols.y_score, dask_scheduler)
     with spilled or nullcontext():  # the spilled scores removed at the end, also on an error
@@ -102,11 +111,7 @@ def reduce_predictions(
             partials = dask_partials(path, cols, dask_scheduler, batch_rows)
             engine = f"dask ({dask_scheduler})"
         else:
-            workers = min(MAX_WORKERS, len(available_cores()))
-            partials = reduced_in_order(iter_batches(path, cols, batch_rows=batch_rows),
-                                        partial(reduce_arrow, cols, source, spilled),
-                                        workers=workers)  # fmt: skip
-            engine = f"pyarrow batches of {batch_rows} rows" + (SPILLED if spilled else "")
+            partials, engine = _batch_partials(path, folder, cols, spilled, batch_rows)
         for part in partials:
             batches += 1
             if part.table is not None:
@@ -114,7 +119,13 @@ def reduce_predictions(
             if part.spilled is not None and spilled:  # to the spill in file order, one thread
                 spilled.spill_rows(part.spilled)
             parts.append(part.scores)
-        _check_unchanged(path, before)
+            if part.spellings is not None:
+                spellings.add(part.spellings)
+        if folder is None:
+            _check_unchanged(path, before)
+        else:
+            folder.check_unchanged(before)
+        spellings.check(cols.missing_group, source=source)
         cells = merge_all(parts)
         if acc.rows == 0:
             raise AuditorInputError(NO_ROWS, source=source)
@@ -122,7 +133,8 @@ def reduce_predictions(
         check_predicted_classes(table, cols, source)
         positive = positive_index(table, positive_label, source, cols)
         if not cols.y_score:
-            return PredictionCounts(table, positive, None, source, batches, engine, cells)
+            return PredictionCounts(table, positive, None, source, batches, engine, cells,
+                                    merged=spellings.recorded())  # fmt: skip
         if len(table.classes) != 2:
             message = binary_only(cols.y_true, list(map(str, table.class_names)))
             raise AuditorInputError(message, source=source, field=cols.y_score)
@@ -131,7 +143,36 @@ def reduce_predictions(
                           specs=specs)  # fmt: skip
     scores = overall_scores(cells, value, axis)
     check_score_class(table, positive, scores, cols, source)
-    return PredictionCounts(table, positive, scores, source, batches, engine, cells, axis)
+    return PredictionCounts(table, positive, scores, source, batches, engine, cells, axis,
+                            spellings.recorded())
+
+
+def _batch_partials(path: Path, folder: Folder | None, cols: Columns,
+                    spilled: SpilledCells | None,
+                    batch_rows: int) -> tuple[Iterator[Partial], str]:  # fmt: skip
+    """The partials of the file's (or the folder's parts') batches, reduced on the cores as
+    they are read, and the engine's words."""
+    workers = min(MAX_WORKERS, len(available_cores()))
+    engine = f"pyarrow batches of {batch_rows} rows" + (SPILLED if spilled else "")
+    if folder is None:
+        reduce = partial(reduce_arrow, cols, str(path), spilled)
+        return reduced_in_order(iter_batches(path, cols, batch_rows=batch_rows), reduce,
+                                workers=workers), engine  # fmt: skip
+    engine += f", from {len(folder.parts):,} {folder.kind} parts in sorted order"
+    return reduced_in_order(folder.batches(cols, batch_rows=batch_rows),
+                            partial(_reduce_part, cols, spilled), workers=workers), engine
+
+
+def _reduce_part(cols: Columns, spilled: SpilledCells | None, offset: int,
+                 part: PartBatch) -> Partial:  # fmt: skip
+    """A part's batch reduced, its rows numbered from the part's start (errors name it)."""
+    return reduce_arrow(cols, part.source, spilled, offset - part.start, part.batch)
+
+
+DASK_FOLDER = (
+    "not for a folder of parts: audit it without --dask-scheduler (the batch engine reads "
+    "its parts one after the other)"
+)
 
 
 CHANGED = (

@@ -107,12 +107,13 @@ class Columns:
             seen[name] = flag
 
 
-def checked_kind(path: Path, cols: Columns) -> str:
-    """The file's kind once its header holds every column the audit reads, each once, and
-    (Parquet) none of them nested: the table loader's checks (``auditor.data.header``), so
-    both take a byte-order mark, a ``.csv.gz`` and refuse the same files."""
-    kind = file_kind(path)
-    header = header_names(path)
+def checked_kind(path: Path, cols: Columns, kind: str | None = None) -> str:
+    """The file's kind (``kind``: known, where its name does not say it: a Hive part) once
+    its header holds every column the audit reads, each once, and (Parquet) none of them
+    nested: the table loader's checks (``auditor.data.header``), so both take a byte-order
+    mark, a ``.csv.gz`` and refuse the same files."""
+    kind = kind or file_kind(path)
+    header = header_names(path, kind)
     _check_columns(path, header, cols)
     check_header([name for name in header if name in cols.names()], source=str(path))
     if kind == "parquet":
@@ -120,12 +121,22 @@ def checked_kind(path: Path, cols: Columns) -> str:
     return kind
 
 
-def header_names(path: Path) -> list[str]:
+def header_names(path: Path, kind: str | None = None) -> list[str]:
     """The header's names as the audit reads them: a CSV's without the spaces around them
-    (``y_true, y_pred, sex`` as written with ``", "``); a Parquet file's schema."""
-    if file_kind(path) == "csv":
+    (``y_true, y_pred, sex`` as written with ``", "``); a Parquet file's schema (``kind``:
+    known, where the name does not say it)."""
+    kind = kind or file_kind(path)
+    if kind == "csv":
         return [name.strip() for name in csv_header(path)[1]]
-    return read_header(path)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return read_header(path)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.read_schema(path).names)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise unreadable(path, exc) from None
 
 
 def csv_names(path: Path) -> tuple[CsvLayout, list[str]]:
@@ -203,11 +214,13 @@ def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
             )
 
 
-def iter_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator:
-    """pyarrow RecordBatches of the needed columns, at most ``batch_rows`` rows each."""
+def iter_batches(path: Path, cols: Columns, *, batch_rows: int,
+                 kind: str | None = None) -> Iterator:  # fmt: skip
+    """pyarrow RecordBatches of the needed columns, at most ``batch_rows`` rows each (``kind``:
+    the file's, where its name does not say it)."""
     import pyarrow as pa
 
-    kind = checked_kind(path, cols)
+    kind = checked_kind(path, cols, kind)
     header: tuple[CsvLayout, list[str]] | None = None
     try:
         if kind == "parquet":

@@ -22,6 +22,7 @@ from typing import Any
 from auditor.fairness.scores import CellSums, ScoreAxis
 from auditor.fairness.spill import BUDGET, PARTITIONS, ScoreSpill
 from auditor.fairness.spill_cells import SpilledAxis, SpilledCells
+from auditor.predictions.folder import folder_of
 
 SPILL_ROWS = 12_000_000  # in memory: ~0.9 GiB at the peak (10M distinct scores: ~0.7 GiB)
 SPILL_BUDGET = BUDGET  # records the spill holds at once
@@ -30,13 +31,18 @@ ROWS_PER_PARTITION = 250_000  # a partition's records fit a core's cache while c
 SPILLED = "; scores spilled to disk by score range (every ROC AUC exact, in bounded memory)"
 
 
-def expected_rows(path: Path) -> int:
+def expected_rows(path: Path, *, parquet: bool | None = None) -> int:
     """The file's rows: a Parquet file's from its metadata, a CSV file's estimated from the
     lines in its first MiB (8 MiB gunzipped for a ``.gz``, over the compressed bytes they
-    took); 0 where it cannot be told (the reader then says why)."""
+    took); a folder of parts' (:mod:`.folder`) added up; 0 where it cannot be told (the reader
+    then says why). ``parquet``: the kind where the name does not tell it (a Hive part)."""
     name = path.name.lower()
+    folder = folder_of(path) if path.is_dir() else None
+    if folder is not None:
+        return sum(expected_rows(path / part, parquet=folder.kind == "parquet")
+                   for part in folder.parts)  # fmt: skip
     try:
-        if name.endswith((".parquet", ".pq")):
+        if parquet or (parquet is None and name.endswith((".parquet", ".pq"))):
             import pyarrow.parquet as pq
 
             return int(pq.ParquetFile(path).metadata.num_rows)

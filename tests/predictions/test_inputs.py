@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from auditor.data.header import DUPLICATE_COLUMN, IS_DIRECTORY, NESTED_COLUMN
+from auditor.data.header import DUPLICATE_COLUMN, NESTED_COLUMN
 from auditor.errors import AuditorInputError
 from auditor.predictions.read import Columns, reduce_predictions
 from tests.builders import predictions_columns, predictions_frame
@@ -82,13 +82,14 @@ def test_a_column_the_audit_reads_named_twice_is_refused(tmp_path):
     assert _counts(other).table.counts.sum() == 40
 
 
-def test_a_nested_parquet_column_and_a_folder_are_refused(tmp_path):
+def test_a_nested_parquet_column_is_refused_alone_and_as_a_folders_part(tmp_path):
     path = tmp_path / "nested.parquet"
     pq.write_table(pa.table({"y_true": [1, 0], "y_pred": [1, 1], "sex": [["F"], ["M"]]}), path)
     err = refused(path, Columns(sensitive=("sex",)))
     assert err.field == "sex" and "list" in str(err)
     assert NESTED_COLUMN.split("{")[0] in str(err)
-    assert IS_DIRECTORY in str(refused(tmp_path))
+    # a folder is read as the table its parts hold (test_folder.py): the part's refusal
+    assert str(refused(tmp_path, Columns(sensitive=("sex",)))) == str(err)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,221 @@
+"""A folder of part files as one predictions table, as Spark, Hive and Dask write one
+(``part-00000-*.snappy.parquet``, ``_SUCCESS``, ``.crc`` files, ``key=value/`` partition
+folders): every file whose path has no part starting with ``_`` or ``.`` (skipped, as Spark
+and pyarrow.dataset skip them), all Parquet or all CSV, read one after the other in sorted
+order by the batch engine's own reader (:func:`auditor.predictions.source.iter_batches`), each
+part's header checked as a file's is. A partition folder's ``key=value`` gives an audited
+column missing from its parts (``sex=Female/part-0.parquet``; Hive's
+``__HIVE_DEFAULT_PARTITION__`` is no value).
+
+Provenance: each part's sha256, and one over them all: the sha256 of the lines
+``sha256sum`` prints for the parts in sorted order, run in the folder (:func:`folder_sha256`)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import numpy as np
+
+from auditor.errors import AuditorInputError
+from auditor.predictions.source import Columns, header_names, iter_batches
+from auditor.provenance import file_state, sha256_file
+
+__all__ = ["Folder", "PartBatch", "folder_of", "folder_sha256", "table_batches"]
+
+PARQUET_MAGIC = b"PAR1"
+CSV_NAMES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+NO_PARTS = (
+    "the folder holds no data files (names starting with _ or . are skipped, as Spark writes "
+    "_SUCCESS and .crc files): is the job still running, or did it write no rows?"
+)
+MIXED = (
+    "the folder holds Parquet parts ({parquet}) and CSV parts ({csv}): read as one table, "
+    "its parts must be all Parquet or all CSV; move the others out"
+)
+NOT_DATA = "part {part} is neither Parquet nor CSV (.csv, .tsv, .txt, .gz); move it out"
+DISAGREE = (
+    "column {column!r} holds {a} in {first} and {b} in {other}: the parts' schemas disagree; "
+    "write every part with the same column types"
+)
+PART_CHANGED = (
+    "part {part} changed while it was read: still being written? audit the folder once the "
+    "job is complete"
+)
+PARTS_CHANGED = (
+    "parts were added or removed while it was read ({part}): still being written? audit the "
+    "folder once the job is complete"
+)
+
+
+@dataclass(frozen=True)
+class PartBatch:
+    """A batch of one part: the part's path (its rows numbered from its start there)."""
+
+    batch: Any
+    source: str
+    start: int  # the row of the folder's rows the part starts at
+
+    @property
+    def num_rows(self) -> int:
+        return int(self.batch.num_rows)
+
+
+@dataclass(frozen=True)
+class Folder:
+    path: Path
+    kind: str  # "parquet" or "csv"
+    parts: tuple[str, ...]  # relative POSIX paths, sorted
+
+    def states(self) -> dict[str, tuple[int, ...] | None]:
+        return {part: file_state(str(self.path / part)) for part in self.parts}
+
+    def check_unchanged(self, before: dict[str, tuple[int, ...] | None]) -> None:
+        """Refuse the folder when a part changed, or parts came or went, since ``before``."""
+        now = _parts(self.path)
+        if list(now) != list(self.parts):
+            odd = sorted(set(now) ^ set(self.parts))[0]
+            raise AuditorInputError(PARTS_CHANGED.format(part=odd), source=str(self.path))
+        for part, state in self.states().items():
+            if state is None or state != before.get(part):
+                raise AuditorInputError(PART_CHANGED.format(part=part), source=str(self.path))
+
+    def batches(self, cols: Columns, *, batch_rows: int) -> Iterator[PartBatch]:
+        """Every part's batches of the audited columns, in the parts' order (each with the
+        partition folders' values of an audited column its part lacks)."""
+        self.check_schemas(cols)
+        start = 0
+        for part in self.parts:
+            path = self.path / part
+            keys = _partition_values(part, cols, header_names(path, self.kind))
+            reading = replace(cols, sensitive=tuple(s for s in cols.sensitive if s not in keys))
+            for batch in iter_batches(path, reading, batch_rows=batch_rows, kind=self.kind):
+                yield PartBatch(_with_keys(batch, keys), str(path), start)
+                start += batch.num_rows
+
+    def check_schemas(self, cols: Columns) -> None:
+        """Refuse Parquet parts whose audited columns hold different kinds of values (text in
+        one, numbers in another): pyarrow would refuse or cast them mid-read."""
+        if self.kind != "parquet":
+            return  # a CSV part's types are read from its rows: the labels' checks see them
+        import pyarrow.parquet as pq
+
+        seen: dict[str, tuple[str, str]] = {}
+        for part in self.parts:
+            schema = pq.read_schema(self.path / part)
+            for name in cols.names():
+                if name not in schema.names:
+                    continue  # a partition key, or missing: the part's own header check says
+                kind = _family(schema.field(name).type)
+                first = seen.setdefault(name, (kind, part))
+                if first[0] != kind:
+                    raise AuditorInputError(DISAGREE.format(
+                        column=name, a=first[0], first=first[1], b=kind, other=part,
+                    ), source=str(self.path), field=name)  # fmt: skip
+
+
+def folder_of(path: Path) -> Folder | None:
+    """The folder of part files at ``path`` (refused in one line where it holds none, or
+    parts of two formats, or a file of neither); None where ``path`` is no folder."""
+    if not path.is_dir():
+        return None
+    parts = _parts(path)
+    if not parts:
+        raise AuditorInputError(NO_PARTS, source=str(path))
+    kinds: dict[str, list[str]] = {}
+    for part in parts:
+        kinds.setdefault(_kind(path / part, part), []).append(part)
+    if None in kinds:
+        raise AuditorInputError(NOT_DATA.format(part=kinds[None][0]), source=str(path))
+    if len(kinds) > 1:
+        raise AuditorInputError(MIXED.format(parquet=kinds["parquet"][0], csv=kinds["csv"][0]),
+                                source=str(path))  # fmt: skip
+    return Folder(path, next(iter(kinds)), tuple(parts))
+
+
+def folder_sha256(folder: Folder) -> tuple[str, dict[str, str]]:
+    """The sha256 over the folder's parts (of ``sha256sum``'s lines for them in sorted order,
+    run in the folder: ``<hash>  <part>``), and each part's."""
+    each = {part: sha256_file(folder.path / part) for part in folder.parts}
+    lines = "".join(f"{digest}  {part}\n" for part, digest in each.items())
+    return hashlib.sha256(lines.encode()).hexdigest(), each
+
+
+def _parts(path: Path) -> list[str]:
+    """The data files under ``path`` (relative POSIX paths, sorted), none under or named
+    ``_*`` or ``.*``."""
+    found = []
+    for file in path.rglob("*"):
+        relative = file.relative_to(path)
+        if any(p.startswith(("_", ".")) for p in relative.parts) or not file.is_file():
+            continue
+        found.append(relative.as_posix())
+    return sorted(found)
+
+
+def _kind(path: Path, part: str) -> str | None:
+    """"parquet" (its first bytes Parquet's, whatever its name: Hive writes ``000000_0``),
+    "csv" (by its name), else None."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise AuditorInputError(f"cannot read part {part} ({exc.strerror})",
+                                source=str(path.parent)) from None  # fmt: skip
+    if head == PARQUET_MAGIC:
+        return "parquet"
+    return "csv" if part.lower().endswith(CSV_NAMES) else None
+
+
+def _family(kind: Any) -> str:
+    """What a column of pyarrow type ``kind`` holds, in words: text, numbers, true/false."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind):
+        return "text"
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return "numbers"
+    return "true/false" if pa.types.is_boolean(kind) else str(kind)
+
+
+def _partition_values(part: str, cols: Columns, header: list[str]) -> dict[str, str | None]:
+    """The ``key=value`` folders above ``part`` that give an audited sensitive column its
+    file lacks (Hive's default partition: no value)."""
+    values: dict[str, str | None] = {}
+    for folder in part.split("/")[:-1]:
+        key, sep, value = folder.partition("=")
+        key = unquote(key)
+        if sep and key in cols.sensitive and key not in header:
+            text = unquote(value)
+            values[key] = None if text == HIVE_NULL else text
+    return values
+
+
+def _with_keys(batch: Any, keys: dict[str, str | None]) -> Any:
+    """``batch`` with a column per partition key, its value on every row."""
+    if not keys:
+        return batch
+    import pyarrow as pa
+
+    n = batch.num_rows
+    for name, value in keys.items():
+        codes = pa.nulls(n, pa.int32()) if value is None else pa.array(np.zeros(n, np.int32))
+        column = pa.DictionaryArray.from_arrays(codes, pa.array([value or ""], pa.string()))
+        batch = batch.append_column(name, column)
+    return batch
+
+
+def table_batches(path: Path, cols: Columns, *, batch_rows: int) -> Iterator[Any]:
+    """The audited columns' batches of a file or a folder of parts."""
+    folder = folder_of(path)
+    if folder is None:
+        yield from iter_batches(path, cols, batch_rows=batch_rows)
+        return
+    yield from (part.batch for part in folder.batches(cols, batch_rows=batch_rows))

@@ -1,0 +1,141 @@
+"""Labels as the audit reads them: one text per label however it was typed. ``"Male "``,
+``"Male"``, ``"Male"`` with a non-breaking space, and ``"Café"`` composed (NFC) or decomposed
+(NFD) look the same on a card and in a spreadsheet, so they are one group (one class); where a
+column held more than one such spelling, the audit says which it merged
+(:class:`Spellings`: the card's and the terminal's notes, ``fairness.source.merged_labels``).
+
+A literal group named like ``--missing-group``'s ``(missing)`` would take the rows with no
+value silently, and be counted as such rows in the card's note: refused
+(:meth:`Spellings.check`)."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from auditor.data.header import EXTRA_MISSING
+from auditor.errors import AuditorInputError
+
+__all__ = ["MISSING_CLASH", "Spellings", "canonical", "canonical_column"]
+
+# Unicode space separators (no-break, narrow no-break, figure, thin, ...) read as a space
+SPACES = {c: " " for c in range(0x80, 0x3001) if unicodedata.category(chr(c)) == "Zs"}
+NO_VALUE = ("", *EXTRA_MISSING)  # a group's text that is no value (counts.MISSING_TEXT)
+MISSING_CLASH = (
+    "the column holds a group named {label!r}, the name {flag} gives rows with no value: the "
+    "two would be one group; rename that group, or {way}"
+)
+FILL = "fill the rows with no value"
+WITHOUT = "audit without {flag} (no row here lacks a value)"
+
+
+def canonical(text: str) -> str:
+    """``text`` as one label: Unicode NFC, every Unicode space a plain space, without the
+    spaces around it."""
+    return unicodedata.normalize("NFC", text).translate(SPACES).strip()
+
+
+@dataclass
+class Spellings:
+    """Per column, each label that more than one spelling was read as (``merged``), and the
+    columns holding a literal ``--missing-group`` label (``literal``) or rows with no value
+    (``no_value``): one batch's, or added up over a file."""
+
+    merged: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    literal: set[str] = field(default_factory=set)
+    no_value: set[str] = field(default_factory=set)
+
+    def add(self, other: Spellings) -> None:
+        for column, labels in other.merged.items():
+            mine = self.merged.setdefault(column, {})
+            for label, spelled in labels.items():
+                mine.setdefault(label, set()).update(spelled)
+        self.literal |= other.literal
+        self.no_value |= other.no_value
+
+    def check(self, missing_group: str | None, *, source: str) -> None:
+        """Refuse a column holding the group ``missing_group`` (the name rows with no value
+        are given), which its rows with no value would join and, without them, the card's
+        note would count as rows with no value."""
+        if missing_group is None or not self.literal:
+            return
+        column = sorted(self.literal)[0]
+        flag = "--missing-group"
+        way = FILL if column in self.no_value else WITHOUT.format(flag=flag)
+        message = MISSING_CLASH.format(label=missing_group, flag=flag, way=way)
+        raise AuditorInputError(message, source=source, field=column)
+
+    def recorded(self) -> dict[str, dict[str, list[str]]]:
+        """``merged`` as audit.json keeps it: spellings sorted, columns and labels in order."""
+        return {column: {label: sorted(spelled) for label, spelled in sorted(labels.items())}
+                for column, labels in sorted(self.merged.items())}  # fmt: skip
+
+
+def _is_text(kind: Any) -> bool:
+    import pyarrow as pa
+
+    views = getattr(pa.types, "is_string_view", lambda _: False)  # pyarrow >= 16
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or views(kind)
+
+
+def canonical_column(column: Any, name: str, found: Spellings,
+                     missing_group: str | None = None) -> Any:  # fmt: skip
+    """A pyarrow text column (plain or dictionary) as a dictionary column of canonical labels
+    (:func:`canonical`), what it merged and (``missing_group`` given) whether it holds that
+    label and rows with no value recorded in ``found``; any other column as it is. The
+    dictionary's codes are the ones the counts use (a plain column is encoded once, here
+    rather than there), so this costs a pass over the batch only where spellings merge."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    dictionary = pa.types.is_dictionary(kind)
+    if not _is_text(kind.value_type if dictionary else kind):
+        return column
+    enc = column if dictionary else column.dictionary_encode()
+    spelled = enc.dictionary.to_pylist()
+    names = [None if s is None else canonical(s) for s in spelled]
+    unique = list(dict.fromkeys(names))
+    if missing_group is not None:
+        _missing_rows(enc, names, name, found, missing_group)
+    if len(unique) == len(names):
+        if names == spelled:
+            return enc
+        return pa.DictionaryArray.from_arrays(enc.indices, pa.array(names, pa.string()))
+    at = {label: i for i, label in enumerate(unique)}
+    remap = pa.array([at[label] for label in names], pa.int32())
+    indices = pc.take(remap, enc.indices)
+    used = _used(enc.indices, len(names))
+    by_label: dict[str, set[str]] = {}
+    for i in np.flatnonzero(used):
+        if names[i] is not None:
+            by_label.setdefault(names[i], set()).add(spelled[i])
+    merged = {label: texts for label, texts in by_label.items() if len(texts) > 1}
+    if merged:
+        found.add(Spellings(merged={name: merged}))
+    return pa.DictionaryArray.from_arrays(indices, pa.array(unique, pa.string()))
+
+
+def _used(indices: Any, size: int) -> np.ndarray:
+    """Which of ``size`` dictionary entries the (possibly null) ``indices`` use."""
+    codes = indices.drop_null().to_numpy(zero_copy_only=False)
+    return np.bincount(codes, minlength=size) > 0
+
+
+def _missing_rows(enc: Any, names: list[str | None], column: str, found: Spellings,
+                  label: str) -> None:  # fmt: skip
+    """Record in ``found`` whether the batch's rows use the group ``label`` and whether any
+    has no value (null, empty, ``?``): free where the dictionary holds neither."""
+    blank = {label, None, *NO_VALUE}
+    if enc.null_count:
+        found.no_value.add(column)
+    if not blank & set(names):
+        return
+    holds = {names[i] for i in np.flatnonzero(_used(enc.indices, len(names)))}
+    if label in holds:
+        found.literal.add(column)
+    if holds & {None, *NO_VALUE}:
+        found.no_value.add(column)
