@@ -12,6 +12,7 @@ from torch import nn
 
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_bytes
+from auditor.models.files import refuse_zip_bomb
 
 NO_CHECKPOINT = "no such checkpoint"
 REFUSED = "refused: the checkpoint holds pickled objects other than tensors"
@@ -33,6 +34,7 @@ def load_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]
     path = Path(path)
     if not path.is_file():
         raise AuditorInputError(NO_CHECKPOINT, source=str(path))
+    refuse_zip_bomb(path, field=None)
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
