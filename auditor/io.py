@@ -128,8 +128,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     pipe or device written into (``--out /dev/stdout`` was replaced by a regular file)."""
     target = _target(Path(path))
     if target is None:
-        with open(path, "wb") as fh:
-            fh.write(data)
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:  # /dev/full: the write's error names no file; name it
+            if exc.filename is not None:
+                raise
+            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from exc
         return
     path = target
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -271,3 +276,19 @@ def user_cache_dir(name: str) -> Path | None:
     if not os.access(folder, os.W_OK | os.X_OK):
         return None
     return folder
+
+
+CANNOT_WRITE = "cannot write the file here ({reason})"
+
+
+def write_output(path: Path, text: str, *, field: str) -> None:
+    """Write a single output file (``init PATH``, ``diff --out``) whole; a file system that
+    refuses it (read-only, ``/proc``, a full disk or ``/dev/full``) is one line naming
+    ``field``, not an internal error."""
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        reason += "; free some space" if exc.errno in DISK_FULL else ""
+        raise AuditorInputError(CANNOT_WRITE.format(reason=reason), source=str(path),
+                                field=field) from None  # fmt: skip

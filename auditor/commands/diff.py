@@ -11,7 +11,7 @@ import typer
 
 from auditor.commands import cli_errors
 from auditor.errors import AuditorInputError
-from auditor.io import atomic_write_text
+from auditor.io import write_output
 
 RUN_FILE = "is a file of the run {run}; a run is never rewritten (choose another --out)"
 
@@ -50,7 +50,7 @@ def diff(
         render = render_markdown if fmt == DiffFormat.markdown else render_text
         text = render(d, changed_only=changed_only)
         if out is not None:
-            atomic_write_text(out, text)
+            write_output(out, text, field="--out")  # a full disk, /proc: one line
             typer.echo(terminal_text(str(out)))
         else:  # a CI log reads workflow commands from it: labels must not start one
             typer.echo(workflow_inert(text), nl=False)

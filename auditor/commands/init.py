@@ -9,9 +9,8 @@ import typer
 
 from auditor.commands import cli_errors
 from auditor.errors import AuditorInputError
-from auditor.io import atomic_write_text
+from auditor.io import write_output
 
-CANNOT_WRITE = "cannot write the file here ({reason})"
 # What the file is and what to edit: as written it audits the built-in digits demo.
 WROTE = (
     "Wrote {path}: the digits demo, every setting shown with what it means; for your own "
@@ -35,11 +34,7 @@ def init(
         check_out_file(path, field="PATH")
         if path.exists() and not force:
             raise AuditorInputError("already exists (use --force to overwrite)", source=str(path))
-        try:
-            atomic_write_text(path, EXAMPLE)
-        except OSError as exc:  # a full disk, a read-only or special file system
-            raise AuditorInputError(CANNOT_WRITE.format(reason=exc.strerror or type(exc).__name__),
-                                    source=str(path), field="PATH") from None  # fmt: skip
+        write_output(path, EXAMPLE, field="PATH")  # a full disk, a read-only or special one
     typer.echo(WROTE.format(path=path))
 
 

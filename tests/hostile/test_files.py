@@ -279,12 +279,12 @@ def test_a_full_disk_keeps_the_previous_report(cli, tmp_path, previous_run, monk
 def test_a_full_disk_writing_a_single_file_is_one_line(cli, tmp_path, finished_run, monkeypatch):
     """Any write, not only the run folder's: `diff --out` on a full disk was an 'internal
     error' with a crash log."""
-    from auditor.commands import diff
+    from auditor import io
 
     def full(path: Path, text: str) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
-    monkeypatch.setattr(diff, "atomic_write_text", full)
+    monkeypatch.setattr(io, "atomic_write_text", full)
     outcome = cli(["diff", str(finished_run), str(finished_run), "--out", "d.md"])
     line = assert_refused(outcome, "d.md", os.strerror(errno.ENOSPC))
     assert "internal error" not in line
@@ -337,3 +337,19 @@ def test_a_reader_that_left_is_not_a_crash():
     err = io.StringIO()
     assert exit_for(BrokenPipeError(32, "Broken pipe"), err=err) == 2
     assert "internal error" not in err.getvalue()
+
+
+@pytest.mark.parametrize("command", ["init", "diff"])
+@pytest.mark.parametrize(("target", "why"), [("/dev/full", "No space left on device"),
+                                             ("/proc/version", "cannot write the file here")],
+                         ids=["dev-full", "proc-file"])  # fmt: skip
+def test_a_device_or_file_system_refusing_the_write_is_one_line(cli, finished_run, command,
+                                                                target, why):  # fmt: skip
+    """/dev/full's error named no file; /proc (mkstemp beside the file fails) was an
+    'internal error' with a crash log for `diff --out`."""
+    if not os.path.exists(target):
+        pytest.skip(f"{target} is not on this system")
+    args = (["init", target, "--force"] if command == "init"
+            else ["diff", str(finished_run), str(finished_run), "--out", target])  # fmt: skip
+    field = "PATH" if command == "init" else "--out"
+    assert_refused(cli(args), target, field, why)
