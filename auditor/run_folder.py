@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - Windows
 
 from auditor import __version__
 from auditor.audit_tree.jsonfile import read_json_file
+from auditor.audit_tree.later import fill_known_when_absent
 from auditor.errors import DISK_FULL, AuditorInputError
 from auditor.io import atomic_write_text, lock_path, open_lock, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
@@ -304,4 +305,5 @@ def read_audit(path: str | Path) -> tuple[dict[str, Any], str]:
     check_counts_read_back(data, source=str(path))
     check_intervals_read_back(data, source=str(path))
     check_gates_read_back(data, source=str(path))
+    fill_known_when_absent(data)  # a field 2.0 gained later whose absence says its value
     return data, text

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from auditor.audit_tree.later import not_recorded
+
 # Top-level keys of audit.json a path may address.
 AREAS = (
     "performance",
@@ -186,11 +188,13 @@ class _At:
     done: str
     picked: tuple[str, ...]
     short: str | None  # an enclosing node that lacks data
+    keys: tuple[str, ...] = ()  # the raw keys and item labels so far
 
 
 class _Resolver:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, version: object = None) -> None:
         self.path = path
+        self.version = version  # the audit's schema_version (a field it gained later)
         self.steps = parse_path(path)
         self.out: list[Match] = []
 
@@ -222,22 +226,37 @@ class _Resolver:
         node, done = at.node, at.done
         if step.kind == "key":
             if not isinstance(node, dict) or step.key not in node:
+                if self._not_recorded(at, str(step.key)):
+                    return []
                 have = ", ".join(list(node)[:12]) if isinstance(node, dict) else type(node).__name__
                 raise ValueError(
                     MSG_UNKNOWN_KEY.format(path=self.path, at=done, key=step.key, have=have)
                 )
             where = (done + "." if done else "") + fmt_key(str(step.key))
-            return [_At(node[step.key], node, step.key, where, at.picked, short)]
+            keys = (*at.keys, str(step.key))
+            return [_At(node[step.key], node, step.key, where, at.picked, short, keys)]
         if step.kind == "index":
             if not isinstance(node, list) or not -len(node) <= int(step.index) < len(node):
                 raise ValueError(MSG_NO_INDEX.format(path=self.path, at=done, index=step.index))
             v = node[int(step.index)]
             label = item_label(v, int(step.index) % len(node))
-            return [_At(v, node, label, f"{done}[{label}]", (*at.picked, label), short)]
+            where = f"{done}[{label}]"
+            return [_At(v, node, label, where, (*at.picked, label), short, (*at.keys, label))]
         items = self._items(node, done)
         if step.kind == "match":
             items = self._select(items, node, step, done)
-        return [_At(v, node, label, where, (*at.picked, label), short) for label, v, where in items]
+        return [_At(v, node, label, where, (*at.picked, label), short, (*at.keys, label))
+                for label, v, where in items]  # fmt: skip
+
+    def _not_recorded(self, at: _At, key: str) -> bool:
+        """Add a match not run where ``key``, absent from ``at``'s mapping, is a field the
+        audit's schema version gained after the audit was written (see :mod:`.later`)."""
+        why = not_recorded(self.version, (*at.keys, key)) if isinstance(at.node, dict) else None
+        if why is None:
+            return False
+        rest = "".join(step_text(s) for s in self.steps[len(at.keys) :])
+        self.out.append(Match(at.done + rest, None, at.node, key, at.picked, not_run=why))
+        return True
 
     def _items(self, node: Any, done: str) -> list[tuple[str, Any, str]]:
         """A list's items or a mapping's values, each with its label and concrete path."""
@@ -272,6 +291,6 @@ def resolve(audit: dict[str, Any], path: str) -> list[Match]:
     """Every node ``path`` reaches in ``audit``. Raises :class:`ValueError` for a path that
     cannot exist (malformed, unknown area, or a key missing where its section ran)."""
     check_path(path)
-    resolver = _Resolver(path)
+    resolver = _Resolver(path, audit.get("schema_version") if isinstance(audit, dict) else None)
     resolver.walk(_At(audit, None, None, "", (), None), 0)
     return resolver.out

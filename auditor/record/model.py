@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from auditor.audit_tree.later import ADDED_LATER
 from auditor.checks.explain import ExplanationsSection
 from auditor.checks.fairness import FairnessSection
 from auditor.checks.performance import PerformanceSection
@@ -71,11 +72,53 @@ class _NullableFloats(GenerateJsonSchema):
         return {"anyOf": [out, {"type": "null"}]}
 
 
+def _objects_at(schema: dict[str, Any], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Every object schema (``$defs`` entries included) that ``keys`` reach from the root
+    whose ``properties`` hold the last key ("*": any property, any list item)."""
+    defs = schema.get("$defs", {})
+    level, found = [schema], []
+    for depth, key in enumerate(keys):
+        below: list[dict[str, Any]] = []
+        while level:
+            node = level.pop()
+            if "$ref" in node:
+                level.append(defs[node["$ref"].rsplit("/", 1)[-1]])
+                continue
+            level += [b for k in ("anyOf", "oneOf", "allOf") for b in node.get(k, ())]
+            props = node.get("properties", {})
+            if depth == len(keys) - 1 and key in props:
+                found.append(node)
+            below += list(props.values()) if key == "*" else [props[key]] if key in props else []
+            below += [n for n in (node.get("items"), node.get("additionalProperties"))
+                      if key == "*" and isinstance(n, dict)]  # fmt: skip
+        level = below
+    return found
+
+
+def _added_later_optional(schema: dict[str, Any]) -> None:
+    """A field added to ``SCHEMA_VERSION`` after its first files (:data:`ADDED_LATER`) is
+    not required by the schema (an older file lacks it); its description says so. The typed
+    record still requires it: every audit written now has it."""
+    for (version, keys), commit in ADDED_LATER.items():
+        if version != SCHEMA_VERSION:
+            continue
+        objects = _objects_at(schema, keys)
+        if not objects:
+            raise ValueError(f"ADDED_LATER names {'.'.join(keys)}, which the schema lacks")
+        for node in objects:
+            node["required"] = [k for k in node.get("required", []) if k != keys[-1]]
+            prop = node["properties"][keys[-1]]
+            prop["description"] = (prop.get("description", "") + f" Absent (not recorded) "
+                                   f"in an audit.json written before commit {commit}.").strip()
+
+
 def generate_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of ``audit.json``, generated from :class:`AuditRecord`."""
+    """The JSON Schema (draft 2020-12) of ``audit.json``, generated from :class:`AuditRecord`
+    (a field added to its version later is not required: :func:`_added_later_optional`)."""
     schema = TypeAdapter(AuditRecord).json_schema(
         mode="serialization", schema_generator=_NullableFloats
     )
+    _added_later_optional(schema)
     schema.update({
         "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
         "title": "auditor audit.json", "description": DESCRIPTION,

@@ -15,33 +15,6 @@ from auditor.diff import diff_audits, render_markdown, render_text
 
 runner = CliRunner()
 
-SMALL = """
-name = "diff"
-[pretrain]
-epochs = 10
-[finetune]
-epochs = 30
-[privacy]
-n_reference = 2
-n_canaries = 10
-"""
-
-
-@pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
-    base = tmp_path_factory.mktemp("diff")
-    cfg = base / "a.toml"
-    cfg.write_text(SMALL)
-    outs = []
-    for seed in (1, 2):
-        out = base / f"seed{seed}"
-        args = ["run", str(cfg), "--out", str(out), "--seed", str(seed), "--quiet", "--exit-zero"]
-        result = runner.invoke(app, args)
-        assert result.exit_code == 0, result.output
-        outs.append(out)
-    return outs
-
-
 def test_diff_of_two_runs_markdown(two_runs, tmp_path):
     a, b = two_runs
     out = tmp_path / "diff.md"

@@ -1,0 +1,69 @@
+"""Schema 2.0 stays readable for every 2.0 file written: a field added to it later is listed
+in ``auditor.audit_tree.later.ADDED_LATER`` (not required by the schema, required by the
+typed record), and no field of a 2.0 file is taken away (``additionalProperties: false``
+would refuse the files that hold it).
+
+``shape_2_0.txt`` is the schema's shape as reviewed: one line per field path ("*": any key,
+"[]": any item), R where it is required. A new required field fails here until it is either
+listed in ADDED_LATER (older files lack it) or, in a kind of section no older file can hold,
+added to the shape file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from auditor.audit_tree.later import ADDED_LATER
+from auditor.privacy.section import References
+from auditor.record import SCHEMA_VERSION, audit_schema
+
+SHAPE = Path(__file__).with_name("shape_2_0.txt")
+
+
+def shape(schema: dict[str, Any]) -> dict[str, bool]:
+    """Every field path of ``schema`` -> whether some object at that path requires it."""
+    defs, out = schema.get("$defs", {}), {}
+    stack: list[tuple[Any, str, frozenset]] = [(schema, "", frozenset())]
+    while stack:
+        node, path, seen = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            if (name, path) not in seen:
+                stack.append((defs[name], path, seen | {(name, path)}))
+            continue
+        stack += [(b, path, seen) for k in ("anyOf", "oneOf", "allOf") for b in node.get(k, ())]
+        required = set(node.get("required", ()))
+        for key, sub in node.get("properties", {}).items():
+            out[f"{path}/{key}"] = out.get(f"{path}/{key}", False) or key in required
+            stack.append((sub, f"{path}/{key}", seen))
+        for below, suffix in ((node.get("additionalProperties"), "/*"), (node.get("items"), "/[]")):
+            stack.append((below, path + suffix, seen))
+    return out
+
+
+def _reviewed() -> dict[str, bool]:
+    lines = [ln.split(" ", 1) for ln in SHAPE.read_text().splitlines() if ln.strip()]
+    return {path: flag == "R" for flag, path in lines}
+
+
+def test_no_field_of_a_2_0_file_is_refused_and_every_new_required_one_is_listed():
+    assert SCHEMA_VERSION == "2.0"  # a new version starts its own shape file and table
+    now, reviewed = shape(audit_schema()), _reviewed()
+    gone = sorted(p for p in reviewed if p not in now)
+    assert not gone, f"fields older 2.0 files hold, no longer in the schema: {gone}"
+    new = sorted(p for p, required in now.items() if required and not reviewed.get(p))
+    assert not new, (
+        f"required fields older 2.0 files lack: {new}; list each in "
+        "auditor.audit_tree.later.ADDED_LATER, or (a kind of section no older file holds) "
+        f"in {SHAPE.name}"
+    )
+
+
+def test_a_field_added_later_is_optional_in_the_schema_and_required_of_a_new_audit():
+    now = shape(audit_schema())
+    for version, keys in ADDED_LATER:
+        path = "/" + "/".join(keys)
+        assert version == SCHEMA_VERSION and now.get(path) is False, path
+    assert References.model_fields["strategy"].is_required()  # every new audit writes it
