@@ -43,6 +43,10 @@ TEXT_LABELS = (
     "the labels are text ({labels}); name the positive class (the one y_score is the "
     "probability of) with --positive-label"
 )
+TEXT_LABELS_NO_SCORE = (
+    "the labels are text ({labels}); name the positive class (the one whose rates, the "
+    "selection rate and TPR, are audited) with --positive-label"
+)
 
 
 PREDICTED_NOT_TRUE = (
@@ -112,10 +116,26 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
     extra = [i for i in range(len(table.classes)) if true_n[i] == 0 and pred_n[i] > 0]
     if extra and int((true_n > 0).sum()) == 2:
         i = extra[0]
+        true = [name for name, n in zip(table.class_names, true_n, strict=True) if n]
         message = PREDICTED_NOT_TRUE.format(label=table.class_names[i],
                                             rows=rows_text(int(pred_n[i])),
                                             y_true=cols.y_true)  # fmt: skip
-        raise AuditorInputError(message, source=source, field=cols.y_pred)
+        raise AuditorInputError(message + _spelled_apart(table.class_names[i], true, cols),
+                                source=source, field=cols.y_pred)  # fmt: skip
+
+
+def _spelled_apart(label: str, true: Sequence[str], cols: Columns) -> str:
+    """Where ``label`` is one of the ``true`` classes but for case or a trailing period
+    (adult.test's labels end in '.', a model trained on adult.data predicts them without):
+    which, and the way on; else nothing."""
+    def key(text: str) -> str:
+        return text.rstrip(".").casefold()
+
+    alike = [name for name in true if key(name) == key(label)]
+    if not alike:
+        return ""
+    return (f"; {cols.y_true} writes it {alike[0]!r} (case or a trailing period apart, as "
+            f"adult.test's labels end in '.'): write {cols.y_true} and {cols.y_pred} alike")
 
 
 def class_name_of(label: Any, table: CountsTable) -> Any:
@@ -141,8 +161,9 @@ def positive_index(
     names = [str(c) for c in table.classes]
     if positive_label is None:
         if len(names) == 2 and any(isinstance(c, str) for c in table.classes):
+            said = TEXT_LABELS if cols.y_score else TEXT_LABELS_NO_SCORE
             raise AuditorInputError(
-                TEXT_LABELS.format(labels=", ".join(map(repr, names))),
+                said.format(labels=", ".join(map(repr, names))),
                 source=source,
                 field="--positive-label",
             )
