@@ -110,3 +110,30 @@ def test_an_own_checkpoint_reader_refuses_bombs_and_payloads(tmp_path):
     with pytest.raises(AuditorInputError, match="refused"):
         load_checkpoint(tmp_path / "payload.pt")
     assert not marker.exists() and not os.path.exists(Path.cwd() / "PWNED")
+
+
+def test_a_skops_zip_bomb_is_refused_unread(tmp_path, monkeypatch):
+    """skops may deflate its entries (a few times smaller): one expanding a thousand times
+    is refused before skops opens it."""
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    from auditor.errors import AuditorInputError
+    from auditor.models.files import load_skops
+
+    model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+    sio.dump(model, tmp_path / "good.skops")
+    good = zipfile.ZipFile(tmp_path / "good.skops")
+    with zipfile.ZipFile(tmp_path / "bomb.skops", "w") as out:
+        for info in good.infolist():
+            out.writestr(info.filename, good.read(info.filename))
+        out.writestr("padding.npy", bytes(64 << 20), zipfile.ZIP_DEFLATED)
+    assert load_skops(tmp_path / "good.skops").predict([[3.0]])[0] == 1
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("skops read the zip bomb")
+
+    monkeypatch.setattr(sio, "get_untrusted_types", no_read)
+    with pytest.raises(AuditorInputError, match="zip bomb") as err:
+        load_skops(tmp_path / "bomb.skops")
+    assert "model.path" in str(err.value)
