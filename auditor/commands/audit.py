@@ -18,6 +18,7 @@ from auditor.commands.audit_options import (
     MinGroupOption,
     MissingFlag,
     MitigationFlag,
+    PredictionsOption,
     SeedOption,
     SensitiveOption,
 )
@@ -26,7 +27,7 @@ from auditor.report.escape import terminal_text
 
 
 def audit(
-    predictions: Annotated[Path, typer.Option("--predictions", "-p", help="CSV or Parquet file.")],
+    predictions: PredictionsOption,
     sensitive: SensitiveOption,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<file stem>).")

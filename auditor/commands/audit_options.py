@@ -10,6 +10,10 @@ import typer
 
 from auditor.commands import MAX_SEED
 
+PredictionsOption = Annotated[Path, typer.Option(
+    "--predictions", "-p",
+    help="CSV or Parquet file, or a folder of their parts (as Spark, Hive and Dask write them).",
+)]  # fmt: skip
 MitigationFlag = Annotated[bool | None, typer.Option(
     "--mitigation-preview/--no-mitigation-preview", show_default=False,
     help="fairlearn's ThresholdOptimizer preview (default: off, or the config's).",
