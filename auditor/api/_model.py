@@ -38,6 +38,7 @@ from auditor.config.paths import BLANK_PATH
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import no_training
+from auditor.record import audit_schema
 from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, staged_run, write_audit
 from auditor.runtime import stage_log
 
@@ -217,7 +218,7 @@ def audit_supplied(
     their files (``predictions.parquet``) into ``artifacts_dir`` (None: in memory)."""
     from auditor.context import AuditContext
 
-    validate_rules(config.gates, source=config_file)
+    validate_rules(config.gates, source=config_file, schema=audit_schema)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     supplied, rows = load_supplied(config, model=model, frames=frames)

@@ -27,7 +27,7 @@ from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import audited_specs, build_audit, predictions_config
 from auditor.predictions.read import MISSING_LEVEL, Columns, PredictionCounts, reduce_predictions
 from auditor.provenance import hash_ahead, library_versions
-from auditor.record import SCHEMA_VERSION
+from auditor.record import SCHEMA_VERSION, audit_schema
 from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, prepare_writing
 from auditor.runtime import LOG, Background
 
@@ -170,7 +170,7 @@ def _audited(
     config = config or AuditConfig(name=name)
     config = predictions_config(config, sensitive=list(cols.sensitive))
     out = check_out_dir(out_dir, mode="predictions") if out_dir is not None else None
-    validate_rules(config.gates, source=config_file)
+    validate_rules(config.gates, source=config_file, schema=audit_schema)
     with tempfile.TemporaryDirectory(prefix="auditor-frame-") as tmp:
         frame = None if isinstance(source, Path) else as_frame(source)
         path = source if frame is None else _frame_file(frame, labels, Path(tmp))

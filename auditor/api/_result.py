@@ -19,6 +19,7 @@ from auditor.config import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import to_json_text
+from auditor.record import audit_schema
 from auditor.report.terminal import gap_counts
 from auditor.run_folder import LOCK_TIMEOUT_S, audit_file, check_out_dir, load_audit, write_run
 
@@ -118,7 +119,7 @@ class AuditResult:
         cfg = own if rules is None else gates_config(rules, base=own)
         if fail_on is not None:
             cfg = cfg.model_copy(update={"fail_on": fail_on})
-        validate_rules(cfg, source="rules")
+        validate_rules(cfg, source="rules", schema=audit_schema)
         audit = dict(self.data)
         audit["gates"] = evaluate_gates(audit, cfg)
         audit["config"] = {**audit["config"], "gates": cfg.model_dump(mode="json")}

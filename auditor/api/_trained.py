@@ -19,7 +19,7 @@ from auditor.config import AuditConfig
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import CHECKPOINTS
 from auditor.provenance import library_versions, sha256_file
-from auditor.record import SCHEMA_VERSION
+from auditor.record import SCHEMA_VERSION, audit_schema
 from auditor.results import dump
 from auditor.run_folder import (
     LOCK_TIMEOUT_S,
@@ -59,7 +59,7 @@ def run_trained(
     Raises :class:`~auditor.errors.AuditorInputError` on bad input; ``--out`` is checked
     before any work, and nothing is written unless the whole run succeeds."""
     out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config), mode="run")
-    validate_rules(config.gates, source=config_file)
+    validate_rules(config.gates, source=config_file, schema=audit_schema)
     importable(config_file)
     from auditor.training.recipes import effective_config  # the training package loads torch
 

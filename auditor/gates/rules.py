@@ -7,14 +7,14 @@ keys exist is known only once the audit is computed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
+from typing import Any
 
 from auditor.audit_tree import check_path, fmt_key, parse_path
-from auditor.audit_tree.read import ESTIMATE_KEYS
+from auditor.audit_tree.shape import path_kinds
 from auditor.config.gates import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
-from auditor.gates.names import METRIC_WORDS
 
 # The privacy gate: each attack's TPR at 1% FPR, an estimate node {value, ci_low, ci_high, n}.
 PRIVACY_TPR_PATH = 'privacy.attacks.*.tpr_at_fpr."0.01"'
@@ -27,6 +27,9 @@ STATUS_WORDS = ("met", "declared", "missing", "not_applicable", "warn", "fail", 
                 "insufficient_data", "undefined", "not_run")  # fmt: skip
 MSG_STATUS_NOT_NUMBER = "metric path {path!r} ends at a status (a text): use allowed = [...]"
 MSG_NUMBER_NOT_STATUS = "metric path {path!r} ends at a number: use max/min, not allowed"
+MSG_NOT_A_LEAF = (
+    "metric path {path!r} ends at a {what}, not a number or a status: name one of its fields"
+)
 MSG_UNKNOWN_STATUS = "{word!r} is not a status (a status is one of: {known})"
 
 
@@ -105,72 +108,71 @@ def default_rules(
     ]  # fmt: skip
 
 
-def rule_problems(config: GatesConfig) -> list[tuple[str, str]]:
+def rule_problems(
+    config: GatesConfig, *, schema: Callable[[], Mapping[str, Any]] | None = None
+) -> list[tuple[str, str]]:
     """``(field, message)`` for every rule whose metric path is malformed or starts outside
-    the audit's areas; empty when every rule can be evaluated."""
+    the audit's areas, names a status word no section writes, or (given audit.json's
+    ``schema``, called on the first rule with a valid path) whose bound cannot fit what the
+    path reaches there; empty when every rule can be evaluated."""
     problems = []
+    loaded = cache(schema) if schema is not None else None  # read once, where a rule needs it
     for i, rule in enumerate(config.rules):
         try:
             check_path(rule.metric)
         except ValueError as exc:
             problems.append((f"gates.rules[{i}].metric", str(exc)))
             continue
-        problems += [(f"gates.rules[{i}].{f}", msg) for f, msg in _kind_problems(rule)]
+        kinds = path_kinds(loaded(), rule.metric) if loaded is not None else None
+        problems += [(f"gates.rules[{i}].{f}", msg) for f, msg in _kind_problems(rule, kinds)]
     return problems
 
 
-@cache
-def number_keys() -> frozenset[str]:
-    """Keys whose node is a number or an estimate node (a metric; ``@<class>`` suffixes
-    aside). The fairness names are imported here, on the first rule with ``allowed`` on a
-    path that is no status: at module level they put the fairness package's import (50 ms)
-    before a predictions audit's read starts."""
-    from auditor.fairness.metrics import BINARY_METRICS, DISPARITIES, GLOBAL_METRICS, METHODS
-
-    return frozenset({
-        *ESTIMATE_KEYS, *METRIC_WORDS, *BINARY_METRICS, *GLOBAL_METRICS, *DISPARITIES, *METHODS,
-        "accuracy", "brier", "precision_macro", "recall_macro", "n_correct", "epsilon",
-    })  # fmt: skip
-
-
-def _is_number_key(key: str) -> bool:
-    if key.split("@", 1)[0] in number_keys():
-        return True
-    try:
-        float(key)  # tpr_at_fpr."0.01": an estimate node
-    except ValueError:
-        return False
-    return True
-
-
-def _kind_problems(rule: GateRule) -> list[tuple[str, str]]:
-    """``(field, message)`` where a rule's bound does not fit what its path ends at: max/min
-    on a status, allowed on a number, a status word no section writes (a typo such as
-    ``"mett"``, which would fail the gate after the whole run)."""
+def _status_words(rule: GateRule) -> list[tuple[str, str]]:
+    """A word of ``allowed`` / ``warn_on`` on a ``.status`` path that no section writes (a
+    typo such as ``"mett"``, which would fail the gate after the whole run)."""
     last = parse_path(rule.metric)[-1]
-    if last.kind != "key":
+    if last.kind != "key" or last.key != "status":
         return []
-    key, path = str(last.key), rule.metric
-    if key == "status":
-        if rule.allowed is None:
-            field = "max" if rule.max is not None else "min"
-            return [(field, MSG_STATUS_NOT_NUMBER.format(path=path))]
-        known = ", ".join(STATUS_WORDS)
-        return [
-            (field, MSG_UNKNOWN_STATUS.format(word=word, known=known))
-            for field, given in (("allowed", rule.allowed), ("warn_on", rule.warn_on or []))
-            for word in given
-            if word not in STATUS_WORDS
-        ]
-    if rule.allowed is not None and _is_number_key(key):
-        return [("allowed", MSG_NUMBER_NOT_STATUS.format(path=path))]
-    return []
+    known = ", ".join(STATUS_WORDS)
+    return [
+        (field, MSG_UNKNOWN_STATUS.format(word=word, known=known))
+        for field, given in (("allowed", rule.allowed), ("warn_on", rule.warn_on))
+        for word in given or ()
+        if word not in STATUS_WORDS
+    ]
 
 
-def validate_rules(config: GatesConfig, *, source: str | None = None) -> None:
+def _kind_problems(rule: GateRule, kinds: frozenset[str] | None) -> list[tuple[str, str]]:
+    """``(field, message)`` where a rule's bound fits none of the ``kinds`` of node its path
+    reaches in the schema (:func:`auditor.audit_tree.shape.path_kinds`; None: not known
+    before the audit): allowed on a number, max/min on a text, either on a mapping or a
+    list; and a status word no section writes."""
+    problems = _status_words(rule)
+    wanted = "text" if rule.allowed is not None else "number"
+    if not kinds or "any" in kinds or wanted in kinds:
+        return problems
+    field = "allowed" if rule.allowed is not None else "max" if rule.max is not None else "min"
+    if kinds == {"number"}:
+        return [(field, MSG_NUMBER_NOT_STATUS.format(path=rule.metric))]
+    if kinds == {"text"}:
+        return [(field, MSG_STATUS_NOT_NUMBER.format(path=rule.metric))]
+    what = " or ".join(sorted(kinds - {"number", "text"}))
+    return [(field, MSG_NOT_A_LEAF.format(path=rule.metric, what=what))]
+
+
+def validate_rules(
+    config: GatesConfig,
+    *,
+    source: str | None = None,
+    schema: Callable[[], Mapping[str, Any]] | None = None,
+) -> None:
     """Raise :class:`AuditorInputError` (exit 2) naming the first bad rule's field and every
-    problem, before any training. ``source``: the config file, for the message."""
-    problems = rule_problems(config)
+    problem, before any training. ``source``: the config file, for the message; ``schema``:
+    returns audit.json's JSON Schema (``auditor.record.audit_schema``: the gates sit below
+    it), for the check of each bound against what its path reaches (without it, the audit
+    itself shows it when judged)."""
+    problems = rule_problems(config, schema=schema)
     if problems:
         (field, first), rest = problems[0], problems[1:]
         # the error names the first field: its message follows it, each other one its own

@@ -7,6 +7,7 @@ import pytest
 from auditor.config import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
 from auditor.gates import default_rules, evaluate_gates, validate_rules
+from auditor.record import audit_schema
 from tests.gates.builders import make_audit
 
 
@@ -38,7 +39,7 @@ def test_rule_paths_are_checked_before_any_work(bad):
 def test_default_rule_paths_parse():
     for scenario in ("digits", "adult", "mnist", "table", "predictions"):
         rules = default_rules(scenario, dp_claimed=True)
-        validate_rules(GatesConfig(use_defaults=False, rules=rules))
+        validate_rules(GatesConfig(use_defaults=False, rules=rules), schema=audit_schema)
 
 
 def test_default_privacy_gate_reads_the_tpr_estimate_node():
@@ -127,7 +128,7 @@ def test_a_multi_class_audit_gates_each_class_gap_against_the_rest():
     assert all(r["outcome"] != "not_run" for r in results)
     for scenario in ("table", "predictions"):
         rules = default_rules(scenario, classes=classes)
-        validate_rules(GatesConfig(use_defaults=False, rules=rules))
+        validate_rules(GatesConfig(use_defaults=False, rules=rules), schema=audit_schema)
 
 
 @pytest.mark.parametrize(
@@ -142,16 +143,47 @@ def test_a_multi_class_audit_gates_each_class_gap_against_the_rest():
         (GateRule(metric='privacy.attacks.*.tpr_at_fpr."0.01"', allowed=["ok"]), "allowed"),
         (GateRule(metric="fairness.features.sex.disparities.fnr_difference@1.between_groups",
                   allowed=["ok"]), "allowed"),
+        # numbers and a mapping under names the old key list did not hold
+        (GateRule(metric="privacy.canaries.epsilon_lower_bound", allowed=["ok"]), "allowed"),
+        (GateRule(metric="training.finetune.epochs_run", allowed=["ok"]), "allowed"),
+        (GateRule(metric="privacy.attacks.*.tpr_at_fpr.\"0.01\".threshold", allowed=["x"]),
+         "allowed"),
+        (GateRule(metric="fairness.features.sex.disparities.equalized_odds_difference",
+                  max=0.2), "max"),
+        (GateRule(metric="fairness.features.sex.groups[Female]", min=0.5), "min"),
     ],
 )
 def test_a_bound_that_cannot_fit_its_path_is_refused_before_any_work(rule, field):
-    """allowed on a number, max on a status, or allowed = ["mett"] was accepted and only
-    failed (exit 2, or the gate) after the whole run."""
+    """allowed on a number, max on a status or a mapping, or allowed = ["mett"] was accepted
+    and only failed (exit 2, or the gate) after the whole run. The kind is the schema's (the
+    node's type), not the last key's name: epsilon_lower_bound was let through."""
     with pytest.raises(AuditorInputError) as err:
         validate_rules(GatesConfig(rules=[GateRule(metric="performance.x", max=1), rule]),
-                       source="audit.toml")
+                       source="audit.toml", schema=audit_schema)
     assert str(err.value).startswith(f"audit.toml: gates.rules[1].{field}: ")
     assert "\n" not in str(err.value)
+
+
+def _one_field(kind: dict) -> dict:
+    return {"type": "object", "properties": {"performance": {"type": "object", "properties": {
+        "accuracy": kind, "note": {"anyOf": [{"type": "number"}, {"type": "null"}]}}}}}
+
+
+def test_the_kind_is_the_nodes_own_not_its_names():
+    """A status node under a key named like a number takes allowed; a number under a name
+    no metric list holds takes max, not allowed (the old check went by the key's name)."""
+    status = _one_field({"type": "object", "properties": {"status": {"type": "string"}}})
+    validate_rules(GatesConfig(rules=[GateRule(metric="performance.accuracy", allowed=["ok"])]),
+                   schema=lambda: status)  # fmt: skip
+    with pytest.raises(AuditorInputError, match="rules.0..max: .*ends at a status"):
+        validate_rules(GatesConfig(rules=[GateRule(metric="performance.accuracy", max=1)]),
+                       schema=lambda: status)  # fmt: skip
+    with pytest.raises(AuditorInputError, match="rules.0..allowed: .*ends at a number"):
+        validate_rules(GatesConfig(rules=[GateRule(metric="performance.note", allowed=["a"])]),
+                       schema=lambda: status)  # fmt: skip
+    # unknown to the schema: judged on the audit, as before
+    validate_rules(GatesConfig(rules=[GateRule(metric="performance.x", allowed=["a"])]),
+                   schema=lambda: status)  # fmt: skip
 
 
 def test_status_words_cover_every_status_a_section_writes():
@@ -171,4 +203,4 @@ def test_status_words_cover_every_status_a_section_writes():
     assert {"undefined", "insufficient_data", "not_run", "met"} <= written
     assert written <= set(STATUS_WORDS), written - set(STATUS_WORDS)
     for rule in default_rules("adult", dp_claimed=True):
-        validate_rules(GatesConfig(rules=[rule]), source="audit.toml")  # the built-ins pass
+        validate_rules(GatesConfig(rules=[rule]), source="audit.toml", schema=audit_schema)

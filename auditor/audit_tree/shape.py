@@ -1,0 +1,78 @@
+"""What a metric path reaches in audit.json's JSON Schema, before any audit exists: a number
+(a number, or an estimate node ``{value, ...}``), a text (a string, a boolean, or a status
+node ``{status, ...}`` without ``value``: what :func:`auditor.audit_tree.read.read` makes of
+each), a mapping or a list. The gates refuse a bound that cannot fit any of them (``max`` on
+a text, ``allowed`` on a number) before the work, from the node's type, not its key's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from auditor.audit_tree.paths import Step, parse_path
+
+Kind = str  # "number", "text", "mapping", "list" or "any" (a free value)
+_BRANCHES = ("anyOf", "oneOf", "allOf")
+
+
+def _flat(schema: Mapping[str, Any], node: Any) -> Iterator[Mapping[str, Any]]:
+    """``node`` with its ``$ref`` followed and its anyOf / oneOf / allOf branches spread."""
+    stack, defs = [node], schema.get("$defs", {})
+    while stack:
+        here = stack.pop()
+        if not isinstance(here, Mapping):
+            if here is True:
+                yield {}
+            continue
+        if "$ref" in here:
+            stack.append(defs.get(str(here["$ref"]).rsplit("/", 1)[-1]))
+            continue
+        branches = [b for k in _BRANCHES for b in here.get(k, ())]
+        if branches:
+            stack += branches
+        else:
+            yield here
+
+
+def _values(node: Mapping[str, Any]) -> list[Any]:
+    """What a mapping's ``*`` or a list's ``[*]`` reaches: its properties and other values,
+    or its items."""
+    out = list(node.get("properties", {}).values())
+    for key in ("additionalProperties", "items"):
+        if node.get(key) not in (None, False):
+            out.append(node[key])
+    return out
+
+
+def _step(node: Mapping[str, Any], step: Step) -> list[Any]:
+    if step.kind != "key":  # *, [*], [i], [k=v], [v]: a list's items or a mapping's values
+        return _values(node)
+    props = node.get("properties", {})
+    if step.key in props:
+        return [props[step.key]]
+    extra = node.get("additionalProperties")
+    return [extra] if extra not in (None, False) and node.get("type") == "object" else []
+
+
+def _kind(node: Mapping[str, Any]) -> Kind | None:
+    kind = node.get("type")
+    props = node.get("properties", {})
+    if kind in ("number", "integer") or "value" in props:
+        return "number"
+    if kind in ("string", "boolean") or "status" in props or "const" in node or "enum" in node:
+        return "text"
+    if kind == "null":
+        return None  # an undefined value: the other branches say what it is
+    return {"object": "mapping", "array": "list"}.get(str(kind), "any")
+
+
+def path_kinds(schema: Mapping[str, Any], path: str) -> frozenset[Kind] | None:
+    """The kinds of node ``path`` can reach in an audit of ``schema``; None where no audit of
+    it has the path (a key it never writes: found when the audit is judged)."""
+    level = list(_flat(schema, schema))
+    for step in parse_path(path):
+        level = [n for node in level for below in _step(node, step) for n in _flat(schema, below)]
+        if not level:
+            return None
+    return frozenset(k for k in map(_kind, level) if k is not None)
