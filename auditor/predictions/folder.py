@@ -28,17 +28,23 @@ from auditor.provenance import file_state, sha256_file
 __all__ = ["Folder", "PartBatch", "folder_of", "folder_sha256", "table_batches"]
 
 PARQUET_MAGIC = b"PAR1"
-CSV_NAMES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
+# a CSV part's names; Dask's to_csv names its parts 0.part, 1.part, ...
+CSV_NAMES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz", ".part")
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 NO_PARTS = (
     "the folder holds no data files (names starting with _ or . are skipped, as Spark writes "
-    "_SUCCESS and .crc files): is the job still running, or did it write no rows?"
+    "_SUCCESS and .crc files, and empty files, as empty partitions): is the job still "
+    "running, or did it write no rows?"
+)
+NO_HEADER_PARTS = (
+    "; Spark writes CSV parts without a header line unless told to: write them with "
+    ".option('header', True)"
 )
 MIXED = (
     "the folder holds Parquet parts ({parquet}) and CSV parts ({csv}): read as one table, "
     "its parts must be all Parquet or all CSV; move the others out"
 )
-NOT_DATA = "part {part} is neither Parquet nor CSV (.csv, .tsv, .txt, .gz); move it out"
+NOT_DATA = "part {part} is neither Parquet nor CSV (.csv, .tsv, .txt, .gz, .part); move it out"
 DISAGREE = (
     "column {column!r} holds {a} in {first} and {b} in {other}: the parts' schemas disagree; "
     "write every part with the same column types"
@@ -94,9 +100,20 @@ class Folder:
             path = self.path / part
             keys = _partition_values(part, cols, header_names(path, self.kind))
             reading = replace(cols, sensitive=tuple(s for s in cols.sensitive if s not in keys))
-            for batch in iter_batches(path, reading, batch_rows=batch_rows, kind=self.kind):
+            for batch in self._part_batches(path, reading, batch_rows):
                 yield PartBatch(_with_keys(batch, keys), str(path), start)
                 start += batch.num_rows
+
+    def _part_batches(self, path: Path, cols: Columns, batch_rows: int) -> Iterator[Any]:
+        """A part's batches; a CSV part's header that lacks an audited column: said to be
+        perhaps no header (Spark's CSV parts have none unless asked for)."""
+        try:
+            yield from iter_batches(path, cols, batch_rows=batch_rows, kind=self.kind)
+        except AuditorInputError as err:
+            if self.kind != "csv" or not err.message.startswith("no column "):
+                raise
+            raise AuditorInputError(err.message + NO_HEADER_PARTS, source=err.source,
+                                    field=err.field) from None  # fmt: skip
 
     def check_schemas(self, cols: Columns) -> None:
         """Refuse Parquet parts whose audited columns hold different kinds of values (text in
@@ -148,11 +165,14 @@ def folder_sha256(folder: Folder) -> tuple[str, dict[str, str]]:
 
 def _parts(path: Path) -> list[str]:
     """The data files under ``path`` (relative POSIX paths, sorted), none under or named
-    ``_*`` or ``.*``."""
+    ``_*`` or ``.*``, none empty (an empty partition: Spark's and Dask's writers leave them;
+    one written to while the folder is read is a part added)."""
     found = []
     for file in path.rglob("*"):
         relative = file.relative_to(path)
         if any(p.startswith(("_", ".")) for p in relative.parts) or not file.is_file():
+            continue
+        if file.stat().st_size == 0:
             continue
         found.append(relative.as_posix())
     return sorted(found)

@@ -175,3 +175,19 @@ def test_a_part_changed_or_added_while_read_is_refused(tmp_path):
     with pytest.raises(AuditorInputError, match=r"added or removed .*\(part-00007.parquet\)"):
         found.check_unchanged(before)
     assert folder_sha256(found)[1].keys() == set(found.parts)
+
+
+def test_dasks_csv_parts_and_empty_partitions_are_read_and_a_headerless_part_explained(tmp_path):
+    frame = predictions_frame(900, seed=10)
+    whole = tmp_path / "whole.csv"
+    frame.to_csv(whole, index=False)
+    dask = tmp_path / "dask"  # dask.dataframe.to_csv("dask"): 0.part, 1.part, ...
+    dask.mkdir()
+    for i in range(3):
+        frame.iloc[i * 300:(i + 1) * 300].to_csv(dask / f"{i}.part", index=False)
+    (dask / "3.part").touch()  # an empty partition
+    _same_numbers(audit_predictions(whole, **COLS).data, audit_predictions(dask, **COLS).data)
+    spark = tmp_path / "spark"  # Spark's CSV parts: no header line unless asked for
+    spark.mkdir()
+    frame.to_csv(spark / "part-00000-c000.csv", index=False, header=False)
+    assert "Spark writes CSV parts without a header line" in _refused(spark)
