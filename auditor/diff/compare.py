@@ -142,11 +142,12 @@ def _provenance(audit: dict[str, Any]) -> dict[str, str]:
 @dataclass(frozen=True)
 class Change:
     """One row. ``change``: "same", "added", "removed", "changed" (a text, a verdict, or a
-    number beyond noise without a direction); for numbers also "better" / "worse" (beyond
-    noise, in the metric's direction), "within noise" (intervals overlap), "no interval"
-    (a different value that cannot be told from noise: no interval, or undefined on one
-    side) and "not comparable" (the two numbers answer different questions: another task,
-    positive class or scenario, or a gap over other groups; see ``AuditDiff.not_comparable``)."""
+    number beyond noise without a direction), "renamed" (a gate whose name alone changed);
+    for numbers also "better" / "worse" (beyond noise, in the metric's direction), "within
+    noise" (intervals overlap), "no interval" (a different value that cannot be told from
+    noise: no interval, or undefined on one side) and "not comparable" (the two numbers
+    answer different questions: another task, positive class or scenario, or a gap over
+    other groups; see ``AuditDiff.not_comparable``)."""
 
     key: str
     a: Any
@@ -251,8 +252,7 @@ def _gates_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
     rows_a, rows_b = dict(_gate_rows(a)), dict(_gate_rows(b))
     names = {key: r["name"] for key, r in [*rows_a.items(), *rows_b.items()]}
     status_a, status_b = ({k: r["status"] for k, r in rows.items()} for rows in (rows_a, rows_b))
-    out = [Change(c.key, c.a, c.b, c.change, label=names.get(c.key))
-           for c in _compare(status_a, status_b, lambda x, y: x == y)]  # fmt: skip
+    out = [_renamed(c, rows_a, names) for c in _compare(status_a, status_b, lambda x, y: x == y)]
     removed = _by_rule([c for c in out if c.change == "removed"], rows_a)
     added = _by_rule([c for c in out if c.change == "added"], rows_b)
     merged: dict[str, Change] = {}  # by A's key: the row where A's gate was
@@ -263,6 +263,17 @@ def _gates_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
         merged[old.key] = Change(new.key, old.a, new.b, "bound changed", label=label)
     in_b = {c.key for c in merged.values()}
     return [merged.get(c.key, c) for c in out if not (c.change == "added" and c.key in in_b)]
+
+
+def _renamed(c: Change, rows_a: Mapping[str, Mapping[str, Any]], names: dict[str, str]) -> Change:
+    """``c`` labelled with B's name; a gate of A and B (the same rule path, bound and mode:
+    one key) whose name alone changed is "renamed", naming both (it was shown as unchanged,
+    under B's name alone)."""
+    old, new = (rows_a[c.key]["name"] if c.key in rows_a else None), names.get(c.key)
+    if c.change not in ("same", "changed") or old is None or old == new:
+        return Change(c.key, c.a, c.b, c.change, label=new)
+    label = f"{new} (renamed from {old})"
+    return Change(c.key, c.a, c.b, "renamed" if c.change == "same" else c.change, label=label)
 
 
 def _by_rule(changes: list[Change], rows: Mapping[str, Mapping[str, Any]]) -> dict[Any, Change]:

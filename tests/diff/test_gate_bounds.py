@@ -41,3 +41,18 @@ def test_one_gate_and_one_metric_are_counted_in_the_singular(tmp_path):
     gates_only = replace(diff_audits(a, _audit(tmp_path / "b", 0.99)), metrics=[],
                          checklist=[], provenance=[])  # fmt: skip
     assert "\n1 change\n" in render_text(gates_only)
+
+
+def test_a_gate_whose_name_alone_changed_is_one_row_renamed(tmp_path):
+    """The same rule path, bound and mode under a new name: one "renamed" row naming both
+    (it was counted unchanged and shown under the new name alone); a new bound as well is
+    not identified as a rename."""
+    a, b = _audit(tmp_path / "a", 0.3), _audit(tmp_path / "b", 0.3, name="test accuracy floor")
+    d = diff_audits(a, b)
+    [row] = [c for c in d.gates if c.change != "same"]
+    assert (row.change, row.a, row.b) == ("renamed", "pass", "pass")
+    assert row.label == "test accuracy floor (renamed from accuracy floor)"
+    assert "test accuracy floor (renamed from accuracy floor)" in render_text(d)
+    assert "renamed from accuracy floor" in render_markdown(d)
+    moved = diff_audits(a, _audit(tmp_path / "c", 0.99, name="test accuracy floor"))
+    assert [c.change for c in moved.gates if c.change != "same"] == ["removed", "added"]
