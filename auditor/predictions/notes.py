@@ -84,7 +84,7 @@ def merged_notes(merged: dict[str, dict[str, list[str]]] | None) -> list[str]:
         for label, spelled in list(labels.items())[:MAX_ALIKE]:
             shown = ", ".join(ascii(s) for s in spelled)
             notes.append(f"{column}: {shown} are read as one label {label!r} (they differ "
-                         "only in surrounding or non-breaking spaces, or Unicode form).")
+                         "only in spaces, invisible characters or Unicode form).")
         if len(labels) > MAX_ALIKE:
             notes.append(f"{column}: {len(labels) - MAX_ALIKE} more labels were merged alike "
                          "(fairness.source.merged_labels in audit.json names them).")

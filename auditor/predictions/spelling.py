@@ -21,8 +21,13 @@ from auditor.errors import AuditorInputError
 
 __all__ = ["MISSING_CLASH", "Spellings", "canonical", "canonical_column"]
 
-# Unicode space separators (no-break, narrow no-break, figure, thin, ...) read as a space
-SPACES = {c: " " for c in range(0x80, 0x3001) if unicodedata.category(chr(c)) == "Zs"}
+# Unicode space separators (no-break, narrow no-break, figure, thin, ...) read as a space;
+# the invisible zero-width space, word joiner and byte-order mark (a file's, joined into a
+# value) as nothing
+SPACES: dict[int, str | None] = {
+    c: " " for c in range(0x80, 0x3001) if unicodedata.category(chr(c)) == "Zs"
+}
+SPACES.update(dict.fromkeys((0x200B, 0x2060, 0xFEFF)))
 NO_VALUE = ("", *EXTRA_MISSING)  # a group's text that is no value (counts.MISSING_TEXT)
 MISSING_CLASH = (
     "the column holds a group named {label!r}, the name {flag} gives rows with no value: the "
@@ -33,8 +38,8 @@ WITHOUT = "audit without {flag} (no row here lacks a value)"
 
 
 def canonical(text: str) -> str:
-    """``text`` as one label: Unicode NFC, every Unicode space a plain space, without the
-    spaces around it."""
+    """``text`` as one label: Unicode NFC, every Unicode space a plain space, no zero-width
+    space, word joiner or byte-order mark, without the spaces around it."""
     return unicodedata.normalize("NFC", text).translate(SPACES).strip()
 
 

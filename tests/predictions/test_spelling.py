@@ -38,6 +38,7 @@ def test_canonical_reads_spaces_and_unicode_forms_as_one_label():
     assert canonical(" Male\u00a0") == canonical("Male") == "Male"
     assert canonical(NFD) == canonical("Café") and NFD != "Café"
     assert canonical("New\u00a0York") == "New York"
+    assert canonical("\ufeffMale\u200b") == "Male"  # invisible: a BOM, a zero-width space
     assert canonical("Ｍale") != "Male"  # a full-width letter is another label (no NFKC)
 
 
