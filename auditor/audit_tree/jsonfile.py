@@ -1,5 +1,6 @@
 """Reading an ``audit.json`` (a run's, a baseline's) as JSON, refusing before any reader
-walks it what auditor never writes and a reader should not take on trust.
+walks it what auditor never writes and a reader should not take on trust. A leading UTF-8
+byte-order mark (an editor's) is skipped; a compressed copy is named as such.
 
 :func:`read_json_file` refuses (exit 2, one line naming the file): a file over
 :data:`MAX_JSON_BYTES` (checked before it is read; the read itself stops there), bytes that
@@ -30,6 +31,15 @@ INT_TOO_LARGE = "an integer with {digits} digits (every count and seed fits in 6
 FLOAT_TOO_LARGE = "the number {text} is beyond a 64-bit float"
 DUPLICATE_KEY = "the key {key!r} twice in one object"
 TOO_DEEP = "nested deeper than {limit} levels (auditor writes 10)"
+# A compressed copy of an audit.json: said so, with the way on, rather than "not UTF-8".
+COMPRESSED = {
+    b"\x1f\x8b": "gzip-compressed, not JSON: decompress it first (gunzip)",
+    b"PK\x03\x04": "a zip archive, not JSON: extract its audit.json first",
+    b"(\xb5/\xfd": "zstd-compressed, not JSON: decompress it first (zstd -d)",
+    b"BZh": "bzip2-compressed, not JSON: decompress it first (bunzip2)",
+    b"\xfd7zXZ": "xz-compressed, not JSON: decompress it first (unxz)",
+}
+BOM = "\ufeff"
 
 
 def _int64(text: str) -> int:
@@ -91,8 +101,12 @@ def read_json_file(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> tuple[Any,
     too_large = partial(TOO_LARGE.format, limit=f"{max_bytes / 2**20:g}")
     raw = read_capped(path, max_bytes, too_large=too_large, cannot_read=CANNOT_READ)
     source = str(path)
+    packed = next((why for magic, why in COMPRESSED.items() if raw.startswith(magic)), None)
+    if packed is not None:
+        raise AuditorInputError(packed, source=source)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AuditorInputError(NOT_JSON.format(error=str(exc)[:200]), source=source) from None
+    text = text.removeprefix(BOM)  # an editor's byte-order mark (RFC 8259 lets a reader skip it)
     return parse_json_text(text, source=source), text

@@ -120,3 +120,19 @@ def test_the_limits_are_where_they_say(text, ok):
     else:
         with pytest.raises(AuditorInputError, match="^x: not valid JSON"):
             parse_json_text(text, source="x")
+
+
+def test_a_byte_order_mark_is_skipped_and_a_compressed_copy_named(tmp_path):
+    """An editor's UTF-8 BOM before the JSON was refused as 'Unexpected UTF-8 BOM'; a gzip'd
+    audit.json was 'can't decode byte 0x8b', which did not say what to do."""
+    import gzip
+
+    text = json.dumps({"schema_version": "2.0", "a": [1, 2]})
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert read_json_file(bom) == (json.loads(text), text)
+    packed = tmp_path / "audit.json"
+    packed.write_bytes(gzip.compress(text.encode()))
+    with pytest.raises(AuditorInputError) as err:
+        read_json_file(packed)
+    assert str(err.value) == f"{packed}: gzip-compressed, not JSON: decompress it first (gunzip)"
