@@ -16,6 +16,7 @@ from auditor.privacy.roc import (
     threshold_at_fpr,
     tpr_at_fpr,
 )
+from auditor.seeding import Rngs
 
 
 def _scores(seed, n_in=200, n_out=300, shift=0.5, ties=False):
@@ -103,3 +104,51 @@ def test_log_curve_is_monotone_and_spans_to_one():
     curve = log_curve(roc_counts(s_in, s_out))
     assert curve["fpr"][0] == pytest.approx(1 / len(s_out)) and curve["fpr"][-1] == 1.0
     assert np.all(np.diff(curve["tpr"]) >= 0) and curve["tpr"][-1] == 1.0
+
+
+def _tpr_at_fpr_draws(target: float, n: int, reps: int, *, fpr: float = 0.01, ties: bool = False):
+    """``reps`` audits of n members and n non-members, binormal scores whose true TPR at the
+    threshold of true FPR ``fpr`` is ``target`` (scores rounded to 0.25 with ``ties``)."""
+    z = stats.norm.ppf(1 - fpr)
+    mu = stats.norm.ppf(target) + z
+    rng = Rngs(9).numpy(f"tests/privacy/tpr_at_fpr/{target}/{n}/{ties}")
+    for _ in range(reps):
+        s_in, s_out = rng.normal(mu, 1, n), rng.normal(0, 1, n)
+        if ties:  # the truth at a rounded threshold: TPR where the rounded FPR is <= fpr
+            s_in, s_out = np.round(s_in * 4) / 4, np.round(s_out * 4) / 4
+        yield tpr_at_fpr(roc_counts(s_in, s_out), fpr)
+
+
+def _truth_with_ties(target: float, fpr: float = 0.01) -> float:
+    z = stats.norm.ppf(1 - fpr)
+    mu = stats.norm.ppf(target) + z
+    t = np.ceil((z + 0.125) * 4) / 4  # the lowest rounded threshold whose FPR is <= fpr
+    return float(stats.norm.sf(t - 0.125 - mu))
+
+
+CASES = [
+    (0.10, 1000, False),
+    (0.10, 266, False),
+    (0.01, 1000, False),
+    (0.3, 500, True),
+    (0.1, 2000, True),
+]
+
+
+@pytest.mark.parametrize(("target", "n", "ties"), CASES)
+def test_tpr_at_fpr_interval_covers_the_tpr_at_the_true_fpr(target, n, ties):
+    """The threshold is placed by the non-members, so it is noisy too: Clopper-Pearson at
+    the chosen threshold alone covered a TPR at 1% FPR of 0.10 59-63% of the time, and the
+    default gate (<= 0.10, confident-fail) failed that model 20-26% of the time, not 2.5%."""
+    truth = _truth_with_ties(target) if ties else target
+    draws = list(_tpr_at_fpr_draws(target, n, 300, ties=ties))
+    cover = np.mean([t.ci_low <= truth <= t.ci_high for t in draws])
+    assert cover >= 0.95, cover
+    assert np.mean([t.ci_low > truth for t in draws]) <= 0.025  # a confident false fail
+    assert all(t.ci_low <= t.tpr <= t.ci_high for t in draws)
+
+
+def test_tpr_at_fpr_interval_still_sees_a_leak_on_enough_rows():
+    """A true TPR of 0.3 at 1% FPR, 1,000 rows a side: the interval is wholly above 0.10."""
+    draws = list(_tpr_at_fpr_draws(0.3, 1000, 100))
+    assert np.mean([t.ci_low > 0.10 for t in draws]) >= 0.85
