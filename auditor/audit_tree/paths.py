@@ -110,6 +110,8 @@ def check_path(path: str) -> None:
 
 
 def _bracket(inner: str, path: str) -> Step:
+    if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"":
+        return Step("match", value=inner[1:-1])  # ["10"], ["a=b"]: a label, as written
     if inner == "*":
         return Step("any")
     if re.fullmatch(r"-?\d+", inner):
@@ -147,14 +149,32 @@ def _unquote(quoted: str) -> str:
     return re.sub(r'\\([\\"])', r"\1", quoted)
 
 
-def item_label(item: Any, index: int) -> str:
-    """How a concrete path names a list item: its id / name / group / ... field, else its index."""
+def _id_label(item: Any) -> str | None:
     if isinstance(item, dict):
         for k in ID_KEYS:
             v = item.get(k)
             if isinstance(v, (str, int)) and not isinstance(v, bool):
                 return str(v)
-    return str(index)
+    return None
+
+
+def item_label(item: Any, index: int) -> str:
+    """How a concrete path names a list item: its id / name / group / ... field, else its index."""
+    label = _id_label(item)
+    return str(index) if label is None else label
+
+
+_NOT_BARE = re.compile(r"-?\d+|\*|.*=.*|\s.*|.*\s|['\"].*|.*['\"]|", re.DOTALL)
+
+
+def item_step(item: Any, index: int) -> str:
+    """The step of a concrete path to a list item: ``[<label>]`` (:func:`item_label`), the
+    label quoted where bare it would read back as something else (``[10]``: the item at
+    position 10, not the group named "10"; ``[a=b]``: a field's match; ``[*]``: any)."""
+    label = _id_label(item)
+    if label is None:
+        return f"[{index}]"
+    return f'["{label}"]' if _NOT_BARE.fullmatch(label) else f"[{label}]"
 
 
 @dataclass(frozen=True)
@@ -240,7 +260,7 @@ class _Resolver:
                 raise ValueError(MSG_NO_INDEX.format(path=self.path, at=done, index=step.index))
             v = node[int(step.index)]
             label = item_label(v, int(step.index) % len(node))
-            where = f"{done}[{label}]"
+            where = done + item_step(v, int(step.index) % len(node))
             return [_At(v, node, label, where, (*at.picked, label), short, (*at.keys, label))]
         items = self._items(node, done)
         if step.kind == "match":
@@ -261,8 +281,7 @@ class _Resolver:
     def _items(self, node: Any, done: str) -> list[tuple[str, Any, str]]:
         """A list's items or a mapping's values, each with its label and concrete path."""
         if isinstance(node, list):
-            labels = [item_label(v, j) for j, v in enumerate(node)]
-            return [(lb, v, f"{done}[{lb}]") for lb, v in zip(labels, node, strict=True)]
+            return [(item_label(v, j), v, done + item_step(v, j)) for j, v in enumerate(node)]
         if isinstance(node, dict):
             return [(str(k), v, f"{done}.{fmt_key(str(k))}") for k, v in node.items()]
         raise ValueError(MSG_NOT_A_CONTAINER.format(path=self.path, at=done))

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from operator import itemgetter
 from typing import Any
 
-from auditor.audit_tree.paths import Match, fmt_key, item_label
+from auditor.audit_tree.paths import Match, fmt_key, item_label, item_step
 from auditor.audit_tree.read import ESTIMATE_KEYS, Evidence, is_estimate, read
 
 _FLAT_SUFFIXES = ("_ci_low", "_ci_high", "_ci")
@@ -43,8 +43,7 @@ def _children(node: Any, path: str) -> Iterator[tuple[str, Any, Any, str]]:
             yield _join(path, str(k)), v, node, str(k)
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            label = item_label(v, i)
-            yield f"{path}[{label}]", v, node, label
+            yield path + item_step(v, i), v, node, item_label(v, i)
 
 
 def nodes(tree: Any, prefix: str = "") -> Iterator[tuple[str, Evidence]]:
@@ -113,7 +112,7 @@ def estimate_nodes(
 
 
 def _path_step(path: str, key: Any, child: Any, in_list: bool) -> str:
-    return f"{path}[{item_label(child, key)}]" if in_list else _join(path, key)
+    return path + item_step(child, key) if in_list else _join(path, key)
 
 
 def estimate_paths(tree: Any, prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:

@@ -67,3 +67,22 @@ def test_every_concrete_path_parses_back_to_its_node(key):
     [again] = resolve(audit, match.path)
     assert again.node == {"value": 0.1} and again.path == match.path
     assert parse_path('x."a\\b"')[1].key == "a\\b"  # a lone backslash is itself, as before
+
+
+def test_a_concrete_path_reads_back_the_item_it_names_whatever_its_label():
+    """A group named "10" was written groups[10], which reads back as the item at position
+    10 (group "107" among 0, 1, 10, 100, ...): a gate's value, a baseline comparison and the
+    diff read another group. Every label now reads back as itself."""
+    from auditor.audit_tree import estimate_paths
+
+    names = ["0", "1", "10", "100", "-3", "*", "a=b", " pad ", "", "'q", "Female"] + [
+        str(i) for i in range(101, 120)]  # fmt: skip
+    groups = [{"group": g, "acc": {"value": i / 100, "n": 10}} for i, g in enumerate(names)]
+    audit = {"fairness": {"features": {"g": {"groups": groups}}}}
+    paths = dict(estimate_paths(audit["fairness"], "fairness"))
+    assert len(paths) == len(names)
+    for path, node in paths.items():
+        [match] = resolve(audit, path)
+        assert match.node is node, path
+    [match] = resolve(audit, "fairness.features.g.groups[10].acc")  # a position, as before
+    assert match.node is groups[10]["acc"] and match.path.endswith("groups[Female].acc")
