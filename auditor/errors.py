@@ -20,6 +20,8 @@ EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + the signal's number, as a 
 INTERRUPTED = "auditor: interrupted; no report was written"
 TERMINATED = "auditor: terminated (SIGTERM); no report was written"
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # a full disk or quota: the machine's state, not a bug
+# A path no file system resolves (a name past 255 bytes, a link loop): the user's input.
+BAD_PATH = (errno.ENAMETOOLONG, errno.ELOOP)
 
 
 class Terminated(BaseException):
@@ -113,4 +115,14 @@ def disk_full_error(exc: BaseException) -> BaseException:
     if isinstance(exc, OSError) and exc.errno in DISK_FULL:
         where = None if exc.filename is None else os.fsdecode(exc.filename)
         return AuditorInputError(f"{os.strerror(exc.errno)} (free some space)", source=where)
+    return exc
+
+
+def bad_path_error(exc: BaseException) -> BaseException:
+    """``exc``; where it is a path no file system resolves (a name too long, a loop of
+    links) naming its file, an :class:`AuditorInputError` naming it (one line, exit 2: a
+    300-byte ``--out`` was an internal error with a crash log)."""
+    if isinstance(exc, OSError) and exc.errno in BAD_PATH and exc.filename is not None:
+        why = f"{os.strerror(exc.errno)} (no file system resolves this path)"
+        return AuditorInputError(why, source=os.fsdecode(exc.filename))
     return exc

@@ -353,3 +353,26 @@ def test_a_device_or_file_system_refusing_the_write_is_one_line(cli, finished_ru
             else ["diff", str(finished_run), str(finished_run), "--out", target])  # fmt: skip
     field = "PATH" if command == "init" else "--out"
     assert_refused(cli(args), target, field, why)
+
+
+LONG = "a" * 300  # one name past every file system's 255 bytes
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["card", "{run}", "--out", LONG], ["gate", "{run}", "--out", LONG], ["card", LONG],
+     ["diff", "{run}", LONG], ["run", "--quiet", "--out", LONG]],
+    ids=["card-out", "gate-out", "card-run", "diff-run", "run-out"],
+)  # fmt: skip
+def test_a_name_no_file_system_holds_is_one_line(cli, tmp_path, finished_run, monkeypatch, args):
+    """A 300-byte name (ENAMETOOLONG from a stat) was an internal error with a crash log."""
+    from auditor import api
+
+    def no_work(*a, **k):
+        raise AssertionError("the audit ran")
+
+    monkeypatch.setattr(api, "run", no_work)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    outcome = cli([a.replace("{run}", str(finished_run)) for a in args])
+    assert_refused(outcome, LONG, "File name too long")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
