@@ -341,13 +341,23 @@ def _resolve_paths(config: AuditConfig, *, base: Path, source: str) -> AuditConf
     if model.path is not None:
         path = _resolved(model.path, base, source=source, field="model.path")
         changes["model"] = model.model_copy(update={"path": path})
+    baseline = config.gates.baseline  # relative: beside the config, else here (api._rerun)
+    if baseline is not None:
+        home = _home(baseline, source=source, field="gates.baseline")
+        changes["gates"] = config.gates.model_copy(update={"baseline": home})
     return config.model_copy(update=changes) if changes else config
 
 
 def _resolved(path: Path, base: Path, *, source: str, field: str) -> Path:
+    path = _home(path, source=source, field=field)
+    return path if path.is_absolute() else base / path
+
+
+def _home(path: Path, *, source: str, field: str) -> Path:
+    """``path`` with ``~`` or ``~name`` expanded; one line naming ``field`` where no such
+    home folder is known (Path raises RuntimeError)."""
     try:
-        path = path.expanduser()
-    except RuntimeError:  # ~name of no user (or no home folder): Path raises RuntimeError
+        return path.expanduser()
+    except RuntimeError:
         raise AuditorInputError(NO_HOME.format(path=path.parts[0]), source=source,
                                 field=field) from None  # fmt: skip
-    return path if path.is_absolute() else base / path

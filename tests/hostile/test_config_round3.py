@@ -34,6 +34,8 @@ CASES = [
     ("model-path-with-nul", TABLE.format(path='"t.csv"')
      + '[model]\nkind = "checkpoint"\npath = "m\\u0000.pt"\nfactory = "m:b"\n',
      ["a.toml", "model.path", "NUL"]),
+    ("baseline-of-no-user", '[gates]\nbaseline = "~nosuchuser_h9/audit.json"\n',
+     ["a.toml", "gates.baseline", "no home folder"]),
     ("baseline-with-nul", '[gates]\nbaseline = "x\\u0000"\n', ["a.toml", "gates.baseline", "NUL"]),
     ("adult-path-too-long", f'[data]\nsource = "adult"\npath = "{"d" * 300}"\n',
      ["a.toml", "data.path", "300 bytes"]),
@@ -74,4 +76,12 @@ def test_a_config_that_is_a_link_loop_says_so(cli, tmp_path):
 def test_dev_zero_is_refused_at_once(cli, tmp_path):
     """An endless device: refused by its kind, never read."""
     assert_refused(cli(["run", "/dev/zero", "--out", "out"]), "/dev/zero", "not a regular file")
+    assert_nothing_written(tmp_path)
+
+
+def test_gate_with_a_baseline_of_no_user(cli, tmp_path, finished_run):
+    """`auditor gate RUN -c a.toml` reads the config's baseline too (an internal error)."""
+    write_files(tmp_path, {"a.toml": '[gates]\nbaseline = "~nosuchuser_h9/audit.json"\n'})
+    outcome = cli(["gate", str(finished_run), "-c", "a.toml", "--out", "out"])
+    assert_refused(outcome, "a.toml", "gates.baseline", "no home folder")
     assert_nothing_written(tmp_path)
