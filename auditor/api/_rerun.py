@@ -60,11 +60,14 @@ def _beside(run_dir: Path, kind: str) -> Path:
     return out
 
 
-def _target(source: AuditResult, out_dir: str | Path | None, kind: str) -> Path:
-    """Where re-gating or re-rendering writes: never the run folder, nor inside it."""
-    run_dir = (source.run_dir or Path()).resolve()
-    out = Path(out_dir) if out_dir is not None else _beside(run_dir, kind)
-    if out.resolve() == run_dir or run_dir in out.resolve().parents:
+def _target(read: str | Path, out_dir: str | Path | None, kind: str) -> Path:
+    """Where re-gating or re-rendering the audit ``read`` writes: never its run folder (the
+    folder of an audit.json), nor inside it; for a file of another name (a copy, renamed),
+    never the file; nor a folder that holds it."""
+    path = audit_file(read).resolve()
+    out = Path(out_dir) if out_dir is not None else _beside(path.parent, kind)
+    kept, target = (path.parent if path.name == "audit.json" else path), out.resolve()
+    if target == kept or kept in target.parents or target in path.parents:
         raise AuditorInputError(SAME_FOLDER, source=str(out), field="--out")
     return check_out_dir(out)
 
@@ -96,7 +99,7 @@ def regate(
     retraining. The run is left byte-identical: the re-gated audit.json, junit.xml,
     summary.md and card go to ``out_dir`` (default: ``<run>.gate-<UTC time>`` beside it)."""
     source = AuditResult.load(run_dir)
-    out = _target(source, out_dir, "gate")
+    out = _target(run_dir, out_dir, "gate")
     if config is not None:
         gates_cfg, config_file = load_config(config).gates, str(config)
     else:
@@ -117,6 +120,6 @@ def rerender(
     (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched."""
     data, text = read_audit(run_dir)  # read and validated once: written as it was read
     source = AuditResult(data=data, run_dir=audit_file(run_dir).parent)
-    out = _target(source, out_dir, "card")
+    out = _target(run_dir, out_dir, "card")
     write_run(source.data, out, lock_timeout=lock_timeout, text=text)
     return AuditResult(data=source.data, run_dir=out)
