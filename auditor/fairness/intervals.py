@@ -128,16 +128,26 @@ def _poisson_ends(
     at least 93.1% at 95% for n >= 50 (91.4% for n of 4 to 30, 88.9% at n = 3), and misses
     at most 0.1% at 99.99% for n >= 10 (0.6% at n = 4). It is wider only near 0 and 1 (at
     most 5% at n >= 1,000, 15% at n = 10 to 20)."""
-    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
-    none = ((1.0 - level) / 2) ** (1 / n)  # Clopper-Pearson's end at k = n (1 - it at k = 0)
-    lo = np.where(k == n, np.minimum(lo, none), lo)
-    hi = np.where(k == 0, np.maximum(hi, 1.0 - none), hi)
-    for j in range(1, POISSON_ENDS + 1):
-        end = _poisson_lower(j, (1.0 - level) / 2) / n
-        low, high = (k == j) & (2 * j <= n), (k == n - j) & (2 * j <= n)
-        lo = np.where(low, np.minimum(lo, end), lo)
-        hi = np.where(high, np.maximum(hi, 1.0 - end), hi)
-    return lo, hi
+    shape = np.shape(k)  # any shape, a scalar's too: worked on flat
+    k, n = np.ravel(k), np.ravel(n)
+    lo, hi = np.array(lo, dtype=float).ravel(), np.array(hi, dtype=float).ravel()
+    near = np.flatnonzero(np.minimum(k, n - k) <= POISSON_ENDS)  # the rest keep Wilson's ends
+    if len(near) == 0:
+        return lo.reshape(shape), hi.reshape(shape)
+    k, n, tail = k[near], n[near], (1.0 - level) / 2
+    # lambda_j for j = 0..POISSON_ENDS; at j = 0 the end is Clopper-Pearson's (exact) instead
+    lam = np.array([0.0] + [_poisson_lower(j, tail) for j in range(1, POISSON_ENDS + 1)])
+    none = tail ** (1 / n)  # Clopper-Pearson's lower end at k = n (1 - it: upper at k = 0)
+
+    def poisson(j: np.ndarray) -> np.ndarray:  # lambda_j / n where it applies, else NaN
+        use = (j >= 1) & (j <= POISSON_ENDS) & (2 * j <= n)
+        return np.where(use, lam[np.clip(j, 0, POISSON_ENDS).astype(int)] / n, np.nan)
+
+    low = np.where(k == n, none, poisson(k))  # NaN: Wilson's end stays
+    high = np.where(k == 0, none, poisson(n - k))
+    lo[near] = np.fmin(lo[near], low)
+    hi[near] = np.fmax(hi[near], 1.0 - high)
+    return lo.reshape(shape), hi.reshape(shape)
 
 
 @cache
