@@ -2,13 +2,16 @@
 (null ``exceeds_claim`` with the reason, read by the built-in gate as insufficient data, never a
 pass); more canaries raise the ceiling."""
 
+import math
+
 import numpy as np
 import pytest
+from scipy.stats import binom
 
 from auditor.config import PrivacyConfig
 from auditor.gates import evaluate_rule
 from auditor.gates.rules import default_rules
-from auditor.privacy.canaries import one_run_audit
+from auditor.privacy.canaries import epsilon_lower_bound, one_run_audit
 from auditor.privacy.canary_probe import UNTESTABLE, claim_verdict
 from tests.gates.builders import make_audit
 
@@ -71,3 +74,18 @@ def test_more_canaries_raise_the_ceiling_so_the_claim_becomes_testable():
     assert ceilings == sorted(ceilings) and ceilings[-1] > 4.0
     assert claim_verdict(4.0, _audit(100))[0] == "untestable"
     assert claim_verdict(4.0, _audit(1000))[0] in ("exceeded", "within")
+
+
+@pytest.mark.parametrize(("m", "r"), [(100, 40), (1000, 400), (20, 20)])
+@pytest.mark.parametrize("eps", [0.0, 0.5, 1.0, 2.0])
+def test_the_lower_bound_exceeds_the_true_epsilon_at_most_5_percent(m, r, eps):
+    """The worst eps-DP mechanism guesses each canary right with probability e^eps / (1 +
+    e^eps), independently (Steinke, Nasr & Jagielski 2023): over every count of right
+    guesses, weighed exactly, the 95% lower bound lies above eps at most 5% of the time; at
+    eps = 0 (no effect) it is above 0 at most 5% of the time."""
+    q = 1 / (1 + math.exp(-eps))
+    v = np.arange(r + 1)
+    weight = binom.pmf(v, r, q)
+    bounds = np.array([epsilon_lower_bound(m, r, int(k)) for k in v])
+    assert float(weight[bounds > eps].sum()) <= 0.05
+    assert np.all(np.diff(bounds) >= 0)  # more right guesses never lower the bound
