@@ -39,6 +39,13 @@ CASES = [
     ("baseline-with-nul", '[gates]\nbaseline = "x\\u0000"\n', ["a.toml", "gates.baseline", "NUL"]),
     ("adult-path-too-long", f'[data]\nsource = "adult"\npath = "{"d" * 300}"\n',
      ["a.toml", "data.path", "300 bytes"]),
+    # already one clean line (guards): control characters in a key are shown escaped
+    ("key-nul", '"a\\u0000b" = 1\n', ["a.toml", "a\\x00b", "unknown key"]),
+    ("key-rtl-override", '"a\u202eb" = 1\n', ["a.toml", "a\\u202eb", "unknown key"]),
+    ("dotted-key-redefines-a-table", "pretrain.epochs = 1\n[pretrain]\nlr = 0.1\n",
+     ["a.toml", "pretrain", "a table written twice"]),
+    ("integer-past-64-bits", f"seed = {2**64}\n", ["a.toml", "seed"]),
+    ("inf-learning-rate", "[finetune]\nlr = inf\n", ["a.toml", "finetune.lr", "finite"]),
     ("date-as-name", "name = 1979-05-27\n",
      ["a.toml", "name", 'write text in quotes: "1979-05-27"']),
     ("time-as-path", TABLE.format(path="07:32:00"), ["a.toml", "data.path", '"07:32:00"']),
