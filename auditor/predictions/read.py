@@ -1,4 +1,5 @@
-"""Predictions files (CSV or Parquet from any model) reduced to counts in bounded memory.
+"""Predictions files (CSV or Parquet from any model, or a folder of their parts as Spark, Hive
+and Dask write them: :mod:`.folder`) reduced to counts in bounded memory.
 
 Rows are read in batches (pyarrow) or, when a Dask scheduler is named, per partition
 (:mod:`.partitions`: each parsed by pyarrow and reduced where it lives); each batch becomes a
