@@ -1,5 +1,5 @@
 """``audit_predictions``: performance and fairness of any model from its predictions, given
-as a file (CSV or Parquet) or a pandas DataFrame."""
+as a file (CSV or Parquet, or a folder of their parts) or a pandas DataFrame."""
 
 from __future__ import annotations
 
@@ -131,8 +131,8 @@ def audit_predictions(
     flags: bool = False,
     config_file: str | None = None,
 ) -> AuditResult:
-    """Audit performance and fairness from predictions: ``source`` is a CSV / Parquet file, a
-    pandas DataFrame (column labels strings, integers or MultiIndex tuples: audited under their
+    """Audit performance and fairness from predictions: ``source`` is a CSV / Parquet file (or a
+    folder of their parts, as Spark, Hive and Dask write them), a pandas DataFrame (column labels strings, integers or MultiIndex tuples: audited under their
     text), a 2-D numpy array or an object with ``to_pandas()``; columns by ``cols`` or by
     ``y_true=``, ``y_pred=``, ``y_score=``,
     ``sensitive=[...]`` (``missing_group=True``: rows with no sensitive value are the group
