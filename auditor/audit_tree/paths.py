@@ -262,9 +262,7 @@ class _Resolver:
             label = item_label(v, int(step.index) % len(node))
             where = done + item_step(v, int(step.index) % len(node))
             return [_At(v, node, label, where, (*at.picked, label), short, (*at.keys, label))]
-        items = self._items(node, done)
-        if step.kind == "match":
-            items = self._select(items, node, step, done)
+        items = self._items(node, done, step if step.kind == "match" else None)
         return [_At(v, node, label, where, (*at.picked, label), short, (*at.keys, label))
                 for label, v, where in items]  # fmt: skip
 
@@ -278,28 +276,39 @@ class _Resolver:
         self.out.append(Match(at.done + rest, None, at.node, key, at.picked, not_run=why))
         return True
 
-    def _items(self, node: Any, done: str) -> list[tuple[str, Any, str]]:
-        """A list's items or a mapping's values, each with its label and concrete path."""
+    def _items(self, node: Any, done: str, select: Step | None) -> list[tuple[str, Any, str]]:
+        """A list's items or a mapping's values (those a ``[k=v]`` / ``[v]`` selector picks),
+        each with its label and concrete path: the paths of the items picked alone are made
+        (a gate on one of 1,000 groups made all 1,000)."""
         if isinstance(node, list):
-            return [(item_label(v, j), v, done + item_step(v, j)) for j, v in enumerate(node)]
-        if isinstance(node, dict):
-            return [(str(k), v, f"{done}.{fmt_key(str(k))}") for k, v in node.items()]
-        raise ValueError(MSG_NOT_A_CONTAINER.format(path=self.path, at=done))
+            pairs: list[tuple[Any, Any]] = list(enumerate(node))
+        elif isinstance(node, dict):
+            pairs = list(node.items())
+        else:
+            raise ValueError(MSG_NOT_A_CONTAINER.format(path=self.path, at=done))
+        if select is not None:
+            pairs = self._select(pairs, node, select, done)
+        if isinstance(node, list):
+            return [(item_label(v, j), v, done + item_step(v, j)) for j, v in pairs]
+        return [(str(k), v, f"{done}.{fmt_key(str(k))}") for k, v in pairs]
 
     def _select(
-        self, items: list[tuple[str, Any, str]], node: Any, step: Step, done: str
-    ) -> list[tuple[str, Any, str]]:
-        """The items a ``[k=v]`` / ``[v]`` selector picks (a mapping's own key counts as v)."""
+        self, pairs: list[tuple[Any, Any]], node: Any, step: Step, done: str
+    ) -> list[tuple[Any, Any]]:
+        """The (position or key, item) pairs a ``[k=v]`` / ``[v]`` selector picks (a
+        mapping's own key counts as v)."""
         keys = (step.key,) if step.key else ID_KEYS
+        own_key = not step.key and isinstance(node, dict)
 
-        def picks(label: str, v: Any) -> bool:
-            if not step.key and isinstance(node, dict) and label == step.value:
+        def picks(at: Any, v: Any) -> bool:
+            if own_key and str(at) == step.value:
                 return True
             return isinstance(v, dict) and any(str(v.get(k)) == step.value for k in keys if k in v)
 
-        hits = [item for item in items if picks(item[0], item[1])]
+        hits = [(at, v) for at, v in pairs if picks(at, v)]
         if not hits:
-            have = ", ".join(label for label, _, _ in items[:12])
+            have = ", ".join(str(at) if isinstance(node, dict) else item_label(v, at)
+                             for at, v in pairs[:12])  # fmt: skip
             raise ValueError(
                 MSG_NO_ITEM.format(path=self.path, value=step.value, at=done, have=have)
             )
