@@ -132,12 +132,12 @@ def audit_predictions(
     config_file: str | None = None,
 ) -> AuditResult:
     """Audit performance and fairness from predictions: ``source`` is a CSV / Parquet file (or a
-    folder of their parts, as Spark, Hive and Dask write them), a pandas DataFrame (column labels strings, integers or MultiIndex tuples: audited under their
-    text), a 2-D numpy array or an object with ``to_pandas()``; columns by ``cols`` or by
-    ``y_true=``, ``y_pred=``, ``y_score=``,
-    ``sensitive=[...]`` (``missing_group=True``: rows with no sensitive value are the group
-    '(missing)', else refused). The result is in memory; with ``out_dir`` the run folder is written
-    there too (else call ``.write(folder)``).
+    folder of their parts, as Spark, Hive and Dask write them), a pandas DataFrame (column
+    labels strings, integers or MultiIndex tuples: audited under their text), a 2-D numpy
+    array or an object with ``to_pandas()``; columns by ``cols`` or by ``y_true=``,
+    ``y_pred=``, ``y_score=``, ``sensitive=[...]`` (``missing_group=True``: rows with no
+    sensitive value are the group '(missing)', else refused). The result is in memory; with
+    ``out_dir`` the run folder is written there too (else call ``.write(folder)``).
 
     ``reading``: the file already being reduced, ``Background(reduce_predictions, source,
     cols, batch_rows=..., positive_label=...)`` (``auditor audit`` starts it before it loads
