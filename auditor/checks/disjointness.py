@@ -114,10 +114,24 @@ def rows_text(bundle: DatasetBundle, ids: list[int]) -> str:
     )
 
 
+# A supplied model's splits are the user's files (auditor.data.supplied.ROLES), in their words.
+SUPPLIED_ROLES = {"test": "evaluation rows", "finetune_train": "members",
+                  "holdout": "non-members"}  # fmt: skip
+
+
+def split_text(bundle: DatasetBundle, name: str, *, supplied: bool) -> str:
+    """A split as its user knows it: a supplied model's by its file and role
+    (``train.csv (members)``), else auditor's split name (``finetune_train``)."""
+    split = bundle.splits[name]
+    where = bundle.row_file(int(split.ids[0])) if supplied and len(split) else None
+    return f"{where[0]} ({SUPPLIED_ROLES[name]})" if where and name in SUPPLIED_ROLES else name
+
+
 def disjointness_item(
-    bundle: DatasetBundle, cfg: TransparencyConfig
+    bundle: DatasetBundle, cfg: TransparencyConfig, *, supplied: bool = False
 ) -> tuple[str, str, dict | None]:
-    """(status, evidence, details) of the checklist item ``split_disjointness``."""
+    """(status, evidence, details) of the checklist item ``split_disjointness``; ``supplied``:
+    the rows came with a model trained elsewhere (the splits are named by their files)."""
     result = split_overlaps(bundle, content_overlap=cfg.content_overlap)
     bad = [p for p in result.pairs if p.n_content_overlap or p.n_id_overlap]
     details = dump(result)
@@ -127,14 +141,15 @@ def disjointness_item(
     parts = []
     for p in bad:
         ids = [r.eval_ids[0] for r in p.rows[:5]] or p.shared_ids[:5]
-        parts.append(
-            f"{p.eval} shares {p.n_content_overlap} of {p.n_eval_rows} inputs with "
-            f"{p.train} ({p.n_id_overlap} by source row id; {p.eval}: {rows_text(bundle, ids)})"
-        )
+        train, test = (split_text(bundle, s, supplied=supplied) for s in (p.train, p.eval))
+        rows = rows_text(bundle, ids) if supplied else f"{p.eval}: {rows_text(bundle, ids)}"
+        parts.append(f"{test} shares {p.n_content_overlap} of {p.n_eval_rows} inputs with "
+                     f"{train} ({p.n_id_overlap} by source row id; {rows})")  # fmt: skip
     text = "; ".join(parts)
     if result.status == "warn":
         text += (
-            " — identical feature vectors under distinct source rows, reported but not failed "
-            "(content_overlap = 'report'); metrics on those rows are not held out in content"
+            " — identical feature vectors under distinct source rows: metrics on those rows are "
+            "not held out in content; reported, not failed, as transparency.content_overlap = "
+            "'report' says"  # last: a cut line (gates, terminal) keeps its end
         )
     return result.status, text, details

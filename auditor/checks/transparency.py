@@ -244,7 +244,8 @@ def _run_items(ctx: AuditContext) -> dict[str, Item]:
     missing_libs = [k for k, v in versions.items() if v is None]
     out: dict[str, Item] = {
         "data_provenance": _provenance_item(bundle),
-        "split_disjointness": disjointness_item(bundle, ctx.config.transparency),
+        "split_disjointness": disjointness_item(bundle, ctx.config.transparency,
+                                                supplied=ctx.supplied is not None),
     }
     if not is_placeholder(bundle.license) and not is_placeholder(bundle.citation):
         out["data_license"] = ("met", f"{bundle.license}; {bundle.citation}", None)

@@ -27,10 +27,14 @@ def test_a_supplied_models_shared_row_names_its_file_and_data_row():
     config = TableData(path="eval.csv", members="members.csv", non_members="holdout.csv",
                        target="y", sensitive=["sex"], features=["x1", "x2"])  # fmt: skip
     bundle = supplied_rows(config, frames=frames, as_frame=False).bundle
-    status, evidence, details = disjointness_item(bundle, TransparencyConfig())
+    status, evidence, details = disjointness_item(bundle, TransparencyConfig(), supplied=True)
     assert status == "warn"
-    assert "test: data row 1 of eval.csv)" in evidence
-    assert "holdout: data row 12 of holdout.csv)" in evidence
+    # the user's files in their roles, not auditor's split names (test, finetune_train, holdout)
+    assert ("eval.csv (evaluation rows) shares 1 of 50 inputs with members.csv (members) "
+            "(0 by source row id; data row 1 of eval.csv)") in evidence  # fmt: skip
+    assert ("holdout.csv (non-members) shares 1 of 70 inputs with members.csv (members) "
+            "(0 by source row id; data row 12 of holdout.csv)") in evidence  # fmt: skip
+    assert "finetune_train" not in evidence and "transparency.content_overlap" in evidence
     pairs = {(p["train"], p["eval"]): p for p in details["pairs"]}
     # audit.json keeps the source row ids (its schema is unchanged)
     assert pairs["finetune_train", "holdout"]["rows"][0]["eval_ids"] == [50 + 60 + 11]
