@@ -124,14 +124,17 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
                                 source=source, field=cols.y_pred)  # fmt: skip
 
 
+def _loose(label: str) -> str:
+    """``label`` without the case, spaces and trailing period a class's spellings differ in
+    (adult.test's '>50K.' is adult.data's '>50K')."""
+    return label.strip().rstrip(".").casefold()
+
+
 def _spelled_apart(label: str, true: Sequence[str], cols: Columns) -> str:
     """Where ``label`` is one of the ``true`` classes but for case or a trailing period
     (adult.test's labels end in '.', a model trained on adult.data predicts them without):
     which, and the way on; else nothing."""
-    def key(text: str) -> str:
-        return text.rstrip(".").casefold()
-
-    alike = [name for name in true if key(name) == key(label)]
+    alike = [name for name in true if _loose(name) == _loose(label)]
     if not alike:
         return ""
     return (f"; {cols.y_true} writes it {alike[0]!r} (case or a trailing period apart, as "
@@ -170,7 +173,7 @@ def positive_index(
         return len(names) - 1 if len(names) == 2 else None
     positive_label = class_name_of(positive_label, table)
     if str(positive_label) not in names:
-        alike = [n for n in names if n.strip().casefold() == str(positive_label).strip().casefold()]
+        alike = [n for n in names if _loose(n) == _loose(str(positive_label))]
         hint = f"; did you mean {alike[0]!r}?" if len(alike) == 1 else ""
         raise AuditorInputError(
             f"positive label {positive_label!r} is not a class ({', '.join(names)}){hint}",

@@ -119,6 +119,11 @@ def test_files_that_cannot_be_audited_as_written_say_what_to_do(adult, tmp_path)
                              "proba", "--positive-label", ">50K")  # fmt: skip
     assert code == 2 and len(output.strip().splitlines()) == 1
     assert "income writes it '<=50K.'" in output and "write income and pred alike" in output
+    both = tmp_path / "both.csv"  # both columns with adult.test's period, the label without
+    adult.assign(pred=adult["pred"] + ".").to_csv(both, index=False)
+    code, output, _ = _audit(both, "--y-true", "income", "--y-pred", "pred", "--y-score",
+                             "proba", "--positive-label", ">50K")  # fmt: skip
+    assert code == 2 and "did you mean '>50K.'?" in output
     negative = tmp_path / "negative.csv"  # P(<=50K) given as the score by mistake
     y = (adult["income"] == ">50K.").astype(int)
     pd.DataFrame({"y_true": y, "y_pred": (adult["pred"] == ">50K").astype(int),
