@@ -7,7 +7,8 @@ Beyond noise: both numbers have intervals and the intervals do not overlap, or a
 reads the metric changed its verdict. A number without an interval cannot be told from noise:
 it is listed as changed only inside the folded details. Direction
 (:func:`direction`): accuracy, AUC, F1 and the like higher is better; gaps, calibration
-error, losses and a membership attack's AUC and TPR at a fixed FPR lower is better; a ratio
+error, losses, a false negative rate (1 - recall) and a membership attack's AUC and TPR at a
+fixed FPR lower is better; a ratio
 between groups higher is better; a rate with no better side (a group's selection rate or
 FPR, an attack's TPR and FPR at its own threshold) is "changed".
 """
@@ -33,7 +34,8 @@ _SECTIONS = ("performance", "fairness", "privacy", "explanations")
 BEYOND_NOISE = ("better", "worse", "changed", "added", "removed")
 _HIGHER = ("accuracy", "balanced_accuracy", "f1", "f1_macro", "roc_auc", "precision",
            "precision_macro", "recall", "recall_macro")  # fmt: skip
-_LOWER = ("ece", "log_loss", "brier", "reconstruction_mse", "epsilon_lower_bound")
+# fnr is 1 - recall: lower is better, as recall is higher (fpr, 1 - specificity, has no side)
+_LOWER = ("ece", "log_loss", "brier", "reconstruction_mse", "epsilon_lower_bound", "fnr")
 
 
 def direction(path: str) -> int:

@@ -190,6 +190,11 @@ def test_direction_of_metrics():
     assert direction("privacy.attacks.rmia.auc") == -1
     assert direction("privacy.attacks.rmia.decision.fpr") == 0
     assert direction("privacy.attacks.rmia.decision.tpr") == 0
+    # a group's false negative rate mirrors its recall (1 - recall): the opposite side, where a
+    # weaker model's diff said recall "worse" beside fnr "changed"; fpr keeps no side
+    assert direction('fairness.features.sex.groups.F.recall') == 1
+    assert direction('fairness.features.sex.groups.F.fnr') == -1
+    assert direction("fairness.overall.fnr") == -1 and direction("fairness.overall.fpr") == 0
 
 
 def test_diff_shows_each_fairness_gate_once_whatever_the_worst_off_group():
