@@ -138,21 +138,23 @@ class Folder:
 
 def folder_of(path: Path) -> Folder | None:
     """The folder of part files at ``path`` (refused in one line where it holds none, or
-    parts of two formats, or a file of neither); None where ``path`` is no folder."""
+    parts of two formats, or a file of neither: at the first such file, in sorted order, so
+    a folder that is no dataset, ``-p .``, is refused without opening all of it); None where
+    ``path`` is no folder."""
     if not path.is_dir():
         return None
     parts = _parts(path)
     if not parts:
         raise AuditorInputError(NO_PARTS, source=str(path))
-    kinds: dict[str, list[str]] = {}
+    first: dict[str, str] = {}
     for part in parts:
-        kinds.setdefault(_kind(path / part, part), []).append(part)
-    if None in kinds:
-        raise AuditorInputError(NOT_DATA.format(part=kinds[None][0]), source=str(path))
-    if len(kinds) > 1:
-        raise AuditorInputError(MIXED.format(parquet=kinds["parquet"][0], csv=kinds["csv"][0]),
-                                source=str(path))  # fmt: skip
-    return Folder(path, next(iter(kinds)), tuple(parts))
+        kind = _kind(path / part, part)
+        if kind is None:
+            raise AuditorInputError(NOT_DATA.format(part=part), source=str(path))
+        first.setdefault(kind, part)
+        if len(first) > 1:
+            raise AuditorInputError(MIXED.format(**first), source=str(path))
+    return Folder(path, next(iter(first)), tuple(parts))
 
 
 def folder_sha256(folder: Folder) -> tuple[str, dict[str, str]]:
