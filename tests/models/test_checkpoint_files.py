@@ -85,6 +85,7 @@ def test_a_safetensors_file_is_named_with_the_way_on(tmp_path, monkeypatch, name
     """It was 'not a readable PyTorch state dict (RuntimeError)' (or a refused pickle under a
     .pt name); without the safetensors package it says what the file is and how to read it."""
     monkeypatch.setitem(sys.modules, "safetensors", None)  # not installed
+    monkeypatch.setitem(sys.modules, "safetensors.torch", None)  # nor imported by a test before
     path = tmp_path / name
     path.write_bytes(_safetensors_bytes(nn.Linear(3, 2).state_dict()))
     with pytest.raises(AuditorInputError) as err:
