@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.audit_tree import evidence_of, num, resolve
+from auditor.audit_tree import evidence_of, num, parse_path, resolve
 from auditor.errors import AuditorInputError
 from auditor.gates import judge
 
@@ -48,6 +48,8 @@ def _judged(r: dict[str, Any]) -> str | None:
 def _read(data: dict[str, Any], metric: Any) -> Any:
     """The value ``metric`` reads in ``data`` (one node); ``...`` where it cannot be read."""
     try:
+        if any(s.kind == "any" or s.key for s in parse_path(metric) if s.kind != "key"):
+            return ...  # a concrete path has no wildcard nor field match: not auditor's
         [match] = resolve(data, metric)
         if match.not_run or match.insufficient or match.path != metric:
             return ...  # a path written otherwise ([10] for group "10", before 2026-11-30)
