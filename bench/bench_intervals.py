@@ -3,6 +3,7 @@ sits exactly on its bound.
 
     .venv/bin/python bench/bench_intervals.py    # 6 situations x 1000 repetitions: 5-10 min
     .venv/bin/python bench/bench_intervals.py --reps 500 --seed 1
+    .venv/bin/python bench/bench_intervals.py --many --reps 300   # Bonferroni over G groups
 
 Four groups of 2000 / 800 / 300 / 60 rows with known base rates, TPRs and FPRs (issue 11).
 Each repetition draws every group's confusion counts (binomial: positives, then true and
@@ -151,12 +152,57 @@ def false_fail_rates(s: Situation, reps: int, rngs: Rngs) -> dict[str, float]:
     return {m: c / reps for m, c in count.items()}
 
 
+MANY = (2, 4, 10, 30, 60)  # groups of MANY_ROWS rows each
+MANY_ROWS = 300
+
+
+def many_groups(g: int, gap: float, reps: int, rngs: Rngs) -> dict[str, float]:
+    """G groups of MANY_ROWS rows, base rate 0.3, TPR 0.8 and FPR 0.1 except one group's TPR
+    ``gap`` lower (the true equalized-odds gap): the between-groups interval's coverage, mean
+    width, and how often it is wholly above 0.05 (confident-fail of ``<= 0.05`` fails: power
+    when gap > 0.05) and wholly below 0.20 (confident-pass of ``<= 0.20`` passes)."""
+    rng = rngs.numpy(f"bench/intervals/many/{g}/{gap}")
+    sizes = np.full(g, MANY_ROWS)
+    tpr = np.full(g, 0.8)
+    tpr[-1] -= gap
+    labels = tuple(f"g{i}" for i in range(g))
+    out = {"cover": 0.0, "width": 0.0, "above 0.05": 0.0, "below 0.20": 0.0}
+    for _ in range(reps):
+        pos = rng.binomial(sizes, 0.3)
+        tp, fp = rng.binomial(pos, tpr), rng.binomial(sizes - pos, 0.1)
+        counts = np.stack([sizes - pos - fp, fp, pos - tp, tp], axis=1).reshape(-1, 2, 2)
+        table = CountsTable(("g",), (labels,), (0, 1), ("0", "1"), counts.astype(np.int64))
+        feat = audit_counts(table, specs=[("g",)], positive=1).features["g"]
+        d = feat.disparities[EO]["between_groups"]
+        out["cover"] += d.ci_low <= gap <= d.ci_high
+        out["width"] += d.ci_high - d.ci_low
+        out["above 0.05"] += d.ci_low > 0.05
+        out["below 0.20"] += d.ci_high <= 0.20
+    return {k: v / reps for k, v in out.items()}
+
+
+def main_many(reps: int, rngs: Rngs) -> None:
+    print(f"equalized-odds gap between G groups of {MANY_ROWS} rows, {reps} repetitions "
+          "(Bonferroni over G (G - 1) / 2 pairs x 2 rates)")  # fmt: skip
+    print(f"{'G':>3} {'gap':>5} {'cover':>6} {'width':>6} {'lo>0.05':>8} {'hi<=0.20':>8}")
+    for g in MANY:
+        for gap in (0.0, 0.10):
+            r = many_groups(g, gap, reps, rngs)
+            print(f"{g:3d} {gap:5.2f} {r['cover']:6.3f} {r['width']:6.3f} {r['above 0.05']:8.3f}"
+                  f" {r['below 0.20']:8.3f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--many", action="store_true", help="only the many-groups table")
     args = parser.parse_args()
     rngs, start = Rngs(args.seed), time.perf_counter()
+    if args.many:
+        main_many(args.reps, rngs)
+        print(f"\n{time.perf_counter() - start:.1f} s")
+        return
     print(f"95% intervals, {args.reps} repetitions, groups of {'/'.join(map(str, SIZES))} rows")
     print(f"{'situation':42} {'DP':>6} {'EO':>6} {'TPR g60':>8} {'TPR min':>8}")
     for s in SITUATIONS:

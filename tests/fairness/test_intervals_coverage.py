@@ -109,3 +109,28 @@ def test_f1_precision_and_balanced_accuracy_of_a_small_group_cover(n, base, tpr,
         assert np.all((lo[ok] <= point.values[name][ok]) & (point.values[name][ok] <= hi[ok]))
         cover = np.mean((lo[ok] <= t) & (t <= hi[ok]))
         assert cover >= 0.93, (name, cover)
+
+
+@pytest.mark.parametrize(("groups", "gap"), [(2, 0.0), (2, 0.1), (30, 0.0), (30, 0.2), (60, 0.1)])
+def test_a_gap_over_many_groups_covers_the_true_gap(groups, gap):
+    """One group's TPR ``gap`` below the rest (the true equalized-odds gap; to the overall
+    value gap (1 - 1 / G)), over 300-row groups: between groups and to overall, the interval
+    holds the truth; neither end misses far beyond its share."""
+    rng = Rngs(5).numpy(f"tests/fairness/gap_ends/{groups}/{gap}")
+    sizes = np.full(groups, 300)
+    tpr = np.full(groups, 0.8)
+    tpr[0] -= gap
+    truth_overall = gap * (1 - 1 / groups)  # the group against the mean of all groups' TPRs
+    reps, above, below = 400, np.zeros(2), np.zeros(2)
+    for _ in range(reps):
+        pos = rng.binomial(sizes, 0.3)
+        tp, fp = rng.binomial(pos, tpr), rng.binomial(sizes - pos, 0.1)
+        fams = [(tp, pos), (fp, sizes - pos)]
+        tots = [(tp.sum(), pos.sum()), (fp.sum(), (sizes - pos).sum())]
+        for i, ((lo, hi), truth) in enumerate(
+            [(gap_interval(fams), gap), (to_overall_interval(fams, tots), truth_overall)]
+        ):
+            above[i] += lo > truth
+            below[i] += hi < truth
+    assert ((above + below) / reps <= 0.07).all(), (above, below)
+    assert (below / reps <= 0.04).all(), (above, below)
