@@ -58,7 +58,7 @@ def _step(node: Mapping[str, Any], step: Step) -> list[Any]:
 def _kind(node: Mapping[str, Any]) -> Kind | None:
     kind = node.get("type")
     props = node.get("properties", {})
-    if kind in ("number", "integer") or "value" in props:
+    if kind in ("number", "integer"):
         return "number"
     if kind in ("string", "boolean") or "status" in props or "const" in node or "enum" in node:
         return "text"
@@ -75,4 +75,8 @@ def path_kinds(schema: Mapping[str, Any], path: str) -> frozenset[Kind] | None:
         level = [n for node in level for below in _step(node, step) for n in _flat(schema, below)]
         if not level:
             return None
-    return frozenset(k for k in map(_kind, level) if k is not None)
+    kinds: set[Kind | None] = set()
+    for node in level:  # a node with a value reads as its value (an estimate: a number)
+        value = node.get("properties", {}).get("value")
+        kinds |= {_kind(n) for n in _flat(schema, value)} if value is not None else {_kind(node)}
+    return frozenset(k for k in kinds if k is not None)

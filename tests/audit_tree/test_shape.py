@@ -19,6 +19,7 @@ from auditor.record import audit_schema
         ("fairness.features.sex.groups[Female]", {"text"}),  # a status node: its status
         ("fairness.features.sex.disparities.equalized_odds_difference", {"mapping"}),
         ("gates.results[*].value", {"number", "text"}),  # either, by the rule
+        ("gates.results[*]", {"number", "text"}),  # a node reads as its value, whatever it is
         ("run.library_versions.torch", {"text"}),  # a free mapping's value
     ],
 )
