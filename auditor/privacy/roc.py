@@ -152,8 +152,8 @@ def tpr_interval_at_fpr(
     the c_lo-th largest non-member score and above the (c_hi + 1)-th. The TPR falls as the
     threshold rises, so the lower end is the Clopper-Pearson lower end (one-sided a/4) of the
     members strictly above the c_lo-th largest non-member score (0 where c_lo = 0; strictly:
-    where scores tie, the true FPR at t* may be below the level), the upper
-    end the Clopper-Pearson upper end of the members at or above the (c_hi + 1)-th; a =
+    where scores tie, the true FPR at t* may be below the level), the upper end the
+    Clopper-Pearson upper end of the members strictly above the (c_hi + 1)-th (t* is); a =
     1 - ``confidence``. Members and non-members are independent samples, so the two steps
     add their errors: each side misses at most a/2, whatever the score distributions.
     Clopper-Pearson at the chosen threshold alone (the interval before) ignored the
@@ -175,7 +175,7 @@ def tpr_interval_at_fpr(
         lo = clopper_pearson(_tp_at_rank(counts, c_lo, above=True), n1, confidence=each)[0]
     hi = 1.0
     if c_hi + 1 <= n0:
-        hi = clopper_pearson(_tp_at_rank(counts, c_hi + 1), n1, confidence=each)[1]
+        hi = clopper_pearson(_tp_at_rank(counts, c_hi + 1, above=True), n1, confidence=each)[1]
     return lo, hi
 
 

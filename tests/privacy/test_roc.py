@@ -152,3 +152,15 @@ def test_tpr_at_fpr_interval_still_sees_a_leak_on_enough_rows():
     """A true TPR of 0.3 at 1% FPR, 1,000 rows a side: the interval is wholly above 0.10."""
     draws = list(_tpr_at_fpr_draws(0.3, 1000, 100))
     assert np.mean([t.ci_low > 0.10 for t in draws]) >= 0.85
+
+
+def test_tpr_at_fpr_of_a_two_valued_score_is_held_to_what_the_ties_allow():
+    """The correctness attack's scores are 0 or 1: no threshold has an FPR of 1% but the one
+    above every score (TPR 0). The interval holds 0 and stays narrow: it counts the members
+    strictly above a rank's score (at or above it, the upper end was 0.995)."""
+    rng = Rngs(9).numpy("tests/privacy/tpr_at_fpr/two_valued")
+    for _ in range(20):
+        s_in = (rng.random(266) < 0.99).astype(float)
+        s_out = (rng.random(266) < 0.97).astype(float)
+        t = tpr_at_fpr(roc_counts(s_in, s_out), 0.01)
+        assert t.tpr == 0.0 and t.ci_low == 0.0 and t.ci_high < 0.03
