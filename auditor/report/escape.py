@@ -12,7 +12,7 @@ import html
 import re
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # Characters with a meaning anywhere in a line (emphasis, code, links, tables; HTML entities
 # are already neutralised by html.escape); "-", "+", "#", ">" and "1." only at a line start.
@@ -105,3 +105,28 @@ def workflow_inert(text: str) -> str:
     to the job's log (a diff in Markdown holds labels in code spans, where nothing else
     can be escaped)."""
     return _WORKFLOW_OLD.sub(r"\\x5b", _WORKFLOW_START.sub(r"\1\\x3a", text))
+
+
+# A run of this many characters without a space (a 5,000-character group label) gets a break
+# opportunity (<wbr>) every BREAK_EVERY characters in the HTML card: it made the page 42,000
+# px wide. No real token is this long (a path, a hash, a URL), so their cards are unchanged.
+LONG_RUN = 200
+BREAK_EVERY = 40
+_LONG_RUN = re.compile(rf"\S{{{LONG_RUN},}}")
+
+
+def card_text(value: Any) -> Any:
+    """The HTML card's last step for every printed value: :func:`controls_visible`, then a
+    text holding a run of :data:`LONG_RUN` characters without a space escaped, with a
+    ``<wbr>`` every :data:`BREAK_EVERY` characters of the run (Markup: escaped here); any
+    other value as :func:`controls_visible` leaves it (escaped by autoescape)."""
+    value = controls_visible(value)
+    if isinstance(value, Markup) or not isinstance(value, str) or not _LONG_RUN.search(value):
+        return value
+    parts, last = [], 0
+    for run in _LONG_RUN.finditer(value):
+        word = run.group(0)
+        chunks = (escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY))
+        parts += [escape(value[last : run.start()]), Markup("<wbr>").join(chunks)]
+        last = run.end()
+    return Markup("").join([*parts, escape(value[last:])])

@@ -20,7 +20,7 @@ from auditor import __version__
 from auditor.io import user_cache_dir
 from auditor.report import decision, heatmap, hub, plots
 from auditor.report import model_facts as facts
-from auditor.report.escape import controls_visible, md_escape
+from auditor.report.escape import card_text, controls_visible, md_escape
 from auditor.report.numbers import fmt_num
 
 
@@ -188,7 +188,8 @@ def environment(markdown: bool = False) -> jinja2.Environment:
         # HTML: every value is escaped unless a renderer marked it safe (our own SVG).
         # Markdown: escaping is done by the md_escape filter, not by HTML autoescape.
         autoescape=not markdown,
-        finalize=controls_visible,  # no ESC / BEL from a label reaches a card
+        # no ESC / BEL from a label reaches a card; a very long word can wrap in HTML
+        finalize=controls_visible if markdown else card_text,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -17,7 +17,7 @@ import pytest
 from tests.report.chromium import Chromium, find_chromium
 
 LABELS = ['"><img src=x onerror=alert(1)>', "javascript:alert(2)", "{{ 7*7 }}{% raw %}",
-          "\u202egnp.exe\u202c", "<svg onload=alert(3)>", "a\u2066b\u2069"]  # fmt: skip
+          "\u202egnp.exe\u202c", "<svg onload=alert(3)>", "a\u2066b\u2069", "L" * 5000]  # fmt: skip
 COLUMN = '"><script>alert(5)</script>{{ config }}'
 FILE = '"><img src=x onerror=alert(6)> {{x}} \u202eq.csv'
 CONFIG = """name = "n{{ 7*7 }}\\"><img src=x onerror=alert(7)>"
@@ -28,6 +28,7 @@ owners = "\\u202eevil\\u202c <img src=https://evil.example/x.png>"
 intended_use = "![x](https://evil.example/pixel.png) [click](javascript:alert(10))"
 limitations = "<style>body{background:url(https://evil.example/bg.png)}</style>"
 """
+CONFIG += 'users = "' + "U" * 5000 + '"\n'  # one word of 5,000 characters
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # What the card is made of: anything else in the DOM came from a user string.
 TAGS = {"a", "body", "br", "caption", "circle", "code", "details", "div", "figcaption",
@@ -35,7 +36,7 @@ TAGS = {"a", "body", "br", "caption", "circle", "code", "details", "div", "figca
         "meta", "nav", "p", "path", "polyline", "pre", "rect", "section", "small", "span",
         "strong", "style", "summary", "svg", "table", "tbody", "td", "text", "th", "thead",
         "title", "tr", "ul", "ol", "em", "g", "tfoot", "col", "colgroup", "sup", "sub", "hr",
-        "dl", "dt", "dd", "abbr", "b", "i", "kbd", "polygon", "tspan"}  # fmt: skip
+        "dl", "dt", "dd", "abbr", "b", "i", "kbd", "polygon", "tspan", "wbr"}  # fmt: skip
 
 
 class _Markup(HTMLParser):
@@ -119,3 +120,27 @@ def test_chromium_runs_and_fetches_nothing(hostile_card, tmp_path):
     # <title> is text-only (RCDATA): Chromium serializes its text unescaped
     dom = re.sub(r"<title>.*?</title>", "<title></title>", dom, flags=re.S)
     _assert_only_own_markup(dom)
+
+
+def test_a_very_long_label_can_wrap_in_the_html(hostile_card):
+    """A 5,000-character text made the page 42,000 px wide: in HTML it has a break
+    opportunity every 40 characters (copying it still gives the label whole); Markdown keeps
+    it as it is."""
+    html = (hostile_card / "model_card.html").read_text(encoding="utf-8")
+    md = (hostile_card / "model_card.md").read_text(encoding="utf-8")
+    assert "U" * 41 not in html and "<wbr>".join(["U" * 40] * 125) in html
+    assert "U" * 5000 in md
+
+
+def test_card_text_breaks_only_long_runs_and_escapes_every_piece():
+    from markupsafe import Markup
+
+    from auditor.report.escape import BREAK_EVERY, LONG_RUN, card_text
+
+    assert card_text("a <b> " + "x" * (LONG_RUN - 1)) == "a <b> " + "x" * (LONG_RUN - 1)  # as is
+    out = card_text("<i> " + "<" * LONG_RUN + " &")
+    assert isinstance(out, Markup)
+    chunk = "&lt;" * BREAK_EVERY
+    assert out == "&lt;i&gt; " + "<wbr>".join([chunk] * (LONG_RUN // BREAK_EVERY)) + " &amp;"
+    assert card_text("\x1b" + "y" * LONG_RUN).startswith("\\x1b")  # controls still shown
+    assert card_text(Markup("<svg>" + "z" * LONG_RUN)) == Markup("<svg>" + "z" * LONG_RUN)
