@@ -112,7 +112,7 @@ def workflow_inert(text: str) -> str:
 # px wide. No real token is this long (a path, a hash, a URL), so their cards are unchanged.
 LONG_RUN = 200
 BREAK_EVERY = 40
-_LONG_RUN = re.compile(rf"\S{{{LONG_RUN},}}")
+_LONG_RUN = re.compile(rf"(?<!\S)\S{{{LONG_RUN},}}")  # tried at a word's start only
 
 
 def card_text(value: Any) -> Any:
@@ -121,7 +121,9 @@ def card_text(value: Any) -> Any:
     ``<wbr>`` every :data:`BREAK_EVERY` characters of the run (Markup: escaped here); any
     other value as :func:`controls_visible` leaves it (escaped by autoescape)."""
     value = controls_visible(value)
-    if isinstance(value, Markup) or not isinstance(value, str) or not _LONG_RUN.search(value):
+    if isinstance(value, Markup) or not isinstance(value, str) or len(value) < LONG_RUN:
+        return value
+    if not _LONG_RUN.search(value):
         return value
     parts, last = [], 0
     for run in _LONG_RUN.finditer(value):
