@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import stat
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: nothing more is imported before the signal handlers
@@ -107,6 +108,28 @@ def read_capped(
     if len(data) > limit:
         raise AuditorInputError(too_large(size=len(data)), source=str(path))
     return data
+
+
+NO_SUCH_FILE = "no such file"
+CANNOT_LOOK = "cannot read ({error})"
+
+
+def regular_file(path: Path, *, is_a_folder: str, not_a_file: str) -> None:
+    """Refuse (:class:`AuditorInputError` naming ``path``) a missing file, one that cannot be
+    looked at saying why (a link loop, a name too long, no permission: ``Path.is_file`` and
+    ``exists`` answer False there, which read as "no such file"), a folder (``is_a_folder``)
+    and what is no regular file (``not_a_file``: ``/dev/zero`` is endless, a FIFO blocks)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise AuditorInputError(NO_SUCH_FILE, source=str(path)) from None
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise AuditorInputError(CANNOT_LOOK.format(error=why), source=str(path)) from None
+    if stat.S_ISDIR(mode):
+        raise AuditorInputError(is_a_folder, source=str(path))
+    if not stat.S_ISREG(mode):
+        raise AuditorInputError(not_a_file, source=str(path))
 
 
 def disk_full_error(exc: BaseException) -> BaseException:

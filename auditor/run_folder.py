@@ -32,8 +32,8 @@ except ImportError:  # pragma: no cover - Windows
 from auditor import __version__
 from auditor.audit_tree.jsonfile import read_json_file
 from auditor.audit_tree.later import fill_known_when_absent
-from auditor.errors import DISK_FULL, AuditorInputError
-from auditor.io import atomic_write_text, lock_path, open_lock, to_json_text
+from auditor.errors import DISK_FULL, AuditorInputError, regular_file
+from auditor.io import atomic_write_text, lock_path, make_folders, open_lock, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
 from auditor.record import (
     SCHEMA_VERSION,
@@ -56,7 +56,6 @@ STAGING_SUFFIX = ".staging"
 TRASH_SUFFIX = ".trash"
 RUN_LOG = "run.log"  # one line per stage of the run, with its seconds
 NOT_AN_OBJECT = "not a JSON object"
-NO_SUCH_FILE = "no such file"
 NOT_A_FILE = "is not a regular file (a run folder or its audit.json)"
 WRONG_SCHEMA = (
     "schema_version {found!r} is not {expected!r}, the one this auditor ({version}) reads: "
@@ -145,7 +144,7 @@ def locked(out_dir: Path, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     ``flock`` on ``.NAME.lock`` beside the folder, unlinked by its holder before it lets go,
     so no lock file stays beside the run: a waiter that then gets the unlinked file sees it is
     no longer at the path and tries again on the path's new file (flock alone cannot tell)."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(out_dir.parent)  # or none of them: a refused --out leaves nothing behind
     path = lock_path(out_dir)
     fd = _wait_for_lock(path, out_dir, timeout)
     if fd is None:  # filelock: on Windows it removes its file itself
@@ -288,9 +287,7 @@ def read_audit(path: str | Path) -> tuple[dict[str, Any], str]:
     a duplicate key, bad UTF-8 included), another schema version or a field that breaks the
     schema."""
     path = audit_file(path)
-    if not path.is_file():
-        why = NOT_A_FILE if path.exists() else NO_SUCH_FILE  # /dev/null exists
-        raise AuditorInputError(why, source=str(path))
+    regular_file(path, is_a_folder=NOT_A_FILE, not_a_file=NOT_A_FILE)  # /dev/null, a link loop
     data, text = read_json_file(path)  # size, UTF-8, duplicate keys, depth, 64-bit numbers
     if not isinstance(data, dict):
         raise AuditorInputError(NOT_AN_OBJECT, source=str(path))

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import codecs
 import re
-import stat
 import tomllib
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import AuditorInputError, read_capped
+from auditor.errors import AuditorInputError, read_capped, regular_file
 
 # An audit config is a few KB; a file past this is some other file (a 50 MB one took 42 s
 # and 470 MB to parse before its first error).
 MAX_CONFIG_BYTES = 1 << 20
 IS_A_FOLDER = "is a folder, not a file (name the TOML config)"
-NO_SUCH_FILE = "no such file"
 CANNOT_READ = "cannot read ({error})"
 NOT_A_FILE = "is not a regular file (name the TOML config)"
 TOO_LARGE = "is {size:,} bytes, more than an audit config's {limit:,} (is this the config?)"
@@ -66,17 +64,7 @@ def read_toml(path: Path) -> dict[str, Any]:
 def _regular_file(path: Path) -> None:
     """Refuse a folder, a device or a FIFO (``/dev/zero`` is endless), a missing file, and
     one that cannot be looked at (a link loop, a name too long, no permission) saying why."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise AuditorInputError(NO_SUCH_FILE, source=str(path)) from None
-    except OSError as exc:  # a link loop was "no such file"
-        why = exc.strerror or type(exc).__name__
-        raise AuditorInputError(CANNOT_READ.format(error=why), source=str(path)) from None
-    if stat.S_ISDIR(mode):
-        raise AuditorInputError(IS_A_FOLDER, source=str(path))
-    if not stat.S_ISREG(mode):  # /dev/null and a FIFO exist: not files to read
-        raise AuditorInputError(NOT_A_FILE, source=str(path))
+    regular_file(path, is_a_folder=IS_A_FOLDER, not_a_file=NOT_A_FILE)
 
 
 def _text_bytes(data: bytes, *, source: str) -> None:
