@@ -137,7 +137,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             raise OSError(exc.errno, exc.strerror, os.fspath(path)) from exc
         return
     path = target
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -261,6 +261,26 @@ def _other(v: Any, out: list[str], nl: str) -> None:
 
 def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, to_json_text(obj))
+
+
+def make_folders(folder: Path) -> None:
+    """``folder`` and its missing parents made, or none of them: where one cannot be made (a
+    name past 255 bytes, no space), the parents made before it are removed again, so a refused
+    ``--out`` leaves nothing behind (``mkdir(parents=True)`` left them)."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    made: list[Path] = []
+    try:
+        for path in reversed(missing):
+            path.mkdir(exist_ok=True)
+            made.append(path)
+    except BaseException:
+        for path in reversed(made):
+            with contextlib.suppress(OSError):  # another writer's file in it: it stays
+                path.rmdir()
+        raise
 
 
 def user_cache_dir(name: str) -> Path | None:

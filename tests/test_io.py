@@ -88,3 +88,19 @@ _trees = st.recursive(
 @given(_trees)
 def test_every_tree_is_written_as_json_dumps_writes_it(tree):
     assert to_json_text(tree) == reference(tree)
+
+
+def test_folders_are_made_whole_or_not_at_all(tmp_path):
+    """A part no file system takes (past 255 bytes) after parents that were missing: the
+    parents made before it are removed again (mkdir(parents=True) left them behind a refused
+    --out); an existing parent stays, and a path that can be made is made whole."""
+    from auditor.io import make_folders
+
+    with pytest.raises(OSError):
+        make_folders(tmp_path / "x" / "y" / ("a" * 300) / "z")
+    assert list(tmp_path.iterdir()) == []
+    make_folders(tmp_path / "x" / "y")
+    assert (tmp_path / "x" / "y").is_dir()
+    with pytest.raises(OSError):
+        make_folders(tmp_path / "x" / "y" / "n" / ("a" * 300))
+    assert [p.name for p in (tmp_path / "x" / "y").iterdir()] == []
