@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,12 +24,25 @@ def no_file(path: Path | str) -> str:
     return NOT_LOCAL if URL.match(str(path)) else NO_FILE
 
 
+NOT_A_FILE = "is not a regular file (a device or a pipe): name the model file"
+CANNOT_READ = "cannot read ({error})"
+
+
 def model_file(path: Path) -> None:
-    """Refuse a model path that is a folder or no file, naming ``model.path``."""
-    if path.is_dir():
+    """Refuse a model path that is a folder, a device or a pipe, no file, or one that cannot
+    be looked at (a link loop), naming ``model.path`` (a device and a loop were 'no such
+    file')."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise AuditorInputError(no_file(path), source=str(path), field="model.path") from None
+    except OSError as exc:
+        why = CANNOT_READ.format(error=exc.strerror or type(exc).__name__)
+        raise AuditorInputError(why, source=str(path), field="model.path") from None
+    if stat.S_ISDIR(mode):
         raise AuditorInputError(IS_A_FOLDER, source=str(path), field="model.path")
-    if not path.is_file():
-        raise AuditorInputError(no_file(path), source=str(path), field="model.path")
+    if not stat.S_ISREG(mode):
+        raise AuditorInputError(NOT_A_FILE, source=str(path), field="model.path")
 
 
 BLANK_PATH = "empty: name a file"

@@ -137,3 +137,18 @@ def test_a_skops_zip_bomb_is_refused_unread(tmp_path, monkeypatch):
     with pytest.raises(AuditorInputError, match="zip bomb") as err:
         load_skops(tmp_path / "bomb.skops")
     assert "model.path" in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["device", "link-loop"])
+def test_a_model_path_that_is_no_file_says_what_it_is(cli, tmp_path, kind):
+    """/dev/zero and a loop of links were 'no such file'."""
+    if kind == "device":
+        target, why = "/dev/zero", "not a regular file"
+    else:
+        (tmp_path / "a.pt").symlink_to("b.pt")
+        (tmp_path / "b.pt").symlink_to("a.pt")
+        target, why = "a.pt", "symbolic links"
+    write_files(tmp_path, {"t.csv": "x,z,sex,y\n" + TABLE, "fact_h9x.py": FACTORY,
+                           "a.toml": CONFIG.replace('"model.pt"', f'"{target}"')})  # fmt: skip
+    assert_refused(cli(["run", "a.toml", "--out", OUT]), target, "model.path", why)
+    assert_nothing_written(tmp_path)
