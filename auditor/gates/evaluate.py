@@ -84,20 +84,32 @@ def _one_rule(
         raise AuditorInputError(str(exc), source=config_file, field=f"gates.{ref}.metric") from None
 
 
-def _unique(result: GateResult, seen: set[str], names: set[str]) -> GateResult:
+def _numbered(base: str, k: int) -> str:
+    return base if k == 1 else f"{base} #{k}"
+
+
+def _unique(
+    result: GateResult, seen: set[str], names: set[str], low: dict[tuple[str, str], int]
+) -> GateResult:
     """Two rules may reach the same node with the same bound, or give the same name: number
-    the later ones, so ids and names are each unique (junit keys testcases by name)."""
-    k = 1
-    while (result.id if k == 1 else f"{result.id} #{k}") in seen or (
-        (result.name if k == 1 else f"{result.name} #{k}") in names
-    ):
+    the later ones, so ids and names are each unique (junit keys testcases by name). ``low``:
+    per id and name, a number below which every one is taken (the sets only grow), where the
+    search starts: 19,000 copies of one rule counted up from #2 each, 1m56s for a gate."""
+    base_id, base_name = result.id, result.name
+    k = max(low.get(("id", base_id), 1), low.get(("name", base_name), 1))
+    while _numbered(base_id, k) in seen or _numbered(base_name, k) in names:
         k += 1
     if k > 1:
         result = result.model_copy(
-            update={"id": f"{result.id} #{k}", "name": f"{result.name} #{k}"}
+            update={"id": _numbered(base_id, k), "name": _numbered(base_name, k)}
         )
     seen.add(result.id)
     names.add(result.name)
+    for key, text, taken in (("id", base_id, seen), ("name", base_name, names)):
+        j = low.get((key, text), 1)
+        while _numbered(text, j) in taken:
+            j += 1
+        low[key, text] = j
     return result
 
 
@@ -108,11 +120,12 @@ def _evaluate(
     by_id: dict[str, GateRule] = {}
     seen: set[str] = set()
     names: set[str] = set()
+    low: dict[tuple[str, str], int] = {}
     for ref, source, rule in _all_rules(audit, config):
         for r in _one_rule(
             audit, ref, source, rule, config, config_file=config_file, strict=strict
         ):
-            r = _unique(r, seen, names)
+            r = _unique(r, seen, names, low)
             by_id[r.id] = rule
             results.append(r)
     return results, by_id
