@@ -166,9 +166,13 @@ def tpr_interval_at_fpr(
     from scipy.special import bdtr  # the binomial CDF
 
     tail = (1.0 - confidence) / 4
-    cdf = bdtr(np.arange(n0 + 1), n0, fpr_level) if n0 else np.ones(1)
-    c_lo = int(np.searchsorted(cdf, tail, side="right"))  # P(c < c_lo) <= tail
-    c_hi = int(np.searchsorted(cdf, 1.0 - tail, side="left"))  # P(c > c_hi) <= tail
+    # the CDF of c where it can cross tail or 1 - tail: within 12 sd (+ 12) of its mean
+    mean, sd = n0 * fpr_level, math.sqrt(n0 * fpr_level * (1 - fpr_level))
+    start = max(0, int(mean - 12 * sd) - 12)
+    ks = np.arange(start, min(n0, int(mean + 12 * sd) + 12) + 1)
+    cdf = bdtr(ks, n0, fpr_level) if n0 else np.ones(1)
+    c_lo = start + int(np.searchsorted(cdf, tail, side="right"))  # P(c < c_lo) <= tail
+    c_hi = start + int(np.searchsorted(cdf, 1.0 - tail, side="left"))  # P(c > c_hi) <= tail
     each = 1.0 - 2 * tail  # two-sided level whose one side misses tail
     lo = 0.0
     if c_lo > 0:

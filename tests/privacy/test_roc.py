@@ -15,6 +15,7 @@ from auditor.privacy.roc import (
     roc_counts,
     threshold_at_fpr,
     tpr_at_fpr,
+    tpr_interval_at_fpr,
 )
 from auditor.seeding import Rngs
 
@@ -164,3 +165,30 @@ def test_tpr_at_fpr_of_a_two_valued_score_is_held_to_what_the_ties_allow():
         s_out = (rng.random(266) < 0.97).astype(float)
         t = tpr_at_fpr(roc_counts(s_in, s_out), 0.01)
         assert t.tpr == 0.0 and t.ci_low == 0.0 and t.ci_high < 0.03
+
+
+@pytest.mark.parametrize("n_out", [1, 7, 266, 5000])
+@pytest.mark.parametrize("level", [0.001, 0.01, 0.3])
+def test_tpr_interval_reads_the_binomial_cdf_only_near_its_mean(n_out, level):
+    """The ranks c_lo and c_hi come from the CDF within 12 sd of the mean: the same ranks,
+    so the same interval, as from the whole CDF (0.5 s at a million non-members)."""
+    from scipy.special import bdtr
+
+    s_in, s_out = _scores(4, n_in=300, n_out=n_out)
+    counts = roc_counts(s_in, s_out)
+    tail = 0.05 / 4
+    cdf = bdtr(np.arange(n_out + 1), n_out, level)
+    c_lo = int(np.searchsorted(cdf, tail, side="right"))
+    c_hi = int(np.searchsorted(cdf, 1 - tail, side="left"))
+    each = 1 - 2 * tail
+    want_lo = clopper_pearson(_above(counts, c_lo), 300, confidence=each)[0] if c_lo else 0.0
+    want_hi = (
+        clopper_pearson(_above(counts, c_hi + 1), 300, confidence=each)[1] if c_hi < n_out else 1.0
+    )
+    assert tpr_interval_at_fpr(counts, level) == (want_lo, want_hi)
+
+
+def _above(counts, c):
+    """Members strictly above the c-th largest non-member score, from the scores' order."""
+    j = int(np.flatnonzero(counts.fp >= c)[0])
+    return int(counts.tp[j - 1])
