@@ -1,20 +1,15 @@
-"""A table's class and group labels as written: two values the same but for spaces, one
-class written two ways ('1' and '1.0'), a positive label among more than two classes."""
+"""A table's class labels as written: one class written two ways ('1' and '1.0'), a positive
+label among more than two classes. (Two values the same but for spaces are one label:
+:mod:`auditor.data.spelling`.)"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
 from auditor.config.labels import label_key
 from auditor.errors import AuditorInputError
 
-SPACED_VALUES = (
-    "column {col!r} holds {a!r} and {b!r}, the same but for spaces around one: they would "
-    "be two {what}; write each one way"
-)
 TWO_WAYS = (
     "column {col!r} holds {a!r} and {b!r}, one value written two ways: they would be two "
     "{what}; write each one way"
@@ -23,18 +18,6 @@ POSITIVE_NEEDS_BINARY = (
     "positive_label {label!r} needs two classes; {whose} has {k} ({classes}), each audited "
     "against the rest (recall@{label} ...): leave positive_label unset"
 )
-
-
-def check_spaced(values: pd.Series, *, col: str, what: str, src: str, field: str) -> None:
-    """Refuse two text values of a column that differ only in spaces around them ('yes' and
-    'yes '): a class or group split in two by the way a file was written."""
-    seen: dict[str, str] = {}
-    for value in sorted(v for v in pd.unique(values.dropna()) if isinstance(v, str)):
-        key = value.strip()
-        if key and key in seen:
-            raise AuditorInputError(SPACED_VALUES.format(col=col, a=seen[key], b=value, what=what),
-                                    source=src, field=field)  # fmt: skip
-        seen[key] = value
 
 
 def check_one_way(labels: Sequence[Any], *, col: str, what: str, src: str, field: str) -> None:

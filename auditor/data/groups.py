@@ -1,6 +1,8 @@
 """A table's groups and target, encoded once for the audit: one text column per sensitive
 feature (a missing value refused, or the group '(missing)'), and the target's classes as
-0..k-1 in sorted order, ``positive_label`` last."""
+0..k-1 in sorted order, ``positive_label`` last. A label is read in one spelling however it
+was typed (:func:`~auditor.data.spelling.canonical`: ``"Male "`` is ``"Male"``), as a
+predictions file's is; what was merged is recorded for the card."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ import pandas as pd
 from auditor.config import TableData
 from auditor.config.labels import label_index
 from auditor.data import TaskInfo
-from auditor.data._labels import binary_positive, check_one_way, check_spaced
+from auditor.data._labels import binary_positive, check_one_way
 from auditor.data._tables import MISSING_LEVEL
+from auditor.data.spelling import MISSING_CLASH, canonical, canonical_values, clash_way
 from auditor.errors import AuditorInputError, data_row
 
 MISSING_SENSITIVE = (
@@ -23,28 +26,37 @@ TOO_MANY_CLASSES = (
     "auditor audits classifiers (a continuous target?); name a class column, or raise "
     "data.max_categories"
 )
+MISSING_FLAG = "data.missing_group = true"
 TARGET_MISSING = "target column {col!r} has missing values"
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
 NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
+# per column, each label read from more than one spelling, and its spellings
+Merged = dict[str, dict[str, list[str]]]
 
 
 def sensitive_groups(
-    frame: pd.DataFrame, config: TableData, *, src: str
+    frame: pd.DataFrame, config: TableData, *, src: str, merged: Merged | None = None
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """One string column per sensitive feature, and per feature the count of missing values
-    put in the group '(missing)' (refused unless ``missing_group``)."""
+    """One string column per sensitive feature, each label in one spelling (what more than one
+    spelling was read as: in ``merged``), and per feature the count of missing values put in
+    the group '(missing)' (refused unless ``missing_group``; a group of that name beside it
+    refused)."""
     out: dict[str, np.ndarray] = {}
     counts: dict[str, int] = {}
     for col in config.sensitive:
-        values = frame[col]
-        bad = (values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
+        values = canonical_values(frame[col], col, merged)
+        labels = values.astype(str).to_numpy(dtype=object)
+        bad = (values.isna() | (labels == "")).to_numpy()
         if bad.any() and not config.missing_group:
             n, row = int(bad.sum()), data_row(int(np.flatnonzero(bad)[0]))
             labels = f"{n} missing or empty group label{'s' if n != 1 else ''}"
             raise AuditorInputError(MISSING_SENSITIVE.format(col=col, labels=labels, row=row),
                                     source=src, field="data.sensitive")  # fmt: skip
-        check_spaced(values, col=col, what="groups", src=src, field="data.sensitive")
-        labels = values.astype(str).to_numpy(dtype=object)
+        if config.missing_group and (labels[~bad] == MISSING_LEVEL).any():
+            message = MISSING_CLASH.format(whose=f"column {col!r}", label=MISSING_LEVEL,
+                                           flag=MISSING_FLAG,
+                                           way=clash_way(MISSING_FLAG, no_value=bad.any()))
+            raise AuditorInputError(message, source=src, field="data.sensitive")
         labels[bad] = MISSING_LEVEL
         out[col] = labels
         counts[col] = int(bad.sum())
@@ -52,10 +64,11 @@ def sensitive_groups(
 
 
 def encode_target(
-    frame: pd.DataFrame, config: TableData, *, src: str
+    frame: pd.DataFrame, config: TableData, *, src: str, merged: Merged | None = None
 ) -> tuple[np.ndarray, TaskInfo]:
-    """Labels 0..k-1 in sorted order, ``positive_label`` (when given) last."""
-    target = frame[config.target]
+    """Labels 0..k-1 in sorted order, ``positive_label`` (when given) last; a text class in
+    one spelling (what more than one spelling was read as: in ``merged``)."""
+    target = canonical_values(frame[config.target], config.target, merged)
     if target.isna().any():
         raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
                                 field="data.target")  # fmt: skip
@@ -67,11 +80,11 @@ def encode_target(
 
 def target_classes(target: pd.Series, config: TableData, *, src: str, single: str) -> list:
     """The classes of ``target`` (its values, the rows of one file or of several) in the
-    audit's order: sorted as text, ``positive_label`` (when given) last. Refused: two
-    written the same but for spaces or two ways, fewer than two (``single``: the message,
+    audit's order: sorted as text, ``positive_label`` (when given) last (text classes in one
+    spelling: the caller's :func:`~auditor.data.spelling.canonical_values`). Refused: one
+    written two ways ('1' and '1.0'), fewer than two (``single``: the message,
     with ``{col}`` and ``{label}``), more than ``data.max_categories``, a ``positive_label``
     that names none of them, or one among more than two."""
-    check_spaced(target, col=config.target, what="classes", src=src, field="data.target")
     labels = sorted(target.unique().tolist(), key=str)  # a missing target: refused by callers
     check_classes(labels, config, src=src, single=single.format(col=config.target,
                                                                 label=labels[0]))  # fmt: skip
@@ -86,12 +99,13 @@ def positive_last(
 ) -> list[int]:
     """The audit's order of ``labels`` (indices into them): as they are, the one
     ``positive_label`` names (:func:`~auditor.config.labels.label_index`'s rule) moved
-    last. Refused: a ``positive_label`` that names none of them (``unknown``: what to say), or
-    one among more than two (``whose``: the labels' owner, in the message)."""
+    last, both read in one spelling (a model's class ``"yes "`` is named by ``yes``).
+    Refused: a ``positive_label`` that names none of them (``unknown``: what to say), or one
+    among more than two (``whose``: the labels' owner, in the message)."""
     order = list(range(len(labels)))
     if positive_label is None:
         return order
-    pos = label_index(labels, positive_label)
+    pos = label_index([one_spelling(v) for v in labels], one_spelling(positive_label))
     if pos is None:
         raise AuditorInputError(unknown, source=src, field="data.positive_label")
     binary_positive(labels, labels[pos], whose=whose, src=src)
@@ -109,3 +123,8 @@ def check_classes(labels: list, config: TableData, *, src: str, single: str) -> 
             source=src, field="data.target",
         )  # fmt: skip
     check_one_way(labels, col=config.target, what="classes", src=src, field="data.target")
+
+
+def one_spelling(label: object) -> object:
+    """A text label as :func:`~auditor.data.spelling.canonical` reads it; another as it is."""
+    return canonical(label) if isinstance(label, str) else label

@@ -32,8 +32,9 @@ from auditor.data.codec import (  # noqa: F401 - the codec's names are this modu
     InputCodec,
     build_codec,
 )
-from auditor.data.groups import positive_last, target_classes
+from auditor.data.groups import one_spelling, positive_last, target_classes
 from auditor.data.overlap import check_not_members
+from auditor.data.spelling import canonical_values, merged_notes
 from auditor.data.table import (
     NO_ROWS,
     TARGET_AS_SENSITIVE,
@@ -51,6 +52,10 @@ NOT_IN_TARGET = (
     "model.classes names the class of each output of the module, in output order"
 )
 NOT_A_CLASS = "positive_label {label!r} is not one of the model's classes ({known})"
+ALIKE_CLASSES = (
+    "the model's classes {a!r} and {b!r} read as one label (they differ only in spaces, "
+    "invisible characters or Unicode form): the rows could not tell them apart"
+)
 ONE_CLASS = "the target column {col!r} has a single class in every file"
 NO_FEATURES = "no input columns left (data.features, or the columns besides target and sensitive)"
 ID_INPUT = (
@@ -137,10 +142,11 @@ def _labels(
     (a module's outputs follow that order with ``positive_label`` last)."""
     src = str(config.path)
     if known is None:  # the target's values: a module's outputs are in the audit's order
-        target = pd.concat([f[config.target] for f in frames.values()])
+        target = canonical_values(pd.concat([f[config.target] for f in frames.values()]), "")
         labels = target_classes(target, config, src=src, single=ONE_CLASS)
         return tuple(labels), tuple(range(len(labels)))
     labels = list(known)
+    _refuse_alike(labels, src=src)
     order = positive_last(labels, config.positive_label, whose="the model", src=src,
                           unknown=NOT_A_CLASS.format(label=config.positive_label,
                                                      known=", ".join(map(str, known))))  # fmt: skip
@@ -149,9 +155,12 @@ def _labels(
 
 def _encode_y(target: pd.Series, labels: tuple[Any, ...], *, src: str) -> np.ndarray:
     """Class indices into ``labels`` of the target's values, matched by the one label rule
-    (a model's classes 0.0 / 1.0 name the file's 0 / 1, True names 1)."""
+    (a model's classes 0.0 / 1.0 name the file's 0 / 1, True names 1), text on both sides
+    in one spelling (a model's class ``"Male "`` names the file's ``Male``)."""
     codes, values = pd.factorize(target)
-    lookup = np.array([label_index(labels, v) for v in values.tolist()], dtype=object)
+    names = [one_spelling(v) for v in labels]
+    lookup = np.array([label_index(names, one_spelling(v)) for v in values.tolist()],
+                      dtype=object)  # fmt: skip
     unknown = [v for v, i in zip(values.tolist(), lookup, strict=True) if i is None]
     if unknown:
         known = ", ".join(map(str, labels))
@@ -252,7 +261,7 @@ def validate_supplied(
     labels = _labels(frames, config, classes)[0]
     if classes is not None:
         _check_model_classes(frames, config, classes, source=classes_source)
-    return ValidatedRows(tuple(str(v) for v in labels), groups)
+    return ValidatedRows(tuple(str(one_spelling(v)) for v in labels), groups)
 
 
 def _check_model_classes(
@@ -264,7 +273,7 @@ def _check_model_classes(
     model's classes)."""
     values = list(dict.fromkeys(v for f in frames.values() for v in f[config.target].unique()))
     for label in classes:
-        if not any(same_label(label, v) for v in values):
+        if not any(same_label(one_spelling(label), one_spelling(v)) for v in values):
             message = NOT_IN_TARGET.format(label=label, col=config.target,
                                            have=", ".join(sorted(map(str, values))[:12]))
             raise AuditorInputError(message, source=source, field="model.classes")
@@ -334,15 +343,35 @@ def supplied_rows(
     sens_inputs = {f: (cols.index(f),) for f in config.sensitive if f in cols}
     bundle = DatasetBundle(
         name=Path(config.path).name, modality="table", splits=splits,
-        finetune_task=TaskInfo(config.target, tuple(str(v) for v in classes),
+        finetune_task=TaskInfo(config.target, tuple(str(one_spelling(v)) for v in classes),
                                f"the target column {config.target!r}"),
         pretrain_task=None, sensitive_features=tuple(config.sensitive),
         sensitive_kinds={c: "demographic" for c in config.sensitive},
         input_shape=(len(cols),), feature_names=tuple(cols), sensitive_input_columns=sens_inputs,
-        description=(f"Rows supplied with a model trained elsewhere: evaluation rows "
+        description=" ".join([f"Rows supplied with a model trained elsewhere: evaluation rows "
                      f"{Path(config.path).name}; members {config.members or 'none'}; "
-                     f"non-members {config.non_members or 'none'}."),
+                     f"non-members {config.non_members or 'none'}.", *_merged(frames, config)]),
         citation=config.citation, license=config.license, source_files=files,
         row_files=tuple(row_files),
     )  # fmt: skip
     return SuppliedRows(bundle=bundle, codec=codec, labels=classes, outputs=outputs)
+
+
+def _refuse_alike(classes: Sequence[Any], *, src: str) -> None:
+    """Refuse a model's two classes that read as one label (``"yes"``, ``"yes "``)."""
+    seen: dict[Any, Any] = {}
+    for label in classes:
+        key = one_spelling(label)
+        if isinstance(key, str) and key in seen:
+            message = ALIKE_CLASSES.format(a=seen[key], b=label)
+            raise AuditorInputError(message, source=src, field="data.target")
+        seen[key] = label
+
+
+def _merged(frames: dict[str, pd.DataFrame], config: TableData) -> list[str]:
+    """The card's notes on the target and sensitive labels read from more than one spelling,
+    over every file (:func:`~auditor.data.spelling.merged_notes`)."""
+    merged: dict[str, dict[str, list[str]]] = {}
+    for col in (config.target, *config.sensitive):
+        canonical_values(pd.concat([f[col] for f in frames.values()]), col, merged)
+    return merged_notes(merged, named_in=None)

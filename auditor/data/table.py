@@ -35,6 +35,7 @@ from auditor.data.groups import (  # noqa: F401 - this module's API too
     SINGLE_CLASS,
     TARGET_MISSING,
     TOO_MANY_CLASSES,
+    Merged,
     encode_target,
     sensitive_groups,
 )
@@ -57,6 +58,7 @@ from auditor.data.header import (  # noqa: F401 - the messages are this module's
     open_text,
     read_header,
 )
+from auditor.data.spelling import merged_notes
 from auditor.errors import AuditorInputError, data_row, rows_text
 from auditor.provenance import sha256_file
 
@@ -294,6 +296,8 @@ class CheckedTable:
     missing: dict[str, int]
     y: np.ndarray
     task: TaskInfo
+    # per target or sensitive column, each label read from more than one spelling
+    merged: Merged = dataclasses.field(default_factory=dict)
 
 
 # The checks of the last validation, handed on with its frame: preflight's counts and the
@@ -314,9 +318,10 @@ def checked_table(config: TableData, *, keep: bool = False) -> CheckedTable:
     checked = _CHECKED.pop(key, None)
     if checked is None or checked.frame is not frame:  # another file, or changed since
         inputs = select_inputs(frame, config, src=src)
-        sensitive, missing = sensitive_groups(frame, config, src=src)
-        y, task = encode_target(frame, config, src=src)
-        checked = CheckedTable(frame, inputs, sensitive, missing, y, task)
+        merged: Merged = {}
+        sensitive, missing = sensitive_groups(frame, config, src=src, merged=merged)
+        y, task = encode_target(frame, config, src=src, merged=merged)
+        checked = CheckedTable(frame, inputs, sensitive, missing, y, task, merged)
     if keep:
         _CHECKED.clear()  # one table a run
         _CHECKED[key] = checked
@@ -347,7 +352,8 @@ def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
         fractions=config.splits.model_dump(),
         seed=seed,
         sensitive_input_columns={c: [c] for c in config.sensitive},
-        description=f"User table {path.name} ({len(frame)} rows, {n_inputs} input columns).",
+        description=" ".join([f"User table {path.name} ({len(frame)} rows, {n_inputs} input "
+                              "columns).", *merged_notes(checked.merged, named_in=None)]),
         citation=config.citation,
         license=config.license,
         source_files={path.name: sha256_file(path)},

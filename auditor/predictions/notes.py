@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from auditor.data.spelling import merged_notes
 from auditor.errors import rows_text
 from auditor.predictions.labels import first_classes
 from auditor.predictions.read import PredictionCounts
@@ -74,21 +75,6 @@ def score_notes(roc_auc: float | None, class_names: Sequence[str],
     return [f"ROC AUC {roc_auc:.3f} is below 0.5: y_score ranks class {other!r} above the "
             f"positive class {positive!r} more often than not; if y_score is P({other}), "
             f"give P({positive}) (1 - y_score)."]  # fmt: skip
-
-
-def merged_notes(merged: dict[str, dict[str, list[str]]] | None) -> list[str]:
-    """Labels read from more than one spelling (spaces around them, a non-breaking space,
-    Unicode's composed and decomposed forms), per column: which spellings became which label."""
-    notes = []
-    for column, labels in (merged or {}).items():
-        for label, spelled in list(labels.items())[:MAX_ALIKE]:
-            shown = ", ".join(ascii(s) for s in spelled)
-            notes.append(f"{column}: {shown} are read as one label {label!r} (they differ "
-                         "only in spaces, invisible characters or Unicode form).")
-        if len(labels) > MAX_ALIKE:
-            notes.append(f"{column}: {len(labels) - MAX_ALIKE} more labels were merged alike "
-                         "(fairness.source.merged_labels in audit.json names them).")
-    return notes
 
 
 def file_notes(balance: dict[str, int], y_true: str, *, roc_auc: float | None,

@@ -10,37 +10,20 @@ value silently, and be counted as such rows in the card's note: refused
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from auditor.data.header import EXTRA_MISSING
+from auditor.data.spelling import MISSING_CLASH as DATA_CLASH
+from auditor.data.spelling import canonical, clash_way
 from auditor.errors import AuditorInputError
 
 __all__ = ["MISSING_CLASH", "Spellings", "canonical", "canonical_column"]
 
-# Unicode space separators (no-break, narrow no-break, figure, thin, ...) read as a space;
-# the invisible zero-width space, word joiner and byte-order mark (a file's, joined into a
-# value) as nothing
-SPACES: dict[int, str | None] = {
-    c: " " for c in range(0x80, 0x3001) if unicodedata.category(chr(c)) == "Zs"
-}
-SPACES.update(dict.fromkeys((0x200B, 0x2060, 0xFEFF)))
 NO_VALUE = ("", *EXTRA_MISSING)  # a group's text that is no value (counts.MISSING_TEXT)
-MISSING_CLASH = (
-    "the column holds a group named {label!r}, the name {flag} gives rows with no value: the "
-    "two would be one group; rename that group, or {way}"
-)
-FILL = "fill the rows with no value"
-WITHOUT = "audit without {flag} (no row here lacks a value)"
-
-
-def canonical(text: str) -> str:
-    """``text`` as one label: Unicode NFC, every Unicode space a plain space, no zero-width
-    space, word joiner or byte-order mark, without the spaces around it."""
-    return unicodedata.normalize("NFC", text).translate(SPACES).strip()
+MISSING_CLASH = DATA_CLASH.replace("{whose}", "the column")
 
 
 @dataclass
@@ -69,7 +52,7 @@ class Spellings:
             return
         column = sorted(self.literal)[0]
         flag = "--missing-group"
-        way = FILL if column in self.no_value else WITHOUT.format(flag=flag)
+        way = clash_way(flag, no_value=column in self.no_value)
         message = MISSING_CLASH.format(label=missing_group, flag=flag, way=way)
         raise AuditorInputError(message, source=source, field=column)
 

@@ -85,15 +85,16 @@ def test_the_codec_gives_each_column_its_dtype_back():
     assert float32.encode(frame).dtype == np.float32
 
 
-def test_a_skops_model_on_seconds_from_the_command_line(tmp_path):
+def skops_audit(tmp_path, model: object, frame: pd.DataFrame) -> dict:
+    """``auditor run`` of ``model`` saved with skops on ``frame`` (target y, sensitive g) as
+    eval.csv, privacy off: the audit.json."""
     import skops.io as sio
     from typer.testing import CliRunner
 
     from auditor.cli import app
 
-    frame = _seconds_frame()
     frame.to_csv(tmp_path / "eval.csv", index=False)
-    sio.dump(_model().fit(frame[["ts", "other"]], frame.y), tmp_path / "model.skops")
+    sio.dump(model, tmp_path / "model.skops")
     (tmp_path / "audit.toml").write_text(
         '[data]\nsource = "table"\npath = "eval.csv"\ntarget = "y"\nsensitive = ["g"]\n'
         '[model]\nkind = "sklearn"\npath = "model.skops"\n[privacy]\nenabled = false\n'
@@ -101,7 +102,12 @@ def test_a_skops_model_on_seconds_from_the_command_line(tmp_path):
     res = CliRunner().invoke(app, ["run", str(tmp_path / "audit.toml"), "--out",
                                    str(tmp_path / "run"), "--quiet", "--exit-zero"])  # fmt: skip
     assert res.exit_code == 0, res.output
-    audit = json.loads((tmp_path / "run" / "audit.json").read_text())
+    return json.loads((tmp_path / "run" / "audit.json").read_text())
+
+
+def test_a_skops_model_on_seconds_from_the_command_line(tmp_path):
+    frame = _seconds_frame()
+    audit = skops_audit(tmp_path, _model().fit(frame[["ts", "other"]], frame.y), frame)
     assert audit["performance"]["finetuned"]["test"]["accuracy"] == 1.0
 
 

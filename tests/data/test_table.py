@@ -452,14 +452,22 @@ def test_supplied_rows_refuse_a_positive_label_among_a_models_three_classes(tmp_
     assert err.value.field == "data.positive_label"
 
 
-@pytest.mark.parametrize(("column", "field", "what"), [("label", "data.target", "classes"),
-                                                       ("group", "data.sensitive", "groups")])
-def test_values_the_same_but_for_spaces_are_refused(tmp_path, column, field, what):
-    # 'yes ' was a third class (or 'a ' a third group), silently
-    frame = make_table()
+@pytest.mark.parametrize("column", ["label", "group"])
+def test_values_the_same_but_for_spaces_are_one_label_named_on_the_card(tmp_path, column):
+    # 'yes ' was a third class (or 'a ' a third group), silently; then it was refused; now it
+    # is read as 'yes' (as a predictions file's is), and the card names the merge
+    clean = make_table()
+    frame = clean.copy()
     frame.loc[frame.index[::7], column] = frame[column].iloc[::7] + " "
-    text = refused(config(write(tmp_path, frame)), field)
-    assert f"column {column!r} holds" in text and f"they would be two {what}" in text
+    got, want = (load_bundle(config(write(tmp_path, f, name)), seed=0)
+                 for f, name in ((frame, "t.csv"), (clean, "clean.csv")))  # fmt: skip
+    for name, split in want.splits.items():
+        assert np.array_equal(got.splits[name].y, split.y)
+        assert got.splits[name].sensitive.equals(split.sensitive)
+    assert got.finetune_task.class_names == want.finetune_task.class_names
+    label = clean[column].iloc[0]
+    note = f"{column}: {label!r}, {label + ' '!r} are read as one label {label!r}"
+    assert note in got.description
 
 
 def _not_mixed_row_by_row(values, *, col, src):
