@@ -69,7 +69,7 @@ def encode_target(
     """Labels 0..k-1 in sorted order, ``positive_label`` (when given) last; a text class in
     one spelling (what more than one spelling was read as: in ``merged``)."""
     target = canonical_values(frame[config.target], config.target, merged)
-    if target.isna().any():
+    if (target.isna() | (target == "")).any():  # '' : a cell of spaces or invisible ones
         raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
                                 field="data.target")  # fmt: skip
     labels = target_classes(target, config, src=src, single=SINGLE_CLASS)

@@ -220,7 +220,8 @@ def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str, field: str)
     if config.target in config.sensitive:
         raise AuditorInputError(TARGET_AS_SENSITIVE.format(col=config.target), source=src,
                                 field="data.sensitive")  # fmt: skip
-    if frame[config.target].isna().any():
+    target = canonical_values(frame[config.target], config.target)
+    if (target.isna() | (target == "")).any():  # '' : a cell of spaces or invisible ones
         raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
                                 field="data.target")  # fmt: skip
 

@@ -62,3 +62,16 @@ def test_the_command_line_reads_a_skops_models_spaced_classes(tmp_path):
     audit = skops_audit(tmp_path, model, frame)
     assert audit["data"]["finetune_task"]["class_names"] == ["no", "yes"]
     assert audit["performance"]["finetuned"]["test"]["accuracy"] > 0.7
+
+
+def test_audit_model_refuses_a_group_named_missing_beside_missing_group():
+    frame = _frame()
+    frame.loc[[3], "g"] = "(missing)"
+    frame.loc[[4], "g"] = None
+    model = LogisticRegression().fit(frame[["x"]], frame["y"])
+    with pytest.raises(AuditorInputError) as err:
+        auditor.audit_model(model, data=frame, target="y", sensitive=["g"], missing_group=True,
+                            config=_config(), progress=False)  # fmt: skip
+    text = str(err.value)
+    assert "column 'g' holds a group named '(missing)'" in text and "\n" not in text
+    assert "fill the rows with no value" in text and err.value.field == "data.sensitive"

@@ -126,3 +126,15 @@ def test_auditor_run_audits_one_group_per_spelling_and_the_card_says_so(tmp_path
     assert "are read as one label 'a'" in audit["data"]["description"]
     card = (tmp_path / "run" / "model_card.md").read_text()
     assert "are read as one label 'Café'" in card
+
+
+@pytest.mark.parametrize("blank", ["\u00a0", "\u200b", " \u2009 "])
+def test_a_target_cell_of_spaces_or_invisible_ones_is_a_missing_value(tmp_path, blank):
+    frame = make_table()
+    frame.loc[3, "label"] = blank  # was the class '\xa0' (or '' once read alike)
+    with pytest.raises(AuditorInputError, match="target column 'label' has missing values"):
+        load_bundle(config(write(tmp_path, frame)), seed=0)
+    from auditor.data.supplied import supplied_rows
+
+    with pytest.raises(AuditorInputError, match="target column 'label' has missing values"):
+        supplied_rows(config("rows.csv", features=["x1"]), frames={"path": frame})
