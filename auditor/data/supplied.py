@@ -259,9 +259,9 @@ def validate_supplied(
     if not module:
         return ValidatedRows(None, groups)
     _refuse_missing(frames, _input_columns(config, frames, None), config)
-    labels = _labels(frames, config, classes)[0]
     if classes is not None:
         _check_model_classes(frames, config, classes, source=classes_source)
+    labels = _labels(frames, config, classes)[0]
     return ValidatedRows(tuple(str(one_spelling(v)) for v in labels), groups)
 
 
@@ -272,6 +272,7 @@ def _check_model_classes(
     """Every target value is one of ``classes`` (``model.classes``), and each of those a
     value of the target in some file (a label the rows never hold: a typo, or another
     model's classes)."""
+    _refuse_alike(classes, src=source, field="model.classes")
     values = list(dict.fromkeys(v for f in frames.values() for v in f[config.target].unique()))
     for label in classes:
         if not any(same_label(one_spelling(label), one_spelling(v)) for v in values):
@@ -358,14 +359,15 @@ def supplied_rows(
     return SuppliedRows(bundle=bundle, codec=codec, labels=classes, outputs=outputs)
 
 
-def _refuse_alike(classes: Sequence[Any], *, src: str) -> None:
+def _refuse_alike(classes: Sequence[Any], *, src: str | None,
+                  field: str = "data.target") -> None:  # fmt: skip
     """Refuse a model's two classes that read as one label (``"yes"``, ``"yes "``)."""
     seen: dict[Any, Any] = {}
     for label in classes:
         key = one_spelling(label)
         if isinstance(key, str) and key in seen:
             message = ALIKE_CLASSES.format(a=seen[key], b=label)
-            raise AuditorInputError(message, source=src, field="data.target")
+            raise AuditorInputError(message, source=src, field=field)
         seen[key] = label
 
 

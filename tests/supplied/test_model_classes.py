@@ -92,6 +92,8 @@ def test_model_classes_states_the_output_order(tmp_path, adult_rows, reversed_st
         ('classes = [">50K", "other", "<=50K"]', "model.classes",
          "'other' is not a value of the target column 'income'"),
         ('classes = [">50K", ">50K"]', "model.classes", "classes names '>50K' twice"),
+        ('classes = [">50K", "<=50K", " >50K"]', "model.classes",
+         "the model's classes '>50K' and ' >50K' read as one label"),
         ('classes = [">50K"]', "model.classes", "at least 2 items"),
     ],
 )
