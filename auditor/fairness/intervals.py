@@ -55,7 +55,10 @@ GROUP_METHOD = {
         "Wilson score interval, Brown-Cai-DasGupta's at the ends (the exact end at 0 "
         "successes, the Poisson end at 1 to 10, and likewise at n)"
     ),
-    "jeffreys": "Jeffreys interval (equal-tailed, 0 and 1 at the boundaries)",
+    "jeffreys": (
+        "Jeffreys interval (equal-tailed, 0 and 1 at the boundaries; the exact end at 0 "
+        "successes and the Poisson end at 1 to 10, and likewise at n)"
+    ),
     "clopper-pearson": "Clopper-Pearson exact interval",
 }
 GAP_METHOD = (
@@ -104,7 +107,7 @@ def rate_interval(
             warnings.simplefilter("ignore", RuntimeWarning)
             lo, hi = proportion_confint(safe_k, safe_n, alpha=1.0 - level,
                                         method=RATE_METHODS[method])  # fmt: skip
-    if method == "wilson":
+    if method != "clopper-pearson":  # exact already
         lo, hi = _poisson_ends(safe_k, safe_n, lo, hi, level)
     p = safe_k / safe_n
     lo = np.where(safe_k == 0, 0.0, np.minimum(np.asarray(lo, dtype=float), p))
@@ -127,7 +130,8 @@ def _poisson_ends(
     this one, for any true rate (exact binomial sums, tests/fairness/test_intervals_coverage.py):
     at least 93.1% at 95% for n >= 50 (91.4% for n of 4 to 30, 88.9% at n = 3), and misses
     at most 0.1% at 99.99% for n >= 10 (0.6% at n = 4). It is wider only near 0 and 1 (at
-    most 5% at n >= 1,000, 15% at n = 10 to 20)."""
+    most 5% at n >= 1,000, 15% at n = 10 to 20). Jeffreys' interval gets the same ends: its
+    least coverage at 95% rises from 0.87-0.90 to 0.90-0.93 (n = 10 to 1,000)."""
     shape = np.shape(k)  # any shape, a scalar's too: worked on flat
     k, n = np.ravel(k), np.ravel(n)
     lo, hi = np.array(lo, dtype=float).ravel(), np.array(hi, dtype=float).ravel()
