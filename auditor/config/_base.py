@@ -119,6 +119,33 @@ class StrictModel(BaseModel):
                     _check(name, value, annotation)
         return data
 
+    @model_validator(mode="after")
+    def _integers_fit(self) -> Any:
+        """Every integer as read (``1e23`` for a count is read as one), within 64 bits."""
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, list | tuple):
+                for index, element in enumerate(value):
+                    _too_large(name, element, index)
+            else:
+                _too_large(name, value)
+        return self
+
+
+# audit.json records the config, and its readers (gate, card, diff) refuse an integer beyond
+# 64 bits (auditor.audit_tree.jsonfile): such a value is refused here, before any work.
+INT_RANGE = (-(2**63), 2**64)
+TOO_LARGE_INT = "must fit in 64 bits (audit.json records it), not {value}"
+
+
+def _too_large(name: str, value: Any, index: int | None = None) -> None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not INT_RANGE[0] <= value < INT_RANGE[1]:
+            ctx = {"key": name, "value": f"{value:.3e}"}
+            if index is not None:
+                ctx["index"] = index
+            raise PydanticCustomError(WRONG_KIND, TOO_LARGE_INT, ctx)
+
 
 def _list_item(annotation: Any) -> Any:
     """The item annotation of a ``list[X]`` field (``list[X] | None`` too), else None."""

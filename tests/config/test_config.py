@@ -366,3 +366,28 @@ def test_a_file_name_makes_a_name_the_config_takes():
     long = name_from_file("/x/" + "é" * 200 + ".csv")
     assert len(long.encode()) == MAX_NAME_BYTES and AuditConfig(name=long).name == long
     assert name_from_file("/x/   .csv") == name_from_file("/x/...csv") == "predictions"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[transparency]\nmax_attribution_rows = 18446744073709551616\n",
+         "transparency.max_attribution_rows"),
+        ("[finetune]\nhidden = [64, 18446744073709551616]\n", "finetune.hidden"),
+        ("[privacy]\nn_canaries = -9223372036854775809\n", "privacy.n_canaries"),
+    ],
+)
+def test_an_integer_past_64_bits_is_refused_naming_its_key(tmp_path, text, key):
+    """audit.json records the config, and gate, card and diff refuse an integer beyond 64 bits
+    in it: a run with one wrote evidence none of them could read."""
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(AuditorInputError) as err:
+        load_config(path)
+    assert err.value.field == key or key in str(err.value), str(err.value)
+
+
+def test_the_largest_integers_audit_json_holds_still_load(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[transparency]\nmax_attribution_rows = 18446744073709551615\n")
+    assert load_config(path).transparency.max_attribution_rows == 2**64 - 1
