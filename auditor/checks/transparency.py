@@ -173,7 +173,28 @@ def _fairness_item(ctx: AuditContext, fairness: Mapping[str, Any] | None) -> Ite
     details = {"declared": declared, "covered": covered, "uncovered": uncovered}
     if uncovered:
         return "missing", f"not covered: {', '.join(uncovered)}", details
-    return "met", f"covered all {len(declared)}: {', '.join(declared)}", details
+    text = f"covered all {len(declared)}: {', '.join(declared)}"
+    thin = [f for f in covered if _no_gap_verdict(fairness, f)]
+    if thin:  # audited, but no verdict on its groups: a finding, not coverage met
+        details["no_gap_verdict"] = thin
+        return "warn", f"{text}; no gap verdict on {', '.join(thin)}: {FEW_GROUPS}", details
+    return "met", text, details
+
+
+# A feature whose groups all but one fall below the fairness check's min_group_size.
+FEW_GROUPS = ("fewer than two of its groups reach fairness.min_group_size rows (insufficient "
+              "data): collect more rows, or merge small groups")  # fmt: skip
+
+
+def _no_gap_verdict(fairness: Mapping[str, Any], feature: str) -> bool:
+    """Whether ``feature`` was audited with fewer than two groups of enough data, so no gap
+    between its groups has a verdict."""
+    features = fairness.get("features")
+    node = features.get(feature) if isinstance(features, dict) else None
+    if not isinstance(node, dict):
+        return False
+    n, thin = node.get("n_groups"), node.get("n_insufficient")
+    return isinstance(n, int) and isinstance(thin, int) and n - thin < 2
 
 
 def _privacy_item(ctx: AuditContext, privacy: Mapping[str, Any] | None) -> Item:

@@ -108,6 +108,23 @@ def test_fairness_coverage_names_uncovered_features(digits_context):
     assert items["fairness_coverage"].status == "met"
 
 
+def test_a_feature_without_two_groups_of_enough_rows_is_no_coverage_met(digits_context):
+    """Audited, but every group but one below min_group_size: no gap between its groups has a
+    verdict, so the item warns naming it (it said 'met')."""
+    feats = list(digits_context.bundle.sensitive_features)
+    nodes = {f: {"n_groups": 4, "n_insufficient": 1} for f in feats}
+    nodes[feats[0]] = {"n_groups": 3, "n_insufficient": 2}
+    fairness = {"status": "ok", "sensitive_features": feats, "features": nodes}
+    item = {i.id: i for i in build_checklist(digits_context, {"fairness": fairness})}[
+        "fairness_coverage"]
+    assert item.status == "warn" and item.details["no_gap_verdict"] == [feats[0]]
+    assert f"no gap verdict on {feats[0]}" in item.evidence and "min_group_size" in item.evidence
+    nodes[feats[0]] = {"n_groups": 3, "n_insufficient": 1}
+    item = {i.id: i for i in build_checklist(digits_context, {"fairness": fairness})}[
+        "fairness_coverage"]
+    assert item.status == "met"
+
+
 def test_leaked_test_row_fails_and_names_the_rows(digits_context):
     bundle = leaked_bundle(digits_context.bundle, n=2)
     result = split_overlaps(bundle)
