@@ -7,11 +7,11 @@ Fairness and performance of any model from a CSV or Parquet of its predictions; 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from auditor.commands import QuietOption, cli_errors, read_ahead
+from auditor.commands import QuietOption, cli_errors
 from auditor.commands.audit_options import (
     ConfigOption,
     DaskOption,
@@ -24,6 +24,36 @@ from auditor.commands.audit_options import (
 )
 from auditor.commands.gate import ExitZero, report_gates
 from auditor.report.escape import terminal_text
+from auditor.runtime import Background
+
+if TYPE_CHECKING:
+    from auditor.predictions.read import Columns, PredictionCounts
+
+
+def _ahead_of_config(
+    *, y_true: str, y_pred: str, y_score: str | None, sensitive: tuple[str, ...],
+    missing_group: bool, intersections: str | None,
+) -> tuple[Columns, list[tuple[str, ...]]]:  # fmt: skip
+    """The columns and groups the options alone give, where no config adds to them: what
+    :func:`_read_ahead` reads, and what :func:`audit` checks it against."""
+    from auditor.fairness.engine import resolve_specs
+    from auditor.predictions.source import MISSING_LEVEL, Columns
+
+    cols = Columns(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=sensitive,
+                   missing_group=MISSING_LEVEL if missing_group else None)  # fmt: skip
+    return cols, resolve_specs(list(sensitive), intersections or "pairs")  # the config's default
+
+
+def _read_ahead(
+    path: Path, options: dict[str, Any], *, batch_rows: int, positive_label: str | None
+) -> PredictionCounts:
+    """``path`` reduced by :func:`_ahead_of_config`'s columns (its modules loaded on this
+    thread too)."""
+    from auditor.predictions.read import reduce_predictions
+
+    cols, specs = _ahead_of_config(**options)
+    return reduce_predictions(path, cols, batch_rows=batch_rows, positive_label=positive_label,
+                              specs=specs)  # fmt: skip
 
 
 def audit(
@@ -65,10 +95,13 @@ def audit(
         from auditor.provenance import hash_ahead
 
         hash_ahead(predictions)  # on the core the imports below leave free
-        early = read_ahead.start(predictions, configured=config is not None, dask=dask_scheduler,
-            y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=tuple(sensitive),
-            missing_group=missing_group, intersections=intersections, batch_rows=batch_rows,
-            positive_label=positive_label)  # fmt: skip
+        # Without a config the options alone say what to read: the file is read from here on,
+        # while the config, checks and report code load (0.3-0.5 s), and used once they agree.
+        ahead = dict(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=tuple(sensitive),
+                     missing_group=bool(missing_group), intersections=intersections)  # fmt: skip
+        early = None if config is not None or dask_scheduler else Background(
+            _read_ahead, predictions, ahead, batch_rows=batch_rows, positive_label=positive_label
+        )  # fmt: skip
         from auditor.config import AuditConfig, load_config, name_from_file  # pydantic models
         from auditor.preflight import check_predictions
 
@@ -78,6 +111,7 @@ def audit(
         out = out or Path("reports") / name  # the file's stem, as --help says
         check_predictions(cfg, sensitive=sensitive, config_file=config_file, out=out)
         from auditor.predictions import audit as pa  # numpy, pyarrow
+        from auditor.predictions.read import reduce_predictions
 
         cfg = pa.predictions_config(cfg, sensitive=sensitive, intersections=intersections,
                                     min_group_size=min_group_size, interval=interval,
@@ -86,15 +120,21 @@ def audit(
         cols = pa.audit_columns(cfg, y_true=y_true, y_pred=y_pred, y_score=y_score,
                                 sensitive=sensitive, missing_group=missing_group)  # fmt: skip
         # every argument checked: the file is read while the report code loads (no GIL held)
-        reading = read_ahead.reading_for(early, predictions, cols, pa.audited_specs(cols, cfg),
-                                         batch_rows=batch_rows, positive_label=positive_label,
-                                         dask=dask_scheduler)  # fmt: skip
+        specs = pa.audited_specs(cols, cfg)
+        if early is not None and _ahead_of_config(**ahead) == (cols, specs):
+            reading = early
+        else:
+            reading = None if dask_scheduler else Background(
+                reduce_predictions, predictions, cols, batch_rows=batch_rows,
+                positive_label=positive_label, specs=specs,
+            )  # fmt: skip
         from auditor import api
 
         result = api.audit_predictions(
             predictions, cols, config=cfg, seed=seed, batch_rows=batch_rows, out_dir=out,
             positive_label=positive_label, dask_scheduler=dask_scheduler, reading=reading,
-            flags=True, config_file=config_file,  # errors name the flags (--positive-label)
+            flags=True,  # errors name the flags (--positive-label), not Python's arguments
+            config_file=config_file,
         )  # fmt: skip
     from auditor.predictions.notes import record_notes
     from auditor.report.terminal import predictions_lines

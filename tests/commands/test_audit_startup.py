@@ -90,6 +90,7 @@ def test_the_file_is_read_once_ahead_of_the_config_where_there_is_none(
 ):
     """Without --config the options alone say what to read, so the read starts before the
     config and report code load; with one, after it. Either way once, to the same audit."""
+    import auditor.commands.audit as command
     import auditor.predictions.read as read
     from auditor.cli import exit_code_of
 
@@ -107,6 +108,6 @@ def test_the_file_is_read_once_ahead_of_the_config_where_there_is_none(
     extra = ["--config", str(config)] if configured else []
     out = tmp_path / "out"
     assert exit_code_of(["audit", "-p", str(path), *ARGS, *extra, "--out", str(out)]) == 0
-    assert calls == (["_run"] if configured else ["_read"])
+    assert calls == (["_run"] if configured else [command._read_ahead.__name__])
     audit = json.loads((out / "audit.json").read_text())
     assert audit["fairness"]["n"] == 500
