@@ -7,7 +7,7 @@ Fairness and performance of any model from a CSV or Parquet of its predictions; 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -25,35 +25,6 @@ from auditor.commands.audit_options import (
 from auditor.commands.gate import ExitZero, report_gates
 from auditor.report.escape import terminal_text
 from auditor.runtime import Background
-
-if TYPE_CHECKING:
-    from auditor.predictions.read import Columns, PredictionCounts
-
-
-def _ahead_of_config(
-    *, y_true: str, y_pred: str, y_score: str | None, sensitive: tuple[str, ...],
-    missing_group: bool, intersections: str | None,
-) -> tuple[Columns, list[tuple[str, ...]]]:  # fmt: skip
-    """The columns and groups the options alone give, where no config adds to them: what
-    :func:`_read_ahead` reads, and what :func:`audit` checks it against."""
-    from auditor.fairness.engine import resolve_specs
-    from auditor.predictions.source import MISSING_LEVEL, Columns
-
-    cols = Columns(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=sensitive,
-                   missing_group=MISSING_LEVEL if missing_group else None)  # fmt: skip
-    return cols, resolve_specs(list(sensitive), intersections or "pairs")  # the config's default
-
-
-def _read_ahead(
-    path: Path, options: dict[str, Any], *, batch_rows: int, positive_label: str | None
-) -> PredictionCounts:
-    """``path`` reduced by :func:`_ahead_of_config`'s columns (its modules loaded on this
-    thread too)."""
-    from auditor.predictions.read import reduce_predictions
-
-    cols, specs = _ahead_of_config(**options)
-    return reduce_predictions(path, cols, batch_rows=batch_rows, positive_label=positive_label,
-                              specs=specs)  # fmt: skip
 
 
 def audit(
@@ -95,13 +66,6 @@ def audit(
         from auditor.provenance import hash_ahead
 
         hash_ahead(predictions)  # on the core the imports below leave free
-        # Without a config the options alone say what to read: the file is read from here on,
-        # while the config, checks and report code load (0.3-0.5 s), and used once they agree.
-        ahead = dict(y_true=y_true, y_pred=y_pred, y_score=y_score, sensitive=tuple(sensitive),
-                     missing_group=bool(missing_group), intersections=intersections)  # fmt: skip
-        early = None if config is not None or dask_scheduler else Background(
-            _read_ahead, predictions, ahead, batch_rows=batch_rows, positive_label=positive_label
-        )  # fmt: skip
         from auditor.config import AuditConfig, load_config, name_from_file  # pydantic models
         from auditor.preflight import check_predictions
 
@@ -120,14 +84,10 @@ def audit(
         cols = pa.audit_columns(cfg, y_true=y_true, y_pred=y_pred, y_score=y_score,
                                 sensitive=sensitive, missing_group=missing_group)  # fmt: skip
         # every argument checked: the file is read while the report code loads (no GIL held)
-        specs = pa.audited_specs(cols, cfg)
-        if early is not None and _ahead_of_config(**ahead) == (cols, specs):
-            reading = early
-        else:
-            reading = None if dask_scheduler else Background(
-                reduce_predictions, predictions, cols, batch_rows=batch_rows,
-                positive_label=positive_label, specs=specs,
-            )  # fmt: skip
+        reading = None if dask_scheduler else Background(
+            reduce_predictions, predictions, cols, batch_rows=batch_rows,
+            positive_label=positive_label, specs=pa.audited_specs(cols, cfg),
+        )  # fmt: skip
         from auditor import api
 
         result = api.audit_predictions(

@@ -82,32 +82,3 @@ def test_the_seed_range_of_the_command_line_is_the_seeding_one():
     from auditor.seeding import MAX_SEED as SEEDING_MAX_SEED
 
     assert MAX_SEED == SEEDING_MAX_SEED == CONFIG_MAX_SEED
-
-
-@pytest.mark.parametrize("configured", [False, True])
-def test_the_file_is_read_once_ahead_of_the_config_where_there_is_none(
-    tmp_path, monkeypatch, configured
-):
-    """Without --config the options alone say what to read, so the read starts before the
-    config and report code load; with one, after it. Either way once, to the same audit."""
-    import auditor.commands.audit as command
-    import auditor.predictions.read as read
-    from auditor.cli import exit_code_of
-
-    calls: list[str] = []
-    real = read.reduce_predictions
-
-    def counted(*args, **kwargs):
-        calls.append(sys._getframe(1).f_code.co_name)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(read, "reduce_predictions", counted)
-    path = predictions_csv(tmp_path, n=500)
-    config = tmp_path / "c.toml"
-    config.write_text("")
-    extra = ["--config", str(config)] if configured else []
-    out = tmp_path / "out"
-    assert exit_code_of(["audit", "-p", str(path), *ARGS, *extra, "--out", str(out)]) == 0
-    assert calls == (["_run"] if configured else [command._read_ahead.__name__])
-    audit = json.loads((out / "audit.json").read_text())
-    assert audit["fairness"]["n"] == 500
