@@ -11,9 +11,12 @@ words."""
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # the predictions path imports canonical without pandas
+    import pandas as pd
 
 __all__ = ["MISSING_CLASH", "SPACES", "canonical", "canonical_values", "merged_notes"]
 
@@ -48,6 +51,8 @@ def canonical_values(
     as, with its spellings sorted. One call of :func:`canonical` per distinct value; a column
     with nothing to change (numbers, booleans, labels in one spelling) is returned as it is,
     a categorical one otherwise as text."""
+    import pandas as pd  # tables only: a predictions file is read without it
+
     kind = values.dtype
     if isinstance(kind, pd.CategoricalDtype):  # a DataFrame's categories: read as their text
         source = values.astype(object)
