@@ -135,13 +135,13 @@ class StrictModel(BaseModel):
 # audit.json records the config, and its readers (gate, card, diff) refuse an integer beyond
 # 64 bits (auditor.audit_tree.jsonfile): such a value is refused here, before any work.
 INT_RANGE = (-(2**63), 2**64)
-TOO_LARGE_INT = "must fit in 64 bits (audit.json records it), not {value}"
+TOO_LARGE_INT = "must fit in 64 bits (audit.json records it), not a {bits}-bit integer"
 
 
 def _too_large(name: str, value: Any, index: int | None = None) -> None:
     if isinstance(value, int) and not isinstance(value, bool):
         if not INT_RANGE[0] <= value < INT_RANGE[1]:
-            ctx = {"key": name, "value": f"{value:.3e}"}
+            ctx = {"key": name, "bits": abs(value).bit_length() + (value < 0)}  # no float
             if index is not None:
                 ctx["index"] = index
             raise PydanticCustomError(WRONG_KIND, TOO_LARGE_INT, ctx)

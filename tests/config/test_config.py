@@ -375,6 +375,8 @@ def test_a_file_name_makes_a_name_the_config_takes():
          "transparency.max_attribution_rows"),
         ("[finetune]\nhidden = [64, 18446744073709551616]\n", "finetune.hidden"),
         ("[privacy]\nn_canaries = -9223372036854775809\n", "privacy.n_canaries"),
+        ("[transparency]\nmax_attribution_rows = 1" + "0" * 400 + "\n",  # past a float
+         "transparency.max_attribution_rows"),
     ],
 )
 def test_an_integer_past_64_bits_is_refused_naming_its_key(tmp_path, text, key):
