@@ -114,22 +114,26 @@ NO_SUCH_FILE = "no such file"
 CANNOT_LOOK = "cannot read ({error})"
 
 
-def regular_file(path: Path, *, is_a_folder: str, not_a_file: str) -> None:
-    """Refuse (:class:`AuditorInputError` naming ``path``) a missing file, one that cannot be
-    looked at saying why (a link loop, a name too long, no permission: ``Path.is_file`` and
-    ``exists`` answer False there, which read as "no such file"), a folder (``is_a_folder``)
-    and what is no regular file (``not_a_file``: ``/dev/zero`` is endless, a FIFO blocks)."""
+def regular_file(
+    path: Path, *, is_a_folder: str, not_a_file: str, missing: str = NO_SUCH_FILE,
+    field: str | None = None,
+) -> None:  # fmt: skip
+    """Refuse (:class:`AuditorInputError` naming ``path`` and ``field``) a missing file
+    (``missing``), one that cannot be looked at saying why (a link loop, a name too long, no
+    permission: ``Path.is_file`` and ``exists`` answer False there, which read as "no such
+    file"), a folder (``is_a_folder``) and what is no regular file (``not_a_file``:
+    ``/dev/zero`` is endless, a FIFO blocks)."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise AuditorInputError(NO_SUCH_FILE, source=str(path)) from None
+        raise AuditorInputError(missing, source=str(path), field=field) from None
     except OSError as exc:
-        why = exc.strerror or type(exc).__name__
-        raise AuditorInputError(CANNOT_LOOK.format(error=why), source=str(path)) from None
+        why = CANNOT_LOOK.format(error=exc.strerror or type(exc).__name__)
+        raise AuditorInputError(why, source=str(path), field=field) from None
     if stat.S_ISDIR(mode):
-        raise AuditorInputError(is_a_folder, source=str(path))
+        raise AuditorInputError(is_a_folder, source=str(path), field=field)
     if not stat.S_ISREG(mode):
-        raise AuditorInputError(not_a_file, source=str(path))
+        raise AuditorInputError(not_a_file, source=str(path), field=field)
 
 
 def disk_full_error(exc: BaseException) -> BaseException:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import stat
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from auditor.errors import AuditorInputError
+from auditor.errors import regular_file
 
 NO_FILE = "no such file"
 IS_A_FOLDER = "is a folder, not a model file"
@@ -25,24 +24,14 @@ def no_file(path: Path | str) -> str:
 
 
 NOT_A_FILE = "is not a regular file (a device or a pipe): name the model file"
-CANNOT_READ = "cannot read ({error})"
 
 
 def model_file(path: Path) -> None:
     """Refuse a model path that is a folder, a device or a pipe, no file, or one that cannot
     be looked at (a link loop), naming ``model.path`` (a device and a loop were 'no such
     file')."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise AuditorInputError(no_file(path), source=str(path), field="model.path") from None
-    except OSError as exc:
-        why = CANNOT_READ.format(error=exc.strerror or type(exc).__name__)
-        raise AuditorInputError(why, source=str(path), field="model.path") from None
-    if stat.S_ISDIR(mode):
-        raise AuditorInputError(IS_A_FOLDER, source=str(path), field="model.path")
-    if not stat.S_ISREG(mode):
-        raise AuditorInputError(NOT_A_FILE, source=str(path), field="model.path")
+    regular_file(path, is_a_folder=IS_A_FOLDER, not_a_file=NOT_A_FILE, missing=no_file(path),
+                 field="model.path")  # fmt: skip
 
 
 BLANK_PATH = "empty: name a file"
