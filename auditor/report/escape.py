@@ -123,12 +123,10 @@ def card_text(value: Any) -> Any:
     value = controls_visible(value)
     if isinstance(value, Markup) or not isinstance(value, str) or len(value) < LONG_RUN:
         return value
-    if not _LONG_RUN.search(value):
-        return value
     parts, last = [], 0
     for run in _LONG_RUN.finditer(value):
         word = run.group(0)
         chunks = (escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY))
         parts += [escape(value[last : run.start()]), Markup("<wbr>").join(chunks)]
         last = run.end()
-    return Markup("").join([*parts, escape(value[last:])])
+    return Markup("").join([*parts, escape(value[last:])]) if parts else value
