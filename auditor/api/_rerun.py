@@ -11,6 +11,7 @@ from auditor.api._result import AuditResult
 from auditor.config import GatesConfig, load_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
+from auditor.record import audit_schema
 from auditor.run_folder import (
     LOCK_TIMEOUT_S,
     audit_file,
@@ -105,7 +106,7 @@ def regate(
     else:
         gates_cfg, config_file = _run_gates_config(source)
     gates_cfg = gates_overrides(gates_cfg, fail_on=fail_on, baseline=baseline, config_file=config)
-    validate_rules(gates_cfg, source=config_file)
+    validate_rules(gates_cfg, source=config_file, schema=audit_schema)
     audit = dict(source.data)
     audit["gates"] = evaluate_gates(audit, gates_cfg, config_file=config_file)
     audit["config"] = {**audit["config"], "gates": gates_cfg.model_dump(mode="json")}

@@ -143,7 +143,7 @@ def judge_audit(
     file). Raises :class:`AuditorInputError` (exit 2) for a bad rule path or baseline."""
     if not config.enabled:
         return NotRun(reason=MSG_DISABLED)
-    validate_rules(config, source=config_file)
+    validate_rules(config, source=config_file, schema=None)  # the audit itself judges the kinds
     if baseline is None and config.baseline is not None:
         folder = Path(config_file).parent if config_file else None
         baseline = base.load_baseline(config.baseline, base=folder)

@@ -109,7 +109,7 @@ def default_rules(
 
 
 def rule_problems(
-    config: GatesConfig, *, schema: Callable[[], Mapping[str, Any]] | None = None
+    config: GatesConfig, *, schema: Callable[[], Mapping[str, Any]] | None
 ) -> list[tuple[str, str]]:
     """``(field, message)`` for every rule whose metric path is malformed or starts outside
     the audit's areas, names a status word no section writes, or (given audit.json's
@@ -117,13 +117,18 @@ def rule_problems(
     path reaches there; empty when every rule can be evaluated."""
     problems = []
     loaded = cache(schema) if schema is not None else None  # read once, where a rule needs it
+    kinds_of: dict[str, frozenset[str]] = {}  # per metric path: copies of a rule walk it once
     for i, rule in enumerate(config.rules):
         try:
             check_path(rule.metric)
         except ValueError as exc:
             problems.append((f"gates.rules[{i}].metric", str(exc)))
             continue
-        kinds = path_kinds(loaded(), rule.metric) if loaded is not None else None
+        kinds = None
+        if loaded is not None:
+            if rule.metric not in kinds_of:
+                kinds_of[rule.metric] = path_kinds(loaded(), rule.metric)
+            kinds = kinds_of[rule.metric]
         problems += [(f"gates.rules[{i}].{f}", msg) for f, msg in _kind_problems(rule, kinds)]
     return problems
 
@@ -165,13 +170,15 @@ def validate_rules(
     config: GatesConfig,
     *,
     source: str | None = None,
-    schema: Callable[[], Mapping[str, Any]] | None = None,
+    schema: Callable[[], Mapping[str, Any]] | None,
 ) -> None:
     """Raise :class:`AuditorInputError` (exit 2) naming the first bad rule's field and every
     problem, before any training. ``source``: the config file, for the message; ``schema``:
     returns audit.json's JSON Schema (``auditor.record.audit_schema``: the gates sit below
     it), for the check of each bound against what its path reaches (without it, the audit
-    itself shows it when judged)."""
+    itself shows it when judged). Required, so that no caller drops the check by leaving it
+    out: ``auditor gate`` and the preflight had, and a bound its path cannot take passed
+    them as 'not evaluated'."""
     problems = rule_problems(config, schema=schema)
     if problems:
         (field, first), rest = problems[0], problems[1:]

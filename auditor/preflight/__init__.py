@@ -36,6 +36,7 @@ from auditor.preflight.shapes import (  # noqa: F401 - the rule shapes are this 
     check_rule_shapes,
     fairness_shape,
 )
+from auditor.record import audit_schema
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -168,7 +169,7 @@ def _nearest_existing(path: Path) -> Path:
 def check_run(config: AuditConfig, *, config_file: str | None, out: Path) -> None:
     """Every check of a training run that needs no torch, cheapest first. Raises
     :class:`AuditorInputError` (exit 2, one line naming the file and the field)."""
-    validate_rules(config.gates, source=config_file)
+    validate_rules(config.gates, source=config_file, schema=audit_schema)
     available = SOURCE_FEATURES.get(config.data.source, ())
     features = audited_features(config, available, source=config_file)
     check_rule_features(config.gates, features, source=config_file)
@@ -214,7 +215,7 @@ def check_predictions(
     config: AuditConfig, *, sensitive: Sequence[str], config_file: str | None, out: Path
 ) -> None:
     """The checks of ``auditor audit`` before the file is read: rules and ``--out``."""
-    validate_rules(config.gates, source=config_file)
+    validate_rules(config.gates, source=config_file, schema=audit_schema)
     features = audited_features(config, tuple(sensitive), source=config_file)
     check_rule_features(config.gates, features, source=config_file)
     check_out_dir(out, mode="predictions")

@@ -155,6 +155,23 @@ def test_unknown_metric_path_is_exit_2_and_leaves_the_folder(strict_run, tmp_pat
     assert missing.exit_code == 2
 
 
+@pytest.mark.parametrize("metric", ["performance.pretrained.test.accuracy",
+                                    "performance.finetuned.test.accuracy"])
+def test_a_bound_its_path_cannot_take_is_refused_by_gate_before_judging(
+    strict_run, tmp_path, metric
+):
+    """allowed on a number is exit 2 naming the rule's field, whether the path ran or not
+    (auditor gate had dropped the check: a path that did not run passed as 'not evaluated')."""
+    run = _copy(strict_run, tmp_path)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'[gates]\nuse_defaults = false\n[[gates.rules]]\nmetric = "{metric}"\n'
+                   'allowed = ["ok"]\n')  # fmt: skip
+    result = runner.invoke(app, ["gate", str(run), "--config", str(bad), "--out",
+                                 str(tmp_path / "g")])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "gates.rules[0].allowed" in result.output and not (tmp_path / "g").exists()
+
+
 def test_github_actions_outputs(strict_run, tmp_path):
     base, _, _ = strict_run
     run = _copy(strict_run, tmp_path)
