@@ -100,8 +100,9 @@ class Folder:
             path = self.path / part
             keys = _partition_values(part, cols, header_names(path, self.kind))
             reading = replace(cols, sensitive=tuple(s for s in cols.sensitive if s not in keys))
+            first = start  # the part's first row: its rows are named from it, batch by batch
             for batch in self._part_batches(path, reading, batch_rows):
-                yield PartBatch(_with_keys(batch, keys), str(path), start)
+                yield PartBatch(_with_keys(batch, keys), str(path), first)
                 start += batch.num_rows
 
     def _part_batches(self, path: Path, cols: Columns, batch_rows: int) -> Iterator[Any]:

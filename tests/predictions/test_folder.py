@@ -158,7 +158,7 @@ def test_a_bad_row_is_named_in_its_part_with_the_parts_row_number(tmp_path):
     fields[0] = ""  # no true label
     text[5] = ",".join(fields)
     part.write_text("\n".join(text) + "\n")
-    said = _refused(folder)
+    said = _refused(folder, "--batch-rows", "2")  # the part read in several batches
     assert f"{part}: label: missing value at data row 5" in said
 
 
