@@ -22,6 +22,7 @@ from auditor.checks.performance import performance_from_confusion
 from auditor.checks.rows import input_rows
 from auditor.config import AuditConfig, FairnessConfig
 from auditor.config.fairness import IntervalMethod
+from auditor.data.spelling import canonical_values
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import MISSING_TEXT
 from auditor.fairness.engine import audit_counts, resolve_specs
@@ -37,7 +38,6 @@ from auditor.predictions.read import (
     PredictionCounts,
     class_name_of,
 )
-from auditor.predictions.spelling import canonical
 from auditor.provenance import library_versions, sha256_bytes, sha256_file
 from auditor.results import dump, plain
 from auditor.results.classification import NO_SCORE
@@ -133,24 +133,27 @@ def _mitigation(
 
 
 def _groups_frame(rows: Any, cols: Columns) -> Any:
-    """The sensitive columns of a pyarrow table as text, as the counts read them (one spelling
-    each, a missing value as ``cols.missing_group``)."""
+    """The sensitive columns of a pyarrow table as text, as the counts read them: one spelling
+    each first (a value of only invisible characters is then empty), then a missing value as
+    ``cols.missing_group`` (a zero-width space was the group '' here, '(missing)' there)."""
     frame = rows.select(list(cols.sensitive)).to_pandas()
     for name in cols.sensitive:
-        values = frame[name].astype(object)
-        missing = values.isna() | values.astype(str).str.strip().isin(MISSING_TEXT)
+        values = canonical_values(frame[name].astype(object), name)  # once per distinct value
+        missing = values.isna() | values.astype(str).isin(MISSING_TEXT)
         if cols.missing_group is not None:
             values = values.where(~missing, cols.missing_group)
-        frame[name] = values.astype(str).map(canonical)
+        frame[name] = values.astype(str)
     return frame
 
 
 def _stripped(values: np.ndarray) -> np.ndarray:
-    """Text labels in one spelling each (:func:`~auditor.predictions.spelling.canonical`),
-    as the counts read them."""
+    """Text labels in one spelling each (:func:`~auditor.data.spelling.canonical_values`, once
+    per distinct label), as the counts read them."""
     if values.dtype != object:
         return values
-    return np.array([canonical(v) if isinstance(v, str) else v for v in values], dtype=object)
+    import pandas as pd  # the preview's: it loads pandas anyway
+
+    return canonical_values(pd.Series(values, dtype=object), "labels").to_numpy(dtype=object)
 
 
 def audited_specs(cols: Columns, config: AuditConfig) -> list[tuple[str, ...]]:

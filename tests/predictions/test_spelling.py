@@ -133,3 +133,18 @@ def test_the_audit_json_of_a_merge_reads_back(tmp_path):
     data = json.loads((out / "audit.json").read_text())
     assert data["fairness"]["source"]["merged_labels"]["sex"]["Male"][2] == "Male\u00a0"
     assert "read as one label" in (out / "model_card.html").read_text()
+
+
+def test_the_preview_reads_groups_as_the_counts_do():
+    """The mitigation preview's groups: one spelling first, then a value of only invisible
+    characters is missing ('(missing)' as in the counts; it was the group '')."""
+    import numpy as np
+    import pyarrow as pa
+
+    from auditor.predictions.audit import _groups_frame, _stripped
+    from auditor.predictions.source import Columns
+
+    cols = Columns(sensitive=("sex",), missing_group="(missing)")
+    frame = _groups_frame(pa.table({"sex": ["a", "\u200b", "b\u00a0", None]}), cols)
+    assert frame["sex"].tolist() == ["a", "(missing)", "b", "(missing)"]
+    assert _stripped(np.array(["Yes ", "no", "Yes"], dtype=object)).tolist() == ["Yes", "no", "Yes"]
