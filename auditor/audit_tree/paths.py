@@ -59,7 +59,11 @@ class Step:
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_\-]+")  # written bare; any other key is quoted
-_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([^.\[\]"]+)|\[([^\]]*)\]|(\.)')
+# a quoted key, a bare key, a quoted label in brackets (["(25, 35]"]: it may hold ] and an
+# escaped quote), a bracket, a dot
+_TOKEN = re.compile(
+    r'"((?:[^"\\]|\\.)*)"|([^.\[\]"]+)|\["((?:[^"\\]|\\.)*)"\]|\[([^\]]*)\]|(\.)'
+)
 
 
 def parse_path(path: str) -> list[Step]:
@@ -80,7 +84,9 @@ def _steps(path: str) -> tuple[Step, ...]:
         m = _TOKEN.match(text, pos)
         if m is None:
             raise ValueError(MSG_UNPARSABLE.format(path=path, rest=text[pos:]))
-        quoted, bare, bracket, dot = m.groups()
+        quoted, bare, label, bracket, dot = m.groups()
+        if label is not None:
+            bracket = f'"{_unquote(label)}"'  # a label as written: _bracket reads it whole
         if dot is not None:
             if expect_key:
                 raise ValueError(f"empty key in metric path {path!r}")
@@ -132,7 +138,7 @@ def step_text(step: Step) -> str:
         return ".*"
     if step.kind == "index":
         return f"[{step.index}]"
-    return f"[{step.key}={step.value}]" if step.key else f"[{step.value}]"
+    return f"[{step.key}={step.value}]" if step.key else f"[{_label_text(str(step.value))}]"
 
 
 def fmt_key(key: str) -> str:
@@ -164,7 +170,7 @@ def item_label(item: Any, index: int) -> str:
     return str(index) if label is None else label
 
 
-_NOT_BARE = re.compile(r"-?\d+|\*|.*=.*|\s.*|.*\s|['\"].*|.*['\"]|", re.DOTALL)
+_NOT_BARE = re.compile(r"-?\d+|\*|.*=.*|\s.*|.*\s|['\"].*|.*['\"]|.*[\[\]\\].*|", re.DOTALL)
 
 
 def item_step(item: Any, index: int) -> str:
@@ -174,7 +180,15 @@ def item_step(item: Any, index: int) -> str:
     label = _id_label(item)
     if label is None:
         return f"[{index}]"
-    return f'["{label}"]' if _NOT_BARE.fullmatch(label) else f"[{label}]"
+    return f"[{_label_text(label)}]"
+
+
+def _label_text(label: str) -> str:
+    """A label as a path's brackets hold it: bare, or quoted (a backslash and a quote escaped)
+    where bare it would read back as something else or not at all (``(25, 35]``)."""
+    if not _NOT_BARE.fullmatch(label):
+        return label
+    return '"' + label.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @dataclass(frozen=True)

@@ -75,8 +75,9 @@ def test_a_concrete_path_reads_back_the_item_it_names_whatever_its_label():
     diff read another group. Every label now reads back as itself."""
     from auditor.audit_tree import estimate_paths
 
-    names = ["0", "1", "10", "100", "-3", "*", "a=b", " pad ", "", "'q", "Female"] + [
-        str(i) for i in range(101, 120)]  # fmt: skip
+    names = ["0", "1", "10", "100", "-3", "*", "a=b", " pad ", "", "'q", "Female",
+             "(25, 35]", "a]b", "[x", 'say "hi"', "back\\slash", '"', "]"] + [
+        str(i) for i in range(101, 120)]  # fmt: skip; pd.cut's bins hold ]
     groups = [{"group": g, "acc": {"value": i / 100, "n": 10}} for i, g in enumerate(names)]
     audit = {"fairness": {"features": {"g": {"groups": groups}}}}
     paths = dict(estimate_paths(audit["fairness"], "fairness"))
