@@ -19,6 +19,7 @@ from auditor.api._frame import (
     sensitive_labels,
     text_name,
 )
+from auditor.api._rerun import gates_overrides
 from auditor.api._result import AuditResult
 from auditor.api._trained import command_line
 from auditor.config import MAX_SEED, AuditConfig, name_from_file
@@ -171,6 +172,10 @@ def _audited(
     config = predictions_config(config, sensitive=list(cols.sensitive))
     out = check_out_dir(out_dir, mode="predictions") if out_dir is not None else None
     validate_rules(config.gates, source=config_file, schema=audit_schema)
+    if config.gates.baseline is not None:  # read back as gate and card read audits: before work
+        named = Path(config_file) if config_file else None
+        config = config.model_copy(update={"gates": gates_overrides(config.gates,
+                                                                    config_file=named)})
     with tempfile.TemporaryDirectory(prefix="auditor-frame-") as tmp:
         frame = None if isinstance(source, Path) else as_frame(source)
         path = source if frame is None else _frame_file(frame, labels, Path(tmp))

@@ -3,12 +3,13 @@ and the gate options of the command line applied to a gates config."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from auditor.api._result import AuditResult
-from auditor.config import GatesConfig, load_config
+from auditor.config import GatesConfig, expand_home, load_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.record import audit_schema
@@ -40,9 +41,10 @@ def gates_overrides(
         load_audit(baseline)
         update["baseline"] = baseline.resolve()
     elif gates.baseline is not None:
-        path = gates.baseline.expanduser()  # "~/runs/x", as data.path and model.path take it
+        path = expand_home(gates.baseline, source=str(config_file) if config_file else None,
+                           field="gates.baseline")  # "~/runs/x", as data.path takes it
         if not path.is_absolute() and config_file is not None:
-            if (config_file.parent / path).exists():
+            if os.path.lexists(config_file.parent / path):  # a link loop too: named as one
                 path = config_file.parent / path
         load_audit(path)
         update["baseline"] = path.resolve()

@@ -35,6 +35,7 @@ __all__ = [
     "TrainingConfig",
     "TransparencyConfig",
     "default_config",
+    "expand_home",
     "load_config",
 ]
 
@@ -343,17 +344,17 @@ def _resolve_paths(config: AuditConfig, *, base: Path, source: str) -> AuditConf
         changes["model"] = model.model_copy(update={"path": path})
     baseline = config.gates.baseline  # relative: beside the config, else here (api._rerun)
     if baseline is not None:
-        home = _home(baseline, source=source, field="gates.baseline")
+        home = expand_home(baseline, source=source, field="gates.baseline")
         changes["gates"] = config.gates.model_copy(update={"baseline": home})
     return config.model_copy(update=changes) if changes else config
 
 
 def _resolved(path: Path, base: Path, *, source: str, field: str) -> Path:
-    path = _home(path, source=source, field=field)
+    path = expand_home(path, source=source, field=field)
     return path if path.is_absolute() else base / path
 
 
-def _home(path: Path, *, source: str, field: str) -> Path:
+def expand_home(path: Path, *, source: str | None, field: str) -> Path:
     """``path`` with ``~`` or ``~name`` expanded; one line naming ``field`` where no such
     home folder is known (Path raises RuntimeError)."""
     try:

@@ -371,3 +371,28 @@ def test_audit_takes_quiet_as_run_does(files, tmp_path):
     assert outputs[0] == outputs[1] == outputs[2]
     wording = [f.__annotations__["quiet"] for f in (audit, run_cmd.run)]
     assert wording[0] == wording[1] == "QuietOption"
+
+
+def test_a_configs_baseline_is_read_back_as_gate_reads_it_before_the_file(tmp_path):
+    """[gates] baseline in auditor audit's --config: an audit.json the schema refuses, and a
+    link loop, are one line, exit 2, before the predictions are read (the baseline was read
+    with the JSON checks alone, so a hand-edited one was compared; a loop was 'no such
+    file')."""
+    from tests.builders import PREDICTION_ARGS, predictions_csv
+
+    csv = predictions_csv(tmp_path)
+    run = tmp_path / "run"
+    assert runner.invoke(app, ["audit", "-p", str(csv), *PREDICTION_ARGS, "--out", str(run),
+                               "--exit-zero"]).exit_code == 0  # fmt: skip
+    edited = json.loads((run / "audit.json").read_text())
+    edited["fairness"]["bogus"] = 1
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "audit.json").write_text(json.dumps(edited))
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    for name, said in (("b", "'bogus' was unexpected"), ("loop1", "symbolic links")):
+        (tmp_path / "c.toml").write_text(f'[gates]\nbaseline = "{name}"\n')
+        result = runner.invoke(app, ["audit", "-p", str(csv), *PREDICTION_ARGS, "--config",
+                                     str(tmp_path / "c.toml"), "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2 and said in result.output, result.output
+        assert not (tmp_path / "o").exists()
