@@ -79,8 +79,8 @@ def hash_ahead(path: str | Path) -> None:
     the unchanged file already started is kept, not started again."""
     key = os.path.abspath(path)
     stat = file_state(key)
-    if stat is None:
-        return  # sha256_file names the problem
+    if stat is None or not os.path.isfile(key):
+        return  # sha256_file names the problem; a folder of parts is hashed part by part
     with _AHEAD_LOCK:
         if key not in _AHEAD or _AHEAD[key][0] != stat:
             _AHEAD[key] = (stat, Background(_sha256, key))
