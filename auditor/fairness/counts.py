@@ -147,17 +147,6 @@ def _encode(values: Any) -> tuple[np.ndarray, list]:
     return codes.astype(np.int64, copy=False), list(uniques)
 
 
-def _stripped(codes: np.ndarray, uniques: list) -> tuple[np.ndarray, list]:
-    """``(codes, uniques)`` with text labels stripped of surrounding spaces (" M" is "M"), the
-    labels that become equal merged."""
-    names = [u.strip() if isinstance(u, str) else u for u in uniques]
-    if names == uniques:
-        return codes, uniques
-    index: dict = {}
-    remap = np.array([index.setdefault(name, len(index)) for name in names] + [-1], np.int64)
-    return remap[codes], list(index)  # a code of -1 (null) reads the -1 at the end
-
-
 def _with_missing(codes: np.ndarray, uniques: list, label: str) -> tuple[np.ndarray, list]:
     """``(codes, uniques)`` with every null, empty or NaN label's rows given the group
     ``label`` (appended to the uniques; the bad entries keep no rows)."""
@@ -193,8 +182,7 @@ class CountsAccumulator:
 
     Group and class dictionaries grow as new values appear, so batches need not share them.
     ``source`` names the input in error messages; ``row_offset`` tracks row numbers.
-    ``missing_group``: the group of a row with no sensitive value (None: such a row is refused);
-    ``strip_labels``: text labels and groups without surrounding spaces (" M" is "M").
+    ``missing_group``: the group of a row with no sensitive value (None: such a row is refused).
     """
 
     def __init__(
@@ -206,12 +194,10 @@ class CountsAccumulator:
         y_pred_name: str = "y_pred",
         classes: Sequence | None = None,
         missing_group: str | None = None,
-        strip_labels: bool = False,
     ):
         """classes: the known class values in order (kept even when a class never occurs)."""
         self.features = tuple(features)
         self.missing_group = missing_group
-        self.strip_labels = strip_labels
         self._fixed_classes = classes is not None
         self.source = source
         self.names = (y_true_name, y_pred_name)
@@ -270,8 +256,6 @@ class CountsAccumulator:
             return BatchCodes([empty] * m, [[] for _ in range(m)], empty, [])
         columns = (*self.features, *self.names)
         encoded = [_encode(v) for v in (*sensitive, y_true, y_pred)]
-        if self.strip_labels:
-            encoded = [_stripped(c, u) for c, u in encoded]
         if self.missing_group is not None:
             encoded[:m] = [_with_missing(c, u, self.missing_group) for c, u in encoded[:m]]
         for axis, (codes, _) in enumerate(encoded):

@@ -218,7 +218,7 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
     ``spilled``: where the scores are spilled (the partial's cells keep their sums only)."""
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred,
-        missing_group=cols.missing_group, strip_labels=True,
+        missing_group=cols.missing_group,  # labels already in one spelling (reduce_arrow)
     )  # fmt: skip
     acc.rows = row_offset  # row numbers in messages count from the file's start
     _check_empty_rows(columns, cols, source=source, row_offset=row_offset)
