@@ -80,3 +80,15 @@ def path_kinds(schema: Mapping[str, Any], path: str) -> frozenset[Kind] | None:
         value = node.get("properties", {}).get("value")
         kinds |= {_kind(n) for n in _flat(schema, value)} if value is not None else {_kind(node)}
     return frozenset(k for k in kinds if k is not None)
+
+
+def objects_at(schema: Mapping[str, Any], keys: tuple[str, ...]) -> list[Mapping[str, Any]]:
+    """Every object schema (the schema's own nodes: ``$defs`` entries included) that the keys
+    but the last reach from the root ("*": any property, any list item) and whose
+    ``properties`` hold the last key."""
+    level = list(_flat(schema, schema))
+    for key in keys[:-1]:
+        step = Step("any") if key == "*" else Step("key", key=key)
+        level = [n for node in level for below in _step(node, step) for n in _flat(schema, below)]
+    found = {id(node): node for node in level if keys[-1] in node.get("properties", {})}
+    return list(found.values())  # each once, where two branches lead to one definition

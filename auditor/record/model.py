@@ -17,6 +17,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from auditor.audit_tree.later import ADDED_LATER
+from auditor.audit_tree.shape import objects_at
 from auditor.checks.explain import ExplanationsSection
 from auditor.checks.fairness import FairnessSection
 from auditor.checks.performance import PerformanceSection
@@ -72,29 +73,6 @@ class _NullableFloats(GenerateJsonSchema):
         return {"anyOf": [out, {"type": "null"}]}
 
 
-def _objects_at(schema: dict[str, Any], keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Every object schema (``$defs`` entries included) that ``keys`` reach from the root
-    whose ``properties`` hold the last key ("*": any property, any list item)."""
-    defs = schema.get("$defs", {})
-    level, found = [schema], []
-    for depth, key in enumerate(keys):
-        below: list[dict[str, Any]] = []
-        while level:
-            node = level.pop()
-            if "$ref" in node:
-                level.append(defs[node["$ref"].rsplit("/", 1)[-1]])
-                continue
-            level += [b for k in ("anyOf", "oneOf", "allOf") for b in node.get(k, ())]
-            props = node.get("properties", {})
-            if depth == len(keys) - 1 and key in props:
-                found.append(node)
-            below += list(props.values()) if key == "*" else [props[key]] if key in props else []
-            below += [n for n in (node.get("items"), node.get("additionalProperties"))
-                      if key == "*" and isinstance(n, dict)]  # fmt: skip
-        level = below
-    return found
-
-
 def _added_later_optional(schema: dict[str, Any]) -> None:
     """A field added to ``SCHEMA_VERSION`` after its first files (:data:`ADDED_LATER`) is
     not required by the schema (an older file lacks it); its description says so. The typed
@@ -102,7 +80,7 @@ def _added_later_optional(schema: dict[str, Any]) -> None:
     for (version, keys), commit in ADDED_LATER.items():
         if version != SCHEMA_VERSION:
             continue
-        objects = _objects_at(schema, keys)
+        objects = objects_at(schema, keys)
         if not objects:
             raise ValueError(f"ADDED_LATER names {'.'.join(keys)}, which the schema lacks")
         for node in objects:
