@@ -17,7 +17,7 @@ from auditor.fairness.scores import CellSums, add_cell_codes
 from auditor.fairness.spill_cells import SpilledCells, SpillRows
 from auditor.predictions.labels import check_whole_labels, first_classes
 from auditor.predictions.source import REPEATED_HEADER, Columns
-from auditor.predictions.spelling import Spellings, canonical_column
+from auditor.predictions.spelling import Spellings, canonical_column, is_text_type
 
 __all__ = ["BINARY_ONLY", "Partial", "binary_only", "offsets", "reduce_arrow", "reduce_batch"]
 
@@ -86,9 +86,8 @@ def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_off
 
     names = (cols.y_true, cols.y_pred)
     kinds = [columns[name].type for name in names]
-    if not all(pa.types.is_string(t) or pa.types.is_large_string(t)
-               for t in (k.value_type if pa.types.is_dictionary(k) else k for k in kinds)):
-        return
+    if not all(is_text_type(k.value_type if pa.types.is_dictionary(k) else k) for k in kinds):
+        return  # string views too
     import pyarrow.compute as pc  # a tenth of a second: only where both labels are text
 
     labels = []
@@ -142,9 +141,7 @@ def _arrow_comma_decimals(column: Any) -> np.ndarray | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    kind = column.type
-    views = getattr(pa.types, "is_string_view", lambda _: False)  # pyarrow >= 16
-    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or views(kind)):
+    if not is_text_type(column.type):
         return None
     text = pc.ascii_trim_whitespace(column)  # other spaces (Python strips them): the slow path
     if column.null_count == len(column) or not pc.all(

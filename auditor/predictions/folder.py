@@ -12,7 +12,6 @@ Provenance: each part's sha256, and one over them all: the sha256 of the lines
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +22,7 @@ import numpy as np
 
 from auditor.errors import AuditorInputError
 from auditor.predictions.source import Columns, header_names, iter_batches
-from auditor.provenance import file_state, sha256_file
+from auditor.provenance import file_state, sha256_bytes, sha256_file
 
 __all__ = ["Folder", "PartBatch", "folder_of", "folder_sha256", "table_batches"]
 
@@ -163,7 +162,7 @@ def folder_sha256(folder: Folder) -> tuple[str, dict[str, str]]:
     run in the folder: ``<hash>  <part>``), and each part's."""
     each = {part: sha256_file(folder.path / part) for part in folder.parts}
     lines = "".join(f"{digest}  {part}\n" for part, digest in each.items())
-    return hashlib.sha256(lines.encode()).hexdigest(), each
+    return sha256_bytes(lines.encode()), each
 
 
 def _parts(path: Path) -> list[str]:

@@ -15,14 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from auditor.data.header import EXTRA_MISSING
 from auditor.data.spelling import MISSING_CLASH as DATA_CLASH
 from auditor.data.spelling import canonical, clash_way
 from auditor.errors import AuditorInputError
+from auditor.fairness.counts import MISSING_TEXT  # a group's text that is no value
 
 __all__ = ["MISSING_CLASH", "Spellings", "canonical", "canonical_column"]
 
-NO_VALUE = ("", *EXTRA_MISSING)  # a group's text that is no value (counts.MISSING_TEXT)
 MISSING_CLASH = DATA_CLASH.replace("{whose}", "the column")
 
 
@@ -62,7 +61,8 @@ class Spellings:
                 for column, labels in sorted(self.merged.items())}  # fmt: skip
 
 
-def _is_text(kind: Any) -> bool:
+def is_text_type(kind: Any) -> bool:
+    """A pyarrow text type (string, large string, string view)."""
     import pyarrow as pa
 
     views = getattr(pa.types, "is_string_view", lambda _: False)  # pyarrow >= 16
@@ -81,7 +81,7 @@ def canonical_column(column: Any, name: str, found: Spellings,
 
     kind = column.type
     dictionary = pa.types.is_dictionary(kind)
-    if not _is_text(kind.value_type if dictionary else kind):
+    if not is_text_type(kind.value_type if dictionary else kind):
         return column
     enc = column if dictionary else column.dictionary_encode()
     spelled = enc.dictionary.to_pylist()
@@ -117,7 +117,7 @@ def _missing_rows(enc: Any, names: list[str | None], column: str, found: Spellin
                   label: str) -> None:  # fmt: skip
     """Record in ``found`` whether the batch's rows use the group ``label`` and whether any
     has no value (null, empty, ``?``): free where the dictionary holds neither."""
-    blank = {label, None, *NO_VALUE}
+    blank = {label, None, *MISSING_TEXT}
     if enc.null_count:
         found.no_value.add(column)
     if not blank & set(names):
@@ -125,5 +125,5 @@ def _missing_rows(enc: Any, names: list[str | None], column: str, found: Spellin
     holds = {names[i] for i in np.flatnonzero(_used(enc.indices, len(names)))}
     if label in holds:
         found.literal.add(column)
-    if holds & {None, *NO_VALUE}:
+    if holds & {None, *MISSING_TEXT}:
         found.no_value.add(column)
