@@ -170,24 +170,24 @@ def tpr_interval_at_fpr(
     mean, sd = n0 * fpr_level, math.sqrt(n0 * fpr_level * (1 - fpr_level))
     start = max(0, int(mean - 12 * sd) - 12)
     ks = np.arange(start, min(n0, int(mean + 12 * sd) + 12) + 1)
-    cdf = bdtr(ks, n0, fpr_level) if n0 else np.ones(1)
+    cdf = bdtr(ks, n0, fpr_level)  # n0 = 0: ks is [0], bdtr(0, 0, p) is 1
     c_lo = start + int(np.searchsorted(cdf, tail, side="right"))  # P(c < c_lo) <= tail
     c_hi = start + int(np.searchsorted(cdf, 1.0 - tail, side="left"))  # P(c > c_hi) <= tail
     each = 1.0 - 2 * tail  # two-sided level whose one side misses tail
     lo = 0.0
     if c_lo > 0:
-        lo = clopper_pearson(_tp_at_rank(counts, c_lo, above=True), n1, confidence=each)[0]
+        lo = clopper_pearson(_tp_above_rank(counts, c_lo), n1, confidence=each)[0]
     hi = 1.0
     if c_hi + 1 <= n0:
-        hi = clopper_pearson(_tp_at_rank(counts, c_hi + 1, above=True), n1, confidence=each)[1]
+        hi = clopper_pearson(_tp_above_rank(counts, c_hi + 1), n1, confidence=each)[1]
     return lo, hi
 
 
-def _tp_at_rank(counts: RocCounts, c: int, *, above: bool = False) -> int:
-    """Members scoring >= the c-th largest non-member score (1 <= c <= n_non_members), or,
-    ``above``, strictly above it (the next threshold up: a tie at it may be the FPR's step)."""
+def _tp_above_rank(counts: RocCounts, c: int) -> int:
+    """Members scoring strictly above the c-th largest non-member score (1 <= c <=
+    n_non_members): the next threshold up, since a tie at it may be the FPR's step."""
     j = int(np.searchsorted(counts.fp, c, side="left"))  # fp is non-decreasing along the array
-    return int(counts.tp[j - 1 if above else j])  # j >= 1: thresholds[0] is +inf, fp 0
+    return int(counts.tp[j - 1])  # j >= 1: thresholds[0] is +inf, fp 0
 
 
 def log_curve(counts: RocCounts, *, points: int = 60) -> dict[str, list[float]]:
