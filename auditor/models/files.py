@@ -76,7 +76,7 @@ def load_skops(path: Path) -> Any:
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:  # noqa: BLE001 - not a skops zip, or a corrupt one
-        raise AuditorInputError(NOT_SKOPS.format(detail=type(exc).__name__), source=str(path),
+        raise AuditorInputError(NOT_SKOPS.format(detail=error_detail(exc)), source=str(path),
                                 field="model.path") from None  # fmt: skip
     for name in untrusted:
         refused = _refusal(name)
@@ -86,7 +86,7 @@ def load_skops(path: Path) -> Any:
     try:
         return sio.load(path, trusted=list(untrusted))
     except Exception as exc:  # noqa: BLE001 - a type skops refuses after all
-        raise AuditorInputError(NOT_SKOPS.format(detail=str(exc).splitlines()[0][:200]),
+        raise AuditorInputError(NOT_SKOPS.format(detail=error_detail(exc)),
                                 source=str(path), field="model.path") from None  # fmt: skip
 
 
@@ -165,7 +165,7 @@ def load_state_dict(path: Path) -> dict[str, Any]:
                                 field="model.path") from None  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - corrupt or foreign file
         what = TORCHSCRIPT if _is_torchscript(path) else None
-        raise AuditorInputError(what or UNREADABLE.format(detail=_error_detail(exc)),
+        raise AuditorInputError(what or UNREADABLE.format(detail=error_detail(exc)),
                                 source=str(path), field="model.path") from None  # fmt: skip
     state = _state_in(blob)
     if state is None:
@@ -176,7 +176,7 @@ def load_state_dict(path: Path) -> dict[str, Any]:
     return state
 
 
-def _error_detail(exc: Exception) -> str:
+def error_detail(exc: Exception) -> str:
     """The reader's error, its kind and first line (``SafetensorError: Error while
     deserializing header: invalid header length``), at most 200 characters."""
     lines = str(exc).strip().splitlines()

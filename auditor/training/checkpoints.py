@@ -12,7 +12,7 @@ from torch import nn
 
 from auditor.errors import AuditorInputError
 from auditor.io import atomic_write_bytes
-from auditor.models.files import refuse_zip_bomb
+from auditor.models.files import error_detail, refuse_zip_bomb
 
 NO_CHECKPOINT = "no such checkpoint"
 REFUSED = "refused: the checkpoint holds pickled objects other than tensors"
@@ -38,10 +38,9 @@ def load_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise AuditorInputError(f"{REFUSED} ({first})", source=str(path)) from None
+        raise AuditorInputError(f"{REFUSED} ({error_detail(exc)})", source=str(path)) from None
     except Exception as exc:  # noqa: BLE001 - corrupt or foreign file
-        raise AuditorInputError(f"{UNREADABLE} ({type(exc).__name__})", source=str(path)) from None
+        raise AuditorInputError(f"{UNREADABLE} ({error_detail(exc)})", source=str(path)) from None
     if not isinstance(blob, dict) or "state_dict" not in blob:
         raise AuditorInputError(NOT_OURS, source=str(path))
     return blob["state_dict"], blob.get("meta", {})
