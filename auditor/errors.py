@@ -136,20 +136,21 @@ def regular_file(
         raise AuditorInputError(not_a_file, source=str(path), field=field)
 
 
-def disk_full_error(exc: BaseException) -> BaseException:
-    """``exc``; where it is a full disk or quota, an :class:`AuditorInputError` naming the
-    file (one line, exit 2, no crash log: nothing is wrong with auditor or its input)."""
-    if isinstance(exc, OSError) and exc.errno in DISK_FULL:
-        where = None if exc.filename is None else os.fsdecode(exc.filename)
-        return AuditorInputError(f"{os.strerror(exc.errno)} (free some space)", source=where)
-    return exc
+# The OSErrors that are the machine's state or the user's path, not auditor's fault, and the
+# way on each line gives: a full disk or quota (the file, where named), a path no file system
+# resolves (a name past 255 bytes, a loop of links: only with the path it concerns).
+_INPUT_OS_ERRORS = {**dict.fromkeys(DISK_FULL, "free some space"),
+                    **dict.fromkeys(BAD_PATH, "no file system resolves this path")}  # fmt: skip
 
 
-def bad_path_error(exc: BaseException) -> BaseException:
-    """``exc``; where it is a path no file system resolves (a name too long, a loop of
-    links) naming its file, an :class:`AuditorInputError` naming it (one line, exit 2: a
-    300-byte ``--out`` was an internal error with a crash log)."""
-    if isinstance(exc, OSError) and exc.errno in BAD_PATH and exc.filename is not None:
-        why = f"{os.strerror(exc.errno)} (no file system resolves this path)"
-        return AuditorInputError(why, source=os.fsdecode(exc.filename))
-    return exc
+def input_os_error(exc: BaseException) -> BaseException:
+    """``exc``; where it is one of :data:`_INPUT_OS_ERRORS`, an :class:`AuditorInputError`
+    naming the file (one line, exit 2, no crash log: a full disk, or a 300-byte ``--out``,
+    was an internal error with a crash log)."""
+    if not isinstance(exc, OSError) or exc.errno not in _INPUT_OS_ERRORS:
+        return exc
+    where = None if exc.filename is None else os.fsdecode(exc.filename)
+    if where is None and exc.errno in BAD_PATH:
+        return exc  # a path error naming no path: nothing to show the user
+    why = f"{os.strerror(exc.errno)} ({_INPUT_OS_ERRORS[exc.errno]})"
+    return AuditorInputError(why, source=where)

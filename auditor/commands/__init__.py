@@ -27,8 +27,7 @@ from auditor import __version__
 from auditor.errors import (
     AuditorInputError,
     Terminated,
-    bad_path_error,
-    disk_full_error,
+    input_os_error,
     interruption,
     signal_exit,
 )
@@ -61,7 +60,7 @@ def write_crash_log(exc: BaseException) -> str:
 
 def exit_for(exc: BaseException, *, err: TextIO | None = None) -> int:
     """Print the one line for ``exc`` on stderr and return its exit code."""
-    exc = bad_path_error(disk_full_error(exc))
+    exc = input_os_error(exc)
     if isinstance(exc, AuditorInputError):
         typer.echo(f"auditor: error: {one_line(str(exc))}", err=True, file=err)
         return EXIT_BAD_INPUT
