@@ -154,3 +154,15 @@ def input_os_error(exc: BaseException) -> BaseException:
         return exc  # a path error naming no path: nothing to show the user
     why = f"{os.strerror(exc.errno)} ({_INPUT_OS_ERRORS[exc.errno]})"
     return AuditorInputError(why, source=where)
+
+
+def check_resolvable(path: Path, *, field: str | None = None) -> None:
+    """Refuse a path no file system resolves (a loop of links on the way, a name past 255
+    bytes) before it is used, naming ``field``: ``exists`` and ``is_dir`` answer False there,
+    so an ``--out`` through a link loop went on to a crash making the folder."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno in BAD_PATH:
+            why = f"{os.strerror(exc.errno)} ({_INPUT_OS_ERRORS[exc.errno]})"
+            raise AuditorInputError(why, source=str(path), field=field) from None

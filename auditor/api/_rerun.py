@@ -10,7 +10,7 @@ from typing import Any
 
 from auditor.api._result import AuditResult
 from auditor.config import GatesConfig, expand_home, load_config
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.record import audit_schema
 from auditor.run_folder import (
@@ -69,6 +69,7 @@ def _target(read: str | Path, out_dir: str | Path | None, kind: str) -> Path:
     never the file; nor a folder that holds it."""
     path = audit_file(read).resolve()
     out = Path(out_dir) if out_dir is not None else _beside(path.parent, kind)
+    check_resolvable(out, field="--out")  # resolve() raises RuntimeError on a loop of links
     kept, target = (path.parent if path.name == "audit.json" else path), out.resolve()
     if target == kept or kept in target.parents or target in path.parents:
         raise AuditorInputError(SAME_FOLDER, source=str(out), field="--out")

@@ -26,7 +26,7 @@ from auditor.audit_tree import parse_path
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
-from auditor.errors import AuditorInputError, rows_text
+from auditor.errors import AuditorInputError, check_resolvable, rows_text
 from auditor.gates import validate_rules
 from auditor.io import CHECKPOINTS, as_path, check_lock, refuse_foreign_files
 from auditor.preflight.shapes import (  # noqa: F401 - the rule shapes are this module's API too
@@ -95,6 +95,7 @@ def check_out_dir(out_dir: str | Path, *, mode: str | None = None) -> Path:
 
     Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
     out = as_path(out_dir, field="--out")  # out_dir=5 from Python: one line, not a TypeError
+    check_resolvable(out, field="--out")
     if out.exists() and not out.is_dir():
         raise AuditorInputError(OUT_IS_A_FILE, source=str(out), field="--out")
     if out.is_dir() and any(out.iterdir()) and not (out / "audit.json").is_file():
