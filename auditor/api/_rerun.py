@@ -63,17 +63,18 @@ def _beside(run_dir: Path, kind: str) -> Path:
     return out
 
 
-def _target(read: str | Path, out_dir: str | Path | None, kind: str) -> Path:
-    """Where re-gating or re-rendering the audit ``read`` writes: never its run folder (the
-    folder of an audit.json), nor inside it; for a file of another name (a copy, renamed),
-    never the file; nor a folder that holds it."""
+def _target(read: str | Path, out_dir: str | Path | None, kind: str, mode: str | None) -> Path:
+    """Where re-gating or re-rendering the audit ``read`` (of kind ``mode``) writes: never its
+    run folder (the folder of an audit.json), nor inside it; for a file of another name (a
+    copy, renamed), never the file; nor a folder that holds it; nor a run of another kind (a
+    trained run's checkpoints/ were replaced by a predictions audit's re-gate)."""
     path = audit_file(read).resolve()
     out = Path(out_dir) if out_dir is not None else _beside(path.parent, kind)
     check_resolvable(out, field="--out")  # resolve() raises RuntimeError on a loop of links
     kept, target = (path.parent if path.name == "audit.json" else path), out.resolve()
     if target == kept or kept in target.parents or target in path.parents:
         raise AuditorInputError(SAME_FOLDER, source=str(out), field="--out")
-    return check_out_dir(out)
+    return check_out_dir(out, mode=mode)
 
 
 def _run_gates_config(source: AuditResult) -> tuple[GatesConfig, str | None]:
@@ -103,7 +104,7 @@ def regate(
     retraining. The run is left byte-identical: the re-gated audit.json, junit.xml,
     summary.md and card go to ``out_dir`` (default: ``<run>.gate-<UTC time>`` beside it)."""
     source = AuditResult.load(run_dir)
-    out = _target(run_dir, out_dir, "gate")
+    out = _target(run_dir, out_dir, "gate", source.mode)
     if config is not None:
         gates_cfg, config_file = load_config(config).gates, str(config)
     else:
@@ -124,6 +125,6 @@ def rerender(
     (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched."""
     data, text = read_audit(run_dir)  # read and validated once: written as it was read
     source = AuditResult(data=data, run_dir=audit_file(run_dir).parent)
-    out = _target(run_dir, out_dir, "card")
+    out = _target(run_dir, out_dir, "card", source.mode)
     write_run(source.data, out, lock_timeout=lock_timeout, text=text)
     return AuditResult(data=source.data, run_dir=out)

@@ -128,10 +128,17 @@ class AuditResult:
     def write(self, folder: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> AuditResult:
         """Write the run folder (validated ``audit.json``, card, summary, junit) as one unit
         through :func:`auditor.run_folder.write_run`; returns the result with ``run_dir``."""
-        mode = self.data.get("run", {}).get("mode", "run")  # its kind: no other is replaced
-        out = check_out_dir(folder, mode=mode if isinstance(mode, str) else None)
+        out = check_out_dir(folder, mode=self.mode)
         write_run(self.data, out, lock_timeout=lock_timeout)
         return AuditResult(data=self.data, run_dir=out)
+
+    @property
+    def mode(self) -> str | None:
+        """The audit's kind (``run.mode``: a trained run's is "run"), so that writing it
+        replaces no folder of another kind (a trained run's checkpoints)."""
+        run = self.data.get("run")
+        mode = run.get("mode", "run") if isinstance(run, dict) else "run"
+        return mode if isinstance(mode, str) else None
 
     def to_html(self) -> str:
         """The model card as one self-contained HTML page."""

@@ -43,3 +43,26 @@ def test_the_evidence_itself_is_never_the_out(copy, where):
     result = runner.invoke(app, ["gate", str(source), "--out", str(out)])
     assert result.exit_code == 2, result.output
     assert "--out" in result.output and "\n" not in result.output.strip()
+
+
+def test_gate_and_card_refuse_an_out_holding_a_trained_runs_checkpoints(tmp_path):
+    """auditor gate / card of a predictions audit into a trained run's folder replaced it,
+    checkpoints/ and all; AuditResult.write refused the same folder (found by a reader)."""
+    import shutil
+
+    import pytest
+
+    from auditor.api import regate, rerender
+    from auditor.errors import AuditorInputError
+    from tests.builders import predictions_audit
+
+    run = tmp_path / "run"
+    predictions_audit(tmp_path / "a").write(run)
+    trained = tmp_path / "trained"
+    shutil.copytree(run, trained)
+    (trained / "checkpoints").mkdir()
+    (trained / "checkpoints" / "finetuned.pt").write_bytes(b"x")
+    for again in (regate, rerender):
+        with pytest.raises(AuditorInputError, match="checkpoints"):
+            again(run, out_dir=trained)
+        assert (trained / "checkpoints" / "finetuned.pt").read_bytes() == b"x"
