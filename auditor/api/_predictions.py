@@ -22,7 +22,7 @@ from auditor.api._frame import (
 from auditor.api._rerun import gates_overrides
 from auditor.api._result import AuditResult
 from auditor.api._trained import command_line
-from auditor.config import MAX_SEED, AuditConfig, name_from_file
+from auditor.config import MAX_SEED, AuditConfig, expand_home, name_from_file
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.predictions.audit import audited_specs, build_audit, predictions_config
@@ -58,6 +58,7 @@ PYTHON_FIELDS = {
     "--sensitive": "sensitive",
     "--dask-scheduler": "dask_scheduler",
     "--out": "out_dir",
+    "--predictions": "source",
 }
 DATA_ROW = re.compile(r"\bdata row (\d+)\b")
 _FLAG = re.compile("|".join(re.escape(f) + r"(?![\w-])" for f in PYTHON_WORDS))
@@ -197,8 +198,9 @@ def _audited(
 
 def _local_file(source: str | Path) -> Path:
     """The file ``source`` names, ``~`` expanded (as pandas' readers expand it; a URL is
-    refused where the file is opened: ``header.file_kind``)."""
-    return Path(source).expanduser()
+    refused where the file is opened: ``header.file_kind``); a ``~name`` of no user is one
+    line, as in a config (it was an internal error)."""
+    return expand_home(Path(source), source=None, field="--predictions")
 
 
 def _start_reading(

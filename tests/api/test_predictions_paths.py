@@ -50,3 +50,21 @@ def test_the_command_line_says_a_url_is_to_be_downloaded(tmp_path):
 def test_a_model_path_that_is_a_url_says_so_too():
     with pytest.raises(AuditorInputError, match="model.path: a URL: auditor reads a local file"):
         model_file(Path("https://example.org/model.pt"))
+
+
+def test_a_home_of_no_user_is_one_line_naming_the_file_argument():
+    """``~name`` of no such user: pathlib raised RuntimeError, an internal error in auditor
+    audit and a bare RuntimeError in Python (found by a reader)."""
+    import pytest
+    from typer.testing import CliRunner
+
+    import auditor
+    from auditor.cli import app
+    from auditor.errors import AuditorInputError
+
+    result = CliRunner().invoke(app, ["audit", "-p", "~nouser_zz9/x.csv", "--sensitive", "s"])
+    assert result.exit_code == 2
+    assert result.output.strip() == ("auditor: error: --predictions: ~nouser_zz9 names no home "
+                                     "folder on this machine (write the folder out)")  # fmt: skip
+    with pytest.raises(AuditorInputError, match="^source: ~nouser_zz9 names no home"):
+        auditor.audit_predictions("~nouser_zz9/x.csv", sensitive=["s"])
