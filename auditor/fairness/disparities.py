@@ -126,6 +126,16 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
     )  # fmt: skip
 
 
+def disparity_of(cmp: Compared, key: str, method: str) -> DisparityResult:
+    """The disparity ``key`` (a name in DISPARITIES with its class view's ``@<class>``
+    suffix, as :func:`feature_disparities` keys it) by ``method`` over ``cmp``'s groups.
+    Raises ``KeyError`` for a name or method it does not know."""
+    name, at, view = key.partition("@")
+    if name not in DISPARITIES or method not in METHODS:
+        raise KeyError(key)
+    return _disparity(cmp, name, method, at + view)
+
+
 def feature_disparities(
     cmp: Compared, views: list[tuple[int, str]]
 ) -> dict[str, dict[str, DisparityResult]]:

@@ -16,12 +16,13 @@ Outcomes
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.audit_tree import Evidence, Match, evidence_of, resolve
 from auditor.config.gates import GateRule
-from auditor.gates.names import human_name, labels, shorten
+from auditor.gates.gap_groups import over_large_groups
+from auditor.gates.names import human_name, shorten
 from auditor.gates.section import Bound, GateResult, bound_text, identity
 from auditor.results.classification import NOT_COMPUTED
 
@@ -30,10 +31,6 @@ MSG_TEXT_NOT_NUMBER = "metric path {path!r} is the text {value!r}: use allowed =
 # The most characters of a checklist item's reason or evidence a failed gate's message shows.
 WHY_MAX = 200
 MSG_EMPTY_WILDCARD = "the path's wildcard matched nothing in this audit"
-MSG_FEW_GROUPS = (
-    "{k} of the {n} groups of {feature} reach the minimum count {min_n}; a gap between groups "
-    "needs two"
-)
 
 
 def interval_relation(lo: float, hi: float, *, max: float | None, min: float | None) -> str:
@@ -174,9 +171,9 @@ def gate_name(rule: GateRule, match: Match) -> str:
 
 
 def evaluate_match(
-    rule: GateRule, match: Match, *, min_count: int, rule_ref: str, source: str
+    rule: GateRule, match: Match, *, min_count: int, rule_ref: str, source: str, note: str = ""
 ) -> GateResult:
-    """The gate result of one node a rule's path reached."""
+    """The gate result of one node a rule's path reached; ``note`` ends its message."""
     start = time.perf_counter()
     min_n = rule.min_n or min_count
     ev = Evidence(value=None) if match.not_run else evidence_of(match)
@@ -202,36 +199,9 @@ def evaluate_match(
         outcome=v.outcome,
         status=_status(rule, v),
         relation=v.relation,
-        message=v.message,
+        message=v.message + note,
         seconds=round(time.perf_counter() - start, 6),
     )
-
-
-def _with_gap_groups(audit: dict[str, Any], rule: GateRule, match: Match, min_n: int) -> Match:
-    """A fairness gap (``fairness.features.<F>.disparities...``) where the gate's minimum
-    count ``min_n`` is above the one the gap was taken with (``fairness.min_group_size``) and
-    fewer than two of F's groups with enough data (status ok) reach it is insufficient data:
-    the gap is set by groups the gate gives no verdict on (``min_count = 3000`` passed a
-    race gap set by a group of 84 rows)."""
-    if match.not_run or match.insufficient:
-        return match
-    keys = labels(rule.metric, match.picked)  # F as picked: a label may hold any character
-    if keys[:2] != ["fairness", "features"] or len(keys) < 4 or keys[3] != "disparities":
-        return match
-    fairness = audit.get("fairness") or {}
-    taken_with = fairness.get("min_group_size")
-    if not isinstance(taken_with, int) or min_n <= taken_with:
-        return match  # the gap's groups all reach min_n (or the audit does not say)
-    feature = (fairness.get("features") or {}).get(keys[2])
-    groups = feature.get("groups") if isinstance(feature, dict) else None
-    if not isinstance(groups, list):
-        return match
-    ok = [g for g in groups if isinstance(g, dict) and g.get("status") == "ok"]
-    k = sum(isinstance(g.get("n"), int) and g["n"] >= min_n for g in ok)
-    if k >= 2:
-        return match
-    why = MSG_FEW_GROUPS.format(k=k, n=len(groups), feature=shorten(keys[2]), min_n=min_n)
-    return replace(match, insufficient=why)
 
 
 def evaluate_rule(
@@ -246,8 +216,8 @@ def evaluate_rule(
     path that does not exist where its section ran."""
     matches = resolve(audit, rule.metric) or [Match(rule.metric, not_run=MSG_EMPTY_WILDCARD)]
     min_n = rule.min_n or min_count
-    matches = [_with_gap_groups(audit, rule, m, min_n) for m in matches]
+    judged = [over_large_groups(audit, rule, m, min_n) for m in matches]
     return [
-        evaluate_match(rule, m, min_count=min_count, rule_ref=rule_ref, source=source)
-        for m in matches
+        evaluate_match(rule, m, min_count=min_count, rule_ref=rule_ref, source=source, note=note)
+        for m, note in judged
     ]
