@@ -45,7 +45,6 @@ from auditor.record import (
     refuse_non_json_values,
     validate_audit,
 )
-from auditor.record.verdicts import check_gate_verdicts_read_back
 from auditor.report.render import prepare_templates, render_all
 
 # A surrogate escape: "\ud83d\ude00" is one emoji (a pair), "\ud800" alone is not text.
@@ -302,7 +301,6 @@ def read_audit(path: str | Path) -> tuple[dict[str, Any], str]:
     check_config_read_back(data, source=str(path))
     check_counts_read_back(data, source=str(path))
     check_intervals_read_back(data, source=str(path))
-    check_gates_read_back(data, source=str(path))
-    check_gate_verdicts_read_back(data, source=str(path))  # a verdict edited over its numbers
+    check_gates_read_back(data, source=str(path))  # a tally or a verdict edited by hand
     fill_known_when_absent(data)  # a field 2.0 gained later whose absence says its value
     return data, text

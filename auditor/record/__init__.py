@@ -25,6 +25,7 @@ from auditor.audit_tree.walk import each_estimate, estimate_nodes
 from auditor.errors import AuditorInputError
 from auditor.gates import tally
 from auditor.io import atomic_write_text, user_cache_dir
+from auditor.record.verdicts import check_gate_verdicts
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
 __all__ = [
@@ -274,16 +275,19 @@ NOT_THE_TALLY = "{found!r} is not what gates/results hold ({expected!r})"
 
 def check_gates_read_back(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` where the gates section of an audit read back says
-    another verdict or other counts than its own results (a gate removed, a verdict edited):
-    the card and the diff show the verdict, and a diff compares it."""
+    another verdict or other counts than its own results (a gate removed, a verdict edited),
+    or a result's verdict its own evidence contradicts (:mod:`auditor.record.verdicts`): the
+    card and the diff show the verdict, and a diff compares it."""
     gates = data.get("gates")
     if not isinstance(gates, dict) or gates.get("status") != "ok":
         return
-    counts, verdict = tally(r.get("status") for r in gates.get("results") or ())
+    results = list(gates.get("results") or ())
+    counts, verdict = tally(r.get("status") for r in results)
     for key, expected in (("counts", counts), ("verdict", verdict)):
         if gates.get(key) != expected:
             why = NOT_THE_TALLY.format(found=gates.get(key), expected=expected)
             raise AuditorInputError(why, source=source, field=f"gates/{key}")
+    check_gate_verdicts(data, results, source=source, tolerance=READ_BACK_TOLERANCE)
 
 
 def _deepest(error: Any) -> Any:

@@ -69,3 +69,56 @@ def test_an_untouched_audit_reads_back(audit_file):
     data, _ = read_audit(audit_file)
     statuses = {r["name"]: r["status"] for r in data["gates"]["results"]}
     assert (statuses["high"], statuses["low"]) == ("fail", "warn")
+
+
+def _group(label, accuracy=None):
+    metrics = {} if accuracy is None else {
+        "accuracy": {"value": accuracy, "ci_low": None, "ci_high": None, "n": 40}}
+    return {"group": label, "n": 40, "status": "ok", "metrics": metrics}
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        [_group(f"g{i}", i / 100) for i in range(50)],
+        [_group("a", 0.5), _group("a", 0.6), _group("10", 0.7), _group("b", 0.8)],  # a twice
+        [_group("a", 0.5), _group("b"), _group("c", 0.7)],  # b has no accuracy
+    ],
+)
+def test_the_paths_of_one_shape_read_in_one_walk_as_one_by_one(groups):
+    from auditor.audit_tree.paths import item_step
+    from auditor.record.verdicts import _read, _readings
+
+    data = {"schema_version": "2.0", "fairness": {"features": {"f": {"groups": groups}}}}
+    paths = [f"fairness.features.f.groups{item_step(g, i)}.metrics.accuracy"
+             for i, g in enumerate(groups)]  # fmt: skip
+    paths += ["fairness.features.f.groups[1].metrics.accuracy", "fairness.features.f.groups[10]"]
+    one_by_one = {path: _read(data, path) for path in paths}
+    assert _readings(data, paths) == one_by_one
+    assert sum(v is not ... for v in one_by_one.values()) >= 2
+
+
+@pytest.fixture(scope="module")
+def group_gates(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("group-gates")
+    rules = [{"metric": "fairness.features.*.groups[*].metrics.accuracy", "min": 0.05,
+              "mode": "point", "name": "group accuracy"}]  # fmt: skip
+    config = AuditConfig(name="p", gates=GatesConfig.model_validate({"rules": rules}))
+    return predictions_audit(folder, config=config).run_dir / "audit.json"
+
+
+def test_an_edited_value_among_many_group_gates_is_refused(group_gates, tmp_path):
+    results = json.loads(group_gates.read_text())["gates"]["results"]
+    passed = [i for i, r in enumerate(results) if r["name"].startswith("group accuracy")
+              and r["outcome"] == "pass"]  # fmt: skip
+    assert len(passed) >= 6
+    i = passed[len(passed) // 2]
+
+    def edit(rs):
+        rs[i]["value"] -= 0.01  # still above the bound: the outcome and status hold
+
+    edited = _edited(group_gates, tmp_path, edit)
+    result = runner.invoke(app, ["gate", edited, "--out", str(tmp_path / "gate")])
+    assert result.exit_code == 2, result.output
+    assert f"gates/results/{i}/value: " in result.output, result.output
+    assert read_audit(group_gates)[0]["gates"]["results"][i]["outcome"] == "pass"
