@@ -8,8 +8,8 @@ Shapes it reads:
   rate);
 - a *status node* ``{status: "...", ...}`` without ``value`` (e.g. a checklist item): its text;
 - a plain number: its count is the enclosing mapping's ``n``; an ``accuracy`` beside
-  ``n_correct`` and ``n`` gets its Wilson score interval; a null explains itself through the
-  enclosing mapping's ``undefined.<key>``;
+  ``n_correct`` and ``n`` gets the per-group rates' score interval (:func:`wilson_interval`);
+  a null explains itself through the enclosing mapping's ``undefined.<key>``;
 - a string, or a boolean (read as the text ``"true"`` / ``"false"``).
 
 A number spelt another way (``auc_ci_low`` beside ``auc``, ``{tpr, ci_low}`` without
@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 from statistics import NormalDist
 from typing import Any, Literal
+
+import numpy as np
 
 ESTIMATE_KEYS = ("value", "ci_low", "ci_high", "n")
 _CONFIDENCE = 0.95
@@ -78,12 +81,73 @@ def wilson_bounds(k: Any, n: Any, *, level: float = _CONFIDENCE) -> tuple[Any, A
     return centre - half, centre + half
 
 
+POISSON_ENDS = 10  # k = 1..10 (and n - 10..n - 1): where Wilson's coverage dips near 0 and 1
+
+
+def poisson_ends(
+    k: np.ndarray, n: np.ndarray, lo: np.ndarray, hi: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Brown, Cai & DasGupta's (2001) modified Wilson interval: at k = 1..10 successes (k <= n
+    / 2) the lower end is at most the one-sided Poisson bound lambda_k / n, P(Poisson(lambda_k)
+    >= k) = alpha / 2, and at k = n at most Clopper-Pearson's (alpha / 2)^(1 / n); likewise the
+    upper end at n - k and 0. Plain Wilson covers a rate near 0 or 1 (n p about 0.18, at any
+    n) 84% of the time at 95% and 89% at 99% (a Bonferroni gap gives each group 99.9% or more);
+    this one, for any true rate (exact binomial sums, tests/fairness/test_intervals_coverage.py
+    and tests/audit_tree/test_read_coverage.py):
+    at least 93.1% at 95% for n >= 50 (91.4% for n of 4 to 30, 88.9% at n = 3), and misses
+    at most 0.1% at 99.99% for n >= 10 (0.6% at n = 4). It is wider only near 0 and 1 (at
+    most 5% at n >= 1,000, 15% at n = 10 to 20). Jeffreys' interval gets the same ends: its
+    least coverage at 95% rises from 0.87-0.90 to 0.90-0.93 (n = 10 to 1,000)."""
+    shape = np.shape(k)  # any shape, a scalar's too: worked on flat
+    k, n = np.ravel(k), np.ravel(n)
+    lo, hi = np.array(lo, dtype=float).ravel(), np.array(hi, dtype=float).ravel()
+    near = np.flatnonzero(np.minimum(k, n - k) <= POISSON_ENDS)  # the rest keep Wilson's ends
+    if len(near) == 0:
+        return lo.reshape(shape), hi.reshape(shape)
+    k, n, tail = k[near], n[near], (1.0 - level) / 2
+    # lambda_j for j = 0..POISSON_ENDS; at j = 0 the end is Clopper-Pearson's (exact) instead
+    lam = np.array([0.0] + [_poisson_lower(j, tail) for j in range(1, POISSON_ENDS + 1)])
+    none = tail ** (1 / n)  # Clopper-Pearson's lower end at k = n (1 - it: upper at k = 0)
+
+    def poisson(j: np.ndarray) -> np.ndarray:  # lambda_j / n where it applies, else NaN
+        use = (j >= 1) & (j <= POISSON_ENDS) & (2 * j <= n)
+        return np.where(use, lam[np.clip(j, 0, POISSON_ENDS).astype(int)] / n, np.nan)
+
+    low = np.where(k == n, none, poisson(k))  # NaN: Wilson's end stays
+    high = np.where(k == 0, none, poisson(n - k))
+    lo[near] = np.fmin(lo[near], low)
+    hi[near] = np.fmax(hi[near], 1.0 - high)
+    return lo.reshape(shape), hi.reshape(shape)
+
+
+@cache
+def _poisson_lower(k: int, tail: float) -> float:
+    """The lambda with P(Poisson(lambda) >= k) = ``tail`` (k >= 1), by bisection."""
+
+    def below(lam: float) -> float:  # P(Poisson(lam) <= k - 1)
+        return math.exp(-lam) * sum(lam**i / math.factorial(i) for i in range(k))
+
+    lo, hi = 0.0, float(k)
+    while below(hi) > 1.0 - tail:
+        lo, hi = hi, 2 * hi
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if below(mid) > 1.0 - tail else (lo, mid)
+    return lo
+
+
 def wilson_interval(k: int, n: int) -> tuple[float, float]:
-    """Wilson score interval (95%) of the proportion k/n; (nan, nan) when n is 0."""
+    """The 95% interval of the proportion k/n the per-group rates get (Wilson, with Brown,
+    Cai & DasGupta's ends at 0 to 10 successes or failures: :func:`poisson_ends`); it holds
+    k/n and lies in [0, 1]; (nan, nan) when n is 0."""
     if n <= 0:
         return (math.nan, math.nan)
-    lo, hi = wilson_bounds(float(k), float(n))
-    return (max(0.0, float(lo)), min(1.0, float(hi)))
+    k_, n_ = np.array([float(k)]), np.array([float(n)])
+    lo, hi = poisson_ends(k_, n_, *wilson_bounds(k_, n_), _CONFIDENCE)
+    p = k / n
+    low = 0.0 if k == 0 else min(float(lo[0]), p)
+    high = 1.0 if k == n else max(float(hi[0]), p)
+    return (max(0.0, low), min(1.0, high))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Rates (selection rate, TPR, FPR, precision, accuracy, ...) are binomial shares ``k / n`` of a
 group's rows: their interval is a score interval (Wilson by default, with Brown, Cai &
-DasGupta's ends at 0 to 10 successes or failures, :func:`_poisson_ends`; Jeffreys and
+DasGupta's ends at 0 to 10 successes or failures,
+:func:`auditor.audit_tree.read.poisson_ends`; Jeffreys and
 Clopper-Pearson as options) from statsmodels' ``proportion_confint``. It behaves at 0, 1 and
 small n: never zero width at n > 0, always contains k / n, stays in [0, 1]. F1 is a monotone
 function of the share ``TP / (TP + FP + FN)``, so its interval is that share's interval
@@ -31,14 +32,12 @@ log-ratio's variance is not.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
-from functools import cache
 
 import numpy as np
 
-from auditor.audit_tree import wilson_bounds
+from auditor.audit_tree.read import poisson_ends, wilson_bounds
 from auditor.fairness.metrics import MetricArrays
 
 # Score interval of a binomial share: our name -> statsmodels' method name.
@@ -108,66 +107,12 @@ def rate_interval(
             lo, hi = proportion_confint(safe_k, safe_n, alpha=1.0 - level,
                                         method=RATE_METHODS[method])  # fmt: skip
     if method != "clopper-pearson":  # exact already
-        lo, hi = _poisson_ends(safe_k, safe_n, lo, hi, level)
+        lo, hi = poisson_ends(safe_k, safe_n, lo, hi, level)
     p = safe_k / safe_n
     lo = np.where(safe_k == 0, 0.0, np.minimum(np.asarray(lo, dtype=float), p))
     hi = np.where(safe_k == safe_n, 1.0, np.maximum(np.asarray(hi, dtype=float), p))
     lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
     return np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
-
-
-POISSON_ENDS = 10  # k = 1..10 (and n - 10..n - 1): where Wilson's coverage dips near 0 and 1
-
-
-def _poisson_ends(
-    k: np.ndarray, n: np.ndarray, lo: np.ndarray, hi: np.ndarray, level: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Brown, Cai & DasGupta's (2001) modified Wilson interval: at k = 1..10 successes (k <= n
-    / 2) the lower end is at most the one-sided Poisson bound lambda_k / n, P(Poisson(lambda_k)
-    >= k) = alpha / 2, and at k = n at most Clopper-Pearson's (alpha / 2)^(1 / n); likewise the
-    upper end at n - k and 0. Plain Wilson covers a rate near 0 or 1 (n p about 0.18, at any
-    n) 84% of the time at 95% and 89% at 99% (a Bonferroni gap gives each group 99.9% or more);
-    this one, for any true rate (exact binomial sums, tests/fairness/test_intervals_coverage.py):
-    at least 93.1% at 95% for n >= 50 (91.4% for n of 4 to 30, 88.9% at n = 3), and misses
-    at most 0.1% at 99.99% for n >= 10 (0.6% at n = 4). It is wider only near 0 and 1 (at
-    most 5% at n >= 1,000, 15% at n = 10 to 20). Jeffreys' interval gets the same ends: its
-    least coverage at 95% rises from 0.87-0.90 to 0.90-0.93 (n = 10 to 1,000)."""
-    shape = np.shape(k)  # any shape, a scalar's too: worked on flat
-    k, n = np.ravel(k), np.ravel(n)
-    lo, hi = np.array(lo, dtype=float).ravel(), np.array(hi, dtype=float).ravel()
-    near = np.flatnonzero(np.minimum(k, n - k) <= POISSON_ENDS)  # the rest keep Wilson's ends
-    if len(near) == 0:
-        return lo.reshape(shape), hi.reshape(shape)
-    k, n, tail = k[near], n[near], (1.0 - level) / 2
-    # lambda_j for j = 0..POISSON_ENDS; at j = 0 the end is Clopper-Pearson's (exact) instead
-    lam = np.array([0.0] + [_poisson_lower(j, tail) for j in range(1, POISSON_ENDS + 1)])
-    none = tail ** (1 / n)  # Clopper-Pearson's lower end at k = n (1 - it: upper at k = 0)
-
-    def poisson(j: np.ndarray) -> np.ndarray:  # lambda_j / n where it applies, else NaN
-        use = (j >= 1) & (j <= POISSON_ENDS) & (2 * j <= n)
-        return np.where(use, lam[np.clip(j, 0, POISSON_ENDS).astype(int)] / n, np.nan)
-
-    low = np.where(k == n, none, poisson(k))  # NaN: Wilson's end stays
-    high = np.where(k == 0, none, poisson(n - k))
-    lo[near] = np.fmin(lo[near], low)
-    hi[near] = np.fmax(hi[near], 1.0 - high)
-    return lo.reshape(shape), hi.reshape(shape)
-
-
-@cache
-def _poisson_lower(k: int, tail: float) -> float:
-    """The lambda with P(Poisson(lambda) >= k) = ``tail`` (k >= 1), by bisection."""
-
-    def below(lam: float) -> float:  # P(Poisson(lam) <= k - 1)
-        return math.exp(-lam) * sum(lam**i / math.factorial(i) for i in range(k))
-
-    lo, hi = 0.0, float(k)
-    while below(hi) > 1.0 - tail:
-        lo, hi = hi, 2 * hi
-    for _ in range(100):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if below(mid) > 1.0 - tail else (lo, mid)
-    return lo
 
 
 def f1_of_share(j: np.ndarray) -> np.ndarray:

@@ -8,8 +8,22 @@ from auditor.audit_tree import wilson_interval
 
 
 def test_wilson_interval_matches_statsmodels_formula():
-    lo, hi = wilson_interval(45, 50)
-    assert lo == pytest.approx(0.7864, abs=1e-4) and hi == pytest.approx(0.9565, abs=1e-4)
+    lo, hi = wilson_interval(25, 50)  # 11 or more successes and failures: plain Wilson
+    assert lo == pytest.approx(0.3664, abs=1e-4) and hi == pytest.approx(0.6336, abs=1e-4)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 50, 400, 1000, 100_000])
+def test_wilson_interval_is_the_interval_the_group_rates_get(n):
+    """The accuracy gate's interval was plain Wilson beside the per-group rates' (Brown, Cai &
+    DasGupta's ends): at 45 of 50 its upper end was 0.9565, under the rates' 0.9675."""
+    import numpy as np
+
+    from auditor.fairness.intervals import rate_interval
+
+    ks = sorted({0, 1, 2, 5, 10, 11, n // 2, n - 11, n - 10, n - 5, n - 1, n} & set(range(n + 1)))
+    want = rate_interval(np.array(ks), np.full(len(ks), n))
+    got = np.array([wilson_interval(k, n) for k in ks]).T
+    assert np.allclose(got, want, rtol=0, atol=1e-12), (ks, got, want)
 
 
 def test_estimate_node_with_context():
