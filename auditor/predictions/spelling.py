@@ -84,7 +84,6 @@ def canonical_column(column: Any, name: str, found: Spellings,
     dictionary's codes are the ones the counts use (a plain column is encoded once, here
     rather than there), so this costs a pass over the batch only where spellings merge."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     kind = column.type
     dictionary = pa.types.is_dictionary(kind)
@@ -113,6 +112,8 @@ def canonical_column(column: Any, name: str, found: Spellings,
         return pa.DictionaryArray.from_arrays(enc.indices, pa.array(names, pa.string()))
     at = {label: i for i, label in enumerate(unique)}
     remap = pa.array([at[label] for label in names], pa.int32())
+    import pyarrow.compute as pc  # a tenth of a second to import: only where labels merge
+
     indices = pc.take(remap, enc.indices)
     return pa.DictionaryArray.from_arrays(indices, pa.array(unique, pa.string()))
 

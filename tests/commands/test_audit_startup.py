@@ -82,3 +82,28 @@ def test_the_seed_range_of_the_command_line_is_the_seeding_one():
     from auditor.seeding import MAX_SEED as SEEDING_MAX_SEED
 
     assert MAX_SEED == SEEDING_MAX_SEED == CONFIG_MAX_SEED
+
+
+def test_a_parquet_audit_without_a_score_loads_no_pyarrow_compute(tmp_path):
+    """pyarrow.compute takes a tenth of a second to import (its kernels' registry): a Parquet
+    file whose labels need no merging is read and counted without it (issue 15: Parquet
+    without a score against a bare read)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 400
+    table = pa.table({"label": [i % 2 for i in range(rows)],
+                      "pred": [i % 3 % 2 for i in range(rows)],
+                      "sex": ["f", "m"] * (rows // 2),
+                      "region": ["n", "s", "e", "w"] * (rows // 4)})  # fmt: skip
+    pq.write_table(table, tmp_path / "preds.parquet")
+    code = CHILD.format(heavy=(*HEAVY, "pyarrow.compute"))
+    args = ["audit", "-p", str(tmp_path / "preds.parquet"), "--sensitive", "sex", "--sensitive",
+            "region", "--y-true", "label", "--y-pred", "pred", "--out", str(tmp_path / "out"),
+            "--exit-zero"]  # fmt: skip
+    child = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=300,
+                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                                "HOME": str(tmp_path)})  # fmt: skip
+    assert child.returncode == 0, child.stderr
+    assert "loaded: none" in child.stdout
