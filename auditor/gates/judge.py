@@ -118,10 +118,8 @@ def _item_why(item: Any) -> str:
     why = item.get("reason") or item.get("evidence")
     if not isinstance(why, str) or not why.strip():
         return ""
-    why = why.strip()
-    if len(why) > WHY_MAX:  # cut the middle: the way on (a key to set) ends the text
-        why = why[: WHY_MAX // 2 - 1] + "…" + why[len(why) - WHY_MAX // 2 :]
-    return ": " + why
+    # cut the middle, half kept at each end: the way on (a key to set) ends the text
+    return ": " + shorten(why.strip(), WHY_MAX, head=WHY_MAX // 2 - 1)
 
 
 def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict:

@@ -45,12 +45,13 @@ LABEL_MAX = 80
 PATH_MAX = 200
 
 
-def shorten(text: str, limit: int = LABEL_MAX) -> str:
+def shorten(text: str, limit: int = LABEL_MAX, *, head: int | None = None) -> str:
     """``text`` as shown: at most ``limit`` characters, its middle cut to an ellipsis (the
-    start and the end stay, where labels that share a prefix differ)."""
+    start and the end stay, where labels that share a prefix differ); ``head``: characters
+    kept at the start (default three quarters)."""
     if len(text) <= limit:
         return text
-    head = (limit - 1) * 3 // 4
+    head = (limit - 1) * 3 // 4 if head is None else head
     return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
 
 
