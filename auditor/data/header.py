@@ -4,41 +4,23 @@ Shared by the table loader (``auditor run`` on your CSV / Parquet) and the predi
 (``auditor audit``), so both accept the same files and refuse them with the same one-line
 messages: CSV (``.csv``, ``.txt``, ``.tsv``, each also gzip-compressed ``.gz``; UTF-8, with
 or without the byte-order mark spreadsheet programs write, or UTF-16 or UTF-32 with theirs:
-:mod:`auditor.data.text`) or Parquet (``.parquet``, ``.pq``); a
-header that names a column twice is refused (which one would be read?).
-
-A CSV's delimiter is the one of ``,`` ``;`` tab ``|`` that splits its header line into the most
-columns and the rows under it into as many (where none does, a space where it does: numpy's
-``savetxt`` and R's ``write.table`` defaults; else the header alone decides; a comma on a tie; a
-tab for ``.tsv``), as European spreadsheets write ``;`` and many
-pipelines tab; lines starting with ``#`` before the header are comments, skipped, except a last
-one that names the columns of data rows (``# y_true,y_pred`` as numpy's ``savetxt`` writes a
-header). With another delimiter than ``,``, numbers written ``0,93`` in the first rows, at least
-as many as those written ``0.93``, make ``,`` the decimal mark (such spreadsheets write both)
-(:func:`csv_layout`).
+:mod:`auditor.data.text`), in the layout :mod:`auditor.data.layout` finds, or Parquet
+(``.parquet``, ``.pq``); a header that names a column twice is refused (which one would be
+read?).
 """
 
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from auditor.config.paths import NO_FILE, no_file  # noqa: F401 - NO_FILE: the message
-from auditor.data.text import (
-    UTF8,
-    first_lines,
-    open_text,
-    other_file,
-    text_encoding,
-    text_head,
-    wide_fields,
-)
+from auditor.data.layout import COMMENT, CsvLayout, csv_layout  # noqa: F401 - the API here too
+from auditor.data.text import open_text, other_file, wide_fields
 from auditor.errors import AuditorInputError
 
 # Missing besides the readers' own markers (empty, NA, NaN, null, ...): "?", as UCI files write.
@@ -69,33 +51,6 @@ NESTED_COLUMN = "column {col!r} holds {type} values, not one label or number per
 
 Kind = Literal["csv", "parquet"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
-DELIMITERS = (",", ";", "\t", "|")  # in order of preference on a tie
-SPACE = " "  # numpy's savetxt and R's write.table default: only where the rows confirm it
-COMMENT = "#"
-DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
-DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+([eE][-+]?\d+)?")
-SAMPLE_LINES = 100  # lines under the header that decide the decimal mark (a sep= line, the
-# header and these are read: data.text.first_lines)
-SEP_DIRECTIVE = re.compile(r"sep=(.)")
-
-
-@dataclass(frozen=True)
-class CsvLayout:
-    """How to parse a CSV file: its ``delimiter``, the ``skip_rows`` comment lines (``#``)
-    above its header and its ``decimal_point``."""
-
-    delimiter: str = ","
-    skip_rows: int = 0
-    decimal_point: str = "."
-    # The header is a '#' line (its first name starts with '#', which is not part of it).
-    hash_header: bool = False
-    # Every row has one field more than the header: "first", R's row names (write.table's
-    # default), or "last", a delimiter ending every row: an unnamed column there; "header":
-    # the header alone ends in a delimiter (an empty last name no row fills), dropped.
-    unnamed: Literal["first", "last", "header"] | None = None
-    # The first line is one field over rows of more: a title above the header (refused).
-    title: bool = False
-    encoding: str = UTF8  # UTF-16 or UTF-32 where a byte-order mark says so (data.text)
 
 
 def one_line(exc: BaseException) -> str:
@@ -119,198 +74,6 @@ def file_kind(path: Path) -> Kind:
         return "csv"
     raise AuditorInputError(UNSUPPORTED + other_file(name), source=str(path))
 
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value.strip().replace(",", "."))
-    except ValueError:
-        return False
-    return True
-
-
-def _names_data(comment: str, row: list[str], delimiter: str) -> bool:
-    """True when ``comment`` (a ``#`` line) is the header of data whose first row is ``row``:
-    as many fields, none a number where the row has one."""
-    names = _fields(comment.lstrip(COMMENT).strip(), delimiter)
-    return (
-        len(names) == len(row) > 1
-        and any(map(_is_number, row))
-        and not any(map(_is_number, names))
-    )
-
-
-def _decimal_comma(rows: list[str], delimiter: str) -> bool:
-    """Numbers written ``0,93`` among ``rows``, at least as many as those written ``0.93``
-    (never with ``,`` as the delimiter)."""
-    if delimiter == ",":
-        return False
-    values = [v.strip() for row in rows for v in _fields(row, delimiter)]
-    commas = sum(1 for v in values if DECIMAL_COMMA.fullmatch(v))
-    return commas > 0 and commas >= sum(1 for v in values if DECIMAL_POINT.fullmatch(v))
-
-
-def _fields(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
-
-
-class _Split:
-    """The first lines (the header, ``lines[0]``, and the rows under it) split by a delimiter,
-    each delimiter's once: the header's fields, the rows' (:func:`_rows`) and their width,
-    which the delimiter, the unnamed column and the title line are each decided from."""
-
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-        self._header: dict[str, list[str]] = {}
-        self._rows: dict[str, list[list[str]]] = {}
-
-    def header(self, delimiter: str) -> list[str]:
-        if delimiter not in self._header:
-            self._header[delimiter] = _fields(self.lines[0], delimiter)
-        return self._header[delimiter]
-
-    def width(self, delimiter: str) -> int:
-        return len(self.header(delimiter))
-
-    def rows(self, delimiter: str) -> list[list[str]]:
-        if delimiter not in self._rows:
-            self._rows[delimiter] = _rows(self.lines, delimiter)
-        return self._rows[delimiter]
-
-    def rows_width(self, delimiter: str) -> int | None:
-        """The number of fields of every row under the header; None without rows, -1 where
-        they differ."""
-        widths = {len(row) for row in self.rows(delimiter)}
-        return None if not widths else widths.pop() if len(widths) == 1 else -1
-
-
-def _delimiter(split: _Split, order: Sequence[str]) -> str:
-    """Of ``order``, the delimiter that splits the header (``lines[0]``) into the most columns
-    among those that split every row under it into as many (or each into one more: R's row
-    names) (a ``;`` file whose names hold commas, ``P(yes | age, sex);y_true``); where none
-    does, a space where it does (numpy's and R's defaults), else the one of ``order`` that
-    splits the header most (ragged rows, one column). On a tie, the first."""
-
-    def agrees(d: str) -> bool:
-        rows, width = split.rows_width(d), split.width(d)
-        short = rows == width - 1 and not split.header(d)[-1].strip()  # 'a,b,c,'
-        return width > 1 and (rows in (width, width + 1) or rows is None or short)
-
-    agreeing = [d for d in order if agrees(d)]
-    if not agreeing and agrees(SPACE) and split.rows_width(SPACE) is not None:
-        if not any("" in row for row in split.rows(SPACE)):  # runs of spaces: aligned
-            return SPACE
-    return max(agreeing or order, key=split.width)
-
-
-def _rows(lines: list[str], delimiter: str) -> list[list[str]]:
-    """The rows under the header (``lines[1:]``) split into fields."""
-    rows = [row for row in csv.reader(lines[1:], delimiter=delimiter) if row]
-    return rows[:-1] if len(lines) == SAMPLE_LINES + 2 else rows  # may end in a quoted value
-
-
-def _row_starts(lines: list[str], delimiter: str) -> list[str]:
-    """The line each row under the header (``lines[1:]``) starts on, as written."""
-    reader = csv.reader(lines[1:], delimiter=delimiter)
-    starts, at = [], 0
-    for row in reader:
-        if row:
-            starts.append(lines[1 + at])
-        at = reader.line_num
-    return starts
-
-
-def _spaced(lines: list[str], delimiter: str) -> bool:
-    """A field under the header starts with a space after the delimiter, unquoted: the sign
-    of text written with ``", "`` in it (``called back, no answer``), never R's."""
-    if delimiter == SPACE:
-        return False
-    body = lines[1:SAMPLE_LINES + 1]
-    plain = list(csv.reader(body, delimiter=delimiter))
-    return plain != list(csv.reader(body, delimiter=delimiter, skipinitialspace=True))
-
-
-def _r_row_names(lines: list[str], delimiter: str, rows: list[list[str]]) -> bool:
-    """Each row's first field is R's row name (``write.table``, row.names = TRUE): evident
-    only where the header starts quoted and every row with its name quoted (quote = TRUE, R's
-    default; R quotes row and column names whenever it quotes), each its own, and no field
-    starts with a space after the delimiter. An unquoted comma in text under an ID column
-    gives every row one field more too: refused as ragged, not read with every name shifted
-    onto the next column; so is a title line holding the delimiter over a quoted file."""
-    first = [row[0].strip() for row in rows]
-    starts = [lines[0], *_row_starts(lines, delimiter)]
-    quoted = all(line.lstrip(" ").startswith('"') for line in starts)
-    return (quoted and all(first) and len(set(first)) == len(first)
-            and not _spaced(lines, delimiter))  # fmt: skip
-
-
-def _unnamed(split: _Split, delimiter: str) -> Literal["first", "last", "header"] | None:
-    """Where every row has one field more than the header: "last" where each ends in an
-    empty field (a delimiter ending the line), "first" where each starts with R's row name
-    (:func:`_r_row_names`); else None (a name missing from the header, or a delimiter in
-    unquoted text: the rows are refused as ragged). "header" where every row has one field
-    fewer and the header's last name is empty (only the header line ends in the delimiter)."""
-    header, width = split.header(delimiter), split.rows_width(delimiter)
-    if width == len(header) - 1 and not header[-1].strip():
-        return "header"
-    if width != len(header) + 1:
-        return None
-    rows = split.rows(delimiter)
-    if all(not row[-1].strip() for row in rows):
-        return "last"
-    return "first" if _r_row_names(split.lines, delimiter, rows) else None
-
-
-def _title(split: _Split, delimiter: str, order: Sequence[str], unnamed: str | None) -> bool:
-    """The first line is a title above the header: one field (under every delimiter) over rows
-    of more, or fewer fields than every row under it (split by ``delimiter``, the file's) where
-    the first of those reads as the header (``Model predictions, exported 2024-01-01`` over
-    ``id,y_true,...``): no number, no empty name, none of its names a value in its column
-    below (a header missing a name is over data: refused as ragged). Never where the rows
-    confirm the header (``unnamed``)."""
-    if unnamed is not None:  # the rows confirm the first line as the header
-        return False
-    if all(split.width(d) == 1 for d in order):
-        return any((split.rows_width(d) or 0) > 1 for d in order)
-    rows, width = split.rows(delimiter), split.rows_width(delimiter)
-    if width is None or width <= split.width(delimiter) or len(rows) < 2:
-        return False
-    names, below = rows[0], rows[1:]
-    return not any(map(_is_number, names)) and all(
-        name.strip() and all(row[i] != name for row in below) for i, name in enumerate(names)
-    )
-
-
-def csv_layout(path: Path) -> CsvLayout:
-    """The delimiter and decimal mark (see the module's doc) and comment lines of the CSV at
-    ``path``. A first line ``sep=;`` (Excel's) names the delimiter. A last ``#`` line that
-    names the fields of the row under it (as many, none a number where the row has one) is
-    the header (``# y_true,y_pred,...`` from numpy's ``savetxt``), not a comment."""
-    with wide_fields():
-        return _layout(path)
-
-
-def _layout(path: Path) -> CsvLayout:
-    encoding = text_encoding(text_head(path))
-    comments, last_comment, lines = first_lines(path, encoding, SAMPLE_LINES + 2, COMMENT)
-    first = lines[0].rstrip("\r\n") if lines and not comments else ""
-    directive = SEP_DIRECTIVE.fullmatch(first)
-    if directive:
-        lines = lines[1:]
-    if not lines:
-        return CsvLayout(skip_rows=comments + bool(directive), encoding=encoding)
-    preferred = ("\t",) if ".tsv" in path.name.lower() else ()
-    order = [*preferred, *(d for d in DELIMITERS if d not in preferred)]
-    split = _Split(lines)
-    delimiter = directive.group(1) if directive else _delimiter(split, order)
-    skip, rows = comments + bool(directive), lines[1:SAMPLE_LINES + 1]
-    hashed = bool(comments) and _names_data(last_comment, split.header(delimiter), delimiter)
-    if hashed:
-        skip, rows = skip - 1, lines[:SAMPLE_LINES]
-    unnamed = None if hashed else _unnamed(split, delimiter)
-    title = not hashed and _title(split, delimiter, order, unnamed)
-    return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
-                     title=title, encoding=encoding,
-                     decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip
 
 
 def not_text(exc: UnicodeDecodeError) -> str:
@@ -359,18 +122,26 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
     return layout, header
 
 
-def read_header(path: Path) -> list[str]:
-    """The column names as the file writes them (duplicates kept), without reading rows."""
+def read_header(path: Path, kind: Kind | None = None, *, schema: Any = None) -> list[str]:
+    """The column names as the file writes them (duplicates kept), without reading rows;
+    ``kind``: the file's where its name does not say it (Hive's nameless Parquet parts),
+    ``schema``: a Parquet file's, already read (:func:`parquet_schema`)."""
     path = Path(path)
-    if file_kind(path) == "csv":
+    if schema is None and (kind or file_kind(path)) == "csv":
         return csv_header(path)[1]
-    import pyarrow.parquet as pq
-
-    with _reading(path):
-        header = list(pq.read_schema(path).names)
+    header = list((parquet_schema(path) if schema is None else schema).names)
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))
     return header
+
+
+def parquet_schema(path: Path) -> Any:
+    """The pyarrow schema of the Parquet file at ``path`` (its footer only); one line where
+    it is no Parquet file."""
+    import pyarrow.parquet as pq
+
+    with _reading(path):
+        return pq.read_schema(path)
 
 
 def check_header(header: Sequence[str], *, source: str) -> None:
@@ -385,12 +156,10 @@ def check_header(header: Sequence[str], *, source: str) -> None:
                                     field=name)  # fmt: skip
 
 
-def check_flat_columns(path: Path, names: Sequence[str]) -> None:
+def check_flat_columns(path: Path, names: Sequence[str], *, schema: Any = None) -> None:
     """Refuse a Parquet column among ``names`` that holds lists, structs or maps: an audit
-    needs one label or number per row."""
-    import pyarrow.parquet as pq
-
-    schema = pq.read_schema(path)
+    needs one label or number per row (``schema``: the file's, already read)."""
+    schema = parquet_schema(path) if schema is None else schema
     for name in names:
         if name in schema.names:
             kind = schema.field(name).type

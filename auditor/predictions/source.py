@@ -21,6 +21,7 @@ from auditor.data.header import (
     csv_header,
     file_kind,
     not_text,
+    parquet_schema,
     read_header,
 )
 from auditor.data.text import open_text, wide_fields
@@ -107,36 +108,32 @@ class Columns:
             seen[name] = flag
 
 
-def checked_kind(path: Path, cols: Columns, kind: str | None = None) -> str:
+def checked_kind(path: Path, cols: Columns, kind: str | None = None, *,
+                 schema: Any = None) -> str:  # fmt: skip
     """The file's kind (``kind``: known, where its name does not say it: a Hive part) once
     its header holds every column the audit reads, each once, and (Parquet) none of them
     nested: the table loader's checks (``auditor.data.header``), so both take a byte-order
-    mark, a ``.csv.gz`` and refuse the same files."""
+    mark, a ``.csv.gz`` and refuse the same files. ``schema``: a Parquet file's, already
+    read (its footer is then not read again)."""
     kind = kind or file_kind(path)
-    header = header_names(path, kind)
+    if kind == "parquet" and schema is None:
+        schema = parquet_schema(path)
+    header = header_names(path, kind, schema=schema)
     _check_columns(path, header, cols)
     check_header([name for name in header if name in cols.names()], source=str(path))
     if kind == "parquet":
-        check_flat_columns(path, cols.names())
+        check_flat_columns(path, cols.names(), schema=schema)
     return kind
 
 
-def header_names(path: Path, kind: str | None = None) -> list[str]:
+def header_names(path: Path, kind: str | None = None, *, schema: Any = None) -> list[str]:
     """The header's names as the audit reads them: a CSV's without the spaces around them
     (``y_true, y_pred, sex`` as written with ``", "``); a Parquet file's schema (``kind``:
-    known, where the name does not say it)."""
+    known, where the name does not say it; ``schema``: already read)."""
     kind = kind or file_kind(path)
     if kind == "csv":
         return [name.strip() for name in csv_header(path)[1]]
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return read_header(path)
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        return list(pq.read_schema(path).names)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise unreadable(path, exc) from None
+    return read_header(path, "parquet", schema=schema)
 
 
 def csv_names(path: Path) -> tuple[CsvLayout, list[str]]:
@@ -214,20 +211,29 @@ def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
             )
 
 
-def iter_batches(path: Path, cols: Columns, *, batch_rows: int,
-                 kind: str | None = None) -> Iterator:  # fmt: skip
+def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None = None,
+                 data: Any = None, metadata: Any = None) -> Iterator:  # fmt: skip
     """pyarrow RecordBatches of the needed columns, at most ``batch_rows`` rows each (``kind``:
-    the file's, where its name does not say it)."""
+    the file's, where its name does not say it). A Parquet file's ``data``: its bytes, already
+    read (a folder's part, hashed from the same bytes), ``metadata``: its footer, already read
+    (neither is then read again from the file)."""
     import pyarrow as pa
 
-    kind = checked_kind(path, cols, kind)
+    kind = kind if data is not None or metadata is not None else checked_kind(path, cols, kind)
     header: tuple[CsvLayout, list[str]] | None = None
     try:
         if kind == "parquet":
             import pyarrow.parquet as pq
 
+            def source() -> Any:
+                return path if data is None else pa.BufferReader(data)
+
+            if data is not None or metadata is not None:  # checked from what was read
+                metadata = pq.ParquetFile(source(), metadata=metadata).metadata
+                checked_kind(path, cols, kind, schema=metadata.schema.to_arrow_schema())
             # pre_buffer off: pyarrow would otherwise buffer every row group it reads ahead
-            pf = pq.ParquetFile(path, pre_buffer=False, read_dictionary=list(cols.sensitive))
+            pf = pq.ParquetFile(source(), metadata=metadata, pre_buffer=False,
+                                read_dictionary=list(cols.sensitive))  # fmt: skip
             yield from pf.iter_batches(batch_size=batch_rows, columns=cols.names())
             return
         header = csv_header(path)
