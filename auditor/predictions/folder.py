@@ -12,8 +12,11 @@ Provenance: each part's sha256, and one over them all: the sha256 of the lines
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -21,15 +24,19 @@ from urllib.parse import unquote
 import numpy as np
 
 from auditor.errors import AuditorInputError
-from auditor.predictions.source import Columns, header_names, iter_batches
+from auditor.predictions.source import Columns, header_names, iter_batches, unreadable
 from auditor.provenance import file_state, sha256_bytes, sha256_file
 
 __all__ = ["Folder", "PartBatch", "folder_of", "folder_sha256", "table_batches"]
 
 PARQUET_MAGIC = b"PAR1"
+PARQUET_NAMES = (".parquet", ".pq")
 # a CSV part's names; Dask's to_csv names its parts 0.part, 1.part, ...
 CSV_NAMES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz", ".part")
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+# A Parquet part up to this size is read into memory once: its batches and its sha256 from the
+# same bytes (a larger one is read, then hashed: memory stays bounded)
+ONE_PASS_BYTES = 64 << 20
 NO_PARTS = (
     "the folder holds no data files (names starting with _ or . are skipped, as Spark writes "
     "_SUCCESS and .crc files, and empty files, as empty partitions): is the job still "
@@ -58,6 +65,12 @@ PARTS_CHANGED = (
 )
 
 
+# a part's absolute path -> (its state when read, the sha256 of the bytes read): parts hashed as
+# they were read, taken by folder_sha256 while the part is unchanged
+_HASHED: dict[str, tuple[tuple[int, ...], str]] = {}
+_HASHED_LOCK = threading.Lock()
+
+
 @dataclass(frozen=True)
 class PartBatch:
     """A batch of one part: the part's path (its rows numbered from its start there)."""
@@ -76,6 +89,9 @@ class Folder:
     path: Path
     kind: str  # "parquet" or "csv"
     parts: tuple[str, ...]  # relative POSIX paths, sorted
+    # per Parquet part: its state when its footer was read, the footer and its schema
+    footers: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict, compare=False,
+                                                     repr=False)  # fmt: skip
 
     def states(self) -> dict[str, tuple[int, ...] | None]:
         return {part: file_state(str(self.path / part)) for part in self.parts}
@@ -92,39 +108,70 @@ class Folder:
 
     def batches(self, cols: Columns, *, batch_rows: int) -> Iterator[PartBatch]:
         """Every part's batches of the audited columns, in the parts' order (each with the
-        partition folders' values of an audited column its part lacks)."""
+        partition folders' values of an audited column its part lacks). A Parquet part of
+        at most :data:`ONE_PASS_BYTES` is read once: its batches and its sha256
+        (:func:`folder_sha256` takes it) from the same bytes."""
         self.check_schemas(cols)
         start = 0
         for part in self.parts:
             path = self.path / part
-            keys = _partition_values(part, cols, header_names(path, self.kind))
+            keys = _partition_values(part, cols, partial(self._names, part))
             reading = replace(cols, sensitive=tuple(s for s in cols.sensitive if s not in keys))
             first = start  # the part's first row: its rows are named from it, batch by batch
-            for batch in self._part_batches(path, reading, batch_rows):
+            for batch in self._part_batches(part, reading, batch_rows):
                 yield PartBatch(_with_keys(batch, keys), str(path), first)
                 start += batch.num_rows
 
-    def _part_batches(self, path: Path, cols: Columns, batch_rows: int) -> Iterator[Any]:
+    def _names(self, part: str) -> list[str]:
+        footer = self.footers.get(part)
+        schema = None if footer is None else footer[2]
+        return header_names(self.path / part, self.kind, schema=schema)
+
+    def _part_batches(self, part: str, cols: Columns, batch_rows: int) -> Iterator[Any]:
         """A part's batches; a CSV part's header that lacks an audited column: said to be
-        perhaps no header (Spark's CSV parts have none unless asked for)."""
+        perhaps no header (Spark's CSV parts have none unless asked for); a part whose read
+        fails once it changed: said to have changed."""
+        path = self.path / part
         try:
-            yield from iter_batches(path, cols, batch_rows=batch_rows, kind=self.kind)
+            if self.kind == "parquet":
+                yield from self._parquet_batches(part, cols, batch_rows)
+            else:
+                yield from iter_batches(path, cols, batch_rows=batch_rows, kind=self.kind)
         except AuditorInputError as err:
+            footer = self.footers.get(part)
+            if footer is not None and file_state(str(path)) != footer[0]:
+                raise AuditorInputError(PART_CHANGED.format(part=part),
+                                        source=str(self.path)) from None  # fmt: skip
             if self.kind != "csv" or not err.message.startswith("no column "):
                 raise
             raise AuditorInputError(err.message + NO_HEADER_PARTS, source=err.source,
                                     field=err.field) from None  # fmt: skip
 
+    def _parquet_batches(self, part: str, cols: Columns, batch_rows: int) -> Iterator[Any]:
+        """A Parquet part's batches, its footer as :meth:`check_schemas` read it where the
+        part is unchanged since; its bytes read once where they fit :data:`ONE_PASS_BYTES`,
+        and hashed."""
+        path = self.path / part
+        state = file_state(str(path))
+        footer = self.footers.get(part)
+        metadata = footer[1] if footer is not None and footer[0] == state else None
+        data = None
+        if state is not None and state[2] <= ONE_PASS_BYTES:
+            data = _read_part(path, part)
+            with _HASHED_LOCK:
+                _HASHED[os.path.abspath(path)] = (state, sha256_bytes(data))
+        yield from iter_batches(path, cols, batch_rows=batch_rows, kind=self.kind, data=data,
+                                metadata=metadata)  # fmt: skip
+
     def check_schemas(self, cols: Columns) -> None:
         """Refuse Parquet parts whose audited columns hold different kinds of values (text in
-        one, numbers in another): pyarrow would refuse or cast them mid-read."""
+        one, numbers in another): pyarrow would refuse or cast them mid-read. Each part's
+        footer is kept (:attr:`footers`): the read takes it from there."""
         if self.kind != "parquet":
             return  # a CSV part's types are read from its rows: the labels' checks see them
-        import pyarrow.parquet as pq
-
         seen: dict[str, tuple[str, str]] = {}
         for part in self.parts:
-            schema = pq.read_schema(self.path / part)
+            schema = self._footer(part)[2]
             for name in cols.names():
                 if name not in schema.names:
                     continue  # a partition key, or missing: the part's own header check says
@@ -134,6 +181,25 @@ class Folder:
                     raise AuditorInputError(DISAGREE.format(
                         column=name, a=first[0], first=first[1], b=kind, other=part,
                     ), source=str(self.path), field=name)  # fmt: skip
+
+    def _footer(self, part: str) -> tuple[Any, Any, Any]:
+        """The part's state, Parquet footer and schema, read once (where it changed since,
+        again)."""
+        path = self.path / part
+        state = file_state(str(path))
+        footer = self.footers.get(part)
+        if footer is None or footer[0] != state:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            try:
+                opened = pq.ParquetFile(path)
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise unreadable(path, exc) from None
+            footer = (state, opened.metadata, opened.schema_arrow)
+            opened.close()
+            self.footers[part] = footer
+        return footer
 
 
 def folder_of(path: Path) -> Folder | None:
@@ -159,30 +225,61 @@ def folder_of(path: Path) -> Folder | None:
 
 def folder_sha256(folder: Folder) -> tuple[str, dict[str, str]]:
     """The sha256 over the folder's parts (of ``sha256sum``'s lines for them in sorted order,
-    run in the folder: ``<hash>  <part>``), and each part's."""
-    each = {part: sha256_file(folder.path / part) for part in folder.parts}
+    run in the folder: ``<hash>  <part>``), and each part's: hashed as it was read
+    (:meth:`Folder.batches`) where the part is unchanged since, else read again."""
+    each = {part: _part_sha256(folder.path / part) for part in folder.parts}
     lines = "".join(f"{digest}  {part}\n" for part, digest in each.items())
     return sha256_bytes(lines.encode()), each
+
+
+def _part_sha256(path: Path) -> str:
+    key = os.path.abspath(path)
+    with _HASHED_LOCK:
+        hashed = _HASHED.pop(key, None)
+    if hashed is not None and hashed[0] == file_state(key):
+        return hashed[1]
+    return sha256_file(path)
+
+
+def _read_part(path: Path, part: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise AuditorInputError(f"cannot read part {part} ({exc.strerror})",
+                                source=str(path.parent)) from None  # fmt: skip
 
 
 def _parts(path: Path) -> list[str]:
     """The data files under ``path`` (relative POSIX paths, sorted), none under or named
     ``_*`` or ``.*``, none empty (an empty partition: Spark's and Dask's writers leave them;
-    one written to while the folder is read is a part added)."""
-    found = []
-    for file in path.rglob("*"):
-        relative = file.relative_to(path)
-        if any(p.startswith(("_", ".")) for p in relative.parts) or not file.is_file():
+    one written to while the folder is read is a part added). Links to files are followed,
+    links to folders not (as ``Path.rglob``); a folder that cannot be listed is skipped."""
+    found: list[str] = []
+    folders = [(str(path), "")]
+    while folders:
+        where, prefix = folders.pop()
+        try:
+            entries = list(os.scandir(where))
+        except OSError:
             continue
-        if file.stat().st_size == 0:
-            continue
-        found.append(relative.as_posix())
+        for entry in entries:
+            if entry.name.startswith(("_", ".")):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file() and entry.stat().st_size > 0:
+                    found.append(prefix + entry.name)
+            except OSError:  # a link to nothing: no file
+                continue
     return sorted(found)
 
 
 def _kind(path: Path, part: str) -> str | None:
-    """"parquet" (its first bytes Parquet's, whatever its name: Hive writes ``000000_0``),
+    """"parquet" (by its name, else its first bytes Parquet's: Hive writes ``000000_0``),
     "csv" (by its name), else None."""
+    if part.lower().endswith(PARQUET_NAMES):
+        return "parquet"  # not opened: its footer is read (and refused there if not Parquet)
     try:
         with path.open("rb") as fh:
             head = fh.read(4)
@@ -207,16 +304,21 @@ def _family(kind: Any) -> str:
     return "true/false" if pa.types.is_boolean(kind) else str(kind)
 
 
-def _partition_values(part: str, cols: Columns, header: list[str]) -> dict[str, str | None]:
+def _partition_values(part: str, cols: Columns,
+                      header: Callable[[], list[str]]) -> dict[str, str | None]:  # fmt: skip
     """The ``key=value`` folders above ``part`` that give an audited sensitive column its
-    file lacks (Hive's default partition: no value)."""
+    file lacks (its ``header``: read only where such a folder is there; Hive's default
+    partition: no value)."""
     values: dict[str, str | None] = {}
+    names: list[str] | None = None
     for folder in part.split("/")[:-1]:
         key, sep, value = folder.partition("=")
         key = unquote(key)
-        if sep and key in cols.sensitive and key not in header:
-            text = unquote(value)
-            values[key] = None if text == HIVE_NULL else text
+        if sep and key in cols.sensitive:
+            names = header() if names is None else names
+            if key not in names:
+                text = unquote(value)
+                values[key] = None if text == HIVE_NULL else text
     return values
 
 

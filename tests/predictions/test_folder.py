@@ -191,3 +191,35 @@ def test_dasks_csv_parts_and_empty_partitions_are_read_and_a_headerless_part_exp
     spark.mkdir()
     frame.to_csv(spark / "part-00000-c000.csv", index=False, header=False)
     assert "Spark writes CSV parts without a header line" in _refused(spark)
+
+
+def test_each_part_is_hashed_from_the_bytes_read_and_again_once_changed(tmp_path, monkeypatch):
+    import auditor.predictions.folder as folder_module
+
+    folder = _spark(tmp_path / "preds", predictions_frame(300, seed=11), parts=3)
+    cols = Columns(y_true="label", y_pred="pred", sensitive=("sex",))
+    found = folder_of(folder)
+    assert sum(b.num_rows for b in found.batches(cols, batch_rows=50)) == 300
+    changed = folder / found.parts[2]
+    changed.write_bytes((folder / found.parts[0]).read_bytes())  # after the read
+    rehashed = []
+
+    def sha256_file(path: Path) -> str:
+        rehashed.append(path.name)
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    monkeypatch.setattr(folder_module, "sha256_file", sha256_file)
+    each = folder_sha256(folder_of(folder))[1]
+    assert rehashed == [changed.name]  # the others: hashed as they were read, not read again
+    assert each == {p: hashlib.sha256((folder / p).read_bytes()).hexdigest() for p in found.parts}
+
+
+def test_a_part_rewritten_between_its_footer_and_its_rows_is_refused_as_changed(tmp_path):
+    folder = _spark(tmp_path / "preds", predictions_frame(300, seed=12), parts=3)
+    cols = Columns(y_true="label", y_pred="pred", sensitive=("sex",))
+    found = folder_of(folder)
+    batches = found.batches(cols, batch_rows=50)
+    next(batches)  # every footer read, the first part being read
+    (folder / found.parts[1]).write_bytes(b"PAR1 half written")
+    with pytest.raises(AuditorInputError, match="part part-00001.* changed while it was read"):
+        list(batches)
