@@ -96,14 +96,19 @@ BOUNDARY: tuple[Situation, ...] = (
 MODES = ("point", "confident-fail", "confident-pass")
 
 
-def draw_table(s: Situation, rng: np.random.Generator) -> CountsTable:
-    """One sample of the four groups' confusion counts (true class x predicted class)."""
-    sizes = np.asarray(SIZES)
-    pos = rng.binomial(sizes, s.base)
+def draw_table(
+    s: Situation,
+    rng: np.random.Generator,
+    sizes: tuple[int, ...] = SIZES,
+    labels: tuple[str, ...] = LABELS,
+) -> CountsTable:
+    """One sample of the groups' confusion counts (true class x predicted class)."""
+    rows = np.asarray(sizes)
+    pos = rng.binomial(rows, s.base)
     tp = rng.binomial(pos, s.tpr)
-    fp = rng.binomial(sizes - pos, s.fpr)
-    counts = np.stack([sizes - pos - fp, fp, pos - tp, tp], axis=1).reshape(-1, 2, 2)
-    return CountsTable(("g",), (LABELS,), (0, 1), ("0", "1"), counts.astype(np.int64))
+    fp = rng.binomial(rows - pos, s.fpr)
+    counts = np.stack([rows - pos - fp, fp, pos - tp, tp], axis=1).reshape(-1, 2, 2)
+    return CountsTable(("g",), (labels,), (0, 1), ("0", "1"), counts.astype(np.int64))
 
 
 def covers(node: object, truth: float) -> bool:
@@ -162,16 +167,12 @@ def many_groups(g: int, gap: float, reps: int, rngs: Rngs) -> dict[str, float]:
     width, and how often it is wholly above 0.05 (confident-fail of ``<= 0.05`` fails: power
     when gap > 0.05) and wholly below 0.20 (confident-pass of ``<= 0.20`` passes)."""
     rng = rngs.numpy(f"bench/intervals/many/{g}/{gap}")
-    sizes = np.full(g, MANY_ROWS)
-    tpr = np.full(g, 0.8)
-    tpr[-1] -= gap
-    labels = tuple(f"g{i}" for i in range(g))
+    tpr = (0.8,) * (g - 1) + (0.8 - gap,)
+    s = Situation(f"{g} groups, gap {gap}", (0.3,) * g, tpr, (0.1,) * g)
+    sizes, labels = (MANY_ROWS,) * g, tuple(f"g{i}" for i in range(g))
     out = {"cover": 0.0, "width": 0.0, "above 0.05": 0.0, "below 0.20": 0.0}
     for _ in range(reps):
-        pos = rng.binomial(sizes, 0.3)
-        tp, fp = rng.binomial(pos, tpr), rng.binomial(sizes - pos, 0.1)
-        counts = np.stack([sizes - pos - fp, fp, pos - tp, tp], axis=1).reshape(-1, 2, 2)
-        table = CountsTable(("g",), (labels,), (0, 1), ("0", "1"), counts.astype(np.int64))
+        table = draw_table(s, rng, sizes, labels)
         feat = audit_counts(table, specs=[("g",)], positive=1).features["g"]
         d = feat.disparities[EO]["between_groups"]
         out["cover"] += d.ci_low <= gap <= d.ci_high
