@@ -24,6 +24,7 @@ from typing import Any
 
 from auditor.audit_tree import Evidence, estimates, read
 from auditor.gates.comparable import not_comparable
+from auditor.gates.names import bound_words
 from auditor.gates.section import bound_text, identity
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
@@ -261,7 +262,7 @@ def _gates_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
     for rule in removed.keys() & added.keys():
         old, new = removed[rule], added[rule]
         bounds = f"{bound_text(rows_a[old.key]['bound'])} → {bound_text(rows_b[new.key]['bound'])}"
-        label = f"{new.label or new.key} (bound {bounds})"
+        label = f"{_rule_name(rows_b[new.key])} (bound {bounds})"
         merged[old.key] = Change(new.key, old.a, new.b, "bound changed", label=label)
     in_b = {c.key for c in merged.values()}
     return [merged.get(c.key, c) for c in out if not (c.change == "added" and c.key in in_b)]
@@ -278,13 +279,22 @@ def _renamed(c: Change, rows_a: Mapping[str, Mapping[str, Any]], names: dict[str
     return Change(c.key, c.a, c.b, "renamed" if c.change == "same" else c.change, label=label)
 
 
+def _rule_name(r: Mapping[str, Any]) -> str:
+    """A gate's name apart from its bound: a rule without its own name is named with its
+    bound ("fine-tuned test accuracy >= 0.99", :func:`auditor.gates.names.human_name`), so
+    that name changes with the bound (as a name given with the bound in it does)."""
+    name, bound = str(r["name"]), r.get("bound") or {}
+    words = bound_words(min=bound.get("min"), max=bound.get("max"), allowed=bound.get("allowed"))
+    return name.removesuffix(f" {words}") if words else name
+
+
 def _by_rule(changes: list[Change], rows: Mapping[str, Mapping[str, Any]]) -> dict[Any, Change]:
-    """Each change by its rule apart from the bound (name, metric, mode), where that rule
-    has one gate alone on this side."""
+    """Each change by its rule apart from the bound (name without its bound, metric, mode),
+    where that rule has one gate alone on this side."""
     found: dict[Any, list[Change]] = {}
     for c in changes:
         r = rows[c.key]
-        found.setdefault((r["name"], r["metric"], r["mode"]), []).append(c)
+        found.setdefault((_rule_name(r), r["metric"], r["mode"]), []).append(c)
     return {rule: cs[0] for rule, cs in found.items() if len(cs) == 1}
 
 

@@ -8,6 +8,8 @@ id stays the key for baselines and ``auditor diff``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auditor.audit_tree import parse_path
 from auditor.config.gates import GateRule
 
@@ -83,13 +85,18 @@ def number_text(x: float) -> str:
 
 def bound_phrase(rule: GateRule) -> str:
     """``>= 0.90``, ``<= 0.20``, ``>= 0.10 and <= 0.90``, ``in {a, b}``."""
+    return bound_words(min=rule.min, max=rule.max, allowed=rule.allowed)
+
+
+def bound_words(*, min: float | None, max: float | None, allowed: Sequence[str] | None) -> str:
+    """:func:`bound_phrase` of a bound as a gate result records it (``bound`` in audit.json)."""
     parts = []
-    if rule.min is not None:
-        parts.append(f">= {number_text(rule.min)}")
-    if rule.max is not None:
-        parts.append(f"<= {number_text(rule.max)}")
-    if rule.allowed is not None:
-        parts.append("in {" + ", ".join(rule.allowed) + "}")
+    if min is not None:
+        parts.append(f">= {number_text(min)}")
+    if max is not None:
+        parts.append(f"<= {number_text(max)}")
+    if allowed is not None:
+        parts.append("in {" + ", ".join(allowed) + "}")
     return " and ".join(parts)
 
 

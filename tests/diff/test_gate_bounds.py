@@ -56,3 +56,17 @@ def test_a_gate_whose_name_alone_changed_is_one_row_renamed(tmp_path):
     assert "renamed from accuracy floor" in render_markdown(d)
     moved = diff_audits(a, _audit(tmp_path / "c", 0.99, name="test accuracy floor"))
     assert [c.change for c in moved.gates if c.change != "same"] == ["removed", "added"]
+
+
+def test_a_rule_without_a_name_whose_bound_changed_is_one_row(tmp_path):
+    """A rule without its own name is named with its bound ("test accuracy >= 0.99"): its
+    name changes with the bound, and it was a removed gate beside an added one."""
+    a, b = _audit(tmp_path / "a", 0.99, name=None), _audit(tmp_path / "b", 0.3, name=None)
+    d = diff_audits(a, b)
+    moved = [c for c in d.gates if c.change != "same"]
+    assert [(c.change, c.a, c.b) for c in moved] == [("bound changed", "fail", "pass")]
+    assert moved[0].label == "fine-tuned test accuracy (bound >= 0.99 → >= 0.3)"
+    text = render_text(d)
+    assert "Gates added" not in text and "fine-tuned test accuracy (bound" in text
+    named = diff_audits(a, _audit(tmp_path / "c", 0.3))  # a name given as well: not one rule
+    assert [c.change for c in named.gates if c.change != "same"] == ["removed", "added"]
