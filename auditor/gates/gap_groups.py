@@ -40,6 +40,7 @@ MSG_OVER = (
 )
 LEFT_SHOWN = 5  # groups left out that the message names; the rest are counted
 TOLERANCE = 1e-6  # how far value * n may sit from a whole count (float rounding only)
+MAX_COUNT = 2**53  # above it a float rate no longer tells its count
 
 
 class _Unreadable(Exception):
@@ -69,7 +70,7 @@ def _share(node: Any, name: str, who: str) -> tuple[int, int]:
     if not isinstance(node, dict):
         raise _Unreadable(f"{who} records no {name}")
     n, value = count(node.get("n")), num(node.get("value"))
-    if n is None or n < 0:
+    if n is None or not 0 <= n <= MAX_COUNT:
         raise _Unreadable(f"the {name} of {who} has no count n")
     if n == 0:
         return 0, 0
@@ -158,7 +159,8 @@ def over_large_groups(
     taken_with = fairness.get("min_group_size") if isinstance(fairness, dict) else None
     if gap is None or not isinstance(taken_with, int) or min_n <= taken_with:
         return match, ""  # the gap's groups all reach min_n (or the audit does not say)
-    feature = (fairness.get("features") or {}).get(gap.feature)
+    features = fairness.get("features")
+    feature = features.get(gap.feature) if isinstance(features, dict) else None
     groups = feature.get("groups") if isinstance(feature, dict) else None
     if not isinstance(groups, list):
         return match, ""

@@ -110,6 +110,8 @@ def test_a_class_view_gap_of_three_classes():
         (lambda f: f.pop("overall"), "the overall records no selection_rate"),
         (lambda f: f.pop("ci_level"), "no ci_level"),
         (lambda f: f.update(ci_method="another"), "which interval"),
+        (lambda f: f["features"]["s"]["groups"][1]["metrics"]["selection_rate"].update(
+            n=10**30), "has no count n"),
     ],
 )  # fmt: skip
 def test_records_the_gap_cannot_be_taken_again_from_are_insufficient_data(edit, why):
