@@ -23,6 +23,16 @@ TERMINATED = "auditor: terminated (SIGTERM); no report was written"
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # a full disk or quota: the machine's state, not a bug
 # A path no file system resolves (a name past 255 bytes, a link loop): the user's input.
 BAD_PATH = (errno.ENAMETOOLONG, errno.ELOOP)
+# The first bytes of a compressed file or an archive, what it is and the command that opens it:
+# the CSV reader (data.text) and the audit.json reader (audit_tree.jsonfile) name such a file,
+# each with its own way on.
+COMPRESSED_FILES = (
+    (b"PK\x03\x04", "a zip archive", "unzip"),
+    (b"\x1f\x8b", "gzip-compressed", "gunzip"),
+    (b"BZh", "bzip2-compressed", "bunzip2"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed", "zstd -d"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "unxz"),
+)
 
 
 class Terminated(BaseException):

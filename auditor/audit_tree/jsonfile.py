@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import AuditorInputError, read_capped
+from auditor.errors import COMPRESSED_FILES, AuditorInputError, read_capped
 
 # The largest audit.json auditor writes is a few tens of MB (12 MB for 990 groups).
 MAX_JSON_BYTES = 256 * 2**20
@@ -33,11 +33,9 @@ DUPLICATE_KEY = "the key {key!r} twice in one object"
 TOO_DEEP = "nested deeper than {limit} levels (auditor writes 10)"
 # A compressed copy of an audit.json: said so, with the way on, rather than "not UTF-8".
 COMPRESSED = {
-    b"\x1f\x8b": "gzip-compressed, not JSON: decompress it first (gunzip)",
-    b"PK\x03\x04": "a zip archive, not JSON: extract its audit.json first",
-    b"(\xb5/\xfd": "zstd-compressed, not JSON: decompress it first (zstd -d)",
-    b"BZh": "bzip2-compressed, not JSON: decompress it first (bunzip2)",
-    b"\xfd7zXZ": "xz-compressed, not JSON: decompress it first (unxz)",
+    magic: f"{kind}, not JSON: " + ("extract its audit.json first" if tool == "unzip" else
+                                    f"decompress it first ({tool})")
+    for magic, kind, tool in COMPRESSED_FILES
 }
 BOM = "\ufeff"
 

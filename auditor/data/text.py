@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from auditor.errors import AuditorInputError
+from auditor.errors import COMPRESSED_FILES, AuditorInputError
 
 UTF8 = "utf-8"
 # UTF-32's marks first: UTF-32 LE's starts with UTF-16 LE's
@@ -37,17 +37,23 @@ def open_bytes(path: Path) -> BinaryIO:
     return open(path, "rb")  # noqa: SIM115 - closed by caller
 
 
+def _way_on(kind: str, tool: str) -> tuple[str, str]:
+    """What a compressed file or archive (:data:`~auditor.errors.COMPRESSED_FILES`) under a
+    CSV's name is, and what to do with it."""
+    if tool == "unzip":
+        return (f"{kind} (an Excel workbook, .xlsx, is one)",
+                "export the sheet as CSV (Excel: Save As 'CSV UTF-8'), or unzip the CSV inside")
+    if tool == "gunzip":
+        return kind, "name it .csv.gz, and it is read as it is"
+    return kind, f"decompress it ({tool}), or gzip it as .csv.gz"
+
+
 # The first bytes of files that are not text, as each is written (a spreadsheet's workbook, an
 # archive, a compressed file under a CSV's name), and what to do with it.
 NOT_TEXT_FILES = (
-    (b"PK\x03\x04", "a zip archive (an Excel workbook, .xlsx, is one)",
-     "export the sheet as CSV (Excel: Save As 'CSV UTF-8'), or unzip the CSV inside"),
+    *((magic, *_way_on(kind, tool)) for magic, kind, tool in COMPRESSED_FILES),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)",
      "export the sheet as CSV (Excel: Save As 'CSV UTF-8')"),
-    (b"\x1f\x8b", "gzip-compressed", "name it .csv.gz, and it is read as it is"),
-    (b"BZh", "bzip2-compressed", "decompress it (bunzip2), or gzip it as .csv.gz"),
-    (b"\x28\xb5\x2f\xfd", "zstd-compressed", "decompress it (zstd -d), or gzip it as .csv.gz"),
-    (b"\xfd7zXZ\x00", "xz-compressed", "decompress it (unxz), or gzip it as .csv.gz"),
     (b"PAR1", "a Parquet file", "name it .parquet"),
     (b"ARROW1", "an Arrow IPC (Feather) file",
      "write it as Parquet (pyarrow.parquet.write_table) or CSV"),

@@ -136,3 +136,48 @@ def test_a_byte_order_mark_is_skipped_and_a_compressed_copy_named(tmp_path):
     with pytest.raises(AuditorInputError) as err:
         read_json_file(packed)
     assert str(err.value) == f"{packed}: gzip-compressed, not JSON: decompress it first (gunzip)"
+
+
+def _packed(kind: str, data: bytes) -> bytes:
+    """``data`` as each compressor writes it (zstd: its frame's first bytes, no codec here)."""
+    import bz2
+    import gzip
+    import io
+    import lzma
+    import zipfile
+
+    if kind == "zip":
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("audit.json", data)
+        return out.getvalue()
+    return {"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress,
+            "zstd": lambda d: b"\x28\xb5\x2f\xfd\x20\x00" + d}[kind](data)  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "said"), [
+    ("zip", "a zip archive, not JSON: extract its audit.json first"),
+    ("gzip", "gzip-compressed, not JSON: decompress it first (gunzip)"),
+    ("bzip2", "bzip2-compressed, not JSON: decompress it first (bunzip2)"),
+    ("xz", "xz-compressed, not JSON: decompress it first (unxz)"),
+    ("zstd", "zstd-compressed, not JSON: decompress it first (zstd -d)"),
+])  # fmt: skip
+def test_each_compressed_copy_is_named_with_its_tool(tmp_path, kind, said):
+    packed = tmp_path / "audit.json"
+    packed.write_bytes(_packed(kind, json.dumps({"schema_version": "2.0"}).encode()))
+    with pytest.raises(AuditorInputError) as err:
+        read_json_file(packed)
+    assert str(err.value) == f"{packed}: {said}"
+
+
+def test_the_csv_and_json_readers_name_every_compressed_kind_of_one_table(tmp_path):
+    """One table of signatures (errors.COMPRESSED_FILES): both readers know each one."""
+    from auditor.data.header import csv_header
+    from auditor.errors import COMPRESSED_FILES
+
+    for magic, kind, tool in COMPRESSED_FILES:
+        for path, read in ((tmp_path / "a.json", read_json_file), (tmp_path / "a.csv", csv_header)):
+            path.write_bytes(magic + bytes(64))
+            with pytest.raises(AuditorInputError) as err:
+                read(path)
+            assert str(err.value).startswith(f"{path}: {kind}"), (tool, str(err.value))
