@@ -4,22 +4,32 @@ numpy sorts 64-bit integers with SIMD code on this kind of CPU (AVX2), 5x faster
 ``argsort`` of the same values, which has no such path. :func:`argsort_floats` packs each
 value's high bits above its index into one uint64, sorts those, and puts the few runs whose
 high bits are equal in order by their low bits: the same order as ``np.argsort`` (equal values
-in any order, as there).
+in any order, as there). :func:`argsort_distinct` is that order where no two values are equal,
+told from the same keys (no gather of the values).
+
+Temporaries as long as the values are made once (the keys, sorted in place, become the
+order); the rest is done in pieces of :data:`PIECE` rows: a fresh array of 10M rows costs its
+pages zeroed by the kernel (about as much as the sort itself on a loaded machine), where a
+piece's memory is reused from one piece to the next.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
 _LOW63 = np.uint64(0x7FFF_FFFF_FFFF_FFFF)
 _SIGN = np.uint64(1 << 63)
+PIECE = 1 << 19  # rows of a temporary (4 MB of uint64)
 
 
-def order_keys(values: np.ndarray) -> np.ndarray:
+def order_keys(values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Float64s as unsigned integers of the same order: a non-negative value's bits with the
-    sign bit set, a negative value's bits all flipped (-0.0 below 0.0: callers add 0.0)."""
+    sign bit set, a negative value's bits all flipped (-0.0 below 0.0: callers add 0.0);
+    written into ``out`` (uint64, as long) where given."""
     bits = np.ascontiguousarray(values, np.float64).view(np.uint64)
-    keys = bits >> np.uint64(63)  # 1 for a negative: every bit flips; else the sign bit
+    keys = np.right_shift(bits, np.uint64(63), out=out)  # 1 for a negative: every bit flips
     keys *= _LOW63
     keys |= _SIGN
     keys ^= bits
@@ -30,40 +40,101 @@ def argsort_floats(values: np.ndarray) -> np.ndarray:
     """(n,) int64 indexes that sort ``values`` (float64, no NaN), as ``np.argsort``: the top
     ``64 - b`` bits of each value's distance from the smallest, above its ``b``-bit index,
     sorted as integers; runs of equal top bits are then sorted by the bits left out."""
-    n = len(values)
+    return _argsort([np.asarray(values, np.float64)], distinct=False)  # type: ignore[return-value]
+
+
+def argsort_distinct(parts: Sequence[np.ndarray]) -> np.ndarray | None:
+    """:func:`argsort_floats` of the values of ``parts`` one after another (float64, no NaN;
+    -0.0 and 0.0 are one value), or None where two of them are equal."""
+    return _argsort([np.asarray(p, np.float64) for p in parts], distinct=True)
+
+
+def _argsort(parts: list[np.ndarray], *, distinct: bool) -> np.ndarray | None:
+    n = sum(len(p) for p in parts)
     index_bits = max(1, (n - 1).bit_length())
     if n < 2 or 2 * index_bits > 64:
-        return np.argsort(values).astype(np.int64, copy=False)
-    keys = order_keys(values)
+        return _numpy_argsort(parts, distinct=distinct)
+    keys = np.empty(n, np.uint64)
+    at = 0
+    for p in parts:
+        for a in range(0, len(p), PIECE):
+            piece = p[a : a + PIECE]
+            order_keys(np.add(piece, 0.0) if distinct else piece, out=keys[at : at + len(piece)])
+            at += len(piece)
     lowest = keys.min()
     cut = max(0, int(keys.max() - lowest).bit_length() - (64 - index_bits))
     keys -= lowest
     keys >>= np.uint64(cut)
     keys <<= np.uint64(index_bits)
-    keys |= np.arange(n, dtype=np.uint64)
+    for a in range(0, n, PIECE):
+        keys[a : a + PIECE] |= np.arange(a, min(n, a + PIECE), dtype=np.uint64)
     keys.sort()
-    order = keys & np.uint64((1 << index_bits) - 1)
-    if cut:
-        keys >>= np.uint64(index_bits)  # the top bits alone
-        _sort_runs(order, keys, values, lowest, cut)
-    return order.view(np.int64)
+    same = _equal_tops(keys, index_bits)  # neighbours whose top bits are equal
+    if cut == 0 and distinct and same.any():  # the top bits are the whole value: a tie
+        return None
+    run_rows = np.flatnonzero(same) if cut and same.any() else None
+    if run_rows is not None:  # the runs' rows, their top bits, before the keys become indexes
+        in_run = np.zeros(n, bool)
+        in_run[run_rows] = in_run[run_rows + 1] = True
+        rows = np.flatnonzero(in_run)
+        top = keys[rows] >> np.uint64(index_bits)
+    keys &= np.uint64((1 << index_bits) - 1)
+    order = keys.view(np.int64)
+    if run_rows is not None:
+        low = _low_bits(parts, order[rows], lowest, cut, distinct=distinct)
+        if not _sort_runs(order, rows, top, low, cut) and distinct:
+            return None
+    return order
+
+
+def _equal_tops(keys: np.ndarray, index_bits: int) -> np.ndarray:
+    """(n - 1,) bool: whether each sorted key's bits above ``index_bits`` equal the next's."""
+    same = np.empty(max(0, len(keys) - 1), bool)
+    limit = np.uint64(1 << index_bits)
+    for a in range(0, len(same), PIECE):
+        b = min(len(same), a + PIECE)
+        np.less(np.bitwise_xor(keys[a:b], keys[a + 1 : b + 1]), limit, out=same[a:b])
+    return same
+
+
+def _low_bits(
+    parts: list[np.ndarray], rows: np.ndarray, lowest: np.uint64, cut: int, *, distinct: bool
+) -> np.ndarray:
+    """The ``cut`` bits left out of the keys of the values at ``rows`` of the parts."""
+    ends = np.cumsum([len(p) for p in parts])
+    which = np.searchsorted(ends, rows, side="right")
+    values = np.empty(len(rows))
+    for i in np.unique(which).tolist():
+        here = which == i
+        values[here] = parts[i][rows[here] - (ends[i] - len(parts[i]))]
+    if distinct:
+        values += 0.0
+    return (order_keys(values) - lowest) & np.uint64((1 << cut) - 1)
 
 
 def _sort_runs(
-    order: np.ndarray, top: np.ndarray, values: np.ndarray, lowest: np.uint64, cut: int
-) -> None:
-    """Rows of ``order`` whose ``top`` bits equal a neighbour's, sorted within each run by
-    their ``cut`` low bits (a run's start index above those bits: runs keep their places)."""
-    same = top[1:] == top[:-1]
-    if not same.any():
-        return
-    in_run = np.zeros(len(order), bool)
-    in_run[1:] = same
-    in_run[:-1] |= same
-    at = np.flatnonzero(in_run)
-    starts = np.ones(len(at), bool)
-    starts[1:] = ~same[at[1:] - 1]
-    run = at[starts][np.cumsum(starts) - 1].astype(np.uint64)
-    rows = order[at]
-    low = (order_keys(values[rows]) - lowest) & np.uint64((1 << cut) - 1)
-    order[at] = rows[np.argsort((run << np.uint64(cut)) | low)]
+    order: np.ndarray, rows: np.ndarray, top: np.ndarray, low: np.ndarray, cut: int
+) -> bool:
+    """Rows ``rows`` of ``order`` (those whose top bits ``top`` equal a neighbour's), sorted
+    within each run by their ``cut`` low bits ``low`` (a run's number above those bits: runs
+    keep their places); False where two rows of a run have equal low bits (equal values)."""
+    starts = np.ones(len(rows), bool)
+    starts[1:] = top[1:] != top[:-1]
+    run = (np.cumsum(starts) - 1).astype(np.uint64)
+    keys = (run << np.uint64(cut)) | low
+    by = np.argsort(keys)
+    order[rows] = order[rows][by]
+    keys = keys[by]
+    return not bool((keys[1:] == keys[:-1]).any())
+
+
+def _numpy_argsort(parts: list[np.ndarray], *, distinct: bool) -> np.ndarray | None:
+    values = np.concatenate(parts) if parts else np.zeros(0)
+    if distinct:
+        values = values + 0.0
+    order = np.argsort(values).astype(np.int64, copy=False)
+    if distinct and len(values) > 1:
+        ranked = values[order]
+        if bool((ranked[1:] == ranked[:-1]).any()):
+            return None
+    return order

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.fairness.float_sort import argsort_floats
+from auditor.fairness.float_sort import PIECE, argsort_distinct
 from auditor.results.scores import ClassScoreSums
 from auditor.runtime import available_cores
 
@@ -151,30 +151,36 @@ def _twice_auc(keys: np.ndarray, cb: int, work: np.ndarray) -> int:
     return 2 * int(np.dot(positives, negatives)) - ties
 
 
-def _twice_auc_of_positions(keys: np.ndarray, work: np.ndarray) -> int:
+def _twice_auc_of_positions(keys: np.ndarray) -> int:
     """2 x the Mann-Whitney count of keys ``position << 1 | positive`` with distinct
     positions (no tie, every count 1): sorted, the negatives below the positive at index i
     are i less the positives below it, so the count is the positives' indexes summed less
-    P (P - 1) / 2. ``keys`` is sorted; ``work``: a buffer of its dtype, as long."""
+    P (P - 1) / 2. ``keys`` is sorted; the positives found a piece at a time (an index array
+    as long as the group's positives costs more in fresh pages than the counting)."""
     keys.sort()
-    bits = work[: len(keys)]
-    np.bitwise_and(keys, 1, out=bits)
-    at = np.flatnonzero(bits)  # the positives' indexes in score order
-    p = len(at)
-    return 2 * (int(at.sum()) - p * (p - 1) // 2)
+    at_sum = p = 0
+    for a in range(0, len(keys), PIECE):
+        at = np.flatnonzero(keys[a : a + PIECE] & 1)  # the piece's positives' indexes
+        at_sum += int(at.sum()) + a * len(at)
+        p += len(at)
+    return 2 * (at_sum - p * (p - 1) // 2)
 
 
-def sorted_positions(values: np.ndarray) -> np.ndarray | None:
+def sorted_positions(values: np.ndarray | Sequence[np.ndarray]) -> np.ndarray | None:
     """(n,) uint32: each value's position in the sorted values, times 2; None where two
-    values are equal. One sort of integer keys (:func:`argsort_floats`): 2.5x faster than
-    ``np.argsort`` cut into ranges sorted on two threads."""
-    order = argsort_floats(values)
-    ranked = values[order]
-    if len(ranked) > 1 and bool((ranked[1:] == ranked[:-1]).any()):
+    values are equal (-0.0 and 0.0 are one value). ``values``: an array or the parts of one,
+    read in place (no concatenated copy). One sort of integer keys
+    (:func:`argsort_distinct`): 2.5x faster than ``np.argsort`` cut into ranges sorted on
+    two threads; the positions written a piece at a time."""
+    parts = [values] if isinstance(values, np.ndarray) else list(values)
+    order = argsort_distinct(parts)
+    if order is None:
         return None
-    del ranked
-    positions = np.empty(len(values), np.uint32)
-    positions[order] = np.arange(0, 2 * len(values), 2, dtype=np.uint32)
+    n = len(order)
+    positions = np.empty(n, np.uint32)
+    for a in range(0, n, PIECE):
+        b = min(n, a + PIECE)
+        positions[order[a:b]] = np.arange(2 * a, 2 * b, 2, dtype=np.uint32)
     return positions
 
 
@@ -219,9 +225,7 @@ class ScoreAxis:
         total = sum(len(p.values) for p in parts)
         if total >= 1 << 31:
             return False
-        values = np.concatenate([p.values for p in parts]) if parts else np.zeros(0)
-        values += 0.0  # -0.0 -> 0.0: a tie with 0.0
-        positions = sorted_positions(values)
+        positions = sorted_positions([p.values for p in parts])  # -0.0 and 0.0: a tie
         if positions is None:
             return False
         ends = np.cumsum([len(p.values) for p in parts])[:-1]
@@ -267,13 +271,14 @@ class ScoreAxis:
         return out
 
     def _buffers_for(self, worker: int, m: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
-        """Worker's two sort buffers, at least ``m`` long (made once at the first, largest
-        size: a fresh 80 MB array per group of a 10M-row file costs more in page faults
-        than the counting)."""
+        """Worker's sort buffer, at least ``m`` long, and an int64 work buffer as long
+        (none for positions, counted without one), made once at the first, largest size:
+        a fresh 80 MB array per group of a 10M-row file costs more in page faults than the
+        counting."""
         have = self._work.get(worker)
         if have is None or len(have[0]) < m or have[0].dtype != dtype:
-            work = np.uint32 if dtype == np.uint32 else np.int64
-            have = self._work[worker] = (np.empty(m, dtype), np.empty(m, work))
+            work = np.empty(0 if dtype == np.uint32 else m, np.int64)
+            have = self._work[worker] = (np.empty(m, dtype), work)
         return have
 
     def _auc(self, cells: CellSums, pos: Parts, neg: Parts, worker: int) -> float:
@@ -294,7 +299,7 @@ class ScoreAxis:
         keys = np.concatenate(parts, out=buffer[:m])
         keys[sum(len(self._keys[k]) for k in neg) :] |= dtype(1 << self._cb)  # positives
         if self._positions:
-            return _twice_auc_of_positions(keys, work) / (2 * n_pos * n_neg)
+            return _twice_auc_of_positions(keys) / (2 * n_pos * n_neg)
         return _twice_auc(keys, self._cb, work) / (2 * n_pos * n_neg)
 
     def _axis_auc(self, cells: CellSums, pos: Parts, neg: Parts) -> int:
