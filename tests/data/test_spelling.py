@@ -138,3 +138,15 @@ def test_a_target_cell_of_spaces_or_invisible_ones_is_a_missing_value(tmp_path, 
 
     with pytest.raises(AuditorInputError, match="target column 'label' has missing values"):
         supplied_rows(config("rows.csv", features=["x1"]), frames={"path": frame})
+
+
+def test_the_spaces_read_as_a_space_are_unicodes_space_separators():
+    """SPACES is written out (not found at import): every Zs character past ASCII, no other."""
+    import sys
+    import unicodedata
+
+    from auditor.data.spelling import SPACES
+
+    zs = {c for c in range(0x80, sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Zs"}
+    assert {c for c, to in SPACES.items() if to == " "} == zs
+    assert {c for c, to in SPACES.items() if to is None} == {0x200B, 0x2060, 0xFEFF}
