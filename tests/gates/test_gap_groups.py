@@ -137,23 +137,28 @@ def _draw(rng: np.random.Generator, sizes: list[int], base: float, sel: list[flo
 
 
 @pytest.mark.parametrize(
-    "sel, truth",
+    "sizes, gate, sel, truth",
     [
-        ([0.3, 0.3, 0.3, 0.9, 0.0], 0.0),  # no effect between the large groups
-        ([0.002, 0.0, 0.004, 0.5, 1.0], 0.004),  # rates at and near 0
-        ([1.0, 1.0, 0.99, 0.0, 0.5], 0.01),  # rates at and near 1
-        ([0.2, 0.35, 0.3, 0.9, 0.0], 0.15),  # an effect
+        ((250, 300, 400, 40, 60), GATE, [0.3, 0.3, 0.3, 0.9, 0.0], 0.0),  # no effect
+        ((250, 300, 400, 40, 60), GATE, [0.002, 0.0, 0.004, 0.5, 1.0], 0.004),  # at, near 0
+        ((250, 300, 400, 40, 60), GATE, [1.0, 1.0, 0.99, 0.0, 0.5], 0.01),  # at, near 1
+        ((250, 300, 400, 40, 60), GATE, [0.2, 0.35, 0.3, 0.9, 0.0], 0.15),  # an effect
+        ((20, 24, 30, 8, 10), 20, [0.05, 0.0, 0.1, 1.0, 0.9], 0.1),  # small groups kept
     ],
 )
-def test_the_interval_covers_the_gap_between_the_groups_that_reach_the_count(sel, truth):
-    """Selection rates drawn on groups of 250, 300 and 400 rows beside two of 40 and 60:
-    the gate's interval covers the true gap between the three large groups."""
-    rng = Rngs(15).numpy("gap-groups")
+def test_the_interval_covers_the_gap_between_the_groups_that_reach_the_count(
+    sizes, gate, sel, truth
+):
+    """Selection rates drawn on three groups that reach the gate's count beside two that
+    do not (the audit's minimum group size 5): the gate's interval covers the true gap
+    between the three."""
+    rng = Rngs(15).numpy(f"gap-groups/{sizes}/{sel}")
     rule = GateRule(metric="fairness.features.s.disparities.demographic_parity_difference."
                     "between_groups", max=0.9)  # fmt: skip
     covered, reps = 0, 200
     for _ in range(reps):
-        audit = _audit(_table(_draw(rng, [250, 300, 400, 40, 60], 0.3, sel)))
-        [r] = evaluate_rule(audit, rule, min_count=GATE)
+        audit = _audit(_table(_draw(rng, list(sizes), 0.3, sel)), min_group_size=5)
+        [r] = evaluate_rule(audit, rule, min_count=gate)
+        assert "taken over the 3 of the 5 groups" in r.message, r.message
         covered += r.ci_low <= truth <= r.ci_high
     assert covered / reps >= 0.93, covered / reps
