@@ -14,6 +14,8 @@ from auditor.errors import AuditorInputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from auditor.config import TableData
+
 FRAME_NAME = "dataframe"
 NOT_A_TABLE = (
     "give a pandas DataFrame, a 2-D numpy array, an object with to_pandas() or a CSV / "
@@ -30,6 +32,11 @@ TWICE = "column {column!r} appears {times} times in the DataFrame; rename all bu
 SAME_TEXT = "columns {a!r} and {b!r} are both {text!r} as text; rename one"
 NO_SUCH_COLUMN = "no column {column!r} in the DataFrame (columns: {have})"
 SHOW_COLUMNS = 30
+OTHER_NAMES = (
+    "features {differ}; {name} was fitted on {n} columns (feature_names_in_) and receives "
+    "those: name them (in any order), or leave features out"
+)
+TARGET_INPUT = "the target column {col!r} cannot be a model input ({where} names it)"
 
 
 def as_frame(source: Any) -> pd.DataFrame:
@@ -213,3 +220,29 @@ def check_model_frame(frame: Any, *, key: str) -> None:
             raise AuditorInputError(TWICE.format(column=label, times=times),
                                     source=FRAME_NAME, field=key)  # fmt: skip
         seen.add(label)
+
+
+def check_model_inputs(data: TableData, fitted: list[str] | None, *, name: str) -> None:
+    """A supplied model's inputs: ``data.features`` must be an estimator's own columns
+    (``fitted``, its feature_names_in_: it is handed those, whatever features says), and
+    neither may hold the target (a model given its own label; a table auditor trains refuses
+    it too)."""
+    given = data.features
+    if fitted is not None and given is not None and sorted(given) != sorted(fitted):
+        extra = [c for c in given if c not in fitted]
+        left = [c for c in fitted if c not in given]
+        parts = (("names columns it was not fitted on:", extra), ("leaves out", left))
+        differ = "; ".join(f"{words} {_shown(cols)}" for words, cols in parts if cols)
+        message = OTHER_NAMES.format(differ=differ, name=name, n=len(fitted))
+        raise AuditorInputError(message, field="data.features")
+    if given is not None and data.target in given:
+        message = TARGET_INPUT.format(col=data.target, where="features")
+        raise AuditorInputError(message, field="data.features")
+    if fitted is not None and data.target in fitted:
+        where = f"{name}'s feature_names_in_: it was fitted on the label"
+        raise AuditorInputError(TARGET_INPUT.format(col=data.target, where=where), field="model")
+
+
+def _shown(columns: list[str]) -> str:
+    more = f", ... ({len(columns)} in all)" if len(columns) > 12 else ""
+    return ", ".join(columns[:12]) + more

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.api._errors import config_named
-from auditor.api._frame import check_model_frame, check_model_names
+from auditor.api._frame import check_model_frame, check_model_inputs, check_model_names
+from auditor.api._rerun import read_baseline
 from auditor.api._result import AuditResult
 from auditor.api._trained import (
     assemble_audit,
@@ -79,6 +80,8 @@ def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, dev
         raise AuditorInputError(no_predict_proba(estimator), source=path and str(path),
                                 field="model.path" if path else "model")  # fmt: skip
     names = getattr(estimator, "feature_names_in_", None)
+    fitted = None if names is None else [str(n) for n in names]
+    check_model_inputs(config.data, fitted, name=type(estimator).__name__)
     classes = getattr(estimator, "classes_", None)
     rows = supplied_rows(
         config.data, frames=frames, columns=None if names is None else list(names),
@@ -112,6 +115,7 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     from auditor.models.outputs import read_as_logits
     from auditor.models.supplied import SuppliedModel, load_checkpoint_model, user_trainer
 
+    check_model_inputs(config.data, None, name=type(module).__name__)
     # the outputs' classes in order: model.classes (a checkpoint), or a module's classes_
     known = config.model.classes if module is None else getattr(module, "classes_", None)
     rows = supplied_rows(config.data, frames=frames, as_frame=False, numeric_only=True,
@@ -247,6 +251,9 @@ def run(
     folder (default ``reports/<name>``) as one unit and return the result. Bad input found
     on the way that names no file names ``config_file``."""
     with config_named(config_file):
+        named = Path(config_file) if config_file else None
+        gates, _ = read_baseline(config.gates, config_file=named)  # before any work: exit 2
+        config = config.model_copy(update={"gates": gates})
         if not config.supplied:
             return run_trained(config, out_dir=out_dir, config_file=config_file,
                                progress=progress, command=command,
