@@ -100,14 +100,16 @@ def signal_exit(exc: BaseException) -> tuple[str, int] | None:
 
 
 def read_capped(
-    path: Path, limit: int, *, too_large: Callable[..., str], cannot_read: str
-) -> bytes:
+    path: Path, limit: int, *, too_large: Callable[..., str], cannot_read: str,
+    known: os.stat_result | None = None,
+) -> bytes:  # fmt: skip
     """The bytes of the file ``path``, refused (:class:`AuditorInputError` naming it) past
-    ``limit`` bytes: ``too_large(size=...)``, by its size before the read, and by what the read
-    got (at most ``limit + 1`` bytes: a file that grew since, a device); an ``OSError`` is
+    ``limit`` bytes: ``too_large(size=...)``, by its size before the read (``known``: its stat,
+    as :func:`regular_file` returned it, else looked up), and by what the read got (at most
+    ``limit + 1`` bytes: a file that grew since, a device); an ``OSError`` is
     ``cannot_read.format(error=...)``. A config file and an audit.json are each read so."""
     try:
-        size = path.stat().st_size
+        size = (path.stat() if known is None else known).st_size
         if size > limit:
             raise AuditorInputError(too_large(size=size), source=str(path))
         with path.open("rb") as fh:
@@ -127,23 +129,25 @@ CANNOT_LOOK = "cannot read ({error})"
 def regular_file(
     path: Path, *, is_a_folder: str, not_a_file: str, missing: str = NO_SUCH_FILE,
     field: str | None = None,
-) -> None:  # fmt: skip
+) -> os.stat_result:  # fmt: skip
     """Refuse (:class:`AuditorInputError` naming ``path`` and ``field``) a missing file
     (``missing``), one that cannot be looked at saying why (a link loop, a name too long, no
     permission: ``Path.is_file`` and ``exists`` answer False there, which read as "no such
     file"), a folder (``is_a_folder``) and what is no regular file (``not_a_file``:
-    ``/dev/zero`` is endless, a FIFO blocks)."""
+    ``/dev/zero`` is endless, a FIFO blocks); the regular file's stat (for
+    :func:`read_capped`: one look at it)."""
     try:
-        mode = path.stat().st_mode
+        found = path.stat()
     except FileNotFoundError:
         raise AuditorInputError(missing, source=str(path), field=field) from None
     except OSError as exc:
         why = CANNOT_LOOK.format(error=exc.strerror or type(exc).__name__)
         raise AuditorInputError(why, source=str(path), field=field) from None
-    if stat.S_ISDIR(mode):
+    if stat.S_ISDIR(found.st_mode):
         raise AuditorInputError(is_a_folder, source=str(path), field=field)
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(found.st_mode):
         raise AuditorInputError(not_a_file, source=str(path), field=field)
+    return found
 
 
 # The OSErrors that are the machine's state or the user's path, not auditor's fault, and the
@@ -151,6 +155,16 @@ def regular_file(
 # resolves (a name past 255 bytes, a loop of links: only with the path it concerns).
 _INPUT_OS_ERRORS = {**dict.fromkeys(DISK_FULL, "free some space"),
                     **dict.fromkeys(BAD_PATH, "no file system resolves this path")}  # fmt: skip
+
+
+def way_on(exc: OSError) -> str | None:
+    """What to do about ``exc`` where it is one of :data:`_INPUT_OS_ERRORS` ("free some
+    space"), else None: every line on a full disk or an unresolvable path says the same."""
+    return _INPUT_OS_ERRORS.get(exc.errno) if exc.errno is not None else None
+
+
+def _said(exc: OSError) -> str:
+    return f"{os.strerror(exc.errno or 0)} ({way_on(exc)})"
 
 
 def input_os_error(exc: BaseException) -> BaseException:
@@ -162,8 +176,7 @@ def input_os_error(exc: BaseException) -> BaseException:
     where = None if exc.filename is None else os.fsdecode(exc.filename)
     if where is None and exc.errno in BAD_PATH:
         return exc  # a path error naming no path: nothing to show the user
-    why = f"{os.strerror(exc.errno)} ({_INPUT_OS_ERRORS[exc.errno]})"
-    return AuditorInputError(why, source=where)
+    return AuditorInputError(_said(exc), source=where)
 
 
 def check_resolvable(path: Path, *, field: str | None = None) -> None:
@@ -174,5 +187,4 @@ def check_resolvable(path: Path, *, field: str | None = None) -> None:
         path.stat()
     except OSError as exc:
         if exc.errno in BAD_PATH:
-            why = f"{os.strerror(exc.errno)} ({_INPUT_OS_ERRORS[exc.errno]})"
-            raise AuditorInputError(why, source=str(path), field=field) from None
+            raise AuditorInputError(_said(exc), source=str(path), field=field) from None

@@ -16,7 +16,7 @@ from json.encoder import encode_basestring_ascii as _text
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import DISK_FULL, AuditorInputError
+from auditor.errors import DISK_FULL, AuditorInputError, way_on
 
 # Everything auditor writes in a run folder (report.render.RENDERERS, run_folder.RUN_LOG,
 # checks.rows.PREDICTIONS_FILE, the trained run's checkpoints; tests/run_folder and
@@ -309,6 +309,7 @@ def write_output(path: Path, text: str, *, field: str) -> None:
         atomic_write_text(path, text)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        reason += "; free some space" if exc.errno in DISK_FULL else ""
+        way = way_on(exc)  # a full disk: as every other line on one says
+        reason += f"; {way}" if way else ""
         raise AuditorInputError(CANNOT_WRITE.format(reason=reason), source=str(path),
                                 field=field) from None  # fmt: skip

@@ -62,3 +62,35 @@ def test_read_capped_refuses_past_the_limit_by_size_and_by_what_it_read(tmp_path
         read_capped(Path("/dev/zero"), 10, **say)
     with pytest.raises(AuditorInputError, match=r"missing: no \(No such file or directory\)"):
         read_capped(tmp_path / "missing", 10, **say)
+
+
+def test_read_capped_takes_the_stat_regular_file_returned(tmp_path, monkeypatch):
+    """One look at the file: regular_file's stat gives read_capped its size."""
+    from pathlib import Path
+
+    from auditor.errors import read_capped, regular_file
+
+    path = tmp_path / "auditor.toml"
+    path.write_bytes(b"x" * 10)
+    known = regular_file(path, is_a_folder="a folder", not_a_file="not a file")
+    assert known.st_size == 10
+
+    def looked_again(self, **kwargs):
+        raise AssertionError(f"{self} looked at again")
+
+    monkeypatch.setattr(Path, "stat", looked_again)
+    said = "{size} bytes".format
+    assert read_capped(path, 100, too_large=said, cannot_read="{error}", known=known) == b"x" * 10
+    with pytest.raises(AuditorInputError, match="10 bytes"):
+        read_capped(path, 5, too_large=said, cannot_read="{error}", known=known)
+
+
+def test_a_write_on_a_full_disk_or_an_unresolvable_path_says_the_way_on(tmp_path):
+    import errno
+
+    from auditor.errors import input_os_error, way_on
+
+    full = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x"))
+    assert way_on(full) == "free some space" and way_on(OSError("no errno")) is None
+    assert str(input_os_error(full)).endswith("No space left on device (free some space)")
+    assert way_on(OSError(errno.ELOOP, "loop")) == "no file system resolves this path"
