@@ -134,15 +134,16 @@ def _refuse_ids(config: TableData, frames: dict[str, pd.DataFrame], columns: lis
 
 
 def _labels(
-    frames: dict[str, pd.DataFrame], config: TableData, known: Sequence[Any] | None
+    targets: dict[str, pd.Series], config: TableData, known: Sequence[Any] | None
 ) -> tuple[tuple[Any, ...], tuple[int, ...]]:
     """The classes in the audit's order, ``positive_label`` (when given) last, and the model's
     output column of each: the model's own classes (``known``, e.g. an estimator's
-    ``classes_``, whose order is its output order), else the target's values in sorted order
-    (a module's outputs follow that order with ``positive_label`` last)."""
+    ``classes_``, whose order is its output order), else the target's values (each file's,
+    in one spelling: :func:`_check_rows`) in sorted order (a module's outputs follow that
+    order with ``positive_label`` last)."""
     src = str(config.path)
     if known is None:  # the target's values: a module's outputs are in the audit's order
-        target = canonical_values(pd.concat([f[config.target] for f in frames.values()]), "")
+        target = pd.concat(list(targets.values()))
         labels = target_classes(target, config, src=src, single=ONE_CLASS)
         return tuple(labels), tuple(range(len(labels)))
     labels = list(known)
@@ -208,9 +209,10 @@ def _source(config: TableData, key: str) -> str:
     return str(getattr(config, key, None) or key)
 
 
-def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str, field: str) -> None:
+def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str, field: str) -> pd.Series:
     """One file's rows: some rows, the target and sensitive columns there, the target filled
-    and not a sensitive column (the checks :mod:`auditor.data.table` makes of a table)."""
+    and not a sensitive column (the checks :mod:`auditor.data.table` makes of a table); its
+    target in one spelling (:func:`~auditor.data.spelling.canonical_values`)."""
     if len(frame) == 0:
         raise AuditorInputError(NO_ROWS, source=src, field=field)
     for col in (config.target, *config.sensitive):
@@ -224,6 +226,7 @@ def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str, field: str)
     if (target.isna() | (target == "")).any():  # '' : a cell of spaces or invisible ones
         raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
                                 field="data.target")  # fmt: skip
+    return target
 
 
 def validate_supplied(
@@ -241,6 +244,7 @@ def validate_supplied(
     Returns a ``module``'s classes as the audit names them (``classes``, else the target's
     values, in order; None for an estimator) and the evaluation rows' groups."""
     frames: dict[str, pd.DataFrame] = {}
+    targets: dict[str, pd.Series] = {}  # each file's, in one spelling
     _GROUPS.clear()  # one run's files (a run that stopped before loading left its own)
     groups = pd.DataFrame()  # the evaluation rows' ("path", always given: read first)
     for key in ROLES.values():
@@ -248,7 +252,7 @@ def validate_supplied(
             continue
         frame = read_table(Path(getattr(config, key)), field=f"data.{key}", keep=True)
         src = _source(config, key)
-        _check_rows(frame, config, src=src, field=f"data.{key}")
+        targets[key] = _check_rows(frame, config, src=src, field=f"data.{key}")
         for col in config.features or ():
             if col not in frame.columns:
                 raise AuditorInputError(NO_COLUMN.format(col=col), source=src,
@@ -261,7 +265,7 @@ def validate_supplied(
     _refuse_missing(frames, _input_columns(config, frames, None), config)
     if classes is not None:
         _check_model_classes(frames, config, classes, source=classes_source)
-    labels = _labels(frames, config, classes)[0]
+    labels = _labels(targets, config, classes)[0]
     return ValidatedRows(tuple(str(one_spelling(v)) for v in labels), groups)
 
 
@@ -317,15 +321,15 @@ def supplied_rows(
         key: read_table(Path(getattr(config, key)), field=f"data.{key}")
         for key in ROLES.values() if getattr(config, key) is not None
     }  # fmt: skip
-    for key, frame in frames.items():
-        _check_rows(frame, config, src=_source(config, key), field=f"data.{key}")
+    targets = {key: _check_rows(frame, config, src=_source(config, key), field=f"data.{key}")
+               for key, frame in frames.items()}  # fmt: skip
     cols = _input_columns(config, frames, columns)
     sources = {key: _source(config, key) for key in frames}
     codec = build_codec(frames, cols, as_frame=as_frame, numeric_only=numeric_only,
                         sources=sources, exact=not module)  # fmt: skip
     if module:  # a PyTorch module's inputs (audit_model's frames: not seen by preflight)
         _refuse_missing(frames, cols, config)
-    classes, outputs = _labels(frames, config, labels)
+    classes, outputs = _labels(targets, config, labels)
     splits = {name: _empty(name, config, codec) for name in (*EMPTY_SPLITS, *ROLES)}
     offset = 0  # source row ids count on across the files: evaluation, members, non-members
     row_files = []
