@@ -4,7 +4,7 @@ label among more than two classes. (Two values the same but for spaces are one l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from auditor.config.labels import label_key
@@ -25,13 +25,22 @@ def check_one_way(labels: Sequence[Any], *, col: str, what: str, src: str, field
     :func:`auditor.config.labels.same_label` ('1', '1.0' and 'True'; 'yes' and 'Yes' are two):
     a class split in two by the way a file was written (text in a column of 0 / 1). One pass:
     a number, true / false (1 / 0) and other text each have one key."""
+    pair = first_alike(labels, label_key)
+    if pair is not None:
+        raise AuditorInputError(TWO_WAYS.format(col=col, a=pair[0], b=pair[1], what=what),
+                                source=src, field=field)  # fmt: skip
+
+
+def first_alike(labels: Sequence[Any], key: Callable[[Any], Any]) -> tuple[Any, Any] | None:
+    """The first two of ``labels`` (each once) with the same ``key``, in their order; None
+    where every key differs. One pass."""
     seen: dict[Any, Any] = {}
     for value in labels:
-        key = label_key(value)
-        if key in seen:
-            raise AuditorInputError(TWO_WAYS.format(col=col, a=seen[key], b=value, what=what),
-                                    source=src, field=field)  # fmt: skip
-        seen[key] = value
+        found = key(value)
+        if found in seen:
+            return seen[found], value
+        seen[found] = value
+    return None
 
 
 def binary_positive(labels: list, positive: object, *, whose: str, src: str) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 from auditor.config import TableData
 from auditor.config.labels import label_index, same_label
 from auditor.data import DatasetBundle, Split, TaskInfo
+from auditor.data._labels import first_alike
 from auditor.data.codec import (  # noqa: F401 - the codec's names are this module's too
     NO_COLUMN,
     NOT_NUMERIC,
@@ -34,7 +35,7 @@ from auditor.data.codec import (  # noqa: F401 - the codec's names are this modu
 )
 from auditor.data.groups import one_spelling, positive_last, target_classes
 from auditor.data.overlap import check_not_members
-from auditor.data.spelling import canonical_values, merged_notes
+from auditor.data.spelling import canonical, canonical_values, merged_notes
 from auditor.data.table import (
     NO_ROWS,
     TARGET_AS_SENSITIVE,
@@ -365,14 +366,17 @@ def supplied_rows(
 
 def _refuse_alike(classes: Sequence[Any], *, src: str | None,
                   field: str = "data.target") -> None:  # fmt: skip
-    """Refuse a model's two classes that read as one label (``"yes"``, ``"yes "``)."""
-    seen: dict[Any, Any] = {}
-    for label in classes:
-        key = one_spelling(label)
-        if isinstance(key, str) and key in seen:
-            message = ALIKE_CLASSES.format(a=seen[key], b=label)
-            raise AuditorInputError(message, source=src, field=field)
-        seen[key] = label
+    """Refuse a model's two text classes that read as one label (``"yes"``, ``"yes "``)."""
+    pair = first_alike(classes, _spelled_key)
+    if pair is not None:
+        raise AuditorInputError(ALIKE_CLASSES.format(a=pair[0], b=pair[1]), source=src,
+                                field=field)  # fmt: skip
+
+
+def _spelled_key(label: Any) -> Any:
+    """A text label in one spelling; any other label a key of its own (two classes 1 and 1.0
+    are not refused as spelled alike)."""
+    return canonical(label) if isinstance(label, str) else object()
 
 
 def _merged(frames: dict[str, pd.DataFrame], config: TableData) -> list[str]:

@@ -131,3 +131,11 @@ def test_validation_hands_each_files_groups_to_the_loader(tmp_path, monkeypatch)
     assert len(made) == 7
     supplied.supplied_rows(cfg)  # the three kept ones (same frames, same settings)
     assert len(made) == 7 and not supplied._GROUPS
+
+
+def test_a_models_two_classes_spelled_alike_are_refused_and_numbers_are_not():
+    with pytest.raises(AuditorInputError, match=r"classes 'yes' and 'yes\\xa0' read as one label"):
+        supplied_rows(rows_config(), frames={"path": FRAME}, labels=("no", "yes", "yes\xa0"))
+    rows = supplied_rows(rows_config(), frames={"path": FRAME.assign(label=[0, 1, 0, 1])},
+                         labels=(0, 1))  # fmt: skip
+    assert rows.labels == (0, 1)
