@@ -25,6 +25,36 @@ from auditor.run_folder import (
 SAME_FOLDER = "is the run or inside it; a run is never rewritten (choose another --out)"
 
 
+def gate_options(
+    gates: GatesConfig, *, fail_on: str | None = None, baseline: Path | None = None
+) -> GatesConfig:
+    """The gates config with the command line's ``--fail-on`` / ``--baseline`` applied (a
+    baseline given there is the working folder's, not the config's); nothing is read."""
+    update: dict[str, Any] = {}
+    if fail_on is not None:
+        update["fail_on"] = fail_on
+    if baseline is not None:
+        update["baseline"] = baseline.absolute()
+    return gates.model_copy(update=update) if update else gates
+
+
+def read_baseline(
+    gates: GatesConfig, *, config_file: Path | None = None
+) -> tuple[GatesConfig, dict[str, Any] | None]:
+    """The gates config with its baseline's path resolved (``~`` the home folder; relative:
+    beside ``config_file`` where it is there, else here), and the baseline audit read back
+    as ``auditor gate`` reads an audit (exit 2 before any work); None without a baseline."""
+    if gates.baseline is None:
+        return gates, None
+    path = expand_home(gates.baseline, source=str(config_file) if config_file else None,
+                       field="gates.baseline")  # "~/runs/x", as data.path takes it
+    if not path.is_absolute() and config_file is not None:
+        if os.path.lexists(config_file.parent / path):  # a link loop too: named as one
+            path = config_file.parent / path
+    data = load_audit(path)
+    return gates.model_copy(update={"baseline": path.resolve()}), data
+
+
 def gates_overrides(
     gates: GatesConfig,
     *,
@@ -32,23 +62,10 @@ def gates_overrides(
     baseline: Path | None = None,
     config_file: Path | None = None,
 ) -> GatesConfig:
-    """The gates config with ``fail_on`` / ``baseline`` applied. The baseline (given, or the
-    config's, relative to the config file) is read and validated now: exit 2 before work."""
-    update: dict[str, Any] = {}
-    if fail_on is not None:
-        update["fail_on"] = fail_on
-    if baseline is not None:
-        load_audit(baseline)
-        update["baseline"] = baseline.resolve()
-    elif gates.baseline is not None:
-        path = expand_home(gates.baseline, source=str(config_file) if config_file else None,
-                           field="gates.baseline")  # "~/runs/x", as data.path takes it
-        if not path.is_absolute() and config_file is not None:
-            if os.path.lexists(config_file.parent / path):  # a link loop too: named as one
-                path = config_file.parent / path
-        load_audit(path)
-        update["baseline"] = path.resolve()
-    return gates.model_copy(update=update) if update else gates
+    """:func:`gate_options` applied and the baseline :func:`read_baseline` (exit 2 before
+    work); the gates config with the baseline's path resolved."""
+    gates = gate_options(gates, fail_on=fail_on, baseline=baseline)
+    return read_baseline(gates, config_file=config_file)[0]
 
 
 def _beside(run_dir: Path, kind: str) -> Path:
@@ -109,10 +126,13 @@ def regate(
         gates_cfg, config_file = load_config(config).gates, str(config)
     else:
         gates_cfg, config_file = _run_gates_config(source)
-    gates_cfg = gates_overrides(gates_cfg, fail_on=fail_on, baseline=baseline, config_file=config)
+    gates_cfg = gate_options(gates_cfg, fail_on=fail_on, baseline=baseline)
+    gates_cfg, old = read_baseline(gates_cfg, config_file=config)
     validate_rules(gates_cfg, source=config_file, schema=audit_schema)
     audit = dict(source.data)
-    audit["gates"] = evaluate_gates(audit, gates_cfg, config_file=config_file)
+    named = str(gates_cfg.baseline) if old is not None else None
+    audit["gates"] = evaluate_gates(audit, gates_cfg, config_file=config_file, baseline=old,
+                                    baseline_file=named)  # fmt: skip
     audit["config"] = {**audit["config"], "gates": gates_cfg.model_dump(mode="json")}
     write_run(audit, out, lock_timeout=lock_timeout)
     return AuditResult(data=audit, run_dir=out)

@@ -86,10 +86,8 @@ def run(
         check_run(cfg, config_file=config_file, out=out or Path("reports") / cfg.run_name)
         from auditor import api  # loads torch: only once the config is known to be good
 
-        gates = api.gates_overrides(
-            cfg.gates, fail_on=fail_on.value if fail_on else None, baseline=baseline,
-            config_file=config,
-        )  # fmt: skip
+        gates = api.gate_options(cfg.gates, fail_on=fail_on.value if fail_on else None,
+                                 baseline=baseline)  # read back by api.run  # fmt: skip
         cfg = cfg.model_copy(update={"gates": gates})
         result = api.run(cfg, out_dir=out, config_file=config_file, progress=not quiet)
     _print_summary(result)

@@ -10,12 +10,13 @@ from typing import Any
 
 from auditor.audit_tree.jsonfile import read_json_file
 from auditor.config.gates import GateRule
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, regular_file
 from auditor.gates.judge import fmt
 from auditor.gates.section import BaselineInfo, BaselineSummary, Bound, Finding, GateResult
 
 MSG_NO_BASELINE = "no audit.json at this baseline path"
 MSG_BAD_BASELINE = "the baseline is not an audit.json ({why})"
+MSG_NOT_A_FILE = "the baseline is not a regular file (a run folder or its audit.json)"
 
 
 def load_baseline(path: str | Path, *, base: Path | None = None) -> dict[str, Any]:
@@ -26,8 +27,9 @@ def load_baseline(path: str | Path, *, base: Path | None = None) -> dict[str, An
     if not path.is_absolute() and base is not None and (base / path).exists():
         path = base / path
     file = path / "audit.json" if path.is_dir() else path
-    if not file.is_file():
-        raise AuditorInputError(MSG_NO_BASELINE, source=str(path))
+    # a link loop says so (is_file said "no such file"); /dev/zero is never read
+    regular_file(file, is_a_folder=MSG_NO_BASELINE, not_a_file=MSG_NOT_A_FILE,
+                 missing=MSG_NO_BASELINE)  # fmt: skip
     try:  # bounded: size, depth, duplicate keys, numbers beyond a float or 64 bits
         data, _ = read_json_file(file)
     except AuditorInputError as exc:
