@@ -3,7 +3,8 @@
 ``import auditor`` stays light (no torch, no pydantic): the config models of
 :mod:`auditor.config` (``AuditConfig``, ``default_config``, ``load_config``) and the Python API
 of :mod:`auditor.api` (``run``, ``audit_model``, ``audit_predictions``, ``regate``,
-``rerender``, ``AuditResult``) are loaded on first use through the module's ``__getattr__``.
+``rerender``, ``AuditResult``) and ``AuditorInputError`` are loaded on first use through the
+module's ``__getattr__``.
 Low modules read ``__version__`` from here; that loads neither (only a missing attribute of
 this module does), so ``auditor audit`` can start reading its file before pydantic loads.
 """
@@ -23,6 +24,7 @@ LAZY = {
     "AuditResult": "auditor.api", "audit_model": "auditor.api",
     "audit_predictions": "auditor.api", "regate": "auditor.api", "rerender": "auditor.api",
     "run": "auditor.api",
+    "AuditorInputError": "auditor.errors",  # what every refusal of the API raises
 }  # fmt: skip
 API_NAMES = tuple(name for name, module in LAZY.items() if module == "auditor.api")
 
