@@ -10,11 +10,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, regular_file
 from auditor.io import atomic_write_bytes
 from auditor.models.files import error_detail, refuse_zip_bomb
 
 NO_CHECKPOINT = "no such checkpoint"
+NOT_A_FILE = "not a checkpoint file (a folder or a device)"
 REFUSED = "refused: the checkpoint holds pickled objects other than tensors"
 UNREADABLE = "not a readable checkpoint"
 NOT_OURS = "not an auditor checkpoint (no 'state_dict')"
@@ -31,9 +32,8 @@ def save_checkpoint(path: Path, model: nn.Module, *, meta: dict[str, Any]) -> No
 def load_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Load with ``weights_only=True``: tensors and plain containers only. A checkpoint that
     holds any other pickled object is refused (:class:`AuditorInputError`), never executed."""
-    path = Path(path)
-    if not path.is_file():
-        raise AuditorInputError(NO_CHECKPOINT, source=str(path))
+    path = Path(path)  # a link loop says so (is_file said "no such"); /dev/zero is not read
+    regular_file(path, is_a_folder=NOT_A_FILE, not_a_file=NOT_A_FILE, missing=NO_CHECKPOINT)
     refuse_zip_bomb(path, field=None)
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)

@@ -147,3 +147,15 @@ def test_train_stages_sets_torchs_threads_for_the_rest_of_the_run(digits_config)
         assert torch.get_num_threads() == 1 and stages.pretrain_record.epochs_run == 1
     finally:
         torch.set_num_threads(before)
+
+
+def test_load_checkpoint_names_a_loop_of_links_and_a_folder(tmp_path):
+    """A loop was "no such checkpoint" (Path.is_file answers False there)."""
+    (tmp_path / "a.pt").symlink_to("b.pt")
+    (tmp_path / "b.pt").symlink_to("a.pt")
+    with pytest.raises(AuditorInputError, match="symbolic links"):
+        load_checkpoint(tmp_path / "a.pt")
+    with pytest.raises(AuditorInputError, match="not a checkpoint file"):
+        load_checkpoint(tmp_path)
+    with pytest.raises(AuditorInputError, match="no such checkpoint"):
+        load_checkpoint(tmp_path / "none.pt")
