@@ -34,7 +34,7 @@ PARQUET_NAMES = (".parquet", ".pq")
 # a CSV part's names; Dask's to_csv names its parts 0.part, 1.part, ...
 CSV_NAMES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz", ".part")
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
-# A Parquet part up to this size is read into memory once: its batches and its sha256 from the
+# A part up to this size is read into memory once: its batches and its sha256 from the
 # same bytes (a larger one is read, then hashed: memory stays bounded)
 ONE_PASS_BYTES = 64 << 20
 NO_PARTS = (
@@ -108,9 +108,9 @@ class Folder:
 
     def batches(self, cols: Columns, *, batch_rows: int) -> Iterator[PartBatch]:
         """Every part's batches of the audited columns, in the parts' order (each with the
-        partition folders' values of an audited column its part lacks). A Parquet part of
-        at most :data:`ONE_PASS_BYTES` is read once: its batches and its sha256
-        (:func:`folder_sha256` takes it) from the same bytes."""
+        partition folders' values of an audited column its part lacks). A part of at most
+        :data:`ONE_PASS_BYTES` is read once: its batches and its sha256 (:func:`folder_sha256`
+        takes it) from the same bytes."""
         self.check_schemas(cols)
         start = 0
         for part in self.parts:
@@ -133,10 +133,7 @@ class Folder:
         fails once it changed: said to have changed."""
         path = self.path / part
         try:
-            if self.kind == "parquet":
-                yield from self._parquet_batches(part, cols, batch_rows)
-            else:
-                yield from iter_batches(path, cols, batch_rows=batch_rows, kind=self.kind)
+            yield from self._read_batches(part, cols, batch_rows)
         except AuditorInputError as err:
             footer = self.footers.get(part)
             if footer is not None and file_state(str(path)) != footer[0]:
@@ -147,10 +144,10 @@ class Folder:
             raise AuditorInputError(err.message + NO_HEADER_PARTS, source=err.source,
                                     field=err.field) from None  # fmt: skip
 
-    def _parquet_batches(self, part: str, cols: Columns, batch_rows: int) -> Iterator[Any]:
-        """A Parquet part's batches, its footer as :meth:`check_schemas` read it where the
-        part is unchanged since; its bytes read once where they fit :data:`ONE_PASS_BYTES`,
-        and hashed."""
+    def _read_batches(self, part: str, cols: Columns, batch_rows: int) -> Iterator[Any]:
+        """A part's batches, a Parquet part's footer as :meth:`check_schemas` read it where
+        the part is unchanged since; its bytes read once where they fit
+        :data:`ONE_PASS_BYTES`, and hashed."""
         path = self.path / part
         state = file_state(str(path))
         footer = self.footers.get(part)

@@ -214,12 +214,13 @@ def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
 def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None = None,
                  data: Any = None, metadata: Any = None) -> Iterator:  # fmt: skip
     """pyarrow RecordBatches of the needed columns, at most ``batch_rows`` rows each (``kind``:
-    the file's, where its name does not say it). A Parquet file's ``data``: its bytes, already
-    read (a folder's part, hashed from the same bytes), ``metadata``: its footer, already read
-    (neither is then read again from the file)."""
+    the file's, where its name does not say it). ``data``: its bytes, already read (a folder's
+    part, hashed from the same bytes; a CSV's header is still read from the file),
+    ``metadata``: a Parquet file's footer, already read (neither is read again)."""
     import pyarrow as pa
 
-    kind = kind if data is not None or metadata is not None else checked_kind(path, cols, kind)
+    preread = kind == "parquet" and (data is not None or metadata is not None)
+    kind = kind if preread else checked_kind(path, cols, kind)
     header: tuple[CsvLayout, list[str]] | None = None
     try:
         if kind == "parquet":
@@ -228,7 +229,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
             def source() -> Any:
                 return path if data is None else pa.BufferReader(data)
 
-            if data is not None or metadata is not None:  # checked from what was read
+            if preread:  # checked from what was read
                 metadata = pq.ParquetFile(source(), metadata=metadata).metadata
                 checked_kind(path, cols, kind, schema=metadata.schema.to_arrow_schema())
             # pre_buffer off: pyarrow would otherwise buffer every row group it reads ahead
@@ -237,7 +238,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
             yield from pf.iter_batches(batch_size=batch_rows, columns=cols.names())
             return
         header = csv_header(path)
-        reader = open_rows(path, header[0], read_names(header[1]), cols)
+        reader = open_rows(path, header[0], read_names(header[1]), cols, data)
         for batch in reader:
             for start in range(0, batch.num_rows, batch_rows):
                 yield batch.slice(start, batch_rows)
@@ -245,17 +246,25 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
         raise unreadable(path, exc, header) from None
 
 
-def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns) -> Any:
+def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns,
+              data: Any = None) -> Any:  # fmt: skip
     """pyarrow's streaming reader of the CSV's audited columns, each typed as pyarrow types it
     from the first block (16 MiB), but for a score column of whole numbers there (a file
     sorted by score, its first rows all 1, as R writes 1.0): read as float64, not int64,
-    which the first score with decimals further down would fail."""
+    which the first score with decimals further down would fail. ``data``: the file's bytes,
+    already read (gunzipped here where its name ends in ``.gz``, as pyarrow does by name)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    def source() -> Any:
+        if data is None:
+            return path
+        raw = pa.BufferReader(data)
+        return pa.CompressedInputStream(raw, "gzip") if path.name.lower().endswith(".gz") else raw
+
     def opened(types: dict[str, Any]) -> Any:
         read, parse, convert = csv_options(layout, names, cols, header=True, column_types=types)
-        return pacsv.open_csv(path, read_options=read, parse_options=parse,
+        return pacsv.open_csv(source(), read_options=read, parse_options=parse,
                               convert_options=convert)  # fmt: skip
 
     reader = opened({})
