@@ -43,17 +43,29 @@ def argsort_floats(values: np.ndarray) -> np.ndarray:
     return _argsort([np.asarray(values, np.float64)], distinct=False)  # type: ignore[return-value]
 
 
-def argsort_distinct(parts: Sequence[np.ndarray]) -> np.ndarray | None:
+def argsort_distinct(
+    parts: Sequence[np.ndarray], *, starts: Sequence[int] | None = None, total: int = 0
+) -> np.ndarray | None:
     """:func:`argsort_floats` of the values of ``parts`` one after another (float64, no NaN;
-    -0.0 and 0.0 are one value), or None where two of them are equal."""
-    return _argsort([np.asarray(p, np.float64) for p in parts], distinct=True)
+    -0.0 and 0.0 are one value), or None where two of them are equal. ``starts``: each
+    part's first index where the parts are pieces of a longer row of ``total`` values
+    (increasing, not overlapping): the order then holds those indexes."""
+    parts = [np.asarray(p, np.float64) for p in parts]
+    if starts is None:
+        return _argsort(parts, distinct=True)
+    return _argsort(parts, distinct=True, starts=np.asarray(starts, np.int64), total=total)
 
 
-def _argsort(parts: list[np.ndarray], *, distinct: bool) -> np.ndarray | None:
+def _argsort(
+    parts: list[np.ndarray], *, distinct: bool, starts: np.ndarray | None = None, total: int = 0
+) -> np.ndarray | None:
     n = sum(len(p) for p in parts)
-    index_bits = max(1, (n - 1).bit_length())
+    if starts is None:
+        starts, total = np.cumsum([0] + [len(p) for p in parts[:-1]], dtype=np.int64), n
+    index_bits = max(1, (total - 1).bit_length())
     if n < 2 or 2 * index_bits > 64:
-        return _numpy_argsort(parts, distinct=distinct)
+        order = _numpy_argsort(parts, distinct=distinct)
+        return None if order is None else _indexes(order, parts, starts)
     keys = np.empty(n, np.uint64)
     at = 0
     for p in parts:
@@ -66,8 +78,12 @@ def _argsort(parts: list[np.ndarray], *, distinct: bool) -> np.ndarray | None:
     keys -= lowest
     keys >>= np.uint64(cut)
     keys <<= np.uint64(index_bits)
-    for a in range(0, n, PIECE):
-        keys[a : a + PIECE] |= np.arange(a, min(n, a + PIECE), dtype=np.uint64)
+    at = 0
+    for p, start in zip(parts, starts.tolist(), strict=True):
+        for a in range(0, len(p), PIECE):
+            b = min(len(p), a + PIECE)
+            keys[at : at + b - a] |= np.arange(start + a, start + b, dtype=np.uint64)
+            at += b - a
     keys.sort()
     same = _equal_tops(keys, index_bits)  # neighbours whose top bits are equal
     if cut == 0 and distinct and same.any():  # the top bits are the whole value: a tie
@@ -81,7 +97,7 @@ def _argsort(parts: list[np.ndarray], *, distinct: bool) -> np.ndarray | None:
     keys &= np.uint64((1 << index_bits) - 1)
     order = keys.view(np.int64)
     if run_rows is not None:
-        low = _low_bits(parts, order[rows], lowest, cut, distinct=distinct)
+        low = _low_bits(parts, starts, order[rows], lowest, cut, distinct=distinct)
         if not _sort_runs(order, rows, top, low, cut) and distinct:
             return None
     return order
@@ -97,16 +113,30 @@ def _equal_tops(keys: np.ndarray, index_bits: int) -> np.ndarray:
     return same
 
 
-def _low_bits(
-    parts: list[np.ndarray], rows: np.ndarray, lowest: np.uint64, cut: int, *, distinct: bool
-) -> np.ndarray:
-    """The ``cut`` bits left out of the keys of the values at ``rows`` of the parts."""
-    ends = np.cumsum([len(p) for p in parts])
-    which = np.searchsorted(ends, rows, side="right")
+def _values_at(parts: list[np.ndarray], starts: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The values at indexes ``rows`` of the parts (part i's first at ``starts[i]``)."""
+    which = np.searchsorted(starts, rows, side="right") - 1
     values = np.empty(len(rows))
     for i in np.unique(which).tolist():
         here = which == i
-        values[here] = parts[i][rows[here] - (ends[i] - len(parts[i]))]
+        values[here] = parts[i][rows[here] - starts[i]]
+    return values
+
+
+def _indexes(order: np.ndarray, parts: list[np.ndarray], starts: np.ndarray) -> np.ndarray:
+    """Positions in the parts one after another as the indexes ``starts`` gives them."""
+    sizes = np.array([len(p) for p in parts], np.int64)
+    ends = np.cumsum(sizes)
+    which = np.searchsorted(ends, order, side="right")
+    return order - (ends - sizes)[which] + starts[which]
+
+
+def _low_bits(
+    parts: list[np.ndarray], starts: np.ndarray, rows: np.ndarray, lowest: np.uint64, cut: int,
+    *, distinct: bool,
+) -> np.ndarray:  # fmt: skip
+    """The ``cut`` bits left out of the keys of the values at indexes ``rows``."""
+    values = _values_at(parts, starts, rows)
     if distinct:
         values += 0.0
     return (order_keys(values) - lowest) & np.uint64((1 << cut) - 1)
