@@ -6,11 +6,14 @@ predictions file's is; what was merged is recorded for the card."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from auditor.config import TableData
-from auditor.config.labels import label_index
+from auditor.config.labels import label_index, same_label
 from auditor.data import TaskInfo
 from auditor.data._labels import binary_positive, check_one_way
 from auditor.data._tables import MISSING_LEVEL
@@ -105,7 +108,7 @@ def positive_last(
     order = list(range(len(labels)))
     if positive_label is None:
         return order
-    pos = label_index([one_spelling(v) for v in labels], one_spelling(positive_label))
+    pos = spelled_index(labels, positive_label)
     if pos is None:
         raise AuditorInputError(unknown, source=src, field="data.positive_label")
     binary_positive(labels, labels[pos], whose=whose, src=src)
@@ -128,3 +131,14 @@ def check_classes(labels: list, config: TableData, *, src: str, single: str) -> 
 def one_spelling(label: object) -> object:
     """A text label as :func:`~auditor.data.spelling.canonical` reads it; another as it is."""
     return canonical(label) if isinstance(label, str) else label
+
+
+def spelled_index(labels: Sequence[Any], wanted: Any) -> int | None:
+    """:func:`~auditor.config.labels.label_index` of ``wanted`` among ``labels``, each read in
+    one spelling (a model's class ``"yes "`` is named by ``yes``)."""
+    return label_index([one_spelling(v) for v in labels], one_spelling(wanted))
+
+
+def spelled_same(wanted: Any, value: Any) -> bool:
+    """:func:`~auditor.config.labels.same_label` of the two, each read in one spelling."""
+    return same_label(one_spelling(wanted), one_spelling(value))

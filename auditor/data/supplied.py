@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from auditor.config import TableData
-from auditor.config.labels import label_index, same_label
 from auditor.data import DatasetBundle, Split, TaskInfo
 from auditor.data._labels import first_alike
 from auditor.data.codec import (  # noqa: F401 - the codec's names are this module's too
@@ -33,7 +32,13 @@ from auditor.data.codec import (  # noqa: F401 - the codec's names are this modu
     InputCodec,
     build_codec,
 )
-from auditor.data.groups import one_spelling, positive_last, target_classes
+from auditor.data.groups import (
+    one_spelling,
+    positive_last,
+    spelled_index,
+    spelled_same,
+    target_classes,
+)
 from auditor.data.overlap import check_not_members
 from auditor.data.spelling import canonical, canonical_values, merged_notes
 from auditor.data.table import (
@@ -160,9 +165,7 @@ def _encode_y(target: pd.Series, labels: tuple[Any, ...], *, src: str) -> np.nda
     (a model's classes 0.0 / 1.0 name the file's 0 / 1, True names 1), text on both sides
     in one spelling (a model's class ``"Male "`` names the file's ``Male``)."""
     codes, values = pd.factorize(target)
-    names = [one_spelling(v) for v in labels]
-    lookup = np.array([label_index(names, one_spelling(v)) for v in values.tolist()],
-                      dtype=object)  # fmt: skip
+    lookup = np.array([spelled_index(labels, v) for v in values.tolist()], dtype=object)
     unknown = [v for v, i in zip(values.tolist(), lookup, strict=True) if i is None]
     if unknown:
         known = ", ".join(map(str, labels))
@@ -280,7 +283,7 @@ def _check_model_classes(
     _refuse_alike(classes, src=source, field="model.classes")
     values = list(dict.fromkeys(v for f in frames.values() for v in f[config.target].unique()))
     for label in classes:
-        if not any(same_label(one_spelling(label), one_spelling(v)) for v in values):
+        if not any(spelled_same(label, v) for v in values):
             message = NOT_IN_TARGET.format(label=label, col=config.target,
                                            have=", ".join(sorted(map(str, values))[:12]))
             raise AuditorInputError(message, source=source, field="model.classes")
