@@ -222,7 +222,6 @@ class _At:
     done: str
     picked: tuple[str, ...]
     short: str | None  # an enclosing node that lacks data
-    keys: tuple[str, ...] = ()  # the raw keys and item labels so far
 
 
 class _Resolver:
@@ -253,40 +252,44 @@ class _Resolver:
         if isinstance(at.node, dict) and at.node.get("status") == "insufficient_data" and not short:
             n = at.node.get("n")
             short = f"{at.done} has insufficient data" + (f" (n={n})" if isinstance(n, int) else "")
-        for child in self._children(at, self.steps[i], short):
+        for child in self._children(at, i, short):
             self.walk(child, i + 1)
 
-    def _children(self, at: _At, step: Step, short: str | None) -> list[_At]:
-        node, done = at.node, at.done
+    def _children(self, at: _At, i: int, short: str | None) -> list[_At]:
+        node, done, step = at.node, at.done, self.steps[i]
         if step.kind == "key":
             if not isinstance(node, dict) or step.key not in node:
-                if self._not_recorded(at, str(step.key)):
+                if self._not_recorded(at, i, str(step.key)):
                     return []
                 have = ", ".join(list(node)[:12]) if isinstance(node, dict) else type(node).__name__
                 raise ValueError(
                     MSG_UNKNOWN_KEY.format(path=self.path, at=done, key=step.key, have=have)
                 )
             where = (done + "." if done else "") + fmt_key(str(step.key))
-            keys = (*at.keys, str(step.key))
-            return [_At(node[step.key], node, step.key, where, at.picked, short, keys)]
+            return [_At(node[step.key], node, step.key, where, at.picked, short)]
         if step.kind == "index":
             if not isinstance(node, list) or not -len(node) <= int(step.index) < len(node):
                 raise ValueError(MSG_NO_INDEX.format(path=self.path, at=done, index=step.index))
             v = node[int(step.index)]
             label = item_label(v, int(step.index) % len(node))
             where = done + item_step(v, int(step.index) % len(node))
-            return [_At(v, node, label, where, (*at.picked, label), short, (*at.keys, label))]
+            return [_At(v, node, label, where, (*at.picked, label), short)]
         items = self._items(node, done, step if step.kind == "match" else None)
-        return [_At(v, node, label, where, (*at.picked, label), short, (*at.keys, label))
+        return [_At(v, node, label, where, (*at.picked, label), short)
                 for label, v, where in items]  # fmt: skip
 
-    def _not_recorded(self, at: _At, key: str) -> bool:
-        """Add a match not run where ``key``, absent from ``at``'s mapping, is a field the
-        audit's schema version gained after the audit was written (see :mod:`.later`)."""
-        why = not_recorded(self.version, (*at.keys, key)) if isinstance(at.node, dict) else None
+    def _not_recorded(self, at: _At, i: int, key: str) -> bool:
+        """Add a match not run where ``key`` (step ``i``), absent from ``at``'s mapping, is a
+        field the audit's schema version gained after the audit was written (see
+        :mod:`.later`). The keys before it: each step's own key, else the label it picked."""
+        if not isinstance(at.node, dict):
+            return False
+        picked = iter(at.picked)
+        keys = tuple(str(s.key) if s.kind == "key" else next(picked) for s in self.steps[:i])
+        why = not_recorded(self.version, (*keys, key))
         if why is None:
             return False
-        rest = "".join(step_text(s) for s in self.steps[len(at.keys) :])
+        rest = "".join(step_text(s) for s in self.steps[i:])
         self.out.append(Match(at.done + rest, None, at.node, key, at.picked, not_run=why))
         return True
 
