@@ -123,3 +123,11 @@ def audit_split(model: Any, data: pd.DataFrame, **kw: Any) -> dict[str, Any]:
     return auditor.audit_model(model, data=data[600:], members=data[:300],
                                non_members=data[300:600], target="label", sensitive=["group"],
                                progress=False, **kw).data  # fmt: skip
+
+
+def link_loop(folder: Path, name: str) -> Path:
+    """``folder/name``, a link to a link back to it (``Path.is_file`` answers False there)."""
+    path, other = Path(folder) / name, Path(folder) / f"{name}.loop"
+    path.symlink_to(other.name)
+    other.symlink_to(path.name)
+    return path

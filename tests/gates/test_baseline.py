@@ -143,10 +143,9 @@ def test_a_baseline_through_a_loop_of_links_says_so(tmp_path):
     """It was "no audit.json at this baseline path" (Path.is_file answers False there)."""
     from auditor.errors import AuditorInputError
     from auditor.gates import load_baseline
+    from tests.builders import link_loop
 
-    (tmp_path / "a.json").symlink_to("b.json")
-    (tmp_path / "b.json").symlink_to("a.json")
     with pytest.raises(AuditorInputError, match="symbolic links"):
-        load_baseline(tmp_path / "a.json")
+        load_baseline(link_loop(tmp_path, "a.json"))
     with pytest.raises(AuditorInputError, match="not a regular file"):
         load_baseline("/dev/null")

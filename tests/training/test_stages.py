@@ -151,10 +151,10 @@ def test_train_stages_sets_torchs_threads_for_the_rest_of_the_run(digits_config)
 
 def test_load_checkpoint_names_a_loop_of_links_and_a_folder(tmp_path):
     """A loop was "no such checkpoint" (Path.is_file answers False there)."""
-    (tmp_path / "a.pt").symlink_to("b.pt")
-    (tmp_path / "b.pt").symlink_to("a.pt")
+    from tests.builders import link_loop
+
     with pytest.raises(AuditorInputError, match="symbolic links"):
-        load_checkpoint(tmp_path / "a.pt")
+        load_checkpoint(link_loop(tmp_path, "a.pt"))
     with pytest.raises(AuditorInputError, match="not a checkpoint file"):
         load_checkpoint(tmp_path)
     with pytest.raises(AuditorInputError, match="no such checkpoint"):
