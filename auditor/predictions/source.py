@@ -108,17 +108,21 @@ class Columns:
             seen[name] = flag
 
 
-def checked_kind(path: Path, cols: Columns, kind: str | None = None, *,
-                 schema: Any = None) -> str:  # fmt: skip
+def checked_kind(path: Path, cols: Columns, kind: str | None = None, *, schema: Any = None,
+                 csv: tuple[CsvLayout, list[str]] | None = None) -> str:  # fmt: skip
     """The file's kind (``kind``: known, where its name does not say it: a Hive part) once
     its header holds every column the audit reads, each once, and (Parquet) none of them
     nested: the table loader's checks (``auditor.data.header``), so both take a byte-order
     mark, a ``.csv.gz`` and refuse the same files. ``schema``: a Parquet file's, already
-    read (its footer is then not read again)."""
+    read (its footer is then not read again); ``csv``: a CSV's :func:`csv_header`, already
+    read."""
     kind = kind or file_kind(path)
     if kind == "parquet" and schema is None:
         schema = parquet_schema(path)
-    header = header_names(path, kind, schema=schema)
+    if kind == "csv" and csv is not None:
+        header = [name.strip() for name in csv[1]]
+    else:
+        header = header_names(path, kind, schema=schema)
     _check_columns(path, header, cols)
     check_header([name for name in header if name in cols.names()], source=str(path))
     if kind == "parquet":
@@ -220,8 +224,11 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
     import pyarrow as pa
 
     preread = kind == "parquet" and (data is not None or metadata is not None)
-    kind = kind if preread else checked_kind(path, cols, kind)
     header: tuple[CsvLayout, list[str]] | None = None
+    if not preread:  # a CSV's header read once, for its check and its reader
+        kind = kind or file_kind(path)
+        header = csv_header(path) if kind == "csv" else None
+        checked_kind(path, cols, kind, csv=header)
     try:
         if kind == "parquet":
             import pyarrow.parquet as pq
@@ -237,7 +244,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
                                 read_dictionary=list(cols.sensitive))  # fmt: skip
             yield from pf.iter_batches(batch_size=batch_rows, columns=cols.names())
             return
-        header = csv_header(path)
+        header = header or csv_header(path)
         reader = open_rows(path, header[0], read_names(header[1]), cols, data)
         for batch in reader:
             for start in range(0, batch.num_rows, batch_rows):
