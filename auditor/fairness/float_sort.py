@@ -15,8 +15,6 @@ piece's memory is reused from one piece to the next.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 _LOW63 = np.uint64(0x7FFF_FFFF_FFFF_FFFF)
@@ -40,65 +38,49 @@ def argsort_floats(values: np.ndarray) -> np.ndarray:
     """(n,) int64 indexes that sort ``values`` (float64, no NaN), as ``np.argsort``: the top
     ``64 - b`` bits of each value's distance from the smallest, above its ``b``-bit index,
     sorted as integers; runs of equal top bits are then sorted by the bits left out."""
-    return _argsort([np.asarray(values, np.float64)], distinct=False)  # type: ignore[return-value]
+    return _argsort(np.asarray(values, np.float64), distinct=False)  # type: ignore[return-value]
 
 
-def argsort_distinct(
-    parts: Sequence[np.ndarray], *, starts: Sequence[int] | None = None, total: int = 0
-) -> np.ndarray | None:
-    """:func:`argsort_floats` of the values of ``parts`` one after another (float64, no NaN;
-    -0.0 and 0.0 are one value), or None where two of them are equal. ``starts``: each
-    part's first index where the parts are pieces of a longer row of ``total`` values
-    (increasing, not overlapping): the order then holds those indexes."""
-    parts = [np.asarray(p, np.float64) for p in parts]
-    if starts is None:
-        return _argsort(parts, distinct=True)
-    return _argsort(parts, distinct=True, starts=np.asarray(starts, np.int64), total=total)
+def argsort_distinct(values: np.ndarray) -> np.ndarray | None:
+    """:func:`argsort_floats` of ``values`` (float64, no NaN; -0.0 and 0.0 are one value),
+    or None where two of them are equal."""
+    return _argsort(np.asarray(values, np.float64), distinct=True)
 
 
-def _argsort(
-    parts: list[np.ndarray], *, distinct: bool, starts: np.ndarray | None = None, total: int = 0
-) -> np.ndarray | None:
-    n = sum(len(p) for p in parts)
-    if starts is None:
-        starts, total = np.cumsum([0] + [len(p) for p in parts[:-1]], dtype=np.int64), n
-    index_bits = max(1, (total - 1).bit_length())
+def _argsort(values: np.ndarray, *, distinct: bool) -> np.ndarray | None:
+    n = len(values)
+    index_bits = max(1, (n - 1).bit_length())
     if n < 2 or 2 * index_bits > 64:
-        order = _numpy_argsort(parts, distinct=distinct)
-        return None if order is None else _indexes(order, parts, starts)
+        return _numpy_argsort(values, distinct=distinct)
     keys = np.empty(n, np.uint64)
-    at = 0
-    for p in parts:
-        for a in range(0, len(p), PIECE):
-            piece = p[a : a + PIECE]
-            order_keys(np.add(piece, 0.0) if distinct else piece, out=keys[at : at + len(piece)])
-            at += len(piece)
+    for a in range(0, n, PIECE):
+        piece = values[a : a + PIECE]
+        order_keys(np.add(piece, 0.0) if distinct else piece, out=keys[a : a + PIECE])
     lowest = keys.min()
     cut = max(0, int(keys.max() - lowest).bit_length() - (64 - index_bits))
     keys -= lowest
     keys >>= np.uint64(cut)
     keys <<= np.uint64(index_bits)
-    at = 0
-    for p, start in zip(parts, starts.tolist(), strict=True):
-        for a in range(0, len(p), PIECE):
-            b = min(len(p), a + PIECE)
-            keys[at : at + b - a] |= np.arange(start + a, start + b, dtype=np.uint64)
-            at += b - a
+    for a in range(0, n, PIECE):
+        keys[a : a + PIECE] |= np.arange(a, min(n, a + PIECE), dtype=np.uint64)
     keys.sort()
     same = _equal_tops(keys, index_bits)  # neighbours whose top bits are equal
     if cut == 0 and distinct and same.any():  # the top bits are the whole value: a tie
         return None
-    run_rows = np.flatnonzero(same) if cut and same.any() else None
-    if run_rows is not None:  # the runs' rows, their top bits, before the keys become indexes
+    runs = bool(cut) and bool(same.any())
+    if runs:  # the runs' rows, their top bits, before the keys become indexes
         in_run = np.zeros(n, bool)
-        in_run[run_rows] = in_run[run_rows + 1] = True
+        in_run[1:] = same
+        in_run[:-1] |= same
         rows = np.flatnonzero(in_run)
         top = keys[rows] >> np.uint64(index_bits)
     keys &= np.uint64((1 << index_bits) - 1)
     order = keys.view(np.int64)
-    if run_rows is not None:
-        low = _low_bits(parts, starts, order[rows], lowest, cut, distinct=distinct)
-        if not _sort_runs(order, rows, top, low, cut) and distinct:
+    if runs:
+        low = order_keys(values[order[rows]] + 0.0 if distinct else values[order[rows]])
+        low -= lowest
+        low &= np.uint64((1 << cut) - 1)
+        if not _sort_runs(order, rows, top, low, cut, ties=distinct):
             return None
     return order
 
@@ -113,53 +95,28 @@ def _equal_tops(keys: np.ndarray, index_bits: int) -> np.ndarray:
     return same
 
 
-def _values_at(parts: list[np.ndarray], starts: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The values at indexes ``rows`` of the parts (part i's first at ``starts[i]``)."""
-    which = np.searchsorted(starts, rows, side="right") - 1
-    values = np.empty(len(rows))
-    for i in np.unique(which).tolist():
-        here = which == i
-        values[here] = parts[i][rows[here] - starts[i]]
-    return values
-
-
-def _indexes(order: np.ndarray, parts: list[np.ndarray], starts: np.ndarray) -> np.ndarray:
-    """Positions in the parts one after another as the indexes ``starts`` gives them."""
-    sizes = np.array([len(p) for p in parts], np.int64)
-    ends = np.cumsum(sizes)
-    which = np.searchsorted(ends, order, side="right")
-    return order - (ends - sizes)[which] + starts[which]
-
-
-def _low_bits(
-    parts: list[np.ndarray], starts: np.ndarray, rows: np.ndarray, lowest: np.uint64, cut: int,
-    *, distinct: bool,
-) -> np.ndarray:  # fmt: skip
-    """The ``cut`` bits left out of the keys of the values at indexes ``rows``."""
-    values = _values_at(parts, starts, rows)
-    if distinct:
-        values += 0.0
-    return (order_keys(values) - lowest) & np.uint64((1 << cut) - 1)
-
-
 def _sort_runs(
-    order: np.ndarray, rows: np.ndarray, top: np.ndarray, low: np.ndarray, cut: int
-) -> bool:
+    order: np.ndarray, rows: np.ndarray, top: np.ndarray, low: np.ndarray, cut: int, *,
+    ties: bool,
+) -> bool:  # fmt: skip
     """Rows ``rows`` of ``order`` (those whose top bits ``top`` equal a neighbour's), sorted
     within each run by their ``cut`` low bits ``low`` (a run's number above those bits: runs
-    keep their places); False where two rows of a run have equal low bits (equal values)."""
+    keep their places); with ``ties``, False where two rows of a run have equal low bits
+    (equal values), else True."""
     starts = np.ones(len(rows), bool)
     starts[1:] = top[1:] != top[:-1]
     run = (np.cumsum(starts) - 1).astype(np.uint64)
-    keys = (run << np.uint64(cut)) | low
-    by = np.argsort(keys)
+    run <<= np.uint64(cut)
+    run |= low
+    by = np.argsort(run)
     order[rows] = order[rows][by]
-    keys = keys[by]
-    return not bool((keys[1:] == keys[:-1]).any())
+    if not ties:
+        return True
+    run = run[by]
+    return not bool((run[1:] == run[:-1]).any())
 
 
-def _numpy_argsort(parts: list[np.ndarray], *, distinct: bool) -> np.ndarray | None:
-    values = np.concatenate(parts) if parts else np.zeros(0)
+def _numpy_argsort(values: np.ndarray, *, distinct: bool) -> np.ndarray | None:
     if distinct:
         values = values + 0.0
     order = np.argsort(values).astype(np.int64, copy=False)
