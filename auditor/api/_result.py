@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
 from auditor.config import GateRule, GatesConfig
+from auditor.config.keys import key_and_message
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import to_json_text
@@ -23,7 +26,7 @@ from auditor.record import audit_schema
 from auditor.report.terminal import gap_counts
 from auditor.run_folder import LOCK_TIMEOUT_S, audit_file, check_out_dir, load_audit, write_run
 
-BAD_RULES = "rules must be a GatesConfig, a [gates] table (dict) or a list of rules ({error})"
+BAD_RULES = "rules must be a GatesConfig, a [gates] table (dict) or a list of rules, not {found}"
 # Headline numbers printed beside the performance table (path suffixes in audit.json).
 FAIRNESS_HEADLINE = ("equalized_odds_difference", "demographic_parity_difference")
 PRIVACY_HEADLINE = ("auc",)
@@ -33,17 +36,30 @@ Rules = GatesConfig | Mapping[str, Any] | Iterable[GateRule | Mapping[str, Any]]
 
 def gates_config(rules: Rules, *, base: GatesConfig | None = None) -> GatesConfig:
     """``rules`` as a :class:`GatesConfig`: one as is; a dict is a ``[gates]`` table; a list
-    of rules (``GateRule`` or dicts) replaces ``base``'s rules (``base``: the audit's own)."""
-    try:
-        if isinstance(rules, GatesConfig):
-            return rules
-        if isinstance(rules, Mapping):
-            return GatesConfig.model_validate(dict(rules))
-        parsed = [r if isinstance(r, GateRule) else GateRule.model_validate(r) for r in rules]
-    except (ValueError, TypeError) as exc:
-        raise AuditorInputError(BAD_RULES.format(error=str(exc).splitlines()[0]),
-                                field="rules") from None  # fmt: skip
+    of rules (``GateRule`` or dicts) replaces ``base``'s rules (``base``: the audit's own).
+    A wrong rule is one line naming it (``rules[1].min``, ``gates.rules[0]``)."""
+    if isinstance(rules, GatesConfig):
+        return rules
+    if isinstance(rules, Mapping):
+        return _validated(GatesConfig, dict(rules), prefix="gates")
+    if isinstance(rules, str | bytes) or not isinstance(rules, Iterable):
+        raise AuditorInputError(BAD_RULES.format(found=type(rules).__name__), field="rules")
+    parsed = [r if isinstance(r, GateRule) else _validated(GateRule, r, prefix=f"rules[{i}]")
+              for i, r in enumerate(rules)]  # fmt: skip
     return (base or GatesConfig()).model_copy(update={"rules": parsed})
+
+
+def _validated(model: type[GateRule] | type[GatesConfig], raw: Any, *, prefix: str) -> Any:
+    """``model`` from ``raw``, or its first problem as one line at ``prefix`` and its key (a
+    misspelt key first: it explains the required one that is missing)."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        loc, msg = key_and_message(errors[0], model)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        at = prefix if loc == "(top level)" else f"{prefix}.{loc}".replace(".[", "[")
+        raise AuditorInputError(f"{msg}{more}", field=at) from None
 
 
 def json_form(audit: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,53 @@
+"""``AuditResult.gate(rules)`` with a wrong rule: one AuditorInputError naming the rule and
+what is wrong with it (it said "rules must be a GatesConfig, a [gates] table (dict) or a list
+of rules (1 validation error for GateRule)" of a list of rules, naming neither)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import auditor
+from auditor.errors import AuditorInputError
+
+ACCURACY = "performance.finetuned.test.accuracy"
+
+
+@pytest.fixture(scope="module")
+def result():
+    rng = np.random.default_rng(0)
+    rows = pd.DataFrame({"x": rng.normal(size=300), "group": rng.choice(["a", "b"], 300)})
+    rows["label"] = (rows.x + rng.normal(scale=0.5, size=300) > 0).astype(int)
+    model = LogisticRegression().fit(rows[["x"]], rows.label)
+    return auditor.audit_model(model, data=rows, target="label", sensitive=["group"],
+                               progress=False)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rules", "field", "words"),
+    [
+        ([{"metric": ACCURACY}], "rules[0]", "a gate needs max, min or allowed"),
+        ([{"metric": ACCURACY, "min": 0.5}, {"metric": ACCURACY, "min": "high"}],
+         "rules[1].min", 'must be a number, not "high"'),
+        ([{"metrc": ACCURACY, "min": 0.5}], "rules[0].metrc",
+         "unknown key (did you mean 'metric'?) (and 1 more)"),
+        ([5], "rules[0]", "valid dictionary"),
+        ({"rules": [{"metric": ACCURACY}]}, "gates.rules[0]", "a gate needs max, min or allowed"),
+        ({"rulez": []}, "gates.rulez", "did you mean 'rules'?"),
+        ("accuracy > 0.5", "rules", "a [gates] table (dict) or a list of rules, not str"),
+        (5, "rules", "a [gates] table (dict) or a list of rules, not int"),
+    ],
+)  # fmt: skip
+def test_a_wrong_rule_is_named_with_what_is_wrong(result, rules, field, words):
+    with pytest.raises(AuditorInputError) as err:
+        result.gate(rules)
+    assert err.value.field == field
+    assert words in str(err.value)
+    assert "validation error" not in str(err.value)
+
+
+def test_right_rules_still_gate(result):
+    assert result.gate([{"metric": ACCURACY, "min": 0.99}]).verdict == "fail"
+    assert result.gate({"rules": [{"metric": ACCURACY, "min": 0.99}]}).verdict == "fail"
