@@ -7,7 +7,8 @@ running count (integer arithmetic up to the last division, ties count 1/2: equal
 ``roc_auc_score``). Which keys:
 
 - **positions** (32 bits) where no score is in two parts and every count is 1 (full float64
-  scores): each score's position in one sort of every score. A group's AUC is then its
+  scores): each score's position among every score (the sorted parts cut into ranges of
+  scores, each range sorted on its own: :func:`sorted_positions`). A group's AUC is then its
   positives' positions after one sort of 32-bit keys (3x faster than 64-bit ones), and the
   AUC of every row needs no sort at all (its positions are 0 .. n - 1).
 - **the score's float64 bits** (64 bits) with the class bit and the count where the scores
