@@ -36,6 +36,7 @@ class Headline:
     status: str | None
     note: str
     anchor: str
+    bound: Mapping[str, Any] | None = None  # the gate's, so no rounding puts the value across it
 
 
 def _gates_by_metric(audit: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -91,7 +92,7 @@ def _accuracy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
     return Headline(
         "accuracy", "Test accuracy", ev.value, ev.ci_low, ev.ci_high, ev.n,
         gate["status"] if gate else None, f"95% Wilson interval, n={ev.n}" + _gate_note(gate),
-        "performance",
+        "performance", gate["bound"] if gate else None,
     )  # fmt: skip
 
 
@@ -118,7 +119,7 @@ def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
     note = shown + "; largest over features" + _gate_note(gate)
     return Headline(
         "fairness", f"Worst {words(GAP_METRIC)}", ev.value, ev.ci_low, ev.ci_high, ev.n,
-        gate["status"] if gate else None, note, "fairness",
+        gate["status"] if gate else None, note, "fairness", gate["bound"] if gate else None,
     )  # fmt: skip
 
 
@@ -144,7 +145,7 @@ def _privacy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) -
     note = f"{attack_name(name)}, strongest attack" + _gate_note(gate)
     return Headline(
         "privacy", "Membership TPR at 1% FPR", ev.value, ev.ci_low, ev.ci_high, ev.n,
-        gate["status"] if gate else None, note, "privacy",
+        gate["status"] if gate else None, note, "privacy", gate["bound"] if gate else None,
     )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from auditor.audit_tree import Evidence, each_estimate, estimate_paths, has_inte
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
 from auditor.report.decision import headlines, label_determined, reason
 from auditor.report.escape import html_text, md_code, md_escape
-from auditor.report.numbers import fmt_num
+from auditor.report.numbers import fmt_high, fmt_low, fmt_num, fmt_vs
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
@@ -29,11 +29,12 @@ def _cell(v: Any, digits: int = 3) -> str:
     return md_escape(v) if isinstance(v, str) else fmt_num(v, digits)
 
 
-def _estimate(ev: Evidence) -> str:
-    """``value [ci_low, ci_high]`` of an estimate (the interval where it has one)."""
-    out = _cell(ev.value)
+def _estimate(ev: Evidence, bound: Mapping[str, Any] | None = None) -> str:
+    """``value [ci_low, ci_high]`` of an estimate (the interval where it has one, its ends
+    rounded outward), each number on its own side of a gate's ``bound``."""
+    out = md_escape(ev.value) if isinstance(ev.value, str) else fmt_vs(ev.value, bound)
     if ev.ci_low is not None and ev.ci_high is not None:
-        out += f" [{_cell(ev.ci_low)}, {_cell(ev.ci_high)}]"
+        out += f" [{fmt_low(ev.ci_low, 3, bound)}, {fmt_high(ev.ci_high, 3, bound)}]"
     return out
 
 
@@ -43,7 +44,7 @@ def _gate_table(results: list[Mapping[str, Any]]) -> list[str]:
     lines = ["| Status | Gate | Value [interval] | Why |", "|---|---|---|---|"]
     for r in results:
         ev = Evidence(value=r["value"], ci_low=r["ci_low"], ci_high=r["ci_high"])
-        value = _estimate(ev) + (f", n={_cell(r['n'])}" if r["n"] is not None else "")
+        value = _estimate(ev, r["bound"]) + (f", n={_cell(r['n'])}" if r["n"] is not None else "")
         lines.append(
             f"| {_ICON[r['status']]} {r['status']} | {md_escape(r['name'])} | {value} | "
             f"{md_escape(reason(r))} |"
@@ -199,7 +200,8 @@ def _headline_numbers(audit: Mapping[str, Any]) -> list[str]:
     for h in headlines(audit):
         ev = Evidence(value=h.value, ci_low=h.ci_low, ci_high=h.ci_high)
         gate = f" · gate {_ICON[h.status]} {h.status}" if h.status else ""
-        out.append(f"- **{md_escape(h.label)}** {_estimate(ev)} ({md_escape(h.note)}){gate}")
+        shown = _estimate(ev, h.bound)
+        out.append(f"- **{md_escape(h.label)}** {shown} ({md_escape(h.note)}){gate}")
     return [*out, ""] if out else []
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -21,7 +21,7 @@ from auditor.io import user_cache_dir
 from auditor.report import decision, heatmap, hub, plots
 from auditor.report import model_facts as facts
 from auditor.report.escape import card_text, controls_visible, md_escape
-from auditor.report.numbers import fmt_num
+from auditor.report.numbers import fmt_high, fmt_low, fmt_num, fmt_vs
 
 
 def templates_dir() -> Path:
@@ -89,13 +89,19 @@ def _num_html(value: Any, digits: int) -> str:
     return str(escape(controls_visible(text)))
 
 
+def _end_html(value: Any, digits: int, fmt: Callable[[Any, int], str]) -> str:
+    """An interval's end as :func:`_num_html` prints a number, rounded outward by ``fmt``."""
+    return fmt(value, digits) if isinstance(value, float) else _num_html(value, digits)
+
+
 def ci_html(estimate: Any, digits: int = 3) -> Markup:
     """An estimate node's ``value [ci_low, ci_high]`` in a card's table (the interval only
     where both ends are numbers), each number as ``num`` writes it. A Python function, not a
     template macro: the card of a 1,000-group audit prints 36,000 of them (a macro call each
     cost 1 s of its 2.7 s)."""
     text = _num_html(estimate["value"], digits)
-    low, high = _num_html(estimate["ci_low"], digits), _num_html(estimate["ci_high"], digits)
+    low = _end_html(estimate["ci_low"], digits, fmt_low)
+    high = _end_html(estimate["ci_high"], digits, fmt_high)
     if low != "—" and high != "—":  # each formatted once
         text += f' <span class="note">[{low}, {high}]</span>'
     return Markup(text)
@@ -195,8 +201,9 @@ def environment(markdown: bool = False) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(num=fmt_num, pct=fmt_pct, md=md_escape, yaml_num=yaml_num, yaml=yaml_json,
-                       status_md=status_md, status_text=status_text)  # fmt: skip
+    env.filters.update(num=fmt_num, lo=fmt_low, hi=fmt_high, vs=fmt_vs, pct=fmt_pct, md=md_escape,
+                       yaml_num=yaml_num, yaml=yaml_json, status_md=status_md,
+                       status_text=status_text)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
                        card_splits=card_splits, ci=ci_html,

@@ -11,6 +11,7 @@ from typing import Any
 from auditor.gates import exit_code
 from auditor.gates.names import shorten
 from auditor.report.escape import terminal_text
+from auditor.report.numbers import fmt_high, fmt_low
 
 STATUS_WORD = {"pass": "passed", "warn": "warning", "fail": "failed"}
 
@@ -57,7 +58,8 @@ def _feature_line(name: str, feature: Mapping[str, Any]) -> str:
     b = d["between_groups"]
     if b["status"] != "ok":
         return f"  {shorten(name)}: {b['status']} ({b['reason']})"
-    interval = f"{b['value']:.3f} [{b['ci_low']:.3f}, {b['ci_high']:.3f}]{gap_counts(feature, b)}"
+    ends = f"[{fmt_low(b['ci_low'])}, {fmt_high(b['ci_high'])}]"
+    interval = f"{b['value']:.3f} {ends}{gap_counts(feature, b)}"
     return (
         f"  {shorten(name)}: DP difference {interval}, worst-off {shorten(str(b['worst_group']))}; "
         f"{feature['n_insufficient']} of {feature['n_groups']} groups insufficient"

@@ -19,7 +19,7 @@ def test_verdict_first_then_failing_gates_then_headline():
     failing = text.index("### Failing gates")
     assert failing < text.index("### Warnings") < text.index("### Performance")
     block = text[failing : text.index("### Warnings")]
-    assert "accuracy" in block and "0.900 [0.867, 0.926]" in block and "&gt;= 0.95" in block
+    assert "accuracy" in block and "0.900 [0.866, 0.926]" in block and "&gt;= 0.95" in block
     assert "<details>" in text and "All gates (6)" in text
     assert len(text.encode()) < MAX_BYTES
 

@@ -11,9 +11,10 @@ import pytest
 
 from auditor.report import templating
 
-# The macro as templates/sections/fairness.html.j2 defined it before ci_html.
+# The macro as templates/sections/fairness.html.j2 defined it before ci_html (its ends now rounded
+# outward, by the lo and hi filters).
 MACRO = (
-    '{% macro ci(m, digits=3) %}{% set lo, hi = m.ci_low | num(digits), m.ci_high | num(digits) %}'
+    '{% macro ci(m, digits=3) %}{% set lo, hi = m.ci_low | lo(digits), m.ci_high | hi(digits) %}'
     '{{ m.value | num(digits) }}{% if lo != "—" and hi != "—" %} <span class="note">'
     "[{{ lo }}, {{ hi }}]</span>{% endif %}{% endmacro %}"
 )
