@@ -234,3 +234,17 @@ def test_a_part_rewritten_between_its_footer_and_its_rows_is_refused_as_changed(
     (folder / found.parts[1]).write_bytes(b"PAR1 half written")
     with pytest.raises(AuditorInputError, match="part part-00001.* changed while it was read"):
         list(batches)
+
+
+def test_parts_past_the_one_pass_size_are_read_and_hashed_as_the_others(tmp_path, monkeypatch):
+    import auditor.predictions.folder as folder_module
+
+    folder = _spark(tmp_path / "preds", predictions_frame(600, seed=13), parts=3)
+    cols = Columns(y_true="label", y_pred="pred", y_score="score", sensitive=("sex",))
+    once = reduce_predictions(folder, cols, positive_label="approved")
+    hashed = folder_sha256(folder_of(folder))
+    monkeypatch.setattr(folder_module, "ONE_PASS_BYTES", 0)  # every part read by its path
+    apart = reduce_predictions(folder, cols, positive_label="approved")
+    assert (once.table.counts == apart.table.counts).all()
+    assert once.scores.roc_auc == apart.scores.roc_auc
+    assert folder_sha256(folder_of(folder)) == hashed
