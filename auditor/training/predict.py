@@ -56,7 +56,10 @@ def rows_per_pass(module: nn.Module, x: np.ndarray | torch.Tensor) -> int:
 
     leaves = [m for m in module.modules() if next(m.children(), None) is None]
     hooks = [m.register_forward_hook(count) for m in leaves]
-    device, training = next(module.parameters()).device, module.training
+    # a module's device: its first parameter's or buffer's (a fixed rule may hold none)
+    held = next(iter([*module.parameters(), *module.buffers()]), None)
+    device = held.device if held is not None else torch.device("cpu")
+    training = module.training
     try:
         module.eval()(torch.as_tensor(x[:1], device=device))  # eval: dropout draws nothing
     finally:
