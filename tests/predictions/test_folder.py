@@ -248,3 +248,12 @@ def test_parts_past_the_one_pass_size_are_read_and_hashed_as_the_others(tmp_path
     assert (once.table.counts == apart.table.counts).all()
     assert once.scores.roc_auc == apart.scores.roc_auc
     assert folder_sha256(folder_of(folder)) == hashed
+
+
+def test_a_part_that_is_no_parquet_file_is_refused_in_one_line(tmp_path):
+    """Its footer was read raw by the schema check: pyarrow's ArrowInvalid, an internal error
+    with a crash log."""
+    folder = _spark(tmp_path / "preds", predictions_frame(100, seed=14), parts=2)
+    (folder / "part-00001-broken.snappy.parquet").write_bytes(b"PAR1 half written")
+    said = _refused(folder)
+    assert "part-00001-broken.snappy.parquet: cannot read (Parquet magic bytes" in said
