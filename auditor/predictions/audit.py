@@ -230,16 +230,16 @@ def _provenance(path: Path) -> tuple[str, dict[str, str]]:
 
 
 def data_section(
-    pc: PredictionCounts, *, path: Path, cols: Columns,
-    file_sha256: tuple[str, dict[str, str]] | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    """The data section: the file is the test split; the other splits hold no rows."""
+    pc: PredictionCounts, *, path: Path, cols: Columns, file_sha256: tuple[str, dict[str, str]]
+) -> dict[str, Any]:
+    """The data section: the file is the test split; the other splits hold no rows.
+    ``file_sha256``: :func:`_provenance` of ``path`` (the caller's, made once)."""
     table = pc.table
     cm = pc.table.confusion()
     balance = {table.class_names[i]: int(cm[i].sum()) for i in range(len(table.class_names))}
     empty = sha256_bytes(b"")
     splits = {s: {"n_rows": 0, "sha256": empty, "class_balance": {}} for s in EMPTY_SPLITS}
-    file_sha, files = file_sha256 or _provenance(path)
+    file_sha, files = file_sha256
     positive = None if pc.positive is None else table.class_names[pc.positive]
     auc = pc.scores.roc_auc if pc.scores is not None else None
     notes = file_notes(balance, cols.y_true, roc_auc=auc, positive=positive,
