@@ -22,6 +22,12 @@ NOT_FINITE = (
 NOT_COLUMNS = (
     "{spec!r} returned shape {shape} on {n} rows; it must return one column per class{want}{hint}"
 )
+NOT_PROBABILITIES = (
+    "the model's outputs were read as probabilities (they were on the first {rows} evaluation "
+    "rows) but {shown} on other rows is not one; if its outputs are logits, return two a row, "
+    "[0, z] (torch.cat([torch.zeros_like(z), z], dim=1)), read as logits; if probabilities, "
+    "end the model in a sigmoid or a softmax"
+)
 # A 1-D output: the positive class's column alone (predict_proba(x)[:, 1]).
 ONE_COLUMN_HINT = " (predict_proba of a classifier, not one class's column alone)"
 
@@ -124,7 +130,10 @@ class LogOf(nn.Module):
         self.inner = inner
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.log(self.inner(x).clamp_min(1e-12))
+        p = self.inner(x)
+        off = (p.sum(dim=1) - 1).abs() > SUM_SLACK
+        _refuse_non_probabilities(p, off)
+        return torch.log(p.clamp_min(1e-12))
 
 
 class OneProbability(OneLogit):
@@ -135,7 +144,22 @@ class OneProbability(OneLogit):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         p = super().forward(x)[:, 1:]
+        _refuse_non_probabilities(p, None)
         return torch.log(torch.cat([1 - p, p], dim=1).clamp_min(1e-12))
+
+
+def _refuse_non_probabilities(p: torch.Tensor, off: torch.Tensor | None) -> None:
+    """Outputs read as probabilities (they were on the probe rows) must be on every row:
+    one outside [0, 1] (or a row off a sum of 1: ``off``) is a model of another kind, whose
+    outputs clamped into probabilities would be a wrong audit."""
+    outside = (p < 0) | (p > 1)
+    if bool(outside.any()):
+        shown = f"an output of {float(p[outside][0]):.4g}"
+    elif off is not None and bool(off.any()):
+        shown = f"a row summing to {float(p[off][0].sum()):.6g}"
+    else:
+        return
+    raise AuditorInputError(NOT_PROBABILITIES.format(rows=PROBE_ROWS, shown=shown), field="model")
 
 
 def _one_probability(module: nn.Module) -> tuple[int, nn.Module] | None:

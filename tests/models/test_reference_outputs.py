@@ -124,9 +124,14 @@ def test_a_reference_module_is_read_by_the_audited_modules_rule():
     x[PROBE_ROWS:, 0] *= -1  # raw scores past the probe rows
     audited = with_logits(_Borderline(), torch.as_tensor(x, dtype=torch.float32), n_classes=2)
     assert isinstance(audited, LogOf)
-    want = module_logits(audited, x, device=torch.device("cpu"))
-    got = _predictor(_Borderline(), lambda v: v, torch.device("cpu"), 2)(x)
-    np.testing.assert_array_equal(got, want)
+    predictor = _predictor(_Borderline(), lambda v: v, torch.device("cpu"), 2)
+    want = module_logits(audited, x[:PROBE_ROWS], device=torch.device("cpu"))
+    np.testing.assert_array_equal(predictor(x[:PROBE_ROWS]), want)
+    # past them, both refuse the raw scores read as probabilities (they were clamped)
+    for read in (lambda: module_logits(audited, x, device=torch.device("cpu")),
+                 lambda: predictor(x)):  # fmt: skip
+        with pytest.raises(AuditorInputError, match="is not one; if its outputs are logits"):
+            read()
 
 
 def test_a_reference_module_on_an_estimators_float64_rows_gets_float32():
