@@ -242,3 +242,23 @@ def test_sorted_positions_of_sorted_parts_cut_into_score_ranges(seed, monkeypatc
     for tie in (values[17], 0.0, values[250]):  # a score, 0.0 beside -0.0, one inside a run
         with_tie = [*parts[:2], np.sort(np.append(parts[2], tie)), *parts[3:]]
         assert sorted_positions(with_tie, sorted_parts=True) is None
+
+
+@pytest.mark.parametrize("piece", [97, 1 << 19])
+def test_position_counts_summed_piece_by_piece_equal_the_reference(piece, monkeypatch):
+    """Each group's positives' indexes summed a piece at a time (class bit x index in the
+    piece), the scores' positions found range by range: the layout-free count exactly."""
+    from auditor.fairness import score_axis
+
+    monkeypatch.setattr(score_axis, "PIECE", piece)
+    monkeypatch.setattr(score_axis, "BUCKET", 1000)
+    cells, *_ = _distinct_cells(7, shared=False)
+    axis = ScoreAxis(cells)
+    assert axis._positions
+    whole = ScoreAxis(cells, sort_keys=False)
+    for f in (0, 1):
+        for label in {c[f] for c in cells}:
+            members = [c for c in cells if c[f] == label]
+            pos = [(c, 1) for c in members if 1 in cells[c]]
+            neg = [(c, 0) for c in members if 0 in cells[c]]
+            assert axis.auc(cells, pos, neg) == whole.auc(cells, pos, neg)
