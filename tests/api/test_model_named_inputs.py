@@ -9,22 +9,17 @@ fitted on, never a silent choice between them, and never the target itself.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
 import auditor
 from auditor.errors import AuditorInputError
+from tests.builders import two_feature_frame
 
 
 @pytest.fixture(scope="module")
 def frame():
-    rng = np.random.default_rng(0)
-    n = 300
-    rows = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
-                         "group": rng.choice(["a", "b"], n)})  # fmt: skip
-    rows["label"] = (rows.x1 + rng.normal(scale=0.5, size=n) > 0).astype(int)
-    return rows
+    return two_feature_frame(0, n=300)
 
 
 def audit(model, rows, **kw):

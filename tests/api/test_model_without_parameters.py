@@ -5,11 +5,11 @@ like any other: sizing a forward pass read the device from its first parameter, 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.metrics import accuracy_score
 
 import auditor
+from tests.builders import two_feature_frame
 
 
 class FixedRule(torch.nn.Module):
@@ -29,10 +29,7 @@ class Stateless(torch.nn.Module):
 
 
 def test_a_module_without_parameters_is_audited():
-    rng = np.random.default_rng(0)
-    rows = pd.DataFrame({"x1": rng.normal(size=400), "x2": rng.normal(size=400),
-                         "group": rng.choice(["a", "b"], 400)})  # fmt: skip
-    rows["label"] = (rows.x1 + rng.normal(scale=0.5, size=400) > 0).astype(int)
+    rows = two_feature_frame(0, n=400)
     for module in (FixedRule(), Stateless()):
         result = auditor.audit_model(module, data=rows, target="label", sensitive=["group"],
                                      features=["x1", "x2"], progress=False)  # fmt: skip

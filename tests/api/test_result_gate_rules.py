@@ -4,23 +4,20 @@ of rules (1 validation error for GateRule)" of a list of rules, naming neither).
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
 import auditor
 from auditor.errors import AuditorInputError
+from tests.builders import two_feature_frame
 
 ACCURACY = "performance.finetuned.test.accuracy"
 
 
 @pytest.fixture(scope="module")
 def result():
-    rng = np.random.default_rng(0)
-    rows = pd.DataFrame({"x": rng.normal(size=300), "group": rng.choice(["a", "b"], 300)})
-    rows["label"] = (rows.x + rng.normal(scale=0.5, size=300) > 0).astype(int)
-    model = LogisticRegression().fit(rows[["x"]], rows.label)
+    rows = two_feature_frame(0, n=300)
+    model = LogisticRegression().fit(rows[["x1", "x2"]], rows.label)
     return auditor.audit_model(model, data=rows, target="label", sensitive=["group"],
                                progress=False)  # fmt: skip
 

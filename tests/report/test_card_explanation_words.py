@@ -4,22 +4,18 @@ a card whose explanations did not run claimed them too."""
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
 import auditor
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
+from tests.builders import two_feature_frame
 
 
 @pytest.fixture(scope="module")
 def sklearn_audit():
-    rng = np.random.default_rng(0)
-    rows = pd.DataFrame({"x1": rng.normal(size=400), "x2": rng.normal(size=400),
-                         "group": rng.choice(["a", "b"], 400)})  # fmt: skip
-    rows["label"] = (rows.x1 + rng.normal(scale=0.5, size=400) > 0).astype(int)
+    rows = two_feature_frame(0, n=400)
     model = LogisticRegression().fit(rows[["x1", "x2"]], rows.label)
     result = auditor.audit_model(model, data=rows, target="label", sensitive=["group"],
                                  progress=False)  # fmt: skip
