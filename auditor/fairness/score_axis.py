@@ -178,6 +178,7 @@ def _piece_index(size: int) -> np.ndarray:
 
 
 BUCKET = 1 << 20  # scores sorted at once by :func:`sorted_positions` (sorted parts)
+MIN_PIECE = 2048  # rows of a part in a range, on average, at the least
 
 
 def sorted_positions(
@@ -225,8 +226,10 @@ def sorted_positions(
 def _range_cuts(parts: list[np.ndarray], n: int) -> list[list[int]]:
     """Where each sorted part is cut between ranges of scores of about :data:`BUCKET` rows
     in all (one list of cuts per inner bound): bounds from an even sample of every part,
-    each part cut before its first score at or above a bound (equal scores in one range)."""
-    ranges = -(-n // BUCKET)
+    each part cut before its first score at or above a bound (equal scores in one range).
+    Fewer ranges where the parts are many (thousands of groups): a part's piece of a range
+    averages :data:`MIN_PIECE` rows or more, so the slicing stays a small share."""
+    ranges = min(-(-n // BUCKET), n // (len(parts) * MIN_PIECE))
     if ranges < 2:
         return []
     step = max(1, n // (ranges * 64))

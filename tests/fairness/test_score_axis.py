@@ -226,6 +226,7 @@ def test_sorted_positions_of_sorted_parts_cut_into_score_ranges(seed, monkeypatc
     from auditor.fairness.score_axis import sorted_positions
 
     monkeypatch.setattr(score_axis, "BUCKET", 997)
+    monkeypatch.setattr(score_axis, "MIN_PIECE", 1)
     monkeypatch.setattr(score_axis, "workers_for", lambda rows: 2)
     rng = np.random.default_rng(seed)
     values = rng.random(20_000)
@@ -252,6 +253,7 @@ def test_position_counts_summed_piece_by_piece_equal_the_reference(piece, monkey
 
     monkeypatch.setattr(score_axis, "PIECE", piece)
     monkeypatch.setattr(score_axis, "BUCKET", 1000)
+    monkeypatch.setattr(score_axis, "MIN_PIECE", 1)
     cells, *_ = _distinct_cells(7, shared=False)
     axis = ScoreAxis(cells)
     assert axis._positions
