@@ -16,6 +16,17 @@ LABEL_KEYS = frozenset({"group", "worst_group", "pair", "attained_by", "excluded
 SECTIONS = ("fairness", "explanations", "privacy")
 
 
+def _holds_labels(key: str, value: Any) -> bool:
+    """Whether ``value`` under a key of :data:`LABEL_KEYS` is labels: a text, a list of texts,
+    or ``left_out``'s feature -> labels. A feature named like such a key (a sensitive column
+    called ``group``) keys a mapping or a list of records: its texts are not labels."""
+    if isinstance(value, str):
+        return True
+    if isinstance(value, list):
+        return all(isinstance(v, str) for v in value)
+    return key == "left_out" and isinstance(value, dict)
+
+
 def _labels_cut(node: Any, is_label: bool = False) -> Any:
     """``node`` with its labels cut; a node with nothing to cut is returned itself (shared,
     not copied: an audit of 5,000 groups holds a million numbers no label rule touches)."""
@@ -24,7 +35,7 @@ def _labels_cut(node: Any, is_label: bool = False) -> Any:
     if isinstance(node, dict):
         out = None
         for k, v in node.items():
-            label = is_label or k in LABEL_KEYS
+            label = is_label or (k in LABEL_KEYS and _holds_labels(k, v))
             if not label and not isinstance(v, (dict, list)):
                 continue  # a number or a text that is not a label: as it is
             cut = _labels_cut(v, label)

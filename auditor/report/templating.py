@@ -107,6 +107,18 @@ def ci_html(estimate: Any, digits: int = 3) -> Markup:
     return Markup(text)
 
 
+def ci_md(estimate: Mapping[str, Any], digits: int = 3) -> str:
+    """An estimate node in a Markdown table cell: ``value [low, high]`` where both ends are
+    numbers (rounded outward), else the value and the node's reason for having no interval
+    (a log loss of one true class), never a bare ``[—, —]``."""
+    text = fmt_num(estimate.get("value"), digits)
+    low, high = estimate.get("ci_low"), estimate.get("ci_high")
+    if fmt_num(low) != "—" and fmt_num(high) != "—":
+        return f"{text} [{fmt_low(low, digits)}, {fmt_high(high, digits)}]"
+    why = estimate.get("reason")
+    return f"{text} ({md_escape(why)})" if why else text
+
+
 def _text_html(value: Any) -> str:
     """``{{ value }}`` as a template prints it: control characters made visible, escaped."""
     return str(escape(controls_visible(value)))
@@ -206,7 +218,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
                        status_text=status_text)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
-                       card_splits=card_splits, ci=ci_html,
+                       card_splits=card_splits, ci=ci_html, ci_md=ci_md,
                        absent_cells=absent_cells, metric_cells=metric_cells,
                        estimate_cells=estimate_cells)  # fmt: skip
     env.tests["predictions_only"] = predictions_only
