@@ -183,6 +183,33 @@ def reason(r: Mapping[str, Any]) -> str:
     return f"{why}; {rest}" if rest else why
 
 
+GAP_SUFFIX = ".between_groups"
+
+
+def gap_counts(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
+    """'84 vs 260': the rows of the two groups whose gap a fairness gate judged (the recorded
+    gap's ``pair``), for a gate's n column; None for any other gate, or where the gate judged
+    another gap than the recorded one (a min_count above the minimum group size)."""
+    metric = str(r.get("metric", ""))
+    if r.get("n") is not None or not metric.endswith(GAP_SUFFIX) or ".disparities." not in metric:
+        return None
+    feature_path = metric.rsplit(".disparities.", 1)[0]
+    try:
+        gaps, features = resolve(dict(audit), metric), resolve(dict(audit), feature_path)
+    except ValueError:
+        return None
+    if len(gaps) != 1 or len(features) != 1 or not isinstance(gaps[0].node, dict):
+        return None
+    gap, feature = gaps[0].node, features[0].node
+    if not isinstance(feature, dict) or gap.get("value") != r.get("value"):
+        return None
+    sizes = {str(g.get("group")): g.get("n") for g in feature.get("groups") or ()}
+    counts = [sizes.get(str(group)) for group in gap.get("pair") or ()]
+    if len(counts) != 2 or not all(isinstance(c, int) for c in counts):
+        return None
+    return f"{counts[0]:,} vs {counts[1]:,}"
+
+
 def problem_line(r: Mapping[str, Any]) -> str:
     """One line per failing or warning gate: its name, then the evidence and why."""
     return f"{r['name']} — {r['message']}"
