@@ -1,7 +1,8 @@
 """Benchmark: an audit of many groups. A predictions file with a sensitive column of N groups
 of very unequal sizes (Zipf-like: many under min_group_size, e.g. a ZIP3 or employer column)
-beside ``race`` (5 groups), intersections on (the default), audited, re-gated, re-carded and
-diffed through the CLI; prints the wall time of each (best of --repeat) and the sizes of
+beside ``race`` (5 groups), intersections on (the default), with a gate on every group's
+accuracy (one result each, read back by gate, card and diff), audited, re-gated, re-carded
+and diffed through the CLI; prints the wall time of each (best of --repeat) and the sizes of
 audit.json and the cards.
 
     .venv/bin/python bench/bench_groups.py                      # 1,000 groups, 200,000 rows
@@ -98,11 +99,22 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
+GROUP_GATES = """[gates]
+[[gates.rules]]
+name = "zone accuracy"
+metric = "fairness.features.zone.groups[*].metrics.accuracy"
+min = 0.5
+mode = "point"
+"""
+
+
 def _steps(data: Path, work: Path) -> dict[str, Callable[..., list[str]]]:
     """The arguments of audit, gate, card and diff of ``data``, writing under ``work``."""
-    run, other = work / "run", work / "run2"
+    run, other, config = work / "run", work / "run2", work / "gates.toml"
+    work.mkdir(parents=True, exist_ok=True)
+    config.write_text(GROUP_GATES)
     audit = ["audit", "-p", str(data), "--sensitive", "zone", "--sensitive", "race",
-             "--y-score", "y_score", "--exit-zero", "-o"]  # fmt: skip
+             "--y-score", "y_score", "--config", str(config), "--exit-zero", "-o"]  # fmt: skip
     return {
         "audit": lambda out=run: [*audit, str(out)],
         "gate": lambda: ["gate", str(run), "-o", str(work / "gate"), "--exit-zero"],
