@@ -246,3 +246,17 @@ def small_groups(audit: Mapping[str, Any]) -> list[tuple[str, str, int | None]]:
         for g in (feat.get("groups") or [])
         if g.get("status") == "insufficient_data"
     ]
+
+
+def small_intersections(audit: Mapping[str, Any]) -> list[tuple[str, int, int]]:
+    """(intersection, groups too small for a verdict, groups) of each intersection of
+    features with such groups: counted, not listed (an intersection may hold hundreds)."""
+    part = audit.get("fairness") or {}
+    if part.get("status") != "ok":
+        return []
+    out = []
+    for name, feat in (part.get("features") or {}).items():
+        small, total = feat.get("n_insufficient"), feat.get("n_groups")
+        if feat.get("kind", "feature") != "feature" and isinstance(small, int) and small > 0:
+            out.append((str(name), small, total if isinstance(total, int) else small))
+    return out
