@@ -3,7 +3,8 @@ warning gate in one line, and the headline numbers with their intervals.
 
 One source of status: a headline's status is the status of the gate that reads the same
 node (none when no gate reads it), so a tile never contradicts a gate. Numbers are read
-through :mod:`auditor.audit_tree` (accuracy gets its Wilson interval there).
+through :mod:`auditor.audit_tree` (accuracy gets its Wilson interval, with Brown-Cai-DasGupta's
+ends as the per-group rates, there).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from auditor.gates.section import bound_text
 ACCURACY_PATH = "performance.finetuned.test.accuracy"
 GAP_METRIC = "equalized_odds_difference"
 PRIVACY_LEVEL = "0.01"
+# audit_tree.wilson_interval, as the gate and the per-group rates take it
+ACCURACY_INTERVAL = "95% Wilson interval, Brown-Cai-DasGupta ends"
 STATUS_RANK = {"fail": 2, "warn": 1, "pass": 0}
 
 
@@ -91,7 +94,7 @@ def _accuracy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
     gate = gates.get(ACCURACY_PATH)
     return Headline(
         "accuracy", "Test accuracy", ev.value, ev.ci_low, ev.ci_high, ev.n,
-        gate["status"] if gate else None, f"95% Wilson interval, n={ev.n}" + _gate_note(gate),
+        gate["status"] if gate else None, f"{ACCURACY_INTERVAL}, n={ev.n}" + _gate_note(gate),
         "performance", gate["bound"] if gate else None,
     )  # fmt: skip
 

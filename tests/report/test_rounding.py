@@ -72,5 +72,7 @@ def test_a_failing_value_just_under_its_bound_does_not_read_as_meeting_it():
     assert len(gate_rows) == 3 and len(headlines) == 2  # the md's and summary's tables, rows
     for line in gate_rows + headlines:
         assert "0.94996" in line and not re.search(r"\b0\.950+\b", line), line
+    # the interval the accuracy gate takes since 30fc014, named as such (was "95% Wilson interval")
+    assert all("Wilson interval, Brown-Cai-DasGupta ends" in line for line in headlines)
     cell = html.split("Failed gates", 1)[1].split('<td class="num">', 1)[1].split("</td>", 1)[0]
     assert cell.startswith("0.94996") and "0.9500" not in cell
