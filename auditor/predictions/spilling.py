@@ -1,14 +1,15 @@
 """Whether a predictions file's scores go to disk, decided before it is read.
 
 A file with a score column keeps every distinct score of each joint cell and class in memory
-for its exact ROC AUCs: about 80 bytes per distinct score at the peak. Past
-:data:`SPILL_ROWS` rows (Parquet: the row count of its metadata; CSV: its size over the bytes
-per line at its start) the scores go to a :class:`~auditor.fairness.spill.ScoreSpill`
-instead, whose memory is a fixed budget whatever the row count, and the AUCs are counted in
-one pass over it: the same numbers, at 10M rows in 1.2x the in-memory path's time with a
-third of its memory (50M rows: 0.33 GiB), and 16 bytes a row written to the system's temp folder
-(``TMPDIR``; where that is RAM-backed, tmpfs, point it at a disk), removed before the read
-returns. Smaller files keep the in-memory path.
+for its exact ROC AUCs: about 30 bytes per distinct score at the peak beyond what the counts
+take (10M rows: 0.53 GiB for the whole audit). Past :data:`SPILL_ROWS` rows (Parquet: the row
+count of its metadata; CSV: its size over the bytes per line at its start) the scores go to a
+:class:`~auditor.fairness.spill.ScoreSpill` instead, whose memory is a fixed budget whatever
+the row count, and the AUCs are counted in one pass over it: the same numbers (10M rows read
+in memory and spilled, 2026-11-30: 2.6 and 4.1 s CPU, 504 and 295 MiB at the peak; 50M rows:
+0.33 GiB), and 16 bytes a row written to the system's temp folder (``TMPDIR``; where that is
+RAM-backed, tmpfs, point it at a disk), removed before the read returns. Smaller files keep
+the in-memory path.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from auditor.fairness.spill import BUDGET, PARTITIONS, ScoreSpill
 from auditor.fairness.spill_cells import SpilledAxis, SpilledCells
 from auditor.predictions.folder import folder_of
 
-SPILL_ROWS = 12_000_000  # in memory: ~0.9 GiB at the peak (10M distinct scores: ~0.7 GiB)
+SPILL_ROWS = 12_000_000  # in memory: 10M distinct scores peak at ~0.53 GiB (the whole audit)
 SPILL_BUDGET = BUDGET  # records the spill holds at once
 SPILL_BATCH_ROWS = 1 << 18  # a batch's temporaries (~100 bytes a row) on each thread
 ROWS_PER_PARTITION = 250_000  # a partition's records fit a core's cache while counted
