@@ -10,7 +10,7 @@ from typing import Any
 
 from auditor.audit_tree import Evidence, each_estimate, estimate_paths, has_interval, read
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
-from auditor.report.decision import headlines, label_determined, reason
+from auditor.report.decision import gap_counts, headlines, label_determined, reason
 from auditor.report.escape import html_text, md_code, md_escape
 from auditor.report.numbers import fmt_high, fmt_low, fmt_num, fmt_vs
 
@@ -38,13 +38,15 @@ def _estimate(ev: Evidence, bound: Mapping[str, Any] | None = None) -> str:
     return out
 
 
-def _gate_table(results: list[Mapping[str, Any]]) -> list[str]:
+def _gate_table(results: list[Mapping[str, Any]], audit: Mapping[str, Any]) -> list[str]:
     """Four narrow columns (a pull-request comment shows them without scrolling): status,
     the gate's human name (its bound inside), value [interval] with n, and why."""
     lines = ["| Status | Gate | Value [interval] | Why |", "|---|---|---|---|"]
     for r in results:
         ev = Evidence(value=r["value"], ci_low=r["ci_low"], ci_high=r["ci_high"])
-        value = _estimate(ev, r["bound"]) + (f", n={_cell(r['n'])}" if r["n"] is not None else "")
+        pair = gap_counts(audit, r)  # a gap's n: the rows of the two groups it compares
+        n = _cell(r["n"]) if r["n"] is not None else pair
+        value = _estimate(ev, r["bound"]) + (f", n={n}" if n is not None else "")
         lines.append(
             f"| {_ICON[r['status']]} {r['status']} | {md_escape(r['name'])} | {value} | "
             f"{md_escape(reason(r))} |"
@@ -229,9 +231,9 @@ def _gates_head(audit: Mapping[str, Any]) -> list[str]:
     failing = [r for r in gates["results"] if r["status"] == "fail"]
     warning = [r for r in gates["results"] if r["status"] == "warn"]
     if failing:
-        head += ["### Failing gates", "", *_gate_table(failing), ""]
+        head += ["### Failing gates", "", *_gate_table(failing, audit), ""]
     if warning:
-        table = _gate_table(warning)
+        table = _gate_table(warning, audit)
         head += (
             ["### Warnings", "", *table, ""]
             if len(warning) <= 10
@@ -274,7 +276,7 @@ def render_summary(audit: Mapping[str, Any]) -> str:
     ]
     if gates.get("status") == "ok":
         folded.append(
-            _details(f"All gates ({len(gates['results'])})", _gate_table(gates["results"]))
+            _details(f"All gates ({len(gates['results'])})", _gate_table(gates["results"], audit))
         )
     foot = [
         f"<sub>auditor {md_escape(audit['tool']['version'])} · {md_escape(run['created_at'])} · "
