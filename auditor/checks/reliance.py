@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from auditor.context import AuditContext
 
 
+NOT_AN_INPUT = "no sensitive feature is a model input (sensitive_as_features = false)"
+# a supplied model's inputs are its own (features, or an estimator's feature_names_in_)
+NOT_AN_INPUT_SUPPLIED = "no sensitive feature is an input of the supplied model"
+
+
 @dataclass(frozen=True)
 class RelianceGroup:
     group: str
@@ -101,7 +106,8 @@ def reliance(ctx: AuditContext, x: np.ndarray, y: np.ndarray, sensitive: pd.Data
         )
     cols = bundle.sensitive_input_columns
     if not cols:
-        return not_run("no sensitive feature is a model input (sensitive_as_features = false)")
+        why = NOT_AN_INPUT_SUPPLIED if ctx.supplied is not None else NOT_AN_INPUT
+        return not_run(why)
     base_pred = ctx.logits(ctx.finetuned, x).argmax(axis=1)
     features = {}
     for feat, idx in cols.items():
