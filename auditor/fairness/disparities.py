@@ -106,16 +106,20 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
     value = float(disparity(dname, group_pt, over_pt, method, sfx))
     lo = hi = float("nan")
     status, reason = "ok", None
+    alone = [c for c in comps if np.isfinite(group_pt[c]).sum() < 2]  # e.g. no negatives
     if np.isnan(value):
         status, reason = "undefined", ALL_UNDEFINED
     else:
         lo, hi = _interval(cmp, kind, method, comps)
-        if np.isnan(lo):  # e.g. TPR defined in one group only: nothing is compared
-            status, reason = "insufficient_data", ONE_DEFINED.format(rates=" or ".join(comps))
-        else:  # the bounds contain the value; this only undoes floating-point rounding
-            lo, hi = min(lo, value), max(hi, value)
-            alone = [c for c in comps if np.isfinite(group_pt[c]).sum() < 2]  # e.g. no negatives
-            reason = PART_DEFINED.format(rates=" or ".join(alone)) if alone else None
+        if np.isnan(lo) or len(alone) == len(comps):  # e.g. TPR defined in one group only:
+            # nothing is compared, so no value (fairlearn's gap 0 or ratio 1 of one group
+            # would read as no disparity) and no pair
+            reason = ONE_DEFINED.format(rates=" or ".join(comps))
+            return DisparityResult(float("nan"), float("nan"), float("nan"),
+                                   "insufficient_data", method, None, [], n_cmp, cmp.excluded,
+                                   reason)  # fmt: skip
+        lo, hi = min(lo, value), max(hi, value)  # only undoes floating-point rounding
+        reason = PART_DEFINED.format(rates=" or ".join(alone)) if alone else None
     worst, attained, decider = _attribution(
         dname, group_pt, over_pt, cmp.names, method, sfx, cmp.positive_favourable
     )

@@ -279,3 +279,25 @@ def test_to_dict_is_asdict_without_the_deep_copy():
     yt, yp, sf = _random(5, 500)
     res = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("b",), ("a", "b")], positive=1)
     assert json.dumps(res.to_dict(), sort_keys=True) == json.dumps(asdict(res), sort_keys=True)
+
+
+@pytest.mark.parametrize("method", ["between_groups", "to_overall"])
+def test_a_rate_defined_in_one_group_alone_gives_no_value_and_no_pair(method):
+    """Positives in group a only: recall is defined in a alone, so nothing is compared. The
+    gap is insufficient data without a number: fairlearn's gap of one group (0) or ratio (1)
+    would read as no disparity, and a pair (a, a) names a group against itself."""
+    rng = np.random.default_rng(3)
+    n = 600
+    sf = {"s": np.repeat(["a", "b"], n // 2)}
+    yt = np.where(sf["s"] == "a", rng.integers(0, 2, n), 0)
+    yp = rng.integers(0, 2, n)
+    res = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("s",)], positive=1)
+    d = res.features["s"].disparities
+    for name in ("equal_opportunity_difference", "equal_opportunity_ratio", "fnr_difference"):
+        if name not in d:
+            continue
+        gap = d[name][method]
+        assert gap.status == "insufficient_data" and np.isnan(gap.value), (name, gap)
+        assert gap.pair == [] and gap.worst_group is None and "have a defined" in gap.reason
+    eod = d["equalized_odds_difference"][method]  # FPR is defined in both: compared on it
+    assert eod.status == "ok" and not np.isnan(eod.value) and "the other rate" in eod.reason
