@@ -62,13 +62,29 @@ def judge(
     raise ValueError(f"unknown gate mode {mode!r}")
 
 
-def fmt(v: Any) -> str:
-    """A value in a gate message: 4 significant digits, '—' for none."""
+def fmt(v: Any, bounds: tuple[float, ...] = ()) -> str:
+    """A value in a gate message: 4 significant digits, '—' for none; more digits where 4
+    would print it on a bound of ``bounds`` it is not on, or across one (0.94996 against
+    >= 0.95 is 0.94996, not 0.95)."""
     if v is None:
         return "—"
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v)
+    if not isinstance(v, float):
+        return str(v)
+    for digits in range(4, 18):
+        text = f"{v:.{digits}g}"
+        if all((float(text) > b) - (float(text) < b) == (v > b) - (v < b) for b in bounds):
+            return text
+    return repr(v)
+
+
+def _verb(ok: bool, value: float, rule: GateRule) -> str:
+    """'meets' / 'breaks' where the estimate agrees with the verdict, else what the interval
+    decided: an estimate past the bound whose interval straddles it passes a confident-fail
+    gate without meeting the bound."""
+    inside = judge(value, None, None, mode="point", max=rule.max, min=rule.min)
+    if inside == ok:
+        return "meets" if ok else "breaks"
+    return "is not confidently past" if ok else "is not confidently within"
 
 
 def rule_bound(rule: GateRule) -> Bound:
@@ -140,11 +156,12 @@ def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict
         raise ValueError(MSG_TEXT_NOT_NUMBER.format(path=match.path, value=ev.value))
     ok = judge(ev.value, ev.ci_low, ev.ci_high, mode=rule.mode, max=rule.max, min=rule.min)
     relation, ci = None, ""
+    bounds = tuple(float(b) for b in (rule.min, rule.max) if b is not None)
     if ev.ci_low is not None and ev.ci_high is not None:
         relation = interval_relation(ev.ci_low, ev.ci_high, max=rule.max, min=rule.min)
-        ci = f" [{fmt(ev.ci_low)}, {fmt(ev.ci_high)}]"
+        ci = f" [{fmt(ev.ci_low, bounds)}, {fmt(ev.ci_high, bounds)}]"
     count = f" (n={ev.n})" if ev.n is not None else ""
-    msg = f"{fmt(ev.value)}{ci}{count} {'meets' if ok else 'breaks'} {text}"
+    msg = f"{fmt(ev.value, bounds)}{ci}{count} {_verb(ok, ev.value, rule)} {text}"
     if ev.group is not None and match.picked[-1:] != (ev.group,):
         msg += f"; worst-off group {shorten(ev.group)}"
     if relation:

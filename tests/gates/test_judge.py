@@ -74,6 +74,26 @@ def test_gate_table(mode, where, bound):
     assert r.relation == RELATION[where]
     assert (r.value, r.ci_low, r.ci_high, r.n, r.group) == (value, lo, hi, 500, "F")
     assert judge(value, lo, hi, mode=mode, max=rule.max, min=rule.min) is expected
+    inside = where in ("clear", "straddle_point_in")
+    verb = ("meets" if expected else "breaks") if inside == expected else (
+        "is not confidently past" if expected else "is not confidently within")
+    assert f" {verb} " in r.message  # never 'meets' for an estimate past the bound
+
+
+@pytest.mark.parametrize(("value", "bound", "shown"), [
+    (0.94996, {"min": 0.95}, "0.94996 [0.94996, 0.94996] (n=500) breaks"),
+    (0.20004, {"max": 0.2}, "0.20004 [0.20004, 0.20004] (n=500) breaks"),
+    (0.2, {"max": 0.2}, "0.2 [0.2, 0.2] (n=500) meets"),
+    (0.123456, {"max": 0.2}, "0.1235 [0.1235, 0.1235] (n=500) meets"),
+])  # fmt: skip
+def test_a_gate_message_never_prints_its_value_across_or_on_the_bound(value, bound, shown):
+    """4 significant digits, more where 4 would print the value on the other side of the bound
+    or on a bound it is not on (0.94996 breaking >= 0.95 was printed '0.95 breaks >= 0.95')."""
+    audit = make_audit()
+    audit["fairness"]["features"]["sex"]["disparities"]["x"] = _node(value, value, value)
+    rule = GateRule(metric="fairness.features.sex.disparities.x", mode="point", **bound)
+    [r] = evaluate_rule(audit, rule)
+    assert r.message.startswith(shown), r.message
 
 
 @pytest.mark.parametrize("mode", list(TABLE))
