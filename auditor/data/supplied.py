@@ -33,10 +33,10 @@ from auditor.data.codec import (  # noqa: F401 - the codec's names are this modu
     build_codec,
 )
 from auditor.data.groups import (
+    first_unnamed,
     one_spelling,
     positive_last,
-    spelled_index,
-    spelled_same,
+    spelled_indices,
     target_classes,
 )
 from auditor.data.overlap import check_not_members
@@ -165,7 +165,7 @@ def _encode_y(target: pd.Series, labels: tuple[Any, ...], *, src: str) -> np.nda
     (a model's classes 0.0 / 1.0 name the file's 0 / 1, True names 1), text on both sides
     in one spelling (a model's class ``"Male "`` names the file's ``Male``)."""
     codes, values = pd.factorize(target)
-    lookup = np.array([spelled_index(labels, v) for v in values.tolist()], dtype=object)
+    lookup = np.array(spelled_indices(labels, values.tolist()), dtype=object)
     unknown = [v for v, i in zip(values.tolist(), lookup, strict=True) if i is None]
     if unknown:
         known = ", ".join(map(str, labels))
@@ -282,11 +282,11 @@ def _check_model_classes(
     model's classes)."""
     _refuse_alike(classes, src=source, field="model.classes")
     values = list(dict.fromkeys(v for f in frames.values() for v in f[config.target].unique()))
-    for label in classes:
-        if not any(spelled_same(label, v) for v in values):
-            message = NOT_IN_TARGET.format(label=label, col=config.target,
-                                           have=", ".join(sorted(map(str, values))[:12]))
-            raise AuditorInputError(message, source=source, field="model.classes")
+    unnamed = first_unnamed(classes, values)
+    if unnamed is not None:
+        message = NOT_IN_TARGET.format(label=classes[unnamed], col=config.target,
+                                       have=", ".join(sorted(map(str, values))[:12]))
+        raise AuditorInputError(message, source=source, field="model.classes")
     for key, frame in frames.items():
         _encode_y(frame[config.target], tuple(classes), src=_source(config, key))
 
