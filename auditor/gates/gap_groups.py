@@ -99,14 +99,13 @@ def _rate_method(audit: dict[str, Any], fairness: dict[str, Any]) -> str:
     for method in RATE_METHODS:
         if text == ci_method(method):
             return method
-    chosen = ((audit.get("config") or {}).get("fairness") or {}).get("interval")
-    if chosen in RATE_METHODS:
-        return str(chosen)
-    raise _Unreadable("it does not say which interval its rates use (fairness.ci_method)")
+    # another text: written by other interval code (the config's name alone would re-take the
+    # gap with today's interval, not the recorded one's)
+    raise _Unreadable("its rates' interval (fairness.ci_method) is not one this version takes")
 
 
-def _retaken(audit: dict[str, Any], large: list[dict], groups: list, gap: _Gap,
-             min_n: int) -> dict[str, Any]:  # fmt: skip
+def _retaken(audit: dict[str, Any], large: list[dict], left_out: list[dict], groups: list,
+             gap: _Gap, min_n: int) -> dict[str, Any]:  # fmt: skip
     """The disparity node over the ``large`` groups (as audit.json records one)."""
     fairness = audit["fairness"]
     name, at, view = str(gap.key).partition("@")
@@ -119,11 +118,10 @@ def _retaken(audit: dict[str, Any], large: list[dict], groups: list, gap: _Gap,
     names = [str(g.get("group")) for g in large]
     point = _arrays([g.get("metrics") for g in large], components, [f"group {n}" for n in names])
     overall = _arrays([fairness.get("overall")], components, ["the overall"])
-    kept = {id(g) for g in large}
     favourable = fairness.get("positive_favourable")
     cmp = Compared(
         point, overall, np.arange(len(large)), names,
-        excluded=[str(g.get("group")) for g in groups if id(g) not in kept],
+        excluded=[str(g.get("group")) for g in left_out],
         n_labels=len(groups), level=level, method=_rate_method(audit, fairness),
         positive_favourable=favourable if isinstance(favourable, bool) else True,
         min_group_size=min_n,
@@ -134,13 +132,12 @@ def _retaken(audit: dict[str, Any], large: list[dict], groups: list, gap: _Gap,
         raise _Unreadable(f"it does not know the method {gap.method!r}") from None
 
 
-def _note(node: dict[str, Any], large: list[dict], ok: list[dict], groups: list,
+def _note(node: dict[str, Any], large: list[dict], out: list[dict], groups: list,
           gap: _Gap, min_n: int, rows: Any) -> str:  # fmt: skip
     """Which groups the gap was taken over, with the counts beside them."""
     size = {str(g.get("group")): g.get("n") for g in large}
     size["overall"] = rows
     pair = " and ".join(f"{shorten(p)} (n={size.get(p)})" for p in node.get("pair") or [])
-    out = [g for g in ok if g not in large]
     left = ", ".join(f"{shorten(str(g.get('group')))} (n={g.get('n')})" for g in out[:LEFT_SHOWN])
     if len(out) > LEFT_SHOWN:
         left += f" and {len(out) - LEFT_SHOWN} more"
@@ -166,6 +163,7 @@ def over_large_groups(
         return match, ""
     ok = [g for g in groups if isinstance(g, dict) and g.get("status") == "ok"]
     large = [g for g in ok if (count(g.get("n")) or 0) >= min_n]
+    kept = {id(g) for g in large}
     name = shorten(gap.feature)
     if len(large) < 2:
         why = MSG_FEW_GROUPS.format(k=len(large), n=len(groups), feature=name, min_n=min_n)
@@ -175,11 +173,13 @@ def over_large_groups(
     try:
         if len(gap.rest) > 1:
             raise _Unreadable("the path goes below the gap's own fields")
-        node = _retaken(audit, large, groups, gap, min_n)
+        node = _retaken(audit, large, [g for g in groups if id(g) not in kept], groups, gap,
+                        min_n)  # fmt: skip
     except _Unreadable as exc:
         why = MSG_CANNOT.format(k=len(large), feature=name, min_n=min_n, why=exc)
         return replace(match, insufficient=why), ""
-    note = _note(node, large, ok, groups, gap, min_n, fairness.get("n"))
+    note = _note(node, large, [g for g in ok if id(g) not in kept], groups, gap, min_n,
+                 fairness.get("n"))  # fmt: skip
     if gap.rest:
         leaf = gap.rest[0]
         return replace(match, node=node.get(leaf), parent=node, leaf=leaf), note

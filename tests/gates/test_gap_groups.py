@@ -109,15 +109,17 @@ def test_a_class_view_gap_of_three_classes():
             value=0.123456), "is not a count over n=500"),
         (lambda f: f.pop("overall"), "the overall records no selection_rate"),
         (lambda f: f.pop("ci_level"), "no ci_level"),
-        (lambda f: f.update(ci_method="another"), "which interval"),
+        (lambda f: f.update(ci_method="another"), "is not one this version takes"),
         (lambda f: f["features"]["s"]["groups"][1]["metrics"]["selection_rate"].update(
             n=10**30), "has no count n"),
     ],
 )  # fmt: skip
 def test_records_the_gap_cannot_be_taken_again_from_are_insufficient_data(edit, why):
     """A hand-edited rate (or weighted counts), an older audit without a field: never the
-    recorded gap over the small groups, never a pass."""
+    recorded gap over the small groups, never a pass. An interval this version does not
+    write is not taken by the config's name of it (today's Wilson is not an older Wilson)."""
     audit = _audit(_table(CELLS))
+    audit["config"] = {"fairness": {"interval": "wilson"}}
     edit(audit["fairness"])
     rule = GateRule(metric="fairness.features.s.disparities.demographic_parity_difference."
                     "between_groups", max=0.9)  # fmt: skip
