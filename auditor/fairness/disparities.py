@@ -89,18 +89,20 @@ def _interval(cmp: Compared, kind: str, method: str, comps: list[str]) -> tuple[
     return gap_interval(fam, **kw)
 
 
+def _insufficient(cmp: Compared, method: str, reason: str) -> DisparityResult:
+    nan = float("nan")
+    return DisparityResult(nan, nan, nan, "insufficient_data", method, None, [], len(cmp.idx),
+                           cmp.excluded, reason)  # fmt: skip
+
+
 def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityResult:
     components, kind = DISPARITIES[dname]
     comps = [c + sfx for c in components]
     n_cmp = len(cmp.idx)
     if n_cmp < 2:
         verb = "has" if n_cmp == 1 else "have"
-        reason = TOO_FEW_GROUPS.format(
-            n=n_cmp, total=cmp.n_labels, verb=verb, min=cmp.min_group_size
-        )
-        nan = float("nan")
-        return DisparityResult(nan, nan, nan, "insufficient_data", method, None, [], n_cmp,
-                               cmp.excluded, reason)  # fmt: skip
+        return _insufficient(cmp, method, TOO_FEW_GROUPS.format(
+            n=n_cmp, total=cmp.n_labels, verb=verb, min=cmp.min_group_size))  # fmt: skip
     group_pt = {c: cmp.point.values[c][cmp.idx] for c in comps}
     over_pt = {c: cmp.overall.values[c][0] for c in comps}
     value = float(disparity(dname, group_pt, over_pt, method, sfx))
@@ -110,14 +112,14 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
     if np.isnan(value):
         status, reason = "undefined", ALL_UNDEFINED
     else:
+        # e.g. TPR defined in one group only: nothing is compared, so no value (fairlearn's
+        # gap 0 or ratio 1 of one group would read as no disparity) and no pair
+        one_defined = ONE_DEFINED.format(rates=" or ".join(comps))
+        if len(alone) == len(comps):
+            return _insufficient(cmp, method, one_defined)
         lo, hi = _interval(cmp, kind, method, comps)
-        if np.isnan(lo) or len(alone) == len(comps):  # e.g. TPR defined in one group only:
-            # nothing is compared, so no value (fairlearn's gap 0 or ratio 1 of one group
-            # would read as no disparity) and no pair
-            reason = ONE_DEFINED.format(rates=" or ".join(comps))
-            return DisparityResult(float("nan"), float("nan"), float("nan"),
-                                   "insufficient_data", method, None, [], n_cmp, cmp.excluded,
-                                   reason)  # fmt: skip
+        if np.isnan(lo):
+            return _insufficient(cmp, method, one_defined)
         lo, hi = min(lo, value), max(hi, value)  # only undoes floating-point rounding
         reason = PART_DEFINED.format(rates=" or ".join(alone)) if alone else None
     worst, attained, decider = _attribution(
