@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from auditor.api._model import audit_model, run
 from auditor.api._predictions import audit_predictions
-from auditor.api._rerun import SAME_FOLDER, gate_options, gates_overrides, regate, rerender
+from auditor.api._rerun import SAME_FOLDER, gate_options, read_baseline, regate, rerender
 from auditor.api._result import AuditResult
 from auditor.api._trained import default_out_dir, trained_context
 from auditor.predictions.audit import predictions_config
 
 __all__ = [
     "SAME_FOLDER", "AuditResult", "audit_model", "audit_predictions", "default_out_dir",
-    "gate_options", "gates_overrides", "predictions_config", "regate", "rerender", "run",
+    "gate_options", "predictions_config", "read_baseline", "regate", "rerender", "run",
     "trained_context",
 ]  # fmt: skip

@@ -19,7 +19,7 @@ from auditor.api._frame import (
     sensitive_labels,
     text_name,
 )
-from auditor.api._rerun import gates_overrides
+from auditor.api._rerun import read_baseline
 from auditor.api._result import AuditResult
 from auditor.api._trained import command_line
 from auditor.config import MAX_SEED, AuditConfig, expand_home, name_from_file
@@ -173,10 +173,10 @@ def _audited(
     config = predictions_config(config, sensitive=list(cols.sensitive))
     out = check_out_dir(out_dir, mode="predictions") if out_dir is not None else None
     validate_rules(config.gates, source=config_file, schema=audit_schema)
-    if config.gates.baseline is not None:  # read back as gate and card read audits: before work
-        named = Path(config_file) if config_file else None
-        config = config.model_copy(update={"gates": gates_overrides(config.gates,
-                                                                    config_file=named)})
+    # the baseline read back as gate and card read audits, before any work; once: judged on it
+    named = Path(config_file) if config_file else None
+    gates, baseline = read_baseline(config.gates, config_file=named)
+    config = config.model_copy(update={"gates": gates})
     with tempfile.TemporaryDirectory(prefix="auditor-frame-") as tmp:
         frame = None if isinstance(source, Path) else as_frame(source)
         path = source if frame is None else _frame_file(frame, labels, Path(tmp))
@@ -186,7 +186,7 @@ def _audited(
                                      specs=audited_specs(cols, config))  # fmt: skip
         try:
             audit = _audit_file(path, cols, reading, config=config, seed=seed, command=command,
-                                config_file=config_file)  # fmt: skip
+                                config_file=config_file, baseline=baseline)  # fmt: skip
         except AuditorInputError as err:
             raise err if frame is None else _resourced(err, str(path), frame.index) from None
         if frame is not None:  # the temporary file is gone after this: name the DataFrame instead
@@ -225,6 +225,7 @@ def _audit_file(
     seed: int,
     command: str | None,
     config_file: str | None,
+    baseline: dict | None,
 ) -> dict:
     hash_ahead(path)  # hashed beside the read, not after it
     library_versions()  # these three are loaded while the file is read
@@ -235,7 +236,9 @@ def _audit_file(
     body = build_audit(pc, path=path, cols=cols, config=config, seed=seed, timings=timings,
                        command=command_line(command))  # fmt: skip
     audit = {"schema_version": SCHEMA_VERSION, **body}
-    audit["gates"] = evaluate_gates(audit, config.gates, config_file=config_file)
+    named = str(config.gates.baseline) if baseline is not None else None
+    audit["gates"] = evaluate_gates(audit, config.gates, config_file=config_file,
+                                    baseline=baseline, baseline_file=named)  # fmt: skip
     timings["total"] = round(time.perf_counter() - reading.started, 4)
     return audit
 

@@ -55,19 +55,6 @@ def read_baseline(
     return gates.model_copy(update={"baseline": path.resolve()}), data
 
 
-def gates_overrides(
-    gates: GatesConfig,
-    *,
-    fail_on: str | None = None,
-    baseline: Path | None = None,
-    config_file: Path | None = None,
-) -> GatesConfig:
-    """:func:`gate_options` applied and the baseline :func:`read_baseline` (exit 2 before
-    work); the gates config with the baseline's path resolved."""
-    gates = gate_options(gates, fail_on=fail_on, baseline=baseline)
-    return read_baseline(gates, config_file=config_file)[0]
-
-
 def _beside(run_dir: Path, kind: str) -> Path:
     """``RUN.gate-<UTC time>`` beside the run; ``-2``, ``-3``... after it where a folder of
     that second exists (two re-gates in one second must not replace one another)."""

@@ -46,12 +46,12 @@ def test_a_stage_without_one_finite_validation_loss_is_refused():
 def test_a_config_baseline_under_home_is_found(tmp_path, monkeypatch):
     """``baseline = "~/..."`` in [gates] is the home folder's, as ``data.path`` is (it was
     looked up as a folder named '~')."""
-    from auditor.api import gates_overrides
+    from auditor.api import read_baseline
     from auditor.config import GatesConfig
     from tests.builders import predictions_audit
 
     predictions_audit(tmp_path / "home")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
-    gates = gates_overrides(GatesConfig(baseline="~/run"), config_file=tmp_path / "a.toml")
+    gates, _ = read_baseline(GatesConfig(baseline="~/run"), config_file=tmp_path / "a.toml")
     assert gates.baseline == (tmp_path / "home" / "run").resolve()

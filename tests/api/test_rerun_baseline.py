@@ -65,3 +65,22 @@ def test_a_good_baseline_is_given_to_the_run_resolved(tmp_path, monkeypatch):
         update={"baseline": Path("b/run")})})  # fmt: skip
     api.run(config, out_dir=tmp_path / "out")
     assert seen[0].gates.baseline == run.resolve()
+
+
+def test_a_predictions_audit_reads_its_baseline_once(tmp_path, monkeypatch):
+    """The baseline read back before any work is the one the gates compare with: the file
+    was read again at the end by the gates' plainer reader (JSON checks only), so a baseline
+    replaced during the audit was compared unchecked."""
+    import auditor.gates.baseline as gates_baseline
+    from auditor.config import AuditConfig, FairnessConfig, GatesConfig
+
+    first = predictions_audit(tmp_path / "a")
+
+    def again(*args, **kwargs):
+        raise AssertionError("the baseline was read a second time")
+
+    monkeypatch.setattr(gates_baseline, "load_baseline", again)
+    config = AuditConfig(name="preds", fairness=FairnessConfig(),
+                         gates=GatesConfig(baseline=first.run_dir / "audit.json"))  # fmt: skip
+    second = predictions_audit(tmp_path / "b", config=config)
+    assert second.data["gates"]["baseline"]["file"] == str(first.run_dir / "audit.json")
