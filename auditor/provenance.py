@@ -5,7 +5,8 @@ package metadata, so nothing here imports torch.
 
 A file can be hashed ahead (:func:`hash_ahead`), on a thread of its own while the caller reads
 it (hashlib and file reads release the GIL): ``auditor audit`` hashes its input that way, and
-the :func:`sha256_file` of the same, unchanged file then waits for that hash.
+the :func:`sha256_file` of the same, unchanged file then waits for that hash. A file read
+whole for another purpose (a folder's part) is hashed from those bytes (:func:`hashed_as_read`).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def _version(name: str) -> str | None:
     return dist.version
 
 
-# path -> (its stat when the hash started, the hash): hashes started by hash_ahead
+# path -> (its stat when the hash started, the hash): hashes started by hash_ahead, or of the
+# bytes read (hashed_as_read)
 _AHEAD: dict[str, tuple[tuple[int, ...], Background[str]]] = {}
 _AHEAD_LOCK = threading.Lock()
 
@@ -86,9 +88,20 @@ def hash_ahead(path: str | Path) -> None:
             _AHEAD[key] = (stat, Background(_sha256, key))
 
 
+def hashed_as_read(path: str | Path, state: tuple[int, ...], data: bytes) -> None:
+    """Keep the sha256 of ``data``, the bytes of ``path`` read while its :func:`file_state`
+    was ``state`` (a part of a folder, read once for its rows and its hash):
+    :func:`sha256_file` of the same path takes it while the file's state is unchanged (used
+    once), as a hash started by :func:`hash_ahead`."""
+    done = Background.inline(sha256_bytes, data)
+    with _AHEAD_LOCK:
+        _AHEAD[os.path.abspath(path)] = (tuple(state), done)
+
+
 def sha256_file(path: str | Path) -> str:
     """Hex sha256 of a file, read in 1 MiB chunks (bounded memory for large files); the hash
-    started by :func:`hash_ahead` when the file is unchanged since (used once)."""
+    started by :func:`hash_ahead` (or kept by :func:`hashed_as_read`) when the file is
+    unchanged since (used once)."""
     key = os.path.abspath(path)
     with _AHEAD_LOCK:
         ahead = _AHEAD.pop(key, None)

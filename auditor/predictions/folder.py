@@ -13,7 +13,6 @@ Provenance: each part's sha256, and one over them all: the sha256 of the lines
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -25,7 +24,7 @@ import numpy as np
 
 from auditor.errors import AuditorInputError
 from auditor.predictions.source import Columns, header_names, iter_batches, unreadable
-from auditor.provenance import file_state, sha256_bytes, sha256_file
+from auditor.provenance import file_state, hashed_as_read, sha256_bytes, sha256_file
 
 __all__ = ["Folder", "PartBatch", "folder_of", "folder_sha256", "table_batches"]
 
@@ -65,12 +64,6 @@ PARTS_CHANGED = (
 )
 
 
-# a part's absolute path -> (its state when read, the sha256 of the bytes read): parts hashed as
-# they were read, taken by folder_sha256 while the part is unchanged
-_HASHED: dict[str, tuple[tuple[int, ...], str]] = {}
-_HASHED_LOCK = threading.Lock()
-
-
 @dataclass(frozen=True)
 class PartBatch:
     """A batch of one part: the part's path (its rows numbered from its start there)."""
@@ -106,11 +99,13 @@ class Folder:
             if state is None or state != before.get(part):
                 raise AuditorInputError(PART_CHANGED.format(part=part), source=str(self.path))
 
-    def batches(self, cols: Columns, *, batch_rows: int) -> Iterator[PartBatch]:
+    def batches(self, cols: Columns, *, batch_rows: int,
+                hashed: bool = False) -> Iterator[PartBatch]:  # fmt: skip
         """Every part's batches of the audited columns, in the parts' order (each with the
         partition folders' values of an audited column its part lacks). A part of at most
-        :data:`ONE_PASS_BYTES` is read once: its batches and its sha256 (:func:`folder_sha256`
-        takes it) from the same bytes."""
+        :data:`ONE_PASS_BYTES` is read once; ``hashed``: its sha256 from the same bytes
+        (kept by :func:`~auditor.provenance.hashed_as_read`: :func:`folder_sha256` takes it;
+        asked only by a read whose parts are hashed next, so no hash is kept for nothing)."""
         self.check_schemas(cols)
         start = 0
         for part in self.parts:
@@ -118,7 +113,7 @@ class Folder:
             keys = _partition_values(part, cols, partial(self._names, part))
             reading = replace(cols, sensitive=tuple(s for s in cols.sensitive if s not in keys))
             first = start  # the part's first row: its rows are named from it, batch by batch
-            for batch in self._part_batches(part, reading, batch_rows):
+            for batch in self._part_batches(part, reading, batch_rows, hashed):
                 yield PartBatch(_with_keys(batch, keys), str(path), first)
                 start += batch.num_rows
 
@@ -127,13 +122,14 @@ class Folder:
         schema = None if footer is None else footer[2]
         return header_names(self.path / part, self.kind, schema=schema)
 
-    def _part_batches(self, part: str, cols: Columns, batch_rows: int) -> Iterator[Any]:
+    def _part_batches(self, part: str, cols: Columns, batch_rows: int,
+                      hashed: bool) -> Iterator[Any]:  # fmt: skip
         """A part's batches; a CSV part's header that lacks an audited column: said to be
         perhaps no header (Spark's CSV parts have none unless asked for); a part whose read
         fails once it changed: said to have changed."""
         path = self.path / part
         try:
-            yield from self._read_batches(part, cols, batch_rows)
+            yield from self._read_batches(part, cols, batch_rows, hashed)
         except AuditorInputError as err:
             footer = self.footers.get(part)
             if footer is not None and file_state(str(path)) != footer[0]:
@@ -144,10 +140,11 @@ class Folder:
             raise AuditorInputError(err.message + NO_HEADER_PARTS, source=err.source,
                                     field=err.field) from None  # fmt: skip
 
-    def _read_batches(self, part: str, cols: Columns, batch_rows: int) -> Iterator[Any]:
+    def _read_batches(self, part: str, cols: Columns, batch_rows: int,
+                      hashed: bool) -> Iterator[Any]:  # fmt: skip
         """A part's batches, a Parquet part's footer as :meth:`check_schemas` read it where
         the part is unchanged since; its bytes read once where they fit
-        :data:`ONE_PASS_BYTES`, and hashed."""
+        :data:`ONE_PASS_BYTES` (and, ``hashed``, hashed)."""
         path = self.path / part
         state = file_state(str(path))
         footer = self.footers.get(part)
@@ -155,8 +152,8 @@ class Folder:
         data = None
         if state is not None and state[2] <= ONE_PASS_BYTES:
             data = _read_part(path, part)
-            with _HASHED_LOCK:
-                _HASHED[os.path.abspath(path)] = (state, sha256_bytes(data))
+            if hashed:
+                hashed_as_read(path, state, data)
         yield from iter_batches(path, cols, batch_rows=batch_rows, kind=self.kind, data=data,
                                 metadata=metadata)  # fmt: skip
 
@@ -224,18 +221,9 @@ def folder_sha256(folder: Folder) -> tuple[str, dict[str, str]]:
     """The sha256 over the folder's parts (of ``sha256sum``'s lines for them in sorted order,
     run in the folder: ``<hash>  <part>``), and each part's: hashed as it was read
     (:meth:`Folder.batches`) where the part is unchanged since, else read again."""
-    each = {part: _part_sha256(folder.path / part) for part in folder.parts}
+    each = {part: sha256_file(folder.path / part) for part in folder.parts}
     lines = "".join(f"{digest}  {part}\n" for part, digest in each.items())
     return sha256_bytes(lines.encode()), each
-
-
-def _part_sha256(path: Path) -> str:
-    key = os.path.abspath(path)
-    with _HASHED_LOCK:
-        hashed = _HASHED.pop(key, None)
-    if hashed is not None and hashed[0] == file_state(key):
-        return hashed[1]
-    return sha256_file(path)
 
 
 def _read_part(path: Path, part: str) -> bytes:

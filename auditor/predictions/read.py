@@ -160,7 +160,7 @@ def _batch_partials(path: Path, folder: Folder | None, cols: Columns,
         return reduced_in_order(iter_batches(path, cols, batch_rows=batch_rows), reduce,
                                 workers=workers), engine  # fmt: skip
     engine += f", from {len(folder.parts):,} {folder.kind} parts in sorted order"
-    return reduced_in_order(folder.batches(cols, batch_rows=batch_rows),
+    return reduced_in_order(folder.batches(cols, batch_rows=batch_rows, hashed=True),
                             partial(_reduce_part, cols, spilled), workers=workers), engine
 
 

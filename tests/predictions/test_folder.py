@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from auditor import provenance
 from auditor.api import audit_predictions
 from auditor.cli import app
 from auditor.errors import AuditorInputError
-from auditor.predictions.folder import folder_of, folder_sha256
+from auditor.predictions.folder import folder_of, folder_sha256, table_batches
 from auditor.predictions.read import Columns, reduce_predictions
 from auditor.predictions.spilling import expected_rows
 from tests.builders import predictions_frame
@@ -198,8 +199,6 @@ def test_each_part_is_hashed_from_the_bytes_read_and_again_once_changed(tmp_path
                                                                          kind):  # fmt: skip
     import gzip
 
-    import auditor.predictions.folder as folder_module
-
     frame = predictions_frame(300, seed=11)
     folder = _spark(tmp_path / "preds", frame, parts=3, csv=kind != "parquet")
     if kind == "csv.gz":  # Dask's to_csv(compression="gzip"): read as the plain parts
@@ -210,16 +209,16 @@ def test_each_part_is_hashed_from_the_bytes_read_and_again_once_changed(tmp_path
         assert reduce_predictions(folder, cols, positive_label="approved").table.n == 300
     cols = Columns(y_true="label", y_pred="pred", sensitive=("sex",))
     found = folder_of(folder)
-    assert sum(b.num_rows for b in found.batches(cols, batch_rows=50)) == 300
+    assert sum(b.num_rows for b in found.batches(cols, batch_rows=50, hashed=True)) == 300
     changed = folder / found.parts[2]
     changed.write_bytes((folder / found.parts[0]).read_bytes())  # after the read
     rehashed = []
 
     def sha256_file(path: Path) -> str:
-        rehashed.append(path.name)
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        rehashed.append(Path(path).name)
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
-    monkeypatch.setattr(folder_module, "sha256_file", sha256_file)
+    monkeypatch.setattr(provenance, "_sha256", sha256_file)
     each = folder_sha256(folder_of(folder))[1]
     assert rehashed == [changed.name]  # the others: hashed as they were read, not read again
     assert each == {p: hashlib.sha256((folder / p).read_bytes()).hexdigest() for p in found.parts}
@@ -257,3 +256,26 @@ def test_a_part_that_is_no_parquet_file_is_refused_in_one_line(tmp_path):
     (folder / "part-00001-broken.snappy.parquet").write_bytes(b"PAR1 half written")
     said = _refused(folder)
     assert "part-00001-broken.snappy.parquet: cannot read (Parquet magic bytes" in said
+
+
+def _kept(folder: Path) -> list[str]:
+    """The hashes kept for the folder's parts (:func:`auditor.provenance.hashed_as_read`)."""
+    return [key for key in provenance._AHEAD if key.startswith(str(folder.resolve()))]
+
+
+def test_a_hash_is_kept_only_for_a_read_whose_parts_are_hashed_next(tmp_path, monkeypatch):
+    # the mitigation preview's second read (table_batches) hashed every part again and kept
+    # the hashes, never taken: a long-lived process kept gaining them
+    folder = _spark(tmp_path / "preds", predictions_frame(300, seed=15), parts=3)
+    cols = Columns(y_true="label", y_pred="pred", y_score="score", sensitive=("sex",))
+    hashes, sha256 = [], hashlib.sha256
+    monkeypatch.setattr(hashlib, "sha256", lambda *a: hashes.append(1) or sha256(*a))
+    assert sum(b.num_rows for b in table_batches(folder, cols, batch_rows=100)) == 300
+    assert hashes == [] and _kept(folder) == []
+    reduce_predictions(folder, cols, positive_label="approved")
+    assert len(hashes) == 3 and len(_kept(folder)) == 3
+    each = folder_sha256(folder_of(folder))[1]
+    assert len(hashes) == 4 and _kept(folder) == []  # taken once, not read again: the lines'
+    assert each == {p.name: sha256(p.read_bytes()).hexdigest()
+                    for p in folder.glob("part-*")}  # fmt: skip
+
