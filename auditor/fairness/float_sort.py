@@ -64,7 +64,9 @@ def _argsort(values: np.ndarray, *, distinct: bool) -> np.ndarray | None:
     for a in range(0, n, PIECE):
         keys[a : a + PIECE] |= np.arange(a, min(n, a + PIECE), dtype=np.uint64)
     keys.sort()
-    same = _equal_tops(keys, index_bits)  # neighbours whose top bits are equal
+    # neighbours whose top bits are equal: only where they say something (cut == 0 and not
+    # distinct: the keys are the whole values, sorted; a pass over n keys saved)
+    same = _equal_tops(keys, index_bits) if cut or distinct else None
     if cut == 0 and distinct and same.any():  # the top bits are the whole value: a tie
         return None
     runs = bool(cut) and bool(same.any())

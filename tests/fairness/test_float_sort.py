@@ -58,3 +58,22 @@ def test_distinct_order_is_numpys_or_none_where_two_values_are_equal(seed):
     assert argsort_distinct(np.append(base, base[1017])) is None  # a tie inside a run
     assert argsort_distinct(np.array([0.0, 0.5, -0.0])) is None  # -0.0 is 0.0
     assert argsort_distinct(np.array([0.5, 0.25])).tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("piece", [1, 7, 64])
+def test_the_pieces_edges_change_nothing(monkeypatch, piece):
+    """The keys are built and compared in pieces of PIECE rows (4 MB at a time): a tie or a
+    run across a piece's edge is found as in one piece (the suite's arrays are smaller than
+    the real PIECE, so its loops ran once)."""
+    import auditor.fairness.float_sort as float_sort
+
+    monkeypatch.setattr(float_sort, "PIECE", piece)
+    for values in _hard(0):
+        values = values[:3000]
+        order = float_sort.argsort_floats(values)
+        assert np.array_equal(values[order], np.sort(values))
+        got = float_sort.argsort_distinct(values)
+        if len(np.unique(values + 0.0)) < len(values):
+            assert got is None
+        else:
+            assert got is not None and np.array_equal(got, np.argsort(values))
