@@ -151,7 +151,7 @@ class Folder:
         metadata = footer[1] if footer is not None and footer[0] == state else None
         data = None
         if state is not None and state[2] <= ONE_PASS_BYTES:
-            data = _read_part(path, part)
+            data = _read_part(path, part, state, folder=str(self.path))
             if hashed:
                 hashed_as_read(path, state, data)
         yield from iter_batches(path, cols, batch_rows=batch_rows, kind=self.kind, data=data,
@@ -226,12 +226,22 @@ def folder_sha256(folder: Folder) -> tuple[str, dict[str, str]]:
     return sha256_bytes(lines.encode()), each
 
 
-def _read_part(path: Path, part: str) -> bytes:
+def _read_part(path: Path, part: str, state: tuple[int, ...], *, folder: str) -> bytes:
+    """The part's bytes, read while its state is ``state`` (its size, under
+    :data:`ONE_PASS_BYTES`, checked before): at most one byte past that size is read, so a
+    part replaced or grown since (a larger file renamed over it) is refused as changed, not
+    read whole into memory."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            opened = os.fstat(fh.fileno())
+            data = fh.read(state[2] + 1)
     except OSError as exc:
         raise AuditorInputError(f"cannot read part {part} ({exc.strerror})",
                                 source=str(path.parent)) from None  # fmt: skip
+    now = (opened.st_dev, opened.st_ino, opened.st_size, opened.st_mtime_ns)
+    if now != tuple(state) or len(data) != state[2]:
+        raise AuditorInputError(PART_CHANGED.format(part=part), source=folder)
+    return data
 
 
 def _parts(path: Path) -> list[str]:

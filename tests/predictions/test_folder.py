@@ -279,3 +279,39 @@ def test_a_hash_is_kept_only_for_a_read_whose_parts_are_hashed_next(tmp_path, mo
     assert each == {p.name: sha256(p.read_bytes()).hexdigest()
                     for p in folder.glob("part-*")}  # fmt: skip
 
+
+def test_a_part_replaced_by_a_larger_file_after_its_stat_is_not_read_whole(tmp_path, monkeypatch):
+    # the one-pass bound was checked on the stat, then read_bytes read the file to its end
+    # whatever its size by then (a 100 MiB file renamed over a small part: read, then refused)
+    import tracemalloc
+
+    import auditor.predictions.folder as folder_module
+
+    folder = _spark(tmp_path / "preds", predictions_frame(300, seed=16), parts=3)
+    found = folder_of(folder)
+    big = tmp_path / "big.parquet"
+    with big.open("wb") as fh:
+        fh.truncate(100 << 20)  # sparse: no disk taken
+    target = str(folder / found.parts[1])
+    real, armed = folder_module.file_state, []
+
+    def file_state(path: str) -> tuple[int, ...] | None:
+        state = real(path)
+        if armed and path == target:  # the part's stat taken, then a file renamed over it
+            armed.clear()
+            os.replace(big, target)
+        return state
+
+    monkeypatch.setattr(folder_module, "file_state", file_state)
+    batches = found.batches(Columns(y_true="label", y_pred="pred", sensitive=("sex",)),
+                            batch_rows=1000, hashed=True)  # fmt: skip
+    next(batches)  # the footers read, the first part
+    armed.append(True)
+    tracemalloc.start()
+    try:
+        with pytest.raises(AuditorInputError, match="part part-00001.* changed while it was"):
+            list(batches)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not armed and peak < 8 << 20
