@@ -24,6 +24,7 @@ from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import to_json_text
 from auditor.record import audit_schema
 from auditor.report.terminal import gap_counts
+from auditor.results.numbers import fmt_interval
 from auditor.run_folder import LOCK_TIMEOUT_S, audit_file, check_out_dir, load_audit, write_run
 
 BAD_RULES = "rules must be a GatesConfig, a [gates] table (dict) or a list of rules, not {found}"
@@ -228,7 +229,5 @@ def _gap_counts(data: Mapping[str, Any], path: str, sizes: dict[str, dict[str, A
 def _interval_text(e: Evidence) -> str:
     if not isinstance(e.value, int | float):
         return f"undefined ({e.undefined or e.status or 'no value'})"
-    text = f"{e.value:.3f}"
-    if e.ci_low is not None and e.ci_high is not None:
-        text += f" [{e.ci_low:.3f}, {e.ci_high:.3f}]"
+    text = fmt_interval(float(e.value), e.ci_low, e.ci_high)  # the ends rounded outward
     return text + (f" n={e.n:,}" if e.n is not None else "")

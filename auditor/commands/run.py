@@ -12,7 +12,7 @@ from auditor.commands import MAX_SEED, QuietOption, cli_errors, echo_table
 from auditor.commands.gate import BASELINE_HELP, FAIL_ON_HELP, FailOn, report_gates
 from auditor.errors import AuditorInputError
 from auditor.report.escape import terminal_text
-from auditor.report.numbers import fmt_num
+from auditor.results.numbers import fmt_num
 
 if TYPE_CHECKING:
     from auditor.api import AuditResult

@@ -25,6 +25,7 @@ from auditor.gates.gap_groups import over_large_groups
 from auditor.gates.names import human_name, shorten
 from auditor.gates.section import Bound, GateResult, bound_text, identity
 from auditor.results.classification import NOT_COMPUTED
+from auditor.results.numbers import DOWN, UP, bounds_of, fmt_sig
 
 MSG_ALLOWED_NEEDS_TEXT = "metric path {path!r}: allowed needs a status text, found {value!r}"
 MSG_TEXT_NOT_NUMBER = "metric path {path!r} is the text {value!r}: use allowed = [...]"
@@ -62,19 +63,15 @@ def judge(
     raise ValueError(f"unknown gate mode {mode!r}")
 
 
-def fmt(v: Any, bounds: tuple[float, ...] = ()) -> str:
-    """A value in a gate message: 4 significant digits, '—' for none; more digits where 4
-    would print it on a bound of ``bounds`` it is not on, or across one (0.94996 against
-    >= 0.95 is 0.94996, not 0.95)."""
+def fmt(v: Any, bounds: tuple[float, ...] = (), toward: int | None = None) -> str:
+    """A value in a gate message: 4 significant digits (an interval's ends rounded outward:
+    ``toward`` DOWN / UP), '—' for none; more digits where 4 would print it on a bound of
+    ``bounds`` it is not on, or across one (0.94996 against >= 0.95 is 0.94996, not 0.95)."""
     if v is None:
         return "—"
     if not isinstance(v, float):
         return str(v)
-    for digits in range(4, 18):
-        text = f"{v:.{digits}g}"
-        if all((float(text) > b) - (float(text) < b) == (v > b) - (v < b) for b in bounds):
-            return text
-    return repr(v)
+    return fmt_sig(v, 4, toward, bounds)
 
 
 def _verb(ok: bool, value: float, rule: GateRule) -> str:
@@ -156,10 +153,10 @@ def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict
         raise ValueError(MSG_TEXT_NOT_NUMBER.format(path=match.path, value=ev.value))
     ok = judge(ev.value, ev.ci_low, ev.ci_high, mode=rule.mode, max=rule.max, min=rule.min)
     relation, ci = None, ""
-    bounds = tuple(float(b) for b in (rule.min, rule.max) if b is not None)
+    bounds = bounds_of({"min": rule.min, "max": rule.max})
     if ev.ci_low is not None and ev.ci_high is not None:
         relation = interval_relation(ev.ci_low, ev.ci_high, max=rule.max, min=rule.min)
-        ci = f" [{fmt(ev.ci_low, bounds)}, {fmt(ev.ci_high, bounds)}]"
+        ci = f" [{fmt(ev.ci_low, bounds, DOWN)}, {fmt(ev.ci_high, bounds, UP)}]"
     count = f" (n={ev.n})" if ev.n is not None else ""
     msg = f"{fmt(ev.value, bounds)}{ci}{count} {_verb(ok, ev.value, rule)} {text}"
     if ev.group is not None and match.picked[-1:] != (ev.group,):

@@ -12,7 +12,7 @@ from auditor.audit_tree import Evidence, each_estimate, estimate_paths, has_inte
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
 from auditor.report.decision import gap_counts, headlines, label_determined, reason
 from auditor.report.escape import html_text, md_code, md_escape
-from auditor.report.numbers import fmt_high, fmt_low, fmt_num, fmt_vs
+from auditor.results.numbers import fmt_interval, fmt_num
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
@@ -32,10 +32,9 @@ def _cell(v: Any, digits: int = 3) -> str:
 def _estimate(ev: Evidence, bound: Mapping[str, Any] | None = None) -> str:
     """``value [ci_low, ci_high]`` of an estimate (the interval where it has one, its ends
     rounded outward), each number on its own side of a gate's ``bound``."""
-    out = md_escape(ev.value) if isinstance(ev.value, str) else fmt_vs(ev.value, bound)
-    if ev.ci_low is not None and ev.ci_high is not None:
-        out += f" [{fmt_low(ev.ci_low, 3, bound)}, {fmt_high(ev.ci_high, 3, bound)}]"
-    return out
+    if isinstance(ev.value, str):
+        return md_escape(ev.value)
+    return fmt_interval(ev.value, ev.ci_low, ev.ci_high, 3, bound)
 
 
 def _gate_table(results: list[Mapping[str, Any]], audit: Mapping[str, Any]) -> list[str]:

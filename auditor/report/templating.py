@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -21,7 +21,14 @@ from auditor.io import user_cache_dir
 from auditor.report import decision, heatmap, hub, plots
 from auditor.report import model_facts as facts
 from auditor.report.escape import card_text, controls_visible, md_escape
-from auditor.report.numbers import fmt_high, fmt_low, fmt_num, fmt_vs
+from auditor.results.numbers import (
+    fmt_high,
+    fmt_interval,
+    fmt_low,
+    fmt_num,
+    fmt_vs,
+    interval_ends,
+)
 
 
 def templates_dir() -> Path:
@@ -89,21 +96,18 @@ def _num_html(value: Any, digits: int) -> str:
     return str(escape(controls_visible(text)))
 
 
-def _end_html(value: Any, digits: int, fmt: Callable[[Any, int], str]) -> str:
-    """An interval's end as :func:`_num_html` prints a number, rounded outward by ``fmt``."""
-    return fmt(value, digits) if isinstance(value, float) else _num_html(value, digits)
-
-
 def ci_html(estimate: Any, digits: int = 3) -> Markup:
     """An estimate node's ``value [ci_low, ci_high]`` in a card's table (the interval only
     where both ends are numbers), each number as ``num`` writes it. A Python function, not a
     template macro: the card of a 1,000-group audit prints 36,000 of them (a macro call each
     cost 1 s of its 2.7 s)."""
     text = _num_html(estimate["value"], digits)
-    low = _end_html(estimate["ci_low"], digits, fmt_low)
-    high = _end_html(estimate["ci_high"], digits, fmt_high)
-    if low != "—" and high != "—":  # each formatted once
-        text += f' <span class="note">[{low}, {high}]</span>'
+    low, high = estimate["ci_low"], estimate["ci_high"]
+    ends = interval_ends(low, high, digits)
+    if ends and not (isinstance(low, float) and isinstance(high, float)):
+        ends = _text_html(ends)  # an end that is not a float may be a text
+    if ends:
+        text += f' <span class="note">{ends}</span>'
     return Markup(text)
 
 
@@ -111,10 +115,10 @@ def ci_md(estimate: Mapping[str, Any], digits: int = 3) -> str:
     """An estimate node in a Markdown table cell: ``value [low, high]`` where both ends are
     numbers (rounded outward), else the value and the node's reason for having no interval
     (a log loss of one true class), never a bare ``[—, —]``."""
-    text = fmt_num(estimate.get("value"), digits)
     low, high = estimate.get("ci_low"), estimate.get("ci_high")
-    if fmt_num(low) != "—" and fmt_num(high) != "—":
-        return f"{text} [{fmt_low(low, digits)}, {fmt_high(high, digits)}]"
+    text = fmt_interval(estimate.get("value"), low, high, digits)
+    if interval_ends(low, high):
+        return text
     why = estimate.get("reason")
     return f"{text} ({md_escape(why)})" if why else text
 

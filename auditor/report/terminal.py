@@ -11,7 +11,7 @@ from typing import Any
 from auditor.gates import exit_code
 from auditor.gates.names import shorten
 from auditor.report.escape import terminal_text
-from auditor.report.numbers import fmt_high, fmt_low
+from auditor.results.numbers import fmt_interval
 
 STATUS_WORD = {"pass": "passed", "warn": "warning", "fail": "failed"}
 
@@ -58,8 +58,7 @@ def _feature_line(name: str, feature: Mapping[str, Any]) -> str:
     b = d["between_groups"]
     if b["status"] != "ok":
         return f"  {shorten(name)}: {b['status']} ({b['reason']})"
-    ends = f"[{fmt_low(b['ci_low'])}, {fmt_high(b['ci_high'])}]"
-    interval = f"{b['value']:.3f} {ends}{gap_counts(feature, b)}"
+    interval = fmt_interval(b["value"], b["ci_low"], b["ci_high"]) + gap_counts(feature, b)
     return (
         f"  {shorten(name)}: DP difference {interval}, worst-off {shorten(str(b['worst_group']))}; "
         f"{feature['n_insufficient']} of {feature['n_groups']} groups insufficient"

@@ -43,6 +43,15 @@ def test_a_binary_audit_heads_with_each_features_gaps_and_each_attacks_auc():
     assert rows[0][1] == "0.100 [0.050, 0.200] n=400"
 
 
+def test_a_headline_interval_is_rounded_outward():
+    """A recorded upper end 0.3754926 was printed 0.375 (to the nearest): the printed interval
+    was narrower than the recorded one."""
+    node = {"value": 0.3, "ci_low": 0.1236, "ci_high": 0.3754926, "n": 1200}
+    gaps = {"demographic_parity_difference": {"between_groups": node}}
+    rows = AuditResult(data=_audit(gaps), run_dir=None).headline_rows()
+    assert rows[0][1] == "0.300 [0.123, 0.376] n=1,200"
+
+
 def test_a_multi_class_audit_heads_with_each_classs_gap_against_the_rest():
     """With more than two classes the gaps are keyed 'equalized_odds_difference@high': the
     headline showed no fairness gap at all, only the privacy AUCs."""

@@ -81,10 +81,10 @@ def test_gate_table(mode, where, bound):
 
 
 @pytest.mark.parametrize(("value", "bound", "shown"), [
-    (0.94996, {"min": 0.95}, "0.94996 [0.94996, 0.94996] (n=500) breaks"),
-    (0.20004, {"max": 0.2}, "0.20004 [0.20004, 0.20004] (n=500) breaks"),
+    (0.94996, {"min": 0.95}, "0.94996 [0.9499, 0.94996] (n=500) breaks"),
+    (0.20004, {"max": 0.2}, "0.20004 [0.20004, 0.2001] (n=500) breaks"),
     (0.2, {"max": 0.2}, "0.2 [0.2, 0.2] (n=500) meets"),
-    (0.123456, {"max": 0.2}, "0.1235 [0.1235, 0.1235] (n=500) meets"),
+    (0.123456, {"max": 0.2}, "0.1235 [0.1234, 0.1235] (n=500) meets"),  # ends outward
 ])  # fmt: skip
 def test_a_gate_message_never_prints_its_value_across_or_on_the_bound(value, bound, shown):
     """4 significant digits, more where 4 would print the value on the other side of the bound
@@ -94,6 +94,16 @@ def test_a_gate_message_never_prints_its_value_across_or_on_the_bound(value, bou
     rule = GateRule(metric="fairness.features.sex.disparities.x", mode="point", **bound)
     [r] = evaluate_rule(audit, rule)
     assert r.message.startswith(shown), r.message
+
+
+def test_a_gate_messages_interval_is_rounded_outward_never_narrower_than_recorded():
+    """[0.771180, 0.840124] read [0.7712, 0.8401], an interval narrower than the recorded one
+    (its ends rounded to the nearest); the value itself stays to the nearest."""
+    audit = make_audit()
+    audit["fairness"]["features"]["sex"]["disparities"]["x"] = _node(0.80006, 0.771180, 0.840124)
+    rule = GateRule(metric="fairness.features.sex.disparities.x", mode="confident-pass", min=0.5)
+    [r] = evaluate_rule(audit, rule)
+    assert r.message.startswith("0.8001 [0.7711, 0.8402] (n=500)"), r.message
 
 
 @pytest.mark.parametrize("mode", list(TABLE))

@@ -31,7 +31,7 @@ def test_problems_fail_first_then_warnings():
     ]
     rows = decision.problems(_audit(rules))
     assert [r["status"] for r in rows] == ["fail", "warn"]
-    assert decision.problem_line(rows[0]).startswith("acc — 0.9 [0.8667, 0.9257] (n=400) breaks")
+    assert decision.problem_line(rows[0]).startswith("acc — 0.9 [0.8666, 0.9258] (n=400) breaks")
 
 
 def test_headlines_carry_intervals_and_the_gates_status():

@@ -39,7 +39,7 @@ def test_not_run_and_failure_text():
     assert gate_lines({"status": "not_run", "reason": "off"}) == ["Gates: not run (off)"]
     gates = evaluate_gates(make_audit(), GatesConfig(use_defaults=False, rules=RULES[:1]))
     text = failure_text(gates["results"][0])
-    assert text.startswith("accuracy: 0.9 [0.8667, 0.9257] (n=400) breaks >= 0.95")
+    assert text.startswith("accuracy: 0.9 [0.8666, 0.9258] (n=400) breaks >= 0.95")
 
 
 def test_a_long_group_the_message_names_cut_is_not_named_again():
