@@ -143,11 +143,21 @@ def wilson_interval(k: int, n: int) -> tuple[float, float]:
     if n <= 0:
         return (math.nan, math.nan)
     k_, n_ = np.array([float(k)]), np.array([float(n)])
-    lo, hi = poisson_ends(k_, n_, *wilson_bounds(k_, n_), _CONFIDENCE)
+    lo, hi = bounded_ends(k_, n_, *wilson_bounds(k_, n_), _CONFIDENCE)
+    return (float(lo[0]), float(hi[0]))
+
+
+def bounded_ends(k: np.ndarray, n: np.ndarray, lo: Any, hi: Any, level: float, *,
+                 exact: bool = False) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """An interval ``lo``, ``hi`` of the share k / n (n > 0) with :func:`poisson_ends` (unless
+    ``exact``: Clopper-Pearson's are), holding k / n, 0 at k = 0 and 1 at k = n (Jeffreys'
+    boundary fix), in [0, 1]: what every rate interval ends with."""
+    if not exact:
+        lo, hi = poisson_ends(k, n, lo, hi, level)
     p = k / n
-    low = 0.0 if k == 0 else min(float(lo[0]), p)
-    high = 1.0 if k == n else max(float(hi[0]), p)
-    return (max(0.0, low), min(1.0, high))
+    lo = np.where(k == 0, 0.0, np.minimum(np.asarray(lo, dtype=float), p))
+    hi = np.where(k == n, 1.0, np.maximum(np.asarray(hi, dtype=float), p))
+    return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from auditor.audit_tree.read import poisson_ends, wilson_bounds
+from auditor.audit_tree.read import bounded_ends, wilson_bounds
 from auditor.fairness.metrics import MetricArrays
 
 # Score interval of a binomial share: our name -> statsmodels' method name.
@@ -106,12 +106,7 @@ def rate_interval(
             warnings.simplefilter("ignore", RuntimeWarning)
             lo, hi = proportion_confint(safe_k, safe_n, alpha=1.0 - level,
                                         method=RATE_METHODS[method])  # fmt: skip
-    if method != "clopper-pearson":  # exact already
-        lo, hi = poisson_ends(safe_k, safe_n, lo, hi, level)
-    p = safe_k / safe_n
-    lo = np.where(safe_k == 0, 0.0, np.minimum(np.asarray(lo, dtype=float), p))
-    hi = np.where(safe_k == safe_n, 1.0, np.maximum(np.asarray(hi, dtype=float), p))
-    lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+    lo, hi = bounded_ends(safe_k, safe_n, lo, hi, level, exact=method == "clopper-pearson")
     return np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
 
 
