@@ -18,13 +18,16 @@ SECTIONS = ("fairness", "explanations", "privacy")
 
 def _holds_labels(key: str, value: Any) -> bool:
     """Whether ``value`` under a key of :data:`LABEL_KEYS` is labels: a text, a list of texts,
-    or ``left_out``'s feature -> labels. A feature named like such a key (a sensitive column
-    called ``group``) keys a mapping or a list of records: its texts are not labels."""
+    or (``left_out``) a mapping of feature -> list of texts. A feature named like such a key
+    (a sensitive column called ``group`` or ``left_out``) keys a mapping of its sections or a
+    list of records: its texts are not labels. The shape decides, not the key alone."""
     if isinstance(value, str):
         return True
     if isinstance(value, list):
         return all(isinstance(v, str) for v in value)
-    return key == "left_out" and isinstance(value, dict)
+    if key != "left_out" or not isinstance(value, dict):
+        return False
+    return all(isinstance(v, list) and _holds_labels(key, v) for v in value.values())
 
 
 def _labels_cut(node: Any, is_label: bool = False) -> Any:
