@@ -106,7 +106,8 @@ def reduce_predictions(
     parts: list[CellSums] = []
     spellings = Spellings()
     batches = 0
-    spilled, batch_rows = spill_for(path, spill_rows, batch_rows, cols.y_score, dask_scheduler)
+    spilled, batch_rows = spill_for(path, spill_rows, batch_rows, cols.y_score, dask_scheduler,
+                                    folder=folder)  # fmt: skip
     with spilled or nullcontext():  # the spilled scores removed at the end, also on an error
         if dask_scheduler:
             partials = dask_partials(path, cols, dask_scheduler, batch_rows)

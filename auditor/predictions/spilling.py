@@ -20,10 +20,11 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from auditor.errors import AuditorInputError
 from auditor.fairness.scores import CellSums, ScoreAxis
 from auditor.fairness.spill import BUDGET, PARTITIONS, ScoreSpill
 from auditor.fairness.spill_cells import SpilledAxis, SpilledCells
-from auditor.predictions.folder import folder_of
+from auditor.predictions.folder import Folder, folder_of
 
 SPILL_ROWS = 12_000_000  # in memory: 10M distinct scores peak at ~0.53 GiB (the whole audit)
 SPILL_BUDGET = BUDGET  # records the spill holds at once
@@ -32,16 +33,19 @@ ROWS_PER_PARTITION = 250_000  # a partition's records fit a core's cache while c
 SPILLED = "; scores spilled to disk by score range (every ROC AUC exact, in bounded memory)"
 
 
-def expected_rows(path: Path, *, parquet: bool | None = None) -> int:
+def expected_rows(path: Path, *, parquet: bool | None = None,
+                  folder: Folder | None = None) -> int:  # fmt: skip
     """The file's rows: a Parquet file's from its metadata, a CSV file's estimated from the
     lines in its first MiB (8 MiB gunzipped for a ``.gz``, over the compressed bytes they
-    took); a folder of parts' (:mod:`.folder`) added up; 0 where it cannot be told (the reader
-    then says why). ``parquet``: the kind where the name does not tell it (a Hive part)."""
+    took); a folder of parts' (:mod:`.folder`; ``folder``: the one read, else looked up)
+    added up, Parquet parts' from the footers the read keeps (:meth:`.Folder.rows`); 0 where
+    it cannot be told (the reader then says why). ``parquet``: the kind where the name does
+    not tell it (a Hive part)."""
     name = path.name.lower()
-    folder = folder_of(path) if path.is_dir() else None
+    if folder is None and path.is_dir():
+        folder = folder_of(path)
     if folder is not None:
-        return sum(expected_rows(path / part, parquet=folder.kind == "parquet")
-                   for part in folder.parts)  # fmt: skip
+        return _folder_rows(folder)
     try:
         if parquet or (parquet is None and name.endswith((".parquet", ".pq"))):
             import pyarrow.parquet as pq
@@ -61,15 +65,28 @@ def expected_rows(path: Path, *, parquet: bool | None = None) -> int:
         return 0
 
 
+def _folder_rows(folder: Folder) -> int:
+    """A folder's rows: its Parquet parts' footers' (read once for the whole read), its CSV
+    parts' estimated."""
+    if folder.kind != "parquet":
+        return sum(expected_rows(folder.path / part, parquet=False) for part in folder.parts)
+    try:
+        return folder.rows()
+    except AuditorInputError:  # a part that is no Parquet file: the read refuses it
+        return 0
+
+
 def spill_for(
-    path: Path, spill_rows: int | None, batch_rows: int, y_score: str | None, dask: str | None
-) -> tuple[SpilledCells | None, int]:
-    """Where the file has a ``y_score`` column, is read in batches (no ``dask`` scheduler)
-    and has more than ``spill_rows`` rows (default :data:`SPILL_ROWS`): the spilled cells
+    path: Path, spill_rows: int | None, batch_rows: int, y_score: str | None, dask: str | None,
+    *, folder: Folder | None = None,
+) -> tuple[SpilledCells | None, int]:  # fmt: skip
+    """Where the file (``folder``: the folder of parts at ``path``, as read) has a
+    ``y_score`` column, is read in batches (no ``dask`` scheduler) and has more than
+    ``spill_rows`` rows (default :data:`SPILL_ROWS`): the spilled cells
     (a partition per :data:`ROWS_PER_PARTITION` rows) and the batch size, at most
     :data:`SPILL_BATCH_ROWS` (the float sums of such batches may differ from a read in
     larger batches in their last digit); else None and ``batch_rows``."""
-    rows = expected_rows(path) if y_score and not dask else 0
+    rows = expected_rows(path, folder=folder) if y_score and not dask else 0
     if not rows or rows <= (SPILL_ROWS if spill_rows is None else spill_rows):
         return None, batch_rows
     partitions = max(PARTITIONS, rows // ROWS_PER_PARTITION)

@@ -315,3 +315,29 @@ def test_a_part_replaced_by_a_larger_file_after_its_stat_is_not_read_whole(tmp_p
     finally:
         tracemalloc.stop()
     assert not armed and peak < 8 << 20
+
+
+def test_a_folders_spill_rows_come_from_the_footers_the_read_keeps(tmp_path, monkeypatch):
+    # spill_for looked the folder up again and opened every part's footer a second time
+    import pyarrow.parquet as pq
+
+    import auditor.predictions.spilling as spilling
+
+    folder = _spark(tmp_path / "preds", predictions_frame(900, seed=17), parts=3)
+    opened, real = [], pq.ParquetFile
+
+    def parquet_file(source, *args, **kwargs):
+        if isinstance(source, (str, Path)):
+            opened.append(Path(source).name)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(pq, "ParquetFile", parquet_file)
+    monkeypatch.setattr(spilling, "folder_of", None)  # the read's folder is used
+    cols = Columns(y_true="label", y_pred="pred", y_score="score", sensitive=("sex",))
+    spilled = reduce_predictions(folder, cols, positive_label="approved", spill_rows=899)
+    assert "spilled" in spilled.engine and spilled.table.n == 900
+    assert sorted(opened) == sorted(p.name for p in folder.glob("part-*"))  # each once
+    opened.clear()
+    kept = reduce_predictions(folder, cols, positive_label="approved", spill_rows=900)
+    assert "spilled" not in kept.engine and kept.scores.roc_auc == spilled.scores.roc_auc
+    assert len(opened) == 3
