@@ -355,13 +355,13 @@ def _as_given(model: Any) -> Iterator[None]:
     if torch is None or not isinstance(model, torch.nn.Module):
         yield
         return
-    first = next(iter(model.parameters()), None)
-    device, training = (first.device if first is not None else None), model.training
+    from auditor.models.outputs import module_device
+
+    device, training = module_device(model), model.training
     try:
         yield
     finally:
-        if device is not None:
-            model.to(device)
+        model.to(device)
         model.train(training)
 
 

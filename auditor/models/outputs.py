@@ -6,6 +6,7 @@ probabilities)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -62,18 +63,24 @@ class OneLogit(nn.Module):
         return torch.cat([torch.zeros_like(z), z], dim=1)
 
 
+def module_device(module: nn.Module) -> torch.device:
+    """Where ``module`` runs: its first parameter's device, else its first buffer's (a fixed
+    rule may hold buffers only), else the CPU (it holds neither)."""
+    held = next(itertools.chain(module.parameters(), module.buffers()), None)
+    return held.device if held is not None else torch.device("cpu")
+
+
 def with_two_logits(
     module: nn.Module, *, input_shape: tuple[int, ...], n_classes: int
 ) -> nn.Module:
     """``module`` (given from Python, or trained by ``model.train``) as it is, or in
     :class:`OneLogit` when a binary model returns one logit per row on two rows of zeros
-    (made on the device of its weights: a module on a GPU is read as one on the CPU)."""
+    (made on the module's device, :func:`module_device`: a module on a GPU, or one that
+    holds buffers only there, is read as one on the CPU)."""
     if n_classes != 2 or isinstance(module, OneLogit):
         return module
-    weight = next(iter(module.parameters()), None)
-    device = weight.device if weight is not None else None
     try:
-        out = eval_forward(module, torch.zeros((2, *input_shape), device=device))
+        out = eval_forward(module, torch.zeros((2, *input_shape), device=module_device(module)))
     except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
         return module
     one = isinstance(out, torch.Tensor) and tuple(out.shape) in ((2, 1), (2,))

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from auditor.errors import AuditorInputError
+from auditor.models.outputs import module_device
 
 NO_CUDA = (
     "CUDA was asked for (--device, or device in the config) but no CUDA device is present: "
@@ -56,12 +57,10 @@ def rows_per_pass(module: nn.Module, x: np.ndarray | torch.Tensor) -> int:
 
     leaves = [m for m in module.modules() if next(m.children(), None) is None]
     hooks = [m.register_forward_hook(count) for m in leaves]
-    # a module's device: its first parameter's or buffer's (a fixed rule may hold none)
-    held = next(iter([*module.parameters(), *module.buffers()]), None)
-    device = held.device if held is not None else torch.device("cpu")
     training = module.training
     try:
-        module.eval()(torch.as_tensor(x[:1], device=device))  # eval: dropout draws nothing
+        rows = torch.as_tensor(x[:1], device=module_device(module))
+        module.eval()(rows)  # eval: dropout draws nothing
     finally:
         module.train(training)
         for h in hooks:

@@ -14,6 +14,7 @@ from auditor.models.outputs import (
     OneLogit,
     OneProbability,
     Reordered,
+    module_device,
     with_logits,
     with_two_logits,
 )
@@ -139,3 +140,26 @@ def test_the_audited_module_and_a_reference_module_are_read_by_one_chain():
     predict = _predictor(soft, lambda v: v, torch.device("cpu"), 3)
     got = torch.softmax(torch.as_tensor(predict(x)), dim=1)
     torch.testing.assert_close(got, soft(torch.as_tensor(x, dtype=torch.float64)).float())
+
+
+class _BufferOnly(nn.Module):
+    """A fixed rule with no parameters: one logit a row, from a buffer on ``device``."""
+
+    def __init__(self, device: str) -> None:
+        super().__init__()
+        self.register_buffer("w", torch.ones(3, 1, device=device))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.device != self.w.device:  # as a CUDA module fails on rows on the CPU
+            raise RuntimeError("Expected all tensors to be on the same device")
+        return x @ self.w
+
+
+def test_a_buffer_only_module_is_probed_on_its_buffers_device():
+    """A module holding buffers only (no parameters) on a device was probed with rows on the
+    CPU ('parameters only'): its one logit a row failed there, so it was not read as one.
+    The 'meta' device stands in for a GPU here."""
+    module = _BufferOnly("meta")
+    assert module_device(module) == torch.device("meta")
+    assert module_device(nn.ReLU()) == torch.device("cpu")  # holds nothing: the CPU
+    assert isinstance(with_two_logits(module, input_shape=(3,), n_classes=2), OneLogit)
