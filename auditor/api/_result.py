@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
 from auditor.config import GateRule, GatesConfig
-from auditor.config.keys import key_and_message
+from auditor.config.keys import first_problem
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import to_json_text
@@ -56,11 +56,9 @@ def _validated(model: type[GateRule] | type[GatesConfig], raw: Any, *, prefix: s
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        loc, msg = key_and_message(errors[0], model)
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        loc, msg = first_problem(exc, model)
         at = prefix if loc == "(top level)" else f"{prefix}.{loc}".replace(".[", "[")
-        raise AuditorInputError(f"{msg}{more}", field=at) from None
+        raise AuditorInputError(msg, field=at) from None
 
 
 def json_form(audit: Mapping[str, Any]) -> dict[str, Any]:

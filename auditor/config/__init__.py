@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from auditor.config._base import StrictModel, key_error
 from auditor.config.fairness import FairnessConfig
 from auditor.config.gates import GateRule, GatesConfig
-from auditor.config.keys import key_and_message
+from auditor.config.keys import first_problem
 from auditor.config.labels import ConfigLabel
 from auditor.config.model import SUPPLIED_KINDS, ModelConfig
 from auditor.config.paths import FilePath
@@ -308,10 +308,8 @@ def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
     try:
         return AuditConfig.model_validate(raw)
     except ValidationError as exc:
-        errors = exc.errors()
-        loc, msg = key_and_message(errors[0], AuditConfig)
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise AuditorInputError(f"{msg}{more}", source=source, field=loc) from None
+        loc, msg = first_problem(exc, AuditConfig)
+        raise AuditorInputError(msg, source=source, field=loc) from None
 
 
 def load_config(path: str | Path) -> AuditConfig:

@@ -9,7 +9,7 @@ import re
 import typing
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from auditor.config._base import AT_KEY, WRONG_KIND, toml_text
@@ -98,7 +98,7 @@ def did_you_mean(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
     return SUGGEST.format(keys=" or ".join(elsewhere[:4]))
 
 
-__all__ = ["did_you_mean", "format_loc", "key_and_message"]
+__all__ = ["did_you_mean", "first_problem", "format_loc", "key_and_message"]
 
 
 def key_and_message(error: ErrorDetails, model: type[BaseModel]) -> tuple[str, str]:
@@ -115,3 +115,13 @@ def key_and_message(error: ErrorDetails, model: type[BaseModel]) -> tuple[str, s
         # sensitive = "sex": write ["sex"]
         msg = LIST_NOT_SCALAR.format(value=toml_text(error["input"]))
     return format_loc(where) or "(top level)", msg
+
+
+def first_problem(exc: ValidationError, model: type[BaseModel]) -> tuple[str, str]:
+    """The one problem of ``exc`` a user is shown, as (key, what is wrong (and N more)): a
+    misspelt key first, since it explains the required key it leaves missing (``metrc``
+    beside a missing ``metric``)."""
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # stable
+    loc, msg = key_and_message(errors[0], model)
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return loc, f"{msg}{more}"
