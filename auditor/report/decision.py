@@ -206,11 +206,19 @@ def gap_counts(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
     gap, feature = gaps[0].node, features[0].node
     if not isinstance(feature, dict) or gap.get("value") != r.get("value"):
         return None
+    sizes = pair_sizes(feature, gap)
+    return None if sizes is None else f"{sizes[0]:,} vs {sizes[1]:,}"
+
+
+def pair_sizes(feature: Mapping[str, Any], gap: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The rows of the two groups a fairness ``gap`` compares (its ``pair``, each group's
+    ``n`` in ``feature``'s groups); None where it compares no pair of listed groups (an
+    undefined gap)."""
     sizes = {str(g.get("group")): g.get("n") for g in feature.get("groups") or ()}
     counts = [sizes.get(str(group)) for group in gap.get("pair") or ()]
     if len(counts) != 2 or not all(isinstance(c, int) for c in counts):
         return None
-    return f"{counts[0]:,} vs {counts[1]:,}"
+    return counts[0], counts[1]
 
 
 def problem_line(r: Mapping[str, Any]) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from auditor.gates import exit_code
 from auditor.gates.names import shorten
+from auditor.report.decision import pair_sizes
 from auditor.report.escape import terminal_text
 from auditor.results.numbers import fmt_interval
 
@@ -45,11 +46,8 @@ def predictions_lines(audit: Mapping[str, Any]) -> list[str]:
 def gap_counts(feature: Mapping[str, Any], gap: Mapping[str, Any]) -> str:
     """' n=172 vs 150': the rows of the two groups a fairness gap compares (its ``pair``, a
     group's ``n``); '' when the gap compares no pair of listed groups (undefined)."""
-    sizes = {str(g["group"]): g["n"] for g in feature.get("groups") or ()}
-    counts = [sizes.get(str(group)) for group in gap.get("pair") or ()]
-    if len(counts) != 2 or None in counts:
-        return ""
-    return f" n={counts[0]:,} vs {counts[1]:,}"
+    sizes = pair_sizes(feature, gap)
+    return "" if sizes is None else f" n={sizes[0]:,} vs {sizes[1]:,}"
 
 
 def _feature_line(name: str, feature: Mapping[str, Any]) -> str:
