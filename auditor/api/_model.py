@@ -31,13 +31,14 @@ from auditor.api._trained import (
     command_line,
     default_out_dir,
     importable,
+    judged_gates,
     run_all_checks,
     run_trained,
 )
 from auditor.config import AuditConfig, validate_config
 from auditor.config.paths import BLANK_PATH
 from auditor.errors import AuditorInputError
-from auditor.gates import evaluate_gates, validate_rules
+from auditor.gates import validate_rules
 from auditor.predictions.audit import no_training
 from auditor.record import audit_schema
 from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, staged_run, write_audit
@@ -216,10 +217,11 @@ def _model_info(model: SuppliedModel, config: AuditConfig) -> dict[str, Any]:
 def audit_supplied(
     config: AuditConfig, *, model: Any = None, frames: dict | None = None,
     progress: bool = True, command: str | None = None, config_file: str | None = None,
-    artifacts_dir: Path | None = None,
+    artifacts_dir: Path | None = None, baseline: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """The whole ``audit.json`` dict (gates included) of a supplied model; the checks write
-    their files (``predictions.parquet``) into ``artifacts_dir`` (None: in memory)."""
+    """The whole ``audit.json`` dict (gates included, against ``baseline`` where given: the
+    config's baseline read back once) of a supplied model; the checks write their files
+    (``predictions.parquet``) into ``artifacts_dir`` (None: in memory)."""
     from auditor.context import AuditContext
 
     validate_rules(config.gates, source=config_file, schema=audit_schema)
@@ -237,7 +239,7 @@ def audit_supplied(
     audit = assemble_audit(ctx, sections, timings, scenario="supplied", mode="supplied",
                            model=_model_info(supplied, config), training=no_stage)  # fmt: skip
     audit["run"].update(config_file=config_file, command=command_line(command))
-    audit["gates"] = evaluate_gates(audit, config.gates, config_file=config_file)
+    audit["gates"] = judged_gates(audit, config, config_file=config_file, baseline=baseline)
     timings["total"] = round(time.perf_counter() - started, 4)
     return audit
 
@@ -252,27 +254,31 @@ def run(
     on the way that names no file names ``config_file``."""
     with config_named(config_file):
         named = Path(config_file) if config_file else None
-        gates, _ = read_baseline(config.gates, config_file=named)  # before any work: exit 2
+        gates, old = read_baseline(config.gates, config_file=named)  # before any work: exit 2
         config = config.model_copy(update={"gates": gates})
         if not config.supplied:
             return run_trained(config, out_dir=out_dir, config_file=config_file,
-                               progress=progress, command=command,
-                               lock_timeout=lock_timeout)  # fmt: skip
+                               progress=progress, command=command, lock_timeout=lock_timeout,
+                               baseline=old)  # fmt: skip
         out = check_out_dir(out_dir if out_dir is not None else default_out_dir(config),
                             mode="supplied")  # fmt: skip
         return run_supplied(config, out=out, config_file=config_file, progress=progress,
-                            command=command, lock_timeout=lock_timeout)  # fmt: skip
+                            command=command, lock_timeout=lock_timeout,
+                            baseline=old)  # fmt: skip
 
 
 def run_supplied(
     config: AuditConfig, *, out: Path, config_file: str | None = None, progress: bool = True,
     command: str | None = None, lock_timeout: float = LOCK_TIMEOUT_S,
+    baseline: dict[str, Any] | None = None,
 ) -> AuditResult:  # fmt: skip
-    """``auditor run`` for ``[model] kind = "checkpoint" | "sklearn"``: audit, write ``out``."""
+    """``auditor run`` for ``[model] kind = "checkpoint" | "sklearn"``: audit, write ``out``
+    (the gates against ``baseline``, read back by :func:`run` before any work)."""
     importable(config_file)
     with stage_log() as log_lines, staged_run(out, lock_timeout=lock_timeout) as stage:
         audit = audit_supplied(config, progress=progress, command=command,
-                               config_file=config_file, artifacts_dir=stage)  # fmt: skip
+                               config_file=config_file, artifacts_dir=stage,
+                               baseline=baseline)  # fmt: skip
         write_audit(audit, stage, source=str(out / "audit.json"), log=log_lines)
     return AuditResult(data=audit, run_dir=out)
 

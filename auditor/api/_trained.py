@@ -34,6 +34,18 @@ if TYPE_CHECKING:
 
 
 
+def judged_gates(
+    audit: dict[str, Any], config: AuditConfig, *, config_file: str | None,
+    baseline: dict[str, Any] | None,
+) -> dict[str, Any]:  # fmt: skip
+    """The ``gates`` section: ``config``'s rules over ``audit``, compared with ``baseline``
+    (the config's baseline as read back once before any work); the gates read the config's
+    baseline themselves where none is given (``audit_model``)."""
+    named = str(config.gates.baseline) if baseline is not None else None
+    return evaluate_gates(audit, config.gates, config_file=config_file, baseline=baseline,
+                          baseline_file=named)  # fmt: skip
+
+
 def command_line(command: str | None) -> str:
     """The command as given, or this process's arguments quoted for a shell (the card's
     Reproduce line pastes as it reads, with spaces, '|' or line breaks in a name)."""
@@ -52,9 +64,10 @@ def run_trained(
     progress: bool = True,
     command: str | None = None,
     lock_timeout: float = LOCK_TIMEOUT_S,
+    baseline: dict[str, Any] | None = None,
 ) -> AuditResult:
-    """Train (the config's recipe), run every check and the gates; write the run folder as
-    one unit.
+    """Train (the config's recipe), run every check and the gates (against ``baseline``, the
+    config's baseline read back before any work); write the run folder as one unit.
 
     Raises :class:`~auditor.errors.AuditorInputError` on bad input; ``--out`` is checked
     before any work, and nothing is written unless the whole run succeeds."""
@@ -79,7 +92,8 @@ def run_trained(
             audit = _assemble(ctx, sections, checkpoints, timings)
             audit["run"].update(config_file=config_file, command=command_line(command))
             with timed(timings, "gates"):
-                audit["gates"] = evaluate_gates(audit, config.gates, config_file=config_file)
+                audit["gates"] = judged_gates(audit, config, config_file=config_file,
+                                              baseline=baseline)  # fmt: skip
             timings["total"] = round(time.perf_counter() - started, 4)
             write_audit(audit, stage, source=str(out / "audit.json"), log=log_lines)
     return AuditResult(data=audit, run_dir=out)
