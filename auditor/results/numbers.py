@@ -26,6 +26,13 @@ def fmt_num(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def _missing(value: Any) -> bool:
+    """What :func:`fmt_num` prints as '—' (None, NaN, an infinity); a float checked fast."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return fmt_num(value) == "—"
+
+
 def bounds_of(bound: Mapping[str, Any] | None) -> tuple[float, ...]:
     """The numbers a gate's ``bound`` ({min, max, ...}) compares a value with."""
     if not bound:
@@ -111,9 +118,9 @@ def interval_ends(
     low: Any, high: Any, digits: int = 3, bound: Mapping[str, Any] | None = None
 ) -> str:
     """``[low, high]`` rounded outward, or '' where an end is missing (None, NaN)."""
-    if fmt_num(low) == "—" or fmt_num(high) == "—":
+    if _missing(low) or _missing(high):
         return ""
-    bounds = bounds_of(bound)
+    bounds = bounds_of(bound) if bound else ()
     return f"[{_fmt(low, digits, DOWN, bounds)}, {_fmt(high, digits, UP, bounds)}]"
 
 
