@@ -22,9 +22,9 @@ from auditor.config.keys import first_problem
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import to_json_text
+from auditor.numbers import fmt_interval
 from auditor.record import audit_schema
 from auditor.report.terminal import gap_counts
-from auditor.results.numbers import fmt_interval
 from auditor.run_folder import LOCK_TIMEOUT_S, audit_file, check_out_dir, load_audit, write_run
 
 BAD_RULES = "rules must be a GatesConfig, a [gates] table (dict) or a list of rules, not {found}"

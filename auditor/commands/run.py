@@ -11,8 +11,8 @@ import typer
 from auditor.commands import MAX_SEED, QuietOption, cli_errors, echo_table
 from auditor.commands.gate import BASELINE_HELP, FAIL_ON_HELP, FailOn, report_gates
 from auditor.errors import AuditorInputError
+from auditor.numbers import fmt_num
 from auditor.report.escape import terminal_text
-from auditor.results.numbers import fmt_num
 
 if TYPE_CHECKING:
     from auditor.api import AuditResult

@@ -24,8 +24,8 @@ from auditor.config.gates import GateRule
 from auditor.gates.gap_groups import over_large_groups
 from auditor.gates.names import human_name, shorten
 from auditor.gates.section import Bound, GateResult, bound_text, identity
+from auditor.numbers import DOWN, UP, bounds_of, fmt_sig
 from auditor.results.classification import NOT_COMPUTED
-from auditor.results.numbers import DOWN, UP, bounds_of, fmt_sig
 
 MSG_ALLOWED_NEEDS_TEXT = "metric path {path!r}: allowed needs a status text, found {value!r}"
 MSG_TEXT_NOT_NUMBER = "metric path {path!r} is the text {value!r}: use allowed = [...]"

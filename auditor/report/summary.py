@@ -10,9 +10,9 @@ from typing import Any
 
 from auditor.audit_tree import Evidence, each_estimate, estimate_paths, has_interval, read
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
+from auditor.numbers import fmt_interval, fmt_num
 from auditor.report.decision import gap_counts, headlines, label_determined, reason
 from auditor.report.escape import html_text, md_code, md_escape
-from auditor.results.numbers import fmt_interval, fmt_num
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}

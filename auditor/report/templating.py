@@ -18,10 +18,7 @@ from markupsafe import Markup, escape
 
 from auditor import __version__
 from auditor.io import user_cache_dir
-from auditor.report import decision, heatmap, hub, plots
-from auditor.report import model_facts as facts
-from auditor.report.escape import card_text, controls_visible, md_escape
-from auditor.results.numbers import (
+from auditor.numbers import (
     fmt_high,
     fmt_interval,
     fmt_low,
@@ -29,6 +26,9 @@ from auditor.results.numbers import (
     fmt_vs,
     interval_ends,
 )
+from auditor.report import decision, heatmap, hub, plots
+from auditor.report import model_facts as facts
+from auditor.report.escape import card_text, controls_visible, md_escape
 
 
 def templates_dir() -> Path:

@@ -10,9 +10,9 @@ from typing import Any
 
 from auditor.gates import exit_code
 from auditor.gates.names import shorten
+from auditor.numbers import fmt_interval
 from auditor.report.decision import pair_sizes
 from auditor.report.escape import terminal_text
-from auditor.results.numbers import fmt_interval
 
 STATUS_WORD = {"pass": "passed", "warn": "warning", "fail": "failed"}
 

@@ -15,10 +15,10 @@ import pandas as pd
 import auditor
 from auditor.config import GateRule, GatesConfig
 from auditor.gates import evaluate_gates
+from auditor.numbers import fmt_high, fmt_low, fmt_vs
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.summary import render_summary
-from auditor.results.numbers import fmt_high, fmt_low, fmt_vs
 
 AT_MOST = {"min": None, "max": 0.2}
 

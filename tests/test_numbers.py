@@ -1,4 +1,4 @@
-"""auditor.results.numbers: the one place numbers are rounded for people (cards, summary,
+"""auditor.numbers: the one place numbers are rounded for people (cards, summary,
 terminal, the API's text, gate messages)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from auditor.results.numbers import DOWN, UP, fmt_interval, fmt_sig, interval_ends
+from auditor.numbers import DOWN, UP, fmt_interval, fmt_sig, interval_ends
 
 
 @pytest.mark.parametrize(("value", "toward", "shown"), [
