@@ -194,13 +194,20 @@ def test_log_loss_interval_needs_two_rows_of_each_class():
 @st.composite
 def _class_losses(draw: st.DrawFn) -> ClassLosses:
     """Losses n rows can have: the mean strictly inside their range unless all are equal,
-    the variance at most Bhatia-Davis's (mean - least)(most - mean) n / (n - 1)."""
+    the variance at most Bhatia-Davis's (mean - least)(most - mean) n / (n - 1) and at least
+    the spread of one row at each end."""
     n = draw(st.integers(2, 10**6))
     least = draw(st.floats(0, MAX_LOSS))
     most = draw(st.floats(least, MAX_LOSS))
     mean = draw(st.floats(least, most))
     assume(least == most or least < mean < most)
-    var = draw(st.floats(0, (mean - least) * (most - mean) * n / (n - 1)))
+    # a row at each end (the rest at the mean) has the least spread such losses can have: no
+    # variance below it (2 rows of mean 1 with losses 0 and 36 and no spread, a class no rows
+    # make, gave a zero-width interval at 1%)
+    spread = ((mean - least) ** 2 + (most - mean) ** 2) / (n - 1)
+    top = (mean - least) * (most - mean) * n / (n - 1)
+    assume(spread <= top * (1 + 1e-9))
+    var = draw(st.floats(min(spread, top), top))
     return ClassLosses(n, mean, var, least, most)
 
 
