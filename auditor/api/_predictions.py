@@ -21,10 +21,10 @@ from auditor.api._frame import (
 )
 from auditor.api._rerun import read_baseline
 from auditor.api._result import AuditResult
-from auditor.api._trained import command_line
+from auditor.api._trained import command_line, judged_gates
 from auditor.config import MAX_SEED, AuditConfig, expand_home, name_from_file
 from auditor.errors import AuditorInputError
-from auditor.gates import evaluate_gates, validate_rules
+from auditor.gates import validate_rules
 from auditor.predictions.audit import audited_specs, build_audit, predictions_config
 from auditor.predictions.read import MISSING_LEVEL, Columns, PredictionCounts, reduce_predictions
 from auditor.provenance import hash_ahead, library_versions
@@ -236,9 +236,7 @@ def _audit_file(
     body = build_audit(pc, path=path, cols=cols, config=config, seed=seed, timings=timings,
                        command=command_line(command))  # fmt: skip
     audit = {"schema_version": SCHEMA_VERSION, **body}
-    named = str(config.gates.baseline) if baseline is not None else None
-    audit["gates"] = evaluate_gates(audit, config.gates, config_file=config_file,
-                                    baseline=baseline, baseline_file=named)  # fmt: skip
+    audit["gates"] = judged_gates(audit, config, config_file=config_file, baseline=baseline)
     timings["total"] = round(time.perf_counter() - reading.started, 4)
     return audit
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from auditor.diff.compare import AuditDiff, Change
 from auditor.gates.names import PATH_MAX, shorten
+from auditor.numbers import interval_ends
 from auditor.report.escape import html_text, md_code, md_escape, terminal_text
 
 _MARK = {"better": "✅ better", "worse": "❌ worse", "changed": "↕ changed",
@@ -36,10 +37,8 @@ def fmt_metric(m: dict[str, Any] | None, digits: int = 3) -> str:
     """``value [ci_low, ci_high]`` (— where absent)."""
     if m is None or m["value"] is None:
         return "—"
-    v = f"{m['value']:.{digits}f}"
-    if m["ci_low"] is not None and m["ci_high"] is not None:
-        v += f" [{m['ci_low']:.{digits}f}, {m['ci_high']:.{digits}f}]"
-    return v
+    ends = interval_ends(m["ci_low"], m["ci_high"], digits)  # rounded outward
+    return f"{m['value']:.{digits}f}" + (f" {ends}" if ends else "")
 
 
 def _digits(c: Change) -> int:

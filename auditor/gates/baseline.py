@@ -13,6 +13,7 @@ from auditor.config.gates import GateRule
 from auditor.errors import AuditorInputError, regular_file
 from auditor.gates.judge import fmt
 from auditor.gates.section import BaselineInfo, BaselineSummary, Bound, Finding, GateResult
+from auditor.numbers import DOWN, UP
 
 MSG_NO_BASELINE = "no audit.json at this baseline path"
 MSG_BAD_BASELINE = "the baseline is not an audit.json ({why})"
@@ -84,7 +85,8 @@ def _finding(
     delta = f" ({cur.value - old.value:+.4g})" if numeric else ""
     msg = f"{finding}: {fmt(old.value)} -> {fmt(cur.value)}{delta}, tolerance {tol:g}"
     if numeric and rule.mode == "confident-fail" and cur.ci_low is not None:
-        msg += f" (whole interval [{fmt(cur.ci_low)}, {fmt(cur.ci_high)}] compared)"
+        ends = f"[{fmt(cur.ci_low, toward=DOWN)}, {fmt(cur.ci_high, toward=UP)}]"  # outward
+        msg += f" (whole interval {ends} compared)"
     return finding, msg
 
 

@@ -373,3 +373,13 @@ def test_gates_only_b_has_that_pass_are_folded_apart_from_verdict_changes():
     same_verdicts = diff_audits(a, dict(a, gates=dict(a["gates"], results=[
         *a["gates"]["results"], *extra])))  # fmt: skip
     assert "no verdict changed (4 gates; 3 added, each passing)" in render_markdown(same_verdicts)
+
+
+def test_a_diff_prints_intervals_rounded_outward():
+    """A printed interval is never narrower than the recorded one (it was rounded to the
+    nearest: [0.1236, 0.1764] read [0.124, 0.176])."""
+    from auditor.diff.render import fmt_metric
+
+    node = {"value": 0.15, "ci_low": 0.1236, "ci_high": 0.1764}
+    assert fmt_metric(node) == "0.150 [0.123, 0.177]"
+    assert fmt_metric({"value": 0.15, "ci_low": None, "ci_high": None}) == "0.150"
