@@ -8,9 +8,9 @@ partials add up.
 Without a score column memory is a few batches whatever the file size (each core reduces
 one while the next is read). With one, the exact ROC AUCs need each joint cell's distinct
 scores per true class (16 bytes each, 8 where none repeats; 10M distinct scores peak at
-about 0.55 GiB, the whole process, while :class:`~auditor.fairness.score_axis.ScoreAxis` numbers them); past
-``SPILL_ROWS`` rows they go to disk (:mod:`auditor.predictions.spilling`): a fixed budget
-whatever the row count (50M rows: 0.33 GiB at the peak), the same numbers.
+about 0.55 GiB, the whole process, while :class:`~auditor.fairness.score_axis.ScoreAxis`
+numbers them); past ``SPILL_ROWS`` rows they go to disk (:mod:`auditor.predictions.spilling`):
+a fixed budget whatever the row count (50M rows: 0.33 GiB at the peak), the same numbers.
 """
 
 from __future__ import annotations
