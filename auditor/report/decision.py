@@ -92,8 +92,10 @@ def _accuracy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
     if ev is None or not isinstance(ev.value, float):
         return None
     gate = gates.get(ACCURACY_PATH)
+    predictions = (audit.get("run") or {}).get("mode") == "predictions"  # no test split there
     return Headline(
-        "accuracy", "Test accuracy", ev.value, ev.ci_low, ev.ci_high, ev.n,
+        "accuracy", "Accuracy over every row" if predictions else "Test accuracy",
+        ev.value, ev.ci_low, ev.ci_high, ev.n,
         gate["status"] if gate else None, f"{ACCURACY_INTERVAL}, n={ev.n}" + _gate_note(gate),
         "performance", gate["bound"] if gate else None,
     )  # fmt: skip

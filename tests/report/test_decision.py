@@ -95,3 +95,14 @@ def test_label_determined_features_and_small_groups_on_the_audited_split():
     assert decision.small_groups(audit) == [("sex", "M", 12)]  # the fairness split's count
     feats["sex"]["groups"][0]["metrics"]["base_rate"] = node(0.4, 0.3, 0.5, 250)
     assert decision.label_determined(audit) == []
+
+
+@pytest.mark.parametrize(("mode", "label"), [
+    ("trained", "Test accuracy"), ("predictions", "Accuracy over every row"),
+])  # fmt: skip
+def test_the_accuracy_tile_names_the_rows_it_was_taken_on(mode, label):
+    """A predictions file has no test split: its accuracy is over every row of the file (the
+    tile said 'Test accuracy' there too)."""
+    audit = _audit()
+    audit["run"]["mode"] = mode
+    assert {h.key: h for h in decision.headlines(audit)}["accuracy"].label == label

@@ -68,7 +68,7 @@ def test_a_failing_value_just_under_its_bound_does_not_read_as_meeting_it():
     md, html, summary = render_markdown(audit), render_html(audit), render_summary(audit)
     gate_rows = [line for line in md.splitlines() + summary.splitlines() if "fail |" in line]
     headlines = [line for line in md.splitlines() + summary.splitlines()
-                 if line.startswith("- **Test accuracy**")]  # fmt: skip
+                 if line.startswith("- **Accuracy over every row**")]  # fmt: skip
     assert len(gate_rows) == 3 and len(headlines) == 2  # the md's and summary's tables, rows
     for line in gate_rows + headlines:
         assert "0.94996" in line and not re.search(r"\b0\.950+\b", line), line
