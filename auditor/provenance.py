@@ -69,9 +69,13 @@ def file_state(path: str) -> tuple[int, ...] | None:
     """(device, inode, size, modification time) of ``path``, None where it cannot be read: two
     equal states are one file, unchanged (a file replaced by a rename has another inode)."""
     try:
-        st = os.stat(path)
+        return stat_state(os.stat(path))
     except OSError:
         return None
+
+
+def stat_state(st: os.stat_result) -> tuple[int, ...]:
+    """:func:`file_state` of a stat already made (an open file's ``os.fstat``)."""
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 

@@ -24,7 +24,13 @@ import numpy as np
 
 from auditor.errors import AuditorInputError
 from auditor.predictions.source import Columns, header_names, iter_batches, unreadable
-from auditor.provenance import file_state, hashed_as_read, sha256_bytes, sha256_file
+from auditor.provenance import (
+    file_state,
+    hashed_as_read,
+    sha256_bytes,
+    sha256_file,
+    stat_state,
+)
 
 __all__ = ["Folder", "PartBatch", "folder_of", "folder_sha256", "table_batches"]
 
@@ -243,8 +249,7 @@ def _read_part(path: Path, part: str, state: tuple[int, ...], *, folder: str) ->
     except OSError as exc:
         raise AuditorInputError(f"cannot read part {part} ({exc.strerror})",
                                 source=str(path.parent)) from None  # fmt: skip
-    now = (opened.st_dev, opened.st_ino, opened.st_size, opened.st_mtime_ns)
-    if now != tuple(state) or len(data) != state[2]:
+    if stat_state(opened) != tuple(state) or len(data) != state[2]:
         raise AuditorInputError(PART_CHANGED.format(part=part), source=folder)
     return data
 
