@@ -16,6 +16,8 @@ import hashlib
 import os
 import platform
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -100,6 +102,26 @@ def hashed_as_read(path: str | Path, state: tuple[int, ...], data: bytes) -> Non
     done = Background.inline(sha256_bytes, data)
     with _AHEAD_LOCK:
         _AHEAD[os.path.abspath(path)] = (tuple(state), done)
+
+
+def forget(path: str | Path) -> None:
+    """Drop the hashes kept for ``path`` and every file under it (a folder's parts)."""
+    key = os.path.abspath(path)
+    with _AHEAD_LOCK:
+        for kept in [k for k in _AHEAD if k == key or k.startswith(key + os.sep)]:
+            del _AHEAD[kept]
+
+
+@contextmanager
+def forgotten_on_error(path: str | Path) -> Iterator[None]:
+    """Where the block fails (a refused run), :func:`forget` ``path``: the hashes its read
+    kept (parts read before the refused one, a file hashed ahead) are used by no one, and a
+    later run in the same process hashes what it reads itself."""
+    try:
+        yield
+    except BaseException:
+        forget(path)
+        raise
 
 
 def sha256_file(path: str | Path) -> str:

@@ -27,7 +27,7 @@ from auditor.errors import AuditorInputError
 from auditor.gates import validate_rules
 from auditor.predictions.audit import audited_specs, build_audit, predictions_config
 from auditor.predictions.read import MISSING_LEVEL, Columns, PredictionCounts, reduce_predictions
-from auditor.provenance import hash_ahead, library_versions
+from auditor.provenance import forgotten_on_error, hash_ahead, library_versions
 from auditor.record import SCHEMA_VERSION, audit_schema
 from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, prepare_writing
 from auditor.runtime import LOG, Background
@@ -185,8 +185,10 @@ def _audited(
                                      positive_label=positive_label,
                                      specs=audited_specs(cols, config))  # fmt: skip
         try:
-            audit = _audit_file(path, cols, reading, config=config, seed=seed, command=command,
-                                config_file=config_file, baseline=baseline)  # fmt: skip
+            with forgotten_on_error(path):  # a refused run keeps no hash of what it read
+                audit = _audit_file(path, cols, reading, config=config, seed=seed,
+                                    command=command, config_file=config_file,
+                                    baseline=baseline)  # fmt: skip
         except AuditorInputError as err:
             raise err if frame is None else _resourced(err, str(path), frame.index) from None
         if frame is not None:  # the temporary file is gone after this: name the DataFrame instead
