@@ -20,7 +20,6 @@ from auditor import __version__
 from auditor.io import user_cache_dir
 from auditor.numbers import (
     fmt_high,
-    fmt_interval,
     fmt_low,
     fmt_num,
     fmt_vs,
@@ -113,12 +112,17 @@ def ci_html(estimate: Any, digits: int = 3) -> Markup:
 
 def ci_md(estimate: Mapping[str, Any], digits: int = 3) -> str:
     """An estimate node in a Markdown table cell: ``value [low, high]`` where both ends are
-    numbers (rounded outward), else the value and the node's reason for having no interval
-    (a log loss of one true class), never a bare ``[—, —]``."""
-    low, high = estimate.get("ci_low"), estimate.get("ci_high")
-    text = fmt_interval(estimate.get("value"), low, high, digits)
-    if interval_ends(low, high):
-        return text
+    numbers (rounded outward, once), else the value and the node's reason for having no
+    interval (a log loss of one true class), never a bare ``[—, —]``. A text where a number
+    belongs is escaped (a ``|`` would split the cell, a newline end the row)."""
+    value, low, high = estimate.get("value"), estimate.get("ci_low"), estimate.get("ci_high")
+    text = fmt_num(value, digits)
+    if not (value is None or isinstance(value, (int, float))):
+        text = md_escape(text)
+    ends = interval_ends(low, high, digits)
+    if ends:
+        numbers = isinstance(low, (int, float)) and isinstance(high, (int, float))
+        return f"{text} {ends if numbers else md_escape(ends)}"
     why = estimate.get("reason")
     return f"{text} ({md_escape(why)})" if why else text
 

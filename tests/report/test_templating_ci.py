@@ -76,3 +76,46 @@ def test_table_cells_print_what_the_templates_loops_printed(loop_source, our_sou
         }  # fmt: skip
         g = {"metrics": estimates, **estimates}
         assert ours.render(g=g, cols=cols) == loop.render(g=g, cols=cols), estimates
+
+
+def test_ci_md_rounds_each_interval_end_once(monkeypatch):
+    """A Markdown cell's interval ends are rounded once: the text printed is the text that
+    says whether the node has an interval (they were rounded a second time to ask)."""
+    from auditor import numbers
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return numbers_interval_ends(*args, **kwargs)
+
+    numbers_interval_ends = numbers.interval_ends
+    monkeypatch.setattr(numbers, "interval_ends", counted)
+    monkeypatch.setattr(templating, "interval_ends", counted)
+    node = {"value": 0.5, "ci_low": 0.41234, "ci_high": 0.58766, "n": 40, "reason": None}
+    assert templating.ci_md(node, 2) == "0.50 [0.41, 0.59]"
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("digits", [3, 1])
+def test_ci_md_prints_numbers_as_the_interval_text(digits):
+    """Every kind of value a node can hold prints as ``fmt_interval`` prints it (numbers),
+    the reason only where there is no interval."""
+    from auditor.numbers import fmt_interval
+
+    numeric = [v for v in VALUES if v is None or isinstance(v, (int, float))]
+    for value, low, high in itertools.product(numeric, repeat=3):
+        node = {"value": value, "ci_low": low, "ci_high": high, "n": 3, "reason": "why"}
+        text = fmt_interval(value, low, high, digits)
+        has_interval = text != fmt_interval(value, None, None, digits)
+        assert templating.ci_md(node, digits) == text + ("" if has_interval else " (why)"), node
+
+
+def test_ci_md_escapes_text_in_a_cell():
+    """A text where a number belongs (an audit.json written by hand) stays in its cell: a
+    pipe, a newline, markup and control characters are escaped in the value and the ends."""
+    node = {"value": "a|b\n<i>", "ci_low": 0.1, "ci_high": "x|`y`\x1b", "n": 3, "reason": None}
+    out = templating.ci_md(node)
+    assert "\n" not in out and "\x1b" not in out and "<i>" not in out
+    assert out.count("|") == out.count("\\|") == 2
+    assert out.startswith("a\\|b &lt;i&gt;") and "0.100" in out
