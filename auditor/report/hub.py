@@ -9,6 +9,9 @@ Hub rules followed (huggingface.co/docs/hub/model-cards, repositories-licenses):
   ``LICENSE`` file); an undeclared license is left out (the card's text says so);
 - ``datasets`` holds Hub dataset ids only: a built-in dataset with no Hub id is left out
   and named in the card's text (:func:`dataset_note`);
+- ``model-index`` metrics and the ``metrics`` list hold only numbers the audit computed: a
+  metric without a finite value (no score column: no ROC AUC) is left out, never ``null``
+  (the Hub's model-index requires a metric's ``value``; huggingface_hub drops a null one);
 - ``pipeline_tag`` from the modality; no ``library_name`` (the Hub's library list has no
   plain PyTorch entry, and a predictions-only audit never saw the model): ``pytorch`` is a tag
   of a trained run.
@@ -16,6 +19,7 @@ Hub rules followed (huggingface.co/docs/hub/model-cards, repositories-licenses):
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -35,6 +39,15 @@ HUB_LICENSES = {
 HUB_DATASETS = {"mnist": "ylecun/mnist"}
 PIPELINE_TAGS = {"image": "image-classification", "tabular": "tabular-classification"}
 LICENSE_FILE_LINK = "LICENSE"
+# The test split's numbers in model-index: (type, key of performance.finetuned.test, name).
+TEST_METRICS = (
+    ("accuracy", "accuracy", "accuracy (n={n})"),
+    ("balanced_accuracy", "balanced_accuracy", "balanced accuracy"),
+    ("f1", "f1_macro", "macro F1"),
+    ("roc_auc", "roc_auc", "ROC AUC"),
+    ("ece", "ece", "expected calibration error"),
+)
+HUB_METRIC_IDS = ("accuracy", "f1", "roc_auc")  # the ones with a Hub metric id (hf.co/metrics)
 
 
 def license_slug(text: str) -> str:
@@ -69,6 +82,24 @@ def dataset_note(audit: Mapping[str, Any]) -> str | None:
     )
 
 
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def model_index_metrics(audit: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """model-index's metrics of the test split, ``{type, value, name}`` each: only those with
+    a finite value; [] where performance did not run or has no test split."""
+    perf = audit["performance"]
+    test = perf["finetuned"].get("test") if perf.get("status") == "ok" else None
+    if not test:
+        return []
+    return [
+        {"type": kind, "value": test[key], "name": name.format(n=test.get("n"))}
+        for kind, key, name in TEST_METRICS
+        if _finite(test.get(key))
+    ]
+
+
 def front_matter(audit: Mapping[str, Any], *, declared_license: str | None) -> dict[str, Any]:
     """The metadata keys before ``model-index``, in the order the card writes them."""
     data = audit["data"]
@@ -79,5 +110,7 @@ def front_matter(audit: Mapping[str, Any], *, declared_license: str | None) -> d
     meta["tags"] = tags
     if data["name"] in HUB_DATASETS:
         meta["datasets"] = [HUB_DATASETS[data["name"]]]
-    meta["metrics"] = ["accuracy", "f1", "roc_auc"]
+    computed = [m["type"] for m in model_index_metrics(audit) if m["type"] in HUB_METRIC_IDS]
+    if computed:
+        meta["metrics"] = computed
     return meta

@@ -96,15 +96,19 @@ def test_card_rerenders_from_audit_json_alone(digits_run, tmp_path):
         assert again == (digits_run.run_dir / name).read_text(encoding="utf-8"), name
 
 
-def test_undefined_numbers_are_null_in_front_matter(digits_run):
+def test_undefined_numbers_are_left_out_of_front_matter(digits_run):
+    """A metric the audit has no number for is not in the metadata (the Hub's model-index
+    requires a value; a ``value: null`` was written, which huggingface_hub drops)."""
     audit = {**digits_run.data}
     perf = {**audit["performance"]}
     perf["finetuned"] = {**perf["finetuned"], "test": {**perf["finetuned"]["test"],
                                                        "roc_auc": float("nan")}}  # fmt: skip
     audit["performance"] = perf
-    meta = _front_matter(render_markdown(audit))
+    md = render_markdown(audit)
+    meta = _front_matter(md)
     metrics = {m["type"]: m["value"] for m in meta["model-index"][0]["results"][0]["metrics"]}
-    assert metrics["roc_auc"] is None
+    assert "roc_auc" not in metrics and metrics["accuracy"] is not None
+    assert meta["metrics"] == ["accuracy", "f1"] and "null" not in md.split("---\n", 2)[1]
 
 
 @pytest.fixture(scope="module")

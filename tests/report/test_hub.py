@@ -90,3 +90,31 @@ def test_mnist_has_its_hub_dataset_id(digits_run):
     audit = {**digits_run.data, "data": {**digits_run.data["data"], "name": "mnist"}}
     meta = front_matter(audit, declared_license=None)
     assert meta["datasets"] == ["ylecun/mnist"]
+
+
+def test_a_predictions_file_without_scores_claims_no_roc_auc():
+    """No score column: no ROC AUC in model-index nor in ``metrics``; every metric the
+    card names has a value as huggingface_hub reads it (it wrote ``roc_auc: null``)."""
+    import numpy as np
+    import pandas as pd
+
+    import auditor
+
+    rng = np.random.default_rng(0)
+    rows = pd.DataFrame({"y_true": rng.integers(0, 2, 300), "g": rng.choice(["a", "b"], 300)})
+    rows["y_pred"] = np.where(rng.random(300) < 0.8, rows.y_true, 1 - rows.y_true)
+    audit = auditor.audit_predictions(rows, y_true="y_true", y_pred="y_pred", sensitive="g").data
+    md = render_markdown(audit)
+    meta = _round_trip(md)
+    _check_hub_rules(meta)
+    assert meta["metrics"] == ["accuracy", "f1"]
+    kinds = [r.metric_type for r in ModelCard(md).data.eval_results]
+    assert "roc_auc" not in kinds and "ece" not in kinds and "accuracy" in kinds
+    assert all(r.metric_value is not None for r in ModelCard(md).data.eval_results)
+
+
+def test_no_test_split_numbers_no_model_index(digits_run):
+    """Performance that did not run: neither model-index nor a ``metrics`` list."""
+    audit = {**digits_run.data, "performance": {"status": "not_run", "reason": "x"}}
+    assert "metrics" not in front_matter(audit, declared_license=None)
+    assert "model-index" not in render_markdown(audit).split("---\n", 2)[1]
