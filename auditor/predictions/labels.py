@@ -57,6 +57,10 @@ MIXED_TYPES = (
     "{y_true} holds {true} and {y_pred} {pred} as labels; a number and its text are different "
     "labels: write both columns the same way"
 )
+TEXT_AMONG_NUMBERS = (
+    "{column} holds {odd} beside number labels ({numbers}), so it reads as text while "
+    "{other} holds numbers: a placeholder for no label? drop those rows or write their labels"
+)
 
 
 FRACTIONAL_LABEL = (
@@ -108,6 +112,7 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
         {_kind(c) for c, n in zip(table.classes, ns, strict=True) if n} for ns in (true_n, pred_n)
     ]
     if kinds[0] != kinds[1]:  # 1 and '1' are not equal: say so rather than count them apart
+        _check_text_among_numbers(table, (true_n, pred_n), kinds, cols, source)
         shown = [" and ".join(sorted(k)) for k in kinds]
         raise AuditorInputError(
             MIXED_TYPES.format(y_true=cols.y_true, y_pred=cols.y_pred, true=shown[0],
@@ -122,6 +127,35 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
                                             y_true=cols.y_true)  # fmt: skip
         raise AuditorInputError(message + _spelled_apart(table.class_names[i], true, cols),
                                 source=source, field=cols.y_pred)  # fmt: skip
+
+
+def _check_text_among_numbers(table: CountsTable, ns: Sequence[np.ndarray],
+                              kinds: Sequence[set[str]], cols: Columns,
+                              source: str) -> None:  # fmt: skip
+    """Refuse, naming it and its rows, a text such as '-' or 'unknown' in a label column whose
+    other labels are numbers ('0', '1'): it made the column text beside the other column's
+    numbers, which :data:`MIXED_TYPES` would blame on the way both columns are written."""
+    names = (cols.y_true, cols.y_pred)
+    for side in (0, 1):
+        if "text" not in kinds[side] or "text" in kinds[1 - side]:
+            continue
+        texts = [(c, int(n)) for c, n in zip(table.classes, ns[side], strict=True)
+                 if n and isinstance(c, str)]  # fmt: skip
+        numbers = [c for c, _ in texts if _is_number(c)]
+        odd = [f"{c!r} ({rows_text(n)})" for c, n in texts if not _is_number(c)]
+        if numbers and odd:
+            message = TEXT_AMONG_NUMBERS.format(column=names[side], odd=first_classes(odd),
+                                                numbers=first_classes(numbers),
+                                                other=names[1 - side])  # fmt: skip
+            raise AuditorInputError(message, source=source, field=names[side])
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _loose(label: str) -> str:

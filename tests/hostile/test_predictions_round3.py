@@ -1,0 +1,28 @@
+"""Prediction files as people export them, round 3: placeholders for no label, blank lines and
+invisible characters around the header, audited through ``auditor audit`` and checked against
+fairlearn's MetricFrame on the same rows read by pandas, or refused in one line, exit 2."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.hostile.conftest import OUT, assert_nothing_written, assert_refused
+from tests.hostile.test_predictions_round2 import SENSITIVE, frame
+
+
+@pytest.mark.parametrize("column", ["y_true", "y_pred"])
+@pytest.mark.parametrize("text", ["-", "unknown"])
+def test_a_placeholder_among_number_labels_is_named_with_its_rows_and_column(
+    cli, tmp_path, column, text
+):
+    """'-' for no label in a 0/1 column made that column text, refused as "y_pred: y_true holds
+    text and y_pred numbers ...: write both columns the same way": the wrong column (y_pred
+    for a '-' in y_true) and the wrong advice (both are written alike). Now the column with
+    the placeholder, the placeholder and its rows."""
+    rows = frame().astype({column: object})
+    rows.loc[[4, 9], column] = text
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--out", OUT]),
+                          "p.csv", f": {column}: ", f"{text!r} (2 rows)")  # fmt: skip
+    assert "write both columns the same way" not in line
+    assert_nothing_written(tmp_path)
