@@ -64,6 +64,11 @@ PART_CHANGED = (
     "part {part} changed while it was read: still being written? audit the folder once the "
     "job is complete"
 )
+DANGLING = (
+    "part {part} is a link to {target}, which does not exist: its rows would be left out; "
+    "restore its target, or remove the link"
+)
+LOOP = "{part} is a link to a folder above it (a loop): remove the link"
 PARTS_CHANGED = (
     "parts were added or removed while it was read ({part}): still being written? audit the "
     "folder once the job is complete"
@@ -176,6 +181,8 @@ class Folder:
                 if name not in schema.names:
                     continue  # a partition key, or missing: the part's own header check says
                 kind = _family(schema.field(name).type)
+                if kind == "null":  # every value missing (pandas' None column): any type's
+                    continue
                 first = seen.setdefault(name, (kind, part))
                 if first[0] != kind:
                     raise AuditorInputError(DISAGREE.format(
@@ -257,27 +264,46 @@ def _read_part(path: Path, part: str, state: tuple[int, ...], *, folder: str) ->
 def _parts(path: Path) -> list[str]:
     """The data files under ``path`` (relative POSIX paths, sorted), none under or named
     ``_*`` or ``.*``, none empty (an empty partition: Spark's and Dask's writers leave them;
-    one written to while the folder is read is a part added). Links to files are followed,
-    links to folders not (as ``Path.rglob``); a folder that cannot be listed is skipped."""
+    one written to while the folder is read is a part added). Links are followed, to files
+    and folders (a partition folder linked in), as pandas' ``read_parquet`` follows them; a
+    link to nothing, a link to a folder above it (a loop) and a folder that cannot be listed
+    are refused, naming them: their rows would be left out unsaid."""
     found: list[str] = []
-    folders = [(str(path), "")]
+    folders: list[tuple[str, str, tuple[tuple[int, int], ...]]] = [(str(path), "", ())]
     while folders:
-        where, prefix = folders.pop()
+        where, prefix, above = folders.pop()
         try:
+            st = os.stat(where)
             entries = list(os.scandir(where))
-        except OSError:
-            continue
+        except OSError as exc:
+            raise _unlisted(path, prefix, exc) from None
+        above = (*above, (st.st_dev, st.st_ino))
         for entry in entries:
             if entry.name.startswith(("_", ".")):
                 continue
+            name = prefix + entry.name
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.is_file() and entry.stat().st_size > 0:
-                    found.append(prefix + entry.name)
-            except OSError:  # a link to nothing: no file
-                continue
+                if entry.is_dir():
+                    inner = entry.stat()
+                    if (inner.st_dev, inner.st_ino) in above:
+                        raise AuditorInputError(LOOP.format(part=name), source=str(path))
+                    folders.append((entry.path, f"{name}/", above))
+                elif entry.is_file():
+                    if entry.stat().st_size > 0:
+                        found.append(name)
+                elif entry.is_symlink():
+                    target = os.readlink(entry.path)
+                    raise AuditorInputError(DANGLING.format(part=name, target=target),
+                                            source=str(path))  # fmt: skip
+            except OSError as exc:
+                raise _unlisted(path, name, exc) from None
     return sorted(found)
+
+
+def _unlisted(path: Path, name: str, exc: OSError) -> AuditorInputError:
+    """A folder's entry (``name``; "" the folder itself) that cannot be read, in one line."""
+    what = f"{name.rstrip('/')} under it" if name else "it"
+    return AuditorInputError(f"cannot list {what} ({exc.strerror or exc})", source=str(path))
 
 
 def _kind(path: Path, part: str) -> str | None:
