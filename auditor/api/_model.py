@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditor.api._direction import check_one_output_direction
 from auditor.api._errors import config_named
 from auditor.api._frame import check_model_frame, check_model_inputs, check_model_names
 from auditor.api._rerun import read_baseline
@@ -234,6 +235,7 @@ def audit_supplied(
         finetuned=supplied.module, pretrain_record=None, finetune_record=None,
         seed=config.seed, supplied=supplied, progress=progress, artifacts_dir=artifacts_dir,
     )  # fmt: skip
+    check_one_output_direction(ctx, config)  # a one-logit model read inverted: refused
     sections = run_all_checks(ctx, timings, progress=progress)
     no_stage = {"pretrain": no_training("pretrain"), "finetune": no_training("finetune")}
     audit = assemble_audit(ctx, sections, timings, scenario="supplied", mode="supplied",
