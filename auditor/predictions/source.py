@@ -233,15 +233,12 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
         if kind == "parquet":
             import pyarrow.parquet as pq
 
-            def source() -> Any:
-                return path if data is None else pa.BufferReader(data)
-
-            if preread:  # checked from what was read
-                metadata = pq.ParquetFile(source(), metadata=metadata).metadata
-                checked_kind(path, cols, kind, schema=metadata.schema.to_arrow_schema())
             # pre_buffer off: pyarrow would otherwise buffer every row group it reads ahead
-            pf = pq.ParquetFile(source(), metadata=metadata, pre_buffer=False,
+            pf = pq.ParquetFile(path if data is None else pa.BufferReader(data),
+                                metadata=metadata, pre_buffer=False,
                                 read_dictionary=list(cols.sensitive))  # fmt: skip
+            if preread:  # checked from the footer opened for the read, not opened again
+                checked_kind(path, cols, kind, schema=pf.metadata.schema.to_arrow_schema())
             yield from pf.iter_batches(batch_size=batch_rows, columns=cols.names())
             return
         header = header or csv_header(path)

@@ -111,3 +111,19 @@ def test_a_folder_that_cannot_be_listed_is_refused_not_skipped(tmp_path, monkeyp
     monkeypatch.setattr(os, "scandir", scandir)
     with pytest.raises(AuditorInputError, match=r"cannot list more under it \(Permission"):
         audit_predictions(folder, **COLS)
+
+
+def test_a_part_read_from_its_bytes_is_opened_once(tmp_path, monkeypatch):
+    # iter_batches opened a part read ahead twice: once for its header check, once to read it
+    import pyarrow.parquet as pq
+
+    folder = _parts(tmp_path / "preds")
+    opened, real = [], pq.ParquetFile
+
+    def counted(source: object, *args: object, **kwargs: object) -> object:
+        opened.append(source)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(pq, "ParquetFile", counted)
+    audit_predictions(folder, **COLS)
+    assert len(opened) == 2 * 3  # each part's footer (its schema checked), then its rows
