@@ -35,7 +35,7 @@ def report_gates(audit: dict[str, Any], *, config_file: str | None, exit_zero: b
     from auditor.report.terminal import gate_lines
 
     gates = audit["gates"]
-    for line in gate_lines(gates):
+    for line in gate_lines(gates, audit=audit):
         typer.echo(line)
     publish_github(audit, lambda: render_summary(audit), config_file=config_file)
     failed = exit_code(gates) != 0

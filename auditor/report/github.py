@@ -56,7 +56,9 @@ MSG_MORE = (
 )
 
 
-def _annotation(r: Mapping[str, Any], config_file: str | None) -> str:
+def _annotation(
+    r: Mapping[str, Any], config_file: str | None, audit: Mapping[str, Any] | None
+) -> str:
     kind = "error" if r["status"] == "fail" else "warning"
     title = terminal_text(f"auditor gate {r['status']}: {r['name']}")
     props = [f"title={_escape_prop(title)}"]
@@ -65,15 +67,21 @@ def _annotation(r: Mapping[str, Any], config_file: str | None) -> str:
         line = config_line(config_file, r["rule"], r["metric"])
         if line:
             props.insert(1, f"line={line}")
-    message = _escape_data(terminal_text(failure_text(r)))
+    message = _escape_data(terminal_text(failure_text(r, audit)))
     return f"::{kind} {','.join(props)}::{message}"
 
 
-def github_annotations(gates: Mapping[str, Any], *, config_file: str | None = None) -> list[str]:
+def github_annotations(
+    gates: Mapping[str, Any],
+    *,
+    config_file: str | None = None,
+    audit: Mapping[str, Any] | None = None,
+) -> list[str]:
     """``::error`` / ``::warning`` workflow commands for failing and warning gates, pointing
     at the config file (and the rule's line where it can be found): at most
     :data:`MAX_PER_KIND` of each, failures first, then insufficient data, not run and
-    warnings; then one ``::notice`` counting the gates left out."""
+    warnings; then one ``::notice`` counting the gates left out. ``audit``: the audit the
+    gates judged (a fairness gap's pair counts)."""
     if gates.get("status") != "ok":
         return []
     config_file = config_file or gates.get("config_file")
@@ -81,7 +89,7 @@ def github_annotations(gates: Mapping[str, Any], *, config_file: str | None = No
     fails = [r for r in flagged if r["status"] == "fail"]
     warns = [r for r in flagged if r["status"] != "fail"]
     shown = fails[:MAX_PER_KIND] + warns[:MAX_PER_KIND]
-    out = [_annotation(r, config_file) for r in shown]
+    out = [_annotation(r, config_file, audit) for r in shown]
     if len(shown) < len(flagged):
         n_fail, n_warn = max(0, len(fails) - MAX_PER_KIND), max(0, len(warns) - MAX_PER_KIND)
         more = MSG_MORE.format(n=n_fail + n_warn, fail=n_fail, warn=n_warn)
@@ -112,5 +120,5 @@ def publish_github(
             why = terminal_text(exc.strerror or type(exc).__name__)
             print(MSG_NO_SUMMARY.format(path=terminal_text(target), why=why), file=sys.stderr)
     if env.get("GITHUB_ACTIONS") == "true":
-        for line in github_annotations(audit["gates"], config_file=config_file):
+        for line in github_annotations(audit["gates"], config_file=config_file, audit=audit):
             print(line, file=stream)

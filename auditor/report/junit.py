@@ -79,7 +79,9 @@ def _case_properties(r: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _testcase(suite: ET.Element, r: Mapping[str, Any], *, warn_fails: bool) -> None:
+def _testcase(
+    suite: ET.Element, r: Mapping[str, Any], audit: Mapping[str, Any], *, warn_fails: bool
+) -> None:
     case = _sub(suite, "testcase", classname=r["area"], name=_one_line(r["name"]),
                 time=f"{r['seconds']:.6f}")  # fmt: skip
     props = ET.SubElement(case, "properties")
@@ -87,7 +89,7 @@ def _testcase(suite: ET.Element, r: Mapping[str, Any], *, warn_fails: bool) -> N
         _sub(props, "property", name=key, value=value)
     if r["status"] == "pass":
         return
-    message = xml_text(f"{STATUS_WORD[r['status']]}: {failure_text(r)}")
+    message = xml_text(f"{STATUS_WORD[r['status']]}: {failure_text(r, audit)}")
     if r["status"] == "fail" or warn_fails:
         kind = "fail" if r["status"] == "fail" else "warning"
         el = _sub(case, "failure", message=message, type=kind)
@@ -118,7 +120,7 @@ def render_junit(audit: Mapping[str, Any]) -> str | None:
     ):
         _sub(props, "property", name=key, value=value)
     for r in gates["results"]:
-        _testcase(suite, r, warn_fails=gates["fail_on"] == "warning")
+        _testcase(suite, r, audit, warn_fails=gates["fail_on"] == "warning")
     ET.indent(suites)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

@@ -11,16 +11,27 @@ from typing import Any
 from auditor.gates import exit_code
 from auditor.gates.names import shorten
 from auditor.numbers import fmt_interval
+from auditor.report.decision import gap_counts as pair_counts
 from auditor.report.decision import pair_sizes
 from auditor.report.escape import terminal_text
 
 STATUS_WORD = {"pass": "passed", "warn": "warning", "fail": "failed"}
 
 
-def failure_text(result: Mapping[str, Any]) -> str:
+def failure_text(result: Mapping[str, Any], audit: Mapping[str, Any] | None = None) -> str:
     """``<gate name>: <evidence and why>``: the value [interval] (n), the bound it meets or
-    breaks, and the group concerned. The status (failed / warning) is the caller's prefix."""
-    text = f"{result['name']}: {result['message']}"
+    breaks, and the group concerned. The status (failed / warning) is the caller's prefix.
+    A fairness gap's n is the rows of the two groups it compares (``n=84 vs 260``, as the
+    cards show it), where ``audit`` (the gate's audit) is given."""
+    message = str(result["message"])
+    pair = pair_counts(audit, result) if audit is not None else None
+    if pair is not None:
+        head, sep, rest = message.partition("; ")
+        at = max(head.find(" breaks "), head.find(" meets "))
+        counts = f" (n={pair})"
+        head = f"{head[:at]}{counts}{head[at:]}" if at > 0 else f"{head}{counts}"
+        message = head + sep + rest
+    text = f"{result['name']}: {message}"
     group = str(result["group"])  # the message names a long label cut (gates.names.shorten)
     named = group in result["metric"] or shorten(group) in result["message"]
     if group != "all" and not named:
@@ -85,11 +96,17 @@ def flagged_gates(gates: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return sorted((r for r in gates["results"] if r["status"] != "pass"), key=_rank)
 
 
-def gate_lines(gates: Mapping[str, Any], *, fail_on: str | None = None) -> list[str]:
+def gate_lines(
+    gates: Mapping[str, Any],
+    *,
+    fail_on: str | None = None,
+    audit: Mapping[str, Any] | None = None,
+) -> list[str]:
     """Terminal lines: the verdict (as the exit code has it: warnings under
     ``fail_on = "warning"`` print FAIL), then every failing gate by name, then at most
     :data:`MAX_OTHER_LINES` warnings (all of them where warnings fail) and a count of the rest.
-    Every user string is shown as text (no escape sequence reaches the terminal)."""
+    Every user string is shown as text (no escape sequence reaches the terminal). ``audit``:
+    the audit ``gates`` judged, for a fairness gap's pair counts (:func:`failure_text`)."""
     if gates.get("status") != "ok":
         return [f"Gates: not run ({terminal_text(gates.get('reason'))})"]
     c = gates["counts"]
@@ -102,7 +119,7 @@ def gate_lines(gates: Mapping[str, Any], *, fail_on: str | None = None) -> list[
     warnings_fail = (fail_on or gates.get("fail_on")) == "warning"
     n_shown = len(flagged) if warnings_fail else n_fail + MAX_OTHER_LINES
     for r in flagged[:n_shown]:
-        lines.append(f"  {r['status'].upper():4}  {terminal_text(failure_text(r))}")
+        lines.append(f"  {r['status'].upper():4}  {terminal_text(failure_text(r, audit))}")
     if len(flagged) > n_shown:
         lines.append(MSG_MORE_LINES.format(n=len(flagged) - n_shown))
     return lines + baseline_lines(gates)

@@ -45,3 +45,49 @@ def test_summary_gives_a_gap_gate_its_pair_counts():
     (row,) = [line for line in render_summary(audit).splitlines()
               if "group: equalized-odds gap" in line and line.startswith("| ✅")]  # fmt: skip
     assert f", n={gap_counts(audit, gate)} |" in row
+
+
+def test_terminal_junit_and_annotations_give_a_gap_gate_its_pair_counts():
+    """The gate's one text (terminal line, JUnit message, CI annotation) shows the pair's
+    counts beside its value, as the card does: the terminal gave the gap without them."""
+    import xml.etree.ElementTree as ET
+
+    from auditor.report.github import github_annotations
+    from auditor.report.junit import render_junit
+    from auditor.report.terminal import failure_text, gate_lines
+
+    audit = _three_groups()
+    gates = {**audit["gates"], "fail_on": "warning"}  # every flagged gate shown, all failing
+    results = [{**r, "status": "warn"} for r in gates["results"]]
+    gates["results"] = results
+    audit = {**audit, "gates": gates}
+    (gate,) = [r for r in results if r["metric"].endswith(".between_groups")]
+    counts = f" (n={gap_counts(audit, gate)}) "
+    text = failure_text(gate, audit)
+    assert counts in text and text.index(counts) < text.index(" meets ")
+    assert failure_text(gate) == f"{gate['name']}: {gate['message']}"  # no audit: as before
+    assert any(counts in line for line in gate_lines(gates, audit=audit))
+    assert any(counts in line for line in github_annotations(gates, audit=audit))
+    messages = [f.get("message") for f in ET.fromstring(render_junit(audit)).iter("failure")]
+    assert any(counts in m for m in messages)
+    accuracy = next(r for r in results if r["metric"].endswith(".accuracy"))
+    assert failure_text(accuracy, audit) == failure_text(accuracy)  # its own n, in its message
+
+
+def test_the_cli_prints_a_gap_gates_pair_counts(tmp_path):
+    """``auditor audit``'s gate line of a failing gap gate names its pair's counts."""
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    rng = np.random.default_rng(1)
+    rows = pd.DataFrame({"group": np.repeat(["a", "b"], [300, 90])})
+    rows["y_true"] = rng.integers(0, 2, len(rows))
+    rows["y_pred"] = np.where(rows.group == "a", rows.y_true, 1)  # b: every row predicted 1
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    out = tmp_path / "run"
+    res = CliRunner().invoke(app, ["audit", "-p", str(tmp_path / "p.csv"), "--sensitive",
+                                   "group", "-o", str(out), "-q"])  # fmt: skip
+    assert res.exit_code == 1, res.output
+    (line,) = [x for x in res.output.splitlines() if x.startswith("  FAIL  group: equalized")]
+    assert "(n=300 vs 90) breaks" in line or "(n=90 vs 300) breaks" in line
