@@ -106,10 +106,12 @@ def text_head(path: Path) -> bytes:
 
 
 def first_lines(path: Path, encoding: str, n: int, comment: str) -> tuple[int, str, list[str]]:
-    """(the number of lines starting with ``comment`` at the top, the last of them, the ``n``
-    lines after them); a line over :data:`LONGEST_LINE` characters is refused before it is
-    read whole (a file with no line ends was held in memory whole, and split by each
-    delimiter in turn: minutes for 200 MB, to be refused by pyarrow in the end)."""
+    """(the number of lines at the top that start with ``comment`` or are blank, the last
+    comment, the ``n`` lines after them); blank lines above the header are skipped as pandas
+    skips them (an export's empty first line was read as the header: "no header line"); a
+    line over :data:`LONGEST_LINE` characters is refused before it is read whole (a file with
+    no line ends was held in memory whole, and split by each delimiter in turn: minutes for
+    200 MB, to be refused by pyarrow in the end)."""
     comments, last = 0, ""
     lines: list[str] = []
     with open_text(path, encoding) as fh:
@@ -120,10 +122,10 @@ def first_lines(path: Path, encoding: str, n: int, comment: str) -> tuple[int, s
             if len(line) > LONGEST_LINE:
                 message = LONG_LINE.format(line=comments + len(lines) + 1, mib=LONGEST_LINE >> 20)
                 raise AuditorInputError(message, source=str(path))
-            if lines or not line.startswith(comment):
+            if lines or not (line.startswith(comment) or line.isspace()):
                 lines.append(line)
             else:
-                comments, last = comments + 1, line
+                comments, last = comments + 1, line if line.startswith(comment) else last
     return comments, last, lines
 
 

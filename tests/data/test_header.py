@@ -371,3 +371,25 @@ def test_a_pipe_or_device_is_refused_as_not_a_regular_file(tmp_path, kind):
         path = Path("/dev/zero")
     assert refused(H.file_kind, path) == f"{path}: {H.NOT_REGULAR}"
     assert refused(H.file_kind, tmp_path / "none.csv").endswith(": no such file")
+
+
+@pytest.mark.parametrize("top", ["\n", "\r\n \r\n\t\r\n", "# exported\n\n"])
+def test_blank_lines_above_the_header_are_skipped_as_pandas_skips_them(tmp_path, top):
+    """An export starting with an empty line was refused as "no header line" (the empty line
+    read as the header) where pandas reads past it: the table loader reads it as pandas."""
+    from auditor.data.table import read_frame
+
+    path = tmp_path / "p.csv"
+    path.write_text(top + "label,pred\n1,0\n0,1\n", newline="")
+    assert H.read_header(path) == ["label", "pred"]
+    assert read_frame(path).to_dict("list") == {"label": [1, 0], "pred": [0, 1]}
+
+
+def test_a_file_of_blank_lines_has_no_header():
+    """A file of spaces and empty lines said "no column 'y_true'; the file has " (no names)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "p.csv"
+        path.write_text("   \n\n")
+        assert refused(H.read_header, path).endswith(f": {H.NO_HEADER}")

@@ -4,10 +4,11 @@ fairlearn's MetricFrame on the same rows read by pandas, or refused in one line,
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from tests.hostile.conftest import OUT, assert_nothing_written, assert_refused
-from tests.hostile.test_predictions_round2 import SENSITIVE, frame
+from tests.hostile.test_predictions_round2 import SENSITIVE, assert_same, audited, frame, reference
 
 
 @pytest.mark.parametrize("column", ["y_true", "y_pred"])
@@ -26,3 +27,23 @@ def test_a_placeholder_among_number_labels_is_named_with_its_rows_and_column(
                           "p.csv", f": {column}: ", f"{text!r} (2 rows)")  # fmt: skip
     assert "write both columns the same way" not in line
     assert_nothing_written(tmp_path)
+
+
+@pytest.mark.parametrize("engine", [[], ["--dask-scheduler", "synchronous"]])
+def test_an_empty_first_line_above_the_header_is_read_as_pandas_reads_it(cli, tmp_path, engine):
+    """An export starting with an empty line (CRLF, as Windows tools end lines) was refused as
+    "no header line"; pandas reads past it, and so does the audit, naming rows as before."""
+    rows = frame()
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"\r\n" + rows.to_csv(index=False, lineterminator="\r\n").encode())
+    done = cli(["audit", "-p", "p.csv", *SENSITIVE, "--y-score", "y_score", *engine,
+                "--exit-zero", "--out", OUT])  # fmt: skip
+    assert done.code == 0, done.err
+    read = pd.read_csv(path)
+    assert len(read) == len(rows)
+    assert_same(audited(tmp_path / OUT, "race"), reference(read, "race"))
+    gap = rows.astype({"y_true": object})
+    gap.loc[6, "y_true"] = ""
+    path.write_text("\n" + gap.to_csv(index=False))
+    assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, *engine, "--out", "again"]),
+                   "p.csv", "y_true", "missing value at data row 7")  # fmt: skip
