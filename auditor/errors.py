@@ -99,20 +99,18 @@ def signal_exit(exc: BaseException) -> tuple[str, int] | None:
     return None
 
 
-def read_capped(
-    path: Path, limit: int, *, too_large: Callable[..., str], cannot_read: str,
-    known: os.stat_result | None = None,
-) -> bytes:  # fmt: skip
+def read_capped(path: Path, limit: int, *, too_large: Callable[..., str],
+                cannot_read: str) -> bytes:  # fmt: skip
     """The bytes of the file ``path``, refused (:class:`AuditorInputError` naming it) past
-    ``limit`` bytes: ``too_large(size=...)``, by its size before the read (``known``: its stat,
-    as :func:`regular_file` returned it, else looked up), and by what the read got (at most
-    ``limit + 1`` bytes: a file that grew since, a device); an ``OSError`` is
-    ``cannot_read.format(error=...)``. A config file and an audit.json are each read so."""
+    ``limit`` bytes: ``too_large(size=...)``, by the open file's size before the read, and by
+    what the read got (at most ``limit + 1`` bytes: a file that grew since, a device); an
+    ``OSError`` is ``cannot_read.format(error=...)``. A config file and an audit.json are each
+    read so."""
     try:
-        size = (path.stat() if known is None else known).st_size
-        if size > limit:
-            raise AuditorInputError(too_large(size=size), source=str(path))
         with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size  # the file opened: no second look at the path
+            if size > limit:
+                raise AuditorInputError(too_large(size=size), source=str(path))
             data = fh.read(limit + 1)
     except OSError as exc:  # permission denied, a broken link, a file that vanished
         why = exc.strerror or type(exc).__name__
@@ -129,13 +127,12 @@ CANNOT_LOOK = "cannot read ({error})"
 def regular_file(
     path: Path, *, is_a_folder: str, not_a_file: str, missing: str = NO_SUCH_FILE,
     field: str | None = None,
-) -> os.stat_result:  # fmt: skip
+) -> None:  # fmt: skip
     """Refuse (:class:`AuditorInputError` naming ``path`` and ``field``) a missing file
     (``missing``), one that cannot be looked at saying why (a link loop, a name too long, no
     permission: ``Path.is_file`` and ``exists`` answer False there, which read as "no such
     file"), a folder (``is_a_folder``) and what is no regular file (``not_a_file``:
-    ``/dev/zero`` is endless, a FIFO blocks); the regular file's stat (for
-    :func:`read_capped`: one look at it)."""
+    ``/dev/zero`` is endless, a FIFO blocks)."""
     try:
         found = path.stat()
     except FileNotFoundError:
@@ -147,7 +144,6 @@ def regular_file(
         raise AuditorInputError(is_a_folder, source=str(path), field=field)
     if not stat.S_ISREG(found.st_mode):
         raise AuditorInputError(not_a_file, source=str(path), field=field)
-    return found
 
 
 # The OSErrors that are the machine's state or the user's path, not auditor's fault, and the

@@ -286,8 +286,8 @@ def read_audit(path: str | Path) -> tuple[dict[str, Any], str]:
     a duplicate key, bad UTF-8 included), another schema version or a field that breaks the
     schema."""
     path = audit_file(path)
-    known = regular_file(path, is_a_folder=NOT_A_FILE, not_a_file=NOT_A_FILE)  # /dev/null, loops
-    data, text = read_json_file(path, known=known)  # size, UTF-8, duplicate keys, depth, numbers
+    regular_file(path, is_a_folder=NOT_A_FILE, not_a_file=NOT_A_FILE)  # /dev/null, loops
+    data, text = read_json_file(path)  # size, UTF-8, duplicate keys, depth, numbers
     if not isinstance(data, dict):
         raise AuditorInputError(NOT_AN_OBJECT, source=str(path))
     if data.get("schema_version") != SCHEMA_VERSION:

@@ -64,25 +64,24 @@ def test_read_capped_refuses_past_the_limit_by_size_and_by_what_it_read(tmp_path
         read_capped(tmp_path / "missing", 10, **say)
 
 
-def test_read_capped_takes_the_stat_regular_file_returned(tmp_path, monkeypatch):
-    """One look at the file: regular_file's stat gives read_capped its size."""
+def test_read_capped_takes_the_size_of_the_file_it_opened(tmp_path, monkeypatch):
+    """No second look at the path for its size (a stat passed in from regular_file's, through
+    four readers, saved one: the open file's fstat does without it)."""
     from pathlib import Path
 
-    from auditor.errors import read_capped, regular_file
+    from auditor.errors import read_capped
 
     path = tmp_path / "auditor.toml"
     path.write_bytes(b"x" * 10)
-    known = regular_file(path, is_a_folder="a folder", not_a_file="not a file")
-    assert known.st_size == 10
 
     def looked_again(self, **kwargs):
         raise AssertionError(f"{self} looked at again")
 
     monkeypatch.setattr(Path, "stat", looked_again)
     said = "{size} bytes".format
-    assert read_capped(path, 100, too_large=said, cannot_read="{error}", known=known) == b"x" * 10
+    assert read_capped(path, 100, too_large=said, cannot_read="{error}") == b"x" * 10
     with pytest.raises(AuditorInputError, match="10 bytes"):
-        read_capped(path, 5, too_large=said, cannot_read="{error}", known=known)
+        read_capped(path, 5, too_large=said, cannot_read="{error}")
 
 
 def test_a_write_on_a_full_disk_or_an_unresolvable_path_says_the_way_on(tmp_path):

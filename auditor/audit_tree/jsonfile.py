@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -94,14 +93,11 @@ def parse_json_text(text: str, *, source: str) -> Any:
     return data
 
 
-def read_json_file(path: Path, *, max_bytes: int = MAX_JSON_BYTES,
-                   known: os.stat_result | None = None) -> tuple[Any, str]:  # fmt: skip
-    """(data, text) of the JSON file ``path`` (a regular file: the caller checks, ``known``:
-    the stat :func:`~auditor.errors.regular_file` returned), refusing what the module
-    docstring lists with :class:`AuditorInputError` naming ``path``."""
+def read_json_file(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> tuple[Any, str]:
+    """(data, text) of the JSON file ``path`` (a regular file: the caller checks), refusing
+    what the module docstring lists with :class:`AuditorInputError` naming ``path``."""
     too_large = partial(TOO_LARGE.format, limit=f"{max_bytes / 2**20:g}")
-    raw = read_capped(path, max_bytes, too_large=too_large, cannot_read=CANNOT_READ,
-                      known=known)  # fmt: skip
+    raw = read_capped(path, max_bytes, too_large=too_large, cannot_read=CANNOT_READ)
     source = str(path)
     packed = next((why for magic, why in COMPRESSED.items() if raw.startswith(magic)), None)
     if packed is not None:

@@ -4,7 +4,6 @@ folder, a device, missing, too large to be a config, UTF-16, not UTF-8, not TOML
 from __future__ import annotations
 
 import codecs
-import os
 import re
 import tomllib
 from functools import partial
@@ -46,10 +45,9 @@ _SHOWN = 80  # characters of the offending line in the message
 def read_toml(path: Path) -> dict[str, Any]:
     """The TOML table of ``path``, or :class:`AuditorInputError` naming it."""
     source = str(path)
-    known = _regular_file(path)
+    _regular_file(path)
     too_large = partial(TOO_LARGE.format, limit=MAX_CONFIG_BYTES)
-    data = read_capped(path, MAX_CONFIG_BYTES, too_large=too_large, cannot_read=CANNOT_READ,
-                       known=known)  # fmt: skip
+    data = read_capped(path, MAX_CONFIG_BYTES, too_large=too_large, cannot_read=CANNOT_READ)
     _text_bytes(data, source=source)
     try:
         # utf-8-sig: a byte-order mark (Windows editors write one) is dropped, not a TOML error
@@ -63,11 +61,10 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise AuditorInputError(TOO_DEEP, source=source) from None
 
 
-def _regular_file(path: Path) -> os.stat_result:
+def _regular_file(path: Path) -> None:
     """Refuse a folder, a device or a FIFO (``/dev/zero`` is endless), a missing file, and
-    one that cannot be looked at (a link loop, a name too long, no permission) saying why;
-    the file's stat."""
-    return regular_file(path, is_a_folder=IS_A_FOLDER, not_a_file=NOT_A_FILE)
+    one that cannot be looked at (a link loop, a name too long, no permission) saying why."""
+    regular_file(path, is_a_folder=IS_A_FOLDER, not_a_file=NOT_A_FILE)
 
 
 def _text_bytes(data: bytes, *, source: str) -> None:

@@ -29,10 +29,10 @@ def load_baseline(path: str | Path, *, base: Path | None = None) -> dict[str, An
         path = base / path
     file = path / "audit.json" if path.is_dir() else path
     # a link loop says so (is_file said "no such file"); /dev/zero is never read
-    known = regular_file(file, is_a_folder=MSG_NO_BASELINE, not_a_file=MSG_NOT_A_FILE,
-                         missing=MSG_NO_BASELINE)  # fmt: skip
+    regular_file(file, is_a_folder=MSG_NO_BASELINE, not_a_file=MSG_NOT_A_FILE,
+                 missing=MSG_NO_BASELINE)  # fmt: skip
     try:  # bounded: size, depth, duplicate keys, numbers beyond a float or 64 bits
-        data, _ = read_json_file(file, known=known)
+        data, _ = read_json_file(file)
     except AuditorInputError as exc:
         why = MSG_BAD_BASELINE.format(why=exc.message)
         raise AuditorInputError(why, source=str(file)) from None
