@@ -31,6 +31,38 @@ MSG_NOT_A_LEAF = (
     "metric path {path!r} ends at a {what}, not a number or a status: name one of its fields"
 )
 MSG_UNKNOWN_STATUS = "{word!r} is not a status (a status is one of: {known})"
+MSG_OUT_OF_RANGE = (
+    "{bound} {value:g} is outside what {metric} can be ({span}): the rule could never "
+    "{never}{hint}"
+)
+# What each metric a rule may name can be, by its key in audit.json (a class's suffix,
+# ``recall@cat``, taken off): (least, most), None where it has no end.
+_UNIT, _SIGNED, _COUNT = (0.0, 1.0), (-1.0, 1.0), (0.0, None)
+METRIC_RANGES: dict[str, tuple[float | None, float | None]] = {
+    # rates over rows, scores' ranks and calibration: fractions, never percentages
+    **dict.fromkeys(("accuracy", "balanced_accuracy", "f1", "f1_macro", "precision",
+                     "precision_macro", "recall", "recall_macro", "roc_auc", "auc", "loss_auc",
+                     "ece", "base_rate", "selection_rate", "positive_rate", "tpr", "fpr",
+                     "fnr", "tpr_at_fpr", "test_accuracy", "overall_test_accuracy",
+                     "flip_rate"), _UNIT),
+    # fairlearn's disparities: a gap between two rates (max - min, or the largest |group -
+    # overall|) and a ratio folded to <= 1 (min / max)
+    **dict.fromkeys(("demographic_parity_difference", "demographic_parity_ratio",
+                     "equalized_odds_difference", "equalized_odds_ratio",
+                     "equal_opportunity_difference", "accuracy_difference",
+                     "precision_difference", "fnr_difference"), _UNIT),
+    # signed differences of two rates: TPR - FPR, a group's accuracy - the overall's, the
+    # accuracy lost when a feature is shuffled
+    **dict.fromkeys(("advantage", "accuracy_gap", "accuracy_drop"), _SIGNED),
+    "brier": (0.0, 2.0),  # a multi-class Brier score sums over the classes
+    # no end above: a loss, an epsilon, a count of rows
+    **dict.fromkeys(("log_loss", "epsilon_lower_bound", "empirical_epsilon_lower_bound",
+                     "accountant_epsilon", "count", "n", "support", "confusion_matrix"),
+                    _COUNT),
+}  # fmt: skip
+# Keys below a metric that hold the metric's own number (an estimate's value and interval
+# ends, a disparity's method, a TPR's FPR level such as "0.01").
+_OF_THE_METRIC = frozenset({"value", "ci_low", "ci_high", "between_groups", "to_overall"})
 
 
 def _eod_paths(kind: str, classes: Sequence[str] | None) -> list[str]:
@@ -130,7 +162,61 @@ def rule_problems(
                 kinds_of[rule.metric] = path_kinds(loaded(), rule.metric)
             kinds = kinds_of[rule.metric]
         problems += [(f"gates.rules[{i}].{f}", msg) for f, msg in _kind_problems(rule, kinds)]
+        problems += [(f"gates.rules[{i}].{f}", msg) for f, msg in _range_problems(rule)]
     return problems
+
+
+def metric_range(path: str) -> tuple[str, tuple[float | None, float | None]] | None:
+    """The metric a (valid) path names and what it can be (:data:`METRIC_RANGES`): its last
+    key, past an estimate's fields, a disparity's method, an FPR level and list indices
+    (``confusion_matrix[0][1]``); None where that key is not a known metric's."""
+    for step in reversed(parse_path(path)):
+        if step.kind == "index":
+            continue
+        if step.kind != "key" or step.key is None:
+            return None
+        name = step.key.split("@", 1)[0]
+        if name in METRIC_RANGES:
+            return name, METRIC_RANGES[name]
+        if name not in _OF_THE_METRIC and not _is_number(name):
+            return None
+    return None
+
+
+def _is_number(key: str) -> bool:
+    try:
+        float(key)
+    except ValueError:
+        return False
+    return True
+
+
+def _range_problems(rule: GateRule) -> list[tuple[str, str]]:
+    """``(field, message)`` for a ``max`` / ``min`` outside what the rule's metric can be (an
+    accuracy's ``min = 80``, a percentage: never passed; a gap's ``max = 20``: never failed).
+    A bound on an end (``min = 0``, ``max = 1``) is one the metric can reach."""
+    found = metric_range(rule.metric)
+    if found is None:
+        return []
+    name, (least, most) = found
+    span = f"[{_end(least, '-inf')}, {_end(most, 'inf')}]"
+    problems = []
+    for bound, value in (("min", rule.min), ("max", rule.max)):
+        if value is None:
+            continue
+        above, below = most is not None and value > most, least is not None and value < least
+        if not (above or below):
+            continue
+        never = "pass" if (bound == "min") == above else "fail"
+        hint = (f" (written as a fraction: {value:g}% is {value / 100:g})"
+                if above and most == 1.0 and value <= 100 else "")  # fmt: skip
+        problems.append((bound, MSG_OUT_OF_RANGE.format(bound=bound, value=value, metric=name,
+                                                        span=span, never=never, hint=hint)))
+    return problems
+
+
+def _end(value: float | None, none: str) -> str:
+    return none if value is None else f"{value:g}"
 
 
 def _status_words(rule: GateRule) -> list[tuple[str, str]]:

@@ -204,3 +204,63 @@ def test_status_words_cover_every_status_a_section_writes():
     assert written <= set(STATUS_WORDS), written - set(STATUS_WORDS)
     for rule in default_rules("adult", dp_claimed=True):
         validate_rules(GatesConfig(rules=[rule]), source="audit.toml", schema=audit_schema)
+
+
+ACC = "performance.finetuned.test.accuracy"
+EOD = "fairness.features[kind=feature].disparities.equalized_odds_difference.between_groups"
+
+
+@pytest.mark.parametrize(
+    ("metric", "bound", "value", "never"),
+    [
+        (ACC, "min", 80, "pass"),  # a percentage where a fraction is meant
+        (ACC, "max", -0.5, "pass"),
+        (ACC, "min", -1, "fail"),
+        (EOD, "max", 20, "fail"),  # 20 points written as 20: a gap of at most 1 always passes
+        (f"{EOD}.ci_low", "min", 1.5, "pass"),
+        ('privacy.attacks.*.tpr_at_fpr."0.01"', "max", 10, "fail"),
+        ("fairness.features.sex.groups[*].metrics.recall@cat", "min", 2, "pass"),
+        ("privacy.attacks.loss.decision.advantage", "max", -2, "pass"),
+        ("performance.finetuned.test.log_loss", "max", -0.1, "pass"),
+        ("performance.finetuned.test.confusion_matrix[0][1]", "max", -1, "pass"),
+    ],
+)  # fmt: skip
+def test_a_bound_outside_what_the_metric_can_be_is_refused(metric, bound, value, never):
+    """Such a rule was accepted and judged after the whole run: never passed (min 80 on an
+    accuracy) or never failed (max 20 on a gap). Exit 2 naming the file and the bound."""
+    config = GatesConfig(rules=[GateRule(metric=ACC, min=0.5),
+                                GateRule(metric=metric, **{bound: value})])  # fmt: skip
+    with pytest.raises(AuditorInputError) as err:
+        validate_rules(config, source="audit.toml", schema=audit_schema)
+    assert err.value.source == "audit.toml"
+    assert err.value.field == f"gates.rules[1].{bound}"
+    assert f"{bound} {value:g} is outside what" in err.value.message
+    assert f"could never {never}" in err.value.message
+    with pytest.raises(AuditorInputError):  # evaluate_gates checks them too
+        evaluate_gates(make_audit(), config)
+
+
+def test_a_percentage_is_named_as_the_fraction_meant():
+    with pytest.raises(AuditorInputError) as err:
+        validate_rules(GatesConfig(rules=[GateRule(metric=ACC, min=80)]), schema=None)
+    assert err.value.message == (
+        "min 80 is outside what accuracy can be ([0, 1]): the rule could never pass (written "
+        "as a fraction: 80% is 0.8)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("metric", "bounds"),
+    [
+        (ACC, {"min": 0.0}), (ACC, {"max": 1.0}), (ACC, {"min": 0.0, "max": 1.0}),
+        (EOD, {"max": 0.0}), ("privacy.attacks.loss.decision.advantage", {"min": -1.0}),
+        ("performance.finetuned.test.log_loss", {"max": 50.0}),
+        ("performance.finetuned.test.brier", {"max": 1.5}),  # a multi-class Brier reaches 2
+        ("privacy.canaries.epsilon_lower_bound", {"max": 1e6}),
+        ("fairness.threshold.value", {"min": -5.0}),  # not a metric of known range: as before
+        ("performance.finetuned.test.*", {"max": 5.0}),
+    ],
+)  # fmt: skip
+def test_a_bound_on_or_inside_the_range_stays_legal(metric, bounds):
+    validate_rules(GatesConfig(rules=[GateRule(metric=metric, **bounds)]), schema=None)
+
