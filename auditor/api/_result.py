@@ -8,6 +8,7 @@ HTML (:meth:`AuditResult.to_html`, also shown inline by Jupyter through ``_repr_
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -59,6 +60,13 @@ def _validated(model: type[GateRule] | type[GatesConfig], raw: Any, *, prefix: s
         loc, msg = first_problem(exc, model)
         at = prefix if loc == "(top level)" else f"{prefix}.{loc}".replace(".[", "[")
         raise AuditorInputError(msg, field=at) from None
+
+
+def _as_listed(exc: AuditorInputError) -> AuditorInputError:
+    """A rule's problem named as ``gate(rules)``'s list names it: ``rules[1].min``, not the
+    ``[gates]`` table's ``gates.rules[1].min``."""
+    field = exc.field.replace("gates.rules", "rules", 1) if exc.field else exc.field
+    return AuditorInputError(exc.message.replace("gates.rules[", "rules["), field=field)
 
 
 def json_form(audit: Mapping[str, Any]) -> dict[str, Any]:
@@ -134,8 +142,12 @@ class AuditResult:
         cfg = own if rules is None else gates_config(rules, base=own)
         if fail_on is not None:
             cfg = cfg.model_copy(update={"fail_on": fail_on})
-        validate_rules(cfg, source="rules", schema=audit_schema)
-        audit = dict(self.data)
+        listed = rules is not None and not isinstance(rules, GatesConfig | Mapping)
+        try:
+            validate_rules(cfg, source=None if listed else "rules", schema=audit_schema)
+        except AuditorInputError as exc:  # a list's rule i is rules[i], as its parse names it
+            raise (_as_listed(exc) if listed else exc) from None
+        audit = copy.deepcopy(self.data)  # its own: editing one result edits no other
         audit["gates"] = evaluate_gates(audit, cfg)
         audit["config"] = {**audit["config"], "gates": cfg.model_dump(mode="json")}
         return AuditResult(data=audit, run_dir=None)

@@ -35,6 +35,12 @@ def result():
         ({"rulez": []}, "gates.rulez", "did you mean 'rules'?"),
         ("accuracy > 0.5", "rules", "a [gates] table (dict) or a list of rules, not str"),
         (5, "rules", "a [gates] table (dict) or a list of rules, not int"),
+        # a bound the metric cannot reach: accepted before, and never passed
+        ([{"metric": ACCURACY, "min": 0.5}, {"metric": ACCURACY, "min": 80}], "rules[1].min",
+         "min 80 is outside what accuracy can be ([0, 1]): the rule could never pass"),
+        ({"rules": [{"metric": ACCURACY, "max": -1}]}, "gates.rules[0].max",
+         "max -1 is outside what accuracy can be ([0, 1])"),
+        ([{"metric": "nonsense.x", "min": 0.5}], "rules[0].metric", "unknown metric path"),
     ],
 )  # fmt: skip
 def test_a_wrong_rule_is_named_with_what_is_wrong(result, rules, field, words):
@@ -48,3 +54,16 @@ def test_a_wrong_rule_is_named_with_what_is_wrong(result, rules, field, words):
 def test_right_rules_still_gate(result):
     assert result.gate([{"metric": ACCURACY, "min": 0.99}]).verdict == "fail"
     assert result.gate({"rules": [{"metric": ACCURACY, "min": 0.99}]}).verdict == "fail"
+
+
+def test_a_regated_result_is_its_own(result):
+    """gate() returned a shallow copy: editing the new result's data edited the old one's."""
+    strict = result.gate([{"metric": ACCURACY, "min": 0.99}])
+    before = result.data["performance"]["finetuned"]["test"]["accuracy"]
+    strict.data["performance"]["finetuned"]["test"]["accuracy"] = -1.0
+    strict.data["run"]["name"] = "edited"
+    assert result.data["performance"]["finetuned"]["test"]["accuracy"] == before
+    assert result.data["run"]["name"] != "edited"
+    again = result.gate()
+    result.data["fairness"]["edited"] = True
+    assert "edited" not in again.data["fairness"]
