@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from auditor.config.paths import NO_FILE, no_file  # noqa: F401 - NO_FILE: the message
 from auditor.data.layout import COMMENT, CsvLayout, csv_layout  # noqa: F401 - the API here too
+from auditor.data.spelling import canonical
 from auditor.data.text import open_text, other_file, wide_fields
 from auditor.errors import AuditorInputError
 
@@ -97,8 +98,11 @@ def _reading(path: Path) -> Iterator[None]:
 
 def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
     """The layout of the CSV at ``path`` (:func:`csv_layout`) and its header's names as written
-    (duplicates kept; a ``#`` header line's ``#`` left out; an unnamed column ``""`` first for
-    R's row names, last for a delimiter ending every row), from one look at its first lines."""
+    but for what a reader cannot see (:func:`~auditor.data.spelling.canonical`: a byte-order
+    mark, a zero-width space, NFD's 'é', a non-breaking space; 'género' written NFD was "no
+    column 'género'"), duplicates kept; a ``#`` header line's ``#`` left out; an unnamed column
+    ``""`` first for R's row names, last for a delimiter ending every row; from one look at its
+    first lines."""
     with _reading(path), wide_fields():
         layout = csv_layout(path)
         with open_text(path, layout.encoding) as fh:
@@ -115,6 +119,7 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
         text = layout.delimiter.join(header).strip()[:60]
         raise AuditorInputError(TITLE_LINE.format(line=layout.skip_rows + 1, text=text,
                                                   fields=fields), source=str(path))  # fmt: skip
+    header = [canonical(name) for name in header]
     if layout.unnamed == "header":
         header.pop()
     elif layout.unnamed:

@@ -393,3 +393,24 @@ def test_a_file_of_blank_lines_has_no_header():
         path = Path(folder) / "p.csv"
         path.write_text("   \n\n")
         assert refused(H.read_header, path).endswith(f": {H.NO_HEADER}")
+
+
+@pytest.mark.parametrize(("written", "name"), [
+    ("\ufeff\ufeffsex", "sex"),  # a mark added to a file that had one: the second stayed
+    ("sex\u200b", "sex"),  # a zero-width space copied in with the name
+    ("ge\u0301nero", "g\u00e9nero"),  # NFD, as macOS tools may write it
+    ("gender\u00a0identity", "gender identity"),
+])  # fmt: skip
+def test_a_name_is_read_without_what_a_reader_cannot_see(tmp_path, written, name):
+    """'género' written NFD was "no column 'género'; the file has ..., género": the names
+    differ only in what no reader sees, as groups' labels do (:func:`canonical`)."""
+    from auditor.data.table import read_frame
+
+    path = tmp_path / "p.csv"
+    path.write_text(f"label,{written}\n1,a\n", encoding="utf-8")
+    assert H.read_header(path) == ["label", name]
+    assert list(read_frame(path).columns) == ["label", name]
+    path.write_text(f"sex,{written}\n1,a\n", encoding="utf-8")
+    if name == "sex":  # one name twice, however it is written
+        assert "column 'sex' appears 2 times" in refused(H.check_header, H.read_header(path),
+                                                         source="p.csv")  # fmt: skip

@@ -47,3 +47,18 @@ def test_an_empty_first_line_above_the_header_is_read_as_pandas_reads_it(cli, tm
     path.write_text("\n" + gap.to_csv(index=False))
     assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, *engine, "--out", "again"]),
                    "p.csv", "y_true", "missing value at data row 7")  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", [[], ["--dask-scheduler", "synchronous"]])
+def test_a_column_name_written_nfd_or_with_a_second_mark_is_found(cli, tmp_path, engine):
+    """A header written NFD ('género' as 'ge' + U+0301, macOS tools) was refused as "no column
+    'género'; the file has ..., género"; a second byte-order mark (added to a file that had
+    one) as "no column 'y_true'": the names are read as the labels are, invisibly alike."""
+    rows = frame().rename(columns={"sex": "g\u00e9nero"})
+    path = tmp_path / "p.csv"
+    text = rows.to_csv(index=False).replace("g\u00e9nero", "ge\u0301nero", 1)
+    path.write_text("\ufeff\ufeff" + text, encoding="utf-8")
+    done = cli(["audit", "-p", "p.csv", "--sensitive", "g\u00e9nero", *engine, "--exit-zero",
+                "--out", OUT])  # fmt: skip
+    assert done.code == 0, done.err
+    assert_same(audited(tmp_path / OUT, "g\u00e9nero"), reference(rows, "g\u00e9nero"))
