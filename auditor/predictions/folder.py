@@ -56,6 +56,12 @@ MIXED = (
     "its parts must be all Parquet or all CSV; move the others out"
 )
 NOT_DATA = "part {part} is neither Parquet nor CSV (.csv, .tsv, .txt, .gz, .part); move it out"
+# the codecs Spark and pandas compress CSV parts with besides gzip (pyarrow reads gzip only)
+PACKED_NAMES = (".bz2", ".zst", ".zstd", ".xz", ".deflate", ".lz4", ".snappy", ".br", ".zip")
+PACKED = (
+    "part {part} is compressed as {codec}, which is not read: write the parts uncompressed or "
+    "with gzip (Spark: .option('compression', 'gzip')), or decompress them"
+)
 DISAGREE = (
     "column {column!r} holds {a} in {first} and {b} in {other}: the parts' schemas disagree; "
     "write every part with the same column types"
@@ -228,7 +234,9 @@ def folder_of(path: Path) -> Folder | None:
     for part in parts:
         kind = _kind(path / part, part)
         if kind is None:
-            raise AuditorInputError(NOT_DATA.format(part=part), source=str(path))
+            codec = next((c for c in PACKED_NAMES if part.lower().endswith(c)), None)
+            said = PACKED.format(part=part, codec=codec) if codec else NOT_DATA.format(part=part)
+            raise AuditorInputError(said, source=str(path))
         first.setdefault(kind, part)
         if len(first) > 1:
             raise AuditorInputError(MIXED.format(**first), source=str(path))

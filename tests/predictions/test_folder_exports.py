@@ -127,3 +127,13 @@ def test_a_part_read_from_its_bytes_is_opened_once(tmp_path, monkeypatch):
     monkeypatch.setattr(pq, "ParquetFile", counted)
     audit_predictions(folder, **COLS)
     assert len(opened) == 2 * 3  # each part's footer (its schema checked), then its rows
+
+
+def test_csv_parts_compressed_other_than_gzip_are_refused_saying_how_to_write_them(tmp_path):
+    # Spark's .option('compression', 'bzip2') parts were "neither Parquet nor CSV"
+    folder = tmp_path / "preds"
+    folder.mkdir()
+    predictions_frame(100, seed=44).to_csv(folder / "part-00000-7f3a.csv.bz2", index=False)
+    with pytest.raises(AuditorInputError, match=r"part-00000-7f3a.csv.bz2 is compressed as "
+                       r"\.bz2, which is not read: write the parts uncompressed or with gzip"):
+        audit_predictions(folder, **COLS)
