@@ -64,28 +64,49 @@ def class_notes(balance: dict[str, int], y_true: str) -> list[str]:
                     "as a class of its own with no true rows." for name in never]  # fmt: skip
 
 
-def score_notes(roc_auc: float | None, class_names: Sequence[str],
-                positive: str | None) -> list[str]:  # fmt: skip
-    """A ROC AUC below 0.5 (y_score ranks the other class first): said beside the number,
-    which may be the other class's probability read as the positive class's (one far below
-    0.5 while y_pred is better than chance is refused by the reader)."""
-    if roc_auc is None or positive is None or not roc_auc < 0.5 or len(class_names) != 2:
+HARD_SCORES = (
+    "y_score is 0 or 1 in each of its {n}: a predicted class, not a probability? ROC AUC is "
+    "then a hard prediction's (y_pred's balanced accuracy where the two agree) and log loss "
+    "counts each wrong row as a certain mistake; give P({positive}) for the score metrics."
+)
+
+
+def certain_scores(bins: Sequence[tuple[int, float | None]]) -> bool:
+    """Every scored row's top-label confidence is 1, so each score is 0 or 1 (a predicted
+    class given as y_score): ``bins`` the reliability bins' (rows, mean confidence)."""
+    filled = [confidence for n, confidence in bins if n]
+    return bool(filled) and all(confidence == 1.0 for confidence in filled)
+
+
+def score_notes(roc_auc: float | None, class_names: Sequence[str], positive: str | None, *,
+                hard_rows: int = 0) -> list[str]:  # fmt: skip
+    """A score of only 0 and 1 (``hard_rows`` rows scored so, :func:`certain_scores`): its
+    metrics are a hard prediction's, not a probability's. A ROC AUC below 0.5 (y_score ranks
+    the other class first): said beside the number, which may be the other class's
+    probability read as the positive class's (one far below 0.5 while y_pred is better than
+    chance is refused by the reader)."""
+    if roc_auc is None or positive is None or len(class_names) != 2:
         return []
+    notes = [HARD_SCORES.format(n=rows_text(hard_rows), positive=positive)] if hard_rows else []
+    if not roc_auc < 0.5:
+        return notes
     other = next(name for name in class_names if name != positive)
-    return [f"ROC AUC {roc_auc:.3f} is below 0.5: y_score ranks class {other!r} above the "
-            f"positive class {positive!r} more often than not; if y_score is P({other}), "
+    return [*notes, f"ROC AUC {roc_auc:.3f} is below 0.5: y_score ranks class {other!r} above "
+            f"the positive class {positive!r} more often than not; if y_score is P({other}), "
             f"give P({positive}) (1 - y_score)."]  # fmt: skip
 
 
 def file_notes(balance: dict[str, int], y_true: str, *, roc_auc: float | None,
                positive: str | None, sizes: dict[str, dict[str, int]],
-               missing_group: str | None,
-               merged: dict[str, dict[str, list[str]]] | None = None) -> list[str]:  # fmt: skip
+               missing_group: str | None, merged: dict[str, dict[str, list[str]]] | None = None,
+               bins: Sequence[tuple[int, float | None]] = ()) -> list[str]:  # fmt: skip
     """Every note, in the order the card and the terminal give them: the classes
-    (:func:`class_notes`, ``balance`` each class's true rows), the score (:func:`score_notes`),
-    the groups (:func:`input_notes`, ``sizes`` as :func:`group_sizes` gives them) and the
-    labels merged (:func:`merged_notes`)."""
-    return [*class_notes(balance, y_true), *score_notes(roc_auc, list(balance), positive),
+    (:func:`class_notes`, ``balance`` each class's true rows), the score (:func:`score_notes`;
+    ``bins`` its reliability bins' (rows, mean confidence)), the groups (:func:`input_notes`,
+    ``sizes`` as :func:`group_sizes` gives them) and the labels merged (:func:`merged_notes`)."""
+    hard = sum(n for n, _ in bins) if certain_scores(bins) else 0
+    return [*class_notes(balance, y_true),
+            *score_notes(roc_auc, list(balance), positive, hard_rows=hard),
             *input_notes(sizes, missing_group), *merged_notes(merged)]  # fmt: skip
 
 
@@ -97,9 +118,11 @@ def record_notes(data: dict[str, Any], sensitive: Sequence[str],
     sizes = {f: {g["group"]: g["n"] for g in features[f]["groups"]} for f in sensitive
              if f in features}  # fmt: skip
     test = data["data"]["splits"]["test"]
-    auc = data["performance"]["finetuned"]["test"].get("roc_auc")
+    performance = data["performance"]["finetuned"]["test"]
+    auc = performance.get("roc_auc")
+    bins = [(b["n"], b["mean_confidence"]) for b in performance.get("reliability") or []]
     positive = fairness.get("positive_class") if fairness["status"] == "ok" else None
     merged = fairness.get("source", {}).get("merged_labels") if features else None
     return file_notes(test["class_balance"], data["data"]["finetune_task"]["name"],
                       roc_auc=auc, positive=positive, sizes=sizes,
-                      missing_group=missing_group, merged=merged)  # fmt: skip
+                      missing_group=missing_group, merged=merged, bins=bins)  # fmt: skip

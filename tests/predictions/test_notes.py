@@ -26,3 +26,24 @@ def test_the_cards_notes_are_the_terminals():
     assert len(notes) == 3 and "ROC AUC" in notes[0] and "audited as the group" in notes[1]
     assert "differ only in case" in notes[2]
     assert data["data"]["description"].endswith(" ".join(notes))
+
+
+def test_a_score_of_only_0_and_1_is_noted_as_a_predicted_class():
+    """y_score given the predicted class (0/1) was audited without a word: its ROC AUC is
+    y_pred's balanced accuracy and its log loss some 36 per wrong row. Now noted, on the card
+    and the terminal alike; a score with one value strictly inside (0, 1) is not."""
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 400)
+    pred = np.where(rng.random(400) < 0.8, y, 1 - y)
+    frame = pd.DataFrame({"y": y, "pred": pred, "score": pred.astype(float),
+                          "g": rng.choice(["a", "b"], 400)})  # fmt: skip
+    for score, noted in [(frame.score, True), (frame.score.where(frame.index != 7, 0.5), False)]:
+        data = audit_predictions(frame.assign(score=score), y_true="y", y_pred="pred",
+                                 y_score="score", sensitive=["g"]).data  # fmt: skip
+        notes = record_notes(data, ["g"], None)
+        assert data["data"]["description"].endswith(" ".join(notes))
+        said = [note for note in notes if note.startswith("y_score is 0 or 1 in each of its ")]
+        assert len(said) == noted, notes
+        if noted:
+            assert said[0].startswith("y_score is 0 or 1 in each of its 400 rows: a predicted "
+                                      "class, not a probability?")  # fmt: skip
