@@ -49,16 +49,18 @@ def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> 
 
 
 def class_notes(balance: dict[str, int], y_true: str) -> list[str]:
-    """A multi-class file: each class audited against the rest; a class the model predicts
-    that the true labels never hold (a binary file's is refused): a class of its own, with no
-    true rows."""
+    """A multi-class file: each class audited against the rest, with its true rows (a stray
+    label, '2' in one row of a 0/1 column, turns a binary audit multi-class: its count shows
+    it); a class the model predicts that the true labels never hold (a binary file's is
+    refused): a class of its own, with no true rows."""
     names = list(balance)
     notes = []
     if len(names) > 2:
         shown = first_classes([f"@{name}" for name in names])
+        held = first_classes([f"{name!r} in {rows_text(n)}" for name, n in balance.items() if n])
         notes.append(f"{len(names)} classes: a multi-class audit, each class against the rest "
                      f"(its rates marked {shown}); there is no single positive class, "
-                     "and no score metrics.")  # fmt: skip
+                     f"and no score metrics. {y_true} holds {held}.")  # fmt: skip
     never = [name for name, n in balance.items() if n == 0]
     return notes + [f"class {name!r} is predicted but never occurs in {y_true}; it is audited "
                     "as a class of its own with no true rows." for name in never]  # fmt: skip

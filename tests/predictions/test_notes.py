@@ -47,3 +47,13 @@ def test_a_score_of_only_0_and_1_is_noted_as_a_predicted_class():
         if noted:
             assert said[0].startswith("y_score is 0 or 1 in each of its 400 rows: a predicted "
                                       "class, not a probability?")  # fmt: skip
+
+
+def test_a_multi_class_note_gives_each_true_classs_rows():
+    """One stray '2' in a 0/1 y_true turned the audit multi-class, the note saying "3 classes"
+    without showing that one of them is a single row."""
+    from auditor.predictions.notes import class_notes
+
+    notes = class_notes({"0": 118, "1": 121, "2": 1, "7": 0}, "y_true")
+    assert notes[0].endswith("and no score metrics. y_true holds '0' in 118 rows, '1' in 121 "
+                             "rows, '2' in 1 row.")  # fmt: skip
