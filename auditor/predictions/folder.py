@@ -277,23 +277,22 @@ def _parts(path: Path) -> list[str]:
     link to nothing, a link to a folder above it (a loop) and a folder that cannot be listed
     are refused, naming them: their rows would be left out unsaid."""
     found: list[str] = []
-    folders: list[tuple[str, str, tuple[tuple[int, int], ...]]] = [(str(path), "", ())]
+    folders: list[tuple[str, str, tuple[str, ...]]] = [(str(path), "", ())]
     while folders:
         where, prefix, above = folders.pop()
         try:
-            st = os.stat(where)
             entries = list(os.scandir(where))
+            above = (*above, os.path.realpath(where) + os.sep)  # the walk's folders, as found
         except OSError as exc:
             raise _unlisted(path, prefix, exc) from None
-        above = (*above, (st.st_dev, st.st_ino))
         for entry in entries:
             if entry.name.startswith(("_", ".")):
                 continue
             name = prefix + entry.name
             try:
                 if entry.is_dir():
-                    inner = entry.stat()
-                    if (inner.st_dev, inner.st_ino) in above:
+                    real = os.path.realpath(entry.path) if entry.is_symlink() else ""
+                    if real and any(a.startswith(real.rstrip(os.sep) + os.sep) for a in above):
                         raise AuditorInputError(LOOP.format(part=name), source=str(path))
                     folders.append((entry.path, f"{name}/", above))
                 elif entry.is_file():

@@ -96,6 +96,10 @@ def test_a_linked_partition_folder_is_read_and_a_broken_link_or_a_loop_refused(t
     (store / f"sex={group}" / "back").symlink_to(folder, target_is_directory=True)
     with pytest.raises(AuditorInputError, match=f"sex={group}/back is a link to a folder above"):
         audit_predictions(folder, **COLS)
+    (store / f"sex={group}" / "back").unlink()
+    (folder / "up").symlink_to(tmp_path, target_is_directory=True)  # all of tmp_path not walked
+    with pytest.raises(AuditorInputError, match=r"preds: up is a link to a folder above it"):
+        audit_predictions(folder, **COLS)
 
 
 def test_a_folder_that_cannot_be_listed_is_refused_not_skipped(tmp_path, monkeypatch):
