@@ -41,6 +41,9 @@ MAX_SEED = 2**63 - 1
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
 INTERNAL_ERROR = "auditor: internal error: {error}; traceback in {log}"
 USAGE_ERROR = "auditor: error: {message} (see '{command} --help')"
+# typer's choice errors come from pydantic, which puts its error kind before the message
+# ("Invalid value for '--scenario': Value error, 'x' is not one of ..."): not for a user.
+PYDANTIC_KIND = ": Value error, "
 
 
 def one_line(text: str) -> str:
@@ -84,6 +87,7 @@ def usage_error_line(exc: Exception) -> str:
     unknown command) as one line naming the option and where the help is."""
     format_message = getattr(exc, "format_message", None)
     message = format_message() if callable(format_message) else str(exc)
+    message = message.replace(PYDANTIC_KIND, ": ", 1)
     ctx, words = getattr(exc, "ctx", None), []
     while ctx is not None and ctx.parent is not None:  # not the root: `python -m auditor` too
         words.insert(0, ctx.info_name)

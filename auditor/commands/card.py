@@ -12,7 +12,9 @@ from auditor.commands import cli_errors
 
 
 def card(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder (or its audit.json).")],
+    run_dir: Annotated[
+        Path, typer.Argument(metavar="RUN_DIR", help="A run folder (or its audit.json).")
+    ],
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Write here (default: RUN_DIR.card-<time> beside it)."),

@@ -22,10 +22,17 @@ class DiffFormat(StrEnum):
 
 
 def diff(
-    a: Annotated[Path, typer.Argument(help="The earlier run folder (or its audit.json).")],
-    b: Annotated[Path, typer.Argument(help="The later run folder (or its audit.json).")],
+    a: Annotated[
+        Path, typer.Argument(metavar="A", help="The earlier run folder (or its audit.json).")
+    ],
+    b: Annotated[
+        Path, typer.Argument(metavar="B", help="The later run folder (or its audit.json).")
+    ],
     fmt: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="markdown (for a pull request) or text.")
+        DiffFormat,
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help="markdown (for a pull request) or text."
+        ),
     ] = DiffFormat.markdown,
     changed_only: Annotated[
         bool, typer.Option("--changed-only", help="Only rows that differ.")

@@ -20,6 +20,10 @@ class FailOn(StrEnum):
 FAIL_ON_HELP = "'warning': warnings (insufficient data, not run) fail the gate too."
 # The option of every command that gates (run, audit, gate): report failed gates, exit 0.
 ExitZero = Annotated[bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")]
+# run's and gate's --fail-on ('Warning' is 'warning', as --scenario's and --format's choices)
+FailOnOption = Annotated[
+    FailOn | None, typer.Option("--fail-on", case_sensitive=False, help=FAIL_ON_HELP)
+]
 BASELINE_HELP = (
     "A previous audit.json (or run folder): no gated metric may worsen beyond tolerance."
 )
@@ -46,7 +50,9 @@ def report_gates(audit: dict[str, Any], *, config_file: str | None, exit_zero: b
 
 
 def gate(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder (or its audit.json).")],
+    run_dir: Annotated[
+        Path, typer.Argument(metavar="RUN_DIR", help="A run folder (or its audit.json).")
+    ],
     config: Annotated[
         Path | None,
         typer.Option(
@@ -54,7 +60,7 @@ def gate(
         ),
     ] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help=BASELINE_HELP)] = None,
-    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help=FAIL_ON_HELP)] = None,
+    fail_on: FailOnOption = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Folder for the verdict (default: RUN_DIR.gate-<time>)."),

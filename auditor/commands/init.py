@@ -22,9 +22,9 @@ EXAMPLE = (Path(__file__).parent / "example.toml").read_text(encoding="utf-8")
 
 
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the example.")] = Path(
-        "auditor.toml"
-    ),
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="Where to write the example.")
+    ] = Path("auditor.toml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented example audit config."""

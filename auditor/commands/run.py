@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from auditor.commands import MAX_SEED, QuietOption, cli_errors, echo_table
-from auditor.commands.gate import BASELINE_HELP, FAIL_ON_HELP, FailOn, report_gates
+from auditor.commands.gate import BASELINE_HELP, FailOnOption, report_gates
 from auditor.errors import AuditorInputError
 from auditor.numbers import fmt_num
 from auditor.report.escape import terminal_text
@@ -35,11 +35,16 @@ class Device(StrEnum):
 def run(
     config: Annotated[
         Path | None,
-        typer.Argument(help="An audit TOML file (or pyproject.toml with a tool.auditor table)."),
+        typer.Argument(
+            metavar="CONFIG",
+            help="An audit TOML file (or pyproject.toml with a tool.auditor table).",
+        ),
     ] = None,
     scenario: Annotated[
         Scenario | None,
-        typer.Option("--scenario", "-s", help="A built-in scenario (default digits)."),
+        typer.Option(
+            "--scenario", "-s", case_sensitive=False, help="A built-in scenario (default digits)."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<name>).")
@@ -49,7 +54,8 @@ def run(
         typer.Option("--seed", min=0, max=MAX_SEED, help="Seed for data splits and training."),
     ] = None,
     device: Annotated[
-        Device | None, typer.Option("--device", help="cpu (default), cuda or auto.")
+        Device | None,
+        typer.Option("--device", case_sensitive=False, help="cpu (default), cuda or auto."),
     ] = None,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")
@@ -59,7 +65,7 @@ def run(
         int | None,
         typer.Option("--threads", min=1, help="torch threads outside training (default: free)."),
     ] = None,
-    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help=FAIL_ON_HELP)] = None,
+    fail_on: FailOnOption = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help=BASELINE_HELP)] = None,
 ) -> None:
     """Pretrain, fine-tune, audit and write the model card. With no argument: digits.

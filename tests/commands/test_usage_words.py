@@ -1,0 +1,73 @@
+"""What a new user's first slips on the command line print: the arguments named as the README
+and docs/ci.md write them (RUN_DIR, CONFIG, A B), a wrong choice in plain words, a choice's
+case not held against them."""
+
+from __future__ import annotations
+
+import pytest
+import typer
+
+from auditor.cli import app, exit_code_of
+from auditor.commands import EXIT_BAD_INPUT
+
+
+def _usage_line(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert exit_code_of(args) == EXIT_BAD_INPUT
+    [line] = capsys.readouterr().err.splitlines()
+    return line
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [(["gate"], "'RUN_DIR'"), (["card"], "'RUN_DIR'"), (["diff", "a"], "'B'")],
+)
+def test_a_missing_argument_is_named_as_the_docs_write_it(args, named, capsys):
+    line = _usage_line(args, capsys)
+    assert f"Missing argument {named}." in line, line  # was 'run_dir', 'b'
+
+
+@pytest.mark.parametrize(
+    ("name", "usage"),
+    [
+        ("run", "[CONFIG]"),
+        ("init", "[PATH]"),
+        ("gate", "RUN_DIR"),
+        ("card", "RUN_DIR"),
+        ("diff", "A} {B"),  # typer writes a required argument in braces: {A} {B}
+    ],
+)
+def test_each_usage_line_names_its_arguments_as_the_docs_do(name, usage):
+    command = typer.main.get_command(app).commands[name]
+    ctx = command.make_context(name, ["--help"], resilient_parsing=True)
+    assert usage in command.get_usage(ctx), command.get_usage(ctx)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["run", "--scenario", "adlt"], "'adlt' is not one of 'digits', 'adult', 'mnist'"),
+        (["run", "--device", "gpu"], "'gpu' is not one of 'cpu', 'cuda', 'auto'"),
+        (["gate", "r", "--fail-on", "warnings"], "'warnings' is not one of 'failure', 'warning'"),
+        (["diff", "a", "b", "--format", "html"], "'html' is not one of 'markdown', 'text'"),
+    ],
+)
+def test_a_wrong_choice_says_the_choices_without_pydantics_words(args, said, capsys):
+    line = _usage_line(args, capsys)
+    assert said in line and "Value error" not in line, line
+
+
+@pytest.mark.parametrize(
+    ("args", "param", "value"),
+    [
+        (["run", "--scenario", "Adult"], "scenario", "adult"),
+        (["run", "-s", "MNIST"], "scenario", "mnist"),
+        (["run", "--device", "CPU"], "device", "cpu"),
+        (["run", "--fail-on", "Warning"], "fail_on", "warning"),
+        (["gate", "r", "--fail-on", "WARNING"], "fail_on", "warning"),
+        (["diff", "a", "b", "--format", "Text"], "fmt", "text"),
+    ],
+)
+def test_a_choice_in_other_case_is_the_choice(args, param, value):
+    command = typer.main.get_command(app).commands[args[0]]
+    ctx = command.make_context(args[0], args[1:])
+    assert ctx.params[param] == value
