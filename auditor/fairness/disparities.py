@@ -22,6 +22,11 @@ from auditor.fairness.metrics import (
 
 TOO_FEW_GROUPS = "{n} of the {total} groups {verb} enough data (at least {min} rows); a gap needs 2"
 ALL_UNDEFINED = "the metric is undefined in every compared group"
+# fairlearn's ratio of rates that are all 0 (a class no row is predicted as) is 0 / 0: NaN
+ZERO_RATES = (
+    "{rates} {verb} 0 in every compared group: their ratio (0 / 0) is undefined, so no verdict; "
+    "the difference compares them"
+)
 ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
 PART_DEFINED = "fewer than 2 compared groups have a defined {rates}: the gap is the other rate's"
 OVERALL = "overall"
@@ -106,22 +111,21 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
     group_pt = {c: cmp.point.values[c][cmp.idx] for c in comps}
     over_pt = {c: cmp.overall.values[c][0] for c in comps}
     value = float(disparity(dname, group_pt, over_pt, method, sfx))
-    lo = hi = float("nan")
-    status, reason = "ok", None
+    if np.isnan(value):  # no value: no pair sets it and no group is worse off by it
+        nan = float("nan")
+        return DisparityResult(nan, nan, nan, "undefined", method, None, [], n_cmp,
+                               cmp.excluded, _undefined_why(kind, group_pt))  # fmt: skip
     alone = [c for c in comps if np.isfinite(group_pt[c]).sum() < 2]  # e.g. no negatives
-    if np.isnan(value):
-        status, reason = "undefined", ALL_UNDEFINED
-    else:
-        # e.g. TPR defined in one group only: nothing is compared, so no value (fairlearn's
-        # gap 0 or ratio 1 of one group would read as no disparity) and no pair
-        one_defined = ONE_DEFINED.format(rates=" or ".join(comps))
-        if len(alone) == len(comps):
-            return _insufficient(cmp, method, one_defined)
-        lo, hi = _interval(cmp, kind, method, comps)
-        if np.isnan(lo):
-            return _insufficient(cmp, method, one_defined)
-        lo, hi = min(lo, value), max(hi, value)  # only undoes floating-point rounding
-        reason = PART_DEFINED.format(rates=" or ".join(alone)) if alone else None
+    # e.g. TPR defined in one group only: nothing is compared, so no value (fairlearn's gap 0
+    # or ratio 1 of one group would read as no disparity) and no pair
+    one_defined = ONE_DEFINED.format(rates=" or ".join(comps))
+    if len(alone) == len(comps):
+        return _insufficient(cmp, method, one_defined)
+    lo, hi = _interval(cmp, kind, method, comps)
+    if np.isnan(lo):
+        return _insufficient(cmp, method, one_defined)
+    lo, hi = min(lo, value), max(hi, value)  # only undoes floating-point rounding
+    status, reason = "ok", PART_DEFINED.format(rates=" or ".join(alone)) if alone else None
     worst, attained, decider = _attribution(
         dname, group_pt, over_pt, cmp.names, method, sfx, cmp.positive_favourable
     )
@@ -130,6 +134,16 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
         value, float(lo), float(hi), status, method, worst, attained, n_cmp, cmp.excluded, reason,
         pair if attained else [], decider + sfx if attained else None,
     )  # fmt: skip
+
+
+def _undefined_why(kind: str, group_pt: dict[str, np.ndarray]) -> str:
+    """Why a disparity has no value: a ratio of rates that are 0 in every compared group
+    (defined, and equal: only their ratio is not), else a rate undefined in every group."""
+    finite = [v[np.isfinite(v)] for v in group_pt.values()]
+    if kind == "ratio" and any(len(v) for v in finite) and all((v == 0).all() for v in finite):
+        verb = "is" if len(group_pt) == 1 else "are"
+        return ZERO_RATES.format(rates=" and ".join(group_pt), verb=verb)
+    return ALL_UNDEFINED
 
 
 def disparity_of(cmp: Compared, key: str, method: str) -> DisparityResult:

@@ -1,0 +1,62 @@
+"""A disparity without a value says why, names no group, and gets no verdict: a class no row
+is predicted as has a selection rate (and TPR and FPR) of 0 in every group; fairlearn's
+ratio of them is 0 / 0, NaN. The node said "the metric is undefined in every compared
+group" (each rate is defined: 0) and named a worst-off group and a pair of a value that
+does not exist; a gate on it is insufficient data, never a pass."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fairlearn.metrics import demographic_parity_ratio, equalized_odds_ratio
+
+from auditor.config import GatesConfig
+from auditor.fairness import audit_counts, counts_from_arrays, resolve_specs
+from auditor.fairness.disparities import ALL_UNDEFINED
+
+
+def never_high(n: int = 1200):
+    """Three classes; 'high' (class 2) occurs but no row is predicted as it."""
+    rng = np.random.default_rng(4)
+    yt = rng.integers(0, 3, n)
+    yp = np.where(rng.random(n) < 0.7, yt, 0)
+    yp[yp == 2] = 1
+    return yt, yp, {"s": rng.choice(["a", "b"], n)}
+
+
+@pytest.mark.parametrize("method", ["between_groups", "to_overall"])
+def test_a_ratio_of_rates_all_zero_says_so_and_names_no_group(method):
+    yt, yp, sf = never_high()
+    res = audit_counts(counts_from_arrays(yt, yp, sf), specs=resolve_specs(["s"], "none"),
+                       positive=None)
+    d = res.features["s"].disparities
+    high = (yt == 2).astype(int), (yp == 2).astype(int)
+    kw = {"sensitive_features": sf["s"], "method": method}
+    assert np.isnan(demographic_parity_ratio(*high, **kw))  # fairlearn's NaN, as the engine's
+    assert np.isnan(equalized_odds_ratio(*high, **kw))
+    for name, rates in (("demographic_parity_ratio@2", "selection_rate@2 is 0"),
+                        ("equalized_odds_ratio@2", "recall@2 and fpr@2 are 0")):  # fmt: skip
+        node = d[name][method]
+        assert node.status == "undefined" and np.isnan(node.value), node
+        assert node.reason.startswith(f"{rates} in every compared group: their ratio (0 / 0)")
+        assert node.worst_group is None and node.pair == [] and node.attained_by == []
+        assert node.decided_by is None
+    gap = d["demographic_parity_difference@2"][method]
+    assert gap.status == "ok" and gap.value == 0  # the difference compares them: equal
+    precision = d["precision_difference@2"][method]  # no predicted positives: undefined
+    assert precision.reason == ALL_UNDEFINED and precision.worst_group is None
+
+
+def test_a_gate_on_that_ratio_is_insufficient_data_not_a_pass():
+    import pandas as pd
+
+    import auditor
+
+    yt, yp, sf = never_high()
+    names = np.array(["low", "mid", "high"])
+    frame = pd.DataFrame({"y": names[yt], "p": names[yp], "s": sf["s"]})
+    result = auditor.audit_predictions(frame, y_true="y", y_pred="p", sensitive="s")
+    path = 'fairness.features.s.disparities."demographic_parity_ratio@high".between_groups'
+    gated = result.gate(GatesConfig(use_defaults=False, rules=[{"metric": path, "min": 0.8}]))
+    [gate] = gated.data["gates"]["results"]
+    assert (gate["outcome"], gate["status"], gate["group"]) == ("insufficient_data", "warn", "all")
