@@ -21,7 +21,7 @@ from typing import Any, Literal
 from auditor.config.paths import NO_FILE, no_file  # noqa: F401 - NO_FILE: the message
 from auditor.data.layout import COMMENT, CsvLayout, csv_layout  # noqa: F401 - the API here too
 from auditor.data.spelling import canonical
-from auditor.data.text import open_text, other_file, wide_fields
+from auditor.data.text import SAVE_UTF8, open_text, other_file, wide_fields
 from auditor.errors import AuditorInputError
 
 # Missing besides the readers' own markers (empty, NA, NaN, null, ...): "?", as UCI files write.
@@ -35,7 +35,6 @@ PARTS = (" (it holds {n} {suffix} files: a dataset written in parts, as Spark an
          "them? join them into one file)")  # fmt: skip
 UNSUPPORTED = "unsupported file type (use .csv, .tsv, .csv.gz or .parquet)"
 NOT_UTF8 = "not UTF-8 text"
-SAVE_UTF8 = "save it as UTF-8 (a spreadsheet's 'CSV UTF-8')"
 NO_HEADER = "no header line"
 NO_ROWS = "no data rows (only the column names)"
 CANNOT_READ = "cannot read ({error})"

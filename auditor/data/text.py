@@ -71,6 +71,9 @@ LONG_LINE = (
     "line {line} is longer than {mib} MiB: not a CSV file of rows (one row a line)? a row "
     "must fit in {mib} MiB"
 )
+SAVE_UTF8 = "save it as UTF-8 (a spreadsheet's 'CSV UTF-8')"
+NO_MARK = ("not UTF-8 text (NUL bytes at its start: UTF-16 or UTF-32 without its byte-order "
+           "mark?); " + SAVE_UTF8)  # fmt: skip
 LONGEST_LINE = 1 << 24  # characters; the predictions reader's pyarrow parses 16 MiB at once
 
 
@@ -97,11 +100,14 @@ def text_encoding(head: bytes) -> str:
 def text_head(path: Path) -> bytes:
     """:func:`file_head`, once the file is not one of :data:`NOT_TEXT_FILES` (a workbook, an
     archive, a compressed file under a CSV's name: refused for what it is, not as 'not
-    UTF-8')."""
+    UTF-8'), nor UTF-16 or UTF-32 without its byte-order mark (NUL bytes, which no UTF-8 text
+    holds: it was read as UTF-8, "no column 'y_true'; the file has y\\x00_\\x00t...")."""
     head = file_head(path)
     for mark, kind, hint in NOT_TEXT_FILES:
         if head.startswith(mark):
             raise AuditorInputError(NOT_CSV.format(kind=kind, hint=hint), source=str(path))
+    if b"\0" in head and text_encoding(head) == UTF8:
+        raise AuditorInputError(NO_MARK, source=str(path))
     return head
 
 

@@ -7,8 +7,10 @@ import gzip
 
 import pytest
 
+from auditor.data import text as T
 from auditor.data.header import csv_header
 from auditor.data.text import file_head, open_text, text_encoding
+from auditor.errors import AuditorInputError
 
 TEXT = "y_true\ty_pred\tsex\n1\t1\tMé\n0\t1\tF\n"
 
@@ -89,3 +91,20 @@ def test_a_file_type_not_read_is_refused_with_the_way_on(tmp_path, name, way):
         file_kind(path)
     head = f"{path}: {UNSUPPORTED}"
     assert str(err.value).startswith(f"{head}; {way}") if way else str(err.value) == head
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le"])
+def test_utf16_or_32_without_its_mark_is_refused_as_such(tmp_path, codec):
+    """UTF-16 without a byte-order mark (as bcp -w and .NET's writers without a preamble save
+    it) was read as UTF-8 and refused as "no column 'y_true'; the file has y\\x00_\\x00t...":
+    now refused for what it likely is, by the table loader too."""
+    from auditor.data.header import read_header
+    from auditor.data.table import read_frame
+
+    path = tmp_path / "p.csv"
+    path.write_bytes("y_true,y_pred\n1,0\n".encode(codec))
+    for read in (read_header, read_frame):
+        with pytest.raises(AuditorInputError) as err:
+            read(path)
+        assert str(err.value) == f"{path}: {T.NO_MARK}"
+        assert "UTF-16 or UTF-32 without its byte-order mark?" in T.NO_MARK
