@@ -88,7 +88,7 @@ def add_cells(
         labels.append([str(x) for x in u])
     y_values, y_codes = np.unique(np.asarray(y), return_inverse=True)
     values = [v.item() if hasattr(v, "item") else v for v in y_values]
-    add_cell_codes(cells, score, codes, labels, y_codes.reshape(-1), values)
+    add_cell_codes(cells, score, codes, labels, y_codes.reshape(-1), values, sort=True)
 
 
 def add_cell_codes(
@@ -98,11 +98,16 @@ def add_cell_codes(
     labels: Sequence[Sequence[str]],
     y_codes: np.ndarray,
     y_values: Sequence[Any],
+    *,
+    sort: bool = False,
 ) -> None:
     """Add rows given as codes: ``codes[i]`` (n,) indexes ``labels[i]`` (feature i's group
-    labels); ``y_codes`` (n,) indexes ``y_values`` (the true class values)."""
+    labels); ``y_codes`` (n,) indexes ``y_values`` (the true class values). Unless ``sort``,
+    the cells' distinct scores may be left unsorted (``sums_by_code``'s ``sort``): such cells
+    (a batch's) are for :func:`merge_all`, which sorts every cell's scores once."""
     key, shape = part_keys(codes, labels, y_codes, y_values)
-    for k, sums in sums_by_code(np.asarray(score, np.float64), key, math.prod(shape)).items():
+    score = np.asarray(score, np.float64)
+    for k, sums in sums_by_code(score, key, math.prod(shape), sort=sort).items():
         add_part(cells, *part_of(k, shape, labels, y_values), sums)
 
 
@@ -132,17 +137,19 @@ def merge_all(parts: list[CellSums]) -> CellSums:
 def _merged(parts: list[ClassScoreSums]) -> ClassScoreSums:
     """``merged(parts)``, the distinct scores merged by one sort of uint64 keys (the score's
     float64 bits, the count in the bits they leave) where the scores are in [0, 1] and the
-    counts fit; else by ``merged``'s sort of the floats carrying their counts (slower)."""
+    counts fit; else by ``merged``'s sort of the floats carrying their counts (slower). A
+    part's scores may be unsorted, each counted once (``add_cell_codes`` without ``sort``):
+    every path below sorts them."""
     pieces = [p for p in parts if len(p.values)]
-    if len(pieces) < 2 or not all(p.values[0] >= 0 and p.values[-1] <= 1 for p in pieces):
+    ones = all(int(p.counts.max()) == 1 for p in pieces)
+    if len(pieces) == 1 and ones and not _increasing(pieces[0].values):
+        return _sorted_floats(parts, pieces)  # one batch's unsorted scores
+    # the least and largest score: a sorted part's ends, an unsorted part's p_min and p_max
+    if len(pieces) < 2 or not all(min(p.values[0], p.p_min) >= 0 and max(p.values[-1], p.p_max)
+                                  <= 1 for p in pieces):  # fmt: skip
         return merged(parts)
-    if all(int(p.counts.max()) == 1 for p in pieces):  # each score once a piece: sort floats
-        out = merged([replace(p, **_NO_VALUES) for p in parts])
-        values = np.concatenate([p.values for p in pieces])
-        values += 0.0  # -0.0 -> 0.0, as the keys below make it
-        values.sort()
-        out.values, out.counts = distinct_counts(values)
-        return out
+    if ones:  # each score once a piece: sort floats
+        return _sorted_floats(parts, pieces)
     tz = trailing_zeros(pieces)
     cb = 2 + tz  # 62 - tz bits of score, then the count's
     if max(int(p.counts.max()) for p in pieces) > 1 << cb:
@@ -157,6 +164,22 @@ def _merged(parts: list[ClassScoreSums]) -> ClassScoreSums:
     counts += 1
     out.counts = np.add.reduceat(counts, starts)
     out.values = (score[starts] << np.uint64(tz)).view(np.float64)
+    return out
+
+
+def _increasing(values: np.ndarray) -> bool:
+    """Whether ``values`` are sorted, no two equal."""
+    return bool((values[1:] > values[:-1]).all())
+
+
+def _sorted_floats(parts: list[ClassScoreSums], pieces: list[ClassScoreSums]) -> ClassScoreSums:
+    """``merged(parts)`` where each of ``pieces`` (the parts with scores) counts every score
+    of its own once: one sort of their scores."""
+    out = merged([replace(p, **_NO_VALUES) for p in parts])
+    values = np.concatenate([p.values for p in pieces])
+    values += 0.0  # -0.0 -> 0.0, as the keys below make it
+    values.sort()
+    out.values, out.counts = distinct_counts(values)
     return out
 
 

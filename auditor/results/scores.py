@@ -114,14 +114,19 @@ NO_SCORES = (np.zeros(0), np.zeros(0, np.int64))  # sums without their distinct 
 
 
 def sums_by_code(
-    p: np.ndarray, code: np.ndarray, n_codes: int, *, distinct: bool = True
+    p: np.ndarray, code: np.ndarray, n_codes: int, *, distinct: bool = True, sort: bool = True
 ) -> dict[int, ClassScoreSums]:
     """Each code's sums of the rows: p (n,) float64 scores in [0, 1], code (n,) ints in
     [0, n_codes) (a joint group cell and true class). {code: sums} for the codes that have
     rows. The rows are partitioned by code once (a stable sort: each code's rows keep their
     order, so every sum is the one ``add`` of those rows alone gives); logs and bins are
     computed over the whole batch at once; each code's squares and distinct scores (one sort)
-    over its own rows; without ``distinct``, no distinct scores (empty): the sums only."""
+    over its own rows; without ``distinct``, no distinct scores (empty): the sums only.
+    Without ``sort``, a code whose first :data:`TIE_SAMPLE` scores hold no tie keeps its
+    scores unsorted, each with a count of 1 (full float64 scores: a sort would compress
+    nothing, and the file's merge sorts them again), for a caller that merges them with
+    :func:`auditor.fairness.scores.merge_all`; a code with a tie in them is sorted (its
+    distinct scores may be far fewer than its rows)."""
     order = np.argsort(code.astype(np.uint16) if n_codes <= 1 << 16 else code, kind="stable")
     sizes = np.bincount(code, minlength=n_codes)
     ends = np.cumsum(sizes)
@@ -142,8 +147,8 @@ def sums_by_code(
     out = {}
     for k in np.flatnonzero(sizes).tolist():
         rows = slice(int(ends[k] - sizes[k]), int(ends[k]))
-        values, counts = distinct_counts(np.sort(p[rows])) if distinct else NO_SCORES
         lp, l1, pk = log_p[rows], log_1mp[rows], p[rows]  # squares per code: in cache
+        values, counts = _scores_of(pk, sort) if distinct else NO_SCORES
         out[k] = ClassScoreSums(
             n=int(sizes[k]), log_p=float(lp.sum()), log_p2=float(np.square(lp).sum()),
             log_1mp=float(l1.sum()), log_1mp2=float(np.square(l1).sum()), p=float(pk.sum()),
@@ -153,6 +158,19 @@ def sums_by_code(
             counts=counts,
         )  # fmt: skip
     return out
+
+
+TIE_SAMPLE = 1024  # a code's first scores that tell whether sorting its batch pays
+
+
+def _scores_of(p: np.ndarray, sort: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A code's (distinct scores, counts), sorted; unless ``sort``, its scores as they are,
+    each counted once, where its first :data:`TIE_SAMPLE` scores hold no tie."""
+    if not sort:
+        head = np.sort(p[:TIE_SAMPLE])
+        if not bool((head[1:] == head[:-1]).any()):
+            return p.copy(), np.broadcast_to(np.int64(1), (len(p),))
+    return distinct_counts(np.sort(p))
 
 
 def merged(parts: list[ClassScoreSums]) -> ClassScoreSums:

@@ -147,3 +147,25 @@ def _loop_metrics(cells, pos, neg, auc):
 def _zipf(k: int) -> np.ndarray:
     w = 1.0 / np.arange(1, k + 1) ** 1.5
     return w / w.sum()
+
+
+@pytest.mark.parametrize("batches", [1, 3])
+def test_merge_all_sorts_batches_unsorted_scores_into_distinct_counts(batches):
+    """A file's batches keep each cell's untied scores unsorted (``add_cell_codes``): the
+    merged cells hold every distinct score sorted with its count, one batch or several, a
+    tie across batches and -0.0 (as 0.0) included."""
+    from auditor.fairness.scores import add_cell_codes, merge_all
+
+    rng = np.random.default_rng(9)
+    p, y, g = rng.random(3000), rng.integers(0, 2, 3000), rng.integers(0, 2, 3000)
+    p[:4], y[:4], g[:4] = [0.0, -0.0, 0.25, 0.25], 1, 0  # -0.0 and 0.0 one score
+    p[-1], y[-1], g[-1] = 0.25, 1, 0
+    parts = []
+    for rows in np.array_split(np.arange(3000), batches):
+        parts.append({})
+        add_cell_codes(parts[-1], p[rows], [g[rows]], [["a", "b"]], y[rows], [0, 1])
+    cells = merge_all(parts)
+    for code, value in ((c, v) for c in (0, 1) for v in (0, 1)):
+        values, counts = np.unique(p[(g == code) & (y == value)] + 0.0, return_counts=True)
+        got = cells[("ab"[code],)][value]
+        assert np.array_equal(got.values, values) and np.array_equal(got.counts, counts)

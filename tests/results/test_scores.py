@@ -180,3 +180,24 @@ def test_binned_auc_variance_sees_rare_confident_mistakes():
     lo, hi = auc_interval(a, n_pos, n_neg, level=0.95, var=m.auc_var)
     half = 1.959963984540054 * math.sqrt(m.auc_var)
     assert hi > plain[1] and (lo, hi) == (min(plain[0], a - half), a + half)
+
+
+def test_sums_by_code_without_sort_keeps_a_codes_untied_scores_in_row_order():
+    """Without ``sort`` (a batch of a file, merged by ``merge_all``), a code whose first
+    TIE_SAMPLE scores hold no tie keeps its scores as they came, each counted once (no sort
+    that the file's merge would repeat); a code with a tie among them is sorted, as with
+    ``sort``; every sum is the same."""
+    from auditor.results.scores import sums_by_code
+
+    rng = np.random.default_rng(5)
+    p, code = rng.random(6000), rng.integers(0, 2, 6000)
+    p[code == 1] = np.round(p[code == 1], 2)
+    raw, ref = sums_by_code(p, code, 2, sort=False), sums_by_code(p, code, 2)
+    assert np.array_equal(raw[0].values, p[code == 0]) and raw[0].counts.tolist() == [1] * len(
+        raw[0].values
+    )
+    assert np.array_equal(raw[1].values, ref[1].values)
+    assert np.array_equal(raw[1].counts, ref[1].counts)
+    for k in (0, 1):
+        for name in ("n", "log_p", "log_p2", "log_1mp", "log_1mp2", "p", "p2", "p_min", "p_max"):
+            assert getattr(raw[k], name) == getattr(ref[k], name)
