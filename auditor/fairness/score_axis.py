@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from auditor.fairness.float_sort import PIECE, argsort_distinct
+from auditor.fairness.layer_auc import owner_of, plan, twice_aucs
 from auditor.results.scores import ClassScoreSums
 from auditor.runtime import available_cores
 
@@ -250,6 +251,8 @@ class ScoreAxis:
         self._where: dict[tuple, np.ndarray] = {}
         self._buffers: tuple[np.ndarray, np.ndarray] | None = None
         self._work: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per thread: sort buffers
+        self._owner: np.ndarray | None = None  # position keys: each position's part
+        self._lock = threading.Lock()
         self.size = 0
         self._keys: dict[tuple, np.ndarray] = {}
         unit = all(len(p.values) == 0 or (p.values[0] >= 0 and p.values[-1] <= 1) for p in parts)
@@ -313,14 +316,28 @@ class ScoreAxis:
 
     def aucs(self, cells: CellSums, groups: Sequence[tuple[Parts, Parts]]) -> list[float]:
         """:meth:`auc` of each (pos, neg) group, the largest first, on every core this
-        process may use where the keys are many."""
+        process may use where the keys are many; with position keys, groups that share no
+        part are counted in one pass over the positions where they cover a third of them
+        (:func:`~auditor.fairness.layer_auc.plan`)."""
         out = [math.nan] * len(groups)
         rows = [sum(len(self._keys[k]) for k in (*p, *n)) if self._keys else 0 for p, n in groups]
+        index = {k: i for i, k in enumerate(self._keys)} if self._positions else {}
+        parts = [([index[k] for k in p], [index[k] for k in n]) for p, n in groups] if index else []
+        jobs = plan(parts, rows, self.size, len(index)) if index else None
 
-        def count(i: int, worker: int) -> None:
-            out[i] = self._auc(cells, *groups[i], worker)
+        def count(job: int | list[int], worker: int) -> None:
+            if isinstance(job, int):
+                out[job] = self._auc(cells, *groups[job], worker)
+                return
+            with self._lock:  # each position's part, made once, at the first pass
+                if self._owner is None:
+                    self._owner = owner_of(list(self._keys.values()), self.size)
+            counts = twice_aucs(self._owner, len(self._keys), [parts[i] for i in job])
+            for i, twice in zip(job, counts, strict=True):
+                n_pos, n_neg = (sum(cells[c][v].n for c, v in side) for side in groups[i])
+                out[i] = twice / (2 * n_pos * n_neg) if n_pos and n_neg else math.nan
 
-        order = sorted(range(len(groups)), key=lambda i: -rows[i])  # the largest sizes buffers
+        order = jobs or sorted(range(len(groups)), key=lambda i: -rows[i])  # largest first
         shared(order, count, workers=workers_for(max(rows, default=0)) if self._keys else 1)
         return out
 

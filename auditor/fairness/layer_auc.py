@@ -1,0 +1,96 @@
+"""Mann-Whitney counts of many groups in one pass over the positions of distinct scores.
+
+Where no score is in two parts and every count is 1, :class:`~auditor.fairness.score_axis.ScoreAxis`
+keys each part's scores by their positions among every score. A group's count is then the
+sum of its positives' ranks among its own rows, less P (P - 1) / 2. Groups with no part in
+common (one feature's groups, or one intersection's: a *layer*) are counted together in one
+pass over the positions, in pieces of :data:`PIECE`: each position's part is read as its
+group and class, the piece's positions are ordered by group (numpy's stable counting sort of
+8- or 16-bit codes: each group's positions stay in score order), and a positive's rank within
+its group is its index in that order less its group's start, plus the group's positions in
+earlier pieces. Integer arithmetic throughout: the same count as one sort of each group's
+keys (3-4x less CPU where the layer covers the positions: no comparison sort at all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from auditor.fairness.float_sort import PIECE
+
+__all__ = ["layers", "owner_of", "plan", "twice_aucs"]
+
+Group = tuple[list[int], list[int]]  # a group's parts (indexes): its positives', negatives'
+
+
+def layers(groups: Sequence[Group]) -> list[list[int]]:
+    """The indexes of ``groups`` split into layers whose groups share no part (each group
+    into the first layer it fits, in order: one layer per feature's or intersection's
+    groups as :func:`auditor.fairness.scores.scores_by_group` lists them)."""
+    out: list[list[int]] = []
+    seen: list[set[int]] = []
+    for i, (pos, neg) in enumerate(groups):
+        parts = {*pos, *neg}
+        for layer, used in zip(out, seen, strict=True):
+            if used.isdisjoint(parts):
+                layer.append(i)
+                used |= parts
+                break
+        else:
+            out.append([i])
+            seen.append(parts)
+    return out
+
+
+def plan(groups: Sequence[Group], rows: Sequence[int], size: int,
+         n_parts: int) -> list[int | list[int]]:  # fmt: skip
+    """The jobs that count ``groups`` (``rows``: each one's positions, of ``size``): each
+    layer whose groups hold a third of the positions or more (a list of their indexes),
+    then every other group's index (one sort of its keys; a group of every part once needs
+    none), the largest first."""
+    every = [len({*p, *n}) == len(p) + len(n) == n_parts for p, n in groups]
+    passes = [ly for ly in layers(groups) if 3 * sum(rows[i] for i in ly) >= size
+              and not (len(ly) == 1 and every[ly[0]])]  # fmt: skip
+    done = {i for ly in passes for i in ly}
+    alone = sorted((i for i in range(len(groups)) if i not in done), key=lambda i: -rows[i])
+    return [*passes, *alone]
+
+
+def owner_of(keys: Sequence[np.ndarray], size: int) -> np.ndarray:
+    """(size,) the part (its index in ``keys``) at each position, where part i's keys are
+    its positions << 1 (uint32) and every position is some part's."""
+    owner = np.empty(size, np.uint16 if len(keys) < 1 << 16 else np.uint32)
+    for i, k in enumerate(keys):
+        owner[k >> np.uint32(1)] = i
+    return owner
+
+
+def twice_aucs(owner: np.ndarray, n_parts: int, groups: Sequence[Group]) -> list[int]:
+    """2 x the Mann-Whitney count (pairs with the positive above) of each of ``groups``,
+    which share no part, from ``owner`` (:func:`owner_of`, of ``n_parts`` parts): one pass
+    over the positions."""
+    g = len(groups)  # group g's codes: 2 g (a negative), 2 g + 1 (a positive); g: no group
+    table = np.full(n_parts, 2 * g, np.uint16 if 2 * g + 1 < 1 << 16 else np.uint32)
+    for i, (pos, neg) in enumerate(groups):
+        table[np.asarray(neg, np.intp)] = 2 * i
+        table[np.asarray(pos, np.intp)] = 2 * i + 1
+    small = np.uint8 if g < 1 << 8 else np.uint16 if g < 1 << 16 else np.uint32
+    ranks = np.zeros(g + 1, np.int64)  # positives' ranks within their group, summed
+    before = np.zeros(g + 1, np.int64)  # each group's positions in earlier pieces
+    positives = np.zeros(g + 1, np.int64)
+    for a in range(0, len(owner), PIECE):
+        code = table[owner[a : a + PIECE]]
+        group = (code >> 1).astype(small)
+        order = np.argsort(group, kind="stable")  # 8 or 16 bits: a radix sort
+        sizes = np.bincount(group, minlength=g + 1)
+        starts = np.cumsum(sizes) - sizes
+        at = np.flatnonzero(code[order] & 1)  # the positives' indexes, by group, in order
+        sums = np.concatenate([[0], np.cumsum(at)])
+        lo, hi = np.searchsorted(at, starts), np.searchsorted(at, starts + sizes)
+        ranks += sums[hi] - sums[lo] + (hi - lo) * (before - starts)
+        positives += hi - lo
+        before += sizes
+    p = positives[:g]
+    return (2 * (ranks[:g] - p * (p - 1) // 2)).tolist()
