@@ -107,11 +107,13 @@ def workflow_inert(text: str) -> str:
     return _WORKFLOW_OLD.sub(r"\\x5b", _WORKFLOW_START.sub(r"\1\\x3a", text))
 
 
-# A run of this many characters without a space (a 5,000-character group label) gets a break
-# opportunity (<wbr>) every BREAK_EVERY characters in the HTML card: it made the page 42,000
-# px wide. No real token is this long (a path, a hash, a URL), so their cards are unchanged.
-LONG_RUN = 200
-BREAK_EVERY = 40
+# A run of more than BREAK_EVERY characters without a space gets a break opportunity (<wbr>)
+# every BREAK_EVERY characters in the HTML card: a 5,000-character group label made the page
+# 42,000 px wide, and a label cut to 80 characters (gates.names.shorten) without a space still
+# pushed a per-group table of nine columns 110 px past the page (40 bold capitals: 16 px). A
+# <wbr> changes nothing where the text fits, and copying the text gives it whole.
+BREAK_EVERY = 32
+LONG_RUN = BREAK_EVERY + 1
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{LONG_RUN},}}")  # tried at a word's start only
 
 

@@ -216,3 +216,25 @@ class Chromium:
         report.screenshots = shots
         self.send("Target.closeTarget", {"targetId": target})
         return report
+
+    def overflow(self, path: Path, *, width: int = 1200) -> int:
+        """How many px ``path``'s page is wider than a ``width`` px window with every
+        ``<details>`` open (0: nothing sticks out past the page's right edge)."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        self.send("Page.enable", session=session)
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+                  session=session)  # fmt: skip
+        self.events.clear()
+        self.send("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=session)
+        self.wait_event("Page.loadEventFired", self.timeout)
+        script = ("document.querySelectorAll('details').forEach(d => d.open = true);"
+                  "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        out = self.send("Runtime.evaluate", {"expression": script, "returnByValue": True},
+                        session=session)  # fmt: skip
+        self.send("Target.closeTarget", {"targetId": target})
+        return int(out["result"]["value"])
+

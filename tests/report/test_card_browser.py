@@ -94,3 +94,26 @@ def test_digits_card_prints_in_ten_pages(digits_run, tmp_path):
     summary); the digits card prints in at most 10 pages."""
     pages = _pages(digits_run.run_dir / "model_card.html", tmp_path / "card.pdf")
     assert 1 < pages <= 10
+
+
+def test_long_labels_keep_the_card_in_the_page(browser, tmp_path):
+    """Labels of 300 capitals without a space (cut to 80 characters) and their intersections:
+    every table of the card, folded ones opened, stays within a 1,200 px window (the
+    per-group table stuck out 110 px)."""
+    import numpy as np
+    import pandas as pd
+
+    import auditor
+    from auditor.report.html import render_html
+
+    rng = np.random.default_rng(1)
+    labels = ["L" * 300, "a|b", "<script>x</script>", "R&D", "short"]
+    rows = pd.DataFrame({"g": np.repeat(labels, 60), "h": rng.choice(["## Head|2", "ok"], 300)})
+    rows["y_true"] = rng.integers(0, 2, len(rows))
+    rows["p"] = np.clip(rows.y_true * 0.3 + rng.random(len(rows)) * 0.7, 0, 1)
+    rows["y_pred"] = (rows.p > 0.5).astype(int)
+    audit = auditor.audit_predictions(rows, y_true="y_true", y_pred="y_pred", y_score="p",
+                                      sensitive=["g", "h"]).data  # fmt: skip
+    page = tmp_path / "card.html"
+    page.write_text(render_html(audit), encoding="utf-8")
+    assert browser.overflow(page) == 0

@@ -124,11 +124,15 @@ def test_chromium_runs_and_fetches_nothing(hostile_card, tmp_path):
 
 def test_a_very_long_label_can_wrap_in_the_html(hostile_card):
     """A 5,000-character text made the page 42,000 px wide: in HTML it has a break
-    opportunity every 40 characters (copying it still gives the label whole); Markdown keeps
-    it as it is."""
+    opportunity every BREAK_EVERY characters (copying it still gives the label whole);
+    Markdown keeps it as it is."""
+    from auditor.report.escape import BREAK_EVERY
+
     html = (hostile_card / "model_card.html").read_text(encoding="utf-8")
     md = (hostile_card / "model_card.md").read_text(encoding="utf-8")
-    assert "U" * 41 not in html and "<wbr>".join(["U" * 40] * 125) in html
+    whole, rest = divmod(5000, BREAK_EVERY)
+    assert "U" * (BREAK_EVERY + 1) not in html
+    assert "<wbr>".join(["U" * BREAK_EVERY] * whole + ["U" * rest]) in html
     assert "U" * 5000 in md
 
 
@@ -138,9 +142,20 @@ def test_card_text_breaks_only_long_runs_and_escapes_every_piece():
     from auditor.report.escape import BREAK_EVERY, LONG_RUN, card_text
 
     assert card_text("a <b> " + "x" * (LONG_RUN - 1)) == "a <b> " + "x" * (LONG_RUN - 1)  # as is
-    out = card_text("<i> " + "<" * LONG_RUN + " &")
+    out = card_text("<i> " + "<" * 3 * BREAK_EVERY + " &")
     assert isinstance(out, Markup)
     chunk = "&lt;" * BREAK_EVERY
-    assert out == "&lt;i&gt; " + "<wbr>".join([chunk] * (LONG_RUN // BREAK_EVERY)) + " &amp;"
+    assert out == "&lt;i&gt; " + "<wbr>".join([chunk] * 3) + " &amp;"
     assert card_text("\x1b" + "y" * LONG_RUN).startswith("\\x1b")  # controls still shown
     assert card_text(Markup("<svg>" + "z" * LONG_RUN)) == Markup("<svg>" + "z" * LONG_RUN)
+
+
+def test_a_label_cut_to_80_characters_can_wrap():
+    """A label cut to its 80 shown characters without a space (``gates.names.shorten``) was
+    one unbreakable word: it pushed the nine-column per-group table 110 px past the page."""
+    from auditor.gates.names import shorten
+    from auditor.report.escape import BREAK_EVERY, card_text
+
+    cut = shorten("L" * 300)
+    assert len(cut) <= 81 and "<wbr>" in card_text(cut)
+    assert all(len(piece) <= BREAK_EVERY for piece in str(card_text(cut)).split("<wbr>"))

@@ -19,7 +19,7 @@ ELEMENTS = {
     "footer", "g", "h1", "h2", "h3", "head", "header", "html", "li", "line", "main", "meta",
     "nav", "p", "path", "polyline", "pre", "rect", "section", "small", "span", "strong",
     "style", "summary", "svg", "table", "tbody", "td", "text", "th", "thead", "title", "tr",
-    "ul", "ol", "em", "tspan", "polygon", "dl", "dt", "dd", "abbr", "sup", "sub", "hr",
+    "ul", "ol", "em", "tspan", "polygon", "dl", "dt", "dd", "abbr", "sup", "sub", "hr", "wbr",
 }  # fmt: skip
 
 
