@@ -28,10 +28,14 @@ _BIDI = "\u202a-\u202e\u2066-\u2069"
 # C0 controls but tab / newline / carriage return, DEL, C1 controls and the bidi controls.
 _CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI}]")
 # Not allowed anywhere in an XML 1.0 document (tab, newline and CR are; surrogates are not),
+# DEL and the C1 controls (allowed, but XML 1.0 asks to avoid them; 0x9b is a terminal's CSI)
 # and the bidi controls (a CI page shows these strings as text).
-_NOT_XML = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ud800-\\udfff\\ufffe\\uffff{_BIDI}]")
-# Anything a terminal could act on, line breaks and tabs included (one line per message).
-_NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}]")
+_NOT_XML = re.compile(
+    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffe\\uffff{_BIDI}]"
+)
+# Anything a terminal could act on, line breaks and tabs included (one line per message; a
+# log viewer may break a line at U+2028 / U+2029).
+_NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
 # GitHub Actions reads a workflow command from its job's output: "::name::" at the start of
 # a line (after spaces) and the old "##[name]" anywhere in it.
 _WORKFLOW_START = re.compile(r"^([^\S\n]*):(?=:)", re.M)

@@ -116,3 +116,16 @@ def test_a_label_cannot_mention_anyone_where_the_markdown_is_posted(label, shown
     """A group label '@org/team' in summary.md, posted on a pull request, would notify the
     team: a word joiner after the '@' keeps it text; an e-mail address stays whole."""
     assert md_escape(label) == shown
+
+
+@pytest.mark.parametrize("char", ["\x7f", "\x85", "\x9b"])
+def test_xml_text_shows_del_and_c1_controls(char):
+    """DEL and the C1 controls are legal XML 1.0 but controls all the same (XML 1.0 asks
+    authors to avoid them; 0x9b is a terminal's CSI): junit.xml shows them as text."""
+    assert xml_text(f"g{char}x") == f"g\\x{ord(char):02x}x"
+
+
+def test_terminal_text_shows_line_and_paragraph_separators():
+    """U+2028 / U+2029 end a line where a log viewer reads Unicode line breaks: one message,
+    one line."""
+    assert terminal_text("a\u2028b\u2029c") == "a\\u2028b\\u2029c"
