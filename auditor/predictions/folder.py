@@ -23,6 +23,7 @@ from urllib.parse import unquote
 import numpy as np
 
 from auditor.errors import AuditorInputError
+from auditor.predictions.listing import check_no_table_log, part_files, parts_kind
 from auditor.predictions.source import Columns, header_names, iter_batches, unreadable
 from auditor.provenance import (
     file_state,
@@ -34,33 +35,13 @@ from auditor.provenance import (
 
 __all__ = ["Folder", "PartBatch", "folder_of", "folder_sha256", "table_batches"]
 
-PARQUET_MAGIC = b"PAR1"
-PARQUET_NAMES = (".parquet", ".pq")
-# a CSV part's names; Dask's to_csv names its parts 0.part, 1.part, ...
-CSV_NAMES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz", ".part")
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 # A part up to this size is read into memory once: its batches and its sha256 from the
 # same bytes (a larger one is read, then hashed: memory stays bounded)
 ONE_PASS_BYTES = 64 << 20
-NO_PARTS = (
-    "the folder holds no data files (names starting with _ or . are skipped, as Spark writes "
-    "_SUCCESS and .crc files, and empty files, as empty partitions): is the job still "
-    "running, or did it write no rows?"
-)
 NO_HEADER_PARTS = (
     "; Spark writes CSV parts without a header line unless told to: write them with "
     ".option('header', True)"
-)
-MIXED = (
-    "the folder holds Parquet parts ({parquet}) and CSV parts ({csv}): read as one table, "
-    "its parts must be all Parquet or all CSV; move the others out"
-)
-NOT_DATA = "part {part} is neither Parquet nor CSV (.csv, .tsv, .txt, .gz, .part); move it out"
-# the codecs Spark and pandas compress CSV parts with besides gzip (pyarrow reads gzip only)
-PACKED_NAMES = (".bz2", ".zst", ".zstd", ".xz", ".deflate", ".lz4", ".snappy", ".br", ".zip")
-PACKED = (
-    "part {part} is compressed as {codec}, which is not read: write the parts uncompressed or "
-    "with gzip (Spark: .option('compression', 'gzip')), or decompress them"
 )
 DISAGREE = (
     "column {column!r} holds {a} in {first} and {b} in {other}: the parts' schemas disagree; "
@@ -70,11 +51,6 @@ PART_CHANGED = (
     "part {part} changed while it was read: still being written? audit the folder once the "
     "job is complete"
 )
-DANGLING = (
-    "part {part} is a link to {target}, which does not exist: its rows would be left out; "
-    "restore its target, or remove the link"
-)
-LOOP = "{part} is a link to a folder above it (a loop): remove the link"
 PARTS_CHANGED = (
     "parts were added or removed while it was read ({part}): still being written? audit the "
     "folder once the job is complete"
@@ -108,7 +84,7 @@ class Folder:
 
     def check_unchanged(self, before: dict[str, tuple[int, ...] | None]) -> None:
         """Refuse the folder when a part changed, or parts came or went, since ``before``."""
-        now = _parts(self.path)
+        now = part_files(self.path)
         if list(now) != list(self.parts):
             odd = sorted(set(now) ^ set(self.parts))[0]
             raise AuditorInputError(PARTS_CHANGED.format(part=odd), source=str(self.path))
@@ -221,26 +197,14 @@ class Folder:
 
 
 def folder_of(path: Path) -> Folder | None:
-    """The folder of part files at ``path`` (refused in one line where it holds none, or
-    parts of two formats, or a file of neither: at the first such file, in sorted order, so
-    a folder that is no dataset, ``-p .``, is refused without opening all of it); None where
-    ``path`` is no folder."""
+    """The folder of part files at ``path`` (:func:`~auditor.predictions.listing.part_files`,
+    all of one kind: :func:`~auditor.predictions.listing.parts_kind`); None where ``path`` is
+    no folder."""
     if not path.is_dir():
         return None
-    parts = _parts(path)
-    if not parts:
-        raise AuditorInputError(NO_PARTS, source=str(path))
-    first: dict[str, str] = {}
-    for part in parts:
-        kind = _kind(path / part, part)
-        if kind is None:
-            codec = next((c for c in PACKED_NAMES if part.lower().endswith(c)), None)
-            said = PACKED.format(part=part, codec=codec) if codec else NOT_DATA.format(part=part)
-            raise AuditorInputError(said, source=str(path))
-        first.setdefault(kind, part)
-        if len(first) > 1:
-            raise AuditorInputError(MIXED.format(**first), source=str(path))
-    return Folder(path, next(iter(first)), tuple(parts))
+    check_no_table_log(path)
+    parts = part_files(path)
+    return Folder(path, parts_kind(path, parts), tuple(parts))
 
 
 def folder_sha256(folder: Folder) -> tuple[str, dict[str, str]]:
@@ -267,66 +231,6 @@ def _read_part(path: Path, part: str, state: tuple[int, ...], *, folder: str) ->
     if stat_state(opened) != tuple(state) or len(data) != state[2]:
         raise AuditorInputError(PART_CHANGED.format(part=part), source=folder)
     return data
-
-
-def _parts(path: Path) -> list[str]:
-    """The data files under ``path`` (relative POSIX paths, sorted), none under or named
-    ``_*`` or ``.*``, none empty (an empty partition: Spark's and Dask's writers leave them;
-    one written to while the folder is read is a part added). Links are followed, to files
-    and folders (a partition folder linked in), as pandas' ``read_parquet`` follows them; a
-    link to nothing, a link to a folder above it (a loop) and a folder that cannot be listed
-    are refused, naming them: their rows would be left out unsaid."""
-    found: list[str] = []
-    folders: list[tuple[str, str, tuple[str, ...]]] = [(str(path), "", ())]
-    while folders:
-        where, prefix, above = folders.pop()
-        try:
-            entries = list(os.scandir(where))
-            above = (*above, os.path.realpath(where) + os.sep)  # the walk's folders, as found
-        except OSError as exc:
-            raise _unlisted(path, prefix, exc) from None
-        for entry in entries:
-            if entry.name.startswith(("_", ".")):
-                continue
-            name = prefix + entry.name
-            try:
-                if entry.is_dir():
-                    real = os.path.realpath(entry.path) if entry.is_symlink() else ""
-                    if real and any(a.startswith(real.rstrip(os.sep) + os.sep) for a in above):
-                        raise AuditorInputError(LOOP.format(part=name), source=str(path))
-                    folders.append((entry.path, f"{name}/", above))
-                elif entry.is_file():
-                    if entry.stat().st_size > 0:
-                        found.append(name)
-                elif entry.is_symlink():
-                    target = os.readlink(entry.path)
-                    raise AuditorInputError(DANGLING.format(part=name, target=target),
-                                            source=str(path))  # fmt: skip
-            except OSError as exc:
-                raise _unlisted(path, name, exc) from None
-    return sorted(found)
-
-
-def _unlisted(path: Path, name: str, exc: OSError) -> AuditorInputError:
-    """A folder's entry (``name``; "" the folder itself) that cannot be read, in one line."""
-    what = f"{name.rstrip('/')} under it" if name else "it"
-    return AuditorInputError(f"cannot list {what} ({exc.strerror or exc})", source=str(path))
-
-
-def _kind(path: Path, part: str) -> str | None:
-    """"parquet" (by its name, else its first bytes Parquet's: Hive writes ``000000_0``),
-    "csv" (by its name), else None."""
-    if part.lower().endswith(PARQUET_NAMES):
-        return "parquet"  # not opened: its footer is read (and refused there if not Parquet)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4)
-    except OSError as exc:
-        raise AuditorInputError(f"cannot read part {part} ({exc.strerror})",
-                                source=str(path.parent)) from None  # fmt: skip
-    if head == PARQUET_MAGIC:
-        return "parquet"
-    return "csv" if part.lower().endswith(CSV_NAMES) else None
 
 
 def _family(kind: Any) -> str:

@@ -141,3 +141,23 @@ def test_csv_parts_compressed_other_than_gzip_are_refused_saying_how_to_write_th
     with pytest.raises(AuditorInputError, match=r"part-00000-7f3a.csv.bz2 is compressed as "
                        r"\.bz2, which is not read: write the parts uncompressed or with gzip"):
         audit_predictions(folder, **COLS)
+
+
+@pytest.mark.parametrize(("log", "name"), [("_delta_log", "Delta Lake"), (".hoodie", "Hudi"),
+                                           ("metadata", "Iceberg")])  # fmt: skip
+def test_a_table_formats_folder_is_refused_not_read_with_its_older_versions(tmp_path, log, name):
+    # a Delta table's folder keeps the parquet files a DELETE or an overwrite replaced until
+    # VACUUM: every part was read, old and current, and counted (rows twice, deleted rows)
+    folder = _parts(tmp_path / "preds")
+    (folder / log).mkdir()
+    (folder / log / ("v1.metadata.json" if name == "Iceberg" else "00000.json")).write_text("{}")
+    with pytest.raises(AuditorInputError, match=f"a {name} table \\({log}/\\): its folder also "
+                       "holds the files of older versions"):  # fmt: skip
+        audit_predictions(folder, **COLS)
+
+
+def test_a_folder_named_metadata_of_no_iceberg_table_is_read_as_a_partition(tmp_path):
+    folder = _parts(tmp_path / "preds")
+    (folder / "metadata").mkdir()
+    predictions_frame(10, seed=45).to_parquet(folder / "metadata" / "part-9.parquet")
+    assert sum(_rows_by_group(folder).values()) == 310

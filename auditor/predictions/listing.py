@@ -1,0 +1,134 @@
+"""The part files of a folder read as one predictions table (:mod:`.folder`): which files
+are parts (links followed, ``_*`` and ``.*`` names skipped, as Spark and pyarrow.dataset skip
+them), of which kind, and the folders refused before any is read (no parts, parts of two
+kinds, a file of neither, a link to nothing, a loop, a table format's folder)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from auditor.errors import AuditorInputError
+
+__all__ = ["check_no_table_log", "part_files", "parts_kind"]
+
+PARQUET_MAGIC = b"PAR1"
+PARQUET_NAMES = (".parquet", ".pq")
+# a CSV part's names; Dask's to_csv names its parts 0.part, 1.part, ...
+CSV_NAMES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz", ".part")
+NO_PARTS = (
+    "the folder holds no data files (names starting with _ or . are skipped, as Spark writes "
+    "_SUCCESS and .crc files, and empty files, as empty partitions): is the job still "
+    "running, or did it write no rows?"
+)
+MIXED = (
+    "the folder holds Parquet parts ({parquet}) and CSV parts ({csv}): read as one table, "
+    "its parts must be all Parquet or all CSV; move the others out"
+)
+NOT_DATA = "part {part} is neither Parquet nor CSV (.csv, .tsv, .txt, .gz, .part); move it out"
+# the codecs Spark and pandas compress CSV parts with besides gzip (pyarrow reads gzip only)
+PACKED_NAMES = (".bz2", ".zst", ".zstd", ".xz", ".deflate", ".lz4", ".snappy", ".br", ".zip")
+PACKED = (
+    "part {part} is compressed as {codec}, which is not read: write the parts uncompressed or "
+    "with gzip (Spark: .option('compression', 'gzip')), or decompress them"
+)
+DANGLING = (
+    "part {part} is a link to {target}, which does not exist: its rows would be left out; "
+    "restore its target, or remove the link"
+)
+LOOP = "{part} is a link to a folder above it (a loop): remove the link"
+# A table format's log beside its data files: they hold its older versions' files too
+TABLE_LOGS = (("_delta_log", "Delta Lake"), (".hoodie", "Hudi"), ("metadata", "Iceberg"))
+TABLE_FOLDER = (
+    "a {name} table ({log}/): its folder also holds the files of older versions (rows since "
+    "deleted or rewritten), which reading every part would count; write its current version "
+    "out as Parquet (Spark: spark.read.table(...).write.parquet(...)) and audit that"
+)
+
+
+def parts_kind(path: Path, parts: list[str]) -> str:
+    """"parquet" or "csv", the kind of every one of the folder's ``parts`` (refused in one line
+    where it holds none, or parts of two kinds, or a file of neither: at the first such file,
+    in sorted order, so a folder that is no dataset, ``-p .``, is refused without opening all
+    of it)."""
+    if not parts:
+        raise AuditorInputError(NO_PARTS, source=str(path))
+    first: dict[str, str] = {}
+    for part in parts:
+        kind = _kind(path / part, part)
+        if kind is None:
+            codec = next((c for c in PACKED_NAMES if part.lower().endswith(c)), None)
+            said = PACKED.format(part=part, codec=codec) if codec else NOT_DATA.format(part=part)
+            raise AuditorInputError(said, source=str(path))
+        first.setdefault(kind, part)
+        if len(first) > 1:
+            raise AuditorInputError(MIXED.format(**first), source=str(path))
+    return next(iter(first))
+
+
+def check_no_table_log(path: Path) -> None:
+    """Refuse a Delta Lake, Hudi or Iceberg table's folder: its parts are of every version."""
+    for log, name in TABLE_LOGS:
+        found = path / log
+        if found.is_dir() and (name != "Iceberg" or any(found.glob("*.metadata.json"))):
+            raise AuditorInputError(TABLE_FOLDER.format(name=name, log=log), source=str(path))
+
+
+def part_files(path: Path) -> list[str]:
+    """The data files under ``path`` (relative POSIX paths, sorted), none under or named
+    ``_*`` or ``.*``, none empty (an empty partition: Spark's and Dask's writers leave them;
+    one written to while the folder is read is a part added). Links are followed, to files
+    and folders (a partition folder linked in), as pandas' ``read_parquet`` follows them; a
+    link to nothing, a link to a folder above it (a loop) and a folder that cannot be listed
+    are refused, naming them: their rows would be left out unsaid."""
+    found: list[str] = []
+    folders: list[tuple[str, str, tuple[str, ...]]] = [(str(path), "", ())]
+    while folders:
+        where, prefix, above = folders.pop()
+        try:
+            entries = list(os.scandir(where))
+            above = (*above, os.path.realpath(where) + os.sep)  # the walk's folders, as found
+        except OSError as exc:
+            raise _unlisted(path, prefix, exc) from None
+        for entry in entries:
+            if entry.name.startswith(("_", ".")):
+                continue
+            name = prefix + entry.name
+            try:
+                if entry.is_dir():
+                    real = os.path.realpath(entry.path) if entry.is_symlink() else ""
+                    if real and any(a.startswith(real.rstrip(os.sep) + os.sep) for a in above):
+                        raise AuditorInputError(LOOP.format(part=name), source=str(path))
+                    folders.append((entry.path, f"{name}/", above))
+                elif entry.is_file():
+                    if entry.stat().st_size > 0:
+                        found.append(name)
+                elif entry.is_symlink():
+                    target = os.readlink(entry.path)
+                    raise AuditorInputError(DANGLING.format(part=name, target=target),
+                                            source=str(path))  # fmt: skip
+            except OSError as exc:
+                raise _unlisted(path, name, exc) from None
+    return sorted(found)
+
+
+def _unlisted(path: Path, name: str, exc: OSError) -> AuditorInputError:
+    """A folder's entry (``name``; "" the folder itself) that cannot be read, in one line."""
+    what = f"{name.rstrip('/')} under it" if name else "it"
+    return AuditorInputError(f"cannot list {what} ({exc.strerror or exc})", source=str(path))
+
+
+def _kind(path: Path, part: str) -> str | None:
+    """"parquet" (by its name, else its first bytes Parquet's: Hive writes ``000000_0``),
+    "csv" (by its name), else None."""
+    if part.lower().endswith(PARQUET_NAMES):
+        return "parquet"  # not opened: its footer is read (and refused there if not Parquet)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise AuditorInputError(f"cannot read part {part} ({exc.strerror})",
+                                source=str(path.parent)) from None  # fmt: skip
+    if head == PARQUET_MAGIC:
+        return "parquet"
+    return "csv" if part.lower().endswith(CSV_NAMES) else None
