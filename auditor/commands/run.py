@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from auditor.commands import MAX_SEED, QuietOption, cli_errors, echo_table
+from auditor.commands import QuietOption, cli_errors, echo_table
 from auditor.commands.gate import BASELINE_HELP, FailOnOption, report_gates
+from auditor.commands.run_options import (
+    ConfigArgument,
+    DeviceOption,
+    Scenario,
+    ScenarioOption,
+    SeedOption,
+    ThreadsOption,
+    unread_config_note,
+)
 from auditor.errors import AuditorInputError
 from auditor.numbers import fmt_num
 from auditor.report.escape import terminal_text
@@ -20,51 +28,19 @@ if TYPE_CHECKING:
 CONFIG_AND_SCENARIO = "give a CONFIG file or --scenario, not both"
 
 
-class Scenario(StrEnum):
-    digits = "digits"
-    adult = "adult"
-    mnist = "mnist"
-
-
-class Device(StrEnum):
-    cpu = "cpu"
-    cuda = "cuda"
-    auto = "auto"
-
-
 def run(
-    config: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="CONFIG",
-            help="An audit TOML file (or pyproject.toml with a tool.auditor table).",
-        ),
-    ] = None,
-    scenario: Annotated[
-        Scenario | None,
-        typer.Option(
-            "--scenario", "-s", case_sensitive=False, help="A built-in scenario (default digits)."
-        ),
-    ] = None,
+    config: ConfigArgument = None,
+    scenario: ScenarioOption = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<name>).")
     ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", min=0, max=MAX_SEED, help="Seed for data splits and training."),
-    ] = None,
-    device: Annotated[
-        Device | None,
-        typer.Option("--device", case_sensitive=False, help="cpu (default), cuda or auto."),
-    ] = None,
+    seed: SeedOption = None,
+    device: DeviceOption = None,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Report failed gates but exit 0.")
     ] = False,
     quiet: QuietOption = False,
-    threads: Annotated[
-        int | None,
-        typer.Option("--threads", min=1, help="torch threads outside training (default: free)."),
-    ] = None,
+    threads: ThreadsOption = None,
     fail_on: FailOnOption = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help=BASELINE_HELP)] = None,
 ) -> None:
@@ -74,6 +50,9 @@ def run(
     (auditor.toml) to start from: `auditor init && auditor run auditor.toml`.
     """
     config_file = str(config) if config else None
+    note = unread_config_note(config, scenario)
+    if note:  # before the demo's seconds of training, so that a Ctrl-C saves them
+        typer.echo(note, err=True)
     with cli_errors():
         from auditor.config import default_config, load_config  # pydantic: not for --help
         from auditor.preflight import check_run

@@ -71,3 +71,29 @@ def test_a_choice_in_other_case_is_the_choice(args, param, value):
     command = typer.main.get_command(app).commands[args[0]]
     ctx = command.make_context(args[0], args[1:])
     assert ctx.params[param] == value
+
+
+def _run_into_a_file(tmp_path, monkeypatch, capsys, *args: str) -> str:
+    """``auditor run ARGS --out <a file>`` in ``tmp_path``: refused before any work; stderr."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken").write_text("x")
+    assert exit_code_of(["run", *args, "--out", "taken"]) == EXIT_BAD_INPUT
+    return capsys.readouterr().err
+
+
+def test_a_bare_run_beside_init_s_config_says_it_is_not_read(tmp_path, monkeypatch, capsys):
+    (tmp_path / "auditor.toml").write_text('name = "mine"\n')
+    note, error = _run_into_a_file(tmp_path, monkeypatch, capsys).splitlines()
+    assert note == (
+        "Note: auditor.toml is not read: a bare `auditor run` is the digits demo "
+        "(`auditor run auditor.toml` audits that config)"
+    )
+    assert error.startswith("auditor: error: taken: --out: is a file")
+
+
+@pytest.mark.parametrize("args", [(), ("-s", "digits"), ("auditor.toml",)])
+def test_no_note_where_the_run_says_what_it_audits(args, tmp_path, monkeypatch, capsys):
+    if args != ():  # a bare run without auditor.toml beside it: nothing was left unread
+        (tmp_path / "auditor.toml").write_text('name = "mine"\n')
+    [line] = _run_into_a_file(tmp_path, monkeypatch, capsys, *args).splitlines()
+    assert line.startswith("auditor: error: taken: --out: is a file"), line
