@@ -63,6 +63,13 @@ TEXT_AMONG_NUMBERS = (
 )
 
 
+ALIKE_CLASSES = (
+    "{column} holds {first} and {second}, alike but for case or a trailing period (as "
+    "adult.test's labels end in '.'): one class written two ways is audited as two; write it "
+    "one way"
+)
+
+
 FRACTIONAL_LABEL = (
     "label {value:g} at {row} has decimals: labels are classes (0/1, yes/no); a probability "
     "or score belongs in --y-score"
@@ -127,6 +134,25 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
                                             y_true=cols.y_true)  # fmt: skip
         raise AuditorInputError(message + _spelled_apart(table.class_names[i], true, cols),
                                 source=source, field=cols.y_pred)  # fmt: skip
+    _check_alike_classes(table, (true_n, pred_n), cols, source)
+
+
+def _check_alike_classes(table: CountsTable, ns: Sequence[np.ndarray], cols: Columns,
+                         source: str) -> None:  # fmt: skip
+    """Refuse a label column holding one class in two spellings that differ in case or a
+    trailing period ('Yes' in 2 rows beside 'yes', adult.data's '>50K' beside adult.test's
+    '>50K.' in files joined): audited as two classes, a binary audit turned multi-class."""
+    for column, counts in zip((cols.y_true, cols.y_pred), ns, strict=True):
+        seen: dict[str, str] = {}
+        for label, n in zip(table.classes, counts, strict=True):
+            if not (n and isinstance(label, str)):
+                continue
+            said = f"{label!r} ({rows_text(int(n))})"
+            if _loose(label) in seen:
+                message = ALIKE_CLASSES.format(column=column, first=seen[_loose(label)],
+                                               second=said)  # fmt: skip
+                raise AuditorInputError(message, source=source, field=column)
+            seen[_loose(label)] = said
 
 
 def _check_text_among_numbers(table: CountsTable, ns: Sequence[np.ndarray],

@@ -62,3 +62,24 @@ def test_a_column_name_written_nfd_or_with_a_second_mark_is_found(cli, tmp_path,
                 "--out", OUT])  # fmt: skip
     assert done.code == 0, done.err
     assert_same(audited(tmp_path / OUT, "g\u00e9nero"), reference(rows, "g\u00e9nero"))
+
+
+@pytest.mark.parametrize(("labels", "stray", "said"), [
+    ({1: "yes", 0: "no"}, {1: "Yes"}, "'Yes' (1 row) and 'yes' (121 rows)"),
+    ({1: ">50K", 0: "<=50K"}, {1: ">50K.", 0: "<=50K."}, "'<=50K' ("),  # adult.data + .test
+])  # fmt: skip
+def test_a_true_class_written_two_ways_is_refused_not_audited_as_two(cli, tmp_path, labels,
+                                                                    stray, said):  # fmt: skip
+    """y_true 'Yes' in 2 rows beside 'yes' (or adult.data's '>50K' beside adult.test's '>50K.'
+    in files joined) was audited silently as a multi-class file, --positive-label ignored."""
+    rows = frame()
+    for column in ("y_true", "y_pred"):
+        rows[column] = rows[column].map(labels)
+    at = rows.index[rows.index % 100 == 3]
+    rows.loc[at, "y_true"] = rows.loc[at, "y_true"].map(lambda v: stray.get(
+        next(k for k, t in labels.items() if t == v), v))  # fmt: skip
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--positive-label",
+                               labels[1], "--out", OUT]), "p.csv", ": y_true: ", said)  # fmt: skip
+    assert "alike but for case or a trailing period" in line
+    assert_nothing_written(tmp_path)
