@@ -47,6 +47,24 @@ def argsort_distinct(values: np.ndarray) -> np.ndarray | None:
     return _argsort(np.asarray(values, np.float64), distinct=True)
 
 
+def argsort_runs_distinct(values: np.ndarray) -> np.ndarray | None:
+    """:func:`argsort_distinct` of ``values`` made of sorted runs (pieces of sorted arrays,
+    end to end): numpy's stable sort of their order keys merges the runs (timsort, which
+    finds them), 2x faster on 64 runs than the vectorised sort, which does not. The same
+    order wherever no two values are equal (the only order there is), else None."""
+    values = np.asarray(values, np.float64)
+    n = len(values)
+    keys = np.empty(n, np.uint64)
+    for a in range(0, n, PIECE):
+        order_keys(np.add(values[a : a + PIECE], 0.0), out=keys[a : a + PIECE])
+    order = np.argsort(keys, kind="stable")
+    for a in range(0, n - 1, PIECE):  # neighbours in order equal: a tie
+        ranked = keys[order[a : a + PIECE + 1]]
+        if bool((ranked[1:] == ranked[:-1]).any()):
+            return None
+    return order
+
+
 def _argsort(values: np.ndarray, *, distinct: bool) -> np.ndarray | None:
     n = len(values)
     index_bits = max(1, (n - 1).bit_length())

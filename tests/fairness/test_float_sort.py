@@ -77,3 +77,26 @@ def test_the_pieces_edges_change_nothing(monkeypatch, piece):
             assert got is None
         else:
             assert got is not None and np.array_equal(got, np.argsort(values))
+
+
+@pytest.mark.parametrize("piece", [1, 7, 1 << 19])
+def test_sorted_runs_merged_give_the_distinct_order_or_none_on_a_tie(monkeypatch, piece):
+    """argsort_runs_distinct (pieces of sorted parts end to end, merged by numpy's stable
+    sort) gives argsort_distinct's order, and None where two values are equal, -0.0 and
+    0.0 included, wherever the tie falls between pieces of PIECE rows."""
+    from auditor.fairness import float_sort
+    from auditor.fairness.float_sort import argsort_distinct, argsort_runs_distinct
+
+    monkeypatch.setattr(float_sort, "PIECE", piece)
+    rng = np.random.default_rng(4)
+    runs = [np.sort(rng.random(m) * 2 - 0.5) for m in (300, 1, 57, 200)]
+    values = np.concatenate(runs)
+    got = argsort_runs_distinct(values)
+    assert np.array_equal(got, argsort_distinct(values)) and np.array_equal(got, np.argsort(values))
+    for i, j in ((0, 300), (357, 557), (100, 101)):
+        tied = values.copy()
+        tied[j] = tied[i]
+        assert argsort_runs_distinct(tied) is None
+    zeros = np.concatenate([values, [0.0, -0.0]])
+    assert argsort_runs_distinct(zeros) is None
+    assert argsort_runs_distinct(np.zeros(0)).tolist() == []
