@@ -167,13 +167,23 @@ def _architecture(module: Any) -> str:
     from auditor.models.outputs import user_module as own
 
     if isinstance(module, OneProbability):
-        return f"{type(own(module.inner)).__name__} (one output, a probability: P(positive))"
+        return f"{_class_name(own(module.inner))} (one output, a probability: P(positive))"
     if isinstance(module, LogOf):
         return f"{_architecture(module.inner)} (outputs probabilities: their log)"
     if isinstance(module, Reordered | InDtype):
         return _architecture(module.inner)
     if isinstance(module, OneLogit):
-        return f"{type(own(module.inner)).__name__} (one logit: sigmoid)"
+        return f"{_class_name(own(module.inner))} (one logit: sigmoid)"
+    return _class_name(module)
+
+
+def _class_name(module: Any) -> str:
+    """The module's class, a TorchScript module's as it was written (``torch.jit.load``
+    gives every one the class RecursiveScriptModule)."""
+    import torch
+
+    if isinstance(module, torch.jit.ScriptModule):
+        return f"{getattr(module, 'original_name', type(module).__name__)} (TorchScript)"
     return type(module).__name__
 
 

@@ -55,6 +55,8 @@ def rows_per_pass(module: nn.Module, x: np.ndarray | torch.Tensor) -> int:
         nonlocal floats
         floats += out.numel() if isinstance(out, torch.Tensor) else 0
 
+    if any(isinstance(m, torch.jit.ScriptModule) for m in module.modules()):
+        return MIN_ROWS_PER_PASS  # TorchScript takes no hooks: its activations go uncounted
     leaves = [m for m in module.modules() if next(m.children(), None) is None]
     hooks = [m.register_forward_hook(count) for m in leaves]
     training = module.training
