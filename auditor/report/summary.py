@@ -11,6 +11,7 @@ from typing import Any
 from auditor.audit_tree import Evidence, each_estimate, estimate_paths, has_interval, read
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
 from auditor.numbers import fmt_interval, fmt_num
+from auditor.report.class_counts import auc_counts
 from auditor.report.decision import gap_counts, headlines, label_determined, reason
 from auditor.report.escape import html_text, md_code, md_escape
 
@@ -178,12 +179,15 @@ def _section_intervals(
     if part.get("status") != "ok":
         return [f"_{title} not run_: {md_escape(part.get('reason', 'absent'))}", ""]
     found = ((p, node) for p, node in estimate_paths(part, name) if has_interval(node))
-    rows = [(p, read(node, path=p)) for p, node in islice(found, limit)]  # the rest: counted
-    if not rows:
+    picked = list(islice(found, limit))  # the rest: counted
+    if not picked:
         return []
+    aucs = auc_counts(part) if name == "fairness" else {}  # a group's AUC: its two classes
     body = ["| Metric | Value [interval] | n |", "|---|---:|---:|"]
-    for path, ev in rows:
-        body.append(f"| {md_code(shorten(path, PATH_MAX))} | {_estimate(ev)} | {_cell(ev.n)} |")
+    for path, node in picked:
+        ev = read(node, path=path)
+        n = _cell(ev.n) + (f" ({aucs[id(node)]})" if id(node) in aucs else "")
+        body.append(f"| {md_code(shorten(path, PATH_MAX))} | {_estimate(ev)} | {n} |")
     total = _with_interval(part)
     if total > limit:
         body.append(f"\n_{total - limit} more in audit.json._")

@@ -27,6 +27,7 @@ from auditor.numbers import (
 )
 from auditor.report import decision, heatmap, hub, plots
 from auditor.report import model_facts as facts
+from auditor.report.class_counts import classes_text, score_classes
 from auditor.report.escape import card_text, controls_visible, md_escape
 
 
@@ -150,38 +151,11 @@ def estimate_cells(estimates: Sequence[Mapping[str, Any]], counts: bool = True) 
     return Markup("".join(cells))
 
 
-def score_classes(part: Mapping[str, Any], fname: str) -> dict[str, tuple[int, int]]:
-    """Each scored group of feature ``fname`` (label -> (positives, negatives)): the rows its
-    ROC AUC ranks against each other, read from its fairness group's recall and FPR counts
-    where both sections count the same rows (same n, n = positives + negatives) of the same
-    positive class; a group they do not agree on is left out (no counts shown)."""
-    scores = part["scores"]
-    if str(part.get("positive_class")) != str(scores.get("positive_class")):
-        return {}
-    groups = {str(g["group"]): g for g in part["features"][fname]["groups"]}
-    out = {}
-    for s in scores["features"][fname]:
-        g = groups.get(str(s["group"])) or {}
-        metrics = g.get("metrics") or {}
-        pos, neg = (metrics.get("recall") or {}).get("n"), (metrics.get("fpr") or {}).get("n")
-        if isinstance(pos, int) and isinstance(neg, int) and g["n"] == s["n"] == pos + neg:
-            out[str(s["group"])] = (pos, neg)
-    return out
-
-
-def _classes_text(classes: tuple[int, int] | None) -> str:
-    """'57 positives, 1 negative' ('' for None)."""
-    if classes is None:
-        return ""
-    pos, neg = classes
-    return f"{pos:,} positive{'s' * (pos != 1)}, {neg:,} negative{'s' * (neg != 1)}"
-
-
 def score_cells(g: Mapping[str, Any], classes: Mapping[str, tuple[int, int]]) -> Markup:
     """A scored group's ROC AUC, log loss and ECE cells (:func:`estimate_cells`), the AUC's
     with the positives and negatives it rests on (an AUC of 3 positives says so)."""
     cells = estimate_cells((g["roc_auc"], g["log_loss"], g["ece"]), counts=False)
-    text = _classes_text(classes.get(str(g["group"])))
+    text = classes_text(classes.get(str(g["group"])))
     if not text:
         return cells
     head, sep, rest = str(cells).partition("</td>")
@@ -191,7 +165,7 @@ def score_cells(g: Mapping[str, Any], classes: Mapping[str, tuple[int, int]]) ->
 def auc_md(g: Mapping[str, Any], classes: Mapping[str, tuple[int, int]]) -> str:
     """A scored group's ROC AUC in a Markdown cell (:func:`ci_md`) with the positives and
     negatives it rests on."""
-    text = _classes_text(classes.get(str(g["group"])))
+    text = classes_text(classes.get(str(g["group"])))
     return ci_md(g["roc_auc"]) + (f"; {text}" if text else "")
 
 

@@ -1,5 +1,5 @@
 """The per-group ROC AUC (card and model_card.md) names the positives and negatives it rests
-on: an AUC of 3 positives said only n=120."""
+on: an AUC of 3 positives said only n=120; summary.md too (auditor.report.class_counts)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_card_and_markdown_name_each_groups_positives_and_negatives(audit):
     assert "| b\\|&lt;i&gt; | 200 | " in md and "; 100 positives, 100 negatives |" in md
     html = render_html(audit).split("Scores by group", 1)[1].split("</table>", 1)[0]
     assert '<span class="note">3 positives, 117 negatives</span></td>' in html
-    assert "<th scope=\"row\">b|&lt;i&gt;</th>" in html and "100 positives, 100 negatives" in html
+    assert '<th scope="row">b|&lt;i&gt;</th>' in html and "100 positives, 100 negatives" in html
 
 
 def test_counts_are_left_out_where_the_sections_do_not_agree(audit):
@@ -56,3 +56,13 @@ def test_one_positive_is_singular():
     g = {"group": "x", "roc_auc": {"value": None, "ci_low": None, "ci_high": None, "n": 2,
                                    "reason": "r"}}  # fmt: skip
     assert templating.auc_md(g, {"x": (1, 1)}) == "— (r); 1 positive, 1 negative"
+
+
+def test_summary_names_them_beside_each_groups_auc(audit):
+    from auditor.report.summary import render_summary
+
+    lines = render_summary(audit).splitlines()
+    (a,) = [x for x in lines if x.startswith("| `fairness.scores.features.g[a].roc_auc`")]
+    assert a.endswith("| 120 (3 positives, 117 negatives) |")
+    (ll,) = [x for x in lines if x.startswith("| `fairness.scores.features.g[a].log_loss`")]
+    assert ll.endswith("| 120 |")  # the other scores: n alone
