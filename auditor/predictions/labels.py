@@ -48,6 +48,12 @@ TEXT_LABELS_NO_SCORE = (
     "selection rate and TPR, are audited) with --positive-label"
 )
 
+POSITIVE_NEEDS_BINARY = (
+    "a positive label needs a binary target, and the labels hold {k} classes ({classes}): "
+    "map {y_true} and the predictions to two classes, or audit without it (each class "
+    "against the rest)"
+)
+
 
 PREDICTED_NOT_TRUE = (
     "label {label!r} ({rows}) never occurs in {y_true}: a binary audit would turn "
@@ -231,6 +237,12 @@ def positive_index(
                 field="--positive-label",
             )
         return len(names) - 1 if len(names) == 2 else None
+    if len(names) > 2:
+        raise AuditorInputError(
+            POSITIVE_NEEDS_BINARY.format(k=len(names), y_true=cols.y_true,
+                                         classes=first_classes(names)),
+            source=source, field="--positive-label",
+        )  # fmt: skip
     positive_label = class_name_of(positive_label, table)
     if str(positive_label) not in names:
         alike = [n for n in names if _loose(n) == _loose(str(positive_label))]

@@ -83,3 +83,18 @@ def test_a_true_class_written_two_ways_is_refused_not_audited_as_two(cli, tmp_pa
                                labels[1], "--out", OUT]), "p.csv", ": y_true: ", said)  # fmt: skip
     assert "alike but for case or a trailing period" in line
     assert_nothing_written(tmp_path)
+
+
+def test_a_positive_label_for_a_multi_class_file_is_refused_not_ignored(cli, tmp_path):
+    """``--positive-label 1`` on a file whose y_true holds a third class was ignored without a
+    word (fairness.positive_class null, the threshold section's 1), as --favourable-label is
+    not: refused, naming the classes and the ways on."""
+    rows = frame()
+    rows.loc[5, "y_true"] = 2
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    asked = cli(["audit", "-p", "p.csv", *SENSITIVE, "--positive-label", "1", "--out", OUT])
+    line = assert_refused(asked, "p.csv", "--positive-label", "3 classes (0, 1, 2)")
+    assert line.endswith("or audit without it (each class against the rest)")
+    assert_nothing_written(tmp_path)
+    done = cli(["audit", "-p", "p.csv", *SENSITIVE, "--exit-zero", "--out", OUT])
+    assert done.code == 0 and "3 classes: a multi-class audit" in done.out, done.err
