@@ -67,11 +67,12 @@ def audit(
 
         hash_ahead(predictions)  # on the core the imports below leave free
         from auditor.config import AuditConfig, load_config, name_from_file  # pydantic models
-        from auditor.preflight import check_predictions
 
         config_file = str(config) if config else None
         name = name_from_file(predictions)
         cfg = load_config(config) if config is not None else AuditConfig(name=name)
+        from auditor.preflight import check_predictions  # numpy: not for a config error
+
         out = out or Path("reports") / name  # the file's stem, as --help says
         check_predictions(cfg, sensitive=sensitive, config_file=config_file, out=out)
         from auditor.predictions import audit as pa  # numpy, pyarrow

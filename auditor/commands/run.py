@@ -55,7 +55,6 @@ def run(
         typer.echo(note, err=True)
     with cli_errors():
         from auditor.config import default_config, load_config  # pydantic: not for --help
-        from auditor.preflight import check_run
 
         if config is not None and scenario is not None:
             raise AuditorInputError(CONFIG_AND_SCENARIO, field="--scenario")
@@ -67,6 +66,8 @@ def run(
         cfg = cfg.with_overrides(
             seed=seed, device=device.value if device else None, threads=threads
         )
+        from auditor.preflight import check_run  # numpy, the gates: not for a config error
+
         # rules, features, data, groups, splits, --out, factory: all before torch loads
         check_run(cfg, config_file=config_file, out=out or Path("reports") / cfg.run_name)
         from auditor import api  # loads torch: only once the config is known to be good
