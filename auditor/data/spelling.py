@@ -82,16 +82,20 @@ def canonical_values(
 
 
 def merged_notes(merged: dict[str, dict[str, list[str]]] | None, *,
-                 named_in: str | None = NAMED_IN) -> list[str]:  # fmt: skip
+                 named_in: str | None = NAMED_IN,
+                 sizes: dict[str, dict[str, int]] | None = None) -> list[str]:  # fmt: skip
     """Labels read from more than one spelling (spaces around them, a non-breaking space,
-    Unicode's composed and decomposed forms), per column: which spellings became which label,
+    Unicode's composed and decomposed forms), per column: which spellings became which label
+    (with the label's rows where ``sizes`` holds them: per column, each label's rows),
     :data:`MAX_MERGED` a column, then how many more (``named_in``: where all are named)."""
     notes = []
     for column, labels in (merged or {}).items():
         for label, spelled in list(labels.items())[:MAX_MERGED]:
             shown = ", ".join(ascii(s) for s in spelled)
-            notes.append(f"{column}: {shown} are read as one label {label!r} (they differ "
-                         "only in spaces, invisible characters or Unicode form).")
+            n = (sizes or {}).get(column, {}).get(label)
+            rows = f"{n:,} row{'s' * (n != 1)}; " if n is not None else ""
+            notes.append(f"{column}: {shown} are read as one label {label!r} ({rows}they "
+                         "differ only in spaces, invisible characters or Unicode form).")
         if len(labels) > MAX_MERGED:
             where = f" ({named_in})" if named_in else ""
             notes.append(f"{column}: {len(labels) - MAX_MERGED} more labels were merged "

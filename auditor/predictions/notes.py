@@ -109,7 +109,8 @@ def file_notes(balance: dict[str, int], y_true: str, *, roc_auc: float | None,
     hard = sum(n for n, _ in bins) if certain_scores(bins) else 0
     return [*class_notes(balance, y_true),
             *score_notes(roc_auc, list(balance), positive, hard_rows=hard),
-            *input_notes(sizes, missing_group), *merged_notes(merged)]  # fmt: skip
+            *input_notes(sizes, missing_group),
+            *merged_notes(merged, sizes={**sizes, y_true: balance})]  # fmt: skip
 
 
 def record_notes(data: dict[str, Any], sensitive: Sequence[str],

@@ -57,3 +57,22 @@ def test_a_multi_class_note_gives_each_true_classs_rows():
     notes = class_notes({"0": 118, "1": 121, "2": 1, "7": 0}, "y_true")
     assert notes[0].endswith("and no score metrics. y_true holds '0' in 118 rows, '1' in 121 "
                              "rows, '2' in 1 row.")  # fmt: skip
+
+
+def test_a_merged_labels_note_gives_its_rows_on_the_card_and_the_terminal():
+    """'A' and 'A\\xa0' read as one group were named without a count, where every other note
+    (rows with no value, groups alike but for case) gives one."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 300)
+    g = rng.choice(["A", "A\u00a0", "B"], 300)
+    label = np.where(y == 1, "yes", "no").astype(object)
+    label[:5] = "yes "
+    y[:5] = 1
+    frame = pd.DataFrame({"y": label, "pred": np.where(y == 1, "yes", "no"), "g": g})
+    data = audit_predictions(frame, y_true="y", y_pred="pred", sensitive=["g"],
+                             positive_label="yes").data  # fmt: skip
+    notes = record_notes(data, ["g"], None)
+    rows_a = int(np.isin(g, ["A", "A\u00a0"]).sum())
+    assert f"g: 'A', 'A\\xa0' are read as one label 'A' ({rows_a} rows; they differ" in notes[0]
+    assert f"y: 'yes', 'yes ' are read as one label 'yes' ({int(y.sum())} rows; they" in notes[1]
+    assert data["data"]["description"].endswith(" ".join(notes))
