@@ -61,10 +61,15 @@ def plan(groups: Sequence[Group], rows: Sequence[int], size: int,
 def owner_of(keys: Sequence[np.ndarray], size: int) -> np.ndarray:
     """(size,) the part (its index in ``keys``) at each position, where part i's keys are
     its positions << 1 (uint32) and every position is some part's."""
-    owner = np.empty(size, np.uint16 if len(keys) < 1 << 16 else np.uint32)
+    owner = np.empty(size, _uint(len(keys)))
     for i, k in enumerate(keys):
         owner[k >> np.uint32(1)] = i
     return owner
+
+
+def _uint(n: int) -> type:
+    """The smallest unsigned integer type that holds 0 .. n - 1."""
+    return np.uint8 if n <= 1 << 8 else np.uint16 if n <= 1 << 16 else np.uint32
 
 
 def twice_aucs(owner: np.ndarray, n_parts: int, groups: Sequence[Group]) -> list[int]:
@@ -72,21 +77,21 @@ def twice_aucs(owner: np.ndarray, n_parts: int, groups: Sequence[Group]) -> list
     which share no part, from ``owner`` (:func:`owner_of`, of ``n_parts`` parts): one pass
     over the positions."""
     g = len(groups)  # group g's codes: 2 g (a negative), 2 g + 1 (a positive); g: no group
-    table = np.full(n_parts, 2 * g, np.uint16 if 2 * g + 1 < 1 << 16 else np.uint32)
+    table = np.full(n_parts, 2 * g, _uint(2 * g + 1))
     for i, (pos, neg) in enumerate(groups):
         table[np.asarray(neg, np.intp)] = 2 * i
         table[np.asarray(pos, np.intp)] = 2 * i + 1
-    small = np.uint8 if g < 1 << 8 else np.uint16 if g < 1 << 16 else np.uint32
     ranks = np.zeros(g + 1, np.int64)  # positives' ranks within their group, summed
     before = np.zeros(g + 1, np.int64)  # each group's positions in earlier pieces
     positives = np.zeros(g + 1, np.int64)
     for a in range(0, len(owner), PIECE):
-        code = table[owner[a : a + PIECE]]
-        group = (code >> 1).astype(small)
+        code = np.take(table, owner[a : a + PIECE])
+        group = code >> 1
         order = np.argsort(group, kind="stable")  # 8 or 16 bits: a radix sort
         sizes = np.bincount(group, minlength=g + 1)
         starts = np.cumsum(sizes) - sizes
-        at = np.flatnonzero(code[order] & 1)  # the positives' indexes, by group, in order
+        code &= 1
+        at = np.flatnonzero(np.take(code.view(bool) if code.dtype == np.uint8 else code, order))
         sums = np.concatenate([[0], np.cumsum(at)])
         lo, hi = np.searchsorted(at, starts), np.searchsorted(at, starts + sizes)
         ranks += sums[hi] - sums[lo] + (hi - lo) * (before - starts)

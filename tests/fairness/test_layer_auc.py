@@ -32,18 +32,20 @@ def test_one_pass_equals_one_sort_per_group(piece, monkeypatch):
     keys = _parts(3, 5000, 12)
     groups = [([0, 3], [1, 5]), ([2], [4, 6, 7]), ([8], []), ([], [9]), ([10], [11])]
     owner = owner_of(keys, 5000)
-    assert owner.dtype == np.uint16
+    assert owner.dtype == np.uint8  # 12 parts: a byte a position
     expected = [_by_sort(keys, p, n) if p and n else 0 for p, n in groups]
     assert twice_aucs(owner, len(keys), groups) == expected
     assert twice_aucs(owner, len(keys), groups[1:2]) == expected[1:2]
 
 
 def test_many_groups_in_one_layer_sort_16_bit_codes(monkeypatch):
-    """Over 255 groups: the groups' codes are 16-bit (still a counting sort)."""
+    """Over 256 parts and 127 groups: 16-bit parts and codes (still a counting sort)."""
     monkeypatch.setattr(layer_auc, "PIECE", 4096)
     keys = _parts(4, 20_000, 600)
     groups = [([2 * i], [2 * i + 1]) for i in range(300)]
-    got = twice_aucs(owner_of(keys, 20_000), len(keys), groups)
+    owner = owner_of(keys, 20_000)
+    assert owner.dtype == np.uint16
+    got = twice_aucs(owner, len(keys), groups)
     assert got == [_by_sort(keys, p, n) for p, n in groups]
 
 
