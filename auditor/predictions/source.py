@@ -233,12 +233,15 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
         if kind == "parquet":
             import pyarrow.parquet as pq
 
+            if preread:  # checked from its footer (parsed here where not given), before the
+                # reader's open, whose read_dictionary fails on a nested column (KeyError)
+                if metadata is None:
+                    metadata = pq.read_metadata(pa.BufferReader(data))
+                checked_kind(path, cols, kind, schema=metadata.schema.to_arrow_schema())
             # pre_buffer off: pyarrow would otherwise buffer every row group it reads ahead
             pf = pq.ParquetFile(path if data is None else pa.BufferReader(data),
                                 metadata=metadata, pre_buffer=False,
                                 read_dictionary=list(cols.sensitive))  # fmt: skip
-            if preread:  # checked from the footer opened for the read, not opened again
-                checked_kind(path, cols, kind, schema=pf.metadata.schema.to_arrow_schema())
             yield from pf.iter_batches(batch_size=batch_rows, columns=cols.names())
             return
         header = header or csv_header(path)
