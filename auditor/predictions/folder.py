@@ -23,7 +23,7 @@ from urllib.parse import unquote
 import numpy as np
 
 from auditor.errors import AuditorInputError
-from auditor.predictions.listing import check_no_table_log, part_files, parts_kind
+from auditor.predictions.listing import check_whole_table, part_files, parts_kind
 from auditor.predictions.source import Columns, header_names, iter_batches, unreadable
 from auditor.provenance import (
     file_state,
@@ -202,7 +202,7 @@ def folder_of(path: Path) -> Folder | None:
     no folder."""
     if not path.is_dir():
         return None
-    check_no_table_log(path)
+    check_whole_table(path)
     parts = part_files(path)
     return Folder(path, parts_kind(path, parts), tuple(parts))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from auditor.errors import AuditorInputError
 
-__all__ = ["check_no_table_log", "part_files", "parts_kind"]
+__all__ = ["check_whole_table", "part_files", "parts_kind"]
 
 PARQUET_MAGIC = b"PAR1"
 PARQUET_NAMES = (".parquet", ".pq")
@@ -37,6 +37,11 @@ DANGLING = (
     "restore its target, or remove the link"
 )
 LOOP = "{part} is a link to a folder above it (a loop): remove the link"
+UNFINISHED = (
+    "the Spark job writing it has not finished (its _temporary/ folder is there, no _SUCCESS): "
+    "its parts may be some of the rows; audit it once the job is complete (or, where it "
+    "failed, write it again)"
+)
 # A table format's log beside its data files: they hold its older versions' files too
 TABLE_LOGS = (("_delta_log", "Delta Lake"), (".hoodie", "Hudi"), ("metadata", "Iceberg"))
 TABLE_FOLDER = (
@@ -66,8 +71,12 @@ def parts_kind(path: Path, parts: list[str]) -> str:
     return next(iter(first))
 
 
-def check_no_table_log(path: Path) -> None:
-    """Refuse a Delta Lake, Hudi or Iceberg table's folder: its parts are of every version."""
+def check_whole_table(path: Path) -> None:
+    """Refuse a Spark job's folder still written (or left by a failed job): its parts are
+    some of the rows; and a Delta Lake, Hudi or Iceberg table's: its parts are of every
+    version."""
+    if (path / "_temporary").is_dir() and not (path / "_SUCCESS").exists():
+        raise AuditorInputError(UNFINISHED, source=str(path))
     for log, name in TABLE_LOGS:
         found = path / log
         if found.is_dir() and (name != "Iceberg" or any(found.glob("*.metadata.json"))):

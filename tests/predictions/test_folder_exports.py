@@ -161,3 +161,13 @@ def test_a_folder_named_metadata_of_no_iceberg_table_is_read_as_a_partition(tmp_
     (folder / "metadata").mkdir()
     predictions_frame(10, seed=45).to_parquet(folder / "metadata" / "part-9.parquet")
     assert sum(_rows_by_group(folder).values()) == 310
+
+
+def test_a_spark_folder_still_written_is_refused_and_one_done_is_read(tmp_path):
+    # its committed parts were audited as the whole table while the job was still running
+    folder = _parts(tmp_path / "preds")
+    (folder / "_temporary" / "0").mkdir(parents=True)
+    with pytest.raises(AuditorInputError, match=r"the Spark job writing it has not finished"):
+        audit_predictions(folder, **COLS)
+    (folder / "_SUCCESS").touch()  # done (a _temporary/ a speculative task left: no matter)
+    assert sum(_rows_by_group(folder).values()) == 300
