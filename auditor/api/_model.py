@@ -120,8 +120,10 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     check_model_inputs(config.data, None, name=type(module).__name__)
     # the outputs' classes in order: model.classes (a checkpoint), or a module's classes_
     known = config.model.classes if module is None else getattr(module, "classes_", None)
+    # a tensor (a buffer saved with the weights) or an array: its labels as Python values
+    labels = None if known is None else known.tolist() if hasattr(known, "tolist") else known
     rows = supplied_rows(config.data, frames=frames, as_frame=False, numeric_only=True,
-                         labels=None if known is None else list(known), module=True)  # fmt: skip
+                         labels=None if labels is None else list(labels), module=True)  # fmt: skip
     shape, k = rows.bundle.input_shape, len(rows.labels)
     if module is None:
         module = load_checkpoint_model(config.model.path, factory=config.model.factory,

@@ -103,20 +103,26 @@ def test_logits_that_are_no_probabilities_are_kept():
     torch.testing.assert_close(torch.softmax(wrapped(x), dim=1), torch.softmax(net(x), dim=1))
 
 
+@pytest.mark.parametrize("given", ["array", "buffer"])
 @pytest.mark.parametrize("one_logit", [False, True])
-def test_a_module_with_classes_is_read_in_their_order(frame, one_logit):
+def test_a_module_with_classes_is_read_in_their_order(frame, one_logit, given):
     """A module naming its outputs (classes_ = [1, 0]: column 0 is the class 1), with
     positive_label = 1, audits as the module with the same outputs in the audit's order
-    (sorted, positive last); its outputs were read as that order."""
+    (sorted, positive last); its outputs were read as that order. Its classes_ may be a
+    tensor buffer, saved with its weights (its classes were 'tensor(1)', 'tensor(0)')."""
     if one_logit:  # its one logit is the last of its classes_: class 0
         named = linear([[-2.0, -0.5]], [0.1])
-        named.classes_ = np.array([1, 0])
         plain = linear([[0.0, 0.0], [2.0, 0.5]], [0.0, -0.1])  # [0, -z] -> [z, 0] reordered
     else:
         named = linear([[2.0, 0.5], [0.3, -0.2]], [-0.1, 0.1])
-        named.classes_ = np.array([1, 0])
         plain = linear([[0.3, -0.2], [2.0, 0.5]], [0.1, -0.1])  # columns swapped: 0, then 1
-    same_audit(audit(named, frame, positive_label=1), audit(plain, frame))
+    if given == "buffer":
+        named.register_buffer("classes_", torch.tensor([1, 0]))
+    else:
+        named.classes_ = np.array([1, 0])
+    got = audit(named, frame, positive_label=1)
+    same_audit(got, audit(plain, frame))
+    assert got["data"]["finetune_task"]["class_names"] == ["0", "1"]
 
 
 def test_a_double_precision_module_is_fed_its_own_dtype(frame):
