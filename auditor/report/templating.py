@@ -159,7 +159,8 @@ def score_cells(g: Mapping[str, Any], classes: Mapping[str, tuple[int, int]]) ->
     if not text:
         return cells
     head, sep, rest = str(cells).partition("</td>")
-    return Markup(f'{head} <span class="note">{text}</span>{sep}{rest}')
+    text = text.replace(" ", "&nbsp;").replace(",&nbsp;", ", ")  # a count stays with its word
+    return Markup(f'{head}<br><span class="note">{text}</span>{sep}{rest}')
 
 
 def auc_md(g: Mapping[str, Any], classes: Mapping[str, tuple[int, int]]) -> str:
