@@ -40,3 +40,20 @@ def test_documented_signature_is_the_functions(name):
         assert real[arg.arg].kind is inspect.Parameter.KEYWORD_ONLY, arg.arg
         if default is not None:
             assert ast.literal_eval(default) == real[arg.arg].default, arg.arg
+
+
+def test_every_run_call_the_page_writes_passes_a_config_read_from_its_file():
+    """``auditor.run`` takes an ``AuditConfig``: the page wrote ``auditor.run(config)`` and a
+    user's ``auditor.run("credit-model.toml")`` failed on ``'str' object has no attribute
+    'gates'``; each call it writes now reads the file with ``load_config``."""
+    from auditor.config import load_config
+
+    calls = re.findall(r"`(auditor(?:\.api)?\.run\([^`]*\))`", DOC.read_text(encoding="utf-8"))
+    assert calls
+    accepted = inspect.signature(auditor.run).parameters
+    assert inspect.signature(load_config).return_annotation in ("AuditConfig", "'AuditConfig'")
+    for text in calls:
+        call = ast.parse(" ".join(text.split())).body[0].value
+        [first] = call.args
+        assert isinstance(first, ast.Call) and ast.unparse(first.func) == "load_config", text
+        assert all(kw.arg in accepted for kw in call.keywords), text
