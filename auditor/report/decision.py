@@ -212,6 +212,22 @@ def gap_counts(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
     return None if sizes is None else f"{sizes[0]:,} vs {sizes[1]:,}"
 
 
+def gate_message(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:
+    """A gate's message, a fairness gap's with the rows of its pair beside its value
+    ('0.4237 [0.2294, 0.5895] (n=420 vs 115) breaks <= 0.2; ...'): the text the card's
+    decision, the terminal, junit.xml and the CI annotations give; any other gate's as
+    recorded."""
+    message = str(r["message"])
+    pair = gap_counts(audit, r)
+    if pair is None:
+        return message
+    head, sep, rest = message.partition("; ")
+    at = max(head.find(" breaks "), head.find(" meets "))
+    counts = f" (n={pair})"
+    head = f"{head[:at]}{counts}{head[at:]}" if at > 0 else f"{head}{counts}"
+    return head + sep + rest
+
+
 def pair_sizes(feature: Mapping[str, Any], gap: Mapping[str, Any]) -> tuple[int, int] | None:
     """The rows of the two groups a fairness ``gap`` compares (its ``pair``, each group's
     ``n`` in ``feature``'s groups); None where it compares no pair of listed groups (an

@@ -11,8 +11,7 @@ from typing import Any
 from auditor.gates import exit_code
 from auditor.gates.names import shorten
 from auditor.numbers import fmt_interval
-from auditor.report.decision import gap_counts as pair_counts
-from auditor.report.decision import pair_sizes
+from auditor.report.decision import gate_message, pair_sizes
 from auditor.report.escape import terminal_text
 
 STATUS_WORD = {"pass": "passed", "warn": "warning", "fail": "failed"}
@@ -23,14 +22,7 @@ def failure_text(result: Mapping[str, Any], audit: Mapping[str, Any] | None = No
     breaks, and the group concerned. The status (failed / warning) is the caller's prefix.
     A fairness gap's n is the rows of the two groups it compares (``n=84 vs 260``, as the
     cards show it), where ``audit`` (the gate's audit) is given."""
-    message = str(result["message"])
-    pair = pair_counts(audit, result) if audit is not None else None
-    if pair is not None:
-        head, sep, rest = message.partition("; ")
-        at = max(head.find(" breaks "), head.find(" meets "))
-        counts = f" (n={pair})"
-        head = f"{head[:at]}{counts}{head[at:]}" if at > 0 else f"{head}{counts}"
-        message = head + sep + rest
+    message = str(result["message"]) if audit is None else gate_message(audit, result)
     text = f"{result['name']}: {message}"
     group = str(result["group"])  # the message names a long label cut (gates.names.shorten)
     named = group in result["metric"] or shorten(group) in result["message"]

@@ -91,3 +91,18 @@ def test_the_cli_prints_a_gap_gates_pair_counts(tmp_path):
     assert res.exit_code == 1, res.output
     (line,) = [x for x in res.output.splitlines() if x.startswith("  FAIL  group: equalized")]
     assert "(n=300 vs 90) breaks" in line or "(n=90 vs 300) breaks" in line
+
+
+def test_the_cards_decision_gives_a_gap_gates_pair_counts():
+    """The first screen's line of a failing or warning gap gate (HTML and Markdown) has the
+    pair's counts as the terminal line does; it gave the recorded message alone."""
+    audit = _three_groups()
+    results = [{**r, "status": "warn"} for r in audit["gates"]["results"]]
+    audit = {**audit, "gates": {**audit["gates"], "results": results, "verdict": "warn"}}
+    (gate,) = [r for r in results if r["metric"].endswith(".between_groups")]
+    counts = f" (n={gap_counts(audit, gate)}) meets"
+    html = render_html(audit).split('<ul class="problems">', 1)[1].split("</ul>", 1)[0]
+    assert counts in html
+    md = render_markdown(audit).split("## ", 1)[0]
+    (line,) = [x for x in md.splitlines() if x.startswith("- ⚠") and "equalized-odds gap" in x]
+    assert f"\\(n={gap_counts(audit, gate)}\\) meets" in line
