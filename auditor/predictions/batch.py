@@ -15,7 +15,7 @@ from auditor.errors import AuditorInputError, data_row
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.scores import CellSums, add_cell_codes
 from auditor.fairness.spill_cells import SpilledCells, SpillRows
-from auditor.predictions.labels import check_whole_labels, first_classes
+from auditor.predictions.labels import check_label_spellings, check_whole_labels, first_classes
 from auditor.predictions.source import REPEATED_HEADER, Columns
 from auditor.predictions.spelling import Spellings, canonical_column, is_text_type
 
@@ -233,6 +233,7 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
         score = _checked_scores(columns, cols, source=source, row_offset=row_offset)
         present = np.flatnonzero(np.bincount(codes.y_true))
         if len(present) > 2:
+            check_label_spellings(acc.table(), cols, source, first_row=row_offset)
             classes = [str(codes.classes[i]) for i in present]
             raise AuditorInputError(binary_only(cols.y_true, classes), source=source,
                                     field=cols.y_score)  # fmt: skip

@@ -21,6 +21,7 @@ from auditor.results.scores import ScoreMetrics
 
 __all__ = [
     "TEXT_LABELS",
+    "check_label_spellings",
     "check_predicted_classes",
     "check_score_class",
     "check_whole_labels",
@@ -125,7 +126,7 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
         {_kind(c) for c, n in zip(table.classes, ns, strict=True) if n} for ns in (true_n, pred_n)
     ]
     if kinds[0] != kinds[1]:  # 1 and '1' are not equal: say so rather than count them apart
-        _check_text_among_numbers(table, (true_n, pred_n), kinds, cols, source)
+        _check_text_among_numbers(table.classes, (true_n, pred_n), kinds, cols, source)
         shown = [" and ".join(sorted(k)) for k in kinds]
         raise AuditorInputError(
             MIXED_TYPES.format(y_true=cols.y_true, y_pred=cols.y_pred, true=shown[0],
@@ -140,20 +141,36 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
                                             y_true=cols.y_true)  # fmt: skip
         raise AuditorInputError(message + _spelled_apart(table.class_names[i], true, cols),
                                 source=source, field=cols.y_pred)  # fmt: skip
-    _check_alike_classes(table, (true_n, pred_n), cols, source)
+    _check_alike_classes(table.classes, (true_n, pred_n), cols, source)
 
 
-def _check_alike_classes(table: CountsTable, ns: Sequence[np.ndarray], cols: Columns,
-                         source: str) -> None:  # fmt: skip
+def check_label_spellings(table: CountsTable, cols: Columns, source: str, *,
+                          first_row: int) -> None:  # fmt: skip
+    """A batch's counts (its first row ``first_row`` rows into the file) refused for what
+    :func:`check_predicted_classes` refuses in a whole file: a placeholder among number
+    labels, a class written two ways, their rows counted in the batch. Called before a
+    binary-only refusal (a y_score with a third class), which would otherwise name that class
+    as a class."""
+    counts = table.confusion()  # (true, predicted)
+    ns = (counts.sum(axis=1), counts.sum(axis=0))
+    kinds = [{_kind(c) for c, n in zip(table.classes, k, strict=True) if n} for k in ns]
+    scope = f" in data rows {first_row + 1:,} to {first_row + table.n:,}"
+    if kinds[0] != kinds[1]:
+        _check_text_among_numbers(table.classes, ns, kinds, cols, source, scope=scope)
+    _check_alike_classes(table.classes, ns, cols, source, scope=scope)
+
+
+def _check_alike_classes(classes: Sequence[Any], ns: Sequence[np.ndarray], cols: Columns,
+                         source: str, *, scope: str = "") -> None:  # fmt: skip
     """Refuse a label column holding one class in two spellings that differ in case or a
     trailing period ('Yes' in 2 rows beside 'yes', adult.data's '>50K' beside adult.test's
     '>50K.' in files joined): audited as two classes, a binary audit turned multi-class."""
     for column, counts in zip((cols.y_true, cols.y_pred), ns, strict=True):
         seen: dict[str, str] = {}
-        for label, n in zip(table.classes, counts, strict=True):
+        for label, n in zip(classes, counts, strict=True):
             if not (n and isinstance(label, str)):
                 continue
-            said = f"{label!r} ({rows_text(int(n))})"
+            said = f"{label!r} ({rows_text(int(n))}{scope})"
             if _loose(label) in seen:
                 message = ALIKE_CLASSES.format(column=column, first=seen[_loose(label)],
                                                second=said)  # fmt: skip
@@ -161,9 +178,9 @@ def _check_alike_classes(table: CountsTable, ns: Sequence[np.ndarray], cols: Col
             seen[_loose(label)] = said
 
 
-def _check_text_among_numbers(table: CountsTable, ns: Sequence[np.ndarray],
-                              kinds: Sequence[set[str]], cols: Columns,
-                              source: str) -> None:  # fmt: skip
+def _check_text_among_numbers(classes: Sequence[Any], ns: Sequence[np.ndarray],
+                              kinds: Sequence[set[str]], cols: Columns, source: str, *,
+                              scope: str = "") -> None:  # fmt: skip
     """Refuse, naming it and its rows, a text such as '-' or 'unknown' in a label column whose
     other labels are numbers ('0', '1'): it made the column text beside the other column's
     numbers, which :data:`MIXED_TYPES` would blame on the way both columns are written."""
@@ -171,10 +188,10 @@ def _check_text_among_numbers(table: CountsTable, ns: Sequence[np.ndarray],
     for side in (0, 1):
         if "text" not in kinds[side] or "text" in kinds[1 - side]:
             continue
-        texts = [(c, int(n)) for c, n in zip(table.classes, ns[side], strict=True)
+        texts = [(c, int(n)) for c, n in zip(classes, ns[side], strict=True)
                  if n and isinstance(c, str)]  # fmt: skip
         numbers = [c for c, _ in texts if _is_number(c)]
-        odd = [f"{c!r} ({rows_text(n)})" for c, n in texts if not _is_number(c)]
+        odd = [f"{c!r} ({rows_text(n)}{scope})" for c, n in texts if not _is_number(c)]
         if numbers and odd:
             message = TEXT_AMONG_NUMBERS.format(column=names[side], odd=first_classes(odd),
                                                 numbers=first_classes(numbers),

@@ -98,3 +98,25 @@ def test_a_positive_label_for_a_multi_class_file_is_refused_not_ignored(cli, tmp
     assert_nothing_written(tmp_path)
     done = cli(["audit", "-p", "p.csv", *SENSITIVE, "--exit-zero", "--out", OUT])
     assert done.code == 0 and "3 classes: a multi-class audit" in done.out, done.err
+
+
+@pytest.mark.parametrize("engine", [["--batch-rows", "100"], ["--dask-scheduler", "synchronous"]])
+def test_with_a_score_a_placeholder_label_is_named_not_counted_as_a_class(cli, tmp_path, engine):
+    """With --y-score, MySQL's '\\N' for no label in a 0/1 y_true was refused as "y_true holds
+    3 classes (1, 0, \\N); audit the labels without --y-score", which then refused it for
+    what it is; a 'Yes' beside 'yes' likewise. Both are named at once, with the batch's rows."""
+    rows = frame().astype({"y_true": object})
+    rows.loc[[3, 4], "y_true"] = "\\N"
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--y-score", "y_score",
+                               *engine, "--out", OUT]), "p.csv", ": y_true: ")  # fmt: skip
+    assert "y_true holds '\\\\N' (2 rows in data rows 1 to " in line
+    for column in ("y_true", "y_pred"):
+        rows[column] = rows[column].map({1: "yes", 0: "no"}.get).fillna("yes")
+    rows.loc[150, "y_true"] = "Yes"
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--y-score", "y_score",
+                               "--positive-label", "yes", *engine, "--out", OUT]),
+                          "p.csv", ": y_true: ", "'Yes' (1 row in data rows ")  # fmt: skip
+    assert "alike but for case or a trailing period" in line
+    assert_nothing_written(tmp_path)
