@@ -15,6 +15,8 @@ from auditor.commands import QuietOption, cli_errors
 from auditor.commands.audit_options import (
     ConfigOption,
     DaskOption,
+    IntersectionsOption,
+    IntervalOption,
     MinGroupOption,
     MissingFlag,
     MitigationFlag,
@@ -42,13 +44,9 @@ def audit(
                      "(default: the larger of two number labels; text labels need it)."),
     ] = None,
     config: ConfigOption = None,
-    intersections: Annotated[
-        str | None, typer.Option("--intersections", help="pairs (default) or none.")
-    ] = None,
+    intersections: IntersectionsOption = None,
     min_group_size: MinGroupOption = None,
-    interval: Annotated[
-        str | None, typer.Option("--interval", help="wilson (default), jeffreys, clopper-pearson.")
-    ] = None,
+    interval: IntervalOption = None,
     favourable_label: Annotated[
         str | None,
         typer.Option("--favourable-label", help="The class a person wants (default: positive)."),

@@ -46,3 +46,11 @@ SeedOption = Annotated[int, typer.Option(
     "--seed", min=0, max=MAX_SEED,
     help="Seed of the mitigation preview's random split (recorded in audit.json).",
 )]  # fmt: skip
+# Checked with the config (one line naming the flag): the metavar shows the choices in --help.
+IntersectionsOption = Annotated[str | None, typer.Option(
+    "--intersections", metavar="<pairs|none>", help="pairs (default) or none.",
+)]  # fmt: skip
+IntervalOption = Annotated[str | None, typer.Option(
+    "--interval", metavar="<wilson|jeffreys|clopper-pearson>",
+    help="wilson (default), jeffreys, clopper-pearson.",
+)]  # fmt: skip

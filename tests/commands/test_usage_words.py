@@ -97,3 +97,12 @@ def test_no_note_where_the_run_says_what_it_audits(args, tmp_path, monkeypatch, 
         (tmp_path / "auditor.toml").write_text('name = "mine"\n')
     [line] = _run_into_a_file(tmp_path, monkeypatch, capsys, *args).splitlines()
     assert line.startswith("auditor: error: taken: --out: is a file"), line
+
+
+def test_audit_s_help_shows_the_choices_of_intersections_and_interval():
+    """They were ``<str>``: a user learned the choices only from the error."""
+    command = typer.main.get_command(app).commands["audit"]
+    ctx = command.make_context("audit", ["--help"], resilient_parsing=True)
+    text = command.get_help(ctx)
+    assert "--intersections <pairs|none>" in text, text
+    assert "--interval <wilson|jeffreys|clopper-pearson>" in text, text
