@@ -200,13 +200,20 @@ def _score_problem(score: np.ndarray, row_offset: int) -> str:
         return f"missing or infinite score at {data_row(row_offset + first)}; {SCORE_WANTED}"
     low, high = int(np.argmin(score)), int(np.argmax(score))
     if score[low] < 0:
-        return (f"score {score[low]:g} at {data_row(row_offset + low)} is below 0: logits or "
+        return (f"score {_shown(score[low])} at {data_row(row_offset + low)} is below 0: logits or "
                 f"decision values? {SCORE_WANTED} (a logit's sigmoid)")  # fmt: skip
     where = data_row(row_offset + int(np.flatnonzero(score > 1)[0]))
     if score[high] <= 100 and np.mean(score > 1) > PERCENT_SHARE:
-        return (f"score {score[score > 1][0]:g} at {where} is above 1: percentages? "
+        return (f"score {_shown(score[score > 1][0])} at {where} is above 1: percentages? "
                 f"{SCORE_WANTED} (divide by 100)")  # fmt: skip
-    return f"score {score[score > 1][0]:g} at {where} is above 1; {SCORE_WANTED}"
+    return f"score {_shown(score[score > 1][0])} at {where} is above 1; {SCORE_WANTED}"
+
+
+def _shown(value: float) -> str:
+    """``value`` as short as it is exact: ``:g`` where that reads back the same, else every
+    digit (1.0000001 was shown "score 1 ... is above 1")."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(float(value))
 
 
 def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int = 0,

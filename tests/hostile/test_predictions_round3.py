@@ -120,3 +120,18 @@ def test_with_a_score_a_placeholder_label_is_named_not_counted_as_a_class(cli, t
                           "p.csv", ": y_true: ", "'Yes' (1 row in data rows ")  # fmt: skip
     assert "alike but for case or a trailing period" in line
     assert_nothing_written(tmp_path)
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    ("1.0000001", "score 1.0000001 at data row 8 is above 1"),
+    ("-1e-9", "score -1e-09 at data row 8 is below 0"),
+    ("7.5", "score 7.5 at data row 8 is above 1"),
+])  # fmt: skip
+def test_a_score_just_outside_0_to_1_is_shown_as_written(cli, tmp_path, written, said):
+    """1.0000001 (a float32 sigmoid's rounding, written out) was refused as "score 1 at data row
+    8 is above 1": the number shown to six digits, the one thing wrong with it hidden."""
+    rows = frame().astype({"y_score": object})
+    rows.loc[7, "y_score"] = written
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--y-score", "y_score", "--out", OUT]),
+                   "p.csv", ": y_score: ", said)  # fmt: skip
