@@ -192,9 +192,11 @@ def _read_mapping(node: dict[str, Any], label: str | None, path: str) -> Evidenc
         raise ValueError(MSG_NOT_READABLE.format(path=path, have=", ".join(list(node)[:12])))
     lo, hi = _own_interval(node)
     status = _text(node.get("status"))
-    undefined = node.get("reason") if value is None or status == "insufficient_data" else None
-    worst = node.get("worst_group", node.get("group"))
     value_num = num(value)
+    # NaN (an audit in memory) is the null its audit.json writes: its reason says why
+    no_value = value_num is None and not isinstance(value, str)
+    undefined = node.get("reason") if no_value or status == "insufficient_data" else None
+    worst = node.get("worst_group", node.get("group"))
     return Evidence(
         value=value_num if value_num is not None else _text(value),
         ci_low=lo,

@@ -44,6 +44,17 @@ def test_estimate_node_undefined_and_unresolvable():
     assert ev.resolvable is False and ev.value == 0.0
 
 
+def test_a_nan_value_gives_its_reason_as_a_null_does():
+    # an audit still in memory holds NaN where its audit.json writes null (a ratio of rates all
+    # 0): the gate said "insufficient data: no value" there, and the reason from the file
+    from auditor.audit_tree import read
+
+    nan = float("nan")
+    ev = read({"value": nan, "ci_low": nan, "ci_high": nan, "status": "undefined",
+               "reason": "rates are 0 in every compared group"})  # fmt: skip
+    assert ev.value is None and ev.undefined == "rates are 0 in every compared group"
+
+
 def test_plain_number_takes_its_count_and_reason_from_the_enclosing_mapping():
     from auditor.audit_tree import read
 

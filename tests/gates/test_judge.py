@@ -373,3 +373,24 @@ def test_a_failed_checklist_gate_keeps_the_items_way_on(reason):
     assert lic.status == "fail" and lic.message.endswith(": " + NO_DATA_LICENSE)
     assert priv.message.endswith("(or mark transparency.not_applicable.privacy_probes with why)")
     assert len(priv.message.split(": ", 1)[1]) <= WHY_MAX
+
+
+def test_an_undefined_disparity_in_memory_gives_its_reason():
+    # audit_predictions' result holds NaN (not null) for a ratio of rates that are all 0
+    import numpy as np
+    import pandas as pd
+
+    import auditor
+
+    rng = np.random.default_rng(0)
+    y = rng.choice(["low", "mid", "high"], 600)
+    pred = np.where(y == "high", "mid", y)  # 'high' is never predicted
+    df = pd.DataFrame({"y": y, "p": pred, "g": rng.choice(["a", "b"], 600)})
+    result = auditor.audit_predictions(df, y_true="y", y_pred="p", sensitive=["g"])
+    path = 'fairness.features.g.disparities."demographic_parity_ratio@high".between_groups'
+    [r] = evaluate_rule(result.data, GateRule(metric=path, min=0.8))
+    assert r.outcome == "insufficient_data" and r.group == "all"
+    assert r.message == (
+        "insufficient data: selection_rate@high is 0 in every compared group: their ratio "
+        "(0 / 0) is undefined, so no verdict; the difference compares them"
+    )
