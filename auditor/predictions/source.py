@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.data.header import (
+    CANNOT_READ,
     EXTRA_MISSING,
     NOT_UTF8,
     SAVE_UTF8,
@@ -21,6 +22,7 @@ from auditor.data.header import (
     csv_header,
     file_kind,
     not_text,
+    one_line,
     parquet_schema,
     read_header,
 )
@@ -223,21 +225,19 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
     ``metadata``: a Parquet file's footer, already read (neither is read again)."""
     import pyarrow as pa
 
-    preread = kind == "parquet" and (data is not None or metadata is not None)
+    kind = kind or file_kind(path)
     header: tuple[CsvLayout, list[str]] | None = None
-    if not preread:  # a CSV's header read once, for its check and its reader
-        kind = kind or file_kind(path)
-        header = csv_header(path) if kind == "csv" else None
+    if kind == "csv":  # a CSV's header read once, for its check and its reader
+        header = csv_header(path)
         checked_kind(path, cols, kind, csv=header)
     try:
         if kind == "parquet":
             import pyarrow.parquet as pq
 
-            if preread:  # checked from its footer (parsed here where not given), before the
-                # reader's open, whose read_dictionary fails on a nested column (KeyError)
-                if metadata is None:
-                    metadata = pq.read_metadata(pa.BufferReader(data))
-                checked_kind(path, cols, kind, schema=metadata.schema.to_arrow_schema())
+            # its footer parsed once (where not given), for its check and its reader; checked
+            # before the reader's open, whose read_dictionary fails on a nested column
+            metadata = _footer(path, data) if metadata is None else metadata
+            checked_kind(path, cols, kind, schema=metadata.schema.to_arrow_schema())
             # pre_buffer off: pyarrow would otherwise buffer every row group it reads ahead
             pf = pq.ParquetFile(path if data is None else pa.BufferReader(data),
                                 metadata=metadata, pre_buffer=False,
@@ -251,6 +251,19 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
                 yield batch.slice(start, batch_rows)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
         raise unreadable(path, exc, header) from None
+
+
+def _footer(path: Path, data: Any) -> Any:
+    """The Parquet footer of the file (``data``: its bytes, already read), refused in the
+    words :func:`~auditor.data.header.parquet_schema` refuses it in (the Dask engine's)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_metadata(path if data is None else pa.BufferReader(data))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)),
+                                source=str(path)) from None  # fmt: skip
 
 
 def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns,
