@@ -74,6 +74,7 @@ LONG_LINE = (
 SAVE_UTF8 = "save it as UTF-8 (a spreadsheet's 'CSV UTF-8')"
 NO_MARK = ("not UTF-8 text (NUL bytes at its start: UTF-16 or UTF-32 without its byte-order "
            "mark?); " + SAVE_UTF8)  # fmt: skip
+EMPTY_ROW_TEXT = " \t\r\n,;|"  # an empty row's characters: spaces and the delimiters
 LONGEST_LINE = 1 << 24  # characters; the predictions reader's pyarrow parses 16 MiB at once
 
 
@@ -114,7 +115,8 @@ def text_head(path: Path) -> bytes:
 def first_lines(path: Path, encoding: str, n: int, comment: str) -> tuple[int, str, list[str]]:
     """(the number of lines at the top that start with ``comment`` or are blank, the last
     comment, the ``n`` lines after them); blank lines above the header are skipped as pandas
-    skips them (an export's empty first line was read as the header: "no header line"); a
+    skips them (an export's empty first line was read as the header: "no header line"), and
+    so are a spreadsheet's empty rows (',,,,'; "the file has , , , ,"); a
     line over :data:`LONGEST_LINE` characters is refused before it is read whole (a file with
     no line ends was held in memory whole, and split by each delimiter in turn: minutes for
     200 MB, to be refused by pyarrow in the end)."""
@@ -128,11 +130,17 @@ def first_lines(path: Path, encoding: str, n: int, comment: str) -> tuple[int, s
             if len(line) > LONGEST_LINE:
                 message = LONG_LINE.format(line=comments + len(lines) + 1, mib=LONGEST_LINE >> 20)
                 raise AuditorInputError(message, source=str(path))
-            if lines or not (line.startswith(comment) or line.isspace()):
+            if lines or not (line.startswith(comment) or _empty_row(line)):
                 lines.append(line)
             else:
                 comments, last = comments + 1, line if line.startswith(comment) else last
     return comments, last, lines
+
+
+def _empty_row(line: str) -> bool:
+    """A line of nothing but spaces and delimiters: an empty line, or a spreadsheet's empty
+    row (',,,,': a sheet whose first row is blank)."""
+    return not line.strip(EMPTY_ROW_TEXT)
 
 
 def open_text(path: Path, encoding: str) -> io.TextIOBase:

@@ -373,10 +373,11 @@ def test_a_pipe_or_device_is_refused_as_not_a_regular_file(tmp_path, kind):
     assert refused(H.file_kind, tmp_path / "none.csv").endswith(": no such file")
 
 
-@pytest.mark.parametrize("top", ["\n", "\r\n \r\n\t\r\n", "# exported\n\n"])
+@pytest.mark.parametrize("top", ["\n", "\r\n \r\n\t\r\n", "# exported\n\n", ",\n", ",, ,\r\n;;\n"])
 def test_blank_lines_above_the_header_are_skipped_as_pandas_skips_them(tmp_path, top):
     """An export starting with an empty line was refused as "no header line" (the empty line
-    read as the header) where pandas reads past it: the table loader reads it as pandas."""
+    read as the header) where pandas reads past it: the table loader reads it as pandas. A
+    spreadsheet's empty first row (',,,,') is skipped alike (it said "the file has , , , ,")."""
     from auditor.data.table import read_frame
 
     path = tmp_path / "p.csv"
