@@ -157,7 +157,7 @@ class AuditResult:
         through :func:`auditor.run_folder.write_run`; returns the result with ``run_dir``."""
         out = check_out_dir(folder, mode=self.mode)
         write_run(self.data, out, lock_timeout=lock_timeout)
-        return AuditResult(data=self.data, run_dir=out)
+        return AuditResult(data=copy.deepcopy(self.data), run_dir=out)  # its own, as gate()'s
 
     @property
     def mode(self) -> str | None:

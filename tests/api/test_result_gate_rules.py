@@ -58,12 +58,24 @@ def test_right_rules_still_gate(result):
 
 def test_a_regated_result_is_its_own(result):
     """gate() returned a shallow copy: editing the new result's data edited the old one's."""
-    strict = result.gate([{"metric": ACCURACY, "min": 0.99}])
-    before = result.data["performance"]["finetuned"]["test"]["accuracy"]
+    base = result.gate()  # edited below: the module's result stays as it is
+    strict = base.gate([{"metric": ACCURACY, "min": 0.99}])
+    before = base.data["performance"]["finetuned"]["test"]["accuracy"]
     strict.data["performance"]["finetuned"]["test"]["accuracy"] = -1.0
     strict.data["run"]["name"] = "edited"
-    assert result.data["performance"]["finetuned"]["test"]["accuracy"] == before
-    assert result.data["run"]["name"] != "edited"
-    again = result.gate()
-    result.data["fairness"]["edited"] = True
+    assert base.data["performance"]["finetuned"]["test"]["accuracy"] == before
+    assert base.data["run"]["name"] != "edited"
+    again = base.gate()
+    base.data["fairness"]["edited"] = True
     assert "edited" not in again.data["fairness"]
+
+
+def test_a_written_result_is_its_own(result, tmp_path):
+    """write() returned a result holding the same data: editing one edited the other."""
+    own = result.gate()  # the module's result stays as it is
+    written = own.write(tmp_path / "run")
+    assert written.run_dir == tmp_path / "run" and written.data == own.data
+    written.data["run"]["name"] = "edited"
+    own.data["fairness"]["edited"] = True
+    assert own.data["run"]["name"] != "edited"
+    assert "edited" not in written.data["fairness"]
