@@ -37,6 +37,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: rendering it with Rich costs more than the rest of --help
+    context_settings={"help_option_names": ["-h", "--help"]},  # every command's, as most CLIs
 )
 
 for module in (run_cmd, init, audit, card, gate, diff):

@@ -106,3 +106,11 @@ def test_audit_s_help_shows_the_choices_of_intersections_and_interval():
     text = command.get_help(ctx)
     assert "--intersections <pairs|none>" in text, text
     assert "--interval <wilson|jeffreys|clopper-pearson>" in text, text
+
+
+@pytest.mark.parametrize("args", [["-h"], ["run", "-h"], ["audit", "-h"], ["gate", "-h"]])
+def test_dash_h_is_help(args, capsys):
+    """``auditor -h`` was "No such option: -h", exit 2."""
+    assert exit_code_of(args) == 0
+    out = capsys.readouterr().out  # the program's name is pytest's here
+    assert out.startswith("Usage: ") and "-h, --help" in out, out
