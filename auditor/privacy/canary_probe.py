@@ -33,6 +33,11 @@ UNTESTABLE = (
     "{ceiling:.2f}, the most {r} guesses on {m} canaries can ever show; raise "
     "privacy.n_canaries (and privacy.canary_guesses)"
 )
+POWERLESS = (
+    "{r} guesses on {m} canaries cannot show any epsilon above 0 at "
+    "{confidence:g} confidence (even all {r} right is not rejected at epsilon = 0); raise "
+    "privacy.n_canaries (and privacy.canary_guesses)"
+)
 
 
 def claim_verdict(
@@ -49,6 +54,32 @@ def claim_verdict(
         return "untestable", None, {"exceeds_claim": why}
     exceeded = bool(audit.epsilon_lower_bound > claimed)
     return ("exceeded" if exceeded else "within"), exceeded, {}
+
+
+def powerless_bound(audit: OneRunAudit) -> dict[str, str]:
+    """``{"epsilon_lower_bound": reason}`` when no outcome of the audit's guesses can show an
+    epsilon above 0 (its ceiling is 0: 10 canaries, 4 guesses, 0.5^4 > 5%), else empty. Its
+    bound of 0 is then no finding, not evidence of no leak: written as null with the reason,
+    a gate on it reads insufficient data, not a pass."""
+    if audit.epsilon_ceiling > 0:
+        return {}
+    why = POWERLESS.format(r=audit.r, m=audit.m, confidence=audit.confidence)
+    return {"epsilon_lower_bound": why}
+
+
+def one_run_fields(audit: OneRunAudit, claimed: float | None) -> dict[str, Any]:
+    """The one-run audit's fields of :class:`Canaries` (all but ``m``), its claim verdict and
+    the reasons of its null fields (:func:`powerless_bound`, :func:`claim_verdict`)."""
+    status, exceeds, undefined = claim_verdict(claimed, audit)
+    fields = audit.to_dict()
+    fields.pop("m")
+    powerless = powerless_bound(audit)
+    if powerless:
+        fields["epsilon_lower_bound"] = None
+    return {
+        **fields, "claimed_epsilon": claimed, "claim_status": status, "exceeds_claim": exceeds,
+        "undefined": {**powerless, **undefined},
+    }  # fmt: skip
 
 
 def _mean(a: np.ndarray) -> float:
@@ -113,9 +144,6 @@ def canary_probe(
         confidence=pc.confidence,
     )  # fmt: skip
     claimed = res.dp_epsilon if res.dp_epsilon is not None else target_claim
-    status, exceeds, undefined = claim_verdict(claimed, audit)
-    one_run = audit.to_dict()
-    one_run.pop("m")
     return Canaries(
         m=pc.n_canaries, inclusion_probability=0.5,
         source="mislabelled test rows"
@@ -124,6 +152,5 @@ def canary_probe(
             n_train=len(x), n_canaries_inserted=int(ins.sum()), seconds=res.seconds,
             epochs_run=res.epochs_run, dp_epsilon=res.dp_epsilon,
         ),
-        kinds=kinds, score=SCORE, **one_run, claimed_epsilon=claimed,
-        claim_status=status, exceeds_claim=exceeds, undefined=undefined,
+        kinds=kinds, score=SCORE, **one_run_fields(audit, claimed),
     )  # fmt: skip

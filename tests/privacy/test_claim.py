@@ -89,3 +89,28 @@ def test_the_lower_bound_exceeds_the_true_epsilon_at_most_5_percent(m, r, eps):
     bounds = np.array([epsilon_lower_bound(m, r, int(k)) for k in v])
     assert float(weight[bounds > eps].sum()) <= 0.05
     assert np.all(np.diff(bounds) >= 0)  # more right guesses never lower the bound
+
+
+def test_a_bound_no_outcome_can_lift_above_0_is_null_and_a_gate_on_it_is_not_a_pass():
+    """10 canaries, 2 guesses a side: even 4 of 4 right (0.5^4 = 6.25% > 5%) rejects no
+    epsilon, so the bound is 0 whatever the model leaks. It was written as 0.0 and a gate
+    ``epsilon_lower_bound <= 1`` passed on an audit that could show nothing; now it is null
+    with the reason, and the gate reads insufficient data."""
+    from auditor.config.gates import GateRule
+    from auditor.privacy.canary_probe import one_run_fields
+    from auditor.privacy.section import Canaries
+
+    rule = GateRule(metric="privacy.canaries.epsilon_lower_bound", max=1.0)
+    tiny = _audit(10)
+    assert (tiny.r, tiny.correct, tiny.epsilon_ceiling) == (4, 4, 0.0)
+    fields = one_run_fields(tiny, None)
+    why = fields["undefined"]["epsilon_lower_bound"]
+    assert fields["epsilon_lower_bound"] is None and "cannot show any epsilon above 0" in why
+    [result] = evaluate_rule(make_audit(privacy={"status": "ok", "canaries": fields}), rule)
+    assert result.outcome == "insufficient_data" and "cannot show any epsilon" in result.message
+    assert Canaries.model_fields.keys() >= fields.keys()
+    # 100 canaries (40 guesses) can show up to 2.55: a number, judged
+    fields = one_run_fields(_audit(100, correct_share=0.5), None)
+    assert fields["epsilon_lower_bound"] == 0.0 and fields["undefined"] == {}
+    [result] = evaluate_rule(make_audit(privacy={"status": "ok", "canaries": fields}), rule)
+    assert result.outcome == "pass"
