@@ -35,10 +35,13 @@ REFUSED_PICKLE = (
 )
 UNREADABLE = "not a readable PyTorch state dict ({detail})"
 # Files that are not torch.save'd state dicts, told by their first bytes or entries.
+# torch.jit.load would run the archive's own code (its forward): a checkpoint is weights only.
 TORCHSCRIPT = (
-    "a TorchScript archive (torch.jit.save), not a state dict: where you trust the file, "
-    "load it with torch.jit.load and save its weights with "
-    "torch.save(scripted.state_dict(), 'model.pt')"
+    "a TorchScript archive (torch.jit.save), not a state dict; auditor run loads weights "
+    "only, never a file's code. Where you trust the file, audit it from Python: "
+    "auditor.audit_model(torch.jit.load(path), data=..., target=..., sensitive=[...]), "
+    "or save its weights for the factory: "
+    "torch.save(torch.jit.load(path).state_dict(), 'model.pt')"
 )
 SAFETENSORS = (
     "a safetensors file, read with the safetensors package, which is not installed: "

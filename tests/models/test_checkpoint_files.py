@@ -109,7 +109,13 @@ def test_a_torchscript_archive_is_named_with_the_way_on(tmp_path):
         torch.jit.save(torch.jit.script(nn.Linear(3, 2)), str(path))
     with pytest.raises(AuditorInputError) as err:
         load_state_dict(path)
-    assert err.value.message == TORCHSCRIPT and "torch.jit.load" in TORCHSCRIPT
+    # the ways on: audit_model of the loaded module (its code runs only where the user says
+    # so), or its weights saved for the config's factory; auditor run never runs its code
+    assert err.value.message == TORCHSCRIPT and err.value.field == "model.path"
+    assert "auditor.audit_model(torch.jit.load(" in TORCHSCRIPT
+    assert "torch.save(torch.jit.load(" in TORCHSCRIPT and ".state_dict()" in TORCHSCRIPT
+    scripted_weights = torch.jit.load(str(path)).state_dict()
+    assert scripted_weights.keys() == nn.Linear(3, 2).state_dict().keys()  # the factory's
 
 
 def test_a_state_dict_or_text_is_not_taken_for_another_format(tmp_path):
