@@ -15,6 +15,10 @@ from auditor.predictions.labels import first_classes
 from auditor.predictions.read import PredictionCounts
 
 MAX_ALIKE = 3  # sets of groups differing only in case named per feature
+MARK_GROUP = (
+    "has no letter or digit: a mark for no value? It is audited as a group of its own; an "
+    "empty cell is a missing value (refused, or the group '(missing)' with --missing-group)."
+)
 
 
 def group_sizes(pc: PredictionCounts) -> dict[str, dict[str, int]]:
@@ -31,7 +35,8 @@ def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> 
     """What a reader of the card should know about the groups as the file wrote them: rows
     with no value audited as ``missing_group`` (with their count), and labels that differ
     only in case ('Male', 'male'), which are separate groups (surrounding spaces are not part
-    of a label: ' Male' is 'Male')."""
+    of a label: ' Male' is 'Male'), and groups with no letter or digit ('-', '.': a mark for
+    no value, as a spreadsheet or SQL client writes one, audited as a group)."""
     notes = []
     for feature, groups in sizes.items():
         n = groups.get(missing_group, 0) if missing_group is not None else 0
@@ -45,6 +50,9 @@ def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> 
             shown = ", ".join(f"{lab!r} ({rows_text(groups[lab])})" for lab in labels)
             notes.append(f"{feature}: {shown} differ only in case and are audited as "
                          "separate groups.")  # fmt: skip
+        marks = [lab for lab in groups if lab != missing_group and not any(map(str.isalnum, lab))]
+        notes += [f"{feature}: group {lab!r} ({rows_text(groups[lab])}) {MARK_GROUP}"
+                  for lab in marks[:MAX_ALIKE]]  # fmt: skip
     return notes
 
 

@@ -76,3 +76,19 @@ def test_a_merged_labels_note_gives_its_rows_on_the_card_and_the_terminal():
     assert f"g: 'A', 'A\\xa0' are read as one label 'A' ({rows_a} rows; they differ" in notes[0]
     assert f"y: 'yes', 'yes ' are read as one label 'yes' ({int(y.sum())} rows; they" in notes[1]
     assert data["data"]["description"].endswith(" ".join(notes))
+
+
+def test_a_group_with_no_letter_or_digit_is_noted_as_a_mark_for_no_value():
+    """'-' or '.' in a sensitive column (a spreadsheet's or SQL client's mark for no value;
+    pandas reads it as text) was audited as a group without a word."""
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 300)
+    g = rng.choice(["F", "M"], 300).astype(object)
+    g[:4] = "-"
+    frame = pd.DataFrame({"y": y, "pred": 1 - y, "g": g})
+    data = audit_predictions(frame, y_true="y", y_pred="pred", sensitive=["g"]).data
+    notes = record_notes(data, ["g"], None)
+    assert notes == ["g: group '-' (4 rows) has no letter or digit: a mark for no value? It is "
+                     "audited as a group of its own; an empty cell is a missing value (refused, "
+                     "or the group '(missing)' with --missing-group)."]  # fmt: skip
+    assert data["data"]["description"].endswith(notes[0])
