@@ -1,0 +1,71 @@
+"""The card's privacy section (helper G, session 13): a TPR at an FPR the non-members cannot
+resolve reads "insufficient data" beside its counts, not a number; a resolved one shows its
+interval and counts; a one-run epsilon bound that no outcome could lift above 0 reads
+"insufficient data" with its reason; a canary kind's LOSS AUC has its interval and counts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from auditor.privacy import summary
+from auditor.privacy.canaries import one_run_audit
+from auditor.privacy.canary_probe import one_run_fields
+from auditor.privacy.roc import roc_counts
+from auditor.report.templating import environment
+from auditor.results import dump
+
+
+def _audit(m_canaries: int) -> dict:
+    rng = np.random.default_rng(0)
+    s_in, s_out = rng.normal(0.3, 1, 266), rng.normal(0, 1, 266)
+    counts = roc_counts(s_in, s_out)
+    rates = {summary.level_key(a): dump(summary.tpr_node(counts, a, confidence=0.95))
+             for a in (0.01, 0.001)}  # fmt: skip
+    auc = dump(summary.auc_estimate(s_in, s_out, confidence=0.95))
+    attack = {"auc": auc, "tpr_at_fpr": rates, "pooled": None, "description": "LOSS",
+              "decision": None, "roc": {"fpr": [0.01, 1.0], "tpr": [0.02, 1.0]}}  # fmt: skip
+    inserted = rng.random(m_canaries) < 0.5
+    one_run = one_run_audit(inserted.astype(float), inserted, k_plus=m_canaries // 5,
+                            k_minus=m_canaries // 5, delta=0.0, confidence=0.95)  # fmt: skip
+    kind = {"n_audited": m_canaries, "n_inserted": int(inserted.sum()), "n_candidates": 40,
+            "loss_auc": {"value": 0.7, "ci_low": 0.5, "ci_high": 0.85, "n": m_canaries},
+            "exposure_bits_max_possible": 5.36, "exposure_bits_mean_inserted": 2.0,
+            "exposure_bits_max_inserted": 5.0, "exposure_bits_mean_not_inserted": 1.4}  # fmt: skip
+    canaries = {"status": "ok", "m": m_canaries, "source": "mislabelled test rows",
+                "inclusion_probability": 0.5, "model": {"n_canaries_inserted": 5},
+                "kinds": {"mislabelled": kind}, **one_run_fields(one_run, None)}  # fmt: skip
+    privacy = {"status": "ok", "members": {"n": 266}, "non_members": {"n": 266},
+               "references": None, "fpr_levels": [0.01, 0.001], "attacks": {"loss": attack},
+               "per_class": {}, "notes": [], "groups": {"status": "not_run", "reason": "x"},
+               "canaries": canaries, "stages": {"status": "not_run", "reason": "x"},
+               "dp": {"enabled": False}}  # fmt: skip
+    return {"run": {"mode": "train"}, "privacy": privacy}
+
+
+def _render(audit: dict, markdown: bool) -> str:
+    name = "sections/privacy.md.j2" if markdown else "sections/privacy.html.j2"
+    return environment(markdown=markdown).get_template(name).render(audit=audit)
+
+
+def test_an_unresolvable_tpr_reads_insufficient_data_and_a_resolved_one_its_interval():
+    audit = _audit(100)
+    rates = audit["privacy"]["attacks"]["loss"]["tpr_at_fpr"]
+    at1, at01 = rates["0.01"], rates["0.001"]
+    assert at1["resolvable"] and not at01["resolvable"]  # 266 non-members, 0.1%: < 1 allowed
+    v, lo, hi = (f"{at1[k]:.3f}" for k in ("value", "ci_low", "ci_high"))
+    md, html = _render(audit, True), _render(audit, False)
+    assert f"| {v} [{lo}, {hi}] ({at1['tp']}/266, fp {at1['fp']}/266) |" in md
+    assert f"| insufficient data ({at01['tp']}/266, fp {at01['fp']}/266) |" in md
+    assert f"{v} ({at1['tp']}/266; fp {at1['fp']}/266) [{lo}, {hi}]" in html
+    assert f"insufficient data</span> ({at01['tp']}/266; fp {at01['fp']}/266)</td>" in html
+    assert "unresolved" not in md + html
+
+
+def test_a_bound_no_outcome_can_lift_above_0_reads_insufficient_data_with_its_reason():
+    for markdown in (True, False):
+        tiny = _render(_audit(10), markdown)
+        assert "insufficient data" in tiny and "4 guesses on 10 canaries cannot show" in tiny
+        enough = _render(_audit(100), markdown)
+        assert "cannot show" not in enough and "ceiling 2.55" in enough or not markdown
+    md = _render(_audit(100), True)
+    assert "LOSS AUC 0.700 [0.500, 0.850] (" in md and " inserted of 100)" in md
