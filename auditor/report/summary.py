@@ -129,11 +129,17 @@ def _fairness_headline(audit: Mapping[str, Any]) -> list[str]:
 
 
 def _rate_cell(node: Any) -> str:
+    """An estimate with its interval; a TPR at an FPR also its counts, and "insufficient data"
+    for its number where the non-members cannot resolve the FPR (as its gate reads it)."""
     if node is None:
         return "—"
     ev = read(node)
-    cell = _estimate(ev)
-    return cell + (" (too few non-members to resolve)" if ev.resolvable is False else "")
+    counts = ""
+    if isinstance(node, dict) and {"tp", "fp", "n", "n_non_members"} <= node.keys():
+        counts = f" ({node['tp']}/{node['n']}, fp {node['fp']}/{node['n_non_members']})"
+    if ev.resolvable is False:
+        return "insufficient data (too few non-members to resolve)" + counts
+    return _estimate(ev) + counts
 
 
 def _privacy_headline(audit: Mapping[str, Any]) -> list[str]:
@@ -161,13 +167,18 @@ def _privacy_headline(audit: Mapping[str, Any]) -> list[str]:
             + " | ".join(_rate_cell(rates.get(lv)) for lv in levels)
             + " |"
         )
-    eps = read((part.get("canaries") or {}).get("epsilon_lower_bound")).value
-    if isinstance(eps, float):
-        ceiling = read(part["canaries"].get("epsilon_ceiling")).value
+    canaries = part.get("canaries") or {}
+    eps = read(canaries.get("epsilon_lower_bound"), parent=canaries, leaf="epsilon_lower_bound")
+    if isinstance(eps.value, float) or (canaries.get("undefined") or {}).get("epsilon_lower_bound"):
+        ceiling = read(canaries.get("epsilon_ceiling")).value
+        level = canaries.get("confidence")
+        level = f"{100 * level:g}%" if isinstance(level, float) else "95%"
+        bound = _cell(eps.value) if isinstance(eps.value, float) else "insufficient data"
+        why = "" if isinstance(eps.value, float) else f": {md_escape(eps.undefined)}"
         lines += [
             "",
-            f"Canary audit: empirical ε lower bound {_cell(eps)} (95% confidence; ceiling for "
-            f"these guesses {_cell(ceiling)}).",
+            f"Canary audit: empirical ε lower bound {bound}{why} ({level} confidence; ceiling "
+            f"for these guesses {_cell(ceiling)}).",
         ]
     return [*lines, ""]
 

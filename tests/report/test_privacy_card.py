@@ -69,3 +69,26 @@ def test_a_bound_no_outcome_can_lift_above_0_reads_insufficient_data_with_its_re
         assert "cannot show" not in enough and "ceiling 2.55" in enough or not markdown
     md = _render(_audit(100), True)
     assert "LOSS AUC 0.700 [0.500, 0.850] (" in md and " inserted of 100)" in md
+
+
+def test_summary_gives_counts_insufficient_data_and_the_bounds_own_confidence():
+    """summary.md (the pull-request comment): each TPR at an FPR with its counts, an
+    unresolvable one as insufficient data; the epsilon bound's line with the audit's own
+    confidence (it said 95% whatever privacy.confidence was) and, where no outcome could lift
+    it above 0, insufficient data with the reason."""
+    from auditor.report.summary import render_summary
+    from tests.gates.builders import privacy_section
+    from tests.report.test_junit import audit_with_gates
+
+    audit = audit_with_gates()
+    audit["privacy"] = part = privacy_section(auc=0.55, tpr=0.02)
+    part["canaries"] = {"epsilon_lower_bound": 0.31, "epsilon_ceiling": 2.2, "confidence": 0.9}
+    text = render_summary(audit)
+    assert "0.020 [0.010, 0.040] (5/266, fp 2/266) | insufficient data" in text
+    assert "ε lower bound 0.310 (90% confidence; ceiling for these guesses 2.200)" in text
+    tiny = one_run_fields(one_run_audit(np.ones(10), np.ones(10, bool), k_plus=2, k_minus=2,
+                                        delta=0.0, confidence=0.95), None)  # fmt: skip
+    part["canaries"] = tiny
+    text = render_summary(audit)
+    assert "ε lower bound insufficient data: 4 guesses on 10 canaries cannot show" in text
+    assert "(95% confidence; ceiling for these guesses 0.000)" in text

@@ -79,8 +79,8 @@ def test_fairness_and_privacy_headline_tables():
     assert "| sex | 0.300 [0.200, 0.400] (&lt;F&gt;) |" in fair
     priv = text[text.index("### Privacy") :]
     assert (
-        "| loss | 0.550 [0.500, 0.600] | 0.020 [0.010, 0.040] | 0.000 [0.000, 0.010] (too few"
-        in priv
+        "| loss | 0.550 [0.500, 0.600] | 0.020 [0.010, 0.040] (5/266, fp 2/266) | insufficient "
+        "data (too few non-members to resolve) (0/266, fp 2/266) |" in priv
     )
     assert "TPR at 1% FPR" in priv
     # the folded list of every number with an interval holds the privacy numbers too
