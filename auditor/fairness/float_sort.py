@@ -47,16 +47,17 @@ def argsort_distinct(values: np.ndarray) -> np.ndarray | None:
     return _argsort(np.asarray(values, np.float64), distinct=True)
 
 
-def argsort_runs_distinct(values: np.ndarray) -> np.ndarray | None:
+def argsort_runs_distinct(values: np.ndarray, *, overwrite: bool = False) -> np.ndarray | None:
     """:func:`argsort_distinct` of ``values`` made of sorted runs (pieces of sorted arrays,
     end to end): numpy's stable sort of their order keys merges the runs (timsort, which
     finds them), 2x faster on 64 runs than the vectorised sort, which does not. The same
-    order wherever no two values are equal (the only order there is), else None."""
+    order wherever no two values are equal (the only order there is), else None. With
+    ``overwrite`` (a float64 array of the caller's own) the keys take the values' memory."""
     values = np.asarray(values, np.float64)
     n = len(values)
-    keys = np.empty(n, np.uint64)
+    keys = values.view(np.uint64) if overwrite else np.empty(n, np.uint64)
     for a in range(0, n, PIECE):
-        order_keys(np.add(values[a : a + PIECE], 0.0), out=keys[a : a + PIECE])
+        keys[a : a + PIECE] = order_keys(np.add(values[a : a + PIECE], 0.0))
     order = np.argsort(keys, kind="stable")
     for a in range(0, n - 1, PIECE):  # neighbours in order equal: a tie
         ranked = keys[order[a : a + PIECE + 1]]

@@ -210,9 +210,12 @@ def sorted_positions(
     def place(r: int, _worker: int) -> None:
         spans = list(zip(starts + cuts[r], starts + cuts[r + 1], strict=True))
         pieces = [p[a:b] for p, a, b in zip(parts, cuts[r], cuts[r + 1], strict=True)]
-        runs = sorted_parts and len(pieces) <= MAX_RUNS  # a merge of sorted runs pays
-        sort = argsort_runs_distinct if runs else argsort_distinct
-        order = sort(np.concatenate(pieces) if len(pieces) > 1 else pieces[0])
+        joined = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        if sorted_parts and len(pieces) <= MAX_RUNS:  # a merge of sorted runs pays
+            order = argsort_runs_distinct(joined, overwrite=len(pieces) > 1)  # its own copy
+        else:
+            order = argsort_distinct(joined)
+        del joined
         if order is None:
             tied.append(r)
             return

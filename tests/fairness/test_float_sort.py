@@ -91,8 +91,11 @@ def test_sorted_runs_merged_give_the_distinct_order_or_none_on_a_tie(monkeypatch
     rng = np.random.default_rng(4)
     runs = [np.sort(rng.random(m) * 2 - 0.5) for m in (300, 1, 57, 200)]
     values = np.concatenate(runs)
+    kept = values.copy()
     got = argsort_runs_distinct(values)
+    assert np.array_equal(values, kept)  # the caller's values untouched
     assert np.array_equal(got, argsort_distinct(values)) and np.array_equal(got, np.argsort(values))
+    assert np.array_equal(argsort_runs_distinct(values.copy(), overwrite=True), got)
     for i, j in ((0, 300), (357, 557), (100, 101)):
         tied = values.copy()
         tied[j] = tied[i]
