@@ -217,9 +217,10 @@ class Chromium:
         self.send("Target.closeTarget", {"targetId": target})
         return report
 
-    def overflow(self, path: Path, *, width: int = 1200) -> int:
-        """How many px ``path``'s page is wider than a ``width`` px window with every
-        ``<details>`` open (0: nothing sticks out past the page's right edge)."""
+    def evaluate(self, path: Path, expression: str, *, width: int = 1200,
+                 media: str = "screen") -> object:  # fmt: skip
+        """The value of the script ``expression`` on ``path``'s page in a ``width`` px window
+        (``media``: screen or print), every ``<details>`` opened first."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
@@ -228,13 +229,19 @@ class Chromium:
         self.send("Emulation.setDeviceMetricsOverride",
                   {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
                   session=session)  # fmt: skip
+        self.send("Emulation.setEmulatedMedia", {"media": media}, session=session)
         self.events.clear()
         self.send("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=session)
         self.wait_event("Page.loadEventFired", self.timeout)
-        script = ("document.querySelectorAll('details').forEach(d => d.open = true);"
-                  "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        script = f"document.querySelectorAll('details').forEach(d => d.open = true); {expression}"
         out = self.send("Runtime.evaluate", {"expression": script, "returnByValue": True},
                         session=session)  # fmt: skip
         self.send("Target.closeTarget", {"targetId": target})
-        return int(out["result"]["value"])
+        return out["result"].get("value")
 
+    def overflow(self, path: Path, *, width: int = 1200) -> int:
+        """How many px ``path``'s page is wider than a ``width`` px window with every
+        ``<details>`` open (0: nothing sticks out past the page's right edge; a table wider
+        than the page scrolls in its own region)."""
+        script = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        return int(self.evaluate(path, script, width=width))

@@ -4,6 +4,7 @@ and logs an error proves the harness catches both."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -75,6 +76,33 @@ def test_card_offline_without_errors(browser, run, request):
     _save(report, run)
 
 
+# Each table's place: tables outside a scroll region, and per region its role, name,
+# tabindex, whether it scrolls (its table is wider than it) and its overflow-x.
+REGIONS = """JSON.stringify({
+  bare: [...document.querySelectorAll('table')]
+    .filter(t => !t.parentElement.classList.contains('table-scroll')).length,
+  regions: [...document.querySelectorAll('.table-scroll')].map(d => [
+    d.getAttribute('role'), d.getAttribute('aria-label'), d.getAttribute('tabindex'),
+    d.scrollWidth > d.clientWidth, getComputedStyle(d).overflowX])})"""
+
+
+@pytest.mark.parametrize("run", ["digits_run", "payload_run"])
+def test_card_fits_a_narrow_window_and_its_tables_scroll(browser, run, request):
+    """At 800 px the digits card stuck out 91 px (its training table), at 375 px (a phone)
+    516 px. Every table is in a named, focusable region that scrolls sideways on its own;
+    the page never does; print shows each table whole (nothing to scroll on paper)."""
+    page = request.getfixturevalue(run).run_dir / "model_card.html"
+    for width in (1200, 800, 375):
+        assert browser.overflow(page, width=width) == 0, width
+    found = json.loads(browser.evaluate(page, REGIONS, width=375))
+    assert found["bare"] == 0 and found["regions"]
+    for role, name, tabindex, _scrolls, overflow in found["regions"]:
+        assert (role, tabindex, overflow) == ("region", "0", "auto") and name.strip()
+    assert any(scrolls for *_, scrolls, _overflow in found["regions"])  # a phone needs it
+    printed = json.loads(browser.evaluate(page, REGIONS, width=375, media="print"))
+    assert {overflow for *_, overflow in printed["regions"]} == {"visible"}
+
+
 def _pages(html_file: Path, pdf: Path) -> int:
     """Pages of Chromium's print of a card (A4/Letter as Chromium defaults, no header)."""
     import re
@@ -99,7 +127,8 @@ def test_digits_card_prints_in_ten_pages(digits_run, tmp_path):
 def test_long_labels_keep_the_card_in_the_page(browser, tmp_path):
     """Labels of 300 capitals without a space (cut to 80 characters) and their intersections:
     every table of the card, folded ones opened, stays within a 1,200 px window (the
-    per-group table stuck out 110 px)."""
+    per-group table stuck out 110 px), and the page within 800 and 375 px ones (its tables
+    scroll in their regions; a heading of the label wraps)."""
     import numpy as np
     import pandas as pd
 
@@ -116,4 +145,5 @@ def test_long_labels_keep_the_card_in_the_page(browser, tmp_path):
                                       sensitive=["g", "h"]).data  # fmt: skip
     page = tmp_path / "card.html"
     page.write_text(render_html(audit), encoding="utf-8")
-    assert browser.overflow(page) == 0
+    for width in (1200, 800, 375):  # a laptop, a narrow window, a phone
+        assert browser.overflow(page, width=width) == 0, width
