@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from auditor.config.paths import NO_FILE, no_file  # noqa: F401 - NO_FILE: the message
+from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
 from auditor.data.layout import COMMENT, CsvLayout, csv_layout  # noqa: F401 - the API here too
 from auditor.data.spelling import canonical
 from auditor.data.text import SAVE_UTF8, open_text, other_file, wide_fields
@@ -91,6 +92,8 @@ def _reading(path: Path) -> Iterator[None]:
         raise
     except UnicodeDecodeError as exc:
         raise AuditorInputError(f"{not_text(exc)}; {SAVE_UTF8}", source=str(path)) from None
+    except EOFError:  # a .gz cut short (Python's gzip)
+        raise AuditorInputError(GZIP_CUT_SHORT, source=str(path)) from None
     except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors
         raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
 
@@ -142,10 +145,13 @@ def read_header(path: Path, kind: Kind | None = None, *, schema: Any = None) -> 
 def parquet_schema(path: Path) -> Any:
     """The pyarrow schema of the Parquet file at ``path`` (its footer only); one line where
     it is no Parquet file."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    with _reading(path):
+    try:
         return pq.read_schema(path)
+    except (pa.ArrowInvalid, OSError) as exc:  # empty, cut short, a CSV under its name: said
+        raise parquet_refusal(path, exc) from None
 
 
 def check_header(header: Sequence[str], *, source: str) -> None:

@@ -22,9 +22,10 @@ from urllib.parse import unquote
 
 import numpy as np
 
+from auditor.data.damaged import parquet_refusal
 from auditor.errors import AuditorInputError
 from auditor.predictions.listing import check_whole_table, part_files, parts_kind
-from auditor.predictions.source import Columns, header_names, iter_batches, unreadable
+from auditor.predictions.source import Columns, header_names, iter_batches
 from auditor.provenance import (
     file_state,
     hashed_as_read,
@@ -189,7 +190,7 @@ class Folder:
             try:
                 opened = pq.ParquetFile(path)
             except (pa.ArrowInvalid, OSError) as exc:
-                raise unreadable(path, exc) from None
+                raise parquet_refusal(path, exc) from None
             footer = (state, opened.metadata, opened.schema_arrow)
             opened.close()
             self.footers[part] = footer

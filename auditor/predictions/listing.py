@@ -86,7 +86,8 @@ def check_whole_table(path: Path) -> None:
 def part_files(path: Path) -> list[str]:
     """The data files under ``path`` (relative POSIX paths, sorted), none under or named
     ``_*`` or ``.*``, none empty (an empty partition: Spark's and Dask's writers leave them;
-    one written to while the folder is read is a part added). Links are followed, to files
+    one written to while the folder is read is a part added) but a ``.parquet`` (no Parquet
+    file, its read refuses it: a write that failed). Links are followed, to files
     and folders (a partition folder linked in), as pandas' ``read_parquet`` follows them; a
     link to nothing, a link to a folder above it (a loop) and a folder that cannot be listed
     are refused, naming them: their rows would be left out unsaid."""
@@ -110,8 +111,8 @@ def part_files(path: Path) -> list[str]:
                         raise AuditorInputError(LOOP.format(part=name), source=str(path))
                     folders.append((entry.path, f"{name}/", above))
                 elif entry.is_file():
-                    if entry.stat().st_size > 0:
-                        found.append(name)
+                    if entry.stat().st_size > 0 or name.lower().endswith(PARQUET_NAMES):
+                        found.append(name)  # an empty .parquet: no empty partition, refused
                 elif entry.is_symlink():
                     target = os.readlink(entry.path)
                     raise AuditorInputError(DANGLING.format(part=name, target=target),

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
 from auditor.data.header import (
-    CANNOT_READ,
     EXTRA_MISSING,
     NOT_UTF8,
     SAVE_UTF8,
@@ -22,7 +22,6 @@ from auditor.data.header import (
     csv_header,
     file_kind,
     not_text,
-    one_line,
     parquet_schema,
     read_header,
 )
@@ -250,6 +249,8 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
             for start in range(0, batch.num_rows, batch_rows):
                 yield batch.slice(start, batch_rows)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        if kind == "parquet":  # a page that does not decode: the file is damaged
+            raise parquet_refusal(path, exc, data=data, footer=False) from None
         raise unreadable(path, exc, header) from None
 
 
@@ -262,8 +263,7 @@ def _footer(path: Path, data: Any) -> Any:
     try:
         return pq.read_metadata(path if data is None else pa.BufferReader(data))
     except (pa.ArrowInvalid, OSError) as exc:
-        raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)),
-                                source=str(path)) from None  # fmt: skip
+        raise parquet_refusal(path, exc, data=data) from None
 
 
 def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns,
@@ -323,6 +323,8 @@ def unreadable(path: Path, exc: BaseException,
         spans = len(row.rstrip("\r\n").splitlines()) > 1 and '"' in row  # past a line end
         said = UNCLOSED_QUOTE if spans else RAGGED_ROW
         return AuditorInputError(said.format(got=got, want=want, row=shown), source=str(path))
+    if "Truncated compressed stream" in text:  # pyarrow's words for a .gz cut short
+        return AuditorInputError(GZIP_CUT_SHORT, source=str(path))
     if any(words in text for words in BLOCK_ERRORS):
         return AuditorInputError(LONG_ROW.format(mib=CSV_BLOCK >> 20), source=str(path))
     msg = " ".join(text.split())[:200] if text.strip() else type(exc).__name__

@@ -255,7 +255,7 @@ def test_a_part_that_is_no_parquet_file_is_refused_in_one_line(tmp_path):
     folder = _spark(tmp_path / "preds", predictions_frame(100, seed=14), parts=2)
     (folder / "part-00001-broken.snappy.parquet").write_bytes(b"PAR1 half written")
     said = _refused(folder)
-    assert "part-00001-broken.snappy.parquet: cannot read (Parquet magic bytes" in said
+    assert "part-00001-broken.snappy.parquet: not a complete Parquet file: it ends" in said
 
 
 def _kept(folder: Path) -> list[str]:
