@@ -74,6 +74,13 @@ def label_key(value: Any) -> Any:
     return number if number is not None else ("text", str(value))
 
 
+def loose_label(label: str) -> str:
+    """``label`` without the case, spaces and trailing period a class's spellings differ in
+    (adult.test's '>50K.' is adult.data's '>50K'): two text classes with one loose label are
+    one class written two ways."""
+    return label.strip().rstrip(".").casefold()
+
+
 def label_index(labels: Sequence[Any], wanted: Any) -> int | None:
     """Index of the one label of ``labels`` that ``wanted`` names: written the same, else the
     same value (:func:`same_label`); None when none does, or more than one."""

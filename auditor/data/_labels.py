@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from auditor.config.labels import label_key
+from auditor.config.labels import label_key, loose_label
 from auditor.errors import AuditorInputError
 
 TWO_WAYS = (
-    "column {col!r} holds {a!r} and {b!r}, one value written two ways: they would be two "
+    "column {col!r} holds {a!r} and {b!r}, one value written two ways{how}: they would be two "
     "{what}; write each one way"
 )
+BY_CASE = " (case or a trailing period apart, as adult.test's labels end in '.')"
 POSITIVE_NEEDS_BINARY = (
     "positive_label {label!r} needs two classes; {whose} has {k} ({classes}), each audited "
     "against the rest (recall@{label} ...): leave positive_label unset"
@@ -22,13 +23,21 @@ POSITIVE_NEEDS_BINARY = (
 
 def check_one_way(labels: Sequence[Any], *, col: str, what: str, src: str, field: str) -> None:
     """Refuse two distinct values of a column (``labels``, each once) that are one value by
-    :func:`auditor.config.labels.same_label` ('1', '1.0' and 'True'; 'yes' and 'Yes' are two):
-    a class split in two by the way a file was written (text in a column of 0 / 1). One pass:
-    a number, true / false (1 / 0) and other text each have one key."""
-    pair = first_alike(labels, label_key)
+    :func:`auditor.config.labels.same_label` ('1', '1.0' and 'True') or text alike but for
+    case or a trailing period (:func:`~auditor.config.labels.loose_label`: 'yes' and 'Yes',
+    '>50K' and '>50K.', as the predictions path refuses them): a class split in two by the
+    way a file was written. One pass: a number, true / false (1 / 0) and other text each
+    have one key."""
+    pair = first_alike(labels, _one_way_key)
     if pair is not None:
-        raise AuditorInputError(TWO_WAYS.format(col=col, a=pair[0], b=pair[1], what=what),
-                                source=src, field=field)  # fmt: skip
+        how = "" if label_key(pair[0]) == label_key(pair[1]) else BY_CASE
+        message = TWO_WAYS.format(col=col, a=pair[0], b=pair[1], how=how, what=what)
+        raise AuditorInputError(message, source=src, field=field)
+
+
+def _one_way_key(value: Any) -> Any:
+    key = label_key(value)
+    return ("text", loose_label(key[1])) if isinstance(key, tuple) else key
 
 
 def first_alike(labels: Sequence[Any], key: Callable[[Any], Any]) -> tuple[Any, Any] | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.config.labels import label_index
+from auditor.config.labels import label_index, loose_label
 from auditor.errors import AuditorInputError, data_row, rows_text
 from auditor.fairness.counts import CountsTable, arrow_numpy
 from auditor.predictions.source import Columns
@@ -171,11 +171,11 @@ def _check_alike_classes(classes: Sequence[Any], ns: Sequence[np.ndarray], cols:
             if not (n and isinstance(label, str)):
                 continue
             said = f"{label!r} ({rows_text(int(n))}{scope})"
-            if _loose(label) in seen:
-                message = ALIKE_CLASSES.format(column=column, first=seen[_loose(label)],
+            if loose_label(label) in seen:
+                message = ALIKE_CLASSES.format(column=column, first=seen[loose_label(label)],
                                                second=said)  # fmt: skip
                 raise AuditorInputError(message, source=source, field=column)
-            seen[_loose(label)] = said
+            seen[loose_label(label)] = said
 
 
 def _check_text_among_numbers(classes: Sequence[Any], ns: Sequence[np.ndarray],
@@ -207,17 +207,11 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _loose(label: str) -> str:
-    """``label`` without the case, spaces and trailing period a class's spellings differ in
-    (adult.test's '>50K.' is adult.data's '>50K')."""
-    return label.strip().rstrip(".").casefold()
-
-
 def _spelled_apart(label: str, true: Sequence[str], cols: Columns) -> str:
     """Where ``label`` is one of the ``true`` classes but for case or a trailing period
     (adult.test's labels end in '.', a model trained on adult.data predicts them without):
     which, and the way on; else nothing."""
-    alike = [name for name in true if _loose(name) == _loose(label)]
+    alike = [name for name in true if loose_label(name) == loose_label(label)]
     if not alike:
         return ""
     return (f"; {cols.y_true} writes it {alike[0]!r} (case or a trailing period apart, as "
@@ -262,7 +256,7 @@ def positive_index(
         )  # fmt: skip
     positive_label = class_name_of(positive_label, table)
     if str(positive_label) not in names:
-        alike = [n for n in names if _loose(n) == _loose(str(positive_label))]
+        alike = [n for n in names if loose_label(n) == loose_label(str(positive_label))]
         hint = f"; did you mean {alike[0]!r}?" if len(alike) == 1 else ""
         raise AuditorInputError(
             f"positive label {positive_label!r} is not a class ({', '.join(names)}){hint}",
