@@ -62,6 +62,12 @@ UNRESOLVED_NOTE = (
     "models (leave-one-out), which resolves it; the target alone gives the TPR at zero false "
     "positives."
 )
+UNRESOLVED_POOLED_NOTE = (
+    "{n_non} non-members cannot resolve FPR {level:g} on the target alone (fewer than one "
+    "false positive allowed), nor can the pooled columns, which add the {k} reference models "
+    "as attacked models (leave-one-out): {n_pooled} non-members in all. Both read insufficient "
+    "data at that FPR; more reference models or held-out rows would resolve it."
+)
 
 
 @dataclass(frozen=True)
@@ -241,11 +247,19 @@ def _dp_report(ctx: AuditContext, canaries: Any) -> DpReport:
     )  # fmt: skip
 
 
-def _notes(pc: PrivacyConfig, pool: _Pool, ran_attacks: bool) -> list[str]:
+def _notes(pc: PrivacyConfig, pool: _Pool, reported: Mapping[str, _Scored]) -> list[str]:
+    """Where the smallest FPR level allows the target's non-members no false positive: whether
+    the pooled columns resolve it (they said so even where their non-members fell short)."""
     n_non, smallest = len(pool.y) - pool.n_members, min(pc.fpr_levels)
-    if ran_attacks and n_non * smallest < 1:
+    if not reported or n_non * smallest >= 1:
+        return []
+    pooled = [s.report.pooled for s in reported.values() if s.report.pooled is not None]
+    short = [p.n_non_members for p in pooled if p.n_non_members * smallest < 1]
+    if pooled and not short:
         return [UNRESOLVED_NOTE.format(n_non=n_non, level=smallest, k=pc.n_reference)]
-    return []
+    n_pooled = min(short) if short else n_non
+    return [UNRESOLVED_POOLED_NOTE.format(n_non=n_non, level=smallest, k=pc.n_reference,
+                                          n_pooled=n_pooled)]  # fmt: skip
 
 
 def _stages(
@@ -327,7 +341,7 @@ def audit_privacy(ctx: AuditContext, sections: Mapping[str, Any] | None = None) 
     return _section(
         ctx, pc, pool, refs, reported, splits=("finetune_train", "holdout"),
         groups=groups, canaries=canaries, stages=stages, dp=_dp_report(ctx, canaries),
-        notes=_notes(pc, pool, bool(reported)), timings_s=timings,
+        notes=_notes(pc, pool, reported), timings_s=timings,
     )  # fmt: skip
 
 

@@ -156,7 +156,7 @@ def audit_supplied_privacy(
         scored = _reference_free(pc, pool) if "loss" in probes else {}
     timings["attacks"] = time.perf_counter() - start
     reported = {n: s for n, s in scored.items() if registered_attacks()[n].probe in probes}
-    notes = _notes(pc, pool, bool(reported)) if refs is not None else []
+    notes = _notes(pc, pool, reported) if refs is not None else []
     ran = {registered_attacks()[n].probe for n in reported}
     missing = sorted(probes & {"lira", "rmia"} - ran)
     if missing:

@@ -39,3 +39,25 @@ def test_canaries_beside_the_attacks_give_the_numbers_of_one_after_the_other(
     for s in sections:  # how many stacks ran at once depends on the free cores at that time
         s["references"].pop("n_jobs")
     assert _without_times(sections[0]) == _without_times(sections[1])
+
+
+def test_the_note_says_whether_the_pooled_columns_resolve_the_smallest_fpr():
+    """266 non-members cannot resolve FPR 0.001; with 2 reference models the pooled columns
+    hold 798 non-members, short too, and the note said 'which resolves it' all the same."""
+    from types import SimpleNamespace as NS
+
+    import numpy as np
+
+    pool = NS(y=np.zeros(532), n_members=266)
+    pc = PrivacyConfig(n_reference=2, fpr_levels=[0.01, 0.001])
+
+    def reported(n_pooled):
+        return {"loss": NS(report=NS(pooled=NS(n_non_members=n_pooled)))}
+
+    [short] = engine._notes(pc, pool, reported(798))
+    assert "nor can the pooled columns" in short and "798 non-members in all" in short
+    assert "resolves it" not in short
+    [enough] = engine._notes(pc.model_copy(update={"n_reference": 16}), pool, reported(2394))
+    assert "which resolves it" in enough
+    assert engine._notes(pc, pool, {}) == []
+    assert engine._notes(pc.model_copy(update={"fpr_levels": [0.01]}), pool, reported(798)) == []

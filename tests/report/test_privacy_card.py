@@ -92,3 +92,16 @@ def test_summary_gives_counts_insufficient_data_and_the_bounds_own_confidence():
     text = render_summary(audit)
     assert "ε lower bound insufficient data: 4 guesses on 10 canaries cannot show" in text
     assert "(95% confidence; ceiling for these guesses 0.000)" in text
+
+
+def test_a_pooled_tpr_the_pooled_non_members_cannot_resolve_reads_insufficient_data():
+    """2 reference models: 798 pooled non-members cannot resolve FPR 0.001 either; the pooled
+    cell gave its number as if they could."""
+    audit = _audit(100)
+    rates = audit["privacy"]["attacks"]["loss"]["tpr_at_fpr"]
+    pooled = {k: {**v, "tp": 2, "n": 798, "fp": 0, "n_non_members": 798} for k, v in rates.items()}
+    pooled["0.01"]["resolvable"], pooled["0.001"]["resolvable"] = True, False
+    audit["privacy"]["attacks"]["loss"]["pooled"] = {"tpr_at_fpr": pooled}
+    md, html = _render(audit, True), _render(audit, False)
+    assert f"| {pooled['0.01']['value']:.4f} (2/798) | insufficient data (2/798) |" in md
+    assert "insufficient data</span> (2/798; fp 0/798)</td>" in html
