@@ -130,8 +130,15 @@ def _refuse_other_kind(out: Path, mode: str) -> None:
 
 def _run_mode(path: Path) -> str | None:
     """``run.mode`` of the audit.json ``path`` ("run" where left out, as a trained run's
-    is), read from its first MiB alone (``run`` is written near the top; the file may be
-    large): None when that cannot be read."""
+    is): None when its run section cannot be read (see :func:`run_head`)."""
+    run = run_head(path)
+    found = run.get("mode", "run") if run is not None else None
+    return found if isinstance(found, str) else None
+
+
+def run_head(path: Path) -> dict[str, Any] | None:
+    """The ``run`` section of the audit.json ``path``, read from its first MiB alone (``run``
+    is written near the top; the file may be large): None when that cannot be read."""
     try:
         with path.open("rb") as f:
             text = f.read(RUN_HEAD_BYTES).decode("utf-8", errors="replace")
@@ -140,10 +147,9 @@ def _run_mode(path: Path) -> str | None:
         if text[at + 5 : start].strip() != ":":
             return None
         run, _ = json.JSONDecoder().raw_decode(text, start)
-        found = run.get("mode", "run")
-    except (OSError, ValueError, AttributeError, RecursionError):
+    except (OSError, ValueError, RecursionError):
         return None
-    return found if isinstance(found, str) else None
+    return run if isinstance(run, dict) else None
 
 
 def check_out_file(path: str | Path, *, field: str) -> Path:
