@@ -87,8 +87,9 @@ NO_PROBA_WHY = {
                    "in sklearn.calibration.CalibratedClassifierCV)"),
 }  # fmt: skip
 NOT_A_MODEL = "a model is an nn.Module or an object with predict_proba, got {found}"
-# Smallest probability before the log (a predict_proba of exactly 0 gives a finite loss).
-PROBA_FLOOR = 1e-12
+# Smallest probability before the log (a predict_proba of exactly 0 gives a finite loss):
+# float64's eps, where scikit-learn's log_loss clips (1e-12 gave such a row 27.6, not 36.0).
+PROBA_FLOOR = 2.0**-52
 TRAIN_ARGS = ("x", "y", "seed")
 # The reference trainer of an sklearn model without model.train, named in its errors.
 CLONE_FIT = "sklearn.base.clone(model).fit"

@@ -41,6 +41,24 @@ def test_a_forests_scores_are_sklearns(trees):
     assert got["brier"] == pytest.approx(brier, abs=1e-12)
 
 
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_a_probability_of_0_is_clipped_as_sklearn_clips_it(classes):
+    """A grown forest gives some rows' true class a probability of 0: their loss was
+    -log(1e-12), 27.6, where scikit-learn's log_loss clips to float64's eps, 36.0 (log loss
+    1.11 against sklearn's 1.32)."""
+    rows = _rows(1500, 2)
+    rows["y"] = rows["y"] if classes == 3 else (rows["y"] == 2).astype(int)
+    train, test = rows.iloc[:1000], rows.iloc[1000:]
+    forest = RandomForestClassifier(n_estimators=5, random_state=0)
+    forest.fit(train[list("abcd")], train["y"])
+    proba = forest.predict_proba(test[list("abcd")])
+    assert (proba[np.arange(len(test)), test["y"]] == 0).sum() >= 5
+    result = audit_model(forest, data=test, target="y", sensitive=["sex"],
+                         features=list("abcd"), progress=False)  # fmt: skip
+    got = result.data["performance"]["finetuned"]["test"]["log_loss"]
+    assert got == pytest.approx(log_loss(test["y"], proba), rel=1e-12)
+
 def test_log_probabilities_are_read_as_they_are_and_logits_are_normalised():
     proba = np.array([[0.2, 0.3, 0.5], [0.2, 0.1, 0.7], [0.6, 0.3, 0.1]])
     read = Predictions("finetuned", "test", "t", ("0", "1", "2"), np.log(proba), np.zeros(3, int))
