@@ -124,10 +124,22 @@ _LONG_RUN = re.compile(rf"(?<!\S)\S{{{LONG_RUN},}}")  # tried at a word's start 
 def card_text(value: Any) -> Any:
     """The HTML card's last step for every printed value: :func:`controls_visible`, then a
     text holding a run of :data:`LONG_RUN` characters without a space escaped, with a
-    ``<wbr>`` every :data:`BREAK_EVERY` characters of the run (Markup: escaped here); any
-    other value as :func:`controls_visible` leaves it (escaped by autoescape)."""
+    ``<wbr>`` every :data:`BREAK_EVERY` characters of the run (Markup: escaped here), and a
+    text holding right-to-left letters isolated (:func:`bidi_isolated`, at `` & `` only: an
+    intersection's parts); any other value as :func:`controls_visible` leaves it (escaped by
+    autoescape)."""
     value = controls_visible(value)
-    if isinstance(value, Markup) or not isinstance(value, str) or len(value) < LONG_RUN:
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    if _RTL.search(value):
+        return _isolated(value, _AND)
+    return _breakable(value)
+
+
+def _breakable(value: str) -> Any:
+    """``value`` with a ``<wbr>`` every :data:`BREAK_EVERY` characters of a long run (Markup),
+    else as it is."""
+    if len(value) < LONG_RUN:
         return value
     parts, last = [], 0
     for run in _LONG_RUN.finditer(value):
@@ -136,3 +148,38 @@ def card_text(value: Any) -> Any:
         parts += [escape(value[last : run.start()]), Markup("<wbr>").join(chunks)]
         last = run.end()
     return Markup("").join([*parts, escape(value[last:])]) if parts else value
+
+
+# Letters written right to left (Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic,
+# their presentation forms, and the right-to-left blocks beyond the BMP).
+_RTL = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+_AND = re.compile(r"( & )")  # an intersection's label or name: "נשים & south"
+# Where the tool joins texts in a line: "feature = group: metric", "a vs b", "a; b", "(n=3)".
+_JOINS = re.compile(r"(\s*(?:[=:;,()\[\]]|&|—|\bvs\b)\s*)")
+
+
+def _isolated(text: str, joins: re.Pattern[str]) -> Markup:
+    """``text`` escaped, each piece between ``joins`` that holds a right-to-left letter in a
+    ``<bdi>``: a Hebrew or Arabic label is shown right to left inside its piece, and cannot
+    carry the text around it along (in a left-to-right line, "מגדר = גברים" showed the group
+    before the feature, and "a & b" of two such labels as "b & a")."""
+    pieces = []
+    for i, piece in enumerate(joins.split(text)):
+        shown = escape(_breakable(piece))
+        pieces.append(
+            Markup("<bdi>%s</bdi>") % shown if i % 2 == 0 and _RTL.search(piece) else shown
+        )
+    return Markup("").join(pieces)
+
+
+def bidi_isolated(value: Any) -> Any:
+    """A line the tool put together from user texts (a gate's name and message, a list of
+    labels) for the HTML card: as :func:`card_text`, but each piece between the tool's
+    joins (`` = ``, ``: ``, ``; ``, `` vs ``, brackets) that holds a right-to-left letter
+    isolated in a ``<bdi>``; a text without one is left to :func:`card_text`."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    value = controls_visible(value)
+    return _isolated(value, _JOINS) if _RTL.search(value) else value

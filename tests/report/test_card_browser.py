@@ -147,3 +147,47 @@ def test_long_labels_keep_the_card_in_the_page(browser, tmp_path):
     page.write_text(render_html(audit), encoding="utf-8")
     for width in (1200, 800, 375):  # a laptop, a narrow window, a phone
         assert browser.overflow(page, width=width) == 0, width
+
+
+# Where a word starts on the screen, in the first element of `sel` whose text holds `has`.
+WORD_X = """(() => { const el = [...document.querySelectorAll(SEL)]
+  .find(e => e.textContent.includes(HAS));
+  const x = w => { const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT); let n;
+    while ((n = walk.nextNode())) { const i = n.data.indexOf(w); if (i >= 0) {
+      const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + w.length);
+      return r.getBoundingClientRect().left; } } return null; };
+  return JSON.stringify(WORDS.map(x)); })()"""
+
+
+def test_right_to_left_labels_keep_the_sentence_in_order(browser, tmp_path):
+    """A Hebrew feature and group in a gate's line: 'מגדר = גברים' was shown with the group
+    left of the feature ('גברים = מגדר'), and the intersection 'נשים & צפון' as 'צפון &
+    נשים'. Each label is now isolated (<bdi>): they read in the line's order."""
+    import numpy as np
+    import pandas as pd
+
+    import auditor
+    from auditor.config import AuditConfig, GateRule, GatesConfig
+    from auditor.report.html import render_html
+
+    rng = np.random.default_rng(3)
+    rows = pd.DataFrame({"מגדר": rng.choice(["נשים", "גברים"], 400),
+                         "region": rng.choice(["צפון", "south"], 400)})  # fmt: skip
+    rows["y_true"] = rng.integers(0, 2, len(rows))
+    rows["y_pred"] = np.where(rng.random(len(rows)) < 0.7, rows.y_true, 1 - rows.y_true)
+    rule = GateRule(metric="fairness.features.*.groups[*].metrics.accuracy", min=0.99)
+    config = AuditConfig(gates=GatesConfig(rules=[rule]))
+    audit = auditor.audit_predictions(rows, y_true="y_true", y_pred="y_pred", config=config,
+                                      sensitive=["מגדר", "region"]).data  # fmt: skip
+    page = tmp_path / "card.html"
+    page.write_text(render_html(audit), encoding="utf-8")
+
+    def xs(has: str, words: list[str]) -> list[float]:
+        script = (WORD_X.replace("SEL", json.dumps(".problems li"))
+                  .replace("HAS", json.dumps(has)).replace("WORDS", json.dumps(words)))  # fmt: skip
+        return json.loads(browser.evaluate(page, script))
+
+    feature, group = xs("= גברים:", ["מגדר", "גברים"])
+    assert feature < group
+    first, second = xs("= נשים & צפון:", ["נשים", "צפון"])
+    assert first < second

@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from auditor.report.escape import (
+    bidi_isolated,
+    card_text,
     controls_visible,
     html_text,
     md_code,
@@ -129,3 +131,23 @@ def test_terminal_text_shows_line_and_paragraph_separators():
     """U+2028 / U+2029 end a line where a log viewer reads Unicode line breaks: one message,
     one line."""
     assert terminal_text("a\u2028b\u2029c") == "a\\u2028b\\u2029c"
+
+
+def test_card_text_isolates_a_right_to_left_label():
+    """A Hebrew or Arabic label is its own bidi island (<bdi>) in the HTML card, each part of
+    an intersection apart; escaped; a text without such letters is as before."""
+    assert card_text("קבוצה 2") == "<bdi>קבוצה 2</bdi>"
+    assert card_text("נשים & <i>south</i>") == "<bdi>נשים</bdi> &amp; &lt;i&gt;south&lt;/i&gt;"
+    assert card_text("عربي\x1b") == "<bdi>عربي\\x1b</bdi>"
+    assert card_text("a & b <i>") == "a & b <i>"  # escaped later, by autoescape
+
+
+def test_bidi_isolated_cuts_at_the_tools_joins():
+    """A gate's name and message join user texts with ' = ', ': ', '; ', ' vs ' and
+    brackets: each right-to-left piece is isolated, so that 'מגדר = גברים' cannot show the
+    group before the feature."""
+    name = bidi_isolated("מגדר & region = גברים & צפון: accuracy >= 0.99")
+    assert name == ("<bdi>מגדר</bdi> &amp; region = <bdi>גברים</bdi> &amp; <bdi>צפון</bdi>: "
+                    "accuracy &gt;= 0.99")  # fmt: skip
+    assert bidi_isolated("(n=3 vs 4) א vs ב") == "(n=3 vs 4) <bdi>א</bdi> vs <bdi>ב</bdi>"
+    assert bidi_isolated("plain <b>") == "plain <b>"  # left to card_text and autoescape
