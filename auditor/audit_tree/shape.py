@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor.audit_tree.paths import Step, parse_path
+from auditor.audit_tree.paths import MSG_UNKNOWN_KEY, Step, fmt_key, parse_path
 
 Kind = str  # "number", "text", "mapping", "list" or "any" (a free value)
 _BRANCHES = ("anyOf", "oneOf", "allOf")
+MSG_A_VALUE = "unknown metric path {path!r}: {at!r} is a value, with no key {key!r}"
 
 
 def _flat(schema: Mapping[str, Any], node: Any) -> Iterator[Mapping[str, Any]]:
@@ -69,7 +70,7 @@ def _kind(node: Mapping[str, Any]) -> Kind | None:
 
 def path_kinds(schema: Mapping[str, Any], path: str) -> frozenset[Kind] | None:
     """The kinds of node ``path`` can reach in an audit of ``schema``; None where no audit of
-    it has the path (a key it never writes: found when the audit is judged)."""
+    it has the path (a key it never writes: see :func:`unknown_key`)."""
     level = list(_flat(schema, schema))
     for step in parse_path(path):
         level = [n for node in level for below in _step(node, step) for n in _flat(schema, below)]
@@ -80,6 +81,26 @@ def path_kinds(schema: Mapping[str, Any], path: str) -> frozenset[Kind] | None:
         value = node.get("properties", {}).get("value")
         kinds |= {_kind(n) for n in _flat(schema, value)} if value is not None else {_kind(node)}
     return frozenset(k for k in kinds if k is not None)
+
+
+def unknown_key(schema: Mapping[str, Any], path: str) -> str | None:
+    """Why no audit of ``schema`` has ``path`` (where :func:`path_kinds` is None): the first
+    key no node there has, and the keys those nodes have, as the gates say it of an audit;
+    None where some audit can have the path."""
+    level, done = list(_flat(schema, schema)), ""
+    for step in parse_path(path):
+        below = [n for node in level for b in _step(node, step) for n in _flat(schema, b)]
+        if not below:
+            if step.kind != "key":
+                return None
+            have = dict.fromkeys(k for node in level for k in node.get("properties", {}))
+            if not have:
+                return MSG_A_VALUE.format(path=path, at=done, key=step.key)
+            return MSG_UNKNOWN_KEY.format(path=path, at=done, key=step.key,
+                                          have=", ".join(list(have)[:12]))  # fmt: skip
+        level = below
+        done += (("." if done else "") + fmt_key(str(step.key))) if step.kind == "key" else "[*]"
+    return None
 
 
 def objects_at(schema: Mapping[str, Any], keys: tuple[str, ...]) -> list[Mapping[str, Any]]:

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from auditor.audit_tree import check_path, fmt_key, parse_path
-from auditor.audit_tree.shape import path_kinds
+from auditor.audit_tree.shape import path_kinds, unknown_key
 from auditor.config.gates import GateRule, GatesConfig
 from auditor.errors import AuditorInputError
 
@@ -161,9 +161,16 @@ def rule_problems(
             if rule.metric not in kinds_of:
                 kinds_of[rule.metric] = path_kinds(loaded(), rule.metric)
             kinds = kinds_of[rule.metric]
+            if kinds is None:  # no audit has it: a misspelt key, refused before training
+                problems.append((f"gates.rules[{i}].metric", _unknown(loaded(), rule.metric)))
+                continue
         problems += [(f"gates.rules[{i}].{f}", msg) for f, msg in _kind_problems(rule, kinds)]
         problems += [(f"gates.rules[{i}].{f}", msg) for f, msg in _range_problems(rule)]
     return problems
+
+
+def _unknown(schema: Mapping[str, Any], path: str) -> str:
+    return unknown_key(schema, path) or f"unknown metric path {path!r}: no audit has it"
 
 
 def metric_range(path: str) -> tuple[str, tuple[float | None, float | None]] | None:

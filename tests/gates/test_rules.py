@@ -158,8 +158,8 @@ def test_a_bound_that_cannot_fit_its_path_is_refused_before_any_work(rule, field
     and only failed (exit 2, or the gate) after the whole run. The kind is the schema's (the
     node's type), not the last key's name: epsilon_lower_bound was let through."""
     with pytest.raises(AuditorInputError) as err:
-        validate_rules(GatesConfig(rules=[GateRule(metric="performance.x", max=1), rule]),
-                       source="audit.toml", schema=audit_schema)
+        first = GateRule(metric="performance.finetuned.test.accuracy", min=0.5)  # a good one
+        validate_rules(GatesConfig(rules=[first, rule]), source="audit.toml", schema=audit_schema)
     assert str(err.value).startswith(f"audit.toml: gates.rules[1].{field}: ")
     assert "\n" not in str(err.value)
 
@@ -181,9 +181,12 @@ def test_the_kind_is_the_nodes_own_not_its_names():
     with pytest.raises(AuditorInputError, match="rules.0..allowed: .*ends at a number"):
         validate_rules(GatesConfig(rules=[GateRule(metric="performance.note", allowed=["a"])]),
                        schema=lambda: status)  # fmt: skip
-    # unknown to the schema: judged on the audit, as before
-    validate_rules(GatesConfig(rules=[GateRule(metric="performance.x", allowed=["a"])]),
-                   schema=lambda: status)  # fmt: skip
+    # unknown to the schema: no audit has it, refused before any work (it was let through
+    # and a misspelt key stopped the run after the whole training, exit 2)
+    with pytest.raises(AuditorInputError, match="rules.0..metric: .*'performance' has no 'x' "
+                       r"\(it has: accuracy, note\)"):
+        validate_rules(GatesConfig(rules=[GateRule(metric="performance.x", allowed=["a"])]),
+                       schema=lambda: status)  # fmt: skip
 
 
 def test_status_words_cover_every_status_a_section_writes():
