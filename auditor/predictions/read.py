@@ -40,7 +40,7 @@ from auditor.predictions.labels import (
     positive_index,
 )
 from auditor.predictions.partitions import dask_partials
-from auditor.predictions.source import MISSING_LEVEL, Columns, iter_batches
+from auditor.predictions.source import MISSING_LEVEL, Columns, iter_batches, parquet_footer
 from auditor.predictions.spelling import Spellings
 from auditor.predictions.spilling import SPILLED, score_axis, spill_for
 from auditor.provenance import file_state
@@ -95,11 +95,14 @@ def reduce_predictions(
         raise AuditorInputError("name at least one sensitive column (--sensitive)", source=source)
     cols.check_roles(source=source)
     folder = folder_of(path)  # a folder of part files (Spark's), else a file
-    if folder is None:
-        file_kind(path)  # a file to read, before its rows are counted (a pipe's would never end)
-    elif dask_scheduler:
+    # a file to read, before its rows are counted (a pipe's would never end)
+    kind = file_kind(path) if folder is None else None
+    if folder is not None and dask_scheduler:
         raise AuditorInputError(DASK_FOLDER, source=source, field="--dask-scheduler")
     before = folder.states() if folder else file_state(source)
+    footer = None  # a Parquet file's, parsed once for the spill's row count and the reader
+    if kind == "parquet" and cols.y_score and not dask_scheduler:
+        footer = parquet_footer(path)
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
     )
@@ -107,13 +110,13 @@ def reduce_predictions(
     spellings = Spellings()
     batches = 0
     spilled, batch_rows = spill_for(path, spill_rows, batch_rows, cols.y_score, dask_scheduler,
-                                    folder=folder)  # fmt: skip
+                                    folder=folder, metadata=footer)  # fmt: skip
     with spilled or nullcontext():  # the spilled scores removed at the end, also on an error
         if dask_scheduler:
             partials = dask_partials(path, cols, dask_scheduler, batch_rows)
             engine = f"dask ({dask_scheduler})"
         else:
-            partials, engine = _batch_partials(path, folder, cols, spilled, batch_rows)
+            partials, engine = _batch_partials(path, folder, cols, spilled, batch_rows, footer)
         for part in partials:
             batches += 1
             if part.table is not None:
@@ -150,16 +153,16 @@ def reduce_predictions(
 
 
 def _batch_partials(path: Path, folder: Folder | None, cols: Columns,
-                    spilled: SpilledCells | None,
-                    batch_rows: int) -> tuple[Iterator[Partial], str]:  # fmt: skip
+                    spilled: SpilledCells | None, batch_rows: int,
+                    footer: Any = None) -> tuple[Iterator[Partial], str]:  # fmt: skip
     """The partials of the file's (or the folder's parts') batches, reduced on the cores as
-    they are read, and the engine's words."""
+    they are read (``footer``: a Parquet file's, already parsed), and the engine's words."""
     workers = min(MAX_WORKERS, len(available_cores()))
     engine = f"pyarrow batches of {batch_rows} rows" + (SPILLED if spilled else "")
     if folder is None:
         reduce = partial(reduce_arrow, cols, str(path), spilled)
-        return reduced_in_order(iter_batches(path, cols, batch_rows=batch_rows), reduce,
-                                workers=workers), engine  # fmt: skip
+        batches = iter_batches(path, cols, batch_rows=batch_rows, metadata=footer)
+        return reduced_in_order(batches, reduce, workers=workers), engine
     engine += f", from {len(folder.parts):,} {folder.kind} parts in sorted order"
     return reduced_in_order(folder.batches(cols, batch_rows=batch_rows, hashed=True),
                             partial(_reduce_part, cols, spilled), workers=workers), engine

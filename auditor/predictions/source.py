@@ -32,7 +32,7 @@ ROWS_NOT_TEXT = "{not_text} in a row past the header; " + SAVE_UTF8
 
 __all__ = [
     "MISSING_LEVEL", "REPEATED_HEADER", "Columns", "checked_kind", "csv_names", "csv_options",
-    "header_names", "iter_batches", "open_rows", "read_names", "unreadable",
+    "header_names", "iter_batches", "open_rows", "parquet_footer", "read_names", "unreadable",
 ]  # fmt: skip
 
 REPEATED_HEADER = (
@@ -235,7 +235,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
 
             # its footer parsed once (where not given), for its check and its reader; checked
             # before the reader's open, whose read_dictionary fails on a nested column
-            metadata = _footer(path, data) if metadata is None else metadata
+            metadata = parquet_footer(path, data) if metadata is None else metadata
             checked_kind(path, cols, kind, schema=metadata.schema.to_arrow_schema())
             # pre_buffer off: pyarrow would otherwise buffer every row group it reads ahead
             pf = pq.ParquetFile(path if data is None else pa.BufferReader(data),
@@ -254,7 +254,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
         raise unreadable(path, exc, header) from None
 
 
-def _footer(path: Path, data: Any) -> Any:
+def parquet_footer(path: Path, data: Any = None) -> Any:
     """The Parquet footer of the file (``data``: its bytes, already read), refused in the
     words :func:`~auditor.data.header.parquet_schema` refuses it in (the Dask engine's)."""
     import pyarrow as pa

@@ -33,9 +33,10 @@ ROWS_PER_PARTITION = 250_000  # a partition's records fit a core's cache while c
 SPILLED = "; scores spilled to disk by score range (every ROC AUC exact, in bounded memory)"
 
 
-def expected_rows(path: Path, *, parquet: bool | None = None,
-                  folder: Folder | None = None) -> int:  # fmt: skip
-    """The file's rows: a Parquet file's from its metadata, a CSV file's estimated from the
+def expected_rows(path: Path, *, parquet: bool | None = None, folder: Folder | None = None,
+                  metadata: Any = None) -> int:  # fmt: skip
+    """The file's rows: a Parquet file's from its metadata (``metadata``: its footer, already
+    read: not parsed again), a CSV file's estimated from the
     lines in its first MiB (8 MiB gunzipped for a ``.gz``, over the compressed bytes they
     took); a folder of parts' (:mod:`.folder`; ``folder``: the one read, else looked up)
     added up, Parquet parts' from the footers the read keeps (:meth:`.Folder.rows`); 0 where
@@ -46,6 +47,8 @@ def expected_rows(path: Path, *, parquet: bool | None = None,
         folder = folder_of(path)
     if folder is not None:
         return _folder_rows(folder)
+    if metadata is not None:
+        return int(metadata.num_rows)
     try:
         if parquet or (parquet is None and name.endswith((".parquet", ".pq"))):
             import pyarrow.parquet as pq
@@ -78,15 +81,16 @@ def _folder_rows(folder: Folder) -> int:
 
 def spill_for(
     path: Path, spill_rows: int | None, batch_rows: int, y_score: str | None, dask: str | None,
-    *, folder: Folder | None = None,
+    *, folder: Folder | None = None, metadata: Any = None,
 ) -> tuple[SpilledCells | None, int]:  # fmt: skip
-    """Where the file (``folder``: the folder of parts at ``path``, as read) has a
+    """Where the file (``folder``: the folder of parts at ``path``, as read; ``metadata``: a
+    Parquet file's footer, as read) has a
     ``y_score`` column, is read in batches (no ``dask`` scheduler) and has more than
     ``spill_rows`` rows (default :data:`SPILL_ROWS`): the spilled cells
     (a partition per :data:`ROWS_PER_PARTITION` rows) and the batch size, at most
     :data:`SPILL_BATCH_ROWS` (the float sums of such batches may differ from a read in
     larger batches in their last digit); else None and ``batch_rows``."""
-    rows = expected_rows(path, folder=folder) if y_score and not dask else 0
+    rows = expected_rows(path, folder=folder, metadata=metadata) if y_score and not dask else 0
     if not rows or rows <= (SPILL_ROWS if spill_rows is None else spill_rows):
         return None, batch_rows
     partitions = max(PARTITIONS, rows // ROWS_PER_PARTITION)

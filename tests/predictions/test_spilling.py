@@ -181,3 +181,26 @@ def test_missing_groups_and_padded_labels_spill_to_the_same_numbers(tmp_path, sp
     assert json.dumps(got, sort_keys=True) == json.dumps(want, sort_keys=True)
     groups = got["fairness"]["scores"]["features"]["sex"]
     assert any(g["group"] == "(missing)" and not math.isnan(g["roc_auc"]["value"]) for g in groups)
+
+
+@pytest.mark.parametrize("spill_rows", [N - 1, N])
+def test_a_scored_parquet_files_footer_is_parsed_once(tmp_path, monkeypatch, spill_rows):
+    # expected_rows parsed it for the spill's row count, then the reader again
+    path = _write(tmp_path, "parquet")
+    parsed, real_file, real_metadata = [], pq.ParquetFile, pq.read_metadata
+
+    def parquet_file(source, *args, **kwargs):
+        if kwargs.get("metadata") is None:
+            parsed.append("ParquetFile")
+        return real_file(source, *args, **kwargs)
+
+    def read_metadata(*args, **kwargs):
+        parsed.append("read_metadata")
+        return real_metadata(*args, **kwargs)
+
+    monkeypatch.setattr(pq, "ParquetFile", parquet_file)
+    monkeypatch.setattr(pq, "read_metadata", read_metadata)
+    done = reduce_predictions(path, predictions_columns(), positive_label="approved",
+                              spill_rows=spill_rows)  # fmt: skip
+    assert ("spilled" in done.engine) == (spill_rows < N) and done.table.n == N
+    assert len(parsed) == 1, parsed
