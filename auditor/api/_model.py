@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditor.api._config_arg import as_config
 from auditor.api._direction import check_one_output_direction
 from auditor.api._errors import config_named
 from auditor.api._frame import check_model_frame, check_model_inputs, check_model_names
@@ -259,13 +260,16 @@ def audit_supplied(
 
 
 def run(
-    config: AuditConfig, *, out_dir: str | Path | None = None, config_file: str | None = None,
-    progress: bool = True, command: str | None = None, lock_timeout: float = LOCK_TIMEOUT_S,
+    config: AuditConfig | str | Path, *, out_dir: str | Path | None = None,
+    config_file: str | None = None, progress: bool = True, command: str | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_S,
 ) -> AuditResult:  # fmt: skip
     """``auditor run``: train with the config's recipe and audit, or, for a supplied model
     (``[model] kind = "checkpoint" | "sklearn"``), audit it without training; write the run
-    folder (default ``reports/<name>``) as one unit and return the result. Bad input found
-    on the way that names no file names ``config_file``."""
+    folder (default ``reports/<name>``) as one unit and return the result. ``config``: an
+    AuditConfig, or a TOML file's path (read, and the config file). Bad input found on the
+    way that names no file names ``config_file``."""
+    config, config_file = as_config(config, config_file)
     with config_named(config_file):
         named = Path(config_file) if config_file else None
         gates, old = read_baseline(config.gates, config_file=named)  # before any work: exit 2

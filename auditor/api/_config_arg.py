@@ -1,0 +1,27 @@
+""":func:`auditor.api.run`'s ``config``: an :class:`~auditor.config.AuditConfig`, or the path
+of a TOML config (``auditor.run("credit-model.toml")`` is ``auditor run credit-model.toml``:
+read with :func:`~auditor.config.load_config`, its folder importable, named in the audit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from auditor.config import AuditConfig, load_config
+from auditor.errors import AuditorInputError
+
+NOT_A_CONFIG = (
+    "an AuditConfig or a TOML config file's path (auditor.run('credit-model.toml') or "
+    "auditor.run(load_config(path), config_file=path)), got {found}"
+)
+
+
+def as_config(config: Any, config_file: str | None) -> tuple[AuditConfig, str | None]:
+    """``(config, config_file)``: ``config`` as it is, or read from the path it names (which
+    is then the config file, unless ``config_file`` names another)."""
+    if isinstance(config, AuditConfig):
+        return config, config_file
+    if isinstance(config, str | Path) and str(config).strip():
+        return load_config(config), config_file if config_file is not None else str(config)
+    found = "an empty path" if isinstance(config, str | Path) else type(config).__name__
+    raise AuditorInputError(NOT_A_CONFIG.format(found=found), field="config")
