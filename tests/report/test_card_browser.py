@@ -77,13 +77,17 @@ def test_card_offline_without_errors(browser, run, request):
 
 
 # Each table's place: tables outside a scroll region, and per region its role, name,
-# tabindex, whether it scrolls (its table is wider than it) and its overflow-x.
+# tabindex, whether it scrolls (its table is wider than it) and its overflow-x; captions
+# wider than their region (to be read by scrolling).
 REGIONS = """JSON.stringify({
   bare: [...document.querySelectorAll('table')]
     .filter(t => !t.parentElement.classList.contains('table-scroll')).length,
   regions: [...document.querySelectorAll('.table-scroll')].map(d => [
     d.getAttribute('role'), d.getAttribute('aria-label'), d.getAttribute('tabindex'),
-    d.scrollWidth > d.clientWidth, getComputedStyle(d).overflowX])})"""
+    d.scrollWidth > d.clientWidth, getComputedStyle(d).overflowX]),
+  wide_captions: [...document.querySelectorAll('.table-scroll caption')]
+    .filter(c => c.getBoundingClientRect().width > c.parentElement.parentElement.clientWidth + 1)
+    .map(c => c.textContent.slice(0, 40))})"""
 
 
 @pytest.mark.parametrize("run", ["digits_run", "payload_run"])
@@ -99,6 +103,7 @@ def test_card_fits_a_narrow_window_and_its_tables_scroll(browser, run, request):
     for role, name, tabindex, _scrolls, overflow in found["regions"]:
         assert (role, tabindex, overflow) == ("region", "0", "auto") and name.strip()
     assert any(scrolls for *_, scrolls, _overflow in found["regions"])  # a phone needs it
+    assert found["wide_captions"] == []  # a caption stays in view as its table scrolls
     printed = json.loads(browser.evaluate(page, REGIONS, width=375, media="print"))
     assert {overflow for *_, overflow in printed["regions"]} == {"visible"}
 
