@@ -48,6 +48,29 @@ SAFETENSORS = (
     "pip install 'auditor[safetensors]', or save the weights with "
     "torch.save(model.state_dict(), 'model.pt')"
 )
+# A model file of another kind than [model] kind reads, told by its first bytes or entries:
+# named with the way on, where the reader's own error ("Unsupported operand 149",
+# "File is not a zip file") said nothing a user could act on.
+PICKLE_NOT_STATE = (
+    "refused: a pickle (pickle.dump or joblib.dump), not torch.save's format; auditor never "
+    "unpickles a file (that runs its code): save the weights with "
+    "torch.save(model.state_dict(), 'model.pt')"
+)
+PICKLE_NOT_SKOPS = (
+    "refused: a pickle (pickle.dump or joblib.dump), not a skops file; auditor never "
+    "unpickles a file (that runs its code): save the estimator with "
+    "skops.io.dump(model, 'model.skops')"
+)
+SKOPS_NOT_STATE = (
+    "a skops file (a scikit-learn estimator), not a PyTorch state dict: kind = 'sklearn' "
+    "reads it"
+)
+TORCH_NOT_SKOPS = (
+    "a PyTorch file (torch.save), not a skops file: kind = 'checkpoint' reads a state dict "
+    "into the module that factory builds"
+)
+# torch.save's legacy (non-zip) format opens with a pickled magic number: protocol 2, LONG1
+_TORCH_LEGACY = b"\x80\x02\x8a\x0a"
 _SAFETENSORS_HEADER_MAX = 100_000_000  # safetensors' own limit on the JSON header
 # torch.save stores its zip's entries uncompressed: entries that expand past the file's size
 # (a 2 MB file declaring 2 GB took 13 s and 2.5 GB of memory to refuse) are a zip bomb.
@@ -79,8 +102,10 @@ def load_skops(path: Path) -> Any:
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:  # noqa: BLE001 - not a skops zip, or a corrupt one
-        raise AuditorInputError(NOT_SKOPS.format(detail=error_detail(exc)), source=str(path),
-                                field="model.path") from None  # fmt: skip
+        kind = _kind_of(path)
+        what = {"pickle": PICKLE_NOT_SKOPS, "torch": TORCH_NOT_SKOPS}.get(kind)
+        raise AuditorInputError(what or NOT_SKOPS.format(detail=error_detail(exc)),
+                                source=str(path), field="model.path") from None  # fmt: skip
     for name in untrusted:
         refused = _refusal(name)
         if refused:
@@ -164,10 +189,13 @@ def load_state_dict(path: Path) -> dict[str, Any]:
         raise
     except pickle.UnpicklingError as exc:
         detail = _pickle_detail(exc)
-        raise AuditorInputError(REFUSED_PICKLE.format(detail=detail), source=str(path),
-                                field="model.path") from None  # fmt: skip
+        plain = _kind_of(path) == "pickle" and not detail.startswith("it names")
+        raise AuditorInputError(PICKLE_NOT_STATE if plain else REFUSED_PICKLE.format(
+            detail=detail), source=str(path), field="model.path") from None  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - corrupt or foreign file
-        what = TORCHSCRIPT if _is_torchscript(path) else None
+        kind = _kind_of(path)
+        what = {"torchscript": TORCHSCRIPT, "skops": SKOPS_NOT_STATE,
+                "pickle": PICKLE_NOT_STATE}.get(kind)  # fmt: skip
         raise AuditorInputError(what or UNREADABLE.format(detail=error_detail(exc)),
                                 source=str(path), field="model.path") from None  # fmt: skip
     state = _state_in(blob)
@@ -223,12 +251,30 @@ def _load_safetensors(path: Path) -> dict[str, Any]:
 def _is_torchscript(path: Path) -> bool:
     """A torch.jit.save archive: a zip whose entries hold TorchScript code and constants
     (a torch.save zip holds data.pkl and tensors only)."""
+    return _kind_of(path) == "torchscript"
+
+
+def _kind_of(path: Path) -> str | None:
+    """What a model file is, read from its first bytes or its zip's entries, never loaded:
+    "torchscript" (torch.jit.save), "torch" (torch.save's zip), "skops" (its schema.json
+    beside .npy entries), "pickle" (pickle.dump or joblib.dump, not torch.save's legacy
+    format), else None."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-    except (OSError, zipfile.BadZipFile):
-        return False
-    return any(n.endswith("/constants.pkl") or "/code/" in n for n in names)
+    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError):
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(4)
+        except OSError:
+            return None
+        plain = len(head) == 4 and head[0] == 0x80 and head[1] in (2, 3, 4, 5)  # PROTO n
+        return "pickle" if plain and head != _TORCH_LEGACY else None
+    if any(n.endswith("/constants.pkl") or "/code/" in n for n in names):
+        return "torchscript"
+    if any(n.endswith("/data.pkl") for n in names):
+        return "torch"
+    return "skops" if "schema.json" in names else None
 
 
 def _is_state(value: Any) -> bool:

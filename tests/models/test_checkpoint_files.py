@@ -207,3 +207,59 @@ def test_a_mapping_with_keys_other_than_names_is_no_state_dict(tmp_path):
     torch.save({0: torch.zeros(2), 1: torch.ones(2)}, path)
     with pytest.raises(AuditorInputError, match="not a state dict"):
         load_state_dict(path)
+
+
+def _pickled(obj, path, *, joblib: bool = False) -> None:
+    import pickle
+
+    if joblib:
+        import joblib as jl
+
+        jl.dump(obj, path)
+    else:
+        path.write_bytes(pickle.dumps(obj))
+
+
+@pytest.mark.parametrize("joblib", [False, True])
+def test_a_plain_pickle_of_weights_is_named_with_the_way_on(tmp_path, joblib):
+    # pickle.dump of a state dict said "refused: ... (Unsupported operand 149)"
+    from auditor.models.files import PICKLE_NOT_STATE
+
+    path = tmp_path / "model.pkl"
+    _pickled(nn.Linear(3, 2).state_dict(), path, joblib=joblib)
+    with pytest.raises(AuditorInputError) as err:
+        load_state_dict(path)
+    assert err.value.message == PICKLE_NOT_STATE and err.value.field == "model.path"
+
+
+def test_torch_saves_legacy_format_is_no_plain_pickle(tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    from auditor.models.files import PICKLE_NOT_STATE
+
+    path = tmp_path / "model.pkl"
+    _pickled(LogisticRegression(), path)  # an estimator's pickle given as a checkpoint
+    with pytest.raises(AuditorInputError, match="not torch.save's format"):
+        load_state_dict(path)
+    state = nn.Linear(3, 2).state_dict()
+    torch.save(state, path, _use_new_zipfile_serialization=False)  # a pickle, and torch's
+    assert load_state_dict(path).keys() == state.keys()
+    torch.save(nn.Linear(3, 2), path, _use_new_zipfile_serialization=False)  # a whole module
+    with pytest.raises(AuditorInputError, match="it names torch.nn") as err:
+        load_state_dict(path)
+    assert err.value.message != PICKLE_NOT_STATE
+
+
+def test_a_skops_file_given_as_a_checkpoint_says_which_kind_reads_it(tmp_path):
+    # it said "not a readable PyTorch state dict (RuntimeError: [enforce fail at
+    # inline_container.cc:180] . file in archive is not in a subdirectory: 1401...npy)"
+    sio = pytest.importorskip("skops.io")
+    from sklearn.linear_model import LogisticRegression
+
+    from auditor.models.files import SKOPS_NOT_STATE
+
+    path = tmp_path / "model.skops"
+    sio.dump(LogisticRegression().fit([[0.0], [1.0]], [0, 1]), path)
+    with pytest.raises(AuditorInputError) as err:
+        load_state_dict(path)
+    assert err.value.message == SKOPS_NOT_STATE

@@ -101,3 +101,32 @@ def test_names_that_are_no_scikit_learn_class_are_refused(name):
 
     assert _refusal(name) is not None
     assert _refusal("sklearn.tree._tree.Tree") is None
+
+
+@pytest.mark.parametrize("how", ["pickle", "joblib", "torch"])
+def test_a_file_of_another_kind_is_named_with_the_way_on(tmp_path, how):
+    # a pickle said "not a readable skops file (BadZipFile: File is not a zip file)", a
+    # torch.save file "(KeyError: \"There is no item named 'schema.json' in the archive\")"
+    import pickle
+
+    from sklearn.linear_model import LogisticRegression
+
+    from auditor.models.files import PICKLE_NOT_SKOPS, TORCH_NOT_SKOPS
+
+    x, y = frame()
+    model = LogisticRegression().fit(x[["a", "b"]], y)
+    path = tmp_path / "model.skops"
+    if how == "pickle":
+        path.write_bytes(pickle.dumps(model))
+    elif how == "joblib":
+        import joblib
+
+        joblib.dump(model, path)
+    else:
+        import torch
+
+        torch.save(torch.nn.Linear(2, 2).state_dict(), path)
+    with pytest.raises(AuditorInputError) as err:
+        load_skops(path)
+    want = TORCH_NOT_SKOPS if how == "torch" else PICKLE_NOT_SKOPS
+    assert err.value.message == want and err.value.field == "model.path"
