@@ -108,6 +108,17 @@ def test_card_fits_a_narrow_window_and_its_tables_scroll(browser, run, request):
     assert {overflow for *_, overflow in printed["regions"]} == {"visible"}
 
 
+def test_print_captions_are_no_larger_than_the_text(browser, digits_run):
+    """In print the text is 9.5 px; a figure's caption was 13.6 px (.85rem of the screen's
+    16): as large as a heading beside the tables it explains."""
+    script = """JSON.stringify([...document.querySelectorAll('figcaption')].map(c =>
+      parseFloat(getComputedStyle(c).fontSize)
+      / parseFloat(getComputedStyle(document.body).fontSize)))"""
+    page = digits_run.run_dir / "model_card.html"
+    ratios = json.loads(browser.evaluate(page, script, width=711, media="print"))
+    assert ratios and max(ratios) <= 1.0
+
+
 def _pages(html_file: Path, pdf: Path) -> int:
     """Pages of Chromium's print of a card (A4/Letter as Chromium defaults, no header)."""
     import re
