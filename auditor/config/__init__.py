@@ -298,17 +298,18 @@ NO_TOOL_TABLE = "no [tool.auditor] table"
 NO_HOME = "{path} names no home folder on this machine (write the folder out)"
 
 
-def validate_config(raw: dict[str, Any], *, source: str) -> AuditConfig:
-    """Validate a raw dict; raise one-line :class:`AuditorInputError` naming the key."""
+def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> AuditConfig:
+    """Validate a raw dict; raise one-line :class:`AuditorInputError` naming the key (below
+    ``prefix``: ``tool.auditor.`` in pyproject.toml)."""
     data = raw.get("data")
     if isinstance(data, dict) and "source" not in data:
         if TABLE_ONLY_KEYS & set(data):
-            raise AuditorInputError(NO_SOURCE, source=source, field="data.source")
+            raise AuditorInputError(NO_SOURCE, source=source, field=f"{prefix}data.source")
         raw = {**raw, "data": {"source": "digits", **data}}  # the built-in default source
     try:
         return AuditConfig.model_validate(raw)
     except ValidationError as exc:
-        loc, msg = first_problem(exc, AuditConfig)
+        loc, msg = first_problem(exc, AuditConfig, prefix=prefix)
         raise AuditorInputError(msg, source=source, field=loc) from None
 
 
@@ -316,13 +317,21 @@ def load_config(path: str | Path) -> AuditConfig:
     """Read and validate a TOML config. ``pyproject.toml`` is read from ``[tool.auditor]``."""
     path = Path(path)
     raw = read_toml(path)  # a folder, a device, too large, UTF-16, not UTF-8, not TOML
+    prefix = ""
     if path.name == "pyproject.toml":
         tool = raw.get("tool", {})
         raw = tool.get("auditor") if isinstance(tool, dict) else None
         if not isinstance(raw, dict):  # none, or `tool = 1`, `[tool] auditor = "x"`
             raise AuditorInputError(NO_TOOL_TABLE, source=str(path))
-    config = validate_config(raw, source=str(path))
-    return _resolve_paths(config, base=path.parent, source=str(path))
+        prefix = "tool.auditor."  # each key named where the file has it
+    config = validate_config(raw, source=str(path), prefix=prefix)
+    try:
+        return _resolve_paths(config, base=path.parent, source=str(path))
+    except AuditorInputError as exc:
+        if not prefix or not exc.field or exc.source != str(path):
+            raise
+        raise AuditorInputError(exc.message, source=exc.source,
+                                field=prefix + exc.field) from None  # fmt: skip
 
 
 def _resolve_paths(config: AuditConfig, *, base: Path, source: str) -> AuditConfig:

@@ -34,3 +34,57 @@ def test_the_api_and_a_config_file_name_the_same_problem():
         assert str(exc).endswith(f"{HINT} (and 1 more)"), str(exc)
     else:
         raise AssertionError("a misspelt rule key passed")
+
+
+def _problem(tmp_path, text: str, name: str = "c.toml") -> str:
+    from auditor.config import load_config
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_config(path)
+    except AuditorInputError as exc:
+        return str(exc).removeprefix(f"{path}: ")
+    raise AssertionError("accepted")
+
+
+def test_one_rule_table_in_single_brackets_says_to_write_two(tmp_path):
+    """[gates.rules] (one table) said 'gates.rules: Input should be a valid list'."""
+    text = '[gates.rules]\nmetric = "performance.finetuned.test.accuracy"\nmin = 0.5\n'
+    assert _problem(tmp_path, text) == (
+        "gates.rules: is a list of tables: write [[gates.rules]] (two brackets), once "
+        "before each one"
+    )
+
+
+def test_a_rules_key_under_gates_points_to_a_rule_table(tmp_path):
+    """[gates] metric = ... suggested 'gates.rules.metric', a key no file can write."""
+    text = '[gates]\nmetric = "performance.finetuned.test.accuracy"\n'
+    assert _problem(tmp_path, text) == (
+        "gates.metric: unknown key (did you mean a [[gates.rules]] table's metric?)"
+    )
+
+
+def test_pyproject_names_each_key_where_the_file_has_it(tmp_path):
+    """In pyproject.toml an unknown key `sede` was named 'sede', a list of rules 'gates.rules',
+    a path 'data.path': the file has them under [tool.auditor]."""
+    head = '[project]\nname = "p"\n[tool.auditor]\nname = "x"\n'
+    assert _problem(tmp_path, head + "sede = 3\n", "pyproject.toml") == (
+        "tool.auditor.sede: unknown key (did you mean 'seed'?)"
+    )
+    assert _problem(tmp_path, head + "epochs = 3\n", "pyproject.toml") == (
+        "tool.auditor.epochs: unknown key (did you mean tool.auditor.pretrain.epochs or "
+        "tool.auditor.finetune.epochs?)"
+    )
+    rules = '[tool.auditor.gates.rules]\nmetric = "run.seed"\nmax = 1\n'
+    assert _problem(tmp_path, head + rules, "pyproject.toml").startswith(
+        "tool.auditor.gates.rules: is a list of tables: write [[tool.auditor.gates.rules]]"
+    )
+    data = '[tool.auditor.data]\nsource = "table"\npath = "~nouser/x.csv"\ntarget = "y"\n'
+    data += 'sensitive = ["s"]\n'
+    assert _problem(tmp_path, head + data, "pyproject.toml").startswith("tool.auditor.data.path: ")
+    # a config file of another name is as before: the keys from its top
+    assert _problem(tmp_path, "sede = 3\n") == "sede: unknown key (did you mean 'seed'?)"
+    assert _problem(tmp_path, "epochs = 3\n").endswith(
+        "(did you mean pretrain.epochs or finetune.epochs?)"
+    )
