@@ -43,7 +43,7 @@ from auditor.models.files import (  # noqa: F401 - the loaders' names are this m
     load_state_dict,
     model_file,
 )
-from auditor.models.mismatch import mismatch_why, mismatched_sizes
+from auditor.models.mismatch import mismatch_why, mismatched_sizes, shapes_detail
 from auditor.models.outputs import (
     OneLogit,
     column_outputs,
@@ -155,7 +155,7 @@ def load_checkpoint_model(
                                     source=str(path), field="model.path")  # fmt: skip
         inner.load_state_dict(state, strict=True)
     except RuntimeError as exc:
-        detail = " ".join(str(exc).split())[:300]
+        detail = shapes_detail(state, own) or " ".join(str(exc).split())[:300]
         why = mismatch_why(mismatched_sizes(state, own), input_shape=input_shape,
                            n_classes=n_classes, classes_given=classes_given)  # fmt: skip
         raise AuditorInputError(STATE_MISMATCH.format(detail=detail, why=why), source=str(path),
