@@ -115,6 +115,15 @@ def text_name(label: Hashable) -> str:
     return label if isinstance(label, str) else str(label)
 
 
+def _near(name: str, labels: list[Hashable]) -> str:
+    """"; did you mean 'label'?" for a misspelt column (``lable``), as a file's is named."""
+    import difflib
+
+    folded = {text_name(c).casefold(): text_name(c) for c in labels}
+    near = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
+    return f"; did you mean {folded[near[0]]!r}?" if near else ""
+
+
 def _find(frame: pd.DataFrame, label: Hashable, *, role: str) -> Hashable:
     """The frame's own label for ``label``: itself, else the one column whose text it is."""
     labels = list(frame.columns)
@@ -125,7 +134,8 @@ def _find(frame: pd.DataFrame, label: Hashable, *, role: str) -> Hashable:
         have = ", ".join(map(repr, labels[:SHOW_COLUMNS]))
         more = f", ... ({len(labels)} in all)" if len(labels) > SHOW_COLUMNS else ""
         msg = NO_SUCH_COLUMN.format(column=text_name(label), have=have + more)
-        raise AuditorInputError(msg, source=FRAME_NAME, field=role)
+        raise AuditorInputError(msg + _near(text_name(label), labels), source=FRAME_NAME,
+                                field=role)  # fmt: skip
     if len(found) > 1:
         msg = TWICE.format(column=text_name(label), times=len(found))
         raise AuditorInputError(msg, source=FRAME_NAME, field=text_name(label))

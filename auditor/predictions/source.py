@@ -199,7 +199,7 @@ def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
         flags[cols.y_score] = "--y-score"
     for name in cols.names():
         if name not in have:
-            alike = [h for h in have if h.casefold() == name.casefold()]
+            alike = [h for h in have if h.casefold() == name.casefold()] or _near(name, have)
             hint = f"; did you mean {alike[0]!r}?" if alike else ""
             parts = [part.strip() for part in name.split(",")]
             if len(parts) > 1 and all(part in have for part in parts):  # --sensitive sex,race
@@ -214,6 +214,16 @@ def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
                 source=str(path),
                 field=name,
             )
+
+
+def _near(name: str, have: Sequence[str]) -> list[str]:
+    """The column a misspelt name was probably meant to be (``lable``: ``label``), as a
+    config's misspelt key is suggested; none where none is close."""
+    import difflib
+
+    folded = {str(h).casefold(): h for h in have}
+    near = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
+    return [folded[n] for n in near]
 
 
 def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None = None,
