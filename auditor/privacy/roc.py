@@ -16,15 +16,16 @@ import numpy as np
 from auditor.results.score_intervals import auc_interval as score_auc_interval
 
 
-def clopper_pearson(k: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
-    """Exact two-sided binomial interval for k successes in n trials; (nan, nan) for n = 0."""
+def clopper_pearson(k: float, n: float, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact two-sided binomial interval for k successes in n trials; (nan, nan) for n = 0.
+    k and n may be effective (non-whole) counts: the Beta quantiles take them as they are."""
     if n <= 0:
         return math.nan, math.nan
     from scipy.special import betaincinv  # the Beta quantile (scipy.stats.beta.ppf)
 
     a = 1.0 - confidence
-    lo = 0.0 if k == 0 else float(betaincinv(k, n - k + 1, a / 2))
-    hi = 1.0 if k == n else float(betaincinv(k + 1, n - k, 1 - a / 2))
+    lo = 0.0 if k <= 0 else float(betaincinv(k, n - k + 1, a / 2))
+    hi = 1.0 if k >= n else float(betaincinv(k + 1, n - k, 1 - a / 2))
     return lo, hi
 
 
@@ -142,7 +143,11 @@ def tpr_at_fpr(counts: RocCounts, fpr_level: float, *, confidence: float = 0.95)
 
 
 def tpr_interval_at_fpr(
-    counts: RocCounts, fpr_level: float, *, confidence: float = 0.95
+    counts: RocCounts,
+    fpr_level: float,
+    *,
+    confidence: float = 0.95,
+    design_effects: tuple[float, float] = (1.0, 1.0),
 ) -> tuple[float, float]:
     """An interval of the population's TPR at the threshold t* whose true FPR is
     ``fpr_level``, which the non-members only estimate: (nan, nan) without members.
@@ -159,27 +164,38 @@ def tpr_interval_at_fpr(
     Clopper-Pearson at the chosen threshold alone (the interval before) ignored the
     threshold's own noise: at a true TPR of 0.10 at FPR 1%, a gate ``<= 0.10`` with
     confident-fail failed 20-26% of the time (266 to 5,000 rows a side), not 2.5%
-    (tests/privacy/test_roc.py)."""
+    (tests/privacy/test_roc.py).
+
+    ``design_effects``: (members', non-members') variance inflation where the scores are not
+    independent (the pooled columns: one row in every attacked model,
+    :mod:`auditor.privacy.pooled`): both steps then count n / deff effective trials, the
+    non-members' ranks scaled back to the real ones (outward) and the members' fraction kept;
+    (1, 1) is the independent interval above, unchanged."""
     n1, n0 = counts.n_pos, counts.n_neg
     if n1 <= 0:
         return math.nan, math.nan
     from scipy.special import bdtr  # the binomial CDF
 
     tail = (1.0 - confidence) / 4
+    d1, d0 = (max(1.0, float(d)) for d in design_effects)
+    e0 = max(1, int(n0 / d0)) if n0 else 0  # effective non-members (whole trials)
+    scale, e1 = (n0 / e0 if e0 else 1.0), n1 / d1
     # the CDF of c where it can cross tail or 1 - tail: within 12 sd (+ 12) of its mean
-    mean, sd = n0 * fpr_level, math.sqrt(n0 * fpr_level * (1 - fpr_level))
+    mean, sd = e0 * fpr_level, math.sqrt(e0 * fpr_level * (1 - fpr_level))
     start = max(0, int(mean - 12 * sd) - 12)
-    ks = np.arange(start, min(n0, int(mean + 12 * sd) + 12) + 1)
-    cdf = bdtr(ks, n0, fpr_level)  # n0 = 0: ks is [0], bdtr(0, 0, p) is 1
+    ks = np.arange(start, min(e0, int(mean + 12 * sd) + 12) + 1)
+    cdf = bdtr(ks, e0, fpr_level)  # n0 = 0: ks is [0], bdtr(0, 0, p) is 1
     c_lo = start + int(np.searchsorted(cdf, tail, side="right"))  # P(c < c_lo) <= tail
     c_hi = start + int(np.searchsorted(cdf, 1.0 - tail, side="left"))  # P(c > c_hi) <= tail
+    r_lo = min(n0, math.floor(c_lo * scale + 1e-9))  # the ranks among the real non-members
+    r_hi = math.ceil((c_hi + 1) * scale - 1e-9)
     each = 1.0 - 2 * tail  # two-sided level whose one side misses tail
     lo = 0.0
-    if c_lo > 0:
-        lo = clopper_pearson(_tp_above_rank(counts, c_lo), n1, confidence=each)[0]
+    if r_lo > 0:
+        lo = clopper_pearson(_tp_above_rank(counts, r_lo) * e1 / n1, e1, confidence=each)[0]
     hi = 1.0
-    if c_hi + 1 <= n0:
-        hi = clopper_pearson(_tp_above_rank(counts, c_hi + 1), n1, confidence=each)[1]
+    if r_hi <= n0:
+        hi = clopper_pearson(_tp_above_rank(counts, r_hi) * e1 / n1, e1, confidence=each)[1]
     return lo, hi
 
 

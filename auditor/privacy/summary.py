@@ -1,5 +1,6 @@
 """From membership scores to the typed summaries of the privacy section: AUC and TPR at low
-FPR as estimate nodes, rates at reference-fitted thresholds, pooled (leave-one-out) ROC."""
+FPR as estimate nodes, rates at reference-fitted thresholds, pooled (leave-one-out) ROC
+(intervals clustered by row: :mod:`auditor.privacy.pooled`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import math
 import numpy as np
 
 from auditor.privacy import roc
+from auditor.privacy.pooled import level_key, pooled_fields
 from auditor.privacy.section import (
     AttackReport,
     PooledSummary,
@@ -19,11 +21,6 @@ from auditor.privacy.section import (
 from auditor.results import Estimate
 
 DECISION_SOURCE = "reference models (max balanced accuracy)"
-
-
-def level_key(level: float) -> str:
-    """The key of an FPR level in ``tpr_at_fpr`` maps: ``0.01`` -> ``"0.01"``."""
-    return f"{level:g}"
 
 
 def auc_estimate(s_in: np.ndarray, s_out: np.ndarray, *, confidence: float) -> Estimate:
@@ -116,8 +113,12 @@ def attack_report(
     keep = [k for k in range(len(ref_scores)) if k not in pool_exclude]
     p_in = np.concatenate([s_in, ref_scores[keep][ref_in[keep]]])
     p_out = np.concatenate([s_out, ref_scores[keep][~ref_in[keep]]])
+    # each score's row: one row recurs in every attacked model (intervals clustered by row)
+    rows = np.broadcast_to(np.arange(len(target)), ref_scores[keep].shape)
+    row_in = np.concatenate([np.flatnonzero(is_member), rows[ref_in[keep]]])
+    row_out = np.concatenate([np.flatnonzero(~is_member), rows[~ref_in[keep]]])
     pooled = PooledSummary(
-        **_summary_fields(p_in, p_out, levels, confidence),
+        **pooled_fields(p_in, p_out, row_in, row_out, levels=levels, confidence=confidence),
         n_models=1 + len(keep), roc=curve(p_in, p_out),
     )  # fmt: skip
     return AttackReport(
