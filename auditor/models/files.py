@@ -69,6 +69,7 @@ TORCH_NOT_SKOPS = (
     "a PyTorch file (torch.save), not a skops file: kind = 'checkpoint' reads a state dict "
     "into the module that factory builds"
 )
+EMPTY_FILE = "an empty file (0 bytes): save the model again"
 # torch.save's legacy (non-zip) format opens with a pickled magic number: protocol 2, LONG1
 _TORCH_LEGACY = b"\x80\x02\x8a\x0a"
 _SAFETENSORS_HEADER_MAX = 100_000_000  # safetensors' own limit on the JSON header
@@ -103,7 +104,8 @@ def load_skops(path: Path) -> Any:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:  # noqa: BLE001 - not a skops zip, or a corrupt one
         kind = _kind_of(path)
-        what = {"pickle": PICKLE_NOT_SKOPS, "torch": TORCH_NOT_SKOPS}.get(kind)
+        what = {"pickle": PICKLE_NOT_SKOPS, "torch": TORCH_NOT_SKOPS, "empty": EMPTY_FILE}.get(
+            kind)  # fmt: skip
         raise AuditorInputError(what or NOT_SKOPS.format(detail=error_detail(exc)),
                                 source=str(path), field="model.path") from None  # fmt: skip
     for name in untrusted:
@@ -195,7 +197,7 @@ def load_state_dict(path: Path) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - corrupt or foreign file
         kind = _kind_of(path)
         what = {"torchscript": TORCHSCRIPT, "skops": SKOPS_NOT_STATE,
-                "pickle": PICKLE_NOT_STATE}.get(kind)  # fmt: skip
+                "pickle": PICKLE_NOT_STATE, "empty": EMPTY_FILE}.get(kind)  # fmt: skip
         raise AuditorInputError(what or UNREADABLE.format(detail=error_detail(exc)),
                                 source=str(path), field="model.path") from None  # fmt: skip
     state = _state_in(blob)
@@ -258,7 +260,7 @@ def _kind_of(path: Path) -> str | None:
     """What a model file is, read from its first bytes or its zip's entries, never loaded:
     "torchscript" (torch.jit.save), "torch" (torch.save's zip), "skops" (its schema.json
     beside .npy entries), "pickle" (pickle.dump or joblib.dump, not torch.save's legacy
-    format), else None."""
+    format), "empty" (0 bytes), else None."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -268,6 +270,8 @@ def _kind_of(path: Path) -> str | None:
                 head = fh.read(4)
         except OSError:
             return None
+        if not head:
+            return "empty"
         plain = len(head) == 4 and head[0] == 0x80 and head[1] in (2, 3, 4, 5)  # PROTO n
         return "pickle" if plain and head != _TORCH_LEGACY else None
     if any(n.endswith("/constants.pkl") or "/code/" in n for n in names):

@@ -130,3 +130,15 @@ def test_a_file_of_another_kind_is_named_with_the_way_on(tmp_path, how):
         load_skops(path)
     want = TORCH_NOT_SKOPS if how == "torch" else PICKLE_NOT_SKOPS
     assert err.value.message == want and err.value.field == "model.path"
+
+
+def test_an_empty_file_says_so_to_either_loader(tmp_path):
+    # it said "(BadZipFile: File is not a zip file)" and "(EOFError)"
+    from auditor.models.files import EMPTY_FILE, load_state_dict
+
+    path = tmp_path / "model.skops"
+    path.touch()
+    for load in (load_skops, load_state_dict):
+        with pytest.raises(AuditorInputError) as err:
+            load(path)
+        assert err.value.message == EMPTY_FILE and err.value.field == "model.path"
