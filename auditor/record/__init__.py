@@ -6,16 +6,18 @@ Generating the schema means importing every section's code and building the reco
 validator (about 0.15 s of a 1 s predictions audit), so the generated schema is kept in the
 user's cache folder (``$XDG_CACHE_HOME/auditor``, else ``~/.cache/auditor``), under a
 fingerprint of auditor's source files (names, sizes, modification times) and the auditor
-and pydantic versions: any change to the code generates it again. Where the folder cannot be
-read or written the schema is generated every run.
+and pydantic versions: any change to the code generates it again, and only the few last used
+are kept. Where the folder cannot be read or written the schema is generated every run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,9 @@ __all__ = [
     "prepare_validator",
     "refuse_non_json_values", "section_schema", "validate_audit",
 ]  # fmt: skip
+
+
+CACHE_KEEP = 4  # schema files kept: the last used (checkouts, or versions of the source)
 
 
 def _fingerprint() -> str:
@@ -62,9 +67,13 @@ def _schema() -> dict[str, Any]:
     path = _cache_file()
     if path is not None:
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            schema = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             pass  # not there yet (or unreadable): generate it
+        else:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # its last use: the newest used are the ones kept
+            return schema
     from auditor.record.model import generate_schema  # imports every section's code
 
     schema = generate_schema()
@@ -73,7 +82,34 @@ def _schema() -> dict[str, Any]:
             atomic_write_text(path, json.dumps(schema))
         except OSError:
             pass  # the next run generates it again
+        else:
+            prune_cache(path.parent, keep=path)
     return schema
+
+
+def prune_cache(folder: Path, *, keep: Path) -> None:
+    """Delete all but the :data:`CACHE_KEEP` last used schema files of ``folder`` (``keep``,
+    just written, among them) and writers' temporary files left for an hour: a file was
+    added per change of the source and none removed (215 files, 16 MB in a day's work).
+    Beside another run: a file it reads as this deletes it is generated again there."""
+    now, kept = time.time(), []
+    for path in _entries(folder):
+        with contextlib.suppress(OSError):  # deleted meanwhile by another run: skipped
+            name, used = path.name, path.stat().st_mtime
+            if name.startswith("audit-") and name.endswith(".json"):
+                kept.append((path == keep, used, path))
+            elif name.startswith(".audit-") and name.endswith(".tmp") and now - used > 3600:
+                path.unlink(missing_ok=True)
+    for _, _, path in sorted(kept, reverse=True)[CACHE_KEEP:]:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
 
 
 def audit_schema() -> dict[str, Any]:

@@ -74,3 +74,42 @@ def test_the_fingerprint_follows_the_source_files():
     finally:
         os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert record._fingerprint() == before
+
+
+def _generate(monkeypatch, fingerprint: str) -> None:
+    record._schema.cache_clear()
+    monkeypatch.setattr(record, "_fingerprint", lambda: fingerprint)
+    record.audit_schema()
+
+
+def test_only_the_last_used_schema_files_are_kept(fresh, monkeypatch):
+    """A file was added per change of the source and none removed (215 files, 16 MB here
+    after a day); now the CACHE_KEEP last used stay, the one in use among them."""
+    _generate(monkeypatch, "in-use")
+    folder = fresh / "auditor" / f"schema-{record.__version__}"
+    in_use = folder / "audit-in-use.json"
+    in_use.write_text(json.dumps({**json.loads(in_use.read_text()), "marker": 1}))
+    for i in range(8):
+        _generate(monkeypatch, f"v{i}")
+        _generate(monkeypatch, "in-use")  # read back, never generated again: its use counts
+        assert "marker" in record.audit_schema()
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == record.CACHE_KEEP and "audit-in-use.json" in names
+    assert "audit-v7.json" in names and "audit-v0.json" not in names
+    assert "marker" in json.loads(in_use.read_text())
+
+
+def test_a_killed_writers_file_goes_after_an_hour_and_a_vanished_one_is_skipped(
+    fresh, monkeypatch
+):
+    _generate(monkeypatch, "a")
+    folder = fresh / "auditor" / f"schema-{record.__version__}"
+    old, young = folder / ".audit-a.json.x1.tmp", folder / ".audit-a.json.x2.tmp"
+    old.write_text("{")
+    young.write_text("{")
+    os.utime(old, (1000, 1000))
+    gone = folder / "audit-deleted-by-another-run.json"
+    listed = record._entries(folder) + [gone]
+    monkeypatch.setattr(record, "_entries", lambda _: listed)
+    record.prune_cache(folder, keep=folder / "audit-a.json")
+    assert not old.exists() and young.exists() and (folder / "audit-a.json").exists()
