@@ -142,8 +142,32 @@ def locked(out_dir: Path, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
 
     ``flock`` on ``.NAME.lock`` beside the folder, unlinked by its holder before it lets go,
     so no lock file stays beside the run: a waiter that then gets the unlinked file sees it is
-    no longer at the path and tries again on the path's new file (flock alone cannot tell)."""
+    no longer at the path and tries again on the path's new file (flock alone cannot tell).
+    The folders made for it (``reports/``) are removed again, where empty, if the run fails:
+    a run stopped after its training left an empty ``reports/``."""
+    made = _missing(out_dir.parent)
     make_folders(out_dir.parent)  # or none of them: a refused --out leaves nothing behind
+    try:
+        with _held(out_dir, timeout):
+            yield
+    except BaseException:
+        for folder in made:  # the deepest first; another writer's file in one: it stays
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _missing(folder: Path) -> list[Path]:
+    """``folder`` and its parents that do not exist, the deepest first."""
+    missing = []
+    while not os.path.lexists(folder) and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+@contextlib.contextmanager
+def _held(out_dir: Path, timeout: float) -> Iterator[None]:
     path = lock_path(out_dir)
     fd = _wait_for_lock(path, out_dir, timeout)
     if fd is None:  # filelock: on Windows it removes its file itself
