@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.audit_tree import Evidence, evidence_of, fmt_key, read, resolve
-from auditor.gates.names import attack_name, shorten, words
+from auditor.audit_tree import Evidence, count, evidence_of, fmt_key, read, resolve
+from auditor.gates.names import attack_name, fpr_text, shorten, words
 from auditor.gates.section import bound_text
 
 ACCURACY_PATH = "performance.finetuned.test.accuracy"
@@ -102,29 +102,42 @@ def _accuracy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
 
 
 def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) -> Headline | None:
-    """The largest between-groups equalized-odds gap over every audited feature."""
+    """The largest between-groups equalized-odds gap over every audited feature; where no
+    feature has one for want of rows, no number: "insufficient data" with the first such
+    feature's counts."""
     part = audit.get("fairness") or {}
     if part.get("status") != "ok":
         return None
     best: tuple[float, str, Evidence, str] | None = None
+    short: tuple[str, Evidence] | None = None  # the first gap without a verdict for want of data
     for name, feat in (part.get("features") or {}).items():
         node = ((feat.get("disparities") or {}).get(GAP_METRIC) or {}).get("between_groups")
         ev = read(node) if isinstance(node, dict) else None
-        if ev is None or not isinstance(ev.value, float):
+        if ev is not None and ev.status == "insufficient_data" and short is None:
+            short = (str(name), ev)
+        if ev is None or not isinstance(ev.value, float) or ev.status == "insufficient_data":
             continue
         if best is None or ev.value > best[0]:
             pair = " vs ".join(shorten(str(g)) for g in (node.get("pair") or []))
             best = (ev.value, str(name), ev, pair)
+    label = f"Worst {words(GAP_METRIC)}"
     if best is None:
-        return None
+        if short is None:
+            return None
+        name, ev = short
+        gate = gates.get(_feature_path(name))
+        note = f"{shorten(name)}: {ev.undefined or 'too few rows'}"
+        return Headline("fairness", label, None, None, None, ev.n, gate["status"] if gate else None,
+                        note, "fairness", gate["bound"] if gate else None)  # fmt: skip
     _, name, ev, pair = best
-    path = _feature_path(name)
-    gate = gates.get(path)
+    gate = gates.get(_feature_path(name))
     shown = shorten(name) + (f" ({pair})" if pair else "")
-    note = shown + "; largest over features" + _gate_note(gate)
+    level = level_text(part.get("ci_level"))
+    note = shown + "; largest over features" + (f"; {level} interval" if level else "")
     return Headline(
-        "fairness", f"Worst {words(GAP_METRIC)}", ev.value, ev.ci_low, ev.ci_high, ev.n,
-        gate["status"] if gate else None, note, "fairness", gate["bound"] if gate else None,
+        "fairness", label, ev.value, ev.ci_low, ev.ci_high, ev.n,
+        gate["status"] if gate else None, note + _gate_note(gate), "fairness",
+        gate["bound"] if gate else None,
     )  # fmt: skip
 
 
@@ -133,25 +146,62 @@ def _feature_path(name: str) -> str:
 
 
 def _privacy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) -> Headline | None:
-    """The highest membership TPR at 1% FPR over every attack that ran."""
+    """The highest membership TPR at 1% FPR over the attacks whose non-members resolve that
+    FPR; where none does (fewer than 1/FPR non-members: the TPR at zero false positives, not at
+    1%), no number: "insufficient data" with the strongest attack's counts."""
     part = audit.get("privacy") or {}
     if part.get("status") != "ok":
         return None
-    best: tuple[float, str, Evidence] | None = None
+    best: tuple[bool, float, str, Mapping[str, Any]] | None = None
     for name, attack in (part.get("attacks") or {}).items():
         node = ((attack or {}).get("tpr_at_fpr") or {}).get(PRIVACY_LEVEL)
         ev = read(node) if isinstance(node, dict) else None
-        if ev is not None and isinstance(ev.value, float) and (best is None or ev.value > best[0]):
-            best = (ev.value, str(name), ev)
+        if ev is None or not isinstance(ev.value, float):
+            continue
+        key = (ev.resolvable is not False, ev.value)  # a resolved rate before any other
+        if best is None or key > best[:2]:
+            best = (*key, str(name), node)
     if best is None:
         return None
-    _, name, ev = best
+    resolved, _, name, node = best
     gate = gates.get(f'privacy.attacks.{name}.tpr_at_fpr."{PRIVACY_LEVEL}"')
-    note = f"{attack_name(name)}, strongest attack" + _gate_note(gate)
+    status, bound = (gate["status"], gate["bound"]) if gate else (None, None)
+    level = level_text(part.get("confidence"))
+    if not resolved:
+        note = f"{unresolved_text(node)}; {attack_name(name)}, strongest attack"
+        return Headline("privacy", "Membership TPR at 1% FPR", None, None, None, count(node),
+                        status, note, "privacy", bound)  # fmt: skip
+    ev = read(node)
+    note = f"{attack_name(name)}, strongest attack; {tpr_counts(node)}"
+    note += f"; {level} interval" if level else ""
     return Headline(
         "privacy", "Membership TPR at 1% FPR", ev.value, ev.ci_low, ev.ci_high, ev.n,
-        gate["status"] if gate else None, note, "privacy", gate["bound"] if gate else None,
+        status, note + _gate_note(gate), "privacy", bound,
     )  # fmt: skip
+
+
+def unresolved_text(node: Mapping[str, Any]) -> str:
+    """Why a TPR at an FPR has no number (insufficient data), with its counts: '66 non-members
+    cannot resolve FPR 1% (fewer than 100); tp 5/66 at fp 0/66'."""
+    need = round(1 / float(PRIVACY_LEVEL))
+    return (f"{node.get('n_non_members')} non-members cannot resolve FPR "
+            f"{fpr_text(PRIVACY_LEVEL)} (fewer than {need}); {tpr_counts(node)}")  # fmt: skip
+
+
+def tpr_counts(node: Mapping[str, Any]) -> str:
+    """'tp 5/266 at fp 2/266': the members and non-members above a TPR's threshold (its n
+    alone where an older audit.json has no counts)."""
+    if not all(isinstance(node.get(k), int) for k in ("tp", "fp", "n_non_members")):
+        return f"n={node.get('n')}"
+    return f"tp {node.get('tp')}/{node.get('n')} at fp {node.get('fp')}/{node.get('n_non_members')}"
+
+
+def level_text(level: Any) -> str:
+    """The confidence level an interval was computed at, as a percentage: 0.95 -> '95%',
+    0.999 -> '99.9%'; '' where the record gives none."""
+    if isinstance(level, bool) or not isinstance(level, (int, float)):
+        return ""
+    return f"{100 * float(level):.10g}%"
 
 
 def checklist_status(audit: Mapping[str, Any]) -> str | None:

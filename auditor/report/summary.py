@@ -12,7 +12,7 @@ from auditor.audit_tree import Evidence, each_estimate, estimate_paths, has_inte
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
 from auditor.numbers import fmt_interval, fmt_num
 from auditor.report.class_counts import auc_counts
-from auditor.report.decision import gap_counts, headlines, label_determined, reason
+from auditor.report.decision import gap_counts, headlines, label_determined, level_text, reason
 from auditor.report.escape import html_text, md_code, md_escape
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
@@ -114,7 +114,7 @@ def _fairness_headline(audit: Mapping[str, Any]) -> list[str]:
     if not names:
         return []
     lines = [
-        "### Fairness (largest gap between groups)",
+        "### Fairness (largest gap between groups" + _at(part.get("ci_level")) + ")",
         "",
         "| Feature | " + " | ".join(md_escape(n.replace("_", " ")) for n in names) + " |",
         "|---|" + "---:|" * len(names),
@@ -142,6 +142,13 @@ def _rate_cell(node: Any) -> str:
     return _estimate(ev) + counts
 
 
+def _at(level: Any) -> str:
+    """', intervals at 90%': the level a section's intervals were computed at, from the record
+    ('' where it gives none)."""
+    text = level_text(level)
+    return f", intervals at {text}" if text else ""
+
+
 def _privacy_headline(audit: Mapping[str, Any]) -> list[str]:
     """Per membership attack: ROC AUC and TPR at each fixed FPR, with intervals."""
     part = audit.get("privacy") or {}
@@ -151,7 +158,7 @@ def _privacy_headline(audit: Mapping[str, Any]) -> list[str]:
     levels = [str(x) for x in part.get("fpr_levels") or []]
     members = "member rows" if audit["run"].get("mode") == "supplied" else "fine-tuning set"
     lines = [
-        f"### Privacy (membership inference on the {members})",
+        f"### Privacy (membership inference on the {members}" + _at(part.get("confidence")) + ")",
         "",
         "| Attack | ROC AUC | "
         + " | ".join(f"TPR at {md_escape(fpr_text(lv))} FPR" for lv in levels)
@@ -171,8 +178,7 @@ def _privacy_headline(audit: Mapping[str, Any]) -> list[str]:
     eps = read(canaries.get("epsilon_lower_bound"), parent=canaries, leaf="epsilon_lower_bound")
     if isinstance(eps.value, float) or (canaries.get("undefined") or {}).get("epsilon_lower_bound"):
         ceiling = read(canaries.get("epsilon_ceiling")).value
-        level = canaries.get("confidence")
-        level = f"{100 * level:g}%" if isinstance(level, float) else "95%"
+        level = level_text(canaries.get("confidence")) or "unstated"
         bound = _cell(eps.value) if isinstance(eps.value, float) else "insufficient data"
         why = "" if isinstance(eps.value, float) else f": {md_escape(eps.undefined)}"
         lines += [
@@ -216,7 +222,7 @@ def _headline_numbers(audit: Mapping[str, Any]) -> list[str]:
     for h in headlines(audit):
         ev = Evidence(value=h.value, ci_low=h.ci_low, ci_high=h.ci_high)
         gate = f" · gate {_ICON[h.status]} {h.status}" if h.status else ""
-        shown = _estimate(ev, h.bound)
+        shown = "insufficient data" if h.value is None else _estimate(ev, h.bound)
         out.append(f"- **{md_escape(h.label)}** {shown} ({md_escape(h.note)}){gate}")
     return [*out, ""] if out else []
 

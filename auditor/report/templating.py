@@ -243,7 +243,8 @@ def environment(markdown: bool = False) -> jinja2.Environment:
     )
     env.filters.update(num=fmt_num, lo=fmt_low, hi=fmt_high, vs=fmt_vs, pct=fmt_pct, md=md_escape,
                        yaml_num=yaml_num, yaml=yaml_json, status_md=status_md,
-                       status_text=status_text, bidi=bidi_isolated)  # fmt: skip
+                       status_text=status_text, bidi=bidi_isolated,
+                       level=decision.level_text)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
                        card_splits=card_splits, ci=ci_html, ci_md=ci_md,
