@@ -241,6 +241,7 @@ def _dp_report(ctx: AuditContext, canaries: Any) -> DpReport:
         max_grad_norm=dp.max_grad_norm, accountant_epsilon=rec.get("epsilon"),
         noise_multiplier=rec.get("noise_multiplier"), accountant=rec.get("accountant"),
         empirical_epsilon_lower_bound=canaries.epsilon_lower_bound if ran else None,
+        empirical_epsilon_ceiling=canaries.epsilon_ceiling if ran else None,
         canary_model_accountant_epsilon=canaries.model.dp_epsilon if ran else None,
         lower_bound_exceeds_claim=canaries.exceeds_claim if ran else None,
         canary_claim_status=canaries.claim_status if ran else None,

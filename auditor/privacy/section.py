@@ -226,6 +226,9 @@ class DpReport(Result):
     noise_multiplier: Number = None
     accountant: str | None = None
     empirical_epsilon_lower_bound: Number = None
+    # The most the canary audit could show (its bound with every guess right): a gate
+    # "empirical_epsilon_lower_bound <= x" with x >= this cannot fail. None in older records.
+    empirical_epsilon_ceiling: Number = None
     canary_model_accountant_epsilon: Number = None
     lower_bound_exceeds_claim: bool | None = None
     canary_claim_status: str | None = None

@@ -61,3 +61,23 @@ def test_the_note_says_whether_the_pooled_columns_resolve_the_smallest_fpr():
     assert "which resolves it" in enough
     assert engine._notes(pc, pool, {}) == []
     assert engine._notes(pc.model_copy(update={"fpr_levels": [0.01]}), pool, reported(798)) == []
+
+
+def test_the_dp_record_carries_the_ceiling_a_gate_on_its_bound_needs():
+    """A gate 'empirical_epsilon_lower_bound <= x' with x at or above the audit's ceiling (the
+    bound with every guess right) cannot fail: the dp node now says what that ceiling is (it
+    was only in the canaries node), and an older record without it still reads."""
+    from types import SimpleNamespace as NS
+
+    from auditor.config import DPConfig
+    from auditor.privacy.section import DpReport
+
+    pc = PrivacyConfig(probes=["canaries"], dp=DPConfig(target_epsilon=8.0))
+    ctx = NS(config=NS(privacy=pc), finetune_record=NS(dp={"epsilon": 7.9}))
+    canaries = NS(epsilon_lower_bound=0.4, epsilon_ceiling=2.55, model=NS(dp_epsilon=7.9),
+                  exceeds_claim=None, claim_status="untestable")  # fmt: skip
+    dp = engine._dp_report(ctx, canaries)
+    assert dp.empirical_epsilon_lower_bound == 0.4 and dp.empirical_epsilon_ceiling == 2.55
+    old = dp.model_dump()
+    old.pop("empirical_epsilon_ceiling")
+    assert DpReport.model_validate(old).empirical_epsilon_ceiling is None
