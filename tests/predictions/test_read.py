@@ -184,3 +184,29 @@ def test_a_file_replaced_by_a_rename_while_it_is_read_is_refused(tmp_path, monke
         read.reduce_predictions(path, predictions_columns(), positive_label="approved",
                                 batch_rows=100)  # fmt: skip
     assert str(err.value) == f"{path}: {read.REPLACED}"
+
+
+def test_small_row_groups_are_decoded_on_the_reading_thread(tmp_path, monkeypatch):
+    # pyarrow's pool cost more than it saved on a part of 200 rows (167 against 75 us of CPU):
+    # a folder of 2,000 such parts read in 5.5 s of CPU, 4.4 s without it, the same counts
+    import pyarrow.parquet as pq
+
+    from auditor.predictions.read import Columns, reduce_predictions
+    from auditor.predictions.source import THREADED_ROWS
+
+    threaded, real = [], pq.ParquetFile.iter_batches
+
+    def iter_batches(self, *args, **kwargs):
+        threaded.append(kwargs.get("use_threads", True))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", iter_batches)
+    frame = predictions_frame(THREADED_ROWS + 10, seed=8)
+    cols = Columns(y_true="label", y_pred="pred", y_score="score", sensitive=("sex",))
+    small, large = tmp_path / "small.parquet", tmp_path / "large.parquet"
+    frame.to_parquet(small, index=False, row_group_size=THREADED_ROWS // 4)
+    frame.to_parquet(large, index=False)  # one row group
+    counts = [reduce_predictions(path, cols, positive_label="approved") for path in (small, large)]
+    assert threaded == [False, True]
+    assert (counts[0].table.counts == counts[1].table.counts).all()
+    assert counts[0].scores.roc_auc == counts[1].scores.roc_auc
