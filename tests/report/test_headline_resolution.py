@@ -121,3 +121,25 @@ def test_a_run_at_non_default_levels_names_them_in_every_caption(tmp_path):
     assert "intervals at 90%)" in summary and "intervals at 99.9%)" in summary
     tile = html[html.index("Membership TPR at 1% FPR"):][:600]
     assert "; 90% interval" in tile  # 150 non-members resolve 1%: a number, at 90%
+
+
+def test_the_stage_table_gives_no_number_for_an_unresolvable_tpr_and_counts_beside_it():
+    """It showed the TPR at zero false positives as a number, without interval or counts."""
+    from tests.report.test_privacy_card import _audit as privacy_audit
+
+    audit = privacy_audit(40)
+    part = audit["privacy"]
+    part["fpr_levels"], part["confidence"] = [0.001, 0.01], 0.9
+    rates = {"0.001": rate_at_fpr(0.0451, 0.0, 0.1, resolvable=False),
+             "0.01": rate_at_fpr(0.02, 0.0, 0.05)}  # fmt: skip
+    for attack in part["attacks"].values():
+        attack["tpr_at_fpr"] = rates
+    stage = {"applicable": True, "members": "finetune_train", "non_members": ["holdout"],
+             "score": "LOSS", "n_members": 266, "n_non_members": 266,
+             "auc": node(0.55, 0.5, 0.6, 532), "tpr_at_fpr": rates}  # fmt: skip
+    part["stages"] = {"status": "ok", "pretrained": stage, "finetuned": stage}
+    html = environment().get_template("sections/privacy.html.j2").render(audit=audit)
+    table = html[html.index("Pretraining versus fine-tuning</h3>"):]
+    table = table[: table.index("</table>")]
+    assert "0.045" not in table and table.count("insufficient data</span> (12/266; fp 2/266)") == 2
+    assert "AUC [90% CI]" in table
