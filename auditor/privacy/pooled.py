@@ -36,7 +36,8 @@ def clustered_auc(
     s_in: np.ndarray, s_out: np.ndarray, row_in: np.ndarray, row_out: np.ndarray
 ) -> tuple[float, float]:
     """The AUC of members ``s_in`` over non-members ``s_out`` (ties half) and its variance
-    with the pairs clustered by row (``row_in`` / ``row_out``: each score's row id)."""
+    with the pairs clustered by row (``row_in`` / ``row_out``: each score's row, an index
+    >= 0)."""
     n1, n0 = len(s_in), len(s_out)
     if not (n1 and n0):
         return math.nan, math.nan
@@ -45,21 +46,22 @@ def clustered_auc(
     v_in = (r_all[:n1] - roc.average_ranks(s_in)) / n0
     v_out = (n1 - (r_all[n1:] - roc.average_ranks(s_out))) / n1
     auc = float(v_in.mean())
-    _, inv = np.unique(np.concatenate([row_in, row_out]), return_inverse=True)
+    rows = np.concatenate([row_in, row_out])
     w = np.concatenate([(v_in - auc) / n1, (v_out - auc) / n0])
-    g = np.bincount(inv, weights=w)
-    k = len(g)
+    g = np.bincount(rows, weights=w)  # each row's share of the AUC's deviation
+    k = int(np.count_nonzero(np.bincount(rows)))  # rows present
     return auc, (k / (k - 1) * float(g @ g) if k > 1 else math.inf)
 
 
 def design_effect(called: np.ndarray, rows: np.ndarray) -> float:
     """Var(share called, clustered by row) / its binomial variance, in [1, most copies of one
-    row]; the most copies where the share is 0 or 1 (nothing to estimate it from)."""
+    row]; the most copies where the share is 0 or 1 (nothing to estimate it from). ``rows``:
+    each copy's row, an index >= 0."""
     if not len(called):
         return 1.0
-    _, inv = np.unique(rows, return_inverse=True)
-    m = np.bincount(inv).astype(np.float64)
-    y = np.bincount(inv, weights=called.astype(np.float64))
+    m = np.bincount(rows).astype(np.float64)
+    y = np.bincount(rows, weights=called.astype(np.float64))[m > 0]
+    m = m[m > 0]
     total, k = float(m.sum()), len(m)
     p, worst = float(y.sum()) / total, float(m.max())
     if not 0.0 < p < 1.0 or k < 2:
