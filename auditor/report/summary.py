@@ -208,7 +208,8 @@ def _section_intervals(
     total = _with_interval(part)
     if total > limit:
         body.append(f"\n_{total - limit} more in audit.json._")
-    return _details(f"{title}: {total} numbers with intervals", body)
+    level = level_text(part.get("ci_level" if name == "fairness" else "confidence"))
+    return _details(f"{title}: {total} numbers with {level} intervals".replace("  ", " "), body)
 
 
 def _with_interval(tree: Any) -> int:

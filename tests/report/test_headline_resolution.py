@@ -119,6 +119,7 @@ def test_a_run_at_non_default_levels_names_them_in_every_caption(tmp_path):
     assert html.count("[90% CI]") >= 3 and "90% Clopper-Pearson" in html
     assert "AUC [90% CI]" in md and "[90% CI] (tp/n)" in md and "99.9% intervals" in md
     assert "intervals at 90%)" in summary and "intervals at 99.9%)" in summary
+    assert "numbers with 90% intervals" in summary and "numbers with 99.9% intervals" in summary
     tile = html[html.index("Membership TPR at 1% FPR"):][:600]
     assert "; 90% interval" in tile  # 150 non-members resolve 1%: a number, at 90%
 
