@@ -29,6 +29,7 @@ from auditor.config import TableData
 from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._labels import binary_positive  # noqa: F401 - this module's API too
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
+from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
 from auditor.data.groups import (  # noqa: F401 - this module's API too
     MISSING_SENSITIVE,
     NOT_A_LABEL,
@@ -171,7 +172,11 @@ def _parse_frame(path: Path) -> pd.DataFrame:
                 frame = frame.drop(columns=names[0 if layout.unnamed == "first" else -1])
     except pd.errors.ParserWarning:
         raise AuditorInputError(LONGER_ROW.format(n=len(names)), source=str(path)) from None
+    except EOFError:  # a .gz cut short
+        raise AuditorInputError(GZIP_CUT_SHORT, source=str(path)) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
+        if file_kind(path) == "parquet":  # a page that does not decode: the file is damaged
+            raise parquet_refusal(path, exc, footer=False) from None
         raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
     if len(frame) == 0:
         raise AuditorInputError(NO_ROWS, source=str(path))

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from auditor.cli import app
 from auditor.data.header import read_header
+from auditor.data.table import read_frame
 from auditor.errors import AuditorInputError
 from tests.builders import predictions_frame
 
@@ -58,16 +59,21 @@ def test_a_file_that_is_no_whole_parquet_file_says_what_it_is(tmp_path, case):
     assert done.output.strip() == f"auditor: error: {said}"
 
 
-def test_a_page_that_does_not_decode_says_the_file_is_damaged(tmp_path):
+def _damaged_page(path: Path) -> Path:
+    """A Parquet file whose first page's header is damaged (its footer whole)."""
     table = pa.table({"label": ["approved", "denied"] * 2000, "pred": ["denied"] * 4000,
                       "sex": ["F", "M", "M", "F"] * 1000})  # fmt: skip
-    path = tmp_path / "preds.parquet"
     pq.write_table(table, path, compression="none", use_dictionary=False)
     data = bytearray(path.read_bytes())
     meta = pq.read_metadata(path).row_group(0).column(0)
     at = meta.data_page_offset + 1  # the page header's second byte: its lengths
     data[at:at + 8] = b"\xff" * 8
     path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_page_that_does_not_decode_says_the_file_is_damaged(tmp_path):
+    path = _damaged_page(tmp_path / "preds.parquet")
     for engine in ([], ["--dask-scheduler", "synchronous"]):
         out = tmp_path / "run"
         done = CliRunner().invoke(app, ["audit", "-p", str(path), "--y-true", "label",
@@ -109,3 +115,16 @@ def test_a_csv_gz_cut_short_is_refused_as_not_complete(tmp_path, kept):
     assert done.output.strip() == (f"auditor: error: {path}: not a complete gzip file: it ends "
                                    "mid-stream (cut short while it was written or copied?); "
                                    "export it again")  # fmt: skip
+
+
+def test_the_table_loader_says_the_same_of_a_damaged_page_and_a_gz_cut_short(tmp_path):
+    # auditor run's data.path: 'cannot read (OSError: Unexpected end of stream)' and
+    # 'cannot read (EOFError: Compressed file ended before the end-of-stream marker ...)'
+    packed = gzip.compress(predictions_frame(3000, seed=6).to_csv(index=False).encode())
+    cut = tmp_path / "data.csv.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    for path, words in [(_damaged_page(tmp_path / "data.parquet"), "a damaged Parquet file: "
+                         "its rows cannot be read ("), (cut, "not a complete gzip file: it ends")]:
+        with pytest.raises(AuditorInputError) as caught:
+            read_frame(path)
+        assert str(caught.value).startswith(f"{path}: {words}")
