@@ -65,7 +65,10 @@ def exit_for(exc: BaseException, *, err: TextIO | None = None) -> int:
     """Print the one line for ``exc`` on stderr and return its exit code."""
     exc = input_os_error(exc)
     if isinstance(exc, AuditorInputError):
-        typer.echo(f"auditor: error: {one_line(str(exc))}", err=True, file=err)
+        from auditor.config.toml_file import named_in_pyproject  # no pydantic
+
+        typer.echo(f"auditor: error: {one_line(str(named_in_pyproject(exc)))}", err=True,
+                   file=err)  # fmt: skip
         return EXIT_BAD_INPUT
     said = signal_exit(exc)
     if said is not None:

@@ -119,3 +119,22 @@ def _key_at(lines: list[str]) -> str | None:
     if not key or not re.fullmatch(r"[\w.\-\"' ]+", key):
         return table or None
     return f"{table}.{key}" if table else key
+
+
+PYPROJECT = "pyproject.toml"
+TOOL_TABLE = "tool.auditor."
+
+
+def named_in_pyproject(exc: AuditorInputError) -> AuditorInputError:
+    """``exc`` with its config key named where a pyproject.toml has it (``tool.auditor.
+    gates.rules[0].metric``): a check after the config was read (a gate's path, a sensitive
+    feature) names the key from the config's top. Any other error as it is."""
+    source, field = exc.source or "", exc.field or ""
+    if Path(source).name != PYPROJECT or exc.message.startswith("not valid TOML"):
+        return exc  # a TOML error names its key from the file's top ([project] too)
+    from auditor.config import AuditConfig  # here only: no pydantic for other errors
+
+    if re.split(r"[.\[]", field, maxsplit=1)[0] not in AuditConfig.model_fields:
+        return exc
+    return AuditorInputError(exc.message, source=exc.source, field=TOOL_TABLE + field)
+

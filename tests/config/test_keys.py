@@ -88,3 +88,24 @@ def test_pyproject_names_each_key_where_the_file_has_it(tmp_path):
     assert _problem(tmp_path, "epochs = 3\n").endswith(
         "(did you mean pretrain.epochs or finetune.epochs?)"
     )
+
+
+def test_pyproject_names_a_later_checks_key_where_the_file_has_it(tmp_path):
+    """A check after the config was read (a gate's metric path, a sensitive feature) named
+    the key from the config's top in pyproject.toml too: 'gates.rules[0].metric'."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    path = folder / "pyproject.toml"
+    cases = [
+        ('[[tool.auditor.gates.rules]]\nmetric = "performance.finetuned.test.acuracy"\n'
+         "min = 0.5\n", "tool.auditor.gates.rules[0].metric: unknown metric path"),
+        ('[tool.auditor.fairness]\nsensitive = ["nope"]\n',
+         "tool.auditor.fairness.sensitive: unknown sensitive feature 'nope'"),
+        ('[project]\nname = "a"\nname = "b"\n', "project.name: not valid TOML"),  # as it was
+    ]
+    for body, said in cases:
+        path.write_text('[tool.auditor]\nname = "x"\n' + body, encoding="utf-8")
+        result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2, result.output
+        assert result.output.strip().startswith(f"auditor: error: {path}: {said}"), result.output
+    assert not (tmp_path / "o").exists()
