@@ -9,7 +9,8 @@ Shapes it reads:
 - a *status node* ``{status: "...", ...}`` without ``value`` (e.g. a checklist item): its text;
 - a plain number: its count is the enclosing mapping's ``n``; an ``accuracy`` beside
   ``n_correct`` and ``n`` gets the per-group rates' score interval (:func:`wilson_interval`);
-  a null explains itself through the enclosing mapping's ``undefined.<key>``;
+  a null explains itself through the enclosing mapping's ``undefined.<key>``; an epsilon lower
+  bound's ceiling (the most its audit could show) is its sibling in :data:`CEILINGS`;
 - a string, or a boolean (read as the text ``"true"`` / ``"false"``).
 
 A number spelt another way (``auc_ci_low`` beside ``auc``, ``{tpr, ci_low}`` without
@@ -27,6 +28,12 @@ from typing import Any, Literal
 import numpy as np
 
 ESTIMATE_KEYS = ("value", "ci_low", "ci_high", "n")
+# An epsilon lower bound -> the sibling holding its ceiling: the bound with every canary guess
+# right, so no outcome of the audit's guesses can show more (absent in older records).
+CEILINGS = {
+    "epsilon_lower_bound": "epsilon_ceiling",
+    "empirical_epsilon_lower_bound": "empirical_epsilon_ceiling",
+}
 _CONFIDENCE = 0.95
 
 MSG_NOT_READABLE = (
@@ -166,7 +173,8 @@ class Evidence:
 
     ``interval``: "reported" (the node's own), "wilson" (derived from counts) or "none";
     ``group``: the worst-off group a disparity names (else the label that picked the node);
-    ``undefined``: why the value is null (or why the node lacks data)."""
+    ``undefined``: why the value is null (or why the node lacks data); ``ceiling``: the most
+    the value could be in this audit, where the record says (an epsilon lower bound's)."""
 
     value: float | str | None
     ci_low: float | None = None
@@ -177,6 +185,7 @@ class Evidence:
     status: str | None = None
     undefined: str | None = None
     resolvable: bool | None = None
+    ceiling: float | None = None
 
 
 def _text(v: Any) -> str | None:
@@ -227,9 +236,9 @@ def _read_number(
     if value is None:
         why = p["undefined"].get(leaf) if isinstance(p.get("undefined"), dict) else None
         undefined = str(why) if why else "the value is undefined (null) in audit.json"
-    return Evidence(
-        value=value, ci_low=lo, ci_high=hi, interval=kind, n=n, group=label, undefined=undefined
-    )
+    ceiling = num(p.get(CEILINGS[leaf])) if leaf in CEILINGS else None
+    return Evidence(value=value, ci_low=lo, ci_high=hi, interval=kind, n=n, group=label,
+                    undefined=undefined, ceiling=ceiling)  # fmt: skip
 
 
 def read(

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.audit_tree import Evidence, Match, evidence_of, resolve
+from auditor.audit_tree import Evidence, Match, count, evidence_of, resolve
 from auditor.config.gates import GateRule
 from auditor.gates.gap_groups import over_large_groups
 from auditor.gates.names import human_name, shorten
@@ -32,6 +32,11 @@ MSG_TEXT_NOT_NUMBER = "metric path {path!r} is the text {value!r}: use allowed =
 # The most characters of a checklist item's reason or evidence a failed gate's message shows.
 WHY_MAX = 200
 MSG_EMPTY_WILDCARD = "the path's wildcard matched nothing in this audit"
+MSG_CANNOT_FAIL = (
+    "insufficient data: this audit can show at most epsilon {ceiling} (every one of {guesses} "
+    "right), so '{bound}' cannot fail; raise the guesses: privacy.canary_guesses, or "
+    "privacy.n_canaries where that is unset (n_canaries // 5 a side)"
+)
 
 
 def interval_relation(lo: float, hi: float, *, max: float | None, min: float | None) -> str:
@@ -123,6 +128,24 @@ def _no_verdict(match: Match, ev: Evidence, min_n: int) -> _Verdict | None:
     return None
 
 
+def _cannot_fail(rule: GateRule, match: Match, ev: Evidence) -> _Verdict | None:
+    """Insufficient data where a ``max``-only rule's bound is at or above the most the value
+    could be in this audit (``ev.ceiling``: an epsilon lower bound with every canary guess
+    right): no outcome fails it, so its pass would say nothing. The bound only rises with
+    right guesses, so the rule can fail exactly when its max is below the ceiling."""
+    if rule.max is None or rule.min is not None or ev.ceiling is None:
+        return None
+    if not isinstance(ev.value, float) or rule.max < ev.ceiling:
+        return None
+    p = match.parent if isinstance(match.parent, dict) else {}
+    r, m = count(p.get("r")), count(p.get("m"))
+    guesses = f"its {r} guesses on {m} canaries" if None not in (r, m) else "its canary guesses"
+    ceiling = fmt(ev.ceiling, bounds_of({"max": rule.max}), UP)  # "at most": rounded up
+    bound = bound_text(rule_bound(rule))
+    msg = MSG_CANNOT_FAIL.format(ceiling=ceiling, guesses=guesses, bound=bound)
+    return _Verdict("insufficient_data", msg)
+
+
 def _item_why(item: Any) -> str:
     """What the node beside a status says about it (a checklist item's reason, else its
     evidence), as ``": ..."``; empty when it says nothing."""
@@ -136,7 +159,7 @@ def _item_why(item: Any) -> str:
 
 
 def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict:
-    none = _no_verdict(match, ev, min_n)
+    none = _no_verdict(match, ev, min_n) or _cannot_fail(rule, match, ev)
     if none is not None:
         return none
     text = bound_text(rule_bound(rule))
