@@ -174,6 +174,16 @@ def _privacy_headline(audit: Mapping[str, Any]) -> list[str]:
             + " | ".join(_rate_cell(rates.get(lv)) for lv in levels)
             + " |"
         )
+        pooled = a.get("pooled")
+        if isinstance(pooled, dict):  # the target and its reference models attacked alike
+            models = pooled.get("n_models")
+            over = f"over {models} models" if isinstance(models, int) else "with its references"
+            rates = pooled.get("tpr_at_fpr") or {}
+            lines.append(
+                f"| {md_escape(name)}, pooled {over} | {_rate_cell(pooled.get('auc'))} | "
+                + " | ".join(_rate_cell(rates.get(lv)) for lv in levels)
+                + " |"
+            )
     canaries = part.get("canaries") or {}
     eps = read(canaries.get("epsilon_lower_bound"), parent=canaries, leaf="epsilon_lower_bound")
     if isinstance(eps.value, float) or (canaries.get("undefined") or {}).get("epsilon_lower_bound"):

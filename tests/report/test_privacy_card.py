@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from auditor.numbers import fmt_high, fmt_low
 from auditor.privacy import summary
 from auditor.privacy.canaries import one_run_audit
 from auditor.privacy.canary_probe import one_run_fields
@@ -101,7 +102,10 @@ def test_a_pooled_tpr_the_pooled_non_members_cannot_resolve_reads_insufficient_d
     rates = audit["privacy"]["attacks"]["loss"]["tpr_at_fpr"]
     pooled = {k: {**v, "tp": 2, "n": 798, "fp": 0, "n_non_members": 798} for k, v in rates.items()}
     pooled["0.01"]["resolvable"], pooled["0.001"]["resolvable"] = True, False
-    audit["privacy"]["attacks"]["loss"]["pooled"] = {"tpr_at_fpr": pooled}
+    auc = audit["privacy"]["attacks"]["loss"]["auc"]
+    audit["privacy"]["attacks"]["loss"]["pooled"] = {"auc": auc, "tpr_at_fpr": pooled}
     md, html = _render(audit, True), _render(audit, False)
-    assert f"| {pooled['0.01']['value']:.4f} (2/798) | insufficient data (2/798) |" in md
+    at1 = pooled["0.01"]
+    cell = f"{at1['value']:.4f} [{fmt_low(at1['ci_low'], 4)}, {fmt_high(at1['ci_high'], 4)}]"
+    assert f"| {cell}" in md and "(2/798, fp 0/798) | insufficient data (2/798, fp 0/798) |" in md
     assert "insufficient data</span> (2/798; fp 0/798)</td>" in html
