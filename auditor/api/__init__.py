@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from auditor.api._model import audit_model, run
 from auditor.api._predictions import audit_predictions
-from auditor.api._rerun import SAME_FOLDER, gate_options, read_baseline, regate, rerender
-from auditor.api._result import AuditResult
+from auditor.api._rerun import gate_options, read_baseline, regate, rerender
+from auditor.api._result import SAME_FOLDER, AuditResult
 from auditor.api._trained import default_out_dir, trained_context
 from auditor.predictions.audit import predictions_config
 

@@ -8,30 +8,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.api._result import AuditResult
+from auditor.api._result import AuditResult, refuse_rewrite
 from auditor.config import GatesConfig, expand_home, load_config
-from auditor.errors import AuditorInputError, check_resolvable
+from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
-from auditor.io import CHECKPOINTS
 from auditor.preflight import run_head
 from auditor.record import audit_schema
 from auditor.run_folder import (
     LOCK_TIMEOUT_S,
-    RUN_LOG,
     audit_file,
     check_out_dir,
     load_audit,
     read_audit,
     write_run,
 )
-
-SAME_FOLDER = "is the run or inside it; a run is never rewritten (choose another --out)"
-OTHER_RUN = (
-    "holds {what}; a run is never rewritten, and --out may only replace an earlier gate or "
-    "card of this same run (choose another --out)"
-)
-# what only an audit writes into its folder, never a re-gate or a re-render
-RUN_ONLY = (CHECKPOINTS, RUN_LOG, "predictions.parquet")
 
 
 def gate_options(
@@ -83,30 +73,8 @@ def _target(read: str | Path, out_dir: str | Path | None, kind: str, mode: str |
     trained run's checkpoints/ were replaced by a predictions audit's re-gate)."""
     path = audit_file(read).resolve()
     out = Path(out_dir) if out_dir is not None else _beside(path.parent, kind)
-    check_resolvable(out, field="--out")  # resolve() raises RuntimeError on a loop of links
-    kept, target = (path.parent if path.name == "audit.json" else path), out.resolve()
-    if target == kept or kept in target.parents or target in path.parents:
-        raise AuditorInputError(SAME_FOLDER, source=str(out), field="--out")
-    _refuse_other_run(out, target, path)
+    refuse_rewrite(out, path, own_run=run_head(path), field="--out")
     return check_out_dir(out, mode=mode)
-
-
-def _refuse_other_run(out: Path, target: Path, read: Path) -> None:
-    """One line if the folder ``target`` (``out`` resolved) holds a run's evidence: a file
-    only an audit writes (checkpoints/, run.log, predictions.parquet), or an audit.json whose
-    ``run`` section is not the one of ``read`` (another run, or one that cannot be read).
-    ``auditor gate A --out B`` replaced run B whole with A's re-gate."""
-    held = target / "audit.json"
-    if not target.is_dir() or not os.path.lexists(held):
-        return
-    own = [name for name in RUN_ONLY if os.path.lexists(target / name)]
-    if own:
-        what = f"a run's own {own[0]}"
-    elif (found := run_head(held)) is None or found != run_head(read):
-        what = "another run's audit.json"
-    else:
-        return  # an earlier gate or card of this run: replaced, as a re-run replaces its run
-    raise AuditorInputError(OTHER_RUN.format(what=what), source=str(out), field="--out")
 
 
 def _run_gates_config(source: AuditResult) -> tuple[GatesConfig, str | None]:
@@ -150,7 +118,7 @@ def regate(
                                     baseline_file=named)  # fmt: skip
     audit["config"] = {**audit["config"], "gates": gates_cfg.model_dump(mode="json")}
     write_run(audit, out, lock_timeout=lock_timeout)
-    return AuditResult(data=audit, run_dir=out)
+    return AuditResult(data=audit, run_dir=out, read_from=audit_file(run_dir).resolve())
 
 
 def rerender(
@@ -162,4 +130,4 @@ def rerender(
     source = AuditResult(data=data, run_dir=audit_file(run_dir).parent)
     out = _target(run_dir, out_dir, "card", source.mode)
     write_run(source.data, out, lock_timeout=lock_timeout, text=text)
-    return AuditResult(data=source.data, run_dir=out)
+    return AuditResult(data=source.data, run_dir=out, read_from=audit_file(run_dir).resolve())

@@ -9,9 +9,10 @@ HTML (:meth:`AuditResult.to_html`, also shown inline by Jupyter through ``_repr_
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +21,35 @@ from pydantic import ValidationError
 from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
 from auditor.config import GateRule, GatesConfig
 from auditor.config.keys import first_problem
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import evaluate_gates, validate_rules
-from auditor.io import to_json_text
+from auditor.io import CHECKPOINTS, to_json_text
 from auditor.numbers import fmt_interval
+from auditor.preflight import run_head
 from auditor.record import audit_schema
 from auditor.report.terminal import gap_counts
-from auditor.run_folder import LOCK_TIMEOUT_S, audit_file, check_out_dir, load_audit, write_run
+from auditor.run_folder import (
+    LOCK_TIMEOUT_S,
+    RUN_LOG,
+    audit_file,
+    check_out_dir,
+    load_audit,
+    write_run,
+)
 
 BAD_RULES = "rules must be a GatesConfig, a [gates] table (dict) or a list of rules, not {found}"
 # Headline numbers printed beside the performance table (path suffixes in audit.json).
 FAIRNESS_HEADLINE = ("equalized_odds_difference", "demographic_parity_difference")
 PRIVACY_HEADLINE = ("auc",)
+
+SAME = "is the run or inside it; a run is never rewritten (choose another {field})"
+SAME_FOLDER = SAME.format(field="--out")
+OTHER_RUN = (
+    "holds {what}; a run is never rewritten, and {field} may only replace an earlier gate or "
+    "card of this same run (choose another {field})"
+)
+# what only an audit writes into its folder, never a re-gate or a re-render
+RUN_ONLY = (CHECKPOINTS, RUN_LOG, "predictions.parquet")
 
 Rules = GatesConfig | Mapping[str, Any] | Iterable[GateRule | Mapping[str, Any]]
 
@@ -74,12 +92,15 @@ def json_form(audit: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(to_json_text(dict(audit)))
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class AuditResult:
     """data: the ``audit.json`` dict; run_dir: where the run's files are (None in memory)."""
 
     data: dict[str, Any]
     run_dir: Path | None = None
+    # the audit.json it was read from (load, regate, rerender; kept by gate and write): such a
+    # result never writes over that run, nor over another run's evidence
+    read_from: Path | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def schema_version(self) -> str:
@@ -150,14 +171,21 @@ class AuditResult:
         audit = copy.deepcopy(self.data)  # its own: editing one result edits no other
         audit["gates"] = evaluate_gates(audit, cfg)
         audit["config"] = {**audit["config"], "gates": cfg.model_dump(mode="json")}
-        return AuditResult(data=audit, run_dir=None)
+        return AuditResult(data=audit, run_dir=None, read_from=self.read_from)
 
     def write(self, folder: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> AuditResult:
         """Write the run folder (validated ``audit.json``, card, summary, junit) as one unit
-        through :func:`auditor.run_folder.write_run`; returns the result with ``run_dir``."""
+        through :func:`auditor.run_folder.write_run`; returns the result with ``run_dir``.
+        A result read from a run (:meth:`load`) writes neither into that run nor over another
+        run's evidence (exit 2 naming ``folder``); an earlier write of it is replaced."""
+        if self.read_from is not None:
+            run = self.data.get("run")
+            refuse_rewrite(Path(folder), self.read_from, field="folder",
+                           own_run=json_form(run) if isinstance(run, dict) else None)  # fmt: skip
         out = check_out_dir(folder, mode=self.mode)
         write_run(self.data, out, lock_timeout=lock_timeout)
-        return AuditResult(data=copy.deepcopy(self.data), run_dir=out)  # its own, as gate()'s
+        kept = copy.deepcopy(self.data)  # its own, as gate()'s
+        return AuditResult(data=kept, run_dir=out, read_from=self.read_from)
 
     @property
     def mode(self) -> str | None:
@@ -186,7 +214,40 @@ class AuditResult:
     def load(cls, path: str | Path) -> AuditResult:
         """Read ``RUN_DIR`` or ``RUN_DIR/audit.json``, validated against the schema."""
         data = load_audit(path)
-        return cls(data=data, run_dir=audit_file(path).parent)
+        return cls(data=data, run_dir=audit_file(path).parent, read_from=audit_file(path).resolve())
+
+
+def refuse_rewrite(out: Path, read: Path, *, own_run: dict[str, Any] | None, field: str) -> None:
+    """One line naming ``out`` (as ``field``) where writing there would rewrite evidence: the
+    run folder of the audit ``read`` (resolved), or inside it; for a file of another name (a
+    copy, renamed), the file or a folder that holds it; or a folder of another run (see
+    :func:`_refuse_other_run`; ``own_run``: the ``run`` section of the audit written)."""
+    check_resolvable(out, field=field)  # resolve() raises RuntimeError on a loop of links
+    kept, target = (read.parent if read.name == "audit.json" else read), out.resolve()
+    if target == kept or kept in target.parents or target in read.parents:
+        raise AuditorInputError(SAME.format(field=field), source=str(out), field=field)
+    _refuse_other_run(out, target, own_run, field=field)
+
+
+def _refuse_other_run(out: Path, target: Path, own_run: dict[str, Any] | None, *,
+                      field: str) -> None:  # fmt: skip
+    """One line if the folder ``target`` (``out`` resolved) holds a run's evidence: a file
+    only an audit writes (checkpoints/, run.log, predictions.parquet), or an audit.json whose
+    ``run`` section is not ``own_run`` (another run, or one that cannot be read).
+    ``auditor gate A --out B`` replaced run B whole with A's re-gate, and
+    ``AuditResult.load(A).write(B)`` did too."""
+    held = target / "audit.json"
+    if not target.is_dir() or not os.path.lexists(held):
+        return
+    own = [name for name in RUN_ONLY if os.path.lexists(target / name)]
+    if own:
+        what = f"a run's own {own[0]}"
+    elif (found := run_head(held)) is None or found != own_run:
+        what = "another run's audit.json"
+    else:
+        return  # an earlier gate or card of this run: replaced, as a re-run replaces its run
+    message = OTHER_RUN.format(what=what, field=field)
+    raise AuditorInputError(message, source=str(out), field=field)
 
 
 def _headline_parts(data: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
