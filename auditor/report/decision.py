@@ -118,8 +118,7 @@ def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
         if ev is None or not isinstance(ev.value, float) or ev.status == "insufficient_data":
             continue
         if best is None or ev.value > best[0]:
-            pair = " vs ".join(shorten(str(g)) for g in (node.get("pair") or []))
-            best = (ev.value, str(name), ev, pair)
+            best = (ev.value, str(name), ev, _pair_text(feat, node))
     label = f"Worst {words(GAP_METRIC)}"
     if best is None:
         if short is None:
@@ -139,6 +138,14 @@ def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
         gate["status"] if gate else None, note + _gate_note(gate), "fairness",
         gate["bound"] if gate else None,
     )  # fmt: skip
+
+
+def _pair_text(feature: Mapping[str, Any], gap: Mapping[str, Any]) -> str:
+    """'a vs b, n=117 vs 62': the two groups a gap compares, with their rows (as the gate's
+    line gives them); the groups alone where the record lacks a count, '' where no pair."""
+    pair = " vs ".join(shorten(str(g)) for g in (gap.get("pair") or []))
+    sizes = pair_sizes(feature, gap) if pair else None
+    return pair + (f", n={sizes[0]:,} vs {sizes[1]:,}" if sizes else "")
 
 
 def _feature_path(name: str) -> str:

@@ -43,7 +43,7 @@ def test_headlines_carry_intervals_and_the_gates_status():
     assert acc.status == gates["performance.finetuned.test.accuracy"]["status"]
     gap = heads["fairness"]
     assert (gap.value, gap.ci_low, gap.ci_high) == (0.30, 0.18, 0.42)
-    assert gap.note.startswith("sex (F vs M)")
+    assert gap.note.startswith("sex (F vs M, n=")
     path = "fairness.features.sex.disparities.equalized_odds_difference.between_groups"
     assert gap.status == gates[path]["status"]  # the tile says what the gate says
     assert "straddles" in gap.note  # [0.18, 0.42] straddles 0.20: confident-fail passes

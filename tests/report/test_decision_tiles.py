@@ -11,7 +11,10 @@ import numpy as np
 import pandas as pd
 
 import auditor
+from auditor.report.decision import headlines
 from auditor.report.html import render_html
+from auditor.report.markdown import render_markdown
+from auditor.report.summary import render_summary
 
 FEATURE = "מגדר"
 GROUPS = ("צפון", "رجال")
@@ -36,3 +39,20 @@ def test_the_gap_tile_isolates_each_right_to_left_label():
     note = _tile_note(render_html(_audit()))
     assert f"<bdi>{FEATURE}</bdi>" in note
     assert re.search(r"<bdi>(צפון|رجال)</bdi> vs <bdi>(צפון|رجال)</bdi>", note), note
+
+
+def test_the_gap_tile_gives_the_rows_of_its_two_groups():
+    """The tile gave '0.220 [0.000, 0.551] (grp (a vs b); ...)' while the gate's line on the
+    same gap gave 'n=117 vs 62': a number without its counts."""
+    audit = _audit()
+    feature = audit["fairness"]["features"][FEATURE]
+    gap = feature["disparities"]["equalized_odds_difference"]["between_groups"]
+    sizes = {g["group"]: g["n"] for g in feature["groups"]}
+    a, b = gap["pair"]
+    want = f"({a} vs {b}, n={sizes[a]} vs {sizes[b]})"
+    (tile,) = [h for h in headlines(audit) if h.key == "fairness"]
+    assert tile.note.startswith(f"{FEATURE} {want}; largest over features")
+    assert f"n={sizes[a]} vs {sizes[b]}" in _tile_note(render_html(audit))
+    for text in (render_markdown(audit), render_summary(audit)):
+        (line,) = [x for x in text.splitlines() if "Worst equalized-odds gap" in x]
+        assert want.replace("(", "\\(").replace(")", "\\)") in line, line

@@ -76,7 +76,8 @@ def test_the_card_tile_says_insufficient_data_not_a_number(markdown, name):
 
 def test_tiles_name_the_level_their_interval_was_computed_at():
     heads = _heads(_audit(ci_level=0.999, confidence=0.9))
-    assert heads["fairness"].note.startswith("sex (F vs M); largest over features; 99.9% interval")
+    assert heads["fairness"].note.startswith(
+        "sex (F vs M, n=250 vs 12); largest over features; 99.9% interval")
     assert "; 90% interval" in heads["privacy"].note
     assert "95% Wilson" in heads["accuracy"].note  # computed at 95% whatever the config says
 
