@@ -82,10 +82,10 @@ def test_the_dp_row_gives_the_ceiling_beside_the_bound_where_the_record_has_it()
     audit["privacy"]["dp"] = dict(dp)  # an older record: no ceiling
     old_html, old_md = _render(audit, False), _render(audit, True)
     assert "ceiling" not in old_html.split("Differential privacy")[1]
-    assert "empirical lower bound 0.41." in old_md
+    assert "empirical lower bound 0.41 (95% confidence)." in old_md
     audit["privacy"]["dp"] = {**dp, "empirical_epsilon_ceiling": 2.55}
     html, md = _render(audit, False), _render(audit, True)
-    assert "empirical lower bound <strong>0.41</strong> (ceiling 2.55:" in html
-    assert "empirical lower bound 0.41 (ceiling 2.55:" in md
+    assert "empirical lower bound <strong>0.41</strong> (95% confidence) (ceiling 2.55:" in html
+    assert "empirical lower bound 0.41 (95% confidence) (ceiling 2.55:" in md
     audit["privacy"]["dp"] = {**dp, "empirical_epsilon_ceiling": None}
     assert "ceiling" not in _render(audit, True).split("DP-SGD")[1]
