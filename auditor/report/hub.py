@@ -72,12 +72,15 @@ def license_fields(declared: str | None) -> dict[str, str]:
 
 
 def dataset_note(audit: Mapping[str, Any]) -> str | None:
-    """A sentence naming the data when it has no Hub dataset id (None when it has one)."""
+    """A sentence naming the data when it has no Hub dataset id (None when it has one): it
+    is not in ``datasets``, but model-index names it (its dataset ``type`` is required:
+    huggingface_hub refuses a model-index without it)."""
     data = audit["data"]
     if data["name"] in HUB_DATASETS:
         return None
     return (
-        f"Data: {data['name']} (not a Hugging Face dataset id, so not in the metadata); "
+        f"Data: {data['name']} (not a Hugging Face dataset id: not in the metadata's datasets; "
+        "model-index names it as the dataset its results were taken on); "
         "see Evaluation and training data."
     )
 

@@ -8,7 +8,13 @@ import pytest
 import yaml
 from huggingface_hub import ModelCard, ModelCardData
 
-from auditor.report.hub import HUB_LICENSES, front_matter, license_fields, license_slug
+from auditor.report.hub import (
+    HUB_LICENSES,
+    dataset_note,
+    front_matter,
+    license_fields,
+    license_slug,
+)
 from auditor.report.markdown import render_markdown
 
 
@@ -90,6 +96,19 @@ def test_mnist_has_its_hub_dataset_id(digits_run):
     audit = {**digits_run.data, "data": {**digits_run.data["data"], "name": "mnist"}}
     meta = front_matter(audit, declared_license=None)
     assert meta["datasets"] == ["ylecun/mnist"]
+
+
+def test_a_dataset_without_a_hub_id_is_named_where_the_metadata_names_it(digits_run):
+    """The note said "not in the metadata" while model-index names the data (its dataset
+    type is required: huggingface_hub refuses a model-index without one)."""
+    md = render_markdown(digits_run.data)
+    name = digits_run.data["data"]["name"]
+    assert "datasets" not in _meta(md)
+    results = ModelCard(md).data.eval_results
+    assert results and {r.dataset_name for r in results} == {name}
+    note = dataset_note(digits_run.data)
+    assert "not in the metadata)" not in note and "model-index names it" in note
+    assert "not in the metadata's datasets" in note
 
 
 def test_a_predictions_file_without_scores_claims_no_roc_auc():
