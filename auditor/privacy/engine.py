@@ -56,6 +56,11 @@ DESIGN = "complementary halves of the member + non-member pool, each row IN for 
 RECIPE = (
     "auditor.training.finetune from the same pretrained checkpoint, same config and validation rows"  # noqa: E501
 )
+# A canaries field -> the dp node's copy of it (its reason follows it there).
+DP_NAMES = {
+    "epsilon_lower_bound": "empirical_epsilon_lower_bound",
+    "exceeds_claim": "lower_bound_exceeds_claim",
+}
 UNRESOLVED_NOTE = (
     "{n_non} non-members cannot resolve FPR {level:g} on the target alone (fewer than one "
     "false positive allowed). The pooled columns add the {k} reference models as attacked "
@@ -236,6 +241,7 @@ def _dp_report(ctx: AuditContext, canaries: Any) -> DpReport:
         return DpReport(enabled=False)
     rec = getattr(ctx.finetune_record, "dp", None) or {}
     ran = not isinstance(canaries, NotRun)
+    reasons = canaries.undefined if ran else {}
     return DpReport(
         enabled=True, target_epsilon=dp.target_epsilon, target_delta=dp.target_delta,
         max_grad_norm=dp.max_grad_norm, accountant_epsilon=rec.get("epsilon"),
@@ -245,6 +251,7 @@ def _dp_report(ctx: AuditContext, canaries: Any) -> DpReport:
         canary_model_accountant_epsilon=canaries.model.dp_epsilon if ran else None,
         lower_bound_exceeds_claim=canaries.exceeds_claim if ran else None,
         canary_claim_status=canaries.claim_status if ran else None,
+        undefined={DP_NAMES[k]: why for k, why in reasons.items() if k in DP_NAMES},
     )  # fmt: skip
 
 

@@ -232,6 +232,9 @@ class DpReport(Result):
     canary_model_accountant_epsilon: Number = None
     lower_bound_exceeds_claim: bool | None = None
     canary_claim_status: str | None = None
+    # Why a canary field above is null though the probe ran (the canaries node's reasons, under
+    # this node's names): a gate on it reads the reason. Empty in older records.
+    undefined: dict[str, str] = {}
 
 
 class Population(Result):

@@ -75,9 +75,44 @@ def test_the_dp_record_carries_the_ceiling_a_gate_on_its_bound_needs():
     pc = PrivacyConfig(probes=["canaries"], dp=DPConfig(target_epsilon=8.0))
     ctx = NS(config=NS(privacy=pc), finetune_record=NS(dp={"epsilon": 7.9}))
     canaries = NS(epsilon_lower_bound=0.4, epsilon_ceiling=2.55, model=NS(dp_epsilon=7.9),
-                  exceeds_claim=None, claim_status="untestable")  # fmt: skip
+                  exceeds_claim=None, claim_status="untestable", undefined={})  # fmt: skip
     dp = engine._dp_report(ctx, canaries)
     assert dp.empirical_epsilon_lower_bound == 0.4 and dp.empirical_epsilon_ceiling == 2.55
     old = dp.model_dump()
     old.pop("empirical_epsilon_ceiling")
     assert DpReport.model_validate(old).empirical_epsilon_ceiling is None
+
+
+def test_a_powerless_bound_in_the_dp_node_carries_its_reason_to_a_gate():
+    """10 canaries, 4 guesses: no outcome lifts the bound above 0, so the dp node's copy is
+    null. The canaries node said why, the dp node did not: a gate on
+    privacy.dp.empirical_epsilon_lower_bound read 'the value is undefined (null) in
+    audit.json'. Now both gates give the reason (and the untestable claim's)."""
+    from types import SimpleNamespace as NS
+
+    from auditor.config import DPConfig
+    from auditor.config.gates import GateRule
+    from auditor.gates import evaluate_rule
+    from auditor.privacy.canary_probe import one_run_fields
+    from auditor.privacy.section import Canaries
+    from tests.gates.builders import make_audit
+    from tests.privacy.test_claim import _audit
+
+    pc = PrivacyConfig(probes=["canaries"], dp=DPConfig(target_epsilon=8.0))
+    ctx = NS(config=NS(privacy=pc), finetune_record=NS(dp={"epsilon": 1.0}))
+    fields = one_run_fields(_audit(10), 1.0)
+    canaries = NS(**fields, model=NS(dp_epsilon=1.0))
+    dp = engine._dp_report(ctx, canaries).model_dump()
+    assert dp["empirical_epsilon_lower_bound"] is None and dp["lower_bound_exceeds_claim"] is None
+    audit = make_audit(privacy={"status": "ok", "canaries": fields, "dp": dp})
+    for node in ("dp.empirical_epsilon_lower_bound", "canaries.epsilon_lower_bound"):
+        for bound in ({"max": 1.0}, {"min": 0.0}):
+            [r] = evaluate_rule(audit, GateRule(metric=f"privacy.{node}", **bound))
+            assert r.outcome == "insufficient_data", (node, bound)
+            assert "4 guesses on 10 canaries cannot show any epsilon above 0" in r.message
+    assert "cannot be tested" in dp["undefined"]["lower_bound_exceeds_claim"]
+    assert Canaries.model_fields["undefined"]  # the reasons the dp node copies
+    # a probe that did not run, or an older record without the field, has none
+    assert engine._dp_report(ctx, engine.NotRun(reason="n_canaries = 0")).undefined == {}
+    old = {k: v for k, v in dp.items() if k != "undefined"}
+    assert engine.DpReport.model_validate(old).undefined == {}
