@@ -8,10 +8,13 @@ in as one unit by :mod:`auditor.run_folder`.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import math
 import os
 import stat
 import tempfile
+import time
+from collections.abc import Collection, Iterable
 from json.encoder import encode_basestring_ascii as _text
 from pathlib import Path
 from typing import Any
@@ -296,6 +299,36 @@ def user_cache_dir(name: str) -> Path | None:
     if not os.access(folder, os.W_OK | os.X_OK):
         return None
     return folder
+
+
+def cache_entries(folder: Path) -> list[Path]:
+    """The files of a cache folder; none where it cannot be listed (gone, unreadable)."""
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
+def prune_cache_files(
+    entries: Iterable[Path], *, names: str, keep: Collection[Path], count: int, temporary: str
+) -> None:
+    """Of a cache folder's ``entries``, delete all but the ``count`` last used files whose
+    name matches the pattern ``names`` (those in ``keep``, just used, first), and the writers'
+    temporary files (``temporary``) left for an hour (a writer killed before its rename).
+    Last used: the newest modification time (a read that counts as a use touches its file).
+    Beside another run: a file deleted as it reads it is made again there, one that vanished
+    meanwhile is skipped."""
+    now, kept = time.time(), []
+    for path in entries:
+        with contextlib.suppress(OSError):  # deleted meanwhile by another run: skipped
+            name, used = path.name, path.stat().st_mtime
+            if fnmatch.fnmatchcase(name, names):
+                kept.append((path in keep, used, path))
+            elif fnmatch.fnmatchcase(name, temporary) and now - used > 3600:
+                path.unlink(missing_ok=True)
+    for _, _, path in sorted(kept, reverse=True)[count:]:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
 
 
 CANNOT_WRITE = "cannot write the file here ({reason})"

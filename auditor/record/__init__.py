@@ -17,7 +17,6 @@ import hashlib
 import json
 import math
 import os
-import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,8 @@ from auditor import __version__
 from auditor.audit_tree.walk import each_estimate, estimate_nodes
 from auditor.errors import AuditorInputError
 from auditor.gates import tally
-from auditor.io import atomic_write_text, user_cache_dir
+from auditor.io import atomic_write_text, prune_cache_files, user_cache_dir
+from auditor.io import cache_entries as _entries
 from auditor.record.verdicts import check_gate_verdicts
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
@@ -92,24 +92,8 @@ def prune_cache(folder: Path, *, keep: Path) -> None:
     just written, among them) and writers' temporary files left for an hour: a file was
     added per change of the source and none removed (215 files, 16 MB in a day's work).
     Beside another run: a file it reads as this deletes it is generated again there."""
-    now, kept = time.time(), []
-    for path in _entries(folder):
-        with contextlib.suppress(OSError):  # deleted meanwhile by another run: skipped
-            name, used = path.name, path.stat().st_mtime
-            if name.startswith("audit-") and name.endswith(".json"):
-                kept.append((path == keep, used, path))
-            elif name.startswith(".audit-") and name.endswith(".tmp") and now - used > 3600:
-                path.unlink(missing_ok=True)
-    for _, _, path in sorted(kept, reverse=True)[CACHE_KEEP:]:
-        with contextlib.suppress(OSError):
-            path.unlink(missing_ok=True)
-
-
-def _entries(folder: Path) -> list[Path]:
-    try:
-        return list(folder.iterdir())
-    except OSError:
-        return []
+    prune_cache_files(_entries(folder), names="audit-*.json", keep={keep}, count=CACHE_KEEP,
+                      temporary=".audit-*.tmp")  # fmt: skip
 
 
 def audit_schema() -> dict[str, Any]:
