@@ -20,7 +20,7 @@ one class of the same value; two such classes (``1`` and ``1.0`` in one column) 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
@@ -79,6 +79,38 @@ def loose_label(label: str) -> str:
     (adult.test's '>50K.' is adult.data's '>50K'): two text classes with one loose label are
     one class written two ways."""
     return label.strip().rstrip(".").casefold()
+
+
+def _loose(value: Any) -> Any:
+    return loose_label(value) if isinstance(value, str) else value
+
+
+def alike_sets(labels: Sequence[Any], key: Callable[[Any], Any] = _loose) -> list[list[Any]]:
+    """The labels (each once) that one ``key`` gathers (text by :func:`loose_label`: 'K' and
+    'k'), each set of more than one in first-seen order."""
+    return [found for found in _by_key(labels, key) if len(found) > 1]
+
+
+def _by_key(labels: Sequence[Any], key: Callable[[Any], Any]) -> list[list[Any]]:
+    sets: dict[Any, list[Any]] = {}
+    for value in labels:
+        sets.setdefault(key(value), []).append(value)
+    return list(sets.values())
+
+
+def spelling_splits_two(labels: Sequence[Any], key: Callable[[Any], Any] = _loose) -> bool:
+    """Whether the way a column is written turns what is really a two-class target into more
+    classes: ``labels`` (each once) are exactly two by ``key`` while more than two as
+    written, and either one of the two is written one way only ('Yes' beside 'yes' and 'No')
+    or a trailing period sets spellings apart (adult's '>50K', '>50K.', '<=50K', '<=50K.').
+    Refused on both paths. Classes apart only in case otherwise (chess pieces 'K', 'k', 'B',
+    'b', each class written in both cases; genotypes 'AA', 'Aa', 'aa') are classes, audited
+    as written with a note."""
+    sets = _by_key(labels, key)
+    if len(labels) <= 2 or len(sets) != 2:
+        return False
+    period = [len({str(v).strip().endswith(".") for v in found}) > 1 for found in sets]
+    return any(period) or any(len(found) == 1 for found in sets)
 
 
 def label_index(labels: Sequence[Any], wanted: Any) -> int | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from auditor.config.labels import label_key, loose_label
+from auditor.config.labels import label_key, loose_label, spelling_splits_two
 from auditor.errors import AuditorInputError
 
 TWO_WAYS = (
@@ -23,14 +23,18 @@ POSITIVE_NEEDS_BINARY = (
 
 def check_one_way(labels: Sequence[Any], *, col: str, what: str, src: str, field: str) -> None:
     """Refuse two distinct values of a column (``labels``, each once) that are one value by
-    :func:`auditor.config.labels.same_label` ('1', '1.0' and 'True') or text alike but for
-    case or a trailing period (:func:`~auditor.config.labels.loose_label`: 'yes' and 'Yes',
-    '>50K' and '>50K.', as the predictions path refuses them): a class split in two by the
-    way a file was written. One pass: a number, true / false (1 / 0) and other text each
-    have one key."""
-    pair = first_alike(labels, _one_way_key)
+    :func:`auditor.config.labels.same_label` ('1', '1.0' and 'True'; one pass: a number,
+    true / false (1 / 0) and other text each have one key), or text alike but for case or a
+    trailing period (:func:`~auditor.config.labels.loose_label`: 'yes' and 'Yes', '>50K' and
+    '>50K.') where that turns a two-class target into more
+    (:func:`~auditor.config.labels.spelling_splits_two`, as the predictions path refuses
+    them): a class split in two by the way a file was written. Classes apart only in case
+    otherwise ('K' and 'k') are classes."""
+    pair = first_alike(labels, label_key)
+    how = ""
+    if pair is None and spelling_splits_two(labels, _one_way_key):
+        pair, how = first_alike(labels, _one_way_key), BY_CASE
     if pair is not None:
-        how = "" if label_key(pair[0]) == label_key(pair[1]) else BY_CASE
         message = TWO_WAYS.format(col=col, a=pair[0], b=pair[1], how=how, what=what)
         raise AuditorInputError(message, source=src, field=field)
 

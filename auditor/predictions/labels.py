@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.config.labels import label_index, loose_label
+from auditor.config.labels import alike_sets, label_index, loose_label, spelling_splits_two
 from auditor.errors import AuditorInputError, data_row, rows_text
 from auditor.fairness.counts import CountsTable, arrow_numpy
 from auditor.predictions.source import Columns
@@ -33,11 +33,11 @@ __all__ = [
 SHOWN_CLASSES = 6  # classes named in a message or note, then ", ..."
 
 
-def first_classes(names: Sequence[str]) -> str:
+def first_classes(names: Sequence[str], *, sep: str = ", ") -> str:
     """The first :data:`SHOWN_CLASSES` of ``names`` joined, ``", ..."`` after them where there
     are more."""
-    more = ", ..." if len(names) > SHOWN_CLASSES else ""
-    return ", ".join(names[:SHOWN_CLASSES]) + more
+    more = sep + "..." if len(names) > SHOWN_CLASSES else ""
+    return sep.join(names[:SHOWN_CLASSES]) + more
 
 
 TEXT_LABELS = (
@@ -72,8 +72,8 @@ TEXT_AMONG_NUMBERS = (
 
 ALIKE_CLASSES = (
     "{column} holds {first} and {second}, alike but for case or a trailing period (as "
-    "adult.test's labels end in '.'): one class written two ways is audited as two; write it "
-    "one way"
+    "adult.test's labels end in '.'): one class written two ways turns 2 classes into {k}; "
+    "write it one way"
 )
 
 
@@ -162,20 +162,19 @@ def check_label_spellings(table: CountsTable, cols: Columns, source: str, *,
 
 def _check_alike_classes(classes: Sequence[Any], ns: Sequence[np.ndarray], cols: Columns,
                          source: str, *, scope: str = "") -> None:  # fmt: skip
-    """Refuse a label column holding one class in two spellings that differ in case or a
-    trailing period ('Yes' in 2 rows beside 'yes', adult.data's '>50K' beside adult.test's
-    '>50K.' in files joined): audited as two classes, a binary audit turned multi-class."""
+    """Refuse a label column whose spellings turn a two-class target into more classes
+    (:func:`~auditor.config.labels.spelling_splits_two`: 'Yes' in 2 rows beside 'yes' and
+    'no', adult.data's '>50K' beside adult.test's '>50K.' in files joined). Classes that
+    differ only in case otherwise ('K' and 'k') are audited as written, with a note."""
     for column, counts in zip((cols.y_true, cols.y_pred), ns, strict=True):
-        seen: dict[str, str] = {}
-        for label, n in zip(classes, counts, strict=True):
-            if not (n and isinstance(label, str)):
-                continue
-            said = f"{label!r} ({rows_text(int(n))}{scope})"
-            if loose_label(label) in seen:
-                message = ALIKE_CLASSES.format(column=column, first=seen[loose_label(label)],
-                                               second=said)  # fmt: skip
-                raise AuditorInputError(message, source=source, field=column)
-            seen[loose_label(label)] = said
+        rows = {label: int(n) for label, n in zip(classes, counts, strict=True) if n}
+        if not spelling_splits_two(list(rows)):
+            continue
+        first, second = alike_sets(list(rows))[0][:2]
+        said = [f"{label!r} ({rows_text(rows[label])}{scope})" for label in (first, second)]
+        message = ALIKE_CLASSES.format(column=column, first=said[0], second=said[1],
+                                       k=len(rows))  # fmt: skip
+        raise AuditorInputError(message, source=source, field=column)
 
 
 def _check_text_among_numbers(classes: Sequence[Any], ns: Sequence[np.ndarray],

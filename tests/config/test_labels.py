@@ -65,3 +65,16 @@ def test_label_key_is_same_label_either_way_round():
         for b in LABELS:
             either = same_label(a, b) or same_label(b, a)
             assert (label_key(a) == label_key(b)) == either, (a, b)
+
+
+@pytest.mark.parametrize(("labels", "splits"), [
+    (["Yes", "yes", "No"], True), ([">50K", ">50K.", "<=50K", "<=50K."], True),
+    (["yes", "no"], False), (["K", "k", "B", "b"], False), (["AA", "Aa", "aa"], False),
+    (["A", "a", "B", "b", "C"], False), (["K", "k", "B", "b", "b."], True),
+])  # fmt: skip
+def test_spellings_split_two_classes_only_where_one_class_is_written_two_ways(labels, splits):
+    """One rule for both paths: chess pieces 'K'/'k' were refused as one class written two
+    ways, with no way past."""
+    from auditor.config.labels import spelling_splits_two
+
+    assert spelling_splits_two(labels) is splits

@@ -92,3 +92,18 @@ def test_a_group_with_no_letter_or_digit_is_noted_as_a_mark_for_no_value():
                      "audited as a group of its own; an empty cell is a missing value (refused, "
                      "or the group '(missing)' with --missing-group)."]  # fmt: skip
     assert data["data"]["description"].endswith(notes[0])
+
+
+def test_classes_apart_only_in_case_are_audited_with_a_note():
+    """Chess pieces 'K' and 'k' (or genotypes 'AA', 'Aa', 'aa') in y_true were refused as one
+    class written two ways, with no way past. They are audited as written, the note naming
+    the classes alike with their rows; 'Yes' beside 'yes' and 'no' is still refused."""
+    rng = np.random.default_rng(3)
+    y = rng.choice(list("KkBb"), 400)
+    frame = pd.DataFrame({"y": y, "pred": y, "g": rng.choice(["a", "b"], 400)})
+    data = audit_predictions(frame, y_true="y", y_pred="pred", sensitive=["g"]).data
+    balance = data["data"]["splits"]["test"]["class_balance"]
+    said = [note for note in record_notes(data, ["g"], None) if "differ only in case" in note]
+    assert said == [f"y: 'B' ({balance['B']} rows) and 'b' ({balance['b']} rows); 'K' "
+                    f"({balance['K']} rows) and 'k' ({balance['k']} rows) differ only in case "
+                    "or a trailing period and are audited as separate classes."]
