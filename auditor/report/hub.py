@@ -103,11 +103,16 @@ def model_index_metrics(audit: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def pipeline_tag(audit: Mapping[str, Any]) -> str:
+    """The Hub's task for the data's modality: ``pipeline_tag``, and model-index's task type."""
+    return PIPELINE_TAGS.get(str(audit["data"]["modality"]), "tabular-classification")
+
+
 def front_matter(audit: Mapping[str, Any], *, declared_license: str | None) -> dict[str, Any]:
     """The metadata keys before ``model-index``, in the order the card writes them."""
     data = audit["data"]
     predictions = (audit.get("run") or {}).get("mode") == "predictions"
-    pipeline = PIPELINE_TAGS.get(str(data["modality"]), "tabular-classification")
+    pipeline = pipeline_tag(audit)
     tags = ["auditor", "model-card", pipeline] + ([] if predictions else ["pytorch"])
     meta: dict[str, Any] = {**license_fields(declared_license), "pipeline_tag": pipeline}
     meta["tags"] = tags

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from huggingface_hub import ModelCard, ModelCardData
 
+from auditor.report import hub
 from auditor.report.hub import (
     HUB_LICENSES,
     dataset_note,
@@ -109,6 +110,16 @@ def test_a_dataset_without_a_hub_id_is_named_where_the_metadata_names_it(digits_
     note = dataset_note(digits_run.data)
     assert "not in the metadata)" not in note and "model-index names it" in note
     assert "not in the metadata's datasets" in note
+
+
+def test_model_index_task_is_the_pipeline_tag(digits_run, monkeypatch):
+    """One source for the task: model-index's task type is ``pipeline_tag`` (the template
+    kept a mapping of its own beside hub.PIPELINE_TAGS)."""
+    monkeypatch.setitem(hub.PIPELINE_TAGS, "image", "image-classification-test")
+    meta = _meta(render_markdown(digits_run.data))
+    task = meta["model-index"][0]["results"][0]["task"]["type"]
+    assert task == meta["pipeline_tag"] == hub.pipeline_tag(digits_run.data)
+    assert task == "image-classification-test"
 
 
 def test_a_predictions_file_without_scores_claims_no_roc_auc():
