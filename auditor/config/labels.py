@@ -75,10 +75,11 @@ def label_key(value: Any) -> Any:
 
 
 def loose_label(label: str) -> str:
-    """``label`` without the case, spaces and trailing period a class's spellings differ in
-    (adult.test's '>50K.' is adult.data's '>50K'): two text classes with one loose label are
-    one class written two ways."""
-    return label.strip().rstrip(".").casefold()
+    """``label`` without the case (``lower()``: 'Maße' is not 'Masse'), surrounding spaces
+    and one trailing period ('...' is not '.') a class's spellings differ in (adult.test's
+    '>50K.' is adult.data's '>50K'): text classes with one loose label are alike."""
+    text = label.strip()
+    return (text[:-1] if text.endswith(".") else text).lower()
 
 
 def _loose(value: Any) -> Any:

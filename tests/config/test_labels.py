@@ -78,3 +78,13 @@ def test_spellings_split_two_classes_only_where_one_class_is_written_two_ways(la
     from auditor.config.labels import spelling_splits_two
 
     assert spelling_splits_two(labels) is splits
+
+
+def test_loose_label_takes_case_and_one_trailing_period_only():
+    """casefold() made 'Maße' and 'Masse' one label, and rstrip('.') '.' and '...'."""
+    from auditor.config.labels import loose_label
+
+    assert loose_label(" >50K. ") == loose_label(">50k") == ">50k"
+    assert loose_label("Maße") != loose_label("Masse")
+    assert loose_label("...") != loose_label(".")
+    assert loose_label("etc..") == "etc."
