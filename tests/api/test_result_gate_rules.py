@@ -79,3 +79,14 @@ def test_a_written_result_is_its_own(result, tmp_path):
     own.data["fairness"]["edited"] = True
     assert own.data["run"]["name"] != "edited"
     assert "edited" not in written.data["fairness"]
+
+
+@pytest.mark.parametrize("fail_on", ["warn", 3, None.__class__])
+def test_a_wrong_fail_on_is_one_line_naming_it(result, fail_on):
+    """``gate(fail_on="warn")`` was taken unchecked and failed later in a pydantic traceback."""
+    with pytest.raises(AuditorInputError) as caught:
+        result.gate(fail_on=fail_on)
+    assert caught.value.field == "fail_on"
+    assert "'failure' or 'warning'" in caught.value.message
+    assert result.gate(fail_on="warning").data["config"]["gates"]["fail_on"] == "warning"
+    assert result.data["config"]["gates"]["fail_on"] == "failure"  # its own: unchanged
