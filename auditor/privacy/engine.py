@@ -27,6 +27,7 @@ from auditor.privacy.attacks import (
 )
 from auditor.privacy.canary_probe import canary_probe
 from auditor.privacy.groups import fairness_gaps, group_leakage
+from auditor.privacy.pooled import level_key
 from auditor.privacy.reference import Strategy, complementary_halves, train_references
 from auditor.privacy.section import (
     AttackReport,
@@ -262,7 +263,7 @@ def _notes(pc: PrivacyConfig, pool: _Pool, reported: Mapping[str, _Scored]) -> l
     if not reported or n_non * smallest >= 1:
         return []
     pooled = [s.report.pooled for s in reported.values() if s.report.pooled is not None]
-    short = [p.n_non_members for p in pooled if p.n_non_members * smallest < 1]
+    short = [p.n_non_members for p in pooled if not p.tpr_at_fpr[level_key(smallest)].resolvable]
     if pooled and not short:
         return [UNRESOLVED_NOTE.format(n_non=n_non, level=smallest, k=pc.n_reference)]
     n_pooled = min(short) if short else n_non

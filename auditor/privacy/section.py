@@ -31,7 +31,9 @@ Number = Annotated[float | None, BeforeValidator(_finite)]
 class TprAtFpr(Estimate):
     """The best TPR (``value``) whose FPR is <= the level, as an estimate node (``n`` =
     members), with the counts behind it. resolvable: False when fewer than one false positive
-    is allowed at this level (n_non_members * level < 1): the TPR at zero false positives."""
+    is allowed at this level (n_non_members * level < 1): the TPR at zero false positives; in
+    the pooled columns, where one row has a copy in several models, its distinct non-member
+    rows * level < 1 (:mod:`auditor.privacy.pooled`)."""
 
     fpr: Number
     tp: int

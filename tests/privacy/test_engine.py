@@ -52,7 +52,9 @@ def test_the_note_says_whether_the_pooled_columns_resolve_the_smallest_fpr():
     pc = PrivacyConfig(n_reference=2, fpr_levels=[0.01, 0.001])
 
     def reported(n_pooled):
-        return {"loss": NS(report=NS(pooled=NS(n_non_members=n_pooled)))}
+        node = NS(resolvable=n_pooled * 0.001 >= 1)
+        pooled = NS(n_non_members=n_pooled, tpr_at_fpr={"0.01": None, "0.001": node})
+        return {"loss": NS(report=NS(pooled=pooled))}
 
     [short] = engine._notes(pc, pool, reported(798))
     assert "nor can the pooled columns" in short and "798 non-members in all" in short

@@ -12,7 +12,7 @@ import pytest
 from scipy.stats import norm
 
 from auditor.privacy import roc
-from auditor.privacy.pooled import clustered_auc, design_effect
+from auditor.privacy.pooled import clustered_auc, design_effect, distinct_rows
 from auditor.privacy.summary import attack_report
 
 LEVELS = [0.01, 0.001]
@@ -102,3 +102,36 @@ def test_design_effect_is_one_for_independent_copies_and_the_copies_when_identic
     assert design_effect(same, rows) == pytest.approx(8.0, rel=0.01)
     assert design_effect(np.zeros(3200, dtype=bool), rows) == 8.0  # nothing to estimate it from
     assert design_effect(np.ones(3200, dtype=bool), rows) == 8.0
+
+
+def test_a_pooled_tpr_is_resolvable_only_where_its_distinct_rows_allow_a_false_positive():
+    """300 rows, 16 reference models: the target's 150 non-members cannot resolve FPR 0.001,
+    and the pooled column's 2,550 non-member scores are copies of the same 300 rows (300 x
+    0.001 = 0.3 false positives allowed). It was marked resolvable from the copies and its TPR
+    shown as a number; 0.01 (3 rows' worth) and 3,000 rows resolve."""
+    rng = np.random.default_rng(3)
+    for n, resolves in (
+        (300, {"0.01": True, "0.001": False}),
+        (3000, {"0.01": True, "0.001": True}),
+    ):
+        s, mem = _draw(rng, n, 16, 1.0, 4.0, 0.1)
+        report = attack_report(
+            name="loss", description="", params={}, target=s[0], is_member=mem[0],
+            ref_scores=s[1:], ref_in=mem[1:], levels=LEVELS, confidence=0.95,
+        )  # fmt: skip
+        pooled = report.pooled
+        assert pooled.n_non_members == n // 2 + 8 * n
+        assert {key: t.resolvable for key, t in pooled.tpr_at_fpr.items()} == resolves
+        assert report.tpr_at_fpr["0.001"].resolvable is (n // 2 * 0.001 >= 1)
+    # two reference models, the first left out of the pool (as RMIA does): 200 non-member
+    # scores, from the target's 100 non-member rows and the second model's, partly the same
+    s, mem = _draw(rng, 200, 2, 1.0, 0.0, 0.0)
+    out = np.r_[np.flatnonzero(~mem[0]), np.flatnonzero(~mem[2])]
+    rows = distinct_rows(out)
+    assert rows == len(set(out.tolist())) and 100 < rows < 200
+    level = 0.9 / rows  # one false positive in 200 copies, none in the rows
+    pooled = attack_report(
+        name="rmia", description="", params={}, target=s[0], is_member=mem[0],
+        ref_scores=s[1:], ref_in=mem[1:], levels=[level], confidence=0.95, pool_exclude=(0,),
+    ).pooled  # fmt: skip
+    assert pooled.n_non_members == 200 and not pooled.tpr_at_fpr[f"{level:g}"].resolvable
