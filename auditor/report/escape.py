@@ -25,8 +25,10 @@ _MENTION = re.compile(r"(?<![\w.+-])@(?=[A-Za-z0-9])")  # not an e-mail address'
 # Bidirectional embeddings, overrides and isolates: an unclosed U+202E shows the rest of a
 # line (the numbers after a label) reversed ("Trojan Source"); no label needs them.
 _BIDI = "\u202a-\u202e\u2066-\u2069"
-# C0 controls but tab / newline / carriage return, DEL, C1 controls and the bidi controls.
-_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI}]")
+# C0 controls but tab / newline / carriage return, DEL, C1 controls, the line and paragraph
+# separators (a line break to an editor or log viewer that reads Unicode's; the terminal, CI
+# annotations and junit.xml show them as text too) and the bidi controls.
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
 # Not allowed anywhere in an XML 1.0 document (tab, newline and CR are; surrogates are not),
 # DEL and the C1 controls (allowed, but XML 1.0 asks to avoid them; 0x9b is a terminal's CSI)
 # and the bidi controls (a CI page shows these strings as text).

@@ -133,6 +133,15 @@ def test_terminal_text_shows_line_and_paragraph_separators():
     assert terminal_text("a\u2028b\u2029c") == "a\\u2028b\\u2029c"
 
 
+def test_markdown_and_the_card_show_line_and_paragraph_separators():
+    """summary.md and model_card.md wrote U+2028 / U+2029 raw while the terminal, the CI
+    annotations and junit.xml show them as text: the same set everywhere."""
+    for shown in (md_escape("a\u2028b\u2029c"), md_code("a\u2028b\u2029c", in_table=False),
+                  html_text("a\u2028b\u2029c"), controls_visible("a\u2028b\u2029c")):
+        assert "\u2028" not in shown and "\u2029" not in shown
+        assert "\\u2028" in shown and "\\u2029" in shown
+
+
 def test_card_text_isolates_a_right_to_left_label():
     """A Hebrew or Arabic label is its own bidi island (<bdi>) in the HTML card, each part of
     an intersection apart; escaped; a text without such letters is as before."""
