@@ -124,6 +124,16 @@ def label_index(labels: Sequence[Any], wanted: Any) -> int | None:
     return equal[0] if len(equal) == 1 else None
 
 
+# What a spreadsheet, a database or R writes for no value (compared in lower case): among
+# number labels a placeholder, not a class; a group so named is noted.
+NO_VALUE_MARKS = frozenset({"-", "--", ".", "?", "\\n", "n/a", "#n/a", "null", "none", "nan"})
+
+
+def is_no_value_mark(text: str) -> bool:
+    """Whether ``text`` is one of :data:`NO_VALUE_MARKS` ('-', MySQL's '\\N', 'n/a')."""
+    return text.strip().lower() in NO_VALUE_MARKS
+
+
 NOT_A_LABEL_VALUE = "a class of the target is text, a number or true / false, not {value}"
 
 

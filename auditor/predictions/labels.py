@@ -12,7 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from auditor.config.labels import alike_sets, label_index, loose_label, spelling_splits_two
+from auditor.config.labels import (
+    alike_sets,
+    is_no_value_mark,
+    label_index,
+    loose_label,
+    spelling_splits_two,
+)
 from auditor.errors import AuditorInputError, data_row, rows_text
 from auditor.fairness.counts import CountsTable, arrow_numpy
 from auditor.predictions.source import Columns
@@ -65,9 +71,10 @@ MIXED_TYPES = (
     "labels: write both columns the same way"
 )
 TEXT_AMONG_NUMBERS = (
-    "{column} holds {odd} beside number labels ({numbers}), so it reads as text while "
-    "{other} holds numbers: a placeholder for no label? drop those rows or write their labels"
+    "{column} holds {odd} beside number labels ({numbers}){why}: a placeholder for no "
+    "label? drop those rows or write their labels"
 )
+READS_AS_TEXT = ", so it reads as text while {other} holds numbers"
 
 
 ALIKE_CLASSES = (
@@ -125,8 +132,8 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
     kinds = [
         {_kind(c) for c, n in zip(table.classes, ns, strict=True) if n} for ns in (true_n, pred_n)
     ]
+    _check_text_among_numbers(table.classes, (true_n, pred_n), kinds, cols, source)
     if kinds[0] != kinds[1]:  # 1 and '1' are not equal: say so rather than count them apart
-        _check_text_among_numbers(table.classes, (true_n, pred_n), kinds, cols, source)
         shown = [" and ".join(sorted(k)) for k in kinds]
         raise AuditorInputError(
             MIXED_TYPES.format(y_true=cols.y_true, y_pred=cols.y_pred, true=shown[0],
@@ -155,8 +162,7 @@ def check_label_spellings(table: CountsTable, cols: Columns, source: str, *,
     ns = (counts.sum(axis=1), counts.sum(axis=0))
     kinds = [{_kind(c) for c, n in zip(table.classes, k, strict=True) if n} for k in ns]
     scope = f" in data rows {first_row + 1:,} to {first_row + table.n:,}"
-    if kinds[0] != kinds[1]:
-        _check_text_among_numbers(table.classes, ns, kinds, cols, source, scope=scope)
+    _check_text_among_numbers(table.classes, ns, kinds, cols, source, scope=scope)
     _check_alike_classes(table.classes, ns, cols, source, scope=scope)
 
 
@@ -180,21 +186,26 @@ def _check_alike_classes(classes: Sequence[Any], ns: Sequence[np.ndarray], cols:
 def _check_text_among_numbers(classes: Sequence[Any], ns: Sequence[np.ndarray],
                               kinds: Sequence[set[str]], cols: Columns, source: str, *,
                               scope: str = "") -> None:  # fmt: skip
-    """Refuse, naming it and its rows, a text such as '-' or 'unknown' in a label column whose
-    other labels are numbers ('0', '1'): it made the column text beside the other column's
-    numbers, which :data:`MIXED_TYPES` would blame on the way both columns are written."""
+    """Refuse, naming it and its rows, a placeholder among number labels ('0', '1'): any text
+    ('-', 'unknown') where the other column holds numbers (it made the column text, which
+    :data:`MIXED_TYPES` would blame on the way both columns are written), a mark for no value
+    (:func:`~auditor.config.labels.is_no_value_mark`: '-', '\\N') whatever the other holds
+    (both columns text: it would be audited as a class)."""
     names = (cols.y_true, cols.y_pred)
     for side in (0, 1):
-        if "text" not in kinds[side] or "text" in kinds[1 - side]:
+        if "text" not in kinds[side]:
             continue
         texts = [(c, int(n)) for c, n in zip(classes, ns[side], strict=True)
                  if n and isinstance(c, str)]  # fmt: skip
         numbers = [c for c, _ in texts if _is_number(c)]
-        odd = [f"{c!r} ({rows_text(n)}{scope})" for c, n in texts if not _is_number(c)]
+        mixed = "text" not in kinds[1 - side]
+        odd = [f"{c!r} ({rows_text(n)}{scope})" for c, n in texts
+               if not _is_number(c) and (mixed or is_no_value_mark(c))]  # fmt: skip
         if numbers and odd:
+            why = READS_AS_TEXT.format(other=names[1 - side]) if mixed else ""
             message = TEXT_AMONG_NUMBERS.format(column=names[side], odd=first_classes(odd),
                                                 numbers=first_classes(numbers),
-                                                other=names[1 - side])  # fmt: skip
+                                                why=why)  # fmt: skip
             raise AuditorInputError(message, source=source, field=names[side])
 
 

@@ -29,3 +29,27 @@ def _table(classes: list):
 def test_a_label_names_the_class_written_the_same_first_else_by_value(classes, label, name):
     assert class_name_of(label, _table(classes)) == name
     assert type(class_name_of(label, _table(classes))) is type(name)
+
+
+@pytest.mark.parametrize("score", [False, True])
+def test_a_placeholder_in_both_label_columns_is_named_not_audited_as_a_class(tmp_path, score):
+    """'-' for no label in both y_true and y_pred (both columns read as text) was audited as
+    a third class '-'; with --y-score it was refused as "y_score is for binary targets only
+    ... audit the labels without --y-score". Named as a placeholder either way."""
+    import pandas as pd
+
+    from auditor.api import audit_predictions
+    from auditor.errors import AuditorInputError
+
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 300).astype(object)
+    y[[3, 9]] = "-"
+    frame = pd.DataFrame({"y": y, "pred": y, "s": rng.random(300),
+                          "g": rng.choice(["a", "b"], 300)})  # fmt: skip
+    frame.to_csv(tmp_path / "p.csv", index=False)
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(tmp_path / "p.csv", y_true="y", y_pred="pred", sensitive=["g"],
+                          y_score="s" if score else None, batch_rows=100)  # fmt: skip
+    assert err.value.field == "y"
+    said = str(err.value)
+    assert "y holds '-' (2 rows" in said and "a placeholder for no label?" in said
