@@ -90,18 +90,24 @@ FRACTIONAL_LABEL = (
 )
 
 
+INFINITE_LABEL = (
+    "label {value:g} at {row} is not a class: labels are classes (0/1, yes/no); drop the row "
+    "or write its label"
+)
+
+
 def check_whole_labels(values: Any, *, column: str, source: str, row_offset: int) -> None:
     """Refuse a label column of numbers with decimals (a probability or score named as
-    --y-true or --y-pred), at its first such row, before it is counted as one class per
-    distinct value."""
+    --y-true or --y-pred) or an infinity ('inf', read as a number), at its first such row,
+    before it is counted as one class per distinct value."""
     values = _floats(values)
     if values is None:
         return
-    fractional = np.isfinite(values) & (values != np.floor(values))
+    fractional = np.isinf(values) | (np.isfinite(values) & (values != np.floor(values)))
     if fractional.any():
         first = int(np.flatnonzero(fractional)[0])
-        message = FRACTIONAL_LABEL.format(value=float(values[first]),
-                                          row=data_row(row_offset + first))  # fmt: skip
+        said = INFINITE_LABEL if np.isinf(values[first]) else FRACTIONAL_LABEL
+        message = said.format(value=float(values[first]), row=data_row(row_offset + first))
         raise AuditorInputError(message, source=source, field=column)
 
 

@@ -53,3 +53,24 @@ def test_a_placeholder_in_both_label_columns_is_named_not_audited_as_a_class(tmp
     assert err.value.field == "y"
     said = str(err.value)
     assert "y holds '-' (2 rows" in said and "a placeholder for no label?" in said
+
+
+@pytest.mark.parametrize("written", ["inf", "-inf"])
+def test_an_infinite_label_is_refused_not_a_class(tmp_path, written):
+    """'inf' in a 0/1 y_true (read as a number) was audited as a third class '@inf'."""
+    import pandas as pd
+
+    from auditor.api import audit_predictions
+    from auditor.errors import AuditorInputError
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 200).astype(object)
+    y[6] = written
+    frame = pd.DataFrame({"y": y, "pred": rng.integers(0, 2, 200),
+                          "g": rng.choice(["a", "b"], 200)})  # fmt: skip
+    frame.to_csv(tmp_path / "p.csv", index=False)
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(tmp_path / "p.csv", y_true="y", y_pred="pred", sensitive=["g"])
+    assert err.value.field == "y"
+    assert str(err.value).endswith(f"label {written} at data row 7 is not a class: labels are "
+                                   "classes (0/1, yes/no); drop the row or write its label")
