@@ -37,6 +37,10 @@ DANGLING = (
     "restore its target, or remove the link"
 )
 LOOP = "{part} is a link to a folder above it (a loop): remove the link"
+TWICE = (
+    "{part} is a second way into the {kind} {first} (a link): its rows would be read twice; "
+    "remove the link"
+)
 UNFINISHED = (
     "the Spark job writing it has not finished (its _temporary/ folder is there, no _SUCCESS): "
     "its parts may be some of the rows; audit it once the job is complete (or, where it "
@@ -89,9 +93,14 @@ def part_files(path: Path) -> list[str]:
     one written to while the folder is read is a part added) but a ``.parquet`` (no Parquet
     file, its read refuses it: a write that failed). Links are followed, to files
     and folders (a partition folder linked in), as pandas' ``read_parquet`` follows them; a
-    link to nothing, a link to a folder above it (a loop) and a folder that cannot be listed
-    are refused, naming them: their rows would be left out unsaid."""
+    link to nothing, a link to a folder above it (a loop), a second way into a folder or file
+    already walked (its rows counted twice; a chain of links walked exponentially) and a
+    folder that cannot be listed are refused, naming them."""
     found: list[str] = []
+    try:
+        seen = {_key(os.stat(path)): "."}  # each real folder and file walked: its name
+    except OSError as exc:
+        raise _unlisted(path, "", exc) from None
     folders: list[tuple[str, str, tuple[str, ...]]] = [(str(path), "", ())]
     while folders:
         where, prefix, above = folders.pop()
@@ -105,21 +114,42 @@ def part_files(path: Path) -> list[str]:
                 continue
             name = prefix + entry.name
             try:
-                if entry.is_dir():
-                    real = os.path.realpath(entry.path) if entry.is_symlink() else ""
-                    if real and any(a.startswith(real.rstrip(os.sep) + os.sep) for a in above):
-                        raise AuditorInputError(LOOP.format(part=name), source=str(path))
+                if _walked(path, entry, name, above, seen) == "folder":
                     folders.append((entry.path, f"{name}/", above))
                 elif entry.is_file():
                     if entry.stat().st_size > 0 or name.lower().endswith(PARQUET_NAMES):
                         found.append(name)  # an empty .parquet: no empty partition, refused
-                elif entry.is_symlink():
-                    target = os.readlink(entry.path)
-                    raise AuditorInputError(DANGLING.format(part=name, target=target),
-                                            source=str(path))  # fmt: skip
             except OSError as exc:
                 raise _unlisted(path, name, exc) from None
     return sorted(found)
+
+
+def _key(found: os.stat_result) -> tuple[int, int]:
+    return (found.st_dev, found.st_ino)
+
+
+def _walked(path: Path, entry: os.DirEntry[str], name: str, above: tuple[str, ...],
+            seen: dict[tuple[int, int], str]) -> str:  # fmt: skip
+    """"folder" or "file" for an entry to walk or read, refused where it is a loop, a second
+    way into one walked (``seen``: each real folder and file so far, by device and inode, and
+    its name), a link to nothing, or neither file nor folder."""
+    if entry.is_dir():
+        real = os.path.realpath(entry.path) if entry.is_symlink() else ""
+        if real and any(a.startswith(real.rstrip(os.sep) + os.sep) for a in above):
+            raise AuditorInputError(LOOP.format(part=name), source=str(path))
+        kind = "folder"
+    elif entry.is_file():
+        kind = "file"
+    elif entry.is_symlink():
+        target = os.readlink(entry.path)
+        raise AuditorInputError(DANGLING.format(part=name, target=target), source=str(path))
+    else:
+        return "other"
+    first = seen.setdefault(_key(entry.stat()), name)
+    if first != name:
+        said = TWICE.format(part=name, kind=kind, first=first + "/" * (kind == "folder"))
+        raise AuditorInputError(said, source=str(path))
+    return kind
 
 
 def _unlisted(path: Path, name: str, exc: OSError) -> AuditorInputError:
