@@ -24,7 +24,12 @@ import numpy as np
 
 from auditor.data.damaged import parquet_refusal
 from auditor.errors import AuditorInputError
-from auditor.predictions.listing import check_whole_table, part_files, parts_kind
+from auditor.predictions.listing import (
+    PARTS_CHANGED,
+    check_whole_table,
+    part_files,
+    parts_kind,
+)
 from auditor.predictions.source import Columns, header_names, iter_batches
 from auditor.provenance import (
     file_state,
@@ -51,10 +56,6 @@ DISAGREE = (
 PART_CHANGED = (
     "part {part} changed while it was read: still being written? audit the folder once the "
     "job is complete"
-)
-PARTS_CHANGED = (
-    "parts were added or removed while it was read ({part}): still being written? audit the "
-    "folder once the job is complete"
 )
 
 

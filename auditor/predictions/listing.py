@@ -10,7 +10,7 @@ from pathlib import Path
 
 from auditor.errors import AuditorInputError
 
-__all__ = ["check_whole_table", "part_files", "parts_kind"]
+__all__ = ["PARTS_CHANGED", "check_whole_table", "part_files", "parts_kind"]
 
 PARQUET_MAGIC = b"PAR1"
 PARQUET_NAMES = (".parquet", ".pq")
@@ -40,6 +40,15 @@ LOOP = "{part} is a link to a folder above it (a loop): remove the link"
 TWICE = (
     "{part} is a second way into the {kind} {first} (a link): its rows would be read twice; "
     "remove the link"
+)
+NOT_A_FILE = (
+    "part {part} is not a regular file (a pipe, a device or a socket): it cannot be read as "
+    "a part; move it out"
+)
+# an entry listed, gone when looked at: a job still writing (or cleaning up) the folder
+PARTS_CHANGED = (
+    "parts were added or removed while it was read ({part}): still being written? audit the "
+    "folder once the job is complete"
 )
 UNFINISHED = (
     "the Spark job writing it has not finished (its _temporary/ folder is there, no _SUCCESS): "
@@ -94,8 +103,9 @@ def part_files(path: Path) -> list[str]:
     file, its read refuses it: a write that failed). Links are followed, to files
     and folders (a partition folder linked in), as pandas' ``read_parquet`` follows them; a
     link to nothing, a link to a folder above it (a loop), a second way into a folder or file
-    already walked (its rows counted twice; a chain of links walked exponentially) and a
-    folder that cannot be listed are refused, naming them."""
+    already walked (its rows counted twice; a chain of links walked exponentially), what is
+    no file or folder (a FIFO, a device) and a folder that cannot be listed are refused,
+    naming them; an entry gone while it is listed is a part removed."""
     found: list[str] = []
     try:
         seen = {_key(os.stat(path)): "."}  # each real folder and file walked: its name
@@ -140,11 +150,11 @@ def _walked(path: Path, entry: os.DirEntry[str], name: str, above: tuple[str, ..
         kind = "folder"
     elif entry.is_file():
         kind = "file"
-    elif entry.is_symlink():
+    elif entry.is_symlink() and not os.path.exists(entry.path):
         target = os.readlink(entry.path)
         raise AuditorInputError(DANGLING.format(part=name, target=target), source=str(path))
     else:
-        return "other"
+        raise AuditorInputError(NOT_A_FILE.format(part=name), source=str(path))
     first = seen.setdefault(_key(entry.stat()), name)
     if first != name:
         said = TWICE.format(part=name, kind=kind, first=first + "/" * (kind == "folder"))
@@ -154,6 +164,8 @@ def _walked(path: Path, entry: os.DirEntry[str], name: str, above: tuple[str, ..
 
 def _unlisted(path: Path, name: str, exc: OSError) -> AuditorInputError:
     """A folder's entry (``name``; "" the folder itself) that cannot be read, in one line."""
+    if name and isinstance(exc, FileNotFoundError):
+        return AuditorInputError(PARTS_CHANGED.format(part=name.rstrip("/")), source=str(path))
     what = f"{name.rstrip('/')} under it" if name else "it"
     return AuditorInputError(f"cannot list {what} ({exc.strerror or exc})", source=str(path))
 

@@ -3,6 +3,7 @@ and file walked once, and what is no part refused in one line."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -50,3 +51,40 @@ def test_a_hostile_chain_of_links_is_refused_at_once_not_walked_exponentially(tm
     with pytest.raises(AuditorInputError, match=r"is a second way into the folder"):
         part_files(tmp_path / "d0")
     assert time.monotonic() - started < 2
+
+
+def test_a_link_to_a_fifo_or_a_fifo_is_no_regular_file_and_a_dangling_link_is_missing(tmp_path):
+    # a link to /dev/zero was "a link to /dev/zero, which does not exist"; a FIFO was skipped
+    folder = _folder(tmp_path)
+    os.mkfifo(tmp_path / "fifo")
+    (folder / "part-9.parquet").symlink_to(tmp_path / "fifo")
+    with pytest.raises(AuditorInputError, match=r"preds: part part-9.parquet is not a regular "
+                       r"file \(a pipe, a device or a socket\)"):  # fmt: skip
+        part_files(folder)
+    (folder / "part-9.parquet").unlink()
+    os.mkfifo(folder / "sub" / "part-8.parquet")
+    with pytest.raises(AuditorInputError, match=r"part sub/part-8.parquet is not a regular file"):
+        part_files(folder)
+    (folder / "sub" / "part-8.parquet").unlink()
+    (folder / "part-7.parquet").symlink_to(tmp_path / "gone.parquet")
+    with pytest.raises(AuditorInputError, match=r"part-7.parquet is a link to .*gone.parquet, "
+                       r"which does not exist"):  # fmt: skip
+        part_files(folder)
+
+
+def test_a_part_deleted_while_the_folder_is_listed_is_a_part_removed(tmp_path, monkeypatch):
+    # was "cannot list part-1.parquet under it (No such file or directory)"
+    folder = _folder(tmp_path)
+    (folder / "part-1.csv").write_text("a\n2\n")
+    real = os.scandir
+
+    def scandir(where: str) -> object:
+        entries = list(real(where))
+        if os.path.exists(os.path.join(where, "part-1.csv")):
+            os.unlink(os.path.join(where, "part-1.csv"))  # a job cleaning up, after the listing
+        return iter(entries)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(AuditorInputError, match=r"preds: parts were added or removed while it "
+                       r"was read \(part-1.csv\)"):  # fmt: skip
+        part_files(folder)
