@@ -36,14 +36,13 @@ __all__ = [
     "positive_index",
 ]
 
-SHOWN_CLASSES = 6  # classes named in a message or note, then ", ..."
+SHOWN_CLASSES = 6  # classes named in a message or note, then "N more"
 
 
 def first_classes(names: Sequence[str], *, sep: str = ", ") -> str:
-    """The first :data:`SHOWN_CLASSES` of ``names`` joined, ``", ..."`` after them where there
-    are more."""
-    more = sep + "..." if len(names) > SHOWN_CLASSES else ""
-    return sep.join(names[:SHOWN_CLASSES]) + more
+    """The first :data:`SHOWN_CLASSES` of ``names`` joined, then how many more there are."""
+    more = len(names) - SHOWN_CLASSES
+    return sep.join([*names[:SHOWN_CLASSES], *([f"{more:,} more"] if more > 0 else [])])
 
 
 TEXT_LABELS = (

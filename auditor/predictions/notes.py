@@ -58,15 +58,17 @@ def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> 
 
 
 def class_notes(balance: dict[str, int], y_true: str) -> list[str]:
-    """A multi-class file: each class audited against the rest, with its true rows (a stray
-    label, '2' in one row of a 0/1 column, turns a binary audit multi-class: its count shows
-    it); a class the model predicts that the true labels never hold (a binary file's is
-    refused): a class of its own, with no true rows."""
+    """A multi-class file: each class audited against the rest, with its true rows, the
+    fewest first (a stray label, '2' in one row of a 0/1 column, turns a binary audit
+    multi-class: its count shows it); a class the model predicts that the true labels never
+    hold (a binary file's is refused): a class of its own, with no true rows."""
     names = list(balance)
     notes = []
-    if len(names) > 2:
-        shown = first_classes([f"@{name}" for name in names])
-        held = first_classes([f"{name!r} in {rows_text(n)}" for name, n in balance.items() if n])
+    if len(names) > 2:  # the fewest rows first: a stray one-row class is never left out
+        fewest = sorted(names, key=lambda name: balance[name])
+        shown = first_classes([f"@{name}" for name in fewest])
+        held = first_classes([f"{name!r} in {rows_text(balance[name])}" for name in fewest
+                              if balance[name]])  # fmt: skip
         notes.append(f"{len(names)} classes: a multi-class audit, each class against the rest "
                      f"(its rates marked {shown}); there is no single positive class, "
                      f"and no score metrics. {y_true} holds {held}.")  # fmt: skip

@@ -159,5 +159,5 @@ def test_first_classes_names_six_then_says_there_are_more():
     from auditor.predictions.labels import first_classes
 
     assert first_classes(list("abcdef")) == "a, b, c, d, e, f"
-    assert first_classes(list("abcdefg")) == "a, b, c, d, e, f, ..."
+    assert first_classes(list("abcdefg")) == "a, b, c, d, e, f, 1 more"
     assert first_classes([]) == ""

@@ -55,8 +55,8 @@ def test_a_multi_class_note_gives_each_true_classs_rows():
     from auditor.predictions.notes import class_notes
 
     notes = class_notes({"0": 118, "1": 121, "2": 1, "7": 0}, "y_true")
-    assert notes[0].endswith("and no score metrics. y_true holds '0' in 118 rows, '1' in 121 "
-                             "rows, '2' in 1 row.")  # fmt: skip
+    assert notes[0].endswith("and no score metrics. y_true holds '2' in 1 row, '0' in 118 "
+                             "rows, '1' in 121 rows.")  # fmt: skip
 
 
 def test_a_merged_labels_note_gives_its_rows_on_the_card_and_the_terminal():
@@ -107,3 +107,15 @@ def test_classes_apart_only_in_case_are_audited_with_a_note():
     assert said == [f"y: 'B' ({balance['B']} rows) and 'b' ({balance['b']} rows); 'K' "
                     f"({balance['K']} rows) and 'k' ({balance['k']} rows) differ only in case "
                     "or a trailing period and are audited as separate classes."]
+
+
+def test_a_one_row_class_among_many_is_never_left_out():
+    """Labels 0-9 and one row of '10': the note showed six classes then '....', hiding the
+    one-row class it exists to show."""
+    from auditor.predictions.notes import class_notes
+
+    balance = {str(k): 50 for k in range(10)} | {"10": 1}
+    note = class_notes(balance, "y_true")[0]
+    assert "(its rates marked @10, @0, @1, @2, @3, @4, 5 more)" in note
+    assert note.endswith("y_true holds '10' in 1 row, '0' in 50 rows, '1' in 50 rows, '2' in 50 "
+                         "rows, '3' in 50 rows, '4' in 50 rows, 5 more.")  # fmt: skip
