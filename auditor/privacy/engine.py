@@ -27,7 +27,8 @@ from auditor.privacy.attacks import (
 )
 from auditor.privacy.canary_probe import canary_probe
 from auditor.privacy.groups import fairness_gaps, group_leakage
-from auditor.privacy.pooled import level_key
+from auditor.privacy.notes import unresolved_notes
+from auditor.privacy.pooled import distinct_rows
 from auditor.privacy.reference import Strategy, complementary_halves, train_references
 from auditor.privacy.section import (
     AttackReport,
@@ -38,7 +39,7 @@ from auditor.privacy.section import (
     RocSummary,
 )
 from auditor.privacy.stage_leak import stage_comparison
-from auditor.privacy.summary import attack_report, roc_summary
+from auditor.privacy.summary import attack_report, pooled_rows, roc_summary
 from auditor.results import NotRun
 from auditor.runtime import free_cores
 from auditor.seeding import Rngs
@@ -62,18 +63,6 @@ DP_NAMES = {
     "epsilon_lower_bound": "empirical_epsilon_lower_bound",
     "exceeds_claim": "lower_bound_exceeds_claim",
 }
-UNRESOLVED_NOTE = (
-    "{n_non} non-members cannot resolve FPR {level:g} on the target alone (fewer than one "
-    "false positive allowed). The pooled columns add the {k} reference models as attacked "
-    "models (leave-one-out), which resolves it; the target alone gives the TPR at zero false "
-    "positives."
-)
-UNRESOLVED_POOLED_NOTE = (
-    "{n_non} non-members cannot resolve FPR {level:g} on the target alone (fewer than one "
-    "false positive allowed), nor can the pooled columns, which add the {k} reference models "
-    "as attacked models (leave-one-out): {n_pooled} non-members in all. Both read insufficient "
-    "data at that FPR; more reference models or held-out rows would resolve it."
-)
 
 
 @dataclass(frozen=True)
@@ -123,6 +112,7 @@ class _References:
 class _Scored:
     report: AttackReport
     target_scores: np.ndarray
+    pooled_rows: int | None = None  # distinct rows behind the pooled non-member scores
 
 
 def _prepare_pool(ctx: AuditContext) -> _Pool:
@@ -213,7 +203,8 @@ def _run_attacks(
             ref_in=refs.ref_in, levels=list(pc.fpr_levels), confidence=pc.confidence,
             pool_exclude=attack.pool_exclude,
         )  # fmt: skip
-        out[attack.name] = _Scored(report, target)
+        _, _, row_out = pooled_rows(pool.is_member, refs.ref_in, attack.pool_exclude)
+        out[attack.name] = _Scored(report, target, distinct_rows(row_out))
     return out
 
 
@@ -257,18 +248,14 @@ def _dp_report(ctx: AuditContext, canaries: Any) -> DpReport:
 
 
 def _notes(pc: PrivacyConfig, pool: _Pool, reported: Mapping[str, _Scored]) -> list[str]:
-    """Where the smallest FPR level allows the target's non-members no false positive: whether
-    the pooled columns resolve it (they said so even where their non-members fell short)."""
-    n_non, smallest = len(pool.y) - pool.n_members, min(pc.fpr_levels)
-    if not reported or n_non * smallest >= 1:
+    """Where the smallest FPR level allows the target's non-members no false positive: which
+    attacks' pooled columns resolve it (:func:`~auditor.privacy.notes.unresolved_notes`)."""
+    if not reported:
         return []
-    pooled = [s.report.pooled for s in reported.values() if s.report.pooled is not None]
-    short = [p.n_non_members for p in pooled if not p.tpr_at_fpr[level_key(smallest)].resolvable]
-    if pooled and not short:
-        return [UNRESOLVED_NOTE.format(n_non=n_non, level=smallest, k=pc.n_reference)]
-    n_pooled = min(short) if short else n_non
-    return [UNRESOLVED_POOLED_NOTE.format(n_non=n_non, level=smallest, k=pc.n_reference,
-                                          n_pooled=n_pooled)]  # fmt: skip
+    pooled = {n: (s.report.pooled, s.pooled_rows) for n, s in reported.items()
+              if s.report.pooled is not None}  # fmt: skip
+    n_non = len(pool.y) - pool.n_members
+    return unresolved_notes(n_non, min(pc.fpr_levels), pc.n_reference, pooled)
 
 
 def _stages(

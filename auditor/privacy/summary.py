@@ -83,6 +83,19 @@ def rates_at(
     )  # fmt: skip
 
 
+def pooled_rows(
+    is_member: np.ndarray, ref_in: np.ndarray, pool_exclude: tuple[int, ...] = ()
+) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """The references kept in the pooled ROC, and each pooled member (non-member) score's
+    row, the target's first, then each kept reference's: one row recurs in every attacked
+    model (the intervals are clustered by row)."""
+    keep = [k for k in range(len(ref_in)) if k not in pool_exclude]
+    rows = np.broadcast_to(np.arange(len(is_member)), ref_in[keep].shape)
+    row_in = np.concatenate([np.flatnonzero(is_member), rows[ref_in[keep]]])
+    row_out = np.concatenate([np.flatnonzero(~is_member), rows[~ref_in[keep]]])
+    return keep, row_in, row_out
+
+
 def attack_report(
     *,
     name: str,
@@ -110,13 +123,9 @@ def attack_report(
         level_key(a): rates_at(roc.threshold_at_fpr(r_out, a), s_in, s_out, confidence=confidence)
         for a in levels
     }
-    keep = [k for k in range(len(ref_scores)) if k not in pool_exclude]
+    keep, row_in, row_out = pooled_rows(is_member, ref_in, pool_exclude)
     p_in = np.concatenate([s_in, ref_scores[keep][ref_in[keep]]])
     p_out = np.concatenate([s_out, ref_scores[keep][~ref_in[keep]]])
-    # each score's row: one row recurs in every attacked model (intervals clustered by row)
-    rows = np.broadcast_to(np.arange(len(target)), ref_scores[keep].shape)
-    row_in = np.concatenate([np.flatnonzero(is_member), rows[ref_in[keep]]])
-    row_out = np.concatenate([np.flatnonzero(~is_member), rows[~ref_in[keep]]])
     pooled = PooledSummary(
         **pooled_fields(p_in, p_out, row_in, row_out, levels=levels, confidence=confidence),
         n_models=1 + len(keep), roc=curve(p_in, p_out),

@@ -41,28 +41,46 @@ def test_canaries_beside_the_attacks_give_the_numbers_of_one_after_the_other(
     assert _without_times(sections[0]) == _without_times(sections[1])
 
 
-def test_the_note_says_whether_the_pooled_columns_resolve_the_smallest_fpr():
-    """266 non-members cannot resolve FPR 0.001; with 2 reference models the pooled columns
-    hold 798 non-members, short too, and the note said 'which resolves it' all the same."""
+def _scored(n_scores, rows, level="0.002"):
+    """An attack's stub with a pooled column of n_scores non-member scores from ``rows``
+    distinct rows, resolving ``level`` where the rows allow a false positive."""
+    from types import SimpleNamespace as NS
+
+    node = NS(resolvable=rows * float(level) >= 1)
+    pooled = NS(n_non_members=n_scores, tpr_at_fpr={"0.01": None, level: node})
+    return NS(report=NS(pooled=pooled), pooled_rows=rows)
+
+
+def test_the_note_names_the_attacks_whose_pooled_columns_fall_short():
+    """266 non-members cannot resolve FPR 0.002. With 2 reference models, LiRA's pooled column
+    has scores of all 532 rows (resolved), RMIA's, one reference left out, of 400 (not). The
+    note took every pooled column as one ('nor can the pooled columns ...: 532 non-members in
+    all. Both read insufficient data') while LiRA's cell showed a number."""
     from types import SimpleNamespace as NS
 
     import numpy as np
 
     pool = NS(y=np.zeros(532), n_members=266)
-    pc = PrivacyConfig(n_reference=2, fpr_levels=[0.01, 0.001])
-
-    def reported(n_pooled):
-        node = NS(resolvable=n_pooled * 0.001 >= 1)
-        pooled = NS(n_non_members=n_pooled, tpr_at_fpr={"0.01": None, "0.001": node})
-        return {"loss": NS(report=NS(pooled=pooled))}
-
-    [short] = engine._notes(pc, pool, reported(798))
-    assert "nor can the pooled columns" in short and "798 non-members in all" in short
+    pc = PrivacyConfig(n_reference=2, fpr_levels=[0.01, 0.002])
+    both = {"lira_online": _scored(798, 532), "rmia": _scored(532, 400)}
+    [note] = engine._notes(pc, pool, both)
+    assert "nor can the pooled column of rmia" in note and "It reads insufficient data" in note
+    assert "which adds reference models as attacked models (leave-one-out): 532 " in note
+    assert "532 non-member scores of 400 distinct rows" in note and "500 distinct" in note
+    assert note.endswith(
+        "The pooled column of lira_online resolves it (798 non-member scores of 532 distinct rows)."
+    )
+    [short] = engine._notes(pc, pool, {"loss": _scored(798, 400), "rmia": _scored(532, 400)})
+    assert "pooled columns of loss and rmia, which add" in short and "They read" in short
+    assert "loss: 798 non-member scores of 400 distinct rows; rmia: 532 " in short
     assert "resolves it" not in short
-    [enough] = engine._notes(pc.model_copy(update={"n_reference": 16}), pool, reported(2394))
-    assert "which resolves it" in enough
+    [enough] = engine._notes(pc, pool, {"lira_online": _scored(798, 532)})
+    assert "which resolves it (798 non-member scores of 532 distinct rows)" in enough
     assert engine._notes(pc, pool, {}) == []
-    assert engine._notes(pc.model_copy(update={"fpr_levels": [0.01]}), pool, reported(798)) == []
+    assert engine._notes(pc.model_copy(update={"fpr_levels": [0.01]}), pool, both) == []
+    # no pooled column (not reached today): the target alone, not a pooled count made up
+    [alone] = engine._notes(pc, pool, {"loss": NS(report=NS(pooled=None), pooled_rows=None)})
+    assert "pooled" not in alone and "266 non-members" in alone
 
 
 def test_the_dp_record_carries_the_ceiling_a_gate_on_its_bound_needs():
