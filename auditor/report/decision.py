@@ -276,13 +276,33 @@ def gate_message(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:
     recorded."""
     message = str(r["message"])
     pair = gap_counts(audit, r)
-    if pair is None:
-        return message
     head, sep, rest = message.partition("; ")
-    at = max(head.find(" breaks "), head.find(" meets "))
-    counts = f" (n={pair})"
-    head = f"{head[:at]}{counts}{head[at:]}" if at > 0 else f"{head}{counts}"
+    if pair is not None:
+        at = max(head.find(" breaks "), head.find(" meets "))
+        counts = f" (n={pair})"
+        head = f"{head[:at]}{counts}{head[at:]}" if at > 0 else f"{head}{counts}"
+    words = interval_words(audit, r)
+    value, space, after = head.partition(" ")
+    if words and after.startswith("[") and "]" in after:  # '0.67 [0.56, 0.75] (n=100) ...'
+        end = after.index("]") + 1
+        tail = after[end:]
+        tail = f" ({words}, {tail[2:]}" if tail.startswith(" (n=") else f" ({words}){tail}"
+        head = value + space + after[:end] + tail
     return head + sep + rest
+
+
+def interval_words(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:
+    """'95% Wilson interval', '99.9% interval': the level of a gate's interval (a Wilson
+    interval is at 95%; a recorded one at its section's level, fairness.ci_level or
+    privacy.confidence); '' where the gate has no interval or the record names no level."""
+    if r.get("ci_low") is None or r.get("ci_high") is None:
+        return ""
+    if r.get("interval") == "wilson":
+        return "95% Wilson interval"
+    area = str(r.get("metric", "")).split(".", 1)[0]
+    key = {"fairness": "ci_level", "privacy": "confidence"}.get(area)
+    level = level_text((audit.get(area) or {}).get(key)) if key else ""
+    return f"{level} interval" if level else ""
 
 
 def pair_sizes(feature: Mapping[str, Any], gap: Mapping[str, Any]) -> tuple[int, int] | None:

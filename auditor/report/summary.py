@@ -12,7 +12,14 @@ from auditor.audit_tree import Evidence, each_estimate, estimate_paths, has_inte
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
 from auditor.numbers import fmt_interval, fmt_num
 from auditor.report.class_counts import auc_counts
-from auditor.report.decision import gap_counts, headlines, label_determined, level_text, reason
+from auditor.report.decision import (
+    gap_counts,
+    headlines,
+    interval_words,
+    label_determined,
+    level_text,
+    reason,
+)
 from auditor.report.escape import html_text, md_code, md_escape
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
@@ -46,7 +53,9 @@ def _gate_table(results: list[Mapping[str, Any]], audit: Mapping[str, Any]) -> l
         ev = Evidence(value=r["value"], ci_low=r["ci_low"], ci_high=r["ci_high"])
         pair = gap_counts(audit, r)  # a gap's n: the rows of the two groups it compares
         n = _cell(r["n"]) if r["n"] is not None else pair
-        value = _estimate(ev, r["bound"]) + (f", n={n}" if n is not None else "")
+        words = interval_words(audit, r)
+        value = _estimate(ev, r["bound"]) + (f" ({words})" if words else "")
+        value += f", n={n}" if n is not None else ""
         lines.append(
             f"| {_ICON[r['status']]} {r['status']} | {md_escape(r['name'])} | {value} | "
             f"{md_escape(reason(r))} |"

@@ -62,16 +62,18 @@ def test_terminal_junit_and_annotations_give_a_gap_gate_its_pair_counts():
     gates["results"] = results
     audit = {**audit, "gates": gates}
     (gate,) = [r for r in results if r["metric"].endswith(".between_groups")]
-    counts = f" (n={gap_counts(audit, gate)}) "
+    counts = f" (95% interval, n={gap_counts(audit, gate)}) "
     text = failure_text(gate, audit)
     assert counts in text and text.index(counts) < text.index(" meets ")
     assert failure_text(gate) == f"{gate['name']}: {gate['message']}"  # no audit: as before
     assert any(counts in line for line in gate_lines(gates, audit=audit))
-    assert any(counts in line for line in github_annotations(gates, audit=audit))
+    escaped = counts.replace("%", "%25")  # a workflow command escapes "%"
+    assert any(escaped in line for line in github_annotations(gates, audit=audit))
     messages = [f.get("message") for f in ET.fromstring(render_junit(audit)).iter("failure")]
     assert any(counts in m for m in messages)
     accuracy = next(r for r in results if r["metric"].endswith(".accuracy"))
-    assert failure_text(accuracy, audit) == failure_text(accuracy)  # its own n, in its message
+    own = failure_text(accuracy)  # its own n, in its message; the audit adds the level
+    assert failure_text(accuracy, audit) == own.replace(" (n=", " (95% Wilson interval, n=", 1)
 
 
 def test_the_cli_prints_a_gap_gates_pair_counts(tmp_path):
@@ -90,7 +92,7 @@ def test_the_cli_prints_a_gap_gates_pair_counts(tmp_path):
                                    "group", "-o", str(out), "-q"])  # fmt: skip
     assert res.exit_code == 1, res.output
     (line,) = [x for x in res.output.splitlines() if x.startswith("  FAIL  group: equalized")]
-    assert "(n=300 vs 90) breaks" in line or "(n=90 vs 300) breaks" in line
+    assert "interval, n=300 vs 90) breaks" in line or "interval, n=90 vs 300) breaks" in line
 
 
 def test_the_cards_decision_gives_a_gap_gates_pair_counts():
@@ -100,9 +102,9 @@ def test_the_cards_decision_gives_a_gap_gates_pair_counts():
     results = [{**r, "status": "warn"} for r in audit["gates"]["results"]]
     audit = {**audit, "gates": {**audit["gates"], "results": results, "verdict": "warn"}}
     (gate,) = [r for r in results if r["metric"].endswith(".between_groups")]
-    counts = f" (n={gap_counts(audit, gate)}) meets"
+    counts = f" (95% interval, n={gap_counts(audit, gate)}) meets"
     html = render_html(audit).split('<ul class="problems">', 1)[1].split("</ul>", 1)[0]
     assert counts in html
     md = render_markdown(audit).split("## ", 1)[0]
     (line,) = [x for x in md.splitlines() if x.startswith("- ⚠") and "equalized-odds gap" in x]
-    assert f"\\(n={gap_counts(audit, gate)}\\) meets" in line
+    assert f"\\(95% interval, n={gap_counts(audit, gate)}\\) meets" in line

@@ -43,7 +43,7 @@ def test_one_testcase_per_gate_with_evidence():
     assert failed.get("name") == "accuracy"
     message = failed.find("failure").get("message")
     assert message.startswith("failed: accuracy: 0.9 [0.8")
-    assert "breaks >= 0.95" in message and "(n=400)" in message
+    assert "breaks >= 0.95" in message and "(95% Wilson interval, n=400)" in message
     assert failed.find("failure").get("type") == "fail"
     props = {p.get("name"): p.get("value") for p in failed.find("properties")}
     assert props["id"] == "performance.finetuned.test.accuracy (>= 0.95, point)"
