@@ -117,15 +117,20 @@ def reduce_predictions(
             engine = f"dask ({dask_scheduler})"
         else:
             partials, engine = _batch_partials(path, folder, cols, spilled, batch_rows, footer)
-        for part in partials:
-            batches += 1
-            if part.table is not None:
-                acc.add_table(part.table)
-            if part.spilled is not None and spilled:  # to the spill in file order, one thread
-                spilled.spill_rows(part.spilled)
-            parts.append(part.scores)
-            if part.spellings is not None:
-                spellings.add(part.spellings)
+        try:
+            for part in partials:
+                batches += 1
+                if part.table is not None:
+                    acc.add_table(part.table)
+                if part.spilled is not None and spilled:  # to the spill in file order
+                    spilled.spill_rows(part.spilled)
+                parts.append(part.scores)
+                if part.spellings is not None:
+                    spellings.add(part.spellings)
+        except AuditorInputError:
+            if folder is None:  # a read that failed once the file changed: its change said
+                _check_unchanged(path, before)
+            raise
         if folder is None:
             _check_unchanged(path, before)
         else:

@@ -210,3 +210,30 @@ def test_small_row_groups_are_decoded_on_the_reading_thread(tmp_path, monkeypatc
     assert threaded == [False, True]
     assert (counts[0].table.counts == counts[1].table.counts).all()
     assert counts[0].scores.roc_auc == counts[1].scores.roc_auc
+
+
+def test_a_parquet_file_overwritten_while_it_is_read_is_said_to_have_changed(tmp_path,
+                                                                            monkeypatch):  # fmt: skip
+    """Its pages overwritten in place (the same size) under the read: its next row group did
+    not decode, and it was called "a damaged Parquet file ... export it again"."""
+    from auditor.errors import AuditorInputError
+    from auditor.predictions import read
+    from tests.builders import predictions_columns
+
+    path = tmp_path / "p.parquet"
+    predictions_frame(500, seed=9).to_parquet(path, index=False, row_group_size=100)
+    size = path.stat().st_size
+    reduce = read.reduced_in_order
+
+    def overwriting(*args, **kwargs):
+        for i, part in enumerate(reduce(*args, **kwargs)):
+            if i == 0:
+                with path.open("r+b") as fh:
+                    fh.write(b"\0" * (size - 1024))  # its footer kept, its pages gone
+            yield part
+
+    monkeypatch.setattr(read, "reduced_in_order", overwriting)
+    with pytest.raises(AuditorInputError) as err:
+        read.reduce_predictions(path, predictions_columns(), positive_label="approved",
+                                batch_rows=100)  # fmt: skip
+    assert str(err.value) == f"{path}: " + read.CHANGED.format(before=size, after=size)
