@@ -212,8 +212,7 @@ def test_small_row_groups_are_decoded_on_the_reading_thread(tmp_path, monkeypatc
     assert counts[0].scores.roc_auc == counts[1].scores.roc_auc
 
 
-def test_a_parquet_file_overwritten_while_it_is_read_is_said_to_have_changed(tmp_path,
-                                                                            monkeypatch):  # fmt: skip
+def test_a_parquet_file_overwritten_while_read_is_said_to_have_changed(tmp_path, monkeypatch):
     """Its pages overwritten in place (the same size) under the read: its next row group did
     not decode, and it was called "a damaged Parquet file ... export it again"."""
     from auditor.errors import AuditorInputError
