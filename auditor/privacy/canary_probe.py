@@ -35,7 +35,7 @@ UNTESTABLE = (
 )
 POWERLESS = (
     "{r} guesses on {m} canaries cannot show any epsilon above 0 at "
-    "{confidence:g} confidence (even all {r} right is not rejected at epsilon = 0); raise "
+    "{confidence} confidence (even all {r} right is not rejected at epsilon = 0); raise "
     "privacy.n_canaries (and privacy.canary_guesses)"
 )
 
@@ -63,7 +63,8 @@ def powerless_bound(audit: OneRunAudit) -> dict[str, str]:
     a gate on it reads insufficient data, not a pass."""
     if audit.epsilon_ceiling > 0:
         return {}
-    why = POWERLESS.format(r=audit.r, m=audit.m, confidence=audit.confidence)
+    level = f"{100 * audit.confidence:.10g}%"  # 0.95 -> 95%, as the card prints levels
+    why = POWERLESS.format(r=audit.r, m=audit.m, confidence=level)
     return {"epsilon_lower_bound": why}
 
 

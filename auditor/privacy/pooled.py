@@ -3,9 +3,10 @@ one row is scored by every attacked model, so its (model, row) scores are not in
 
 A row whose attack score leaks in every model where it is a member (an outlier) moves the
 pooled AUC and TPR by all its copies at once. Intervals that count each (model, row) pair as
-independent were too narrow: with a tenth of the rows leaking, 100-1,000 rows and 16
-reference models, the pooled AUC missed its expectation in 12-18% of draws and the pooled TPR
-at 1% FPR in 11-29%, at 95% (tests/privacy/test_pooled.py). Here the row is the unit:
+independent were too narrow: with a tenth of the rows leaking, 300 rows and 16 reference
+models, the pooled AUC missed its expectation in 12.5-13.3% of draws and the pooled TPR at 1%
+FPR in 16-33%, at 95%; clustered by row, 5-6% and 0-1% (tests/privacy/test_pooled.py: its
+three leaks, 120 draws each, seed 11). Here the row is the unit:
 
 - AUC: the score interval widened to hold auc +- z sqrt(V), V the cluster-robust (sandwich)
   variance of the Mann-Whitney AUC, its placements summed by row (Obuchowski 1997);

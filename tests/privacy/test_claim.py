@@ -106,6 +106,7 @@ def test_a_bound_no_outcome_can_lift_above_0_is_null_and_a_gate_on_it_is_not_a_p
     fields = one_run_fields(tiny, None)
     why = fields["undefined"]["epsilon_lower_bound"]
     assert fields["epsilon_lower_bound"] is None and "cannot show any epsilon above 0" in why
+    assert "at 95% confidence" in why  # the level as the card and summary print it, not 0.95
     [result] = evaluate_rule(make_audit(privacy={"status": "ok", "canaries": fields}), rule)
     assert result.outcome == "insufficient_data" and "cannot show any epsilon" in result.message
     assert Canaries.model_fields.keys() >= fields.keys()
