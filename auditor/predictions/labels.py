@@ -39,10 +39,10 @@ __all__ = [
 SHOWN_CLASSES = 6  # classes named in a message or note, then "N more"
 
 
-def first_classes(names: Sequence[str], *, sep: str = ", ") -> str:
-    """The first :data:`SHOWN_CLASSES` of ``names`` joined, then how many more there are."""
-    more = len(names) - SHOWN_CLASSES
-    return sep.join([*names[:SHOWN_CLASSES], *([f"{more:,} more"] if more > 0 else [])])
+def first_classes(names: Sequence[str], *, sep: str = ", ", shown: int = SHOWN_CLASSES) -> str:
+    """The first ``shown`` of ``names`` joined, then how many more there are."""
+    more = len(names) - shown
+    return sep.join([*names[:shown], *([f"{more:,} more"] if more > 0 else [])])
 
 
 TEXT_LABELS = (

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from auditor.config.labels import alike_sets, spelling_splits_two
+from auditor.config.labels import alike_sets, is_no_value_mark, spelling_splits_two
 from auditor.data.spelling import merged_notes
 from auditor.errors import rows_text
 from auditor.predictions.labels import first_classes
 from auditor.predictions.read import PredictionCounts
 
-MAX_ALIKE = 3  # sets of groups differing only in case named per feature
+MAX_ALIKE = 3  # sets of groups differing only in case (marks for no value) named per feature
 MARK_GROUP = (
-    "has no letter or digit: a mark for no value? It is audited as a group of its own; an "
-    "empty cell is a missing value (refused, or the group '(missing)' with --missing-group)."
+    "{is_} written as {mark} for no value: {each} audited as a group of its own; an empty "
+    "cell is a missing value (refused, or the group '(missing)' with --missing-group)."
 )
 
 
@@ -36,24 +36,28 @@ def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> 
     """What a reader of the card should know about the groups as the file wrote them: rows
     with no value audited as ``missing_group`` (with their count), and labels that differ
     only in case ('Male', 'male'), which are separate groups (surrounding spaces are not part
-    of a label: ' Male' is 'Male'), and groups with no letter or digit ('-', '.': a mark for
-    no value, as a spreadsheet or SQL client writes one, audited as a group)."""
+    of a label: ' Male' is 'Male'), and groups written as a mark for no value
+    (:data:`~auditor.config.labels.NO_VALUE_MARKS`: '-', '.', as a spreadsheet or SQL client
+    writes one, audited as a group). Each list is cut at :data:`MAX_ALIKE`, then "N more"."""
     notes = []
     for feature, groups in sizes.items():
         n = groups.get(missing_group, 0) if missing_group is not None else 0
         if n:
             rows = f"{n:,} rows with no value are" if n > 1 else "1 row with no value is"
             notes.append(f"{feature}: {rows} audited as the group {missing_group!r}.")
-        alike: dict[str, list[str]] = {}
-        for label in groups:
-            alike.setdefault(label.casefold(), []).append(label)
-        for labels in [v for v in alike.values() if len(v) > 1][:MAX_ALIKE]:
-            shown = ", ".join(f"{lab!r} ({rows_text(groups[lab])})" for lab in labels)
-            notes.append(f"{feature}: {shown} differ only in case and are audited as "
-                         "separate groups.")  # fmt: skip
-        marks = [lab for lab in groups if lab != missing_group and not any(map(str.isalnum, lab))]
-        notes += [f"{feature}: group {lab!r} ({rows_text(groups[lab])}) {MARK_GROUP}"
-                  for lab in marks[:MAX_ALIKE]]  # fmt: skip
+        alike = [", ".join(f"{lab!r} ({rows_text(groups[lab])})" for lab in labels)
+                 for labels in alike_sets(list(groups), key=str.lower)]  # fmt: skip
+        if alike:
+            notes.append(f"{feature}: {first_classes(alike, sep='; ', shown=MAX_ALIKE)} differ "
+                         "only in case and are audited as separate groups.")  # fmt: skip
+        marks = [f"{lab!r} ({rows_text(groups[lab])})" for lab in groups
+                 if lab != missing_group and is_no_value_mark(lab)]  # fmt: skip
+        if marks:
+            one = len(marks) == 1
+            said = MARK_GROUP.format(is_="is" if one else "are", mark="a mark" if one else "marks",
+                                     each="it is" if one else "each")  # fmt: skip
+            notes.append(f"{feature}: group{'' if one else 's'} "
+                         f"{first_classes(marks, shown=MAX_ALIKE)} {said}")  # fmt: skip
     return notes
 
 
@@ -75,7 +79,7 @@ def class_notes(balance: dict[str, int], y_true: str) -> list[str]:
     held = [name for name in names if balance[name]]
     alike = alike_sets(held) if not spelling_splits_two(held) else []
     if alike:
-        shown = [" and ".join(f"{name!r} ({rows_text(balance[name])})" for name in names)
+        shown = [", ".join(f"{name!r} ({rows_text(balance[name])})" for name in names)
                  for names in alike]  # fmt: skip
         notes.append(f"{y_true}: {first_classes(shown, sep='; ')} differ only in case or a "
                      "trailing period and are audited as separate classes.")  # fmt: skip

@@ -88,10 +88,26 @@ def test_a_group_with_no_letter_or_digit_is_noted_as_a_mark_for_no_value():
     frame = pd.DataFrame({"y": y, "pred": 1 - y, "g": g})
     data = audit_predictions(frame, y_true="y", y_pred="pred", sensitive=["g"]).data
     notes = record_notes(data, ["g"], None)
-    assert notes == ["g: group '-' (4 rows) has no letter or digit: a mark for no value? It is "
-                     "audited as a group of its own; an empty cell is a missing value (refused, "
-                     "or the group '(missing)' with --missing-group)."]  # fmt: skip
+    assert notes == ["g: group '-' (4 rows) is written as a mark for no value: it is audited "
+                     "as a group of its own; an empty cell is a missing value (refused, or the "
+                     "group '(missing)' with --missing-group)."]  # fmt: skip
     assert data["data"]["description"].endswith(notes[0])
+
+
+def test_only_marks_for_no_value_are_noted_as_such_and_a_long_list_says_how_many_more():
+    """'\u2640' (a real group) or Rh '+' was noted as a mark for no value (it has no letter
+    or digit); MAX_ALIKE cut the marks and the groups alike in case with no word of the rest."""
+    from auditor.predictions.notes import input_notes
+
+    groups = {"\u2640": 84, "+": 9, "-": 4, "?": 2, "n/a": 1, "\\N": 3,
+              "a": 1, "A": 2, "b": 1, "B": 2, "c": 1, "C": 2, "d": 1, "D": 2}  # fmt: skip
+    notes = input_notes({"g": groups}, None)
+    assert notes[0] == ("g: 'a' (1 row), 'A' (2 rows); 'b' (1 row), 'B' (2 rows); 'c' (1 row), "
+                        "'C' (2 rows); 1 more differ only in case and are audited as "
+                        "separate groups.")  # fmt: skip
+    assert notes[1].startswith("g: groups '-' (4 rows), '?' (2 rows), 'n/a' (1 row), 1 more are "
+                               "written as marks for no value: each audited")  # fmt: skip
+    assert len(notes) == 2
 
 
 def test_classes_apart_only_in_case_are_audited_with_a_note():
@@ -104,8 +120,8 @@ def test_classes_apart_only_in_case_are_audited_with_a_note():
     data = audit_predictions(frame, y_true="y", y_pred="pred", sensitive=["g"]).data
     balance = data["data"]["splits"]["test"]["class_balance"]
     said = [note for note in record_notes(data, ["g"], None) if "differ only in case" in note]
-    assert said == [f"y: 'B' ({balance['B']} rows) and 'b' ({balance['b']} rows); 'K' "
-                    f"({balance['K']} rows) and 'k' ({balance['k']} rows) differ only in case "
+    assert said == [f"y: 'B' ({balance['B']} rows), 'b' ({balance['b']} rows); 'K' "
+                    f"({balance['K']} rows), 'k' ({balance['k']} rows) differ only in case "
                     "or a trailing period and are audited as separate classes."]
 
 

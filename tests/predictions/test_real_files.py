@@ -281,7 +281,7 @@ def test_a_predicted_class_no_true_label_holds_is_noted_in_a_multi_class_file():
     assert notes[1:] == ["class '7' is predicted but never occurs in label; it is audited as a "
                          "class of its own with no true rows."]  # fmt: skip
     assert notes[0].startswith("4 classes: a multi-class audit, each class against the rest "
-                               "(its rates marked @0, @1, @2, @7)")  # fmt: skip
+                               "(its rates marked @7, @2, @0, @1)")  # fmt: skip
     assert class_notes({"0": 1, "1": 1}, "label") == []
 
 
