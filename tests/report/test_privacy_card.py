@@ -5,6 +5,8 @@ interval and counts; a one-run epsilon bound that no outcome could lift above 0 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from auditor.numbers import fmt_high, fmt_low
@@ -57,7 +59,9 @@ def test_an_unresolvable_tpr_reads_insufficient_data_and_a_resolved_one_its_inte
     md, html = _render(audit, True), _render(audit, False)
     assert f"| {v} [{lo}, {hi}] ({at1['tp']}/266, fp {at1['fp']}/266) |" in md
     assert f"| insufficient data ({at01['tp']}/266, fp {at01['fp']}/266) |" in md
-    assert f"{v} ({at1['tp']}/266; fp {at1['fp']}/266) [{lo}, {hi}]" in html
+    # value [interval] (counts), as every other table of the card orders a cell
+    assert f"{v} [{lo}, {hi}] ({at1['tp']}/266; fp {at1['fp']}/266)</td>" in html
+    assert not re.search(r"/\d+\) \[", html), "counts before an interval"
     assert f"insufficient data</span> ({at01['tp']}/266; fp {at01['fp']}/266)</td>" in html
     assert "unresolved" not in md + html
 

@@ -46,7 +46,7 @@ def test_each_pooled_tpr_and_the_pooled_auc_show_their_interval_and_its_level():
     counts = f"({at1['tp']}/400; fp {at1['fp']}/400)"
     a_lo, a_hi = _ends(auc, 3)
     html, md = _render(audit, False), _render(audit, True)
-    assert f"{at1['value']:.4f} {counts} [{lo}, {hi}]</td>" in html
+    assert f"{at1['value']:.4f} [{lo}, {hi}] {counts}</td>" in html
     assert f"{auc['value']:.3f} [{a_lo}, {a_hi}]</td>" in html
     assert "Pooled AUC [90% CI]" in html and "Pooled TPR @ FPR 0.01 [90% CI]" in html
     assert f"insufficient data</span> ({at01['tp']}/400; fp {at01['fp']}/400)</td>" in html
