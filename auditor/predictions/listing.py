@@ -86,14 +86,18 @@ def parts_kind(path: Path, parts: list[str]) -> str:
 
 def check_whole_table(path: Path) -> None:
     """Refuse a Spark job's folder still written (or left by a failed job): its parts are
-    some of the rows; and a Delta Lake, Hudi or Iceberg table's: its parts are of every
-    version."""
+    some of the rows; and a Delta Lake, Hudi or Iceberg table's, or a folder in one (a
+    partition, Iceberg's data/): its parts are of every version."""
     if (path / "_temporary").is_dir() and not (path / "_SUCCESS").exists():
         raise AuditorInputError(UNFINISHED, source=str(path))
-    for log, name in TABLE_LOGS:
-        found = path / log
-        if found.is_dir() and (name != "Iceberg" or any(found.glob("*.metadata.json"))):
-            raise AuditorInputError(TABLE_FOLDER.format(name=name, log=log), source=str(path))
+    real = Path(os.path.realpath(path))
+    for table in (real, *real.parents):  # a partition or data folder of a table: its parents
+        for log, name in TABLE_LOGS:
+            found = table / log
+            if found.is_dir() and (name != "Iceberg" or any(found.glob("*.metadata.json"))):
+                shown = log if table == real else str(found)
+                said = TABLE_FOLDER.format(name=name, log=shown)
+                raise AuditorInputError(said, source=str(path))
 
 
 def part_files(path: Path) -> list[str]:

@@ -189,3 +189,15 @@ def test_a_parquet_files_footer_is_parsed_once_for_its_check_and_its_read(tmp_pa
     monkeypatch.setattr(pq, "read_schema", parsed_again)
     cols = Columns(y_true="label", y_pred="pred", sensitive=("sex",))
     assert sum(batch.num_rows for batch in iter_batches(path, cols, batch_rows=40)) == 100
+
+
+@pytest.mark.parametrize(("log", "under"), [("_delta_log", "date=2024-01-01"),
+                                            ("metadata", "data")])  # fmt: skip
+def test_a_partition_or_data_folder_of_a_table_format_is_refused_too(tmp_path, log, under):
+    # -p table/date=2024-01-01 (Delta) or -p table/data (Iceberg) read every version's files
+    table = tmp_path / "table"
+    (table / log).mkdir(parents=True)
+    folder = _parts(table / under)
+    (table / log / ("v1.metadata.json" if log == "metadata" else "00000.json")).write_text("{}")
+    with pytest.raises(AuditorInputError, match=f"{under}: a .* table \\(.*table/{log}/\\)"):
+        audit_predictions(folder, **COLS)
