@@ -124,6 +124,28 @@ def label_index(labels: Sequence[Any], wanted: Any) -> int | None:
     return equal[0] if len(equal) == 1 else None
 
 
+# One message for both paths (the predictions file's, the table's) where the spellings of
+# one class turn a two-class target into more (:func:`spelling_splits_two`).
+CASE_OR_PERIOD = "alike but for case or a trailing period, as adult.test's labels end in '.'"
+ALIKE_CLASSES = (
+    "{column} holds {first} and {second} (" + CASE_OR_PERIOD + "): one class written two ways "
+    "turns 2 classes into {k}; write it one way"
+)
+POSITIVE_NEEDS_TWO = (
+    "positive label {label!r} needs a binary target, and {whose} {k} classes ({classes}): "
+    "{way}"
+)
+
+
+def is_number(text: str) -> bool:
+    """Whether ``text`` reads as a number (``float()``: '1', '1e0', 'nan', 'inf')."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 # What a spreadsheet, a database or R writes for no value (compared in lower case): among
 # number labels a placeholder, not a class; a group so named is noted.
 NO_VALUE_MARKS = frozenset({"-", "--", ".", "?", "\\n", "n/a", "#n/a", "null", "none", "nan"})

@@ -7,35 +7,43 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from auditor.config.labels import label_key, loose_label, spelling_splits_two
-from auditor.errors import AuditorInputError
+from auditor.config.labels import (
+    ALIKE_CLASSES,
+    POSITIVE_NEEDS_TWO,
+    label_key,
+    loose_label,
+    spelling_splits_two,
+)
+from auditor.errors import AuditorInputError, rows_text
 
 TWO_WAYS = (
-    "column {col!r} holds {a!r} and {b!r}, one value written two ways{how}: they would be two "
+    "column {col!r} holds {a!r} and {b!r}, one value written two ways: they would be two "
     "{what}; write each one way"
 )
-BY_CASE = " (case or a trailing period apart, as adult.test's labels end in '.')"
-POSITIVE_NEEDS_BINARY = (
-    "positive_label {label!r} needs two classes; {whose} has {k} ({classes}), each audited "
-    "against the rest (recall@{label} ...): leave positive_label unset"
+POSITIVE_WAY = (
+    "each class is audited against the rest (recall@{label} ...): leave positive_label unset"
 )
 
 
-def check_one_way(labels: Sequence[Any], *, col: str, what: str, src: str, field: str) -> None:
+def check_one_way(labels: Sequence[Any], *, col: str, what: str, src: str, field: str,
+                  rows: Callable[[Any], int] | None = None) -> None:  # fmt: skip
     """Refuse two distinct values of a column (``labels``, each once) that are one value by
     :func:`auditor.config.labels.same_label` ('1', '1.0' and 'True'; one pass: a number,
     true / false (1 / 0) and other text each have one key), or text alike but for case or a
     trailing period (:func:`~auditor.config.labels.loose_label`: 'yes' and 'Yes', '>50K' and
     '>50K.') where that turns a two-class target into more
-    (:func:`~auditor.config.labels.spelling_splits_two`, as the predictions path refuses
-    them): a class split in two by the way a file was written. Classes apart only in case
-    otherwise ('K' and 'k') are classes."""
+    (:func:`~auditor.config.labels.spelling_splits_two`), in the predictions path's words,
+    with each one's ``rows`` where given. Classes apart only in case otherwise ('K' and 'k')
+    are classes."""
     pair = first_alike(labels, label_key)
-    how = ""
-    if pair is None and spelling_splits_two(labels, _one_way_key):
-        pair, how = first_alike(labels, _one_way_key), BY_CASE
     if pair is not None:
-        message = TWO_WAYS.format(col=col, a=pair[0], b=pair[1], how=how, what=what)
+        message = TWO_WAYS.format(col=col, a=pair[0], b=pair[1], what=what)
+        raise AuditorInputError(message, source=src, field=field)
+    if spelling_splits_two(labels, _one_way_key):
+        pair = first_alike(labels, _one_way_key)
+        said = [repr(v) + (f" ({rows_text(rows(v))})" if rows else "") for v in pair]
+        message = ALIKE_CLASSES.format(column=f"column {col!r}", first=said[0], second=said[1],
+                                       k=len(labels))  # fmt: skip
         raise AuditorInputError(message, source=src, field=field)
 
 
@@ -61,7 +69,8 @@ def binary_positive(labels: list, positive: object, *, whose: str, src: str) -> 
     read from it (every class is audited one-vs-rest), so naming one says nothing."""
     if len(labels) > 2:
         raise AuditorInputError(
-            POSITIVE_NEEDS_BINARY.format(label=str(positive), whose=whose, k=len(labels),
-                                         classes=", ".join(map(str, labels))),
+            POSITIVE_NEEDS_TWO.format(label=str(positive), whose=f"{whose} has", k=len(labels),
+                                      classes=", ".join(map(str, labels)),
+                                      way=POSITIVE_WAY.format(label=positive)),
             source=src, field="data.positive_label",
         )  # fmt: skip

@@ -6,7 +6,7 @@ predictions file's is; what was merged is recorded for the card."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -90,7 +90,8 @@ def target_classes(target: pd.Series, config: TableData, *, src: str, single: st
     that names none of them, or one among more than two."""
     labels = sorted(target.unique().tolist(), key=str)  # a missing target: refused by callers
     check_classes(labels, config, src=src, single=single.format(col=config.target,
-                                                                label=labels[0]))  # fmt: skip
+                                                                label=labels[0]),
+                  rows=lambda label: int((target == label).sum()))  # fmt: skip
     order = positive_last(labels, config.positive_label, whose=f"target column {config.target!r}",
                           src=src, unknown=NOT_A_LABEL.format(label=config.positive_label,
                                                               col=config.target))  # fmt: skip
@@ -115,7 +116,8 @@ def positive_last(
     return [i for i in order if i != pos] + [pos]
 
 
-def check_classes(labels: list, config: TableData, *, src: str, single: str) -> None:
+def check_classes(labels: list, config: TableData, *, src: str, single: str,
+                  rows: Callable[[Any], int] | None = None) -> None:  # fmt: skip
     """Refuse a target of fewer than two classes (``single``: what to say), more than
     ``data.max_categories``, or one class written two ways."""
     if len(labels) < 2:
@@ -125,7 +127,8 @@ def check_classes(labels: list, config: TableData, *, src: str, single: str) -> 
             TOO_MANY_CLASSES.format(col=config.target, n=len(labels), k=config.max_categories),
             source=src, field="data.target",
         )  # fmt: skip
-    check_one_way(labels, col=config.target, what="classes", src=src, field="data.target")
+    check_one_way(labels, col=config.target, what="classes", src=src, field="data.target",
+                  rows=rows)  # fmt: skip
 
 
 def one_spelling(label: object) -> object:

@@ -13,8 +13,12 @@ from typing import Any
 import numpy as np
 
 from auditor.config.labels import (
+    ALIKE_CLASSES,
+    CASE_OR_PERIOD,
+    POSITIVE_NEEDS_TWO,
     alike_sets,
     is_no_value_mark,
+    is_number,
     label_index,
     loose_label,
     spelling_splits_two,
@@ -54,10 +58,9 @@ TEXT_LABELS_NO_SCORE = (
     "selection rate and TPR, are audited) with --positive-label"
 )
 
-POSITIVE_NEEDS_BINARY = (
-    "a positive label needs a binary target, and the labels hold {k} classes ({classes}): "
-    "map {y_true} and the predictions to two classes, or audit without it (each class "
-    "against the rest)"
+POSITIVE_WAY = (
+    "map {y_true} and the predictions to two classes, or audit without it (each class against "
+    "the rest)"
 )
 
 
@@ -74,13 +77,6 @@ TEXT_AMONG_NUMBERS = (
     "label? drop those rows or write their labels"
 )
 READS_AS_TEXT = ", so it reads as text while {other} holds numbers"
-
-
-ALIKE_CLASSES = (
-    "{column} holds {first} and {second}, alike but for case or a trailing period (as "
-    "adult.test's labels end in '.'): one class written two ways turns 2 classes into {k}; "
-    "write it one way"
-)
 
 
 FRACTIONAL_LABEL = (
@@ -129,14 +125,17 @@ def _kind(label: Any) -> str:
     return "text" if isinstance(label, str) else "numbers"
 
 
+def _rows_and_kinds(table: CountsTable) -> tuple[tuple[np.ndarray, np.ndarray], list[set[str]]]:
+    """Each class's rows in y_true and in y_pred, and the kinds (text, numbers) each holds."""
+    counts = table.confusion()  # (true, predicted)
+    ns = (counts.sum(axis=1), counts.sum(axis=0))
+    return ns, [{_kind(c) for c, n in zip(table.classes, k, strict=True) if n} for k in ns]
+
+
 def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> None:
     """Refuse a y_pred label that y_true never holds when y_true is binary: it would silently
     turn a binary audit into a multi-class one (a typo, another encoding, a third class)."""
-    counts = table.confusion()  # (true, predicted)
-    true_n, pred_n = counts.sum(axis=1), counts.sum(axis=0)
-    kinds = [
-        {_kind(c) for c, n in zip(table.classes, ns, strict=True) if n} for ns in (true_n, pred_n)
-    ]
+    (true_n, pred_n), kinds = _rows_and_kinds(table)
     _check_text_among_numbers(table.classes, (true_n, pred_n), kinds, cols, source)
     if kinds[0] != kinds[1]:  # 1 and '1' are not equal: say so rather than count them apart
         shown = [" and ".join(sorted(k)) for k in kinds]
@@ -163,9 +162,7 @@ def check_label_spellings(table: CountsTable, cols: Columns, source: str, *,
     labels, a class written two ways, their rows counted in the batch. Called before a
     binary-only refusal (a y_score with a third class), which would otherwise name that class
     as a class."""
-    counts = table.confusion()  # (true, predicted)
-    ns = (counts.sum(axis=1), counts.sum(axis=0))
-    kinds = [{_kind(c) for c, n in zip(table.classes, k, strict=True) if n} for k in ns]
+    ns, kinds = _rows_and_kinds(table)
     scope = f" in data rows {first_row + 1:,} to {first_row + table.n:,}"
     _check_text_among_numbers(table.classes, ns, kinds, cols, source, scope=scope)
     _check_alike_classes(table.classes, ns, cols, source, scope=scope)
@@ -202,24 +199,16 @@ def _check_text_among_numbers(classes: Sequence[Any], ns: Sequence[np.ndarray],
             continue
         texts = [(c, int(n)) for c, n in zip(classes, ns[side], strict=True)
                  if n and isinstance(c, str)]  # fmt: skip
-        numbers = [c for c, _ in texts if _is_number(c)]
+        numbers = [c for c, _ in texts if is_number(c)]
         mixed = "text" not in kinds[1 - side]
         odd = [f"{c!r} ({rows_text(n)}{scope})" for c, n in texts
-               if not _is_number(c) and (mixed or is_no_value_mark(c))]  # fmt: skip
+               if not is_number(c) and (mixed or is_no_value_mark(c))]  # fmt: skip
         if numbers and odd:
             why = READS_AS_TEXT.format(other=names[1 - side]) if mixed else ""
             message = TEXT_AMONG_NUMBERS.format(column=names[side], odd=first_classes(odd),
                                                 numbers=first_classes(numbers),
                                                 why=why)  # fmt: skip
             raise AuditorInputError(message, source=source, field=names[side])
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _spelled_apart(label: str, true: Sequence[str], cols: Columns) -> str:
@@ -229,8 +218,8 @@ def _spelled_apart(label: str, true: Sequence[str], cols: Columns) -> str:
     alike = [name for name in true if loose_label(name) == loose_label(label)]
     if not alike:
         return ""
-    return (f"; {cols.y_true} writes it {alike[0]!r} (case or a trailing period apart, as "
-            f"adult.test's labels end in '.'): write {cols.y_true} and {cols.y_pred} alike")
+    return (f"; {cols.y_true} writes it {alike[0]!r} ({CASE_OR_PERIOD}): write {cols.y_true} "
+            f"and {cols.y_pred} alike")
 
 
 def class_name_of(label: Any, table: CountsTable) -> Any:
@@ -265,8 +254,9 @@ def positive_index(
         return len(names) - 1 if len(names) == 2 else None
     if len(names) > 2:
         raise AuditorInputError(
-            POSITIVE_NEEDS_BINARY.format(k=len(names), y_true=cols.y_true,
-                                         classes=first_classes(names)),
+            POSITIVE_NEEDS_TWO.format(label=str(positive_label), whose="the labels hold",
+                                      k=len(names), classes=first_classes(names),
+                                      way=POSITIVE_WAY.format(y_true=cols.y_true)),
             source=source, field="--positive-label",
         )  # fmt: skip
     positive_label = class_name_of(positive_label, table)

@@ -439,7 +439,8 @@ def test_a_positive_label_among_three_classes_is_refused(tmp_path):
     frame["label"] = np.where(frame["x1"] > 0.5, "high", np.where(frame["x1"] < -0.5, "low", "mid"))
     text = refused(config(write(tmp_path, frame.drop(columns="x1")), positive_label="high"),
                    "data.positive_label")  # fmt: skip
-    assert "needs two classes; target column 'label' has 3 (high, low, mid)" in text
+    assert ("positive label 'high' needs a binary target, and target column 'label' has 3 "
+            "classes (high, low, mid)") in text
     assert load_bundle(config(write(tmp_path, frame.drop(columns="x1"))), seed=0)
 
 
@@ -447,7 +448,8 @@ def test_supplied_rows_refuse_a_positive_label_among_a_models_three_classes(tmp_
     from auditor.data.supplied import supplied_rows
 
     cfg = config(tmp_path / "rows.csv", positive_label="yes", features=["x1"])
-    with pytest.raises(AuditorInputError, match="the model has 3 \\(maybe, no, yes\\)") as err:
+    said = "the model has 3 classes \\(maybe, no, yes\\)"
+    with pytest.raises(AuditorInputError, match=said) as err:
         supplied_rows(cfg, frames={"path": make_table()}, labels=("maybe", "no", "yes"))
     assert err.value.field == "data.positive_label"
 
