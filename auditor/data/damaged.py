@@ -15,7 +15,7 @@ from typing import Any
 
 from auditor.errors import COMPRESSED_FILES, AuditorInputError
 
-__all__ = ["EMPTY", "GZIP_CUT_SHORT", "NOT_COMPLETE", "parquet_refusal"]
+__all__ = ["EMPTY", "GZIP_CUT_SHORT", "NOT_COMPLETE", "parquet_footer", "parquet_refusal"]
 
 MAGIC = b"PAR1"
 HEAD = 1024  # bytes looked at: a text file's first line, a compressed file's mark
@@ -44,6 +44,33 @@ GZIP_CUT_SHORT = (
 )
 ZEROS = "not a Parquet file: it starts with zero bytes (a file never written?); " + AGAIN
 ENCRYPTED = "an encrypted Parquet file (its footer is encrypted); export it unencrypted"
+# A footer past this is no writer's (1,000 columns in 50 row groups: a few MiB): pyarrow would
+# read all of it into memory (a sparse file claiming 2 GiB: 2.2 GB and 10-27 s) to refuse it
+MAX_FOOTER = 256 << 20
+HUGE_FOOTER = (
+    "a damaged Parquet file: its footer claims {claimed:,} bytes, more than any writer's "
+    "(256 MiB); " + AGAIN
+)
+
+
+def parquet_footer(path: Path, data: Any = None) -> Any:
+    """The Parquet footer (pyarrow's FileMetaData) of the file at ``path`` (``data``: its
+    bytes, already read), its ends looked at first (:func:`_what_it_is`: a footer's length
+    past the file or :data:`MAX_FOOTER` refused unread); refused in one line where pyarrow
+    cannot read it (:func:`parquet_refusal`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        said = _what_it_is(*_ends(path, data))
+    except OSError as exc:
+        raise parquet_refusal(path, exc, data=data) from None
+    if said is not None:
+        raise AuditorInputError(said, source=str(path))
+    try:
+        return pq.read_metadata(path if data is None else pa.BufferReader(data))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise parquet_refusal(path, exc, data=data) from None
 
 
 def parquet_refusal(path: Path, exc: BaseException, *, data: Any = None,
@@ -73,9 +100,10 @@ def _what_it_is(size: int, head: bytes, tail: bytes) -> str | None:
         return NOT_COMPLETE
     if tail[-4:] == b"PARE":
         return ENCRYPTED
-    if int.from_bytes(tail[-8:-4], "little") > size - 12:  # the footer's length: past the start
+    claimed = int.from_bytes(tail[-8:-4], "little")  # the footer's length
+    if claimed > size - 12:  # past the start
         return NOT_COMPLETE
-    return None
+    return HUGE_FOOTER.format(claimed=claimed) if claimed > MAX_FOOTER else None
 
 
 def _ends(path: Path, data: Any) -> tuple[int, bytes, bytes]:

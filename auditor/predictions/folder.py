@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from auditor.data.damaged import parquet_refusal
+from auditor.data.damaged import parquet_footer
 from auditor.errors import AuditorInputError
 from auditor.predictions.listing import (
     PARTS_CHANGED,
@@ -185,15 +185,8 @@ class Folder:
         state = file_state(str(path))
         footer = self.footers.get(part)
         if footer is None or footer[0] != state:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            try:
-                opened = pq.ParquetFile(path)
-            except (pa.ArrowInvalid, OSError) as exc:
-                raise parquet_refusal(path, exc) from None
-            footer = (state, opened.metadata, opened.schema_arrow)
-            opened.close()
+            metadata = parquet_footer(path)
+            footer = (state, metadata, metadata.schema.to_arrow_schema())
             self.footers[part] = footer
         return footer
 

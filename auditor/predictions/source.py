@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
+from auditor.data.damaged import GZIP_CUT_SHORT, parquet_footer, parquet_refusal
 from auditor.data.header import (
     EXTRA_MISSING,
     NOT_UTF8,
@@ -268,18 +268,6 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
         if kind == "parquet":  # a page that does not decode: the file is damaged
             raise parquet_refusal(path, exc, data=data, footer=False) from None
         raise unreadable(path, exc, header) from None
-
-
-def parquet_footer(path: Path, data: Any = None) -> Any:
-    """The Parquet footer of the file (``data``: its bytes, already read), refused in the
-    words :func:`~auditor.data.header.parquet_schema` refuses it in (the Dask engine's)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        return pq.read_metadata(path if data is None else pa.BufferReader(data))
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise parquet_refusal(path, exc, data=data) from None
 
 
 def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns,

@@ -331,7 +331,14 @@ def test_a_folders_spill_rows_come_from_the_footers_the_read_keeps(tmp_path, mon
             opened.append(Path(source).name)
         return real(source, *args, **kwargs)
 
+    def read_metadata(source, *args, **kwargs):  # a footer parsed (the folder's check)
+        if isinstance(source, (str, Path)):
+            opened.append(Path(source).name)
+        return real_metadata(source, *args, **kwargs)
+
+    real_metadata = pq.read_metadata
     monkeypatch.setattr(pq, "ParquetFile", parquet_file)
+    monkeypatch.setattr(pq, "read_metadata", read_metadata)
     monkeypatch.setattr(spilling, "folder_of", None)  # the read's folder is used
     cols = Columns(y_true="label", y_pred="pred", y_score="score", sensitive=("sex",))
     spilled = reduce_predictions(folder, cols, positive_label="approved", spill_rows=899)
