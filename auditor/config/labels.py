@@ -137,6 +137,30 @@ POSITIVE_NEEDS_TWO = (
 )
 
 
+SHOWN_CLASSES = 6  # classes named in a message or note, then "N more"
+
+
+def first_classes(names: Sequence[str], *, sep: str = ", ", shown: int = SHOWN_CLASSES) -> str:
+    """The first ``shown`` of ``names`` joined, then how many more there are."""
+    more = len(names) - shown
+    return sep.join([*names[:shown], *([f"{more:,} more"] if more > 0 else [])])
+
+
+def alike_notes(column: str, rows: dict[str, int]) -> list[str]:
+    """A note naming a column's classes alike but for case or a trailing period, each with
+    its ``rows`` (classes with none left out), where they are audited as classes (chess
+    pieces 'K' and 'k'; the spellings that turn two classes into more are refused:
+    :func:`spelling_splits_two`); else none."""
+    held = [name for name, n in rows.items() if n]
+    alike = alike_sets(held) if not spelling_splits_two(held) else []
+    if not alike:
+        return []
+    shown = [", ".join(f"{name!r} ({rows[name]:,} row{'s' * (rows[name] != 1)})"
+                       for name in names) for names in alike]  # fmt: skip
+    return [f"{column}: {first_classes(shown, sep='; ')} differ only in case or a trailing "
+            "period and are audited as separate classes."]
+
+
 def is_number(text: str) -> bool:
     """Whether ``text`` reads as a number (``float()``: '1', '1e0', 'nan', 'inf')."""
     try:

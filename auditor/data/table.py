@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from auditor.config import TableData
+from auditor.config.labels import alike_notes
 from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._labels import binary_positive  # noqa: F401 - this module's API too
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
@@ -339,6 +340,12 @@ def validate_table(config: TableData) -> CheckedTable:
     return checked_table(config, keep=True)
 
 
+def class_rows(task: TaskInfo, y: np.ndarray) -> dict[str, int]:
+    """Each class's rows in the table (``y`` the class codes)."""
+    counts = np.bincount(y, minlength=task.n_classes).tolist()
+    return dict(zip(task.class_names, counts, strict=True))
+
+
 def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
     path = Path(config.path)
     checked = checked_table(config)
@@ -358,7 +365,8 @@ def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
         seed=seed,
         sensitive_input_columns={c: [c] for c in config.sensitive},
         description=" ".join([f"User table {path.name} ({len(frame)} rows, {n_inputs} input "
-                              "columns).", *merged_notes(checked.merged, named_in=None)]),
+                              "columns).", *merged_notes(checked.merged, named_in=None),
+                              *alike_notes(config.target, class_rows(task, y))]),
         citation=config.citation,
         license=config.license,
         source_files={path.name: sha256_file(path)},

@@ -17,6 +17,7 @@ from auditor.config.labels import (
     CASE_OR_PERIOD,
     POSITIVE_NEEDS_TWO,
     alike_sets,
+    first_classes,
     is_no_value_mark,
     is_number,
     label_index,
@@ -39,15 +40,6 @@ __all__ = [
     "first_classes",
     "positive_index",
 ]
-
-SHOWN_CLASSES = 6  # classes named in a message or note, then "N more"
-
-
-def first_classes(names: Sequence[str], *, sep: str = ", ", shown: int = SHOWN_CLASSES) -> str:
-    """The first ``shown`` of ``names`` joined, then how many more there are."""
-    more = len(names) - shown
-    return sep.join([*names[:shown], *([f"{more:,} more"] if more > 0 else [])])
-
 
 TEXT_LABELS = (
     "the labels are text ({labels}); name the positive class (the one y_score is the "

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from auditor.config.labels import alike_sets, is_no_value_mark, spelling_splits_two
+from auditor.config.labels import alike_notes, alike_sets, first_classes, is_no_value_mark
 from auditor.data.spelling import merged_notes
 from auditor.errors import rows_text
-from auditor.predictions.labels import first_classes
 from auditor.predictions.read import PredictionCounts
 
 MAX_ALIKE = 3  # sets of groups differing only in case (marks for no value) named per feature
@@ -76,13 +75,7 @@ def class_notes(balance: dict[str, int], y_true: str) -> list[str]:
         notes.append(f"{len(names)} classes: a multi-class audit, each class against the rest "
                      f"(its rates marked {shown}); there is no single positive class, "
                      f"and no score metrics. {y_true} holds {held}.")  # fmt: skip
-    held = [name for name in names if balance[name]]
-    alike = alike_sets(held) if not spelling_splits_two(held) else []
-    if alike:
-        shown = [", ".join(f"{name!r} ({rows_text(balance[name])})" for name in names)
-                 for names in alike]  # fmt: skip
-        notes.append(f"{y_true}: {first_classes(shown, sep='; ')} differ only in case or a "
-                     "trailing period and are audited as separate classes.")  # fmt: skip
+    notes += alike_notes(y_true, balance)
     never = [name for name, n in balance.items() if n == 0]
     return notes + [f"class {name!r} is predicted but never occurs in {y_true}; it is audited "
                     "as a class of its own with no true rows." for name in never]  # fmt: skip

@@ -117,3 +117,15 @@ def test_classes_apart_only_in_case_are_classes(labels):
 def test_a_table_of_chess_pieces_is_read(tmp_path):
     checked = validate_table(_csv(tmp_path, ["K", "k", "B", "b"] * 50))
     assert len(np.unique(checked.y)) == 4
+
+
+def test_a_table_of_classes_apart_only_in_case_is_noted_on_the_card(tmp_path):
+    """The table path's description names the classes alike but for case with their rows,
+    as the predictions path's notes do (they were refused)."""
+    from auditor.data.table import load_table_bundle
+
+    bundle = load_table_bundle(_csv(tmp_path, ["K", "k", "B", "b"] * 50), seed=0)
+    assert (
+        "columns). y: 'B' (50 rows), 'b' (50 rows); 'K' (50 rows), 'k' (50 rows) differ only in "
+        "case or a trailing period and are audited as separate classes. "
+    ) in bundle.description
