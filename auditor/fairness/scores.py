@@ -88,7 +88,7 @@ def add_cells(
         labels.append([str(x) for x in u])
     y_values, y_codes = np.unique(np.asarray(y), return_inverse=True)
     values = [v.item() if hasattr(v, "item") else v for v in y_values]
-    add_cell_codes(cells, score, codes, labels, y_codes.reshape(-1), values, sort=True)
+    add_cell_codes(cells, score, codes, labels, y_codes.reshape(-1), values)
 
 
 def add_cell_codes(
@@ -99,12 +99,13 @@ def add_cell_codes(
     y_codes: np.ndarray,
     y_values: Sequence[Any],
     *,
-    sort: bool = False,
+    sort: bool = True,
 ) -> None:
     """Add rows given as codes: ``codes[i]`` (n,) indexes ``labels[i]`` (feature i's group
-    labels); ``y_codes`` (n,) indexes ``y_values`` (the true class values). Unless ``sort``,
-    the cells' distinct scores may be left unsorted (``sums_by_code``'s ``sort``): such cells
-    (a batch's) are for :func:`merge_all`, which sorts every cell's scores once."""
+    labels); ``y_codes`` (n,) indexes ``y_values`` (the true class values). With
+    ``sort=False`` the cells' scores may be left unsorted and repeated (``sums_by_code``'s
+    ``sort``): such cells (a batch's) are only for :func:`merge_all`, which sorts every
+    cell's scores once; nothing else may read them."""
     key, shape = part_keys(codes, labels, y_codes, y_values)
     score = np.asarray(score, np.float64)
     for k, sums in sums_by_code(score, key, math.prod(shape), sort=sort).items():
@@ -138,7 +139,7 @@ def _merged(parts: list[ClassScoreSums]) -> ClassScoreSums:
     """``merged(parts)``, the distinct scores merged by one sort of uint64 keys (the score's
     float64 bits, the count in the bits they leave) where the scores are in [0, 1] and the
     counts fit; else by ``merged``'s sort of the floats carrying their counts (slower). A
-    part's scores may be unsorted, each counted once (``add_cell_codes`` without ``sort``):
+    part's scores may be unsorted, each counted once (``add_cell_codes`` with ``sort=False``):
     every path below sorts them."""
     pieces = [p for p in parts if len(p.values)]
     ones = all(int(p.counts.max()) == 1 for p in pieces)

@@ -247,7 +247,7 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
         args = (cells, score, codes.groups, codes.group_labels, codes.y_true, codes.classes)
         if spilled is not None:
             return Partial(acc.table(), cells, n, spilled.add_codes(*args))
-        add_cell_codes(*args)
+        add_cell_codes(*args, sort=False)  # merge_all sorts the batches' cells
     return Partial(acc.table() if n else None, cells, n)
 
 

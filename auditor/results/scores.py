@@ -45,11 +45,13 @@ AUC_METHOD = "exact: Mann-Whitney over the distinct scores, ties count 1/2 (as s
 def merge_counts(
     pairs: list[tuple[np.ndarray, np.ndarray]],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(sorted distinct values, int64 counts) pairs merged into one, with one sort."""
+    """(values, int64 counts) pairs merged into one (sorted distinct values), with one sort.
+    A pair's values may be unsorted and repeated (a batch's cell from ``sums_by_code``
+    without ``sort``); a single pair is handed back as it is only when already sorted."""
     pairs = [(v, c) for v, c in pairs if len(v)]
     if not pairs:
         return np.zeros(0), np.zeros(0, np.int64)
-    if len(pairs) == 1:
+    if len(pairs) == 1 and bool((pairs[0][0][1:] > pairs[0][0][:-1]).all()):
         return pairs[0]
     values = np.concatenate([v for v, _ in pairs])
     counts = np.concatenate([c for _, c in pairs])
@@ -75,6 +77,8 @@ class ClassScoreSums:
     bin_n: np.ndarray = field(default_factory=lambda: np.zeros(N_BINS, np.int64))
     bin_conf: np.ndarray = field(default_factory=lambda: np.zeros(N_BINS))
     bin_above: np.ndarray = field(default_factory=lambda: np.zeros(N_BINS, np.int64))
+    # the distinct scores, sorted, and their counts; only a batch's cells from sums_by_code
+    # without sort (for merge_all, which sorts them) hold scores unsorted, each counted once
     values: np.ndarray = field(default_factory=lambda: np.zeros(0))
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 

@@ -201,3 +201,18 @@ def test_sums_by_code_without_sort_keeps_a_codes_untied_scores_in_row_order():
     for k in (0, 1):
         for name in ("n", "log_p", "log_p2", "log_1mp", "log_1mp2", "p", "p2", "p_min", "p_max"):
             assert getattr(raw[k], name) == getattr(ref[k], name)
+
+
+def test_one_unsorted_pair_is_merged_into_sorted_distinct_values():
+    """A batch's unsorted cell (``sums_by_code`` without ``sort``) merged alone, into an empty
+    sum, comes back sorted: the one-pair shortcut no longer hands it back as it is."""
+    from auditor.results.scores import ClassScoreSums, merge_counts, sums_by_code
+
+    p = np.random.default_rng(5).random(3000)
+    part = sums_by_code(p, np.zeros(3000, np.intp), 1, sort=False)[0]
+    assert not np.all(np.diff(part.values) > 0)  # the batch's scores as they came
+    values, counts = merge_counts([(part.values, part.counts)])
+    assert np.array_equal(values, np.sort(p)) and np.array_equal(counts, np.ones(3000))
+    total = ClassScoreSums()
+    total.merge(part)
+    assert np.array_equal(total.values, np.sort(p)) and total.n == 3000
