@@ -89,3 +89,9 @@ def test_the_dp_row_gives_the_ceiling_beside_the_bound_where_the_record_has_it()
     assert "empirical lower bound 0.41 (95% confidence) (ceiling 2.55:" in md
     audit["privacy"]["dp"] = {**dp, "empirical_epsilon_ceiling": None}
     assert "ceiling" not in _render(audit, True).split("DP-SGD")[1]
+
+
+def test_the_caption_says_when_a_pooled_tpr_reads_insufficient_data():
+    # a pooled TPR is resolvable by its distinct non-member rows (4fdc515), not its copies
+    html = _render(_pooled_audit(), False)
+    assert "a pooled TPR reads insufficient data where its distinct non-member rows" in html
