@@ -35,8 +35,8 @@ SPILLED = "; scores spilled to disk by score range (every ROC AUC exact, in boun
 
 def expected_rows(path: Path, *, parquet: bool | None = None, folder: Folder | None = None,
                   metadata: Any = None) -> int:  # fmt: skip
-    """The file's rows: a Parquet file's from its metadata (``metadata``: its footer, already
-    read: not parsed again), a CSV file's estimated from the
+    """The file's rows: a Parquet file's from its footer (``metadata``, already read; not
+    given: 0, no fourth parse of it), a CSV file's estimated from the
     lines in its first MiB (8 MiB gunzipped for a ``.gz``, over the compressed bytes they
     took); a folder of parts' (:mod:`.folder`; ``folder``: the one read, else looked up)
     added up, Parquet parts' from the footers the read keeps (:meth:`.Folder.rows`); 0 where
@@ -49,11 +49,9 @@ def expected_rows(path: Path, *, parquet: bool | None = None, folder: Folder | N
         return _folder_rows(folder)
     if metadata is not None:
         return int(metadata.num_rows)
+    if parquet or (parquet is None and name.endswith((".parquet", ".pq"))):
+        return 0  # its footer not given: not parsed here (the read parses it once, and gives it)
     try:
-        if parquet or (parquet is None and name.endswith((".parquet", ".pq"))):
-            import pyarrow.parquet as pq
-
-            return int(pq.ParquetFile(path).metadata.num_rows)
         with path.open("rb") as raw:
             if name.endswith(".gz"):
                 with gzip.GzipFile(fileobj=raw) as fh:

@@ -112,7 +112,8 @@ def test_small_files_keep_the_in_memory_path(tmp_path):
 
 
 def test_expected_rows_of_parquet_and_csv(tmp_path):
-    assert spilling.expected_rows(_write(tmp_path, "parquet")) == N
+    parquet = _write(tmp_path, "parquet")
+    assert spilling.expected_rows(parquet, metadata=pq.read_metadata(parquet)) == N
     csv = _write(tmp_path, "csv")
     assert spilling.expected_rows(csv) == pytest.approx(N, rel=0.05)
     big = tmp_path / "big.csv.gz"
@@ -204,3 +205,17 @@ def test_a_scored_parquet_files_footer_is_parsed_once(tmp_path, monkeypatch, spi
                               spill_rows=spill_rows)  # fmt: skip
     assert ("spilled" in done.engine) == (spill_rows < N) and done.table.n == N
     assert len(parsed) == 1, parsed
+
+
+def test_a_parquet_files_rows_come_from_its_footer_given_not_parsed_again(tmp_path, monkeypatch):
+    # expected_rows parsed a footer not given (only tests reached it): a fourth parser
+    path = _write(tmp_path, "parquet")
+
+    parsed, real = [], pq.ParquetFile
+
+    def parquet_file(*args, **kwargs):
+        parsed.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pq, "ParquetFile", parquet_file)
+    assert spilling.expected_rows(path) == 0 and parsed == []
