@@ -243,9 +243,10 @@ def data_section(
     positive = None if pc.positive is None else table.class_names[pc.positive]
     auc = pc.scores.roc_auc if pc.scores is not None else None
     bins = [(b.n, b.mean_confidence) for b in pc.scores.reliability] if pc.scores else []
+    predicted = dict(zip(table.class_names, cm.sum(axis=0).tolist(), strict=True))
     notes = file_notes(balance, cols.y_true, roc_auc=auc, positive=positive,
                        sizes=group_sizes(pc), missing_group=cols.missing_group,
-                       merged=pc.merged, bins=bins)  # fmt: skip
+                       merged=pc.merged, bins=bins, predicted=(cols.y_pred, predicted))  # fmt: skip
     read_from = (f"Predictions of an external model read from {path.name} ({table.n:,} rows); "
                  "auditor did not train or run the model.")  # fmt: skip
     splits["test"] = {"n_rows": table.n, "sha256": file_sha, "class_balance": balance}

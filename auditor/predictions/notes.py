@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from auditor.config.labels import alike_notes, alike_sets, first_classes, is_no_value_mark
 from auditor.data.spelling import merged_notes
 from auditor.errors import rows_text
@@ -116,16 +118,20 @@ def score_notes(roc_auc: float | None, class_names: Sequence[str], positive: str
 def file_notes(balance: dict[str, int], y_true: str, *, roc_auc: float | None,
                positive: str | None, sizes: dict[str, dict[str, int]],
                missing_group: str | None, merged: dict[str, dict[str, list[str]]] | None = None,
-               bins: Sequence[tuple[int, float | None]] = ()) -> list[str]:  # fmt: skip
+               bins: Sequence[tuple[int, float | None]] = (),
+               predicted: tuple[str, dict[str, int]] | None = None) -> list[str]:  # fmt: skip
     """Every note, in the order the card and the terminal give them: the classes
     (:func:`class_notes`, ``balance`` each class's true rows), the score (:func:`score_notes`;
     ``bins`` its reliability bins' (rows, mean confidence)), the groups (:func:`input_notes`,
-    ``sizes`` as :func:`group_sizes` gives them) and the labels merged (:func:`merged_notes`)."""
+    ``sizes`` as :func:`group_sizes` gives them) and the labels merged (:func:`merged_notes`,
+    with each label's rows: ``balance`` for y_true's, ``predicted`` y_pred's name and each
+    class's predicted rows)."""
     hard = sum(n for n, _ in bins) if certain_scores(bins) else 0
     return [*class_notes(balance, y_true),
             *score_notes(roc_auc, list(balance), positive, hard_rows=hard),
             *input_notes(sizes, missing_group),
-            *merged_notes(merged, sizes={**sizes, y_true: balance})]  # fmt: skip
+            *merged_notes(merged, sizes={**sizes, **dict([predicted] if predicted else []),
+                                         y_true: balance})]  # fmt: skip
 
 
 def record_notes(data: dict[str, Any], sensitive: Sequence[str],
@@ -141,6 +147,11 @@ def record_notes(data: dict[str, Any], sensitive: Sequence[str],
     bins = [(b["n"], b["mean_confidence"]) for b in performance.get("reliability") or []]
     positive = fairness.get("positive_class") if fairness["status"] == "ok" else None
     merged = fairness.get("source", {}).get("merged_labels") if features else None
+    y_pred = fairness.get("source", {}).get("columns", {}).get("y_pred") if features else None
+    cm = performance.get("confusion_matrix")
+    predicted = (y_pred, dict(zip(performance["class_names"], np.sum(cm, axis=0).tolist(),
+                                  strict=True))) if y_pred and cm else None  # fmt: skip
     return file_notes(test["class_balance"], data["data"]["finetune_task"]["name"],
                       roc_auc=auc, positive=positive, sizes=sizes,
-                      missing_group=missing_group, merged=merged, bins=bins)  # fmt: skip
+                      missing_group=missing_group, merged=merged, bins=bins,
+                      predicted=predicted)  # fmt: skip

@@ -135,3 +135,19 @@ def test_a_one_row_class_among_many_is_never_left_out():
     assert "(its rates marked @10, @0, @1, @2, @3, @4, 5 more)" in note
     assert note.endswith("y_true holds '10' in 1 row, '0' in 50 rows, '1' in 50 rows, '2' in 50 "
                          "rows, '3' in 50 rows, '4' in 50 rows, 5 more.")  # fmt: skip
+
+
+def test_a_merged_y_pred_label_is_noted_with_its_rows():
+    """y_pred's note on labels read as one gave no count (y_true's and the groups' do)."""
+    rng = np.random.default_rng(6)
+    y = rng.choice(["yes", "no"], 200).astype(object)
+    pred = y.copy()
+    pred[:3] = "yes\xa0"
+    frame = pd.DataFrame({"y": y, "pred": pred, "g": rng.choice(["a", "b"], 200)})
+    data = audit_predictions(frame, y_true="y", y_pred="pred", sensitive=["g"],
+                             positive_label="yes").data  # fmt: skip
+    notes = record_notes(data, ["g"], None)
+    n = int(((y == "yes") | (np.arange(200) < 3)).sum())
+    assert notes == [f"pred: 'yes', 'yes\\xa0' are read as one label 'yes' ({n} rows; they "
+                     "differ only in spaces, invisible characters or Unicode form)."]
+    assert data["data"]["description"].endswith(notes[0])
