@@ -117,11 +117,10 @@ def text_name(label: Hashable) -> str:
 
 def _near(name: str, labels: list[Hashable]) -> str:
     """"; did you mean 'label'?" for a misspelt column (``lable``), as a file's is named."""
-    import difflib
+    from auditor.predictions.source import near_name
 
-    folded = {text_name(c).casefold(): text_name(c) for c in labels}
-    near = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
-    return f"; did you mean {folded[near[0]]!r}?" if near else ""
+    near = near_name(name, [text_name(c) for c in labels])
+    return f"; did you mean {near[0]!r}?" if near else ""
 
 
 def _find(frame: pd.DataFrame, label: Hashable, *, role: str) -> Hashable:

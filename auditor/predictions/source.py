@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.config.keys import CLOSE
 from auditor.data.damaged import GZIP_CUT_SHORT, parquet_footer, parquet_refusal
 from auditor.data.header import (
     EXTRA_MISSING,
@@ -32,7 +33,8 @@ ROWS_NOT_TEXT = "{not_text} in a row past the header; " + SAVE_UTF8
 
 __all__ = [
     "MISSING_LEVEL", "REPEATED_HEADER", "Columns", "checked_kind", "csv_names", "csv_options",
-    "header_names", "iter_batches", "open_rows", "parquet_footer", "read_names", "unreadable",
+    "header_names", "iter_batches", "near_name", "open_rows", "parquet_footer", "read_names",
+    "unreadable",
 ]  # fmt: skip
 
 REPEATED_HEADER = (
@@ -203,7 +205,7 @@ def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
         flags[cols.y_score] = "--y-score"
     for name in cols.names():
         if name not in have:
-            alike = [h for h in have if h.casefold() == name.casefold()] or _near(name, have)
+            alike = [h for h in have if h.casefold() == name.casefold()] or near_name(name, have)
             hint = f"; did you mean {alike[0]!r}?" if alike else ""
             parts = [part.strip() for part in name.split(",")]
             if len(parts) > 1 and all(part in have for part in parts):  # --sensitive sex,race
@@ -220,13 +222,14 @@ def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
             )
 
 
-def _near(name: str, have: Sequence[str]) -> list[str]:
-    """The column a misspelt name was probably meant to be (``lable``: ``label``), as a
-    config's misspelt key is suggested; none where none is close."""
+def near_name(name: str, have: Sequence[str]) -> list[str]:
+    """The column a misspelt name was probably meant to be (``lable``: ``label``), as close as
+    a config's misspelt key must be to be suggested (:data:`~auditor.config.keys.CLOSE`),
+    case aside; none where none is close. The file's and the frame's "did you mean"."""
     import difflib
 
     folded = {str(h).casefold(): h for h in have}
-    near = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
+    near = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=CLOSE)
     return [folded[n] for n in near]
 
 
