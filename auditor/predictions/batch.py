@@ -59,8 +59,10 @@ class Partial:
 
 def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: int) -> np.ndarray:
     score = _arrow_comma_decimals(columns[cols.y_score])
+    written: Any = np.float64  # the type the scores were written in, to show one as written
     if score is None:
         values = arrow_numpy(columns[cols.y_score])
+        written = getattr(values, "dtype", written)
         try:
             score = np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError):  # a text column: numbers with a decimal comma, or say
@@ -73,7 +75,7 @@ def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: in
                 ) from None  # fmt: skip
     bad = ~np.isfinite(score) | (score < 0) | (score > 1)
     if bad.any():
-        raise AuditorInputError(_score_problem(score, row_offset), source=source,
+        raise AuditorInputError(_score_problem(score, row_offset, written), source=source,
                                 field=cols.y_score)  # fmt: skip
     return score
 
@@ -190,7 +192,7 @@ def _percent_hint(text: str) -> str:
             "number)")  # fmt: skip
 
 
-def _score_problem(score: np.ndarray, row_offset: int) -> str:
+def _score_problem(score: np.ndarray, row_offset: int, written: Any = np.float64) -> str:
     """What is wrong with the first score that is not a probability, and what the batch's
     scores look like: logits or decision values (some below 0), percentages (0 to 100, more
     than ``PERCENT_SHARE`` of them above 1)."""
@@ -200,20 +202,25 @@ def _score_problem(score: np.ndarray, row_offset: int) -> str:
         return f"missing or infinite score at {data_row(row_offset + first)}; {SCORE_WANTED}"
     low, high = int(np.argmin(score)), int(np.argmax(score))
     if score[low] < 0:
-        return (f"score {_shown(score[low])} at {data_row(row_offset + low)} is below 0: logits or "
-                f"decision values? {SCORE_WANTED} (a logit's sigmoid)")  # fmt: skip
+        return (f"score {_shown(score[low], written)} at {data_row(row_offset + low)} is below "
+                f"0: logits or decision values? {SCORE_WANTED} (a logit's sigmoid)")  # fmt: skip
     where = data_row(row_offset + int(np.flatnonzero(score > 1)[0]))
+    above = _shown(score[score > 1][0], written)
     if score[high] <= 100 and np.mean(score > 1) > PERCENT_SHARE:
-        return (f"score {_shown(score[score > 1][0])} at {where} is above 1: percentages? "
-                f"{SCORE_WANTED} (divide by 100)")  # fmt: skip
-    return f"score {_shown(score[score > 1][0])} at {where} is above 1; {SCORE_WANTED}"
+        return (f"score {above} at {where} is above 1: percentages? {SCORE_WANTED} (divide by "
+                "100)")  # fmt: skip
+    return f"score {above} at {where} is above 1; {SCORE_WANTED}"
 
 
-def _shown(value: float) -> str:
-    """``value`` as short as it is exact: ``:g`` where that reads back the same, else every
-    digit (1.0000001 was shown "score 1 ... is above 1")."""
+def _shown(value: float, written: Any = np.float64) -> str:
+    """``value`` as short as it is exact: ``:g`` where that reads back the same, else the
+    shortest text of the type it was ``written`` in (a float32 column's 1.0000001, not its
+    float64 expansion 1.0000001192092896; 1.0000001 was shown "score 1 ... is above 1")."""
     short = f"{value:g}"
-    return short if float(short) == value else repr(float(value))
+    if float(short) == value:
+        return short
+    kind = np.dtype(written)
+    return str(kind.type(value)) if kind.kind == "f" else repr(float(value))
 
 
 def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int = 0,

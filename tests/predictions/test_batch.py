@@ -161,3 +161,22 @@ def test_first_classes_names_six_then_says_there_are_more():
     assert first_classes(list("abcdef")) == "a, b, c, d, e, f"
     assert first_classes(list("abcdefg")) == "a, b, c, d, e, f, 1 more"
     assert first_classes([]) == ""
+
+
+def test_a_float32_score_above_1_is_shown_as_written(tmp_path):
+    """A float32 Parquet score of 1.0000001 was shown as its float64 expansion, "score
+    1.0000001192092896 at data row 8 is above 1" (the same value in a CSV: "1.0000001")."""
+    import pandas as pd
+
+    from auditor.api import audit_predictions
+    from auditor.errors import AuditorInputError
+
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 100)
+    score = rng.random(100).astype(np.float32)
+    score[7] = np.float32(1.0000001)
+    frame = pd.DataFrame({"y": y, "pred": y, "s": score, "g": rng.choice(["a", "b"], 100)})
+    frame.to_parquet(tmp_path / "p.parquet")
+    with pytest.raises(AuditorInputError, match=r"score 1\.0000001 at data row 8 is above 1;"):
+        audit_predictions(tmp_path / "p.parquet", y_true="y", y_pred="pred", y_score="s",
+                          sensitive=["g"])  # fmt: skip
