@@ -33,6 +33,10 @@ COMPRESSED_FILES = (
     (b"\x28\xb5\x2f\xfd", "zstd-compressed", "zstd -d"),
     (b"\xfd7zXZ\x00", "xz-compressed", "unxz"),
 )
+# The name endings of a file compressed or archived other than by gzip (which is read): a
+# predictions file's and a folder's part's alike, refused saying so (data.text, listing).
+COMPRESSED_NAMES = (".bz2", ".zst", ".zstd", ".xz", ".zip", ".7z", ".deflate", ".lz4",
+                    ".snappy", ".br")  # fmt: skip
 
 
 class Terminated(BaseException):

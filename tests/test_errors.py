@@ -93,3 +93,24 @@ def test_a_write_on_a_full_disk_or_an_unresolvable_path_says_the_way_on(tmp_path
     assert way_on(full) == "free some space" and way_on(OSError("no errno")) is None
     assert str(input_os_error(full)).endswith("No space left on device (free some space)")
     assert way_on(OSError(errno.ELOOP, "loop")) == "no file system resolves this path"
+
+
+@pytest.mark.parametrize("ending", [".lz4", ".7z", ".snappy", ".bz2"])
+def test_a_file_or_a_part_compressed_other_than_by_gzip_is_said_to_be_so_alike(tmp_path, ending):
+    # two lists of endings differed: one.csv.lz4 was "unsupported file type" with no way on,
+    # a folder's part-0.csv.7z "neither Parquet nor CSV"
+    from auditor.api import audit_predictions
+    from auditor.errors import COMPRESSED_NAMES
+
+    assert ending in COMPRESSED_NAMES
+    cols = dict(y_true="label", y_pred="pred", sensitive=["sex"], positive_label="approved")
+    one = tmp_path / f"one.csv{ending}"
+    one.write_bytes(b"\x00\x01compressed")
+    with pytest.raises(AuditorInputError, match=r"; decompress it, or gzip it as \.csv\.gz"):
+        audit_predictions(one, **cols)
+    folder = tmp_path / "preds"
+    folder.mkdir()
+    (folder / f"part-0.csv{ending}").write_bytes(b"\x00\x01compressed")
+    with pytest.raises(AuditorInputError, match=f"part-0.csv{ending} is compressed as "
+                       f"\\{ending}, which is not read"):  # fmt: skip
+        audit_predictions(folder, **cols)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from auditor.errors import COMPRESSED_FILES, AuditorInputError
+from auditor.errors import COMPRESSED_FILES, COMPRESSED_NAMES, AuditorInputError
 
 UTF8 = "utf-8"
 # UTF-32's marks first: UTF-32 LE's starts with UTF-16 LE's
@@ -63,7 +63,7 @@ OTHER_FILES = (
     ((".xlsx", ".xlsm", ".xls", ".ods"), "export the sheet as CSV (Excel: Save As 'CSV UTF-8')"),
     ((".feather", ".arrow", ".ipc"), "write it as Parquet (pyarrow.parquet.write_table)"),
     ((".json", ".jsonl", ".ndjson"), "write it as CSV or Parquet (pandas: to_csv, to_parquet)"),
-    ((".bz2", ".zst", ".xz", ".zip", ".7z"), "decompress it, or gzip it as .csv.gz"),
+    (COMPRESSED_NAMES, "decompress it, or gzip it as .csv.gz"),
 )
 HEAD = 8  # bytes: the longest mark above
 NOT_CSV = "{kind}, not CSV text; {hint}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from auditor.errors import AuditorInputError
+from auditor.errors import COMPRESSED_NAMES, AuditorInputError
 
 __all__ = ["PARTS_CHANGED", "check_whole_table", "part_files", "parts_kind"]
 
@@ -26,8 +26,6 @@ MIXED = (
     "its parts must be all Parquet or all CSV; move the others out"
 )
 NOT_DATA = "part {part} is neither Parquet nor CSV (.csv, .tsv, .txt, .gz, .part); move it out"
-# the codecs Spark and pandas compress CSV parts with besides gzip (pyarrow reads gzip only)
-PACKED_NAMES = (".bz2", ".zst", ".zstd", ".xz", ".deflate", ".lz4", ".snappy", ".br", ".zip")
 PACKED = (
     "part {part} is compressed as {codec}, which is not read: write the parts uncompressed or "
     "with gzip (Spark: .option('compression', 'gzip')), or decompress them"
@@ -75,7 +73,7 @@ def parts_kind(path: Path, parts: list[str]) -> str:
     for part in parts:
         kind = _kind(path / part, part)
         if kind is None:
-            codec = next((c for c in PACKED_NAMES if part.lower().endswith(c)), None)
+            codec = next((c for c in COMPRESSED_NAMES if part.lower().endswith(c)), None)
             said = PACKED.format(part=part, codec=codec) if codec else NOT_DATA.format(part=part)
             raise AuditorInputError(said, source=str(path))
         first.setdefault(kind, part)
