@@ -11,11 +11,21 @@ Temporaries as long as the values are made once (the keys, sorted in place, beco
 order); the rest is done in pieces of :data:`PIECE` rows: a fresh array of 10M rows costs its
 pages zeroed by the kernel (about as much as the sort itself on a loaded machine), where a
 piece's memory is reused from one piece to the next.
+
+:func:`sorted_positions` gives each value's position among them all (sorted parts cut into
+ranges of scores, each range sorted on its own on every free core: :func:`shared`).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import numpy as np
+
+from auditor.runtime import available_cores
 
 _LOW63 = np.uint64(0x7FFF_FFFF_FFFF_FFFF)
 _SIGN = np.uint64(1 << 63)
@@ -146,3 +156,106 @@ def _numpy_argsort(values: np.ndarray, *, distinct: bool) -> np.ndarray | None:
         if bool((ranked[1:] == ranked[:-1]).any()):
             return None
     return order
+
+
+MAX_WORKERS = 4  # threads of the merges and the groups' AUCs
+_DONE = object()
+
+
+def workers_for(rows: int) -> int:
+    """Threads for work over ``rows`` distinct scores: every core this process may use where
+    the work is large enough to pay for a thread (about a million rows), else 1."""
+    return min(MAX_WORKERS, len(available_cores())) if rows >= 1 << 20 else 1
+
+
+def shared(jobs: Sequence[Any], run: Callable[[Any, int], None], *, workers: int) -> None:
+    """``run(job, worker)`` for every job, on ``workers`` threads (this one is worker 0),
+    each taking the next job as it finishes one; the first failure is raised here."""
+    todo = iter(jobs)
+    lock = threading.Lock()
+
+    def drain(worker: int) -> None:
+        while True:
+            with lock:
+                job = next(todo, _DONE)
+            if job is _DONE:
+                return
+            run(job, worker)
+
+    threads = min(workers, len(jobs))
+    if threads < 2:
+        drain(0)
+        return
+    with ThreadPoolExecutor(threads - 1, thread_name_prefix="auditor-scores") as pool:
+        helpers = [pool.submit(drain, w) for w in range(1, threads)]
+        drain(0)
+        for helper in helpers:
+            helper.result()
+
+
+BUCKET = 1 << 20  # scores sorted at once by :func:`sorted_positions` (sorted parts)
+MIN_PIECE = 2048  # rows of a part in a range, on average, at the least
+MAX_RUNS = 256  # sorted pieces of a range merged by timsort (more: one vectorised sort)
+
+
+def sorted_positions(
+    values: np.ndarray | Sequence[np.ndarray], *, sorted_parts: bool = False
+) -> np.ndarray | None:
+    """(n,) uint32: each value's position in the sorted values, times 2; None where two
+    values are equal (-0.0 and 0.0 are one value). ``values``: an array or the parts of one.
+    One sort of integer keys (:func:`argsort_distinct`): 2.5x faster than ``np.argsort``;
+    of sorted parts, up to :data:`MAX_RUNS` of them, a merge (:func:`argsort_runs_distinct`).
+    Where the parts are each sorted (``sorted_parts``), the values are cut into ranges of
+    about :data:`BUCKET` scores (each part cut where the range bounds fall in it), each range
+    sorted on its own on every free core: its copy and keys are 8 MB each a thread, not 8
+    bytes a score each for the whole file."""
+    parts = [values] if isinstance(values, np.ndarray) else list(values)
+    lengths = [len(p) for p in parts]
+    n = sum(lengths)
+    if n == 0:
+        return np.zeros(0, np.uint32)
+    starts = np.cumsum([0, *lengths[:-1]], dtype=np.int64)
+    inner = _range_cuts(parts, n) if sorted_parts else []
+    cuts = np.array([[0] * len(parts), *inner, lengths], np.int64)  # (ranges + 1, parts)
+    sizes = (cuts[1:] - cuts[:-1]).sum(axis=1)
+    firsts = np.concatenate([[0], np.cumsum(sizes)])  # each range's first position
+    positions = np.empty(n, np.uint32)
+    tied = []
+
+    def place(r: int, _worker: int) -> None:
+        spans = list(zip(starts + cuts[r], starts + cuts[r + 1], strict=True))
+        pieces = [p[a:b] for p, a, b in zip(parts, cuts[r], cuts[r + 1], strict=True)]
+        joined = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        if sorted_parts and len(pieces) <= MAX_RUNS:  # a merge of sorted runs pays
+            order = argsort_runs_distinct(joined, overwrite=len(pieces) > 1)  # its own copy
+        else:
+            order = argsort_distinct(joined)
+        del joined
+        if order is None:
+            tied.append(r)
+            return
+        # the rows' own indexes (one range: the order's)
+        index = np.concatenate([np.arange(a, b) for a, b in spans]) if len(sizes) > 1 else None
+        first = int(firsts[r])
+        for a in range(0, len(order), PIECE):
+            b = min(len(order), a + PIECE)
+            at = order[a:b] if index is None else index[order[a:b]]
+            positions[at] = np.arange(2 * (first + a), 2 * (first + b), 2, np.uint32)
+
+    shared(range(len(sizes)), place, workers=workers_for(n) if len(sizes) > 1 else 1)
+    return None if tied else positions
+
+
+def _range_cuts(parts: list[np.ndarray], n: int) -> list[list[int]]:
+    """Where each sorted part is cut between ranges of scores of about :data:`BUCKET` rows
+    in all (one list of cuts per inner bound): bounds from an even sample of every part,
+    each part cut before its first score at or above a bound (equal scores in one range).
+    Fewer ranges where the parts are many (thousands of groups): a part's piece of a range
+    averages :data:`MIN_PIECE` rows or more, so the slicing stays a small share."""
+    ranges = min(-(-n // BUCKET), n // (len(parts) * MIN_PIECE))
+    if ranges < 2:
+        return []
+    step = max(1, n // (ranges * 64))
+    sample = np.sort(np.concatenate([p[::step] for p in parts]))
+    bounds = sample[(np.arange(1, ranges) * len(sample)) // ranges]
+    return np.array([np.searchsorted(p, bounds, side="left") for p in parts]).T.tolist()

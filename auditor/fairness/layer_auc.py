@@ -14,13 +14,13 @@ keys (3-4x less CPU where the layer covers the positions: no comparison sort at 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 
 from auditor.fairness.float_sort import PIECE
 
-__all__ = ["layers", "owner_of", "plan", "twice_aucs"]
+__all__ = ["every_part", "layers", "owner_of", "plan", "twice_aucs"]
 
 Group = tuple[list[int], list[int]]  # a group's parts (indexes): its positives', negatives'
 
@@ -44,13 +44,19 @@ def layers(groups: Sequence[Group]) -> list[list[int]]:
     return out
 
 
+def every_part(pos: Sequence[Hashable], neg: Sequence[Hashable], n_parts: int) -> bool:
+    """Whether a group's positive and negative parts are every one of ``n_parts`` parts,
+    each once (the group of every row: its positions are 0 .. n - 1, so it needs no sort)."""
+    return len({*pos, *neg}) == len(pos) + len(neg) == n_parts
+
+
 def plan(groups: Sequence[Group], rows: Sequence[int], size: int,
          n_parts: int) -> list[int | list[int]]:  # fmt: skip
     """The jobs that count ``groups`` (``rows``: each one's positions, of ``size``): each
     layer whose groups hold a third of the positions or more (a list of their indexes),
     then every other group's index (one sort of its keys; a group of every part once needs
     none), the largest first."""
-    every = [len({*p, *n}) == len(p) + len(n) == n_parts for p, n in groups]
+    every = [every_part(p, n, n_parts) for p, n in groups]
     passes = [ly for ly in layers(groups) if 3 * sum(rows[i] for i in ly) >= size
               and not (len(ly) == 1 and every[ly[0]])]  # fmt: skip
     done = {i for ly in passes for i in ly}

@@ -8,7 +8,8 @@ running count (integer arithmetic up to the last division, ties count 1/2: equal
 
 - **positions** (32 bits) where no score is in two parts and every count is 1 (full float64
   scores): each score's position among every score (the sorted parts cut into ranges of
-  scores, each range sorted on its own: :func:`sorted_positions`). A group's AUC is then its
+  scores, each range sorted on its own:
+  :func:`~auditor.fairness.float_sort.sorted_positions`). A group's AUC is then its
   positives' positions after one sort of 32-bit keys (3x faster than 64-bit ones), and the
   AUC of every row needs no sort at all (its positions are 0 .. n - 1).
 - **the score's float64 bits** (64 bits) with the class bit and the count where the scores
@@ -26,15 +27,19 @@ import functools
 import math
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
-from auditor.fairness.float_sort import PIECE, argsort_distinct, argsort_runs_distinct
-from auditor.fairness.layer_auc import owner_of, plan, twice_aucs
+from auditor.fairness.float_sort import (  # noqa: F401 - MAX_WORKERS: read.py's, from here
+    MAX_WORKERS,
+    PIECE,
+    shared,
+    sorted_positions,
+    workers_for,
+)
+from auditor.fairness.layer_auc import every_part, owner_of, plan, twice_aucs
 from auditor.results.scores import ClassScoreSums
-from auditor.runtime import available_cores
 
 # cell (one group label per sensitive feature) -> true class value -> sums
 CellSums = dict[tuple[str, ...], dict[Any, ClassScoreSums]]
@@ -66,41 +71,6 @@ def add_part(cells: CellSums, cell: tuple[str, ...], value: Any, sums: ClassScor
         by_class[value].merge(sums)
     else:
         by_class[value] = sums
-
-
-MAX_WORKERS = 4  # threads of the merges and the groups' AUCs
-_DONE = object()
-
-
-def workers_for(rows: int) -> int:
-    """Threads for work over ``rows`` distinct scores: every core this process may use where
-    the work is large enough to pay for a thread (about a million rows), else 1."""
-    return min(MAX_WORKERS, len(available_cores())) if rows >= 1 << 20 else 1
-
-
-def shared(jobs: Sequence[Any], run: Callable[[Any, int], None], *, workers: int) -> None:
-    """``run(job, worker)`` for every job, on ``workers`` threads (this one is worker 0),
-    each taking the next job as it finishes one; the first failure is raised here."""
-    todo = iter(jobs)
-    lock = threading.Lock()
-
-    def drain(worker: int) -> None:
-        while True:
-            with lock:
-                job = next(todo, _DONE)
-            if job is _DONE:
-                return
-            run(job, worker)
-
-    threads = min(workers, len(jobs))
-    if threads < 2:
-        drain(0)
-        return
-    with ThreadPoolExecutor(threads - 1, thread_name_prefix="auditor-scores") as pool:
-        helpers = [pool.submit(drain, w) for w in range(1, threads)]
-        drain(0)
-        for helper in helpers:
-            helper.result()
 
 
 def float_keys(values: np.ndarray) -> np.ndarray:
@@ -178,72 +148,15 @@ def _piece_index(size: int) -> np.ndarray:
     return np.arange(size, dtype=np.uint32)
 
 
-BUCKET = 1 << 20  # scores sorted at once by :func:`sorted_positions` (sorted parts)
-MIN_PIECE = 2048  # rows of a part in a range, on average, at the least
-MAX_RUNS = 256  # sorted pieces of a range merged by timsort (more: one vectorised sort)
-
-
-def sorted_positions(
-    values: np.ndarray | Sequence[np.ndarray], *, sorted_parts: bool = False
-) -> np.ndarray | None:
-    """(n,) uint32: each value's position in the sorted values, times 2; None where two
-    values are equal (-0.0 and 0.0 are one value). ``values``: an array or the parts of one.
-    One sort of integer keys (:func:`argsort_distinct`): 2.5x faster than ``np.argsort``;
-    of sorted parts, up to :data:`MAX_RUNS` of them, a merge (:func:`argsort_runs_distinct`).
-    Where the parts are each sorted (``sorted_parts``), the values are cut into ranges of
-    about :data:`BUCKET` scores (each part cut where the range bounds fall in it), each range
-    sorted on its own on every free core: its copy and keys are 8 MB each a thread, not 8
-    bytes a score each for the whole file."""
-    parts = [values] if isinstance(values, np.ndarray) else list(values)
-    lengths = [len(p) for p in parts]
-    n = sum(lengths)
-    if n == 0:
-        return np.zeros(0, np.uint32)
-    starts = np.cumsum([0, *lengths[:-1]], dtype=np.int64)
-    inner = _range_cuts(parts, n) if sorted_parts else []
-    cuts = np.array([[0] * len(parts), *inner, lengths], np.int64)  # (ranges + 1, parts)
-    sizes = (cuts[1:] - cuts[:-1]).sum(axis=1)
-    firsts = np.concatenate([[0], np.cumsum(sizes)])  # each range's first position
-    positions = np.empty(n, np.uint32)
-    tied = []
-
-    def place(r: int, _worker: int) -> None:
-        spans = list(zip(starts + cuts[r], starts + cuts[r + 1], strict=True))
-        pieces = [p[a:b] for p, a, b in zip(parts, cuts[r], cuts[r + 1], strict=True)]
-        joined = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
-        if sorted_parts and len(pieces) <= MAX_RUNS:  # a merge of sorted runs pays
-            order = argsort_runs_distinct(joined, overwrite=len(pieces) > 1)  # its own copy
-        else:
-            order = argsort_distinct(joined)
-        del joined
-        if order is None:
-            tied.append(r)
-            return
-        # the rows' own indexes (one range: the order's)
-        index = np.concatenate([np.arange(a, b) for a, b in spans]) if len(sizes) > 1 else None
-        first = int(firsts[r])
-        for a in range(0, len(order), PIECE):
-            b = min(len(order), a + PIECE)
-            at = order[a:b] if index is None else index[order[a:b]]
-            positions[at] = np.arange(2 * (first + a), 2 * (first + b), 2, np.uint32)
-
-    shared(range(len(sizes)), place, workers=workers_for(n) if len(sizes) > 1 else 1)
-    return None if tied else positions
-
-
-def _range_cuts(parts: list[np.ndarray], n: int) -> list[list[int]]:
-    """Where each sorted part is cut between ranges of scores of about :data:`BUCKET` rows
-    in all (one list of cuts per inner bound): bounds from an even sample of every part,
-    each part cut before its first score at or above a bound (equal scores in one range).
-    Fewer ranges where the parts are many (thousands of groups): a part's piece of a range
-    averages :data:`MIN_PIECE` rows or more, so the slicing stays a small share."""
-    ranges = min(-(-n // BUCKET), n // (len(parts) * MIN_PIECE))
-    if ranges < 2:
-        return []
-    step = max(1, n // (ranges * 64))
-    sample = np.sort(np.concatenate([p[::step] for p in parts]))
-    bounds = sample[(np.arange(1, ranges) * len(sample)) // ranges]
-    return np.array([np.searchsorted(p, bounds, side="left") for p in parts]).T.tolist()
+def auc_of(cells: CellSums, pos: Parts, neg: Parts, twice: Callable[[int], int]) -> float:
+    """A group's exact ROC AUC: ``twice(n_pos)`` (2 x its Mann-Whitney count, given its
+    positives' rows) over 2 x its positives' rows x its negatives'; NaN (``twice`` not
+    called) where either class has no row."""
+    n_pos = sum(cells[c][v].n for c, v in pos)
+    n_neg = sum(cells[c][v].n for c, v in neg)
+    if n_pos == 0 or n_neg == 0:
+        return math.nan
+    return twice(n_pos) / (2 * n_pos * n_neg)
 
 
 class ScoreAxis:
@@ -341,8 +254,7 @@ class ScoreAxis:
                     self._owner = owner_of(list(self._keys.values()), self.size)
             counts = twice_aucs(self._owner, len(self._keys), [parts[i] for i in job])
             for i, twice in zip(job, counts, strict=True):
-                n_pos, n_neg = (sum(cells[c][v].n for c, v in side) for side in groups[i])
-                out[i] = twice / (2 * n_pos * n_neg) if n_pos and n_neg else math.nan
+                out[i] = auc_of(cells, *groups[i], lambda _n_pos, t=twice: t)
 
         order = jobs or sorted(range(len(groups)), key=lambda i: -rows[i])  # largest first
         shared(order, count, workers=workers_for(max(rows, default=0)) if self._keys else 1)
@@ -360,16 +272,16 @@ class ScoreAxis:
         return have
 
     def _auc(self, cells: CellSums, pos: Parts, neg: Parts, worker: int) -> float:
-        n_pos = sum(cells[c][v].n for c, v in pos)
-        n_neg = sum(cells[c][v].n for c, v in neg)
-        if n_pos == 0 or n_neg == 0:
-            return math.nan
+        return auc_of(cells, pos, neg, lambda n_pos: self._twice(cells, pos, neg, n_pos, worker))
+
+    def _twice(self, cells: CellSums, pos: Parts, neg: Parts, n_pos: int, worker: int) -> int:
+        """2 x the Mann-Whitney count of a group with both classes (``n_pos`` positives)."""
         if not self._keys:
-            return self._axis_auc(cells, pos, neg) / (2 * n_pos * n_neg)
-        every = len({*pos, *neg}) == len(pos) + len(neg) == self._n_parts
-        if self._positions and every:  # every row once: its positions are 0 .. n - 1, sorted
+            return self._axis_auc(cells, pos, neg)
+        if self._positions and every_part(pos, neg, self._n_parts):
+            # every row once: its positions are 0 .. n - 1, sorted
             at = sum(int(self._keys[k].sum(dtype=np.int64)) // 2 for k in pos)
-            return 2 * (at - n_pos * (n_pos - 1) // 2) / (2 * n_pos * n_neg)
+            return 2 * (at - n_pos * (n_pos - 1) // 2)
         parts = [self._keys[k] for k in (*neg, *pos)]
         m = sum(len(k) for k in parts)
         dtype = np.uint32 if self._positions else np.uint64
@@ -377,8 +289,8 @@ class ScoreAxis:
         keys = np.concatenate(parts, out=buffer[:m])
         keys[sum(len(self._keys[k]) for k in neg) :] |= dtype(1 << self._cb)  # positives
         if self._positions:
-            return _twice_auc_of_positions(keys) / (2 * n_pos * n_neg)
-        return _twice_auc(keys, self._cb, work) / (2 * n_pos * n_neg)
+            return _twice_auc_of_positions(keys)
+        return _twice_auc(keys, self._cb, work)
 
     def _axis_auc(self, cells: CellSums, pos: Parts, neg: Parts) -> int:
         """2 x the Mann-Whitney count, counted over the whole axis (counts too large for a

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from auditor.fairness.float_sort import argsort_floats, order_keys
+from auditor.fairness.float_sort import argsort_floats, order_keys, sorted_positions
 
 
 def _hard(seed: int) -> list[np.ndarray]:
@@ -103,3 +103,44 @@ def test_sorted_runs_merged_give_the_distinct_order_or_none_on_a_tie(monkeypatch
     zeros = np.concatenate([values, [0.0, -0.0]])
     assert argsort_runs_distinct(zeros) is None
     assert argsort_runs_distinct(np.zeros(0)).tolist() == []
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_sorted_positions_equal_one_argsort(seed):
+    rng = np.random.default_rng(seed)
+    values = rng.random(20_000)
+    values[:500] = np.linspace(0.4, 0.6, 500)
+    values[500:600] = 0.3 + np.arange(100) * 2.0**-50  # equal high bits: sorted by the low
+    expected = np.empty(len(values), np.int64)
+    expected[np.argsort(values)] = np.arange(len(values))
+    got = sorted_positions(values)
+    assert got.dtype == np.uint32 and np.array_equal(got, 2 * expected)
+    assert sorted_positions(np.concatenate([values, values[7:8]])) is None
+    assert sorted_positions(np.zeros(0)).tolist() == []
+    assert sorted_positions(np.full(3, 0.5)) is None
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_sorted_positions_of_sorted_parts_cut_into_score_ranges(seed, monkeypatch):
+    """Sorted parts cut into ranges of ~BUCKET scores, each sorted on its own on two threads:
+    the positions of one argsort, and a tie found across parts whatever range holds it."""
+    from auditor.fairness import float_sort
+
+    monkeypatch.setattr(float_sort, "BUCKET", 997)
+    monkeypatch.setattr(float_sort, "MIN_PIECE", 1)
+    monkeypatch.setattr(float_sort, "workers_for", lambda rows: 2)
+    rng = np.random.default_rng(seed)
+    values = rng.random(20_000)
+    values[:500] = 0.3 + np.arange(500) * 2.0**-50  # equal high bits: sorted by the low
+    values[500] = -0.0
+    parts = [np.sort(p) for p in np.split(values, [3000, 3001, 9000, 9000, 15_000])]
+    expected = np.empty(len(values), np.int64)
+    expected[np.argsort(values)] = np.arange(len(values))
+    got = sorted_positions(parts, sorted_parts=True)
+    ends = [0, 3000, 3001, 9000, 9000, 15_000, 20_000]  # each part's rows, as split
+    spans = zip(ends[:-1], ends[1:], strict=True)
+    in_parts = [expected[np.argsort(values[a:b]) + a] for a, b in spans]
+    assert got.dtype == np.uint32 and np.array_equal(got, 2 * np.concatenate(in_parts))
+    for tie in (values[17], 0.0, values[250]):  # a score, 0.0 beside -0.0, one inside a run
+        with_tie = [*parts[:2], np.sort(np.append(parts[2], tie)), *parts[3:]]
+        assert sorted_positions(with_tie, sorted_parts=True) is None
