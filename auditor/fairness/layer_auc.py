@@ -5,11 +5,13 @@ keys each part's scores by their positions among every score. A group's count is
 sum of its positives' ranks among its own rows, less P (P - 1) / 2. Groups with no part in
 common (one feature's groups, or one intersection's: a *layer*) are counted together in one
 pass over the positions, in pieces of :data:`PIECE`: each position's part is read as its
-group and class, the piece's positions are ordered by group (numpy's stable counting sort of
-8- or 16-bit codes: each group's positions stay in score order), and a positive's rank within
-its group is its index in that order less its group's start, plus the group's positions in
-earlier pieces. Integer arithmetic throughout: the same count as one sort of each group's
-keys (3-4x less CPU where the layer covers the positions: no comparison sort at all).
+group and class, the piece's positions are ordered by group (numpy's stable sort of the
+group codes, so each group's positions stay in score order: a radix sort of 8- or 16-bit
+codes, up to 32,767 groups; timsort of 32-bit codes from 32,768 groups, an intersection of
+two 200-label features), and a positive's rank within its group is its index in that order
+less its group's start, plus the group's positions in earlier pieces. Integer arithmetic
+throughout: the same count as one sort of each group's keys (3-4x less CPU where the layer
+covers the positions and its codes are radix-sorted: no comparison sort at all).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def twice_aucs(owner: np.ndarray, n_parts: int, groups: Sequence[Group]) -> list
     for a in range(0, len(owner), PIECE):
         code = np.take(table, owner[a : a + PIECE])
         group = code >> 1
-        order = np.argsort(group, kind="stable")  # 8 or 16 bits: a radix sort
+        order = np.argsort(group, kind="stable")  # a radix sort of 8 or 16 bits, else timsort
         sizes = np.bincount(group, minlength=g + 1)
         starts = np.cumsum(sizes) - sizes
         code &= 1

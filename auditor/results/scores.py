@@ -127,10 +127,12 @@ def sums_by_code(
     computed over the whole batch at once; each code's squares and distinct scores (one sort)
     over its own rows; without ``distinct``, no distinct scores (empty): the sums only.
     Without ``sort``, a code whose first :data:`TIE_SAMPLE` scores hold no tie keeps its
-    scores unsorted, each with a count of 1 (full float64 scores: a sort would compress
-    nothing, and the file's merge sorts them again), for a caller that merges them with
-    :func:`auditor.fairness.scores.merge_all`; a code with a tie in them is sorted (its
-    distinct scores may be far fewer than its rows)."""
+    scores unsorted, each with a count of 1, for a caller that merges them with
+    :func:`auditor.fairness.scores.merge_all` (which sorts and counts them); a code with a
+    tie in them is sorted (its distinct scores may be far fewer than its rows). The sample is
+    a guess that a sort would compress little (full float64 scores), not a check: scores
+    rounded to 6 decimals show no tie in 1,024 rows about 59% of the time, and are kept
+    unsorted, their repeats counted once each until the merge."""
     order = np.argsort(code.astype(np.uint16) if n_codes <= 1 << 16 else code, kind="stable")
     sizes = np.bincount(code, minlength=n_codes)
     ends = np.cumsum(sizes)
@@ -164,12 +166,12 @@ def sums_by_code(
     return out
 
 
-TIE_SAMPLE = 1024  # a code's first scores that tell whether sorting its batch pays
+TIE_SAMPLE = 1024  # a code's first scores: a sample that guesses whether sorting pays
 
 
 def _scores_of(p: np.ndarray, sort: bool) -> tuple[np.ndarray, np.ndarray]:
     """A code's (distinct scores, counts), sorted; unless ``sort``, its scores as they are,
-    each counted once, where its first :data:`TIE_SAMPLE` scores hold no tie."""
+    each counted once (repeats too), where its first :data:`TIE_SAMPLE` scores hold no tie."""
     if not sort:
         head = np.sort(p[:TIE_SAMPLE])
         if not bool((head[1:] == head[:-1]).any()):
