@@ -15,6 +15,12 @@ from auditor.audit_tree.paths import MSG_UNKNOWN_KEY, Step, fmt_key, parse_path
 Kind = str  # "number", "text", "mapping", "list" or "any" (a free value)
 _BRANCHES = ("anyOf", "oneOf", "allOf")
 MSG_A_VALUE = "unknown metric path {path!r}: {at!r} is a value, with no key {key!r}"
+MSG_A_LIST = (
+    "unknown metric path {path!r}: {at!r} is a list, with no key {key!r}"
+    " (an item is [i], [name], [key=value] or [*])"
+)
+MSG_A_MAPPING = "unknown metric path {path!r}: {at!r} is a mapping with no key {key!r}"
+_TYPED = ("type", "properties", "additionalProperties", "items", "prefixItems", "const", "enum")
 
 
 def _flat(schema: Mapping[str, Any], node: Any) -> Iterator[Mapping[str, Any]]:
@@ -46,7 +52,15 @@ def _values(node: Mapping[str, Any]) -> list[Any]:
     return out
 
 
+def _free(node: Mapping[str, Any]) -> bool:
+    """A node that says nothing of its value (``{}``, ``additionalProperties: true``): any
+    value, a mapping or a list among them, so any step below it reaches such a node again."""
+    return not any(key in node for key in _TYPED)
+
+
 def _step(node: Mapping[str, Any], step: Step) -> list[Any]:
+    if _free(node):
+        return [node]
     if step.kind != "key":  # *, [*], [i], [k=v], [v]: a list's items or a mapping's values
         return _values(node)
     props = node.get("properties", {})
@@ -95,12 +109,18 @@ def unknown_key(schema: Mapping[str, Any], path: str) -> str | None:
                 return None
             have = dict.fromkeys(k for node in level for k in node.get("properties", {}))
             if not have:
-                return MSG_A_VALUE.format(path=path, at=done, key=step.key)
+                return _no_key(level).format(path=path, at=done, key=step.key)
             return MSG_UNKNOWN_KEY.format(path=path, at=done, key=step.key,
                                           have=", ".join(list(have)[:12]))  # fmt: skip
         level = below
         done += (("." if done else "") + fmt_key(str(step.key))) if step.kind == "key" else "[*]"
     return None
+
+
+def _no_key(level: list[Mapping[str, Any]]) -> str:
+    """What nodes without named keys are, where a path asks one of them for a key."""
+    kinds = {_kind(node) for node in level}
+    return MSG_A_LIST if "list" in kinds else MSG_A_MAPPING if "mapping" in kinds else MSG_A_VALUE
 
 
 def objects_at(schema: Mapping[str, Any], keys: tuple[str, ...]) -> list[Mapping[str, Any]]:
