@@ -258,9 +258,9 @@ def _is_torchscript(path: Path) -> bool:
 
 def _kind_of(path: Path) -> str | None:
     """What a model file is, read from its first bytes or its zip's entries, never loaded:
-    "torchscript" (torch.jit.save), "torch" (torch.save's zip), "skops" (its schema.json
-    beside .npy entries), "pickle" (pickle.dump or joblib.dump, not torch.save's legacy
-    format), "empty" (0 bytes), else None."""
+    "torchscript" (torch.jit.save), "torch" (torch.save's zip, or its legacy header), "skops"
+    (its schema.json beside .npy entries), "pickle" (pickle.dump or joblib.dump, compressed or
+    not), "empty" (0 bytes), else None."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -272,13 +272,41 @@ def _kind_of(path: Path) -> str | None:
             return None
         if not head:
             return "empty"
-        plain = len(head) == 4 and head[0] == 0x80 and head[1] in (2, 3, 4, 5)  # PROTO n
-        return "pickle" if plain and head != _TORCH_LEGACY else None
+        if head == _TORCH_LEGACY:  # torch.save(..., _use_new_zipfile_serialization=False)
+            return "torch"
+        return "pickle" if _is_pickle(head) or _is_pickle(_unpacked_head(path)) else None
     if any(n.endswith("/constants.pkl") or "/code/" in n for n in names):
         return "torchscript"
     if any(n.endswith("/data.pkl") for n in names):
         return "torch"
     return "skops" if "schema.json" in names else None
+
+
+def _is_pickle(head: bytes) -> bool:
+    return len(head) >= 2 and head[0] == 0x80 and head[1] in (2, 3, 4, 5)  # PROTO n
+
+
+def _unpacked_head(path: Path) -> bytes:
+    """The first bytes of what a compressed file holds (joblib.dump's compress: zlib, gzip,
+    bz2, xz or lzma), decompressed from its first MiB, nothing run; b"" for any other."""
+    import bz2
+    import lzma
+    import zlib
+
+    with path.open("rb") as fh:
+        raw = fh.read(1 << 20)
+    makers: dict[bytes, Any] = {
+        b"\x78": zlib.decompressobj, b"\x1f\x8b": lambda: zlib.decompressobj(wbits=31),
+        b"BZh": bz2.BZ2Decompressor, b"\xfd7zXZ\x00": lzma.LZMADecompressor,
+        b"\x5d\x00\x00": lambda: lzma.LZMADecompressor(format=lzma.FORMAT_ALONE),
+    }  # fmt: skip
+    for magic, make in makers.items():
+        if raw.startswith(magic):
+            try:
+                return make().decompress(raw, 2)
+            except (zlib.error, OSError, EOFError, ValueError, lzma.LZMAError):
+                return b""
+    return b""
 
 
 def _is_state(value: Any) -> bool:

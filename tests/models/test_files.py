@@ -103,10 +103,14 @@ def test_names_that_are_no_scikit_learn_class_are_refused(name):
     assert _refusal("sklearn.tree._tree.Tree") is None
 
 
-@pytest.mark.parametrize("how", ["pickle", "joblib", "torch"])
+COMPRESS = ["zlib", "gzip", "bz2", "xz", "lzma"]
+
+
+@pytest.mark.parametrize("how", ["pickle", "joblib", *COMPRESS, "torch", "torch legacy"])
 def test_a_file_of_another_kind_is_named_with_the_way_on(tmp_path, how):
     # a pickle said "not a readable skops file (BadZipFile: File is not a zip file)", a
-    # torch.save file "(KeyError: \"There is no item named 'schema.json' in the archive\")"
+    # torch.save file "(KeyError: \"There is no item named 'schema.json' in the archive\")";
+    # a compressed joblib file and torch.save's legacy format said "(BadZipFile ...)" too
     import pickle
 
     from sklearn.linear_model import LogisticRegression
@@ -122,13 +126,18 @@ def test_a_file_of_another_kind_is_named_with_the_way_on(tmp_path, how):
         import joblib
 
         joblib.dump(model, path)
+    elif how in COMPRESS:
+        import joblib
+
+        joblib.dump(model, path, compress=(how, 3))
     else:
         import torch
 
-        torch.save(torch.nn.Linear(2, 2).state_dict(), path)
+        legacy = {"_use_new_zipfile_serialization": False} if how == "torch legacy" else {}
+        torch.save(torch.nn.Linear(2, 2).state_dict(), path, **legacy)
     with pytest.raises(AuditorInputError) as err:
         load_skops(path)
-    want = TORCH_NOT_SKOPS if how == "torch" else PICKLE_NOT_SKOPS
+    want = TORCH_NOT_SKOPS if how.startswith("torch") else PICKLE_NOT_SKOPS
     assert err.value.message == want and err.value.field == "model.path"
 
 
@@ -142,3 +151,18 @@ def test_an_empty_file_says_so_to_either_loader(tmp_path):
         with pytest.raises(AuditorInputError) as err:
             load(path)
         assert err.value.message == EMPTY_FILE and err.value.field == "model.path"
+
+
+@pytest.mark.parametrize("how", COMPRESS)
+def test_a_compressed_joblib_file_is_named_a_pickle_as_a_checkpoint(tmp_path, how):
+    # it said "refused: the file holds pickled objects other than tensors (Unsupported
+    # operand 120)": the compressor's first byte read as a pickle's
+    import joblib
+
+    from auditor.models.files import PICKLE_NOT_STATE, load_state_dict
+
+    path = tmp_path / "model.pt"
+    joblib.dump({"w": np.zeros(3)}, path, compress=(how, 3))
+    with pytest.raises(AuditorInputError) as err:
+        load_state_dict(path)
+    assert err.value.message == PICKLE_NOT_STATE and err.value.field == "model.path"
