@@ -31,7 +31,7 @@ def gate_options(
     baseline given there is the working folder's, not the config's); nothing is read."""
     update: dict[str, Any] = {}
     if fail_on is not None:
-        update["fail_on"] = fail_on
+        update["fail_on"] = gates.with_fail_on(fail_on).fail_on  # checked, in any case
     if baseline is not None:
         update["baseline"] = baseline.absolute()
     return gates.model_copy(update=update) if update else gates

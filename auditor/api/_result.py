@@ -80,18 +80,6 @@ def _validated(model: type[GateRule] | type[GatesConfig], raw: Any, *, prefix: s
         raise AuditorInputError(msg, field=at) from None
 
 
-def _fail_on(cfg: GatesConfig, fail_on: Any) -> GatesConfig:
-    """``cfg`` with ``fail_on`` validated: "warn" was taken unchecked and failed later in a
-    pydantic traceback, not one line naming ``fail_on``."""
-    copied = cfg.model_copy()
-    try:  # the one field validated, as the config file's gates.fail_on is
-        GatesConfig.__pydantic_validator__.validate_assignment(copied, "fail_on", fail_on)
-    except ValidationError as exc:
-        msg = f"{exc.errors()[0]['msg']}, not {fail_on!r}"
-        raise AuditorInputError(msg, field="fail_on") from None
-    return copied
-
-
 def _as_listed(exc: AuditorInputError) -> AuditorInputError:
     """A rule's problem named as ``gate(rules)``'s list names it: ``rules[1].min``, not the
     ``[gates]`` table's ``gates.rules[1].min``."""
@@ -174,7 +162,7 @@ class AuditResult:
         own = GatesConfig.model_validate(self.data["config"].get("gates", {}))
         cfg = own if rules is None else gates_config(rules, base=own)
         if fail_on is not None:
-            cfg = _fail_on(cfg, fail_on)
+            cfg = cfg.with_fail_on(fail_on)
         listed = rules is not None and not isinstance(rules, GatesConfig | Mapping)
         try:
             validate_rules(cfg, source=None if listed else "rules", schema=audit_schema)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from auditor.config._base import StrictModel
 from auditor.config.paths import FilePath
+from auditor.errors import AuditorInputError
 
 GateMode = Literal["point", "confident-fail", "confident-pass"]
 BLANK_NAME = "a blank gate name; write one, or leave name out (one is made from the rule)"
@@ -80,3 +81,21 @@ class GatesConfig(StrictModel):
     # A previous audit.json (or its run folder): each gated metric must not worsen.
     baseline: FilePath | None = None
     baseline_tolerance: float = Field(0.01, ge=0)
+
+    @field_validator("fail_on", mode="before")
+    @classmethod
+    def _fail_on_in_any_case(cls, value: object) -> object:
+        """Read "WARNING" as "warning", the one place the config file, the API and the
+        command line's --fail-on all pass through."""
+        return value.lower() if isinstance(value, str) else value
+
+    def with_fail_on(self, fail_on: object) -> GatesConfig:
+        """A copy with ``fail_on`` validated as the config file's gates.fail_on is: a wrong
+        one is one line naming ``fail_on`` (a pydantic traceback, or a later failure, else)."""
+        copied = self.model_copy()
+        try:
+            GatesConfig.__pydantic_validator__.validate_assignment(copied, "fail_on", fail_on)
+        except ValidationError as exc:
+            msg = f"{exc.errors()[0]['msg']}, not {fail_on!r}"
+            raise AuditorInputError(msg, field="fail_on") from None
+        return copied

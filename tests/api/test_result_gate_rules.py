@@ -90,3 +90,21 @@ def test_a_wrong_fail_on_is_one_line_naming_it(result, fail_on):
     assert "'failure' or 'warning'" in caught.value.message
     assert result.gate(fail_on="warning").data["config"]["gates"]["fail_on"] == "warning"
     assert result.data["config"]["gates"]["fail_on"] == "failure"  # its own: unchanged
+
+
+@pytest.mark.parametrize("fail_on", ["WARNING", "Warning"])
+def test_fail_on_reads_in_any_case_as_the_cli_does(result, fail_on):
+    """``auditor gate --fail-on WARNING`` was accepted, ``gate(fail_on="WARNING")`` refused."""
+    assert result.gate(fail_on=fail_on).data["config"]["gates"]["fail_on"] == "warning"
+
+
+def test_regate_checks_fail_on_as_gate_does(result, tmp_path):
+    """``api.regate(run, fail_on=...)`` took it unchecked: "WARNING" and "warn" alike ended in
+    a pydantic traceback (1 validation error for GatesSection)."""
+    run_dir = result.write(tmp_path / "run").run_dir
+    again = auditor.api.regate(run_dir, fail_on="WARNING", out_dir=tmp_path / "again")
+    assert again.data["config"]["gates"]["fail_on"] == "warning"
+    with pytest.raises(AuditorInputError) as caught:
+        auditor.api.regate(run_dir, fail_on="warn", out_dir=tmp_path / "never")
+    assert caught.value.field == "fail_on" and "'failure' or 'warning'" in caught.value.message
+    assert not (tmp_path / "never").exists()
