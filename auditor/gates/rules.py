@@ -14,6 +14,7 @@ from typing import Any
 from auditor.audit_tree import check_path, fmt_key, parse_path
 from auditor.audit_tree.shape import path_kinds, unknown_key
 from auditor.config.gates import GateRule, GatesConfig
+from auditor.config.labels import is_number
 from auditor.errors import AuditorInputError
 
 # The privacy gate: each attack's TPR at 1% FPR, an estimate node {value, ci_low, ci_high, n}.
@@ -185,17 +186,9 @@ def metric_range(path: str) -> tuple[str, tuple[float | None, float | None]] | N
         name = step.key.split("@", 1)[0]
         if name in METRIC_RANGES:
             return name, METRIC_RANGES[name]
-        if name not in _OF_THE_METRIC and not _is_number(name):
+        if name not in _OF_THE_METRIC and not is_number(name):
             return None
     return None
-
-
-def _is_number(key: str) -> bool:
-    try:
-        float(key)
-    except ValueError:
-        return False
-    return True
 
 
 def _range_problems(rule: GateRule) -> list[tuple[str, str]]:
