@@ -104,13 +104,13 @@ def part_files(path: Path) -> list[str]:
     one written to while the folder is read is a part added) but a ``.parquet`` (no Parquet
     file, its read refuses it: a write that failed). Links are followed, to files
     and folders (a partition folder linked in), as pandas' ``read_parquet`` follows them; a
-    link to nothing, a link to a folder above it (a loop), a second way into a folder or file
-    already walked (its rows counted twice; a chain of links walked exponentially), what is
+    link to nothing, a link to a folder above it (a loop), a second way into a folder already
+    walked (its rows counted twice; a chain of links walked exponentially), what is
     no file or folder (a FIFO, a device) and a folder that cannot be listed are refused,
     naming them; an entry gone while it is listed is a part removed."""
     found: list[str] = []
     try:
-        seen = {_key(os.stat(path)): "."}  # each real folder and file walked: its name
+        seen = {_key(os.stat(path)): "."}  # each real folder walked: its name
     except OSError as exc:
         raise _unlisted(path, "", exc) from None
     folders: list[tuple[str, str, tuple[str, ...]]] = [(str(path), "", ())]
@@ -143,8 +143,9 @@ def _key(found: os.stat_result) -> tuple[int, int]:
 def _walked(path: Path, entry: os.DirEntry[str], name: str, above: tuple[str, ...],
             seen: dict[tuple[int, int], str]) -> str:  # fmt: skip
     """"folder" or "file" for an entry to walk or read, refused where it is a loop, a second
-    way into one walked (``seen``: each real folder and file so far, by device and inode, and
-    its name), a link to nothing, or neither file nor folder."""
+    way into a folder walked (``seen``: each real folder so far, by device and inode, and its
+    name), a link to nothing, or neither file nor folder. A file reached twice is not refused:
+    DVC's cache links identical parts (an empty or header-only partition) to one object."""
     if entry.is_dir():
         real = os.path.realpath(entry.path) if entry.is_symlink() else ""
         if real and any(a.startswith(real.rstrip(os.sep) + os.sep) for a in above):
@@ -157,10 +158,11 @@ def _walked(path: Path, entry: os.DirEntry[str], name: str, above: tuple[str, ..
         raise AuditorInputError(DANGLING.format(part=name, target=target), source=str(path))
     else:
         raise AuditorInputError(NOT_A_FILE.format(part=name), source=str(path))
-    first = seen.setdefault(_key(entry.stat()), name)
-    if first != name:
-        said = TWICE.format(part=name, kind=kind, first=first + "/" * (kind == "folder"))
-        raise AuditorInputError(said, source=str(path))
+    if kind == "folder":  # a file reached twice is read twice, as pandas reads it (DVC links
+        first = seen.setdefault(_key(entry.stat()), name)  # identical parts to one object)
+        if first != name:
+            raise AuditorInputError(TWICE.format(part=name, kind=kind, first=f"{first}/"),
+                                    source=str(path))  # fmt: skip
     return kind
 
 

@@ -1,5 +1,5 @@
 """Which files of a folder are its parts (:mod:`auditor.predictions.listing`): each real folder
-and file walked once, and what is no part refused in one line."""
+walked once, and what is no part refused in one line."""
 
 from __future__ import annotations
 
@@ -30,11 +30,19 @@ def test_a_folder_linked_in_twice_is_refused_not_counted_twice(tmp_path):
         part_files(folder)
 
 
-def test_a_file_linked_in_twice_is_refused(tmp_path):
+def test_one_file_reached_as_two_parts_is_read_as_pandas_reads_it(tmp_path):
+    # DVC's cache (hardlink or symlink) links identical parts to one object: Spark's empty
+    # and Dask's header-only partitions were refused as "a second way into the file"
     folder = _folder(tmp_path)
-    (folder / "p2.csv").symlink_to(folder / "sub" / "p.csv")
-    with pytest.raises(AuditorInputError, match=r"is a second way into the file "):
-        part_files(folder)
+    (tmp_path / "empty").write_text("")
+    (tmp_path / "header").write_text("a\n")
+    for i, target in enumerate(["empty", "empty", "header", "header"]):
+        link = folder / f"part-{i}.csv"
+        if i % 2:
+            os.link(tmp_path / target, link)
+        else:
+            link.symlink_to(tmp_path / target)
+    assert part_files(folder) == ["part-2.csv", "part-3.csv", "sub/p.csv"]
 
 
 def test_a_hostile_chain_of_links_is_refused_at_once_not_walked_exponentially(tmp_path):
