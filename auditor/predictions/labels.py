@@ -147,6 +147,15 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
     _check_alike_classes(table.classes, (true_n, pred_n), cols, source)
 
 
+# A batch's rows (a y_score's file is refused at its first batch of more than two classes)
+# cannot show that a later row writes the other class both ways too ('B' beside 'b': chess
+# pieces, classes audited as written without a score).
+ALIKE_SO_FAR = (
+    "; if they are two classes (the rest of the file writing the others both ways too), "
+    "audit the labels without --y-score (each class against the rest)"
+)
+
+
 def check_label_spellings(table: CountsTable, cols: Columns, source: str, *,
                           first_row: int) -> None:  # fmt: skip
     """A batch's counts (its first row ``first_row`` rows into the file) refused for what
@@ -174,7 +183,8 @@ def _check_alike_classes(classes: Sequence[Any], ns: Sequence[np.ndarray], cols:
         said = [f"{label!r} ({rows_text(rows[label])}{scope})" for label in (first, second)]
         message = ALIKE_CLASSES.format(column=column, first=said[0], second=said[1],
                                        k=len(rows))  # fmt: skip
-        raise AuditorInputError(message, source=source, field=column)
+        raise AuditorInputError(message + (ALIKE_SO_FAR if scope else ""), source=source,
+                                field=column)  # fmt: skip
 
 
 def _check_text_among_numbers(classes: Sequence[Any], ns: Sequence[np.ndarray],

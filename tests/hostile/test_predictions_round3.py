@@ -122,6 +122,24 @@ def test_with_a_score_a_placeholder_label_is_named_not_counted_as_a_class(cli, t
     assert_nothing_written(tmp_path)
 
 
+def test_with_a_score_classes_alike_in_a_first_batch_are_not_told_to_be_merged(cli, tmp_path):
+    """Chess pieces 'K', 'k', 'B' in the first batch and 'b' after it: the file's classes are
+    four (audited as written without a score), but its first batch alone looked like one
+    class written two ways, and the refusal said "write it one way" (Q1)."""
+    rows = frame().astype({"y_true": object, "y_pred": object})
+    n = len(rows)
+    rows["y_true"] = (["K", "k", "B"] * n)[:n]
+    rows.loc[n // 2:, "y_true"] = (["K", "k", "B", "b"] * n)[: n - n // 2]
+    rows["y_pred"] = rows["y_true"]
+    rows.to_csv(tmp_path / "p.csv", index=False)
+    line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--y-score", "y_score",
+                               "--batch-rows", "30", "--out", OUT]),
+                          "p.csv", ": y_true: ")  # fmt: skip
+    assert "if they are two classes" in line and "without --y-score" in line
+    done = cli(["audit", "-p", "p.csv", *SENSITIVE, "--out", OUT, "--exit-zero"])
+    assert done.code == 0 and "4 classes" in done.out, done.err
+
+
 @pytest.mark.parametrize(("written", "said"), [
     ("1.0000001", "score 1.0000001 at data row 8 is above 1"),
     ("-1e-9", "score -1e-09 at data row 8 is below 0"),
