@@ -73,8 +73,19 @@ def file_kind(path: Path) -> Kind:
         return "parquet"
     if name.endswith(CSV_SUFFIXES):
         return "csv"
+    if _starts_parquet(path):  # pandas' own example writes df.parquet.gzip (gzip inside)
+        return "parquet"
     raise AuditorInputError(UNSUPPORTED + other_file(name), source=str(path))
 
+
+def _starts_parquet(path: Path) -> bool:
+    """Whether the file starts with Parquet's mark (``PAR1``), as a folder's parts are known
+    whatever their names."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"PAR1"
+    except OSError:
+        return False
 
 
 def not_text(exc: UnicodeDecodeError) -> str:

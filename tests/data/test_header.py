@@ -43,6 +43,9 @@ def test_kinds_and_what_is_not_a_data_file(tmp_path):
         assert H.file_kind(tmp_path / name) == kind
     (tmp_path / "e.json").write_text("{}")
     assert H.UNSUPPORTED in refused(H.file_kind, tmp_path / "e.json")
+    # pandas' to_parquet example writes df.parquet.gzip: known by its bytes, as a part is
+    (tmp_path / "df.parquet.gzip").write_bytes(b"PAR1" + b"\0" * 8 + b"PAR1")
+    assert H.file_kind(tmp_path / "df.parquet.gzip") == "parquet"
     assert H.IS_DIRECTORY in refused(H.file_kind, tmp_path)
     parts = tmp_path / "preds.parquet"  # Spark's and Dask's output: a folder of parts
     parts.mkdir()
