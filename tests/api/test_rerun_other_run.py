@@ -11,17 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from auditor.cli import app
-from tests.builders import folder_bytes, predictions_audit
+from tests.builders import folder_bytes
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("runs")
-    first = predictions_audit(folder / "a").run_dir
-    second = predictions_audit(folder / "b", seed=1).run_dir
-    return first, second
 
 
 def _one_line(result) -> str:

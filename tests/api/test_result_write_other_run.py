@@ -10,15 +10,7 @@ import pytest
 
 from auditor.api import AuditResult, regate
 from auditor.errors import AuditorInputError
-from tests.builders import folder_bytes, predictions_audit
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("runs")
-    first = predictions_audit(folder / "a").run_dir
-    second = predictions_audit(folder / "b", seed=1).run_dir
-    return first, second
+from tests.builders import folder_bytes
 
 
 @pytest.mark.parametrize(
