@@ -12,6 +12,7 @@ read?).
 from __future__ import annotations
 
 import csv
+import gzip
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
@@ -37,6 +38,9 @@ PARTS = (" (it holds {n} {suffix} files: a dataset written in parts, as Spark an
 UNSUPPORTED = "unsupported file type (use .csv, .tsv, .csv.gz or .parquet)"
 NOT_UTF8 = "not UTF-8 text"
 NO_HEADER = "no header line"
+NOT_GZIP = (
+    "named .gz, but not gzip-compressed (a plain CSV? name it .csv, or compress it with gzip)"
+)
 NO_ROWS = "no data rows (only the column names)"
 CANNOT_READ = "cannot read ({error})"
 TITLE_LINE = (
@@ -105,6 +109,8 @@ def _reading(path: Path) -> Iterator[None]:
         raise AuditorInputError(f"{not_text(exc)}; {SAVE_UTF8}", source=str(path)) from None
     except EOFError:  # a .gz cut short (Python's gzip)
         raise AuditorInputError(GZIP_CUT_SHORT, source=str(path)) from None
+    except gzip.BadGzipFile:  # an OSError: said in the user's words, not Python's
+        raise AuditorInputError(NOT_GZIP, source=str(path)) from None
     except (OSError, csv.Error, ValueError) as exc:  # gzip, csv and parquet errors
         raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
 

@@ -33,7 +33,7 @@ def test_gzip_csv_is_read_and_a_broken_one_is_refused(tmp_path):
     assert H.file_kind(good) == "csv" and H.read_header(good) == ["a", "b"]
     bad = tmp_path / "q.csv.gz"
     bad.write_bytes(b"not gzip at all")
-    assert "cannot read (BadGzipFile" in refused(H.read_header, bad)
+    assert refused(H.read_header, bad).endswith(H.NOT_GZIP)  # was "cannot read (BadGzipFile"
 
 
 def test_kinds_and_what_is_not_a_data_file(tmp_path):
