@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from auditor.config.paths import NO_FILE, no_file  # noqa: F401 - NO_FILE: the message
-from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
+from auditor.data.damaged import GZIP_CUT_SHORT, MAGIC, parquet_refusal
 from auditor.data.layout import COMMENT, CsvLayout, csv_layout  # noqa: F401 - the API here too
 from auditor.data.spelling import canonical
 from auditor.data.text import SAVE_UTF8, open_text, other_file, wide_fields
@@ -87,7 +87,7 @@ def _starts_parquet(path: Path) -> bool:
     whatever their names."""
     try:
         with open(path, "rb") as f:
-            return f.read(4) == b"PAR1"
+            return f.read(len(MAGIC)) == MAGIC
     except OSError:
         return False
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from auditor.data.damaged import MAGIC
 from auditor.errors import COMPRESSED_NAMES, AuditorInputError
 
 __all__ = ["PARTS_CHANGED", "check_whole_table", "part_files", "parts_kind"]
 
-PARQUET_MAGIC = b"PAR1"
 PARQUET_NAMES = (".parquet", ".pq")
 # a CSV part's names; Dask's to_csv names its parts 0.part, 1.part, ...
 CSV_NAMES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz", ".part")
@@ -181,10 +181,10 @@ def _kind(path: Path, part: str) -> str | None:
         return "parquet"  # not opened: its footer is read (and refused there if not Parquet)
     try:
         with path.open("rb") as fh:
-            head = fh.read(4)
+            head = fh.read(len(MAGIC))
     except OSError as exc:
         raise AuditorInputError(f"cannot read part {part} ({exc.strerror})",
                                 source=str(path.parent)) from None  # fmt: skip
-    if head == PARQUET_MAGIC:
+    if head == MAGIC:
         return "parquet"
     return "csv" if part.lower().endswith(CSV_NAMES) else None
