@@ -33,6 +33,12 @@ NO_FILES = (
     "5,000-image sample"
 )
 BAD_IDX = "not an MNIST IDX file"
+NO_DOWNLOAD = (
+    "data.download = true could not fetch MNIST into {raw} ({reason}); with no network, put "
+    "the four IDX files there (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+    "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte) and set data.download = false, or leave "
+    "data.root unset and data.download false for the shipped 5,000-image sample"
+)
 
 
 def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
@@ -108,14 +114,28 @@ def _read_torchvision(root: Path, *, download: bool) -> tuple[np.ndarray, np.nda
     from torchvision import datasets
 
     parts = []
+    made = [p for p in (root / "MNIST" / "raw", root / "MNIST", root) if not p.exists()]
     for train in (True, False):
         try:
             ds = datasets.MNIST(root=str(root), train=train, download=download)
-        except RuntimeError as exc:
-            raise AuditorInputError(
-                f"{NO_FILES} ({exc})", source=str(root), field="data.root"
-            ) from None
+        except (RuntimeError, OSError) as exc:
+            for folder in made:  # the folders torchvision made for a download that failed
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+            raise _not_read(exc, root, download=download) from None
         parts.append((ds.data.numpy(), ds.targets.numpy()))
     pixels = np.concatenate([p[0] for p in parts]).astype(np.float32) / 255.0
     digits = np.concatenate([p[1] for p in parts]).astype(np.int64)
     return pixels, digits
+
+
+def _not_read(exc: Exception, root: Path, *, download: bool) -> AuditorInputError:
+    """torchvision's error (several lines: each mirror tried, its reason) as one line naming
+    ``data.download`` when a download failed, else ``data.root``."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    reason = lines[-1] if lines else type(exc).__name__  # the last mirror's reason
+    if download and "download" in str(exc).lower():
+        message = NO_DOWNLOAD.format(raw=root / "MNIST" / "raw", reason=reason)
+        return AuditorInputError(message, source=str(root), field="data.download")
+    return AuditorInputError(f"{NO_FILES} ({' '.join(lines)})", source=str(root),
+                             field="data.root")  # fmt: skip

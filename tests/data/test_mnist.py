@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -101,3 +103,50 @@ def test_validate_data_checks_a_mnist_root(tmp_path):
     assert str(err.value) == f"{tmp_path / 'empty'}: data.root: {NO_FILES}"
     validate_data(MnistData(root=write_mnist_root(tmp_path / "mnist")))
     validate_data(MnistData())  # the shipped sample needs no root
+
+
+OFFLINE = (
+    "Error downloading train-images-idx3-ubyte.gz:\nTried https://ossci-datasets.s3.amazonaws"
+    ".com/mnist/, got:\n<urlopen error [Errno -2] Name or service not known>\nTried http://"
+    "yann.lecun.com/exdb/mnist/, got:\n<urlopen error [Errno -2] Name or service not known>\n"
+)
+
+
+@pytest.mark.parametrize("root", ["given", "unset"])
+def test_a_download_without_network_is_one_line_naming_data_download(tmp_path, monkeypatch,
+                                                                     root):  # fmt: skip
+    # torchvision's error is several lines (each mirror and its reason): the CLI printed the
+    # first, "... (Error downloading train-images-idx3-ubyte.gz:", and the advice to set
+    # data.download = true, already set; the empty MNIST/raw folders it made stayed behind
+    from torchvision import datasets
+
+    from auditor.data.mnist import NO_DOWNLOAD
+
+    def offline(self):
+        Path(self.raw_folder).mkdir(parents=True, exist_ok=True)
+        raise RuntimeError(OFFLINE)
+
+    monkeypatch.setattr(datasets.MNIST, "download", offline)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "empty" if root == "given" else Path("data")
+    if root == "given":
+        folder.mkdir()
+    config = MnistData(root=folder if root == "given" else None, download=True)
+    with pytest.raises(AuditorInputError) as err:
+        load_bundle(config, seed=0)
+    reason = "<urlopen error [Errno -2] Name or service not known>"
+    want = NO_DOWNLOAD.format(raw=folder / "MNIST" / "raw", reason=reason)
+    assert str(err.value) == f"{folder}: data.download: {want}"
+    assert list(tmp_path.iterdir()) == ([folder] if root == "given" else [])
+    assert root == "unset" or not any(folder.iterdir())
+
+
+def test_idx_files_in_the_root_need_no_network_with_download_on(tmp_path, monkeypatch):
+    from torchvision.datasets import utils
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a download was tried")
+
+    monkeypatch.setattr(utils, "download_url", no_network)
+    root = write_mnist_root(tmp_path / "mnist")
+    assert len(load_bundle(MnistData(root=root, download=True), seed=0)["test"].x)
