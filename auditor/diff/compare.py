@@ -3,9 +3,11 @@ whose change is beyond noise, each marked better or worse in the metric's direct
 unchanged and within-noise rows folded away. ``diff_audits`` -> :class:`AuditDiff`;
 ``render_markdown`` / ``render_text`` print it.
 
-Beyond noise: both numbers have intervals and the intervals do not overlap, or a gate that
-reads the metric changed its verdict. A number without an interval cannot be told from noise:
-it is listed as changed only inside the folded details. Direction
+Beyond noise: both numbers have intervals and the intervals do not overlap. A gate that
+reads the metric and changed its verdict does not make it so (a point-mode bound crossed by a
+change inside both intervals): the gate's row says so, with both values it judged. A number
+without an interval cannot be told from noise: it is listed as changed only inside the
+folded details. Intervals at other confidence levels in A and B are said (``levels``). Direction
 (:func:`direction`): accuracy, AUC, F1 and the like higher is better; gaps, calibration
 error, losses, a false negative rate (1 - recall) and a membership attack's AUC and TPR at a
 fixed FPR lower is better; a ratio
@@ -19,13 +21,14 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.audit_tree import Evidence, estimates, read
 from auditor.gates.comparable import not_comparable
 from auditor.gates.names import bound_words
 from auditor.gates.section import bound_text, identity
+from auditor.report.decision import level_text
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
 # canary audit's epsilon bound. Every estimate node of every section gets a row too.
@@ -106,10 +109,6 @@ def _gate_rows(audit: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     return out
 
 
-def _gate_status_by_metric(audit: Mapping[str, Any]) -> dict[str, str]:
-    return {r["metric"]: r["status"] for _, r in _gate_rows(audit) if r["source"] != "baseline"}
-
-
 def _checklist(audit: dict[str, Any]) -> dict[str, str]:
     part = audit.get("transparency") or {}
     if part.get("status") != "ok":
@@ -157,6 +156,8 @@ class Change:
     b: Any
     change: str
     label: str | None = None  # a gate's human name
+    # a gate's: the number it judged in A and in B ({value, ci_low, ci_high, n}; None: absent)
+    judged: tuple[dict[str, Any] | None, dict[str, Any] | None] = (None, None)
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,8 @@ class AuditDiff:
     # audit (another task, positive class or scenario) or one feature's gaps (other groups).
     not_comparable: tuple[str, ...] = ()
     comparable: bool = True  # False: no number of A is set against B's (another task ...)
+    # One sentence per section whose intervals are at another confidence level in A and B.
+    levels: tuple[str, ...] = ()
 
     @property
     def n_changed(self) -> int:
@@ -217,13 +220,13 @@ def _overlap(x: Mapping[str, Any], y: Mapping[str, Any]) -> bool | None:
     return bool(x["ci_low"] <= y["ci_high"] and y["ci_low"] <= x["ci_high"])
 
 
-def _metric_change(key: str, x: dict[str, Any], y: dict[str, Any], crossed: bool) -> str:
+def _metric_change(key: str, x: dict[str, Any], y: dict[str, Any]) -> str:
     if _same_metric(x, y):
         return "same"
     if x["value"] is None or y["value"] is None:
         return "no interval"  # undefined on one side (e.g. no predicted positives)
     overlap = _overlap(x, y)
-    if not crossed and overlap is not False:
+    if overlap is not False:  # a gate crossing inside both intervals is no better or worse
         return "no interval" if overlap is None else "within noise"
     sign = direction(key)
     if sign == 0 or y["value"] == x["value"]:
@@ -236,12 +239,10 @@ def _metrics_diff(
 ) -> list[Change]:
     """Every metric row; ``apart``: path prefixes (``""``: all) whose numbers are not
     comparable, so a difference there is "not comparable", never better or worse."""
-    ga, gb = _gate_status_by_metric(a), _gate_status_by_metric(b)
     out = []
     for c in _compare(_metrics(a), _metrics(b), lambda x, y: False):
         if c.change == "changed":
-            crossed = c.key in ga and c.key in gb and ga[c.key] != gb[c.key]
-            change = _metric_change(c.key, c.a, c.b, crossed)
+            change = _metric_change(c.key, c.a, c.b)
             if change != "same" and any(c.key.startswith(p) for p in apart):
                 change = "not comparable"
             c = Change(c.key, c.a, c.b, change)
@@ -265,7 +266,17 @@ def _gates_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
         label = f"{_rule_name(rows_b[new.key])} (bound {bounds})"
         merged[old.key] = Change(new.key, old.a, new.b, "bound changed", label=label)
     in_b = {c.key for c in merged.values()}
-    return [merged.get(c.key, c) for c in out if not (c.change == "added" and c.key in in_b)]
+    rows = [merged.get(c.key, c) for c in out if not (c.change == "added" and c.key in in_b)]
+    old = {c.key: key for key, c in merged.items()}  # a merged row's key in A
+    return [replace(c, judged=(_judged(rows_a.get(old.get(c.key, c.key))),
+                               _judged(rows_b.get(c.key)))) for c in rows]  # fmt: skip
+
+
+def _judged(r: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The number a gate judged, as a metric row (None: no gate, or no number)."""
+    if r is None or not isinstance(r.get("value"), float):
+        return None
+    return {k: r.get(k) for k in ("value", "ci_low", "ci_high", "n")}
 
 
 def _renamed(c: Change, rows_a: Mapping[str, Mapping[str, Any]], names: dict[str, str]) -> Change:
@@ -306,6 +317,26 @@ def _test_data(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, str] | 
     return None
 
 
+# Where each section records the confidence level of its intervals.
+_LEVELS = (("fairness", "ci_level"), ("privacy", "confidence"))
+MSG_OTHER_LEVEL = (
+    "{section} intervals are at {a} in A and at {b} in B: an interval is wider or narrower "
+    "for that alone, so 'within noise' and 'beyond noise' mix the two levels"
+)
+
+
+def _levels(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, ...]:
+    """One sentence per section that ran in both with intervals at other confidence levels."""
+    out = []
+    for section, key in _LEVELS:
+        la, lb = ((x.get(section) or {}) for x in (a, b))
+        if la.get("status") == lb.get("status") == "ok":
+            ta, tb = level_text(la.get(key)), level_text(lb.get(key))
+            if ta and tb and ta != tb:
+                out.append(MSG_OTHER_LEVEL.format(section=section, a=ta, b=tb))
+    return tuple(out)
+
+
 def _same_metric(x: dict[str, Any], y: dict[str, Any], tol: float = 1e-12) -> bool:
     for k in ("value", "ci_low", "ci_high"):
         if (x[k] is None) != (y[k] is None):
@@ -333,4 +364,5 @@ def diff_audits(a: dict[str, Any], b: dict[str, Any]) -> AuditDiff:
         test_data=_test_data(a, b),
         not_comparable=tuple(r for _, r in apart),
         comparable=all(p for p, _ in apart),
+        levels=_levels(a, b),
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from auditor.diff.compare import AuditDiff, Change
 from auditor.gates.names import PATH_MAX, shorten
-from auditor.numbers import interval_ends
+from auditor.numbers import fmt_num, interval_ends
 from auditor.report.escape import html_text, md_code, md_escape, terminal_text
 
 _MARK = {"better": "✅ better", "worse": "❌ worse", "changed": "↕ changed",
@@ -34,11 +34,14 @@ MSG_DIFFERENT_TEST_DATA = (
 
 
 def fmt_metric(m: dict[str, Any] | None, digits: int = 3) -> str:
-    """``value [ci_low, ci_high]`` (— where absent)."""
+    """``value [ci_low, ci_high], n=N`` (— where absent; no n where none is recorded, nor for
+    a count, ``digits`` 0: the value is the count)."""
     if m is None or m["value"] is None:
         return "—"
     ends = interval_ends(m["ci_low"], m["ci_high"], digits)  # rounded outward
-    return f"{m['value']:.{digits}f}" + (f" {ends}" if ends else "")
+    n = m.get("n")
+    count = f", n={fmt_num(n)}" if isinstance(n, int) and not isinstance(n, bool) and digits else ""
+    return f"{m['value']:.{digits}f}" + (f" {ends}" if ends else "") + count
 
 
 def _digits(c: Change) -> int:
@@ -61,17 +64,37 @@ def _verdict(v: str | None) -> str:
     return "—" if v is None else f"{_ICON.get(v, '–')} {v}"
 
 
+def _judged(c: Change, side: int, *, icon: bool = True) -> str:
+    """A gate's verdict on one side, and the number it judged there (with its interval and
+    count): a verdict changed by a change inside both intervals reads as such."""
+    verdict, judged = (c.a, c.b)[side], c.judged[side]
+    shown = _verdict(verdict) if icon or verdict is None else str(verdict)
+    return shown + (f" · {fmt_metric(judged)}" if verdict and judged else "")
+
+
 def _n(n: int, noun: str) -> str:
     """'1 gate', '3 gates'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+_PRESENT = ("added", "removed")  # in one audit only: a fact, but no change beyond noise
+
+
+def _beyond_title(d: AuditDiff) -> str:
+    """The title of the metrics shown: an added group's rows are no change beyond noise."""
+    present = any(c.change in _PRESENT for c in d.beyond_noise)
+    return "Metrics beyond noise" + (", added or removed" if present else "")
 
 
 def _counts(d: AuditDiff) -> str:
     kinds = ("within noise", "no interval", "same", "not comparable")
     n = {k: sum(c.change == k for c in d.metrics) for k in kinds}
     apart = f" · {n['not comparable']} not comparable" if n["not comparable"] else ""
+    present = sum(c.change in _PRESENT for c in d.beyond_noise)
+    beyond = len(d.beyond_noise) - present
+    one_side = f" · {present} added or removed" if present else ""
     return (
-        f"{_n(len(d.beyond_noise), 'metric')} beyond noise · {n['within noise']} within noise "
+        f"{_n(beyond, 'metric')} beyond noise{one_side} · {n['within noise']} within noise "
         f"(intervals overlap) · {n['no interval']} changed without an interval{apart} · "
         f"{n['same']} unchanged"
     )
@@ -122,7 +145,7 @@ def _md_gates(d: AuditDiff) -> list[_Table]:
     changed, _ = _gate_changes(d)
     if not changed:
         return []
-    rows = [[md_escape(shorten(c.label or c.key, PATH_MAX)), _verdict(c.a), _verdict(c.b)]
+    rows = [[md_escape(shorten(c.label or c.key, PATH_MAX)), _judged(c, 0), _judged(c, 1)]
             for c in changed]  # fmt: skip
     return [_Table(f"### Gates that changed ({len(changed)})", ["Gate", "A", "B"], rows)]
 
@@ -196,7 +219,8 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     if d.test_data is not None:
         a, b = (md_code(h[:12] + "…") for h in d.test_data)
         lines += [f"> ⚠️ **{MSG_DIFFERENT_TEST_DATA.format(a=a, b=b)}**", ""]
-    lines += [line for r in d.not_comparable for line in (f"> ⚠️ **{md_escape(r)}.**", "")]
+    warnings = (*d.not_comparable, *d.levels)
+    lines += [line for r in warnings for line in (f"> ⚠️ **{md_escape(r)}.**", "")]
     va, vb = d.verdicts
     verdict = f"{_verdict(va)} → {_verdict(vb)}" if va != vb else f"{_verdict(vb)} (unchanged)"
     lines += [f"**Verdict:** {verdict}", ""]
@@ -208,7 +232,7 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     beyond = d.beyond_noise
     if beyond:
         rows = [_metric_row(c) for c in beyond]
-        tables.append(_Table(f"### Metrics beyond noise ({len(beyond)})",
+        tables.append(_Table(f"### {_beyond_title(d)} ({len(beyond)})",
                              ["Metric", "A", "B", "Δ", "Change"], rows))  # fmt: skip
     folded = _md_folded(d)
     if not changed_only:
@@ -234,14 +258,15 @@ def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
     if d.test_data is not None:
         a, b = (h[:12] + "…" for h in d.test_data)
         lines.append("WARNING: " + MSG_DIFFERENT_TEST_DATA.format(a=a, b=b))
-    lines += [terminal_text(f"WARNING: {r}.") for r in d.not_comparable]
+    lines += [terminal_text(f"WARNING: {r}.") for r in (*d.not_comparable, *d.levels)]
     lines += [f"Verdict: {d.verdicts[0]} -> {d.verdicts[1]}", _n(d.n_changed, "change"), ""]
     changed, new = _gate_changes(d)
     for title, part in (("Gates that changed", changed), ("Gates added, each passing", new)):
         if part or title == "Gates that changed":
-            rows = [[c.label or c.key, c.a or "—", c.b or "—"] for c in part]
+            rows = [[c.label or c.key, *(_judged(c, i, icon=False) for i in (0, 1))]
+                    for c in part]  # fmt: skip
             lines += [title, *(_text_table(["Gate", "A", "B"], rows) if rows else ["  (none)"])]
-    lines += ["", "Metrics beyond noise"]
+    lines += ["", _beyond_title(d)]
     rows = [[c.key, *_cells(c), c.change] for c in d.beyond_noise]
     lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]
     lines += ["", _counts(d), ""]

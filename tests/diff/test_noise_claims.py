@@ -1,0 +1,93 @@
+"""What ``auditor diff`` may claim: a change inside both intervals is within noise even where
+a point-mode gate on it changed its verdict (the gate's row says that, with both values);
+every number is shown with its count; intervals at other confidence levels are said."""
+
+from __future__ import annotations
+
+import copy
+
+from typer.testing import CliRunner
+
+from auditor.diff import diff_audits, render_markdown, render_text
+
+runner = CliRunner()
+GAP = "fairness.features.sex.disparities.demographic_parity_difference.between_groups"
+
+
+def _audit(value: float, low: float, high: float, verdict: str, *, level: float = 0.95):
+    node = {"value": value, "ci_low": low, "ci_high": high, "n": 400}
+    gate = {
+        "name": "sex: gap <= 0.20", "metric": GAP, "group": "F", "mode": "point",
+        "bound": {"max": 0.2}, "status": verdict, "source": "config",
+        "value": value, "ci_low": low, "ci_high": high, "n": 400,
+    }  # fmt: skip
+    return {
+        "run": {"name": "r", "created_at": "t", "seed": 0, "library_versions": {}},
+        "tool": {"version": "0"},
+        "config": {},
+        "data": {"splits": {"test": {"sha256": "a" * 64, "n_rows": 400}}},
+        "model": {"checkpoints": {}},
+        "performance": {"status": "not_run", "reason": "x"},
+        "fairness": {
+            "status": "ok",
+            "ci_level": level,
+            "features": {
+                "sex": {"disparities": {"demographic_parity_difference": {"between_groups": node}}}
+            },
+        },  # fmt: skip
+        "privacy": {"status": "not_run", "reason": "x"},
+        "transparency": {"status": "not_run", "reason": "x"},
+        "gates": {"status": "ok", "verdict": verdict, "results": [gate]},
+    }
+
+
+def test_a_gate_crossing_inside_both_intervals_is_not_worse():
+    """0.19 [0.12, 0.27] -> 0.21 [0.14, 0.29] under a point gate max 0.20: the gate fails,
+    but each estimate is inside the other's interval; diff called the gap '❌ worse',
+    beyond noise."""
+    d = diff_audits(_audit(0.19, 0.12, 0.27, "pass"), _audit(0.21, 0.14, 0.29, "fail"))
+    [m] = [c for c in d.metrics if c.key == GAP]
+    assert m.change == "within noise"
+    assert d.beyond_noise == []
+    md = render_markdown(d)
+    assert "❌ worse" not in md and "Metrics beyond noise" not in md
+    # the gate's row gives what it judged: both values with their intervals and counts
+    gates = md.split("### Gates that changed")[1].split("\n\n")[1]
+    assert "0.190 [0.120, 0.270], n=400" in gates and "0.210 [0.140, 0.290], n=400" in gates
+    assert "0.190 [0.120, 0.270], n=400" in render_text(d)
+
+
+def test_apart_intervals_are_still_worse():
+    d = diff_audits(_audit(0.05, 0.01, 0.09, "pass"), _audit(0.31, 0.25, 0.37, "fail"))
+    [m] = [c for c in d.metrics if c.key == GAP]
+    assert m.change == "worse" and d.beyond_noise == [m]
+    assert "0.310 [0.250, 0.370], n=400" in render_markdown(d)
+
+
+def test_other_confidence_levels_are_said():
+    """The same estimates at 95% and at 99.9%: every interval widened, and diff listed the
+    numbers as 'changed within noise' without saying the levels differ."""
+    a = _audit(0.19, 0.12, 0.27, "pass")
+    b = _audit(0.19, 0.10, 0.30, "pass", level=0.999)
+    d = diff_audits(a, b)
+    warning = "fairness intervals are at 95% in A and at 99.9% in B"
+    assert any(warning in r for r in d.levels)
+    assert warning in render_markdown(d) and warning in render_text(d)
+    assert diff_audits(a, copy.deepcopy(a)).levels == ()
+
+
+def test_a_group_in_one_audit_only_is_not_counted_beyond_noise():
+    """A group only B has: its rows are shown, but they are no change beyond noise; the
+    title and the count line said '1 metric beyond noise' of a diff where nothing moved."""
+    a = _audit(0.19, 0.12, 0.27, "pass")
+    b = copy.deepcopy(a)
+    b["fairness"]["features"]["sex"]["groups"] = {
+        "X": {"metrics": {"accuracy": {"value": 0.9, "ci_low": 0.8, "ci_high": 0.95, "n": 60}}}
+    }
+    d = diff_audits(a, b)
+    assert [c.change for c in d.beyond_noise] == ["added"]
+    md, text = render_markdown(d), render_text(d)
+    assert "### Metrics beyond noise, added or removed (1)" in md
+    assert "Metrics beyond noise, added or removed" in text
+    for out in (md, text):
+        assert "0 metrics beyond noise · 1 added or removed ·" in out
