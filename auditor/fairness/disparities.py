@@ -30,6 +30,11 @@ ZERO_RATES = (
 ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
 PART_DEFINED = "fewer than 2 compared groups have a defined {rates}: the gap is the other rate's"
 OVERALL = "overall"
+# A gap of 0: the compared groups are level, so none is worse off (the first was named)
+LEVEL = "every compared group has the same {rates}: the groups are level, none is worse off"
+# Groups that share the worst rate: each is named, not only the first in sorted order
+TIED = "{groups} tie as the worst off: {rate} {value:.4g} in each"
+TIED_SHOWN = 4  # tied groups the note names; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -52,11 +57,28 @@ class DisparityResult:
     decided_by: str | None = None
 
 
-def _worst(values: np.ndarray, names: list[str], higher_better: bool) -> str | None:
+def _worst(
+    values: np.ndarray, names: list[str], higher_better: bool, rate: str
+) -> tuple[str | None, str | None]:
+    """The worst-off group by ``rate`` (``values``, one per group of ``names``) and, where
+    more than one group has that worst value, the note naming them all."""
     if np.all(np.isnan(values)):
-        return None
-    i = int(np.nanargmin(values) if higher_better else np.nanargmax(values))
-    return names[i]
+        return None, None
+    worst = np.nanmin(values) if higher_better else np.nanmax(values)
+    tied = [names[int(i)] for i in np.flatnonzero(values == worst)]  # a share k/n: exact ties
+    if len(tied) == 1:
+        return tied[0], None
+    if len(tied) <= TIED_SHOWN:
+        shown = ", ".join(tied[:-1]) + " and " + tied[-1]
+    else:
+        shown = ", ".join(tied[:TIED_SHOWN]) + f" and {len(tied) - TIED_SHOWN} more"
+    return tied[0], TIED.format(groups=shown, rate=rate, value=float(worst))
+
+
+def _level(group_pt: dict[str, np.ndarray], comps: list[str]) -> bool:
+    """Whether every compared group has the same value of each of ``comps`` (NaN skipped)."""
+    finite = [v[np.isfinite(v)] for v in (group_pt[c] for c in comps)]
+    return all(len(v) == 0 or (v == v[0]).all() for v in finite)
 
 
 @dataclass(frozen=True)
@@ -125,10 +147,11 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
     if np.isnan(lo):
         return _insufficient(cmp, method, one_defined)
     lo, hi = min(lo, value), max(hi, value)  # only undoes floating-point rounding
-    status, reason = "ok", PART_DEFINED.format(rates=" or ".join(alone)) if alone else None
-    worst, attained, decider = _attribution(
+    worst, attained, decider, note = _attribution(
         dname, group_pt, over_pt, cmp.names, method, sfx, cmp.positive_favourable
     )
+    notes = [PART_DEFINED.format(rates=" or ".join(alone))] if alone else []
+    status, reason = "ok", "; ".join([*notes, note] if note else notes) or None
     pair = attained if method == "between_groups" else [*attained, OVERALL]
     return DisparityResult(
         value, float(lo), float(hi), status, method, worst, attained, n_cmp, cmp.excluded, reason,
@@ -173,11 +196,12 @@ def feature_disparities(
 def _attribution(
     dname: str, group_pt: dict, over_pt: dict, names: list[str], method: str, sfx: str,
     positive_favourable: bool,
-) -> tuple[str | None, list[str], str]:  # fmt: skip
+) -> tuple[str | None, list[str], str, str | None]:  # fmt: skip
     """worst-off group (by the metric's direction for the person, see
-    :func:`~auditor.fairness.metrics.worse_off_direction`), the group(s) the value comes
-    from, and the component rate that decides it (equalized odds: TPR or FPR, whichever gap
-    is larger)."""
+    :func:`~auditor.fairness.metrics.worse_off_direction`; None where the groups are level),
+    the group(s) the value comes from, the component rate that decides it (equalized odds:
+    TPR or FPR, whichever gap is larger), and a note: the groups are level, or which tie as
+    the worst off."""
     components, kind = DISPARITIES[dname]
     best_c, best_gap = components[0], -np.inf
     for c in components:
@@ -193,8 +217,12 @@ def _attribution(
             best_c, best_gap = c, gap
     m = group_pt[best_c + sfx]
     if np.all(np.isnan(m)):
-        return None, [], best_c
-    worst = _worst(m, names, worse_off_direction(best_c, positive_favourable=positive_favourable))
+        return None, [], best_c, None
+    if _level(group_pt, [c + sfx for c in components]):
+        worst, note = None, LEVEL.format(rates=" and ".join(c + sfx for c in components))
+    else:
+        direction = worse_off_direction(best_c, positive_favourable=positive_favourable)
+        worst, note = _worst(m, names, direction, best_c + sfx)
     if method == "between_groups":
         lo, hi = int(np.nanargmin(m)), int(np.nanargmax(m))
         if lo == hi:  # every group ties (a gap of 0): name two of them, not one twice
@@ -202,4 +230,4 @@ def _attribution(
         attained = [names[lo], names[hi]]
     else:
         attained = [names[int(np.nanargmax(np.abs(m - over_pt[best_c + sfx])))]]
-    return worst, attained, best_c
+    return worst, attained, best_c, note

@@ -14,6 +14,7 @@ from auditor.numbers import fmt_interval
 from auditor.report.decision import gate_message, pair_sizes
 from auditor.report.escape import terminal_text
 
+NOTE_MAX = 160  # a gap's note (groups level, or tied as the worst off) on its terminal line
 STATUS_WORD = {"pass": "passed", "warn": "warning", "fail": "failed"}
 
 
@@ -60,8 +61,11 @@ def _feature_line(name: str, feature: Mapping[str, Any]) -> str:
     if b["status"] != "ok":
         return f"  {shorten(name)}: {b['status']} ({b['reason']})"
     interval = fmt_interval(b["value"], b["ci_low"], b["ci_high"]) + gap_counts(feature, b)
+    worst = b["worst_group"]  # None: the groups are level (the reason says so)
+    who = "" if worst is None else f", worst-off {shorten(str(worst))}"
+    note = f" ({shorten(str(b['reason']), NOTE_MAX)})" if b.get("reason") else ""
     return (
-        f"  {shorten(name)}: DP difference {interval}, worst-off {shorten(str(b['worst_group']))}; "
+        f"  {shorten(name)}: DP difference {interval}{who}{note}; "
         f"{feature['n_insufficient']} of {feature['n_groups']} groups insufficient"
     )
 

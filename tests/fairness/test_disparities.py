@@ -12,7 +12,7 @@ from fairlearn.metrics import demographic_parity_ratio, equalized_odds_ratio
 
 from auditor.config import GatesConfig
 from auditor.fairness import audit_counts, counts_from_arrays, resolve_specs
-from auditor.fairness.disparities import ALL_UNDEFINED
+from auditor.fairness.disparities import ALL_UNDEFINED, LEVEL
 
 
 def never_high(n: int = 1200):
@@ -60,3 +60,60 @@ def test_a_gate_on_that_ratio_is_insufficient_data_not_a_pass():
     gated = result.gate(GatesConfig(use_defaults=False, rules=[{"metric": path, "min": 0.8}]))
     [gate] = gated.data["gates"]["results"]
     assert (gate["outcome"], gate["status"], gate["group"]) == ("insufficient_data", "warn", "all")
+
+
+def rows(rates: dict[str, float], n: int = 40):
+    """``n`` rows per group, half of them true positives; the first ``rate * n`` predicted
+    positive (a group's selection rate is its rate)."""
+    yt, yp, g = [], [], []
+    for name, rate in rates.items():
+        yt += [i % 2 for i in range(n)]
+        yp += [int(i < rate * n) for i in range(n)]
+        g += [name] * n
+    return np.array(yt), np.array(yp), {"g": np.array(g)}
+
+
+def disparities(rates: dict[str, float]):
+    yt, yp, sf = rows(rates)
+    res = audit_counts(counts_from_arrays(yt, yp, sf), specs=[("g",)], positive=1)
+    return res.features["g"].disparities
+
+
+@pytest.mark.parametrize("method", ["between_groups", "to_overall"])
+def test_a_gap_of_zero_names_no_worst_off_group_and_says_the_groups_are_level(method):
+    d = disparities({"a": 0.5, "b": 0.5, "c": 0.5})
+    for name in ("demographic_parity_difference", "demographic_parity_ratio"):
+        node = d[name][method]
+        assert node.status == "ok" and node.value == (0 if "difference" in name else 1)
+        assert node.ci_low <= node.value <= node.ci_high
+        assert node.worst_group is None  # it named 'a', the first in sorted order
+        assert node.reason == LEVEL.format(rates="selection_rate")
+
+
+def test_groups_tied_as_the_worst_off_are_all_named():
+    d = disparities({"c": 0.25, "a": 0.5, "b": 0.25, "d": 0.25})
+    node = d["demographic_parity_difference"]["between_groups"]
+    assert node.value == 0.25 and node.worst_group == "b"  # one of them, the first: the gate's
+    assert node.reason == "b, c and d tie as the worst off: selection_rate 0.25 in each"
+    assert node.pair == ["b", "a"]
+    many = disparities({k: 0.25 for k in "bcdefg"} | {"a": 0.5})
+    reason = many["demographic_parity_difference"]["between_groups"].reason
+    assert reason == "b, c, d, e and 2 more tie as the worst off: selection_rate 0.25 in each"
+
+
+def test_one_worst_off_group_has_no_note():
+    node = disparities({"a": 0.25, "b": 0.5, "c": 0.75})["demographic_parity_difference"]
+    assert node["between_groups"].worst_group == "a" and node["between_groups"].reason is None
+
+
+def test_the_terminal_line_of_a_level_feature_names_no_worst_off_group():
+    import pandas as pd
+
+    import auditor
+    from auditor.report.terminal import predictions_lines
+
+    yt, yp, sf = rows({"a": 0.5, "b": 0.5})
+    frame = pd.DataFrame({"y": yt, "p": yp, "g": sf["g"]})
+    audit = auditor.audit_predictions(frame, y_true="y", y_pred="p", sensitive="g").data
+    [line] = [x for x in predictions_lines(audit) if x.startswith("  g:")]
+    assert "worst-off" not in line and "the groups are level, none is worse off" in line
