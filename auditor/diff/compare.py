@@ -28,7 +28,7 @@ from auditor.audit_tree import Evidence, estimates, read
 from auditor.gates.comparable import not_comparable
 from auditor.gates.names import bound_words
 from auditor.gates.section import bound_text, identity
-from auditor.report.decision import level_text
+from auditor.report.decision import gap_counts, level_text
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
 # canary audit's epsilon bound. Every estimate node of every section gets a row too.
@@ -268,15 +268,17 @@ def _gates_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
     in_b = {c.key for c in merged.values()}
     rows = [merged.get(c.key, c) for c in out if not (c.change == "added" and c.key in in_b)]
     old = {c.key: key for key, c in merged.items()}  # a merged row's key in A
-    return [replace(c, judged=(_judged(rows_a.get(old.get(c.key, c.key))),
-                               _judged(rows_b.get(c.key)))) for c in rows]  # fmt: skip
+    return [replace(c, judged=(_judged(a, rows_a.get(old.get(c.key, c.key))),
+                               _judged(b, rows_b.get(c.key)))) for c in rows]  # fmt: skip
 
 
-def _judged(r: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The number a gate judged, as a metric row (None: no gate, or no number)."""
+def _judged(audit: Mapping[str, Any], r: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The number a gate judged, as a metric row (None: no gate, or no number); a gap's
+    ``pair``: the rows of the two groups it compares ('84 vs 260')."""
     if r is None or not isinstance(r.get("value"), float):
         return None
-    return {k: r.get(k) for k in ("value", "ci_low", "ci_high", "n")}
+    return {**{k: r.get(k) for k in ("value", "ci_low", "ci_high", "n")},
+            "pair": gap_counts(audit, r)}  # fmt: skip
 
 
 def _renamed(c: Change, rows_a: Mapping[str, Mapping[str, Any]], names: dict[str, str]) -> Change:

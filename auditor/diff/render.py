@@ -34,13 +34,13 @@ MSG_DIFFERENT_TEST_DATA = (
 
 
 def fmt_metric(m: dict[str, Any] | None, digits: int = 3) -> str:
-    """``value [ci_low, ci_high], n=N`` (— where absent; no n where none is recorded, nor for
-    a count, ``digits`` 0: the value is the count)."""
+    """``value [ci_low, ci_high], n=N`` (— where absent; a gap gate's n: its pair's rows, ``n=84
+    vs 260``; no n where none is recorded, nor for a count, ``digits`` 0: it is the count)."""
     if m is None or m["value"] is None:
         return "—"
     ends = interval_ends(m["ci_low"], m["ci_high"], digits)  # rounded outward
-    n = m.get("n")
-    count = f", n={fmt_num(n)}" if isinstance(n, int) and not isinstance(n, bool) and digits else ""
+    n = m.get("n") if isinstance(m.get("n"), int) else m.get("pair")  # a gap's: '84 vs 260'
+    count = f", n={fmt_num(n)}" if n is not None and not isinstance(n, bool) and digits else ""
     return f"{m['value']:.{digits}f}" + (f" {ends}" if ends else "") + count
 
 

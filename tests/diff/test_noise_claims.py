@@ -91,3 +91,20 @@ def test_a_group_in_one_audit_only_is_not_counted_beyond_noise():
     assert "Metrics beyond noise, added or removed" in text
     for out in (md, text):
         assert "0 metrics beyond noise · 1 added or removed ·" in out
+
+
+def test_a_gap_gate_gives_the_rows_of_the_two_groups_it_compares():
+    """A gap has no n of its own: its gate's row gives its pair's ('n=84 vs 260'), as the
+    terminal, summary.md and junit.xml do; the diff gave the gap with no count."""
+    a, b = _audit(0.19, 0.12, 0.27, "pass"), _audit(0.31, 0.25, 0.37, "fail")
+    for audit, sizes in ((a, (84, 260)), (b, (90, 250))):
+        feature = audit["fairness"]["features"]["sex"]
+        feature["groups"] = [
+            {"group": "F", "status": "ok", "n": sizes[0]},
+            {"group": "M", "status": "ok", "n": sizes[1]},
+        ]
+        gap = feature["disparities"]["demographic_parity_difference"]["between_groups"]
+        gap["pair"] = ["F", "M"]
+        gap["n"] = audit["gates"]["results"][0]["n"] = None
+    md = render_markdown(diff_audits(a, b))
+    assert "0.190 [0.120, 0.270], n=84 vs 260" in md and "n=90 vs 250" in md
