@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from auditor.api._config_arg import as_config
 from auditor.api._direction import check_one_output_direction
 from auditor.api._errors import config_named
+from auditor.api._finite import FRAME_PATH, check_finite_outputs
 from auditor.api._frame import check_model_frame, check_model_inputs, check_model_names
 from auditor.api._rerun import read_baseline
 from auditor.api._result import AuditResult
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
     from auditor.models.supplied import SuppliedModel
 
 PYTHON_KIND = "model.kind = 'python' is an object given to auditor.audit_model(model, ...)"
-FRAME_PATH = "dataframe"
 NO_MODEL = "None is not a model (an nn.Module, or an object with predict_proba)"
 A_CLASS = (
     "got the class {name} itself, not a model: pass a fitted estimator or a module, an "
@@ -248,6 +248,7 @@ def audit_supplied(
         finetuned=supplied.module, pretrain_record=None, finetune_record=None,
         seed=config.seed, supplied=supplied, progress=progress, artifacts_dir=artifacts_dir,
     )  # fmt: skip
+    check_finite_outputs(ctx, from_python=frames is not None)  # NaN: its rows named
     check_one_output_direction(ctx, config)  # a one-logit model read inverted: refused
     sections = run_all_checks(ctx, timings, progress=progress)
     no_stage = {"pretrain": no_training("pretrain"), "finetune": no_training("finetune")}

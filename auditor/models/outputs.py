@@ -246,14 +246,24 @@ def read_as_logits(
     return with_logits(module, probe, n_classes=n_classes)
 
 
+class NotFinite(AuditorInputError):
+    """Outputs with NaN or infinite entries on ``n`` of ``rows`` rows, the first at 0-based
+    ``first`` of the rows scored (a caller that knows whose rows they are names them)."""
+
+    def __init__(self, *, n: int, rows: int, first: int, field_name: str) -> None:
+        self.n, self.rows, self.first = n, rows, first
+        super().__init__(NOT_FINITE.format(n=n, rows=rows, row=data_row(first)),
+                         field=field_name)  # fmt: skip
+
+
 def finite_outputs(out: np.ndarray, *, field_name: str = "model") -> np.ndarray:
     """``out`` (n, k) when every entry is a finite number; otherwise bad input naming
-    ``field_name``: no metric, interval or verdict can be read from NaN or infinite scores."""
+    ``field_name`` (:class:`NotFinite`): no metric, interval or verdict can be read from NaN
+    or infinite scores."""
     bad = ~np.isfinite(out).all(axis=1)
     if bad.any():
-        raise AuditorInputError(NOT_FINITE.format(n=int(bad.sum()), rows=len(out),
-                                                  row=data_row(int(np.flatnonzero(bad)[0]))),
-                                field=field_name)  # fmt: skip
+        raise NotFinite(n=int(bad.sum()), rows=len(out), first=int(np.flatnonzero(bad)[0]),
+                        field_name=field_name)  # fmt: skip
     return out
 
 

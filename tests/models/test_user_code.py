@@ -120,7 +120,7 @@ def test_nan_outputs_name_the_model_or_its_train_function(user_module):
     with pytest.raises(AuditorInputError) as err:
         audit_split(nan_model, data)
     assert err.value.field == "model"
-    assert str(err.value) == f"model: {NOT_FINITE_HEAD}300 of 300 rows (first: " \
+    assert str(err.value) == f"model: {NOT_FINITE_HEAD}300 of 300 rows of data= (first: " \
         "data row 1); a model with NaN weights, or one fed inputs it cannot score"
     fitted = LogisticRegression().fit(data[["x1", "x2"]], data["label"])
     with pytest.raises(AuditorInputError) as err:
