@@ -27,7 +27,7 @@ from auditor.errors import AuditorInputError
 from auditor.gates import tally
 from auditor.io import atomic_write_text, prune_cache_files, user_cache_dir
 from auditor.io import cache_entries as _entries
-from auditor.record.verdicts import check_gate_verdicts
+from auditor.record.verdicts import check_gate_verdicts, check_gates_ran
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
 __all__ = [
@@ -296,10 +296,15 @@ NOT_THE_TALLY = "{found!r} is not what gates/results hold ({expected!r})"
 def check_gates_read_back(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` where the gates section of an audit read back says
     another verdict or other counts than its own results (a gate removed, a verdict edited),
-    or a result's verdict its own evidence contradicts (:mod:`auditor.record.verdicts`): the
-    card and the diff show the verdict, and a diff compares it."""
+    or a result the gate code, judging the audit again with its own gates config, does not
+    give, or says the gates did not run where that config runs them
+    (:mod:`auditor.record.verdicts`): the card and the diff show the verdict, and a diff
+    compares it."""
     gates = data.get("gates")
-    if not isinstance(gates, dict) or gates.get("status") != "ok":
+    if not isinstance(gates, dict):
+        return
+    if gates.get("status") != "ok":
+        check_gates_ran(data, source=source)
         return
     results = list(gates.get("results") or ())
     counts, verdict = tally(r.get("status") for r in results)

@@ -1,136 +1,175 @@
-"""Each gate verdict of an audit read back, checked against its own evidence: a verdict
-edited by hand (``"status": "pass"`` over a failing number, with the counts and the verdict
-edited to match) was shown as passing by the card and the diff, while ``auditor gate``
-judged the same numbers a failure.
+"""Each gate verdict of an audit read back, judged again by the gate code: a verdict edited by
+hand (``"insufficient data"`` made ``"pass"``, with the counts and the verdict edited to
+match) was shown as passing by the card and the diff, and ``auditor gate`` re-judged it.
 
-Checked, for each gate: its status follows its outcome (pass -> pass; fail, insufficient
-data, not run -> warn or fail); for each that reached a verdict (pass or fail), its outcome
-is what its own value, interval, bound and mode give (:func:`auditor.gates.judge`); and, for
-a gate on this audit's numbers (not a baseline comparison), its value is the one its metric
-path reads in the audit. No check reaches what cannot be known again from the file (a
-baseline's numbers). :func:`auditor.record.check_gates_read_back` calls it.
+The gates section is judged again from what the file holds, with the file's own gates
+config (:func:`auditor.gates.judge_audit`: the built-in gates of its scenario, its rules, its
+minimum count, each rule's severity and what insufficient data becomes), and each result
+auditor wrote must be the one it gives: its id and metric path, rule, bound, mode, minimum
+count, value, interval, count, outcome, relation, group and status, in the same order (a gate
+removed, added or edited is refused). Not judged again: a result's name and message (text
+whose wording changes with auditor's versions), a baseline comparison (the baseline's
+numbers are not in the file: its status must only follow its outcome), and the gates'
+timing. Written by an older 2.0 auditor: an accuracy's interval derived from its counts
+by plain Wilson (before 30fc014), and a list item's label written bare in a path (``[10]``
+for the group "10", before 3398015), are read as that auditor wrote them.
+:func:`auditor.record.check_gates_read_back` calls it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from auditor.audit_tree import Match, Step, evidence_of, num, parse_path, resolve, step_text
+from auditor.audit_tree import num, parse_path
+from auditor.audit_tree.read import wilson_bounds
 from auditor.errors import AuditorInputError
-from auditor.gates import judge
+from auditor.gates import identity, interval_relation, judge, judge_audit
 
 STATUS_NOT_OUTCOME = (
     "{status!r} does not follow the outcome {outcome!r} (pass: pass; any other: warn or fail)"
 )
-OUTCOME_NOT_BOUND = "{outcome!r} is not what the gate's value {value!r} and bound give ({right!r})"
-VALUE_NOT_AUDIT = "{value!r} is not what {metric!r} holds in this audit ({found!r})"
+NOT_JUDGED = "{found!r} is not what its own gates config gives this audit ({right!r}{why})"
+WHY_MAX = 160  # the most characters of the gate's own message shown beside its verdict
+BAD_CONFIG = "its gates config cannot judge this audit again ({why})"
+MISSING = "holds {found} gates where its gates config gives {right} (a gate {what}: {gate!r})"
+NOT_RUN = "the gates did not run, but its gates config enables them (gates.enabled = true)"
+DISABLED = "its gates config disables the gates (gates.enabled = false), but it holds results"
+# The fields of a result judged again (name, message, seconds and baseline are not).
+JUDGED = ("id", "metric", "rule", "source", "mode", "bound", "value", "ci_low", "ci_high",
+          "interval", "n", "min_n", "outcome", "relation", "group", "status")  # fmt: skip
 
 
-def _judged(r: dict[str, Any]) -> str | None:
-    """The outcome the result's own value and bound give; None where that cannot be said."""
-    bound, value = r.get("bound") or {}, r.get("value")
-    if not isinstance(bound, dict) or bound.get("tolerance") is not None:
-        return None  # against a baseline: its numbers are not in this file
-    if bound.get("allowed") is not None:
-        return None if not isinstance(value, str) else (
-            "pass" if value in bound["allowed"] else "fail")
-    if num(value) is None:
-        return None
+def _differs(a: Any, b: Any, tolerance: float) -> bool:
+    x, y = num(a), num(b)
+    if x is not None and y is not None:
+        return abs(x - y) > tolerance * max(1.0, abs(x))
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys = set(a) | set(b)
+        return any(_differs(a.get(k), b.get(k), tolerance) for k in keys)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) != len(b) or any(_differs(x, y, tolerance) for x, y in zip(a, b, strict=True))
+    return a != b or isinstance(a, bool) != isinstance(b, bool)
+
+
+def _path_texts(path: Any) -> list[tuple[str, str]] | None:
     try:
-        ok = judge(float(value), num(r.get("ci_low")), num(r.get("ci_high")), mode=r.get("mode"),
-                   max=num(bound.get("max")), min=num(bound.get("min")))  # fmt: skip
-    except ValueError:  # a mode this auditor does not know
-        return None
-    return "pass" if ok else "fail"
-
-
-def _value(match: Match | None, metric: str) -> Any:
-    """The value ``match`` holds for ``metric``; ``...`` where it holds none to compare."""
-    if match is None or match.not_run or match.insufficient or match.path != metric:
-        return ...  # a path written otherwise ([10] for group "10", before 2026-11-30)
-    try:
-        return evidence_of(match).value
-    except (ValueError, TypeError):
-        return ...
-
-
-def _read(data: dict[str, Any], metric: str) -> Any:
-    """The value ``metric`` reads in ``data`` (one node); ``...`` where it cannot be read."""
-    try:
-        [match] = resolve(data, metric)
-    except (ValueError, TypeError):  # a path of another version, or more than one node
-        return ...
-    return _value(match, metric)
-
-
-def _shape(metric: Any) -> str | None:
-    """``metric`` with each item it picks (``[z00042]``, ``[3]``) made ``[*]``: the paths of
-    one shape are resolved in one walk. None for a path that is not concrete (a wildcard or
-    a field match: never a path auditor writes) or does not parse."""
-    try:
-        steps = parse_path(metric)
+        steps = parse_path(path)
     except (ValueError, TypeError, AttributeError):
         return None
-    if any(s.kind == "any" or s.key for s in steps if s.kind != "key"):
-        return None
-    return "".join(step_text(Step("any") if s.kind != "key" else s) for s in steps)[1:]
+    return [(s.kind if s.kind == "key" else "item", str(s.key or s.value or s.index))
+            for s in steps]  # fmt: skip
 
 
-def _readings(data: dict[str, Any], metrics: Iterable[Any]) -> dict[str, Any]:
-    """The value each concrete metric path reads in ``data`` (``...`` where none can be
-    read), the paths of one shape read in one walk: resolved one by one, 640 gates on the
-    groups of a 1,000-group feature walked its groups 640 times (1.6 s)."""
-    shapes: dict[str, list[str]] = {}
-    for metric in {m for m in metrics if isinstance(m, str)}:
-        if (shape := _shape(metric)) is not None:
-            shapes.setdefault(shape, []).append(metric)
-    found: dict[str, Any] = {}
-    for shape, paths in shapes.items():
-        try:
-            matches = resolve(data, shape) if len(paths) > 1 else None
-        except (ValueError, TypeError):  # an item of that shape lacks the key: one by one
-            matches = None
-        if matches is None:
-            found.update((path, _read(data, path)) for path in paths)
-            continue
-        by_path: dict[str, Match | None] = {}
-        for m in matches:
-            by_path[m.path] = None if m.path in by_path else m  # two items of one label
-        found.update((path, _value(by_path.get(path), path)) for path in paths)
-    return found
+def _same_path(stored: Any, right: Any) -> bool:
+    """True where ``stored`` is the metric path ``right`` with a label written bare (``[10]``
+    for the group "10": before 3398015)."""
+    texts = _path_texts(stored)
+    return texts is not None and texts == _path_texts(right)
 
 
-def _differs(value: Any, found: Any, tolerance: float) -> bool:
-    if found is ...:
+def _plain_wilson(r: dict[str, Any], right: dict[str, Any], tolerance: float) -> bool:
+    """True where ``r``'s interval is the plain Wilson interval (an older 2.0 auditor's, before
+    30fc014) of the counts today's derives its own from, and its outcome and relation are
+    what the gate code judges over it."""
+    n, value = right.get("n"), num(right.get("value"))
+    if r.get("interval") != "wilson" or right.get("interval") != "wilson" or not n or value is None:
         return False
-    a, b = num(value), num(found)
-    if a is not None and b is not None:
-        return abs(a - b) > tolerance * max(1.0, abs(a))
-    return value != found
+    k = round(value * n)
+    lo, hi = wilson_bounds(float(k), float(n))
+    lo, hi = max(0.0, lo), min(1.0, hi)
+    if _differs(r.get("ci_low"), lo, tolerance) or _differs(r.get("ci_high"), hi, tolerance):
+        return False
+    bound, mode = right["bound"], right["mode"]
+    ok = judge(value, lo, hi, mode=mode, max=bound.get("max"), min=bound.get("min"))
+    relation = interval_relation(lo, hi, max=bound.get("max"), min=bound.get("min"))
+    return r.get("outcome") == ("pass" if ok else "fail") and r.get("relation") == relation
+
+
+def _disagreement(r: dict[str, Any], right: dict[str, Any], tolerance: float) -> str | None:
+    """The first field of the stored result ``r`` that the result judged again, ``right``,
+    contradicts; None where they agree."""
+    if r.get("metric") != right["metric"] and _same_path(r.get("metric"), right["metric"]):
+        bare = identity(str(r["metric"]), right["bound"], right["mode"])
+        right = {**right, "metric": r["metric"], "id": right["id"].replace(
+            identity(right["metric"], right["bound"], right["mode"]), bare, 1)}
+    off = [f for f in JUDGED if _differs(r.get(f), right.get(f), tolerance)]
+    older = {"ci_low", "ci_high", "outcome", "relation"}
+    if r.get("outcome") != right.get("outcome"):
+        older.add("status")  # made from the other outcome (and checked to follow it)
+    if off and set(off) <= older and _plain_wilson(r, right, tolerance):
+        return None
+    return off[0] if off else None
+
+
+def _parted(own: list[Any], right: list[dict[str, Any]], tolerance: float) -> int:
+    """The first position where the stored results ``own`` and those judged again ``right``
+    are not the same gate (the shorter one's length where one ends first)."""
+    pairs = zip(own, right, strict=False)  # of different lengths: where they part is sought
+    same = (_disagreement(r, a, tolerance) not in ("id", "metric") for r, a in pairs)
+    return next((j for j, ok in enumerate(same) if not ok), min(len(own), len(right)))
+
+
+def _judged_again(data: dict[str, Any], source: str) -> dict[str, Any] | None:
+    """The gates section the file's gates config gives its audit (its baseline left out);
+    None where the config disables the gates."""
+    from pydantic import ValidationError
+
+    from auditor.config.gates import GatesConfig
+    from auditor.results._base import dump
+
+    config = data.get("config")
+    raw = config.get("gates", {}) if isinstance(config, dict) else {}
+    try:
+        cfg = GatesConfig.model_validate(raw).model_copy(update={"baseline": None})
+    except ValidationError as exc:
+        why = BAD_CONFIG.format(why=str(exc.errors()[0].get("msg", "invalid"))[:200])
+        raise AuditorInputError(why, source=source, field="config/gates") from None
+    try:
+        section = dump(judge_audit(data, cfg))
+    except (AuditorInputError, ValueError, TypeError, KeyError) as exc:
+        why = BAD_CONFIG.format(why=str(getattr(exc, "message", exc))[:200])
+        raise AuditorInputError(why, source=source, field="config/gates") from None
+    return section if section.get("status") == "ok" else None
+
+
+def check_gates_ran(data: dict[str, Any], *, source: str) -> None:
+    """Raise :class:`AuditorInputError` where the gates section says the gates did not run
+    while the file's gates config enables them (a failing section replaced by hand)."""
+    if _judged_again(data, source) is not None:
+        raise AuditorInputError(NOT_RUN, source=source, field="gates/status")
 
 
 def check_gate_verdicts(
     data: dict[str, Any], results: list[Any], *, source: str, tolerance: float
 ) -> None:
     """Raise :class:`AuditorInputError` naming the first of ``results`` (the gate results of
-    ``data``) whose verdict its own evidence contradicts (see the module); ``tolerance``:
-    relative, for a value beside the one its path reads."""
-    judged = [r for r in results if r.get("outcome") in ("pass", "fail")]
-    found = _readings(data, (r.get("metric") for r in judged if r.get("source") != "baseline"))
+    ``data``) that the gate code, judging ``data`` again, does not give (see the module);
+    ``tolerance``: relative, for a number beside the one judged again."""
     for i, r in enumerate(results):
-        outcome, status, where = r.get("outcome"), r.get("status"), f"gates/results/{i}"
+        outcome, status = r.get("outcome"), r.get("status")
         if status not in (("pass",) if outcome == "pass" else ("warn", "fail")):
             why = STATUS_NOT_OUTCOME.format(status=status, outcome=outcome)
-            raise AuditorInputError(why, source=source, field=f"{where}/status")
-        if outcome not in ("pass", "fail"):
-            continue
-        right = _judged(r)
-        if right is not None and right != outcome:
-            why = OUTCOME_NOT_BOUND.format(outcome=outcome, value=r.get("value"), right=right)
-            raise AuditorInputError(why, source=source, field=f"{where}/outcome")
-        metric = r.get("metric")
-        read = found.get(metric, ...) if isinstance(metric, str) else ...
-        if r.get("source") != "baseline" and _differs(r.get("value"), read, tolerance):
-            why = VALUE_NOT_AUDIT.format(value=r.get("value"), metric=metric, found=read)
-            raise AuditorInputError(why, source=source, field=f"{where}/value")
+            raise AuditorInputError(why, source=source, field=f"gates/results/{i}/status")
+    section = _judged_again(data, source)
+    if section is None:
+        raise AuditorInputError(DISABLED, source=source, field="gates/status")
+    for key in ("fail_on", "defaults"):
+        if _differs(data["gates"].get(key), section.get(key), tolerance):
+            why = NOT_JUDGED.format(found=data["gates"].get(key), right=section.get(key), why="")
+            raise AuditorInputError(why, source=source, field=f"gates/{key}")
+    own = [(i, r) for i, r in enumerate(results) if r.get("source") != "baseline"]
+    right = list(section["results"])
+    if len(own) != len(right):  # a gate removed or added: named where the lists part
+        j = _parted([r for _, r in own], right, tolerance)
+        what, gate = (("it lacks", right[j]["id"]) if len(own) < len(right)
+                      else ("it does not give", own[j][1].get("id")))  # fmt: skip
+        why = MISSING.format(found=len(own), right=len(right), what=what, gate=gate)
+        raise AuditorInputError(why, source=source, field="gates/results")
+    for (i, r), again in zip(own, right, strict=True):
+        field = _disagreement(r, again, tolerance)
+        if field is not None:
+            text = " ".join(str(again.get("message", "")).split())
+            text = text if len(text) <= WHY_MAX else text[: WHY_MAX - 1] + "…"
+            why = NOT_JUDGED.format(found=r.get(field), right=again.get(field),
+                                    why=f": {text}" if text else "")  # fmt: skip
+            raise AuditorInputError(why, source=source, field=f"gates/results/{i}/{field}")
