@@ -30,6 +30,10 @@ LABEL_DETERMINED = (
     "demographic-parity difference is 1 by construction"
 )
 _LEFT_OUT = "_Some details were left out to keep this summary under 1 MiB; see audit.json._"
+_CUT = (
+    "_{gates} left out of the tables above to keep this summary under 1 MiB (and the parts "
+    "after them); every gate is in junit.xml and audit.json of the run folder._"
+)
 
 
 def _cell(v: Any, digits: int = 3) -> str:
@@ -300,10 +304,28 @@ def _fit(head: list[str], body: list[str], folded: list[list[str]], foot: list[s
         if len(text.encode("utf-8")) <= MAX_BYTES or not folded:
             break
         folded, note = folded[:-1], [_LEFT_OUT, ""]
-    if len(text.encode("utf-8")) > MAX_BYTES:
-        cut = text.encode("utf-8")[: MAX_BYTES - 200].decode("utf-8", "ignore")
-        text = cut + "\n\n_(truncated)_\n"
+    if len(text.encode("utf-8")) > MAX_BYTES:  # thousands of failing or warning gates
+        return _cut([*head, *body, *note], foot)
     return text
+
+
+def _cut(lines: list[str], foot: list[str]) -> str:
+    """The first whole lines that fit :data:`MAX_BYTES` with the foot (a table keeps whole
+    rows), each ``<details>`` left open closed, and one line counting the gates left out."""
+    budget = MAX_BYTES - len("\n".join(foot).encode("utf-8")) - 1024  # the note, the closings
+    kept, used = 0, 0
+    for line in lines:
+        used += len(line.encode("utf-8")) + 1
+        if used > budget:
+            break
+        kept += 1
+    rows = (line.split(" | ", 1)[0] for line in lines[kept:])
+    left = sum(row.removeprefix("| ").split(" ")[-1] in _ICON for row in rows)
+    gates = f"{left:,} gate" + ("s" if left != 1 else "")
+    shown = lines[:kept]
+    opened = shown.count("<details>") - shown.count("</details>")
+    closing = ["", *(["</details>", ""] * opened)]
+    return "\n".join([*shown, *closing, _CUT.format(gates=gates), "", *foot])
 
 
 def render_summary(audit: Mapping[str, Any]) -> str:
