@@ -1,5 +1,6 @@
 """A table's groups and target, encoded once for the audit: one text column per sensitive
-feature (a missing value refused, or the group '(missing)'), and the target's classes as
+feature (a missing value refused, or the group '(missing)'; many numbers refused, with the way
+to bands: :mod:`auditor.data.number_groups`), and the target's classes as
 0..k-1 in sorted order, ``positive_label`` last. A label is read in one spelling however it
 was typed (:func:`~auditor.data.spelling.canonical`: ``"Male "`` is ``"Male"``), as a
 predictions file's is; what was merged is recorded for the card."""
@@ -17,6 +18,7 @@ from auditor.config.labels import label_index, same_label
 from auditor.data import TaskInfo
 from auditor.data._labels import binary_positive, check_one_way
 from auditor.data._tables import MISSING_LEVEL
+from auditor.data.number_groups import number_groups
 from auditor.data.spelling import MISSING_CLASH, canonical, canonical_values, clash_way
 from auditor.errors import AuditorInputError, data_row
 
@@ -61,6 +63,10 @@ def sensitive_groups(
                                            way=clash_way(MISSING_FLAG, no_value=bad.any()))
             raise AuditorInputError(message, source=src, field="data.sensitive")
         labels[bad] = MISSING_LEVEL
+        refusal = number_groups(set(labels), col=col, missing=MISSING_LEVEL)
+        if refusal is not None:  # age in years: refused with the way to bands
+            raise AuditorInputError(f"column {col!r}: {refusal}", source=src,
+                                    field="data.sensitive")  # fmt: skip
         out[col] = labels
         counts[col] = int(bad.sum())
     return pd.DataFrame(out, index=frame.index).astype(str), counts

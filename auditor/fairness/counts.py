@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from auditor.data.header import EXTRA_MISSING
+from auditor.data.number_groups import number_groups
 from auditor.errors import AuditorInputError, data_row
 
 if TYPE_CHECKING:
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 
 # A sensitive column with more distinct values than this is almost surely an identifier.
 MAX_GROUPS_PER_FEATURE = 1000
+TOO_MANY_GROUPS = (
+    "more than {limit:,} distinct groups (an identifier column?): a sensitive column names "
+    "groups of people (sex, an age band); name such a column, or one of bands of a measurement"
+)
 MAX_JOINT_CELLS = 20_000_000
 # Text that is a missing value in a label or group, whatever the format: nothing, and the
 # table loader's own markers ("?", as UCI files such as Adult write it).
@@ -232,7 +237,7 @@ class CountsAccumulator:
             table.setdefault(key, len(table))
         if group and len(table) > MAX_GROUPS_PER_FEATURE:
             raise AuditorInputError(
-                f"more than {MAX_GROUPS_PER_FEATURE} distinct groups (an identifier column?)",
+                TOO_MANY_GROUPS.format(limit=MAX_GROUPS_PER_FEATURE),
                 source=self.source,
                 field=column,
             )
@@ -335,6 +340,10 @@ class CountsAccumulator:
         labels = []
         for axis, table in enumerate(self._groups):
             names = sorted(table)
+            feature = self.features[axis]
+            refusal = number_groups(names, col=feature, missing=self.missing_group)
+            if refusal is not None:  # age in years: refused with the way to bands
+                raise AuditorInputError(refusal, source=self.source, field=feature)
             counts = np.take(counts, [table[x] for x in names], axis=axis)
             labels.append(tuple(names))
         names = tuple(class_names) if class_names is not None else tuple(str(c) for c in classes)
