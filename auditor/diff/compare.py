@@ -25,10 +25,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.audit_tree import Evidence, estimates, read
+from auditor.diff.scope import levels, thin_parts, under
 from auditor.gates.comparable import not_comparable
 from auditor.gates.names import bound_words
 from auditor.gates.section import bound_text, identity
-from auditor.report.decision import gap_counts, level_text
+from auditor.report.decision import gap_counts
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
 # canary audit's epsilon bound. Every estimate node of every section gets a row too.
@@ -146,7 +147,8 @@ class Change:
     """One row. ``change``: "same", "added", "removed", "changed" (a text, a verdict, or a
     number beyond noise without a direction), "renamed" (a gate whose name alone changed);
     for numbers also "better" / "worse" (beyond noise, in the metric's direction), "within
-    noise" (intervals overlap), "no interval" (a different value that cannot be told from
+    noise" (intervals overlap), "insufficient data" (a group below the minimum size, on
+    either side: no verdict on it), "no interval" (a different value that cannot be told from
     noise: no interval, or undefined on one side) and "not comparable" (the two numbers
     answer different questions: another task, positive class or scenario, or a gap over
     other groups; see ``AuditDiff.not_comparable``)."""
@@ -238,13 +240,17 @@ def _metrics_diff(
     a: Mapping[str, Any], b: Mapping[str, Any], apart: tuple[str, ...]
 ) -> list[Change]:
     """Every metric row; ``apart``: path prefixes (``""``: all) whose numbers are not
-    comparable, so a difference there is "not comparable", never better or worse."""
+    comparable, so a difference there is "not comparable", never better or worse; a number
+    of a part with insufficient data on either side is "insufficient data"."""
+    thin = {p for audit in (a, b) for name in _SECTIONS for p in thin_parts(audit.get(name), name)}
     out = []
     for c in _compare(_metrics(a), _metrics(b), lambda x, y: False):
         if c.change == "changed":
             change = _metric_change(c.key, c.a, c.b)
             if change != "same" and any(c.key.startswith(p) for p in apart):
                 change = "not comparable"
+            elif change != "same" and thin and under(c.key, thin):
+                change = "insufficient data"
             c = Change(c.key, c.a, c.b, change)
         out.append(c)
     return out
@@ -319,26 +325,6 @@ def _test_data(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, str] | 
     return None
 
 
-# Where each section records the confidence level of its intervals.
-_LEVELS = (("fairness", "ci_level"), ("privacy", "confidence"))
-MSG_OTHER_LEVEL = (
-    "{section} intervals are at {a} in A and at {b} in B: an interval is wider or narrower "
-    "for that alone, so 'within noise' and 'beyond noise' mix the two levels"
-)
-
-
-def _levels(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, ...]:
-    """One sentence per section that ran in both with intervals at other confidence levels."""
-    out = []
-    for section, key in _LEVELS:
-        la, lb = ((x.get(section) or {}) for x in (a, b))
-        if la.get("status") == lb.get("status") == "ok":
-            ta, tb = level_text(la.get(key)), level_text(lb.get(key))
-            if ta and tb and ta != tb:
-                out.append(MSG_OTHER_LEVEL.format(section=section, a=ta, b=tb))
-    return tuple(out)
-
-
 def _same_metric(x: dict[str, Any], y: dict[str, Any], tol: float = 1e-12) -> bool:
     for k in ("value", "ci_low", "ci_high"):
         if (x[k] is None) != (y[k] is None):
@@ -366,5 +352,5 @@ def diff_audits(a: dict[str, Any], b: dict[str, Any]) -> AuditDiff:
         test_data=_test_data(a, b),
         not_comparable=tuple(r for _, r in apart),
         comparable=all(p for p, _ in apart),
-        levels=_levels(a, b),
+        levels=levels(a, b),
     )

@@ -19,7 +19,8 @@ from auditor.report.escape import html_text, md_code, md_escape, terminal_text
 _MARK = {"better": "✅ better", "worse": "❌ worse", "changed": "↕ changed",
          "added": "＋ added", "removed": "− removed", "within noise": "≈ within noise",
          "no interval": "≠ no interval", "same": "= same",
-         "not comparable": "⊘ not comparable"}  # fmt: skip
+         "not comparable": "⊘ not comparable",
+         "insufficient data": "∅ insufficient data"}  # fmt: skip
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
 _LEFT_OUT = (
@@ -87,9 +88,9 @@ def _beyond_title(d: AuditDiff) -> str:
 
 
 def _counts(d: AuditDiff) -> str:
-    kinds = ("within noise", "no interval", "same", "not comparable")
+    kinds = ("within noise", "no interval", "same", "not comparable", "insufficient data")
     n = {k: sum(c.change == k for c in d.metrics) for k in kinds}
-    apart = f" · {n['not comparable']} not comparable" if n["not comparable"] else ""
+    apart = "".join(f" · {n[k]} {k}" for k in kinds[3:] if n[k])
     present = sum(c.change in _PRESENT for c in d.beyond_noise)
     beyond = len(d.beyond_noise) - present
     one_side = f" · {present} added or removed" if present else ""
@@ -163,8 +164,8 @@ def _md_folded(d: AuditDiff) -> list[list[str]]:
         title = f"{_n(len(rest), 'metric')}, not compared"
         if d.comparable:
             title = (
-                f"{_n(len(rest), 'metric')} changed within noise, without an interval or "
-                "not comparable"
+                f"{_n(len(rest), 'metric')} changed within noise, without an interval, "
+                "not comparable or with insufficient data"
             )
         out.append(_details(title, _md_table(["Metric", "A", "B", "Δ", "Change"], rows)))
     for title, part in (("Checklist items", d.checklist), ("Provenance", d.provenance)):
@@ -273,7 +274,7 @@ def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
     extra = [("Checklist items", d.checklist), ("Provenance", d.provenance)]
     if not changed_only:
         rows = [[c.key, *_cells(c), c.change] for c in d.within_noise]
-        lines += ["Within noise, without an interval or not comparable"]
+        lines += ["Within noise, without an interval, not comparable or insufficient data"]
         lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]
         lines.append("")
     for title, part in extra:

@@ -108,3 +108,27 @@ def test_a_gap_gate_gives_the_rows_of_the_two_groups_it_compares():
         gap["n"] = audit["gates"]["results"][0]["n"] = None
     md = render_markdown(diff_audits(a, b))
     assert "0.190 [0.120, 0.270], n=84 vs 260" in md and "n=90 vs 250" in md
+
+
+def _with_tiny_group(audit: dict, correct: int) -> dict:
+    """``audit`` with a group T of 5 rows (below the minimum size: insufficient data)."""
+    acc = {"value": correct / 5, "ci_low": 0.0 if correct == 0 else 0.57, "n": 5,
+           "ci_high": 0.43 if correct == 0 else 1.0}  # fmt: skip
+    audit["fairness"]["features"]["sex"]["groups"] = [
+        {"group": "T", "n": 5, "status": "insufficient_data",
+         "reason": "n = 5 is below the minimum group size 30", "metrics": {"accuracy": acc}},
+    ]  # fmt: skip
+    return audit
+
+
+def test_a_group_with_insufficient_data_gets_no_better_or_worse():
+    """A group below the minimum size reads 'insufficient data' everywhere else; its 0/5 ->
+    5/5 (Wilson intervals apart) was '✅ better', beyond noise, in the diff."""
+    a = _with_tiny_group(_audit(0.19, 0.12, 0.27, "pass"), 0)
+    b = _with_tiny_group(_audit(0.19, 0.12, 0.27, "pass"), 5)
+    d = diff_audits(a, b)
+    [m] = [c for c in d.metrics if c.key == "fairness.features.sex.groups[T].metrics.accuracy"]
+    assert m.change == "insufficient data" and d.beyond_noise == []
+    md, text = render_markdown(d), render_text(d)
+    assert "better" not in md and "better" not in text
+    assert "1 insufficient data" in md and "insufficient data" in text

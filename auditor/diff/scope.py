@@ -1,0 +1,52 @@
+"""Where the numbers of two audits may be set against each other for a diff: the parts
+with insufficient data (no verdict on their numbers) and the confidence levels their
+intervals were computed at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from auditor.audit_tree import fmt_key
+from auditor.audit_tree.paths import item_step
+from auditor.report.decision import level_text
+
+# Where each section records the confidence level of its intervals.
+_LEVELS = (("fairness", "ci_level"), ("privacy", "confidence"))
+MSG_OTHER_LEVEL = (
+    "{section} intervals are at {a} in A and at {b} in B: an interval is wider or narrower "
+    "for that alone, so 'within noise' and 'beyond noise' mix the two levels"
+)
+
+
+def levels(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, ...]:
+    """One sentence per section that ran in both with intervals at other confidence levels."""
+    out = []
+    for section, key in _LEVELS:
+        la, lb = ((x.get(section) or {}) for x in (a, b))
+        if la.get("status") == lb.get("status") == "ok":
+            ta, tb = level_text(la.get(key)), level_text(lb.get(key))
+            if ta and tb and ta != tb:
+                out.append(MSG_OTHER_LEVEL.format(section=section, a=ta, b=tb))
+    return tuple(out)
+
+
+def thin_parts(tree: Any, path: str) -> Iterator[str]:
+    """The paths of the parts under ``tree`` marked insufficient data (a group below the
+    minimum size, an estimate without rows enough): their numbers get no verdict."""
+    if isinstance(tree, dict):
+        if tree.get("status") == "insufficient_data":
+            yield path
+            return
+        for key, child in tree.items():
+            if isinstance(child, (dict, list)):
+                yield from thin_parts(child, f"{path}.{fmt_key(str(key))}")
+    elif isinstance(tree, list):
+        for i, child in enumerate(tree):
+            if isinstance(child, (dict, list)):
+                yield from thin_parts(child, path + item_step(child, i))
+
+
+def under(key: str, prefixes: set[str]) -> bool:
+    """Whether metric path ``key`` is one of ``prefixes`` or inside one."""
+    return any(key == p or key.startswith((p + ".", p + "[")) for p in prefixes)
