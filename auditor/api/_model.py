@@ -115,7 +115,7 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     """A PyTorch module (given, or built by the factory and loaded from the checkpoint)."""
     from auditor.data.supplied import supplied_rows
     from auditor.models import count_parameters
-    from auditor.models.outputs import read_as_logits
+    from auditor.models.outputs import read_as_logits, sorted_columns
     from auditor.models.supplied import SuppliedModel, load_checkpoint_model, user_trainer
 
     check_model_inputs(config.data, None, name=type(module).__name__)
@@ -131,8 +131,9 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
                                        input_shape=shape, n_classes=k,
                                        classes_given=known is not None)  # fmt: skip
     # one logit (a sigmoid's), the outputs' class order, a softmax at its end: the rows it reads
+    columns = rows.outputs if labels is not None else sorted_columns(rows.labels)
     module = read_as_logits(module, rows.bundle["test"].x, n_classes=k, device=device,
-                            columns=rows.outputs)  # fmt: skip
+                            columns=columns, one_output_columns=rows.outputs)  # fmt: skip
     train = config.model.train
     model = SuppliedModel(
         kind=config.model.kind, module=module.eval(), n_classes=len(rows.labels),

@@ -145,8 +145,8 @@ def _labels(
     """The classes in the audit's order, ``positive_label`` (when given) last, and the model's
     output column of each: the model's own classes (``known``, e.g. an estimator's
     ``classes_``, whose order is its output order), else the target's values (each file's,
-    in one spelling: :func:`_check_rows`) in sorted order (a module's outputs follow that
-    order with ``positive_label`` last)."""
+    in one spelling: :func:`_check_rows`) with their own output columns (a module's
+    outputs are ordered by :func:`auditor.models.outputs.sorted_columns`)."""
     src = str(config.path)
     if known is None:  # the target's values: a module's outputs are in the audit's order
         target = pd.concat(list(targets.values()))

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from auditor.config.labels import is_number
 from auditor.errors import AuditorInputError, data_row
 
 NOT_FINITE = (
@@ -227,19 +228,32 @@ def user_module(module: nn.Module) -> nn.Module:
     return module
 
 
+def sorted_columns(labels: tuple[Any, ...]) -> tuple[int, ...]:
+    """The output column of each of ``labels`` (the audit's order, the positive class last)
+    for a module whose classes were not named: one column per class in the classes' sorted
+    order, numbers by value (``CrossEntropyLoss`` on the indices 0..K-1: class 10 after 9,
+    not after 1), text as text (``LabelEncoder``'s order), whatever the positive class."""
+    numbers = all(is_number(str(label)) for label in labels)
+    order = sorted(labels, key=lambda label: float(str(label)) if numbers else str(label))
+    return tuple(order.index(label) for label in labels)
+
+
 def read_as_logits(
     module: nn.Module, rows: np.ndarray, *, n_classes: int, device: torch.device,
-    columns: tuple[int, ...] | None = None,
+    columns: tuple[int, ...] | None = None, one_output_columns: tuple[int, ...] | None = None,
 ) -> nn.Module:  # fmt: skip
     """A supplied module (the audited one, or a reference model ``model.train`` returned) on
     ``device``, read by one rule as the logits the audit expects: fed its own dtype
     (:func:`in_own_dtype`), a binary model's one logit per row read as two
-    (:func:`with_two_logits`), its outputs in the audit's class order (``columns``:
+    (:func:`with_two_logits`), its outputs in the audit's class order (``columns`` for a
+    module with one output per class, ``one_output_columns`` for one logit read as two:
     :class:`Reordered`), and outputs that are probabilities on the first PROBE_ROWS of
     ``rows`` (evaluation rows, or the reference model's own) read as their log
     (:func:`with_logits`)."""
     module = in_own_dtype(module.to(device))
     module = with_two_logits(module, input_shape=rows.shape[1:], n_classes=n_classes)
+    if isinstance(module, OneLogit):
+        columns = one_output_columns
     if columns is not None and tuple(columns) != tuple(range(n_classes)):
         module = Reordered(module, tuple(columns))
     probe = torch.tensor(rows[:PROBE_ROWS], dtype=torch.float32, device=device)  # a copy
