@@ -153,6 +153,8 @@ class StageRecord(Result):
     history: list[dict[str, float | int | None]] = Field(default_factory=list)
     # DP-SGD fine-tuning only: the accountant's epsilon, delta, noise multiplier, steps.
     dp: dict[str, Any] | None = None
+    # what each step's forward and loss ran in ([training] precision); absent before: fp32
+    precision: Literal["fp32", "bf16"] = "fp32"
 
 
 class TrainingInfo(Result):

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from auditor.training.precision import step_autocast
 from auditor.training.predict import rows_per_pass
 
 Batch = tuple[torch.Tensor, ...]
@@ -49,6 +50,8 @@ class TrainRecord:
     history: list[dict[str, float]] = field(default_factory=list)
     # DP-SGD fine-tuning only: the accountant's epsilon, delta, noise multiplier, steps.
     dp: dict[str, Any] | None = None
+    # what each step's forward and loss ran in (auditor.training.precision)
+    precision: str = "fp32"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,15 +162,18 @@ def _train_epoch(
     optimizer: torch.optim.Optimizer,
     batches: Iterable[Batch],
     batch_loss: Callable[..., torch.Tensor],
+    precision: tuple[str, str] = ("fp32", "cpu"),
 ) -> tuple[float, int, int]:
-    """One pass over ``batches``; returns (summed loss, rows seen, optimizer steps)."""
+    """One pass over ``batches``; returns (summed loss, rows seen, optimizer steps).
+    ``precision``: (``"fp32"`` or ``"bf16"``, the device type) of each step's forward."""
     total, seen, steps = 0.0, 0, 0
     for batch in batches:
         rows = len(batch[0])
         if rows == 0:  # Poisson sampling can draw an empty batch
             continue
         optimizer.zero_grad(set_to_none=True)
-        loss = batch_loss(*batch)
+        with step_autocast(*precision):
+            loss = batch_loss(*batch)
         loss.backward()
         optimizer.step()
         steps += 1
@@ -188,6 +194,7 @@ def fit(
     desc: str = "train",
     progress: bool = True,
     threads: int = TRAIN_THREADS,
+    precision: str = "fp32",
 ) -> Fitted:
     """Minibatch training with early stopping on ``val_metrics()['loss']``.
 
@@ -195,8 +202,10 @@ def fit(
     ``batch_loss(*batch)`` returns the mean loss of that batch. ``module`` is put in train
     mode for each epoch and in eval mode for validation. Returns :class:`Fitted`; the best
     epoch's weights of ``module`` are restored. Runs on ``threads`` torch threads (the
-    weights then do not depend on the machine's core count).
+    weights then do not depend on the machine's core count). ``precision``: ``"bf16"`` runs
+    each step's ``batch_loss`` under bfloat16 autocast (validation stays float32).
     """
+    where = next((p.device.type for p in module.parameters()), "cpu")
     stopper = EarlyStopping(module, patience)
     history: list[dict[str, float]] = []
     steps = 0
@@ -204,7 +213,7 @@ def fit(
     with fixed_threads(threads), _progress(epochs, desc, progress) as bar:
         for epoch in range(1, epochs + 1):
             module.train()
-            total, seen, n_steps = _train_epoch(optimizer, batches, batch_loss)
+            total, seen, n_steps = _train_epoch(optimizer, batches, batch_loss, (precision, where))
             steps += n_steps
             module.eval()
             with torch.no_grad():
@@ -254,6 +263,7 @@ def train_record(
     model: nn.Module,
     frozen: str,
     dp: dict[str, Any] | None = None,
+    precision: str = "fp32",
 ) -> TrainRecord:
     """A :class:`TrainRecord` from what :func:`fit` returned."""
     epochs_run, secs = len(fitted.history), fitted.seconds
@@ -264,5 +274,5 @@ def train_record(
         samples_per_second=float(n_train * epochs_run / secs) if secs > 0 else 0.0,
         optimizer="Adam", lr=lr, batch_size=batch_size,
         trainable_parameters=int(sum(p.numel() for p in model.parameters() if p.requires_grad)),
-        frozen=frozen, history=fitted.history, dp=dp,
+        frozen=frozen, history=fitted.history, dp=dp, precision=precision,
     )  # fmt: skip

@@ -33,6 +33,7 @@ from auditor.training.loop import (
     fit,
     train_record,
 )
+from auditor.training.precision import step_precision
 from auditor.training.predict import (
     as_tensor,
     masked_squared_error,
@@ -61,6 +62,7 @@ def pretrain(
     device: torch.device,
     progress: bool = True,
     threads: int = TRAIN_THREADS,
+    precision: str = "fp32",
 ) -> tuple[nn.Module, TrainRecord, nn.Module | None]:
     """Pretrain ``model`` in place. Returns (model, record, decoder).
 
@@ -69,11 +71,13 @@ def pretrain(
     input from the backbone's features of a randomly masked copy (MSE on masked entries).
     objective "none": no training (random initialisation), record with 0 epochs.
     ``threads``: torch threads while training (fixed, so the weights depend on the seed only).
+    ``precision``: ``"fp32"``, ``"bf16"`` or ``"auto"`` (:mod:`auditor.training.precision`).
     """
     model.to(device)
+    step = step_precision(precision, device) if config.objective != "none" else "fp32"
     record = dict(
         stage="pretrain", objective=config.objective, n_train=len(x), n_val=len(x_val),
-        lr=config.lr, batch_size=config.batch_size, frozen="none",
+        lr=config.lr, batch_size=config.batch_size, frozen="none", precision=step,
     )  # fmt: skip
     if config.objective == "none":
         fitted = Fitted(best_epoch=0, best_val_loss=float("nan"), history=[], seconds=0.0, steps=0)
@@ -81,7 +85,7 @@ def pretrain(
     xt, xv = as_tensor(x, device), as_tensor(x_val, device)
     batches = IndexBatches(len(x), config.batch_size, rngs.torch("train/pretrain/shuffle"), device)
     common = dict(epochs=config.epochs, patience=config.patience, progress=progress,
-                  threads=threads)  # fmt: skip
+                  threads=threads, precision=step)  # fmt: skip
     decoder = None
     if config.objective == "supervised":
         if y is None:
@@ -177,6 +181,7 @@ def finetune(
     dp: DPConfig | None = None,
     features: tuple[torch.Tensor, torch.Tensor] | None = None,
     threads: int = TRAIN_THREADS,
+    precision: str = "fp32",
 ) -> tuple[nn.Module, TrainRecord]:
     """Copy ``pretrained``, put a new head for ``n_classes`` on it, freeze the backbone (all of
     it, or all but its last ``config.unfreeze_last`` parameterised layers) and train.
@@ -187,7 +192,8 @@ def finetune(
     that cannot split trains whole. ``features``: those prefix outputs of (x, x_val),
     precomputed with the same :func:`~auditor.training.split.split_for` (reference models
     share them); ignored where the model cannot split. ``dp``: DP-SGD through Opacus
-    (config.privacy.dp). ``threads``: torch threads while training.
+    (config.privacy.dp). ``threads``: torch threads while training. ``precision``: as
+    :func:`pretrain`'s; DP-SGD trains in float32 (Opacus' per-sample gradients).
     """
     model, unfrozen = fresh_model(
         pretrained, n_classes=n_classes, unfreeze_last=config.unfreeze_last, rngs=rngs,
@@ -207,7 +213,7 @@ def finetune(
         tx, tv = features or tuple(split.outputs(model, a, device=device) for a in (x, x_val))
     yt, yv = as_tensor(y, device, torch.long), as_tensor(y_val, device, torch.long)
     val = classifier_val(module, tv, yv)
-    info = None
+    info, step = None, "fp32" if dp is not None else step_precision(precision, device)
     with rngs.torch_scope("train/finetune/dropout"):
         if dp is not None:
             fitted, info = fit_dp(
@@ -225,11 +231,12 @@ def finetune(
                 batch_loss=lambda idx: nn.functional.cross_entropy(module(tx[idx]), yt[idx]),
                 val_metrics=val, epochs=config.epochs, patience=config.patience,
                 desc="fine-tune" if unfrozen else "fine-tune (head)", progress=progress,
-                threads=threads,
+                threads=threads, precision=step,
             )  # fmt: skip
     record = train_record(
         fitted, stage="finetune", objective="supervised", n_train=len(x), n_val=len(x_val),
         lr=config.lr, batch_size=config.batch_size, model=model, frozen=frozen, dp=info,
+        precision=step,
     )  # fmt: skip
     return model.eval(), record
 
@@ -279,12 +286,14 @@ def train_stages(
         model, pre_record, decoder = pretrain(
             model, x=pre.x, y=pre.y_pretrain, x_val=val.x, y_val=val.y_pretrain,
             config=config.pretrain, rngs=rngs, device=device, progress=progress,
+            precision=config.training.precision,
         )  # fmt: skip
     with timed(timings, "finetune"):
         tuned, ft_record = finetune(
             model, x=ft.x, y=ft.y, x_val=val.x, y_val=val.y,
             n_classes=bundle.finetune_task.n_classes, config=config.finetune,
             rngs=rngs, device=device, progress=progress, dp=config.privacy.dp,
+            precision=config.training.precision,
         )  # fmt: skip
     return TrainedStages(
         config=config, bundle=bundle, device=device, pretrained=model, finetuned=tuned,
