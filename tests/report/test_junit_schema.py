@@ -1,0 +1,93 @@
+"""junit.xml against the shape of Jenkins' JUnit schema (the xUnit plugin's junit-10.xsd, which
+refuses a file with an attribute or element it does not declare: 'The result file ... is not
+valid. The result file has been skipped.'), checked by hand: the elements and attributes it
+declares, counts that agree with the testcases, on hostile labels and many gates. The one
+exception is documented (docs/ci.md): each testcase's <properties>, as pytest's
+record_property writes them, which Jenkins' junit step and GitLab read or ignore."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from auditor.config import GateRule, GatesConfig
+from auditor.gates import evaluate_gates
+from auditor.report.junit import render_junit
+from tests.gates.builders import make_audit
+
+# junit-10.xsd (jenkinsci/xunit-plugin): the attributes each element may carry
+ATTRIBUTES = {
+    "testsuites": {"name", "time", "tests", "failures", "errors"},
+    "testsuite": {"name", "tests", "failures", "errors", "group", "time", "skipped",
+                  "timestamp", "hostname", "id", "package", "file", "log", "url"},
+    "testcase": {"name", "time", "classname", "group"},
+    "failure": {"type", "message"}, "error": {"type", "message"}, "skipped": {"type", "message"},
+    "properties": set(), "property": {"name", "value"}, "system-out": set(), "system-err": set(),
+}  # fmt: skip
+REQUIRED = {"testsuite": {"name", "tests", "failures", "errors"}, "testcase": {"name"},
+            "property": {"name", "value"}}  # fmt: skip
+CHILDREN = {
+    "testsuites": {"testsuite"},
+    "testsuite": {"testsuite", "properties", "testcase", "system-out", "system-err"},
+    "testcase": {"skipped", "error", "failure", "system-out", "system-err",
+                 "properties"},  # properties: the documented exception
+    "properties": {"property"},
+}  # fmt: skip
+SUREFIRE_TIME = re.compile(r"(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?")
+HOSTILE = ["]]>", "a\x01\x1bb", "L" * 10_000, "50%,c:d\r\ne", "<b>&amp;", "::error::x", "\u202eZ"]
+
+
+def check_shape(text: str) -> ET.Element:
+    """Parse ``text`` and assert the junit-10 shape; return the root."""
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
+    root = ET.fromstring(text.encode("utf-8"))
+    assert root.tag == "testsuites"
+    for el in root.iter():
+        assert el.tag in ATTRIBUTES, el.tag
+        assert set(el.attrib) <= ATTRIBUTES[el.tag], (el.tag, set(el.attrib) - ATTRIBUTES[el.tag])
+        assert REQUIRED.get(el.tag, set()) <= set(el.attrib), el.tag
+        assert {c.tag for c in el} <= CHILDREN.get(el.tag, set()), el.tag
+        if "time" in el.attrib:
+            assert SUREFIRE_TIME.fullmatch(el.get("time")), el.get("time")
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for suite in root.findall("testsuite"):
+        cases = suite.findall("testcase")
+        counts = {"tests": len(cases), **{k: sum(c.find(k[:-1] if k != "skipped" else k)
+                                              is not None for c in cases)
+                                       for k in ("failures", "errors", "skipped")}}  # fmt: skip
+        for key, n in counts.items():
+            assert int(suite.get(key, "0")) == n, key
+            totals[key] += n
+        names = [(c.get("classname"), c.get("name")) for c in cases]
+        assert len(set(names)) == len(names)  # GitLab keys a testcase by its names
+    for key in ("tests", "failures", "errors"):
+        assert int(root.get(key)) == totals[key], key
+    return root
+
+
+def _audit(labels: list[str]):
+    audit = make_audit()
+    audit["tool"], audit["run"]["seed"] = {"version": "0.1.0"}, 0
+    audit["run"]["name"] = "run ]]> \x07"
+    audit["fairness"]["features"]["sex"]["groups"] = [
+        {"group": g, "n": 100, "status": "ok",
+         "metrics": {"tpr": {"value": 0.3 + i / 1e5, "ci_low": 0.2, "ci_high": 0.4, "n": 100}}}
+        for i, g in enumerate(labels)
+    ]  # fmt: skip
+    rules = [GateRule(metric="fairness.features.sex.groups[*].metrics.tpr", min=0.5),
+             GateRule(metric="fairness.features.sex.groups[*].metrics.tpr", max=0.35,
+                      severity="warning")]  # fmt: skip
+    audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=rules))
+    return audit
+
+
+def test_hostile_labels_keep_the_junit_10_shape():
+    root = check_shape(render_junit(_audit(HOSTILE)))
+    assert int(root.get("tests")) == 2 * len(HOSTILE) and int(root.get("failures")) > 0
+    names = [c.get("name") for c in root.iter("testcase")]
+    assert all(len(n) < 400 and "\n" not in n and "\r" not in n for n in names)
+
+
+def test_two_thousand_gates_keep_the_junit_10_shape():
+    root = check_shape(render_junit(_audit([f"g{i}" for i in range(1000)])))
+    assert root.get("tests") == "2000"
