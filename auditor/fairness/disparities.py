@@ -21,6 +21,8 @@ from auditor.fairness.metrics import (
 )
 
 TOO_FEW_GROUPS = "{n} of the {total} groups {verb} enough data (at least {min} rows); a gap needs 2"
+# every row in one group (a constant column): no gap, whatever the group's size
+ONE_GROUP = "every row is in one group, '{group}': a gap needs 2"
 ALL_UNDEFINED = "the metric is undefined in every compared group"
 # fairlearn's ratio of rates that are all 0 (a class no row is predicted as) is 0 / 0: NaN
 ZERO_RATES = (
@@ -126,6 +128,8 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
     components, kind = DISPARITIES[dname]
     comps = [c + sfx for c in components]
     n_cmp = len(cmp.idx)
+    if cmp.n_labels == 1:
+        return _insufficient(cmp, method, ONE_GROUP.format(group=[*cmp.names, *cmp.excluded][0]))
     if n_cmp < 2:
         verb = "has" if n_cmp == 1 else "have"
         return _insufficient(cmp, method, TOO_FEW_GROUPS.format(

@@ -54,18 +54,34 @@ def gap_counts(feature: Mapping[str, Any], gap: Mapping[str, Any]) -> str:
     return "" if sizes is None else f" n={sizes[0]:,} vs {sizes[1]:,}"
 
 
+def _largest_dp(disparities: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+    """The demographic parity difference between groups a feature's line shows, and its key:
+    binary, the one; multi-class, the largest of the classes' (``...@<class>``; the first
+    class's alone read as the feature's), else the first disparity."""
+    dps = [(k, d["between_groups"]) for k, d in disparities.items()
+           if k.partition("@")[0] == "demographic_parity_difference"]  # fmt: skip
+    ok = [(k, b) for k, b in dps if b["status"] == "ok"]
+    if ok:
+        return max(ok, key=lambda kb: kb[1]["value"])
+    if dps:
+        return dps[0]
+    key, d = next(iter(disparities.items()))
+    return key, d["between_groups"]
+
+
 def _feature_line(name: str, feature: Mapping[str, Any]) -> str:
-    disparities = feature["disparities"]
-    d = disparities.get("demographic_parity_difference") or next(iter(disparities.values()))
-    b = d["between_groups"]
+    key, b = _largest_dp(feature["disparities"])
     if b["status"] != "ok":
         return f"  {shorten(name)}: {b['status']} ({b['reason']})"
-    interval = fmt_interval(b["value"], b["ci_low"], b["ci_high"]) + gap_counts(feature, b)
+    cls = key.partition("@")[2]  # multi-class: the class whose gap is the largest, named
+    of = f" of class {shorten(cls)}" if cls else ""
+    interval = of + " " + fmt_interval(b["value"], b["ci_low"], b["ci_high"])
+    interval += gap_counts(feature, b)
     worst = b["worst_group"]  # None: the groups are level (the reason says so)
     who = "" if worst is None else f", worst-off {shorten(str(worst))}"
     note = f" ({shorten(str(b['reason']), NOTE_MAX)})" if b.get("reason") else ""
     return (
-        f"  {shorten(name)}: DP difference {interval}{who}{note}; "
+        f"  {shorten(name)}: DP difference{interval}{who}{note}; "
         f"{feature['n_insufficient']} of {feature['n_groups']} groups insufficient"
     )
 

@@ -150,6 +150,17 @@ def test_a_gap_without_two_large_groups_says_how_many_groups_had_enough_data():
     assert reason == "0 of the 4 groups have enough data (at least 500 rows); a gap needs 2"
 
 
+@pytest.mark.parametrize("n", [10, 100])
+def test_a_feature_of_one_group_says_every_row_is_in_it(n):
+    """A constant column: "1 of the 1 groups has enough data" read as if a second were small."""
+    rng = np.random.default_rng(5)
+    yt, yp = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    res = audit_counts(counts_from_arrays(yt, yp, {"s": ["only"] * n}), specs=[("s",)], positive=1)
+    for node in res.features["s"].disparities["demographic_parity_difference"].values():
+        assert node.status == "insufficient_data" and node.worst_group is None
+        assert node.reason == "every row is in one group, 'only': a gap needs 2"
+
+
 def test_rates_at_zero_and_one_get_honest_intervals():
     """TPR 1.0 on 45 positives: the Wilson interval [0.921, 1], never [1, 1]."""
     yt = np.r_[np.ones(45, int), np.zeros(55, int)]

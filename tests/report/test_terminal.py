@@ -108,3 +108,27 @@ def test_a_baseline_is_summed_up_and_one_of_another_question_says_so():
     assert other[-2] == "Baseline base.json: 1 new, 0 unchanged, 0 worse, 0 fixed"
     assert "audit different things (scenario" in other[-1] and other[-1].startswith("  new: ")
     assert not any(line.startswith("Baseline") for line in gate_lines(evaluate_gates(new, cfg)))
+
+
+def test_a_multi_class_feature_line_shows_the_largest_class_gap_and_names_its_class():
+    """It showed the first class's DP difference (cat's, the smallest here) as the
+    feature's, with no class named."""
+    import numpy as np
+    import pandas as pd
+
+    import auditor
+    from auditor.report.terminal import predictions_lines
+
+    rng = np.random.default_rng(0)
+    g = rng.choice(["x", "y"], 900)
+    yt = rng.choice(["cat", "dog", "fox"], 900)
+    yp = np.where((g == "y") & (yt == "dog") & (rng.random(900) < 0.6), "fox", yt)
+    frame = pd.DataFrame({"t": yt, "p": yp, "g": g})
+    audit = auditor.audit_predictions(frame, y_true="t", y_pred="p", sensitive="g").data
+    gaps = {k: d["between_groups"]["value"] for k, d in audit["fairness"]["features"]["g"][
+        "disparities"].items() if k.startswith("demographic_parity_difference@")}  # fmt: skip
+    cls = max(gaps, key=gaps.get).partition("@")[2]
+    assert cls != "cat" and gaps[f"demographic_parity_difference@{cls}"] > gaps[
+        "demographic_parity_difference@cat"]  # fmt: skip
+    [line] = [x for x in predictions_lines(audit) if x.startswith("  g:")]
+    assert line.startswith(f"  g: DP difference of class {cls} ")
