@@ -60,6 +60,7 @@ from auditor.config import PretrainConfig
 from auditor.models import SeedCNN
 from auditor.seeding import Rngs
 from auditor.training import predict_logits, pretrain
+from auditor.training.precision import native_bf16
 
 CPU = torch.device("cpu")
 MEAN, STD = 0.1307, 0.3081
@@ -164,34 +165,47 @@ def as_float(u8: np.ndarray) -> np.ndarray:
     return ((u8.astype(np.float32) / 255.0 - MEAN) / STD)[:, None]
 
 
-def run_both(data: dict, *, epochs: int, seed: int, threads: int, batch: int) -> dict[str, tuple]:
-    """{loop: (seconds, test accuracy)} for the seed's loop and auditor's (at ``batch``) on
-    ``threads`` torch threads."""
+def as_seed_cnn(net_state: dict[str, torch.Tensor]) -> SeedCNN:
+    """auditor's SeedCNN holding the weights of the seed's ``Net`` (the same layers)."""
+    ours = SeedCNN((1, 28, 28), 10)
+    layers = {"conv1": ours.backbone[0], "conv2": ours.backbone[2], "fc1": ours.backbone[7],
+              "fc2": ours.head}  # fmt: skip
+    for name, layer in layers.items():
+        layer.load_state_dict({k.split(".", 1)[1]: v for k, v in net_state.items()
+                               if k.startswith(f"{name}.")})  # fmt: skip
+    return ours
+
+
+def run_both(
+    data: dict, *, epochs: int, seed: int, threads: int, batch: int, precisions: list[str]
+) -> dict[str, tuple]:
+    """{loop: (seconds, test accuracy)} for the seed's loop and auditor's (at ``batch``, in
+    each of ``precisions``) on ``threads`` torch threads, from the same initial weights."""
     torch.set_num_threads(threads)
     (xtr, ytr), (xva, yva), (xte, yte) = data["train"], data["val"], data["test"]
     with Rngs(seed).torch_scope("bench/init"):
         seed_model = Net()
-    ours = SeedCNN((1, 28, 28), 10)
-    ours.backbone[0].load_state_dict(seed_model.conv1.state_dict())
-    ours.backbone[2].load_state_dict(seed_model.conv2.state_dict())
-    ours.backbone[7].load_state_dict(seed_model.fc1.state_dict())
-    ours.head.load_state_dict(seed_model.fc2.state_dict())
+    start_weights = {k: v.clone() for k, v in seed_model.state_dict().items()}
     loader = DataLoader(SeedDataset(xtr, ytr), batch_size=64, shuffle=True,
                         generator=Rngs(seed).torch("bench/seed_loader"))  # fmt: skip
     with Rngs(seed).torch_scope("bench/seed_dropout"):
         t_seed = seed_loop(seed_model, loader, epochs)
     x_test = as_float(xte)
     acc_seed = float((predict_logits(seed_model, x_test, device=CPU).argmax(1) == yte).mean())
+    rows = {"seed's loop": (t_seed, acc_seed)}
     # patience > epochs: no early stop, so both loops run the same epochs
     cfg = PretrainConfig(epochs=epochs, patience=epochs + 1, batch_size=batch)
-    start = time.perf_counter()
-    ours, record, _ = pretrain(
-        ours, x=as_float(xtr), y=ytr, x_val=as_float(xva), y_val=yva, config=cfg,
-        rngs=Rngs(seed), device=CPU, progress=False, threads=threads,
-    )  # fmt: skip
-    t_ours = time.perf_counter() - start
-    acc_ours = float((predict_logits(ours, x_test, device=CPU).argmax(1) == yte).mean())
-    return {"seed's loop": (t_seed, acc_seed), f"auditor, batch {batch}": (t_ours, acc_ours)}
+    for precision in precisions:
+        ours = as_seed_cnn(start_weights)
+        start = time.perf_counter()
+        ours, record, _ = pretrain(
+            ours, x=as_float(xtr), y=ytr, x_val=as_float(xva), y_val=yva, config=cfg,
+            rngs=Rngs(seed), device=CPU, progress=False, threads=threads, precision=precision,
+        )  # fmt: skip
+        t_ours = time.perf_counter() - start
+        acc_ours = float((predict_logits(ours, x_test, device=CPU).argmax(1) == yte).mean())
+        rows[f"auditor, batch {batch}, {precision}"] = (t_ours, acc_ours)
+    return rows
 
 
 def step_rate(
@@ -246,7 +260,11 @@ def main() -> None:
     ap.add_argument("--batch", type=int, nargs="+", default=[64, PretrainConfig().batch_size])
     ap.add_argument("--repeats", type=int, default=1, help="best of this many, alternating")
     ap.add_argument("--kernels", action="store_true")
+    ap.add_argument("--precision", nargs="+", choices=["fp32", "bf16"], default=None,
+                    help="auditor's loop in these ([training] precision; default fp32, and "
+                    "bf16 where the CPU has it in hardware)")  # fmt: skip
     args = ap.parse_args()
+    precisions = args.precision or (["fp32", "bf16"] if native_bf16(CPU) else ["fp32"])
     data = split(args.seed)
     train_flops = 3 * forward_flops(SeedCNN((1, 28, 28), 10), (1, 28, 28))
     n = len(data["train"][1]) * args.epochs
@@ -254,7 +272,7 @@ def main() -> None:
           f"{train_flops / 1e6:.1f} MFLOP per training sample; load average at start "
           f"{os.getloadavg()[0]:.1f} on {len(os.sched_getaffinity(0))} cores; best of "
           f"{args.repeats}")  # fmt: skip
-    print(f"{'threads':>7} {'loop':20} {'samples/s':>10} {'GFLOP/s':>8} {'mm peak':>8} "
+    print(f"{'threads':>7} {'loop':28} {'samples/s':>10} {'GFLOP/s':>8} {'mm peak':>8} "
           f"{'% peak':>7} {'ratio':>6} {'test acc':>9}")  # fmt: skip
     for threads in args.threads:
         torch.set_num_threads(threads)
@@ -262,7 +280,7 @@ def main() -> None:
         for _ in range(args.repeats):  # alternate the loops, so a load burst hits both
             for batch in args.batch:
                 got = run_both(data, epochs=args.epochs, seed=args.seed, threads=threads,
-                               batch=batch)  # fmt: skip
+                               batch=batch, precisions=precisions)  # fmt: skip
                 for loop, (secs, acc) in got.items():
                     rows[loop] = min(rows.get(loop, (secs, acc)), (secs, acc))
             peak = max(peak, mm_peak())
@@ -270,7 +288,7 @@ def main() -> None:
         for loop, (secs, acc) in rows.items():
             rate = n / secs
             gflops = rate * train_flops / 1e9
-            print(f"{threads:>7} {loop:20} {rate:10.0f} {gflops:8.1f} {peak:8.1f} "
+            print(f"{threads:>7} {loop:28} {rate:10.0f} {gflops:8.1f} {peak:8.1f} "
                   f"{100 * gflops / peak:6.1f}% {rate / base:5.1f}x {acc:9.3f}")  # fmt: skip
     if args.kernels:
         kernel_table(args.threads)
