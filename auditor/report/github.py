@@ -11,9 +11,21 @@ from typing import Any, TextIO
 
 from auditor.config.toml_file import MAX_CONFIG_BYTES  # the most a config may be
 from auditor.report.escape import terminal_text
+from auditor.report.summary import MAX_BYTES
 from auditor.report.terminal import failure_text, flagged_gates
 
 MSG_NO_SUMMARY = "auditor: warning: GITHUB_STEP_SUMMARY={path}: cannot append the summary ({why})"
+# GitHub drops a step's whole job summary when the step wrote more than 1 MiB to it.
+MSG_OVER_STEP_LIMIT = (
+    "auditor: warning: GITHUB_STEP_SUMMARY={path}: summary.md ({size:,} KiB) not appended: "
+    "after the {before:,} KiB this step wrote there it would pass GitHub's 1 MiB per step, "
+    "which drops the step's whole summary; summary.md is in the run folder"
+)
+NOTE_LEFT_OUT = (
+    "\n_auditor: summary.md ({size:,} KiB) is not in this job summary: with what this step "
+    "wrote before it, it would pass GitHub's 1 MiB limit for one step, and GitHub would drop "
+    "the whole summary. summary.md is in the run folder._\n"
+)
 
 
 def _escape_data(text: str) -> str:
@@ -97,6 +109,25 @@ def github_annotations(
     return out
 
 
+def _within_step_limit(target: str, text: str) -> tuple[str, str | None]:
+    """What to append to the step summary ``target``: ``text``, or where the file would pass
+    :data:`MAX_BYTES` with it, a short note in its place (nothing, if even that would not
+    fit) and the warning line to print."""
+    try:
+        before = os.stat(target).st_size
+    except FileNotFoundError:
+        before = 0
+    size = len(text.encode("utf-8"))
+    if before + size <= MAX_BYTES:
+        return text, None
+    note = NOTE_LEFT_OUT.format(size=size // 1024)
+    fits = before + len(note.encode("utf-8")) <= MAX_BYTES
+    path = terminal_text(target)
+    return (note if fits else ""), MSG_OVER_STEP_LIMIT.format(
+        path=path, size=size // 1024, before=before // 1024
+    )
+
+
 def publish_github(
     audit: Mapping[str, Any],
     render_summary: Callable[[], str],
@@ -113,12 +144,17 @@ def publish_github(
     target = env.get("GITHUB_STEP_SUMMARY")
     if target:
         summary_text = render_summary()
+        summary_text += "" if summary_text.endswith("\n") else "\n"
         try:
+            text, over = _within_step_limit(target, summary_text)
             with open(target, "a", encoding="utf-8") as fh:
-                fh.write(summary_text if summary_text.endswith("\n") else summary_text + "\n")
+                fh.write(text)
         except OSError as exc:  # the verdict (the exit code) stands; summary.md has the text
             why = terminal_text(exc.strerror or type(exc).__name__)
             print(MSG_NO_SUMMARY.format(path=terminal_text(target), why=why), file=sys.stderr)
+        else:
+            if over:
+                print(over, file=sys.stderr)
     if env.get("GITHUB_ACTIONS") == "true":
         for line in github_annotations(audit["gates"], config_file=config_file, audit=audit):
             print(line, file=stream)
