@@ -80,6 +80,15 @@ def _share(node: Any, name: str, who: str) -> tuple[int, int]:
     return k, n
 
 
+def recorded_share(node: Any) -> tuple[int, int]:
+    """(k, n) of a recorded rate ``{value: k / n, n}``, as a gap is taken again from it;
+    ``ValueError`` where the node is not one (a rate that is not a count over its n)."""
+    try:
+        return _share(node, "rate", "the node")
+    except _Unreadable as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _arrays(metrics: list[Any], names: list[str], who: list[str]) -> MetricArrays:
     """The rates ``names`` of each recorded metrics mapping, as the engine holds them."""
     values, dens, nums = {}, {}, {}

@@ -27,6 +27,7 @@ from auditor.errors import AuditorInputError
 from auditor.gates import tally
 from auditor.io import atomic_write_text, prune_cache_files, user_cache_dir
 from auditor.io import cache_entries as _entries
+from auditor.record.counts import check_fairness_counts
 from auditor.record.verdicts import check_gate_verdicts, check_gates_ran
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
@@ -277,9 +278,14 @@ def check_intervals_read_back(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` naming the first estimate node of an audit read back
     whose interval is reversed (ci_low above ci_high, a null value's too) or whose value lies
     outside it (auditor never writes either: a hand-edited number); the gates, the card and
-    the diff would show and judge it as evidence."""
-    if not any(map(_node_contradicted, each_estimate(data))):  # the common case: no keys built
-        return
+    the diff would show and judge it as evidence. Then the fairness section's counts beside
+    its rates (:func:`auditor.record.counts.check_fairness_counts`)."""
+    if any(map(_node_contradicted, each_estimate(data))):  # the common case: no keys built
+        _name_contradicted(data, source=source)
+    check_fairness_counts(data, source=source)  # an interval broken is named as such first
+
+
+def _name_contradicted(data: dict[str, Any], *, source: str) -> None:
     for keys, node in estimate_nodes(data):
         value, lo, hi = node.get("value"), node.get("ci_low"), node.get("ci_high")
         if _reversed(lo, hi):

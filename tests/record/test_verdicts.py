@@ -176,3 +176,21 @@ def test_an_older_2_0_accuracy_interval_reads_as_its_auditor_wrote_it(audit_file
     i = next(i for i, r in enumerate(read_audit(audit_file)[0]["gates"]["results"])
              if r["name"] == "high")  # fmt: skip
     _refused(edited, tmp_path, f"gates/results/{i}/outcome", "'pass' is not what")
+
+
+def test_an_older_2_0_path_with_a_bare_label_reads_as_its_auditor_wrote_it():
+    """Before 3398015 a group named "10" was written ``[10]`` (today: ``["10"]``, as ``[10]``
+    reads the item at position 10): the same gate, where every other field agrees."""
+    from auditor.gates import identity
+    from auditor.record.verdicts import _disagreement
+
+    bound, mode = {"min": 0.5, "max": None, "allowed": None, "tolerance": None}, "point"
+    today = 'fairness.features.f.groups["10"].metrics.accuracy'
+    right = {"metric": today, "id": identity(today, bound, mode), "bound": bound, "mode": mode,
+             "value": 0.8, "outcome": "pass", "status": "pass"}  # fmt: skip
+    bare = "fairness.features.f.groups[10].metrics.accuracy"
+    older = {**right, "metric": bare, "id": identity(bare, bound, mode)}
+    assert _disagreement(older, right, 1e-9) is None
+    assert _disagreement({**older, "value": 0.9}, right, 1e-9) == "value"
+    other = "fairness.features.f.groups[11].metrics.accuracy"
+    assert _disagreement({**older, "metric": other}, right, 1e-9) == "id"  # another gate

@@ -1,0 +1,87 @@
+"""The counts of a fairness section read back: each group's rates are counts over its own
+``n`` (the gates take a gap again from them: :func:`auditor.gates.gap_groups.recorded_share`),
+the rates over all of a group's rows are over the group's ``n`` (its ``count`` is ``n``), a
+feature's groups add up to the rows audited, and no count is below 0. auditor writes all of
+them from one table of confusion counts; a hand-edited rate (``0.7301`` of 1,520 rows, no
+whole count), a group's ``n`` raised past its metrics' or a negative ``n`` was shown and
+judged as evidence. :func:`auditor.record.check_counts_read_back` calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from auditor.audit_tree import count
+from auditor.audit_tree.walk import each_estimate, estimate_nodes
+from auditor.errors import AuditorInputError
+from auditor.fairness.metrics import BINARY_METRICS, DISPARITIES, GLOBAL_METRICS
+from auditor.gates.gap_groups import recorded_share
+
+NEGATIVE = "{n} is not a count (below 0)"
+NOT_A_COUNT = "{value!r} is not a whole count over its n ({n}): the rate of a group is k / n"
+NOT_THE_GROUP = "{found!r} is not the group's own n ({n}): {name} is over all its rows"
+NOT_THE_ROWS = "the groups' n add up to {found:,}, not the {n:,} rows audited (fairness/n)"
+# The rates a gap is taken from, each a count over its n (F1 is not: 2 TP / (2 TP + FP + FN)).
+SHARES = frozenset(c for components, _ in DISPARITIES.values() for c in components)
+# The metrics over all a group's rows: their n is the group's.
+OVER_ALL = frozenset(k for k, (_, _, den) in {**BINARY_METRICS, **GLOBAL_METRICS}.items()
+                     if den == "n")  # fmt: skip
+
+
+def _groups(fairness: dict[str, Any]) -> Iterator[tuple[str, Any, Any]]:
+    """(where, n, metrics) of the overall rows and of every group of every feature."""
+    yield "fairness/overall", fairness.get("n"), fairness.get("overall")
+    features = fairness.get("features")
+    for name, feature in (features.items() if isinstance(features, dict) else ()):
+        groups = feature.get("groups") if isinstance(feature, dict) else None
+        for i, group in enumerate(groups if isinstance(groups, list) else ()):
+            if isinstance(group, dict):
+                where = f"fairness/features/{name}/groups/{i}/metrics"
+                yield where, group.get("n"), group.get("metrics")
+
+
+def _check_metrics(where: str, n: int, metrics: dict[str, Any], source: str) -> None:
+    for name, node in metrics.items():
+        if not isinstance(node, dict) or node.get("value") is None:
+            continue
+        base = str(name).split("@", 1)[0]
+        if base in OVER_ALL and count(node.get("n")) is not None and node["n"] != n:
+            why = NOT_THE_GROUP.format(found=node["n"], n=n, name=name)
+            raise AuditorInputError(why, source=source, field=f"{where}/{name}/n")
+        if base == "count" and node["value"] != n:
+            why = NOT_THE_GROUP.format(found=node["value"], n=n, name=name)
+            raise AuditorInputError(why, source=source, field=f"{where}/{name}/value")
+        if base in SHARES and count(node.get("n")) is not None:
+            try:
+                recorded_share(node)
+            except ValueError:
+                why = NOT_A_COUNT.format(value=node["value"], n=node["n"])
+                raise AuditorInputError(why, source=source,
+                                        field=f"{where}/{name}/value") from None  # fmt: skip
+
+
+def check_fairness_counts(data: dict[str, Any], *, source: str) -> None:
+    """Raise :class:`AuditorInputError` naming the first count of ``data`` (an audit read
+    back from ``source``) that breaks what the module lists."""
+    negative = (node for node in each_estimate(data) if (count(node.get("n")) or 0) < 0)
+    for keys, node in estimate_nodes(data) if next(negative, None) is not None else ():
+        n = count(node.get("n"))
+        if n is not None and n < 0:
+            why = NEGATIVE.format(n=n)
+            raise AuditorInputError(why, source=source, field="/".join(map(str, (*keys, "n"))))
+    fairness = data.get("fairness")
+    if not isinstance(fairness, dict) or fairness.get("status") != "ok":
+        return
+    for where, n, metrics in _groups(fairness):
+        if count(n) is not None and isinstance(metrics, dict):
+            _check_metrics(where, n, metrics, source)
+    rows, features = count(fairness.get("n")), fairness.get("features")
+    for name, feature in (features.items() if isinstance(features, dict) else ()):
+        groups = feature.get("groups") if isinstance(feature, dict) else None
+        sizes = [count(g.get("n")) for g in groups or () if isinstance(g, dict)]
+        if rows is not None and isinstance(groups, list) and None not in sizes:
+            if sum(sizes) != rows:  # type: ignore[arg-type]
+                why = NOT_THE_ROWS.format(found=sum(sizes), n=rows)  # type: ignore[arg-type]
+                raise AuditorInputError(why, source=source,
+                                        field=f"fairness/features/{name}/groups")  # fmt: skip

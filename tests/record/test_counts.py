@@ -1,0 +1,74 @@
+"""A fairness section's counts read back (:mod:`auditor.record.counts`): a group's rate that
+is no whole count over its n, a group's n apart from its metrics', a negative n, or groups
+that do not add up to the rows audited were shown by the card and the diff and judged by
+the gates as evidence; each is refused: exit 2, one line naming the file and the field,
+nothing written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor.api import AuditResult
+from auditor.cli import app
+from auditor.errors import AuditorInputError
+from tests.builders import predictions_audit
+
+runner = CliRunner()
+GROUP = ("fairness", "features", "sex", "groups", 0)
+
+
+@pytest.fixture(scope="module")
+def audit_file(tmp_path_factory):
+    return predictions_audit(tmp_path_factory.mktemp("counts")).run_dir / "audit.json"
+
+
+def _set(audit, keys, value):
+    node = audit
+    for key in keys[:-1]:
+        node = node[key]
+    node[keys[-1]] = value
+
+
+@pytest.mark.parametrize(
+    ("keys", "value", "field", "words"),
+    [
+        ((*GROUP, "metrics", "accuracy", "value"), 0.7301, "accuracy/value",
+         "0.7301 is not a whole count over its n"),
+        ((*GROUP, "metrics", "precision", "value"), "mid", "precision/value",
+         "is not a whole count over its n"),
+        ((*GROUP, "metrics", "accuracy", "n"), -5, "accuracy/n", "-5 is not a count (below 0)"),
+        ((*GROUP, "metrics", "base_rate", "n"), 7, "base_rate/n", "is not the group's own n"),
+        ((*GROUP, "metrics", "count", "value"), 9.0, "count/value", "is not the group's own n"),
+        (("fairness", "n"), 10, "overall/count/n", "is not the group's own n (10)"),
+        (GROUP[:-1], "drop the first", "sex/groups", "rows audited (fairness/n)"),
+    ],
+)  # fmt: skip
+def test_counts_that_do_not_add_up_are_refused(audit_file, tmp_path, keys, value, field, words):
+    audit = json.loads(audit_file.read_text())
+    if value == "drop the first":  # a group removed whole: its own counts agree
+        value = audit["fairness"]["features"]["sex"]["groups"][1:]
+    if value == "mid":  # inside its interval, no whole count over its n
+        node = audit["fairness"]["features"]["sex"]["groups"][0]["metrics"]["precision"]
+        value = (node["ci_low"] + node["ci_high"]) / 2 + 1e-4
+    _set(audit, keys, value)
+    edited = tmp_path / "edited" / "audit.json"
+    edited.parent.mkdir()
+    edited.write_text(json.dumps(audit))
+    diff = ["diff", str(edited), str(audit_file)]
+    for args in (["gate", str(edited)], ["card", str(edited)], diff):
+        out = tmp_path / f"out-{args[0]}"
+        result = runner.invoke(app, [*args, "--out", str(out)] if args[0] != "diff" else args)
+        assert result.exit_code == 2, result.output
+        line = result.output.strip()
+        assert "\n" not in line and f"{field}: " in line and words in line, line
+        assert str(edited) in line and not out.exists()
+    with pytest.raises(AuditorInputError) as caught:
+        AuditResult.load(edited)
+    assert caught.value.field.endswith(field)
+
+
+def test_an_untouched_audit_reads_back(audit_file):
+    assert AuditResult.load(audit_file).data["fairness"]["status"] == "ok"
