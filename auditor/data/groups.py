@@ -63,7 +63,7 @@ def sensitive_groups(
                                            way=clash_way(MISSING_FLAG, no_value=bad.any()))
             raise AuditorInputError(message, source=src, field="data.sensitive")
         labels[bad] = MISSING_LEVEL
-        refusal = number_groups(set(labels), col=col, missing=MISSING_LEVEL)
+        refusal = number_groups(set(labels), col=col, rows=len(labels), missing=MISSING_LEVEL)
         if refusal is not None:  # age in years: refused with the way to bands
             raise AuditorInputError(f"column {col!r}: {refusal}", source=src,
                                     field="data.sensitive")  # fmt: skip

@@ -341,7 +341,7 @@ class CountsAccumulator:
         for axis, table in enumerate(self._groups):
             names = sorted(table)
             feature = self.features[axis]
-            refusal = number_groups(names, col=feature, missing=self.missing_group)
+            refusal = number_groups(names, col=feature, rows=self.rows, missing=self.missing_group)
             if refusal is not None:  # age in years: refused with the way to bands
                 raise AuditorInputError(refusal, source=self.source, field=feature)
             counts = np.take(counts, [table[x] for x in names], axis=axis)
