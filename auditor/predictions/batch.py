@@ -140,11 +140,11 @@ def _arrow_comma_decimals(column: Any) -> np.ndarray | None:
     where every value is an ASCII-digit ``0,93`` or whole number (a missing one NaN); None
     where any other value is (text, or digits Python's regex reads too: the slow path decides)
     or the column is not text."""
+    if not is_text_type(column.type):
+        return None  # numbers: pyarrow.compute (30 ms to load) is not needed
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not is_text_type(column.type):
-        return None
     text = pc.ascii_trim_whitespace(column)  # other spaces (Python strips them): the slow path
     if column.null_count == len(column) or not pc.all(
         pc.match_substring_regex(text, ASCII_COMMA_NUMBER)).as_py():  # fmt: skip

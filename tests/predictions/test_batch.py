@@ -180,3 +180,25 @@ def test_a_float32_score_above_1_is_shown_as_written(tmp_path):
     with pytest.raises(AuditorInputError, match=r"score 1\.0000001 at data row 8 is above 1;"):
         audit_predictions(tmp_path / "p.parquet", y_true="y", y_pred="pred", y_score="s",
                           sensitive=["g"])  # fmt: skip
+
+
+def test_number_scores_do_not_load_pyarrow_compute(tmp_path):
+    """pyarrow.compute (30 ms, on the reading thread) is loaded for scores written as text
+    (a decimal comma) only: a float score column, CSV or Parquet, is read without it."""
+    import subprocess
+    import sys
+
+    frame = predictions_frame(400, seed=3)
+    frame["label"], frame["pred"] = frame.label.eq("approved") * 1, frame.pred.eq("approved") * 1
+    frame.to_csv(tmp_path / "p.csv", index=False)
+    frame.to_parquet(tmp_path / "p.parquet")
+    child = (
+        "import sys\nfrom auditor.cli import exit_code_of\n"
+        "code = exit_code_of(sys.argv[1:])\nprint(code, 'pyarrow.compute' in sys.modules)\n"
+    )
+    for name in ("p.csv", "p.parquet"):
+        args = ["audit", "-p", name, "--sensitive", "sex", "--y-true", "label", "--y-pred",
+                "pred", "--y-score", "score", "-o", f"out-{name}", "--exit-zero"]  # fmt: skip
+        done = subprocess.run([sys.executable, "-c", child, *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert done.stdout.split()[-2:] == ["0", "False"], done.stdout + done.stderr
