@@ -20,16 +20,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from auditor.audit_tree import Evidence, estimates, read
+from auditor.audit_tree import Evidence, estimate_paths, estimates, fmt_key, read
 from auditor.diff.scope import levels, thin_parts, under
 from auditor.gates.comparable import not_comparable
 from auditor.gates.names import bound_words
 from auditor.gates.section import bound_text, identity
-from auditor.report.decision import gap_counts
+from auditor.report.decision import gap_counts, pair_sizes
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
 # canary audit's epsilon bound. Every estimate node of every section gets a row too.
@@ -89,11 +89,34 @@ def _metrics(audit: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         part = audit.get(name) or {}
         if part.get("status") == "ok":
             rows.update((path, _row(ev)) for path, ev in estimates(part, name))
+    for path, pair in _gap_pairs(audit):  # a gap has no n: its two groups' rows
+        if path in rows and rows[path]["n"] is None:
+            rows[path]["pair"] = pair
     gates = audit.get("gates") or {}
     for r in gates.get("results", []) if gates.get("status") == "ok" else []:
         if r["source"] != "baseline" and isinstance(r["value"], float) and r["metric"] not in rows:
             rows[r["metric"]] = {k: r[k] for k in ("value", "ci_low", "ci_high", "n")}
     return rows
+
+
+def _gap_pairs(audit: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(metric path, '84 vs 260') of each fairness gap that names the pair it compares: the
+    rows of its two groups (:func:`auditor.report.decision.pair_sizes`), or of its group and
+    of all rows for a gap to the overall rate ('84 vs 2,000 overall')."""
+    part = audit.get("fairness") or {}
+    features = part.get("features") if part.get("status") == "ok" else None
+    overall = read((part.get("overall") or {}).get("count")).n  # {value, n}: all rows
+    for name, feature in (features or {}).items() if isinstance(features, dict) else ():
+        gaps = feature.get("disparities") if isinstance(feature, dict) else None
+        prefix = f"fairness.features.{fmt_key(str(name))}.disparities"
+        for path, node in estimate_paths(gaps, prefix) if isinstance(gaps, dict) else ():
+            pair = node.get("pair")
+            if node.get("method") == "to_overall" and isinstance(pair, list) and pair and overall:
+                group = pair_sizes(feature, {"pair": [pair[0], pair[0]]})
+                if group is not None:
+                    yield path, f"{group[0]:,} vs {overall:,} overall"
+            elif (sizes := pair_sizes(feature, node) if pair else None) is not None:
+                yield path, f"{sizes[0]:,} vs {sizes[1]:,}"
 
 
 def _gate_rows(audit: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:

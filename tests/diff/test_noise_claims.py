@@ -132,3 +132,27 @@ def test_a_group_with_insufficient_data_gets_no_better_or_worse():
     md, text = render_markdown(d), render_text(d)
     assert "better" not in md and "better" not in text
     assert "1 insufficient data" in md and "insufficient data" in text
+
+
+def test_a_gap_row_gives_the_rows_of_its_pair_and_an_empty_pair_none():
+    """A gap's metric row had no count (a gap has no n): it gives its pair's rows, a gap to
+    the overall rate its group's and all rows; an insufficient gap (pair []) none."""
+    a, b = _audit(0.19, 0.12, 0.27, "pass"), _audit(0.31, 0.25, 0.37, "fail")
+    for audit, sizes in ((a, (84, 260)), (b, (90, 250))):
+        fair = audit["fairness"]
+        fair["overall"] = {"count": {"value": float(sum(sizes)), "n": sum(sizes)}}
+        feature = fair["features"]["sex"]
+        feature["groups"] = [
+            {"group": "F", "status": "ok", "n": sizes[0]},
+            {"group": "M", "status": "ok", "n": sizes[1]},
+        ]
+        gaps = feature["disparities"]["demographic_parity_difference"]
+        gaps["between_groups"].update(pair=["F", "M"], n=None)
+        gaps["to_overall"] = {"value": sizes[0] / 1000, "ci_low": 0.0, "ci_high": 0.2, "n": None,
+                              "method": "to_overall", "pair": ["F", "overall"]}  # fmt: skip
+        feature["disparities"]["equalized_odds_difference"] = {
+            "between_groups": {"value": None, "ci_low": None, "ci_high": None, "n": None,
+                               "status": "insufficient_data", "pair": []}}  # fmt: skip
+    md = render_markdown(diff_audits(a, b))
+    assert "0.190 [0.120, 0.270], n=84 vs 260 | 0.310 [0.250, 0.370], n=90 vs 250" in md
+    assert "n=84 vs 344 overall" in md and "n=90 vs 340 overall" in md
