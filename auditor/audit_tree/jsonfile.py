@@ -84,10 +84,14 @@ def parse_json_text(text: str, *, source: str) -> Any:
     """``text`` as JSON, refusing what the module docstring lists (AuditorInputError)."""
     try:
         data = json.loads(text, parse_int=_int64, parse_float=_finite, object_pairs_hook=_unique)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:  # Python's reader recurses: "maximum recursion depth exceeded"
+        too_deep_data = True
+    except ValueError as exc:
         error = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise AuditorInputError(NOT_JSON.format(error=error), source=source) from None
-    if isinstance(data, dict | list) and too_deep(data):
+    else:
+        too_deep_data = isinstance(data, dict | list) and too_deep(data)
+    if too_deep_data:
         raise AuditorInputError(NOT_JSON.format(error=TOO_DEEP.format(limit=MAX_DEPTH)),
                                 source=source)  # fmt: skip
     return data

@@ -50,6 +50,10 @@ HOSTILE = {
     # 1e400 read as infinity, which no check looked for (only the NaN / Infinity literals)
     "1e400": (lambda t, i: t[:i] + '"x": 1e400,' + t[i:],
               FLOAT_TOO_LARGE.format(text="1e400")),
+    # past Python's own recursion limit: "maximum recursion depth exceeded while decoding"
+    "nested-100k": (lambda t, i: t[:i] + '"x": ' + "[" * 100_000 + "]" * 100_000 + "," + t[i:],
+                    TOO_DEEP.format(limit=MAX_DEPTH)),
+    "1e999": (lambda t, i: t[:i] + '"x": 1e999,' + t[i:], FLOAT_TOO_LARGE.format(text="1e999")),
     # the last of two keys won silently; another JSON reader may take the first
     "duplicate-key": (lambda t, i: t.replace("{", '{"schema_version": "0.1", ', 1),
                       DUPLICATE_KEY.format(key="schema_version")),
