@@ -3,12 +3,20 @@ as the score of the positive class. One trained on the other class (its logit th
 class 0) would be audited inverted: every metric from the other side of chance, and a
 confident verdict on a model that is not the one given. audit_predictions refuses a y_score
 that ranks the classes backwards (:func:`auditor.predictions.labels.check_score_class`); the
-same evidence refuses such a module here, before any check runs."""
+same evidence refuses such a module here, before any check runs.
+
+A binary module with two outputs per row whose classes are text and unnamed is read in the
+classes' sorted order (:func:`~auditor.models.outputs.sorted_columns`), an order the user may
+not have used (``{"stay": 0, "churn": 1}`` by hand, ``pd.factorize``): the same evidence
+refuses it. Numbers (and booleans) as classes are their columns' indices (CrossEntropyLoss on
+y): such a model worse than chance is audited as one, so a random-weight module on 0 / 1
+labels (tests, a first try) is never refused for its draw."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from auditor.config.labels import is_number
 from auditor.errors import AuditorInputError
 from auditor.predictions.labels import BACKWARDS_LEVEL
 from auditor.results.score_intervals import auc_interval
@@ -23,6 +31,15 @@ ONE_OUTPUT_BACKWARDS = (
     "[{low:.3f}, {high:.3f}] below 0.5) over {n:,} evaluation rows; it looks like the score "
     "of {other!r}: {fix}"
 )
+TWO_COLUMNS_BACKWARDS = (
+    "the model's two outputs per row rank the classes backwards: read as the classes in "
+    "sorted order ({first!r}, {second!r}: no classes named), the positive class {positive!r} "
+    "has ROC AUC {auc:.3f} (its {level:.1%} interval [{low:.3f}, {high:.3f}] below 0.5) over "
+    "{n:,} evaluation rows; its outputs look like {second!r}, {first!r} (labels numbered by "
+    "hand or by first appearance): name them in its order ({named}); a model that does output "
+    "them sorted and is worse than chance here is audited as one when they are named "
+    "({as_read})"
+)
 FIX_PYTHON = (
     "return its negative (-z; 1 - p for a sigmoid's), or name the class it scores as the "
     "positive class (positive_label={other!r}); a model that does score {positive!r} and is "
@@ -36,18 +53,25 @@ FIX_FILE = (
 )
 
 
-def _assumed_one_output(module: object, config: AuditConfig) -> bool:
-    """Whether the audited module is a binary model's one output read as two
-    (:class:`~auditor.models.outputs.OneLogit`, or its sigmoid reading, under any reader)
-    whose class was assumed: no ``classes_`` on the module, no ``model.classes`` (classes
-    named by the user are the user's word, a model worse than chance included)."""
+def _assumed_order(module: object, config: AuditConfig, classes: list[str]) -> str | None:
+    """``"one"`` when the audited module is a binary model's one output read as two
+    (:class:`~auditor.models.outputs.OneLogit`, or its sigmoid reading, under any reader),
+    ``"two"`` when it has two outputs and ``classes`` are text, each with its class assumed:
+    no ``classes_`` on the module, no ``model.classes`` (classes named by the user are the
+    user's word, a model worse than chance included); else None."""
     from auditor.models.outputs import InDtype, LogOf, OneLogit, Reordered, user_module
+    from auditor.models.supplied import ProbaModule
 
-    if config.model.classes is not None or hasattr(user_module(module), "classes_"):
-        return False
+    own = user_module(module)
+    own = own.estimator if isinstance(own, ProbaModule) else own  # its classes_, if any
+    if config.model.classes is not None or hasattr(own, "classes_"):
+        return None
     while isinstance(module, InDtype | Reordered | LogOf):
         module = module.inner
-    return isinstance(module, OneLogit)
+    if isinstance(module, OneLogit):
+        return "one"
+    numbers = all(is_number(c) or c.lower() in ("true", "false") for c in classes)
+    return None if numbers else "two"
 
 
 def check_one_output_direction(ctx: AuditContext, config: AuditConfig) -> None:
@@ -58,11 +82,14 @@ def check_one_output_direction(ctx: AuditContext, config: AuditConfig) -> None:
     which class it seems to score and the ways to say so. Any other module, or a split with
     one true class: nothing."""
     binary = ctx.supplied is not None and ctx.supplied.n_classes == 2
-    if not binary or not _assumed_one_output(ctx.finetuned, config):
+    if not binary:
+        return
+    pred = ctx.predictions("finetuned", "test")  # cached: the performance check reads it
+    order = _assumed_order(ctx.finetuned, config, list(pred.class_names))
+    if order is None:
         return
     from sklearn.metrics import roc_auc_score
 
-    pred = ctx.predictions("finetuned", "test")  # cached: the performance check reads it
     y = pred.y_true == 1
     n_pos, n_neg = int(y.sum()), int((~y).sum())
     if n_pos == 0 or n_neg == 0:
@@ -73,10 +100,28 @@ def check_one_output_direction(ctx: AuditContext, config: AuditConfig) -> None:
         return
     negative, positive = pred.class_names
     path = config.model.path if config.model.kind == "checkpoint" else None
-    fix = (FIX_FILE if path is not None else FIX_PYTHON).format(positive=positive,
-                                                                other=negative)  # fmt: skip
-    message = ONE_OUTPUT_BACKWARDS.format(positive=positive, auc=auc, level=BACKWARDS_LEVEL,
-                                          low=low, high=high, n=n_pos + n_neg,
-                                          other=negative, fix=fix)  # fmt: skip
+    evidence = dict(auc=auc, level=BACKWARDS_LEVEL, low=low, high=high, n=n_pos + n_neg)
+    if order == "two":
+        message = _two_columns_message(sorted((negative, positive)), positive=positive,
+                                       file=path is not None, **evidence)  # fmt: skip
+    else:
+        fix = (FIX_FILE if path is not None else FIX_PYTHON).format(positive=positive,
+                                                                    other=negative)  # fmt: skip
+        message = ONE_OUTPUT_BACKWARDS.format(positive=positive, other=negative, fix=fix,
+                                              **evidence)  # fmt: skip
     raise AuditorInputError(message, source=None if path is None else str(path),
                             field="model.path" if path is not None else "model")  # fmt: skip
+
+
+def _two_columns_message(
+    columns: list[str], *, positive: str, file: bool, **evidence: object
+) -> str:
+    """Why a two-output module read in its classes' sorted order (``columns``) is refused,
+    and the ways on: its classes named in the order its outputs seem to follow."""
+    first, second = columns
+    named = (f"[model] classes = [{second!r}, {first!r}]" if file
+             else f"model.classes_ = [{second!r}, {first!r}]")  # fmt: skip
+    as_read = (f"[model] classes = [{first!r}, {second!r}]" if file
+               else f"model.classes_ = [{first!r}, {second!r}]")  # fmt: skip
+    return TWO_COLUMNS_BACKWARDS.format(first=first, second=second, positive=positive,
+                                        named=named, as_read=as_read, **evidence)  # fmt: skip

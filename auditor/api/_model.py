@@ -70,13 +70,14 @@ def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, dev
                    files: dict[str, str]) -> tuple[SuppliedModel, SuppliedRows]:  # fmt: skip
     """An estimator (or any predict_proba object) and its rows."""
     from auditor.data.supplied import supplied_rows
+    from auditor.models.outputs import sorted_columns
     from auditor.models.supplied import (
         ProbaModule,
         SuppliedModel,
         no_predict_proba,
-        sklearn_trainer,
+        sklearn_trainer,  # fmt: skip
         user_trainer,
-    )  # fmt: skip
+    )
 
     if not hasattr(estimator, "predict_proba"):
         path = config.model.path if config.model.kind == "sklearn" else None
@@ -101,8 +102,10 @@ def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, dev
         recipe = f"sklearn.base.clone({type(estimator).__name__}).fit, random_state per model"
     else:
         trainer, recipe = None, ""
+    # its predict_proba's columns: its classes_ order, else the classes sorted (sorted_columns)
+    columns = rows.outputs if classes is not None else sorted_columns(rows.labels)
     model = SuppliedModel(
-        kind=config.model.kind, module=ProbaModule(estimator, decode, rows.outputs),
+        kind=config.model.kind, module=ProbaModule(estimator, decode, columns),
         n_classes=len(rows.labels), architecture=type(estimator).__name__,
         differentiable=False, n_parameters=None, source_files=files,
         train_reference=trainer, reference_recipe=recipe,
@@ -115,7 +118,7 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     """A PyTorch module (given, or built by the factory and loaded from the checkpoint)."""
     from auditor.data.supplied import supplied_rows
     from auditor.models import count_parameters
-    from auditor.models.outputs import read_as_logits, sorted_columns
+    from auditor.models.outputs import architecture, read_as_logits, sorted_columns
     from auditor.models.supplied import SuppliedModel, load_checkpoint_model, user_trainer
 
     check_model_inputs(config.data, None, name=type(module).__name__)
@@ -137,7 +140,7 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     train = config.model.train
     model = SuppliedModel(
         kind=config.model.kind, module=module.eval(), n_classes=len(rows.labels),
-        architecture=_architecture(module), differentiable=True,
+        architecture=architecture(module), differentiable=True,
         n_parameters=count_parameters(module), source_files=files,
         train_reference=(user_trainer(train, rows.codec.decode, device, n_classes=k)
                          if train else None),
@@ -164,31 +167,6 @@ def _check_width(estimator: Any, columns: tuple[str, ...], *, names_known: bool)
     raise AuditorInputError(WRONG_INPUTS.format(name=type(estimator).__name__, width=width,
                                                 n=len(columns), columns=shown),
                             field="data.features")  # fmt: skip
-
-
-def _architecture(module: Any) -> str:
-    from auditor.models.outputs import InDtype, LogOf, OneLogit, OneProbability, Reordered
-    from auditor.models.outputs import user_module as own
-
-    if isinstance(module, OneProbability):
-        return f"{_class_name(own(module.inner))} (one output, a probability: P(positive))"
-    if isinstance(module, LogOf):
-        return f"{_architecture(module.inner)} (outputs probabilities: their log)"
-    if isinstance(module, Reordered | InDtype):
-        return _architecture(module.inner)
-    if isinstance(module, OneLogit):
-        return f"{_class_name(own(module.inner))} (one logit: sigmoid)"
-    return _class_name(module)
-
-
-def _class_name(module: Any) -> str:
-    """The module's class, a TorchScript module's as it was written (``torch.jit.load``
-    gives every one the class RecursiveScriptModule)."""
-    import torch
-
-    if isinstance(module, torch.jit.ScriptModule):
-        return f"{getattr(module, 'original_name', type(module).__name__)} (TorchScript)"
-    return type(module).__name__
 
 
 def _is_sklearn(obj: Any) -> bool:

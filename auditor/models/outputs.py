@@ -297,3 +297,25 @@ def column_outputs(
         message = NOT_COLUMNS.format(spec=spec, shape=out.shape, n=rows, want=shown, hint=hint)
         raise AuditorInputError(message, field=field_name)
     return finite_outputs(out, field_name=field_name)
+
+
+def architecture(module: nn.Module) -> str:
+    """The audited module as the card names it: the user's module's class, and how auditor
+    reads its outputs (one logit, a sigmoid's probability, a softmax's)."""
+    if isinstance(module, OneProbability):
+        return f"{class_name(user_module(module.inner))} (one output, a probability: P(positive))"
+    if isinstance(module, LogOf):
+        return f"{architecture(module.inner)} (outputs probabilities: their log)"
+    if isinstance(module, Reordered | InDtype):
+        return architecture(module.inner)
+    if isinstance(module, OneLogit):
+        return f"{class_name(user_module(module.inner))} (one logit: sigmoid)"
+    return class_name(module)
+
+
+def class_name(module: nn.Module) -> str:
+    """The module's class, a TorchScript module's as it was written (``torch.jit.load``
+    gives every one the class RecursiveScriptModule)."""
+    if isinstance(module, torch.jit.ScriptModule):
+        return f"{getattr(module, 'original_name', type(module).__name__)} (TorchScript)"
+    return type(module).__name__

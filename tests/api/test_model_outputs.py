@@ -175,8 +175,7 @@ def test_the_architecture_names_the_users_module_inside_auditors_readers():
     the reader ('InDtype (one logit: sigmoid)'), not the user's class."""
     import torch
 
-    from auditor.api._model import _architecture
-    from auditor.models.outputs import read_as_logits
+    from auditor.models.outputs import architecture, read_as_logits
 
     class Net(torch.nn.Module):
         def __init__(self):
@@ -188,4 +187,4 @@ def test_the_architecture_names_the_users_module_inside_auditors_readers():
 
     rows = np.random.default_rng(0).normal(size=(50, 3)).astype(np.float32)
     read = read_as_logits(Net().double(), rows, n_classes=2, device=torch.device("cpu"))
-    assert _architecture(read) == "Net (one logit: sigmoid)"
+    assert architecture(read) == "Net (one logit: sigmoid)"

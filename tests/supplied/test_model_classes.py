@@ -79,9 +79,13 @@ def test_model_classes_states_the_output_order(tmp_path, adult_rows, reversed_st
     order = ["<=50K", ">50K"] if positive else [">50K", "<=50K"]  # the positive class last
     assert audit["data"]["finetune_task"]["class_names"] == order  # the audit's order
     (tmp_path / "b").mkdir()
-    _, wrong = audited(_folder(tmp_path / "b", adult_rows, state, classes="", positive=positive))
-    # without it: sorted order, every prediction flipped
-    assert wrong["performance"]["finetuned"]["test"]["accuracy"] == pytest.approx(1 - own)
+    res = invoked(_folder(tmp_path / "b", adult_rows, state, classes="", positive=positive))
+    # without it: read in sorted order, every prediction flipped (audited so, silently, before
+    # the two-column rule of auditor.api._direction); refused, naming the line that says it
+    assert res.exit_code == 2, res.output
+    assert "two outputs per row rank the classes backwards" in res.output
+    assert "[model] classes = ['>50K', '<=50K']" in res.output
+    assert not (tmp_path / "b" / "run").exists()
 
 
 @pytest.mark.parametrize(
