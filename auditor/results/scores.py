@@ -193,13 +193,13 @@ def exact_auc(pos: ClassScoreSums, neg: ClassScoreSums) -> float:
     Integer arithmetic up to the last division (exact for up to ~2e9 rows per class)."""
     if pos.n == 0 or neg.n == 0:
         return math.nan
-    values = np.union1d(pos.values, neg.values)
-    pc = np.zeros(len(values), dtype=np.int64)
-    nc = np.zeros(len(values), dtype=np.int64)
-    pc[np.searchsorted(values, pos.values)] = pos.counts
-    nc[np.searchsorted(values, neg.values)] = neg.counts
-    below = np.cumsum(nc) - nc
-    twice = int((pc * (2 * below + nc)).sum())
+    # each positive value's negatives below and equal, from the negatives' sorted distinct
+    # values: no union of the two (np.union1d sorts both again, and loads numpy.ma)
+    below = np.concatenate([[0], np.cumsum(neg.counts, dtype=np.int64)])
+    lo = np.searchsorted(neg.values, pos.values, side="left")
+    hi = np.searchsorted(neg.values, pos.values, side="right")
+    pc = np.asarray(pos.counts, dtype=np.int64)
+    twice = int((pc * (below[lo] + below[hi])).sum())
     return twice / (2 * pos.n * neg.n)
 
 
