@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.audit_tree import Evidence, estimate_paths, estimates, fmt_key, read
-from auditor.diff.scope import levels, thin_parts, under
+from auditor.diff.scope import chance, levels, thin_parts, under
 from auditor.gates.comparable import not_comparable
 from auditor.gates.names import bound_words
 from auditor.gates.section import bound_text, identity
@@ -202,6 +202,8 @@ class AuditDiff:
     comparable: bool = True  # False: no number of A is set against B's (another task ...)
     # One sentence per section whose intervals are at another confidence level in A and B.
     levels: tuple[str, ...] = ()
+    # (numbers told by their intervals, how many of them fall apart by chance alone)
+    chance: tuple[int, float] = (0, 0.0)
 
     @property
     def n_changed(self) -> int:
@@ -361,10 +363,11 @@ def diff_audits(a: dict[str, Any], b: dict[str, Any]) -> AuditDiff:
     """Compare audit A (before) with audit B (after)."""
     eq = lambda x, y: x == y  # noqa: E731
     apart = not_comparable(a, b)
+    metrics = _metrics_diff(a, b, tuple(p for p, _ in apart))
     return AuditDiff(
         a_name=a["run"]["name"] + " @ " + a["run"]["created_at"],
         b_name=b["run"]["name"] + " @ " + b["run"]["created_at"],
-        metrics=_metrics_diff(a, b, tuple(p for p, _ in apart)),
+        metrics=metrics,
         gates=_gates_diff(a, b),
         checklist=_compare(_checklist(a), _checklist(b), eq),
         provenance=_compare(_provenance(a), _provenance(b), eq),
@@ -376,4 +379,5 @@ def diff_audits(a: dict[str, Any], b: dict[str, Any]) -> AuditDiff:
         not_comparable=tuple(r for _, r in apart),
         comparable=all(p for p, _ in apart),
         levels=levels(a, b),
+        chance=chance(((c.key, c.change) for c in metrics), b),
     )

@@ -94,10 +94,17 @@ def _counts(d: AuditDiff) -> str:
     present = sum(c.change in _PRESENT for c in d.beyond_noise)
     beyond = len(d.beyond_noise) - present
     one_side = f" · {present} added or removed" if present else ""
+    compared, expected = d.chance
+    by_chance = (
+        f" (of {compared:,} numbers compared by their intervals, about {round(expected):,} "
+        "fall apart by chance alone)"
+        if round(expected) >= 1 and d.comparable
+        else ""
+    )
     return (
-        f"{_n(beyond, 'metric')} beyond noise{one_side} · {n['within noise']} within noise "
-        f"(intervals overlap) · {n['no interval']} changed without an interval{apart} · "
-        f"{n['same']} unchanged"
+        f"{_n(beyond, 'metric')} beyond noise{by_chance}{one_side} · "
+        f"{n['within noise']} within noise (intervals overlap) · "
+        f"{n['no interval']} changed without an interval{apart} · {n['same']} unchanged"
     )
 
 

@@ -1,10 +1,12 @@
 """Where the numbers of two audits may be set against each other for a diff: the parts
-with insufficient data (no verdict on their numbers) and the confidence levels their
-intervals were computed at."""
+with insufficient data (no verdict on their numbers), the confidence levels their intervals
+were computed at, and how many intervals fall apart by chance alone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from statistics import NormalDist
 from typing import Any
 
 from auditor.audit_tree import fmt_key
@@ -50,3 +52,30 @@ def thin_parts(tree: Any, path: str) -> Iterator[str]:
 def under(key: str, prefixes: set[str]) -> bool:
     """Whether metric path ``key`` is one of ``prefixes`` or inside one."""
     return any(key == p or key.startswith((p + ".", p + "[")) for p in prefixes)
+
+
+# Changes told by whether the two intervals overlap (the others are facts or not compared).
+BY_INTERVALS = ("better", "worse", "changed", "within noise")
+
+
+def apart_by_chance(level: float) -> float:
+    """How often the intervals at ``level`` of one unchanged quantity, measured twice, do not
+    overlap: both estimates normal with one standard error, |a - b| > 2 z se while a - b has
+    sd sqrt(2) se (0.56% at 95%, 0.0003% at 99.9%)."""
+    z = NormalDist().inv_cdf((1 + level) / 2)
+    return 2 * (1 - NormalDist().cdf(math.sqrt(2) * z))
+
+
+def chance(rows: Iterable[tuple[str, str]], audit: Mapping[str, Any]) -> tuple[int, float]:
+    """(how many numbers were told by their intervals, how many of them would fall apart by
+    chance alone) over ``rows`` of (metric path, change); each at its section's level in
+    ``audit`` (:data:`_LEVELS`; 95% elsewhere: a Wilson accuracy)."""
+    at = dict.fromkeys(("performance", "explanations"), 0.95)
+    for section, key in _LEVELS:
+        level = (audit.get(section) or {}).get(key)
+        ok = isinstance(level, float) and 0 < level < 1
+        at[section] = level if ok else 0.95
+    levels = [
+        at.get(path.split(".", 1)[0], 0.95) for path, change in rows if change in BY_INTERVALS
+    ]
+    return len(levels), sum(apart_by_chance(level) for level in levels)

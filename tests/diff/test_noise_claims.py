@@ -156,3 +156,30 @@ def test_a_gap_row_gives_the_rows_of_its_pair_and_an_empty_pair_none():
     md = render_markdown(diff_audits(a, b))
     assert "0.190 [0.120, 0.270], n=84 vs 260 | 0.310 [0.250, 0.370], n=90 vs 250" in md
     assert "n=84 vs 344 overall" in md and "n=90 vs 340 overall" in md
+
+
+def _many_groups(shift: float, n_apart: int, level: float = 0.95) -> dict:
+    audit = _audit(0.19, 0.12, 0.27, "pass", level=level)
+    audit["fairness"]["features"]["sex"]["groups"] = [
+        {"group": f"g{i}", "n": 100, "status": "ok", "metrics": {"accuracy": {
+            "value": 0.5 + (shift if i < n_apart else shift / 100), "n": 100,
+            "ci_low": 0.4 + (shift if i < n_apart else 0), "ci_high": 0.6 + shift}}}
+        for i in range(2000)
+    ]  # fmt: skip
+    return audit
+
+
+def test_the_count_of_changes_beyond_noise_says_how_many_chance_alone_gives():
+    """Two 95% intervals fall apart by chance for about 0.56% of numbers that did not
+    change: 990 zip groups of two samples of one model gave '54 metrics beyond noise', each
+    'worse' or 'better', where about 67 come by chance alone; the diff did not say so."""
+    d = diff_audits(_many_groups(0.0, 0), _many_groups(0.3, 10))
+    n, expected = d.chance
+    assert n == 2000 and 11.0 < expected < 11.3  # 2000 x 0.557%
+    md, text = render_markdown(d), render_text(d)
+    for out in (md, text):
+        assert "10 metrics beyond noise" in out
+        assert "of 2,000 numbers compared by their intervals, about 11 fall apart by chance" in out
+    # at 99.9% intervals, chance gives about none: nothing is said
+    quiet = diff_audits(_many_groups(0.0, 0, 0.999), _many_groups(0.3, 10, 0.999))
+    assert quiet.chance[1] < 0.5 and "by chance" not in render_markdown(quiet)
