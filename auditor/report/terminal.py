@@ -11,7 +11,7 @@ from typing import Any
 from auditor.gates import exit_code
 from auditor.gates.names import shorten
 from auditor.numbers import fmt_interval
-from auditor.report.decision import gate_message, pair_sizes
+from auditor.report.decision import gate_message, level_text, pair_sizes
 from auditor.report.escape import terminal_text
 
 NOTE_MAX = 160  # a gap's note (groups level, or tied as the worst off) on its terminal line
@@ -43,7 +43,8 @@ def predictions_lines(audit: Mapping[str, Any]) -> list[str]:
         positive = shorten(str(fair["positive_class"]))
         lines.append(f"Positive class: {terminal_text(positive)} ({side})")
     for name, feature in fair["features"].items():
-        lines.append(terminal_text(_feature_line(name, feature)))  # labels are the data's text
+        line = _feature_line(name, feature, level_text(fair.get("ci_level")))
+        lines.append(terminal_text(line))  # labels are the data's text
     return lines
 
 
@@ -69,17 +70,21 @@ def _largest_dp(disparities: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]
     return key, d["between_groups"]
 
 
-def _feature_line(name: str, feature: Mapping[str, Any]) -> str:
+def _feature_line(name: str, feature: Mapping[str, Any], level: str) -> str:
+    """``level``: the intervals' confidence level ('95%'; '' where the record has none)."""
     key, b = _largest_dp(feature["disparities"])
     if b["status"] != "ok":
         return f"  {shorten(name)}: {b['status']} ({b['reason']})"
     cls = key.partition("@")[2]  # multi-class: the class whose gap is the largest, named
     of = f" of class {shorten(cls)}" if cls else ""
+    words = [f"{level} interval" if level else "", gap_counts(feature, b).strip()]
+    said = ", ".join(w for w in words if w)
     interval = of + " " + fmt_interval(b["value"], b["ci_low"], b["ci_high"])
-    interval += gap_counts(feature, b)
+    interval += f" ({said})" if said else ""
     worst = b["worst_group"]  # None: the groups are level (the reason says so)
     who = "" if worst is None else f", worst-off {shorten(str(worst))}"
-    note = f" ({shorten(str(b['reason']), NOTE_MAX)})" if b.get("reason") else ""
+    reason = shorten(str(b["reason"]), NOTE_MAX) if b.get("reason") else ""
+    note = "" if not reason else f", {reason}" if worst is None else f" ({reason})"
     return (
         f"  {shorten(name)}: DP difference{interval}{who}{note}; "
         f"{feature['n_insufficient']} of {feature['n_groups']} groups insufficient"

@@ -132,3 +132,23 @@ def test_a_multi_class_feature_line_shows_the_largest_class_gap_and_names_its_cl
         "demographic_parity_difference@cat"]  # fmt: skip
     [line] = [x for x in predictions_lines(audit) if x.startswith("  g:")]
     assert line.startswith(f"  g: DP difference of class {cls} ")
+
+
+def test_a_feature_line_names_its_intervals_level_beside_the_counts():
+    """The gap's interval was printed with the pair's counts but no level ('[0.077, 0.092]
+    n=10,771 vs 21,790'); every other interval the terminal prints names its level."""
+    import numpy as np
+    import pandas as pd
+
+    import auditor
+    from auditor.report.terminal import predictions_lines
+
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"t": rng.integers(0, 2, 300), "p": rng.integers(0, 2, 300),
+                          "g": np.repeat(["a", "b", "c"], 100)})  # fmt: skip
+    audit = auditor.audit_predictions(frame, y_true="t", y_pred="p", sensitive="g").data
+    [line] = [x for x in predictions_lines(audit) if x.startswith("  g:")]
+    assert "] (95% interval, n=100 vs 100), worst-off " in line
+    audit["fairness"]["ci_level"] = 0.999
+    [line] = [x for x in predictions_lines(audit) if x.startswith("  g:")]
+    assert "] (99.9% interval, n=100 vs 100)" in line
