@@ -75,3 +75,27 @@ def test_sorted_columns():
     assert sorted_columns((0, 1, 10, 11, 2)) == (0, 1, 3, 4, 2)
     assert sorted_columns(("yes", "no")) == (1, 0)
     assert sorted_columns((1.5, 0.5, 10.0)) == (1, 0, 2)
+
+
+class Proba:
+    """An object with predict_proba and no classes_ (a wrapper around a fitted model)."""
+
+    def __init__(self, fitted) -> None:
+        self.fitted = fitted
+
+    def predict_proba(self, x):
+        return self.fitted.predict_proba(x)
+
+
+def test_a_predict_proba_object_without_classes_reads_them_sorted_whatever_the_positive():
+    # its columns were taken in the audit's order too: positive_label=0 read it inverted
+    from sklearn.linear_model import LogisticRegression
+
+    frame = two_feature_frame(5)
+    model = Proba(LogisticRegression().fit(frame[["x1", "x2"]].to_numpy()[:300],
+                                           frame["label"][:300]))  # fmt: skip
+    plain = audit_split(model, frame, features=["x1", "x2"])
+    other = audit_split(model, frame, features=["x1", "x2"], positive_label=0)
+    got, want = (a["performance"]["finetuned"]["test"] for a in (other, plain))
+    assert got["class_names"] == ["1", "0"] and want["roc_auc"] > 0.9
+    assert got["roc_auc"] == pytest.approx(want["roc_auc"])
