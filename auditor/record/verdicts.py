@@ -24,6 +24,8 @@ from auditor.audit_tree import num, parse_path
 from auditor.audit_tree.read import wilson_bounds
 from auditor.errors import AuditorInputError
 from auditor.gates import identity, interval_relation, judge, judge_audit
+from auditor.record.baseline_verdicts import check_baseline_verdicts
+from auditor.record.baseline_verdicts import differs as _differs
 
 STATUS_NOT_OUTCOME = (
     "{status!r} does not follow the outcome {outcome!r} (pass: pass; any other: warn or fail)"
@@ -37,18 +39,6 @@ DISABLED = "its gates config disables the gates (gates.enabled = false), but it 
 # The fields of a result judged again (name, message, seconds and baseline are not).
 JUDGED = ("id", "metric", "rule", "source", "mode", "bound", "value", "ci_low", "ci_high",
           "interval", "n", "min_n", "outcome", "relation", "group", "status")  # fmt: skip
-
-
-def _differs(a: Any, b: Any, tolerance: float) -> bool:
-    x, y = num(a), num(b)
-    if x is not None and y is not None:
-        return abs(x - y) > tolerance * max(1.0, abs(x))
-    if isinstance(a, dict) and isinstance(b, dict):
-        keys = set(a) | set(b)
-        return any(_differs(a.get(k), b.get(k), tolerance) for k in keys)
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) != len(b) or any(_differs(x, y, tolerance) for x, y in zip(a, b, strict=True))
-    return a != b or isinstance(a, bool) != isinstance(b, bool)
 
 
 def _path_texts(path: Any) -> list[tuple[str, str]] | None:
@@ -173,3 +163,5 @@ def check_gate_verdicts(
             why = NOT_JUDGED.format(found=r.get(field), right=again.get(field),
                                     why=f": {text}" if text else "")  # fmt: skip
             raise AuditorInputError(why, source=source, field=f"gates/results/{i}/{field}")
+    check_baseline_verdicts(data["gates"], results, [r for _, r in own], source=source,
+                            tolerance=tolerance)  # fmt: skip

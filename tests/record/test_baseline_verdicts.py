@@ -1,0 +1,86 @@
+"""The baseline comparisons of an audit read back are judged again from their own baseline
+numbers (:mod:`auditor.record.baseline_verdicts`): a comparison "worse" edited to
+"unchanged" (status pass, the verdict, counts and findings edited to match) was read as
+written by ``gate``, ``card`` and ``diff``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from auditor.config import AuditConfig, GatesConfig
+from auditor.gates import tally
+from auditor.run_folder import read_audit
+from tests.builders import predictions_audit
+from tests.record.test_verdicts import _refused
+
+RULES = [
+    {"metric": "performance.finetuned.test.accuracy", "min": 0.5},
+    {"metric": "fairness.features.*.groups[*].metrics.accuracy", "min": 0.72,
+     "mode": "confident-fail"},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    old = predictions_audit(tmp_path_factory.mktemp("baseline"), seed=0).run_dir
+    gates = GatesConfig.model_validate(
+        {"rules": RULES, "baseline": str(old), "baseline_tolerance": 0.0}
+    )
+    config = AuditConfig(name="b", gates=gates)
+    return predictions_audit(tmp_path_factory.mktemp("current"), seed=1, config=config).run_dir
+
+
+def _edited(run, tmp_path, edit, name="edited") -> str:
+    audit = json.loads((run / "audit.json").read_text())
+    results = audit["gates"]["results"]
+    edit(audit)
+    counts, verdict = tally(r["status"] for r in results)
+    findings = {"new": 0, "unchanged": 0, "worse": 0, "fixed": 0}
+    for r in results:
+        if r["source"] == "baseline":
+            findings[r["baseline"]["finding"]] += 1
+    audit["gates"].update(counts=counts, verdict=verdict)  # edited to match, as a forger would
+    audit["gates"]["baseline"]["findings"] = findings
+    out = tmp_path / name / "audit.json"
+    out.parent.mkdir()
+    out.write_text(json.dumps(audit))
+    return str(out)
+
+
+def _worse(audit) -> int:
+    return next(i for i, r in enumerate(audit["gates"]["results"])
+                if r["source"] == "baseline" and r["baseline"]["finding"] == "worse")  # fmt: skip
+
+
+def test_the_comparisons_read_back(compared):
+    findings = read_audit(compared)[0]["gates"]["baseline"]["findings"]
+    assert findings["worse"] >= 1 and findings["unchanged"] >= 1
+
+
+def test_a_worse_comparison_edited_to_unchanged_is_refused(compared, tmp_path):
+    i = _worse(json.loads((compared / "audit.json").read_text()))
+
+    def edit(audit):
+        r = audit["gates"]["results"][i]
+        r.update(status="pass", outcome="pass")
+        r["baseline"]["finding"] = "unchanged"
+
+    _refused(_edited(compared, tmp_path, edit), tmp_path, f"gates/results/{i}/baseline/finding",
+             "'pass, unchanged' is not what the gate code gives from this comparison's own "
+             "numbers (fail, worse)")  # fmt: skip
+
+
+def test_a_comparison_removed_or_a_tally_edited_is_refused(compared, tmp_path):
+    def removed(audit):
+        del audit["gates"]["results"][_worse(audit)]
+
+    _refused(_edited(compared, tmp_path, removed), tmp_path, "gates/results",
+             "baseline comparisons where its gates with a verdict give")  # fmt: skip
+    audit = json.loads((compared / "audit.json").read_text())
+    audit["gates"]["baseline"]["findings"]["worse"] = 0
+    out = tmp_path / "tally" / "audit.json"
+    out.parent.mkdir()
+    out.write_text(json.dumps(audit))
+    _refused(str(out), tmp_path, "gates/baseline/findings", "is not what its baseline")
