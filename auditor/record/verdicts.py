@@ -9,9 +9,10 @@ auditor wrote must be the one it gives: its id and metric path, rule, bound, mod
 count, value, interval, count, outcome, relation, group and status, in the same order (a gate
 removed, added or edited is refused). Not judged again: a result's name and message (text
 whose wording changes with auditor's versions) and the gates' timing; a baseline comparison
-is judged from its own baseline numbers (:mod:`auditor.record.baseline_verdicts`). Written by an older 2.0 auditor: an accuracy's interval derived from its counts
-by plain Wilson (before 30fc014), and a list item's label written bare in a path (``[10]``
-for the group "10", before 3398015), are read as that auditor wrote them.
+is judged from its own baseline numbers (:mod:`auditor.record.baseline_verdicts`). Written
+by an older 2.0 auditor: an accuracy's interval derived from its counts by plain Wilson
+(before 30fc014), and a list item's label written bare in a path (``[10]`` for the group
+"10", before 3398015), are read as that auditor wrote them.
 :func:`auditor.record.check_gates_read_back` calls it.
 """
 
