@@ -195,19 +195,25 @@ def _size(lines: list[str]) -> int:
 
 
 def _fit(head: list[str], tables: list[_Table], foot: list[str], folded: list[list[str]]) -> str:
-    """The diff's lines under :data:`MAX_BYTES`: folded parts dropped from the end first,
-    then the visible tables cut to the most rows each that fit (saying how many are left)."""
+    """The diff's lines under :data:`MAX_BYTES`: the folded parts that fit, in order (one too
+    big is left out, not the small ones after it: the provenance behind 10,000 rows within
+    noise), then the visible tables cut to the most rows each that fit (saying how many are
+    left)."""
     note: list[str] = []
 
     def text(keep: int | None, parts: list[list[str]]) -> list[str]:
         visible = [line for t in tables for line in t.lines(keep)]
         return [*head, *visible, *foot, *note, *(line for part in parts for line in part)]
 
-    while folded and _size(text(None, folded)) > MAX_BYTES:
-        folded, note = folded[:-1], [_LEFT_OUT, ""]
     if _size(text(None, folded)) <= MAX_BYTES:
         return "\n".join(text(None, folded))
-    low, high = 0, max(len(t.rows) for t in tables)  # the most rows per table that fit
+    note, kept = [_LEFT_OUT, ""], []
+    for part in folded:
+        if _size(text(None, [*kept, part])) <= MAX_BYTES:
+            kept.append(part)
+    if _size(text(None, kept)) <= MAX_BYTES:
+        return "\n".join(text(None, kept))
+    low, high = 0, max((len(t.rows) for t in tables), default=0)  # the most rows that fit
     while low < high:
         mid = (low + high + 1) // 2
         low, high = (mid, high) if _size(text(mid, [])) <= MAX_BYTES else (low, mid - 1)

@@ -183,3 +183,17 @@ def test_the_count_of_changes_beyond_noise_says_how_many_chance_alone_gives():
     # at 99.9% intervals, chance gives about none: nothing is said
     quiet = diff_audits(_many_groups(0.0, 0, 0.999), _many_groups(0.3, 10, 0.999))
     assert quiet.chance[1] < 0.5 and "by chance" not in render_markdown(quiet)
+
+
+def test_a_folded_part_too_big_is_left_out_not_the_small_ones_after_it():
+    """12,000 group rates within noise make a folded table over 1 MiB: the parts after it
+    (the provenance that names the changed config) were dropped with it."""
+    a, b = _many_groups(0.0, 0), _many_groups(0.3, 0)
+    for audit in (a, b):
+        groups = audit["fairness"]["features"]["sex"]["groups"]
+        groups += [{**g, "group": f"{g['group']}-{k}"} for k in range(5) for g in groups[:2000]]
+    b["config"] = {"changed": True}
+    md = render_markdown(diff_audits(a, b))
+    assert len(md.encode("utf-8")) <= 1024 * 1024
+    assert "<summary>Provenance: 1 changed</summary>" in md
+    assert "changed within noise" not in md and "Some folded details were left out" in md
