@@ -34,6 +34,11 @@ PART_DEFINED = "fewer than 2 compared groups have a defined {rates}: the gap is 
 OVERALL = "overall"
 # A gap of 0: the compared groups are level, so none is worse off (the first was named)
 LEVEL = "every compared group has the same {rates}: the groups are level, none is worse off"
+# the same, where some compared groups have no value of the rate (no predicted positives)
+LEVEL_DEFINED = (
+    "every compared group with a defined {rates} has the same: the groups are level, none is "
+    "worse off"
+)
 # Groups that share the worst rate: each is named, not only the first in sorted order
 TIED = "{groups} tie as the worst off: {rate} {value:.4g} in each"
 TIED_SHOWN = 4  # tied groups the note names; the rest are counted
@@ -222,8 +227,11 @@ def _attribution(
     m = group_pt[best_c + sfx]
     if np.all(np.isnan(m)):
         return None, [], best_c, None
-    if _level(group_pt, [c + sfx for c in components]):
-        worst, note = None, LEVEL.format(rates=" and ".join(c + sfx for c in components))
+    rates = [c + sfx for c in components]
+    if _level(group_pt, rates):
+        some_undefined = any(np.isnan(group_pt[c]).any() for c in rates)
+        worst = None
+        note = (LEVEL_DEFINED if some_undefined else LEVEL).format(rates=" and ".join(rates))
     else:
         direction = worse_off_direction(best_c, positive_favourable=positive_favourable)
         worst, note = _worst(m, names, direction, best_c + sfx)

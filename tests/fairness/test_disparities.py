@@ -12,7 +12,7 @@ from fairlearn.metrics import demographic_parity_ratio, equalized_odds_ratio
 
 from auditor.config import GatesConfig
 from auditor.fairness import audit_counts, counts_from_arrays, resolve_specs
-from auditor.fairness.disparities import ALL_UNDEFINED, LEVEL
+from auditor.fairness.disparities import ALL_UNDEFINED, LEVEL, LEVEL_DEFINED
 
 
 def never_high(n: int = 1200):
@@ -117,3 +117,10 @@ def test_the_terminal_line_of_a_level_feature_names_no_worst_off_group():
     audit = auditor.audit_predictions(frame, y_true="y", y_pred="p", sensitive="g").data
     [line] = [x for x in predictions_lines(audit) if x.startswith("  g:")]
     assert "worst-off" not in line and "the groups are level, none is worse off" in line
+
+
+def test_level_where_a_compared_group_has_no_value_says_so():
+    """a: no row predicted positive, so no precision; b and c the same: level where defined."""
+    node = disparities({"a": 0.0, "b": 0.5, "c": 0.5})["precision_difference"]["between_groups"]
+    assert node.value == 0 and node.worst_group is None
+    assert node.reason == LEVEL_DEFINED.format(rates="precision")
