@@ -118,7 +118,12 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     """A PyTorch module (given, or built by the factory and loaded from the checkpoint)."""
     from auditor.data.supplied import supplied_rows
     from auditor.models import count_parameters
-    from auditor.models.outputs import architecture, read_as_logits, sorted_columns
+    from auditor.models.outputs import (
+        architecture,
+        has_gradients,
+        read_as_logits,
+        sorted_columns,
+    )
     from auditor.models.supplied import SuppliedModel, load_checkpoint_model, user_trainer
 
     check_model_inputs(config.data, None, name=type(module).__name__)
@@ -140,7 +145,8 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     train = config.model.train
     model = SuppliedModel(
         kind=config.model.kind, module=module.eval(), n_classes=len(rows.labels),
-        architecture=architecture(module), differentiable=True,
+        architecture=architecture(module),
+        differentiable=has_gradients(module, rows.bundle["test"].x),
         n_parameters=count_parameters(module), source_files=files,
         train_reference=(user_trainer(train, rows.codec.decode, device, n_classes=k)
                          if train else None),

@@ -270,6 +270,25 @@ class NotFinite(AuditorInputError):
                          field=field_name)  # fmt: skip
 
 
+def has_gradients(module: nn.Module, rows: np.ndarray) -> bool:
+    """Whether gradients reach ``module``'s inputs (Integrated Gradients need them): its
+    output on the first two of ``rows`` (float32, in eval mode) is a floating-point tensor that
+    depends on them. A module returning class votes (integers), or detaching its output
+    (numpy inside, ``.detach()``), has none; one that fails here fails on the rows, named."""
+    x = torch.tensor(rows[:2], dtype=torch.float32, device=module_device(module),
+                     requires_grad=True)  # fmt: skip
+    training = module.training
+    module.eval()
+    try:
+        with torch.enable_grad():
+            out = module(x)
+    except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
+        return True
+    finally:
+        module.train(training)
+    return isinstance(out, torch.Tensor) and out.is_floating_point() and out.requires_grad
+
+
 def finite_outputs(out: np.ndarray, *, field_name: str = "model") -> np.ndarray:
     """``out`` (n, k) when every entry is a finite number; otherwise bad input naming
     ``field_name`` (:class:`NotFinite`): no metric, interval or verdict can be read from NaN
