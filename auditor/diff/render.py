@@ -97,7 +97,7 @@ def _counts(d: AuditDiff) -> str:
     compared, expected = d.chance
     by_chance = (
         f" (of {compared:,} numbers compared by their intervals, about {round(expected):,} "
-        "fall apart by chance alone)"
+        "would fall apart by chance alone)"
         if round(expected) >= 1 and d.comparable
         else ""
     )

@@ -35,9 +35,10 @@ def levels(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, ...]:
 
 def thin_parts(tree: Any, path: str) -> Iterator[str]:
     """The paths of the parts under ``tree`` marked insufficient data (a group below the
-    minimum size, an estimate without rows enough): their numbers get no verdict."""
+    minimum size, an estimate without rows enough) or a rate its counts cannot resolve
+    (``resolvable: false``, a TPR at an FPR below 1 / non-members): no verdict on them."""
     if isinstance(tree, dict):
-        if tree.get("status") == "insufficient_data":
+        if tree.get("status") == "insufficient_data" or tree.get("resolvable") is False:
             yield path
             return
         for key, child in tree.items():

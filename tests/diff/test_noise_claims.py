@@ -179,7 +179,7 @@ def test_the_count_of_changes_beyond_noise_says_how_many_chance_alone_gives():
     md, text = render_markdown(d), render_text(d)
     for out in (md, text):
         assert "10 metrics beyond noise" in out
-        assert "of 2,000 numbers compared by their intervals, about 11 fall apart by chance" in out
+        assert "of 2,000 numbers compared by their intervals, about 11 would fall apart" in out
     # at 99.9% intervals, chance gives about none: nothing is said
     quiet = diff_audits(_many_groups(0.0, 0, 0.999), _many_groups(0.3, 10, 0.999))
     assert quiet.chance[1] < 0.5 and "by chance" not in render_markdown(quiet)
@@ -197,3 +197,17 @@ def test_a_folded_part_too_big_is_left_out_not_the_small_ones_after_it():
     assert len(md.encode("utf-8")) <= 1024 * 1024
     assert "<summary>Provenance: 1 changed</summary>" in md
     assert "changed within noise" not in md and "Some folded details were left out" in md
+
+
+def test_a_rate_the_counts_cannot_resolve_gets_no_better_or_worse():
+    """A TPR at an FPR its non-members cannot resolve (resolvable = false: fewer than 1/FPR)
+    is 'insufficient data' for the gates and summary.md; the diff called it better/worse."""
+    path = 'privacy.attacks.loss.tpr_at_fpr."0.001"'
+    a, b = _audit(0.19, 0.12, 0.27, "pass"), _audit(0.19, 0.12, 0.27, "pass")
+    for audit, tpr in ((a, 0.0), (b, 0.3)):
+        node = {"value": tpr, "ci_low": max(tpr - 0.02, 0.0), "ci_high": tpr + 0.02, "n": 266,
+                "resolvable": False}  # fmt: skip
+        audit["privacy"] = {"status": "ok", "confidence": 0.95,
+                            "attacks": {"loss": {"tpr_at_fpr": {"0.001": node}}}}  # fmt: skip
+    [m] = [c for c in diff_audits(a, b).metrics if c.key == path]
+    assert m.change == "insufficient data"
