@@ -194,3 +194,14 @@ def test_an_older_2_0_path_with_a_bare_label_reads_as_its_auditor_wrote_it():
     assert _disagreement({**older, "value": 0.9}, right, 1e-9) == "value"
     other = "fairness.features.f.groups[11].metrics.accuracy"
     assert _disagreement({**older, "metric": other}, right, 1e-9) == "id"  # another gate
+
+
+def test_a_config_of_more_rules_than_gates_is_refused_before_any_is_judged(audit_file, tmp_path):
+    audit = json.loads(audit_file.read_text())
+    rule = audit["config"]["gates"]["rules"][0]
+    audit["config"]["gates"]["rules"] = [rule] * 100_000  # each would walk the audit
+    out = tmp_path / "many" / "audit.json"
+    out.parent.mkdir()
+    out.write_text(json.dumps(audit))
+    _refused(str(out), tmp_path, "config/gates/rules",
+             "100,000 rules, each giving one gate at least, where the file holds 7")  # fmt: skip
