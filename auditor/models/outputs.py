@@ -7,7 +7,7 @@ probabilities)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -86,6 +86,38 @@ def with_two_logits(
         return module
     one = isinstance(out, torch.Tensor) and tuple(out.shape) in ((2, 1), (2,))
     return OneLogit(module) if one else module
+
+
+def named_logits(out: Any) -> torch.Tensor | None:
+    """The tensor a forward's output holds under the name ``logits``: a dict's (any mapping:
+    Hugging Face's ``return_dict``), an object's attribute (its ``ModelOutput``); else None."""
+    found = out.get("logits") if isinstance(out, Mapping) else getattr(out, "logits", None)
+    return found if isinstance(found, torch.Tensor) else None
+
+
+class LogitsOf(nn.Module):
+    """A module whose forward returns its logits by name (:func:`named_logits`; a Hugging
+    Face model's output) as that tensor: gradients flow."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor) -> Any:
+        out = self.inner(x)
+        found = named_logits(out)  # in float32, as InDtype gives a tensor back
+        return out if found is None else found.float()  # else: refused, named
+
+
+def with_named_logits(module: nn.Module, *, input_shape: tuple[int, ...]) -> nn.Module:
+    """``module`` as it is, or in :class:`LogitsOf` when its output on two rows of zeros
+    holds a tensor named ``logits`` (a dict, a ``ModelOutput``) rather than being one."""
+    try:
+        out = eval_forward(module, torch.zeros((2, *input_shape), device=module_device(module)))
+    except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
+        return module
+    named = not isinstance(out, torch.Tensor) and named_logits(out) is not None
+    return LogitsOf(module) if named else module
 
 
 class InDtype(nn.Module):
@@ -222,8 +254,8 @@ def are_probabilities(out: np.ndarray) -> bool:
 
 def user_module(module: nn.Module) -> nn.Module:
     """The user's own module inside this module's readers (:class:`OneLogit`,
-    :class:`InDtype`, :class:`Reordered`, :class:`LogOf`), for naming it."""
-    while isinstance(module, OneLogit | InDtype | Reordered | LogOf):
+    :class:`InDtype`, :class:`Reordered`, :class:`LogOf`, :class:`LogitsOf`), for naming it."""
+    while isinstance(module, OneLogit | InDtype | Reordered | LogOf | LogitsOf):
         module = module.inner
     return module
 
@@ -251,6 +283,7 @@ def read_as_logits(
     ``rows`` (evaluation rows, or the reference model's own) read as their log
     (:func:`with_logits`)."""
     module = in_own_dtype(module.to(device))
+    module = with_named_logits(module, input_shape=rows.shape[1:])
     module = with_two_logits(module, input_shape=rows.shape[1:], n_classes=n_classes)
     if isinstance(module, OneLogit):
         columns = one_output_columns
@@ -325,7 +358,7 @@ def architecture(module: nn.Module) -> str:
         return f"{class_name(user_module(module.inner))} (one output, a probability: P(positive))"
     if isinstance(module, LogOf):
         return f"{architecture(module.inner)} (outputs probabilities: their log)"
-    if isinstance(module, Reordered | InDtype):
+    if isinstance(module, Reordered | InDtype | LogitsOf):
         return architecture(module.inner)
     if isinstance(module, OneLogit):
         return f"{class_name(user_module(module.inner))} (one logit: sigmoid)"

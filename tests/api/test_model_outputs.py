@@ -143,11 +143,11 @@ class Returns(nn.Module):
 
     def forward(self, x: torch.Tensor) -> object:
         z = self.linear(x)
-        return {"tuple": (z, x), "dict": {"logits": z}, "list": [z], None: z}[self.how]
+        return {"tuple": (z, x), "dict": {"scores": z}, "list": [z], None: z}[self.how]
 
 
 @pytest.mark.parametrize(("how", "found"), [("tuple", "a tuple of 2"), ("list", "a list of 1"),
-                                            ("dict", "a dict (keys 'logits')")])  # fmt: skip
+                                            ("dict", "a dict (keys 'scores')")])  # fmt: skip
 def test_a_forward_returning_no_tensor_is_one_line_naming_the_users_module(frame, how, found):
     # it was AttributeError: 'tuple' object has no attribute 'float', a traceback; in float64
     # (InDtype) or with classes_ (Reordered) the wrapper's name was in the message
