@@ -67,3 +67,27 @@ def test_a_field_added_later_is_optional_in_the_schema_and_required_of_a_new_aud
         path = "/" + "/".join(keys)
         assert version == SCHEMA_VERSION and now.get(path) is False, path
     assert References.model_fields["strategy"].is_required()  # every new audit writes it
+
+
+def test_a_training_stage_written_before_its_precision_renders(tmp_path):
+    """A trained run's training stages gained ``precision`` (0f340fa, a default, so not
+    required by the schema); the card read it strictly, and ``auditor card`` / ``gate`` of
+    every trained audit.json written before crashed (UndefinedError, exit 2 'internal
+    error'). Written before it, a stage trained in fp32: the card says nothing of it."""
+    from auditor.report.html import render_html
+    from auditor.report.markdown import render_markdown
+    from tests.builders import predictions_audit
+
+    audit = predictions_audit(tmp_path).data
+    stage = {"stage": "finetune", "objective": "supervised", "n_train": 623, "n_val": 176,
+             "epochs_run": 29, "best_epoch": 24, "best_val_loss": 0.075, "seconds": 0.84,
+             "samples_per_second": 21405.0, "optimizer": "Adam", "lr": 0.002,
+             "batch_size": 128, "trainable_parameters": 53002, "frozen": "none",
+             "history": [], "dp": None}  # fmt: skip
+    stages = {"pretrain": {**stage, "stage": "pretrain"}, "finetune": stage}
+    audit["run"]["mode"], audit["training"] = "run", stages
+    for render in (render_html, render_markdown):
+        page = render(audit)
+        assert "Adam, lr 0.002" in page and "bf16" not in page
+        bf16 = {**stages, "finetune": {**stage, "precision": "bf16"}}
+        assert "bf16 autocast" in render({**audit, "training": bf16})
