@@ -42,6 +42,7 @@ LEVEL_DEFINED = (
 # Groups that share the worst rate: each is named, not only the first in sorted order
 TIED = "{groups} tie as the worst off: {rate} {value:.4g} in each"
 TIED_SHOWN = 4  # tied groups the note names; the rest are counted
+TIED_LABEL_MAX = 80  # a long label cut in the note, its start and end kept (as outputs cut it)
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,19 @@ def _worst(
     tied = [names[int(i)] for i in np.flatnonzero(values == worst)]  # a share k/n: exact ties
     if len(tied) == 1:
         return tied[0], None
+    cut = [_cut(x) for x in tied[:TIED_SHOWN]]
     if len(tied) <= TIED_SHOWN:
-        shown = ", ".join(tied[:-1]) + " and " + tied[-1]
+        shown = ", ".join(cut[:-1]) + " and " + cut[-1]
     else:
-        shown = ", ".join(tied[:TIED_SHOWN]) + f" and {len(tied) - TIED_SHOWN} more"
+        shown = ", ".join(cut) + f" and {len(tied) - TIED_SHOWN} more"
     return tied[0], TIED.format(groups=shown, rate=rate, value=float(worst))
+
+
+def _cut(label: str) -> str:
+    """``label`` in at most :data:`TIED_LABEL_MAX` characters: its middle cut to an ellipsis."""
+    if len(label) <= TIED_LABEL_MAX:
+        return label
+    return label[: TIED_LABEL_MAX * 3 // 4] + "…" + label[-(TIED_LABEL_MAX // 4 - 1) :]
 
 
 def _level(group_pt: dict[str, np.ndarray], comps: list[str]) -> bool:

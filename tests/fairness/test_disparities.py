@@ -124,3 +124,13 @@ def test_level_where_a_compared_group_has_no_value_says_so():
     node = disparities({"a": 0.0, "b": 0.5, "c": 0.5})["precision_difference"]["between_groups"]
     assert node.value == 0 and node.worst_group is None
     assert node.reason == LEVEL_DEFINED.format(rates="precision")
+
+
+def test_long_labels_tied_as_the_worst_off_are_cut_in_the_note():
+    """The note named them whole: 3,000-character labels made the card 3,000 characters wide."""
+    a, b = "G1-" + "x" * 3000 + "-end1", "G2-" + "x" * 3000 + "-end2"
+    reason = disparities({a: 0.25, b: 0.25, "c": 0.5})["demographic_parity_difference"][
+        "between_groups"].reason  # fmt: skip
+    first, _, rest = reason.partition(" and ")
+    assert first.startswith("G1-x") and first.endswith("…" + "x" * 14 + "-end1")
+    assert len(first) == 80 and rest.startswith("G2-x") and "-end2 tie as the worst off" in rest
