@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from auditor.api._frame import FRAME_NAME
 from auditor.errors import AuditorInputError, data_row
 
 if TYPE_CHECKING:
@@ -16,8 +17,6 @@ NOT_FINITE_ROWS = (
     "the model's outputs are not finite numbers (NaN or infinite) on {n} of {rows} rows of "
     "{arg} (first: {row}); a model with NaN weights, or one fed inputs it cannot score"
 )
-# The rows given from Python (audit_model) are a DataFrame, read under this stand-in path.
-FRAME_PATH = "dataframe"
 
 
 def check_finite_outputs(ctx: AuditContext, *, from_python: bool) -> None:
@@ -38,7 +37,7 @@ def check_finite_outputs(ctx: AuditContext, *, from_python: bool) -> None:
         except NotFinite as exc:
             path = getattr(data, key, None)
             arg = ("data" if key == "path" else key) + "=" if from_python else f"data.{key}"
-            if path is not None and str(path) != FRAME_PATH:
+            if path is not None and str(path) != FRAME_NAME:
                 arg = f"{arg} ({path})"
             message = NOT_FINITE_ROWS.format(n=exc.n, rows=exc.rows, arg=arg,
                                              row=data_row(exc.first))  # fmt: skip
