@@ -30,7 +30,14 @@ TOO_MANY_GROUPS = (
     "more than {limit:,} distinct groups (an identifier column?): a sensitive column names "
     "groups of people (sex, an age band); name such a column, or one of bands of a measurement"
 )
+# Every row is counted in one table over the joint groups of all sensitive columns (each
+# feature's and intersection's counts are its sums), with or without intersections asked for.
 MAX_JOINT_CELLS = 20_000_000
+TOO_MANY_CELLS = (
+    "{groups:,} joint groups x {k}^2 classes is too many cells (at most {limit:,}: every "
+    "row is counted over the joint groups of all its sensitive columns, intersections or "
+    "not); audit fewer sensitive columns at once, in two or more runs"
+)
 # Text that is a missing value in a label or group, whatever the format: nothing, and the
 # table loader's own markers ("?", as UCI files such as Adult write it).
 MISSING_TEXT = ("", *EXTRA_MISSING)
@@ -269,11 +276,7 @@ class CountsAccumulator:
         for axis in range(m):
             if shape[axis] > MAX_GROUPS_PER_FEATURE:
                 self._global([], {i: i for i in range(shape[axis])}, columns[axis], group=True)
-        if math.prod(shape) > MAX_JOINT_CELLS:
-            raise AuditorInputError(
-                f"{math.prod(shape[:-2])} joint groups x {shape[-1]}^2 classes is too many "
-                "cells", source=self.source, field=", ".join(self.features),
-            )  # fmt: skip
+        self._refuse_cells(shape)
         flat = _combined([c for c, _ in encoded], shape)
         local = np.bincount(flat, minlength=math.prod(shape)).reshape(shape)
         keep, maps = [], []
@@ -298,15 +301,18 @@ class CountsAccumulator:
         """Pad the running counts to the registered groups and classes."""
         k = len(self._classes)
         shape = tuple(len(d) for d in self._groups) + (k, k)
-        if math.prod(shape) > MAX_JOINT_CELLS:
-            raise AuditorInputError(
-                f"{math.prod(shape[:-2])} joint groups x {k}^2 classes is too many cells",
-                source=self.source,
-                field=", ".join(self.features),
-            )
+        self._refuse_cells(shape)
         if shape != self._counts.shape:
             pad = [(0, new - old) for new, old in zip(shape, self._counts.shape, strict=True)]
             self._counts = np.pad(self._counts, pad)
+
+    def _refuse_cells(self, shape: tuple[int, ...]) -> None:
+        """Refuse a count table of ``shape`` (groups of each feature, then k x k classes) over
+        :data:`MAX_JOINT_CELLS` cells, before it is made."""
+        if math.prod(shape) > MAX_JOINT_CELLS:
+            message = TOO_MANY_CELLS.format(groups=math.prod(shape[:-2]), k=shape[-1],
+                                            limit=MAX_JOINT_CELLS)  # fmt: skip
+            raise AuditorInputError(message, source=self.source, field=", ".join(self.features))
 
     def add_table(self, other: CountsTable) -> None:
         """Add another table's counts (e.g. one partition's), matching labels by value."""

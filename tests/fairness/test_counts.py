@@ -25,3 +25,19 @@ def test_an_age_column_read_in_memory_is_refused_too():
     y = rng.integers(0, 2, 3000)
     with pytest.raises(AuditorInputError, match="73 distinct numbers in 3,000 rows, more than 50"):
         counts_from_arrays(y, y, {"age": 17 + np.arange(3000) % 73})
+
+
+def test_too_many_joint_groups_say_why_and_the_way_on():
+    """23 two-valued sensitive columns are 2^23 joint groups x 2^2 classes, over the table's
+    limit, with or without intersections asked for: refused before the table is made, with
+    the reason (every row is counted over the joint groups) and what to do."""
+    rng = np.random.default_rng(0)
+    n = 400
+    sensitive = {f"s{i}": rng.choice(["a", "b"], n) for i in range(23)}
+    y = rng.integers(0, 2, n)
+    with pytest.raises(AuditorInputError) as info:
+        counts_from_arrays(y, y, sensitive)
+    message = str(info.value)
+    assert "8,388,608 joint groups x 2^2 classes is too many cells (at most 20,000,000" in message
+    assert "intersections or not" in message and "in two or more runs" in message
+    assert counts_from_arrays(y, y, dict(list(sensitive.items())[:20])).n == n  # 2^20 x 4 fits
