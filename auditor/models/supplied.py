@@ -51,6 +51,7 @@ from auditor.models.outputs import (
     finite_outputs,
     read_as_logits,
     user_module,
+    with_named_logits,
 )
 
 STATE_MISMATCH = "the state dict does not fit the factory's module ({detail}){why}"
@@ -107,6 +108,7 @@ def build_module(spec: str, *, input_shape: tuple[int, ...], n_classes: int) -> 
     if not isinstance(module, nn.Module):
         raise AuditorInputError(NOT_A_MODULE.format(spec=spec, found=type(module).__name__),
                                 field="model.factory")  # fmt: skip
+    module = with_named_logits(module, input_shape=input_shape)  # a dict's "logits", say
     one = check_forward(module, spec=spec, input_shape=input_shape, n_classes=n_classes,
                         one_logit=True)  # fmt: skip
     return OneLogit(module) if one else module
@@ -144,7 +146,7 @@ def load_checkpoint_model(
     module = build_module(factory, input_shape=input_shape, n_classes=n_classes)
     own: dict[str, Any] = {}
     try:
-        inner = module.inner if isinstance(module, OneLogit) else module
+        inner = user_module(module)  # under OneLogit, LogitsOf: the factory's own module
         own = inner.state_dict()  # a float weight from int8, bool or complex: not a weight
         state = unwrapped_state(state, own)
         cast = next((k for k, v in state.items() if k in own and own[k].is_floating_point()
