@@ -51,7 +51,8 @@ def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
         root = Path(config.root) if config.root is not None else DOWNLOAD_ROOT
         pixels, digits = _read_torchvision(root, download=config.download)
         files = {"root": str(root)}
-        where = f"the full set read through torchvision from {root}"
+        # the files' own count: a root may hold fewer than MNIST's 70,000 (it said "the full set")
+        where = f"{len(digits):,} images (train and t10k files) read by torchvision from {root}"
     if config.max_rows is not None and config.max_rows < len(digits):
         rng = Rngs(seed).numpy("data/mnist/subsample")
         keep = np.sort(rng.choice(len(digits), size=config.max_rows, replace=False))

@@ -150,3 +150,12 @@ def test_idx_files_in_the_root_need_no_network_with_download_on(tmp_path, monkey
     monkeypatch.setattr(utils, "download_url", no_network)
     root = write_mnist_root(tmp_path / "mnist")
     assert len(load_bundle(MnistData(root=root, download=True), seed=0)["test"].x)
+
+
+def test_a_root_says_how_many_images_it_held(tmp_path):
+    # it said "the full set read through torchvision" of any root, 70,000 images or not
+    root = write_mnist_root(tmp_path / "mnist")
+    b = load_bundle(MnistData(root=root), seed=0)
+    n = sum(len(s) for s in b.splits.values())
+    assert "the full set" not in b.description
+    assert f"{n:,} images (train and t10k files) read by torchvision from {root}" in b.description
