@@ -3,9 +3,9 @@
 - ``data.root`` unset (the default): the 5,000-image sample shipped in
   ``auditor/data/mnist_sample/`` (500 per digit from the MNIST training set; see SOURCE.md),
   read with numpy alone, so ``auditor run --scenario mnist`` works offline.
-- ``data.root`` set, or ``data.download = true``: the full 70,000 images through
-  torchvision (downloaded only where asked and a network exists; into ``data/`` when no root
-  is given).
+- ``data.root`` set, or ``data.download = true``: the four IDX files in ``MNIST/raw/``
+  (the full 70,000 images), read as they are or gzip-compressed, else through torchvision
+  (downloaded only where asked and a network exists; into ``data/`` when no root is given).
 """
 
 from __future__ import annotations
@@ -28,11 +28,14 @@ SAMPLE_LABELS = "mnist-5k-labels-idx1-ubyte.gz"
 DOWNLOAD_ROOT = Path("data")
 CITATION = "LeCun, Y., Cortes, C. & Burges, C. J. C. The MNIST database of handwritten digits."
 NO_FILES = (
-    "no MNIST files (expected MNIST/raw/*-idx?-ubyte); put them there, set "
+    "no MNIST files (expected MNIST/raw/*-idx?-ubyte, or .gz); put them there, set "
     "data.download = true where a network exists, or leave data.root unset for the shipped "
     "5,000-image sample"
 )
 BAD_IDX = "not an MNIST IDX file"
+# MNIST/raw/ under data.root: training images and labels, test images and labels.
+IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+             "t10k-labels-idx1-ubyte")  # fmt: skip
 NO_DOWNLOAD = (
     "data.download = true could not fetch MNIST into {raw} ({reason}); with no network, put "
     "the four IDX files there (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
@@ -49,10 +52,12 @@ def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
         where = "the 5,000-image sample shipped with auditor (500 per digit)"
     else:
         root = Path(config.root) if config.root is not None else DOWNLOAD_ROOT
-        pixels, digits = _read_torchvision(root, download=config.download)
+        found = _read_raw(root / "MNIST" / "raw")  # as distributed (.gz) or unpacked
+        how = "read" if found is not None else "read by torchvision"
+        pixels, digits = found or _read_torchvision(root, download=config.download)
         files = {"root": str(root)}
         # the files' own count: a root may hold fewer than MNIST's 70,000 (it said "the full set")
-        where = f"{len(digits):,} images (train and t10k files) read by torchvision from {root}"
+        where = f"{len(digits):,} images (train and t10k files) {how} from {root}"
     if config.max_rows is not None and config.max_rows < len(digits):
         rng = Rngs(seed).numpy("data/mnist/subsample")
         keep = np.sort(rng.choice(len(digits), size=config.max_rows, replace=False))
@@ -108,6 +113,25 @@ def read_idx(raw: bytes, *, source: str) -> np.ndarray:
     if len(raw) != header + int(np.prod(shape)):
         raise AuditorInputError(f"{BAD_IDX} (size does not match shape {shape})", source=source)
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def _read_raw(raw: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The four IDX files in ``raw``, each as it is or gzip-compressed (``.gz``: as MNIST is
+    distributed; torchvision reads the uncompressed ones only), train and test joined:
+    pixels float32 (n, 28, 28) in [0, 1], digits int64; None when one of them is missing."""
+    arrays = []
+    for name in IDX_FILES:
+        path = next((p for p in (raw / name, raw / f"{name}.gz") if p.is_file()), None)
+        if path is None:
+            return None
+        data = path.read_bytes()
+        arrays.append(read_idx(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data,
+                               source=str(path)))  # fmt: skip
+    images, labels = np.concatenate(arrays[0::2]), np.concatenate(arrays[1::2])
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise AuditorInputError("images and labels do not match", source=str(raw),
+                                field="data.root")  # fmt: skip
+    return images.astype(np.float32) / 255.0, labels.astype(np.int64)
 
 
 def _read_torchvision(root: Path, *, download: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -158,4 +158,27 @@ def test_a_root_says_how_many_images_it_held(tmp_path):
     b = load_bundle(MnistData(root=root), seed=0)
     n = sum(len(s) for s in b.splits.values())
     assert "the full set" not in b.description
-    assert f"{n:,} images (train and t10k files) read by torchvision from {root}" in b.description
+    assert f"{n:,} images (train and t10k files) read from {root}" in b.description
+
+
+@pytest.mark.parametrize("download", [False, True])
+def test_a_root_of_gzip_compressed_idx_files_is_read(tmp_path, monkeypatch, download):
+    # MNIST is distributed as .gz files: torchvision reads the uncompressed ones only, so such
+    # a root was refused as 'no MNIST files (... Dataset not found. You can use download=True'
+    import gzip
+
+    from torchvision.datasets import utils
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a download was tried")
+
+    monkeypatch.setattr(utils, "download_url", no_network)
+    plain = write_mnist_root(tmp_path / "plain")
+    raw = tmp_path / "gz" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for path in (plain / "MNIST" / "raw").iterdir():
+        (raw / f"{path.name}.gz").write_bytes(gzip.compress(path.read_bytes()))
+    got = load_bundle(MnistData(root=tmp_path / "gz", download=download), seed=0)
+    want = load_bundle(MnistData(root=plain), seed=0)
+    assert np.array_equal(got["test"].x, want["test"].x)
+    assert np.array_equal(got["test"].y, want["test"].y)
