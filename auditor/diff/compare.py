@@ -29,7 +29,7 @@ from auditor.diff.scope import chance, levels, thin_parts, under
 from auditor.gates.comparable import not_comparable
 from auditor.gates.names import bound_words
 from auditor.gates.section import bound_text, identity
-from auditor.report.decision import gap_counts, pair_sizes
+from auditor.report.decision import gap_counts, overall_rows, pair_counts
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
 # canary audit's epsilon bound. Every estimate node of every section gets a row too.
@@ -100,23 +100,17 @@ def _metrics(audit: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _gap_pairs(audit: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """(metric path, '84 vs 260') of each fairness gap that names the pair it compares: the
-    rows of its two groups (:func:`auditor.report.decision.pair_sizes`), or of its group and
-    of all rows for a gap to the overall rate ('84 vs 2,000 overall')."""
+    """(metric path, '84 vs 260') of each fairness gap that names the pair it compares: its
+    count as every output gives it (:func:`auditor.report.decision.pair_counts`)."""
     part = audit.get("fairness") or {}
     features = part.get("features") if part.get("status") == "ok" else None
-    overall = read((part.get("overall") or {}).get("count")).n  # {value, n}: all rows
+    overall = overall_rows(audit)
     for name, feature in (features or {}).items() if isinstance(features, dict) else ():
         gaps = feature.get("disparities") if isinstance(feature, dict) else None
         prefix = f"fairness.features.{fmt_key(str(name))}.disparities"
         for path, node in estimate_paths(gaps, prefix) if isinstance(gaps, dict) else ():
-            pair = node.get("pair")
-            if node.get("method") == "to_overall" and isinstance(pair, list) and pair and overall:
-                group = pair_sizes(feature, {"pair": [pair[0], pair[0]]})
-                if group is not None:
-                    yield path, f"{group[0]:,} vs {overall:,} overall"
-            elif (sizes := pair_sizes(feature, node) if pair else None) is not None:
-                yield path, f"{sizes[0]:,} vs {sizes[1]:,}"
+            if (counts := pair_counts(feature, node, overall)) is not None:
+                yield path, counts
 
 
 def _gate_rows(audit: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:

@@ -245,15 +245,12 @@ def reason(r: Mapping[str, Any]) -> str:
     return f"{why}; {rest}" if rest else why
 
 
-GAP_SUFFIX = ".between_groups"
-
-
 def gap_counts(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
-    """'84 vs 260': the rows of the two groups whose gap a fairness gate judged (the recorded
-    gap's ``pair``), for a gate's n column; None for any other gate, or where the gate judged
-    another gap than the recorded one (a min_count above the minimum group size)."""
+    """'84 vs 260' (:func:`pair_counts`): the count of the gap a fairness gate judged, for a
+    gate's n column; None for any other gate, or where the gate judged another gap than the
+    recorded one (a min_count above the minimum group size)."""
     metric = str(r.get("metric", ""))
-    if r.get("n") is not None or not metric.endswith(GAP_SUFFIX) or ".disparities." not in metric:
+    if r.get("n") is not None or ".disparities." not in metric:
         return None
     feature_path = metric.rsplit(".disparities.", 1)[0]
     try:
@@ -265,6 +262,33 @@ def gap_counts(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
     gap, feature = gaps[0].node, features[0].node
     if not isinstance(feature, dict) or gap.get("value") != r.get("value"):
         return None
+    return pair_counts(feature, gap, overall_rows(audit))
+
+
+def overall_rows(audit: Mapping[str, Any]) -> int | None:
+    """All rows of the fairness section (its ``overall.count``'s n; None where not recorded):
+    the other side of a gap to the overall rate."""
+    overall = (audit.get("fairness") or {}).get("overall")
+    node = overall.get("count") if isinstance(overall, Mapping) else None
+    n = read(node).n if isinstance(node, dict) else None
+    return n if isinstance(n, int) and not isinstance(n, bool) else None
+
+
+def pair_counts(
+    feature: Mapping[str, Any], gap: Mapping[str, Any], overall: int | None
+) -> str | None:
+    """The count of a fairness ``gap``, the one text every output gives it: '84 vs 260', the
+    rows of the two groups it compares (:func:`pair_sizes`); for a gap to the overall rate
+    (``method`` to_overall, pair [group, 'overall']) '84 vs 2,000 overall', its group's rows
+    and all rows (``overall``); None where it compares no pair of listed groups."""
+    pair = gap.get("pair")
+    if not isinstance(pair, list) or not pair:  # an undefined gap: pair []
+        return None
+    if gap.get("method") == "to_overall":
+        if overall is None:
+            return None
+        group = pair_sizes(feature, {"pair": [pair[0], pair[0]]})
+        return None if group is None else f"{group[0]:,} vs {overall:,} overall"
     sizes = pair_sizes(feature, gap)
     return None if sizes is None else f"{sizes[0]:,} vs {sizes[1]:,}"
 

@@ -158,6 +158,29 @@ def test_a_gap_row_gives_the_rows_of_its_pair_and_an_empty_pair_none():
     assert "n=84 vs 344 overall" in md and "n=90 vs 340 overall" in md
 
 
+def test_a_gate_on_a_gap_to_the_overall_rate_gives_the_count_its_metric_row_gives():
+    """The gate row of a gap to the overall rate had no n ('pass · 0.005 [0.000, 0.031]')
+    where the metric row of the same number gave 'n=84 vs 344 overall': one helper now."""
+    overall = GAP.replace("between_groups", "to_overall")
+    a, b = _audit(0.05, 0.01, 0.09, "pass"), _audit(0.31, 0.25, 0.37, "fail")
+    for audit, sizes in ((a, (84, 260)), (b, (90, 250))):
+        fair = audit["fairness"]
+        fair["overall"] = {"count": {"value": float(sum(sizes)), "n": sum(sizes)}}
+        feature = fair["features"]["sex"]
+        feature["groups"] = [{"group": "F", "status": "ok", "n": sizes[0]},
+                             {"group": "M", "status": "ok", "n": sizes[1]}]  # fmt: skip
+        gaps = feature["disparities"]["demographic_parity_difference"]
+        gaps["to_overall"] = gaps.pop("between_groups")
+        gaps["to_overall"].update(n=None, method="to_overall", pair=["F", "overall"])
+        audit["gates"]["results"][0].update(metric=overall, n=None)
+    d = diff_audits(a, b)
+    md, text = render_markdown(d), render_text(d)
+    gates = md.split("### Gates that changed")[1].split("\n\n")[1]
+    for out in (gates, text):
+        assert "0.050 [0.010, 0.090], n=84 vs 344 overall" in out
+        assert "0.310 [0.250, 0.370], n=90 vs 340 overall" in out
+
+
 def _many_groups(shift: float, n_apart: int, level: float = 0.95) -> dict:
     audit = _audit(0.19, 0.12, 0.27, "pass", level=level)
     audit["fairness"]["features"]["sex"]["groups"] = [

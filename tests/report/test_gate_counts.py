@@ -108,3 +108,32 @@ def test_the_cards_decision_gives_a_gap_gates_pair_counts():
     md = render_markdown(audit).split("## ", 1)[0]
     (line,) = [x for x in md.splitlines() if x.startswith("- ⚠") and "equalized-odds gap" in x]
     assert f"\\(95% interval, n={gap_counts(audit, gate)}\\) meets" in line
+
+
+def test_a_gate_on_a_gap_to_the_overall_rate_gives_its_groups_and_all_rows():
+    """A gap to the overall rate compares its group with every row: 'n=120 vs 500 overall'.
+    Its gate had no count in summary.md, junit.xml, the terminal and the annotations
+    (gap_counts read pair ['b', 'overall'] as two groups), while the diff's metric row had."""
+    import xml.etree.ElementTree as ET
+
+    from auditor.report.github import github_annotations
+    from auditor.report.junit import render_junit
+    from auditor.report.terminal import failure_text
+
+    metric = "fairness.features.group.disparities.demographic_parity_difference.to_overall"
+    audit = auditor.AuditResult(_three_groups()).gate([{"metric": metric, "max": 0.01}]).data
+    (gate,) = [r for r in audit["gates"]["results"] if r["metric"] == metric]
+    gap = audit["fairness"]["features"]["group"]["disparities"]["demographic_parity_difference"]
+    group = gap["to_overall"]["pair"][0]
+    sizes = {g["group"]: g["n"] for g in audit["fairness"]["features"]["group"]["groups"]}
+    expected = f"{sizes[group]:,} vs 500 overall"
+    assert gate["status"] == "fail" and gap_counts(audit, gate) == expected
+    rows = [line for line in render_summary(audit).splitlines()
+            if "demographic-parity gap" in line and line.startswith("| ❌")]  # fmt: skip
+    assert rows and all(f", n={expected} |" in row for row in rows)
+    counts = f"(95% interval, n={expected}) breaks"
+    assert counts in failure_text(gate, audit)
+    messages = [f.get("message") for f in ET.fromstring(render_junit(audit)).iter("failure")]
+    assert any(counts in m for m in messages)
+    assert any(counts.replace("%", "%25") in line
+               for line in github_annotations(audit["gates"], audit=audit))  # fmt: skip
