@@ -1,6 +1,6 @@
 """A table's groups and target, encoded once for the audit: one text column per sensitive
-feature (a missing value refused, or the group '(missing)'; many numbers refused, with the way
-to bands: :mod:`auditor.data.number_groups`), and the target's classes as
+feature (a missing value refused, or the group '(missing)'; many numbers audited as they are,
+and noted with the way to bands: :func:`number_notes`), and the target's classes as
 0..k-1 in sorted order, ``positive_label`` last. A label is read in one spelling however it
 was typed (:func:`~auditor.data.spelling.canonical`: ``"Male "`` is ``"Male"``), as a
 predictions file's is; what was merged is recorded for the card."""
@@ -18,7 +18,7 @@ from auditor.config.labels import label_index, same_label
 from auditor.data import TaskInfo
 from auditor.data._labels import binary_positive, check_one_way
 from auditor.data._tables import MISSING_LEVEL
-from auditor.data.number_groups import number_groups
+from auditor.data.number_groups import number_note
 from auditor.data.spelling import MISSING_CLASH, canonical, canonical_values, clash_way
 from auditor.errors import AuditorInputError, data_row
 
@@ -63,13 +63,18 @@ def sensitive_groups(
                                            way=clash_way(MISSING_FLAG, no_value=bad.any()))
             raise AuditorInputError(message, source=src, field="data.sensitive")
         labels[bad] = MISSING_LEVEL
-        refusal = number_groups(set(labels), col=col, rows=len(labels), missing=MISSING_LEVEL)
-        if refusal is not None:  # age in years: refused with the way to bands
-            raise AuditorInputError(f"column {col!r}: {refusal}", source=src,
-                                    field="data.sensitive")  # fmt: skip
         out[col] = labels
         counts[col] = int(bad.sum())
     return pd.DataFrame(out, index=frame.index).astype(str), counts
+
+
+def number_notes(groups: pd.DataFrame) -> list[str]:
+    """The card's note on each column of ``groups`` (:func:`sensitive_groups`' text columns)
+    of more than 50 distinct numbers, each audited as a group
+    (:func:`~auditor.data.number_groups.number_note`: age in years, with the way to bands)."""
+    notes = (number_note(str(col), groups[col].value_counts(sort=False).to_dict(),
+                         missing=MISSING_LEVEL) for col in groups.columns)  # fmt: skip
+    return [note for note in notes if note is not None]
 
 
 def encode_target(

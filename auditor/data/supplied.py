@@ -34,6 +34,7 @@ from auditor.data.codec import (  # noqa: F401 - the codec's names are this modu
 )
 from auditor.data.groups import (
     first_unnamed,
+    number_notes,
     one_spelling,
     positive_last,
     spelled_indices,
@@ -360,7 +361,8 @@ def supplied_rows(
         input_shape=(len(cols),), feature_names=tuple(cols), sensitive_input_columns=sens_inputs,
         description=" ".join([f"Rows supplied with a model trained elsewhere: evaluation rows "
                      f"{Path(config.path).name}; members {config.members or 'none'}; "
-                     f"non-members {config.non_members or 'none'}.", *_merged(frames, config)]),
+                     f"non-members {config.non_members or 'none'}.", *_merged(frames, config),
+                     *number_notes(splits["test"].sensitive)]),
         citation=config.citation, license=config.license, source_files=files,
         row_files=tuple(row_files),
     )  # fmt: skip

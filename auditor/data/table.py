@@ -39,6 +39,7 @@ from auditor.data.groups import (  # noqa: F401 - this module's API too
     TOO_MANY_CLASSES,
     Merged,
     encode_target,
+    number_notes,
     sensitive_groups,
 )
 from auditor.data.header import (  # noqa: F401 - the messages are this module's API too
@@ -366,7 +367,8 @@ def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
         sensitive_input_columns={c: [c] for c in config.sensitive},
         description=" ".join([f"User table {path.name} ({len(frame)} rows, {n_inputs} input "
                               "columns).", *merged_notes(checked.merged, named_in=None),
-                              *alike_notes(config.target, class_rows(task, y))]),
+                              *alike_notes(config.target, class_rows(task, y)),
+                              *number_notes(sensitive)]),
         citation=config.citation,
         license=config.license,
         source_files={path.name: sha256_file(path)},

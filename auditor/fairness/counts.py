@@ -18,7 +18,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from auditor.data.header import EXTRA_MISSING
-from auditor.data.number_groups import number_groups
 from auditor.errors import AuditorInputError, data_row
 
 if TYPE_CHECKING:
@@ -346,10 +345,6 @@ class CountsAccumulator:
         labels = []
         for axis, table in enumerate(self._groups):
             names = sorted(table)
-            feature = self.features[axis]
-            refusal = number_groups(names, col=feature, rows=self.rows, missing=self.missing_group)
-            if refusal is not None:  # age in years: refused with the way to bands
-                raise AuditorInputError(refusal, source=self.source, field=feature)
             counts = np.take(counts, [table[x] for x in names], axis=axis)
             labels.append(tuple(names))
         names = tuple(class_names) if class_names is not None else tuple(str(c) for c in classes)

@@ -1,7 +1,8 @@
 """What a reader of a predictions audit should know about the file's groups, beside the
 numbers: rows with no sensitive value audited as the group '(missing)' (with their count),
-groups whose labels differ only in case ('Male', 'male'), which are separate groups, and a
-predicted class that no true label holds. Written into the card's data section and printed by
+groups whose labels differ only in case ('Male', 'male'), which are separate groups, a column
+of many numbers (age in years) audited one group per number, and a predicted class that no
+true label holds. Written into the card's data section and printed by
 ``auditor audit``."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from auditor.config.labels import alike_notes, alike_sets, first_classes, is_no_value_mark
+from auditor.data.number_groups import number_note
 from auditor.data.spelling import merged_notes
 from auditor.errors import rows_text
 from auditor.predictions.read import PredictionCounts
@@ -39,7 +41,9 @@ def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> 
     only in case ('Male', 'male'), which are separate groups (surrounding spaces are not part
     of a label: ' Male' is 'Male'), and groups written as a mark for no value
     (:data:`~auditor.config.labels.NO_VALUE_MARKS`: '-', '.', as a spreadsheet or SQL client
-    writes one, audited as a group). Each list is cut at :data:`MAX_ALIKE`, then "N more"."""
+    writes one, audited as a group), and more than 50 numbers audited one group each (age in
+    years: :func:`~auditor.data.number_groups.number_note`, with the way to bands). Each list
+    is cut at :data:`MAX_ALIKE`, then "N more"."""
     notes = []
     for feature, groups in sizes.items():
         n = groups.get(missing_group, 0) if missing_group is not None else 0
@@ -59,6 +63,9 @@ def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> 
                                      each="it is" if one else "each")  # fmt: skip
             notes.append(f"{feature}: group{'' if one else 's'} "
                          f"{first_classes(marks, shown=MAX_ALIKE)} {said}")  # fmt: skip
+        numbers = number_note(feature, groups, missing=missing_group)
+        if numbers is not None:
+            notes.append(numbers)
     return notes
 
 

@@ -151,3 +151,18 @@ def test_a_merged_y_pred_label_is_noted_with_its_rows():
     assert notes == [f"pred: 'yes', 'yes\\xa0' are read as one label 'yes' ({n} rows; they "
                      "differ only in spaces, invisible characters or Unicode form)."]
     assert data["data"]["description"].endswith(notes[0])
+
+
+def test_an_age_column_is_noted_on_the_card_and_the_terminal_without_its_missing_rows():
+    """73 ages with some rows missing (audited as '(missing)', not a number): one note with
+    the numbers' own rows, the same in the card's description and the terminal's lines."""
+    n = 1000
+    ages = (17 + np.arange(n) % 73).astype(float)
+    ages[::10] = np.nan
+    frame = pd.DataFrame({"y": np.arange(n) % 2, "pred": np.arange(n) // 3 % 2, "age": ages})
+    data = audit_predictions(frame, y_true="y", y_pred="pred", sensitive=["age"],
+                             missing_group=True).data  # fmt: skip
+    notes = record_notes(data, ["age"], MISSING_LEVEL)
+    numbers = [note for note in notes if "distinct numbers" in note]
+    assert len(numbers) == 1 and numbers[0].startswith("age: 73 distinct numbers in 900 rows")
+    assert numbers[0] in data["data"]["description"]
