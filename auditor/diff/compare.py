@@ -20,16 +20,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from auditor.audit_tree import Evidence, estimate_paths, estimates, fmt_key, read
+from auditor.audit_tree import Evidence, estimates, read
 from auditor.diff.scope import chance, levels, thin_parts, under
 from auditor.gates.comparable import not_comparable
 from auditor.gates.names import bound_words
 from auditor.gates.section import bound_text, identity
-from auditor.report.decision import gap_counts, overall_rows, pair_counts
+from auditor.report.gap_count import all_gap_counts, gap_counts
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
 # canary audit's epsilon bound. Every estimate node of every section gets a row too.
@@ -89,7 +89,7 @@ def _metrics(audit: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         part = audit.get(name) or {}
         if part.get("status") == "ok":
             rows.update((path, _row(ev)) for path, ev in estimates(part, name))
-    for path, pair in _gap_pairs(audit):  # a gap has no n: its two groups' rows
+    for path, pair in all_gap_counts(audit):  # a gap has no n: '84 vs 260'
         if path in rows and rows[path]["n"] is None:
             rows[path]["pair"] = pair
     gates = audit.get("gates") or {}
@@ -97,20 +97,6 @@ def _metrics(audit: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         if r["source"] != "baseline" and isinstance(r["value"], float) and r["metric"] not in rows:
             rows[r["metric"]] = {k: r[k] for k in ("value", "ci_low", "ci_high", "n")}
     return rows
-
-
-def _gap_pairs(audit: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """(metric path, '84 vs 260') of each fairness gap that names the pair it compares: its
-    count as every output gives it (:func:`auditor.report.decision.pair_counts`)."""
-    part = audit.get("fairness") or {}
-    features = part.get("features") if part.get("status") == "ok" else None
-    overall = overall_rows(audit)
-    for name, feature in (features or {}).items() if isinstance(features, dict) else ():
-        gaps = feature.get("disparities") if isinstance(feature, dict) else None
-        prefix = f"fairness.features.{fmt_key(str(name))}.disparities"
-        for path, node in estimate_paths(gaps, prefix) if isinstance(gaps, dict) else ():
-            if (counts := pair_counts(feature, node, overall)) is not None:
-                yield path, counts
 
 
 def _gate_rows(audit: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:

@@ -16,6 +16,7 @@ from typing import Any
 from auditor.audit_tree import Evidence, count, evidence_of, fmt_key, read, resolve
 from auditor.gates.names import attack_name, fpr_text, shorten, words
 from auditor.gates.section import bound_text
+from auditor.report.gap_count import gap_counts, pair_sizes
 
 ACCURACY_PATH = "performance.finetuned.test.accuracy"
 GAP_METRIC = "equalized_odds_difference"
@@ -245,54 +246,6 @@ def reason(r: Mapping[str, Any]) -> str:
     return f"{why}; {rest}" if rest else why
 
 
-def gap_counts(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
-    """'84 vs 260' (:func:`pair_counts`): the count of the gap a fairness gate judged, for a
-    gate's n column; None for any other gate, or where the gate judged another gap than the
-    recorded one (a min_count above the minimum group size)."""
-    metric = str(r.get("metric", ""))
-    if r.get("n") is not None or ".disparities." not in metric:
-        return None
-    feature_path = metric.rsplit(".disparities.", 1)[0]
-    try:
-        gaps, features = resolve(dict(audit), metric), resolve(dict(audit), feature_path)
-    except ValueError:
-        return None
-    if len(gaps) != 1 or len(features) != 1 or not isinstance(gaps[0].node, dict):
-        return None
-    gap, feature = gaps[0].node, features[0].node
-    if not isinstance(feature, dict) or gap.get("value") != r.get("value"):
-        return None
-    return pair_counts(feature, gap, overall_rows(audit))
-
-
-def overall_rows(audit: Mapping[str, Any]) -> int | None:
-    """All rows of the fairness section (its ``overall.count``'s n; None where not recorded):
-    the other side of a gap to the overall rate."""
-    overall = (audit.get("fairness") or {}).get("overall")
-    node = overall.get("count") if isinstance(overall, Mapping) else None
-    n = read(node).n if isinstance(node, dict) else None
-    return n if isinstance(n, int) and not isinstance(n, bool) else None
-
-
-def pair_counts(
-    feature: Mapping[str, Any], gap: Mapping[str, Any], overall: int | None
-) -> str | None:
-    """The count of a fairness ``gap``, the one text every output gives it: '84 vs 260', the
-    rows of the two groups it compares (:func:`pair_sizes`); for a gap to the overall rate
-    (``method`` to_overall, pair [group, 'overall']) '84 vs 2,000 overall', its group's rows
-    and all rows (``overall``); None where it compares no pair of listed groups."""
-    pair = gap.get("pair")
-    if not isinstance(pair, list) or not pair:  # an undefined gap: pair []
-        return None
-    if gap.get("method") == "to_overall":
-        if overall is None:
-            return None
-        group = pair_sizes(feature, {"pair": [pair[0], pair[0]]})
-        return None if group is None else f"{group[0]:,} vs {overall:,} overall"
-    sizes = pair_sizes(feature, gap)
-    return None if sizes is None else f"{sizes[0]:,} vs {sizes[1]:,}"
-
-
 def gate_message(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:
     """A gate's message, a fairness gap's with the rows of its pair beside its value
     ('0.4237 [0.2294, 0.5895] (n=420 vs 115) breaks <= 0.2; ...'): the text the card's
@@ -327,17 +280,6 @@ def interval_words(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:
     key = {"fairness": "ci_level", "privacy": "confidence"}.get(area)
     level = level_text((audit.get(area) or {}).get(key)) if key else ""
     return f"{level} interval" if level else ""
-
-
-def pair_sizes(feature: Mapping[str, Any], gap: Mapping[str, Any]) -> tuple[int, int] | None:
-    """The rows of the two groups a fairness ``gap`` compares (its ``pair``, each group's
-    ``n`` in ``feature``'s groups); None where it compares no pair of listed groups (an
-    undefined gap)."""
-    sizes = {str(g.get("group")): g.get("n") for g in feature.get("groups") or ()}
-    counts = [sizes.get(str(group)) for group in gap.get("pair") or ()]
-    if len(counts) != 2 or not all(isinstance(c, int) for c in counts):
-        return None
-    return counts[0], counts[1]
 
 
 def problem_line(r: Mapping[str, Any]) -> str:

@@ -181,6 +181,31 @@ def test_a_gate_on_a_gap_to_the_overall_rate_gives_the_count_its_metric_row_give
         assert "0.310 [0.250, 0.370], n=90 vs 340 overall" in out
 
 
+def _with_mitigation(audit: dict, gap: float) -> dict:
+    """``audit`` with a mitigation preview of feature sex over 445 rows (no group's rows)."""
+    rate = {"value": 0.5, "ci_low": 0.45, "ci_high": 0.55, "n": 445}
+    node = {"value": gap, "ci_low": max(gap - 0.1, 0.0), "ci_high": gap + 0.1, "status": "ok",
+            "method": "between_groups", "pair": ["F", "M"]}  # fmt: skip
+    summary = {"accuracy": rate, "selection_rate": rate, "demographic_parity_difference": node}
+    audit["fairness"]["mitigation"] = {"status": "ok", "features": {"sex": {
+        "status": "ok", "before": summary,
+        "constraints": {"demographic_parity": {"status": "ok", "after": summary}}}}}  # fmt: skip
+    return audit
+
+
+def test_a_mitigation_gap_row_gives_the_rows_it_was_evaluated_on():
+    """The mitigation preview's gaps were the diff's only numbers without a count (it records
+    no group's rows): each gives the rows it was evaluated on, every group together."""
+    a = _with_mitigation(_audit(0.19, 0.12, 0.27, "pass"), 0.14)
+    b = _with_mitigation(_audit(0.19, 0.12, 0.27, "pass"), 0.22)
+    text = render_text(diff_audits(a, b))
+    rows = [line for line in text.splitlines() if "mitigation" in line]
+    assert len(rows) == 2
+    for line in rows:
+        assert "0.140 [0.040, 0.240], n=445 over all groups" in line
+        assert "0.220 [0.120, 0.320], n=445 over all groups" in line
+
+
 def _many_groups(shift: float, n_apart: int, level: float = 0.95) -> dict:
     audit = _audit(0.19, 0.12, 0.27, "pass", level=level)
     audit["fairness"]["features"]["sex"]["groups"] = [

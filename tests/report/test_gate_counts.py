@@ -137,3 +137,22 @@ def test_a_gate_on_a_gap_to_the_overall_rate_gives_its_groups_and_all_rows():
     assert any(counts in m for m in messages)
     assert any(counts.replace("%", "%25") in line
                for line in github_annotations(audit["gates"], audit=audit))  # fmt: skip
+
+
+def test_a_gate_on_a_mitigation_gap_gives_the_rows_it_was_evaluated_on():
+    """The mitigation preview records no group's rows: a gate on one of its gaps gives the
+    rows the preview was evaluated on (it gave none), as the diff does."""
+    from auditor.report.terminal import failure_text
+
+    metric = "fairness.mitigation.features.group.before.demographic_parity_difference"
+    data = _three_groups()
+    gap = {**data["fairness"]["features"]["group"]["disparities"][
+        "demographic_parity_difference"]["between_groups"]}  # fmt: skip
+    rate = {"value": 0.5, "ci_low": 0.45, "ci_high": 0.55, "n": 500, "reason": None}
+    before = {"accuracy": rate, "demographic_parity_difference": gap}
+    feature = {"status": "ok", "before": before, "constraints": {}}
+    data["fairness"]["mitigation"] = {"status": "ok", "features": {"group": feature}}
+    audit = auditor.AuditResult(data).gate([{"metric": metric, "max": 0.001}]).data
+    (gate,) = [r for r in audit["gates"]["results"] if r["metric"] == metric]
+    assert gate["n"] is None and gap_counts(audit, gate) == "500 over all groups"
+    assert "(95% interval, n=500 over all groups) breaks" in failure_text(gate, audit)
