@@ -39,6 +39,13 @@ LEVEL_DEFINED = (
     "every compared group with a defined {rates} has the same: the groups are level, none is "
     "worse off"
 )
+# To overall: the compared groups level with each other but not with the overall value, which
+# also counts the rows of the groups left out (too few rows): a gap, and no one group worse off
+LEVEL_OFF_OVERALL = (
+    "every compared group has the same {rates}, and it differs from the overall value, which "
+    "also counts the rows of the groups left out: the compared groups are level with each "
+    "other, none is worse off than another"
+)
 # Groups that share the worst rate: each is named, not only the first in sorted order
 TIED = "{groups} tie as the worst off: {rate} {value:.4g} in each"
 TIED_SHOWN = 4  # tied groups the note names; the rest are counted
@@ -95,6 +102,13 @@ def _level(group_pt: dict[str, np.ndarray], comps: list[str]) -> bool:
     """Whether every compared group has the same value of each of ``comps`` (NaN skipped)."""
     finite = [v[np.isfinite(v)] for v in (group_pt[c] for c in comps)]
     return all(len(v) == 0 or (v == v[0]).all() for v in finite)
+
+
+def _level_with(group_pt: dict[str, np.ndarray], over_pt: dict, comps: list[str]) -> bool:
+    """Whether every compared group's value of each of ``comps`` (NaN skipped) is the overall's
+    (rates of counts: equal shares are equal floats)."""
+    return all((v[np.isfinite(v)] == over_pt[c]).all() for c, v in
+               ((c, group_pt[c]) for c in comps))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -240,7 +254,10 @@ def _attribution(
     if _level(group_pt, rates):
         some_undefined = any(np.isnan(group_pt[c]).any() for c in rates)
         worst = None
-        note = (LEVEL_DEFINED if some_undefined else LEVEL).format(rates=" and ".join(rates))
+        said = LEVEL_DEFINED if some_undefined else LEVEL
+        if method == "to_overall" and not _level_with(group_pt, over_pt, rates):
+            said = LEVEL_OFF_OVERALL
+        note = said.format(rates=" and ".join(rates))
     else:
         direction = worse_off_direction(best_c, positive_favourable=positive_favourable)
         worst, note = _worst(m, names, direction, best_c + sfx)

@@ -12,7 +12,7 @@ from fairlearn.metrics import demographic_parity_ratio, equalized_odds_ratio
 
 from auditor.config import GatesConfig
 from auditor.fairness import audit_counts, counts_from_arrays, resolve_specs
-from auditor.fairness.disparities import ALL_UNDEFINED, LEVEL, LEVEL_DEFINED
+from auditor.fairness.disparities import ALL_UNDEFINED, LEVEL, LEVEL_DEFINED, LEVEL_OFF_OVERALL
 
 
 def never_high(n: int = 1200):
@@ -134,3 +134,19 @@ def test_long_labels_tied_as_the_worst_off_are_cut_in_the_note():
     first, _, rest = reason.partition(" and ")
     assert first.startswith("G1-x") and first.endswith("…" + "x" * 14 + "-end1")
     assert len(first) == 80 and rest.startswith("G2-x") and "-end2 tie as the worst off" in rest
+
+
+def test_level_groups_apart_from_the_overall_do_not_say_the_gap_is_level():
+    """a and b level at 0.5; c (20 rows, under min 30: left out) at 1.0 lifts the overall to
+    0.6: the to-overall gap is 0.100, and its note said 'the groups are level'."""
+    yt, yp, sf = rows({"a": 0.5, "b": 0.5})
+    yt2, yp2, sf2 = rows({"c": 1.0}, n=20)
+    table = counts_from_arrays(np.r_[yt, yt2], np.r_[yp, yp2], {"g": np.r_[sf["g"], sf2["g"]]})
+    d = audit_counts(table, specs=[("g",)], positive=1).features["g"].disparities
+    node = d["demographic_parity_difference"]["to_overall"]
+    assert node.value == pytest.approx(0.1) and node.excluded_groups == ["c"]
+    assert node.worst_group is None
+    assert node.reason == LEVEL_OFF_OVERALL.format(rates="selection_rate")
+    assert "left out" in node.reason and "the groups are level" not in node.reason
+    between = d["demographic_parity_difference"]["between_groups"]
+    assert between.value == 0 and between.reason == LEVEL.format(rates="selection_rate")
