@@ -24,12 +24,16 @@ from typing import Any
 ADDED_LATER: dict[tuple[str, tuple[str, ...]], str] = {
     ("2.0", ("explanations", "kind")): "e2edd00",
     ("2.0", ("privacy", "references", "strategy")): "857cf6e",
+    ("2.0", ("training", "pretrain", "precision")): "0f340fa",
+    ("2.0", ("training", "finetune", "precision")): "0f340fa",
 }
 # The fields above whose absence says what they hold, and that value: the only one files
 # written before them could have (no permutation importance before e2edd00). Every other one
 # stays absent: not recorded.
 KNOWN_WHEN_ABSENT: dict[tuple[str, tuple[str, ...]], object] = {
     ("2.0", ("explanations", "kind")): "attributions",
+    ("2.0", ("training", "pretrain", "precision")): "fp32",  # no bf16 before 0f340fa
+    ("2.0", ("training", "finetune", "precision")): "fp32",
 }
 NOT_RECORDED = (
     "not recorded: this audit.json (schema {version}) was written before {field} was added "

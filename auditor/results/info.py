@@ -153,8 +153,9 @@ class StageRecord(Result):
     history: list[dict[str, float | int | None]] = Field(default_factory=list)
     # DP-SGD fine-tuning only: the accountant's epsilon, delta, noise multiplier, steps.
     dp: dict[str, Any] | None = None
-    # what each step's forward and loss ran in ([training] precision); absent before: fp32
-    precision: Literal["fp32", "bf16"] = "fp32"
+    # what each step's forward and loss ran in ([training] precision); added to schema 2.0
+    # later (audit_tree.later: an older file's stages trained in fp32)
+    precision: Literal["fp32", "bf16"]
 
 
 class TrainingInfo(Result):

@@ -69,16 +69,22 @@ def test_a_field_added_later_is_optional_in_the_schema_and_required_of_a_new_aud
     assert References.model_fields["strategy"].is_required()  # every new audit writes it
 
 
-def test_a_training_stage_written_before_its_precision_renders(tmp_path):
-    """A trained run's training stages gained ``precision`` (0f340fa, a default, so not
-    required by the schema); the card read it strictly, and ``auditor card`` / ``gate`` of
-    every trained audit.json written before crashed (UndefinedError, exit 2 'internal
-    error'). Written before it, a stage trained in fp32: the card says nothing of it."""
+def test_a_training_stage_written_before_its_precision_reads_as_fp32_and_renders(tmp_path):
+    """A trained run's training stages gained ``precision`` (0f340fa); a file written before
+    it trained in fp32, which its absence says (KNOWN_WHEN_ABSENT, filled as the file is read
+    back), so the strict templates render it (without it: UndefinedError, exit 2 'internal
+    error' from ``auditor card`` / ``gate``). A predictions audit's training is not touched."""
+    from auditor.audit_tree.later import fill_known_when_absent
     from auditor.report.html import render_html
     from auditor.report.markdown import render_markdown
+    from auditor.results.info import StageRecord
     from tests.builders import predictions_audit
 
+    assert StageRecord.model_fields["precision"].is_required()  # every new audit writes it
     audit = predictions_audit(tmp_path).data
+    untouched = dict(audit["training"])
+    fill_known_when_absent(audit)
+    assert audit["training"] == untouched
     stage = {"stage": "finetune", "objective": "supervised", "n_train": 623, "n_val": 176,
              "epochs_run": 29, "best_epoch": 24, "best_val_loss": 0.075, "seconds": 0.84,
              "samples_per_second": 21405.0, "optimizer": "Adam", "lr": 0.002,
@@ -86,8 +92,10 @@ def test_a_training_stage_written_before_its_precision_renders(tmp_path):
              "history": [], "dp": None}  # fmt: skip
     stages = {"pretrain": {**stage, "stage": "pretrain"}, "finetune": stage}
     audit["run"]["mode"], audit["training"] = "run", stages
+    fill_known_when_absent(audit)
+    assert [s["precision"] for s in audit["training"].values()] == ["fp32", "fp32"]
     for render in (render_html, render_markdown):
         page = render(audit)
         assert "Adam, lr 0.002" in page and "bf16" not in page
-        bf16 = {**stages, "finetune": {**stage, "precision": "bf16"}}
+        bf16 = {**audit["training"], "finetune": {**stage, "precision": "bf16"}}
         assert "bf16 autocast" in render({**audit, "training": bf16})

@@ -9,7 +9,6 @@ from torch import nn
 
 from auditor.config import AuditConfig, FinetuneConfig, PretrainConfig
 from auditor.config.privacy import DPConfig
-from auditor.results.info import StageRecord
 from auditor.seeding import Rngs
 from auditor.training import finetune, precision, pretrain
 from auditor.training.loop import IndexBatches, adam, classifier_val, fit
@@ -88,12 +87,12 @@ def test_stages_record_what_they_trained_in():
     assert finetune(model, dp=dp, **common)[1].precision == "fp32"  # Opacus: float32
 
 
-def test_older_records_read_as_fp32_and_the_config_refuses_others():
-    old = {"stage": "pretrain", "objective": "supervised", "n_train": 1, "n_val": 1,
-           "epochs_run": 1, "best_epoch": 1, "best_val_loss": 0.5, "seconds": 1.0,
-           "samples_per_second": 1.0, "optimizer": "Adam", "lr": 0.1, "batch_size": 1,
-           "trainable_parameters": 1, "frozen": "none"}  # fmt: skip
-    assert StageRecord.model_validate(old).precision == "fp32"
-    assert AuditConfig.model_validate({"training": {"precision": "auto"}}).training.precision
+def test_the_config_takes_three_precisions_and_refuses_others():
+    """(An older audit.json's stages, written before precision, read as fp32:
+    tests/record/test_later_fields.py.)"""
+    for name in ("fp32", "bf16", "auto"):
+        config = AuditConfig.model_validate({"training": {"precision": name}})
+        assert config.training.precision == name
+    assert AuditConfig().training.precision == "fp32"
     with pytest.raises(ValueError, match="precision"):
         AuditConfig.model_validate({"training": {"precision": "fp16"}})
