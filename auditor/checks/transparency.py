@@ -254,7 +254,7 @@ def _recipe(record: TrainRecord) -> dict[str, Any]:
     return {
         k: getattr(record, k)
         for k in ("objective", "optimizer", "lr", "batch_size", "epochs_run", "best_epoch",
-                  "n_train", "n_val", "seconds", "frozen", "trainable_parameters")
+                  "n_train", "n_val", "seconds", "frozen", "trainable_parameters", "precision")
     }  # fmt: skip
 
 
@@ -282,13 +282,16 @@ def _run_items(ctx: AuditContext) -> dict[str, Item]:
     if ctx.supplied is not None:
         return {**out, **_supplied_items(ctx)}
     pre, ft = ctx.pretrain_record, ctx.finetune_record
+    bf16 = {s.stage for s in (pre, ft) if s.precision == "bf16"}
     out["training_recipe"] = (
         "met",
         # Wall times stay in the details (timings), not in the text: same seed, same text.
         f"pretrain: {pre.objective}, {pre.optimizer} lr {pre.lr:g}, batch {pre.batch_size}, "
         f"{pre.epochs_run} epochs (best {pre.best_epoch}); fine-tune: "
         f"{ft.optimizer} lr {ft.lr:g}, batch {ft.batch_size}, {ft.epochs_run} epochs "
-        f"(best {ft.best_epoch}), frozen: {ft.frozen}; wall time in details",
+        f"(best {ft.best_epoch}), frozen: {ft.frozen}; "
+        + (f"bf16 autocast in {' and '.join(sorted(bf16))} steps; " if bf16 else "")
+        + "wall time in details",
         {"pretrain": _recipe(pre), "finetune": _recipe(ft)},
     )
     n_params = ctx.n_parameters

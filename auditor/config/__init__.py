@@ -154,7 +154,8 @@ class TrainingConfig(StrictModel):
     # bfloat16 autocast (weights, optimizer, validation and the audit's predictions stay
     # float32; about 2x faster on a CPU with AVX-512 BF16 or AMX, several times slower where
     # it is emulated); "auto": bf16 where the device has it in hardware, else fp32. DP-SGD
-    # fine-tuning trains in float32 whatever this says. audit.json records each stage's.
+    # fine-tuning, the privacy probes' reference models and canary retrainings train in
+    # float32 whatever this says. audit.json records each stage's.
     precision: Literal["fp32", "bf16", "auto"] = "fp32"
 
 

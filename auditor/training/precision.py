@@ -34,7 +34,10 @@ def _cpu_flags() -> frozenset[str]:
 def native_bf16(device: torch.device) -> bool:
     """Whether ``device`` computes in bfloat16 in hardware (not emulated)."""
     if device.type == "cuda":
-        return torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False)
+        if not torch.cuda.is_available():
+            return False
+        with torch.cuda.device(device):  # the device named, not the current one
+            return torch.cuda.is_bf16_supported(including_emulation=False)
     return device.type == "cpu" and bool(BF16_FLAGS & _cpu_flags())
 
 

@@ -9,7 +9,8 @@
 
 :func:`effective_config` returns the config the stages run with; ``audit.json`` records it,
 so a reader sees the settings the recipe meant. Reference models and canaries retrain with
-the same settings, so the privacy probes follow the recipe too.
+the same settings, so the privacy probes follow the recipe too, in float32 whatever
+``[training] precision`` says (DP-SGD fine-tuning too).
 """
 
 from __future__ import annotations

@@ -260,3 +260,16 @@ def test_a_section_that_did_not_run_says_how_to_mark_its_item_not_applicable(dig
         assert items[key].status == "missing"
         assert items[key].evidence.endswith(f"transparency.not_applicable.{key} with why)")
     assert DISABLED in items["privacy_probes"].evidence
+
+
+def test_the_recipe_says_which_stages_trained_in_bf16(digits_context):
+    """[training] precision = "bf16" changes the weights: the recipe item says so (an fp32
+    run's text is as before), and its details hold each stage's precision."""
+    items = {i.id: i for i in build_checklist(digits_context, {})}
+    assert "bf16" not in items["training_recipe"].evidence
+    assert items["training_recipe"].details["finetune"]["precision"] == "fp32"
+    ft = dataclasses.replace(digits_context.finetune_record, precision="bf16")
+    bf16 = dataclasses.replace(digits_context, finetune_record=ft)
+    recipe = {i.id: i for i in build_checklist(bf16, {})}["training_recipe"]
+    assert "bf16 autocast in finetune steps" in recipe.evidence
+    assert recipe.details["finetune"]["precision"] == "bf16"
