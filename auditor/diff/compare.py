@@ -182,8 +182,10 @@ class AuditDiff:
     comparable: bool = True  # False: no number of A is set against B's (another task ...)
     # One sentence per section whose intervals are at another confidence level in A and B.
     levels: tuple[str, ...] = ()
-    # (numbers told by their intervals, how many of them fall apart by chance alone)
-    chance: tuple[int, float] = (0, 0.0)
+    # (numbers told by their intervals, how many of them fall apart by chance alone): only
+    # where the test data differ (``test_data``); on the same rows A's and B's estimates
+    # share their sampling noise, and that rate (of independent samples) does not hold
+    chance: tuple[int, float] | None = None
 
     @property
     def n_changed(self) -> int:
@@ -344,6 +346,7 @@ def diff_audits(a: dict[str, Any], b: dict[str, Any]) -> AuditDiff:
     eq = lambda x, y: x == y  # noqa: E731
     apart = not_comparable(a, b)
     metrics = _metrics_diff(a, b, tuple(p for p, _ in apart))
+    test_data = _test_data(a, b)
     return AuditDiff(
         a_name=a["run"]["name"] + " @ " + a["run"]["created_at"],
         b_name=b["run"]["name"] + " @ " + b["run"]["created_at"],
@@ -355,9 +358,9 @@ def diff_audits(a: dict[str, Any], b: dict[str, Any]) -> AuditDiff:
             a.get("gates", {}).get("verdict", "not_run"),
             b.get("gates", {}).get("verdict", "not_run"),
         ),
-        test_data=_test_data(a, b),
+        test_data=test_data,
         not_comparable=tuple(r for _, r in apart),
         comparable=all(p for p, _ in apart),
         levels=levels(a, b),
-        chance=chance(((c.key, c.change) for c in metrics), b),
+        chance=chance(((c.key, c.change) for c in metrics), a, b) if test_data else None,
     )

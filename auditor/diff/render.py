@@ -94,7 +94,7 @@ def _counts(d: AuditDiff) -> str:
     present = sum(c.change in _PRESENT for c in d.beyond_noise)
     beyond = len(d.beyond_noise) - present
     one_side = f" · {present} added or removed" if present else ""
-    compared, expected = d.chance
+    compared, expected = d.chance or (0, 0.0)  # None: the same test data (it does not hold)
     by_chance = (
         f" (of {compared:,} numbers compared by their intervals, about {round(expected):,} "
         "would fall apart by chance alone)"

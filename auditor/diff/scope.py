@@ -59,24 +59,33 @@ def under(key: str, prefixes: set[str]) -> bool:
 BY_INTERVALS = ("better", "worse", "changed", "within noise")
 
 
-def apart_by_chance(level: float) -> float:
-    """How often the intervals at ``level`` of one unchanged quantity, measured twice, do not
-    overlap: both estimates normal with one standard error, |a - b| > 2 z se while a - b has
-    sd sqrt(2) se (0.56% at 95%, 0.0003% at 99.9%)."""
-    z = NormalDist().inv_cdf((1 + level) / 2)
-    return 2 * (1 - NormalDist().cdf(math.sqrt(2) * z))
+def apart_by_chance(level_a: float, level_b: float) -> float:
+    """How often two intervals of one unchanged quantity, measured on two independent samples
+    (at ``level_a`` in A and ``level_b`` in B), do not overlap: both estimates normal with one
+    standard error, |a - b| > (z_a + z_b) se while a - b has sd sqrt(2) se (0.56% at 95% on
+    both sides, 0.0003% at 99.9%, 0.02% at 95% and 99.9%)."""
+    z_a, z_b = (NormalDist().inv_cdf((1 + level) / 2) for level in (level_a, level_b))
+    return 2 * (1 - NormalDist().cdf((z_a + z_b) / math.sqrt(2)))
 
 
-def chance(rows: Iterable[tuple[str, str]], audit: Mapping[str, Any]) -> tuple[int, float]:
-    """(how many numbers were told by their intervals, how many of them would fall apart by
-    chance alone) over ``rows`` of (metric path, change); each at its section's level in
-    ``audit`` (:data:`_LEVELS`; 95% elsewhere: a Wilson accuracy)."""
+def _section_levels(audit: Mapping[str, Any]) -> dict[str, float]:
+    """Each section's confidence level in ``audit`` (:data:`_LEVELS`; 95% elsewhere: a Wilson
+    accuracy, and where the record gives none)."""
     at = dict.fromkeys(("performance", "explanations"), 0.95)
     for section, key in _LEVELS:
         level = (audit.get(section) or {}).get(key)
         ok = isinstance(level, float) and 0 < level < 1
         at[section] = level if ok else 0.95
-    levels = [
-        at.get(path.split(".", 1)[0], 0.95) for path, change in rows if change in BY_INTERVALS
-    ]
-    return len(levels), sum(apart_by_chance(level) for level in levels)
+    return at
+
+
+def chance(
+    rows: Iterable[tuple[str, str]], a: Mapping[str, Any], b: Mapping[str, Any]
+) -> tuple[int, float]:
+    """(how many numbers were told by their intervals, how many of them would fall apart by
+    chance alone were A's and B's test data independent samples) over ``rows`` of (metric
+    path, change); each at its section's level in A and in B."""
+    at_a, at_b = _section_levels(a), _section_levels(b)
+    sections = [path.split(".", 1)[0] for path, change in rows if change in BY_INTERVALS]
+    expected = sum(apart_by_chance(at_a.get(s, 0.95), at_b.get(s, 0.95)) for s in sections)
+    return len(sections), expected

@@ -206,8 +206,10 @@ def test_a_mitigation_gap_row_gives_the_rows_it_was_evaluated_on():
         assert "0.220 [0.120, 0.320], n=445 over all groups" in line
 
 
-def _many_groups(shift: float, n_apart: int, level: float = 0.95) -> dict:
+def _many_groups(shift: float, n_apart: int, level: float = 0.95, test: str = "a") -> dict:
+    """2,000 groups' accuracies; ``test``: the test split's sha256, by its letter."""
     audit = _audit(0.19, 0.12, 0.27, "pass", level=level)
+    audit["data"]["splits"]["test"]["sha256"] = test * 64
     audit["fairness"]["features"]["sex"]["groups"] = [
         {"group": f"g{i}", "n": 100, "status": "ok", "metrics": {"accuracy": {
             "value": 0.5 + (shift if i < n_apart else shift / 100), "n": 100,
@@ -221,7 +223,7 @@ def test_the_count_of_changes_beyond_noise_says_how_many_chance_alone_gives():
     """Two 95% intervals fall apart by chance for about 0.56% of numbers that did not
     change: 990 zip groups of two samples of one model gave '54 metrics beyond noise', each
     'worse' or 'better', where about 67 come by chance alone; the diff did not say so."""
-    d = diff_audits(_many_groups(0.0, 0), _many_groups(0.3, 10))
+    d = diff_audits(_many_groups(0.0, 0), _many_groups(0.3, 10, test="b"))
     n, expected = d.chance
     assert n == 2000 and 11.0 < expected < 11.3  # 2000 x 0.557%
     md, text = render_markdown(d), render_text(d)
@@ -229,8 +231,24 @@ def test_the_count_of_changes_beyond_noise_says_how_many_chance_alone_gives():
         assert "10 metrics beyond noise" in out
         assert "of 2,000 numbers compared by their intervals, about 11 would fall apart" in out
     # at 99.9% intervals, chance gives about none: nothing is said
-    quiet = diff_audits(_many_groups(0.0, 0, 0.999), _many_groups(0.3, 10, 0.999))
+    quiet = diff_audits(_many_groups(0.0, 0, 0.999), _many_groups(0.3, 10, 0.999, test="b"))
     assert quiet.chance[1] < 0.5 and "by chance" not in render_markdown(quiet)
+
+
+def test_chance_alone_is_said_only_of_other_test_data_and_at_both_levels():
+    """The 0.56% of two independent samples was said of two audits of the same test split
+    too (a pull request against its baseline), where both estimates share their sampling
+    noise: 8,910 numbers moved by 1e-9 read 'about 50 would fall apart by chance alone'.
+    And the level was B's alone: at 95% in A and 99.9% in B it said 0.0003% a number."""
+    same = diff_audits(_many_groups(0.0, 0), _many_groups(0.3, 10))
+    assert same.test_data is None and same.chance is None
+    for out in (render_markdown(same), render_text(same)):
+        assert "10 metrics beyond noise ·" in out and "by chance" not in out
+    mixed = diff_audits(_many_groups(0.0, 0), _many_groups(0.3, 10, 0.999, test="b"))
+    n, expected = mixed.chance
+    assert n == 2000 and 0.40 < expected < 0.42  # 2000 x 0.0205%: z 1.96 and 3.29
+    swapped = diff_audits(_many_groups(0.0, 0, 0.999), _many_groups(0.3, 10, test="b"))
+    assert abs(swapped.chance[1] - expected) < 1e-9  # B's level alone gave 0.006 here, 11 there
 
 
 def test_a_folded_part_too_big_is_left_out_not_the_small_ones_after_it():
