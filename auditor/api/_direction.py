@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from auditor.config.labels import is_number
 from auditor.errors import AuditorInputError
 from auditor.predictions.labels import BACKWARDS_LEVEL
 from auditor.results.score_intervals import auc_interval
@@ -59,7 +58,14 @@ def _assumed_order(module: object, config: AuditConfig, classes: list[str]) -> s
     ``"two"`` when it has two outputs and ``classes`` are text, each with its class assumed:
     no ``classes_`` on the module, no ``model.classes`` (classes named by the user are the
     user's word, a model worse than chance included); else None."""
-    from auditor.models.outputs import InDtype, LogOf, OneLogit, Reordered, user_module
+    from auditor.models.outputs import (
+        InDtype,
+        LogOf,
+        OneLogit,
+        Reordered,
+        class_numbers,
+        user_module,
+    )
     from auditor.models.supplied import ProbaModule
 
     own = user_module(module)
@@ -70,8 +76,7 @@ def _assumed_order(module: object, config: AuditConfig, classes: list[str]) -> s
         module = module.inner
     if isinstance(module, OneLogit):
         return "one"
-    numbers = all(is_number(c) or c.lower() in ("true", "false") for c in classes)
-    return None if numbers else "two"
+    return None if class_numbers(classes) is not None else "two"
 
 
 def check_one_output_direction(ctx: AuditContext, config: AuditConfig) -> None:
@@ -102,7 +107,7 @@ def check_one_output_direction(ctx: AuditContext, config: AuditConfig) -> None:
     path = config.model.path if config.model.kind == "checkpoint" else None
     evidence = dict(auc=auc, level=BACKWARDS_LEVEL, low=low, high=high, n=n_pos + n_neg)
     if order == "two":
-        message = _two_columns_message(sorted((negative, positive)), positive=positive,
+        message = _two_columns_message(_as_read((negative, positive)), positive=positive,
                                        file=path is not None, **evidence)  # fmt: skip
     else:
         fix = (FIX_FILE if path is not None else FIX_PYTHON).format(positive=positive,
@@ -111,6 +116,15 @@ def check_one_output_direction(ctx: AuditContext, config: AuditConfig) -> None:
                                               **evidence)  # fmt: skip
     raise AuditorInputError(message, source=None if path is None else str(path),
                             field="model.path" if path is not None else "model")  # fmt: skip
+
+
+def _as_read(classes: tuple[str, str]) -> list[str]:
+    """``classes`` in the order a module that does not name them is read in: its output
+    columns' (:func:`~auditor.models.outputs.sorted_columns`)."""
+    from auditor.models.outputs import sorted_columns
+
+    columns = sorted_columns(classes)
+    return [classes[columns.index(column)] for column in range(len(classes))]
 
 
 def _two_columns_message(
