@@ -3,8 +3,9 @@ changed, the metrics beyond noise (better / worse), then one count line; every o
 folded into ``<details>`` (Markdown) or left out unless asked (text).
 
 The Markdown is kept under :data:`MAX_BYTES` (GitHub's limit for one step's job summary,
-where the CI examples append it): folded parts are dropped from the end, then the rows of
-the visible tables beyond what fits, each time saying so (``--format text`` lists all)."""
+where the CI examples append it): a folded part too big is left out, then the rows of the
+visible tables beyond what fits beside the small folded parts, each time saying so
+(``--format text`` lists all)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ _MARK = {"better": "✅ better", "worse": "❌ worse", "changed": "↕ changed",
          "insufficient data": "∅ insufficient data"}  # fmt: skip
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
+_RESERVE = MAX_BYTES // 4  # folded parts kept before more rows of too big a visible table
 _LEFT_OUT = (
     "_Some folded details were left out to keep this diff under 1 MiB; "
     "`auditor diff --format text` lists every row._"
@@ -197,27 +199,34 @@ def _size(lines: list[str]) -> int:
 def _fit(head: list[str], tables: list[_Table], foot: list[str], folded: list[list[str]]) -> str:
     """The diff's lines under :data:`MAX_BYTES`: the folded parts that fit, in order (one too
     big is left out, not the small ones after it: the provenance behind 10,000 rows within
-    noise), then the visible tables cut to the most rows each that fit (saying how many are
-    left)."""
-    note: list[str] = []
+    noise); where the visible tables alone do not fit, they are cut to the most rows each
+    that fit (saying how many are left) beside the folded parts that fit in
+    :data:`_RESERVE` (the provenance naming a changed seed, behind 6,000 added groups)."""
 
     def text(keep: int | None, parts: list[list[str]]) -> list[str]:
         visible = [line for t in tables for line in t.lines(keep)]
+        note = [_LEFT_OUT, ""] if len(parts) < len(folded) else []
         return [*head, *visible, *foot, *note, *(line for part in parts for line in part)]
+
+    def fitting(keep: int | None, budget: int) -> list[list[str]]:
+        """The folded parts, in order, that fit with the tables cut to ``keep`` rows."""
+        kept: list[list[str]] = []
+        for part in folded:
+            if _size(text(keep, [*kept, part])) <= budget:
+                kept.append(part)
+        return kept
 
     if _size(text(None, folded)) <= MAX_BYTES:
         return "\n".join(text(None, folded))
-    note, kept = [_LEFT_OUT, ""], []
-    for part in folded:
-        if _size(text(None, [*kept, part])) <= MAX_BYTES:
-            kept.append(part)
+    kept = fitting(None, MAX_BYTES)
     if _size(text(None, kept)) <= MAX_BYTES:
         return "\n".join(text(None, kept))
+    kept = fitting(0, min(MAX_BYTES, _size(text(0, [])) + _RESERVE))
     low, high = 0, max((len(t.rows) for t in tables), default=0)  # the most rows that fit
     while low < high:
         mid = (low + high + 1) // 2
-        low, high = (mid, high) if _size(text(mid, [])) <= MAX_BYTES else (low, mid - 1)
-    return "\n".join(text(low, []))
+        low, high = (mid, high) if _size(text(mid, kept)) <= MAX_BYTES else (low, mid - 1)
+    return "\n".join(text(low, kept))
 
 
 def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:

@@ -265,6 +265,23 @@ def test_a_folded_part_too_big_is_left_out_not_the_small_ones_after_it():
     assert "changed within noise" not in md and "Some folded details were left out" in md
 
 
+def test_visible_rows_over_1_mib_keep_the_small_folded_parts():
+    """Groups only B has, more than 1 MiB of visible rows: the rows were cut to fit, and
+    every folded part went with them, the provenance naming B's other seed included."""
+    a, b = _audit(0.19, 0.12, 0.27, "pass"), _audit(0.19, 0.12, 0.27, "pass")
+    rate = {"value": 0.5, "ci_low": 0.4, "ci_high": 0.6, "n": 100}
+    b["fairness"]["features"]["sex"]["groups"] = [
+        {"group": f"group-{i:05d}", "n": 100, "status": "ok",
+         "metrics": {"accuracy": rate, "selection_rate": rate}} for i in range(8000)
+    ]  # fmt: skip
+    b["run"]["seed"] = 7
+    md = render_markdown(diff_audits(a, b))
+    assert 1000 * 1024 < len(md.encode("utf-8")) <= 1024 * 1024
+    assert "more rows: `auditor diff --format text` lists every row |" in md
+    assert "<summary>Provenance: 1 changed</summary>" in md and "| seed | 0 | 7 |" in md
+    assert "Some folded details were left out" not in md  # every folded part is there
+
+
 def test_a_rate_the_counts_cannot_resolve_gets_no_better_or_worse():
     """A TPR at an FPR its non-members cannot resolve (resolvable = false: fewer than 1/FPR)
     is 'insufficient data' for the gates and summary.md; the diff called it better/worse."""
