@@ -191,3 +191,19 @@ def _a_label(value: Any) -> Any:
 
 # A label in a config (positive_label): text, a number or a boolean, never nan or inf.
 ConfigLabel = Annotated[str | int | float | bool, BeforeValidator(_a_label)]
+
+
+# The most characters of a label (a group, a feature, a key) a name or message shows; the
+# label stays whole in audit.json (the gate's metric path and group, the fairness section).
+LABEL_MAX = 80
+
+
+def shorten(text: str, limit: int = LABEL_MAX, *, head: int | None = None) -> str:
+    """``text`` as shown: at most ``limit`` characters, its middle cut to an ellipsis (the
+    start and the end stay, where labels that share a prefix differ); ``head``: characters
+    kept at the start (default three quarters). One cut for gates, outputs and the fairness
+    notes (the fairness layer cannot import :mod:`auditor.gates.names`)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 3 // 4 if head is None else head
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]

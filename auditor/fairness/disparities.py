@@ -11,6 +11,7 @@ from typing import Literal
 
 import numpy as np
 
+from auditor.config.labels import shorten
 from auditor.fairness.intervals import gap_interval, ratio_interval, to_overall_interval
 from auditor.fairness.metrics import (
     DISPARITIES,
@@ -49,7 +50,6 @@ LEVEL_OFF_OVERALL = (
 # Groups that share the worst rate: each is named, not only the first in sorted order
 TIED = "{groups} tie as the worst off: {rate} {value:.4g} in each"
 TIED_SHOWN = 4  # tied groups the note names; the rest are counted
-TIED_LABEL_MAX = 80  # a long label cut in the note, its start and end kept (as outputs cut it)
 
 
 @dataclass(frozen=True)
@@ -83,19 +83,12 @@ def _worst(
     tied = [names[int(i)] for i in np.flatnonzero(values == worst)]  # a share k/n: exact ties
     if len(tied) == 1:
         return tied[0], None
-    cut = [_cut(x) for x in tied[:TIED_SHOWN]]
+    cut = [shorten(x) for x in tied[:TIED_SHOWN]]  # a long label cut as the outputs cut it
     if len(tied) <= TIED_SHOWN:
         shown = ", ".join(cut[:-1]) + " and " + cut[-1]
     else:
         shown = ", ".join(cut) + f" and {len(tied) - TIED_SHOWN} more"
     return tied[0], TIED.format(groups=shown, rate=rate, value=float(worst))
-
-
-def _cut(label: str) -> str:
-    """``label`` in at most :data:`TIED_LABEL_MAX` characters: its middle cut to an ellipsis."""
-    if len(label) <= TIED_LABEL_MAX:
-        return label
-    return label[: TIED_LABEL_MAX * 3 // 4] + "…" + label[-(TIED_LABEL_MAX // 4 - 1) :]
 
 
 def _level(group_pt: dict[str, np.ndarray], comps: list[str]) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from auditor.audit_tree import parse_path
 from auditor.config.gates import GateRule
+from auditor.config.labels import LABEL_MAX, shorten  # noqa: F401 - this module's API too
 
 # How a metric key reads in a name (keys not listed: underscores become spaces).
 METRIC_WORDS = {
@@ -40,21 +41,8 @@ ATTACK_WORDS = {
     "rmia": "RMIA",
 }
 STAGE_WORDS = {"finetuned": "fine-tuned", "pretrained": "pretrained"}
-# The most characters of a label (a group, a feature, a key) a name or message shows; the
-# label stays whole in audit.json (the gate's metric path and group, the fairness section).
-LABEL_MAX = 80
 # The most characters of a metric path or gate id shown (it holds labels; whole in audit.json).
 PATH_MAX = 200
-
-
-def shorten(text: str, limit: int = LABEL_MAX, *, head: int | None = None) -> str:
-    """``text`` as shown: at most ``limit`` characters, its middle cut to an ellipsis (the
-    start and the end stay, where labels that share a prefix differ); ``head``: characters
-    kept at the start (default three quarters)."""
-    if len(text) <= limit:
-        return text
-    head = (limit - 1) * 3 // 4 if head is None else head
-    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
 
 
 def words(key: str, table: dict[str, str] | None = None) -> str:
