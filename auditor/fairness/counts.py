@@ -33,10 +33,13 @@ TOO_MANY_GROUPS = (
 # feature's and intersection's counts are its sums), with or without intersections asked for.
 MAX_JOINT_CELLS = 20_000_000
 TOO_MANY_CELLS = (
-    "{groups:,} joint groups x {k}^2 classes is too many cells (at most {limit:,}: every "
-    "row is counted over the joint groups of all its sensitive columns, intersections or "
-    "not); audit fewer sensitive columns at once, in two or more runs"
+    "{groups:,} combinations of the columns' groups x {k}^2 classes is too many cells (at "
+    "most {limit:,}: every row is counted over the combinations of the groups of all its "
+    "sensitive columns, intersections or not); {fit}: audit fewer sensitive columns at once, "
+    "in two or more runs"
 )
+FIT = "the first {n} of these {m} columns fit"
+FIT_NONE = "not even the first of these columns fits with {k} classes"
 # Text that is a missing value in a label or group, whatever the format: nothing, and the
 # table loader's own markers ("?", as UCI files such as Adult write it).
 MISSING_TEXT = ("", *EXTRA_MISSING)
@@ -309,8 +312,13 @@ class CountsAccumulator:
         """Refuse a count table of ``shape`` (groups of each feature, then k x k classes) over
         :data:`MAX_JOINT_CELLS` cells, before it is made."""
         if math.prod(shape) > MAX_JOINT_CELLS:
-            message = TOO_MANY_CELLS.format(groups=math.prod(shape[:-2]), k=shape[-1],
-                                            limit=MAX_JOINT_CELLS)  # fmt: skip
+            k, m = shape[-1], len(shape) - 2
+            fit = m  # the first columns whose combinations fit beside the classes
+            while fit and math.prod(shape[:fit]) * math.prod(shape[-2:]) > MAX_JOINT_CELLS:
+                fit -= 1
+            said = FIT.format(n=fit, m=m) if fit else FIT_NONE.format(k=k)
+            message = TOO_MANY_CELLS.format(groups=math.prod(shape[:-2]), k=k,
+                                            limit=MAX_JOINT_CELLS, fit=said)  # fmt: skip
             raise AuditorInputError(message, source=self.source, field=", ".join(self.features))
 
     def add_table(self, other: CountsTable) -> None:

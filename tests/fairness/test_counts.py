@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from auditor.errors import AuditorInputError
-from auditor.fairness.counts import counts_from_arrays
+from auditor.fairness.counts import MAX_JOINT_CELLS, counts_from_arrays
 
 
 def test_an_identifier_column_is_refused_with_the_way_on():
@@ -39,6 +39,19 @@ def test_too_many_joint_groups_say_why_and_the_way_on():
     with pytest.raises(AuditorInputError) as info:
         counts_from_arrays(y, y, sensitive)
     message = str(info.value)
-    assert "8,388,608 joint groups x 2^2 classes is too many cells (at most 20,000,000" in message
+    assert ("8,388,608 combinations of the columns' groups x 2^2 classes is too many cells (at "
+            "most 20,000,000") in message  # 'joint groups': the file holds 400 rows at most
     assert "intersections or not" in message and "in two or more runs" in message
+    assert "; the first 22 of these 23 columns fit: audit fewer" in message
+    assert 2**22 * 2**2 <= MAX_JOINT_CELLS < 2**23 * 2**2
     assert counts_from_arrays(y, y, dict(list(sensitive.items())[:20])).n == n  # 2^20 x 4 fits
+
+
+def test_too_many_classes_for_even_one_column_say_so():
+    """3 groups x 3,000^2 classes: no column fits, which the message says rather than 'the
+    first 0'."""
+    n = 3000
+    y = np.arange(n)
+    with pytest.raises(AuditorInputError) as info:
+        counts_from_arrays(y, y, {"g": np.array(list("abc") * 1000)})
+    assert "; not even the first of these columns fits with 3000 classes: " in str(info.value)
