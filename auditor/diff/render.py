@@ -29,7 +29,7 @@ _LEFT_OUT = (
     "_Some folded details were left out to keep this diff under 1 MiB; "
     "`auditor diff --format text` lists every row._"
 )
-_ROWS_LEFT_OUT = "| … {n} more rows: `auditor diff --format text` lists every row |"
+_ROWS_LEFT_OUT = "| … {n:,} more rows: `auditor diff --format text` lists every row |"
 MSG_DIFFERENT_TEST_DATA = (
     "The two audits used different test data (test split sha256 {a} → {b}): every change "
     "below mixes the model's change with the test set's; read it against the intervals."
@@ -77,7 +77,7 @@ def _judged(c: Change, side: int, *, icon: bool = True) -> str:
 
 def _n(n: int, noun: str) -> str:
     """'1 gate', '3 gates'."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 _PRESENT = ("added", "removed")  # in one audit only: a fact, but no change beyond noise
@@ -92,10 +92,10 @@ def _beyond_title(d: AuditDiff) -> str:
 def _counts(d: AuditDiff) -> str:
     kinds = ("within noise", "no interval", "same", "not comparable", "insufficient data")
     n = {k: sum(c.change == k for c in d.metrics) for k in kinds}
-    apart = "".join(f" · {n[k]} {k}" for k in kinds[3:] if n[k])
+    apart = "".join(f" · {n[k]:,} {k}" for k in kinds[3:] if n[k])
     present = sum(c.change in _PRESENT for c in d.beyond_noise)
     beyond = len(d.beyond_noise) - present
-    one_side = f" · {present} added or removed" if present else ""
+    one_side = f" · {present:,} added or removed" if present else ""
     compared, expected = d.chance or (0, 0.0)  # None: the same test data (it does not hold)
     by_chance = (
         f" (of {compared:,} numbers compared by their intervals, about {round(expected):,} "
@@ -105,8 +105,8 @@ def _counts(d: AuditDiff) -> str:
     )
     return (
         f"{_n(beyond, 'metric')} beyond noise{by_chance}{one_side} · "
-        f"{n['within noise']} within noise (intervals overlap) · "
-        f"{n['no interval']} changed without an interval{apart} · {n['same']} unchanged"
+        f"{n['within noise']:,} within noise (intervals overlap) · "
+        f"{n['no interval']:,} changed without an interval{apart} · {n['same']:,} unchanged"
     )
 
 
@@ -157,7 +157,7 @@ def _md_gates(d: AuditDiff) -> list[_Table]:
         return []
     rows = [[md_escape(shorten(c.label or c.key, PATH_MAX)), _judged(c, 0), _judged(c, 1)]
             for c in changed]  # fmt: skip
-    return [_Table(f"### Gates that changed ({len(changed)})", ["Gate", "A", "B"], rows)]
+    return [_Table(f"### Gates that changed ({len(changed):,})", ["Gate", "A", "B"], rows)]
 
 
 def _md_folded(d: AuditDiff) -> list[list[str]]:
@@ -182,7 +182,7 @@ def _md_folded(d: AuditDiff) -> list[list[str]]:
         if changed:
             rows = [[md_escape(c.key), md_escape(_short(c.a)), md_escape(_short(c.b))]
                     for c in changed]  # fmt: skip
-            out.append(_details(f"{title}: {len(changed)} changed",
+            out.append(_details(f"{title}: {len(changed):,} changed",
                                 _md_table(["What", "A", "B"], rows)))  # fmt: skip
     return out
 
@@ -250,12 +250,12 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     tables = _md_gates(d)
     if not tables:
         _, new = _gate_changes(d)
-        added = f"; {len(new)} added, each passing" if new else ""
+        added = f"; {len(new):,} added, each passing" if new else ""
         lines += [f"Gates: no verdict changed ({_n(len(d.gates), 'gate')}{added})", ""]
     beyond = d.beyond_noise
     if beyond:
         rows = [_metric_row(c) for c in beyond]
-        tables.append(_Table(f"### {_beyond_title(d)} ({len(beyond)})",
+        tables.append(_Table(f"### {_beyond_title(d)} ({len(beyond):,})",
                              ["Metric", "A", "B", "Δ", "Change"], rows))  # fmt: skip
     folded = _md_folded(d)
     if not changed_only:

@@ -324,8 +324,8 @@ def test_visible_rows_are_cut_to_fit_saying_how_many_are_left():
     assert len(md.encode("utf-8")) <= MAX_BYTES
     shown = md.count("✅ better")
     assert 1000 < shown < 30_000
-    assert f"| … {30_000 - shown} more rows: `auditor diff --format text`" in md
-    assert "_30000 metrics beyond noise" in md  # the count line stays
+    assert f"| … {30_000 - shown:,} more rows: `auditor diff --format text`" in md
+    assert "_30,000 metrics beyond noise" in md  # the count line stays
 
 
 def test_unchanged_metrics_listed_outside_a_table_keep_their_pipe():

@@ -251,6 +251,23 @@ def test_chance_alone_is_said_only_of_other_test_data_and_at_both_levels():
     assert abs(swapped.chance[1] - expected) < 1e-9  # B's level alone gave 0.006 here, 11 there
 
 
+def test_the_count_line_writes_every_number_with_thousands_separators():
+    """'(of 2,000 numbers ...) · 1990 within noise': one line, two formats."""
+    a, b = _many_groups(0.0, 0), _many_groups(0.3, 10, test="b")
+    b["fairness"]["features"]["sex"]["groups"] += [
+        {"group": f"new-{i}", "n": 100, "status": "ok", "metrics": {"accuracy": {
+            "value": 0.5, "ci_low": 0.4, "ci_high": 0.6, "n": 100}}} for i in range(1500)
+    ]  # fmt: skip
+    d = diff_audits(a, b)
+    line = (
+        "10 metrics beyond noise (of 2,000 numbers compared by their intervals, about 11 "
+        "would fall apart by chance alone) · 1,500 added or removed · 1,990 within noise"
+    )
+    for out in (render_markdown(d), render_text(d)):
+        assert line in out
+    assert "### Metrics beyond noise, added or removed (1,510)" in render_markdown(d)
+
+
 def test_a_folded_part_too_big_is_left_out_not_the_small_ones_after_it():
     """12,000 group rates within noise make a folded table over 1 MiB: the parts after it
     (the provenance that names the changed config) were dropped with it."""
