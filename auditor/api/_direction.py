@@ -5,12 +5,14 @@ confident verdict on a model that is not the one given. audit_predictions refuse
 that ranks the classes backwards (:func:`auditor.predictions.labels.check_score_class`); the
 same evidence refuses such a module here, before any check runs.
 
-A binary module with two outputs per row whose classes are text and unnamed is read in the
-classes' sorted order (:func:`~auditor.models.outputs.sorted_columns`), an order the user may
-not have used (``{"stay": 0, "churn": 1}`` by hand, ``pd.factorize``): the same evidence
-refuses it. Numbers (and booleans) as classes are their columns' indices (CrossEntropyLoss on
-y): such a model worse than chance is audited as one, so a random-weight module on 0 / 1
-labels (tests, a first try) is never refused for its draw."""
+A binary module with two outputs per row whose classes are unnamed is read in the classes'
+sorted order (:func:`~auditor.models.outputs.sorted_columns`), an order the user may not have
+used (text: ``{"stay": 0, "churn": 1}`` by hand, ``pd.factorize``; numbers: {1, 2} or
+{-1, 1} can't index two outputs, and 0 / 1 with the positive class 0, or booleans with
+False, trained on y = label == positive): the same evidence refuses it. Only 0 and 1 (False,
+True) with the positive class 1 read alike both ways: such a model worse than chance is
+audited as one, so a random-weight module on 0 / 1 labels (tests, a first try) is never
+refused for its draw."""
 
 from __future__ import annotations
 
@@ -55,7 +57,8 @@ FIX_FILE = (
 def _assumed_order(module: object, config: AuditConfig, classes: list[str]) -> str | None:
     """``"one"`` when the audited module is a binary model's one output read as two
     (:class:`~auditor.models.outputs.OneLogit`, or its sigmoid reading, under any reader),
-    ``"two"`` when it has two outputs and ``classes`` are text, each with its class assumed:
+    ``"two"`` when it has two outputs and ``classes`` (the audit's order, positive last) are
+    other than 0, 1 (False, True), each with its class assumed:
     no ``classes_`` on the module, no ``model.classes`` (classes named by the user are the
     user's word, a model worse than chance included); else None."""
     from auditor.models.outputs import (
@@ -76,7 +79,9 @@ def _assumed_order(module: object, config: AuditConfig, classes: list[str]) -> s
         module = module.inner
     if isinstance(module, OneLogit):
         return "one"
-    return None if class_numbers(classes) is not None else "two"
+    # 0 and 1 (False, True) with the positive class 1 are read alike either way a model is
+    # likely to number them (the labels as indices, or y = label == positive): not assumed
+    return None if class_numbers(classes) == [0.0, 1.0] else "two"
 
 
 def check_one_output_direction(ctx: AuditContext, config: AuditConfig) -> None:

@@ -2,8 +2,9 @@
 classes' sorted order; one trained with them numbered otherwise (by hand, {"yes": 0, "no": 1},
 or by first appearance) was audited inverted, with a confident verdict (accuracy 0.16, ROC
 AUC 0.09 of a model at 0.91). Refused now, as a one-output module scoring the other class
-is, saying how to name its order. Numbers as classes are their columns' indices: never
-refused, so a random-weight module on 0 / 1 labels is audited whatever its draw."""
+is, saying how to name its order. So are numbers other than 0 / 1 with the positive class 1
+(and booleans with False positive). Those are read alike either way: never refused, so a
+random-weight module on 0 / 1 labels is audited whatever its draw."""
 
 from __future__ import annotations
 
@@ -68,3 +69,22 @@ def test_text_classes_in_sorted_order_and_an_estimators_classes_are_audited(fram
     estimator = LogisticRegression().fit(flipped[["x1", "x2"]], flipped["label"])
     test = audit_split(estimator, rows)["performance"]["finetuned"]["test"]  # its classes_
     assert test["roc_auc"] < 0.15
+
+
+@pytest.mark.parametrize(
+    "mapping, positive",
+    [({0: 2, 1: 1}, 1), ({0: 1, 1: -1}, -1), ({0: 1, 1: 0}, 0), ({0: True, 1: False}, False)],
+    ids=["1-2", "minus-1-1", "0-1-positive-0", "bool-positive-false"],
+)
+def test_numbers_not_their_outputs_indices_are_refused_when_backwards(frame, mapping, positive):
+    # trained on y = (label == positive), as before f1fc611 they were read: output 1 the
+    # positive class's; read sorted ({1, 2}, or 0 / False first) it was audited inverted, exit 0
+    rows = worded(frame, mapping)
+    with pytest.raises(AuditorInputError) as err:
+        audit_split(linear(*RIGHT), rows, positive_label=positive)
+    assert "rank the classes backwards" in err.value.message
+    model = linear(*RIGHT)
+    negative = next(v for v in mapping.values() if v != positive)
+    model.classes_ = [negative, positive]  # named: audited the right way round
+    test = audit_split(model, rows, positive_label=positive)["performance"]["finetuned"]["test"]
+    assert test["roc_auc"] > 0.85
