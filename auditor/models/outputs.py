@@ -323,8 +323,10 @@ class NotFinite(AuditorInputError):
 def has_gradients(module: nn.Module, rows: np.ndarray) -> bool:
     """Whether gradients reach ``module``'s inputs (Integrated Gradients need them): its
     output on the first two of ``rows`` (float32, in eval mode) is a floating-point tensor that
-    depends on them. A module returning class votes (integers), or detaching its output
-    (numpy inside, ``.detach()``), has none; one that fails here fails on the rows, named."""
+    depends on them (``autograd.grad`` reaches them). A module returning class votes
+    (integers), detaching its output (``.detach()``), or whose output needs gradients through
+    its parameters only (numpy inside, a constant) has none; one that fails here fails on the
+    rows, named."""
     x = torch.tensor(rows[:2], dtype=torch.float32, device=module_device(module),
                      requires_grad=True)  # fmt: skip
     training = module.training
@@ -332,11 +334,14 @@ def has_gradients(module: nn.Module, rows: np.ndarray) -> bool:
     try:
         with torch.enable_grad():
             out = module(x)
+            if not (isinstance(out, torch.Tensor) and out.is_floating_point()
+                    and out.requires_grad):  # fmt: skip
+                return False
+            return torch.autograd.grad(out.sum(), x, allow_unused=True)[0] is not None
     except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
         return True
     finally:
         module.train(training)
-    return isinstance(out, torch.Tensor) and out.is_floating_point() and out.requires_grad
 
 
 def finite_outputs(out: np.ndarray, *, field_name: str = "model") -> np.ndarray:
