@@ -104,7 +104,7 @@ def audit(
     for line in [*predictions_lines(result.data), *(f"Note: {note}" for note in notes)]:
         typer.echo(line)
     # the same gate lines, GitHub outputs and exit code as `auditor run` and `auditor gate`
-    report_gates(result.data, config_file=config_file, exit_zero=exit_zero)
+    report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir)
 
 
 def register(app: typer.Typer) -> None:

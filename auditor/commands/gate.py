@@ -30,9 +30,11 @@ BASELINE_HELP = (
 EXIT_ZERO = "Gates failed; exit 0 (--exit-zero)"
 
 
-def report_gates(audit: dict[str, Any], *, config_file: str | None, exit_zero: bool) -> None:
+def report_gates(
+    audit: dict[str, Any], *, config_file: str | None, exit_zero: bool, out: Path | None = None
+) -> None:
     """Print the gate lines (their verdict is the exit code's), publish GitHub outputs (under
-    Actions), exit 1 on failure."""
+    Actions; ``out``: the folder of this summary.md), exit 1 on failure."""
     from auditor.gates import exit_code  # the library: loaded by the command, not at start-up
     from auditor.report.github import publish_github
     from auditor.report.summary import render_summary
@@ -41,7 +43,9 @@ def report_gates(audit: dict[str, Any], *, config_file: str | None, exit_zero: b
     gates = audit["gates"]
     for line in gate_lines(gates, audit=audit):
         typer.echo(line)
-    publish_github(audit, lambda: render_summary(audit), config_file=config_file)
+    summary = out / "summary.md" if out else None
+    publish_github(audit, lambda: render_summary(audit), config_file=config_file,
+                   summary_path=summary)  # fmt: skip
     failed = exit_code(gates) != 0
     if failed and exit_zero:
         typer.echo(EXIT_ZERO)
@@ -83,7 +87,7 @@ def gate(
     where = terminal_text(f"{result.run_dir}/audit.json")
     typer.echo(f"Gates re-evaluated: {where} (the run is unchanged)")
     config_file = str(config) if config else result.data["gates"].get("config_file")
-    report_gates(result.data, config_file=config_file, exit_zero=exit_zero)
+    report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir)
 
 
 def register(app: typer.Typer) -> None:

@@ -77,7 +77,7 @@ def run(
         cfg = cfg.model_copy(update={"gates": gates})
         result = api.run(cfg, out_dir=out, config_file=config_file, progress=not quiet)
     _print_summary(result)
-    report_gates(result.data, config_file=config_file, exit_zero=exit_zero)
+    report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir)
 
 
 def _print_summary(result: AuditResult) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from auditor.config.toml_file import MAX_CONFIG_BYTES  # the most a config may be
-from auditor.report.escape import terminal_text
+from auditor.report.escape import md_code, terminal_text
 from auditor.report.summary import MAX_BYTES
 from auditor.report.terminal import failure_text, flagged_gates
 
@@ -19,13 +19,14 @@ MSG_NO_SUMMARY = "auditor: warning: GITHUB_STEP_SUMMARY={path}: cannot append th
 MSG_OVER_STEP_LIMIT = (
     "auditor: warning: GITHUB_STEP_SUMMARY={path}: summary.md ({size:,} KiB) not appended: "
     "after the {before:,} KiB this step wrote there it would pass GitHub's 1 MiB per step, "
-    "which drops the step's whole summary; summary.md is in the run folder"
+    "which drops the step's whole summary; it is {where}"
 )
 NOTE_LEFT_OUT = (
     "\n_auditor: summary.md ({size:,} KiB) is not in this job summary: with what this step "
     "wrote before it, it would pass GitHub's 1 MiB limit for one step, and GitHub would drop "
-    "the whole summary. summary.md is in the run folder._\n"
+    "the whole summary. It is {where}._\n"
 )
+IN_RUN_FOLDER = "in the run folder"  # where the caller names no path
 
 
 def _escape_data(text: str) -> str:
@@ -109,10 +110,12 @@ def github_annotations(
     return out
 
 
-def _within_step_limit(target: str, text: str) -> tuple[str, str | None]:
+def _within_step_limit(
+    target: str, text: str, summary_path: str | Path | None
+) -> tuple[str, str | None]:
     """What to append to the step summary ``target``: ``text``, or where the file would pass
-    :data:`MAX_BYTES` with it, a short note in its place (nothing, if even that would not
-    fit) and the warning line to print."""
+    :data:`MAX_BYTES` with it, a short note in its place naming ``summary_path`` (nothing, if
+    even that would not fit) and the warning line to print."""
     try:
         before = os.stat(target).st_size
     except FileNotFoundError:
@@ -120,11 +123,12 @@ def _within_step_limit(target: str, text: str) -> tuple[str, str | None]:
     size = len(text.encode("utf-8"))
     if before + size <= MAX_BYTES:
         return text, None
-    note = NOTE_LEFT_OUT.format(size=size // 1024)
+    at = f"at {md_code(summary_path, in_table=False)}" if summary_path else IN_RUN_FOLDER
+    note = NOTE_LEFT_OUT.format(size=size // 1024, where=at)
     fits = before + len(note.encode("utf-8")) <= MAX_BYTES
-    path = terminal_text(target)
+    where = f"at {terminal_text(summary_path)}" if summary_path else IN_RUN_FOLDER
     return (note if fits else ""), MSG_OVER_STEP_LIMIT.format(
-        path=path, size=size // 1024, before=before // 1024
+        path=terminal_text(target), size=size // 1024, before=before // 1024, where=where
     )
 
 
@@ -133,12 +137,14 @@ def publish_github(
     render_summary: Callable[[], str],
     *,
     config_file: str | None = None,
+    summary_path: str | Path | None = None,
     env: Mapping[str, str] | None = None,
     stream: TextIO | None = None,
 ) -> None:
     """Under GitHub Actions: append the summary to $GITHUB_STEP_SUMMARY (when set) and print
     the annotations. Elsewhere: nothing. ``render_summary``: what renders the summary (called
-    only when it is written)."""
+    only when it is written); ``summary_path``: where that summary.md is, named where the
+    step's summary cannot take it (``auditor gate``'s is in its --out folder, not the run's)."""
     env = os.environ if env is None else env
     stream = stream or sys.stdout
     target = env.get("GITHUB_STEP_SUMMARY")
@@ -146,7 +152,7 @@ def publish_github(
         summary_text = render_summary()
         summary_text += "" if summary_text.endswith("\n") else "\n"
         try:
-            text, over = _within_step_limit(target, summary_text)
+            text, over = _within_step_limit(target, summary_text, summary_path)
             with open(target, "a", encoding="utf-8") as fh:
                 fh.write(text)
         except OSError as exc:  # the verdict (the exit code) stands; summary.md has the text
