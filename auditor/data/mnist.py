@@ -33,6 +33,10 @@ NO_FILES = (
     "5,000-image sample"
 )
 BAD_IDX = "not an MNIST IDX file"
+UNPAIRED = (
+    "{labels:,} labels for the {images:,} images of {file}: each image is read with the label "
+    "in its place, so the two files must hold as many (images 3-D, labels 1-D)"
+)
 # MNIST/raw/ under data.root: training images and labels, test images and labels.
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
              "t10k-labels-idx1-ubyte")  # fmt: skip
@@ -119,7 +123,7 @@ def _read_raw(raw: Path) -> tuple[np.ndarray, np.ndarray] | None:
     """The four IDX files in ``raw``, each as it is or gzip-compressed (``.gz``: as MNIST is
     distributed; torchvision reads the uncompressed ones only), train and test joined:
     pixels float32 (n, 28, 28) in [0, 1], digits int64; None when one of them is missing."""
-    arrays = []
+    arrays, paths = [], []
     for name in IDX_FILES:
         path = next((p for p in (raw / name, raw / f"{name}.gz") if p.is_file()), None)
         if path is None:
@@ -127,11 +131,21 @@ def _read_raw(raw: Path) -> tuple[np.ndarray, np.ndarray] | None:
         data = path.read_bytes()
         arrays.append(read_idx(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data,
                                source=str(path)))  # fmt: skip
+        paths.append(path)
+    for i in (0, 2):  # each image its label: train's and t10k's, not their totals
+        _check_pair(arrays[i], arrays[i + 1], images_file=paths[i], labels_file=paths[i + 1])
     images, labels = np.concatenate(arrays[0::2]), np.concatenate(arrays[1::2])
-    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-        raise AuditorInputError("images and labels do not match", source=str(raw),
-                                field="data.root")  # fmt: skip
     return images.astype(np.float32) / 255.0, labels.astype(np.int64)
+
+
+def _check_pair(images: np.ndarray, digits: np.ndarray, *, images_file: Path,
+                labels_file: Path, field: str | None = "data.root") -> None:  # fmt: skip
+    """Bad input naming ``labels_file`` unless ``images`` (n, rows, cols) and ``digits`` (n,)
+    are a pair: one label per image, in order."""
+    if images.ndim == 3 and digits.ndim == 1 and len(images) == len(digits):
+        return
+    message = UNPAIRED.format(labels=len(digits), images=len(images), file=images_file.name)
+    raise AuditorInputError(message, source=str(labels_file), field=field)
 
 
 def _read_torchvision(root: Path, *, download: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -182,3 +182,27 @@ def test_a_root_of_gzip_compressed_idx_files_is_read(tmp_path, monkeypatch, down
     want = load_bundle(MnistData(root=plain), seed=0)
     assert np.array_equal(got["test"].x, want["test"].x)
     assert np.array_equal(got["test"].y, want["test"].y)
+
+
+@pytest.mark.parametrize("pair", ["train", "t10k"])
+def test_a_pair_of_unequal_length_is_refused_naming_its_files(tmp_path, pair):
+    # 300 train images with 290 labels and 100 t10k images with 110 labels matched in total,
+    # so they were read, every train image after row 290 given a neighbour's digit
+    from tests.data.idx import synthetic_digits, write_idx_labels
+
+    root = write_mnist_root(tmp_path / "mnist")
+    raw = root / "MNIST" / "raw"
+    _, train = synthetic_digits(300, 0)
+    _, test = synthetic_digits(100, 1)
+    if pair == "train":  # 10 labels moved to t10k: the totals match
+        train, test = train[:290], np.concatenate([test, train[290:]])
+    else:  # 10 labels short: named only as 'images and labels do not match'
+        test = test[:90]
+    write_idx_labels(raw / "train-labels-idx1-ubyte", train)
+    write_idx_labels(raw / "t10k-labels-idx1-ubyte", test)
+    with pytest.raises(AuditorInputError) as err:
+        load_bundle(MnistData(root=root), seed=0)
+    n_images, n_labels = (300, 290) if pair == "train" else (100, 90)
+    message = str(err.value)
+    assert message.startswith(f"{raw / f'{pair}-labels-idx1-ubyte'}: data.root: ")
+    assert f"{n_labels:,} labels for the {n_images:,} images of {pair}-images-idx3-ubyte" in message
