@@ -27,30 +27,26 @@ if TYPE_CHECKING:
     from auditor.context import AuditContext
 
 ONE_OUTPUT_BACKWARDS = (
-    "the model's one output per row ranks the classes backwards: read as the score of the "
-    "positive class {positive!r}, its ROC AUC is {auc:.3f} (its {level:.1%} interval "
-    "[{low:.3f}, {high:.3f}] below 0.5) over {n:,} evaluation rows; it looks like the score "
-    "of {other!r}: {fix}"
+    "the model's one output per row ranks the classes backwards: as the score of {positive!r}, "
+    "its ROC AUC is {auc:.3f} ({level:.1%} interval [{low:.3f}, {high:.3f}]) over {n:,} "
+    "evaluation rows; it looks like the score of {other!r}: {fix}"
 )
 TWO_COLUMNS_BACKWARDS = (
-    "the model's two outputs per row rank the classes backwards: read as the classes in "
-    "sorted order ({first!r}, {second!r}: no classes named), the positive class {positive!r} "
-    "has ROC AUC {auc:.3f} (its {level:.1%} interval [{low:.3f}, {high:.3f}] below 0.5) over "
-    "{n:,} evaluation rows; its outputs look like {second!r}, {first!r} (labels numbered by "
-    "hand or by first appearance): name them in its order ({named}); a model that does output "
-    "them sorted and is worse than chance here is audited as one when they are named "
-    "({as_read})"
+    "the model's two outputs per row rank the classes backwards: read in sorted order "
+    "({first!r}, {second!r}; none named), the positive class {positive!r} has ROC AUC {auc:.3f} "
+    "({level:.1%} interval [{low:.3f}, {high:.3f}]) over {n:,} evaluation rows; they look like "
+    "{second!r}, {first!r}: name them in its order ({named}; the sorted order audits it as "
+    "worse than chance)"
 )
 FIX_PYTHON = (
-    "return its negative (-z; 1 - p for a sigmoid's), or name the class it scores as the "
-    "positive class (positive_label={other!r}); a model that does score {positive!r} and is "
-    "worse than chance here is audited as one when its classes are named "
-    "(model.classes_ = [{other!r}, {positive!r}], its one output's class last)"
+    "return -z (1 - p for a sigmoid's), or name the class it scores "
+    "(positive_label={other!r}); model.classes_ = [{other!r}, {positive!r}] audits it as "
+    "scoring {positive!r}, worse than chance"
 )
 FIX_FILE = (
-    "return its negative from the factory's module (-z; 1 - p for a sigmoid's), or name the "
-    "class of each output, the one output last ([model] classes = [{positive!r}, {other!r}]; "
-    "[{other!r}, {positive!r}] audits it as a model worse than chance)"
+    "return -z from the factory's module (1 - p for a sigmoid's), or name "
+    "each output's class, the one output last ([model] classes = [{positive!r}, {other!r}]; "
+    "the other order audits it as worse than chance)"
 )
 
 
@@ -140,7 +136,5 @@ def _two_columns_message(
     first, second = columns
     named = (f"[model] classes = [{second!r}, {first!r}]" if file
              else f"model.classes_ = [{second!r}, {first!r}]")  # fmt: skip
-    as_read = (f"[model] classes = [{first!r}, {second!r}]" if file
-               else f"model.classes_ = [{first!r}, {second!r}]")  # fmt: skip
     return TWO_COLUMNS_BACKWARDS.format(first=first, second=second, positive=positive,
-                                        named=named, as_read=as_read, **evidence)  # fmt: skip
+                                        named=named, **evidence)  # fmt: skip

@@ -72,3 +72,28 @@ def test_a_one_logit_model_near_chance_is_audited(frame):
     # evidence of the other class, so the audit runs and says what it measured
     test = audit_split(linear([[0.0, -1.0]], [0.0]), frame)["performance"]["finetuned"]["test"]
     assert 0.4 < test["roc_auc"] < 0.6
+
+
+@pytest.mark.parametrize("file", [True, False])
+def test_each_refusal_fits_the_clis_one_line_with_its_way_on(file):
+    # the CLI prints one line of at most 500 characters: the two-output refusal was 517 bytes
+    # for 'approved' / 'denied' and lost its way on ('... is worse than chanc'), FIX_FILE's
+    # template alone was 511
+    from auditor.api._direction import (
+        FIX_FILE,
+        FIX_PYTHON,
+        ONE_OUTPUT_BACKWARDS,
+        _two_columns_message,
+    )
+    from auditor.commands import one_line
+
+    evidence = dict(auc=0.0861, level=0.999, low=0.0512, high=0.1234, n=1_234_567)
+    negative, positive = "not_approved", "approved"  # 12 characters
+    fix = (FIX_FILE if file else FIX_PYTHON).format(positive=positive, other=negative)
+    one = ONE_OUTPUT_BACKWARDS.format(positive=positive, other=negative, fix=fix, **evidence)
+    two = _two_columns_message([positive, negative], positive=positive, file=file, **evidence)
+    where = "models/credit_default_classifier_v2.pt: model.path: " if file else "model: "
+    for message in (one, two):
+        line = f"auditor: error: {one_line(where + message)}"
+        assert line == f"auditor: error: {where}{message}" and len(line) <= 500
+        assert "worse than chance" in line.rsplit(": ", 1)[1]  # the last way on, whole

@@ -40,7 +40,7 @@ def test_text_classes_numbered_otherwise_are_refused_naming_the_order(frame):
                                                          positive="yes")  # fmt: skip
     assert err.value.message.startswith(head)
     assert "over 300 evaluation rows" in err.value.message
-    assert "name them in its order (model.classes_ = ['yes', 'no'])" in err.value.message
+    assert "name them in its order (model.classes_ = ['yes', 'no'];" in err.value.message
 
 
 def test_naming_its_order_audits_it_the_right_way_round(frame):
