@@ -277,7 +277,7 @@ def no_training(stage: str) -> dict[str, Any]:
         "stage": stage, "objective": "none", "n_train": 0, "n_val": 0, "epochs_run": 0,
         "best_epoch": 0, "best_val_loss": None, "seconds": 0.0, "samples_per_second": 0.0,
         "optimizer": NO_TRAINING, "lr": 0.0, "batch_size": 0, "trainable_parameters": 0,
-        "frozen": NO_TRAINING, "history": [], "dp": None,
+        "frozen": NO_TRAINING, "history": [], "dp": None, "precision": "fp32",
     }  # fmt: skip
 
 
