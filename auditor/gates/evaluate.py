@@ -18,6 +18,7 @@ from auditor.gates.comparable import not_comparable
 from auditor.gates.judge import evaluate_match, evaluate_rule
 from auditor.gates.rules import default_rules, validate_rules
 from auditor.gates.section import GateResult, GatesSection, Status
+from auditor.gates.stamp import judged_by
 from auditor.results._base import NotRun, dump
 
 MSG_DISABLED = "gates are disabled in config (gates.enabled = false)"
@@ -167,6 +168,7 @@ def judge_audit(
         counts=counts,
         results=tuple(results),
         baseline=summary,
+        judged_by=judged_by(),
     )
 
 

@@ -19,6 +19,12 @@ Outcome = Literal["pass", "fail", "insufficient_data", "not_run"]
 Status = Literal["pass", "fail", "warn"]
 Mode = Literal["point", "confident-fail", "confident-pass", "no-worse"]
 Finding = Literal["new", "unchanged", "worse", "fixed"]
+JUDGED_BY = (
+    "Which gate code judged this audit: a short sha256 of the source of the modules whose "
+    "rules give a verdict (auditor.gates.stamp). Read back by the same code, every verdict is "
+    "judged again in full; by other code (or where absent: written before it was added), "
+    "each verdict is checked against its own numbers only."
+)
 
 
 class Bound(Result):
@@ -115,6 +121,7 @@ class GatesSection(Result):
     counts: dict[Status, int]
     results: tuple[GateResult, ...]
     baseline: BaselineSummary | None = None
+    judged_by: str | None = Field(None, description=JUDGED_BY)
 
 
 GatesPart = GatesSection | NotRun

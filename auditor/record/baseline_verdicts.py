@@ -19,13 +19,13 @@ from auditor.config.gates import GateRule
 from auditor.errors import AuditorInputError
 from auditor.gates.baseline import baseline_result
 from auditor.gates.section import GateResult
+from auditor.record.own_numbers import check_findings
 
 NO_BASELINE = "a baseline comparison, where the gates name no baseline (gates/baseline is null)"
 NOT_COMPARED = "holds {found} baseline comparisons where its gates with a verdict give {right}"
 NOT_THE_FINDING = (
     "{found!r} is not what the gate code gives from this comparison's own numbers ({right})"
 )
-NOT_THE_TALLY = "{found!r} is not what its baseline comparisons hold ({right!r})"
 # The fields a comparison copies from the current result it compares.
 COPIED = ("metric", "group", "value", "ci_low", "ci_high", "interval", "n", "min_n")
 # A baseline's status -> the outcomes it can have had.
@@ -104,11 +104,4 @@ def check_baseline_verdicts(
         raise AuditorInputError(why, source=source, field="gates/results")
     for (i, r), cur in zip(theirs, compared, strict=True):
         _check_one(i, r, cur, source, tolerance)
-    findings = {"new": 0, "unchanged": 0, "worse": 0, "fixed": 0}
-    for _, r in theirs:
-        finding = (r.get("baseline") or {}).get("finding")
-        findings[finding] = findings.get(finding, 0) + 1
-    stored = gates["baseline"].get("findings") if isinstance(gates["baseline"], dict) else None
-    if stored != findings:
-        why = NOT_THE_TALLY.format(found=stored, right=findings)
-        raise AuditorInputError(why, source=source, field="gates/baseline/findings")
+    check_findings(gates, results, source=source)

@@ -1,6 +1,8 @@
-"""Each gate verdict of an audit read back, judged again by the gate code: a verdict edited by
-hand (``"insufficient data"`` made ``"pass"``, with the counts and the verdict edited to
-match) was shown as passing by the card and the diff, and ``auditor gate`` re-judged it.
+"""Each gate verdict of an audit read back, judged again by the gate code, where that code
+judged it (``gates.judged_by`` is this code's stamp; a file other code judged is checked
+against its own numbers: :mod:`auditor.record.own_numbers`): a verdict edited by hand
+(``"insufficient data"`` made ``"pass"``, with the counts and the verdict edited to match)
+was shown as passing by the card and the diff, and ``auditor gate`` re-judged it.
 
 The gates section is judged again from what the file holds, with the file's own gates
 config (:func:`auditor.gates.judge_audit`: the built-in gates of its scenario, its rules, its
@@ -24,8 +26,10 @@ from auditor.audit_tree import num, parse_path
 from auditor.audit_tree.read import wilson_bounds
 from auditor.errors import AuditorInputError
 from auditor.gates import identity, interval_relation, judge, judge_audit
+from auditor.gates.stamp import judged_by
 from auditor.record.baseline_verdicts import check_baseline_verdicts
 from auditor.record.baseline_verdicts import differs as _differs
+from auditor.record.own_numbers import check_own_numbers
 
 STATUS_NOT_OUTCOME = (
     "{status!r} does not follow the outcome {outcome!r} (pass: pass; any other: warn or fail)"
@@ -151,12 +155,17 @@ def check_gate_verdicts(
 ) -> None:
     """Raise :class:`AuditorInputError` naming the first of ``results`` (the gate results of
     ``data``) that the gate code, judging ``data`` again, does not give (see the module);
-    ``tolerance``: relative, for a number beside the one judged again."""
+    ``tolerance``: relative, for a number beside the one judged again. A file other gate
+    code judged (``gates.judged_by`` not this code's stamp, or absent) has each verdict
+    checked against its own numbers instead (:mod:`auditor.record.own_numbers`)."""
     for i, r in enumerate(results):
         outcome, status = r.get("outcome"), r.get("status")
         if status not in (("pass",) if outcome == "pass" else ("warn", "fail")):
             why = STATUS_NOT_OUTCOME.format(status=status, outcome=outcome)
             raise AuditorInputError(why, source=source, field=f"gates/results/{i}/status")
+    if data["gates"].get("judged_by") != judged_by():
+        check_own_numbers(data, results, source=source, tolerance=tolerance)
+        return
     held = sum(r.get("source") != "baseline" for r in results)
     section = _judged_again(data, source, held=held)
     for key in ("fail_on", "defaults"):

@@ -1,0 +1,163 @@
+"""Each gate verdict of an audit that other gate code judged, checked against its own numbers.
+
+An audit records which gate code judged it (``gates.judged_by``: :mod:`auditor.gates.stamp`).
+Where that is not this auditor's code (a file written before a default bound changed, or
+before the stamp was written), judging it again would give today's verdicts, not the ones
+its code gave: every older file was refused by the card, the diff, the gate and as a
+baseline. Such a file is checked against what it holds instead: each status follows its
+outcome (pass: pass; any other: warn or fail); a pass or fail has a value, a count at
+least its minimum, and is what its own value, interval, bound and mode give
+(:func:`auditor.gates.judge`); its value is the one its metric path reads in the audit; and
+the baseline findings add up to its comparisons. The tally is checked by the caller.
+:func:`auditor.record.verdicts.check_gate_verdicts` calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from auditor.audit_tree import Match, Step, count, evidence_of, num, parse_path, resolve, step_text
+from auditor.errors import AuditorInputError
+from auditor.gates import judge
+
+OUTCOME_NOT_BOUND = "{outcome!r} is not what the gate's value {value!r} and bound give ({right!r})"
+VALUE_NOT_AUDIT = "{value!r} is not what {metric!r} holds in this audit ({found!r})"
+BELOW_MIN_N = "{outcome!r} over n={n} below its minimum count {min_n} (insufficient data)"
+NO_VALUE = "{outcome!r} without a value (insufficient data)"
+NOT_THE_TALLY = "{found!r} is not what its baseline comparisons hold ({right!r})"
+
+
+def _judged(r: dict[str, Any]) -> str | None:
+    """The outcome the result's own value and bound give; None where that cannot be said."""
+    bound, value = r.get("bound") or {}, r.get("value")
+    if not isinstance(bound, dict) or bound.get("tolerance") is not None:
+        return None  # against a baseline: its numbers are not in this file
+    if bound.get("allowed") is not None:
+        return None if not isinstance(value, str) else (
+            "pass" if value in bound["allowed"] else "fail")
+    if num(value) is None:
+        return None
+    try:
+        ok = judge(float(value), num(r.get("ci_low")), num(r.get("ci_high")), mode=r.get("mode"),
+                   max=num(bound.get("max")), min=num(bound.get("min")))  # fmt: skip
+    except ValueError:  # a mode this auditor does not know
+        return None
+    return "pass" if ok else "fail"
+
+
+def _value(match: Match | None, metric: str) -> Any:
+    """The value ``match`` holds for ``metric``; ``...`` where it holds none to compare."""
+    if match is None or match.not_run or match.insufficient or match.path != metric:
+        return ...  # a path written otherwise ([10] for group "10", before 3398015)
+    try:
+        return evidence_of(match).value
+    except (ValueError, TypeError):
+        return ...
+
+
+def _read(data: dict[str, Any], metric: str) -> Any:
+    """The value ``metric`` reads in ``data`` (one node); ``...`` where it cannot be read."""
+    try:
+        [match] = resolve(data, metric)
+    except (ValueError, TypeError):  # a path of another version, or more than one node
+        return ...
+    return _value(match, metric)
+
+
+def _shape(metric: Any) -> str | None:
+    """``metric`` with each item it picks made ``[*]`` (the paths of one shape are resolved
+    in one walk); None for a path that is not concrete or does not parse."""
+    try:
+        steps = parse_path(metric)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    if any(s.kind == "any" or s.key for s in steps if s.kind != "key"):
+        return None
+    return "".join(step_text(Step("any") if s.kind != "key" else s) for s in steps)[1:]
+
+
+def _readings(data: dict[str, Any], metrics: Iterable[Any]) -> dict[str, Any]:
+    """The value each concrete metric path reads in ``data`` (``...`` where none can be
+    read), the paths of one shape read in one walk (640 gates on the groups of a 1,000-group
+    feature, resolved one by one, walked its groups 640 times)."""
+    shapes: dict[str, list[str]] = {}
+    for metric in {m for m in metrics if isinstance(m, str)}:
+        if (shape := _shape(metric)) is not None:
+            shapes.setdefault(shape, []).append(metric)
+    found: dict[str, Any] = {}
+    for shape, paths in shapes.items():
+        try:
+            matches = resolve(data, shape) if len(paths) > 1 else None
+        except (ValueError, TypeError):  # an item of that shape lacks the key: one by one
+            matches = None
+        if matches is None:
+            found.update((path, _read(data, path)) for path in paths)
+            continue
+        by_path: dict[str, Match | None] = {}
+        for m in matches:
+            by_path[m.path] = None if m.path in by_path else m  # two items of one label
+        found.update((path, _value(by_path.get(path), path)) for path in paths)
+    return found
+
+
+def _differs(value: Any, found: Any, tolerance: float) -> bool:
+    if found is ...:
+        return False
+    a, b = num(value), num(found)
+    if a is not None and b is not None:
+        return abs(a - b) > tolerance * max(1.0, abs(a))
+    return value != found
+
+
+def _why_not(r: dict[str, Any]) -> tuple[str, str] | None:
+    """(field, why) where the pass or fail ``r`` (a gate on this audit's numbers) is not
+    what its own numbers give; None where it is."""
+    outcome, n, min_n = r.get("outcome"), count(r.get("n")), count(r.get("min_n"))
+    if r.get("value") is None:
+        return "outcome", NO_VALUE.format(outcome=outcome)
+    if n is not None and min_n is not None and n < min_n:
+        return "outcome", BELOW_MIN_N.format(outcome=outcome, n=n, min_n=min_n)
+    right = _judged(r)
+    if right is not None and right != outcome:
+        return "outcome", OUTCOME_NOT_BOUND.format(outcome=outcome, value=r.get("value"),
+                                                   right=right)  # fmt: skip
+    return None
+
+
+def check_own_numbers(
+    data: dict[str, Any], results: list[Any], *, source: str, tolerance: float
+) -> None:
+    """Raise :class:`AuditorInputError` naming the first of ``results`` (the gate results of
+    ``data``, each status already checked to follow its outcome) that its own numbers
+    contradict (see the module)."""
+    judged = [r for r in results if r.get("outcome") in ("pass", "fail")
+              and r.get("source") != "baseline"]  # fmt: skip
+    found = _readings(data, (r.get("metric") for r in judged))
+    for i, r in enumerate(results):
+        if r.get("outcome") not in ("pass", "fail") or r.get("source") == "baseline":
+            continue
+        wrong = _why_not(r)
+        if wrong is not None:
+            raise AuditorInputError(wrong[1], source=source, field=f"gates/results/{i}/{wrong[0]}")
+        metric = r.get("metric")
+        read = found.get(metric, ...) if isinstance(metric, str) else ...
+        if _differs(r.get("value"), read, tolerance):
+            why = VALUE_NOT_AUDIT.format(value=r.get("value"), metric=metric, found=read)
+            raise AuditorInputError(why, source=source, field=f"gates/results/{i}/value")
+    check_findings(data["gates"], results, source=source)
+
+
+def check_findings(gates: dict[str, Any], results: list[Any], *, source: str) -> None:
+    """Raise :class:`AuditorInputError` where ``gates.baseline.findings`` is not the tally of
+    the baseline comparisons among ``results``."""
+    if not isinstance(gates.get("baseline"), dict):
+        return
+    findings = {"new": 0, "unchanged": 0, "worse": 0, "fixed": 0}
+    for r in results:
+        if r.get("source") == "baseline":
+            finding = (r.get("baseline") or {}).get("finding")
+            findings[finding] = findings.get(finding, 0) + 1
+    if gates["baseline"].get("findings") != findings:
+        why = NOT_THE_TALLY.format(found=gates["baseline"].get("findings"), right=findings)
+        raise AuditorInputError(why, source=source, field="gates/baseline/findings")

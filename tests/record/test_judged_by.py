@@ -1,0 +1,104 @@
+"""An audit records which gate code judged it (``gates.judged_by``), and only that code judges
+its gates again in full on read-back: any later change to the gate code (a default bound
+changed) made every older audit.json unreadable by card, diff, gate, ``--baseline`` and
+``AuditResult.load`` (the stored verdicts were not today's). A file other code judged is
+checked against its own numbers instead; a hand edit of a file with this code's stamp is
+still refused (:mod:`auditor.record.verdicts`, :mod:`auditor.record.own_numbers`)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor.api import AuditResult
+from auditor.cli import app
+from auditor.config import AuditConfig, FairnessConfig, GatesConfig
+from auditor.gates import evaluate, tally
+from auditor.gates.stamp import judged_by
+from auditor.record import verdicts
+from auditor.run_folder import read_audit
+from tests.builders import predictions_audit
+
+runner = CliRunner()
+ECE = "performance.finetuned.test.ece"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("judged_by")
+    rules = [{"metric": "performance.finetuned.test.accuracy", "min": 0.5},
+             {"metric": "fairness.features.*.groups[*].metrics.accuracy", "min": 0.05}]
+    config = AuditConfig(name="p", fairness=FairnessConfig(),
+                         gates=GatesConfig.model_validate({"rules": rules}))  # fmt: skip
+    return predictions_audit(folder, config=config).run_dir
+
+
+@pytest.fixture
+def later_code(monkeypatch):
+    """The gate code of a later auditor: the default ECE bound 0.10 made 0.12 (as reader R4
+    did in a copy of the code), and so another stamp."""
+    defaults = evaluate.default_rules
+
+    def changed(*args, **kwargs):
+        rules = defaults(*args, **kwargs)
+        return [r.model_copy(update={"max": 0.12}) if r.metric == ECE else r for r in rules]
+
+    monkeypatch.setattr(evaluate, "default_rules", changed)
+    for module in (evaluate, verdicts):
+        monkeypatch.setattr(module, "judged_by", lambda: "later-gate-code0")
+
+
+def test_a_new_audit_records_the_gate_code_that_judged_it(run_dir):
+    gates = json.loads((run_dir / "audit.json").read_text())["gates"]
+    assert gates["judged_by"] == judged_by() and len(judged_by()) == 16
+
+
+def test_an_older_audit_reads_through_every_reader_after_the_gate_code_changed(
+    run_dir, tmp_path, later_code
+):
+    old = str(run_dir / "audit.json")
+    assert AuditResult.load(run_dir).data["gates"]["judged_by"] != verdicts.judged_by()
+    for args in (["card", old, "--out", str(tmp_path / "card")], ["diff", old, old],
+                 ["gate", old, "--out", str(tmp_path / "gate")],
+                 ["gate", old, "--baseline", old, "--out", str(tmp_path / "base")]):  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code in (0, 1), (args, result.output)  # read: not exit 2
+    gated = json.loads((tmp_path / "gate" / "audit.json").read_text())["gates"]
+    ece = next(r for r in gated["results"] if r["metric"] == ECE)
+    assert ece["bound"]["max"] == 0.12 and gated["judged_by"] == "later-gate-code0"
+
+
+def _forged(run_dir, tmp_path, edit) -> str:
+    audit = json.loads((run_dir / "audit.json").read_text())
+    edit(audit["gates"])
+    counts, verdict = tally(r["status"] for r in audit["gates"]["results"])
+    audit["gates"].update(counts=counts, verdict=verdict)
+    out = tmp_path / "forged" / "audit.json"
+    out.parent.mkdir()
+    out.write_text(json.dumps(audit))
+    return str(out)
+
+
+def _small_group_passed(gates):
+    r = next(r for r in gates["results"] if r["outcome"] == "insufficient_data"
+             and r["value"] is not None)  # fmt: skip
+    r.update(outcome="pass", status="pass")
+
+
+def test_a_hand_edit_of_a_file_with_this_codes_stamp_is_still_refused(run_dir, tmp_path):
+    forged = _forged(run_dir, tmp_path, _small_group_passed)
+    result = runner.invoke(app, ["card", forged, "--out", str(tmp_path / "card")])
+    assert result.exit_code == 2 and "its own gates config gives" in result.output, result.output
+
+
+def test_a_file_other_code_judged_is_still_checked_against_its_own_numbers(run_dir, tmp_path):
+    def unstamped(gates):  # the stamp removed too: checked against its own numbers
+        _small_group_passed(gates)
+        del gates["judged_by"]
+
+    forged = _forged(run_dir, tmp_path, unstamped)
+    result = runner.invoke(app, ["diff", forged, str(run_dir)])
+    assert result.exit_code == 2 and "below its minimum count" in result.output, result.output
+    _, _ = read_audit(run_dir)  # the untouched file reads
