@@ -7,6 +7,7 @@ the audit again with the gate code and the file's own gates config
 from __future__ import annotations
 
 import json
+import tempfile
 
 import pytest
 from typer.testing import CliRunner
@@ -205,3 +206,23 @@ def test_a_config_of_more_rules_than_gates_is_refused_before_any_is_judged(audit
     out.write_text(json.dumps(audit))
     _refused(str(out), tmp_path, "config/gates/rules",
              "100,000 rules, each giving one gate at least, where the file holds 7")  # fmt: skip
+
+
+def test_a_bug_in_the_gate_code_is_an_internal_error_not_bad_input(audit_file, monkeypatch,
+                                                                  capsys):  # fmt: skip
+    """Only an AuditorInputError raised judging the file again (a rule of its config) is bad
+    input; a KeyError, ValueError or TypeError inside today's gate code on a valid file was
+    reported as "its gates config cannot judge this audit again", exit 2, blaming the file."""
+    from auditor.cli import exit_code_of
+    from auditor.record import verdicts
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug in the gate code")
+
+    monkeypatch.setattr(verdicts, "judge_audit", broken)
+    monkeypatch.setattr(tempfile, "tempdir", str(audit_file.parent.parent))  # its crash log
+    with pytest.raises(KeyError):
+        read_audit(audit_file)
+    code = exit_code_of(["card", str(audit_file), "--out", str(audit_file.parent.parent / "c")])
+    err = capsys.readouterr().err  # exit 2 either way: the line says whose fault it is
+    assert code == 2 and "internal error: KeyError" in err and "cannot judge" not in err, err
