@@ -6,7 +6,7 @@ that ranks the classes backwards (:func:`auditor.predictions.labels.check_score_
 same evidence refuses such a module here, before any check runs.
 
 A binary module with two outputs per row whose classes are unnamed is read in the classes'
-sorted order (:func:`~auditor.models.outputs.sorted_columns`), an order the user may not have
+sorted order (:func:`~auditor.models.columns.sorted_columns`), an order the user may not have
 used (text: ``{"stay": 0, "churn": 1}`` by hand, ``pd.factorize``; numbers: {1, 2} or
 {-1, 1} can't index two outputs, and 0 / 1 with the positive class 0, or booleans with
 False, trained on y = label == positive): the same evidence refuses it. Only 0 and 1 (False,
@@ -57,14 +57,8 @@ def _assumed_order(module: object, config: AuditConfig, classes: list[str]) -> s
     other than 0, 1 (False, True), each with its class assumed:
     no ``classes_`` on the module, no ``model.classes`` (classes named by the user are the
     user's word, a model worse than chance included); else None."""
-    from auditor.models.outputs import (
-        InDtype,
-        LogOf,
-        OneLogit,
-        Reordered,
-        class_numbers,
-        user_module,
-    )
+    from auditor.models.columns import class_numbers
+    from auditor.models.outputs import InDtype, LogOf, OneLogit, Reordered, user_module
     from auditor.models.supplied import ProbaModule
 
     own = user_module(module)
@@ -121,8 +115,8 @@ def check_one_output_direction(ctx: AuditContext, config: AuditConfig) -> None:
 
 def _as_read(classes: tuple[str, str]) -> list[str]:
     """``classes`` in the order a module that does not name them is read in: its output
-    columns' (:func:`~auditor.models.outputs.sorted_columns`)."""
-    from auditor.models.outputs import sorted_columns
+    columns' (:func:`~auditor.models.columns.sorted_columns`)."""
+    from auditor.models.columns import sorted_columns
 
     columns = sorted_columns(classes)
     return [classes[columns.index(column)] for column in range(len(classes))]

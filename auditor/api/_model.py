@@ -75,7 +75,7 @@ def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, dev
                    files: dict[str, str]) -> tuple[SuppliedModel, SuppliedRows]:  # fmt: skip
     """An estimator (or any predict_proba object) and its rows."""
     from auditor.data.supplied import supplied_rows
-    from auditor.models.outputs import sorted_columns
+    from auditor.models.columns import sorted_columns
     from auditor.models.supplied import (
         ProbaModule,
         SuppliedModel,
@@ -99,16 +99,17 @@ def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, dev
     )  # fmt: skip
     _check_width(estimator, rows.codec.columns, names_known=names is not None)
     decode = rows.codec.decode
-    if config.model.train:
-        trainer = user_trainer(config.model.train, decode, device, n_classes=len(rows.labels))
+    # its predict_proba's columns: its classes_ order, else the classes sorted (sorted_columns)
+    columns = rows.outputs if classes is not None else sorted_columns(rows.labels)
+    if config.model.train:  # y: indices into its classes, as its columns are
+        trainer = user_trainer(config.model.train, decode, device, n_classes=len(rows.labels),
+                               columns=columns)  # fmt: skip
         recipe = config.model.train
     elif _is_sklearn(estimator):
         trainer = sklearn_trainer(estimator, decode, rows.labels)
         recipe = f"sklearn.base.clone({type(estimator).__name__}).fit, random_state per model"
     else:
         trainer, recipe = None, ""
-    # its predict_proba's columns: its classes_ order, else the classes sorted (sorted_columns)
-    columns = rows.outputs if classes is not None else sorted_columns(rows.labels)
     model = SuppliedModel(
         kind=config.model.kind, module=ProbaModule(estimator, decode, columns),
         n_classes=len(rows.labels), architecture=type(estimator).__name__,
@@ -123,12 +124,8 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     """A PyTorch module (given, or built by the factory and loaded from the checkpoint)."""
     from auditor.data.supplied import supplied_rows
     from auditor.models import count_parameters
-    from auditor.models.outputs import (
-        architecture,
-        has_gradients,
-        read_as_logits,
-        sorted_columns,
-    )
+    from auditor.models.columns import read_order, sorted_columns
+    from auditor.models.outputs import architecture, has_gradients, read_as_logits
     from auditor.models.supplied import SuppliedModel, load_checkpoint_model, user_trainer
 
     check_model_inputs(config.data, None, name=type(module).__name__)
@@ -153,7 +150,8 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
         architecture=architecture(module),
         differentiable=has_gradients(module, rows.bundle["test"].x),
         n_parameters=count_parameters(module), source_files=files,
-        train_reference=(user_trainer(train, rows.codec.decode, device, n_classes=k)
+        train_reference=(user_trainer(train, rows.codec.decode, device, n_classes=k,
+                                      columns=read_order(module, k))  # y: its outputs'
                          if train else None),
         reference_recipe=train or "", device=device,
     )  # fmt: skip

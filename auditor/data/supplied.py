@@ -147,7 +147,7 @@ def _labels(
     output column of each: the model's own classes (``known``, e.g. an estimator's
     ``classes_``, whose order is its output order), else the target's values (each file's,
     in one spelling: :func:`_check_rows`) with their own output columns (a module's
-    outputs are ordered by :func:`auditor.models.outputs.sorted_columns`)."""
+    outputs are ordered by :func:`auditor.models.columns.sorted_columns`)."""
     src = str(config.path)
     if known is None:  # the target's values: a module's outputs are in the audit's order
         target = pd.concat(list(targets.values()))

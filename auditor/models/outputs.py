@@ -7,14 +7,13 @@ probabilities)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from auditor.config.labels import is_number
 from auditor.errors import AuditorInputError, data_row
 
 NOT_FINITE = (
@@ -258,33 +257,6 @@ def user_module(module: nn.Module) -> nn.Module:
     while isinstance(module, OneLogit | InDtype | Reordered | LogOf | LogitsOf):
         module = module.inner
     return module
-
-
-def sorted_columns(labels: tuple[Any, ...]) -> tuple[int, ...]:
-    """The output column of each of ``labels`` (the audit's order, the positive class last)
-    for a module whose classes were not named: one column per class in the classes' sorted
-    order, numbers by value (``CrossEntropyLoss`` on the indices 0..K-1: class 10 after 9,
-    not after 1), text as text (``LabelEncoder``'s order), whatever the positive class."""
-    values = class_numbers(labels)
-    keys = values if values is not None else [str(label) for label in labels]
-    order = sorted(range(len(labels)), key=keys.__getitem__)
-    return tuple(order.index(i) for i in range(len(labels)))
-
-
-def class_numbers(labels: Sequence[Any]) -> list[float] | None:
-    """Each of ``labels`` as the number it is, booleans as 0 and 1 (False, True, in any
-    case), or None when one of them is not a number: the one rule for whether a model's
-    classes are numbers (their sorted order, and whether they are its outputs' indices)."""
-    values = []
-    for label in labels:
-        text = str(label)
-        if text.lower() in ("true", "false"):
-            values.append(float(text.lower() == "true"))
-        elif is_number(text):
-            values.append(float(text))
-        else:
-            return None
-    return values
 
 
 def read_as_logits(

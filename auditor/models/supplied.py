@@ -96,6 +96,7 @@ TRAIN_ARGS = ("x", "y", "seed")
 CLONE_FIT = "sklearn.base.clone(model).fit"
 
 Predictor = Callable[[np.ndarray], np.ndarray]
+Trainer = Callable[[np.ndarray, np.ndarray, int], Predictor]  # x, y, seed: a reference model
 # auditor's inputs (n, F) -> what the model takes (a DataFrame, or the matrix itself)
 Decode = Callable[[np.ndarray], Any]
 
@@ -316,46 +317,47 @@ class SuppliedModel:
         return out if isinstance(self.module, ProbaModule) else finite_outputs(out)  # once
 
 
-def _predictor(
-    model: Any, decode: Decode, device: torch.device, n_classes: int
-) -> Predictor:
+def _predictor(model: Any, decode: Decode, device: torch.device, n_classes: int,
+               columns: tuple[int, ...] | None = None) -> Predictor:  # fmt: skip
     """A reference model's logits function, its (rows, ``n_classes``) finite outputs checked
     once, naming ``model.train``: a module's read by the audited module's rule
     (:func:`~auditor.models.outputs.with_logits`: one logit, a sigmoid's or a softmax's
-    probabilities), an estimator's ``predict_proba`` as log-probabilities."""
+    probabilities), an estimator's ``predict_proba`` as log-probabilities; the audit's class
+    i in its column ``columns[i]`` (None: column i)."""
     if isinstance(model, nn.Module):
         spec = _name(model)
 
         def predict(x: np.ndarray) -> np.ndarray:
-            module = read_as_logits(model, x, n_classes=n_classes, device=device)
+            module = read_as_logits(model, x, n_classes=n_classes, device=device,
+                                    columns=columns, one_output_columns=columns)  # fmt: skip
             out = module_logits(module, x, device=device, field_name="model.train")
             return column_outputs(out, rows=len(x), n_classes=n_classes, spec=spec)
 
         return predict
     if hasattr(model, "predict_proba"):
         return lambda x: proba_logits(model, decode, x, field_name="model.train",
-                                      n_classes=n_classes)  # fmt: skip
+                                      n_classes=n_classes, columns=columns)  # fmt: skip
     raise AuditorInputError(NOT_A_MODEL.format(found=type(model).__name__), field="model.train")
 
 
-def user_trainer(
-    spec: str, decode: Decode, device: torch.device, *, n_classes: int
-) -> Callable[[np.ndarray, np.ndarray, int], Predictor]:
+def user_trainer(spec: str, decode: Decode, device: torch.device, *, n_classes: int,
+                 columns: tuple[int, ...] | None = None) -> Trainer:  # fmt: skip
     """``function(x, y, seed=...)`` of ``model.train`` as a reference trainer: x the model's
-    inputs (``decode``: a DataFrame or the (n, F) matrix), y int64 class indices (n,); the
-    models it returns must give ``n_classes`` columns (the audited model's)."""
+    inputs (``decode``: a DataFrame or the (n, F) matrix), y int64 class indices (n,) into
+    the audited model's outputs (the audit's class i is its column ``columns[i]``; None: i),
+    the models it returns read in that order; they must give ``n_classes`` columns."""
     fn = import_function(spec, field_name="model.train", wanted=TRAIN_ARGS)
+    index = np.arange(n_classes) if columns is None else np.asarray(columns, dtype=np.int64)
 
     def train(x: np.ndarray, y: np.ndarray, seed: int) -> Predictor:
-        model = call_user(fn, spec=spec, field_name="model.train", x=decode(x), y=y, seed=seed)
-        return _predictor(model, decode, device, n_classes)
+        model = call_user(fn, spec=spec, field_name="model.train", x=decode(x), y=index[y],
+                          seed=seed)  # fmt: skip
+        return _predictor(model, decode, device, n_classes, columns)
 
     return train
 
 
-def sklearn_trainer(
-    estimator: Any, decode: Decode, labels: tuple[Any, ...]
-) -> Callable[[np.ndarray, np.ndarray, int], Predictor]:
+def sklearn_trainer(estimator: Any, decode: Decode, labels: tuple[Any, ...]) -> Trainer:
     """``sklearn.base.clone(estimator).fit`` on (x, y) as a reference trainer; its
     ``random_state`` (where it has one) comes from the seed."""
     from sklearn.base import clone

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 import auditor
-from auditor.models.outputs import sorted_columns
+from auditor.models.columns import sorted_columns
 from tests.builders import audit_split, two_feature_frame
 
 
