@@ -93,17 +93,23 @@ def check_root(config: MnistData) -> None:
 def _read_sample() -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
     """pixels float32 (5000, 28, 28) in [0, 1], digits int64 (5000,), sha256 per file of
     the uncompressed IDX content."""
-    raw_images = gzip.decompress((SAMPLE_DIR / SAMPLE_IMAGES).read_bytes())
-    raw_labels = gzip.decompress((SAMPLE_DIR / SAMPLE_LABELS).read_bytes())
-    images = read_idx(raw_images, source=SAMPLE_IMAGES)
-    labels = read_idx(raw_labels, source=SAMPLE_LABELS)
-    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-        raise AuditorInputError("images and labels do not match", source=str(SAMPLE_DIR))
-    files = {
-        SAMPLE_IMAGES.removesuffix(".gz"): sha256_bytes(raw_images),
-        SAMPLE_LABELS.removesuffix(".gz"): sha256_bytes(raw_labels),
-    }
-    return images.astype(np.float32) / 255.0, labels.astype(np.int64), files
+    return _read_pair(SAMPLE_DIR / SAMPLE_IMAGES, SAMPLE_DIR / SAMPLE_LABELS, field=None)
+
+
+def _read_pair(images_file: Path, labels_file: Path, *, field: str | None
+               ) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:  # fmt: skip
+    """An IDX pair of images and their labels, each as it is or gzip-compressed (``.gz``: as
+    MNIST is distributed; torchvision reads the uncompressed ones only), checked to be a pair
+    (:func:`_check_pair`, naming ``field``): pixels float32 (n, 28, 28) in [0, 1], digits
+    int64 (n,), and each file's sha256 of its uncompressed content, by its name without .gz."""
+    raws = [path.read_bytes() for path in (images_file, labels_file)]
+    raws = [gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw for raw in raws]
+    images = read_idx(raws[0], source=str(images_file))
+    digits = read_idx(raws[1], source=str(labels_file))
+    _check_pair(images, digits, images_file=images_file, labels_file=labels_file, field=field)
+    files = {path.name.removesuffix(".gz"): sha256_bytes(raw)
+             for path, raw in zip((images_file, labels_file), raws, strict=True)}  # fmt: skip
+    return images.astype(np.float32) / 255.0, digits.astype(np.int64), files
 
 
 def read_idx(raw: bytes, *, source: str) -> np.ndarray:
@@ -120,22 +126,15 @@ def read_idx(raw: bytes, *, source: str) -> np.ndarray:
 
 
 def _read_raw(raw: Path) -> tuple[np.ndarray, np.ndarray] | None:
-    """The four IDX files in ``raw``, each as it is or gzip-compressed (``.gz``: as MNIST is
-    distributed; torchvision reads the uncompressed ones only), train and test joined:
+    """The four IDX files in ``raw`` (:func:`_read_pair`: train's pair, then t10k's), joined:
     pixels float32 (n, 28, 28) in [0, 1], digits int64; None when one of them is missing."""
-    arrays, paths = [], []
-    for name in IDX_FILES:
-        path = next((p for p in (raw / name, raw / f"{name}.gz") if p.is_file()), None)
-        if path is None:
-            return None
-        data = path.read_bytes()
-        arrays.append(read_idx(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data,
-                               source=str(path)))  # fmt: skip
-        paths.append(path)
-    for i in (0, 2):  # each image its label: train's and t10k's, not their totals
-        _check_pair(arrays[i], arrays[i + 1], images_file=paths[i], labels_file=paths[i + 1])
-    images, labels = np.concatenate(arrays[0::2]), np.concatenate(arrays[1::2])
-    return images.astype(np.float32) / 255.0, labels.astype(np.int64)
+    paths = [next((p for p in (raw / name, raw / f"{name}.gz") if p.is_file()), None)
+             for name in IDX_FILES]  # fmt: skip
+    if any(path is None for path in paths):
+        return None
+    # each image its label: train's and t10k's pairs, not their totals
+    train, test = (_read_pair(paths[i], paths[i + 1], field="data.root") for i in (0, 2))
+    return np.concatenate([train[0], test[0]]), np.concatenate([train[1], test[1]])
 
 
 def _check_pair(images: np.ndarray, digits: np.ndarray, *, images_file: Path,
