@@ -1,10 +1,12 @@
 """The counts of a fairness section read back: each group's rates are counts over its own
 ``n`` (the gates take a gap again from them: :func:`auditor.gates.gap_groups.recorded_share`),
-the rates over all of a group's rows are over the group's ``n`` (its ``count`` is ``n``), a
-feature's groups add up to the rows audited, and no count is below 0. auditor writes all of
-them from one table of confusion counts; a hand-edited rate (``0.7301`` of 1,520 rows, no
-whole count), a group's ``n`` raised past its metrics' or a negative ``n`` was shown and
-judged as evidence. :func:`auditor.record.check_counts_read_back` calls it.
+the rates over all of a group's rows are over the group's ``n`` (its ``count`` is ``n``), and a
+feature's groups add up to the rows audited (a count below 0 is refused before this, in the
+interval check's one walk of every estimate: :func:`auditor.record.check_intervals_read_back`).
+auditor writes all of them from one table of confusion counts; a hand-edited rate
+(``0.7301`` of 1,520 rows, no whole count), a group's ``n`` raised past its metrics' or a
+negative ``n`` was shown and judged as evidence.
+:func:`auditor.record.check_counts_read_back` calls it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from auditor.audit_tree import count
-from auditor.audit_tree.walk import each_estimate, estimate_nodes
 from auditor.errors import AuditorInputError
 from auditor.fairness.metrics import BINARY_METRICS, DISPARITIES, GLOBAL_METRICS
 from auditor.gates.gap_groups import recorded_share
 
-NEGATIVE = "{n} is not a count (below 0)"
 NOT_A_COUNT = "{value!r} is not a whole count over its n ({n}): the rate of a group is k / n"
 NOT_THE_GROUP = "{found!r} is not the group's own n ({n}): {name} is over all its rows"
 NOT_THE_ROWS = "the groups' n add up to {found:,}, not the {n:,} rows audited (fairness/n)"
@@ -64,12 +64,6 @@ def _check_metrics(where: str, n: int, metrics: dict[str, Any], source: str) -> 
 def check_fairness_counts(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` naming the first count of ``data`` (an audit read
     back from ``source``) that breaks what the module lists."""
-    negative = (node for node in each_estimate(data) if (count(node.get("n")) or 0) < 0)
-    for keys, node in estimate_nodes(data) if next(negative, None) is not None else ():
-        n = count(node.get("n"))
-        if n is not None and n < 0:
-            why = NEGATIVE.format(n=n)
-            raise AuditorInputError(why, source=source, field="/".join(map(str, (*keys, "n"))))
     fairness = data.get("fairness")
     if not isinstance(fairness, dict) or fairness.get("status") != "ok":
         return

@@ -72,3 +72,23 @@ def test_counts_that_do_not_add_up_are_refused(audit_file, tmp_path, keys, value
 
 def test_an_untouched_audit_reads_back(audit_file):
     assert AuditResult.load(audit_file).data["fairness"]["status"] == "ok"
+
+
+def test_the_estimates_are_walked_once_for_intervals_and_negative_counts(audit_file, monkeypatch):
+    """The check for a count below 0 walked every estimate of the file a second time, right
+    after the interval check's walk (0.6 s of a 22 MiB audit's read-back): one walk now."""
+    import auditor.record as record
+    import auditor.record.counts as counts
+    from auditor.run_folder import read_audit
+
+    walks = []
+    walk = record.each_estimate
+
+    def counted(data):
+        walks.append(1)
+        return walk(data)
+
+    monkeypatch.setattr(record, "each_estimate", counted)
+    monkeypatch.setattr(counts, "each_estimate", counted, raising=False)
+    read_audit(audit_file)
+    assert len(walks) == 1
