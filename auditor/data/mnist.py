@@ -32,6 +32,11 @@ NO_FILES = (
     "data.download = true where a network exists, or leave data.root unset for the shipped "
     "5,000-image sample"
 )
+NOT_ALL_FILES = (
+    "MNIST/raw lacks {missing} (plain or .gz) beside the other IDX files; put them there, set "
+    "data.download = true where a network exists, or leave data.root unset for the shipped "
+    "5,000-image sample"
+)
 BAD_IDX = "not an MNIST IDX file"
 UNPAIRED = (
     "{labels:,} labels for the {images:,} images of {file}: each image is read with the label "
@@ -57,6 +62,8 @@ def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
     else:
         root = Path(config.root) if config.root is not None else DOWNLOAD_ROOT
         found = _read_raw(root / "MNIST" / "raw")  # as distributed (.gz) or unpacked
+        if found is None and not config.download:  # torchvision reads no other files
+            raise _no_files(root)
         how = "read" if found is not None else "read by torchvision"
         pixels, digits = found or _read_torchvision(root, download=config.download)
         files = {"root": str(root)}
@@ -85,9 +92,22 @@ def check_root(config: MnistData) -> None:
     """Refuse a ``data.root`` without MNIST's raw files when nothing will be downloaded."""
     if config.root is None or config.download:
         return
-    raw = Path(config.root) / "MNIST" / "raw"
-    if not any(raw.glob("train-images-idx3-ubyte*")):
-        raise AuditorInputError(NO_FILES, source=str(config.root), field="data.root")
+    if _missing(Path(config.root) / "MNIST" / "raw"):
+        raise _no_files(Path(config.root))
+
+
+def _missing(raw: Path) -> list[str]:
+    """The names of the four IDX files (:data:`IDX_FILES`) not in ``raw``, plain or .gz."""
+    return [name for name in IDX_FILES
+            if not any((raw / n).is_file() for n in (name, f"{name}.gz"))]  # fmt: skip
+
+
+def _no_files(root: Path) -> AuditorInputError:
+    """Bad input naming ``data.root``: none of MNIST's files under it, or which it lacks."""
+    missing = _missing(root / "MNIST" / "raw")
+    message = (NO_FILES if len(missing) == len(IDX_FILES)
+               else NOT_ALL_FILES.format(missing=", ".join(missing)))  # fmt: skip
+    return AuditorInputError(message, source=str(root), field="data.root")
 
 
 def _read_sample() -> tuple[np.ndarray, np.ndarray, dict[str, str]]:

@@ -206,3 +206,33 @@ def test_a_pair_of_unequal_length_is_refused_naming_its_files(tmp_path, pair):
     message = str(err.value)
     assert message.startswith(f"{raw / f'{pair}-labels-idx1-ubyte'}: data.root: ")
     assert f"{n_labels:,} labels for the {n_images:,} images of {pair}-images-idx3-ubyte" in message
+
+
+@pytest.mark.parametrize("download", [False, True])
+def test_a_root_missing_some_files_names_them_in_one_line(tmp_path, monkeypatch, download):
+    # with the train files alone it fell to torchvision (7 s) and said 'no MNIST files ...
+    # (Dataset not found. You can use download=True to download it)'
+    from torchvision import datasets
+
+    from auditor.data import validate_data
+
+    def offline(self):
+        raise RuntimeError(OFFLINE)
+
+    monkeypatch.setattr(datasets.MNIST, "download", offline)
+    root = write_mnist_root(tmp_path / "mnist")
+    for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        (root / "MNIST" / "raw" / name).unlink()
+    config = MnistData(root=root, download=download)
+    with pytest.raises(AuditorInputError) as err:
+        load_bundle(config, seed=0)
+    message = str(err.value)
+    assert "\n" not in message and "torchvision" not in message and "Dataset" not in message
+    if download:  # asked to fetch them: the download's own reason, as without any file
+        assert message.startswith(f"{root}: data.download: ")
+        return
+    assert message.startswith(f"{root}: data.root: ")
+    assert "lacks t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte" in message
+    with pytest.raises(AuditorInputError) as err:
+        validate_data(config)
+    assert str(err.value) == message
