@@ -78,8 +78,9 @@ class AdultData(StrictModel):
 
 class MnistData(StrictModel):
     source: Literal["mnist"] = "mnist"
-    # Folder with MNIST/raw/ (the full 70,000 through torchvision); None: the 5,000-image
-    # sample shipped in the package, unless download = true (then into ./data).
+    # Folder with MNIST/raw/'s four IDX files, plain or .gz (auditor's own reader: as many images
+    # as they hold); None: the 5,000-image sample shipped in the package, unless download = true
+    # (then into ./data, through torchvision).
     root: FilePath | None = None
     download: bool = False
     target: Literal["odd", "ge5"] = "odd"

@@ -4,8 +4,9 @@
   ``auditor/data/mnist_sample/`` (500 per digit from the MNIST training set; see SOURCE.md),
   read with numpy alone, so ``auditor run --scenario mnist`` works offline.
 - ``data.root`` set, or ``data.download = true``: the four IDX files in ``MNIST/raw/``
-  (the full 70,000 images), read as they are or gzip-compressed, else through torchvision
-  (downloaded only where asked and a network exists; into ``data/`` when no root is given).
+  (70,000 images as distributed; read at whatever count they hold), each as it is or
+  gzip-compressed, by auditor's own IDX reader; downloaded through torchvision only where
+  some are missing and ``data.download = true`` (into ``data/`` when no root is given).
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ NO_DOWNLOAD = (
 
 
 def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
-    """The shipped sample when ``config.root`` is None and ``download`` is off, else the full
-    set through torchvision; ``max_rows`` subsamples either from ``data/mnist/subsample``."""
+    """The shipped sample when ``config.root`` is None and ``download`` is off, else the root's
+    four IDX files (:func:`_read_raw`; downloaded first where some are missing and
+    ``download`` is on); ``max_rows`` subsamples either from ``data/mnist/subsample``."""
     if config.root is None and not config.download:
         pixels, digits, files = _read_sample()
         where = "the 5,000-image sample shipped with auditor (500 per digit)"
