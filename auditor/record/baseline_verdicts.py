@@ -3,10 +3,13 @@ the baseline's own numbers are in each comparison (``baseline``: its value, inte
 and status), so the gate code (:func:`auditor.gates.baseline.baseline_result`) gives each
 comparison's finding again from them and the current result judged again. A comparison
 "worse" edited to "unchanged" (status pass, the verdict and counts edited to match) was read
-as written. What the file cannot say is taken as written: a comparison "new" (the baseline
-not comparable, or without a verdict there: the baseline file says which) and which failed
-outcome a baseline's warn or fail status had. Every current result with a verdict has its
-comparison, in order, where the gates name a baseline, and none where they do not.
+as written. What the file cannot say is taken as written: which failed outcome a baseline's
+warn or fail status had, and a comparison "new" where the baseline may have been found not
+comparable (the baseline file says whether): the whole audit, where every comparison is
+new, or a feature's gaps, where every comparison of its gaps is new. Any other "new" is
+judged from its own baseline numbers too (one edited from "worse" was read as written).
+Every current result with a verdict has its comparison, in order, where the gates name a
+baseline, and none where they do not.
 :func:`auditor.record.verdicts.check_gate_verdicts` calls it.
 """
 
@@ -66,7 +69,31 @@ def _given(r: dict[str, Any], cur: dict[str, Any]) -> list[tuple[str, Any, Any]]
     return [(g.status, g.baseline.finding, g.baseline.delta) for g in given if g.baseline]
 
 
-def _check_one(i: int, r: dict[str, Any], cur: dict[str, Any], source: str, tol: float) -> None:
+def _apart(theirs: list[tuple[int, dict[str, Any]]]) -> set[str]:
+    """The metric path prefixes whose comparisons may have been found not comparable with
+    the baseline (:func:`auditor.gates.comparable.not_comparable`: the whole audit, ``""``,
+    or a feature's gaps): those where every comparison is "new"."""
+    parts: dict[str, bool] = {"": True}
+    for _, r in theirs:
+        new = (r.get("baseline") or {}).get("finding") == "new"
+        parts[""] = parts[""] and new
+        prefix = _gaps_prefix(r.get("metric"))
+        if prefix is not None:
+            parts[prefix] = parts.get(prefix, True) and new
+    return {prefix for prefix, new in parts.items() if new}
+
+
+def _gaps_prefix(metric: Any) -> str | None:
+    """``fairness.features.<name>.disparities.`` of a metric path of a feature's gaps."""
+    if not isinstance(metric, str) or not metric.startswith("fairness.features."):
+        return None
+    end = metric.find(".disparities.")
+    return None if end < 0 else metric[: end + len(".disparities.")]
+
+
+def _check_one(
+    i: int, r: dict[str, Any], cur: dict[str, Any], source: str, tol: float, *, apart: bool
+) -> None:  # fmt: skip
     where = f"gates/results/{i}"
     expected = {**{k: cur.get(k) for k in COPIED}, "id": f"{cur['id']} vs baseline",
                 "mode": "no-worse", "outcome": r.get("status")}  # fmt: skip
@@ -76,8 +103,8 @@ def _check_one(i: int, r: dict[str, Any], cur: dict[str, Any], source: str, tol:
             raise AuditorInputError(why, source=source, field=f"{where}/{key}")
     info = r.get("baseline") or {}
     found = (r.get("status"), info.get("finding"), info.get("delta"))
-    if found[1] == "new" and found[0] == "pass":
-        return  # not comparable, or no verdict in the baseline: only its file can say
+    if found[1] == "new" and found[0] == "pass" and apart:
+        return  # a part not comparable with the baseline: only its file can say
     given = _given(r, cur)
     if not any(g[:2] == found[:2] and not differs(g[2], found[2], tol) for g in given):
         right = " or ".join(f"{s}, {f}" for s, f, _ in given) or "none"
@@ -102,6 +129,8 @@ def check_baseline_verdicts(
     if len(theirs) != len(compared):
         why = NOT_COMPARED.format(found=len(theirs), right=len(compared))
         raise AuditorInputError(why, source=source, field="gates/results")
+    parts = _apart(theirs)
     for (i, r), cur in zip(theirs, compared, strict=True):
-        _check_one(i, r, cur, source, tolerance)
+        _check_one(i, r, cur, source, tolerance,
+                   apart="" in parts or _gaps_prefix(cur.get("metric")) in parts)  # fmt: skip
     check_findings(gates, results, source=source)

@@ -84,3 +84,51 @@ def test_a_comparison_removed_or_a_tally_edited_is_refused(compared, tmp_path):
     out.parent.mkdir()
     out.write_text(json.dumps(audit))
     _refused(str(out), tmp_path, "gates/baseline/findings", "is not what its baseline")
+
+
+def test_a_worse_comparison_edited_to_new_is_refused(compared, tmp_path):
+    """A "new" comparison was taken as written even with the baseline's numbers complete
+    (its value, interval, count and a passing status): one "worse" made "new", status pass,
+    delta null, the tally re-made, read by ``diff`` with exit 0 (reader R4's newedit)."""
+    i = _worse(json.loads((compared / "audit.json").read_text()))
+
+    def edit(audit):
+        r = audit["gates"]["results"][i]
+        r.update(status="pass", outcome="pass")
+        r["baseline"].update(finding="new", delta=None)
+
+    _refused(_edited(compared, tmp_path, edit), tmp_path, f"gates/results/{i}/baseline/finding",
+             "'pass, new' is not what the gate code gives")  # fmt: skip
+
+
+def test_every_comparison_new_reads_as_a_baseline_not_comparable(compared, tmp_path):
+    """Against a baseline of another task every comparison is "new" with the baseline's own
+    numbers beside it: only the baseline file can say whether it was comparable."""
+    def edit(audit):
+        for r in audit["gates"]["results"]:
+            if r["source"] == "baseline":
+                r.update(status="pass", outcome="pass")
+                r["baseline"]["finding"] = "new"
+
+    edited = _edited(compared, tmp_path, edit)
+    assert read_audit(edited)[0]["gates"]["baseline"]["findings"]["worse"] == 0
+
+
+def test_a_features_gaps_not_comparable_with_the_baseline_read_back(compared, tmp_path):
+    """A feature whose gaps are taken over other groups than the baseline's has its gaps'
+    comparisons "new" beside the others compared: read as written."""
+    from auditor.gates import judge_audit
+    from auditor.results._base import dump
+
+    audit = json.loads((compared / "audit.json").read_text())
+    old = read_audit(audit["config"]["gates"]["baseline"])[0]
+    old["fairness"]["features"]["sex"]["groups"][0]["status"] = "insufficient_data"
+    config = GatesConfig.model_validate({**audit["config"]["gates"], "baseline": None})
+    audit["gates"] = dump(judge_audit(audit, config, baseline=old, baseline_file="old"))
+    out = tmp_path / "apart" / "audit.json"
+    out.parent.mkdir()
+    out.write_text(json.dumps(audit))
+    results = read_audit(out)[0]["gates"]["results"]
+    new = {r["metric"] for r in results if r["source"] == "baseline"
+           and r["baseline"]["finding"] == "new"}  # fmt: skip
+    assert any(m.startswith("fairness.features.sex.disparities.") for m in new), new
