@@ -115,8 +115,10 @@ def _unique(
 
 
 def _evaluate(
-    audit: Mapping[str, Any], config: GatesConfig, *, config_file: str | None, strict: bool
-) -> tuple[list[GateResult], dict[str, GateRule]]:
+    audit: Mapping[str, Any], config: GatesConfig, *, config_file: str | None, strict: bool,
+    limit: int | None = None,
+) -> tuple[list[GateResult], dict[str, GateRule]]:  # fmt: skip
+    """Every rule's results (the rules after the one that passes ``limit`` results left out)."""
     results: list[GateResult] = []
     by_id: dict[str, GateRule] = {}
     seen: set[str] = set()
@@ -129,6 +131,8 @@ def _evaluate(
             r = _unique(r, seen, names, low)
             by_id[r.id] = rule
             results.append(r)
+        if limit is not None and len(results) > limit:
+            break
     return results, by_id
 
 
@@ -139,9 +143,12 @@ def judge_audit(
     config_file: str | None = None,
     baseline: Mapping[str, Any] | None = None,
     baseline_file: str | None = None,
+    limit: int | None = None,
 ) -> GatesSection | NotRun:
     """Evaluate every gate over ``audit`` (and against ``baseline``, or the config's baseline
-    file). Raises :class:`AuditorInputError` (exit 2) for a bad rule path or baseline."""
+    file). Raises :class:`AuditorInputError` (exit 2) for a bad rule path or baseline.
+    ``limit``: where given, no rule is judged once the results pass it (a file read back that
+    holds ``limit`` gates: one rule with many matches, repeated, made it judge thousands)."""
     if not config.enabled:
         return NotRun(reason=MSG_DISABLED)
     validate_rules(config, source=config_file, schema=None)  # the audit itself judges the kinds
@@ -149,7 +156,7 @@ def judge_audit(
         folder = Path(config_file).parent if config_file else None
         baseline = base.load_baseline(config.baseline, base=folder)
         baseline_file = baseline_file or str(config.baseline)
-    results, by_id = _evaluate(audit, config, config_file=config_file, strict=True)
+    results, by_id = _evaluate(audit, config, config_file=config_file, strict=True, limit=limit)
     summary = None
     if baseline is not None:
         old, _ = _evaluate(baseline, config, config_file=config_file, strict=False)

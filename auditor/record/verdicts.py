@@ -137,7 +137,7 @@ def _judged_again(data: dict[str, Any], source: str, *, held: int) -> dict[str, 
     if not cfg.enabled:
         raise AuditorInputError(DISABLED, source=source, field="gates/status")
     try:
-        return dump(judge_audit(data, cfg))
+        return dump(judge_audit(data, cfg, limit=held))  # more than held: refused anyway
     except AuditorInputError as exc:  # a rule of the file's config (anything else: a bug)
         why = BAD_CONFIG.format(why=str(exc.message)[:200])
         raise AuditorInputError(why, source=source, field="config/gates") from None
@@ -178,7 +178,8 @@ def check_gate_verdicts(
         j = _parted([r for _, r in own], right, tolerance)
         what, gate = (("it lacks", right[j]["id"]) if len(own) < len(right)
                       else ("it does not give", own[j][1].get("id")))  # fmt: skip
-        why = MISSING.format(found=len(own), right=len(right), what=what, gate=gate)
+        given = f"{len(right):,}" if len(right) <= len(own) else f"more ({len(right):,} at least)"
+        why = MISSING.format(found=f"{len(own):,}", right=given, what=what, gate=gate)
         raise AuditorInputError(why, source=source, field="gates/results")
     for (i, r), again in zip(own, right, strict=True):
         field = _disagreement(r, again, tolerance)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from auditor.cli import app
 from auditor.config import AuditConfig, GatesConfig
+from auditor.errors import AuditorInputError
 from auditor.gates import tally
 from auditor.run_folder import read_audit
 from tests.builders import predictions_audit
@@ -226,3 +227,37 @@ def test_a_bug_in_the_gate_code_is_an_internal_error_not_bad_input(audit_file, m
     code = exit_code_of(["card", str(audit_file), "--out", str(audit_file.parent.parent / "c")])
     err = capsys.readouterr().err  # exit 2 either way: the line says whose fault it is
     assert code == 2 and "internal error: KeyError" in err and "cannot judge" not in err, err
+
+
+def test_rules_padded_with_results_to_match_are_judged_no_further_than_the_results(
+    group_gates, tmp_path, monkeypatch
+):
+    """The cap of the rules at the gates the file holds was bypassed by padding the results
+    too: one wildcard rule over every group, copied N times beside N copies of one result,
+    had every copy judged (N x the groups: 10,000 copies took 12 s to refuse). No rule is
+    judged once the results judged again pass those the file holds."""
+    from auditor.gates import evaluate
+
+    audit = json.loads(group_gates.read_text())
+    n = 40
+    audit["config"]["gates"]["rules"] = audit["config"]["gates"]["rules"][:1] * n
+    first = next(r for r in audit["gates"]["results"] if r["source"] == "config")
+    audit["gates"]["results"] = [dict(first, status="pass", outcome="pass")] * n
+    counts, verdict = tally(r["status"] for r in audit["gates"]["results"])
+    audit["gates"].update(counts=counts, verdict=verdict)
+    padded = tmp_path / "padded" / "audit.json"
+    padded.parent.mkdir()
+    padded.write_text(json.dumps(audit))
+    judged, evaluate_rule = [], evaluate.evaluate_rule
+
+    def counted(*args, **kwargs):
+        out = evaluate_rule(*args, **kwargs)
+        judged.append(len(out))
+        return out
+
+    monkeypatch.setattr(evaluate, "evaluate_rule", counted)
+    with pytest.raises(AuditorInputError) as caught:
+        read_audit(padded)
+    assert caught.value.field == "gates/results" and "more (" in caught.value.message
+    per_rule = max(judged)
+    assert per_rule > 1 and sum(judged) <= n + 2 * per_rule, judged  # + the built-in gates
