@@ -102,3 +102,24 @@ def test_a_file_other_code_judged_is_still_checked_against_its_own_numbers(run_d
     result = runner.invoke(app, ["diff", forged, str(run_dir)])
     assert result.exit_code == 2 and "below its minimum count" in result.output, result.output
     _, _ = read_audit(run_dir)  # the untouched file reads
+
+
+def test_a_gap_the_gate_took_over_its_larger_groups_reads_from_an_older_file(tmp_path):
+    """A gap gate whose minimum count is above the audit's minimum group size takes the gap
+    again over the groups that reach it: its value is not the one its path reads. Checked
+    against its own numbers, an older file holding one was refused ("is not what ... holds
+    in this audit"): 28 of reader R4's real audits."""
+    rules = [{"metric": "fairness.features.region.disparities.equalized_odds_difference"
+              ".between_groups", "max": 0.9, "min_n": 500}]  # fmt: skip
+    config = AuditConfig(name="p", fairness=FairnessConfig(),
+                         gates=GatesConfig.model_validate({"rules": rules}))  # fmt: skip
+    run = predictions_audit(tmp_path / "gap", config=config).run_dir
+    audit = json.loads((run / "audit.json").read_text())
+    gate = next(r for r in audit["gates"]["results"] if r["source"] == "config")
+    node = audit["fairness"]["features"]["region"]["disparities"]
+    assert gate["value"] != node["equalized_odds_difference"]["between_groups"]["value"]
+    del audit["gates"]["judged_by"]  # written before the stamp: checked by its own numbers
+    older = tmp_path / "older" / "audit.json"
+    older.parent.mkdir()
+    older.write_text(json.dumps(audit))
+    assert read_audit(older)[0]["gates"]["verdict"] == audit["gates"]["verdict"]
