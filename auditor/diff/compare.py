@@ -17,8 +17,6 @@ FPR, an attack's TPR and FPR at its own threshold) is "changed".
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -26,6 +24,7 @@ from typing import Any
 
 from auditor.audit_tree import Evidence, estimates, read
 from auditor.diff.scope import chance, levels, thin_parts, under
+from auditor.diff.settings import changed_settings, config_hash, settings
 from auditor.gates.comparable import not_comparable
 from auditor.gates.names import bound_words
 from auditor.gates.section import bound_text, identity
@@ -130,14 +129,13 @@ def _checklist(audit: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _provenance(audit: dict[str, Any]) -> dict[str, str]:
+def _provenance(audit: dict[str, Any], config: dict[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, s in (audit.get("data", {}).get("splits") or {}).items():
         out[f"data split {name}"] = f"{s['sha256']} ({s['n_rows']} rows)"
     for name, c in (audit.get("model", {}).get("checkpoints") or {}).items():
         out[f"checkpoint {name}"] = c["sha256"]
-    config = json.dumps(audit.get("config"), sort_keys=True).encode()
-    out["config (sha256 of JSON)"] = hashlib.sha256(config).hexdigest()
+    out["config (sha256 of JSON)"] = config_hash(config)
     out["auditor version"] = str(audit.get("tool", {}).get("version"))
     out["seed"] = str(audit.get("run", {}).get("seed"))
     for lib, version in (audit.get("run", {}).get("library_versions") or {}).items():
@@ -341,6 +339,15 @@ def _same_metric(x: dict[str, Any], y: dict[str, Any], tol: float = 1e-12) -> bo
     return x.get("n") == y.get("n")
 
 
+def _provenance_diff(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
+    """Data, checkpoints, config (its hash, then each setting that changed), versions."""
+    ca, cb = settings(a), settings(b)
+    rows = _compare(_provenance(a, ca), _provenance(b, cb), lambda x, y: x == y)
+    at = next((i + 1 for i, c in enumerate(rows) if c.key.startswith("config ")), len(rows))
+    found = [Change(k, va, vb, "changed") for k, (va, vb) in changed_settings(ca, cb).items()]
+    return rows[:at] + found + rows[at:]
+
+
 def diff_audits(a: dict[str, Any], b: dict[str, Any]) -> AuditDiff:
     """Compare audit A (before) with audit B (after)."""
     eq = lambda x, y: x == y  # noqa: E731
@@ -353,7 +360,7 @@ def diff_audits(a: dict[str, Any], b: dict[str, Any]) -> AuditDiff:
         metrics=metrics,
         gates=_gates_diff(a, b),
         checklist=_compare(_checklist(a), _checklist(b), eq),
-        provenance=_compare(_provenance(a), _provenance(b), eq),
+        provenance=_provenance_diff(a, b),
         verdicts=(
             a.get("gates", {}).get("verdict", "not_run"),
             b.get("gates", {}).get("verdict", "not_run"),
