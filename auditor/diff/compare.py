@@ -341,7 +341,7 @@ def _same_metric(x: dict[str, Any], y: dict[str, Any], tol: float = 1e-12) -> bo
 
 def _provenance_diff(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
     """Data, checkpoints, config (its hash, then each setting that changed), versions."""
-    ca, cb = settings(a), settings(b)
+    ca, cb = settings(a, b)
     rows = _compare(_provenance(a, ca), _provenance(b, cb), lambda x, y: x == y)
     at = next((i + 1 for i, c in enumerate(rows) if c.key.startswith("config ")), len(rows))
     found = [Change(k, va, vb, "changed") for k, (va, vb) in changed_settings(ca, cb).items()]

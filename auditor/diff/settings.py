@@ -4,7 +4,7 @@ A sha256 of each audit's config as written changed with every setting auditor ga
 (an audit written before ``[training] precision`` against one after, of the same config
 file), and said nothing of which setting changed. Each config is read by today's
 :class:`~auditor.config.AuditConfig`, so a setting added since reads as its default (what
-the older run ran with); one it no longer reads is compared as written.
+the older run ran with); where it cannot read one of the two, both are compared as written.
 """
 
 from __future__ import annotations
@@ -18,13 +18,21 @@ from pydantic import ValidationError
 from auditor.config import AuditConfig
 
 
-def settings(audit: dict[str, Any]) -> dict[str, Any]:
-    """The audit's config as today's AuditConfig reads it (as written where it cannot)."""
-    config = audit.get("config")
+def _read(config: Any) -> dict[str, Any] | None:
     try:
         return AuditConfig.model_validate(config).model_dump(mode="json")
     except (ValidationError, TypeError, ValueError):
-        return config if isinstance(config, dict) else {}
+        return None
+
+
+def settings(a: dict[str, Any], b: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two audits' configs as today's AuditConfig reads them, or both as written where
+    it cannot read one (so the two are read alike)."""
+    read = _read(a.get("config")), _read(b.get("config"))
+    if read[0] is not None and read[1] is not None:
+        return read[0], read[1]
+    written = [audit.get("config") for audit in (a, b)]
+    return tuple(c if isinstance(c, dict) else {} for c in written)  # type: ignore[return-value]
 
 
 def config_hash(config: dict[str, Any]) -> str:
