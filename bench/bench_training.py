@@ -32,9 +32,11 @@ auditor was built on, shared with other processes (load average 2-7), and what a
 - auditor trains on one fixed thread (``TRAIN_THREADS``): same weights on every machine,
   and the fastest choice whenever the machine is shared;
 - batch 64 ran fastest (batch 128: 0.8-0.9x of it, 512: about 0.6x);
-- channels_last: no gain overall; bf16 autocast: about 10x slower (emulated without
-  hardware bf16); ``torch.compile``: 87 s to compile the step for no measurable gain, so it
-  cannot pay within a run;
+- channels_last: no gain overall; bf16 autocast: about 10x slower where emulated (that
+  Zen 3), and on a CPU with AVX-512 BF16 (the Zen 4 of 2026-11-30) 1.6-1.8x fp32's samples/s
+  at the seed's accuracy within 5 images of 1,000 (``[training] precision = "bf16"``; the
+  README has that run's figures); ``torch.compile``: 87 s to compile the step for no
+  measurable gain, so it cannot pay within a run;
 - inference gained 1.6-3x from cache-sized passes (``rows_per_pass``), as did the
   Integrated Gradients.
 
