@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -124,14 +125,34 @@ def _read_pair(images_file: Path, labels_file: Path, *, field: str | None
     MNIST is distributed; torchvision reads the uncompressed ones only), checked to be a pair
     (:func:`_check_pair`, naming ``field``): pixels float32 (n, 28, 28) in [0, 1], digits
     int64 (n,), and each file's sha256 of its uncompressed content, by its name without .gz."""
-    raws = [path.read_bytes() for path in (images_file, labels_file)]
-    raws = [gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw for raw in raws]
+    raws = [_uncompressed(path, field=field) for path in (images_file, labels_file)]
     images = read_idx(raws[0], source=str(images_file))
     digits = read_idx(raws[1], source=str(labels_file))
     _check_pair(images, digits, images_file=images_file, labels_file=labels_file, field=field)
     files = {path.name.removesuffix(".gz"): sha256_bytes(raw)
              for path, raw in zip((images_file, labels_file), raws, strict=True)}  # fmt: skip
     return images.astype(np.float32) / 255.0, digits.astype(np.int64), files
+
+
+# An IDX file cut short or damaged in its gzip stream (a download interrupted).
+GZIP_DAMAGED = (
+    "a damaged gzip file ({why}): downloaded or copied only in part? fetch it again"
+)
+
+
+def _uncompressed(path: Path, *, field: str | None) -> bytes:
+    """``path``'s bytes, gunzipped where they start with gzip's mark; a stream cut short or
+    damaged is bad input naming the file (Python said EOFError, an internal error)."""
+    raw = path.read_bytes()
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except EOFError:
+        why = "it ends mid-stream"
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        why = str(exc) or type(exc).__name__
+    raise AuditorInputError(GZIP_DAMAGED.format(why=why), source=str(path), field=field)
 
 
 def read_idx(raw: bytes, *, source: str) -> np.ndarray:

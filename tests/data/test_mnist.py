@@ -236,3 +236,26 @@ def test_a_root_missing_some_files_names_them_in_one_line(tmp_path, monkeypatch,
     with pytest.raises(AuditorInputError) as err:
         validate_data(config)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize("damage", ["cut short", "bytes changed"])
+def test_a_damaged_gzip_in_the_root_is_bad_input_naming_it(tmp_path, damage):
+    # an interrupted download leaves a .gz cut short: gzip's EOFError was an internal error
+    # ('internal error: EOFError: Compressed file ended ...'), naming neither file nor key
+    import gzip
+
+    plain = write_mnist_root(tmp_path / "plain")
+    raw = tmp_path / "gz" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for path in (plain / "MNIST" / "raw").iterdir():
+        (raw / f"{path.name}.gz").write_bytes(gzip.compress(path.read_bytes()))
+    bad = raw / "train-images-idx3-ubyte.gz"
+    data = bad.read_bytes()
+    if damage == "cut short":
+        bad.write_bytes(data[: len(data) // 2])
+    else:
+        bad.write_bytes(data[:20] + bytes(b ^ 0xFF for b in data[20:60]) + data[60:])
+    with pytest.raises(AuditorInputError) as err:
+        load_bundle(MnistData(root=tmp_path / "gz"), seed=0)
+    assert err.value.source == str(bad) and err.value.field == "data.root"
+    assert "a damaged gzip file" in str(err.value) and "fetch it again" in str(err.value)
