@@ -22,13 +22,13 @@ from auditor.config.gates import GateRule
 from auditor.errors import AuditorInputError
 from auditor.gates.baseline import baseline_result
 from auditor.gates.section import GateResult
-from auditor.record.own_numbers import check_findings
 
 NO_BASELINE = "a baseline comparison, where the gates name no baseline (gates/baseline is null)"
 NOT_COMPARED = "holds {found} baseline comparisons where its gates with a verdict give {right}"
 NOT_THE_FINDING = (
     "{found!r} is not what the gate code gives from this comparison's own numbers ({right})"
 )
+NOT_THE_TALLY = "{found!r} is not what its baseline comparisons hold ({right!r})"
 # The fields a comparison copies from the current result it compares.
 COPIED = ("metric", "group", "value", "ci_low", "ci_high", "interval", "n", "min_n")
 # A baseline's status -> the outcomes it can have had.
@@ -134,3 +134,18 @@ def check_baseline_verdicts(
         _check_one(i, r, cur, source, tolerance,
                    apart="" in parts or _gaps_prefix(cur.get("metric")) in parts)  # fmt: skip
     check_findings(gates, results, source=source)
+
+
+def check_findings(gates: dict[str, Any], results: list[Any], *, source: str) -> None:
+    """Raise :class:`AuditorInputError` where ``gates.baseline.findings`` is not the tally of
+    the baseline comparisons among ``results``."""
+    if not isinstance(gates.get("baseline"), dict):
+        return
+    findings = {"new": 0, "unchanged": 0, "worse": 0, "fixed": 0}
+    for r in results:
+        if r.get("source") == "baseline":
+            finding = (r.get("baseline") or {}).get("finding")
+            findings[finding] = findings.get(finding, 0) + 1
+    if gates["baseline"].get("findings") != findings:
+        why = NOT_THE_TALLY.format(found=gates["baseline"].get("findings"), right=findings)
+        raise AuditorInputError(why, source=source, field="gates/baseline/findings")

@@ -8,8 +8,9 @@ baseline. Such a file is checked against what it holds instead: each status foll
 outcome (pass: pass; any other: warn or fail); a pass or fail has a value, a count at
 least its minimum, and is what its own value, interval, bound and mode give
 (:func:`auditor.gates.judge`); its value is the one its metric path reads in the audit (but
-a feature's gap, which the gate may take again over its larger groups); and
-the baseline findings add up to its comparisons. The tally is checked by the caller.
+a feature's gap, which the gate may take again over its larger groups), compared by
+:func:`auditor.record.baseline_verdicts.differs` (a boolean is not the number 1). The
+baseline findings and the tally are checked by the caller.
 :func:`auditor.record.verdicts.check_gate_verdicts` calls it.
 """
 
@@ -21,12 +22,12 @@ from typing import Any
 from auditor.audit_tree import Match, Step, count, evidence_of, num, parse_path, resolve, step_text
 from auditor.errors import AuditorInputError
 from auditor.gates import judge
+from auditor.record.baseline_verdicts import differs
 
 OUTCOME_NOT_BOUND = "{outcome!r} is not what the gate's value {value!r} and bound give ({right!r})"
 VALUE_NOT_AUDIT = "{value!r} is not what {metric!r} holds in this audit ({found!r})"
 BELOW_MIN_N = "{outcome!r} over n={n} below its minimum count {min_n} (insufficient data)"
 NO_VALUE = "{outcome!r} without a value (insufficient data)"
-NOT_THE_TALLY = "{found!r} is not what its baseline comparisons hold ({right!r})"
 
 
 def _judged(r: dict[str, Any]) -> str | None:
@@ -102,15 +103,6 @@ def _readings(data: dict[str, Any], metrics: Iterable[Any]) -> dict[str, Any]:
     return found
 
 
-def _differs(value: Any, found: Any, tolerance: float) -> bool:
-    if found is ...:
-        return False
-    a, b = num(value), num(found)
-    if a is not None and b is not None:
-        return abs(a - b) > tolerance * max(1.0, abs(a))
-    return value != found
-
-
 def _retaken(metric: Any) -> bool:
     """True for a feature's gap: the gate takes it again over the groups that reach its own
     minimum count, where that is above the audit's (:func:`auditor.gates.gap_groups.
@@ -151,22 +143,6 @@ def check_own_numbers(
             raise AuditorInputError(wrong[1], source=source, field=f"gates/results/{i}/{wrong[0]}")
         metric = r.get("metric")
         read = found.get(metric, ...) if isinstance(metric, str) else ...
-        if _differs(r.get("value"), read, tolerance):
+        if read is not ... and differs(r.get("value"), read, tolerance):
             why = VALUE_NOT_AUDIT.format(value=r.get("value"), metric=metric, found=read)
             raise AuditorInputError(why, source=source, field=f"gates/results/{i}/value")
-    check_findings(data["gates"], results, source=source)
-
-
-def check_findings(gates: dict[str, Any], results: list[Any], *, source: str) -> None:
-    """Raise :class:`AuditorInputError` where ``gates.baseline.findings`` is not the tally of
-    the baseline comparisons among ``results``."""
-    if not isinstance(gates.get("baseline"), dict):
-        return
-    findings = {"new": 0, "unchanged": 0, "worse": 0, "fixed": 0}
-    for r in results:
-        if r.get("source") == "baseline":
-            finding = (r.get("baseline") or {}).get("finding")
-            findings[finding] = findings.get(finding, 0) + 1
-    if gates["baseline"].get("findings") != findings:
-        why = NOT_THE_TALLY.format(found=gates["baseline"].get("findings"), right=findings)
-        raise AuditorInputError(why, source=source, field="gates/baseline/findings")

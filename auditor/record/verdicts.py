@@ -27,7 +27,7 @@ from auditor.audit_tree.read import wilson_bounds
 from auditor.errors import AuditorInputError
 from auditor.gates import identity, interval_relation, judge, judge_audit
 from auditor.gates.stamp import judged_by
-from auditor.record.baseline_verdicts import check_baseline_verdicts
+from auditor.record.baseline_verdicts import check_baseline_verdicts, check_findings
 from auditor.record.baseline_verdicts import differs as _differs
 from auditor.record.own_numbers import check_own_numbers
 
@@ -165,6 +165,7 @@ def check_gate_verdicts(
             raise AuditorInputError(why, source=source, field=f"gates/results/{i}/status")
     if data["gates"].get("judged_by") != judged_by():
         check_own_numbers(data, results, source=source, tolerance=tolerance)
+        check_findings(data["gates"], results, source=source)
         return
     held = sum(r.get("source") != "baseline" for r in results)
     section = _judged_again(data, source, held=held)

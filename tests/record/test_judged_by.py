@@ -123,3 +123,20 @@ def test_a_gap_the_gate_took_over_its_larger_groups_reads_from_an_older_file(tmp
     older.parent.mkdir()
     older.write_text(json.dumps(audit))
     assert read_audit(older)[0]["gates"]["verdict"] == audit["gates"]["verdict"]
+
+
+def _own(results, node):
+    """A file other code judged: ``results`` over the one node ``performance.m`` (``node``)."""
+    return {"gates": {"baseline": None, "results": results}, "performance": {"m": node}}
+
+
+def test_a_boolean_is_not_taken_for_the_number_it_equals():
+    """own_numbers kept its own copy of the rule that compares numbers, and took True for the
+    1.0 its path reads; baseline_verdicts.differs (the one rule) does not."""
+    from auditor.errors import AuditorInputError
+    from auditor.record.own_numbers import check_own_numbers
+
+    r = {"metric": "performance.m", "outcome": "pass", "status": "pass", "value": True, "n": 50,
+         "min_n": 30, "bound": {"min": 0.5}, "mode": "point", "source": "config"}  # fmt: skip
+    with pytest.raises(AuditorInputError, match="results/0/value"):
+        check_own_numbers(_own([r], {"value": 1.0, "n": 50}), [r], source="f", tolerance=1e-9)
