@@ -7,8 +7,9 @@ its code gave: every older file was refused by the card, the diff, the gate and 
 baseline. Such a file is checked against what it holds instead: each status follows its
 outcome (pass: pass; any other: warn or fail); a pass or fail has a value, a count at
 least its minimum, and is what its own value, interval, bound and mode give
-(:func:`auditor.gates.judge`); its value is the one its metric path reads in the audit (but
-a feature's gap, which the gate may take again over its larger groups), compared by
+(:func:`auditor.gates.judge`); its value is the one its metric path reads in the audit,
+never a value where that node holds none (but a feature's gap whose gate's minimum count is above the audit's minimum
+group size: the gate takes it again over the larger groups), compared by
 :func:`auditor.record.baseline_verdicts.differs` (a boolean is not the number 1). The
 baseline findings and the tally are checked by the caller.
 :func:`auditor.record.verdicts.check_gate_verdicts` calls it.
@@ -49,9 +50,12 @@ def _judged(r: dict[str, Any]) -> str | None:
 
 
 def _value(match: Match | None, metric: str) -> Any:
-    """The value ``match`` holds for ``metric``; ``...`` where it holds none to compare."""
-    if match is None or match.not_run or match.insufficient or match.path != metric:
+    """The value ``match`` holds for ``metric`` (None where it was not run or its group lacks
+    data); ``...`` where it cannot be compared."""
+    if match is None or match.path != metric:
         return ...  # a path written otherwise ([10] for group "10", before 3398015)
+    if match.not_run or match.insufficient:
+        return None  # no value to judge: the node or its group lacks data
     try:
         return evidence_of(match).value
     except (ValueError, TypeError):
@@ -103,12 +107,17 @@ def _readings(data: dict[str, Any], metrics: Iterable[Any]) -> dict[str, Any]:
     return found
 
 
-def _retaken(metric: Any) -> bool:
-    """True for a feature's gap: the gate takes it again over the groups that reach its own
-    minimum count, where that is above the audit's (:func:`auditor.gates.gap_groups.
-    over_large_groups`), so its value need not be the one the path reads."""
-    return isinstance(metric, str) and metric.startswith("fairness.features.") and (
-        ".disparities." in metric)
+def _retaken(data: dict[str, Any], r: dict[str, Any]) -> bool:
+    """True for a feature's gap whose gate's minimum count is above the audit's
+    ``fairness.min_group_size``: the gate takes it again over the groups that reach its own
+    (:func:`auditor.gates.gap_groups.over_large_groups`, on the same condition), so its value
+    need not be the one the path reads. Any other gap is the one its path reads."""
+    metric, min_n = r.get("metric"), count(r.get("min_n"))
+    fairness = data.get("fairness")
+    taken_with = fairness.get("min_group_size") if isinstance(fairness, dict) else None
+    return (isinstance(metric, str) and metric.startswith("fairness.features.")
+            and ".disparities." in metric and min_n is not None
+            and count(taken_with) is not None and min_n > taken_with)  # fmt: skip
 
 
 def _why_not(r: dict[str, Any]) -> tuple[str, str] | None:
@@ -134,7 +143,7 @@ def check_own_numbers(
     contradict (see the module)."""
     judged = [r for r in results if r.get("outcome") in ("pass", "fail")
               and r.get("source") != "baseline"]  # fmt: skip
-    found = _readings(data, (r.get("metric") for r in judged if not _retaken(r.get("metric"))))
+    found = _readings(data, (r.get("metric") for r in judged if not _retaken(data, r)))
     for i, r in enumerate(results):
         if r.get("outcome") not in ("pass", "fail") or r.get("source") == "baseline":
             continue
@@ -142,7 +151,7 @@ def check_own_numbers(
         if wrong is not None:
             raise AuditorInputError(wrong[1], source=source, field=f"gates/results/{i}/{wrong[0]}")
         metric = r.get("metric")
-        read = found.get(metric, ...) if isinstance(metric, str) else ...
+        read = ... if _retaken(data, r) or not isinstance(metric, str) else found.get(metric, ...)
         if read is not ... and differs(r.get("value"), read, tolerance):
             why = VALUE_NOT_AUDIT.format(value=r.get("value"), metric=metric, found=read)
             raise AuditorInputError(why, source=source, field=f"gates/results/{i}/value")

@@ -140,3 +140,17 @@ def test_a_boolean_is_not_taken_for_the_number_it_equals():
          "min_n": 30, "bound": {"min": 0.5}, "mode": "point", "source": "config"}  # fmt: skip
     with pytest.raises(AuditorInputError, match="results/0/value"):
         check_own_numbers(_own([r], {"value": 1.0, "n": 50}), [r], source="f", tolerance=1e-9)
+
+
+def test_a_gap_the_gate_read_as_written_is_checked_against_its_node(run_dir, tmp_path):
+    """Every gap's value was taken as written, not only those a gate takes again over its
+    larger groups (minimum count above fairness.min_group_size): a gap edited lower read."""
+    def lowered(gates):
+        gap = next(r for r in gates["results"] if ".disparities." in r["metric"])
+        assert gap["min_n"] <= 30  # the audit's min_group_size: the gap its path reads
+        gap.update(value=gap["value"] / 2)
+        del gates["judged_by"]
+
+    forged = _forged(run_dir, tmp_path, lowered)
+    result = runner.invoke(app, ["card", forged, "--out", str(tmp_path / "card")])
+    assert result.exit_code == 2 and "holds in this audit" in result.output, result.output
