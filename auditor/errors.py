@@ -188,3 +188,19 @@ def check_resolvable(path: Path, *, field: str | None = None) -> None:
     except OSError as exc:
         if exc.errno in BAD_PATH:
             raise AuditorInputError(_said(exc), source=str(path), field=field) from None
+
+
+# The most characters of an error line; a longer one keeps its start (what is wrong, where)
+# and its end (the way on), and says how much was left out between them.
+MAX_LINE, LINE_END = 500, 200
+
+
+def cut_middle(line: str, limit: int = MAX_LINE, end: int = LINE_END) -> str:
+    """``line`` whole, or past ``limit`` characters its start and last ``end`` characters
+    with the count of those left out between them (at most ``limit`` characters in all)."""
+    if len(line) <= limit:
+        return line
+    note = " […{:,} characters left out…] ".format
+    head = limit - end - len(note(len(line)))  # the widest note: the rest fits beside it
+    left = len(line) - head - end
+    return line[:head] + note(left) + line[len(line) - end :]

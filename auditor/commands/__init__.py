@@ -27,6 +27,7 @@ from auditor import __version__
 from auditor.errors import (
     AuditorInputError,
     Terminated,
+    cut_middle,
     input_os_error,
     interruption,
     signal_exit,
@@ -47,9 +48,9 @@ PYDANTIC_KIND = ": Value error, "
 
 
 def one_line(text: str) -> str:
-    """``text``'s first line, control characters made visible, no CI workflow command (``##[``)."""
-    first = text.splitlines()[0] if text else ""
-    return workflow_inert("".join(c if c.isprintable() else repr(c)[1:-1] for c in first)[:500])
+    """The first line, controls made visible, no ``##[``, its middle cut past 500 characters."""
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.partition("\n")[0])
+    return workflow_inert(cut_middle(line))
 
 
 def write_crash_log(exc: BaseException) -> str:

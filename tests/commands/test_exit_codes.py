@@ -162,3 +162,26 @@ def test_an_error_line_carries_no_workflow_command_from_the_data(tmp_path, capsy
     err = capsys.readouterr().err
     assert code == EXIT_BAD_INPUT and len(err.strip().splitlines()) == 1, err
     assert "##[" not in err and "##\\x5bstop-commands]tok" in err
+
+
+@pytest.mark.parametrize("length", [500, 501, 539, 5_000, 200_000])
+def test_a_long_error_line_keeps_its_end_where_the_way_on_is(length, capsys):
+    """An error line is cut at 500 characters; it kept its first 500, so a refusal naming
+    long classes lost its way on ("... name them in its order ([model] classes = [...])")."""
+    from auditor.commands import exit_for
+    from auditor.errors import AuditorInputError
+
+    way_on = " ([model] classes = ['defaulted_within_twelve_months', 'repaid_in_full'])"
+    text = "the model's outputs rank the classes backwards: " + "x" * length
+    text = text[: length - len(way_on)] + way_on
+    error = AuditorInputError(text, source="m.toml", field="model.classes")
+    assert exit_for(error) == 2
+    said = capsys.readouterr().err.strip().removeprefix("auditor: error: ")
+    full = str(error)
+    assert len(said) <= 500 and said.endswith(way_on)
+    if len(full) > 500:
+        head, note = said.split(" […")[0], said.split(" […")[1].split("] ")[0]
+        assert full.startswith(head)
+        assert int(note.split(" ")[0].replace(",", "")) == len(full) - len(head) - 200
+    else:
+        assert said == full
