@@ -7,26 +7,41 @@ its code gave: every older file was refused by the card, the diff, the gate and 
 baseline. Such a file is checked against what it holds instead: each status follows its
 outcome (pass: pass; any other: warn or fail); a pass or fail has a value, a count at
 least its minimum, and is what its own value, interval, bound and mode give
-(:func:`auditor.gates.judge`); its value is the one its metric path reads in the audit,
-never a value where that node holds none (but a feature's gap whose gate's minimum count is above the audit's minimum
-group size: the gate takes it again over the larger groups), compared by
+(:func:`auditor.gates.judge`); its value, count and interval ends are the ones its metric
+path reads in the audit (an interval derived from counts: today's or the plain Wilson
+interval an older 2.0 auditor wrote), never a value where that node holds none; a
+feature's gap whose gate's minimum count is above the audit's minimum group size is not
+compared (the gate takes it again over the larger groups). Numbers are compared by
 :func:`auditor.record.baseline_verdicts.differs` (a boolean is not the number 1). The
-baseline findings and the tally are checked by the caller.
+baseline comparisons, their findings and the tally are checked by the caller.
 :func:`auditor.record.verdicts.check_gate_verdicts` calls it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import EllipsisType
 from typing import Any
 
-from auditor.audit_tree import Match, Step, count, evidence_of, num, parse_path, resolve, step_text
+from auditor.audit_tree import (
+    Evidence,
+    Match,
+    Step,
+    count,
+    evidence_of,
+    num,
+    parse_path,
+    resolve,
+    step_text,
+)
+from auditor.audit_tree.read import wilson_bounds
 from auditor.errors import AuditorInputError
 from auditor.gates import judge
 from auditor.record.baseline_verdicts import differs
 
 OUTCOME_NOT_BOUND = "{outcome!r} is not what the gate's value {value!r} and bound give ({right!r})"
 VALUE_NOT_AUDIT = "{value!r} is not what {metric!r} holds in this audit ({found!r})"
+NUMBER_NOT_AUDIT = "{value!r} is not the {field} {metric!r} holds in this audit ({found!r})"
 BELOW_MIN_N = "{outcome!r} over n={n} below its minimum count {min_n} (insufficient data)"
 NO_VALUE = "{outcome!r} without a value (insufficient data)"
 
@@ -49,21 +64,21 @@ def _judged(r: dict[str, Any]) -> str | None:
     return "pass" if ok else "fail"
 
 
-def _value(match: Match | None, metric: str) -> Any:
-    """The value ``match`` holds for ``metric`` (None where it was not run or its group lacks
+def _value(match: Match | None, metric: str) -> Evidence | None | EllipsisType:
+    """What ``match`` holds for ``metric`` (None where it was not run or its group lacks
     data); ``...`` where it cannot be compared."""
     if match is None or match.path != metric:
         return ...  # a path written otherwise ([10] for group "10", before 3398015)
     if match.not_run or match.insufficient:
         return None  # no value to judge: the node or its group lacks data
     try:
-        return evidence_of(match).value
+        return evidence_of(match)
     except (ValueError, TypeError):
         return ...
 
 
 def _read(data: dict[str, Any], metric: str) -> Any:
-    """The value ``metric`` reads in ``data`` (one node); ``...`` where it cannot be read."""
+    """What ``metric`` reads in ``data`` (one node); ``...`` where it cannot be read."""
     try:
         [match] = resolve(data, metric)
     except (ValueError, TypeError):  # a path of another version, or more than one node
@@ -84,7 +99,7 @@ def _shape(metric: Any) -> str | None:
 
 
 def _readings(data: dict[str, Any], metrics: Iterable[Any]) -> dict[str, Any]:
-    """The value each concrete metric path reads in ``data`` (``...`` where none can be
+    """What each concrete metric path reads in ``data`` (``...`` where nothing can be
     read), the paths of one shape read in one walk (640 gates on the groups of a 1,000-group
     feature, resolved one by one, walked its groups 640 times)."""
     shapes: dict[str, list[str]] = {}
@@ -107,17 +122,60 @@ def _readings(data: dict[str, Any], metrics: Iterable[Any]) -> dict[str, Any]:
     return found
 
 
+FIELDS = {"value": "value", "n": "count", "ci_low": "interval's low end",
+          "ci_high": "interval's high end"}  # fmt: skip
+
+
+def _plain_wilson(r: dict[str, Any], ev: Evidence, tolerance: float) -> bool:
+    """True where ``r``'s interval is the plain Wilson interval (an older 2.0 auditor's,
+    before 30fc014) of the counts ``ev`` derives its own from."""
+    value = num(ev.value)
+    if ev.interval != "wilson" or not ev.n or value is None:
+        return False
+    lo, hi = wilson_bounds(float(round(value * ev.n)), float(ev.n))
+    return not (differs(r.get("ci_low"), max(0.0, lo), tolerance)
+                or differs(r.get("ci_high"), min(1.0, hi), tolerance))  # fmt: skip
+
+
+def _off(r: dict[str, Any], ev: Evidence | None, tolerance: float) -> str | None:
+    """The first of the value, count and interval ends of ``r`` that the node it reads
+    (``ev``; None: a node without a value) does not hold; None where it holds them all."""
+    if ev is None:
+        return "value" if r.get("value") is not None else None
+    off = [f for f in FIELDS if differs(r.get(f), getattr(ev, f), tolerance)]
+    if off and set(off) <= {"ci_low", "ci_high"} and _plain_wilson(r, ev, tolerance):
+        return None
+    return off[0] if off else None
+
+
+def _groups_left_out(data: dict[str, Any], metric: str, min_n: int) -> bool:
+    """True where some group of the feature whose gap ``metric`` is (status ok) is below
+    ``min_n`` (or the feature's groups cannot be read: nothing to compare)."""
+    try:
+        name = parse_path(metric)[2].key
+    except (ValueError, TypeError, IndexError):
+        return True
+    feature = ((data.get("fairness") or {}).get("features") or {}).get(name)
+    groups = feature.get("groups") if isinstance(feature, dict) else None
+    if not isinstance(groups, list):
+        return True
+    ok = [g for g in groups if isinstance(g, dict) and g.get("status") == "ok"]
+    return any((count(g.get("n")) or 0) < min_n for g in ok)
+
+
 def _retaken(data: dict[str, Any], r: dict[str, Any]) -> bool:
     """True for a feature's gap whose gate's minimum count is above the audit's
-    ``fairness.min_group_size``: the gate takes it again over the groups that reach its own
-    (:func:`auditor.gates.gap_groups.over_large_groups`, on the same condition), so its value
-    need not be the one the path reads. Any other gap is the one its path reads."""
+    ``fairness.min_group_size`` and leaves out one of its groups: the gate takes it again over
+    the groups that reach its own (:func:`auditor.gates.gap_groups.over_large_groups`, on the
+    same condition), so its numbers need not be the ones the path reads. Any other gap is
+    the one its path reads."""
     metric, min_n = r.get("metric"), count(r.get("min_n"))
     fairness = data.get("fairness")
     taken_with = fairness.get("min_group_size") if isinstance(fairness, dict) else None
     return (isinstance(metric, str) and metric.startswith("fairness.features.")
             and ".disparities." in metric and min_n is not None
-            and count(taken_with) is not None and min_n > taken_with)  # fmt: skip
+            and count(taken_with) is not None and min_n > taken_with
+            and _groups_left_out(data, metric, min_n))  # fmt: skip
 
 
 def _why_not(r: dict[str, Any]) -> tuple[str, str] | None:
@@ -152,6 +210,10 @@ def check_own_numbers(
             raise AuditorInputError(wrong[1], source=source, field=f"gates/results/{i}/{wrong[0]}")
         metric = r.get("metric")
         read = ... if _retaken(data, r) or not isinstance(metric, str) else found.get(metric, ...)
-        if read is not ... and differs(r.get("value"), read, tolerance):
-            why = VALUE_NOT_AUDIT.format(value=r.get("value"), metric=metric, found=read)
-            raise AuditorInputError(why, source=source, field=f"gates/results/{i}/value")
+        field = None if read is ... else _off(r, read, tolerance)
+        if field is not None:
+            value, right = r.get(field), getattr(read, field, None)
+            why = (VALUE_NOT_AUDIT.format(value=value, metric=metric, found=right)
+                   if field == "value" else NUMBER_NOT_AUDIT.format(
+                       value=value, field=FIELDS[field], metric=metric, found=right))  # fmt: skip
+            raise AuditorInputError(why, source=source, field=f"gates/results/{i}/{field}")

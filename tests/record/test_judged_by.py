@@ -154,3 +154,22 @@ def test_a_gap_the_gate_read_as_written_is_checked_against_its_node(run_dir, tmp
     forged = _forged(run_dir, tmp_path, lowered)
     result = runner.invoke(app, ["card", forged, "--out", str(tmp_path / "card")])
     assert result.exit_code == 2 and "holds in this audit" in result.output, result.output
+
+
+NARROWED = [("n", lambda r: r["n"] + 40), ("ci_low", lambda r: (r["ci_low"] + r["value"]) / 2),
+            ("ci_high", lambda r: (r["ci_high"] + r["value"]) / 2)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("field", "edit"), NARROWED)
+def test_a_results_count_and_interval_are_the_ones_its_node_holds(run_dir, tmp_path, field, edit):
+    """Only a result's value was compared with the node its path reads; its count and
+    interval ends, which the verdict is judged from, were taken as written (a tiny group's
+    n raised past min_n, a confident-pass interval narrowed): each is now compared too."""
+    def narrowed(gates):
+        r = next(r for r in gates["results"] if r["metric"].endswith("test.accuracy"))
+        r[field] = edit(r)
+        del gates["judged_by"]
+
+    forged = _forged(run_dir, tmp_path, narrowed)
+    result = runner.invoke(app, ["diff", forged, str(run_dir)])
+    assert result.exit_code == 2 and f"/{field}: " in result.output, result.output
