@@ -7,7 +7,10 @@ its code gave: every older file was refused by the card, the diff, the gate and 
 baseline. Such a file is checked against what it holds instead: each status follows its
 outcome (pass: pass; any other: warn or fail); a pass or fail has a value, a count at
 least its minimum, and is what its own value, interval, bound and mode give
-(:func:`auditor.gates.judge`); its value, count and interval ends are the ones its metric
+(:func:`auditor.gates.judge`); any other outcome is where the node gives no verdict (a
+count below the minimum, no value, a rate its counts cannot resolve, a node that says it
+lacks data, a bound no outcome can fail): a number with its count at least the minimum is
+judged, never made insufficient data; its value, count and interval ends are the ones its metric
 path reads in the audit (an interval derived from counts: today's or the plain Wilson
 interval an older 2.0 auditor wrote), never a value where that node holds none; a
 feature's gap whose gate's minimum count is above the audit's minimum group size is not
@@ -44,6 +47,10 @@ VALUE_NOT_AUDIT = "{value!r} is not what {metric!r} holds in this audit ({found!
 NUMBER_NOT_AUDIT = "{value!r} is not the {field} {metric!r} holds in this audit ({found!r})"
 BELOW_MIN_N = "{outcome!r} over n={n} below its minimum count {min_n} (insufficient data)"
 NO_VALUE = "{outcome!r} without a value (insufficient data)"
+NODE_SAYS_NONE = "{outcome!r} where the node it reads gives no verdict ({why}: insufficient data)"
+JUDGEABLE = (
+    "{outcome!r} where the node it reads gives a verdict ({value!r}{n}, resolved): pass or fail"
+)
 
 
 def _judged(r: dict[str, Any]) -> str | None:
@@ -178,14 +185,48 @@ def _retaken(data: dict[str, Any], r: dict[str, Any]) -> bool:
             and _groups_left_out(data, metric, min_n))  # fmt: skip
 
 
-def _why_not(r: dict[str, Any]) -> tuple[str, str] | None:
+def _node_says_none(ev: Evidence) -> str | None:
+    """Why the node ``ev`` gives no verdict whatever the rule (it says it lacks data, was not
+    run, cannot resolve its rate, or holds no value); None where it may give one."""
+    if ev.status in ("insufficient_data", "not_run", "not_applicable"):
+        return f"the node says {ev.status}"
+    if ev.resolvable is False:
+        return "the counts cannot resolve this rate (resolvable = false)"
+    return "no value" if ev.value is None else None
+
+
+def _unjudged(r: dict[str, Any], read: Evidence | None | EllipsisType) -> str | None:
+    """Why the outcome of ``r`` (neither pass nor fail) is not what the node it reads gives:
+    a number with its count at least the minimum and a node that resolves is judged (pass
+    or fail); None where it may be (``read``: ``...`` or None, nothing to say)."""
+    min_n, bound = count(r.get("min_n")), r.get("bound") or {}
+    if not isinstance(read, Evidence) or min_n is None or not isinstance(bound, dict):
+        return None
+    if _node_says_none(read) is not None or (read.n is not None and read.n < min_n):
+        return None
+    allowed = bound.get("allowed") is not None
+    if (num(read.value) is None) if not allowed else not isinstance(read.value, str):
+        return None  # a value this rule cannot judge: today's gate code refuses the rule
+    ceiling, top = num(read.ceiling), num(bound.get("max"))
+    if ceiling is not None and top is not None and bound.get("min") is None and top >= ceiling:
+        return None  # a bound no outcome can fail (an epsilon's ceiling): insufficient data
+    n = f", n={read.n} at least its minimum count {min_n}" if read.n is not None else ""
+    return JUDGEABLE.format(outcome=r.get("outcome"), value=read.value, n=n)
+
+
+def _why_not(
+    r: dict[str, Any], read: Evidence | None | EllipsisType = ...
+) -> tuple[str, str] | None:  # fmt: skip
     """(field, why) where the pass or fail ``r`` (a gate on this audit's numbers) is not
-    what its own numbers give; None where it is."""
+    what its own numbers, or the node it reads (``read``), give; None where it is."""
     outcome, n, min_n = r.get("outcome"), count(r.get("n")), count(r.get("min_n"))
     if r.get("value") is None:
         return "outcome", NO_VALUE.format(outcome=outcome)
     if n is not None and min_n is not None and n < min_n:
         return "outcome", BELOW_MIN_N.format(outcome=outcome, n=n, min_n=min_n)
+    said = _node_says_none(read) if isinstance(read, Evidence) else None
+    if said is not None and read.value is not None:  # no value: the value's own message
+        return "outcome", NODE_SAYS_NONE.format(outcome=outcome, why=said)
     right = _judged(r)
     if right is not None and right != outcome:
         return "outcome", OUTCOME_NOT_BOUND.format(outcome=outcome, value=r.get("value"),
@@ -199,20 +240,22 @@ def check_own_numbers(
     """Raise :class:`AuditorInputError` naming the first of ``results`` (the gate results of
     ``data``, each status already checked to follow its outcome) that its own numbers
     contradict (see the module)."""
-    judged = [r for r in results if r.get("outcome") in ("pass", "fail")
-              and r.get("source") != "baseline"]  # fmt: skip
-    found = _readings(data, (r.get("metric") for r in judged if not _retaken(data, r)))
-    for i, r in enumerate(results):
-        if r.get("outcome") not in ("pass", "fail") or r.get("source") == "baseline":
+    own = [(i, r) for i, r in enumerate(results) if r.get("source") != "baseline"]
+    reads = {i: not _retaken(data, r) and isinstance(r.get("metric"), str) for i, r in own}
+    found = _readings(data, (r.get("metric") for i, r in own if reads[i]))
+    for i, r in own:
+        read = found.get(r["metric"], ...) if reads[i] else ...
+        if r.get("outcome") not in ("pass", "fail"):
+            wrong = _unjudged(r, read)
+            if wrong is not None:
+                raise AuditorInputError(wrong, source=source, field=f"gates/results/{i}/outcome")
             continue
-        wrong = _why_not(r)
+        wrong = _why_not(r, read)
         if wrong is not None:
             raise AuditorInputError(wrong[1], source=source, field=f"gates/results/{i}/{wrong[0]}")
-        metric = r.get("metric")
-        read = ... if _retaken(data, r) or not isinstance(metric, str) else found.get(metric, ...)
         field = None if read is ... else _off(r, read, tolerance)
         if field is not None:
-            value, right = r.get(field), getattr(read, field, None)
+            metric, value, right = r.get("metric"), r.get(field), getattr(read, field, None)
             why = (VALUE_NOT_AUDIT.format(value=value, metric=metric, found=right)
                    if field == "value" else NUMBER_NOT_AUDIT.format(
                        value=value, field=FIELDS[field], metric=metric, found=right))  # fmt: skip

@@ -173,3 +173,33 @@ def test_a_results_count_and_interval_are_the_ones_its_node_holds(run_dir, tmp_p
     forged = _forged(run_dir, tmp_path, narrowed)
     result = runner.invoke(app, ["diff", forged, str(run_dir)])
     assert result.exit_code == 2 and f"/{field}: " in result.output, result.output
+
+
+def test_a_judged_number_made_insufficient_data_is_refused(run_dir, tmp_path):
+    """Outcomes other than pass or fail were never checked: a failing gate over n=2000
+    (min_n 30) edited to insufficient data, warn, read. A number with its count at least
+    the minimum and a node that resolves is judged, pass or fail."""
+    def hidden(gates):
+        r = next(r for r in gates["results"] if r["metric"] == ECE)
+        assert r["n"] >= r["min_n"] and r["value"] is not None
+        r.update(outcome="insufficient_data", status="warn")
+        del gates["judged_by"]
+
+    forged = _forged(run_dir, tmp_path, hidden)
+    result = runner.invoke(app, ["card", forged, "--out", str(tmp_path / "card")])
+    assert result.exit_code == 2 and "results/1/outcome" in result.output, result.output
+    assert "gives a verdict" in result.output and not (tmp_path / "card").exists()
+
+
+def test_a_pass_over_a_node_that_cannot_resolve_its_rate_is_refused():
+    """A pass or fail over a node that gives no verdict (its counts cannot resolve the rate)
+    was read: it is insufficient data whatever the rule."""
+    from auditor.errors import AuditorInputError
+    from auditor.record.own_numbers import check_own_numbers
+
+    node = {"value": 0.9, "ci_low": 0.5, "ci_high": 1.0, "n": 50, "resolvable": False}
+    r = {"metric": "performance.m", "outcome": "pass", "status": "pass", "value": 0.9, "n": 50,
+         "min_n": 30, "ci_low": 0.5, "ci_high": 1.0, "bound": {"min": 0.1}, "mode": "point",
+         "source": "config"}  # fmt: skip
+    with pytest.raises(AuditorInputError, match="resolvable = false"):
+        check_own_numbers(_own([r], node), [r], source="f", tolerance=1e-9)
