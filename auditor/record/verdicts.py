@@ -27,7 +27,7 @@ from auditor.audit_tree.read import wilson_bounds
 from auditor.errors import AuditorInputError
 from auditor.gates import identity, interval_relation, judge, judge_audit
 from auditor.gates.stamp import judged_by
-from auditor.record.baseline_verdicts import check_baseline_verdicts, check_findings
+from auditor.record.baseline_verdicts import check_baseline_verdicts
 from auditor.record.baseline_verdicts import differs as _differs
 from auditor.record.own_numbers import check_own_numbers
 
@@ -157,7 +157,9 @@ def check_gate_verdicts(
     ``data``) that the gate code, judging ``data`` again, does not give (see the module);
     ``tolerance``: relative, for a number beside the one judged again. A file other gate
     code judged (``gates.judged_by`` not this code's stamp, or absent) has each verdict
-    checked against its own numbers instead (:mod:`auditor.record.own_numbers`)."""
+    checked against its own numbers instead (:mod:`auditor.record.own_numbers`), and its
+    baseline comparisons judged from their own numbers against its stored current results
+    (as a file with this code's stamp has them judged against its results judged again)."""
     for i, r in enumerate(results):
         outcome, status = r.get("outcome"), r.get("status")
         if status not in (("pass",) if outcome == "pass" else ("warn", "fail")):
@@ -165,7 +167,9 @@ def check_gate_verdicts(
             raise AuditorInputError(why, source=source, field=f"gates/results/{i}/status")
     if data["gates"].get("judged_by") != judged_by():
         check_own_numbers(data, results, source=source, tolerance=tolerance)
-        check_findings(data["gates"], results, source=source)
+        stored = [r for r in results if r.get("source") != "baseline"]  # checked just now
+        check_baseline_verdicts(data["gates"], results, stored, source=source,
+                                tolerance=tolerance)  # fmt: skip
         return
     held = sum(r.get("source") != "baseline" for r in results)
     section = _judged_again(data, source, held=held)

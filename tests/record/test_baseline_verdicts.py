@@ -72,6 +72,23 @@ def test_a_worse_comparison_edited_to_unchanged_is_refused(compared, tmp_path):
              "numbers (fail, worse)")  # fmt: skip
 
 
+def test_a_worse_comparison_edited_in_a_file_other_code_judged_is_refused(compared, tmp_path):
+    """Checked against its own numbers (the stamp of other gate code, or none: every file
+    after the next change to the gate code), only the findings' tally was checked, so the
+    same edit read; its comparisons are judged from their own numbers there too."""
+    i = _worse(json.loads((compared / "audit.json").read_text()))
+
+    def edit(audit):
+        r = audit["gates"]["results"][i]
+        r.update(status="pass", outcome="pass")
+        r["baseline"]["finding"] = "unchanged"
+        del audit["gates"]["judged_by"]
+
+    _refused(_edited(compared, tmp_path, edit), tmp_path, f"gates/results/{i}/baseline/finding",
+             "'pass, unchanged' is not what the gate code gives from this comparison's own "
+             "numbers (fail, worse)")  # fmt: skip
+
+
 def test_a_comparison_removed_or_a_tally_edited_is_refused(compared, tmp_path):
     def removed(audit):
         del audit["gates"]["results"][_worse(audit)]
