@@ -2,10 +2,12 @@
 modules whose rules give a verdict (this package, the paths and evidence it reads, the
 gates config with its defaults, the interval and disparity code a gap is judged with).
 
-An audit's gates section records it (``gates.judged_by``). Reading the file back, the gates
-are judged again in full only by the code that judged them (:mod:`auditor.record.verdicts`):
-a file another version's code judged (a default bound since changed, an interval method
-since improved) is read with each verdict checked against its own numbers, not refused.
+An audit records it (``gates.judged_by``). Reading the file back, the gates are judged again
+in full only by the code that judged them (:mod:`auditor.record.verdicts`): a file another
+version's code judged (a default bound since changed, an interval method since improved)
+is read with each verdict checked against its own numbers, not refused. The modules are
+named one by one (a stray ``.py`` beside them is not gate code), and their source is read
+with ``\\r\\n`` as ``\\n`` (a Windows checkout of the same commit is the same code).
 """
 
 from __future__ import annotations
@@ -15,19 +17,38 @@ from functools import cache
 from pathlib import Path
 
 STAMP_CHARS = 16  # hex digits kept of the sha256: 64 bits, a name rather than a proof
-# The source files (relative to the auditor package) whose code gives a gate its verdict.
-JUDGING = ("gates/*.py", "audit_tree/*.py", "config/gates.py", "config/labels.py",
-           "fairness/disparities.py", "fairness/intervals.py", "fairness/metrics.py",
-           "numbers.py", "results/classification.py")  # fmt: skip
+# The source files (relative to the auditor package) whose code gives a gate its verdict;
+# a module added to gates/ or audit_tree/ is named here (tests/gates/test_stamp.py).
+JUDGING = (
+    "gates/__init__.py", "gates/baseline.py", "gates/comparable.py", "gates/evaluate.py",
+    "gates/gap_groups.py", "gates/judge.py", "gates/names.py", "gates/rules.py",
+    "gates/section.py",
+    "audit_tree/__init__.py", "audit_tree/jsonfile.py", "audit_tree/later.py",
+    "audit_tree/paths.py", "audit_tree/read.py", "audit_tree/shape.py", "audit_tree/walk.py",
+    "config/gates.py", "config/labels.py", "fairness/disparities.py", "fairness/intervals.py",
+    "fairness/metrics.py", "numbers.py", "results/classification.py",
+)  # fmt: skip
+
+
+def _read_file(path: Path) -> bytes | None:
+    """The bytes of ``path``; None where it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def stamp_of(root: Path) -> str:
+    """The stamp of the judging modules under ``root`` (an auditor package folder)."""
+    digest = hashlib.sha256()
+    for name in JUDGING:
+        text = _read_file(root / name)
+        digest.update(name.encode() + b"\0")
+        digest.update((text or b"").replace(b"\r\n", b"\n") + b"\0")
+    return digest.hexdigest()[:STAMP_CHARS]
 
 
 @cache
 def judged_by() -> str:
     """The stamp of this auditor's gate code (computed once a process: about 20 files)."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    files = sorted({p for pattern in JUDGING for p in root.glob(pattern)})
-    for path in files:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()[:STAMP_CHARS]
+    return stamp_of(Path(__file__).resolve().parent.parent)
