@@ -46,3 +46,33 @@ def test_every_module_of_the_gates_and_the_paths_is_named():
                for p in (ROOT / d).glob("*.py")} - {"gates/stamp.py"}  # fmt: skip
     assert tracked <= set(stamp.JUDGING)
     assert all((ROOT / name).is_file() for name in stamp.JUDGING)
+
+
+NOTHING = "e3b0c44298fc1c14"  # sha256 of no bytes: the stamp every version shared
+
+
+def test_without_the_files_the_loaders_source_gives_the_same_stamp(monkeypatch):
+    """A zip import has no files to read: the stamp was the sha256 of nothing, the same for
+    every version, so any version judged another's files again in full."""
+    monkeypatch.setattr(stamp, "_read_file", lambda path: None)
+    assert stamp.judged_by.__wrapped__() == stamp.judged_by() != NOTHING
+
+
+def test_without_any_source_the_stamp_still_differs_by_code_and_version(monkeypatch):
+    """A .pyc-only install: the code objects are hashed; with none, auditor's version."""
+    monkeypatch.setattr(stamp, "_read_file", lambda path: None)
+    monkeypatch.setattr(stamp, "_from_loader", lambda name: b"code\0" + name.encode())
+    by_code = stamp.judged_by.__wrapped__()
+    monkeypatch.setattr(stamp, "_from_loader", lambda name: b"code\0" + name.encode() + b"2")
+    assert len({by_code, stamp.judged_by.__wrapped__(), NOTHING}) == 3
+    monkeypatch.setattr(stamp, "_from_loader", lambda name: None)
+    monkeypatch.setattr(auditor, "__version__", "0.1.0")
+    first = stamp.judged_by.__wrapped__()
+    monkeypatch.setattr(auditor, "__version__", "0.2.0")
+    assert len({first, stamp.judged_by.__wrapped__(), NOTHING}) == 3
+
+
+def test_a_modules_source_is_read_through_its_loader():
+    text = stamp._from_loader("gates/judge.py")
+    assert text is not None and text == (ROOT / "gates/judge.py").read_bytes()
+    assert stamp._from_loader("gates/__init__.py") == (ROOT / "gates/__init__.py").read_bytes()
