@@ -162,7 +162,8 @@ def _groups_left_out(data: dict[str, Any], metric: str, min_n: int) -> bool:
         name = parse_path(metric)[2].key
     except (ValueError, TypeError, IndexError):
         return True
-    feature = ((data.get("fairness") or {}).get("features") or {}).get(name)
+    features = data["fairness"].get("features")  # a dict: _retaken's condition
+    feature = features.get(name) if isinstance(features, dict) else None
     groups = feature.get("groups") if isinstance(feature, dict) else None
     if not isinstance(groups, list):
         return True

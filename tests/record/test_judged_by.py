@@ -203,3 +203,14 @@ def test_a_pass_over_a_node_that_cannot_resolve_its_rate_is_refused():
          "source": "config"}  # fmt: skip
     with pytest.raises(AuditorInputError, match="resolvable = false"):
         check_own_numbers(_own([r], node), [r], source="f", tolerance=1e-9)
+
+
+def test_a_gap_over_features_that_are_not_a_mapping_is_not_a_crash():
+    """The schema refuses such a file first; the check on its own raised AttributeError."""
+    from auditor.record.own_numbers import check_own_numbers
+
+    r = {"metric": "fairness.features.sex.disparities.fnr_difference.between_groups",
+         "outcome": "pass", "status": "pass", "value": 0.01, "n": None, "min_n": 50,
+         "bound": {"max": 0.1}, "mode": "point", "source": "config"}  # fmt: skip
+    data = {"gates": {"results": [r]}, "fairness": {"min_group_size": 30, "features": ["sex"]}}
+    check_own_numbers(data, [r], source="f", tolerance=1e-9)
