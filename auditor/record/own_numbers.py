@@ -47,6 +47,10 @@ VALUE_NOT_AUDIT = "{value!r} is not what {metric!r} holds in this audit ({found!
 NUMBER_NOT_AUDIT = "{value!r} is not the {field} {metric!r} holds in this audit ({found!r})"
 BELOW_MIN_N = "{outcome!r} over n={n} below its minimum count {min_n} (insufficient data)"
 NO_VALUE = "{outcome!r} without a value (insufficient data)"
+FEW_GROUPS = (
+    "{outcome!r} where {k} of the feature's {n} groups reach its minimum count {min_n}: a gap"
+    " between groups needs two (insufficient data)"
+)
 NODE_SAYS_NONE = "{outcome!r} where the node it reads gives no verdict ({why}: insufficient data)"
 JUDGEABLE = (
     "{outcome!r} where the node it reads gives a verdict ({value!r}{n}, resolved): pass or fail"
@@ -155,20 +159,20 @@ def _off(r: dict[str, Any], ev: Evidence | None, tolerance: float) -> str | None
     return off[0] if off else None
 
 
-def _groups_left_out(data: dict[str, Any], metric: str, min_n: int) -> bool:
-    """True where some group of the feature whose gap ``metric`` is (status ok) is below
-    ``min_n`` (or the feature's groups cannot be read: nothing to compare)."""
+def _ok_groups(data: dict[str, Any], metric: str, min_n: int) -> tuple[int, int] | None:
+    """(groups with status ok, those of them reaching ``min_n``) of the feature whose gap
+    ``metric`` is; None where its groups cannot be read."""
     try:
         name = parse_path(metric)[2].key
     except (ValueError, TypeError, IndexError):
-        return True
+        return None
     features = data["fairness"].get("features")  # a dict: _retaken's condition
     feature = features.get(name) if isinstance(features, dict) else None
     groups = feature.get("groups") if isinstance(feature, dict) else None
     if not isinstance(groups, list):
-        return True
+        return None
     ok = [g for g in groups if isinstance(g, dict) and g.get("status") == "ok"]
-    return any((count(g.get("n")) or 0) < min_n for g in ok)
+    return len(ok), sum((count(g.get("n")) or 0) >= min_n for g in ok)
 
 
 def _retaken(data: dict[str, Any], r: dict[str, Any]) -> bool:
@@ -180,10 +184,24 @@ def _retaken(data: dict[str, Any], r: dict[str, Any]) -> bool:
     metric, min_n = r.get("metric"), count(r.get("min_n"))
     fairness = data.get("fairness")
     taken_with = fairness.get("min_group_size") if isinstance(fairness, dict) else None
-    return (isinstance(metric, str) and metric.startswith("fairness.features.")
+    if not (isinstance(metric, str) and metric.startswith("fairness.features.")
             and ".disparities." in metric and min_n is not None
-            and count(taken_with) is not None and min_n > taken_with
-            and _groups_left_out(data, metric, min_n))  # fmt: skip
+            and count(taken_with) is not None and min_n > taken_with):  # fmt: skip
+        return False
+    groups = _ok_groups(data, metric, min_n)
+    return groups is None or groups[1] < groups[0]
+
+
+def _too_few(data: dict[str, Any], r: dict[str, Any]) -> str | None:
+    """Why the pass or fail ``r``, a gap its gate takes again over the groups reaching its
+    minimum count, has no verdict: fewer than two of them do; None where two do."""
+    if not _retaken(data, r):
+        return None
+    groups = _ok_groups(data, r["metric"], count(r.get("min_n")) or 0)
+    if groups is None or groups[1] >= 2:
+        return None
+    return FEW_GROUPS.format(outcome=r.get("outcome"), k=groups[1], n=groups[0],
+                             min_n=r.get("min_n"))  # fmt: skip
 
 
 def _node_says_none(ev: Evidence) -> str | None:
@@ -251,7 +269,7 @@ def check_own_numbers(
             if wrong is not None:
                 raise AuditorInputError(wrong, source=source, field=f"gates/results/{i}/outcome")
             continue
-        wrong = _why_not(r, read)
+        wrong = _why_not(r, read) or (("outcome", why) if (why := _too_few(data, r)) else None)
         if wrong is not None:
             raise AuditorInputError(wrong[1], source=source, field=f"gates/results/{i}/{wrong[0]}")
         field = None if read is ... else _off(r, read, tolerance)

@@ -214,3 +214,23 @@ def test_a_gap_over_features_that_are_not_a_mapping_is_not_a_crash():
          "bound": {"max": 0.1}, "mode": "point", "source": "config"}  # fmt: skip
     data = {"gates": {"results": [r]}, "fairness": {"min_group_size": 30, "features": ["sex"]}}
     check_own_numbers(data, [r], source="f", tolerance=1e-9)
+
+
+def test_a_gap_over_fewer_than_two_large_groups_made_a_pass_is_refused(tmp_path):
+    """A gap gate whose minimum count one group alone reaches is insufficient data (a gap
+    needs two groups); taken out of the check against its node, its pass was read."""
+    rules = [{"metric": "fairness.features.region.disparities.equalized_odds_difference"
+              ".between_groups", "max": 0.9, "min_n": 800}]  # fmt: skip
+    config = AuditConfig(name="p", fairness=FairnessConfig(),
+                         gates=GatesConfig.model_validate({"rules": rules}))  # fmt: skip
+    run = predictions_audit(tmp_path / "few", config=config).run_dir
+
+    def passed(gates):
+        gate = next(r for r in gates["results"] if r["source"] == "config")
+        assert gate["outcome"] == "insufficient_data" and gate["value"] is not None
+        gate.update(outcome="pass", status="pass")
+        del gates["judged_by"]
+
+    forged = _forged(run, tmp_path, passed)
+    result = runner.invoke(app, ["diff", forged, str(run)])
+    assert result.exit_code == 2 and "needs two" in result.output, result.output
