@@ -243,6 +243,9 @@ def _why_not(
         return "outcome", NO_VALUE.format(outcome=outcome)
     if n is not None and min_n is not None and n < min_n:
         return "outcome", BELOW_MIN_N.format(outcome=outcome, n=n, min_n=min_n)
+    if read is None:
+        why = "it was not run, or its group lacks data"
+        return "outcome", NODE_SAYS_NONE.format(outcome=outcome, why=why)
     said = _node_says_none(read) if isinstance(read, Evidence) else None
     if said is not None and read.value is not None:  # no value: the value's own message
         return "outcome", NODE_SAYS_NONE.format(outcome=outcome, why=said)

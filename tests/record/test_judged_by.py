@@ -234,3 +234,18 @@ def test_a_gap_over_fewer_than_two_large_groups_made_a_pass_is_refused(tmp_path)
     forged = _forged(run, tmp_path, passed)
     result = runner.invoke(app, ["diff", forged, str(run)])
     assert result.exit_code == 2 and "needs two" in result.output, result.output
+
+
+def test_a_pass_in_a_group_that_lacks_data_says_so(run_dir, tmp_path):
+    """A tiny group's gate made pass with its count raised was refused as "0.8 is not what
+    ... holds in this audit (None)", where the node holds 0.8 and its group lacks data."""
+    def raised(gates):
+        _small_group_passed(gates)
+        r = next(r for r in gates["results"] if r["outcome"] == "pass"
+                 and r["n"] is not None and r["n"] < r["min_n"])  # fmt: skip
+        r.update(n=r["min_n"] + 10)
+        del gates["judged_by"]
+
+    forged = _forged(run_dir, tmp_path, raised)
+    result = runner.invoke(app, ["diff", forged, str(run_dir)])
+    assert result.exit_code == 2 and "its group lacks data" in result.output, result.output
