@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from auditor.audit_tree import num
 from auditor.config.gates import GateRule
 from auditor.errors import AuditorInputError
@@ -28,6 +30,7 @@ NOT_COMPARED = "holds {found} baseline comparisons where its gates with a verdic
 NOT_THE_FINDING = (
     "{found!r} is not what the gate code gives from this comparison's own numbers ({right})"
 )
+UNJUDGED = "the result it compares ({id!r}) cannot be judged again: {why}"
 NOT_THE_TALLY = "{found!r} is not what its baseline comparisons hold ({right!r})"
 # The fields a comparison copies from the current result it compares.
 COPIED = ("metric", "group", "value", "ci_low", "ci_high", "interval", "n", "min_n")
@@ -69,6 +72,16 @@ def _given(r: dict[str, Any], cur: dict[str, Any]) -> list[tuple[str, Any, Any]]
     return [(g.status, g.baseline.finding, g.baseline.delta) for g in given if g.baseline]
 
 
+def _first_error(exc: Exception) -> str:
+    """One line of what is wrong in a result pydantic refused (its first error), else the
+    exception's own words."""
+    if isinstance(exc, ValidationError) and exc.errors():
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", ""))
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _apart(theirs: list[tuple[int, dict[str, Any]]]) -> set[str]:
     """The metric path prefixes whose comparisons may have been found not comparable with
     the baseline (:func:`auditor.gates.comparable.not_comparable`: the whole audit, ``""``,
@@ -105,7 +118,11 @@ def _check_one(
     found = (r.get("status"), info.get("finding"), info.get("delta"))
     if found[1] == "new" and found[0] == "pass" and apart:
         return  # a part not comparable with the baseline: only its file can say
-    given = _given(r, cur)
+    try:
+        given = _given(r, cur)
+    except (ValidationError, TypeError, ValueError, KeyError) as exc:  # a field edited by hand
+        why = UNJUDGED.format(id=cur.get("id"), why=_first_error(exc))
+        raise AuditorInputError(why, source=source, field=where) from None
     if not any(g[:2] == found[:2] and not differs(g[2], found[2], tol) for g in given):
         right = " or ".join(f"{s}, {f}" for s, f, _ in given) or "none"
         why = NOT_THE_FINDING.format(found=f"{found[0]}, {found[1]}", right=right)

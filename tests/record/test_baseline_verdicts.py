@@ -149,3 +149,27 @@ def test_a_features_gaps_not_comparable_with_the_baseline_read_back(compared, tm
     new = {r["metric"] for r in results if r["source"] == "baseline"
            and r["baseline"]["finding"] == "new"}  # fmt: skip
     assert any(m.startswith("fairness.features.sex.disparities.") for m in new), new
+
+
+@pytest.mark.parametrize(("key", "value", "said"), [
+    ("mode", "no-worse", "mode: Input should be"),
+    ("bound", {}, "a gate needs max, min or allowed"),
+    ("seconds", None, "seconds: Input should be a valid number"),
+])  # fmt: skip
+def test_a_compared_result_edited_past_what_a_gate_holds_is_one_line(compared, tmp_path, key,
+                                                                     value, said):
+    """Judging a comparison against its stored current result built a gate rule and result
+    from it; a value the schema allows but a gate does not (mode 'no-worse', an empty bound,
+    seconds null) was an internal error (pydantic's ValidationError, a traceback), with the
+    stamp deleted or (seconds) kept. Now one line naming the comparison (R8)."""
+    i = _worse(json.loads((compared / "audit.json").read_text()))
+
+    def edit(audit):
+        results = audit["gates"]["results"]
+        compared_id = results[i]["id"].removesuffix(" vs baseline")
+        current = next(r for r in results if r["id"] == compared_id)
+        current[key] = value
+        if key != "seconds":
+            del audit["gates"]["judged_by"]
+
+    _refused(_edited(compared, tmp_path, edit), tmp_path, f"gates/results/{i}", said)
