@@ -137,15 +137,19 @@ FIELDS = {"value": "value", "n": "count", "ci_low": "interval's low end",
           "ci_high": "interval's high end"}  # fmt: skip
 
 
-def _plain_wilson(r: dict[str, Any], ev: Evidence, tolerance: float) -> bool:
-    """True where ``r``'s interval is the plain Wilson interval (an older 2.0 auditor's,
-    before 30fc014) of the counts ``ev`` derives its own from."""
-    value = num(ev.value)
-    if ev.interval != "wilson" or not ev.n or value is None:
-        return False
-    lo, hi = wilson_bounds(float(round(value * ev.n)), float(ev.n))
-    return not (differs(r.get("ci_low"), max(0.0, lo), tolerance)
-                or differs(r.get("ci_high"), min(1.0, hi), tolerance))  # fmt: skip
+def plain_wilson(
+    r: dict[str, Any], value: Any, n: Any, tolerance: float
+) -> tuple[float, float] | None:  # fmt: skip
+    """The plain Wilson interval (an older 2.0 auditor's, before 30fc014) of the counts a
+    rate ``value`` of ``n`` rows derives today's from, where ``r``'s interval is it; else
+    None."""
+    value = num(value)
+    if not n or value is None:
+        return None
+    lo, hi = wilson_bounds(float(round(value * n)), float(n))
+    lo, hi = max(0.0, lo), min(1.0, hi)
+    same = not (differs(r.get("ci_low"), lo, tolerance) or differs(r.get("ci_high"), hi, tolerance))
+    return (lo, hi) if same else None
 
 
 def _off(r: dict[str, Any], ev: Evidence | None, tolerance: float) -> str | None:
@@ -154,7 +158,8 @@ def _off(r: dict[str, Any], ev: Evidence | None, tolerance: float) -> str | None
     if ev is None:
         return "value" if r.get("value") is not None else None
     off = [f for f in FIELDS if differs(r.get(f), getattr(ev, f), tolerance)]
-    if off and set(off) <= {"ci_low", "ci_high"} and _plain_wilson(r, ev, tolerance):
+    older = ev.interval == "wilson" and plain_wilson(r, ev.value, ev.n, tolerance) is not None
+    if off and set(off) <= {"ci_low", "ci_high"} and older:
         return None
     return off[0] if off else None
 

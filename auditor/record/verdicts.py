@@ -23,13 +23,12 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.audit_tree import num, parse_path
-from auditor.audit_tree.read import wilson_bounds
 from auditor.errors import AuditorInputError
 from auditor.gates import identity, interval_relation, judge, judge_audit
 from auditor.gates.stamp import judged_by
 from auditor.record.baseline_verdicts import check_baseline_verdicts
 from auditor.record.baseline_verdicts import differs as _differs
-from auditor.record.own_numbers import check_own_numbers
+from auditor.record.own_numbers import check_own_numbers, plain_wilson
 
 STATUS_NOT_OUTCOME = (
     "{status!r} does not follow the outcome {outcome!r} (pass: pass; any other: warn or fail)"
@@ -66,16 +65,12 @@ def _plain_wilson(r: dict[str, Any], right: dict[str, Any], tolerance: float) ->
     """True where ``r``'s interval is the plain Wilson interval (an older 2.0 auditor's, before
     30fc014) of the counts today's derives its own from, and its outcome and relation are
     what the gate code judges over it."""
-    n, value = right.get("n"), num(right.get("value"))
-    if r.get("interval") != "wilson" or right.get("interval") != "wilson" or not n or value is None:
+    wilson = r.get("interval") == "wilson" and right.get("interval") == "wilson"
+    ends = plain_wilson(r, right.get("value"), right.get("n"), tolerance) if wilson else None
+    if ends is None:
         return False
-    k = round(value * n)
-    lo, hi = wilson_bounds(float(k), float(n))
-    lo, hi = max(0.0, lo), min(1.0, hi)
-    if _differs(r.get("ci_low"), lo, tolerance) or _differs(r.get("ci_high"), hi, tolerance):
-        return False
-    bound, mode = right["bound"], right["mode"]
-    ok = judge(value, lo, hi, mode=mode, max=bound.get("max"), min=bound.get("min"))
+    (lo, hi), value, bound = ends, num(right["value"]), right["bound"]
+    ok = judge(value, lo, hi, mode=right["mode"], max=bound.get("max"), min=bound.get("min"))
     relation = interval_relation(lo, hi, max=bound.get("max"), min=bound.get("min"))
     return r.get("outcome") == ("pass" if ok else "fail") and r.get("relation") == relation
 
