@@ -127,6 +127,7 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     from auditor.models.columns import read_order, sorted_columns
     from auditor.models.outputs import architecture, has_gradients, read_as_logits
     from auditor.models.supplied import SuppliedModel, load_checkpoint_model, user_trainer
+    from auditor.models.takes import check_takes_rows
 
     check_model_inputs(config.data, None, name=type(module).__name__)
     # the outputs' classes in order: model.classes (a checkpoint), or a module's classes_
@@ -136,7 +137,9 @@ def _torch_model(module: Any, config: AuditConfig, frames: dict | None, device: 
     rows = supplied_rows(config.data, frames=frames, as_frame=False, numeric_only=True,
                          labels=None if labels is None else list(labels), module=True)  # fmt: skip
     shape, k = rows.bundle.input_shape, len(rows.labels)
-    if module is None:
+    if module is not None:  # from Python: one trained on other columns is named as such
+        check_takes_rows(module, rows.bundle["test"].x, rows.codec.columns)
+    else:
         module = load_checkpoint_model(config.model.path, factory=config.model.factory,
                                        input_shape=shape, n_classes=k,
                                        classes_given=known is not None)  # fmt: skip

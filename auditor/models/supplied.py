@@ -47,21 +47,17 @@ from auditor.models.mismatch import mismatch_why, mismatched_sizes, shapes_detai
 from auditor.models.outputs import (
     OneLogit,
     column_outputs,
-    eval_forward,
     finite_outputs,
     read_as_logits,
     user_module,
     with_named_logits,
 )
+from auditor.models.takes import BAD_OUTPUT, check_forward  # noqa: F401 - named here too
 
 STATE_MISMATCH = "the state dict does not fit the factory's module ({detail}){why}"
 NOT_FLOAT = (
     "tensor {key!r} is {dtype}, the module's is {own}: a quantized or integer state dict is "
     "not the model's weights (save the floating-point model.state_dict())"
-)
-BAD_OUTPUT = (
-    "{spec!r} builds a module that returns {shape} for inputs of shape {inputs}; it must "
-    "return logits of shape (rows, {k}): take input_shape and n_classes from the arguments"
 )
 WRONG_WIDTH = (
     "the model's outputs have shape {shape} on {n} rows; the target has {k} classes, so "
@@ -113,28 +109,6 @@ def build_module(spec: str, *, input_shape: tuple[int, ...], n_classes: int) -> 
     one = check_forward(module, spec=spec, input_shape=input_shape, n_classes=n_classes,
                         one_logit=True)  # fmt: skip
     return OneLogit(module) if one else module
-
-
-def check_forward(
-    module: nn.Module, *, spec: str, input_shape: tuple[int, ...], n_classes: int,
-    one_logit: bool = False,
-) -> bool:  # fmt: skip
-    """One forward pass of ``module`` on two rows of zeros, in eval mode without gradients
-    (no random number drawn): it runs, and returns (2, n_classes) logits, or with
-    ``one_logit`` a binary model's one logit per row ((2, 1) or (2,): True is returned). A
-    module that ignores ``input_shape`` or ``n_classes`` is bad input here, not an internal
-    error in the middle of training ("mat1 and mat2 shapes cannot be multiplied")."""
-    out = eval_forward(module, torch.zeros((2, *input_shape)),
-                       run=lambda x: call_user(module, x, spec=f"{spec} (forward)",
-                                               field_name="model.factory"))  # fmt: skip
-    shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-    if one_logit and n_classes == 2 and shape in ((2, 1), (2,)):
-        return True
-    if shape != (2, n_classes):
-        raise AuditorInputError(BAD_OUTPUT.format(spec=spec, shape=shape, k=n_classes,
-                                                  inputs=(2, *input_shape)),
-                                field="model.factory")  # fmt: skip
-    return False
 
 
 def load_checkpoint_model(

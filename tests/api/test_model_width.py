@@ -47,3 +47,24 @@ def test_an_empty_path_is_named():
     with pytest.raises(AuditorInputError, match="empty: name a file") as err:
         auditor.audit_model(LogisticRegression(), data="", target="y", sensitive=["g"])
     assert err.value.field == "data"
+
+
+def test_a_module_trained_on_other_columns_names_them_and_its_first_layer():
+    # was: "model: 'Sequential.forward' raised RuntimeError: mat1 and mat2 shapes cannot be
+    # multiplied (300x2 and 5x2)", PyTorch's words from the middle of the audit
+    import torch
+    from torch import nn
+
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"x1": rng.normal(size=300), "x2": rng.normal(size=300),
+                          "group": rng.choice(["a", "b"], 300)})  # fmt: skip
+    frame["label"] = (frame.x1 > 0).astype(int)
+    torch.manual_seed(0)
+    with pytest.raises(AuditorInputError) as err:
+        auditor.audit_model(nn.Sequential(nn.Linear(5, 2)), data=frame, target="label",
+                            sensitive=["group"], progress=False)  # fmt: skip
+    assert err.value.field == "model"
+    assert str(err.value).startswith(
+        "model: Sequential does not take inputs of shape (rows, 2) (the rows' 2 input columns:"
+        " x1, x2): its first layer, Linear(5 -> 2), takes 5; give it the columns it was "
+        "trained on, in its order, in features (torch: mat1 and mat2 shapes cannot be ")

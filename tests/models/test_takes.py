@@ -1,0 +1,54 @@
+"""A module that does not take the data's inputs is named with its shapes and first layer;
+any other error of its forward pass is left to the caller, which names it with its line."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from auditor.errors import AuditorInputError
+from auditor.models.takes import check_forward, check_takes_rows, first_layer
+
+
+class Raises(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer = nn.Linear(3, 2)
+
+    def forward(self, x):
+        raise ValueError("my own bug")
+
+
+def test_an_image_factory_ignoring_the_channels_names_them():
+    # was: "raised RuntimeError: Given groups=1, weight of size [4, 3, 3, 3], expected ..."
+    module = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.LazyLinear(2))
+    with pytest.raises(AuditorInputError) as err:
+        check_forward(module, spec="m:build", input_shape=(1, 8, 8), n_classes=2)
+    text = str(err.value)
+    assert text.startswith("model.factory: 'm:build' builds a module that does not take inputs"
+                           " of shape (rows, 1, 8, 8) (input_shape = (1, 8, 8): the data's 64")
+    assert "its first layer, Conv2d(3 -> 4), takes 3 channels" in text
+    assert "expected input[2, 1, 8, 8] to have 3 channels" in text
+
+
+def test_another_error_of_the_forward_pass_is_named_with_its_line():
+    with pytest.raises(AuditorInputError, match=r"raised ValueError: my own bug \(at test_takes"):
+        check_forward(Raises(), spec="m:build", input_shape=(3,), n_classes=2)
+
+
+def test_rows_of_other_columns_name_the_columns_and_the_fix():
+    module = nn.Sequential(nn.Linear(5, 2)).double()  # its own dtype: fed float64
+    rows = torch.zeros((4, 2)).numpy()
+    with pytest.raises(AuditorInputError) as err:
+        check_takes_rows(module, rows, ("x1", "x2"))
+    assert str(err.value).startswith(
+        "model: Sequential does not take inputs of shape (rows, 2) (the rows' 2 input columns:"
+        " x1, x2): its first layer, Linear(5 -> 2), takes 5; give it the columns it was "
+        "trained on, in its order, in features (torch: mat1 and mat2 shapes")
+    check_takes_rows(nn.Linear(2, 2).double(), rows, ("x1", "x2"))  # fits: nothing raised
+    check_takes_rows(Raises(), rows, ("x1", "x2"))  # not a shape error: left to the audit
+
+
+def test_a_module_without_a_fixed_width_names_no_layer():
+    assert first_layer(nn.Sequential(nn.ReLU())) == ""
