@@ -69,6 +69,10 @@ TEXT_AMONG_NUMBERS = (
     "label? drop those rows or write their labels"
 )
 READS_AS_TEXT = ", so it reads as text while {other} holds numbers"
+TOTALS_ROW = (
+    "label {label} (1 row) is the sum of the other {n:,} rows' labels: a spreadsheet's totals "
+    "row below the data? delete it"
+)
 
 
 FRACTIONAL_LABEL = (
@@ -135,6 +139,7 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
             MIXED_TYPES.format(y_true=cols.y_true, y_pred=cols.y_pred, true=shown[0],
                                pred=shown[1]), source=source, field=cols.y_pred,
         )  # fmt: skip
+    _check_totals_row(table, (true_n, pred_n), cols, source)
     extra = [i for i in range(len(table.classes)) if true_n[i] == 0 and pred_n[i] > 0]
     if extra and int((true_n > 0).sum()) == 2:
         i = extra[0]
@@ -145,6 +150,31 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
         raise AuditorInputError(message + _spelled_apart(table.class_names[i], true, cols),
                                 source=source, field=cols.y_pred)  # fmt: skip
     _check_alike_classes(table.classes, (true_n, pred_n), cols, source)
+
+
+def _check_totals_row(table: CountsTable, ns: Sequence[np.ndarray], cols: Columns,
+                      source: str) -> None:  # fmt: skip
+    """Refuse a number label of one row that is the sum of the column's other labels and above
+    each (a spreadsheet's SUM row under 0/1 labels: 'Total;293;307'), which would otherwise
+    be audited as a class of its own, making a binary file multi-class."""
+    for column, counts in zip((cols.y_true, cols.y_pred), ns, strict=True):
+        rows = [(_value(c), int(n), name) for c, n, name
+                in zip(table.classes, counts, table.class_names, strict=True) if n]  # fmt: skip
+        if len(rows) < 3 or any(v is None for v, _, _ in rows):
+            continue
+        for value, n, name in rows:
+            others = [(v, k) for v, k, _ in rows if v != value]
+            if n == 1 and value >= 2 and value > max(v for v, _ in others) and \
+                    value == sum(v * k for v, k in others):  # fmt: skip
+                message = TOTALS_ROW.format(label=name, n=sum(k for _, k in others))
+                raise AuditorInputError(message, source=source, field=column)
+
+
+def _value(label: Any) -> float | None:
+    """A number label's value (a bool, or text that is no number: None)."""
+    if isinstance(label, bool | np.bool_) or (isinstance(label, str) and not is_number(label)):
+        return None
+    return float(label)
 
 
 # A batch's rows (a y_score's file is refused at its first batch of more than two classes)

@@ -74,3 +74,35 @@ def test_an_infinite_label_is_refused_not_a_class(tmp_path, written):
     assert err.value.field == "y"
     assert str(err.value).endswith(f"label {written} at data row 7 is not a class: labels are "
                                    "classes (0/1, yes/no); drop the row or write its label")
+
+
+@pytest.mark.parametrize("batch_rows", [100, 1_000_000])
+def test_a_spreadsheets_totals_row_is_refused_not_audited_as_classes(tmp_path, batch_rows):
+    """A 0/1 export with a totals row below it (Total;293;307: each column's SUM) was audited,
+    exit 0, as a 4-class file (classes 0, 1, 293, 307) and a group 'Total' of one row."""
+    from auditor.api import audit_predictions
+    from auditor.errors import AuditorInputError
+
+    rng = np.random.default_rng(6)
+    y, pred = rng.integers(0, 2, 300), rng.integers(0, 2, 300)
+    lines = ["sex;y_true;y_pred"] + [f"{g};{t};{p}" for g, t, p in
+                                     zip(rng.choice(["F", "M"], 300), y, pred, strict=True)]
+    lines.append(f"Total;{y.sum()};{pred.sum()}")
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(tmp_path / "p.csv", y_true="y_true", y_pred="y_pred",
+                          sensitive=["sex"], batch_rows=batch_rows)
+    assert err.value.field == "y_true"
+    assert str(err.value).endswith(
+        f"y_true: label {y.sum()} (1 row) is the sum of the other 300 rows' labels: a "
+        "spreadsheet's totals row below the data? delete it")
+
+
+def test_a_rare_class_that_is_no_sum_is_audited_as_a_class():
+    """Classes 0, 1 and 2 (one row of 2) are a multi-class file, not a totals row."""
+    from auditor.predictions.labels import check_predicted_classes
+    from auditor.predictions.source import Columns
+
+    y = np.array([0] * 5 + [1] * 4 + [2], dtype=object)
+    table = counts_from_arrays(y, y, {"g": np.array(["a"] * 10)})
+    check_predicted_classes(table, Columns("y_true", "y_pred", None, ("g",)), "p.csv")
