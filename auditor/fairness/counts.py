@@ -48,6 +48,8 @@ MISSING_HINT = (
     " (an empty cell or ?, and in a CSV also NA, N/A, NULL, NaN, None, <NA>); fill it, or "
     "audit such rows as one group with --missing-group (missing_group=True in Python)"
 )
+# After a missing label's row (y_true, y_pred): the way on.
+MISSING_LABEL_HINT = "; write its label, or drop the row"
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,7 @@ class CountsAccumulator:
     def _missing_at(self, rows: np.ndarray, *, column: str, group: bool) -> AuditorInputError:
         """The refusal of a missing label or group at the first of the batch's ``rows``."""
         what = "empty or missing group label" if group else "missing value"
-        hint = MISSING_HINT if group else ""
+        hint = MISSING_HINT if group else MISSING_LABEL_HINT
         row = data_row(self.rows + int(rows[0]))
         return AuditorInputError(f"{what} at {row}{hint}", source=self.source, field=column)
 

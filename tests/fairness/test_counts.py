@@ -55,3 +55,15 @@ def test_too_many_classes_for_even_one_column_say_so():
     with pytest.raises(AuditorInputError) as info:
         counts_from_arrays(y, y, {"g": np.array(list("abc") * 1000)})
     assert "; not even the first of these columns fits with 3000 classes: " in str(info.value)
+
+
+@pytest.mark.parametrize("column", ["y_true", "y_pred"])
+def test_a_missing_label_says_what_to_do_with_its_row(column):
+    """'y_true: missing value at data row 3' named the row but not the way on, where a missing
+    group says to fill it or use --missing-group."""
+    y = np.array([0, 1, None, 1], dtype=object)
+    labels = {"y_true": np.array([0, 1, 1, 0]), "y_pred": np.array([1, 1, 0, 0])} | {column: y}
+    with pytest.raises(AuditorInputError) as err:
+        counts_from_arrays(labels["y_true"], labels["y_pred"], {"g": np.array(["a"] * 4)})
+    assert str(err.value).endswith(
+        f"{column}: missing value at data row 3; write its label, or drop the row")
