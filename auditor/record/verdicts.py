@@ -22,12 +22,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.audit_tree import num, parse_path
+from auditor.audit_tree import num
 from auditor.errors import AuditorInputError
 from auditor.gates import identity, interval_relation, judge, judge_audit
 from auditor.gates.stamp import judged_by
 from auditor.record.baseline_verdicts import check_baseline_verdicts
 from auditor.record.baseline_verdicts import differs as _differs
+from auditor.record.own_config import (
+    BAD_CONFIG,
+    DISABLED,
+    check_own_config,
+    gates_config,
+    same_path,
+)
 from auditor.record.own_numbers import check_own_numbers, plain_wilson
 
 STATUS_NOT_OUTCOME = (
@@ -35,30 +42,11 @@ STATUS_NOT_OUTCOME = (
 )
 NOT_JUDGED = "{found!r} is not what its own gates config gives this audit ({right!r}{why})"
 WHY_MAX = 160  # the most characters of the gate's own message shown beside its verdict
-BAD_CONFIG = "its gates config cannot judge this audit again ({why})"
 MISSING = "holds {found} gates where its gates config gives {right} (a gate {what}: {gate!r})"
 NOT_RUN = "the gates did not run, but its gates config enables them (gates.enabled = true)"
-TOO_MANY_RULES = "{rules:,} rules, each giving one gate at least, where the file holds {held:,}"
-DISABLED = "its gates config disables the gates (gates.enabled = false), but it holds results"
 # The fields of a result judged again (name, message, seconds and baseline are not).
 JUDGED = ("id", "metric", "rule", "source", "mode", "bound", "value", "ci_low", "ci_high",
           "interval", "n", "min_n", "outcome", "relation", "group", "status")  # fmt: skip
-
-
-def _path_texts(path: Any) -> list[tuple[str, str]] | None:
-    try:
-        steps = parse_path(path)
-    except (ValueError, TypeError, AttributeError):
-        return None
-    return [(s.kind if s.kind == "key" else "item", str(s.key or s.value or s.index))
-            for s in steps]  # fmt: skip
-
-
-def _same_path(stored: Any, right: Any) -> bool:
-    """True where ``stored`` is the metric path ``right`` with a label written bare (``[10]``
-    for the group "10": before 3398015)."""
-    texts = _path_texts(stored)
-    return texts is not None and texts == _path_texts(right)
 
 
 def _plain_wilson(r: dict[str, Any], right: dict[str, Any], tolerance: float) -> bool:
@@ -78,7 +66,7 @@ def _plain_wilson(r: dict[str, Any], right: dict[str, Any], tolerance: float) ->
 def _disagreement(r: dict[str, Any], right: dict[str, Any], tolerance: float) -> str | None:
     """The first field of the stored result ``r`` that the result judged again, ``right``,
     contradicts; None where they agree."""
-    if r.get("metric") != right["metric"] and _same_path(r.get("metric"), right["metric"]):
+    if r.get("metric") != right["metric"] and same_path(r.get("metric"), right["metric"]):
         bare = identity(str(r["metric"]), right["bound"], right["mode"])
         right = {**right, "metric": r["metric"], "id": right["id"].replace(
             identity(right["metric"], right["bound"], right["mode"]), bare, 1)}
@@ -99,36 +87,12 @@ def _parted(own: list[Any], right: list[dict[str, Any]], tolerance: float) -> in
     return next((j for j, ok in enumerate(same) if not ok), min(len(own), len(right)))
 
 
-def _gates_config(data: dict[str, Any], source: str, *, held: int | None = None) -> Any:
-    """The file's own gates config (its baseline left out: only the file is read); ``held``:
-    the gates the file holds (each rule gives one at least: more rules are refused before
-    any is read, 0.3 ms a rule, so that a config of 100,000 rules costs no time; None: the
-    rules are not read)."""
-    from pydantic import ValidationError
-
-    from auditor.config.gates import GatesConfig
-
-    config = data.get("config")
-    raw = config.get("gates", {}) if isinstance(config, dict) else {}
-    rules = raw.get("rules") if isinstance(raw, dict) else None
-    if held is None and isinstance(rules, list):
-        raw = {**raw, "rules": []}
-    elif held is not None and isinstance(rules, list) and len(rules) > held:
-        why = TOO_MANY_RULES.format(rules=len(rules), held=held)
-        raise AuditorInputError(why, source=source, field="config/gates/rules")
-    try:
-        return GatesConfig.model_validate(raw).model_copy(update={"baseline": None})
-    except ValidationError as exc:
-        why = BAD_CONFIG.format(why=str(exc.errors()[0].get("msg", "invalid"))[:200])
-        raise AuditorInputError(why, source=source, field="config/gates") from None
-
-
 def _judged_again(data: dict[str, Any], source: str, *, held: int) -> dict[str, Any]:
     """The gates section the file's gates config gives its audit; ``held``: the gates the
     file holds."""
     from auditor.results._base import dump
 
-    cfg = _gates_config(data, source, held=held)
+    cfg = gates_config(data, source, held=held)
     if not cfg.enabled:
         raise AuditorInputError(DISABLED, source=source, field="gates/status")
     try:
@@ -141,7 +105,7 @@ def _judged_again(data: dict[str, Any], source: str, *, held: int) -> dict[str, 
 def check_gates_ran(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` where the gates section says the gates did not run
     while the file's gates config enables them (a failing section replaced by hand)."""
-    if _gates_config(data, source).enabled:
+    if gates_config(data, source).enabled:
         raise AuditorInputError(NOT_RUN, source=source, field="gates/status")
 
 
@@ -152,7 +116,8 @@ def check_gate_verdicts(
     ``data``) that the gate code, judging ``data`` again, does not give (see the module);
     ``tolerance``: relative, for a number beside the one judged again. A file other gate
     code judged (``gates.judged_by`` not this code's stamp, or absent) has each verdict
-    checked against its own numbers instead (:mod:`auditor.record.own_numbers`), and its
+    checked against its own numbers instead (:mod:`auditor.record.own_numbers`) and against
+    the gates config it records (:mod:`auditor.record.own_config`), and its
     baseline comparisons judged from their own numbers against its stored current results
     (as a file with this code's stamp has them judged against its results judged again)."""
     for i, r in enumerate(results):
@@ -162,6 +127,7 @@ def check_gate_verdicts(
             raise AuditorInputError(why, source=source, field=f"gates/results/{i}/status")
     if data["gates"].get("judged_by") != judged_by():
         check_own_numbers(data, results, source=source, tolerance=tolerance)
+        check_own_config(data, results, source=source, tolerance=tolerance)
         stored = [r for r in results if r.get("source") != "baseline"]  # checked just now
         check_baseline_verdicts(data["gates"], results, stored, source=source,
                                 tolerance=tolerance)  # fmt: skip
