@@ -5,9 +5,8 @@ Scored first by whichever check asked, a member row's NaN was named "data row 59
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from auditor.api._frame import FRAME_NAME
 from auditor.errors import AuditorInputError, data_row
 
 if TYPE_CHECKING:
@@ -17,6 +16,14 @@ NOT_FINITE_ROWS = (
     "the model's outputs are not finite numbers (NaN or infinite) on {n} of {rows} rows of "
     "{arg} (first: {row}); a model with NaN weights, or one fed inputs it cannot score"
 )
+RAISED_ON = "{error} (on the rows of {arg})"
+# A DataFrame given to audit_model as ``data=``, ``members=``, ``non_members=``: read under
+# this stand-in path, so each message names the argument whose rows are at fault.
+FRAME_SOURCE = "{key} (DataFrame)"
+
+
+def frame_source(key: str) -> str:
+    return FRAME_SOURCE.format(key=key)
 
 
 def check_finite_outputs(ctx: AuditContext, *, from_python: bool) -> None:
@@ -32,13 +39,33 @@ def check_finite_outputs(ctx: AuditContext, *, from_python: bool) -> None:
     for split, key in ROLES.items():
         if not len(ctx.bundle[split].x):
             continue
+        path = getattr(data, key, None)
+        name = "data" if key == "path" else key  # audit_model's argument
+        arg = f"{name}=" if from_python else f"data.{key}"
+        if path is not None and str(path) != frame_source(name):
+            arg = f"{arg} ({path})"
         try:
             ctx.predictions("finetuned", split)
         except NotFinite as exc:
-            path = getattr(data, key, None)
-            arg = ("data" if key == "path" else key) + "=" if from_python else f"data.{key}"
-            if path is not None and str(path) != FRAME_NAME:
-                arg = f"{arg} ({path})"
             message = NOT_FINITE_ROWS.format(n=exc.n, rows=exc.rows, arg=arg,
                                              row=data_row(exc.first))  # fmt: skip
             raise AuditorInputError(message, source=exc.source, field=exc.field) from None
+        except AuditorInputError as exc:  # the model raised on these rows: which ones
+            if exc.field != "model" or exc.source is not None:
+                raise
+            where = arg + _first_missing(ctx.bundle[split].x)
+            raise AuditorInputError(RAISED_ON.format(error=exc.message, arg=where),
+                                    field=exc.field) from None  # fmt: skip
+
+
+def _first_missing(x: Any) -> str:
+    """', the first missing input value at data row N' where the rows hold one (the likely
+    cause of a model's error on them); '' where none."""
+    import numpy as np
+
+    try:
+        values = np.asarray(x, dtype=float).reshape(len(x), -1)
+    except (TypeError, ValueError):  # not numbers: no NaN to point at
+        return ""
+    missing = np.flatnonzero(np.isnan(values).any(axis=1))
+    return f", the first missing input value at {data_row(int(missing[0]))}" if len(missing) else ""

@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING, Any
 from auditor.api._config_arg import as_config
 from auditor.api._direction import check_one_output_direction
 from auditor.api._errors import config_named
-from auditor.api._finite import check_finite_outputs
+from auditor.api._finite import check_finite_outputs, frame_source
 from auditor.api._frame import (
-    FRAME_NAME,
     check_model_frame,
     check_model_inputs,
     check_model_names,
@@ -303,7 +302,7 @@ def _frame_or_path(rows: Any, *, key: str) -> tuple[Path | None, Any]:
     if not hasattr(rows, "columns"):  # a list, an array: no column names to find the target
         raise AuditorInputError(NOT_ROWS.format(found=type(rows).__name__), field=key)
     check_model_frame(rows, key=key)
-    return Path(FRAME_NAME), rows  # a DataFrame, read under this stand-in path
+    return Path(frame_source(key)), rows  # a DataFrame, read under this stand-in path
 
 
 def audit_model(

@@ -1,0 +1,56 @@
+"""audit_model's three DataFrames are each named as the argument they came in: a message
+about the members' rows no longer says "dataframe", as it did for all three, and a model that
+raises on some rows says whose rows they were (and the first missing input there)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import auditor
+from auditor.errors import AuditorInputError
+
+
+def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, LogisticRegression]:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x1": rng.normal(size=900), "x2": rng.normal(size=900),
+                          "group": rng.choice(["a", "b"], 900)})  # fmt: skip
+    frame["label"] = (frame.x1 > 0).astype(int)
+    train, holdout, test = frame[:300].copy(), frame[300:600].copy(), frame[600:].copy()
+    return train, holdout, test, LogisticRegression().fit(train[["x1", "x2"]], train.label)
+
+
+def _audit(model, **frames):
+    return auditor.audit_model(model, target="label", sensitive=["group"], progress=False,
+                               **frames)  # fmt: skip
+
+
+@pytest.mark.parametrize("which", ["data", "members", "non_members"])
+def test_a_frame_without_a_column_is_named_as_its_argument(which):
+    train, holdout, test, model = _frames()
+    frames = {"data": test, "members": train, "non_members": holdout}
+    frames[which] = frames[which].drop(columns=["group"])
+    with pytest.raises(AuditorInputError) as err:
+        _audit(model, **frames)
+    assert str(err.value).startswith(f"{which} (DataFrame): data.sensitive: no column 'group'")
+
+
+def test_a_missing_group_in_the_members_names_the_members():
+    train, holdout, test, model = _frames()
+    train.loc[train.index[3], "group"] = None
+    with pytest.raises(AuditorInputError) as err:
+        _audit(model, data=test, members=train, non_members=holdout)
+    assert err.value.source == "members (DataFrame)" and "at data row 4" in str(err.value)
+
+
+def test_a_model_raising_on_the_non_members_names_them_and_the_first_missing_value():
+    train, holdout, test, model = _frames()
+    holdout.loc[holdout.index[5], "x1"] = np.nan  # LogisticRegression refuses NaN
+    with pytest.raises(AuditorInputError) as err:
+        _audit(model, data=test, members=train, non_members=holdout)
+    text = str(err.value)
+    assert text.startswith("model: 'LogisticRegression.predict_proba' raised ValueError: Input")
+    assert text.endswith("(on the rows of non_members=, the first missing input value at data "
+                         "row 6)")  # fmt: skip
