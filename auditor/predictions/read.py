@@ -41,7 +41,7 @@ from auditor.predictions.labels import (
 )
 from auditor.predictions.partitions import dask_partials
 from auditor.predictions.source import MISSING_LEVEL, Columns, iter_batches, parquet_footer
-from auditor.predictions.spelling import Spellings
+from auditor.predictions.spelling import Spellings, check_number_groups
 from auditor.predictions.spilling import SPILLED, score_axis, spill_for
 from auditor.provenance import file_state
 from auditor.results.scores import AUC_METHOD, ScoreMetrics
@@ -140,6 +140,7 @@ def reduce_predictions(
         if acc.rows == 0:
             raise AuditorInputError(NO_ROWS, source=source)
         table = acc.table()
+        check_number_groups(table, source)
         check_predicted_classes(table, cols, source)
         positive = positive_index(table, positive_label, source, cols)
         if not cols.y_score:

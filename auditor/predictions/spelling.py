@@ -10,6 +10,7 @@ value silently, and be counted as such rows in the card's note: refused
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,12 +18,39 @@ import numpy as np
 
 from auditor.data.spelling import MISSING_CLASH as DATA_CLASH
 from auditor.data.spelling import canonical, clash_way
-from auditor.errors import AuditorInputError
-from auditor.fairness.counts import MISSING_TEXT  # a group's text that is no value
+from auditor.errors import AuditorInputError, rows_text
+from auditor.fairness.counts import (
+    MISSING_TEXT,  # a group's text that is no value
+    CountsTable,
+)
 
-__all__ = ["MISSING_CLASH", "Spellings", "canonical", "canonical_column"]
+__all__ = ["MISSING_CLASH", "Spellings", "canonical", "canonical_column", "check_number_groups"]
 
 MISSING_CLASH = DATA_CLASH.replace("{whose}", "the column")
+NUMBER_TWO_WAYS = (
+    "groups {first} and {second} are one number written two ways (a file written with "
+    "floats, for a missing value, joined with one of integers?): write the column one way"
+)
+_INTEGER = re.compile(r"[+-]?[1-9][0-9]*|0")
+_WHOLE_FLOAT = re.compile(r"([+-]?[0-9]+)\.0+")
+
+
+def check_number_groups(table: CountsTable, source: str) -> None:
+    """Refuse a sensitive column holding a whole number both as an integer and as a float
+    ('1' and '1.0'), which would be audited as two groups each holding part of its rows. Codes
+    apart in leading zeros ('007', '7') are two groups, as written."""
+    for i, feature in enumerate(table.features):
+        labels = table.group_labels[i]
+        integers = {label for label in labels if _INTEGER.fullmatch(label)}
+        for label in labels:
+            whole = _WHOLE_FLOAT.fullmatch(label)
+            same = str(int(whole[1])) if whole else None
+            if same in integers:
+                _, counts = table.marginal([feature])
+                rows = dict(zip(labels, counts.sum(axis=(1, 2)), strict=True))
+                first, second = (f"{g!r} ({rows_text(int(rows[g]))})" for g in (same, label))
+                raise AuditorInputError(NUMBER_TWO_WAYS.format(first=first, second=second),
+                                        source=source, field=feature)  # fmt: skip
 
 
 @dataclass

@@ -151,3 +151,23 @@ def test_the_preview_reads_groups_as_the_counts_do():
     frame = _groups_frame(pa.table({"sex": ["a", "\u200b", "b\u00a0", None]}), cols)
     assert frame["sex"].tolist() == ["a", "(missing)", "b", "(missing)"]
     assert _stripped(np.array(["Yes ", "no", "Yes"], dtype=object)).tolist() == ["Yes", "no", "Yes"]
+
+
+@pytest.mark.parametrize("batch_rows", [7, 1_000_000])
+def test_a_group_number_written_as_an_integer_and_a_float_is_refused_not_split(tmp_path,
+                                                                                batch_rows):
+    """Region 1 written '1' in some rows and '1.0' in others (a file pandas wrote as floats, for
+    a missing value, joined with one written as integers) was audited as two groups '1' and
+    '1.0', each with half the region's rows; '007' beside '7' (codes) stay two groups."""
+    frame = _frame().assign(region=["1", "1.0", "2", "2"] * 10, site=["007", "7"] * 20)
+    frame.to_csv(tmp_path / "p.csv", index=False)
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(tmp_path / "p.csv", y_true="y_true", y_pred="y_pred",
+                          sensitive=["site", "region"], batch_rows=batch_rows)
+    assert err.value.field == "region"
+    assert str(err.value).endswith(
+        "region: groups '1' (10 rows) and '1.0' (10 rows) are one number written two ways "
+        "(a file written with floats, for a missing value, joined with one of integers?): "
+        "write the column one way")
+    data = audit_predictions(frame, y_true="y_true", y_pred="y_pred", sensitive=["site"]).data
+    assert _groups(data, "site") == {"007": 20, "7": 20}
