@@ -53,11 +53,12 @@ def _visible(m: re.Match[str]) -> str:
 def md_escape(value: Any) -> str:
     """Text safe inside Markdown: HTML-escaped (so a payload renders as text where the
     Markdown is shown as HTML), on one line, with Markdown control characters backslashed,
-    control characters shown as ``\\xNN`` and no ``@mention`` (a word joiner after the ``@``)."""
+    control characters shown as ``\\xNN``, no ``@mention`` (a word joiner after the ``@``)
+    and each right-to-left run isolated (:func:`rtl_runs_isolated`)."""
     text = html.escape(str(value), quote=False).replace("\r", " ").replace("\n", " ")
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(_escape_line_start, text)
-    return _MENTION.sub("@\u2060", _CONTROL.sub(_visible, text))
+    return rtl_runs_isolated(_MENTION.sub("@\u2060", _CONTROL.sub(_visible, text)))
 
 
 def _escape_line_start(m: re.Match[str]) -> str:
@@ -81,7 +82,7 @@ def md_code(value: Any, *, in_table: bool = True) -> str:
 def html_text(value: Any) -> str:
     """Text inside an HTML element of a Markdown file (``<summary>``): Markdown escapes are
     not processed there, so only HTML's own escaping applies."""
-    return _CONTROL.sub(_visible, html.escape(str(value), quote=True))
+    return rtl_runs_isolated(_CONTROL.sub(_visible, html.escape(str(value), quote=True)))
 
 
 def xml_text(value: Any) -> str:
@@ -94,15 +95,26 @@ def controls_visible(value: Any) -> Any:
     """The templates' last step for every printed value: control characters in text become
     ``\\xNN`` (HTML autoescape keeps ESC and BEL as they are); other values pass unchanged."""
     if isinstance(value, Markup):  # our own markup (SVG): still no control characters
-        return Markup(_CONTROL.sub(_visible, str(value)))
-    return _CONTROL.sub(_visible, value) if isinstance(value, str) else value
+        return Markup(_shown_but_isolates(str(value)))
+    return _shown_but_isolates(value) if isinstance(value, str) else value
+
+
+def _shown_but_isolates(text: str) -> str:
+    """``text`` with its control characters shown, save each LRM, FIRST STRONG ISOLATE ...
+    POP DIRECTIONAL ISOLATE around a text free of controls (what :func:`rtl_runs_isolated`
+    put there, in a Markdown line the template prints): such a pair cannot reorder anything
+    outside it."""
+    kept = _ISOLATE_PAIR.split(text)  # even: outside the pairs; odd: a pair's inside
+    shown = (f"{LRM}{FSI}{p}{PDI}" if i % 2 else _CONTROL.sub(_visible, p) for i, p in enumerate(kept))
+    return "".join(shown)
 
 
 def terminal_text(value: Any) -> str:
     """One line a terminal (or a CI log) shows as text: no escape sequence, bell, line break
-    or bidi override acts, and no GitHub Actions workflow command can start in it (a
-    leading ``::`` becomes ``\\x3a:``, ``##[`` becomes ``##\\x5b``)."""
-    return workflow_inert(_NOT_TERMINAL.sub(_visible, str(value)))
+    or bidi override acts, each right-to-left run is isolated (:func:`rtl_runs_isolated`: a
+    CI log shown in a browser orders it), and no GitHub Actions workflow command can start in
+    it (a leading ``::`` becomes ``\\x3a:``, ``##[`` becomes ``##\\x5b``)."""
+    return workflow_inert(rtl_runs_isolated(_NOT_TERMINAL.sub(_visible, str(value))))
 
 
 def workflow_inert(text: str) -> str:
@@ -153,11 +165,37 @@ def _breakable(value: str) -> Any:
 
 
 # Letters written right to left (Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic,
-# their presentation forms, and the right-to-left blocks beyond the BMP).
+# their presentation forms, the right-to-left blocks beyond the BMP, and the RIGHT-TO-LEFT
+# MARK, which orders the text around it as such a letter does).
 _RTL = re.compile(
-    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
+    "[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
 )
 _AND = re.compile(r"( & )")  # an intersection's label or name: "נשים & south"
+# A right-to-left run: from a right-to-left letter to the last one before a letter written
+# left to right (Latin, Greek, Cyrillic, Armenian, Indic, CJK), a mark the tool joins texts
+# with or a line's end. A number after the run stays outside it: "נשים 0.25" cannot show
+# the number first.
+_STOP = "A-Za-z\u00c0-\u058f\u0900-\u1fff\u3040-\u9fff()\\[\\]{}<>=:;,&|\\\\\n\t"
+_RTL_LETTER = _RTL.pattern[1:-1]
+_RTL_RUN = re.compile(f"[{_RTL_LETTER}](?:[^{_STOP}]*[{_RTL_LETTER}])?")
+_LTR_LETTER = re.compile("[A-Za-z\u00c0-\u058f\u0900-\u1fff\u3040-\u9fff]")
+FSI, PDI = "\u2068", "\u2069"  # FIRST STRONG ISOLATE, POP DIRECTIONAL ISOLATE
+# A LEFT-TO-RIGHT MARK before each isolate: a cell or line whose direction is found from its
+# first strong letter (GitHub renders Markdown with dir="auto", which does not skip an
+# isolate) stays left to right where the label is its only letter ("0.350 [...] (נשים)").
+LRM = "\u200e"
+_ISOLATE_PAIR = re.compile(f"{LRM}{FSI}([^{FSI}{PDI}\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]*){PDI}")
+
+
+def rtl_runs_isolated(text: str) -> str:
+    """``text`` (escaped already) with each right-to-left run between a FIRST STRONG
+    ISOLATE and a POP DIRECTIONAL ISOLATE: invisible, and where Markdown, a CI log or an
+    annotation is shown in a browser the run keeps its own order and cannot carry the
+    numbers and marks beside it along ("group رجال; 0.3965 [0.2188, 0.5411]" was shown as
+    "group [0.5411 ,0.2188] 0.3965 ;رجال"), each after a :data:`LRM`."""
+    if not _RTL.search(text):
+        return text
+    return _RTL_RUN.sub(lambda m: f"{LRM}{FSI}{m.group(0)}{PDI}", text)
 # Where the tool joins texts in a line: "feature = group: metric", "a vs b", "a; b", "(n=3)".
 _JOINS = re.compile(r"(\s*(?:[=:;,()\[\]]|&|—|\bvs\b)\s*)")
 
@@ -170,10 +208,24 @@ def _isolated(text: str, joins: re.Pattern[str]) -> Markup:
     pieces = []
     for i, piece in enumerate(joins.split(text)):
         shown = escape(_breakable(piece))
-        pieces.append(
-            Markup("<bdi>%s</bdi>") % shown if i % 2 == 0 and _RTL.search(piece) else shown
-        )
+        if i % 2 or not _RTL.search(piece):
+            pieces.append(shown)
+        elif _LTR_LETTER.search(piece):  # words of the tool's around a label: its runs only
+            pieces.append(_runs_in_bdi(piece))
+        else:
+            pieces.append(Markup("<bdi>%s</bdi>") % shown)
     return Markup("").join(pieces)
+
+
+def _runs_in_bdi(piece: str) -> Markup:
+    """``piece`` escaped, each right-to-left run in a ``<bdi>`` (a piece of a tool's sentence,
+    "נשים and رجال tie as the worst off", in one ``<bdi>`` was shown right to left whole)."""
+    parts, last = [], 0
+    for run in _RTL_RUN.finditer(piece):
+        parts += [escape(_breakable(piece[last : run.start()])),
+                  Markup("<bdi>%s</bdi>") % escape(_breakable(run.group(0)))]  # fmt: skip
+        last = run.end()
+    return Markup("").join([*parts, escape(_breakable(piece[last:]))])
 
 
 def bidi_isolated(value: Any) -> Any:

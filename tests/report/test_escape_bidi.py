@@ -1,0 +1,105 @@
+"""Right-to-left labels beside the tool's numbers: in Markdown (model_card.md, summary.md),
+the terminal (a CI log shown in a browser) and the card's sentences, each right-to-left run
+is isolated on its own (U+200E U+2068 ... U+2069 in text, ``<bdi>`` in the card), so a Hebrew or
+Arabic group cannot carry the numbers and brackets beside it along, and the tool's words
+around it keep their order."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+import auditor
+from auditor.report.escape import (
+    FSI,
+    LRM,
+    PDI,
+    card_text,
+    controls_visible,
+    html_text,
+    md_escape,
+    terminal_text,
+)
+from auditor.report.html import render_html
+from auditor.report.markdown import render_markdown
+from auditor.report.summary import render_summary
+from auditor.report.terminal import gate_lines, predictions_lines
+
+RTL = re.compile("[\u0590-\u08ff]")
+ISOLATE = re.compile(f"{LRM}{FSI}([^{FSI}{PDI}]*){PDI}")
+TIE = "נשים and رجال tie as the worst off: selection_rate 0.25 in each"
+
+
+def _check_isolated(text: str) -> None:
+    """Every right-to-left letter of ``text`` is inside an isolate, and no isolate holds a
+    Latin letter, a bracket or a digit (the tool's words and numbers stay outside)."""
+    outside = ISOLATE.sub("", text)
+    assert not RTL.search(outside), outside
+    assert FSI not in outside and PDI not in outside, outside
+    for inside in ISOLATE.findall(text):
+        assert not re.search(r"[A-Za-z0-9()\[\]]", inside), inside
+
+
+def test_markdown_and_the_terminal_isolate_each_run_not_the_sentence():
+    """'נשים and رجال tie ...: selection_rate 0.25' was written bare: shown in a browser,
+    'נשים (נשים' of the terminal's line was one right-to-left run with its bracket
+    mirrored, and '0.463] (נשים)' took the number into the label's run."""
+    for escaped in (md_escape, terminal_text, html_text):
+        text = escaped(TIE)
+        assert f"{LRM}{FSI}נשים{PDI} and {LRM}{FSI}رجال{PDI} tie" in text, escaped
+        _check_isolated(text)
+    assert md_escape("(נשים) 0.25") == f"\\({LRM}{FSI}נשים{PDI}\\) 0.25"
+    assert md_escape("\u200f") == f"{LRM}{FSI}\u200f{PDI}"  # a RIGHT-TO-LEFT MARK orders too
+    assert terminal_text("worst-off נשים (נשים and رجال)").count(FSI) == 3
+    assert md_escape("plain 0.25") == "plain 0.25"  # no right-to-left letter: as before
+
+
+def test_the_card_isolates_the_labels_of_a_sentence_not_the_sentence():
+    """The tie reason went into one <bdi>: its first letter is Hebrew, so the whole English
+    sentence was shown right to left ('each in 0.25 selection_rate ...')."""
+    assert card_text(TIE) == (
+        "<bdi>נשים</bdi> and <bdi>رجال</bdi> tie as the worst off: selection_rate 0.25 in each"
+    )
+    assert card_text("קבוצה 2") == "<bdi>קבוצה 2</bdi>"  # a label alone: isolated whole
+
+
+def test_an_isolate_a_user_wrote_is_still_shown_as_text():
+    """Only the isolates the tool adds stay invisible: a label's own U+2068 / U+2069 (or an
+    override inside a pair) is shown as text, as every bidi control is."""
+    assert md_escape(f"{FSI}x{PDI}") == "\\u2068x\\u2069"
+    assert terminal_text(f"a{FSI}b") == "a\\u2068b"
+    assert controls_visible(f"{FSI}a\u202eb{PDI}") == "\\u2068a\\u202eb\\u2069"
+    assert controls_visible(f"{FSI}a") == "\\u2068a"
+    assert controls_visible(f"{FSI}a{PDI}") == "\\u2068a\\u2069"  # not the tool's (no LRM)
+    ours = f"x {LRM}{FSI}נשים{PDI} 1"
+    assert controls_visible(ours) == ours  # the tool's own
+
+
+def _tie_audit() -> dict:
+    groups = np.repeat(["נשים", "رجال", "south"], 200)
+    y_pred = np.tile(np.r_[np.ones(50), np.zeros(150)], 3)
+    y_pred[400:520] = 1  # south selected 0.6, the two others tie at 0.25
+    y_true = np.random.default_rng(0).integers(0, 2, len(groups))
+    rows = pd.DataFrame({"g": groups, "y_true": y_true, "y_pred": y_pred.astype(int)})
+    return auditor.audit_predictions(rows, y_true="y_true", y_pred="y_pred",
+                                     sensitive="g").data  # fmt: skip
+
+
+def test_every_output_isolates_the_right_to_left_groups():
+    """model_card.md, summary.md and the terminal: every Hebrew or Arabic letter sits in an
+    isolate holding no number; the card has no <bdi> around a sentence of the tool's."""
+    audit = _tie_audit()
+    reason = audit["fairness"]["features"]["g"]["disparities"][
+        "demographic_parity_difference"]["between_groups"]["reason"]  # fmt: skip
+    assert "tie as the worst off" in reason
+    code = re.compile(r"`[^`\n]*`")  # a metric path in a code span is copied, left as is
+    terminal = predictions_lines(audit) + gate_lines(audit["gates"], audit=audit)
+    texts = [render_markdown(audit), render_summary(audit), "\n".join(terminal)]
+    for text in texts:
+        for line in text.splitlines():
+            _check_isolated(code.sub("", line))
+    card = render_html(audit)
+    assert "<bdi>נשים</bdi> and <bdi>رجال</bdi> tie as the worst off" in card
+    assert not re.search(r"<bdi>[^<]*[A-Za-z][^<]*</bdi>", card)
