@@ -105,7 +105,8 @@ def _shown_but_isolates(text: str) -> str:
     put there, in a Markdown line the template prints): such a pair cannot reorder anything
     outside it."""
     kept = _ISOLATE_PAIR.split(text)  # even: outside the pairs; odd: a pair's inside
-    shown = (f"{LRM}{FSI}{p}{PDI}" if i % 2 else _CONTROL.sub(_visible, p) for i, p in enumerate(kept))
+    shown = (_CONTROL.sub(_visible, p) if i % 2 == 0 else f"{LRM}{FSI}{p}{PDI}"
+             for i, p in enumerate(kept))  # fmt: skip
     return "".join(shown)
 
 
@@ -184,7 +185,8 @@ FSI, PDI = "\u2068", "\u2069"  # FIRST STRONG ISOLATE, POP DIRECTIONAL ISOLATE
 # first strong letter (GitHub renders Markdown with dir="auto", which does not skip an
 # isolate) stays left to right where the label is its only letter ("0.350 [...] (נשים)").
 LRM = "\u200e"
-_ISOLATE_PAIR = re.compile(f"{LRM}{FSI}([^{FSI}{PDI}\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]*){PDI}")
+_NOT_IN_PAIR = f"{FSI}{PDI}\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}"
+_ISOLATE_PAIR = re.compile(f"{LRM}{FSI}([^{_NOT_IN_PAIR}]*){PDI}")
 
 
 def rtl_runs_isolated(text: str) -> str:
