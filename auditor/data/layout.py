@@ -26,7 +26,7 @@ from auditor.data.text import UTF8, first_lines, text_encoding, text_head, wide_
 DELIMITERS = (",", ";", "\t", "|")  # in order of preference on a tie
 SPACE = " "  # numpy's savetxt and R's write.table default: only where the rows confirm it
 COMMENT = "#"
-DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+([eE][-+]?\d+)?")
 DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+([eE][-+]?\d+)?")
 SAMPLE_LINES = 100  # lines under the header that decide the decimal mark (a sep= line, the
 # header and these are read: data.text.first_lines)

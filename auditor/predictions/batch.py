@@ -36,8 +36,9 @@ def binary_only(y_true: str, classes: list[str]) -> str:
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
 PERCENT_SHARE = 0.1
-COMMA_NUMBER = re.compile(r"[-+]?\d*,?\d+")  # 0,93 or a whole number
-ASCII_COMMA_NUMBER = r"^[-+]?[0-9]*,?[0-9]+$"  # the same, ASCII digits only (pyarrow's regex)
+# 0,93 or a whole number, either with an exponent (4,822E-01: a spreadsheet's scientific format)
+COMMA_NUMBER = re.compile(r"[-+]?\d*,?\d+([eE][-+]?\d+)?")
+ASCII_COMMA_NUMBER = r"^[-+]?[0-9]*,?[0-9]+([eE][-+]?[0-9]+)?$"  # ASCII digits (pyarrow's regex)
 EMPTY_ROW = (
     "{row} has no value in any audited column ({names}): a spreadsheet's empty rows "
     "below the data? delete them"

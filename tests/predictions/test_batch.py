@@ -28,6 +28,7 @@ TRICKY = [
     ["0,5", "\xa00,5"],  # a no-break space: the Python path strips it
     ["0,5", "\u0661,\u0665"],  # Arabic-Indic digits: Python's \\d and float read them
     ["0,5", "- 0,5"], ["0,5", "abc"], [None, None],
+    ["4,822e-01", "1,5E-05", "3e-07", ",5e+1"], ["0,5", "1,5e"], ["0,5", "1,5e-0,1"],
 ]
 
 
@@ -61,9 +62,29 @@ def test_pyarrows_parse_of_decimal_comma_scores_is_the_python_parse(values, monk
                                         else np.array_equal(got, want))  # fmt: skip
 
 
+@pytest.mark.parametrize(("delimiter", "written"), [(";", "{:.3e}"), (",", '"{:.3E}"')])
+def test_decimal_comma_scores_in_scientific_notation_are_numbers(tmp_path, delimiter, written):
+    """'4,822e-01' (a spreadsheet's scientific format in a decimal-comma locale) was refused as
+    "the column holds text", in a ';' file and quoted in a ',' file alike."""
+    frame = predictions_frame(300, seed=32)
+    frame["score"] = [float(f"{v:.3e}") for v in frame["score"]]  # the values written below
+    plain, comma = tmp_path / "plain.csv", tmp_path / "sheets.csv"
+    frame.to_csv(plain, index=False)
+    lines = [delimiter.join(frame.columns)] + [
+        delimiter.join(written.format(v).replace(".", ",") if c == "score" else str(v)
+                       for c, v in row.items()) for _, row in frame.iterrows()]  # fmt: skip
+    comma.write_text("\n".join(lines) + "\n")
+    audits = []
+    for path in (plain, comma):
+        counts = reduce_predictions(path, cols=Columns("label", "pred", "score", ("sex",)),
+                                    positive_label="approved")  # fmt: skip
+        audits.append((counts.scores.roc_auc, counts.table.n))
+    assert audits[0] == audits[1]
+
+
 def test_random_texts_parse_the_same_in_pyarrow_and_python():
     rng = np.random.default_rng(5)
-    alphabet = list("0123456789,,,.-+ e")
+    alphabet = list("0123456789,,,.-+ eE")
     agreed = 0
     for _ in range(3000):
         values = ["".join(rng.choice(alphabet, size=rng.integers(0, 6))) for _ in range(3)]
