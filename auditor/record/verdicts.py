@@ -11,10 +11,11 @@ auditor wrote must be the one it gives: its id and metric path, rule, bound, mod
 count, value, interval, count, outcome, relation, group and status, in the same order (a gate
 removed, added or edited is refused). Not judged again: a result's name and message (text
 whose wording changes with auditor's versions) and the gates' timing; a baseline comparison
-is judged from its own baseline numbers (:mod:`auditor.record.baseline_verdicts`). Written
-by an older 2.0 auditor: an accuracy's interval derived from its counts by plain Wilson
-(before 30fc014), and a list item's label written bare in a path (``[10]`` for the group
-"10", before 3398015), are read as that auditor wrote them.
+is judged from its own baseline numbers (:mod:`auditor.record.baseline_verdicts`). The
+forms an older 2.0 auditor wrote (an accuracy's interval by plain Wilson, before 30fc014; a
+label written bare in a path, ``[10]`` for the group "10", before 3398015) predate the stamp
+(88c4b5c): such a file is read against its own numbers, and here, where the stamp says
+today's code judged it, they are refused as any other edit.
 :func:`auditor.record.check_gates_read_back` calls it.
 """
 
@@ -22,9 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.audit_tree import num
 from auditor.errors import AuditorInputError
-from auditor.gates import identity, interval_relation, judge, judge_audit
+from auditor.gates import judge_audit
 from auditor.gates.stamp import judged_by
 from auditor.record.baseline_verdicts import check_baseline_verdicts
 from auditor.record.baseline_verdicts import differs as _differs
@@ -33,9 +33,8 @@ from auditor.record.own_config import (
     DISABLED,
     check_own_config,
     gates_config,
-    same_path,
 )
-from auditor.record.own_numbers import check_own_numbers, plain_wilson
+from auditor.record.own_numbers import check_own_numbers
 
 STATUS_NOT_OUTCOME = (
     "{status!r} does not follow the outcome {outcome!r} (pass: pass; any other: warn or fail)"
@@ -49,34 +48,10 @@ JUDGED = ("id", "metric", "rule", "source", "mode", "bound", "value", "ci_low", 
           "interval", "n", "min_n", "outcome", "relation", "group", "status")  # fmt: skip
 
 
-def _plain_wilson(r: dict[str, Any], right: dict[str, Any], tolerance: float) -> bool:
-    """True where ``r``'s interval is the plain Wilson interval (an older 2.0 auditor's, before
-    30fc014) of the counts today's derives its own from, and its outcome and relation are
-    what the gate code judges over it."""
-    wilson = r.get("interval") == "wilson" and right.get("interval") == "wilson"
-    ends = plain_wilson(r, right.get("value"), right.get("n"), tolerance) if wilson else None
-    if ends is None:
-        return False
-    (lo, hi), value, bound = ends, num(right["value"]), right["bound"]
-    ok = judge(value, lo, hi, mode=right["mode"], max=bound.get("max"), min=bound.get("min"))
-    relation = interval_relation(lo, hi, max=bound.get("max"), min=bound.get("min"))
-    return r.get("outcome") == ("pass" if ok else "fail") and r.get("relation") == relation
-
-
 def _disagreement(r: dict[str, Any], right: dict[str, Any], tolerance: float) -> str | None:
     """The first field of the stored result ``r`` that the result judged again, ``right``,
     contradicts; None where they agree."""
-    if r.get("metric") != right["metric"] and same_path(r.get("metric"), right["metric"]):
-        bare = identity(str(r["metric"]), right["bound"], right["mode"])
-        right = {**right, "metric": r["metric"], "id": right["id"].replace(
-            identity(right["metric"], right["bound"], right["mode"]), bare, 1)}
-    off = [f for f in JUDGED if _differs(r.get(f), right.get(f), tolerance)]
-    older = {"ci_low", "ci_high", "outcome", "relation"}
-    if r.get("outcome") != right.get("outcome"):
-        older.add("status")  # made from the other outcome (and checked to follow it)
-    if off and set(off) <= older and _plain_wilson(r, right, tolerance):
-        return None
-    return off[0] if off else None
+    return next((f for f in JUDGED if _differs(r.get(f), right.get(f), tolerance)), None)
 
 
 def _parted(own: list[Any], right: list[dict[str, Any]], tolerance: float) -> int:

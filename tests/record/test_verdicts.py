@@ -32,11 +32,13 @@ def audit_file(tmp_path_factory):
     return predictions_audit(folder, config=config).run_dir / "audit.json"
 
 
-def _edited(path, tmp_path, edit, name="edited") -> str:
+def _edited(path, tmp_path, edit, name="edited", *, unstamped=False) -> str:
     audit = json.loads(path.read_text())
     edit(audit["gates"]["results"])
     counts, verdict = tally(r["status"] for r in audit["gates"]["results"])
     audit["gates"].update(counts=counts, verdict=verdict)  # edited to match, as a forger would
+    if unstamped:  # as an older file: judged by other gate code, checked by its own numbers
+        del audit["gates"]["judged_by"]
     out = tmp_path / name / "audit.json"
     out.parent.mkdir()
     out.write_text(json.dumps(audit))
@@ -156,9 +158,13 @@ def test_a_gate_removed_or_the_gates_replaced_is_refused(audit_file, tmp_path):
     _refused(str(out), tmp_path, "gates/status", "its gates config enables them")
 
 
-def test_an_older_2_0_accuracy_interval_reads_as_its_auditor_wrote_it(audit_file, tmp_path):
+def test_an_older_2_0_accuracy_interval_reads_by_its_own_numbers_not_under_the_stamp(
+    audit_file, tmp_path
+):
     """An accuracy gate's interval derived from its counts by plain Wilson (2.0 files before
-    30fc014) reads back; the same interval with another outcome does not."""
+    30fc014, which predates the stamp) reads back as such a file does, without the stamp;
+    the same interval with another outcome does not. Under this code's stamp (which no such
+    auditor wrote) the strict re-judge read it too: now refused as any other edit."""
     from auditor.audit_tree.read import wilson_bounds
 
     def plain(rs):
@@ -167,23 +173,42 @@ def test_an_older_2_0_accuracy_interval_reads_as_its_auditor_wrote_it(audit_file
         lo, hi = wilson_bounds(float(k), float(r["n"]))
         r.update(ci_low=max(0.0, lo), ci_high=min(1.0, hi))
 
-    older = _edited(audit_file, tmp_path, plain)
+    older = _edited(audit_file, tmp_path, plain, unstamped=True)
     assert read_audit(older)[0]["gates"]["verdict"] == "fail"
+    i = next(i for i, r in enumerate(read_audit(audit_file)[0]["gates"]["results"])
+             if r["name"] == "high")  # fmt: skip
 
     def forged(rs):
         plain(rs)
         _result("high")(rs).update(outcome="pass", status="pass")
 
-    edited = _edited(audit_file, tmp_path, forged, name="forged")
-    i = next(i for i, r in enumerate(read_audit(audit_file)[0]["gates"]["results"])
-             if r["name"] == "high")  # fmt: skip
+    edited = _edited(audit_file, tmp_path, forged, name="forged", unstamped=True)
     _refused(edited, tmp_path, f"gates/results/{i}/outcome", "'pass' is not what")
 
 
-def test_an_older_2_0_path_with_a_bare_label_reads_as_its_auditor_wrote_it():
-    """Before 3398015 a group named "10" was written ``[10]`` (today: ``["10"]``, as ``[10]``
-    reads the item at position 10): the same gate, where every other field agrees."""
+def test_a_plain_wilson_interval_under_this_codes_stamp_is_another_interval():
+    """Near an end (999 of 1,000 right) plain Wilson and today's interval part; the strict
+    re-judge took the plain one for an older file's, which never held the stamp."""
+    from auditor.audit_tree.read import wilson_bounds, wilson_interval
+    from auditor.record.verdicts import _disagreement
+
+    lo, hi = wilson_interval(999, 1000)
+    right = {"metric": "performance.finetuned.test.accuracy", "interval": "wilson",
+             "value": 0.999, "n": 1000, "ci_low": lo, "ci_high": hi, "mode": "point",
+             "bound": {"min": 0.99}, "outcome": "pass", "relation": "within"}  # fmt: skip
+    plain_lo, plain_hi = wilson_bounds(999.0, 1000.0)
+    older = {**right, "ci_low": plain_lo, "ci_high": min(1.0, plain_hi)}
+    assert abs(plain_hi - hi) > 1e-5
+    assert _disagreement(older, right, 1e-9) == "ci_high"
+
+
+def test_an_older_2_0_path_with_a_bare_label_reads_by_its_own_numbers_not_under_the_stamp():
+    """Before 3398015 (which predates the stamp) a group named "10" was written ``[10]``
+    (today: ``["10"]``, as ``[10]`` reads the item at position 10). Checked against its own
+    numbers and config (no stamp, as such a file has) the gate reads; under this code's
+    stamp, which no such auditor wrote, it is another gate than the one judged again."""
     from auditor.gates import identity
+    from auditor.record.own_config import check_own_config
     from auditor.record.verdicts import _disagreement
 
     bound, mode = {"min": 0.5, "max": None, "allowed": None, "tolerance": None}, "point"
@@ -192,10 +217,18 @@ def test_an_older_2_0_path_with_a_bare_label_reads_as_its_auditor_wrote_it():
              "value": 0.8, "outcome": "pass", "status": "pass"}  # fmt: skip
     bare = "fairness.features.f.groups[10].metrics.accuracy"
     older = {**right, "metric": bare, "id": identity(bare, bound, mode)}
-    assert _disagreement(older, right, 1e-9) is None
-    assert _disagreement({**older, "value": 0.9}, right, 1e-9) == "value"
-    other = "fairness.features.f.groups[11].metrics.accuracy"
-    assert _disagreement({**older, "metric": other}, right, 1e-9) == "id"  # another gate
+    assert _disagreement(older, right, 1e-9) == "id"
+    assert _disagreement(right, right, 1e-9) is None
+    rule = {"metric": "fairness.features.f.groups[*].metrics.accuracy", "min": 0.5}
+    node = {"label": "10", "n": 50, "metrics": {"accuracy": {"value": 0.8, "n": 50}}}
+    r = {**older, "rule": "rules[0]", "source": "config", "min_n": 30}
+    data = {"config": {"gates": {"use_defaults": False, "rules": [rule]}},
+            "gates": {"fail_on": "failure", "defaults": None, "results": [r]},
+            "fairness": {"status": "ok", "features": {"f": {"groups": [node]}}}}  # fmt: skip
+    check_own_config(data, [r], source="f", tolerance=1e-9)
+    other = {**r, "metric": "fairness.features.f.groups[11].metrics.accuracy"}
+    with pytest.raises(AuditorInputError, match="results/0/metric"):
+        check_own_config(data, [other], source="f", tolerance=1e-9)
 
 
 def test_a_config_of_more_rules_than_gates_is_refused_before_any_is_judged(audit_file, tmp_path):
