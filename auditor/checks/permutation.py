@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from auditor.checks.perturbed import shuffled_not_finite
 from auditor.checks.reliance import RelianceResult
 from auditor.results import NotRun
 
@@ -81,6 +82,14 @@ class PermutationExplanations:
     status: Literal["ok"] = "ok"
 
 
+class _Shuffled(Exception):  # noqa: N818 - not an error: where the outputs stopped being finite
+    """The model's outputs were not finite on ``x`` with column ``column`` shuffled."""
+
+    def __init__(self, cause: Any, column: int) -> None:
+        super().__init__(str(cause))
+        self.cause, self.column = cause, column
+
+
 class _Fitted:
     """What :func:`permutation_importance` calls: a fitted "estimator" (the scorer does the
     predicting, through the audit context, for any supplied model)."""
@@ -89,11 +98,18 @@ class _Fitted:
         return self
 
 
-def _scorer(ctx: AuditContext, masks: dict[str, np.ndarray]) -> Any:
-    """scorer(estimator, X, y) -> {ALL_ROWS: accuracy, key: accuracy on that group's rows}."""
+def _scorer(ctx: AuditContext, masks: dict[str, np.ndarray],
+            given: np.ndarray | None = None) -> Any:  # fmt: skip
+    """scorer(estimator, X, y) -> {ALL_ROWS: accuracy, key: accuracy on that group's rows};
+    ``given``: the rows unshuffled (a non-finite output names the column shuffled)."""
+    from auditor.models.outputs import NotFinite
 
     def score(_estimator: Any, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        hit = ctx.logits(ctx.finetuned, np.asarray(x)).argmax(axis=1) == y  # its dtype
+        try:
+            hit = ctx.logits(ctx.finetuned, np.asarray(x)).argmax(axis=1) == y  # its dtype
+        except NotFinite as exc:  # the rows as given are finite: a shuffled column did it
+            moved = () if given is None else np.flatnonzero((np.asarray(x) != given).any(axis=0))
+            raise _Shuffled(exc, int(moved[0]) if len(moved) else -1) from None
         out = {ALL_ROWS: float(hit.mean())}
         for key, mask in masks.items():
             out[key] = float(hit[mask].mean()) if mask.any() else 0.0
@@ -134,9 +150,10 @@ def _by_group(sensitive: Any, masks: dict[str, np.ndarray], result: Any, base: d
 
 def permutation_explanations(
     ctx: AuditContext, rows: np.ndarray, *, reliance: RelianceResult | NotRun, started: float
-) -> PermutationExplanations:
+) -> PermutationExplanations | NotRun:
     """Permutation importance of the supplied model on the test rows ``rows``; ``started``:
-    when the check began (perf_counter)."""
+    when the check began (perf_counter). Not run where a shuffled column makes the model's
+    outputs NaN (finite on the rows as given)."""
     from sklearn.inspection import permutation_importance
 
     cfg, test = ctx.config.transparency, ctx.bundle["test"]
@@ -144,13 +161,19 @@ def permutation_explanations(
     y = np.asarray(test.y)[rows]
     sensitive = test.sensitive.iloc[rows].reset_index(drop=True)
     masks = _group_masks(sensitive)
-    scorer = _scorer(ctx, masks)
+    scorer = _scorer(ctx, masks, x)
     base = scorer(None, x, y)
-    result = permutation_importance(
-        _Fitted(), x, y, scoring=scorer, n_repeats=cfg.reliance_repeats, n_jobs=1,
-        random_state=ctx.rngs.int32("explain/permutation"),
-    )  # fmt: skip
     names = list(ctx.bundle.feature_names or [f"x{i}" for i in range(x.shape[1])])
+    try:
+        result = permutation_importance(
+            _Fitted(), x, y, scoring=scorer, n_repeats=cfg.reliance_repeats, n_jobs=1,
+            random_state=ctx.rngs.int32("explain/permutation"),
+        )  # fmt: skip
+    except _Shuffled as exc:
+        what = f"column {names[exc.column]!r}" if exc.column >= 0 else "one column"
+        return shuffled_not_finite(ctx, n=exc.cause.n, rows=exc.cause.rows,
+                                   first=exc.cause.first, positions=rows, what=what,
+                                   method="permutation importance")  # fmt: skip
     drops = result[ALL_ROWS]
     total = float(np.clip(drops.importances_mean, 0, None).sum()) or 1.0
     importance = [

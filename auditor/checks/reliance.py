@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from auditor.checks.base import not_run
+from auditor.checks.perturbed import shuffled_not_finite
 from auditor.results import NotRun
 
 if TYPE_CHECKING:
@@ -98,6 +99,8 @@ def reliance(ctx: AuditContext, x: np.ndarray, y: np.ndarray, sensitive: pd.Data
               repeats: int) -> RelianceResult | NotRun:  # fmt: skip
     """Permute the input columns of each sensitive feature across rows (jointly, so one-hot
     columns stay valid); report accuracy and prediction changes, overall and per group."""
+    from auditor.models.outputs import NotFinite
+
     bundle = ctx.bundle
     if bundle.modality != "table":
         return not_run(
@@ -112,10 +115,15 @@ def reliance(ctx: AuditContext, x: np.ndarray, y: np.ndarray, sensitive: pd.Data
     features = {}
     for feat, idx in cols.items():
         values = sensitive[feat].astype(str).to_numpy() if feat in sensitive else None
-        features[feat] = _permuted_feature(
-            ctx, x, y, base_pred, values, list(idx), repeats=repeats,
-            rng=ctx.rngs.numpy(f"explain/reliance/{feat}"),
-        )  # fmt: skip
+        try:
+            features[feat] = _permuted_feature(
+                ctx, x, y, base_pred, values, list(idx), repeats=repeats,
+                rng=ctx.rngs.numpy(f"explain/reliance/{feat}"),
+            )  # fmt: skip
+        except NotFinite as exc:  # the rows as given are finite: the shuffled columns did it
+            return shuffled_not_finite(ctx, n=exc.n, rows=exc.rows, first=exc.first,
+                                       positions=np.arange(len(x)), method="the reliance check",
+                                       what=f"the input columns of {feat!r}")  # fmt: skip
     return RelianceResult(
         n=len(x), repeats=repeats, accuracy=float((base_pred == y).mean()),
         positive_rate=float((base_pred == 1).mean()), features=list(features),
