@@ -52,7 +52,10 @@ LONGER_ROW = (
     "delimiter, or write the row in full"
 )
 DUPLICATE_COLUMN = "column {col!r} appears {n} times in the header; name each column once"
-NESTED_COLUMN = "column {col!r} holds {type} values, not one label or number per row"
+NESTED_COLUMN = (
+    "column {col!r} holds {type} values, not one label or number per row: give each its own "
+    "column (as a score, P(positive) alone)"
+)
 
 Kind = Literal["csv", "parquet"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")

@@ -418,3 +418,13 @@ def test_a_name_is_read_without_what_a_reader_cannot_see(tmp_path, written, name
     if name == "sex":  # one name twice, however it is written
         assert "column 'sex' appears 2 times" in refused(H.check_header, H.read_header(path),
                                                          source="p.csv")  # fmt: skip
+
+
+def test_a_nested_column_says_to_give_one_value_per_row(tmp_path):
+    """A list column of per-class probabilities named as --y-score was refused as "holds
+    list<...> values, not one label or number per row", without the way on."""
+    path = tmp_path / "n.parquet"
+    pq.write_table(pa.table({"y": [1, 0], "probs": [[0.1, 0.9], [0.8, 0.2]]}), path)
+    text = refused(H.check_flat_columns, path, ["y", "probs"])
+    assert text.endswith("not one label or number per row: give each its own column (as a "
+                         "score, P(positive) alone)")
