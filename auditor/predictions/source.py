@@ -53,6 +53,10 @@ RAGGED_ROW = (
     "a row has {got} fields where the header has {want} ({row!r}); quote a value that holds "
     "the delimiter, or write the row in full"
 )
+COMMENT_ROW = (
+    "a '#' line among the rows ({row!r}): a comment below the header? delete it (a '#' line "
+    "is skipped only above the header)"
+)
 UNCLOSED_QUOTE = (
     "a row has {got} fields where the header has {want}, read on across line ends from a "
     "quote that is never closed ({row!r}); close the quote, or delete it"
@@ -212,7 +216,8 @@ def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:
                 flag = flags.get(name, "--sensitive")
                 hint = f"; {name!r} names {len(parts)} columns: " + (
                     SCORE_PER_CLASS if flag == "--y-score" else f"give each its own {flag}")
-            shown = ", ".join(map(str, have[:SHOW_COLUMNS]))
+            shown = ", ".join(str(h) if str(h).strip() else "'' (unnamed)"
+                              for h in have[:SHOW_COLUMNS])  # fmt: skip
             more = f", ... ({len(have):,} columns)" if len(have) > SHOW_COLUMNS else ""
             raise AuditorInputError(
                 f"no column {name!r} ({flags.get(name, '--sensitive')}); the file has "
@@ -329,6 +334,8 @@ def unreadable(path: Path, exc: BaseException,
         shown = " ".join(row.split())[:120]
         spans = len(row.rstrip("\r\n").splitlines()) > 1 and '"' in row  # past a line end
         said = UNCLOSED_QUOTE if spans else RAGGED_ROW
+        if shown.startswith("#") and not spans:
+            said = COMMENT_ROW
         return AuditorInputError(said.format(got=got, want=want, row=shown), source=str(path))
     if "Truncated compressed stream" in text:  # pyarrow's words for a .gz cut short
         return AuditorInputError(GZIP_CUT_SHORT, source=str(path))

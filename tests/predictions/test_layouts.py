@@ -83,3 +83,19 @@ def test_a_text_field_over_pythons_csv_limit_is_audited(tmp_path):
             == reduce_predictions(plain, COLS).table.counts.tolist())  # fmt: skip
     code, output = _audit(path, tmp_path / "out")
     assert code == 0, output
+
+
+@pytest.mark.parametrize("at", [150, 300])
+def test_a_comment_line_among_the_rows_is_refused_as_a_comment(tmp_path, at):
+    """A '#' line below the header (a tool's '# exported by ...' at the end) was refused as
+    "a row has 1 fields ...; quote a value that holds the delimiter", wrong advice for it."""
+    path = tmp_path / "p.csv"
+    rows = _rows(300, "ok")
+    rows.insert(at, "# exported by tool 1.2")
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n")
+    code, output = _audit(path, tmp_path / "out")
+    assert code == 2, output
+    assert output.strip() == (
+        f"auditor: error: {path}: a '#' line among the rows ('# exported by tool 1.2'): a "
+        "comment below the header? delete it (a '#' line is skipped only above the header)")
+    assert not (tmp_path / "out").exists()

@@ -47,3 +47,14 @@ def test_a_dataframe_column_is_suggested_too():
     frame = pd.DataFrame({"label": [1, 0], "pred": [1, 0], "Sex": ["F", "M"]})
     with pytest.raises(auditor.AuditorInputError, match=r"y_true: .*; did you mean 'label'\?$"):
         auditor.audit_predictions(frame, y_true="lable", y_pred="pred", sensitive=["Sex"])
+
+
+def test_an_unnamed_column_is_shown_as_unnamed_in_the_list_of_columns(tmp_path):
+    """pandas' to_csv with its index writes a header starting ',label': the list of columns
+    read "the file has , label, pred", a stray comma where the unnamed column is."""
+    path = tmp_path / "p.csv"
+    path.write_text(",label,pred,Sex\n0,1,1,F\n1,0,0,M\n", encoding="utf-8")
+    result = runner.invoke(app, ["audit", "-p", str(path), "--y-true", "label", "--y-pred",
+                                 "pred", "--sensitive", "sex"])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "the file has '' (unnamed), label, pred, Sex; did you mean 'Sex'?" in result.output
