@@ -28,6 +28,7 @@ import numpy as np
 
 from auditor.checks.base import Sections, not_run
 from auditor.checks.permutation import PermutationExplanations, permutation_explanations
+from auditor.checks.perturbed import test_row_name
 from auditor.checks.reliance import RelianceResult, reliance
 from auditor.results import NotRun
 
@@ -49,6 +50,13 @@ SUPPLIED_BASELINES = ("the mean member (training) row", "the mean evaluation row
 NOT_DIFFERENTIABLE = (
     "Integrated Gradients need a differentiable (PyTorch) model, and permutation importance "
     "needs table inputs; the supplied {kind} gives probabilities only, on images"
+)
+
+NOT_FINITE_PATH = (
+    "Integrated Gradients are not finite numbers (NaN or infinite) on {n:,} of the {rows:,} "
+    "test rows explained (first: {row}): the model's gradients are not finite somewhere on "
+    "the straight path from the baseline ({baseline}) to the row, though its outputs are "
+    "finite on every row as given; attributions are undefined for this model"
 )
 
 
@@ -267,7 +275,7 @@ def explanations_check(
 
 def _attributions(
     ctx: AuditContext, rows: np.ndarray, relied: RelianceResult | NotRun, *, started: float
-) -> ExplanationsSection:
+) -> ExplanationsSection | NotRun:
     """Integrated Gradients on the test rows ``rows`` (see the module docstring); ``started``:
     when the check began (perf_counter)."""
     cfg = ctx.config.transparency
@@ -282,6 +290,11 @@ def _attributions(
         baseline = (fit_rows if len(fit_rows) else test.x).mean(axis=0).astype(np.float32)
     attr, delta = _integrated_gradients(ctx.finetuned, x, preds.y_pred[rows], baseline,
                                         n_steps=cfg.ig_steps, device=ctx.device)  # fmt: skip
+    bad = np.flatnonzero(~np.isfinite(attr.reshape(len(attr), -1)).all(axis=1))
+    if len(bad):  # NaN gradients between the baseline and a row: not a number to show
+        return not_run(NOT_FINITE_PATH.format(
+            n=len(bad), rows=len(rows), row=test_row_name(ctx, int(rows[bad[0]])),
+            baseline=IMAGE_BASELINE if image else _table_baseline(ctx)))  # fmt: skip
     abs_attr = np.abs(attr)
     names = (
         list(bundle.feature_names or [f"x{i}" for i in range(x.shape[1])]) if not image else None

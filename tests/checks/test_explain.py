@@ -103,3 +103,36 @@ def test_rows_and_reliance_draw_from_their_own_streams(table_context):
     assert a.feature_importance == b.feature_importance and a.reliance == b.reliance
     full = explanations_check(table_context, {})
     assert full.reliance == a.reliance
+
+
+class _SqrtFromBaseline(torch.nn.Module):
+    """Finite on rows with |x1| >= 0.5; NaN gradients where |x1| < 0.45, as near the baseline."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer = torch.nn.Linear(2, 2)
+
+    def forward(self, x):
+        z = torch.sqrt(x[:, :1] ** 2 - 0.2) * torch.sign(x[:, :1])
+        return self.layer(torch.cat([z, x[:, 1:]], 1))
+
+
+def test_integrated_gradients_not_finite_on_the_path_are_not_run_not_nan_shares():
+    # was status "ok" with NaN mean_abs_attribution and share: numbers that are none
+    import pandas as pd
+
+    import auditor
+
+    rng = np.random.default_rng(0)
+    x1 = rng.choice([-1, 1], size=400) * (0.5 + np.abs(rng.normal(size=400)))
+    frame = pd.DataFrame({"x1": x1, "x2": rng.normal(size=400), "g": rng.choice(["a", "b"], 400)})
+    frame["label"] = (frame.x1 > 0).astype(int)
+    torch.manual_seed(0)
+    result = auditor.audit_model(_SqrtFromBaseline(), data=frame, target="label",
+                                 sensitive=["g"], progress=False)  # fmt: skip
+    section = result.data["explanations"]
+    assert section["status"] == "not_run"
+    assert section["reason"].startswith(
+        "Integrated Gradients are not finite numbers (NaN or infinite) on 400 of the 400 test "
+        "rows explained (first: data row 1 of the evaluation rows): the model's gradients are "
+        "not finite somewhere on the straight path from the baseline (the mean evaluation row)")
