@@ -4,22 +4,28 @@ GitHub test reporters).
 classname is the area (performance, fairness, ...); name is the gate's human name ("sex:
 equalized-odds gap <= 0.20"), unique within the file (GitLab keys testcases by suite,
 classname and name) and stable across seeds (made from the rule and the concrete metric
-path, never the worst-off group). The stable id is the ``id`` property; group, value,
-interval and count are properties too (a long label cut to an ellipsis: it is whole in
-audit.json). ``time`` is the seconds the gate took to evaluate,
-never a metric value.
+path, never the worst-off group). ``time`` is the seconds the gate took to evaluate, never a
+metric value.
+
+Evidence: every testcase's ``<system-out>`` holds its one-line message ("passed: NAME: 0.12
+[0.05, 0.20] (95% interval, n=84 vs 260) ..."), then one ``key: value`` line each for the
+stable ``id``, the gate's name, metric, group, bound, value, interval ends, count, outcome
+and ``severity`` (a long label cut to an ellipsis, a line break a space: whole in
+audit.json), so Jenkins' test page and the GitLab and GitHub reporters show the numbers of a
+passing gate too.
 
 Severity: a failing gate is a ``<failure type="fail">``. A warning (insufficient data, a
 section that did not run, a warning-level rule) is a *passing* testcase (JUnit has no
-warning state, and ``<skipped>`` reads as "not run") carrying the property
-``severity=warning`` and its text in ``<system-out>`` ("warning: ..."); under
-``fail_on = "warning"`` it is a ``<failure type="warning">``, as the exit code says. The
-message is :func:`auditor.report.terminal.failure_text`, the same line the terminal and the
-annotations show. Every text is XML-1.0-safe.
+warning state, and ``<skipped>`` reads as "not run") with ``severity: warning`` and its text
+as the first line of ``<system-out>`` ("warning: ..."); under ``fail_on = "warning"`` it is a
+``<failure type="warning">``, as the exit code says. The message is
+:func:`auditor.report.terminal.failure_text`, the same line the terminal and the annotations
+show. Every text is XML-1.0-safe.
 
-Shape: Jenkins' JUnit schema (the xUnit plugin's junit-10.xsd), save each testcase's
-``<properties>`` (as pytest's record_property writes them; Jenkins' junit step, GitLab and
-GitHub's reporters read or ignore them, the xUnit plugin's check refuses them).
+Shape: Jenkins' JUnit schema (the xUnit plugin's junit-10.xsd, which pytest's default
+``xunit2`` output follows): the xUnit plugin skips a whole file that it does not validate, and
+testcase ``<properties>`` are outside it (they were here until 0.1: the evidence lines took
+their place); the suite's ``<properties>`` are in it.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ def _text(v: Any) -> str:
     if isinstance(v, float):
         return repr(v)
     if isinstance(v, (list, tuple)):
-        return ",".join(str(x) for x in v)
+        return xml_text(",".join(str(x) for x in v))
     return xml_text(v)
 
 
@@ -68,7 +74,8 @@ def _counts(gates: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def _case_properties(r: Mapping[str, Any]) -> dict[str, Any]:
+def _case_evidence(r: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``key: value`` lines of a testcase's ``<system-out>``, in this order."""
     shown = gate_cut(r)  # id, metric and group as the cards show them
     fields = {
         "id": shown["id"], "gate": r["name"], "metric": shown["metric"], "group": shown["group"],
@@ -88,18 +95,15 @@ def _testcase(
 ) -> None:
     case = _sub(suite, "testcase", classname=r["area"], name=_one_line(r["name"]),
                 time=f"{r['seconds']:.6f}")  # fmt: skip
-    props = ET.SubElement(case, "properties")
-    for key, value in _case_properties(r).items():
-        _sub(props, "property", name=key, value=value)
-    if r["status"] == "pass":
-        return
     message = xml_text(f"{STATUS_WORD[r['status']]}: {failure_text(r, audit)}")
-    if r["status"] == "fail" or warn_fails:
+    if r["status"] == "fail" or (r["status"] == "warn" and warn_fails):
         kind = "fail" if r["status"] == "fail" else "warning"
         el = _sub(case, "failure", message=message, type=kind)
         el.text = message
-    else:
-        ET.SubElement(case, "system-out").text = message
+    # the message (a gap's counts are 'n=84 vs 260' there), then one 'key: value' a line
+    lines = [_one_line(message)]
+    lines += [f"{k}: {_one_line(_text(v))}" for k, v in _case_evidence(r).items()]
+    ET.SubElement(case, "system-out").text = "\n".join(lines)
 
 
 def render_junit(audit: Mapping[str, Any]) -> str | None:

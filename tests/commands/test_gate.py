@@ -67,10 +67,11 @@ def test_strict_gate_fails_and_is_named_everywhere(strict_run):
     failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
     [case] = failed
     assert case.get("classname") == "fairness"
-    assert case.get("name") == "strict digit fairness"  # the human name; the id is a property
+    assert case.get("name") == "strict digit fairness"  # the human name; the id is evidence
     message = case.find("failure").get("message")
     assert "breaks <= 0.001" in message and "[" in message  # bound and interval
-    props = {p.get("name"): p.get("value") for p in case.find("properties")}
+    lines = case.find("system-out").text.split("\n")[1:]  # 'key: value' after the message
+    props = dict(line.split(": ", 1) for line in lines)
     assert props["id"].startswith(METRIC)
     assert props["gate"] == "strict digit fairness" and float(props["ci_low"]) <= float(
         props["value"]

@@ -1,6 +1,6 @@
-"""junit.xml: one testcase per gate named by its human name (unique), the stable id as a
-property, evidence in message and properties, warnings as passing testcases with
-severity=warning (never <skipped>), time in seconds."""
+"""junit.xml: one testcase per gate named by its human name (unique), the stable id and the
+evidence as 'key: value' lines of <system-out> after its one-line message, warnings as
+passing testcases with severity warning (never <skipped>), time in seconds."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ RULES = [
     GateRule(metric="fairness.features.sex.groups[*].metrics.tpr", min=0.1),  # pass + insufficient
     GateRule(metric="privacy.attacks.loss.auc", max=0.6),  # section not run -> warn
 ]
+
+
+def evidence(case: ET.Element) -> dict[str, str]:
+    """The ``key: value`` lines of a testcase's <system-out> (its first line is the message)."""
+    lines = case.find("system-out").text.split("\n")[1:]
+    return dict(line.split(": ", 1) if ": " in line else (line[:-1], "") for line in lines)
 
 
 def audit_with_gates(**changes):
@@ -45,7 +51,9 @@ def test_one_testcase_per_gate_with_evidence():
     assert message.startswith("failed: accuracy: 0.9 [0.8")
     assert "breaks >= 0.95" in message and "(95% Wilson interval, n=400)" in message
     assert failed.find("failure").get("type") == "fail"
-    props = {p.get("name"): p.get("value") for p in failed.find("properties")}
+    assert failed.find("properties") is None  # outside junit-10.xsd: the evidence lines instead
+    props = evidence(failed)
+    assert failed.find("system-out").text.startswith(message + "\n")
     assert props["id"] == "performance.finetuned.test.accuracy (>= 0.95, point)"
     assert props["severity"] == "error"
     assert props["value"] == "0.9" and props["n"] == "400" and props["interval"] == "wilson"
@@ -55,12 +63,15 @@ def test_one_testcase_per_gate_with_evidence():
         # time is how long the gate took, never a metric value
         assert float(case.get("time")) == round(r["seconds"], 6)
     assert not [c for c in cases if c.find("skipped") is not None]
-    warned = [c for c in cases if c.find("system-out") is not None]
+    warned = [c for c in cases if evidence(c)["severity"] == "warning"]
     assert len(warned) == 2 and all(c.find("failure") is None for c in warned)
     for case in warned:
-        props = {p.get("name"): p.get("value") for p in case.find("properties")}
-        assert props["severity"] == "warning"
         assert case.find("system-out").text.startswith(f"warning: {case.get('name')}: ")
+    passed = [c for c in cases if evidence(c)["severity"] == "none"]
+    assert len(passed) == 3  # a passing gate's numbers are shown too, its count beside them
+    for case in passed:
+        text = case.find("system-out").text
+        assert text.startswith(f"passed: {case.get('name')}: ") and "n=" in text.split("\n")[0]
 
 
 def test_names_are_human_and_say_the_bound():
@@ -136,10 +147,10 @@ def test_no_gates_no_junit():
     assert render_junit(audit) is None
 
 
-def test_testcase_names_are_one_line_and_the_gate_property_keeps_the_text():
+def test_testcase_names_and_evidence_lines_are_one_line():
     """A gate name from the config with line breaks (a TOML string may hold them): a CI page
-    lists testcase names one per row, so the name is one line; the ``gate`` property keeps
-    the exact text."""
+    lists testcase names one per row, so the name is one line, and so is each ``key: value``
+    line of the evidence (audit.json keeps the exact text)."""
     audit = make_audit()
     audit["run"]["name"] = "run\r\nname"
     name = "two\nlines\r\nand\ta tab"
@@ -150,5 +161,5 @@ def test_testcase_names_are_one_line_and_the_gate_property_keeps_the_text():
     assert case.get("name") == "two lines  and a tab"
     [suite] = root.iter("testsuite")
     assert "\n" not in suite.get("name") and "\r" not in suite.get("name")
-    gate = next(p for p in case.iter("property") if p.get("name") == "gate")
-    assert gate.get("value") == name
+    assert evidence(case)["gate"] == "two lines  and a tab"
+    assert audit["gates"]["results"][0]["name"] == name
