@@ -147,8 +147,9 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
         message = PREDICTED_NOT_TRUE.format(label=table.class_names[i],
                                             rows=rows_text(int(pred_n[i])),
                                             y_true=cols.y_true)  # fmt: skip
-        raise AuditorInputError(message + _spelled_apart(table.class_names[i], true, cols),
-                                source=source, field=cols.y_pred)  # fmt: skip
+        why = (_spelled_apart(table.class_names[i], true, cols)
+               or _encoded_apart(table, i, true_n, cols))  # fmt: skip
+        raise AuditorInputError(message + why, source=source, field=cols.y_pred)
     _check_alike_classes(table.classes, (true_n, pred_n), cols, source)
 
 
@@ -252,6 +253,19 @@ def _spelled_apart(label: str, true: Sequence[str], cols: Columns) -> str:
         return ""
     return (f"; {cols.y_true} writes it {alike[0]!r} ({CASE_OR_PERIOD}): write {cols.y_true} "
             f"and {cols.y_pred} alike")
+
+
+def _encoded_apart(table: CountsTable, extra: int, true_n: np.ndarray, cols: Columns) -> str:
+    """Where y_true is -1/+1 and the predicted class ``extra`` 0, or y_true 0/1 and it -1 (an
+    SVM's labels beside a thresholded score's): the two encodings; else nothing."""
+    values = [_value(c) for c in table.classes]
+    true = [i for i, n in enumerate(true_n) if n]
+    if {values[i] for i in (*true, extra)} != {-1.0, 0.0, 1.0} or values[extra] == 1.0:
+        return ""
+    negative = next(table.class_names[i] for i in true if values[i] != 1.0)
+    return (f"; {cols.y_true} writes the negative class {negative} where {cols.y_pred} writes "
+            f"{table.class_names[extra]} (0/1 beside -1/+1): write both columns with one "
+            "encoding")
 
 
 def class_name_of(label: Any, table: CountsTable) -> Any:

@@ -106,3 +106,24 @@ def test_a_rare_class_that_is_no_sum_is_audited_as_a_class():
     y = np.array([0] * 5 + [1] * 4 + [2], dtype=object)
     table = counts_from_arrays(y, y, {"g": np.array(["a"] * 10)})
     check_predicted_classes(table, Columns("y_true", "y_pred", None, ("g",)), "p.csv")
+
+
+@pytest.mark.parametrize(("true", "pred", "extra", "negative"), [
+    ({1: 1, 0: -1}, {1: 1, 0: 0}, "0", "-1"), ({1: 1, 0: 0}, {1: 1, 0: -1}, "-1", "0")])
+def test_labels_encoded_minus_one_and_zero_apart_say_so(tmp_path, true, pred, extra, negative):
+    """y_true -1/+1 (an SVM's labels) beside y_pred 0/1 was refused as "label '0' never occurs
+    in y_true ... map it to one of the true classes", without naming the two encodings."""
+    import pandas as pd
+
+    from auditor.api import audit_predictions
+    from auditor.errors import AuditorInputError
+
+    rng = np.random.default_rng(8)
+    y, p = rng.integers(0, 2, 200), rng.integers(0, 2, 200)
+    pd.DataFrame({"y": [true[v] for v in y], "p": [pred[v] for v in p],
+                  "g": rng.choice(["a", "b"], 200)}).to_csv(tmp_path / "p.csv", index=False)
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(tmp_path / "p.csv", y_true="y", y_pred="p", sensitive=["g"])
+    assert str(err.value).endswith(
+        f"map it to one of the true classes; y writes the negative class {negative} where p "
+        f"writes {extra} (0/1 beside -1/+1): write both columns with one encoding")
