@@ -83,6 +83,10 @@ NO_PROBA_WHY = {
     "classifier": (" (a classifier without probabilities: SVC(probability=True), or wrap it "
                    "in sklearn.calibration.CalibratedClassifierCV)"),
 }  # fmt: skip
+PREDICT_ONLY = (
+    " (it has predict: wrap it in an object whose predict_proba(X) returns one column of "
+    "probabilities per class, or audit its predictions alone with auditor.audit_predictions)"
+)
 NOT_A_MODEL = "a model is an nn.Module or an object with predict_proba, got {found}"
 # Smallest probability before the log (a predict_proba of exactly 0 gives a finite loss):
 # float64's eps, where scikit-learn's log_loss clips (1e-12 gave such a row 27.6, not 36.0).
@@ -250,6 +254,8 @@ def no_predict_proba(model: Any) -> str:
     except Exception:  # noqa: BLE001 - not scikit-learn's, or an older one
         kind = getattr(model, "_estimator_type", None)
     why = NO_PROBA_WHY.get(str(kind), "").format(name=_name(model))
+    if not why and callable(getattr(model, "predict", None)):  # a Booster, a duck-typed model
+        why = PREDICT_ONLY
     return NO_PREDICT_PROBA.format(name=_name(model), why=why)
 
 

@@ -314,3 +314,19 @@ def test_a_model_without_predict_proba_is_named_with_what_it_is():
     assert text.startswith("LinearRegression has no predict_proba") and "is a regressor" in text
     assert "CalibratedClassifierCV" in no_predict_proba(LinearSVC().fit(x, y))
     assert no_predict_proba(object()).endswith("by their class probabilities")
+
+
+def test_a_model_with_predict_alone_is_told_how_to_wrap_it():
+    # an XGBoost Booster, a duck-typed model: it said only "auditor audits classifiers by
+    # their class probabilities", with no way forward
+    from auditor.models.supplied import no_predict_proba
+
+    class Booster:
+        def predict(self, x):
+            return np.zeros(len(x))
+
+    assert no_predict_proba(Booster()) == (
+        "Booster has no predict_proba: auditor audits classifiers by their class probabilities"
+        " (it has predict: wrap it in an object whose predict_proba(X) returns one column of "
+        "probabilities per class, or audit its predictions alone with "
+        "auditor.audit_predictions)")
