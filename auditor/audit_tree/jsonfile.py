@@ -43,9 +43,12 @@ BOM = "\ufeff"
 def _int64(text: str) -> int:
     """An integer of audit.json: counts and seeds, all within 64 bits (JSON readers in other
     languages lose precision beyond 2**53 and fail beyond 64 bits)."""
+    digits = len(text.lstrip("-"))
+    if digits > 20:  # past 64 bits: int() of 4,300 digits says Python's own advice instead
+        raise ValueError(INT_TOO_LARGE.format(digits=f"{digits:,}"))
     value = int(text)
     if not -(2**63) <= value < 2**64:
-        raise ValueError(INT_TOO_LARGE.format(digits=len(text.lstrip("-"))))
+        raise ValueError(INT_TOO_LARGE.format(digits=digits))
     return value
 
 

@@ -14,6 +14,7 @@ import pytest
 from auditor.audit_tree.jsonfile import (
     DUPLICATE_KEY,
     FLOAT_TOO_LARGE,
+    INT_TOO_LARGE,
     MAX_DEPTH,
     TOO_DEEP,
     parse_json_text,
@@ -54,6 +55,9 @@ HOSTILE = {
     "nested-100k": (lambda t, i: t[:i] + '"x": ' + "[" * 100_000 + "]" * 100_000 + "," + t[i:],
                     TOO_DEEP.format(limit=MAX_DEPTH)),
     "1e999": (lambda t, i: t[:i] + '"x": 1e999,' + t[i:], FLOAT_TOO_LARGE.format(text="1e999")),
+    # Python's int() refuses 4,300 digits with its own advice (sys.set_int_max_str_digits())
+    "int-5000-digits": (lambda t, i: t[:i] + '"x": ' + "9" * 5000 + "," + t[i:],
+                        INT_TOO_LARGE.format(digits="5,000")),
     # the last of two keys won silently; another JSON reader may take the first
     "duplicate-key": (lambda t, i: t.replace("{", '{"schema_version": "0.1", ', 1),
                       DUPLICATE_KEY.format(key="schema_version")),
