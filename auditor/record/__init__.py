@@ -24,7 +24,7 @@ from typing import Any
 from auditor import __version__
 from auditor.audit_tree import count
 from auditor.audit_tree.walk import each_estimate, estimate_nodes
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, cut_middle
 from auditor.gates import tally
 from auditor.io import atomic_write_text, prune_cache_files, user_cache_dir
 from auditor.io import cache_entries as _entries
@@ -154,7 +154,8 @@ def validate_audit(data: dict[str, Any], *, source: str = "audit.json") -> None:
     if errors:
         error = _deepest(errors[0])
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise AuditorInputError(error.message.splitlines()[0][:300], source=source, field=where)
+        why = cut_middle(error.message.splitlines()[0], 300, 120)  # a long value: its end says
+        raise AuditorInputError(why, source=source, field=where)  # what is wrong with it
 
 
 NOT_FINITE = "{value} is not a number audit.json holds (an undefined value is written as null)"

@@ -101,6 +101,17 @@ def test_validation_names_the_first_bad_field(audit, change, field):
     assert "x/audit.json" in str(info.value)
 
 
+def test_a_long_value_keeps_what_is_wrong_with_it(audit):
+    """The schema's message starts with the value: a list of 1,000 numbers where a number
+    belongs was cut at 300 characters inside the list, before "is not of type"."""
+    broken = copy.deepcopy(audit)
+    broken["run"]["seed"] = list(range(1000))
+    with pytest.raises(AuditorInputError) as info:
+        validate_audit(broken, source="x/audit.json")
+    assert info.value.field == "run/seed" and len(info.value.message) <= 300
+    assert info.value.message.startswith("[0, 1, 2") and "is not of type" in info.value.message
+
+
 def test_nan_is_written_as_null_and_validates(audit):
     nan = copy.deepcopy(audit)
     nan["performance"]["finetuned"]["test"]["roc_auc"] = None
