@@ -51,7 +51,7 @@ class ModelConfig(StrictModel):
     # without it: sklearn.base.clone(estimator).fit.
     train: str | None = None
     # checkpoint: the class of each of the module's outputs, in output order (["<=50K", ">50K"]);
-    # unset: the target's values in sorted order, positive_label last.
+    # unset: the target's values in sorted order (numbers by value), whatever positive_label.
     classes: list[ConfigLabel] | None = Field(None, min_length=2)
     # Widths of the MLP's hidden layers (kind "mlp" / "auto" on a table).
     hidden: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
