@@ -16,7 +16,7 @@ from typing import Any
 from auditor.audit_tree import Evidence, count, evidence_of, fmt_key, read, resolve
 from auditor.gates.names import attack_name, fpr_text, shorten, words
 from auditor.gates.section import bound_text
-from auditor.report.gap_count import gap_counts, pair_sizes
+from auditor.report.gap_count import gap_counts, gate_ties, pair_sizes
 
 ACCURACY_PATH = "performance.finetuned.test.accuracy"
 GAP_METRIC = "equalized_odds_difference"
@@ -250,8 +250,12 @@ def gate_message(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:
     """A gate's message, a fairness gap's with the rows of its pair beside its value
     ('0.4237 [0.2294, 0.5895] (n=420 vs 115) breaks <= 0.2; ...'): the text the card's
     decision, the terminal, junit.xml and the CI annotations give; any other gate's as
-    recorded."""
+    recorded. Where groups tie as the worst off, each is named ('worst-off groups a and b
+    (tied)'), not only the first."""
     message = str(r["message"])
+    tied, one = gate_ties(audit, r), f"; worst-off group {shorten(str(r.get('group')))}"
+    if tied is not None and one in message:  # not only the first of the tied groups
+        message = message.replace(one, f"; worst-off groups {tied} (tied)", 1)
     pair = gap_counts(audit, r)
     head, sep, rest = message.partition("; ")
     if pair is not None:

@@ -119,3 +119,30 @@ def _mitigation_summaries(part: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         for c, run in constraints.items() if isinstance(constraints, dict) else ():
             if isinstance(run, dict) and isinstance(run.get("after"), dict):
                 yield f"{prefix}.constraints.{fmt_key(str(c))}.after", run["after"]
+
+
+# The note fairness.disparities writes where more than one group has the worst rate
+# ("a and b tie as the worst off: selection_rate 0.25 in each").
+TIE_NOTE = " tie as the worst off: "
+
+
+def tied_groups(node: Any) -> str | None:
+    """'a and b' (as the note gives them: cut, at most four and a count) where a disparity
+    ``node`` has more than one worst-off group; None where it has one, or none."""
+    reason = node.get("reason") if isinstance(node, Mapping) else None
+    head, tie, _ = str(reason or "").partition(TIE_NOTE)
+    return head.rsplit("; ", 1)[-1] if tie else None
+
+
+def gate_ties(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
+    """:func:`tied_groups` of the gap a fairness gate judged (None for any other gate)."""
+    metric = str(r.get("metric", ""))
+    if ".disparities." not in metric:
+        return None
+    try:
+        nodes = resolve(dict(audit), metric)
+    except ValueError:
+        return None
+    if len(nodes) != 1 or nodes[0].node.get("worst_group") != r.get("group"):
+        return None
+    return tied_groups(nodes[0].node)

@@ -21,6 +21,7 @@ from auditor.report.decision import (
     reason,
 )
 from auditor.report.escape import html_text, md_code, md_escape
+from auditor.report.gap_count import tied_groups
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
@@ -104,7 +105,7 @@ def _difference_names(features: Mapping[str, Any]) -> list[str]:
 
 
 def _gap_cell(node: Any) -> str:
-    """A disparity between groups: estimate [interval] (worst-off group)."""
+    """A disparity between groups: estimate [interval] (worst-off group, or the tied ones)."""
     if isinstance(node, dict) and "between_groups" in node:
         node = node["between_groups"]
     if not isinstance(node, dict):
@@ -112,7 +113,9 @@ def _gap_cell(node: Any) -> str:
     ev = read(node)
     if ev.status == "insufficient_data":
         return "insufficient data"
-    cell = _estimate(ev)
+    cell, tied = _estimate(ev), tied_groups(node)
+    if tied is not None:  # each of the tied groups, not only the first
+        return f"{cell} ({md_escape(tied)}, tied)"
     return cell + (f" ({md_escape(shorten(ev.group))})" if ev.group is not None else "")
 
 
