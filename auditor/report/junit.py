@@ -24,8 +24,8 @@ show. Every text is XML-1.0-safe.
 
 Shape: Jenkins' JUnit schema (the xUnit plugin's junit-10.xsd, which pytest's default
 ``xunit2`` output follows): the xUnit plugin skips a whole file that it does not validate, and
-testcase ``<properties>`` are outside it (they were here until 0.1: the evidence lines took
-their place); the suite's ``<properties>`` are in it.
+testcase ``<properties>`` are outside it (earlier versions put the evidence there); the
+suite's ``<properties>`` are in it.
 """
 
 from __future__ import annotations
