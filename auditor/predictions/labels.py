@@ -73,6 +73,10 @@ TOTALS_ROW = (
     "label {label} (1 row) is the sum of the other {n:,} rows' labels: a spreadsheet's totals "
     "row below the data? delete it"
 )
+TOTALS_COUNT = (
+    "label {label} (1 row) is the count of the rows labelled {counted!r}: a spreadsheet's "
+    "totals row below the data? delete it"
+)
 
 
 FRACTIONAL_LABEL = (
@@ -155,19 +159,30 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
 
 def _check_totals_row(table: CountsTable, ns: Sequence[np.ndarray], cols: Columns,
                       source: str) -> None:  # fmt: skip
-    """Refuse a number label of one row that is the sum of the column's other labels and above
-    each (a spreadsheet's SUM row under 0/1 labels: 'Total;293;307'), which would otherwise
-    be audited as a class of its own, making a binary file multi-class."""
+    """Refuse a spreadsheet's totals row below the labels, which would otherwise be audited
+    as a class of its own, making a binary file multi-class: a number label of one row that
+    is the sum of the column's other labels, all numbers, and above each ('Total;293;307'
+    under 0/1: each column's SUM), or the one number among text labels, the rows of one of
+    them (a COUNTIF of 'Yes')."""
     for column, counts in zip((cols.y_true, cols.y_pred), ns, strict=True):
         rows = [(_value(c), int(n), name) for c, n, name
                 in zip(table.classes, counts, table.class_names, strict=True) if n]  # fmt: skip
-        if len(rows) < 3 or any(v is None for v, _, _ in rows):
+        numbers = [(v, n, name) for v, n, name in rows if v is not None]
+        if len(rows) < 3 or len(numbers) not in (1, len(rows)):
             continue
-        for value, n, name in rows:
-            others = [(v, k) for v, k, _ in rows if v != value]
-            if n == 1 and value >= 2 and value > max(v for v, _ in others) and \
-                    value == sum(v * k for v, k in others):  # fmt: skip
-                message = TOTALS_ROW.format(label=name, n=sum(k for _, k in others))
+        message = None
+        for value, n, name in numbers:
+            others = [(v, k, label) for v, k, label in rows if label != name]
+            if n != 1 or value < 2:
+                continue
+            if len(numbers) == 1:  # among text labels: the count of one of them
+                counted = [label for _, k, label in others if k == value]
+                if counted:
+                    message = TOTALS_COUNT.format(label=name, counted=counted[0])
+            elif value > max(v for v, _, _ in others) and \
+                    value == sum(v * k for v, k, _ in others):  # fmt: skip
+                message = TOTALS_ROW.format(label=name, n=sum(k for _, k, _ in others))
+            if message:
                 raise AuditorInputError(message, source=source, field=column)
 
 

@@ -127,3 +127,24 @@ def test_labels_encoded_minus_one_and_zero_apart_say_so(tmp_path, true, pred, ex
     assert str(err.value).endswith(
         f"map it to one of the true classes; y writes the negative class {negative} where p "
         f"writes {extra} (0/1 beside -1/+1): write both columns with one encoding")
+
+
+def test_a_totals_row_counting_text_labels_is_refused_too(tmp_path):
+    """Yes/No labels with a totals row of COUNTIF(..., "Yes") below them (Total;293;307) were
+    audited, exit 0, as 4 classes (293, 307, No, Yes)."""
+    from auditor.api import audit_predictions
+    from auditor.errors import AuditorInputError
+
+    rng = np.random.default_rng(9)
+    y, pred = rng.integers(0, 2, 300), rng.integers(0, 2, 300)
+    word = {0: "No", 1: "Yes"}
+    lines = ["sex;y_true;y_pred"] + [f"{g};{word[t]};{word[p]}" for g, t, p in
+                                     zip(rng.choice(["F", "M"], 300), y, pred, strict=True)]
+    lines.append(f"Total;{y.sum()};{pred.sum()}")
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(tmp_path / "p.csv", y_true="y_true", y_pred="y_pred",
+                          sensitive=["sex"])
+    assert str(err.value).endswith(
+        f"y_true: label {y.sum()} (1 row) is the count of the rows labelled 'Yes': a "
+        "spreadsheet's totals row below the data? delete it")
