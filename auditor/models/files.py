@@ -84,7 +84,14 @@ _EXPANSION_SLACK = 1 << 20
 # bomb a thousand.
 SKOPS_EXPANSION = 100
 NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors){holds}"
-HOLDS = "; it holds the keys {keys}: save model.state_dict() itself, or beside others"
+HOLDS = (
+    "; it holds the keys {keys}: save model.state_dict() alone, or as the one state dict "
+    "beside other entries (an epoch, an optimizer's state)"
+)
+SEVERAL_STATES = (
+    "; it holds {n} state dicts ({keys}), and which one is the model's is not written: save "
+    "that one alone (torch.save(checkpoint[{first!r}], 'model.pt'))"
+)
 # Not scikit-learn's, yet held by its fitted estimators and rebuilt by skops without running
 # any code: a dtype from an empty .npy array (OneHotEncoder, StandardScaler ... in a fitted
 # ColumnTransformer); a partial binds arguments to a function that must itself be trusted
@@ -204,6 +211,10 @@ def load_state_dict(path: Path) -> dict[str, Any]:
     if state is None:
         keys = ", ".join(repr(k) for k in list(blob)[:8]) if isinstance(blob, dict) else ""
         holds = HOLDS.format(keys=keys) if keys else ""
+        states = [k for k, v in blob.items() if _is_state(v) and v] if keys else []
+        if len(states) > 1:  # a model's and its EMA's, say
+            holds = SEVERAL_STATES.format(n=len(states), first=states[0],
+                                          keys=", ".join(repr(k) for k in states[:8]))  # fmt: skip
         raise AuditorInputError(NOT_A_STATE_DICT.format(holds=holds), source=str(path),
                                 field="model.path")  # fmt: skip
     return state
