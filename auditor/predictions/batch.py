@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from auditor.config.labels import is_no_value_mark
 from auditor.errors import AuditorInputError, data_row
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.scores import CellSums, add_cell_codes
@@ -35,6 +36,9 @@ def binary_only(y_true: str, classes: list[str]) -> str:
 
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
+NO_SCORE_MARK = (
+    ": a mark for no score? give every row its P(positive), or drop the rows without one"
+)
 PERCENT_SHARE = 0.1
 # 0,93 or a whole number, either with an exponent (4,822E-01: a spreadsheet's scientific format)
 COMMA_NUMBER = re.compile(r"[-+]?\d*,?\d+([eE][-+]?\d+)?")
@@ -72,7 +76,8 @@ def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: in
                 row, text = _first_text(values)
                 raise AuditorInputError(
                     f"{SCORE_NOT_NUMERIC} ({text!r} at {data_row(row_offset + row)})"
-                    + _percent_hint(text), source=source, field=cols.y_score,
+                    + (NO_SCORE_MARK if is_no_value_mark(text) else _percent_hint(text)),
+                    source=source, field=cols.y_score,
                 ) from None  # fmt: skip
     bad = ~np.isfinite(score) | (score < 0) | (score > 1)
     if bad.any():

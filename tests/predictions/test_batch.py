@@ -225,3 +225,13 @@ def test_number_scores_do_not_load_pyarrow_compute(tmp_path):
         done = subprocess.run([sys.executable, "-c", child, *args], cwd=tmp_path,
                               capture_output=True, text=True, timeout=120)  # fmt: skip
         assert done.stdout.split()[-2:] == ["0", "False"], done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("mark", [".", "\\N", "-", "n/a"])
+def test_a_mark_for_no_score_says_what_to_do_with_its_rows(mark):
+    """SAS's '.', MySQL's '\\N' or '-' for no score was refused as "the column holds text
+    ('.' at data row 2)", without the way on."""
+    said = _scores(["0.5", mark, "0.25"])
+    assert said == (f"f: s: scores must be numbers (probabilities in [0, 1]); the column holds "
+                    f"text ({mark!r} at data row 2): a mark for no score? give every row its "
+                    "P(positive), or drop the rows without one")
