@@ -284,15 +284,16 @@ def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns,
     from the first block (16 MiB), but for a score column of whole numbers there (a file
     sorted by score, its first rows all 1, as R writes 1.0): read as float64, not int64,
     which the first score with decimals further down would fail. ``data``: the file's bytes,
-    already read (gunzipped here where its name ends in ``.gz``, as pyarrow does by name)."""
+    already read; either gunzipped here where its name ends in ``.gz``, in any case."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     def source() -> Any:
+        packed = path.name.lower().endswith(".gz")  # pyarrow's own test is case-sensitive
         if data is None:
-            return path
+            return pa.input_stream(str(path), compression="gzip" if packed else None)
         raw = pa.BufferReader(data)
-        return pa.CompressedInputStream(raw, "gzip") if path.name.lower().endswith(".gz") else raw
+        return pa.CompressedInputStream(raw, "gzip") if packed else raw
 
     def opened(types: dict[str, Any]) -> Any:
         read, parse, convert = csv_options(layout, names, cols, header=True, column_types=types)

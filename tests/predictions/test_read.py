@@ -236,3 +236,19 @@ def test_a_parquet_file_overwritten_while_read_is_said_to_have_changed(tmp_path,
         read.reduce_predictions(path, predictions_columns(), positive_label="approved",
                                 batch_rows=100)  # fmt: skip
     assert str(err.value) == f"{path}: " + read.CHANGED.format(before=size, after=size)
+
+
+@pytest.mark.parametrize("name", ["P.CSV.GZ", "p.csv.Gz"])
+@pytest.mark.parametrize("engine", [{}, {"dask_scheduler": "synchronous"}])
+def test_a_gzip_csv_named_in_capitals_is_gunzipped(files, tmp_path, name, engine):
+    """'P.CSV.GZ' (a Windows tool's name) was read as a CSV but parsed by pyarrow uncompressed
+    (its own test of '.gz' is case-sensitive): gzip's bytes as rows, a ragged-row refusal of
+    binary text and a traceback printed from pyarrow's row handler."""
+    from auditor.predictions.read import Columns, reduce_predictions
+
+    _, frame = files
+    frame.to_csv(tmp_path / name, index=False, compression="gzip")
+    cols = Columns("label", "pred", "score", ("sex", "region"))
+    ref = counts_from_arrays(frame["label"], frame["pred"], frame[["sex", "region"]])
+    got = reduce_predictions(tmp_path / name, cols, positive_label="approved", **engine)
+    assert (got.table.counts == ref.counts).all()
