@@ -110,12 +110,14 @@ def _shown_but_isolates(text: str) -> str:
     return "".join(shown)
 
 
-def terminal_text(value: Any) -> str:
+def terminal_text(value: Any, *, isolate: bool = False) -> str:
     """One line a terminal (or a CI log) shows as text: no escape sequence, bell, line break
-    or bidi override acts, each right-to-left run is isolated (:func:`rtl_runs_isolated`: a
-    CI log shown in a browser orders it), and no GitHub Actions workflow command can start in
-    it (a leading ``::`` becomes ``\\x3a:``, ``##[`` becomes ``##\\x5b``)."""
-    return workflow_inert(rtl_runs_isolated(_NOT_TERMINAL.sub(_visible, str(value))))
+    or bidi override acts, and no GitHub Actions workflow command can start in it (a leading
+    ``::`` becomes ``\\x3a:``, ``##[`` becomes ``##\\x5b``). ``isolate``: each right-to-left
+    run isolated too (:func:`rtl_runs_isolated`: a CI log or annotation shown in a browser
+    orders it), for a line of labels beside numbers; never for a path a user copies."""
+    text = _NOT_TERMINAL.sub(_visible, str(value))
+    return workflow_inert(rtl_runs_isolated(text) if isolate else text)
 
 
 def workflow_inert(text: str) -> str:

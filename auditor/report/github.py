@@ -73,14 +73,14 @@ def _annotation(
     r: Mapping[str, Any], config_file: str | None, audit: Mapping[str, Any] | None
 ) -> str:
     kind = "error" if r["status"] == "fail" else "warning"
-    title = terminal_text(f"auditor gate {r['status']}: {r['name']}")
+    title = terminal_text(f"auditor gate {r['status']}: {r['name']}", isolate=True)
     props = [f"title={_escape_prop(title)}"]
     if config_file:
         props.insert(0, f"file={_escape_prop(config_file)}")
         line = config_line(config_file, r["rule"], r["metric"])
         if line:
             props.insert(1, f"line={line}")
-    message = _escape_data(terminal_text(failure_text(r, audit)))
+    message = _escape_data(terminal_text(failure_text(r, audit), isolate=True))
     return f"::{kind} {','.join(props)}::{message}"
 
 

@@ -41,10 +41,10 @@ def predictions_lines(audit: Mapping[str, Any]) -> list[str]:
     if fair["positive_class"] is not None:
         side = "favourable" if fair["positive_favourable"] else "unfavourable"
         positive = shorten(str(fair["positive_class"]))
-        lines.append(f"Positive class: {terminal_text(positive)} ({side})")
+        lines.append(f"Positive class: {terminal_text(positive, isolate=True)} ({side})")
     for name, feature in fair["features"].items():
         line = _feature_line(name, feature, level_text(fair.get("ci_level")))
-        lines.append(terminal_text(line))  # labels are the data's text
+        lines.append(terminal_text(line, isolate=True))  # labels are the data's text
     return lines
 
 
@@ -136,7 +136,8 @@ def gate_lines(
     warnings_fail = (fail_on or gates.get("fail_on")) == "warning"
     n_shown = len(flagged) if warnings_fail else n_fail + MAX_OTHER_LINES
     for r in flagged[:n_shown]:
-        lines.append(f"  {r['status'].upper():4}  {terminal_text(failure_text(r, audit))}")
+        text = terminal_text(failure_text(r, audit), isolate=True)
+        lines.append(f"  {r['status'].upper():4}  {text}")
     if len(flagged) > n_shown:
         lines.append(MSG_MORE_LINES.format(n=len(flagged) - n_shown))
     return lines + baseline_lines(gates)

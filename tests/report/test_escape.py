@@ -105,7 +105,8 @@ def test_bidi_controls_are_shown_not_obeyed(char):
     for escape in (terminal_text, md_escape, md_code, html_text, xml_text, controls_visible):
         text = escape(label)
         assert char not in text and f"\\u{ord(char):04x}" in text, escape
-    assert terminal_text("עברית 🙂") == "\u200e\u2068עברית\u2069 🙂"  # kept, isolated
+    assert terminal_text("עברית 🙂") == "עברית 🙂"  # right-to-left text itself is kept
+    assert terminal_text("עברית 🙂", isolate=True) == "\u200e\u2068עברית\u2069 🙂"
 
 
 @pytest.mark.parametrize(

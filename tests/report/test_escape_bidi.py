@@ -7,11 +7,14 @@ around it keep their order."""
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 import auditor
+from auditor.config import GateRule, GatesConfig
+from auditor.gates import evaluate_gates
 from auditor.report.escape import (
     FSI,
     LRM,
@@ -22,6 +25,7 @@ from auditor.report.escape import (
     md_escape,
     terminal_text,
 )
+from auditor.report.github import github_annotations
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.summary import render_summary
@@ -29,6 +33,7 @@ from auditor.report.terminal import gate_lines, predictions_lines
 
 RTL = re.compile("[\u0590-\u08ff]")
 ISOLATE = re.compile(f"{LRM}{FSI}([^{FSI}{PDI}]*){PDI}")
+DP = "fairness.features.g.disparities.demographic_parity_difference.between_groups"
 TIE = "נשים and رجال tie as the worst off: selection_rate 0.25 in each"
 
 
@@ -46,13 +51,15 @@ def test_markdown_and_the_terminal_isolate_each_run_not_the_sentence():
     """'נשים and رجال tie ...: selection_rate 0.25' was written bare: shown in a browser,
     'נשים (נשים' of the terminal's line was one right-to-left run with its bracket
     mirrored, and '0.463] (נשים)' took the number into the label's run."""
-    for escaped in (md_escape, terminal_text, html_text):
+    for escaped in (md_escape, partial(terminal_text, isolate=True), html_text):
         text = escaped(TIE)
         assert f"{LRM}{FSI}נשים{PDI} and {LRM}{FSI}رجال{PDI} tie" in text, escaped
         _check_isolated(text)
     assert md_escape("(נשים) 0.25") == f"\\({LRM}{FSI}נשים{PDI}\\) 0.25"
     assert md_escape("\u200f") == f"{LRM}{FSI}\u200f{PDI}"  # a RIGHT-TO-LEFT MARK orders too
-    assert terminal_text("worst-off נשים (נשים and رجال)").count(FSI) == 3
+    assert terminal_text("worst-off נשים (נשים and رجال)", isolate=True).count(FSI) == 3
+    path = "/runs/נתונים/model_card.html"
+    assert terminal_text(path) == path  # a path a user copies is left whole
     assert md_escape("plain 0.25") == "plain 0.25"  # no right-to-left letter: as before
 
 
@@ -85,6 +92,16 @@ def _tie_audit() -> dict:
     rows = pd.DataFrame({"g": groups, "y_true": y_true, "y_pred": y_pred.astype(int)})
     return auditor.audit_predictions(rows, y_true="y_true", y_pred="y_pred",
                                      sensitive="g").data  # fmt: skip
+
+
+def test_annotations_isolate_the_labels():
+    """A failing gate's ::error annotation (shown on GitHub's page) isolates its labels."""
+    audit = _tie_audit()
+    rules = [GateRule(metric=DP, max=0.2)]
+    audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=rules))
+    [line] = github_annotations(audit["gates"], audit=audit)
+    _check_isolated(line.split("::", 2)[2])
+    assert f"{LRM}{FSI}נשים{PDI}" in line
 
 
 def test_every_output_isolates_the_right_to_left_groups():
