@@ -50,15 +50,17 @@ def _visible(m: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def md_escape(value: Any) -> str:
+def md_escape(value: Any, *, isolate: bool = True) -> str:
     """Text safe inside Markdown: HTML-escaped (so a payload renders as text where the
     Markdown is shown as HTML), on one line, with Markdown control characters backslashed,
     control characters shown as ``\\xNN``, no ``@mention`` (a word joiner after the ``@``)
-    and each right-to-left run isolated (:func:`rtl_runs_isolated`)."""
+    and each right-to-left run isolated (:func:`rtl_runs_isolated`), unless ``isolate`` is
+    false: a path or command a reader copies (invisible isolates would be copied with it)."""
     text = html.escape(str(value), quote=False).replace("\r", " ").replace("\n", " ")
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(_escape_line_start, text)
-    return rtl_runs_isolated(_MENTION.sub("@\u2060", _CONTROL.sub(_visible, text)))
+    text = _MENTION.sub("@\u2060", _CONTROL.sub(_visible, text))
+    return rtl_runs_isolated(text) if isolate else text
 
 
 def _escape_line_start(m: re.Match[str]) -> str:

@@ -120,3 +120,13 @@ def test_every_output_isolates_the_right_to_left_groups():
     card = render_html(audit)
     assert "<bdi>נשים</bdi> and <bdi>رجال</bdi> tie as the worst off" in card
     assert not re.search(r"<bdi>[^<]*[A-Za-z][^<]*</bdi>", card)
+
+
+def test_a_command_or_path_in_model_card_md_is_copied_whole():
+    """The Reproduce command and the predictions file's path are copied by a reader: no
+    invisible isolate inside them (a shell would take it as part of the file name)."""
+    audit = _tie_audit()
+    audit["run"]["command"] = "auditor audit -p /data/נתונים/p.csv --sensitive g"
+    text = render_markdown(audit)
+    [line] = [x for x in text.splitlines() if x.startswith("| Reproduce |")]
+    assert "/data/נתונים/p.csv" in line and FSI not in line and LRM not in line
