@@ -99,3 +99,25 @@ def test_a_comment_line_among_the_rows_is_refused_as_a_comment(tmp_path, at):
         f"auditor: error: {path}: a '#' line among the rows ('# exported by tool 1.2'): a "
         "comment below the header? delete it (a '#' line is skipped only above the header)")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("engine", [[], ["--dask-scheduler", "processes"]])
+def test_a_file_cut_short_inside_a_character_is_refused_without_a_traceback(tmp_path, engine):
+    """A CSV cut short inside its last row's 'é' (a download stopped mid-character; the row
+    one field short) printed pyarrow's "Exception ignored in: <function blank_row>" and a
+    traceback of its UnicodeDecodeError above the one-line refusal of the short row."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "p.csv"
+    rows = [f"{y},{p},{g}" for y, p, g in zip([0, 1] * 300, [1, 1, 0] * 200, ["F", "M"] * 300,
+                                              strict=True)]  # fmt: skip
+    path.write_bytes(("y_true,y_pred,sex,city\n" + "".join(f"{r},Köln\n" for r in rows)
+                      + "1,0,F").encode() + "é".encode()[:1])  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "auditor", "audit", "-p", str(path),
+                           "--sensitive", "sex", "-o", str(tmp_path / "out"), "-q", *engine],
+                          capture_output=True, text=True, errors="replace")  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not (tmp_path / "out").exists()
