@@ -52,7 +52,11 @@ from auditor.models.outputs import (
     user_module,
     with_named_logits,
 )
-from auditor.models.takes import BAD_OUTPUT, check_forward  # noqa: F401 - named here too
+from auditor.models.takes import (  # noqa: F401 - BAD_OUTPUT, check_forward named here too
+    BAD_OUTPUT,
+    check_forward,
+    check_trained_takes,
+)
 
 STATE_MISMATCH = "the state dict does not fit the factory's module ({detail}){why}"
 NOT_FLOAT = (
@@ -308,6 +312,7 @@ def _predictor(model: Any, decode: Decode, device: torch.device, n_classes: int,
         spec = _name(model)
 
         def predict(x: np.ndarray) -> np.ndarray:
+            check_trained_takes(model, x)  # a fixed width: named, not torch's mat1 and mat2
             module = read_as_logits(model, x, n_classes=n_classes, device=device,
                                     columns=columns, one_output_columns=columns)  # fmt: skip
             out = module_logits(module, x, device=device, field_name="model.train")

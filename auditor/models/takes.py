@@ -29,6 +29,9 @@ FIRST_LAYER = ": its first layer, {layer}, takes {width}"
 FACTORY_FIX = "build the module from its input_shape argument"
 ROWS_FIX = "give it the columns it was trained on, in its order, in features"
 ROWS_WHY = "the rows' {n} input columns: {columns}"
+TRAINED_WHO = "the module fit returned ({name})"
+TRAINED_WHY = "x as fit(x=...) received it"
+TRAINED_FIX = "build it from x.shape[1:]"
 SHOWN = 8
 BAD_OUTPUT = (
     "{spec!r} builds a module that returns {shape} for inputs of shape {inputs}; it must "
@@ -110,3 +113,14 @@ def check_forward(
                                                   inputs=(2, *input_shape)),
                                 field="model.factory")  # fmt: skip
     return False
+
+
+def check_trained_takes(module: nn.Module, x: Any) -> None:
+    """A reference module ``model.train`` returned, fed two rows of the x it was trained on:
+    a shape error names them and its first layer (a trainer building a fixed width)."""
+    if len(x) == 0:
+        return
+    rows = torch.tensor(x[:2], dtype=torch.float32, device=module_device(module))
+    who = TRAINED_WHO.format(name=type(module).__name__)
+    refuse_shape_error(in_own_dtype(module), rows, who=who, why=TRAINED_WHY, fix=TRAINED_FIX,
+                       field_name="model.train")  # fmt: skip

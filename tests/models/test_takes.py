@@ -52,3 +52,26 @@ def test_rows_of_other_columns_name_the_columns_and_the_fix():
 
 def test_a_module_without_a_fixed_width_names_no_layer():
     assert first_layer(nn.Sequential(nn.ReLU())) == ""
+
+
+def fixed_width_module(x, y, seed):
+    """A trainer whose module takes 5 inputs whatever x it was given."""
+    torch.manual_seed(seed)
+    return nn.Linear(5, 2)
+
+
+def test_a_reference_module_of_a_fixed_width_names_the_trainer_and_its_first_layer():
+    # was: "model.train: 'Linear.forward' raised RuntimeError: mat1 and mat2 shapes cannot be
+    # multiplied (3000x2 and 5x2)"
+    from auditor.models.supplied import user_trainer
+
+    x = torch.zeros((6, 2)).numpy()
+    trainer = user_trainer("tests.models.test_takes:fixed_width_module", lambda v: v,
+                           torch.device("cpu"), n_classes=2)  # fmt: skip
+    predict = trainer(x, torch.zeros(6, dtype=torch.int64).numpy(), 0)
+    with pytest.raises(AuditorInputError) as err:
+        predict(x)
+    assert str(err.value) == (
+        "model.train: the module fit returned (Linear) does not take inputs of shape (rows, 2) "
+        "(x as fit(x=...) received it): its first layer, Linear(5 -> 2), takes 5; build it "
+        "from x.shape[1:] (torch: mat1 and mat2 shapes cannot be multiplied (2x2 and 5x2))")
