@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -28,28 +29,31 @@ __all__ = ["MISSING_CLASH", "Spellings", "canonical", "canonical_column", "check
 
 MISSING_CLASH = DATA_CLASH.replace("{whose}", "the column")
 NUMBER_TWO_WAYS = (
-    "groups {first} and {second} are one number written two ways (a file written with "
-    "floats, for a missing value, joined with one of integers?): write the column one way"
+    "groups {first} and {second} are one number written two ways (files joined, written by "
+    "different tools? pandas writes integers with a missing value as floats): write the "
+    "column one way"
 )
-_INTEGER = re.compile(r"[+-]?[1-9][0-9]*|0")
-_WHOLE_FLOAT = re.compile(r"([+-]?[0-9]+)\.0+")
+# a number as a writer prints one: no leading zero ('007' is a code, kept as written)
+_NUMBER = re.compile(r"[+-]?(0|[1-9][0-9]*)(\.[0-9]+)?")
 
 
 def check_number_groups(table: CountsTable, source: str) -> None:
-    """Refuse a sensitive column holding a whole number both as an integer and as a float
-    ('1' and '1.0'), which would be audited as two groups each holding part of its rows. Codes
+    """Refuse a sensitive column holding one number written two ways ('1' and '1.0', '1.5'
+    and '1.50'), which would be audited as two groups each holding part of its rows. Codes
     apart in leading zeros ('007', '7') are two groups, as written."""
     for i, feature in enumerate(table.features):
         labels = table.group_labels[i]
-        integers = {label for label in labels if _INTEGER.fullmatch(label)}
+        seen: dict[Decimal, str] = {}  # exact: long codes apart in a last digit stay apart
         for label in labels:
-            whole = _WHOLE_FLOAT.fullmatch(label)
-            same = str(int(whole[1])) if whole else None
-            if same in integers:
+            if not _NUMBER.fullmatch(label):
+                continue
+            first = seen.setdefault(Decimal(label), label)
+            if first != label:
                 _, counts = table.marginal([feature])
                 rows = dict(zip(labels, counts.sum(axis=(1, 2)), strict=True))
-                first, second = (f"{g!r} ({rows_text(int(rows[g]))})" for g in (same, label))
-                raise AuditorInputError(NUMBER_TWO_WAYS.format(first=first, second=second),
+                said = (f"{g!r} ({rows_text(int(rows[g]))})" for g in (first, label))
+                raise AuditorInputError(NUMBER_TWO_WAYS.format(first=next(said),
+                                                               second=next(said)),
                                         source=source, field=feature)  # fmt: skip
 
 

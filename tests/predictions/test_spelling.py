@@ -167,7 +167,15 @@ def test_a_group_number_written_as_an_integer_and_a_float_is_refused_not_split(t
     assert err.value.field == "region"
     assert str(err.value).endswith(
         "region: groups '1' (10 rows) and '1.0' (10 rows) are one number written two ways "
-        "(a file written with floats, for a missing value, joined with one of integers?): "
-        "write the column one way")
+        "(files joined, written by different tools? pandas writes integers with a missing "
+        "value as floats): write the column one way")
     data = audit_predictions(frame, y_true="y_true", y_pred="y_pred", sensitive=["site"]).data
     assert _groups(data, "site") == {"007": 20, "7": 20}
+    long = ["12345678901234567890", "12345678901234567891"]  # apart only past a float's digits
+    data = audit_predictions(frame.assign(site=long * 20), y_true="y_true", y_pred="y_pred",
+                             sensitive=["site"]).data  # fmt: skip
+    assert _groups(data, "site") == dict.fromkeys(long, 20)
+    frame = frame.assign(band=["1.5", "1.50", "2", "2.0"] * 10)  # not whole: '1.5' first
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(frame, y_true="y_true", y_pred="y_pred", sensitive=["band"])
+    assert "groups '1.5' (10 rows) and '1.50' (10 rows) are one number" in str(err.value)
