@@ -45,6 +45,7 @@ from auditor.models.files import (  # noqa: F401 - the loaders' names are this m
 )
 from auditor.models.mismatch import mismatch_why, mismatched_sizes, shapes_detail
 from auditor.models.outputs import (
+    NotFinite,
     OneLogit,
     column_outputs,
     finite_outputs,
@@ -90,6 +91,11 @@ NO_PROBA_WHY = {
 PREDICT_ONLY = (
     " (it has predict: wrap it in an object whose predict_proba(X) returns one column of "
     "probabilities per class, or audit its predictions alone with auditor.audit_predictions)"
+)
+REFERENCE_NOT_FINITE = (
+    "the model fit returned ({name}) gives outputs that are not finite numbers (NaN or "
+    "infinite) on {n:,} of the {rows:,} rows it scored (members, non-members and population "
+    "rows): its training diverged (NaN weights: a lower learning rate), or it cannot score them"
 )
 NOT_A_MODEL = "a model is an nn.Module or an object with predict_proba, got {found}"
 # Smallest probability before the log (a predict_proba of exactly 0 gives a finite loss):
@@ -308,21 +314,29 @@ def _predictor(model: Any, decode: Decode, device: torch.device, n_classes: int,
     (:func:`~auditor.models.outputs.with_logits`: one logit, a sigmoid's or a softmax's
     probabilities), an estimator's ``predict_proba`` as log-probabilities; the audit's class
     i in its column ``columns[i]`` (None: column i)."""
-    if isinstance(model, nn.Module):
-        spec = _name(model)
+    if not isinstance(model, nn.Module) and not hasattr(model, "predict_proba"):
+        raise AuditorInputError(NOT_A_MODEL.format(found=type(model).__name__),
+                                field="model.train")  # fmt: skip
+    spec = _name(model)
 
-        def predict(x: np.ndarray) -> np.ndarray:
-            check_trained_takes(model, x)  # a fixed width: named, not torch's mat1 and mat2
-            module = read_as_logits(model, x, n_classes=n_classes, device=device,
-                                    columns=columns, one_output_columns=columns)  # fmt: skip
-            out = module_logits(module, x, device=device, field_name="model.train")
-            return column_outputs(out, rows=len(x), n_classes=n_classes, spec=spec)
+    def outputs(x: np.ndarray) -> np.ndarray:
+        if not isinstance(model, nn.Module):
+            return proba_logits(model, decode, x, field_name="model.train", n_classes=n_classes,
+                                columns=columns)  # fmt: skip
+        check_trained_takes(model, x)  # a fixed width: named, not torch's mat1 and mat2
+        module = read_as_logits(model, x, n_classes=n_classes, device=device, columns=columns,
+                                one_output_columns=columns)  # fmt: skip
+        out = module_logits(module, x, device=device, field_name="model.train")
+        return column_outputs(out, rows=len(x), n_classes=n_classes, spec=spec)
 
-        return predict
-    if hasattr(model, "predict_proba"):
-        return lambda x: proba_logits(model, decode, x, field_name="model.train",
-                                      n_classes=n_classes, columns=columns)  # fmt: skip
-    raise AuditorInputError(NOT_A_MODEL.format(found=type(model).__name__), field="model.train")
+    def predict(x: np.ndarray) -> np.ndarray:
+        try:
+            return outputs(x)
+        except NotFinite as exc:  # its rows are the pool's, not a file's: no data row to name
+            message = REFERENCE_NOT_FINITE.format(name=spec, n=exc.n, rows=exc.rows)
+            raise AuditorInputError(message, field="model.train") from None
+
+    return predict
 
 
 def user_trainer(spec: str, decode: Decode, device: torch.device, *, n_classes: int,

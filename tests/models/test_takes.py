@@ -75,3 +75,28 @@ def test_a_reference_module_of_a_fixed_width_names_the_trainer_and_its_first_lay
         "model.train: the module fit returned (Linear) does not take inputs of shape (rows, 2) "
         "(x as fit(x=...) received it): its first layer, Linear(5 -> 2), takes 5; build it "
         "from x.shape[1:] (torch: mat1 and mat2 shapes cannot be multiplied (2x2 and 5x2))")
+
+
+def nan_module(x, y, seed):
+    """A trainer whose training diverged: NaN weights."""
+    module = nn.Linear(x.shape[1], 2)
+    with torch.no_grad():
+        module.weight.fill_(float("nan"))
+    return module
+
+
+def test_a_reference_module_with_nan_outputs_names_no_data_row():
+    # was: "... on 6 of 6 rows (first: data row 1)": a row of the pool the reference scored,
+    # read as the first row of the user's evaluation file
+    from auditor.models.supplied import user_trainer
+
+    x = torch.zeros((6, 2)).numpy()
+    trainer = user_trainer("tests.models.test_takes:nan_module", lambda v: v,
+                           torch.device("cpu"), n_classes=2)  # fmt: skip
+    with pytest.raises(AuditorInputError) as err:
+        trainer(x, torch.zeros(6, dtype=torch.int64).numpy(), 0)(x)
+    assert str(err.value) == (
+        "model.train: the model fit returned (Linear) gives outputs that are not finite numbers"
+        " (NaN or infinite) on 6 of the 6 rows it scored (members, non-members and population "
+        "rows): its training diverged (NaN weights: a lower learning rate), or it cannot score "
+        "them")
