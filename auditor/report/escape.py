@@ -202,6 +202,8 @@ def rtl_runs_isolated(text: str) -> str:
     if not _RTL.search(text):
         return text
     return _RTL_RUN.sub(lambda m: f"{LRM}{FSI}{m.group(0)}{PDI}", text)
+
+
 # Where the tool joins texts in a line: "feature = group: metric", "a vs b", "a; b", "(n=3)".
 _JOINS = re.compile(r"(\s*(?:[=:;,()\[\]]|&|—|\bvs\b)\s*)")
 
