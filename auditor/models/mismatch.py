@@ -23,6 +23,14 @@ INPUTS_FROM = (
     "input_shape = {shape}: the data's {n} input columns (data.features, else every column "
     "but the target, data.drop and the sensitive ones)"
 )
+IMAGES_FROM = "input_shape = {shape}: the images' channels, height and width"
+
+
+def inputs_from(shape: tuple[int, ...]) -> str:
+    """Where ``input_shape`` came from: a table's input columns, or an image's (C, H, W)."""
+    if len(shape) == 3:
+        return IMAGES_FROM.format(shape=shape)
+    return INPUTS_FROM.format(shape=shape, n=math.prod(shape))
 # The tensors whose shapes differ, named before torch's own (long) text would be cut.
 SHAPES = "size mismatch: {first}{more}"
 SHAPE = "{key} is {theirs} in the file, {mine} in the module"
@@ -74,7 +82,7 @@ def mismatch_why(
     width, parts = math.prod(input_shape), []
     ins = set(input_shape) | {width}
     if ins & sizes.inputs or (ins & sizes.either) - sizes.outputs:
-        parts.append(INPUTS_FROM.format(shape=input_shape, n=width))
+        parts.append(inputs_from(input_shape))
     if n_classes in sizes.outputs or (n_classes in sizes.either and n_classes not in sizes.inputs):
         parts.append(N_CLASSES_FROM[classes_given].format(k=n_classes))
     return "".join(f"; {part}" for part in parts)

@@ -8,7 +8,6 @@ pass runs here on two rows, and a shape error there is bad input naming the shap
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -17,7 +16,7 @@ from torch import nn
 
 from auditor.config.functions import call_user
 from auditor.errors import AuditorInputError
-from auditor.models.mismatch import INPUTS_FROM
+from auditor.models.mismatch import inputs_from
 from auditor.models.outputs import eval_forward, in_own_dtype, module_device
 
 # torch's words for inputs of the wrong shape (Linear, Conv, BatchNorm, view / reshape)
@@ -99,7 +98,7 @@ def check_forward(
     module that ignores ``input_shape`` or ``n_classes`` is bad input here, not an internal
     error in the middle of training ("mat1 and mat2 shapes cannot be multiplied")."""
     x = torch.zeros((2, *input_shape))
-    why = INPUTS_FROM.format(shape=input_shape, n=math.prod(input_shape))
+    why = inputs_from(input_shape)
     out = refuse_shape_error(module, x, who=f"{spec!r} builds a module that", why=why,
                              fix=FACTORY_FIX, field_name="model.factory")  # fmt: skip
     if out is None:  # it raised: the user's error, named with its line

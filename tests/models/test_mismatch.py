@@ -70,3 +70,11 @@ def test_a_norm_over_the_inputs_is_read_by_the_weight_beside_it():
     why = mismatch_why(mismatched_sizes(state, own), input_shape=(2,), n_classes=2,
                        classes_given=False)  # fmt: skip
     assert "input_shape = (2,)" in why and "n_classes" not in why
+
+
+def test_an_images_input_size_names_its_channels_not_input_columns():
+    # an image checkpoint of 3 channels on 1-channel images said 'the data's 64 input columns
+    # (data.features, else every column but the target ...)', a table's words
+    why = mismatch_why(Sizes(inputs={1}), input_shape=(1, 8, 8), n_classes=2,
+                       classes_given=False)  # fmt: skip
+    assert why == "; input_shape = (1, 8, 8): the images' channels, height and width"

@@ -27,7 +27,8 @@ def test_an_image_factory_ignoring_the_channels_names_them():
         check_forward(module, spec="m:build", input_shape=(1, 8, 8), n_classes=2)
     text = str(err.value)
     assert text.startswith("model.factory: 'm:build' builds a module that does not take inputs"
-                           " of shape (rows, 1, 8, 8) (input_shape = (1, 8, 8): the data's 64")
+                           " of shape (rows, 1, 8, 8) (input_shape = (1, 8, 8): the images' "
+                           "channels, height and width): ")  # not 'the data's 64 input columns'
     assert "its first layer, Conv2d(3 -> 4), takes 3 channels" in text
     assert "expected input[2, 1, 8, 8] to have 3 channels" in text
 
