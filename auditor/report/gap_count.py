@@ -10,6 +10,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from auditor.audit_tree import estimate_paths, fmt_key, read, resolve
+from auditor.fairness.disparities import TIED_SHOWN
+from auditor.gates.names import shorten
 
 MITIGATION = "fairness.mitigation."
 
@@ -126,12 +128,42 @@ def _mitigation_summaries(part: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 TIE_NOTE = " tie as the worst off: "
 
 
-def tied_groups(node: Any) -> str | None:
-    """'a and b' (as the note gives them: cut, at most four and a count) where a disparity
-    ``node`` has more than one worst-off group; None where it has one, or none."""
-    reason = node.get("reason") if isinstance(node, Mapping) else None
-    head, tie, _ = str(reason or "").partition(TIE_NOTE)
-    return head.rsplit("; ", 1)[-1] if tie else None
+def tied_labels(feature: Any, node: Any) -> list[str]:
+    """The groups of ``feature`` that share the worst-off group's rate in a disparity
+    ``node`` (its ``decided_by`` rate, the groups compared: not its ``excluded_groups``), the
+    worst-off group first; [] where the gap names one worst-off group, or none. Read from the
+    groups' values, never from the note's prose (a label may hold '; ' or ' and ')."""
+    if not isinstance(feature, Mapping) or not isinstance(node, Mapping):
+        return []
+    worst, rate = node.get("worst_group"), node.get("decided_by")
+    if worst is None or not isinstance(rate, str) or TIE_NOTE not in str(node.get("reason")):
+        return []
+    left_out = {str(g) for g in node.get("excluded_groups") or ()}
+    values: dict[str, Any] = {}
+    for g in feature.get("groups") or ():
+        est = (g.get("metrics") or {}).get(rate) if isinstance(g, Mapping) else None
+        if isinstance(est, Mapping) and str(g.get("group")) not in left_out:
+            values[str(g.get("group"))] = est.get("value")
+    target = values.get(str(worst))
+    if not isinstance(target, (int, float)) or isinstance(target, bool):
+        return []
+    tied = [label for label, v in values.items() if v == target and label != str(worst)]
+    return [str(worst), *tied] if tied else []
+
+
+def tie_text(labels: list[str]) -> str:
+    """'a and b', 'a, b and c', 'a, b, c, d and 2 more' (each label cut as the outputs cut
+    it)."""
+    cut = [shorten(x) for x in labels[:TIED_SHOWN]]
+    if len(labels) <= TIED_SHOWN:
+        return ", ".join(cut[:-1]) + " and " + cut[-1]
+    return ", ".join(cut) + f" and {len(labels) - TIED_SHOWN} more"
+
+
+def tied_groups(feature: Any, node: Any) -> str | None:
+    """:func:`tie_text` of :func:`tied_labels`; None where one group, or none, is worst off."""
+    labels = tied_labels(feature, node)
+    return tie_text(labels) if labels else None
 
 
 def gate_ties(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
@@ -141,8 +173,11 @@ def gate_ties(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
         return None
     try:
         nodes = resolve(dict(audit), metric)
+        holders = resolve(dict(audit), metric.rsplit(".disparities.", 1)[0])
     except ValueError:
         return None
-    if len(nodes) != 1 or nodes[0].node.get("worst_group") != r.get("group"):
+    if len(nodes) != 1 or len(holders) != 1 or not isinstance(nodes[0].node, dict):
         return None
-    return tied_groups(nodes[0].node)
+    if nodes[0].node.get("worst_group") != r.get("group"):
+        return None
+    return tied_groups(holders[0].node, nodes[0].node)

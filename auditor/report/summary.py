@@ -104,7 +104,7 @@ def _difference_names(features: Mapping[str, Any]) -> list[str]:
     return [name for name in _GAPS if name in present]
 
 
-def _gap_cell(node: Any) -> str:
+def _gap_cell(node: Any, feature: Any) -> str:
     """A disparity between groups: estimate [interval] (worst-off group, or the tied ones)."""
     if isinstance(node, dict) and "between_groups" in node:
         node = node["between_groups"]
@@ -113,7 +113,7 @@ def _gap_cell(node: Any) -> str:
     ev = read(node)
     if ev.status == "insufficient_data":
         return "insufficient data"
-    cell, tied = _estimate(ev), tied_groups(node)
+    cell, tied = _estimate(ev), tied_groups(feature, node)
     if tied is not None:  # each of the tied groups, not only the first
         return f"{cell} ({md_escape(tied)}, tied)"
     return cell + (f" ({md_escape(shorten(ev.group))})" if ev.group is not None else "")
@@ -137,7 +137,7 @@ def _fairness_headline(audit: Mapping[str, Any]) -> list[str]:
     ]
     for fname, feat in features.items():
         dis = (feat.get("disparities") or {}) if isinstance(feat, dict) else {}
-        cells = [_gap_cell(dis.get(name)) for name in names]
+        cells = [_gap_cell(dis.get(name), feat) for name in names]
         lines.append(f"| {md_escape(shorten(fname))} | " + " | ".join(cells) + " |")
     for fname in label_determined(audit):
         lines += ["", f"_{md_escape(shorten(fname))}: {LABEL_DETERMINED}._"]

@@ -14,6 +14,7 @@ import auditor
 from auditor.config import GateRule, GatesConfig
 from auditor.gates import evaluate_gates
 from auditor.report.decision import gate_message
+from auditor.report.gap_count import tied_labels
 from auditor.report.junit import render_junit
 from auditor.report.summary import render_summary
 from auditor.report.terminal import gate_lines
@@ -52,3 +53,24 @@ def test_a_single_worst_off_group_reads_as_before():
     [r] = audit["gates"]["results"]
     assert "worst-off group a" in gate_message(audit, r)
     assert "tied" not in gate_message(audit, r) and "tied" not in render_summary(audit)
+
+
+def test_the_tied_groups_come_from_the_groups_rates_not_the_notes_prose():
+    """The tied labels were cut back out of the note at its last '; ': a group 'Black;
+    Hispanic' tied with b read 'worst-off groups Hispanic and b (tied)', a group that does
+    not exist, in every output. They are now the groups whose rate is the worst one's."""
+    audit = _audit({"Black; Hispanic": 0.25, "b": 0.25, "c and d": 0.25, "e": 0.6})
+    [r] = audit["gates"]["results"]
+    tied = "worst-off groups Black; Hispanic, b and c and d (tied)"
+    assert tied in gate_message(audit, r)
+    assert "(Black; Hispanic, b and c and d, tied)" in render_summary(audit).replace("\\", "")
+
+
+def test_a_group_left_out_of_the_comparison_is_not_named_as_tied():
+    feature = {"groups": [{"group": g, "metrics": {"selection_rate": {"value": 0.25}}}
+                          for g in ("a", "b", "small")]}  # fmt: skip
+    node = {"worst_group": "a", "decided_by": "selection_rate", "excluded_groups": ["small"],
+            "reason": "a and b tie as the worst off: selection_rate 0.25 in each"}  # fmt: skip
+    assert tied_labels(feature, node) == ["a", "b"]
+    assert tied_labels(feature, {**node, "reason": None}) == []  # no tie recorded
+    assert tied_labels(feature, {**node, "excluded_groups": ["b", "small"]}) == []
