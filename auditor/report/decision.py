@@ -234,10 +234,11 @@ def headlines(audit: Mapping[str, Any]) -> list[Headline]:
     return [h for h in found if h is not None]
 
 
-def reason(r: Mapping[str, Any]) -> str:
+def reason(r: Mapping[str, Any], audit: Mapping[str, Any] | None = None) -> str:
     """Why a gate came out as it did, without repeating its value: the bound met or broken,
-    the group concerned, the interval's relation; or why there is no verdict."""
-    msg = str(r["message"])
+    the group concerned (given the ``audit``, each of tied groups: :func:`ties_named`), the
+    interval's relation; or why there is no verdict."""
+    msg = str(r["message"]) if audit is None else ties_named(audit, r)
     if r["outcome"] in ("insufficient_data", "not_run") or not isinstance(r["value"], float):
         return msg
     head, _, rest = msg.partition("; ")
@@ -252,10 +253,7 @@ def gate_message(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:
     decision, the terminal, junit.xml and the CI annotations give; any other gate's as
     recorded. Where groups tie as the worst off, each is named ('worst-off groups a and b
     (tied)'), not only the first."""
-    message = str(r["message"])
-    tied, one = gate_ties(audit, r), f"; worst-off group {shorten(str(r.get('group')))}"
-    if tied is not None and one in message:  # not only the first of the tied groups
-        message = message.replace(one, f"; worst-off groups {tied} (tied)", 1)
+    message = ties_named(audit, r)
     pair = gap_counts(audit, r)
     head, sep, rest = message.partition("; ")
     if pair is not None:
@@ -270,6 +268,17 @@ def gate_message(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:
         tail = f" ({words}, {tail[2:]}" if tail.startswith(" (n=") else f" ({words}){tail}"
         head = value + space + after[:end] + tail
     return head + sep + rest
+
+
+def ties_named(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:
+    """A gate's message as recorded, but where groups tie as the worst off each is named
+    ('worst-off groups a and b (tied)'), not only the first: every output's text of it
+    (:func:`gate_message`, summary.md's and the HTML card's gate tables)."""
+    message = str(r["message"])
+    tied, one = gate_ties(audit, r), f"; worst-off group {shorten(str(r.get('group')))}"
+    if tied is not None and one in message:  # not only the first of the tied groups
+        message = message.replace(one, f"; worst-off groups {tied} (tied)", 1)
+    return message
 
 
 def interval_words(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:

@@ -63,7 +63,7 @@ def _gate_table(results: list[Mapping[str, Any]], audit: Mapping[str, Any]) -> l
         value += f", n={n}" if n is not None else ""
         lines.append(
             f"| {_ICON[r['status']]} {r['status']} | {md_escape(r['name'])} | {value} | "
-            f"{md_escape(reason(r))} |"
+            f"{md_escape(reason(r, audit))} |"
         )
     return lines
 

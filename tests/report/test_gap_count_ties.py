@@ -15,6 +15,7 @@ from auditor.config import GateRule, GatesConfig
 from auditor.gates import evaluate_gates
 from auditor.report.decision import gate_message
 from auditor.report.gap_count import tied_labels
+from auditor.report.html import render_html
 from auditor.report.junit import render_junit
 from auditor.report.summary import render_summary
 from auditor.report.terminal import gate_lines
@@ -74,3 +75,16 @@ def test_a_group_left_out_of_the_comparison_is_not_named_as_tied():
     assert tied_labels(feature, node) == ["a", "b"]
     assert tied_labels(feature, {**node, "reason": None}) == []  # no tie recorded
     assert tied_labels(feature, {**node, "excluded_groups": ["b", "small"]}) == []
+
+
+def test_summary_and_card_gate_tables_name_each_tied_group():
+    """summary.md's gate row ('Why') and the HTML card's gate table ('Detail') read the
+    recorded message, so they named the first tied group only ('worst-off group a') while
+    the headline on the same page said '(a and b, tied)'."""
+    audit = _audit({"a": 0.25, "b": 0.25, "c": 0.6})
+    summary = render_summary(audit).replace("\\", "")  # Markdown's escapes: '\\(tied\\)'
+    rows = [line for line in summary.splitlines() if "breaks" in line]
+    assert rows and all("worst-off groups a and b (tied)" in line for line in rows), rows
+    assert "worst-off group a;" not in summary
+    card = render_html(audit)
+    assert "worst-off groups a and b (tied)" in card and "worst-off group a;" not in card
