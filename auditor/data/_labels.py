@@ -64,7 +64,7 @@ def first_alike(labels: Sequence[Any], key: Callable[[Any], Any]) -> tuple[Any, 
     return None
 
 
-def binary_positive(labels: list, positive: object, *, whose: str, src: str) -> None:
+def binary_positive(labels: list, positive: object, *, whose: str, src: str | None) -> None:
     """Refuse a positive label among more than two classes: binary metrics would not be
     read from it (every class is audited one-vs-rest), so naming one says nothing."""
     if len(labels) > 2:

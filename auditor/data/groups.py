@@ -110,7 +110,7 @@ def target_classes(target: pd.Series, config: TableData, *, src: str, single: st
 
 
 def positive_last(
-    labels: list, positive_label: object, *, whose: str, src: str, unknown: str
+    labels: list, positive_label: object, *, whose: str, src: str | None, unknown: str
 ) -> list[int]:
     """The audit's order of ``labels`` (indices into them): as they are, the one
     ``positive_label`` names (:func:`~auditor.config.labels.label_index`'s rule) moved

@@ -155,7 +155,9 @@ def _labels(
         return tuple(labels), tuple(range(len(labels)))
     labels = list(known)
     _refuse_alike(labels, src=src)
-    order = positive_last(labels, config.positive_label, whose="the model", src=src,
+    # positive_label against the model's classes: the config's word (or the argument's), no
+    # data file's, so no file is named here (a run's config file is named by its caller)
+    order = positive_last(labels, config.positive_label, whose="the model", src=None,
                           unknown=NOT_A_CLASS.format(label=config.positive_label,
                                                      known=", ".join(map(str, known))))  # fmt: skip
     return tuple(labels[i] for i in order), tuple(order)

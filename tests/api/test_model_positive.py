@@ -104,3 +104,15 @@ def test_the_privacy_probes_do_not_depend_on_which_class_is_positive(fitted):
         auc[positive] = {k: v["auc"]["value"] for k, v in result.data["privacy"]["attacks"].items()}
     assert auc["yes"].keys() >= {"loss", "rmia", "lira_offline"}
     assert auc["yes"] == pytest.approx(auc["no"], abs=1e-12)
+
+
+def test_a_positive_label_none_of_its_classes_names_the_argument_not_the_rows(fitted):
+    # it was 'dataframe: data.positive_label: ...' from Python and 'eval.csv:
+    # data.positive_label: ...' from a config: a data file that holds no positive_label
+    model, test = fitted
+    with pytest.raises(auditor.AuditorInputError) as err:
+        auditor.audit_model(model, data=test, target="label", sensitive=["group"],
+                            positive_label="maybe", progress=False)  # fmt: skip
+    assert err.value.source is None
+    assert str(err.value) == ("data.positive_label: positive_label 'maybe' is not one of the "
+                              "model's classes (no, yes)")  # fmt: skip
