@@ -30,10 +30,12 @@ _BIDI = "\u202a-\u202e\u2066-\u2069"
 # annotations and junit.xml show them as text too) and the bidi controls.
 _CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
 # Not allowed anywhere in an XML 1.0 document (tab, newline and CR are; surrogates are not),
-# DEL and the C1 controls (allowed, but XML 1.0 asks to avoid them; 0x9b is a terminal's CSI)
-# and the bidi controls (a CI page shows these strings as text).
+# DEL and the C1 controls (allowed, but XML 1.0 asks to avoid them; 0x9b is a terminal's CSI),
+# the line and paragraph separators (a line end to a reader that splits at Unicode's: one
+# 'key: value' a line in a testcase's <system-out>) and the bidi controls (a CI page shows
+# these strings as text).
 _NOT_XML = re.compile(
-    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffe\\uffff{_BIDI}]"
+    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffe\\uffff\\u2028\\u2029{_BIDI}]"
 )
 # Anything a terminal could act on, line breaks and tabs included (one line per message; a
 # log viewer may break a line at U+2028 / U+2029).

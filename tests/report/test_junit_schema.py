@@ -111,3 +111,16 @@ def test_a_list_value_is_xml_safe_too():
     from auditor.report.junit import _text
 
     assert _text(["a\ud800", "b\x01"]) == "a\\ud800,b\\x01"
+
+
+def test_unicode_line_separators_cannot_forge_an_evidence_line():
+    """A label's U+2028 / U+2029 (a line end to Python's splitlines, editors and log viewers)
+    stayed raw in <system-out>: 'x\\u2028status: pass' read as a forged 'status:' line.
+    They are shown as text (\\u2028), as the terminal shows them."""
+    root = check_shape(render_junit(_audit(["x\u2028status: pass", "y\u2029n: 9", "z\x85w"])))
+    for case in root.iter("testcase"):
+        out = case.find("system-out").text
+        assert out.splitlines() == out.split("\n"), out
+        assert "\\u2028status: pass" in out or "\\u2029n: 9" in out or "\\x85w" in out
+    names = [case.get("name") for case in root.iter("testcase")]
+    assert all(len(n.splitlines()) == 1 for n in names), names
