@@ -67,7 +67,8 @@ ONE_CLASS = "the target column {col!r} has a single class in every file"
 NO_FEATURES = "no input columns left (data.features, or the columns besides target and sensitive)"
 ID_INPUT = (
     "column {col!r} has a distinct value in every one of the {n} rows of {files} (an ID?); "
-    "add it to data.drop, or name it in data.features to use it as a model input"
+    "add it to data.drop (from Python: leave it out of the DataFrames, or list the inputs in "
+    "features=), or name it in data.features to use it as a model input"
 )
 MISSING_INPUT = (
     "column {col!r} has a missing value in {rows} (first at {row}); a PyTorch module receives "

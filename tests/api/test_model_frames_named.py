@@ -54,3 +54,20 @@ def test_a_model_raising_on_the_non_members_names_them_and_the_first_missing_val
     assert text.startswith("model: 'LogisticRegression.predict_proba' raised ValueError: Input")
     assert text.endswith("(on the rows of non_members=, the first missing input value at data "
                          "row 6)")  # fmt: skip
+
+
+def test_an_id_column_says_how_to_leave_it_out_from_python():
+    # it said only 'add it to data.drop', a key audit_model has no argument for
+    import torch
+    from torch import nn
+
+    train, holdout, test, _ = _frames()
+    ids = {"data": test, "members": train, "non_members": holdout}
+    frames = {k: f.assign(row_id=np.arange(len(f)) + 1000 * i)
+              for i, (k, f) in enumerate(ids.items())}  # fmt: skip
+    torch.manual_seed(0)
+    with pytest.raises(AuditorInputError) as err:
+        _audit(nn.Linear(3, 2), **frames)
+    assert "column 'row_id' has a distinct value in every one of the 900 rows" in str(err.value)
+    assert "(from Python: leave it out of the DataFrames, or list the inputs in features=)" in (
+        str(err.value))
