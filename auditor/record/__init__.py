@@ -233,6 +233,7 @@ def check_config_read_back(data: dict[str, Any], *, source: str) -> None:
     for name in ("transparency", "privacy", "gates", "model"):
         if name in config and not isinstance(config[name], dict):
             raise AuditorInputError(NOT_AN_OBJECT, source=source, field=f"config/{name}")
+    _check_fairness_config(config, source=source)
     declared = (config.get("transparency") or {}).get("declared")
     where = "config/transparency/declared"
     if not isinstance(declared, dict):
@@ -241,6 +242,28 @@ def check_config_read_back(data: dict[str, Any], *, source: str) -> None:
         if key not in declared or not isinstance(declared[key], str | None):
             why = NOT_TEXT_OR_NULL if key in declared else MISSING
             raise AuditorInputError(why, source=source, field=f"{where}/{key}")
+
+
+NOT_A_MIN_SIZE = "is not a count of rows (an integer of 1 or more)"
+NOT_A_LEVEL = "is not a confidence level (a number between 0 and 1)"
+NOT_WRITTEN = "is missing (every auditor since 2.0 writes it)"
+
+
+def _check_fairness_config(config: dict[str, Any], *, source: str) -> None:
+    """The card reads ``config.fairness``'s minimum group size and interval level (every
+    auditor since 2.0 writes both): a section that is no object, or a size that is no count,
+    was an internal error of the card's template."""
+    fairness, where = config.get("fairness"), "config/fairness"
+    if not isinstance(fairness, dict):
+        why = NOT_AN_OBJECT if "fairness" in config else NOT_WRITTEN
+        raise AuditorInputError(why, source=source, field=where)
+    size, level = fairness.get("min_group_size"), fairness.get("ci_level")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        why = NOT_A_MIN_SIZE if "min_group_size" in fairness else NOT_WRITTEN
+        raise AuditorInputError(why, source=source, field=f"{where}/min_group_size")
+    if not _number(level) or not 0 < level < 1:
+        why = NOT_A_LEVEL if "ci_level" in fairness else NOT_WRITTEN
+        raise AuditorInputError(why, source=source, field=f"{where}/ci_level")
 
 
 NOT_A_COUNT_OF_N = "{k} is not a count between 0 and n ({n})"

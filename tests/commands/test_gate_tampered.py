@@ -126,6 +126,13 @@ CONFIG_CASES = [
     ("declared-text", lambda a: a["config"]["transparency"].update(declared="yes"),
      "config/transparency/declared"),
     ("privacy-text", lambda a: a["config"].update(privacy="dp"), "config/privacy"),
+    # the card's fairness notes read config.fairness's minimum group size and level
+    ("fairness-text", lambda a: a["config"].update(fairness="x"), "config/fairness"),
+    ("fairness-null", lambda a: a["config"].update(fairness=None), "config/fairness"),
+    ("no-fairness", lambda a: a["config"].pop("fairness"), "config/fairness"),
+    ("min-size-text", lambda a: a["config"]["fairness"].update(min_group_size="30"),
+     "config/fairness/min_group_size"),
+    ("no-level", lambda a: a["config"]["fairness"].pop("ci_level"), "config/fairness/ci_level"),
 ]  # fmt: skip
 
 
