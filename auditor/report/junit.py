@@ -37,6 +37,7 @@ from typing import Any
 from auditor.gates.section import bound_text
 from auditor.report.display import gate_cut
 from auditor.report.escape import xml_text
+from auditor.report.gap_count import gap_counts, gate_ties
 from auditor.report.terminal import STATUS_WORD, failure_text
 
 
@@ -74,14 +75,18 @@ def _counts(gates: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def _case_evidence(r: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``key: value`` lines of a testcase's ``<system-out>``, in this order."""
+def _case_evidence(r: Mapping[str, Any], audit: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``key: value`` lines of a testcase's ``<system-out>``, in this order; a fairness
+    gap's ``n`` is its count ('84 vs 260', :func:`gap_counts`) and ``tied_groups`` names
+    each group that ties as the worst off (empty where none do)."""
     shown = gate_cut(r)  # id, metric and group as the cards show them
     fields = {
         "id": shown["id"], "gate": r["name"], "metric": shown["metric"], "group": shown["group"],
+        "tied_groups": gate_ties(audit, r),
         "source": r["source"], "rule": r["rule"], "mode": r["mode"],
         "bound": bound_text(r["bound"]), "value": r["value"], "ci_low": r["ci_low"],
-        "ci_high": r["ci_high"], "interval": r["interval"], "n": r["n"], "min_n": r["min_n"],
+        "ci_high": r["ci_high"], "interval": r["interval"],
+        "n": r["n"] if r["n"] is not None else gap_counts(audit, r), "min_n": r["min_n"],
         "outcome": r["outcome"], "status": r["status"],
         "severity": {"fail": "error", "warn": "warning"}.get(r["status"], "none"),
     }  # fmt: skip
@@ -102,7 +107,7 @@ def _testcase(
         el.text = message
     # the message (a gap's counts are 'n=84 vs 260' there), then one 'key: value' a line
     lines = [_one_line(message)]
-    lines += [f"{k}: {_one_line(_text(v))}" for k, v in _case_evidence(r).items()]
+    lines += [f"{k}: {_one_line(_text(v))}" for k, v in _case_evidence(r, audit).items()]
     ET.SubElement(case, "system-out").text = "\n".join(lines)
 
 

@@ -88,3 +88,17 @@ def test_summary_and_card_gate_tables_name_each_tied_group():
     assert "worst-off group a;" not in summary
     card = render_html(audit)
     assert "worst-off groups a and b (tied)" in card and "worst-off group a;" not in card
+
+
+def test_junit_evidence_lines_give_a_gaps_counts_and_its_tied_groups():
+    """A gap gate's <system-out> had 'n: ' empty (its counts only in the prose first line) and
+    'group: a', one of the tied groups: a script reading the key lines got the gap without
+    its count. Now 'n: 200 vs 200' and 'tied_groups: a and b' (empty where none tie)."""
+    audit = _audit({"a": 0.25, "b": 0.25, "c": 0.6})
+    [case] = ET.fromstring(render_junit(audit)).iter("testcase")
+    lines = case.find("system-out").text.split("\n")[1:]
+    assert "n: 200 vs 200" in lines and "tied_groups: a and b" in lines, lines
+    audit = _audit({"a": 0.25, "b": 0.3, "c": 0.6})
+    [case] = ET.fromstring(render_junit(audit)).iter("testcase")
+    lines = case.find("system-out").text.split("\n")[1:]
+    assert "n: 200 vs 200" in lines and "tied_groups: " in lines, lines
