@@ -23,8 +23,8 @@ from auditor.data.spelling import MISSING_CLASH, canonical, canonical_values, cl
 from auditor.errors import AuditorInputError, data_row
 
 MISSING_SENSITIVE = (
-    "column {col!r} has {labels} (first at {row}); fill them, or "
-    "set data.missing_group = true to audit them as the group '(missing)'"
+    "column {col!r} has {labels} (first at {row}); fill them, or set data.missing_group = "
+    "true (from Python: missing_group=True) to audit them as the group '(missing)'"
 )
 TOO_MANY_CLASSES = (
     "target column {col!r} has {n} distinct values, more than data.max_categories = {k}: "
