@@ -78,11 +78,15 @@ def dataset_note(audit: Mapping[str, Any]) -> str | None:
     data = audit["data"]
     if data["name"] in HUB_DATASETS:
         return None
-    return (
-        f"Data: {data['name']} (not a Hugging Face dataset id: not in the metadata's datasets; "
-        "model-index names it as the dataset its results were taken on); "
-        "see Evaluation and training data."
-    )
+    return f"Data: {data['name']}{DATA_NOT_ON_HUB}"
+
+
+# dataset_note after the data's name (model_card.md writes the name as copied: a file name
+# holds no invisible isolate)
+DATA_NOT_ON_HUB = (
+    " (not a Hugging Face dataset id: not in the metadata's datasets; model-index names it as"
+    " the dataset its results were taken on); see Evaluation and training data."
+)
 
 
 def _finite(value: Any) -> bool:

@@ -130,3 +130,23 @@ def test_a_command_or_path_in_model_card_md_is_copied_whole():
     text = render_markdown(audit)
     [line] = [x for x in text.splitlines() if x.startswith("| Reproduce |")]
     assert "/data/נתונים/p.csv" in line and FSI not in line and LRM not in line
+
+
+def test_a_metric_path_and_the_data_file_in_model_card_md_are_copied_whole():
+    """model_card.md's gate table isolated the metric path ('fairness.features."<LRM><FSI>
+    מגדר<PDI>"...'): pasted into a rule, the run stopped with 'reads fairness feature
+    '\\u200e\\u2068מגדר\\u2069', which this audit does not produce'. The Data line did the
+    same to the file's name. Both are written as copied: no isolate inside."""
+    audit = _tie_audit()
+    audit["fairness"]["features"]["מגדר"] = audit["fairness"]["features"].pop("g")
+    metric = DP.replace(".g.", '."מגדר".')
+    rules = [GateRule(metric=metric, max=0.2)]
+    audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=rules))
+    assert audit["gates"]["results"][0]["status"] == "fail"
+    audit["data"]["name"] = "תחזיות.csv"
+    text = render_markdown(audit)
+    [row] = [x for x in text.splitlines() if x.startswith("| fail |")]
+    cells = [c.strip() for c in row.split(" | ")]
+    assert metric.replace("_", "\\_") in cells, cells
+    [data] = [x for x in text.splitlines() if x.startswith("Data: ")]
+    assert data.startswith("Data: תחזיות.csv \\(not a Hugging Face dataset id"), data
