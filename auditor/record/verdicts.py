@@ -39,6 +39,7 @@ from auditor.record.own_numbers import check_own_numbers
 STATUS_NOT_OUTCOME = (
     "{status!r} does not follow the outcome {outcome!r} (pass: pass; any other: warn or fail)"
 )
+NOT_SECONDS = "{found!r} is not the time the gate took (seconds, 0 or more)"
 NOT_JUDGED = "{found!r} is not what its own gates config gives this audit ({right!r}{why})"
 WHY_MAX = 160  # the most characters of the gate's own message shown beside its verdict
 MISSING = "holds {found} gates where its gates config gives {right} (a gate {what}: {gate!r})"
@@ -96,6 +97,10 @@ def check_gate_verdicts(
     baseline comparisons judged from their own numbers against its stored current results
     (as a file with this code's stamp has them judged against its results judged again)."""
     for i, r in enumerate(results):
+        seconds = r.get("seconds")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            why = NOT_SECONDS.format(found=seconds)  # null (NaN) crashed junit.xml's sum
+            raise AuditorInputError(why, source=source, field=f"gates/results/{i}/seconds")
         outcome, status = r.get("outcome"), r.get("status")
         if status not in (("pass",) if outcome == "pass" else ("warn", "fail")):
             why = STATUS_NOT_OUTCOME.format(status=status, outcome=outcome)

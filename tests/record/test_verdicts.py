@@ -294,3 +294,11 @@ def test_rules_padded_with_results_to_match_are_judged_no_further_than_the_resul
     assert caught.value.field == "gates/results" and "more (" in caught.value.message
     per_rule = max(judged)
     assert per_rule > 1 and sum(judged) <= n + 2 * per_rule, judged  # + the built-in gates
+
+
+@pytest.mark.parametrize("seconds", [None])
+def test_a_gates_time_that_is_no_time_is_refused(audit_file, tmp_path, seconds):
+    """A result's seconds null (the schema's form of NaN) passed the read-back and crashed
+    junit.xml's sum of the gates' times: an internal error of card and gate."""
+    edited = _edited(audit_file, tmp_path, lambda rs: rs[1].update(seconds=seconds))
+    _refused(edited, tmp_path, "gates/results/1/seconds", "is not the time the gate took")
