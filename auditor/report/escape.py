@@ -103,6 +103,15 @@ def controls_visible(value: Any) -> Any:
     return _shown_but_isolates(value) if isinstance(value, str) else value
 
 
+def controls_shown(value: Any) -> Any:
+    """:func:`controls_visible` for the HTML card, where the tool isolates with ``<bdi>``,
+    never with control characters: every control character in text is shown, a user's own
+    LRM + U+2068 ... U+2069 too (it kept two labels 'abc' and that pair around 'abc' alike)."""
+    if isinstance(value, Markup):
+        return Markup(_CONTROL.sub(_visible, str(value)))
+    return _CONTROL.sub(_visible, value) if isinstance(value, str) else value
+
+
 def _shown_but_isolates(text: str) -> str:
     """``text`` with its control characters shown, save each LRM, FIRST STRONG ISOLATE ...
     POP DIRECTIONAL ISOLATE around a text free of controls (what :func:`rtl_runs_isolated`
@@ -143,13 +152,13 @@ _LONG_RUN = re.compile(rf"(?<!\S)\S{{{LONG_RUN},}}")  # tried at a word's start 
 
 
 def card_text(value: Any) -> Any:
-    """The HTML card's last step for every printed value: :func:`controls_visible`, then a
+    """The HTML card's last step for every printed value: :func:`controls_shown`, then a
     text holding a run of :data:`LONG_RUN` characters without a space escaped, with a
     ``<wbr>`` every :data:`BREAK_EVERY` characters of the run (Markup: escaped here), and a
     text holding right-to-left letters isolated (:func:`bidi_isolated`, at `` & `` only: an
-    intersection's parts); any other value as :func:`controls_visible` leaves it (escaped by
+    intersection's parts); any other value as :func:`controls_shown` leaves it (escaped by
     autoescape)."""
-    value = controls_visible(value)
+    value = controls_shown(value)
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
     if _RTL.search(value):
@@ -245,5 +254,5 @@ def bidi_isolated(value: Any) -> Any:
     isolated in a ``<bdi>``; a text without one is left to :func:`card_text`."""
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
-    value = controls_visible(value)
+    value = controls_shown(value)
     return _isolated(value, _JOINS) if _RTL.search(value) else value

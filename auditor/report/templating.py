@@ -28,7 +28,13 @@ from auditor.numbers import (
 from auditor.report import decision, heatmap, hub, plots
 from auditor.report import model_facts as facts
 from auditor.report.class_counts import classes_text, score_classes
-from auditor.report.escape import bidi_isolated, card_text, controls_visible, md_escape
+from auditor.report.escape import (
+    bidi_isolated,
+    card_text,
+    controls_shown,
+    controls_visible,
+    md_escape,
+)
 
 
 def templates_dir() -> Path:
@@ -93,7 +99,7 @@ def _num_html(value: Any, digits: int) -> str:
     text = fmt_num(value, digits)
     if value is None or isinstance(value, (int, float)):
         return text
-    return str(escape(controls_visible(text)))
+    return str(escape(controls_shown(text)))
 
 
 def ci_html(estimate: Any, digits: int = 3) -> Markup:
@@ -130,7 +136,7 @@ def ci_md(estimate: Mapping[str, Any], digits: int = 3) -> str:
 
 def _text_html(value: Any) -> str:
     """``{{ value }}`` as a template prints it: control characters made visible, escaped."""
-    return str(escape(controls_visible(value)))
+    return str(escape(controls_shown(value)))
 
 
 def metric_cells(metrics: Mapping[str, Any], cols: Sequence[tuple[str, str]]) -> Markup:

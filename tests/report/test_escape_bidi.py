@@ -27,6 +27,7 @@ from auditor.report.escape import (
 )
 from auditor.report.github import github_annotations
 from auditor.report.html import render_html
+from auditor.report.junit import render_junit
 from auditor.report.markdown import render_markdown
 from auditor.report.summary import render_summary
 from auditor.report.terminal import gate_lines, predictions_lines
@@ -150,3 +151,30 @@ def test_a_metric_path_and_the_data_file_in_model_card_md_are_copied_whole():
     assert metric.replace("_", "\\_") in cells, cells
     [data] = [x for x in text.splitlines() if x.startswith("Data: ")]
     assert data.startswith("Data: תחזיות.csv \\(not a Hugging Face dataset id"), data
+
+
+def test_a_users_own_isolate_pair_is_shown_in_every_output():
+    """A label holding its own well-formed LRM + U+2068 ... U+2069 was kept invisible in the
+    HTML card (card_text kept such pairs as the tool's own), so groups 'abc' and that pair
+    around 'abc' read alike there. Every output now shows it as text ('\\u2068')."""
+    from auditor.report.escape import bidi_isolated
+
+    spoof = f"{LRM}{FSI}abc{PDI}"
+    assert card_text(spoof) == f"{LRM}\\u2068abc\\u2069"
+    assert "\\u2068" in str(bidi_isolated(f"g = {spoof}: rate"))
+    groups = np.repeat(["abc", spoof, "south"], 200)
+    y_pred = np.tile(np.r_[np.ones(50), np.zeros(150)], 3)
+    y_pred[:60] = 1  # abc 0.3, the spoof 0.25, south 0.25
+    y_true = np.random.default_rng(0).integers(0, 2, len(groups))
+    rows = pd.DataFrame({"g": groups, "y_true": y_true, "y_pred": y_pred.astype(int)})
+    audit = auditor.audit_predictions(rows, y_true="y_true", y_pred="y_pred", sensitive="g").data
+    rules = [GateRule(metric="fairness.features.g.groups.*.metrics.selection_rate", min=0.3)]
+    audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=rules))
+    terminal = predictions_lines(audit) + gate_lines(audit["gates"], audit=audit)
+    notes = github_annotations(audit["gates"], audit=audit)
+    outputs = {"html": render_html(audit), "md": render_markdown(audit),
+               "summary": render_summary(audit), "terminal": "\n".join(terminal),
+               "annotations": "\n".join(notes), "junit": render_junit(audit)}  # fmt: skip
+    for name, text in outputs.items():
+        assert "\\u2068abc\\u2069" in text, name
+        assert f"{FSI}abc" not in text, name
