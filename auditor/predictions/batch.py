@@ -4,9 +4,10 @@ per-cell score sums (checked: labels whole numbers, scores probabilities), the u
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,6 +61,56 @@ class Partial:
     rows: int
     spilled: SpillRows | None = None  # the rows for the spill, where the scores go there
     spellings: Spellings | None = None  # labels merged, and the missing group's clashes
+    score_low: float = math.inf  # the least score
+    # per predicted label, its rows' least and greatest score (where each is 0.5 or more)
+    pred_ranges: dict[Any, tuple[float, float]] = field(default_factory=dict)
+
+
+CONFIDENCE = (
+    "every score is 0.5 or more, and rows predicted {neg!r} score as high as rows predicted "
+    "{pos!r}: the predicted label's probability (a Hugging Face pipeline's score), not "
+    "P({pos!r})? give P({pos!r}): the score where {y_pred} is {pos!r}, else 1 - the score"
+)
+
+
+@dataclass
+class ScoreRanges:
+    """Over a file's batches, :class:`Partial`'s least score and predicted labels' ranges,
+    which tell a score that is the predicted label's probability (0.5 or more in every row,
+    for either label) from P(positive) (thresholded, its labels' ranges apart)."""
+
+    low: float = math.inf
+    by_pred: dict[Any, tuple[float, float]] = field(default_factory=dict)
+
+    def add(self, part: Partial) -> None:
+        self.low = min(self.low, part.score_low)
+        for label, (lo, hi) in part.pred_ranges.items():
+            was = self.by_pred.get(label, (lo, hi))
+            self.by_pred[label] = (min(was[0], lo), max(was[1], hi))
+
+    def check(self, table: CountsTable, positive: int, cols: Columns, source: str) -> None:
+        """Refuse the scores where every one is 0.5 or more and a row predicted negative
+        scores above one predicted positive."""
+        if self.low < 0.5:
+            return
+        pos = [r for label, r in self.by_pred.items() if label == table.classes[positive]]
+        neg = [r for label, r in self.by_pred.items() if label != table.classes[positive]]
+        if pos and neg and max(hi for _, hi in neg) > pos[0][0]:
+            names = table.class_names
+            message = CONFIDENCE.format(pos=names[positive], neg=names[1 - positive],
+                                        y_pred=cols.y_pred)  # fmt: skip
+            raise AuditorInputError(message, source=source, field=cols.y_score)
+
+
+def _pred_ranges(y_pred: Any, score: np.ndarray) -> dict[Any, tuple[float, float]]:
+    """Per predicted label (its value) of a batch, its rows' least and greatest score."""
+    import pyarrow as pa
+
+    enc = y_pred if pa.types.is_dictionary(y_pred.type) else y_pred.dictionary_encode()
+    codes = enc.indices.to_numpy(zero_copy_only=False)  # no nulls: refused when counted
+    labels = enc.dictionary.to_pylist()
+    return {labels[i]: (float(score[codes == i].min()), float(score[codes == i].max()))
+            for i in np.unique(codes)}  # fmt: skip
 
 
 def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: int) -> np.ndarray:
@@ -258,9 +309,12 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
             raise AuditorInputError(binary_only(cols.y_true, classes), source=source,
                                     field=cols.y_score)  # fmt: skip
         args = (cells, score, codes.groups, codes.group_labels, codes.y_true, codes.classes)
+        low = float(score.min())
+        ranges = _pred_ranges(columns[cols.y_pred], score) if low >= 0.5 else {}
         if spilled is not None:
-            return Partial(acc.table(), cells, n, spilled.add_codes(*args))
+            return Partial(acc.table(), cells, n, spilled.add_codes(*args), None, low, ranges)
         add_cell_codes(*args, sort=False)  # merge_all sorts the batches' cells
+        return Partial(acc.table(), cells, n, None, None, low, ranges)
     return Partial(acc.table() if n else None, cells, n)
 
 

@@ -30,7 +30,13 @@ from auditor.fairness.counts import CountsAccumulator, CountsTable
 from auditor.fairness.score_axis import MAX_WORKERS
 from auditor.fairness.scores import CellSums, ScoreAxis, merge_all, overall_scores
 from auditor.fairness.spill_cells import SpilledAxis, SpilledCells
-from auditor.predictions.batch import Partial, binary_only, offsets, reduce_arrow
+from auditor.predictions.batch import (
+    Partial,
+    ScoreRanges,
+    binary_only,
+    offsets,
+    reduce_arrow,
+)
 from auditor.predictions.folder import Folder, PartBatch, folder_of
 from auditor.predictions.labels import (
     TEXT_LABELS,
@@ -107,7 +113,7 @@ def reduce_predictions(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred
     )
     parts: list[CellSums] = []
-    spellings = Spellings()
+    spellings, ranges = Spellings(), ScoreRanges()
     batches = 0
     spilled, batch_rows = spill_for(path, spill_rows, batch_rows, cols.y_score, dask_scheduler,
                                     folder=folder, metadata=footer)  # fmt: skip
@@ -127,6 +133,7 @@ def reduce_predictions(
                 parts.append(part.scores)
                 if part.spellings is not None:
                     spellings.add(part.spellings)
+                ranges.add(part)
         except AuditorInputError:
             if folder is None:  # a read that failed once the file changed: its change said
                 _check_unchanged(path, before)
@@ -137,18 +144,14 @@ def reduce_predictions(
             folder.check_unchanged(before)
         spellings.check(cols.missing_group, source=source)
         cells = merge_all(parts)
-        if acc.rows == 0:
-            raise AuditorInputError(NO_ROWS, source=source)
-        table = acc.table()
-        check_number_groups(table, source)
-        check_predicted_classes(table, cols, source)
-        positive = positive_index(table, positive_label, source, cols)
+        table, positive = _checked_table(acc, cols, positive_label, source)
         if not cols.y_score:
             return PredictionCounts(table, positive, None, source, batches, engine, cells,
                                     merged=spellings.recorded())  # fmt: skip
         if len(table.classes) != 2:
             message = binary_only(cols.y_true, list(map(str, table.class_names)))
             raise AuditorInputError(message, source=source, field=cols.y_score)
+        ranges.check(table, positive, cols, source)
         value = table.classes[positive]
         axis = score_axis(cells, features=cols.sensitive, positive=value, spilled=spilled,
                           specs=specs)  # fmt: skip
@@ -156,6 +159,18 @@ def reduce_predictions(
     check_score_class(table, positive, scores, cols, source)
     return PredictionCounts(table, positive, scores, source, batches, engine, cells, axis,
                             spellings.recorded())
+
+
+def _checked_table(acc: CountsAccumulator, cols: Columns, positive_label: Any,
+                   source: str) -> tuple[CountsTable, int | None]:  # fmt: skip
+    """The file's counts, refused where no audit reads them as written (no rows, a number
+    group written two ways, label columns that disagree), and its positive class."""
+    if acc.rows == 0:
+        raise AuditorInputError(NO_ROWS, source=source)
+    table = acc.table()
+    check_number_groups(table, source)
+    check_predicted_classes(table, cols, source)
+    return table, positive_index(table, positive_label, source, cols)
 
 
 def _batch_partials(path: Path, folder: Folder | None, cols: Columns,

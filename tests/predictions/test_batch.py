@@ -235,3 +235,47 @@ def test_a_mark_for_no_score_says_what_to_do_with_its_rows(mark):
     assert said == (f"f: s: scores must be numbers (probabilities in [0, 1]); the column holds "
                     f"text ({mark!r} at data row 2): a mark for no score? give every row its "
                     "P(positive), or drop the rows without one")
+
+
+@pytest.mark.parametrize("batch_rows", [70, 1_000_000])
+def test_the_predicted_class_confidence_as_a_score_is_refused(tmp_path, batch_rows):
+    """A Hugging Face pipeline's export (label, score: the predicted label's probability, at
+    least 0.5 in every row) audited with --y-score score gave ROC AUC 0.51 where P(positive)
+    gives 0.84, and failed the calibration gate on it, exit 1."""
+    rng = np.random.default_rng(12)
+    y = rng.integers(0, 2, 600)
+    p1 = np.clip(y * 0.3 + rng.random(600) * 0.7, 0, 1).round(4)
+    pred = (p1 >= 0.5).astype(int)
+    confidence = np.where(pred == 1, p1, 1 - p1).round(4)
+    word = np.array(["LABEL_0", "LABEL_1"])
+    path = tmp_path / "hf.csv"
+    path.write_text("label,pred,score,g\n" + "".join(
+        f"{word[a]},{word[b]},{c},a\n" for a, b, c in zip(y, pred, confidence, strict=True)))
+    cols = Columns("label", "pred", "score", ("g",))
+    with pytest.raises(AuditorInputError) as err:
+        reduce_predictions(path, cols, positive_label="LABEL_1", batch_rows=batch_rows)
+    assert err.value.field == "score"
+    assert str(err.value).endswith(
+        "score: every score is 0.5 or more, and rows predicted 'LABEL_0' score as high as "
+        "rows predicted 'LABEL_1': the predicted label's probability (a Hugging Face "
+        "pipeline's score), not P('LABEL_1')? give P('LABEL_1'): the score where pred is "
+        "'LABEL_1', else 1 - the score")
+    fixed = tmp_path / "fixed.csv"  # the way the message says: audited
+    fixed.write_text("label,pred,score,g\n" + "".join(
+        f"{word[a]},{word[b]},{c if b else round(1 - c, 4)},a\n"
+        for a, b, c in zip(y, pred, confidence, strict=True)))  # fmt: skip
+    got = reduce_predictions(fixed, cols, positive_label="LABEL_1", batch_rows=batch_rows)
+    assert got.scores.roc_auc > 0.8
+
+
+def test_scores_all_above_a_half_thresholded_above_it_are_audited(tmp_path):
+    """P(positive) of a model whose every row scores 0.5 or more, y_pred its threshold 0.8:
+    the predicted classes' scores do not overlap, so it is no predicted label's probability."""
+    rng = np.random.default_rng(13)
+    y = rng.integers(0, 2, 400)
+    score = (0.5 + 0.5 * np.clip(y * 0.3 + rng.random(400) * 0.7, 0, 1)).round(4)
+    path = tmp_path / "p.csv"
+    path.write_text("y,p,s,g\n" + "".join(f"{a},{int(c >= 0.8)},{c},a\n"
+                                          for a, c in zip(y, score, strict=True)))  # fmt: skip
+    got = reduce_predictions(path, Columns("y", "p", "s", ("g",)))
+    assert got.scores.roc_auc > 0.8
