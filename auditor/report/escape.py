@@ -190,7 +190,9 @@ _AND = re.compile(r"( & )")  # an intersection's label or name: "נשים & sout
 # A right-to-left run: from a right-to-left letter to the last one before a letter written
 # left to right (Latin, Greek, Cyrillic, Armenian, Indic, CJK), a mark the tool joins texts
 # with or a line's end. A number after the run stays outside it: "נשים 0.25" cannot show
-# the number first.
+# the number first. A number between two right-to-left letters with only spaces around it
+# stays inside: a label's own ("גיל 18 עד 25"); the tool writes none of its numbers there
+# (its joins are words or marks that end a run: "נשים: 0.25; رجال").
 _STOP = "A-Za-z\u00c0-\u058f\u0900-\u1fff\u3040-\u9fff()\\[\\]{}<>=:;,&|\\\\\n\t"
 _RTL_LETTER = _RTL.pattern[1:-1]
 _RTL_RUN = re.compile(f"[{_RTL_LETTER}](?:[^{_STOP}]*[{_RTL_LETTER}])?")

@@ -178,3 +178,29 @@ def test_a_users_own_isolate_pair_is_shown_in_every_output():
     for name, text in outputs.items():
         assert "\\u2068abc\\u2069" in text, name
         assert f"{FSI}abc" not in text, name
+
+
+def test_a_number_between_two_labels_is_inside_only_where_the_label_holds_it():
+    """A right-to-left run goes on across digits and spaces to its last right-to-left letter:
+    a label's own number ('גיל 18 עד 25', ages 18 to 25) keeps its place among the label's
+    words. The tool never writes its own number between two labels with only spaces around
+    it (its joins are words and marks that end a run), so no output of labels without digits
+    has a digit inside an isolate: every gate line, headline and annotation here."""
+    assert md_escape("גיל 18 עד 25") == f"{LRM}{FSI}גיל 18 עד{PDI} 25"
+    assert md_escape("נשים: 0.25; رجال: 0.3") == (
+        f"{LRM}{FSI}נשים{PDI}: 0.25; {LRM}{FSI}رجال{PDI}: 0.3"
+    )
+    audit = _tie_audit()
+    rules = [
+        GateRule(metric=DP, max=0.2),
+        GateRule(metric=DP.replace("between_groups", "to_overall"), max=0.1),
+        GateRule(metric="fairness.features.g.groups.*.metrics.selection_rate", min=0.3),
+    ]
+    audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=rules))
+    terminal = predictions_lines(audit) + gate_lines(audit["gates"], audit=audit)
+    notes = github_annotations(audit["gates"], audit=audit)
+    # a metric path (in a code span, or model_card.md's gate table) is copied, left as is
+    code = re.compile(r"`[^`\n]*`|fairness\.features\S*")
+    for text in (render_markdown(audit), render_summary(audit), *terminal, *notes):
+        for line in text.splitlines():
+            _check_isolated(code.sub("", line.split("::", 2)[-1]))
