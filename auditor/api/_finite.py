@@ -16,7 +16,8 @@ NOT_FINITE_ROWS = (
     "the model's outputs are not finite numbers (NaN or infinite) on {n} of {rows} rows of "
     "{arg} (first: {row}); a model with NaN weights, or one fed inputs it cannot score"
 )
-RAISED_ON = "{error} (on the rows of {arg})"
+# first: the model's own error may be cut short at its end
+RAISED_ON = "on the rows of {arg}: {error}"
 # A DataFrame given to audit_model as ``data=``, ``members=``, ``non_members=``: read under
 # this stand-in path, so each message names the argument whose rows are at fault.
 FRAME_SOURCE = "{key} (DataFrame)"
