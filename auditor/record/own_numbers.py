@@ -52,6 +52,10 @@ FEW_GROUPS = (
     " between groups needs two (insufficient data)"
 )
 NODE_SAYS_NONE = "{outcome!r} where the node it reads gives no verdict ({why}: insufficient data)"
+NOT_A_COMPARISON = (
+    "a gate on this audit's numbers has no tolerance and no mode 'no-worse' (a baseline"
+    " comparison's, source 'baseline')"
+)
 JUDGEABLE = (
     "{outcome!r} where the node it reads gives a verdict ({value!r}{n}, resolved): pass or fail"
 )
@@ -271,6 +275,13 @@ def check_own_numbers(
     reads = {i: not _retaken(data, r) and isinstance(r.get("metric"), str) for i, r in own}
     found = _readings(data, (r.get("metric") for i, r in own if reads[i]))
     for i, r in own:
+        bound = r.get("bound")
+        if (isinstance(bound, dict) and bound.get("tolerance") is not None) or (
+            r.get("mode") == "no-worse"
+        ):  # its outcome would be taken for a baseline comparison's and not judged
+            field = "mode" if r.get("mode") == "no-worse" else "bound"
+            raise AuditorInputError(NOT_A_COMPARISON, source=source,
+                                    field=f"gates/results/{i}/{field}")  # fmt: skip
         read = found.get(r["metric"], ...) if reads[i] else ...
         if r.get("outcome") not in ("pass", "fail"):
             wrong = _unjudged(r, read)

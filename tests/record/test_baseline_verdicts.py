@@ -151,25 +151,28 @@ def test_a_features_gaps_not_comparable_with_the_baseline_read_back(compared, tm
     assert any(m.startswith("fairness.features.sex.disparities.") for m in new), new
 
 
-@pytest.mark.parametrize(("key", "value", "said"), [
-    ("mode", "no-worse", "mode: Input should be"),
-    ("bound", {}, "a gate needs max, min or allowed"),
-    ("seconds", None, "seconds: Input should be a valid number"),
+@pytest.mark.parametrize(("key", "value", "field", "said"), [
+    ("mode", "no-worse", "/mode", "no mode 'no-worse'"),
+    ("bound", {}, "", "a gate needs max, min or allowed"),
+    ("seconds", None, "/seconds", "is not the time the gate took"),
 ])  # fmt: skip
 def test_a_compared_result_edited_past_what_a_gate_holds_is_one_line(compared, tmp_path, key,
-                                                                     value, said):
+                                                                     value, field, said):
     """Judging a comparison against its stored current result built a gate rule and result
     from it; a value the schema allows but a gate does not (mode 'no-worse', an empty bound,
     seconds null) was an internal error (pydantic's ValidationError, a traceback), with the
-    stamp deleted or (seconds) kept. Now one line naming the comparison (R8)."""
+    stamp deleted or (seconds) kept. Now one line (R8): naming the comparison, or the
+    current result itself where its own check refuses it first (a gate on the audit's
+    numbers has no mode 'no-worse'; its time is a number)."""
     i = _worse(json.loads((compared / "audit.json").read_text()))
+    results = json.loads((compared / "audit.json").read_text())["gates"]["results"]
+    compared_id = results[i]["id"].removesuffix(" vs baseline")
+    j = next(j for j, r in enumerate(results) if r["id"] == compared_id)
 
     def edit(audit):
-        results = audit["gates"]["results"]
-        compared_id = results[i]["id"].removesuffix(" vs baseline")
-        current = next(r for r in results if r["id"] == compared_id)
-        current[key] = value
+        audit["gates"]["results"][j][key] = value
         if key != "seconds":  # an older file, its config unrecorded: only this check reads it
             del audit["gates"]["judged_by"], audit["config"]["gates"]
 
-    _refused(_edited(compared, tmp_path, edit), tmp_path, f"gates/results/{i}", said)
+    where = f"gates/results/{j}{field}" if field else f"gates/results/{i}"
+    _refused(_edited(compared, tmp_path, edit), tmp_path, where, said)

@@ -185,3 +185,28 @@ def test_a_baseline_tolerance_its_config_does_not_give_is_refused(compared, tmp_
     with pytest.raises(AuditorInputError) as caught:
         read_audit(_forged(compared, tmp_path / "c", summary))
     assert caught.value.field == "gates/baseline/tolerance"
+
+
+def _as_comparison(key):
+    def edit(audit):
+        r = _of(audit, "rules[2]")
+        assert r["outcome"] == "fail"
+        r.update(outcome="pass", status="pass", relation=None)
+        if key == "bound":
+            r["bound"]["tolerance"] = 0.01
+        else:
+            r["mode"] = "no-worse"
+        del audit["config"]["gates"]  # an older file: its own numbers only
+
+    return edit
+
+
+@pytest.mark.parametrize("key", ["bound", "mode"])
+def test_a_failure_made_a_pass_dressed_as_a_comparison_is_refused(run_dir, tmp_path, key):
+    """A gate on the audit's own numbers with a tolerance or the mode 'no-worse' was taken for
+    a baseline comparison, whose outcome its own numbers do not judge: a failure made a pass
+    so read, config or no config."""
+    forged = _forged(run_dir, tmp_path, _as_comparison(key))
+    with pytest.raises(AuditorInputError) as caught:
+        read_audit(forged)
+    assert caught.value.field.endswith(f"/{key}") and "baseline" in caught.value.message
