@@ -220,8 +220,9 @@ def _quiet_row_decoding() -> None:
 def blank_row(row: Any) -> str:
     """pyarrow's answer to a row of too few or many fields: a line of spaces (or tabs) is
     skipped as pandas' reader skips it, as it is an empty line (an editor's trailing spaces);
-    any other is the error :func:`unreadable` words. Module-level: Dask's processes pickle it."""
-    return "skip" if not row.text.strip() else "error"
+    any other is the error :func:`unreadable` words; so is a DOS tool's end-of-file mark
+    (Ctrl-Z) on its own line. Module-level: Dask's processes pickle it."""
+    return "skip" if not row.text.strip().strip("\x1a") else "error"
 
 
 def _check_columns(path: Path, have: Sequence[str], cols: Columns) -> None:

@@ -121,3 +121,12 @@ def test_a_file_cut_short_inside_a_character_is_refused_without_a_traceback(tmp_
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("end", ["\x1a", "\x1a\n", "\r\n\x1a"])
+def test_a_dos_end_of_file_mark_is_not_a_row(tmp_path, end):
+    """An old DOS/Windows tool's Ctrl-Z (0x1A) after the last row was refused as "a row has 1
+    fields where the header has 6 ('\\x1a'); quote a value that holds the delimiter"."""
+    path = tmp_path / "p.csv"
+    path.write_text(HEADER + "\n" + "\n".join(_rows(300, "ok")) + end, newline="")
+    assert reduce_predictions(path, COLS).table.counts.sum() == 300
