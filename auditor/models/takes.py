@@ -26,7 +26,10 @@ DOES_NOT_TAKE = (
 )
 FIRST_LAYER = ": its first layer, {layer}, takes {width}"
 FACTORY_FIX = "build the module from its input_shape argument"
-ROWS_FIX = "give it the columns it was trained on, in its order, in features"
+ROWS_FIX = (
+    "give it the columns it was trained on, in its order, in features (it receives float32 "
+    "(rows, columns): wrap a module that takes another shape)"
+)
 ROWS_WHY = "the rows' {n} input columns: {columns}"
 TRAINED_WHO = "the module fit returned ({name})"
 TRAINED_WHY = "x as fit(x=...) received it"
@@ -45,7 +48,7 @@ def first_layer(module: nn.Module) -> str:
         width = getattr(layer, "in_features", None) or getattr(layer, "in_channels", None)
         if isinstance(width, int):
             out = getattr(layer, "out_features", None) or getattr(layer, "out_channels", "?")
-            unit = "" if hasattr(layer, "in_features") else " channels"
+            unit = "" if hasattr(layer, "in_features") else " channel" + "s" * (width != 1)
             name = f"{type(layer).__name__}({width} -> {out})"
             return FIRST_LAYER.format(layer=name, width=f"{width}{unit}")
     return ""

@@ -46,7 +46,8 @@ def test_rows_of_other_columns_name_the_columns_and_the_fix():
     assert str(err.value).startswith(
         "model: Sequential does not take inputs of shape (rows, 2) (the rows' 2 input columns:"
         " x1, x2): its first layer, Linear(5 -> 2), takes 5; give it the columns it was "
-        "trained on, in its order, in features (torch: mat1 and mat2 shapes")
+        "trained on, in its order, in features (it receives float32 (rows, columns): wrap a "
+        "module that takes another shape) (torch: mat1 and mat2 shapes")
     check_takes_rows(nn.Linear(2, 2).double(), rows, ("x1", "x2"))  # fits: nothing raised
     check_takes_rows(Raises(), rows, ("x1", "x2"))  # not a shape error: left to the audit
 
@@ -101,3 +102,8 @@ def test_a_reference_module_with_nan_outputs_names_no_data_row():
         " (NaN or infinite) on 6 of the 6 rows it scored (members, non-members and population "
         "rows): its training diverged (NaN weights: a lower learning rate), or it cannot score "
         "them")
+
+
+def test_a_one_channel_layer_is_named_in_the_singular():
+    layer = first_layer(nn.Sequential(nn.Conv1d(1, 4, 1)))
+    assert layer == ": its first layer, Conv1d(1 -> 4), takes 1 channel"
