@@ -67,7 +67,10 @@ WRONG_INPUTS = (
     "{name} was fitted on {width} input columns (n_features_in_, without their names) but "
     "the rows give {n} ({columns}): name its columns, in its order, in features"
 )
-NOT_ROWS = "rows are a pandas DataFrame or a CSV / Parquet path, got {found}"
+NOT_ROWS = (
+    "rows are a pandas DataFrame (or a table with to_pandas(): pyarrow, polars) or a CSV / "
+    "Parquet path, got {found}"
+)
 
 
 def _sklearn_model(estimator: Any, config: AuditConfig, frames: dict | None, device: Any,
@@ -299,7 +302,11 @@ def _frame_or_path(rows: Any, *, key: str) -> tuple[Path | None, Any]:
         raise AuditorInputError(BLANK_PATH, field=key)
     if isinstance(rows, str | Path):
         return Path(rows), None
-    if not hasattr(rows, "columns"):  # a list, an array: no column names to find the target
+    import pandas as pd
+
+    to_pandas = getattr(rows, "to_pandas", None)  # a pyarrow Table, a polars DataFrame
+    rows = to_pandas() if callable(to_pandas) and not isinstance(rows, pd.Series) else rows
+    if not isinstance(rows, pd.DataFrame):  # a list, an array: no column names for the target
         raise AuditorInputError(NOT_ROWS.format(found=type(rows).__name__), field=key)
     check_model_frame(rows, key=key)
     return Path(frame_source(key)), rows  # a DataFrame, read under this stand-in path

@@ -70,3 +70,19 @@ def test_an_id_column_says_how_to_leave_it_out_from_python():
     assert "column 'row_id' has a distinct value in every one of the 900 rows" in str(err.value)
     assert "(from Python: leave it out of the DataFrames, or list the inputs in features=)" in (
         str(err.value))
+
+
+def test_a_pyarrow_table_is_read_as_its_dataframe():
+    # its .columns are ChunkedArrays: refused as 'column <pyarrow.lib.ChunkedArray ...> [ ... ]
+    # is named by ChunkedArray', many lines of its values, where audit_predictions reads it
+    import pyarrow as pa
+
+    train, holdout, test, model = _frames()
+    tables = {k: pa.Table.from_pandas(f, preserve_index=False)
+              for k, f in (("data", test), ("members", train), ("non_members", holdout))}
+    result = _audit(model, **tables)
+    assert result.data["performance"]["finetuned"]["test"]["n"] == 300
+    with pytest.raises(AuditorInputError) as err:
+        _audit(model, data=test["x1"])
+    assert str(err.value) == ("data: rows are a pandas DataFrame (or a table with to_pandas(): "
+                              "pyarrow, polars) or a CSV / Parquet path, got Series")
