@@ -64,11 +64,13 @@ def audit(
         from auditor.provenance import hash_ahead
 
         hash_ahead(predictions)  # on the core the imports below leave free
-        from auditor.config import AuditConfig, load_config, name_from_file  # pydantic models
+        from auditor.config import AuditConfig, name_from_file  # pydantic models
+        from auditor.config.predictions_file import load_predictions_config
 
         config_file = str(config) if config else None
         name = name_from_file(predictions)
-        cfg = load_config(config) if config is not None else AuditConfig(name=name)
+        cfg, said = load_predictions_config(config) if config else (AuditConfig(name=name), None)
+        missing_group = said if missing_group is None else missing_group
         from auditor.preflight import check_predictions  # numpy: not for a config error
 
         out = out or Path("reports") / name  # the file's stem, as --help says

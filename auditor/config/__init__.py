@@ -3,6 +3,7 @@ once at the boundary. Everything past :func:`load_config` trusts these typed obj
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -323,6 +324,14 @@ def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> Au
 
 def load_config(path: str | Path) -> AuditConfig:
     """Read and validate a TOML config. ``pyproject.toml`` is read from ``[tool.auditor]``."""
+    return load_config_with(path, lambda raw, prefix: raw)
+
+
+def load_config_with(
+    path: str | Path, take: Callable[[dict[str, Any], str], dict[str, Any]]
+) -> AuditConfig:
+    """:func:`load_config`, with ``take(raw, prefix)`` handed the file's table (below
+    ``prefix``) before it is validated, and giving the table to validate."""
     path = Path(path)
     raw = read_toml(path)  # a folder, a device, too large, UTF-16, not UTF-8, not TOML
     prefix = ""
@@ -332,7 +341,7 @@ def load_config(path: str | Path) -> AuditConfig:
         if not isinstance(raw, dict):  # none, or `tool = 1`, `[tool] auditor = "x"`
             raise AuditorInputError(NO_TOOL_TABLE, source=str(path))
         prefix = "tool.auditor."  # each key named where the file has it
-    config = validate_config(raw, source=str(path), prefix=prefix)
+    config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
     try:
         return _resolve_paths(config, base=path.parent, source=str(path))
     except AuditorInputError as exc:

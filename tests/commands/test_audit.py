@@ -273,6 +273,43 @@ def test_missing_group_audits_unknown_demographics_and_says_so(tmp_path):
     assert by_config.exit_code == 0 and f"Note: {note}" in by_config.output
 
 
+@pytest.mark.parametrize("flag", [[], ["--no-missing-group"]])
+def test_a_config_whose_data_table_holds_only_missing_group(tmp_path, flag):
+    """`--config` with `[data] missing_group = true` and nothing else (what --help and the
+    README offer an audit of predictions) was refused for a missing data.source; it is the
+    audit's setting, which --no-missing-group overrides."""
+    frame = predictions_frame(300, seed=7)
+    frame["sex"] = frame["sex"].astype(object)
+    frame.loc[[0, 5], "sex"] = None
+    path = tmp_path / "gaps.csv"
+    frame.to_csv(path, index=False)
+    config = tmp_path / "audit.toml"
+    config.write_text("[data]\nmissing_group = true\n")
+    out = tmp_path / "run"
+    res = runner.invoke(app, ["audit", "-p", str(path), "--y-true", "label", "--y-pred", "pred",
+                              "--positive-label", "approved", "--sensitive", "sex",
+                              "--exit-zero", "--config", str(config), "--out", str(out), *flag])
+    if flag:
+        assert res.exit_code == 2 and not out.exists()
+        assert "sex: empty or missing group label at data row 1" in res.output
+        return
+    assert res.exit_code == 0, res.output
+    assert "Note: sex: 2 rows with no value are audited as the group '(missing)'." in res.output
+
+
+def test_a_config_missing_group_that_is_no_boolean_is_named(tmp_path):
+    path = tmp_path / "p.csv"
+    predictions_frame(100, seed=1).to_csv(path, index=False)
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.auditor.data]\nmissing_group = "yes"\n')
+    out = tmp_path / "run"
+    res = runner.invoke(app, ["audit", "-p", str(path), "--y-true", "label", "--y-pred", "pred",
+                              "--sensitive", "sex", "--config", str(config), "--out", str(out)])
+    assert res.exit_code == 2 and not out.exists()
+    assert (f"{config}: tool.auditor.data.missing_group: must be true or false (a TOML "
+            "boolean), got 'yes'") in res.output
+
+
 def test_favourable_and_positive_labels_name_float_classes_by_value(tmp_path):
     frame = predictions_frame(300, seed=13)
     frame["label"] = (frame["label"] == "approved").astype(float)
