@@ -41,3 +41,16 @@ def test_no_training_words_on_a_predictions_card(cards):
     assert "The test split has" not in md + html
     assert "- The predictions file has 300 rows;" in md
     assert "<li>The predictions file has 300 rows;" in html
+
+
+def test_the_per_row_file_in_model_card_md_is_a_code_span_without_escapes(tmp_path):
+    """The predictions file's name sat in a code span as Markdown-escaped text, so a reader
+    saw (and copied) 'my\\_preds.csv'; inside backticks no escape applies."""
+    rng = np.random.default_rng(1)
+    rows = pd.DataFrame({"y_true": rng.integers(0, 2, 200), "g": rng.choice(["a", "b"], 200)})
+    rows["y_pred"] = rows.y_true
+    path = tmp_path / "my_preds*v2.csv"
+    rows.to_csv(path, index=False)
+    audit = auditor.audit_predictions(path, y_true="y_true", y_pred="y_pred", sensitive="g").data
+    [line] = [x for x in render_markdown(audit).splitlines() if x.startswith("Per-row")]
+    assert f"`{path}` (not copied)" in line, line
