@@ -27,6 +27,7 @@ from auditor.config.labels import (
 from auditor.errors import AuditorInputError, data_row, rows_text
 from auditor.fairness.counts import CountsTable, arrow_numpy
 from auditor.predictions.source import Columns
+from auditor.predictions.totals import check_totals_row
 from auditor.results.score_intervals import auc_interval
 from auditor.results.scores import ScoreMetrics
 
@@ -69,14 +70,6 @@ TEXT_AMONG_NUMBERS = (
     "label? drop those rows or write their labels"
 )
 READS_AS_TEXT = ", so it reads as text while {other} holds numbers"
-TOTALS_ROW = (
-    "label {label} (1 row) is the sum of the other {n:,} rows' labels: a spreadsheet's totals "
-    "row below the data? delete it"
-)
-TOTALS_COUNT = (
-    "label {label} (1 row) is the count of the rows labelled {counted!r}: a spreadsheet's "
-    "totals row below the data? delete it"
-)
 
 
 FRACTIONAL_LABEL = (
@@ -143,7 +136,7 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
             MIXED_TYPES.format(y_true=cols.y_true, y_pred=cols.y_pred, true=shown[0],
                                pred=shown[1]), source=source, field=cols.y_pred,
         )  # fmt: skip
-    _check_totals_row(table, (true_n, pred_n), cols, source)
+    check_totals_row(table, (true_n, pred_n), (cols.y_true, cols.y_pred), source)
     extra = [i for i in range(len(table.classes)) if true_n[i] == 0 and pred_n[i] > 0]
     if extra and int((true_n > 0).sum()) == 2:
         i = extra[0]
@@ -155,35 +148,6 @@ def check_predicted_classes(table: CountsTable, cols: Columns, source: str) -> N
                or _encoded_apart(table, i, true_n, cols))  # fmt: skip
         raise AuditorInputError(message + why, source=source, field=cols.y_pred)
     _check_alike_classes(table.classes, (true_n, pred_n), cols, source)
-
-
-def _check_totals_row(table: CountsTable, ns: Sequence[np.ndarray], cols: Columns,
-                      source: str) -> None:  # fmt: skip
-    """Refuse a spreadsheet's totals row below the labels, which would otherwise be audited
-    as a class of its own, making a binary file multi-class: a number label of one row that
-    is the sum of the column's other labels, all numbers, and above each ('Total;293;307'
-    under 0/1: each column's SUM), or the one number among text labels, the rows of one of
-    them (a COUNTIF of 'Yes')."""
-    for column, counts in zip((cols.y_true, cols.y_pred), ns, strict=True):
-        rows = [(_value(c), int(n), name) for c, n, name
-                in zip(table.classes, counts, table.class_names, strict=True) if n]  # fmt: skip
-        numbers = [(v, n, name) for v, n, name in rows if v is not None]
-        if len(rows) < 3 or len(numbers) not in (1, len(rows)):
-            continue
-        message = None
-        for value, n, name in numbers:
-            others = [(v, k, label) for v, k, label in rows if label != name]
-            if n != 1 or value < 2:
-                continue
-            if len(numbers) == 1:  # among text labels: the count of one of them
-                counted = [label for _, k, label in others if k == value]
-                if counted:
-                    message = TOTALS_COUNT.format(label=name, counted=counted[0])
-            elif value > max(v for v, _, _ in others) and \
-                    value == sum(v * k for v, k, _ in others):  # fmt: skip
-                message = TOTALS_ROW.format(label=name, n=sum(k for _, k, _ in others))
-            if message:
-                raise AuditorInputError(message, source=source, field=column)
 
 
 def _value(label: Any) -> float | None:

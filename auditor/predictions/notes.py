@@ -17,6 +17,7 @@ from auditor.data.number_groups import number_note
 from auditor.data.spelling import merged_notes
 from auditor.errors import rows_text
 from auditor.predictions.read import PredictionCounts
+from auditor.predictions.totals import totals_notes
 
 MAX_ALIKE = 3  # sets of groups differing only in case (marks for no value) named per feature
 MARK_GROUP = (
@@ -128,13 +129,15 @@ def file_notes(balance: dict[str, int], y_true: str, *, roc_auc: float | None,
                bins: Sequence[tuple[int, float | None]] = (),
                predicted: tuple[str, dict[str, int]] | None = None) -> list[str]:  # fmt: skip
     """Every note, in the order the card and the terminal give them: the classes
-    (:func:`class_notes`, ``balance`` each class's true rows), the score (:func:`score_notes`;
+    (:func:`class_notes`, ``balance`` each class's true rows; a label that may be a totals
+    row, :func:`~auditor.predictions.totals.totals_notes`), the score (:func:`score_notes`;
     ``bins`` its reliability bins' (rows, mean confidence)), the groups (:func:`input_notes`,
     ``sizes`` as :func:`group_sizes` gives them) and the labels merged (:func:`merged_notes`,
     with each label's rows: ``balance`` for y_true's, ``predicted`` y_pred's name and each
     class's predicted rows)."""
     hard = sum(n for n, _ in bins) if certain_scores(bins) else 0
-    return [*class_notes(balance, y_true),
+    totals = [(y_true, balance), *([predicted] if predicted else [])]
+    return [*class_notes(balance, y_true), *totals_notes(totals),
             *score_notes(roc_auc, list(balance), positive, hard_rows=hard),
             *input_notes(sizes, missing_group),
             *merged_notes(merged, sizes={**sizes, **dict([predicted] if predicted else []),

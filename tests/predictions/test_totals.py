@@ -1,0 +1,80 @@
+"""A totals row below the labels is refused only where the row itself looks like totals; a
+rare real class whose label happens to be the sum of the others is audited, and noted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from auditor.api import audit_predictions
+from auditor.errors import AuditorInputError
+
+
+def _write(path, rows):
+    path.write_text("sex,y_true,y_pred\n" + "".join(f"{g},{t},{p}\n" for g, t, p in rows))
+    return path
+
+
+def _audit(path):
+    return audit_predictions(path, y_true="y_true", y_pred="y_pred", sensitive=["sex"],
+                             out_dir=path.parent / "run")  # fmt: skip
+
+
+def _notes(path):
+    """The notes, as audit.json's data description (the card's and the terminal's) holds them."""
+    import json
+
+    return json.loads((path.parent / "run" / "audit.json").read_text())["data"]["description"]
+
+
+@pytest.mark.parametrize(("true", "pred"), [
+    # a rare third class (R2's mc_small.csv): 2 = 0*97 + 1*2
+    ([0] * 97 + [1] * 2 + [2], [0] * 98 + [1] + [2]),
+    # a count label, predicted right in the same row (count_label.csv): 3 = 1*3
+    ([0] * 96 + [1] * 3 + [3], [0] * 96 + [1] * 3 + [3]),
+])  # fmt: skip
+def test_a_rare_class_whose_label_is_the_sum_of_the_others_is_audited_and_noted(
+        tmp_path, true, pred):  # fmt: skip
+    """Classes 0, 1, k where 1 occurs k times and k once were refused as a totals row ('label
+    2 (1 row) is the sum of the other 99 rows' labels ... delete it'): a real multi-class file,
+    which the counts alone cannot tell from one. It is audited, the label noted."""
+    groups = ["F", "M"] * 50
+    path = _write(tmp_path / "p.csv", zip(groups, true, pred, strict=True))
+    _audit(path)
+    k = true[-1]
+    assert (f"y_true: label {k} (1 row) is the sum of the other 99 rows' labels: a "
+            "spreadsheet's totals row below the data? if so, delete it; it is audited as a "
+            "class of its own.") in _notes(path)  # fmt: skip
+
+
+def test_a_rare_predicted_class_that_is_the_sum_of_y_pred_is_audited(tmp_path):
+    """A model predicting class 2 once and class 1 twice (R2's mc_pred.csv) was refused."""
+    true = [0] * 40 + [1] * 40 + [2] * 20
+    pred = [0] * 97 + [1] * 2 + [2]
+    path = _write(tmp_path / "p.csv", zip(["F", "M"] * 50, true, pred, strict=True))
+    _audit(path)
+    assert "y_pred: label 2 (1 row) is the sum of the other 99 rows' labels" in _notes(path)
+
+
+@pytest.mark.parametrize("group", ["Total", "SUM:", "gesamt"])
+def test_a_totals_row_named_so_in_its_group_cell_is_refused_however_small(tmp_path, group):
+    y, p = [0] * 95 + [1] * 5, [0] * 96 + [1] * 4
+    rows = [*zip(["F", "M"] * 50, y, p, strict=True), (group, 5, 4)]
+    path = _write(tmp_path / "p.csv", rows)
+    with pytest.raises(AuditorInputError) as err:
+        _audit(path)
+    assert err.value.field == "y_true"
+    assert str(err.value).endswith("y_true: label 5 (1 row) is the sum of the other 100 rows' "
+                                   "labels: a spreadsheet's totals row below the data? delete it")
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_totals_row_in_both_columns_is_refused_without_a_word(tmp_path):
+    """Both labels of one row are their column's sums (a SUM under y_true and y_pred), each 30
+    or more: refused, though its group cell is a group like any other."""
+    rng = np.random.default_rng(3)
+    y, p = rng.integers(0, 2, 200), rng.integers(0, 2, 200)
+    rows = [*zip(rng.choice(["F", "M"], 200), y, p, strict=True), ("F", y.sum(), p.sum())]
+    with pytest.raises(AuditorInputError) as err:
+        _audit(_write(tmp_path / "p.csv", rows))
+    assert f"label {y.sum()} (1 row) is the sum of the other 200 rows' labels" in str(err.value)
