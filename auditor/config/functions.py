@@ -30,6 +30,7 @@ CANNOT_IMPORT = "cannot import {spec!r} ({error})"
 NOT_CALLABLE = "{spec!r} is not a function"
 HERE = Path(__file__)
 RAISED = "{spec!r} raised {error}{where}"
+ERROR_CHARS = 300  # of the user's exception's text: one line, with the rest of the message
 BAD_SIGNATURE = "{spec!r} must accept the keyword arguments {wanted} (its signature is {found})"
 
 
@@ -101,7 +102,8 @@ def call_user(
     except AuditorInputError:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever the user's code raises
-        error = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        error = " ".join(f"{type(exc).__name__}: {exc}".split())
+        error = error if len(error) <= ERROR_CHARS else error[: ERROR_CHARS - 1] + "…"  # cut
         where = _user_line(exc)
         message = RAISED.format(spec=spec, error=error, where=where)
         raise AuditorInputError(message, source=source, field=field_name) from None

@@ -74,6 +74,18 @@ def test_call_user_turns_an_exception_into_one_line_naming_the_field():
     assert "\n" not in text
 
 
+def test_a_long_exception_is_cut_with_an_ellipsis():
+    # sklearn's NaN error was cut at 300 characters: '... Alternatively, it is po'
+    def broken(*, x):
+        raise ValueError("word " * 100)
+
+    with pytest.raises(AuditorInputError) as err:
+        call_user(broken, spec="pkg:broken", field_name="model", x=1)
+    text = err.value.message
+    error = text.split(" raised ", 1)[1].split(" (at ")[0]
+    assert len(error) == 300 and error.endswith("…") and error.startswith("ValueError: word")
+
+
 @pytest.mark.parametrize("kind", ["factory", "checkpoint"])
 def test_a_factory_that_raises_is_bad_input(user_module, kind):
     spec = f"{user_module}:raises"
