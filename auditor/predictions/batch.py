@@ -17,6 +17,7 @@ from auditor.errors import AuditorInputError, data_row
 from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
 from auditor.fairness.scores import CellSums, add_cell_codes
 from auditor.fairness.spill_cells import SpilledCells, SpillRows
+from auditor.predictions.confidence import Bins, pred_bins, pred_ranges
 from auditor.predictions.labels import check_label_spellings, check_whole_labels, first_classes
 from auditor.predictions.source import REPEATED_HEADER, Columns
 from auditor.predictions.spelling import Spellings, canonical_column, is_text_type
@@ -64,53 +65,8 @@ class Partial:
     score_low: float = math.inf  # the least score
     # per predicted label, its rows' least and greatest score (where each is 0.5 or more)
     pred_ranges: dict[Any, tuple[float, float]] = field(default_factory=dict)
-
-
-CONFIDENCE = (
-    "every score is 0.5 or more, and rows predicted {neg!r} score as high as rows predicted "
-    "{pos!r}: the predicted label's probability (a Hugging Face pipeline's score), not "
-    "P({pos!r})? give P({pos!r}): the score where {y_pred} is {pos!r}, else 1 - the score"
-)
-
-
-@dataclass
-class ScoreRanges:
-    """Over a file's batches, :class:`Partial`'s least score and predicted labels' ranges,
-    which tell a score that is the predicted label's probability (0.5 or more in every row,
-    for either label) from P(positive) (thresholded, its labels' ranges apart)."""
-
-    low: float = math.inf
-    by_pred: dict[Any, tuple[float, float]] = field(default_factory=dict)
-
-    def add(self, part: Partial) -> None:
-        self.low = min(self.low, part.score_low)
-        for label, (lo, hi) in part.pred_ranges.items():
-            was = self.by_pred.get(label, (lo, hi))
-            self.by_pred[label] = (min(was[0], lo), max(was[1], hi))
-
-    def check(self, table: CountsTable, positive: int, cols: Columns, source: str) -> None:
-        """Refuse the scores where every one is 0.5 or more and a row predicted negative
-        scores above one predicted positive."""
-        if self.low < 0.5:
-            return
-        pos = [r for label, r in self.by_pred.items() if label == table.classes[positive]]
-        neg = [r for label, r in self.by_pred.items() if label != table.classes[positive]]
-        if pos and neg and max(hi for _, hi in neg) > pos[0][0]:
-            names = table.class_names
-            message = CONFIDENCE.format(pos=names[positive], neg=names[1 - positive],
-                                        y_pred=cols.y_pred)  # fmt: skip
-            raise AuditorInputError(message, source=source, field=cols.y_score)
-
-
-def _pred_ranges(y_pred: Any, score: np.ndarray) -> dict[Any, tuple[float, float]]:
-    """Per predicted label (its value) of a batch, its rows' least and greatest score."""
-    import pyarrow as pa
-
-    enc = y_pred if pa.types.is_dictionary(y_pred.type) else y_pred.dictionary_encode()
-    codes = enc.indices.to_numpy(zero_copy_only=False)  # no nulls: refused when counted
-    labels = enc.dictionary.to_pylist()
-    return {labels[i]: (float(score[codes == i].min()), float(score[codes == i].max()))
-            for i in np.unique(codes)}  # fmt: skip
+    # per (true, predicted) label, its rows per score bin (where each is 0.5 or more)
+    pred_bins: Bins = field(default_factory=dict)
 
 
 def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: int) -> np.ndarray:
@@ -310,11 +266,14 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
                                     field=cols.y_score)  # fmt: skip
         args = (cells, score, codes.groups, codes.group_labels, codes.y_true, codes.classes)
         low = float(score.min())
-        ranges = _pred_ranges(columns[cols.y_pred], score) if low >= 0.5 else {}
+        ranges, bins = (pred_ranges(columns[cols.y_pred], score),
+                        pred_bins(columns[cols.y_true], columns[cols.y_pred], score)) \
+            if low >= 0.5 else ({}, {})  # fmt: skip
         if spilled is not None:
-            return Partial(acc.table(), cells, n, spilled.add_codes(*args), None, low, ranges)
+            return Partial(acc.table(), cells, n, spilled.add_codes(*args), None, low, ranges,
+                           bins)  # fmt: skip
         add_cell_codes(*args, sort=False)  # merge_all sorts the batches' cells
-        return Partial(acc.table(), cells, n, None, None, low, ranges)
+        return Partial(acc.table(), cells, n, None, None, low, ranges, bins)
     return Partial(acc.table() if n else None, cells, n)
 
 

@@ -32,11 +32,11 @@ from auditor.fairness.scores import CellSums, ScoreAxis, merge_all, overall_scor
 from auditor.fairness.spill_cells import SpilledAxis, SpilledCells
 from auditor.predictions.batch import (
     Partial,
-    ScoreRanges,
     binary_only,
     offsets,
     reduce_arrow,
 )
+from auditor.predictions.confidence import ScoreRanges
 from auditor.predictions.folder import Folder, PartBatch, folder_of
 from auditor.predictions.labels import (
     TEXT_LABELS,

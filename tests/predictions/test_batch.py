@@ -256,8 +256,10 @@ def test_the_predicted_class_confidence_as_a_score_is_refused(tmp_path, batch_ro
         reduce_predictions(path, cols, positive_label="LABEL_1", batch_rows=batch_rows)
     assert err.value.field == "score"
     assert str(err.value).endswith(
-        "score: every score is 0.5 or more, and rows predicted 'LABEL_0' score as high as "
-        "rows predicted 'LABEL_1': the predicted label's probability (a Hugging Face "
+        "score: every score is 0.5 or more, rows predicted 'LABEL_0' score as high as rows "
+        "predicted 'LABEL_1', and read as 1 - the score where pred is 'LABEL_0' the scores "
+        "rank label better (ROC AUC about 0.85 against 0.46 as written): the predicted "
+        "label's probability (a Hugging Face "
         "pipeline's score), not P('LABEL_1')? give P('LABEL_1'): the score where pred is "
         "'LABEL_1', else 1 - the score")
     fixed = tmp_path / "fixed.csv"  # the way the message says: audited
@@ -278,4 +280,24 @@ def test_scores_all_above_a_half_thresholded_above_it_are_audited(tmp_path):
     path.write_text("y,p,s,g\n" + "".join(f"{a},{int(c >= 0.8)},{c},a\n"
                                           for a, c in zip(y, score, strict=True)))  # fmt: skip
     got = reduce_predictions(path, Columns("y", "p", "s", ("g",)))
+    assert got.scores.roc_auc > 0.8
+
+
+@pytest.mark.parametrize("batch_rows", [70, 1_000_000])
+def test_p_positive_thresholded_per_group_is_audited_not_taken_for_confidence(tmp_path,
+                                                                              batch_rows):
+    """P(positive) of a good model at a 90% base rate (every score 0.5 or more), y_pred from
+    per-group thresholds (a: 0.8, b: 0.7, as fairlearn's ThresholdOptimizer gives) was refused
+    as a Hugging Face export, since rows predicted 0 in one group score above rows predicted 1
+    in the other; its advice (1 - the score where y_pred is 0) would corrupt right scores.
+    Read so, the scores rank y_true worse: audited."""
+    rng = np.random.default_rng(14)
+    y = (rng.random(600) < 0.9).astype(int)
+    score = np.where(y == 1, 0.55 + 0.45 * rng.random(600), 0.5 + 0.25 * rng.random(600))
+    group = rng.choice(["a", "b"], 600)
+    pred = (score >= np.where(group == "a", 0.8, 0.7)).astype(int)
+    path = tmp_path / "p.csv"
+    path.write_text("y,p,s,g\n" + "".join(f"{a},{b},{c:.4f},{g}\n" for a, b, c, g
+                                          in zip(y, pred, score, group, strict=True)))  # fmt: skip
+    got = reduce_predictions(path, Columns("y", "p", "s", ("g",)), batch_rows=batch_rows)
     assert got.scores.roc_auc > 0.8

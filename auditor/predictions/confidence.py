@@ -1,0 +1,120 @@
+"""A score that is the predicted label's probability (a Hugging Face pipeline's ``score``: 0.5
+or more in every row, for either label), not P(positive), told apart over a file's batches
+(:class:`ScoreRanges`). The ranges alone cannot tell it from P(positive) thresholded per group
+(fairlearn's ThresholdOptimizer: rows predicted negative then score as high as rows predicted
+positive too); y_true can: read as 1 - the score where the row is predicted negative, the
+predicted label's probability ranks y_true better than as written, P(positive) worse."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from auditor.errors import AuditorInputError
+from auditor.fairness.counts import CountsTable
+from auditor.predictions.source import Columns
+
+__all__ = ["AUC_MARGIN", "CONFIDENCE", "ScoreRanges", "pred_bins", "pred_ranges"]
+
+CONFIDENCE = (
+    "every score is 0.5 or more, rows predicted {neg!r} score as high as rows predicted "
+    "{pos!r}, and read as 1 - the score where {y_pred} is {neg!r} the scores rank {y_true} "
+    "better (ROC AUC about {flipped:.2f} against {raw:.2f} as written): the predicted label's "
+    "probability (a Hugging Face pipeline's score), not P({pos!r})? give P({pos!r}): the "
+    "score where {y_pred} is {pos!r}, else 1 - the score"
+)
+BINS = 2048  # scores from 0.5 to 1, binned for the ROC AUCs compared
+AUC_MARGIN = 0.02  # the least gain in ROC AUC from reading the score flipped that refuses it
+
+Bins = dict[tuple[Any, Any], np.ndarray]  # per (true, predicted) label, rows per score bin
+
+
+@dataclass
+class ScoreRanges:
+    """Over a file's batches, their least score (``low``), predicted labels' score ranges
+    (``by_pred``) and the rows per score bin of each (true, predicted) label (``bins``)."""
+
+    low: float = math.inf
+    by_pred: dict[Any, tuple[float, float]] = field(default_factory=dict)
+    bins: Bins = field(default_factory=dict)
+
+    def add(self, part: Any) -> None:
+        """Add a :class:`~auditor.predictions.batch.Partial`'s."""
+        self.low = min(self.low, part.score_low)
+        for label, (lo, hi) in part.pred_ranges.items():
+            was = self.by_pred.get(label, (lo, hi))
+            self.by_pred[label] = (min(was[0], lo), max(was[1], hi))
+        for key, rows in part.pred_bins.items():
+            self.bins[key] = self.bins[key] + rows if key in self.bins else rows
+
+    def check(self, table: CountsTable, positive: int, cols: Columns, source: str) -> None:
+        """Refuse the scores where every one is 0.5 or more, a row predicted negative scores
+        above one predicted positive, and the score read as 1 - itself where the row is
+        predicted negative ranks y_true better by :data:`AUC_MARGIN` or more."""
+        if self.low < 0.5:
+            return
+        value = table.classes[positive]
+        pos = [r for label, r in self.by_pred.items() if label == value]
+        neg = [r for label, r in self.by_pred.items() if label != value]
+        if not (pos and neg and max(hi for _, hi in neg) > pos[0][0]):
+            return
+        raw, flipped = self._aucs(value)
+        if flipped >= raw + AUC_MARGIN:
+            names = table.class_names
+            message = CONFIDENCE.format(pos=names[positive], neg=names[1 - positive],
+                                        y_pred=cols.y_pred, y_true=cols.y_true,
+                                        flipped=flipped, raw=raw)  # fmt: skip
+            raise AuditorInputError(message, source=source, field=cols.y_score)
+
+    def _aucs(self, value: Any) -> tuple[float, float]:
+        """The binned ROC AUC of the scores as written, and read as 1 - the score where the
+        row is predicted negative (NaN where a class has no rows)."""
+        def rows(true: bool, pred: bool) -> np.ndarray:
+            return sum((r for (t, p), r in self.bins.items()
+                        if (t == value) == true and (p == value) == pred),
+                       np.zeros(BINS, dtype=np.int64))  # fmt: skip
+
+        tp, fn, fp, tn = rows(True, True), rows(True, False), rows(False, True), rows(False, False)
+        raw = _auc(tp + fn, fp + tn)
+        flipped = _auc(np.concatenate([fn[::-1], tp]), np.concatenate([tn[::-1], fp]))
+        return raw, flipped
+
+
+def _auc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """ROC AUC of binned scores (``pos``, ``neg``: rows per bin, in score order), ties half."""
+    n_pos, n_neg = int(pos.sum()), int(neg.sum())
+    if not n_pos or not n_neg:
+        return math.nan
+    below = np.cumsum(neg) - neg
+    return float((pos * below).sum() + 0.5 * (pos * neg).sum()) / (n_pos * n_neg)
+
+
+def _codes(column: Any) -> tuple[np.ndarray, list[Any]]:
+    import pyarrow as pa
+
+    enc = column if pa.types.is_dictionary(column.type) else column.dictionary_encode()
+    # no nulls: refused when counted
+    return enc.indices.to_numpy(zero_copy_only=False), enc.dictionary.to_pylist()
+
+
+def pred_ranges(y_pred: Any, score: np.ndarray) -> dict[Any, tuple[float, float]]:
+    """Per predicted label (its value) of a batch, its rows' least and greatest score."""
+    codes, labels = _codes(y_pred)
+    return {labels[i]: (float(score[codes == i].min()), float(score[codes == i].max()))
+            for i in np.unique(codes)}  # fmt: skip
+
+
+def pred_bins(y_true: Any, y_pred: Any, score: np.ndarray) -> Bins:
+    """Per (true, predicted) label of a batch whose scores are all 0.5 or more, its rows per
+    score bin (:data:`BINS` from 0.5 to 1)."""
+    (t_codes, t_labels), (p_codes, p_labels) = _codes(y_true), _codes(y_pred)
+    at = np.clip(((score - 0.5) * (2 * BINS)).astype(np.int64), 0, BINS - 1)
+    key = t_codes.astype(np.int64) * len(p_labels) + p_codes
+    out = {}
+    for k in np.unique(key):
+        i, j = divmod(int(k), len(p_labels))
+        out[(t_labels[i], p_labels[j])] = np.bincount(at[key == k], minlength=BINS)
+    return out
