@@ -22,6 +22,7 @@ from auditor.gates.gap_groups import recorded_share
 NOT_A_COUNT = "{value!r} is not a whole count over its n ({n}): the rate of a group is k / n"
 NOT_THE_GROUP = "{found!r} is not the group's own n ({n}): {name} is over all its rows"
 NOT_THE_ROWS = "the groups' n add up to {found:,}, not the {n:,} rows audited (fairness/n)"
+NO_CLASS_RECALL = "null (no positive class: a recall per class), but {where} holds no {key!r}"
 # The rates a gap is taken from, each a count over its n (F1 is not: 2 TP / (2 TP + FP + FN)).
 SHARES = frozenset(c for components, _ in DISPARITIES.values() for c in components)
 # The metrics over all a group's rows: their n is the group's.
@@ -61,6 +62,23 @@ def _check_metrics(where: str, n: int, metrics: dict[str, Any], source: str) -> 
                                         field=f"{where}/{name}/value") from None  # fmt: skip
 
 
+def _check_per_class(fairness: dict[str, Any], source: str) -> None:
+    """Where the section names no positive class (a task of more than two classes), each
+    group with rows holds a recall per class, which the card's table reads: a binary
+    audit's positive_class made null was an internal error (KeyError 'recall@approved')."""
+    classes = fairness.get("classes")
+    if fairness.get("positive_class") is not None or not isinstance(classes, list):
+        return
+    keys = [f"recall@{c}" for c in classes]
+    for where, n, metrics in _groups(fairness):
+        if not count(n) or not isinstance(metrics, dict) or where == "fairness/overall":
+            continue
+        lacking = next((k for k in keys if k not in metrics), None)
+        if lacking is not None:
+            why = NO_CLASS_RECALL.format(where=where, key=lacking)
+            raise AuditorInputError(why, source=source, field="fairness/positive_class")
+
+
 def check_fairness_counts(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` naming the first count of ``data`` (an audit read
     back from ``source``) that breaks what the module lists."""
@@ -70,6 +88,7 @@ def check_fairness_counts(data: dict[str, Any], *, source: str) -> None:
     for where, n, metrics in _groups(fairness):
         if count(n) is not None and isinstance(metrics, dict):
             _check_metrics(where, n, metrics, source)
+    _check_per_class(fairness, source)
     rows, features = count(fairness.get("n")), fairness.get("features")
     for name, feature in (features.items() if isinstance(features, dict) else ()):
         groups = feature.get("groups") if isinstance(feature, dict) else None

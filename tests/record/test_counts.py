@@ -44,6 +44,9 @@ def _set(audit, keys, value):
         ((*GROUP, "metrics", "count", "value"), 9.0, "count/value", "is not the group's own n"),
         (("fairness", "n"), 10, "overall/count/n", "is not the group's own n (10)"),
         (GROUP[:-1], "drop the first", "sex/groups", "rows audited (fairness/n)"),
+        # a binary audit's positive class made null: the card's table read 'recall@approved'
+        (("fairness", "positive_class"), None, "fairness/positive_class",
+         "holds no 'recall@approved'"),
     ],
 )  # fmt: skip
 def test_counts_that_do_not_add_up_are_refused(audit_file, tmp_path, keys, value, field, words):
