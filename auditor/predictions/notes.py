@@ -17,6 +17,7 @@ from auditor.data.number_groups import number_note
 from auditor.data.spelling import merged_notes
 from auditor.errors import rows_text
 from auditor.predictions.read import PredictionCounts
+from auditor.predictions.spelling import number_notes
 from auditor.predictions.totals import totals_notes
 
 MAX_ALIKE = 3  # sets of groups differing only in case (marks for no value) named per feature
@@ -67,6 +68,7 @@ def input_notes(sizes: dict[str, dict[str, int]], missing_group: str | None) -> 
         numbers = number_note(feature, groups, missing=missing_group)
         if numbers is not None:
             notes.append(numbers)
+        notes += number_notes({feature: groups})
     return notes
 
 

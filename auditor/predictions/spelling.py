@@ -25,7 +25,8 @@ from auditor.fairness.counts import (
     CountsTable,
 )
 
-__all__ = ["MISSING_CLASH", "Spellings", "canonical", "canonical_column", "check_number_groups"]
+__all__ = ["MISSING_CLASH", "Spellings", "canonical", "canonical_column", "check_number_groups",
+           "number_notes"]
 
 MISSING_CLASH = DATA_CLASH.replace("{whose}", "the column")
 NUMBER_TWO_WAYS = (
@@ -33,14 +34,21 @@ NUMBER_TWO_WAYS = (
     "different tools? pandas writes integers with a missing value as floats): write the "
     "column one way"
 )
+NUMBER_CODES = (
+    "{feature}: groups {groups} are equal as numbers, apart in trailing zeros: audited as "
+    "written, as codes (section numbers, ICD codes); if they are one number written two "
+    "ways, write the column one way."
+)
 # a number as a writer prints one: no leading zero ('007' is a code, kept as written)
 _NUMBER = re.compile(r"[+-]?(0|[1-9][0-9]*)(\.[0-9]+)?")
 
 
 def check_number_groups(table: CountsTable, source: str) -> None:
-    """Refuse a sensitive column holding one number written two ways ('1' and '1.0', '1.5'
-    and '1.50'), which would be audited as two groups each holding part of its rows. Codes
-    apart in leading zeros ('007', '7') are two groups, as written."""
+    """Refuse a sensitive column holding one number written as an integer and as a float
+    ('1' and '1.0': files joined, one written by pandas with a missing value), which would be
+    audited as two groups each holding part of its rows. Labels apart only in trailing
+    decimal zeros ('1.1', '1.10': section numbers, ICD codes) are codes, audited as written
+    (and noted: :func:`number_notes`); so are codes apart in leading zeros ('007', '7')."""
     for i, feature in enumerate(table.features):
         labels = table.group_labels[i]
         seen: dict[Decimal, str] = {}  # exact: long codes apart in a last digit stay apart
@@ -48,13 +56,29 @@ def check_number_groups(table: CountsTable, source: str) -> None:
             if not _NUMBER.fullmatch(label):
                 continue
             first = seen.setdefault(Decimal(label), label)
-            if first != label:
+            if ("." in first) != ("." in label):  # equal, one an integer: the other whole
                 _, counts = table.marginal([feature])
                 rows = dict(zip(labels, counts.sum(axis=(1, 2)), strict=True))
                 said = (f"{g!r} ({rows_text(int(rows[g]))})" for g in (first, label))
                 raise AuditorInputError(NUMBER_TWO_WAYS.format(first=next(said),
                                                                second=next(said)),
                                         source=source, field=feature)  # fmt: skip
+
+
+def number_notes(sizes: dict[str, dict[str, int]]) -> list[str]:
+    """Per sensitive feature (``sizes``: its groups' rows), the groups equal as numbers but
+    apart in trailing decimal zeros ('1.1', '1.10'), audited as written: two codes, or one
+    number written two ways."""
+    notes = []
+    for feature, groups in sizes.items():
+        equal: dict[Decimal, list[str]] = {}
+        for label in groups:
+            if _NUMBER.fullmatch(label):
+                equal.setdefault(Decimal(label), []).append(label)
+        for labels in (labels for labels in equal.values() if len(labels) > 1):
+            shown = " and ".join(f"{g!r} ({rows_text(groups[g])})" for g in labels)
+            notes.append(NUMBER_CODES.format(feature=feature, groups=shown))
+    return notes
 
 
 @dataclass

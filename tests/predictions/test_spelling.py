@@ -175,7 +175,25 @@ def test_a_group_number_written_as_an_integer_and_a_float_is_refused_not_split(t
     data = audit_predictions(frame.assign(site=long * 20), y_true="y_true", y_pred="y_pred",
                              sensitive=["site"]).data  # fmt: skip
     assert _groups(data, "site") == dict.fromkeys(long, 20)
-    frame = frame.assign(band=["1.5", "1.50", "2", "2.0"] * 10)  # not whole: '1.5' first
+    frame = frame.assign(band=["1.5", "1.50", "2", "2.0"] * 10)  # '1.5', '1.50': codes
     with pytest.raises(AuditorInputError) as err:
         audit_predictions(frame, y_true="y_true", y_pred="y_pred", sensitive=["band"])
-    assert "groups '1.5' (10 rows) and '1.50' (10 rows) are one number" in str(err.value)
+    assert "groups '2' (10 rows) and '2.0' (10 rows) are one number" in str(err.value)
+
+
+def test_codes_apart_in_trailing_decimal_zeros_are_audited_as_written_and_noted(tmp_path):
+    """Region codes '1.1' and '1.10' (section numbers; ICD-9 250.1 and 250.10 are different
+    diagnoses) were refused as 'one number written two ways: write the column one way', which
+    would merge two real groups. They are two groups, noted as equal as numbers."""
+    codes = ["1.1", "1.10", "1.2", "2.1", "1.0", "1.00"]
+    frame = _frame().assign(region=(codes * 10)[:40])
+    frame.to_csv(tmp_path / "p.csv", index=False)
+    got = audit_predictions(tmp_path / "p.csv", y_true="y_true", y_pred="y_pred",
+                            sensitive=["region"], out_dir=tmp_path / "run")  # fmt: skip
+    assert _groups(got.data, "region") == {"1.1": 7, "1.10": 7, "1.2": 7, "2.1": 7, "1.0": 6,
+                                           "1.00": 6}  # fmt: skip
+    said = got.data["data"]["description"]
+    assert ("region: groups '1.1' (7 rows) and '1.10' (7 rows) are equal as numbers, apart in "
+            "trailing zeros: audited as written, as codes (section numbers, ICD codes); if they "
+            "are one number written two ways, write the column one way.") in said
+    assert "groups '1.0' (6 rows) and '1.00' (6 rows) are equal as numbers" in said
