@@ -31,7 +31,12 @@ ZERO_RATES = (
     "the difference compares them"
 )
 ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
-PART_DEFINED = "fewer than 2 compared groups have a defined {rates}: the gap is the other rate's"
+# Equalized odds with one of its rates undefined (no positives, or no negatives, in all but
+# one compared group): the other rate's gap is only a lower bound of it, so no verdict
+PART_DEFINED = (
+    "fewer than 2 compared groups have a defined {rates}, so this disparity, which needs both "
+    "{both}, has no value; {other} alone gives {value:.4g}"
+)
 OVERALL = "overall"
 # A gap of 0: the compared groups are level, so none is worse off (the first was named)
 LEVEL = "every compared group has the same {rates}: the groups are level, none is worse off"
@@ -168,6 +173,10 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
     one_defined = ONE_DEFINED.format(rates=" or ".join(comps))
     if len(alone) == len(comps):
         return _insufficient(cmp, method, one_defined)
+    if alone:  # fairlearn's value is the other rate's gap: a pass on it would be unfounded
+        other = " and ".join(c for c in comps if c not in alone)
+        return _insufficient(cmp, method, PART_DEFINED.format(
+            rates=" or ".join(alone), both=" and ".join(comps), other=other, value=value))
     lo, hi = _interval(cmp, kind, method, comps)
     if np.isnan(lo):
         return _insufficient(cmp, method, one_defined)
@@ -175,8 +184,7 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
     worst, attained, decider, note = _attribution(
         dname, group_pt, over_pt, cmp.names, method, sfx, cmp.positive_favourable
     )
-    notes = [PART_DEFINED.format(rates=" or ".join(alone))] if alone else []
-    status, reason = "ok", "; ".join([*notes, note] if note else notes) or None
+    status, reason = "ok", note
     pair = attained if method == "between_groups" else [*attained, OVERALL]
     return DisparityResult(
         value, float(lo), float(hi), status, method, worst, attained, n_cmp, cmp.excluded, reason,
