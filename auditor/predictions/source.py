@@ -53,6 +53,12 @@ COMMENT_ROW = (
     "a '#' line among the rows ({row!r}): a comment below the header? delete it (a '#' line "
     "is skipped only above the header)"
 )
+# a '#' row of more than one field: a comment holding the delimiter, or data ('#metoo,#ai,1,0')
+COMMENT_OR_DATA = (
+    "a row has {got} fields where the header has {want} ({row!r}): a comment below the "
+    "header? delete it (a '#' line is skipped only above the header); a value holding the "
+    "delimiter? quote it"
+)
 UNCLOSED_QUOTE = (
     "a row has {got} fields where the header has {want}, read on across line ends from a "
     "quote that is never closed ({row!r}); close the quote, or delete it"
@@ -251,7 +257,7 @@ def unreadable(path: Path, exc: BaseException,
         spans = len(row.rstrip("\r\n").splitlines()) > 1 and '"' in row  # past a line end
         said = UNCLOSED_QUOTE if spans else RAGGED_ROW
         if shown.startswith("#") and not spans:
-            said = COMMENT_ROW
+            said = COMMENT_ROW if got == "1" else COMMENT_OR_DATA
         return AuditorInputError(said.format(got=got, want=want, row=shown), source=str(path))
     if "Truncated compressed stream" in text:  # pyarrow's words for a .gz cut short
         return AuditorInputError(GZIP_CUT_SHORT, source=str(path))

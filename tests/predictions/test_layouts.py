@@ -101,6 +101,22 @@ def test_a_comment_line_among_the_rows_is_refused_as_a_comment(tmp_path, at):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_ragged_hash_row_of_many_fields_is_named_a_comment_or_data(tmp_path):
+    """A data row '#metoo,#ai,1,0' (two hashtags, the delimiter unquoted) was named a comment
+    to delete, which would lose a row; a '#' row of more than one field gives both readings."""
+    path = tmp_path / "p.csv"
+    path.write_text("tag,y_true,y_pred\n" + "#1,0,0\n#2,1,1\n" * 30 + "#metoo,#ai,1,0\n")
+    runner = CliRunner()
+    result = runner.invoke(app, ["audit", "-p", str(path), "--sensitive", "tag", "-o",
+                                 str(tmp_path / "out")])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().endswith(
+        "a row has 4 fields where the header has 3 ('#metoo,#ai,1,0'): a comment below the "
+        "header? delete it (a '#' line is skipped only above the header); a value holding the "
+        "delimiter? quote it")
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("engine", [[], ["--dask-scheduler", "processes"]])
 def test_a_file_cut_short_inside_a_character_is_refused_without_a_traceback(tmp_path, engine):
     """A CSV cut short inside its last row's 'é' (a download stopped mid-character; the row
