@@ -23,6 +23,11 @@ from auditor.run_folder import (
     write_run,
 )
 
+BASELINE_RECORDED = (
+    "the baseline this audit's gates config names could not be read (give --baseline, or a "
+    "--config without one)"
+)
+
 
 def gate_options(
     gates: GatesConfig, *, fail_on: str | None = None, baseline: Path | None = None
@@ -109,8 +114,17 @@ def regate(
         gates_cfg, config_file = load_config(config).gates, str(config)
     else:
         gates_cfg, config_file = _run_gates_config(source)
+    recorded = config is None and baseline is None and gates_cfg.baseline is not None
     gates_cfg = gate_options(gates_cfg, fail_on=fail_on, baseline=baseline)
-    gates_cfg, old = read_baseline(gates_cfg, config_file=config)
+    try:
+        gates_cfg, old = read_baseline(gates_cfg, config_file=config)
+    except AuditorInputError as exc:
+        if not recorded:
+            raise
+        raise AuditorInputError(  # a path the user never typed: say where it comes from
+            f"{BASELINE_RECORDED}: {exc}", source=str(audit_file(run_dir)),
+            field="config.gates.baseline",
+        ) from None
     validate_rules(gates_cfg, source=config_file, schema=audit_schema)
     audit = dict(source.data)
     named = str(gates_cfg.baseline) if old is not None else None

@@ -238,3 +238,35 @@ def test_gating_outside_actions_renders_no_job_summary(monkeypatch, capsys):
     monkeypatch.setattr(auditor.report.summary, "render_summary", no_render)
     report_gates(audit_with_gates(), config_file=None, exit_zero=True)
     assert "Gates failed; exit 0" in capsys.readouterr().out
+
+
+def test_a_baseline_the_run_recorded_and_no_longer_readable_is_named_as_the_runs(tmp_path):
+    """`auditor gate RUN` re-reads the baseline the run's gates config records: where that file
+    is gone or damaged, the line named only the path ('../old/audit.json: not valid JSON'), a
+    path the user never typed; it now says it is the one RUN's audit.json names, and how to
+    go on."""
+    from tests.builders import predictions_frame
+
+    preds = tmp_path / "p.csv"
+    predictions_frame(300, seed=2).to_csv(preds, index=False)
+    args = ["audit", "-p", str(preds), "--y-true", "label", "--y-pred", "pred",
+            "--positive-label", "approved", "--sensitive", "sex", "--exit-zero"]  # fmt: skip
+    assert runner.invoke(app, [*args, "-o", str(tmp_path / "old")]).exit_code == 0
+    new = tmp_path / "new"
+    assert runner.invoke(app, [*args, "-o", str(new)]).exit_code == 0
+    base = tmp_path / "old" / "audit.json"
+    assert runner.invoke(app, ["gate", str(new), "--baseline", str(base),
+                               "-o", str(tmp_path / "g1")]).exit_code == 0  # fmt: skip
+    regated = tmp_path / "g1"
+    audit = json.loads((regated / "audit.json").read_text())
+    assert audit["config"]["gates"]["baseline"] == str(base.resolve())
+    base.write_text("{")  # the baseline damaged after the fact
+    out = tmp_path / "g2"
+    res = runner.invoke(app, ["gate", str(regated), "-o", str(out)])
+    assert res.exit_code == 2 and not out.exists()
+    assert res.output.strip() == (
+        f"auditor: error: {regated / 'audit.json'}: config.gates.baseline: the baseline this "
+        "audit's gates config names could not be read (give --baseline, or a --config without "
+        f"one): {base.resolve()}: not valid JSON (Expecting property name enclosed in double "
+        "quotes: line 1 column 2 (char 1))"
+    ), res.output
