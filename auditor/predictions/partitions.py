@@ -25,6 +25,7 @@ from auditor.predictions.source import (
     csv_options,
     iter_batches,
     open_rows,
+    quiet_row_decoding,
     unreadable,
 )
 
@@ -101,7 +102,7 @@ def _csv_tasks(path: Path, cols: Columns, batch_rows: int, *, whole: bool = Fals
     from dask.bytes import read_bytes
 
     layout, names = csv_names(path)
-    with open_rows(path, layout, names, cols) as reader:
+    with quiet_row_decoding(), open_rows(path, layout, names, cols) as reader:
         types = {f.name: f.type for f in reader.schema if f.name not in cols.sensitive}
     packed = path.name.lower().endswith(".gz")
     whole = whole or packed or layout.encoding != UTF8  # UTF-16's line ends are not b"\n"
@@ -124,8 +125,9 @@ def _csv_block_partials(block: bytes, reading: tuple, cols: Columns, first: bool
     if not block.strip():
         return []
     read, parse, convert = csv_options(layout, names, cols, header=first, column_types=types)
-    table = pacsv.read_csv(io.BytesIO(block), read_options=read, parse_options=parse,
-                           convert_options=convert)  # fmt: skip
+    with quiet_row_decoding():  # in the process that parses (a Dask worker's too)
+        table = pacsv.read_csv(io.BytesIO(block), read_options=read, parse_options=parse,
+                               convert_options=convert)  # fmt: skip
     return _reduced(table.to_batches(max_chunksize=batch_rows), cols, source)
 
 

@@ -8,6 +8,7 @@ import csv
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ ROWS_NOT_TEXT = "{not_text} in a row past the header; " + SAVE_UTF8
 __all__ = [
     "MISSING_LEVEL", "REPEATED_HEADER", "Columns", "checked_kind", "csv_names", "csv_options",
     "header_names", "iter_batches", "near_name", "open_rows", "parquet_footer", "read_names",
-    "unreadable",
+    "quiet_row_decoding", "unreadable",
 ]  # fmt: skip
 
 REPEATED_HEADER = (
@@ -118,7 +119,6 @@ def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: b
 
     group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
     types = {**(column_types or {}), **{s: group for s in cols.sensitive}}
-    _quiet_row_decoding()  # in the process that parses (a Dask worker's too)
     return (
         pacsv.ReadOptions(block_size=CSV_BLOCK, use_threads=True, column_names=names,
                           skip_rows=layout.skip_rows + 1 if header else 0,
@@ -132,23 +132,27 @@ def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: b
     )  # fmt: skip
 
 
-def _quiet_row_decoding() -> None:
-    """Keep pyarrow from printing a traceback ("Exception ignored in: blank_row") where a row
-    of too few or many fields is not UTF-8 (a file cut short inside a character): pyarrow
-    decodes the row for :func:`blank_row` and, failing, prints the error and refuses the row,
-    which :func:`unreadable` says in one line. Any other unraisable error is printed as
-    before; installed once per hook (a test's or a notebook's own kept beneath it)."""
+@contextmanager
+def quiet_row_decoding() -> Iterator[None]:
+    """Within it, keep pyarrow from printing a traceback ("Exception ignored in: blank_row")
+    where a row of too few or many fields is not UTF-8 (a file cut short inside a character):
+    pyarrow decodes the row for :func:`blank_row` and, failing, prints the error and refuses
+    the row, which :func:`unreadable` says in one line. Any other unraisable error is printed
+    as before; the hook found (a test's, a notebook's) is put back after, also on an error
+    (unless another was put in place meanwhile)."""
     previous = sys.unraisablehook
-    if getattr(previous, "_auditor_rows", False):
-        return
 
     def hook(unraisable: Any) -> None:
         if not (unraisable.object is blank_row
                 and isinstance(unraisable.exc_value, UnicodeDecodeError)):  # fmt: skip
             previous(unraisable)
 
-    hook._auditor_rows = True  # type: ignore[attr-defined]
     sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        if sys.unraisablehook is hook:
+            sys.unraisablehook = previous
 
 
 def blank_row(row: Any) -> str:
@@ -189,10 +193,11 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
                                        use_threads=threaded)  # fmt: skip
             return
         header = header or csv_header(path)
-        reader = open_rows(path, header[0], read_names(header[1]), cols, data)
-        for batch in reader:
-            for start in range(0, batch.num_rows, batch_rows):
-                yield batch.slice(start, batch_rows)
+        with quiet_row_decoding():  # while its rows are parsed
+            reader = open_rows(path, header[0], read_names(header[1]), cols, data)
+            for batch in reader:
+                for start in range(0, batch.num_rows, batch_rows):
+                    yield batch.slice(start, batch_rows)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
         if kind == "parquet":  # a page that does not decode: the file is damaged
             raise parquet_refusal(path, exc, data=data, footer=False) from None
