@@ -123,6 +123,13 @@ class ExplanationsSection:
     status: Literal["ok"] = "ok"
 
 
+class ExplanationsNotRun(NotRun):
+    """Explanations (attributions, permutation importance) that did not run, and why, with
+    the reliance check beside them where it was computed (absent where it was not reached)."""
+
+    reliance: RelianceResult | NotRun | None = None
+
+
 def _integrated_gradients(model: nn.Module, x: np.ndarray, target: np.ndarray,
                           baseline: np.ndarray, *, n_steps: int,
                           device: torch.device) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
@@ -253,7 +260,8 @@ def explanations_check(
     ctx: AuditContext, sections: Sections
 ) -> ExplanationsSection | PermutationExplanations | NotRun:
     """Integrated Gradients on (up to ``max_attribution_rows``) test rows, and reliance; a
-    supplied model without gradients on a table: permutation importance, and reliance."""
+    supplied model without gradients on a table: permutation importance, and reliance. An
+    explanation undefined for the model is not run, its reliance check kept beside it."""
     cfg = ctx.config.transparency
     if not cfg.enabled or not cfg.explanations:
         return not_run("disabled in config (transparency.explanations = false)")
@@ -269,8 +277,12 @@ def explanations_check(
         repeats=cfg.reliance_repeats,
     )  # fmt: skip
     if not gradients:
-        return permutation_explanations(ctx, rows, reliance=relied, started=started)
-    return _attributions(ctx, rows, relied, started=started)
+        out = permutation_explanations(ctx, rows, reliance=relied, started=started)
+    else:
+        out = _attributions(ctx, rows, relied, started=started)
+    if isinstance(out, NotRun):  # the reliance check ran: it stands beside
+        return ExplanationsNotRun(reason=out.reason, reliance=relied)
+    return out
 
 
 def _attributions(

@@ -219,8 +219,11 @@ def _privacy_item(ctx: AuditContext, privacy: Mapping[str, Any] | None) -> Item:
 def _explanations_item(explanations: Mapping[str, Any] | None) -> Item:
     if not explanations or explanations.get("status") != "ok":
         reason = (explanations or {}).get("reason", "the explanations section is absent")
-        return "missing", DID_NOT_RUN.format(what="explanations", reason=reason,
-                                             key="explanations"), None
+        said = DID_NOT_RUN.format(what="explanations", reason=reason, key="explanations")
+        reliance = (explanations or {}).get("reliance") or {}
+        if reliance.get("status") == "ok":  # computed beside an explanation not run
+            said += f"; the reliance check ran on {', '.join(reliance['features'])}"
+        return "missing", said, None
     if explanations.get("kind") == "permutation":
         parts = [f"{explanations['method']} ({explanations['n_repeats']} repeats) on "
                  f"{explanations['n_rows']} test rows"]  # fmt: skip

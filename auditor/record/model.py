@@ -18,7 +18,7 @@ from pydantic_core import core_schema
 
 from auditor.audit_tree.later import ADDED_LATER
 from auditor.audit_tree.shape import objects_at
-from auditor.checks.explain import ExplanationsSection
+from auditor.checks.explain import ExplanationsNotRun, ExplanationsSection
 from auditor.checks.fairness import FairnessSection
 from auditor.checks.performance import PerformanceSection
 from auditor.checks.permutation import PermutationExplanations
@@ -58,9 +58,12 @@ class AuditRecord(Result):
     fairness: _or_not_run(FairnessSection)
     privacy: _or_not_run(PrivacySection)
     # attributions (gradients) or permutation importance (a model without gradients)
-    explanations: _or_not_run(
+    # not run: with its reliance check beside where that ran
+    explanations: Annotated[
         Annotated[ExplanationsSection | PermutationExplanations, Field(discriminator="kind")]
-    )
+        | ExplanationsNotRun,
+        Field(discriminator="status"),
+    ]
     transparency: _or_not_run(TransparencySection)
     gates: _or_not_run(GatesSection)
 

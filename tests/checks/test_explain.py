@@ -136,3 +136,25 @@ def test_integrated_gradients_not_finite_on_the_path_are_not_run_not_nan_shares(
         "Integrated Gradients are not finite numbers (NaN or infinite) on 400 of the 400 test "
         "rows explained (first: data row 1 of the evaluation rows): the model's gradients are "
         "not finite somewhere on the straight path from the baseline (the mean evaluation row)")
+
+
+def test_integrated_gradients_not_run_keep_the_reliance_check_beside_them():
+    # before, the section was {status, reason} alone: the reliance check that ran was lost
+    import pandas as pd
+
+    import auditor
+
+    rng = np.random.default_rng(0)
+    x1 = rng.choice([-1, 1], size=400) * (0.5 + np.abs(rng.normal(size=400)))
+    frame = pd.DataFrame({"x1": x1, "g": rng.choice([0.0, 1.0], 400)})
+    frame["label"] = (frame.x1 > 0).astype(int)
+    torch.manual_seed(0)
+    result = auditor.audit_model(_SqrtFromBaseline(), data=frame, target="label",
+                                 sensitive=["g"], features=["x1", "g"],
+                                 progress=False)  # fmt: skip
+    section = result.data["explanations"]
+    assert section["status"] == "not_run"
+    assert section["reason"].startswith("Integrated Gradients are not finite numbers")
+    assert section["reliance"]["status"] == "ok" and section["reliance"]["features"] == ["g"]
+    item = next(i for i in result.data["transparency"]["items"] if i["id"] == "explanations")
+    assert item["evidence"].endswith("; the reliance check ran on g")

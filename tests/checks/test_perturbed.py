@@ -76,3 +76,24 @@ def test_the_reliance_check_of_a_model_nan_on_shuffled_groups_is_not_run():
     assert "of the 600 test rows explained with the input columns of 'g' shuffled" in (
         reliance["reason"])
     assert reliance["reason"].endswith("the reliance check is undefined for this model")
+
+
+def _explanations_item(result) -> dict:
+    return next(i for i in result.data["transparency"]["items"] if i["id"] == "explanations")
+
+
+def test_permutation_importance_not_run_keeps_the_reliance_check_that_ran_beside_it():
+    # the whole section was {status, reason}: the reliance check on g, computed and
+    # finite, was dropped, and the checklist said nothing of it
+    frame = _frame()
+    result = auditor.audit_model(ApartIsNaN(), data=frame, target="label", sensitive=["g"],
+                                 features=["x1", "x2", "g"], progress=False)  # fmt: skip
+    section = result.data["explanations"]
+    assert section["status"] == "not_run"
+    assert section["reason"].endswith("permutation importance is undefined for this model")
+    reliance = section["reliance"]
+    assert reliance["status"] == "ok" and reliance["features"] == ["g"]
+    assert reliance["n"] == 600 and reliance["by_feature"]["g"]["flip_rate"] == 0.0
+    item = _explanations_item(result)
+    assert item["status"] == "missing"  # the explanation itself did not run
+    assert item["evidence"].endswith("; the reliance check ran on g")
