@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor.audit_tree import estimate_paths, fmt_key, read, resolve
+from auditor.audit_tree import count, estimate_paths, fmt_key, read, resolve
 from auditor.fairness.disparities import TIED_SHOWN
 from auditor.gates.names import shorten
 
@@ -128,11 +128,12 @@ def _mitigation_summaries(part: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 TIE_NOTE = " tie as the worst off: "
 
 
-def tied_labels(feature: Any, node: Any) -> list[str]:
+def tied_labels(feature: Any, node: Any, min_n: Any = None) -> list[str]:
     """The groups of ``feature`` that share the worst-off group's rate in a disparity
-    ``node`` (its ``decided_by`` rate, the groups compared: not its ``excluded_groups``), the
-    worst-off group first; [] where the gap names one worst-off group, or none. Read from the
-    groups' values, never from the note's prose (a label may hold '; ' or ' and ')."""
+    ``node`` (its ``decided_by`` rate, the groups compared: not its ``excluded_groups``, nor
+    any below a gate's ``min_n``, which the gate's gap is re-taken without), the worst-off
+    group first; [] where the gap names one worst-off group, or none. Read from the groups'
+    values, never from the note's prose (a label may hold '; ' or ' and ')."""
     if not isinstance(feature, Mapping) or not isinstance(node, Mapping):
         return []
     worst, rate = node.get("worst_group"), node.get("decided_by")
@@ -142,7 +143,8 @@ def tied_labels(feature: Any, node: Any) -> list[str]:
     values: dict[str, Any] = {}
     for g in feature.get("groups") or ():
         est = (g.get("metrics") or {}).get(rate) if isinstance(g, Mapping) else None
-        if isinstance(est, Mapping) and str(g.get("group")) not in left_out:
+        small = isinstance(min_n, int) and (count(g.get("n")) or 0) < min_n
+        if isinstance(est, Mapping) and str(g.get("group")) not in left_out and not small:
             values[str(g.get("group"))] = est.get("value")
     target = values.get(str(worst))
     if not isinstance(target, (int, float)) or isinstance(target, bool):
@@ -160,14 +162,15 @@ def tie_text(labels: list[str]) -> str:
     return ", ".join(cut) + f" and {len(labels) - TIED_SHOWN} more"
 
 
-def tied_groups(feature: Any, node: Any) -> str | None:
+def tied_groups(feature: Any, node: Any, min_n: Any = None) -> str | None:
     """:func:`tie_text` of :func:`tied_labels`; None where one group, or none, is worst off."""
-    labels = tied_labels(feature, node)
+    labels = tied_labels(feature, node, min_n)
     return tie_text(labels) if labels else None
 
 
 def gate_ties(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
-    """:func:`tied_groups` of the gap a fairness gate judged (None for any other gate)."""
+    """:func:`tied_groups` of the gap a fairness gate judged (None for any other gate): over
+    the groups it compared, so not a group its ``min_n`` left out."""
     metric = str(r.get("metric", ""))
     if ".disparities." not in metric:
         return None
@@ -180,4 +183,4 @@ def gate_ties(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
         return None
     if nodes[0].node.get("worst_group") != r.get("group"):
         return None
-    return tied_groups(holders[0].node, nodes[0].node)
+    return tied_groups(holders[0].node, nodes[0].node, r.get("min_n"))

@@ -23,14 +23,17 @@ from auditor.report.terminal import gate_lines
 DP = "fairness.features.g.disparities.demographic_parity_difference.between_groups"
 
 
-def _audit(rates: dict[str, float]) -> dict:
-    """200 rows a group, selected at ``rates``; a gate on the demographic-parity gap."""
-    groups = np.repeat(list(rates), 200)
-    y_pred = np.concatenate([np.arange(200) < 200 * r for r in rates.values()]).astype(int)
+def _audit(rates: dict[str, float], sizes: dict[str, int] | None = None,
+           min_n: int | None = None) -> dict:  # fmt: skip
+    """200 rows a group (or ``sizes``), selected at ``rates``; a gate on the demographic-parity
+    gap (with ``min_n``)."""
+    n = {g: (sizes or {}).get(g, 200) for g in rates}
+    groups = np.concatenate([np.repeat(g, n[g]) for g in rates])
+    y_pred = np.concatenate([np.arange(n[g]) < n[g] * r for g, r in rates.items()]).astype(int)
     y_true = np.random.default_rng(0).integers(0, 2, len(groups))
     rows = pd.DataFrame({"g": groups, "y_true": y_true, "y_pred": y_pred})
     audit = auditor.audit_predictions(rows, y_true="y_true", y_pred="y_pred", sensitive="g").data
-    rules = [GateRule(metric=DP, max=0.2)]
+    rules = [GateRule(metric=DP, max=0.2, min_n=min_n)]
     audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=rules))
     return audit
 
@@ -75,6 +78,24 @@ def test_a_group_left_out_of_the_comparison_is_not_named_as_tied():
     assert tied_labels(feature, node) == ["a", "b"]
     assert tied_labels(feature, {**node, "reason": None}) == []  # no tie recorded
     assert tied_labels(feature, {**node, "excluded_groups": ["b", "small"]}) == []
+
+
+def test_a_group_the_gates_min_n_left_out_is_not_named_as_tied():
+    """A gate's min_n re-takes the gap without the small groups, but a small group tied in the
+    recorded gap was still named: 'worst-off groups a and b (tied); ... left out: b (n=40)'
+    in one line (and 'tied_groups: a and b' in junit.xml). The gate names a alone now."""
+    audit = _audit({"a": 0.25, "b": 0.25, "c": 0.6}, sizes={"b": 40}, min_n=100)
+    [r] = audit["gates"]["results"]
+    assert "left out: b (n=40)" in r["message"]
+    message = gate_message(audit, r)
+    assert "worst-off group a;" in message and "tied" not in message, message
+    [case] = ET.fromstring(render_junit(audit)).iter("testcase")
+    assert "tied_groups: a and b" not in case.find("system-out").text
+    rows = [line for line in render_summary(audit).splitlines() if "breaks" in line]
+    assert rows and all("tied" not in line for line in rows), rows
+    # without the min_n, b is compared and tied
+    audit = _audit({"a": 0.25, "b": 0.25, "c": 0.6}, sizes={"b": 40})
+    assert "worst-off groups a and b (tied)" in gate_message(audit, audit["gates"]["results"][0])
 
 
 def test_summary_and_card_gate_tables_name_each_tied_group():
