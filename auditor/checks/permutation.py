@@ -108,7 +108,7 @@ def _scorer(ctx: AuditContext, masks: dict[str, np.ndarray],
         try:
             hit = ctx.logits(ctx.finetuned, np.asarray(x)).argmax(axis=1) == y  # its dtype
         except NotFinite as exc:  # the rows as given are finite: a shuffled column did it
-            moved = () if given is None else np.flatnonzero((np.asarray(x) != given).any(axis=0))
+            moved = () if given is None else _moved_columns(np.asarray(x), given)
             raise _Shuffled(exc, int(moved[0]) if len(moved) else -1) from None
         out = {ALL_ROWS: float(hit.mean())}
         for key, mask in masks.items():
@@ -116,6 +116,15 @@ def _scorer(ctx: AuditContext, masks: dict[str, np.ndarray],
         return out
 
     return score
+
+
+def _moved_columns(x: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """The columns where ``x`` differs from ``given``; a missing value (NaN, None) moved to
+    a row that is missing too is no change (NaN != NaN)."""
+    import pandas as pd
+
+    same = (x == given) | (pd.isna(x) & pd.isna(given))
+    return np.flatnonzero(~np.asarray(same, dtype=bool).all(axis=0))
 
 
 def _group_masks(sensitive: Any) -> dict[str, np.ndarray]:

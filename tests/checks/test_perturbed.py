@@ -97,3 +97,24 @@ def test_permutation_importance_not_run_keeps_the_reliance_check_that_ran_beside
     item = _explanations_item(result)
     assert item["status"] == "missing"  # the explanation itself did not run
     assert item["evidence"].endswith("; the reliance check ran on g")
+
+
+class MissingFirstApartIsNaN:
+    """x0 is ignored (it has missing values); NaN where x1 and x2 lie apart."""
+
+    def predict_proba(self, x):
+        x = np.asarray(x, dtype=float)
+        return ApartIsNaN().predict_proba(x[:, 1:])
+
+
+def test_the_column_named_shuffled_is_not_one_with_missing_values_that_did_not_move():
+    # NaN != NaN: the column x0, holding NaN and shuffled before x1, was named instead of x1
+    frame = _frame()
+    frame.insert(0, "x0", np.random.default_rng(1).normal(size=600))
+    frame.loc[::7, "x0"] = np.nan
+    result = auditor.audit_model(MissingFirstApartIsNaN(), data=frame, target="label",
+                                 sensitive=["g"], features=["x0", "x1", "x2"],
+                                 progress=False)  # fmt: skip
+    reason = result.data["explanations"]["reason"]
+    assert "test rows explained with column 'x1' shuffled across them" in reason
+    assert "with column 'x1' from another row" in reason and "'x0'" not in reason
