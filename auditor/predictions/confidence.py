@@ -17,7 +17,7 @@ from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsTable
 from auditor.predictions.source import Columns
 
-__all__ = ["AUC_MARGIN", "CONFIDENCE", "ScoreRanges", "pred_bins", "pred_ranges"]
+__all__ = ["CONFIDENCE", "Z_REFUSE", "ScoreRanges", "gain_se", "pred_bins", "pred_ranges"]
 
 CONFIDENCE = (
     "every score is 0.5 or more, rows predicted {neg!r} score as high as rows predicted "
@@ -27,7 +27,10 @@ CONFIDENCE = (
     "score where {y_pred} is {pos!r}, else 1 - the score"
 )
 BINS = 2048  # scores from 0.5 to 1, binned for the ROC AUCs compared
-AUC_MARGIN = 0.02  # the least gain in ROC AUC from reading the score flipped that refuses it
+# the gain in ROC AUC from reading the score flipped that refuses it, in standard errors of
+# the gain (:func:`gain_se`): one-sided, 99.9%, so a weak model's P(positive) at a few hundred
+# rows (a gain of 0.02 to 0.05 by chance) is audited
+Z_REFUSE = 3.09
 
 Bins = dict[tuple[Any, Any], np.ndarray]  # per (true, predicted) label, rows per score bin
 
@@ -53,7 +56,8 @@ class ScoreRanges:
     def check(self, table: CountsTable, positive: int, cols: Columns, source: str) -> None:
         """Refuse the scores where every one is 0.5 or more, a row predicted negative scores
         above one predicted positive, and the score read as 1 - itself where the row is
-        predicted negative ranks y_true better by :data:`AUC_MARGIN` or more."""
+        predicted negative ranks y_true better by more than :data:`Z_REFUSE` standard errors
+        of the gain (:func:`gain_se`, from the class counts)."""
         if self.low < 0.5:
             return
         value = table.classes[positive]
@@ -61,17 +65,18 @@ class ScoreRanges:
         neg = [r for label, r in self.by_pred.items() if label != value]
         if not (pos and neg and max(hi for _, hi in neg) > pos[0][0]):
             return
-        raw, flipped = self._aucs(value)
-        if flipped >= raw + AUC_MARGIN:
+        raw, flipped, n_pos, n_neg = self._aucs(value)
+        if flipped - raw > Z_REFUSE * gain_se(raw, flipped, n_pos, n_neg):
             names = table.class_names
             message = CONFIDENCE.format(pos=names[positive], neg=names[1 - positive],
                                         y_pred=cols.y_pred, y_true=cols.y_true,
                                         flipped=flipped, raw=raw)  # fmt: skip
             raise AuditorInputError(message, source=source, field=cols.y_score)
 
-    def _aucs(self, value: Any) -> tuple[float, float]:
+    def _aucs(self, value: Any) -> tuple[float, float, int, int]:
         """The binned ROC AUC of the scores as written, and read as 1 - the score where the
-        row is predicted negative (NaN where a class has no rows)."""
+        row is predicted negative (NaN where a class has no rows), and the true positive and
+        negative rows."""
         def rows(true: bool, pred: bool) -> np.ndarray:
             return sum((r for (t, p), r in self.bins.items()
                         if (t == value) == true and (p == value) == pred),
@@ -80,7 +85,24 @@ class ScoreRanges:
         tp, fn, fp, tn = rows(True, True), rows(True, False), rows(False, True), rows(False, False)
         raw = _auc(tp + fn, fp + tn)
         flipped = _auc(np.concatenate([fn[::-1], tp]), np.concatenate([tn[::-1], fp]))
-        return raw, flipped
+        return raw, flipped, int((tp + fn).sum()), int((fp + tn).sum())
+
+
+def _hanley_mcneil(auc: float, n_pos: int, n_neg: int) -> float:
+    """The standard error of a ROC AUC of ``n_pos`` positive and ``n_neg`` negative rows
+    (Hanley and McNeil, 1982)."""
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    var = auc * (1 - auc) + (n_pos - 1) * (q1 - auc * auc) + (n_neg - 1) * (q2 - auc * auc)
+    return math.sqrt(max(var, 0.0) / (n_pos * n_neg))
+
+
+def gain_se(raw: float, flipped: float, n_pos: int, n_neg: int) -> float:
+    """The standard error of ``flipped - raw``, two ROC AUCs of the same rows, taken as if
+    they were apart (their correlation ignored: larger than the true one, so fewer refusals);
+    NaN where a class has no rows (nothing refused)."""
+    if not n_pos or not n_neg:
+        return math.nan
+    return math.hypot(_hanley_mcneil(raw, n_pos, n_neg), _hanley_mcneil(flipped, n_pos, n_neg))
 
 
 def _auc(pos: np.ndarray, neg: np.ndarray) -> float:
