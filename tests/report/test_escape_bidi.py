@@ -148,7 +148,12 @@ def test_a_metric_path_and_the_data_file_in_model_card_md_are_copied_whole():
     text = render_markdown(audit)
     [row] = [x for x in text.splitlines() if x.startswith("| fail |")]
     cells = [c.strip() for c in row.split(" | ")]
-    assert metric.replace("_", "\\_") in cells, cells
+    # in a code span, as summary.md and the card's other paths: the raw .md holds the path as
+    # a rule reads it ('demographic\\_parity' outside a span was refused when pasted)
+    assert f"`{metric}`" in cells, cells  # no isolate, no escape inside
+    pasted = [GateRule(metric=next(c for c in cells if c.startswith("`")).strip("`"), max=0.2)]
+    again = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=pasted))
+    assert again["results"][0]["status"] == "fail", again["results"][0]
     [data] = [x for x in text.splitlines() if x.startswith("Data: ")]
     assert data.startswith("Data: תחזיות.csv \\(not a Hugging Face dataset id"), data
 
