@@ -22,7 +22,8 @@ __all__ = ["CONFIDENCE", "Z_REFUSE", "ScoreRanges", "gain_se", "pred_bins", "pre
 CONFIDENCE = (
     "every score is 0.5 or more, rows predicted {neg!r} score as high as rows predicted "
     "{pos!r}, and read as 1 - the score where {y_pred} is {neg!r} the scores rank {y_true} "
-    "better (ROC AUC about {flipped:.2f} against {raw:.2f} as written): the predicted label's "
+    "better (ROC AUC about {flipped:.2f} against {raw:.2f} as written, of {n:,} rows: "
+    "{n_pos:,} {pos!r} in {y_true}, beyond chance at those counts): the predicted label's "
     "probability (a Hugging Face pipeline's score), not P({pos!r})? give P({pos!r}): the "
     "score where {y_pred} is {pos!r}, else 1 - the score"
 )
@@ -70,7 +71,8 @@ class ScoreRanges:
             names = table.class_names
             message = CONFIDENCE.format(pos=names[positive], neg=names[1 - positive],
                                         y_pred=cols.y_pred, y_true=cols.y_true,
-                                        flipped=flipped, raw=raw)  # fmt: skip
+                                        flipped=flipped, raw=raw, n=n_pos + n_neg,
+                                        n_pos=n_pos)  # fmt: skip
             raise AuditorInputError(message, source=source, field=cols.y_score)
 
     def _aucs(self, value: Any) -> tuple[float, float, int, int]:
