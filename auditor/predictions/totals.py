@@ -60,7 +60,7 @@ def totals_label(rows: Sequence[Row]) -> tuple[str, float, str] | None:
 def check_totals_row(table: CountsTable, ns: Sequence[np.ndarray], columns: Sequence[str],
                      source: str) -> None:  # fmt: skip
     """Refuse a totals row (:func:`totals_label`) where the row itself says so: a group cell
-    of it reads 'Total' (:data:`TOTALS_WORDS`), or its labels in both columns (``columns``:
+    of it reads 'Total' (:data:`TOTALS_WORDS`) and that group holds that row alone, or its labels in both columns (``columns``:
     y_true's and y_pred's names, ``ns`` their labels' rows) are their column's totals, each
     :data:`TOTALS_FEWEST` or more. Any other is audited (and noted)."""
     found = [totals_label([(_value(c), int(n), name) for c, n, name
@@ -75,7 +75,9 @@ def check_totals_row(table: CountsTable, ns: Sequence[np.ndarray], columns: Sequ
         where = np.argwhere(cells > 0)[0]  # the one row: its groups, its other label
         groups = [table.group_labels[f][g] for f, g in enumerate(where[:-1])]
         other = found[1 - side]
-        worded = any(g.strip().rstrip(":").strip().casefold() in TOTALS_WORDS for g in groups)
+        # the word counts where its group is that one row (a region named 'Total' is no row)
+        worded = any(_word(g) and int(table.counts.take(at, axis=f).sum()) == 1
+                     for f, (g, at) in enumerate(zip(groups, where[:-1], strict=True)))
         both = other is not None and index[other[0]] == where[-1] and \
             min(hit[1], other[1]) >= TOTALS_FEWEST  # fmt: skip
         if worded or both:
@@ -93,6 +95,11 @@ def totals_notes(columns: Sequence[tuple[str, dict[str, int]]]) -> list[str]:
         if hit is not None:
             notes.append(TOTALS_NOTE.format(column=column, label=hit[0], what=hit[2]))
     return notes
+
+
+def _word(group: str) -> bool:
+    """A group cell reading 'Total' (:data:`TOTALS_WORDS`, casefolded, a trailing ':' aside)."""
+    return group.strip().rstrip(":").strip().casefold() in TOTALS_WORDS
 
 
 def _number(name: str) -> bool:

@@ -78,3 +78,14 @@ def test_a_totals_row_in_both_columns_is_refused_without_a_word(tmp_path):
     with pytest.raises(AuditorInputError) as err:
         _audit(_write(tmp_path / "p.csv", rows))
     assert f"label {y.sum()} (1 row) is the sum of the other 200 rows' labels" in str(err.value)
+
+
+def test_a_real_group_named_total_is_no_totals_row(tmp_path):
+    """A region named 'Total' of many rows (R5's total_region_rare.csv), the one row of a rare
+    class 2 in it, was refused as a totals row: the word counts only where its group is that
+    one row. Audited, the label noted."""
+    groups = ["North", "South", "Total"] * 33 + ["Total"]
+    true = [0] * 97 + [1] * 2 + [2]
+    path = _write(tmp_path / "p.csv", zip(groups, true, true, strict=True))
+    _audit(path)
+    assert "y_true: label 2 (1 row) is the sum of the other 99 rows' labels" in _notes(path)
