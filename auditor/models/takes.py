@@ -4,7 +4,9 @@ the middle of its forward, read as a crash of the user's code.
 
 A factory that builds its first layer for a fixed width (ignoring ``input_shape``), or a
 module given from Python trained on other columns, fails on its first forward pass; that
-pass runs here on two rows, and a shape error there is bad input naming the shapes."""
+pass runs here on two rows, and torch's numbers there showing a layer given the inputs
+themselves refusing their width is bad input naming the shapes. Any other error (a hidden
+layer's sizes, a batch too small) is the module's own, named by the caller's call."""
 
 from __future__ import annotations
 
@@ -15,12 +17,19 @@ import torch
 from torch import nn
 
 from auditor.config.functions import call_user
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, cut_middle
 from auditor.models.mismatch import inputs_from
 from auditor.models.outputs import eval_forward, in_own_dtype, module_device
 
-# torch's words for inputs of the wrong shape (Linear, Conv, BatchNorm, view / reshape)
-SHAPE_ERROR = re.compile(r"shape|size|dimension|channel|must match", re.IGNORECASE)
+# torch's numbers for a layer refusing its inputs' width: Linear's "(2x16 and 5x8)" (it got
+# 16 columns of 2 rows and takes 5), a convolution's "expected input[2, 1, 8, 8] to have 3
+# channels, but got 1 channels"
+LINEAR_REFUSED = re.compile(
+    r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x\d+\)"
+)
+CONV_REFUSED = re.compile(
+    r"expected input\[([\d, ]+)\] to have (\d+) channels?, but got (\d+) channels? instead"
+)
 DOES_NOT_TAKE = (
     "{who} does not take inputs of shape {inputs} ({why}){layer}; {fix} (torch: {error})"
 )
@@ -41,17 +50,47 @@ BAD_OUTPUT = (
 )
 
 
-def first_layer(module: nn.Module) -> str:
+def kind_of(module: nn.Module) -> str:
+    """The module's class name; a TorchScript module's original one (not RecursiveScriptModule)."""
+    return getattr(module, "original_name", None) or type(module).__name__
+
+
+def first_layer(module: nn.Module, *, width: int | None = None, channels: bool = False) -> str:
     """': its first layer, Linear(5 -> 8), takes 5' for the first layer with a fixed input
-    width (Linear, a convolution, an embedding); '' when it has none."""
+    width (Linear, a convolution, an embedding), or the first of ``width`` (with
+    ``channels``: a convolution's); '' when it has none."""
     for layer in module.modules():
-        width = getattr(layer, "in_features", None) or getattr(layer, "in_channels", None)
-        if isinstance(width, int):
-            out = getattr(layer, "out_features", None) or getattr(layer, "out_channels", "?")
-            unit = "" if hasattr(layer, "in_features") else " channel" + "s" * (width != 1)
-            name = f"{type(layer).__name__}({width} -> {out})"
-            return FIRST_LAYER.format(layer=name, width=f"{width}{unit}")
+        got = getattr(layer, "in_features", None) or getattr(layer, "in_channels", None)
+        if not isinstance(got, int) or (width is not None and (
+                got != width or hasattr(layer, "in_features") == channels)):  # fmt: skip
+            continue
+        out = getattr(layer, "out_features", None) or getattr(layer, "out_channels", "?")
+        unit = "" if hasattr(layer, "in_features") else " channel" + "s" * (got != 1)
+        return FIRST_LAYER.format(layer=f"{kind_of(layer)}({got} -> {out})", width=f"{got}{unit}")
     return ""
+
+
+def refused_inputs(module: nn.Module, x: torch.Tensor, text: str) -> tuple[str, str] | None:
+    """Where torch's ``text`` shows a layer given ``x`` itself refusing its width (the rows'
+    columns, an image's channels): torch's line saying so and the layer taking the width
+    torch names ('' where no layer of the module has it); else None (a hidden layer's
+    sizes, a batch too small: the module's own error)."""
+    linear, conv = LINEAR_REFUSED.search(text), CONV_REFUSED.search(text)
+    if linear:
+        rows, got, wanted = (int(g) for g in linear.groups())
+        if (rows, got) != (x[..., 0].numel(), x.shape[-1]) or wanted == got:
+            return None
+        layer = first_layer(module, width=wanted)
+    elif conv:
+        shape = tuple(int(d) for d in conv.group(1).split(","))
+        wanted, got = int(conv.group(2)), int(conv.group(3))
+        if shape not in (tuple(x.shape), (1, *x.shape)) or wanted == got:
+            return None
+        layer = first_layer(module, width=wanted, channels=True)
+    else:
+        return None
+    line = next(line for line in text.splitlines() if (linear or conv).group(0) in line)
+    return cut_middle(" ".join(line.split()), 200, 0), layer
 
 
 def refuse_shape_error(
@@ -59,19 +98,18 @@ def refuse_shape_error(
     source: str | None = None,
 ) -> Any:  # fmt: skip
     """``module``'s output on ``x`` (eval mode, no gradients), or None where it raised any
-    error other than a shape error (the caller's own call names that one). A shape error
-    (a RuntimeError in torch's words for shapes) is bad input naming ``who``, the inputs'
-    shape, ``why`` it is that shape, the module's first layer and ``fix``."""
+    error other than its inputs' width refused (the caller's own call names that one:
+    :func:`refused_inputs`). That one is bad input naming ``who``, the inputs' shape,
+    ``why`` it is that shape, the layer taking the width torch names and ``fix``."""
     try:
         return eval_forward(module, x)
     except RuntimeError as exc:
-        text = " ".join(str(exc).split())
-        if not SHAPE_ERROR.search(text):
+        refused = refused_inputs(module, x, str(exc))
+        if refused is None:
             return None
         inputs = "(rows, " + ", ".join(str(d) for d in x.shape[1:]) + ")"
-        message = DOES_NOT_TAKE.format(who=who, inputs=inputs, why=why,
-                                       layer=first_layer(module), fix=fix,
-                                       error=text[:200])  # fmt: skip
+        message = DOES_NOT_TAKE.format(who=who, inputs=inputs, why=why, layer=refused[1],
+                                       fix=fix, error=refused[0])  # fmt: skip
         raise AuditorInputError(message, source=source, field=field_name) from None
     except Exception:  # noqa: BLE001 - not a shape error: the caller's call names it
         return None
@@ -87,7 +125,7 @@ def check_takes_rows(module: nn.Module, rows: Any, columns: tuple[str, ...], *,
     shown = ", ".join(columns[:SHOWN]) + (", ..." if len(columns) > SHOWN else "")
     x = torch.tensor(rows[:2], dtype=torch.float32, device=module_device(module))
     why = ROWS_WHY.format(n=len(columns), columns=shown)
-    refuse_shape_error(in_own_dtype(module), x, who=type(module).__name__, why=why,
+    refuse_shape_error(in_own_dtype(module), x, who=kind_of(module), why=why,
                        fix=ROWS_FIX, field_name=field_name)  # fmt: skip
 
 
@@ -123,6 +161,6 @@ def check_trained_takes(module: nn.Module, x: Any) -> None:
     if len(x) == 0:
         return
     rows = torch.tensor(x[:2], dtype=torch.float32, device=module_device(module))
-    who = TRAINED_WHO.format(name=type(module).__name__)
+    who = TRAINED_WHO.format(name=kind_of(module))
     refuse_shape_error(in_own_dtype(module), rows, who=who, why=TRAINED_WHY, fix=TRAINED_FIX,
                        field_name="model.train")  # fmt: skip

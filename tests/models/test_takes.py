@@ -107,3 +107,57 @@ def test_a_reference_module_with_nan_outputs_names_no_data_row():
 def test_a_one_channel_layer_is_named_in_the_singular():
     layer = first_layer(nn.Sequential(nn.Conv1d(1, 4, 1)))
     assert layer == ": its first layer, Conv1d(1 -> 4), takes 1 channel"
+
+
+class HeadFirst(nn.Module):
+    """Its head registered before its body: the layer given the inputs is the body."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.head, self.body = nn.Linear(8, 2), nn.Linear(5, 8)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.body(x)))
+
+
+class NeedsBatch(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer = nn.Linear(3, 2)
+
+    def forward(self, x):
+        if x.shape[0] < 4:
+            raise RuntimeError("batch size must be at least 4")
+        return self.layer(x)
+
+
+def _refusal(module, columns=("x1", "x2")) -> str:
+    with pytest.raises(AuditorInputError) as err:
+        check_takes_rows(module, torch.zeros((4, len(columns))).numpy(), columns)
+    return str(err.value)
+
+
+def test_the_layer_named_is_the_one_of_the_width_torch_says_not_the_first_registered():
+    # was: "its first layer, Linear(8 -> 2), takes 8" beside torch's "(2x2 and 5x8)"
+    text = _refusal(HeadFirst())
+    assert ": its first layer, Linear(5 -> 8), takes 5; give it" in text
+    assert text.endswith("(torch: mat1 and mat2 shapes cannot be multiplied (2x2 and 5x8))")
+
+
+def test_an_error_that_is_not_the_inputs_width_is_left_to_the_module():
+    # was refused as "does not take inputs of shape (rows, 3) ...: its first layer,
+    # Linear(3 -> 2), takes 3": a model that runs on real batches, its own words contradicted
+    rows = torch.zeros((4, 3)).numpy()
+    check_takes_rows(NeedsBatch(), rows, ("x1", "x2", "x3"))  # nothing raised
+    hidden = nn.Sequential(nn.Linear(3, 8), nn.Linear(5, 2))  # its own sizes disagree
+    check_takes_rows(hidden, rows, ("x1", "x2", "x3"))  # left to the audit's own call
+
+
+def test_a_torchscript_module_is_named_by_its_class_and_torch_line_in_full():
+    # was "RecursiveScriptModule does not take ... RecursiveScriptModule(5 -> 8) ... (torch:
+    # The following operation failed in the TorchScript inter", cut at 200 characters
+    text = _refusal(torch.jit.script(nn.Sequential(nn.Linear(5, 8), nn.Linear(8, 2))))
+    assert text.startswith("model: Sequential does not take inputs of shape (rows, 2)")
+    assert ": its first layer, Linear(5 -> 8), takes 5; " in text
+    assert text.endswith(
+        "(torch: RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x2 and 5x8))")
