@@ -17,6 +17,7 @@ from auditor.report.decision import gate_message
 from auditor.report.gap_count import tied_labels
 from auditor.report.html import render_html
 from auditor.report.junit import render_junit
+from auditor.report.markdown import render_markdown
 from auditor.report.summary import render_summary
 from auditor.report.terminal import gate_lines
 
@@ -109,6 +110,23 @@ def test_summary_and_card_gate_tables_name_each_tied_group():
     assert "worst-off group a;" not in summary
     card = render_html(audit)
     assert "worst-off groups a and b (tied)" in card and "worst-off group a;" not in card
+
+
+def test_the_gate_tables_group_column_names_each_tied_group():
+    """model_card.md's gate table (its Group column) and the HTML card's gate heading
+    ('· group Black; Hispanic') named the first tied group, beside a Detail column naming
+    both. They name each now, from the same groups as the message."""
+    audit = _audit({"Black; Hispanic": 0.25, "b": 0.25, "c": 0.6})
+    [row] = [x for x in render_markdown(audit).splitlines() if x.startswith("| fail |")]
+    cells = [c.strip() for c in row.split(" | ")]
+    assert "Black; Hispanic and b (tied)" in cells, cells
+    card = render_html(audit)
+    assert "</code> · groups Black; Hispanic and b (tied)</small>" in card
+    assert "· group Black; Hispanic<" not in card
+    one = _audit({"a": 0.25, "b": 0.3, "c": 0.6})  # one worst-off group: as before
+    [row] = [x for x in render_markdown(one).splitlines() if x.startswith("| fail |")]
+    assert " | a | " in row and "tied" not in row, row
+    assert "· group a</small>" in render_html(one)
 
 
 def test_junit_evidence_lines_give_a_gaps_counts_and_its_tied_groups():
