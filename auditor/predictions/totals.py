@@ -60,9 +60,10 @@ def totals_label(rows: Sequence[Row]) -> tuple[str, float, str] | None:
 def check_totals_row(table: CountsTable, ns: Sequence[np.ndarray], columns: Sequence[str],
                      source: str) -> None:  # fmt: skip
     """Refuse a totals row (:func:`totals_label`) where the row itself says so: a group cell
-    of it reads 'Total' (:data:`TOTALS_WORDS`) and that group holds that row alone, or its labels in both columns (``columns``:
-    y_true's and y_pred's names, ``ns`` their labels' rows) are their column's totals, each
-    :data:`TOTALS_FEWEST` or more. Any other is audited (and noted)."""
+    of it reads 'Total' (:data:`TOTALS_WORDS`) and that group holds that row alone, or its
+    labels in both columns (``columns``: y_true's and y_pred's names, ``ns`` their labels'
+    rows) are their column's totals, each :data:`TOTALS_FEWEST` or more. Any other is
+    audited (and noted)."""
     found = [totals_label([(_value(c), int(n), name) for c, n, name
                            in zip(table.classes, counts, table.class_names, strict=True)])
              for counts in ns]  # fmt: skip
