@@ -48,15 +48,18 @@ def check_number_groups(table: CountsTable, source: str) -> None:
     ('1' and '1.0': files joined, one written by pandas with a missing value), which would be
     audited as two groups each holding part of its rows. Labels apart only in trailing
     decimal zeros ('1.1', '1.10': section numbers, ICD codes) are codes, audited as written
-    (and noted: :func:`number_notes`); so are codes apart in leading zeros ('007', '7')."""
+    (and noted: :func:`number_notes`), unless every number of the column is whole ('1.0' and
+    '1.00', '2.0' and '2.00': two tools' floats, refused); so are codes apart in leading zeros
+    ('007', '7')."""
     for i, feature in enumerate(table.features):
         labels = table.group_labels[i]
+        numbers = [label for label in labels if _NUMBER.fullmatch(label)]
+        whole = all(Decimal(label) == Decimal(label).to_integral_value() for label in numbers)
         seen: dict[Decimal, str] = {}  # exact: long codes apart in a last digit stay apart
-        for label in labels:
-            if not _NUMBER.fullmatch(label):
-                continue
+        for label in numbers:
             first = seen.setdefault(Decimal(label), label)
-            if ("." in first) != ("." in label):  # equal, one an integer: the other whole
+            # equal, one an integer (the other whole), or every number whole
+            if first != label and (whole or ("." in first) != ("." in label)):
                 _, counts = table.marginal([feature])
                 rows = dict(zip(labels, counts.sum(axis=(1, 2)), strict=True))
                 said = (f"{g!r} ({rows_text(int(rows[g]))})" for g in (first, label))

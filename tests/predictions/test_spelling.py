@@ -197,3 +197,20 @@ def test_codes_apart_in_trailing_decimal_zeros_are_audited_as_written_and_noted(
             "trailing zeros: audited as written, as codes (section numbers, ICD codes); if they "
             "are one number written two ways, write the column one way.") in said
     assert "groups '1.0' (6 rows) and '1.00' (6 rows) are equal as numbers" in said
+
+
+@pytest.mark.parametrize("batch_rows", [7, 1_000_000])
+def test_whole_numbers_written_with_one_and_two_decimal_zeros_are_refused(tmp_path, batch_rows):
+    """A column of whole numbers written '1.0'/'2.0' by one tool and '1.00'/'2.00' by another
+    (R5's grp_10_100.csv) was audited as four groups, each region split in two: every number
+    of the column whole, it is one number written two ways, refused as '1' beside '1.0' is."""
+    frame = _frame().assign(region=["1.0", "1.00", "2.0", "2.00"] * 10)
+    frame.to_csv(tmp_path / "p.csv", index=False)
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(tmp_path / "p.csv", y_true="y_true", y_pred="y_pred",
+                          sensitive=["region"], batch_rows=batch_rows,
+                          out_dir=tmp_path / "run")  # fmt: skip
+    assert err.value.field == "region"
+    assert "region: groups '1.0' (10 rows) and '1.00' (10 rows) are one number written two " \
+        "ways" in str(err.value)  # fmt: skip
+    assert not (tmp_path / "run").exists()
