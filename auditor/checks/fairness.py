@@ -132,6 +132,8 @@ class PredictionsSource:
     n_rows: int | None = None
     # per column, each label read from more than one spelling ("Male ", "Male"): its spellings
     merged_labels: dict[str, dict[str, list[str]]] | None = None
+    # a score all 0.5 or more whose flipped reading ranked y_true better within chance
+    score_flipped: dict[str, float] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -204,6 +204,7 @@ def fairness_section(
             "sha256": file_sha256 or _provenance(path)[0],
             "n_rows": pc.table.n,
             **({"merged_labels": pc.merged} if pc.merged else {}),
+            **({"score_flipped": pc.score_flipped} if pc.score_flipped else {}),
         },
     }  # fmt: skip
 
@@ -246,7 +247,8 @@ def data_section(
     predicted = dict(zip(table.class_names, cm.sum(axis=0).tolist(), strict=True))
     notes = file_notes(balance, cols.y_true, roc_auc=auc, positive=positive,
                        sizes=group_sizes(pc), missing_group=cols.missing_group,
-                       merged=pc.merged, bins=bins, predicted=(cols.y_pred, predicted))  # fmt: skip
+                       merged=pc.merged, bins=bins, predicted=(cols.y_pred, predicted),
+                       flipped=pc.score_flipped)  # fmt: skip
     read_from = (f"Predictions of an external model read from {path.name} ({table.n:,} rows); "
                  "auditor did not train or run the model.")  # fmt: skip
     splits["test"] = {"n_rows": table.n, "sha256": file_sha, "class_balance": balance}

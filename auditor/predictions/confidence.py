@@ -17,7 +17,8 @@ from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsTable
 from auditor.predictions.source import Columns
 
-__all__ = ["CONFIDENCE", "Z_REFUSE", "ScoreRanges", "gain_se", "pred_bins", "pred_ranges"]
+__all__ = ["CONFIDENCE", "Z_REFUSE", "ScoreRanges", "flipped_note", "gain_se", "pred_bins",
+           "pred_ranges"]
 
 CONFIDENCE = (
     "every score is 0.5 or more, rows predicted {neg!r} score as high as rows predicted "
@@ -26,6 +27,13 @@ CONFIDENCE = (
     "{n_pos:,} {pos!r} in {y_true}, beyond chance at those counts): the predicted label's "
     "probability (a Hugging Face pipeline's score), not P({pos!r})? give P({pos!r}): the "
     "score where {y_pred} is {pos!r}, else 1 - the score"
+)
+FLIPPED_NOTE = (
+    "y_score, read as 1 - itself where {y_pred} is {neg!r}, ranks {y_true} a little better "
+    "(ROC AUC about {roc_auc:.2f} against {roc_auc_as_written:.2f} as written, of {n:,} rows: "
+    "{n_positive:,} {pos!r}), within chance at those counts: audited as P({pos!r}); if the "
+    "score is the predicted label's probability (a Hugging Face pipeline's score), give "
+    "P({pos!r}): the score where {y_pred} is {pos!r}, else 1 - the score."
 )
 BINS = 2048  # scores from 0.5 to 1, binned for the ROC AUCs compared
 # the gain in ROC AUC from reading the score flipped that refuses it, in standard errors of
@@ -54,18 +62,20 @@ class ScoreRanges:
         for key, rows in part.pred_bins.items():
             self.bins[key] = self.bins[key] + rows if key in self.bins else rows
 
-    def check(self, table: CountsTable, positive: int, cols: Columns, source: str) -> None:
+    def check(self, table: CountsTable, positive: int, cols: Columns,
+              source: str) -> dict[str, float] | None:  # fmt: skip
         """Refuse the scores where every one is 0.5 or more, a row predicted negative scores
         above one predicted positive, and the score read as 1 - itself where the row is
         predicted negative ranks y_true better by more than :data:`Z_REFUSE` standard errors
-        of the gain (:func:`gain_se`, from the class counts)."""
+        of the gain (:func:`gain_se`, from the class counts). A gain within that: the AUCs and
+        counts, for a note (``fairness.source.score_flipped``); else None."""
         if self.low < 0.5:
-            return
+            return None
         value = table.classes[positive]
         pos = [r for label, r in self.by_pred.items() if label == value]
         neg = [r for label, r in self.by_pred.items() if label != value]
         if not (pos and neg and max(hi for _, hi in neg) > pos[0][0]):
-            return
+            return None
         raw, flipped, n_pos, n_neg = self._aucs(value)
         if flipped - raw > Z_REFUSE * gain_se(raw, flipped, n_pos, n_neg):
             names = table.class_names
@@ -74,6 +84,10 @@ class ScoreRanges:
                                         flipped=flipped, raw=raw, n=n_pos + n_neg,
                                         n_pos=n_pos)  # fmt: skip
             raise AuditorInputError(message, source=source, field=cols.y_score)
+        if not flipped > raw:
+            return None
+        return {"roc_auc": round(flipped, 4), "roc_auc_as_written": round(raw, 4),
+                "n": n_pos + n_neg, "n_positive": n_pos}  # fmt: skip
 
     def _aucs(self, value: Any) -> tuple[float, float, int, int]:
         """The binned ROC AUC of the scores as written, and read as 1 - the score where the
@@ -88,6 +102,15 @@ class ScoreRanges:
         raw = _auc(tp + fn, fp + tn)
         flipped = _auc(np.concatenate([fn[::-1], tp]), np.concatenate([tn[::-1], fp]))
         return raw, flipped, int((tp + fn).sum()), int((fp + tn).sum())
+
+
+def flipped_note(flipped: dict[str, float] | None, *, y_true: str, y_pred: str, pos: str,
+                 neg: str) -> list[str]:  # fmt: skip
+    """The note on a score whose flipped reading ranks y_true better within chance
+    (``flipped``: :meth:`ScoreRanges.check`'s, as audit.json keeps it), or none."""
+    if not flipped:
+        return []
+    return [FLIPPED_NOTE.format(y_true=y_true, y_pred=y_pred, pos=pos, neg=neg, **flipped)]
 
 
 def _hanley_mcneil(auc: float, n_pos: int, n_neg: int) -> float:

@@ -16,6 +16,7 @@ from auditor.config.labels import alike_notes, alike_sets, first_classes, is_no_
 from auditor.data.number_groups import number_note
 from auditor.data.spelling import merged_notes
 from auditor.errors import rows_text
+from auditor.predictions.confidence import flipped_note
 from auditor.predictions.read import PredictionCounts
 from auditor.predictions.spelling import number_notes
 from auditor.predictions.totals import totals_notes
@@ -129,18 +130,23 @@ def file_notes(balance: dict[str, int], y_true: str, *, roc_auc: float | None,
                positive: str | None, sizes: dict[str, dict[str, int]],
                missing_group: str | None, merged: dict[str, dict[str, list[str]]] | None = None,
                bins: Sequence[tuple[int, float | None]] = (),
-               predicted: tuple[str, dict[str, int]] | None = None) -> list[str]:  # fmt: skip
+               predicted: tuple[str, dict[str, int]] | None = None,
+               flipped: dict[str, float] | None = None) -> list[str]:  # fmt: skip
     """Every note, in the order the card and the terminal give them: the classes
     (:func:`class_notes`, ``balance`` each class's true rows; a label that may be a totals
     row, :func:`~auditor.predictions.totals.totals_notes`), the score (:func:`score_notes`;
-    ``bins`` its reliability bins' (rows, mean confidence)), the groups (:func:`input_notes`,
+    ``bins`` its reliability bins' (rows, mean confidence); ``flipped`` its flipped reading's
+    AUCs, :func:`~auditor.predictions.confidence.flipped_note`), the groups (:func:`input_notes`,
     ``sizes`` as :func:`group_sizes` gives them) and the labels merged (:func:`merged_notes`,
     with each label's rows: ``balance`` for y_true's, ``predicted`` y_pred's name and each
     class's predicted rows)."""
     hard = sum(n for n, _ in bins) if certain_scores(bins) else 0
     totals = [(y_true, balance), *([predicted] if predicted else [])]
+    neg = [name for name in balance if name != positive]
+    flip = flipped_note(flipped, y_true=y_true, y_pred=predicted[0], pos=positive,
+                        neg=neg[0]) if flipped and predicted and positive and neg else []
     return [*class_notes(balance, y_true), *totals_notes(totals),
-            *score_notes(roc_auc, list(balance), positive, hard_rows=hard),
+            *score_notes(roc_auc, list(balance), positive, hard_rows=hard), *flip,
             *input_notes(sizes, missing_group),
             *merged_notes(merged, sizes={**sizes, **dict([predicted] if predicted else []),
                                          y_true: balance})]  # fmt: skip
@@ -159,6 +165,7 @@ def record_notes(data: dict[str, Any], sensitive: Sequence[str],
     bins = [(b["n"], b["mean_confidence"]) for b in performance.get("reliability") or []]
     positive = fairness.get("positive_class") if fairness["status"] == "ok" else None
     merged = fairness.get("source", {}).get("merged_labels") if features else None
+    flipped = fairness.get("source", {}).get("score_flipped") if features else None
     y_pred = fairness.get("source", {}).get("columns", {}).get("y_pred") if features else None
     cm = performance.get("confusion_matrix")
     predicted = (y_pred, dict(zip(performance["class_names"], np.sum(cm, axis=0).tolist(),
@@ -166,4 +173,4 @@ def record_notes(data: dict[str, Any], sensitive: Sequence[str],
     return file_notes(test["class_balance"], data["data"]["finetune_task"]["name"],
                       roc_auc=auc, positive=positive, sizes=sizes,
                       missing_group=missing_group, merged=merged, bins=bins,
-                      predicted=predicted)  # fmt: skip
+                      predicted=predicted, flipped=flipped)  # fmt: skip

@@ -80,6 +80,8 @@ class PredictionCounts:
     score_axis: ScoreAxis | SpilledAxis | None = None
     # per column, each label more than one spelling was read as (:mod:`.spelling`)
     merged: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # a score whose flipped reading ranks y_true better within chance (:mod:`.confidence`)
+    score_flipped: dict[str, float] | None = None
 
 
 def reduce_predictions(
@@ -151,14 +153,14 @@ def reduce_predictions(
         if len(table.classes) != 2:
             message = binary_only(cols.y_true, list(map(str, table.class_names)))
             raise AuditorInputError(message, source=source, field=cols.y_score)
-        ranges.check(table, positive, cols, source)
+        flipped = ranges.check(table, positive, cols, source)
         value = table.classes[positive]
         axis = score_axis(cells, features=cols.sensitive, positive=value, spilled=spilled,
                           specs=specs)  # fmt: skip
     scores = overall_scores(cells, value, axis)
     check_score_class(table, positive, scores, cols, source)
     return PredictionCounts(table, positive, scores, source, batches, engine, cells, axis,
-                            spellings.recorded())
+                            spellings.recorded(), flipped)
 
 
 def _checked_table(acc: CountsAccumulator, cols: Columns, positive_label: Any,

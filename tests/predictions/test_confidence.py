@@ -75,3 +75,29 @@ def test_a_clear_hugging_face_export_is_still_refused(n):
     p1 = np.clip(y * 0.3 + rng.random(n) * 0.7, 0, 1).round(4)
     pred = (p1 >= 0.5).astype(np.int64)
     assert _refused(y, pred, np.where(pred == 1, p1, 1 - p1))
+
+
+def test_a_chance_gain_is_noted_with_both_aucs_and_the_counts(tmp_path):
+    """Audited within chance, the flipped reading's gain was not said anywhere: the card, the
+    terminal and audit.json now name both AUCs and the counts they rest on."""
+    from auditor.api import audit_predictions
+    from auditor.predictions.notes import record_notes
+
+    seed = next(s for s in range(400) if _gain(*_weak(s)) >= 0.04)
+    y, pred, score = _weak(seed)
+    path = tmp_path / "weak.csv"
+    rows = zip(y, pred, score, strict=True)
+    path.write_text("y,p,s,g\n" + "".join(f"{a},{b},{c},a\n" for a, b, c in rows))
+    data = audit_predictions(path, y_true="y", y_pred="p", y_score="s", sensitive=["g"],
+                             out_dir=tmp_path / "run").data  # fmt: skip
+    kept = data["fairness"]["source"]["score_flipped"]
+    assert kept["n"] == 200 and kept["n_positive"] == int(y.sum())
+    assert kept["roc_auc"] > kept["roc_auc_as_written"]
+    said = (f"y_score, read as 1 - itself where p is '0', ranks y a little better (ROC AUC "
+            f"about {kept['roc_auc']:.2f} against {kept['roc_auc_as_written']:.2f} as written, "
+            f"of 200 rows: {int(y.sum())} '1'), within chance at those counts: audited as "
+            "P('1')")  # fmt: skip
+    assert said in data["data"]["description"]
+    assert any(note.startswith(said) for note in record_notes(data, ["g"], None))
+    html = (tmp_path / "run" / "model_card.html").read_text()
+    assert "ranks y a little better" in html
