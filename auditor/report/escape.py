@@ -23,8 +23,10 @@ _MD_LINE_START = re.compile(r"^(\s*)([-+#>=]|\d+)")
 # text.
 _MENTION = re.compile(r"(?<![\w.+-])@(?=[A-Za-z0-9])")  # not an e-mail address's
 # Bidirectional embeddings, overrides and isolates: an unclosed U+202E shows the rest of a
-# line (the numbers after a label) reversed ("Trojan Source"); no label needs them.
-_BIDI = "\u202a-\u202e\u2066-\u2069"
+# line (the numbers after a label) reversed ("Trojan Source"); no label needs them. The
+# marks too (LRM, RLM, ALM): invisible, they made '<LRM>abc' and 'abc' two groups that read
+# alike (the tool's own LRM before its isolates is kept where it writes one).
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 # C0 controls but tab / newline / carriage return, DEL, C1 controls, the line and paragraph
 # separators (a line break to an editor or log viewer that reads Unicode's; the terminal, CI
 # annotations and junit.xml show them as text too) and the bidi controls.

@@ -22,8 +22,10 @@ from auditor.report.escape import (
     card_text,
     controls_visible,
     html_text,
+    md_code,
     md_escape,
     terminal_text,
+    xml_text,
 )
 from auditor.report.github import github_annotations
 from auditor.report.html import render_html
@@ -57,7 +59,7 @@ def test_markdown_and_the_terminal_isolate_each_run_not_the_sentence():
         assert f"{LRM}{FSI}נשים{PDI} and {LRM}{FSI}رجال{PDI} tie" in text, escaped
         _check_isolated(text)
     assert md_escape("(נשים) 0.25") == f"\\({LRM}{FSI}נשים{PDI}\\) 0.25"
-    assert md_escape("\u200f") == f"{LRM}{FSI}\u200f{PDI}"  # a RIGHT-TO-LEFT MARK orders too
+    assert md_escape("\u200f") == "\\u200f"  # a user's RIGHT-TO-LEFT MARK: shown, orders nothing
     assert terminal_text("worst-off נשים (נשים and رجال)", isolate=True).count(FSI) == 3
     path = "/runs/נתונים/model_card.html"
     assert terminal_text(path) == path  # a path a user copies is left whole
@@ -161,15 +163,20 @@ def test_a_metric_path_and_the_data_file_in_model_card_md_are_copied_whole():
 def test_a_users_own_isolate_pair_is_shown_in_every_output():
     """A label holding its own well-formed LRM + U+2068 ... U+2069 was kept invisible in the
     HTML card (card_text kept such pairs as the tool's own), so groups 'abc' and that pair
-    around 'abc' read alike there. Every output now shows it as text ('\\u2068')."""
+    around 'abc' read alike there. Every output now shows it as text ('\\u2068'). A user's
+    own mark (LRM, RLM, ALM) stayed invisible everywhere: '<LRM>abc' read as 'abc'; it is
+    shown as text too ('\\u200eabc'), in every output."""
     from auditor.report.escape import bidi_isolated
 
-    spoof = f"{LRM}{FSI}abc{PDI}"
-    assert card_text(spoof) == f"{LRM}\\u2068abc\\u2069"
+    spoof, mark = f"{LRM}{FSI}abc{PDI}", f"{LRM}abc"
+    assert card_text(spoof) == "\\u200e\\u2068abc\\u2069"
     assert "\\u2068" in str(bidi_isolated(f"g = {spoof}: rate"))
-    groups = np.repeat(["abc", spoof, "south"], 200)
-    y_pred = np.tile(np.r_[np.ones(50), np.zeros(150)], 3)
-    y_pred[:60] = 1  # abc 0.3, the spoof 0.25, south 0.25
+    for shown in (md_escape, xml_text, terminal_text, card_text, md_code):
+        assert "\\u200eabc" in str(shown(mark)) and LRM not in str(shown(mark)), shown
+        assert str(shown("a\u200fb\u061cc")).count("\\u") == 2, shown  # RLM, ALM
+    groups = np.repeat(["abc", spoof, "south", mark], 200)
+    y_pred = np.tile(np.r_[np.ones(50), np.zeros(150)], 4)
+    y_pred[:60] = 1  # abc 0.3, the spoof 0.25, south 0.25, the mark 0.25
     y_true = np.random.default_rng(0).integers(0, 2, len(groups))
     rows = pd.DataFrame({"g": groups, "y_true": y_true, "y_pred": y_pred.astype(int)})
     audit = auditor.audit_predictions(rows, y_true="y_true", y_pred="y_pred", sensitive="g").data
@@ -181,8 +188,9 @@ def test_a_users_own_isolate_pair_is_shown_in_every_output():
                "summary": render_summary(audit), "terminal": "\n".join(terminal),
                "annotations": "\n".join(notes), "junit": render_junit(audit)}  # fmt: skip
     for name, text in outputs.items():
-        assert "\\u2068abc\\u2069" in text, name
-        assert f"{FSI}abc" not in text, name
+        assert "\\u200e\\u2068abc\\u2069" in text, name
+        assert "\\u200eabc" in text, name
+        assert f"{FSI}abc" not in text and f"{LRM}abc" not in text, name
 
 
 def test_a_number_between_two_labels_is_inside_only_where_the_label_holds_it():
