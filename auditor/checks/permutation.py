@@ -78,16 +78,11 @@ class PermutationExplanations:
     by_group: dict[str, list[GroupPermutation]]
     reliance: RelianceResult | NotRun
     seconds: float
+    # columns whose shuffling made the model's outputs not finite: left out, and why
+    not_finite_columns: list[str] = field(default_factory=list)
+    not_finite_reason: str | None = None
     kind: Literal["permutation"] = "permutation"
     status: Literal["ok"] = "ok"
-
-
-class _Shuffled(Exception):  # noqa: N818 - not an error: where the outputs stopped being finite
-    """The model's outputs were not finite on ``x`` with column ``column`` shuffled."""
-
-    def __init__(self, cause: Any, column: int) -> None:
-        super().__init__(str(cause))
-        self.cause, self.column = cause, column
 
 
 class _Fitted:
@@ -98,18 +93,22 @@ class _Fitted:
         return self
 
 
-def _scorer(ctx: AuditContext, masks: dict[str, np.ndarray],
-            given: np.ndarray | None = None) -> Any:  # fmt: skip
+def _scorer(ctx: AuditContext, masks: dict[str, np.ndarray], given: np.ndarray | None = None,
+            broken: dict[int, Any] | None = None) -> Any:  # fmt: skip
     """scorer(estimator, X, y) -> {ALL_ROWS: accuracy, key: accuracy on that group's rows};
-    ``given``: the rows unshuffled (a non-finite output names the column shuffled)."""
+    ``given``: the rows unshuffled (a non-finite output names the column shuffled); with
+    ``broken``, a non-finite output scores NaN, its column (-1: none seen) kept there."""
     from auditor.models.outputs import NotFinite
 
     def score(_estimator: Any, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         try:
             hit = ctx.logits(ctx.finetuned, np.asarray(x)).argmax(axis=1) == y  # its dtype
         except NotFinite as exc:  # the rows as given are finite: a shuffled column did it
+            if broken is None:
+                raise
             moved = () if given is None else _moved_columns(np.asarray(x), given)
-            raise _Shuffled(exc, int(moved[0]) if len(moved) else -1) from None
+            broken.setdefault(int(moved[0]) if len(moved) else -1, exc)
+            return dict.fromkeys([ALL_ROWS, *masks], float("nan"))
         out = {ALL_ROWS: float(hit.mean())}
         for key, mask in masks.items():
             out[key] = float(hit[mask].mean()) if mask.any() else 0.0
@@ -137,6 +136,11 @@ def _group_masks(sensitive: Any) -> dict[str, np.ndarray]:
     return masks
 
 
+def _ranked(drops: np.ndarray) -> list[int]:
+    """The columns by falling drop, those of a non-finite one (left out) dropped."""
+    return [int(c) for c in np.argsort(-drops, kind="stable") if np.isfinite(drops[c])]
+
+
 def _by_group(sensitive: Any, masks: dict[str, np.ndarray], result: Any, base: dict[str, float],
               names: list[str], *, min_n: int) -> dict[str, list[GroupPermutation]]:  # fmt: skip
     out = {}
@@ -148,7 +152,7 @@ def _by_group(sensitive: Any, masks: dict[str, np.ndarray], result: Any, base: d
             n = int(masks[key].sum())
             drops = result[key].importances_mean
             top = [PermutationTop(names[c], float(drops[c]))
-                   for c in np.argsort(-drops, kind="stable")[:TOP_GROUP_FEATURES]]  # fmt: skip
+                   for c in _ranked(drops)[:TOP_GROUP_FEATURES]]  # fmt: skip
             groups.append(GroupPermutation(
                 group=g, n=n, accuracy=base[key] if n else None, insufficient_data=n < min_n,
                 top_features=[] if n < min_n else top,
@@ -161,8 +165,9 @@ def permutation_explanations(
     ctx: AuditContext, rows: np.ndarray, *, reliance: RelianceResult | NotRun, started: float
 ) -> PermutationExplanations | NotRun:
     """Permutation importance of the supplied model on the test rows ``rows``; ``started``:
-    when the check began (perf_counter). Not run where a shuffled column makes the model's
-    outputs NaN (finite on the rows as given)."""
+    when the check began (perf_counter). A column whose shuffling makes the model's outputs
+    not finite (finite on the rows as given) is left out, named with why; not run where no
+    column stands."""
     from sklearn.inspection import permutation_importance
 
     cfg, test = ctx.config.transparency, ctx.bundle["test"]
@@ -170,26 +175,31 @@ def permutation_explanations(
     y = np.asarray(test.y)[rows]
     sensitive = test.sensitive.iloc[rows].reset_index(drop=True)
     masks = _group_masks(sensitive)
-    scorer = _scorer(ctx, masks, x)
+    broken: dict[int, Any] = {}
+    scorer = _scorer(ctx, masks, x, broken)
     base = scorer(None, x, y)
     names = list(ctx.bundle.feature_names or [f"x{i}" for i in range(x.shape[1])])
-    try:
-        result = permutation_importance(
-            _Fitted(), x, y, scoring=scorer, n_repeats=cfg.reliance_repeats, n_jobs=1,
-            random_state=ctx.rngs.int32("explain/permutation"),
-        )  # fmt: skip
-    except _Shuffled as exc:
-        what = f"column {names[exc.column]!r}" if exc.column >= 0 else "one column"
-        return shuffled_not_finite(ctx, n=exc.cause.n, rows=exc.cause.rows,
-                                   first=exc.cause.first, positions=rows, what=what,
-                                   method="permutation importance")  # fmt: skip
+    result = permutation_importance(
+        _Fitted(), x, y, scoring=scorer, n_repeats=cfg.reliance_repeats, n_jobs=1,
+        random_state=ctx.rngs.int32("explain/permutation"),
+    )  # fmt: skip
+    left_out = sorted(broken)
+    if broken:  # the first column whose shuffle broke, as the user has its rows
+        first, cause = min(broken.items(), key=lambda kv: kv[0] < 0)  # -1: unknown first
+        what = f"column {names[first]!r}" if first >= 0 else "one column"
+        why = shuffled_not_finite(
+            ctx, n=cause.n, rows=cause.rows, first=cause.first, positions=rows, what=what,
+            method="permutation importance" if -1 in broken or len(left_out) == x.shape[1]
+            else "the importance of " + ", ".join(repr(names[c]) for c in left_out))
+        if why.reason.endswith(" permutation importance is undefined for this model"):
+            return why  # no column's importance stands
     drops = result[ALL_ROWS]
-    total = float(np.clip(drops.importances_mean, 0, None).sum()) or 1.0
+    total = float(np.nansum(np.clip(drops.importances_mean, 0, None))) or 1.0
     importance = [
         PermutationFeature(names[c], float(drops.importances_mean[c]),
                            float(drops.importances_std[c]),
                            float(max(drops.importances_mean[c], 0.0) / total))
-        for c in np.argsort(-drops.importances_mean, kind="stable")[:TOP_FEATURES]
+        for c in _ranked(drops.importances_mean)[:TOP_FEATURES]
     ]  # fmt: skip
     return PermutationExplanations(
         method=METHOD, metric="accuracy", n_repeats=cfg.reliance_repeats, split="test",
@@ -198,4 +208,6 @@ def permutation_explanations(
         by_group=_by_group(sensitive, masks, result, base, names,
                            min_n=ctx.config.fairness.min_group_size),
         reliance=reliance, seconds=round(time.perf_counter() - started, 3),
+        not_finite_columns=[names[c] for c in left_out],
+        not_finite_reason=why.reason if broken else None,
     )  # fmt: skip

@@ -78,25 +78,23 @@ def test_the_reliance_check_of_a_model_nan_on_shuffled_groups_is_not_run():
     assert reliance["reason"].endswith("the reliance check is undefined for this model")
 
 
-def _explanations_item(result) -> dict:
-    return next(i for i in result.data["transparency"]["items"] if i["id"] == "explanations")
-
-
-def test_permutation_importance_not_run_keeps_the_reliance_check_that_ran_beside_it():
-    # the whole section was {status, reason}: the reliance check on g, computed and
-    # finite, was dropped, and the checklist said nothing of it
+def test_the_columns_whose_shuffles_stayed_finite_keep_their_importance():
+    # the whole section was {status, reason}: g's importance, finite, was dropped, and the
+    # reliance check on g beside it
     frame = _frame()
     result = auditor.audit_model(ApartIsNaN(), data=frame, target="label", sensitive=["g"],
                                  features=["x1", "x2", "g"], progress=False)  # fmt: skip
     section = result.data["explanations"]
-    assert section["status"] == "not_run"
-    assert section["reason"].endswith("permutation importance is undefined for this model")
+    assert section["status"] == "ok"
+    assert [f["feature"] for f in section["feature_importance"]] == ["g"]
+    assert section["not_finite_columns"] == ["x1", "x2"]
+    reason = section["not_finite_reason"]
+    assert " of the 512 test rows explained with column 'x1' shuffled across them" in reason
+    assert reason.endswith("the importance of 'x1', 'x2' is undefined for this model")
+    tops = [t["feature"] for g in section["by_group"]["g"] for t in g["top_features"]]
+    assert tops == ["g", "g"]  # no NaN drop ranked
     reliance = section["reliance"]
     assert reliance["status"] == "ok" and reliance["features"] == ["g"]
-    assert reliance["n"] == 600 and reliance["by_feature"]["g"]["flip_rate"] == 0.0
-    item = _explanations_item(result)
-    assert item["status"] == "missing"  # the explanation itself did not run
-    assert item["evidence"].endswith("; the reliance check ran on g")
 
 
 class MissingFirstApartIsNaN:
@@ -115,6 +113,9 @@ def test_the_column_named_shuffled_is_not_one_with_missing_values_that_did_not_m
     result = auditor.audit_model(MissingFirstApartIsNaN(), data=frame, target="label",
                                  sensitive=["g"], features=["x0", "x1", "x2"],
                                  progress=False)  # fmt: skip
-    reason = result.data["explanations"]["reason"]
+    section = result.data["explanations"]
+    reason = section["not_finite_reason"]
     assert "test rows explained with column 'x1' shuffled across them" in reason
-    assert "with column 'x1' from another row" in reason and "'x0'" not in reason
+    assert "with column 'x1' from another row" in reason
+    assert section["not_finite_columns"] == ["x1", "x2"]
+    assert [f["feature"] for f in section["feature_importance"]] == ["x0"]
