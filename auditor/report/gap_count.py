@@ -168,19 +168,27 @@ def tied_groups(feature: Any, node: Any, min_n: Any = None) -> str | None:
     return tie_text(labels) if labels else None
 
 
-def gate_ties(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
-    """:func:`tied_groups` of the gap a fairness gate judged (None for any other gate): over
-    the groups it compared, so not a group its ``min_n`` left out."""
+def gate_tied_labels(audit: Mapping[str, Any], r: Mapping[str, Any]) -> list[str]:
+    """:func:`tied_labels` of the gap a fairness gate judged, over the groups it compared (so
+    not a group its ``min_n`` left out); [] for any other gate, or where one group is worst
+    off."""
     metric = str(r.get("metric", ""))
     if ".disparities." not in metric:
-        return None
+        return []
     try:
         nodes = resolve(dict(audit), metric)
         holders = resolve(dict(audit), metric.rsplit(".disparities.", 1)[0])
     except ValueError:
-        return None
+        return []
     if len(nodes) != 1 or len(holders) != 1 or not isinstance(nodes[0].node, dict):
-        return None
+        return []
     if nodes[0].node.get("worst_group") != r.get("group"):
-        return None
-    return tied_groups(holders[0].node, nodes[0].node, r.get("min_n"))
+        return []
+    return tied_labels(holders[0].node, nodes[0].node, r.get("min_n"))
+
+
+def gate_ties(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
+    """:func:`tie_text` of :func:`gate_tied_labels`; None where one group, or none, is worst
+    off (and for any other gate)."""
+    labels = gate_tied_labels(audit, r)
+    return tie_text(labels) if labels else None

@@ -9,10 +9,12 @@ metric value.
 
 Evidence: every testcase's ``<system-out>`` holds its one-line message ("passed: NAME: 0.12
 [0.05, 0.20] (95% interval, n=84 vs 260) ..."), then one ``key: value`` line each for the
-stable ``id``, the gate's name, metric, group, bound, value, interval ends, count, outcome
-and ``severity`` (a long label cut to an ellipsis, a line break a space: whole in
-audit.json), so Jenkins' test page and the GitLab and GitHub reporters show the numbers of a
-passing gate too.
+stable ``id``, the gate's name, metric, group, one ``tied_group`` line per group tied with it
+as the worst off (none where it is alone), source, rule, mode, bound, value, interval ends,
+count (a fairness gap's: its pair of counts, ``84 vs 260``), min_n, outcome, status and
+``severity`` (a long label cut to an ellipsis, a line break a space: whole in audit.json),
+so Jenkins' test page and the GitLab and GitHub reporters show the numbers of a passing gate
+too.
 
 Severity: a failing gate is a ``<failure type="fail">``. A warning (insufficient data, a
 section that did not run, a warning-level rule) is a *passing* testcase (JUnit has no
@@ -34,10 +36,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.gates.names import shorten
 from auditor.gates.section import bound_text
 from auditor.report.display import gate_cut
 from auditor.report.escape import xml_text
-from auditor.report.gap_count import gap_counts, gate_ties
+from auditor.report.gap_count import gap_counts, gate_tied_labels
 from auditor.report.terminal import STATUS_WORD, failure_text
 
 
@@ -75,14 +78,16 @@ def _counts(gates: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def _case_evidence(r: Mapping[str, Any], audit: Mapping[str, Any]) -> dict[str, Any]:
+def _case_evidence(r: Mapping[str, Any], audit: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """The ``key: value`` lines of a testcase's ``<system-out>``, in this order; a fairness
-    gap's ``n`` is its count ('84 vs 260', :func:`gap_counts`) and ``tied_groups`` names
-    each group that ties as the worst off (empty where none do)."""
+    gap's ``n`` is its count ('84 vs 260', :func:`gap_counts`), and each group that ties as
+    the worst off has a ``tied_group`` line of its own after ``group`` (every one, the worst
+    off first; none where one group is worst off): a label may hold ', ' or ' and '."""
     shown = gate_cut(r)  # id, metric and group as the cards show them
+    head = [("id", shown["id"]), ("gate", r["name"]), ("metric", shown["metric"]),
+            ("group", shown["group"])]  # fmt: skip
+    head += [("tied_group", shorten(label)) for label in gate_tied_labels(audit, r)]
     fields = {
-        "id": shown["id"], "gate": r["name"], "metric": shown["metric"], "group": shown["group"],
-        "tied_groups": gate_ties(audit, r),
         "source": r["source"], "rule": r["rule"], "mode": r["mode"],
         "bound": bound_text(r["bound"]), "value": r["value"], "ci_low": r["ci_low"],
         "ci_high": r["ci_high"], "interval": r["interval"],
@@ -92,7 +97,7 @@ def _case_evidence(r: Mapping[str, Any], audit: Mapping[str, Any]) -> dict[str, 
     }  # fmt: skip
     if r["baseline"] is not None:
         fields.update({f"baseline_{k}": v for k, v in r["baseline"].items()})
-    return fields
+    return head + list(fields.items())
 
 
 def _testcase(
@@ -107,7 +112,7 @@ def _testcase(
         el.text = message
     # the message (a gap's counts are 'n=84 vs 260' there), then one 'key: value' a line
     lines = [_one_line(message)]
-    lines += [f"{k}: {_one_line(_text(v))}" for k, v in _case_evidence(r, audit).items()]
+    lines += [f"{k}: {_one_line(_text(v))}" for k, v in _case_evidence(r, audit)]
     ET.SubElement(case, "system-out").text = "\n".join(lines)
 
 

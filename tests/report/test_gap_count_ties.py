@@ -84,14 +84,14 @@ def test_a_group_left_out_of_the_comparison_is_not_named_as_tied():
 def test_a_group_the_gates_min_n_left_out_is_not_named_as_tied():
     """A gate's min_n re-takes the gap without the small groups, but a small group tied in the
     recorded gap was still named: 'worst-off groups a and b (tied); ... left out: b (n=40)'
-    in one line (and 'tied_groups: a and b' in junit.xml). The gate names a alone now."""
+    in one line (and 'tied_group: b' in junit.xml). The gate names a alone now."""
     audit = _audit({"a": 0.25, "b": 0.25, "c": 0.6}, sizes={"b": 40}, min_n=100)
     [r] = audit["gates"]["results"]
     assert "left out: b (n=40)" in r["message"]
     message = gate_message(audit, r)
     assert "worst-off group a;" in message and "tied" not in message, message
     [case] = ET.fromstring(render_junit(audit)).iter("testcase")
-    assert "tied_groups: a and b" not in case.find("system-out").text
+    assert "tied_group:" not in case.find("system-out").text
     rows = [line for line in render_summary(audit).splitlines() if "breaks" in line]
     assert rows and all("tied" not in line for line in rows), rows
     # without the min_n, b is compared and tied
@@ -132,12 +132,26 @@ def test_the_gate_tables_group_column_names_each_tied_group():
 def test_junit_evidence_lines_give_a_gaps_counts_and_its_tied_groups():
     """A gap gate's <system-out> had 'n: ' empty (its counts only in the prose first line) and
     'group: a', one of the tied groups: a script reading the key lines got the gap without
-    its count. Now 'n: 200 vs 200' and 'tied_groups: a and b' (empty where none tie)."""
+    its count. Now 'n: 200 vs 200', and a 'tied_group' line per tied group."""
     audit = _audit({"a": 0.25, "b": 0.25, "c": 0.6})
     [case] = ET.fromstring(render_junit(audit)).iter("testcase")
     lines = case.find("system-out").text.split("\n")[1:]
-    assert "n: 200 vs 200" in lines and "tied_groups: a and b" in lines, lines
+    assert "n: 200 vs 200" in lines and "tied_group: b" in lines, lines
     audit = _audit({"a": 0.25, "b": 0.3, "c": 0.6})
     [case] = ET.fromstring(render_junit(audit)).iter("testcase")
     lines = case.find("system-out").text.split("\n")[1:]
-    assert "n: 200 vs 200" in lines and "tied_groups: " in lines, lines
+    assert "n: 200 vs 200" in lines and not any("tied_group" in x for x in lines), lines
+
+
+def test_junit_names_each_tied_group_on_a_line_of_its_own():
+    """'tied_groups: Black; Hispanic, b, c and d and 1 more' was prose a script cannot split
+    back into groups (a label may hold ', ' or ' and ', and past 4 groups the rest were only
+    counted). Each tied group now has its own 'tied_group: LABEL' line, every one of them,
+    the worst off (the 'group' line's) first."""
+    labels = ["Black; Hispanic", "b, c", "d and e", "f", "g"]
+    audit = _audit({**dict.fromkeys(labels, 0.25), "h": 0.6})
+    [case] = ET.fromstring(render_junit(audit)).iter("testcase")
+    lines = case.find("system-out").text.split("\n")[1:]
+    tied = [x.split(": ", 1)[1] for x in lines if x.startswith("tied_group: ")]
+    group = next(x.split(": ", 1)[1] for x in lines if x.startswith("group: "))
+    assert sorted(tied) == sorted(labels) and tied[0] == group, lines
