@@ -8,7 +8,7 @@ Hub rules followed (huggingface.co/docs/hub/model-cards, repositories-licenses):
   ``license: other`` with a slug ``license_name`` and a ``license_link`` (the repository's
   ``LICENSE`` file); an undeclared license is left out (the card's text says so);
 - ``datasets`` holds Hub dataset ids only: a built-in dataset with no Hub id is left out
-  and named in the card's text (:func:`dataset_note`);
+  and named in the card's text (:func:`data_on_hub`);
 - ``model-index`` metrics and the ``metrics`` list hold only numbers the audit computed: a
   metric without a finite value (no score column: no ROC AUC) is left out, never ``null``
   (the Hub's model-index requires a metric's ``value``; huggingface_hub drops a null one);
@@ -71,18 +71,15 @@ def license_fields(declared: str | None) -> dict[str, str]:
     return {"license": "other", "license_name": slug, "license_link": LICENSE_FILE_LINK}
 
 
-def dataset_note(audit: Mapping[str, Any]) -> str | None:
-    """A sentence naming the data when it has no Hub dataset id (None when it has one): it
-    is not in ``datasets``, but model-index names it (its dataset ``type`` is required:
-    huggingface_hub refuses a model-index without it)."""
-    data = audit["data"]
-    if data["name"] in HUB_DATASETS:
-        return None
-    return f"Data: {data['name']}{DATA_NOT_ON_HUB}"
+def data_on_hub(audit: Mapping[str, Any]) -> bool:
+    """Whether the data has a Hub dataset id (it is then in ``datasets``); where it has none,
+    model_card.md names it: "Data: NAME" and :data:`DATA_NOT_ON_HUB`."""
+    return audit["data"]["name"] in HUB_DATASETS
 
 
-# dataset_note after the data's name (model_card.md writes the name as copied: a file name
-# holds no invisible isolate)
+# After the data's name, where it has no Hub dataset id (model-index names it all the same:
+# its dataset ``type`` is required, huggingface_hub refuses a model-index without it).
+# model_card.md writes the name as copied: a file name holds no invisible isolate.
 DATA_NOT_ON_HUB = (
     " (not a Hugging Face dataset id: not in the metadata's datasets; model-index names it as"
     " the dataset its results were taken on); see Evaluation and training data."

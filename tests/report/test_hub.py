@@ -11,7 +11,6 @@ from huggingface_hub import ModelCard, ModelCardData
 from auditor.report import hub
 from auditor.report.hub import (
     HUB_LICENSES,
-    dataset_note,
     front_matter,
     license_fields,
     license_slug,
@@ -107,9 +106,10 @@ def test_a_dataset_without_a_hub_id_is_named_where_the_metadata_names_it(digits_
     assert "datasets" not in _meta(md)
     results = ModelCard(md).data.eval_results
     assert results and {r.dataset_name for r in results} == {name}
-    note = dataset_note(digits_run.data)
-    assert "not in the metadata)" not in note and "model-index names it" in note
+    [note] = [x for x in md.splitlines() if x.startswith("Data: ")]
+    assert "not in the metadata\\)" not in note and "model-index names it" in note
     assert "not in the metadata's datasets" in note
+    assert not hub.data_on_hub(digits_run.data)
 
 
 def test_model_index_task_is_the_pipeline_tag(digits_run, monkeypatch):
