@@ -56,8 +56,10 @@ NOT_FINITE_PATH = (
     "Integrated Gradients are not finite numbers (NaN or infinite) on {n:,} of the {rows:,} "
     "test rows explained (first: {row}): the model's gradients are not finite somewhere on "
     "the straight path from the baseline ({baseline}) to the row, though its outputs are "
-    "finite on every row as given; attributions are undefined for this model"
+    "finite on every row as given; {ending}"
 )
+ALL_UNDEFINED = "attributions are undefined for this model"
+SOME_LEFT_OUT = "their attributions are undefined, and those rows are left out"
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,9 @@ class ExplanationsSection:
     by_group: dict[str, list[GroupImportance]]
     reliance: RelianceResult | NotRun
     seconds: float
+    # explained rows whose attributions were not finite: left out of every number, and why
+    n_rows_not_finite: int = 0
+    not_finite_reason: str | None = None
     kind: Literal["attributions"] = "attributions"
     status: Literal["ok"] = "ok"
 
@@ -302,11 +307,16 @@ def _attributions(
         baseline = (fit_rows if len(fit_rows) else test.x).mean(axis=0).astype(np.float32)
     attr, delta = _integrated_gradients(ctx.finetuned, x, preds.y_pred[rows], baseline,
                                         n_steps=cfg.ig_steps, device=ctx.device)  # fmt: skip
-    bad = np.flatnonzero(~np.isfinite(attr.reshape(len(attr), -1)).all(axis=1))
+    finite = np.isfinite(attr.reshape(len(attr), -1)).all(axis=1)
+    bad, why = np.flatnonzero(~finite), None
     if len(bad):  # NaN gradients between the baseline and a row: not a number to show
-        return not_run(NOT_FINITE_PATH.format(
+        why = NOT_FINITE_PATH.format(
             n=len(bad), rows=len(rows), row=test_row_name(ctx, int(rows[bad[0]])),
-            baseline=IMAGE_BASELINE if image else _table_baseline(ctx)))  # fmt: skip
+            baseline=IMAGE_BASELINE if image else _table_baseline(ctx),
+            ending=ALL_UNDEFINED if len(bad) == len(rows) else SOME_LEFT_OUT)  # fmt: skip
+        if len(bad) == len(rows):
+            return not_run(why)
+        rows, x, attr, delta = rows[finite], x[finite], attr[finite], delta[finite]
     abs_attr = np.abs(attr)
     names = (
         list(bundle.feature_names or [f"x{i}" for i in range(x.shape[1])]) if not image else None
@@ -334,4 +344,5 @@ def _attributions(
         feature_importance=None if image else _global_importance(abs_attr, names),
         by_group=by_group, reliance=relied,
         seconds=round(time.perf_counter() - started, 3),
+        n_rows_not_finite=len(bad), not_finite_reason=why,
     )  # fmt: skip

@@ -158,3 +158,42 @@ def test_integrated_gradients_not_run_keep_the_reliance_check_beside_them():
     assert section["reliance"]["status"] == "ok" and section["reliance"]["features"] == ["g"]
     item = next(i for i in result.data["transparency"]["items"] if i["id"] == "explanations")
     assert item["evidence"].endswith("; the reliance check ran on g")
+
+
+class _NaNGradientPastThree(torch.nn.Module):
+    """Outputs finite everywhere; gradients NaN where x1 > 3 (near a far row's end only)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer = torch.nn.Linear(2, 2)
+
+    def forward(self, x):
+        z = x[:, :1] + 0 * torch.sqrt(3 - x[:, :1]).nan_to_num()
+        return self.layer(torch.cat([z, x[:, 1:]], 1))
+
+
+def test_integrated_gradients_of_the_finite_rows_stand_the_others_counted_and_named():
+    # one row whose path crossed NaN gradients threw away the attributions of every row
+    import pandas as pd
+
+    import auditor
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x1": rng.normal(size=400).clip(-2.5, 2.5),
+                          "g": rng.choice([0.0, 1.0], 400)})  # fmt: skip
+    frame["label"] = (frame.x1 > 0).astype(int)
+    frame.loc[5:14, "x1"] = 4.0
+    torch.manual_seed(0)
+    result = auditor.audit_model(_NaNGradientPastThree(), data=frame, target="label",
+                                 sensitive=["g"], features=["x1", "g"],
+                                 progress=False)  # fmt: skip
+    section = result.data["explanations"]
+    assert section["status"] == "ok"
+    assert (section["n_rows_attributed"], section["n_rows_not_finite"]) == (390, 10)
+    assert section["not_finite_reason"].startswith(
+        "Integrated Gradients are not finite numbers (NaN or infinite) on 10 of the 400 test "
+        "rows explained (first: data row 6 of the evaluation rows)")
+    assert section["not_finite_reason"].endswith(
+        "their attributions are undefined, and those rows are left out")
+    shares = [f["share"] for f in section["feature_importance"]]
+    assert all(np.isfinite(shares)) and abs(sum(shares) - 1) < 1e-6
