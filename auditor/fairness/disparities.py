@@ -57,6 +57,15 @@ TIED = "{groups} tie as the worst off: {rate} {value:.4g} in each"
 TIED_SHOWN = 4  # tied groups the note names; the rest are counted
 
 
+def tie_text(labels: Sequence[str]) -> str:
+    """'a and b', 'a, b and c', 'a, b, c, d and 2 more': tied groups as the note and every
+    output's gate line name them (each label cut as the outputs cut it)."""
+    cut = [shorten(x) for x in labels[:TIED_SHOWN]]
+    if len(labels) <= TIED_SHOWN:
+        return ", ".join(cut[:-1]) + " and " + cut[-1]
+    return ", ".join(cut) + f" and {len(labels) - TIED_SHOWN} more"
+
+
 @dataclass(frozen=True)
 class DisparityResult:
     """One disparity of one feature. ``pair``: the two groups whose rates set the value
@@ -88,12 +97,7 @@ def _worst(
     tied = [names[int(i)] for i in np.flatnonzero(values == worst)]  # a share k/n: exact ties
     if len(tied) == 1:
         return tied[0], None
-    cut = [shorten(x) for x in tied[:TIED_SHOWN]]  # a long label cut as the outputs cut it
-    if len(tied) <= TIED_SHOWN:
-        shown = ", ".join(cut[:-1]) + " and " + cut[-1]
-    else:
-        shown = ", ".join(cut) + f" and {len(tied) - TIED_SHOWN} more"
-    return tied[0], TIED.format(groups=shown, rate=rate, value=float(worst))
+    return tied[0], TIED.format(groups=tie_text(tied), rate=rate, value=float(worst))
 
 
 def _level(group_pt: dict[str, np.ndarray], comps: list[str]) -> bool:

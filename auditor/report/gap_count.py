@@ -10,8 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from auditor.audit_tree import count, estimate_paths, fmt_key, read, resolve
-from auditor.fairness.disparities import TIED_SHOWN
-from auditor.gates.names import shorten
+from auditor.fairness.disparities import tie_text  # the note's own wording of a tie
 
 MITIGATION = "fairness.mitigation."
 
@@ -151,15 +150,6 @@ def tied_labels(feature: Any, node: Any, min_n: Any = None) -> list[str]:
         return []
     tied = [label for label, v in values.items() if v == target and label != str(worst)]
     return [str(worst), *tied] if tied else []
-
-
-def tie_text(labels: list[str]) -> str:
-    """'a and b', 'a, b and c', 'a, b, c, d and 2 more' (each label cut as the outputs cut
-    it)."""
-    cut = [shorten(x) for x in labels[:TIED_SHOWN]]
-    if len(labels) <= TIED_SHOWN:
-        return ", ".join(cut[:-1]) + " and " + cut[-1]
-    return ", ".join(cut) + f" and {len(labels) - TIED_SHOWN} more"
 
 
 def tied_groups(feature: Any, node: Any, min_n: Any = None) -> str | None:

@@ -155,3 +155,21 @@ def test_junit_names_each_tied_group_on_a_line_of_its_own():
     tied = [x.split(": ", 1)[1] for x in lines if x.startswith("tied_group: ")]
     group = next(x.split(": ", 1)[1] for x in lines if x.startswith("group: "))
     assert sorted(tied) == sorted(labels) and tied[0] == group, lines
+
+
+def test_the_gate_line_words_a_tie_as_the_note_does():
+    """The gate line's list of tied groups and the gap's note were worded by two copies of the
+    same code (cut, 4 shown, 'and N more'): one changed, the two would name a tie apart. One
+    function words both now."""
+    from auditor.fairness import disparities
+    from auditor.report import gap_count
+
+    assert gap_count.tie_text is disparities.tie_text
+    labels = ["a", "b", "c" * 120, "d", "e", "f"]
+    audit = _audit({**dict.fromkeys(labels, 0.25), "h": 0.6})
+    [r] = audit["gates"]["results"]
+    node = audit["fairness"]["features"]["g"]["disparities"]["demographic_parity_difference"]
+    note = node["between_groups"]["reason"].split(" tie as the worst off")[0]
+    assert note.endswith(" and 2 more") and f"worst-off groups {note} (tied)" in gate_message(
+        audit, r
+    )
