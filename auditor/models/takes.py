@@ -36,7 +36,7 @@ DOES_NOT_TAKE = (
 FIRST_LAYER = ": its first layer, {layer}, takes {width}"
 FACTORY_FIX = "build the module from its input_shape argument"
 ROWS_FIX = (
-    "give it the columns it was trained on, in its order, in features (it receives float32 "
+    "give it the columns it was trained on, in their order, in features (it receives float32 "
     "(rows, columns): wrap a module that takes another shape)"
 )
 ROWS_WHY = "the rows' {n} input columns: {columns}"

@@ -68,5 +68,5 @@ def test_a_module_trained_on_other_columns_names_them_and_its_first_layer():
     assert str(err.value).startswith(
         "model: Sequential does not take inputs of shape (rows, 2) (the rows' 2 input columns:"
         " x1, x2): its first layer, Linear(5 -> 2), takes 5; give it the columns it was "
-        "trained on, in its order, in features (it receives float32 (rows, columns): wrap a "
+        "trained on, in their order, in features (it receives float32 (rows, columns): wrap a "
         "module that takes another shape) (torch: mat1 and mat2 shapes cannot be ")

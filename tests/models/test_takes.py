@@ -46,7 +46,7 @@ def test_rows_of_other_columns_name_the_columns_and_the_fix():
     assert str(err.value).startswith(
         "model: Sequential does not take inputs of shape (rows, 2) (the rows' 2 input columns:"
         " x1, x2): its first layer, Linear(5 -> 2), takes 5; give it the columns it was "
-        "trained on, in its order, in features (it receives float32 (rows, columns): wrap a "
+        "trained on, in their order, in features (it receives float32 (rows, columns): wrap a "
         "module that takes another shape) (torch: mat1 and mat2 shapes")
     check_takes_rows(nn.Linear(2, 2).double(), rows, ("x1", "x2"))  # fits: nothing raised
     check_takes_rows(Raises(), rows, ("x1", "x2"))  # not a shape error: left to the audit
