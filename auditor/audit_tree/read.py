@@ -174,7 +174,9 @@ class Evidence:
     ``interval``: "reported" (the node's own), "wilson" (derived from counts) or "none";
     ``group``: the worst-off group a disparity names (else the label that picked the node);
     ``undefined``: why the value is null (or why the node lacks data); ``ceiling``: the most
-    the value could be in this audit, where the record says (an epsilon lower bound's)."""
+    the value could be in this audit, where the record says (an epsilon lower bound's);
+    ``bound_only``: "lower" / "upper" where the value is only that bound of its metric (a
+    disparity one of whose two rates is undefined)."""
 
     value: float | str | None
     ci_low: float | None = None
@@ -186,6 +188,7 @@ class Evidence:
     undefined: str | None = None
     resolvable: bool | None = None
     ceiling: float | None = None
+    bound_only: Literal["lower", "upper"] | None = None
 
 
 def _text(v: Any) -> str | None:
@@ -216,7 +219,13 @@ def _read_mapping(node: dict[str, Any], label: str | None, path: str) -> Evidenc
         status=status,
         undefined=str(undefined) if undefined else None,
         resolvable=node.get("resolvable") if isinstance(node.get("resolvable"), bool) else None,
+        bound_only=_bound_only(node),
     )
+
+
+def _bound_only(node: dict[str, Any]) -> Literal["lower", "upper"] | None:
+    side = node.get("bound_only")
+    return side if side in ("lower", "upper") else None
 
 
 def _read_number(
@@ -238,7 +247,8 @@ def _read_number(
         undefined = str(why) if why else "the value is undefined (null) in audit.json"
     ceiling = num(p.get(CEILINGS[leaf])) if leaf in CEILINGS else None
     return Evidence(value=value, ci_low=lo, ci_high=hi, interval=kind, n=n, group=label,
-                    undefined=undefined, ceiling=ceiling)  # fmt: skip
+                    undefined=undefined, ceiling=ceiling,
+                    bound_only=_bound_only(p) if leaf == "value" else None)  # fmt: skip
 
 
 def read(

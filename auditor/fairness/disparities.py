@@ -32,10 +32,11 @@ ZERO_RATES = (
 )
 ONE_DEFINED = "fewer than 2 compared groups have a defined {rates}"
 # Equalized odds with one of its rates undefined (no positives, or no negatives, in all but
-# one compared group): the other rate's gap is only a lower bound of it, so no verdict
+# one compared group): fairlearn's value is the other rate's gap, only a bound of this one
 PART_DEFINED = (
-    "fewer than 2 compared groups have a defined {rates}, so this disparity, which needs both "
-    "{both}, has no value; {other} alone gives {value:.4g}"
+    "fewer than 2 compared groups have a defined {rates}: the value is the {other} {kind} "
+    "alone, {side} bound of this {kind} (a gate's verdict stands only where no value of "
+    "{rates} could change it)"
 )
 OVERALL = "overall"
 # A gap of 0: the compared groups are level, so none is worse off (the first was named)
@@ -84,6 +85,9 @@ class DisparityResult:
     reason: str | None = None
     pair: list[str] = field(default_factory=list)
     decided_by: str | None = None
+    # "lower" / "upper": the value is a bound of the disparity, not the disparity (one of its
+    # two rates undefined); a gate's verdict on it stands only where the other side agrees
+    bound_only: Literal["lower", "upper"] | None = None
 
 
 def _worst(
@@ -177,10 +181,6 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
     one_defined = ONE_DEFINED.format(rates=" or ".join(comps))
     if len(alone) == len(comps):
         return _insufficient(cmp, method, one_defined)
-    if alone:  # fairlearn's value is the other rate's gap: a pass on it would be unfounded
-        other = " and ".join(c for c in comps if c not in alone)
-        return _insufficient(cmp, method, PART_DEFINED.format(
-            rates=" or ".join(alone), both=" and ".join(comps), other=other, value=value))
     lo, hi = _interval(cmp, kind, method, comps)
     if np.isnan(lo):
         return _insufficient(cmp, method, one_defined)
@@ -188,11 +188,16 @@ def _disparity(cmp: Compared, dname: str, method: str, sfx: str) -> DisparityRes
     worst, attained, decider, note = _attribution(
         dname, group_pt, over_pt, cmp.names, method, sfx, cmp.positive_favourable
     )
-    status, reason = "ok", note
+    notes = [PART_DEFINED.format(
+        rates=" or ".join(alone), other=" and ".join(c for c in comps if c not in alone),
+        kind="gap" if kind != "ratio" else "ratio",
+        side="a lower" if kind != "ratio" else "an upper")] if alone else []  # fmt: skip
+    status, reason = "ok", "; ".join([*notes, note] if note else notes) or None
     pair = attained if method == "between_groups" else [*attained, OVERALL]
     return DisparityResult(
         value, float(lo), float(hi), status, method, worst, attained, n_cmp, cmp.excluded, reason,
         pair if attained else [], decider + sfx if attained else None,
+        ("upper" if kind == "ratio" else "lower") if alone else None,
     )  # fmt: skip
 
 

@@ -27,6 +27,11 @@ from auditor.gates.section import Bound, GateResult, bound_text, identity
 from auditor.numbers import DOWN, UP, bounds_of, fmt_sig
 from auditor.results.classification import NOT_COMPUTED
 
+MSG_BOUND_ONLY = (
+    "insufficient data: one of its two rates is undefined (no positives, or no negatives, in "
+    "all but one compared group), so it is {side} {value}{ci}, the other rate's alone: no "
+    "value of the undefined rate is ruled out, and the verdict on {bound} depends on it"
+)
 MSG_ALLOWED_NEEDS_TEXT = "metric path {path!r}: allowed needs a status text, found {value!r}"
 MSG_TEXT_NOT_NUMBER = "metric path {path!r} is the text {value!r}: use allowed = [...]"
 # The most characters of a checklist item's reason or evidence a failed gate's message shows.
@@ -146,6 +151,31 @@ def _cannot_fail(rule: GateRule, match: Match, ev: Evidence) -> _Verdict | None:
     return _Verdict("insufficient_data", msg)
 
 
+def _bound_decides(rule: GateRule, ev: Evidence, ok: bool) -> bool:
+    """Whether the verdict ``ok`` on ``ev`` (only a lower or upper bound of its metric, a
+    fraction) holds whatever the metric is beyond it: the same at the far end (1 above a
+    lower bound, 0 below an upper one), and, for a rule bounded on both sides, a failure on
+    the side the metric can only move away from."""
+    edge = 1.0 if ev.bound_only == "lower" else 0.0
+    if rule.max is not None and rule.min is not None:
+        away = {"max": rule.max} if ev.bound_only == "lower" else {"min": rule.min}
+        lo, hi = ev.ci_low, ev.ci_high
+        return not ok and not judge(float(ev.value), lo, hi, mode=rule.mode, **{
+            "max": None, "min": None, **away})  # fmt: skip
+    far = judge(edge, edge, edge, mode=rule.mode, max=rule.max, min=rule.min)
+    return far == ok
+
+
+def _half_message(rule: GateRule, ev: Evidence) -> str:
+    bounds = bounds_of({"min": rule.min, "max": rule.max})
+    ci = ""
+    if ev.ci_low is not None and ev.ci_high is not None:
+        ci = f" [{fmt(ev.ci_low, bounds, DOWN)}, {fmt(ev.ci_high, bounds, UP)}]"
+    side = "at least" if ev.bound_only == "lower" else "at most"
+    return MSG_BOUND_ONLY.format(value=fmt(float(ev.value), bounds), ci=ci, side=side,
+                                 bound=bound_text(rule_bound(rule)))  # fmt: skip
+
+
 def _item_why(item: Any) -> str:
     """What the node beside a status says about it (a checklist item's reason, else its
     evidence), as ``": ..."``; empty when it says nothing."""
@@ -175,6 +205,8 @@ def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict
     if not isinstance(ev.value, float):  # a text (None never gets here: no verdict)
         raise ValueError(MSG_TEXT_NOT_NUMBER.format(path=match.path, value=ev.value))
     ok = judge(ev.value, ev.ci_low, ev.ci_high, mode=rule.mode, max=rule.max, min=rule.min)
+    if ev.bound_only is not None and not _bound_decides(rule, ev, ok):
+        return _Verdict("insufficient_data", _half_message(rule, ev))
     relation, ci = None, ""
     bounds = bounds_of({"min": rule.min, "max": rule.max})
     if ev.ci_low is not None and ev.ci_high is not None:

@@ -235,6 +235,8 @@ def _unjudged(r: dict[str, Any], read: Evidence | None | EllipsisType) -> str | 
     allowed = bound.get("allowed") is not None
     if (num(read.value) is None) if not allowed else not isinstance(read.value, str):
         return None  # a value this rule cannot judge: today's gate code refuses the rule
+    if read.bound_only is not None:
+        return None  # only a bound of its metric: a verdict stands where the far side agrees
     ceiling, top = num(read.ceiling), num(bound.get("max"))
     if ceiling is not None and top is not None and bound.get("min") is None and top >= ceiling:
         return None  # a bound no outcome can fail (an epsilon's ceiling): insufficient data

@@ -257,12 +257,11 @@ def test_small_integer_labels_count_as_the_same_labels_as_text(dtype):
     assert (fast.counts == slow.counts).all()
 
 
-def test_a_gap_of_two_rates_with_one_undefined_is_insufficient_data():
+def test_a_gap_of_two_rates_with_one_undefined_is_only_a_bound():
     """No negatives anywhere (a positives-only slice): FPR is undefined in every group. The
-    equalized-odds gap was the TPR gap alone, status ok, so its gate passed on half of what
-    it bounds (a class no evaluation row has passed at 0.000 [0.000, 0.018]); it is now
-    insufficient data, its reason giving the TPR gap; a gap of one rate (equal opportunity)
-    is unchanged."""
+    equalized-odds gap is fairlearn's, the TPR gap alone, which is only a lower bound of it:
+    the node says so (``bound_only``, its reason), so a gate passes it only where no FPR
+    could fail it; a gap of one rate (equal opportunity) is no bound."""
     rng = np.random.default_rng(5)
     n = 400
     yt = np.ones(n, int)
@@ -272,12 +271,11 @@ def test_a_gap_of_two_rates_with_one_undefined_is_insufficient_data():
     d = res.features["s"].disparities
     eod = d["equalized_odds_difference"]["between_groups"]
     eo = d["equal_opportunity_difference"]["between_groups"]
-    assert eod.status == "insufficient_data" and np.isnan(eod.value) and eod.pair == []
-    assert eo.status == "ok" and eo.reason is None
-    assert eod.reason == (
-        "fewer than 2 compared groups have a defined fpr, so this disparity, which needs both "
-        f"recall and fpr, has no value; recall alone gives {eo.value:.4g}"
-    )
+    assert eod.status == "ok" and eod.value == pytest.approx(eo.value)
+    assert eod.bound_only == "lower" and eo.bound_only is None and eo.reason is None
+    assert eod.reason.startswith("fewer than 2 compared groups have a defined fpr: the value is "
+                                 "the recall gap alone, a lower bound of this gap")
+    assert d["equalized_odds_ratio"]["between_groups"].bound_only == "upper"
     alternate = {"s": np.where(np.arange(n) % 2 == 0, "a", "b")}
     same_tpr = (np.arange(n) // 2 % 10 < 7).astype(int)  # 70% in each group: a gap of 0
     tied = audit_counts(counts_from_arrays(yt, same_tpr, alternate), specs=[("s",)], positive=1)
@@ -315,6 +313,6 @@ def test_a_rate_defined_in_one_group_alone_gives_no_value_and_no_pair(method):
         gap = d[name][method]
         assert gap.status == "insufficient_data" and np.isnan(gap.value), (name, gap)
         assert gap.pair == [] and gap.worst_group is None and "have a defined" in gap.reason
-    eod = d["equalized_odds_difference"][method]  # FPR alone is defined in both: no verdict
-    assert eod.status == "insufficient_data" and np.isnan(eod.value)
-    assert "a defined recall, so this disparity" in eod.reason
+    eod = d["equalized_odds_difference"][method]  # FPR is defined in both: a lower bound
+    assert eod.status == "ok" and not np.isnan(eod.value) and eod.bound_only == "lower"
+    assert "a lower bound of this gap" in eod.reason
