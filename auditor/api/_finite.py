@@ -34,7 +34,7 @@ def check_finite_outputs(ctx: AuditContext, *, from_python: bool) -> None:
     (``data.members`` in a config, ``members=`` from Python; a file's path beside) and the
     first row there."""
     from auditor.data.supplied import ROLES
-    from auditor.models.outputs import NotFinite
+    from auditor.models.outputs import NotATensor, NotFinite
 
     data = ctx.config.data
     for split, key in ROLES.items():
@@ -52,8 +52,8 @@ def check_finite_outputs(ctx: AuditContext, *, from_python: bool) -> None:
                                              row=data_row(exc.first))  # fmt: skip
             raise AuditorInputError(message, source=exc.source, field=exc.field) from None
         except AuditorInputError as exc:  # the model raised on these rows: which ones
-            if exc.field != "model" or exc.source is not None:
-                raise
+            if exc.field != "model" or exc.source is not None or isinstance(exc, NotATensor):
+                raise  # not about these rows (a forward returning no tensor: about none)
             where = arg + _first_missing(ctx.bundle[split].x)
             raise AuditorInputError(RAISED_ON.format(error=exc.message, arg=where),
                                     field=exc.field) from None  # fmt: skip

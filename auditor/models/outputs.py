@@ -365,3 +365,28 @@ def class_name(module: nn.Module) -> str:
     if isinstance(module, torch.jit.ScriptModule):
         return f"{getattr(module, 'original_name', type(module).__name__)} (TorchScript)"
     return type(module).__name__
+
+
+NOT_A_TENSOR = (
+    "{spec!r} returned {found}, not a tensor: the audit reads one tensor of logits (rows, "
+    "classes) per call; wrap the model in an nn.Module whose forward returns that tensor"
+    "{example}"
+)
+
+
+class NotATensor(AuditorInputError):
+    """A forward that returned no tensor: the module's, whatever rows it was given."""
+
+
+def not_a_tensor(out: Any, *, spec: str) -> str:
+    """What a forward that returned no tensor gave, and the way on."""
+    found, example = type(out).__name__, ""
+    if isinstance(out, dict):
+        keys = ", ".join(repr(k) for k in list(out)[:8])
+        found = f"a {found} (keys {keys})" if keys else f"an empty {found}"
+        tensors = [k for k, v in out.items() if isinstance(v, torch.Tensor)]
+        example = f" (e.g. its out[{tensors[0]!r}])" if tensors else ""
+    elif isinstance(out, tuple | list):
+        found = f"a {found} of {len(out)}"
+        example = " (e.g. its out[0])" if out else ""
+    return NOT_A_TENSOR.format(spec=spec, found=found, example=example)

@@ -45,10 +45,12 @@ from auditor.models.files import (  # noqa: F401 - the loaders' names are this m
 )
 from auditor.models.mismatch import mismatch_why, mismatched_sizes, shapes_detail
 from auditor.models.outputs import (
+    NotATensor,
     NotFinite,
     OneLogit,
     column_outputs,
     finite_outputs,
+    not_a_tensor,
     read_as_logits,
     user_module,
     with_named_logits,
@@ -74,11 +76,6 @@ NOT_PROBA = (
 # How far a predict_proba value may stray from [0, 1], and a row's sum from 1 (float32).
 PROBA_SLACK = 1e-3
 NOT_A_MODULE = "{spec!r} returned {found}, not an nn.Module"
-NOT_A_TENSOR = (
-    "{spec!r} returned {found}, not a tensor: the audit reads one tensor of logits (rows, "
-    "classes) per call; wrap the model in an nn.Module whose forward returns that tensor "
-    "(e.g. its out[0] or out['logits'])"
-)
 NO_PREDICT_PROBA = (
     "{name} has no predict_proba: auditor audits classifiers by their class probabilities{why}"
 )
@@ -237,20 +234,9 @@ def module_logits(
             rows = torch.as_tensor(x[i : i + 4096], dtype=torch.float32, device=device)
             out = call_user(module, rows, spec=spec, field_name=field_name)
             if not isinstance(out, torch.Tensor):
-                raise AuditorInputError(_not_a_tensor(out, spec=spec), field=field_name)
+                raise NotATensor(not_a_tensor(out, spec=spec), field=field_name)
             parts.append(out.float().cpu().numpy())
     return np.concatenate(parts)
-
-
-def _not_a_tensor(out: Any, *, spec: str) -> str:
-    """What a forward that returned no tensor gave, and the way on."""
-    found = type(out).__name__
-    if isinstance(out, dict):
-        keys = ", ".join(repr(k) for k in list(out)[:8])
-        found = f"a {found} (keys {keys})" if keys else f"an empty {found}"
-    elif isinstance(out, tuple | list):
-        found = f"a {found} of {len(out)}"
-    return NOT_A_TENSOR.format(spec=spec, found=found)
 
 
 def _name(model: Any) -> str:

@@ -146,9 +146,14 @@ class Returns(nn.Module):
         return {"tuple": (z, x), "dict": {"scores": z}, "list": [z], None: z}[self.how]
 
 
-@pytest.mark.parametrize(("how", "found"), [("tuple", "a tuple of 2"), ("list", "a list of 1"),
-                                            ("dict", "a dict (keys 'scores')")])  # fmt: skip
-def test_a_forward_returning_no_tensor_is_one_line_naming_the_users_module(frame, how, found):
+@pytest.mark.parametrize(("how", "found", "example"), [
+    ("tuple", "a tuple of 2", "out[0]"), ("list", "a list of 1", "out[0]"),
+    ("dict", "a dict (keys 'scores')", "out['scores']"),
+])  # fmt: skip
+def test_a_forward_returning_no_tensor_is_one_line_naming_the_users_module(frame, how, found,
+                                                                           example):  # fmt: skip
+    # its hint was "out[0] or out['logits']" for a dict without 'logits', and the line began
+    # "on the rows of data=:", rows that had nothing to do with it
     # it was AttributeError: 'tuple' object has no attribute 'float', a traceback; in float64
     # (InDtype) or with classes_ (Reordered) the wrapper's name was in the message
     import auditor
@@ -162,7 +167,8 @@ def test_a_forward_returning_no_tensor_is_one_line_naming_the_users_module(frame
             auditor.audit_model(module, data=frame, target="label", sensitive=["group"],
                                 config=config, progress=False)  # fmt: skip
         assert err.value.field == "model" and "\n" not in str(err.value)
-        assert f"'Returns.forward' returned {found}, not a tensor" in err.value.message
+        assert err.value.message.startswith(f"'Returns.forward' returned {found}, not a tensor")
+        assert err.value.message.endswith(f"returns that tensor (e.g. its {example})")
     x = np.array(frame[["x1", "x2"]], dtype=np.float32)  # writable, as auditor's rows are
     with pytest.raises(AuditorInputError, match="not a tensor") as err:  # a reference model
         _predictor(Returns(how), lambda v: v, torch.device("cpu"), 2)(x)
