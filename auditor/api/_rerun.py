@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.api._result import AuditResult, refuse_rewrite
-from auditor.config import GatesConfig, expand_home, load_config
+from auditor.config import GatesConfig, expand_home
+from auditor.config.predictions_file import load_predictions_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.preflight import run_head
@@ -111,7 +112,8 @@ def regate(
     source = AuditResult.load(run_dir)
     out = _target(run_dir, out_dir, "gate", source.mode)
     if config is not None:
-        gates_cfg, config_file = load_config(config).gates, str(config)
+        # any file `auditor run` or `auditor audit --config` takes: only its gates are read
+        gates_cfg, config_file = load_predictions_config(config)[0].gates, str(config)
     else:
         gates_cfg, config_file = _run_gates_config(source)
     recorded = config is None and baseline is None and gates_cfg.baseline is not None

@@ -270,3 +270,24 @@ def test_a_baseline_the_run_recorded_and_no_longer_readable_is_named_as_the_runs
         f"one): {base.resolve()}: not valid JSON (Expecting property name enclosed in double "
         "quotes: line 1 column 2 (char 1))"
     ), res.output
+
+
+def test_gate_takes_the_config_auditor_audit_took(tmp_path):
+    """`auditor gate RUN --config c.toml` refused a config that `auditor audit --config`
+    had taken ([data] holding only missing_group, beside [gates]) for a missing data.source."""
+    from tests.builders import predictions_frame
+
+    preds = tmp_path / "p.csv"
+    predictions_frame(300, seed=2).to_csv(preds, index=False)
+    config = tmp_path / "c.toml"
+    config.write_text("[data]\nmissing_group = true\n[gates]\nmin_count = 10\n")
+    run = tmp_path / "run"
+    res = runner.invoke(app, ["audit", "-p", str(preds), "--y-true", "label", "--y-pred", "pred",
+                              "--positive-label", "approved", "--sensitive", "sex", "--exit-zero",
+                              "--config", str(config), "-o", str(run)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    regated = runner.invoke(app, ["gate", str(run), "--config", str(config), "--exit-zero",
+                                  "-o", str(tmp_path / "g")])  # fmt: skip
+    assert regated.exit_code == 0, regated.output
+    assert json.loads((tmp_path / "g" / "audit.json").read_text())["config"]["gates"][
+        "min_count"] == 10  # fmt: skip
