@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.audit_tree import Match, count, num
+from auditor.audit_tree import Match, count, num, resolve
 from auditor.config.gates import GateRule
 from auditor.fairness.disparities import Compared, disparity_of
 from auditor.fairness.intervals import RATE_METHODS, ci_method
@@ -193,3 +193,25 @@ def over_large_groups(
         leaf = gap.rest[0]
         return replace(match, node=node.get(leaf), parent=node, leaf=leaf), note
     return replace(match, node=node), note
+
+
+def judged_gap(audit: dict[str, Any], metric: str, min_n: Any) -> dict[str, Any] | None:
+    """The gap node a fairness gate on the concrete path ``metric`` with minimum count
+    ``min_n`` judged: the recorded one, or the one :func:`over_large_groups` takes again over
+    the groups that reach ``min_n`` (its ``pair``, ``worst_group``, tie note and
+    ``excluded_groups`` are the re-taken gap's); None where the path reaches no single gap
+    node, or the gate gave it insufficient data. What every output reads a gate's counts and
+    tied groups from."""
+    try:
+        matches = resolve(audit, metric)
+    except ValueError:  # a malformed path
+        return None
+    rule = GateRule.model_construct(metric=metric)  # its path alone is read here
+    if len(matches) != 1:
+        return None
+    match = matches[0]
+    if isinstance(min_n, int) and not isinstance(min_n, bool):
+        match = over_large_groups(audit, rule, match, min_n)[0]
+    if match.not_run or match.insufficient or not isinstance(match.node, dict):
+        return None
+    return match.node

@@ -9,33 +9,35 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor.audit_tree import count, estimate_paths, fmt_key, read, resolve
+from auditor.audit_tree import estimate_paths, fmt_key, read, resolve
 from auditor.fairness.disparities import tie_text  # the note's own wording of a tie
+from auditor.gates.gap_groups import judged_gap  # the gap a gate judged, re-taken or not
 
 MITIGATION = "fairness.mitigation."
 
 
 def gap_counts(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
     """The count of the gap a fairness gate judged (:func:`pair_counts`,
-    :func:`mitigation_counts`), for a gate's n column; None for any other gate, or where the
-    gate judged another gap than the recorded one (a min_count above the minimum group size)."""
+    :func:`mitigation_counts`), for a gate's n column: the recorded gap's, or where the gate's
+    ``min_n`` took the gap again over fewer groups, that gap's
+    (:func:`auditor.gates.gap_groups.judged_gap`); None for any other gate."""
     metric = str(r.get("metric", ""))
     mitigation = metric.startswith(MITIGATION)
     if r.get("n") is not None or not (mitigation or ".disparities." in metric):
         return None
     holder = metric.rsplit(".", 1)[0] if mitigation else metric.rsplit(".disparities.", 1)[0]
     try:
-        gaps, holders = resolve(dict(audit), metric), resolve(dict(audit), holder)
+        holders = resolve(dict(audit), holder)
     except ValueError:
         return None
-    if len(gaps) != 1 or len(holders) != 1 or not isinstance(gaps[0].node, dict):
+    gap = judged_gap(dict(audit), metric, None if mitigation else r.get("min_n"))
+    if gap is None or len(holders) != 1 or not isinstance(holders[0].node, dict):
         return None
-    gap, where = gaps[0].node, holders[0].node
-    if not isinstance(where, dict) or gap.get("value") != r.get("value"):
+    if gap.get("value") != r.get("value"):  # not the gap the gate judged
         return None
     if mitigation:
-        return mitigation_counts(where)
-    return pair_counts(where, gap, overall_rows(audit))
+        return mitigation_counts(holders[0].node)
+    return pair_counts(holders[0].node, gap, overall_rows(audit))
 
 
 def overall_rows(audit: Mapping[str, Any]) -> int | None:
@@ -127,12 +129,12 @@ def _mitigation_summaries(part: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 TIE_NOTE = " tie as the worst off: "
 
 
-def tied_labels(feature: Any, node: Any, min_n: Any = None) -> list[str]:
+def tied_labels(feature: Any, node: Any) -> list[str]:
     """The groups of ``feature`` that share the worst-off group's rate in a disparity
-    ``node`` (its ``decided_by`` rate, the groups compared: not its ``excluded_groups``, nor
-    any below a gate's ``min_n``, which the gate's gap is re-taken without), the worst-off
-    group first; [] where the gap names one worst-off group, or none. Read from the groups'
-    values, never from the note's prose (a label may hold '; ' or ' and ')."""
+    ``node`` (its ``decided_by`` rate, over the groups compared: not its
+    ``excluded_groups``), the worst-off group first; [] where the gap names one worst-off
+    group, or none. Read from the groups' values, never from the note's prose (a label may
+    hold '; ' or ' and ')."""
     if not isinstance(feature, Mapping) or not isinstance(node, Mapping):
         return []
     worst, rate = node.get("worst_group"), node.get("decided_by")
@@ -142,8 +144,7 @@ def tied_labels(feature: Any, node: Any, min_n: Any = None) -> list[str]:
     values: dict[str, Any] = {}
     for g in feature.get("groups") or ():
         est = (g.get("metrics") or {}).get(rate) if isinstance(g, Mapping) else None
-        small = isinstance(min_n, int) and (count(g.get("n")) or 0) < min_n
-        if isinstance(est, Mapping) and str(g.get("group")) not in left_out and not small:
+        if isinstance(est, Mapping) and str(g.get("group")) not in left_out:
             values[str(g.get("group"))] = est.get("value")
     target = values.get(str(worst))
     if not isinstance(target, (int, float)) or isinstance(target, bool):
@@ -152,29 +153,28 @@ def tied_labels(feature: Any, node: Any, min_n: Any = None) -> list[str]:
     return [str(worst), *tied] if tied else []
 
 
-def tied_groups(feature: Any, node: Any, min_n: Any = None) -> str | None:
+def tied_groups(feature: Any, node: Any) -> str | None:
     """:func:`tie_text` of :func:`tied_labels`; None where one group, or none, is worst off."""
-    labels = tied_labels(feature, node, min_n)
+    labels = tied_labels(feature, node)
     return tie_text(labels) if labels else None
 
 
 def gate_tied_labels(audit: Mapping[str, Any], r: Mapping[str, Any]) -> list[str]:
-    """:func:`tied_labels` of the gap a fairness gate judged, over the groups it compared (so
-    not a group its ``min_n`` left out); [] for any other gate, or where one group is worst
-    off."""
+    """:func:`tied_labels` of the gap a fairness gate judged: the recorded one, or the one its
+    ``min_n`` took again without the smaller groups
+    (:func:`auditor.gates.gap_groups.judged_gap`, whose ``excluded_groups`` name them);
+    [] for any other gate, or where one group is worst off."""
     metric = str(r.get("metric", ""))
     if ".disparities." not in metric:
         return []
     try:
-        nodes = resolve(dict(audit), metric)
         holders = resolve(dict(audit), metric.rsplit(".disparities.", 1)[0])
     except ValueError:
         return []
-    if len(nodes) != 1 or len(holders) != 1 or not isinstance(nodes[0].node, dict):
+    gap = judged_gap(dict(audit), metric, r.get("min_n"))
+    if gap is None or len(holders) != 1 or gap.get("worst_group") != r.get("group"):
         return []
-    if nodes[0].node.get("worst_group") != r.get("group"):
-        return []
-    return tied_labels(holders[0].node, nodes[0].node, r.get("min_n"))
+    return tied_labels(holders[0].node, gap)
 
 
 def gate_ties(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:

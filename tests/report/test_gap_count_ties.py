@@ -173,3 +173,22 @@ def test_the_gate_line_words_a_tie_as_the_note_does():
     assert note.endswith(" and 2 more") and f"worst-off groups {note} (tied)" in gate_message(
         audit, r
     )
+
+
+def test_a_gap_the_gates_min_n_took_again_gives_its_own_ties_and_counts():
+    """Where the gate's min_n takes the gap again without a small worst-off group (b), the
+    re-taken gap's ties and counts were lost: 'worst-off group a' with c tied beside it at
+    0.2, no tied_group line, and no n at all ('0.3 [...] breaks'). Both now come from the
+    gate's own re-taken gap (gates.gap_groups.judged_gap)."""
+    sizes = {"a": 100, "b": 40, "c": 100, "d": 100}
+    audit = _audit({"a": 0.2, "b": 0.1, "c": 0.2, "d": 0.5}, sizes=sizes, min_n=50)
+    [r] = audit["gates"]["results"]
+    assert r["group"] == "a" and "left out: b (n=40)" in r["message"]
+    message = gate_message(audit, r)
+    assert "worst-off groups a and c (tied)" in message, message
+    assert " (95% interval, n=100 vs 100) breaks" in message, message
+    [case] = ET.fromstring(render_junit(audit)).iter("testcase")
+    out = case.find("system-out").text.splitlines()
+    assert "tied_group: a" in out and "tied_group: c" in out and "n: 100 vs 100" in out, out
+    row = next(line for line in render_summary(audit).splitlines() if "breaks" in line)
+    assert "100 vs 100" in row, row
