@@ -223,6 +223,10 @@ def _read_mapping(node: dict[str, Any], label: str | None, path: str) -> Evidenc
     )
 
 
+# A bound node's leaves that are bounds too: its value and interval ends move together
+BOUND_LEAVES = frozenset({"value", "ci_low", "ci_high"})
+
+
 def _bound_only(node: dict[str, Any]) -> Literal["lower", "upper"] | None:
     side = node.get("bound_only")
     return side if side in ("lower", "upper") else None
@@ -248,7 +252,7 @@ def _read_number(
     ceiling = num(p.get(CEILINGS[leaf])) if leaf in CEILINGS else None
     return Evidence(value=value, ci_low=lo, ci_high=hi, interval=kind, n=n, group=label,
                     undefined=undefined, ceiling=ceiling,
-                    bound_only=_bound_only(p) if leaf == "value" else None)  # fmt: skip
+                    bound_only=_bound_only(p) if leaf in BOUND_LEAVES else None)  # fmt: skip
 
 
 def read(

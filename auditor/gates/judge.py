@@ -151,19 +151,24 @@ def _cannot_fail(rule: GateRule, match: Match, ev: Evidence) -> _Verdict | None:
     return _Verdict("insufficient_data", msg)
 
 
-def _bound_decides(rule: GateRule, ev: Evidence, ok: bool) -> bool:
-    """Whether the verdict ``ok`` on ``ev`` (only a lower or upper bound of its metric, a
-    fraction) holds whatever the metric is beyond it: the same at the far end (1 above a
-    lower bound, 0 below an upper one), and, for a rule bounded on both sides, a failure on
-    the side the metric can only move away from."""
-    edge = 1.0 if ev.bound_only == "lower" else 0.0
-    if rule.max is not None and rule.min is not None:
-        away = {"max": rule.max} if ev.bound_only == "lower" else {"min": rule.min}
-        lo, hi = ev.ci_low, ev.ci_high
-        return not ok and not judge(float(ev.value), lo, hi, mode=rule.mode, **{
-            "max": None, "min": None, **away})  # fmt: skip
-    far = judge(edge, edge, edge, mode=rule.mode, max=rule.max, min=rule.min)
-    return far == ok
+def bound_decides(
+    side: str, value: float, lo: float | None, hi: float | None, *, mode: str,
+    max: float | None, min: float | None,
+) -> bool:  # fmt: skip
+    """Whether the verdict on ``value`` [lo, hi], only the ``side`` ("lower" / "upper")
+    bound of a fraction, holds whatever the fraction is beyond it. Every mode's verdict moves
+    one way as the value and its interval ends move together (to 1 above a lower bound, to 0
+    below an upper one), so a pass stands where the far end passes too; a failure, where the
+    far end fails and, for a rule bounded on both sides, the failure is on the side the
+    fraction can only move away from."""
+    ok = judge(value, lo, hi, mode=mode, max=max, min=min)
+    edge = 1.0 if side == "lower" else 0.0
+    if judge(edge, edge, edge, mode=mode, max=max, min=min) != ok:
+        return False
+    if ok or max is None or min is None:
+        return True
+    away = {"max": max, "min": None} if side == "lower" else {"max": None, "min": min}
+    return not judge(value, lo, hi, mode=mode, **away)
 
 
 def _half_message(rule: GateRule, ev: Evidence) -> str:
@@ -205,7 +210,10 @@ def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict
     if not isinstance(ev.value, float):  # a text (None never gets here: no verdict)
         raise ValueError(MSG_TEXT_NOT_NUMBER.format(path=match.path, value=ev.value))
     ok = judge(ev.value, ev.ci_low, ev.ci_high, mode=rule.mode, max=rule.max, min=rule.min)
-    if ev.bound_only is not None and not _bound_decides(rule, ev, ok):
+    if ev.bound_only is not None and not bound_decides(
+        ev.bound_only, ev.value, ev.ci_low, ev.ci_high, mode=rule.mode, max=rule.max,
+        min=rule.min,
+    ):  # fmt: skip
         return _Verdict("insufficient_data", _half_message(rule, ev))
     relation, ci = None, ""
     bounds = bounds_of({"min": rule.min, "max": rule.max})

@@ -39,7 +39,7 @@ from auditor.audit_tree import (
 )
 from auditor.audit_tree.read import wilson_bounds
 from auditor.errors import AuditorInputError
-from auditor.gates import judge
+from auditor.gates import bound_decides, judge
 from auditor.record.baseline_verdicts import differs
 
 OUTCOME_NOT_BOUND = "{outcome!r} is not what the gate's value {value!r} and bound give ({right!r})"
@@ -58,6 +58,12 @@ NOT_A_COMPARISON = (
 )
 JUDGEABLE = (
     "{outcome!r} where the node it reads gives a verdict ({value!r}{n}, resolved): pass or fail"
+)
+
+
+BOUND_UNDECIDED = (
+    "{outcome!r} on {value!r}, only a bound of its metric (bound_only: one of its two rates "
+    "undefined), where a value beyond the bound gives another verdict: insufficient data"
 )
 
 
@@ -235,13 +241,27 @@ def _unjudged(r: dict[str, Any], read: Evidence | None | EllipsisType) -> str | 
     allowed = bound.get("allowed") is not None
     if (num(read.value) is None) if not allowed else not isinstance(read.value, str):
         return None  # a value this rule cannot judge: today's gate code refuses the rule
-    if read.bound_only is not None:
-        return None  # only a bound of its metric: a verdict stands where the far side agrees
+    if read.bound_only is not None and not _bound_decides(r, read):
+        return None  # only a bound of its metric, and the far end could undo the verdict
     ceiling, top = num(read.ceiling), num(bound.get("max"))
     if ceiling is not None and top is not None and bound.get("min") is None and top >= ceiling:
         return None  # a bound no outcome can fail (an epsilon's ceiling): insufficient data
     n = f", n={read.n} at least its minimum count {min_n}" if read.n is not None else ""
     return JUDGEABLE.format(outcome=r.get("outcome"), value=read.value, n=n)
+
+
+def _bound_decides(r: dict[str, Any], read: Evidence) -> bool:
+    """Whether the rule of ``r`` gives a verdict on ``read``, only a bound of its metric
+    (:func:`auditor.gates.bound_decides`); True where that cannot be said."""
+    bound = r.get("bound") if isinstance(r.get("bound"), dict) else {}
+    if num(read.value) is None or read.bound_only is None:
+        return True
+    try:
+        return bound_decides(read.bound_only, float(read.value), num(read.ci_low),
+                             num(read.ci_high), mode=r.get("mode"), max=num(bound.get("max")),
+                             min=num(bound.get("min")))  # fmt: skip
+    except ValueError:  # a mode this auditor does not know
+        return True
 
 
 def _why_not(
@@ -260,6 +280,8 @@ def _why_not(
     said = _node_says_none(read) if isinstance(read, Evidence) else None
     if said is not None and read.value is not None:  # no value: the value's own message
         return "outcome", NODE_SAYS_NONE.format(outcome=outcome, why=said)
+    if isinstance(read, Evidence) and not _bound_decides(r, read):
+        return "outcome", BOUND_UNDECIDED.format(outcome=outcome, value=read.value)
     right = _judged(r)
     if right is not None and right != outcome:
         return "outcome", OUTCOME_NOT_BOUND.format(outcome=outcome, value=r.get("value"),

@@ -103,3 +103,50 @@ def test_an_audit_other_gate_code_judged_reads_with_its_bound_verdict(tmp_path):
     del data["gates"]["judged_by"]
     path.write_text(json.dumps(data))
     assert AuditResult.load(tmp_path / "run").data["gates"]["results"][0]["status"] == "warn"
+
+
+@pytest.mark.parametrize("leaf", ["ci_high", "ci_low"])
+def test_a_bound_nodes_interval_ends_are_bounds_too(audit, leaf):
+    """A rule on the bound's interval end passed where the same rule on its value was
+    insufficient data (R7)."""
+    assert _judged(audit, metric=f"{EOD}.{leaf}", max=0.5)["outcome"] == "insufficient_data"
+
+
+def test_a_two_sided_rule_passes_where_the_far_end_passes_too(audit):
+    assert _judged(audit, metric=EOD, min=0.01, max=1.0)["outcome"] == "pass"
+    assert _judged(audit, metric=EOR, min=0.0, max=0.9)["outcome"] == "pass"
+
+
+@pytest.mark.parametrize(("bound", "forged"), [(0.1, "insufficient_data"), (0.5, "pass")])
+def test_a_verdict_on_a_bound_edited_by_hand_is_refused_without_the_stamp(
+    tmp_path, bound, forged
+):
+    """The own-numbers check (a file without this code's stamp) took any verdict on a bound
+    node: a certain failure made insufficient data, a pass the far end could undo (R7)."""
+    import json
+
+    from auditor.api import AuditResult
+    from auditor.config import AuditConfig
+    from auditor.errors import AuditorInputError
+
+    rng = np.random.default_rng(0)
+    y = np.r_[rng.integers(0, 2, 600), np.zeros(300, int)]
+    fp = np.r_[rng.random(600) < 0.05, rng.random(300) < 0.4]
+    p = np.where(y == 1, rng.random(900) < 0.8, fp).astype(int)
+    rows = pd.DataFrame({"y": y, "p": p, "site": ["A"] * 600 + ["B"] * 300})
+    rule = GateRule(metric=EOD, max=bound, mode="point")
+    cfg = AuditConfig(gates=GatesConfig(use_defaults=False, rules=[rule]))
+    auditor.audit_predictions(rows, y_true="y", y_pred="p", sensitive="site", config=cfg,
+                              out_dir=tmp_path / "run")  # fmt: skip
+    path = tmp_path / "run" / "audit.json"
+    data = json.loads(path.read_text())
+    del data["gates"]["judged_by"]
+    [result] = data["gates"]["results"]
+    assert result["outcome"] != forged
+    status = {"pass": "pass", "insufficient_data": "warn"}[forged]
+    result["outcome"], result["status"] = forged, status  # the counts edited to match
+    data["gates"]["counts"] = {k: int(k == status) for k in ("pass", "warn", "fail")}
+    data["gates"]["verdict"] = status
+    path.write_text(json.dumps(data))
+    with pytest.raises(AuditorInputError, match="gates/results/0/outcome"):
+        AuditResult.load(tmp_path / "run")
