@@ -85,3 +85,23 @@ def test_rows_per_pass_keeps_28x28_passes_small_and_results_equal():
     assert rows_per_pass(SeedCNN((1, 8, 8), 10), x[:, :, :8, :8]) > 512
     auto = predict_logits(model, x, device=CPU)
     assert np.array_equal(auto, predict_logits(model, x, device=CPU, batch_size=len(x)))
+
+
+def test_rows_per_pass_of_a_module_that_takes_no_single_row():
+    """Sizing a pass runs the module on one row; a module that needs a few rows ('batch size
+    must be at least 4') crashed audit_model there with its traceback, though every real pass
+    gives it more: the sizing falls back to the smallest pass."""
+    from torch import nn
+
+    class NeedsBatch(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = nn.Linear(3, 2)
+
+        def forward(self, x):
+            if x.shape[0] < 4:
+                raise RuntimeError("batch size must be at least 4")
+            return self.lin(x)
+
+    x = np.zeros((50, 3), np.float32)
+    assert rows_per_pass(NeedsBatch(), x) == MIN_ROWS_PER_PASS
