@@ -76,13 +76,23 @@ def _escape_line_start(m: re.Match[str]) -> str:
 
 
 def md_code(value: Any, *, in_table: bool = True) -> str:
-    """A code span (in a table cell unless ``in_table`` is false): no Markdown escapes apply
-    inside, so only the backtick, line breaks and, in a table, the pipe (which GitHub reads
-    as a cell border even there, ``\\|`` as the pipe) are neutralised; outside a table a
-    ``\\|`` would show its backslash. GitHub renders HTML inside code as text."""
-    text = str(value).replace("`", "'").replace("\r", " ").replace("\n", " ")
+    """A code span (in a table cell unless ``in_table`` is false): CommonMark's literal text,
+    where no Markdown escape and no HTML applies (``<script>`` shows as text), so the text is
+    written as it is, save three things. Its fence is one backtick longer than its longest
+    run of backticks, with a space inside each end where it begins or ends with a backtick
+    or with a space at both ends (the renderer takes that space off): a label 'a`b' stays
+    itself, not 'a'b'. A line break or another control character is shown (``\\n``,
+    ``\\x1b``): a newline would end a table's row, and a space would read as a label with a
+    space. In a table the pipe is ``\\|`` (GitHub reads it as a cell border even there, and
+    shows ``|``); outside one ``\\|`` would show its backslash. The span as rendered shows
+    the text exactly where it holds no control character; the raw file too, but a table's
+    pipe. Every Markdown writer writes a metric path, a command or a file path so."""
+    text = _CONTROL.sub(_visible, str(value)).replace("\r", "\\r").replace("\n", "\\n")
     text = text.replace("|", "\\|") if in_table else text
-    return f"`{_CONTROL.sub(_visible, text)}`"
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    spaced = text[:1] == text[-1:] == " " and text.strip()
+    pad = " " if text[:1] == "`" or text[-1:] == "`" or spaced else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def md_path(value: Any, *, in_table: bool = True) -> str:

@@ -33,7 +33,32 @@ def test_md_escape_neutralises_markup_and_controls():
 
 def test_md_code_keeps_text_but_not_the_table_or_the_span():
     text = md_code("a|b`c\x1bd")
-    assert text == "`a\\|b'c\\x1bd`"
+    assert text == "``a\\|b`c\\x1bd``"
+
+
+LABELS = ["a`b", "`x", "x`", "a``b`", "a|b", "<script>alert(1)</script>", " a ", "a  ", "ש<|'b"]
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_a_code_span_shows_its_text_exactly(label):
+    """A backtick became "'": groups a`b and a'b gave one metric path in the gate table, and
+    the first's path, pasted into a rule, gated the second. The fence is now longer than any
+    run of backticks in the text (as CommonMark allows), so the span shows the text itself,
+    in a table cell and in a line; '<' is inert there (no fallback to escaped text)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    cell = md.parse(f"| h |\n|---|\n| {md_code(label)} |\n")
+    line = md.parse(f"path {md_code(label, in_table=False)} here\n")
+    for tokens in (cell, line):
+        [code] = [t for tok in tokens for t in tok.children or () if t.type == "code_inline"]
+        assert code.content == label, (label, code.content)
+
+
+def test_a_line_break_in_a_code_span_is_shown_not_made_a_space():
+    """'multi\\nline' was written 'multi line', a label that may exist too; it is shown."""
+    assert md_code("multi\nline") == "`multi\\nline`"
+    assert md_code("a\r\nb", in_table=False) == "`a\\r\\nb`"
 
 
 def test_html_text():
