@@ -95,15 +95,6 @@ def md_code(value: Any, *, in_table: bool = True) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def md_path(value: Any, *, in_table: bool = True) -> str:
-    """A path or command a reader copies (into a rule, a shell): a code span (:func:`md_code`),
-    which the raw file holds as typed, with no Markdown escape and no isolate; one holding
-    ``<`` is escaped text instead (``md_escape``, not isolated), since a code span keeps markup
-    as written and no raw Markdown file holds a user's markup."""
-    text = str(value)
-    return md_escape(text, isolate=False) if "<" in text else md_code(text, in_table=in_table)
-
-
 def html_text(value: Any) -> str:
     """Text inside an HTML element of a Markdown file (``<summary>``): Markdown escapes are
     not processed there, so only HTML's own escaping applies."""

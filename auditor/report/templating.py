@@ -33,8 +33,8 @@ from auditor.report.escape import (
     card_text,
     controls_shown,
     controls_visible,
+    md_code,
     md_escape,
-    md_path,
 )
 
 
@@ -254,8 +254,8 @@ def environment(markdown: bool = False) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(num=fmt_num, lo=fmt_low, hi=fmt_high, vs=fmt_vs, pct=fmt_pct, md=md_escape,
-                       md_copied=lambda v: md_escape(v, isolate=False), code=md_path,
-                       code_line=lambda v: md_path(v, in_table=False),
+                       md_copied=lambda v: md_escape(v, isolate=False), code=md_code,
+                       code_line=lambda v: md_code(v, in_table=False),
                        yaml_num=yaml_num, yaml=yaml_json, status_md=status_md,
                        status_text=status_text, bidi=bidi_isolated,
                        level=decision.level_text)  # fmt: skip

@@ -217,3 +217,33 @@ def test_a_number_between_two_labels_is_inside_only_where_the_label_holds_it():
     for text in (render_markdown(audit), render_summary(audit), *terminal, *notes):
         for line in text.splitlines():
             _check_isolated(code.sub("", line.split("::", 2)[-1]))
+
+
+def test_every_markdown_writer_writes_a_metric_path_one_way():
+    """model_card.md wrote a path holding '<' as escaped text ('demographic\\_parity...', the
+    very thing its code span had mended), while summary.md and `auditor diff` wrote the same
+    path as a code span. A code span is literal, so each writes it as one now, and the path
+    the rendered card shows, pasted into a rule, gates the same gap."""
+    from markdown_it import MarkdownIt
+
+    from auditor.diff.compare import diff_audits
+    from auditor.diff.render import render_markdown as render_diff
+
+    audit = _tie_audit()
+    audit["fairness"]["features"]["income<=50K|a`b"] = audit["fairness"]["features"].pop("g")
+    metric = DP.replace(".g.", '."income<=50K|a`b".')
+    rules = [GateRule(metric=metric, max=0.2)]
+    audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=rules))
+    [r] = audit["gates"]["results"]
+    span = md_code(r["metric"])
+    assert span.startswith("``") and "\\_" not in span, span
+    card, summary = render_markdown(audit), render_summary(audit)
+    assert span in card and span in summary
+    assert md_code(r["metric"], in_table=False) in render_diff(diff_audits(audit, audit))
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    shown = [t.content for tok in md.parse(card) for t in tok.children or ()
+             if t.type == "code_inline" and "income" in t.content]  # fmt: skip
+    assert shown and set(shown) == {r["metric"]}, shown
+    pasted = [GateRule(metric=shown[0], max=0.2)]
+    again = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=pasted))
+    assert again["results"][0]["status"] == "fail", again["results"][0]
