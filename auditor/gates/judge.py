@@ -231,13 +231,14 @@ def _verdict(rule: GateRule, match: Match, ev: Evidence, min_n: int) -> _Verdict
     return _Verdict("pass" if ok else "fail", msg, relation)
 
 
-def _status(rule: GateRule, verdict: _Verdict) -> str:
-    outcome = verdict.outcome
+def outcome_status(rule: GateRule, outcome: Any, *, warning: bool = False) -> str | None:
+    """The status ``rule`` gives ``outcome`` (a failure is a warning under severity
+    "warning", or where ``warning``: a status in its ``warn_on``); None for no outcome."""
     if outcome == "pass":
         return "pass"
     if outcome == "fail":
-        return "warn" if rule.severity == "warning" or verdict.warning else "fail"
-    return rule.insufficient if outcome == "insufficient_data" else rule.not_run
+        return "warn" if rule.severity == "warning" or warning else "fail"
+    return {"insufficient_data": rule.insufficient, "not_run": rule.not_run}.get(outcome)
 
 
 def gate_name(rule: GateRule, match: Match) -> str:
@@ -272,7 +273,7 @@ def evaluate_match(
         n=ev.n,
         min_n=min_n,
         outcome=v.outcome,
-        status=_status(rule, v),
+        status=outcome_status(rule, v.outcome, warning=v.warning) or rule.not_run,
         relation=v.relation,
         message=v.message + note,
         seconds=round(time.perf_counter() - start, 6),

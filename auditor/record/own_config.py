@@ -26,7 +26,7 @@ from typing import Any
 
 from auditor.audit_tree import parse_path, resolve
 from auditor.errors import AuditorInputError
-from auditor.gates.judge import rule_bound
+from auditor.gates.judge import outcome_status, rule_bound
 from auditor.gates.section import Bound
 from auditor.record.baseline_verdicts import differs
 
@@ -81,14 +81,10 @@ def same_path(stored: Any, right: Any) -> bool:
 
 
 def _status(rule: Any, r: dict[str, Any]) -> str | None:
-    """The status ``rule`` gives the outcome of ``r``; None for an outcome it gives none."""
-    outcome = r.get("outcome")
-    if outcome == "pass":
-        return "pass"
-    if outcome == "fail":
-        warned = rule.allowed is not None and r.get("value") in (rule.warn_on or ())
-        return "warn" if rule.severity == "warning" or warned else "fail"
-    return {"insufficient_data": rule.insufficient, "not_run": rule.not_run}.get(outcome)
+    """The status ``rule`` gives the outcome of ``r`` (the judge's own rule); None for an
+    outcome it gives none."""
+    warned = rule.allowed is not None and r.get("value") in (rule.warn_on or ())
+    return outcome_status(rule, r.get("outcome"), warning=warned)
 
 
 def _rule_of(cfg: Any, r: dict[str, Any]) -> tuple[str, int, Any] | str:
