@@ -21,7 +21,7 @@ from auditor.report.decision import (
     reason,
 )
 from auditor.report.escape import html_text, md_code, md_escape
-from auditor.report.gap_count import tied_groups
+from auditor.report.gap_count import all_gap_counts, tied_groups
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
@@ -226,10 +226,12 @@ def _section_intervals(
     if not picked:
         return []
     aucs = auc_counts(part) if name == "fairness" else {}  # a group's AUC: its two classes
+    gaps = dict(all_gap_counts(audit)) if name == "fairness" else {}  # a gap: '84 vs 260'
     body = ["| Metric | Value [interval] | n |", "|---|---:|---:|"]
     for path, node in picked:
         ev = read(node, path=path)
-        n = _cell(ev.n) + (f" ({aucs[id(node)]})" if id(node) in aucs else "")
+        n = gaps[path] if ev.n is None and path in gaps else _cell(ev.n)
+        n += f" ({aucs[id(node)]})" if id(node) in aucs else ""
         body.append(f"| {md_code(shorten(path, PATH_MAX))} | {_estimate(ev)} | {n} |")
     total = _with_interval(part)
     if total > limit:

@@ -120,3 +120,28 @@ def test_three_failing_gates_fit_a_pull_request_comment():
     assert rows[0] == "| Status | Gate | Value [interval] | Why |"
     longest = max(len(word) for r in rows[2:] for word in r.split())
     assert longest <= 40
+
+
+def test_the_intervals_table_gives_a_gaps_counts():
+    """summary.md's table of intervals gave a fairness gap's n as '—' (a gap has no n of its
+    own), beside the card's '50 vs 50' for the same gap; it gives the pair's rows now."""
+    import numpy as np
+    import pandas as pd
+
+    import auditor
+
+    groups = np.repeat(["a", "b", "c"], [60, 80, 100])
+    y_pred = np.tile([1, 0], 120)
+    y_true = np.random.default_rng(0).integers(0, 2, len(groups))
+    rows = pd.DataFrame({"g": groups, "y_true": y_true, "y_pred": y_pred})
+    audit = auditor.audit_predictions(rows, y_true="y_true", y_pred="y_pred", sensitive="g").data
+    gap = audit["fairness"]["features"]["g"]["disparities"]["demographic_parity_difference"]
+    sizes = {"a": 60, "b": 80, "c": 100}
+    want = " vs ".join(str(sizes[g]) for g in gap["between_groups"]["pair"])
+    [row] = [line for line in render_summary(audit).splitlines()
+             if line.startswith("| `fairness.features.g.disparities.demographic_parity_difference"
+                                ".between_groups`")]  # fmt: skip
+    assert row.endswith(f"| {want} |"), row
+    [over] = [line for line in render_summary(audit).splitlines()
+              if "demographic_parity_difference.to_overall`" in line]  # fmt: skip
+    assert over.endswith(" vs 240 overall |"), over
