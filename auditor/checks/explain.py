@@ -30,6 +30,8 @@ from auditor.checks.base import Sections, not_run
 from auditor.checks.permutation import PermutationExplanations, permutation_explanations
 from auditor.checks.perturbed import test_row_name
 from auditor.checks.reliance import RelianceResult, reliance
+from auditor.config.functions import call_user
+from auditor.errors import AuditorInputError
 from auditor.results import NotRun
 
 if TYPE_CHECKING:
@@ -52,6 +54,10 @@ NOT_DIFFERENTIABLE = (
     "needs table inputs; the supplied {kind} gives probabilities only, on images"
 )
 
+MODEL_RAISED = (
+    "Integrated Gradients could not run the model on its passes along the path from the "
+    "baseline: {error}"
+)
 NOT_FINITE_PATH = (
     "Integrated Gradients are not finite numbers (NaN or infinite) on {n:,} of the {rows:,} "
     "test rows explained (first: {row}): the model's gradients are not finite somewhere on "
@@ -305,8 +311,14 @@ def _attributions(
     else:
         fit_rows = bundle["finetune_train"].x
         baseline = (fit_rows if len(fit_rows) else test.x).mean(axis=0).astype(np.float32)
-    attr, delta = _integrated_gradients(ctx.finetuned, x, preds.y_pred[rows], baseline,
-                                        n_steps=cfg.ig_steps, device=ctx.device)  # fmt: skip
+    try:
+        attr, delta = call_user(_integrated_gradients, ctx.finetuned, x, preds.y_pred[rows],
+                                baseline, n_steps=cfg.ig_steps, device=ctx.device,
+                                spec="model", field_name="model")  # fmt: skip
+    except AuditorInputError as exc:  # a supplied module that raises on the path's passes
+        if ctx.supplied is None:  # ("batch size must be at least 4"): a model of auditor's
+            raise  # own raising is a defect of auditor's
+        return not_run(MODEL_RAISED.format(error=exc.message))
     finite = np.isfinite(attr.reshape(len(attr), -1)).all(axis=1)
     bad, why = np.flatnonzero(~finite), None
     if len(bad):  # NaN gradients between the baseline and a row: not a number to show

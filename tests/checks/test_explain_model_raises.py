@@ -1,0 +1,39 @@
+"""A supplied module that raises on a pass Integrated Gradients makes (one that needs a few
+rows: 'batch size must be at least 4', where the path's last pass holds 2) stopped the whole
+audit with the module's traceback; that explanation is not run, saying why, and the rest of
+the audit (the reliance check beside it) stands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from torch import nn
+
+from auditor import audit_model
+
+
+class NeedsBatch(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lin = nn.Linear(3, 2)
+
+    def forward(self, x):
+        if x.shape[0] < 4:
+            raise RuntimeError("batch size must be at least 4")
+        return self.lin(x)
+
+
+def test_a_module_raising_on_a_path_pass_leaves_the_explanation_not_run():
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(rng.normal(size=(50, 3)).astype("float32"), columns=list("abc"))
+    data["y"] = (data.a > 0).astype(int)
+    data["g"] = np.where(rng.random(50) < 0.5, "u", "v")
+    res = audit_model(NeedsBatch(), data=data, target="y", sensitive=["g"],
+                      features=list("abc"), progress=False)  # fmt: skip
+    section = res.data["explanations"]
+    assert section["status"] == "not_run" and "reliance" in section
+    assert section["reason"].startswith(
+        "Integrated Gradients could not run the model on its passes along the path from the "
+        "baseline: 'model' raised RuntimeError: batch size must be at least 4 (at "
+    ), section["reason"]
+    assert res.data["performance"]["finetuned"]["test"]["n"] > 0  # the rest stands
