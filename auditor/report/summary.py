@@ -269,11 +269,12 @@ def _gates_head(audit: Mapping[str, Any]) -> list[str]:
     word = {"pass": "passed", "warn": "passed with warnings", "fail": "FAILED"}[verdict]
     if verdict == "warn" and gates["fail_on"] == "warning":
         word = "FAILED (warnings fail: fail_on = warning)"
+    config = md_code(gates["config_file"] or "built-in", in_table=False)  # a line, no table
     head = [
         f"## {_ICON[verdict]} auditor gates {word}: {md_escape(run['name'])}",
         "",
         f"**Verdict: {verdict.upper()}** · {c['fail']} failed · {c['warn']} warnings · "
-        f"{c['pass']} passed · config {md_code(gates['config_file'] or 'built-in')}",
+        f"{c['pass']} passed · config {config}",
         "",
     ]
     head += _headline_numbers(audit)
@@ -292,7 +293,7 @@ def _gates_head(audit: Mapping[str, Any]) -> list[str]:
     if base:
         f = base["findings"]
         head += [
-            f"**Against baseline** {md_code(base['file'] or base['run_name'])} "
+            f"**Against baseline** {md_code(base['file'] or base['run_name'], in_table=False)} "
             f"({md_escape(base['created_at'])}, tolerance {base['tolerance']:g}): "
             f"{f['worse']} worse · {f['fixed']} fixed · {f['unchanged']} unchanged · "
             f"{f['new']} new",

@@ -145,3 +145,12 @@ def test_the_intervals_table_gives_a_gaps_counts():
     [over] = [line for line in render_summary(audit).splitlines()
               if "demographic_parity_difference.to_overall`" in line]  # fmt: skip
     assert over.endswith(" vs 240 overall |"), over
+
+
+def test_the_config_file_on_the_verdict_line_keeps_its_pipe():
+    """The config file's name is on a line, not in a table cell, but its code span wrote a
+    '|' as '\\|', which a rendered page shows with the backslash (R10)."""
+    audit = audit_with_gates()
+    audit["gates"]["config_file"] = "c|x.toml"
+    [line] = [x for x in render_summary(audit).splitlines() if x.startswith("**Verdict:")]
+    assert line.endswith("config `c|x.toml`"), line
