@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from auditor.audit_tree import Evidence, Match, count, evidence_of, resolve
 from auditor.config.gates import GateRule
@@ -152,7 +152,7 @@ def _cannot_fail(rule: GateRule, match: Match, ev: Evidence) -> _Verdict | None:
 
 
 def bound_decides(
-    side: str, value: float, lo: float | None, hi: float | None, *, mode: str,
+    side: Literal["lower", "upper"], value: float, lo: float | None, hi: float | None, *, mode: str,
     max: float | None, min: float | None,
 ) -> bool:  # fmt: skip
     """Whether the verdict on ``value`` [lo, hi], only the ``side`` ("lower" / "upper")

@@ -40,6 +40,7 @@ from auditor.audit_tree import (
 from auditor.audit_tree.read import wilson_bounds
 from auditor.errors import AuditorInputError
 from auditor.gates import bound_decides, judge
+from auditor.numbers import DOWN, UP, fmt_sig
 from auditor.record.baseline_verdicts import differs
 
 OUTCOME_NOT_BOUND = "{outcome!r} is not what the gate's value {value!r} and bound give ({right!r})"
@@ -62,8 +63,9 @@ JUDGEABLE = (
 
 
 BOUND_UNDECIDED = (
-    "{outcome!r} on {value!r}, only a bound of its metric (bound_only: one of its two rates "
-    "undefined), where a value beyond the bound gives another verdict: insufficient data"
+    "{outcome!r} on {side} {value}{ci}, only a bound of its metric (bound_only: one of its "
+    "two rates undefined), where a value beyond the bound gives another verdict: insufficient "
+    "data"
 )
 
 
@@ -264,6 +266,14 @@ def _bound_decides(r: dict[str, Any], read: Evidence) -> bool:
         return True
 
 
+def _bound_undecided(outcome: Any, read: Evidence) -> str:
+    lo, hi = num(read.ci_low), num(read.ci_high)
+    ci = f" [{fmt_sig(lo, 4, DOWN)}, {fmt_sig(hi, 4, UP)}]" if None not in (lo, hi) else ""
+    side = "at least" if read.bound_only == "lower" else "at most"
+    return BOUND_UNDECIDED.format(outcome=outcome, side=side, value=fmt_sig(read.value, 4, None),
+                                  ci=ci)  # fmt: skip
+
+
 def _why_not(
     r: dict[str, Any], read: Evidence | None | EllipsisType = ...
 ) -> tuple[str, str] | None:  # fmt: skip
@@ -281,7 +291,7 @@ def _why_not(
     if said is not None and read.value is not None:  # no value: the value's own message
         return "outcome", NODE_SAYS_NONE.format(outcome=outcome, why=said)
     if isinstance(read, Evidence) and not _bound_decides(r, read):
-        return "outcome", BOUND_UNDECIDED.format(outcome=outcome, value=read.value)
+        return "outcome", _bound_undecided(outcome, read)
     right = _judged(r)
     if right is not None and right != outcome:
         return "outcome", OUTCOME_NOT_BOUND.format(outcome=outcome, value=r.get("value"),

@@ -63,8 +63,8 @@ def rows_per_pass(module: nn.Module, x: np.ndarray | torch.Tensor) -> int:
     try:
         rows = torch.as_tensor(x[:1], device=module_device(module))
         module.eval()(rows)  # eval: dropout draws nothing
-    except Exception:  # a module that takes no single row ("batch size must be at least 4"):
-        return MIN_ROWS_PER_PASS  # the passes themselves say what it does not take
+    except Exception:  # a module that takes no single row ("batch size must be at least 4"),
+        return MIN_ROWS_PER_PASS  # or any other error: the real passes raise it again
     finally:
         module.train(training)
         for h in hooks:
