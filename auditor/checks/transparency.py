@@ -235,7 +235,19 @@ def _explanations_item(explanations: Mapping[str, Any] | None) -> Item:
         parts.append(f"reliance check on {', '.join(reliance['features'])}")
     else:
         parts.append(f"reliance check not applicable: {reliance.get('reason', '')}")
-    return "met", "; ".join(parts), None
+    left = _left_out(explanations)
+    return ("warn", "; ".join([*parts, left]), None) if left else ("met", "; ".join(parts), None)
+
+
+def _left_out(explanations: Mapping[str, Any]) -> str | None:
+    """What an explanation that ran left out (outputs not finite), in words; else None."""
+    columns = explanations.get("not_finite_columns") or []
+    rows = explanations.get("n_rows_not_finite") or 0
+    if columns:
+        return f"left out {len(columns)} column(s), outputs not finite: {', '.join(columns)}"
+    if rows:
+        return f"left out {rows} test row(s), gradients not finite on their path"
+    return None
 
 
 def _performance_item(perf: Mapping[str, Any] | None) -> Item:

@@ -197,3 +197,6 @@ def test_integrated_gradients_of_the_finite_rows_stand_the_others_counted_and_na
         "their attributions are undefined, and those rows are left out")
     shares = [f["share"] for f in section["feature_importance"]]
     assert all(np.isfinite(shares)) and abs(sum(shares) - 1) < 1e-6
+    item = next(i for i in result.data["transparency"]["items"] if i["id"] == "explanations")
+    assert item["status"] == "warn"  # was 'met', the rows left out unsaid
+    assert item["evidence"].endswith("left out 10 test row(s), gradients not finite on their path")

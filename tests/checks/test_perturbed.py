@@ -95,6 +95,10 @@ def test_the_columns_whose_shuffles_stayed_finite_keep_their_importance():
     assert tops == ["g", "g"]  # no NaN drop ranked
     reliance = section["reliance"]
     assert reliance["status"] == "ok" and reliance["features"] == ["g"]
+    # the checklist said 'met' for an explanation that left two of three columns out
+    item = next(i for i in result.data["transparency"]["items"] if i["id"] == "explanations")
+    assert item["status"] == "warn", item
+    assert item["evidence"].endswith("left out 2 column(s), outputs not finite: x1, x2")
 
 
 class MissingFirstApartIsNaN:
