@@ -16,6 +16,8 @@ from typing import Any
 from auditor.audit_tree import Evidence, count, evidence_of, fmt_key, read, resolve
 from auditor.gates.names import attack_name, fpr_text, shorten, words
 from auditor.gates.section import bound_text
+from auditor.numbers import fmt_num
+from auditor.report.bound import bound_sign, bound_words
 from auditor.report.gap_count import gap_counts, gate_ties, pair_sizes
 
 ACCURACY_PATH = "performance.finetuned.test.accuracy"
@@ -41,6 +43,12 @@ class Headline:
     note: str
     anchor: str
     bound: Mapping[str, Any] | None = None  # the gate's, so no rounding puts the value across it
+    bound_only: str | None = None  # the value is only this bound of the number ("lower": ≥)
+
+    @property
+    def sign(self) -> str:
+        """'≥ ' before a value that is only a lower bound (:mod:`auditor.report.bound`)."""
+        return bound_sign(self.bound_only)
 
 
 def _gates_by_metric(audit: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -111,6 +119,7 @@ def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
         return None
     best: tuple[float, str, Evidence, str] | None = None
     short: tuple[str, Evidence] | None = None  # the first gap without a verdict for want of data
+    bounds: list[tuple[str, Evidence]] = []  # gaps known only as a bound of themselves
     for name, feat in (part.get("features") or {}).items():
         node = ((feat.get("disparities") or {}).get(GAP_METRIC) or {}).get("between_groups")
         ev = read(node) if isinstance(node, dict) else None
@@ -118,6 +127,8 @@ def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
             short = (str(name), ev)
         if ev is None or not isinstance(ev.value, float) or ev.status == "insufficient_data":
             continue
+        if ev.bound_only is not None:
+            bounds.append((str(name), ev))
         if best is None or ev.value > best[0]:
             best = (ev.value, str(name), ev, _pair_text(feat, node))
     label = f"Worst {words(GAP_METRIC)}"
@@ -133,12 +144,26 @@ def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
     gate = gates.get(_feature_path(name))
     shown = shorten(name) + (f" ({pair})" if pair else "")
     level = level_text(part.get("ci_level"))
-    note = shown + "; largest over features" + (f"; {level} interval" if level else "")
+    note = shown + _largest(name, bounds) + (f"; {level} interval" if level else "")
     return Headline(
         "fairness", label, ev.value, ev.ci_low, ev.ci_high, ev.n,
         gate["status"] if gate else None, note + _gate_note(gate), "fairness",
-        gate["bound"] if gate else None,
+        gate["bound"] if gate else None, ev.bound_only,
     )  # fmt: skip
+
+
+def _largest(name: str, bounds: list[tuple[str, Evidence]]) -> str:
+    """'; largest over features' where every other feature's gap is known; else what is
+    known: a gap that is only a lower bound of itself may be larger than the one shown."""
+    others = [(n, ev) for n, ev in bounds if n != name]
+    if not others:
+        return "; largest over features"
+    shown = [f"{shorten(n)} {bound_words(ev.bound_only)}{fmt_num(ev.value, 3)}" for n, ev in others]
+    more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+    return (
+        "; largest of the known gaps, not shown largest over features: only a bound is known "
+        f"for {', '.join(shown[:3])}{more}"
+    )
 
 
 def _pair_text(feature: Mapping[str, Any], gap: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from auditor.audit_tree import Evidence, each_estimate, estimate_paths, has_interval, read
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
 from auditor.numbers import fmt_interval, fmt_num
+from auditor.report.bound import bound_sign
 from auditor.report.class_counts import auc_counts
 from auditor.report.decision import (
     gap_counts,
@@ -47,7 +48,7 @@ def _estimate(ev: Evidence, bound: Mapping[str, Any] | None = None) -> str:
     rounded outward), each number on its own side of a gate's ``bound``."""
     if isinstance(ev.value, str):
         return md_escape(ev.value)
-    return fmt_interval(ev.value, ev.ci_low, ev.ci_high, 3, bound)
+    return bound_sign(ev.bound_only) + fmt_interval(ev.value, ev.ci_low, ev.ci_high, 3, bound)
 
 
 def _gate_table(results: list[Mapping[str, Any]], audit: Mapping[str, Any]) -> list[str]:
@@ -249,7 +250,7 @@ def _headline_numbers(audit: Mapping[str, Any]) -> list[str]:
     """The headline numbers, one bullet each: value [interval], what it is, its gate."""
     out = []
     for h in headlines(audit):
-        ev = Evidence(value=h.value, ci_low=h.ci_low, ci_high=h.ci_high)
+        ev = Evidence(value=h.value, ci_low=h.ci_low, ci_high=h.ci_high, bound_only=h.bound_only)
         gate = f" · gate {_ICON[h.status]} {h.status}" if h.status else ""
         shown = "insufficient data" if h.value is None else _estimate(ev, h.bound)
         out.append(f"- **{md_escape(h.label)}** {shown} ({md_escape(h.note)}){gate}")

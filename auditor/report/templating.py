@@ -27,6 +27,7 @@ from auditor.numbers import (
 )
 from auditor.report import decision, heatmap, hub, plots
 from auditor.report import model_facts as facts
+from auditor.report.bound import bound_sign
 from auditor.report.class_counts import classes_text, score_classes
 from auditor.report.escape import (
     bidi_isolated,
@@ -103,16 +104,12 @@ def _num_html(value: Any, digits: int) -> str:
     return str(escape(controls_shown(text)))
 
 
-# A disparity that is only a bound of itself (bound_only: one of its two rates undefined)
-BOUND_SIGN = {"lower": "≥ ", "upper": "≤ "}
-
-
 def ci_html(estimate: Any, digits: int = 3) -> Markup:
     """An estimate node's ``value [ci_low, ci_high]`` in a card's table (the interval only
     where both ends are numbers), each number as ``num`` writes it. A Python function, not a
     template macro: the card of a 1,000-group audit prints 36,000 of them (a macro call each
     cost 1 s of its 2.7 s)."""
-    text = BOUND_SIGN.get(estimate.get("bound_only"), "") + _num_html(estimate["value"], digits)
+    text = bound_sign(estimate.get("bound_only")) + _num_html(estimate["value"], digits)
     low, high = estimate["ci_low"], estimate["ci_high"]
     ends = interval_ends(low, high, digits)
     if ends and not (isinstance(low, float) and isinstance(high, float)):
@@ -131,7 +128,7 @@ def ci_md(estimate: Mapping[str, Any], digits: int = 3) -> str:
     text = fmt_num(value, digits)
     if not (value is None or isinstance(value, (int, float))):
         text = md_escape(text)
-    text = BOUND_SIGN.get(estimate.get("bound_only"), "") + text
+    text = bound_sign(estimate.get("bound_only")) + text
     ends = interval_ends(low, high, digits)
     if ends:
         numbers = isinstance(low, (int, float)) and isinstance(high, (int, float))
