@@ -17,7 +17,8 @@ from auditor.audit_tree import Evidence, count, evidence_of, fmt_key, read, reso
 from auditor.gates.names import attack_name, fpr_text, shorten, words
 from auditor.gates.section import bound_text
 from auditor.numbers import fmt_num
-from auditor.report.bound import bound_sign, bound_words
+from auditor.report.bound import bound_sign, bound_words, gate_side
+from auditor.report.bound import gate_sign as gate_sign  # the cards' gate tables
 from auditor.report.gap_count import gap_counts, gate_ties, pair_sizes
 
 ACCURACY_PATH = "performance.finetuned.test.accuracy"
@@ -292,6 +293,14 @@ def gate_message(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:
         tail = after[end:]
         tail = f" ({words}, {tail[2:]}" if tail.startswith(" (n=") else f" ({words}){tail}"
         head = value + space + after[:end] + tail
+    side = gate_side(audit, r) if r.get("outcome") in ("pass", "fail") else None
+    if side is not None:  # a verdict bound_decides let stand on a bound of the number
+        head = bound_words(side) + head
+        rest += ("; " if rest else "") + (
+            f"the value is only known to be {bound_words(side)}this (one of its two rates is "
+            "undefined); the verdict is the same whatever that rate is"
+        )
+        sep = "; "
     return head + sep + rest
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from auditor.audit_tree import Evidence, each_estimate, estimate_paths, has_interval, read
 from auditor.gates.names import PATH_MAX, fpr_text, shorten
 from auditor.numbers import fmt_interval, fmt_num
-from auditor.report.bound import bound_sign
+from auditor.report.bound import bound_sign, gate_side
 from auditor.report.class_counts import auc_counts
 from auditor.report.decision import (
     gap_counts,
@@ -56,7 +56,8 @@ def _gate_table(results: list[Mapping[str, Any]], audit: Mapping[str, Any]) -> l
     the gate's human name (its bound inside), value [interval] with n, and why."""
     lines = ["| Status | Gate | Value [interval] | Why |", "|---|---|---|---|"]
     for r in results:
-        ev = Evidence(value=r["value"], ci_low=r["ci_low"], ci_high=r["ci_high"])
+        ev = Evidence(value=r["value"], ci_low=r["ci_low"], ci_high=r["ci_high"],
+                      bound_only=gate_side(audit, r))  # fmt: skip
         pair = gap_counts(audit, r)  # a gap's n: the rows of the two groups it compares
         n = _cell(r["n"]) if r["n"] is not None else pair
         words = interval_words(audit, r)

@@ -8,14 +8,17 @@ before."""
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import auditor
 from auditor.config import GateRule, GatesConfig
 from auditor.gates import evaluate_gates
 from auditor.report.decision import headlines
+from auditor.report.junit import render_junit
 from auditor.report.markdown import render_markdown
 from auditor.report.summary import render_summary
 
@@ -75,14 +78,26 @@ def test_no_largest_over_features_while_another_feature_holds_only_a_bound():
     assert "only a bound is known for site at least" in line, line
 
 
-def test_summary_tables_sign_a_bound():
-    audit = _audit(0.0)
+def test_summary_tables_and_gate_cells_sign_a_bound():
+    audit = _audit(0.0, GateRule(metric=EOD.format("site"), max=1.0, mode="point"))
     value = f"≥ {_gap(audit, 'site')['value']:.3f} ["
     summary = render_summary(audit)
     [fair] = [x for x in summary.splitlines() if x.startswith("| site |")]
     assert fair.split(" | ")[1].startswith(value), fair
     [row] = [x for x in summary.splitlines() if f"`{EOD.format('site')}` |" in x]
     assert f"| {value}" in row, row
+    [gate] = [x for x in summary.splitlines() if x.startswith("| ✅ pass |")]
+    assert f"| {value}" in gate, gate
+    card = render_markdown(audit)
+    [cell] = [x for x in card.splitlines() if x.startswith("| pass |")]
+    assert f"| ≥ {_gap(audit, 'site')['value']:.4f} [" in cell, cell
+
+
+def test_the_gate_line_says_at_least_on_a_pass():
+    audit = _audit(0.0, GateRule(metric=EOD.format("site"), max=1.0, mode="point"))
+    [case] = [x for x in render_junit(audit).splitlines() if "passed: " in x]
+    assert re.search(r"gap &lt;= 1: at least 0\.\d+ \[", case), case
+    assert "only known to be at least this" in case
 
 
 def test_an_older_record_without_bound_only_reads_as_before():
@@ -93,6 +108,17 @@ def test_an_older_record_without_bound_only_reads_as_before():
             for node in metric.values():
                 if isinstance(node, dict):
                     node.pop("bound_only", None)
-    text = render_summary(old) + render_markdown(old)
+    text = render_summary(old) + render_markdown(old) + render_junit(old)
     assert "≥" not in text.replace("P\\(1\\) ≥ t", "") and "at least 0." not in text
     assert "largest over features" in text
+
+
+@pytest.mark.parametrize(("top", "outcome"), [(0.2, "fail"), (0.5, "insufficient_data")])
+def test_a_decided_bound_says_so_and_an_undecided_one_keeps_its_message(top, outcome):
+    audit = _audit(0.0, GateRule(metric=EOD.format("site"), max=top, mode="point"))
+    [r] = audit["gates"]["results"]
+    assert r["outcome"] == outcome
+    [case] = [x for x in render_junit(audit).splitlines() if "<system-out>" in x]
+    decided = "only known to be at least this" in case
+    assert decided == (outcome == "fail"), case
+    assert ("so it is at least" in case) == (outcome == "insufficient_data"), case
