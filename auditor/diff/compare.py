@@ -28,6 +28,7 @@ from auditor.diff.settings import changed_settings, config_hash, settings
 from auditor.gates.comparable import not_comparable
 from auditor.gates.names import bound_words
 from auditor.gates.section import bound_text, identity
+from auditor.report.bound import gate_side
 from auditor.report.gap_count import all_gap_counts, gap_counts
 
 # Plain numbers (no estimate node) worth a row: performance per stage and split, and the
@@ -36,6 +37,8 @@ _PERF_KEYS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss"
               "reconstruction_mse")  # fmt: skip
 _SECTIONS = ("performance", "fairness", "privacy", "explanations")
 BEYOND_NOISE = ("better", "worse", "changed", "added", "removed")
+# a gap known only as a bound of itself (bound_only) on either side: no change is measured
+BOUND = "not comparable (a bound)"
 _HIGHER = ("accuracy", "balanced_accuracy", "f1", "f1_macro", "roc_auc", "precision",
            "precision_macro", "recall", "recall_macro")  # fmt: skip
 # fnr is 1 - recall: lower is better, as recall is higher (fpr, 1 - specificity, has no side)
@@ -59,7 +62,8 @@ def direction(path: str) -> int:
 
 def _row(ev: Evidence) -> dict[str, Any]:
     value = ev.value if isinstance(ev.value, float) else None
-    return {"value": value, "ci_low": ev.ci_low, "ci_high": ev.ci_high, "n": ev.n}
+    row = {"value": value, "ci_low": ev.ci_low, "ci_high": ev.ci_high, "n": ev.n}
+    return row | ({"bound_only": ev.bound_only} if ev.bound_only is not None else {})
 
 
 def _plain(audit: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -94,7 +98,7 @@ def _metrics(audit: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     gates = audit.get("gates") or {}
     for r in gates.get("results", []) if gates.get("status") == "ok" else []:
         if r["source"] != "baseline" and isinstance(r["value"], float) and r["metric"] not in rows:
-            rows[r["metric"]] = {k: r[k] for k in ("value", "ci_low", "ci_high", "n")}
+            rows[r["metric"]] = _judged(audit, r)
     return rows
 
 
@@ -150,9 +154,10 @@ class Change:
     for numbers also "better" / "worse" (beyond noise, in the metric's direction), "within
     noise" (intervals overlap), "insufficient data" (a group below the minimum size, on
     either side: no verdict on it), "no interval" (a different value that cannot be told from
-    noise: no interval, or undefined on one side) and "not comparable" (the two numbers
-    answer different questions: another task, positive class or scenario, or a gap over
-    other groups; see ``AuditDiff.not_comparable``)."""
+    noise: no interval, or undefined on one side), "not comparable (a bound)" (either side
+    is only a bound of the number: its record's ``bound_only``) and "not comparable" (the
+    two numbers answer different questions: another task, positive class or scenario, or a
+    gap over other groups; see ``AuditDiff.not_comparable``)."""
 
     key: str
     a: Any
@@ -232,6 +237,8 @@ def _metric_change(key: str, x: dict[str, Any], y: dict[str, Any]) -> str:
         return "same"
     if x["value"] is None or y["value"] is None:
         return "no interval"  # undefined on one side (e.g. no predicted positives)
+    if x.get("bound_only") or y.get("bound_only"):
+        return BOUND  # a bound of a number set against it (or another bound): no direction
     overlap = _overlap(x, y)
     if overlap is not False:  # a gate crossing inside both intervals is no better or worse
         return "no interval" if overlap is None else "within noise"
@@ -288,8 +295,9 @@ def _judged(audit: Mapping[str, Any], r: Mapping[str, Any] | None) -> dict[str, 
     ``pair``: the rows of the two groups it compares ('84 vs 260')."""
     if r is None or not isinstance(r.get("value"), float):
         return None
+    side = gate_side(audit, r)
     return {**{k: r.get(k) for k in ("value", "ci_low", "ci_high", "n")},
-            "pair": gap_counts(audit, r)}  # fmt: skip
+            "pair": gap_counts(audit, r), **({"bound_only": side} if side else {})}  # fmt: skip
 
 
 def _renamed(c: Change, rows_a: Mapping[str, Mapping[str, Any]], names: dict[str, str]) -> Change:

@@ -12,15 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.diff.compare import AuditDiff, Change
+from auditor.diff.compare import BOUND, AuditDiff, Change
 from auditor.gates.names import PATH_MAX, shorten
 from auditor.numbers import fmt_num, interval_ends
+from auditor.report.bound import bound_sign
 from auditor.report.escape import html_text, md_code, md_escape, terminal_text
 
 _MARK = {"better": "✅ better", "worse": "❌ worse", "changed": "↕ changed",
          "added": "＋ added", "removed": "− removed", "within noise": "≈ within noise",
          "no interval": "≠ no interval", "same": "= same",
-         "not comparable": "⊘ not comparable",
+         "not comparable": "⊘ not comparable", BOUND: f"⊘ {BOUND}",
          "insufficient data": "∅ insufficient data"}  # fmt: skip
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
@@ -44,7 +45,8 @@ def fmt_metric(m: dict[str, Any] | None, digits: int = 3) -> str:
     ends = interval_ends(m["ci_low"], m["ci_high"], digits)  # rounded outward
     n = m.get("n") if isinstance(m.get("n"), int) else m.get("pair")  # a gap's: '84 vs 260'
     count = f", n={fmt_num(n)}" if n is not None and not isinstance(n, bool) and digits else ""
-    return f"{m['value']:.{digits}f}" + (f" {ends}" if ends else "") + count
+    sign = bound_sign(m.get("bound_only"))  # '≥ 0.206': only a lower bound of the gap
+    return f"{sign}{m['value']:.{digits}f}" + (f" {ends}" if ends else "") + count
 
 
 def _digits(c: Change) -> int:
@@ -54,6 +56,8 @@ def _digits(c: Change) -> int:
 
 def delta(c: Change) -> str:
     if c.a is None or c.b is None or c.a["value"] is None or c.b["value"] is None:
+        return "—"
+    if c.change == BOUND:  # a bound's difference is no change of the number
         return "—"
     return f"{c.b['value'] - c.a['value']:+.{_digits(c)}f}"
 
@@ -90,7 +94,7 @@ def _beyond_title(d: AuditDiff) -> str:
 
 
 def _counts(d: AuditDiff) -> str:
-    kinds = ("within noise", "no interval", "same", "not comparable", "insufficient data")
+    kinds = ("within noise", "no interval", "same", "not comparable", BOUND, "insufficient data")
     n = {k: sum(c.change == k for c in d.metrics) for k in kinds}
     apart = "".join(f" · {n[k]:,} {k}" for k in kinds[3:] if n[k])
     present = sum(c.change in _PRESENT for c in d.beyond_noise)
