@@ -20,7 +20,7 @@ from auditor.data._labels import binary_positive, check_one_way
 from auditor.data._tables import MISSING_LEVEL
 from auditor.data.number_groups import number_note
 from auditor.data.spelling import MISSING_CLASH, canonical, canonical_values, clash_way
-from auditor.errors import AuditorInputError, data_row
+from auditor.errors import AuditorInputError, data_row, rows_text
 
 MISSING_SENSITIVE = (
     "column {col!r} has {labels} (first at {row}); fill them, or set data.missing_group = "
@@ -32,7 +32,10 @@ TOO_MANY_CLASSES = (
     "data.max_categories"
 )
 MISSING_FLAG = "data.missing_group = true"
-TARGET_MISSING = "target column {col!r} has missing values"
+TARGET_MISSING = (
+    "target column {col!r} has missing values: {rows} without a class (first at {row}); fill "
+    "them, or remove those rows (a row without its class cannot be audited)"
+)
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
 NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
 # per column, each label read from more than one spelling, and its spellings
@@ -83,13 +86,21 @@ def encode_target(
     """Labels 0..k-1 in sorted order, ``positive_label`` (when given) last; a text class in
     one spelling (what more than one spelling was read as: in ``merged``)."""
     target = canonical_values(frame[config.target], config.target, merged)
-    if (target.isna() | (target == "")).any():  # '' : a cell of spaces or invisible ones
-        raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
-                                field="data.target")  # fmt: skip
+    refuse_missing_target(target, config.target, src=src)
     labels = target_classes(target, config, src=src, single=SINGLE_CLASS)
     lookup = {v: i for i, v in enumerate(labels)}
     y = target.map(lookup).to_numpy().astype(np.int64)
     return y, TaskInfo(config.target, tuple(str(v) for v in labels))
+
+
+def refuse_missing_target(target: pd.Series, col: str, *, src: str) -> None:
+    """Refused: a missing or empty class in ``target`` (a cell of spaces or invisible ones
+    reads ''), naming how many rows and the first."""
+    bad = (target.isna() | (target == "")).to_numpy()
+    if bad.any():
+        row = data_row(int(np.flatnonzero(bad)[0]))
+        message = TARGET_MISSING.format(col=col, rows=rows_text(int(bad.sum())), row=row)
+        raise AuditorInputError(message, source=src, field="data.target")
 
 
 def target_classes(target: pd.Series, config: TableData, *, src: str, single: str) -> list:

@@ -37,6 +37,7 @@ from auditor.data.groups import (
     number_notes,
     one_spelling,
     positive_last,
+    refuse_missing_target,
     spelled_indices,
     target_classes,
 )
@@ -45,7 +46,6 @@ from auditor.data.spelling import canonical, canonical_values, merged_notes
 from auditor.data.table import (
     NO_ROWS,
     TARGET_AS_SENSITIVE,
-    TARGET_MISSING,
     is_id_like,
     read_table,
     sensitive_groups,
@@ -231,9 +231,7 @@ def _check_rows(frame: pd.DataFrame, config: TableData, *, src: str, field: str)
         raise AuditorInputError(TARGET_AS_SENSITIVE.format(col=config.target), source=src,
                                 field="data.sensitive")  # fmt: skip
     target = canonical_values(frame[config.target], config.target)
-    if (target.isna() | (target == "")).any():  # '' : a cell of spaces or invisible ones
-        raise AuditorInputError(TARGET_MISSING.format(col=config.target), source=src,
-                                field="data.target")  # fmt: skip
+    refuse_missing_target(target, config.target, src=src)
     return target
 
 

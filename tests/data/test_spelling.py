@@ -150,3 +150,19 @@ def test_the_spaces_read_as_a_space_are_unicodes_space_separators():
     zs = {c for c in range(0x80, sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Zs"}
     assert {c for c, to in SPACES.items() if to == " "} == zs
     assert {c for c, to in SPACES.items() if to is None} == {0x200B, 0x2060, 0xFEFF}
+
+
+def test_a_missing_target_is_refused_saying_how_many_rows_the_first_and_what_to_do(tmp_path):
+    """'target column has missing values' alone named neither the rows nor a way out, beside
+    the sensitive columns' 'N missing ... (first at data row R); fill them, or ...'."""
+    frame = make_table()
+    frame["label"] = frame["label"].astype(object)
+    frame.loc[[4, 9], "label"] = None
+    expected = ("target column 'label' has missing values: 2 rows without a class "
+                r"\(first at data row 5\); fill them, or remove those rows")  # fmt: skip
+    with pytest.raises(AuditorInputError, match=expected):
+        load_bundle(config(write(tmp_path, frame)), seed=0)
+    from auditor.data.supplied import supplied_rows
+
+    with pytest.raises(AuditorInputError, match=expected):
+        supplied_rows(config("rows.csv", features=["x1"]), frames={"path": frame})
