@@ -161,10 +161,7 @@ def _largest(name: str, bounds: list[tuple[str, Evidence]]) -> str:
         return "; largest over features"
     shown = [f"{shorten(n)} {bound_words(ev.bound_only)}{fmt_num(ev.value, 3)}" for n, ev in others]
     more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
-    return (
-        "; largest of the known gaps, not shown largest over features: only a bound is known "
-        f"for {', '.join(shown[:3])}{more}"
-    )
+    return f"; largest of the known gaps (known only as a bound: {', '.join(shown[:3])}{more})"
 
 
 def _pair_text(feature: Mapping[str, Any], gap: Mapping[str, Any]) -> str:
