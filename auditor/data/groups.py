@@ -37,7 +37,9 @@ TARGET_MISSING = (
     "them, or remove those rows (a row without its class cannot be audited)"
 )
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
-NOT_A_LABEL = "positive_label {label!r} is not a value of {col!r}"
+NOT_A_LABEL = (
+    "positive_label {label!r} is not a value of {col!r} (it holds: {have}); name one of them"
+)
 # per column, each label read from more than one spelling, and its spellings
 Merged = dict[str, dict[str, list[str]]]
 
@@ -116,8 +118,15 @@ def target_classes(target: pd.Series, config: TableData, *, src: str, single: st
                   rows=lambda label: int((target == label).sum()))  # fmt: skip
     order = positive_last(labels, config.positive_label, whose=f"target column {config.target!r}",
                           src=src, unknown=NOT_A_LABEL.format(label=config.positive_label,
-                                                              col=config.target))  # fmt: skip
+                                                              col=config.target,
+                                                              have=held(labels)))  # fmt: skip
     return [labels[i] for i in order]
+
+
+def held(labels: list, *, most: int = 12) -> str:
+    """``labels`` for a message, quoted, the first ``most`` of them and how many more."""
+    shown = ", ".join(repr(str(label)) for label in labels[:most])
+    return shown if len(labels) <= most else f"{shown} and {len(labels) - most} more"
 
 
 def positive_last(

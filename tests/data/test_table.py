@@ -119,13 +119,26 @@ def test_drop_keeps_a_column_out(tmp_path):
         (
             {"positive_label": "maybe"},
             "data.positive_label",
-            T.NOT_A_LABEL.format(label="maybe", col="label"),
+            "positive_label 'maybe' is not a value of 'label' (it holds: 'no', 'yes'); name one",
         ),
     ],
 )
 def test_table_bad_columns(tmp_path, change, field, message):
     path = write(tmp_path, make_table())
     assert message in refused(config(path, **change), field)
+
+
+def test_a_positive_label_of_another_case_is_refused_naming_the_classes_it_could_be(tmp_path):
+    """'Yes' / 'No' with positive_label = "yes": the refusal said only that 'yes' is not a
+    value, leaving the user to open the file; it names the classes (the first 12 of many)."""
+    frame = make_table()
+    frame["label"] = frame["label"].str.capitalize()
+    text = refused(config(write(tmp_path, frame), positive_label="yes"), "data.positive_label")
+    assert "positive_label 'yes' is not a value of 'label' (it holds: 'No', 'Yes')" in text
+    from auditor.data.groups import held
+
+    assert held([f"c{i}" for i in range(14)]) == ", ".join(f"'c{i}'" for i in range(12)) + (
+        " and 2 more")
 
 
 def test_duplicate_csv_column_refused(tmp_path):
