@@ -172,6 +172,8 @@ def _parse_frame(path: Path) -> pd.DataFrame:
                 )
             if layout.unnamed in ("first", "last"):  # row names, or a delimiter ending each row
                 frame = frame.drop(columns=names[0 if layout.unnamed == "first" else -1])
+            elif not header[-1].strip() and frame[names[-1]].isna().all():
+                frame = frame.drop(columns=names[-1])  # every line, header too, ends in it
     except pd.errors.ParserWarning:
         raise AuditorInputError(LONGER_ROW.format(n=len(names)), source=str(path)) from None
     except EOFError:  # a .gz cut short

@@ -413,6 +413,19 @@ def test_a_pandas_row_index_column_is_named_as_one(tmp_path):
     assert bundle.preprocessing.dropped == ["Unnamed: 0"]
 
 
+def test_a_delimiter_ending_every_line_header_too_is_no_column(tmp_path):
+    """A SAS or Excel export ending every line, the header's too, in the delimiter: the empty
+    last column ('Unnamed: 4', no value anywhere) was a model input, 0 in every row."""
+    path = tmp_path / "t.csv"
+    lines = make_table().to_csv(index=False).splitlines()
+    path.write_text("".join(f"{line},\n" for line in lines))
+    bundle = load_bundle(config(path), seed=0)
+    assert bundle.preprocessing.features == ["x1", "cat"]
+    assert bundle.preprocessing.imputed == []
+    path.write_text(f"{lines[0]},x9\n" + "".join(f"{line},\n" for line in lines[1:]))
+    assert "x9" in load_bundle(config(path), seed=0).preprocessing.features  # a named one stays
+
+
 def test_an_unreadable_file_names_the_key_that_points_at_it(tmp_path):
     from auditor.data.supplied import supplied_rows
 
