@@ -81,6 +81,10 @@ ROW_INDEX = (
     "{n} rows: a row index (DataFrame.to_csv without index=False?); save the file with "
     "index=False, or add {col!r} to data.drop"
 )
+NO_VALUES = (
+    "column {col!r} has no value in any of its {n} rows, so it would be a model input of one "
+    "imputed constant; add it to data.drop"
+)
 TOO_MANY_LEVELS = (
     "categorical column {col!r} has {n} levels, more than data.max_categories = {k}; add it "
     "to data.drop, or raise data.max_categories"
@@ -270,6 +274,10 @@ def select_inputs(frame: pd.DataFrame, config: TableData, *, src: str) -> InputS
         unnamed = id_like[0].startswith("Unnamed: ")  # pandas' name of an empty header cell
         message = (ROW_INDEX if unnamed else ID_LIKE).format(col=id_like[0], n=len(frame))
         raise AuditorInputError(message, source=src, field="data.features")
+    empty = next((c for c in features if frame[c].isna().all()), None)
+    if empty is not None:
+        raise AuditorInputError(NO_VALUES.format(col=empty, n=len(frame)), source=src,
+                                field="data.features")  # fmt: skip
     numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c])]
     categorical = [c for c in features if c not in numeric]
     for col in categorical:

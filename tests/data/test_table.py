@@ -423,7 +423,19 @@ def test_a_delimiter_ending_every_line_header_too_is_no_column(tmp_path):
     assert bundle.preprocessing.features == ["x1", "cat"]
     assert bundle.preprocessing.imputed == []
     path.write_text(f"{lines[0]},x9\n" + "".join(f"{line},\n" for line in lines[1:]))
-    assert "x9" in load_bundle(config(path), seed=0).preprocessing.features  # a named one stays
+    assert "column 'x9' has no value" in refused(config(path), "data.features")  # named: kept
+
+
+@pytest.mark.parametrize("changes", [{}, {"features": ["x1", "empty"]}])
+def test_a_column_without_any_value_is_refused_as_a_model_input(tmp_path, changes):
+    """A column never filled was a model input of one imputed constant (0.0 in all 400 rows),
+    said only as 'imputed' in audit.json; it is refused, saying to drop it."""
+    frame = make_table().assign(empty=np.nan)
+    text = refused(config(write(tmp_path, frame), **changes), "data.features")
+    assert "column 'empty' has no value in any of its 400 rows" in text
+    assert "add it to data.drop" in text
+    bundle = load_bundle(config(write(tmp_path, frame), drop=["empty"]), seed=0)
+    assert bundle.preprocessing.features == ["x1", "cat"]
 
 
 def test_an_unreadable_file_names_the_key_that_points_at_it(tmp_path):
