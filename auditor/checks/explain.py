@@ -311,14 +311,16 @@ def _attributions(
     else:
         fit_rows = bundle["finetune_train"].x
         baseline = (fit_rows if len(fit_rows) else test.x).mean(axis=0).astype(np.float32)
-    try:
-        attr, delta = call_user(_integrated_gradients, ctx.finetuned, x, preds.y_pred[rows],
-                                baseline, n_steps=cfg.ig_steps, device=ctx.device,
-                                spec="model", field_name="model")  # fmt: skip
-    except AuditorInputError as exc:  # a supplied module that raises on the path's passes
-        if ctx.supplied is None:  # ("batch size must be at least 4"): a model of auditor's
-            raise  # own raising is a defect of auditor's
-        return not_run(MODEL_RAISED.format(error=exc.message))
+    args = (ctx.finetuned, x, preds.y_pred[rows], baseline)
+    kwargs = {"n_steps": cfg.ig_steps, "device": ctx.device}
+    if ctx.supplied is None:  # auditor's own model raising is a defect of auditor's
+        attr, delta = _integrated_gradients(*args, **kwargs)
+    else:  # a supplied module raising on the path's passes ("batch size must be at least 4")
+        try:
+            attr, delta = call_user(_integrated_gradients, *args, spec="model",
+                                    field_name="model", **kwargs)  # fmt: skip
+        except AuditorInputError as exc:
+            return not_run(MODEL_RAISED.format(error=exc.message))
     finite = np.isfinite(attr.reshape(len(attr), -1)).all(axis=1)
     bad, why = np.flatnonzero(~finite), None
     if len(bad):  # NaN gradients between the baseline and a row: not a number to show

@@ -37,3 +37,19 @@ def test_a_module_raising_on_a_path_pass_leaves_the_explanation_not_run():
         "baseline: 'model' raised RuntimeError: batch size must be at least 4 (at "
     ), section["reason"]
     assert res.data["performance"]["finetuned"]["test"]["n"] > 0  # the rest stands
+
+
+def test_auditors_own_model_raising_stays_auditors_error(monkeypatch, tmp_path):
+    """The model auditor trained itself raising inside Integrated Gradients was turned into
+    the user's bad input (exit 2, "'model' raised ...") by the same wrapper (R11)."""
+    import pytest
+
+    import auditor
+    from auditor.checks import explain
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("auditor's own defect")
+
+    monkeypatch.setattr(explain, "_integrated_gradients", broken)
+    with pytest.raises(RuntimeError, match="auditor's own defect"):
+        auditor.run(auditor.default_config("digits"), out_dir=tmp_path / "run", progress=False)
