@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from auditor.gates.baseline import load_baseline
 from auditor.gates.evaluate import evaluate_gates, exit_code, judge_audit, tally
-from auditor.gates.judge import bound_decides, evaluate_rule, interval_relation, judge
+from auditor.gates.judge import (
+    bound_decides,
+    bound_phrase,
+    evaluate_rule,
+    interval_relation,
+    judge,
+)
 from auditor.gates.rules import default_rules, rule_problems, validate_rules
 from auditor.gates.section import GateResult, GatesSection, bound_text, identity
 
@@ -19,6 +25,7 @@ __all__ = [
     "GateResult",
     "GatesSection",
     "bound_decides",
+    "bound_phrase",
     "bound_text",
     "default_rules",
     "evaluate_gates",

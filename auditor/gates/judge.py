@@ -29,7 +29,7 @@ from auditor.results.classification import NOT_COMPUTED
 
 MSG_BOUND_ONLY = (
     "insufficient data: one of its two rates is undefined (no positives, or no negatives, in "
-    "all but one compared group), so it is {side} {value}{ci}, the other rate's alone: no "
+    "all but one compared group), so it is {said}, the other rate's alone: no "
     "value of the undefined rate is ruled out, and the verdict on {bound} depends on it"
 )
 MSG_ALLOWED_NEEDS_TEXT = "metric path {path!r}: allowed needs a status text, found {value!r}"
@@ -171,14 +171,22 @@ def bound_decides(
     return not judge(value, lo, hi, mode=mode, **away)
 
 
+def bound_phrase(
+    side: Literal["lower", "upper"], value: float, lo: float | None, hi: float | None,
+    *, max: float | None, min: float | None,
+) -> str:  # fmt: skip
+    """'at least 0.2339 [0.1756, 0.2937]' ('at most' for an upper bound): a bound of its
+    metric as a gate message writes it (:func:`fmt` against the rule's own bounds)."""
+    bounds = bounds_of({"min": min, "max": max})
+    ci = f" [{fmt(lo, bounds, DOWN)}, {fmt(hi, bounds, UP)}]" if None not in (lo, hi) else ""
+    words = "at least" if side == "lower" else "at most"
+    return f"{words} {fmt(float(value), bounds)}{ci}"
+
+
 def _half_message(rule: GateRule, ev: Evidence) -> str:
-    bounds = bounds_of({"min": rule.min, "max": rule.max})
-    ci = ""
-    if ev.ci_low is not None and ev.ci_high is not None:
-        ci = f" [{fmt(ev.ci_low, bounds, DOWN)}, {fmt(ev.ci_high, bounds, UP)}]"
-    side = "at least" if ev.bound_only == "lower" else "at most"
-    return MSG_BOUND_ONLY.format(value=fmt(float(ev.value), bounds), ci=ci, side=side,
-                                 bound=bound_text(rule_bound(rule)))  # fmt: skip
+    said = bound_phrase(ev.bound_only, ev.value, ev.ci_low, ev.ci_high, max=rule.max,
+                        min=rule.min)  # fmt: skip
+    return MSG_BOUND_ONLY.format(said=said, bound=bound_text(rule_bound(rule)))
 
 
 def _item_why(item: Any) -> str:

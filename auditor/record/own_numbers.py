@@ -39,8 +39,7 @@ from auditor.audit_tree import (
 )
 from auditor.audit_tree.read import wilson_bounds
 from auditor.errors import AuditorInputError
-from auditor.gates import bound_decides, judge
-from auditor.numbers import DOWN, UP, fmt_sig
+from auditor.gates import bound_decides, bound_phrase, judge
 from auditor.record.baseline_verdicts import differs
 
 OUTCOME_NOT_BOUND = "{outcome!r} is not what the gate's value {value!r} and bound give ({right!r})"
@@ -63,7 +62,7 @@ JUDGEABLE = (
 
 
 BOUND_UNDECIDED = (
-    "{outcome!r} on {side} {value}{ci}, only a bound of its metric (bound_only: one of its "
+    "{outcome!r} on {said}, only a bound of its metric (bound_only: one of its "
     "two rates undefined), where a value beyond the bound gives another verdict: insufficient "
     "data"
 )
@@ -266,12 +265,11 @@ def _bound_decides(r: dict[str, Any], read: Evidence) -> bool:
         return True
 
 
-def _bound_undecided(outcome: Any, read: Evidence) -> str:
-    lo, hi = num(read.ci_low), num(read.ci_high)
-    ci = f" [{fmt_sig(lo, 4, DOWN)}, {fmt_sig(hi, 4, UP)}]" if None not in (lo, hi) else ""
-    side = "at least" if read.bound_only == "lower" else "at most"
-    return BOUND_UNDECIDED.format(outcome=outcome, side=side, value=fmt_sig(read.value, 4, None),
-                                  ci=ci)  # fmt: skip
+def _bound_undecided(outcome: Any, r: dict[str, Any], read: Evidence) -> str:
+    bound = r.get("bound") if isinstance(r.get("bound"), dict) else {}
+    said = bound_phrase(read.bound_only, float(read.value), num(read.ci_low), num(read.ci_high),
+                        max=num(bound.get("max")), min=num(bound.get("min")))  # fmt: skip
+    return BOUND_UNDECIDED.format(outcome=outcome, said=said)
 
 
 def _why_not(
@@ -291,7 +289,7 @@ def _why_not(
     if said is not None and read.value is not None:  # no value: the value's own message
         return "outcome", NODE_SAYS_NONE.format(outcome=outcome, why=said)
     if isinstance(read, Evidence) and not _bound_decides(r, read):
-        return "outcome", _bound_undecided(outcome, read)
+        return "outcome", _bound_undecided(outcome, r, read)
     right = _judged(r)
     if right is not None and right != outcome:
         return "outcome", OUTCOME_NOT_BOUND.format(outcome=outcome, value=r.get("value"),
