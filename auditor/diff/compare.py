@@ -344,7 +344,8 @@ def _same_metric(x: dict[str, Any], y: dict[str, Any], tol: float = 1e-12) -> bo
             return False
         if x[k] is not None and abs(x[k] - y[k]) > tol:
             return False
-    return x.get("n") == y.get("n")
+    # a value one side knows only as a bound (bound_only) is not the same number
+    return x.get("n") == y.get("n") and x.get("bound_only") == y.get("bound_only")
 
 
 def _provenance_diff(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:

@@ -21,7 +21,7 @@ def bound_sign(side: Any) -> str:
     return BOUND_SIGN.get(side, "") if isinstance(side, str) else ""
 
 
-def bound_words(side: Any) -> str:
+def side_words(side: Any) -> str:
     """'at least ' for a lower bound, 'at most ' for an upper one, '' for a value."""
     return BOUND_WORDS.get(side, "") if isinstance(side, str) else ""
 

@@ -17,7 +17,7 @@ from auditor.audit_tree import Evidence, count, evidence_of, fmt_key, read, reso
 from auditor.gates.names import attack_name, fpr_text, shorten, words
 from auditor.gates.section import bound_text
 from auditor.numbers import fmt_num
-from auditor.report.bound import bound_sign, bound_words, gate_side
+from auditor.report.bound import bound_sign, gate_side, side_words
 from auditor.report.bound import gate_sign as gate_sign  # the cards' gate tables
 from auditor.report.gap_count import gap_counts, gate_ties, pair_sizes
 
@@ -159,7 +159,7 @@ def _largest(name: str, bounds: list[tuple[str, Evidence]]) -> str:
     others = [(n, ev) for n, ev in bounds if n != name]
     if not others:
         return "; largest over features"
-    shown = [f"{shorten(n)} {bound_words(ev.bound_only)}{fmt_num(ev.value, 3)}" for n, ev in others]
+    shown = [f"{shorten(n)} {side_words(ev.bound_only)}{fmt_num(ev.value, 3)}" for n, ev in others]
     more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
     return f"; largest of the known gaps (known only as a bound: {', '.join(shown[:3])}{more})"
 
@@ -292,9 +292,9 @@ def gate_message(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:
         head = value + space + after[:end] + tail
     side = gate_side(audit, r) if r.get("outcome") in ("pass", "fail") else None
     if side is not None:  # a verdict bound_decides let stand on a bound of the number
-        head = bound_words(side) + head
+        head = side_words(side) + head
         rest += ("; " if rest else "") + (
-            f"the value is only known to be {bound_words(side)}this (one of its two rates is "
+            f"the value is only known to be {side_words(side)}this (one of its two rates is "
             "undefined); the verdict is the same whatever that rate is"
         )
         sep = "; "

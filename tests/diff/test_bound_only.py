@@ -58,3 +58,15 @@ def test_an_older_record_without_bound_only_compares_as_before():
     [c] = _rows(diff_audits(old, b), EOD)
     assert c.change in ("better", "worse", "within noise"), c.change
     assert "≥" not in render_text(diff_audits(old, b))
+
+
+def test_the_same_numbers_one_side_knows_only_as_a_bound_are_not_unchanged():
+    """An audit written before bound_only against the same audit after it: the same numbers,
+    but one side a bound, were counted 'unchanged' (R11)."""
+    a = _audit(0.0)
+    old = copy.deepcopy(a)
+    for metric in old["fairness"]["features"]["site"]["disparities"].values():
+        for node in metric.values():
+            if isinstance(node, dict):
+                node.pop("bound_only", None)
+    assert [c.change for c in _rows(diff_audits(old, a), EOD, RATIO)] == [BOUND, BOUND]
