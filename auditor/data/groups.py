@@ -33,8 +33,8 @@ TOO_MANY_CLASSES = (
 )
 MISSING_FLAG = "data.missing_group = true"
 TARGET_MISSING = (
-    "target column {col!r} has missing values: {rows} without a class (first at {row}); fill "
-    "them, or remove those rows (a row without its class cannot be audited)"
+    "target column {col!r} has missing values: {rows} without a class (first at {row}); "
+    "{fix} (a row without its class cannot be audited)"
 )
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
 NOT_A_LABEL = (
@@ -101,7 +101,9 @@ def refuse_missing_target(target: pd.Series, col: str, *, src: str) -> None:
     bad = (target.isna() | (target == "")).to_numpy()
     if bad.any():
         row = data_row(int(np.flatnonzero(bad)[0]))
-        message = TARGET_MISSING.format(col=col, rows=rows_text(int(bad.sum())), row=row)
+        n = int(bad.sum())
+        fix = "fill it, or remove that row" if n == 1 else "fill them, or remove those rows"
+        message = TARGET_MISSING.format(col=col, rows=rows_text(n), row=row, fix=fix)
         raise AuditorInputError(message, source=src, field="data.target")
 
 

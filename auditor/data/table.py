@@ -82,8 +82,8 @@ ROW_INDEX = (
     "index=False, or add {col!r} to data.drop"
 )
 NO_VALUES = (
-    "column {col!r} has no value in any of its {n} rows, so it would be a model input of one "
-    "imputed constant; add it to data.drop"
+    "column {col!r} has no value in any of its {n}, so it would be a model input of one "
+    "imputed constant; {fix}"
 )
 TOO_MANY_LEVELS = (
     "categorical column {col!r} has {n} levels, more than data.max_categories = {k}; add it "
@@ -276,8 +276,9 @@ def select_inputs(frame: pd.DataFrame, config: TableData, *, src: str) -> InputS
         raise AuditorInputError(message, source=src, field="data.features")
     empty = next((c for c in features if frame[c].isna().all()), None)
     if empty is not None:
-        raise AuditorInputError(NO_VALUES.format(col=empty, n=len(frame)), source=src,
-                                field="data.features")  # fmt: skip
+        fix = "remove it from data.features" if named else "add it to data.drop"
+        raise AuditorInputError(NO_VALUES.format(col=empty, n=rows_text(len(frame)), fix=fix),
+                                source=src, field="data.features")  # fmt: skip
     numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c])]
     categorical = [c for c in features if c not in numeric]
     for col in categorical:

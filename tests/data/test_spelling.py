@@ -166,3 +166,8 @@ def test_a_missing_target_is_refused_saying_how_many_rows_the_first_and_what_to_
 
     with pytest.raises(AuditorInputError, match=expected):
         supplied_rows(config("rows.csv", features=["x1"]), frames={"path": frame})
+    frame.loc[9, "label"] = frame.loc[0, "label"]  # one row: 'fill it', not 'fill them' (R12)
+    one = r"1 row without a class \(first at data row 5\); fill it, or remove that row"
+    with pytest.raises(AuditorInputError, match=one):
+        load_bundle(config(write(tmp_path, frame)), seed=0)
+
