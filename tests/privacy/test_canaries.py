@@ -102,3 +102,29 @@ def test_one_run_bound_lies_above_the_true_epsilon_at_most_5_percent_of_runs(m, 
         audit = one_run_audit(scores, inserted, k_plus=k, k_minus=k, delta=0, confidence=0.95)
         over += audit.epsilon_lower_bound > eps
     assert over / runs <= 0.05 + 0.02, over / runs
+
+
+def _paper_p_value(m: int, r: int, v: int, eps: float, delta: float) -> float:
+    """Steinke, Nasr & Jagielski 2023, Algorithm 3 (their Python), as printed."""
+    q = 1 / (1 + math.exp(-eps))
+    beta = stats.binom.sf(v - 1, r, q)
+    alpha, total = 0.0, 0.0
+    for i in range(1, v + 1):
+        total += stats.binom.pmf(v - i, r, q)
+        if total > i * alpha:
+            alpha = total / i
+    return min(beta + alpha * delta * 2 * m, 1.0)
+
+
+@pytest.mark.parametrize("delta", [1e-5, 1e-3])
+def test_p_value_with_delta_is_the_papers_and_the_bound_never_falls_as_guesses_come_right(delta):
+    # the delta term (alpha, a running maximum over i) against the paper's own loop
+    for v in (0, 1, 12, 25, 31, 40):
+        for eps in (0.0, 0.7, 2.5):
+            ours = p_value_dp_audit(100, 40, v, eps, delta)
+            paper = _paper_p_value(100, 40, v, eps, delta)
+            assert ours == pytest.approx(paper, rel=1e-9, abs=1e-12)
+    bounds = [epsilon_lower_bound(100, 40, v, delta=delta) for v in range(41)]
+    assert bounds[0] == 0.0 and epsilon_lower_bound(100, 0, 0, delta=delta) == 0.0
+    assert all(b2 >= b1 for b1, b2 in zip(bounds, bounds[1:], strict=False))
+    assert bounds[-1] == epsilon_lower_bound(100, 40, 40, delta=delta) > 0
