@@ -60,11 +60,27 @@ class RocCounts:
         return self.fp / max(self.n_neg, 1)
 
 
+NOT_A_SCORE = (
+    "{n} membership scores are NaN: NaN sorts above +inf, so each would be read as the "
+    "strongest member call (a leak that is not there)"
+)
+
+
+def _scores(values: np.ndarray) -> np.ndarray:
+    """``values`` as float64, refused where one is NaN (no path gives one today: a model's NaN
+    outputs are refused before the probes; this keeps one from reading as a leak)."""
+    out = np.asarray(values, dtype=np.float64)
+    bad = int(np.isnan(out).sum())
+    if bad:
+        raise ValueError(NOT_A_SCORE.format(n=bad))
+    return out
+
+
 def roc_counts(scores_in: np.ndarray, scores_out: np.ndarray) -> RocCounts:
     """Counts at every distinct threshold (the same points as sklearn's roc_curve with
     drop_intermediate=False)."""
-    s_in = np.sort(np.asarray(scores_in, dtype=np.float64))
-    s_out = np.sort(np.asarray(scores_out, dtype=np.float64))
+    s_in = np.sort(_scores(scores_in))
+    s_out = np.sort(_scores(scores_out))
     thr = np.unique(np.concatenate([s_in, s_out]))[::-1]
     thr = np.concatenate([[np.inf], thr])
     tp = len(s_in) - np.searchsorted(s_in, thr, side="left")
@@ -77,7 +93,7 @@ def roc_auc(scores_in: np.ndarray, scores_out: np.ndarray) -> float:
     n1, n0 = len(scores_in), len(scores_out)
     if not (n1 and n0):
         return math.nan
-    ranks = average_ranks(np.concatenate([scores_in, scores_out]))
+    ranks = average_ranks(np.concatenate([_scores(scores_in), _scores(scores_out)]))
     return float((ranks[:n1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 

@@ -236,3 +236,19 @@ def test_tpr_at_fpr_on_too_few_non_members_is_unresolvable_and_its_interval_stil
     assert all(t.resolvable == (n_out * fpr >= 1) for t in draws)
     assert np.mean([t.ci_low <= 0.3 <= t.ci_high for t in draws]) >= 0.95
     assert all(t.ci_low <= t.tpr <= t.ci_high for t in draws)
+
+
+def test_nan_scores_are_refused_not_read_as_the_strongest_member_calls():
+    """NaN sorts above +inf: 10 NaN of 100 member scores read as an AUC of 0.59 and 10 true
+    positives at 1% FPR under no effect (P). No path gives NaN scores today; one would now
+    stop the probe rather than show a leak."""
+    import pytest
+
+    from auditor.privacy import roc
+
+    rng = np.random.default_rng(0)
+    s_in, s_out = rng.normal(size=100), rng.normal(size=100)
+    s_in[:10] = np.nan
+    for fn in (roc.roc_auc, roc.roc_counts):
+        with pytest.raises(ValueError, match="10 membership scores are NaN"):
+            fn(s_in, s_out)
