@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from auditor.errors import AuditorInputError
 from auditor.privacy.attacks import (
     Attack,
     AttackInputs,
@@ -160,7 +161,24 @@ def _prepare_references(
         strategy=run.strategy, backend=_backend(pc, run.strategy), n_jobs=run.n_jobs,
         threads_per_job=run.threads_per_job, dp=pc.dp is not None,
     )  # fmt: skip
+    check_references_finite(logits, field="finetune.lr" if ctx.supplied is None else "model.train")
     return _References(ref_in, logits[:, :n], logits[:, n:], info)
+
+
+REFERENCES_DIVERGED = (
+    "{bad} of the {k} reference models gave outputs that are not finite (NaN or infinite; "
+    "first: reference {first}): their training diverged, and every membership score drawn "
+    "from them would be NaN, read as the strongest member call; a lower learning rate trains"
+)
+
+
+def check_references_finite(logits: np.ndarray, *, field: str) -> None:
+    """Refuse reference models (logits (K, rows, classes)) whose outputs are not finite, as
+    a target whose training diverged is refused (exit 2, naming what to change)."""
+    bad = np.flatnonzero(~np.isfinite(logits.reshape(len(logits), -1)).all(axis=1))
+    if len(bad):
+        raise AuditorInputError(REFERENCES_DIVERGED.format(bad=len(bad), k=len(logits),
+                                                           first=int(bad[0])), field=field)
 
 
 def _backend(pc: PrivacyConfig, strategy: Strategy) -> str:

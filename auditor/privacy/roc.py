@@ -61,7 +61,7 @@ class RocCounts:
 
 
 NOT_A_SCORE = (
-    "{n} membership scores are NaN: NaN sorts above +inf, so each would be read as the "
+    "NaN membership scores ({n}): NaN sorts above +inf, so each would be read as the "
     "strongest member call (a leak that is not there)"
 )
 

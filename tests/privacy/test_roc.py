@@ -242,13 +242,42 @@ def test_nan_scores_are_refused_not_read_as_the_strongest_member_calls():
     """NaN sorts above +inf: 10 NaN of 100 member scores read as an AUC of 0.59 and 10 true
     positives at 1% FPR under no effect (P). No path gives NaN scores today; one would now
     stop the probe rather than show a leak."""
-    import pytest
-
     from auditor.privacy import roc
 
     rng = np.random.default_rng(0)
     s_in, s_out = rng.normal(size=100), rng.normal(size=100)
     s_in[:10] = np.nan
     for fn in (roc.roc_auc, roc.roc_counts):
-        with pytest.raises(ValueError, match="10 membership scores are NaN"):
+        with pytest.raises(ValueError, match=r"NaN membership scores \(10\)"):
             fn(s_in, s_out)
+
+
+def test_a_reference_model_whose_outputs_are_not_finite_is_refused_in_one_line():
+    """One diverged reference model made every LiRA score NaN (fixed variance), which then
+    stopped the audit as an internal error (R13); it is refused as a diverged target is."""
+    from auditor.errors import AuditorInputError
+    from auditor.privacy.engine import check_references_finite
+
+    logits = np.zeros((4, 30, 2))
+    check_references_finite(logits, field="finetune.lr")
+    logits[2, 5, 1] = np.nan
+    logits[3, 0, 0] = np.inf
+    with pytest.raises(AuditorInputError, match=r"^finetune.lr: 2 of the 4 reference models "
+                       r"gave outputs that are not finite \(NaN or infinite; first: reference 2\)"):
+        check_references_finite(logits, field="finetune.lr")
+
+
+def test_rmia_keeps_a_nan_ratio_nan_rather_than_the_strongest_member_call():
+    """RMIA ranked a NaN likelihood ratio last, a score of 1.0 (R13)."""
+    from auditor.privacy.attacks.rmia import rmia_scores
+
+    rng = np.random.default_rng(1)
+    p_x, p_z = rng.uniform(0.1, 0.9, 20), rng.uniform(0.1, 0.9, 50)
+    p_ref_x, p_ref_z = rng.uniform(0.1, 0.9, (4, 20)), rng.uniform(0.1, 0.9, (4, 50))
+    in_mask = np.zeros((4, 20), bool)
+    in_mask[:2] = True
+    p_ref_x[3, :5] = np.nan
+    scores = rmia_scores(p_x, p_z, p_ref_x, in_mask, p_ref_z, a=0.3)
+    assert np.isnan(scores[:5]).all() and np.isfinite(scores[5:]).all()
+    p_ref_z[0, 0] = np.nan
+    assert np.isnan(rmia_scores(p_x, p_z, p_ref_x, in_mask, p_ref_z, a=0.3)).all()

@@ -45,7 +45,10 @@ def rmia_scores(
     pr_z = 0.5 * ((1 + a) * p_ref_z.mean(axis=0) + (1 - a))
     ratio_x = p_target_x / pr_x
     ratio_z = np.sort(p_target_z / pr_z)
-    return np.searchsorted(ratio_z, ratio_x / gamma, side="left") / max(len(ratio_z), 1)
+    if np.isnan(ratio_z[-1:]).any():  # a NaN population ratio (sorted last): no rank is sound
+        return np.full(len(ratio_x), np.nan)
+    rank = np.searchsorted(ratio_z, ratio_x / gamma, side="left") / max(len(ratio_z), 1)
+    return np.where(np.isnan(ratio_x), np.nan, rank)  # a NaN ratio ranked last read as a member
 
 
 def _score(target: AttackInputs, *, references: int, a: float, gamma: float) -> np.ndarray:
