@@ -131,3 +131,21 @@ def link_loop(folder: Path, name: str) -> Path:
     path.symlink_to(other.name)
     other.symlink_to(path.name)
     return path
+
+
+def needs_batch_module(width: int = 3) -> Any:
+    """A torch module that raises on fewer than 4 rows ('batch size must be at least 4'), as
+    some do (batch statistics): a Linear(width -> 2) otherwise."""
+    from torch import nn
+
+    class NeedsBatch(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = nn.Linear(width, 2)
+
+        def forward(self, x: Any) -> Any:
+            if x.shape[0] < 4:
+                raise RuntimeError("batch size must be at least 4")
+            return self.lin(x)
+
+    return NeedsBatch()

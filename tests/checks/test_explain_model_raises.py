@@ -7,20 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from torch import nn
 
 from auditor import audit_model
-
-
-class NeedsBatch(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.lin = nn.Linear(3, 2)
-
-    def forward(self, x):
-        if x.shape[0] < 4:
-            raise RuntimeError("batch size must be at least 4")
-        return self.lin(x)
+from tests.builders import needs_batch_module
 
 
 def test_a_module_raising_on_a_path_pass_leaves_the_explanation_not_run():
@@ -28,7 +17,7 @@ def test_a_module_raising_on_a_path_pass_leaves_the_explanation_not_run():
     data = pd.DataFrame(rng.normal(size=(50, 3)).astype("float32"), columns=list("abc"))
     data["y"] = (data.a > 0).astype(int)
     data["g"] = np.where(rng.random(50) < 0.5, "u", "v")
-    res = audit_model(NeedsBatch(), data=data, target="y", sensitive=["g"],
+    res = audit_model(needs_batch_module(), data=data, target="y", sensitive=["g"],
                       features=list("abc"), progress=False)  # fmt: skip
     section = res.data["explanations"]
     assert section["status"] == "not_run" and "reliance" in section

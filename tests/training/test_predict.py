@@ -91,17 +91,7 @@ def test_rows_per_pass_of_a_module_that_takes_no_single_row():
     """Sizing a pass runs the module on one row; a module that needs a few rows ('batch size
     must be at least 4') crashed audit_model there with its traceback, though every real pass
     gives it more: the sizing falls back to the smallest pass."""
-    from torch import nn
-
-    class NeedsBatch(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.lin = nn.Linear(3, 2)
-
-        def forward(self, x):
-            if x.shape[0] < 4:
-                raise RuntimeError("batch size must be at least 4")
-            return self.lin(x)
+    from tests.builders import needs_batch_module
 
     x = np.zeros((50, 3), np.float32)
-    assert rows_per_pass(NeedsBatch(), x) == MIN_ROWS_PER_PASS
+    assert rows_per_pass(needs_batch_module(), x) == MIN_ROWS_PER_PASS
