@@ -187,11 +187,12 @@ def permutation_explanations(
     if broken:  # the first column whose shuffle broke, as the user has its rows
         first, cause = min(broken.items(), key=lambda kv: kv[0] < 0)  # -1: unknown first
         what = f"column {names[first]!r}" if first >= 0 else "one column"
+        none_stands = -1 in broken or len(left_out) == x.shape[1]  # -1: no column named
         why = shuffled_not_finite(
             ctx, n=cause.n, rows=cause.rows, first=cause.first, positions=rows, what=what,
-            method="permutation importance" if -1 in broken or len(left_out) == x.shape[1]
+            method="permutation importance" if none_stands
             else "the importance of " + ", ".join(repr(names[c]) for c in left_out))
-        if why.reason.endswith(" permutation importance is undefined for this model"):
+        if none_stands:
             return why  # no column's importance stands
     drops = result[ALL_ROWS]
     total = float(np.nansum(np.clip(drops.importances_mean, 0, None))) or 1.0
