@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.audit_tree import evidence_of, resolve
+from auditor.audit_tree import Evidence, evidence_of, resolve
 from auditor.gates.gap_groups import judged_gap  # the gap a gate judged, re-taken or not
 
 BOUND_SIGN = {"lower": "≥ ", "upper": "≤ "}
@@ -41,16 +41,22 @@ def gate_side(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str | None:
         side = node.get("bound_only") if node.get("value") == value else None
         return side if side in BOUND_SIGN else None
     try:
-        matches = resolve(dict(audit), metric)
+        ev = one_evidence(audit, metric)
+    except ValueError:  # a node the record does not let one number be read from
+        return None
+    return ev.bound_only if ev is not None and ev.value == value else None
+
+
+def one_evidence(audit: Mapping[str, Any], path: str) -> Evidence | None:
+    """The evidence at ``path`` where it resolves to one node of a part that ran, else None
+    (a path no node matches, or several); raises what :func:`evidence_of` raises."""
+    try:
+        matches = resolve(dict(audit), path)
     except ValueError:
         return None
     if len(matches) != 1 or matches[0].not_run:
         return None
-    try:
-        ev = evidence_of(matches[0])
-    except ValueError:
-        return None
-    return ev.bound_only if ev.value == value else None
+    return evidence_of(matches[0])
 
 
 def gate_sign(audit: Mapping[str, Any], r: Mapping[str, Any]) -> str:

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.audit_tree import Evidence, count, evidence_of, fmt_key, read, resolve
+from auditor.audit_tree import Evidence, count, fmt_key, read
 from auditor.gates.names import attack_name, fpr_text, shorten, words
 from auditor.gates.section import bound_text
 from auditor.numbers import fmt_num
-from auditor.report.bound import bound_sign, gate_side, side_words
+from auditor.report.bound import bound_sign, gate_side, one_evidence, side_words
 from auditor.report.bound import gate_sign as gate_sign  # the cards' gate tables
 from auditor.report.gap_count import gap_counts, gate_ties, pair_sizes
 
@@ -75,16 +75,6 @@ def problems(audit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return fails + [r for r in gates["results"] if r["status"] == "warn"]
 
 
-def _evidence(audit: Mapping[str, Any], path: str) -> Evidence | None:
-    try:
-        matches = resolve(dict(audit), path)
-    except ValueError:
-        return None
-    if len(matches) != 1 or matches[0].not_run:
-        return None
-    return evidence_of(matches[0])
-
-
 def _gate_note(gate: Mapping[str, Any] | None) -> str:
     """What a reader of the tile must know about its gate: an interval that straddles the
     bound (the gate's mode decided), or no verdict."""
@@ -98,7 +88,7 @@ def _gate_note(gate: Mapping[str, Any] | None) -> str:
 
 
 def _accuracy(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) -> Headline | None:
-    ev = _evidence(audit, ACCURACY_PATH)
+    ev = one_evidence(audit, ACCURACY_PATH)
     if ev is None or not isinstance(ev.value, float):
         return None
     gate = gates.get(ACCURACY_PATH)
