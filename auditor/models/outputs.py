@@ -359,11 +359,16 @@ def architecture(module: nn.Module) -> str:
     return class_name(module)
 
 
-def class_name(module: nn.Module) -> str:
-    """The module's class, a TorchScript module's as it was written (``torch.jit.load``
+def kind_of(module: nn.Module) -> str:
+    """The module's class name; a TorchScript module's as it was written (``torch.jit.load``
     gives every one the class RecursiveScriptModule)."""
+    return getattr(module, "original_name", None) or type(module).__name__
+
+
+def class_name(module: nn.Module) -> str:
+    """:func:`kind_of`, a TorchScript module's marked as such."""
     if isinstance(module, torch.jit.ScriptModule):
-        return f"{getattr(module, 'original_name', type(module).__name__)} (TorchScript)"
+        return f"{kind_of(module)} (TorchScript)"
     return type(module).__name__
 
 

@@ -19,7 +19,7 @@ from torch import nn
 from auditor.config.functions import call_user
 from auditor.errors import AuditorInputError, cut_middle
 from auditor.models.mismatch import inputs_from
-from auditor.models.outputs import eval_forward, in_own_dtype, module_device
+from auditor.models.outputs import eval_forward, in_own_dtype, kind_of, module_device
 
 # torch's numbers for a layer refusing its inputs' width: Linear's "(2x16 and 5x8)" (it got
 # 16 columns of 2 rows and takes 5), a convolution's "expected input[2, 1, 8, 8] to have 3
@@ -48,11 +48,6 @@ BAD_OUTPUT = (
     "{spec!r} builds a module that returns {shape} for inputs of shape {inputs}; it must "
     "return logits of shape (rows, {k}): take input_shape and n_classes from the arguments"
 )
-
-
-def kind_of(module: nn.Module) -> str:
-    """The module's class name; a TorchScript module's original one (not RecursiveScriptModule)."""
-    return getattr(module, "original_name", None) or type(module).__name__
 
 
 def first_layer(module: nn.Module, *, width: int | None = None, channels: bool = False) -> str:
