@@ -16,6 +16,7 @@ import numpy as np
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsTable
 from auditor.predictions.source import Columns
+from auditor.results.score_intervals import hanley_mcneil_sd
 
 __all__ = ["CONFIDENCE", "Z_REFUSE", "ScoreRanges", "flipped_note", "gain_se", "pred_bins",
            "pred_ranges"]
@@ -113,21 +114,13 @@ def flipped_note(flipped: dict[str, float] | None, *, y_true: str, y_pred: str, 
     return [FLIPPED_NOTE.format(y_true=y_true, y_pred=y_pred, pos=pos, neg=neg, **flipped)]
 
 
-def _hanley_mcneil(auc: float, n_pos: int, n_neg: int) -> float:
-    """The standard error of a ROC AUC of ``n_pos`` positive and ``n_neg`` negative rows
-    (Hanley and McNeil, 1982)."""
-    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
-    var = auc * (1 - auc) + (n_pos - 1) * (q1 - auc * auc) + (n_neg - 1) * (q2 - auc * auc)
-    return math.sqrt(max(var, 0.0) / (n_pos * n_neg))
-
-
 def gain_se(raw: float, flipped: float, n_pos: int, n_neg: int) -> float:
     """The standard error of ``flipped - raw``, two ROC AUCs of the same rows, taken as if
     they were apart (their correlation ignored: larger than the true one, so fewer refusals);
     NaN where a class has no rows (nothing refused)."""
     if not n_pos or not n_neg:
         return math.nan
-    return math.hypot(_hanley_mcneil(raw, n_pos, n_neg), _hanley_mcneil(flipped, n_pos, n_neg))
+    return math.hypot(hanley_mcneil_sd(raw, n_pos, n_neg), hanley_mcneil_sd(flipped, n_pos, n_neg))
 
 
 def _auc(pos: np.ndarray, neg: np.ndarray) -> float:

@@ -156,6 +156,13 @@ def wilson_cc(k: float, n: int, z: float) -> tuple[float, float]:
     return max(0.0, min(lo, p)), min(1.0, max(hi, p))
 
 
+def hanley_mcneil_sd(a: float, n_pos: int, n_neg: int) -> float:
+    """Hanley and McNeil's (1982) standard error of a ROC AUC ``a`` of ``n_pos`` positive and
+    ``n_neg`` negative rows: sqrt(A (1 - A) U(A) / (P N)), U as in :func:`auc_interval`."""
+    u = 1 + (n_pos - 1) * (1 - a) / (2 - a) + (n_neg - 1) * a / (1 + a)
+    return math.sqrt(max(a * (1 - a) * u / (float(n_pos) * float(n_neg)), 0.0))
+
+
 def auc_interval(
     auc: float, n_pos: int, n_neg: int, *, level: float, var: float = 0.0
 ) -> tuple[float, float]:
@@ -184,12 +191,11 @@ def auc_interval(
     some of the spread: 0.947-0.969 over four seeds at 2,000)."""
     if math.isnan(auc) or n_pos < 1 or n_neg < 1:
         return math.nan, math.nan
-    z, pn = z_value(level), float(n_pos) * float(n_neg)
+    z = z_value(level)
     c = 0.25 / min(n_pos, n_neg)  # the continuity correction (see above)
 
     def sd(a: float) -> float:
-        u = 1 + (n_pos - 1) * (1 - a) / (2 - a) + (n_neg - 1) * a / (1 + a)
-        return math.sqrt(max(a * (1 - a) * u / pn, 0.0))
+        return hanley_mcneil_sd(a, n_pos, n_neg)
 
     # the lower end: the least A <= auc with A + z sd(A) >= auc; the upper: the largest A >= auc
     # with A - z sd(A) <= auc
