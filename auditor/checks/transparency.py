@@ -40,11 +40,12 @@ from auditor.checks.section_items import (
     performance_item,
     privacy_item,
 )
-from auditor.config.transparency import is_placeholder
+from auditor.config.transparency import is_placeholder, same_text
 from auditor.provenance import library_versions
 from auditor.results import NotRun, dump
 
 if TYPE_CHECKING:
+    from auditor.config.transparency import DeclaredAnswers
     from auditor.context import AuditContext
     from auditor.data import DatasetBundle
     from auditor.training import TrainRecord
@@ -158,7 +159,9 @@ def _run_items(ctx: AuditContext) -> dict[str, Item]:
         "split_disjointness": disjointness_item(bundle, ctx.config.transparency,
                                                 supplied=ctx.supplied is not None),
     }
-    if not is_placeholder(bundle.license) and not is_placeholder(bundle.citation):
+    if not is_placeholder(bundle.license) and not is_placeholder(bundle.citation) and not (
+        same_text(bundle.license, bundle.citation)
+    ):
         out["data_license"] = ("met", f"{bundle.license}; {bundle.citation}", None)
     else:
         out["data_license"] = ("missing", NO_DATA_LICENSE, None)
@@ -219,16 +222,35 @@ def _automatic(ctx: AuditContext, sections: Sections) -> dict[str, Item]:
     return out
 
 
-def _declared_item(spec: ItemSpec, answer: str | None) -> tuple[Status, str, str | None]:
-    """(status, evidence, reason) of a declared item from the person's answer."""
-    if not is_placeholder(answer):
-        return "declared", answer.strip(), None
-    evidence = (
-        "not declared"
-        if answer is None or not answer.strip()
-        else "placeholder answer, not counted"
-    )
-    return "missing", evidence, f"set transparency.declared.{spec.id} in the config"
+# Answers that may be one text: the owning team is often where questions go.
+MAY_SHARE = frozenset({"owners", "contact"})
+
+
+def _copied_from(key: str, declared: DeclaredAnswers) -> str | None:
+    """The earlier declared answer (model_name first) that ``key``'s answer repeats, if any:
+    a text pasted under two questions answers the first at most."""
+    answer = getattr(declared, key)
+    for other in type(declared).model_fields:
+        if other == key:
+            return None
+        if {key, other} <= MAY_SHARE or is_placeholder(getattr(declared, other)):
+            continue
+        if same_text(answer, getattr(declared, other)):
+            return other
+    return None
+
+
+def _declared_item(spec: ItemSpec, declared: DeclaredAnswers) -> tuple[Status, str, str | None]:
+    """(status, evidence, reason) of a declared item from the person's answers."""
+    answer, way = getattr(declared, spec.id), f"set transparency.declared.{spec.id} in the config"
+    if answer is None or not answer.strip():
+        return "missing", "not declared", way
+    if is_placeholder(answer):
+        return "missing", "placeholder answer, not counted", way
+    copied = _copied_from(spec.id, declared)
+    if copied is not None:
+        return "missing", f"the same text as transparency.declared.{copied}, not counted", way
+    return "declared", answer.strip(), None
 
 
 def build_checklist(ctx: AuditContext, sections: Sections) -> list[ItemResult]:
@@ -246,7 +268,7 @@ def build_checklist(ctx: AuditContext, sections: Sections) -> list[ItemResult]:
             status, evidence, details = auto[spec.id]
             reason = evidence if status == "not_applicable" else None
         else:
-            status, evidence, reason = _declared_item(spec, getattr(cfg.declared, spec.id))
+            status, evidence, reason = _declared_item(spec, cfg.declared)
         items.append(ItemResult(spec.id, spec.question, spec.kind, spec.frameworks, status,
                                 evidence, reason, details))  # fmt: skip
     return items

@@ -4,6 +4,7 @@ options of the explanations and the split-disjointness check."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -11,20 +12,75 @@ from pydantic import Field, field_validator
 from auditor.config._base import StrictModel
 
 _PLACEHOLDER = re.compile(
-    r"^(?:|tbd|tba|todo|to ?do|fixme|n/?a|na|none|null|nil|unknown|unspecified|not sure|"
-    r"-+|\.+|\?+|x+|tbc|to be (?:determined|decided|confirmed|added|written)|"
+    r"^(?:|tbd|tba|todo|to ?do|fixme|n\W*a|na|none|null|nil|unknown|unspecified|not sure|"
+    r"-+|\.+|\?+|x+|tbc|wip|to be (?:determined|decided|confirmed|added|written|completed|"
+    r"provided|filled(?: in)?)|not (?:applicable|known|yet)|pending|draft|"
     r"(?:fill|fill in|fill me|add|write|insert)(?: (?:this|me|here|in|later))*|"
-    r"placeholder|coming soon|lorem ipsum.*|<[^>]*>|\[[^\]]*\]|\{[^}]*\}|"
+    r"(?:see|same as|as) (?:above|below)|same|placeholder|coming soon|lorem(?: ipsum.*)?|"
+    r"<[^>]*>|\[[^\]]*\]|\{[^}]*\}|asdf+|test|foo|bar|foobar|"
+    r"https?|ftp|mailto|www|url|link|e-?mail|"
     r"your (?:name|email|answer|text)(?: here)?|example|sample text|later)$"
+)
+# A leading marker ("TODO: write the intended use", "TBD - ask legal") says the text is not
+# written yet; "to do" is left out ("To do sentiment analysis of ...").
+_MARKER = re.compile(r"^(?:tbd|tba|tbc|todo|fixme|xxx+|wip)(?![^\W_])")
+# "Intended use: TBD": a short label, then filler.
+_LABELLED = re.compile(r"^[^\W\d_][\w ()/-]{0,40}: (.+)$")
+# A bare link or address: its host, where the text is one (a scheme, www. or an @ says so).
+_LINK = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*:(?://)?|www\.)?(?:[^@\s/]+@)?(?P<host>[^\s/:?#@]+)(?::\d+)?"
+    r"(?:[/?#]\S*)?$"
+)
+# Hosts that lead nowhere: RFC 2606 / 6761 reserved names and this machine.
+_NOWHERE = re.compile(
+    r"^(?:.*\.)?(?:example(?:\.com|\.org|\.net)?|test|invalid|localhost)$|^(?:127\.\d+\.\d+\.\d+|"
+    r"0\.0\.0\.0)$"
 )
 
 
+def _normal(text: str) -> str:
+    """``text`` as compared: NFKC, invisible characters (zero-width, controls) as spaces,
+    whitespace runs as one space, lower case."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(c) in ("Cf", "Cc") else c for c in text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _bare(norm: str) -> str:
+    """``norm`` without the punctuation, quotes and marks around it ("*TODO*" -> "todo")."""
+    start = next((i for i, c in enumerate(norm) if c.isalnum()), len(norm))
+    end = next((i for i in range(len(norm), 0, -1) if norm[i - 1].isalnum()), start)
+    return norm[start:end]
+
+
+def _leads_nowhere(text: str) -> bool:
+    """A bare link or address whose host is reserved ("https://example.com", "a@b.test")."""
+    if " " in text or not ("://" in text or "@" in text or text.startswith(("www.", "mailto:"))):
+        return False
+    link = _LINK.fullmatch(text)
+    return link is not None and bool(_NOWHERE.fullmatch(link.group("host").rstrip(".")))
+
+
 def is_placeholder(text: str | None) -> bool:
-    """True for None, empty, or filler text ('TBD', 'TODO', 'n/a', '<your name>', '...')."""
+    """True for None, empty, or filler text ('TBD', 'TODO: later', 'n.a.', '<your name>',
+    '...', zero-width spaces, a link to example.com)."""
     if text is None:
         return True
-    norm = re.sub(r"\s+", " ", text.strip().lower()).strip(" .:;!")
-    return bool(_PLACEHOLDER.fullmatch(norm)) or len(norm) < 2
+    norm = _normal(text)
+    bare = _bare(norm)
+    if len(bare) < 2 or _PLACEHOLDER.fullmatch(norm.strip(" .:;!")):
+        return True
+    if _PLACEHOLDER.fullmatch(bare) or _MARKER.match(bare):
+        return True
+    labelled = _LABELLED.fullmatch(norm)
+    if labelled and is_placeholder(labelled.group(1)):
+        return True
+    return _leads_nowhere(norm.strip(" .;!"))
+
+
+def same_text(a: str | None, b: str | None) -> bool:
+    """Whether two answers are the same text, case, spacing and marks around it aside."""
+    return a is not None and b is not None and _bare(_normal(a)) == _bare(_normal(b))
 
 
 # Checklist item ids a user may mark not applicable (with a reason) in config.

@@ -273,3 +273,32 @@ def test_the_recipe_says_which_stages_trained_in_bf16(digits_context):
     recipe = {i.id: i for i in build_checklist(bf16, {})}["training_recipe"]
     assert "bf16 autocast in finetune steps" in recipe.evidence
     assert recipe.details["finetune"]["precision"] == "bf16"
+
+
+def test_an_answer_copied_from_another_item_is_missing_not_declared(digits_context):
+    """The same text pasted under every question made each 'declared': a copy answers the
+    first question it is under at most. Owners and contact may be one team and address."""
+    same = "The ML platform team, ml@acme.com"
+    ctx = _with_transparency(digits_context, declared=DeclaredAnswers(
+        model_name="Digits CNN", intended_use="Teaching odd/even digits.",
+        out_of_scope_uses=" teaching odd/even DIGITS ", limitations="Digits CNN.",
+        users="Reviewers.", owners=same, contact=same))  # fmt: skip
+    items = {i.id: i for i in build_checklist(ctx, {})}
+    assert items["intended_use"].status == "declared"
+    for key, first in (("out_of_scope_uses", "intended_use"), ("limitations", "model_name")):
+        assert items[key].status == "missing", key
+        assert items[key].evidence == f"the same text as transparency.declared.{first}, not counted"
+        assert items[key].reason == f"set transparency.declared.{key} in the config"
+    assert items["users"].status == "declared"
+    assert items["owners"].status == items["contact"].status == "declared"
+
+
+def test_a_data_citation_that_copies_its_license_is_missing(table_context):
+    """data.license = data.citation = "CC BY 4.0" met the item: no citation was written."""
+    from auditor.checks.transparency import NO_DATA_LICENSE
+
+    bundle = dataclasses.replace(table_context.bundle, license="CC BY 4.0", citation="CC BY 4.0")
+    ctx = dataclasses.replace(table_context, bundle=bundle)
+    items = {i.id: i for i in build_checklist(ctx, {"performance": NotRun(reason="x")})}
+    assert items["data_license"].status == "missing"
+    assert items["data_license"].evidence == NO_DATA_LICENSE

@@ -1,0 +1,44 @@
+"""[transparency]: which declared answers are filler (counted missing, never met)."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.config.transparency import is_placeholder
+
+FILLER = [
+    # spelled other ways than the list had: n.a., N / A, "Not applicable" with no reason
+    "n.a.", "N.A.", "N / A", "Not applicable", "not known",
+    # invisible or punctuation only: zero-width spaces, em dashes, ellipses
+    "\u200b\u200b", "\u200b \u200b", "——", "……", "\u2014 \u2014", "<>",
+    # a marker with words after it, quoted, or marked up
+    "TBD - ask legal", "TODO: fill in", "TODO: write the intended use", "TODO(owner)", "TBD?",
+    "'TBD'", '"TODO"', "*TODO*", "`TODO`", "# TODO", "-- TODO --", "(tbd)", "TBD TBD", "FIXME",
+    "WIP", '""', "''",
+    # a label and no answer
+    "Intended use: TBD", "Contact: n/a", "Owners: <team>",
+    # stock filler
+    "see above", "Same as above", "pending", "To be completed", "To be provided", "Lorem",
+    "asdf", "test", "foo",
+    # a link or an address to nowhere
+    "http://", "https://", "mailto:", "www.", "https://example.com", "http://localhost:8000/",
+    "foo@example.com", "mailto:someone@example.org", "https://www.example.net/contact",
+    "https://models.test/card", "Contact: https://example.com",
+]  # fmt: skip
+ANSWERS = [
+    "MIT", "Apache-2.0", "ML team", "Classify digits for teaching.", "ml-team@acme.com",
+    "https://github.com/acme/model/issues", "mailto:ml@acme.io", "None applied: a demo.",
+    "To do sentiment analysis of support tickets.", "N/A for children: the model is adult-only.",
+    "Tests of auditor itself.", "数字の分類の教育用", "Todos los equipos de ML", "CC BY 4.0",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", FILLER)
+def test_filler_counts_as_no_answer(text):
+    """Each of these said 'declared' (or met a data license) on a card, for no answer."""
+    assert is_placeholder(text)
+
+
+@pytest.mark.parametrize("text", ANSWERS)
+def test_real_answers_stay_answers(text):
+    assert not is_placeholder(text)
