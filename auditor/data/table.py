@@ -153,7 +153,8 @@ def read_table(path: Path, *, field: str, keep: bool = False) -> pd.DataFrame:
 
 
 def _parse_frame(path: Path) -> pd.DataFrame:
-    check_header(read_header(path), source=str(path))
+    header = read_header(path)
+    check_header(header[: len(header) - _trailing_unnamed(header)], source=str(path))
     try:
         if file_kind(path) == "parquet":
             frame = pd.read_parquet(path)
@@ -176,8 +177,10 @@ def _parse_frame(path: Path) -> pd.DataFrame:
                 )
             if layout.unnamed in ("first", "last"):  # row names, or a delimiter ending each row
                 frame = frame.drop(columns=names[0 if layout.unnamed == "first" else -1])
-            elif not header[-1].strip() and frame[names[-1]].isna().all():
-                frame = frame.drop(columns=names[-1])  # every line, header too, ends in it
+            else:  # every line, header too, ends in the delimiter (Excel: ',,'): no columns
+                empty = names[len(names) - _trailing_unnamed(header):]
+                while empty and frame[empty[-1]].isna().all():
+                    frame = frame.drop(columns=empty.pop())
     except pd.errors.ParserWarning:
         raise AuditorInputError(LONGER_ROW.format(n=len(names)), source=str(path)) from None
     except EOFError:  # a .gz cut short
@@ -189,6 +192,14 @@ def _parse_frame(path: Path) -> pd.DataFrame:
     if len(frame) == 0:
         raise AuditorInputError(NO_ROWS, source=str(path))
     return frame
+
+
+def _trailing_unnamed(header: list[str]) -> int:
+    """How many names end the header empty (a delimiter, or Excel's ',,', ending its line)."""
+    n = 0
+    while n < len(header) and not header[-1 - n].strip():
+        n += 1
+    return n
 
 
 def _require_columns(frame: pd.DataFrame, names: list[str], *, key: str, src: str) -> None:

@@ -426,6 +426,21 @@ def test_a_delimiter_ending_every_line_header_too_is_no_column(tmp_path):
     assert "column 'x9' has no value" in refused(config(path), "data.features")  # named: kept
 
 
+def test_two_delimiters_ending_every_line_are_no_columns(tmp_path):
+    """Excel's export ending every line, the header's too, in ',,': the two empty names were
+    refused as "column '' appears 2 times in the header; name each column once", which the user
+    cannot do; both empty unnamed columns are no columns, as one is."""
+    path = tmp_path / "t.csv"
+    lines = make_table().to_csv(index=False).splitlines()
+    path.write_text("".join(f"{line},,,\n" for line in lines))
+    bundle = load_bundle(config(path), seed=0)
+    assert bundle.preprocessing.features == ["x1", "cat"]
+    assert bundle.preprocessing.imputed == []
+    # an unnamed column with values is kept under pandas' name, as one alone is
+    path.write_text(f"{lines[0]},,\n" + "".join(f"{line},7,\n" for line in lines[1:]))
+    assert "Unnamed: 4" in load_bundle(config(path), seed=0).preprocessing.features
+
+
 @pytest.mark.parametrize("changes", [{}, {"features": ["x1", "empty"]}])
 def test_a_column_without_any_value_is_refused_as_a_model_input(tmp_path, changes):
     """A column never filled was a model input of one imputed constant (0.0 in all 400 rows),
