@@ -15,6 +15,20 @@ NOT_A_CONFIG = (
     "auditor.run(load_config(path), config_file=path)), got {found}"
 )
 
+NOT_SETTINGS = (
+    "an AuditConfig (auditor.AuditConfig(privacy={{...}}), or auditor.load_config(path) for a "
+    "TOML file's), got {found}"
+)
+
+
+def settings(config: Any) -> AuditConfig | None:
+    """``config=`` of :func:`auditor.audit_model` and :func:`auditor.audit_predictions`: None
+    or an AuditConfig (a dict or a path was read as one and failed as an AttributeError)."""
+    if config is None or isinstance(config, AuditConfig):
+        return config
+    found = "a path" if isinstance(config, str | Path) else type(config).__name__
+    raise AuditorInputError(NOT_SETTINGS.format(found=found), field="config")
+
 
 def as_config(config: Any, config_file: str | None) -> tuple[AuditConfig, str | None]:
     """``(config, config_file)``: ``config`` as it is, or read from the path it names (which

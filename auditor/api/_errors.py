@@ -10,7 +10,8 @@ never a finite number), before any check reads its NaN outputs.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,6 +22,28 @@ DIVERGED = (
     "epochs (NaN or overflowing weights); a lower learning rate trains{factory}"
 )
 FACTORY_WEIGHTS = ", unless model.factory {spec!r} builds NaN weights"
+# audit_model's readers name the config keys ``auditor run`` reads; a Python caller wrote an
+# argument: each key's field as that argument, and in a message as ``argument=``.
+ARGUMENTS = {
+    "data.path": "data", "data.target": "target", "data.sensitive": "sensitive",
+    "data.features": "features", "data.members": "members", "data.non_members": "non_members",
+    "data.positive_label": "positive_label", "data.license": "data_license",
+    "data.citation": "data_citation", "data.missing_group": "missing_group",
+    "model.train": "train", "--out": "out_dir",
+}  # fmt: skip
+# Advice worded for a config file, as a Python caller follows it (before the keys above).
+PHRASES = {
+    "set data.missing_group = true (from Python: missing_group=True)": "pass missing_group=True",
+    "data.missing_group = true": "missing_group=True",
+    "add it to data.drop (from Python: leave it out of the DataFrames, or list the inputs in "
+    "features=), or name it in data.features to use it as a model input": "leave it out of "
+    "the DataFrames, or list the inputs in features= (with it, to use it as a model input)",
+    "(data.features, or data.drop)": "(features=, or out of the DataFrames)",
+    "add it to data.drop": "leave it out of the DataFrames",
+    "add the column to data.drop": "leave the column out of the DataFrames",
+}
+MODEL_WORDS = {**PHRASES, **{k: f"{v}=" for k, v in ARGUMENTS.items()}}
+MODEL_FIELDS = {**ARGUMENTS, "model.classes": "model"}  # a module's own classes_
 
 
 @contextmanager
@@ -33,6 +56,31 @@ def config_named(config_file: str | None) -> Iterator[None]:
         if exc.source is not None or config_file is None:
             raise
         raise AuditorInputError(exc.message, source=config_file, field=exc.field) from None
+
+
+def reworded(err: AuditorInputError, words: Mapping[str, str],
+              fields: Mapping[str, str]) -> AuditorInputError:  # fmt: skip
+    """``err`` with its field as ``fields`` maps it and each of ``words`` (a config key, a
+    flag, a phrase; the longest first) in its message as ``words`` maps it; ``err`` itself
+    where neither changes it."""
+    field = fields.get(err.field, err.field) if err.field else err.field
+    keys = sorted(words, key=len, reverse=True)
+    # a whole key only: not data.features_x, nor in a path (/runs/data.features.csv)
+    found = re.compile("|".join(rf"(?<![\w./\\-]){re.escape(k)}(?![\w-]|\.\w)" for k in keys))
+    message = found.sub(lambda m: words[m.group(0)], err.message)
+    if message == err.message and field == err.field:
+        return err
+    return AuditorInputError(message, source=err.source, field=field)
+
+
+@contextmanager
+def python_named() -> Iterator[None]:
+    """Re-raise bad input from :func:`auditor.audit_model` naming the caller's arguments
+    (``sensitive``, ``sensitive=``) where it named the config's keys (``data.sensitive``)."""
+    try:
+        yield
+    except AuditorInputError as exc:
+        raise reworded(exc, MODEL_WORDS, MODEL_FIELDS) from None
 
 
 def check_converged(records: dict[str, Any], *, factory: str | None = None) -> None:

@@ -27,12 +27,12 @@ def frame_source(key: str) -> str:
     return FRAME_SOURCE.format(key=key)
 
 
-def check_finite_outputs(ctx: AuditContext, *, from_python: bool) -> None:
+def check_finite_outputs(ctx: AuditContext) -> None:
     """Score each split of the supplied model's rows once (the checks read the cached
     predictions): evaluation rows, members, non-members, in that order. NaN or infinite
-    outputs are bad input naming the model, as before, and the rows as the user gave them
-    (``data.members`` in a config, ``members=`` from Python; a file's path beside) and the
-    first row there."""
+    outputs are bad input naming the model, as before, and the rows by their key
+    (``data.members``: ``members=`` from Python, as audit_model words it; a file's path
+    beside) and the first row there."""
     from auditor.data.supplied import ROLES
     from auditor.models.outputs import NotATensor, NotFinite
 
@@ -42,7 +42,7 @@ def check_finite_outputs(ctx: AuditContext, *, from_python: bool) -> None:
             continue
         path = getattr(data, key, None)
         name = "data" if key == "path" else key  # audit_model's argument
-        arg = f"{name}=" if from_python else f"data.{key}"
+        arg = f"data.{key}"
         if path is not None and str(path) != frame_source(name):
             arg = f"{arg} ({path})"
         try:

@@ -208,6 +208,8 @@ def check_model_names(*, target: Any, sensitive: Any, features: Any) -> None:
         items = [value] if role == "target" else value
         if role != "target" and not (isinstance(items, Sequence) or hasattr(items, "tolist")):
             raise AuditorInputError(NOT_NAMES.format(found=type(value).__name__), field=role)
+        if role == "sensitive":  # df["sex"] itself: its values, not "column 'a' named 44 times"
+            sensitive_labels(value)
         for item in items.tolist() if hasattr(items, "tolist") else items:
             if not isinstance(item, str):
                 found = type(item).__name__

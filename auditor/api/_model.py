@@ -22,9 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.api._config_arg import as_config
+from auditor.api._config_arg import as_config, settings
 from auditor.api._direction import check_one_output_direction
-from auditor.api._errors import config_named
+from auditor.api._errors import config_named, python_named
 from auditor.api._finite import check_finite_outputs, frame_source
 from auditor.api._frame import (
     check_model_frame,
@@ -241,7 +241,7 @@ def audit_supplied(
         finetuned=supplied.module, pretrain_record=None, finetune_record=None,
         seed=config.seed, supplied=supplied, progress=progress, artifacts_dir=artifacts_dir,
     )  # fmt: skip
-    check_finite_outputs(ctx, from_python=frames is not None)  # NaN: its rows named
+    check_finite_outputs(ctx)  # NaN: its rows named
     check_one_output_direction(ctx, config)  # a one-logit model read inverted: refused
     sections = run_all_checks(ctx, timings, progress=progress)
     no_stage = {"pretrain": no_training("pretrain"), "finetune": no_training("finetune")}
@@ -312,6 +312,7 @@ def _frame_or_path(rows: Any, *, key: str) -> tuple[Path | None, Any]:
     return Path(frame_source(key)), rows  # a DataFrame, read under this stand-in path
 
 
+@python_named()  # its readers name the config's keys: here, the arguments
 def audit_model(
     model: Any, *, data: str | Path | pd.DataFrame, target: str, sensitive: list[str],
     members: str | Path | pd.DataFrame | None = None,
@@ -333,13 +334,13 @@ def audit_model(
     ``missing_group``: a missing sensitive value is the group "(missing)" (data.missing_group;
     else such rows are refused). ``config``:
     the other settings (privacy, fairness, gates, transparency). In memory unless
-    ``out_dir``."""
+    ``out_dir``. Bad input is an AuditorInputError naming the argument (``sensitive``)."""
     if model is None:
         raise AuditorInputError(NO_MODEL, field="model")
     if isinstance(model, type):  # LogisticRegression, not LogisticRegression().fit(...)
         raise AuditorInputError(A_CLASS.format(name=model.__name__), field="model")
     check_model_names(target=target, sensitive=sensitive, features=features)
-    base = config or AuditConfig()
+    base = settings(config) or AuditConfig()
     paths = {key: _frame_or_path(v, key=key) for key, v in
              (("data", data), ("members", members), ("non_members", non_members))}  # fmt: skip
     paths["path"] = paths.pop("data")

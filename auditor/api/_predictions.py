@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditor.api._config_arg import settings
+from auditor.api._errors import reworded
 from auditor.api._frame import (
     FRAME_NAME,
     as_frame,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 BAD_SEED = "an integer from 0 to 2**63 - 1; got {found}"
 BAD_BATCH_ROWS = "a whole number of rows, at least 1; got {found}"
+NOT_A_SWITCH = "True or False; got {found}"
 NO_COLUMNS = "name the columns: y_true= and y_pred= (and sensitive=[...]), or give cols"
 FRAME_SOURCE = "DataFrame (in memory)"
 # The reader's errors name ``auditor audit``'s flags; a Python caller reads its arguments.
@@ -61,7 +64,6 @@ PYTHON_FIELDS = {
     "--predictions": "source",
 }
 DATA_ROW = re.compile(r"\bdata row (\d+)\b")
-_FLAG = re.compile("|".join(re.escape(f) + r"(?![\w-])" for f in PYTHON_WORDS))
 
 
 def _columns(
@@ -103,6 +105,15 @@ def _checked_counts(*, seed: Any, batch_rows: Any) -> tuple[int, int]:
             raise AuditorInputError(message.format(found=repr(value)[:40]), field=field)
         checked.append(value.__index__())
     return checked[0], checked[1]
+
+
+def _switch(value: Any, *, field: str) -> bool:
+    """``value`` as a bool where it is one (a numpy bool too); else one line naming ``field``
+    (``missing_group="no"`` was taken as True)."""
+    numpy_bool = getattr(getattr(value, "dtype", None), "kind", "") == "b" and not value.ndim
+    if not isinstance(value, bool) and not numpy_bool:
+        raise AuditorInputError(NOT_A_SWITCH.format(found=repr(value)[:40]), field=field)
+    return bool(value)
 
 
 def _frame_file(frame: pd.DataFrame, labels: list[tuple[Hashable, str]], folder: Path) -> Path:
@@ -166,6 +177,8 @@ def _audited(
 ) -> AuditResult:  # fmt: skip
     """:func:`audit_predictions`, its errors in the command line's words."""
     seed, batch_rows = _checked_counts(seed=seed, batch_rows=batch_rows)
+    missing_group = _switch(missing_group, field="missing_group")
+    config = settings(config)
     source = _local_file(source) if isinstance(source, str | Path) else source
     cols, labels = _columns(cols, y_true, y_pred, y_score, sensitive, missing_group)
     name = name_from_file(source) if isinstance(source, str | Path) else FRAME_NAME
@@ -294,9 +307,4 @@ def _in_words(*, flags: bool) -> Iterator[None]:
 def python_words(err: AuditorInputError) -> AuditorInputError:
     """``err`` with each command-line flag in its field and message as the Python argument it
     stands for (``--positive-label`` -> ``positive_label=``); the same error if none."""
-    message = err.message
-    field = PYTHON_FIELDS.get(err.field, err.field) if err.field else None
-    worded = _FLAG.sub(lambda m: PYTHON_WORDS[m.group(0)], message)
-    if worded == message and field == err.field:
-        return err
-    return AuditorInputError(worded, source=err.source, field=field)
+    return reworded(err, PYTHON_WORDS, PYTHON_FIELDS)

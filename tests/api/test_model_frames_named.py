@@ -34,7 +34,7 @@ def test_a_frame_without_a_column_is_named_as_its_argument(which):
     frames[which] = frames[which].drop(columns=["group"])
     with pytest.raises(AuditorInputError) as err:
         _audit(model, **frames)
-    assert str(err.value).startswith(f"{which} (DataFrame): data.sensitive: no column 'group'")
+    assert str(err.value).startswith(f"{which} (DataFrame): sensitive: no column 'group'")
 
 
 def test_a_missing_group_in_the_members_names_the_members():
@@ -68,8 +68,8 @@ def test_an_id_column_says_how_to_leave_it_out_from_python():
     with pytest.raises(AuditorInputError) as err:
         _audit(nn.Linear(3, 2), **frames)
     assert "column 'row_id' has a distinct value in every one of the 900 rows" in str(err.value)
-    assert "(from Python: leave it out of the DataFrames, or list the inputs in features=)" in (
-        str(err.value))
+    assert str(err.value).endswith("; leave it out of the DataFrames, or list the inputs in "
+                                   "features= (with it, to use it as a model input)")
 
 
 def test_a_pyarrow_table_is_read_as_its_dataframe():

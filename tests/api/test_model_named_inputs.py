@@ -39,7 +39,7 @@ def test_features_other_than_the_estimators_own_are_refused(frame, features, wor
     model = LogisticRegression().fit(frame[["x1", "x2"]], frame.label)
     with pytest.raises(AuditorInputError) as err:
         audit(model, frame, features=features)
-    assert err.value.field == "data.features"
+    assert err.value.field == "features"
     assert words in str(err.value)
     assert "LogisticRegression was fitted on 2 columns (feature_names_in_)" in str(err.value)
 
@@ -76,5 +76,5 @@ def test_the_target_named_in_features_is_refused_for_any_model(frame):
     for model in (Proba(), torch.nn.Linear(2, 2)):
         with pytest.raises(AuditorInputError) as err:
             audit(model, frame, features=["x1", "label"])
-        assert err.value.field == "data.features"
+        assert err.value.field == "features"
         assert "target column 'label' cannot be a model input" in str(err.value)

@@ -114,5 +114,5 @@ def test_a_positive_label_none_of_its_classes_names_the_argument_not_the_rows(fi
         auditor.audit_model(model, data=test, target="label", sensitive=["group"],
                             positive_label="maybe", progress=False)  # fmt: skip
     assert err.value.source is None
-    assert str(err.value) == ("data.positive_label: positive_label 'maybe' is not one of the "
+    assert str(err.value) == ("positive_label: positive_label 'maybe' is not one of the "
                               "model's classes (no, yes)")  # fmt: skip

@@ -74,4 +74,4 @@ def test_audit_model_refuses_a_group_named_missing_beside_missing_group():
                             config=_config(), progress=False)  # fmt: skip
     text = str(err.value)
     assert "column 'g' holds a group named '(missing)'" in text and "\n" not in text
-    assert "fill the rows with no value" in text and err.value.field == "data.sensitive"
+    assert "fill the rows with no value" in text and err.value.field == "sensitive"

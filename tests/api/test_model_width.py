@@ -23,7 +23,7 @@ def test_more_input_columns_than_the_model_takes_are_named():
     kw = {"data": frame, "target": "label", "sensitive": ["group"], "progress": False}
     with pytest.raises(AuditorInputError) as err:
         auditor.audit_model(model, **kw)
-    assert err.value.field == "data.features"
+    assert err.value.field == "features"
     assert "fitted on 2 input columns" in str(err.value) and "(x1, x2, x3)" in str(err.value)
     result = auditor.audit_model(model, features=["x1", "x2"], **kw)
     assert result.data["performance"]["finetuned"]["test"]["n"] == 300
@@ -36,8 +36,8 @@ def test_missing_groups_are_audited_as_one_with_missing_group():
     frame["label"] = (frame.x > 0).astype(int)
     model = LogisticRegression().fit(frame[["x"]], frame.label)
     kw = {"data": frame, "target": "label", "sensitive": ["group"], "progress": False}
-    with pytest.raises(AuditorInputError, match=r"missing or empty group labels .* set data\."
-                       r"missing_group = true \(from Python: missing_group=True\) to audit"):
+    with pytest.raises(AuditorInputError, match=r"missing or empty group labels .* fill them, "
+                       r"or pass missing_group=True to audit"):
         auditor.audit_model(model, **kw)
     result = auditor.audit_model(model, missing_group=True, **kw)
     groups = {g["group"]: g["n"] for g in result.data["fairness"]["features"]["group"]["groups"]}

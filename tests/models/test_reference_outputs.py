@@ -97,7 +97,7 @@ def test_audit_model_refuses_a_1d_reference_model_naming_model_train(trainers):
     fitted = LogisticRegression().fit(data[["x1", "x2"]], data["label"])
     with pytest.raises(AuditorInputError) as err:
         audit_split(fitted, data, train=f"{trainers}:fit_one_column")
-    assert err.value.field == "model.train" and "shape (900,) on 900 rows" in str(err.value)
+    assert err.value.field == "train" and "shape (900,) on 900 rows" in str(err.value)
 
 
 class _Borderline(nn.Module):

@@ -137,7 +137,7 @@ def test_nan_outputs_name_the_model_or_its_train_function(user_module):
     fitted = LogisticRegression().fit(data[["x1", "x2"]], data["label"])
     with pytest.raises(AuditorInputError) as err:
         audit_split(fitted, data, train=f"{user_module}:fit_nan")
-    assert err.value.field == "model.train"
+    assert err.value.field == "train"  # audit_model's argument
     text = str(err.value)  # the rows it scored are the pool's: no data row of a file named
     assert "fit returned (NanProba) gives outputs that are not finite numbers" in text
     assert "data row" not in text

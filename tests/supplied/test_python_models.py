@@ -65,6 +65,6 @@ def test_missing_inputs_for_a_module_from_python_are_refused(adult_rows):
     with pytest.raises(AuditorInputError) as err:
         auditor.audit_model(model, data=data, target=TARGET, sensitive=SENSITIVE,
                             features=NUMERIC, positive_label=">50K", progress=False)  # fmt: skip
-    assert err.value.field == "data.features"
+    assert err.value.field == "features"
     assert f"column {NUMERIC[1]!r} has a missing value in 1 row (first at data row 5)" in str(
         err.value)  # fmt: skip
