@@ -207,3 +207,24 @@ def shorten(text: str, limit: int = LABEL_MAX, *, head: int | None = None) -> st
         return text
     head = (limit - 1) * 3 // 4 if head is None else head
     return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
+
+
+# A class column's missing values (empty, NA, ?), in one wording for a run's target and a
+# predictions file's y_true / y_pred: the rows looked at (a predictions file is read in
+# batches, so the count is of the rows read), how many, the first, and the way on.
+MISSING_CLASS = (
+    "{kind} column {col!r} has missing values: {rows} without a class in data rows "
+    "{start:,}-{end:,} (first at data row {first:,}); {fix} (a row without its class cannot "
+    "be audited)"
+)
+
+
+def missing_class(col: str, *, n: int, first: int, start: int, end: int,
+                  kind: str = "target") -> str:  # fmt: skip
+    """:data:`MISSING_CLASS` of ``n`` rows without a class among data rows ``start``-``end``
+    (1-based, as :func:`auditor.errors.data_row` counts), the first at ``first``; ``kind``:
+    "target" (a run's, y_true) or "prediction" (y_pred)."""
+    rows = "1 row" if n == 1 else f"{n:,} rows"
+    fix = "fill it, or remove that row" if n == 1 else "fill them, or remove those rows"
+    return MISSING_CLASS.format(kind=kind, col=col, rows=rows, start=start, end=end,
+                                first=first, fix=fix)  # fmt: skip

@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 
 from auditor.config import TableData
-from auditor.config.labels import label_index, same_label
+from auditor.config.labels import MISSING_CLASS, label_index, missing_class, same_label
 from auditor.data import TaskInfo
 from auditor.data._labels import binary_positive, check_one_way
 from auditor.data._tables import MISSING_LEVEL
 from auditor.data.number_groups import number_note
 from auditor.data.spelling import MISSING_CLASH, canonical, canonical_values, clash_way
-from auditor.errors import AuditorInputError, data_row, rows_text
+from auditor.errors import AuditorInputError, data_row
 
 MISSING_SENSITIVE = (
     "column {col!r} has {labels} (first at {row}); fill them, or set data.missing_group = "
@@ -32,10 +32,7 @@ TOO_MANY_CLASSES = (
     "data.max_categories"
 )
 MISSING_FLAG = "data.missing_group = true"
-TARGET_MISSING = (
-    "target column {col!r} has missing values: {rows} without a class (first at {row}); "
-    "{fix} (a row without its class cannot be audited)"
-)
+TARGET_MISSING = MISSING_CLASS  # one wording with a predictions file's missing label
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
 NOT_A_LABEL = (
     "positive_label {label!r} is not a value of {col!r} (it holds: {have}); name one of them"
@@ -100,10 +97,8 @@ def refuse_missing_target(target: pd.Series, col: str, *, src: str) -> None:
     reads ''), naming how many rows and the first."""
     bad = (target.isna() | (target == "")).to_numpy()
     if bad.any():
-        row = data_row(int(np.flatnonzero(bad)[0]))
-        n = int(bad.sum())
-        fix = "fill it, or remove that row" if n == 1 else "fill them, or remove those rows"
-        message = TARGET_MISSING.format(col=col, rows=rows_text(n), row=row, fix=fix)
+        message = missing_class(col, n=int(bad.sum()), first=int(np.flatnonzero(bad)[0]) + 1,
+                                start=1, end=len(bad))  # fmt: skip
         raise AuditorInputError(message, source=src, field="data.target")
 
 

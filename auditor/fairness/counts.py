@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from auditor.config.labels import missing_class
 from auditor.data.header import EXTRA_MISSING
 from auditor.errors import AuditorInputError, data_row
 
@@ -48,8 +49,6 @@ MISSING_HINT = (
     " (an empty cell or ?, and in a CSV also NA, N/A, NULL, NaN, None, <NA>); fill it, or "
     "audit such rows as one group with --missing-group (missing_group=True in Python)"
 )
-# After a missing label's row (y_true, y_pred): the way on.
-MISSING_LABEL_HINT = "; write its label, or drop the row"
 
 
 @dataclass(frozen=True)
@@ -223,24 +222,33 @@ class CountsAccumulator:
         self._counts = np.zeros((0,) * len(self.features) + (k, k), dtype=np.int64)
         self.rows = 0
 
-    def _missing_at(self, rows: np.ndarray, *, column: str, group: bool) -> AuditorInputError:
-        """The refusal of a missing label or group at the first of the batch's ``rows``."""
-        what = "empty or missing group label" if group else "missing value"
-        hint = MISSING_HINT if group else MISSING_LABEL_HINT
+    def _missing_at(self, rows: np.ndarray, *, column: str, group: bool,
+                    batch: int) -> AuditorInputError:  # fmt: skip
+        """The refusal of a missing group at the first of the batch's ``rows``, or of missing
+        labels: how many of the batch's ``batch`` rows, the first (as a run's target says)."""
+        if not group:
+            kind = "prediction" if column == self.names[1] else "target"
+            message = missing_class(column, n=len(rows), first=self.rows + int(rows[0]) + 1,
+                                    start=self.rows + 1, end=self.rows + batch,
+                                    kind=kind)  # fmt: skip
+            return AuditorInputError(message, source=self.source, field=column)
         row = data_row(self.rows + int(rows[0]))
-        return AuditorInputError(f"{what} at {row}{hint}", source=self.source, field=column)
+        return AuditorInputError(f"empty or missing group label at {row}{MISSING_HINT}",
+                                 source=self.source, field=column)  # fmt: skip
 
     def _refuse_missing(self, codes: np.ndarray, *, column: str, group: bool) -> None:
         if (codes < 0).any():
-            raise self._missing_at(np.flatnonzero(codes < 0), column=column, group=group)
+            raise self._missing_at(np.flatnonzero(codes < 0), column=column, group=group,
+                                   batch=len(codes))  # fmt: skip
 
     def _refuse_bad(
         self, codes: np.ndarray, uniques: list, used: np.ndarray, *, column: str, group: bool
     ) -> None:
         """Refuse an empty, '?' or NaN label among the ``used`` entries, naming its first row."""
-        for i in np.flatnonzero(used):
-            if _bad_label(uniques[i]):
-                raise self._missing_at(np.flatnonzero(codes == i), column=column, group=group)
+        bad = [i for i in np.flatnonzero(used) if _bad_label(uniques[i])]
+        if bad:
+            raise self._missing_at(np.flatnonzero(np.isin(codes, bad)), column=column,
+                                   group=group, batch=len(codes))  # fmt: skip
 
     def _global(self, keys: list, table: dict, column: str, *, group: bool) -> np.ndarray:
         """The global codes of ``keys``, new ones registered in ``table``."""

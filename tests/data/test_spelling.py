@@ -132,11 +132,11 @@ def test_auditor_run_audits_one_group_per_spelling_and_the_card_says_so(tmp_path
 def test_a_target_cell_of_spaces_or_invisible_ones_is_a_missing_value(tmp_path, blank):
     frame = make_table()
     frame.loc[3, "label"] = blank  # was the class '\xa0' (or '' once read alike)
-    with pytest.raises(AuditorInputError, match="target column 'label' has missing values"):
+    with pytest.raises(AuditorInputError, match="target column .label. has missing values"):
         load_bundle(config(write(tmp_path, frame)), seed=0)
     from auditor.data.supplied import supplied_rows
 
-    with pytest.raises(AuditorInputError, match="target column 'label' has missing values"):
+    with pytest.raises(AuditorInputError, match="target column .label. has missing values"):
         supplied_rows(config("rows.csv", features=["x1"]), frames={"path": frame})
 
 
@@ -158,8 +158,8 @@ def test_a_missing_target_is_refused_saying_how_many_rows_the_first_and_what_to_
     frame = make_table()
     frame["label"] = frame["label"].astype(object)
     frame.loc[[4, 9], "label"] = None
-    expected = ("target column 'label' has missing values: 2 rows without a class "
-                r"\(first at data row 5\); fill them, or remove those rows")  # fmt: skip
+    expected = ("target column 'label' has missing values: 2 rows without a class in data rows "
+                r"1-400 \(first at data row 5\); fill them, or remove those rows")  # fmt: skip
     with pytest.raises(AuditorInputError, match=expected):
         load_bundle(config(write(tmp_path, frame)), seed=0)
     from auditor.data.supplied import supplied_rows
@@ -167,7 +167,26 @@ def test_a_missing_target_is_refused_saying_how_many_rows_the_first_and_what_to_
     with pytest.raises(AuditorInputError, match=expected):
         supplied_rows(config("rows.csv", features=["x1"]), frames={"path": frame})
     frame.loc[9, "label"] = frame.loc[0, "label"]  # one row: 'fill it', not 'fill them' (R12)
-    one = r"1 row without a class \(first at data row 5\); fill it, or remove that row"
+    one = r"1 row without a class in data rows 1-400 \(first at data row 5\); fill it, or remove"
     with pytest.raises(AuditorInputError, match=one):
         load_bundle(config(write(tmp_path, frame)), seed=0)
 
+
+
+def test_a_missing_class_reads_the_same_in_a_run_and_in_an_audit_of_predictions(tmp_path):
+    """`auditor run` said "target column 'label' has missing values: 2 rows without a class
+    (first at data row 5); fill them, or remove those rows" and `auditor audit` "missing value
+    at data row 5; write its label, or drop the row" of the same rows: one wording."""
+    import numpy as np
+
+    from auditor.fairness.counts import CountsAccumulator
+
+    frame = make_table()
+    frame["label"] = frame["label"].astype(object)
+    frame.loc[[4, 9], "label"] = None
+    with pytest.raises(AuditorInputError) as run:
+        load_bundle(config(write(tmp_path, frame)), seed=0)
+    with pytest.raises(AuditorInputError) as audit:
+        CountsAccumulator(["g"], y_true_name="label").add(
+            frame["label"].to_numpy(), np.array(["no"] * 400), [np.array(["a"] * 400)])
+    assert run.value.message == audit.value.message

@@ -65,5 +65,8 @@ def test_a_missing_label_says_what_to_do_with_its_row(column):
     labels = {"y_true": np.array([0, 1, 1, 0]), "y_pred": np.array([1, 1, 0, 0])} | {column: y}
     with pytest.raises(AuditorInputError) as err:
         counts_from_arrays(labels["y_true"], labels["y_pred"], {"g": np.array(["a"] * 4)})
+    kind = "prediction" if column == "y_pred" else "target"
     assert str(err.value).endswith(
-        f"{column}: missing value at data row 3; write its label, or drop the row")
+        f"{column}: {kind} column '{column}' has missing values: 1 row without a class in data "
+        "rows 1-4 (first at data row 3); fill it, or remove that row (a row without its class "
+        "cannot be audited)")

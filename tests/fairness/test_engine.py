@@ -197,7 +197,8 @@ def test_bad_input_is_a_clear_error():
         counts_from_arrays(y, y, {"s": ["a", "b", "", "b"]})
     with pytest.raises(AuditorInputError, match="s: empty or missing group label at data row 2"):
         counts_from_arrays(y, y, {"s": ["a", None, "a", "b"]})
-    with pytest.raises(AuditorInputError, match="y_true: missing value at data row 2"):
+    missing = "y_true: target column .y_true. has missing values: 1 row without a class"
+    with pytest.raises(AuditorInputError, match=missing):
         counts_from_arrays(np.array([0, np.nan, 1, 0]), y, {"s": ["a", "b", "a", "b"]})
 
 

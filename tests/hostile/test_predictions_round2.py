@@ -79,7 +79,7 @@ def test_a_label_written_none_is_a_missing_label_not_text_beside_numbers(cli, tm
     rows.loc[4, "y_pred"] = "None"
     rows.to_csv(tmp_path / "p.csv", index=False)
     line = assert_refused(cli(["audit", "-p", "p.csv", *SENSITIVE, "--out", OUT]),
-                          "p.csv", "y_pred", "missing value at data row 5")  # fmt: skip
+                          "p.csv", "y_pred", "(first at data row 5)")  # fmt: skip
     assert "text" not in line
 
 

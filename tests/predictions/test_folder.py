@@ -160,7 +160,8 @@ def test_a_bad_row_is_named_in_its_part_with_the_parts_row_number(tmp_path):
     text[5] = ",".join(fields)
     part.write_text("\n".join(text) + "\n")
     said = _refused(folder, "--batch-rows", "2")  # the part read in several batches
-    assert f"{part}: label: missing value at data row 5" in said
+    assert (f"{part}: label: target column 'label' has missing values: 1 row without a class "
+            "in data rows 5-6 (first at data row 5)") in said
 
 
 def test_a_part_changed_or_added_while_read_is_refused(tmp_path):
