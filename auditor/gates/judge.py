@@ -32,6 +32,9 @@ MSG_BOUND_ONLY = (
     "all but one compared group), so it is {said}, the other rate's alone: no "
     "value of the undefined rate is ruled out, and the verdict on {bound} depends on it"
 )
+# A disparity that is only a bound of itself (its record's ``bound_only``), in words: the one
+# table gate messages and every report (auditor.report.bound) write its side with.
+BOUND_WORDS = {"lower": "at least ", "upper": "at most "}
 MSG_ALLOWED_NEEDS_TEXT = "metric path {path!r}: allowed needs a status text, found {value!r}"
 MSG_TEXT_NOT_NUMBER = "metric path {path!r} is the text {value!r}: use allowed = [...]"
 # The most characters of a checklist item's reason or evidence a failed gate's message shows.
@@ -179,8 +182,7 @@ def bound_phrase(
     metric as a gate message writes it (:func:`fmt` against the rule's own bounds)."""
     bounds = bounds_of({"min": min, "max": max})
     ci = f" [{fmt(lo, bounds, DOWN)}, {fmt(hi, bounds, UP)}]" if None not in (lo, hi) else ""
-    words = "at least" if side == "lower" else "at most"
-    return f"{words} {fmt(float(value), bounds)}{ci}"
+    return f"{BOUND_WORDS[side]}{fmt(float(value), bounds)}{ci}"
 
 
 def _half_message(rule: GateRule, ev: Evidence) -> str:

@@ -1,8 +1,9 @@
 """A disparity that is only a bound of itself (its record's ``bound_only``: one of its two
 rates is undefined in all but one compared group): a gap is at least its value ("lower"), a
-ratio at most it ("upper"). The one table of its sign and words every output writes it
-with: the cards, summary.md, junit.xml, the terminal and ``auditor diff``. A record
-without ``bound_only`` (older audit.json files too) is a value, written as before."""
+ratio at most it ("upper"). The one table of its sign, and of its words (the gates', whose
+messages say them too), every output writes it with: the cards, summary.md, junit.xml, the
+terminal and ``auditor diff``. A record without ``bound_only`` (older audit.json files too)
+is a value, written as before."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from typing import Any
 
 from auditor.audit_tree import Evidence, evidence_of, resolve
 from auditor.gates.gap_groups import judged_gap  # the gap a gate judged, re-taken or not
+from auditor.gates.judge import BOUND_WORDS  # the gate messages' own words
 
 BOUND_SIGN = {"lower": "≥ ", "upper": "≤ "}
-BOUND_WORDS = {"lower": "at least ", "upper": "at most "}
 
 
 def bound_sign(side: Any) -> str:
