@@ -16,7 +16,7 @@ from typing import Any
 from auditor.audit_tree import Evidence, count, fmt_key, read
 from auditor.gates.names import attack_name, fpr_text, shorten, words
 from auditor.gates.section import bound_text
-from auditor.numbers import fmt_num
+from auditor.numbers import fmt_interval
 from auditor.report.bound import bound_sign, gate_side, one_evidence, side_words
 from auditor.report.bound import gate_sign as gate_sign  # the cards' gate tables
 from auditor.report.gap_count import gap_counts, gate_ties, pair_sizes
@@ -110,7 +110,7 @@ def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
         return None
     best: tuple[float, str, Evidence, str] | None = None
     short: tuple[str, Evidence] | None = None  # the first gap without a verdict for want of data
-    bounds: list[tuple[str, Evidence]] = []  # gaps known only as a bound of themselves
+    bounds: list[tuple[str, Evidence, str]] = []  # gaps known only as a bound of themselves
     for name, feat in (part.get("features") or {}).items():
         node = ((feat.get("disparities") or {}).get(GAP_METRIC) or {}).get("between_groups")
         ev = read(node) if isinstance(node, dict) else None
@@ -119,7 +119,7 @@ def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
         if ev is None or not isinstance(ev.value, float) or ev.status == "insufficient_data":
             continue
         if ev.bound_only is not None:
-            bounds.append((str(name), ev))
+            bounds.append((str(name), ev, _pair_text(feat, node)))
         if best is None or ev.value > best[0]:
             best = (ev.value, str(name), ev, _pair_text(feat, node))
     label = f"Worst {words(GAP_METRIC)}"
@@ -143,15 +143,18 @@ def _fairness(audit: Mapping[str, Any], gates: Mapping[str, Mapping[str, Any]]) 
     )  # fmt: skip
 
 
-def _largest(name: str, bounds: list[tuple[str, Evidence]]) -> str:
+def _largest(name: str, bounds: list[tuple[str, Evidence, str]]) -> str:
     """'; largest over features' where every other feature's gap is known; else what is
-    known: a gap that is only a lower bound of itself may be larger than the one shown."""
-    others = [(n, ev) for n, ev in bounds if n != name]
+    known: a gap that is only a lower bound of itself may be larger than the one shown (each
+    such gap with its interval and its two groups' rows, as the shown one has them)."""
+    others = [(n, ev, pair) for n, ev, pair in bounds if n != name]
     if not others:
         return "; largest over features"
-    shown = [f"{shorten(n)} {side_words(ev.bound_only)}{fmt_num(ev.value, 3)}" for n, ev in others]
+    shown = [f"{shorten(n)} {side_words(ev.bound_only)}"
+             f"{fmt_interval(ev.value, ev.ci_low, ev.ci_high, 3)}" + (f", {pair}" if pair else "")
+             for n, ev, pair in others]  # fmt: skip
     more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
-    return f"; largest of the known gaps (known only as a bound: {', '.join(shown[:3])}{more})"
+    return f"; largest of the known gaps (known only as a bound: {'; '.join(shown[:3])}{more})"
 
 
 def _pair_text(feature: Mapping[str, Any], gap: Mapping[str, Any]) -> str:

@@ -42,7 +42,7 @@ def refusal(model, frame, **kw) -> AuditorInputError:
         ({"target": "lable"}, "target", "no column 'lable'"),
         ({"sensitive": ["label"]}, "sensitive", "name the group columns in sensitive="),
         ({"missing": "group"}, "sensitive", "or pass missing_group=True to audit them"),
-        ({"missing": "label"}, "target", "target column 'label' has missing values"),
+        ({"missing": "label"}, "target", "'label' has missing values"),
         ({"features": ["x1"]}, "features", "features leaves out x2"),
         ({"sensitive": []}, "sensitive", "at least 1 item"),
         ({"data_license": 5}, "data_license", "valid string"),

@@ -17,6 +17,7 @@ import pytest
 import auditor
 from auditor.config import GateRule, GatesConfig
 from auditor.gates import evaluate_gates
+from auditor.numbers import fmt_interval
 from auditor.report.decision import headlines
 from auditor.report.junit import render_junit
 from auditor.report.markdown import render_markdown
@@ -73,7 +74,14 @@ def test_no_largest_over_features_while_another_feature_holds_only_a_bound():
     [tile] = [h for h in headlines(audit) if h.key == "fairness"]
     assert tile.value == sex["value"] and tile.bound_only is None
     assert "largest over features" not in tile.note, tile.note
-    assert f"known only as a bound: site at least {site['value']:.3f})" in tile.note, tile.note
+    # it gave the other feature's bound with no interval nor count, as no other gap is given
+    low, high = fmt_interval(site["value"], site["ci_low"], site["ci_high"]).split(" ", 1)
+    assert low == f"{site['value']:.3f}" and high.startswith("[")
+    n = {g["group"]: g["n"] for g in audit["fairness"]["features"]["site"]["groups"]}
+    pair = " vs ".join(f"{g}" for g in site["pair"])
+    sizes = " vs ".join(f"{n[g]:,}" for g in site["pair"])
+    said = f"known only as a bound: site at least {low} {high}, {pair}, n={sizes})"
+    assert said in tile.note, tile.note
     line = next(x for x in render_summary(audit).splitlines() if "Worst equalized" in x)
     assert "largest of the known gaps \\(known only as a bound: site at least" in line, line
 
