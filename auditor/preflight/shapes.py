@@ -14,6 +14,13 @@ from auditor.config import GatesConfig
 from auditor.errors import AuditorInputError
 
 
+# After "has no 'fnr_difference' (it has: fnr_difference@a, ...)": what to write.
+PER_CLASS = (
+    "; a target of more than two classes has one per class against the rest: write {path!r}, "
+    "a rule for each class"
+)
+
+
 @dataclass(frozen=True)
 class Shape:
     """What a node of audit.json is known to hold before the audit runs: ``children`` by
@@ -96,13 +103,27 @@ def _walk_shape(shape: Any, steps: list[Step], done: str, path: str) -> None:
         key = str(step.key)
         alike = [k for k in shape.children if k.split("@")[0] == key.split("@")[0]]
         have = ", ".join((alike or list(shape.children))[:12])
-        raise ValueError(MSG_UNKNOWN_KEY.format(path=path, at=done, key=key, have=have))
+        message = MSG_UNKNOWN_KEY.format(path=path, at=done, key=key, have=have)
+        raise ValueError(message + _per_class(path, len(steps), key, alike))
     hits = [(k, v) for k, v in shape.children.items() if step.kind == "any" or _picks(step, k, v)]
     if not hits:
         have = ", ".join(list(shape.children)[:12])
         raise ValueError(MSG_NO_ITEM.format(path=path, value=step.value, at=done, have=have))
     for key, child in hits:
         _walk_shape(child, rest, f"{done}.{fmt_key(key)}", path)
+
+
+def _per_class(path: str, left: int, key: str, alike: list[str]) -> str:
+    """The way on where a rule names a binary target's gap or rate (``fnr_difference``, the
+    example config's) and the target has more classes (``fnr_difference@<class>`` each):
+    ``path`` with the first class's key in place of the step ``left`` steps from its end."""
+    if "@" in key or not alike or not all("@" in k for k in alike):
+        return ""
+    steps = parse_path(path)
+    at = len(steps) - left
+    text = "".join("." + fmt_key(alike[0]) if i == at else step_text(s)
+                   for i, s in enumerate(steps))  # fmt: skip
+    return PER_CLASS.format(path=text.removeprefix("."))
 
 
 def _picks(step: Step, key: str, child: Any) -> bool:

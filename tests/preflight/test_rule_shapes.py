@@ -114,6 +114,11 @@ def test_a_multiclass_tables_rule_is_refused_before_any_work(tmp_path):
         preflight.check_run(config, config_file="a.toml", out=tmp_path / "out")
     assert err.value.field == "gates.rules[0].metric"
     assert "fnr_difference@hi, fnr_difference@lo, fnr_difference@mid" in str(err.value)
+    # the way on (T, s15): write the class after '@', the path's key in quotes, one rule each
+    said = str(err.value)
+    assert said.endswith("; a target of more than two classes has one per class against the "
+                         "rest: write 'fairness.features.sex.disparities.\"fnr_difference@hi\"."
+                         "between_groups', a rule for each class"), said
 
 
 def test_builtin_sources_are_binary():
