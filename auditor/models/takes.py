@@ -2,11 +2,13 @@
 that wanted another width, not PyTorch's "mat1 and mat2 shapes cannot be multiplied" from
 the middle of its forward, read as a crash of the user's code.
 
-A factory that builds its first layer for a fixed width (ignoring ``input_shape``), or a
+A factory that builds its input layer for a fixed width (ignoring ``input_shape``), or a
 module given from Python trained on other columns, fails on its first forward pass; that
 pass runs here on two rows, and torch's numbers there showing a layer given the inputs
-themselves refusing their width is bad input naming the shapes. Any other error (a hidden
-layer's sizes, a batch too small) is the module's own, named by the caller's call."""
+themselves refusing their width is bad input naming the shapes and that layer (the one of
+the width torch names: not always the module's first, as registered or as run). Any other
+error (a hidden layer's sizes, a batch too small) is the module's own, named by the caller's
+call."""
 
 from __future__ import annotations
 
@@ -33,10 +35,10 @@ CONV_REFUSED = re.compile(
 DOES_NOT_TAKE = (
     "{who} does not take inputs of shape {inputs} ({why}){layer}; {fix} (torch: {error})"
 )
-FIRST_LAYER = ": its first layer, {layer}, takes {width}"
+INPUT_LAYER = ": the layer given them, {layer}, takes {width}"
 FACTORY_FIX = "build the module from its input_shape argument"
 ROWS_FIX = (
-    "give it the columns it was trained on, in their order, in features (it receives float32 "
+    "give it the columns it was trained on, in their order, in features= (it receives float32 "
     "(rows, columns): wrap a module that takes another shape)"
 )
 ROWS_WHY = "the rows' {n} input columns: {columns}"
@@ -50,18 +52,17 @@ BAD_OUTPUT = (
 )
 
 
-def first_layer(module: nn.Module, *, width: int | None = None, channels: bool = False) -> str:
-    """': its first layer, Linear(5 -> 8), takes 5' for the first layer with a fixed input
-    width (Linear, a convolution, an embedding), or the first of ``width`` (with
-    ``channels``: a convolution's); '' when it has none."""
+def input_layer(module: nn.Module, *, width: int, channels: bool = False) -> str:
+    """': the layer given them, Linear(5 -> 8), takes 5' for the module's layer of the input
+    ``width`` torch named (a Linear's or an embedding's; with ``channels``: a convolution's),
+    the first such in registration order; '' when it has none."""
     for layer in module.modules():
         got = getattr(layer, "in_features", None) or getattr(layer, "in_channels", None)
-        if not isinstance(got, int) or (width is not None and (
-                got != width or hasattr(layer, "in_features") == channels)):  # fmt: skip
+        if not isinstance(got, int) or got != width or hasattr(layer, "in_features") == channels:
             continue
         out = getattr(layer, "out_features", None) or getattr(layer, "out_channels", "?")
         unit = "" if hasattr(layer, "in_features") else " channel" + "s" * (got != 1)
-        return FIRST_LAYER.format(layer=f"{kind_of(layer)}({got} -> {out})", width=f"{got}{unit}")
+        return INPUT_LAYER.format(layer=f"{kind_of(layer)}({got} -> {out})", width=f"{got}{unit}")
     return ""
 
 
@@ -75,13 +76,13 @@ def refused_inputs(module: nn.Module, x: torch.Tensor, text: str) -> tuple[str, 
         rows, got, wanted = (int(g) for g in linear.groups())
         if (rows, got) != (x[..., 0].numel(), x.shape[-1]) or wanted == got:
             return None
-        layer = first_layer(module, width=wanted)
+        layer = input_layer(module, width=wanted)
     elif conv:
         shape = tuple(int(d) for d in conv.group(1).split(","))
         wanted, got = int(conv.group(2)), int(conv.group(3))
         if shape not in (tuple(x.shape), (1, *x.shape)) or wanted == got:
             return None
-        layer = first_layer(module, width=wanted, channels=True)
+        layer = input_layer(module, width=wanted, channels=True)
     else:
         return None
     line = next(line for line in text.splitlines() if (linear or conv).group(0) in line)
@@ -113,8 +114,8 @@ def refuse_shape_error(
 def check_takes_rows(module: nn.Module, rows: Any, columns: tuple[str, ...], *,
                      field_name: str = "model") -> None:  # fmt: skip
     """A module given from Python, fed two of the rows' (n, F) float32 inputs on its own
-    device, in its own dtype: a shape error names the rows' input columns and what its first
-    layer takes (a module trained on other columns)."""
+    device, in its own dtype: a shape error names the rows' input columns and what the layer
+    given them takes (a module trained on other columns)."""
     if len(rows) == 0:
         return
     shown = ", ".join(columns[:SHOWN]) + (", ..." if len(columns) > SHOWN else "")
@@ -152,7 +153,7 @@ def check_forward(
 
 def check_trained_takes(module: nn.Module, x: Any) -> None:
     """A reference module ``model.train`` returned, fed two rows of the x it was trained on:
-    a shape error names them and its first layer (a trainer building a fixed width)."""
+    a shape error names them and the layer given them (a trainer building a fixed width)."""
     if len(x) == 0:
         return
     rows = torch.tensor(x[:2], dtype=torch.float32, device=module_device(module))

@@ -50,7 +50,7 @@ def test_an_empty_path_is_named():
     assert err.value.field == "data"
 
 
-def test_a_module_trained_on_other_columns_names_them_and_its_first_layer():
+def test_a_module_trained_on_other_columns_names_them_and_the_layer_given_them():
     # was: "model: 'Sequential.forward' raised RuntimeError: mat1 and mat2 shapes cannot be
     # multiplied (300x2 and 5x2)", PyTorch's words from the middle of the audit
     import torch
@@ -67,6 +67,6 @@ def test_a_module_trained_on_other_columns_names_them_and_its_first_layer():
     assert err.value.field == "model"
     assert str(err.value).startswith(
         "model: Sequential does not take inputs of shape (rows, 2) (the rows' 2 input columns:"
-        " x1, x2): its first layer, Linear(5 -> 2), takes 5; give it the columns it was "
-        "trained on, in their order, in features (it receives float32 (rows, columns): wrap a "
+        " x1, x2): the layer given them, Linear(5 -> 2), takes 5; give it the columns it was "
+        "trained on, in their order, in features= (it receives float32 (rows, columns): wrap a "
         "module that takes another shape) (torch: mat1 and mat2 shapes cannot be ")

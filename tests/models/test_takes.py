@@ -1,5 +1,6 @@
-"""A module that does not take the data's inputs is named with its shapes and first layer;
-any other error of its forward pass is left to the caller, which names it with its line."""
+"""A module that does not take the data's inputs is named with its shapes and the layer given
+them (the one of the width torch names: it was called "its first layer", which it need not
+be); any other error of its forward pass is left to the caller, which names it with its line."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import torch
 from torch import nn
 
 from auditor.errors import AuditorInputError
-from auditor.models.takes import check_forward, check_takes_rows, first_layer
+from auditor.models.takes import check_forward, check_takes_rows, input_layer
 
 
 class Raises(nn.Module):
@@ -29,7 +30,7 @@ def test_an_image_factory_ignoring_the_channels_names_them():
     assert text.startswith("model.factory: 'm:build' builds a module that does not take inputs"
                            " of shape (rows, 1, 8, 8) (input_shape = (1, 8, 8): the images' "
                            "channels, height and width): ")  # not 'the data's 64 input columns'
-    assert "its first layer, Conv2d(3 -> 4), takes 3 channels" in text
+    assert "the layer given them, Conv2d(3 -> 4), takes 3 channels" in text
     assert "expected input[2, 1, 8, 8] to have 3 channels" in text
 
 
@@ -45,15 +46,15 @@ def test_rows_of_other_columns_name_the_columns_and_the_fix():
         check_takes_rows(module, rows, ("x1", "x2"))
     assert str(err.value).startswith(
         "model: Sequential does not take inputs of shape (rows, 2) (the rows' 2 input columns:"
-        " x1, x2): its first layer, Linear(5 -> 2), takes 5; give it the columns it was "
-        "trained on, in their order, in features (it receives float32 (rows, columns): wrap a "
+        " x1, x2): the layer given them, Linear(5 -> 2), takes 5; give it the columns it was "
+        "trained on, in their order, in features= (it receives float32 (rows, columns): wrap a "
         "module that takes another shape) (torch: mat1 and mat2 shapes")
     check_takes_rows(nn.Linear(2, 2).double(), rows, ("x1", "x2"))  # fits: nothing raised
     check_takes_rows(Raises(), rows, ("x1", "x2"))  # not a shape error: left to the audit
 
 
 def test_a_module_without_a_fixed_width_names_no_layer():
-    assert first_layer(nn.Sequential(nn.ReLU())) == ""
+    assert input_layer(nn.Sequential(nn.ReLU()), width=3) == ""
 
 
 def fixed_width_module(x, y, seed):
@@ -62,7 +63,7 @@ def fixed_width_module(x, y, seed):
     return nn.Linear(5, 2)
 
 
-def test_a_reference_module_of_a_fixed_width_names_the_trainer_and_its_first_layer():
+def test_a_reference_module_of_a_fixed_width_names_the_trainer_and_its_input_layer():
     # was: "model.train: 'Linear.forward' raised RuntimeError: mat1 and mat2 shapes cannot be
     # multiplied (3000x2 and 5x2)"
     from auditor.models.supplied import user_trainer
@@ -75,7 +76,7 @@ def test_a_reference_module_of_a_fixed_width_names_the_trainer_and_its_first_lay
         predict(x)
     assert str(err.value) == (
         "model.train: the module fit returned (Linear) does not take inputs of shape (rows, 2) "
-        "(x as fit(x=...) received it): its first layer, Linear(5 -> 2), takes 5; build it "
+        "(x as fit(x=...) received it): the layer given them, Linear(5 -> 2), takes 5; build it "
         "from x.shape[1:] (torch: mat1 and mat2 shapes cannot be multiplied (2x2 and 5x2))")
 
 
@@ -105,8 +106,8 @@ def test_a_reference_module_with_nan_outputs_names_no_data_row():
 
 
 def test_a_one_channel_layer_is_named_in_the_singular():
-    layer = first_layer(nn.Sequential(nn.Conv1d(1, 4, 1)))
-    assert layer == ": its first layer, Conv1d(1 -> 4), takes 1 channel"
+    layer = input_layer(nn.Sequential(nn.Conv1d(1, 4, 1)), width=1, channels=True)
+    assert layer == ": the layer given them, Conv1d(1 -> 4), takes 1 channel"
 
 
 class HeadFirst(nn.Module):
@@ -138,9 +139,10 @@ def _refusal(module, columns=("x1", "x2")) -> str:
 
 
 def test_the_layer_named_is_the_one_of_the_width_torch_says_not_the_first_registered():
-    # was: "its first layer, Linear(8 -> 2), takes 8" beside torch's "(2x2 and 5x8)"
+    # was: "its first layer, Linear(8 -> 2), takes 8" beside torch's "(2x2 and 5x8)", then
+    # "its first layer, Linear(5 -> 8)" of a layer registered second
     text = _refusal(HeadFirst())
-    assert ": its first layer, Linear(5 -> 8), takes 5; give it" in text
+    assert ": the layer given them, Linear(5 -> 8), takes 5; give it" in text
     assert text.endswith("(torch: mat1 and mat2 shapes cannot be multiplied (2x2 and 5x8))")
 
 
@@ -158,6 +160,6 @@ def test_a_torchscript_module_is_named_by_its_class_and_torch_line_in_full():
     # The following operation failed in the TorchScript inter", cut at 200 characters
     text = _refusal(torch.jit.script(nn.Sequential(nn.Linear(5, 8), nn.Linear(8, 2))))
     assert text.startswith("model: Sequential does not take inputs of shape (rows, 2)")
-    assert ": its first layer, Linear(5 -> 8), takes 5; " in text
+    assert ": the layer given them, Linear(5 -> 8), takes 5; " in text
     assert text.endswith(
         "(torch: RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x2 and 5x8))")

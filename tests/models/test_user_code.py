@@ -241,7 +241,7 @@ def fixed_inputs(input_shape, n_classes):
     [("one_output", "returns (2, 1) for inputs of shape (2, 3)"),
      ("fixed_inputs", "builds a module that does not take inputs of shape (rows, 3) (input_shape"
                       " = (3,): the data's 3 input columns (data.features, else every column "
-                      "but the target, data.drop and the sensitive ones)): its first layer, "
+                      "but the target, data.drop and the sensitive ones)): the layer given them, "
                       "Linear(11 -> 8), takes 11; build the module from its input_shape "
                       "argument (torch: mat1 and mat2 shapes cannot be multiplied")],
 )  # fmt: skip
