@@ -44,6 +44,9 @@ UNPAIRED = (
     "{labels:,} labels for the {images:,} images of {file}: each image is read with the label "
     "in its place, so the two files must hold as many (images 3-D, labels 1-D)"
 )
+NOT_28X28 = "images of {shape} pixels, not MNIST's 28x28 (the seed's CNN is audited at 28x28)"
+NOT_DIGITS = "label {value} (number {number:,} in the file) is not a digit: MNIST's are 0 to 9"
+NO_IMAGES = "the four IDX files in MNIST/raw hold no image"
 # MNIST/raw/ under data.root: training images and labels, test images and labels.
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
              "t10k-labels-idx1-ubyte")  # fmt: skip
@@ -69,6 +72,8 @@ def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
             raise _no_files(root)
         how = "read" if found is not None else "read by torchvision"
         pixels, digits = found or _read_torchvision(root, download=config.download)
+        if not len(digits):  # nothing to split: numpy's reshape error, an internal error
+            raise AuditorInputError(NO_IMAGES, source=str(root), field="data.root")
         files = {"root": str(root)}
         # the files' own count: a root may hold fewer than MNIST's 70,000 (it said "the full set")
         where = f"{len(digits):,} images (train and t10k files) {how} from {root}"
@@ -183,11 +188,19 @@ def _read_raw(raw: Path) -> tuple[np.ndarray, np.ndarray] | None:
 def _check_pair(images: np.ndarray, digits: np.ndarray, *, images_file: Path,
                 labels_file: Path, field: str | None = "data.root") -> None:  # fmt: skip
     """Bad input naming ``labels_file`` unless ``images`` (n, rows, cols) and ``digits`` (n,)
-    are a pair: one label per image, in order."""
-    if images.ndim == 3 and digits.ndim == 1 and len(images) == len(digits):
-        return
-    message = UNPAIRED.format(labels=len(digits), images=len(images), file=images_file.name)
-    raise AuditorInputError(message, source=str(labels_file), field=field)
+    are a pair (one label per image, in order) of digits 0-9; naming ``images_file`` unless
+    its images are 28x28."""
+    if not (images.ndim == 3 and digits.ndim == 1 and len(images) == len(digits)):
+        message = UNPAIRED.format(labels=len(digits), images=len(images), file=images_file.name)
+        raise AuditorInputError(message, source=str(labels_file), field=field)
+    if images.shape[1:] != (28, 28):  # another size trained and was described as 28x28
+        shape = "x".join(str(d) for d in images.shape[1:])
+        raise AuditorInputError(NOT_28X28.format(shape=shape), source=str(images_file),
+                                field=field)  # fmt: skip
+    wrong = np.flatnonzero(digits > 9)  # a label past 9 was an IndexError in training
+    if len(wrong):
+        message = NOT_DIGITS.format(value=int(digits[wrong[0]]), number=int(wrong[0]) + 1)
+        raise AuditorInputError(message, source=str(labels_file), field=field)
 
 
 def _read_torchvision(root: Path, *, download: bool) -> tuple[np.ndarray, np.ndarray]:

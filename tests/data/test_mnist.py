@@ -259,3 +259,56 @@ def test_a_damaged_gzip_in_the_root_is_bad_input_naming_it(tmp_path, damage):
         load_bundle(MnistData(root=tmp_path / "gz"), seed=0)
     assert err.value.source == str(bad) and err.value.field == "data.root"
     assert "a damaged gzip file" in str(err.value) and "fetch it again" in str(err.value)
+
+
+def _rewrite_train(root, images=None, labels=None):
+    from tests.data.idx import write_idx_images, write_idx_labels
+
+    raw = root / "MNIST" / "raw"
+    if images is not None:
+        write_idx_images(raw / "train-images-idx3-ubyte", images)
+    if labels is not None:
+        write_idx_labels(raw / "train-labels-idx1-ubyte", labels)
+    return raw
+
+
+def test_a_label_that_is_no_digit_is_refused_naming_its_file(tmp_path):
+    # label 11 was an internal error ("IndexError: Target 11 is out of bounds") mid-training
+    from auditor.data.mnist import NOT_DIGITS
+    from tests.data.idx import synthetic_digits
+
+    root = write_mnist_root(tmp_path / "mnist")
+    labels = synthetic_digits(300, 0)[1].copy()
+    labels[7] = 11
+    raw = _rewrite_train(root, labels=labels)
+    with pytest.raises(AuditorInputError) as err:
+        load_bundle(MnistData(root=root), seed=0)
+    expected = NOT_DIGITS.format(value=11, number=8)
+    assert str(err.value) == f"{raw / 'train-labels-idx1-ubyte'}: data.root: {expected}"
+
+
+def test_images_that_are_not_28x28_are_refused_naming_their_file(tmp_path):
+    # 10x10 images were audited as "MNIST handwritten digits (28x28, ...)"
+    from auditor.data.mnist import NOT_28X28
+
+    root = write_mnist_root(tmp_path / "mnist")
+    raw = _rewrite_train(root, images=np.zeros((300, 10, 10), dtype=np.uint8))
+    with pytest.raises(AuditorInputError) as err:
+        load_bundle(MnistData(root=root), seed=0)
+    expected = NOT_28X28.format(shape="10x10")
+    assert str(err.value) == f"{raw / 'train-images-idx3-ubyte'}: data.root: {expected}"
+
+
+def test_a_root_of_empty_idx_files_is_refused_in_one_line(tmp_path):
+    # four files of 0 images: "internal error: ValueError: cannot reshape array of size 0"
+    from auditor.data.mnist import NO_IMAGES
+    from tests.data.idx import write_idx_images, write_idx_labels
+
+    root = write_mnist_root(tmp_path / "mnist")
+    raw = root / "MNIST" / "raw"
+    for prefix in ("train", "t10k"):
+        write_idx_images(raw / f"{prefix}-images-idx3-ubyte", np.zeros((0, 28, 28)))
+        write_idx_labels(raw / f"{prefix}-labels-idx1-ubyte", np.zeros(0))
+    with pytest.raises(AuditorInputError) as err:
+        load_bundle(MnistData(root=root), seed=0)
+    assert str(err.value) == f"{root}: data.root: {NO_IMAGES}"
