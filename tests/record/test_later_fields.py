@@ -4,9 +4,9 @@ typed record), and no field of a 2.0 file is taken away (``additionalProperties:
 would refuse the files that hold it).
 
 ``shape_2_0.txt`` is the schema's shape as reviewed: one line per field path ("*": any key,
-"[]": any item), R where it is required. A new required field fails here until it is either
-listed in ADDED_LATER (older files lack it) or, in a kind of section no older file can hold,
-added to the shape file."""
+"[]": any item), R where it is required, O where not. A new required field fails here until
+it is either listed in ADDED_LATER (older files lack it) or, in a kind of section no older
+file can hold, added to the shape file; a new optional one until it is added there."""
 
 from __future__ import annotations
 
@@ -59,6 +59,19 @@ def test_no_field_of_a_2_0_file_is_refused_and_every_new_required_one_is_listed(
         "auditor.audit_tree.later.ADDED_LATER, or (a kind of section no older file holds) "
         f"in {SHAPE.name}"
     )
+
+
+def test_the_shape_file_lists_every_field_optional_ones_too():
+    """The shape file listed a required field's path, and an optional one's only where it was
+    there when the file was written: 12 optional fields (``bound_only``, ``gates.judged_by``,
+    ...) came in unlisted, so the file was not the schema's shape it says it is."""
+    now, reviewed = shape(audit_schema()), _reviewed()
+    unlisted = sorted(("R " if now[p] else "O ") + p for p in now if p not in reviewed)
+    assert not unlisted, f"fields of the schema {SHAPE.name} does not list: {unlisted}"
+    changed = sorted(p for p in now if p in reviewed and reviewed[p] != now[p])
+    assert not changed, f"fields required in one of the schema and {SHAPE.name} only: {changed}"
+    paths = [ln.split(" ", 1)[1] for ln in SHAPE.read_text().splitlines() if ln.strip()]
+    assert paths == sorted(paths), f"{SHAPE.name}: one line per path, in sorted order"
 
 
 def test_a_field_added_later_is_optional_in_the_schema_and_required_of_a_new_audit():
