@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 Item = tuple[str, str, dict[str, Any] | None]  # (status, evidence, details)
 # An automatic item whose section did not run: what did not run, why, and the way on last
 # (a gate's message cuts a long text in its middle, so the end stays whole).
-DID_NOT_RUN = "{what} did not run: {reason} (or mark transparency.not_applicable.{key} with why)"
+NA_WAY = "(or mark transparency.not_applicable.{key} with why)"
+DID_NOT_RUN = "{what} did not run: {reason} " + NA_WAY
 
 
 def _declared_features(ctx: AuditContext) -> list[str]:
@@ -78,23 +79,48 @@ def _no_gap_verdict(fairness: Mapping[str, Any], feature: str) -> bool:
     return isinstance(n, int) and isinstance(thin, int) and n - thin < 2
 
 
+# The probes with a node of their own; the others report attacks (privacy.attacks).
+NODE_PROBES = ("groups", "canaries", "stages")
+NONE_RAN = "no privacy probe ran: {not_run}"
+
+
 def privacy_item(ctx: AuditContext, privacy: Mapping[str, Any] | None) -> Item:
+    """Met where a probe ran; those configured but not run named with why."""
     if not privacy or privacy.get("status") != "ok":
         reason = (privacy or {}).get("reason", "the privacy section is absent")
         return "missing", DID_NOT_RUN.format(what="privacy probes", reason=reason,
-                                             key="privacy_probes"), None
+                                             key="privacy_probes"), None  # fmt: skip
     probes = privacy.get("probes")
-    if isinstance(probes, dict):
-        ran = [
-            k
-            for k, v in probes.items()
-            if not (isinstance(v, Mapping) and v.get("status") == "not_run")
-        ]
-    elif isinstance(probes, list):
-        ran = [str(p) for p in probes]
-    else:
-        ran = list(ctx.config.privacy.probes)
-    return "met", f"probes run: {', '.join(ran) or 'none listed'}", {"probes": ran}
+    if isinstance(probes, dict):  # an older record: one node a probe
+        ran = [k for k, v in probes.items()
+               if not (isinstance(v, Mapping) and v.get("status") == "not_run")]  # fmt: skip
+        return "met", f"probes run: {', '.join(ran) or 'none listed'}", {"probes": ran}
+    wanted = [str(p) for p in probes] if isinstance(probes, list) else ctx.config.privacy.probes
+    why = {p: _probe_not_run(privacy, p) for p in wanted}
+    ran, skipped = [p for p in wanted if why[p] is None], [p for p in wanted if why[p]]
+    not_run = ", ".join(f"{p} ({why[p]})" for p in skipped)
+    details = {"probes": ran, "not_run": skipped} if skipped else {"probes": ran}
+    if not ran:
+        said = NONE_RAN.format(not_run=not_run or "none configured")
+        return "missing", f"{said} {NA_WAY.format(key='privacy_probes')}", details
+    said = f"probes run: {', '.join(ran)}"
+    return "met", said + (f"; not run: {not_run}" if not_run else ""), details
+
+
+def _probe_not_run(privacy: Mapping[str, Any], probe: str) -> str | None:
+    """Why ``probe`` did not run (its node's reason, or no attack of it reported); None: ran."""
+    if probe in NODE_PROBES:
+        node = privacy.get(probe)
+        if isinstance(node, Mapping) and node.get("status") == "not_run":
+            return str(node.get("reason") or "not run")
+        return None if isinstance(node, Mapping) else "no result reported"
+    from auditor.privacy.attacks import registered_attacks  # the attacks: not at import
+
+    attacks = registered_attacks()
+    reported = privacy.get("attacks") or {}
+    if any(name in attacks and attacks[name].probe == probe for name in reported):
+        return None
+    return "no attack of it reported"
 
 
 def explanations_item(explanations: Mapping[str, Any] | None) -> Item:

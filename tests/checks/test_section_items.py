@@ -1,0 +1,57 @@
+"""Checklist items read from the sections before: what each says ran is what ran."""
+
+from __future__ import annotations
+
+from auditor.checks.transparency import build_checklist
+
+NO_CANARIES = "canaries need auditor to train the model"
+NO_STAGES = "a supplied model has no stages"
+
+
+def _privacy(probes, attacks, **nodes):
+    section = {"status": "ok", "probes": probes, "attacks": dict.fromkeys(attacks, {})}
+    for name in ("groups", "canaries", "stages"):
+        section[name] = nodes.get(name, {"status": "not_run", "reason": "not among the probes"})
+    return section
+
+
+def _item(ctx, privacy):
+    return {i.id: i for i in build_checklist(ctx, {"privacy": privacy})}["privacy_probes"]
+
+
+def test_privacy_probes_name_only_the_probes_that_ran(digits_context):
+    """A supplied model's default probes listed canaries and stages as run: they were not
+    (their nodes said why), and the item named them among 'probes run'."""
+    privacy = _privacy(
+        ["loss", "lira", "canaries", "stages"], ["loss", "correctness"],
+        canaries={"status": "not_run", "reason": NO_CANARIES},
+        stages={"status": "not_run", "reason": NO_STAGES},
+    )  # fmt: skip
+    item = _item(digits_context, privacy)
+    assert item.status == "met"
+    assert item.evidence == (
+        f"probes run: loss; not run: lira (no attack of it reported), canaries ({NO_CANARIES}), "
+        f"stages ({NO_STAGES})"
+    )
+    assert item.details == {"probes": ["loss"], "not_run": ["lira", "canaries", "stages"]}
+
+
+def test_privacy_probes_none_of_which_ran_are_missing(digits_context):
+    """Only canaries configured, and they did not run: 'met' with 'probes run: canaries'; an
+    empty list said 'met' with 'probes run: none listed'."""
+    privacy = _privacy(["canaries"], [], canaries={"status": "not_run", "reason": NO_CANARIES})
+    item = _item(digits_context, privacy)
+    assert item.status == "missing"
+    assert item.evidence.startswith(f"no privacy probe ran: canaries ({NO_CANARIES})")
+    assert item.evidence.endswith("(or mark transparency.not_applicable.privacy_probes with why)")
+    assert _item(digits_context, _privacy([], [])).status == "missing"
+
+
+def test_privacy_probes_that_all_ran_are_met(digits_context):
+    privacy = _privacy(["loss", "rmia", "groups"], ["loss", "correctness", "rmia"],
+                       groups={"features": {}})  # fmt: skip
+    item = _item(digits_context, privacy)
+    assert (item.status, item.evidence) == ("met", "probes run: loss, rmia, groups")
+    # the canary audit alone is a probe that ran (no attack is reported beside it)
+    item = _item(digits_context, _privacy(["canaries"], [], canaries={"r": 20, "m": 50}))
+    assert (item.status, item.evidence) == ("met", "probes run: canaries")
