@@ -31,7 +31,13 @@ from auditor.checks.checklist import (
     ItemSpec,
     Status,
 )
-from auditor.checks.disjointness import Disjointness, disjointness_item, split_overlaps
+from auditor.checks.disjointness import (
+    SUPPLIED_ROLES,
+    Disjointness,
+    disjointness_item,
+    split_overlaps,
+    split_text,
+)
 from auditor.checks.section_items import (
     DID_NOT_RUN,
     Item,
@@ -77,6 +83,16 @@ FRAMEWORKS = {
     "eu_ai_act": "EU AI Act (Regulation 2024/1689), Annex IV technical documentation",
 }
 
+# A supplied model audited on its evaluation rows alone: nothing to check them against.
+NO_TRAINING_ROWS = (
+    "no training rows to check the evaluation rows against: the model's member (training) "
+    "rows were not given (data.members; in Python: members=) (or mark "
+    "transparency.not_applicable.split_disjointness with why)"
+)
+TRAINING_DATA_UNKNOWN = (
+    "the model's training data was not given (data.members; in Python: members=): its "
+    "provenance is not known here"
+)
 NO_DATA_LICENSE = (
     "no data license or citation: write data.license and data.citation in the config (in "
     "Python: data_license=, data_citation=), or mark transparency.not_applicable.data_license "
@@ -127,18 +143,45 @@ def _section_dict(section: Any) -> Mapping[str, Any] | None:
     return dump(section)
 
 
-def _provenance_item(bundle: DatasetBundle) -> Item:
+def _split_name(bundle: DatasetBundle, name: str, *, supplied: bool) -> str:
+    """A split as its user knows it: a supplied model's by its file and role, or its role."""
+    said = split_text(bundle, name, supplied=supplied)
+    return SUPPLIED_ROLES[name] if supplied and said == name in SUPPLIED_ROLES else said
+
+
+def _provenance_item(bundle: DatasetBundle, *, supplied: bool) -> Item:
+    """Each split with rows by its hash, size and class balance; the empty ones named (a hash
+    of no bytes identifies nothing). A supplied model given no member rows: its training
+    data is not known here, a finding."""
     prov = bundle.provenance()
     complete = all(
         len(p["sha256"]) == 64 and p["n_rows"] >= 0 and p["class_balance"] is not None
         for p in prov.values()
     )
-    text = "; ".join(
-        f"{n}: {p['n_rows']} rows, sha256 {p['sha256'][:12]}…, "
+    named = {n: _split_name(bundle, n, supplied=supplied) for n in prov}
+    parts = [
+        f"{named[n]}: {p['n_rows']} rows, sha256 {p['sha256'][:12]}…, "
         + ", ".join(f"{k} {v}" for k, v in p["class_balance"].items())
         for n, p in prov.items()
-    )
-    return ("met" if complete and prov else "missing"), text, prov
+        if p["n_rows"]
+    ]
+    empty = [named[n] for n, p in prov.items()  # a supplied model's: its user's splits
+             if not p["n_rows"] and (not supplied or n in SUPPLIED_ROLES)]  # fmt: skip
+    if empty:
+        parts.append(f"no rows: {', '.join(empty)}")
+    if supplied and not len(bundle["finetune_train"]):
+        return "warn", "; ".join([*parts, TRAINING_DATA_UNKNOWN]), prov
+    some_rows = any(p["n_rows"] for p in prov.values())
+    return ("met" if complete and some_rows else "missing"), "; ".join(parts), prov
+
+
+def _disjointness_item(ctx: AuditContext) -> Item:
+    """Split disjointness; with no training rows to compare (a supplied model given its
+    evaluation rows alone), missing: a check against nothing is no check."""
+    item = disjointness_item(ctx.bundle, ctx.config.transparency,
+                             supplied=ctx.supplied is not None)  # fmt: skip
+    pairs = (item[2] or {}).get("pairs")
+    return ("missing", NO_TRAINING_ROWS, item[2]) if pairs == [] else item
 
 
 def _recipe(record: TrainRecord) -> dict[str, Any]:
@@ -155,9 +198,8 @@ def _run_items(ctx: AuditContext) -> dict[str, Item]:
     versions = library_versions()
     missing_libs = [k for k, v in versions.items() if v is None]
     out: dict[str, Item] = {
-        "data_provenance": _provenance_item(bundle),
-        "split_disjointness": disjointness_item(bundle, ctx.config.transparency,
-                                                supplied=ctx.supplied is not None),
+        "data_provenance": _provenance_item(bundle, supplied=ctx.supplied is not None),
+        "split_disjointness": _disjointness_item(ctx),
     }
     if not is_placeholder(bundle.license) and not is_placeholder(bundle.citation) and not (
         same_text(bundle.license, bundle.citation)

@@ -302,3 +302,51 @@ def test_a_data_citation_that_copies_its_license_is_missing(table_context):
     items = {i.id: i for i in build_checklist(ctx, {"performance": NotRun(reason="x")})}
     assert items["data_license"].status == "missing"
     assert items["data_license"].evidence == NO_DATA_LICENSE
+
+
+def _supplied_without_members(ctx):
+    """``ctx`` as a supplied model's audit given its evaluation rows only: every other split
+    empty (no members, no non-members), the model trained elsewhere."""
+    from types import SimpleNamespace
+
+    def empty(split):
+        return dataclasses.replace(split, x=split.x[:0], y=split.y[:0], ids=split.ids[:0],
+                                   sensitive=split.sensitive.iloc[:0],
+                                   y_pretrain=None if split.y_pretrain is None
+                                   else split.y_pretrain[:0])  # fmt: skip
+
+    bundle = ctx.bundle
+    splits = {n: s if n == "test" else empty(s) for n, s in bundle.splits.items()}
+    model = SimpleNamespace(architecture="LogisticRegression", kind="python", source_files={},
+                            n_parameters=None, differentiable=True)  # fmt: skip
+    return dataclasses.replace(ctx, bundle=dataclasses.replace(bundle, splits=splits),
+                               supplied=model, _cache={})  # fmt: skip
+
+
+def test_no_training_rows_given_is_no_disjointness_met(digits_context):
+    """A supplied model audited on its evaluation rows alone: 'no shared input between 0
+    training/evaluation split pairs' was met, a check against nothing."""
+    from auditor.checks.transparency import NO_TRAINING_ROWS
+
+    ctx = _supplied_without_members(digits_context)
+    item = {i.id: i for i in build_checklist(ctx, {})}["split_disjointness"]
+    assert item.status == "missing"
+    assert item.evidence == NO_TRAINING_ROWS
+    assert item.evidence.endswith("transparency.not_applicable.split_disjointness with why)")
+
+
+def test_provenance_hashes_no_empty_split_and_says_the_training_data_is_unknown(digits_context):
+    """Empty splits were 'met' with the hash of nothing ('pretrain: 0 rows, sha256 2ef44b…, ;'),
+    and a supplied model's training data, never given, passed as identified."""
+    from auditor.checks.transparency import TRAINING_DATA_UNKNOWN
+
+    ctx = _supplied_without_members(digits_context)
+    item = {i.id: i for i in build_checklist(ctx, {})}["data_provenance"]
+    assert item.status == "warn"
+    n = len(ctx.bundle["test"])
+    assert item.evidence.startswith(f"evaluation rows: {n} rows, sha256 ")
+    assert item.evidence.endswith(f"; no rows: members, non-members; "
+                                  f"{TRAINING_DATA_UNKNOWN}")  # fmt: skip
+    assert "2ef44bcbe8a1" not in item.evidence  # sha256 of no bytes
+    trained = {i.id: i for i in build_checklist(digits_context, {})}["data_provenance"]
+    assert trained.status == "met" and "no rows" not in trained.evidence
