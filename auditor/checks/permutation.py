@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from auditor.checks.perturbed import shuffled_not_finite
+from auditor.checks.perturbed import named_columns, shuffled_not_finite
 from auditor.checks.reliance import RelianceResult
 from auditor.results import NotRun
 
@@ -191,7 +191,7 @@ def permutation_explanations(
         why = shuffled_not_finite(
             ctx, n=cause.n, rows=cause.rows, first=cause.first, positions=rows, what=what,
             method="permutation importance" if none_stands
-            else "the importance of " + ", ".join(repr(names[c]) for c in left_out))
+            else "the importance of " + named_columns([repr(names[c]) for c in left_out]))
         if none_stands:
             return why  # no column's importance stands
     drops = result[ALL_ROWS]

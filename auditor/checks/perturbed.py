@@ -14,16 +14,26 @@ from auditor.checks.base import not_run
 from auditor.errors import data_row
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy as np
 
     from auditor.context import AuditContext
     from auditor.results import NotRun
 
+# Columns named in a text of what was left out, then counted ("and 4,990 more").
+NAMED_COLUMNS = 10
 NOT_FINITE_SHUFFLED = (
     "the model's outputs are not finite numbers (NaN or infinite) on {n} of the {rows} test "
     "rows explained with {what} shuffled across them (first: {row}, with {what} from "
     "another row), though finite on every row as given: {method} is undefined for this model"
 )
+
+
+def named_columns(names: Sequence[str]) -> str:
+    """The first :data:`NAMED_COLUMNS` of ``names`` joined, then how many more there are."""
+    more = len(names) - NAMED_COLUMNS
+    return ", ".join(names[:NAMED_COLUMNS]) + (f" and {more:,} more" if more > 0 else "")
 
 
 def test_row_name(ctx: AuditContext, position: int) -> str:

@@ -8,6 +8,8 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from auditor.checks.perturbed import named_columns
+
 if TYPE_CHECKING:
     from auditor.context import AuditContext
 
@@ -151,7 +153,7 @@ def _left_out(explanations: Mapping[str, Any]) -> str | None:
     columns = explanations.get("not_finite_columns") or []
     rows = explanations.get("n_rows_not_finite") or 0
     if columns:
-        return f"left out {len(columns)} column(s), outputs not finite: {', '.join(columns)}"
+        return f"left out {len(columns)} column(s), outputs not finite: {named_columns(columns)}"
     if rows:
         return f"left out {rows} test row(s), gradients not finite on their path"
     return None

@@ -67,3 +67,39 @@ def test_small_groups_are_flagged_and_not_ranked():
     sex = _by_group(sensitive, masks, result, base, ["a", "b", "c"], min_n=30)["sex"]
     assert all(not g.insufficient_data and g.top_features[0].feature == "a" for g in sex)
     assert sum(g.n for g in sex) == len(sensitive)
+
+
+class ManyApartIsNaN:
+    """Probabilities from c0; NaN where any of c0..c24 lies apart from c0 (no row as given)."""
+
+    def predict_proba(self, x):
+        x = np.asarray(x, dtype=float)
+        p = 1 / (1 + np.exp(-3 * x[:, 0]))
+        p = np.where((np.abs(x[:, :25] - x[:, :1]) > 1).any(axis=1), np.nan, p)
+        return np.c_[1 - p, p]
+
+
+def test_columns_left_out_are_named_up_to_a_cap_then_counted():
+    """Every column left out was named, in the reason ('Left out:' in the card) and in the
+    checklist evidence: a 5,000-column table printed 5,000 names. The first ten are named,
+    the rest counted."""
+    import auditor
+    from auditor.checks.perturbed import NAMED_COLUMNS
+
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=600)
+    frame = pd.DataFrame({f"c{i}": base + rng.normal(scale=0.05, size=600) for i in range(25)})
+    frame["g"] = rng.choice([0, 1], size=600)
+    frame["label"] = (base > 0).astype(int)
+    result = auditor.audit_model(ManyApartIsNaN(), data=frame, target="label", sensitive=["g"],
+                                 features=[*(f"c{i}" for i in range(25)), "g"],
+                                 progress=False)  # fmt: skip
+    section = result.data["explanations"]
+    assert len(section["not_finite_columns"]) == 25  # audit.json keeps every name
+    shown = ", ".join(f"'c{i}'" for i in range(NAMED_COLUMNS))
+    assert section["not_finite_reason"].endswith(
+        f"the importance of {shown} and {25 - NAMED_COLUMNS} more is undefined for this model")
+    item = next(i for i in result.data["transparency"]["items"] if i["id"] == "explanations")
+    names = ", ".join(f"c{i}" for i in range(NAMED_COLUMNS))
+    assert item["evidence"].endswith(
+        f"left out 25 column(s), outputs not finite: {names} and {25 - NAMED_COLUMNS} more")
