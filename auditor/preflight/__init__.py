@@ -15,7 +15,6 @@ No torch here (a factory's own module may import it, last); pandas only for a ta
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -26,7 +25,7 @@ from auditor.audit_tree import parse_path
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
-from auditor.errors import AuditorInputError, check_resolvable, rows_text
+from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import validate_rules
 from auditor.io import CHECKPOINTS, as_path, check_lock, refuse_foreign_files
 from auditor.preflight.shapes import (  # noqa: F401 - the rule shapes are this module's API too
@@ -35,6 +34,14 @@ from auditor.preflight.shapes import (  # noqa: F401 - the rule shapes are this 
     _walk_shape,
     check_rule_shapes,
     fairness_shape,
+)
+from auditor.preflight.sizes import (  # noqa: F401 - this module's API too
+    MIN_CLASS_TEST_ROWS,
+    MIN_SPLIT_ROWS,
+    check_class_sizes,
+    check_split_sizes,
+    classes_problem,
+    splits_problem,
 )
 from auditor.record import audit_schema
 
@@ -63,16 +70,6 @@ OUT_FILE_IS_A_FOLDER = "is a folder; name the file to write"
 PARENT_IS_A_FILE = "is a file, so nothing can be written below it"
 OUT_NOT_WRITABLE = "cannot write here (permission denied)"
 MAX_GROUPS = 1000
-# The fewest rows a split may hold: the test split's accuracy interval, early stopping on val,
-# the privacy probes' members and non-members all need more than a handful.
-MIN_SPLIT_ROWS = 10
-
-# The fewest rows of each class the test split may hold.
-MIN_CLASS_TEST_ROWS = 5
-CLASS_TOO_SMALL = (
-    "class {label!r} would have {n} in the test split ({count} in the table); the audit "
-    "needs at least {need} of each class there (more rows of it, or a larger data.splits.test)"
-)
 UNKNOWN_FEATURE = "unknown sensitive feature {feature!r} (this data has: {have})"
 RULE_FEATURE = (
     "{rule}reads fairness feature {feature!r}, which this audit does not produce (it has: {have})"
@@ -80,10 +77,6 @@ RULE_FEATURE = (
 TOO_MANY_GROUPS = (
     "{feature!r} has {n:,} groups, more than {limit:,} (an identifier column?); audit fewer "
     "or coarser sensitive columns"
-)
-SPLIT_TOO_SMALL = (
-    "split {split!r} would hold {n} of the {rows}-row data; the audit needs at least "
-    "{need} (more rows, or a larger data.splits.{split})"
 )
 
 
@@ -297,9 +290,12 @@ def check_table_counts(
     check_group_counts(checked.sensitive, intersections, src=src)
     y, task = checked.y, checked.task
     class_counts = [int((y == k).sum()) for k in range(len(task.class_names))]
-    check_split_sizes(fractions, class_counts, source=src)
-    check_class_sizes(fractions["test"], dict(zip(task.class_names, class_counts, strict=True)),
-                      source=src)  # fmt: skip
+    by_class = dict(zip(task.class_names, class_counts, strict=True))
+    problems = [p for p in (splits_problem(fractions, class_counts),
+                            classes_problem(fractions["test"], by_class)) if p]  # fmt: skip
+    if problems:  # every short split and class at once, not one per edit of the config
+        message = "; and ".join(message for _, message in problems)
+        raise AuditorInputError(message, source=src, field=problems[0][0])
     return task.class_names
 
 
@@ -328,34 +324,6 @@ def check_builtin_splits(config: AuditConfig, *, source: str | None = None) -> N
     rows = min(rows, getattr(data, "max_rows", None) or rows)
     where = source or f"data.source = {data.source!r}"  # the config file, or the scenario
     check_split_sizes(used_splits(config), [rows], source=where)
-
-
-def check_split_sizes(
-    fractions: dict[str, float], class_counts: Sequence[int], *, source: str
-) -> None:
-    """Each split drawn stratified by class holds ``sum(floor(fraction * class rows))`` rows
-    (as :func:`auditor.data.split_indices` draws them); refuse one below MIN_SPLIT_ROWS."""
-    rows = sum(class_counts)
-    for split, fraction in fractions.items():
-        if fraction <= 0:
-            continue  # a split switched off (pretrain = 0)
-        n = sum(math.floor(fraction * c) for c in class_counts)
-        if n < MIN_SPLIT_ROWS:
-            message = SPLIT_TOO_SMALL.format(split=split, n=rows_text(n), rows=rows,
-                                             need=MIN_SPLIT_ROWS)  # fmt: skip
-            raise AuditorInputError(message, source=source, field=f"data.splits.{split}")
-
-
-def check_class_sizes(test_fraction: float, class_counts: dict[str, int], *, source: str) -> None:
-    """Refuse a class with fewer than MIN_CLASS_TEST_ROWS rows in the stratified test split:
-    its recall, the balanced accuracy and every per-class rate would be read off one or two
-    rows (a 0.997 accuracy that never predicts the class passed the gates)."""
-    for label, count in class_counts.items():
-        n = math.floor(test_fraction * count)
-        if n < MIN_CLASS_TEST_ROWS:
-            message = CLASS_TOO_SMALL.format(label=label, n=rows_text(n), count=count,
-                                             need=MIN_CLASS_TEST_ROWS)  # fmt: skip
-            raise AuditorInputError(message, source=source, field="data.target")
 
 
 def load_factory(spec: str, *, base: Path, source: str | None = None) -> Callable[..., Any]:

@@ -13,7 +13,6 @@ from auditor.audit_tree.paths import MSG_NO_ITEM, MSG_UNKNOWN_KEY
 from auditor.config import GatesConfig
 from auditor.errors import AuditorInputError
 
-
 # After "has no 'fnr_difference' (it has: fnr_difference@a, ...)": what to write.
 PER_CLASS = (
     "; a target of more than two classes has one per class against the rest: write {path!r}, "

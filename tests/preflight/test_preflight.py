@@ -231,3 +231,27 @@ def test_an_unknown_feature_is_reported_under_the_key_that_names_it(sensitive, i
         preflight.audited_features(cfg.model_copy(update={"fairness": fairness}),
                                    ("sex", "race", "age_band"), source="a.toml")  # fmt: skip
     assert str(err.value).startswith(f"a.toml: {field}: unknown sensitive feature")
+
+
+def test_a_tiny_table_is_refused_once_saying_every_short_split_and_class(tmp_path):
+    """A 60-row table was refused one split at a time (finetune_train, then val, then pretrain,
+    then a class in the test split), the config edited after each (T, s15): every short split
+    and class is said at once, with the fewest rows these fractions need."""
+    rng = np.random.default_rng(0)
+    n = 45
+    label = np.where(np.arange(n) < 8, "yes", "no")  # 8 'yes': 2 in the test split
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"x": rng.normal(size=n), "g": rng.choice(["a", "b"], n), "y": label}).to_csv(
+        path, index=False
+    )
+    data = TableData(path=path, target="y", sensitive=["g"])
+    fractions = preflight.used_splits(AuditConfig(data=data))
+    with pytest.raises(AuditorInputError) as err:
+        preflight.check_table_counts(data, "none", fractions=fractions)
+    said = str(err.value)
+    assert err.value.field == "data.splits" and "\n" not in said
+    for split in ("finetune_train", "holdout", "val"):  # 0.20 / 0.20 / 0.10 of 45 rows
+        assert f"{split!r}" in said
+    assert "would hold 8 rows, 'holdout' 8, 'val' 3;" in said and "'test'" not in said
+    assert "class 'yes' would have 2 rows in the test split (8 in the table)" in said
+    assert "about 110 rows in these classes" in said  # val: floor(9.0) + floor(1.9) = 10

@@ -1,0 +1,101 @@
+"""The sizes a run's splits and classes need, from the class counts alone (no rows drawn):
+every short split and class said at once, so one edit of the config answers them all."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from auditor.errors import AuditorInputError, rows_text
+
+# The fewest rows a split may hold: the test split's accuracy interval, early stopping on val,
+# the privacy probes' members and non-members all need more than a handful.
+MIN_SPLIT_ROWS = 10
+
+# The fewest rows of each class the test split may hold.
+MIN_CLASS_TEST_ROWS = 5
+CLASS_SHORT = "class {label!r} would have {n} in the test split ({count} in the table)"
+CLASS_TOO_SMALL = (
+    "{said}; the audit needs at least {need} of each class there (more rows of it, or a larger "
+    "data.splits.test)"
+)
+SHOWN = 6  # short classes named after the first (a message line is at most 500 characters)
+SPLIT_TOO_SMALL = (
+    "split {split!r} would hold {n} of the {rows}-row data; the audit needs at least "
+    "{need} (more rows, or a larger data.splits.{split})"
+)
+SPLITS_TOO_SMALL = (
+    "the {rows}-row data is too small for {k} splits: {said}; the audit needs at least {need} "
+    "in each (about {least:,} rows in these classes' proportions, or larger data.splits "
+    "fractions)"
+)
+
+
+def check_split_sizes(
+    fractions: dict[str, float], class_counts: Sequence[int], *, source: str
+) -> None:
+    """Each split drawn stratified by class holds ``sum(floor(fraction * class rows))`` rows
+    (as :func:`auditor.data.split_indices` draws them); refuse those below MIN_SPLIT_ROWS."""
+    problem = splits_problem(fractions, class_counts)
+    if problem:
+        raise AuditorInputError(problem[1], source=source, field=problem[0])
+
+
+def splits_problem(
+    fractions: dict[str, float], class_counts: Sequence[int]
+) -> tuple[str, str] | None:
+    """(the field, the message) of the splits below MIN_SPLIT_ROWS, all of them; else None."""
+    rows = sum(class_counts)
+    short = [(split, fraction, sum(math.floor(fraction * c) for c in class_counts))
+             for split, fraction in fractions.items() if fraction > 0]  # 0: switched off
+    short = [(split, fraction, n) for split, fraction, n in short if n < MIN_SPLIT_ROWS]
+    if len(short) == 1:
+        split, _, n = short[0]
+        return f"data.splits.{split}", SPLIT_TOO_SMALL.format(
+            split=split, n=rows_text(n), rows=rows, need=MIN_SPLIT_ROWS)  # fmt: skip
+    if not short:
+        return None
+    said = ", ".join(f"{split!r} would hold {rows_text(n)}" if i == 0 else f"{split!r} {n}"
+                     for i, (split, _, n) in enumerate(short))  # fmt: skip
+    least = _least_rows(fractions, class_counts)
+    return "data.splits", SPLITS_TOO_SMALL.format(rows=rows, k=len(short), said=said,
+                                                  need=MIN_SPLIT_ROWS, least=least)  # fmt: skip
+
+
+def _least_rows(fractions: dict[str, float], class_counts: Sequence[int]) -> int:
+    """The fewest rows, in the classes' proportions, whose every split (drawn stratified, as
+    :func:`splits_problem` counts it) holds MIN_SPLIT_ROWS: each class's floors ask a few more
+    than MIN_SPLIT_ROWS / fraction."""
+    rows = sum(class_counts)
+    smallest = min(fraction for fraction in fractions.values() if fraction > 0)
+    n = max(rows, math.ceil(MIN_SPLIT_ROWS / smallest - 1e-9))
+    while n < 100 * rows + 1000:  # a class of one row in many: no end but the search's
+        counts = [c * n // rows for c in class_counts]
+        if all(sum(math.floor(f * c) for c in counts) >= MIN_SPLIT_ROWS
+               for f in fractions.values() if f > 0):  # fmt: skip
+            return n
+        n += 1
+    return n
+
+
+def check_class_sizes(test_fraction: float, class_counts: dict[str, int], *, source: str) -> None:
+    """Refuse a class with fewer than MIN_CLASS_TEST_ROWS rows in the stratified test split:
+    its recall, the balanced accuracy and every per-class rate would be read off one or two
+    rows (a 0.997 accuracy that never predicts the class passed the gates)."""
+    problem = classes_problem(test_fraction, class_counts)
+    if problem:
+        raise AuditorInputError(problem[1], source=source, field=problem[0])
+
+
+def classes_problem(test_fraction: float, class_counts: dict[str, int]) -> tuple[str, str] | None:
+    """(the field, the message) of the classes short in the test split, all of them; else None."""
+    short = [(label, math.floor(test_fraction * count), count)
+             for label, count in class_counts.items()]  # fmt: skip
+    short = [(label, n, count) for label, n, count in short if n < MIN_CLASS_TEST_ROWS]
+    if not short:
+        return None
+    (label, n, count), rest = short[0], short[1:]
+    said = [CLASS_SHORT.format(label=label, n=rows_text(n), count=count)]
+    said += [f"{label!r} {n} ({count})" for label, n, count in rest[:SHOWN]]
+    said += [f"and {len(rest) - SHOWN} more"] if len(rest) > SHOWN else []
+    return "data.target", CLASS_TOO_SMALL.format(said=", ".join(said), need=MIN_CLASS_TEST_ROWS)
