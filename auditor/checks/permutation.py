@@ -52,8 +52,8 @@ class PermutationTop:
 @dataclass(frozen=True)
 class GroupPermutation:
     """One sensitive group: its rows among the explained ones, the unpermuted accuracy on
-    them, and the columns whose shuffling lowers that accuracy most (none listed for a group
-    under ``min_group_size``: too few rows to rank columns)."""
+    them, and the columns whose shuffling lowers that accuracy most (a drop above zero; none
+    listed for a group under ``min_group_size``: too few rows to rank columns)."""
 
     group: str
     n: int
@@ -151,8 +151,10 @@ def _by_group(sensitive: Any, masks: dict[str, np.ndarray], result: Any, base: d
             key = f"{i}/{j}"
             n = int(masks[key].sum())
             drops = result[key].importances_mean
+            # a column whose shuffling leaves the group's accuracy as it was, or raises it,
+            # is none of those that lower it most
             top = [PermutationTop(names[c], float(drops[c]))
-                   for c in _ranked(drops)[:TOP_GROUP_FEATURES]]  # fmt: skip
+                   for c in _ranked(drops) if drops[c] > 0][:TOP_GROUP_FEATURES]  # fmt: skip
             groups.append(GroupPermutation(
                 group=g, n=n, accuracy=base[key] if n else None, insufficient_data=n < min_n,
                 top_features=[] if n < min_n else top,

@@ -69,6 +69,16 @@ def test_small_groups_are_flagged_and_not_ranked():
     assert sum(g.n for g in sex) == len(sensitive)
 
 
+def test_a_group_lists_only_columns_whose_shuffling_lowers_its_accuracy():
+    """A group's top columns listed b and c at a drop of 0.000 (and, in a supplied model's
+    audit, one at -0.005) as among those whose shuffling lowers its accuracy most."""
+    result, masks, base, sensitive = _importance(np.array([1.0, 0.0, 0.0], dtype=np.float32))
+    for groups in _by_group(sensitive, masks, result, base, ["a", "b", "c"], min_n=30).values():
+        for g in groups:
+            assert [t.feature for t in g.top_features] == ["a"], g
+            assert all(t.accuracy_drop_mean > 0 for t in g.top_features)
+
+
 class ManyApartIsNaN:
     """Probabilities from c0; NaN where any of c0..c24 lies apart from c0 (no row as given)."""
 
