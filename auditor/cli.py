@@ -26,7 +26,13 @@ from auditor.commands import (
     usage_error_line,
 )
 from auditor.commands import run as run_cmd
-from auditor.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, INTERRUPTED, interruption
+from auditor.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    interruption,
+    note_written,
+    signal_exit,
+)
 from auditor.runtime import prepare_environment, work_in_flight
 
 app = typer.Typer(
@@ -66,10 +72,11 @@ NO_ARGS_IS_HELP = "NoArgsIsHelpError"
 
 def exit_code_of(args: list[str] | None = None) -> int:
     """Run the command line ``args`` (default ``sys.argv[1:]``); its exit code."""
+    note_written(None)  # a folder an earlier command (in this process) wrote is not this one's
     try:
         code = app(args=args, standalone_mode=False)
         if code == EXIT_INTERRUPTED:  # typer's for a Ctrl-C anywhere in a command: say it
-            typer.echo(INTERRUPTED, err=True)
+            typer.echo(signal_exit(KeyboardInterrupt())[0], err=True)
     except typer.TyperException as exc:  # usage errors (typer's click): one line, exit 2
         if type(exc).__name__ == NO_ARGS_IS_HELP:  # plain `auditor`: its help, as click shows it
             typer.echo(exc.format_message(), err=True)

@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # annotations only: nothing more is imported before the signa
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + the signal's number, as a shell reports
 INTERRUPTED = "auditor: interrupted; no report was written"
 TERMINATED = "auditor: terminated (SIGTERM); no report was written"
+# A signal after the command's folder was swapped in whole (the summary printing): it is there.
+INTERRUPTED_AFTER = "auditor: interrupted; the report was written: {path}"
+TERMINATED_AFTER = "auditor: terminated (SIGTERM); the report was written: {path}"
+_WRITTEN: list[str] = []  # the folder this command swapped in (auditor.run_folder), if any
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # a full disk or quota: the machine's state, not a bug
 # A path no file system resolves (a name past 255 bytes, a link loop): the user's input.
 BAD_PATH = (errno.ENAMETOOLONG, errno.ELOOP)
@@ -92,14 +96,23 @@ def interruption(exc: BaseException) -> BaseException | None:
     return None
 
 
+def note_written(path: object | None) -> None:
+    """Record the folder the command has swapped in (None: none yet, at a command's start),
+    so that a signal landing later says so (:func:`signal_exit`)."""
+    _WRITTEN[:] = [] if path is None else [str(path)]
+
+
 def signal_exit(exc: BaseException) -> tuple[str, int] | None:
     """(the one line, the exit code) of a Ctrl-C or SIGTERM in ``exc`` (:func:`interruption`:
-    even wrapped by another error), else None."""
+    even wrapped by another error), else None; the line names the folder written, if any."""
     found = interruption(exc)
+    written = "".join(c if c.isprintable() else repr(c)[1:-1] for c in "".join(_WRITTEN))
     if isinstance(found, KeyboardInterrupt):
-        return INTERRUPTED, EXIT_INTERRUPTED
+        return (INTERRUPTED_AFTER.format(path=written) if written else INTERRUPTED,
+                EXIT_INTERRUPTED)  # fmt: skip
     if isinstance(found, Terminated):
-        return TERMINATED, EXIT_TERMINATED
+        return (TERMINATED_AFTER.format(path=written) if written else TERMINATED,
+                EXIT_TERMINATED)  # fmt: skip
     return None
 
 

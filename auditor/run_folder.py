@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - Windows
 from auditor import __version__
 from auditor.audit_tree.jsonfile import read_json_file
 from auditor.audit_tree.later import fill_known_when_absent
-from auditor.errors import DISK_FULL, AuditorInputError, regular_file
+from auditor.errors import DISK_FULL, AuditorInputError, note_written, regular_file
 from auditor.io import atomic_write_text, lock_path, make_folders, open_lock, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
 from auditor.record import (
@@ -215,6 +215,7 @@ def swap_in(stage: Path, out_dir: Path) -> None:
         if trash is not None:
             os.replace(trash, out_dir)
         raise
+    note_written(out_dir)  # a signal from here on: the new folder is in place, say so
     if trash is not None:
         shutil.rmtree(trash, ignore_errors=True)
 
@@ -227,6 +228,7 @@ def staged_run(out_dir: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> 
     # through links: `--out latest` linked to a run folder replaces that folder and keeps the
     # link (the link was renamed to a trash name that no rmtree removes, a folder in its place)
     out = Path(os.path.realpath(check_out_dir(out_dir)))
+    note_written(None)  # until this write's swap: "no report was written" holds
     with locked(out, timeout=lock_timeout):
         remove_stale(out)
         stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX,
