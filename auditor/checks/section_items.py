@@ -172,3 +172,21 @@ def performance_item(perf: Mapping[str, Any] | None) -> Item:
         f"test split: n={test['n']}, accuracy {shown} ({test['n_correct']}/{test['n']})",
         None,
     )
+
+
+SEEN_IN_TRAINING = (
+    "but the test split shares rows with a training split (see split_disjointness): these "
+    "numbers are not all on rows the model never trained on"
+)
+
+
+def on_seen_rows(performance: Item, disjointness: Item) -> Item:
+    """The performance item, a warning where split disjointness failed on a pair whose
+    evaluation split is the test split (its rows were trained on)."""
+    status, text, details = performance
+    pairs = (disjointness[2] or {}).get("pairs") or []
+    seen = any(p.get("eval") == "test" and (p.get("n_content_overlap") or p.get("n_id_overlap"))
+               for p in pairs)  # fmt: skip
+    if status != "met" or disjointness[0] != "fail" or not seen:
+        return performance
+    return "warn", f"{text}; {SEEN_IN_TRAINING}", details

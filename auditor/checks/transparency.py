@@ -43,6 +43,7 @@ from auditor.checks.section_items import (
     Item,
     explanations_item,
     fairness_item,
+    on_seen_rows,
     performance_item,
     privacy_item,
 )
@@ -254,7 +255,8 @@ def _supplied_items(ctx: AuditContext) -> dict[str, Item]:
 def _automatic(ctx: AuditContext, sections: Sections) -> dict[str, Item]:
     read = {name: _section_dict(sections.get(name)) for name in sections}
     out = _run_items(ctx)
-    out["performance_evaluated"] = performance_item(read.get("performance"))
+    out["performance_evaluated"] = on_seen_rows(performance_item(read.get("performance")),
+                                                  out["split_disjointness"])  # fmt: skip
     out["fairness_coverage"] = fairness_item(ctx, read.get("fairness"))
     out["privacy_probes"] = privacy_item(ctx, read.get("privacy"))
     out["explanations"] = explanations_item(read.get("explanations"))

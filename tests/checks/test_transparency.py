@@ -350,3 +350,22 @@ def test_provenance_hashes_no_empty_split_and_says_the_training_data_is_unknown(
     assert "2ef44bcbe8a1" not in item.evidence  # sha256 of no bytes
     trained = {i.id: i for i in build_checklist(digits_context, {})}["data_provenance"]
     assert trained.status == "met" and "no rows" not in trained.evidence
+
+
+def test_performance_on_a_test_split_that_shares_training_rows_is_no_evaluation_met(
+    digits_context,
+):
+    """Test rows also in training failed split disjointness, yet 'evaluated on a test split it
+    never trained on' said met beside it: it warns, naming why."""
+    from auditor.checks.section_items import SEEN_IN_TRAINING
+
+    perf = {"status": "ok", "finetuned": {"test": {"n": 445, "n_correct": 400, "accuracy": 0.9}}}
+    clean = {i.id: i for i in build_checklist(digits_context, {"performance": perf})}
+    assert clean["performance_evaluated"].status == "met"
+    ctx = dataclasses.replace(digits_context, bundle=leaked_bundle(digits_context.bundle),
+                              _cache={})  # fmt: skip
+    items = {i.id: i for i in build_checklist(ctx, {"performance": perf})}
+    assert items["split_disjointness"].status == "fail"
+    item = items["performance_evaluated"]
+    assert item.status == "warn"
+    assert item.evidence == f"{clean['performance_evaluated'].evidence}; {SEEN_IN_TRAINING}"
