@@ -44,6 +44,9 @@ PHRASES = {
 }
 MODEL_WORDS = {**PHRASES, **{k: f"{v}=" for k, v in ARGUMENTS.items()}}
 MODEL_FIELDS = {**ARGUMENTS, "model.classes": "model"}  # a module's own classes_
+# run, regate and rerender: the command line's flags, as the functions' arguments
+RERUN_FIELDS = {"--out": "out_dir", "--baseline": "baseline", "--config": "config"}
+RERUN_WORDS = {k: f"{v}=" for k, v in RERUN_FIELDS.items()}
 
 
 @contextmanager
@@ -74,13 +77,23 @@ def reworded(err: AuditorInputError, words: Mapping[str, str],
 
 
 @contextmanager
-def python_named() -> Iterator[None]:
-    """Re-raise bad input from :func:`auditor.audit_model` naming the caller's arguments
-    (``sensitive``, ``sensitive=``) where it named the config's keys (``data.sensitive``)."""
+def named_as(words: Mapping[str, str], fields: Mapping[str, str], *,
+             flags: bool = False) -> Iterator[None]:  # fmt: skip
+    """Re-raise bad input :func:`reworded` by ``words`` and ``fields``, unless ``flags`` (the
+    command line's call: its errors name its flags and keys as they are)."""
     try:
         yield
     except AuditorInputError as exc:
-        raise reworded(exc, MODEL_WORDS, MODEL_FIELDS) from None
+        if flags:
+            raise
+        raise reworded(exc, words, fields) from None
+
+
+def python_named() -> Any:
+    """Bad input from :func:`auditor.audit_model` naming the caller's arguments (``sensitive``,
+    ``sensitive=``) where it named the config's keys (``data.sensitive``): a context manager,
+    or a decorator."""
+    return named_as(MODEL_WORDS, MODEL_FIELDS)
 
 
 def check_converged(records: dict[str, Any], *, factory: str | None = None) -> None:

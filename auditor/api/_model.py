@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditor.api._config_arg import as_config, settings
 from auditor.api._direction import check_one_output_direction
-from auditor.api._errors import config_named, python_named
+from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, config_named, named_as, python_named
 from auditor.api._finite import check_finite_outputs, frame_source
 from auditor.api._frame import (
     check_model_frame,
@@ -256,15 +256,17 @@ def audit_supplied(
 def run(
     config: AuditConfig | str | Path, *, out_dir: str | Path | None = None,
     config_file: str | None = None, progress: bool = True, command: str | None = None,
-    lock_timeout: float = LOCK_TIMEOUT_S,
+    lock_timeout: float = LOCK_TIMEOUT_S, flags: bool = False,
 ) -> AuditResult:  # fmt: skip
     """``auditor run``: train with the config's recipe and audit, or, for a supplied model
     (``[model] kind = "checkpoint" | "sklearn"``), audit it without training; write the run
     folder (default ``reports/<name>``) as one unit and return the result. ``config``: an
     AuditConfig, or a TOML file's path (read, and the config file). Bad input found on the
-    way that names no file names ``config_file``."""
-    config, config_file = as_config(config, config_file)
-    with config_named(config_file):
+    way that names no file names ``config_file``; the config's keys as they are, and
+    ``out_dir`` (with ``flags``: ``--out``, as ``auditor run`` calls it)."""
+    with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags):
+        config, config_file = as_config(config, config_file)
+    with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags), config_named(config_file):
         named = Path(config_file) if config_file else None
         gates, old = read_baseline(config.gates, config_file=named)  # before any work: exit 2
         config = config.model_copy(update={"gates": gates})

@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from collections.abc import Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.api._config_arg import settings
-from auditor.api._errors import reworded
+from auditor.api._errors import named_as
 from auditor.api._frame import (
     FRAME_NAME,
     as_frame,
@@ -159,7 +158,7 @@ def audit_predictions(
     line's (``--positive-label``, as ``auditor audit`` calls it). ``config_file``: the TOML
     file ``config`` was read from (gate errors name it; a relative baseline is found beside it;
     audit.json records it)."""
-    with _in_words(flags=flags):
+    with named_as(PYTHON_WORDS, PYTHON_FIELDS, flags=flags):
         return _audited(source, cols, y_true=y_true, y_pred=y_pred, y_score=y_score,
                         sensitive=sensitive, missing_group=missing_group, config=config,
                         out_dir=out_dir, seed=seed, batch_rows=batch_rows,
@@ -208,7 +207,7 @@ def _audited(
             audit = _renamed(audit, str(path), FRAME_SOURCE)
             audit = _renamed(audit, path.name, FRAME_SOURCE, within=True)
     result = AuditResult(data=audit)
-    return result if out is None else result.write(out, lock_timeout=lock_timeout)
+    return result if out is None else result._write(out, lock_timeout=lock_timeout)
 
 
 def _local_file(source: str | Path) -> Path:
@@ -290,21 +289,3 @@ def _with_label(found: re.Match[str], index: pd.Index) -> str:
 def _scalar(value: Any) -> Any:
     """A numpy scalar as Python's (``np.int64(4)`` shown as 4); any other value as it is."""
     return value.item() if type(value).__module__ == "numpy" else value
-
-
-@contextmanager
-def _in_words(*, flags: bool) -> Iterator[None]:
-    """Bad input re-raised naming this module's arguments (``positive_label=``) where the
-    reader named ``auditor audit``'s flags, unless ``flags``."""
-    try:
-        yield
-    except AuditorInputError as err:
-        if flags:
-            raise
-        raise python_words(err) from None
-
-
-def python_words(err: AuditorInputError) -> AuditorInputError:
-    """``err`` with each command-line flag in its field and message as the Python argument it
-    stands for (``--positive-label`` -> ``positive_label=``); the same error if none."""
-    return reworded(err, PYTHON_WORDS, PYTHON_FIELDS)

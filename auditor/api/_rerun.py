@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
 from auditor.api._result import AuditResult, refuse_rewrite
 from auditor.config import GatesConfig, expand_home
 from auditor.config.predictions_file import load_predictions_config
@@ -31,7 +32,7 @@ BASELINE_RECORDED = (
 
 
 def gate_options(
-    gates: GatesConfig, *, fail_on: str | None = None, baseline: Path | None = None
+    gates: GatesConfig, *, fail_on: str | None = None, baseline: str | Path | None = None
 ) -> GatesConfig:
     """The gates config with the command line's ``--fail-on`` / ``--baseline`` applied (a
     baseline given there is the working folder's, not the config's); nothing is read."""
@@ -39,7 +40,7 @@ def gate_options(
     if fail_on is not None:
         update["fail_on"] = gates.with_fail_on(fail_on).fail_on  # checked, in any case
     if baseline is not None:
-        update["baseline"] = baseline.absolute()
+        update["baseline"] = Path(baseline).absolute()  # a str from Python too
     return gates.model_copy(update=update) if update else gates
 
 
@@ -100,15 +101,28 @@ def _run_gates_config(source: AuditResult) -> tuple[GatesConfig, str | None]:
 def regate(
     run_dir: str | Path,
     *,
-    config: Path | None = None,
+    config: str | Path | None = None,
     fail_on: str | None = None,
-    baseline: Path | None = None,
+    baseline: str | Path | None = None,
     out_dir: str | Path | None = None,
     lock_timeout: float = LOCK_TIMEOUT_S,
+    flags: bool = False,
 ) -> AuditResult:
     """Re-evaluate the gates of a run (its own gates config, or ``config``'s) without
     retraining. The run is left byte-identical: the re-gated audit.json, junit.xml,
-    summary.md and card go to ``out_dir`` (default: ``<run>.gate-<UTC time>`` beside it)."""
+    summary.md and card go to ``out_dir`` (default: ``<run>.gate-<UTC time>`` beside it).
+    Bad input names these arguments (``out_dir``), or with ``flags`` ``auditor gate``'s."""
+    with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags):
+        config = Path(config) if config is not None else None
+        return _regate(run_dir, config=config, fail_on=fail_on, baseline=baseline,
+                       out_dir=out_dir, lock_timeout=lock_timeout)  # fmt: skip
+
+
+def _regate(
+    run_dir: str | Path, *, config: Path | None, fail_on: str | None,
+    baseline: str | Path | None, out_dir: str | Path | None, lock_timeout: float,
+) -> AuditResult:  # fmt: skip
+    """:func:`regate`, its errors in the command line's words."""
     source = AuditResult.load(run_dir)
     out = _target(run_dir, out_dir, "gate", source.mode)
     if config is not None:
@@ -138,10 +152,18 @@ def regate(
 
 
 def rerender(
-    run_dir: str | Path, *, out_dir: str | Path | None = None, lock_timeout: float = LOCK_TIMEOUT_S
-) -> AuditResult:
+    run_dir: str | Path, *, out_dir: str | Path | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_S, flags: bool = False,
+) -> AuditResult:  # fmt: skip
     """Rebuild every report format from a run's ``audit.json`` alone, into ``out_dir``
-    (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched."""
+    (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched. Bad input
+    names ``out_dir``, or with ``flags`` ``auditor card``'s ``--out``."""
+    with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags):
+        return _rerender(run_dir, out_dir=out_dir, lock_timeout=lock_timeout)
+
+
+def _rerender(run_dir: str | Path, *, out_dir: str | Path | None,
+              lock_timeout: float) -> AuditResult:  # fmt: skip
     data, text = read_audit(run_dir)  # read and validated once: written as it was read
     source = AuditResult(data=data, run_dir=audit_file(run_dir).parent)
     out = _target(run_dir, out_dir, "card", source.mode)

@@ -18,12 +18,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from auditor.api._errors import named_as
 from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
 from auditor.config import GateRule, GatesConfig
 from auditor.config.keys import first_problem
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import evaluate_gates, validate_rules
-from auditor.io import CHECKPOINTS, to_json_text
+from auditor.io import CHECKPOINTS, as_path, to_json_text
 from auditor.numbers import fmt_interval
 from auditor.preflight import run_head
 from auditor.record import audit_schema
@@ -42,6 +43,8 @@ BAD_RULES = "rules must be a GatesConfig, a [gates] table (dict) or a list of ru
 FAIRNESS_HEADLINE = ("equalized_odds_difference", "demographic_parity_difference")
 PRIVACY_HEADLINE = ("auc",)
 
+FOLDER_FIELDS = {"--out": "folder"}
+FOLDER_WORDS = {"--out": "folder="}
 SAME = "is the run or inside it; a run is never rewritten (choose another {field})"
 SAME_FOLDER = SAME.format(field="--out")
 OTHER_RUN = (
@@ -178,6 +181,12 @@ class AuditResult:
         through :func:`auditor.run_folder.write_run`; returns the result with ``run_dir``.
         A result read from a run (:meth:`load`) writes neither into that run nor over another
         run's evidence (exit 2 naming ``folder``); an earlier write of it is replaced."""
+        with named_as(FOLDER_WORDS, FOLDER_FIELDS):  # "--out" is the command line's
+            return self._write(folder, lock_timeout=lock_timeout)
+
+    def _write(self, folder: str | Path, *, lock_timeout: float) -> AuditResult:
+        """:meth:`write`, its errors naming ``--out`` (``auditor audit``'s own write)."""
+        folder = as_path(folder, field="--out")  # an int: one line, not a TypeError
         if self.read_from is not None:
             run = self.data.get("run")
             refuse_rewrite(Path(folder), self.read_from, field="folder",

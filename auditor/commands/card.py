@@ -24,7 +24,7 @@ def card(
     with cli_errors():
         from auditor import api  # loads torch (the audit's record types and checks)
 
-        result = api.rerender(run_dir, out_dir=out)
+        result = api.rerender(run_dir, out_dir=out, flags=True)  # errors name --out
     from auditor.report.escape import terminal_text  # a folder name may hold ESC or "\n"
 
     for path in sorted(Path(result.run_dir or ".").iterdir()):

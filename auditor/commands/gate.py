@@ -81,6 +81,7 @@ def gate(
             fail_on=fail_on.value if fail_on else None,
             baseline=baseline,
             out_dir=out,
+            flags=True,  # errors name --out, --baseline, --config
         )
     from auditor.report.escape import terminal_text  # a folder name may hold ESC or "\n"
 

@@ -75,7 +75,8 @@ def run(
         gates = api.gate_options(cfg.gates, fail_on=fail_on.value if fail_on else None,
                                  baseline=baseline)  # read back by api.run  # fmt: skip
         cfg = cfg.model_copy(update={"gates": gates})
-        result = api.run(cfg, out_dir=out, config_file=config_file, progress=not quiet)
+        result = api.run(cfg, out_dir=out, config_file=config_file, progress=not quiet,
+                         flags=True)  # errors name --out  # fmt: skip
     _print_summary(result)
     report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir)
 
