@@ -145,3 +145,23 @@ def test_attacks_on_shared_inputs_give_the_numbers_of_fresh_inputs():
         "k", lambda: calls.append(1) or np.zeros(2)
     )
     assert calls == [1]
+
+
+def test_rmia_tunes_a_among_the_values_its_ratio_is_defined_for():
+    # a head fine-tuned at lr 1e9 gave logits of 1e10: every reference's true-class
+    # probability underflowed to 0 on some rows, a = 1 divided 0 by 0, and the NaN AUC was an
+    # internal error ("NaN membership scores") of `auditor run`
+    import dataclasses
+
+    view, in_all = _inputs(seed=3)
+
+    def saturated(inputs: attacks.AttackInputs) -> attacks.AttackInputs:
+        big = {f: getattr(inputs, f) * 1e10 for f in
+               ("logits", "population_logits", "ref_logits", "ref_population_logits")}
+        return dataclasses.replace(inputs, **big)
+
+    tuned = attacks.create_attack("rmia", PrivacyConfig(n_reference=8), saturated(view(1)),
+                                  in_all[1])  # fmt: skip
+    assert tuned.a < 1.0 and tuned.a_grid_auc["1.0"] is None
+    scores = tuned.score(saturated(view(0)))
+    assert np.isfinite(scores).all()

@@ -43,8 +43,9 @@ def rmia_scores(
     )
     pr_x = 0.5 * ((1 + a) * out_mean + (1 - a))
     pr_z = 0.5 * ((1 + a) * p_ref_z.mean(axis=0) + (1 - a))
-    ratio_x = p_target_x / pr_x
-    ratio_z = np.sort(p_target_z / pr_z)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is NaN, handled below
+        ratio_x = p_target_x / pr_x
+        ratio_z = np.sort(p_target_z / pr_z)
     if np.isnan(ratio_z[-1:]).any():  # a NaN population ratio (sorted last): no rank is sound
         return np.full(len(ratio_x), np.nan)
     rank = np.searchsorted(ratio_z, ratio_x / gamma, side="left") / max(len(ratio_z), 1)
@@ -90,11 +91,14 @@ class Rmia:
     def create(cls, config: PrivacyConfig, tuning: AttackInputs, tuning_members: np.ndarray):
         """``a`` maximises the AUC on ``tuning`` (reference 0 as the attacked model)."""
         n_refs, gamma = min(config.rmia_references, config.n_reference - 1), config.rmia_gamma
-        auc = {}
+        auc: dict[float, float | None] = {}
         for a in A_GRID:
             s = _score(tuning, references=n_refs, a=a, gamma=gamma)
-            auc[a] = roc_auc(s[tuning_members], s[~tuning_members])
-        best = max(A_GRID, key=lambda a: (auc[a], -a))
+            # a = 1 divides by the references' probability alone: 0 / 0 where every one
+            # underflowed (saturated logits); such an a is no candidate (a < 1 never is 0 / 0)
+            defined = not np.isnan(s).any()
+            auc[a] = roc_auc(s[tuning_members], s[~tuning_members]) if defined else None
+        best = max((a for a in A_GRID if auc[a] is not None), key=lambda a: (auc[a], -a))
         return cls(
             references=n_refs, a=best, gamma=gamma,
             a_grid_auc={f"{a:.1f}": v for a, v in auc.items()},
