@@ -46,7 +46,7 @@ CASES = [
      ["a.toml", "data.splits"]),
     ("split-zero-test", "[data.splits]\ntest = 0\n", {}, ["a.toml", "data.splits.test"]),
     ("mnist-too-few-rows", '[data]\nsource = "mnist"\nmax_rows = 20\n', {},
-     ["a.toml", "data.splits.pretrain", "20-row"]),
+     ["a.toml", "data.splits", "20-row", "'pretrain' would hold"]),
     ("digits-tiny-test", "[data.splits]\ntest = 0.002\n", {}, ["a.toml", "data.splits.test"]),
     ("epochs-zero", "[pretrain]\nepochs = 0\n", {}, ["a.toml", "pretrain.epochs"]),
     ("lr-negative", "[finetune]\nlr = -1.0\n", {}, ["a.toml", "finetune.lr"]),
