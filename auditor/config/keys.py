@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from auditor.config._base import AT_KEY, WRONG_KIND, toml_text
+from auditor.config.labels import shorten
 
 # pydantic's names of a union's members in an error's location ("literal['pairs','none']",
 # "list[list[str]]", "str"): not keys the user wrote.
@@ -27,6 +28,17 @@ LIST_NOT_SCALAR = "must be a list, not one value: write [{value}]"
 # `[gates.rules]` (one table) where a list of tables is wanted
 TABLE_NOT_LIST = "is a list of tables: write [[{key}]] (two brackets), once before each one"
 IN_LIST = "a [[{table}]] table's {key}"  # `[gates] metric = ...` belongs in a rule
+# What a key takes, by pydantic's error type, in TOML's words; a value of another shape is
+# named as written ("must be a number, not a table"), a literal's values in TOML's quotes.
+TAKES = {"int_type": "a number", "float_type": "a number", "bool_type": "true or false",
+         "string_type": "text", "list_type": "a list", "model_type": "a table",
+         "model_attributes_type": "a table", "dict_type": "a table"}  # fmt: skip
+_TABLE_TYPES = ("model_type", "model_attributes_type", "dict_type")
+WRONG_SHAPE = "must be {wanted}, not {value}"
+TABLE_HERE = "a table ([{key}] on a line of its own, its keys below it)"
+ONE_TABLE = "is one table: write [{key}] (one bracket), not [[{key}]]"  # [[data]]
+MISSING = "missing: {table} needs it"
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")  # a literal's value in pydantic's expected
 
 
 def format_loc(loc: tuple[Any, ...]) -> str:
@@ -143,8 +155,76 @@ def key_and_message(
     if error["type"] == "list_type" and isinstance(error["input"], dict):
         if _table_at(model, where) is not None:  # [gates.rules]: write [[gates.rules]]
             msg = TABLE_NOT_LIST.format(key=prefix + format_loc(where))
+    if error["type"] == "union_tag_invalid":  # data.source = "tabel": the key is source
+        where, msg = (*where, "source"), _bad_source(error["input"])
+    if error["type"] == "missing":
+        msg = MISSING.format(table=_needed_in(where[:-1], prefix))
+    msg = _shape_message(error, where, prefix, model) or msg
     key = format_loc(where)
+    if where and where[-1] == "":  # `"" = 0`: a key, though an empty one
+        key += '""' if not key else '.""'
     return (prefix + key if key else prefix.rstrip(".") or "(top level)"), msg
+
+
+def _value_text(value: Any) -> str:
+    """A TOML value as a message names it: ``a table``, ``a list``, ``"x"``, ``3``."""
+    if isinstance(value, dict):
+        return "a table"
+    return "a list" if isinstance(value, list) else shorten(toml_text(value))
+
+
+def _takes(error: ErrorDetails) -> list[str]:
+    """What the key takes, by this error ([] where the error is of another kind)."""
+    if error["type"] == "literal_error":
+        return [toml_text(v) for v in _QUOTED.findall(str(error["ctx"]["expected"]))]
+    return [TAKES[error["type"]]] if error["type"] in TAKES else []
+
+
+def _either(words: list[str]) -> str:
+    words = list(dict.fromkeys(words))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _shape_message(
+    error: ErrorDetails, where: tuple[Any, ...], prefix: str, model: type[BaseModel]
+) -> str | None:
+    """A value of the wrong shape said in TOML's words, else None (pydantic's own words, or
+    an earlier hint: a list for one value, [[gates.rules]] for [gates.rules])."""
+    kind, value = error["type"], error["input"]
+    key = prefix + format_loc(where)
+    if kind in _TABLE_TYPES and isinstance(value, list) and value and all(
+            isinstance(v, dict) for v in value):  # fmt: skip
+        return ONE_TABLE.format(key=key)
+    if kind in _TABLE_TYPES:  # a list's item (rules = [5]): no [header] of its own
+        named = where and not isinstance(where[-1], int)
+        wanted = TABLE_HERE.format(key=key) if named else "a table"
+        return WRONG_SHAPE.format(wanted=wanted, value=_value_text(value))
+    if kind == "literal_error" or (kind in TAKES and isinstance(value, dict | list)):
+        if kind == "list_type" and not isinstance(value, dict):
+            return None
+        if kind == "list_type" and _table_at(model, where) is not None:
+            return None  # [gates.rules]: TABLE_NOT_LIST says to write [[gates.rules]]
+        return WRONG_SHAPE.format(wanted=_either(_takes(error)), value=_value_text(value))
+    return None
+
+
+def _bad_source(data: Any) -> str:
+    """``data.source`` that names no source, with the near one."""
+    value = data.get("source") if isinstance(data, dict) else data
+    said = WRONG_SHAPE.format(wanted=_either([toml_text(s) for s in DATA_SOURCES]),
+                              value=_value_text(value))  # fmt: skip
+    near = difflib.get_close_matches(str(value), DATA_SOURCES, n=1, cutoff=0.6)
+    return f"{said} (did you mean {toml_text(near[0])}?)" if near else said
+
+
+def _needed_in(table: tuple[Any, ...], prefix: str) -> str:
+    """The table a missing key belongs in: ``[data] with source = "table"``, ``each
+    [[gates.rules]]``, ``[finetune]``."""
+    if table and isinstance(table[-1], int):
+        return f"each [[{prefix}{format_loc(table[:-1])}]]"
+    if len(table) >= 2 and table[0] == "data" and table[1] in DATA_SOURCES:
+        return f"[{prefix}data] with source = {toml_text(table[1])}"
+    return f"[{prefix}{format_loc(table)}]" if table else "the top level"
 
 
 def first_problem(
@@ -153,7 +233,21 @@ def first_problem(
     """The one problem of ``exc`` a user is shown, as (key, what is wrong (and N more)): a
     misspelt key first, since it explains the required key it leaves missing (``metrc``
     beside a missing ``metric``)."""
-    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # stable
+    errors = exc.errors()
+    deepest = max(len(format_loc(e["loc"])) for e in errors)
+    errors = sorted(errors, key=lambda e: (e["type"] != "extra_forbidden",  # stable
+                                           _off_branch(e, deepest)))  # fmt: skip
     loc, msg = key_and_message(errors[0], model, prefix=prefix)
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return loc, f"{msg}{more}"
+    same = [e for e in errors if format_loc(e["loc"]) == format_loc(errors[0]["loc"])]
+    if len(same) > 1 and all(_takes(e) for e in same):  # a union: each member's kind
+        value = _value_text(errors[0]["input"])
+        msg = WRONG_SHAPE.format(wanted=_either([w for e in same for w in _takes(e)]), value=value)
+    more = len(errors) - (len(same) if len(same) > 1 and all(_takes(e) for e in same) else 1)
+    return loc, f"{msg} (and {more} more)" if more else msg
+
+
+def _off_branch(error: ErrorDetails, deepest: int) -> bool:
+    """A union's literal member refusing a list or table that another member read further
+    (``intersections = [["sex", 1]]``: the list's item, not "pairs" or "none")."""
+    return (error["type"] == "literal_error" and isinstance(error["input"], list | dict)
+            and len(format_loc(error["loc"])) < deepest)  # fmt: skip

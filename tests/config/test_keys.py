@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from auditor.api import AuditResult
@@ -109,3 +110,48 @@ def test_pyproject_names_a_later_checks_key_where_the_file_has_it(tmp_path):
         assert result.exit_code == 2, result.output
         assert result.output.strip().startswith(f"auditor: error: {path}: {said}"), result.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # a table where a value belongs, or the other way round (pydantic's words before)
+        ('data = "digits"\n', 'data: must be a table ([data] on a line of its own, its keys '
+         'below it), not "digits"'),
+        ('[data]\nsplits = 0.5\n', "data.splits: must be a table ([data.splits] on a line of "
+         "its own, its keys below it), not 0.5"),
+        ('model = "mlp"\n', 'model: must be a table ([model] on a line of its own, its keys '
+         'below it), not "mlp"'),
+        ("seed = {a = 1}\n", "seed: must be a number, not a table"),
+        ("seed = [0]\n", "seed: must be a number, not a list"),
+        ('[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\nsensitive = {a = "sex"}\n',
+         "data.sensitive: must be a list, not a table"),
+        ('[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\nsensitive = ["s"]\n'
+         "positive_label = {a = 1}\n",
+         "data.positive_label: must be text, a number or true or false, not a table"),
+        ('[fairness]\nintersections = {a = "b"}\n',
+         'fairness.intersections: must be "pairs", "none" or a list, not a table'),
+        ('device = "gpu"\n', 'device: must be "cpu", "cuda" or "auto", not "gpu"'),
+        # an array of tables where one table belongs
+        ("[[data]]\nsource = \"digits\"\n", "data: is one table: write [data] (one bracket), "
+         "not [[data]]"),
+        ("[[gates]]\nuse_defaults = true\n", "gates: is one table: write [gates] (one "
+         "bracket), not [[gates]]"),
+        ("[[privacy.dp]]\ntarget_epsilon = 8.0\n", "privacy.dp: is one table: write "
+         "[privacy.dp] (one bracket), not [[privacy.dp]]"),
+        # the data source's tag, and a required key
+        ('[data]\nsource = "tabel"\n', 'data.source: must be "digits", "adult", "mnist" or '
+         '"table", not "tabel" (did you mean "table"?)'),
+        ("[data]\nsource = 3\n", 'data.source: must be "digits", "adult", "mnist" or "table", '
+         "not 3"),
+        ('[data]\nsource = "table"\n', 'data.path: missing: [data] with source = "table" '
+         "needs it (and 2 more)"),
+        ("[[gates.rules]]\nmax = 1\n", "gates.rules[0].metric: missing: each [[gates.rules]] "
+         "needs it"),
+    ],
+)  # fmt: skip
+def test_a_value_of_the_wrong_shape_says_what_the_key_takes(tmp_path, text, said):
+    """pydantic's words ('Input should be a valid dictionary or object to extract fields
+    from', 'Input tag 'tabel' found using 'source' does not match...', 'Field required')
+    named the key but neither what it takes in TOML nor what was written."""
+    assert _problem(tmp_path, text) == said
