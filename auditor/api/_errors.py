@@ -41,6 +41,9 @@ PHRASES = {
     "(data.features, or data.drop)": "(features=, or out of the DataFrames)",
     "add it to data.drop": "leave it out of the DataFrames",
     "add the column to data.drop": "leave the column out of the DataFrames",
+    # data.max_categories is no argument: the target's limit stands as a number
+    ", or raise data.max_categories": "",
+    "data.max_categories = ": "",
 }
 MODEL_WORDS = {**PHRASES, **{k: f"{v}=" for k, v in ARGUMENTS.items()}}
 MODEL_FIELDS = {**ARGUMENTS, "model.classes": "model"}  # a module's own classes_
@@ -67,13 +70,19 @@ def reworded(err: AuditorInputError, words: Mapping[str, str],
     flag, a phrase; the longest first) in its message as ``words`` maps it; ``err`` itself
     where neither changes it."""
     field = fields.get(err.field, err.field) if err.field else err.field
-    keys = sorted(words, key=len, reverse=True)
-    # a whole key only: not data.features_x, nor in a path (/runs/data.features.csv)
-    found = re.compile("|".join(rf"(?<![\w./\\-]){re.escape(k)}(?![\w-]|\.\w)" for k in keys))
+    found = re.compile("|".join(map(_whole, sorted(words, key=len, reverse=True))))
     message = found.sub(lambda m: words[m.group(0)], err.message)
     if message == err.message and field == err.field:
         return err
     return AuditorInputError(message, source=err.source, field=field)
+
+
+def _whole(key: str) -> str:
+    """A pattern of ``key`` as a whole: not data.features_x, nor within a path
+    (/runs/data.features.csv); a phrase ending in a space or a comma is bounded there."""
+    before = r"(?<![\w./\\-])" if re.match(r"[\w-]", key) else ""
+    after = r"(?![\w-]|\.\w)" if re.search(r"\w$", key) else ""
+    return before + re.escape(key) + after
 
 
 @contextmanager

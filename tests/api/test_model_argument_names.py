@@ -52,6 +52,8 @@ def refusal(model, frame, **kw) -> AuditorInputError:
         ({"out_dir": "/dev/null"}, "out_dir", "(out_dir= names the run folder)"),
         ({"config": {"privacy": {"enabled": False}}}, "config", "an AuditConfig"),
         ({"series": True}, "sensitive", "not a column's values; got a Series of 300 values"),
+        ({"ids": "label"}, "target", "has 300 distinct values, more than 100: auditor audits "
+                                     "classifiers (a continuous target?); name a class column"),
     ],
 )
 def test_a_wrong_argument_is_named_as_written(rows, change, field, words):
@@ -60,6 +62,11 @@ def test_a_wrong_argument_is_named_as_written(rows, change, field, words):
     if "missing" in change:
         column = change.pop("missing")
         frame = frame.assign(**{column: frame[column].where(frame.index > 3)})
+    if "ids" in change:  # a setting audit_model has no argument for was the way on
+        frame = frame.assign(**{change.pop("ids"): np.arange(len(frame))})
+        from torch import nn  # a module without classes_: the target's classes are read
+
+        model = nn.Linear(2, 2)
     if change.pop("series", False):  # the column itself, as fairlearn takes it
         change["sensitive"] = frame["group"]
     err = refusal(model, frame, **change)
