@@ -130,6 +130,9 @@ class ExplanationsSection:
     # explained rows whose attributions were not finite: left out of every number, and why
     n_rows_not_finite: int = 0
     not_finite_reason: str | None = None
+    # mean |f(x) - f(baseline)| of the target score over the rows attributed: the scale of
+    # the convergence error (completeness: the attributions add up to it); None in older files
+    score_gap_mean_abs: float | None = None
     kind: Literal["attributions"] = "attributions"
     status: Literal["ok"] = "ok"
 
@@ -346,6 +349,8 @@ def _attributions(
         min_n=ctx.config.fairness.min_group_size,
     )
     delta_mean = float(np.mean(np.abs(delta)))
+    # f(x) - f(baseline) = the attributions' sum - the convergence error, row by row
+    gap_mean = float(np.mean(np.abs(attr.reshape(len(attr), -1).sum(axis=1) - delta)))
     return ExplanationsSection(
         method=METHOD, n_steps=cfg.ig_steps,
         baseline=IMAGE_BASELINE if image else _table_baseline(ctx),
@@ -359,4 +364,5 @@ def _attributions(
         by_group=by_group, reliance=relied,
         seconds=round(time.perf_counter() - started, 3),
         n_rows_not_finite=len(bad), not_finite_reason=why,
+        score_gap_mean_abs=gap_mean if math.isfinite(gap_mean) else None,
     )  # fmt: skip

@@ -125,7 +125,19 @@ def _probe_not_run(privacy: Mapping[str, Any], probe: str) -> str | None:
     return "no attack of it reported"
 
 
+# Completeness (Sundararajan et al. 2017): the attributions add up to f(x) - f(baseline);
+# they ask for agreement within 5 %, and more steps where it is not reached.
+COMPLETENESS = 0.05
+NOT_ADDING_UP = (
+    "the attributions add up to f(x) - f(baseline) within {rel:.1%} only (mean |error| "
+    "{delta:.4f} against a mean |f(x) - f(baseline)| of {gap:.4f}, over {limit:.0%}): raise "
+    "transparency.ig_steps"
+)
+
+
 def explanations_item(explanations: Mapping[str, Any] | None) -> Item:
+    """Met where an explanation ran whole; a warning where it left columns or rows out, or
+    where Integrated Gradients miss f(x) - f(baseline) by over :data:`COMPLETENESS`."""
     if not explanations or explanations.get("status") != "ok":
         reason = (explanations or {}).get("reason", "the explanations section is absent")
         said = DID_NOT_RUN.format(what="explanations", reason=reason, key="explanations")
@@ -133,19 +145,29 @@ def explanations_item(explanations: Mapping[str, Any] | None) -> Item:
         if reliance.get("status") == "ok":  # computed beside an explanation not run
             said += f"; the reliance check ran on {', '.join(reliance['features'])}"
         return "missing", said, None
+    findings = [_left_out(explanations)]
     if explanations.get("kind") == "permutation":
         parts = [f"{explanations['method']} ({explanations['n_repeats']} repeats) on "
                  f"{explanations['n_rows']} test rows"]  # fmt: skip
     else:
         parts = [f"{explanations['method']} ({explanations['n_steps']} steps) on "
                  f"{explanations['n_rows_attributed']} test rows"]  # fmt: skip
+        delta, gap = explanations.get("convergence_delta_mean_abs"), explanations.get(
+            "score_gap_mean_abs")  # fmt: skip
+        if delta is not None and gap:  # None in older records; 0: nothing to add up to
+            rel = delta / gap
+            if rel > COMPLETENESS:
+                findings.append(NOT_ADDING_UP.format(rel=rel, delta=delta, gap=gap,
+                                                     limit=COMPLETENESS))  # fmt: skip
+            else:
+                parts[0] += f", adding up to f(x) - f(baseline) within {rel:.1%}"
     reliance = explanations.get("reliance", {})
     if reliance.get("status") == "ok":
         parts.append(f"reliance check on {', '.join(reliance['features'])}")
     else:
         parts.append(f"reliance check not applicable: {reliance.get('reason', '')}")
-    left = _left_out(explanations)
-    return ("warn", "; ".join([*parts, left]), None) if left else ("met", "; ".join(parts), None)
+    found = [f for f in findings if f]
+    return ("warn" if found else "met"), "; ".join([*parts, *found]), None
 
 
 def _left_out(explanations: Mapping[str, Any]) -> str | None:

@@ -200,3 +200,17 @@ def test_integrated_gradients_of_the_finite_rows_stand_the_others_counted_and_na
     item = next(i for i in result.data["transparency"]["items"] if i["id"] == "explanations")
     assert item["status"] == "warn"  # was 'met', the rows left out unsaid
     assert item["evidence"].endswith("left out 10 test row(s), gradients not finite on their path")
+
+
+def test_the_convergence_error_has_its_scale_beside_it(digits_context, digits_explained):
+    """The card gave the mean |convergence error| alone (0.098): with no mean |f(x) -
+    f(baseline)| (2.98) beside it, 3 % and 300 % read alike. Both are in the section."""
+    model, test = digits_context.finetuned, digits_context.bundle["test"]
+    target = torch.as_tensor(digits_context.predictions("finetuned", "test").y_pred)[:, None]
+    with torch.no_grad():
+        fx = model(torch.as_tensor(test.x)).gather(1, target)[:, 0].numpy()
+        fb = model(torch.zeros(1, *test.x.shape[1:]))[0][target[:, 0]].numpy()
+    assert digits_explained.n_rows_attributed == len(test)  # every row: the same rows here
+    assert digits_explained.score_gap_mean_abs == pytest.approx(np.mean(np.abs(fx - fb)),
+                                                                rel=1e-4)  # fmt: skip
+    assert digits_explained.convergence_delta_mean_abs < digits_explained.score_gap_mean_abs

@@ -55,3 +55,36 @@ def test_privacy_probes_that_all_ran_are_met(digits_context):
     # the canary audit alone is a probe that ran (no attack is reported beside it)
     item = _item(digits_context, _privacy(["canaries"], [], canaries={"r": 20, "m": 50}))
     assert (item.status, item.evidence) == ("met", "probes run: canaries")
+
+
+def _attributions(steps: int, delta: float | None, gap: float | None) -> dict:
+    return {"status": "ok", "kind": "attributions", "method": "Integrated Gradients (Captum)",
+            "n_steps": steps, "n_rows_attributed": 445, "convergence_delta_mean_abs": delta,
+            "score_gap_mean_abs": gap,
+            "reliance": {"status": "not_run", "reason": "slices"}}  # fmt: skip
+
+
+def _explained(ctx, explanations):
+    return {i.id: i for i in build_checklist(ctx, {"explanations": explanations})}[
+        "explanations"]
+
+
+def test_attributions_that_do_not_add_up_to_the_score_difference_warn(digits_context):
+    """transparency.ig_steps = 4 on digits: the attributions missed f(x) - f(baseline) by 34 %
+    on average and the item said met (Sundararajan et al. check completeness within 5 %)."""
+    from auditor.checks.section_items import COMPLETENESS
+
+    item = _explained(digits_context, _attributions(4, 1.0012, 2.9827))
+    assert item.status == "warn"
+    assert ("the attributions add up to f(x) - f(baseline) within 33.6% only (mean |error| "
+            "1.0012 against a mean |f(x) - f(baseline)| of 2.9827, over 5%): raise "
+            "transparency.ig_steps") in item.evidence
+    assert COMPLETENESS == 0.05
+    item = _explained(digits_context, _attributions(32, 0.0977, 2.9827))
+    assert item.status == "met"
+    assert item.evidence.startswith("Integrated Gradients (Captum) (32 steps) on 445 test rows, "
+                                    "adding up to f(x) - f(baseline) within 3.3%; ")
+    # an older record holds no score difference: the item reads as it did
+    item = _explained(digits_context, _attributions(32, 0.0977, None))
+    assert item.status == "met"
+    assert item.evidence.startswith("Integrated Gradients (Captum) (32 steps) on 445 test rows; ")
