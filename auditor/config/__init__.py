@@ -304,6 +304,10 @@ NO_SOURCE = (
 
 
 NO_TOOL_TABLE = "no [tool.auditor] table"
+NO_SETTINGS = (
+    "holds no setting (empty, or comments only): is this the config? `auditor init` writes "
+    "a commented one to edit; without a config file the defaults apply"
+)
 NO_HOME = "{path} names no home folder on this machine (write the folder out)"
 
 
@@ -341,6 +345,8 @@ def load_config_with(
         if not isinstance(raw, dict):  # none, or `tool = 1`, `[tool] auditor = "x"`
             raise AuditorInputError(NO_TOOL_TABLE, source=str(path))
         prefix = "tool.auditor."  # each key named where the file has it
+    elif not raw:  # an empty file ran the digits demo as if it were the user's audit
+        raise AuditorInputError(NO_SETTINGS, source=str(path))
     config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
     try:
         return _resolve_paths(config, base=path.parent, source=str(path))

@@ -3,6 +3,7 @@ folder, a device, missing, too large to be a config, UTF-16, not UTF-8, not TOML
 
 from __future__ import annotations
 
+import ast
 import codecs
 import re
 import tomllib
@@ -35,7 +36,13 @@ NOT_TOML_AT = "not valid TOML at line {n} ({error}): {line}"
 TWICE = {
     "Cannot overwrite a value": "a key written twice in its table: keep one",
     "Cannot declare": "a table written twice: merge the two",
+    # `rules = []` under [gates], then [[gates.rules]]
+    "Cannot mutate immutable namespace": "{name} is written as a value and as a table: keep one",
 }
+# After a key or table written twice: the line that wrote it first (a dotted key at the top,
+# `data.source = "table"`, writes the table [data] below it too).
+FIRST = " (line {n} writes it first: {line})"
+_NAMES = re.compile(r"\(('.*'),?\)")  # tomllib's ('gates', 'rules')
 _AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _HEADER = re.compile(r"^\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')  # a line's quoted text
@@ -89,12 +96,43 @@ def _not_toml(error: str, text: str, *, source: str) -> AuditorInputError:
     if at is None or not 1 <= int(at.group(1)) <= len(lines):
         return AuditorInputError(NOT_TOML.format(error=error), source=source)
     n = int(at.group(1))
-    what = error[: at.start()]
-    what = next((why for start, why in TWICE.items() if what.startswith(start)), what)
-    line = lines[n - 1].strip()
-    shown = line if len(line) <= _SHOWN else line[: _SHOWN - 1] + "…"
-    return AuditorInputError(NOT_TOML_AT.format(n=n, error=what, line=shown), source=source,
-                             field=_key_at(lines[:n]))  # fmt: skip
+    what, field = error[: at.start()], _key_at(lines[:n])
+    names = _NAMES.search(what)
+    name = ".".join(ast.literal_eval(f"({names.group(1)},)")) if names else field
+    twice = next((why for start, why in TWICE.items() if what.startswith(start)), None)
+    first = _first_line(lines[: n - 1], name) if twice and name else None
+    what = twice.format(name=name) if twice else what
+    message = NOT_TOML_AT.format(n=n, error=what, line=_shown(lines[n - 1]))
+    if first:
+        message += FIRST.format(n=first[0], line=_shown(first[1]))
+    return AuditorInputError(message, source=source, field=field)
+
+
+def _shown(line: str) -> str:
+    """A line of the file as a message quotes it: stripped, its comment left out, cut short."""
+    line = re.sub(r"\s+#[^\"']*$", "", line.strip())
+    return line if len(line) <= _SHOWN else line[: _SHOWN - 1] + "…"
+
+
+def _first_line(lines: list[str], name: str) -> tuple[int, str] | None:
+    """The first of ``lines`` (number, text) that writes the dotted key or table ``name``, or
+    a key below it, as far as a line-by-line reading can tell (a quoted key is not read)."""
+    table, depth = "", 0
+    for n, line in enumerate(lines, 1):
+        header = None if depth else _HEADER.match(line.strip())
+        if header:
+            written = table = re.sub(r"\s*\.\s*", ".", header.group(1))
+        else:
+            code = _STRINGS.sub('""', line).partition("#")[0]
+            key = code.partition("=")[0].strip() if "=" in code and not depth else ""
+            depth = max(0, depth + code.count("[") - code.count("]"))
+            if not key or not re.fullmatch(r"[\w.\- ]+", key):
+                continue
+            key = re.sub(r"\s*\.\s*", ".", key)
+            written = f"{table}.{key}" if table else key
+        if written == name or written.startswith(name + "."):
+            return n, line
+    return None
 
 
 def _key_at(lines: list[str]) -> str | None:

@@ -1,0 +1,54 @@
+"""auditor.config.toml_file and load_config: a config file as users edit it (init's example
+with a key moved, written twice, or the file left empty), refused in one line naming the
+file, the key and where it was first written."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.commands.init import EXAMPLE
+from auditor.config import load_config
+from auditor.errors import AuditorInputError
+
+
+def _problem(tmp_path, text: str, name: str = "c.toml") -> AuditorInputError:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(AuditorInputError) as err:
+        load_config(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+    return err.value
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n", "# data.source = 'table'\n", "\ufeff"])
+def test_a_config_without_any_setting_is_refused(tmp_path, text):
+    """An empty file (or one of comments) ran the built-in digits demo, its 30 seconds of
+    training and a digits card, as if it were the user's audit (a file cut short, the wrong
+    file)."""
+    err = _problem(tmp_path, text)
+    assert err.message.startswith("holds no setting"), err.message
+    assert "auditor init" in err.message
+
+
+def test_a_dotted_key_at_the_top_and_its_table_say_where_the_table_was_first_written(tmp_path):
+    """`data.source = "table"` put above init's example was refused as "a table written twice:
+    merge the two" at [data], without saying that the first line had written it."""
+    err = _problem(tmp_path, 'data.source = "table"\n' + EXAMPLE)
+    assert err.field == "data"
+    assert err.message.endswith("(line 1 writes it first: data.source = \"table\")"), err.message
+    err = _problem(tmp_path, 'seed = 1\nname = "x"\nseed = 2\n')
+    assert err.field == "seed" and err.message.endswith("(line 1 writes it first: seed = 1)")
+
+
+def test_a_value_and_a_table_of_one_name_say_so(tmp_path):
+    """`rules = []` under [gates] and a [[gates.rules]] below it: tomllib's 'Cannot mutate
+    immutable namespace ('gates', 'rules')'."""
+    err = _problem(tmp_path, '[gates]\nrules = []\n[[gates.rules]]\nmetric = "run.seed"\n')
+    assert err.message == ("not valid TOML at line 3 (gates.rules is written as a value and "
+                           "as a table: keep one): [[gates.rules]] (line 2 writes it first: "
+                           "rules = [])")  # fmt: skip
+
+
+def test_an_empty_key_is_named_as_one(tmp_path):
+    err = _problem(tmp_path, '"" = 0\n')
+    assert err.field == '""' and err.message == "unknown key"
