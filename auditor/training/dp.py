@@ -8,6 +8,7 @@ including those after the best epoch.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,19 @@ if TYPE_CHECKING:
 ACCOUNTANT = "opacus RDP"
 
 
+def privacy_engine() -> type:
+    """opacus's ``PrivacyEngine``, imported without the stderr handler that opacus's import
+    adds to the root logger (``logging.basicConfig``): through it each line of the
+    ``auditor`` logger (the run's stage lines, for run.log) reached the terminal."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    from opacus import PrivacyEngine
+
+    for handler in [h for h in root.handlers if h not in before]:
+        root.removeHandler(handler)
+    return PrivacyEngine
+
+
 def _make_private(
     module: nn.Module,
     *,
@@ -38,7 +52,7 @@ def _make_private(
 ) -> tuple[Any, nn.Module, torch.optim.Optimizer, DataLoader]:
     """(engine, private module, private optimizer, Poisson loader) for ``module`` on (x, y).
     Sampling and noise draw from the streams ``dp/sampling`` and ``dp/noise`` of ``rngs``."""
-    from opacus import PrivacyEngine
+    PrivacyEngine = privacy_engine()  # noqa: N806 - the class, as opacus names it
 
     module.train()  # Opacus validates a module in training mode
     params = [p for p in module.parameters() if p.requires_grad]

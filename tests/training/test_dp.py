@@ -1,0 +1,31 @@
+"""DP-SGD through Opacus (auditor/training/dp.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_opacus_leaves_the_root_logger_as_it_was():
+    # opacus.utils.module_utils calls logging.basicConfig on import: a stderr handler on the
+    # root logger, through which every 'auditor' stage line of a DP run (INFO, for run.log)
+    # reached the terminal under --quiet ("11/30/2026 19:48:50:INFO:stage check.fairness: ...")
+    code = textwrap.dedent("""
+        import logging
+        import torch
+        from auditor.config.privacy import DPConfig
+        from auditor.seeding import Rngs
+        from auditor.training.dp import _make_private
+        x, y = torch.randn(64, 3), torch.randint(0, 2, (64,))
+        _make_private(torch.nn.Linear(3, 2), x=x, y=y, batch_size=16, lr=0.01, epochs=1,
+                      dp=DPConfig(target_epsilon=8.0, target_delta=1e-5), rngs=Rngs(0))
+        print(len(logging.getLogger().handlers))
+    """)
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "0"
