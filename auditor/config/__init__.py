@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from auditor.config._base import StrictModel, key_error
 from auditor.config.fairness import FairnessConfig
 from auditor.config.gates import GateRule, GatesConfig
-from auditor.config.keys import first_problem
+from auditor.config.keys import ONE_TABLE, first_problem
 from auditor.config.labels import ConfigLabel
 from auditor.config.model import SUPPLIED_KINDS, ModelConfig
 from auditor.config.paths import FilePath
@@ -342,11 +342,14 @@ def load_config_with(
     if path.name == "pyproject.toml":
         tool = raw.get("tool", {})
         raw = tool.get("auditor") if isinstance(tool, dict) else None
+        if isinstance(raw, list):  # [[tool.auditor]]
+            raise AuditorInputError(ONE_TABLE.format(key="tool.auditor"), source=str(path),
+                                    field="tool.auditor")  # fmt: skip
         if not isinstance(raw, dict):  # none, or `tool = 1`, `[tool] auditor = "x"`
             raise AuditorInputError(NO_TOOL_TABLE, source=str(path))
         prefix = "tool.auditor."  # each key named where the file has it
-    elif not raw:  # an empty file ran the digits demo as if it were the user's audit
-        raise AuditorInputError(NO_SETTINGS, source=str(path))
+    if not raw:  # an empty file ran the digits demo as if it were the user's audit
+        raise AuditorInputError(NO_SETTINGS, source=str(path), field=prefix.rstrip(".") or None)
     config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
     try:
         return _resolve_paths(config, base=path.parent, source=str(path))

@@ -52,3 +52,14 @@ def test_a_value_and_a_table_of_one_name_say_so(tmp_path):
 def test_an_empty_key_is_named_as_one(tmp_path):
     err = _problem(tmp_path, '"" = 0\n')
     assert err.field == '""' and err.message == "unknown key"
+
+
+def test_an_empty_or_doubled_tool_auditor_table_in_pyproject_is_refused(tmp_path):
+    """An empty [tool.auditor] ran the digits demo (as an empty config file did);
+    [[tool.auditor]] said 'no [tool.auditor] table', where there is one, in two brackets."""
+    head = '[project]\nname = "p"\n'
+    err = _problem(tmp_path, head + "[tool.auditor]\n", "pyproject.toml")
+    assert err.field == "tool.auditor" and err.message.startswith("holds no setting")
+    err = _problem(tmp_path, head + "[[tool.auditor]]\nseed = 1\n", "pyproject.toml")
+    assert err.field == "tool.auditor"
+    assert err.message == "is one table: write [tool.auditor] (one bracket), not [[tool.auditor]]"
