@@ -271,7 +271,12 @@ def used_splits(config: AuditConfig) -> dict[str, float]:
     without pretraining the pretrain split is unused."""
     fractions = dict(config.data.splits.model_dump())
     if config.training.recipe == "plain":
-        fractions["finetune_train"] += fractions.pop("pretrain")
+        pretrain = fractions.pop("pretrain")
+        fractions["finetune_train"] += pretrain
+        if pretrain > 0 and config.data.source in ("table", "adult") and fractions["holdout"]:
+            # members and non-members are as many: they share the rows (recipes.EQUAL_MEMBERSHIP)
+            shared = (fractions["finetune_train"] + fractions["holdout"]) / 2
+            fractions.update(finetune_train=shared, holdout=shared)
     elif config.pretrain.objective == "none":
         fractions.pop("pretrain")
     return fractions

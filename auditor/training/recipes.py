@@ -5,7 +5,9 @@
 - ``"plain"``: train the whole model once on the training split, from its initialisation:
   no pretraining (``pretrain.objective = "none"``), every layer trainable, the pretrain
   split's rows added to the training split (``data.splits.pretrain`` folds into
-  ``finetune_train``), with the [finetune] settings (epochs, lr, batch size, patience).
+  ``finetune_train``; for a table, whose members and non-members are as many, finetune_train
+  and holdout share the pretrain rows and their own equally), with the [finetune] settings
+  (epochs, lr, batch size, patience).
 
 :func:`effective_config` returns the config the stages run with; ``audit.json`` records it,
 so a reader sees the settings the recipe meant. Reference models and canaries retrain with
@@ -17,6 +19,9 @@ from __future__ import annotations
 
 from auditor.config import AuditConfig
 
+# Sources whose members (finetune_train) and non-members (holdout) are made equal in number
+# (auditor.data._tables.equal_membership): the tables.
+EQUAL_MEMBERSHIP = ("table", "adult")
 # unfreeze_last for "every backbone layer" (the stages take the last N of fewer layers).
 ALL_LAYERS = 1_000_000
 
@@ -32,8 +37,12 @@ def effective_config(config: AuditConfig) -> AuditConfig:
     }
     splits = getattr(config.data, "splits", None)
     if splits is not None and splits.pretrain > 0:
-        folded = splits.model_copy(update={
-            "pretrain": 0.0, "finetune_train": splits.finetune_train + splits.pretrain,
-        })  # fmt: skip
-        updates["data"] = config.data.model_copy(update={"splits": folded})
+        folded = {"pretrain": 0.0, "finetune_train": splits.finetune_train + splits.pretrain}
+        if config.data.source in EQUAL_MEMBERSHIP and splits.holdout > 0:
+            # members are trimmed to the non-members' count: rows added to one alone would be
+            # trimmed away, so the two share them (and the pretrain rows) equally
+            shared = (splits.pretrain + splits.finetune_train + splits.holdout) / 2
+            folded.update(finetune_train=shared, holdout=shared)
+        updates["data"] = config.data.model_copy(update={"splits": splits.model_copy(
+            update=folded)})  # fmt: skip
     return config.model_copy(update=updates)

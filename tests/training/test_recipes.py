@@ -45,3 +45,42 @@ def test_plain_training_trains_the_whole_model():
     assert stages.pretrain_record.epochs_run == 0 and len(stages.bundle["pretrain"]) == 0
     assert stages.finetune_record.trainable_parameters == count_parameters(stages.finetuned)
     assert stages.finetune_record.frozen == "nothing (every layer trains)"
+
+
+def _table_config(tmp_path, recipe: str):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 1000
+    frame = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n),
+                          "sex": rng.choice(["F", "M"], n)})  # fmt: skip
+    frame["y"] = (frame.x1 + rng.normal(scale=0.5, size=n) > 0).astype(int)
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    raw = {"data": {"source": "table", "path": str(tmp_path / "t.csv"), "target": "y",
+                    "sensitive": ["sex"]}, "training": {"recipe": recipe}}  # fmt: skip
+    return validate_config(raw, source="a.toml")
+
+
+def test_plain_recipe_on_a_table_trains_on_its_pretrain_rows_too(tmp_path):
+    # a table's members and non-members are trimmed to one size: the pretrain rows folded into
+    # finetune_train alone were trimmed away again (1,500 rows: 299 trained on, not 675)
+    from auditor.data import load_bundle
+
+    config = _table_config(tmp_path, "plain")
+    before, after = config.data.splits, effective_config(config).data.splits
+    shared = (before.pretrain + before.finetune_train + before.holdout) / 2
+    assert after.pretrain == 0
+    assert after.finetune_train == pytest.approx(shared)
+    assert after.holdout == pytest.approx(shared)
+    assert (after.val, after.test) == (before.val, before.test)
+    from auditor.preflight import used_splits  # what preflight checks the sizes of
+
+    assert used_splits(config) == pytest.approx({k: v for k, v in after.model_dump().items()
+                                                 if k != "pretrain"})  # fmt: skip
+    plain = load_bundle(effective_config(config).data, seed=0)
+    default = load_bundle(config.data, seed=0)
+    assert len(plain["finetune_train"]) == len(plain["holdout"])
+    # every row the default recipe used for training (pretrain + members) trains here
+    used = len(default["pretrain"]) + len(default["finetune_train"]) + len(default["holdout"])
+    assert len(plain["finetune_train"]) + len(plain["holdout"]) >= used - 2
