@@ -6,7 +6,9 @@ Statuses:
 - ``met``: established automatically from the run (the evidence says how);
 - ``declared``: answered by a person in ``[transparency.declared]`` (not verified by the tool);
 - ``missing``: neither; an empty or placeholder answer is missing, never met;
-- ``not_applicable``: does not apply, with the reason;
+- ``not_applicable``: does not apply, with the reason (``[transparency] not_applicable``
+  marks a declared item, or an automatic one the run could not establish: never over what
+  the run established, a failure least of all);
 - ``warn``: established, with a finding a reviewer should read;
 - ``fail``: the evidence contradicts the requirement (e.g. a test row also in training).
 
@@ -84,6 +86,10 @@ FRAMEWORKS = {
     "eu_ai_act": "EU AI Act (Regulation 2024/1689), Annex IV technical documentation",
 }
 
+# transparency.not_applicable on an item the run established: its evidence stands.
+MARK_NOT_TAKEN = (
+    "marked not applicable in [transparency], not taken: the run established this item ({status})"
+)
 # A supplied model audited on its evaluation rows alone: nothing to check them against.
 NO_TRAINING_ROWS = (
     "no training rows to check the evaluation rows against: the model's member (training) "
@@ -305,12 +311,17 @@ def build_checklist(ctx: AuditContext, sections: Sections) -> list[ItemResult]:
     items = []
     for spec in SPECS:
         details = None
-        if spec.id in cfg.not_applicable:
+        if spec.kind == "automatic" and auto[spec.id][0] != "missing":
+            status, evidence, details = auto[spec.id]  # what the run established stands
+            reason = evidence if status == "not_applicable" else None
+            if spec.id in cfg.not_applicable and status != "not_applicable":
+                evidence += "; " + MARK_NOT_TAKEN.format(status=status)
+        elif spec.id in cfg.not_applicable:
             status, evidence = "not_applicable", "marked not applicable in [transparency]"
             reason = cfg.not_applicable[spec.id]
         elif spec.kind == "automatic":
             status, evidence, details = auto[spec.id]
-            reason = evidence if status == "not_applicable" else None
+            reason = None
         else:
             status, evidence, reason = _declared_item(spec, cfg.declared)
         items.append(ItemResult(spec.id, spec.question, spec.kind, spec.frameworks, status,

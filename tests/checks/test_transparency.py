@@ -369,3 +369,24 @@ def test_performance_on_a_test_split_that_shares_training_rows_is_no_evaluation_
     item = items["performance_evaluated"]
     assert item.status == "warn"
     assert item.evidence == f"{clean['performance_evaluated'].evidence}; {SEEN_IN_TRAINING}"
+
+
+def test_a_failed_item_marked_not_applicable_stays_failed(digits_context):
+    """transparency.not_applicable.split_disjointness = "not relevant" turned a leaked test row
+    (fail) into 'not applicable' and the gate passed: marking applies to an item the run could
+    not establish (missing), never over its evidence."""
+    from auditor.checks.transparency import MARK_NOT_TAKEN
+
+    why = "the evaluation rows are synthetic and cannot repeat a training row"
+    ctx = _with_transparency(digits_context, not_applicable={"split_disjointness": why,
+                                                             "privacy_probes": why})  # fmt: skip
+    ctx = dataclasses.replace(ctx, bundle=leaked_bundle(ctx.bundle), _cache={})
+    section = transparency_check(ctx, {"privacy": NotRun(reason="disabled")})
+    items = {i.id: i for i in section.items}
+    item = items["split_disjointness"]
+    assert item.status == "fail"
+    assert item.evidence.endswith("; " + MARK_NOT_TAKEN.format(status="fail"))
+    assert section.disjointness is not None and section.disjointness.status == "fail"
+    # an item the run could not establish takes the mark, with its reason
+    assert (items["privacy_probes"].status, items["privacy_probes"].reason) == (
+        "not_applicable", why)
