@@ -32,7 +32,8 @@ IN_LIST = "a [[{table}]] table's {key}"  # `[gates] metric = ...` belongs in a r
 # named as written ("must be a number, not a table"), a literal's values in TOML's quotes.
 TAKES = {"int_type": "a number", "float_type": "a number", "bool_type": "true or false",
          "string_type": "text", "list_type": "a list", "model_type": "a table",
-         "model_attributes_type": "a table", "dict_type": "a table"}  # fmt: skip
+         "model_attributes_type": "a table", "dict_type": "a table",
+         "path_type": "a file name in quotes"}  # fmt: skip
 _TABLE_TYPES = ("model_type", "model_attributes_type", "dict_type")
 WRONG_SHAPE = "must be {wanted}, not {value}"
 TABLE_HERE = "a table ([{key}] on a line of its own, its keys below it)"
@@ -199,7 +200,7 @@ def _shape_message(
         named = where and not isinstance(where[-1], int)
         wanted = TABLE_HERE.format(key=key) if named else "a table"
         return WRONG_SHAPE.format(wanted=wanted, value=_value_text(value))
-    if kind == "literal_error" or (kind in TAKES and isinstance(value, dict | list)):
+    if kind in ("literal_error", "path_type") or (kind in TAKES and isinstance(value, dict | list)):
         if kind == "list_type" and not isinstance(value, dict):
             return None
         if kind == "list_type" and _table_at(model, where) is not None:

@@ -132,6 +132,9 @@ def test_pyproject_names_a_later_checks_key_where_the_file_has_it(tmp_path):
         ('[fairness]\nintersections = {a = "b"}\n',
          'fairness.intersections: must be "pairs", "none" or a list, not a table'),
         ('device = "gpu"\n', 'device: must be "cpu", "cuda" or "auto", not "gpu"'),
+        ("[gates]\nbaseline = 3\n", "gates.baseline: must be a file name in quotes, not 3"),
+        ('[data]\nsource = "table"\npath = {a = 1}\ntarget = "y"\nsensitive = ["s"]\n',
+         "data.path: must be a file name in quotes, not a table"),
         # an array of tables where one table belongs
         ("[[data]]\nsource = \"digits\"\n", "data: is one table: write [data] (one bracket), "
          "not [[data]]"),
