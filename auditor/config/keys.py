@@ -39,6 +39,7 @@ WRONG_SHAPE = "must be {wanted}, not {value}"
 TABLE_HERE = "a table ([{key}] on a line of its own, its keys below it)"
 ONE_TABLE = "is one table: write [{key}] (one bracket), not [[{key}]]"  # [[data]]
 MISSING = "missing: {table} needs it"
+UNKNOWN_TABLE = "unknown table (the tables here: {tables})"
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")  # a literal's value in pydantic's expected
 
 
@@ -150,6 +151,8 @@ def key_and_message(
     if error["type"] == "extra_forbidden":
         hint = did_you_mean(model, where, prefix=prefix)
         msg = f"unknown key ({hint})" if hint else "unknown key"
+        if isinstance(error["input"], dict) and not hint:  # [logging]: say the tables there
+            msg = _unknown_table(model, where, prefix) or msg
     if error["type"] == "list_type" and isinstance(error["input"], str | int | float):
         # sensitive = "sex": write ["sex"]
         msg = LIST_NOT_SCALAR.format(value=toml_text(error["input"]))
@@ -165,6 +168,17 @@ def key_and_message(
     if where and where[-1] == "":  # `"" = 0`: a key, though an empty one
         key += '""' if not key else '.""'
     return (prefix + key if key else prefix.rstrip(".") or "(top level)"), msg
+
+
+def _unknown_table(model: type[BaseModel], where: tuple[Any, ...], prefix: str) -> str | None:
+    """"unknown table (the tables here: [data], [model], ...)" for an unknown ``[name]``."""
+    parent = _table_at(model, where[:-1])
+    if parent is None:
+        return None
+    here = format_loc(where[:-1])
+    tables = [f"[{prefix}{here + '.' if here else ''}{name}]"
+              for name, field in parent.model_fields.items() if _models_in(field.annotation)]
+    return UNKNOWN_TABLE.format(tables=", ".join(tables)) if tables else None
 
 
 def _value_text(value: Any) -> str:

@@ -135,6 +135,12 @@ def test_pyproject_names_a_later_checks_key_where_the_file_has_it(tmp_path):
         ("[gates]\nbaseline = 3\n", "gates.baseline: must be a file name in quotes, not 3"),
         ('[data]\nsource = "table"\npath = {a = 1}\ntarget = "y"\nsensitive = ["s"]\n',
          "data.path: must be a file name in quotes, not a table"),
+        # a table of no name auditor knows: the tables it knows there
+        ('[logging]\nlevel = "debug"\n', "logging: unknown table (the tables here: [data], "
+         "[model], [training], [pretrain], [finetune], [fairness], [privacy], [transparency], "
+         "[gates])"),
+        ("[data.extra]\nx = 1\n", "data.extra: unknown table (the tables here: "
+         "[data.splits])"),
         # an array of tables where one table belongs
         ("[[data]]\nsource = \"digits\"\n", "data: is one table: write [data] (one bracket), "
          "not [[data]]"),
