@@ -40,6 +40,10 @@ TABLE_HERE = "a table ([{key}] on a line of its own, its keys below it)"
 ONE_TABLE = "is one table: write [{key}] (one bracket), not [[{key}]]"  # [[data]]
 MISSING = "missing: {table} needs it"
 UNKNOWN_TABLE = "unknown table (the tables here: {tables})"
+# A number's bound, by pydantic's error type and its ctx key: "must be at least 1, not 0".
+BOUNDS = {"greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "more than"),
+          "less_than_equal": ("le", "at most"), "less_than": ("lt", "less than")}  # fmt: skip
+TOO_FEW = "must hold at least {n} {items}, not {actual}"
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")  # a literal's value in pydantic's expected
 
 
@@ -192,6 +196,10 @@ def _takes(error: ErrorDetails) -> list[str]:
     """What the key takes, by this error ([] where the error is of another kind)."""
     if error["type"] == "literal_error":
         return [toml_text(v) for v in _QUOTED.findall(str(error["ctx"]["expected"]))]
+    if error["type"] in BOUNDS:
+        bound, words = BOUNDS[error["type"]]
+        limit = error["ctx"][bound]  # 0.0 as 0: "more than 0"
+        return [f"{words} {toml_text(int(limit) if float(limit).is_integer() else limit)}"]
     return [TAKES[error["type"]]] if error["type"] in TAKES else []
 
 
@@ -214,7 +222,11 @@ def _shape_message(
         named = where and not isinstance(where[-1], int)
         wanted = TABLE_HERE.format(key=key) if named else "a table"
         return WRONG_SHAPE.format(wanted=wanted, value=_value_text(value))
-    if kind in ("literal_error", "path_type") or (kind in TAKES and isinstance(value, dict | list)):
+    if kind == "too_short" and isinstance(value, list):  # sensitive = []
+        n = error["ctx"]["min_length"]
+        return TOO_FEW.format(n=n, items="item" if n == 1 else "items", actual=len(value))
+    shaped = kind in TAKES and isinstance(value, dict | list)
+    if kind in ("literal_error", "path_type", *BOUNDS) or shaped:
         if kind == "list_type" and not isinstance(value, dict):
             return None
         if kind == "list_type" and _table_at(model, where) is not None:

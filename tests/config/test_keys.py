@@ -141,6 +141,12 @@ def test_pyproject_names_a_later_checks_key_where_the_file_has_it(tmp_path):
          "[gates])"),
         ("[data.extra]\nx = 1\n", "data.extra: unknown table (the tables here: "
          "[data.splits])"),
+        # a number out of its bounds, alone or beside a union's other kinds
+        ("[pretrain]\nepochs = 0\n", "pretrain.epochs: must be at least 1, not 0"),
+        ("[data.splits]\nval = 0.0\n", "data.splits.val: must be more than 0, not 0.0"),
+        ("[privacy]\nn_jobs = 0\n", 'privacy.n_jobs: must be at least 1 or "auto", not 0'),
+        ('[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\nsensitive = []\n',
+         "data.sensitive: must hold at least 1 item, not 0"),
         # an array of tables where one table belongs
         ("[[data]]\nsource = \"digits\"\n", "data: is one table: write [data] (one bracket), "
          "not [[data]]"),
