@@ -39,11 +39,13 @@ WRONG_SHAPE = "must be {wanted}, not {value}"
 TABLE_HERE = "a table ([{key}] on a line of its own, its keys below it)"
 ONE_TABLE = "is one table: write [{key}] (one bracket), not [[{key}]]"  # [[data]]
 MISSING = "missing: {table} needs it"
+MISSING_ALL = "missing: {table} needs {keys}"
 UNKNOWN_TABLE = "unknown table (the tables here: {tables})"
 # A number's bound, by pydantic's error type and its ctx key: "must be at least 1, not 0".
 BOUNDS = {"greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "more than"),
           "less_than_equal": ("le", "at most"), "less_than": ("lt", "less than")}  # fmt: skip
 TOO_FEW = "must hold at least {n} {items}, not {actual}"
+TOO_LONG = "is {n:,} characters long, more than {limit:,}"
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")  # a literal's value in pydantic's expected
 
 
@@ -203,9 +205,9 @@ def _takes(error: ErrorDetails) -> list[str]:
     return [TAKES[error["type"]]] if error["type"] in TAKES else []
 
 
-def _either(words: list[str]) -> str:
+def _either(words: list[str], last: str = "or") -> str:
     words = list(dict.fromkeys(words))
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
 
 
 def _shape_message(
@@ -222,6 +224,8 @@ def _shape_message(
         named = where and not isinstance(where[-1], int)
         wanted = TABLE_HERE.format(key=key) if named else "a table"
         return WRONG_SHAPE.format(wanted=wanted, value=_value_text(value))
+    if kind == "string_too_long" and isinstance(value, str):
+        return TOO_LONG.format(n=len(value), limit=error["ctx"]["max_length"])
     if kind == "too_short" and isinstance(value, list):  # sensitive = []
         n = error["ctx"]["min_length"]
         return TOO_FEW.format(n=n, items="item" if n == 1 else "items", actual=len(value))
@@ -266,10 +270,19 @@ def first_problem(
                                            _off_branch(e, deepest)))  # fmt: skip
     loc, msg = key_and_message(errors[0], model, prefix=prefix)
     same = [e for e in errors if format_loc(e["loc"]) == format_loc(errors[0]["loc"])]
+    said = 1
     if len(same) > 1 and all(_takes(e) for e in same):  # a union: each member's kind
         value = _value_text(errors[0]["input"])
         msg = WRONG_SHAPE.format(wanted=_either([w for e in same for w in _takes(e)]), value=value)
-    more = len(errors) - (len(same) if len(same) > 1 and all(_takes(e) for e in same) else 1)
+        said = len(same)
+    if errors[0]["type"] == "missing":  # source = "table" alone: every key it needs at once
+        table = errors[0]["loc"][:-1]
+        keys = [str(e["loc"][-1]) for e in errors
+                if e["type"] == "missing" and e["loc"][:-1] == table]  # fmt: skip
+        if len(keys) > 1:
+            msg = MISSING_ALL.format(table=_needed_in(table, prefix), keys=_either(keys, "and"))
+            said = len(keys)
+    more = len(errors) - said
     return loc, f"{msg} (and {more} more)" if more else msg
 
 

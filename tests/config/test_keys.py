@@ -160,7 +160,13 @@ def test_pyproject_names_a_later_checks_key_where_the_file_has_it(tmp_path):
         ("[data]\nsource = 3\n", 'data.source: must be "digits", "adult", "mnist" or "table", '
          "not 3"),
         ('[data]\nsource = "table"\n', 'data.path: missing: [data] with source = "table" '
-         "needs it (and 2 more)"),
+         "needs path, target and sensitive"),
+        ('[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\n', "data.sensitive: missing: "
+         '[data] with source = "table" needs it'),
+        ("[[gates.rules]]\nmax = 1\nname = '" + "n" * 300 + "'\n", "gates.rules[0].metric: "
+         "missing: each [[gates.rules]] needs it (and 1 more)"),
+        ("[[gates.rules]]\nmetric = 'run.seed'\nmax = 1\nname = '" + "n" * 300 + "'\n",
+         "gates.rules[0].name: is 300 characters long, more than 200"),
         ("[[gates.rules]]\nmax = 1\n", "gates.rules[0].metric: missing: each [[gates.rules]] "
          "needs it"),
     ],
