@@ -342,7 +342,7 @@ def load_config_with(
     if path.name == "pyproject.toml":
         tool = raw.get("tool", {})
         raw = tool.get("auditor") if isinstance(tool, dict) else None
-        if isinstance(raw, list):  # [[tool.auditor]]
+        if isinstance(raw, list) and raw and all(isinstance(t, dict) for t in raw):  # [[...]]
             raise AuditorInputError(ONE_TABLE.format(key="tool.auditor"), source=str(path),
                                     field="tool.auditor")  # fmt: skip
         if not isinstance(raw, dict):  # none, or `tool = 1`, `[tool] auditor = "x"`
