@@ -13,6 +13,7 @@ permutations from ``explain/permutation``.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,8 +35,8 @@ ALL_ROWS = "__all__"
 
 @dataclass(frozen=True)
 class PermutationFeature:
-    """One input column: the mean and standard deviation (over the repeats) of the accuracy
-    drop when it is shuffled, and its share of the summed positive drops."""
+    """One input column: the mean and standard deviation (over the repeats; NaN with one) of
+    the accuracy drop when it is shuffled, and its share of the summed positive drops."""
 
     feature: str
     accuracy_drop_mean: float
@@ -198,9 +199,10 @@ def permutation_explanations(
             return why  # no column's importance stands
     drops = result[ALL_ROWS]
     total = float(np.nansum(np.clip(drops.importances_mean, 0, None))) or 1.0
+    one = cfg.reliance_repeats < 2  # the spread of one number is undefined, not zero
     importance = [
         PermutationFeature(names[c], float(drops.importances_mean[c]),
-                           float(drops.importances_std[c]),
+                           math.nan if one else float(drops.importances_std[c]),
                            float(max(drops.importances_mean[c], 0.0) / total))
         for c in _ranked(drops.importances_mean)[:TOP_FEATURES]
     ]  # fmt: skip

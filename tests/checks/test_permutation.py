@@ -113,3 +113,28 @@ def test_columns_left_out_are_named_up_to_a_cap_then_counted():
     names = ", ".join(f"c{i}" for i in range(NAMED_COLUMNS))
     assert item["evidence"].endswith(
         f"left out 25 column(s), outputs not finite: {names} and {25 - NAMED_COLUMNS} more")
+
+
+def test_one_repeat_has_no_spread_rather_than_a_spread_of_zero():
+    """transparency.reliance_repeats = 1: each column's drop showed 'Std 0.0000', a spread of
+    one number; it is undefined (null in audit.json), the drops themselves stand."""
+    from sklearn.linear_model import LogisticRegression
+
+    import auditor
+    from auditor.config import AuditConfig, PrivacyConfig, TransparencyConfig
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x1": rng.normal(size=600), "x2": rng.normal(size=600),
+                          "g": rng.choice([0, 1], 600)})  # fmt: skip
+    frame["y"] = (frame.x1 > 0).astype(int)
+    model = LogisticRegression().fit(frame[["x1", "x2", "g"]], frame.y)
+    for repeats, spread in ((1, False), (2, True)):
+        config = AuditConfig(transparency=TransparencyConfig(reliance_repeats=repeats),
+                             privacy=PrivacyConfig(enabled=False))  # fmt: skip
+        result = auditor.audit_model(model, data=frame, target="y", sensitive=["g"],
+                                     features=["x1", "x2", "g"], config=config,
+                                     progress=False)  # fmt: skip
+        top = result.data["explanations"]["feature_importance"][0]
+        assert top["feature"] == "x1" and top["accuracy_drop_mean"] > 0.3
+        std = top["accuracy_drop_std"]  # NaN here, null in audit.json
+        assert (std is not None and np.isfinite(std)) == spread, (repeats, top)
