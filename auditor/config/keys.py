@@ -33,7 +33,12 @@ IN_LIST = "a [[{table}]] table's {key}"  # `[gates] metric = ...` belongs in a r
 TAKES = {"int_type": "a number", "float_type": "a number", "bool_type": "true or false",
          "string_type": "text", "list_type": "a list", "model_type": "a table",
          "model_attributes_type": "a table", "dict_type": "a table",
-         "path_type": "a file name in quotes"}  # fmt: skip
+         "path_type": "a file name in quotes", "int_from_float": "a whole number"}  # fmt: skip
+# Kinds said whatever the value written (the others only of a table or a list: a number or a
+# text written as another scalar is StrictModel's own "must be a number, not "0.5"").
+ANY_VALUE = ("literal_error", "path_type", "string_type", "int_from_float")
+# After "must be at most 0.999999999, not 95": a fraction written as a percentage.
+PERCENT = " (a fraction: {value:g}% is {fraction:g})"
 _TABLE_TYPES = ("model_type", "model_attributes_type", "dict_type")
 WRONG_SHAPE = "must be {wanted}, not {value}"
 TABLE_HERE = "a table ([{key}] on a line of its own, its keys below it)"
@@ -230,12 +235,16 @@ def _shape_message(
         n = error["ctx"]["min_length"]
         return TOO_FEW.format(n=n, items="item" if n == 1 else "items", actual=len(value))
     shaped = kind in TAKES and isinstance(value, dict | list)
-    if kind in ("literal_error", "path_type", *BOUNDS) or shaped:
+    if kind in (*ANY_VALUE, *BOUNDS) or shaped:
         if kind == "list_type" and not isinstance(value, dict):
             return None
         if kind == "list_type" and _table_at(model, where) is not None:
             return None  # [gates.rules]: TABLE_NOT_LIST says to write [[gates.rules]]
-        return WRONG_SHAPE.format(wanted=_either(_takes(error)), value=_value_text(value))
+        said = WRONG_SHAPE.format(wanted=_either(_takes(error)), value=_value_text(value))
+        limit = (error.get("ctx") or {}).get("le", (error.get("ctx") or {}).get("lt"))
+        if limit is not None and limit <= 1 and isinstance(value, int | float) and 1 < value <= 100:
+            said += PERCENT.format(value=value, fraction=value / 100)  # val = 10, ci_level = 95
+        return said
     return None
 
 

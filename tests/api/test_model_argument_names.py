@@ -45,7 +45,7 @@ def refusal(model, frame, **kw) -> AuditorInputError:
         ({"missing": "label"}, "target", "'label' has missing values"),
         ({"features": ["x1"]}, "features", "features leaves out x2"),
         ({"sensitive": []}, "sensitive", "at least 1 item"),
-        ({"data_license": 5}, "data_license", "valid string"),
+        ({"data_license": 5}, "data_license", "must be text, not 5"),
         ({"missing_group": "yes"}, "missing_group", 'not "yes"'),
         ({"positive_label": "maybe"}, "positive_label", "'maybe' is not one of"),
         ({"train": "nope"}, "train", "'nope' is not 'package.module:function'"),

@@ -147,6 +147,13 @@ def test_pyproject_names_a_later_checks_key_where_the_file_has_it(tmp_path):
         ("[privacy]\nn_jobs = 0\n", 'privacy.n_jobs: must be at least 1 or "auto", not 0'),
         ('[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\nsensitive = []\n',
          "data.sensitive: must hold at least 1 item, not 0"),
+        ("[fairness]\nci_level = 95\n", "fairness.ci_level: must be at most 0.999999999, not 95 "
+         "(a fraction: 95% is 0.95)"),
+        ("[data.splits]\nval = 10\n", "data.splits.val: must be less than 1, not 10 (a "
+         "fraction: 10% is 0.1)"),
+        ("seed = 1.5\n", "seed: must be a whole number, not 1.5"),
+        ("name = 3\n", "name: must be text, not 3"),
+        ("[fairness]\nsensitive = [1]\n", "fairness.sensitive[0]: must be text, not 1"),
         # an array of tables where one table belongs
         ("[[data]]\nsource = \"digits\"\n", "data: is one table: write [data] (one bracket), "
          "not [[data]]"),
