@@ -97,7 +97,7 @@ class TopFeature:
 @dataclass(frozen=True)
 class GroupImportance:
     """Mean total |attribution| of one sensitive group (None when empty); tables: its top
-    columns (empty for images)."""
+    columns (empty for images, and for a group under min_group_size)."""
 
     group: str
     n: int
@@ -232,7 +232,7 @@ def _group_importance(sensitive: pd.DataFrame, abs_attr_rows: np.ndarray, *,
                       feature_names: list[str] | None,
                       min_n: int) -> dict[str, list[GroupImportance]]:  # fmt: skip
     """Per sensitive feature and group: n, mean total |attribution|, and (tables) the top
-    columns by mean |attribution| in that group."""
+    columns by mean |attribution| in that group (none under ``min_n`` rows)."""
     out = {}
     total = abs_attr_rows.reshape(len(abs_attr_rows), -1).sum(axis=1)
     for feat in sensitive.columns:
@@ -242,7 +242,7 @@ def _group_importance(sensitive: pd.DataFrame, abs_attr_rows: np.ndarray, *,
             mask = values == g
             n = int(mask.sum())
             top: list[TopFeature] = []
-            if feature_names is not None and n:
+            if feature_names is not None and n and n >= min_n:  # too few rows: no ranking
                 per = abs_attr_rows[mask].mean(axis=0)
                 top = [TopFeature(feature_names[i], float(per[i]))
                        for i in np.argsort(-per, kind="stable")[:TOP_GROUP_FEATURES]]  # fmt: skip

@@ -214,3 +214,22 @@ def test_the_convergence_error_has_its_scale_beside_it(digits_context, digits_ex
     assert digits_explained.score_gap_mean_abs == pytest.approx(np.mean(np.abs(fx - fb)),
                                                                 rel=1e-4)  # fmt: skip
     assert digits_explained.convergence_delta_mean_abs < digits_explained.score_gap_mean_abs
+
+
+def test_a_group_under_min_group_size_ranks_no_columns():
+    """A sensitive group of 3 rows had its 'top columns' by mean |attribution| ranked (flagged
+    insufficient data beside them); permutation importance lists none for such a group, and
+    neither do attributions now. Its n and mean total attribution stay."""
+    import pandas as pd
+
+    from auditor.checks.explain import _group_importance
+
+    rng = np.random.default_rng(0)
+    abs_attr = np.abs(rng.normal(size=(103, 4)))
+    sensitive = pd.DataFrame({"site": ["big"] * 100 + ["tiny"] * 3})
+    groups = {g.group: g for g in _group_importance(sensitive, abs_attr,
+                                                     feature_names=list("abcd"),
+                                                     min_n=30)["site"]}  # fmt: skip
+    assert groups["tiny"].insufficient_data and groups["tiny"].top_features == []
+    assert groups["tiny"].n == 3 and groups["tiny"].mean_total_abs_attribution > 0
+    assert len(groups["big"].top_features) == 4 and not groups["big"].insufficient_data
