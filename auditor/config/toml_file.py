@@ -43,6 +43,14 @@ TWICE = {
 # `data.source = "table"`, writes the table [data] below it too).
 FIRST = " (line {n} writes it first: {line})"
 _NAMES = re.compile(r"\(('.*'),?\)")  # tomllib's ('gates', 'rules')
+# After tomllib's words for a common slip: how to write the line.
+BACKSLASH = (
+    "; a \\ in double quotes starts an escape: write the path with / (\"{slashed}\") or in "
+    "single quotes ('{raw}')"
+)
+QUOTED = "; text is written in quotes: {key} = {value}"
+LOWER_CASE = "; TOML writes true and false in lower case: {key} = {value}"
+LEADING_DIGIT = "; a number starts with a digit: {key} = {value}"
 _AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _HEADER = re.compile(r"^\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')  # a line's quoted text
@@ -105,7 +113,30 @@ def _not_toml(error: str, text: str, *, source: str) -> AuditorInputError:
     message = NOT_TOML_AT.format(n=n, error=what, line=_shown(lines[n - 1]))
     if first:
         message += FIRST.format(n=first[0], line=_shown(first[1]))
-    return AuditorInputError(message, source=source, field=field)
+    return AuditorInputError(message + _slip(what, lines[n - 1]), source=source, field=field)
+
+
+def _slip(error: str, line: str) -> str:
+    """How to write a line that a common slip made invalid: a Windows path in double quotes,
+    text without quotes, ``True``, ``.1``; "" where it is none of these."""
+    path = re.search(r'=\s*"([^"]*\\[^"]*)"', line)
+    if path and error.startswith(("Unescaped", "Invalid hex value", "Invalid escape")):
+        return BACKSLASH.format(slashed=path.group(1).replace("\\", "/"), raw=path.group(1))
+    key, _, value = line.partition("=")
+    key, value = key.strip(), value.partition("#")[0].strip()
+    if error != "Invalid value" or not key or not value:
+        return ""
+    if value.lower() in ("true", "false"):
+        return LOWER_CASE.format(key=key, value=value.lower())
+    if re.fullmatch(r"-?\.\d+", value):
+        return LEADING_DIGIT.format(key=key, value=value.replace(".", "0.", 1))
+    items = re.fullmatch(r"\[([\w .\-,]*)\]", value)
+    if items:
+        words = [w.strip() for w in items.group(1).split(",") if w.strip()]
+        return QUOTED.format(key=key, value="[" + ", ".join(f'"{w}"' for w in words) + "]")
+    if re.fullmatch(r"[\w.\-]+( [\w.\-]+)*", value):
+        return QUOTED.format(key=key, value=f'"{value}"')
+    return ""
 
 
 def _shown(line: str) -> str:

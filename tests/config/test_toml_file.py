@@ -63,3 +63,30 @@ def test_an_empty_or_doubled_tool_auditor_table_in_pyproject_is_refused(tmp_path
     err = _problem(tmp_path, head + "[[tool.auditor]]\nseed = 1\n", "pyproject.toml")
     assert err.field == "tool.auditor"
     assert err.message == "is one table: write [tool.auditor] (one bracket), not [[tool.auditor]]"
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ('[data]\nsource = "table"\npath = "C:\\data\\x.csv"\n',
+         "; a \\ in double quotes starts an escape: write the path with / (\"C:/data/x.csv\") "
+         "or in single quotes ('C:\\data\\x.csv')"),
+        ('[data]\npath = "C:\\Users\\me\\t.csv"\n',
+         "; a \\ in double quotes starts an escape: write the path with / "
+         "(\"C:/Users/me/t.csv\") or in single quotes ('C:\\Users\\me\\t.csv')"),
+        ("[data]\nsource = table\n", '; text is written in quotes: source = "table"'),
+        ("device = cpu  # here\n", '; text is written in quotes: device = "cpu"'),
+        ("[data]\nsensitive = [sex, race]\n",
+         '; text is written in quotes: sensitive = ["sex", "race"]'),
+        ("[gates]\nuse_defaults = True\n", "; TOML writes true and false in lower case: "
+         "use_defaults = true"),
+        ("[data.splits]\nval = .1\n", "; a number starts with a digit: val = 0.1"),
+    ],
+)  # fmt: skip
+def test_a_common_toml_slip_says_how_to_write_it(tmp_path, text, hint):
+    """A Windows path in double quotes ('Unescaped '\\' in a string', 'Invalid hex value'),
+    text without quotes, True and .1 ('Invalid value') named the line but not the way to
+    write it."""
+    err = _problem(tmp_path, text)
+    assert err.message.startswith("not valid TOML at line "), err.message
+    assert err.message.endswith(hint), err.message
