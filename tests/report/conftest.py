@@ -59,7 +59,10 @@ def payload_table(n: int = 1200, seed: int = 0) -> pd.DataFrame:
 def payload_config(path):
     from auditor.config import AuditConfig, TableData
 
-    declared = {k: PAYLOAD for k in DeclaredAnswers.model_fields}
+    # each answer its own text (one text pasted under several questions answers only the first),
+    # intended_use the payload itself
+    declared = {k: PAYLOAD if k == "intended_use" else f"{PAYLOAD} ({k})"
+                for k in DeclaredAnswers.model_fields}
     return AuditConfig(
         name="model " + NAME_PAYLOAD,
         data=TableData(path=path, target="y<b>", sensitive=[PAYLOAD_COLUMN],

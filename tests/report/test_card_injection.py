@@ -65,8 +65,10 @@ def test_front_matter_keeps_payloads_as_strings(payload_run):
     meta = yaml.safe_load(md.split("---\n", 2)[1])
     from auditor.report.hub import license_slug
 
-    assert meta["license"] == "other" and meta["license_name"] == license_slug(PAYLOAD)
-    assert meta["model-index"][0]["name"] == PAYLOAD
+    # each declared answer is the payload and its key (tests.report.conftest.payload_config)
+    assert meta["license"] == "other"
+    assert meta["license_name"] == license_slug(f"{PAYLOAD} (license)")
+    assert meta["model-index"][0]["name"] == f"{PAYLOAD} (model_name)"
 
 
 def test_front_matter_keeps_characters_beyond_the_bmp(tmp_path):
