@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -61,6 +62,13 @@ WRONG_SCHEMA = (
     "an audit.json of another auditor version (audit again, or use that version)"
 )
 NO_SPACE = "{error} while writing the run folder; nothing was replaced (free some space)"
+# Said once on stderr when the lock is still taken after WAIT_NOTE_AFTER_S (a second writer of
+# one --out, or a hung one): a run waiting up to an hour in silence looks hung itself.
+WAIT_NOTE_AFTER_S = 2.0
+WAITING = (
+    "auditor: waiting for another auditor writing {out} (it holds {lock}); "
+    "giving up after {seconds:g} s"
+)
 LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"
 NO_FLOCK = (
     "this filesystem has no file locks ({why}), which keep two writers of one run folder "
@@ -117,11 +125,19 @@ def _wait_for_lock(path: Path, out_dir: Path, timeout: float) -> int | None:
     read the file just made as held and wait out ``timeout`` (an hour) to a wrong message."""
     if fcntl is None:
         return None
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    noted = False
     try:
         while (fd := _try_lock(path)) is None:
-            if time.monotonic() >= deadline:
+            waited = time.monotonic() - start
+            if waited >= timeout:
                 raise _gave_up(out_dir, timeout)
+            if not noted and waited >= WAIT_NOTE_AFTER_S:
+                noted = True
+                note = WAITING.format(out=out_dir, lock=path, seconds=timeout)
+                shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in note)
+                sys.stderr.write(f"{shown}\n")
+                sys.stderr.flush()
             time.sleep(LOCK_POLL_S)
     except OSError as exc:
         if exc.errno in (errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP):

@@ -157,3 +157,24 @@ def test_the_lock_check_makes_nothing_and_lets_a_writer_be(tmp_path):
         check_lock(out)
         assert lock_path(out).exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_waiter_says_once_what_it_waits_for(tmp_path, capsys, monkeypatch):
+    # a second `auditor run` to one --out, or a hung writer, waited up to an hour in silence
+    out = tmp_path / "run"
+    monkeypatch.setattr(run_folder, "WAIT_NOTE_AFTER_S", 0.0)
+    with locked(out):
+        with pytest.raises(run_folder.AuditorInputError):
+            with locked(out, timeout=0.3):
+                pass
+    note = run_folder.WAITING.format(out=out, lock=lock_path(out), seconds=0.3)
+    assert capsys.readouterr().err == note + "\n"
+
+
+def test_a_short_wait_says_nothing(tmp_path, capsys):
+    out = tmp_path / "run"
+    with locked(out):
+        with pytest.raises(run_folder.AuditorInputError):
+            with locked(out, timeout=0.2):
+                pass
+    assert capsys.readouterr().err == ""
