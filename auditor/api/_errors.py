@@ -9,9 +9,13 @@ never a finite number), before any check reads its NaN outputs.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
+import os
 import re
-from collections.abc import Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -64,14 +68,28 @@ def config_named(config_file: str | None) -> Iterator[None]:
         raise AuditorInputError(exc.message, source=config_file, field=exc.field) from None
 
 
-def reworded(err: AuditorInputError, words: Mapping[str, str],
-              fields: Mapping[str, str]) -> AuditorInputError:  # fmt: skip
+# A value a message quotes: Python's repr of a text ('a', "it's"), its quote opened after no
+# letter (not the model's), so a key inside it is the caller's, kept as written
+QUOTED = re.compile(r"""(?<![\w'"])(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")(?!\w)""")
+
+
+def reworded(err: AuditorInputError, words: Mapping[str, str], fields: Mapping[str, str],
+              given: Iterable[Any] = ()) -> AuditorInputError:  # fmt: skip
     """``err`` with its field as ``fields`` maps it and each of ``words`` (a config key, a
-    flag, a phrase; the longest first) in its message as ``words`` maps it; ``err`` itself
-    where neither changes it."""
+    flag, a phrase; the longest first) in its message as ``words`` maps it, where the
+    message's template wrote it: not inside a quoted value ('data.sensitive', a column's
+    name), nor inside a text of the caller's (``given``: the call's arguments, a column
+    ``x --out`` listed unquoted); ``err`` itself where neither changes it."""
     field = fields.get(err.field, err.field) if err.field else err.field
     found = re.compile("|".join(map(_whole, sorted(words, key=len, reverse=True))))
-    message = found.sub(lambda m: words[m.group(0)], err.message)
+    theirs = _their_spans(err.message, words, given) if found.search(err.message) else []
+
+    def swap(match: re.Match[str]) -> str:
+        start, end = match.span()
+        kept = any(a <= start and end <= b for a, b in theirs)
+        return match.group(0) if kept else words[match.group(0)]
+
+    message = found.sub(swap, err.message)
     if message == err.message and field == err.field:
         return err
     return AuditorInputError(message, source=err.source, field=field)
@@ -85,24 +103,93 @@ def _whole(key: str) -> str:
     return before + re.escape(key) + after
 
 
+def _their_spans(message: str, words: Mapping[str, str],
+                 given: Iterable[Any]) -> list[tuple[int, int]]:  # fmt: skip
+    """The (start, end) spans of ``message`` that are the caller's: its quoted values, and
+    each text of ``given`` that holds one of ``words`` wherever the message repeats it."""
+    spans = [match.span() for match in QUOTED.finditer(message)]
+    for text in {t for t in _texts(given) if any(key in t for key in words)}:
+        start = message.find(text)
+        while start >= 0:
+            spans.append((start, start + len(text)))
+            start = message.find(text, start + 1)
+    return spans
+
+
+def _texts(given: Iterable[Any], depth: int = 3) -> Iterator[str]:
+    """Every text among ``given``: str and paths, within lists, tuples, sets and dicts;
+    a DataFrame's column labels and text cells, an estimator's feature names and classes
+    (:func:`_parts`), ``depth`` containers down."""
+    for value in given:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, os.PathLike):
+            yield str(os.fspath(value))
+        elif depth == 0:
+            continue
+        elif isinstance(value, Mapping):
+            yield from _texts([*value.keys(), *value.values()], depth - 1)
+        elif isinstance(value, list | tuple | set | frozenset):
+            yield from _texts(value, depth - 1)
+        else:
+            yield from _texts(_parts(value), depth - 1)
+
+
+def _parts(value: Any) -> list[Any]:
+    """What of ``value`` a message may repeat: a DataFrame's or Series' labels and the cells
+    of its columns that are not numbers, a fitted estimator's ``feature_names_in_`` and
+    ``classes_``, a dataclass's fields (``Columns``)."""
+    pandas = sys.modules.get("pandas")  # a caller's frame means pandas is loaded
+    if pandas is not None and isinstance(value, pandas.Series):
+        value = value.to_frame()
+    if pandas is not None and isinstance(value, pandas.DataFrame):
+        parts: list[Any] = list(value.columns)
+        for i in range(value.shape[1]):
+            column = value.iloc[:, i]
+            if column.dtype.kind not in "biufcmM":  # text, category, objects
+                parts.extend(column.dropna().unique().tolist())
+        return parts
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [getattr(value, f.name) for f in dataclasses.fields(value)]
+    return [list(found) for found in map(functools.partial(_attr, value),
+                                         ("feature_names_in_", "classes_")) if found is not None]
+
+
+def _attr(value: Any, name: str) -> Any:
+    """``value.name`` where it is a list or array of names, else None (an unfitted step's
+    property raises: the refusal being worded must not become its error)."""
+    try:
+        found = getattr(value, name, None)
+    except Exception:
+        return None
+    return found if isinstance(found, list | tuple) or hasattr(found, "tolist") else None
+
+
 @contextmanager
 def named_as(words: Mapping[str, str], fields: Mapping[str, str], *,
-             flags: bool = False) -> Iterator[None]:  # fmt: skip
-    """Re-raise bad input :func:`reworded` by ``words`` and ``fields``, unless ``flags`` (the
-    command line's call: its errors name its flags and keys as they are)."""
+             flags: bool = False, given: Iterable[Any] = ()) -> Iterator[None]:  # fmt: skip
+    """Re-raise bad input :func:`reworded` by ``words`` and ``fields`` (``given``: the
+    call's arguments, their texts kept as written), unless ``flags`` (the command line's
+    call: its errors name its flags and keys as they are)."""
     try:
         yield
     except AuditorInputError as exc:
         if flags:
             raise
-        raise reworded(exc, words, fields) from None
+        raise reworded(exc, words, fields, given) from None
 
 
-def python_named() -> Any:
-    """Bad input from :func:`auditor.audit_model` naming the caller's arguments (``sensitive``,
-    ``sensitive=``) where it named the config's keys (``data.sensitive``): a context manager,
-    or a decorator."""
-    return named_as(MODEL_WORDS, MODEL_FIELDS)
+def python_named(function: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`auditor.audit_model`, its bad input naming the caller's arguments
+    (``sensitive``, ``sensitive=``) where it named the config's keys (``data.sensitive``),
+    and the caller's own texts (a column named ``data.sensitive``) as written."""
+
+    @functools.wraps(function)
+    def named(*args: Any, **kwargs: Any) -> Any:
+        with named_as(MODEL_WORDS, MODEL_FIELDS, given=(args, kwargs)):
+            return function(*args, **kwargs)
+
+    return named
 
 
 def check_converged(records: dict[str, Any], *, factory: str | None = None) -> None:

@@ -264,7 +264,7 @@ def run(
     AuditConfig, or a TOML file's path (read, and the config file). Bad input found on the
     way that names no file names ``config_file``; the config's keys as they are, and
     ``out_dir`` (with ``flags``: ``--out``, as ``auditor run`` calls it)."""
-    with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags):
+    with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=(config, out_dir)):
         config, config_file = as_config(config, config_file)
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags), config_named(config_file):
         named = Path(config_file) if config_file else None
@@ -314,7 +314,7 @@ def _frame_or_path(rows: Any, *, key: str) -> tuple[Path | None, Any]:
     return Path(frame_source(key)), rows  # a DataFrame, read under this stand-in path
 
 
-@python_named()  # its readers name the config's keys: here, the arguments
+@python_named  # its readers name the config's keys: here, the arguments
 def audit_model(
     model: Any, *, data: str | Path | pd.DataFrame, target: str, sensitive: list[str],
     members: str | Path | pd.DataFrame | None = None,

@@ -158,7 +158,8 @@ def audit_predictions(
     line's (``--positive-label``, as ``auditor audit`` calls it). ``config_file``: the TOML
     file ``config`` was read from (gate errors name it; a relative baseline is found beside it;
     audit.json records it)."""
-    with named_as(PYTHON_WORDS, PYTHON_FIELDS, flags=flags):
+    given = (source, cols, y_true, y_pred, y_score, sensitive, positive_label, out_dir)
+    with named_as(PYTHON_WORDS, PYTHON_FIELDS, flags=flags, given=given):
         return _audited(source, cols, y_true=y_true, y_pred=y_pred, y_score=y_score,
                         sensitive=sensitive, missing_group=missing_group, config=config,
                         out_dir=out_dir, seed=seed, batch_rows=batch_rows,

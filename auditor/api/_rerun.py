@@ -112,7 +112,8 @@ def regate(
     retraining. The run is left byte-identical: the re-gated audit.json, junit.xml,
     summary.md and card go to ``out_dir`` (default: ``<run>.gate-<UTC time>`` beside it).
     Bad input names these arguments (``out_dir``), or with ``flags`` ``auditor gate``'s."""
-    with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags):
+    given = (run_dir, config, baseline, out_dir)
+    with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=given):
         config = Path(config) if config is not None else None
         return _regate(run_dir, config=config, fail_on=fail_on, baseline=baseline,
                        out_dir=out_dir, lock_timeout=lock_timeout)  # fmt: skip
@@ -158,7 +159,7 @@ def rerender(
     """Rebuild every report format from a run's ``audit.json`` alone, into ``out_dir``
     (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched. Bad input
     names ``out_dir``, or with ``flags`` ``auditor card``'s ``--out``."""
-    with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags):
+    with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=(run_dir, out_dir)):
         return _rerender(run_dir, out_dir=out_dir, lock_timeout=lock_timeout)
 
 

@@ -181,7 +181,7 @@ class AuditResult:
         through :func:`auditor.run_folder.write_run`; returns the result with ``run_dir``.
         A result read from a run (:meth:`load`) writes neither into that run nor over another
         run's evidence (exit 2 naming ``folder``); an earlier write of it is replaced."""
-        with named_as(FOLDER_WORDS, FOLDER_FIELDS):  # "--out" is the command line's
+        with named_as(FOLDER_WORDS, FOLDER_FIELDS, given=(folder,)):  # not the command line's --out
             return self._write(folder, lock_timeout=lock_timeout)
 
     def _write(self, folder: str | Path, *, lock_timeout: float) -> AuditResult:

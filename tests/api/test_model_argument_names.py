@@ -129,3 +129,47 @@ def test_audit_predictions_refuses_a_config_that_is_no_audit_config_and_a_wordy_
     assert str(err.value) == "missing_group: True or False; got 'no'"
     result = auditor.audit_predictions(scored, missing_group=np.bool_(False), **kw)
     assert result.data["fairness"] is not None
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [  # the caller's own texts that hold a key or a flag: told back as written
+        ({"sensitive": ["data.sensitive"]}, "no column 'data.sensitive'"),
+        ({"sensitive": ["x --out"]}, "no column 'x --out'"),
+        ({"target": "data.target"}, "no column 'data.target'"),
+        ({"train": "data.sensitive:fit"}, "cannot import 'data.sensitive:fit'"),
+        ({"positive_label": "data.features"}, "positive_label 'data.features' is not one"),
+        ({"features": ["data.members"]}, "not fitted on: data.members; leaves out x1, x2"),
+        ({"nan_in": "data.sensitive"}, "column 'data.sensitive' has 1 missing"),
+    ],
+)
+def test_a_callers_own_text_is_not_reworded(rows, change, words):
+    frame, model = rows
+    change = dict(change)
+    column = change.pop("nan_in", None)
+    if column:  # a real column of that name, a label missing
+        frame = frame.assign(**{column: frame["group"].where(frame.index > 0)})
+        change.update(sensitive=[column], features=["x1", "x2"])
+    err = refusal(model, frame, **change)
+    assert words in err.message, str(err)
+    if column:  # the template's own words are still the caller's
+        assert "pass missing_group=True" in err.message, str(err)
+
+
+@pytest.mark.parametrize(("change", "words"), [({"y_true": "--out"}, "no column '--out'"),
+                                               ({"sensitive": ["--sensitive"]}, "'--sensitive'")])
+def test_audit_predictions_tells_a_callers_column_as_written(rows, change, words):
+    frame, _ = rows
+    kw = {"y_true": "label", "y_pred": "pred", "sensitive": ["group"], **change}
+    with pytest.raises(AuditorInputError) as err:
+        auditor.audit_predictions(frame.assign(pred=(frame.x1 > 0).astype(int)), **kw)
+    assert words in err.value.message and "out_dir=" not in str(err.value), str(err.value)
+
+
+def test_a_key_in_a_quoted_value_or_a_callers_text_is_kept_and_the_templates_replaced():
+    err = AuditorInputError("column 'data.target' has 1 missing; set data.missing_group = "
+                            "true; not fitted on: data.members, x --out", field="data.target")
+    got = reworded(err, MODEL_WORDS, MODEL_FIELDS, given=[["data.members", "x --out"]])
+    assert got.field == "target"
+    assert got.message == ("column 'data.target' has 1 missing; set missing_group=True; "
+                           "not fitted on: data.members, x --out")  # fmt: skip
