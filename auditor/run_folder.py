@@ -224,11 +224,12 @@ def swap_in(stage: Path, out_dir: Path) -> None:
         trash = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=TRASH_SUFFIX,
                                       dir=out_dir.parent))  # fmt: skip
         os.rmdir(trash)  # only its unique name is wanted; rename needs it absent
-        os.replace(out_dir, trash)
-    try:
+    try:  # a Ctrl-C between the two renames too: the old folder goes back in its place
+        if trash is not None:
+            os.replace(out_dir, trash)
         os.replace(stage, out_dir)
     except BaseException:
-        if trash is not None:
+        if trash is not None and os.path.lexists(trash) and not os.path.lexists(out_dir):
             os.replace(trash, out_dir)
         raise
     note_written(out_dir)  # a signal from here on: the new folder is in place, say so

@@ -213,3 +213,27 @@ def test_a_stale_trash_link_is_removed(tmp_path):
     with staged_run(out) as stage:
         _write(stage, "one")
     assert leftovers(tmp_path) == [] and (tmp_path / "elsewhere").is_dir()
+
+
+@pytest.mark.parametrize("signal_error", [KeyboardInterrupt, SystemExit])
+def test_a_signal_between_the_two_renames_restores_the_old_folder(
+    tmp_path, monkeypatch, signal_error
+):
+    # a Ctrl-C landing after the old folder was renamed to its trash name and before the
+    # staging folder took its place left no run folder at all (the trash, removed by the
+    # next writer, held the previous run)
+    out = tmp_path / "run"
+    with staged_run(out) as stage:
+        _write(stage, "old")
+    before = folder_bytes(out)
+    real = os.replace
+
+    def then_interrupted(src, dst):
+        real(src, dst)
+        if str(dst).endswith(".trash"):
+            raise signal_error
+
+    monkeypatch.setattr(run_folder.os, "replace", then_interrupted)
+    with pytest.raises(signal_error), staged_run(out) as stage:
+        _write(stage, "new")
+    assert folder_bytes(out) == before and leftovers(tmp_path) == []
