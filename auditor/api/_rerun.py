@@ -14,6 +14,7 @@ from auditor.config import GatesConfig, expand_home
 from auditor.config.predictions_file import load_predictions_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
+from auditor.io import as_path
 from auditor.preflight import run_head
 from auditor.record import audit_schema
 from auditor.run_folder import (
@@ -40,7 +41,7 @@ def gate_options(
     if fail_on is not None:
         update["fail_on"] = gates.with_fail_on(fail_on).fail_on  # checked, in any case
     if baseline is not None:
-        update["baseline"] = Path(baseline).absolute()  # a str from Python too
+        update["baseline"] = as_path(baseline, field="--baseline").absolute()  # str, or 5
     return gates.model_copy(update=update) if update else gates
 
 
@@ -79,7 +80,7 @@ def _target(read: str | Path, out_dir: str | Path | None, kind: str, mode: str |
     copy, renamed), never the file; nor a folder that holds it; nor a run of another kind (a
     trained run's checkpoints/ were replaced by a predictions audit's re-gate)."""
     path = audit_file(read).resolve()
-    out = Path(out_dir) if out_dir is not None else _beside(path.parent, kind)
+    out = as_path(out_dir, field="--out") if out_dir is not None else _beside(path.parent, kind)
     refuse_rewrite(out, path, own_run=run_head(path), field="--out")
     return check_out_dir(out, mode=mode)
 
@@ -114,9 +115,9 @@ def regate(
     Bad input names these arguments (``out_dir``), or with ``flags`` ``auditor gate``'s."""
     given = (run_dir, config, baseline, out_dir)
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=given):
-        config = Path(config) if config is not None else None
-        return _regate(run_dir, config=config, fail_on=fail_on, baseline=baseline,
-                       out_dir=out_dir, lock_timeout=lock_timeout)  # fmt: skip
+        config = as_path(config, field="--config") if config is not None else None
+        return _regate(as_path(run_dir, field="run_dir"), config=config, fail_on=fail_on,
+                       baseline=baseline, out_dir=out_dir, lock_timeout=lock_timeout)  # fmt: skip
 
 
 def _regate(
@@ -160,6 +161,7 @@ def rerender(
     (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched. Bad input
     names ``out_dir``, or with ``flags`` ``auditor card``'s ``--out``."""
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=(run_dir, out_dir)):
+        run_dir = as_path(run_dir, field="run_dir")  # an int: one line, not a TypeError
         return _rerender(run_dir, out_dir=out_dir, lock_timeout=lock_timeout)
 
 

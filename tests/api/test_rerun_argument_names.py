@@ -71,3 +71,22 @@ def test_the_commands_still_name_their_flag(run_dir, command):
     res = CliRunner().invoke(app, [command, str(run_dir), "--out", str(run_dir)])
     assert res.exit_code == 2, res.output
     assert f"{run_dir}: --out: is the run or inside it" in res.output, res.output
+
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "kind"),
+    [  # each was a TypeError from Path(5) (or Path({...})), not one line
+        (lambda run: auditor.regate(run, out_dir=5), "out_dir", "int"),
+        (lambda run: auditor.rerender(run, out_dir=5), "out_dir", "int"),
+        (lambda run: auditor.regate(5), "run_dir", "int"),
+        (lambda run: auditor.rerender(5), "run_dir", "int"),
+        (lambda run: auditor.regate(run, config=5), "config", "int"),
+        (lambda run: auditor.regate(run, config={"a": 1}), "config", "dict"),
+        (lambda run: auditor.regate(run, baseline=5), "baseline", "int"),
+    ],
+)
+def test_a_path_argument_of_another_type_is_one_line_naming_it(run_dir, call, field, kind):
+    with pytest.raises(AuditorInputError) as err:
+        call(run_dir)
+    assert str(err.value) == f"{field}: a path (str or pathlib.Path), got {kind}"
