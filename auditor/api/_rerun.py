@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
+from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, field_named, named_as, with_field
 from auditor.api._result import AuditResult, refuse_rewrite
 from auditor.config import GatesConfig, expand_home
 from auditor.config.predictions_file import load_predictions_config
@@ -129,7 +129,8 @@ def _regate(
     out = _target(run_dir, out_dir, "gate", source.mode)
     if config is not None:
         # any file `auditor run` or `auditor audit --config` takes: only its gates are read
-        gates_cfg, config_file = load_predictions_config(config)[0].gates, str(config)
+        with field_named("--config"):  # /x/c.toml: no such file: the flag that named it
+            gates_cfg, config_file = load_predictions_config(config)[0].gates, str(config)
     else:
         gates_cfg, config_file = _run_gates_config(source)
     recorded = config is None and baseline is None and gates_cfg.baseline is not None
@@ -137,8 +138,8 @@ def _regate(
     try:
         gates_cfg, old = read_baseline(gates_cfg, config_file=config)
     except AuditorInputError as exc:
-        if not recorded:
-            raise
+        if not recorded:  # /x/nope: no such file: the flag (or the config's key) that named it
+            raise with_field(exc, "--baseline" if baseline else "gates.baseline") from None
         raise AuditorInputError(  # a path the user never typed: say where it comes from
             f"{BASELINE_RECORDED}: {exc}", source=str(audit_file(run_dir)),
             field="config.gates.baseline",

@@ -90,3 +90,16 @@ def test_a_path_argument_of_another_type_is_one_line_naming_it(run_dir, call, fi
     with pytest.raises(AuditorInputError) as err:
         call(run_dir)
     assert str(err.value) == f"{field}: a path (str or pathlib.Path), got {kind}"
+
+
+@pytest.mark.parametrize("which", ["baseline", "config"])
+def test_a_missing_baseline_or_config_names_the_argument_and_the_flag(run_dir, tmp_path, which):
+    # '/x/nope: no such file' named the file alone, not what named it
+    nope = tmp_path / "nope"
+    with pytest.raises(AuditorInputError) as err:
+        auditor.regate(run_dir, out_dir=tmp_path / "g", **{which: nope})
+    assert str(err.value) == f"{nope}: {which}: no such file"
+    res = CliRunner().invoke(app, ["gate", str(run_dir), f"--{which}", str(nope),
+                                   "--out", str(tmp_path / "g")])  # fmt: skip
+    assert res.exit_code == 2 and f"{nope}: --{which}: no such file" in res.output, res.output
+    assert not (tmp_path / "g").exists()
