@@ -15,6 +15,8 @@ NOT_A_CONFIG = (
     "auditor.run(load_config(path), config_file=path)), got {found}"
 )
 
+# a switch given from Python, as the config's errors say theirs ("must be text, not 3")
+NOT_A_SWITCH = "must be True or False, not {found}"
 NOT_SETTINGS = (
     "an AuditConfig (auditor.AuditConfig(privacy={{...}}), or auditor.load_config(path) for a "
     "TOML file's), got {found}"
@@ -39,3 +41,12 @@ def as_config(config: Any, config_file: str | None) -> tuple[AuditConfig, str | 
         return load_config(config), config_file if config_file is not None else str(config)
     found = "an empty path" if isinstance(config, str | Path) else type(config).__name__
     raise AuditorInputError(NOT_A_CONFIG.format(found=found), field="config")
+
+
+def switch(value: Any, *, field: str) -> bool:
+    """``value`` as a bool where it is one (a numpy bool too); else one line naming ``field``
+    (``missing_group="no"`` was taken as True): audit_model's and audit_predictions' check."""
+    numpy_bool = getattr(getattr(value, "dtype", None), "kind", "") == "b" and not value.ndim
+    if not isinstance(value, bool) and not numpy_bool:
+        raise AuditorInputError(NOT_A_SWITCH.format(found=repr(value)[:40]), field=field)
+    return bool(value)

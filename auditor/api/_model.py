@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.api._config_arg import as_config, settings
+from auditor.api._config_arg import as_config, settings, switch
 from auditor.api._direction import check_one_output_direction
 from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, config_named, named_as, python_named
 from auditor.api._finite import check_finite_outputs, frame_source
@@ -352,7 +352,7 @@ def audit_model(
         "features": [features] if isinstance(features, str) else features,
         "positive_label": positive_label, "members": paths["members"][0],
         "non_members": paths["non_members"][0], "license": data_license,
-        "citation": data_citation, "missing_group": missing_group,
+        "citation": data_citation, "missing_group": switch(missing_group, field="missing_group"),
     }  # fmt: skip
     raw = {**base.model_dump(mode="python"), "name": name or base.name or "model",
            "seed": seed, "data": {k: v for k, v in table.items() if v is not None},

@@ -10,7 +10,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.api._config_arg import settings
+from auditor.api._config_arg import settings, switch
 from auditor.api._errors import named_as
 from auditor.api._frame import (
     FRAME_NAME,
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 BAD_SEED = "an integer from 0 to 2**63 - 1; got {found}"
 BAD_BATCH_ROWS = "a whole number of rows, at least 1; got {found}"
-NOT_A_SWITCH = "True or False; got {found}"
 NO_COLUMNS = "name the columns: y_true= and y_pred= (and sensitive=[...]), or give cols"
 FRAME_SOURCE = "DataFrame (in memory)"
 # The reader's errors name ``auditor audit``'s flags; a Python caller reads its arguments.
@@ -106,15 +105,6 @@ def _checked_counts(*, seed: Any, batch_rows: Any) -> tuple[int, int]:
     return checked[0], checked[1]
 
 
-def _switch(value: Any, *, field: str) -> bool:
-    """``value`` as a bool where it is one (a numpy bool too); else one line naming ``field``
-    (``missing_group="no"`` was taken as True)."""
-    numpy_bool = getattr(getattr(value, "dtype", None), "kind", "") == "b" and not value.ndim
-    if not isinstance(value, bool) and not numpy_bool:
-        raise AuditorInputError(NOT_A_SWITCH.format(found=repr(value)[:40]), field=field)
-    return bool(value)
-
-
 def _frame_file(frame: pd.DataFrame, labels: list[tuple[Hashable, str]], folder: Path) -> Path:
     """The named columns of ``frame`` as a Parquet file (the reader's input; types kept)."""
     path = folder / f"{FRAME_NAME}.parquet"
@@ -177,7 +167,7 @@ def _audited(
 ) -> AuditResult:  # fmt: skip
     """:func:`audit_predictions`, its errors in the command line's words."""
     seed, batch_rows = _checked_counts(seed=seed, batch_rows=batch_rows)
-    missing_group = _switch(missing_group, field="missing_group")
+    missing_group = switch(missing_group, field="missing_group")
     config = settings(config)
     source = _local_file(source) if isinstance(source, str | Path) else source
     cols, labels = _columns(cols, y_true, y_pred, y_score, sensitive, missing_group)

@@ -46,7 +46,7 @@ def refusal(model, frame, **kw) -> AuditorInputError:
         ({"features": ["x1"]}, "features", "features leaves out x2"),
         ({"sensitive": []}, "sensitive", "at least 1 item"),
         ({"data_license": 5}, "data_license", "must be text, not 5"),
-        ({"missing_group": "yes"}, "missing_group", 'not "yes"'),
+        ({"missing_group": "yes"}, "missing_group", "must be True or False, not 'yes'"),
         ({"positive_label": "maybe"}, "positive_label", "'maybe' is not one of"),
         ({"train": "nope"}, "train", "'nope' is not 'package.module:function'"),
         ({"out_dir": "/dev/null"}, "out_dir", "(out_dir= names the run folder)"),
@@ -126,7 +126,7 @@ def test_audit_predictions_refuses_a_config_that_is_no_audit_config_and_a_wordy_
     assert err.value.field == "config" and "got dict" in str(err.value)
     with pytest.raises(AuditorInputError) as err:  # "no" was read as True
         auditor.audit_predictions(scored, missing_group="no", **kw)
-    assert str(err.value) == "missing_group: True or False; got 'no'"
+    assert str(err.value) == "missing_group: must be True or False, not 'no'"  # audit_model's
     result = auditor.audit_predictions(scored, missing_group=np.bool_(False), **kw)
     assert result.data["fairness"] is not None
 
