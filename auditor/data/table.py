@@ -153,10 +153,12 @@ def read_table(path: Path, *, field: str, keep: bool = False) -> pd.DataFrame:
 
 
 def _parse_frame(path: Path) -> pd.DataFrame:
-    header = read_header(path)
-    check_header(header[: len(header) - _trailing_unnamed(header)], source=str(path))
+    kind = file_kind(path)
+    header = read_header(path, kind)
+    end = len(header) - (_trailing_unnamed(header) if kind == "csv" else 0)  # Excel's ',,'
+    check_header(header[:end], source=str(path))
     try:
-        if file_kind(path) == "parquet":
+        if kind == "parquet":
             frame = pd.read_parquet(path)
         else:
             layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''

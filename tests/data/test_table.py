@@ -572,3 +572,15 @@ def test_not_mixed_reads_each_distinct_value_once_with_the_row_by_row_verdict(se
 )  # fmt: skip
 def test_an_id_is_a_distinct_value_in_every_row_unless_a_continuous_float(values, id_like):
     assert T.is_id_like(values) is id_like
+
+
+def test_a_parquet_file_of_two_empty_column_names_is_refused_as_a_duplicate(tmp_path):
+    """Two Parquet columns named "" (pyarrow writes them) were let past the header check by the
+    CSV's exemption for Excel's ',,' and refused as a damaged file ('Multiple matches for
+    FieldRef'), which it is not; a Parquet file's names are its own: one named twice is said so."""
+    path = tmp_path / "t.parquet"
+    frame = make_table()
+    arrays = [pa.array(frame[c]) for c in frame.columns] + [pa.array([None] * len(frame))] * 2
+    pq.write_table(pa.Table.from_arrays(arrays, names=[*frame.columns, "", ""]), path)
+    text = refused(config(path), None)
+    assert T.DUPLICATE_COLUMN.format(col="", n=2) in text and "damaged" not in text
