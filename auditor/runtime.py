@@ -11,7 +11,8 @@ of two cores busy with another process, a digits run on torch's default of 2 thr
   spinning on a core another thread (or process) needs. It must be set before torch loads
   its OpenMP runtime: :func:`prepare_environment` runs before torch is imported.
 
-``--threads`` / ``[run] threads`` override the choice; the choice is recorded in audit.json.
+``--threads`` / the config's top-level ``threads`` override the choice; the choice is
+recorded in audit.json.
 Results do not depend on the thread count (see the seeding tests), only the speed does.
 
 Also the stage timer (:func:`timed`), which logs one line as a stage starts and one as it
@@ -93,9 +94,19 @@ def choose_threads(requested: int | None = None) -> int:
     return free_cores()
 
 
+# The resource trackers of child processes (loky's reference-model workers) warn on stderr of
+# the semaphores they clean up when auditor leaves at once on a Ctrl-C (cli.main's os._exit):
+# lines after the one line a signal prints. Set for the children; this interpreter's started.
+TRACKER_WARNINGS = "ignore:resource_tracker:UserWarning"
+
+
 def prepare_environment() -> None:
-    """Before torch is imported: let idle OpenMP threads sleep rather than spin."""
+    """Before torch is imported: let idle OpenMP threads sleep rather than spin; child
+    processes keep the resource trackers' warnings (:data:`TRACKER_WARNINGS`) off stderr."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    filters = os.environ.get("PYTHONWARNINGS", "")
+    if TRACKER_WARNINGS not in filters.split(","):
+        os.environ["PYTHONWARNINGS"] = ",".join(f for f in (filters, TRACKER_WARNINGS) if f)
 
 
 def torch_threads() -> int | None:

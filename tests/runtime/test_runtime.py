@@ -53,3 +53,24 @@ def test_threads_in_config_and_overrides():
     assert AuditConfig().with_overrides(threads=2).threads == 2
     with pytest.raises(AuditorInputError, match="threads"):
         validate_config({"threads": 0}, source="a.toml")
+
+
+def test_child_processes_keep_the_resource_trackers_warning_off_stderr(monkeypatch):
+    # a Ctrl-C during the reference models (loky processes, n_jobs = 2) printed its one line,
+    # then the resource trackers' "There appear to be 3 leaked semlock objects to clean up at
+    # shutdown" (they clean them up themselves) on stderr: four more lines after it
+    import os
+    import subprocess
+    import sys
+
+    from auditor.runtime import prepare_environment
+
+    monkeypatch.delenv("PYTHONWARNINGS", raising=False)
+    prepare_environment()
+    tracker = ("import warnings; warnings.warn('resource_tracker: There appear to be 3 leaked "
+               "semlock objects to clean up at shutdown', UserWarning); "
+               "warnings.warn('a warning of its own', UserWarning)")  # fmt: skip
+    run = subprocess.run([sys.executable, "-c", tracker], capture_output=True, text=True,
+                         env=dict(os.environ), timeout=60)  # fmt: skip
+    assert "resource_tracker" not in run.stderr
+    assert "a warning of its own" in run.stderr  # other warnings still show
