@@ -7,9 +7,10 @@ import ast
 import codecs
 import re
 import tomllib
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditor.errors import AuditorInputError, read_capped, regular_file
 
@@ -54,6 +55,8 @@ LEADING_DIGIT = "; a number starts with a digit: {key} = {value}"
 _AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _HEADER = re.compile(r"^\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')  # a line's quoted text
+# The end of a multi-line string begun on a line above, by its opening quotes
+_CLOSE = {'"""': re.compile(r'(?:\\.|[^\\])*?"""'), "'''": re.compile(r".*?'''")}
 _SHOWN = 80  # characters of the offending line in the message
 
 
@@ -147,47 +150,95 @@ def _shown(line: str) -> str:
 
 def _first_line(lines: list[str], name: str) -> tuple[int, str] | None:
     """The first of ``lines`` (number, text) that writes the dotted key or table ``name``, or
-    a key below it, as far as a line-by-line reading can tell (a quoted key is not read)."""
-    table, depth = "", 0
-    for n, line in enumerate(lines, 1):
-        header = None if depth else _HEADER.match(line.strip())
-        if header:
-            written = table = re.sub(r"\s*\.\s*", ".", header.group(1))
-        else:
-            code = _STRINGS.sub('""', line).partition("#")[0]
-            key = code.partition("=")[0].strip() if "=" in code and not depth else ""
-            depth = max(0, depth + code.count("[") - code.count("]"))
-            if not key or not re.fullmatch(r"[\w.\- ]+", key):
-                continue
-            key = re.sub(r"\s*\.\s*", ".", key)
+    a key below it, as far as a line-by-line reading can tell."""
+    for line in _walk(lines):
+        table = re.sub(r"\[\d+\]", "", line.table)  # tomllib names no [[x]] item
+        if line.header:
+            written = table
+        elif line.key is not None:
+            key = re.sub(r"[\"']", "", line.key)
             written = f"{table}.{key}" if table else key
+        else:
+            continue
         if written == name or written.startswith(name + "."):
-            return n, line
+            return line.n, line.text
     return None
 
 
 def _key_at(lines: list[str]) -> str | None:
     """The dotted key the last of ``lines`` writes (``data.source``), or the table it
-    declares, as far as a line-by-line reading can tell; None where it cannot."""
+    declares (``gates.rules[1]``), as far as a line-by-line reading can tell; None where it
+    cannot."""
+    walked = list(_walk(lines))
+    last = walked[-1] if walked else None
+    if last is None or last.header or last.inside or last.key is None:
+        return (last.table or None) if last else None
+    return f"{last.table}.{last.key}" if last.table else last.key
+
+
+class _Line(NamedTuple):
+    """A line of a TOML file as a line-by-line reading sees it."""
+
+    n: int
+    text: str
+    table: str  # the table it is in (its own on a header line), [[x]]'s items numbered: x[1]
+    key: str | None  # the dotted key it writes in ``table`` (quotes kept), else None
+    header: bool
+    inside: bool  # it continues a value begun above (an array's items, a multi-line string)
+
+
+def _walk(lines: list[str]) -> Iterator[_Line]:
+    """Each of ``lines`` with its table and key, as far as a line-by-line reading can tell:
+    an array's lines (["sex", "race"]) and a multi-line string's are no headers nor keys."""
     table, arrays = "", {}  # arrays: how many [[name]] items so far, for gates.rules[1]
-    depth = 0  # brackets a value left open: its lines (["sex", "race"]) are no headers
-    for line in lines:
-        in_value, header = depth > 0, None if depth else _HEADER.match(line.strip())
-        if header and line.strip().startswith("[["):
-            arrays[header.group(1)] = arrays.get(header.group(1), -1) + 1
-            table = f"{header.group(1)}[{arrays[header.group(1)]}]"
-        elif header:
-            table = header.group(1)
+    depth, open_ = 0, None  # brackets a value left open; the """ or ''' a string left open
+    for n, line in enumerate(lines, 1):
+        inside = depth > 0 or open_ is not None
+        header = None if inside else _HEADER.match(line.strip())
+        if header:
+            name = _dotted(header.group(1))
+            if line.strip().startswith("[["):
+                arrays[name] = arrays.get(name, -1) + 1
+                name = f"{name}[{arrays[name]}]"
+            table = name
+            yield _Line(n, line, table, None, True, False)
+            continue
+        code, open_ = _code(line, open_)
+        key = line.partition("=")[0].strip() if "=" in code and not inside else ""
+        depth = max(0, depth + code.count("[") - code.count("]"))
+        written = _dotted(key) if re.fullmatch(r"[\w.\-\"' ]+", key) else None
+        yield _Line(n, line, table, written, False, inside)
+
+
+def _code(line: str, open_: str | None) -> tuple[str, str | None]:
+    """``line`` without its comment and with each string's text left out (``""``), and the
+    multi-line string's quotes it leaves open (``open_``: those it began inside)."""
+    code, i = [], 0
+    while i < len(line):
+        if open_:
+            end = _CLOSE[open_].match(line, i)
+            if end is None:
+                return "".join(code), open_
+            code.append('""')
+            i, open_ = end.end(), None
+        elif line.startswith(('"""', "'''"), i):
+            open_, i = line[i : i + 3], i + 3
+        elif line[i] in "\"'":
+            string = _STRINGS.match(line, i)
+            if string is None:  # not closed: not TOML, whatever follows
+                break
+            code.append('""')
+            i = string.end()
+        elif line[i] == "#":
+            break
         else:
-            bare = _STRINGS.sub("", line).partition("#")[0]
-            depth = max(0, depth + bare.count("[") - bare.count("]"))
-    last = lines[-1].strip()
-    if in_value or _HEADER.match(last):  # a header, or a line inside an array value: its table
-        return table or None
-    key = last.partition("=")[0].strip() if "=" in last else ""
-    if not key or not re.fullmatch(r"[\w.\-\"' ]+", key):
-        return table or None
-    return f"{table}.{key}" if table else key
+            code.append(line[i])
+            i += 1
+    return "".join(code), open_
+
+
+def _dotted(key: str) -> str:
+    return re.sub(r"\s*\.\s*", ".", key)
 
 
 PYPROJECT = "pyproject.toml"

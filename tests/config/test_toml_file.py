@@ -90,3 +90,15 @@ def test_a_common_toml_slip_says_how_to_write_it(tmp_path, text, hint):
     err = _problem(tmp_path, text)
     assert err.message.startswith("not valid TOML at line "), err.message
     assert err.message.endswith(hint), err.message
+
+
+def test_a_line_inside_a_multi_line_string_is_not_taken_for_a_key(tmp_path):
+    """`limitations = x` inside intended_use's \"\"\" text was named as the line that wrote
+    limitations first (the line-by-line reading took it for a key)."""
+    text = ('[transparency.declared]\nintended_use = """\nlimitations = x\n"""\n'
+            'limitations = "a"\nlimitations = "b"\n')  # fmt: skip
+    err = _problem(tmp_path, text)
+    assert err.field == "transparency.declared.limitations"
+    assert err.message.endswith('(line 5 writes it first: limitations = "a")'), err.message
+    err = _problem(tmp_path, "[data]\nsensitive = '''\n[gates]\n'''\n[gates]\n[gates]\n")
+    assert err.message.endswith("(line 5 writes it first: [gates])"), err.message
