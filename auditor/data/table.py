@@ -179,10 +179,9 @@ def _parse_frame(path: Path) -> pd.DataFrame:
                 )
             if layout.unnamed in ("first", "last"):  # row names, or a delimiter ending each row
                 frame = frame.drop(columns=names[0 if layout.unnamed == "first" else -1])
-            else:  # every line, header too, ends in the delimiter (Excel: ',,'): no columns
-                empty = names[len(names) - _trailing_unnamed(header):]
-                while empty and frame[empty[-1]].isna().all():
-                    frame = frame.drop(columns=empty.pop())
+            end = len(names) - (layout.unnamed == "last")  # the header's own empty names after
+            empty = names[end - _trailing_unnamed(header[:end]) : end]  # its last (Excel's ',,')
+            frame = frame.drop(columns=[c for c in empty if c in frame and frame[c].isna().all()])
     except pd.errors.ParserWarning:
         raise AuditorInputError(LONGER_ROW.format(n=len(names)), source=str(path)) from None
     except EOFError:  # a .gz cut short

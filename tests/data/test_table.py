@@ -584,3 +584,22 @@ def test_a_parquet_file_of_two_empty_column_names_is_refused_as_a_duplicate(tmp_
     pq.write_table(pa.Table.from_arrays(arrays, names=[*frame.columns, "", ""]), path)
     text = refused(config(path), None)
     assert T.DUPLICATE_COLUMN.format(col="", n=2) in text and "damaged" not in text
+
+
+@pytest.mark.parametrize(
+    ("header_end", "row_end", "kept"),
+    [(",", ",,", []), (",,", ",,,", []), (",,", ",,5", ["Unnamed: 5"])],
+)
+def test_every_empty_unnamed_column_ending_the_header_is_no_column(tmp_path, header_end, row_end,
+                                                                   kept):  # fmt: skip
+    """Rows with one delimiter more than the header (the header ',', rows ',,') kept the header's
+    own empty column, and validation refused it ("column 'Unnamed: 4' has no value in any of its
+    400 rows"); an empty column before one with values was kept the same way. Each trailing
+    unnamed column holding no value is no column; one with values stays."""
+    path = tmp_path / "t.csv"
+    lines = make_table().to_csv(index=False).splitlines()
+    rows = [f"{line}{row_end if i % 50 == 0 else row_end.replace('5', '')}\n"
+            for i, line in enumerate(lines[1:])]  # fmt: skip
+    path.write_text(f"{lines[0]}{header_end}\n" + "".join(rows))
+    assert list(T.read_frame(path).columns) == [*make_table().columns, *kept]
+    assert load_bundle(config(path), seed=0).preprocessing.features == ["x1", "cat", *kept]
