@@ -149,17 +149,17 @@ def _shown(line: str) -> str:
 
 
 def _first_line(lines: list[str], name: str) -> tuple[int, str] | None:
-    """The first of ``lines`` (number, text) that writes the dotted key or table ``name``, or
-    a key below it, as far as a line-by-line reading can tell."""
+    """The first of ``lines`` (number, text) that writes the dotted key or table ``name``, as
+    far as a line-by-line reading can tell: its header, or a key line whose dotted key makes
+    it (``data.source = 1`` at the top makes [data]; [data.splits] leaves [data] to write)."""
     for line in _walk(lines):
         table = re.sub(r"\[\d+\]", "", line.table)  # tomllib names no [[x]] item
-        if line.header:
-            written = table
-        elif line.key is not None:
-            key = re.sub(r"[\"']", "", line.key)
-            written = f"{table}.{key}" if table else key
-        else:
+        if line.header and table == name:
+            return line.n, line.text
+        if line.header or line.key is None or not (not table or name.startswith(table + ".")):
             continue
+        key = re.sub(r"[\"']", "", line.key)
+        written = f"{table}.{key}" if table else key
         if written == name or written.startswith(name + "."):
             return line.n, line.text
     return None

@@ -102,3 +102,14 @@ def test_a_line_inside_a_multi_line_string_is_not_taken_for_a_key(tmp_path):
     assert err.message.endswith('(line 5 writes it first: limitations = "a")'), err.message
     err = _problem(tmp_path, "[data]\nsensitive = '''\n[gates]\n'''\n[gates]\n[gates]\n")
     assert err.message.endswith("(line 5 writes it first: [gates])"), err.message
+
+
+def test_a_sub_table_above_its_table_is_not_said_to_write_it(tmp_path):
+    """[data.splits], then [data] twice: "(line 1 writes it first: [data.splits])", a legal
+    line, where line 3 is the first [data]; a key of [data.splits] is not [data]'s either."""
+    err = _problem(tmp_path, '[data.splits]\nval = 0.1\n[data]\nsource = "digits"\n[data]\n')
+    assert err.message.endswith("(line 3 writes it first: [data])"), err.message
+    err = _problem(tmp_path, '[a]\nb.c = 1\n[a.b]\n')
+    assert err.message.endswith("(line 2 writes it first: b.c = 1)"), err.message
+    err = _problem(tmp_path, '[a.b]\nx = 1\n[a]\nb = 2\n')
+    assert err.message.endswith("(line 1 writes it first: [a.b])"), err.message
