@@ -21,9 +21,14 @@ _PLACEHOLDER = re.compile(
     r"https?|ftp|mailto|www|url|link|e-?mail|"
     r"your (?:name|email|answer|text)(?: here)?|example|sample text|later)$"
 )
-# A leading marker ("TODO: write the intended use", "TBD - ask legal") says the text is not
-# written yet; "to do" is left out ("To do sentiment analysis of ...").
-_MARKER = re.compile(r"^(?:tbd|tba|tbc|todo|fixme|xxx+|wip)(?![^\W_])")
+# A leading marker says the text is not written yet where a mark follows it ("TODO: write the
+# intended use", "TBD - ask legal", "TODO(owner)"); a word after it is a name ("TODO list app",
+# "Todo.txt", "XXX Corp"), filler only where the rest is ("TODO later"). "to do" is left out
+# ("To do sentiment analysis of ...").
+_MARKER = re.compile(
+    r"^(?P<marker>tbd|tba|tbc|todo|fixme|xxx+|wip)"
+    r"(?:(?: ?[:(\[{]| ?[^\w\s'’]+(?= |$)).*| (?P<rest>.+))?$"
+)
 # "Intended use: TBD": a short label, then filler.
 _LABELLED = re.compile(r"^[^\W\d_][\w ()/-]{0,40}: (.+)$")
 # A bare link or address: its host, where the text is one (a scheme, www. or an @ says so).
@@ -61,21 +66,29 @@ def _leads_nowhere(text: str) -> bool:
     return link is not None and bool(_NOWHERE.fullmatch(link.group("host").rstrip(".")))
 
 
+def _filler(norm: str) -> bool:
+    """Whether the normalised text ``norm`` is stock filler or starts with a marker that
+    says it is not written yet (its length aside)."""
+    bare = _bare(norm)
+    if not bare or _PLACEHOLDER.fullmatch(norm.strip(" .:;!")) or _PLACEHOLDER.fullmatch(bare):
+        return True
+    marker = _MARKER.match(bare)
+    if marker and (marker.group("rest") is None or _filler(marker.group("rest"))):
+        return True
+    return _leads_nowhere(norm.strip(" .;!"))
+
+
 def is_placeholder(text: str | None) -> bool:
     """True for None, empty, or filler text ('TBD', 'TODO: later', 'n.a.', '<your name>',
-    '...', zero-width spaces, a link to example.com)."""
+    '...', zero-width spaces, a link to example.com); a real answer that merely starts with
+    a marker word ('TODO list app', 'XXX Corp') is not."""
     if text is None:
         return True
     norm = _normal(text)
-    bare = _bare(norm)
-    if len(bare) < 2 or _PLACEHOLDER.fullmatch(norm.strip(" .:;!")):
-        return True
-    if _PLACEHOLDER.fullmatch(bare) or _MARKER.match(bare):
+    if len(_bare(norm)) < 2 or _filler(norm):
         return True
     labelled = _LABELLED.fullmatch(norm)
-    if labelled and is_placeholder(labelled.group(1)):
-        return True
-    return _leads_nowhere(norm.strip(" .;!"))
+    return labelled is not None and is_placeholder(labelled.group(1))
 
 
 def same_text(a: str | None, b: str | None) -> bool:

@@ -42,3 +42,23 @@ def test_filler_counts_as_no_answer(text):
 @pytest.mark.parametrize("text", ANSWERS)
 def test_real_answers_stay_answers(text):
     assert not is_placeholder(text)
+
+
+# Real answers that start with a marker word: each was counted as filler (a
+# not_applicable reason refused, a declared answer missing, a model name dropped).
+NAMED_AFTER_A_MARKER = [
+    "TODO list app: ranks a user's tasks", "Todo.txt task tagging", "ToDo app users",
+    "TBD Bank credit team", "XXX Corp ML team", "Todo's app",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NAMED_AFTER_A_MARKER)
+def test_a_name_that_starts_with_a_marker_word_is_an_answer(text):
+    """A marker counts only with a mark after it ('TODO:', 'TBD -', 'TODO(owner)') or filler."""
+    assert not is_placeholder(text)
+
+
+@pytest.mark.parametrize("text", ["TODO later", "todo write this", "TODO:write the limits",
+                                  "TBD... ask legal", "FIXME: see doc"])
+def test_a_marker_with_filler_or_a_mark_after_it_stays_filler(text):
+    assert is_placeholder(text)
