@@ -17,7 +17,7 @@ _PLACEHOLDER = re.compile(
     r"provided|filled(?: in)?)|not (?:applicable|known|yet)|pending|draft|"
     r"(?:fill|fill in|fill me|add|write|insert)(?: (?:this|me|here|in|later))*|"
     r"(?:see|same as|as) (?:above|below)|same|placeholder|coming soon|lorem(?: ipsum.*)?|"
-    r"<[^>]*>|\[[^\]]*\]|\{[^}]*\}|asdf+|test|foo|bar|foobar|"
+    r"<[^>@:/]*>|\[[^\]]*\]|\{[^}]*\}|asdf+|test|foo|bar|foobar|"
     r"https?|ftp|mailto|www|url|link|e-?mail|"
     r"your (?:name|email|answer|text)(?: here)?|example|sample text|later)$"
 )
@@ -75,20 +75,23 @@ def _filler(norm: str) -> bool:
     marker = _MARKER.match(bare)
     if marker and (marker.group("rest") is None or _filler(marker.group("rest"))):
         return True
-    return _leads_nowhere(norm.strip(" .;!"))
+    return _leads_nowhere(norm.strip(" .;!<>"))
 
 
 def is_placeholder(text: str | None) -> bool:
     """True for None, empty, or filler text ('TBD', 'TODO: later', 'n.a.', '<your name>',
-    '...', zero-width spaces, a link to example.com); a real answer that merely starts with
-    a marker word ('TODO list app', 'XXX Corp') is not."""
+    '...', zero-width spaces, a link to example.com) and one-character answers; a real
+    answer that merely starts with a marker word ('TODO list app', 'XXX Corp') is not."""
     if text is None:
         return True
     norm = _normal(text)
-    if len(_bare(norm)) < 2 or _filler(norm):
+    if len(re.sub(r"[\s.:;!]", "", norm)) < 2 or _filler(norm):
         return True
     labelled = _LABELLED.fullmatch(norm)
-    return labelled is not None and is_placeholder(labelled.group(1))
+    if labelled is None:
+        return False
+    answer = labelled.group(1)  # after a label, one character may answer ("Grade: A")
+    return not _bare(answer) or (len(_bare(answer)) > 1 and _filler(answer))
 
 
 def same_text(a: str | None, b: str | None) -> bool:

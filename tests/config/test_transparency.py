@@ -44,11 +44,15 @@ def test_real_answers_stay_answers(text):
     assert not is_placeholder(text)
 
 
-# Real answers that start with a marker word: each was counted as filler (a
+# Real answers that start with a marker word, or are short: each was counted as filler (a
 # not_applicable reason refused, a declared answer missing, a model name dropped).
 NAMED_AFTER_A_MARKER = [
     "TODO list app: ranks a user's tasks", "Todo.txt task tagging", "ToDo app users",
     "TBD Bank credit team", "XXX Corp ML team", "Todo's app",
+]  # fmt: skip
+SHORT_OR_BRACKETED = [
+    "C++", "C#", "Owner: X", "Grade: A", "<ml-team@acme.com>", "<https://acme.com/card>",
+    "研究用途", "李明", "なし", "Keine", "Sin datos",
 ]  # fmt: skip
 
 
@@ -58,7 +62,14 @@ def test_a_name_that_starts_with_a_marker_word_is_an_answer(text):
     assert not is_placeholder(text)
 
 
+@pytest.mark.parametrize("text", SHORT_OR_BRACKETED)
+def test_short_and_bracketed_answers_are_answers(text):
+    """'C++' was one letter once its marks were cut; an address in <> was '<your name>'."""
+    assert not is_placeholder(text)
+
+
 @pytest.mark.parametrize("text", ["TODO later", "todo write this", "TODO:write the limits",
-                                  "TBD... ask legal", "FIXME: see doc"])
+                                  "TBD... ask legal", "FIXME: see doc", "王", "x", "Owner: ?",
+                                  "<team@example.com>", "<https://example.com/card>"])
 def test_a_marker_with_filler_or_a_mark_after_it_stays_filler(text):
     assert is_placeholder(text)
