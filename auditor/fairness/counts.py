@@ -236,19 +236,15 @@ class CountsAccumulator:
         return AuditorInputError(f"empty or missing group label at {row}{MISSING_HINT}",
                                  source=self.source, field=column)  # fmt: skip
 
-    def _refuse_missing(self, codes: np.ndarray, *, column: str, group: bool) -> None:
-        if (codes < 0).any():
-            raise self._missing_at(np.flatnonzero(codes < 0), column=column, group=group,
+    def _refuse_missing(self, codes: np.ndarray, uniques: list, *, column: str,
+                        group: bool) -> None:  # fmt: skip
+        """Refuse the batch's missing labels, null (a code of -1) or blank ('', '?'), counted
+        together: how many, and the first of them."""
+        bad = [i for i, value in enumerate(uniques) if _bad_label(value)]
+        missing = (codes < 0) | np.isin(codes, bad) if bad else codes < 0
+        if missing.any():
+            raise self._missing_at(np.flatnonzero(missing), column=column, group=group,
                                    batch=len(codes))  # fmt: skip
-
-    def _refuse_bad(
-        self, codes: np.ndarray, uniques: list, used: np.ndarray, *, column: str, group: bool
-    ) -> None:
-        """Refuse an empty, '?' or NaN label among the ``used`` entries, naming its first row."""
-        bad = [i for i in np.flatnonzero(used) if _bad_label(uniques[i])]
-        if bad:
-            raise self._missing_at(np.flatnonzero(np.isin(codes, bad)), column=column,
-                                   group=group, batch=len(codes))  # fmt: skip
 
     def _global(self, keys: list, table: dict, column: str, *, group: bool) -> np.ndarray:
         """The global codes of ``keys``, new ones registered in ``table``."""
@@ -282,8 +278,8 @@ class CountsAccumulator:
         encoded = [_encode(v) for v in (*sensitive, y_true, y_pred)]
         if self.missing_group is not None:
             encoded[:m] = [_with_missing(c, u, self.missing_group) for c, u in encoded[:m]]
-        for axis, (codes, _) in enumerate(encoded):
-            self._refuse_missing(codes, column=columns[axis], group=axis < m)
+        for axis, (codes, uniques) in enumerate(encoded):
+            self._refuse_missing(codes, uniques, column=columns[axis], group=axis < m)
         shape = tuple(len(u) for _, u in encoded)
         for axis in range(m):
             if shape[axis] > MAX_GROUPS_PER_FEATURE:
@@ -292,9 +288,8 @@ class CountsAccumulator:
         flat = _combined([c for c, _ in encoded], shape)
         local = np.bincount(flat, minlength=math.prod(shape)).reshape(shape)
         keep, maps = [], []
-        for axis, (codes, uniques) in enumerate(encoded):
+        for axis, (_, uniques) in enumerate(encoded):
             used = local.any(axis=tuple(a for a in range(len(shape)) if a != axis))
-            self._refuse_bad(codes, uniques, used, column=columns[axis], group=axis < m)
             idx = np.flatnonzero(used)
             keys = [str(uniques[i]) if axis < m else uniques[i] for i in idx]
             table = self._groups[axis] if axis < m else self._classes

@@ -70,3 +70,19 @@ def test_a_missing_label_says_what_to_do_with_its_row(column):
         f"{column}: {kind} column '{column}' has missing values: 1 row without a class in data "
         "rows 1-4 (first at data row 3); fill it, or remove that row (a row without its class "
         "cannot be audited)")
+
+
+@pytest.mark.parametrize("column", ["y_true", "y_pred", "g"])
+def test_blank_and_null_labels_are_counted_together_and_the_first_named(column):
+    """A null label (NaN, None) was refused before a blank or '?' one was looked at: a column
+    with '' at row 3, '?' at row 5 and None at row 10 said '1 row without a class ... (first at
+    data row 10)', where a run's target says 2 rows, first at row 3. Every missing label of the
+    batch is one count, the first the first of them."""
+    labels = {c: np.array(["yes", "no"] * 6, dtype=object) for c in ("y_true", "y_pred", "g")}
+    labels[column][[2, 4, 9]] = ["", "?", None]
+    with pytest.raises(AuditorInputError) as err:
+        counts_from_arrays(labels["y_true"], labels["y_pred"], {"g": labels["g"]})
+    if column == "g":
+        assert "empty or missing group label at data row 3" in str(err.value)
+    else:
+        assert "3 rows without a class in data rows 1-12 (first at data row 3)" in str(err.value)
