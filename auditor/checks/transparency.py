@@ -274,20 +274,23 @@ def _automatic(ctx: AuditContext, sections: Sections) -> dict[str, Item]:
 
 # Answers that may be one text: the owning team is often where questions go.
 MAY_SHARE = frozenset({"owners", "contact"})
+# A copy counts where it is evidently one pasted block: a text of this many words or more, or
+# one text under most questions. A short stock answer ("None identified", "Not for clinical
+# use", one link to the model's page) may answer several questions.
+PASTED_WORDS = 10
 
 
 def _copied_from(key: str, declared: DeclaredAnswers) -> str | None:
-    """The earlier declared answer (model_name first) that ``key``'s answer repeats, if any:
-    a text pasted under two questions answers the first at most."""
-    answer = getattr(declared, key)
-    for other in type(declared).model_fields:
-        if other == key:
-            return None
-        if {key, other} <= MAY_SHARE or is_placeholder(getattr(declared, other)):
-            continue
-        if same_text(answer, getattr(declared, other)):
-            return other
-    return None
+    """The earlier declared answer (model_name first) that ``key``'s answer repeats, where
+    the text is pasted (:data:`PASTED_WORDS`, or under most questions): it answers the first
+    question it is under at most."""
+    answer, fields = getattr(declared, key), list(type(declared).model_fields)
+    same = [f for f in fields if not is_placeholder(getattr(declared, f))
+            and same_text(answer, getattr(declared, f))]  # fmt: skip
+    questions = [f for f in same if f != "model_name"]
+    if len(answer.split()) < PASTED_WORDS and 2 * len(questions) <= len(fields) - 1:
+        return None
+    return next((f for f in same[: same.index(key)] if not {key, f} <= MAY_SHARE), None)
 
 
 def _declared_item(spec: ItemSpec, declared: DeclaredAnswers) -> tuple[Status, str, str | None]:

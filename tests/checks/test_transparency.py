@@ -276,21 +276,40 @@ def test_the_recipe_says_which_stages_trained_in_bf16(digits_context):
 
 
 def test_an_answer_copied_from_another_item_is_missing_not_declared(digits_context):
-    """The same text pasted under every question made each 'declared': a copy answers the
-    first question it is under at most. Owners and contact may be one team and address."""
+    """The same text pasted under every question made each 'declared': a pasted block (a
+    sentence or more, or one text under most questions) answers the first question it is
+    under at most. Owners and contact may be one team and address."""
+    pasted = "Teaching odd/even digits to students in a first course on machine learning."
     same = "The ML platform team, ml@acme.com"
     ctx = _with_transparency(digits_context, declared=DeclaredAnswers(
-        model_name="Digits CNN", intended_use="Teaching odd/even digits.",
-        out_of_scope_uses=" teaching odd/even DIGITS ", limitations="Digits CNN.",
-        users="Reviewers.", owners=same, contact=same))  # fmt: skip
+        model_name="Digits CNN", intended_use=pasted, out_of_scope_uses=f" {pasted.upper()} ",
+        users="Digits CNN", limitations="Digits CNN", ethical_considerations="Digits CNN.",
+        mitigations="digits cnn", license="Digits CNN", owners=same, contact=same))  # fmt: skip
     items = {i.id: i for i in build_checklist(ctx, {})}
     assert items["intended_use"].status == "declared"
-    for key, first in (("out_of_scope_uses", "intended_use"), ("limitations", "model_name")):
+    copies = [("out_of_scope_uses", "intended_use")] + [  # a short text under most questions
+        (k, "model_name") for k in ("users", "limitations", "ethical_considerations",
+                                    "mitigations", "license")]  # fmt: skip
+    for key, first in copies:
         assert items[key].status == "missing", key
         assert items[key].evidence == f"the same text as transparency.declared.{first}, not counted"
         assert items[key].reason == f"set transparency.declared.{key} in the config"
-    assert items["users"].status == "declared"
     assert items["owners"].status == items["contact"].status == "declared"
+
+
+def test_a_short_stock_answer_may_stand_under_several_questions(digits_context):
+    """'None identified' under ethics and mitigations, 'Not for clinical use' under out-of-
+    scope uses and limitations, one link under owners, contact and license: each but the
+    first was 'missing | the same text as ...', and limitations, license, contact gated."""
+    link = "See https://acme.com/model-doc"
+    ctx = _with_transparency(digits_context, declared=DeclaredAnswers(
+        intended_use="Teaching.", out_of_scope_uses="Not for clinical use",
+        limitations="Not for clinical use.", ethical_considerations="None identified",
+        mitigations="None identified", owners=link, contact=link, license=link))  # fmt: skip
+    items = {i.id: i for i in build_checklist(ctx, {})}
+    for key in ("out_of_scope_uses", "limitations", "ethical_considerations", "mitigations",
+                "owners", "contact", "license"):
+        assert items[key].status == "declared", (key, items[key].evidence)
 
 
 def test_a_data_citation_that_copies_its_license_is_missing(table_context):
