@@ -17,6 +17,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from auditor.errors import AuditorInputError
 from auditor.training.loop import TRAIN_THREADS, Fitted, fit
 
 if TYPE_CHECKING:
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
     from auditor.seeding import PrefixedRngs, Rngs
 
 ACCOUNTANT = "opacus RDP"
+# opacus's noise search gives up (noise multiplier past 1e6) with "The privacy budget is too low."
+OPACUS_TOO_LOW = "The privacy budget is too low."
+DP_BUDGET_TOO_LOW = (
+    "target_epsilon {epsilon:g} (target_delta {delta:g}, over {epochs}) is below what opacus "
+    "reaches: its noise search stops at a noise multiplier of 1e6; raise target_epsilon (or "
+    "target_delta), or fine-tune fewer epochs (finetune.epochs)"
+)
 
 
 def privacy_engine() -> type:
@@ -63,16 +71,25 @@ def _make_private(
         warnings.filterwarnings("ignore", message="Secure RNG")  # secure_mode advisory
         warnings.filterwarnings("ignore", message="Optimal order")  # RDP order at grid edge
         engine = PrivacyEngine(accountant="rdp")
-        priv, priv_opt, priv_loader = engine.make_private_with_epsilon(
-            module=module,
-            optimizer=torch.optim.Adam(params, lr=lr),
-            data_loader=loader,
-            target_epsilon=dp.target_epsilon,
-            target_delta=dp.target_delta,
-            epochs=epochs,
-            max_grad_norm=dp.max_grad_norm,
-            noise_generator=rngs.torch("dp/noise", device=str(x.device)),
-        )
+        try:
+            priv, priv_opt, priv_loader = engine.make_private_with_epsilon(
+                module=module,
+                optimizer=torch.optim.Adam(params, lr=lr),
+                data_loader=loader,
+                target_epsilon=dp.target_epsilon,
+                target_delta=dp.target_delta,
+                epochs=epochs,
+                max_grad_norm=dp.max_grad_norm,
+                noise_generator=rngs.torch("dp/noise", device=str(x.device)),
+            )
+        except ValueError as exc:
+            if str(exc) != OPACUS_TOO_LOW:
+                raise
+            message = DP_BUDGET_TOO_LOW.format(
+                epsilon=dp.target_epsilon, delta=dp.target_delta,
+                epochs="1 epoch" if epochs == 1 else f"{epochs} epochs",
+            )
+            raise AuditorInputError(message, field="privacy.dp.target_epsilon") from None
     return engine, priv, priv_opt, priv_loader
 
 

@@ -29,3 +29,24 @@ def test_opacus_leaves_the_root_logger_as_it_was():
                          text=True, timeout=120)  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "0"
+
+
+def test_an_epsilon_no_noise_level_reaches_is_one_line_naming_it():
+    # target_epsilon = 0.01 over one epoch: opacus's search for the noise gives up ("The
+    # privacy budget is too low."), which was an internal error with a crash log
+    import pytest
+    import torch
+
+    from auditor.config.privacy import DPConfig
+    from auditor.errors import AuditorInputError
+    from auditor.seeding import Rngs
+    from auditor.training.dp import DP_BUDGET_TOO_LOW, _make_private
+
+    x, y = torch.randn(64, 3), torch.randint(0, 2, (64,))
+    dp = DPConfig(target_epsilon=0.001, target_delta=1e-5)
+    with pytest.raises(AuditorInputError) as err:
+        _make_private(torch.nn.Linear(3, 2), x=x, y=y, batch_size=16, lr=0.01, epochs=1,
+                      dp=dp, rngs=Rngs(0))  # fmt: skip
+    assert err.value.field == "privacy.dp.target_epsilon"
+    expected = DP_BUDGET_TOO_LOW.format(epsilon=0.001, delta=1e-5, epochs="1 epoch")
+    assert err.value.message == expected
