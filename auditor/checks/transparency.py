@@ -105,6 +105,10 @@ NO_DATA_LICENSE = (
     "Python: data_license=, data_citation=), or mark transparency.not_applicable.data_license "
     "with why"
 )
+CITATION_REPEATS_LICENSE = (
+    "the data citation repeats data.license: write the dataset's citation in data.citation "
+    "(in Python: data_citation=), or mark transparency.not_applicable.data_license with why"
+)
 
 
 @dataclass(frozen=True)
@@ -208,12 +212,12 @@ def _run_items(ctx: AuditContext) -> dict[str, Item]:
         "data_provenance": _provenance_item(bundle, supplied=ctx.supplied is not None),
         "split_disjointness": _disjointness_item(ctx),
     }
-    if not is_placeholder(bundle.license) and not is_placeholder(bundle.citation) and not (
-        same_text(bundle.license, bundle.citation)
-    ):
-        out["data_license"] = ("met", f"{bundle.license}; {bundle.citation}", None)
-    else:
+    if is_placeholder(bundle.license) or is_placeholder(bundle.citation):
         out["data_license"] = ("missing", NO_DATA_LICENSE, None)
+    elif same_text(bundle.license, bundle.citation):
+        out["data_license"] = ("missing", CITATION_REPEATS_LICENSE, None)
+    else:
+        out["data_license"] = ("met", f"{bundle.license}; {bundle.citation}", None)
     out["seeds"] = ("met", f"seed {ctx.seed} (every random draw from named streams of it)",
                     {"seed": ctx.seed})  # fmt: skip
     out["software_environment"] = (

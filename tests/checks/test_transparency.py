@@ -313,14 +313,16 @@ def test_a_short_stock_answer_may_stand_under_several_questions(digits_context):
 
 
 def test_a_data_citation_that_copies_its_license_is_missing(table_context):
-    """data.license = data.citation = "CC BY 4.0" met the item: no citation was written."""
-    from auditor.checks.transparency import NO_DATA_LICENSE
+    """data.license = data.citation = "CC BY 4.0" met the item: no citation was written. It
+    said 'no data license or citation', with both written: it names the copy."""
+    from auditor.checks.transparency import CITATION_REPEATS_LICENSE
 
     bundle = dataclasses.replace(table_context.bundle, license="CC BY 4.0", citation="CC BY 4.0")
     ctx = dataclasses.replace(table_context, bundle=bundle)
     items = {i.id: i for i in build_checklist(ctx, {"performance": NotRun(reason="x")})}
     assert items["data_license"].status == "missing"
-    assert items["data_license"].evidence == NO_DATA_LICENSE
+    assert items["data_license"].evidence == CITATION_REPEATS_LICENSE
+    assert CITATION_REPEATS_LICENSE.startswith("the data citation repeats data.license")
 
 
 def _supplied_without_members(ctx):
