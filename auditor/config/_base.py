@@ -15,19 +15,19 @@ AT_KEY = "at_key"
 _NUMBERS = (int, float)
 
 
-def _kinds(annotation: Any) -> tuple[set[type], list[Any]]:
+def kinds_of(annotation: Any) -> tuple[set[type], list[Any]]:
     """The plain types and the ``Literal`` values a field (or a list field's item) takes,
     through ``Annotated`` and unions: ``int | Literal["auto"]`` is ``({int}, ["auto"])``."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _kinds(typing.get_args(annotation)[0])
+        return kinds_of(typing.get_args(annotation)[0])
     if origin is typing.Literal:
         return set(), list(typing.get_args(annotation))
     if origin in (typing.Union, types.UnionType):
         types_: set[type] = set()
         values: list[Any] = []
         for member in typing.get_args(annotation):
-            more_types, more_values = _kinds(member)
+            more_types, more_values = kinds_of(member)
             types_ |= more_types
             values += more_values
         return types_, values
@@ -81,7 +81,7 @@ UNQUOTED_DATE = "a TOML date or time, unquoted; write text in quotes: \"{value}\
 
 
 def _check(name: str, value: Any, annotation: Any, index: int | None = None) -> None:
-    kinds, values = _kinds(annotation)
+    kinds, values = kinds_of(annotation)
     if isinstance(value, TOML_DATE) and not kinds & {datetime.date, datetime.time}:
         ctx = {"key": name, **({} if index is None else {"index": index})}
         message = UNQUOTED_DATE.format(value=value.isoformat()).replace("{", "{{")
@@ -111,7 +111,7 @@ class StrictModel(BaseModel):
                 if field is None:
                     continue
                 annotation = field.annotation
-                item = _list_item(annotation)
+                item = list_item(annotation)
                 if item is not None and isinstance(value, list):
                     for index, element in enumerate(value):
                         _check(name, element, item, index)
@@ -147,7 +147,7 @@ def _too_large(name: str, value: Any, index: int | None = None) -> None:
             raise PydanticCustomError(WRONG_KIND, TOO_LARGE_INT, ctx)
 
 
-def _list_item(annotation: Any) -> Any:
+def list_item(annotation: Any) -> Any:
     """The item annotation of a ``list[X]`` field (``list[X] | None`` too), else None."""
     union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
     for member in typing.get_args(annotation) if union else (annotation,):

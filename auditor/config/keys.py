@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from auditor.config._base import AT_KEY, WRONG_KIND, toml_text
+from auditor.config._base import AT_KEY, WRONG_KIND, kinds_of, list_item, toml_text
 from auditor.config.labels import shorten
 
 # pydantic's names of a union's members in an error's location ("literal['pairs','none']",
@@ -146,7 +146,40 @@ def did_you_mean(root: type[BaseModel], loc: tuple[Any, ...], *, prefix: str = "
     return SUGGEST.format(keys=" or ".join(elsewhere[:4]))
 
 
-__all__ = ["did_you_mean", "first_problem", "format_loc", "key_and_message"]
+class Takes(typing.NamedTuple):
+    """What a config key takes: plain types and literal values (a list key's items'), whether
+    it is a list, and whether it has a default (leaving it out is a setting)."""
+
+    kinds: set[type]
+    values: list[Any]
+    is_list: bool
+    optional: bool
+
+
+def takes_at(root: type[BaseModel], field: str) -> Takes | None:
+    """What the key ``field`` (``gates.rules[0].name``, ``data.path`` of any source) takes;
+    None where no config key of that name is there (or the name is quoted)."""
+    parts = [p for p in re.split(r"\.|\[\d+\]", field) if p]
+    if not parts or any(c in field for c in "\"'"):
+        return None
+    models = [root]
+    for part in parts[:-1]:
+        models = [m for model in models if part in model.model_fields
+                  for m in _models_in(model.model_fields[part].annotation)]  # fmt: skip
+    fields = [m.model_fields[parts[-1]] for m in models if parts[-1] in m.model_fields]
+    if not fields:
+        return None
+    kinds: set[type] = set()
+    values: list[Any] = []
+    for info in fields:
+        item = list_item(info.annotation)
+        more_kinds, more_values = kinds_of(info.annotation if item is None else item)
+        kinds, values = kinds | more_kinds, values + more_values
+    is_list = all(list_item(info.annotation) is not None for info in fields)
+    return Takes(kinds, values, is_list, not any(info.is_required() for info in fields))
+
+
+__all__ = ["did_you_mean", "first_problem", "format_loc", "key_and_message", "takes_at"]
 
 
 def key_and_message(

@@ -45,13 +45,17 @@ TWICE = {
 FIRST = " (line {n} writes it first: {line})"
 _NAMES = re.compile(r"\(('.*'),?\)")  # tomllib's ('gates', 'rules')
 # After tomllib's words for a common slip: how to write the line.
-BACKSLASH = (
-    "; a \\ in double quotes starts an escape: write the path with / (\"{slashed}\") or in "
-    "single quotes ('{raw}')"
-)
+BACKSLASH = "; a \\ in double quotes starts an escape: write the path with / (\"{slashed}\")"
+SINGLE_QUOTES = " or in single quotes ('{raw}')"
+# TOML has no null, and says yes and no as true and false.
+NULLS = ("none", "null", "nil")
+NO_NULL = "; TOML has no null: leave {key} out for its default"
+BOOLEANS = {"true": "true", "false": "false", "yes": "true", "no": "false", "on": "true",
+            "off": "false"}  # fmt: skip
 QUOTED = "; text is written in quotes: {key} = {value}"
 LOWER_CASE = "; TOML writes true and false in lower case: {key} = {value}"
 LEADING_DIGIT = "; a number starts with a digit: {key} = {value}"
+YES_NO = "; TOML says yes and no as true and false: {key} = {value}"
 _AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _HEADER = re.compile(r"^\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')  # a line's quoted text
@@ -116,30 +120,76 @@ def _not_toml(error: str, text: str, *, source: str) -> AuditorInputError:
     message = NOT_TOML_AT.format(n=n, error=what, line=_shown(lines[n - 1]))
     if first:
         message += FIRST.format(n=first[0], line=_shown(first[1]))
-    return AuditorInputError(message + _slip(what, lines[n - 1]), source=source, field=field)
+    message += _slip(what, lines[n - 1], field, source)
+    return AuditorInputError(message, source=source, field=field)
 
 
-def _slip(error: str, line: str) -> str:
-    """How to write a line that a common slip made invalid: a Windows path in double quotes,
-    text without quotes, ``True``, ``.1``; "" where it is none of these."""
+def _slip(error: str, line: str, field: str | None, source: str) -> str:
+    """How to write a line that a common slip made invalid (a Windows path in double quotes,
+    text without quotes, ``True``, ``.1``, ``None``), said only where the key takes what the
+    line written so would hold; "" where it is none of these or the key is not known."""
+    takes = _takes(field, source)
+    if takes is None:
+        return ""
     path = re.search(r'=\s*"([^"]*\\[^"]*)"', line)
     if path and error.startswith(("Unescaped", "Invalid hex value", "Invalid escape")):
-        return BACKSLASH.format(slashed=path.group(1).replace("\\", "/"), raw=path.group(1))
+        return _backslash(path.group(1)) if Path in takes.kinds else ""
     key, _, value = line.partition("=")
     key, value = key.strip(), value.partition("#")[0].strip()
     if error != "Invalid value" or not key or not value:
         return ""
-    if value.lower() in ("true", "false"):
-        return LOWER_CASE.format(key=key, value=value.lower())
-    if re.fullmatch(r"-?\.\d+", value):
-        return LEADING_DIGIT.format(key=key, value=value.replace(".", "0.", 1))
-    items = re.fullmatch(r"\[([\w .\-,]*)\]", value)
-    if items:
-        words = [w.strip() for w in items.group(1).split(",") if w.strip()]
-        return QUOTED.format(key=key, value="[" + ", ".join(f'"{w}"' for w in words) + "]")
-    if re.fullmatch(r"[\w.\-]+( [\w.\-]+)*", value):
-        return QUOTED.format(key=key, value=f'"{value}"')
-    return ""
+    if value.lower() in NULLS:
+        return NO_NULL.format(key=key) if takes.optional else ""
+    written = _written(value, takes)
+    if written is None:
+        return ""
+    if value.lower() in BOOLEANS and written in BOOLEANS.values():
+        hint = LOWER_CASE if value.lower() in ("true", "false") else YES_NO
+    else:
+        hint = LEADING_DIGIT if re.fullmatch(r"-?\.\d+", value) else QUOTED
+    return hint.format(key=key, value=written)
+
+
+def _written(value: str, takes: Any) -> str | None:
+    """``value`` as TOML writes it for a key that ``takes`` it, or None (``ten`` for a
+    number, ``True`` for a text, ``[sex]`` for one value)."""
+    if takes.is_list:
+        items = re.fullmatch(r"\[([\w .\-,]*)\]", value)
+        words = [w.strip() for w in items.group(1).split(",") if w.strip()] if items else []
+        if not words or not all(_text(w, takes) for w in words):
+            return None
+        return "[" + ", ".join(_text(w, takes) or "" for w in words) + "]"
+    if value.lower() in BOOLEANS and bool in takes.kinds:
+        return BOOLEANS[value.lower()]
+    if re.fullmatch(r"-?\.\d+", value) and float in takes.kinds:
+        return value.replace(".", "0.", 1)
+    return _text(value, takes) if re.fullmatch(r"[\w.\-]+( [\w.\-]+)*", value) else None
+
+
+def _text(word: str, takes: Any) -> str | None:
+    """``word`` in quotes, where the key takes text, or that value (``"cpu"`` for ``CPU``)."""
+    if takes.kinds & {str, Path}:
+        return f'"{word}"'
+    near = [v for v in takes.values if isinstance(v, str) and v.lower() == word.lower()]
+    return f'"{near[0]}"' if near else None
+
+
+def _backslash(raw: str) -> str:
+    """The two ways to write a Windows path: with / and, where it holds no ', single quotes."""
+    hint = BACKSLASH.format(slashed=raw.replace("\\", "/"))
+    return hint + ("" if "'" in raw else SINGLE_QUOTES.format(raw=raw))
+
+
+def _takes(field: str | None, source: str) -> Any:
+    """What the config key ``field`` takes (keys.Takes), None where it is not known."""
+    from auditor.config import AuditConfig  # here only: a config error's words
+    from auditor.config.keys import takes_at
+
+    if field and Path(source).name == PYPROJECT:
+        if not field.startswith(TOOL_TABLE):
+            return None
+        field = field.removeprefix(TOOL_TABLE)
+    return takes_at(AuditConfig, field) if field else None
 
 
 def _shown(line: str) -> str:

@@ -113,3 +113,57 @@ def test_a_sub_table_above_its_table_is_not_said_to_write_it(tmp_path):
     assert err.message.endswith("(line 2 writes it first: b.c = 1)"), err.message
     err = _problem(tmp_path, '[a.b]\nx = 1\n[a]\nb = 2\n')
     assert err.message.endswith("(line 1 writes it first: [a.b])"), err.message
+
+
+# fmt: off
+SLIPS = [
+    # (the file, how the message ends: its line alone where no way to write it is known)
+    ("[gates]\nuse_defaults = yes\n",
+     "; TOML says yes and no as true and false: use_defaults = true"),
+    ("[pretrain]\nepochs = ten\n", "(Invalid value): epochs = ten"),
+    ("[pretrain]\nepochs = True\n", "(Invalid value): epochs = True"),
+    ("[pretrain]\nepochs = .5\n", "(Invalid value): epochs = .5"),
+    ("[gates]\nbaseline = None\n", "; TOML has no null: leave baseline out for its default"),
+    ("threads = null\n", "; TOML has no null: leave threads out for its default"),
+    ("device = CPU\n", '; text is written in quotes: device = "cpu"'),
+    ("device = gpu\n", "(Invalid value): device = gpu"),
+    ('[[gates.rules]]\nname = "a\\d"\n', '(Unescaped \'\\\' in a string): name = "a\\d"'),
+    ('[data]\nsource = "table"\npath = "C:\\Bob\'s\\x.csv"\n',
+     '; a \\ in double quotes starts an escape: write the path with / ("C:/Bob\'s/x.csv")'),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "ending"), SLIPS)
+def test_a_slip_is_told_how_to_write_it_only_where_the_key_takes_that(tmp_path, text, ending):
+    """The hints looked at the text alone: `use_defaults = yes` was told `"yes"` (then "must be
+    true or false"), `epochs = ten` `"ten"`, `epochs = True` `true`, `baseline = None` `"None"`
+    (a file name), `name = "a\\d"` to write a path with /, and `'C:\\Bob's\\x.csv'` is no TOML."""
+    err = _problem(tmp_path, text)
+    assert err.message.endswith(ending), err.message
+
+
+def test_each_way_to_write_a_slip_is_a_line_the_config_takes(tmp_path):
+    """Following a hint gives a file that is valid TOML and whose key takes the value."""
+    for text, ending in SLIPS + [(t, h) for t, h in test_a_common_toml_slip_says_how_to_write_it
+                                 .pytestmark[0].args[1]]:  # fmt: skip
+        if not ending.startswith(";"):
+            continue
+        err = _problem(tmp_path, text)
+        number = int(err.message.split("at line ")[1].split(" ")[0])
+        lines = text.splitlines()
+        if "leave " in ending:
+            lines[number - 1] = ""
+        elif "write the path" in ending:
+            lines[number - 1] = "path = " + ending.split("/ (")[1].split(")")[0]
+        else:
+            lines[number - 1] = ending.split(": ", 1)[1]
+        path = tmp_path / "fixed.toml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        try:
+            load_config(path)
+        except AuditorInputError as again:
+            assert "not valid TOML" not in again.message, (text, again.message)
+            # the key takes the value (a table's other keys may still be missing)
+            wrong = again.field == err.field and again.message.startswith("must be")
+            assert not wrong, (text, again.message)
