@@ -182,6 +182,13 @@ def _attr(value: Any, name: str) -> Any:
     return found if isinstance(found, list | tuple) or hasattr(found, "tolist") else None
 
 
+def fields_except(fields: Mapping[str, str], given: Iterable[Any]) -> dict[str, str]:
+    """``fields`` less each key that is one of the caller's texts (``given``): a column named
+    ``--out``, which audit_predictions' row errors name as their field, is the caller's."""
+    theirs = set(_texts(given))
+    return {key: name for key, name in fields.items() if key not in theirs}
+
+
 @contextmanager
 def named_as(words: Mapping[str, str], fields: Mapping[str, str], *,
              flags: bool = False, given: Iterable[Any] = ()) -> Iterator[None]:  # fmt: skip

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.api._config_arg import settings, switch
-from auditor.api._errors import named_as
+from auditor.api._errors import fields_except, named_as
 from auditor.api._frame import (
     FRAME_NAME,
     as_frame,
@@ -149,7 +149,8 @@ def audit_predictions(
     file ``config`` was read from (gate errors name it; a relative baseline is found beside it;
     audit.json records it)."""
     given = (source, cols, y_true, y_pred, y_score, sensitive, positive_label, out_dir)
-    with named_as(PYTHON_WORDS, PYTHON_FIELDS, flags=flags, given=given):
+    fields = fields_except(PYTHON_FIELDS, (cols, y_true, y_pred, y_score, sensitive))
+    with named_as(PYTHON_WORDS, fields, flags=flags, given=given):
         return _audited(source, cols, y_true=y_true, y_pred=y_pred, y_score=y_score,
                         sensitive=sensitive, missing_group=missing_group, config=config,
                         out_dir=out_dir, seed=seed, batch_rows=batch_rows,

@@ -173,3 +173,15 @@ def test_a_key_in_a_quoted_value_or_a_callers_text_is_kept_and_the_templates_rep
     assert got.field == "target"
     assert got.message == ("column 'data.target' has 1 missing; set missing_group=True; "
                            "not fitted on: data.members, x --out")  # fmt: skip
+
+
+@pytest.mark.parametrize("column", ["--out", "--sensitive"])
+def test_audit_predictions_names_a_callers_column_as_its_field_as_written(rows, column):
+    # a row error's field is its column: '--out' was told as out_dir ('out_dir: empty or
+    # missing group label'), '--sensitive' as sensitive
+    frame, _ = rows
+    group = frame["group"].astype(object).where(frame.index != 3)
+    scored = frame.assign(pred=(frame.x1 > 0).astype(int), **{column: group})
+    with pytest.raises(AuditorInputError) as err:
+        auditor.audit_predictions(scored, y_true="label", y_pred="pred", sensitive=[column])
+    assert err.value.field == column and "empty or missing group label" in str(err.value)
