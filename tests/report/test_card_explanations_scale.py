@@ -1,0 +1,58 @@
+"""The Explanations section of the card: Integrated Gradients' convergence error beside its
+scale, the mean |f(x) - f(baseline)| the attributions add up to (an error of 0.11 is 3.7% of
+2.98, or all of 0.11); an older audit.json without the scale shows the error alone."""
+
+from __future__ import annotations
+
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import auditor
+from auditor.report.html import render_html
+from auditor.report.markdown import render_markdown
+from tests.builders import two_feature_frame
+
+
+@pytest.fixture(scope="module")
+def audit():
+    rows = two_feature_frame(0, n=400)
+    model = LogisticRegression().fit(rows[["x1", "x2"]], rows.label)
+    return auditor.audit_model(model, data=rows, target="label", sensitive=["group"],
+                               progress=False).data  # fmt: skip
+
+
+def _attributions(audit: dict, **changes) -> dict:
+    """``audit`` with an Integrated Gradients section over a table (as a trained run has)."""
+    part = {
+        "status": "ok", "kind": "attributions", "method": "Integrated Gradients",
+        "n_steps": 32, "baseline": "training mean", "target": "predicted class",
+        "split": "test", "n_rows_attributed": 120, "n_rows_split": 120,
+        "convergence_delta_mean_abs": 0.1116, "score_gap_mean_abs": 2.98, "modality": "table",
+        "mean_abs_map": None, "examples": [],
+        "feature_importance": [{"feature": "x1", "mean_abs_attribution": 0.5, "share": 1.0}],
+        "by_group": {}, "reliance": audit["explanations"]["reliance"], "seconds": 0.1,
+        **changes,
+    }  # fmt: skip
+    return {**audit, "explanations": part}
+
+
+def _explanations(data: dict) -> tuple[str, str]:
+    md, html = render_markdown(data), render_html(data)
+    return (md.split("## Explanations", 1)[1].split("\n## ", 1)[0],
+            html.split("<h2>Explanations</h2>", 1)[1].split("<h2>", 1)[0])  # fmt: skip
+
+
+def test_the_convergence_error_is_shown_with_its_scale(audit):
+    """'Mean absolute convergence error: 0.1116' had no scale beside it on the card."""
+    md, html = _explanations(_attributions(audit))
+    said = "0.1116, against a mean {bar}f(x) - f(baseline){bar} of 2.9800 (3.7%)"
+    assert said.format(bar="|") in html
+    assert said.format(bar="\\|") in md
+
+
+@pytest.mark.parametrize("gap", [None, 0.0])
+def test_an_older_file_or_no_gap_shows_the_error_alone(audit, gap):
+    md, html = _explanations(_attributions(audit, score_gap_mean_abs=gap))
+    assert "Mean absolute convergence error: 0.1116 (the gap" in html
+    assert "mean absolute convergence error 0.1116." in md
+    assert "f(baseline)" not in html and "f(baseline)" not in md
