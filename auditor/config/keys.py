@@ -276,9 +276,25 @@ def _shape_message(
         said = WRONG_SHAPE.format(wanted=_either(_takes(error)), value=_value_text(value))
         limit = (error.get("ctx") or {}).get("le", (error.get("ctx") or {}).get("lt"))
         if limit is not None and limit <= 1 and isinstance(value, int | float) and 1 < value <= 100:
-            said += PERCENT.format(value=value, fraction=value / 100)  # val = 10, ci_level = 95
+            if _within(model, where, value / 100):  # val = 10, ci_level = 95
+                said += PERCENT.format(value=value, fraction=value / 100)
         return said
     return None
+
+
+def _within(model: type[BaseModel], where: tuple[Any, ...], value: float) -> bool:
+    """Whether the key at ``where`` takes ``value`` by its bounds (False where not known)."""
+    table = _table_at(model, where[:-1])
+    info = table.model_fields.get(where[-1]) if table and isinstance(where[-1], str) else None
+    if info is None:
+        return False
+    checks = {"ge": float.__ge__, "gt": float.__gt__, "le": float.__le__, "lt": float.__lt__}
+    for bound in info.metadata:
+        for name, check in checks.items():
+            limit = getattr(bound, name, None)
+            if limit is not None and not check(float(value), float(limit)):
+                return False
+    return True
 
 
 def _bad_source(data: Any) -> str:

@@ -151,6 +151,11 @@ def test_pyproject_names_a_later_checks_key_where_the_file_has_it(tmp_path):
          "(a fraction: 95% is 0.95)"),
         ("[data.splits]\nval = 10\n", "data.splits.val: must be less than 1, not 10 (a "
          "fraction: 10% is 0.1)"),
+        # 0.015 is no confidence either (more than 0.5): no percent said
+        ("[privacy]\nconfidence = 1.5\n", "privacy.confidence: must be less than 1, not 1.5"),
+        ("[privacy]\nconfidence = 40\n", "privacy.confidence: must be less than 1, not 40"),
+        ("[privacy]\nconfidence = 90\n", "privacy.confidence: must be less than 1, not 90 (a "
+         "fraction: 90% is 0.9)"),
         ("seed = 1.5\n", "seed: must be a whole number, not 1.5"),
         ("name = 3\n", "name: must be text, not 3"),
         ("[fairness]\nsensitive = [1]\n", "fairness.sensitive[0]: must be text, not 1"),
