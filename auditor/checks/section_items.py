@@ -93,10 +93,6 @@ def privacy_item(ctx: AuditContext, privacy: Mapping[str, Any] | None) -> Item:
         return "missing", DID_NOT_RUN.format(what="privacy probes", reason=reason,
                                              key="privacy_probes"), None  # fmt: skip
     probes = privacy.get("probes")
-    if isinstance(probes, dict):  # an older record: one node a probe
-        ran = [k for k, v in probes.items()
-               if not (isinstance(v, Mapping) and v.get("status") == "not_run")]  # fmt: skip
-        return "met", f"probes run: {', '.join(ran) or 'none listed'}", {"probes": ran}
     wanted = [str(p) for p in probes] if isinstance(probes, list) else ctx.config.privacy.probes
     why = {p: _probe_not_run(privacy, p) for p in wanted}
     ran, skipped = [p for p in wanted if why[p] is None], [p for p in wanted if why[p]]

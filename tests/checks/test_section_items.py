@@ -88,3 +88,13 @@ def test_attributions_that_do_not_add_up_to_the_score_difference_warn(digits_con
     item = _explained(digits_context, _attributions(32, 0.0977, None))
     assert item.status == "met"
     assert item.evidence.startswith("Integrated Gradients (Captum) (32 steps) on 445 test rows; ")
+
+
+def test_privacy_probes_given_as_nodes_follow_the_same_rule(digits_context):
+    """A section whose probes were a dict of nodes (a shape no run writes) said met with
+    'probes run: none listed' where none had run: it reads the configured probes' results."""
+    privacy = {**_privacy([], []), "probes": {"canaries": {"status": "not_run", "reason": "x"}}}
+    item = _item(digits_context, privacy)
+    assert item.status == "missing"
+    assert item.evidence.startswith("no privacy probe ran: ")
+    assert "none listed" not in item.evidence
