@@ -304,9 +304,11 @@ NO_SOURCE = (
 
 
 NO_TOOL_TABLE = "no [tool.auditor] table"
+# Nothing said of what runs without the file: the defaults for run, the run's own gates for
+# gate --config.
 NO_SETTINGS = (
     "holds no setting (empty, or comments only): is this the config? `auditor init` writes "
-    "a commented one to edit; without a config file the defaults apply"
+    "a commented one to edit"
 )
 NO_HOME = "{path} names no home folder on this machine (write the folder out)"
 
