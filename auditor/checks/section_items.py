@@ -200,11 +200,13 @@ SEEN_IN_TRAINING = (
 
 def on_seen_rows(performance: Item, disjointness: Item) -> Item:
     """The performance item, a warning where split disjointness failed on a pair whose
-    evaluation split is the test split (its rows were trained on)."""
+    evaluation split is the test split (its rows were trained on): a shared source row, or
+    shared content in ``fail`` mode; content shared in ``report`` mode is no such finding."""
     status, text, details = performance
     pairs = (disjointness[2] or {}).get("pairs") or []
-    seen = any(p.get("eval") == "test" and (p.get("n_content_overlap") or p.get("n_id_overlap"))
-               for p in pairs)  # fmt: skip
+    content_fails = (disjointness[2] or {}).get("mode") == "fail"
+    seen = any(p.get("eval") == "test" and (p.get("n_id_overlap")
+               or (content_fails and p.get("n_content_overlap"))) for p in pairs)  # fmt: skip
     if status != "met" or disjointness[0] != "fail" or not seen:
         return performance
     return "warn", f"{text}; {SEEN_IN_TRAINING}", details

@@ -98,3 +98,20 @@ def test_privacy_probes_given_as_nodes_follow_the_same_rule(digits_context):
     assert item.status == "missing"
     assert item.evidence.startswith("no privacy probe ran: ")
     assert "none listed" not in item.evidence
+
+
+def test_a_failure_elsewhere_does_not_say_the_test_rows_were_trained_on():
+    """Disjointness failed on a validation pair (a shared source row) while the test pair
+    shared content only in report mode: the performance item said the test rows were seen."""
+    from auditor.checks.section_items import on_seen_rows
+
+    def pair(eval_, content, ids):
+        return {"train": "finetune_train", "eval": eval_, "n_content_overlap": content,
+                "n_id_overlap": ids}  # fmt: skip
+
+    performance = ("met", "test split: n=100, accuracy 0.900 (90/100)", None)
+    report = {"mode": "report", "pairs": [pair("val", 2, 1), pair("test", 3, 0)]}
+    assert on_seen_rows(performance, ("fail", "...", report)) == performance
+    for mode, test_pair in (("report", pair("test", 3, 1)), ("fail", pair("test", 3, 0))):
+        failed = {"mode": mode, "pairs": [pair("val", 0, 0), test_pair]}
+        assert on_seen_rows(performance, ("fail", "...", failed))[0] == "warn", mode
