@@ -85,6 +85,8 @@ def with_field(err: AuditorInputError, field: str) -> AuditorInputError:
     return AuditorInputError(err.message, source=err.source, field=field)
 
 
+# A column of more distinct texts holds IDs, not labels a message lists
+MAX_LABELS = 10_000
 # A value a message quotes: Python's repr of a text ('a', "it's"), its quote opened after no
 # letter (not the model's), so a key inside it is the caller's, kept as written
 QUOTED = re.compile(r"""(?<![\w'"])(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")(?!\w)""")
@@ -99,11 +101,11 @@ def reworded(err: AuditorInputError, words: Mapping[str, str], fields: Mapping[s
     ``x --out`` listed unquoted); ``err`` itself where neither changes it."""
     field = fields.get(err.field, err.field) if err.field else err.field
     found = re.compile("|".join(map(_whole, sorted(words, key=len, reverse=True))))
-    theirs = _their_spans(err.message, words, given) if found.search(err.message) else []
+    keys = [match.span() for match in found.finditer(err.message)]
+    theirs = _their_spans(err.message, words, given, keys) if keys else []
 
     def swap(match: re.Match[str]) -> str:
-        start, end = match.span()
-        kept = any(a <= start and end <= b for a, b in theirs)
+        kept = _within(match.span(), theirs)
         return match.group(0) if kept else words[match.group(0)]
 
     message = found.sub(swap, err.message)
@@ -120,12 +122,20 @@ def _whole(key: str) -> str:
     return before + re.escape(key) + after
 
 
-def _their_spans(message: str, words: Mapping[str, str],
-                 given: Iterable[Any]) -> list[tuple[int, int]]:  # fmt: skip
+def _within(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in spans)
+
+
+def _their_spans(message: str, words: Mapping[str, str], given: Iterable[Any],
+                 keys: list[tuple[int, int]]) -> list[tuple[int, int]]:  # fmt: skip
     """The (start, end) spans of ``message`` that are the caller's: its quoted values, and
-    each text of ``given`` that holds one of ``words`` wherever the message repeats it."""
+    each text of ``given`` that holds one of ``words`` wherever the message repeats it (read
+    only where a key, at ``keys``, is outside every quoted value)."""
     spans = [match.span() for match in QUOTED.finditer(message)]
-    for text in {t for t in _texts(given) if any(key in t for key in words)}:
+    if all(_within(key, spans) for key in keys):
+        return spans
+    texts = {t for t in _texts(given) if t in message}  # a frame's cells: a message is short
+    for text in (t for t in texts if any(key in t for key in words)):
         start = message.find(text)
         while start >= 0:
             spans.append((start, start + len(text)))
@@ -163,8 +173,11 @@ def _parts(value: Any) -> list[Any]:
         parts: list[Any] = list(value.columns)
         for i in range(value.shape[1]):
             column = value.iloc[:, i]
-            if column.dtype.kind not in "biufcmM":  # text, category, objects
-                parts.extend(column.dropna().unique().tolist())
+            if column.dtype.kind in "biufcmM":  # numbers and times: no text of the caller's
+                continue
+            cells = column.dropna().unique()
+            if len(cells) <= MAX_LABELS:  # more: an ID column's, no labels a message lists
+                parts.extend(cells.tolist())
         return parts
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return [getattr(value, f.name) for f in dataclasses.fields(value)]

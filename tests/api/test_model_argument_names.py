@@ -185,3 +185,11 @@ def test_audit_predictions_names_a_callers_column_as_its_field_as_written(rows, 
     with pytest.raises(AuditorInputError) as err:
         auditor.audit_predictions(scored, y_true="label", y_pred="pred", sensitive=[column])
     assert err.value.field == column and "empty or missing group label" in str(err.value)
+
+
+def test_a_frames_labels_listed_unquoted_are_kept():
+    frame = pd.DataFrame({"g": pd.Categorical(["--out", "a"]), "s": ["data.target", None]})
+    err = AuditorInputError("groups --out, data.target; or set data.missing_group = true",
+                            field="data.sensitive")  # fmt: skip
+    got = reworded(err, MODEL_WORDS, MODEL_FIELDS, given=[{"data": frame}])
+    assert got.message == "groups --out, data.target; or set missing_group=True"
