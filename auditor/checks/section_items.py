@@ -171,9 +171,9 @@ def _left_out(explanations: Mapping[str, Any]) -> str | None:
     columns = explanations.get("not_finite_columns") or []
     rows = explanations.get("n_rows_not_finite") or 0
     if columns:
-        return f"left out {len(columns)} column(s), outputs not finite: {named_columns(columns)}"
+        return f"left out {len(columns):,} column(s), outputs not finite: {named_columns(columns)}"
     if rows:
-        return f"left out {rows} test row(s), gradients not finite on their path"
+        return f"left out {rows:,} test row(s), gradients not finite on their path"
     return None
 
 

@@ -115,3 +115,15 @@ def test_a_failure_elsewhere_does_not_say_the_test_rows_were_trained_on():
     for mode, test_pair in (("report", pair("test", 3, 1)), ("fail", pair("test", 3, 0))):
         failed = {"mode": mode, "pairs": [pair("val", 0, 0), test_pair]}
         assert on_seen_rows(performance, ("fail", "...", failed))[0] == "warn", mode
+
+
+def test_a_count_of_columns_left_out_is_written_as_its_other_count(digits_context):
+    """'left out 5000 column(s) ... and 4,990 more': one count raw, the other with commas."""
+    part = {"status": "ok", "kind": "permutation", "method": "Permutation importance",
+            "n_repeats": 5, "n_rows": 100, "reliance": {"status": "not_run", "reason": "x"},
+            "not_finite_columns": [f"c{i}" for i in range(5000)]}  # fmt: skip
+    item = _explained(digits_context, part)
+    assert "left out 5,000 column(s), outputs not finite: c0, " in item.evidence
+    assert item.evidence.endswith("and 4,990 more")
+    rows = _explained(digits_context, {**_attributions(32, 0.01, 1.0), "n_rows_not_finite": 1200})
+    assert rows.evidence.endswith("left out 1,200 test row(s), gradients not finite on their path")
