@@ -41,13 +41,23 @@ def _scalar_only(kinds: set[type]) -> bool:
     return bool(kinds) and kinds <= {int, float, bool}
 
 
+# What a key takes and was written, in TOML's words: said here (a number written as text) and
+# by auditor.config.keys (pydantic's errors), in one vocabulary and one joiner.
+WRONG_SHAPE = "must be {wanted}, not {value}"
+NUMBER = "a number"
+BOOLEANS = ("true", "false")
+
+
+def either(words: list[str], last: str = "or") -> str:
+    """``a``, ``a or b``, ``a, b or c`` (each word once)."""
+    words = list(dict.fromkeys(words))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
+
+
 def _wanted(kinds: set[type], values: list[Any]) -> str:
     """What the key takes, as the message says it: ``a number or "auto"``."""
-    words = (["a number"] if kinds & set(_NUMBERS) else []) + (
-        ["true", "false"] if bool in kinds else []
-    )
-    words += [toml_text(v) for v in values]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    words = ([NUMBER] if kinds & set(_NUMBERS) else []) + (list(BOOLEANS) if bool in kinds else [])
+    return either(words + [toml_text(v) for v in values])
 
 
 def _fits(value: Any, kinds: set[type], values: list[Any]) -> bool:
@@ -90,7 +100,7 @@ def _check(name: str, value: Any, annotation: Any, index: int | None = None) -> 
         ctx = {"key": name, "value": toml_text(value), "wanted": _wanted(kinds, values)}
         if index is not None:
             ctx["index"] = index
-        raise PydanticCustomError(WRONG_KIND, "must be {wanted}, not {value}", ctx)
+        raise PydanticCustomError(WRONG_KIND, WRONG_SHAPE, ctx)
 
 
 class StrictModel(BaseModel):

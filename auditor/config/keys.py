@@ -12,7 +12,17 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from auditor.config._base import AT_KEY, WRONG_KIND, kinds_of, list_item, toml_text
+from auditor.config._base import (
+    AT_KEY,
+    BOOLEANS,
+    NUMBER,
+    WRONG_KIND,
+    WRONG_SHAPE,
+    either,
+    kinds_of,
+    list_item,
+    toml_text,
+)
 from auditor.config.labels import shorten
 
 # pydantic's names of a union's members in an error's location ("literal['pairs','none']",
@@ -30,17 +40,16 @@ TABLE_NOT_LIST = "is a list of tables: write [[{key}]] (two brackets), once befo
 IN_LIST = "a [[{table}]] table's {key}"  # `[gates] metric = ...` belongs in a rule
 # What a key takes, by pydantic's error type, in TOML's words; a value of another shape is
 # named as written ("must be a number, not a table"), a literal's values in TOML's quotes.
-TAKES = {"int_type": "a number", "float_type": "a number", "bool_type": "true or false",
-         "string_type": "text", "list_type": "a list", "model_type": "a table",
-         "model_attributes_type": "a table", "dict_type": "a table",
-         "path_type": "a file name in quotes", "int_from_float": "a whole number"}  # fmt: skip
+TAKES = {"int_type": [NUMBER], "float_type": [NUMBER], "bool_type": list(BOOLEANS),
+         "string_type": ["text"], "list_type": ["a list"], "model_type": ["a table"],
+         "model_attributes_type": ["a table"], "dict_type": ["a table"],
+         "path_type": ["a file name in quotes"], "int_from_float": ["a whole number"]}  # fmt: skip
 # Kinds said whatever the value written (the others only of a table or a list: a number or a
 # text written as another scalar is StrictModel's own "must be a number, not "0.5"").
 ANY_VALUE = ("literal_error", "path_type", "string_type", "int_from_float")
 # After "must be at most 0.999999999, not 95": a fraction written as a percentage.
 PERCENT = " (a fraction: {value:g}% is {fraction:g})"
 _TABLE_TYPES = ("model_type", "model_attributes_type", "dict_type")
-WRONG_SHAPE = "must be {wanted}, not {value}"
 TABLE_HERE = "a table ([{key}] on a line of its own, its keys below it)"
 ONE_TABLE = "is one table: write [{key}] (one bracket), not [[{key}]]"  # [[data]]
 MISSING = "missing: {table} needs it"
@@ -240,12 +249,7 @@ def _takes(error: ErrorDetails) -> list[str]:
         bound, words = BOUNDS[error["type"]]
         limit = error["ctx"][bound]  # 0.0 as 0: "more than 0"
         return [f"{words} {toml_text(int(limit) if float(limit).is_integer() else limit)}"]
-    return [TAKES[error["type"]]] if error["type"] in TAKES else []
-
-
-def _either(words: list[str], last: str = "or") -> str:
-    words = list(dict.fromkeys(words))
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
+    return list(TAKES.get(error["type"], []))
 
 
 def _shape_message(
@@ -273,7 +277,7 @@ def _shape_message(
             return None
         if kind == "list_type" and _table_at(model, where) is not None:
             return None  # [gates.rules]: TABLE_NOT_LIST says to write [[gates.rules]]
-        said = WRONG_SHAPE.format(wanted=_either(_takes(error)), value=_value_text(value))
+        said = WRONG_SHAPE.format(wanted=either(_takes(error)), value=_value_text(value))
         limit = (error.get("ctx") or {}).get("le", (error.get("ctx") or {}).get("lt"))
         if limit is not None and limit <= 1 and isinstance(value, int | float) and 1 < value <= 100:
             if _within(model, where, value / 100):  # val = 10, ci_level = 95
@@ -300,7 +304,7 @@ def _within(model: type[BaseModel], where: tuple[Any, ...], value: float) -> boo
 def _bad_source(data: Any) -> str:
     """``data.source`` that names no source, with the near one."""
     value = data.get("source") if isinstance(data, dict) else data
-    said = WRONG_SHAPE.format(wanted=_either([toml_text(s) for s in DATA_SOURCES]),
+    said = WRONG_SHAPE.format(wanted=either([toml_text(s) for s in DATA_SOURCES]),
                               value=_value_text(value))  # fmt: skip
     near = difflib.get_close_matches(str(value), DATA_SOURCES, n=1, cutoff=0.6)
     return f"{said} (did you mean {toml_text(near[0])}?)" if near else said
@@ -331,14 +335,14 @@ def first_problem(
     said = 1
     if len(same) > 1 and all(_takes(e) for e in same):  # a union: each member's kind
         value = _value_text(errors[0]["input"])
-        msg = WRONG_SHAPE.format(wanted=_either([w for e in same for w in _takes(e)]), value=value)
+        msg = WRONG_SHAPE.format(wanted=either([w for e in same for w in _takes(e)]), value=value)
         said = len(same)
     if errors[0]["type"] == "missing":  # source = "table" alone: every key it needs at once
         table = errors[0]["loc"][:-1]
         keys = [str(e["loc"][-1]) for e in errors
                 if e["type"] == "missing" and e["loc"][:-1] == table]  # fmt: skip
         if len(keys) > 1:
-            msg = MISSING_ALL.format(table=_needed_in(table, prefix), keys=_either(keys, "and"))
+            msg = MISSING_ALL.format(table=_needed_in(table, prefix), keys=either(keys, "and"))
             said = len(keys)
     more = len(errors) - said
     return loc, f"{msg} (and {more} more)" if more else msg

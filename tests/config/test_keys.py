@@ -128,7 +128,7 @@ def test_pyproject_names_a_later_checks_key_where_the_file_has_it(tmp_path):
          "data.sensitive: must be a list, not a table"),
         ('[data]\nsource = "table"\npath = "t.csv"\ntarget = "y"\nsensitive = ["s"]\n'
          "positive_label = {a = 1}\n",
-         "data.positive_label: must be text, a number or true or false, not a table"),
+         "data.positive_label: must be text, a number, true or false, not a table"),
         ('[fairness]\nintersections = {a = "b"}\n',
          'fairness.intersections: must be "pairs", "none" or a list, not a table'),
         ('device = "gpu"\n', 'device: must be "cpu", "cuda" or "auto", not "gpu"'),
