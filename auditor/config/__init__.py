@@ -15,7 +15,7 @@ from auditor.config.gates import GateRule, GatesConfig
 from auditor.config.keys import ONE_TABLE, first_problem
 from auditor.config.labels import ConfigLabel
 from auditor.config.model import SUPPLIED_KINDS, ModelConfig
-from auditor.config.paths import FilePath
+from auditor.config.paths import FilePath, expand_home, resolve_paths
 from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
 from auditor.config.toml_file import read_toml
 from auditor.config.transparency import DeclaredAnswers, TransparencyConfig
@@ -310,7 +310,6 @@ NO_SETTINGS = (
     "holds no setting (empty, or comments only): is this the config? `auditor init` writes "
     "a commented one to edit"
 )
-NO_HOME = "{path} names no home folder on this machine (write the folder out)"
 
 
 def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> AuditConfig:
@@ -354,46 +353,9 @@ def load_config_with(
         raise AuditorInputError(NO_SETTINGS, source=str(path), field=prefix.rstrip(".") or None)
     config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
     try:
-        return _resolve_paths(config, base=path.parent, source=str(path))
+        return resolve_paths(config, base=path.parent, source=str(path))
     except AuditorInputError as exc:
         if not prefix or not exc.field or exc.source != str(path):
             raise
         raise AuditorInputError(exc.message, source=exc.source,
                                 field=prefix + exc.field) from None  # fmt: skip
-
-
-def _resolve_paths(config: AuditConfig, *, base: Path, source: str) -> AuditConfig:
-    """Relative data and model paths in a config file are relative to that file; ``~`` is
-    the home folder (as in a shell)."""
-    data, model = config.data, config.model
-    updates: dict[str, Any] = {}
-    for key in ("path", "root", "members", "non_members"):
-        value = getattr(data, key, None)
-        if isinstance(value, Path):
-            updates[key] = _resolved(value, base, source=source, field=f"data.{key}")
-    changes: dict[str, Any] = {}
-    if updates:
-        changes["data"] = data.model_copy(update=updates)
-    if model.path is not None:
-        path = _resolved(model.path, base, source=source, field="model.path")
-        changes["model"] = model.model_copy(update={"path": path})
-    baseline = config.gates.baseline  # relative: beside the config, else here (api._rerun)
-    if baseline is not None:
-        home = expand_home(baseline, source=source, field="gates.baseline")
-        changes["gates"] = config.gates.model_copy(update={"baseline": home})
-    return config.model_copy(update=changes) if changes else config
-
-
-def _resolved(path: Path, base: Path, *, source: str, field: str) -> Path:
-    path = expand_home(path, source=source, field=field)
-    return path if path.is_absolute() else base / path
-
-
-def expand_home(path: Path, *, source: str | None, field: str) -> Path:
-    """``path`` with ``~`` or ``~name`` expanded; one line naming ``field`` where no such
-    home folder is known (Path raises RuntimeError)."""
-    try:
-        return path.expanduser()
-    except RuntimeError:
-        raise AuditorInputError(NO_HOME.format(path=path.parts[0]), source=source,
-                                field=field) from None  # fmt: skip

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator
 
-from auditor.errors import regular_file
+from auditor.errors import AuditorInputError, regular_file
+
+if TYPE_CHECKING:
+    from auditor.config import AuditConfig
 
 NO_FILE = "no such file"
 IS_A_FOLDER = "is a folder, not a model file"
@@ -57,3 +60,43 @@ def _not_blank(value: Any) -> Any:
 # A file named in a config: "" is refused, not read as the current folder, and a name that no
 # file system holds (a NUL, a part past 255 bytes) is refused naming its key.
 FilePath = Annotated[Path, BeforeValidator(_not_blank)]
+
+
+NO_HOME = "{path} names no home folder on this machine (write the folder out)"
+
+
+def resolve_paths(config: AuditConfig, *, base: Path, source: str) -> AuditConfig:
+    """Relative data and model paths in a config file are relative to that file; ``~`` is
+    the home folder (as in a shell)."""
+    data, model = config.data, config.model
+    updates: dict[str, Any] = {}
+    for key in ("path", "root", "members", "non_members"):
+        value = getattr(data, key, None)
+        if isinstance(value, Path):
+            updates[key] = _resolved(value, base, source=source, field=f"data.{key}")
+    changes: dict[str, Any] = {}
+    if updates:
+        changes["data"] = data.model_copy(update=updates)
+    if model.path is not None:
+        path = _resolved(model.path, base, source=source, field="model.path")
+        changes["model"] = model.model_copy(update={"path": path})
+    baseline = config.gates.baseline  # relative: beside the config, else here (api._rerun)
+    if baseline is not None:
+        home = expand_home(baseline, source=source, field="gates.baseline")
+        changes["gates"] = config.gates.model_copy(update={"baseline": home})
+    return config.model_copy(update=changes) if changes else config
+
+
+def _resolved(path: Path, base: Path, *, source: str, field: str) -> Path:
+    path = expand_home(path, source=source, field=field)
+    return path if path.is_absolute() else base / path
+
+
+def expand_home(path: Path, *, source: str | None, field: str) -> Path:
+    """``path`` with ``~`` or ``~name`` expanded; one line naming ``field`` where no such
+    home folder is known (Path raises RuntimeError)."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        raise AuditorInputError(NO_HOME.format(path=path.parts[0]), source=source,
+                                field=field) from None  # fmt: skip
