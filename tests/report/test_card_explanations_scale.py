@@ -1,6 +1,7 @@
 """The Explanations section of the card: Integrated Gradients' convergence error beside its
 scale, the mean |f(x) - f(baseline)| the attributions add up to (an error of 0.11 is 3.7% of
-2.98, or all of 0.11); an older audit.json without the scale shows the error alone."""
+2.98, or all of 0.11); an older audit.json without the scale shows the error alone. A group
+whose top columns are none says why."""
 
 from __future__ import annotations
 
@@ -56,3 +57,19 @@ def test_an_older_file_or_no_gap_shows_the_error_alone(audit, gap):
     assert "Mean absolute convergence error: 0.1116 (the gap" in html
     assert "mean absolute convergence error 0.1116." in md
     assert "f(baseline)" not in html and "f(baseline)" not in md
+
+
+def test_a_group_no_shuffle_hurts_says_so(audit):
+    """A group of enough rows where no column's shuffling lowers accuracy has no top
+    columns: the card printed an empty cell (HTML) or 'b (n=200) ' (Markdown)."""
+    part = audit["explanations"]
+    assert part["kind"] == "permutation"
+    group = {"group": "b", "n": 200, "accuracy": 0.9, "insufficient_data": False,
+             "top_features": []}  # fmt: skip
+    thin = {**group, "group": "c", "n": 3, "insufficient_data": True}
+    data = {**audit, "explanations": {**part, "by_group": {"group": [group, thin]}}}
+    md, html = _explanations(data)
+    said = "b (n=200): none, no column's shuffling lowers its accuracy; c (n=3, insufficient data)"
+    assert said in md
+    assert "<td>none: no column's shuffling lowers its accuracy</td>" in html
+    assert "<td>—</td></tr>" in html  # a group too small to rank
