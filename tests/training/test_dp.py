@@ -50,3 +50,26 @@ def test_an_epsilon_no_noise_level_reaches_is_one_line_naming_it():
     assert err.value.field == "privacy.dp.target_epsilon"
     expected = DP_BUDGET_TOO_LOW.format(epsilon=0.001, delta=1e-5, epochs="1 epoch")
     assert err.value.message == expected
+
+
+def test_the_accountants_optimal_order_advisory_stays_off_stderr():
+    # a loose target (target_epsilon = 1e9, or target_delta = 0.9) printed opacus's "Optimal
+    # order is the smallest alpha. Please consider expanding the range of alphas" 9 times (18
+    # lines) as the accountant reported each DP fine-tune's epsilon
+    import warnings
+
+    import torch
+
+    from auditor.config.privacy import DPConfig
+    from auditor.seeding import Rngs
+    from auditor.training.dp import fit_dp
+
+    x, y = torch.randn(64, 3), torch.randint(0, 2, (64,))
+    module = torch.nn.Linear(3, 2)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        _, info = fit_dp(module, x=x, y=y, val_metrics=lambda: {"loss": 0.5}, epochs=1,
+                         batch_size=16, lr=0.01, patience=1,
+                         dp=DPConfig(target_epsilon=1e9, target_delta=1e-5), rngs=Rngs(0))
+    assert info["epsilon"] > 0
+    assert not [w for w in seen if "Optimal order" in str(w.message)]
