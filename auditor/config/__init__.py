@@ -15,7 +15,7 @@ from auditor.config.gates import GateRule, GatesConfig
 from auditor.config.keys import ONE_TABLE, first_problem
 from auditor.config.labels import ConfigLabel
 from auditor.config.model import SUPPLIED_KINDS, ModelConfig
-from auditor.config.paths import FilePath, expand_home, resolve_paths
+from auditor.config.paths import FilePath, escape_said, expand_home, resolve_paths
 from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
 from auditor.config.toml_file import read_toml
 from auditor.config.transparency import DeclaredAnswers, TransparencyConfig
@@ -224,8 +224,9 @@ class AuditConfig(StrictModel):
             raise ValueError(NAME_BLANK)
         if name is not None and ("/" in name or "\\" in name or name in (".", "..")):
             raise ValueError(NAME_HAS_PATH)
-        if name is not None and not name.isprintable():
-            raise ValueError(NAME_HAS_CONTROL)
+        if name is not None and not name.isprintable():  # "C:\new": say the escape
+            said = escape_said(name)
+            raise ValueError(NAME_HAS_CONTROL + (f"; it {said}" if said else ""))
         if name is not None and len(name.encode()) > MAX_NAME_BYTES:
             raise ValueError(NAME_TOO_LONG.format(limit=MAX_NAME_BYTES, n=len(name.encode())))
         return name

@@ -83,13 +83,49 @@ def resolve_paths(config: AuditConfig, *, base: Path, source: str) -> AuditConfi
     baseline = config.gates.baseline  # relative: beside the config, else here (api._rerun)
     if baseline is not None:
         home = expand_home(baseline, source=source, field="gates.baseline")
+        if not home.exists() and not (base / home).exists():
+            escaped(str(home), source=source, field="gates.baseline")
         changes["gates"] = config.gates.model_copy(update={"baseline": home})
     return config.model_copy(update=changes) if changes else config
 
 
 def _resolved(path: Path, base: Path, *, source: str, field: str) -> Path:
     path = expand_home(path, source=source, field=field)
-    return path if path.is_absolute() else base / path
+    resolved = path if path.is_absolute() else base / path
+    if not resolved.exists():
+        escaped(str(path), source=source, field=field)
+    return resolved
+
+
+# TOML's escapes that make a control character of a Windows path in double quotes
+# ("C:\temp\new.csv" holds a tab and a new line): what each is called, and how it was written.
+ESCAPES = {"\t": ("a tab", "\\t"), "\n": ("a new line", "\\n"), "\b": ("a backspace", "\\b"),
+           "\f": ("a form feed", "\\f"), "\r": ("a carriage return", "\\r")}  # fmt: skip
+ESCAPED = "holds {what}: a \\ in double quotes starts an escape ({written} is {what})"
+ESCAPED_PATH = "; write the path with / (\"{slashed}\")"
+ESCAPED_QUOTES = " or in single quotes ('{raw}')"
+
+
+def escape_said(text: str) -> str | None:
+    """Which TOML escape made a control character of ``text`` (``holds a tab: ...``), or None
+    where it holds none."""
+    held = next((c for c in text if c in ESCAPES), None)
+    if held is None:
+        return None
+    what, written = ESCAPES[held]
+    return ESCAPED.format(what=what, written=written)
+
+
+def escaped(path: str, *, source: str, field: str) -> None:
+    """Refuse a file name, not found, holding a tab or a new line that an escape wrote
+    (``"C:\temp\new.csv"``), saying how to write it; it was 'no such file', shown escaped."""
+    said = escape_said(path)
+    if said is None:
+        return
+    raw = "".join(ESCAPES[c][1] if c in ESCAPES else c for c in path)
+    said += ESCAPED_PATH.format(slashed=raw.replace("\\", "/"))
+    said += "" if "'" in raw else ESCAPED_QUOTES.format(raw=raw)
+    raise AuditorInputError(said, source=source, field=field)
 
 
 def expand_home(path: Path, *, source: str | None, field: str) -> Path:

@@ -1,0 +1,67 @@
+"""auditor.config.paths: a file a config names, as a Windows user writes it in double quotes,
+where TOML's escapes (\\t, \\n, \\b, \\f) made control characters of it without an error."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.config import load_config
+from auditor.errors import AuditorInputError
+
+TABLE = '[data]\nsource = "table"\ntarget = "y"\nsensitive = ["s"]\n'
+
+
+def _problem(tmp_path, text: str) -> AuditorInputError:
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(AuditorInputError) as err:
+        load_config(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+    return err.value
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "said"),
+    [
+        ('path = "C:\\temp\\new.csv"', "data.path",
+         "holds a tab: a \\ in double quotes starts an escape (\\t is a tab); write the path "
+         "with / (\"C:/temp/new.csv\") or in single quotes ('C:\\temp\\new.csv')"),
+        ('path = "D:\\bob\'s\\fit.csv"', "data.path",
+         "holds a backspace: a \\ in double quotes starts an escape (\\b is a backspace); write "
+         "the path with / (\"D:/bob's/fit.csv\")"),
+        ('[model]\nkind = "sklearn"\npath = "C:\\new\\fit.joblib"', "model.path",
+         "holds a new line: a \\ in double quotes starts an escape (\\n is a new line); write "
+         "the path with / (\"C:/new/fit.joblib\") or in single quotes "
+         "('C:\\new\\fit.joblib')"),
+        ('[gates]\nbaseline = "C:\\runs\\base\\run.json"', "gates.baseline",
+         "holds a carriage return: a \\ in double quotes starts an escape (\\r is a carriage "
+         "return); write the path with / (\"C:/runs/base/run.json\") or in single quotes "
+         "('C:\\runs\\base\\run.json')"),
+    ],
+)  # fmt: skip
+def test_a_path_an_escape_made_a_control_character_of_says_how_to_write_it(
+    tmp_path, line, field, said
+):
+    """`path = "C:\\temp\\new.csv"` is valid TOML, a tab and a new line in it: `auditor run`
+    said 'C:\\temp\\new.csv: data.path: no such file', without the config file's name or a
+    word of escapes."""
+    above = TABLE if line.startswith("path") else TABLE + 'path = "t.csv"\n'
+    err = _problem(tmp_path, above + line + "\n")
+    assert (err.field, err.message) == (field, said)
+
+
+def test_a_file_whose_name_holds_a_tab_is_read(tmp_path):
+    """A file that is there is no slip, whatever its name holds."""
+    (tmp_path / "a\tb.csv").write_text("y,s\n1,a\n", encoding="utf-8")
+    path = tmp_path / "c.toml"
+    path.write_text(TABLE + 'path = "a\\tb.csv"\n', encoding="utf-8")
+    assert load_config(path).data.path == tmp_path / "a\tb.csv"
+
+
+def test_a_name_an_escape_made_a_control_character_of_says_so(tmp_path):
+    """`name = "C:\\new"` was 'a run name has no control characters', no word of the \\n."""
+    err = _problem(tmp_path, 'name = "run\\new"\n')
+    assert err.field == "name"
+    assert err.message == ("a run name has no control characters (it names files and "
+                           "reports); it holds a new line: a \\ in double quotes starts an "
+                           "escape (\\n is a new line)")  # fmt: skip
