@@ -62,20 +62,45 @@ CASES = [
      ["a.toml", "seed: must be a number"]),
     ("bom-with-a-bad-value", b"\xef\xbb\xbf" + _edit("[data]\n", "[[data]]\n").encode(),
      ["a.toml", "data: is one table"]),
+    # R4's: a hint only where the line it gives is taken, and the line that wrote a table first
+    ("use-defaults-yes", _edit("use_defaults = true", "use_defaults = yes"),
+     ["a.toml", "gates.use_defaults", "use_defaults = yes; TOML says yes and no as true and "
+      "false: use_defaults = true"]),
+    ("epochs-ten", _edit("epochs = 30", "epochs = ten"),
+     ["a.toml", "pretrain.epochs: not valid TOML at line", "(Invalid value): epochs = ten"]),
+    ("seed-null", _edit("seed = 0 ", "seed = null "),
+     ["a.toml", "seed", "TOML has no null: leave seed out for its default"]),
+    ("path-tab-newline", _edit('source = "digits" ', 'source = "table"\npath = '
+                               '"C:\\temp\\new.csv"\nsensitive = ["s"] '),
+     ["a.toml", "data.path: holds a tab", '("C:/temp/new.csv")']),
+    ("splits-above-data-twice", EXAMPLE.replace(SPLITS, "").replace("[data]\n", SPLITS +
+     "[data]\n", 1).replace("\n[model]\n", "\n[data]\n[model]\n", 1),
+     ["a.toml", "a table written twice", "writes it first: [data])"]),
+    ("confidence-percent", _edit("[privacy]\n", "[privacy]\nconfidence = 1.5\n"),
+     ["a.toml", "privacy.confidence: must be less than 1, not 1.5"]),
 ]
 # fmt: on
+# How the line ends where no way to write it is known (a hint would have been refused in turn)
+ENDS = {"epochs-ten": "(Invalid value): epochs = ten", "confidence-percent": "not 1.5"}
+ENDS = {c[1]: ENDS[c[0]] for c in CASES if c[0] in ENDS}
 PREDICTIONS = "y_true,y_pred,sex\n" + "".join(f"{i % 2},{i // 2 % 2},{'FM'[i % 3 % 2]}\n"
                                               for i in range(60))  # fmt: skip
 
 
 @pytest.mark.parametrize(("config", "names"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-@pytest.mark.parametrize("command", ["run", "audit"])
-def test_an_edited_example_config_is_refused_before_any_work(cli, tmp_path, config, names,
-                                                             command):  # fmt: skip
+@pytest.mark.parametrize("command", ["run", "audit", "gate"])
+def test_an_edited_example_config_is_refused_before_any_work(request, cli, tmp_path, config,
+                                                             names, command):  # fmt: skip
+    """The three commands that read a config file (gate --config was not run here)."""
     write_files(tmp_path, {"a.toml": config, "p.csv": PREDICTIONS})
-    args = (["run", "a.toml"] if command == "run" else
-            ["audit", "-p", "p.csv", "--sensitive", "sex", "--config", "a.toml"])  # fmt: skip
-    assert_refused(cli([*args, "--out", "out"]), *names)
+    args = {"run": ["run", "a.toml"],
+            "audit": ["audit", "-p", "p.csv", "--sensitive", "sex", "--config", "a.toml"],
+            "gate": ["gate", "{run}", "--config", "a.toml"]}[command]  # fmt: skip
+    if command == "gate":
+        run = request.getfixturevalue("finished_run")
+        args = [str(run) if a == "{run}" else a for a in args]
+    line = assert_refused(cli([*args, "--out", "out"]), *names)
+    assert line.endswith(ENDS.get(config, "")), line
     assert_nothing_written(tmp_path)
 
 
