@@ -95,7 +95,8 @@ class GatesConfig(StrictModel):
         copied = self.model_copy()
         try:
             GatesConfig.__pydantic_validator__.validate_assignment(copied, "fail_on", fail_on)
-        except ValidationError as exc:
-            msg = f"{exc.errors()[0]['msg']}, not {fail_on!r}"
-            raise AuditorInputError(msg, field="fail_on") from None
+        except ValidationError as exc:  # in the config file's words, not pydantic's
+            from auditor.config.keys import first_problem
+
+            raise AuditorInputError(first_problem(exc, GatesConfig)[1], field="fail_on") from None
         return copied

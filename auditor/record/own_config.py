@@ -48,6 +48,7 @@ def gates_config(data: dict[str, Any], source: str, *, held: int | None = None) 
     from pydantic import ValidationError
 
     from auditor.config.gates import GatesConfig
+    from auditor.config.keys import first_problem
 
     config = data.get("config")
     raw = config.get("gates", {}) if isinstance(config, dict) else {}
@@ -59,8 +60,9 @@ def gates_config(data: dict[str, Any], source: str, *, held: int | None = None) 
         raise AuditorInputError(why, source=source, field="config/gates/rules")
     try:
         return GatesConfig.model_validate(raw).model_copy(update={"baseline": None})
-    except ValidationError as exc:
-        why = BAD_CONFIG.format(why=str(exc.errors()[0].get("msg", "invalid"))[:200])
+    except ValidationError as exc:  # in the config file's words ("gates.min_count: ...")
+        key, msg = first_problem(exc, GatesConfig, prefix="gates.")
+        why = BAD_CONFIG.format(why=f"{key}: {msg}"[:200])
         raise AuditorInputError(why, source=source, field="config/gates") from None
 
 

@@ -210,3 +210,20 @@ def test_a_failure_made_a_pass_dressed_as_a_comparison_is_refused(run_dir, tmp_p
     with pytest.raises(AuditorInputError) as caught:
         read_audit(forged)
     assert caught.value.field.endswith(f"/{key}") and "baseline" in caught.value.message
+
+
+def test_a_recorded_gates_config_out_of_bounds_is_said_as_a_config_file_says_it(
+    run_dir, tmp_path
+):
+    """config.gates.min_count = 0 in audit.json was "(Input should be greater than or equal to
+    1)": pydantic's words, without the key."""
+
+    def zero(audit):
+        audit["config"]["gates"]["min_count"] = 0
+
+    result = runner.invoke(app, ["gate", _forged(run_dir, tmp_path, zero), "--out",
+                                 str(tmp_path / "g")])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert ("its gates config cannot judge this audit again (gates.min_count: must be at "
+            "least 1, not 0)") in result.output, result.output  # fmt: skip
+    assert not (tmp_path / "g").exists()
