@@ -7,7 +7,9 @@ is renamed to the target, the trash is deleted. Each rename is atomic, so a read
 whole old folder or the whole new one, never a mix. A lock beside the target (``flock`` on
 ``.NAME.lock``, removed by its holder when done) makes a second writer to the same folder
 wait (exit 2 after a timeout).
-Staging and trash folders left by a killed writer are removed by the next writer, under the lock.
+Staging and trash folders left by a killed writer are removed by the next writer, under the lock
+(a trash folder with no run folder beside it, a writer killed between the two renames, is the
+previous run: it is put back first).
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ def remove_stale(out_dir: Path) -> list[Path]:
     if not out_dir.parent.is_dir():
         return removed
     prefix = f".{out_dir.name}."
+    _restore_trash(out_dir, prefix)
     for path in out_dir.parent.iterdir():
         name = path.name
         if name.startswith(prefix) and name.endswith((STAGING_SUFFIX, TRASH_SUFFIX)):
@@ -92,6 +95,19 @@ def remove_stale(out_dir: Path) -> list[Path]:
                 shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
+
+
+def _restore_trash(out_dir: Path, prefix: str) -> None:
+    """A writer killed between the two renames of :func:`swap_in` left no ``out_dir``, its
+    staging folder, and the previous run whole under a trash name: put it back (the newest).
+    Without a staging folder the swap was done and a trash may be half deleted: it stays out."""
+    if os.path.lexists(out_dir):
+        return
+    ours = [p for p in out_dir.parent.iterdir() if p.name.startswith(prefix)
+            and p.is_dir() and not p.is_symlink()]  # fmt: skip
+    trashes = [p for p in ours if p.name.endswith(TRASH_SUFFIX)]
+    if trashes and any(p.name.endswith(STAGING_SUFFIX) for p in ours):
+        os.replace(max(trashes, key=lambda p: p.stat().st_mtime), out_dir)
 
 
 def _try_lock(path: Path) -> int | None:

@@ -237,3 +237,29 @@ def test_a_signal_between_the_two_renames_restores_the_old_folder(
     with pytest.raises(signal_error), staged_run(out) as stage:
         _write(stage, "new")
     assert folder_bytes(out) == before and leftovers(tmp_path) == []
+
+
+def test_a_run_killed_between_the_two_renames_gets_its_folder_back(tmp_path):
+    # SIGKILL after the old folder took its trash name and before staging took its place:
+    # no folder at --out, and the next writer deleted the trash, the previous run with it,
+    # even where that writer then failed
+    out = tmp_path / "run"
+    with staged_run(out) as stage:
+        _write(stage, "old")
+    before = folder_bytes(out)
+    os.replace(out, tmp_path / ".run.k1ll3d.trash")
+    (tmp_path / ".run.k1ll3d.staging").mkdir()  # the staging folder it was swapping in
+    with pytest.raises(OSError), staged_run(out) as stage:
+        raise OSError("the next run failed")
+    assert folder_bytes(out) == before and leftovers(tmp_path) == []
+
+
+def test_a_trash_left_after_the_swap_is_never_put_back(tmp_path):
+    # killed while deleting the trash (the swap done, no staging left), the folder then
+    # removed by hand: the half-deleted trash is no run to restore
+    out = tmp_path / "run"
+    (tmp_path / ".run.h4lf.trash").mkdir()
+    (tmp_path / ".run.h4lf.trash" / "audit.json").write_text("old")
+    with pytest.raises(OSError), staged_run(out):
+        raise OSError("the next run failed")
+    assert not out.exists() and leftovers(tmp_path) == []
