@@ -154,8 +154,8 @@ def _written(value: str, takes: Any) -> str | None:
     """``value`` as TOML writes it for a key that ``takes`` it, or None (``ten`` for a
     number, ``True`` for a text, ``[sex]`` for one value)."""
     if takes.is_list:
-        items = re.fullmatch(r"\[([\w .\-,]*)\]", value)
-        words = [w.strip() for w in items.group(1).split(",") if w.strip()] if items else []
+        items = re.fullmatch(r"\[([\w .\-,]*)\]|([\w.\-]+)", value)  # [sex, race], or sex
+        words = [w.strip() for w in (items[1] or items[2]).split(",") if w.strip()] if items else []
         if not words or not all(_text(w, takes) for w in words):
             return None
         return "[" + ", ".join(_text(w, takes) or "" for w in words) + "]"

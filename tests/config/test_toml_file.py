@@ -128,6 +128,7 @@ SLIPS = [
     ("threads = null\n", "; TOML has no null: leave threads out for its default"),
     ("device = CPU\n", '; text is written in quotes: device = "cpu"'),
     ("device = gpu\n", "(Invalid value): device = gpu"),
+    ("[data]\nsensitive = sex\n", '; text is written in quotes: sensitive = ["sex"]'),
     ('[[gates.rules]]\nname = "a\\d"\n', '(Unescaped \'\\\' in a string): name = "a\\d"'),
     ('[data]\nsource = "table"\npath = "C:\\Bob\'s\\x.csv"\n',
      '; a \\ in double quotes starts an escape: write the path with / ("C:/Bob\'s/x.csv")'),
