@@ -67,18 +67,18 @@ def splits_problem(
 
 def _least_rows(fractions: dict[str, float], class_counts: Sequence[int]) -> int | None:
     """About the fewest rows, in the classes' proportions, that pass :func:`splits_problem`
-    (each class its share's floor of them); None past MOST_ROWS. Counted one row at a time
-    up to 200, then in steps of 0.5%."""
+    and :func:`classes_problem` both (each class its share's floor of them); None past
+    MOST_ROWS. Counted one row at a time up to 200, then in steps of 0.5%."""
     import numpy as np
 
     counts = np.asarray(class_counts, dtype=np.int64)
-    rows = int(counts.sum())
+    rows, test = int(counts.sum()), fractions.get("test", 0.0)
     used = np.array([fraction for fraction in fractions.values() if fraction > 0])
     n = max(rows, math.ceil(MIN_SPLIT_ROWS / used.min() - 1e-9))
     while n <= MOST_ROWS:
         scaled = counts * n // rows  # at least a table of n rows in these proportions holds
         splits = np.floor(np.outer(used, scaled)).sum(axis=1)  # as split_indices draws them
-        if splits.min() >= MIN_SPLIT_ROWS:
+        if splits.min() >= MIN_SPLIT_ROWS and np.floor(test * scaled).min() >= MIN_CLASS_TEST_ROWS:
             return n
         n += max(1, n // 200)
     return None

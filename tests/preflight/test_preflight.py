@@ -254,4 +254,5 @@ def test_a_tiny_table_is_refused_once_saying_every_short_split_and_class(tmp_pat
         assert f"{split!r}" in said
     assert "would hold 8 rows, 'holdout' 8, 'val' 3;" in said and "'test'" not in said
     assert "class 'yes' would have 2 rows in the test split (8 in the table)" in said
-    assert "about 110 rows in these classes" in said  # val: floor(9.0) + floor(1.9) = 10
+    # 110 rows gave val floor(9.0) + floor(1.9) = 10, and then class 'yes' 4 in the test split
+    assert "about 113 rows in these classes" in said  # 'yes': floor(0.25 * 20) = 5

@@ -34,6 +34,7 @@ def _scaled(counts: dict[str, int], n: int) -> dict[str, int]:
     ("counts", "changes"),
     [
         ({"no": 30, "yes": 15}, {"holdout": 0.001, "val": 0.001}),  # start past the search's end
+        ({"a": 20, "b": 20, "c": 2}, {}),  # a class short in the test split too
         ({"0": 14, "1": 14, "2": 17}, {}),
         ({"no": 37, "yes": 8}, {}),
         ({"no": 40, "yes": 40}, {"val": 0.001}),
@@ -43,8 +44,9 @@ def _scaled(counts: dict[str, int], n: int) -> dict[str, int]:
 )
 def test_the_rows_named_pass_the_check(counts, changes):
     """'about 10,000 rows' (45 rows, holdout = val = 0.001: the search's start past its end,
-    returned unchecked) was refused again when given; a number named now passes, and where
-    none is found none is named."""
+    returned unchecked) and 'about 105 rows' ({a: 20, b: 20, c: 2}: the splits alone counted,
+    where class 'c' is still short at 105) were refused again when given; a number named now
+    passes, and where none is found none is named."""
     fractions = DEFAULT | changes
     said = _refusal(fractions, counts)
     assert said is not None
