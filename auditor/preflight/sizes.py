@@ -21,11 +21,11 @@ CLASS_TOO_SMALL = (
 )
 SHOWN = 6  # short classes named after the first (a message line is at most 500 characters)
 SPLIT_TOO_SMALL = (
-    "split {split!r} would hold {n} of the {rows}-row data; the audit needs at least "
+    "split {split!r} would hold {n} of the {rows:,}-row data; the audit needs at least "
     "{need} (more rows, or a larger data.splits.{split})"
 )
 SPLITS_TOO_SMALL = (
-    "the {rows}-row data is too small for {k} splits: {said}; the audit needs at least {need} "
+    "the {rows:,}-row data is too small for {k} splits: {said}; the audit needs at least {need} "
     "in each ({more}larger data.splits fractions)"
 )
 LEAST_ROWS = "about {least:,} rows in these classes' proportions"

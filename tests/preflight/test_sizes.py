@@ -56,3 +56,9 @@ def test_the_rows_named_pass_the_check(counts, changes):
         return
     n = int(found.group(1).replace(",", ""))
     assert _refusal(fractions, _scaled(counts, n)) is None, (n, said)
+
+
+def test_rows_are_named_with_thousands_separators():
+    """'the 1797-row data' beside 'about 2,500 rows' in the same line."""
+    said = preflight.splits_problem({"test": 0.004}, [1797])[1]
+    assert "of the 1,797-row data" in said
