@@ -17,7 +17,7 @@ _PLACEHOLDER = re.compile(
     r"provided|filled(?: in)?)|not (?:applicable|known|yet)|pending|draft|"
     r"(?:fill|fill in|fill me|add|write|insert)(?: (?:this|me|here|in|later))*|"
     r"(?:see|same as|as) (?:above|below)|same|placeholder|coming soon|lorem(?: ipsum.*)?|"
-    r"<[^>@:/]*>|\[[^\]]*\]|\{[^}]*\}|asdf+|test|foo|bar|foobar|"
+    r"\[[^\]]*\]|\{[^}]*\}|asdf+|test|foo|bar|foobar|"
     r"https?|ftp|mailto|www|url|link|e-?mail|"
     r"your (?:name|email|answer|text)(?: here)?|example|sample text|later)$"
 )
@@ -36,11 +36,13 @@ _LINK = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*:(?://)?|www\.)?(?:[^@\s/]+@)?(?P<host>[^\s/:?#@]+)(?::\d+)?"
     r"(?:[/?#]\S*)?$"
 )
-# Hosts that lead nowhere: RFC 2606 / 6761 reserved names and this machine.
+# Hosts that lead nowhere: RFC 2606 / 6761 reserved names, this machine, a template's domain.
 _NOWHERE = re.compile(
     r"^(?:.*\.)?(?:example(?:\.com|\.org|\.net)?|test|invalid|localhost)$|^(?:127\.\d+\.\d+\.\d+|"
-    r"0\.0\.0\.0)$"
+    r"0\.0\.0\.0)$|^(?:.*\.)?your-?(?:company|domain|org|organi[sz]ation|team|site)\.[a-z]+$"
 )
+# A template's slot ("<your name>", "<name/email>"); an address in <> is no slot.
+_SLOT = re.compile(r"<([^<>]*)>")
 
 
 def _normal(text: str) -> str:
@@ -66,11 +68,22 @@ def _leads_nowhere(text: str) -> bool:
     return link is not None and bool(_NOWHERE.fullmatch(link.group("host").rstrip(".")))
 
 
+def _slot(text: str) -> bool:
+    """Whether ``text`` is a slot in <>: anything but one bare link or address whose host
+    has a dot ("<ml-team@acme.com>", "<https://acme.com/card>")."""
+    slot = _SLOT.fullmatch(text)
+    if slot is None:
+        return False
+    link = _LINK.fullmatch(slot.group(1))
+    return link is None or " " in slot.group(1) or "." not in link.group("host").strip(".")
+
+
 def _filler(norm: str) -> bool:
     """Whether the normalised text ``norm`` is stock filler or starts with a marker that
     says it is not written yet (its length aside)."""
     bare = _bare(norm)
-    if not bare or _PLACEHOLDER.fullmatch(norm.strip(" .:;!")) or _PLACEHOLDER.fullmatch(bare):
+    kept = norm.strip(" .:;!")
+    if not bare or _PLACEHOLDER.fullmatch(kept) or _slot(kept) or _PLACEHOLDER.fullmatch(bare):
         return True
     marker = _MARKER.match(bare)
     if marker and (marker.group("rest") is None or _filler(marker.group("rest"))):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.config.transparency import is_placeholder
+from auditor.config.transparency import TransparencyConfig, is_placeholder
 
 FILLER = [
     # spelled other ways than the list had: n.a., N / A, "Not applicable" with no reason
@@ -73,3 +73,18 @@ def test_short_and_bracketed_answers_are_answers(text):
                                   "<team@example.com>", "<https://example.com/card>"])
 def test_a_marker_with_filler_or_a_mark_after_it_stays_filler(text):
     assert is_placeholder(text)
+
+
+# Template slots whose hint holds a mark ('/', ':', '@'): counted as an address once, they said
+# 'declared' for no answer. An address is one bare link or address in <>, with a dotted host.
+SLOTS_WITH_MARKS = [
+    "<your name/email>", "<team name / contact>", "<name: here>", "<insert URL: https://...>",
+    "<owner@>", "<https://TODO>", "<name@your-company.com>", "Contact: <name/email>",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", SLOTS_WITH_MARKS)
+def test_a_slot_whose_hint_holds_a_mark_is_filler(text):
+    assert is_placeholder(text)
+    with pytest.raises(ValueError, match="needs a reason"):
+        TransparencyConfig(not_applicable={"seeds": text})
