@@ -77,9 +77,8 @@ def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
         files = {"root": str(root)}
         # the files' own count: a root may hold fewer than MNIST's 70,000 (it said "the full set")
         where = f"{len(digits):,} images (train and t10k files) {how} from {root}"
-    if config.max_rows is not None and config.max_rows < len(digits):
-        rng = Rngs(seed).numpy("data/mnist/subsample")
-        keep = np.sort(rng.choice(len(digits), size=config.max_rows, replace=False))
+    keep = subsample(len(digits), config.max_rows, seed=seed)
+    if keep is not None:
         pixels, digits = pixels[keep], digits[keep]
     images = (pixels - 0.1307) / 0.3081
     return image_bundle(
@@ -94,6 +93,24 @@ def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
         license="CC BY-SA 3.0",
         source_files=files,
     )
+
+
+def subsample(n: int, max_rows: int | None, *, seed: int) -> np.ndarray | None:
+    """The rows ``max_rows`` keeps of ``n`` (sorted, drawn from ``data/mnist/subsample``), or
+    None: every row."""
+    if max_rows is None or max_rows >= n:
+        return None
+    rng = Rngs(seed).numpy("data/mnist/subsample")
+    return np.sort(rng.choice(n, size=max_rows, replace=False))
+
+
+def sample_digit_counts(max_rows: int | None, *, seed: int) -> list[int]:
+    """The rows of each digit (the strata its splits are drawn by) of the shipped sample as
+    ``max_rows`` subsamples it for a run of ``seed``, from its labels alone (preflight's)."""
+    labels = SAMPLE_DIR / SAMPLE_LABELS
+    digits = read_idx(_uncompressed(labels, field=None), source=str(labels)).astype(np.int64)
+    keep = subsample(len(digits), max_rows, seed=seed)
+    return np.bincount(digits if keep is None else digits[keep], minlength=10).tolist()
 
 
 def check_root(config: MnistData) -> None:

@@ -38,6 +38,7 @@ from auditor.preflight.shapes import (  # noqa: F401 - the rule shapes are this 
 from auditor.preflight.sizes import (  # noqa: F401 - this module's API too
     MIN_CLASS_TEST_ROWS,
     MIN_SPLIT_ROWS,
+    builtin_strata,
     check_class_sizes,
     check_split_sizes,
     classes_problem,
@@ -321,14 +322,13 @@ def check_group_counts(
 
 
 def check_builtin_splits(config: AuditConfig, *, source: str | None = None) -> None:
-    """Split sizes of a built-in source (its row count is known; classes roughly balanced)."""
-    data = config.data
-    rows = SOURCE_ROWS.get(data.source)
-    if rows is None or getattr(data, "root", None) is not None:
-        return  # a full MNIST from a root: thousands of rows per split
-    rows = min(rows, getattr(data, "max_rows", None) or rows)
-    where = source or f"data.source = {data.source!r}"  # the config file, or the scenario
-    check_split_sizes(used_splits(config), [rows], source=where)
+    """Split sizes of a built-in source, counted per stratum as its splits are drawn
+    (:func:`~auditor.preflight.sizes.builtin_strata`)."""
+    strata = builtin_strata(config.data, seed=config.seed)
+    if strata is None:
+        return
+    where = source or f"data.source = {config.data.source!r}"  # the config file, or the scenario
+    check_split_sizes(used_splits(config), strata[0], source=where, more=strata[1])
 
 
 def load_factory(spec: str, *, base: Path, source: str | None = None) -> Callable[..., Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from auditor.errors import AuditorInputError, rows_text
 
@@ -22,47 +23,76 @@ CLASS_TOO_SMALL = (
 SHOWN = 6  # short classes named after the first (a message line is at most 500 characters)
 SPLIT_TOO_SMALL = (
     "split {split!r} would hold {n} of the {rows:,}-row data; the audit needs at least "
-    "{need} (more rows, or a larger data.splits.{split})"
+    "{need} ({more}a larger data.splits.{split})"
 )
 SPLITS_TOO_SMALL = (
     "the {rows:,}-row data is too small for {k} splits: {said}; the audit needs at least {need} "
     "in each ({more}larger data.splits fractions)"
 )
+# How a user gets more rows: a table's own (the rows its splits need are named, where found),
+# a subsample's data.max_rows; a built-in of fixed size has none (None: its fractions alone).
+MORE_ROWS = "more rows"
 LEAST_ROWS = "about {least:,} rows in these classes' proportions"
+# The rows of each stratum a built-in's splits are drawn by (split_indices): scikit-learn's
+# digits by digit, Adult by income class; MNIST's shipped sample (by digit) is read.
+DIGITS_PER_DIGIT = (178, 182, 177, 183, 181, 182, 181, 179, 174, 180)
+ADULT_PER_CLASS = (37155, 11687)
+MAX_ROWS = "a larger data.max_rows"
 # The largest table the search for the rows these fractions need looks at.
 MOST_ROWS = 10**9
 
 
 def check_split_sizes(
-    fractions: dict[str, float], class_counts: Sequence[int], *, source: str
-) -> None:
+    fractions: dict[str, float], class_counts: Sequence[int], *, source: str,
+    more: str | None = MORE_ROWS,
+) -> None:  # fmt: skip
     """Each split drawn stratified by class holds ``sum(floor(fraction * class rows))`` rows
     (as :func:`auditor.data.split_indices` draws them); refuse those below MIN_SPLIT_ROWS."""
-    problem = splits_problem(fractions, class_counts)
+    problem = splits_problem(fractions, class_counts, more=more)
     if problem:
         raise AuditorInputError(problem[1], source=source, field=problem[0])
 
 
 def splits_problem(
-    fractions: dict[str, float], class_counts: Sequence[int]
+    fractions: dict[str, float], class_counts: Sequence[int], *, more: str | None = MORE_ROWS
 ) -> tuple[str, str] | None:
-    """(the field, the message) of the splits below MIN_SPLIT_ROWS, all of them; else None."""
+    """(the field, the message) of the splits below MIN_SPLIT_ROWS, all of them; else None.
+    ``class_counts``: the rows of each stratum the splits are drawn by (a table's classes);
+    ``more``: how to get more rows (:data:`MORE_ROWS`: a table's, whose rows needed are named)."""
     rows = sum(class_counts)
     short = [(split, fraction, sum(math.floor(fraction * c) for c in class_counts))
              for split, fraction in fractions.items() if fraction > 0]  # 0: switched off
     short = [(split, fraction, n) for split, fraction, n in short if n < MIN_SPLIT_ROWS]
+    way = f"{more}, or " if more else ""
     if len(short) == 1:
         split, _, n = short[0]
         return f"data.splits.{split}", SPLIT_TOO_SMALL.format(
-            split=split, n=rows_text(n), rows=rows, need=MIN_SPLIT_ROWS)  # fmt: skip
+            split=split, n=rows_text(n), rows=rows, need=MIN_SPLIT_ROWS, more=way)  # fmt: skip
     if not short:
         return None
     said = ", ".join(f"{split!r} would hold {rows_text(n)}" if i == 0 else f"{split!r} {n}"
                      for i, (split, _, n) in enumerate(short))  # fmt: skip
-    least = _least_rows(fractions, class_counts)
-    way = f"{LEAST_ROWS.format(least=least)}, or " if least is not None else "more rows, or "
+    least = _least_rows(fractions, class_counts) if more == MORE_ROWS else None
+    way = f"{LEAST_ROWS.format(least=least)}, or " if least is not None else way
     return "data.splits", SPLITS_TOO_SMALL.format(rows=rows, k=len(short), said=said,
                                                   need=MIN_SPLIT_ROWS, more=way)  # fmt: skip
+
+
+def builtin_strata(data: Any, *, seed: int) -> tuple[list[int], str | None] | None:
+    """A built-in source's rows per stratum as its splits are drawn, and how to get more rows
+    (:func:`splits_problem`'s ``more``); None where there are thousands (the full MNIST, from
+    data.root or downloaded, unless data.max_rows subsamples it)."""
+    if data.source in ("digits", "adult"):  # a fixed size: its fractions are the way on
+        return list(DIGITS_PER_DIGIT if data.source == "digits" else ADULT_PER_CLASS), None
+    if data.root is not None or data.download:  # the full MNIST: thousands of rows per split
+        if data.max_rows is None:
+            return None
+        share, left = divmod(data.max_rows, 10)  # its digits about equal (counted when read)
+        return [share + (digit < left) for digit in range(10)], MAX_ROWS
+    from auditor.data.mnist import sample_digit_counts  # numpy
+
+    counts = sample_digit_counts(data.max_rows, seed=seed)  # the subsample a run draws
+    return counts, MAX_ROWS if sum(counts) < 5000 else None  # a part of the sample's 5,000
 
 
 def _least_rows(fractions: dict[str, float], class_counts: Sequence[int]) -> int | None:
@@ -105,3 +135,4 @@ def classes_problem(test_fraction: float, class_counts: dict[str, int]) -> tuple
     said += [f"{label!r} {n} ({count})" for label, n, count in rest[:SHOWN]]
     said += [f"and {len(rest) - SHOWN} more"] if len(rest) > SHOWN else []
     return "data.target", CLASS_TOO_SMALL.format(said=", ".join(said), need=MIN_CLASS_TEST_ROWS)
+

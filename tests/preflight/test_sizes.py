@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from auditor import preflight
-from auditor.config import AuditConfig
+from auditor.config import AuditConfig, validate_config
+from auditor.errors import AuditorInputError
 
 DEFAULT = AuditConfig().data.splits.model_dump()
 
@@ -62,3 +64,58 @@ def test_rows_are_named_with_thousands_separators():
     """'the 1797-row data' beside 'about 2,500 rows' in the same line."""
     said = preflight.splits_problem({"test": 0.004}, [1797])[1]
     assert "of the 1,797-row data" in said
+
+
+def _builtin(data: dict, seed: int = 0) -> str | None:
+    config = validate_config({"data": data, "seed": seed}, source="a.toml")
+    try:
+        preflight.check_builtin_splits(config, source="a.toml")
+    except AuditorInputError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize("max_rows", [100, 120, 150, 300])
+def test_an_mnist_subsample_is_counted_per_digit_as_its_splits_are_drawn(max_rows):
+    """MNIST's splits are drawn stratified by digit: max_rows = 100 passed the check (one count
+    of 100 rows), then its val split held 6 rows. The check now counts the subsample's digits,
+    as the loader draws them, and agrees with the splits a run gets."""
+    from auditor.data import load_bundle
+
+    config = validate_config({"data": {"source": "mnist", "max_rows": max_rows}}, source="a.toml")
+    bundle = load_bundle(config.data, seed=config.seed)
+    short = [s for s in preflight.used_splits(config)
+             if len(bundle.splits[s].y) < preflight.MIN_SPLIT_ROWS]  # fmt: skip
+    said = _builtin({"source": "mnist", "max_rows": max_rows})
+    assert (said is None) == (not short), (said, short)
+    if said is not None:
+        assert "a larger data.max_rows" in said and "about" not in said
+
+
+def test_a_full_mnist_subsampled_is_checked_by_its_digits_shares(tmp_path):
+    """A data.root's MNIST subsampled to 50 rows passed unchecked ('thousands of rows per
+    split'); its digits are about equal, each split short."""
+    said = _builtin({"source": "mnist", "root": str(tmp_path), "max_rows": 50})
+    assert said is not None and "the 50-row data is too small for 3 splits" in said
+    assert _builtin({"source": "mnist", "root": str(tmp_path)}) is None
+
+
+def test_a_fixed_builtin_is_told_its_fractions_not_a_row_count():
+    """digits with holdout = val = 0.004 said 'about 2,500 rows in these classes' proportions'
+    of a dataset of 1,797 rows that no setting changes; the way on is the fractions."""
+    said = _builtin({"source": "digits", "splits": {"holdout": 0.004, "val": 0.004}})
+    assert said is not None and "the 1,797-row data is too small for 2 splits" in said
+    assert said.endswith("(larger data.splits fractions)") and "about" not in said
+    said = _builtin({"source": "digits", "splits": {"test": 0.002}})
+    assert said.endswith("(a larger data.splits.test)") and "more rows" not in said
+
+
+def test_the_builtins_strata_are_the_ones_their_loaders_split_by():
+    from sklearn.datasets import load_digits
+
+    from auditor.data.adult import SHIPPED, read_adult
+    from auditor.preflight.sizes import ADULT_PER_CLASS, DIGITS_PER_DIGIT
+
+    assert tuple(np.bincount(load_digits().target).tolist()) == DIGITS_PER_DIGIT
+    income = read_adult(SHIPPED)["income"]
+    assert ((income != ">50K").sum(), (income == ">50K").sum()) == ADULT_PER_CLASS
