@@ -22,12 +22,23 @@ _PLACEHOLDER = re.compile(
     r"your (?:name|email|answer|text)(?: here)?|example|sample text|later)$"
 )
 # A leading marker says the text is not written yet where a mark follows it ("TODO: write the
-# intended use", "TBD - ask legal", "TODO(owner)"); a word after it is a name ("TODO list app",
-# "Todo.txt", "XXX Corp"), filler only where the rest is ("TODO later"). "to do" is left out
-# ("To do sentiment analysis of ...").
+# intended use", "TBD - ask legal", "TODO(owner)", "TODO/TBD"), or words of the work still to
+# come (_NOT_YET: "TODO ask legal", "TBD by Friday", "TODO #12"), or filler ("TODO later"); other
+# words after it are a name ("TODO list app", "Todo.txt", "XXX Corp", "TBD Bank"). "to do" is
+# left out ("To do sentiment analysis of ...").
+_MARKERS = r"tbd|tba|tbc|todo|fixme|xxx+|wip"
 _MARKER = re.compile(
-    r"^(?P<marker>tbd|tba|tbc|todo|fixme|xxx+|wip)"
-    r"(?:(?: ?[:(\[{]| ?[^\w\s'’]+(?= |$)).*| (?P<rest>.+))?$"
+    rf"^(?P<marker>{_MARKERS})"
+    rf"(?:(?: ?[:(\[{{]| ?[^\w\s'’]+(?= |$)|[^\w\s'’]+(?:{_MARKERS})\b).*| (?P<rest>.+))?$"
+)
+_WHEN = (
+    r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|jan(?:uary)?|"
+    r"feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|q[1-4]|\d[\d/.-]*|end|next|tomorrow|today|eo[dwmq]"
+)
+# The words after a marker that say the work is still to come: the one list of them.
+_NOT_YET = re.compile(
+    rf"^(?:fill|add|write|update|ask|check|confirm|later|soon|pending|by (?:{_WHEN})|#\d+)\b"
 )
 # "Intended use: TBD": a short label, then filler.
 _LABELLED = re.compile(r"^[^\W\d_][\w ()/-]{0,40}: (.+)$")
@@ -86,7 +97,8 @@ def _filler(norm: str) -> bool:
     if not bare or _PLACEHOLDER.fullmatch(kept) or _slot(kept) or _PLACEHOLDER.fullmatch(bare):
         return True
     marker = _MARKER.match(bare)
-    if marker and (marker.group("rest") is None or _filler(marker.group("rest"))):
+    rest = marker and marker.group("rest")
+    if marker and (rest is None or _NOT_YET.match(rest) or _filler(rest)):
         return True
     return _leads_nowhere(norm.strip(" .;!<>"))
 

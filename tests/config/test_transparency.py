@@ -88,3 +88,25 @@ def test_a_slot_whose_hint_holds_a_mark_is_filler(text):
     assert is_placeholder(text)
     with pytest.raises(ValueError, match="needs a reason"):
         TransparencyConfig(not_applicable={"seeds": text})
+
+
+# A marker, then words that say the text is still to come (a verb of the work left, a time, an
+# issue number, another marker): each said 'declared', and passed as a not_applicable reason.
+MARKER_THEN_NOT_YET = [
+    "TODO ask legal", "TBD pending review", "TODO write intended use", "TODO update",
+    "TBD soon", "TODO by Friday", "TODO by 2026-12-01", "TBD by end of month", "TODO #12",
+    "TODO/TBD", "TODO fill", "TODO add the limits", "TBD check with legal", "TBD confirm",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", MARKER_THEN_NOT_YET)
+def test_a_marker_then_work_still_to_do_is_filler(text):
+    assert is_placeholder(text)
+    with pytest.raises(ValueError, match="needs a reason"):
+        TransparencyConfig(not_applicable={"seeds": text})
+
+
+@pytest.mark.parametrize("text", ["TODO Checklist app users", "TBD Bank analysts by region",
+                                  "TODO-list app users", "TBD-Bank analysts", "Todoist users"])
+def test_a_marker_then_other_words_stays_an_answer(text):
+    assert not is_placeholder(text)
