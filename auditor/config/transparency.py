@@ -115,8 +115,8 @@ def is_placeholder(text: str | None) -> bool:
     labelled = _LABELLED.fullmatch(norm)
     if labelled is None:
         return False
-    answer = labelled.group(1)  # after a label, one character may answer ("Grade: A")
-    return not _bare(answer) or (len(_bare(answer)) > 1 and _filler(answer))
+    answer = labelled.group(1)  # after a label, one character may answer ("Grade: A"), not "X"
+    return _filler(answer)
 
 
 def same_text(a: str | None, b: str | None) -> bool:

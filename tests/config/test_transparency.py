@@ -51,7 +51,7 @@ NAMED_AFTER_A_MARKER = [
     "TBD Bank credit team", "XXX Corp ML team", "Todo's app",
 ]  # fmt: skip
 SHORT_OR_BRACKETED = [
-    "C++", "C#", "Owner: X", "Grade: A", "<ml-team@acme.com>", "<https://acme.com/card>",
+    "C++", "C#", "Grade: A", "Tier: 1", "<ml-team@acme.com>", "<https://acme.com/card>",
     "研究用途", "李明", "なし", "Keine", "Sin datos",
 ]  # fmt: skip
 
@@ -110,3 +110,9 @@ def test_a_marker_then_work_still_to_do_is_filler(text):
                                   "TODO-list app users", "TBD-Bank analysts", "Todoist users"])
 def test_a_marker_then_other_words_stays_an_answer(text):
     assert not is_placeholder(text)
+
+
+@pytest.mark.parametrize("text", ["Owner: X", "Contact: X", "Owner: x", "Owners: XXX"])
+def test_a_stand_in_letter_after_a_label_is_filler(text):
+    """One character may answer after a label ('Grade: A'), but not filler's 'X'."""
+    assert is_placeholder(text)
