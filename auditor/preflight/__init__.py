@@ -43,6 +43,7 @@ from auditor.preflight.sizes import (  # noqa: F401 - this module's API too
     check_split_sizes,
     classes_problem,
     splits_problem,
+    table_problem,
 )
 from auditor.record import audit_schema
 
@@ -297,11 +298,9 @@ def check_table_counts(
     y, task = checked.y, checked.task
     class_counts = [int((y == k).sum()) for k in range(len(task.class_names))]
     by_class = dict(zip(task.class_names, class_counts, strict=True))
-    problems = [p for p in (splits_problem(fractions, class_counts),
-                            classes_problem(fractions["test"], by_class)) if p]  # fmt: skip
-    if problems:  # every short split and class at once, not one per edit of the config
-        message = "; and ".join(message for _, message in problems)
-        raise AuditorInputError(message, source=src, field=problems[0][0])
+    problem = table_problem(fractions, by_class, source=src)  # every short split and class
+    if problem:
+        raise AuditorInputError(problem[1], source=src, field=problem[0])
     return task.class_names
 
 

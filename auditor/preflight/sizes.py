@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from auditor.errors import AuditorInputError, rows_text
+from auditor.errors import MAX_LINE, AuditorInputError, rows_text
 
 # The fewest rows a split may hold: the test split's accuracy interval, early stopping on val,
 # the privacy probes' members and non-members all need more than a handful.
@@ -123,8 +123,11 @@ def check_class_sizes(test_fraction: float, class_counts: dict[str, int], *, sou
         raise AuditorInputError(problem[1], source=source, field=problem[0])
 
 
-def classes_problem(test_fraction: float, class_counts: dict[str, int]) -> tuple[str, str] | None:
-    """(the field, the message) of the classes short in the test split, all of them; else None."""
+def classes_problem(
+    test_fraction: float, class_counts: dict[str, int], *, shown: int = SHOWN
+) -> tuple[str, str] | None:
+    """(the field, the message) of the classes short in the test split, all of them (by name
+    the first and ``shown`` more); else None."""
     short = [(label, math.floor(test_fraction * count), count)
              for label, count in class_counts.items()]  # fmt: skip
     short = [(label, n, count) for label, n, count in short if n < MIN_CLASS_TEST_ROWS]
@@ -132,7 +135,24 @@ def classes_problem(test_fraction: float, class_counts: dict[str, int]) -> tuple
         return None
     (label, n, count), rest = short[0], short[1:]
     said = [CLASS_SHORT.format(label=label, n=rows_text(n), count=count)]
-    said += [f"{label!r} {n} ({count})" for label, n, count in rest[:SHOWN]]
-    said += [f"and {len(rest) - SHOWN} more"] if len(rest) > SHOWN else []
+    said += [f"{label!r} {n} ({count})" for label, n, count in rest[:shown]]
+    said += [f"and {len(rest) - shown} more"] if len(rest) > shown else []
     return "data.target", CLASS_TOO_SMALL.format(said=", ".join(said), need=MIN_CLASS_TEST_ROWS)
 
+
+def table_problem(
+    fractions: dict[str, float], class_counts: dict[str, int], *, source: str
+) -> tuple[str, str] | None:
+    """(the field, the message) of every short split and class of a table at once, not one per
+    edit of the config; fewer classes named where the line (``source: field: message``) would
+    pass MAX_LINE, which cuts out its middle: the rows the splits need, the first class."""
+    splits = splits_problem(fractions, list(class_counts.values()))
+    for shown in range(SHOWN, -1, -1):
+        problems = [p for p in (splits, classes_problem(fractions["test"], class_counts,
+                                                          shown=shown)) if p]  # fmt: skip
+        if not problems:
+            return None
+        field, message = problems[0][0], "; and ".join(message for _, message in problems)
+        if len(str(AuditorInputError(message, source=source, field=field))) <= MAX_LINE:
+            break
+    return field, message

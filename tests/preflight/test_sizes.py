@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from auditor import preflight
-from auditor.config import AuditConfig, validate_config
-from auditor.errors import AuditorInputError
+from auditor.config import AuditConfig, TableData, validate_config
+from auditor.errors import MAX_LINE, AuditorInputError
 
 DEFAULT = AuditConfig().data.splits.model_dump()
 
@@ -119,3 +120,28 @@ def test_the_builtins_strata_are_the_ones_their_loaders_split_by():
     assert tuple(np.bincount(load_digits().target).tolist()) == DIGITS_PER_DIGIT
     income = read_adult(SHIPPED)["income"]
     assert ((income != ">50K").sum(), (income == ">50K").sum()) == ADULT_PER_CLASS
+
+
+def test_a_tiny_table_of_many_classes_is_said_whole(tmp_path, monkeypatch):
+    """48 rows of 8 classes: the joined split and class line was past 500 characters, and its
+    middle (the rows the splits need, the first short class) was cut out. Fewer classes are
+    named, so that the line is whole."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([f"class_{name}" for name in "alpha beta gamma delta epsilon zeta eta theta"
+                   .split()], 6)  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "my_project_data/exports/2026/customer_table.csv"
+    path.parent.mkdir(parents=True)
+    pd.DataFrame({"x": rng.normal(size=48), "sex": rng.choice(["f", "m"], 48), "y": y}).to_csv(
+        path, index=False
+    )
+    data = TableData(path=path.relative_to(tmp_path), target="y", sensitive=["sex"])
+    with pytest.raises(AuditorInputError) as err:
+        preflight.check_table_counts(data, "none", fractions=preflight.used_splits(AuditConfig(
+            data=data)))  # fmt: skip
+    said = str(err.value)
+    assert len(said) <= MAX_LINE and "left out" not in said, said
+    assert "rows in these classes' proportions" in said
+    assert "class 'class_alpha' would have 1 row in the test split (6 in the table)" in said
+    assert said.endswith("the audit needs at least 5 of each class there (more rows of it, or "
+                         "a larger data.splits.test)")  # fmt: skip
