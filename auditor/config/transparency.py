@@ -40,6 +40,8 @@ _WHEN = (
 _NOT_YET = re.compile(
     rf"^(?:fill|add|write|update|ask|check|confirm|later|soon|pending|by (?:{_WHEN})|#\d+)\b"
 )
+# "n/a", "none" or "not applicable", then more filler ("N/A - not applicable", "n/a, see above").
+_NA_THEN = re.compile(r"^(?:n\W*a|na|none|nil|not applicable)\b\W*(?P<rest>.+)$")
 # "Intended use: TBD": a short label, then filler.
 _LABELLED = re.compile(r"^[^\W\d_][\w ()/-]{0,40}: (.+)$")
 # A bare link or address: its host, where the text is one (a scheme, www. or an @ says so).
@@ -72,11 +74,15 @@ def _bare(norm: str) -> str:
 
 
 def _leads_nowhere(text: str) -> bool:
-    """A bare link or address whose host is reserved ("https://example.com", "a@b.test")."""
-    if " " in text or not ("://" in text or "@" in text or text.startswith(("www.", "mailto:"))):
+    """A bare link or address whose host is reserved ("https://example.com", "a@b.test",
+    "see example.com"); without a scheme, @ or www. the host needs a dot ("example.org")."""
+    text = text.removeprefix("see ")
+    link = None if " " in text else _LINK.fullmatch(text)
+    if link is None:
         return False
-    link = _LINK.fullmatch(text)
-    return link is not None and bool(_NOWHERE.fullmatch(link.group("host").rstrip(".")))
+    host = link.group("host").rstrip(".")
+    said = "://" in text or "@" in text or text.startswith(("www.", "mailto:")) or "." in host
+    return said and bool(_NOWHERE.fullmatch(host))
 
 
 def _slot(text: str) -> bool:
@@ -99,6 +105,9 @@ def _filler(norm: str) -> bool:
     marker = _MARKER.match(bare)
     rest = marker and marker.group("rest")
     if marker and (rest is None or _NOT_YET.match(rest) or _filler(rest)):
+        return True
+    na_then = _NA_THEN.match(bare)
+    if na_then and _filler(na_then.group("rest")):
         return True
     return _leads_nowhere(norm.strip(" .;!<>"))
 

@@ -116,3 +116,24 @@ def test_a_marker_then_other_words_stays_an_answer(text):
 def test_a_stand_in_letter_after_a_label_is_filler(text):
     """One character may answer after a label ('Grade: A'), but not filler's 'X'."""
     assert is_placeholder(text)
+
+
+# A reserved host written without a scheme, and "n/a" or "none" followed by more filler: each
+# said 'declared'. "None identified", "N/A for children: ..." and acme.com stay answers.
+NOWHERE_OR_NA_TWICE = [
+    "example.com", "EXAMPLE.COM", "example.org", "example.com/model", "see example.com",
+    "Contact: example.com", "models.test", "N/A - not applicable", "NA - none", "n/a, see above",
+    "Not applicable - TBD", "N/A N/A", "None - TBD",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NOWHERE_OR_NA_TWICE)
+def test_a_reserved_host_or_na_then_filler_is_filler(text):
+    assert is_placeholder(text)
+
+
+@pytest.mark.parametrize("text", ["acme.com", "see acme.com/model", "None identified",
+                                  "N/A in this context: the model is internal only",
+                                  "None of the groups were left out", "example.company.io"])
+def test_a_real_host_or_an_na_with_a_reason_stays_an_answer(text):
+    assert not is_placeholder(text)
