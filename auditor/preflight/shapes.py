@@ -105,9 +105,12 @@ def _walk_shape(shape: Any, steps: list[Step], done: str, path: str) -> None:
         message = MSG_UNKNOWN_KEY.format(path=path, at=done, key=key, have=have)
         raise ValueError(message + _per_class(path, len(steps), key, alike))
     hits = [(k, v) for k, v in shape.children.items() if step.kind == "any" or _picks(step, k, v)]
-    if not hits:
-        have = ", ".join(list(shape.children)[:12])
-        raise ValueError(MSG_NO_ITEM.format(path=path, value=step.value, at=done, have=have))
+    if not hits:  # ['fnr_difference'] as .fnr_difference: the classes' keys, and the way on
+        value = "" if step.key else str(step.value)
+        alike = [k for k in shape.children if value and k.split("@")[0] == value.split("@")[0]]
+        have = ", ".join((alike or list(shape.children))[:12])
+        message = MSG_NO_ITEM.format(path=path, value=step.value, at=done, have=have)
+        raise ValueError(message + _per_class(path, len(steps), value, alike))
     for key, child in hits:
         _walk_shape(child, rest, f"{done}.{fmt_key(key)}", path)
 

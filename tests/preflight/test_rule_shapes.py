@@ -152,3 +152,20 @@ def test_a_checkpoints_rule_is_checked_against_the_targets_classes(tmp_path):
             continue
         with pytest.raises(AuditorInputError, match=r"fnr_difference@hi, fnr_difference@lo"):
             preflight.check_run(config, config_file=str(tmp_path / "a.toml"), out=tmp_path / "o")
+
+
+def test_a_binary_gap_in_brackets_on_a_multiclass_target_is_told_the_way_on():
+    """The rule written with the gap in brackets ('disparities['fnr_difference']') fell into
+    the 'no item' refusal, which named the per-class keys but not how to write one, where the
+    dotted form's refusal says it; both now end with the path written per class."""
+    metric = "fairness.features['sex'].disparities['fnr_difference'].between_groups"
+    with pytest.raises(AuditorInputError) as err:
+        preflight.check_rule_shapes(_config(metric).gates, ["sex"], ["hi", "lo", "mid"],
+                                    source="a.toml")  # fmt: skip
+    said = str(err.value)
+    assert "no item 'fnr_difference'" in said, said
+    assert said.endswith("; a target of more than two classes has one per class against the "
+                         "rest: write 'fairness.features[sex].disparities.\"fnr_difference@hi\"."
+                         "between_groups', a rule for each class"), said
+    hint = said.split("write '")[1].split("', a rule")[0]
+    preflight.check_rule_shapes(_config(hint).gates, ["sex"], ["hi", "lo", "mid"], source="a.toml")
