@@ -25,6 +25,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
+from auditor.errors import rows_text
+
 TRUTH_TEXT = {"true": True, "false": False}
 
 
@@ -224,7 +226,6 @@ def missing_class(col: str, *, n: int, first: int, start: int, end: int,
     """:data:`MISSING_CLASS` of ``n`` rows without a class among data rows ``start``-``end``
     (1-based, as :func:`auditor.errors.data_row` counts), the first at ``first``; ``kind``:
     "target" (a run's, y_true) or "prediction" (y_pred)."""
-    rows = "1 row" if n == 1 else f"{n:,} rows"
     fix = "fill it, or remove that row" if n == 1 else "fill them, or remove those rows"
-    return MISSING_CLASS.format(kind=kind, col=col, rows=rows, start=start, end=end,
+    return MISSING_CLASS.format(kind=kind, col=col, rows=rows_text(n), start=start, end=end,
                                 first=first, fix=fix)  # fmt: skip
