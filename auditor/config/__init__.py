@@ -17,6 +17,7 @@ from auditor.config.labels import ConfigLabel
 from auditor.config.model import SUPPLIED_KINDS, ModelConfig
 from auditor.config.paths import FilePath, escape_said, expand_home, resolve_paths
 from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
+from auditor.config.run_table import lift_run_table, run_key_named
 from auditor.config.toml_file import read_toml
 from auditor.config.transparency import DeclaredAnswers, TransparencyConfig
 from auditor.errors import AuditorInputError
@@ -316,6 +317,7 @@ NO_SETTINGS = (
 def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> AuditConfig:
     """Validate a raw dict; raise one-line :class:`AuditorInputError` naming the key (below
     ``prefix``: ``tool.auditor.`` in pyproject.toml)."""
+    raw, lifted = lift_run_table(raw, source=source, prefix=prefix)  # [run] threads = 2
     data = raw.get("data")
     if isinstance(data, dict) and "source" not in data:
         if TABLE_ONLY_KEYS & set(data):
@@ -325,6 +327,7 @@ def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> Au
         return AuditConfig.model_validate(raw)
     except ValidationError as exc:
         loc, msg = first_problem(exc, AuditConfig, prefix=prefix)
+        loc = run_key_named(loc, lifted, prefix=prefix)
         raise AuditorInputError(msg, source=source, field=loc) from None
 
 

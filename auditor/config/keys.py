@@ -231,6 +231,8 @@ def _unknown_table(model: type[BaseModel], where: tuple[Any, ...], prefix: str) 
     here = format_loc(where[:-1])
     tables = [f"[{prefix}{here + '.' if here else ''}{name}]"
               for name, field in parent.model_fields.items() if _models_in(field.annotation)]
+    if not here:  # [run] holds top-level keys (auditor.config.run_table)
+        tables.append(f"[{prefix}run]")
     return UNKNOWN_TABLE.format(tables=", ".join(tables)) if tables else None
 
 

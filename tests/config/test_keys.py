@@ -138,7 +138,7 @@ def test_pyproject_names_a_later_checks_key_where_the_file_has_it(tmp_path):
         # a table of no name auditor knows: the tables it knows there
         ('[logging]\nlevel = "debug"\n', "logging: unknown table (the tables here: [data], "
          "[model], [training], [pretrain], [finetune], [fairness], [privacy], [transparency], "
-         "[gates])"),
+         "[gates], [run])"),
         ("[data.extra]\nx = 1\n", "data.extra: unknown table (the tables here: "
          "[data.splits])"),
         # a number out of its bounds, alone or beside a union's other kinds

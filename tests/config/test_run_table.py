@@ -1,0 +1,61 @@
+"""[run]: the run's own settings in a table (issue 15 names `[run] threads`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from auditor.config import load_config
+from auditor.errors import AuditorInputError
+
+
+def _load(tmp_path, text: str, name: str = "a.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def test_run_table_keys_are_the_top_level_settings(tmp_path):
+    lifted = _load(tmp_path, '[run]\nthreads = 1\nseed = 7\ndevice = "cpu"\nname = "x"\n')
+    top = _load(tmp_path, 'threads = 1\nseed = 7\ndevice = "cpu"\nname = "x"\n', "b.toml")
+    assert lifted.model_dump() == top.model_dump()
+    assert lifted.threads == 1 and lifted.seed == 7
+
+
+def test_run_table_in_pyproject(tmp_path):
+    config = _load(tmp_path, "[tool.auditor.run]\nthreads = 2\n", "pyproject.toml")
+    assert config.threads == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        ("[run]\nthreads = 0\n", "run.threads", "at least 1"),
+        ("[run]\nthread = 1\n", "run.thread", "[run] takes name, seed, device, threads"),
+        ("threads = 2\n[run]\nthreads = 1\n", "run.threads", "written twice"),
+        ("run = 3\n", "run", "must be a table"),
+    ],
+)
+def test_run_table_mistakes_name_the_key_where_written(tmp_path, text, field, words):
+    with pytest.raises(AuditorInputError) as err:
+        _load(tmp_path, text)
+    assert err.value.field == field and words in err.value.message
+
+
+def test_an_unknown_table_lists_run_among_the_tables(tmp_path):
+    with pytest.raises(AuditorInputError) as err:
+        _load(tmp_path, "[logging]\nlevel = 1\n")
+    assert "[run]" in err.value.message
+
+
+def test_cli_reads_run_threads(tmp_path):
+    # the command line refuses a mistake in [run] in one line, exit 2, no folder
+    path = tmp_path / "a.toml"
+    path.write_text("[run]\nthreads = 0\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "auditor", "run", str(path), "--out", str(out)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 2 and not out.exists()
+    assert done.stderr.strip().count("\n") == 0 and "run.threads" in done.stderr
