@@ -49,12 +49,11 @@ from auditor.checks.section_items import (
     performance_item,
     privacy_item,
 )
-from auditor.config.transparency import is_placeholder, same_text
+from auditor.config.transparency import DeclaredAnswers, is_placeholder, same_text
 from auditor.provenance import library_versions
 from auditor.results import NotRun, dump
 
 if TYPE_CHECKING:
-    from auditor.config.transparency import DeclaredAnswers
     from auditor.context import AuditContext
     from auditor.data import DatasetBundle
     from auditor.training import TrainRecord
@@ -282,17 +281,19 @@ MAY_SHARE = frozenset({"owners", "contact"})
 # one text under most questions. A short stock answer ("None identified", "Not for clinical
 # use", one link to the model's page) may answer several questions.
 PASTED_WORDS = 10
+# The questions a declared answer answers: every declared field but the model's name.
+QUESTIONS = tuple(f for f in DeclaredAnswers.model_fields if f != "model_name")
 
 
 def _copied_from(key: str, declared: DeclaredAnswers) -> str | None:
     """The earlier declared answer (model_name first) that ``key``'s answer repeats, where
     the text is pasted (:data:`PASTED_WORDS`, or under most questions): it answers the first
     question it is under at most."""
-    answer, fields = getattr(declared, key), list(type(declared).model_fields)
-    same = [f for f in fields if not is_placeholder(getattr(declared, f))
+    answer = getattr(declared, key)
+    same = [f for f in type(declared).model_fields if not is_placeholder(getattr(declared, f))
             and same_text(answer, getattr(declared, f))]  # fmt: skip
-    questions = [f for f in same if f != "model_name"]
-    if len(answer.split()) < PASTED_WORDS and 2 * len(questions) <= len(fields) - 1:
+    under = [f for f in same if f in QUESTIONS]
+    if len(answer.split()) < PASTED_WORDS and 2 * len(under) <= len(QUESTIONS):  # not most
         return None
     return next((f for f in same[: same.index(key)] if not {key, f} <= MAY_SHARE), None)
 
