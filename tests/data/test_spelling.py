@@ -172,7 +172,6 @@ def test_a_missing_target_is_refused_saying_how_many_rows_the_first_and_what_to_
         load_bundle(config(write(tmp_path, frame)), seed=0)
 
 
-
 def test_a_missing_class_reads_the_same_in_a_run_and_in_an_audit_of_predictions(tmp_path):
     """`auditor run` said "target column 'label' has missing values: 2 rows without a class
     (first at data row 5); fill them, or remove those rows" and `auditor audit` "missing value
@@ -188,5 +187,6 @@ def test_a_missing_class_reads_the_same_in_a_run_and_in_an_audit_of_predictions(
         load_bundle(config(write(tmp_path, frame)), seed=0)
     with pytest.raises(AuditorInputError) as audit:
         CountsAccumulator(["g"], y_true_name="label").add(
-            frame["label"].to_numpy(), np.array(["no"] * 400), [np.array(["a"] * 400)])
+            frame["label"].to_numpy(), np.array(["no"] * 400), [np.array(["a"] * 400)]
+        )
     assert run.value.message == audit.value.message
