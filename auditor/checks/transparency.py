@@ -278,20 +278,23 @@ def _automatic(ctx: AuditContext, sections: Sections) -> dict[str, Item]:
 # Answers that may be one text: the owning team is often where questions go.
 MAY_SHARE = frozenset({"owners", "contact"})
 # A copy counts where it is evidently one pasted block: a text of this many words or more, or
-# one text under most questions. A short stock answer ("None identified", "Not for clinical
-# use", one link to the model's page) may answer several questions.
+# one text under most questions; and the model's name under any question. A short stock
+# answer ("None identified", "Not for clinical use", one link to the model's page) may answer
+# several questions.
 PASTED_WORDS = 10
 # The questions a declared answer answers: every declared field but the model's name.
 QUESTIONS = tuple(f for f in DeclaredAnswers.model_fields if f != "model_name")
 
 
 def _copied_from(key: str, declared: DeclaredAnswers) -> str | None:
-    """The earlier declared answer (model_name first) that ``key``'s answer repeats, where
-    the text is pasted (:data:`PASTED_WORDS`, or under most questions): it answers the first
-    question it is under at most."""
+    """The earlier declared answer that ``key``'s answer repeats: model_name, whatever the
+    length; another question's, where the text is pasted (:data:`PASTED_WORDS`, or under
+    most questions): it answers the first question it is under at most."""
     answer = getattr(declared, key)
     same = [f for f in type(declared).model_fields if not is_placeholder(getattr(declared, f))
             and same_text(answer, getattr(declared, f))]  # fmt: skip
+    if key != "model_name" and "model_name" in same:
+        return "model_name"  # a model's name answers no question, at any length
     under = [f for f in same if f in QUESTIONS]
     if len(answer.split()) < PASTED_WORDS and 2 * len(under) <= len(QUESTIONS):  # not most
         return None

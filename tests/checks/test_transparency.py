@@ -312,6 +312,21 @@ def test_a_short_stock_answer_may_stand_under_several_questions(digits_context):
         assert items[key].status == "declared", (key, items[key].evidence)
 
 
+@pytest.mark.parametrize("keys", [("intended_use",),
+                                  ("intended_use", "users", "limitations", "owners")])
+def test_an_answer_that_repeats_the_model_name_is_missing(digits_context, keys):
+    """A model name under up to 4 questions was 'declared' there: a model's name answers
+    no question, at any length."""
+    ctx = _with_transparency(digits_context, declared=DeclaredAnswers(
+        model_name="Acme Scorer", contact="ml@acme.com", **{k: "acme scorer." for k in keys}))
+    items = {i.id: i for i in build_checklist(ctx, {})}
+    for key in keys:
+        assert items[key].status == "missing", key
+        assert items[key].evidence == (
+            "the same text as transparency.declared.model_name, not counted")
+    assert items["contact"].status == "declared"
+
+
 def test_a_data_citation_that_copies_its_license_is_missing(table_context):
     """data.license = data.citation = "CC BY 4.0" met the item: no citation was written. It
     said 'no data license or citation', with both written: it names the copy."""
