@@ -18,6 +18,7 @@ other sections from ``sections``. The section is :class:`TransparencySection`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -282,6 +283,22 @@ MAY_SHARE = frozenset({"owners", "contact"})
 # answer ("None identified", "Not for clinical use", one link to the model's page) may answer
 # several questions.
 PASTED_WORDS = 10
+# Scripts written without spaces (Thai, Lao, Tibetan, Myanmar, Khmer, kana, CJK): a run of
+# such text counts one word per this many characters.
+_NO_SPACES = re.compile(
+    "[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]"
+)
+CHARS_PER_WORD = 4
+
+
+def _words(text: str) -> int:
+    """``text``'s words: those between spaces, a run in a script without spaces counting
+    one per :data:`CHARS_PER_WORD` characters (about 4 a word, as in English)."""
+    return sum(max(1, len(run) // CHARS_PER_WORD) if _NO_SPACES.search(run) else 1
+               for run in text.split())  # fmt: skip
+
+
 # The questions a declared answer answers: every declared field but the model's name.
 QUESTIONS = tuple(f for f in DeclaredAnswers.model_fields if f != "model_name")
 
@@ -296,7 +313,7 @@ def _copied_from(key: str, declared: DeclaredAnswers) -> str | None:
     if key != "model_name" and "model_name" in same:
         return "model_name"  # a model's name answers no question, at any length
     under = [f for f in same if f in QUESTIONS]
-    if len(answer.split()) < PASTED_WORDS and 2 * len(under) <= len(QUESTIONS):  # not most
+    if _words(answer) < PASTED_WORDS and 2 * len(under) <= len(QUESTIONS):  # not most
         return None
     return next((f for f in same[: same.index(key)] if not {key, f} <= MAY_SHARE), None)
 

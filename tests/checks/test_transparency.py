@@ -327,6 +327,24 @@ def test_an_answer_that_repeats_the_model_name_is_missing(digits_context, keys):
     assert items["contact"].status == "declared"
 
 
+def test_a_pasted_block_in_a_script_without_spaces_counts_by_its_characters(digits_context):
+    """Words were counted by spaces, so a pasted Chinese block of any length was one word and
+    never a copy. Such text counts about 4 characters a word (PASTED_WORDS x 4 = 40)."""
+    block = "本模型仅用于研究目的，不得用于临床诊断或任何医疗决策，也不得用于信贷审批或招聘筛选。"
+    short = "本模型仅用于研究目的"  # 10 characters: a short stock answer, may stand twice
+    sentence = "Not for clinical use or credit decisions anywhere."  # 8 words, 2 questions
+    ctx = _with_transparency(digits_context, declared=DeclaredAnswers(
+        out_of_scope_uses=block, limitations=block, intended_use=short, users=short,
+        ethical_considerations=sentence, mitigations=sentence))  # fmt: skip
+    items = {i.id: i for i in build_checklist(ctx, {})}
+    assert items["out_of_scope_uses"].status == "declared"
+    assert items["limitations"].status == "missing"
+    assert items["limitations"].evidence == (
+        "the same text as transparency.declared.out_of_scope_uses, not counted")
+    for key in ("intended_use", "users", "ethical_considerations", "mitigations"):
+        assert items[key].status == "declared", key
+
+
 def test_a_data_citation_that_copies_its_license_is_missing(table_context):
     """data.license = data.citation = "CC BY 4.0" met the item: no citation was written. It
     said 'no data license or citation', with both written: it names the copy."""
