@@ -144,10 +144,10 @@ def explanations_item(explanations: Mapping[str, Any] | None) -> Item:
     findings = [_left_out(explanations)]
     if explanations.get("kind") == "permutation":
         parts = [f"{explanations['method']} ({explanations['n_repeats']} repeats) on "
-                 f"{explanations['n_rows']} test rows"]  # fmt: skip
+                 f"{explanations['n_rows']:,} test rows"]  # fmt: skip
     else:
         parts = [f"{explanations['method']} ({explanations['n_steps']} steps) on "
-                 f"{explanations['n_rows_attributed']} test rows"]  # fmt: skip
+                 f"{explanations['n_rows_attributed']:,} test rows"]  # fmt: skip
         delta, gap = explanations.get("convergence_delta_mean_abs"), explanations.get(
             "score_gap_mean_abs")  # fmt: skip
         if delta is not None and gap:  # None in older records; 0: nothing to add up to
@@ -187,7 +187,7 @@ def performance_item(perf: Mapping[str, Any] | None) -> Item:
     shown = "n/a" if acc is None or not math.isfinite(acc) else f"{acc:.3f}"
     return (
         "met",
-        f"test split: n={test['n']}, accuracy {shown} ({test['n_correct']}/{test['n']})",
+        f"test split: n={test['n']:,}, accuracy {shown} ({test['n_correct']:,}/{test['n']:,})",
         None,
     )
 

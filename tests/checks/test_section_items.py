@@ -127,3 +127,20 @@ def test_a_count_of_columns_left_out_is_written_as_its_other_count(digits_contex
     assert item.evidence.endswith("and 4,990 more")
     rows = _explained(digits_context, {**_attributions(32, 0.01, 1.0), "n_rows_not_finite": 1200})
     assert rows.evidence.endswith("left out 1,200 test row(s), gradients not finite on their path")
+
+
+def test_every_count_on_an_evidence_line_has_commas(digits_context):
+    """'on 5000 test rows ...; left out 1,200 test row(s)' and 'n=12000, accuracy 0.917
+    (11000/12000)': one line mixed raw counts with comma'd ones."""
+    from auditor.checks.section_items import performance_item
+
+    part = {**_attributions(32, 0.01, 1.0), "n_rows_attributed": 5000, "n_rows_not_finite": 1200}
+    item = _explained(digits_context, part)
+    assert item.evidence.startswith("Integrated Gradients (Captum) (32 steps) on 5,000 test rows")
+    permutation = {"status": "ok", "kind": "permutation", "method": "Permutation importance",
+                   "n_repeats": 5, "n_rows": 12000,
+                   "reliance": {"status": "not_run", "reason": "x"}}  # fmt: skip
+    assert "(5 repeats) on 12,000 test rows" in _explained(digits_context, permutation).evidence
+    perf = {"status": "ok", "finetuned": {"test": {"n": 12000, "n_correct": 11000,
+                                                   "accuracy": 11000 / 12000}}}  # fmt: skip
+    assert performance_item(perf)[1] == "test split: n=12,000, accuracy 0.917 (11,000/12,000)"
