@@ -134,3 +134,14 @@ def fmt_interval(
     text = fmt_vs(value, bound, digits)
     ends = interval_ends(low, high, digits, bound)
     return f"{text} {ends}" if ends else text
+
+
+def convergence_share(explanations: Mapping[str, Any]) -> float | None:
+    """Integrated Gradients' mean |convergence error| as a share of the mean |f(x) -
+    f(baseline)| it adds up to, as the checklist item and both cards show it: None where
+    either is absent (older files), not finite, or the gap is 0 (nothing to add up to)."""
+    delta = explanations.get("convergence_delta_mean_abs")
+    gap = explanations.get("score_gap_mean_abs")
+    if _missing(delta) or _missing(gap) or not gap:
+        return None
+    return float(delta) / float(gap)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from auditor.checks.perturbed import named_columns
+from auditor.numbers import convergence_share
 
 if TYPE_CHECKING:
     from auditor.context import AuditContext
@@ -150,8 +151,8 @@ def explanations_item(explanations: Mapping[str, Any] | None) -> Item:
                  f"{explanations['n_rows_attributed']:,} test rows"]  # fmt: skip
         delta, gap = explanations.get("convergence_delta_mean_abs"), explanations.get(
             "score_gap_mean_abs")  # fmt: skip
-        if delta is not None and gap:  # None in older records; 0: nothing to add up to
-            rel = delta / gap
+        rel = convergence_share(explanations)  # None in older records; 0: nothing to add up to
+        if rel is not None:
             if rel > COMPLETENESS:
                 findings.append(NOT_ADDING_UP.format(rel=rel, delta=delta, gap=gap,
                                                      limit=COMPLETENESS))  # fmt: skip

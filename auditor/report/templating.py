@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from auditor import __version__
 from auditor.io import user_cache_dir
 from auditor.numbers import (
+    convergence_share,
     fmt_high,
     fmt_low,
     fmt_num,
@@ -255,7 +256,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
                        code_line=lambda v: md_code(v, in_table=False),
                        yaml_num=yaml_num, yaml=yaml_json, status_md=status_md,
                        status_text=status_text, bidi=bidi_isolated,
-                       level=decision.level_text)  # fmt: skip
+                       level=decision.level_text, convergence_share=convergence_share)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
                        card_splits=card_splits, ci=ci_html, ci_md=ci_md,

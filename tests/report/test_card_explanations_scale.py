@@ -73,3 +73,19 @@ def test_a_group_no_shuffle_hurts_says_so(audit):
     assert said in md
     assert "<td>none: no column's shuffling lowers its accuracy</td>" in html
     assert "<td>—</td></tr>" in html  # a group too small to rank
+
+
+@pytest.mark.parametrize("gap", [float("nan"), float("inf")])
+def test_a_gap_not_finite_shows_the_error_alone_in_the_card_and_the_item(audit, gap):
+    """The share of the convergence error was worked out in three places (the item, the
+    HTML, the Markdown), each with its own guard: a gap not finite printed 'of — (—)' in
+    the cards and 'within nan%' in the item. All three now read one share."""
+    data = _attributions(audit, score_gap_mean_abs=gap)
+    md, html = _explanations(data)
+    assert "mean absolute convergence error 0.1116." in md
+    assert "f(baseline)" not in html and "f(baseline)" not in md
+    from auditor.checks.section_items import explanations_item
+    from auditor.numbers import convergence_share
+
+    assert convergence_share(data["explanations"]) is None
+    assert "adding up" not in explanations_item(data["explanations"])[1]
