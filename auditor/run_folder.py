@@ -3,19 +3,21 @@ swapped in whole; :func:`load_audit` reads a run's audit.json back, validated.
 
 A run folder is built complete in a staging folder beside the target (``.NAME.<random>.staging``)
 and then swapped in as one unit: the old folder is renamed to a trash name, the staging folder
-is renamed to the target, the trash is deleted. Each rename is atomic, so a reader sees the
+is renamed to the target, the trash is deleted; the trash name shares the staging folder's
+random stem (``.NAME.<random>.trash``). Each rename is atomic, so a reader sees the
 whole old folder or the whole new one, never a mix. A lock beside the target (``flock`` on
 ``.NAME.lock``, removed by its holder when done) makes a second writer to the same folder
 wait (exit 2 after a timeout).
 Staging and trash folders left by a killed writer are removed by the next writer, under the lock
-(a trash folder with no run folder beside it, a writer killed between the two renames, is the
-previous run: it is put back first).
+(a trash folder beside the staging folder of its stem and no run folder, a writer killed
+between the two renames, is the previous run: it is put back first).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import json
 import os
 import re
@@ -99,15 +101,32 @@ def remove_stale(out_dir: Path) -> list[Path]:
 
 def _restore_trash(out_dir: Path, prefix: str) -> None:
     """A writer killed between the two renames of :func:`swap_in` left no ``out_dir``, its
-    staging folder, and the previous run whole under a trash name: put it back (the newest).
-    Without a staging folder the swap was done and a trash may be half deleted: it stays out."""
+    staging folder, and the previous run whole under the trash name of the same stem
+    (``.NAME.<stem>.staging`` and ``.NAME.<stem>.trash``): put that one back. A trash without
+    its staging folder is a swap done and may be half deleted: it stays out."""
     if os.path.lexists(out_dir):
         return
-    ours = [p for p in out_dir.parent.iterdir() if p.name.startswith(prefix)
-            and p.is_dir() and not p.is_symlink()]  # fmt: skip
-    trashes = [p for p in ours if p.name.endswith(TRASH_SUFFIX)]
-    if trashes and any(p.name.endswith(STAGING_SUFFIX) for p in ours):
-        os.replace(max(trashes, key=lambda p: p.stat().st_mtime), out_dir)
+    for staging in sorted(out_dir.parent.glob(f"{glob.escape(prefix)}*{STAGING_SUFFIX}")):
+        trash = paired_trash(staging)
+        if trash.is_dir() and not trash.is_symlink():
+            os.replace(trash, out_dir)
+            return
+
+
+def paired_trash(stage: Path) -> Path:
+    """The trash name :func:`swap_in` gives the old run while ``stage`` replaces it."""
+    return stage.with_name(stage.name.removesuffix(STAGING_SUFFIX) + TRASH_SUFFIX)
+
+
+def _new_staging(out: Path) -> Path:
+    """A fresh staging folder whose trash name (:func:`paired_trash`) is free too: a trash a
+    killed writer left that rmtree could not remove may hold a stem mkdtemp picks again."""
+    while True:
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX,
+                                      dir=out.parent))  # fmt: skip
+        if not os.path.lexists(paired_trash(stage)):
+            return stage
+        stage.rmdir()
 
 
 def _try_lock(path: Path) -> int | None:
@@ -235,11 +254,7 @@ def _file_lock(path: Path, out_dir: Path, timeout: float) -> Iterator[None]:
 
 def swap_in(stage: Path, out_dir: Path) -> None:
     """Replace ``out_dir`` by the complete folder ``stage`` with renames only."""
-    trash = None
-    if out_dir.exists():
-        trash = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=TRASH_SUFFIX,
-                                      dir=out_dir.parent))  # fmt: skip
-        os.rmdir(trash)  # only its unique name is wanted; rename needs it absent
+    trash = paired_trash(stage) if out_dir.exists() else None  # stage's stem: see remove_stale
     try:  # a Ctrl-C between the two renames too: the old folder goes back in its place
         if trash is not None:
             os.replace(out_dir, trash)
@@ -264,8 +279,7 @@ def staged_run(out_dir: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> 
     note_written(None)  # until this write's swap: "no report was written" holds
     with locked(out, timeout=lock_timeout):
         remove_stale(out)
-        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX,
-                                      dir=out.parent))  # fmt: skip
+        stage = _new_staging(out)
         os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes 0700; a report is for sharing
         try:
             yield stage

@@ -263,3 +263,41 @@ def test_a_trash_left_after_the_swap_is_never_put_back(tmp_path):
     with pytest.raises(OSError), staged_run(out):
         raise OSError("the next run failed")
     assert not out.exists() and leftovers(tmp_path) == []
+
+
+def test_only_the_trash_paired_with_a_staging_folder_is_put_back(tmp_path):
+    # a trash and a staging folder share one stem: the killed writer's trash is the one whose
+    # staging is there; an older half-deleted trash (its mtime bumped by the deletions, so the
+    # newest) was put back instead, and the killed writer's whole trash deleted
+    out = tmp_path / "run"
+    with staged_run(out) as stage:
+        _write(stage, "new")
+    before = folder_bytes(out)
+    os.replace(out, tmp_path / ".run.k1ll3d.trash")
+    (tmp_path / ".run.k1ll3d.staging").mkdir()
+    (tmp_path / ".run.h4lf.trash").mkdir()
+    (tmp_path / ".run.h4lf.trash" / "audit.json").write_text("old, half deleted")
+    newer = (tmp_path / ".run.k1ll3d.trash").stat().st_mtime + 5
+    os.utime(tmp_path / ".run.h4lf.trash", (newer, newer))
+    (tmp_path / ".run.x.staging").mkdir()  # a staging of no trash: no swap was under way
+    with pytest.raises(OSError), staged_run(out):
+        raise OSError("the next run failed")
+    assert folder_bytes(out) == before and leftovers(tmp_path) == []
+
+
+def test_the_swap_trash_shares_the_staging_folder_stem(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    with staged_run(out) as stage:
+        _write(stage, "old")
+    seen = []
+    real = os.replace
+
+    def record(src, dst):
+        seen.append((Path(src).name, Path(dst).name))
+        real(src, dst)
+
+    monkeypatch.setattr(run_folder.os, "replace", record)
+    with staged_run(out) as stage:
+        _write(stage, "new")
+    stem = stage.name.removesuffix(".staging")
+    assert seen == [("run", f"{stem}.trash"), (stage.name, "run")]
