@@ -89,3 +89,21 @@ def test_a_gap_not_finite_shows_the_error_alone_in_the_card_and_the_item(audit, 
 
     assert convergence_share(data["explanations"]) is None
     assert "adding up" not in explanations_item(data["explanations"])[1]
+
+
+def test_the_markdown_card_writes_counts_as_the_html_does(audit):
+    """The Markdown card printed 'on 5000 of 12000 test rows' and '(n=2500)' where the HTML
+    printed 'on 5,000 of 12,000'."""
+    group = {"group": "b", "n": 2500, "mean_total_abs_attribution": 0.5,
+             "insufficient_data": False, "top_features": []}  # fmt: skip
+    md, html = _explanations(_attributions(audit, n_rows_attributed=5000, n_rows_split=12000,
+                                           by_group={"group": [group]}))  # fmt: skip
+    assert "on 5,000 of 12,000 test rows" in md and "on 5,000 of 12,000 test rows" in html
+    assert "b (n=2,500)" in md
+    part = audit["explanations"]
+    thin = {"group": "c", "n": 1500, "accuracy": 0.9, "insufficient_data": False,
+            "top_features": []}  # fmt: skip
+    perm = {**part, "n_rows": 5000, "n_rows_split": 12000, "by_group": {"group": [thin]}}
+    md, html = _explanations({**audit, "explanations": perm})
+    assert "across 5,000 of 12,000 test rows" in md and "across 5,000 of 12,000 test rows" in html
+    assert "c (n=1,500)" in md
