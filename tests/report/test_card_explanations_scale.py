@@ -49,12 +49,16 @@ def test_the_convergence_error_is_shown_with_its_scale(audit):
     said = "0.1116, against a mean {bar}f(x) - f(baseline){bar} of 2.9800 (3.7%)"
     assert said.format(bar="|") in html
     assert said.format(bar="\\|") in md
+    # one bracket at a time: '(3.7%) (the gap between ...)' read as two asides in a row
+    assert ") (" not in html
+    assert "(3.7%). It is the gap between the attributions' sum and the score difference: " \
+        "small is good." in html
 
 
 @pytest.mark.parametrize("gap", [None, 0.0])
 def test_an_older_file_or_no_gap_shows_the_error_alone(audit, gap):
     md, html = _explanations(_attributions(audit, score_gap_mean_abs=gap))
-    assert "Mean absolute convergence error: 0.1116 (the gap" in html
+    assert "Mean absolute convergence error: 0.1116. It is the gap" in html
     assert "mean absolute convergence error 0.1116." in md
     assert "f(baseline)" not in html and "f(baseline)" not in md
 
