@@ -180,11 +180,17 @@ def takes_at(root: type[BaseModel], field: str) -> Takes | None:
         return None
     kinds: set[type] = set()
     values: list[Any] = []
+    is_list = True
     for info in fields:
         item = list_item(info.annotation)
-        more_kinds, more_values = kinds_of(info.annotation if item is None else item)
+        # a union of a list and one value (intersections: "pairs", "none" or a list) takes
+        # that value: its kinds are the value's (a list member adds none)
+        more_kinds, more_values = kinds_of(info.annotation)
+        one_value = item is None or bool(more_kinds - {type(None)} or more_values)
+        if not one_value:
+            more_kinds, more_values = kinds_of(item)
         kinds, values = kinds | more_kinds, values + more_values
-    is_list = all(list_item(info.annotation) is not None for info in fields)
+        is_list = is_list and not one_value
     return Takes(kinds, values, is_list, not any(info.is_required() for info in fields))
 
 

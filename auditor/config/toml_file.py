@@ -138,7 +138,7 @@ def _slip(error: str, line: str, field: str | None, source: str) -> str:
     key, value = key.strip(), value.partition("#")[0].strip()
     if error != "Invalid value" or not key or not value:
         return ""
-    if value.lower() in NULLS:
+    if value.lower() in NULLS and _named(value, takes) is None:  # "none": objective's own
         return NO_NULL.format(key=key) if takes.optional else ""
     written = _written(value, takes)
     if written is None:
@@ -170,6 +170,11 @@ def _text(word: str, takes: Any) -> str | None:
     """``word`` in quotes, where the key takes text, or that value (``"cpu"`` for ``CPU``)."""
     if takes.kinds & {str, Path}:
         return f'"{word}"'
+    return _named(word, takes)
+
+
+def _named(word: str, takes: Any) -> str | None:
+    """The key's own value that ``word`` is but for case, in quotes (``"none"``), else None."""
     near = [v for v in takes.values if isinstance(v, str) and v.lower() == word.lower()]
     return f'"{near[0]}"' if near else None
 

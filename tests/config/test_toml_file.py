@@ -132,6 +132,9 @@ SLIPS = [
     ('[[gates.rules]]\nname = "a\\d"\n', '(Unescaped \'\\\' in a string): name = "a\\d"'),
     ('[data]\nsource = "table"\npath = "C:\\Bob\'s\\x.csv"\n',
      '; a \\ in double quotes starts an escape: write the path with / ("C:/Bob\'s/x.csv")'),
+    # "none" is a value of these keys (random init, no intersections), not their default
+    ("[pretrain]\nobjective = none\n", '; text is written in quotes: objective = "none"'),
+    ("[fairness]\nintersections = None\n", '; text is written in quotes: intersections = "none"'),
 ]
 # fmt: on
 
