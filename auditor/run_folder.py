@@ -89,8 +89,7 @@ def remove_stale(out_dir: Path) -> list[Path]:
     prefix = f".{out_dir.name}."
     _restore_trash(out_dir, prefix)
     for path in out_dir.parent.iterdir():
-        name = path.name
-        if name.startswith(prefix) and name.endswith((STAGING_SUFFIX, TRASH_SUFFIX)):
+        if _is_ours(path.name, prefix, (STAGING_SUFFIX, TRASH_SUFFIX)):
             if path.is_symlink():  # rmtree refuses links
                 path.unlink()
             else:
@@ -107,10 +106,20 @@ def _restore_trash(out_dir: Path, prefix: str) -> None:
     if os.path.lexists(out_dir):
         return
     for staging in sorted(out_dir.parent.glob(f"{glob.escape(prefix)}*{STAGING_SUFFIX}")):
+        if not _is_ours(staging.name, prefix, (STAGING_SUFFIX,)):
+            continue
         trash = paired_trash(staging)
         if trash.is_dir() and not trash.is_symlink():
             os.replace(trash, out_dir)
             return
+
+
+def _is_ours(name: str, prefix: str, suffixes: tuple[str, ...]) -> bool:
+    """``.NAME.<stem>.staging`` or ``.trash`` of this run folder: mkdtemp's stem has no dot,
+    so ``.run.x.<stem>.staging`` is the folder ``run.x``'s (maybe its live writer's)."""
+    if not (name.startswith(prefix) and name.endswith(suffixes)):
+        return False
+    return "." not in name[len(prefix) :].rsplit(".", 1)[0]
 
 
 def paired_trash(stage: Path) -> Path:

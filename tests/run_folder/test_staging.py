@@ -301,3 +301,16 @@ def test_the_swap_trash_shares_the_staging_folder_stem(tmp_path, monkeypatch):
         _write(stage, "new")
     stem = stage.name.removesuffix(".staging")
     assert seen == [("run", f"{stem}.trash"), (stage.name, "run")]
+
+
+def test_another_folder_whose_name_extends_ours_keeps_its_staging_and_trash(tmp_path):
+    # `run` and `run.x` side by side: `.run.x.<stem>.staging` is run.x's (maybe its live writer,
+    # under its own lock), yet it started with `.run.` and ended with `.staging`, so a writer
+    # of `run` deleted it, and put run.x's trash in place of `run`
+    theirs = [".run.x.k1ll3d.staging", ".run.x.k1ll3d.trash", ".run.x.abc.trash"]
+    for name in theirs:
+        (tmp_path / name).mkdir()
+    (tmp_path / ".run.x.k1ll3d.trash" / "audit.json").write_text("run.x's")
+    with pytest.raises(OSError), staged_run(tmp_path / "run"):
+        raise OSError("the run failed")
+    assert not (tmp_path / "run").exists() and sorted(leftovers(tmp_path)) == sorted(theirs)
