@@ -160,7 +160,9 @@ def _written(value: str, takes: Any) -> str | None:
             return None
         return "[" + ", ".join(_text(w, takes) or "" for w in words) + "]"
     if value.lower() in BOOLEANS and bool in takes.kinds:
-        return BOOLEANS[value.lower()]
+        # a key of text and booleans (positive_label): yes, no, on, off are its text
+        spelt = value.lower() not in ("true", "false") and str in takes.kinds
+        return f'"{value}"' if spelt else BOOLEANS[value.lower()]
     if re.fullmatch(r"-?\.\d+", value) and float in takes.kinds:
         return value.replace(".", "0.", 1)
     return _text(value, takes) if re.fullmatch(r"[\w.\-]+( [\w.\-]+)*", value) else None

@@ -135,6 +135,9 @@ SLIPS = [
     # "none" is a value of these keys (random init, no intersections), not their default
     ("[pretrain]\nobjective = none\n", '; text is written in quotes: objective = "none"'),
     ("[fairness]\nintersections = None\n", '; text is written in quotes: intersections = "none"'),
+    # a label takes text and booleans: yes is no TOML boolean, and a CSV's yes is text
+    ('[data]\nsource = "table"\npath = "x.csv"\ntarget = "y"\nsensitive = ["s"]\n'
+     "positive_label = yes\n", '; text is written in quotes: positive_label = "yes"'),
 ]
 # fmt: on
 
