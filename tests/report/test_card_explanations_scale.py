@@ -73,10 +73,23 @@ def test_a_group_no_shuffle_hurts_says_so(audit):
     thin = {**group, "group": "c", "n": 3, "insufficient_data": True}
     data = {**audit, "explanations": {**part, "by_group": {"group": [group, thin]}}}
     md, html = _explanations(data)
-    said = "b (n=200): none, no column's shuffling lowers its accuracy; c (n=3, insufficient data)"
+    said = "b (n=200): no column's shuffling lowers its accuracy; c (n=3, insufficient data): —"
     assert said in md
-    assert "<td>none: no column's shuffling lowers its accuracy</td>" in html
+    assert "<td>no column's shuffling lowers its accuracy</td>" in html
     assert "<td>—</td></tr>" in html  # a group too small to rank
+
+
+def test_a_group_too_small_to_rank_shows_a_dash_in_either_table(audit):
+    """Integrated Gradients' table left an empty 'Top input columns' cell for a group too
+    small to rank, where the permutation table shows a dash (and the Markdown nothing)."""
+    top = [{"feature": "x1", "mean_abs_attribution": 0.4}]
+    big = {"group": "b", "n": 200, "mean_total_abs_attribution": 0.5,
+           "insufficient_data": False, "top_features": top}  # fmt: skip
+    thin = {**big, "group": "c", "n": 3, "insufficient_data": True, "top_features": []}
+    md, html = _explanations(_attributions(audit, by_group={"group": [big, thin]}))
+    assert "<td>x1 (0.400)</td></tr>" in html
+    assert "<td>—</td></tr>" in html
+    assert "<td></td>" not in html
 
 
 @pytest.mark.parametrize("gap", [float("nan"), float("inf")])
