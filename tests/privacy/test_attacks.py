@@ -165,3 +165,18 @@ def test_rmia_tunes_a_among_the_values_its_ratio_is_defined_for():
     assert tuned.a < 1.0 and tuned.a_grid_auc["1.0"] is None
     scores = tuned.score(saturated(view(0)))
     assert np.isfinite(scores).all()
+
+
+def test_rmia_tuning_with_a_nan_target_probability_says_nan_scores():
+    # only a = 1's 0 / 0 (every reference's probability underflowed) leaves the grid; a NaN
+    # of the tuned-on model's own probability is NaN at every a, and dropping every a ended
+    # in "max() arg is an empty sequence" instead of roc_auc's line
+    import dataclasses
+
+    view, in_all = _inputs(seed=3)
+    tuning = view(1)
+    logits = tuning.logits.copy()
+    logits[0] = np.nan
+    with pytest.raises(ValueError, match="NaN membership scores"):
+        attacks.create_attack("rmia", PrivacyConfig(n_reference=8),
+                              dataclasses.replace(tuning, logits=logits), in_all[1])  # fmt: skip

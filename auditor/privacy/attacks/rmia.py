@@ -92,12 +92,12 @@ class Rmia:
         """``a`` maximises the AUC on ``tuning`` (reference 0 as the attacked model)."""
         n_refs, gamma = min(config.rmia_references, config.n_reference - 1), config.rmia_gamma
         auc: dict[float, float | None] = {}
-        for a in A_GRID:
+        for a in A_GRID:  # from 0: a NaN there is a NaN input, roc_auc's error
             s = _score(tuning, references=n_refs, a=a, gamma=gamma)
             # a = 1 divides by the references' probability alone: 0 / 0 where every one
-            # underflowed (saturated logits); such an a is no candidate (a < 1 never is 0 / 0)
-            defined = not np.isnan(s).any()
-            auc[a] = roc_auc(s[tuning_members], s[~tuning_members]) if defined else None
+            # underflowed (saturated logits); that a alone is no candidate (Pr >= (1 - a) / 2)
+            underflow = a == 1.0 and bool(np.isnan(s).any())
+            auc[a] = None if underflow else roc_auc(s[tuning_members], s[~tuning_members])
         best = max((a for a in A_GRID if auc[a] is not None), key=lambda a: (auc[a], -a))
         return cls(
             references=n_refs, a=best, gamma=gamma,
