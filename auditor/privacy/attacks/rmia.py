@@ -78,7 +78,7 @@ class Rmia:
     references: int
     a: float
     gamma: float
-    a_grid_auc: dict[str, float]
+    a_grid_auc: dict[str, float | None]  # None: that a's scores undefined (a = 1's 0 / 0)
     population: str
     pool_exclude: tuple[int, ...] = (0,)
     name: ClassVar[str] = "rmia"
