@@ -165,9 +165,12 @@ class Takes(typing.NamedTuple):
     optional: bool
 
 
-def takes_at(root: type[BaseModel], field: str) -> Takes | None:
-    """What the key ``field`` (``gates.rules[0].name``, ``data.path`` of any source) takes;
-    None where no config key of that name is there (or the name is quoted)."""
+def takes_at(root: type[BaseModel], field: str, *, source: str | None = None) -> Takes | None:
+    """What the key ``field`` (``gates.rules[0].name``, ``data.target``) takes; None where
+    no config key of that name is there (or the name is quoted). ``source``: the data source
+    the file names (the data union's table of that source alone); None where it is not
+    known: every source's, where they agree, else None (digits' target is "odd" or "ge5", a
+    table's any text)."""
     parts = [p for p in re.split(r"\.|\[\d+\]", field) if p]
     if not parts or any(c in field for c in "\"'"):
         return None
@@ -175,9 +178,26 @@ def takes_at(root: type[BaseModel], field: str) -> Takes | None:
     for part in parts[:-1]:
         models = [m for model in models if part in model.model_fields
                   for m in _models_in(model.model_fields[part].annotation)]  # fmt: skip
+        if source is not None and any(_tag(m) for m in models):
+            models = [m for m in models if _tag(m) in (None, source)]
     fields = [m.model_fields[parts[-1]] for m in models if parts[-1] in m.model_fields]
     if not fields:
         return None
+    each = [_takes_of([info]) for info in fields]
+    said = {(frozenset(t.kinds - {type(None)}), tuple(t.values), t.is_list) for t in each}
+    if len(said) > 1 and field != "data.source":  # the source itself: any source's
+        return None  # data.target of an unknown source
+    return _takes_of(fields)
+
+
+def _tag(model: type[BaseModel]) -> str | None:
+    """The data source whose table ``model`` is (``"digits"``), else None."""
+    info = model.model_fields.get("source")
+    return info.default if info is not None and info.default in DATA_SOURCES else None
+
+
+def _takes_of(fields: list[Any]) -> Takes:
+    """What the config fields ``fields`` (one key of the data union's tables) take."""
     kinds: set[type] = set()
     values: list[Any] = []
     is_list = True

@@ -120,15 +120,15 @@ def _not_toml(error: str, text: str, *, source: str) -> AuditorInputError:
     message = NOT_TOML_AT.format(n=n, error=what, line=_shown(lines[n - 1]))
     if first:
         message += FIRST.format(n=first[0], line=_shown(first[1]))
-    message += _slip(what, lines[n - 1], field, source)
+    message += _slip(what, lines[n - 1], field, source, lines)
     return AuditorInputError(message, source=source, field=field)
 
 
-def _slip(error: str, line: str, field: str | None, source: str) -> str:
+def _slip(error: str, line: str, field: str | None, source: str, lines: list[str]) -> str:
     """How to write a line that a common slip made invalid (a Windows path in double quotes,
     text without quotes, ``True``, ``.1``, ``None``), said only where the key takes what the
     line written so would hold; "" where it is none of these or the key is not known."""
-    takes = _takes(field, source)
+    takes = _takes(field, source, lines)
     if takes is None:
         return ""
     path = re.search(r'=\s*"([^"]*\\[^"]*)"', line)
@@ -187,16 +187,41 @@ def _backslash(raw: str) -> str:
     return hint + ("" if "'" in raw else SINGLE_QUOTES.format(raw=raw))
 
 
-def _takes(field: str | None, source: str) -> Any:
-    """What the config key ``field`` takes (keys.Takes), None where it is not known."""
+def _takes(field: str | None, source: str, lines: list[str]) -> Any:
+    """What the config key ``field`` takes (keys.Takes), None where it is not known; a data
+    key's by the source the file names (``lines``: the file's lines)."""
     from auditor.config import AuditConfig  # here only: a config error's words
     from auditor.config.keys import takes_at
 
-    if field and Path(source).name == PYPROJECT:
-        if not field.startswith(TOOL_TABLE):
+    top = TOOL_TABLE if Path(source).name == PYPROJECT else ""
+    if not field or not field.startswith(top):
+        return None
+    field = field.removeprefix(top)
+    data = _data_source(lines, top) if field.startswith("data.") else None
+    if data == "":  # none written: digits, or a table's key where its source was forgotten
+        return takes_at(AuditConfig, field, source="digits") or takes_at(AuditConfig, field)
+    return takes_at(AuditConfig, field, source=data)
+
+
+# A data source written as one word in quotes: source = "table"
+_SOURCE = re.compile(r"""=\s*(?:"(\w+)"|'(\w+)')\s*(#.*)?$""")
+
+
+def _data_source(lines: list[str], top: str) -> str | None:
+    """The data source ``lines`` name (``source = "mnist"`` in [data], or ``data.source``),
+    "" where they name none, None where a line-by-line reading cannot tell (``data =
+    {...}``, a source not in quotes)."""
+    for line in _walk(lines):
+        if line.header or line.inside or line.key is None:
+            continue
+        key = re.sub(r"[\"']", "", line.key)
+        written = f"{line.table}.{key}" if line.table else key
+        if written == f"{top}data":
             return None
-        field = field.removeprefix(TOOL_TABLE)
-    return takes_at(AuditConfig, field) if field else None
+        if written == f"{top}data.source":
+            value = _SOURCE.search(line.text)
+            return (value[1] or value[2]) if value else None
+    return ""
 
 
 def _shown(line: str) -> str:

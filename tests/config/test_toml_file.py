@@ -138,6 +138,13 @@ SLIPS = [
     # a label takes text and booleans: yes is no TOML boolean, and a CSV's yes is text
     ('[data]\nsource = "table"\npath = "x.csv"\ntarget = "y"\nsensitive = ["s"]\n'
      "positive_label = yes\n", '; text is written in quotes: positive_label = "yes"'),
+    # target by the file's source: a built-in's value, a table's column (source after it too)
+    ('[data]\nsource = "digits"\ntarget = ODD\n', '; text is written in quotes: target = "odd"'),
+    ("[data]\ntarget = GE5\n", '; text is written in quotes: target = "ge5"'),
+    ("[data]\ntarget = ODD\nsource = 'mnist'\n", '; text is written in quotes: target = "odd"'),
+    ('[data]\ntarget = ODD\nsource = "table"\n', '; text is written in quotes: target = "ODD"'),
+    ('data = {source = "digits", target = ODD}\n', "(Invalid value): data = {source = \"digits\", "
+     "target = ODD}"),
 ]
 # fmt: on
 
