@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from auditor.config.run_table import RUN_KEYS
 from auditor.errors import AuditorInputError, read_capped, regular_file
 
 # An audit config is a few KB; a file past this is some other file (a 50 MB one took 42 s
@@ -197,6 +198,9 @@ def _takes(field: str | None, source: str, lines: list[str]) -> Any:
     if not field or not field.startswith(top):
         return None
     field = field.removeprefix(top)
+    run, _, key = field.partition(".")
+    if run == "run" and key in RUN_KEYS:  # [run] threads: the top-level threads
+        field = key
     data = _data_source(lines, top) if field.startswith("data.") else None
     if data == "":  # none written: digits, or a table's key where its source was forgotten
         return takes_at(AuditConfig, field, source="digits") or takes_at(AuditConfig, field)

@@ -59,3 +59,22 @@ def test_cli_reads_run_threads(tmp_path):
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 2 and not out.exists()
     assert done.stderr.strip().count("\n") == 0 and "run.threads" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "ending"),
+    [
+        ("[run]\nthreads = null\n", "a.toml",
+         "; TOML has no null: leave threads out for its default"),
+        ("[run]\nseed = None\n", "a.toml", "; TOML has no null: leave seed out for its default"),
+        ("[run]\ndevice = CPU\n", "a.toml", '; text is written in quotes: device = "cpu"'),
+        ("[run]\nname = my-run\n", "a.toml", '; text is written in quotes: name = "my-run"'),
+        ("[tool.auditor.run]\ndevice = CPU\n", "pyproject.toml",
+         '; text is written in quotes: device = "cpu"'),
+    ],
+)
+def test_a_slip_in_run_is_told_how_to_write_it_as_at_the_top(tmp_path, text, name, ending):
+    """[run]'s keys got no hint (no config key is named run.threads): the bare line."""
+    with pytest.raises(AuditorInputError) as err:
+        _load(tmp_path, text, name)
+    assert err.value.message.endswith(ending), err.value.message
