@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import stat
 from typing import TYPE_CHECKING
@@ -106,13 +107,13 @@ def signal_exit(exc: BaseException) -> tuple[str, int] | None:
     """(the one line, the exit code) of a Ctrl-C or SIGTERM in ``exc`` (:func:`interruption`:
     even wrapped by another error), else None; the line names the folder written, if any."""
     found = interruption(exc)
-    written = "".join(c if c.isprintable() else repr(c)[1:-1] for c in "".join(_WRITTEN))
+    written = "".join(_WRITTEN)
     if isinstance(found, KeyboardInterrupt):
-        return (INTERRUPTED_AFTER.format(path=written) if written else INTERRUPTED,
-                EXIT_INTERRUPTED)  # fmt: skip
+        line = INTERRUPTED_AFTER.format(path=written) if written else INTERRUPTED
+        return printable_line(line), EXIT_INTERRUPTED
     if isinstance(found, Terminated):
-        return (TERMINATED_AFTER.format(path=written) if written else TERMINATED,
-                EXIT_TERMINATED)  # fmt: skip
+        line = TERMINATED_AFTER.format(path=written) if written else TERMINATED
+        return printable_line(line), EXIT_TERMINATED
     return None
 
 
@@ -217,3 +218,26 @@ def cut_middle(line: str, limit: int = MAX_LINE, end: int = LINE_END) -> str:
     head = limit - end - len(note(len(line)))  # the widest note: the rest fits beside it
     left = len(line) - head - end
     return line[:head] + note(left) + line[len(line) - end :]
+
+
+# GitHub Actions reads a workflow command from its job's output: "::name::" at the start of
+# a line (after spaces) and the old "##[name]" anywhere in it.
+_WORKFLOW_START = re.compile(r"^([^\S\n]*):(?=:)", re.M)
+_WORKFLOW_OLD = re.compile(r"(?<=##)\[")
+
+
+def workflow_inert(text: str) -> str:
+    """``text`` (any number of lines) with no GitHub Actions workflow command in it: a line's
+    leading ``::`` becomes ``\\x3a:`` and ``##[`` becomes ``##\\x5b``; what a command prints
+    to the job's log (a diff in Markdown holds labels in code spans, where nothing else
+    can be escaped)."""
+    return _WORKFLOW_OLD.sub(r"\\x5b", _WORKFLOW_START.sub(r"\1\\x3a", text))
+
+
+def printable_line(text: str) -> str:
+    """``text`` as one line for stderr or a CI log: each control (a newline too) shown as its
+    escape, no workflow command (:func:`workflow_inert`), its middle cut past
+    :data:`MAX_LINE` characters (:func:`cut_middle`). Every line auditor says about an error,
+    a signal or a wait goes through it (``commands.one_line``: an error's first line)."""
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return workflow_inert(cut_middle(line))

@@ -37,7 +37,13 @@ except ImportError:  # pragma: no cover - Windows
 from auditor import __version__
 from auditor.audit_tree.jsonfile import read_json_file
 from auditor.audit_tree.later import fill_known_when_absent
-from auditor.errors import DISK_FULL, AuditorInputError, note_written, regular_file
+from auditor.errors import (
+    DISK_FULL,
+    AuditorInputError,
+    note_written,
+    printable_line,
+    regular_file,
+)
 from auditor.io import atomic_write_text, lock_path, make_folders, open_lock, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
 from auditor.record import (
@@ -179,8 +185,7 @@ def _wait_for_lock(path: Path, out_dir: Path, timeout: float) -> int | None:
             if not noted and waited >= WAIT_NOTE_AFTER_S:
                 noted = True
                 note = WAITING.format(out=out_dir, lock=path, seconds=timeout)
-                shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in note)
-                sys.stderr.write(f"{shown}\n")
+                sys.stderr.write(f"{printable_line(note)}\n")
                 sys.stderr.flush()
             time.sleep(LOCK_POLL_S)
     except OSError as exc:

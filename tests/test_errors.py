@@ -114,3 +114,25 @@ def test_a_file_or_a_part_compressed_other_than_by_gzip_is_said_to_be_so_alike(t
     with pytest.raises(AuditorInputError, match=f"part-0.csv{ending} is compressed as "
                        f"\\{ending}, which is not read"):  # fmt: skip
         audit_predictions(folder, **cols)
+
+
+def test_the_signal_line_names_the_written_folder_inert_in_a_ci_log():
+    # the folder's path was made printable by a copy of commands.one_line's escape without its
+    # workflow_inert: '##[error]' in a path was a GitHub Actions command in the job's log
+    from auditor.errors import note_written, signal_exit
+
+    note_written("/tmp/##[error]x\n")
+    try:
+        line, code = signal_exit(KeyboardInterrupt())
+    finally:
+        note_written(None)
+    assert line == "auditor: interrupted; the report was written: /tmp/##\\x5berror]x\\n"
+    assert code == 130
+
+
+def test_a_printable_line_shows_controls_is_inert_and_is_cut():
+    from auditor.errors import MAX_LINE, printable_line
+
+    assert printable_line("a\x1b[31mb\tc\nd") == "a\\x1b[31mb\\tc\\nd"
+    assert printable_line("::error::x ##[warning]y") == "\\x3a:error::x ##\\x5bwarning]y"
+    assert len(printable_line("x" * 5000)) == MAX_LINE

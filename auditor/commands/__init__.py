@@ -27,12 +27,12 @@ from auditor import __version__
 from auditor.errors import (
     AuditorInputError,
     Terminated,
-    cut_middle,
     input_os_error,
     interruption,
+    printable_line,
     signal_exit,
 )
-from auditor.report.escape import terminal_text, workflow_inert
+from auditor.report.escape import terminal_text
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 # auditor.seeding.MAX_SEED (tests/commands hold them equal), for --seed's range without numpy.
@@ -48,9 +48,9 @@ PYDANTIC_KIND = ": Value error, "
 
 
 def one_line(text: str) -> str:
-    """The first line, controls made visible, no ``##[``, its middle cut past 500 characters."""
-    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.partition("\n")[0])
-    return workflow_inert(cut_middle(line))
+    """The first line, controls made visible, no ``##[``, its middle cut past 500 characters
+    (:func:`auditor.errors.printable_line`)."""
+    return printable_line(text.partition("\n")[0])
 
 
 def write_crash_log(exc: BaseException) -> str:

@@ -14,6 +14,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from auditor.errors import workflow_inert  # error lines use it too: the lowest layer
+
 # Characters with a meaning anywhere in a line (emphasis, code, links, tables; HTML entities
 # are already neutralised by html.escape); "-", "+", "#", ">" and "1." only at a line start.
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]()|~!])")
@@ -42,10 +44,6 @@ _NOT_XML = re.compile(
 # Anything a terminal could act on, line breaks and tabs included (one line per message; a
 # log viewer may break a line at U+2028 / U+2029).
 _NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
-# GitHub Actions reads a workflow command from its job's output: "::name::" at the start of
-# a line (after spaces) and the old "##[name]" anywhere in it.
-_WORKFLOW_START = re.compile(r"^([^\S\n]*):(?=:)", re.M)
-_WORKFLOW_OLD = re.compile(r"(?<=##)\[")
 
 
 def _visible(m: re.Match[str]) -> str:
@@ -143,14 +141,6 @@ def terminal_text(value: Any, *, isolate: bool = False) -> str:
     orders it), for a line of labels beside numbers; never for a path a user copies."""
     text = _NOT_TERMINAL.sub(_visible, str(value))
     return workflow_inert(rtl_runs_isolated(text) if isolate else text)
-
-
-def workflow_inert(text: str) -> str:
-    """``text`` (any number of lines) with no GitHub Actions workflow command in it: a line's
-    leading ``::`` becomes ``\\x3a:`` and ``##[`` becomes ``##\\x5b``; what a command prints
-    to the job's log (a diff in Markdown holds labels in code spans, where nothing else
-    can be escaped)."""
-    return _WORKFLOW_OLD.sub(r"\\x5b", _WORKFLOW_START.sub(r"\1\\x3a", text))
 
 
 # A run of more than BREAK_EVERY characters without a space gets a break opportunity (<wbr>)

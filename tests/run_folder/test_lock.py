@@ -178,3 +178,16 @@ def test_a_short_wait_says_nothing(tmp_path, capsys):
             with locked(out, timeout=0.2):
                 pass
     assert capsys.readouterr().err == ""
+
+
+def test_the_waiting_line_makes_a_workflow_command_in_the_path_inert(tmp_path, capsys, monkeypatch):
+    # the path was shown with its controls escaped but not '##[' ('auditor: error:' lines
+    # turn it into '##\x5b'): '##[error]' in --out was a GitHub Actions command in the log
+    out = tmp_path / "##[error]x"
+    monkeypatch.setattr(run_folder, "WAIT_NOTE_AFTER_S", 0.0)
+    with locked(out):
+        with pytest.raises(run_folder.AuditorInputError):
+            with locked(out, timeout=0.2):
+                pass
+    err = capsys.readouterr().err
+    assert "##[" not in err and err.count("##\\x5berror]x") == 2
