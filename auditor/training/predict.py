@@ -24,7 +24,8 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise AuditorInputError(NO_CUDA, field="device")
+        # no key named: --device, device or [run] device (the config keeps no trace of which)
+        raise AuditorInputError(NO_CUDA)
     return torch.device(name)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import torch
+
 import pytest
 
 from auditor.config import load_config
@@ -78,3 +80,22 @@ def test_a_slip_in_run_is_told_how_to_write_it_as_at_the_top(tmp_path, text, nam
     with pytest.raises(AuditorInputError) as err:
         _load(tmp_path, text, name)
     assert err.value.message.endswith(ending), err.value.message
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is here: the run goes on")
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("a.toml", '[run]\ndevice = "cuda"\n'),
+     ("pyproject.toml", '[project]\nname = "p"\n[tool.auditor.run]\ndevice = "cuda"\n')],
+)
+def test_cuda_asked_for_in_run_names_no_key_the_file_lacks(tmp_path, name, text):
+    """`[run] device = "cuda"` without CUDA named `device` (`tool.auditor.device` in
+    pyproject), keys the file does not have; the message says where it may come from."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "auditor", "run", str(path), "--out", str(out)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 2 and not out.exists()
+    line = done.stderr.strip()
+    assert line.count("\n") == 0 and f"{path}: CUDA was asked for (--device, or device" in line
