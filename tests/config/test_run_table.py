@@ -5,9 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import torch
-
 import pytest
+import torch
 
 from auditor.config import load_config
 from auditor.errors import AuditorInputError
