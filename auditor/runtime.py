@@ -96,17 +96,46 @@ def choose_threads(requested: int | None = None) -> int:
 
 # The resource trackers of child processes (loky's reference-model workers) warn on stderr of
 # the semaphores they clean up when auditor leaves at once on a Ctrl-C (cli.main's os._exit):
-# lines after the one line a signal prints. Set for the children; this interpreter's started.
-TRACKER_WARNINGS = "ignore:resource_tracker:UserWarning"
+# lines after the one line a signal prints. A warning filter's message field ends at its first
+# ":", and every tracker warning starts "resource_tracker:" (an unlink that failed too, which
+# stays), so the leak warning is told by its module and the line of its warnings.warn call,
+# read from the tracker's source (package, module, file below the package).
+LEAK_WARNING = "There appear to be"
+TRACKERS = (
+    ("multiprocessing", "multiprocessing.resource_tracker", "resource_tracker.py"),
+    ("joblib", "joblib.externals.loky.backend.resource_tracker",
+     "externals/loky/backend/resource_tracker.py"),
+)  # fmt: skip
+
+
+def tracker_filters() -> list[str]:
+    """``PYTHONWARNINGS`` entries that ignore the trackers' leak warning, and it alone."""
+    import importlib.util
+
+    filters = []
+    for package, module, file in TRACKERS:
+        spec = importlib.util.find_spec(package)  # finds, imports nothing
+        if spec is None or spec.origin is None:
+            continue
+        try:
+            lines = (Path(spec.origin).parent / file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        starts = [i for i, line in enumerate(lines) if "warnings.warn(" in line]
+        for i, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+            if LEAK_WARNING in "".join(lines[i : min(end, i + 3)]):  # the call's first lines
+                filters.append(f"ignore:resource_tracker:UserWarning:{module}:{i + 1}")
+    return filters
 
 
 def prepare_environment() -> None:
     """Before torch is imported: let idle OpenMP threads sleep rather than spin; child
-    processes keep the resource trackers' warnings (:data:`TRACKER_WARNINGS`) off stderr."""
+    processes keep the resource trackers' leak warning (:func:`tracker_filters`) off stderr."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    filters = os.environ.get("PYTHONWARNINGS", "")
-    if TRACKER_WARNINGS not in filters.split(","):
-        os.environ["PYTHONWARNINGS"] = ",".join(f for f in (filters, TRACKER_WARNINGS) if f)
+    filters = [f for f in os.environ.get("PYTHONWARNINGS", "").split(",") if f]
+    added = [f for f in tracker_filters() if f not in filters]
+    if added:
+        os.environ["PYTHONWARNINGS"] = ",".join([*filters, *added])
 
 
 def torch_threads() -> int | None:
