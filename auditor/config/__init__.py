@@ -17,7 +17,7 @@ from auditor.config.labels import ConfigLabel
 from auditor.config.model import SUPPLIED_KINDS, ModelConfig
 from auditor.config.paths import FilePath, escape_said, expand_home, resolve_paths
 from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
-from auditor.config.run_table import lift_run_table, run_key_named
+from auditor.config.run_table import holds_no_setting, lift_run_table, run_key_named
 from auditor.config.toml_file import read_toml
 from auditor.config.transparency import DeclaredAnswers, TransparencyConfig
 from auditor.errors import AuditorInputError
@@ -353,7 +353,7 @@ def load_config_with(
         if not isinstance(raw, dict):  # none, or `tool = 1`, `[tool] auditor = "x"`
             raise AuditorInputError(NO_TOOL_TABLE, source=str(path))
         prefix = "tool.auditor."  # each key named where the file has it
-    if not raw:  # an empty file ran the digits demo as if it were the user's audit
+    if holds_no_setting(raw):  # an empty file (or [run]) ran the digits demo as the audit
         raise AuditorInputError(NO_SETTINGS, source=str(path), field=prefix.rstrip(".") or None)
     config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
     try:

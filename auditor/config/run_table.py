@@ -43,3 +43,9 @@ def run_key_named(field: str, lifted: frozenset[str], *, prefix: str = "") -> st
     key = field.removeprefix(prefix)
     head = key.split(".", 1)[0].split("[", 1)[0]
     return f"{prefix}run.{key}" if head in lifted else field
+
+
+def holds_no_setting(raw: dict[str, Any]) -> bool:
+    """Whether a config's table sets nothing: empty, or an empty ``[run]`` alone (the
+    defaults, as an empty file: the digits demo run as if it were the user's audit)."""
+    return not {key: value for key, value in raw.items() if (key, value) != ("run", {})}

@@ -98,3 +98,15 @@ def test_cuda_asked_for_in_run_names_no_key_the_file_lacks(tmp_path, name, text)
     assert done.returncode == 2 and not out.exists()
     line = done.stderr.strip()
     assert line.count("\n") == 0 and f"{path}: CUDA was asked for (--device, or device" in line
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "field"),
+    [("a.toml", "[run]\n", None), ("a.toml", "[run]\n# threads = 2\n", None),
+     ("pyproject.toml", '[project]\nname = "p"\n[tool.auditor.run]\n', "tool.auditor")],
+)
+def test_a_run_table_alone_and_empty_holds_no_setting(tmp_path, name, text, field):
+    """An empty [run] loaded as the full defaults: the digits demo, as for an empty file."""
+    with pytest.raises(AuditorInputError) as err:
+        _load(tmp_path, text, name)
+    assert err.value.message.startswith("holds no setting") and err.value.field == field
