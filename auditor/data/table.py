@@ -18,7 +18,6 @@ Which columns become model inputs is explicit and recorded (``data.preprocessing
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from auditor.config.labels import alike_notes
 from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._labels import binary_positive  # noqa: F401 - this module's API too
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
+from auditor.data.csv_frame import VALUE_PAST_HEADER, read_csv_frame, trailing_unnamed  # noqa: F401
 from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
 from auditor.data.groups import (  # noqa: F401 - this module's API too
     MISSING_SENSITIVE,
@@ -155,35 +155,12 @@ def read_table(path: Path, *, field: str, keep: bool = False) -> pd.DataFrame:
 def _parse_frame(path: Path) -> pd.DataFrame:
     kind = file_kind(path)
     header = read_header(path, kind)
-    end = len(header) - (_trailing_unnamed(header) if kind == "csv" else 0)  # Excel's ',,'
+    end = len(header) - (trailing_unnamed(header) if kind == "csv" else 0)  # Excel's ',,'
     check_header(header[:end], source=str(path))
     try:
-        if kind == "parquet":
-            frame = pd.read_parquet(path)
-        else:
-            layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''
-            names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]  # pandas'
-            with warnings.catch_warnings():  # a row longer than the header: pandas drops a field
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                frame = pd.read_csv(
-                    path,
-                    sep=layout.delimiter,
-                    skiprows=layout.skip_rows + 1,
-                    header=None,
-                    names=names,
-                    index_col=False,
-                    decimal=layout.decimal_point,
-                    encoding=layout.encoding,
-                    skipinitialspace=True,  # Adult's ", ": the space is no part of a value
-                    na_values=list(EXTRA_MISSING),
-                )
-            if layout.unnamed in ("first", "last"):  # row names, or a delimiter ending each row
-                frame = frame.drop(columns=names[0 if layout.unnamed == "first" else -1])
-            end = len(names) - (layout.unnamed == "last")  # the header's own empty names after
-            empty = names[end - _trailing_unnamed(header[:end]) : end]  # its last (Excel's ',,')
-            frame = frame.drop(columns=[c for c in empty if c in frame and frame[c].isna().all()])
-    except pd.errors.ParserWarning:
-        raise AuditorInputError(LONGER_ROW.format(n=len(names)), source=str(path)) from None
+        frame = pd.read_parquet(path) if kind == "parquet" else read_csv_frame(path)
+    except AuditorInputError:
+        raise
     except EOFError:  # a .gz cut short
         raise AuditorInputError(GZIP_CUT_SHORT, source=str(path)) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
@@ -193,14 +170,6 @@ def _parse_frame(path: Path) -> pd.DataFrame:
     if len(frame) == 0:
         raise AuditorInputError(NO_ROWS, source=str(path))
     return frame
-
-
-def _trailing_unnamed(header: list[str]) -> int:
-    """How many names end the header empty (a delimiter, or Excel's ',,', ending its line)."""
-    n = 0
-    while n < len(header) and not header[-1 - n].strip():
-        n += 1
-    return n
 
 
 def _require_columns(frame: pd.DataFrame, names: list[str], *, key: str, src: str) -> None:

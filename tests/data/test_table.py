@@ -603,3 +603,20 @@ def test_every_empty_unnamed_column_ending_the_header_is_no_column(tmp_path, hea
     path.write_text(f"{lines[0]}{header_end}\n" + "".join(rows))
     assert list(T.read_frame(path).columns) == [*make_table().columns, *kept]
     assert load_bundle(config(path), seed=0).preprocessing.features == ["x1", "cat", *kept]
+
+
+def test_a_value_past_the_layout_sample_in_the_field_after_the_header_is_refused(tmp_path):
+    """The layout is read from the first 100 rows: rows there ending in the delimiter made the
+    field after the header's last name an empty column, dropped whatever it held, so values in
+    rows past the sample ('7' in rows 296-300) were lost without a word."""
+    path = tmp_path / "t.csv"
+    lines = make_table(n=300).to_csv(index=False).splitlines()
+    path.write_text(f"{lines[0]}\n" + "".join(f"{line},{'7' if i >= 295 else ''}\n"
+                                              for i, line in enumerate(lines[1:])))  # fmt: skip
+    with pytest.raises(AuditorInputError) as info:
+        T.read_frame(path)
+    assert info.value.source == str(path)
+    assert info.value.message == T.VALUE_PAST_HEADER.format(
+        n=4, rows="5 rows", value="7", row=data_row(295))
+    path.write_text(f"{lines[0]}\n" + "".join(f"{line},\n" for line in lines[1:]))
+    assert list(T.read_frame(path).columns) == list(make_table().columns)  # no value: no column

@@ -1,0 +1,74 @@
+"""A CSV file's rows as a frame, by the layout read from its first lines (delimiter, decimal
+mark, R's row names, a delimiter ending each row, Excel's trailing ',,'); the unnamed columns
+the layout adds are left out only where they hold no value."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from auditor.data.header import EXTRA_MISSING, LONGER_ROW, csv_header
+from auditor.errors import AuditorInputError, data_row, rows_text
+
+# The layout is read from the first lines (layout.SAMPLE_LINES): rows there all end in the
+# delimiter, and a later row has a value after it.
+VALUE_PAST_HEADER = (
+    "a row has more fields than the header's {n} names: the rows end in an empty field, but "
+    "{rows} hold a value there ({value!r}, first at {row}); name that column in the header, "
+    "or leave the field empty"
+)
+
+
+def read_csv_frame(path: Path) -> pd.DataFrame:
+    """The rows of the CSV at ``path`` under its header's names (pandas' ``Unnamed: i`` for an
+    empty one); refuses a row longer than the header, and a value in the field after the
+    header's last name."""
+    layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''
+    names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]  # pandas'
+    try:
+        with warnings.catch_warnings():  # a row longer than the header: pandas drops a field
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                path,
+                sep=layout.delimiter,
+                skiprows=layout.skip_rows + 1,
+                header=None,
+                names=names,
+                index_col=False,
+                decimal=layout.decimal_point,
+                encoding=layout.encoding,
+                skipinitialspace=True,  # Adult's ", ": the space is no part of a value
+                na_values=list(EXTRA_MISSING),
+            )
+    except pd.errors.ParserWarning:
+        raise AuditorInputError(LONGER_ROW.format(n=len(names)), source=str(path)) from None
+    if layout.unnamed == "first":  # R's row names
+        frame = frame.drop(columns=names[0])
+    elif layout.unnamed == "last":  # a delimiter ending each row of the first lines
+        _refuse_value(frame[names[-1]], n=len(names) - 1, src=str(path))
+        frame = frame.drop(columns=names[-1])
+    end = len(names) - (layout.unnamed == "last")  # the header's own empty names after
+    empty = names[end - trailing_unnamed(header[:end]) : end]  # its last (Excel's ',,')
+    return frame.drop(columns=[c for c in empty if c in frame and frame[c].isna().all()])
+
+
+def _refuse_value(values: pd.Series, *, n: int, src: str) -> None:
+    """Refuse a value in the field the layout calls a delimiter ending each row."""
+    held = values.notna().to_numpy()
+    if held.any():
+        first = int(held.argmax())
+        value = values.iloc[first]  # '7' read as 7.0: shown as written
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        message = VALUE_PAST_HEADER.format(n=n, rows=rows_text(int(held.sum())), value=text,
+                                           row=data_row(first))
+        raise AuditorInputError(message, source=src)
+
+
+def trailing_unnamed(header: list[str]) -> int:
+    """How many names end the header empty (a delimiter, or Excel's ',,', ending its line)."""
+    n = 0
+    while n < len(header) and not header[-1 - n].strip():
+        n += 1
+    return n
