@@ -84,16 +84,16 @@ def resolve_paths(config: AuditConfig, *, base: Path, source: str) -> AuditConfi
     if baseline is not None:
         home = expand_home(baseline, source=source, field="gates.baseline")
         if not home.exists() and not (base / home).exists():
-            escaped(str(home), source=source, field="gates.baseline")
+            escaped(str(baseline), source=source, field="gates.baseline")  # ~ as written
         changes["gates"] = config.gates.model_copy(update={"baseline": home})
     return config.model_copy(update=changes) if changes else config
 
 
 def _resolved(path: Path, base: Path, *, source: str, field: str) -> Path:
-    path = expand_home(path, source=source, field=field)
-    resolved = path if path.is_absolute() else base / path
+    home = expand_home(path, source=source, field=field)
+    resolved = home if home.is_absolute() else base / home
     if not resolved.exists():
-        escaped(str(path), source=source, field=field)
+        escaped(str(path), source=source, field=field)  # ~ as written
     return resolved
 
 
@@ -104,6 +104,7 @@ ESCAPES = {"\t": ("a tab", "\\t"), "\n": ("a new line", "\\n"), "\b": ("a backsp
 ESCAPED = "holds {what}: a \\ in double quotes starts an escape ({written} is {what})"
 ESCAPED_PATH = "; write the path with / (\"{slashed}\")"
 ESCAPED_QUOTES = " or in single quotes ('{raw}')"
+HOLDS = "holds {what}, and no such file or folder is there"  # written so: no escape's
 
 
 def escape_said(text: str) -> str | None:
@@ -118,14 +119,33 @@ def escape_said(text: str) -> str | None:
 
 def escaped(path: str, *, source: str, field: str) -> None:
     """Refuse a file name, not found, holding a tab or a new line that an escape wrote
-    (``"C:\temp\new.csv"``), saying how to write it; it was 'no such file', shown escaped."""
+    (``"C:\temp\new.csv"``), saying how to write it; it was 'no such file', shown escaped.
+    One written as itself (a tab in single quotes, ``\u0009``) is said to hold it, no more."""
     said = escape_said(path)
     if said is None:
         return
-    raw = "".join(ESCAPES[c][1] if c in ESCAPES else c for c in path)
+    raw = _as_written(path)
+    if not _written_in([_as_written(p) for p in Path(path).parts if p != _as_written(p)], source):
+        what = ESCAPES[next(c for c in path if c in ESCAPES)][0]
+        raise AuditorInputError(HOLDS.format(what=what), source=source, field=field)
     said += ESCAPED_PATH.format(slashed=raw.replace("\\", "/"))
     said += "" if "'" in raw else ESCAPED_QUOTES.format(raw=raw)
     raise AuditorInputError(said, source=source, field=field)
+
+
+def _as_written(text: str) -> str:
+    """``text`` with its control characters as TOML's escapes write them (a tab as ``\t``)."""
+    return "".join(ESCAPES[c][1] if c in ESCAPES else c for c in text)
+
+
+def _written_in(parts: list[str], source: str) -> bool:
+    """Whether the config file ``source`` holds each of ``parts`` (``C:\temp``: the escape
+    written; a part, as ``~`` was expanded)."""
+    try:
+        text = Path(source).read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return False
+    return all(part in text for part in parts)
 
 
 def expand_home(path: Path, *, source: str | None, field: str) -> Path:

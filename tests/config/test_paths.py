@@ -65,3 +65,20 @@ def test_a_name_an_escape_made_a_control_character_of_says_so(tmp_path):
     assert err.message == ("a run name has no control characters (it names files and "
                            "reports); it holds a new line: a \\ in double quotes starts an "
                            "escape (\\n is a new line)")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "line", ["path = 'new\tdir.csv'", 'path = "x\\u0009y.csv"', 'path = """a\tb.csv"""'])
+def test_a_control_character_written_as_itself_is_no_escape(tmp_path, line):
+    """A real tab in single quotes, or written as \\u0009, was told that a \\ in double
+    quotes starts an escape and to write the path with / ("new/tdir.csv": a tab made /t)."""
+    err = _problem(tmp_path, TABLE + line + "\n")
+    assert err.field == "data.path"
+    assert err.message == "holds a tab, and no such file or folder is there"
+
+
+def test_a_home_path_an_escape_made_a_tab_of_is_shown_as_written(tmp_path):
+    """`"~/x\\ty.csv"` was told to write "/home/me/x/ty.csv": the home folder spelt out."""
+    err = _problem(tmp_path, TABLE + 'path = "~/x\\ty.csv"\n')
+    assert err.message.endswith("""write the path with / ("~/x/ty.csv") or in single quotes \
+('~/x\\ty.csv')"""), err.message
