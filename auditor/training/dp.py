@@ -25,13 +25,15 @@ if TYPE_CHECKING:
     from auditor.seeding import PrefixedRngs, Rngs
 
 ACCOUNTANT = "opacus RDP"
-# opacus's noise search gives up (noise multiplier past 1e6) with "The privacy budget is too low."
-OPACUS_TOO_LOW = "The privacy budget is too low."
+# opacus's noise search gives up (noise multiplier past 1e6) with "The privacy budget is too
+# low." (1.4 and later): told by these words, lower case, so a reworded period or case holds.
+OPACUS_TOO_LOW = "too low"
 DP_BUDGET_TOO_LOW = (
     "target_epsilon {epsilon:g} (target_delta {delta:g}, over {epochs}) is below what opacus "
     "reaches: its noise search stops at a noise multiplier of 1e6; raise target_epsilon (or "
-    "target_delta), or fine-tune fewer epochs (finetune.epochs)"
+    "target_delta){fewer}"
 )
+FEWER_EPOCHS = ", or fine-tune fewer epochs (finetune.epochs)"  # past 1 epoch only
 
 
 def privacy_engine() -> type:
@@ -83,12 +85,13 @@ def _make_private(
                 noise_generator=rngs.torch("dp/noise", device=str(x.device)),
             )
         except ValueError as exc:
-            if str(exc) != OPACUS_TOO_LOW:
+            if OPACUS_TOO_LOW not in str(exc).lower():
                 raise
             message = DP_BUDGET_TOO_LOW.format(
                 epsilon=dp.target_epsilon, delta=dp.target_delta,
                 epochs="1 epoch" if epochs == 1 else f"{epochs} epochs",
-            )
+                fewer=FEWER_EPOCHS if epochs > 1 else "",
+            )  # fmt: skip
             raise AuditorInputError(message, field="privacy.dp.target_epsilon") from None
     return engine, priv, priv_opt, priv_loader
 
