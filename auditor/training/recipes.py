@@ -18,10 +18,9 @@ the same settings, so the privacy probes follow the recipe too, in float32 whate
 from __future__ import annotations
 
 from auditor.config import AuditConfig
+from auditor.config.recipe_splits import EQUAL_MEMBERSHIP, plain_splits
 
-# Sources whose members (finetune_train) and non-members (holdout) are made equal in number
-# (auditor.data._tables.equal_membership): the tables.
-EQUAL_MEMBERSHIP = ("table", "adult")
+__all__ = ["ALL_LAYERS", "EQUAL_MEMBERSHIP", "effective_config"]
 # unfreeze_last for "every backbone layer" (the stages take the last N of fewer layers).
 ALL_LAYERS = 1_000_000
 
@@ -35,14 +34,8 @@ def effective_config(config: AuditConfig) -> AuditConfig:
         "pretrain": config.pretrain.model_copy(update={"objective": "none"}),
         "finetune": config.finetune.model_copy(update={"unfreeze_last": ALL_LAYERS}),
     }
-    splits = getattr(config.data, "splits", None)
+    splits = getattr(config.data, "splits", None)  # a supplied model's data has none
     if splits is not None and splits.pretrain > 0:
-        folded = {"pretrain": 0.0, "finetune_train": splits.finetune_train + splits.pretrain}
-        if config.data.source in EQUAL_MEMBERSHIP and splits.holdout > 0:
-            # members are trimmed to the non-members' count: rows added to one alone would be
-            # trimmed away, so the two share them (and the pretrain rows) equally
-            shared = (splits.pretrain + splits.finetune_train + splits.holdout) / 2
-            folded.update(finetune_train=shared, holdout=shared)
-        updates["data"] = config.data.model_copy(update={"splits": splits.model_copy(
-            update=folded)})  # fmt: skip
+        folded = plain_splits(config.data.source, splits)  # preflight's sizes read the same
+        updates["data"] = config.data.model_copy(update={"splits": folded})
     return config.model_copy(update=updates)
