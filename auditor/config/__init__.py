@@ -15,7 +15,13 @@ from auditor.config.gates import GateRule, GatesConfig
 from auditor.config.keys import ONE_TABLE, first_problem
 from auditor.config.labels import ConfigLabel
 from auditor.config.model import SUPPLIED_KINDS, ModelConfig
-from auditor.config.paths import FilePath, escape_said, expand_home, resolve_paths
+from auditor.config.paths import (
+    EVERY_TABLE,
+    FilePath,
+    escape_said,
+    expand_home,
+    resolve_paths,
+)
 from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
 from auditor.config.run_table import holds_no_setting, lift_run_table, run_key_named
 from auditor.config.toml_file import read_toml
@@ -337,10 +343,14 @@ def load_config(path: str | Path) -> AuditConfig:
 
 
 def load_config_with(
-    path: str | Path, take: Callable[[dict[str, Any], str], dict[str, Any]]
+    path: str | Path,
+    take: Callable[[dict[str, Any], str], dict[str, Any]],
+    *,
+    read: tuple[str, ...] = EVERY_TABLE,
 ) -> AuditConfig:
     """:func:`load_config`, with ``take(raw, prefix)`` handed the file's table (below
-    ``prefix``) before it is validated, and giving the table to validate."""
+    ``prefix``) before it is validated, and giving the table to validate; ``read``: the
+    tables whose files the caller reads (the others' paths are not checked)."""
     path = Path(path)
     raw = read_toml(path)  # a folder, a device, too large, UTF-16, not UTF-8, not TOML
     prefix = ""
@@ -357,7 +367,7 @@ def load_config_with(
         raise AuditorInputError(NO_SETTINGS, source=str(path), field=prefix.rstrip(".") or None)
     config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
     try:
-        return resolve_paths(config, base=path.parent, source=str(path))
+        return resolve_paths(config, base=path.parent, source=str(path), read=read)
     except AuditorInputError as exc:
         if not prefix or not exc.field or exc.source != str(path):
             raise

@@ -65,34 +65,43 @@ FilePath = Annotated[Path, BeforeValidator(_not_blank)]
 NO_HOME = "{path} names no home folder on this machine (write the folder out)"
 
 
-def resolve_paths(config: AuditConfig, *, base: Path, source: str) -> AuditConfig:
+# The tables whose files a command reads (gate --config and audit --config: [gates] alone).
+EVERY_TABLE = ("data", "model", "gates")
+
+
+def resolve_paths(
+    config: AuditConfig, *, base: Path, source: str, read: tuple[str, ...] = EVERY_TABLE
+) -> AuditConfig:
     """Relative data and model paths in a config file are relative to that file; ``~`` is
-    the home folder (as in a shell)."""
+    the home folder (as in a shell). A path of a table in ``read`` that is not there and
+    holds an escape's tab is refused (of another table it is not read, and not checked)."""
     data, model = config.data, config.model
     updates: dict[str, Any] = {}
     for key in ("path", "root", "members", "non_members"):
         value = getattr(data, key, None)
         if isinstance(value, Path):
-            updates[key] = _resolved(value, base, source=source, field=f"data.{key}")
+            updates[key] = _resolved(value, base, source=source, field=f"data.{key}",
+                                     check="data" in read)  # fmt: skip
     changes: dict[str, Any] = {}
     if updates:
         changes["data"] = data.model_copy(update=updates)
     if model.path is not None:
-        path = _resolved(model.path, base, source=source, field="model.path")
+        path = _resolved(model.path, base, source=source, field="model.path",
+                         check="model" in read)  # fmt: skip
         changes["model"] = model.model_copy(update={"path": path})
     baseline = config.gates.baseline  # relative: beside the config, else here (api._rerun)
     if baseline is not None:
         home = expand_home(baseline, source=source, field="gates.baseline")
-        if not home.exists() and not (base / home).exists():
+        if "gates" in read and not home.exists() and not (base / home).exists():
             escaped(str(baseline), source=source, field="gates.baseline")  # ~ as written
         changes["gates"] = config.gates.model_copy(update={"baseline": home})
     return config.model_copy(update=changes) if changes else config
 
 
-def _resolved(path: Path, base: Path, *, source: str, field: str) -> Path:
+def _resolved(path: Path, base: Path, *, source: str, field: str, check: bool) -> Path:
     home = expand_home(path, source=source, field=field)
     resolved = home if home.is_absolute() else base / home
-    if not resolved.exists():
+    if check and not resolved.exists():
         escaped(str(path), source=source, field=field)  # ~ as written
     return resolved
 

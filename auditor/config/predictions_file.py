@@ -33,5 +33,5 @@ def load_predictions_config(path: str | Path) -> tuple[AuditConfig, bool | None]
         said.append(value)
         return {key: v for key, v in raw.items() if key != "data"}
 
-    config = load_config_with(path, take)
+    config = load_config_with(path, take, read=("gates",))  # [data]'s files are not read
     return config, (said[0] if said else None)

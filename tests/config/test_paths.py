@@ -82,3 +82,20 @@ def test_a_home_path_an_escape_made_a_tab_of_is_shown_as_written(tmp_path):
     err = _problem(tmp_path, TABLE + 'path = "~/x\\ty.csv"\n')
     assert err.message.endswith("""write the path with / ("~/x/ty.csv") or in single quotes \
 ('~/x\\ty.csv')"""), err.message
+
+
+def test_a_command_that_reads_no_data_path_does_not_check_its_escapes(tmp_path):
+    """gate --config and audit --config read [gates] alone (of [data], missing_group), yet
+    `path = "C:\\temp\\new.csv"` in [data] made them exit 2, where a missing
+    "C:\\\\temp\\\\x.csv" went through; a baseline's escape is still said."""
+    from auditor.config.predictions_file import load_predictions_config
+
+    path = tmp_path / "c.toml"
+    path.write_text(TABLE + 'path = "C:\\temp\\new.csv"\n[model]\nkind = "sklearn"\n'
+                    'path = "C:\\new\\fit.skops"\n', encoding="utf-8")  # fmt: skip
+    config, _ = load_predictions_config(path)
+    assert config.data.path.name.startswith("C:\temp")
+    path.write_text('[gates]\nbaseline = "C:\\runs\\base"\n', encoding="utf-8")
+    with pytest.raises(AuditorInputError) as err:
+        load_predictions_config(path)
+    assert err.value.field == "gates.baseline" and "\\r is a carriage return" in err.value.message

