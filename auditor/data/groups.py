@@ -18,6 +18,7 @@ from auditor.config.labels import MISSING_CLASS, label_index, missing_class, sam
 from auditor.data import TaskInfo
 from auditor.data._labels import binary_positive, check_one_way
 from auditor.data._tables import MISSING_LEVEL
+from auditor.data.header import MISSING_TEXT
 from auditor.data.number_groups import number_note
 from auditor.data.spelling import MISSING_CLASH, canonical, canonical_values, clash_way
 from auditor.errors import AuditorInputError, data_row
@@ -53,7 +54,7 @@ def sensitive_groups(
     for col in config.sensitive:
         values = canonical_values(frame[col], col, merged)
         labels = values.astype(str).to_numpy(dtype=object)
-        bad = (values.isna() | (labels == "")).to_numpy()
+        bad = missing_labels(values)
         if bad.any() and not config.missing_group:
             n, row = int(bad.sum()), data_row(int(np.flatnonzero(bad)[0]))
             labels = f"{n} missing or empty group label{'s' if n != 1 else ''}"
@@ -93,13 +94,20 @@ def encode_target(
 
 
 def refuse_missing_target(target: pd.Series, col: str, *, src: str) -> None:
-    """Refused: a missing or empty class in ``target`` (a cell of spaces or invisible ones
-    reads ''), naming how many rows and the first."""
-    bad = (target.isna() | (target == "")).to_numpy()
+    """Refused: a missing class in ``target`` (:func:`missing_labels`), naming how many rows
+    and the first."""
+    bad = missing_labels(target)
     if bad.any():
         message = missing_class(col, n=int(bad.sum()), first=int(np.flatnonzero(bad)[0]) + 1,
                                 start=1, end=len(bad))  # fmt: skip
         raise AuditorInputError(message, source=src, field="data.target")
+
+
+def missing_labels(values: pd.Series) -> np.ndarray:
+    """Which of ``values`` (read in one spelling: a cell of spaces or invisible ones reads '')
+    hold no label: null, NaN, or text that is no value ('', '?'), in a CSV and a Parquet
+    file alike, as a predictions file's (:data:`~auditor.data.header.MISSING_TEXT`)."""
+    return (values.isna() | values.isin(MISSING_TEXT)).to_numpy()
 
 
 def target_classes(target: pd.Series, config: TableData, *, src: str, single: str) -> list:

@@ -28,6 +28,9 @@ from auditor.errors import AuditorInputError
 
 # Missing besides the readers' own markers (empty, NA, NaN, null, ...): "?", as UCI files write.
 EXTRA_MISSING = ("?",)
+# A label's text that is no value, once its spaces are left out: a table's and a predictions
+# file's, CSV and Parquet alike.
+MISSING_TEXT = ("", *EXTRA_MISSING)
 IS_DIRECTORY = "is a folder, not a file"
 NOT_REGULAR = (
     "not a regular file (a pipe, a device or a socket: it cannot be read twice); save the rows "

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from auditor.config.labels import missing_class
-from auditor.data.header import EXTRA_MISSING
+from auditor.data.header import MISSING_TEXT  # noqa: F401 - this module's API too
 from auditor.errors import AuditorInputError, data_row
 
 if TYPE_CHECKING:
@@ -41,9 +41,6 @@ TOO_MANY_CELLS = (
 )
 FIT = "the first {n} of these {m} columns fit"
 FIT_NONE = "not even the first of these columns fits with {k} classes"
-# Text that is a missing value in a label or group, whatever the format: nothing, and the
-# table loader's own markers ("?", as UCI files such as Adult write it).
-MISSING_TEXT = ("", *EXTRA_MISSING)
 # After a missing group label's row: what reads as missing, and the two ways on.
 MISSING_HINT = (
     " (an empty cell or ?, and in a CSV also NA, N/A, NULL, NaN, None, <NA>); fill it, or "

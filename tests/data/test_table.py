@@ -315,13 +315,35 @@ def test_question_marks_and_spaces_after_commas_read_as_in_uci_files(tmp_path):
     assert set(bundle["test"].sensitive["group"]) == {"a", "b"}  # not " a"
 
 
-def test_question_mark_group_label_is_missing(tmp_path):
+@pytest.mark.parametrize("name", ["t.csv", "t.parquet"])
+def test_question_mark_group_label_is_missing(tmp_path, name):
+    """'?' is a missing group in a Parquet file too, as `auditor audit` reads it: a run read it
+    as a group of its own ('?' is missing in a CSV only by the CSV reader's na_values)."""
     frame = make_table()
     frame.loc[3, "group"] = "?"
-    text = refused(config(write(tmp_path, frame)), "data.sensitive")
+    text = refused(config(write(tmp_path, frame, name)), "data.sensitive")
     assert "missing" in text and "data row 4" in text  # frame row 3: the 4th under the header
-    bundle = load_bundle(config(write(tmp_path, frame), missing_group=True), seed=0)
+    bundle = load_bundle(config(write(tmp_path, frame, name), missing_group=True), seed=0)
     assert bundle.preprocessing.missing_sensitive == {"group": 1}
+
+
+@pytest.mark.parametrize("name", ["t.csv", "t.parquet"])
+def test_a_run_counts_a_missing_target_as_an_audit_does(tmp_path, name):
+    """A Parquet target with '' at data row 3, '?' at 5, None at 10 and ' ' at 14: `auditor
+    audit` said 4 rows without a class, a run 3 ('?' was a class of its own: a target of only
+    '?' and two classes was said to have 3 classes). One rule in both, CSV and Parquet alike."""
+    from auditor.fairness.counts import counts_from_arrays
+
+    frame = make_table(n=40)
+    frame["label"] = frame["label"].astype(object)
+    frame.loc[[2, 4, 9, 13], "label"] = ["", "?", None, " "]
+    path = write(tmp_path, frame, name)
+    text = refused(config(path), "data.target")
+    assert "4 rows without a class in data rows 1-40 (first at data row 3)" in text
+    with pytest.raises(AuditorInputError) as err:  # the audit's count of the same column
+        counts_from_arrays(frame["label"].to_numpy(), np.array(["no"] * 40, dtype=object),
+                           {"g": frame["group"].to_numpy()})  # fmt: skip
+    assert "4 rows without a class in data rows 1-40 (first at data row 3)" in str(err.value)
 
 
 def test_target_as_sensitive_feature_is_refused(tmp_path):
