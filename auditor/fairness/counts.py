@@ -159,11 +159,17 @@ def _encode(values: Any) -> tuple[np.ndarray, list]:
     return codes.astype(np.int64, copy=False), list(uniques)
 
 
+def _missing_mask(codes: np.ndarray, uniques: list) -> np.ndarray:
+    """Which rows of ``codes`` (indices into ``uniques``) hold no label: null (a code of -1),
+    NaN, or text that is no value ('', '?', spaces)."""
+    bad = [i for i, value in enumerate(uniques) if _bad_label(value)]
+    return (codes < 0) | np.isin(codes, bad) if bad else codes < 0
+
+
 def _with_missing(codes: np.ndarray, uniques: list, label: str) -> tuple[np.ndarray, list]:
     """``(codes, uniques)`` with every null, empty or NaN label's rows given the group
     ``label`` (appended to the uniques; the bad entries keep no rows)."""
-    bad = [i for i, u in enumerate(uniques) if _bad_label(u)]
-    missing = (codes < 0) | (np.isin(codes, bad) if bad else False)
+    missing = _missing_mask(codes, uniques)
     if not missing.any():
         return codes, uniques
     return np.where(missing, len(uniques), codes), [*uniques, label]
@@ -237,8 +243,7 @@ class CountsAccumulator:
                         group: bool) -> None:  # fmt: skip
         """Refuse the batch's missing labels, null (a code of -1) or blank ('', '?'), counted
         together: how many, and the first of them."""
-        bad = [i for i, value in enumerate(uniques) if _bad_label(value)]
-        missing = (codes < 0) | np.isin(codes, bad) if bad else codes < 0
+        missing = _missing_mask(codes, uniques)
         if missing.any():
             raise self._missing_at(np.flatnonzero(missing), column=column, group=group,
                                    batch=len(codes))  # fmt: skip
