@@ -314,3 +314,28 @@ def test_another_folder_whose_name_extends_ours_keeps_its_staging_and_trash(tmp_
     with pytest.raises(OSError), staged_run(tmp_path / "run"):
         raise OSError("the run failed")
     assert not (tmp_path / "run").exists() and sorted(leftovers(tmp_path)) == sorted(theirs)
+
+
+def test_a_staging_stem_whose_trash_name_is_taken_is_drawn_again(tmp_path, monkeypatch):
+    # a trash rmtree could not remove (a killed writer's, files it may not delete) holds its
+    # stem: a staging folder of that stem would swap the old run onto it (ENOTEMPTY)
+    import tempfile
+
+    out = tmp_path / "run"
+    with staged_run(out) as stage:
+        _write(stage, "old")
+    (tmp_path / ".run.taken.trash").mkdir()
+    (tmp_path / ".run.taken.trash" / "left").write_text("x")
+    monkeypatch.setattr(run_folder.shutil, "rmtree", lambda path, ignore_errors=False: None)
+    stems = iter(["taken", "free"])
+
+    def mkdtemp(prefix, suffix, dir):  # noqa: A002 - tempfile's own name
+        path = Path(dir) / f"{prefix}{next(stems)}{suffix}"
+        path.mkdir()
+        return str(path)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    with staged_run(out) as stage:
+        _write(stage, "new")
+    assert stage.name == ".run.free.staging" and (out / "audit.json").read_text() == "new"
+    assert (tmp_path / ".run.free.trash" / "audit.json").read_text() == "old"
