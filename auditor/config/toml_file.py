@@ -75,7 +75,9 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         # utf-8-sig: a byte-order mark (Windows editors write one) is dropped, not a TOML error
         text = data.decode("utf-8-sig")
-        return tomllib.loads(text.replace("\r\n", "\n").replace("\r", "\n"))  # as read_text
+        # as read_text; a last line without its newline (Notepad's) read as one that has it:
+        # a key written twice there was tomllib's "(at end of document)", no line named
+        return tomllib.loads(text.replace("\r\n", "\n").replace("\r", "\n") + "\n")
     except UnicodeDecodeError:
         raise AuditorInputError(NOT_UTF8, source=source) from None
     except tomllib.TOMLDecodeError as exc:

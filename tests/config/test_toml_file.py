@@ -182,3 +182,12 @@ def test_each_way_to_write_a_slip_is_a_line_the_config_takes(tmp_path):
             # the key takes the value (a table's other keys may still be missing)
             wrong = again.field == err.field and again.message.startswith("must be")
             assert not wrong, (text, again.message)
+
+
+def test_a_key_written_twice_on_a_last_line_without_a_newline_is_named(tmp_path):
+    """Notepad writes no final newline: tomllib said 'Cannot overwrite a value (at end of
+    document)', no line, no key."""
+    err = _problem(tmp_path, "seed = 1\nseed = 2")
+    assert err.field == "seed"
+    assert err.message == ("not valid TOML at line 2 (a key written twice in its table: keep "
+                           "one): seed = 2 (line 1 writes it first: seed = 1)")  # fmt: skip
