@@ -261,7 +261,8 @@ def _key_at(lines: list[str]) -> str | None:
     last = walked[-1] if walked else None
     if last is None or last.header or last.inside or last.key is None:
         return (last.table or None) if last else None
-    return f"{last.table}.{last.key}" if last.table else last.key
+    key = re.sub(r"([\"'])([\w-]+)\1", r"\2", last.key)  # "source" is source
+    return f"{last.table}.{key}" if last.table else key
 
 
 class _Line(NamedTuple):

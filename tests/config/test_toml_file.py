@@ -184,6 +184,14 @@ def test_each_way_to_write_a_slip_is_a_line_the_config_takes(tmp_path):
             assert not wrong, (text, again.message)
 
 
+def test_a_quoted_key_written_twice_is_named_bare_with_its_first_line(tmp_path):
+    """`"source" = "digits"` under `source = "digits"` was named data."source", quotes kept,
+    without the line that wrote it first."""
+    err = _problem(tmp_path, '[data]\nsource = "digits"\n"source" = "digits"\n')
+    assert err.field == "data.source"
+    assert err.message.endswith('(line 2 writes it first: source = "digits")'), err.message
+
+
 def test_a_key_written_twice_on_a_last_line_without_a_newline_is_named(tmp_path):
     """Notepad writes no final newline: tomllib said 'Cannot overwrite a value (at end of
     document)', no line, no key."""
