@@ -51,8 +51,9 @@ SINGLE_QUOTES = " or in single quotes ('{raw}')"
 # TOML has no null, and says yes and no as true and false.
 NULLS = ("none", "null", "nil")
 NO_NULL = "; TOML has no null: leave {key} out for its default"
-BOOLEANS = {"true": "true", "false": "false", "yes": "true", "no": "false", "on": "true",
-            "off": "false"}  # fmt: skip
+# A word written for a boolean -> TOML's boolean (not _base.BOOLEANS, the words TOML takes)
+BOOLEAN_WORDS = {"true": "true", "false": "false", "yes": "true", "no": "false",
+                 "on": "true", "off": "false"}  # fmt: skip
 QUOTED = "; text is written in quotes: {key} = {value}"
 LOWER_CASE = "; TOML writes true and false in lower case: {key} = {value}"
 LEADING_DIGIT = "; a number starts with a digit: {key} = {value}"
@@ -146,7 +147,7 @@ def _slip(error: str, line: str, field: str | None, source: str, lines: list[str
     written = _written(value, takes)
     if written is None:
         return ""
-    if value.lower() in BOOLEANS and written in BOOLEANS.values():
+    if value.lower() in BOOLEAN_WORDS and written in BOOLEAN_WORDS.values():
         hint = LOWER_CASE if value.lower() in ("true", "false") else YES_NO
     else:
         hint = LEADING_DIGIT if re.fullmatch(r"-?\.\d+", value) else QUOTED
@@ -162,10 +163,10 @@ def _written(value: str, takes: Any) -> str | None:
         if not words or not all(_text(w, takes) for w in words):
             return None
         return "[" + ", ".join(_text(w, takes) or "" for w in words) + "]"
-    if value.lower() in BOOLEANS and bool in takes.kinds:
+    if value.lower() in BOOLEAN_WORDS and bool in takes.kinds:
         # a key of text and booleans (positive_label): yes, no, on, off are its text
         spelt = value.lower() not in ("true", "false") and str in takes.kinds
-        return f'"{value}"' if spelt else BOOLEANS[value.lower()]
+        return f'"{value}"' if spelt else BOOLEAN_WORDS[value.lower()]
     if re.fullmatch(r"-?\.\d+", value) and float in takes.kinds:
         return value.replace(".", "0.", 1)
     return _text(value, takes) if re.fullmatch(r"[\w.\-]+( [\w.\-]+)*", value) else None
