@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from auditor.errors import MAX_LINE, AuditorInputError, rows_text
+from auditor.errors import AuditorInputError, cut_middle, rows_text
 
 # The fewest rows a split may hold: the test split's accuracy interval, early stopping on val,
 # the privacy probes' members and non-members all need more than a handful.
@@ -20,7 +20,7 @@ CLASS_TOO_SMALL = (
     "{said}; the audit needs at least {need} of each class there (more rows of it, or a larger "
     "data.splits.test)"
 )
-SHOWN = 6  # short classes named after the first (a message line is at most 500 characters)
+SHOWN = 6  # short classes named after the first (fewer where the line would be cut)
 SPLIT_TOO_SMALL = (
     "split {split!r} would hold {n} of the {rows:,}-row data; the audit needs at least "
     "{need} ({more}a larger data.splits.{split})"
@@ -29,6 +29,8 @@ SPLITS_TOO_SMALL = (
     "the {rows:,}-row data is too small for {k} splits: {said}; the audit needs at least {need} "
     "in each ({more}larger data.splits fractions)"
 )
+# Both, none named: where a long path leaves no room for the names (MAX_LINE).
+TOO_SMALL = "the {rows:,}-row data is too small: {said} ({more}larger data.splits fractions)"
 # How a user gets more rows: a table's own (the rows its splits need are named, where found),
 # a subsample's data.max_rows; a built-in of fixed size has none (None: its fractions alone).
 MORE_ROWS = "more rows"
@@ -59,23 +61,29 @@ def splits_problem(
     """(the field, the message) of the splits below MIN_SPLIT_ROWS, all of them; else None.
     ``class_counts``: the rows of each stratum the splits are drawn by (a table's classes);
     ``more``: how to get more rows (:data:`MORE_ROWS`: a table's, whose rows needed are named)."""
-    rows = sum(class_counts)
-    short = [(split, fraction, sum(math.floor(fraction * c) for c in class_counts))
-             for split, fraction in fractions.items() if fraction > 0]  # 0: switched off
-    short = [(split, fraction, n) for split, fraction, n in short if n < MIN_SPLIT_ROWS]
+    rows, short = sum(class_counts), _short_splits(fractions, class_counts)
     way = f"{more}, or " if more else ""
     if len(short) == 1:
-        split, _, n = short[0]
+        split, n = short[0]
         return f"data.splits.{split}", SPLIT_TOO_SMALL.format(
             split=split, n=rows_text(n), rows=rows, need=MIN_SPLIT_ROWS, more=way)  # fmt: skip
     if not short:
         return None
     said = ", ".join(f"{split!r} would hold {rows_text(n)}" if i == 0 else f"{split!r} {n}"
-                     for i, (split, _, n) in enumerate(short))  # fmt: skip
+                     for i, (split, n) in enumerate(short))  # fmt: skip
     least = _least_rows(fractions, class_counts) if more == MORE_ROWS else None
     way = f"{LEAST_ROWS.format(least=least)}, or " if least is not None else way
     return "data.splits", SPLITS_TOO_SMALL.format(rows=rows, k=len(short), said=said,
                                                   need=MIN_SPLIT_ROWS, more=way)  # fmt: skip
+
+
+def _short_splits(
+    fractions: dict[str, float], class_counts: Sequence[int]
+) -> list[tuple[str, int]]:
+    """Each split (not switched off) below MIN_SPLIT_ROWS, and the rows it would hold."""
+    held = [(split, sum(math.floor(fraction * c) for c in class_counts))
+            for split, fraction in fractions.items() if fraction > 0]  # 0: switched off
+    return [(split, n) for split, n in held if n < MIN_SPLIT_ROWS]
 
 
 def builtin_strata(data: Any, *, seed: int) -> tuple[list[int], str | None] | None:
@@ -144,15 +152,35 @@ def table_problem(
     fractions: dict[str, float], class_counts: dict[str, int], *, source: str
 ) -> tuple[str, str] | None:
     """(the field, the message) of every short split and class of a table at once, not one per
-    edit of the config; fewer classes named where the line (``source: field: message``) would
-    pass MAX_LINE, which cuts out its middle: the rows the splits need, the first class."""
-    splits = splits_problem(fractions, list(class_counts.values()))
+    edit of the config: the first of these whose line (``source: field: message``) shows the
+    message whole (MAX_LINE cuts out a longer line's middle: a long path's, where the end of
+    the line holds the message): fewer classes named, then none by name (:data:`TOO_SMALL`)."""
+    counts = list(class_counts.values())
+    splits = splits_problem(fractions, counts)
+    messages = []
     for shown in range(SHOWN, -1, -1):
         problems = [p for p in (splits, classes_problem(fractions["test"], class_counts,
                                                           shown=shown)) if p]  # fmt: skip
         if not problems:
             return None
-        field, message = problems[0][0], "; and ".join(message for _, message in problems)
-        if len(str(AuditorInputError(message, source=source, field=field))) <= MAX_LINE:
+        field = problems[0][0]
+        messages.append("; and ".join(message for _, message in problems))
+    messages.append(_too_small(fractions, class_counts))
+    for message in messages:
+        if message in cut_middle(str(AuditorInputError(message, source=source, field=field))):
             break
     return field, message
+
+
+def _too_small(fractions: dict[str, float], class_counts: dict[str, int]) -> str:
+    """:data:`TOO_SMALL`: how many splits and classes are short, none by name."""
+    counts = list(class_counts.values())
+    splits = len(_short_splits(fractions, counts))
+    classes = sum(math.floor(fractions["test"] * c) < MIN_CLASS_TEST_ROWS for c in counts)
+    said = [f"{splits} split{'s' * (splits != 1)} under {MIN_SPLIT_ROWS} rows"] if splits else []
+    if classes:
+        said.append(f"{classes} class{'es' * (classes != 1)} under {MIN_CLASS_TEST_ROWS} rows "
+                    "in the test split")  # fmt: skip
+    least = _least_rows(fractions, counts)
+    way = LEAST_ROWS.format(least=least) if least is not None else MORE_ROWS
+    return TOO_SMALL.format(rows=sum(counts), said=", ".join(said), more=f"{way}, or ")

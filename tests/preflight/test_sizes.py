@@ -145,3 +145,26 @@ def test_a_tiny_table_of_many_classes_is_said_whole(tmp_path, monkeypatch):
     assert "class 'class_alpha' would have 1 row in the test split (6 in the table)" in said
     assert said.endswith("the audit needs at least 5 of each class there (more rows of it, or "
                          "a larger data.splits.test)")  # fmt: skip
+
+
+def test_a_long_path_leaves_the_sizes_line_whole(tmp_path, monkeypatch):
+    """Under a 250-character folder, even naming no class but the first left the line past 500
+    characters, and its middle was cut out: the short splits and the rows they need. Where no
+    class named fits, none is, and the cut falls in the path."""
+    from auditor.errors import cut_middle
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([f"class_{i}" for i in range(8)], 6)
+    path = tmp_path / ("long_folder_name_" * 15) / "tiny.csv"
+    path.parent.mkdir()
+    pd.DataFrame({"x": rng.normal(size=48), "sex": rng.choice(["f", "m"], 48), "y": y}).to_csv(
+        path, index=False
+    )
+    data = TableData(path=path, target="y", sensitive=["sex"])
+    with pytest.raises(AuditorInputError) as err:
+        preflight.check_table_counts(data, "none", fractions=DEFAULT)
+    said = cut_middle(str(err.value))
+    assert err.value.message in said and err.value.field == "data.splits", said
+    assert said.endswith("data.splits: the 48-row data is too small: 4 splits under 10 rows, 8 "
+                         "classes under 5 rows in the test split (about 160 rows in these "
+                         "classes' proportions, or larger data.splits fractions)")  # fmt: skip
