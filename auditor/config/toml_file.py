@@ -124,16 +124,17 @@ def _not_toml(error: str, text: str, *, source: str) -> AuditorInputError:
     message = NOT_TOML_AT.format(n=n, error=what, line=_shown(lines[n - 1]))
     if first:
         message += FIRST.format(n=first[0], line=_shown(first[1]))
-    message += _slip(what, lines[n - 1], field, source, lines)
+    message += _slip(what, lines, n, field, source)
     return AuditorInputError(message, source=source, field=field)
 
 
-def _slip(error: str, line: str, field: str | None, source: str, lines: list[str]) -> str:
-    """How to write a line that a common slip made invalid (a Windows path in double quotes,
-    text without quotes, ``True``, ``.1``, ``None``), said only where the key takes what the
-    line written so would hold; "" where it is none of these or the key is not known."""
-    takes = _takes(field, source, lines)
-    if takes is None:
+def _slip(error: str, lines: list[str], n: int, field: str | None, source: str) -> str:
+    """How to write line ``n``, which a common slip made invalid (a Windows path in double
+    quotes, text without quotes, ``True``, ``.1``, ``None``), said only where the key takes
+    what the line written so holds and the config then takes it; "" where it is none of
+    these or the key is not known."""
+    takes, line = _takes(field, source, lines), lines[n - 1]
+    if takes is None or field is None:
         return ""
     path = re.search(r'=\s*"([^"]*\\[^"]*)"', line)
     if path and error.startswith(("Unescaped", "Invalid hex value", "Invalid escape")):
@@ -143,15 +144,37 @@ def _slip(error: str, line: str, field: str | None, source: str, lines: list[str
     if error != "Invalid value" or not key or not value:
         return ""
     if value.lower() in NULLS and _named(value, takes) is None:  # "none": objective's own
-        return NO_NULL.format(key=key) if takes.optional else ""
+        left_out = takes.optional and not _refused(lines, n, None, field, source)
+        return NO_NULL.format(key=key) if left_out else ""
     written = _written(value, takes)
-    if written is None:
+    if written is None or _refused(lines, n, f"{key} = {written}", field, source):
         return ""
     if value.lower() in BOOLEAN_WORDS and written in BOOLEAN_WORDS.values():
         hint = LOWER_CASE if value.lower() in ("true", "false") else YES_NO
     else:
         hint = LEADING_DIGIT if re.fullmatch(r"-?\.\d+", value) else QUOTED
     return hint.format(key=key, value=written)
+
+
+def _refused(lines: list[str], n: int, fixed: str | None, field: str, source: str) -> bool:
+    """Whether the config refuses the file with line ``n`` written as ``fixed`` (None: left
+    out) at its key (``lr = -0.001``: "must be more than 0"), or, left out, at its table (a
+    rule without min); False where the file is still no TOML (a slip on another line)."""
+    from auditor.config import validate_config  # here only: a config error's words
+
+    top = TOOL_TABLE if Path(source).name == PYPROJECT else ""
+    text = "\n".join([*lines[: n - 1], *([fixed] if fixed is not None else []), *lines[n:]])
+    try:
+        raw = tomllib.loads(text + "\n")
+        for part in top.split(".")[:-1]:  # [tool.auditor]'s table
+            raw = raw.get(part, {}) if isinstance(raw, dict) else {}
+        validate_config(raw if isinstance(raw, dict) else {}, source=source, prefix=top)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return False
+    except AuditorInputError as exc:
+        said = exc.field or ""
+        return said == field or (fixed is None and field.startswith((f"{said}.", f"{said}[")))
+    return False
 
 
 def _written(value: str, takes: Any) -> str | None:

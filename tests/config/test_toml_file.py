@@ -145,6 +145,12 @@ SLIPS = [
     ('[data]\ntarget = ODD\nsource = "table"\n', '; text is written in quotes: target = "ODD"'),
     ('data = {source = "digits", target = ODD}\n', "(Invalid value): data = {source = \"digits\", "
      "target = ODD}"),
+    # a hint whose line the config then refuses: none ("must be more than 0", "a gate needs
+    # max, min or allowed", "no '.' or '..'"); a rule's other missing key is no reason
+    ("[pretrain]\nlr = -.001\n", "(Invalid value): lr = -.001"),
+    ('[[gates.rules]]\nmetric = "accuracy"\nmin = None\n', "(Invalid value): min = None"),
+    ("name = ..\n", "(Invalid value): name = .."),
+    ("[[gates.rules]]\nmetric = accuracy\n", '; text is written in quotes: metric = "accuracy"'),
 ]
 # fmt: on
 
