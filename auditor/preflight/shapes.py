@@ -100,19 +100,25 @@ def _walk_shape(shape: Any, steps: list[Step], done: str, path: str) -> None:
         return
     if step.kind == "key":
         key = str(step.key)
-        alike = [k for k in shape.children if k.split("@")[0] == key.split("@")[0]]
-        have = ", ".join((alike or list(shape.children))[:12])
+        alike, have = _alike(shape, key)
         message = MSG_UNKNOWN_KEY.format(path=path, at=done, key=key, have=have)
         raise ValueError(message + _per_class(path, len(steps), key, alike))
     hits = [(k, v) for k, v in shape.children.items() if step.kind == "any" or _picks(step, k, v)]
     if not hits:  # ['fnr_difference'] as .fnr_difference: the classes' keys, and the way on
         value = "" if step.key else str(step.value)
-        alike = [k for k in shape.children if value and k.split("@")[0] == value.split("@")[0]]
-        have = ", ".join((alike or list(shape.children))[:12])
+        alike, have = _alike(shape, value)
         message = MSG_NO_ITEM.format(path=path, value=step.value, at=done, have=have)
         raise ValueError(message + _per_class(path, len(steps), value, alike))
     for key, child in hits:
         _walk_shape(child, rest, f"{done}.{fmt_key(key)}", path)
+
+
+def _alike(shape: Shape, key: str) -> tuple[list[str], str]:
+    """The keys of ``shape`` that ``key`` names but for a class (``fnr_difference@<class>``
+    for ``fnr_difference``; none for no key), and what a message lists it has: those, else
+    its keys, the first 12."""
+    alike = [k for k in shape.children if key and k.split("@")[0] == key.split("@")[0]]
+    return alike, ", ".join((alike or list(shape.children))[:12])
 
 
 def _per_class(path: str, left: int, key: str, alike: list[str]) -> str:
