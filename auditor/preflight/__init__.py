@@ -38,6 +38,7 @@ from auditor.preflight.shapes import (  # noqa: F401 - the rule shapes are this 
 from auditor.preflight.sizes import (  # noqa: F401 - this module's API too
     MIN_CLASS_TEST_ROWS,
     MIN_SPLIT_ROWS,
+    SOURCE_ROWS,
     builtin_strata,
     check_class_sizes,
     check_split_sizes,
@@ -56,8 +57,6 @@ SOURCE_FEATURES = {
     "mnist": ("digit", "ink_density"),
     "adult": ("sex", "race", "age_band"),
 }
-# Rows of the built-in sources (mnist: the shipped sample unless max_rows or a root says).
-SOURCE_ROWS = {"digits": 1797, "adult": 48842, "mnist": 5000}
 OUT_IS_A_FILE = "is a file, not a folder (--out names the run folder)"
 OUT_NOT_A_RUN = (
     "holds files but no audit.json: not a run folder, and a run folder is replaced whole "

@@ -39,6 +39,10 @@ LEAST_ROWS = "about {least:,} rows in these classes' proportions"
 # digits by digit, Adult by income class; MNIST's shipped sample (by digit) is read.
 DIGITS_PER_DIGIT = (178, 182, 177, 183, 181, 182, 181, 179, 174, 180)
 ADULT_PER_CLASS = (37155, 11687)
+MNIST_SAMPLE_ROWS = 5000  # the shipped sample's images
+# Rows of the built-in sources (mnist: the shipped sample unless max_rows or a root says).
+SOURCE_ROWS = {"digits": sum(DIGITS_PER_DIGIT), "adult": sum(ADULT_PER_CLASS),
+               "mnist": MNIST_SAMPLE_ROWS}  # fmt: skip
 MAX_ROWS = "a larger data.max_rows"
 # The largest table the search for the rows these fractions need looks at.
 MOST_ROWS = 10**9
@@ -100,7 +104,7 @@ def builtin_strata(data: Any, *, seed: int) -> tuple[list[int], str | None] | No
     from auditor.data.mnist import sample_digit_counts  # numpy
 
     counts = sample_digit_counts(data.max_rows, seed=seed)  # the subsample a run draws
-    return counts, MAX_ROWS if sum(counts) < 5000 else None  # a part of the sample's 5,000
+    return counts, MAX_ROWS if sum(counts) < MNIST_SAMPLE_ROWS else None  # a part of it
 
 
 def _least_rows(fractions: dict[str, float], class_counts: Sequence[int]) -> int | None:

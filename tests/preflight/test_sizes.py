@@ -120,6 +120,10 @@ def test_the_builtins_strata_are_the_ones_their_loaders_split_by():
     assert tuple(np.bincount(load_digits().target).tolist()) == DIGITS_PER_DIGIT
     income = read_adult(SHIPPED)["income"]
     assert ((income != ">50K").sum(), (income == ">50K").sum()) == ADULT_PER_CLASS
+    from auditor.data.mnist import sample_digit_counts
+    from auditor.preflight.sizes import MNIST_SAMPLE_ROWS
+
+    assert sum(sample_digit_counts(None, seed=0)) == MNIST_SAMPLE_ROWS
 
 
 def test_a_tiny_table_of_many_classes_is_said_whole(tmp_path, monkeypatch):
