@@ -285,7 +285,7 @@ def _key_at(lines: list[str]) -> str | None:
     last = walked[-1] if walked else None
     if last is None or last.header or last.inside or last.key is None:
         return (last.table or None) if last else None
-    key = re.sub(r"([\"'])([\w-]+)\1", r"\2", last.key)  # "source" is source
+    key = _bare(last.key)
     return f"{last.table}.{key}" if last.table else key
 
 
@@ -309,7 +309,7 @@ def _walk(lines: list[str]) -> Iterator[_Line]:
         inside = depth > 0 or open_ is not None
         header = None if inside else _HEADER.match(line.strip())
         if header:
-            name = _dotted(header.group(1))
+            name = _bare(_dotted(header.group(1)))
             if line.strip().startswith("[["):
                 arrays[name] = arrays.get(name, -1) + 1
                 name = f"{name}[{arrays[name]}]"
@@ -352,6 +352,11 @@ def _code(line: str, open_: str | None) -> tuple[str, str | None]:
 
 def _dotted(key: str) -> str:
     return re.sub(r"\s*\.\s*", ".", key)
+
+
+def _bare(key: str) -> str:
+    """``key`` with its quoted bare names unquoted (``"source"`` is ``source``)."""
+    return re.sub(r"([\"'])([\w-]+)\1", r"\2", key)
 
 
 PYPROJECT = "pyproject.toml"

@@ -205,3 +205,9 @@ def test_a_key_written_twice_on_a_last_line_without_a_newline_is_named(tmp_path)
     assert err.field == "seed"
     assert err.message == ("not valid TOML at line 2 (a key written twice in its table: keep "
                            "one): seed = 2 (line 1 writes it first: seed = 1)")  # fmt: skip
+
+
+def test_a_quoted_table_name_written_twice_is_found_first(tmp_path):
+    """`["data"]` then `[data]`: the line that wrote [data] first was not named."""
+    err = _problem(tmp_path, '["data"]\nsource = "digits"\n[data]\ntarget = "odd"\n')
+    assert err.message.endswith('(line 1 writes it first: ["data"])'), err.message
