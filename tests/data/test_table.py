@@ -642,3 +642,14 @@ def test_a_value_past_the_layout_sample_in_the_field_after_the_header_is_refused
         n=4, rows="5 rows", value="7", row=data_row(295))
     path.write_text(f"{lines[0]}\n" + "".join(f"{line},\n" for line in lines[1:]))
     assert list(T.read_frame(path).columns) == list(make_table().columns)  # no value: no column
+
+
+def test_an_unnamed_column_of_quoted_spaces_is_no_column(tmp_path):
+    """A trailing unnamed column of '" "' in every row (the reader keeps a quoted space) was
+    kept as the model input 'Unnamed: 4', one constant ' ', where a label of spaces is a
+    missing value; it holds no value, as an empty one."""
+    path = tmp_path / "t.csv"
+    lines = make_table().to_csv(index=False).splitlines()
+    path.write_text(f"{lines[0]},\n" + "".join(f'{line}," ",\n' for line in lines[1:]))
+    assert list(T.read_frame(path).columns) == list(make_table().columns)
+    assert load_bundle(config(path), seed=0).preprocessing.features == ["x1", "cat"]
