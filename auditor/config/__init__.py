@@ -20,6 +20,7 @@ from auditor.config.paths import (
     FilePath,
     escape_said,
     expand_home,
+    name_as_written,
     resolve_paths,
 )
 from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
@@ -365,7 +366,12 @@ def load_config_with(
         prefix = "tool.auditor."  # each key named where the file has it
     if holds_no_setting(raw):  # an empty file (or [run]) ran the digits demo as the audit
         raise AuditorInputError(NO_SETTINGS, source=str(path), field=prefix.rstrip(".") or None)
-    config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
+    try:
+        config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
+    except AuditorInputError as exc:  # name = 'a<tab>b': no escape's words
+        run = raw.get("run")
+        name = run.get("name") if isinstance(run, dict) and "name" in run else raw.get("name")
+        raise name_as_written(exc, name) from None
     try:
         return resolve_paths(config, base=path.parent, source=str(path), read=read)
     except AuditorInputError as exc:

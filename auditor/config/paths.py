@@ -126,6 +126,17 @@ def escape_said(text: str) -> str | None:
     return ESCAPED.format(what=what, written=written)
 
 
+def name_as_written(exc: AuditorInputError, name: Any) -> AuditorInputError:
+    """``exc``, about the run name ``name``, without the words of an escape where its config
+    file holds none (a tab in single quotes, or written as ``\u0009``): "it holds a tab"."""
+    said = escape_said(name) if isinstance(name, str) else None
+    if said is None or said not in exc.message or _written_in([_as_written(name)], exc.source):
+        return exc
+    what = ESCAPES[next(c for c in name if c in ESCAPES)][0]
+    return AuditorInputError(exc.message.replace(said, f"holds {what}"), source=exc.source,
+                             field=exc.field)  # fmt: skip
+
+
 def escaped(path: str, *, source: str, field: str) -> None:
     """Refuse a file name, not found, holding a tab or a new line that an escape wrote
     (``"C:\temp\new.csv"``), saying how to write it; it was 'no such file', shown escaped.
@@ -147,12 +158,12 @@ def _as_written(text: str) -> str:
     return "".join(ESCAPES[c][1] if c in ESCAPES else c for c in text)
 
 
-def _written_in(parts: list[str], source: str) -> bool:
+def _written_in(parts: list[str], source: str | None) -> bool:
     """Whether the config file ``source`` holds each of ``parts`` (``C:\temp``: the escape
     written; a part, as ``~`` was expanded)."""
     try:
-        text = Path(source).read_text(encoding="utf-8-sig", errors="replace")
-    except OSError:
+        text = Path(source or "").read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:  # none, or "." (a folder)
         return False
     return all(part in text for part in parts)
 

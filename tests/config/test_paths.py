@@ -99,3 +99,11 @@ def test_a_command_that_reads_no_data_path_does_not_check_its_escapes(tmp_path):
     with pytest.raises(AuditorInputError) as err:
         load_predictions_config(path)
     assert err.value.field == "gates.baseline" and "\\r is a carriage return" in err.value.message
+
+
+@pytest.mark.parametrize("text", ["name = 'run\tx'\n", '[run]\nname = "run\\u0009x"\n'])
+def test_a_name_holding_a_tab_written_as_itself_is_no_escape(tmp_path, text):
+    """A real tab in single quotes was told that a \\ in double quotes starts an escape."""
+    err = _problem(tmp_path, text)
+    assert err.message == ("a run name has no control characters (it names files and "
+                           "reports); it holds a tab")  # fmt: skip
