@@ -49,13 +49,18 @@ _LINK = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*:(?://)?|www\.)?(?:[^@\s/]+@)?(?P<host>[^\s/:?#@]+)(?::\d+)?"
     r"(?:[/?#]\S*)?$"
 )
-# Hosts that lead nowhere: RFC 2606 / 6761 reserved names, this machine, a template's domain.
+# Hosts that lead nowhere: RFC 2606 / 6761 reserved names, this machine, a template's domain,
+# a marker ("https://TODO").
 _NOWHERE = re.compile(
     r"^(?:.*\.)?(?:example(?:\.com|\.org|\.net)?|test|invalid|localhost)$|^(?:127\.\d+\.\d+\.\d+|"
-    r"0\.0\.0\.0)$|^(?:.*\.)?your-?(?:company|domain|org|organi[sz]ation|team|site)\.[a-z]+$"
+    r"0\.0\.0\.0)$|^(?:.*\.)?your-?(?:company|domain|org|organi[sz]ation|team|site)\.[a-z]+$|"
+    rf"^(?:{_MARKERS})$"
 )
-# A template's slot ("<your name>", "<name/email>"); an address in <> is no slot.
+# A template's slot ("<your name>", "<name/email>"); a link or address in <> is no slot.
 _SLOT = re.compile(r"<([^<>]*)>")
+# A slot's hint: words ("<your name>", "<team name / contact>", "<name: here>"), no mark of a
+# link or address or dot ("<owner>"), a part left empty ("<owner@>", "<https://>").
+_HINT = re.compile(r".* .*|[^@:/.]*|.*[@:]/*")
 
 
 def _normal(text: str) -> str:
@@ -86,13 +91,18 @@ def _leads_nowhere(text: str) -> bool:
 
 
 def _slot(text: str) -> bool:
-    """Whether ``text`` is a slot in <>: anything but one bare link or address whose host
-    has a dot ("<ml-team@acme.com>", "<https://acme.com/card>")."""
+    """Whether ``text`` is a template's slot in <>: its hint is words, or one word ("<name>",
+    "<name/email>"), or leaves a part empty ("<owner@>"). A link or address in <> has the
+    verdict it has without them ("<https://wiki/ml>", "<ml-team@acme.com>": answers)."""
     slot = _SLOT.fullmatch(text)
     if slot is None:
         return False
-    link = _LINK.fullmatch(slot.group(1))
-    return link is None or " " in slot.group(1) or "." not in link.group("host").strip(".")
+    hint = slot.group(1)
+    if _HINT.fullmatch(hint):
+        return True
+    link = _LINK.fullmatch(hint)  # a bare host with no scheme, @ or dot is a word
+    said = "://" in hint or "@" in hint or hint.startswith("www.")
+    return link is not None and not said and "." not in link.group("host").strip(".")
 
 
 def _filler(norm: str) -> bool:

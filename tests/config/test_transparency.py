@@ -137,3 +137,20 @@ def test_a_reserved_host_or_na_then_filler_is_filler(text):
                                   "None of the groups were left out", "example.company.io"])
 def test_a_real_host_or_an_na_with_a_reason_stays_an_answer(text):
     assert not is_placeholder(text)
+
+
+# A link or address to a host without a dot (an intranet's "go/" link, a wiki, a Slack
+# mention) was filler in <> and an answer without them: "<https://wiki/ml>" was refused as a
+# not_applicable reason. Brackets change no verdict; a marker as the host is filler in both.
+@pytest.mark.parametrize("text", ["http://go/ml-help", "https://wiki/ml/privacy-review",
+                                  "ml-team@corp", "@U024BE7LH"])
+def test_brackets_around_a_link_change_no_verdict(text):
+    assert not is_placeholder(text)
+    assert not is_placeholder(f"<{text}>")
+    assert TransparencyConfig(not_applicable={"seeds": f"<{text}>"}).not_applicable
+
+
+@pytest.mark.parametrize("text", ["https://TODO", "https://tbd/card", "mailto:todo@tbd"])
+def test_a_marker_as_the_host_is_filler_with_or_without_brackets(text):
+    assert is_placeholder(text)
+    assert is_placeholder(f"<{text}>")
