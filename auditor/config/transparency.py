@@ -36,9 +36,16 @@ _WHEN = (
     r"feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|q[1-4]|\d[\d/.-]*|end|next|tomorrow|today|eo[dwmq]"
 )
+# What may follow a date ("May 3rd, 2027", "next week", "end of the month", "Monday morning");
+# a name may not ("by May Chen", "by Sun Microsystems", "by end users").
+_THEN_WHEN = (
+    r"(?: (?:\d[\d/.-]*(?:st|nd|rd|th)?,?|of|the|this|week|month|quarter|year|sprint|release|"
+    r"morning|noon|afternoon|evening|night|q[1-4]))*$"
+)
 # The words after a marker that say the work is still to come: the one list of them.
 _NOT_YET = re.compile(
-    rf"^(?:fill|add|write|update|ask|check|confirm|later|soon|pending|by (?:{_WHEN})|#\d+)\b"
+    rf"^(?:(?:fill|add|write|update|ask|check|confirm|later|soon|pending|#\d+)\b|"
+    rf"by (?:{_WHEN}){_THEN_WHEN})"
 )
 # "n/a", "none" or "not applicable", then more filler ("N/A - not applicable", "n/a, see above").
 _NA_THEN = re.compile(r"^(?:n\W*a|na|none|nil|not applicable)\b\W*(?P<rest>.+)$")

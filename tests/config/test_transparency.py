@@ -154,3 +154,18 @@ def test_brackets_around_a_link_change_no_verdict(text):
 def test_a_marker_as_the_host_is_filler_with_or_without_brackets(text):
     assert is_placeholder(text)
     assert is_placeholder(f"<{text}>")
+
+
+# "by" and a month or weekday read a name as a date: "TBD by May Chen" was filler, while "TBD
+# by legal" was an answer. A date is one where nothing name-like follows it.
+@pytest.mark.parametrize("text", ["TBD by May Chen", "TBD by Sun Microsystems",
+                                  "TBD by end users", "TODO by March Hare Ltd", "TBD by legal"])
+def test_by_then_a_name_that_starts_like_a_date_is_an_answer(text):
+    assert not is_placeholder(text)
+
+
+@pytest.mark.parametrize("text", ["TBD by April", "TBD by May 3", "TBD by May 3rd, 2027",
+                                  "TODO by next week", "TBD by end of Q3", "TBD by Q3 2027",
+                                  "TODO by Monday morning", "TBD by end of the month"])
+def test_by_then_a_date_is_filler(text):
+    assert is_placeholder(text)
