@@ -276,10 +276,12 @@ def _automatic(ctx: AuditContext, sections: Sections) -> dict[str, Item]:
     return out
 
 
-# Answers that may be one text: the owning team is often where questions go.
+# Answers that may be one text: the owning team is often where questions go, and it often
+# gives the model its own name ("OpenChat" by OpenChat), so these may repeat model_name too.
 MAY_SHARE = frozenset({"owners", "contact"})
+_MAY_NAME = MAY_SHARE | {"model_name"}
 # A copy counts where it is evidently one pasted block: a text of this many words or more, or
-# one text under most questions; and the model's name under any question. A short stock
+# one text under most questions; and the model's name under any other question. A short stock
 # answer ("None identified", "Not for clinical use", one link to the model's page) may answer
 # several questions.
 PASTED_WORDS = 10
@@ -305,17 +307,17 @@ QUESTIONS = tuple(f for f in DeclaredAnswers.model_fields if f != "model_name")
 
 def _copied_from(key: str, declared: DeclaredAnswers) -> str | None:
     """The earlier declared answer that ``key``'s answer repeats: model_name, whatever the
-    length; another question's, where the text is pasted (:data:`PASTED_WORDS`, or under
-    most questions): it answers the first question it is under at most."""
+    length (but under :data:`MAY_SHARE`); another question's, where the text is pasted
+    (:data:`PASTED_WORDS`, or under most questions): it answers the first one at most."""
     answer = getattr(declared, key)
     same = [f for f in type(declared).model_fields if not is_placeholder(getattr(declared, f))
             and same_text(answer, getattr(declared, f))]  # fmt: skip
-    if key != "model_name" and "model_name" in same:
-        return "model_name"  # a model's name answers no question, at any length
+    if key not in _MAY_NAME and "model_name" in same:
+        return "model_name"  # a model's name answers no other question, at any length
     under = [f for f in same if f in QUESTIONS]
     if _words(answer) < PASTED_WORDS and 2 * len(under) <= len(QUESTIONS):  # not most
         return None
-    return next((f for f in same[: same.index(key)] if not {key, f} <= MAY_SHARE), None)
+    return next((f for f in same[: same.index(key)] if not {key, f} <= _MAY_NAME), None)
 
 
 def _declared_item(spec: ItemSpec, declared: DeclaredAnswers) -> tuple[Status, str, str | None]:

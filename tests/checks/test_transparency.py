@@ -313,7 +313,7 @@ def test_a_short_stock_answer_may_stand_under_several_questions(digits_context):
 
 
 @pytest.mark.parametrize("keys", [("intended_use",),
-                                  ("intended_use", "users", "limitations", "owners")])
+                                  ("intended_use", "users", "limitations", "license")])
 def test_an_answer_that_repeats_the_model_name_is_missing(digits_context, keys):
     """A model name under up to 4 questions was 'declared' there: a model's name answers
     no question, at any length."""
@@ -325,6 +325,16 @@ def test_an_answer_that_repeats_the_model_name_is_missing(digits_context, keys):
         assert items[key].evidence == (
             "the same text as transparency.declared.model_name, not counted")
     assert items["contact"].status == "declared"
+
+
+def test_owners_and_contact_may_repeat_the_model_name(digits_context):
+    """Many organisations give a model their own name ('OpenChat' by OpenChat): owners and
+    contact equal to model_name were 'missing', a gate warning, for a fair answer."""
+    ctx = _with_transparency(digits_context, declared=DeclaredAnswers(
+        model_name="OpenChat", owners="OpenChat", contact="openchat.", users="OpenChat"))
+    items = {i.id: i for i in build_checklist(ctx, {})}
+    assert items["owners"].status == items["contact"].status == "declared"
+    assert items["users"].status == "missing"
 
 
 def test_a_pasted_block_in_a_script_without_spaces_counts_by_its_characters(digits_context):
