@@ -166,10 +166,15 @@ def _parts(value: Any) -> list[Any]:
     """What of ``value`` a message may repeat: a DataFrame's or Series' labels and the cells
     of its columns that are not numbers, a fitted estimator's ``feature_names_in_`` and
     ``classes_``, a dataclass's fields (``Columns``)."""
-    pandas = sys.modules.get("pandas")  # a caller's frame means pandas is loaded
-    if pandas is not None and isinstance(value, pandas.Series):
+    # A caller's frame means pandas is loaded; where it is not (or another thread is still
+    # importing it: the CLI's reader), no value here is one, and a module half imported has
+    # no Series yet to look up
+    pandas = sys.modules.get("pandas")
+    series = getattr(pandas, "Series", None) if pandas is not None else None
+    frame = getattr(pandas, "DataFrame", None) if pandas is not None else None
+    if series is not None and isinstance(value, series):
         value = value.to_frame()
-    if pandas is not None and isinstance(value, pandas.DataFrame):
+    if frame is not None and isinstance(value, frame):
         parts: list[Any] = list(value.columns)
         for i in range(value.shape[1]):
             column = value.iloc[:, i]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -55,3 +57,17 @@ def test_a_config_baseline_under_home_is_found(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     gates, _ = read_baseline(GatesConfig(baseline="~/run"), config_file=tmp_path / "a.toml")
     assert gates.baseline == (tmp_path / "home" / "run").resolve()
+
+
+def test_wording_an_error_while_another_thread_imports_pandas(monkeypatch):
+    # `auditor audit` reads its file on a thread that imports pandas while the main thread
+    # words a refusal: sys.modules then holds pandas half imported, with no Series yet, and
+    # the refusal became "internal error: AttributeError: partially initialized module"
+    import types
+
+    from auditor.api._errors import _parts
+
+    half = types.ModuleType("pandas")  # what sys.modules holds mid-import: no attributes yet
+    monkeypatch.setitem(sys.modules, "pandas", half)
+    assert _parts(object()) == []
+    assert _parts(Path("p.csv")) == []
