@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-import torch
 
 from auditor.config import load_config
 from auditor.errors import AuditorInputError
@@ -81,7 +82,6 @@ def test_a_slip_in_run_is_told_how_to_write_it_as_at_the_top(tmp_path, text, nam
     assert err.value.message.endswith(ending), err.value.message
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is here: the run goes on")
 @pytest.mark.parametrize(
     ("name", "text"),
     [("a.toml", '[run]\ndevice = "cuda"\n'),
@@ -90,6 +90,10 @@ def test_a_slip_in_run_is_told_how_to_write_it_as_at_the_top(tmp_path, text, nam
 def test_cuda_asked_for_in_run_names_no_key_the_file_lacks(tmp_path, name, text):
     """`[run] device = "cuda"` without CUDA named `device` (`tool.auditor.device` in
     pyproject), keys the file does not have; the message says where it may come from."""
+    import torch  # here only: tests/config imports no torch at collection
+
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is here: the run goes on")
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
@@ -110,3 +114,15 @@ def test_a_run_table_alone_and_empty_holds_no_setting(tmp_path, name, text, fiel
     with pytest.raises(AuditorInputError) as err:
         _load(tmp_path, text, name)
     assert err.value.message.startswith("holds no setting") and err.value.field == field
+
+
+def test_config_tests_import_no_torch_at_module_level():
+    """auditor.config is torch-free; its tests paid a torch import at collection for one
+    skipif (``import torch`` at the top of this file)."""
+    for module in Path(__file__).parent.glob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        names = [alias.name for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)
+                 for alias in node.names]  # fmt: skip
+        heads = [*names, *(node.module or "" for node in tree.body
+                           if isinstance(node, ast.ImportFrom))]  # fmt: skip
+        assert not [h for h in heads if h.split(".")[0] == "torch"], module.name
