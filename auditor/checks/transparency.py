@@ -285,20 +285,33 @@ _MAY_NAME = MAY_SHARE | {"model_name"}
 # answer ("None identified", "Not for clinical use", one link to the model's page) may answer
 # several questions.
 PASTED_WORDS = 10
-# Scripts written without spaces (Thai, Lao, Tibetan, Myanmar, Khmer, kana, CJK): a run of
-# such text counts one word per this many characters.
+# Scripts written without spaces (Thai, Lao, Tibetan, Myanmar, Khmer, kana, CJK and its
+# punctuation, full-width forms): their characters count one word per this many.
 _NO_SPACES = re.compile(
-    "[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]"
+    "[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]"
 )
 CHARS_PER_WORD = 4
 
 
+# A link or an address: one word, whatever script its path is in.
+_A_LINK = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S+$", re.IGNORECASE)
+
+
+def _run_words(run: str) -> int:
+    """The words of ``run`` (no spaces in it): one for a link; else its characters of a
+    script without spaces, one per :data:`CHARS_PER_WORD`, and a word for each other part
+    ("Acme信用评分模型（Acme-Credit-Scorer-v2）": 8 characters and 2 parts, 4 words)."""
+    if _A_LINK.match(run) or not _NO_SPACES.search(run):
+        return 1
+    parts = [p for p in _NO_SPACES.split(run) if any(c.isalnum() for c in p)]
+    return max(1, len(_NO_SPACES.findall(run)) // CHARS_PER_WORD + len(parts))
+
+
 def _words(text: str) -> int:
     """``text``'s words: those between spaces, a run in a script without spaces counting
-    one per :data:`CHARS_PER_WORD` characters (about 4 a word, as in English)."""
-    return sum(max(1, len(run) // CHARS_PER_WORD) if _NO_SPACES.search(run) else 1
-               for run in text.split())  # fmt: skip
+    one per :data:`CHARS_PER_WORD` such characters (about 4 a word, as in English)."""
+    return sum(_run_words(run) for run in text.split())
 
 
 # The questions a declared answer answers: every declared field but the model's name.

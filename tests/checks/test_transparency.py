@@ -355,6 +355,25 @@ def test_a_pasted_block_in_a_script_without_spaces_counts_by_its_characters(digi
         assert items[key].status == "declared", key
 
 
+def test_a_link_or_a_mixed_run_counts_only_its_characters_without_spaces():
+    """A run holding one CJK character counted all its characters at 4 a word: a link to a
+    Chinese page (41 characters) was 10 words, a pasted block, while a Latin link is one."""
+    from auditor.checks.transparency import _words
+
+    assert _words("https://zh.wikipedia.org/wiki/人工智能伦理问题与风险") == 1
+    assert _words("www.acme.cn/模型说明书/信用评分模型的局限性") == 1
+    assert _words("Acme信用评分模型（Acme-Credit-Scorer-v2）") == 4  # 8 characters, 2 words
+    block = "本模型仅用于研究目的，不得用于临床诊断或任何医疗决策，也不得用于信贷审批或招聘筛选。"
+    assert _words(block) == 42 // 4  # its punctuation is written without spaces too
+
+
+def test_one_link_to_a_page_in_chinese_may_answer_two_questions(digits_context):
+    link = "https://zh.wikipedia.org/wiki/人工智能伦理问题与风险"
+    ctx = _with_transparency(digits_context, declared=DeclaredAnswers(users=link, limitations=link))
+    items = {i.id: i for i in build_checklist(ctx, {})}
+    assert items["users"].status == items["limitations"].status == "declared"
+
+
 def test_a_data_citation_that_copies_its_license_is_missing(table_context):
     """data.license = data.citation = "CC BY 4.0" met the item: no citation was written. It
     said 'no data license or citation', with both written: it names the copy."""
