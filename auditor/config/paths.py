@@ -74,7 +74,8 @@ def resolve_paths(
 ) -> AuditConfig:
     """Relative data and model paths in a config file are relative to that file; ``~`` is
     the home folder (as in a shell). A path of a table in ``read`` that is not there and
-    holds an escape's tab is refused (of another table it is not read, and not checked)."""
+    holds an escape's tab is refused; of another table it is left as written (not read, not
+    checked, its ``~`` not expanded: ``~nosuchuser`` is no error there)."""
     data, model = config.data, config.model
     updates: dict[str, Any] = {}
     for key in ("path", "root", "members", "non_members"):
@@ -99,6 +100,8 @@ def resolve_paths(
 
 
 def _resolved(path: Path, base: Path, *, source: str, field: str, check: bool) -> Path:
+    if not check:  # a table the command does not read: its path as written (~ no home: fine)
+        return path
     home = expand_home(path, source=source, field=field)
     resolved = home if home.is_absolute() else base / home
     if check and not resolved.exists():

@@ -101,6 +101,23 @@ def test_a_command_that_reads_no_data_path_does_not_check_its_escapes(tmp_path):
     assert err.value.field == "gates.baseline" and "\\r is a carriage return" in err.value.message
 
 
+def test_a_command_that_reads_no_data_path_leaves_its_home_as_written(tmp_path):
+    """`[data] path = "~nosuchuser9/x.csv"` made gate --config and audit --config exit 2
+    ("names no home folder"), a path they never read; [gates]' baseline is still read."""
+    from auditor.config.predictions_file import load_predictions_config
+
+    path = tmp_path / "c.toml"
+    path.write_text(TABLE + 'path = "~nosuchuser9/x.csv"\n[model]\nkind = "sklearn"\n'
+                    'path = "~nosuchuser9/m.skops"\n', encoding="utf-8")  # fmt: skip
+    config, _ = load_predictions_config(path)
+    assert str(config.data.path) == "~nosuchuser9/x.csv"
+    assert str(config.model.path) == "~nosuchuser9/m.skops"
+    path.write_text('[gates]\nbaseline = "~nosuchuser9/base"\n', encoding="utf-8")
+    with pytest.raises(AuditorInputError) as err:
+        load_predictions_config(path)
+    assert err.value.field == "gates.baseline" and "names no home folder" in err.value.message
+
+
 @pytest.mark.parametrize("text", ["name = 'run\tx'\n", '[run]\nname = "run\\u0009x"\n'])
 def test_a_name_holding_a_tab_written_as_itself_is_no_escape(tmp_path, text):
     """A real tab in single quotes was told that a \\ in double quotes starts an escape."""
