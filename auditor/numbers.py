@@ -139,9 +139,10 @@ def fmt_interval(
 def convergence_share(explanations: Mapping[str, Any]) -> float | None:
     """Integrated Gradients' mean |convergence error| as a share of the mean |f(x) -
     f(baseline)| it adds up to, as the checklist item and both cards show it: None where
-    either is absent (older files), not finite, or the gap is 0 (nothing to add up to)."""
+    either is absent (older files), not finite, or the gap is 0 (nothing to add up to) or
+    negative (a mean of absolute values is not: a hand-edited file)."""
     delta = explanations.get("convergence_delta_mean_abs")
     gap = explanations.get("score_gap_mean_abs")
-    if _missing(delta) or _missing(gap) or not gap:
+    if _missing(delta) or _missing(gap) or float(gap) <= 0:
         return None
     return float(delta) / float(gap)

@@ -92,11 +92,12 @@ def test_a_group_too_small_to_rank_shows_a_dash_in_either_table(audit):
     assert "<td></td>" not in html
 
 
-@pytest.mark.parametrize("gap", [float("nan"), float("inf")])
+@pytest.mark.parametrize("gap", [float("nan"), float("inf"), -3.16])
 def test_a_gap_not_finite_shows_the_error_alone_in_the_card_and_the_item(audit, gap):
     """The share of the convergence error was worked out in three places (the item, the
     HTML, the Markdown), each with its own guard: a gap not finite printed 'of — (—)' in
-    the cards and 'within nan%' in the item. All three now read one share."""
+    the cards and 'within nan%' in the item. All three now read one share. A negative gap
+    (a mean of absolute values, so a hand-edited file) printed 'of -3.1600 (-3.2%)'."""
     data = _attributions(audit, score_gap_mean_abs=gap)
     md, html = _explanations(data)
     assert "mean absolute convergence error 0.1116." in md
