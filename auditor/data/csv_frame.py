@@ -14,11 +14,13 @@ from auditor.data.header import EXTRA_MISSING, LONGER_ROW, csv_header
 from auditor.errors import AuditorInputError, data_row, rows_text
 
 # The layout is read from the first lines (layout.SAMPLE_LINES): rows there all end in the
-# delimiter, and a later row has a value after it.
+# delimiter, and a later row has a value after it: a delimiter in an unquoted value of that
+# row, a column the header does not name, or R's row names written unquoted.
 VALUE_PAST_HEADER = (
     "a row has more fields than the header's {n} names: the rows end in an empty field, but "
-    "{rows} hold a value there ({value!r}, first at {row}); name that column in the header, "
-    "or leave the field empty"
+    "{rows} hold a value there ({value!r}, first at {row}); quote a value that holds the "
+    "delimiter, name that column in the header (R's row names: write.table with "
+    "row.names = FALSE), or leave the field empty"
 )
 
 

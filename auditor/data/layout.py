@@ -177,9 +177,11 @@ def _r_row_names(lines: list[str], delimiter: str, rows: list[list[str]]) -> boo
 
 
 def _unnamed(split: _Split, delimiter: str) -> Literal["first", "last", "header"] | None:
-    """Where every row has one field more than the header: "last" where each ends in an
-    empty field (a delimiter ending the line), "first" where each starts with R's row name
-    (:func:`_r_row_names`); else None (a name missing from the header, or a delimiter in
+    """Where every row has one field more than the header: "first" where each starts with
+    R's row name (:func:`_r_row_names`), even where each ends in an empty field too (R's
+    ``na = ""`` in a last column empty in the first rows: read as a delimiter ending the line,
+    every name fell one column left); else "last" where each ends in an empty field (a
+    delimiter ending the line); else None (a name missing from the header, or a delimiter in
     unquoted text: the rows are refused as ragged). "header" where every row has one field
     fewer and the header's last name is empty (only the header line ends in the delimiter)."""
     header, width = split.header(delimiter), split.rows_width(delimiter)
@@ -188,9 +190,9 @@ def _unnamed(split: _Split, delimiter: str) -> Literal["first", "last", "header"
     if width != len(header) + 1:
         return None
     rows = split.rows(delimiter)
-    if all(not row[-1].strip() for row in rows):
-        return "last"
-    return "first" if _r_row_names(split.lines, delimiter, rows) else None
+    if _r_row_names(split.lines, delimiter, rows):
+        return "first"
+    return "last" if all(not row[-1].strip() for row in rows) else None
 
 
 def _title(split: _Split, delimiter: str, order: Sequence[str], unnamed: str | None) -> bool:

@@ -1,0 +1,55 @@
+"""A CSV's rows as a frame: the unnamed column its layout adds (R's row names, a delimiter
+ending each row) is left out only where it holds no value, and a value there is refused in
+words that fit each cause."""
+
+import pytest
+
+from auditor.data import csv_frame as C
+from auditor.data.layout import csv_layout
+from auditor.errors import AuditorInputError, data_row
+
+
+def r_table(path, n=300, na_until=None):
+    """R's ``write.table(sep=",", na="")``: the header one name short, row names and text
+    quoted, the last column (y) empty in its first ``na_until`` rows (all where None)."""
+    def y(i):
+        return "" if na_until is None or i < na_until else f'"{["no", "yes"][i % 3 == 0]}"'
+
+    path.write_text('"x1","sex","y"\n' + "".join(
+        f'"{i + 1}",{i % 7 / 3:.3f},"{"ab"[i % 2]}",{y(i)}\n' for i in range(n)))
+    return path
+
+
+@pytest.mark.parametrize("na_until", [None, 120])
+def test_rs_row_names_over_a_last_column_empty_in_the_first_rows_are_row_names(tmp_path,
+                                                                               na_until):
+    """R's write.table output whose last column is NA (na = "") in the first rows ends every
+    row of them in a delimiter: it was read as a delimiter ending each row, the names shifted
+    one column left without a word (x1 the row names, sex x1's numbers), or refused where y
+    held values later, asking for a column name. R's quoted row names decide it."""
+    path = r_table(tmp_path / "r.csv", na_until=na_until)
+    assert csv_layout(path).unnamed == "first"
+    frame = C.read_csv_frame(path)
+    assert list(frame.columns) == ["x1", "sex", "y"]
+    assert frame["x1"].tolist()[:3] == [0.0, 0.333, 0.667]
+    assert frame["sex"].tolist()[:2] == ["a", "b"]
+    held = frame["y"].dropna()
+    assert len(held) == (0 if na_until is None else 300 - na_until)
+    assert set(held) <= {"no", "yes"}
+
+
+def test_a_value_past_the_header_is_refused_in_words_for_each_cause(tmp_path):
+    """The refusal asked only to name the column, where an unquoted delimiter in a value of
+    that row (or R's row names written unquoted) puts a value there too."""
+    path = tmp_path / "u.csv"
+    path.write_text("x1,note,sex,y\n" + "".join(
+        f"{i % 7},{'called back, no answer' if i == 250 else 'ok'},{'ab'[i % 2]},"
+        f"{['no', 'yes'][i % 3 == 0]}{',' if i != 250 else ''}\n" for i in range(300)))
+    with pytest.raises(AuditorInputError) as info:
+        C.read_csv_frame(path)
+    message = info.value.message
+    assert message == C.VALUE_PAST_HEADER.format(n=4, rows="1 row", value="no",
+                                                 row=data_row(250))
+    for cause in ("quote a value that holds the delimiter", "name that column",
+                  "row.names = FALSE", "leave the field empty"):
+        assert cause in message
