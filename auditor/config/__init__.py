@@ -312,6 +312,12 @@ NO_SOURCE = (
 )
 
 
+def source_not_written(keys: Any) -> str:
+    """The source of a [data] table that writes none (``keys``: its keys): "table" where it
+    writes a key only a table has (its source forgotten: refused), else "digits"."""
+    return "table" if TABLE_ONLY_KEYS & set(keys) else "digits"
+
+
 NO_TOOL_TABLE = "no [tool.auditor] table"
 # Nothing said of what runs without the file: the defaults for run, the run's own gates for
 # gate --config.
@@ -327,7 +333,7 @@ def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> Au
     raw, lifted = lift_run_table(raw, source=source, prefix=prefix)  # [run] threads = 2
     data = raw.get("data")
     if isinstance(data, dict) and "source" not in data:
-        if TABLE_ONLY_KEYS & set(data):
+        if source_not_written(data) == "table":
             raise AuditorInputError(NO_SOURCE, source=source, field=f"{prefix}data.source")
         raw = {**raw, "data": {"source": "digits", **data}}  # the built-in default source
     try:

@@ -228,8 +228,6 @@ def _takes(field: str | None, source: str, lines: list[str]) -> Any:
     if run == "run" and key in RUN_KEYS:  # [run] threads: the top-level threads
         field = key
     data = _data_source(lines, top) if field.startswith("data.") else None
-    if data == "":  # none written: digits, or a table's key where its source was forgotten
-        return takes_at(AuditConfig, field, source="digits") or takes_at(AuditConfig, field)
     return takes_at(AuditConfig, field, source=data)
 
 
@@ -238,9 +236,13 @@ _SOURCE = re.compile(r"""=\s*(?:"(\w+)"|'(\w+)')\s*(#.*)?$""")
 
 
 def _data_source(lines: list[str], top: str) -> str | None:
-    """The data source ``lines`` name (``source = "mnist"`` in [data], or ``data.source``),
-    "" where they name none, None where a line-by-line reading cannot tell (``data =
-    {...}``, a source not in quotes)."""
+    """The data source ``lines`` name (``source = "mnist"`` in [data], or ``data.source``);
+    where they name none, the one validate_config reads (a table where a table-only key is
+    written); None where a line-by-line reading cannot tell (``data = {...}``, a source not
+    in quotes)."""
+    from auditor.config import source_not_written  # here only: the config's own rule
+
+    keys = set()
     for line in _walk(lines):
         if line.header or line.inside or line.key is None:
             continue
@@ -251,7 +253,9 @@ def _data_source(lines: list[str], top: str) -> str | None:
         if written == f"{top}data.source":
             value = _SOURCE.search(line.text)
             return (value[1] or value[2]) if value else None
-    return ""
+        if written.startswith(f"{top}data."):
+            keys.add(written.removeprefix(f"{top}data.").split(".")[0])
+    return source_not_written(keys)
 
 
 def _shown(line: str) -> str:

@@ -72,7 +72,7 @@ def test_an_empty_or_doubled_tool_auditor_table_in_pyproject_is_refused(tmp_path
         ('[data]\nsource = "table"\npath = "C:\\data\\x.csv"\n',
          "; a \\ in double quotes starts an escape: write the path with / (\"C:/data/x.csv\") "
          "or in single quotes ('C:\\data\\x.csv')"),
-        ('[data]\npath = "C:\\Users\\me\\t.csv"\n',
+        ('[data]\npath = "C:\\Users\\me\\t.csv"\nsensitive = ["s"]\n',  # a table's, no source
          "; a \\ in double quotes starts an escape: write the path with / "
          "(\"C:/Users/me/t.csv\") or in single quotes ('C:\\Users\\me\\t.csv')"),
         ("[data]\nsource = table\n", '; text is written in quotes: source = "table"'),
@@ -141,6 +141,11 @@ SLIPS = [
     # target by the file's source: a built-in's value, a table's column (source after it too)
     ('[data]\nsource = "digits"\ntarget = ODD\n', '; text is written in quotes: target = "odd"'),
     ("[data]\ntarget = GE5\n", '; text is written in quotes: target = "ge5"'),
+    # no source, as validate_config reads it: a table (sensitive is a table's key), whose
+    # target is a column (digits' "odd" or "ge5" gave no hint); the next run says NO_SOURCE
+    ('[data]\npath = "x.csv"\ntarget = income\nsensitive = ["sex"]\n',
+     '; text is written in quotes: target = "income"'),
+    ('[data]\ntarget = income\ndrop = ["id"]\n', '; text is written in quotes: target = "income"'),
     ("[data]\ntarget = ODD\nsource = 'mnist'\n", '; text is written in quotes: target = "odd"'),
     ('[data]\ntarget = ODD\nsource = "table"\n', '; text is written in quotes: target = "ODD"'),
     ('data = {source = "digits", target = ODD}\n', "(Invalid value): data = {source = \"digits\", "
