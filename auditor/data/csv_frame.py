@@ -18,7 +18,7 @@ from auditor.errors import AuditorInputError, data_row, rows_text
 # row, a column the header does not name, or R's row names written unquoted.
 VALUE_PAST_HEADER = (
     "a row has more fields than the header's {n} names: the rows end in an empty field, but "
-    "{rows} hold a value there ({value!r}, first at {row}); quote a value that holds the "
+    "{rows} {hold} a value there ({value!r}, first at {row}); quote a value that holds the "
     "delimiter, name that column in the header (R's row names: write.table with "
     "row.names = FALSE), or leave the field empty"
 )
@@ -72,7 +72,9 @@ def _refuse_value(values: pd.Series, *, n: int, src: str) -> None:
         first = int(held.argmax())
         value = values.iloc[first]  # '7' read as 7.0: shown as written
         text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-        message = VALUE_PAST_HEADER.format(n=n, rows=rows_text(int(held.sum())), value=text,
+        rows = int(held.sum())
+        message = VALUE_PAST_HEADER.format(n=n, rows=rows_text(rows), value=text,
+                                           hold="holds" if rows == 1 else "hold",
                                            row=data_row(first))
         raise AuditorInputError(message, source=src)
 

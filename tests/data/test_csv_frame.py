@@ -48,8 +48,21 @@ def test_a_value_past_the_header_is_refused_in_words_for_each_cause(tmp_path):
     with pytest.raises(AuditorInputError) as info:
         C.read_csv_frame(path)
     message = info.value.message
-    assert message == C.VALUE_PAST_HEADER.format(n=4, rows="1 row", value="no",
+    assert message == C.VALUE_PAST_HEADER.format(n=4, rows="1 row", hold="holds", value="no",
                                                  row=data_row(250))
     for cause in ("quote a value that holds the delimiter", "name that column",
                   "row.names = FALSE", "leave the field empty"):
         assert cause in message
+
+
+@pytest.mark.parametrize(("held", "said"), [(1, "1 row holds"), (5, "5 rows hold")])
+def test_the_refusal_of_a_value_past_the_header_counts_its_rows_in_good_grammar(tmp_path, held,
+                                                                                said):
+    """One row with a value past the header was said to be '1 row hold a value there'."""
+    path = tmp_path / "t.tsv"
+    path.write_text("x1\tsex\ty\n" + "".join(
+        f"{i % 7}\t{'ab'[i % 2]}\t{['no', 'yes'][i % 3 == 0]}\t{'x' if i >= 300 - held else ''}\n"
+        for i in range(300)))
+    with pytest.raises(AuditorInputError) as info:
+        C.read_csv_frame(path)
+    assert f"but {said} a value there ('x', first at {data_row(300 - held)})" in info.value.message

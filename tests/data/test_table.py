@@ -639,7 +639,7 @@ def test_a_value_past_the_layout_sample_in_the_field_after_the_header_is_refused
         T.read_frame(path)
     assert info.value.source == str(path)
     assert info.value.message == T.VALUE_PAST_HEADER.format(
-        n=4, rows="5 rows", value="7", row=data_row(295))
+        n=4, rows="5 rows", hold="hold", value="7", row=data_row(295))
     path.write_text(f"{lines[0]}\n" + "".join(f"{line},\n" for line in lines[1:]))
     assert list(T.read_frame(path).columns) == list(make_table().columns)  # no value: no column
 
