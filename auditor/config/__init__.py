@@ -18,9 +18,9 @@ from auditor.config.model import SUPPLIED_KINDS, ModelConfig
 from auditor.config.paths import (
     EVERY_TABLE,
     FilePath,
-    escape_said,
+    escape_advice,
     expand_home,
-    name_as_written,
+    holds,
     resolve_paths,
 )
 from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
@@ -232,9 +232,9 @@ class AuditConfig(StrictModel):
             raise ValueError(NAME_BLANK)
         if name is not None and ("/" in name or "\\" in name or name in (".", "..")):
             raise ValueError(NAME_HAS_PATH)
-        if name is not None and not name.isprintable():  # "C:\new": say the escape
-            said = escape_said(name)
-            raise ValueError(NAME_HAS_CONTROL + (f"; it {said}" if said else ""))
+        if name is not None and not name.isprintable():  # "C:\new": validate_config says \n
+            held = holds(name)
+            raise ValueError(NAME_HAS_CONTROL + (f"; it {held}" if held else ""))
         if name is not None and len(name.encode()) > MAX_NAME_BYTES:
             raise ValueError(NAME_TOO_LONG.format(limit=MAX_NAME_BYTES, n=len(name.encode())))
         return name
@@ -341,6 +341,8 @@ def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> Au
     except ValidationError as exc:
         loc, msg = first_problem(exc, AuditConfig, prefix=prefix)
         loc = run_key_named(loc, lifted, prefix=prefix)
+        if loc.removeprefix(prefix) in ("name", "run.name"):  # "C:\new" in the file: its \n
+            msg = escape_advice(msg, raw.get("name"), source)
         raise AuditorInputError(msg, source=source, field=loc) from None
 
 
@@ -372,12 +374,7 @@ def load_config_with(
         prefix = "tool.auditor."  # each key named where the file has it
     if holds_no_setting(raw):  # an empty file (or [run]) ran the digits demo as the audit
         raise AuditorInputError(NO_SETTINGS, source=str(path), field=prefix.rstrip(".") or None)
-    try:
-        config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
-    except AuditorInputError as exc:  # name = 'a<tab>b': no escape's words
-        run = raw.get("run")
-        name = run.get("name") if isinstance(run, dict) and "name" in run else raw.get("name")
-        raise name_as_written(exc, name) from None
+    config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
     try:
         return resolve_paths(config, base=path.parent, source=str(path), read=read)
     except AuditorInputError as exc:

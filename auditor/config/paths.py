@@ -119,38 +119,39 @@ ESCAPED_QUOTES = " or in single quotes ('{raw}')"
 HOLDS = "holds {what}, and no such file or folder is there"  # written so: no escape's
 
 
-def escape_said(text: str) -> str | None:
-    """Which TOML escape made a control character of ``text`` (``holds a tab: ...``), or None
-    where it holds none."""
-    held = next((c for c in text if c in ESCAPES), None)
-    if held is None:
-        return None
-    what, written = ESCAPES[held]
-    return ESCAPED.format(what=what, written=written)
+def _held(text: str) -> tuple[str, str] | None:
+    """(what it is, how TOML's escape writes it) of the first control character in ``text``
+    that an escape makes (``("a tab", "\\t")``), or None."""
+    return next((ESCAPES[c] for c in text if c in ESCAPES), None)
 
 
-def name_as_written(exc: AuditorInputError, name: Any) -> AuditorInputError:
-    """``exc``, about the run name ``name``, without the words of an escape where its config
-    file holds none (a tab in single quotes, or written as ``\u0009``): "it holds a tab"."""
-    said = escape_said(name) if isinstance(name, str) else None
-    if said is None or said not in exc.message or _written_in([_as_written(name)], exc.source):
-        return exc
-    what = ESCAPES[next(c for c in name if c in ESCAPES)][0]
-    return AuditorInputError(exc.message.replace(said, f"holds {what}"), source=exc.source,
-                             field=exc.field)  # fmt: skip
+def holds(text: str) -> str | None:
+    """What ``text`` holds that a TOML escape could have made (``holds a tab``), or None; no
+    word of escapes: a Python caller, or a tab written as itself, wrote none."""
+    held = _held(text)
+    return f"holds {held[0]}" if held else None
+
+
+def escape_advice(message: str, text: Any, source: str | None) -> str:
+    """``message``, whose ``holds a tab`` is about ``text``, saying the escape that made it
+    where the config file ``source`` holds that escape (``"run\\new"``: \\n is a new line)."""
+    held = _held(text) if isinstance(text, str) else None
+    if held is None or not _written_in([_as_written(text)], source):
+        return message
+    return message.replace(f"holds {held[0]}", ESCAPED.format(what=held[0], written=held[1]), 1)
 
 
 def escaped(path: str, *, source: str, field: str) -> None:
     """Refuse a file name, not found, holding a tab or a new line that an escape wrote
     (``"C:\temp\new.csv"``), saying how to write it; it was 'no such file', shown escaped.
     One written as itself (a tab in single quotes, ``\u0009``) is said to hold it, no more."""
-    said = escape_said(path)
-    if said is None:
+    held = _held(path)
+    if held is None:
         return
     raw = _as_written(path)
     if not _written_in([_as_written(p) for p in Path(path).parts if p != _as_written(p)], source):
-        what = ESCAPES[next(c for c in path if c in ESCAPES)][0]
-        raise AuditorInputError(HOLDS.format(what=what), source=source, field=field)
+        raise AuditorInputError(HOLDS.format(what=held[0]), source=source, field=field)
+    said = ESCAPED.format(what=held[0], written=held[1])
     said += ESCAPED_PATH.format(slashed=raw.replace("\\", "/"))
     said += "" if "'" in raw else ESCAPED_QUOTES.format(raw=raw)
     raise AuditorInputError(said, source=source, field=field)

@@ -124,3 +124,28 @@ def test_a_name_holding_a_tab_written_as_itself_is_no_escape(tmp_path, text):
     err = _problem(tmp_path, text)
     assert err.message == ("a run name has no control characters (it names files and "
                            "reports); it holds a tab")  # fmt: skip
+
+
+def test_a_run_name_given_in_python_is_told_of_no_escape():
+    """`AuditConfig(name="a\\tb")` was told that a \\ in double quotes starts an escape, TOML's
+    words where no TOML was written; the escape's words are said where a file holds it."""
+    from pydantic import ValidationError
+
+    from auditor.config import AuditConfig
+
+    with pytest.raises(ValidationError) as err:
+        AuditConfig(name="a\tb")
+    assert "it holds a tab" in str(err.value) and "escape" not in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", "c.toml"])
+def test_a_run_name_escape_in_run_or_pyproject_is_said(tmp_path, name):
+    """The escape's words, where the file holds it, for `[run] name` and [tool.auditor]."""
+    top = "[tool.auditor.run]\n" if name == "pyproject.toml" else "[run]\n"
+    path = tmp_path / name
+    path.write_text(top + 'name = "run\\new"\n', encoding="utf-8")
+    with pytest.raises(AuditorInputError) as err:
+        load_config(path)
+    assert err.value.field.endswith("run.name")
+    assert err.value.message.endswith("it holds a new line: a \\ in double quotes starts an "
+                                      "escape (\\n is a new line)"), err.value.message
