@@ -30,6 +30,8 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
     header's last name."""
     layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''
     names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]  # pandas'
+    # The field a delimiter ending each row adds: read as text, shown as written if refused
+    kinds = {names[-1]: str} if layout.unnamed == "last" else None  # ('7,5', not 7.5)
     try:
         with warnings.catch_warnings():  # a row longer than the header: pandas drops a field
             warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -40,6 +42,7 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
                 header=None,
                 names=names,
                 index_col=False,
+                dtype=kinds,
                 decimal=layout.decimal_point,
                 encoding=layout.encoding,
                 skipinitialspace=True,  # Adult's ", ": the space is no part of a value
@@ -50,7 +53,8 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
     if layout.unnamed == "first":  # R's row names
         frame = frame.drop(columns=names[0])
     elif layout.unnamed == "last":  # a delimiter ending each row of the first lines
-        _refuse_value(frame[names[-1]], n=len(names) - 1, src=str(path))
+        named = header[:-1]  # the header as written; its own empty names ending it are none
+        _refuse_value(frame[names[-1]], n=len(named) - trailing_unnamed(named), src=str(path))
         frame = frame.drop(columns=names[-1])
     end = len(names) - (layout.unnamed == "last")  # the header's own empty names after
     empty = names[end - trailing_unnamed(header[:end]) : end]  # its last (Excel's ',,')
@@ -70,10 +74,8 @@ def _refuse_value(values: pd.Series, *, n: int, src: str) -> None:
     held = ~_no_value(values)
     if held.any():
         first = int(held.argmax())
-        value = values.iloc[first]  # '7' read as 7.0: shown as written
-        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
         rows = int(held.sum())
-        message = VALUE_PAST_HEADER.format(n=n, rows=rows_text(rows), value=text,
+        message = VALUE_PAST_HEADER.format(n=n, rows=rows_text(rows), value=values.iloc[first],
                                            hold="holds" if rows == 1 else "hold",
                                            row=data_row(first))
         raise AuditorInputError(message, source=src)

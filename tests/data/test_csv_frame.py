@@ -66,3 +66,25 @@ def test_the_refusal_of_a_value_past_the_header_counts_its_rows_in_good_grammar(
     with pytest.raises(AuditorInputError) as info:
         C.read_csv_frame(path)
     assert f"but {said} a value there ('x', first at {data_row(300 - held)})" in info.value.message
+
+
+@pytest.mark.parametrize(("header", "row_end", "value", "n"), [
+    ("x1;sex;y", ";", "7,5", 3),  # a ';' CSV with decimal commas: the value as written
+    ("x1,sex,y,", ",,", "7", 3),  # the header's own empty last name is no name
+    ("x1,sex,y", ",", "007", 3),
+])
+def test_the_refusal_of_a_value_past_the_header_shows_it_as_written(tmp_path, header, row_end,
+                                                                    value, n):
+    """The refusal showed '7,5' as '7.5' (read with the decimal comma) and '007' as '7', and
+    counted the header 'x1,sex,y,' as 4 names, its empty last one among them."""
+    sep = header[2]
+    x1 = "0,5" if sep == ";" else "0.5"
+    path = tmp_path / "t.csv"
+    path.write_text(f"{header}\n" + "".join(
+        f"{x1}{sep}{'ab'[i % 2]}{sep}{['no', 'yes'][i % 3 == 0]}{row_end}"
+        f"{value if i == 250 else ''}\n" for i in range(300)))
+    with pytest.raises(AuditorInputError) as info:
+        C.read_csv_frame(path)
+    assert info.value.message.startswith(
+        f"a row has more fields than the header's {n} names: the rows end in an empty field, "
+        f"but 1 row holds a value there ({value!r}, first at {data_row(250)})")
