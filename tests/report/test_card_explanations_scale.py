@@ -125,3 +125,11 @@ def test_the_markdown_card_writes_counts_as_the_html_does(audit):
     md, html = _explanations({**audit, "explanations": perm})
     assert "across 5,000 of 12,000 test rows" in md and "across 5,000 of 12,000 test rows" in html
     assert "c (n=1,500)" in md
+
+
+@pytest.mark.parametrize("gap", [3.1607, None])
+def test_both_cards_say_what_the_convergence_error_is(audit, gap):
+    """The HTML card said what the error is; the Markdown card gave the bare number."""
+    md, html = _explanations(_attributions(audit, score_gap_mean_abs=gap))
+    meaning = "It is the gap between the attributions' sum and the score difference: small is good."
+    assert meaning in html and meaning in md
