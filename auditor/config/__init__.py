@@ -346,6 +346,26 @@ def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> Au
         raise AuditorInputError(msg, source=source, field=loc) from None
 
 
+def config_table(raw: dict[str, Any], *, source: str) -> tuple[dict[str, Any], str]:
+    """(the config's table of the TOML table ``raw`` of the file ``source``, the prefix its
+    keys are named below): ``[tool.auditor]`` in pyproject.toml; one line where there is none
+    or it holds no setting."""
+    if Path(source).name != "pyproject.toml":
+        prefix = ""
+    else:
+        tool = raw.get("tool", {})
+        raw = tool.get("auditor") if isinstance(tool, dict) else None
+        if isinstance(raw, list) and raw and all(isinstance(t, dict) for t in raw):  # [[...]]
+            raise AuditorInputError(ONE_TABLE.format(key="tool.auditor"), source=source,
+                                    field="tool.auditor")  # fmt: skip
+        if not isinstance(raw, dict):  # none, or `tool = 1`, `[tool] auditor = "x"`
+            raise AuditorInputError(NO_TOOL_TABLE, source=source)
+        prefix = "tool.auditor."  # each key named where the file has it
+    if holds_no_setting(raw):  # an empty file (or [run]) ran the digits demo as the audit
+        raise AuditorInputError(NO_SETTINGS, source=source, field=prefix.rstrip(".") or None)
+    return raw, prefix
+
+
 def load_config(path: str | Path) -> AuditConfig:
     """Read and validate a TOML config. ``pyproject.toml`` is read from ``[tool.auditor]``."""
     return load_config_with(path, lambda raw, prefix: raw)
@@ -361,19 +381,8 @@ def load_config_with(
     ``prefix``) before it is validated, and giving the table to validate; ``read``: the
     tables whose files the caller reads (the others' paths are not checked)."""
     path = Path(path)
-    raw = read_toml(path)  # a folder, a device, too large, UTF-16, not UTF-8, not TOML
-    prefix = ""
-    if path.name == "pyproject.toml":
-        tool = raw.get("tool", {})
-        raw = tool.get("auditor") if isinstance(tool, dict) else None
-        if isinstance(raw, list) and raw and all(isinstance(t, dict) for t in raw):  # [[...]]
-            raise AuditorInputError(ONE_TABLE.format(key="tool.auditor"), source=str(path),
-                                    field="tool.auditor")  # fmt: skip
-        if not isinstance(raw, dict):  # none, or `tool = 1`, `[tool] auditor = "x"`
-            raise AuditorInputError(NO_TOOL_TABLE, source=str(path))
-        prefix = "tool.auditor."  # each key named where the file has it
-    if holds_no_setting(raw):  # an empty file (or [run]) ran the digits demo as the audit
-        raise AuditorInputError(NO_SETTINGS, source=str(path), field=prefix.rstrip(".") or None)
+    # a folder, a device, too large, UTF-16, not UTF-8, not TOML
+    raw, prefix = config_table(read_toml(path), source=str(path))
     config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
     try:
         return resolve_paths(config, base=path.parent, source=str(path), read=read)

@@ -160,17 +160,19 @@ def _refused(lines: list[str], n: int, fixed: str | None, field: str, source: st
     """Whether the config refuses the file with line ``n`` written as ``fixed`` (None: left
     out) at its key (``lr = -0.001``: "must be more than 0"), or, left out, at its table (a
     rule without min); False where the file is still no TOML (a slip on another line)."""
-    from auditor.config import validate_config  # here only: a config error's words
+    from auditor.config import config_table, validate_config  # here only: a config's words
 
-    top = TOOL_TABLE if Path(source).name == PYPROJECT else ""
     text = "\n".join([*lines[: n - 1], *([fixed] if fixed is not None else []), *lines[n:]])
     try:
         raw = tomllib.loads(text + "\n")
-        for part in top.split(".")[:-1]:  # [tool.auditor]'s table
-            raw = raw.get(part, {}) if isinstance(raw, dict) else {}
-        validate_config(raw if isinstance(raw, dict) else {}, source=source, prefix=top)
     except (tomllib.TOMLDecodeError, RecursionError):
         return False
+    try:
+        table, top = config_table(raw, source=source)
+    except AuditorInputError:  # left out, the file holds no setting (`seed = None` alone)
+        return fixed is None
+    try:
+        validate_config(table, source=source, prefix=top)
     except AuditorInputError as exc:
         said = exc.field or ""
         return said == field or (fixed is None and field.startswith((f"{said}.", f"{said}[")))

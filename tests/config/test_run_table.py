@@ -66,9 +66,12 @@ def test_cli_reads_run_threads(tmp_path):
 @pytest.mark.parametrize(
     ("text", "name", "ending"),
     [
-        ("[run]\nthreads = null\n", "a.toml",
+        ("[run]\nseed = 1\nthreads = null\n", "a.toml",
          "; TOML has no null: leave threads out for its default"),
-        ("[run]\nseed = None\n", "a.toml", "; TOML has no null: leave seed out for its default"),
+        ("[run]\nthreads = 1\nseed = None\n", "a.toml",
+         "; TOML has no null: leave seed out for its default"),
+        # left out, [run] would be empty: the file would hold no setting
+        ("[run]\nseed = None\n", "a.toml", "(Invalid value): seed = None"),
         ("[run]\ndevice = CPU\n", "a.toml", '; text is written in quotes: device = "cpu"'),
         ("[run]\nname = my-run\n", "a.toml", '; text is written in quotes: name = "my-run"'),
         ("[tool.auditor.run]\ndevice = CPU\n", "pyproject.toml",

@@ -125,7 +125,9 @@ SLIPS = [
     ("[pretrain]\nepochs = True\n", "(Invalid value): epochs = True"),
     ("[pretrain]\nepochs = .5\n", "(Invalid value): epochs = .5"),
     ("[gates]\nbaseline = None\n", "; TOML has no null: leave baseline out for its default"),
-    ("threads = null\n", "; TOML has no null: leave threads out for its default"),
+    ("seed = 1\nthreads = null\n", "; TOML has no null: leave threads out for its default"),
+    # left out, the file (or [tool.auditor]) would hold no setting: no hint to leave it out
+    ("threads = null\n", "(Invalid value): threads = null"),
     ("device = CPU\n", '; text is written in quotes: device = "cpu"'),
     ("device = gpu\n", "(Invalid value): device = gpu"),
     ("[data]\nsensitive = sex\n", '; text is written in quotes: sensitive = ["sex"]'),
@@ -216,3 +218,12 @@ def test_a_quoted_table_name_written_twice_is_found_first(tmp_path):
     """`["data"]` then `[data]`: the line that wrote [data] first was not named."""
     err = _problem(tmp_path, '["data"]\nsource = "digits"\n[data]\ntarget = "odd"\n')
     assert err.message.endswith('(line 1 writes it first: ["data"])'), err.message
+
+
+@pytest.mark.parametrize("text", ["[tool.auditor.run]\nseed = None\n",
+                                  "[tool.auditor]\nthreads = None\n"])
+def test_a_hint_to_leave_out_the_only_setting_of_pyproject_is_not_given(tmp_path, text):
+    """`[tool.auditor.run] seed = None` alone was told to leave seed out: the hint was tried
+    on the file without the pyproject table's own checks, and the file then held no setting."""
+    err = _problem(tmp_path, '[project]\nname = "p"\n' + text, "pyproject.toml")
+    assert err.message.endswith(" = None"), err.message
