@@ -7,10 +7,10 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from auditor.data.header import EXTRA_MISSING, LONGER_ROW, csv_header
+from auditor.data.spelling import missing_labels
 from auditor.errors import AuditorInputError, data_row, rows_text
 
 # The layout is read from the first lines (layout.SAMPLE_LINES): rows there all end in the
@@ -58,20 +58,12 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
         frame = frame.drop(columns=names[-1])
     end = len(names) - (layout.unnamed == "last")  # the header's own empty names after
     empty = names[end - trailing_unnamed(header[:end]) : end]  # its last (Excel's ',,')
-    return frame.drop(columns=[c for c in empty if c in frame and _no_value(frame[c]).all()])
-
-
-def _no_value(values: pd.Series) -> np.ndarray:
-    """Which of ``values`` hold nothing: missing, or text of spaces alone (a quoted " ",
-    which the reader keeps; a label of it is missing too)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # each value looked at once
-    blank = np.array([isinstance(u, str) and not u.strip() for u in uniques] + [True])
-    return blank[codes]  # a missing value's code, -1: the last entry
+    return frame.drop(columns=[c for c in empty if c in frame and missing_labels(frame[c]).all()])
 
 
 def _refuse_value(values: pd.Series, *, n: int, src: str) -> None:
     """Refuse a value in the field the layout calls a delimiter ending each row."""
-    held = ~_no_value(values)
+    held = ~missing_labels(values)  # a quoted " ", which the reader keeps, is none
     if held.any():
         first = int(held.argmax())
         rows = int(held.sum())

@@ -18,9 +18,14 @@ from auditor.config.labels import MISSING_CLASS, label_index, missing_class, sam
 from auditor.data import TaskInfo
 from auditor.data._labels import binary_positive, check_one_way
 from auditor.data._tables import MISSING_LEVEL
-from auditor.data.header import MISSING_TEXT
 from auditor.data.number_groups import number_note
-from auditor.data.spelling import MISSING_CLASH, canonical, canonical_values, clash_way
+from auditor.data.spelling import (  # noqa: F401 - missing_labels: this module's API too
+    MISSING_CLASH,
+    canonical,
+    canonical_values,
+    clash_way,
+    missing_labels,
+)
 from auditor.errors import AuditorInputError, data_row
 
 MISSING_SENSITIVE = (
@@ -101,13 +106,6 @@ def refuse_missing_target(target: pd.Series, col: str, *, src: str) -> None:
         message = missing_class(col, n=int(bad.sum()), first=int(np.flatnonzero(bad)[0]) + 1,
                                 start=1, end=len(bad))  # fmt: skip
         raise AuditorInputError(message, source=src, field="data.target")
-
-
-def missing_labels(values: pd.Series) -> np.ndarray:
-    """Which of ``values`` (read in one spelling: a cell of spaces or invisible ones reads '')
-    hold no label: null, NaN, or text that is no value ('', '?'), in a CSV and a Parquet
-    file alike, as a predictions file's (:data:`~auditor.data.header.MISSING_TEXT`)."""
-    return (values.isna() | values.isin(MISSING_TEXT)).to_numpy()
 
 
 def target_classes(target: pd.Series, config: TableData, *, src: str, single: str) -> list:

@@ -22,15 +22,10 @@ from typing import Any, Literal
 from auditor.config.paths import NO_FILE, no_file  # noqa: F401 - NO_FILE: the message
 from auditor.data.damaged import GZIP_CUT_SHORT, MAGIC, parquet_refusal
 from auditor.data.layout import COMMENT, CsvLayout, csv_layout  # noqa: F401 - the API here too
-from auditor.data.spelling import canonical
+from auditor.data.spelling import EXTRA_MISSING, MISSING_TEXT, canonical  # noqa: F401 - API
 from auditor.data.text import SAVE_UTF8, open_text, other_file, wide_fields
 from auditor.errors import AuditorInputError
 
-# Missing besides the readers' own markers (empty, NA, NaN, null, ...): "?", as UCI files write.
-EXTRA_MISSING = ("?",)
-# A label's text that is no value, once its spaces are left out: a table's and a predictions
-# file's, CSV and Parquet alike.
-MISSING_TEXT = ("", *EXTRA_MISSING)
 IS_DIRECTORY = "is a folder, not a file"
 NOT_REGULAR = (
     "not a regular file (a pipe, a device or a socket: it cannot be read twice); save the rows "

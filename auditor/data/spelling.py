@@ -10,15 +10,23 @@ words."""
 
 from __future__ import annotations
 
+import math
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:  # the predictions path imports canonical without pandas
     import pandas as pd
 
-__all__ = ["MISSING_CLASH", "SPACES", "canonical", "canonical_values", "merged_notes"]
+__all__ = ["EXTRA_MISSING", "MISSING_CLASH", "MISSING_TEXT", "SPACES", "canonical",
+           "canonical_values", "merged_notes", "missing_codes", "missing_labels", "no_label"]
+
+# Missing besides the readers' own markers (empty, NA, NaN, null, ...): "?", as UCI files write.
+EXTRA_MISSING = ("?",)
+# A label's text that is no value, once read in one spelling (:func:`canonical`): a table's
+# and a predictions file's, CSV and Parquet alike.
+MISSING_TEXT = ("", *EXTRA_MISSING)
 
 # Unicode's space separators past ASCII (category Zs: no-break, ogham, the 11 of U+2000-U+200A,
 # narrow no-break, medium mathematical, ideographic), each read as a space; the invisible
@@ -42,6 +50,30 @@ def canonical(text: str) -> str:
     """``text`` as one label: Unicode NFC, every Unicode space a plain space, no zero-width
     space, word joiner or byte-order mark, without the spaces around it."""
     return unicodedata.normalize("NFC", text).translate(SPACES).strip()
+
+
+def no_label(value: Any) -> bool:
+    """``value`` holds no label: None, NaN, or text that is no value once read in one
+    spelling (:data:`MISSING_TEXT`: '', '?', alone or among spaces or invisible ones)."""
+    if isinstance(value, str):
+        return canonical(value) in MISSING_TEXT
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def missing_codes(codes: np.ndarray, uniques: Any) -> np.ndarray:
+    """Which rows of ``codes`` (indices into ``uniques``; -1: null) hold no label
+    (:func:`no_label`, once per distinct value)."""
+    bad = [i for i, value in enumerate(uniques) if no_label(value)]
+    return (codes < 0) | np.isin(codes, bad) if bad else codes < 0
+
+
+def missing_labels(values: pd.Series) -> np.ndarray:
+    """Which of ``values`` hold no label (:func:`no_label`: null, NaN, '', '?', spaces): the
+    one rule of a table's target, groups and unnamed columns, and a predictions file's."""
+    import pandas as pd  # tables and the preview only: a predictions file is read without it
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return missing_codes(codes, uniques)
 
 
 def canonical_values(

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from auditor.config.labels import missing_class
-from auditor.data.header import MISSING_TEXT  # noqa: F401 - this module's API too
+from auditor.data.spelling import MISSING_TEXT, missing_codes  # noqa: F401 - MISSING_TEXT: API
 from auditor.errors import AuditorInputError, data_row
 
 if TYPE_CHECKING:
@@ -88,14 +88,6 @@ class CountsTable:
         return labels, arr.reshape(-1, k, k)
 
 
-def _bad_label(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip() in MISSING_TEXT
-
-
 def arrow_numpy(values: Any) -> np.ndarray:
     """A pyarrow array of numbers as numpy: a view of its buffer when it has no nulls
     (pyarrow's ``to_numpy`` loads pandas, half a second of a small audit), else a copy."""
@@ -159,17 +151,10 @@ def _encode(values: Any) -> tuple[np.ndarray, list]:
     return codes.astype(np.int64, copy=False), list(uniques)
 
 
-def _missing_mask(codes: np.ndarray, uniques: list) -> np.ndarray:
-    """Which rows of ``codes`` (indices into ``uniques``) hold no label: null (a code of -1),
-    NaN, or text that is no value ('', '?', spaces)."""
-    bad = [i for i, value in enumerate(uniques) if _bad_label(value)]
-    return (codes < 0) | np.isin(codes, bad) if bad else codes < 0
-
-
 def _with_missing(codes: np.ndarray, uniques: list, label: str) -> tuple[np.ndarray, list]:
     """``(codes, uniques)`` with every null, empty or NaN label's rows given the group
     ``label`` (appended to the uniques; the bad entries keep no rows)."""
-    missing = _missing_mask(codes, uniques)
+    missing = missing_codes(codes, uniques)
     if not missing.any():
         return codes, uniques
     return np.where(missing, len(uniques), codes), [*uniques, label]
@@ -243,7 +228,7 @@ class CountsAccumulator:
                         group: bool) -> None:  # fmt: skip
         """Refuse the batch's missing labels, null (a code of -1) or blank ('', '?'), counted
         together: how many, and the first of them."""
-        missing = _missing_mask(codes, uniques)
+        missing = missing_codes(codes, uniques)
         if missing.any():
             raise self._missing_at(np.flatnonzero(missing), column=column, group=group,
                                    batch=len(codes))  # fmt: skip

@@ -22,9 +22,8 @@ from auditor.checks.performance import performance_from_confusion
 from auditor.checks.rows import input_rows
 from auditor.config import AuditConfig, FairnessConfig
 from auditor.config.fairness import IntervalMethod
-from auditor.data.spelling import canonical_values
+from auditor.data.spelling import canonical_values, missing_labels
 from auditor.errors import AuditorInputError
-from auditor.fairness.counts import MISSING_TEXT
 from auditor.fairness.engine import audit_counts, resolve_specs
 from auditor.fairness.metrics import favourable_index
 from auditor.fairness.scores import scores_by_group
@@ -139,7 +138,7 @@ def _groups_frame(rows: Any, cols: Columns) -> Any:
     frame = rows.select(list(cols.sensitive)).to_pandas()
     for name in cols.sensitive:
         values = canonical_values(frame[name].astype(object), name)  # once per distinct value
-        missing = values.isna() | values.astype(str).isin(MISSING_TEXT)
+        missing = missing_labels(values)
         if cols.missing_group is not None:
             values = values.where(~missing, cols.missing_group)
         frame[name] = values.astype(str)

@@ -88,3 +88,14 @@ def test_the_refusal_of_a_value_past_the_header_shows_it_as_written(tmp_path, he
     assert info.value.message.startswith(
         f"a row has more fields than the header's {n} names: the rows end in an empty field, "
         f"but 1 row holds a value there ({value!r}, first at {data_row(250)})")
+
+
+def test_an_unnamed_column_of_invisible_characters_is_no_column(tmp_path):
+    """A trailing unnamed column holding only a zero-width space (a cell that reads '' as a
+    group label or a class) was kept as a model input 'Unnamed: 3' of one constant: its 'no
+    value' was spaces alone, where labels use the one rule (spelling.missing_labels)."""
+    path = tmp_path / "t.csv"
+    path.write_text("x1,sex,y,\n" + "".join(
+        f"{i % 7},{'ab'[i % 2]},{['no', 'yes'][i % 3 == 0]},\u200b\n" for i in range(50)),
+        encoding="utf-8")
+    assert list(C.read_csv_frame(path).columns) == ["x1", "sex", "y"]

@@ -14,7 +14,7 @@ import pytest
 
 from auditor.cli import exit_code_of
 from auditor.data import load_bundle
-from auditor.data.spelling import canonical, canonical_values
+from auditor.data.spelling import canonical, canonical_values, missing_codes, missing_labels
 from auditor.errors import AuditorInputError
 from tests.data.test_table import config, make_table, write
 
@@ -190,3 +190,16 @@ def test_a_missing_class_reads_the_same_in_a_run_and_in_an_audit_of_predictions(
             frame["label"].to_numpy(), np.array(["no"] * 400), [np.array(["a"] * 400)]
         )
     assert run.value.message == audit.value.message
+
+
+def test_one_rule_says_which_labels_hold_no_value():
+    """A table's target and groups, its unnamed columns, a predictions file's counts and its
+    preview each built their own mask of missing labels (strip, isin, spaces alone), which
+    differed on a label of invisible characters; spelling.missing_labels is the one rule."""
+    values = [None, float("nan"), "", "  ", "?", " ? ", "\u200b", "\u00a0?", "a", "?a", 0, 1.5]
+    expected = [True] * 8 + [False] * 4
+    assert missing_labels(pd.Series(values, dtype=object)).tolist() == expected
+    assert missing_labels(pd.Series(["a", None, "?"], dtype="category")).tolist() == [
+        False, True, True]
+    codes = np.array([0, 1, -1, 2])
+    assert missing_codes(codes, ["a", "\u200b", " ? "]).tolist() == [False, True, True, True]
