@@ -90,6 +90,16 @@ def _short_splits(
     return [(split, n) for split, n in held if n < MIN_SPLIT_ROWS]
 
 
+def _short_classes(
+    test_fraction: float, class_counts: dict[str, int]
+) -> list[tuple[str, int, int]]:
+    """Each class below MIN_CLASS_TEST_ROWS in the stratified test split: its label, the rows
+    it would hold there and its rows in all."""
+    held = [(label, math.floor(test_fraction * count), count)
+            for label, count in class_counts.items()]  # fmt: skip
+    return [(label, n, count) for label, n, count in held if n < MIN_CLASS_TEST_ROWS]
+
+
 def builtin_strata(data: Any, *, seed: int) -> tuple[list[int], str | None] | None:
     """A built-in source's rows per stratum as its splits are drawn, and how to get more rows
     (:func:`splits_problem`'s ``more``); None where there are thousands (the full MNIST, from
@@ -140,9 +150,7 @@ def classes_problem(
 ) -> tuple[str, str] | None:
     """(the field, the message) of the classes short in the test split, all of them (by name
     the first and ``shown`` more); else None."""
-    short = [(label, math.floor(test_fraction * count), count)
-             for label, count in class_counts.items()]  # fmt: skip
-    short = [(label, n, count) for label, n, count in short if n < MIN_CLASS_TEST_ROWS]
+    short = _short_classes(test_fraction, class_counts)
     if not short:
         return None
     (label, n, count), rest = short[0], short[1:]
@@ -180,7 +188,7 @@ def _too_small(fractions: dict[str, float], class_counts: dict[str, int]) -> str
     """:data:`TOO_SMALL`: how many splits and classes are short, none by name."""
     counts = list(class_counts.values())
     splits = len(_short_splits(fractions, counts))
-    classes = sum(math.floor(fractions["test"] * c) < MIN_CLASS_TEST_ROWS for c in counts)
+    classes = len(_short_classes(fractions["test"], class_counts))
     said = [f"{splits} split{'s' * (splits != 1)} under {MIN_SPLIT_ROWS} rows"] if splits else []
     if classes:
         said.append(f"{classes} class{'es' * (classes != 1)} under {MIN_CLASS_TEST_ROWS} rows "

@@ -172,3 +172,17 @@ def test_a_long_path_leaves_the_sizes_line_whole(tmp_path, monkeypatch):
     assert said.endswith("data.splits: the 48-row data is too small: 4 splits under 10 rows, 8 "
                          "classes under 5 rows in the test split (about 160 rows in these "
                          "classes' proportions, or larger data.splits fractions)")  # fmt: skip
+
+
+def test_the_sizes_line_counts_the_classes_the_class_check_names():
+    """TOO_SMALL counted the short classes with its own copy of the class check's test
+    (floor(test * count) < MIN_CLASS_TEST_ROWS); both now ask _short_classes, so the count
+    and the names agree, a class of 4.8 test rows short in both."""
+    from auditor.preflight import sizes
+
+    counts = {"a": 9, "b": 10, "c": 100, "d": 24, "e": 25}
+    assert [label for label, _, _ in sizes._short_classes(0.2, counts)] == ["a", "b", "d"]
+    named = sizes.classes_problem(0.2, counts)[1]
+    assert all(repr(label) in named for label in "abd") and "'e'" not in named
+    fractions = {"train": 0.6, "validation": 0.2, "test": 0.2}
+    assert "3 classes under 5 rows in the test split" in sizes._too_small(fractions, counts)
