@@ -11,8 +11,9 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from auditor.config._base import StrictModel, key_error
 from auditor.config.fairness import FairnessConfig
+from auditor.config.file_table import config_table
 from auditor.config.gates import GateRule, GatesConfig
-from auditor.config.keys import ONE_TABLE, first_problem
+from auditor.config.keys import first_problem
 from auditor.config.labels import ConfigLabel
 from auditor.config.model import SUPPLIED_KINDS, ModelConfig
 from auditor.config.paths import (
@@ -24,7 +25,7 @@ from auditor.config.paths import (
     resolve_paths,
 )
 from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
-from auditor.config.run_table import holds_no_setting, lift_run_table, run_key_named
+from auditor.config.run_table import lift_run_table, run_key_named
 from auditor.config.toml_file import read_toml
 from auditor.config.transparency import DeclaredAnswers, TransparencyConfig
 from auditor.errors import AuditorInputError
@@ -318,24 +319,25 @@ def source_not_written(keys: Any) -> str:
     return "table" if TABLE_ONLY_KEYS & set(keys) else "digits"
 
 
-NO_TOOL_TABLE = "no [tool.auditor] table"
-# Nothing said of what runs without the file: the defaults for run, the run's own gates for
-# gate --config.
-NO_SETTINGS = (
-    "holds no setting (empty, or comments only): is this the config? `auditor init` writes "
-    "a commented one to edit"
-)
 
-
-def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> AuditConfig:
-    """Validate a raw dict; raise one-line :class:`AuditorInputError` naming the key (below
-    ``prefix``: ``tool.auditor.`` in pyproject.toml)."""
+def as_validated(
+    raw: dict[str, Any], *, source: str, prefix: str = ""
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """(``raw`` as AuditConfig validates it, the keys lifted from [run]): [run]'s keys at the
+    top, a [data] without a source the digits scenario, or one line where it is a table's."""
     raw, lifted = lift_run_table(raw, source=source, prefix=prefix)  # [run] threads = 2
     data = raw.get("data")
     if isinstance(data, dict) and "source" not in data:
         if source_not_written(data) == "table":
             raise AuditorInputError(NO_SOURCE, source=source, field=f"{prefix}data.source")
         raw = {**raw, "data": {"source": "digits", **data}}  # the built-in default source
+    return raw, lifted
+
+
+def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> AuditConfig:
+    """Validate a raw dict; raise one-line :class:`AuditorInputError` naming the key (below
+    ``prefix``: ``tool.auditor.`` in pyproject.toml)."""
+    raw, lifted = as_validated(raw, source=source, prefix=prefix)
     try:
         return AuditConfig.model_validate(raw)
     except ValidationError as exc:
@@ -344,26 +346,6 @@ def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> Au
         if loc.removeprefix(prefix) in ("name", "run.name"):  # "C:\new" in the file: its \n
             msg = escape_advice(msg, raw.get("name"), source)
         raise AuditorInputError(msg, source=source, field=loc) from None
-
-
-def config_table(raw: dict[str, Any], *, source: str) -> tuple[dict[str, Any], str]:
-    """(the config's table of the TOML table ``raw`` of the file ``source``, the prefix its
-    keys are named below): ``[tool.auditor]`` in pyproject.toml; one line where there is none
-    or it holds no setting."""
-    if Path(source).name != "pyproject.toml":
-        prefix = ""
-    else:
-        tool = raw.get("tool", {})
-        raw = tool.get("auditor") if isinstance(tool, dict) else None
-        if isinstance(raw, list) and raw and all(isinstance(t, dict) for t in raw):  # [[...]]
-            raise AuditorInputError(ONE_TABLE.format(key="tool.auditor"), source=source,
-                                    field="tool.auditor")  # fmt: skip
-        if not isinstance(raw, dict):  # none, or `tool = 1`, `[tool] auditor = "x"`
-            raise AuditorInputError(NO_TOOL_TABLE, source=source)
-        prefix = "tool.auditor."  # each key named where the file has it
-    if holds_no_setting(raw):  # an empty file (or [run]) ran the digits demo as the audit
-        raise AuditorInputError(NO_SETTINGS, source=source, field=prefix.rstrip(".") or None)
-    return raw, prefix
 
 
 def load_config(path: str | Path) -> AuditConfig:

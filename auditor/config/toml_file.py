@@ -157,10 +157,12 @@ def _slip(error: str, lines: list[str], n: int, field: str | None, source: str) 
 
 
 def _refused(lines: list[str], n: int, fixed: str | None, field: str, source: str) -> bool:
-    """Whether the config refuses the file with line ``n`` written as ``fixed`` (None: left
-    out) at its key (``lr = -0.001``: "must be more than 0"), or, left out, at its table (a
-    rule without min); False where the file is still no TOML (a slip on another line)."""
-    from auditor.config import config_table, validate_config  # here only: a config's words
+    """Whether the config refuses the file with line ``n`` written as ``fixed`` for that
+    value (``lr = -0.001``: "must be more than 0"; not `path` for `kind = "auto"`'s sake),
+    or, left out (None), at its key or its table (a rule without min), by any of its
+    problems; False where the file is still no TOML (a slip on another line)."""
+    from auditor.config import config_table  # here only: a config's words
+    from auditor.config.refusals import refusals
 
     text = "\n".join([*lines[: n - 1], *([fixed] if fixed is not None else []), *lines[n:]])
     try:
@@ -171,12 +173,10 @@ def _refused(lines: list[str], n: int, fixed: str | None, field: str, source: st
         table, top = config_table(raw, source=source)
     except AuditorInputError:  # left out, the file holds no setting (`seed = None` alone)
         return fixed is None
-    try:
-        validate_config(table, source=source, prefix=top)
-    except AuditorInputError as exc:
-        said = exc.field or ""
-        return said == field or (fixed is None and field.startswith((f"{said}.", f"{said}[")))
-    return False
+    said = refusals(table, source=source, prefix=top)
+    if fixed is None:  # left out: refused at its key, or at its table (a rule without min)
+        return any(key == field or field.startswith((f"{key}.", f"{key}[")) for key, _ in said)
+    return any(key == field and own for key, own in said)  # not for another key's sake
 
 
 def _written(value: str, takes: Any) -> str | None:

@@ -158,6 +158,12 @@ SLIPS = [
     ('[[gates.rules]]\nmetric = "accuracy"\nmin = None\n', "(Invalid value): min = None"),
     ("name = ..\n", "(Invalid value): name = .."),
     ("[[gates.rules]]\nmetric = accuracy\n", '; text is written in quotes: metric = "accuracy"'),
+    # refused for its own value by any problem, not the first alone (epochs = 0 comes first)
+    ("[pretrain]\nepochs = 0\nlr = -.001\n", "(Invalid value): lr = -.001"),
+    # refused for another key's sake (kind "auto" reads neither): the quotes are still right
+    ("[model]\npath = model.pt\n", '; text is written in quotes: path = "model.pt"'),
+    ('[data]\nsource = "table"\npath = "x.csv"\ntarget = "y"\nsensitive = ["s"]\n'
+     "members = m.csv\n", '; text is written in quotes: members = "m.csv"'),
 ]
 # fmt: on
 
