@@ -22,6 +22,13 @@ VALUE_PAST_HEADER = (
     "delimiter, name that column in the header (R's row names: write.table with "
     "row.names = FALSE), or leave the field empty"
 )
+# The header's own empty names ending it (Excel's ',,'): no column where they hold no value;
+# a value there is in a column nobody named, refused rather than audited as a model input.
+VALUE_UNNAMED = (
+    "the header ends in {k} unnamed {columns} (a delimiter ending it, as Excel's ',,'), and "
+    "{rows} {hold} a value in one ({value!r}, first at {row}); name that column in the "
+    "header, or leave the field empty"
+)
 
 
 def read_csv_frame(path: Path) -> pd.DataFrame:
@@ -30,8 +37,11 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
     header's last name."""
     layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''
     names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]  # pandas'
-    # The field a delimiter ending each row adds: read as text, shown as written if refused
-    kinds = {names[-1]: str} if layout.unnamed == "last" else None  # ('7,5', not 7.5)
+    end = len(names) - (layout.unnamed == "last")  # the header's own empty names after
+    empty = names[end - trailing_unnamed(header[:end]) : end]  # its last (Excel's ',,')
+    # The fields no name was written for: read as text, shown as written if refused ('7,5',
+    # not 7.5)
+    kinds = {name: str for name in [*empty, *names[end:]]} or None
     try:
         with warnings.catch_warnings():  # a row longer than the header: pandas drops a field
             warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -56,9 +66,9 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
         named = header[:-1]  # the header as written; its own empty names ending it are none
         _refuse_value(frame[names[-1]], n=len(named) - trailing_unnamed(named), src=str(path))
         frame = frame.drop(columns=names[-1])
-    end = len(names) - (layout.unnamed == "last")  # the header's own empty names after
-    empty = names[end - trailing_unnamed(header[:end]) : end]  # its last (Excel's ',,')
-    return frame.drop(columns=[c for c in empty if c in frame and missing_labels(frame[c]).all()])
+    if empty:
+        _refuse_unnamed(frame[empty], src=str(path))
+    return frame.drop(columns=empty)
 
 
 def _refuse_value(values: pd.Series, *, n: int, src: str) -> None:
@@ -70,6 +80,22 @@ def _refuse_value(values: pd.Series, *, n: int, src: str) -> None:
         message = VALUE_PAST_HEADER.format(n=n, rows=rows_text(rows), value=values.iloc[first],
                                            hold="holds" if rows == 1 else "hold",
                                            row=data_row(first))
+        raise AuditorInputError(message, source=src)
+
+
+def _refuse_unnamed(values: pd.DataFrame, *, src: str) -> None:
+    """Refuse a value in a column the header ends without naming (Excel's ',,')."""
+    held = ~values.apply(missing_labels)
+    rows = held.any(axis=1).to_numpy()
+    if rows.any():
+        first = int(rows.argmax())
+        column = int(held.iloc[first].to_numpy().argmax())
+        k = values.shape[1]
+        message = VALUE_UNNAMED.format(
+            k=k, columns="column" if k == 1 else "columns", rows=rows_text(int(rows.sum())),
+            hold="holds" if rows.sum() == 1 else "hold", value=values.iloc[first, column],
+            row=data_row(first),
+        )  # fmt: skip
         raise AuditorInputError(message, source=src)
 
 

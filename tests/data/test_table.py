@@ -458,9 +458,14 @@ def test_two_delimiters_ending_every_line_are_no_columns(tmp_path):
     bundle = load_bundle(config(path), seed=0)
     assert bundle.preprocessing.features == ["x1", "cat"]
     assert bundle.preprocessing.imputed == []
-    # an unnamed column with values is kept under pandas' name, as one alone is
-    path.write_text(f"{lines[0]},,\n" + "".join(f"{line},7,\n" for line in lines[1:]))
-    assert "Unnamed: 4" in load_bundle(config(path), seed=0).preprocessing.features
+    # a value in a column the header ends without naming is refused, not a model input
+    # under pandas' name: one value in the 400 rows was an input imputed to 7.0 everywhere
+    for row in (1, 250):
+        body = [f"{line},7," if i == row else f"{line},," for i, line in enumerate(lines[1:], 1)]
+        path.write_text(f"{lines[0]},,\n" + "".join(f"{line}\n" for line in body))
+        text = refused(config(path), "data.path")
+        assert "the header ends in 2 unnamed columns" in text, text
+        assert f"1 row holds a value in one ('7', first at data row {row})" in text, text
 
 
 @pytest.mark.parametrize("changes", [{}, {"features": ["x1", "empty"]}])
@@ -610,19 +615,24 @@ def test_a_parquet_file_of_two_empty_column_names_is_refused_as_a_duplicate(tmp_
 
 @pytest.mark.parametrize(
     ("header_end", "row_end", "kept"),
-    [(",", ",,", []), (",,", ",,,", []), (",,", ",,5", ["Unnamed: 5"])],
+    [(",", ",,", []), (",,", ",,,", []), (",,", ",,5", None)],
 )
 def test_every_empty_unnamed_column_ending_the_header_is_no_column(tmp_path, header_end, row_end,
                                                                    kept):  # fmt: skip
     """Rows with one delimiter more than the header (the header ',', rows ',,') kept the header's
     own empty column, and validation refused it ("column 'Unnamed: 4' has no value in any of its
     400 rows"); an empty column before one with values was kept the same way. Each trailing
-    unnamed column holding no value is no column; one with values stays."""
+    unnamed column holding no value is no column; one with values (None) is refused: a column
+    nobody named is no model input."""
     path = tmp_path / "t.csv"
     lines = make_table().to_csv(index=False).splitlines()
     rows = [f"{line}{row_end if i % 50 == 0 else row_end.replace('5', '')}\n"
             for i, line in enumerate(lines[1:])]  # fmt: skip
     path.write_text(f"{lines[0]}{header_end}\n" + "".join(rows))
+    if kept is None:
+        text = refused(config(path), "data.path")
+        assert "8 rows hold a value in one ('5', first at data row 1)" in text, text
+        return
     assert list(T.read_frame(path).columns) == [*make_table().columns, *kept]
     assert load_bundle(config(path), seed=0).preprocessing.features == ["x1", "cat", *kept]
 
