@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from auditor.data.codec import DROP_IT
+from auditor.data.groups import MAX_CATEGORIES, MISSING_FLAG, RAISE_MAX_CATEGORIES
 from auditor.errors import AuditorInputError
 
 DIVERGED = (
@@ -35,19 +37,14 @@ ARGUMENTS = {
     "data.citation": "data_citation", "data.missing_group": "missing_group",
     "model.train": "train", "--out": "out_dir",
 }  # fmt: skip
-# Advice worded for a config file, as a Python caller follows it (before the keys above).
+# Advice worded for a config file (each phrase the data module's own, written once there),
+# as a Python caller follows it; replaced before the keys above.
 PHRASES = {
-    "set data.missing_group = true (from Python: missing_group=True)": "pass missing_group=True",
-    "data.missing_group = true": "missing_group=True",
-    "add it to data.drop (from Python: leave it out of the DataFrames, or list the inputs in "
-    "features=), or name it in data.features to use it as a model input": "leave it out of "
-    "the DataFrames, or list the inputs in features= (with it, to use it as a model input)",
-    "(data.features, or data.drop)": "(features=, or out of the DataFrames)",
-    "add it to data.drop": "leave it out of the DataFrames",
-    "add the column to data.drop": "leave the column out of the DataFrames",
-    # data.max_categories is no argument: the target's limit stands as a number
-    ", or raise data.max_categories": "",
-    "data.max_categories = ": "",
+    MISSING_FLAG: "missing_group=True",
+    DROP_IT: "leave it out of the DataFrames",
+    # data.max_categories is no argument: the limit stands as a number
+    RAISE_MAX_CATEGORIES: "",
+    MAX_CATEGORIES: "",
 }
 MODEL_WORDS = {**PHRASES, **{k: f"{v}=" for k, v in ARGUMENTS.items()}}
 MODEL_FIELDS = {**ARGUMENTS, "model.classes": "model"}  # a module's own classes_

@@ -35,10 +35,13 @@ TEXT_IN_NUMBERS = (
 # float64 holds every integer up to 2**53; past it the matrix would hand an estimator another
 # number than the file's (an ID 2**53 + 1 becomes 2**53), in a DataFrame too.
 EXACT_INT_MAX = 2**53
+# The advice to leave a column out of the inputs, as a config file takes it; one wording for
+# every message that gives it (audit_model's errors say it in a Python caller's words).
+DROP_IT = "add it to data.drop"
 INEXACT_INTEGERS = (
     "column {col!r} holds integers beyond 2**53 ({value} in {rows}, first at {row}), which "
     "auditor's float64 copy of an estimator's inputs cannot hold exactly; an identifier is no "
-    "model input: leave it out of the inputs (data.features, or data.drop), or keep a coarser "
+    "model input: " + DROP_IT + ", or name the inputs in data.features, or keep a coarser "
     "unit (seconds, not nanoseconds)"
 )
 

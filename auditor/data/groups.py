@@ -28,16 +28,20 @@ from auditor.data.spelling import (  # noqa: F401 - missing_labels: this module'
 )
 from auditor.errors import AuditorInputError, data_row
 
-MISSING_SENSITIVE = (
-    "column {col!r} has {labels} (first at {row}); fill them, or set data.missing_group = "
-    "true (from Python: missing_group=True) to audit them as the group '(missing)'"
-)
-TOO_MANY_CLASSES = (
-    "target column {col!r} has {n} distinct values, more than data.max_categories = {k}: "
-    "auditor audits classifiers (a continuous target?); name a class column, or raise "
-    "data.max_categories"
-)
 MISSING_FLAG = "data.missing_group = true"
+MISSING_SENSITIVE = (
+    "column {col!r} has {labels} (first at {row}); fill them, or set " + MISSING_FLAG + " to "
+    "audit them as the group '(missing)'"
+)
+# data.max_categories, as its messages name it: one wording (audit_model has no such argument,
+# so from Python they are left out and the limit stands as a number)
+MAX_CATEGORIES = "data.max_categories = "
+RAISE_MAX_CATEGORIES = ", or raise data.max_categories"
+TOO_MANY_CLASSES = (
+    "target column {col!r} has {n} distinct values, more than " + MAX_CATEGORIES + "{k}: "
+    "auditor audits classifiers (a continuous target?); name a class column"
+    + RAISE_MAX_CATEGORIES
+)
 TARGET_MISSING = MISSING_CLASS  # one wording with a predictions file's missing label
 SINGLE_CLASS = "target column {col!r} has a single class ({label!r})"
 NOT_A_LABEL = (

@@ -26,6 +26,7 @@ from auditor.config import TableData
 from auditor.data import DatasetBundle, Split, TaskInfo
 from auditor.data._labels import first_alike
 from auditor.data.codec import (  # noqa: F401 - the codec's names are this module's too
+    DROP_IT,
     NO_COLUMN,
     NOT_NUMERIC,
     TEXT_IN_NUMBERS,
@@ -67,8 +68,7 @@ ONE_CLASS = "the target column {col!r} has a single class in every file"
 NO_FEATURES = "no input columns left (data.features, or the columns besides target and sensitive)"
 ID_INPUT = (
     "column {col!r} has a distinct value in every one of the {n} rows of {files} (an ID?); "
-    "add it to data.drop (from Python: leave it out of the DataFrames, or list the inputs in "
-    "features=), or name it in data.features to use it as a model input"
+    + DROP_IT + ", or name it in data.features to use it as a model input"
 )
 MISSING_INPUT = (
     "column {col!r} has a missing value in {rows} (first at {row}); a PyTorch module receives "

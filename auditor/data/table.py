@@ -29,11 +29,14 @@ from auditor.config.labels import alike_notes
 from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._labels import binary_positive  # noqa: F401 - this module's API too
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
+from auditor.data.codec import DROP_IT
 from auditor.data.csv_frame import VALUE_PAST_HEADER, read_csv_frame, trailing_unnamed  # noqa: F401
 from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
 from auditor.data.groups import (  # noqa: F401 - this module's API too
+    MAX_CATEGORIES,
     MISSING_SENSITIVE,
     NOT_A_LABEL,
+    RAISE_MAX_CATEGORIES,
     SINGLE_CLASS,
     TARGET_MISSING,
     TOO_MANY_CLASSES,
@@ -73,8 +76,8 @@ SENSITIVE_AS_INPUT = (
     "data.sensitive_as_features = true to make the sensitive columns inputs"
 )
 ID_LIKE = (
-    "column {col!r} has a distinct value in every one of its {n} rows (an ID?); add it to "
-    "data.drop, or name it in data.features to use it as a model input"
+    "column {col!r} has a distinct value in every one of its {n} rows (an ID?); " + DROP_IT
+    + ", or name it in data.features to use it as a model input"
 )
 ROW_INDEX = (
     "a column with no name in the header ({col!r}) has a distinct value in every one of its "
@@ -86,8 +89,8 @@ NO_VALUES = (
     "imputed constant; {fix}"
 )
 TOO_MANY_LEVELS = (
-    "categorical column {col!r} has {n} levels, more than data.max_categories = {k}; add it "
-    "to data.drop, or raise data.max_categories"
+    "categorical column {col!r} has {n} levels, more than " + MAX_CATEGORIES + "{k}; "
+    + DROP_IT + RAISE_MAX_CATEGORIES
 )
 NO_INPUTS = (
     "no model input columns (data.features is empty, or data.drop and the sensitive columns "
@@ -101,7 +104,7 @@ NUMBERS_AND_TEXT = (
     "column {col!r} holds numbers ({n_numbers} distinct) and text ({text!r} in {n_text}, "
     "first at {row}); if the text marks a missing value, leave the cell empty or write NA; "
     "if these are categories (codes such as 1..12 and K), name the inputs in data.features; "
-    "else add the column to data.drop"
+    "else " + DROP_IT
 )
 # A column with more distinct numbers than this is a measurement, not a set of codes.
 MAX_CODES = 10
@@ -257,7 +260,7 @@ def select_inputs(frame: pd.DataFrame, config: TableData, *, src: str) -> InputS
         raise AuditorInputError(message, source=src, field="data.features")
     empty = next((c for c in features if frame[c].isna().all()), None)
     if empty is not None:
-        fix = "remove it from data.features" if named else "add it to data.drop"
+        fix = "remove it from data.features" if named else DROP_IT
         raise AuditorInputError(NO_VALUES.format(col=empty, n=rows_text(len(frame)), fix=fix),
                                 source=src, field="data.features")  # fmt: skip
     numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c])]

@@ -13,7 +13,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import auditor
-from auditor.api._errors import MODEL_FIELDS, MODEL_WORDS, reworded
+from auditor.api._errors import MODEL_FIELDS, MODEL_WORDS, PHRASES, reworded
 from auditor.errors import AuditorInputError
 
 
@@ -41,7 +41,7 @@ def refusal(model, frame, **kw) -> AuditorInputError:
         ({"sensitive": ["sexx"]}, "sensitive", "no column 'sexx'"),
         ({"target": "lable"}, "target", "no column 'lable'"),
         ({"sensitive": ["label"]}, "sensitive", "name the group columns in sensitive="),
-        ({"missing": "group"}, "sensitive", "or pass missing_group=True to audit them"),
+        ({"missing": "group"}, "sensitive", "or set missing_group=True to audit them"),
         ({"missing": "label"}, "target", "'label' has missing values"),
         ({"features": ["x1"]}, "features", "features leaves out x2"),
         ({"sensitive": []}, "sensitive", "at least 1 item"),
@@ -153,7 +153,7 @@ def test_a_callers_own_text_is_not_reworded(rows, change, words):
     err = refusal(model, frame, **change)
     assert words in err.message, str(err)
     if column:  # the template's own words are still the caller's
-        assert "pass missing_group=True" in err.message, str(err)
+        assert "set missing_group=True" in err.message, str(err)
 
 
 @pytest.mark.parametrize(("change", "words"), [({"y_true": "--out"}, "no column '--out'"),
@@ -193,3 +193,26 @@ def test_a_frames_labels_listed_unquoted_are_kept():
                             field="data.sensitive")  # fmt: skip
     got = reworded(err, MODEL_WORDS, MODEL_FIELDS, given=[{"data": frame}])
     assert got.message == "groups --out, data.target; or set missing_group=True"
+
+
+def test_each_phrase_is_the_data_modules_own_and_its_messages_carry_no_python_aside():
+    # PHRASES copied the data modules' messages word for word: an edit on one side dropped
+    # to key-by-key rewording ('set missing_group= = true'), and no test saw it
+    import auditor.data.codec as codec
+    import auditor.data.groups as groups
+    import auditor.data.supplied as supplied
+    import auditor.data.table as table
+
+    texts = [v for m in (codec, groups, supplied, table) for k, v in vars(m).items()
+             if k.isupper() and isinstance(v, str)]  # fmt: skip
+    for phrase in PHRASES:
+        assert any(phrase in text for text in texts if text != phrase), phrase
+    assert not [t for t in texts if "from Python" in t]  # said in a caller's words instead
+    err = AuditorInputError(groups.MISSING_SENSITIVE.format(col="g", labels="1 label", row="x")
+                            + "; " + table.TOO_MANY_LEVELS.format(col="c", n=150, k=100),
+                            field="data.sensitive")  # fmt: skip
+    assert reworded(err, MODEL_WORDS, MODEL_FIELDS).message == (
+        "column 'g' has 1 label (first at x); fill them, or set missing_group=True to audit "
+        "them as the group '(missing)'; categorical column 'c' has 150 levels, more than 100; "
+        "leave it out of the DataFrames"
+    )

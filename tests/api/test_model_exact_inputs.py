@@ -125,7 +125,8 @@ def test_an_integer_input_past_2_53_is_refused_naming_the_column_and_row(named):
         auditor.audit_model(model, data=frame, target="y", sensitive=["g"], config=config,
                             features=["ts", "id"], progress=False)  # fmt: skip
     text = str(err.value)
-    assert err.value.field == "features" and "(features=, or out of the DataFrames)" in text
+    assert err.value.field == "features"
+    assert "leave it out of the DataFrames, or name the inputs in features=" in text
     assert "'id'" in text and str(2**53 + 1) in text
     assert "data row 8" in text and "1 row" in text
     frame.loc[7, "id"] = 2**53  # exact in float64: audited

@@ -68,8 +68,8 @@ def test_an_id_column_says_how_to_leave_it_out_from_python():
     with pytest.raises(AuditorInputError) as err:
         _audit(nn.Linear(3, 2), **frames)
     assert "column 'row_id' has a distinct value in every one of the 900 rows" in str(err.value)
-    assert str(err.value).endswith("; leave it out of the DataFrames, or list the inputs in "
-                                   "features= (with it, to use it as a model input)")
+    assert str(err.value).endswith("; leave it out of the DataFrames, or name it in "
+                                   "features= to use it as a model input")
 
 
 def test_a_pyarrow_table_is_read_as_its_dataframe():

@@ -37,7 +37,7 @@ def test_missing_groups_are_audited_as_one_with_missing_group():
     model = LogisticRegression().fit(frame[["x"]], frame.label)
     kw = {"data": frame, "target": "label", "sensitive": ["group"], "progress": False}
     with pytest.raises(AuditorInputError, match=r"missing or empty group labels .* fill them, "
-                       r"or pass missing_group=True to audit"):
+                       r"or set missing_group=True to audit"):
         auditor.audit_model(model, **kw)
     result = auditor.audit_model(model, missing_group=True, **kw)
     groups = {g["group"]: g["n"] for g in result.data["fairness"]["features"]["group"]["groups"]}
