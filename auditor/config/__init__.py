@@ -319,7 +319,6 @@ def source_not_written(keys: Any) -> str:
     return "table" if TABLE_ONLY_KEYS & set(keys) else "digits"
 
 
-
 def as_validated(
     raw: dict[str, Any], *, source: str, prefix: str = ""
 ) -> tuple[dict[str, Any], frozenset[str]]:

@@ -104,7 +104,7 @@ def _resolved(path: Path, base: Path, *, source: str, field: str, check: bool) -
         return path
     home = expand_home(path, source=source, field=field)
     resolved = home if home.is_absolute() else base / home
-    if check and not resolved.exists():
+    if not resolved.exists():
         escaped(str(path), source=source, field=field)  # ~ as written
     return resolved
 
