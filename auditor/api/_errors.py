@@ -19,8 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from auditor.data.codec import DROP_IT
-from auditor.data.groups import MAX_CATEGORIES, MISSING_FLAG, RAISE_MAX_CATEGORIES
+from auditor.data.advice import DROP_IT, MAX_CATEGORIES, MISSING_FLAG, RAISE_MAX_CATEGORIES
 from auditor.errors import AuditorInputError
 
 DIVERGED = (

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from auditor.data.advice import DROP_IT
 from auditor.errors import AuditorInputError, data_row, rows_text
 
 NO_COLUMN = (
@@ -37,7 +38,6 @@ TEXT_IN_NUMBERS = (
 EXACT_INT_MAX = 2**53
 # The advice to leave a column out of the inputs, as a config file takes it; one wording for
 # every message that gives it (audit_model's errors say it in a Python caller's words).
-DROP_IT = "add it to data.drop"
 INEXACT_INTEGERS = (
     "column {col!r} holds integers beyond 2**53 ({value} in {rows}, first at {row}), which "
     "auditor's float64 copy of an estimator's inputs cannot hold exactly; an identifier is no "

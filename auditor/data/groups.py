@@ -18,6 +18,7 @@ from auditor.config.labels import MISSING_CLASS, label_index, missing_class, sam
 from auditor.data import TaskInfo
 from auditor.data._labels import binary_positive, check_one_way
 from auditor.data._tables import MISSING_LEVEL
+from auditor.data.advice import MAX_CATEGORIES, MISSING_FLAG, RAISE_MAX_CATEGORIES
 from auditor.data.number_groups import number_note
 from auditor.data.spelling import (  # noqa: F401 - missing_labels: this module's API too
     MISSING_CLASH,
@@ -28,15 +29,12 @@ from auditor.data.spelling import (  # noqa: F401 - missing_labels: this module'
 )
 from auditor.errors import AuditorInputError, data_row
 
-MISSING_FLAG = "data.missing_group = true"
 MISSING_SENSITIVE = (
     "column {col!r} has {labels} (first at {row}); fill them, or set " + MISSING_FLAG + " to "
     "audit them as the group '(missing)'"
 )
 # data.max_categories, as its messages name it: one wording (audit_model has no such argument,
 # so from Python they are left out and the limit stands as a number)
-MAX_CATEGORIES = "data.max_categories = "
-RAISE_MAX_CATEGORIES = ", or raise data.max_categories"
 TOO_MANY_CLASSES = (
     "target column {col!r} has {n} distinct values, more than " + MAX_CATEGORIES + "{k}: "
     "auditor audits classifiers (a continuous target?); name a class column"

@@ -29,7 +29,7 @@ from auditor.config.labels import alike_notes
 from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._labels import binary_positive  # noqa: F401 - this module's API too
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
-from auditor.data.codec import DROP_IT
+from auditor.data.advice import DROP_IT
 from auditor.data.csv_frame import VALUE_PAST_HEADER, read_csv_frame, trailing_unnamed  # noqa: F401
 from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
 from auditor.data.groups import (  # noqa: F401 - this module's API too
