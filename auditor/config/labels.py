@@ -172,9 +172,11 @@ def is_number(text: str) -> bool:
     return True
 
 
-# What a spreadsheet, a database or R writes for no value (compared in lower case): among
-# number labels a placeholder, not a class; a group so named is noted.
-NO_VALUE_MARKS = frozenset({"-", "--", ".", "?", "\\n", "n/a", "#n/a", "null", "none", "nan"})
+# What a spreadsheet, a database, R or pandas writes for no value (compared in lower case):
+# among number labels a placeholder, not a class; a group so named is noted. 'NA' and '<NA>'
+# (R's and pandas' text for a missing value) are values in a Parquet text column.
+NO_VALUE_MARKS = frozenset({"-", "--", ".", "?", "\\n", "n/a", "#n/a", "null", "none", "nan",
+                            "na", "<na>"})  # fmt: skip
 
 
 def is_no_value_mark(text: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from auditor.api import audit_predictions
 from auditor.data._tables import MISSING_LEVEL
@@ -108,6 +109,18 @@ def test_only_marks_for_no_value_are_noted_as_such_and_a_long_list_says_how_many
     assert notes[1].startswith("g: groups '-' (4 rows), '?' (2 rows), 'n/a' (1 row), 1 more are "
                                "written as marks for no value: each audited")  # fmt: skip
     assert len(notes) == 2
+
+
+@pytest.mark.parametrize("mark", ["NA", "<NA>"])
+def test_r_and_pandas_text_for_no_value_is_noted_as_a_mark(mark):
+    """'NA' (R) or '<NA>' (pandas' text for a missing value) in a Parquet text group column
+    was audited as a group without a word, where 'None' was noted (R12)."""
+    from auditor.predictions.notes import input_notes
+
+    notes = input_notes({"g": {"F": 150, "M": 147, mark: 3}}, None)
+    assert notes == [f"g: group {mark!r} (3 rows) is written as a mark for no value: it is "
+                     "audited as a group of its own; an empty cell is a missing value (refused, "
+                     "or the group '(missing)' with --missing-group)."]  # fmt: skip
 
 
 def test_classes_apart_only_in_case_are_audited_with_a_note():
