@@ -59,7 +59,7 @@ UNKNOWN_TABLE = "unknown table (the tables here: {tables})"
 BOUNDS = {"greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "more than"),
           "less_than_equal": ("le", "at most"), "less_than": ("lt", "less than")}  # fmt: skip
 TOO_FEW = "must hold at least {n} {items}, not {actual}"
-TOO_LONG = "is {n:,} characters long, more than {limit:,}"
+TOO_LONG = "is {n:,} characters long, more than {limit:,} characters"
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")  # a literal's value in pydantic's expected
 
 

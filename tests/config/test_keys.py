@@ -178,7 +178,7 @@ def test_pyproject_names_a_later_checks_key_where_the_file_has_it(tmp_path):
         ("[[gates.rules]]\nmax = 1\nname = '" + "n" * 300 + "'\n", "gates.rules[0].metric: "
          "missing: each [[gates.rules]] needs it (and 1 more)"),
         ("[[gates.rules]]\nmetric = 'run.seed'\nmax = 1\nname = '" + "n" * 300 + "'\n",
-         "gates.rules[0].name: is 300 characters long, more than 200"),
+         "gates.rules[0].name: is 300 characters long, more than 200 characters"),
         ("[[gates.rules]]\nmax = 1\n", "gates.rules[0].metric: missing: each [[gates.rules]] "
          "needs it"),
     ],

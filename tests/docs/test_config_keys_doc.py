@@ -39,6 +39,9 @@ def _tables() -> dict[str, set[str]]:
                 walk(sub, f"{path}.{key}" if path else key)
 
     walk(AuditConfig, "")
+    from auditor.config.run_table import RUN_KEYS  # [run]: the top-level run keys again
+
+    tables["run"] = set(RUN_KEYS)
     return tables
 
 
