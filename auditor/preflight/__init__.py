@@ -25,6 +25,7 @@ from auditor.audit_tree import parse_path
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
+from auditor.config.recipe_splits import plain_splits
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import validate_rules
 from auditor.io import CHECKPOINTS, as_path, check_lock, refuse_foreign_files
@@ -268,17 +269,13 @@ def check_rule_features(gates: GatesConfig, features: Sequence[str], *, source: 
 
 def used_splits(config: AuditConfig) -> dict[str, float]:
     """The split fractions a run trains and audits on: ``training.recipe = "plain"`` folds the
-    pretrain split into finetune_train (as ``training.recipes.effective_config`` does), and
+    pretrain split into finetune_train (:func:`auditor.config.recipe_splits.plain_splits`,
+    which ``training.recipes.effective_config`` applies: importing it loads torch), and
     without pretraining the pretrain split is unused."""
-    fractions = dict(config.data.splits.model_dump())
-    if config.training.recipe == "plain":
-        pretrain = fractions.pop("pretrain")
-        fractions["finetune_train"] += pretrain
-        if pretrain > 0 and config.data.source in ("table", "adult") and fractions["holdout"]:
-            # members and non-members are as many: they share the rows (recipes.EQUAL_MEMBERSHIP)
-            shared = (fractions["finetune_train"] + fractions["holdout"]) / 2
-            fractions.update(finetune_train=shared, holdout=shared)
-    elif config.pretrain.objective == "none":
+    plain = config.training.recipe == "plain"
+    splits = config.data.splits
+    fractions = dict((plain_splits(config.data.source, splits) if plain else splits).model_dump())
+    if plain or config.pretrain.objective == "none":
         fractions.pop("pretrain")
     return fractions
 

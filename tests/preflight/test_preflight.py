@@ -256,3 +256,19 @@ def test_a_tiny_table_is_refused_once_saying_every_short_split_and_class(tmp_pat
     assert "class 'yes' would have 2 rows in the test split (8 in the table)" in said
     # 110 rows gave val floor(9.0) + floor(1.9) = 10, and then class 'yes' 4 in the test split
     assert "about 113 rows in these classes" in said  # 'yes': floor(0.25 * 20) = 5
+
+
+def test_used_splits_of_a_plain_table_loads_no_torch():
+    # the plain recipe's folding, shared with training.recipes through auditor.config (it was
+    # written twice): importing the training package instead loads torch, 3 s before a size error
+    import subprocess
+    import sys
+
+    code = ("import sys; from auditor.config import validate_config; "
+            "from auditor.preflight import used_splits; c = validate_config({'data': {'source': "
+            "'table', 'path': 't.csv', 'target': 'y', 'sensitive': ['s']}, 'training': "
+            "{'recipe': 'plain'}}, source='a.toml'); f = used_splits(c); "
+            "print(round(f['finetune_train'], 6), round(f['holdout'], 6), 'torch' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-1] == "False"
