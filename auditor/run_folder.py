@@ -120,12 +120,17 @@ def _restore_trash(out_dir: Path, prefix: str) -> None:
             return
 
 
+# The stem tempfile.mkdtemp draws: 8 of "a-z0-9_" (tempfile._RandomNameSequence).
+MKDTEMP_STEM = re.compile(r"[a-z0-9_]{8}")
+
+
 def _is_ours(name: str, prefix: str, suffixes: tuple[str, ...]) -> bool:
-    """``.NAME.<stem>.staging`` or ``.trash`` of this run folder: mkdtemp's stem has no dot,
-    so ``.run.x.<stem>.staging`` is the folder ``run.x``'s (maybe its live writer's)."""
+    """``.NAME.<stem>.staging`` or ``.trash`` of this run folder, ``<stem>`` as mkdtemp draws
+    it: ``.run.x.<stem>.staging`` is the folder ``run.x``'s (maybe its live writer's), and a
+    user's own ``.run.backup.trash`` or ``.run.staging`` is no folder auditor wrote."""
     if not (name.startswith(prefix) and name.endswith(suffixes)):
         return False
-    return "." not in name[len(prefix) :].rsplit(".", 1)[0]
+    return MKDTEMP_STEM.fullmatch(name[len(prefix) :].rsplit(".", 1)[0]) is not None
 
 
 def paired_trash(stage: Path) -> Path:

@@ -75,7 +75,7 @@ def test_failed_final_rename_restores_the_old_folder(tmp_path, monkeypatch):
 
 def test_stale_staging_and_trash_of_killed_runs_are_removed(tmp_path):
     out = tmp_path / "run"
-    for name in (".run.abc123.staging", ".run.def456.trash"):
+    for name in (".run.abc123de.staging", ".run.def456gh.trash"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "half.json").write_text("{")
     (tmp_path / ".other.x.staging").mkdir()  # another run folder's: not ours to remove
@@ -209,7 +209,7 @@ def test_out_through_a_link_replaces_the_folder_it_names(tmp_path):
 def test_a_stale_trash_link_is_removed(tmp_path):
     out = tmp_path / "run"
     (tmp_path / "elsewhere").mkdir()
-    (tmp_path / ".run.x1.trash").symlink_to("elsewhere")
+    (tmp_path / ".run.x1000000.trash").symlink_to("elsewhere")
     with staged_run(out) as stage:
         _write(stage, "one")
     assert leftovers(tmp_path) == [] and (tmp_path / "elsewhere").is_dir()
@@ -247,8 +247,8 @@ def test_a_run_killed_between_the_two_renames_gets_its_folder_back(tmp_path):
     with staged_run(out) as stage:
         _write(stage, "old")
     before = folder_bytes(out)
-    os.replace(out, tmp_path / ".run.k1ll3d.trash")
-    (tmp_path / ".run.k1ll3d.staging").mkdir()  # the staging folder it was swapping in
+    os.replace(out, tmp_path / ".run.k1ll3d00.trash")
+    (tmp_path / ".run.k1ll3d00.staging").mkdir()  # the staging folder it was swapping in
     with pytest.raises(OSError), staged_run(out) as stage:
         raise OSError("the next run failed")
     assert folder_bytes(out) == before and leftovers(tmp_path) == []
@@ -258,8 +258,8 @@ def test_a_trash_left_after_the_swap_is_never_put_back(tmp_path):
     # killed while deleting the trash (the swap done, no staging left), the folder then
     # removed by hand: the half-deleted trash is no run to restore
     out = tmp_path / "run"
-    (tmp_path / ".run.h4lf.trash").mkdir()
-    (tmp_path / ".run.h4lf.trash" / "audit.json").write_text("old")
+    (tmp_path / ".run.h4lf0000.trash").mkdir()
+    (tmp_path / ".run.h4lf0000.trash" / "audit.json").write_text("old")
     with pytest.raises(OSError), staged_run(out):
         raise OSError("the next run failed")
     assert not out.exists() and leftovers(tmp_path) == []
@@ -273,13 +273,13 @@ def test_only_the_trash_paired_with_a_staging_folder_is_put_back(tmp_path):
     with staged_run(out) as stage:
         _write(stage, "new")
     before = folder_bytes(out)
-    os.replace(out, tmp_path / ".run.k1ll3d.trash")
-    (tmp_path / ".run.k1ll3d.staging").mkdir()
-    (tmp_path / ".run.h4lf.trash").mkdir()
-    (tmp_path / ".run.h4lf.trash" / "audit.json").write_text("old, half deleted")
-    newer = (tmp_path / ".run.k1ll3d.trash").stat().st_mtime + 5
-    os.utime(tmp_path / ".run.h4lf.trash", (newer, newer))
-    (tmp_path / ".run.x.staging").mkdir()  # a staging of no trash: no swap was under way
+    os.replace(out, tmp_path / ".run.k1ll3d00.trash")
+    (tmp_path / ".run.k1ll3d00.staging").mkdir()
+    (tmp_path / ".run.h4lf0000.trash").mkdir()
+    (tmp_path / ".run.h4lf0000.trash" / "audit.json").write_text("old, half deleted")
+    newer = (tmp_path / ".run.k1ll3d00.trash").stat().st_mtime + 5
+    os.utime(tmp_path / ".run.h4lf0000.trash", (newer, newer))
+    (tmp_path / ".run.x0000000.staging").mkdir()  # a staging of no trash: no swap was under way
     with pytest.raises(OSError), staged_run(out):
         raise OSError("the next run failed")
     assert folder_bytes(out) == before and leftovers(tmp_path) == []
@@ -339,3 +339,17 @@ def test_a_staging_stem_whose_trash_name_is_taken_is_drawn_again(tmp_path, monke
         _write(stage, "new")
     assert stage.name == ".run.free.staging" and (out / "audit.json").read_text() == "new"
     assert (tmp_path / ".run.free.trash" / "audit.json").read_text() == "old"
+
+
+def test_a_users_own_hidden_folders_beside_the_run_are_kept(tmp_path):
+    # a stem mkdtemp never draws (R14): '.run.backup.trash', '.run.staging' and
+    # '.run.old-v1.staging' are the user's, not a killed writer's leftovers
+    out = tmp_path / "run"
+    out.mkdir()
+    theirs = [".run.backup.trash", ".run.staging", ".run.old-v1.staging", ".run.ABCDEFGH.trash"]
+    for name in theirs:
+        (tmp_path / name).mkdir()
+    leftover = tmp_path / ".run.k1ll3d_x.staging"  # 8 of a-z0-9_: mkdtemp's
+    leftover.mkdir()
+    assert run_folder.remove_stale(out) == [leftover]
+    assert all((tmp_path / name).is_dir() for name in theirs)
