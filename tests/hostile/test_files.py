@@ -100,8 +100,8 @@ def test_read_only_parent_is_refused(cli, tmp_path):
 def test_stale_staging_is_removed_and_the_run_replaced_whole(cli, tmp_path, previous_run):
     """A writer killed earlier left staging and trash; the next run removes them."""
     previous_run()
-    write_files(tmp_path, {"p.csv": HEADER + ROWS, f".{OUT}.x1.staging/half": "x",
-                           f".{OUT}.x2.trash/old": "y"})  # fmt: skip
+    write_files(tmp_path, {"p.csv": HEADER + ROWS, f".{OUT}.x1000000.staging/half": "x",
+                           f".{OUT}.x2000000.trash/old": "y"})  # fmt: skip
     outcome = cli([*AUDIT, "--out", OUT, "--exit-zero"])
     assert outcome.code == 0, outcome.err
     assert not [p for p in tmp_path.iterdir() if p.name.endswith((".staging", ".trash"))]
