@@ -248,8 +248,7 @@ def _data_source(lines: list[str], top: str) -> str | None:
     for line in _walk(lines):
         if line.header or line.inside or line.key is None:
             continue
-        key = re.sub(r"[\"']", "", line.key)
-        written = f"{line.table}.{key}" if line.table else key
+        written = _full_key(line.table, line.key)
         if written == f"{top}data":
             return None
         if written == f"{top}data.source":
@@ -258,6 +257,13 @@ def _data_source(lines: list[str], top: str) -> str | None:
         if written.startswith(f"{top}data."):
             keys.add(written.removeprefix(f"{top}data.").split(".")[0])
     return source_not_written(keys)
+
+
+def _full_key(table: str, key: str) -> str:
+    """The dotted key a line writes, its quotes left out: ``data.source`` for ``"source"``
+    in [data]."""
+    key = re.sub(r"[\"']", "", key)
+    return f"{table}.{key}" if table else key
 
 
 def _shown(line: str) -> str:
@@ -276,8 +282,7 @@ def _first_line(lines: list[str], name: str) -> tuple[int, str] | None:
             return line.n, line.text
         if line.header or line.key is None or not (not table or name.startswith(table + ".")):
             continue
-        key = re.sub(r"[\"']", "", line.key)
-        written = f"{table}.{key}" if table else key
+        written = _full_key(table, line.key)
         if written == name or written.startswith(name + "."):
             return line.n, line.text
     return None

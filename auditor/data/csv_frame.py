@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from auditor.data.header import EXTRA_MISSING, LONGER_ROW, csv_header
-from auditor.data.spelling import missing_labels
+from auditor.data.header import LONGER_ROW, csv_header
+from auditor.data.spelling import EXTRA_MISSING, missing_labels
 from auditor.errors import AuditorInputError, data_row, rows_text
 
 # The layout is read from the first lines (layout.SAMPLE_LINES): rows there all end in the

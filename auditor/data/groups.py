@@ -20,7 +20,7 @@ from auditor.data._labels import binary_positive, check_one_way
 from auditor.data._tables import MISSING_LEVEL
 from auditor.data.advice import MAX_CATEGORIES, MISSING_FLAG, RAISE_MAX_CATEGORIES
 from auditor.data.number_groups import number_note
-from auditor.data.spelling import (  # noqa: F401 - missing_labels: this module's API too
+from auditor.data.spelling import (
     MISSING_CLASH,
     canonical,
     canonical_values,

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from auditor.config.paths import NO_FILE, no_file  # noqa: F401 - NO_FILE: the message
 from auditor.data.damaged import GZIP_CUT_SHORT, MAGIC, parquet_refusal
 from auditor.data.layout import COMMENT, CsvLayout, csv_layout  # noqa: F401 - the API here too
-from auditor.data.spelling import EXTRA_MISSING, MISSING_TEXT, canonical  # noqa: F401 - API
+from auditor.data.spelling import EXTRA_MISSING, canonical  # noqa: F401 - EXTRA_MISSING: API
 from auditor.data.text import SAVE_UTF8, open_text, other_file, wide_fields
 from auditor.errors import AuditorInputError
 

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from auditor.config.labels import missing_class
-from auditor.data.spelling import MISSING_TEXT, missing_codes  # noqa: F401 - MISSING_TEXT: API
+from auditor.data.spelling import missing_codes
 from auditor.errors import AuditorInputError, data_row
 
 if TYPE_CHECKING:

@@ -18,12 +18,13 @@ from typing import Any
 import numpy as np
 
 from auditor.data.spelling import MISSING_CLASH as DATA_CLASH
-from auditor.data.spelling import canonical, clash_way
-from auditor.errors import AuditorInputError, rows_text
-from auditor.fairness.counts import (
+from auditor.data.spelling import (
     MISSING_TEXT,  # a group's text that is no value
-    CountsTable,
+    canonical,
+    clash_way,
 )
+from auditor.errors import AuditorInputError, rows_text
+from auditor.fairness.counts import CountsTable
 
 __all__ = ["MISSING_CLASH", "Spellings", "canonical", "canonical_column", "check_number_groups",
            "number_notes"]

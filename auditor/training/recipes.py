@@ -18,9 +18,9 @@ the same settings, so the privacy probes follow the recipe too, in float32 whate
 from __future__ import annotations
 
 from auditor.config import AuditConfig
-from auditor.config.recipe_splits import EQUAL_MEMBERSHIP, plain_splits
+from auditor.config.recipe_splits import plain_splits
 
-__all__ = ["ALL_LAYERS", "EQUAL_MEMBERSHIP", "effective_config"]
+__all__ = ["ALL_LAYERS", "effective_config"]
 # unfreeze_last for "every backbone layer" (the stages take the last N of fewer layers).
 ALL_LAYERS = 1_000_000
 
