@@ -180,7 +180,11 @@ def scale(args: argparse.Namespace) -> None:
     score = [] if args.no_score else ["--y-score", "y_score"]
     columns = ["y_true", "y_pred", *(["y_score"] if score else []), *FEATURES]
     aeq = str(args.aequitas_python)
-    has_aeq = subprocess.run([aeq, "-c", "import aequitas.group"], capture_output=True).returncode
+    try:
+        has_aeq = subprocess.run([aeq, "-c", "import aequitas.group"],
+                                 capture_output=True).returncode  # fmt: skip
+    except OSError:  # no such interpreter, or not one that runs: skipped with the message below
+        has_aeq = 1
     work = Path(tempfile.mkdtemp(prefix="bench_fairness-"))  # own run folder: benches may overlap
     log = work / "child.log"
     print(f"scale: {args.scale:,} rows, {', '.join(columns)}; best of {args.repeat}; "
