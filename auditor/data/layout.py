@@ -130,7 +130,9 @@ def _delimiter(split: _Split, order: Sequence[str]) -> str:
 
     agreeing = [d for d in order if agrees(d)]
     if not agreeing and agrees(SPACE) and split.rows_width(SPACE) is not None:
-        if not any("" in row for row in split.rows(SPACE)):  # runs of spaces: aligned
+        # An empty field inside a line is a run of spaces: aligned columns. At a line's end
+        # it is an empty last value (R's write.table with na = "").
+        if not any("" in row[:-1] for row in split.rows(SPACE)):
             return SPACE
     return max(agreeing or order, key=split.width)
 

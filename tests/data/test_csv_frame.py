@@ -99,3 +99,33 @@ def test_an_unnamed_column_of_invisible_characters_is_no_column(tmp_path):
         f"{i % 7},{'ab'[i % 2]},{['no', 'yes'][i % 3 == 0]},\u200b\n" for i in range(50)),
         encoding="utf-8")
     assert list(C.read_csv_frame(path).columns) == ["x1", "sex", "y"]
+
+
+@pytest.mark.parametrize("row_names", [True, False])
+def test_rs_default_write_table_with_a_last_column_empty_in_the_first_rows_is_read(tmp_path,
+                                                                                   row_names):
+    """R's ``write.table(df, "x.txt", na = "")`` (space separator, quoted text and row names):
+    a last column empty in the first rows ends those rows in an empty field. That field made
+    the space look like aligned columns, the file was read as one column (``"age" "sex"
+    ...``) and ``auditor run`` said the target was missing. An empty field is a sign of
+    alignment only inside a line; the same file without row names reads too."""
+    path = tmp_path / "x.txt"
+    path.write_text('"age" "sex" "y" "z"\n' + "".join(
+        (f'"{i + 1}" ' if row_names else "")
+        + f'{20 + i % 50} "{"FM"[i % 2]}" {i % 3 % 2} {"" if i < 150 else f"{i / 400:.3f}"}\n'
+        for i in range(300)))
+    layout = csv_layout(path)
+    assert (layout.delimiter, layout.unnamed) == (" ", "first" if row_names else None)
+    frame = C.read_csv_frame(path)
+    assert list(frame.columns) == ["age", "sex", "y", "z"]
+    assert frame["age"].tolist()[:2] == [20, 21]
+    assert frame["sex"].tolist()[:2] == ["F", "M"]
+    assert frame["z"].isna().sum() == 150
+
+
+def test_runs_of_spaces_inside_a_line_still_keep_the_space_from_being_the_delimiter(tmp_path):
+    """Columns aligned with runs of spaces (an empty field inside a line) are not read as
+    space-separated, even where each row ends in an empty field too."""
+    path = tmp_path / "aligned.txt"
+    path.write_text("a b c\n" + "".join(f"{i}  {i % 2} 1 \n" for i in range(20)))
+    assert csv_layout(path).delimiter == ","
