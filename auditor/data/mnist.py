@@ -113,6 +113,25 @@ def sample_digit_counts(max_rows: int | None, *, seed: int) -> list[int]:
     return np.bincount(digits if keep is None else digits[keep], minlength=10).tolist()
 
 
+def root_digit_counts(config: MnistData, *, seed: int) -> tuple[list[int], bool] | None:
+    """The rows of each digit (the strata its splits are drawn by) of a root's MNIST as
+    ``max_rows`` subsamples it for a run of ``seed``, from its two label files alone
+    (preflight's), and whether ``max_rows`` leaves rows out; None where the files are not all
+    there yet (a download) or hold no label (the run says which)."""
+    raw = (Path(config.root) if config.root is not None else DOWNLOAD_ROOT) / "MNIST" / "raw"
+    if _missing(raw):
+        return None
+    paths = [next(p for p in (raw / name, raw / f"{name}.gz") if p.is_file())
+             for name in IDX_FILES[1::2]]  # as _read_raw picks them: train's, then t10k's
+    digits = np.concatenate([read_idx(_uncompressed(path, field="data.root"), source=str(path))
+                             for path in paths]).astype(np.int64)  # fmt: skip
+    if not len(digits) or digits.max() > 9:  # refused by the run, which names the file
+        return None
+    keep = subsample(len(digits), config.max_rows, seed=seed)
+    counts = np.bincount(digits if keep is None else digits[keep], minlength=10).tolist()
+    return counts, keep is not None
+
+
 def check_root(config: MnistData) -> None:
     """Refuse a ``data.root`` without MNIST's raw files when nothing will be downloaded."""
     if config.root is None or config.download:

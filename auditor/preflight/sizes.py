@@ -102,16 +102,20 @@ def _short_classes(
 
 def builtin_strata(data: Any, *, seed: int) -> tuple[list[int], str | None] | None:
     """A built-in source's rows per stratum as its splits are drawn, and how to get more rows
-    (:func:`splits_problem`'s ``more``); None where there are thousands (the full MNIST, from
-    data.root or downloaded, unless data.max_rows subsamples it)."""
+    (:func:`splits_problem`'s ``more``); None where there are thousands (MNIST still to be
+    downloaded, unless data.max_rows subsamples it; a root's files are counted)."""
     if data.source in ("digits", "adult"):  # a fixed size: its fractions are the way on
         return list(DIGITS_PER_DIGIT if data.source == "digits" else ADULT_PER_CLASS), None
-    if data.root is not None or data.download:  # the full MNIST: thousands of rows per split
-        if data.max_rows is None:
+    from auditor.data.mnist import root_digit_counts, sample_digit_counts  # numpy
+
+    if data.root is not None or data.download:
+        found = root_digit_counts(data, seed=seed)  # the subsample a run draws, by its labels
+        if found is not None:
+            return found[0], MAX_ROWS if found[1] else None
+        if data.max_rows is None:  # to be downloaded: thousands of rows per split
             return None
-        share, left = divmod(data.max_rows, 10)  # its digits about equal (counted when read)
+        share, left = divmod(data.max_rows, 10)  # its digits about equal
         return [share + (digit < left) for digit in range(10)], MAX_ROWS
-    from auditor.data.mnist import sample_digit_counts  # numpy
 
     counts = sample_digit_counts(data.max_rows, seed=seed)  # the subsample a run draws
     return counts, MAX_ROWS if sum(counts) < MNIST_SAMPLE_ROWS else None  # a part of it

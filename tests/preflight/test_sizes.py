@@ -186,3 +186,38 @@ def test_the_sizes_line_counts_the_classes_the_class_check_names():
     assert all(repr(label) in named for label in "abd") and "'e'" not in named
     fractions = {"train": 0.6, "validation": 0.2, "test": 0.2}
     assert "3 classes under 5 rows in the test split" in sizes._too_small(fractions, counts)
+
+
+@pytest.mark.parametrize("max_rows", [60, 100, 140])
+def test_a_full_mnist_subsampled_is_counted_by_its_own_digits(tmp_path, max_rows):
+    """A data.root's MNIST with max_rows was checked by equal digit shares while the run draws
+    its rows by the files' own (unequal) shares: a root mostly of zeros passed at 100 rows and
+    its val split then held 8. The check now reads the two label files and counts the
+    subsample a run draws, and agrees with the splits a run gets."""
+    from auditor.data import load_bundle
+    from tests.data.idx import write_idx_images, write_idx_labels
+
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for prefix, n in (("train", 300), ("t10k", 100)):
+        labels = np.where(np.arange(n) % 8 == 0, np.arange(n) // 8 % 9 + 1, 0)  # 7 in 8: 0
+        write_idx_images(raw / f"{prefix}-images-idx3-ubyte", np.zeros((n, 28, 28)))
+        write_idx_labels(raw / f"{prefix}-labels-idx1-ubyte", labels)
+    data = {"source": "mnist", "root": str(tmp_path), "max_rows": max_rows}
+    config = validate_config({"data": data}, source="a.toml")
+    bundle = load_bundle(config.data, seed=config.seed)
+    short = [s for s in preflight.used_splits(config)
+             if len(bundle.splits[s].y) < preflight.MIN_SPLIT_ROWS]  # fmt: skip
+    said = _builtin(data)
+    assert (said is None) == (not short), (said, short)
+
+
+def test_a_small_mnist_root_is_counted_without_max_rows(tmp_path):
+    """A data.root of 40 images passed unchecked ('thousands of rows per split') and ran with
+    splits of a handful of rows; its label files are counted as they are."""
+    from tests.data.idx import write_mnist_root
+
+    write_mnist_root(tmp_path, n_train=30, n_test=10)
+    said = _builtin({"source": "mnist", "root": str(tmp_path)})
+    assert said is not None and "the 40-row data is too small" in said
+    assert said.endswith("(larger data.splits fractions)")
