@@ -21,6 +21,35 @@ _PLACEHOLDER = re.compile(
     r"https?|ftp|mailto|www|url|link|e-?mail|"
     r"your (?:name|email|answer|text)(?: here)?|example|sample text|later)$"
 )
+# The same filler in the languages the checklist meets most, as whole answers only: "Keine"
+# (none) is filler where "Keine bekannt" (none known) answers, as "None" and "None known" do;
+# "Sin datos" (no data) answers, as "No data" does. Accents optional where users drop them.
+_OTHER_FILLER = re.compile(
+    # Chinese: to be decided / added / filled in / confirmed, none yet, unknown, as above, N/A
+    r"^(?:待定|未定|待补充|待補充|待填写|待填寫|待完善|待确认|待確認|暂无|暫無|暂缺|暫缺|没有|沒有|"
+    r"未知|不详|不詳|同上|见上|見上|不适用|不適用|"
+    # Japanese: none, not filled in, to be confirmed, unknown, N/A, in preparation
+    r"なし|無し|未記入|記入予定|後で記入|要確認|確認中|未確認|不明|該当なし|準備中|"
+    # Korean: undecided, none, N/A, to be written later; Thai: none, unknown, not yet given
+    r"미정|없음|미기재|해당 ?없음|추후 ?(?:작성|기재|입력)|작성 ?예정|ไม่มี|ไม่ทราบ|ยังไม่ระบุ|"
+    # German: none, no statement, unknown, not applicable, still open, see above, draft
+    r"kein(?:e[rs]?)?|k\. ?a|keine angaben?|unbekannt|nicht (?:bekannt|zutreffend|anwendbar)|"
+    r"noch (?:offen|nicht|zu (?:ergänzen|klären|definieren))|zu ergänzen|folgt|ausstehend|"
+    r"wird (?:ergänzt|nachgereicht)|in arbeit|entfällt|(?:siehe|wie) oben|platzhalter|entwurf|"
+    r"n\. ?v|"
+    # French: none, nil, to be completed / defined, pending, unknown, N/A, see above, draft
+    r"aucune?|n[ée]ant|inconnue?|[àa] (?:compl[ée]ter|d[ée]finir|d[ée]terminer|confirmer|"
+    r"pr[ée]ciser|remplir|venir|faire)|en attente|en cours|sans objet|voir ci-dessus|idem|"
+    r"non (?:applicable|renseign[ée]e?|communiqu[ée]e?|d[ée]fini|connu)|brouillon|"
+    # Spanish and Portuguese: none, to be defined, pending, unknown, N/A, draft
+    r"ningun[oa]|nenhum[a]?|(?:por|a) (?:definir|determinar|confirmar|completar|rellenar|"
+    r"preencher)|pendiente|pendente|desconocid[oa]|desconhecid[oa]|no aplica|no aplicable|"
+    r"n[ãa]o se aplica|n[ãa]o aplic[áa]vel|ver (?:arriba|acima)|borrador|rascunho|sin definir|"
+    # Italian: none, to be defined, unknown, N/A, see above; Russian: no, unknown, not defined
+    r"nessun[oa]?|da (?:definire|determinare|completare|compilare|confermare)|sconosciut[oa]|"
+    r"non applicabile|vedi sopra|нет|неизвестно|не известно|не определено|уточняется|"
+    r"см\.? выше|н/д|н/а)$"
+)
 # A leading marker says the text is not written yet where a mark follows it ("TODO: write the
 # intended use", "TBD - ask legal", "TODO(owner)", "TODO/TBD"), or words of the work still to
 # come (_NOT_YET: "TODO ask legal", "TBD by Friday", "TODO #12"), or filler ("TODO later"); other
@@ -117,7 +146,8 @@ def _filler(norm: str) -> bool:
     says it is not written yet (its length aside)."""
     bare = _bare(norm)
     kept = norm.strip(" .:;!")
-    if not bare or _PLACEHOLDER.fullmatch(kept) or _slot(kept) or _PLACEHOLDER.fullmatch(bare):
+    if not bare or _slot(kept) or any(pattern.fullmatch(text) for pattern in
+                                      (_PLACEHOLDER, _OTHER_FILLER) for text in (kept, bare)):
         return True
     marker = _MARKER.match(bare)
     rest = marker and marker.group("rest")

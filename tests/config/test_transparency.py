@@ -52,7 +52,7 @@ NAMED_AFTER_A_MARKER = [
 ]  # fmt: skip
 SHORT_OR_BRACKETED = [
     "C++", "C#", "Grade: A", "Tier: 1", "<ml-team@acme.com>", "<https://acme.com/card>",
-    "研究用途", "李明", "なし", "Keine", "Sin datos",
+    "研究用途", "李明", "Sin datos",
 ]  # fmt: skip
 
 
@@ -169,3 +169,36 @@ def test_by_then_a_name_that_starts_like_a_date_is_an_answer(text):
                                   "TODO by Monday morning", "TBD by end of the month"])
 def test_by_then_a_date_is_filler(text):
     assert is_placeholder(text)
+
+
+# The filler of other languages, as the English list has it: each said 'declared' (or passed
+# as a not_applicable reason) for no answer. 'なし' and 'Keine' (none) were kept as short
+# answers once; English 'None' is filler, and so are they.
+OTHER_LANGUAGES_FILLER = [
+    "待定", "待補充", "暂无", "未知", "同上", "不适用", "未定", "未記入", "要確認", "該当なし",
+    "なし", "미정", "해당 없음", "Keine", "k. A.", "k.A.", "Keine Angabe", "unbekannt",
+    "noch offen", "siehe oben", "nicht zutreffend", "à compléter", "A completer", "À définir",
+    "néant", "Aucun", "sans objet", "Por definir", "A definir", "pendiente", "Ninguno",
+    "no aplica", "a preencher", "não se aplica", "Nenhum", "da definire", "nessuno",
+    "неизвестно", "нет", "ไม่มี", "Einsatzzweck: k. A.", "用途: 待定", "Limitaciones: ninguna",
+]  # fmt: skip
+# Short real answers in those languages: 'none known', 'no data', 'none for children', a
+# name, a use, 'nothing to declare', a name ('Nada', also Spanish for nothing).
+OTHER_LANGUAGES_ANSWERS = [
+    "Keine bekannt", "Keine bekannten Einschränkungen", "Sin datos", "Ninguna conocida",
+    "Aucun risque identifié", "Nenhuma conhecida", "暂无已知限制", "特になし", "李明",
+    "研究用途", "Nada que declarar", "Nada", "Offen für alle Teams", "Ninguno para menores",
+    "Nessuno noto",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", OTHER_LANGUAGES_FILLER)
+def test_filler_in_other_languages_counts_as_no_answer(text):
+    assert is_placeholder(text)
+    with pytest.raises(ValueError, match="needs a reason"):
+        TransparencyConfig(not_applicable={"seeds": text})
+
+
+@pytest.mark.parametrize("text", OTHER_LANGUAGES_ANSWERS)
+def test_short_answers_in_other_languages_stay_answers(text):
+    assert not is_placeholder(text)
