@@ -209,15 +209,29 @@ def check_resolvable(path: Path, *, field: str | None = None) -> None:
 MAX_LINE, LINE_END = 500, 200
 
 
-def cut_middle(line: str, limit: int = MAX_LINE, end: int = LINE_END) -> str:
+def cut_middle(
+    line: str, limit: int = MAX_LINE, end: int = LINE_END, *, whole: re.Pattern[str] | None = None
+) -> str:
     """``line`` whole, or past ``limit`` characters its start and last ``end`` characters
-    with the count of those left out between them (at most ``limit`` characters in all)."""
+    with the count of those left out between them (at most ``limit`` characters in all).
+    ``whole``: a pattern of what the cut leaves whole or leaves out whole (an escape)."""
     if len(line) <= limit:
         return line
     note = " […{:,} characters left out…] ".format
     head = limit - end - len(note(len(line)))  # the widest note: the rest fits beside it
-    left = len(line) - head - end
-    return line[:head] + note(left) + line[len(line) - end :]
+    tail = len(line) - end
+    if whole is not None:
+        head, tail = _outside(line, head, whole, back=True), _outside(line, tail, whole)
+    return line[:head] + note(tail - head) + line[tail:]
+
+
+def _outside(line: str, at: int, whole: re.Pattern[str], *, back: bool = False) -> int:
+    """``at``, or where it falls inside a match of ``whole``, that match's start (``back``)
+    or end: matches are looked for from a few characters before it."""
+    for match in whole.finditer(line, max(0, at - 16), at + 16):
+        if match.start() < at < match.end():
+            return match.start() if back else match.end()
+    return at
 
 
 # GitHub Actions reads a workflow command from its job's output: "::name::" at the start of
@@ -234,10 +248,14 @@ def workflow_inert(text: str) -> str:
     return _WORKFLOW_OLD.sub(r"\\x5b", _WORKFLOW_START.sub(r"\1\\x3a", text))
 
 
+# An escape printable_line writes (a control's, workflow_inert's): the cut keeps it whole.
+_ESCAPE = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|[ntr])")
+
+
 def printable_line(text: str) -> str:
     """``text`` as one line for stderr or a CI log: each control (a newline too) shown as its
     escape, no workflow command (:func:`workflow_inert`), its middle cut past
     :data:`MAX_LINE` characters (:func:`cut_middle`). Every line auditor says about an error,
     a signal or a wait goes through it (``commands.one_line``: an error's first line)."""
-    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    return workflow_inert(cut_middle(line))
+    line = workflow_inert("".join(c if c.isprintable() else repr(c)[1:-1] for c in text))
+    return cut_middle(line, whole=_ESCAPE)  # cut last: inert ``##\x5b`` is longer than ``##[``

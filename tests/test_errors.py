@@ -4,6 +4,7 @@ another source or field re-raises the message itself instead of cutting the pref
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
 
@@ -136,3 +137,24 @@ def test_a_printable_line_shows_controls_is_inert_and_is_cut():
     assert printable_line("a\x1b[31mb\tc\nd") == "a\\x1b[31mb\\tc\\nd"
     assert printable_line("::error::x ##[warning]y") == "\\x3a:error::x ##\\x5bwarning]y"
     assert len(printable_line("x" * 5000)) == MAX_LINE
+
+
+def test_a_printable_line_full_of_workflow_commands_stays_within_its_limit():
+    # Cut before ##[ was made inert, each ##[ grew by 3 characters past the cut: 782 of 500.
+    from auditor.errors import MAX_LINE, printable_line
+
+    line = printable_line("##[e]" * 300)
+    assert len(line) <= MAX_LINE
+    assert "##[" not in line
+    assert line.startswith("##\\x5be]##\\x5be]") and line.endswith("##\\x5be]")
+
+
+def test_a_printable_line_is_cut_between_escapes_not_inside_one():
+    from auditor.errors import MAX_LINE, printable_line
+
+    for text in ("\x1b" * 600, "a" + "\x1b" * 600, "ab" + "\u200b" * 300 + "\x00" * 200):
+        line = printable_line(text)
+        assert len(line) <= MAX_LINE
+        head, _, tail = line.partition(" […")
+        assert re.fullmatch(r"(ab?)?(\\x1b)*(\\u200b)*", head), head
+        assert re.fullmatch(r"[\d,]+ characters left out…\] ((\\x1b)+|(\\x00)+)", tail), tail
