@@ -30,8 +30,8 @@ ROWS_NOT_TEXT = "{not_text} in a row past the header; " + SAVE_UTF8
 
 __all__ = [
     "MISSING_LEVEL", "REPEATED_HEADER", "Columns", "checked_kind", "csv_names", "csv_options",
-    "header_names", "iter_batches", "near_name", "open_rows", "parquet_footer", "read_names",
-    "quiet_row_decoding", "unreadable",
+    "header_names", "iter_batches", "near_name", "open_rows", "parquet_footer",
+    "past_header_checked", "read_names", "quiet_row_decoding", "unnamed_tail", "unreadable",
 ]  # fmt: skip
 
 REPEATED_HEADER = (
@@ -47,7 +47,7 @@ TYPED_ABOVE = (
 )
 RAGGED = re.compile(r"Expected (\d+) columns, got (\d+): (.*)", re.DOTALL)
 RAGGED_ROW = (
-    "a row has {got} fields where the header has {want} ({row!r}); quote a value that holds "
+    "{where} has {got} fields where the header has {want} ({row!r}); quote a value that holds "
     "the delimiter, or write the row in full"
 )
 COMMENT_ROW = (
@@ -56,18 +56,27 @@ COMMENT_ROW = (
 )
 # a '#' row of more than one field: a comment holding the delimiter, or data ('#metoo,#ai,1,0')
 COMMENT_OR_DATA = (
-    "a row has {got} fields where the header has {want} ({row!r}): a comment below the "
+    "{where} has {got} fields where the header has {want} ({row!r}): a comment below the "
     "header? delete it (a '#' line is skipped only above the header); a value holding the "
     "delimiter? quote it"
 )
 UNCLOSED_QUOTE = (
-    "a row has {got} fields where the header has {want}, read on across line ends from a "
+    "{where} has {got} fields where the header has {want}, read on across line ends from a "
     "quote that is never closed ({row!r}); close the quote, or delete it"
 )
 LONG_ROW = (
     "a row is longer than {mib} MiB (the reader's block): a quote never closed, or no line "
     "ends? a row must fit in {mib} MiB"
 )
+# The rows end in an empty field the header does not name (a delimiter ending every row of
+# the first lines, or Excel's ',,'); a value there, in a later row, is the row's own field
+# shifted right by an unquoted delimiter, or a column nobody named: read, neither is audited
+PAST_HEADER = (
+    "{row} has a value past the header's {n} names ({value!r}), where the rows end in an "
+    "empty field: a delimiter in an unquoted value of that row? quote it; a column the header "
+    "does not name? name it in the header, or leave the field empty"
+)
+UNNAMED = re.compile(r"\.\d+")  # read_names' name of a repeated empty name
 BLOCK_ERRORS = ("straddling object straddles two block boundaries", "header is larger than block")
 CSV_BLOCK = 1 << 24  # bytes pyarrow parses at once; the first block decides the column types
 # A Parquet file whose row groups average fewer rows is decoded on the reading thread: pyarrow's
@@ -118,7 +127,9 @@ def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: b
     import pyarrow.csv as pacsv
 
     group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
-    types = {**(column_types or {}), **{s: group for s in cols.sensitive}}
+    tail = unnamed_tail(names)  # read to be checked empty (:func:`past_header_checked`)
+    types = {**(column_types or {}), **{s: group for s in cols.sensitive},
+             **dict.fromkeys(tail, pa.string())}  # fmt: skip
     return (
         pacsv.ReadOptions(block_size=CSV_BLOCK, use_threads=True, column_names=names,
                           skip_rows=layout.skip_rows + 1 if header else 0,
@@ -126,10 +137,44 @@ def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: b
         # a quoted value may span lines (free text): at no measured cost (3M rows, 62 MB)
         pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True,
                            invalid_row_handler=blank_row),
-        pacsv.ConvertOptions(include_columns=cols.names(), column_types=types,
+        pacsv.ConvertOptions(include_columns=[*cols.names(), *tail], column_types=types,
                              strings_can_be_null=True, null_values=CSV_NULLS,
                              decimal_point=layout.decimal_point),
     )  # fmt: skip
+
+
+def unnamed_tail(names: Sequence[str]) -> list[str]:
+    """The names :func:`read_names` gives the empty names ending a CSV's header ("", ".1", ...:
+    a delimiter ending every row, Excel's ',,'), none where the header ends in a name."""
+    k = 0
+    while k < len(names) and (not names[-1 - k] or UNNAMED.fullmatch(names[-1 - k])):
+        k += 1
+    return list(names[len(names) - k :])
+
+
+def past_header_checked(batch: Any, names: Sequence[str], offset: int, source: str) -> Any:
+    """The batch (or table) of a CSV's rows from row ``offset``, read under ``names``, without
+    the columns of :func:`unnamed_tail`, refused where one holds a value (not blank): the
+    first such row named. A file whose header ends in a name has none (nothing is checked)."""
+    tail = unnamed_tail(names)
+    if not tail:
+        return batch
+    import pyarrow.compute as pc
+
+    first: tuple[int, str] | None = None
+    for name in tail:
+        column = batch.column(name)
+        if column.null_count == len(column):
+            continue
+        held = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(column), ""), False)
+        i = pc.index(held, True).as_py()
+        if i >= 0 and (first is None or i < first[0]):
+            first = (i, column[i].as_py())
+    if first is not None:
+        message = PAST_HEADER.format(row=data_row(offset + first[0]), value=first[1][:40],
+                                     n=len(names) - len(tail))  # fmt: skip
+        raise AuditorInputError(message, source=source)
+    return batch.drop_columns(list(tail))
 
 
 @contextmanager
@@ -193,9 +238,12 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
                                        use_threads=threaded)  # fmt: skip
             return
         header = header or csv_header(path)
+        names, offset = read_names(header[1]), 0
         with quiet_row_decoding():  # while its rows are parsed
-            reader = open_rows(path, header[0], read_names(header[1]), cols, data)
+            reader = open_rows(path, header[0], names, cols, data)
             for batch in reader:
+                batch = past_header_checked(batch, names, offset, str(path))
+                offset += batch.num_rows
                 for start in range(0, batch.num_rows, batch_rows):
                     yield batch.slice(start, batch_rows)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
@@ -263,7 +311,11 @@ def unreadable(path: Path, exc: BaseException,
         said = UNCLOSED_QUOTE if spans else RAGGED_ROW
         if shown.startswith("#") and not spans:
             said = COMMENT_ROW if got == "1" else COMMENT_OR_DATA
-        return AuditorInputError(said.format(got=got, want=want, row=shown), source=str(path))
+        where = "a row"
+        if header and said is not COMMENT_ROW:  # found again: on the refusal's path only
+            where = _first_row(path, header[0], lambda fields: len(fields) != int(want))
+        return AuditorInputError(said.format(got=got, want=want, row=shown, where=where),
+                                 source=str(path))  # fmt: skip
     if "Truncated compressed stream" in text:  # pyarrow's words for a .gz cut short
         return AuditorInputError(GZIP_CUT_SHORT, source=str(path))
     if any(words in text for words in BLOCK_ERRORS):
@@ -289,13 +341,17 @@ def _header_again(path: Path, layout: CsvLayout, header: list[str]) -> str:
 def _first_row(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool]) -> str:
     """``data row N``, the first data row of the CSV at ``path`` that is ``wanted``, numbered
     as pyarrow reads the file (no empty line, no line of only spaces: :func:`blank_row`), or
-    "a row" (read again with Python's reader: on a refusal's path only)."""
+    "a row" (read again with Python's reader: on a refusal's path only; also where that
+    reader fails first, as on text cut short inside a character)."""
     with open_text(path, layout.encoding) as fh, wide_fields():
         for _ in range(layout.skip_rows + 1):
             next(fh, None)
         rows = (row for row in csv.reader(fh, delimiter=layout.delimiter)
-                if row and not (len(row) == 1 and not row[0].strip()))  # fmt: skip
-        for i, row in enumerate(rows):
-            if wanted(row):
-                return data_row(i)
+                if row and not (len(row) == 1 and not row[0].strip().strip("\x1a")))  # fmt: skip
+        try:
+            for i, row in enumerate(rows):
+                if wanted(row):
+                    return data_row(i)
+        except (UnicodeDecodeError, csv.Error):
+            pass
     return "a row"

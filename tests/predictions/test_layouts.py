@@ -41,7 +41,7 @@ def test_an_unquoted_comma_in_text_under_an_id_column_is_refused_as_ragged(tmp_p
     code, output = _audit(path, tmp_path / "out")
     assert code == 2, output
     assert output.strip() == (
-        f"auditor: error: {path}: a row has 7 fields where the header has 6 ('u0000,0,1,0,a,"
+        f"auditor: error: {path}: data row 1 has 7 fields where the header has 6 ('u0000,0,1,0,a,"
         "called back, no answer'); quote a value that holds the delimiter, or write the row "
         "in full")  # fmt: skip
     assert not (tmp_path / "out").exists()
@@ -111,9 +111,9 @@ def test_a_ragged_hash_row_of_many_fields_is_named_a_comment_or_data(tmp_path):
                                  str(tmp_path / "out")])  # fmt: skip
     assert result.exit_code == 2, result.output
     assert result.output.strip().endswith(
-        "a row has 4 fields where the header has 3 ('#metoo,#ai,1,0'): a comment below the "
-        "header? delete it (a '#' line is skipped only above the header); a value holding the "
-        "delimiter? quote it")
+        "data row 61 has 4 fields where the header has 3 ('#metoo,#ai,1,0'): a comment below "
+        "the header? delete it (a '#' line is skipped only above the header); a value holding "
+        "the delimiter? quote it")
     assert not (tmp_path / "out").exists()
 
 

@@ -259,7 +259,7 @@ def test_a_row_with_more_or_fewer_fields_than_the_header_is_shown(tmp_path):
     path.write_text("label,pred,score,sex,region\napproved,approved,0.9,F,a\n"
                     "denied,denied,0.2,F,a,b\n")  # fmt: skip
     text = str(_refused(path))
-    assert "a row has 6 fields where the header has 5 ('denied,denied,0.2,F,a,b')" in text
+    assert "data row 2 has 6 fields where the header has 5 ('denied,denied,0.2,F,a,b')" in text
 
 
 def test_a_label_with_decimals_is_found_past_missing_labels(tmp_path):
