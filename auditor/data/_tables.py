@@ -10,12 +10,13 @@ scenarios: :func:`equal_membership` trims the larger of the two when the fractio
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from auditor.data import DatasetBundle, Split, TaskInfo, split_indices
+from auditor.errors import AuditorInputError
 from auditor.results.info import ImputedColumn, OneHotColumn, TablePreprocessing
 from auditor.seeding import Rngs
 
@@ -39,6 +40,19 @@ class InputSelection:
     max_categories: int | None = None
     missing_group: str | None = None
     missing_sensitive: dict[str, int] = field(default_factory=dict)
+
+
+# A column empty in every training row would be an input of one constant there, fed values
+# elsewhere through a weight training never moved; a split decides it, so it is left out (a
+# refusal would turn on the seed) and the data description says so.
+UNTRAINED_COLUMN = (
+    "Column {col!r} has no value in any of the {n:,} training rows (pretrain and "
+    "finetune_train), only in {held:,} others: it is not a model input."
+)
+NO_TRAINED_INPUTS = (
+    "no input column has a value in any of the {n:,} training rows (pretrain and "
+    "finetune_train): {cols}; fill them, or name other columns in data.features"
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,41 @@ def encode_table(
     )
     return EncodedTable(x=x, feature_names=names, columns=columns, imputed=imputed,
                         one_hot=one_hot)  # fmt: skip
+
+
+def trained_inputs(
+    frame: pd.DataFrame, inputs: InputSelection, y: np.ndarray, *, fractions: dict[str, float],
+    seed: int, source: str,
+) -> tuple[InputSelection, list[str]]:
+    """``inputs`` without the columns that have no value in any training row of the splits
+    :func:`table_bundle` draws, and a sentence on each for the data description; refused
+    (naming ``source``) where that leaves no input."""
+    idx = equal_membership(split_indices(y, fractions, seed=seed), seed=seed)
+    fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
+    untrained = _no_training_value(frame, inputs, fit_rows)
+    if len(untrained) == len(inputs.numeric) + len(inputs.categorical):
+        message = NO_TRAINED_INPUTS.format(n=len(fit_rows), cols=", ".join(untrained))
+        raise AuditorInputError(message, source=source, field="data.features")
+    kept = replace(inputs, numeric=[c for c in inputs.numeric if c not in untrained],
+                   categorical=[c for c in inputs.categorical if c not in untrained])
+    return kept, [UNTRAINED_COLUMN.format(col=col, n=len(fit_rows), held=held)
+                  for col, held in untrained.items()]  # fmt: skip
+
+
+def _no_training_value(frame: pd.DataFrame, inputs: InputSelection,
+                       fit_rows: np.ndarray) -> dict[str, int]:
+    """The input columns with no value in any of ``fit_rows`` (a number not finite, as
+    :func:`encode_table` imputes them), each with its rows that hold one."""
+    found = {}
+    for col in [*inputs.numeric, *inputs.categorical]:
+        if col in inputs.numeric:
+            values = pd.to_numeric(frame[col], errors="coerce").astype(float).to_numpy()
+            held = np.isfinite(values)
+        else:
+            held = frame[col].notna().to_numpy()
+        if not held[fit_rows].any():
+            found[col] = int(held.sum())
+    return found
 
 
 def equal_membership(idx: dict[str, np.ndarray], *, seed: int) -> dict[str, np.ndarray]:

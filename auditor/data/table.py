@@ -28,7 +28,7 @@ from auditor.config import TableData
 from auditor.config.labels import alike_notes
 from auditor.data import DatasetBundle, TaskInfo
 from auditor.data._labels import binary_positive  # noqa: F401 - this module's API too
-from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle
+from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle, trained_inputs
 from auditor.data.advice import DROP_IT
 from auditor.data.csv_frame import VALUE_PAST_HEADER, read_csv_frame, trailing_unnamed  # noqa: F401
 from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
@@ -349,6 +349,9 @@ def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
                                          checked.y, checked.task)  # fmt: skip
     if config.missing_group:
         inputs = dataclasses.replace(inputs, missing_sensitive=checked.missing)
+    fractions = config.splits.model_dump()
+    inputs, untrained = trained_inputs(frame, inputs, y, fractions=fractions, seed=seed,
+                                       source=str(path))  # fmt: skip
     n_inputs = len(inputs.numeric) + len(inputs.categorical)
     return table_bundle(
         name=path.stem,
@@ -357,11 +360,11 @@ def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
         task=task,
         sensitive=sensitive,
         inputs=inputs,
-        fractions=config.splits.model_dump(),
+        fractions=fractions,
         seed=seed,
         sensitive_input_columns={c: [c] for c in config.sensitive},
         description=" ".join([f"User table {path.name} ({len(frame)} rows, {n_inputs} input "
-                              "columns).", *merged_notes(checked.merged, named_in=None),
+                              "columns).", *untrained, *merged_notes(checked.merged, named_in=None),
                               *alike_notes(config.target, class_rows(task, y)),
                               *number_notes(sensitive)]),
         citation=config.citation,

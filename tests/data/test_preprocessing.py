@@ -2,6 +2,8 @@
 stated in the card's data section."""
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from auditor.config import TableData
 from auditor.data import load_bundle
@@ -66,3 +68,55 @@ def test_image_card_has_no_inputs_list(tmp_path):
     audit["data"]["preprocessing"] = None
     md = environment(markdown=True).get_template("sections/data.md.j2").render(audit=audit)
     assert "Model inputs" not in md
+
+
+def _filled_outside_training(tmp_path, kind: str):
+    """make_table with a column ``z`` (numbers or text) empty in every training row (pretrain
+    and finetune_train, as seed 0 splits it) and filled in the others."""
+    from auditor.data import split_indices
+    from auditor.data._tables import equal_membership
+
+    frame = make_table()
+    cfg = TableData(path=tmp_path / "t.csv", target="label", sensitive=["group"])
+    y = (frame["label"] == "yes").to_numpy().astype(np.int64)
+    idx = equal_membership(split_indices(y, cfg.splits.model_dump(), seed=0), seed=0)
+    training = np.concatenate([idx["pretrain"], idx["finetune_train"]])
+    filled = np.setdiff1d(np.arange(len(frame)), training)
+    values = np.arange(len(frame)) * 10.0 if kind == "number" else np.array(["p", "q"] * 200)
+    frame["z"] = pd.Series(values, dtype=object if kind == "text" else float)
+    frame.loc[training, "z"] = None
+    frame.to_csv(cfg.path, index=False)
+    return cfg, len(training), len(filled)
+
+
+@pytest.mark.parametrize("kind", ["number", "text"])
+def test_a_column_filled_only_outside_the_training_rows_is_no_input(tmp_path, kind):
+    """A column with no value in any training row was a model input of one constant there (the
+    training mean 0 and scale 1 of no values), then fed its raw values (0 to 3,990) in the
+    evaluation splits through a weight training never moved; a text column, one level in
+    training and none elsewhere. It is left out of the inputs, and the data description says
+    why (a split decides it, so a refusal would turn on the seed)."""
+    cfg, n_training, n_filled = _filled_outside_training(tmp_path, kind)
+    bundle = load_bundle(cfg, seed=0)
+    assert not any(name == "z" or name.startswith("z=") for name in bundle.feature_names)
+    assert "z" not in bundle.preprocessing.features
+    assert "z" not in bundle.preprocessing.numeric
+    assert (f"Column 'z' has no value in any of the {n_training:,} training rows (pretrain and "
+            f"finetune_train), only in {n_filled:,} others: it is not a model input."
+            ) in bundle.description  # fmt: skip
+    assert bundle.description.startswith("User table t.csv (400 rows, 2 input columns).")
+    assert bundle.input_shape == (1 + 3,)  # x1 and cat's three levels
+
+
+def test_a_table_whose_every_input_is_empty_in_the_training_rows_is_refused(tmp_path):
+    """With z the one input, leaving it out would leave a model of no inputs: refused, naming
+    the file and data.features."""
+    from auditor.errors import AuditorInputError
+
+    cfg, n_training, _ = _filled_outside_training(tmp_path, "number")
+    with pytest.raises(AuditorInputError) as info:
+        load_bundle(cfg.model_copy(update={"features": ["z"]}), seed=0)
+    assert str(info.value) == (
+        f"{cfg.path}: data.features: no input column has a value in any of the {n_training} "
+        "training rows (pretrain and finetune_train): z; fill them, or name other columns in "
+        "data.features")  # fmt: skip
