@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -17,12 +18,33 @@ MAX_PROCESSES = 1024
 MAX_CANDIDATES = 100_000
 
 
+# A delta of 1/n or more (n training rows) lets a mechanism publish a whole record and still
+# meet (epsilon, delta): its epsilon claims nothing. opacus asks for delta below 1/n.
+DEFAULT_DELTA = 1e-5
+DELTA_NOT_BELOW = (
+    "{delta:g}{default} is not below 1/n = {bound:.3g}, n the {n:,} rows DP-SGD fine-tunes "
+    "on (data.splits.finetune_train): at a delta of 1/n or more a whole training record may "
+    "leak, so target_epsilon would claim nothing; write a smaller target_delta (e.g. {way:g})"
+)
+
+
 class DPConfig(StrictModel):
     """DP-SGD through Opacus for the fine-tuning stage (and every retraining the probes do)."""
 
     target_epsilon: float = Field(..., gt=0)
-    target_delta: float = Field(1e-5, gt=0, lt=1)
+    target_delta: float = Field(DEFAULT_DELTA, gt=0, lt=1)
     max_grad_norm: float = Field(1.0, gt=0)
+
+
+def delta_problem(dp: DPConfig | None, n_rows: int) -> str | None:
+    """Why ``dp.target_delta`` claims nothing for DP-SGD on ``n_rows`` training rows (it is
+    not below 1/n), for ``privacy.dp.target_delta``; None where it is below, or no DP."""
+    if dp is None or n_rows <= 0 or dp.target_delta * n_rows < 1:
+        return None
+    way = min(DEFAULT_DELTA, 10 ** math.floor(math.log10(0.1 / n_rows)))  # 1/n's tenth or less
+    default = " (the default)" if "target_delta" not in dp.model_fields_set else ""
+    return DELTA_NOT_BELOW.format(delta=dp.target_delta, default=default, bound=1 / n_rows,
+                                  n=n_rows, way=way)  # fmt: skip
 
 
 class PrivacyConfig(StrictModel):

@@ -15,6 +15,7 @@ No torch here (a factory's own module may import it, last); pandas only for a ta
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ from auditor.audit_tree import parse_path
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
+from auditor.config.privacy import DPConfig, delta_problem
 from auditor.config.recipe_splits import plain_splits
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import validate_rules
@@ -208,9 +210,21 @@ def _checked_data(
     validate_data(data)
     if isinstance(data, TableData):
         return True, check_table_counts(data, config.fairness.intersections,
-                                        fractions=used_splits(config))  # fmt: skip
+                                        fractions=used_splits(config), dp=config.privacy.dp,
+                                        config_file=source)  # fmt: skip
     check_builtin_splits(config, source=source)
     return True, None
+
+
+def check_dp_rows(
+    dp: DPConfig | None, fraction: float, class_counts: Sequence[int], *, source: str | None
+) -> None:
+    """Refuse a ``privacy.dp.target_delta`` not below 1/n, n the rows DP-SGD fine-tunes on
+    (``fraction`` of each class's rows, as :func:`auditor.data.split_indices` draws them):
+    before any work, not on a card whose epsilon claims nothing."""
+    problem = delta_problem(dp, sum(math.floor(fraction * c) for c in class_counts))
+    if problem:
+        raise AuditorInputError(problem, source=source, field="privacy.dp.target_delta")
 
 
 def check_predictions(
@@ -281,11 +295,13 @@ def used_splits(config: AuditConfig) -> dict[str, float]:
 
 
 def check_table_counts(
-    data: TableData, intersections: str | list[list[str]], *, fractions: dict[str, float]
-) -> tuple[str, ...]:
-    """A table's group counts (each feature and intersection) and the size of each split of
-    ``fractions``, from its validation's checks (:func:`auditor.data.table.validate_table`).
-    Returns the target's class names as the audit names them."""
+    data: TableData, intersections: str | list[list[str]], *, fractions: dict[str, float],
+    dp: DPConfig | None = None, config_file: str | None = None,
+) -> tuple[str, ...]:  # fmt: skip
+    """A table's group counts (each feature and intersection), the size of each split of
+    ``fractions`` and DP-SGD's delta for its rows (``dp``, a key of ``config_file``), from its
+    validation's checks (:func:`auditor.data.table.validate_table`). Returns the target's
+    class names as the audit names them."""
     from auditor.data.table import checked_table  # pandas
 
     src = str(data.path)
@@ -297,6 +313,7 @@ def check_table_counts(
     problem = table_problem(fractions, by_class, source=src)  # every short split and class
     if problem:
         raise AuditorInputError(problem[1], source=src, field=problem[0])
+    check_dp_rows(dp, fractions["finetune_train"], class_counts, source=config_file)
     return task.class_names
 
 
@@ -323,7 +340,11 @@ def check_builtin_splits(config: AuditConfig, *, source: str | None = None) -> N
     if strata is None:
         return
     where = source or f"data.source = {config.data.source!r}"  # the config file, or the scenario
-    check_split_sizes(used_splits(config), strata[0], source=where, more=strata[1])
+    fractions = used_splits(config)
+    check_split_sizes(fractions, strata[0], source=where, more=strata[1])
+    if config.data.source != "mnist" or config.data.root is None and not config.data.download:
+        # the full MNIST's digits are counted when read (train_stages checks its delta then)
+        check_dp_rows(config.privacy.dp, fractions["finetune_train"], strata[0], source=where)
 
 
 def load_factory(spec: str, *, base: Path, source: str | None = None) -> Callable[..., Any]:

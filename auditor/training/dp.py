@@ -36,6 +36,17 @@ DP_BUDGET_TOO_LOW = (
 FEWER_EPOCHS = ", or fine-tune fewer epochs (finetune.epochs)"  # past 1 epoch only
 
 
+def check_delta(dp: DPConfig | None, n_rows: int) -> None:
+    """Refuse (privacy.dp.target_delta) a delta not below 1/n for the ``n_rows`` rows DP-SGD
+    will fine-tune on, counted once they are read (preflight counts most sources' rows first):
+    before the pretraining, not on a card whose epsilon claims nothing."""
+    from auditor.config.privacy import delta_problem
+
+    problem = delta_problem(dp, n_rows)
+    if problem:
+        raise AuditorInputError(problem, field="privacy.dp.target_delta")
+
+
 def privacy_engine() -> type:
     """opacus's ``PrivacyEngine``, imported without the stderr handler that opacus's import
     adds to the root logger (``logging.basicConfig``): through it each line of the

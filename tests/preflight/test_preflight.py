@@ -272,3 +272,57 @@ def test_used_splits_of_a_plain_table_loads_no_torch():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split()[-1] == "False"
+
+
+def _dp(delta: float | None = None) -> dict:
+    return {"dp": {"target_epsilon": 3.0, **({} if delta is None else {"target_delta": delta})}}
+
+
+@pytest.mark.parametrize("delta", [0.9, 1 / 266])
+def test_a_dp_delta_not_below_one_over_n_is_refused_before_any_work(tmp_path, delta):
+    # target_delta = 0.9 was accepted: the card said "accountant ε 3.00 (δ 0.9)", a claim
+    # that allows a whole training record to leak. digits fine-tunes on 266 rows.
+    config = AuditConfig(privacy=_dp(delta))
+    with pytest.raises(AuditorInputError) as err:
+        preflight.check_run(config, config_file="dp.toml", out=tmp_path / "run")
+    assert (err.value.source, err.value.field) == ("dp.toml", "privacy.dp.target_delta")
+    assert f"{delta:g} is not below 1/n = 0.00376, n the 266 rows DP-SGD fine-tunes on" in str(
+        err.value
+    )
+    assert str(err.value).endswith("write a smaller target_delta (e.g. 1e-05)")
+    preflight.check_run(AuditConfig(privacy=_dp(0.99 / 266)), config_file="dp.toml",
+                        out=tmp_path / "run")  # fmt: skip
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_tables_dp_delta_is_checked_against_its_finetune_rows(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 1000  # 150 fine-tuning rows at the table's default fractions
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"x": rng.normal(size=n), "g": rng.choice(["a", "b"], n),
+                  "y": rng.choice(["no", "yes"], n)}).to_csv(path, index=False)  # fmt: skip
+    data = TableData(path=path, target="y", sensitive=["g"])
+    fractions = preflight.used_splits(AuditConfig(data=data))
+    with pytest.raises(AuditorInputError) as err:
+        preflight.check_table_counts(data, "none", fractions=fractions, config_file="t.toml",
+                                     dp=AuditConfig(privacy=_dp(0.01)).privacy.dp)  # fmt: skip
+    assert (err.value.source, err.value.field) == ("t.toml", "privacy.dp.target_delta")
+    assert "0.01 is not below 1/n = 0.00" in str(err.value)
+    preflight.check_table_counts(data, "none", fractions=fractions,
+                                 dp=AuditConfig(privacy=_dp(1e-3)).privacy.dp)  # fmt: skip
+
+
+def test_the_default_delta_is_named_as_the_default_where_the_rows_outnumber_it():
+    from auditor.config.privacy import DPConfig
+
+    dp = DPConfig(target_epsilon=3.0)
+    preflight.check_dp_rows(dp, 0.5, [99_998], source="a.toml")  # 49,999 rows: below 1/n
+    with pytest.raises(AuditorInputError) as err:
+        preflight.check_dp_rows(dp, 0.5, [1_000_000, 1_000_000], source="a.toml")
+    assert str(err.value) == (
+        "a.toml: privacy.dp.target_delta: 1e-05 (the default) is not below 1/n = 1e-06, n the "
+        "1,000,000 rows DP-SGD fine-tunes on (data.splits.finetune_train): at a delta of 1/n or "
+        "more a whole training record may leak, so target_epsilon would claim nothing; write "
+        "a smaller target_delta (e.g. 1e-07)"
+    )
+    preflight.check_dp_rows(None, 0.5, [10**9], source="a.toml")  # no DP-SGD: no claim

@@ -110,3 +110,25 @@ def test_the_accountants_optimal_order_advisory_stays_off_stderr():
                          dp=DPConfig(target_epsilon=1e9, target_delta=1e-5), rngs=Rngs(0))
     assert info["epsilon"] > 0
     assert not [w for w in seen if "Optimal order" in str(w.message)]
+
+
+def test_a_delta_not_below_one_over_n_is_refused_from_python_before_pretraining(tmp_path,
+                                                                                monkeypatch):
+    # The Python API runs no preflight: 0.9 trained and went onto the card as the claim.
+    import pytest
+
+    from auditor import api
+    from auditor.config import AuditConfig
+    from auditor.errors import AuditorInputError
+    from auditor.training import stages
+
+    def no_pretraining(*args, **kwargs):
+        raise AssertionError("pretrained before the delta was checked")
+
+    monkeypatch.setattr(stages, "pretrain", no_pretraining)
+    config = AuditConfig(privacy={"dp": {"target_epsilon": 3.0, "target_delta": 0.9}})
+    with pytest.raises(AuditorInputError) as err:
+        api.run(config, out_dir=tmp_path / "run", config_file="dp.toml", progress=False)
+    assert (err.value.source, err.value.field) == ("dp.toml", "privacy.dp.target_delta")
+    assert "0.9 is not below 1/n = 0.00376, n the 266 rows DP-SGD fine-tunes on" in str(err.value)
+    assert not (tmp_path / "run").exists()
