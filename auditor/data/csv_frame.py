@@ -55,7 +55,9 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
                 dtype=kinds,
                 decimal=layout.decimal_point,
                 encoding=layout.encoding,
-                skipinitialspace=True,  # Adult's ", ": the space is no part of a value
+                # Adult's ", ": the space is no part of a value; with a space as the delimiter
+                # a second one is an empty value (R's na = ""), not more of the delimiter
+                skipinitialspace=layout.delimiter != " ",
                 na_values=list(EXTRA_MISSING),
             )
     except pd.errors.ParserWarning:

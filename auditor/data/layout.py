@@ -31,6 +31,8 @@ DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+([eE][-+]?\d+)?")
 SAMPLE_LINES = 100  # lines under the header that decide the decimal mark (a sep= line, the
 # header and these are read: data.text.first_lines)
 SEP_DIRECTIVE = re.compile(r"sep=(.)")
+# R's write.table header (quote = TRUE, its default): every name quoted, one space apart.
+R_SPACED_HEADER = re.compile(r'"(?:[^"]|"")*"(?: "(?:[^"]|"")*")*')
 
 
 @dataclass(frozen=True)
@@ -130,9 +132,10 @@ def _delimiter(split: _Split, order: Sequence[str]) -> str:
 
     agreeing = [d for d in order if agrees(d)]
     if not agreeing and agrees(SPACE) and split.rows_width(SPACE) is not None:
-        # An empty field inside a line is a run of spaces: aligned columns. At a line's end
-        # it is an empty last value (R's write.table with na = "").
-        if not any("" in row[:-1] for row in split.rows(SPACE)):
+        # An empty field inside a line is a run of spaces: aligned columns; but an empty value
+        # under R's quoted header, as at a line's end (R's write.table with na = "").
+        r_header = R_SPACED_HEADER.fullmatch(split.lines[0].rstrip("\r\n"))
+        if r_header or not any("" in row[:-1] for row in split.rows(SPACE)):
             return SPACE
     return max(agreeing or order, key=split.width)
 

@@ -5,7 +5,7 @@ words that fit each cause."""
 import pytest
 
 from auditor.data import csv_frame as C
-from auditor.data.layout import csv_layout
+from auditor.data.layout import CsvLayout, csv_layout
 from auditor.errors import AuditorInputError, data_row
 
 
@@ -129,3 +129,22 @@ def test_runs_of_spaces_inside_a_line_still_keep_the_space_from_being_the_delimi
     path = tmp_path / "aligned.txt"
     path.write_text("a b c\n" + "".join(f"{i}  {i % 2} 1 \n" for i in range(20)))
     assert csv_layout(path).delimiter == ","
+
+
+def test_rs_default_write_table_with_an_empty_field_inside_a_line_is_read(tmp_path):
+    """R's ``write.table(df, na = "")`` with a text column NA in some rows writes two spaces
+    there: an empty field inside the line, read as aligned columns (one column, the target
+    said to be missing). R quotes every name of its header, one space apart, which aligned
+    columns do not: with that header, an empty field is an empty value."""
+    def sex(i):
+        return "" if i % 10 == 0 else f'"{"FM"[i % 2]}"'
+
+    path = tmp_path / "x.txt"
+    path.write_text('"age" "sex" "y" "z"\n' + "".join(
+        f'"{i + 1}" {20 + i % 50} {sex(i)} {i % 3 % 2} {"" if i < 150 else f"{i / 400:.3f}"}\n'
+        for i in range(300)))
+    assert csv_layout(path) == CsvLayout(delimiter=" ", unnamed="first")
+    frame = C.read_csv_frame(path)
+    assert list(frame.columns) == ["age", "sex", "y", "z"]
+    assert frame["sex"].isna().sum() == 30 and frame["z"].isna().sum() == 150
+    assert frame["sex"].tolist()[1:3] == ["M", "F"]
