@@ -7,12 +7,12 @@ import ast
 import codecs
 import re
 import tomllib
-from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from auditor.config.run_table import RUN_KEYS
+from auditor.config.toml_lines import first_line, full_key, key_at, walk
 from auditor.errors import AuditorInputError, read_capped, regular_file
 
 # An audit config is a few KB; a file past this is some other file (a 50 MB one took 42 s
@@ -59,11 +59,10 @@ LOWER_CASE = "; TOML writes true and false in lower case: {key} = {value}"
 LEADING_DIGIT = "; a number starts with a digit: {key} = {value}"
 YES_NO = "; TOML says yes and no as true and false: {key} = {value}"
 _AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
-_HEADER = re.compile(r"^\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')  # a line's quoted text
-# The end of a multi-line string begun on a line above, by its opening quotes
-_CLOSE = {'"""': re.compile(r'(?:\\.|[^\\])*?"""'), "'''": re.compile(r".*?'''")}
 _SHOWN = 80  # characters of the offending line in the message
+# A hint is tried on the file (parsed and validated again) up to this size: 0.7 s of a 1 MB
+# file's 2 s refusal; a config, even a pyproject.toml holding one, is a few KB.
+MAX_TRIAL_CHARS = 1 << 18
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -115,11 +114,11 @@ def _not_toml(error: str, text: str, *, source: str) -> AuditorInputError:
     if at is None or not 1 <= int(at.group(1)) <= len(lines):
         return AuditorInputError(NOT_TOML.format(error=error), source=source)
     n = int(at.group(1))
-    what, field = error[: at.start()], _key_at(lines[:n])
+    what, field = error[: at.start()], key_at(lines[:n])
     names = _NAMES.search(what)
     name = ".".join(ast.literal_eval(f"({names.group(1)},)")) if names else field
     twice = next((why for start, why in TWICE.items() if what.startswith(start)), None)
-    first = _first_line(lines[: n - 1], name) if twice and name else None
+    first = first_line(lines[: n - 1], name) if twice and name else None
     what = twice.format(name=name) if twice else what
     message = NOT_TOML_AT.format(n=n, error=what, line=_shown(lines[n - 1]))
     if first:
@@ -165,6 +164,8 @@ def _refused(lines: list[str], n: int, fixed: str | None, field: str, source: st
     from auditor.config.refusals import refusals
 
     text = "\n".join([*lines[: n - 1], *([fixed] if fixed is not None else []), *lines[n:]])
+    if len(text) > MAX_TRIAL_CHARS:  # no trial, so no hint: dropped rather than unchecked
+        return True
     try:
         raw = tomllib.loads(text + "\n")
     except (tomllib.TOMLDecodeError, RecursionError):
@@ -245,10 +246,10 @@ def _data_source(lines: list[str], top: str) -> str | None:
     from auditor.config import source_not_written  # here only: the config's own rule
 
     keys = set()
-    for line in _walk(lines):
+    for line in walk(lines):
         if line.header or line.inside or line.key is None:
             continue
-        written = _full_key(line.table, line.key)
+        written = full_key(line.table, line.key)
         if written == f"{top}data":
             return None
         if written == f"{top}data.source":
@@ -259,115 +260,10 @@ def _data_source(lines: list[str], top: str) -> str | None:
     return source_not_written(keys)
 
 
-def _full_key(table: str, key: str) -> str:
-    """The dotted key a line writes, its quotes left out: ``data.source`` for ``"source"``
-    in [data]."""
-    key = re.sub(r"[\"']", "", key)
-    return f"{table}.{key}" if table else key
-
-
 def _shown(line: str) -> str:
     """A line of the file as a message quotes it: stripped, its comment left out, cut short."""
     line = re.sub(r"\s+#[^\"']*$", "", line.strip())
     return line if len(line) <= _SHOWN else line[: _SHOWN - 1] + "…"
-
-
-def _first_line(lines: list[str], name: str) -> tuple[int, str] | None:
-    """The first of ``lines`` (number, text) that writes the dotted key or table ``name``, as
-    far as a line-by-line reading can tell: its header, or a key line whose dotted key makes
-    it (``data.source = 1`` at the top makes [data]; [data.splits] leaves [data] to write)."""
-    for line in _walk(lines):
-        table = re.sub(r"\[\d+\]", "", line.table)  # tomllib names no [[x]] item
-        if line.header and table == name:
-            return line.n, line.text
-        if line.header or line.key is None or not (not table or name.startswith(table + ".")):
-            continue
-        written = _full_key(table, line.key)
-        if written == name or written.startswith(name + "."):
-            return line.n, line.text
-    return None
-
-
-def _key_at(lines: list[str]) -> str | None:
-    """The dotted key the last of ``lines`` writes (``data.source``), or the table it
-    declares (``gates.rules[1]``), as far as a line-by-line reading can tell; None where it
-    cannot."""
-    walked = list(_walk(lines))
-    last = walked[-1] if walked else None
-    if last is None or last.header or last.inside or last.key is None:
-        return (last.table or None) if last else None
-    key = _bare(last.key)
-    return f"{last.table}.{key}" if last.table else key
-
-
-class _Line(NamedTuple):
-    """A line of a TOML file as a line-by-line reading sees it."""
-
-    n: int
-    text: str
-    table: str  # the table it is in (its own on a header line), [[x]]'s items numbered: x[1]
-    key: str | None  # the dotted key it writes in ``table`` (quotes kept), else None
-    header: bool
-    inside: bool  # it continues a value begun above (an array's items, a multi-line string)
-
-
-def _walk(lines: list[str]) -> Iterator[_Line]:
-    """Each of ``lines`` with its table and key, as far as a line-by-line reading can tell:
-    an array's lines (["sex", "race"]) and a multi-line string's are no headers nor keys."""
-    table, arrays = "", {}  # arrays: how many [[name]] items so far, for gates.rules[1]
-    depth, open_ = 0, None  # brackets a value left open; the """ or ''' a string left open
-    for n, line in enumerate(lines, 1):
-        inside = depth > 0 or open_ is not None
-        header = None if inside else _HEADER.match(line.strip())
-        if header:
-            name = _bare(_dotted(header.group(1)))
-            if line.strip().startswith("[["):
-                arrays[name] = arrays.get(name, -1) + 1
-                name = f"{name}[{arrays[name]}]"
-            table = name
-            yield _Line(n, line, table, None, True, False)
-            continue
-        code, open_ = _code(line, open_)
-        key = line.partition("=")[0].strip() if "=" in code and not inside else ""
-        depth = max(0, depth + code.count("[") - code.count("]"))
-        written = _dotted(key) if re.fullmatch(r"[\w.\-\"' ]+", key) else None
-        yield _Line(n, line, table, written, False, inside)
-
-
-def _code(line: str, open_: str | None) -> tuple[str, str | None]:
-    """``line`` without its comment and with each string's text left out (``""``), and the
-    multi-line string's quotes it leaves open (``open_``: those it began inside)."""
-    code, i = [], 0
-    while i < len(line):
-        if open_:
-            end = _CLOSE[open_].match(line, i)
-            if end is None:
-                return "".join(code), open_
-            code.append('""')
-            i, open_ = end.end(), None
-        elif line.startswith(('"""', "'''"), i):
-            open_, i = line[i : i + 3], i + 3
-        elif line[i] in "\"'":
-            string = _STRINGS.match(line, i)
-            if string is None:  # not closed: not TOML, whatever follows
-                break
-            code.append('""')
-            i = string.end()
-        elif line[i] == "#":
-            break
-        else:
-            code.append(line[i])
-            i += 1
-    return "".join(code), open_
-
-
-def _dotted(key: str) -> str:
-    return re.sub(r"\s*\.\s*", ".", key)
-
-
-def _bare(key: str) -> str:
-    """``key`` with its quoted bare names unquoted (``"source"`` is ``source``)."""
-    return re.sub(r"([\"'])([\w-]+)\1", r"\2", key)
 
 
 PYPROJECT = "pyproject.toml"

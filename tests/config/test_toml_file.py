@@ -233,3 +233,33 @@ def test_a_hint_to_leave_out_the_only_setting_of_pyproject_is_not_given(tmp_path
     on the file without the pyproject table's own checks, and the file then held no setting."""
     err = _problem(tmp_path, '[project]\nname = "p"\n' + text, "pyproject.toml")
     assert err.message.endswith(" = None"), err.message
+
+
+def test_a_hostile_configs_slip_is_not_tried_on_the_whole_file(tmp_path, monkeypatch):
+    """A 1 MB file of 28,571 gate rules, then `min=None`, took 2.0-2.3 s to refuse, 0.7 s of it
+    parsing and validating the file again to try the hint; past MAX_TRIAL_CHARS the hint is
+    dropped untried (an ordinary file keeps it: test_a_common_toml_slip_says_how_to_write_it)."""
+    from auditor.config import refusals, toml_file
+
+    def tried(*args, **kwargs):
+        raise AssertionError("the hint was tried on the whole file")
+
+    rule = '[[gates.rules]]\nmetric="a"\nmin=0.5\n'
+    rules = rule * (toml_file.MAX_TRIAL_CHARS // len(rule) + 1)
+    small = _problem(tmp_path, rule + '[[gates.rules]]\nmetric="a"\nmin=.5\n')
+    assert small.message.endswith("; a number starts with a digit: min = 0.5"), small.message
+    monkeypatch.setattr(refusals, "refusals", tried)
+    err = _problem(tmp_path, rules + '[[gates.rules]]\nmetric="a"\nmin=.5\n')
+    assert err.field == f"gates.rules[{rules.count('[[')}].min"
+    assert err.message.endswith("(Invalid value): min=.5"), err.message
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['a = "x # y" # z', "a = 'x\" y' # \"", 'a = "x\\" y"', 'a = "open', "a = 'open", 'a=""',
+     "a = ['x', \"y\"] # [", '"a.b" = 1', "x = '''y'''", 'x = """y', "# only", ""],
+)
+def test_a_lines_code_is_read_alike_by_regex_and_by_character(line):
+    from auditor.config.toml_lines import _code, _code_by_char
+
+    assert _code(line, None) == _code_by_char(line, None)
