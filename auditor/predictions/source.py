@@ -313,6 +313,9 @@ def unreadable(path: Path, exc: BaseException,
             said = COMMENT_ROW if got == "1" else COMMENT_OR_DATA
         where = "a row"
         if header and said is not COMMENT_ROW:  # found again: on the refusal's path only
+            past = _past_header(path, header[0], int(want)) if said is RAGGED_ROW else None
+            if past:
+                return AuditorInputError(past, source=str(path))
             where = _first_row(path, header[0], lambda fields: len(fields) != int(want))
         return AuditorInputError(said.format(got=got, want=want, row=shown, where=where),
                                  source=str(path))  # fmt: skip
@@ -338,11 +341,32 @@ def _header_again(path: Path, layout: CsvLayout, header: list[str]) -> str:
                       lambda row: [field.strip() for field in row if field.strip()] == names)
 
 
+def _past_header(path: Path, layout: CsvLayout, want: int) -> str | None:
+    """:data:`PAST_HEADER` for the CSV whose rows of ``want`` + 1 fields end in an empty one
+    (a delimiter ending each) but for a row among the first lines, which kept the layout
+    from reading that field as none: that row named, with its value there; else None."""
+    first = _first(path, layout, lambda row: True)
+    if first is None or len(first[1]) != want + 1 or first[1][-1].strip():
+        return None  # the rows do not end in an empty field
+    found = _first(path, layout, lambda row: len(row) != want + 1 or bool(row[-1].strip()))
+    if found is None or len(found[1]) != want + 1:
+        return None
+    return PAST_HEADER.format(row=data_row(found[0]), value=found[1][-1][:40], n=want)
+
+
 def _first_row(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool]) -> str:
-    """``data row N``, the first data row of the CSV at ``path`` that is ``wanted``, numbered
-    as pyarrow reads the file (no empty line, no line of only spaces: :func:`blank_row`), or
-    "a row" (read again with Python's reader: on a refusal's path only; also where that
-    reader fails first, as on text cut short inside a character)."""
+    """``data row N``, the first data row of the CSV at ``path`` that is ``wanted`` (by
+    :func:`_first`), or "a row"."""
+    found = _first(path, layout, wanted)
+    return "a row" if found is None else data_row(found[0])
+
+
+def _first(path: Path, layout: CsvLayout,
+           wanted: Callable[[list[str]], bool]) -> tuple[int, list[str]] | None:  # fmt: skip
+    """The index and fields of the first data row of the CSV at ``path`` that is ``wanted``,
+    numbered as pyarrow reads the file (no empty line, no line of only spaces:
+    :func:`blank_row`), or None (read again with Python's reader: on a refusal's path only;
+    also where that reader fails first, as on text cut short inside a character)."""
     with open_text(path, layout.encoding) as fh, wide_fields():
         for _ in range(layout.skip_rows + 1):
             next(fh, None)
@@ -351,7 +375,7 @@ def _first_row(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool
         try:
             for i, row in enumerate(rows):
                 if wanted(row):
-                    return data_row(i)
+                    return i, row
         except (UnicodeDecodeError, csv.Error):
             pass
-    return "a row"
+    return None

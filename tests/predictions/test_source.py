@@ -52,9 +52,10 @@ def test_a_dask_read_puts_back_the_callers_unraisable_hook(tmp_path, monkeypatch
 
 COLS = Columns(y_true="y_true", y_pred="y_pred", y_score=None, sensitive=("sex",))
 NOTE = "n" * 200  # a wide row: 17 MiB is 80,000 rows, the 16 MiB block passed at ~76,000
-# the first block's row past the first 100 lines, from which the layout is read (a row at
-# fault among them: every row is refused as ragged, the first named)
-PLACES = {"first block": (300, 150), "later block": (80_000, 79_000), "last line": (300, 300)}
+# "first lines": among the 100 the layout is read from (where the rows end in the delimiter,
+# a value there keeps the layout from taking it for a delimiter ending each row)
+PLACES = {"first lines": (300, 11), "first block": (300, 150), "later block": (80_000, 79_000),
+          "last line": (300, 300)}  # fmt: skip
 
 
 def _faulty(path, kind: str, n: int, at: int) -> None:
@@ -76,7 +77,8 @@ def test_a_row_at_fault_is_refused_naming_the_row(tmp_path, kind, place):
     """R10: a row shifted by an unquoted comma where every row ends in the delimiter was read
     shifted (y_true 'M'), a value in that last field ignored (the row audited as if empty),
     each without a word; a row of too many or too few fields was refused without its number.
-    Each is refused naming the row, wherever it is, by both engines alike."""
+    Each is refused naming the row, wherever it is, by both engines alike; among the first
+    lines, where every row was refused as ragged naming data row 1, too."""
     n, at = PLACES[place]
     path = tmp_path / f"{kind}.csv"
     _faulty(path, kind, n, at)
