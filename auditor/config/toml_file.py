@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.config.run_table import RUN_KEYS
-from auditor.config.toml_lines import first_line, full_key, key_at, walk
+from auditor.config.toml_lines import first_line, key_at, parts, walk
 from auditor.errors import AuditorInputError, read_capped, regular_file
 
 # An audit config is a few KB; a file past this is some other file (a 50 MB one took 42 s
@@ -116,10 +116,10 @@ def _not_toml(error: str, text: str, *, source: str) -> AuditorInputError:
     n = int(at.group(1))
     what, field = error[: at.start()], key_at(lines[:n])
     names = _NAMES.search(what)
-    name = ".".join(ast.literal_eval(f"({names.group(1)},)")) if names else field
+    name = ast.literal_eval(f"({names.group(1)},)") if names else parts(field or "")
     twice = next((why for start, why in TWICE.items() if what.startswith(start)), None)
     first = first_line(lines[: n - 1], name) if twice and name else None
-    what = twice.format(name=name) if twice else what
+    what = twice.format(name=".".join(name)) if twice else what
     message = NOT_TOML_AT.format(n=n, error=what, line=_shown(lines[n - 1]))
     if first:
         message += FIRST.format(n=first[0], line=_shown(first[1]))
@@ -246,17 +246,18 @@ def _data_source(lines: list[str], top: str) -> str | None:
     from auditor.config import source_not_written  # here only: the config's own rule
 
     keys = set()
+    data = (*parts(top), "data")
     for line in walk(lines):
         if line.header or line.inside or line.key is None:
             continue
-        written = full_key(line.table, line.key)
-        if written == f"{top}data":
+        written = parts(line.table) + parts(line.key)
+        if written == data:
             return None
-        if written == f"{top}data.source":
+        if written == (*data, "source"):
             value = _SOURCE.search(line.text)
             return (value[1] or value[2]) if value else None
-        if written.startswith(f"{top}data."):
-            keys.add(written.removeprefix(f"{top}data.").split(".")[0])
+        if written[: len(data)] == data:
+            keys.add(written[len(data)])
     return source_not_written(keys)
 
 

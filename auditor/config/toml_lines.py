@@ -13,25 +13,39 @@ _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')  # a line's quoted text
 _CLOSE = {'"""': re.compile(r'(?:\\.|[^\\])*?"""'), "'''": re.compile(r".*?'''")}
 
 
-def full_key(table: str, key: str) -> str:
-    """The dotted key a line writes, its quotes left out: ``data.source`` for ``"source"``
-    in [data]."""
-    key = re.sub(r"[\"']", "", key)
-    return f"{table}.{key}" if table else key
+# A dotted key's parts: a bare name, or one in quotes (which may hold a dot: "a.b")
+_PART = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^."'\s]+)\s*(?:\.|$)""")
+_INDEX = re.compile(r"\[\d+\]$")  # walk's number of a [[x]] item: tomllib names none
 
 
-def first_line(lines: list[str], name: str) -> tuple[int, str] | None:
-    """The first of ``lines`` (number, text) that writes the dotted key or table ``name``, as
-    far as a line-by-line reading can tell: its header, or a key line whose dotted key makes
-    it (``data.source = 1`` at the top makes [data]; [data.splits] leaves [data] to write)."""
+def parts(dotted: str) -> tuple[str, ...]:
+    """The names of a dotted key or table as a line writes it, unquoted, as tomllib names
+    them: ``data."a.b"`` is ("data", "a.b") and ``data.a.b`` ("data", "a", "b");
+    ``gates.rules[1]`` (:func:`walk`'s numbering) is ("gates", "rules")."""
+    found, at = [], 0
+    while at < len(dotted):
+        part = _PART.match(dotted, at)
+        if part is None or part.end() == at:
+            break
+        name = part.group(1)
+        found.append(name[1:-1] if name[0] in "\"'" else _INDEX.sub("", name))
+        at = part.end()
+    return tuple(found)
+
+
+def first_line(lines: list[str], name: tuple[str, ...]) -> tuple[int, str] | None:
+    """The first of ``lines`` (number, text) that writes the key or table ``name`` (its
+    parts, as tomllib names them), as far as a line-by-line reading can tell: its header, or
+    a key line whose dotted key makes it (``data.source = 1`` at the top makes [data];
+    [data.splits] leaves [data] to write)."""
     for line in walk(lines):
-        table = re.sub(r"\[\d+\]", "", line.table)  # tomllib names no [[x]] item
+        table = parts(line.table)
         if line.header and table == name:
             return line.n, line.text
-        if line.header or line.key is None or not (not table or name.startswith(table + ".")):
+        if line.header or line.key is None or name[: len(table)] != table:
             continue
-        written = full_key(table, line.key)
-        if written == name or written.startswith(name + "."):
+        written = table + parts(line.key)
+        if written[: len(name)] == name:
             return line.n, line.text
     return None
 

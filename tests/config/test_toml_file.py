@@ -263,3 +263,22 @@ def test_a_lines_code_is_read_alike_by_regex_and_by_character(line):
     from auditor.config.toml_lines import _code, _code_by_char
 
     assert _code(line, None) == _code_by_char(line, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "ending"),
+    [
+        # "splits.test" is one key holding a dot, not splits.test: its first line is line 4
+        ('[data]\nsource = "digits"\nsplits.test = 0.2\n"splits.test" = 1\n"splits.test" = 2\n',
+         '"splits.test" = 2 (line 4 writes it first: "splits.test" = 1)'),
+        ('[data]\nsource = "digits"\n"splits.test" = 1\nsplits.test = 0.2\nsplits.test = 0.3\n',
+         "splits.test = 0.3 (line 4 writes it first: splits.test = 0.2)"),
+        ('["data.splits"]\nx = 1\n["data.splits"]\ny = 1\n',
+         '["data.splits"] (line 1 writes it first: ["data.splits"])'),
+    ],
+)  # fmt: skip
+def test_a_quoted_key_holding_a_dot_is_told_apart_from_a_dotted_key(tmp_path, text, ending):
+    """Its quotes kept (`_bare`) it matched no line written first, and all stripped
+    (`_full_key`) it matched a dotted key's line: the line written first was not named."""
+    err = _problem(tmp_path, text)
+    assert err.message.endswith(ending), err.message
