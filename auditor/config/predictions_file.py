@@ -15,11 +15,16 @@ from auditor.config import AuditConfig, load_config_with
 from auditor.errors import AuditorInputError
 
 NOT_A_BOOL = "must be true or false (a TOML boolean), got {value!r}"
+# What names the file where a refusal names no key of it (no such file, not TOML, no
+# setting): `auditor audit` and `auditor gate` take it as --config beside other files.
+FLAG = "--config"
 
 
 def load_predictions_config(path: str | Path) -> tuple[AuditConfig, bool | None]:
     """(the config, its ``data.missing_group`` where ``[data]`` holds only that key, else
-    None: the config's table, if any, decides as in :func:`auditor.config.load_config`)."""
+    None: the config's table, if any, decides as in :func:`auditor.config.load_config`).
+    A refusal of the file as a whole names :data:`FLAG`, as ``auditor gate`` and ``auditor
+    audit`` both say it."""
     said: list[bool] = []
 
     def take(raw: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -33,5 +38,10 @@ def load_predictions_config(path: str | Path) -> tuple[AuditConfig, bool | None]
         said.append(value)
         return {key: v for key, v in raw.items() if key != "data"}
 
-    config = load_config_with(path, take, read=("gates",))  # [data]'s files are not read
+    try:
+        config = load_config_with(path, take, read=("gates",))  # [data]'s files are not read
+    except AuditorInputError as exc:
+        if exc.field is not None:
+            raise
+        raise AuditorInputError(exc.message, source=exc.source, field=FLAG) from None
     return config, (said[0] if said else None)
