@@ -4,10 +4,9 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,9 +21,17 @@ from auditor.data.header import (
     file_kind,
     not_text,
 )
-from auditor.data.text import open_text, wide_fields
 from auditor.errors import AuditorInputError, data_row
 from auditor.predictions.columns import Columns, checked_kind, header_names, near_name
+from auditor.predictions.found_rows import (
+    PAST_HEADER,
+    first,
+    first_row,
+    header_again,
+    past_header,
+    row_of,
+    value_past,
+)
 
 ROWS_NOT_TEXT = "{not_text} in a row past the header; " + SAVE_UTF8
 
@@ -67,14 +74,6 @@ UNCLOSED_QUOTE = (
 LONG_ROW = (
     "a row is longer than {mib} MiB (the reader's block): a quote never closed, or no line "
     "ends? a row must fit in {mib} MiB"
-)
-# The rows end in an empty field the header does not name (a delimiter ending every row of
-# the first lines, or Excel's ',,'); a value there, in a later row, is the row's own field
-# shifted right by an unquoted delimiter, or a column nobody named: read, neither is audited
-PAST_HEADER = (
-    "{row} has a value past the header's {n} names ({value!r}), where the rows end in an "
-    "empty field: a delimiter in an unquoted value of that row? quote it; a column the header "
-    "does not name? name it in the header, or leave the field empty"
 )
 UNNAMED = re.compile(r"\.\d+")  # read_names' name of a repeated empty name
 BLOCK_ERRORS = ("straddling object straddles two block boundaries", "header is larger than block")
@@ -294,12 +293,18 @@ def unreadable(path: Path, exc: BaseException,
     conversion = CONVERSION.search(text)
     names = read_names(header[1]) if header else []
     if conversion and header and conversion.group(1).strip() in names:  # a repeated header line
-        return AuditorInputError(REPEATED_HEADER.format(where=_header_again(path, *header)),
+        return AuditorInputError(REPEATED_HEADER.format(where=header_again(path, *header)),
                                  source=str(path))  # fmt: skip
     typed = IN_COLUMN.search(text)
     if conversion and typed and header and int(typed.group(1)) < len(names):
         i, value = int(typed.group(1)), conversion.group(1)
-        message = TYPED_ABOVE.format(value=value[:40], row=_row_of(path, header[0], i, value),
+        tail = len(unnamed_tail(names))  # a row shifted by an unquoted delimiter: said so
+        past = value_past(path, header[0], names, tail, CSV_NULLS) if tail else None
+        if past:
+            at = first(path, header[0], lambda row: i < len(row) and row[i] == value)
+            if at is None or past[0] <= at[0]:
+                return AuditorInputError(past[1], source=str(path))
+        message = TYPED_ABOVE.format(value=value[:40], row=row_of(path, header[0], i, value),
                                      mib=CSV_BLOCK >> 20,
                                      kind=READ_AS.get(typed.group(2), "numbers"))  # fmt: skip
         return AuditorInputError(message, source=str(path), field=names[i])
@@ -313,10 +318,10 @@ def unreadable(path: Path, exc: BaseException,
             said = COMMENT_ROW if got == "1" else COMMENT_OR_DATA
         where = "a row"
         if header and said is not COMMENT_ROW:  # found again: on the refusal's path only
-            past = _past_header(path, header[0], int(want)) if said is RAGGED_ROW else None
+            past = past_header(path, header[0], int(want)) if said is RAGGED_ROW else None
             if past:
                 return AuditorInputError(past, source=str(path))
-            where = _first_row(path, header[0], lambda fields: len(fields) != int(want))
+            where = first_row(path, header[0], lambda fields: len(fields) != int(want))
         return AuditorInputError(said.format(got=got, want=want, row=shown, where=where),
                                  source=str(path))  # fmt: skip
     if "Truncated compressed stream" in text:  # pyarrow's words for a .gz cut short
@@ -325,57 +330,3 @@ def unreadable(path: Path, exc: BaseException,
         return AuditorInputError(LONG_ROW.format(mib=CSV_BLOCK >> 20), source=str(path))
     msg = " ".join(text.split())[:200] if text.strip() else type(exc).__name__
     return AuditorInputError(f"cannot read ({msg})", source=str(path))
-
-
-def _row_of(path: Path, layout: CsvLayout, column: int, value: str) -> str:
-    """``data row N``, the first row of the CSV at ``path`` whose field ``column`` is
-    ``value``, or "a row"."""
-    return _first_row(path, layout, lambda row: column < len(row) and row[column] == value)
-
-
-def _header_again(path: Path, layout: CsvLayout, header: list[str]) -> str:
-    """``data row N``, the first row of the CSV at ``path`` (in ``layout``) that repeats its
-    ``header``'s names, or "a row"."""
-    names = [name.strip() for name in header if name]
-    return _first_row(path, layout,
-                      lambda row: [field.strip() for field in row if field.strip()] == names)
-
-
-def _past_header(path: Path, layout: CsvLayout, want: int) -> str | None:
-    """:data:`PAST_HEADER` for the CSV whose rows of ``want`` + 1 fields end in an empty one
-    (a delimiter ending each) but for a row among the first lines, which kept the layout
-    from reading that field as none: that row named, with its value there; else None."""
-    first = _first(path, layout, lambda row: True)
-    if first is None or len(first[1]) != want + 1 or first[1][-1].strip():
-        return None  # the rows do not end in an empty field
-    found = _first(path, layout, lambda row: len(row) != want + 1 or bool(row[-1].strip()))
-    if found is None or len(found[1]) != want + 1:
-        return None
-    return PAST_HEADER.format(row=data_row(found[0]), value=found[1][-1][:40], n=want)
-
-
-def _first_row(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool]) -> str:
-    """``data row N``, the first data row of the CSV at ``path`` that is ``wanted`` (by
-    :func:`_first`), or "a row"."""
-    found = _first(path, layout, wanted)
-    return "a row" if found is None else data_row(found[0])
-
-
-def _first(path: Path, layout: CsvLayout,
-           wanted: Callable[[list[str]], bool]) -> tuple[int, list[str]] | None:  # fmt: skip
-    """The index and fields of the first data row of the CSV at ``path`` that is ``wanted``,
-    numbered as pyarrow reads the file (no empty line, no line of only spaces:
-    :func:`blank_row`), or None (read again with Python's reader: on a refusal's path only;
-    also where that reader fails first, as on text cut short inside a character)."""
-    with open_text(path, layout.encoding) as fh, wide_fields():
-        for _ in range(layout.skip_rows + 1):
-            next(fh, None)
-        rows = (row for row in csv.reader(fh, delimiter=layout.delimiter)
-                if row and not (len(row) == 1 and not row[0].strip().strip("\x1a")))  # fmt: skip
-        try:
-            for i, row in enumerate(rows):
-                if wanted(row):
-                    return i, row
-        except (UnicodeDecodeError, csv.Error):
-            pass
-    return None

@@ -51,10 +51,10 @@ def test_a_dask_read_puts_back_the_callers_unraisable_hook(tmp_path, monkeypatch
 
 
 COLS = Columns(y_true="y_true", y_pred="y_pred", y_score=None, sensitive=("sex",))
-NOTE = "n" * 200  # a wide row: 17 MiB is 80,000 rows, the 16 MiB block passed at ~76,000
+NOTE = "n" * 200  # a wide row: 34 MiB is 160,000 rows, the 16 MiB block passed at ~76,000
 # "first lines": among the 100 the layout is read from (where the rows end in the delimiter,
 # a value there keeps the layout from taking it for a delimiter ending each row)
-PLACES = {"first lines": (300, 11), "first block": (300, 150), "later block": (80_000, 79_000),
+PLACES = {"first lines": (300, 11), "first block": (300, 150), "later block": (160_000, 150_000),
           "last line": (300, 300)}  # fmt: skip
 
 

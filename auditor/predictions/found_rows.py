@@ -1,0 +1,96 @@
+"""A CSV's row found again with Python's reader, on a refusal's path only: the row pyarrow
+gave up on (or whose value it could not convert) named ``data row N``, numbered as pyarrow
+reads the file (no empty line, no line of only spaces, no DOS end-of-file mark)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+
+from auditor.data.header import CsvLayout
+from auditor.data.text import open_text, wide_fields
+from auditor.errors import data_row
+
+__all__ = ["PAST_HEADER", "first", "first_row", "header_again", "past_header", "row_of",
+           "value_past"]  # fmt: skip
+
+# The rows end in an empty field the header does not name (a delimiter ending every row of
+# the first lines, or Excel's ',,'); a value there, in a later row, is the row's own field
+# shifted right by an unquoted delimiter, or a column nobody named: read, neither is audited
+PAST_HEADER = (
+    "{row} has a value past the header's {n} names ({value!r}), where the rows end in an "
+    "empty field: a delimiter in an unquoted value of that row? quote it; a column the header "
+    "does not name? name it in the header, or leave the field empty"
+)
+
+def row_of(path: Path, layout: CsvLayout, column: int, value: str) -> str:
+    """``data row N``, the first row of the CSV at ``path`` whose field ``column`` is
+    ``value``, or "a row"."""
+    return first_row(path, layout, lambda row: column < len(row) and row[column] == value)
+
+
+def header_again(path: Path, layout: CsvLayout, header: list[str]) -> str:
+    """``data row N``, the first row of the CSV at ``path`` (in ``layout``) that repeats its
+    ``header``'s names, or "a row"."""
+    names = [name.strip() for name in header if name]
+    return first_row(path, layout,
+                     lambda row: [field.strip() for field in row if field.strip()] == names)
+
+
+def past_header(path: Path, layout: CsvLayout, want: int) -> str | None:
+    """:data:`PAST_HEADER` for the CSV whose rows of ``want`` + 1 fields end in an empty one
+    (a delimiter ending each) but for a row among the first lines, which kept the layout
+    from reading that field as none: that row named, with its value there; else None."""
+    top = first(path, layout, lambda row: True)
+    if top is None or len(top[1]) != want + 1 or top[1][-1].strip():
+        return None  # the rows do not end in an empty field
+    found = first(path, layout, lambda row: len(row) != want + 1 or bool(row[-1].strip()))
+    if found is None or len(found[1]) != want + 1:
+        return None
+    return PAST_HEADER.format(row=data_row(found[0]), value=found[1][-1][:40], n=want)
+
+
+def first_row(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool]) -> str:
+    """``data row N``, the first data row of the CSV at ``path`` that is ``wanted`` (by
+    :func:`first`), or "a row"."""
+    found = first(path, layout, wanted)
+    return "a row" if found is None else data_row(found[0])
+
+
+def first(path: Path, layout: CsvLayout,
+           wanted: Callable[[list[str]], bool]) -> tuple[int, list[str]] | None:  # fmt: skip
+    """The index and fields of the first data row of the CSV at ``path`` that is ``wanted``,
+    numbered as pyarrow reads the file (no empty line, no line of only spaces:
+    :func:`blank_row`), or None (read again with Python's reader: on a refusal's path only;
+    also where that reader fails first, as on text cut short inside a character)."""
+    with open_text(path, layout.encoding) as fh, wide_fields():
+        for _ in range(layout.skip_rows + 1):
+            next(fh, None)
+        rows = (row for row in csv.reader(fh, delimiter=layout.delimiter)
+                if row and not (len(row) == 1 and not row[0].strip().strip("\x1a")))  # fmt: skip
+        try:
+            for i, row in enumerate(rows):
+                if wanted(row):
+                    return i, row
+        except (UnicodeDecodeError, csv.Error):
+            pass
+    return None
+
+
+def value_past(path: Path, layout: CsvLayout, names: Sequence[str], tail: int,
+               missing: Collection[str]) -> tuple[int, str] | None:  # fmt: skip
+    """The index and message (:data:`PAST_HEADER`) of the first row of the CSV, read under
+    ``names``, the last ``tail`` of which its header leaves unnamed, holding a value there
+    (not blank, nor one of the ``missing`` words); None where none does."""
+    at = range(len(names) - tail, len(names))
+
+    def held(row: list[str]) -> bool:
+        return any(j < len(row) and row[j].strip() and row[j] not in missing for j in at)
+
+    found = first(path, layout, held)
+    if found is None:
+        return None
+    value = next(found[1][j] for j in at if j < len(found[1]) and found[1][j].strip())
+    return found[0], PAST_HEADER.format(row=data_row(found[0]), value=value[:40],
+                                        n=len(names) - tail)  # fmt: skip
