@@ -20,10 +20,9 @@ if TYPE_CHECKING:
 DISABLED = "disabled in config (privacy.enabled = false)"
 NO_PROBES = "no probe selected (privacy.probes is empty)"
 NO_HOLDOUT = "no held-out non-member rows (data.splits.holdout = 0)"
-NO_SUPPLIED_ROWS = (
-    "a supplied model's probes need its member and non-member rows (data.members, "
-    "data.non_members)"
-)
+NO_SUPPLIED_ROWS = "a supplied model's probes need its member and non-member rows ({named})"
+ROWS_NAMED = {"file": "data.members, data.non_members",  # a config's keys
+              "python": "audit_model's members= and non_members="}  # the caller's arguments
 
 
 def privacy_check(ctx: AuditContext, sections: Mapping[str, Any]) -> PrivacySection | NotRun:
@@ -36,7 +35,8 @@ def privacy_check(ctx: AuditContext, sections: Mapping[str, Any]) -> PrivacySect
     sections_json = {name: dump(s) for name, s in sections.items()}
     if ctx.supplied is not None:
         if not len(ctx.bundle["holdout"]) or not len(ctx.bundle["finetune_train"]):
-            return not_run(NO_SUPPLIED_ROWS)
+            named = ROWS_NAMED["python" if ctx.config.model.kind == "python" else "file"]
+            return not_run(NO_SUPPLIED_ROWS.format(named=named))
         return audit_supplied_privacy(ctx, sections_json)
     if len(ctx.bundle["holdout"]) == 0:
         return not_run(NO_HOLDOUT)
