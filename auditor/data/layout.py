@@ -133,9 +133,12 @@ def _delimiter(split: _Split, order: Sequence[str]) -> str:
     agreeing = [d for d in order if agrees(d)]
     if not agreeing and agrees(SPACE) and split.rows_width(SPACE) is not None:
         # An empty field inside a line is a run of spaces: aligned columns; but an empty value
-        # under R's quoted header, as at a line's end (R's write.table with na = "").
+        # under R's quoted header, as at a line's end (R's write.table with na = ""), or under
+        # names one space apart (quote = FALSE) where some row has none: no padding there.
+        rows = split.rows(SPACE)
         r_header = R_SPACED_HEADER.fullmatch(split.lines[0].rstrip("\r\n"))
-        if r_header or not any("" in row[:-1] for row in split.rows(SPACE)):
+        unpadded = all(split.header(SPACE)) and any("" not in row[:-1] for row in rows)
+        if r_header or unpadded or not any("" in row[:-1] for row in rows):
             return SPACE
     return max(agreeing or order, key=split.width)
 

@@ -148,3 +148,36 @@ def test_rs_default_write_table_with_an_empty_field_inside_a_line_is_read(tmp_pa
     assert list(frame.columns) == ["age", "sex", "y", "z"]
     assert frame["sex"].isna().sum() == 30 and frame["z"].isna().sum() == 150
     assert frame["sex"].tolist()[1:3] == ["M", "F"]
+
+
+def _r_unquoted(path, *, row_names):
+    """R's ``write.table(df, quote = FALSE, na = "")``: names and values one space apart, a
+    text value NA as nothing between two spaces (every 10th row)."""
+    path.write_text("age sex y z\n" + "".join(
+        (f"{i + 1} " if row_names else "")
+        + f"{20 + i % 50} {'' if i % 10 == 0 else 'FM'[i % 2]} {i % 3 % 2} {i / 400:.3f}\n"
+        for i in range(300)))
+    return path
+
+
+def test_rs_write_table_unquoted_with_an_empty_field_inside_a_line_is_read(tmp_path):
+    """``write.table(df, quote = FALSE, row.names = FALSE, na = "")`` with a text value NA:
+    two spaces inside the line were taken for aligned columns, the file read as one column
+    ('age sex y z') and ``auditor run`` said the target was missing. Under a header of names
+    one space apart, rows as wide as it hold no padding: the empty field is an empty value."""
+    path = _r_unquoted(tmp_path / "x.txt", row_names=False)
+    assert csv_layout(path).delimiter == " "
+    frame = C.read_csv_frame(path)
+    assert list(frame.columns) == ["age", "sex", "y", "z"]
+    assert frame["sex"].isna().sum() == 30
+    assert frame["sex"].tolist()[1:3] == ["M", "F"] and frame["age"].tolist()[:2] == [20, 21]
+
+
+def test_rs_write_table_unquoted_with_row_names_is_refused_not_read_as_one_column(tmp_path):
+    """With R's row names unquoted (row.names = TRUE, quote = FALSE) every row has one field
+    more than the header; unquoted, they cannot be told from a text value holding a space in
+    every row, so the rows are refused as ragged (exit 2), as without the empty field."""
+    path = _r_unquoted(tmp_path / "x.txt", row_names=True)
+    assert csv_layout(path).delimiter == " "
+    with pytest.raises(AuditorInputError, match="more fields than the header's 4 names"):
+        C.read_csv_frame(path)
