@@ -42,15 +42,22 @@ class InputSelection:
     missing_sensitive: dict[str, int] = field(default_factory=dict)
 
 
-# A column empty in every training row would be an input of one constant there, fed values
-# elsewhere through a weight training never moved; a split decides it, so it is left out (a
-# refusal would turn on the seed) and the data description says so.
+# A column empty in every training row, or of one value in all of them, is an input of one
+# constant there (after scaling: 0), fed other values elsewhere through a weight training never
+# moved; a split decides it, so it is left out (a refusal would turn on the seed) and the data
+# description says so. A rare value of a 0/1 column may miss a small training split: the model
+# cannot have learned it either.
 UNTRAINED_COLUMN = (
     "Column {col!r} has no value in any of the {n:,} training rows (pretrain and "
     "finetune_train), only in {held:,} others: it is not a model input."
 )
+ONE_VALUE_COLUMN = (
+    "Column {col!r} holds one value ({value}) in all {n:,} training rows (pretrain and "
+    "finetune_train) and another in {held:,} of the {others:,} others: the model cannot learn "
+    "from it (a rare value can miss a small training split), so it is not a model input."
+)
 NO_TRAINED_INPUTS = (
-    "no input column has a value in any of the {n:,} training rows (pretrain and "
+    "no input column holds two values among the {n:,} training rows (pretrain and "
     "finetune_train): {cols}; fill them, or name other columns in data.features"
 )
 
@@ -122,35 +129,47 @@ def trained_inputs(
     frame: pd.DataFrame, inputs: InputSelection, y: np.ndarray, *, fractions: dict[str, float],
     seed: int, source: str,
 ) -> tuple[InputSelection, list[str]]:
-    """``inputs`` without the columns that have no value in any training row of the splits
-    :func:`table_bundle` draws, and a sentence on each for the data description; refused
-    (naming ``source``) where that leaves no input."""
+    """``inputs`` without the columns of no value or one value in the training rows of the
+    splits :func:`table_bundle` draws (and another value elsewhere), and a sentence on each for
+    the data description; refused (naming ``source``) where that leaves no input."""
     idx = equal_membership(split_indices(y, fractions, seed=seed), seed=seed)
     fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
-    untrained = _no_training_value(frame, inputs, fit_rows)
+    n, others = len(fit_rows), len(frame) - len(fit_rows)
+    untrained = {col: note for col in [*inputs.numeric, *inputs.categorical]
+                 if (note := _untrained(frame[col], col in inputs.numeric, fit_rows,
+                                        n=n, others=others))}  # fmt: skip
     if len(untrained) == len(inputs.numeric) + len(inputs.categorical):
-        message = NO_TRAINED_INPUTS.format(n=len(fit_rows), cols=", ".join(untrained))
+        message = NO_TRAINED_INPUTS.format(n=n, cols=", ".join(untrained))
         raise AuditorInputError(message, source=source, field="data.features")
     kept = replace(inputs, numeric=[c for c in inputs.numeric if c not in untrained],
                    categorical=[c for c in inputs.categorical if c not in untrained])
-    return kept, [UNTRAINED_COLUMN.format(col=col, n=len(fit_rows), held=held)
-                  for col, held in untrained.items()]  # fmt: skip
+    return kept, list(untrained.values())
 
 
-def _no_training_value(frame: pd.DataFrame, inputs: InputSelection,
-                       fit_rows: np.ndarray) -> dict[str, int]:
-    """The input columns with no value in any of ``fit_rows`` (a number not finite, as
-    :func:`encode_table` imputes them), each with its rows that hold one."""
-    found = {}
-    for col in [*inputs.numeric, *inputs.categorical]:
-        if col in inputs.numeric:
-            values = pd.to_numeric(frame[col], errors="coerce").astype(float).to_numpy()
-            held = np.isfinite(values)
-        else:
-            held = frame[col].notna().to_numpy()
-        if not held[fit_rows].any():
-            found[col] = int(held.sum())
-    return found
+def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray, *, n: int,
+               others: int) -> str | None:
+    """The data description's sentence where ``column`` is one constant over ``fit_rows`` (its
+    ``n`` training rows) as :func:`encode_table` encodes it (a number not finite is the
+    training mean, a missing text value its own level) and another value in some of the
+    ``others``; None where training saw it vary, or it never does."""
+    if numeric:
+        values = pd.to_numeric(column, errors="coerce").astype(float).to_numpy()
+        held = np.isfinite(values)
+        seen = np.unique(values[fit_rows][held[fit_rows]])
+        empty, value = len(seen) == 0, f"{seen[0]:g}" if len(seen) else ""
+        other = held & (values != seen[0]) if len(seen) else held
+    else:
+        held = column.notna().to_numpy()
+        values = np.where(held, column.astype(str).to_numpy(dtype=object), MISSING_LEVEL)
+        seen = np.unique(values[fit_rows])
+        empty, value = not held[fit_rows].any(), repr(str(seen[0]))
+        other = held if empty else values != seen[0]
+    if empty:
+        return UNTRAINED_COLUMN.format(col=column.name, n=n, held=int(held.sum()))
+    if len(seen) > 1 or not other.any():
+        return None
+    return ONE_VALUE_COLUMN.format(col=column.name, value=value, n=n, held=int(other.sum()),
+                                   others=others)
 
 
 def equal_membership(idx: dict[str, np.ndarray], *, seed: int) -> dict[str, np.ndarray]:

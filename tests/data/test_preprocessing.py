@@ -117,6 +117,58 @@ def test_a_table_whose_every_input_is_empty_in_the_training_rows_is_refused(tmp_
     with pytest.raises(AuditorInputError) as info:
         load_bundle(cfg.model_copy(update={"features": ["z"]}), seed=0)
     assert str(info.value) == (
-        f"{cfg.path}: data.features: no input column has a value in any of the {n_training} "
+        f"{cfg.path}: data.features: no input column holds two values among the {n_training} "
         "training rows (pretrain and finetune_train): z; fill them, or name other columns in "
         "data.features")  # fmt: skip
+
+
+def _one_value_in_training(tmp_path, kind: str):
+    """make_table with a column ``z`` of one value in every training row (as seed 0 splits
+    it) and others in a few of the rest: a number (7 there, 100 + row elsewhere), a text
+    ('a' there, 'b' elsewhere) or a 0/1 flag whose 1 is rare (3 rows, none in training)."""
+    from auditor.data import split_indices
+    from auditor.data._tables import equal_membership
+
+    frame = make_table()
+    cfg = TableData(path=tmp_path / "t.csv", target="label", sensitive=["group"])
+    y = (frame["label"] == "yes").to_numpy().astype(np.int64)
+    idx = equal_membership(split_indices(y, cfg.splits.model_dump(), seed=0), seed=0)
+    training = np.concatenate([idx["pretrain"], idx["finetune_train"]])
+    rest = np.setdiff1d(np.arange(len(frame)), training)
+    base, rare = {"number": (7.0, 100.0), "text": ("a", "b"), "flag": (0, 1)}[kind]
+    frame["z"] = pd.Series([base] * len(frame), dtype=object if kind == "text" else None)
+    shifted = rest[:3] if kind == "flag" else rest[::2]
+    frame.loc[shifted, "z"] = [rare + i if kind == "number" else rare
+                               for i in range(len(shifted))]  # fmt: skip
+    frame.to_csv(cfg.path, index=False)
+    return cfg, len(training), len(shifted), len(frame) - len(training)
+
+
+@pytest.mark.parametrize(("kind", "value"), [("number", "7"), ("text", "'a'"), ("flag", "0")])
+def test_a_column_of_one_value_in_the_training_rows_is_no_input(tmp_path, kind, value):
+    """A column of one value in every training row was an input of one constant there (a
+    number scaled on no spread: 0 after its mean, scale 1), then fed other values in the
+    evaluation splits (100 and up, raw) through a weight training never moved (a text level
+    unseen in training: a one-hot of one constant 1 read as 0). As 47321af's empty column, it
+    is left out and the data description says so; a 0/1 flag whose rare 1 missed the training
+    split too: the model cannot have learned it."""
+    cfg, n_training, n_shifted, n_others = _one_value_in_training(tmp_path, kind)
+    bundle = load_bundle(cfg, seed=0)
+    assert not any(name == "z" or name.startswith("z=") for name in bundle.feature_names)
+    assert "z" not in bundle.preprocessing.features
+    assert (f"Column 'z' holds one value ({value}) in all {n_training:,} training rows (pretrain "
+            f"and finetune_train) and another in {n_shifted:,} of the {n_others:,} others: the "
+            "model cannot learn from it (a rare value can miss a small training split), so it "
+            "is not a model input.") in bundle.description  # fmt: skip
+    assert bundle.description.startswith("User table t.csv (400 rows, 2 input columns).")
+
+
+def test_a_column_of_one_value_everywhere_stays_an_input(tmp_path):
+    """One value in every row, training or not, feeds nothing training did not see: kept (as
+    before), and nothing said."""
+    cfg, *_ = _one_value_in_training(tmp_path, "number")
+    frame = pd.read_csv(cfg.path)
+    frame["z"] = 7.0
+    frame.to_csv(cfg.path, index=False)
+    bundle = load_bundle(cfg, seed=0)
+    assert "z" in bundle.preprocessing.features and "Column 'z'" not in bundle.description
