@@ -12,8 +12,8 @@ from auditor.data.header import CsvLayout
 from auditor.data.text import open_text, wide_fields
 from auditor.errors import data_row
 
-__all__ = ["PAST_HEADER", "first", "first_row", "header_again", "past_header", "row_of",
-           "value_past"]  # fmt: skip
+__all__ = ["PAST_HEADER", "first", "first_row", "header_again", "index_of", "past_header",
+           "row_of", "value_past"]  # fmt: skip
 
 # The rows end in an empty field the header does not name (a delimiter ending every row of
 # the first lines, or Excel's ',,'); a value there, in a later row, is the row's own field
@@ -26,8 +26,17 @@ PAST_HEADER = (
 
 def row_of(path: Path, layout: CsvLayout, column: int, value: str) -> str:
     """``data row N``, the first row of the CSV at ``path`` whose field ``column`` is
-    ``value``, or "a row"."""
-    return first_row(path, layout, lambda row: column < len(row) and row[column] == value)
+    ``value`` (:func:`index_of`), or "a row"."""
+    at = index_of(path, layout, column, value)
+    return "a row" if at is None else data_row(at)
+
+
+def index_of(path: Path, layout: CsvLayout, column: int, value: str) -> int | None:
+    """The index of the first row of the CSV at ``path`` whose field ``column`` is ``value``
+    but for the spaces around it (pyarrow names ' M' 'M'), or None."""
+    value = value.strip()
+    found = first(path, layout, lambda row: column < len(row) and row[column].strip() == value)
+    return None if found is None else found[0]
 
 
 def header_again(path: Path, layout: CsvLayout, header: list[str]) -> str:

@@ -25,9 +25,9 @@ from auditor.errors import AuditorInputError, data_row
 from auditor.predictions.columns import Columns, checked_kind, header_names, near_name
 from auditor.predictions.found_rows import (
     PAST_HEADER,
-    first,
     first_row,
     header_again,
+    index_of,
     past_header,
     row_of,
     value_past,
@@ -301,8 +301,8 @@ def unreadable(path: Path, exc: BaseException,
         tail = len(unnamed_tail(names))  # a row shifted by an unquoted delimiter: said so
         past = value_past(path, header[0], names, tail, CSV_NULLS) if tail else None
         if past:
-            at = first(path, header[0], lambda row: i < len(row) and row[i] == value)
-            if at is None or past[0] <= at[0]:
+            at = index_of(path, header[0], i, value)
+            if at is None or past[0] <= at:
                 return AuditorInputError(past[1], source=str(path))
         message = TYPED_ABOVE.format(value=value[:40], row=row_of(path, header[0], i, value),
                                      mib=CSV_BLOCK >> 20,
