@@ -22,7 +22,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -57,6 +56,7 @@ from auditor.record import (
     validate_audit,
 )
 from auditor.report.render import prepare_templates, render_all
+from auditor.runtime import LOCK_LOG
 
 # A surrogate escape: "\ud83d\ude00" is one emoji (a pair), "\ud800" alone is not text.
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -190,8 +190,7 @@ def _wait_for_lock(path: Path, out_dir: Path, timeout: float) -> int | None:
             if not noted and waited >= WAIT_NOTE_AFTER_S:
                 noted = True
                 note = WAITING.format(out=out_dir, lock=path, seconds=timeout)
-                sys.stderr.write(f"{printable_line(note)}\n")
-                sys.stderr.flush()
+                LOCK_LOG.warning(printable_line(note))
             time.sleep(LOCK_POLL_S)
     except OSError as exc:
         if exc.errno in (errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP):

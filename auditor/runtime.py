@@ -26,12 +26,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+
+from auditor.errors import printable_line
 
 T = TypeVar("T")
 
@@ -254,3 +257,33 @@ class Background(Generic[T]):
         if self._error is not None:
             raise self._error
         return self._value
+
+
+# The run folder's note while another writer holds its lock ("auditor: waiting for ..."): a
+# library's, through logging (a Python caller's own configuration, and run.log, take it);
+# the command line says it on stderr, or under -q nowhere (:func:`lock_notes`).
+LOCK_LOG = logging.getLogger("auditor.run_folder")
+
+
+class _StderrLine(logging.Handler):
+    """Each record's message as one line on the ``sys.stderr`` of the moment it is said (a
+    test runner's, where one replaced it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(f"{printable_line(record.getMessage())}\n")
+        sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def lock_notes(*, quiet: bool) -> Iterator[None]:
+    """A command's notes of :data:`LOCK_LOG` for the ``with`` block: one line each on stderr,
+    or under ``quiet`` (-q) none; not passed on to run.log or a root handler."""
+    handler = logging.NullHandler() if quiet else _StderrLine()
+    propagate = LOCK_LOG.propagate
+    LOCK_LOG.addHandler(handler)
+    LOCK_LOG.propagate = False
+    try:
+        yield
+    finally:
+        LOCK_LOG.removeHandler(handler)
+        LOCK_LOG.propagate = propagate

@@ -26,7 +26,7 @@ from auditor.commands.audit_options import (
 )
 from auditor.commands.gate import ExitZero, report_gates
 from auditor.report.escape import terminal_text
-from auditor.runtime import Background
+from auditor.runtime import Background, lock_notes
 
 
 def audit(
@@ -60,7 +60,7 @@ def audit(
     quiet: QuietOption = False,  # as `auditor run`'s: this audit draws no progress bar
 ) -> None:
     """Audit fairness and performance from a predictions file of any model."""
-    with cli_errors():
+    with cli_errors(), lock_notes(quiet=quiet):  # the lock-wait note: on stderr, not under -q
         from auditor.provenance import hash_ahead
 
         hash_ahead(predictions)  # on the core the imports below leave free

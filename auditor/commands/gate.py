@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from auditor.commands import EXIT_GATE_FAILED, cli_errors
+from auditor.runtime import lock_notes
 
 
 class FailOn(StrEnum):
@@ -72,7 +73,7 @@ def gate(
     exit_zero: ExitZero = False,
 ) -> None:
     """Re-evaluate gates from audit.json alone; exit 0 pass, 1 a gate failed, 2 bad input."""
-    with cli_errors():
+    with cli_errors(), lock_notes(quiet=False):  # the lock-wait note on stderr
         from auditor import api  # loads torch (the audit's record types and checks)
 
         result = api.regate(

@@ -21,6 +21,7 @@ from auditor.commands.run_options import (
 from auditor.errors import AuditorInputError
 from auditor.numbers import fmt_num
 from auditor.report.escape import terminal_text
+from auditor.runtime import lock_notes
 
 if TYPE_CHECKING:
     from auditor.api import AuditResult
@@ -53,7 +54,7 @@ def run(
     note = unread_config_note(config, scenario)
     if note:  # before the demo's seconds of training, so that a Ctrl-C saves them
         typer.echo(note, err=True)
-    with cli_errors():
+    with cli_errors(), lock_notes(quiet=quiet):  # the lock-wait note: on stderr, not under -q
         from auditor.config import default_config, load_config  # pydantic: not for --help
 
         if config is not None and scenario is not None:

@@ -15,6 +15,7 @@ import pytest
 
 from auditor import run_folder
 from auditor.run_folder import lock_path, locked, staged_run
+from auditor.runtime import lock_notes
 
 
 def test_no_lock_file_stays_beside_the_run(tmp_path):
@@ -163,12 +164,33 @@ def test_a_waiter_says_once_what_it_waits_for(tmp_path, capsys, monkeypatch):
     # a second `auditor run` to one --out, or a hung writer, waited up to an hour in silence
     out = tmp_path / "run"
     monkeypatch.setattr(run_folder, "WAIT_NOTE_AFTER_S", 0.0)
-    with locked(out):
+    with lock_notes(quiet=False), locked(out):
         with pytest.raises(run_folder.AuditorInputError):
             with locked(out, timeout=0.3):
                 pass
     note = run_folder.WAITING.format(out=out, lock=lock_path(out), seconds=0.3)
     assert capsys.readouterr().err == note + "\n"
+
+
+def test_a_waiter_says_nothing_under_quiet_and_logs_it_from_python(tmp_path, capsys, caplog,
+                                                                   monkeypatch):  # fmt: skip
+    """The note was a bare print on stderr: under -q, on a pipe and from the Python API.
+    -q says nothing; from Python it is a warning of the logger auditor.run_folder."""
+    out = tmp_path / "run"
+    monkeypatch.setattr(run_folder, "WAIT_NOTE_AFTER_S", 0.0)
+    with lock_notes(quiet=True), locked(out):
+        with pytest.raises(run_folder.AuditorInputError):
+            with locked(out, timeout=0.2):
+                pass
+    assert capsys.readouterr().err == "" and caplog.records == []
+    with locked(out):
+        with pytest.raises(run_folder.AuditorInputError):
+            with locked(out, timeout=0.2):
+                pass
+    note = run_folder.WAITING.format(out=out, lock=lock_path(out), seconds=0.2)
+    assert capsys.readouterr().err == ""  # no print: the caller's logging says it
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("auditor.run_folder", "WARNING", note)]
 
 
 def test_a_short_wait_says_nothing(tmp_path, capsys):
@@ -185,9 +207,39 @@ def test_the_waiting_line_makes_a_workflow_command_in_the_path_inert(tmp_path, c
     # turn it into '##\x5b'): '##[error]' in --out was a GitHub Actions command in the log
     out = tmp_path / "##[error]x"
     monkeypatch.setattr(run_folder, "WAIT_NOTE_AFTER_S", 0.0)
-    with locked(out):
+    with lock_notes(quiet=False), locked(out):
         with pytest.raises(run_folder.AuditorInputError):
             with locked(out, timeout=0.2):
                 pass
     err = capsys.readouterr().err
     assert "##[" not in err and err.count("##\\x5berror]x") == 2
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_auditor_audit_says_what_it_waits_for_unless_quiet(tmp_path, monkeypatch, quiet):
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    preds, out = tmp_path / "p.csv", tmp_path / "run"
+    preds.write_text("y_true,y_pred,g\n" + "1,1,a\n0,0,b\n" * 20, encoding="utf-8")
+    monkeypatch.setattr(run_folder, "WAIT_NOTE_AFTER_S", 0.0)
+    taken, done = threading.Event(), threading.Event()
+
+    def other_writer():
+        with locked(out):
+            taken.set()
+            done.wait(10)
+
+    holder = threading.Thread(target=other_writer)
+    holder.start()
+    taken.wait(10)
+    threading.Timer(1.0, done.set).start()
+    try:
+        res = CliRunner().invoke(app, ["audit", "-p", str(preds), "--sensitive", "g", "--out",
+                                       str(out), *(["-q"] if quiet else [])])  # fmt: skip
+    finally:
+        done.set()
+        holder.join()
+    assert res.exit_code in (0, 1), res.output
+    assert ("auditor: waiting for another auditor writing" in res.output) is not quiet, res.output
