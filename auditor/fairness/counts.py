@@ -39,6 +39,12 @@ TOO_MANY_CELLS = (
     "sensitive columns, intersections or not); {fit}: audit fewer sensitive columns at once, "
     "in two or more runs"
 )
+# Classes alone past the cells (a column of row numbers or IDs named as the labels)
+TOO_MANY_CLASSES = (
+    "{k:,} distinct labels in {y_true} and {y_pred}, more classes than a count of each (true, "
+    "predicted) pair holds (at most {most:,}): an identifier or row numbers, not classes? "
+    "name the column of classes"
+)
 FIT = "the first {n} of these {m} columns fit"
 FIT_NONE = "not even the first of these columns fits with {k} classes"
 # After a missing group label's row: what reads as missing, and the two ways on.
@@ -305,6 +311,10 @@ class CountsAccumulator:
         :data:`MAX_JOINT_CELLS` cells, before it is made."""
         if math.prod(shape) > MAX_JOINT_CELLS:
             k, m = shape[-1], len(shape) - 2
+            if k * k > MAX_JOINT_CELLS:  # not the groups: the labels are no classes
+                message = TOO_MANY_CLASSES.format(k=k, y_true=self.names[0], y_pred=self.names[1],
+                                                  most=math.isqrt(MAX_JOINT_CELLS))  # fmt: skip
+                raise AuditorInputError(message, source=self.source, field=self.names[0])
             fit = m  # the first columns whose combinations fit beside the classes
             while fit and math.prod(shape[:fit]) * math.prod(shape[-2:]) > MAX_JOINT_CELLS:
                 fit -= 1

@@ -252,3 +252,22 @@ def test_a_gzip_csv_named_in_capitals_is_gunzipped(files, tmp_path, name, engine
     ref = counts_from_arrays(frame["label"], frame["pred"], frame[["sex", "region"]])
     got = reduce_predictions(tmp_path / name, cols, positive_label="approved", **engine)
     assert (got.table.counts == ref.counts).all()
+
+
+def test_an_identifier_named_as_y_true_is_refused_naming_y_true(tmp_path):
+    """y_true naming a column of row numbers or IDs (R's unquoted row names read under the
+    header's first name, or --y-true id) was refused on field 'sex' as too many combinations
+    of the sensitive columns' groups, with 'audit fewer sensitive columns' as the way on."""
+    from auditor.errors import AuditorInputError
+    from auditor.predictions.read import Columns, reduce_predictions
+
+    path = tmp_path / "ids.csv"
+    path.write_text("y_true,y_pred,sex\n" + "".join(f"{i},{i % 2},{'FM'[i % 2]}\n"
+                                                    for i in range(6000)))  # fmt: skip
+    with pytest.raises(AuditorInputError) as err:
+        reduce_predictions(path, Columns("y_true", "y_pred", None, ("sex",)))
+    assert err.value.field == "y_true"
+    assert str(err.value) == (
+        f"{path}: y_true: 6,000 distinct labels in y_true and y_pred, more classes than a "
+        "count of each (true, predicted) pair holds (at most 4,472): an identifier or row "
+        "numbers, not classes? name the column of classes")
