@@ -131,3 +131,37 @@ def test_another_schema_version_says_what_to_do(cli, tmp_path, finished_run, ver
     for args in (["gate", "old", "--out", OUT], ["diff", str(finished_run), "old"]):
         line = assert_refused(cli(args), "schema_version", "another auditor version")
         assert repr(version) in line and "audit again" in line
+
+
+def _linked_run(finished_run: Path, tmp_path: Path) -> Path:
+    """A copy of the run whose audit.json is a link to a copy in another folder (kept)."""
+    run, kept = tmp_path / "run", tmp_path / "kept"
+    shutil.copytree(finished_run, run)
+    kept.mkdir()
+    (run / "audit.json").rename(kept / "audit.json")
+    (run / "audit.json").symlink_to(Path("..") / "kept" / "audit.json")
+    return run
+
+
+@pytest.mark.parametrize("out", ["run", "run/inside"])
+@pytest.mark.parametrize("command", ["gate", "card"])
+def test_a_linked_audit_json_does_not_let_the_run_be_rewritten(cli, tmp_path, finished_run,
+                                                                 command, out):
+    """With run/audit.json a link to kept/audit.json, the run was taken to be kept/ (the link
+    resolved): ``auditor gate run --out run/inside`` wrote into the run (exit 1, the gate's),
+    where the same command on a plain audit.json is refused. Both folders are the run's."""
+    run = _linked_run(finished_run, tmp_path)
+    before = folder_bytes(run)
+    assert_refused(cli([command, "run", "--out", out]), "--out", "a run is never rewritten")
+    assert folder_bytes(run) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept", "run"]
+
+
+@pytest.mark.parametrize("command", ["gate", "card"])
+def test_a_linked_audit_json_writes_beside_the_run_named(cli, tmp_path, finished_run, command):
+    """The default --out is RUN_DIR.gate-<time> (RUN_DIR.card-...) beside the folder named,
+    not beside the folder the link points into (kept.gate-...)."""
+    _linked_run(finished_run, tmp_path)
+    cli([command, "run"])
+    made = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("kept", "run"))
+    assert len(made) == 1 and made[0].startswith(f"run.{command}-"), made
