@@ -67,19 +67,18 @@ def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
         where = "the 5,000-image sample shipped with auditor (500 per digit)"
     else:
         root = Path(config.root) if config.root is not None else DOWNLOAD_ROOT
-        found = _read_raw(root / "MNIST" / "raw")  # as distributed (.gz) or unpacked
+        found = _read_raw(root)  # as distributed (.gz) or unpacked
         if found is None and not config.download:  # torchvision reads no other files
             raise _no_files(root)
         how = "read" if found is not None else "read by torchvision"
         pixels, digits = found or _read_torchvision(root, download=config.download)
-        if not len(digits):  # nothing to split: numpy's reshape error, an internal error
-            raise AuditorInputError(NO_IMAGES, source=str(root), field="data.root")
         files = {"root": str(root)}
         # the files' own count: a root may hold fewer than MNIST's 70,000 (it said "the full set")
         where = f"{len(digits):,} images (train and t10k files) {how} from {root}"
     keep = subsample(len(digits), config.max_rows, seed=seed)
     if keep is not None:
         pixels, digits = pixels[keep], digits[keep]
+    pixels, digits = pixels.astype(np.float32) / 255.0, digits.astype(np.int64)
     images = (pixels - 0.1307) / 0.3081
     return image_bundle(
         config,
@@ -108,28 +107,26 @@ def sample_digit_counts(max_rows: int | None, *, seed: int) -> list[int]:
     """The rows of each digit (the strata its splits are drawn by) of the shipped sample as
     ``max_rows`` subsamples it for a run of ``seed``, from its labels alone (preflight's)."""
     labels = SAMPLE_DIR / SAMPLE_LABELS
-    digits = read_idx(_uncompressed(labels, field=None), source=str(labels)).astype(np.int64)
-    keep = subsample(len(digits), max_rows, seed=seed)
-    return np.bincount(digits if keep is None else digits[keep], minlength=10).tolist()
+    return _digit_counts(read_idx(_uncompressed(labels, field=None), source=str(labels)),
+                         max_rows, seed=seed)  # fmt: skip
 
 
 def root_digit_counts(config: MnistData, *, seed: int) -> tuple[list[int], bool] | None:
     """The rows of each digit (the strata its splits are drawn by) of a root's MNIST as
-    ``max_rows`` subsamples it for a run of ``seed``, from its two label files alone
-    (preflight's), and whether ``max_rows`` leaves rows out; None where the files are not all
-    there yet (a download) or hold no label (the run says which)."""
-    raw = (Path(config.root) if config.root is not None else DOWNLOAD_ROOT) / "MNIST" / "raw"
-    if _missing(raw):
+    ``max_rows`` subsamples it for a run of ``seed`` (preflight's), and whether ``max_rows``
+    leaves rows out; None where the files are not all there yet (a download). The files are
+    read and refused as the run reads them (:func:`_read_raw`), not by their labels alone."""
+    found = _read_raw(Path(config.root) if config.root is not None else DOWNLOAD_ROOT)
+    if found is None:
         return None
-    paths = [next(p for p in (raw / name, raw / f"{name}.gz") if p.is_file())
-             for name in IDX_FILES[1::2]]  # as _read_raw picks them: train's, then t10k's
-    digits = np.concatenate([read_idx(_uncompressed(path, field="data.root"), source=str(path))
-                             for path in paths]).astype(np.int64)  # fmt: skip
-    if not len(digits) or digits.max() > 9:  # refused by the run, which names the file
-        return None
-    keep = subsample(len(digits), config.max_rows, seed=seed)
-    counts = np.bincount(digits if keep is None else digits[keep], minlength=10).tolist()
-    return counts, keep is not None
+    counts = _digit_counts(found[1], config.max_rows, seed=seed)
+    return counts, sum(counts) < len(found[1])
+
+
+def _digit_counts(digits: np.ndarray, max_rows: int | None, *, seed: int) -> list[int]:
+    """The rows of each digit 0-9 among ``digits`` that ``max_rows`` keeps (:func:`subsample`)."""
+    keep = subsample(len(digits), max_rows, seed=seed)
+    return np.bincount(digits if keep is None else digits[keep], minlength=10).tolist()
 
 
 def check_root(config: MnistData) -> None:
@@ -142,8 +139,14 @@ def check_root(config: MnistData) -> None:
 
 def _missing(raw: Path) -> list[str]:
     """The names of the four IDX files (:data:`IDX_FILES`) not in ``raw``, plain or .gz."""
-    return [name for name in IDX_FILES
-            if not any((raw / n).is_file() for n in (name, f"{name}.gz"))]  # fmt: skip
+    return [name for name, path in zip(IDX_FILES, _idx_paths(raw), strict=True) if path is None]
+
+
+def _idx_paths(raw: Path) -> list[Path | None]:
+    """Each of the four IDX files (:data:`IDX_FILES`) in ``raw``: the plain file where there is
+    one, else the gzip-compressed one (``.gz``, as MNIST is distributed), else None."""
+    return [next((p for p in (raw / name, raw / f"{name}.gz") if p.is_file()), None)
+            for name in IDX_FILES]  # fmt: skip
 
 
 def _no_files(root: Path) -> AuditorInputError:
@@ -155,8 +158,8 @@ def _no_files(root: Path) -> AuditorInputError:
 
 
 def _read_sample() -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
-    """pixels float32 (5000, 28, 28) in [0, 1], digits int64 (5000,), sha256 per file of
-    the uncompressed IDX content."""
+    """pixels uint8 (5000, 28, 28), digits uint8 (5000,), sha256 per file of the uncompressed
+    IDX content."""
     return _read_pair(SAMPLE_DIR / SAMPLE_IMAGES, SAMPLE_DIR / SAMPLE_LABELS, field=None)
 
 
@@ -164,15 +167,15 @@ def _read_pair(images_file: Path, labels_file: Path, *, field: str | None
                ) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:  # fmt: skip
     """An IDX pair of images and their labels, each as it is or gzip-compressed (``.gz``: as
     MNIST is distributed; torchvision reads the uncompressed ones only), checked to be a pair
-    (:func:`_check_pair`, naming ``field``): pixels float32 (n, 28, 28) in [0, 1], digits
-    int64 (n,), and each file's sha256 of its uncompressed content, by its name without .gz."""
+    (:func:`_check_pair`, naming ``field``): pixels uint8 (n, 28, 28), digits uint8 (n,), and
+    each file's sha256 of its uncompressed content, by its name without .gz."""
     raws = [_uncompressed(path, field=field) for path in (images_file, labels_file)]
     images = read_idx(raws[0], source=str(images_file))
     digits = read_idx(raws[1], source=str(labels_file))
     _check_pair(images, digits, images_file=images_file, labels_file=labels_file, field=field)
     files = {path.name.removesuffix(".gz"): sha256_bytes(raw)
              for path, raw in zip((images_file, labels_file), raws, strict=True)}  # fmt: skip
-    return images.astype(np.float32) / 255.0, digits.astype(np.int64), files
+    return images, digits, files
 
 
 # An IDX file cut short or damaged in its gzip stream (a download interrupted).
@@ -209,15 +212,18 @@ def read_idx(raw: bytes, *, source: str) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
-def _read_raw(raw: Path) -> tuple[np.ndarray, np.ndarray] | None:
-    """The four IDX files in ``raw`` (:func:`_read_pair`: train's pair, then t10k's), joined:
-    pixels float32 (n, 28, 28) in [0, 1], digits int64; None when one of them is missing."""
-    paths = [next((p for p in (raw / name, raw / f"{name}.gz") if p.is_file()), None)
-             for name in IDX_FILES]  # fmt: skip
-    if any(path is None for path in paths):
+def _read_raw(root: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The four IDX files in ``root``'s MNIST/raw (:func:`_idx_paths`; :func:`_read_pair`:
+    train's pair, then t10k's), joined: pixels uint8 (n, 28, 28), digits uint8 (n,); None when
+    one of them is missing. Bad input naming ``data.root`` where they hold no image (numpy's
+    reshape error in the splits, an internal error)."""
+    paths = _idx_paths(root / "MNIST" / "raw")
+    if None in paths:
         return None
     # each image its label: train's and t10k's pairs, not their totals
     train, test = (_read_pair(paths[i], paths[i + 1], field="data.root") for i in (0, 2))
+    if not len(train[1]) + len(test[1]):
+        raise AuditorInputError(NO_IMAGES, source=str(root), field="data.root")
     return np.concatenate([train[0], test[0]]), np.concatenate([train[1], test[1]])
 
 
@@ -240,7 +246,7 @@ def _check_pair(images: np.ndarray, digits: np.ndarray, *, images_file: Path,
 
 
 def _read_torchvision(root: Path, *, download: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Train and test sets joined: pixels float32 (70000, 28, 28) in [0, 1], digits int64."""
+    """Train and test sets joined: pixels uint8 (70000, 28, 28), digits int64."""
     from torchvision import datasets
 
     parts = []
@@ -254,9 +260,7 @@ def _read_torchvision(root: Path, *, download: bool) -> tuple[np.ndarray, np.nda
                     folder.rmdir()
             raise _not_read(exc, root, download=download) from None
         parts.append((ds.data.numpy(), ds.targets.numpy()))
-    pixels = np.concatenate([p[0] for p in parts]).astype(np.float32) / 255.0
-    digits = np.concatenate([p[1] for p in parts]).astype(np.int64)
-    return pixels, digits
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
 def _not_read(exc: Exception, root: Path, *, download: bool) -> AuditorInputError:

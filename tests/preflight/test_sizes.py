@@ -221,3 +221,59 @@ def test_a_small_mnist_root_is_counted_without_max_rows(tmp_path):
     said = _builtin({"source": "mnist", "root": str(tmp_path)})
     assert said is not None and "the 40-row data is too small" in said
     assert said.endswith("(larger data.splits fractions)")
+
+
+def _swap_labels(raw):
+    """train's labels file holds its images (an IDX file of magic 0x0803)."""
+    from tests.data.idx import synthetic_digits, write_idx_images
+
+    write_idx_images(raw / "train-labels-idx1-ubyte", synthetic_digits(300, 0)[0])
+
+
+def _fewer_labels(raw):
+    from tests.data.idx import synthetic_digits, write_idx_labels
+
+    write_idx_labels(raw / "train-labels-idx1-ubyte", synthetic_digits(290, 0)[1])
+
+
+def _no_digit(raw):
+    from tests.data.idx import synthetic_digits, write_idx_labels
+
+    labels = synthetic_digits(300, 0)[1].copy()
+    labels[7] = 11
+    write_idx_labels(raw / "train-labels-idx1-ubyte", labels)
+
+
+def _small_images(raw):
+    from tests.data.idx import write_idx_images
+
+    write_idx_images(raw / "train-images-idx3-ubyte", np.zeros((300, 10, 10)))
+
+
+def _empty(raw):
+    from tests.data.idx import write_idx_images, write_idx_labels
+
+    for prefix in ("train", "t10k"):
+        write_idx_images(raw / f"{prefix}-images-idx3-ubyte", np.zeros((0, 28, 28)))
+        write_idx_labels(raw / f"{prefix}-labels-idx1-ubyte", np.zeros(0))
+
+
+@pytest.mark.parametrize("break_root", [_swap_labels, _fewer_labels, _no_digit, _small_images,
+                                        _empty])  # fmt: skip
+@pytest.mark.parametrize("max_rows", [None, 20, 200])
+def test_a_root_the_run_refuses_is_refused_by_preflight_in_the_same_line(
+    tmp_path, break_root, max_rows
+):
+    """Preflight read a root's two label files without the checks the run reads them by: a
+    label file holding images was an internal error (numpy's concatenate), and fewer labels
+    than images were counted as they were. It now reads them as the run does, so it refuses
+    each such root in the run's own line (naming the file), and never counts them."""
+    from auditor.data import load_bundle
+    from tests.data.idx import write_mnist_root
+
+    break_root(write_mnist_root(tmp_path) / "MNIST" / "raw")
+    data = {"source": "mnist", "root": str(tmp_path), "max_rows": max_rows}
+    config = validate_config({"data": data}, source="a.toml")
+    with pytest.raises(AuditorInputError) as run:
+        load_bundle(config.data, seed=config.seed)
+    assert _builtin(data) == str(run.value)
