@@ -180,15 +180,17 @@ OTHER_LANGUAGES_FILLER = [
     "noch offen", "siehe oben", "nicht zutreffend", "à compléter", "A completer", "À définir",
     "néant", "Aucun", "sans objet", "Por definir", "A definir", "pendiente", "Ninguno",
     "no aplica", "a preencher", "não se aplica", "Nenhum", "da definire", "nessuno",
-    "неизвестно", "нет", "ไม่มี", "Einsatzzweck: k. A.", "用途: 待定", "Limitaciones: ninguna",
+    "неизвестно", "ไม่มี", "Einsatzzweck: k. A.", "用途: 待定", "Limitaciones: ninguna",
+    "Ningún", "ningun",  # accents optional: 'Ninguno' was caught, its short form was not
 ]  # fmt: skip
 # Short real answers in those languages: 'none known', 'no data', 'none for children', a
-# name, a use, 'nothing to declare', a name ('Nada', also Spanish for nothing).
+# name, a use, 'nothing to declare', a name ('Nada', also Spanish for nothing); a bare 'no'
+# ('Нет' was filler while 'No' and 'Nein' answered "known limitations?").
 OTHER_LANGUAGES_ANSWERS = [
     "Keine bekannt", "Keine bekannten Einschränkungen", "Sin datos", "Ninguna conocida",
     "Aucun risque identifié", "Nenhuma conhecida", "暂无已知限制", "特になし", "李明",
     "研究用途", "Nada que declarar", "Nada", "Offen für alle Teams", "Ninguno para menores",
-    "Nessuno noto",
+    "Nessuno noto", "Нет", "нет.", "No", "Nein",
 ]  # fmt: skip
 
 
