@@ -291,3 +291,25 @@ def test_gate_takes_the_config_auditor_audit_took(tmp_path):
     assert regated.exit_code == 0, regated.output
     assert json.loads((tmp_path / "g" / "audit.json").read_text())["config"]["gates"][
         "min_count"] == 10  # fmt: skip
+
+
+def test_a_config_error_of_gate_loads_neither_numpy_nor_torch(strict_run, tmp_path):
+    """`auditor gate RUN --config bad.toml` imported the api (torch) before it read the file:
+    1.5 s to a config error where `auditor run` took 0.7 s (issue 15: under 1 s)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from tests.commands.test_config_error_startup import CHILD, LATER, ROOT
+
+    (tmp_path / "bad.toml").write_text("seed = None\n")
+    child = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(CHILD.format(later=LATER)), "gate",
+         str(strict_run[1]), "--config", "bad.toml"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert child.returncode == 2, child.stderr
+    [line] = child.stderr.splitlines()
+    assert line.startswith("auditor: error: bad.toml: seed: not valid TOML at line 1"), line
+    assert "loaded: none" in child.stdout, child.stdout
