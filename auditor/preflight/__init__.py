@@ -343,7 +343,8 @@ def check_builtin_splits(config: AuditConfig, *, source: str | None = None) -> N
     fractions = used_splits(config)
     check_split_sizes(fractions, strata[0], source=where, more=strata[1])
     if config.data.source != "mnist" or config.data.root is None and not config.data.download:
-        # the full MNIST's digits are counted when read (train_stages checks its delta then)
+        # MNIST from a root or a download: its rows once read (train_stages), before training;
+        # here a download's digits may be a guess of equal shares
         check_dp_rows(config.privacy.dp, fractions["finetune_train"], strata[0], source=where)
 
 
