@@ -5,24 +5,43 @@ reads the file (no empty line, no line of only spaces, no DOS end-of-file mark).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
 from auditor.data.header import CsvLayout
+from auditor.data.layout import SAMPLE_LINES
 from auditor.data.text import open_text, wide_fields
 from auditor.errors import data_row
 
-__all__ = ["PAST_HEADER", "first", "first_row", "header_again", "index_of", "past_header",
-           "row_of", "value_past"]  # fmt: skip
+__all__ = ["MISSING_IN_FIRST_LINES", "PAST_HEADER", "first_row", "header_again", "index_of",
+           "past_header", "row_of", "value_in", "value_past"]  # fmt: skip
 
 # The rows end in an empty field the header does not name (a delimiter ending every row of
 # the first lines, or Excel's ',,'); a value there, in a later row, is the row's own field
-# shifted right by an unquoted delimiter, or a column nobody named: read, neither is audited
+# shifted right by an unquoted delimiter, or a column nobody named: read, neither is audited.
+# Said only where the rows above the row named leave that field empty (no value, :func:`value_in`).
 PAST_HEADER = (
-    "{row} has a value past the header's {n} names ({value!r}), where the rows end in an "
-    "empty field: a delimiter in an unquoted value of that row? quote it; a column the header "
-    "does not name? name it in the header, or leave the field empty"
+    "{row} has a value past the header's {n} names ({value!r}), where the rows above it end "
+    "in an empty field: a delimiter in an unquoted value of that row? quote it; a column the "
+    "header does not name? name it in the header, or leave the field empty"
 )
+# A word for no value (R's 'NA') in that field among the first lines: the layout, read from
+# them (data.layout), takes the delimiter ending each row for one only where all are blank
+MISSING_IN_FIRST_LINES = (
+    "{row} ends in {value!r} where the rows above it end in an empty field (a delimiter ending "
+    "each): among the first {lines} lines that field reads as a value, and the rows as one "
+    "field longer than the header; leave it empty there"
+)
+
+
+def value_in(row: Sequence[str], at: Iterable[int], missing: Collection[str]) -> str | None:
+    """The first value among fields ``at`` of ``row``: a field neither blank nor one of the
+    ``missing`` words, as written (the one rule of a value in the unnamed fields ending a
+    row; :func:`~auditor.predictions.source.past_header_checked` reads the rows by it too:
+    pyarrow reads those words as null, and a field of spaces is trimmed to none); else None."""
+    return next((row[j] for j in at if j < len(row) and row[j].strip() and row[j] not in missing),
+                None)  # fmt: skip
+
 
 def row_of(path: Path, layout: CsvLayout, column: int, value: str) -> str:
     """``data row N``, the first row of the CSV at ``path`` whose field ``column`` is
@@ -47,17 +66,21 @@ def header_again(path: Path, layout: CsvLayout, header: list[str]) -> str:
                      lambda row: [field.strip() for field in row if field.strip()] == names)
 
 
-def past_header(path: Path, layout: CsvLayout, want: int) -> str | None:
-    """:data:`PAST_HEADER` for the CSV whose rows of ``want`` + 1 fields end in an empty one
-    (a delimiter ending each) but for a row among the first lines, which kept the layout
-    from reading that field as none: that row named, with its value there; else None."""
+def past_header(path: Path, layout: CsvLayout, want: int, missing: Collection[str]) -> str | None:
+    """For the CSV whose rows of ``want`` + 1 fields end in an empty one (a delimiter ending
+    each) but for a row among the first lines, which kept the layout from reading that field
+    as none: that row named with its field, :data:`PAST_HEADER` where it holds a value
+    (:func:`value_in`), else (a ``missing`` word) :data:`MISSING_IN_FIRST_LINES`; else None."""
     top = first(path, layout, lambda row: True)
     if top is None or len(top[1]) != want + 1 or top[1][-1].strip():
         return None  # the rows do not end in an empty field
     found = first(path, layout, lambda row: len(row) != want + 1 or bool(row[-1].strip()))
     if found is None or len(found[1]) != want + 1:
         return None
-    return PAST_HEADER.format(row=data_row(found[0]), value=found[1][-1][:40], n=want)
+    row, field = data_row(found[0]), found[1][-1][:40]
+    if value_in(found[1], [want], missing) is None:
+        return MISSING_IN_FIRST_LINES.format(row=row, value=field, lines=SAMPLE_LINES)
+    return PAST_HEADER.format(row=row, value=field, n=want)
 
 
 def first_row(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool]) -> str:
@@ -67,12 +90,13 @@ def first_row(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool]
     return "a row" if found is None else data_row(found[0])
 
 
-def first(path: Path, layout: CsvLayout,
-           wanted: Callable[[list[str]], bool]) -> tuple[int, list[str]] | None:  # fmt: skip
-    """The index and fields of the first data row of the CSV at ``path`` that is ``wanted``,
-    numbered as pyarrow reads the file (no empty line, no line of only spaces:
-    :func:`blank_row`), or None (read again with Python's reader: on a refusal's path only;
-    also where that reader fails first, as on text cut short inside a character)."""
+def first(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool],
+          within: int | None = None) -> tuple[int, list[str]] | None:  # fmt: skip
+    """The index and fields of the first data row of the CSV at ``path`` that is ``wanted``
+    (among its first ``within`` rows, where given), numbered as pyarrow reads the file (no
+    empty line, no line of only spaces: :func:`blank_row`), or None (read again with Python's
+    reader: on a refusal's path, or the first lines only; also where that reader fails first,
+    as on text cut short inside a character)."""
     with open_text(path, layout.encoding) as fh, wide_fields():
         for _ in range(layout.skip_rows + 1):
             next(fh, None)
@@ -80,6 +104,8 @@ def first(path: Path, layout: CsvLayout,
                 if row and not (len(row) == 1 and not row[0].strip().strip("\x1a")))  # fmt: skip
         try:
             for i, row in enumerate(rows):
+                if within is not None and i >= within:
+                    break
                 if wanted(row):
                     return i, row
         except (UnicodeDecodeError, csv.Error):
@@ -88,18 +114,15 @@ def first(path: Path, layout: CsvLayout,
 
 
 def value_past(path: Path, layout: CsvLayout, names: Sequence[str], tail: int,
-               missing: Collection[str]) -> tuple[int, str] | None:  # fmt: skip
-    """The index and message (:data:`PAST_HEADER`) of the first row of the CSV, read under
-    ``names``, the last ``tail`` of which its header leaves unnamed, holding a value there
-    (not blank, nor one of the ``missing`` words); None where none does."""
+               missing: Collection[str],
+               within: int | None = None) -> tuple[int, str] | None:  # fmt: skip
+    """The index and message (:data:`PAST_HEADER`) of the first row of the CSV (among its
+    first ``within``, where given), read under ``names``, the last ``tail`` of which its
+    header leaves unnamed, holding a value there (:func:`value_in`); None where none does."""
     at = range(len(names) - tail, len(names))
-
-    def held(row: list[str]) -> bool:
-        return any(j < len(row) and row[j].strip() and row[j] not in missing for j in at)
-
-    found = first(path, layout, held)
+    found = first(path, layout, lambda row: value_in(row, at, missing) is not None, within)
     if found is None:
         return None
-    value = next(found[1][j] for j in at if j < len(found[1]) and found[1][j].strip())
+    value = value_in(found[1], at, missing) or ""
     return found[0], PAST_HEADER.format(row=data_row(found[0]), value=value[:40],
                                         n=len(names) - tail)  # fmt: skip

@@ -102,8 +102,8 @@ def _csv_tasks(path: Path, cols: Columns, batch_rows: int, *, whole: bool = Fals
     import dask
     from dask.bytes import read_bytes
 
-    layout, names = csv_names(path)
-    with quiet_row_decoding(), open_rows(path, layout, names, cols) as reader:
+    layout, names, tail = csv_names(path)
+    with quiet_row_decoding(), open_rows(path, layout, names, cols, tail=tail) as reader:
         types = {f.name: f.type for f in reader.schema if f.name not in cols.sensitive}
     packed = path.name.lower().endswith(".gz")
     whole = whole or packed or layout.encoding != UTF8  # UTF-16's line ends are not b"\n"
@@ -111,7 +111,7 @@ def _csv_tasks(path: Path, cols: Columns, batch_rows: int, *, whole: bool = Fals
                           blocksize=None if whole else CSV_PARTITION,
                           compression="gzip" if packed else None)  # fmt: skip
     blocks = files[0]
-    return [dask.delayed(_csv_block_partials)(block, (layout, names, types), cols, i == 0,
+    return [dask.delayed(_csv_block_partials)(block, (layout, names, types, tail), cols, i == 0,
                                               batch_rows,
                                               PARTITION.format(path=path, i=i + 1, n=len(blocks)))
             for i, block in enumerate(blocks)]  # fmt: skip
@@ -122,14 +122,15 @@ def _csv_block_partials(block: bytes, reading: tuple, cols: Columns, first: bool
     """A block of the CSV's lines (the first holding its header) parsed and reduced."""
     import pyarrow.csv as pacsv
 
-    layout, names, types = reading
+    layout, names, types, tail = reading
     if not block.strip():
         return []
-    read, parse, convert = csv_options(layout, names, cols, header=first, column_types=types)
+    read, parse, convert = csv_options(layout, names, cols, header=first, column_types=types,
+                                       tail=tail)  # fmt: skip
     with quiet_row_decoding():  # in the process that parses (a Dask worker's too)
         table = pacsv.read_csv(io.BytesIO(block), read_options=read, parse_options=parse,
                                convert_options=convert)  # fmt: skip
-    table = past_header_checked(table, names, 0, source)  # rows numbered from the block's
+    table = past_header_checked(table, names, tail, 0, source)  # rows numbered from the block's
     return _reduced(table.to_batches(max_chunksize=batch_rows), cols, source)
 
 

@@ -21,6 +21,7 @@ from auditor.data.header import (
     file_kind,
     not_text,
 )
+from auditor.data.layout import SAMPLE_LINES
 from auditor.errors import AuditorInputError, data_row
 from auditor.predictions.columns import Columns, checked_kind, header_names, near_name
 from auditor.predictions.found_rows import (
@@ -36,8 +37,8 @@ from auditor.predictions.found_rows import (
 ROWS_NOT_TEXT = "{not_text} in a row past the header; " + SAVE_UTF8
 
 __all__ = [
-    "MISSING_LEVEL", "REPEATED_HEADER", "Columns", "checked_kind", "csv_names", "csv_options",
-    "header_names", "iter_batches", "near_name", "open_rows", "parquet_footer",
+    "MISSING_LEVEL", "REPEATED_HEADER", "Columns", "checked_kind", "checked_tail", "csv_names",
+    "csv_options", "header_names", "iter_batches", "near_name", "open_rows", "parquet_footer",
     "past_header_checked", "read_names", "quiet_row_decoding", "unnamed_tail", "unreadable",
 ]  # fmt: skip
 
@@ -95,10 +96,12 @@ CSV_NULLS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan
 MISSING_LEVEL = "(missing)"
 
 
-def csv_names(path: Path) -> tuple[CsvLayout, list[str]]:
-    """The CSV's layout and the names its columns are read under (:func:`read_names`)."""
+def csv_names(path: Path) -> tuple[CsvLayout, list[str], list[str]]:
+    """The CSV's layout, the names its columns are read under (:func:`read_names`) and those
+    of them read to be checked empty (:func:`checked_tail`)."""
     layout, header = csv_header(path)
-    return layout, read_names(header)
+    names = read_names(header)
+    return layout, names, checked_tail(path, layout, names)
 
 
 def read_names(header: Sequence[str]) -> list[str]:
@@ -117,16 +120,17 @@ def read_names(header: Sequence[str]) -> list[str]:
 
 
 def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: bool,
-                column_types: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:  # fmt: skip
+                column_types: dict[str, Any] | None = None,
+                tail: Sequence[str] = ()) -> tuple[Any, Any, Any]:  # fmt: skip
     """pyarrow's (read, parse, convert) options for the audited columns of a CSV (or of a block
     of its lines, ``header`` False past the first), the same for both engines: a sensitive
     column as dictionary codes, the others typed by ``column_types`` where given, else as
-    pyarrow infers them."""
+    pyarrow infers them; the ``tail`` (:func:`checked_tail`) as text, to be checked empty
+    (:func:`past_header_checked`)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
-    tail = unnamed_tail(names)  # read to be checked empty (:func:`past_header_checked`)
     types = {**(column_types or {}), **{s: group for s in cols.sensitive},
              **dict.fromkeys(tail, pa.string())}  # fmt: skip
     return (
@@ -151,11 +155,24 @@ def unnamed_tail(names: Sequence[str]) -> list[str]:
     return list(names[len(names) - k :])
 
 
-def past_header_checked(batch: Any, names: Sequence[str], offset: int, source: str) -> Any:
-    """The batch (or table) of a CSV's rows from row ``offset``, read under ``names``, without
-    the columns of :func:`unnamed_tail`, refused where one holds a value (not blank): the
-    first such row named. A file whose header ends in a name has none (nothing is checked)."""
+def checked_tail(path: Path, layout: CsvLayout, names: Sequence[str]) -> list[str]:
+    """The :func:`unnamed_tail` of the CSV at ``path`` where its first lines' rows leave it
+    empty (a delimiter ending every row, Excel's ',,'): a value there further down is refused
+    (:func:`past_header_checked`). None where a row there holds a value: an unnamed column
+    (the header's last name empty over '1,0,F,0.3'), not read, as one in the middle is not."""
     tail = unnamed_tail(names)
+    if tail and value_past(path, layout, names, len(tail), CSV_NULLS, within=SAMPLE_LINES):
+        return []
+    return tail
+
+
+def past_header_checked(batch: Any, names: Sequence[str], tail: Sequence[str], offset: int,
+                        source: str) -> Any:  # fmt: skip
+    """The batch (or table) of a CSV's rows from row ``offset``, read under ``names``, without
+    the columns ``tail`` (:func:`checked_tail`), refused where one holds a value (by
+    :func:`~auditor.predictions.found_rows.value_in`'s rule: not blank, not null, which the
+    words of :data:`CSV_NULLS` read as): the first such row named. Nothing is checked where
+    there is no ``tail``."""
     if not tail:
         return batch
     import pyarrow.compute as pc
@@ -238,10 +255,11 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
             return
         header = header or csv_header(path)
         names, offset = read_names(header[1]), 0
+        tail = checked_tail(path, header[0], names)
         with quiet_row_decoding():  # while its rows are parsed
-            reader = open_rows(path, header[0], names, cols, data)
+            reader = open_rows(path, header[0], names, cols, data, tail)
             for batch in reader:
-                batch = past_header_checked(batch, names, offset, str(path))
+                batch = past_header_checked(batch, names, tail, offset, str(path))
                 offset += batch.num_rows
                 for start in range(0, batch.num_rows, batch_rows):
                     yield batch.slice(start, batch_rows)
@@ -252,7 +270,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
 
 
 def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns,
-              data: Any = None) -> Any:  # fmt: skip
+              data: Any = None, tail: Sequence[str] = ()) -> Any:  # fmt: skip
     """pyarrow's streaming reader of the CSV's audited columns, each typed as pyarrow types it
     from the first block (16 MiB), but for a score column of whole numbers there (a file
     sorted by score, its first rows all 1, as R writes 1.0): read as float64, not int64,
@@ -269,7 +287,8 @@ def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns,
         return pa.CompressedInputStream(raw, "gzip") if packed else raw
 
     def opened(types: dict[str, Any]) -> Any:
-        read, parse, convert = csv_options(layout, names, cols, header=True, column_types=types)
+        read, parse, convert = csv_options(layout, names, cols, header=True, column_types=types,
+                                           tail=tail)  # fmt: skip
         return pacsv.open_csv(source(), read_options=read, parse_options=parse,
                               convert_options=convert)  # fmt: skip
 
@@ -298,7 +317,7 @@ def unreadable(path: Path, exc: BaseException,
     typed = IN_COLUMN.search(text)
     if conversion and typed and header and int(typed.group(1)) < len(names):
         i, value = int(typed.group(1)), conversion.group(1)
-        tail = len(unnamed_tail(names))  # a row shifted by an unquoted delimiter: said so
+        tail = len(checked_tail(path, header[0], names))  # a row shifted: said so
         past = value_past(path, header[0], names, tail, CSV_NULLS) if tail else None
         if past:
             at = index_of(path, header[0], i, value)
@@ -318,7 +337,8 @@ def unreadable(path: Path, exc: BaseException,
             said = COMMENT_ROW if got == "1" else COMMENT_OR_DATA
         where = "a row"
         if header and said is not COMMENT_ROW:  # found again: on the refusal's path only
-            past = past_header(path, header[0], int(want)) if said is RAGGED_ROW else None
+            past = (past_header(path, header[0], int(want), CSV_NULLS)
+                    if said is RAGGED_ROW else None)  # fmt: skip
             if past:
                 return AuditorInputError(past, source=str(path))
             where = first_row(path, header[0], lambda fields: len(fields) != int(want))

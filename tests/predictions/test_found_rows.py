@@ -22,3 +22,68 @@ def test_a_text_label_written_after_a_space_in_a_later_block_is_named_by_its_row
     with pytest.raises(AuditorInputError) as err:
         reduce_predictions(path, COLS)
     assert str(err.value).startswith(f"{path}: y_true: 'M' at data row 85001, where the ")
+
+
+ENGINES = ({}, {"dask_scheduler": "synchronous"})
+
+
+def _file(path, header: str, ends: list[str]) -> None:
+    rows = [f"{i % 2},{i % 3 % 2},{'FM'[i % 2]},{end}" for i, end in enumerate(ends)]
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+
+
+def test_an_unnamed_last_column_holding_values_is_read_as_one_in_the_middle(tmp_path):
+    """R2 #1: a header ending in an empty name over rows holding a value there on every row
+    (an unnamed last column, 'y_true,y_pred,sex,' over '1,0,F,0.3') was refused "data row 1
+    has a value past the header's 3 names ('0.0'), where the rows end in an empty field",
+    where no row did; 441919e read it, as it reads the same column in the middle."""
+    path = tmp_path / "unnamed_last.csv"
+    _file(path, "y_true,y_pred,sex,", [f"0.{i % 10}" for i in range(300)])
+    middle = tmp_path / "unnamed_middle.csv"
+    rows = [f"{i % 2},0.{i % 10},{i % 3 % 2},{'FM'[i % 2]}\n" for i in range(300)]
+    middle.write_text("y_true,,y_pred,sex\n" + "".join(rows))
+    for kw in ENGINES:
+        got = reduce_predictions(path, COLS, **kw).table
+        assert got.counts.sum() == 300
+        assert (got.counts == reduce_predictions(middle, COLS, **kw).table.counts).all()
+
+
+def test_a_value_in_a_named_empty_last_column_empty_in_the_first_rows_is_refused(tmp_path):
+    """Where the header's last name is empty and the first rows leave that field empty, a later
+    value there (a note on one row, or a row shifted by an unquoted comma) is refused naming
+    its row, in words that hold: the rows above it end in an empty field."""
+    path = tmp_path / "notes.csv"
+    ends = [""] * 300
+    ends[149] = "checked by hand"
+    _file(path, "y_true,y_pred,sex,", ends)
+    for kw in ENGINES:
+        with pytest.raises(AuditorInputError) as err:
+            reduce_predictions(path, COLS, **kw)
+        assert str(err.value) == (
+            f"{path}: data row 150 has a value past the header's 3 names ('checked by hand'), "
+            "where the rows above it end in an empty field: a delimiter in an unquoted value "
+            "of that row? quote it; a column the header does not name? name it in the header, "
+            "or leave the field empty")
+
+
+@pytest.mark.parametrize("at", [5, 201])
+def test_na_in_the_field_ending_each_row_is_no_value_wherever_the_row_is(tmp_path, at):
+    """R2 #2: rows ending in the delimiter, one of them 'M,1,0,NA': at row 201 read (NA is no
+    value there, as everywhere in a CSV), at row 5 refused as "a value past the header's 3
+    names ('NA')", because the first lines' reading of the delimiter ending each row takes
+    'NA' for a value. Row 201 is read; row 5 is refused naming its row in words that hold (the
+    layout is read from the first 100 lines), never as a value past the header."""
+    path = tmp_path / "na.csv"
+    ends = [""] * 300
+    ends[at - 1] = "NA"
+    _file(path, "y_true,y_pred,sex", ends)
+    for kw in ENGINES:
+        if at == 201:
+            assert reduce_predictions(path, COLS, **kw).table.counts.sum() == 300
+            continue
+        with pytest.raises(AuditorInputError) as err:
+            reduce_predictions(path, COLS, **kw)
+        assert str(err.value) == (
+            f"{path}: data row 5 ends in 'NA' where the rows above it end in an empty field "
+            "(a delimiter ending each): among the first 100 lines that field reads as a value, "
+            "and the rows as one field longer than the header; leave it empty there")

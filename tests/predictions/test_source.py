@@ -101,9 +101,9 @@ def test_the_cli_refuses_a_shifted_row_in_one_line_without_a_run_folder(tmp_path
     assert done.exit_code == 2, done.output
     assert done.output == (
         f"auditor: error: {path}: data row 120 has a value past the header's 4 names "
-        f"('{NOTE[:40]}'), where the rows end in an empty field: a delimiter in an unquoted "
-        "value of that row? quote it; a column the header does not name? name it in the "
-        "header, or leave the field empty\n")  # fmt: skip
+        f"('{NOTE[:40]}'), where the rows above it end in an empty field: a delimiter in an "
+        "unquoted value of that row? quote it; a column the header does not name? name it in "
+        "the header, or leave the field empty\n")  # fmt: skip
     assert not (tmp_path / "run").exists()
 
 
