@@ -29,6 +29,7 @@ from auditor.gates import tally
 from auditor.io import atomic_write_text, prune_cache_files, user_cache_dir
 from auditor.io import cache_entries as _entries
 from auditor.record.counts import check_fairness_counts
+from auditor.record.performance import READ_BACK_TOLERANCE, check_counts_read_back
 from auditor.record.verdicts import check_gate_verdicts, check_gates_ran
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
@@ -264,36 +265,6 @@ def _check_fairness_config(config: dict[str, Any], *, source: str) -> None:
     if not _number(level) or not 0 < level < 1:
         why = NOT_A_LEVEL if "ci_level" in fairness else NOT_WRITTEN
         raise AuditorInputError(why, source=source, field=f"{where}/ci_level")
-
-
-NOT_A_COUNT_OF_N = "{k} is not a count between 0 and n ({n})"
-NOT_THE_SHARE = "{value} is not n_correct / n ({k} / {n} = {share})"
-# How far an audit read back may put an estimate from n_correct / n or outside its interval:
-# rounding only (auditor writes both from one computation).
-READ_BACK_TOLERANCE = 1e-9
-
-
-def check_counts_read_back(data: dict[str, Any], *, source: str) -> None:
-    """Raise :class:`AuditorInputError` naming the first performance entry of an audit read
-    back whose ``n_correct`` is not between 0 and its ``n`` (the schema cannot say so; the
-    accuracy's Wilson interval, derived from the two, would be a complex number), or whose
-    ``accuracy`` is not ``n_correct / n`` (the gate judged an accuracy of -3 by the interval
-    of the counts, [0.84, 0.86], and passed it)."""
-    stages = data.get("performance")
-    for stage, splits in (stages.items() if isinstance(stages, dict) else ()):
-        for split, entry in (splits.items() if isinstance(splits, dict) else ()):
-            if not isinstance(entry, dict):
-                continue
-            k, n, acc = entry.get("n_correct"), entry.get("n"), entry.get("accuracy")
-            if not (isinstance(k, int) and isinstance(n, int)):
-                continue
-            where = f"performance/{stage}/{split}"
-            if not 0 <= k <= n:
-                raise AuditorInputError(NOT_A_COUNT_OF_N.format(k=k, n=n), source=source,
-                                        field=f"{where}/n_correct")  # fmt: skip
-            if _number(acc) and n > 0 and abs(acc - k / n) > READ_BACK_TOLERANCE:
-                why = NOT_THE_SHARE.format(value=acc, k=k, n=n, share=f"{k / n:.6g}")
-                raise AuditorInputError(why, source=source, field=f"{where}/accuracy")
 
 
 OUTSIDE_INTERVAL = "{value} is outside its interval [{lo}, {hi}]"

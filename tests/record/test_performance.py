@@ -1,0 +1,84 @@
+"""A performance section's numbers read back (:mod:`auditor.record.performance`): a score
+outside its bounds (a ROC AUC of -0.5 or 1e300), a count below 0 or above the split's n (a
+confusion cell, a class's support), or a confusion matrix that does not hold the split's
+rows was shown by the card and the diff as evidence, none of them held to an interval or a
+count; each is refused: exit 2, one line naming the file and the field, nothing written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor.api import AuditResult
+from auditor.cli import app
+from auditor.errors import AuditorInputError
+from tests.builders import predictions_audit
+
+runner = CliRunner()
+TEST = ("performance", "finetuned", "test")
+
+
+@pytest.fixture(scope="module")
+def audit_file(tmp_path_factory):
+    return predictions_audit(tmp_path_factory.mktemp("performance")).run_dir / "audit.json"
+
+
+def _set(audit, keys, value):
+    node = audit
+    for key in keys[:-1]:
+        node = node[key]
+    node[keys[-1]] = value
+
+
+@pytest.mark.parametrize(
+    ("keys", "value", "field", "words"),
+    [
+        ((*TEST, "roc_auc"), -0.5, "test/roc_auc", "-0.5 is outside [0, 1], where every rate"),
+        ((*TEST, "balanced_accuracy"), 1e300, "test/balanced_accuracy", "outside [0, 1]"),
+        ((*TEST, "brier"), 2.5, "test/brier", "outside [0, 2], where every Brier score"),
+        ((*TEST, "log_loss"), -1.0, "test/log_loss", "outside [0, inf]"),
+        ((*TEST, "per_class", 0, "recall"), 1.2, "per_class/0/recall", "outside [0, 1]"),
+        ((*TEST, "per_class", 1, "support"), 10**15, "per_class/1/support",
+         "1000000000000000 is not a count between 0 and n (2000)"),
+        ((*TEST, "confusion_matrix", 0, 1), -1, "confusion_matrix/0/1",
+         "-1 is not a count between 0 and n (2000)"),
+        ((*TEST, "confusion_matrix", 1, 0), "+7", "test/confusion_matrix",
+         "holds 2,007 rows, not the split's n (2,000)"),
+        ((*TEST, "confusion_matrix", 0, 0), "swap", "test/confusion_matrix",
+         "on its diagonal, not n_correct (1,507)"),
+        ((*TEST, "reliability", 7, "n"), 1999, "test/reliability",
+         "more than the split's n (2,000)"),
+    ],
+)  # fmt: skip
+def test_performance_numbers_out_of_bounds_are_refused(audit_file, tmp_path, keys, value,
+                                                       field, words):
+    audit = json.loads(audit_file.read_text())
+    node = audit
+    for key in keys[:-1]:
+        node = node[key]
+    if value == "+7":  # a cell off the diagonal raised: accuracy and n_correct unchanged
+        value = node[keys[-1]] + 7
+    if value == "swap":  # the diagonal moved off it, the row's total kept
+        node[1] += node[0] - 3
+        value = 3
+    _set(audit, keys, value)
+    edited = tmp_path / "edited" / "audit.json"
+    edited.parent.mkdir()
+    edited.write_text(json.dumps(audit))
+    diff = ["diff", str(edited), str(audit_file)]
+    for args in (["gate", str(edited)], ["card", str(edited)], diff):
+        out = tmp_path / f"out-{args[0]}"
+        result = runner.invoke(app, [*args, "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        line = result.output.strip()
+        assert "\n" not in line and f"{field}: " in line and words in line, line
+        assert str(edited) in line and not out.exists()
+    with pytest.raises(AuditorInputError) as caught:
+        AuditResult.load(edited)
+    assert caught.value.field.endswith(field)
+
+
+def test_an_untouched_audit_reads_back(audit_file):
+    assert AuditResult.load(audit_file).data["performance"]["status"] == "ok"
