@@ -39,11 +39,11 @@ TOO_MANY_CELLS = (
     "sensitive columns, intersections or not); {fit}: audit fewer sensitive columns at once, "
     "in two or more runs"
 )
-# Classes alone past the cells (a column of row numbers or IDs named as the labels)
+# Classes alone past the cells (a column of row numbers or IDs named as the labels): the
+# column or columns of more labels than the most named, each with its own count
 TOO_MANY_CLASSES = (
-    "{k:,} distinct labels in {y_true} and {y_pred}, more classes than a count of each (true, "
-    "predicted) pair holds (at most {most:,}): an identifier or row numbers, not classes? "
-    "name the column of classes"
+    "{labels} in {columns}, more classes than a count of each (true, predicted) pair holds "
+    "(at most {most:,}): an identifier or row numbers, not classes? name the column of classes"
 )
 FIT = "the first {n} of these {m} columns fit"
 FIT_NONE = "not even the first of these columns fits with {k} classes"
@@ -212,6 +212,7 @@ class CountsAccumulator:
         self.names = (y_true_name, y_pred_name)
         self._groups: list[dict] = [{} for _ in self.features]
         self._classes: dict = {c: i for i, c in enumerate(classes or ())}
+        self._seen: tuple[set, set] = (set(), set())  # each label column's own classes
         k = len(self._classes)
         self._counts = np.zeros((0,) * len(self.features) + (k, k), dtype=np.int64)
         self.rows = 0
@@ -277,7 +278,7 @@ class CountsAccumulator:
         for axis in range(m):
             if shape[axis] > MAX_GROUPS_PER_FEATURE:
                 self._global([], {i: i for i in range(shape[axis])}, columns[axis], group=True)
-        self._refuse_cells(shape)
+        self._refuse_cells(shape, shape[-2:])
         flat = _combined([c for c, _ in encoded], shape)
         local = np.bincount(flat, minlength=math.prod(shape)).reshape(shape)
         keep, maps = [], []
@@ -286,6 +287,8 @@ class CountsAccumulator:
             idx = np.flatnonzero(used)
             keys = [str(uniques[i]) if axis < m else uniques[i] for i in idx]
             table = self._groups[axis] if axis < m else self._classes
+            if axis >= m:
+                self._seen[axis - m].update(keys)
             keep.append(idx)
             maps.append(self._global(keys, table, columns[axis], group=axis < m))
         self._grow()
@@ -301,20 +304,25 @@ class CountsAccumulator:
         """Pad the running counts to the registered groups and classes."""
         k = len(self._classes)
         shape = tuple(len(d) for d in self._groups) + (k, k)
-        self._refuse_cells(shape)
+        self._refuse_cells(shape, tuple(len(seen) for seen in self._seen))
         if shape != self._counts.shape:
             pad = [(0, new - old) for new, old in zip(shape, self._counts.shape, strict=True)]
             self._counts = np.pad(self._counts, pad)
 
-    def _refuse_cells(self, shape: tuple[int, ...]) -> None:
+    def _refuse_cells(self, shape: tuple[int, ...], labels: Sequence[int]) -> None:
         """Refuse a count table of ``shape`` (groups of each feature, then k x k classes) over
-        :data:`MAX_JOINT_CELLS` cells, before it is made."""
+        :data:`MAX_JOINT_CELLS` cells, before it is made; ``labels``: the distinct labels of
+        y_true and of y_pred, each column's own (the one at fault named)."""
         if math.prod(shape) > MAX_JOINT_CELLS:
             k, m = shape[-1], len(shape) - 2
-            if k * k > MAX_JOINT_CELLS:  # not the groups: the labels are no classes
-                message = TOO_MANY_CLASSES.format(k=k, y_true=self.names[0], y_pred=self.names[1],
-                                                  most=math.isqrt(MAX_JOINT_CELLS))  # fmt: skip
-                raise AuditorInputError(message, source=self.source, field=self.names[0])
+            if shape[-2] * k > MAX_JOINT_CELLS:  # not the groups: the labels are no classes
+                most = math.isqrt(MAX_JOINT_CELLS)
+                wide = [i for i in (0, 1) if labels[i] > most]  # else: their classes together
+                counts = " and ".join(f"{labels[i]:,}" for i in wide) if wide else f"{k:,}"
+                names = [self.names[i] for i in wide or (0, 1)]
+                message = TOO_MANY_CLASSES.format(labels=f"{counts} distinct labels", most=most,
+                                                  columns=" and ".join(names))  # fmt: skip
+                raise AuditorInputError(message, source=self.source, field=", ".join(names))
             fit = m  # the first columns whose combinations fit beside the classes
             while fit and math.prod(shape[:fit]) * math.prod(shape[-2:]) > MAX_JOINT_CELLS:
                 fit -= 1
@@ -333,6 +341,10 @@ class CountsAccumulator:
             maps.append([table[lab] for lab in labels])
         for c in other.classes:
             self._classes.setdefault(c, len(self._classes))
+        for column, axis in enumerate((-2, -1)):  # each label column's classes it holds
+            others = tuple(a for a in range(other.counts.ndim) if a != axis % other.counts.ndim)
+            held = other.counts.sum(axis=others)
+            self._seen[column].update(c for c, n in zip(other.classes, held, strict=True) if n)
         cmap = [self._classes[c] for c in other.classes]
         self._grow()
         self._counts[np.ix_(*maps, cmap, cmap)] += other.counts

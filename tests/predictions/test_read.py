@@ -268,6 +268,26 @@ def test_an_identifier_named_as_y_true_is_refused_naming_y_true(tmp_path):
         reduce_predictions(path, Columns("y_true", "y_pred", None, ("sex",)))
     assert err.value.field == "y_true"
     assert str(err.value) == (
-        f"{path}: y_true: 6,000 distinct labels in y_true and y_pred, more classes than a "
-        "count of each (true, predicted) pair holds (at most 4,472): an identifier or row "
-        "numbers, not classes? name the column of classes")
+        f"{path}: y_true: 6,000 distinct labels in y_true, more classes than a count of each "
+        "(true, predicted) pair holds (at most 4,472): an identifier or row numbers, not "
+        "classes? name the column of classes")
+
+
+@pytest.mark.parametrize("engine", [{}, {"dask_scheduler": "synchronous"}])
+def test_an_identifier_named_as_y_pred_is_refused_naming_y_pred(tmp_path, engine):
+    """R2 #4: IDs named as the predictions (--y-pred id) were refused on y_true, saying '6,002
+    distinct labels in y_true and id', where y_true held 0 and 1: the column at fault is
+    named, and the count is its own."""
+    from auditor.errors import AuditorInputError
+    from auditor.predictions.read import Columns, reduce_predictions
+
+    path = tmp_path / "ids.csv"
+    path.write_text("y_true,id,sex\n" + "".join(f"{i % 2},{i},{'FM'[i % 2]}\n"
+                                                for i in range(6000)))  # fmt: skip
+    with pytest.raises(AuditorInputError) as err:
+        reduce_predictions(path, Columns("y_true", "id", None, ("sex",)), **engine)
+    assert err.value.field == "id"
+    assert str(err.value) == (
+        f"{path}: id: 6,000 distinct labels in id, more classes than a count of each (true, "
+        "predicted) pair holds (at most 4,472): an identifier or row numbers, not classes? "
+        "name the column of classes")
