@@ -19,32 +19,60 @@ MAX_CANDIDATES = 100_000
 
 
 # A delta of 1/n or more (n training rows) lets a mechanism publish a whole record and still
-# meet (epsilon, delta): its epsilon claims nothing. opacus asks for delta below 1/n.
+# meet (epsilon, delta): its epsilon claims nothing. opacus asks for delta below 1/n. A delta
+# the config does not write follows the rule itself (:func:`resolved_dp`); one it writes is
+# refused (:func:`delta_problem`).
 DEFAULT_DELTA = 1e-5
 DELTA_NOT_BELOW = (
-    "{delta:g}{default} is not below 1/n = {bound:.3g}, n the {n:,} rows DP-SGD fine-tunes "
-    "on (data.splits.finetune_train): at a delta of 1/n or more a whole training record may "
-    "leak, so target_epsilon would claim nothing; write a smaller target_delta (e.g. {way:g})"
+    "{delta:g} is not below 1/n = {bound:.3g}, n the {n:,} rows DP-SGD fine-tunes on "
+    "({split}): at a delta of 1/n or more a whole training record may leak, so "
+    "target_epsilon would claim nothing; write a smaller target_delta (e.g. {way:g})"
 )
+# The split that sets n: members (finetune_train) are cut to the non-members' (holdout) count
+# for a table (auditor.config.recipe_splits.EQUAL_MEMBERSHIP).
+DP_SPLITS = {
+    "finetune_train": "data.splits.finetune_train",
+    "holdout": "data.splits.finetune_train, cut to the rows of data.splits.holdout: members "
+    "and non-members are equal in number",
+}
 
 
 class DPConfig(StrictModel):
     """DP-SGD through Opacus for the fine-tuning stage (and every retraining the probes do)."""
 
     target_epsilon: float = Field(..., gt=0)
+    # Not written: DEFAULT_DELTA, or below 1/n where that is not (resolved_dp).
     target_delta: float = Field(DEFAULT_DELTA, gt=0, lt=1)
     max_grad_norm: float = Field(1.0, gt=0)
 
 
-def delta_problem(dp: DPConfig | None, n_rows: int) -> str | None:
-    """Why ``dp.target_delta`` claims nothing for DP-SGD on ``n_rows`` training rows (it is
-    not below 1/n), for ``privacy.dp.target_delta``; None where it is below, or no DP."""
-    if dp is None or n_rows <= 0 or dp.target_delta * n_rows < 1:
+def default_delta(n_rows: int) -> float:
+    """The delta of a config that writes none, for DP-SGD on ``n_rows`` rows: DEFAULT_DELTA,
+    or where that is not below 1/n the largest power of ten at most 1/(10 n)."""
+    if DEFAULT_DELTA * n_rows < 1:
+        return DEFAULT_DELTA
+    return 10.0 ** math.floor(math.log10(0.1 / n_rows))
+
+
+def resolved_dp(dp: DPConfig | None, n_rows: int) -> DPConfig | None:
+    """``dp`` with the delta the run uses on ``n_rows`` rows: the config's own where it writes
+    one (:func:`delta_problem` checks it), else :func:`default_delta`."""
+    if dp is None or "target_delta" in dp.model_fields_set:
+        return dp
+    delta = default_delta(n_rows)
+    return dp if delta == dp.target_delta else dp.model_copy(update={"target_delta": delta})
+
+
+def delta_problem(dp: DPConfig | None, n_rows: int, split: str = "finetune_train") -> str | None:
+    """Why the ``dp.target_delta`` a config writes claims nothing for DP-SGD on ``n_rows``
+    training rows (it is not below 1/n), for ``privacy.dp.target_delta``; ``split``: the split
+    that sets n (a key of DP_SPLITS). None where it is below, unwritten, or no DP."""
+    if dp is None or "target_delta" not in dp.model_fields_set:
         return None
-    way = min(DEFAULT_DELTA, 10 ** math.floor(math.log10(0.1 / n_rows)))  # 1/n's tenth or less
-    default = " (the default)" if "target_delta" not in dp.model_fields_set else ""
-    return DELTA_NOT_BELOW.format(delta=dp.target_delta, default=default, bound=1 / n_rows,
-                                  n=n_rows, way=way)  # fmt: skip
+    if n_rows <= 0 or dp.target_delta * n_rows < 1:
+        return None
+    return DELTA_NOT_BELOW.format(delta=dp.target_delta, bound=1 / n_rows, n=n_rows,
+                                  split=DP_SPLITS[split], way=default_delta(n_rows))  # fmt: skip
 
 
 class PrivacyConfig(StrictModel):

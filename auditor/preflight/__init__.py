@@ -27,7 +27,7 @@ from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
 from auditor.config.privacy import DPConfig, delta_problem
-from auditor.config.recipe_splits import plain_splits
+from auditor.config.recipe_splits import EQUAL_MEMBERSHIP, plain_splits
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import validate_rules
 from auditor.io import CHECKPOINTS, as_path, check_lock, refuse_foreign_files
@@ -217,14 +217,28 @@ def _checked_data(
 
 
 def check_dp_rows(
-    dp: DPConfig | None, fraction: float, class_counts: Sequence[int], *, source: str | None
-) -> None:
+    dp: DPConfig | None, fractions: dict[str, float], class_counts: Sequence[int], *,
+    scenario: str, source: str | None,
+) -> None:  # fmt: skip
     """Refuse a ``privacy.dp.target_delta`` not below 1/n, n the rows DP-SGD fine-tunes on
-    (``fraction`` of each class's rows, as :func:`auditor.data.split_indices` draws them):
-    before any work, not on a card whose epsilon claims nothing."""
-    problem = delta_problem(dp, sum(math.floor(fraction * c) for c in class_counts))
+    (:func:`dp_rows`): before any work, not on a card whose epsilon claims nothing."""
+    problem = delta_problem(dp, *dp_rows(scenario, fractions, class_counts))
     if problem:
         raise AuditorInputError(problem, source=source, field="privacy.dp.target_delta")
+
+
+def dp_rows(
+    scenario: str, fractions: dict[str, float], class_counts: Sequence[int]
+) -> tuple[int, str]:
+    """The rows DP-SGD fine-tunes on and the split that sets their number: each class's
+    ``fractions`` share's floor (as :func:`auditor.data.split_indices` draws them) of
+    finetune_train, cut to holdout's count where a table's members and non-members are made
+    equal (:func:`auditor.data._tables.equal_membership`)."""
+    n = {split: sum(math.floor(fractions.get(split, 0.0) * c) for c in class_counts)
+         for split in ("finetune_train", "holdout")}  # fmt: skip
+    if scenario in EQUAL_MEMBERSHIP and 0 < n["holdout"] < n["finetune_train"]:
+        return n["holdout"], "holdout"
+    return n["finetune_train"], "finetune_train"
 
 
 def check_predictions(
@@ -313,7 +327,7 @@ def check_table_counts(
     problem = table_problem(fractions, by_class, source=src)  # every short split and class
     if problem:
         raise AuditorInputError(problem[1], source=src, field=problem[0])
-    check_dp_rows(dp, fractions["finetune_train"], class_counts, source=config_file)
+    check_dp_rows(dp, fractions, class_counts, scenario="table", source=config_file)
     return task.class_names
 
 
@@ -345,7 +359,8 @@ def check_builtin_splits(config: AuditConfig, *, source: str | None = None) -> N
     if config.data.source != "mnist" or config.data.root is None and not config.data.download:
         # MNIST from a root or a download: its rows once read (train_stages), before training;
         # here a download's digits may be a guess of equal shares
-        check_dp_rows(config.privacy.dp, fractions["finetune_train"], strata[0], source=where)
+        check_dp_rows(config.privacy.dp, fractions, strata[0], scenario=config.data.source,
+                      source=where)
 
 
 def load_factory(spec: str, *, base: Path, source: str | None = None) -> Callable[..., Any]:

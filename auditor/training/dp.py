@@ -21,7 +21,9 @@ from auditor.errors import AuditorInputError
 from auditor.training.loop import TRAIN_THREADS, Fitted, fit
 
 if TYPE_CHECKING:
+    from auditor.config import AuditConfig
     from auditor.config.privacy import DPConfig
+    from auditor.data import DatasetBundle
     from auditor.seeding import PrefixedRngs, Rngs
 
 ACCOUNTANT = "opacus RDP"
@@ -36,15 +38,26 @@ DP_BUDGET_TOO_LOW = (
 FEWER_EPOCHS = ", or fine-tune fewer epochs (finetune.epochs)"  # past 1 epoch only
 
 
-def check_delta(dp: DPConfig | None, n_rows: int) -> None:
-    """Refuse (privacy.dp.target_delta) a delta not below 1/n for the ``n_rows`` rows DP-SGD
-    will fine-tune on, counted once they are read (preflight counts most sources' rows first):
-    before the pretraining, not on a card whose epsilon claims nothing."""
-    from auditor.config.privacy import delta_problem
+def delta_config(config: AuditConfig, bundle: DatasetBundle) -> AuditConfig:
+    """``config`` with the delta DP-SGD uses on ``bundle``'s finetune_train rows, counted once
+    they are read (preflight counts most sources' rows first): a delta the config writes is
+    refused (privacy.dp.target_delta) where it is not below 1/n, before the pretraining, not on
+    a card whose epsilon claims nothing; one it does not write is auditor's default for n
+    (:func:`auditor.config.privacy.resolved_dp`), what audit.json and the card then state."""
+    from auditor.config.privacy import delta_problem, resolved_dp
+    from auditor.config.recipe_splits import EQUAL_MEMBERSHIP
 
-    problem = delta_problem(dp, n_rows)
+    dp = config.privacy.dp
+    if dp is None:
+        return config
+    n, splits = len(bundle["finetune_train"].x), config.data.splits
+    cut = (config.data.source in EQUAL_MEMBERSHIP and splits.holdout < splits.finetune_train
+           and len(bundle["holdout"].x) == n)  # fmt: skip
+    problem = delta_problem(dp, n, "holdout" if cut else "finetune_train")
     if problem:
         raise AuditorInputError(problem, field="privacy.dp.target_delta")
+    privacy = config.privacy.model_copy(update={"dp": resolved_dp(dp, n)})
+    return config.model_copy(update={"privacy": privacy})
 
 
 def privacy_engine() -> type:

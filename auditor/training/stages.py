@@ -22,7 +22,7 @@ from auditor.errors import AuditorInputError
 from auditor.models import backbone_layers, build_model, replace_head
 from auditor.runtime import apply_threads, choose_threads, timed
 from auditor.seeding import Rngs
-from auditor.training.dp import check_delta, fit_dp
+from auditor.training.dp import delta_config, fit_dp
 from auditor.training.loop import (
     TRAIN_THREADS,
     Fitted,
@@ -276,7 +276,7 @@ def train_stages(
     device, rngs = resolve_device(config.device), Rngs(config.seed)
     with timed(timings, "data"):
         bundle = load_bundle(config.data, seed=config.seed)
-    check_delta(config.privacy.dp, len(bundle["finetune_train"].x))
+    config = delta_config(config, bundle)  # a written delta checked, an unwritten one chosen
     supervised = config.pretrain.objective == "supervised" and bundle.pretrain_task is not None
     task = bundle.pretrain_task if supervised else bundle.finetune_task
     with rngs.torch_scope("model/init/pretrain"):

@@ -312,17 +312,66 @@ def test_a_tables_dp_delta_is_checked_against_its_finetune_rows(tmp_path):
                                  dp=AuditConfig(privacy=_dp(1e-3)).privacy.dp)  # fmt: skip
 
 
-def test_the_default_delta_is_named_as_the_default_where_the_rows_outnumber_it():
+def test_a_delta_not_written_is_never_refused_and_a_written_one_is():
+    # The default 1e-05 was refused at 100,000 fine-tuning rows: a refusal of auditor's own
+    # choice; a delta the config does not write is chosen below 1/n (resolved_dp) instead.
     from auditor.config.privacy import DPConfig
 
-    dp = DPConfig(target_epsilon=3.0)
-    preflight.check_dp_rows(dp, 0.5, [99_998], source="a.toml")  # 49,999 rows: below 1/n
+    fractions = {"finetune_train": 0.5, "holdout": 0.5}
+    preflight.check_dp_rows(DPConfig(target_epsilon=3.0), fractions, [10**6, 10**6],
+                            scenario="digits", source="a.toml")  # fmt: skip
     with pytest.raises(AuditorInputError) as err:
-        preflight.check_dp_rows(dp, 0.5, [1_000_000, 1_000_000], source="a.toml")
+        preflight.check_dp_rows(DPConfig(target_epsilon=3.0, target_delta=1e-5), fractions,
+                                [10**6, 10**6], scenario="digits", source="a.toml")  # fmt: skip
     assert str(err.value) == (
-        "a.toml: privacy.dp.target_delta: 1e-05 (the default) is not below 1/n = 1e-06, n the "
-        "1,000,000 rows DP-SGD fine-tunes on (data.splits.finetune_train): at a delta of 1/n or "
-        "more a whole training record may leak, so target_epsilon would claim nothing; write "
-        "a smaller target_delta (e.g. 1e-07)"
+        "a.toml: privacy.dp.target_delta: 1e-05 is not below 1/n = 1e-06, n the 1,000,000 rows "
+        "DP-SGD fine-tunes on (data.splits.finetune_train): at a delta of 1/n or more a whole "
+        "training record may leak, so target_epsilon would claim nothing; write a smaller "
+        "target_delta (e.g. 1e-07)"
     )
-    preflight.check_dp_rows(None, 0.5, [10**9], source="a.toml")  # no DP-SGD: no claim
+    preflight.check_dp_rows(None, fractions, [10**9], scenario="digits", source="a.toml")
+
+
+UNEQUAL = {"pretrain": 0.3, "finetune_train": 0.3, "holdout": 0.1, "val": 0.1, "test": 0.2}
+
+
+def _dp_scenario(tmp_path, scenario: str, recipe: str, objective: str) -> AuditConfig:
+    data: dict = {"source": scenario}
+    if scenario == "table":
+        rng = np.random.default_rng(0)
+        path = tmp_path / "t.csv"
+        pd.DataFrame({"x": rng.normal(size=1000), "g": rng.choice(["a", "b"], 1000),
+                      "y": rng.choice(["no", "yes"], 1000)}).to_csv(path, index=False)  # fmt: skip
+        data.update(path=path, target="y", sensitive=["g"], splits=UNEQUAL)
+    elif scenario == "adult":
+        data.update(splits=UNEQUAL)
+    elif scenario == "mnist":
+        data.update(max_rows=1200, splits=UNEQUAL)
+    return AuditConfig(data=data, training={"recipe": recipe}, pretrain={"objective": objective})
+
+
+@pytest.mark.parametrize(("scenario", "recipe", "objective"), [
+    ("table", "pretrain-finetune", "supervised"), ("table", "plain", "supervised"),
+    ("table", "pretrain-finetune", "none"), ("adult", "pretrain-finetune", "supervised"),
+    ("digits", "pretrain-finetune", "supervised"), ("digits", "plain", "supervised"),
+    ("mnist", "pretrain-finetune", "supervised"),
+])  # fmt: skip
+def test_preflights_dp_rows_are_the_rows_the_run_fine_tunes_on(tmp_path, scenario, recipe,
+                                                               objective):
+    # A table's members are cut to the holdout's count (equal_membership): with 1,000 rows at
+    # .3/.3/.1/.1/.2 the run fine-tunes on 99 rows, and preflight counted 299, refusing a
+    # valid 0.005 "not below 1/n = 0.00334, n the 299 rows".
+    from auditor.data import load_bundle
+    from auditor.training.recipes import effective_config
+
+    config = _dp_scenario(tmp_path, scenario, recipe, objective)
+    run = effective_config(config)
+    n = len(load_bundle(run.data, seed=run.seed)["finetune_train"].x)
+    refused = config.model_copy(update={"privacy": AuditConfig(privacy=_dp(1 / n)).privacy})
+    with pytest.raises(AuditorInputError) as err:
+        preflight.check_run(refused, config_file="dp.toml", out=tmp_path / "run")
+    assert f"n the {n:,} rows DP-SGD fine-tunes on" in str(err.value)
+    cut = scenario in ("table", "adult") and recipe == "pretrain-finetune"  # holdout .1 < .3
+    assert ("cut to the rows of data.splits.holdout" in str(err.value)) == cut
+    passed = config.model_copy(update={"privacy": AuditConfig(privacy=_dp(0.99 / n)).privacy})
+    preflight.check_run(passed, config_file="dp.toml", out=tmp_path / "run")

@@ -7,6 +7,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
+from auditor.errors import AuditorInputError
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -132,3 +136,50 @@ def test_a_delta_not_below_one_over_n_is_refused_from_python_before_pretraining(
     assert (err.value.source, err.value.field) == ("dp.toml", "privacy.dp.target_delta")
     assert "0.9 is not below 1/n = 0.00376, n the 266 rows DP-SGD fine-tunes on" in str(err.value)
     assert not (tmp_path / "run").exists()
+
+
+class _Rows:
+    def __init__(self, n: int) -> None:
+        self.x = range(n)
+
+
+def _dp_run(delta: float | None, *, splits: dict | None = None, rows=(200_000, 200_000)):
+    from auditor.config import AuditConfig
+
+    dp = {"target_epsilon": 3.0, **({} if delta is None else {"target_delta": delta})}
+    data = {"source": "adult", **({"splits": splits} if splits else {})}
+    config = AuditConfig(data=data, privacy={"dp": dp})
+    return config, {"finetune_train": _Rows(rows[0]), "holdout": _Rows(rows[1])}
+
+
+def test_a_delta_not_written_is_chosen_below_one_over_n_and_recorded_as_the_runs():
+    # The default 1e-05 was refused at 100,000 fine-tuning rows: auditor refusing its own
+    # choice. A delta the config does not write is now 1e-05, or a power of ten at most
+    # 1/(10 n); the run's config (audit.json's, the card's "δ") holds it.
+    from auditor.training.dp import delta_config
+
+    config, bundle = _dp_run(None)
+    assert delta_config(config, bundle).privacy.dp.target_delta == 1e-7
+    assert config.privacy.dp.target_delta == 1e-5  # the caller's config is left as it was
+    small, bundle = _dp_run(None, rows=(99_999, 99_999))
+    assert delta_config(small, bundle).privacy.dp.target_delta == 1e-5
+    written, bundle = _dp_run(1e-5)
+    with pytest.raises(AuditorInputError) as err:
+        delta_config(written, bundle)
+    assert (
+        "1e-05 is not below 1/n = 5e-06, n the 200,000 rows DP-SGD fine-tunes on "
+        "(data.splits.finetune_train)"
+    ) in str(err.value)
+
+
+def test_a_refused_delta_names_the_holdout_where_it_cut_the_members():
+    from auditor.training.dp import delta_config
+
+    splits = {"pretrain": 0.3, "finetune_train": 0.3, "holdout": 0.1, "val": 0.1, "test": 0.2}
+    config, bundle = _dp_run(0.005, splits=splits, rows=(4883, 4883))
+    with pytest.raises(AuditorInputError) as err:
+        delta_config(config, bundle)
+    assert (
+        "n the 4,883 rows DP-SGD fine-tunes on (data.splits.finetune_train, cut to the rows of "
+        "data.splits.holdout: members and non-members are equal in number)"
+    ) in str(err.value)
