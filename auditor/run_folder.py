@@ -72,11 +72,11 @@ WRONG_SCHEMA = (
     "an audit.json of another auditor version (audit again, or use that version)"
 )
 NO_SPACE = "{error} while writing the run folder; nothing was replaced (free some space)"
-# Said once on stderr when the lock is still taken after WAIT_NOTE_AFTER_S (a second writer of
+# Said once (runtime.LOCK_LOG) when the lock is still taken after WAIT_NOTE_AFTER_S (a writer of
 # one --out, or a hung one): a run waiting up to an hour in silence looks hung itself.
 WAIT_NOTE_AFTER_S = 2.0
 WAITING = (
-    "auditor: waiting for another auditor writing {out} (it holds {lock}); "
+    "waiting for another auditor writing {out} (it holds {lock}); "
     "giving up after {seconds:g} s"
 )
 LOCKED = "another auditor is writing this run folder; gave up waiting after {seconds:g} s"

@@ -34,8 +34,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from auditor.errors import printable_line
-
 T = TypeVar("T")
 
 SAMPLE_SECONDS = 0.05
@@ -177,6 +175,7 @@ class _Lines(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.setFormatter(logging.Formatter(LOG_FORMAT))
+        self.addFilter(lambda record: record.name != LOCK_LOG.name)  # the folder's, not the run's
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -259,25 +258,51 @@ class Background(Generic[T]):
         return self._value
 
 
-# The run folder's note while another writer holds its lock ("auditor: waiting for ..."): a
-# library's, through logging (a Python caller's own configuration, and run.log, take it);
-# the command line says it on stderr, or under -q nowhere (:func:`lock_notes`).
+# The run folder's note while another writer holds its lock ("waiting for ..."): a library's,
+# through logging, the same from every entry point: a handler the caller set up takes it (in
+# its own format), else it is one line on stderr, as Python's last resort would say it; never
+# in run.log (it is about the folder, not the run). The command line says it on stderr, or
+# under -q nowhere (:func:`lock_notes`).
 LOCK_LOG = logging.getLogger("auditor.run_folder")
 
 
 class _StderrLine(logging.Handler):
-    """Each record's message as one line on the ``sys.stderr`` of the moment it is said (a
-    test runner's, where one replaced it)."""
+    """Each record's message (made one printable line where it is said) as ``auditor: ...``
+    on the ``sys.stderr`` of the moment (a test runner's, where one replaced it)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        sys.stderr.write(f"{printable_line(record.getMessage())}\n")
+        sys.stderr.write(f"auditor: {record.getMessage()}\n")
         sys.stderr.flush()
+
+
+class _LastResort(_StderrLine):
+    """:data:`LOCK_LOG`'s own: the line on stderr where no handler of the caller's takes it.
+    Python's last resort cannot: inside :func:`stage_log` run.log's handler counts as one."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not _caller_takes(record):
+            super().emit(record)
+
+
+def _caller_takes(record: logging.LogRecord) -> bool:
+    """Whether a handler other than auditor's own (run.log's, this fallback) takes ``record``
+    on its way up from :data:`LOCK_LOG`, as :meth:`logging.Logger.callHandlers` walks."""
+    logger: logging.Logger | None = LOCK_LOG
+    while logger is not None:
+        if any(not isinstance(h, _Lines | _LastResort) and record.levelno >= h.level
+               for h in logger.handlers):  # fmt: skip
+            return True
+        logger = logger.parent if logger.propagate else None
+    return False
+
+
+LOCK_LOG.addHandler(_LastResort(logging.WARNING))
 
 
 @contextlib.contextmanager
 def lock_notes(*, quiet: bool) -> Iterator[None]:
     """A command's notes of :data:`LOCK_LOG` for the ``with`` block: one line each on stderr,
-    or under ``quiet`` (-q) none; not passed on to run.log or a root handler."""
+    or under ``quiet`` (-q) none; not passed on to a root handler."""
     handler = logging.NullHandler() if quiet else _StderrLine()
     propagate = LOCK_LOG.propagate
     LOCK_LOG.addHandler(handler)

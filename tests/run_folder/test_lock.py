@@ -169,7 +169,7 @@ def test_a_waiter_says_once_what_it_waits_for(tmp_path, capsys, monkeypatch):
             with locked(out, timeout=0.3):
                 pass
     note = run_folder.WAITING.format(out=out, lock=lock_path(out), seconds=0.3)
-    assert capsys.readouterr().err == note + "\n"
+    assert capsys.readouterr().err == f"auditor: {note}\n"
 
 
 def test_a_waiter_says_nothing_under_quiet_and_logs_it_from_python(tmp_path, capsys, caplog,
@@ -191,6 +191,45 @@ def test_a_waiter_says_nothing_under_quiet_and_logs_it_from_python(tmp_path, cap
     assert capsys.readouterr().err == ""  # no print: the caller's logging says it
     assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
         ("auditor.run_folder", "WARNING", note)]
+
+
+LOCK_WAIT_FROM_PYTHON = """
+import logging, sys
+from pathlib import Path
+from auditor import run_folder
+from auditor.runtime import stage_log
+run_folder.WAIT_NOTE_AFTER_S = 0.0
+out = Path(sys.argv[1]) / "run"
+if sys.argv[2] == "basicConfig":
+    logging.basicConfig()
+with run_folder.locked(out), stage_log() as lines:
+    try:
+        with run_folder.locked(out, timeout=0.2):
+            pass
+    except run_folder.AuditorInputError:
+        pass
+print(lines)
+"""
+
+
+@pytest.mark.parametrize("logging_set_up", ["none", "basicConfig"])
+def test_a_waiter_in_a_trained_run_says_it_as_every_python_entry_point(tmp_path,
+                                                                       logging_set_up):
+    """A trained run and audit_model wait inside stage_log, whose run.log handler kept Python's
+    last resort from printing: nothing on stderr for up to an hour, the line in run.log only
+    (where the command line never puts it). Now: stderr where the caller set up no logging, the
+    caller's own format where it did, never run.log; "auditor: " said once."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", LOCK_WAIT_FROM_PYTHON, str(tmp_path),
+                          logging_set_up], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "[]\n"  # run.log: nothing of the folder's lock
+    out = tmp_path / "run"
+    note = run_folder.WAITING.format(out=out, lock=lock_path(out), seconds=0.2)
+    said = {"none": f"auditor: {note}", "basicConfig": f"WARNING:auditor.run_folder:{note}"}
+    assert run.stderr == said[logging_set_up] + "\n"
 
 
 def test_a_short_wait_says_nothing(tmp_path, capsys):
