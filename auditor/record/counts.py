@@ -22,9 +22,14 @@ from auditor.gates.gap_groups import recorded_share
 NOT_A_COUNT = "{value!r} is not a whole count over its n ({n}): the rate of a group is k / n"
 NOT_THE_GROUP = "{found!r} is not the group's own n ({n}): {name} is over all its rows"
 NOT_THE_ROWS = "the groups' n add up to {found:,}, not the {n:,} rows audited (fairness/n)"
+NOT_A_RATE = "{value!r} is outside [0, 1], where a rate and its interval lie"
+MORE_THAN_THE_GROUP = "{found!r} rows, more than the group's own n ({n})"
+RATE_SLACK = 1e-9  # rounding only
 NO_CLASS_RECALL = "null (no positive class: a recall per class), but {where} holds no {key!r}"
 # The rates a gap is taken from, each a count over its n (F1 is not: 2 TP / (2 TP + FP + FN)).
 SHARES = frozenset(c for components, _ in DISPARITIES.values() for c in components)
+# Every metric of a group but its row count is a rate.
+RATES = frozenset({*BINARY_METRICS, *GLOBAL_METRICS} - {"count"})
 # The metrics over all a group's rows: their n is the group's.
 OVER_ALL = frozenset(k for k, (_, _, den) in {**BINARY_METRICS, **GLOBAL_METRICS}.items()
                      if den == "n")  # fmt: skip
@@ -60,6 +65,22 @@ def _check_metrics(where: str, n: int, metrics: dict[str, Any], source: str) -> 
                 why = NOT_A_COUNT.format(value=node["value"], n=node["n"])
                 raise AuditorInputError(why, source=source,
                                         field=f"{where}/{name}/value") from None  # fmt: skip
+        _check_rate(f"{where}/{name}", n, node, source, rate=base in RATES)
+
+
+def _check_rate(where: str, n: int, node: dict[str, Any], source: str, *, rate: bool) -> None:
+    """A rate and its interval within [0, 1] (a ci_high of 1e300 or a ci_low of -0.5 was
+    shown as evidence: inside it, the value broke no other check), over no more rows than
+    its group's."""
+    if count(node.get("n")) is not None and node["n"] > n:
+        why = MORE_THAN_THE_GROUP.format(found=node["n"], n=n)
+        raise AuditorInputError(why, source=source, field=f"{where}/n")
+    for key in ("value", "ci_low", "ci_high") if rate else ():
+        x = node.get(key)
+        if isinstance(x, int | float) and not isinstance(x, bool) and not (
+                -RATE_SLACK <= x <= 1 + RATE_SLACK):
+            why = NOT_A_RATE.format(value=x)
+            raise AuditorInputError(why, source=source, field=f"{where}/{key}")
 
 
 def _check_per_class(fairness: dict[str, Any], source: str) -> None:

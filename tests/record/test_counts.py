@@ -44,6 +44,13 @@ def _set(audit, keys, value):
         ((*GROUP, "metrics", "count", "value"), 9.0, "count/value", "is not the group's own n"),
         (("fairness", "n"), 10, "overall/count/n", "is not the group's own n (10)"),
         (GROUP[:-1], "drop the first", "sex/groups", "rows audited (fairness/n)"),
+        # a rate's interval past [0, 1], or a rate over more rows than its group's: inside the
+        # interval and a whole count over its n, the value broke no other check
+        ((*GROUP, "metrics", "precision", "ci_high"), 1e300, "precision/ci_high",
+         "1e+300 is outside [0, 1], where a rate and its interval lie"),
+        ((*GROUP, "metrics", "fpr", "ci_low"), -0.5, "fpr/ci_low", "-0.5 is outside [0, 1]"),
+        (("fairness", "overall", "f1", "n"), 10**15, "overall/f1/n",
+         "1000000000000000 rows, more than the group's own n"),
         # a binary audit's positive class made null: the card's table read 'recall@approved'
         (("fairness", "positive_class"), None, "fairness/positive_class",
          "holds no 'recall@approved'"),
