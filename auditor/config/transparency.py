@@ -42,7 +42,7 @@ _OTHER_FILLER = re.compile(
     r"pr[ée]ciser|remplir|venir|faire)|en attente|en cours|sans objet|voir ci-dessus|idem|"
     r"non (?:applicable|renseign[ée]e?|communiqu[ée]e?|d[ée]fini|connu)|brouillon|"
     # Spanish and Portuguese: none, to be defined, pending, unknown, N/A, draft
-    r"ning(?:[uú]n|un[oa])|nenhum[a]?|(?:por|a) (?:definir|determinar|confirmar|completar|rellenar|"
+    r"ning[uú]n[oa]?|nenhum[a]?|(?:por|a) (?:definir|determinar|confirmar|completar|rellenar|"
     r"preencher)|pendiente|pendente|desconocid[oa]|desconhecid[oa]|no aplica|no aplicable|"
     r"n[ãa]o se aplica|n[ãa]o aplic[áa]vel|ver (?:arriba|acima)|borrador|rascunho|sin definir|"
     # Italian: none, to be defined, unknown, N/A, see above; Russian: unknown, not defined (a

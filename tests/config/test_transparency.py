@@ -182,6 +182,7 @@ OTHER_LANGUAGES_FILLER = [
     "no aplica", "a preencher", "não se aplica", "Nenhum", "da definire", "nessuno",
     "неизвестно", "ไม่มี", "Einsatzzweck: k. A.", "用途: 待定", "Limitaciones: ninguna",
     "Ningún", "ningun",  # accents optional: 'Ninguno' was caught, its short form was not
+    "Ningúna", "NINGÚNO",  # an accent on any form ('Ninguna' was caught, 'Ningúna' was not)
 ]  # fmt: skip
 # Short real answers in those languages: 'none known', 'no data', 'none for children', a
 # name, a use, 'nothing to declare', a name ('Nada', also Spanish for nothing); a bare 'no'
