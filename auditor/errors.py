@@ -70,6 +70,13 @@ class AuditorInputError(ValueError):
         prefix = ": ".join(parts)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
+    def with_field(self, field: str) -> AuditorInputError:
+        """This error, or where it names no field (``/x/nope: no such file``), the same naming
+        ``field``: the argument, flag or key that named its file."""
+        if self.field is not None:
+            return self
+        return AuditorInputError(self.message, source=self.source, field=field)
+
 
 def data_row(index: int) -> str:
     """How a message names the row at 0-based ``index`` of the data: ``data row 4`` is the

@@ -64,23 +64,6 @@ def config_named(config_file: str | None) -> Iterator[None]:
         raise AuditorInputError(exc.message, source=config_file, field=exc.field) from None
 
 
-@contextmanager
-def field_named(field: str) -> Iterator[None]:
-    """Re-raise an AuditorInputError that names no field with ``field``: the argument or flag
-    that named its file (``--baseline``: ``/x/nope: no such file`` named neither)."""
-    try:
-        yield
-    except AuditorInputError as exc:
-        raise with_field(exc, field) from None
-
-
-def with_field(err: AuditorInputError, field: str) -> AuditorInputError:
-    """``err``, or where it names no field, ``err`` naming ``field``."""
-    if err.field is not None:
-        return err
-    return AuditorInputError(err.message, source=err.source, field=field)
-
-
 # A column of more distinct texts holds IDs, not labels a message lists
 MAX_LABELS = 10_000
 # A value a message quotes: Python's repr of a text ('a', "it's"), its quote opened after no

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, field_named, named_as, with_field
+from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
 from auditor.api._result import AuditResult, refuse_rewrite
 from auditor.config import GatesConfig, expand_home
 from auditor.config.predictions_file import load_predictions_config
@@ -131,9 +131,9 @@ def _regate(
     source = AuditResult.load(run_dir)
     out = _target(run_dir, out_dir, "gate", source.mode)
     if config is not None:
-        # any file `auditor run` or `auditor audit --config` takes: only its gates are read
-        with field_named("--config"):  # /x/c.toml: no such file: the flag that named it
-            gates_cfg, config_file = load_predictions_config(config)[0].gates, str(config)
+        # any file `auditor run` or `auditor audit --config` takes: only its gates are read (a
+        # refusal of the whole file names --config, as the command line does)
+        gates_cfg, config_file = load_predictions_config(config)[0].gates, str(config)
     else:
         gates_cfg, config_file = _run_gates_config(source)
     recorded = config is None and baseline is None and gates_cfg.baseline is not None
@@ -142,7 +142,7 @@ def _regate(
         gates_cfg, old = read_baseline(gates_cfg, config_file=config)
     except AuditorInputError as exc:
         if not recorded:  # /x/nope: no such file: the flag (or the config's key) that named it
-            raise with_field(exc, "--baseline" if baseline else "gates.baseline") from None
+            raise exc.with_field("--baseline" if baseline else "gates.baseline") from None
         raise AuditorInputError(  # a path the user never typed: say where it comes from
             f"{BASELINE_RECORDED}: {exc}", source=str(audit_file(run_dir)),
             field="config.gates.baseline",

@@ -41,7 +41,5 @@ def load_predictions_config(path: str | Path) -> tuple[AuditConfig, bool | None]
     try:
         config = load_config_with(path, take, read=("gates",))  # [data]'s files are not read
     except AuditorInputError as exc:
-        if exc.field is not None:
-            raise
-        raise AuditorInputError(exc.message, source=exc.source, field=FLAG) from None
+        raise exc.with_field(FLAG) from None
     return config, (said[0] if said else None)
