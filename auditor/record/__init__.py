@@ -30,6 +30,7 @@ from auditor.io import atomic_write_text, prune_cache_files, user_cache_dir
 from auditor.io import cache_entries as _entries
 from auditor.record.counts import check_fairness_counts
 from auditor.record.performance import READ_BACK_TOLERANCE, check_counts_read_back
+from auditor.record.privacy_counts import check_attack_counts
 from auditor.record.verdicts import check_gate_verdicts, check_gates_ran
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
 
@@ -303,11 +304,14 @@ def check_intervals_read_back(data: dict[str, Any], *, source: str) -> None:
     outside it, or whose count ``n`` is below 0 (auditor never writes any: a hand-edited
     number); the gates, the card and the diff would show and judge it as evidence. Then the
     fairness section's counts beside its rates
-    (:func:`auditor.record.counts.check_fairness_counts`). One walk of the estimates: a
-    second one for the negative counts cost 0.6 s of a 22 MiB audit's read-back."""
+    (:func:`auditor.record.counts.check_fairness_counts`) and the privacy attacks' counts
+    beside theirs (:func:`auditor.record.privacy_counts.check_attack_counts`). One walk of
+    the estimates: a second one for the negative counts cost 0.6 s of a 22 MiB audit's
+    read-back."""
     if any(map(_node_contradicted, each_estimate(data))):  # the common case: no keys built
         _name_contradicted(data, source=source)
     check_fairness_counts(data, source=source)  # an interval broken is named as such first
+    check_attack_counts(data, source=source)
 
 
 def _name_contradicted(data: dict[str, Any], *, source: str) -> None:

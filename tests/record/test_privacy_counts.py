@@ -1,0 +1,75 @@
+"""The privacy attacks' counts read back (:mod:`auditor.record.privacy_counts`): a decision's
+tp or fp outside [0, its members or non-members], a TPR or FPR apart from its counts, an
+advantage or balanced accuracy apart from the two, a TPR at a fixed FPR apart from tp / n,
+or an AUC's interval past [0, 1] was shown by the card and the diff as evidence; each is
+refused: exit 2, one line naming the file and the field, nothing written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor.cli import app
+
+runner = CliRunner()
+SMALL = ('name = "attacks"\n[pretrain]\nepochs = 5\n[finetune]\nepochs = 10\n'
+         "[privacy]\nn_reference = 2\n")
+LOSS = ("privacy", "attacks", "loss")
+
+
+@pytest.fixture(scope="module")
+def audit_file(tmp_path_factory):
+    base = tmp_path_factory.mktemp("attacks")
+    (base / "a.toml").write_text(SMALL)
+    args = ["run", str(base / "a.toml"), "--out", str(base / "run"), "--quiet", "--exit-zero"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return base / "run" / "audit.json"
+
+
+@pytest.mark.parametrize(
+    ("keys", "value", "field", "words"),
+    [
+        ((*LOSS, "decision", "tp"), -1, "decision/tp", "-1 is not a count between 0 and n_members"),
+        ((*LOSS, "decision", "fp"), 10**15, "decision/fp",
+         "is not a count between 0 and n_non_members"),
+        ((*LOSS, "decision", "tpr", "value"), "+1/n", "decision/tpr/value",
+         "is not tp / n_members"),
+        ((*LOSS, "decision", "advantage"), 0.9, "decision/advantage",
+         "0.9 is not what tpr and fpr give"),
+        ((*LOSS, "decision", "balanced_accuracy"), 0.99, "decision/balanced_accuracy",
+         "0.99 is not what tpr and fpr give"),
+        ((*LOSS, "tpr_at_fpr", "0.01", "tp"), 10**15, "tpr_at_fpr/0.01/tp",
+         "is not a count between 0 and n"),
+        ((*LOSS, "auc", "ci_high"), 1e300, "loss/auc/ci_high",
+         "1e+300 is outside [0, 1], where an AUC and its interval lie"),
+    ],
+)  # fmt: skip
+def test_attack_numbers_apart_from_their_counts_are_refused(audit_file, tmp_path, keys, value,
+                                                            field, words):
+    audit = json.loads(audit_file.read_text())
+    node = audit
+    for key in keys[:-1]:
+        node = node[key]
+    if value == "+1/n":  # one member more called a member, the count left as it was
+        value = (node["value"] * node["n"] + 1) / node["n"] if node["n"] else 1.0
+        node["ci_high"] = max(node["ci_high"], value)
+    node[keys[-1]] = value
+    edited = tmp_path / "edited" / "audit.json"
+    edited.parent.mkdir()
+    edited.write_text(json.dumps(audit))
+    diff = ["diff", str(edited), str(audit_file)]
+    for args in (["gate", str(edited)], ["card", str(edited)], diff):
+        out = tmp_path / f"out-{args[0]}"
+        result = runner.invoke(app, [*args, "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        line = result.output.strip()
+        assert "\n" not in line and f"{field}: " in line and words in line, line
+        assert str(edited) in line and not out.exists()
+
+
+def test_an_untouched_audit_reads_back(audit_file, tmp_path):
+    result = runner.invoke(app, ["card", str(audit_file), "--out", str(tmp_path / "card")])
+    assert result.exit_code == 0, result.output
