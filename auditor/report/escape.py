@@ -41,6 +41,11 @@ _CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u20
 _NOT_XML = re.compile(
     f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffe\\uffff\\u2028\\u2029{_BIDI}]"
 )
+# A line break in a name (a group, a column): shown, as the terminal shows it ('a\x0ab'), in the
+# Markdown and HTML cards and junit.xml, where it read as a space (or ended a 'key: value' line):
+# 'a\nb' and 'a b', two groups, were written alike. Not in prose (:func:`md_prose`).
+_BREAK = re.compile("[\r\n]")
+_BREAKS = re.compile("\r\n?|\n")
 # Anything a terminal could act on, line breaks and tabs included (one line per message; a
 # log viewer may break a line at U+2028 / U+2029).
 _NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
@@ -55,14 +60,27 @@ def _visible(m: re.Match[str]) -> str:
 def md_escape(value: Any, *, isolate: bool = True) -> str:
     """Text safe inside Markdown: HTML-escaped (so a payload renders as text where the
     Markdown is shown as HTML), on one line, with Markdown control characters backslashed,
-    control characters shown as ``\\xNN``, no ``@mention`` (a word joiner after the ``@``)
-    and each right-to-left run isolated (:func:`rtl_runs_isolated`), unless ``isolate`` is
-    false: a path or command a reader copies (invisible isolates would be copied with it)."""
-    text = html.escape(str(value), quote=False).replace("\r", " ").replace("\n", " ")
+    control characters and line breaks shown as ``\\xNN`` (a name 'a\\nb' is not 'a b'), no
+    ``@mention`` (a word joiner after the ``@``) and each right-to-left run isolated
+    (:func:`rtl_runs_isolated`), unless ``isolate`` is false: a path or command a reader copies
+    (invisible isolates would be copied with it)."""
+    text = html.escape(str(value), quote=False)
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(_escape_line_start, text)
-    text = _MENTION.sub("@\u2060", _CONTROL.sub(_visible, text))
+    text = _MENTION.sub("@\u2060", _BREAK.sub(_visible, _CONTROL.sub(_visible, text)))
     return rtl_runs_isolated(text) if isolate else text
+
+
+def md_prose(value: Any) -> str:
+    """:func:`md_escape` for prose a user wrote over lines (a declared answer): each line
+    break a space, the answer one paragraph, as a Markdown renderer joins lines."""
+    return md_escape(one_paragraph(value))
+
+
+def one_paragraph(value: Any) -> Any:
+    """Text with each line break a space (prose: a declared answer, in either card); any other
+    value as it is."""
+    return _BREAKS.sub(" ", value) if isinstance(value, str) else value
 
 
 def _escape_line_start(m: re.Match[str]) -> str:
@@ -101,8 +119,9 @@ def html_text(value: Any) -> str:
 
 def xml_text(value: Any) -> str:
     """Text an XML 1.0 document may hold (ElementTree escapes ``<``, ``&`` and quotes; it does
-    not remove what XML forbids): ESC, BEL and the like become ``\\x1b``, ``\\x07``."""
-    return _NOT_XML.sub(_visible, str(value))
+    not remove what XML forbids): ESC, BEL and the like become ``\\x1b``, ``\\x07``; a line
+    break ``\\x0a`` too (a value on its 'key: value' line, a name not read as another's)."""
+    return _BREAK.sub(_visible, _NOT_XML.sub(_visible, str(value)))
 
 
 def controls_visible(value: Any) -> Any:
@@ -117,9 +136,18 @@ def controls_shown(value: Any) -> Any:
     """:func:`controls_visible` for the HTML card, where the tool isolates with ``<bdi>``,
     never with control characters: every control character in text is shown, a user's own
     LRM + U+2068 ... U+2069 too (it kept two labels 'abc' and that pair around 'abc' alike)."""
-    if isinstance(value, Markup):
+    if isinstance(value, Markup):  # our own markup: its line breaks are the tool's
         return Markup(_CONTROL.sub(_visible, str(value)))
-    return _CONTROL.sub(_visible, value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    return _BREAK.sub(_visible, _CONTROL.sub(_visible, value))  # a browser shows one as a space
+
+
+def svg_escape(value: Any) -> Markup:
+    """A label in a chart's ``<text>`` or ``<title>``: escaped, its control characters and
+    line breaks shown (:func:`controls_shown`: a browser shows a break as a space, and the
+    chart, our own markup, is not shown again)."""
+    return escape(controls_shown(str(value)))
 
 
 def _shown_but_isolates(text: str) -> str:

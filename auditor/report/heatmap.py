@@ -7,7 +7,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from auditor.report.escape import svg_escape
 
 
 def _finite(v: float) -> float:
@@ -30,7 +32,7 @@ def matrix_svg(
     parts = [
         f'<svg class="heat" role="img" viewBox="0 0 {w * cell:.1f} {h * cell:.1f}" '
         f'width="{w * cell:.0f}" height="{h * cell:.0f}" xmlns="http://www.w3.org/2000/svg">'
-        f"<title>{escape(title)}</title>"
+        f"<title>{svg_escape(title)}</title>"
     ]
     for i, row in enumerate(rows):
         for j, v in enumerate(row):
@@ -67,7 +69,7 @@ def hbar_svg(rows: Sequence[tuple[str, float]], *, title: str, width: int = 520)
     peak = max((_finite(v) for _, v in rows), default=0.0) or 1.0
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+        f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{svg_escape(title)}</title>'
     ]
     for i, (label, value) in enumerate(rows):
         y = pad + i * row_h
@@ -75,10 +77,11 @@ def hbar_svg(rows: Sequence[tuple[str, float]], *, title: str, width: int = 520)
         short = text if len(text) <= 32 else text[:31] + "…"
         v = _finite(value)
         bw = max(v / peak * plot_w, 1)
-        parts.append(f'<text x="{label_w}" y="{y + 14}" text-anchor="end">{escape(short)}</text>')
+        parts.append(f'<text x="{label_w}" y="{y + 14}" text-anchor="end">'
+                     f"{svg_escape(short)}</text>")
         parts.append(
             f'<rect class="bar" x="{label_w + pad}" y="{y + 4}" width="{bw:.1f}" '
-            f'height="{row_h - 8}"><title>{escape(f"{text}: {v:.4g}")}</title></rect>'
+            f'height="{row_h - 8}"><title>{svg_escape(f"{text}: {v:.4g}")}</title></rect>'
         )
         parts.append(f'<text x="{label_w + pad + bw + 4:.1f}" y="{y + 14}">{v:.3g}</text>')
     parts.append("</svg>")

@@ -10,8 +10,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from auditor.report.escape import svg_escape
 from auditor.report.privacy_plots import marker
 
 
@@ -35,7 +36,7 @@ def reliability_svg(
 
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {w} {w}" width="{w}" height="{w}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f'xmlns="http://www.w3.org/2000/svg"><title>{svg_escape(title)}</title>',
         f'<rect class="frame" x="{pad}" y="{pad}" width="{inner}" height="{inner}"/>',
         f'<line class="ref" x1="{sx(0)}" y1="{sy(0)}" x2="{sx(1)}" y2="{sy(1)}"/>',
     ]
@@ -50,7 +51,7 @@ def reliability_svg(
         )
         parts.append(
             f'<rect class="bar" x="{x0 + 1:.1f}" y="{top:.1f}" width="{max(x1 - x0 - 2, 1):.1f}" '
-            f'height="{sy(0) - top:.1f}"><title>{escape(tip)}</title></rect>'
+            f'height="{sy(0) - top:.1f}"><title>{svg_escape(tip)}</title></rect>'
         )
         if _ok(b.get("mean_confidence")):  # null where a bin's confidence is unknown
             r = 2 + 4 * math.sqrt(int(b["n"]) / total)
@@ -121,13 +122,14 @@ def interval_bars_svg(
 
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+        f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{svg_escape(title)}</title>'
     ]
     for i, row in enumerate(rows):
         y = pad + i * row_h
         label = str(row.get("label", ""))
         short = label if len(label) <= 26 else label[:25] + "…"
-        parts.append(f'<text x="{label_w}" y="{y + 15}" text-anchor="end">{escape(short)}</text>')
+        parts.append(f'<text x="{label_w}" y="{y + 15}" text-anchor="end">'
+                     f"{svg_escape(short)}</text>")
         value = row.get("value")
         status = str(row.get("status", "ok"))
         if not _ok(value):
@@ -137,7 +139,7 @@ def interval_bars_svg(
         parts.append(
             f'<rect class="{cls}" x="{sx(lo):.1f}" y="{y + 5}" '
             f'width="{max(sx(value) - sx(lo), 1):.1f}" '
-            f'height="{row_h - 10}"><title>{escape(f"{label}: {value:.3f}")}</title></rect>'
+            f'height="{row_h - 10}"><title>{svg_escape(f"{label}: {value:.3f}")}</title></rect>'
         )
         cl, ch = row.get("ci_low"), row.get("ci_high")
         if _ok(cl) and _ok(ch):
@@ -209,7 +211,7 @@ def _sweep_panel(
             continue
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
         tip = f"{c.get('group', '')}: {label}"
-        parts.append(f'<polyline class="{cls}" points="{pts}"><title>{escape(tip)}</title>'
+        parts.append(f'<polyline class="{cls}" points="{pts}"><title>{svg_escape(tip)}</title>'
                      "</polyline>")  # fmt: skip
         parts += [marker(shape, x, y, cls, r=2.6) for x, y in xy[::3]]
     for v in (0, 0.5, 1):
@@ -220,7 +222,7 @@ def _sweep_panel(
             f'<text x="{sx(0) - 4:.1f}" y="{sy(v) + 4:.1f}" text-anchor="end">{v:g}</text>'
         )
     parts.append(
-        f'<text x="{sx(0.5):.1f}" y="{pad - 4}" text-anchor="middle">{escape(label)}</text>'
+        f'<text x="{sx(0.5):.1f}" y="{pad - 4}" text-anchor="middle">{svg_escape(label)}</text>'
     )
     return parts
 
@@ -241,7 +243,7 @@ def threshold_sweep_svg(
     w, h = 3 * size, size + 14 + legend_h
     parts = [
         f'<svg class="chart sweep" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f'xmlns="http://www.w3.org/2000/svg"><title>{svg_escape(title)}</title>',
         f"<style>{_SWEEP_STYLE}</style>",
     ]
     for p, (key, label) in enumerate(_SWEEP_PANELS):
@@ -256,7 +258,7 @@ def threshold_sweep_svg(
         name = str(c.get("group", ""))
         short = name if len(name) <= 22 else name[:21] + "…"
         parts.append(
-            f'<text x="{lx + 30}" y="{ly}">{escape(short)} (n={int(c.get("n", 0)):,})</text>'
+            f'<text x="{lx + 30}" y="{ly}">{svg_escape(short)} (n={int(c.get("n", 0)):,})</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -9,7 +9,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from auditor.report.escape import svg_escape
 
 _SERIES = ("s0", "s1", "s2", "s3", "s4", "s5")
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
@@ -75,7 +77,7 @@ def roc_loglog_svg(
 
     parts = [
         f'<svg class="chart roc" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f'xmlns="http://www.w3.org/2000/svg"><title>{svg_escape(title)}</title>',
         f"<style>{_STYLE}</style>",
         f'<rect class="frame" x="{pad_l}" y="{pad_t}" width="{inner_w}" height="{inner_h}"/>',
         f'<line class="ref" x1="{sx(floor):.1f}" y1="{sy(floor):.1f}" '
@@ -106,7 +108,7 @@ def roc_loglog_svg(
         if pts:
             parts.append(
                 f'<polyline class="series {cls}" fill="none" points="{" ".join(pts)}">'
-                f"<title>{escape(label)}</title></polyline>"
+                f"<title>{svg_escape(label)}</title></polyline>"
             )
             parts += _markers(xy, shape, cls)
         ly = pad_t + 14 + 16 * i
@@ -116,6 +118,6 @@ def roc_loglog_svg(
         )
         parts.append(marker(shape, size + 12, ly - 4, cls))
         short = label if len(label) <= 22 else label[:21] + "…"
-        parts.append(f'<text x="{size + 24}" y="{ly}">{escape(short)}</text>')
+        parts.append(f'<text x="{size + 24}" y="{ly}">{svg_escape(short)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

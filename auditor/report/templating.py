@@ -37,6 +37,8 @@ from auditor.report.escape import (
     controls_visible,
     md_code,
     md_escape,
+    md_prose,
+    one_paragraph,
 )
 
 
@@ -256,7 +258,8 @@ def environment(markdown: bool = False) -> jinja2.Environment:
                        code_line=lambda v: md_code(v, in_table=False),
                        yaml_num=yaml_num, yaml=yaml_json, status_md=status_md,
                        status_text=status_text, bidi=bidi_isolated,
-                       level=decision.level_text, convergence_share=convergence_share)  # fmt: skip
+                       level=decision.level_text, convergence_share=convergence_share,
+                       md_prose=md_prose, prose=one_paragraph)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
                        card_splits=card_splits, ci=ci_html, ci_md=ci_md,

@@ -72,8 +72,8 @@ def test_xml_text_is_always_well_formed(char):
     assert parsed.get("name").startswith("g\\") and parsed.get("name").endswith("<&>\"'")
 
 
-def test_xml_text_keeps_what_xml_allows():
-    assert xml_text("tab\tnewline\né ✓") == "tab\tnewline\né ✓"
+def test_xml_text_keeps_what_xml_allows_but_a_line_break():
+    assert xml_text("tab\tnewline\né ✓") == "tab\tnewline\\x0aé ✓"
 
 
 def test_terminal_text_shows_escape_sequences_as_text():
@@ -186,3 +186,54 @@ def test_bidi_isolated_cuts_at_the_tools_joins():
                     "accuracy &gt;= 0.99")  # fmt: skip
     assert bidi_isolated("(n=3 vs 4) א vs ב") == "(n=3 vs 4) <bdi>א</bdi> vs <bdi>ב</bdi>"
     assert bidi_isolated("plain <b>") == "plain <b>"  # left to card_text and autoescape
+
+
+def test_a_line_break_in_a_name_is_shown_so_two_groups_never_look_alike():
+    """P's #1: the Markdown card wrote 'a\\nb' as 'a b' (md_escape made the break a space) and
+    the HTML card left it, which a browser shows as a space: the groups 'a\\nb' and 'a b' read
+    alike ('a b vs a b'). A break is shown as the terminal shows it; a declared answer written
+    over lines (prose, not a name) still reads as one paragraph."""
+    from auditor.report.escape import md_prose
+
+    assert md_escape("a\nb") == "a\\x0ab" != md_escape("a b")
+    assert md_escape("a\r\nb") == "a\\x0d\\x0ab"
+    assert card_text("a\nb") == "a\\x0ab"
+    assert xml_text("a\r\nb\tc") == "a\\x0d\\x0ab\tc"
+    assert md_prose("line one\nline two\r\nthree") == "line one line two three"
+
+
+def test_the_cards_the_summary_and_junit_show_two_groups_a_break_apart(tmp_path):
+    """Run as a user runs it: groups 'a\\nb' and 'a b' in a predictions CSV, each written
+    distinctly in every file the run writes, and on the terminal."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+    from auditor.report.render import render_all
+
+    groups = ["a b", "a\nb"]  # 'a\nb' the worst off (named in junit.xml and on the terminal)
+    rows = [f'{i % 2},{int((i // 2) % 4 < (1 + 2 * (i % 2)))},"{groups[(i // 2) % 2]}"'
+            for i in range(800)]  # fmt: skip
+    path = tmp_path / "p.csv"
+    path.write_text("y_true,y_pred,sex\n" + "\n".join(rows) + "\n")
+    run = tmp_path / "run"
+    done = CliRunner().invoke(app, ["audit", "-p", str(path), "--sensitive", "sex", "-o",
+                                    str(run), "--exit-zero"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "worst-off a\\x0ab;" in done.output
+    for name in ("model_card.md", "summary.md", "model_card.html", "junit.xml"):
+        text = (run / name).read_text()
+        assert "a\\x0ab" in text, name
+    md = (run / "model_card.md").read_text()
+    assert "a\\x0ab vs a b" in md or "a b vs a\\x0ab" in md
+    html = (run / "model_card.html").read_text()
+    assert re.search(r">a\\x0ab<|>a\\x0ab ", html)
+    assert "a\nb" not in html  # nor in a chart's labels (<text>, <title>)
+    audit = json.loads((run / "audit.json").read_text())
+    audit["config"]["transparency"]["declared"]["intended_use"] = "line one\nline two"
+    out = tmp_path / "again"
+    out.mkdir()
+    render_all(audit, out)
+    assert "line one line two" in (out / "model_card.md").read_text()
+    assert "x0a" not in (out / "model_card.html").read_text().split("line one")[1][:20]
