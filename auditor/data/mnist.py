@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import gzip
+import math
+import os
 import zlib
 from pathlib import Path
 
@@ -47,6 +49,8 @@ UNPAIRED = (
 NOT_28X28 = "images of {shape} pixels, not MNIST's 28x28 (the seed's CNN is audited at 28x28)"
 NOT_DIGITS = "label {value} (number {number:,} in the file) is not a digit: MNIST's are 0 to 9"
 NO_IMAGES = "the four IDX files in MNIST/raw hold no image"
+GZIP_MARK = b"\x1f\x8b"
+IDX_HEAD = 16  # an IDX file's header: its magic and, for images, three sizes
 # MNIST/raw/ under data.root: training images and labels, test images and labels.
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
              "t10k-labels-idx1-ubyte")  # fmt: skip
@@ -72,6 +76,7 @@ def load_mnist_bundle(config: MnistData, *, seed: int) -> DatasetBundle:
             raise _no_files(root)
         how = "read" if found is not None else "read by torchvision"
         pixels, digits = found or _read_torchvision(root, download=config.download)
+        _some_images(len(digits), root)  # either way: nothing to split was numpy's error
         files = {"root": str(root)}
         # the files' own count: a root may hold fewer than MNIST's 70,000 (it said "the full set")
         where = f"{len(digits):,} images (train and t10k files) {how} from {root}"
@@ -115,12 +120,32 @@ def root_digit_counts(config: MnistData, *, seed: int) -> tuple[list[int], bool]
     """The rows of each digit (the strata its splits are drawn by) of a root's MNIST as
     ``max_rows`` subsamples it for a run of ``seed`` (preflight's), and whether ``max_rows``
     leaves rows out; None where the files are not all there yet (a download). The files are
-    read and refused as the run reads them (:func:`_read_raw`), not by their labels alone."""
-    found = _read_raw(Path(config.root) if config.root is not None else DOWNLOAD_ROOT)
-    if found is None:
+    refused as the run refuses them (:func:`_check_pair`, :data:`NO_IMAGES`), the images by
+    the shape their IDX header states (:func:`_idx_shape`): no pixel is read."""
+    root = Path(config.root) if config.root is not None else DOWNLOAD_ROOT
+    paths = _idx_paths(root / "MNIST" / "raw")
+    if None in paths:
         return None
-    counts = _digit_counts(found[1], config.max_rows, seed=seed)
-    return counts, sum(counts) < len(found[1])
+    digits = np.concatenate([_pair_labels(paths[i], paths[i + 1]) for i in (0, 2)])
+    _some_images(len(digits), root)
+    counts = _digit_counts(digits, config.max_rows, seed=seed)
+    return counts, sum(counts) < len(digits)
+
+
+def _pair_labels(images_file: Path, labels_file: Path) -> np.ndarray:
+    """The labels of an IDX pair, checked as :func:`_read_pair` checks the pair (in its order:
+    the images file, the labels, then the two together), the images by their header."""
+    shape = _idx_shape(images_file, field="data.root")
+    digits = read_idx(_uncompressed(labels_file, field="data.root"), source=str(labels_file))
+    _check_pair(shape, digits, images_file=images_file, labels_file=labels_file)
+    return digits
+
+
+def _some_images(n: int, root: Path) -> None:
+    """Bad input naming ``data.root`` where its files hold no image (numpy's reshape error in
+    the splits, an internal error)."""
+    if not n:
+        raise AuditorInputError(NO_IMAGES, source=str(root), field="data.root")
 
 
 def _digit_counts(digits: np.ndarray, max_rows: int | None, *, seed: int) -> list[int]:
@@ -169,10 +194,11 @@ def _read_pair(images_file: Path, labels_file: Path, *, field: str | None
     MNIST is distributed; torchvision reads the uncompressed ones only), checked to be a pair
     (:func:`_check_pair`, naming ``field``): pixels uint8 (n, 28, 28), digits uint8 (n,), and
     each file's sha256 of its uncompressed content, by its name without .gz."""
-    raws = [_uncompressed(path, field=field) for path in (images_file, labels_file)]
+    raws = [_uncompressed(images_file, field=field)]  # each file read, then the next
     images = read_idx(raws[0], source=str(images_file))
+    raws.append(_uncompressed(labels_file, field=field))
     digits = read_idx(raws[1], source=str(labels_file))
-    _check_pair(images, digits, images_file=images_file, labels_file=labels_file, field=field)
+    _check_pair(images.shape, digits, images_file=images_file, labels_file=labels_file, field=field)
     files = {path.name.removesuffix(".gz"): sha256_bytes(raw)
              for path, raw in zip((images_file, labels_file), raws, strict=True)}  # fmt: skip
     return images, digits, files
@@ -188,7 +214,7 @@ def _uncompressed(path: Path, *, field: str | None) -> bytes:
     """``path``'s bytes, gunzipped where they start with gzip's mark; a stream cut short or
     damaged is bad input naming the file (Python said EOFError, an internal error)."""
     raw = path.read_bytes()
-    if raw[:2] != b"\x1f\x8b":
+    if raw[:2] != GZIP_MARK:
         return raw
     try:
         return gzip.decompress(raw)
@@ -202,41 +228,71 @@ def _uncompressed(path: Path, *, field: str | None) -> bytes:
 def read_idx(raw: bytes, *, source: str) -> np.ndarray:
     """An IDX array of unsigned bytes (magic 0x0801 labels, 0x0803 images) as uint8 with the
     shape its header states."""
+    shape, header = _idx_header(raw, source=source)
+    if len(raw) != header + math.prod(shape):
+        raise AuditorInputError(f"{BAD_IDX} (size does not match shape {shape})", source=source)
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def _idx_header(raw: bytes, *, source: str) -> tuple[tuple[int, ...], int]:
+    """The shape an IDX file's header (``raw``'s first 16 bytes are enough) states, and the
+    header's length; bad input naming ``source`` where it is no IDX file of unsigned bytes."""
     if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] != 0x08 or raw[3] not in (1, 3):
         raise AuditorInputError(BAD_IDX, source=source)
     ndim = raw[3]
-    header = 4 + 4 * ndim
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    if len(raw) != header + int(np.prod(shape)):
-        raise AuditorInputError(f"{BAD_IDX} (size does not match shape {shape})", source=source)
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+    return shape, 4 + 4 * ndim
+
+
+def _idx_shape(path: Path, *, field: str) -> tuple[int, ...]:
+    """The shape ``path``'s IDX header states, where the file's length (uncompressed: a .gz's
+    ISIZE, its last 4 bytes) is the one it implies: its first bytes and last 4 read, not its
+    pixels. Otherwise (a damaged or cut gzip stream, several gzip members, a wrong length) the
+    whole file is read as the run reads it (:func:`read_idx`), so it is refused in its words."""
+    packed = False
+    try:
+        with path.open("rb") as file:
+            head = file.read(IDX_HEAD)
+            packed = head[:2] == GZIP_MARK
+            if packed:
+                file.seek(-4, os.SEEK_END)  # gzip's ISIZE: the length mod 2**32
+                length = int.from_bytes(file.read(4), "little")
+                file.seek(0)
+                head = gzip.GzipFile(fileobj=file).read(IDX_HEAD)
+            else:
+                length = path.stat().st_size
+    except (OSError, EOFError, zlib.error):  # gzip.BadGzipFile is an OSError: read it whole
+        length, head = -1, b""
+    if len(head) == IDX_HEAD:
+        shape, header = _idx_header(head, source=str(path))
+        expected = header + math.prod(shape)
+        if length == (expected % 2**32 if packed else expected):
+            return shape
+    return read_idx(_uncompressed(path, field=field), source=str(path)).shape
 
 
 def _read_raw(root: Path) -> tuple[np.ndarray, np.ndarray] | None:
     """The four IDX files in ``root``'s MNIST/raw (:func:`_idx_paths`; :func:`_read_pair`:
     train's pair, then t10k's), joined: pixels uint8 (n, 28, 28), digits uint8 (n,); None when
-    one of them is missing. Bad input naming ``data.root`` where they hold no image (numpy's
-    reshape error in the splits, an internal error)."""
+    one of them is missing."""
     paths = _idx_paths(root / "MNIST" / "raw")
     if None in paths:
         return None
     # each image its label: train's and t10k's pairs, not their totals
     train, test = (_read_pair(paths[i], paths[i + 1], field="data.root") for i in (0, 2))
-    if not len(train[1]) + len(test[1]):
-        raise AuditorInputError(NO_IMAGES, source=str(root), field="data.root")
     return np.concatenate([train[0], test[0]]), np.concatenate([train[1], test[1]])
 
 
-def _check_pair(images: np.ndarray, digits: np.ndarray, *, images_file: Path,
+def _check_pair(images: tuple[int, ...], digits: np.ndarray, *, images_file: Path,
                 labels_file: Path, field: str | None = "data.root") -> None:  # fmt: skip
-    """Bad input naming ``labels_file`` unless ``images`` (n, rows, cols) and ``digits`` (n,)
-    are a pair (one label per image, in order) of digits 0-9; naming ``images_file`` unless
-    its images are 28x28."""
-    if not (images.ndim == 3 and digits.ndim == 1 and len(images) == len(digits)):
-        message = UNPAIRED.format(labels=len(digits), images=len(images), file=images_file.name)
+    """Bad input naming ``labels_file`` unless images of shape ``images`` (n, rows, cols) and
+    ``digits`` (n,) are a pair (one label per image, in order) of digits 0-9; naming
+    ``images_file`` unless its images are 28x28."""
+    if not (len(images) == 3 and digits.ndim == 1 and images[0] == len(digits)):
+        message = UNPAIRED.format(labels=len(digits), images=images[0], file=images_file.name)
         raise AuditorInputError(message, source=str(labels_file), field=field)
-    if images.shape[1:] != (28, 28):  # another size trained and was described as 28x28
-        shape = "x".join(str(d) for d in images.shape[1:])
+    if images[1:] != (28, 28):  # another size trained and was described as 28x28
+        shape = "x".join(str(d) for d in images[1:])
         raise AuditorInputError(NOT_28X28.format(shape=shape), source=str(images_file),
                                 field=field)  # fmt: skip
     wrong = np.flatnonzero(digits > 9)  # a label past 9 was an IndexError in training

@@ -109,7 +109,7 @@ def builtin_strata(data: Any, *, seed: int) -> tuple[list[int], str | None] | No
     from auditor.data.mnist import root_digit_counts, sample_digit_counts  # numpy
 
     if data.root is not None or data.download:
-        found = root_digit_counts(data, seed=seed)  # the subsample a run draws, by its labels
+        found = root_digit_counts(data, seed=seed)  # the subsample a run draws (its pairs checked)
         if found is not None:
             return found[0], MAX_ROWS if found[1] else None
         if data.max_rows is None:  # to be downloaded: thousands of rows per split

@@ -312,3 +312,18 @@ def test_a_root_of_empty_idx_files_is_refused_in_one_line(tmp_path):
     with pytest.raises(AuditorInputError) as err:
         load_bundle(MnistData(root=root), seed=0)
     assert str(err.value) == f"{root}: data.root: {NO_IMAGES}"
+
+
+def test_mnist_fetched_by_torchvision_without_an_image_is_refused_in_one_line(
+    tmp_path, monkeypatch
+):
+    # 8083955 moved this refusal into the reading of a root's own files: data fetched by
+    # torchvision (data.download) holding no image reached the splits again
+    from auditor.data import mnist
+    from auditor.data.mnist import NO_IMAGES
+
+    empty = (np.zeros((0, 28, 28), dtype=np.uint8), np.zeros(0, dtype=np.int64))
+    monkeypatch.setattr(mnist, "_read_torchvision", lambda root, download: empty)
+    with pytest.raises(AuditorInputError) as err:
+        load_bundle(MnistData(root=tmp_path, download=True), seed=0)
+    assert str(err.value) == f"{tmp_path}: data.root: {NO_IMAGES}"
