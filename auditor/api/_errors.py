@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from auditor.config.arguments import ARGUMENTS
 from auditor.data.advice import DROP_IT, MAX_CATEGORIES, MISSING_FLAG, RAISE_MAX_CATEGORIES
 from auditor.errors import AuditorInputError
 
@@ -28,14 +29,8 @@ DIVERGED = (
 )
 FACTORY_WEIGHTS = ", unless model.factory {spec!r} builds NaN weights"
 # audit_model's readers name the config keys ``auditor run`` reads; a Python caller wrote an
-# argument: each key's field as that argument, and in a message as ``argument=``.
-ARGUMENTS = {
-    "data.path": "data", "data.target": "target", "data.sensitive": "sensitive",
-    "data.features": "features", "data.members": "members", "data.non_members": "non_members",
-    "data.positive_label": "positive_label", "data.license": "data_license",
-    "data.citation": "data_citation", "data.missing_group": "missing_group",
-    "model.train": "train", "--out": "out_dir",
-}  # fmt: skip
+# argument: each key's field as that argument (config.arguments.ARGUMENTS), and in a message
+# as ``argument=``.
 # Advice worded for a config file (each phrase the data module's own, written once there),
 # as a Python caller follows it; replaced before the keys above.
 PHRASES = {

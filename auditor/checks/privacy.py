@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from auditor.checks.base import not_run
+from auditor.config.arguments import as_arguments
 from auditor.privacy.engine import audit_privacy
 from auditor.privacy.section import PrivacySection
 from auditor.privacy.supplied import audit_supplied_privacy
@@ -21,8 +22,7 @@ DISABLED = "disabled in config (privacy.enabled = false)"
 NO_PROBES = "no probe selected (privacy.probes is empty)"
 NO_HOLDOUT = "no held-out non-member rows (data.splits.holdout = 0)"
 NO_SUPPLIED_ROWS = "a supplied model's probes need its member and non-member rows ({named})"
-ROWS_NAMED = {"file": "data.members, data.non_members",  # a config's keys
-              "python": "audit_model's members= and non_members="}  # the caller's arguments
+SUPPLIED_ROWS = ("data.members", "data.non_members")  # a config's keys, audit_model's arguments
 
 
 def privacy_check(ctx: AuditContext, sections: Mapping[str, Any]) -> PrivacySection | NotRun:
@@ -35,7 +35,7 @@ def privacy_check(ctx: AuditContext, sections: Mapping[str, Any]) -> PrivacySect
     sections_json = {name: dump(s) for name, s in sections.items()}
     if ctx.supplied is not None:
         if not len(ctx.bundle["holdout"]) or not len(ctx.bundle["finetune_train"]):
-            named = ROWS_NAMED["python" if ctx.config.model.kind == "python" else "file"]
+            named = as_arguments(SUPPLIED_ROWS, python=ctx.config.model.kind == "python")
             return not_run(NO_SUPPLIED_ROWS.format(named=named))
         return audit_supplied_privacy(ctx, sections_json)
     if len(ctx.bundle["holdout"]) == 0:

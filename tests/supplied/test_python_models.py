@@ -51,7 +51,7 @@ def test_torch_module_without_member_rows(adult_rows):
     data = result.data
     # the caller wrote arguments, not config keys: "(data.members, data.non_members)" was said
     assert data["privacy"]["status"] == "not_run"
-    assert data["privacy"]["reason"].endswith("rows (audit_model's members= and non_members=)")
+    assert data["privacy"]["reason"].endswith("rows (members=, non_members=)")
     assert data["explanations"]["baseline"] == "the mean evaluation row"
     assert data["explanations"]["convergence_delta_mean_abs"] is not None
     validate_audit(result.json_data())
