@@ -260,10 +260,15 @@ class AuditConfig(StrictModel):
         return self.name or self.data.source
 
     def with_overrides(self, **changes: Any) -> AuditConfig:
-        """A copy with top-level fields replaced (``seed``, ``device``, ``threads``, ``name``)."""
-        data = self.model_dump(mode="python")
-        data.update({k: v for k, v in changes.items() if v is not None})
-        return validate_config(data, source="command line")
+        """A copy with top-level fields replaced (``seed``, ``device``, ``threads``, ``name``),
+        each checked; the rest as it is, with what the config left unwritten (a DP delta
+        auditor then chooses: :func:`auditor.config.privacy.resolved_dp`) still unwritten."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        if not changes:
+            return self
+        checked = validate_config({**self.model_dump(mode="python"), **changes},
+                                  source="command line")  # fmt: skip
+        return self.model_copy(update={k: getattr(checked, k) for k in changes})
 
 
 def default_config(scenario: str) -> AuditConfig:
