@@ -10,7 +10,7 @@ from typing import Any
 
 from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
 from auditor.api._result import AuditResult, refuse_rewrite
-from auditor.config import GatesConfig, expand_home
+from auditor.config import AuditConfig, GatesConfig, expand_home
 from auditor.config.predictions_file import load_predictions_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
@@ -105,39 +105,62 @@ def _run_gates_config(source: AuditResult) -> tuple[GatesConfig, str | None]:
 def regate(
     run_dir: str | Path,
     *,
-    config: str | Path | None = None,
+    config: str | Path | AuditConfig | None = None,
     fail_on: str | None = None,
     baseline: str | Path | None = None,
     out_dir: str | Path | None = None,
     lock_timeout: float = LOCK_TIMEOUT_S,
     flags: bool = False,
+    config_file: str | Path | None = None,
 ) -> AuditResult:
-    """Re-evaluate the gates of a run (its own gates config, or ``config``'s) without
-    retraining. The run is left byte-identical: the re-gated audit.json, junit.xml,
-    summary.md and card go to ``out_dir`` (default: ``<run>.gate-<UTC time>`` beside it).
-    Bad input names these arguments (``out_dir``), or with ``flags`` ``auditor gate``'s."""
+    """Re-evaluate the gates of a run (its own gates config, or ``config``'s: a TOML file, or
+    an :class:`AuditConfig` read from ``config_file``, if any) without retraining. The run is
+    left byte-identical: the re-gated audit.json, junit.xml, summary.md and card go to
+    ``out_dir`` (default: ``<run>.gate-<UTC time>`` beside it). Checked in this order, the
+    first bad one named: ``config`` (read once, its rules checked), ``run_dir``'s audit.json,
+    ``out_dir``, the baseline. Bad input names these arguments (``out_dir``), or with
+    ``flags`` ``auditor gate``'s."""
     given = (run_dir, config, baseline, out_dir)
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=given):
-        config = as_path(config, field="--config") if config is not None else None
-        return _regate(as_path(run_dir, field="run_dir"), config=config, fail_on=fail_on,
-                       baseline=baseline, out_dir=out_dir, lock_timeout=lock_timeout)  # fmt: skip
+        options = {"fail_on": fail_on, "baseline": baseline}
+        gates = None if config is None else _config_gates(config, config_file, options)
+        return _regate(as_path(run_dir, field="run_dir"), gates=gates, options=options,
+                       out_dir=out_dir, lock_timeout=lock_timeout)  # fmt: skip
+
+
+def _config_gates(
+    config: str | Path | AuditConfig, config_file: str | Path | None, options: dict[str, Any]
+) -> tuple[GatesConfig, Path | None]:
+    """``config``'s gates, the command line's options applied and its rules checked (before
+    the run is read), and the file they came from (``config_file``, or ``config`` where it is
+    a file: any file `auditor run` or `auditor audit --config` takes, only its gates read; a
+    refusal of the whole file names --config, as the command line does)."""
+    if not isinstance(config, AuditConfig):
+        config_file = as_path(config, field="--config")
+        config = load_predictions_config(config_file)[0]
+    named = as_path(config_file, field="config_file") if config_file is not None else None
+    gates_cfg = gate_options(config.gates, **options)
+    validate_rules(gates_cfg, source=str(named) if named else None, schema=audit_schema)
+    return gates_cfg, named
 
 
 def _regate(
-    run_dir: str | Path, *, config: Path | None, fail_on: str | None,
-    baseline: str | Path | None, out_dir: str | Path | None, lock_timeout: float,
+    run_dir: str | Path, *, gates: tuple[GatesConfig, Path | None] | None,
+    options: dict[str, Any], out_dir: str | Path | None, lock_timeout: float,
 ) -> AuditResult:  # fmt: skip
-    """:func:`regate`, its errors in the command line's words."""
+    """:func:`regate`, its errors in the command line's words; ``gates``: ``config``'s
+    (:func:`_config_gates`), else the run's own are read and checked here."""
     source = AuditResult.load(run_dir)
     out = _target(run_dir, out_dir, "gate", source.mode)
-    if config is not None:
-        # any file `auditor run` or `auditor audit --config` takes: only its gates are read (a
-        # refusal of the whole file names --config, as the command line does)
-        gates_cfg, config_file = load_predictions_config(config)[0].gates, str(config)
+    baseline = options["baseline"]
+    if gates is not None:
+        (gates_cfg, config), recorded = gates, False
+        config_file = str(config) if config is not None else None
     else:
         gates_cfg, config_file = _run_gates_config(source)
-    recorded = config is None and baseline is None and gates_cfg.baseline is not None
-    gates_cfg = gate_options(gates_cfg, fail_on=fail_on, baseline=baseline)
+        config, recorded = None, baseline is None and gates_cfg.baseline is not None
+        gates_cfg = gate_options(gates_cfg, **options)
+        validate_rules(gates_cfg, source=config_file, schema=audit_schema)
     try:
         gates_cfg, old = read_baseline(gates_cfg, config_file=config)
     except AuditorInputError as exc:
@@ -147,7 +170,6 @@ def _regate(
             f"{BASELINE_RECORDED}: {exc}", source=str(audit_file(run_dir)),
             field="config.gates.baseline",
         ) from None
-    validate_rules(gates_cfg, source=config_file, schema=audit_schema)
     audit = dict(source.data)
     named = str(gates_cfg.baseline) if old is not None else None
     audit["gates"] = evaluate_gates(audit, gates_cfg, config_file=config_file, baseline=old,
