@@ -41,11 +41,12 @@ _CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u20
 _NOT_XML = re.compile(
     f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffe\\uffff\\u2028\\u2029{_BIDI}]"
 )
-# A line break in a name (a group, a column): shown, as the terminal shows it ('a\x0ab'), in the
-# Markdown and HTML cards and junit.xml, where it read as a space (or ended a 'key: value' line):
-# 'a\nb' and 'a b', two groups, were written alike. Not in prose (:func:`md_prose`).
-_BREAK = re.compile("[\r\n]")
-_BREAKS = re.compile("\r\n?|\n")
+# A line break or a tab in a name (a group, a column): shown, as the terminal shows it
+# ('a\x0ab'), in the Markdown and HTML cards, summary.md and junit.xml, where it read as a space
+# (or ended a 'key: value' line): 'a\nb' and 'a b', two groups, were written alike. Not in prose
+# (:func:`md_prose`, :func:`one_paragraph`) nor in the tool's own lines (:func:`card_lines`).
+_BREAK = re.compile("[\t\r\n]")
+_BREAKS = re.compile("\r\n?|[\n\t]")
 # Anything a terminal could act on, line breaks and tabs included (one line per message; a
 # log viewer may break a line at U+2028 / U+2029).
 _NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
@@ -78,8 +79,8 @@ def md_prose(value: Any) -> str:
 
 
 def one_paragraph(value: Any) -> Any:
-    """Text with each line break a space (prose: a declared answer, in either card); any other
-    value as it is."""
+    """Text with each line break and tab a space (prose: a declared answer, a reason, in
+    either card); any other value as it is."""
     return _BREAKS.sub(" ", value) if isinstance(value, str) else value
 
 
@@ -97,13 +98,14 @@ def md_code(value: Any, *, in_table: bool = True) -> str:
     written as it is, save three things. Its fence is one backtick longer than its longest
     run of backticks, with a space inside each end where it begins or ends with a backtick
     or with a space at both ends (the renderer takes that space off): a label 'a`b' stays
-    itself, not 'a'b'. A line break or another control character is shown (``\\n``,
-    ``\\x1b``): a newline would end a table's row, and a space would read as a label with a
-    space. In a table the pipe is ``\\|`` (GitHub reads it as a cell border even there, and
-    shows ``|``); outside one ``\\|`` would show its backslash. The span as rendered shows
+    itself, not 'a'b'. A line break, a tab or another control character is shown as
+    :func:`md_escape` shows it (``\\x0a``, ``\\x09``, ``\\x1b``): a newline would end a table's
+    row, and a space would read as a label with a space. In a table the pipe is ``\\|``
+    (GitHub reads it as a cell border even there, and shows ``|``); outside one ``\\|``
+    would show its backslash. The span as rendered shows
     the text exactly where it holds no control character; the raw file too, but a table's
     pipe. Every Markdown writer writes a metric path, a command or a file path so."""
-    text = _CONTROL.sub(_visible, str(value)).replace("\r", "\\r").replace("\n", "\\n")
+    text = _BREAK.sub(_visible, _CONTROL.sub(_visible, str(value)))
     text = text.replace("|", "\\|") if in_table else text
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     spaced = text[:1] == text[-1:] == " " and text.strip()
@@ -113,14 +115,16 @@ def md_code(value: Any, *, in_table: bool = True) -> str:
 
 def html_text(value: Any) -> str:
     """Text inside an HTML element of a Markdown file (``<summary>``): Markdown escapes are
-    not processed there, so only HTML's own escaping applies."""
-    return rtl_runs_isolated(_CONTROL.sub(_visible, html.escape(str(value), quote=True)))
+    not processed there, so only HTML's own escaping applies; a line break or tab shown."""
+    text = _BREAK.sub(_visible, _CONTROL.sub(_visible, html.escape(str(value), quote=True)))
+    return rtl_runs_isolated(text)
 
 
 def xml_text(value: Any) -> str:
     """Text an XML 1.0 document may hold (ElementTree escapes ``<``, ``&`` and quotes; it does
     not remove what XML forbids): ESC, BEL and the like become ``\\x1b``, ``\\x07``; a line
-    break ``\\x0a`` too (a value on its 'key: value' line, a name not read as another's)."""
+    break ``\\x0a`` and a tab ``\\x09`` too (a value on its 'key: value' line, a name not
+    read as another's)."""
     return _BREAK.sub(_visible, _NOT_XML.sub(_visible, str(value)))
 
 
@@ -144,10 +148,19 @@ def controls_shown(value: Any) -> Any:
 
 
 def svg_escape(value: Any) -> Markup:
-    """A label in a chart's ``<text>`` or ``<title>``: escaped, its control characters and
-    line breaks shown (:func:`controls_shown`: a browser shows a break as a space, and the
-    chart, our own markup, is not shown again)."""
+    """A name in a chart's ``<text>`` or ``<title>``, the page's ``<title>`` or an attribute
+    (``aria-label``): escaped, its control characters, line breaks and tabs shown
+    (:func:`controls_shown`: a browser, or a screen reader, takes a break for a space, and
+    markup is not shown again); no ``<wbr>``, which a ``<title>`` would show as text."""
     return escape(controls_shown(str(value)))
+
+
+def card_lines(value: Any) -> Markup:
+    """The tool's own lines for the HTML card's ``<pre>`` (the load snippet, the citation):
+    each line as :func:`card_text` prints it (a name in it shown), the line breaks kept (the
+    card's last step shows a break in a text: a snippet on one line is not Python)."""
+    lines = (escape(card_text(line)) for line in str(value).split("\n"))
+    return Markup("\n").join(lines)
 
 
 def _shown_but_isolates(text: str) -> str:

@@ -32,6 +32,7 @@ from auditor.report.bound import bound_sign
 from auditor.report.class_counts import classes_text, score_classes
 from auditor.report.escape import (
     bidi_isolated,
+    card_lines,
     card_text,
     controls_shown,
     controls_visible,
@@ -39,6 +40,7 @@ from auditor.report.escape import (
     md_escape,
     md_prose,
     one_paragraph,
+    svg_escape,
 )
 
 
@@ -259,7 +261,8 @@ def environment(markdown: bool = False) -> jinja2.Environment:
                        yaml_num=yaml_num, yaml=yaml_json, status_md=status_md,
                        status_text=status_text, bidi=bidi_isolated,
                        level=decision.level_text, convergence_share=convergence_share,
-                       md_prose=md_prose, prose=one_paragraph)  # fmt: skip
+                       md_prose=md_prose, prose=one_paragraph, lines=card_lines,
+                       attr=svg_escape)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
                        card_splits=card_splits, ci=ci_html, ci_md=ci_md,

@@ -161,6 +161,6 @@ def test_testcase_names_and_evidence_lines_are_one_line():
     assert case.get("name") == "two lines  and a tab"
     [suite] = root.iter("testsuite")
     assert "\n" not in suite.get("name") and "\r" not in suite.get("name")
-    # each line break shown, as the terminal shows it: 'a\nb' and 'a b' are two names
-    assert evidence(case)["gate"] == "two\\x0alines\\x0d\\x0aand a tab"
+    # each line break and tab shown, as the terminal shows it: 'a\nb' and 'a b' are two names
+    assert evidence(case)["gate"] == "two\\x0alines\\x0d\\x0aand\\x09a tab"
     assert audit["gates"]["results"][0]["name"] == name
