@@ -24,6 +24,7 @@ NOT_A_COUNT_OF_N = "{k} is not a count between 0 and n ({n})"
 NOT_THE_SHARE = "{value} is not n_correct / n ({k} / {n} = {share})"
 OUT_OF_RANGE = "{value} is outside [{lo:g}, {hi:g}], where every {what} lies"
 NOT_THE_ROWS = "the {what} holds {found:,} rows, not the split's n ({n:,})"
+NOT_THE_CLASSES = "the classes hold {found:,} rows, not the split's n_rows ({n:,})"
 MORE_THAN_THE_ROWS = "the {what} holds {found:,} rows, more than the split's n ({n:,})"
 NOT_THE_DIAGONAL = (
     "the confusion matrix holds {found:,} rows on its diagonal, not n_correct ({k:,})"
@@ -48,6 +49,7 @@ def check_counts_read_back(data: dict[str, Any], *, source: str) -> None:
     ``accuracy`` is not ``n_correct / n`` (the gate judged an accuracy of -3 by the interval
     of the counts, [0.84, 0.86], and passed it); then the rest of the split's numbers
     (:func:`_check_split`)."""
+    _check_data_splits(data, source=source)
     stages = data.get("performance")
     for stage, splits in (stages.items() if isinstance(stages, dict) else ()):
         for split, entry in (splits.items() if isinstance(splits, dict) else ()):
@@ -64,6 +66,28 @@ def check_counts_read_back(data: dict[str, Any], *, source: str) -> None:
                 why = NOT_THE_SHARE.format(value=acc, k=k, n=n, share=f"{k / n:.6g}")
                 raise AuditorInputError(why, source=source, field=f"{where}/accuracy")
             _check_split(entry, n, k, where=where, source=source)
+
+
+def _check_data_splits(data: dict[str, Any], *, source: str) -> None:
+    """Each split's rows per class (``class_balance``, ``pretrain_class_balance``) are counts
+    that add up to its ``n_rows`` (a class of -1 or 10^15 rows was shown by the card)."""
+    section = data.get("data")
+    splits = section.get("splits") if isinstance(section, dict) else None
+    for split, entry in (splits.items() if isinstance(splits, dict) else ()):
+        n = entry.get("n_rows") if isinstance(entry, dict) else None
+        if count(n) is None:
+            continue
+        for key in ("class_balance", "pretrain_class_balance"):
+            classes = entry.get(key)
+            if not isinstance(classes, dict) or not classes:
+                continue
+            where = f"data/splits/{split}/{key}"
+            for name, k in classes.items():
+                _a_count(k, n, f"{where}/{name}", source)
+            found = sum(k for k in classes.values() if count(k) is not None)
+            if found != n:
+                why = NOT_THE_CLASSES.format(found=found, n=n)
+                raise AuditorInputError(why, source=source, field=where)
 
 
 def _number(x: Any) -> bool:
