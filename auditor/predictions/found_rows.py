@@ -5,7 +5,7 @@ reads the file (no empty line, no line of only spaces, no DOS end-of-file mark).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from auditor.data.header import CsvLayout
@@ -14,7 +14,7 @@ from auditor.data.text import open_text, wide_fields
 from auditor.errors import data_row
 
 __all__ = ["MISSING_IN_FIRST_LINES", "PAST_HEADER", "first_row", "header_again", "index_of",
-           "past_header", "row_of", "value_in", "value_past"]  # fmt: skip
+           "past_header", "row_of", "rows_holding", "value_in", "value_past"]  # fmt: skip
 
 # The rows end in an empty field the header does not name (a delimiter ending every row of
 # the first lines, or Excel's ',,'); a value there, in a later row, is the row's own field
@@ -90,13 +90,21 @@ def first_row(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool]
     return "a row" if found is None else data_row(found[0])
 
 
-def first(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool],
-          within: int | None = None) -> tuple[int, list[str]] | None:  # fmt: skip
-    """The index and fields of the first data row of the CSV at ``path`` that is ``wanted``
-    (among its first ``within`` rows, where given), numbered as pyarrow reads the file (no
-    empty line, no line of only spaces: :func:`blank_row`), or None (read again with Python's
+def first(path: Path, layout: CsvLayout,
+          wanted: Callable[[list[str]], bool]) -> tuple[int, list[str]] | None:  # fmt: skip
+    """The index and fields of the first data row of the CSV at ``path`` that is ``wanted``,
+    numbered as pyarrow reads the file (no empty line, no line of only spaces:
+    :func:`blank_row`), or None (read again with Python's
     reader: on a refusal's path, or the first lines only; also where that reader fails first,
     as on text cut short inside a character)."""
+    return next(((i, row) for i, row in enumerate(_data_rows(path, layout))
+                 if wanted(row)), None)  # fmt: skip
+
+
+def _data_rows(path: Path, layout: CsvLayout,
+               within: int | None = None) -> Iterator[list[str]]:  # fmt: skip
+    """The fields of each data row of the CSV at ``path`` (the first ``within``, where given),
+    as :func:`first` numbers them, up to a row Python's reader fails on."""
     with open_text(path, layout.encoding) as fh, wide_fields():
         for _ in range(layout.skip_rows + 1):
             next(fh, None)
@@ -105,22 +113,31 @@ def first(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool],
         try:
             for i, row in enumerate(rows):
                 if within is not None and i >= within:
-                    break
-                if wanted(row):
-                    return i, row
+                    return
+                yield row
         except (UnicodeDecodeError, csv.Error):
-            pass
-    return None
+            return
+
+
+def rows_holding(path: Path, layout: CsvLayout, at: Iterable[int], missing: Collection[str],
+                 within: int) -> tuple[int, int]:  # fmt: skip
+    """(the rows holding a value, :func:`value_in`, in fields ``at``; the rows read) among the
+    first ``within`` data rows of the CSV at ``path``."""
+    at = list(at)
+    held = seen = 0
+    for row in _data_rows(path, layout, within):
+        seen += 1
+        held += value_in(row, at, missing) is not None
+    return held, seen
 
 
 def value_past(path: Path, layout: CsvLayout, names: Sequence[str], tail: int,
-               missing: Collection[str],
-               within: int | None = None) -> tuple[int, str] | None:  # fmt: skip
-    """The index and message (:data:`PAST_HEADER`) of the first row of the CSV (among its
-    first ``within``, where given), read under ``names``, the last ``tail`` of which its
-    header leaves unnamed, holding a value there (:func:`value_in`); None where none does."""
+               missing: Collection[str]) -> tuple[int, str] | None:  # fmt: skip
+    """The index and message (:data:`PAST_HEADER`) of the first row of the CSV, read under
+    ``names``, the last ``tail`` of which its header leaves unnamed, holding a value there
+    (:func:`value_in`); None where none does."""
     at = range(len(names) - tail, len(names))
-    found = first(path, layout, lambda row: value_in(row, at, missing) is not None, within)
+    found = first(path, layout, lambda row: value_in(row, at, missing) is not None)
     if found is None:
         return None
     value = value_in(found[1], at, missing) or ""

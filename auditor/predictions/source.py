@@ -31,6 +31,7 @@ from auditor.predictions.found_rows import (
     index_of,
     past_header,
     row_of,
+    rows_holding,
     value_past,
 )
 
@@ -156,14 +157,17 @@ def unnamed_tail(names: Sequence[str]) -> list[str]:
 
 
 def checked_tail(path: Path, layout: CsvLayout, names: Sequence[str]) -> list[str]:
-    """The :func:`unnamed_tail` of the CSV at ``path`` where its first lines' rows leave it
-    empty (a delimiter ending every row, Excel's ',,'): a value there further down is refused
-    (:func:`past_header_checked`). None where a row there holds a value: an unnamed column
-    (the header's last name empty over '1,0,F,0.3'), not read, as one in the middle is not."""
+    """The :func:`unnamed_tail` of the CSV at ``path``, to be checked empty in every row
+    (:func:`past_header_checked`: a delimiter ending every row, Excel's ',,'), unless most of
+    its first :data:`SAMPLE_LINES` data rows hold a value there: then none, an unnamed column
+    (the header's last name empty over '1,0,F,0.3'), not read, as one in the middle is not.
+    One stray value (a note, a row shifted by an unquoted comma) is refused wherever it is."""
     tail = unnamed_tail(names)
-    if tail and value_past(path, layout, names, len(tail), CSV_NULLS, within=SAMPLE_LINES):
-        return []
-    return tail
+    if not tail:
+        return tail
+    at = range(len(names) - len(tail), len(names))
+    held, seen = rows_holding(path, layout, at, CSV_NULLS, SAMPLE_LINES)
+    return [] if 2 * held > seen else tail
 
 
 def past_header_checked(batch: Any, names: Sequence[str], tail: Sequence[str], offset: int,

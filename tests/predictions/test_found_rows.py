@@ -48,19 +48,37 @@ def test_an_unnamed_last_column_holding_values_is_read_as_one_in_the_middle(tmp_
         assert (got.counts == reduce_predictions(middle, COLS, **kw).table.counts).all()
 
 
-def test_a_value_in_a_named_empty_last_column_empty_in_the_first_rows_is_refused(tmp_path):
-    """Where the header's last name is empty and the first rows leave that field empty, a later
-    value there (a note on one row, or a row shifted by an unquoted comma) is refused naming
-    its row, in words that hold: the rows above it end in an empty field."""
+def test_an_unnamed_last_column_is_read_where_most_first_rows_hold_a_value(tmp_path):
+    """An unnamed last column with a blank here and there (most of the first rows hold a value)
+    is one column, not read; one mostly blank in the first rows is checked in every row."""
+    dense = tmp_path / "dense.csv"
+    _file(dense, "y_true,y_pred,sex,", ["" if i % 4 == 0 else "0.3" for i in range(300)])
+    sparse = tmp_path / "sparse.csv"
+    _file(sparse, "y_true,y_pred,sex,", ["0.3" if i % 4 == 3 else "" for i in range(300)])
+    for kw in ENGINES:
+        assert reduce_predictions(dense, COLS, **kw).table.counts.sum() == 300
+        with pytest.raises(AuditorInputError, match="data row 4 has a value past the header's"):
+            reduce_predictions(sparse, COLS, **kw)
+
+
+@pytest.mark.parametrize(("at", "value"), [(150, "checked by hand"), (50, "checked by hand"),
+                                         (50, "M"), (2, "M")])  # fmt: skip
+def test_a_value_in_a_named_empty_last_column_empty_in_the_first_rows_is_refused(tmp_path, at,
+                                                                                value):
+    """Where the header's last name is empty and the rows mostly leave that field empty, a
+    value there (a note on one row, or a row's 'M' shifted there by an unquoted comma) is
+    refused naming its row, in words that hold: the rows above it end in an empty field. R5 #5:
+    3b44d40 read a value among the first 100 rows as an unnamed column, not read: row 50
+    passed silently (audited as sex 'F') where row 150 was refused; now wherever it is."""
     path = tmp_path / "notes.csv"
     ends = [""] * 300
-    ends[149] = "checked by hand"
+    ends[at - 1] = value
     _file(path, "y_true,y_pred,sex,", ends)
     for kw in ENGINES:
         with pytest.raises(AuditorInputError) as err:
             reduce_predictions(path, COLS, **kw)
         assert str(err.value) == (
-            f"{path}: data row 150 has a value past the header's 3 names ('checked by hand'), "
+            f"{path}: data row {at} has a value past the header's 3 names ({value!r}), "
             "where the rows above it end in an empty field: a delimiter in an unquoted value "
             "of that row? quote it; a column the header does not name? name it in the header, "
             "or leave the field empty")
