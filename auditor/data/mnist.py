@@ -11,11 +11,11 @@
 
 from __future__ import annotations
 
-import gzip
 import math
-import os
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -51,6 +51,8 @@ NOT_DIGITS = "label {value} (number {number:,} in the file) is not a digit: MNIS
 NO_IMAGES = "the four IDX files in MNIST/raw hold no image"
 GZIP_MARK = b"\x1f\x8b"
 IDX_HEAD = 16  # an IDX file's header: its magic and, for images, three sizes
+CHUNK = 1 << 20  # a .gz is read, and gunzipped, this much at a time
+GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib reads gzip's header and checks its CRC and length
 # MNIST/raw/ under data.root: training images and labels, test images and labels.
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
              "t10k-labels-idx1-ubyte")  # fmt: skip
@@ -120,8 +122,8 @@ def root_digit_counts(config: MnistData, *, seed: int) -> tuple[list[int], bool]
     """The rows of each digit (the strata its splits are drawn by) of a root's MNIST as
     ``max_rows`` subsamples it for a run of ``seed`` (preflight's), and whether ``max_rows``
     leaves rows out; None where the files are not all there yet (a download). The files are
-    refused as the run refuses them (:func:`_check_pair`, :data:`NO_IMAGES`), the images by
-    the shape their IDX header states (:func:`_idx_shape`): no pixel is read."""
+    refused as the run refuses them (:func:`_check_pair`, :data:`NO_IMAGES`, a damaged .gz),
+    the images by the shape their IDX header states (:func:`_idx_shape`): no pixel kept."""
     root = Path(config.root) if config.root is not None else DOWNLOAD_ROOT
     paths = _idx_paths(root / "MNIST" / "raw")
     if None in paths:
@@ -136,7 +138,9 @@ def _pair_labels(images_file: Path, labels_file: Path) -> np.ndarray:
     """The labels of an IDX pair, checked as :func:`_read_pair` checks the pair (in its order:
     the images file, the labels, then the two together), the images by their header."""
     shape = _idx_shape(images_file, field="data.root")
-    digits = read_idx(_uncompressed(labels_file, field="data.root"), source=str(labels_file))
+    digits = read_idx(
+        _uncompressed(labels_file, field="data.root"), source=str(labels_file), field="data.root"
+    )
     _check_pair(shape, digits, images_file=images_file, labels_file=labels_file)
     return digits
 
@@ -195,9 +199,9 @@ def _read_pair(images_file: Path, labels_file: Path, *, field: str | None
     (:func:`_check_pair`, naming ``field``): pixels uint8 (n, 28, 28), digits uint8 (n,), and
     each file's sha256 of its uncompressed content, by its name without .gz."""
     raws = [_uncompressed(images_file, field=field)]  # each file read, then the next
-    images = read_idx(raws[0], source=str(images_file))
+    images = read_idx(raws[0], source=str(images_file), field=field)
     raws.append(_uncompressed(labels_file, field=field))
-    digits = read_idx(raws[1], source=str(labels_file))
+    digits = read_idx(raws[1], source=str(labels_file), field=field)
     _check_pair(images.shape, digits, images_file=images_file, labels_file=labels_file, field=field)
     files = {path.name.removesuffix(".gz"): sha256_bytes(raw)
              for path, raw in zip((images_file, labels_file), raws, strict=True)}  # fmt: skip
@@ -211,64 +215,83 @@ GZIP_DAMAGED = (
 
 
 def _uncompressed(path: Path, *, field: str | None) -> bytes:
-    """``path``'s bytes, gunzipped where they start with gzip's mark; a stream cut short or
-    damaged is bad input naming the file (Python said EOFError, an internal error)."""
-    raw = path.read_bytes()
-    if raw[:2] != GZIP_MARK:
-        return raw
+    """``path``'s bytes, gunzipped where they start with gzip's mark (:func:`_gunzip`)."""
+    with path.open("rb") as file:
+        if file.read(2) != GZIP_MARK:
+            return path.read_bytes()
+        file.seek(0)
+        return b"".join(_gunzip(file, path=path, field=field))
+
+
+def _gunzip(file: BinaryIO, *, path: Path, field: str | None) -> Iterator[bytes]:
+    """The gzip stream ``file`` holds (from where it is), gunzipped 1 MB at a time: each
+    member's CRC and length checked by zlib, zero padding after a member skipped (as
+    gzip.decompress does). A stream cut short or damaged (a flipped byte, a wrong CRC, bytes
+    after it that are not gzip) is bad input naming the file and ``field`` (Python said
+    EOFError, an internal error); preflight and the run both read a .gz through this."""
+    inflate, data = zlib.decompressobj(GZIP_WBITS), b""
     try:
-        return gzip.decompress(raw)
-    except EOFError:
-        why = "it ends mid-stream"
-    except (gzip.BadGzipFile, zlib.error) as exc:
-        why = str(exc) or type(exc).__name__
-    raise AuditorInputError(GZIP_DAMAGED.format(why=why), source=str(path), field=field)
+        while data or (data := file.read(CHUNK)):
+            if inflate.eof:  # a member ended: another follows, or zeros
+                if not (data := data.lstrip(b"\0")):
+                    continue
+                inflate = zlib.decompressobj(GZIP_WBITS)
+            yield inflate.decompress(data, CHUNK)  # at most 1 MB: no pixels piled up here
+            data = inflate.unconsumed_tail or inflate.unused_data
+        yield inflate.flush()  # what the last 1 MB left in zlib
+        why = None if inflate.eof else "it ends mid-stream"
+    except zlib.error as exc:  # "Error -3 while decompressing data: incorrect data check"
+        why = str(exc).rpartition(": ")[2] or type(exc).__name__
+    if why is not None:
+        raise AuditorInputError(GZIP_DAMAGED.format(why=why), source=str(path), field=field)
 
 
-def read_idx(raw: bytes, *, source: str) -> np.ndarray:
+def read_idx(raw: bytes, *, source: str, field: str | None = None) -> np.ndarray:
     """An IDX array of unsigned bytes (magic 0x0801 labels, 0x0803 images) as uint8 with the
-    shape its header states."""
-    shape, header = _idx_header(raw, source=source)
-    if len(raw) != header + math.prod(shape):
-        raise AuditorInputError(f"{BAD_IDX} (size does not match shape {shape})", source=source)
+    shape its header states; bad input naming ``source`` and ``field`` where it is not one."""
+    shape, header = _idx_header(raw, source=source, field=field)
+    _check_size(len(raw), shape, header, source=source, field=field)
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
-def _idx_header(raw: bytes, *, source: str) -> tuple[tuple[int, ...], int]:
+def _idx_header(raw: bytes, *, source: str, field: str | None) -> tuple[tuple[int, ...], int]:
     """The shape an IDX file's header (``raw``'s first 16 bytes are enough) states, and the
     header's length; bad input naming ``source`` where it is no IDX file of unsigned bytes."""
     if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] != 0x08 or raw[3] not in (1, 3):
-        raise AuditorInputError(BAD_IDX, source=source)
+        raise AuditorInputError(BAD_IDX, source=source, field=field)
     ndim = raw[3]
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     return shape, 4 + 4 * ndim
 
 
+def _check_size(length: int, shape: tuple[int, ...], header: int, *, source: str,
+                field: str | None) -> None:  # fmt: skip
+    """Bad input unless ``length`` bytes are the IDX ``header`` and the ``shape`` it states."""
+    if length != header + math.prod(shape):
+        message = f"{BAD_IDX} (size does not match shape {shape})"
+        raise AuditorInputError(message, source=source, field=field)
+
+
 def _idx_shape(path: Path, *, field: str) -> tuple[int, ...]:
-    """The shape ``path``'s IDX header states, where the file's length (uncompressed: a .gz's
-    ISIZE, its last 4 bytes) is the one it implies: its first bytes and last 4 read, not its
-    pixels. Otherwise (a damaged or cut gzip stream, several gzip members, a wrong length) the
-    whole file is read as the run reads it (:func:`read_idx`), so it is refused in its words."""
-    packed = False
-    try:
-        with path.open("rb") as file:
-            head = file.read(IDX_HEAD)
-            packed = head[:2] == GZIP_MARK
-            if packed:
-                file.seek(-4, os.SEEK_END)  # gzip's ISIZE: the length mod 2**32
-                length = int.from_bytes(file.read(4), "little")
-                file.seek(0)
-                head = gzip.GzipFile(fileobj=file).read(IDX_HEAD)
-            else:
-                length = path.stat().st_size
-    except (OSError, EOFError, zlib.error):  # gzip.BadGzipFile is an OSError: read it whole
-        length, head = -1, b""
-    if len(head) == IDX_HEAD:
-        shape, header = _idx_header(head, source=str(path))
-        expected = header + math.prod(shape)
-        if length == (expected % 2**32 if packed else expected):
-            return shape
-    return read_idx(_uncompressed(path, field=field), source=str(path)).shape
+    """The shape ``path``'s IDX header states, checked as :func:`read_idx` checks it (its
+    length the one the header implies) without keeping a pixel: a plain file by its size, a
+    .gz gunzipped through (:func:`_gunzip`: a damaged stream refused as the run refuses it,
+    its true length counted, not the ISIZE's, which is mod 2**32), 1 MB at a time."""
+    with path.open("rb") as file:
+        head = file.read(IDX_HEAD)
+        if head[:2] == GZIP_MARK:
+            file.seek(0)
+            head, length = b"", 0
+            for part in _gunzip(file, path=path, field=field):
+                head += part[: IDX_HEAD - len(head)]
+                length += len(part)
+        else:
+            length = path.stat().st_size
+    if len(head) < IDX_HEAD:  # all there is: no header of three sizes
+        return read_idx(head, source=str(path), field=field).shape
+    shape, header = _idx_header(head, source=str(path), field=field)
+    _check_size(length, shape, header, source=str(path), field=field)
+    return shape
 
 
 def _read_raw(root: Path) -> tuple[np.ndarray, np.ndarray] | None:

@@ -327,3 +327,21 @@ def test_mnist_fetched_by_torchvision_without_an_image_is_refused_in_one_line(
     with pytest.raises(AuditorInputError) as err:
         load_bundle(MnistData(root=tmp_path, download=True), seed=0)
     assert str(err.value) == f"{tmp_path}: data.root: {NO_IMAGES}"
+
+
+@pytest.mark.parametrize("packing", ["plain", "gzip"])
+def test_a_root_file_that_is_not_idx_names_the_file_and_data_root(tmp_path, packing):
+    # 'R/.../train-images-idx3-ubyte: not an MNIST IDX file' named no field, unlike every
+    # other refusal of a root's files
+    import gzip
+
+    raw = write_mnist_root(tmp_path) / "MNIST" / "raw"
+    bad = raw / "train-images-idx3-ubyte"
+    bad.write_bytes(b"PK\x03\x04" + bytes(40))
+    if packing == "gzip":
+        bad = bad.with_name(f"{bad.name}.gz")
+        bad.write_bytes(gzip.compress(bad.with_suffix("").read_bytes()))
+        bad.with_suffix("").unlink()
+    with pytest.raises(AuditorInputError) as err:
+        load_bundle(MnistData(root=tmp_path), seed=0)
+    assert str(err.value) == f"{bad}: data.root: not an MNIST IDX file"
