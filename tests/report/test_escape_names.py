@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from auditor.report.escape import md_code, md_escape, md_prose, xml_text
+from auditor.report.escape import html_text, md_code, md_escape, md_prose, xml_text
 from tests.report.conftest import payload_table
 
 COLUMN = "se\tx"  # a tab in a column's name
@@ -111,7 +111,7 @@ def test_summary_md_spells_a_break_one_way(names_run):
 def test_one_rule_for_a_break_and_a_tab_in_a_name():
     from auditor.report.escape import card_lines
 
-    for shown in (md_escape, xml_text, lambda v: md_code(v)[1:-1]):
+    for shown in (md_escape, xml_text, html_text, lambda v: md_code(v)[1:-1]):
         assert shown("a\nb\tc\r") == "a\\x0ab\\x09c\\x0d"
     assert md_prose("a\tb\nc") == "a b c"
     assert str(card_lines("x = 1\ny = '<b>'")) == "x = 1\ny = &#39;&lt;b&gt;&#39;"
