@@ -263,22 +263,30 @@ def test_auditor_audit_says_what_it_waits_for_unless_quiet(tmp_path, monkeypatch
     preds, out = tmp_path / "p.csv", tmp_path / "run"
     preds.write_text("y_true,y_pred,g\n" + "1,1,a\n0,0,b\n" * 20, encoding="utf-8")
     monkeypatch.setattr(run_folder, "WAIT_NOTE_AFTER_S", 0.0)
-    taken, done = threading.Event(), threading.Event()
+    taken, done, seen = threading.Event(), threading.Event(), []
 
     def other_writer():
         with locked(out):
             taken.set()
-            done.wait(10)
+            done.wait(60)  # let go once the audit is seen waiting (a clock raced a slow audit)
+
+    def seen_waiting(record):
+        if record.getMessage().startswith("waiting for another auditor"):
+            seen.append(record)
+            done.set()
+        return True
 
     holder = threading.Thread(target=other_writer)
     holder.start()
     taken.wait(10)
-    threading.Timer(1.0, done.set).start()
+    run_folder.LOCK_LOG.addFilter(seen_waiting)  # before its handlers: said even under -q
     try:
         res = CliRunner().invoke(app, ["audit", "-p", str(preds), "--sensitive", "g", "--out",
                                        str(out), *(["-q"] if quiet else [])])  # fmt: skip
     finally:
+        run_folder.LOCK_LOG.removeFilter(seen_waiting)
         done.set()
         holder.join()
+    assert len(seen) == 1  # the audit waited, and said so once (to no one under -q)
     assert res.exit_code in (0, 1), res.output
     assert ("auditor: waiting for another auditor writing" in res.output) is not quiet, res.output
