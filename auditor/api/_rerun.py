@@ -26,6 +26,16 @@ from auditor.run_folder import (
     write_run,
 )
 
+# regate's config=: what it takes (a dict or a list was "a path ..., got dict")
+NOT_GATES_CONFIG = (
+    "a TOML config file's path (str or pathlib.Path) or an AuditConfig "
+    "(auditor.load_config(path), with config_file=path), got {found}"
+)
+# config_file= beside config= a path, or no config: it was ignored, or recorded as read
+CONFIG_FILE_ALONE = (
+    "the file config= was read from, taken only with config= an AuditConfig; with {found} "
+    "it would be ignored (config=path reads and records the file itself)"
+)
 BASELINE_RECORDED = (
     "the baseline this audit's gates config names could not be read (give --baseline, or a "
     "--config without one)"
@@ -114,34 +124,52 @@ def regate(
     config_file: str | Path | None = None,
 ) -> AuditResult:
     """Re-evaluate the gates of a run (its own gates config, or ``config``'s: a TOML file, or
-    an :class:`AuditConfig` read from ``config_file``, if any) without retraining. The run is
-    left byte-identical: the re-gated audit.json, junit.xml, summary.md and card go to
-    ``out_dir`` (default: ``<run>.gate-<UTC time>`` beside it). Checked in this order, the
-    first bad one named: ``config`` (read once, its rules checked), ``run_dir``'s audit.json,
+    an :class:`AuditConfig` read from ``config_file``, if any; ``config_file`` only with an
+    AuditConfig) without retraining. The run is left byte-identical: the re-gated audit.json,
+    junit.xml, summary.md and card go to ``out_dir`` (default: ``<run>.gate-<UTC time>``
+    beside it). Checked in this order, the first bad one named: ``fail_on`` (the command
+    line's is a choice), ``config`` (read once, its rules checked), ``run_dir``'s audit.json,
     ``out_dir``, the baseline. Bad input names these arguments (``out_dir``), or with
     ``flags`` ``auditor gate``'s."""
-    given = (run_dir, config, baseline, out_dir)
+    given = (run_dir, config, baseline, out_dir, config_file)
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=given):
+        if fail_on is not None:
+            GatesConfig().with_fail_on(fail_on)  # first, whichever gates it applies to
         options = {"fail_on": fail_on, "baseline": baseline}
-        gates = None if config is None else _config_gates(config, config_file, options)
+        gates = _config_gates(config, config_file, options)
         return _regate(as_path(run_dir, field="run_dir"), gates=gates, options=options,
                        out_dir=out_dir, lock_timeout=lock_timeout)  # fmt: skip
 
 
 def _config_gates(
-    config: str | Path | AuditConfig, config_file: str | Path | None, options: dict[str, Any]
-) -> tuple[GatesConfig, Path | None]:
+    config: Any, config_file: Any, options: dict[str, Any]
+) -> tuple[GatesConfig, Path | None] | None:
     """``config``'s gates, the command line's options applied and its rules checked (before
     the run is read), and the file they came from (``config_file``, or ``config`` where it is
     a file: any file `auditor run` or `auditor audit --config` takes, only its gates read; a
-    refusal of the whole file names --config, as the command line does)."""
+    refusal of the whole file names --config, as the command line does); None without one."""
+    if config_file is not None and not isinstance(config, AuditConfig):
+        found = "no config=" if config is None else "config= a path"
+        raise AuditorInputError(CONFIG_FILE_ALONE.format(found=found), field="config_file")
+    if config is None:
+        return None
+    if not isinstance(config, AuditConfig | str | os.PathLike):
+        found = type(config).__name__
+        raise AuditorInputError(NOT_GATES_CONFIG.format(found=found), field="config")
     if not isinstance(config, AuditConfig):
         config_file = as_path(config, field="--config")
         config = load_predictions_config(config_file)[0]
     named = as_path(config_file, field="config_file") if config_file is not None else None
-    gates_cfg = gate_options(config.gates, **options)
-    validate_rules(gates_cfg, source=str(named) if named else None, schema=audit_schema)
-    return gates_cfg, named
+    return _checked(config.gates, options, source=named), named
+
+
+def _checked(gates: GatesConfig, options: dict[str, Any], *, source: str | Path | None
+             ) -> GatesConfig:  # fmt: skip
+    """``gates`` with the command line's options applied (:func:`gate_options`), its rules
+    checked against the audit's schema, bad ones naming ``source``: config's or the run's."""
+    gates = gate_options(gates, **options)
+    validate_rules(gates, source=str(source) if source else None, schema=audit_schema)
+    return gates
 
 
 def _regate(
@@ -159,8 +187,7 @@ def _regate(
     else:
         gates_cfg, config_file = _run_gates_config(source)
         config, recorded = None, baseline is None and gates_cfg.baseline is not None
-        gates_cfg = gate_options(gates_cfg, **options)
-        validate_rules(gates_cfg, source=config_file, schema=audit_schema)
+        gates_cfg = _checked(gates_cfg, options, source=config_file)
     try:
         gates_cfg, old = read_baseline(gates_cfg, config_file=config)
     except AuditorInputError as exc:

@@ -81,8 +81,6 @@ def test_the_commands_still_name_their_flag(run_dir, command):
         (lambda run: auditor.rerender(run, out_dir=5), "out_dir", "int"),
         (lambda run: auditor.regate(5), "run_dir", "int"),
         (lambda run: auditor.rerender(5), "run_dir", "int"),
-        (lambda run: auditor.regate(run, config=5), "config", "int"),
-        (lambda run: auditor.regate(run, config={"a": 1}), "config", "dict"),
         (lambda run: auditor.regate(run, baseline=5), "baseline", "int"),
     ],
 )

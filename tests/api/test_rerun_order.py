@@ -106,3 +106,41 @@ def test_regate_takes_a_config_read_and_the_file_it_came_from(run_dir, tmp_path)
                             out_dir=tmp_path / "g")  # fmt: skip
     assert result.data["gates"]["config_file"] == str(tmp_path / "gates.toml")
     assert result.data["config"]["gates"]["baseline"] == str((tmp_path / "base").resolve())
+
+
+@pytest.mark.parametrize(("config", "kind"), [(5, "int"), ({"a": 1}, "dict")])
+def test_a_config_of_another_type_says_an_audit_config_is_taken_too(run_dir, config, kind):
+    # 'config: a path (str or pathlib.Path), got dict', though an AuditConfig is taken
+    with pytest.raises(AuditorInputError) as err:
+        auditor.regate(run_dir, config=config)
+    assert str(err.value) == (
+        "config: a TOML config file's path (str or pathlib.Path) or an AuditConfig "
+        f"(auditor.load_config(path), with config_file=path), got {kind}"
+    )
+
+
+@pytest.mark.parametrize("config", ["a path", None])
+def test_config_file_is_taken_only_with_an_audit_config(run_dir, tmp_path, config):
+    """config_file= beside config= a path was ignored (the path's file recorded), and with no
+    config it was ignored too (the run's own gates, config_file None): one line now."""
+    (tmp_path / "good.toml").write_text("[gates]\nmin_count = 10\n")
+    (tmp_path / "other.toml").write_text(BAD_METRIC)
+    given = tmp_path / "good.toml" if config else None
+    with pytest.raises(AuditorInputError) as err:
+        auditor.regate(run_dir, config=given, config_file=tmp_path / "other.toml",
+                       out_dir=tmp_path / "g")  # fmt: skip
+    found = "config= a path" if config else "no config="
+    assert str(err.value) == (
+        "config_file: the file config= was read from, taken only with config= an AuditConfig; "
+        f"with {found} it would be ignored (config=path reads and records the file itself)"
+    )
+    assert not (tmp_path / "g").exists()
+
+
+def test_fail_on_is_checked_first_with_or_without_a_config(tmp_path):
+    # with config=, a bad fail_on was named before the run; without, after it
+    (tmp_path / "good.toml").write_text("[gates]\nmin_count = 10\n")
+    for config in (tmp_path / "good.toml", None):
+        with pytest.raises(AuditorInputError) as err:
+            auditor.regate(tmp_path / "nope", config=config, fail_on="bogus")
+        assert err.value.field == "fail_on", str(err.value)
