@@ -143,21 +143,34 @@ def _delimiter(split: _Split, order: Sequence[str]) -> str:
     return max(agreeing or order, key=split.width)
 
 
+def _blank(text: str) -> bool:
+    """A line of only spaces or tabs (or a DOS end-of-file mark): no row, as the readers skip
+    it (predictions.source.blank_row, pandas)."""
+    return not text.strip().strip("\x1a")
+
+
+def _sample(lines: list[str], delimiter: str) -> list[tuple[str, list[str]]]:
+    """Each row under the header (``lines[1:]``): the line it starts on, as written, and its
+    fields; no empty line, no line of only spaces (:func:`_blank`: read as a row of one field,
+    it made every row's width differ, and a delimiter ending each row a ragged row 1)."""
+    reader = csv.reader(lines[1:], delimiter=delimiter)
+    sample, at = [], 0
+    for row in reader:
+        if row and not _blank("".join(lines[1 + at : 1 + reader.line_num])):
+            sample.append((lines[1 + at], row))
+        at = reader.line_num
+    return sample
+
+
 def _rows(lines: list[str], delimiter: str) -> list[list[str]]:
-    """The rows under the header (``lines[1:]``) split into fields."""
-    rows = [row for row in csv.reader(lines[1:], delimiter=delimiter) if row]
+    """The rows under the header (``lines[1:]``) split into fields (:func:`_sample`)."""
+    rows = [row for _, row in _sample(lines, delimiter)]
     return rows[:-1] if len(lines) == SAMPLE_LINES + 2 else rows  # may end in a quoted value
 
 
 def _row_starts(lines: list[str], delimiter: str) -> list[str]:
     """The line each row under the header (``lines[1:]``) starts on, as written."""
-    reader = csv.reader(lines[1:], delimiter=delimiter)
-    starts, at = [], 0
-    for row in reader:
-        if row:
-            starts.append(lines[1 + at])
-        at = reader.line_num
-    return starts
+    return [start for start, _ in _sample(lines, delimiter)]
 
 
 def _spaced(lines: list[str], delimiter: str) -> bool:
@@ -165,7 +178,7 @@ def _spaced(lines: list[str], delimiter: str) -> bool:
     of text written with ``", "`` in it (``called back, no answer``), never R's."""
     if delimiter == SPACE:
         return False
-    body = lines[1:SAMPLE_LINES + 1]
+    body = [line for line in lines[1:SAMPLE_LINES + 1] if not _blank(line)]
     plain = list(csv.reader(body, delimiter=delimiter))
     return plain != list(csv.reader(body, delimiter=delimiter, skipinitialspace=True))
 

@@ -1,0 +1,70 @@
+"""A CSV's layout read from its first lines (``auditor.data.layout``), through the CLI: a line
+of only spaces among them is no row, as both readers skip it (pyarrow's blank_row, pandas)."""
+
+from __future__ import annotations
+
+import json
+
+from auditor.data.csv_frame import VALUE_PAST_HEADER
+from auditor.data.layout import csv_layout
+from tests.hostile.conftest import assert_nothing_written, assert_refused, cli  # noqa: F401
+
+
+def _predictions(spaces_at: int | None = None) -> str:
+    """300 rows ending in the delimiter (an unnamed last column), 85% right; a line of only
+    spaces inserted before line ``spaces_at`` (the header is line 0)."""
+    lines = ["y_true,y_pred,g"]
+    for i in range(300):
+        y = i % 2
+        lines.append(f"{y},{y if i % 20 >= 3 else 1 - y},{'FM'[i % 2]},")
+    if spaces_at is not None:
+        lines.insert(spaces_at, "   ")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_line_of_spaces_in_the_first_lines_is_no_row_of_predictions(cli, tmp_path):  # noqa: F811
+    """Was refused: 'data row 1 has 4 fields where the header has 3 ('0,1,F,')': the spaces read
+    as a row of one field, so the rows' widths differed and the delimiter ending each was not
+    taken for an unnamed column."""
+    (tmp_path / "p.csv").write_text(_predictions(spaces_at=11))
+    done = cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", "out", "--exit-zero", "-q"])
+    assert done.code == 0, done.err
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
+    assert audit["performance"]["finetuned"]["test"]["accuracy"] == 0.85
+    assert csv_layout(tmp_path / "p.csv").unnamed == "last"
+
+
+def test_a_short_row_later_is_named_past_a_line_of_spaces(cli, tmp_path):  # noqa: F811
+    """A row without the ending delimiter at data row 200: that row is named, not row 1."""
+    lines = _predictions(spaces_at=11).splitlines()
+    lines[201] = lines[201].rstrip(",")  # data row 200 (the spaces are no row)
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    line = assert_refused(cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", "out", "-q"]),
+                          "p.csv: data row 200 has 3 fields")  # fmt: skip
+    assert "data row 1 " not in line
+    assert_nothing_written(tmp_path)
+
+
+TABLE = """[data]
+source = "table"
+path = "t.csv"
+target = "y"
+sensitive = ["g"]
+"""
+
+
+def test_a_line_of_spaces_in_the_first_lines_of_an_own_table(cli, tmp_path):  # noqa: F811
+    """Rows ending in the delimiter and a value past the header at data row 149: was refused as
+    'a row has more fields than the header's 3 names' (the spaces kept the layout from seeing
+    the rows end in an empty field), naming no row; now the value and its row are named."""
+    lines = ["x,g,y"] + [f"{i % 7 / 10},{'ab'[i % 2]},{i % 3 % 2}," for i in range(240)]
+    lines.insert(11, " \t ")
+    lines[150] += "7"  # data row 149: the line of spaces is no row
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "audit.toml").write_text(TABLE)
+    line = assert_refused(cli(["run", "audit.toml", "--out", "out", "--quiet"]),
+                          "t.csv: data.path:")  # fmt: skip
+    assert line.endswith(VALUE_PAST_HEADER.format(n=3, rows="1 row", hold="holds", value="7",
+                                                  row="data row 149")), line  # fmt: skip
+    assert_nothing_written(tmp_path)
+
