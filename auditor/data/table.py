@@ -149,10 +149,8 @@ def read_table(path: Path, *, field: str, keep: bool = False) -> pd.DataFrame:
     such file, not UTF-8, no rows) names that key, as ``FILE: data.path: no such file``."""
     try:
         return read_frame(path, keep=keep)
-    except AuditorInputError as exc:
-        if exc.field is not None:  # a column named twice: the column is the field
-            raise
-        raise AuditorInputError(exc.message, source=exc.source, field=field) from None
+    except AuditorInputError as exc:  # a column named twice keeps its field: the column
+        raise exc.with_field(field) from None
 
 
 def _parse_frame(path: Path) -> pd.DataFrame:

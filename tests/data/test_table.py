@@ -144,7 +144,7 @@ def test_a_positive_label_of_another_case_is_refused_naming_the_classes_it_could
 def test_duplicate_csv_column_refused(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("x1,g,g,label,group\n1,2,3,yes,a\n2,3,4,no,b\n")
-    text = refused(config(path), None)
+    text = refused(config(path), "g")  # the column is the field, not data.path (read_table)
     assert T.DUPLICATE_COLUMN.format(col="g", n=2) in text
 
 
