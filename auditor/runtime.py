@@ -285,12 +285,13 @@ class _LastResort(_StderrLine):
 
 
 def _caller_takes(record: logging.LogRecord) -> bool:
-    """Whether a handler other than auditor's own (run.log's, this fallback) takes ``record``
-    on its way up from :data:`LOCK_LOG`, as :meth:`logging.Logger.callHandlers` walks."""
+    """Whether the caller set up a handler (not auditor's own: run.log's, this fallback) on
+    ``record``'s way up from :data:`LOCK_LOG`, counted as :meth:`logging.Logger.callHandlers`
+    counts for Python's last resort: whatever its level (one at ERROR prints nothing, by the
+    caller's choice)."""
     logger: logging.Logger | None = LOCK_LOG
     while logger is not None:
-        if any(not isinstance(h, _Lines | _LastResort) and record.levelno >= h.level
-               for h in logger.handlers):  # fmt: skip
+        if any(not isinstance(h, _Lines | _LastResort) for h in logger.handlers):
             return True
         logger = logger.parent if logger.propagate else None
     return False

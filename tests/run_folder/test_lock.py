@@ -202,6 +202,10 @@ run_folder.WAIT_NOTE_AFTER_S = 0.0
 out = Path(sys.argv[1]) / "run"
 if sys.argv[2] == "basicConfig":
     logging.basicConfig()
+elif sys.argv[2].startswith("at ERROR"):  # set up to say errors only: Python prints nothing
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.ERROR)
+    logging.getLogger(sys.argv[2].removeprefix("at ERROR").strip() or None).addHandler(handler)
 with run_folder.locked(out), stage_log() as lines:
     try:
         with run_folder.locked(out, timeout=0.2):
@@ -212,7 +216,8 @@ print(lines)
 """
 
 
-@pytest.mark.parametrize("logging_set_up", ["none", "basicConfig"])
+@pytest.mark.parametrize("logging_set_up",
+                         ["none", "basicConfig", "at ERROR", "at ERROR auditor"])  # fmt: skip
 def test_a_waiter_in_a_trained_run_says_it_as_every_python_entry_point(tmp_path,
                                                                        logging_set_up):
     """A trained run and audit_model wait inside stage_log, whose run.log handler kept Python's
@@ -228,8 +233,8 @@ def test_a_waiter_in_a_trained_run_says_it_as_every_python_entry_point(tmp_path,
     assert run.stdout == "[]\n"  # run.log: nothing of the folder's lock
     out = tmp_path / "run"
     note = run_folder.WAITING.format(out=out, lock=lock_path(out), seconds=0.2)
-    said = {"none": f"auditor: {note}", "basicConfig": f"WARNING:auditor.run_folder:{note}"}
-    assert run.stderr == said[logging_set_up] + "\n"
+    said = {"none": f"auditor: {note}\n", "basicConfig": f"WARNING:auditor.run_folder:{note}\n"}
+    assert run.stderr == said.get(logging_set_up, "")  # a handler at ERROR: the caller's choice
 
 
 def test_a_short_wait_says_nothing(tmp_path, capsys):
