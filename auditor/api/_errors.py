@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from auditor.config.arguments import ARGUMENTS
+from auditor.config.arguments import ARGUMENT_WORDS, ARGUMENTS, worded
 from auditor.data.advice import DROP_IT, MAX_CATEGORIES, MISSING_FLAG, RAISE_MAX_CATEGORIES
 from auditor.errors import AuditorInputError
 
@@ -40,11 +40,11 @@ PHRASES = {
     RAISE_MAX_CATEGORIES: "",
     MAX_CATEGORIES: "",
 }
-MODEL_WORDS = {**PHRASES, **{k: f"{v}=" for k, v in ARGUMENTS.items()}}
+MODEL_WORDS = {**PHRASES, **ARGUMENT_WORDS}
 MODEL_FIELDS = {**ARGUMENTS, "model.classes": "model"}  # a module's own classes_
 # run, regate and rerender: the command line's flags, as the functions' arguments
 RERUN_FIELDS = {"--out": "out_dir", "--baseline": "baseline", "--config": "config"}
-RERUN_WORDS = {k: f"{v}=" for k, v in RERUN_FIELDS.items()}
+RERUN_WORDS = worded(RERUN_FIELDS)
 
 
 @contextmanager
