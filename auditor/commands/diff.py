@@ -13,8 +13,6 @@ from auditor.commands import cli_errors
 from auditor.errors import AuditorInputError
 from auditor.io import write_output
 
-RUN_FILE = "is a file of the run {run}; a run is never rewritten (choose another --out)"
-
 
 class DiffFormat(StrEnum):
     markdown = "markdown"
@@ -64,20 +62,18 @@ def diff(
 
 
 def _refuse_run_files(out: Path, *runs: Path) -> None:
-    """A run's files are evidence: ``--out`` may not be one of A's or B's, nor of any other
-    run folder (a folder holding ``audit.json``: ``--out C/audit.json`` replaced a third
-    run's audit by the diff). A new file beside them (``B/diff.md``, as the CI examples
-    write) is fine."""
-    from auditor.io import CHECKPOINTS, RUN_FOLDER_FILES
+    """A run folder is evidence: ``--out`` may not lie in A's or B's, nor in any other run
+    folder (a folder holding ``audit.json``: ``--out C/audit.json`` replaced a third run's
+    audit by the diff), in the words gate and card refuse theirs with (``refuse_rewrite``).
+    A new file there (``B/diff.md``) made a later run to that folder refuse it as holding a
+    file auditor did not write."""
+    from auditor.api._result import SAME_FOLDER, refuse_rewrite
+    from auditor.run_folder import audit_file
 
-    target = out.resolve()
-    folders = [(run, (run if run.is_dir() else run.parent).resolve()) for run in runs]
-    # some other run's folder: the one --out is in, or the one whose checkpoints hold it
-    folders += [(p, p) for p in target.parents if (p / "audit.json").is_file()]
-    for run, folder in folders:
-        own = target.parent == folder and target.name in RUN_FOLDER_FILES
-        if own or folder / CHECKPOINTS in (target, *target.parents):
-            raise AuditorInputError(RUN_FILE.format(run=run), source=str(out), field="--out")
+    for run in runs:
+        refuse_rewrite(out, audit_file(run).resolve(), own_run=None, field="--out")
+    if any((p / "audit.json").is_file() for p in out.resolve().parents):
+        raise AuditorInputError(SAME_FOLDER, source=str(out), field="--out")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,7 +1,8 @@
-"""``auditor diff A B --out FILE``: a run's files are evidence, so FILE may not be one of A's
-or B's (``--out A/audit.json`` replaced the audit by the diff's Markdown), nor of any other
-run (``--out C/audit.json``); a new file beside them (``B/diff.md``, as
-docs/github-actions.yml writes) is fine."""
+"""``auditor diff A B --out FILE``: a run folder is evidence, so FILE may not lie in A's or
+B's (``--out A/audit.json`` replaced the audit by the diff's Markdown; a new ``A/new.md`` made
+a later run to A refuse it), nor in any other run's (``--out C/audit.json``), refused in the
+words of gate and card; a file beside the runs (``reports/diff.md``, as docs/github-actions.yml
+writes) is fine."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import shutil
 
 import pytest
 
+from auditor.api import SAME_FOLDER
 from auditor.cli import exit_code_of
 from tests.builders import folder_bytes, predictions_audit
 
@@ -25,7 +27,8 @@ def finished(tmp_path_factory):
     [("b", "a/audit.json"), ("b", "a/model_card.md"), ("b", "a/junit.xml"),
      ("b/audit.json", "b/summary.md"), ("b", "b/checkpoints/x.md"), ("b", "b/../a/audit.json"),
      ("b", "c/audit.json"), ("b", "c/model_card.html"), ("b", "link/audit.json"),
-     ("b", "c/checkpoints/sub/x.md")],
+     ("b", "c/checkpoints/sub/x.md"), ("b", "a/new.md"), ("b/audit.json", "b/diff.md"),
+     ("b", "a/new/diff.md"), ("b", "c/notes.md"), ("b", "link/diff.md")],
 )  # fmt: skip
 def test_diff_out_inside_a_run_is_refused(finished, tmp_path, capsys, monkeypatch, b_arg, out):
     runs = ("a", "b", "c")  # c: a third run, neither A nor B
@@ -37,11 +40,11 @@ def test_diff_out_inside_a_run_is_refused(finished, tmp_path, capsys, monkeypatc
     monkeypatch.chdir(tmp_path)
     code = exit_code_of(["diff", "a", b_arg, "--out", out])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2 and len(err) == 1 and out in err[0] and "--out" in err[0], err
+    assert code == 2 and err == [f"auditor: error: {out}: --out: {SAME_FOLDER}"], err
     assert {name: folder_bytes(tmp_path / name) for name in runs} == before
 
 
-@pytest.mark.parametrize("out", ["a-vs-b.md", "b/diff.md"])
+@pytest.mark.parametrize("out", ["a-vs-b.md", "new/diff.md"])
 def test_a_new_file_beside_the_runs_is_written(finished, tmp_path, capsys, monkeypatch, out):
     for name in ("a", "b"):
         shutil.copytree(finished, tmp_path / name)

@@ -60,7 +60,7 @@ def test_github_actions_uploads_the_card_and_reports_junit():
     upload = steps["actions/upload-artifact@v4"]
     assert upload["if"] == "always()"
     paths = upload["with"]["path"].split()
-    assert "reports/pr/model_card.html" in paths and "reports/pr/diff.md" in paths
+    assert "reports/pr/model_card.html" in paths and "reports/diff.md" in paths
     junit = steps["mikepenz/action-junit-report@v4"]
     assert junit["with"]["report_paths"] == "reports/pr/junit.xml"
     order = [s.get("name") for s in _github_steps()]
@@ -69,7 +69,7 @@ def test_github_actions_uploads_the_card_and_reports_junit():
 
 def test_gitlab_keeps_diff_md_and_the_junit_report():
     job = _load("gitlab-ci.yml")["model-audit"]
-    assert "reports/mr/diff.md" in job["artifacts"]["paths"]
+    assert "reports/diff.md" in job["artifacts"]["paths"]
     assert "reports/mr/model_card.html" in job["artifacts"]["paths"]
     assert job["artifacts"]["reports"]["junit"] == "reports/mr/junit.xml"
     assert job["artifacts"]["when"] == "always"
@@ -88,3 +88,13 @@ def test_every_auditor_command_line_uses_real_options(name):
         known = {opt for p in sub.params for opt in getattr(p, "opts", [])}
         used = {w.split("=")[0] for w in words[2:] if w.startswith("-")}
         assert used <= known, (words, used - known)
+
+
+@pytest.mark.parametrize("name", ["github-actions.yml", "gitlab-ci.yml"])
+def test_the_diff_is_written_beside_the_run_folder_not_in_it(name):
+    """``auditor diff --out`` refuses a path inside a run folder (evidence), as gate and card do."""
+    lines = _auditor_lines((DOCS / name).read_text(encoding="utf-8"))
+    runs = {words[words.index("--out") + 1] for words in lines if words[1] == "run"}
+    diffs = [words[words.index("--out") + 1] for words in lines if words[1] == "diff"]
+    assert runs and diffs
+    assert not any(Path(run) in Path(out).parents for run in runs for out in diffs), diffs
