@@ -11,6 +11,7 @@ scenarios: :func:`equal_membership` trims the larger of the two when the fractio
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -52,14 +53,25 @@ UNTRAINED_COLUMN = (
     "finetune_train), only in {held:,} others: it is not a model input."
 )
 ONE_VALUE_COLUMN = (
-    "Column {col!r} holds one value ({value}) in all {n:,} training rows (pretrain and "
-    "finetune_train) and another in {held:,} of the {others:,} others: the model cannot learn "
-    "from it (a rare value can miss a small training split), so it is not a model input."
+    "Column {col!r} holds one value ({value}) in {where} and {elsewhere}: the model cannot "
+    "learn from it (a rare value can miss a small training split), so it is not a model input."
 )
+IN_ALL = "all {n:,} training rows (pretrain and finetune_train)"
+# A number missing in training is filled with the training mean: the one value again.
+IN_THOSE_HOLDING = (
+    "the {k:,} of the {n:,} training rows (pretrain and finetune_train) that hold one (the "
+    "other {empty:,} are empty)"
+)
+ANOTHER = "another in {held:,} of the {others:,} others"
+# A text column's empty value is its own level: unseen in training, but no value to look for.
+EMPTY = "is empty in {empty:,} of the {others:,} others"
+ANOTHER_OR_EMPTY = "another in {held:,} of the {others:,} others (and is empty in {empty:,} more)"
 NO_TRAINED_INPUTS = (
-    "no input column holds two values among the {n:,} training rows (pretrain and "
-    "finetune_train): {cols}; fill them, or name other columns in data.features"
+    "no input column of {file} holds two values among the {n:,} training rows (pretrain and "
+    "finetune_train): {cols}; name other columns in data.features"
 )
+EMPTY_IN_TRAINING = "{cols} (empty there: fill them)"
+ONE_IN_TRAINING = "{cols} (one value there)"
 
 
 @dataclass(frozen=True)
@@ -131,32 +143,51 @@ def trained_inputs(
 ) -> tuple[InputSelection, list[str]]:
     """``inputs`` without the columns of no value or one value in the training rows of the
     splits :func:`table_bundle` draws (and another value elsewhere), and a sentence on each for
-    the data description; refused (naming ``source``) where that leaves no input."""
+    the data description; refused where that leaves no input (naming the table ``source`` in
+    the message, and no file: data.features is a key of the config file, which the caller
+    names)."""
     idx = equal_membership(split_indices(y, fractions, seed=seed), seed=seed)
     fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
     n, others = len(fit_rows), len(frame) - len(fit_rows)
-    untrained = {col: note for col in [*inputs.numeric, *inputs.categorical]
-                 if (note := _untrained(frame[col], col in inputs.numeric, fit_rows,
-                                        n=n, others=others))}  # fmt: skip
+    untrained = {col: found for col in [*inputs.numeric, *inputs.categorical]
+                 if (found := _untrained(frame[col], col in inputs.numeric, fit_rows,
+                                         n=n, others=others))}  # fmt: skip
     if len(untrained) == len(inputs.numeric) + len(inputs.categorical):
-        message = NO_TRAINED_INPUTS.format(n=n, cols=", ".join(untrained))
-        raise AuditorInputError(message, source=source, field="data.features")
+        raise AuditorInputError(_nothing_left(untrained, n=n, file=Path(source).name),
+                                field="data.features")  # fmt: skip
     kept = replace(inputs, numeric=[c for c in inputs.numeric if c not in untrained],
                    categorical=[c for c in inputs.categorical if c not in untrained])
-    return kept, list(untrained.values())
+    return kept, [note for note, _ in untrained.values()]
+
+
+def _nothing_left(untrained: dict[str, tuple[str, bool]], *, n: int, file: str) -> str:
+    """The refusal where every input is left out, its advice from each column's cause: an
+    empty column can be filled; one of one value in full training rows cannot."""
+    empty = [c for c, (_, blank) in untrained.items() if blank]
+    one = [c for c, (_, blank) in untrained.items() if not blank]
+    cols = [template.format(cols=", ".join(names))
+            for template, names in ((EMPTY_IN_TRAINING, empty), (ONE_IN_TRAINING, one)) if names]
+    return NO_TRAINED_INPUTS.format(file=file, n=n, cols="; ".join(cols))
+
+
+def _exact(x: float) -> str:
+    """A number as the file can write it: a whole number without '.0', else the shortest
+    text that reads back as ``x`` (``:g`` wrote 1234567 as 1.23457e+06)."""
+    return str(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
 
 
 def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray, *, n: int,
-               others: int) -> str | None:
-    """The data description's sentence where ``column`` is one constant over ``fit_rows`` (its
-    ``n`` training rows) as :func:`encode_table` encodes it (a number not finite is the
+               others: int) -> tuple[str, bool] | None:
+    """The data description's sentence where ``column`` is one constant over ``fit_rows``
+    (its ``n`` training rows) as :func:`encode_table` encodes it (a number not finite is the
     training mean, a missing text value its own level) and another value in some of the
-    ``others``; None where training saw it vary, or it never does."""
+    ``others``, and whether it is empty in all of them; None where training saw it vary, or
+    it never does."""
     if numeric:
         values = pd.to_numeric(column, errors="coerce").astype(float).to_numpy()
         held = np.isfinite(values)
         seen = np.unique(values[fit_rows][held[fit_rows]])
-        empty, value = len(seen) == 0, f"{seen[0]:g}" if len(seen) else ""
+        empty, value = len(seen) == 0, _exact(float(seen[0])) if len(seen) else ""
         other = held & (values != seen[0]) if len(seen) else held
     else:
         held = column.notna().to_numpy()
@@ -165,11 +196,17 @@ def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray, *, n: int
         empty, value = not held[fit_rows].any(), repr(str(seen[0]))
         other = held if empty else values != seen[0]
     if empty:
-        return UNTRAINED_COLUMN.format(col=column.name, n=n, held=int(held.sum()))
+        return UNTRAINED_COLUMN.format(col=column.name, n=n, held=int(held.sum())), True
     if len(seen) > 1 or not other.any():
         return None
-    return ONE_VALUE_COLUMN.format(col=column.name, value=value, n=n, held=int(other.sum()),
-                                   others=others)
+    k = int(held[fit_rows].sum())  # numbers only: a missing text value is a level of its own
+    where = (IN_ALL.format(n=n) if k == n
+             else IN_THOSE_HOLDING.format(k=k, n=n, empty=n - k))  # fmt: skip
+    valued, blank = int((other & held).sum()), int((other & ~held).sum())
+    elsewhere = (ANOTHER if not blank else EMPTY if not valued else ANOTHER_OR_EMPTY).format(
+        held=valued, empty=blank, others=others)
+    return ONE_VALUE_COLUMN.format(col=column.name, value=value, where=where,
+                                   elsewhere=elsewhere), False  # fmt: skip
 
 
 def equal_membership(idx: dict[str, np.ndarray], *, seed: int) -> dict[str, np.ndarray]:

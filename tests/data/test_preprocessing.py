@@ -117,8 +117,24 @@ def test_a_table_whose_every_input_is_empty_in_the_training_rows_is_refused(tmp_
     with pytest.raises(AuditorInputError) as info:
         load_bundle(cfg.model_copy(update={"features": ["z"]}), seed=0)
     assert str(info.value) == (
-        f"{cfg.path}: data.features: no input column holds two values among the {n_training} "
-        "training rows (pretrain and finetune_train): z; fill them, or name other columns in "
+        "data.features: no input column of t.csv holds two values among the "
+        f"{n_training} training rows (pretrain and finetune_train): z (empty there: fill them); "
+        "name other columns in data.features")  # fmt: skip
+
+
+def test_no_input_left_of_one_value_is_not_told_to_fill_them(tmp_path):
+    """Columns full of one value in training cannot be filled: the refusal said "fill them"
+    for them, and named the table as the file of data.features, a key of the config file (the
+    caller names it: ``auditor run`` the config file)."""
+    from auditor.errors import AuditorInputError
+
+    cfg, n_training, *_ = _one_value_in_training(tmp_path, "flag")
+    with pytest.raises(AuditorInputError) as info:
+        load_bundle(cfg.model_copy(update={"features": ["z"]}), seed=0)
+    assert info.value.source is None and info.value.field == "data.features"
+    assert info.value.message == (
+        f"no input column of t.csv holds two values among the {n_training} training rows "
+        "(pretrain and finetune_train): z (one value there); name other columns in "
         "data.features")  # fmt: skip
 
 
@@ -172,3 +188,56 @@ def test_a_column_of_one_value_everywhere_stays_an_input(tmp_path):
     frame.to_csv(cfg.path, index=False)
     bundle = load_bundle(cfg, seed=0)
     assert "z" in bundle.preprocessing.features and "Column 'z'" not in bundle.description
+
+
+def _sentence(tmp_path, edit) -> str:
+    """The data description's sentence on ``z`` after ``edit(frame, training, rest)``."""
+    cfg, *_ = _one_value_in_training(tmp_path, "number")
+    from auditor.data import split_indices
+    from auditor.data._tables import equal_membership
+
+    frame = pd.read_csv(cfg.path)
+    y = (frame["label"] == "yes").to_numpy().astype(np.int64)
+    idx = equal_membership(split_indices(y, cfg.splits.model_dump(), seed=0), seed=0)
+    training = np.concatenate([idx["pretrain"], idx["finetune_train"]])
+    edit(frame, training, np.setdiff1d(np.arange(len(frame)), training))
+    frame.to_csv(cfg.path, index=False)
+    bundle = load_bundle(cfg, seed=0)
+    assert "z" not in bundle.preprocessing.features
+    return bundle.description[bundle.description.index("Column 'z'"):]
+
+
+def test_the_one_value_is_written_exactly(tmp_path):
+    """``:g`` wrote 1234567 as 1.23457e+06, a value not in the file (and 1234568 elsewhere
+    looked the same)."""
+    def edit(frame, training, rest):
+        frame["z"] = 1234567
+        frame.loc[rest[:3], "z"] = 1234568
+
+    assert _sentence(tmp_path, edit).startswith("Column 'z' holds one value (1234567) in all ")
+
+
+def test_the_one_value_counts_only_the_training_rows_that_hold_it(tmp_path):
+    """A number empty in some training rows is their mean there, the one value again; the
+    sentence said it held the value in all of them."""
+    def edit(frame, training, rest):
+        frame.loc[training[:50], "z"] = None
+
+    _, n_training, n_shifted, n_others = _one_value_in_training(tmp_path, "number")
+    assert _sentence(tmp_path, edit).startswith(
+        f"Column 'z' holds one value (7) in the {n_training - 50:,} of the {n_training:,} "
+        "training rows (pretrain and finetune_train) that hold one (the other 50 are empty) "
+        f"and another in {n_shifted:,} of the {n_others:,} others: ")
+
+
+def test_a_text_value_empty_elsewhere_is_not_called_another(tmp_path):
+    """'a' in every training row and empty in 3 others: those rows hold no other value to
+    look for; the sentence says they are empty."""
+    def edit(frame, training, rest):
+        frame["z"] = "a"
+        frame.loc[rest[:3], "z"] = None
+
+    text = _sentence(tmp_path, edit)
+    assert "holds one value ('a') in all " in text
+    assert "training rows (pretrain and finetune_train) and is empty in 3 of the " in text
+    assert "another" not in text.split(":")[0]
