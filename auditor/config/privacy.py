@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from auditor.config._base import StrictModel
+from auditor.config.recipe_splits import EQUAL_MEMBERSHIP
 
 PROBES = ("loss", "lira", "rmia", "groups", "canaries", "stages")
 
@@ -28,13 +29,46 @@ DELTA_NOT_BELOW = (
     "({split}): at a delta of 1/n or more a whole training record may leak, so "
     "target_epsilon would claim nothing; write a smaller target_delta (e.g. {way:g})"
 )
-# The split that sets n: members (finetune_train) are cut to the non-members' (holdout) count
-# for a table (auditor.config.recipe_splits.EQUAL_MEMBERSHIP).
+# What sets n: members (finetune_train) are cut to the non-members' (holdout) count for a
+# table (auditor.config.recipe_splits.EQUAL_MEMBERSHIP); a reference model trains on half of
+# both, the canary model on the members and the canaries inserted (of privacy.n_canaries).
 DP_SPLITS = {
     "finetune_train": "data.splits.finetune_train",
     "holdout": "data.splits.finetune_train, cut to the rows of data.splits.holdout: members "
     "and non-members are equal in number",
 }
+REFERENCE_ROWS = "a reference model's: half of data.splits.finetune_train and data.splits.holdout"
+CANARY_ROWS = "the canary model's: {split}, and up to privacy.n_canaries = {m:,} canaries"
+# The probes that train reference models (auditor.privacy.engine), each with DP-SGD
+REFERENCE_PROBES = frozenset({"loss", "lira", "rmia", "groups"})
+
+
+def dp_members(source: str, n_finetune: int, n_holdout: int) -> tuple[int, str]:
+    """The rows DP-SGD fine-tunes the model on, from finetune_train's and holdout's rows as
+    drawn (before a table's are made equal: auditor.data._tables.equal_membership), and the
+    split that sets their number (a key of DP_SPLITS). Preflight and the run both ask this."""
+    if source in EQUAL_MEMBERSHIP and 0 < n_holdout < n_finetune:
+        return n_holdout, "holdout"
+    return n_finetune, "finetune_train"
+
+
+def dp_rows(
+    privacy: PrivacyConfig, source: str, n_finetune: int, n_holdout: int
+) -> tuple[int, str]:
+    """The most rows a DP-SGD training of the run trains on (its delta must be below 1 over
+    them), and what sets them, for a message: the model's members (:func:`dp_members`), a
+    reference model's half of members and non-members, or the canary model's members and
+    inserted canaries (at most privacy.n_canaries), as the probes ``privacy`` runs."""
+    n, split = dp_members(source, n_finetune, n_holdout)
+    rows = [(n, DP_SPLITS[split])]
+    probes = set(privacy.probes) if privacy.enabled else set()
+    if probes & REFERENCE_PROBES:
+        holdout = n if source in EQUAL_MEMBERSHIP and n_holdout > 0 else n_holdout
+        rows.append(((n + holdout + 1) // 2, REFERENCE_ROWS))
+    if "canaries" in probes and privacy.n_canaries > 0:
+        rows.append((n + privacy.n_canaries,
+                     CANARY_ROWS.format(split=DP_SPLITS[split], m=privacy.n_canaries)))  # fmt: skip
+    return max(rows, key=lambda row: row[0])  # the first of equals: the members
 
 
 class DPConfig(StrictModel):
@@ -63,16 +97,18 @@ def resolved_dp(dp: DPConfig | None, n_rows: int) -> DPConfig | None:
     return dp if delta == dp.target_delta else dp.model_copy(update={"target_delta": delta})
 
 
-def delta_problem(dp: DPConfig | None, n_rows: int, split: str = "finetune_train") -> str | None:
+def delta_problem(
+    dp: DPConfig | None, n_rows: int, split: str = DP_SPLITS["finetune_train"]
+) -> str | None:
     """Why the ``dp.target_delta`` a config writes claims nothing for DP-SGD on ``n_rows``
-    training rows (it is not below 1/n), for ``privacy.dp.target_delta``; ``split``: the split
-    that sets n (a key of DP_SPLITS). None where it is below, unwritten, or no DP."""
+    training rows (it is not below 1/n), for ``privacy.dp.target_delta``; ``split``: what sets
+    n, as :func:`dp_rows` says. None where it is below, unwritten, or no DP."""
     if dp is None or "target_delta" not in dp.model_fields_set:
         return None
     if n_rows <= 0 or dp.target_delta * n_rows < 1:
         return None
     return DELTA_NOT_BELOW.format(delta=dp.target_delta, bound=1 / n_rows, n=n_rows,
-                                  split=DP_SPLITS[split], way=default_delta(n_rows))  # fmt: skip
+                                  split=split, way=default_delta(n_rows))  # fmt: skip
 
 
 class PrivacyConfig(StrictModel):

@@ -100,6 +100,9 @@ class DatasetBundle:
     # The files the source row ids count through: (file name, the id of its first data row),
     # in order; empty where ids are not rows of a file the user has (a built-in source).
     row_files: tuple[tuple[str, int], ...] = ()
+    # Tables: finetune_train's and holdout's rows as drawn, before equal_membership cut the
+    # larger to the smaller (empty: as the splits hold them); DP-SGD's n is told from them.
+    drawn: dict[str, int] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Split:
         return self.splits[name]

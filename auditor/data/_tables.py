@@ -146,7 +146,8 @@ def trained_inputs(
     the data description; refused where that leaves no input (naming the table ``source`` in
     the message, and no file: data.features is a key of the config file, which the caller
     names)."""
-    idx = equal_membership(split_indices(y, fractions, seed=seed), seed=seed)
+    drawn = split_indices(y, fractions, seed=seed)
+    idx = equal_membership(drawn, seed=seed)
     fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
     n, others = len(fit_rows), len(frame) - len(fit_rows)
     untrained = {col: found for col in [*inputs.numeric, *inputs.categorical]
@@ -243,7 +244,8 @@ def table_bundle(
     """``sensitive_input_columns`` maps each sensitive feature to the source columns that
     carry it into the model (dropped here when they are not inputs); ``row_file``: the file
     whose data rows ``frame``'s rows are, in order (None: rows pooled or filtered)."""
-    idx = equal_membership(split_indices(y, fractions, seed=seed), seed=seed)
+    drawn = split_indices(y, fractions, seed=seed)
+    idx = equal_membership(drawn, seed=seed)
     fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
     enc = encode_table(
         frame, numeric=inputs.numeric, categorical=inputs.categorical, fit_rows=fit_rows
@@ -282,6 +284,7 @@ def table_bundle(
         source_files=source_files,
         preprocessing=_record(inputs, enc, frame),
         row_files=((row_file, 0),) if row_file else (),
+        drawn={split: len(drawn[split]) for split in ("finetune_train", "holdout")},
     )
 
 

@@ -26,8 +26,8 @@ from auditor.audit_tree import parse_path
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
-from auditor.config.privacy import DPConfig, delta_problem
-from auditor.config.recipe_splits import EQUAL_MEMBERSHIP, plain_splits
+from auditor.config.privacy import PrivacyConfig, delta_problem, dp_rows
+from auditor.config.recipe_splits import plain_splits
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import validate_rules
 from auditor.io import CHECKPOINTS, as_path, check_lock, refuse_foreign_files
@@ -210,35 +210,31 @@ def _checked_data(
     validate_data(data)
     if isinstance(data, TableData):
         return True, check_table_counts(data, config.fairness.intersections,
-                                        fractions=used_splits(config), dp=config.privacy.dp,
+                                        fractions=used_splits(config), privacy=config.privacy,
                                         config_file=source)  # fmt: skip
     check_builtin_splits(config, source=source)
     return True, None
 
 
 def check_dp_rows(
-    dp: DPConfig | None, fractions: dict[str, float], class_counts: Sequence[int], *,
+    privacy: PrivacyConfig, fractions: dict[str, float], class_counts: Sequence[int], *,
     scenario: str, source: str | None,
 ) -> None:  # fmt: skip
-    """Refuse a ``privacy.dp.target_delta`` not below 1/n, n the rows DP-SGD fine-tunes on
-    (:func:`dp_rows`): before any work, not on a card whose epsilon claims nothing."""
-    problem = delta_problem(dp, *dp_rows(scenario, fractions, class_counts))
+    """Refuse a ``privacy.dp.target_delta`` not below 1/n, n the most rows a DP-SGD training
+    of the run trains on (:func:`auditor.config.privacy.dp_rows`, as the run asks it): before
+    any work, not on a card whose epsilon claims nothing."""
+    n = drawn_rows(fractions, class_counts)
+    problem = delta_problem(privacy.dp, *dp_rows(privacy, scenario, *n))
     if problem:
         raise AuditorInputError(problem, source=source, field="privacy.dp.target_delta")
 
 
-def dp_rows(
-    scenario: str, fractions: dict[str, float], class_counts: Sequence[int]
-) -> tuple[int, str]:
-    """The rows DP-SGD fine-tunes on and the split that sets their number: each class's
-    ``fractions`` share's floor (as :func:`auditor.data.split_indices` draws them) of
-    finetune_train, cut to holdout's count where a table's members and non-members are made
-    equal (:func:`auditor.data._tables.equal_membership`)."""
-    n = {split: sum(math.floor(fractions.get(split, 0.0) * c) for c in class_counts)
-         for split in ("finetune_train", "holdout")}  # fmt: skip
-    if scenario in EQUAL_MEMBERSHIP and 0 < n["holdout"] < n["finetune_train"]:
-        return n["holdout"], "holdout"
-    return n["finetune_train"], "finetune_train"
+def drawn_rows(fractions: dict[str, float], class_counts: Sequence[int]) -> tuple[int, int]:
+    """finetune_train's and holdout's rows as drawn: each class's ``fractions`` share's floor
+    (as :func:`auditor.data.split_indices` draws them), before a table's are made equal."""
+    finetune, holdout = (sum(math.floor(fractions.get(split, 0.0) * c) for c in class_counts)
+                         for split in ("finetune_train", "holdout"))  # fmt: skip
+    return finetune, holdout
 
 
 def check_predictions(
@@ -310,10 +306,10 @@ def used_splits(config: AuditConfig) -> dict[str, float]:
 
 def check_table_counts(
     data: TableData, intersections: str | list[list[str]], *, fractions: dict[str, float],
-    dp: DPConfig | None = None, config_file: str | None = None,
+    privacy: PrivacyConfig | None = None, config_file: str | None = None,
 ) -> tuple[str, ...]:  # fmt: skip
     """A table's group counts (each feature and intersection), the size of each split of
-    ``fractions`` and DP-SGD's delta for its rows (``dp``, a key of ``config_file``), from its
+    ``fractions`` and DP-SGD's delta for its rows (``privacy``'s, of ``config_file``), from its
     validation's checks (:func:`auditor.data.table.validate_table`). Returns the target's
     class names as the audit names them."""
     from auditor.data.table import checked_table  # pandas
@@ -327,7 +323,8 @@ def check_table_counts(
     problem = table_problem(fractions, by_class, source=src)  # every short split and class
     if problem:
         raise AuditorInputError(problem[1], source=src, field=problem[0])
-    check_dp_rows(dp, fractions, class_counts, scenario="table", source=config_file)
+    if privacy is not None:
+        check_dp_rows(privacy, fractions, class_counts, scenario="table", source=config_file)
     return task.class_names
 
 
@@ -359,7 +356,7 @@ def check_builtin_splits(config: AuditConfig, *, source: str | None = None) -> N
     if config.data.source != "mnist" or config.data.root is None and not config.data.download:
         # MNIST from a root or a download: its rows once read (train_stages), before training;
         # here a download's digits may be a guess of equal shares
-        check_dp_rows(config.privacy.dp, fractions, strata[0], scenario=config.data.source,
+        check_dp_rows(config.privacy, fractions, strata[0], scenario=config.data.source,
                       source=where)
 
 

@@ -39,21 +39,23 @@ FEWER_EPOCHS = ", or fine-tune fewer epochs (finetune.epochs)"  # past 1 epoch o
 
 
 def delta_config(config: AuditConfig, bundle: DatasetBundle) -> AuditConfig:
-    """``config`` with the delta DP-SGD uses on ``bundle``'s finetune_train rows, counted once
-    they are read (preflight counts most sources' rows first): a delta the config writes is
-    refused (privacy.dp.target_delta) where it is not below 1/n, before the pretraining, not on
-    a card whose epsilon claims nothing; one it does not write is auditor's default for n
-    (:func:`auditor.config.privacy.resolved_dp`), what audit.json and the card then state."""
-    from auditor.config.privacy import delta_problem, resolved_dp
-    from auditor.config.recipe_splits import EQUAL_MEMBERSHIP
+    """``config`` with the delta DP-SGD uses on ``bundle``'s rows, counted once they are read
+    (preflight counts most sources' rows first, by the same rule: n the most rows a DP-SGD
+    training of the run takes, :func:`auditor.config.privacy.dp_rows`): a delta the config
+    writes is refused (privacy.dp.target_delta) where it is not below 1/n, before the
+    pretraining, not on a card whose epsilon claims nothing; one it does not write is
+    auditor's default for n (:func:`auditor.config.privacy.resolved_dp`), what audit.json and
+    the card then state."""
+    from auditor.config.privacy import delta_problem, dp_rows, resolved_dp
 
     dp = config.privacy.dp
     if dp is None:
         return config
-    n, splits = len(bundle["finetune_train"].x), config.data.splits
-    cut = (config.data.source in EQUAL_MEMBERSHIP and splits.holdout < splits.finetune_train
-           and len(bundle["holdout"].x) == n)  # fmt: skip
-    problem = delta_problem(dp, n, "holdout" if cut else "finetune_train")
+    drawn = {split: bundle.drawn.get(split, len(bundle[split].x))
+             for split in ("finetune_train", "holdout")}  # fmt: skip
+    n, what = dp_rows(config.privacy, config.data.source, drawn["finetune_train"],
+                      drawn["holdout"])  # fmt: skip
+    problem = delta_problem(dp, n, what)
     if problem:
         raise AuditorInputError(problem, field="privacy.dp.target_delta")
     privacy = config.privacy.model_copy(update={"dp": resolved_dp(dp, n)})

@@ -278,19 +278,20 @@ def _dp(delta: float | None = None) -> dict:
     return {"dp": {"target_epsilon": 3.0, **({} if delta is None else {"target_delta": delta})}}
 
 
-@pytest.mark.parametrize("delta", [0.9, 1 / 266])
+@pytest.mark.parametrize("delta", [0.9, 1 / 366])
 def test_a_dp_delta_not_below_one_over_n_is_refused_before_any_work(tmp_path, delta):
     # target_delta = 0.9 was accepted: the card said "accountant ε 3.00 (δ 0.9)", a claim
-    # that allows a whole training record to leak. digits fine-tunes on 266 rows.
+    # that allows a whole training record to leak. digits fine-tunes on 266 rows, its canary
+    # model on up to 366.
     config = AuditConfig(privacy=_dp(delta))
     with pytest.raises(AuditorInputError) as err:
         preflight.check_run(config, config_file="dp.toml", out=tmp_path / "run")
     assert (err.value.source, err.value.field) == ("dp.toml", "privacy.dp.target_delta")
-    assert f"{delta:g} is not below 1/n = 0.00376, n the 266 rows DP-SGD fine-tunes on" in str(
+    assert f"{delta:g} is not below 1/n = 0.00273, n the 366 rows DP-SGD fine-tunes on" in str(
         err.value
     )
     assert str(err.value).endswith("write a smaller target_delta (e.g. 1e-05)")
-    preflight.check_run(AuditConfig(privacy=_dp(0.99 / 266)), config_file="dp.toml",
+    preflight.check_run(AuditConfig(privacy=_dp(0.99 / 366)), config_file="dp.toml",
                         out=tmp_path / "run")  # fmt: skip
     assert not (tmp_path / "run").exists()
 
@@ -305,23 +306,24 @@ def test_a_tables_dp_delta_is_checked_against_its_finetune_rows(tmp_path):
     fractions = preflight.used_splits(AuditConfig(data=data))
     with pytest.raises(AuditorInputError) as err:
         preflight.check_table_counts(data, "none", fractions=fractions, config_file="t.toml",
-                                     dp=AuditConfig(privacy=_dp(0.01)).privacy.dp)  # fmt: skip
+                                     privacy=AuditConfig(privacy=_dp(0.01)).privacy)  # fmt: skip
     assert (err.value.source, err.value.field) == ("t.toml", "privacy.dp.target_delta")
     assert "0.01 is not below 1/n = 0.00" in str(err.value)
     preflight.check_table_counts(data, "none", fractions=fractions,
-                                 dp=AuditConfig(privacy=_dp(1e-3)).privacy.dp)  # fmt: skip
+                                 privacy=AuditConfig(privacy=_dp(1e-3)).privacy)  # fmt: skip
 
 
 def test_a_delta_not_written_is_never_refused_and_a_written_one_is():
     # The default 1e-05 was refused at 100,000 fine-tuning rows: a refusal of auditor's own
     # choice; a delta the config does not write is chosen below 1/n (resolved_dp) instead.
-    from auditor.config.privacy import DPConfig
+    from auditor.config.privacy import PrivacyConfig
 
     fractions = {"finetune_train": 0.5, "holdout": 0.5}
-    preflight.check_dp_rows(DPConfig(target_epsilon=3.0), fractions, [10**6, 10**6],
-                            scenario="digits", source="a.toml")  # fmt: skip
+    unwritten = PrivacyConfig(probes=["lira"], **_dp())
+    preflight.check_dp_rows(unwritten, fractions, [10**6, 10**6], scenario="digits",
+                            source="a.toml")  # fmt: skip
     with pytest.raises(AuditorInputError) as err:
-        preflight.check_dp_rows(DPConfig(target_epsilon=3.0, target_delta=1e-5), fractions,
+        preflight.check_dp_rows(PrivacyConfig(probes=["lira"], **_dp(1e-5)), fractions,
                                 [10**6, 10**6], scenario="digits", source="a.toml")  # fmt: skip
     assert str(err.value) == (
         "a.toml: privacy.dp.target_delta: 1e-05 is not below 1/n = 1e-06, n the 1,000,000 rows "
@@ -329,20 +331,28 @@ def test_a_delta_not_written_is_never_refused_and_a_written_one_is():
         "training record may leak, so target_epsilon would claim nothing; write a smaller "
         "target_delta (e.g. 1e-07)"
     )
-    preflight.check_dp_rows(None, fractions, [10**9], scenario="digits", source="a.toml")
+    preflight.check_dp_rows(PrivacyConfig(), fractions, [10**9], scenario="digits",
+                            source="a.toml")  # fmt: skip
 
 
 UNEQUAL = {"pretrain": 0.3, "finetune_train": 0.3, "holdout": 0.1, "val": 0.1, "test": 0.2}
+# 2 classes of 100 rows: finetune_train and holdout both draw 60 (the fractions differ)
+FLOORS_EQUAL = {"pretrain": 0.2, "finetune_train": 0.305, "holdout": 0.30, "val": 0.1,
+                "test": 0.095}  # fmt: skip
 
 
 def _dp_scenario(tmp_path, scenario: str, recipe: str, objective: str) -> AuditConfig:
     data: dict = {"source": scenario}
-    if scenario == "table":
+    if scenario.startswith("table"):
         rng = np.random.default_rng(0)
         path = tmp_path / "t.csv"
-        pd.DataFrame({"x": rng.normal(size=1000), "g": rng.choice(["a", "b"], 1000),
-                      "y": rng.choice(["no", "yes"], 1000)}).to_csv(path, index=False)  # fmt: skip
-        data.update(path=path, target="y", sensitive=["g"], splits=UNEQUAL)
+        y = rng.permutation(["no", "yes"] * 100) if scenario == "table 200" else None
+        n = 200 if y is not None else 1000
+        pd.DataFrame({"x": rng.normal(size=n), "g": rng.choice(["a", "b"], n),
+                      "y": y if y is not None else rng.choice(["no", "yes"], n)}
+                     ).to_csv(path, index=False)  # fmt: skip
+        data.update(source="table", path=path, target="y", sensitive=["g"],
+                    splits=FLOORS_EQUAL if y is not None else UNEQUAL)  # fmt: skip
     elif scenario == "adult":
         data.update(splits=UNEQUAL)
     elif scenario == "mnist":
@@ -350,28 +360,43 @@ def _dp_scenario(tmp_path, scenario: str, recipe: str, objective: str) -> AuditC
     return AuditConfig(data=data, training={"recipe": recipe}, pretrain={"objective": objective})
 
 
+@pytest.mark.parametrize("probes", [["lira"], None])  # the members or a reference half; canaries
 @pytest.mark.parametrize(("scenario", "recipe", "objective"), [
     ("table", "pretrain-finetune", "supervised"), ("table", "plain", "supervised"),
     ("table", "pretrain-finetune", "none"), ("adult", "pretrain-finetune", "supervised"),
     ("digits", "pretrain-finetune", "supervised"), ("digits", "plain", "supervised"),
-    ("mnist", "pretrain-finetune", "supervised"),
+    ("mnist", "pretrain-finetune", "supervised"), ("table 200", "pretrain-finetune", "none"),
 ])  # fmt: skip
-def test_preflights_dp_rows_are_the_rows_the_run_fine_tunes_on(tmp_path, scenario, recipe,
-                                                               objective):
+def test_preflight_and_the_run_refuse_a_delta_by_one_rule(tmp_path, scenario, recipe, objective,
+                                                          probes):
     # A table's members are cut to the holdout's count (equal_membership): with 1,000 rows at
-    # .3/.3/.1/.1/.2 the run fine-tunes on 99 rows, and preflight counted 299, refusing a
-    # valid 0.005 "not below 1/n = 0.00334, n the 299 rows".
+    # .3/.3/.1/.1/.2 the run fine-tunes on 99 rows, and preflight counted 299. Then the run
+    # told the split that set n from the fractions, preflight from the counts: at 60 and 60
+    # drawn (FLOORS_EQUAL) the run blamed the holdout, cutting nothing. And n was the
+    # members' alone, where the canary model trains on them and up to 100 canaries.
     from auditor.data import load_bundle
+    from auditor.training.dp import delta_config
     from auditor.training.recipes import effective_config
 
     config = _dp_scenario(tmp_path, scenario, recipe, objective)
     run = effective_config(config)
-    n = len(load_bundle(run.data, seed=run.seed)["finetune_train"].x)
-    refused = config.model_copy(update={"privacy": AuditConfig(privacy=_dp(1 / n)).privacy})
+    bundle = load_bundle(run.data, seed=run.seed)
+    members, holdout = len(bundle["finetune_train"].x), len(bundle["holdout"].x)
+    n = max(members, (members + holdout + 1) // 2, members + 100 if probes is None else 0)
+
+    def privacy(delta: float) -> dict:
+        return {"privacy": AuditConfig(privacy={**_dp(delta), **({"probes": probes} if probes
+                                                                else {})}).privacy}  # fmt: skip
+
     with pytest.raises(AuditorInputError) as err:
-        preflight.check_run(refused, config_file="dp.toml", out=tmp_path / "run")
+        preflight.check_run(config.model_copy(update=privacy(1.0001 / n)), config_file="dp.toml",
+                            out=tmp_path / "run")  # fmt: skip
+    with pytest.raises(AuditorInputError) as run_err:
+        delta_config(run.model_copy(update=privacy(1.0001 / n)), bundle)
+    assert str(err.value) == f"dp.toml: {run_err.value}"
     assert f"n the {n:,} rows DP-SGD fine-tunes on" in str(err.value)
     cut = scenario in ("table", "adult") and recipe == "pretrain-finetune"  # holdout .1 < .3
     assert ("cut to the rows of data.splits.holdout" in str(err.value)) == cut
-    passed = config.model_copy(update={"privacy": AuditConfig(privacy=_dp(0.99 / n)).privacy})
-    preflight.check_run(passed, config_file="dp.toml", out=tmp_path / "run")
+    preflight.check_run(config.model_copy(update=privacy(0.99 / n)), config_file="dp.toml",
+                        out=tmp_path / "run")  # fmt: skip
+    delta_config(run.model_copy(update=privacy(0.99 / n)), bundle)

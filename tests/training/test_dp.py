@@ -134,7 +134,8 @@ def test_a_delta_not_below_one_over_n_is_refused_from_python_before_pretraining(
     with pytest.raises(AuditorInputError) as err:
         api.run(config, out_dir=tmp_path / "run", config_file="dp.toml", progress=False)
     assert (err.value.source, err.value.field) == ("dp.toml", "privacy.dp.target_delta")
-    assert "0.9 is not below 1/n = 0.00376, n the 266 rows DP-SGD fine-tunes on" in str(err.value)
+    # digits fine-tunes on 266 rows, its canary model on up to 366
+    assert "0.9 is not below 1/n = 0.00273, n the 366 rows DP-SGD fine-tunes on" in str(err.value)
     assert not (tmp_path / "run").exists()
 
 
@@ -143,13 +144,23 @@ class _Rows:
         self.x = range(n)
 
 
-def _dp_run(delta: float | None, *, splits: dict | None = None, rows=(200_000, 200_000)):
+class _Bundle(dict):
+    """finetune_train's and holdout's rows, and (a table's) as drawn before they were equal."""
+
+    def __init__(self, rows: tuple[int, int], drawn: tuple[int, int] | None) -> None:
+        super().__init__(finetune_train=_Rows(rows[0]), holdout=_Rows(rows[1]))
+        self.drawn = dict(zip(("finetune_train", "holdout"), drawn or (), strict=False))
+
+
+def _dp_run(delta: float | None, *, splits: dict | None = None, rows=(200_000, 200_000),
+            drawn: tuple[int, int] | None = None, probes: list[str] | None = None):  # fmt: skip
     from auditor.config import AuditConfig
 
     dp = {"target_epsilon": 3.0, **({} if delta is None else {"target_delta": delta})}
     data = {"source": "adult", **({"splits": splits} if splits else {})}
-    config = AuditConfig(data=data, privacy={"dp": dp})
-    return config, {"finetune_train": _Rows(rows[0]), "holdout": _Rows(rows[1])}
+    privacy = {"dp": dp, **({"probes": probes} if probes is not None else {})}
+    config = AuditConfig(data=data, privacy=privacy)
+    return config, _Bundle(rows, drawn)
 
 
 def test_a_delta_not_written_is_chosen_below_one_over_n_and_recorded_as_the_runs():
@@ -161,9 +172,9 @@ def test_a_delta_not_written_is_chosen_below_one_over_n_and_recorded_as_the_runs
     config, bundle = _dp_run(None)
     assert delta_config(config, bundle).privacy.dp.target_delta == 1e-7
     assert config.privacy.dp.target_delta == 1e-5  # the caller's config is left as it was
-    small, bundle = _dp_run(None, rows=(99_999, 99_999))
+    small, bundle = _dp_run(None, rows=(99_999, 99_999), probes=["loss", "lira"])
     assert delta_config(small, bundle).privacy.dp.target_delta == 1e-5
-    written, bundle = _dp_run(1e-5)
+    written, bundle = _dp_run(1e-5, probes=["lira"])
     with pytest.raises(AuditorInputError) as err:
         delta_config(written, bundle)
     assert (
@@ -172,14 +183,47 @@ def test_a_delta_not_written_is_chosen_below_one_over_n_and_recorded_as_the_runs
     ) in str(err.value)
 
 
+def test_the_delta_holds_for_the_canary_model_too():
+    # The canary model fine-tunes with DP-SGD, the same delta, on the members and up to
+    # privacy.n_canaries canaries: at 99,999 members the default 1e-05 was kept, though the
+    # canary model trains on 100,000 rows or more (its epsilon and audit then claim nothing).
+    from auditor.training.dp import delta_config
+
+    config, bundle = _dp_run(None, rows=(99_999, 99_999))
+    assert delta_config(config, bundle).privacy.dp.target_delta == 1e-7  # at most 1/(10 n)
+    written, bundle = _dp_run(1e-5, rows=(99_950, 99_950))
+    with pytest.raises(AuditorInputError) as err:
+        delta_config(written, bundle)
+    assert (
+        "1e-05 is not below 1/n = 1e-05, n the 100,050 rows DP-SGD fine-tunes on (the canary "
+        "model's: data.splits.finetune_train, and up to privacy.n_canaries = 100 canaries)"
+    ) in str(err.value)
+    delta_config(_dp_run(1e-5, rows=(99_899, 99_899))[0], bundle=_Bundle((99_899,) * 2, None))
+
+
 def test_a_refused_delta_names_the_holdout_where_it_cut_the_members():
     from auditor.training.dp import delta_config
 
     splits = {"pretrain": 0.3, "finetune_train": 0.3, "holdout": 0.1, "val": 0.1, "test": 0.2}
-    config, bundle = _dp_run(0.005, splits=splits, rows=(4883, 4883))
+    config, bundle = _dp_run(0.005, splits=splits, rows=(4883, 4883), drawn=(14_652, 4883),
+                             probes=["loss"])  # fmt: skip
     with pytest.raises(AuditorInputError) as err:
         delta_config(config, bundle)
     assert (
         "n the 4,883 rows DP-SGD fine-tunes on (data.splits.finetune_train, cut to the rows of "
         "data.splits.holdout: members and non-members are equal in number)"
     ) in str(err.value)
+
+
+def test_a_refused_delta_names_the_members_where_nothing_was_cut():
+    # The run told the split from the fractions (holdout .30 < finetune_train .305) and
+    # blamed the holdout, where the floors drew 60 and 60 and nothing was cut (preflight,
+    # from the counts, named finetune_train): one rule now, from the rows as drawn.
+    from auditor.training.dp import delta_config
+
+    splits = {"pretrain": 0.2, "finetune_train": 0.305, "holdout": 0.30, "val": 0.1,
+              "test": 0.095}  # fmt: skip
+    config, bundle = _dp_run(0.02, splits=splits, rows=(60, 60), drawn=(60, 60), probes=["lira"])
+    with pytest.raises(AuditorInputError) as err:
+        delta_config(config, bundle)
+    assert "n the 60 rows DP-SGD fine-tunes on (data.splits.finetune_train):" in str(err.value)
