@@ -146,8 +146,7 @@ def trained_inputs(
     the data description; refused where that leaves no input (naming the table ``source`` in
     the message, and no file: data.features is a key of the config file, which the caller
     names)."""
-    drawn = split_indices(y, fractions, seed=seed)
-    idx = equal_membership(drawn, seed=seed)
+    idx = equal_membership(split_indices(y, fractions, seed=seed), seed=seed)
     fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
     n, others = len(fit_rows), len(frame) - len(fit_rows)
     untrained = {col: found for col in [*inputs.numeric, *inputs.categorical]
