@@ -15,7 +15,7 @@ import csv
 import gzip
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,6 +44,13 @@ CANNOT_READ = "cannot read ({error})"
 TITLE_LINE = (
     "line {line} ({text!r}) is {fields} above rows of more: a title above the header? "
     "delete it, or start it with '#'"
+)
+# Every row one field over the header, each starting with a larger whole number: R's
+# write.table with row.names = TRUE (its default) and quote = FALSE (layout.CsvLayout.numbered)
+R_ROW_NAMES = (
+    "data row 1 has {got} fields where the header has {want} ({row!r}), as do the rows under "
+    "it, each first field a number larger than the last ({numbers}, ...): R's row names "
+    "written unquoted? write the file with write.table(..., row.names = FALSE), or quote = TRUE"
 )
 LONGER_ROW = (
     "a row has more fields than the header's {n} names; quote a value that holds the "
@@ -131,7 +138,10 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
             lines: Iterator[str] = fh
             if layout.hash_header:  # '# y_true': the '#' marks the line, not the name
                 lines = chain([next(fh, "").lstrip(COMMENT).lstrip()], fh)
-            header = next(csv.reader(lines, delimiter=layout.delimiter), None)
+            reader = csv.reader(lines, delimiter=layout.delimiter)
+            header = next(reader, None)
+            below = (list(islice((row for row in reader if "".join(row).strip()), 3))
+                     if layout.numbered else [])  # fmt: skip
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))
     if layout.title:
@@ -139,6 +149,11 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
         text = layout.delimiter.join(header).strip()[:60]
         raise AuditorInputError(TITLE_LINE.format(line=layout.skip_rows + 1, text=text,
                                                   fields=fields), source=str(path))  # fmt: skip
+    if layout.numbered and below:
+        numbers = ", ".join(row[0].strip() for row in below)
+        message = R_ROW_NAMES.format(got=len(header) + 1, want=len(header), numbers=numbers,
+                                     row=layout.delimiter.join(below[0])[:120])  # fmt: skip
+        raise AuditorInputError(message, source=str(path))
     header = [canonical(name) for name in header]
     if layout.unnamed == "header":
         header.pop()

@@ -51,6 +51,10 @@ class CsvLayout:
     unnamed: Literal["first", "last", "header"] | None = None
     # The first line is one field over rows of more: a title above the header (refused).
     title: bool = False
+    # Every row is one field over the header and starts with a whole number, each larger than
+    # the last (1, 2, 3, ...): R's row names written unquoted (write.table, quote = FALSE);
+    # refused as ragged all the same, saying how R writes the file readably.
+    numbered: bool = False
     encoding: str = UTF8  # UTF-16 or UTF-32 where a byte-order mark says so (data.text)
 
 
@@ -216,6 +220,19 @@ def _unnamed(split: _Split, delimiter: str) -> Literal["first", "last", "header"
     return "last" if all(not row[-1].strip() for row in rows) else None
 
 
+def _numbered(split: _Split, delimiter: str) -> bool:
+    """Every row under the header has one field more than it, and the first fields are whole
+    numbers, each larger than the last (R's row names: 1, 2, 3, ..., or a subset's 2, 5, 9)."""
+    rows = split.rows(delimiter)
+    if len(rows) < 2 or split.rows_width(delimiter) != split.width(delimiter) + 1:
+        return False
+    first = [row[0].strip() for row in rows]
+    if not all(name.isascii() and name.isdigit() for name in first):
+        return False
+    numbers = [int(name) for name in first]
+    return all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+
+
 def _title(split: _Split, delimiter: str, order: Sequence[str], unnamed: str | None) -> bool:
     """The first line is a title above the header: one field (under every delimiter) over rows
     of more, or fewer fields than every row under it (split by ``delimiter``, the file's) where
@@ -264,6 +281,7 @@ def _layout(path: Path) -> CsvLayout:
         skip, rows = skip - 1, lines[:SAMPLE_LINES]
     unnamed = None if hashed else _unnamed(split, delimiter)
     title = not hashed and _title(split, delimiter, order, unnamed)
+    numbered = not (hashed or title) and unnamed is None and _numbered(split, delimiter)
     return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
-                     title=title, encoding=encoding,
+                     title=title, numbered=numbered, encoding=encoding,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip

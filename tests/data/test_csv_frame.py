@@ -176,8 +176,12 @@ def test_rs_write_table_unquoted_with_an_empty_field_inside_a_line_is_read(tmp_p
 def test_rs_write_table_unquoted_with_row_names_is_refused_not_read_as_one_column(tmp_path):
     """With R's row names unquoted (row.names = TRUE, quote = FALSE) every row has one field
     more than the header; unquoted, they cannot be told from a text value holding a space in
-    every row, so the rows are refused as ragged (exit 2), as without the empty field."""
+    every row, so the rows are refused as ragged (exit 2), as without the empty field; each
+    row's first field a larger number (1, 2, 3), the refusal says how R writes it readably."""
     path = _r_unquoted(tmp_path / "x.txt", row_names=True)
     assert csv_layout(path).delimiter == " "
-    with pytest.raises(AuditorInputError, match="more fields than the header's 4 names"):
+    with pytest.raises(AuditorInputError) as err:
         C.read_csv_frame(path)
+    assert "has 5 fields where the header has 4" in str(err.value)
+    assert str(err.value).endswith("(1, 2, 3, ...): R's row names written unquoted? write the file "
+                                   "with write.table(..., row.names = FALSE), or quote = TRUE")

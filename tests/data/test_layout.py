@@ -68,3 +68,41 @@ def test_a_line_of_spaces_in_the_first_lines_of_an_own_table(cli, tmp_path):  # 
                                                   row="data row 149")), line  # fmt: skip
     assert_nothing_written(tmp_path)
 
+
+
+def _r_table(sep: str, quote: bool, rows: range) -> str:
+    """R's write.table(frame, sep = sep, quote = quote) (row.names = TRUE, its default): the
+    header one name short, each row starting with its row name."""
+    q = '"' if quote else ""
+    lines = [sep.join(f"{q}{name}{q}" for name in ("y_true", "y_pred", "g"))]
+    for i in rows:
+        y = i % 2
+        values = [f"{q}{i}{q}", str(y), str(y if i % 20 >= 3 else 1 - y), f"{q}{'FM'[i % 2]}{q}"]
+        lines.append(sep.join(values))
+    return "\n".join(lines) + "\n"
+
+
+def test_unquoted_r_row_names_are_refused_with_how_r_writes_them(cli, tmp_path):  # noqa: F811
+    """Was 'data row 1 has 4 fields where the header has 3 ('1,0,1,F'); quote a value that holds
+    the delimiter, or write the row in full', advice an R user cannot act on."""
+    hint = ("R's row names written unquoted? write the file with write.table(..., row.names = "
+            "FALSE), or quote = TRUE")  # fmt: skip
+    cases = [("r.csv", ",", range(1, 301), "('1,1,0,M')", "(1, 2, 3, ...)"),
+             ("r.txt", " ", range(1, 301), "('1 1 0 M')", "(1, 2, 3, ...)"),  # R's default sep
+             ("subset.csv", ",", range(2, 900, 3), "('2,0,1,F')", "(2, 5, 8, ...)")]  # fmt: skip
+    for name, sep, rows, row, numbers in cases:
+        (tmp_path / name).write_text(_r_table(sep, quote=False, rows=rows))
+        line = assert_refused(cli(["audit", "-p", name, "--sensitive", "g", "-o", "out", "-q"]),
+                              f"{name}: data row 1 has 4 fields where the header has 3 {row}")
+        assert line.endswith(f", as do the rows under it, each first field a number larger "
+                             f"than the last {numbers}: {hint}"), line  # fmt: skip
+    assert_nothing_written(tmp_path)
+    (tmp_path / "t.csv").write_text(_r_table(",", quote=False, rows=range(1, 241)))
+    (tmp_path / "audit.toml").write_text(TABLE.replace('"y"', '"y_true"'))
+    line = assert_refused(cli(["run", "audit.toml", "--out", "out", "--quiet"]),
+                          "t.csv: data.path: data row 1 has 4 fields where the header has 3")
+    assert line.endswith(hint), line
+    assert_nothing_written(tmp_path)
+    (tmp_path / "quoted.csv").write_text(_r_table(",", quote=True, rows=range(1, 301)))
+    done = cli(["audit", "-p", "quoted.csv", "--sensitive", "g", "-o", "out", "-q", "--exit-zero"])
+    assert done.code == 0, done.err  # the advice holds: quote = TRUE is read, row names dropped
