@@ -261,13 +261,13 @@ class AuditConfig(StrictModel):
 
     def with_overrides(self, **changes: Any) -> AuditConfig:
         """A copy with top-level fields replaced (``seed``, ``device``, ``threads``, ``name``),
-        each checked; the rest as it is, with what the config left unwritten (a DP delta
-        auditor then chooses: :func:`auditor.config.privacy.resolved_dp`) still unwritten."""
+        each checked alone (the config was checked once, when it was read); the rest as it
+        is, with what the config left unwritten (a DP delta auditor then chooses:
+        :func:`auditor.config.privacy.resolved_dp`) still unwritten."""
         changes = {k: v for k, v in changes.items() if v is not None}
         if not changes:
             return self
-        checked = validate_config({**self.model_dump(mode="python"), **changes},
-                                  source="command line")  # fmt: skip
+        checked = validate_config(changes, source="command line")  # beside the defaults
         return self.model_copy(update={k: getattr(checked, k) for k in changes})
 
 

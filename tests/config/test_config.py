@@ -393,3 +393,17 @@ def test_the_largest_integers_audit_json_holds_still_load(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text("[transparency]\nmax_attribution_rows = 18446744073709551615\n")
     assert load_config(path).transparency.max_attribution_rows == 2**64 - 1
+
+
+def test_overrides_check_only_the_values_they_change(tmp_path, monkeypatch):
+    # with_overrides validated the whole config again (dumped, with the overrides) to check
+    # one to three scalars: a config is validated once, when it is read, and a value the
+    # command line did not give was refused as the command line's.
+    path = tmp_path / "a.toml"
+    path.write_text("[privacy.dp]\ntarget_epsilon = 3.0\ntarget_delt = 1e-9\n", encoding="utf-8")
+    with pytest.raises(AuditorInputError, match=r"a\.toml: privacy\.dp\.target_delt"):
+        load_config(path)  # a bad key in the file: refused where the file is read
+    unchecked = AuditConfig().model_copy(update={"name": "../x"})  # not checked again here
+    assert unchecked.with_overrides(seed=1, threads=2).name == "../x"
+    with pytest.raises(AuditorInputError, match="command line: threads: "):
+        unchecked.with_overrides(threads=0)
