@@ -155,12 +155,29 @@ def svg_escape(value: Any) -> Markup:
     return escape(controls_shown(str(value)))
 
 
+_LINE_END = re.compile("\r\n?|\n")
+
+
 def card_lines(value: Any) -> Markup:
     """The tool's own lines for the HTML card's ``<pre>`` (the load snippet, the citation):
-    each line as :func:`card_text` prints it (a name in it shown), the line breaks kept (the
-    card's last step shows a break in a text: a snippet on one line is not Python)."""
-    lines = (escape(card_text(line)) for line in str(value).split("\n"))
+    each piece between tabs as :func:`card_text` prints it (a name in it shown), the line
+    breaks (each ``\\n``, a CR LF and a CR one ``\\n``) and tabs kept (the card's last step
+    shows a break or tab in a text: a snippet on one line, or indented with ``\\x09``, is not
+    Python)."""
+    lines = (Markup("\t").join(escape(card_text(piece)) for piece in line.split("\t"))
+             for line in _LINE_END.split(str(value)))  # fmt: skip
     return Markup("\n").join(lines)
+
+
+def md_fence(value: Any, info: str) -> str:
+    """The tool's own lines (the load snippet, the citation) as a Markdown fenced code block
+    of language ``info``: shown as written (a fence is inert: no Markdown, no HTML, no entity
+    is read in it, so none is escaped), each line end a ``\\n``, tabs kept, another control
+    character shown (``\\x1b``); the fence one backtick longer than the text's longest run of
+    backticks (at least three), so no line of the text can close it."""
+    text = _CONTROL.sub(_visible, "\n".join(_LINE_END.split(str(value))))
+    fence = "`" * max(3, max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
 
 
 def _shown_but_isolates(text: str) -> str:

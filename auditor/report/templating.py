@@ -38,6 +38,7 @@ from auditor.report.escape import (
     controls_visible,
     md_code,
     md_escape,
+    md_fence,
     md_prose,
     one_paragraph,
     svg_escape,
@@ -262,7 +263,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
                        status_text=status_text, bidi=bidi_isolated,
                        level=decision.level_text, convergence_share=convergence_share,
                        md_prose=md_prose, prose=one_paragraph, lines=card_lines,
-                       attr=svg_escape)  # fmt: skip
+                       fence=md_fence, plain_attr=svg_escape)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,
                        card_splits=card_splits, ci=ci_html, ci_md=ci_md,

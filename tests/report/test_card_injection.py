@@ -13,6 +13,8 @@ from tests.report.conftest import NAME_PAYLOAD, PAYLOAD, PAYLOAD_COLUMN, PAYLOAD
 PAYLOADS = (PAYLOAD, NAME_PAYLOAD, PAYLOAD_COLUMN, PAYLOAD_GROUP)
 # A code span, any fence (CommonMark): its text is literal, markup there shows as text.
 CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)")
+# A fenced code block (the load snippet, the citation): shown as written, its text too.
+FENCE = re.compile(r"^(`{3,})\w*\n.*?^\1$", re.M | re.S)
 
 
 def _no_live_markup(text: str, where: str) -> None:
@@ -50,7 +52,7 @@ def test_html_renders_payloads_as_text(payload_run):
 
 def test_markdown_renders_payloads_as_text(payload_run):
     md = (payload_run.run_dir / "model_card.md").read_text(encoding="utf-8")
-    _no_live_markup(CODE_SPAN.sub("`code`", md), "model_card.md")  # a metric path is code
+    _no_live_markup(CODE_SPAN.sub("`code`", FENCE.sub("", md)), "model_card.md")
     # Rendered the way a code host renders it (HTML passthrough on), still no live markup.
     rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
     low = rendered.lower()

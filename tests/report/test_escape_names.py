@@ -5,12 +5,26 @@ in both cards (R5 #1-#4, MP's #2)."""
 
 from __future__ import annotations
 
+import copy
 import html
+import json
 import re
 
+import jinja2
 import pytest
+from markdown_it import MarkdownIt
 
-from auditor.report.escape import html_text, md_code, md_escape, md_prose, xml_text
+from auditor.report.escape import (
+    card_lines,
+    html_text,
+    md_code,
+    md_escape,
+    md_fence,
+    md_prose,
+    xml_text,
+)
+from auditor.report.markdown import render_markdown
+from auditor.report.templating import environment
 from tests.report.conftest import payload_table
 
 COLUMN = "se\tx"  # a tab in a column's name
@@ -109,9 +123,42 @@ def test_summary_md_spells_a_break_one_way(names_run):
 
 
 def test_one_rule_for_a_break_and_a_tab_in_a_name():
-    from auditor.report.escape import card_lines
-
     for shown in (md_escape, xml_text, html_text, lambda v: md_code(v)[1:-1]):
         assert shown("a\nb\tc\r") == "a\\x0ab\\x09c\\x0d"
     assert md_prose("a\tb\nc") == "a b c"
     assert str(card_lines("x = 1\ny = '<b>'")) == "x = 1\ny = &#39;&lt;b&gt;&#39;"
+
+
+def test_the_markdown_cards_snippet_and_citation_show_as_written(names_run):
+    """R9 #7: the Markdown card wrote '&', '<' and '>' in its code fences as entities, which a
+    fence shows as they are: the citation's title read 'A \\&amp; B &lt;c&gt;'. A fence is
+    inert already; a backtick (a run as long as the fence would close it) was written "'"."""
+    audit = copy.deepcopy(json.loads((names_run / "audit.json").read_text()))
+    audit["config"]["transparency"]["declared"]["model_name"] = "A & B <c> ```` `x`"
+    ckpt = audit["model"]["checkpoints"]["finetuned"]
+    ckpt["path"] = "a & <b>/```` `c`.pt"
+    tokens = MarkdownIt("commonmark").parse(render_markdown(audit))
+    blocks = {t.info: t.content for t in tokens if t.type == "fence"}
+    assert set(blocks) == {"python", "bibtex"}, blocks
+    assert "Path(\"RUN_DIR\") / 'a & <b>/```` `c`.pt')" in blocks["python"]
+    assert "  title  = {Model card: A \\& B <c> ```` `x`}," in blocks["bibtex"].splitlines()
+
+
+def test_a_fence_is_longer_than_any_backtick_run_in_its_text():
+    """R9 #7: nothing in a fence is escaped; only its end cannot be written by the text."""
+    md = MarkdownIt("commonmark")
+    for text in ("x", "a ``` b", "```\n````` x\n`", "<script>&amp;</script>\n\ty = 1"):
+        tokens = [t for t in md.parse(md_fence(text, "python")) if t.type == "fence"]
+        assert [(t.info, t.content) for t in tokens] == [("python", text + "\n")]
+
+
+def test_the_tools_own_lines_keep_every_line_end_and_tab_in_the_html_card():
+    """R9 #4: card_lines kept '\\n' only: a CR LF line ended in '\\x0d', a tab indent read
+    '\\x09' (not Python); a name's tab in a piece is still shown by the card's last step."""
+    assert str(card_lines("a\r\nb\rc\n\tx = '<b>'")) == "a\nb\nc\n\tx = &#39;&lt;b&gt;&#39;"
+
+
+def test_jinjas_attr_filter_is_left_as_it_is():
+    """R9 #3: the attribute filter was registered as 'attr', replacing Jinja's own."""
+    for markdown in (False, True):
+        assert environment(markdown).filters["attr"] is jinja2.Environment().filters["attr"]
