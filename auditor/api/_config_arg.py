@@ -4,15 +4,22 @@ read with :func:`~auditor.config.load_config`, its folder importable, named in t
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from auditor.config import AuditConfig, load_config
 from auditor.errors import AuditorInputError
 
+# run's and regate's config=: what it takes (one wording for both; a dict was "a path, got dict")
 NOT_A_CONFIG = (
-    "an AuditConfig or a TOML config file's path (auditor.run('credit-model.toml') or "
-    "auditor.run(load_config(path), config_file=path)), got {found}"
+    "a TOML config file's path (str or pathlib.Path) or an AuditConfig "
+    "(auditor.load_config(path), with config_file=path), got {found}"
+)
+# config_file= beside config= a path (read and recorded itself), or no config: refused by both
+CONFIG_FILE_ALONE = (
+    "the file config= was read from, taken only with config= an AuditConfig; with {found} "
+    "it would be ignored (config=path reads and records the file itself)"
 )
 
 # a switch given from Python, as the config's errors say theirs ("must be text, not 3")
@@ -34,13 +41,28 @@ def settings(config: Any) -> AuditConfig | None:
 
 def as_config(config: Any, config_file: str | None) -> tuple[AuditConfig, str | None]:
     """``(config, config_file)``: ``config`` as it is, or read from the path it names (which
-    is then the config file, unless ``config_file`` names another)."""
-    if isinstance(config, AuditConfig):
+    is then the config file; :func:`config_path`)."""
+    path = config_path(config, config_file)
+    if path is None:
         return config, config_file
-    if isinstance(config, str | Path) and str(config).strip():
-        return load_config(config), config_file if config_file is not None else str(config)
-    found = "an empty path" if isinstance(config, str | Path) else type(config).__name__
-    raise AuditorInputError(NOT_A_CONFIG.format(found=found), field="config")
+    return load_config(path), os.fspath(config)  # as given: the file auditor run records
+
+
+def config_path(config: Any, config_file: Any, *, optional: bool = False) -> Path | None:
+    """The path ``config`` names (a str or os.PathLike), or None for an AuditConfig (or no
+    config, where ``optional``: regate's). Checked in this order, one line naming the first:
+    ``config``'s type, then its text (blank), then ``config_file``, taken only beside an
+    AuditConfig (beside a path it would be ignored, or recorded though never read)."""
+    if config is None and optional:
+        pass
+    elif not isinstance(config, AuditConfig | str | os.PathLike):
+        raise AuditorInputError(NOT_A_CONFIG.format(found=type(config).__name__), field="config")
+    elif not isinstance(config, AuditConfig) and not os.fspath(config).strip():
+        raise AuditorInputError(NOT_A_CONFIG.format(found="an empty path"), field="config")
+    if config_file is not None and not isinstance(config, AuditConfig):
+        found = "no config=" if config is None else "config= a path"
+        raise AuditorInputError(CONFIG_FILE_ALONE.format(found=found), field="config_file")
+    return None if config is None or isinstance(config, AuditConfig) else Path(config)
 
 
 def switch(value: Any, *, field: str) -> bool:

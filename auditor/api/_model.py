@@ -103,7 +103,8 @@ def run(
     """``auditor run``: train with the config's recipe and audit, or, for a supplied model
     (``[model] kind = "checkpoint" | "sklearn"``), audit it without training; write the run
     folder (default ``reports/<name>``) as one unit and return the result. ``config``: an
-    AuditConfig, or a TOML file's path (read, and the config file). Bad input found on the
+    AuditConfig, or a TOML file's path (read, and the config file; ``config_file`` is taken
+    only beside an AuditConfig, as :func:`regate` takes it). Bad input found on the
     way that names no file names ``config_file``; the config's keys as they are, and
     ``out_dir`` (with ``flags``: ``--out``, as ``auditor run`` calls it)."""
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=(config, out_dir)):

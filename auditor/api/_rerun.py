@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.api._config_arg import config_path
 from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
 from auditor.api._result import AuditResult, refuse_rewrite
 from auditor.config import AuditConfig, GatesConfig, expand_home
@@ -26,16 +27,6 @@ from auditor.run_folder import (
     write_run,
 )
 
-# regate's config=: what it takes (a dict or a list was "a path ..., got dict")
-NOT_GATES_CONFIG = (
-    "a TOML config file's path (str or pathlib.Path) or an AuditConfig "
-    "(auditor.load_config(path), with config_file=path), got {found}"
-)
-# config_file= beside config= a path, or no config: it was ignored, or recorded as read
-CONFIG_FILE_ALONE = (
-    "the file config= was read from, taken only with config= an AuditConfig; with {found} "
-    "it would be ignored (config=path reads and records the file itself)"
-)
 BASELINE_RECORDED = (
     "the baseline this audit's gates config names could not be read (give --baseline, or a "
     "--config without one)"
@@ -128,9 +119,10 @@ def regate(
     AuditConfig) without retraining. The run is left byte-identical: the re-gated audit.json,
     junit.xml, summary.md and card go to ``out_dir`` (default: ``<run>.gate-<UTC time>``
     beside it). Checked in this order, the first bad one named: ``fail_on`` (the command
-    line's is a choice), ``config`` (read once, its rules checked), ``run_dir``'s audit.json,
-    ``out_dir``, the baseline. Bad input names these arguments (``out_dir``), or with
-    ``flags`` ``auditor gate``'s."""
+    line's is a choice), ``config``'s type, ``config_file`` (beside no AuditConfig),
+    ``config`` read once and its rules checked, ``run_dir``'s audit.json, ``out_dir``, the
+    baseline. Bad input names these arguments (``out_dir``), or with ``flags`` (the command
+    line's call) ``auditor gate``'s."""
     given = (run_dir, config, baseline, out_dir, config_file)
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=given):
         if fail_on is not None:
@@ -148,17 +140,11 @@ def _config_gates(
     the run is read), and the file they came from (``config_file``, or ``config`` where it is
     a file: any file `auditor run` or `auditor audit --config` takes, only its gates read; a
     refusal of the whole file names --config, as the command line does); None without one."""
-    if config_file is not None and not isinstance(config, AuditConfig):
-        found = "no config=" if config is None else "config= a path"
-        raise AuditorInputError(CONFIG_FILE_ALONE.format(found=found), field="config_file")
+    path = config_path(config, config_file, optional=True)  # type first, then config_file
     if config is None:
         return None
-    if not isinstance(config, AuditConfig | str | os.PathLike):
-        found = type(config).__name__
-        raise AuditorInputError(NOT_GATES_CONFIG.format(found=found), field="config")
-    if not isinstance(config, AuditConfig):
-        config_file = as_path(config, field="--config")
-        config = load_predictions_config(config_file)[0]
+    if path is not None:
+        config, config_file = load_predictions_config(path)[0], path
     named = as_path(config_file, field="config_file") if config_file is not None else None
     return _checked(config.gates, options, source=named), named
 

@@ -108,15 +108,22 @@ def test_regate_takes_a_config_read_and_the_file_it_came_from(run_dir, tmp_path)
     assert result.data["config"]["gates"]["baseline"] == str((tmp_path / "base").resolve())
 
 
-@pytest.mark.parametrize(("config", "kind"), [(5, "int"), ({"a": 1}, "dict")])
-def test_a_config_of_another_type_says_an_audit_config_is_taken_too(run_dir, config, kind):
-    # 'config: a path (str or pathlib.Path), got dict', though an AuditConfig is taken
-    with pytest.raises(AuditorInputError) as err:
-        auditor.regate(run_dir, config=config)
-    assert str(err.value) == (
-        "config: a TOML config file's path (str or pathlib.Path) or an AuditConfig "
-        f"(auditor.load_config(path), with config_file=path), got {kind}"
-    )
+@pytest.mark.parametrize("config_file", [None, "good.toml"])
+@pytest.mark.parametrize(("config", "kind"), [(5, "int"), ({"a": 1}, "dict"), ("", "an empty path"),
+                                              (" ", "an empty path")])  # fmt: skip
+def test_a_config_of_another_type_says_an_audit_config_is_taken_too(run_dir, config, kind,
+                                                                    config_file):  # fmt: skip
+    """'config: a path (str or pathlib.Path), got dict', though an AuditConfig is taken; with
+    config_file= beside it, config_file was blamed as if config were a path; config="" said
+    'empty: name a folder', where config names a TOML file: config's type is checked first,
+    in auditor.run's words."""
+    for flags in (False, True):
+        with pytest.raises(AuditorInputError) as err:
+            auditor.regate(run_dir, config=config, config_file=config_file, flags=flags)
+        assert str(err.value) == (
+            "config: a TOML config file's path (str or pathlib.Path) or an AuditConfig "
+            f"(auditor.load_config(path), with config_file=path), got {kind}"
+        )
 
 
 @pytest.mark.parametrize("config", ["a path", None])
@@ -126,8 +133,8 @@ def test_config_file_is_taken_only_with_an_audit_config(run_dir, tmp_path, confi
     (tmp_path / "good.toml").write_text("[gates]\nmin_count = 10\n")
     (tmp_path / "other.toml").write_text(BAD_METRIC)
     given = tmp_path / "good.toml" if config else None
-    with pytest.raises(AuditorInputError) as err:
-        auditor.regate(run_dir, config=given, config_file=tmp_path / "other.toml",
+    with pytest.raises(AuditorInputError) as err:  # named before the run (no such folder)
+        auditor.regate(tmp_path / "nope", config=given, config_file=tmp_path / "other.toml",
                        out_dir=tmp_path / "g")  # fmt: skip
     found = "config= a path" if config else "no config="
     assert str(err.value) == (

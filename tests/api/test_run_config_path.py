@@ -41,7 +41,28 @@ def test_a_bad_path_names_the_file(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("config", [{"name": "x"}, None, "", 5])
-def test_anything_else_is_one_input_error(config):
-    with pytest.raises(AuditorInputError, match="^config: an AuditConfig or a TOML config"):
-        auditor.run(config)
+@pytest.mark.parametrize(("config", "kind"), [({"name": "x"}, "dict"), (None, "NoneType"),
+                                              ("", "an empty path"), (5, "int")])  # fmt: skip
+@pytest.mark.parametrize("config_file", [None, "good.toml"])
+def test_anything_else_is_one_input_error(config, kind, config_file):
+    # run and regate said it in two wordings; config is named before config_file
+    with pytest.raises(AuditorInputError) as err:
+        auditor.run(config, config_file=config_file)
+    assert str(err.value) == (
+        "config: a TOML config file's path (str or pathlib.Path) or an AuditConfig "
+        f"(auditor.load_config(path), with config_file=path), got {kind}"
+    )
+
+
+def test_config_file_beside_a_path_is_refused_as_regate_refuses_it(tmp_path):
+    """auditor.run(config=PATH, config_file=OTHER) read PATH and recorded OTHER as the file it
+    came from (OTHER never read), where regate refuses the pair: one rule for both now."""
+    path = tmp_path / "small.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    with pytest.raises(AuditorInputError) as err:
+        auditor.run(path, config_file=str(tmp_path / "other.toml"), out_dir=tmp_path / "out")
+    assert str(err.value) == (
+        "config_file: the file config= was read from, taken only with config= an AuditConfig; "
+        "with config= a path it would be ignored (config=path reads and records the file itself)"
+    )
+    assert not (tmp_path / "out").exists()
