@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.data.header import CsvLayout
@@ -13,8 +14,9 @@ from auditor.data.layout import SAMPLE_LINES
 from auditor.data.text import open_text, wide_fields
 from auditor.errors import data_row
 
-__all__ = ["MISSING_IN_FIRST_LINES", "PAST_HEADER", "first_row", "header_again", "index_of",
-           "past_header", "row_of", "rows_holding", "value_in", "value_past"]  # fmt: skip
+__all__ = ["HELD_PAST_HEADER", "MISSING_IN_FIRST_LINES", "PAST_HEADER", "Tail", "first_row",
+           "header_again", "index_of", "past_header", "row_of", "rows_holding", "value_in",
+           "value_past"]  # fmt: skip
 
 # The rows end in an empty field the header does not name (a delimiter ending every row of
 # the first lines, or Excel's ',,'); a value there, in a later row, is the row's own field
@@ -25,6 +27,35 @@ PAST_HEADER = (
     "in an empty field: a delimiter in an unquoted value of that row? quote it; a column the "
     "header does not name? name it in the header, or leave the field empty"
 )
+# Said where some of the first lines hold a value there, but not most (:class:`Tail`).
+HELD_PAST_HEADER = (
+    "{row} has a value past the header's {n} names ({value!r}), where {held} of the first "
+    "{seen} rows {hold} one (an unnamed column is read where most do): a delimiter in an "
+    "unquoted value of that row? quote it; a column the header does not name? name it in the "
+    "header, or leave the field empty"
+)
+
+
+@dataclass(frozen=True)
+class Tail:
+    """The unnamed fields ending a CSV's header, to be checked empty in every row: their
+    ``names`` (as read, ``""``, ``".1"``), their positions ``at`` and how many (``held``) of the
+    first ``seen`` data rows hold a value there (:func:`rows_holding`); none where most do."""
+
+    names: tuple[str, ...] = ()
+    at: range = range(0)
+    held: int = 0
+    seen: int = 0
+
+    def refusal(self, row: str, value: str) -> str:
+        """The line refusing ``value`` in these fields of ``row`` (``data row N``)."""
+        words = {"row": row, "value": value[:40], "n": self.at.start}
+        if not self.held:  # the row named is past the first lines, all empty there
+            return PAST_HEADER.format(**words)
+        return HELD_PAST_HEADER.format(**words, held=self.held, seen=self.seen,
+                                       hold="holds" if self.held == 1 else "hold")  # fmt: skip
+
+
 # A word for no value (R's 'NA') in that field among the first lines: the layout, read from
 # them (data.layout), takes the delimiter ending each row for one only where all are blank
 MISSING_IN_FIRST_LINES = (
@@ -119,11 +150,10 @@ def _data_rows(path: Path, layout: CsvLayout,
             return
 
 
-def rows_holding(path: Path, layout: CsvLayout, at: Iterable[int], missing: Collection[str],
+def rows_holding(path: Path, layout: CsvLayout, at: range, missing: Collection[str],
                  within: int) -> tuple[int, int]:  # fmt: skip
     """(the rows holding a value, :func:`value_in`, in fields ``at``; the rows read) among the
     first ``within`` data rows of the CSV at ``path``."""
-    at = list(at)
     held = seen = 0
     for row in _data_rows(path, layout, within):
         seen += 1
@@ -131,15 +161,11 @@ def rows_holding(path: Path, layout: CsvLayout, at: Iterable[int], missing: Coll
     return held, seen
 
 
-def value_past(path: Path, layout: CsvLayout, names: Sequence[str], tail: int,
+def value_past(path: Path, layout: CsvLayout, at: range,
                missing: Collection[str]) -> tuple[int, str] | None:  # fmt: skip
-    """The index and message (:data:`PAST_HEADER`) of the first row of the CSV, read under
-    ``names``, the last ``tail`` of which its header leaves unnamed, holding a value there
-    (:func:`value_in`); None where none does."""
-    at = range(len(names) - tail, len(names))
+    """The index of the first data row of the CSV at ``path`` holding a value in fields ``at``
+    (:func:`value_in`), and that value; None where none does."""
     found = first(path, layout, lambda row: value_in(row, at, missing) is not None)
     if found is None:
         return None
-    value = value_in(found[1], at, missing) or ""
-    return found[0], PAST_HEADER.format(row=data_row(found[0]), value=value[:40],
-                                        n=len(names) - tail)  # fmt: skip
+    return found[0], value_in(found[1], at, missing) or ""

@@ -130,7 +130,7 @@ def _csv_block_partials(block: bytes, reading: tuple, cols: Columns, first: bool
     with quiet_row_decoding():  # in the process that parses (a Dask worker's too)
         table = pacsv.read_csv(io.BytesIO(block), read_options=read, parse_options=parse,
                                convert_options=convert)  # fmt: skip
-    table = past_header_checked(table, names, tail, 0, source)  # rows numbered from the block's
+    table = past_header_checked(table, tail, 0, source)  # rows numbered from the block's
     return _reduced(table.to_batches(max_chunksize=batch_rows), cols, source)
 
 

@@ -25,7 +25,7 @@ from auditor.data.layout import SAMPLE_LINES
 from auditor.errors import AuditorInputError, data_row
 from auditor.predictions.columns import Columns, checked_kind, header_names, near_name
 from auditor.predictions.found_rows import (
-    PAST_HEADER,
+    Tail,
     first_row,
     header_again,
     index_of,
@@ -97,9 +97,9 @@ CSV_NULLS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan
 MISSING_LEVEL = "(missing)"
 
 
-def csv_names(path: Path) -> tuple[CsvLayout, list[str], list[str]]:
-    """The CSV's layout, the names its columns are read under (:func:`read_names`) and those
-    of them read to be checked empty (:func:`checked_tail`)."""
+def csv_names(path: Path) -> tuple[CsvLayout, list[str], Tail]:
+    """The CSV's layout, the names its columns are read under (:func:`read_names`) and the
+    unnamed fields ending them, to be checked empty (:func:`checked_tail`)."""
     layout, header = csv_header(path)
     names = read_names(header)
     return layout, names, checked_tail(path, layout, names)
@@ -122,7 +122,7 @@ def read_names(header: Sequence[str]) -> list[str]:
 
 def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: bool,
                 column_types: dict[str, Any] | None = None,
-                tail: Sequence[str] = ()) -> tuple[Any, Any, Any]:  # fmt: skip
+                tail: Tail = Tail()) -> tuple[Any, Any, Any]:  # fmt: skip
     """pyarrow's (read, parse, convert) options for the audited columns of a CSV (or of a block
     of its lines, ``header`` False past the first), the same for both engines: a sensitive
     column as dictionary codes, the others typed by ``column_types`` where given, else as
@@ -133,7 +133,7 @@ def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: b
 
     group = pa.dictionary(pa.int32(), pa.string())  # codes per block, no string per row
     types = {**(column_types or {}), **{s: group for s in cols.sensitive},
-             **dict.fromkeys(tail, pa.string())}  # fmt: skip
+             **dict.fromkeys(tail.names, pa.string())}  # fmt: skip
     return (
         pacsv.ReadOptions(block_size=CSV_BLOCK, use_threads=True, column_names=names,
                           skip_rows=layout.skip_rows + 1 if header else 0,
@@ -141,7 +141,7 @@ def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: b
         # a quoted value may span lines (free text): at no measured cost (3M rows, 62 MB)
         pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True,
                            invalid_row_handler=blank_row),
-        pacsv.ConvertOptions(include_columns=[*cols.names(), *tail], column_types=types,
+        pacsv.ConvertOptions(include_columns=[*cols.names(), *tail.names], column_types=types,
                              strings_can_be_null=True, null_values=CSV_NULLS,
                              decimal_point=layout.decimal_point),
     )  # fmt: skip
@@ -156,33 +156,33 @@ def unnamed_tail(names: Sequence[str]) -> list[str]:
     return list(names[len(names) - k :])
 
 
-def checked_tail(path: Path, layout: CsvLayout, names: Sequence[str]) -> list[str]:
+def checked_tail(path: Path, layout: CsvLayout, names: Sequence[str]) -> Tail:
     """The :func:`unnamed_tail` of the CSV at ``path``, to be checked empty in every row
     (:func:`past_header_checked`: a delimiter ending every row, Excel's ',,'), unless most of
     its first :data:`SAMPLE_LINES` data rows hold a value there: then none, an unnamed column
     (the header's last name empty over '1,0,F,0.3'), not read, as one in the middle is not.
-    One stray value (a note, a row shifted by an unquoted comma) is refused wherever it is."""
-    tail = unnamed_tail(names)
-    if not tail:
-        return tail
-    at = range(len(names) - len(tail), len(names))
+    One stray value (a note, a row shifted by an unquoted comma) is refused wherever it is.
+    Read once per file: its first rows are read again for it."""
+    unnamed = unnamed_tail(names)
+    if not unnamed:
+        return Tail()
+    at = range(len(names) - len(unnamed), len(names))
     held, seen = rows_holding(path, layout, at, CSV_NULLS, SAMPLE_LINES)
-    return [] if 2 * held > seen else tail
+    return Tail() if 2 * held > seen else Tail(tuple(unnamed), at, held, seen)
 
 
-def past_header_checked(batch: Any, names: Sequence[str], tail: Sequence[str], offset: int,
-                        source: str) -> Any:  # fmt: skip
-    """The batch (or table) of a CSV's rows from row ``offset``, read under ``names``, without
-    the columns ``tail`` (:func:`checked_tail`), refused where one holds a value (by
+def past_header_checked(batch: Any, tail: Tail, offset: int, source: str) -> Any:
+    """The batch (or table) of a CSV's rows from row ``offset`` without the columns ``tail``
+    (:func:`checked_tail`), refused (:meth:`Tail.refusal`) where one holds a value (by
     :func:`~auditor.predictions.found_rows.value_in`'s rule: not blank, not null, which the
     words of :data:`CSV_NULLS` read as): the first such row named. Nothing is checked where
     there is no ``tail``."""
-    if not tail:
+    if not tail.names:
         return batch
     import pyarrow.compute as pc
 
     first: tuple[int, str] | None = None
-    for name in tail:
+    for name in tail.names:
         column = batch.column(name)
         if column.null_count == len(column):
             continue
@@ -191,10 +191,9 @@ def past_header_checked(batch: Any, names: Sequence[str], tail: Sequence[str], o
         if i >= 0 and (first is None or i < first[0]):
             first = (i, column[i].as_py())
     if first is not None:
-        message = PAST_HEADER.format(row=data_row(offset + first[0]), value=first[1][:40],
-                                     n=len(names) - len(tail))  # fmt: skip
+        message = tail.refusal(data_row(offset + first[0]), first[1])
         raise AuditorInputError(message, source=source)
-    return batch.drop_columns(list(tail))
+    return batch.drop_columns(list(tail.names))
 
 
 @contextmanager
@@ -238,6 +237,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
 
     kind = kind or file_kind(path)
     header: tuple[CsvLayout, list[str]] | None = None
+    tail: Tail | None = None  # a CSV's, read once: its refusal words it too
     if kind == "csv":  # a CSV's header read once, for its check and its reader
         header = csv_header(path)
         checked_kind(path, cols, kind, csv=header)
@@ -263,18 +263,18 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
         with quiet_row_decoding():  # while its rows are parsed
             reader = open_rows(path, header[0], names, cols, data, tail)
             for batch in reader:
-                batch = past_header_checked(batch, names, tail, offset, str(path))
+                batch = past_header_checked(batch, tail, offset, str(path))
                 offset += batch.num_rows
                 for start in range(0, batch.num_rows, batch_rows):
                     yield batch.slice(start, batch_rows)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
         if kind == "parquet":  # a page that does not decode: the file is damaged
             raise parquet_refusal(path, exc, data=data, footer=False) from None
-        raise unreadable(path, exc, header) from None
+        raise unreadable(path, exc, header, tail) from None
 
 
 def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns,
-              data: Any = None, tail: Sequence[str] = ()) -> Any:  # fmt: skip
+              data: Any = None, tail: Tail = Tail()) -> Any:  # fmt: skip
     """pyarrow's streaming reader of the CSV's audited columns, each typed as pyarrow types it
     from the first block (16 MiB), but for a score column of whole numbers there (a file
     sorted by score, its first rows all 1, as R writes 1.0): read as float64, not int64,
@@ -303,12 +303,12 @@ def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns,
     return reader
 
 
-def unreadable(path: Path, exc: BaseException,
-               header: tuple[CsvLayout, list[str]] | None = None) -> AuditorInputError:  # fmt: skip
+def unreadable(path: Path, exc: BaseException, header: tuple[CsvLayout, list[str]] | None = None,
+               tail: Tail | None = None) -> AuditorInputError:  # fmt: skip
     """The one-line error for a file its reader gave up on (pyarrow): text that is not UTF-8
     (a legacy spreadsheet export) says how to fix it; a column's name where its numbers are
     (one of the names ``header``, a CSV's :func:`csv_header`, gives), that a header line is
-    repeated."""
+    repeated. ``tail``: the CSV's :func:`checked_tail`, where it was read (else read here)."""
     text = str(exc)
     if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in text:
         said = not_text(exc) if isinstance(exc, UnicodeDecodeError) else NOT_UTF8
@@ -321,12 +321,13 @@ def unreadable(path: Path, exc: BaseException,
     typed = IN_COLUMN.search(text)
     if conversion and typed and header and int(typed.group(1)) < len(names):
         i, value = int(typed.group(1)), conversion.group(1)
-        tail = len(checked_tail(path, header[0], names))  # a row shifted: said so
-        past = value_past(path, header[0], names, tail, CSV_NULLS) if tail else None
+        tail = tail or checked_tail(path, header[0], names)  # a row shifted: said so
+        past = value_past(path, header[0], tail.at, CSV_NULLS) if tail.names else None
         if past:
             at = index_of(path, header[0], i, value)
             if at is None or past[0] <= at:
-                return AuditorInputError(past[1], source=str(path))
+                return AuditorInputError(tail.refusal(data_row(past[0]), past[1]),
+                                         source=str(path))  # fmt: skip
         message = TYPED_ABOVE.format(value=value[:40], row=row_of(path, header[0], i, value),
                                      mib=CSV_BLOCK >> 20,
                                      kind=READ_AS.get(typed.group(2), "numbers"))  # fmt: skip

@@ -77,11 +77,32 @@ def test_a_value_in_a_named_empty_last_column_empty_in_the_first_rows_is_refused
     for kw in ENGINES:
         with pytest.raises(AuditorInputError) as err:
             reduce_predictions(path, COLS, **kw)
+        where = ("the rows above it end in an empty field" if at > 100 else
+                 "1 of the first 100 rows holds one (an unnamed column is read where most do)")
         assert str(err.value) == (
             f"{path}: data row {at} has a value past the header's 3 names ({value!r}), "
-            "where the rows above it end in an empty field: a delimiter in an unquoted value "
-            "of that row? quote it; a column the header does not name? name it in the header, "
-            "or leave the field empty")
+            f"where {where}: a delimiter in an unquoted value of that row? quote it; a column "
+            "the header does not name? name it in the header, or leave the field empty")
+
+
+@pytest.mark.parametrize(("ends", "words"), [
+    (["0.3" if i % 2 == 0 else "" for i in range(300)], "50 of the first 100 rows hold one"),
+    (["0.3" if i == 0 else "" for i in range(300)], "1 of the first 100 rows holds one"),
+])  # fmt: skip
+def test_a_value_refused_among_the_first_rows_is_worded_from_what_they_hold(tmp_path, ends,
+                                                                          words):
+    """R9 #1: a value at data row 1 in a field half the first rows fill was refused "where the
+    rows above it end in an empty field": no row is above it, and half the rows hold one."""
+    path = tmp_path / "half.csv"
+    _file(path, "y_true,y_pred,sex,", ends)
+    for kw in ENGINES:
+        with pytest.raises(AuditorInputError) as err:
+            reduce_predictions(path, COLS, **kw)
+        assert str(err.value) == (
+            f"{path}: data row 1 has a value past the header's 3 names ('0.3'), where {words} "
+            "(an unnamed column is read where most do): a delimiter in an unquoted value of "
+            "that row? quote it; a column the header does not name? name it in the header, or "
+            "leave the field empty")
 
 
 @pytest.mark.parametrize("at", [5, 201])
