@@ -54,13 +54,10 @@ def _text(v: Any) -> str:
     return xml_text(v)
 
 
-def _one_line(name: str) -> str:
-    """A testcase or suite name on one line (a CI page lists names one per row; the exact
-    text stays in the ``gate`` property)."""
-    return " ".join(str(name).split("\n")).replace("\r", " ").replace("\t", " ")
-
-
 def _sub(parent: ET.Element, tag: str, **attrs: Any) -> ET.Element:
+    """A child element whose attributes are :func:`_text`: a testcase or suite name on one
+    line, its breaks and tabs shown (``\\x0a``, ``\\x09``) as in the ``gate`` property, so
+    two names are never written alike ('se x' and 'se\\tx')."""
     return ET.SubElement(parent, tag, {k: _text(v) for k, v in attrs.items()})
 
 
@@ -103,7 +100,7 @@ def _case_evidence(r: Mapping[str, Any], audit: Mapping[str, Any]) -> list[tuple
 def _testcase(
     suite: ET.Element, r: Mapping[str, Any], audit: Mapping[str, Any], *, warn_fails: bool
 ) -> None:
-    case = _sub(suite, "testcase", classname=r["area"], name=_one_line(r["name"]),
+    case = _sub(suite, "testcase", classname=r["area"], name=r["name"],
                 time=f"{r['seconds']:.6f}")  # fmt: skip
     message = xml_text(f"{STATUS_WORD[r['status']]}: {failure_text(r, audit)}")
     if r["status"] == "fail" or (r["status"] == "warn" and warn_fails):
@@ -111,8 +108,8 @@ def _testcase(
         el = _sub(case, "failure", message=message, type=kind)
         el.text = message
     # the message (a gap's counts are 'n=84 vs 260' there), then one 'key: value' a line
-    lines = [_one_line(message)]
-    lines += [f"{k}: {_one_line(_text(v))}" for k, v in _case_evidence(r, audit)]
+    lines = [message]  # each xml_text: no line break left in it
+    lines += [f"{k}: {_text(v)}" for k, v in _case_evidence(r, audit)]
     ET.SubElement(case, "system-out").text = "\n".join(lines)
 
 
@@ -127,7 +124,7 @@ def render_junit(audit: Mapping[str, Any]) -> str | None:
     suites = ET.Element("testsuites", {"name": "auditor", **top})
     run = audit["run"]
     suite = _sub(
-        suites, "testsuite", name=_one_line(f"auditor gates: {run['name']}"), **counts,
+        suites, "testsuite", name=f"auditor gates: {run['name']}", **counts,
         timestamp=str(run["created_at"]),
     )  # fmt: skip
     props = ET.SubElement(suite, "properties")

@@ -158,9 +158,11 @@ def test_testcase_names_and_evidence_lines_are_one_line():
     audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=[rule]))
     root = ET.fromstring(render_junit(audit).split("\n", 1)[1])
     [case] = root.iter("testcase")
-    assert case.get("name") == "two lines  and a tab"
+    # R9 #5: the name's breaks and tab were spaces: columns 'se x' and 'se\tx' gave two
+    # testcases of one name, which a CI page lists as one
+    assert case.get("name") == "two\\x0alines\\x0d\\x0aand\\x09a tab"
     [suite] = root.iter("testsuite")
-    assert "\n" not in suite.get("name") and "\r" not in suite.get("name")
+    assert suite.get("name") == "auditor gates: run\\x0d\\x0aname"
     # each line break and tab shown, as the terminal shows it: 'a\nb' and 'a b' are two names
     assert evidence(case)["gate"] == "two\\x0alines\\x0d\\x0aand\\x09a tab"
     assert audit["gates"]["results"][0]["name"] == name
