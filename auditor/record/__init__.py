@@ -28,8 +28,10 @@ from auditor.errors import AuditorInputError, cut_middle
 from auditor.gates import tally
 from auditor.io import atomic_write_text, prune_cache_files, user_cache_dir
 from auditor.io import cache_entries as _entries
+from auditor.record.bounds import TOLERANCE, number, slack
 from auditor.record.counts import check_fairness_counts
-from auditor.record.performance import READ_BACK_TOLERANCE, check_counts_read_back
+from auditor.record.data_section import check_data_splits
+from auditor.record.performance import check_performance_counts
 from auditor.record.privacy_counts import check_attack_counts
 from auditor.record.verdicts import check_gate_verdicts, check_gates_ran
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
@@ -263,7 +265,7 @@ def _check_fairness_config(config: dict[str, Any], *, source: str) -> None:
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         why = NOT_A_MIN_SIZE if "min_group_size" in fairness else NOT_WRITTEN
         raise AuditorInputError(why, source=source, field=f"{where}/min_group_size")
-    if not _number(level) or not 0 < level < 1:
+    if not number(level) or not 0 < level < 1:
         why = NOT_A_LEVEL if "ci_level" in fairness else NOT_WRITTEN
         raise AuditorInputError(why, source=source, field=f"{where}/ci_level")
 
@@ -273,20 +275,15 @@ REVERSED_INTERVAL = "the interval [{lo}, {hi}] is reversed (ci_low above ci_high
 NEGATIVE = "{n} is not a count (below 0)"
 
 
-def _number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
-
-
 def _outside(value: Any, lo: Any, hi: Any) -> bool:
     """True where ``value`` lies beyond a bound (null bounds and values are not checked)."""
-    if not _number(value):
+    if not number(value):
         return False
-    slack = READ_BACK_TOLERANCE * max(1.0, abs(value))
-    return (_number(lo) and lo > value + slack) or (_number(hi) and hi < value - slack)
+    return (number(lo) and lo > value + slack(value)) or (number(hi) and hi < value - slack(value))
 
 
 def _reversed(lo: Any, hi: Any) -> bool:
-    return _number(lo) and _number(hi) and lo > hi + READ_BACK_TOLERANCE * max(1.0, abs(hi))
+    return number(lo) and number(hi) and lo > hi + slack(hi)
 
 
 def _negative(n: Any) -> bool:
@@ -296,6 +293,15 @@ def _negative(n: Any) -> bool:
 def _node_contradicted(node: dict[str, Any]) -> bool:
     lo, hi = node.get("ci_low"), node.get("ci_high")
     return _outside(node.get("value"), lo, hi) or _reversed(lo, hi) or _negative(node.get("n"))
+
+
+def check_counts_read_back(data: dict[str, Any], *, source: str) -> None:
+    """Raise :class:`AuditorInputError` naming the first count of an audit read back that
+    its section's numbers contradict: the data section's rows per class
+    (:mod:`auditor.record.data_section`), then each performance split's
+    (:mod:`auditor.record.performance`)."""
+    check_data_splits(data, source=source)
+    check_performance_counts(data, source=source)
 
 
 def check_intervals_read_back(data: dict[str, Any], *, source: str) -> None:
@@ -350,7 +356,7 @@ def check_gates_read_back(data: dict[str, Any], *, source: str) -> None:
         if gates.get(key) != expected:
             why = NOT_THE_TALLY.format(found=gates.get(key), expected=expected)
             raise AuditorInputError(why, source=source, field=f"gates/{key}")
-    check_gate_verdicts(data, results, source=source, tolerance=READ_BACK_TOLERANCE)
+    check_gate_verdicts(data, results, source=source, tolerance=TOLERANCE)
 
 
 def _deepest(error: Any) -> Any:

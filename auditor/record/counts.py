@@ -11,6 +11,7 @@ negative ``n`` was shown and judged as evidence.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,19 +19,23 @@ from auditor.audit_tree import count
 from auditor.errors import AuditorInputError
 from auditor.fairness.metrics import BINARY_METRICS, DISPARITIES, GLOBAL_METRICS
 from auditor.gates.gap_groups import recorded_share
+from auditor.record.bounds import check_estimate
 
 NOT_A_COUNT = "{value!r} is not a whole count over its n ({n}): the rate of a group is k / n"
 NOT_THE_GROUP = "{found!r} is not the group's own n ({n}): {name} is over all its rows"
 NOT_THE_ROWS = "the groups' n add up to {found:,}, not the {n:,} rows audited (fairness/n)"
-NOT_A_RATE = "{value!r} is outside [0, 1], where a rate and its interval lie"
 MORE_THAN_THE_GROUP = "{found!r} rows, more than the group's own n ({n})"
-RATE_SLACK = 1e-9  # rounding only
 NO_CLASS_RECALL = "null (no positive class: a recall per class), but {where} holds no {key!r}"
 # The rates a gap is taken from, each a count over its n (F1 is not: 2 TP / (2 TP + FP + FN)).
 SHARES = frozenset(c for components, _ in DISPARITIES.values() for c in components)
 # Every metric of a group but its row count is a rate.
 RATES = frozenset({*BINARY_METRICS, *GLOBAL_METRICS} - {"count"})
 # The metrics over all a group's rows: their n is the group's.
+# A group's scores (fairness/scores), each an estimate node.
+SCORE_BOUNDS = {"roc_auc": (0.0, 1.0, "an AUC and its interval lie"),
+                "log_loss": (0.0, math.inf, "a log loss and its interval lie"),
+                "ece": (0.0, 1.0, "an ECE and its interval lie")}  # fmt: skip
+RATE_BOUNDS = (0.0, 1.0, "a rate and its interval lie")
 OVER_ALL = frozenset(k for k, (_, _, den) in {**BINARY_METRICS, **GLOBAL_METRICS}.items()
                      if den == "n")  # fmt: skip
 
@@ -65,22 +70,39 @@ def _check_metrics(where: str, n: int, metrics: dict[str, Any], source: str) -> 
                 why = NOT_A_COUNT.format(value=node["value"], n=node["n"])
                 raise AuditorInputError(why, source=source,
                                         field=f"{where}/{name}/value") from None  # fmt: skip
-        _check_rate(f"{where}/{name}", n, node, source, rate=base in RATES)
+        _check_bounded(f"{where}/{name}", n, node, source,
+                       bounds=RATE_BOUNDS if base in RATES else None)
 
 
-def _check_rate(where: str, n: int, node: dict[str, Any], source: str, *, rate: bool) -> None:
-    """A rate and its interval within [0, 1] (a ci_high of 1e300 or a ci_low of -0.5 was
-    shown as evidence: inside it, the value broke no other check), over no more rows than
-    its group's."""
+def _check_bounded(where: str, n: int, node: dict[str, Any], source: str, *,
+                     bounds: tuple[float, float, str] | None) -> None:  # fmt: skip
+    """``node`` over no more rows than ``n`` (its group's), its value and interval within
+    ``bounds`` (low, high, what lies there): a rate's ci_high of 1e300 or ci_low of -0.5 was
+    shown as evidence, inside it the value broke no other check."""
     if count(node.get("n")) is not None and node["n"] > n:
         why = MORE_THAN_THE_GROUP.format(found=node["n"], n=n)
         raise AuditorInputError(why, source=source, field=f"{where}/n")
-    for key in ("value", "ci_low", "ci_high") if rate else ():
-        x = node.get(key)
-        if isinstance(x, int | float) and not isinstance(x, bool) and not (
-                -RATE_SLACK <= x <= 1 + RATE_SLACK):
-            why = NOT_A_RATE.format(value=x)
-            raise AuditorInputError(why, source=source, field=f"{where}/{key}")
+    if bounds is not None:
+        lo, hi, what = bounds
+        check_estimate(node, lo, hi, what=what, where=where, source=source)
+
+
+def _check_scores(fairness: dict[str, Any], source: str) -> None:
+    """Each group's scores (fairness/scores: ROC AUC, log loss, ECE) and their intervals
+    within their bounds, over no more rows than the group's: ci_low -0.5 around an ECE of
+    0.023 was read back and printed by the card, as a rate's was before e25ae03."""
+    scores = fairness.get("scores")
+    features = scores.get("features") if isinstance(scores, dict) else None
+    for name, groups in (features.items() if isinstance(features, dict) else ()):
+        for i, group in enumerate(groups if isinstance(groups, list) else ()):
+            n = count(group.get("n")) if isinstance(group, dict) else None
+            if n is None:
+                continue
+            for key, bounds in SCORE_BOUNDS.items():
+                node = group.get(key)
+                if isinstance(node, dict):
+                    where = f"fairness/scores/features/{name}/{i}/{key}"
+                    _check_bounded(where, n, node, source, bounds=bounds)
 
 
 def _check_per_class(fairness: dict[str, Any], source: str) -> None:
@@ -110,6 +132,7 @@ def check_fairness_counts(data: dict[str, Any], *, source: str) -> None:
         if count(n) is not None and isinstance(metrics, dict):
             _check_metrics(where, n, metrics, source)
     _check_per_class(fairness, source)
+    _check_scores(fairness, source)
     rows, features = count(fairness.get("n")), fairness.get("features")
     for name, feature in (features.items() if isinstance(features, dict) else ()):
         groups = feature.get("groups") if isinstance(feature, dict) else None

@@ -15,16 +15,10 @@ from typing import Any
 
 from auditor.audit_tree import count
 from auditor.errors import AuditorInputError
+from auditor.record.bounds import TOLERANCE, check_count, check_range, number
 
-# How far an audit read back may put an estimate from n_correct / n or outside its interval:
-# rounding only (auditor writes both from one computation).
-READ_BACK_TOLERANCE = 1e-9
-
-NOT_A_COUNT_OF_N = "{k} is not a count between 0 and n ({n})"
 NOT_THE_SHARE = "{value} is not n_correct / n ({k} / {n} = {share})"
-OUT_OF_RANGE = "{value} is outside [{lo:g}, {hi:g}], where every {what} lies"
 NOT_THE_ROWS = "the {what} holds {found:,} rows, not the split's n ({n:,})"
-NOT_THE_CLASSES = "the classes hold {found:,} rows, not the split's n_rows ({n:,})"
 MORE_THAN_THE_ROWS = "the {what} holds {found:,} rows, more than the split's n ({n:,})"
 NOT_THE_DIAGONAL = (
     "the confusion matrix holds {found:,} rows on its diagonal, not n_correct ({k:,})"
@@ -33,23 +27,22 @@ NOT_THE_DIAGONAL = (
 # The bounds of a split's scores (a multiclass Brier score, a sum over classes, reaches 2).
 RANGES = {
     **dict.fromkeys(("accuracy", "balanced_accuracy", "precision_macro", "recall_macro",
-                     "f1_macro", "roc_auc", "ece"), (0.0, 1.0, "rate")),
-    "brier": (0.0, 2.0, "Brier score"),
-    "log_loss": (0.0, math.inf, "log loss"),
+                     "f1_macro", "roc_auc", "ece"), (0.0, 1.0, "every rate lies")),
+    "brier": (0.0, 2.0, "every Brier score lies"),
+    "log_loss": (0.0, math.inf, "every log loss lies"),
 }  # fmt: skip
 CLASS_RATES = ("precision", "recall", "f1")
 CLASS_COUNTS = ("support", "n_predicted")
 BIN_RATES = ("lower", "upper", "mean_confidence", "accuracy")
 
 
-def check_counts_read_back(data: dict[str, Any], *, source: str) -> None:
+def check_performance_counts(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` naming the first performance entry of an audit read
     back whose ``n_correct`` is not between 0 and its ``n`` (the schema cannot say so; the
     accuracy's Wilson interval, derived from the two, would be a complex number), or whose
     ``accuracy`` is not ``n_correct / n`` (the gate judged an accuracy of -3 by the interval
     of the counts, [0.84, 0.86], and passed it); then the rest of the split's numbers
     (:func:`_check_split`)."""
-    _check_data_splits(data, source=source)
     stages = data.get("performance")
     for stage, splits in (stages.items() if isinstance(stages, dict) else ()):
         for split, entry in (splits.items() if isinstance(splits, dict) else ()):
@@ -59,52 +52,11 @@ def check_counts_read_back(data: dict[str, Any], *, source: str) -> None:
             if not (isinstance(k, int) and isinstance(n, int)):
                 continue
             where = f"performance/{stage}/{split}"
-            if not 0 <= k <= n:
-                raise AuditorInputError(NOT_A_COUNT_OF_N.format(k=k, n=n), source=source,
-                                        field=f"{where}/n_correct")  # fmt: skip
-            if _number(acc) and n > 0 and abs(acc - k / n) > READ_BACK_TOLERANCE:
+            check_count(k, n, name="n", field=f"{where}/n_correct", source=source)
+            if number(acc) and n > 0 and abs(acc - k / n) > TOLERANCE:
                 why = NOT_THE_SHARE.format(value=acc, k=k, n=n, share=f"{k / n:.6g}")
                 raise AuditorInputError(why, source=source, field=f"{where}/accuracy")
             _check_split(entry, n, k, where=where, source=source)
-
-
-def _check_data_splits(data: dict[str, Any], *, source: str) -> None:
-    """Each split's rows per class (``class_balance``, ``pretrain_class_balance``) are counts
-    that add up to its ``n_rows`` (a class of -1 or 10^15 rows was shown by the card)."""
-    section = data.get("data")
-    splits = section.get("splits") if isinstance(section, dict) else None
-    for split, entry in (splits.items() if isinstance(splits, dict) else ()):
-        n = entry.get("n_rows") if isinstance(entry, dict) else None
-        if count(n) is None:
-            continue
-        for key in ("class_balance", "pretrain_class_balance"):
-            classes = entry.get(key)
-            if not isinstance(classes, dict) or not classes:
-                continue
-            where = f"data/splits/{split}/{key}"
-            for name, k in classes.items():
-                _a_count(k, n, f"{where}/{name}", source)
-            found = sum(k for k in classes.values() if count(k) is not None)
-            if found != n:
-                why = NOT_THE_CLASSES.format(found=found, n=n)
-                raise AuditorInputError(why, source=source, field=where)
-
-
-def _number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
-
-
-def _in_range(value: Any, lo: float, hi: float, what: str, field: str, source: str) -> None:
-    slack = READ_BACK_TOLERANCE * max(1.0, abs(value)) if _number(value) else 0.0
-    if _number(value) and not lo - slack <= value <= hi + slack:
-        why = OUT_OF_RANGE.format(value=value, lo=lo, hi=hi, what=what)
-        raise AuditorInputError(why, source=source, field=field)
-
-
-def _a_count(value: Any, n: int, field: str, source: str) -> None:
-    if count(value) is not None and not 0 <= value <= n:
-        raise AuditorInputError(NOT_A_COUNT_OF_N.format(k=value, n=n), source=source,
-                                field=field)  # fmt: skip
 
 
 def _check_split(entry: dict[str, Any], n: int, k: int, *, where: str, source: str) -> None:
@@ -112,18 +64,21 @@ def _check_split(entry: dict[str, Any], n: int, k: int, *, where: str, source: s
     confusion matrix (counts of the ``n`` rows, ``k`` on the diagonal) and its calibration
     bins (at most the ``n`` rows) as the counts say."""
     for key, (lo, hi, what) in RANGES.items():
-        _in_range(entry.get(key), lo, hi, what, f"{where}/{key}", source)
+        check_range(entry.get(key), lo, hi, what=what, field=f"{where}/{key}", source=source)
     for i, item in enumerate(_dicts(entry.get("per_class"))):
         for key in CLASS_RATES:
-            _in_range(item.get(key), 0.0, 1.0, "rate", f"{where}/per_class/{i}/{key}", source)
+            check_range(item.get(key), 0.0, 1.0, what="every rate lies",
+                        field=f"{where}/per_class/{i}/{key}", source=source)
         for key in CLASS_COUNTS:
-            _a_count(item.get(key), n, f"{where}/per_class/{i}/{key}", source)
+            check_count(item.get(key), n, name="n", field=f"{where}/per_class/{i}/{key}",
+                        source=source)
     matrix = entry.get("confusion_matrix")
     if isinstance(matrix, list) and matrix:
         rows = [row if isinstance(row, list) else [] for row in matrix]
         for i, row in enumerate(rows):
             for j, cell in enumerate(row):
-                _a_count(cell, n, f"{where}/confusion_matrix/{i}/{j}", source)
+                check_count(cell, n, name="n", field=f"{where}/confusion_matrix/{i}/{j}",
+                            source=source)
         total = sum(c for row in rows for c in row if count(c) is not None)
         if total != n:
             why = NOT_THE_ROWS.format(what="confusion matrix", found=total, n=n)
@@ -136,8 +91,10 @@ def _check_split(entry: dict[str, Any], n: int, k: int, *, where: str, source: s
     bins = _dicts(entry.get("reliability"))
     for i, item in enumerate(bins):
         for key in BIN_RATES:
-            _in_range(item.get(key), 0.0, 1.0, "rate", f"{where}/reliability/{i}/{key}", source)
-        _a_count(item.get("n"), n, f"{where}/reliability/{i}/n", source)
+            check_range(item.get(key), 0.0, 1.0, what="every rate lies",
+                        field=f"{where}/reliability/{i}/{key}", source=source)
+        check_count(item.get("n"), n, name="n", field=f"{where}/reliability/{i}/n",
+                    source=source)
     held = sum(b["n"] for b in bins if count(b.get("n")) is not None)
     if held > n:  # fewer where a row has no score
         why = MORE_THAN_THE_ROWS.format(what="calibration bins", found=held, n=n)

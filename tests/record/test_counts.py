@@ -18,6 +18,7 @@ from tests.builders import predictions_audit
 
 runner = CliRunner()
 GROUP = ("fairness", "features", "sex", "groups", 0)
+SCORES = ("fairness", "scores", "features", "sex", 0)
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,14 @@ def _set(audit, keys, value):
         ((*GROUP, "metrics", "fpr", "ci_low"), -0.5, "fpr/ci_low", "-0.5 is outside [0, 1]"),
         (("fairness", "overall", "f1", "n"), 10**15, "overall/f1/n",
          "1000000000000000 rows, more than the group's own n"),
+        # a group's scores (fairness/scores) past their bounds, as a rate's was (R8 #6)
+        ((*SCORES, "roc_auc", "ci_high"), 1e300, "sex/0/roc_auc/ci_high",
+         "1e+300 is outside [0, 1], where an AUC and its interval lie"),
+        ((*SCORES, "ece", "ci_low"), -0.5, "sex/0/ece/ci_low",
+         "-0.5 is outside [0, 1], where an ECE and its interval lie"),
+        ((*SCORES, "log_loss", "ci_low"), -0.5, "sex/0/log_loss/ci_low",
+         "-0.5 is outside [0, inf], where a log loss and its interval lie"),
+        ((*SCORES, "ece", "n"), 10**15, "sex/0/ece/n", "rows, more than the group's own n"),
         # a binary audit's positive class made null: the card's table read 'recall@approved'
         (("fairness", "positive_class"), None, "fairness/positive_class",
          "holds no 'recall@approved'"),

@@ -45,6 +45,13 @@ def audit_file(tmp_path_factory):
          "is not a count between 0 and n"),
         ((*LOSS, "auc", "ci_high"), 1e300, "loss/auc/ci_high",
          "1e+300 is outside [0, 1], where an AUC and its interval lie"),
+        # a decision's TPR and FPR intervals, and a TPR at a fixed FPR no gate reads (R8 #7)
+        ((*LOSS, "decision", "tpr", "ci_high"), 1e300, "decision/tpr/ci_high",
+         "1e+300 is outside [0, 1], where a rate and its interval lie"),
+        ((*LOSS, "decision", "fpr", "ci_low"), -0.5, "decision/fpr/ci_low",
+         "-0.5 is outside [0, 1]"),
+        ((*LOSS, "tpr_at_fpr", "0.001", "ci_high"), 5, "tpr_at_fpr/0.001/ci_high",
+         "5 is outside [0, 1]"),
     ],
 )  # fmt: skip
 def test_attack_numbers_apart_from_their_counts_are_refused(audit_file, tmp_path, keys, value,
