@@ -208,10 +208,17 @@ def _read_pair(images_file: Path, labels_file: Path, *, field: str | None
     return images, digits, files
 
 
-# An IDX file cut short or damaged in its gzip stream (a download interrupted).
-GZIP_DAMAGED = (
-    "a damaged gzip file ({why}): downloaded or copied only in part? fetch it again"
+# An IDX file's gzip stream refused: the advice fits the fault (only a cut one is "in part")
+GZIP_DAMAGED = "a damaged gzip file ({why}): {advice}"
+CUT_SHORT = "downloaded or copied only in part? fetch it again"
+CORRUPT = "its compressed bytes were changed (in a download or a copy?); fetch it again"
+NOT_ONE_GZIP = (
+    "not the gzip of one IDX file as gzip writes it (bytes after its end, or a header gzip "
+    "does not write); fetch it again, or put the IDX file there uncompressed"
 )
+# zlib's words for a member's header (junk after a member reads as one): the rest are its data
+HEADER_FAULTS = frozenset({"incorrect header check", "unknown compression method",
+                           "unknown header flags set", "header crc mismatch"})  # fmt: skip
 
 
 def _uncompressed(path: Path, *, field: str | None) -> bytes:
@@ -227,8 +234,9 @@ def _gunzip(file: BinaryIO, *, path: Path, field: str | None) -> Iterator[bytes]
     """The gzip stream ``file`` holds (from where it is), gunzipped 1 MB at a time: each
     member's CRC and length checked by zlib, zero padding after a member skipped (as
     gzip.decompress does). A stream cut short or damaged (a flipped byte, a wrong CRC, bytes
-    after it that are not gzip) is bad input naming the file and ``field`` (Python said
-    EOFError, an internal error); preflight and the run both read a .gz through this."""
+    after it that are not gzip, a header flag or CRC gzip does not write) is bad input naming
+    the file and ``field``, advised by its fault (Python said EOFError, an internal error);
+    preflight and the run both read a .gz through this."""
     inflate, data = zlib.decompressobj(GZIP_WBITS), b""
     try:
         while data or (data := file.read(CHUNK)):
@@ -239,11 +247,13 @@ def _gunzip(file: BinaryIO, *, path: Path, field: str | None) -> Iterator[bytes]
             yield inflate.decompress(data, CHUNK)  # at most 1 MB: no pixels piled up here
             data = inflate.unconsumed_tail or inflate.unused_data
         yield inflate.flush()  # what the last 1 MB left in zlib
-        why = None if inflate.eof else "it ends mid-stream"
+        why, advice = (None, None) if inflate.eof else ("it ends mid-stream", CUT_SHORT)
     except zlib.error as exc:  # "Error -3 while decompressing data: incorrect data check"
         why = str(exc).rpartition(": ")[2] or type(exc).__name__
+        advice = NOT_ONE_GZIP if why in HEADER_FAULTS else CORRUPT
     if why is not None:
-        raise AuditorInputError(GZIP_DAMAGED.format(why=why), source=str(path), field=field)
+        message = GZIP_DAMAGED.format(why=why, advice=advice)
+        raise AuditorInputError(message, source=str(path), field=field)
 
 
 def read_idx(raw: bytes, *, source: str, field: str | None = None) -> np.ndarray:
