@@ -138,10 +138,13 @@ def _delimiter(split: _Split, order: Sequence[str]) -> str:
     if not agreeing and agrees(SPACE) and split.rows_width(SPACE) is not None:
         # An empty field inside a line is a run of spaces: aligned columns; but an empty value
         # under R's quoted header, as at a line's end (R's write.table with na = ""), or under
-        # names one space apart (quote = FALSE) where some row has none: no padding there.
+        # names one space apart (quote = FALSE) where every row splits into exactly as many
+        # fields, or (row names) some row has none: no padding there.
         rows = split.rows(SPACE)
         r_header = R_SPACED_HEADER.fullmatch(split.lines[0].rstrip("\r\n"))
-        unpadded = all(split.header(SPACE)) and any("" not in row[:-1] for row in rows)
+        named = all(split.header(SPACE))
+        exact = split.rows_width(SPACE) == split.width(SPACE)
+        unpadded = named and (exact or any("" not in row[:-1] for row in rows))
         if r_header or unpadded or not any("" in row[:-1] for row in rows):
             return SPACE
     return max(agreeing or order, key=split.width)

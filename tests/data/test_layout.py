@@ -106,3 +106,42 @@ def test_unquoted_r_row_names_are_refused_with_how_r_writes_them(cli, tmp_path):
     (tmp_path / "quoted.csv").write_text(_r_table(",", quote=True, rows=range(1, 301)))
     done = cli(["audit", "-p", "quoted.csv", "--sensitive", "g", "-o", "out", "-q", "--exit-zero"])
     assert done.code == 0, done.err  # the advice holds: quote = TRUE is read, row names dropped
+
+
+def _r_unquoted_na(rows: int, na_rows: int) -> str:
+    """R's write.table(frame, quote = FALSE, row.names = FALSE, na = ""): names and values one
+    space apart, the text value of each of the first ``na_rows`` rows NA (nothing between two
+    spaces), so that none of the first 100 rows is without an empty field."""
+    lines = ["age sex y z"]
+    for i in range(rows):
+        sex = "" if i < na_rows else "FM"[i % 2]
+        lines.append(f"{20 + i % 50} {sex} {i % 3 % 2} {i / 400:.3f}")
+    return "\n".join(lines) + "\n"
+
+
+def test_rs_unquoted_write_table_with_text_na_in_every_first_row_is_read(cli, tmp_path):  # noqa: F811
+    """R8 #1: R's write.table(quote = FALSE, na = "") with the text value NA in rows 1-120 was
+    read as one column ('age sex y z') and auditor run said "data.target: no column 'y' in the
+    file": cf08b63 read such a file space separated only where one of the first 100 rows has
+    no empty field. Every row splits into exactly the header's names: no padding there."""
+    (tmp_path / "t.txt").write_text(_r_unquoted_na(300, 120))
+    (tmp_path / "audit.toml").write_text(TABLE.replace('"t.csv"', '"t.txt"')
+                                         .replace('["g"]', '["sex"]') + "missing_group = true\n")
+    done = cli(["run", "audit.toml", "--out", "out", "--quiet", "--exit-zero"])
+    assert done.code == 0, done.err
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
+    assert "t.txt (300 rows, 2 input columns)" in audit["data"]["description"]
+    assert audit["data"]["feature_names"] == ["age", "z"]
+    assert csv_layout(tmp_path / "t.txt").delimiter == " "
+
+
+def test_columns_aligned_with_runs_of_spaces_are_still_one_column(tmp_path):
+    """The aligned-columns guard holds: rows wider than the header's names one space apart
+    (an empty field inside the line: padding), or a header padded itself, are not split on a
+    single space."""
+    for name, text in [("a.txt", "a b c\n1  2 3\n"),
+                       ("b.txt", "a b c\n" + "".join(f"{i}  {i % 2} 1\n" for i in range(20))),
+                       ("c.txt", "a  b  c\n" + "".join(f"{i}  {i % 2}  1\n" for i in range(20)))]:
+        (tmp_path / name).write_text(text)
+        assert csv_layout(tmp_path / name).delimiter == ",", name
+
