@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from auditor.data.spelling import EXTRA_MISSING
 from auditor.data.text import UTF8, first_lines, text_encoding, text_head, wide_fields
 
 DELIMITERS = (",", ";", "\t", "|")  # in order of preference on a tie
@@ -33,6 +34,11 @@ SAMPLE_LINES = 100  # lines under the header that decide the decimal mark (a sep
 SEP_DIRECTIVE = re.compile(r"sep=(.)")
 # R's write.table header (quote = TRUE, its default): every name quoted, one space apart.
 R_SPACED_HEADER = re.compile(r'"(?:[^"]|"")*"(?: "(?:[^"]|"")*")*')
+# A field both readers read as no value, as written: pandas' read_csv's words (the table
+# loader's) and the table loader's EXTRA_MISSING, the predictions reader's CSV_NULLS
+NO_VALUE_WORDS = frozenset({"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                            "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None",
+                            "n/a", "nan", "null", *EXTRA_MISSING})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -209,7 +215,9 @@ def _unnamed(split: _Split, delimiter: str) -> Literal["first", "last", "header"
     R's row name (:func:`_r_row_names`), even where each ends in an empty field too (R's
     ``na = ""`` in a last column empty in the first rows: read as a delimiter ending the line,
     every name fell one column left); else "last" where each ends in an empty field (a
-    delimiter ending the line); else None (a name missing from the header, or a delimiter in
+    delimiter ending the line; a word for no value there, 'NA', is none, as past the first
+    lines: but for R's unquoted row names over its na = "NA", each row numbered, refused as
+    :func:`_numbered`); else None (a name missing from the header, or a delimiter in
     unquoted text: the rows are refused as ragged). "header" where every row has one field
     fewer and the header's last name is empty (only the header line ends in the delimiter)."""
     header, width = split.header(delimiter), split.rows_width(delimiter)
@@ -220,7 +228,15 @@ def _unnamed(split: _Split, delimiter: str) -> Literal["first", "last", "header"
     rows = split.rows(delimiter)
     if _r_row_names(split.lines, delimiter, rows):
         return "first"
-    return "last" if all(not row[-1].strip() for row in rows) else None
+    if not all(_no_value(row[-1]) for row in rows):
+        return None
+    said = any(row[-1].strip() for row in rows)  # R's na = "NA" under unquoted row names
+    return None if said and _numbered(split, delimiter) else "last"
+
+
+def _no_value(field: str) -> bool:
+    """A field blank or, as written, a word both readers take for no value (R's 'NA')."""
+    return not field.strip() or field in NO_VALUE_WORDS
 
 
 def _numbered(split: _Split, delimiter: str) -> bool:

@@ -145,3 +145,37 @@ def test_columns_aligned_with_runs_of_spaces_are_still_one_column(tmp_path):
         (tmp_path / name).write_text(text)
         assert csv_layout(tmp_path / name).delimiter == ",", name
 
+
+def test_a_no_value_word_in_the_field_ending_each_row_is_none_wherever_it_is(cli, tmp_path):  # noqa: F811
+    """R5 #6: rows ending in the delimiter, one ending in 'NA' (or another word the readers
+    take for no value): at data row 201 read, at data row 5 refused, the layout taking the
+    word among its first 100 lines for a value. It is no value wherever it is."""
+    for word in ("NA", "null", "?"):
+        lines = _predictions().splitlines()
+        lines[5] += word  # data row 5
+        (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+        done = cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", word, "--exit-zero", "-q"])
+        assert done.code == 0, (word, done.err)
+        audit = json.loads((tmp_path / word / "audit.json").read_text())
+        assert audit["performance"]["finetuned"]["test"]["accuracy"] == 0.85
+        assert csv_layout(tmp_path / "p.csv").unnamed == "last"
+    lines = ["x,g,y"] + [f"{i % 7 / 10},{'ab'[i % 2]},{i % 3 % 2}," for i in range(240)]
+    lines[5] += "NA"  # an own table's data row 5
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "audit.toml").write_text(TABLE)
+    done = cli(["run", "audit.toml", "--out", "out", "--quiet", "--exit-zero"])
+    assert done.code == 0, done.err
+
+
+def test_r_row_names_unquoted_over_na_ending_each_row_are_still_refused(cli, tmp_path):  # noqa: F811
+    """R's write.table(quote = FALSE) with its row names and na = "NA" (its defaults) in a last
+    column NA in the first rows: each row one field over the header, ending in 'NA'. Not read
+    as a delimiter ending each row (every name would fall one column left): refused with how R
+    writes it readably, as before."""
+    lines = _r_table(",", quote=False, rows=range(1, 301)).splitlines()
+    lines = [lines[0]] + [line.rsplit(",", 1)[0] + ",NA" for line in lines[1:]]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    line = assert_refused(cli(["audit", "-p", "r.csv", "--sensitive", "g", "-o", "out", "-q"]),
+                          "r.csv: data row 1 has 4 fields where the header has 3 ('1,1,0,NA')")
+    assert line.endswith("or quote = TRUE"), line
+    assert_nothing_written(tmp_path)
