@@ -17,12 +17,12 @@ from __future__ import annotations
 from auditor.api._model import audit_model, run
 from auditor.api._predictions import audit_predictions
 from auditor.api._rerun import gate_options, read_baseline, regate, rerender
-from auditor.api._result import SAME_FOLDER, AuditResult
+from auditor.api._result import AN_AUDIT, IN_OTHER_RUN, SAME_FOLDER, AuditResult, refuse_rewrite
 from auditor.api._trained import default_out_dir, trained_context
 from auditor.predictions.audit import predictions_config
 
 __all__ = [
-    "SAME_FOLDER", "AuditResult", "audit_model", "audit_predictions", "default_out_dir",
-    "gate_options", "predictions_config", "read_baseline", "regate", "rerender", "run",
-    "trained_context",
+    "AN_AUDIT", "IN_OTHER_RUN", "SAME_FOLDER", "AuditResult", "audit_model",
+    "audit_predictions", "default_out_dir", "gate_options", "predictions_config",
+    "read_baseline", "refuse_rewrite", "regate", "rerender", "run", "trained_context",
 ]  # fmt: skip

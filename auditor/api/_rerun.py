@@ -78,14 +78,13 @@ def _beside(run_dir: Path, kind: str) -> Path:
 def _target(read: str | Path, out_dir: str | Path | None, kind: str, mode: str | None) -> Path:
     """Where re-gating or re-rendering the audit ``read`` (of kind ``mode``) writes: never its
     run folder (the folder of an audit.json), nor inside it; for a file of another name (a
-    copy, renamed), never the file; nor a folder that holds it; nor a run of another kind (a
-    trained run's checkpoints/ were replaced by a predictions audit's re-gate). An audit.json
-    that is a link: both the folder named and the one it points into are the run's."""
+    copy, renamed), never the file; nor a folder that holds it; nor inside any other run; nor
+    a run of another kind (a trained run's checkpoints/ were replaced by a predictions audit's
+    re-gate): :func:`refuse_rewrite`. An audit.json that is a link: both the folder named and
+    the one it points into are the run's."""
     named = audit_file(read).absolute()
-    path = named.resolve()
     out = as_path(out_dir, field="--out") if out_dir is not None else _beside(named.parent, kind)
-    for read_as in dict.fromkeys([path, named.parent.resolve() / named.name]):
-        refuse_rewrite(out, read_as, own_run=run_head(path), field="--out")
+    refuse_rewrite(out, named, own_run=run_head(named.resolve()), field="--out")
     return check_out_dir(out, mode=mode)
 
 

@@ -24,7 +24,7 @@ from auditor.config import GateRule, GatesConfig
 from auditor.config.keys import first_problem
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import evaluate_gates, validate_rules
-from auditor.io import CHECKPOINTS, as_path, to_json_text
+from auditor.io import CHECKPOINTS, RUN_FOLDER_FILES, as_path, to_json_text
 from auditor.numbers import fmt_interval
 from auditor.preflight import run_head
 from auditor.record import audit_schema
@@ -51,8 +51,15 @@ OTHER_RUN = (
     "holds {what}; a run is never rewritten, and {field} may only replace an earlier gate or "
     "card of this same run (choose another {field})"
 )
+IN_OTHER_RUN = (
+    "lies in another run's folder, {folder}; a run is never rewritten (choose another {field})"
+)
+AN_AUDIT = "is another run's audit.json; a run is never rewritten (choose another {field})"
 # what only an audit writes into its folder, never a re-gate or a re-render
 RUN_ONLY = (CHECKPOINTS, RUN_LOG, "predictions.parquet")
+# what makes a folder holding audit.json a run: any other file a run writes beside it (a lone
+# audit.json, a baseline saved in a repo root, does not)
+RUN_BESIDE = tuple(sorted(RUN_FOLDER_FILES - {"audit.json"})) + RUN_ONLY
 
 Rules = GatesConfig | Mapping[str, Any] | Iterable[GateRule | Mapping[str, Any]]
 
@@ -226,16 +233,49 @@ class AuditResult:
         return cls(data=data, run_dir=audit_file(path).parent, read_from=audit_file(path).resolve())
 
 
-def refuse_rewrite(out: Path, read: Path, *, own_run: dict[str, Any] | None, field: str) -> None:
-    """One line naming ``out`` (as ``field``) where writing there would rewrite evidence: the
-    run folder of the audit ``read`` (resolved), or inside it; for a file of another name (a
-    copy, renamed), the file or a folder that holds it; or a folder of another run (see
-    :func:`_refuse_other_run`; ``own_run``: the ``run`` section of the audit written)."""
+def refuse_rewrite(out: Path, *runs: str | Path, own_run: dict[str, Any] | None,
+                   field: str) -> None:  # fmt: skip
+    """One line naming ``out`` (as ``field``) where writing there would rewrite evidence: an
+    audit read (``runs``: run folders or audit files, as given; a linked audit.json's folder
+    and the one it points into alike) or a folder holding it; a path inside a run folder (a
+    folder holding audit.json beside another file a run writes: one of ``runs``' or another);
+    another audit.json; or a folder of another run (see :func:`_refuse_other_run`;
+    ``own_run``: the ``run`` section of the audit written). gate, card, diff and
+    ``AuditResult.write`` all judge their ``--out`` by this one rule."""
     check_resolvable(out, field=field)  # resolve() raises RuntimeError on a loop of links
-    kept, target = (read.parent if read.name == "audit.json" else read), out.resolve()
-    if target == kept or kept in target.parents or target in read.parents:
+    target, reads = out.resolve(), _read_as(runs)
+    if any(target == read or target in read.parents for read in reads):
         raise AuditorInputError(SAME.format(field=field), source=str(out), field=field)
+    for folder in target.parents:
+        if _is_run(folder):
+            if folder in {read.parent for read in reads}:
+                raise AuditorInputError(SAME.format(field=field), source=str(out), field=field)
+            words = IN_OTHER_RUN.format(folder=repr(_shown(folder)), field=field)
+            raise AuditorInputError(words, source=str(out), field=field)
+    if target.name == "audit.json" and target.is_file():  # a saved baseline's, say
+        raise AuditorInputError(AN_AUDIT.format(field=field), source=str(out), field=field)
     _refuse_other_run(out, target, own_run, field=field)
+
+
+def _read_as(runs: tuple[str | Path, ...]) -> list[Path]:
+    """Each audit read, resolved, and (an audit.json that is a link) as its folder names it."""
+    named = [audit_file(run).absolute() for run in runs]
+    both = [p for n in named for p in (n.resolve(), n.parent.resolve() / n.name)]
+    return list(dict.fromkeys(both))
+
+
+def _is_run(folder: Path) -> bool:
+    """Whether ``folder`` is a run's: audit.json beside another file only a run writes."""
+    return os.path.lexists(folder / "audit.json") and any(
+        os.path.lexists(folder / name) for name in RUN_BESIDE)
+
+
+def _shown(folder: Path) -> str:
+    """``folder`` below the working folder as a relative path, else whole."""
+    try:
+        return str(folder.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(folder)
 
 
 def _refuse_other_run(out: Path, target: Path, own_run: dict[str, Any] | None, *,

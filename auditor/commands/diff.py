@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from auditor.commands import cli_errors
-from auditor.errors import AuditorInputError
 from auditor.io import write_output
 
 
@@ -47,8 +46,8 @@ def diff(
         from auditor.diff import diff_audits, render_markdown, render_text
         from auditor.report.escape import terminal_text, workflow_inert
 
-        if out is not None:
-            _refuse_run_files(out, a, b)
+        if out is not None:  # not in A's or B's run folder, nor any other run's
+            api.refuse_rewrite(out, a, b, own_run=None, field="--out")
 
         left, right = api.AuditResult.load(a), api.AuditResult.load(b)
         d = diff_audits(left.data, right.data)
@@ -59,21 +58,6 @@ def diff(
             typer.echo(terminal_text(str(out)))
         else:  # a CI log reads workflow commands from it: labels must not start one
             typer.echo(workflow_inert(text), nl=False)
-
-
-def _refuse_run_files(out: Path, *runs: Path) -> None:
-    """A run folder is evidence: ``--out`` may not lie in A's or B's, nor in any other run
-    folder (a folder holding ``audit.json``: ``--out C/audit.json`` replaced a third run's
-    audit by the diff), in the words gate and card refuse theirs with (``refuse_rewrite``).
-    A new file there (``B/diff.md``) made a later run to that folder refuse it as holding a
-    file auditor did not write."""
-    from auditor.api._result import SAME_FOLDER, refuse_rewrite
-    from auditor.run_folder import audit_file
-
-    for run in runs:
-        refuse_rewrite(out, audit_file(run).resolve(), own_run=None, field="--out")
-    if any((p / "audit.json").is_file() for p in out.resolve().parents):
-        raise AuditorInputError(SAME_FOLDER, source=str(out), field="--out")
 
 
 def register(app: typer.Typer) -> None:

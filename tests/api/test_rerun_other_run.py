@@ -10,6 +10,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
+from auditor.api import IN_OTHER_RUN
 from auditor.cli import app
 from tests.builders import folder_bytes
 
@@ -84,3 +85,29 @@ def test_a_gate_of_another_run_is_not_replaced(runs, tmp_path):
     text = _one_line(runner.invoke(app, ["gate", str(first), "--out", str(out)]))
     assert "another run's audit.json" in text
     assert folder_bytes(out) == before
+
+
+@pytest.mark.parametrize("command", ["gate", "card"])
+@pytest.mark.parametrize("inside", ["sub", "sub/deeper", "checkpoints/x"])
+def test_an_out_inside_another_run_is_refused(runs, tmp_path, command, inside):
+    """``auditor gate B --out A/sub`` wrote the re-gate into run A (a later run to A was then
+    refused for holding 'sub'): an --out inside any run folder is refused, as diff's is."""
+    first, second = runs
+    before = folder_bytes(first)
+    out = first / inside
+    text = _one_line(runner.invoke(app, [command, str(second), "--out", str(out)]))
+    assert text == f"auditor: error: {out}: --out: " + IN_OTHER_RUN.format(
+        folder=repr(str(first)), field="--out")
+    assert folder_bytes(first) == before
+
+
+@pytest.mark.parametrize("command", ["gate", "card"])
+def test_an_out_below_a_saved_audit_json_is_taken(runs, tmp_path, command):
+    """A lone audit.json (a baseline saved in a repo root) does not make its folder a run."""
+    first, _ = runs
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy(first / "audit.json", root / "audit.json")
+    result = runner.invoke(app, [command, str(first), "--out", str(root / "reports" / "g")])
+    assert result.exit_code in (0, 1), result.output  # 1: a gate failed, as in the run
+    assert (root / "reports" / "g" / "audit.json").is_file()
