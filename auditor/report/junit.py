@@ -3,9 +3,10 @@ GitHub test reporters).
 
 classname is the area (performance, fairness, ...); name is the gate's human name ("sex:
 equalized-odds gap <= 0.20"), unique within the file (GitLab keys testcases by suite,
-classname and name) and stable across seeds (made from the rule and the concrete metric
-path, never the worst-off group). ``time`` is the seconds the gate took to evaluate, never a
-metric value.
+classname and name: a name shown like an earlier gate's, a tab shown ``\\x09`` beside a
+column named 'se\\x09x', is numbered " #2") and stable across seeds (made from the rule and
+the concrete metric path, never the worst-off group). ``time`` is the seconds the gate took
+to evaluate, never a metric value.
 
 Evidence: every testcase's ``<system-out>`` holds its one-line message ("passed: NAME: 0.12
 [0.05, 0.20] (95% interval, n=84 vs 260) ..."), then one ``key: value`` line each for the
@@ -56,8 +57,8 @@ def _text(v: Any) -> str:
 
 def _sub(parent: ET.Element, tag: str, **attrs: Any) -> ET.Element:
     """A child element whose attributes are :func:`_text`: a testcase or suite name on one
-    line, its breaks and tabs shown (``\\x0a``, ``\\x09``) as in the ``gate`` property, so
-    two names are never written alike ('se x' and 'se\\tx')."""
+    line, its breaks and tabs shown (``\\x0a``, ``\\x09``) as in the ``gate`` property: 'se x'
+    and 'se\\tx' are two names (and 'se\\x09x' a third: :func:`_case_names`)."""
     return ET.SubElement(parent, tag, {k: _text(v) for k, v in attrs.items()})
 
 
@@ -97,10 +98,34 @@ def _case_evidence(r: Mapping[str, Any], audit: Mapping[str, Any]) -> list[tuple
     return head + list(fields.items())
 
 
+def _case_names(results: list[Mapping[str, Any]]) -> list[str]:
+    """Each gate's testcase name: its name shown (:func:`_text`); where an earlier gate's is
+    shown alike, numbered ``#k`` from 2, past every name the file shows. The gates' names are
+    unique (gates.evaluate numbers them alike), but 'se\tx' and 'se\\x09x' (a backslash
+    written) show as one; a name shown once is written as it is."""
+    shown = [_text(r["name"]) for r in results]
+    taken = set(shown)
+    low: dict[str, int] = {}  # per name shown alike: where the search for a free number starts
+    names: list[str] = []
+    for text in shown:
+        if text not in low:  # the first gate shown so
+            low[text] = 1
+            names.append(text)
+            continue
+        k = low[text] + 1
+        while f"{text} #{k}" in taken:
+            k += 1
+        low[text] = k
+        taken.add(f"{text} #{k}")
+        names.append(f"{text} #{k}")
+    return names
+
+
 def _testcase(
-    suite: ET.Element, r: Mapping[str, Any], audit: Mapping[str, Any], *, warn_fails: bool
-) -> None:
-    case = _sub(suite, "testcase", classname=r["area"], name=r["name"],
+    suite: ET.Element, r: Mapping[str, Any], audit: Mapping[str, Any], *, name: str,
+    warn_fails: bool,
+) -> None:  # fmt: skip
+    case = _sub(suite, "testcase", classname=r["area"], name=name,
                 time=f"{r['seconds']:.6f}")  # fmt: skip
     message = xml_text(f"{STATUS_WORD[r['status']]}: {failure_text(r, audit)}")
     if r["status"] == "fail" or (r["status"] == "warn" and warn_fails):
@@ -136,8 +161,8 @@ def render_junit(audit: Mapping[str, Any]) -> str | None:
         ("seed", run["seed"]),
     ):
         _sub(props, "property", name=key, value=value)
-    for r in gates["results"]:
-        _testcase(suite, r, audit, warn_fails=gates["fail_on"] == "warning")
+    for r, name in zip(gates["results"], _case_names(gates["results"]), strict=True):
+        _testcase(suite, r, audit, name=name, warn_fails=gates["fail_on"] == "warning")
     ET.indent(suites)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

@@ -166,3 +166,44 @@ def test_testcase_names_and_evidence_lines_are_one_line():
     # each line break and tab shown, as the terminal shows it: 'a\nb' and 'a b' are two names
     assert evidence(case)["gate"] == "two\\x0alines\\x0d\\x0aand\\x09a tab"
     assert audit["gates"]["results"][0]["name"] == name
+
+
+def test_names_alike_once_shown_are_numbered_apart():
+    """R14 #1: a tab shows as '\\x09', so gates named 'a\\tb' and 'a\\x09b' (a backslash
+    written) were one testcase name, which GitLab merges: the later one is numbered, as the
+    gates number names alike (' #2'), and no other name changes."""
+    rules = [GateRule(name=name, metric="performance.finetuned.test.accuracy", min=bound)
+             for name, bound in (("a\tb", 0.5), ("a\\x09b", 0.6), ("a\\x09b #2", 0.7),
+                                 ("c", 0.8))]  # fmt: skip
+    audit = make_audit()
+    audit["gates"] = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=rules))
+    root = ET.fromstring(render_junit(audit).split("\n", 1)[1])
+    names = [c.get("name") for c in root.iter("testcase")]
+    assert names == ["a\\x09b", "a\\x09b #3", "a\\x09b #2", "c"]
+    # the evidence keeps the gate's own name, shown
+    assert [evidence(c)["gate"] for c in root.iter("testcase")][:2] == ["a\\x09b"] * 2
+
+
+def test_columns_alike_once_shown_are_testcases_apart_through_the_cli(tmp_path):
+    """R14 #1 as a user meets it: columns 'se x', 'se<TAB>x' and 'se\\x09x' (a backslash
+    written) gave three testcases named twice each; every (classname, name) is one now."""
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    columns = ["se x", "se\tx", "se\\x09x"]
+    lines = ["y_true,y_pred," + ",".join(f'"{c}"' for c in columns)]
+    lines += [f"{i % 2},{i % 3 % 2},{'AB'[i % 2]},{'AB'[i // 2 % 2]},{'AB'[i // 3 % 2]}"
+              for i in range(400)]  # fmt: skip
+    (tmp_path / "tabs.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["audit", "-p", str(tmp_path / "tabs.csv"), "--exit-zero", "-o", str(tmp_path / "r")]
+    for column in columns:
+        args += ["--sensitive", column]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    root = ET.parse(tmp_path / "r" / "junit.xml").getroot()
+    pairs = [(c.get("classname"), c.get("name")) for c in root.iter("testcase")]
+    assert len(pairs) == len(set(pairs)) > 6
+    fairness = [name for area, name in pairs if area == "fairness"]
+    assert "se\\x09x: equalized-odds gap <= 0.20" in fairness
+    assert "se\\x09x: equalized-odds gap <= 0.20 #2" in fairness
