@@ -15,13 +15,18 @@ import csv
 import gzip
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain, islice
+from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
 
 from auditor.config.paths import NO_FILE, no_file  # noqa: F401 - NO_FILE: the message
 from auditor.data.damaged import GZIP_CUT_SHORT, MAGIC, parquet_refusal
-from auditor.data.layout import COMMENT, CsvLayout, csv_layout  # noqa: F401 - the API here too
+from auditor.data.layout import (  # noqa: F401 - the API here too
+    COMMENT,
+    NUMBERED_SHOWN,
+    CsvLayout,
+    csv_layout,
+)
 from auditor.data.spelling import EXTRA_MISSING, canonical  # noqa: F401 - EXTRA_MISSING: API
 from auditor.data.text import SAVE_UTF8, open_text, other_file, wide_fields
 from auditor.errors import AuditorInputError
@@ -46,11 +51,13 @@ TITLE_LINE = (
     "delete it, or start it with '#'"
 )
 # Every row one field over the header, each starting with a larger whole number: R's
-# write.table with row.names = TRUE (its default) and quote = FALSE (layout.CsvLayout.numbered)
+# write.table with row.names = TRUE (its default) and quote = FALSE, or a header one name
+# short over an ID column (layout.CsvLayout.numbered)
 R_ROW_NAMES = (
     "data row 1 has {got} fields where the header has {want} ({row!r}), as do the rows under "
-    "it, each first field a number larger than the last ({numbers}, ...): R's row names "
-    "written unquoted? write the file with write.table(..., row.names = FALSE), or quote = TRUE"
+    "it, each first field a number larger than the last ({numbers}): R's row names written "
+    "unquoted, or a header missing the first column's name? write the file with "
+    "write.table(..., row.names = FALSE) or quote = TRUE, or name that column in the header"
 )
 LONGER_ROW = (
     "a row has more fields than the header's {n} names; quote a value that holds the "
@@ -138,10 +145,7 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
             lines: Iterator[str] = fh
             if layout.hash_header:  # '# y_true': the '#' marks the line, not the name
                 lines = chain([next(fh, "").lstrip(COMMENT).lstrip()], fh)
-            reader = csv.reader(lines, delimiter=layout.delimiter)
-            header = next(reader, None)
-            below = (list(islice((row for row in reader if "".join(row).strip()), 3))
-                     if layout.numbered else [])  # fmt: skip
+            header = next(csv.reader(lines, delimiter=layout.delimiter), None)
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))
     if layout.title:
@@ -149,17 +153,25 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
         text = layout.delimiter.join(header).strip()[:60]
         raise AuditorInputError(TITLE_LINE.format(line=layout.skip_rows + 1, text=text,
                                                   fields=fields), source=str(path))  # fmt: skip
-    if layout.numbered and below:
-        numbers = ", ".join(row[0].strip() for row in below)
-        message = R_ROW_NAMES.format(got=len(header) + 1, want=len(header), numbers=numbers,
-                                     row=layout.delimiter.join(below[0])[:120])  # fmt: skip
-        raise AuditorInputError(message, source=str(path))
+    if layout.numbered:
+        _refuse_numbered(layout, path, width=len(header))
     header = [canonical(name) for name in header]
     if layout.unnamed == "header":
         header.pop()
     elif layout.unnamed:
         header.insert(0 if layout.unnamed == "first" else len(header), "")
     return layout, header
+
+
+def _refuse_numbered(layout: CsvLayout, path: Path, *, width: int) -> None:
+    """R's row names written unquoted (:attr:`CsvLayout.numbered`: the first rows, read by the
+    layout): the first numbers, '...' where there are more."""
+    rows = layout.numbered
+    numbers = [row[0].strip() for row in rows[:NUMBERED_SHOWN]]
+    numbers += ["..."] if len(rows) > NUMBERED_SHOWN else []
+    message = R_ROW_NAMES.format(got=width + 1, want=width, numbers=", ".join(numbers),
+                                 row=layout.delimiter.join(rows[0])[:120])  # fmt: skip
+    raise AuditorInputError(message, source=str(path))
 
 
 def read_header(path: Path, kind: Kind | None = None, *, schema: Any = None) -> list[str]:

@@ -32,6 +32,7 @@ DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+([eE][-+]?\d+)?")
 SAMPLE_LINES = 100  # lines under the header that decide the decimal mark (a sep= line, the
 # header and these are read: data.text.first_lines)
 SEP_DIRECTIVE = re.compile(r"sep=(.)")
+NUMBERED_SHOWN = 3  # row numbers a refusal shows (CsvLayout.numbered)
 # R's write.table header (quote = TRUE, its default): every name quoted, one space apart.
 R_SPACED_HEADER = re.compile(r'"(?:[^"]|"")*"(?: "(?:[^"]|"")*")*')
 # A field both readers read as no value, as written: pandas' read_csv's words (the table
@@ -57,10 +58,13 @@ class CsvLayout:
     unnamed: Literal["first", "last", "header"] | None = None
     # The first line is one field over rows of more: a title above the header (refused).
     title: bool = False
-    # Every row is one field over the header and starts with a whole number, each larger than
-    # the last (1, 2, 3, ...): R's row names written unquoted (write.table, quote = FALSE);
-    # refused as ragged all the same, saying how R writes the file readably.
-    numbered: bool = False
+    # Every row is one field over the header and starts with a whole number from 1 up, each
+    # larger than the last (1, 2, 3, ...), no field starting with a space: R's row names
+    # written unquoted (write.table, quote = FALSE), or a header missing the first column's
+    # name; refused as ragged all the same, saying how to write the file readably. The first
+    # rows, split (up to NUMBERED_SHOWN + 1: the refusal shows the first numbers and '...'
+    # where there are more); () where the rows are not so.
+    numbered: tuple[tuple[str, ...], ...] = ()
     encoding: str = UTF8  # UTF-16 or UTF-32 where a byte-order mark says so (data.text)
 
 
@@ -156,20 +160,21 @@ def _delimiter(split: _Split, order: Sequence[str]) -> str:
     return max(agreeing or order, key=split.width)
 
 
-def _blank(text: str) -> bool:
-    """A line of only spaces or tabs (or a DOS end-of-file mark): no row, as the readers skip
-    it (predictions.source.blank_row, pandas)."""
+def blank_line(text: str) -> bool:
+    """A line of only spaces or tabs (or a DOS end-of-file mark, Ctrl-Z, on its own line): no
+    row, wherever a reader meets one (the layout's sample, predictions.source.blank_row for
+    pyarrow, found_rows' own count), as pandas' reader skips it."""
     return not text.strip().strip("\x1a")
 
 
 def _sample(lines: list[str], delimiter: str) -> list[tuple[str, list[str]]]:
     """Each row under the header (``lines[1:]``): the line it starts on, as written, and its
-    fields; no empty line, no line of only spaces (:func:`_blank`: read as a row of one field,
+    fields; no empty line, no line of only spaces (:func:`blank_line`: read as a row of one field,
     it made every row's width differ, and a delimiter ending each row a ragged row 1)."""
     reader = csv.reader(lines[1:], delimiter=delimiter)
     sample, at = [], 0
     for row in reader:
-        if row and not _blank("".join(lines[1 + at : 1 + reader.line_num])):
+        if row and not blank_line("".join(lines[1 + at : 1 + reader.line_num])):
             sample.append((lines[1 + at], row))
         at = reader.line_num
     return sample
@@ -191,7 +196,7 @@ def _spaced(lines: list[str], delimiter: str) -> bool:
     of text written with ``", "`` in it (``called back, no answer``), never R's."""
     if delimiter == SPACE:
         return False
-    body = [line for line in lines[1:SAMPLE_LINES + 1] if not _blank(line)]
+    body = [line for line in lines[1:SAMPLE_LINES + 1] if not blank_line(line)]
     plain = list(csv.reader(body, delimiter=delimiter))
     return plain != list(csv.reader(body, delimiter=delimiter, skipinitialspace=True))
 
@@ -239,17 +244,24 @@ def _no_value(field: str) -> bool:
     return not field.strip() or field in NO_VALUE_WORDS
 
 
-def _numbered(split: _Split, delimiter: str) -> bool:
-    """Every row under the header has one field more than it, and the first fields are whole
-    numbers, each larger than the last (R's row names: 1, 2, 3, ..., or a subset's 2, 5, 9)."""
+def _numbered(split: _Split, delimiter: str) -> tuple[tuple[str, ...], ...]:
+    """The first rows (:attr:`CsvLayout.numbered`) where every row under the header has one
+    field more than it and the first fields are whole numbers from 1 up, each larger than the
+    last (R's row names: 1, 2, 3, ..., or a subset's 2, 5, 9; never 0, pandas' first index),
+    and no field starts with a space after the delimiter (an unquoted comma in text, 'Austin,
+    TX', under an ID column: :func:`_spaced`); else ()."""
     rows = split.rows(delimiter)
     if len(rows) < 2 or split.rows_width(delimiter) != split.width(delimiter) + 1:
-        return False
+        return ()
     first = [row[0].strip() for row in rows]
     if not all(name.isascii() and name.isdigit() for name in first):
-        return False
+        return ()
     numbers = [int(name) for name in first]
-    return all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+    if numbers[0] < 1 or any(a >= b for a, b in zip(numbers, numbers[1:], strict=False)):
+        return ()
+    if _spaced(split.lines, delimiter):
+        return ()
+    return tuple(tuple(row) for row in rows[:NUMBERED_SHOWN + 1])
 
 
 def _title(split: _Split, delimiter: str, order: Sequence[str], unnamed: str | None) -> bool:
@@ -300,7 +312,7 @@ def _layout(path: Path) -> CsvLayout:
         skip, rows = skip - 1, lines[:SAMPLE_LINES]
     unnamed = None if hashed else _unnamed(split, delimiter)
     title = not hashed and _title(split, delimiter, order, unnamed)
-    numbered = not (hashed or title) and unnamed is None and _numbered(split, delimiter)
+    numbered = () if hashed or title or unnamed else _numbered(split, delimiter)
     return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
                      title=title, numbered=numbered, encoding=encoding,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip

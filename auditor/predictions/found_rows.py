@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.data.header import CsvLayout
-from auditor.data.layout import SAMPLE_LINES
+from auditor.data.layout import SAMPLE_LINES, blank_line
 from auditor.data.text import open_text, wide_fields
 from auditor.errors import data_row
 
@@ -140,7 +140,7 @@ def _data_rows(path: Path, layout: CsvLayout,
         for _ in range(layout.skip_rows + 1):
             next(fh, None)
         rows = (row for row in csv.reader(fh, delimiter=layout.delimiter)
-                if row and not (len(row) == 1 and not row[0].strip().strip("\x1a")))  # fmt: skip
+                if row and not (len(row) == 1 and blank_line(row[0])))  # fmt: skip
         try:
             for i, row in enumerate(rows):
                 if within is not None and i >= within:

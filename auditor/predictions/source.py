@@ -21,7 +21,7 @@ from auditor.data.header import (
     file_kind,
     not_text,
 )
-from auditor.data.layout import SAMPLE_LINES
+from auditor.data.layout import SAMPLE_LINES, blank_line
 from auditor.errors import AuditorInputError, data_row
 from auditor.predictions.columns import Columns, checked_kind, header_names, near_name
 from auditor.predictions.found_rows import (
@@ -224,7 +224,7 @@ def blank_row(row: Any) -> str:
     skipped as pandas' reader skips it, as it is an empty line (an editor's trailing spaces);
     any other is the error :func:`unreadable` words; so is a DOS tool's end-of-file mark
     (Ctrl-Z) on its own line. Module-level: Dask's processes pickle it."""
-    return "skip" if not row.text.strip().strip("\x1a") else "error"
+    return "skip" if blank_line(row.text) else "error"
 
 
 def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None = None,

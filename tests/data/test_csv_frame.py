@@ -183,5 +183,7 @@ def test_rs_write_table_unquoted_with_row_names_is_refused_not_read_as_one_colum
     with pytest.raises(AuditorInputError) as err:
         C.read_csv_frame(path)
     assert "has 5 fields where the header has 4" in str(err.value)
-    assert str(err.value).endswith("(1, 2, 3, ...): R's row names written unquoted? write the file "
-                                   "with write.table(..., row.names = FALSE), or quote = TRUE")
+    assert str(err.value).endswith(
+        "(1, 2, 3, ...): R's row names written unquoted, or a header missing the first column's "
+        "name? write the file with write.table(..., row.names = FALSE) or quote = TRUE, or name "
+        "that column in the header")

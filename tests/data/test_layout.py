@@ -70,6 +70,11 @@ def test_a_line_of_spaces_in_the_first_lines_of_an_own_table(cli, tmp_path):  # 
 
 
 
+R_HINT = ("R's row names written unquoted, or a header missing the first column's name? write "
+          "the file with write.table(..., row.names = FALSE) or quote = TRUE, or name that "
+          "column in the header")  # fmt: skip
+
+
 def _r_table(sep: str, quote: bool, rows: range) -> str:
     """R's write.table(frame, sep = sep, quote = quote) (row.names = TRUE, its default): the
     header one name short, each row starting with its row name."""
@@ -85,8 +90,7 @@ def _r_table(sep: str, quote: bool, rows: range) -> str:
 def test_unquoted_r_row_names_are_refused_with_how_r_writes_them(cli, tmp_path):  # noqa: F811
     """Was 'data row 1 has 4 fields where the header has 3 ('1,0,1,F'); quote a value that holds
     the delimiter, or write the row in full', advice an R user cannot act on."""
-    hint = ("R's row names written unquoted? write the file with write.table(..., row.names = "
-            "FALSE), or quote = TRUE")  # fmt: skip
+    hint = R_HINT
     cases = [("r.csv", ",", range(1, 301), "('1,1,0,M')", "(1, 2, 3, ...)"),
              ("r.txt", " ", range(1, 301), "('1 1 0 M')", "(1, 2, 3, ...)"),  # R's default sep
              ("subset.csv", ",", range(2, 900, 3), "('2,0,1,F')", "(2, 5, 8, ...)")]  # fmt: skip
@@ -177,5 +181,31 @@ def test_r_row_names_unquoted_over_na_ending_each_row_are_still_refused(cli, tmp
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
     line = assert_refused(cli(["audit", "-p", "r.csv", "--sensitive", "g", "-o", "out", "-q"]),
                           "r.csv: data row 1 has 4 fields where the header has 3 ('1,1,0,NA')")
-    assert line.endswith("or quote = TRUE"), line
+    assert line.endswith(R_HINT), line
+    assert_nothing_written(tmp_path)
+
+
+def test_the_r_row_names_hint_only_where_it_holds(cli, tmp_path):  # noqa: F811
+    """R11 #4: the hint fired on an ID column over an unquoted comma in text in every row
+    ('Austin, TX': the old advice, quote the value, was right) and on pandas' index_label=False
+    (the header one name short, rows numbered from 0, which R's row names never are)."""
+    rows = [f"{i},{i % 2},{i % 3 % 2},{'FM'[i % 2]},Austin, TX" for i in range(1, 301)]
+    (tmp_path / "city.csv").write_text("id,y_true,y_pred,g,city\n" + "\n".join(rows) + "\n")
+    rows = [f"{i},{i % 2},{i % 3 % 2},{'FM'[i % 2]}" for i in range(300)]
+    (tmp_path / "pandas.csv").write_text("y_true,y_pred,g\n" + "\n".join(rows) + "\n")
+    for name, row in (("city.csv", "'1,1,1,M,Austin, TX'"), ("pandas.csv", "'0,0,0,F'")):
+        line = assert_refused(cli(["audit", "-p", name, "--sensitive", "g", "-o", "out", "-q"]),
+                              f"{name}: data row 1 has")
+        assert row in line and "R's row names" not in line, line
+        assert line.endswith("quote a value that holds the delimiter, or write the row in full")
+    assert_nothing_written(tmp_path)
+
+
+def test_the_r_row_names_hint_shows_the_numbers_there_are(cli, tmp_path):  # noqa: F811
+    """Two rows numbered 1, 2 were shown as '(1, 2, ...)'; a header missing its first
+    column's name, rows numbered from 1, is told so too."""
+    (tmp_path / "two.csv").write_text("y_true,y_pred,g\n1,1,0,M\n2,0,1,F\n")
+    line = assert_refused(cli(["audit", "-p", "two.csv", "--sensitive", "g", "-o", "out", "-q"]),
+                          "two.csv: data row 1 has 4 fields where the header has 3 ('1,1,0,M')")
+    assert line.endswith(f"each first field a number larger than the last (1, 2): {R_HINT}")
     assert_nothing_written(tmp_path)
