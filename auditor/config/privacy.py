@@ -25,22 +25,58 @@ MAX_CANDIDATES = 100_000
 # refused (:func:`delta_problem`).
 DEFAULT_DELTA = 1e-5
 DELTA_NOT_BELOW = (
-    "{delta:g} is not below 1/n = {bound:.3g}, n the {n:,} rows DP-SGD fine-tunes on "
-    "({split}): at a delta of 1/n or more a whole training record may leak, so "
-    "target_epsilon would claim nothing; write a smaller target_delta (e.g. {way:g})"
+    "{delta:g} is not below 1/n = {bound:.3g}, where n = {n:,} is the most rows a DP-SGD "
+    "training of this run takes ({what}); at a delta of 1/n or more a whole training record "
+    "may leak, so target_epsilon would claim nothing; write a smaller target_delta (e.g. {way:g})"
 )
-# What sets n: members (finetune_train) are cut to the non-members' (holdout) count for a
-# table (auditor.config.recipe_splits.EQUAL_MEMBERSHIP); a reference model trains on half of
-# both, the canary model on the members and the canaries inserted (of privacy.n_canaries).
+# What sets n, each a model DP-SGD trains (auditor.privacy.engine): the model under audit on
+# its members (finetune_train, cut to the non-members' (holdout) count for a table:
+# auditor.config.recipe_splits.EQUAL_MEMBERSHIP); a reference model on half of both; the
+# canary model on the members and the canaries inserted (of privacy.n_canaries).
 DP_SPLITS = {
-    "finetune_train": "data.splits.finetune_train",
-    "holdout": "data.splits.finetune_train, cut to the rows of data.splits.holdout: members "
-    "and non-members are equal in number",
+    "finetune_train": "the model's, on data.splits.finetune_train",
+    "holdout": "the model's, on data.splits.finetune_train cut to as many rows as "
+    "data.splits.holdout holds, so that members and non-members are equal in number",
 }
-REFERENCE_ROWS = "a reference model's: half of data.splits.finetune_train and data.splits.holdout"
-CANARY_ROWS = "the canary model's: {split}, and up to privacy.n_canaries = {m:,} canaries"
+REFERENCE_ROWS = (
+    "each reference model's, on half of data.splits.finetune_train and data.splits.holdout"
+)
+CANARY_ROWS = (
+    "the canary model's, on the model's {members:,} rows and up to privacy.n_canaries = {m:,} "
+    "canaries"
+)
 # The probes that train reference models (auditor.privacy.engine), each with DP-SGD
 REFERENCE_PROBES = frozenset({"loss", "lira", "rmia", "groups"})
+# The sources whose canaries are half uniform-noise images, half mislabelled test rows; a
+# table's are all mislabelled test rows (auditor.privacy.canaries.make_canaries, noise where
+# the bundle's modality is "image").
+NOISE_CANARY_SOURCES = ("digits", "mnist")
+
+
+def trains_references(privacy: PrivacyConfig) -> bool:
+    """Whether the probes of ``privacy`` train reference models (each with DP-SGD where the
+    run has it). The engine and :func:`dp_rows` both ask this."""
+    return bool(set(privacy.probes) & REFERENCE_PROBES)
+
+
+def canaries_run(privacy: PrivacyConfig) -> bool:
+    """Whether the canary probe is asked for (it then trains the canary model, where the test
+    rows hold its mislabelled canaries: :func:`canaries_drawn`). The engine and
+    :func:`dp_rows` both ask this."""
+    return "canaries" in privacy.probes and privacy.n_canaries > 0
+
+
+def mislabelled_canaries(n_canaries: int, source: str) -> int:
+    """How many of ``n_canaries`` canaries are mislabelled test rows for ``source`` (as
+    :func:`auditor.privacy.canaries.make_canaries` splits them: the first kind takes the odd
+    one)."""
+    return (n_canaries + 1) // 2 if source in NOISE_CANARY_SOURCES else n_canaries
+
+
+def canaries_drawn(n_canaries: int, source: str, n_test: int) -> bool:
+    """Whether the test split's ``n_test`` rows hold the mislabelled canaries of ``n_canaries``:
+    where they do not, make_canaries refuses and the canary model does not train."""
+    return mislabelled_canaries(n_canaries, source) <= n_test
 
 
 def dp_members(source: str, n_finetune: int, n_holdout: int) -> tuple[int, str]:
@@ -53,21 +89,21 @@ def dp_members(source: str, n_finetune: int, n_holdout: int) -> tuple[int, str]:
 
 
 def dp_rows(
-    privacy: PrivacyConfig, source: str, n_finetune: int, n_holdout: int
+    privacy: PrivacyConfig, source: str, n_finetune: int, n_holdout: int, n_test: int
 ) -> tuple[int, str]:
     """The most rows a DP-SGD training of the run trains on (its delta must be below 1 over
     them), and what sets them, for a message: the model's members (:func:`dp_members`), a
     reference model's half of members and non-members, or the canary model's members and
-    inserted canaries (at most privacy.n_canaries), as the probes ``privacy`` runs."""
+    inserted canaries (at most privacy.n_canaries, where the test split's ``n_test`` rows
+    hold them), as the probes ``privacy`` runs. The counts are the splits' as drawn."""
     n, split = dp_members(source, n_finetune, n_holdout)
     rows = [(n, DP_SPLITS[split])]
-    probes = set(privacy.probes) if privacy.enabled else set()
-    if probes & REFERENCE_PROBES:
+    if privacy.enabled and trains_references(privacy):
         holdout = n if source in EQUAL_MEMBERSHIP and n_holdout > 0 else n_holdout
         rows.append(((n + holdout + 1) // 2, REFERENCE_ROWS))
-    if "canaries" in probes and privacy.n_canaries > 0:
-        rows.append((n + privacy.n_canaries,
-                     CANARY_ROWS.format(split=DP_SPLITS[split], m=privacy.n_canaries)))  # fmt: skip
+    m = privacy.n_canaries
+    if privacy.enabled and canaries_run(privacy) and canaries_drawn(m, source, n_test):
+        rows.append((n + m, CANARY_ROWS.format(members=n, m=m)))
     return max(rows, key=lambda row: row[0])  # the first of equals: the members
 
 
@@ -98,17 +134,17 @@ def resolved_dp(dp: DPConfig | None, n_rows: int) -> DPConfig | None:
 
 
 def delta_problem(
-    dp: DPConfig | None, n_rows: int, split: str = DP_SPLITS["finetune_train"]
+    dp: DPConfig | None, n_rows: int, what: str = DP_SPLITS["finetune_train"]
 ) -> str | None:
     """Why the ``dp.target_delta`` a config writes claims nothing for DP-SGD on ``n_rows``
-    training rows (it is not below 1/n), for ``privacy.dp.target_delta``; ``split``: what sets
+    training rows (it is not below 1/n), for ``privacy.dp.target_delta``; ``what``: what sets
     n, as :func:`dp_rows` says. None where it is below, unwritten, or no DP."""
     if dp is None or "target_delta" not in dp.model_fields_set:
         return None
     if n_rows <= 0 or dp.target_delta * n_rows < 1:
         return None
     return DELTA_NOT_BELOW.format(delta=dp.target_delta, bound=1 / n_rows, n=n_rows,
-                                  split=split, way=default_delta(n_rows))  # fmt: skip
+                                  what=what, way=default_delta(n_rows))  # fmt: skip
 
 
 class PrivacyConfig(StrictModel):

@@ -229,12 +229,14 @@ def check_dp_rows(
         raise AuditorInputError(problem, source=source, field="privacy.dp.target_delta")
 
 
-def drawn_rows(fractions: dict[str, float], class_counts: Sequence[int]) -> tuple[int, int]:
-    """finetune_train's and holdout's rows as drawn: each class's ``fractions`` share's floor
-    (as :func:`auditor.data.split_indices` draws them), before a table's are made equal."""
-    finetune, holdout = (sum(math.floor(fractions.get(split, 0.0) * c) for c in class_counts)
-                         for split in ("finetune_train", "holdout"))  # fmt: skip
-    return finetune, holdout
+def drawn_rows(
+    fractions: dict[str, float], class_counts: Sequence[int]
+) -> tuple[int, int, int]:
+    """finetune_train's, holdout's and test's rows as drawn: each class's ``fractions`` share's
+    floor (as :func:`auditor.data.split_indices` draws them), before a table's are made equal."""
+    finetune, holdout, test = (sum(math.floor(fractions.get(split, 0.0) * c) for c in class_counts)
+                               for split in ("finetune_train", "holdout", "test"))  # fmt: skip
+    return finetune, holdout, test
 
 
 def check_predictions(

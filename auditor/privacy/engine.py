@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from auditor.config.privacy import canaries_run, trains_references
 from auditor.errors import AuditorInputError
 from auditor.privacy.attacks import (
     Attack,
@@ -297,9 +298,8 @@ def _canaries_alongside(
     cores are free its model trains in a second thread while this one runs the attacks
     (numpy; on a busy machine the two would only take turns on one core); it trains on
     ``TRAIN_THREADS`` torch threads either way, so its numbers do not depend on the choice."""
-    probes = set(pc.probes)
-    if "canaries" not in probes or pc.n_canaries == 0:
-        reason = NOT_AMONG_PROBES if "canaries" not in probes else NO_CANARIES
+    if not canaries_run(pc):
+        reason = NOT_AMONG_PROBES if "canaries" not in pc.probes else NO_CANARIES
         return lambda: (NotRun(reason=reason), 0.0)
     claim = (getattr(ctx.finetune_record, "dp", None) or {}).get("epsilon") if pc.dp else None
 
@@ -334,7 +334,7 @@ def audit_privacy(ctx: AuditContext, sections: Mapping[str, Any] | None = None) 
     probes = set(pc.probes)
     pool, job = _prepare_pool(ctx), _job_arguments(ctx, pc)
     refs, scored, canaries_done = None, {}, None
-    if probes & {"loss", "lira", "rmia", "groups"}:
+    if trains_references(pc):
         refs = _prepare_references(ctx, pc, pool, job, rngs)
         timings["reference_models"] = refs.info.seconds_total
         canaries_done = _canaries_alongside(ctx, pc, job, rngs)

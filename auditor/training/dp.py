@@ -54,7 +54,7 @@ def delta_config(config: AuditConfig, bundle: DatasetBundle) -> AuditConfig:
     drawn = {split: bundle.drawn.get(split, len(bundle[split].x))
              for split in ("finetune_train", "holdout")}  # fmt: skip
     n, what = dp_rows(config.privacy, config.data.source, drawn["finetune_train"],
-                      drawn["holdout"])  # fmt: skip
+                      drawn["holdout"], len(bundle["test"].x))  # fmt: skip
     problem = delta_problem(dp, n, what)
     if problem:
         raise AuditorInputError(problem, field="privacy.dp.target_delta")

@@ -287,12 +287,24 @@ def test_a_dp_delta_not_below_one_over_n_is_refused_before_any_work(tmp_path, de
     with pytest.raises(AuditorInputError) as err:
         preflight.check_run(config, config_file="dp.toml", out=tmp_path / "run")
     assert (err.value.source, err.value.field) == ("dp.toml", "privacy.dp.target_delta")
-    assert f"{delta:g} is not below 1/n = 0.00273, n the 366 rows DP-SGD fine-tunes on" in str(
+    assert f"{delta:g} is not below 1/n = 0.00273, where n = 366 is the most rows" in str(
         err.value
     )
     assert str(err.value).endswith("write a smaller target_delta (e.g. 1e-05)")
     preflight.check_run(AuditConfig(privacy=_dp(0.99 / 366)), config_file="dp.toml",
                         out=tmp_path / "run")  # fmt: skip
+    assert not (tmp_path / "run").exists()
+
+
+def test_canaries_the_test_split_cannot_supply_do_not_set_n(tmp_path):
+    # 1,000 canaries on digits are 500 mislabelled test rows, of 445: the canary probe does not
+    # run (make_canaries refuses), yet n counted them and a delta of 1/800 was refused for a
+    # model that never trains, where the same config without DP runs.
+    config = AuditConfig(privacy={"n_canaries": 1000, **_dp(1 / 800)})
+    preflight.check_run(config, config_file="dp.toml", out=tmp_path / "run")
+    drawable = AuditConfig(privacy={"n_canaries": 890, **_dp(1 / 800)})  # 445 mislabelled
+    with pytest.raises(AuditorInputError, match="where n = 1,156 is the most rows"):
+        preflight.check_run(drawable, config_file="dp.toml", out=tmp_path / "run")
     assert not (tmp_path / "run").exists()
 
 
@@ -326,10 +338,10 @@ def test_a_delta_not_written_is_never_refused_and_a_written_one_is():
         preflight.check_dp_rows(PrivacyConfig(probes=["lira"], **_dp(1e-5)), fractions,
                                 [10**6, 10**6], scenario="digits", source="a.toml")  # fmt: skip
     assert str(err.value) == (
-        "a.toml: privacy.dp.target_delta: 1e-05 is not below 1/n = 1e-06, n the 1,000,000 rows "
-        "DP-SGD fine-tunes on (data.splits.finetune_train): at a delta of 1/n or more a whole "
-        "training record may leak, so target_epsilon would claim nothing; write a smaller "
-        "target_delta (e.g. 1e-07)"
+        "a.toml: privacy.dp.target_delta: 1e-05 is not below 1/n = 1e-06, where n = 1,000,000 "
+        "is the most rows a DP-SGD training of this run takes (the model's, on "
+        "data.splits.finetune_train); at a delta of 1/n or more a whole training record may "
+        "leak, so target_epsilon would claim nothing; write a smaller target_delta (e.g. 1e-07)"
     )
     preflight.check_dp_rows(PrivacyConfig(), fractions, [10**9], scenario="digits",
                             source="a.toml")  # fmt: skip
@@ -374,6 +386,7 @@ def test_preflight_and_the_run_refuse_a_delta_by_one_rule(tmp_path, scenario, re
     # told the split that set n from the fractions, preflight from the counts: at 60 and 60
     # drawn (FLOORS_EQUAL) the run blamed the holdout, cutting nothing. And n was the
     # members' alone, where the canary model trains on them and up to 100 canaries.
+    from auditor.config.privacy import NOISE_CANARY_SOURCES
     from auditor.data import load_bundle
     from auditor.training.dp import delta_config
     from auditor.training.recipes import effective_config
@@ -382,7 +395,11 @@ def test_preflight_and_the_run_refuse_a_delta_by_one_rule(tmp_path, scenario, re
     run = effective_config(config)
     bundle = load_bundle(run.data, seed=run.seed)
     members, holdout = len(bundle["finetune_train"].x), len(bundle["holdout"].x)
-    n = max(members, (members + holdout + 1) // 2, members + 100 if probes is None else 0)
+    # the canary model trains where the test rows hold its 100 (an image's 50) mislabelled
+    # canaries: "table 200" draws 18 test rows
+    drawn = len(bundle["test"].x) >= (50 if bundle.modality == "image" else 100)
+    assert (bundle.modality == "image") == (run.data.source in NOISE_CANARY_SOURCES)
+    n = max(members, (members + holdout + 1) // 2, members + 100 if probes is None and drawn else 0)
 
     def privacy(delta: float) -> dict:
         return {"privacy": AuditConfig(privacy={**_dp(delta), **({"probes": probes} if probes
@@ -394,9 +411,12 @@ def test_preflight_and_the_run_refuse_a_delta_by_one_rule(tmp_path, scenario, re
     with pytest.raises(AuditorInputError) as run_err:
         delta_config(run.model_copy(update=privacy(1.0001 / n)), bundle)
     assert str(err.value) == f"dp.toml: {run_err.value}"
-    assert f"n the {n:,} rows DP-SGD fine-tunes on" in str(err.value)
+    assert f"where n = {n:,} is the most rows a DP-SGD training of this run takes" in str(
+        err.value
+    )
     cut = scenario in ("table", "adult") and recipe == "pretrain-finetune"  # holdout .1 < .3
-    assert ("cut to the rows of data.splits.holdout" in str(err.value)) == cut
+    said = "cut to as many rows as data.splits.holdout holds" in str(err.value)
+    assert said == (cut and n == members)  # the model's rows set n (a canary model's: its count)
     preflight.check_run(config.model_copy(update=privacy(0.99 / n)), config_file="dp.toml",
                         out=tmp_path / "run")  # fmt: skip
     delta_config(run.model_copy(update=privacy(0.99 / n)), bundle)

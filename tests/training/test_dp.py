@@ -135,7 +135,11 @@ def test_a_delta_not_below_one_over_n_is_refused_from_python_before_pretraining(
         api.run(config, out_dir=tmp_path / "run", config_file="dp.toml", progress=False)
     assert (err.value.source, err.value.field) == ("dp.toml", "privacy.dp.target_delta")
     # digits fine-tunes on 266 rows, its canary model on up to 366
-    assert "0.9 is not below 1/n = 0.00273, n the 366 rows DP-SGD fine-tunes on" in str(err.value)
+    assert (
+        "0.9 is not below 1/n = 0.00273, where n = 366 is the most rows a DP-SGD training of "
+        "this run takes (the canary model's, on the model's 266 rows and up to "
+        "privacy.n_canaries = 100 canaries); at a delta"
+    ) in str(err.value)
     assert not (tmp_path / "run").exists()
 
 
@@ -145,10 +149,12 @@ class _Rows:
 
 
 class _Bundle(dict):
-    """finetune_train's and holdout's rows, and (a table's) as drawn before they were equal."""
+    """finetune_train's, holdout's and test's rows, and (a table's) as drawn before they were
+    equal."""
 
-    def __init__(self, rows: tuple[int, int], drawn: tuple[int, int] | None) -> None:
-        super().__init__(finetune_train=_Rows(rows[0]), holdout=_Rows(rows[1]))
+    def __init__(self, rows: tuple[int, int], drawn: tuple[int, int] | None,
+                 test: int = 1000) -> None:  # fmt: skip
+        super().__init__(finetune_train=_Rows(rows[0]), holdout=_Rows(rows[1]), test=_Rows(test))
         self.drawn = dict(zip(("finetune_train", "holdout"), drawn or (), strict=False))
 
 
@@ -178,8 +184,8 @@ def test_a_delta_not_written_is_chosen_below_one_over_n_and_recorded_as_the_runs
     with pytest.raises(AuditorInputError) as err:
         delta_config(written, bundle)
     assert (
-        "1e-05 is not below 1/n = 5e-06, n the 200,000 rows DP-SGD fine-tunes on "
-        "(data.splits.finetune_train)"
+        "1e-05 is not below 1/n = 5e-06, where n = 200,000 is the most rows a DP-SGD training "
+        "of this run takes (the model's, on data.splits.finetune_train); at a delta"
     ) in str(err.value)
 
 
@@ -195,10 +201,27 @@ def test_the_delta_holds_for_the_canary_model_too():
     with pytest.raises(AuditorInputError) as err:
         delta_config(written, bundle)
     assert (
-        "1e-05 is not below 1/n = 1e-05, n the 100,050 rows DP-SGD fine-tunes on (the canary "
-        "model's: data.splits.finetune_train, and up to privacy.n_canaries = 100 canaries)"
+        "1e-05 is not below 1/n = 1e-05, where n = 100,050 is the most rows a DP-SGD training "
+        "of this run takes (the canary model's, on the model's 99,950 rows and up to "
+        "privacy.n_canaries = 100 canaries); at a delta"
     ) in str(err.value)
     delta_config(_dp_run(1e-5, rows=(99_899, 99_899))[0], bundle=_Bundle((99_899,) * 2, None))
+
+
+def test_canaries_the_test_rows_cannot_hold_do_not_count():
+    # n counted privacy.n_canaries where the test split could not supply them: make_canaries
+    # refuses, the canary model does not train, and a delta was refused (or chosen) for it.
+    # A table's 100 canaries are all mislabelled test rows: 99 test rows hold none of them.
+    from auditor.training.dp import delta_config
+
+    written, _ = _dp_run(1e-5, rows=(99_950, 99_950))
+    run = delta_config(written, _Bundle((99_950,) * 2, None, test=99))
+    assert run.privacy.dp.target_delta == 1e-5
+    with pytest.raises(AuditorInputError, match="where n = 100,050 "):
+        delta_config(written, _Bundle((99_950,) * 2, None, test=100))
+    unwritten, _ = _dp_run(None, rows=(99_999, 99_999))
+    run = delta_config(unwritten, _Bundle((99_999,) * 2, None, test=99))
+    assert run.privacy.dp.target_delta == 1e-5  # not 1e-07, for rows that never train
 
 
 def test_a_refused_delta_names_the_holdout_where_it_cut_the_members():
@@ -210,8 +233,9 @@ def test_a_refused_delta_names_the_holdout_where_it_cut_the_members():
     with pytest.raises(AuditorInputError) as err:
         delta_config(config, bundle)
     assert (
-        "n the 4,883 rows DP-SGD fine-tunes on (data.splits.finetune_train, cut to the rows of "
-        "data.splits.holdout: members and non-members are equal in number)"
+        "where n = 4,883 is the most rows a DP-SGD training of this run takes (the model's, on "
+        "data.splits.finetune_train cut to as many rows as data.splits.holdout holds, so that "
+        "members and non-members are equal in number); at a delta"
     ) in str(err.value)
 
 
@@ -226,4 +250,7 @@ def test_a_refused_delta_names_the_members_where_nothing_was_cut():
     config, bundle = _dp_run(0.02, splits=splits, rows=(60, 60), drawn=(60, 60), probes=["lira"])
     with pytest.raises(AuditorInputError) as err:
         delta_config(config, bundle)
-    assert "n the 60 rows DP-SGD fine-tunes on (data.splits.finetune_train):" in str(err.value)
+    assert (
+        "where n = 60 is the most rows a DP-SGD training of this run takes (the model's, on "
+        "data.splits.finetune_train); at a delta"
+    ) in str(err.value)
