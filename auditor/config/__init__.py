@@ -191,6 +191,10 @@ class FinetuneConfig(StrictModel):
 
 
 MAX_SEED = 2**63 - 1
+# What AuditConfig.with_overrides replaces: top-level scalars, checked alone (no other field's
+# rule involves them); any other change goes through AuditConfig(...) and all its checks.
+OVERRIDES = ("seed", "device", "threads", "name")
+OVERRIDE_KEYS = "with_overrides takes seed, device, threads or name, not {key!r}"
 NAME_HAS_PATH = "a run name is one folder name: no '/', '\\', '.' or '..'"
 NAME_HAS_CONTROL = "a run name has no control characters (it names files and reports)"
 NAME_BLANK = "a run name is blank; write one, or leave name out (the config file's name is used)"
@@ -263,7 +267,10 @@ class AuditConfig(StrictModel):
         """A copy with top-level fields replaced (``seed``, ``device``, ``threads``, ``name``),
         each checked alone (the config was checked once, when it was read); the rest as it
         is, with what the config left unwritten (a DP delta auditor then chooses:
-        :func:`auditor.config.privacy.resolved_dp`) still unwritten."""
+        :func:`auditor.config.privacy.resolved_dp`) still unwritten. Another key: TypeError."""
+        for key in changes:
+            if key not in OVERRIDES:  # data=... would skip the checks across fields
+                raise TypeError(OVERRIDE_KEYS.format(key=key))
         changes = {k: v for k, v in changes.items() if v is not None}
         if not changes:
             return self

@@ -407,3 +407,19 @@ def test_overrides_check_only_the_values_they_change(tmp_path, monkeypatch):
     assert unchecked.with_overrides(seed=1, threads=2).name == "../x"
     with pytest.raises(AuditorInputError, match="command line: threads: "):
         unchecked.with_overrides(threads=0)
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("data", {"source": "digits"}), ("model", {"kind": "sklearn", "path": "m.pkl"}),
+    ("privacy", {"n_canaries": 0}), ("sed", 1),
+])  # fmt: skip
+def test_overrides_take_the_four_top_level_scalars_only(key, value):
+    # with_overrides checked its changes beside the defaults (digits) and took any key: data =
+    # digits under a model.kind = "sklearn" table config was taken (a rule across fields
+    # skipped), and model = sklearn refused as if that config's data were digits. It replaces
+    # seed, device, threads and name, which no other field's rule involves.
+    config = AuditConfig()
+    with pytest.raises(TypeError) as err:
+        config.with_overrides(**{key: value}, seed=1)
+    assert str(err.value) == f"with_overrides takes seed, device, threads or name, not {key!r}"
+    assert config.with_overrides(seed=1, device="cpu", threads=2, name="x").name == "x"
