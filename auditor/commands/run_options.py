@@ -37,8 +37,11 @@ SeedOption = Annotated[int | None, typer.Option(
 DeviceOption = Annotated[Device | None, typer.Option(
     "--device", case_sensitive=False, help="cpu (default), cuda or auto.",
 )]  # fmt: skip
+# auditor.config.privacy.MAX_PROCESSES (AuditConfig.threads' bound; tests/commands hold them
+# equal), so that --threads 0 and --threads 10**9 are refused in one wording, naming the flag.
+MAX_THREADS = 1024
 ThreadsOption = Annotated[int | None, typer.Option(
-    "--threads", min=1, help="torch threads outside training (default: free).",
+    "--threads", min=1, max=MAX_THREADS, help="torch threads outside training (default: free).",
 )]  # fmt: skip
 
 # What `auditor init` writes: a user who edits it and types a bare `auditor run` gets the demo.
