@@ -15,7 +15,9 @@ from auditor.errors import AuditorInputError
 
 TOLERANCE = 1e-9  # rounding only
 
-OUT_OF_RANGE = "{value!r} is outside [{lo:g}, {hi:g}], where {what}"  # what: "every rate lies"
+# what: "a rate"; lie: "lies", or "and its interval lie" where an interval end is read.
+OUT_OF_RANGE = "{value!r} is outside [{lo:g}, {hi:g}], where {what} {lie}"
+RATE = "a rate"  # in [0, 1]: a share of rows, a TPR, an accuracy
 NOT_A_COUNT_OF = "{k!r} is not a count between 0 and {name} ({n!r})"
 # The interval keys of an estimate node: each lies where its value does.
 ESTIMATE_KEYS = ("value", "ci_low", "ci_high")
@@ -31,13 +33,12 @@ def slack(value: float) -> float:
     return TOLERANCE * max(1.0, abs(value))
 
 
-def check_range(value: Any, lo: float, hi: float, *, what: str, field: str,
-                source: str) -> None:  # fmt: skip
+def check_range(value: Any, lo: float, hi: float, *, what: str, field: str, source: str,
+                lie: str = "lies") -> None:  # fmt: skip
     """Raise naming ``field`` where ``value`` is a number outside [``lo``, ``hi``] (``what``:
-    what lies there, with its verb: "every rate lies"); anything else passes (the schema
-    holds its type)."""
+    what lies there, :data:`RATE`); anything else passes (the schema holds its type)."""
     if number(value) and not lo - slack(value) <= value <= hi + slack(value):
-        why = OUT_OF_RANGE.format(value=value, lo=lo, hi=hi, what=what)
+        why = OUT_OF_RANGE.format(value=value, lo=lo, hi=hi, what=what, lie=lie)
         raise AuditorInputError(why, source=source, field=field)
 
 
@@ -45,7 +46,8 @@ def check_estimate(node: dict[str, Any], lo: float, hi: float, *, what: str, whe
                    source: str) -> None:  # fmt: skip
     """An estimate node's value and interval ends within [``lo``, ``hi``]."""
     for key in ESTIMATE_KEYS:
-        check_range(node.get(key), lo, hi, what=what, field=f"{where}/{key}", source=source)
+        check_range(node.get(key), lo, hi, what=what, field=f"{where}/{key}", source=source,
+                    lie="and its interval lie")
 
 
 def check_count(k: Any, n: int, *, name: str, field: str, source: str) -> None:

@@ -1,17 +1,19 @@
-"""The counts of a fairness section read back: each group's rates are counts over its own
-``n`` (the gates take a gap again from them: :func:`auditor.gates.gap_groups.recorded_share`),
-the rates over all of a group's rows are over the group's ``n`` (its ``count`` is ``n``), and a
-feature's groups add up to the rows audited (a count below 0 is refused before this, in the
-interval check's one walk of every estimate: :func:`auditor.record.check_intervals_read_back`).
-auditor writes all of them from one table of confusion counts; a hand-edited rate
-(``0.7301`` of 1,520 rows, no whole count), a group's ``n`` raised past its metrics' or a
-negative ``n`` was shown and judged as evidence.
-:func:`auditor.record.check_counts_read_back` calls it.
+"""The counts and bounds of a fairness section read back: each group's rates are counts over
+its own ``n`` (the gates take a gap again from them:
+:func:`auditor.gates.gap_groups.recorded_share`), the rates over all of a group's rows are over
+the group's ``n`` (its ``count`` is ``n``), and a feature's groups add up to the rows audited (a
+count below 0 is refused before this, in the interval check's one walk of every estimate).
+Every rate and a group's ROC AUC and ECE lie in [0, 1] with their intervals, its log loss in
+[0, MAX_LOSS] (each row's score is clipped to machine eps, so a row loses at most
+:data:`~auditor.results.score_intervals.MAX_LOSS`), each over no more rows than the group's.
+auditor writes all of them from one table of confusion counts and one of score sums; a
+hand-edited rate (``0.7301`` of 1,520 rows, no whole count), a group's ``n`` raised past its
+metrics', a negative ``n`` or an interval end of 1e300 was shown and judged as evidence.
+:func:`auditor.record.check_intervals_read_back` calls it.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +21,8 @@ from auditor.audit_tree import count
 from auditor.errors import AuditorInputError
 from auditor.fairness.metrics import BINARY_METRICS, DISPARITIES, GLOBAL_METRICS
 from auditor.gates.gap_groups import recorded_share
-from auditor.record.bounds import check_estimate
+from auditor.record.bounds import RATE, check_estimate
+from auditor.results.score_intervals import MAX_LOSS
 
 NOT_A_COUNT = "{value!r} is not a whole count over its n ({n}): the rate of a group is k / n"
 NOT_THE_GROUP = "{found!r} is not the group's own n ({n}): {name} is over all its rows"
@@ -30,14 +33,15 @@ NO_CLASS_RECALL = "null (no positive class: a recall per class), but {where} hol
 SHARES = frozenset(c for components, _ in DISPARITIES.values() for c in components)
 # Every metric of a group but its row count is a rate.
 RATES = frozenset({*BINARY_METRICS, *GLOBAL_METRICS} - {"count"})
+RATE_BOUNDS = (0.0, 1.0, RATE)
 # The metrics over all a group's rows: their n is the group's.
-# A group's scores (fairness/scores), each an estimate node.
-SCORE_BOUNDS = {"roc_auc": (0.0, 1.0, "an AUC and its interval lie"),
-                "log_loss": (0.0, math.inf, "a log loss and its interval lie"),
-                "ece": (0.0, 1.0, "an ECE and its interval lie")}  # fmt: skip
-RATE_BOUNDS = (0.0, 1.0, "a rate and its interval lie")
 OVER_ALL = frozenset(k for k, (_, _, den) in {**BINARY_METRICS, **GLOBAL_METRICS}.items()
                      if den == "n")  # fmt: skip
+# A group's scores (fairness/scores), each an estimate node. Its log loss is of scores clipped
+# to machine eps (auditor.results.scores), unlike a split's (performance: from logits, unbounded).
+SCORE_BOUNDS = {"roc_auc": (0.0, 1.0, "an AUC"),
+                "log_loss": (0.0, MAX_LOSS, "a group's log loss (its scores clipped to 2^-52)"),
+                "ece": (0.0, 1.0, "an ECE")}  # fmt: skip
 
 
 def _groups(fairness: dict[str, Any]) -> Iterator[tuple[str, Any, Any]]:
@@ -75,7 +79,7 @@ def _check_metrics(where: str, n: int, metrics: dict[str, Any], source: str) -> 
 
 
 def _check_bounded(where: str, n: int, node: dict[str, Any], source: str, *,
-                     bounds: tuple[float, float, str] | None) -> None:  # fmt: skip
+                   bounds: tuple[float, float, str] | None) -> None:  # fmt: skip
     """``node`` over no more rows than ``n`` (its group's), its value and interval within
     ``bounds`` (low, high, what lies there): a rate's ci_high of 1e300 or ci_low of -0.5 was
     shown as evidence, inside it the value broke no other check."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from auditor.audit_tree import count
 from auditor.errors import AuditorInputError
-from auditor.record.bounds import TOLERANCE, check_count, check_range, number
+from auditor.record.bounds import RATE, TOLERANCE, check_count, check_range, number
 
 NOT_THE_SHARE = "{value} is not n_correct / n ({k} / {n} = {share})"
 NOT_THE_ROWS = "the {what} holds {found:,} rows, not the split's n ({n:,})"
@@ -27,9 +27,9 @@ NOT_THE_DIAGONAL = (
 # The bounds of a split's scores (a multiclass Brier score, a sum over classes, reaches 2).
 RANGES = {
     **dict.fromkeys(("accuracy", "balanced_accuracy", "precision_macro", "recall_macro",
-                     "f1_macro", "roc_auc", "ece"), (0.0, 1.0, "every rate lies")),
-    "brier": (0.0, 2.0, "every Brier score lies"),
-    "log_loss": (0.0, math.inf, "every log loss lies"),
+                     "f1_macro", "roc_auc", "ece"), (0.0, 1.0, RATE)),
+    "brier": (0.0, 2.0, "a Brier score"),
+    "log_loss": (0.0, math.inf, "a log loss"),
 }  # fmt: skip
 CLASS_RATES = ("precision", "recall", "f1")
 CLASS_COUNTS = ("support", "n_predicted")
@@ -67,7 +67,7 @@ def _check_split(entry: dict[str, Any], n: int, k: int, *, where: str, source: s
         check_range(entry.get(key), lo, hi, what=what, field=f"{where}/{key}", source=source)
     for i, item in enumerate(_dicts(entry.get("per_class"))):
         for key in CLASS_RATES:
-            check_range(item.get(key), 0.0, 1.0, what="every rate lies",
+            check_range(item.get(key), 0.0, 1.0, what=RATE,
                         field=f"{where}/per_class/{i}/{key}", source=source)
         for key in CLASS_COUNTS:
             check_count(item.get(key), n, name="n", field=f"{where}/per_class/{i}/{key}",
@@ -91,7 +91,7 @@ def _check_split(entry: dict[str, Any], n: int, k: int, *, where: str, source: s
     bins = _dicts(entry.get("reliability"))
     for i, item in enumerate(bins):
         for key in BIN_RATES:
-            check_range(item.get(key), 0.0, 1.0, what="every rate lies",
+            check_range(item.get(key), 0.0, 1.0, what=RATE,
                         field=f"{where}/reliability/{i}/{key}", source=source)
         check_count(item.get("n"), n, name="n", field=f"{where}/reliability/{i}/n",
                     source=source)

@@ -17,14 +17,13 @@ from typing import Any
 
 from auditor.audit_tree import count
 from auditor.errors import AuditorInputError
-from auditor.record.bounds import TOLERANCE, check_count, check_estimate, number
+from auditor.record.bounds import RATE, TOLERANCE, check_count, check_estimate, number
 
 NOT_THE_RATE = "{value!r} is not {k} / {n} ({share:.6g})"
 NOT_FROM_RATES = "{value!r} is not what tpr and fpr give ({expected:.6g})"
 # The estimate nodes of an attack that lie in [0, 1], by their key: each AUC, a decision's
 # (and a calibrated operating point's) TPR and FPR; a TPR at a fixed FPR is found by its keys.
-BOUNDED = {"auc": "an AUC and its interval lie", "tpr": "a rate and its interval lie",
-           "fpr": "a rate and its interval lie"}  # fmt: skip
+BOUNDED = {"auc": "an AUC", "tpr": RATE, "fpr": RATE}
 AT_FPR = frozenset({"tp", "fp", "n", "n_non_members", "value", "fpr"})
 
 
@@ -46,7 +45,7 @@ def check_attack_counts(data: dict[str, Any], *, source: str) -> None:
     for where, node in _nodes(attacks, "privacy/attacks"):
         key = where.rsplit("/", 1)[-1]
         if key in BOUNDED or AT_FPR <= node.keys():
-            what = BOUNDED.get(key, "a rate and its interval lie")
+            what = BOUNDED.get(key, RATE)
             check_estimate(node, 0.0, 1.0, what=what, where=where, source=source)
         if {"tp", "fp", "n_members", "n_non_members", "tpr", "fpr"} <= node.keys():
             _decision(where, node, source)

@@ -58,7 +58,13 @@ def _set(audit, keys, value):
         ((*SCORES, "ece", "ci_low"), -0.5, "sex/0/ece/ci_low",
          "-0.5 is outside [0, 1], where an ECE and its interval lie"),
         ((*SCORES, "log_loss", "ci_low"), -0.5, "sex/0/log_loss/ci_low",
-         "-0.5 is outside [0, inf], where a log loss and its interval lie"),
+         "-0.5 is outside [0, 36.0437], where a group's log loss (its scores clipped to 2^-52) "
+         "and its interval lie"),
+        # each row loses at most -log(2^-52) = 36.04: a 300-digit ci_high was printed (R13 #1)
+        ((*SCORES, "log_loss", "ci_high"), 1e300, "sex/0/log_loss/ci_high",
+         "1e+300 is outside [0, 36.0437], where a group's log loss"),
+        ((*SCORES, "log_loss", "ci_high"), 36.1, "sex/0/log_loss/ci_high",
+         "36.1 is outside [0, 36"),
         ((*SCORES, "ece", "n"), 10**15, "sex/0/ece/n", "rows, more than the group's own n"),
         # a binary audit's positive class made null: the card's table read 'recall@approved'
         (("fairness", "positive_class"), None, "fairness/positive_class",
@@ -91,6 +97,20 @@ def test_counts_that_do_not_add_up_are_refused(audit_file, tmp_path, keys, value
 
 def test_an_untouched_audit_reads_back(audit_file):
     assert AuditResult.load(audit_file).data["fairness"]["status"] == "ok"
+
+
+def test_a_group_s_log_loss_of_every_row_confidently_wrong_reads_back(audit_file, tmp_path):
+    """A group whose every score is 0 for its own class loses MAX_LOSS a row: its log loss and
+    interval end are MAX_LOSS, to within a sum's rounding."""
+    from auditor.results.score_intervals import MAX_LOSS
+
+    audit = json.loads(audit_file.read_text())
+    node = audit["fairness"]["scores"]["features"]["sex"][0]["log_loss"]
+    node.update(value=MAX_LOSS * (1 + 1e-12), ci_low=node["ci_low"], ci_high=MAX_LOSS * (1 + 1e-12))
+    edited = tmp_path / "audit.json"
+    edited.write_text(json.dumps(audit))
+    scores = AuditResult.load(edited).data["fairness"]["scores"]["features"]["sex"][0]
+    assert scores["log_loss"]["ci_high"] == MAX_LOSS * (1 + 1e-12)
 
 
 def test_the_estimates_are_walked_once_for_intervals_and_negative_counts(audit_file, monkeypatch):
