@@ -14,25 +14,25 @@ from auditor.data.layout import SAMPLE_LINES, blank_line
 from auditor.data.text import open_text, wide_fields
 from auditor.errors import data_row
 
-__all__ = ["HELD_PAST_HEADER", "MISSING_IN_FIRST_LINES", "PAST_HEADER", "Tail", "first_row",
-           "header_again", "index_of", "past_header", "row_of", "rows_holding", "value_in",
-           "value_past"]  # fmt: skip
+__all__ = ["EMPTY_ABOVE", "HELD_AMONG", "MISSING_IN_FIRST_LINES", "PAST_HEADER", "Tail",
+           "first_row", "header_again", "index_of", "past_header", "row_of", "rows_holding",
+           "value_in", "value_past"]  # fmt: skip
 
 # The rows end in an empty field the header does not name (a delimiter ending every row of
 # the first lines, or Excel's ',,'); a value there, in a later row, is the row's own field
 # shifted right by an unquoted delimiter, or a column nobody named: read, neither is audited.
-# Said only where the rows above the row named leave that field empty (no value, :func:`value_in`).
+# ``where``: what the rows around it hold there, :data:`EMPTY_ABOVE` or :data:`HELD_AMONG`.
 PAST_HEADER = (
-    "{row} has a value past the header's {n} names ({value!r}), where the rows above it end "
-    "in an empty field: a delimiter in an unquoted value of that row? quote it; a column the "
-    "header does not name? name it in the header, or leave the field empty"
+    "{row} has a value past the header's {n} names ({value!r}), where {where}: a delimiter in "
+    "an unquoted value of that row? quote it; a column the header does not name? name it in "
+    "the header, or leave the field empty"
 )
-# Said where some of the first lines hold a value there, but not most (:class:`Tail`).
-HELD_PAST_HEADER = (
-    "{row} has a value past the header's {n} names ({value!r}), where {held} of the first "
-    "{seen} rows {hold} one (an unnamed column is read where most do): a delimiter in an "
-    "unquoted value of that row? quote it; a column the header does not name? name it in the "
-    "header, or leave the field empty"
+# Where the rows above the row named leave that field empty (no value, :func:`value_in`).
+EMPTY_ABOVE = "the rows above it end in an empty field"
+# Where some of the first lines hold a value there, but not most (:class:`Tail`); ``others``:
+# how many but the row named ("no other", "1 other", "49 others").
+HELD_AMONG = (
+    "{others} of the first {seen} rows {hold} one (an unnamed column is read where most do)"
 )
 
 
@@ -47,13 +47,20 @@ class Tail:
     held: int = 0
     seen: int = 0
 
-    def refusal(self, row: str, value: str) -> str:
-        """The line refusing ``value`` in these fields of ``row`` (``data row N``)."""
-        words = {"row": row, "value": value[:40], "n": self.at.start}
+    def refusal(self, index: int, value: str) -> str:
+        """The line refusing ``value`` in these fields of the data row at ``index`` (0-based):
+        what the first rows hold there counted without that row, where it is among them."""
+        words = {"row": data_row(index), "value": value[:40], "n": self.at.start}
         if not self.held:  # the row named is past the first lines, all empty there
-            return PAST_HEADER.format(**words)
-        return HELD_PAST_HEADER.format(**words, held=self.held, seen=self.seen,
-                                       hold="holds" if self.held == 1 else "hold")  # fmt: skip
+            return PAST_HEADER.format(**words, where=EMPTY_ABOVE)
+        among = index < self.seen  # so wherever held: the row named is the first holding one
+        others = self.held - among
+        count = str(others)
+        if among:
+            count = f"{others} other" + "s" * (others > 1) if others else "no other"
+        where = HELD_AMONG.format(others=count, seen=self.seen,
+                                  hold="holds" if others <= 1 else "hold")  # fmt: skip
+        return PAST_HEADER.format(**words, where=where)
 
 
 # A word for no value (R's 'NA') in that field among the first lines: the layout, read from
@@ -111,7 +118,7 @@ def past_header(path: Path, layout: CsvLayout, want: int, missing: Collection[st
     row, field = data_row(found[0]), found[1][-1][:40]
     if value_in(found[1], [want], missing) is None:
         return MISSING_IN_FIRST_LINES.format(row=row, value=field, lines=SAMPLE_LINES)
-    return PAST_HEADER.format(row=row, value=field, n=want)
+    return PAST_HEADER.format(row=row, value=field, n=want, where=EMPTY_ABOVE)
 
 
 def first_row(path: Path, layout: CsvLayout, wanted: Callable[[list[str]], bool]) -> str:

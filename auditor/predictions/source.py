@@ -22,7 +22,7 @@ from auditor.data.header import (
     not_text,
 )
 from auditor.data.layout import SAMPLE_LINES, blank_line
-from auditor.errors import AuditorInputError, data_row
+from auditor.errors import AuditorInputError
 from auditor.predictions.columns import Columns, checked_kind, header_names, near_name
 from auditor.predictions.found_rows import (
     Tail,
@@ -191,7 +191,7 @@ def past_header_checked(batch: Any, tail: Tail, offset: int, source: str) -> Any
         if i >= 0 and (first is None or i < first[0]):
             first = (i, column[i].as_py())
     if first is not None:
-        message = tail.refusal(data_row(offset + first[0]), first[1])
+        message = tail.refusal(offset + first[0], first[1])
         raise AuditorInputError(message, source=source)
     return batch.drop_columns(list(tail.names))
 
@@ -326,7 +326,7 @@ def unreadable(path: Path, exc: BaseException, header: tuple[CsvLayout, list[str
         if past:
             at = index_of(path, header[0], i, value)
             if at is None or past[0] <= at:
-                return AuditorInputError(tail.refusal(data_row(past[0]), past[1]),
+                return AuditorInputError(tail.refusal(past[0], past[1]),
                                          source=str(path))  # fmt: skip
         message = TYPED_ABOVE.format(value=value[:40], row=row_of(path, header[0], i, value),
                                      mib=CSV_BLOCK >> 20,

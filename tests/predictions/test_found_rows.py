@@ -77,8 +77,10 @@ def test_a_value_in_a_named_empty_last_column_empty_in_the_first_rows_is_refused
     for kw in ENGINES:
         with pytest.raises(AuditorInputError) as err:
             reduce_predictions(path, COLS, **kw)
+        # R14 #3: "1 of the first 100 rows holds one" was of this row alone
         where = ("the rows above it end in an empty field" if at > 100 else
-                 "1 of the first 100 rows holds one (an unnamed column is read where most do)")
+                 "no other of the first 100 rows holds one (an unnamed column is read where "
+                 "most do)")  # fmt: skip
         assert str(err.value) == (
             f"{path}: data row {at} has a value past the header's 3 names ({value!r}), "
             f"where {where}: a delimiter in an unquoted value of that row? quote it; a column "
@@ -86,13 +88,16 @@ def test_a_value_in_a_named_empty_last_column_empty_in_the_first_rows_is_refused
 
 
 @pytest.mark.parametrize(("ends", "words"), [
-    (["0.3" if i % 2 == 0 else "" for i in range(300)], "50 of the first 100 rows hold one"),
-    (["0.3" if i == 0 else "" for i in range(300)], "1 of the first 100 rows holds one"),
+    (["0.3" if i % 2 == 0 else "" for i in range(300)], "49 others of the first 100 rows hold one"),
+    (["0.3" if i == 0 else "" for i in range(300)], "no other of the first 100 rows holds one"),
+    (["0.3", "", "0.3", ""], "1 other of the first 4 rows holds one"),
 ])  # fmt: skip
 def test_a_value_refused_among_the_first_rows_is_worded_from_what_they_hold(tmp_path, ends,
                                                                           words):
     """R9 #1: a value at data row 1 in a field half the first rows fill was refused "where the
-    rows above it end in an empty field": no row is above it, and half the rows hold one."""
+    rows above it end in an empty field": no row is above it, and half the rows hold one.
+    R14 #3: the count is of the other rows; it held the row refused ("where 1 of the first 100
+    rows holds one" of data row 1 alone; "2 of the first 4 rows" of a 4-row file)."""
     path = tmp_path / "half.csv"
     _file(path, "y_true,y_pred,sex,", ends)
     for kw in ENGINES:
