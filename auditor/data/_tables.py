@@ -48,27 +48,28 @@ class InputSelection:
 # moved; a split decides it, so it is left out (a refusal would turn on the seed) and the data
 # description says so. A rare value of a 0/1 column may miss a small training split: the model
 # cannot have learned it either.
+TRAINING_ROWS = "training rows (pretrain and finetune_train)"
 UNTRAINED_COLUMN = (
-    "Column {col!r} has no value in any of the {n:,} training rows (pretrain and "
-    "finetune_train), only in {held:,} others: it is not a model input."
+    "Column {col!r} has no value in any of the {n:,} " + TRAINING_ROWS + ", only in {held:,} "
+    "others: it is not a model input."
 )
 ONE_VALUE_COLUMN = (
     "Column {col!r} holds one value ({value}) in {where} and {elsewhere}: the model cannot "
     "learn from it (a rare value can miss a small training split), so it is not a model input."
 )
-IN_ALL = "all {n:,} training rows (pretrain and finetune_train)"
-# A number missing in training is filled with the training mean: the one value again.
+IN_ALL = "all {n:,} " + TRAINING_ROWS
+# A number missing or not finite (inf) in training is filled with the training mean: the one
+# value again.
 IN_THOSE_HOLDING = (
-    "the {k:,} of the {n:,} training rows (pretrain and finetune_train) that hold one (the "
-    "other {empty:,} are empty)"
+    "the {k:,} of the {n:,} " + TRAINING_ROWS + " that hold one (the other {empty:,} are {blank})"
 )
 ANOTHER = "another in {held:,} of the {others:,} others"
 # A text column's empty value is its own level: unseen in training, but no value to look for.
 EMPTY = "is empty in {empty:,} of the {others:,} others"
 ANOTHER_OR_EMPTY = "another in {held:,} of the {others:,} others (and is empty in {empty:,} more)"
 NO_TRAINED_INPUTS = (
-    "no input column of {file} holds two values among the {n:,} training rows (pretrain and "
-    "finetune_train): {cols}; name other columns in data.features"
+    "no input column of {file} holds two values among the {n:,} " + TRAINING_ROWS + ": {cols}; "
+    "name other columns in data.features"
 )
 EMPTY_IN_TRAINING = "{cols} (empty there: fill them)"
 ONE_IN_TRAINING = "{cols} (one value there)"
@@ -148,10 +149,14 @@ def trained_inputs(
     names)."""
     idx = equal_membership(split_indices(y, fractions, seed=seed), seed=seed)
     fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
-    n, others = len(fit_rows), len(frame) - len(fit_rows)
+    # the rows evaluated: split_indices rounds each split down, and equal_membership trims
+    # one, so some rows are in no split (neither trained nor evaluated)
+    rest = np.concatenate([rows for name, rows in idx.items()
+                           if name not in ("pretrain", "finetune_train")])  # fmt: skip
+    n = len(fit_rows)
     untrained = {col: found for col in [*inputs.numeric, *inputs.categorical]
                  if (found := _untrained(frame[col], col in inputs.numeric, fit_rows,
-                                         n=n, others=others))}  # fmt: skip
+                                         rest))}  # fmt: skip
     if len(untrained) == len(inputs.numeric) + len(inputs.categorical):
         raise AuditorInputError(_nothing_left(untrained, n=n, file=Path(source).name),
                                 field="data.features")  # fmt: skip
@@ -176,13 +181,14 @@ def _exact(x: float) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
 
 
-def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray, *, n: int,
-               others: int) -> tuple[str, bool] | None:
+def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray,
+               rest: np.ndarray) -> tuple[str, bool] | None:
     """The data description's sentence where ``column`` is one constant over ``fit_rows``
-    (its ``n`` training rows) as :func:`encode_table` encodes it (a number not finite is the
+    (its training rows) as :func:`encode_table` encodes it (a number not finite is the
     training mean, a missing text value its own level) and another value in some of the
-    ``others``, and whether it is empty in all of them; None where training saw it vary, or
-    it never does."""
+    ``rest`` (the rows evaluated), and whether it is empty in all of the training rows; None
+    where training saw it vary, or the rows evaluated hold nothing else."""
+    n, others = len(fit_rows), len(rest)
     if numeric:
         values = pd.to_numeric(column, errors="coerce").astype(float).to_numpy()
         held = np.isfinite(values)
@@ -195,18 +201,26 @@ def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray, *, n: int
         seen = np.unique(values[fit_rows])
         empty, value = not held[fit_rows].any(), repr(str(seen[0]))
         other = held if empty else values != seen[0]
-    if empty:
-        return UNTRAINED_COLUMN.format(col=column.name, n=n, held=int(held.sum())), True
+    k = int(held[fit_rows].sum()) if numeric else n  # a missing text value is a level
+    held, other = held[rest], other[rest]
     if len(seen) > 1 or not other.any():
         return None
-    k = int(held[fit_rows].sum())  # numbers only: a missing text value is a level of its own
-    where = (IN_ALL.format(n=n) if k == n
-             else IN_THOSE_HOLDING.format(k=k, n=n, empty=n - k))  # fmt: skip
+    if empty:
+        return UNTRAINED_COLUMN.format(col=column.name, n=n, held=int(held.sum())), True
+    where = IN_ALL.format(n=n) if k == n else IN_THOSE_HOLDING.format(
+        k=k, n=n, empty=n - k, blank=_blank(column.iloc[fit_rows]))
     valued, blank = int((other & held).sum()), int((other & ~held).sum())
     elsewhere = (ANOTHER if not blank else EMPTY if not valued else ANOTHER_OR_EMPTY).format(
         held=valued, empty=blank, others=others)
     return ONE_VALUE_COLUMN.format(col=column.name, value=value, where=where,
                                    elsewhere=elsewhere), False  # fmt: skip
+
+
+def _blank(training: pd.Series) -> str:
+    """What a number's training rows that hold none hold: empty cells, or (inf, -inf) a
+    number not finite as well, which the user would not find by looking for empty cells."""
+    numbers = pd.to_numeric(training, errors="coerce").astype(float).to_numpy()
+    return "empty or not finite" if np.isinf(numbers).any() else "empty"
 
 
 def equal_membership(idx: dict[str, np.ndarray], *, seed: int) -> dict[str, np.ndarray]:

@@ -70,6 +70,12 @@ def test_image_card_has_no_inputs_list(tmp_path):
     assert "Model inputs" not in md
 
 
+def _evaluated(idx) -> np.ndarray:
+    """The rows of the splits drawn but not trained on (the rows evaluated)."""
+    return np.sort(np.concatenate([rows for name, rows in idx.items()
+                                   if name not in ("pretrain", "finetune_train")]))  # fmt: skip
+
+
 def _filled_outside_training(tmp_path, kind: str):
     """make_table with a column ``z`` (numbers or text) empty in every training row (pretrain
     and finetune_train, as seed 0 splits it) and filled in the others."""
@@ -81,7 +87,7 @@ def _filled_outside_training(tmp_path, kind: str):
     y = (frame["label"] == "yes").to_numpy().astype(np.int64)
     idx = equal_membership(split_indices(y, cfg.splits.model_dump(), seed=0), seed=0)
     training = np.concatenate([idx["pretrain"], idx["finetune_train"]])
-    filled = np.setdiff1d(np.arange(len(frame)), training)
+    filled = _evaluated(idx)
     values = np.arange(len(frame)) * 10.0 if kind == "number" else np.array(["p", "q"] * 200)
     frame["z"] = pd.Series(values, dtype=object if kind == "text" else float)
     frame.loc[training, "z"] = None
@@ -150,14 +156,14 @@ def _one_value_in_training(tmp_path, kind: str):
     y = (frame["label"] == "yes").to_numpy().astype(np.int64)
     idx = equal_membership(split_indices(y, cfg.splits.model_dump(), seed=0), seed=0)
     training = np.concatenate([idx["pretrain"], idx["finetune_train"]])
-    rest = np.setdiff1d(np.arange(len(frame)), training)
+    rest = _evaluated(idx)
     base, rare = {"number": (7.0, 100.0), "text": ("a", "b"), "flag": (0, 1)}[kind]
     frame["z"] = pd.Series([base] * len(frame), dtype=object if kind == "text" else None)
     shifted = rest[:3] if kind == "flag" else rest[::2]
     frame.loc[shifted, "z"] = [rare + i if kind == "number" else rare
                                for i in range(len(shifted))]  # fmt: skip
     frame.to_csv(cfg.path, index=False)
-    return cfg, len(training), len(shifted), len(frame) - len(training)
+    return cfg, len(training), len(shifted), len(rest)
 
 
 @pytest.mark.parametrize(("kind", "value"), [("number", "7"), ("text", "'a'"), ("flag", "0")])
@@ -200,7 +206,7 @@ def _sentence(tmp_path, edit) -> str:
     y = (frame["label"] == "yes").to_numpy().astype(np.int64)
     idx = equal_membership(split_indices(y, cfg.splits.model_dump(), seed=0), seed=0)
     training = np.concatenate([idx["pretrain"], idx["finetune_train"]])
-    edit(frame, training, np.setdiff1d(np.arange(len(frame)), training))
+    edit(frame, training, _evaluated(idx))
     frame.to_csv(cfg.path, index=False)
     bundle = load_bundle(cfg, seed=0)
     assert "z" not in bundle.preprocessing.features
@@ -241,3 +247,39 @@ def test_a_text_value_empty_elsewhere_is_not_called_another(tmp_path):
     assert "holds one value ('a') in all " in text
     assert "training rows (pretrain and finetune_train) and is empty in 3 of the " in text
     assert "another" not in text.split(":")[0]
+
+
+def test_a_number_not_finite_in_training_is_not_called_empty(tmp_path):
+    """inf in 21 training rows is filled with the training mean as an empty cell is, but the
+    sentence called those cells empty: the user looked for empty cells and found inf (R13 #2)."""
+    def edit(frame, training, rest):
+        frame.loc[training[:21], "z"] = np.inf
+
+    _, n_training, *_ = _one_value_in_training(tmp_path, "number")
+    assert _sentence(tmp_path, edit).startswith(
+        f"Column 'z' holds one value (7) in the {n_training - 21:,} of the {n_training:,} "
+        "training rows (pretrain and finetune_train) that hold one (the other 21 are empty or "
+        "not finite) and another in ")
+
+
+@pytest.mark.parametrize("used", [7.0, None])
+def test_rows_in_no_split_are_not_counted_among_the_others(tmp_path, used):
+    """split_indices rounds each split down (and equal_membership trims one), so some rows are
+    neither trained on nor evaluated: they were counted among the 'others', and a column of
+    one value in every row trained or evaluated, another only in those, was left out ('another
+    in 5 of the 222 others'; empty in all of them: 'only in 5 others'). It stays an input, as
+    a column of one value everywhere does (R13 #3)."""
+    from auditor.data import split_indices
+    from auditor.data._tables import equal_membership
+
+    cfg, *_ = _one_value_in_training(tmp_path, "number")
+    frame = pd.read_csv(cfg.path)
+    y = (frame["label"] == "yes").to_numpy().astype(np.int64)
+    idx = equal_membership(split_indices(y, cfg.splits.model_dump(), seed=0), seed=0)
+    unused = np.setdiff1d(np.arange(len(frame)), np.concatenate(list(idx.values())))
+    assert len(unused) > 0
+    frame["z"] = used
+    frame.loc[unused, "z"] = 100.0
+    frame.to_csv(cfg.path, index=False)
+    bundle = load_bundle(cfg, seed=0)
+    assert "z" in bundle.preprocessing.features and "Column 'z'" not in bundle.description
