@@ -21,6 +21,8 @@ CONFIG_FILE_ALONE = (
     "the file config= was read from, taken only with config= an AuditConfig; with {found} "
     "it would be ignored (config=path reads and records the file itself)"
 )
+# config_file= beside an AuditConfig: run's, regate's and audit_predictions' one check
+NOT_A_CONFIG_FILE = "the TOML file config= was read from: a path (str or pathlib.Path), got {found}"
 
 # a switch given from Python, as the config's errors say theirs ("must be text, not 3")
 NOT_A_SWITCH = "must be True or False, not {found}"
@@ -39,30 +41,53 @@ def settings(config: Any) -> AuditConfig | None:
     raise AuditorInputError(NOT_SETTINGS.format(found=found), field="config")
 
 
-def as_config(config: Any, config_file: str | None) -> tuple[AuditConfig, str | None]:
-    """``(config, config_file)``: ``config`` as it is, or read from the path it names (which
-    is then the config file; :func:`config_path`)."""
+def as_config(config: Any, config_file: Any) -> tuple[AuditConfig, str | None]:
+    """``(config, config_file)``: ``config`` as it is (``config_file`` as text), or read from
+    the path it names (which is then the config file; :func:`config_path`)."""
     path = config_path(config, config_file)
     if path is None:
-        return config, config_file
+        return config, file_text(config_file)
     return load_config(path), os.fspath(config)  # as given: the file auditor run records
 
 
 def config_path(config: Any, config_file: Any, *, optional: bool = False) -> Path | None:
     """The path ``config`` names (a str or os.PathLike), or None for an AuditConfig (or no
     config, where ``optional``: regate's). Checked in this order, one line naming the first:
-    ``config``'s type, then its text (blank), then ``config_file``, taken only beside an
-    AuditConfig (beside a path it would be ignored, or recorded though never read)."""
+    ``config``'s type, then its text (blank, bytes), then ``config_file``, taken only beside
+    an AuditConfig (beside a path it would be ignored, or recorded though never read), then
+    ``config_file``'s own type and text (:func:`file_text`)."""
     if config is None and optional:
         pass
-    elif not isinstance(config, AuditConfig | str | os.PathLike):
-        raise AuditorInputError(NOT_A_CONFIG.format(found=type(config).__name__), field="config")
-    elif not isinstance(config, AuditConfig) and not os.fspath(config).strip():
-        raise AuditorInputError(NOT_A_CONFIG.format(found="an empty path"), field="config")
+    elif not isinstance(config, AuditConfig):
+        _path_text(config, NOT_A_CONFIG, field="config")
     if config_file is not None and not isinstance(config, AuditConfig):
         found = "no config=" if config is None else "config= a path"
         raise AuditorInputError(CONFIG_FILE_ALONE.format(found=found), field="config_file")
+    file_text(config_file)
     return None if config is None or isinstance(config, AuditConfig) else Path(config)
+
+
+def file_text(config_file: Any) -> str | None:
+    """``config_file`` (None, a str or an os.PathLike of one) as the text audit.json records;
+    anything else, or a blank path, one line naming it (an int was a raw TypeError, and ""
+    was taken and recorded as None)."""
+    if config_file is None:
+        return None
+    return _path_text(config_file, NOT_A_CONFIG_FILE, field="config_file")
+
+
+def _path_text(value: Any, message: str, *, field: str) -> str:
+    """``value``'s text where it is a str or an os.PathLike giving a str, not blank; else
+    ``message`` naming ``field`` (a PathLike giving bytes failed in Path() as a TypeError)."""
+    try:
+        text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    except TypeError:  # its __fspath__ gives neither str nor bytes
+        text = None
+    if isinstance(text, str) and text.strip():
+        return text
+    found = ("an empty path" if isinstance(text, str) else
+             "a bytes path" if isinstance(text, bytes) else type(value).__name__)  # fmt: skip
+    raise AuditorInputError(message.format(found=found), field=field)
 
 
 def switch(value: Any, *, field: str) -> bool:

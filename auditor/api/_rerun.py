@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.api._config_arg import config_path
+from auditor.api._config_arg import config_path, file_text
 from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
 from auditor.api._result import AuditResult, refuse_rewrite
 from auditor.config import AuditConfig, GatesConfig, expand_home
@@ -144,7 +144,7 @@ def _config_gates(
         return None
     if path is not None:
         config, config_file = load_predictions_config(path)[0], path
-    named = as_path(config_file, field="config_file") if config_file is not None else None
+    named = Path(file_text(config_file)) if config_file is not None else None
     return _checked(config.gates, options, source=named), named
 
 
