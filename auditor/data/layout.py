@@ -221,8 +221,8 @@ def _unnamed(split: _Split, delimiter: str) -> Literal["first", "last", "header"
     ``na = ""`` in a last column empty in the first rows: read as a delimiter ending the line,
     every name fell one column left); else "last" where each ends in an empty field (a
     delimiter ending the line; a word for no value there, 'NA', is none, as past the first
-    lines: but for R's unquoted row names over its na = "NA", each row numbered, refused as
-    :func:`_numbered`); else None (a name missing from the header, or a delimiter in
+    lines, where some row ends blank: R's unquoted row names over its na = "NA" end every row
+    in the word); else None (a name missing from the header, or a delimiter in
     unquoted text: the rows are refused as ragged). "header" where every row has one field
     fewer and the header's last name is empty (only the header line ends in the delimiter)."""
     header, width = split.header(delimiter), split.rows_width(delimiter)
@@ -233,10 +233,10 @@ def _unnamed(split: _Split, delimiter: str) -> Literal["first", "last", "header"
     rows = split.rows(delimiter)
     if _r_row_names(split.lines, delimiter, rows):
         return "first"
-    if not all(_no_value(row[-1]) for row in rows):
-        return None
-    said = any(row[-1].strip() for row in rows)  # R's na = "NA" under unquoted row names
-    return None if said and _numbered(split, delimiter) else "last"
+    # A delimiter ending each row leaves some row's last field blank; R's na = "NA" (under its
+    # row names unquoted, numbered, shuffled or words) writes the word in every row
+    blank = any(not row[-1].strip() for row in rows)
+    return "last" if blank and all(_no_value(row[-1]) for row in rows) else None
 
 
 def _no_value(field: str) -> bool:

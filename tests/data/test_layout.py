@@ -4,6 +4,7 @@ of only spaces among them is no row, as both readers skip it (pyarrow's blank_ro
 from __future__ import annotations
 
 import json
+import random
 
 from auditor.data.csv_frame import VALUE_PAST_HEADER
 from auditor.data.layout import csv_layout
@@ -209,3 +210,47 @@ def test_the_r_row_names_hint_shows_the_numbers_there_are(cli, tmp_path):  # noq
                           "two.csv: data row 1 has 4 fields where the header has 3 ('1,1,0,M')")
     assert line.endswith(f"each first field a number larger than the last (1, 2): {R_HINT}")
     assert_nothing_written(tmp_path)
+
+
+def _r_names_over_na(names: list[str]) -> str:
+    """R's write.table(frame, sep = ",", quote = FALSE) with its row names ``names`` and
+    na = "NA" (its defaults) over a last column 'note' NA in every row: each row one field
+    over the header, ending in 'NA'."""
+    lines = ["y_true,y_pred,g,note"]
+    for i, name in enumerate(names):
+        y = i % 2
+        lines.append(f"{name},{y},{y if i % 20 >= 3 else 1 - y},{'FM'[i % 2]},NA")
+    return "\n".join(lines) + "\n"
+
+
+def test_r_row_names_shuffled_or_words_over_na_ending_each_row_are_refused(cli, tmp_path):  # noqa: F811
+    """R15 #1: R's row names, shuffled (df[order(...), ]) or words (mtcars'), over na = "NA"
+    in every row were read since eacbbc5 as a delimiter ending each row, every name one column
+    left (accuracy 0.5, y_true reading the row names). A delimiter ending each row leaves some
+    row's last field blank; 'NA' in every one is R's: refused as ragged, as before."""
+    shuffled = [str(n) for n in random.Random(0).sample(range(1, 301), 300)]
+    words = [f"car {i}" for i in range(300)]
+    for name, names in (("shuffled.csv", shuffled), ("words.csv", words)):
+        (tmp_path / name).write_text(_r_names_over_na(names))
+        row = f"'{names[0]},0,1,F,NA'"
+        assert_refused(cli(["audit", "-p", name, "--sensitive", "g", "-o", "out", "-q"]),
+                       f"{name}: data row 1 has 5 fields where the header has 4 ({row})")
+        assert csv_layout(tmp_path / name).unnamed is None
+    assert_nothing_written(tmp_path)
+
+
+def test_an_id_column_counting_over_rows_ending_in_the_delimiter_is_read(cli, tmp_path):  # noqa: F811
+    """R15 #2: a named id column counting 1, 2, 3 over rows ending in the delimiter, 'NA' at
+    data row 5, was refused with the R row-names hint (at data row 201 it was read): the rows'
+    blanks say a delimiter ends them; the header names the id."""
+    for at in (5, 201):
+        lines = _predictions().splitlines()
+        lines = ["id," + lines[0]] + [f"{i}," + line for i, line in enumerate(lines[1:], 1)]
+        lines[at] += "NA"
+        (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+        out = f"out{at}"
+        done = cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", out, "--exit-zero", "-q"])
+        assert done.code == 0, (at, done.err)
+        audit = json.loads((tmp_path / out / "audit.json").read_text())
+        assert audit["performance"]["finetuned"]["test"]["accuracy"] == 0.85
+        assert csv_layout(tmp_path / "p.csv").unnamed == "last"
