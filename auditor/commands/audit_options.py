@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from auditor.commands import MAX_SEED
+from auditor.commands.gate import config_path
 
 PredictionsOption = Annotated[Path, typer.Option(
     "--predictions", "-p",
@@ -36,6 +37,7 @@ SensitiveOption = Annotated[list[str], typer.Option(
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config",
     help="An audit TOML file; its [fairness] and [gates] tables and data.missing_group apply.",
+    parser=config_path, metavar="<path>",  # "" refused, not read as the working folder
 )]  # fmt: skip
 MinGroupOption = Annotated[int | None, typer.Option(
     "--min-group-size", min=1,

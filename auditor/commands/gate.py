@@ -25,6 +25,18 @@ ExitZero = Annotated[bool, typer.Option("--exit-zero", help="Report failed gates
 FailOnOption = Annotated[
     FailOn | None, typer.Option("--fail-on", case_sensitive=False, help=FAIL_ON_HELP)
 ]
+# typer turns "" into Path(""), which is ".": `auditor run ""` said ".: is a folder, not a file"
+EMPTY_CONFIG = "an empty path: name the TOML config file"
+
+
+def config_path(value: str) -> Path:
+    """The parser of run's CONFIG, gate's and audit's --config: a blank one refused as usage,
+    naming the argument, before it becomes the working folder."""
+    if not value.strip():
+        raise typer.BadParameter(EMPTY_CONFIG)
+    return Path(value)
+
+
 BASELINE_HELP = (
     "A previous audit.json (or run folder): no gated metric may worsen beyond tolerance."
 )
@@ -61,7 +73,8 @@ def gate(
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", "-c", help="Audit TOML whose gates table to use (default: the run's)."
+            "--config", "-c", help="Audit TOML whose gates table to use (default: the run's).",
+            parser=config_path, metavar="<path>",
         ),
     ] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help=BASELINE_HELP)] = None,
