@@ -149,11 +149,13 @@ def _delimiter(split: _Split, order: Sequence[str]) -> str:
         # An empty field inside a line is a run of spaces: aligned columns; but an empty value
         # under R's quoted header, as at a line's end (R's write.table with na = ""), or under
         # names one space apart (quote = FALSE) where every row splits into exactly as many
-        # fields, or (row names) some row has none: no padding there.
+        # fields and some holds two values (one value a row is one column: 'risk score' over
+        # numpy's ' 0.100'), or (row names) some row has none: no padding there.
         rows = split.rows(SPACE)
         r_header = R_SPACED_HEADER.fullmatch(split.lines[0].rstrip("\r\n"))
         named = all(split.header(SPACE))
-        exact = split.rows_width(SPACE) == split.width(SPACE)
+        exact = split.rows_width(SPACE) == split.width(SPACE) and any(
+            sum(map(bool, row)) > 1 for row in rows)
         unpadded = named and (exact or any("" not in row[:-1] for row in rows))
         if r_header or unpadded or not any("" in row[:-1] for row in rows):
             return SPACE

@@ -254,3 +254,20 @@ def test_an_id_column_counting_over_rows_ending_in_the_delimiter_is_read(cli, tm
         audit = json.loads((tmp_path / out / "audit.json").read_text())
         assert audit["performance"]["finetuned"]["test"]["accuracy"] == 0.85
         assert csv_layout(tmp_path / "p.csv").unnamed == "last"
+
+
+def test_one_column_under_a_name_with_a_space_is_one_column(cli, tmp_path):  # noqa: F811
+    """R15 #3: numpy's savetxt(fmt='% .3f') of one column under 'risk score' (rows ' 0.100'),
+    and such a column of ' 5' or ' note0', was read space separated since cb32cd9, as columns
+    'risk' (empty) and 'score': every row splits into as many fields as the header, each with
+    an empty one. A row of one value is one column; R's na = "" rows hold two or more."""
+    cases = {"s.txt": "risk score\n" + "".join(f" {i / 20:.3f}\n" for i in range(20)),
+             "t.csv": "total score\n" + "".join(f" {i % 10}\n" for i in range(20)),
+             "n.csv": "free text\n" + "".join(f" note{i}\n" for i in range(20))}
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+        assert csv_layout(tmp_path / name).delimiter == ",", name
+    line = assert_refused(cli(["audit", "-p", "s.txt", "--y-true", "y", "--sensitive", "g",
+                               "-o", "out", "-q"]), "s.txt: y: no column 'y' (--y-true)")
+    assert line.endswith("the file has risk score"), line
+    assert_nothing_written(tmp_path)
