@@ -54,6 +54,18 @@ OTHER_RUN = (
 IN_OTHER_RUN = (
     "lies in another run's folder, {folder}; a run is never rewritten (choose another {field})"
 )
+IN_SAME_RUN = (
+    "lies in {folder}, a folder of this same run (an earlier gate or card, or a copy); a "
+    "run's folder is never written into (choose another {field})"
+)
+NESTED = (
+    "lies in another run's folder, {folder}, so its {kind} is not written beside it (a run "
+    "is never rewritten): give --out"
+)
+AS_RUN_FILE = (
+    "is a run's own file name beside an audit.json, and would make that folder a run "
+    "(choose another {field})"
+)
 AN_AUDIT = "is another run's audit.json; a run is never rewritten (choose another {field})"
 # what only an audit writes into its folder, never a re-gate or a re-render
 RUN_ONLY = (CHECKPOINTS, RUN_LOG, "predictions.parquet")
@@ -234,13 +246,16 @@ class AuditResult:
 
 
 def refuse_rewrite(out: Path, *runs: str | Path, own_run: dict[str, Any] | None,
-                   field: str) -> None:  # fmt: skip
+                   field: str, default: str | None = None) -> None:  # fmt: skip
     """One line naming ``out`` (as ``field``) where writing there would rewrite evidence: an
     audit read (``runs``: run folders or audit files, as given; a linked audit.json's folder
     and the one it points into alike) or a folder holding it; a path inside a run folder (a
     folder holding audit.json beside another file a run writes: one of ``runs``' or another);
+    a path named as a run's own file beside an audit.json (it would make that folder a run);
     another audit.json; or a folder of another run (see :func:`_refuse_other_run`;
-    ``own_run``: the ``run`` section of the audit written). gate, card, diff and
+    ``own_run``: the ``run`` section of the audit written). ``default``: the kind ("gate",
+    "card") where ``out`` is the folder chosen beside the run, not given: a run inside
+    another run's folder is then named, not an --out never given. gate, card, diff and
     ``AuditResult.write`` all judge their ``--out`` by this one rule."""
     check_resolvable(out, field=field)  # resolve() raises RuntimeError on a loop of links
     target, reads = out.resolve(), _read_as(runs)
@@ -248,13 +263,29 @@ def refuse_rewrite(out: Path, *runs: str | Path, own_run: dict[str, Any] | None,
         raise AuditorInputError(SAME.format(field=field), source=str(out), field=field)
     for folder in target.parents:
         if _is_run(folder):
-            if folder in {read.parent for read in reads}:
-                raise AuditorInputError(SAME.format(field=field), source=str(out), field=field)
-            words = IN_OTHER_RUN.format(folder=repr(_shown(folder)), field=field)
-            raise AuditorInputError(words, source=str(out), field=field)
+            raise _in_run(out, folder, runs, own_run, field=field, default=default)
+    if target.name in RUN_BESIDE and os.path.lexists(target.parent / "audit.json"):
+        raise AuditorInputError(AS_RUN_FILE.format(field=field), source=str(out), field=field)
     if target.name == "audit.json" and target.is_file():  # a saved baseline's, say
         raise AuditorInputError(AN_AUDIT.format(field=field), source=str(out), field=field)
     _refuse_other_run(out, target, own_run, field=field)
+
+
+def _in_run(out: Path, folder: Path, runs: tuple[str | Path, ...],
+            own_run: dict[str, Any] | None, *, field: str,
+            default: str | None) -> AuditorInputError:  # fmt: skip
+    """The refusal of ``out``, inside the run folder ``folder``: a run read (SAME); the
+    default out of a run nested in another (named as the run's place); an earlier gate or
+    card of this run, or a copy of it; or another run."""
+    shown = repr(_shown(folder))
+    if folder in {read.parent for read in _read_as(runs)}:
+        return AuditorInputError(SAME.format(field=field), source=str(out), field=field)
+    if default is not None and runs:
+        place = audit_file(runs[0]).absolute().parent
+        return AuditorInputError(NESTED.format(folder=shown, kind=default), source=str(place))
+    same = own_run is not None and run_head(folder / "audit.json") == own_run
+    words = (IN_SAME_RUN if same else IN_OTHER_RUN).format(folder=shown, field=field)
+    return AuditorInputError(words, source=str(out), field=field)
 
 
 def _read_as(runs: tuple[str | Path, ...]) -> list[Path]:
@@ -271,11 +302,12 @@ def _is_run(folder: Path) -> bool:
 
 
 def _shown(folder: Path) -> str:
-    """``folder`` below the working folder as a relative path, else whole."""
+    """``folder`` below the working folder as a relative path, else (that folder too) whole."""
     try:
-        return str(folder.relative_to(Path.cwd().resolve()))
+        shown = folder.relative_to(Path.cwd().resolve())
     except ValueError:
         return str(folder)
+    return str(shown) if shown.parts else str(folder)  # the working folder: whole, not '.'
 
 
 def _refuse_other_run(out: Path, target: Path, own_run: dict[str, Any] | None, *,
