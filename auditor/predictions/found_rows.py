@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.data.header import CsvLayout
-from auditor.data.layout import SAMPLE_LINES, blank_line
+from auditor.data.layout import blank_line
 from auditor.data.text import open_text, wide_fields
 from auditor.errors import data_row
 
-__all__ = ["EMPTY_ABOVE", "HELD_AMONG", "MISSING_IN_FIRST_LINES", "PAST_HEADER", "Tail",
+__all__ = ["EMPTY_ABOVE", "HELD_AMONG", "PAST_HEADER", "Tail",
            "first_row", "header_again", "index_of", "past_header", "row_of", "rows_holding",
            "value_in", "value_past"]  # fmt: skip
 
@@ -63,15 +63,6 @@ class Tail:
         return PAST_HEADER.format(**words, where=where)
 
 
-# A word for no value (R's 'NA') in that field among the first lines: the layout, read from
-# them (data.layout), takes the delimiter ending each row for one only where all are blank
-MISSING_IN_FIRST_LINES = (
-    "{row} ends in {value!r} where the rows above it end in an empty field (a delimiter ending "
-    "each): among the first {lines} lines that field reads as a value, and the rows as one "
-    "field longer than the header; leave it empty there"
-)
-
-
 def value_in(row: Sequence[str], at: Iterable[int], missing: Collection[str]) -> str | None:
     """The first value among fields ``at`` of ``row``: a field neither blank nor one of the
     ``missing`` words, as written (the one rule of a value in the unnamed fields ending a
@@ -107,17 +98,16 @@ def header_again(path: Path, layout: CsvLayout, header: list[str]) -> str:
 def past_header(path: Path, layout: CsvLayout, want: int, missing: Collection[str]) -> str | None:
     """For the CSV whose rows of ``want`` + 1 fields end in an empty one (a delimiter ending
     each) but for a row among the first lines, which kept the layout from reading that field
-    as none: that row named with its field, :data:`PAST_HEADER` where it holds a value
-    (:func:`value_in`), else (a ``missing`` word) :data:`MISSING_IN_FIRST_LINES`; else None."""
+    as none: that row named with its value, :data:`PAST_HEADER` (a ``missing`` word there,
+    R's 'NA', is none: :func:`value_in`); else None."""
     top = first(path, layout, lambda row: True)
     if top is None or len(top[1]) != want + 1 or top[1][-1].strip():
         return None  # the rows do not end in an empty field
-    found = first(path, layout, lambda row: len(row) != want + 1 or bool(row[-1].strip()))
+    found = first(path, layout, lambda row: len(row) != want + 1
+                  or value_in(row, [want], missing) is not None)  # fmt: skip
     if found is None or len(found[1]) != want + 1:
         return None
     row, field = data_row(found[0]), found[1][-1][:40]
-    if value_in(found[1], [want], missing) is None:
-        return MISSING_IN_FIRST_LINES.format(row=row, value=field, lines=SAMPLE_LINES)
     return PAST_HEADER.format(row=row, value=field, n=want, where=EMPTY_ABOVE)
 
 

@@ -122,3 +122,19 @@ def test_na_in_the_field_ending_each_row_is_no_value_wherever_the_row_is(tmp_pat
     _file(path, "y_true,y_pred,sex", ends)
     for kw in ENGINES:
         assert reduce_predictions(path, COLS, **kw).table.counts.sum() == 300
+
+
+def test_a_value_past_the_header_below_na_in_the_first_rows_is_the_row_named(tmp_path):
+    """R15 #7: rows ending in the delimiter, 'NA' there at data row 3 and '7' at data row 7:
+    refused as "data row 3 ends in 'NA' ... leave it empty there", the word past_header took
+    for the row at fault, which every reader takes for no value. The row holding a value is
+    named."""
+    path = tmp_path / "na7.csv"
+    ends = [""] * 300
+    ends[2], ends[6] = "NA", "7"
+    _file(path, "y_true,y_pred,sex", ends)
+    for kw in ENGINES:
+        with pytest.raises(AuditorInputError) as err:
+            reduce_predictions(path, COLS, **kw)
+        assert str(err.value).startswith(
+            f"{path}: data row 7 has a value past the header's 3 names ('7'), where "), err.value
