@@ -13,7 +13,6 @@ from typing import Any
 
 from auditor.data.damaged import GZIP_CUT_SHORT, parquet_footer, parquet_refusal
 from auditor.data.header import (
-    EXTRA_MISSING,
     NOT_UTF8,
     SAVE_UTF8,
     CsvLayout,
@@ -21,7 +20,7 @@ from auditor.data.header import (
     file_kind,
     not_text,
 )
-from auditor.data.layout import SAMPLE_LINES, blank_line
+from auditor.data.layout import NO_VALUE_WORDS, SAMPLE_LINES, blank_line
 from auditor.errors import AuditorInputError
 from auditor.predictions.columns import Columns, checked_kind, header_names, near_name
 from auditor.predictions.found_rows import (
@@ -87,10 +86,8 @@ THREADED_ROWS = 1 << 16
 
 # What a CSV field reads as missing: pandas' read_csv's words (the table loader's, and what a
 # notebook reads the same file as) where pyarrow's lack 'None' and '<NA>' (Python's and pandas'
-# text of a missing value), and the table loader's EXTRA_MISSING
-CSV_NULLS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
-             "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
-             *EXTRA_MISSING)  # fmt: skip
+# text of a missing value), and the table loader's EXTRA_MISSING: the layout's words, and blank
+CSV_NULLS = ("", *sorted(NO_VALUE_WORDS))
 
 # The group of a row with no sensitive value, as the table loader names it (data.missing_group)
 # without importing it: auditor.data's package loads pandas, which this path does without.
