@@ -51,7 +51,13 @@ class InputSelection:
 TRAINING_ROWS = "training rows (pretrain and finetune_train)"
 UNTRAINED_COLUMN = (
     "Column {col!r} has no value in any of the {n:,} " + TRAINING_ROWS + ", only in {held:,} "
-    "others: it is not a model input."
+    "of the {others:,} rows evaluated: it is not a model input."
+)
+# Empty in every row trained or evaluated, its values only in rows no split draws: as a column
+# empty everywhere (refused by table.NO_VALUES), an input of one imputed constant.
+UNTRAINED_UNEVALUATED = (
+    "Column {col!r} has no value in any of the {n:,} " + TRAINING_ROWS + " or of the "
+    "{others:,} rows evaluated (only in rows no split draws): it is not a model input."
 )
 ONE_VALUE_COLUMN = (
     "Column {col!r} holds one value ({value}) in {where} and {elsewhere}: the model cannot "
@@ -63,10 +69,12 @@ IN_ALL = "all {n:,} " + TRAINING_ROWS
 IN_THOSE_HOLDING = (
     "the {k:,} of the {n:,} " + TRAINING_ROWS + " that hold one (the other {empty:,} are {blank})"
 )
-ANOTHER = "another in {held:,} of the {others:,} others"
+ANOTHER = "another in {held:,} of the {others:,} rows evaluated"
 # A text column's empty value is its own level: unseen in training, but no value to look for.
-EMPTY = "is empty in {empty:,} of the {others:,} others"
-ANOTHER_OR_EMPTY = "another in {held:,} of the {others:,} others (and is empty in {empty:,} more)"
+EMPTY = "is empty in {empty:,} of the {others:,} rows evaluated"
+ANOTHER_OR_EMPTY = (
+    "another in {held:,} of the {others:,} rows evaluated (and is empty in {empty:,} more)"
+)
 NO_TRAINED_INPUTS = (
     "no input column of {file} holds two values among the {n:,} " + TRAINING_ROWS + ": {cols}; "
     "name other columns in data.features"
@@ -186,8 +194,9 @@ def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray,
     """The data description's sentence where ``column`` is one constant over ``fit_rows``
     (its training rows) as :func:`encode_table` encodes it (a number not finite is the
     training mean, a missing text value its own level) and another value in some of the
-    ``rest`` (the rows evaluated), and whether it is empty in all of the training rows; None
-    where training saw it vary, or the rows evaluated hold nothing else."""
+    ``rest`` (the rows evaluated), or empty in every training row (whatever the rows evaluated
+    hold), and whether it is that empty; None where training saw it vary, or saw one value and
+    the rows evaluated hold nothing else."""
     n, others = len(fit_rows), len(rest)
     if numeric:
         values = pd.to_numeric(column, errors="coerce").astype(float).to_numpy()
@@ -203,12 +212,13 @@ def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray,
         other = held if empty else values != seen[0]
     k = int(held[fit_rows].sum()) if numeric else n  # a missing text value is a level
     held, other = held[rest], other[rest]
+    if empty:  # a constant wherever it is used, whether or not the rows evaluated hold values
+        template = UNTRAINED_COLUMN if held.any() else UNTRAINED_UNEVALUATED
+        return template.format(col=column.name, n=n, held=int(held.sum()), others=others), True
     if len(seen) > 1 or not other.any():
         return None
-    if empty:
-        return UNTRAINED_COLUMN.format(col=column.name, n=n, held=int(held.sum())), True
     where = IN_ALL.format(n=n) if k == n else IN_THOSE_HOLDING.format(
-        k=k, n=n, empty=n - k, blank=_blank(column.iloc[fit_rows]))
+        k=k, n=n, empty=n - k, blank=_blank(values[fit_rows]))
     valued, blank = int((other & held).sum()), int((other & ~held).sum())
     elsewhere = (ANOTHER if not blank else EMPTY if not valued else ANOTHER_OR_EMPTY).format(
         held=valued, empty=blank, others=others)
@@ -216,11 +226,11 @@ def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray,
                                    elsewhere=elsewhere), False  # fmt: skip
 
 
-def _blank(training: pd.Series) -> str:
-    """What a number's training rows that hold none hold: empty cells, or (inf, -inf) a
-    number not finite as well, which the user would not find by looking for empty cells."""
-    numbers = pd.to_numeric(training, errors="coerce").astype(float).to_numpy()
-    return "empty or not finite" if np.isinf(numbers).any() else "empty"
+def _blank(training: np.ndarray) -> str:
+    """What a number's training rows (``training``: their values, parsed as :func:`_untrained`
+    parses them) that hold none hold: empty cells, or (inf, -inf) a number not finite as
+    well, which the user would not find by looking for empty cells."""
+    return "empty or not finite" if np.isinf(training).any() else "empty"
 
 
 def equal_membership(idx: dict[str, np.ndarray], *, seed: int) -> dict[str, np.ndarray]:

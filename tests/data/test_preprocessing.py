@@ -108,7 +108,8 @@ def test_a_column_filled_only_outside_the_training_rows_is_no_input(tmp_path, ki
     assert "z" not in bundle.preprocessing.features
     assert "z" not in bundle.preprocessing.numeric
     assert (f"Column 'z' has no value in any of the {n_training:,} training rows (pretrain and "
-            f"finetune_train), only in {n_filled:,} others: it is not a model input."
+            f"finetune_train), only in {n_filled:,} of the {n_filled:,} rows evaluated: it is "
+            "not a model input."
             ) in bundle.description  # fmt: skip
     assert bundle.description.startswith("User table t.csv (400 rows, 2 input columns).")
     assert bundle.input_shape == (1 + 3,)  # x1 and cat's three levels
@@ -179,7 +180,8 @@ def test_a_column_of_one_value_in_the_training_rows_is_no_input(tmp_path, kind, 
     assert not any(name == "z" or name.startswith("z=") for name in bundle.feature_names)
     assert "z" not in bundle.preprocessing.features
     assert (f"Column 'z' holds one value ({value}) in all {n_training:,} training rows (pretrain "
-            f"and finetune_train) and another in {n_shifted:,} of the {n_others:,} others: the "
+            f"and finetune_train) and another in {n_shifted:,} of the {n_others:,} rows evaluated: "
+            "the "
             "model cannot learn from it (a rare value can miss a small training split), so it "
             "is not a model input.") in bundle.description  # fmt: skip
     assert bundle.description.startswith("User table t.csv (400 rows, 2 input columns).")
@@ -233,7 +235,7 @@ def test_the_one_value_counts_only_the_training_rows_that_hold_it(tmp_path):
     assert _sentence(tmp_path, edit).startswith(
         f"Column 'z' holds one value (7) in the {n_training - 50:,} of the {n_training:,} "
         "training rows (pretrain and finetune_train) that hold one (the other 50 are empty) "
-        f"and another in {n_shifted:,} of the {n_others:,} others: ")
+        f"and another in {n_shifted:,} of the {n_others:,} rows evaluated: ")
 
 
 def test_a_text_value_empty_elsewhere_is_not_called_another(tmp_path):
@@ -262,13 +264,10 @@ def test_a_number_not_finite_in_training_is_not_called_empty(tmp_path):
         "not finite) and another in ")
 
 
-@pytest.mark.parametrize("used", [7.0, None])
-def test_rows_in_no_split_are_not_counted_among_the_others(tmp_path, used):
-    """split_indices rounds each split down (and equal_membership trims one), so some rows are
-    neither trained on nor evaluated: they were counted among the 'others', and a column of
-    one value in every row trained or evaluated, another only in those, was left out ('another
-    in 5 of the 222 others'; empty in all of them: 'only in 5 others'). It stays an input, as
-    a column of one value everywhere does (R13 #3)."""
+def _in_no_split(tmp_path, used, kind: str = "number"):
+    """make_table's config with ``z`` of ``used`` in every row a split draws and 100 (or 'b')
+    in the rows of no split (split_indices rounds each split down, equal_membership trims
+    one), and the number of training rows and of rows evaluated."""
     from auditor.data import split_indices
     from auditor.data._tables import equal_membership
 
@@ -278,8 +277,62 @@ def test_rows_in_no_split_are_not_counted_among_the_others(tmp_path, used):
     idx = equal_membership(split_indices(y, cfg.splits.model_dump(), seed=0), seed=0)
     unused = np.setdiff1d(np.arange(len(frame)), np.concatenate(list(idx.values())))
     assert len(unused) > 0
-    frame["z"] = used
-    frame.loc[unused, "z"] = 100.0
+    frame["z"] = pd.Series([used] * len(frame), dtype=object if kind == "text" else float)
+    frame.loc[unused, "z"] = 100.0 if kind == "number" else "b"
     frame.to_csv(cfg.path, index=False)
+    return cfg, len(idx["pretrain"]) + len(idx["finetune_train"]), len(_evaluated(idx))
+
+
+def test_rows_in_no_split_are_not_counted_among_the_others(tmp_path):
+    """split_indices rounds each split down (and equal_membership trims one), so some rows are
+    neither trained on nor evaluated: they were counted among the 'others', and a column of
+    one value in every row trained or evaluated, another only in those, was left out ('another
+    in 5 of the 222 others'). It stays an input, as a column of one value everywhere does
+    (R13 #3)."""
+    cfg, *_ = _in_no_split(tmp_path, 7.0)
     bundle = load_bundle(cfg, seed=0)
     assert "z" in bundle.preprocessing.features and "Column 'z'" not in bundle.description
+
+
+@pytest.mark.parametrize("kind", ["number", "text"])
+def test_a_column_empty_in_every_row_trained_or_evaluated_is_no_input(tmp_path, kind):
+    """Empty in every row trained or evaluated, its values only in rows of no split: since
+    40d524d it was kept, a model input of one imputed constant (audit.json: imputed, 'replaced
+    by the training mean (0.000)' of no value), which table.NO_VALUES refuses for a column
+    empty everywhere. It is left out, and the data description says so (R17 #1)."""
+    cfg, n_training, n_evaluated = _in_no_split(tmp_path, None, kind)
+    bundle = load_bundle(cfg, seed=0)
+    assert not any(name == "z" or name.startswith("z=") for name in bundle.feature_names)
+    assert "z" not in bundle.preprocessing.features
+    assert (f"Column 'z' has no value in any of the {n_training:,} training rows (pretrain and "
+            f"finetune_train) or of the {n_evaluated:,} rows evaluated (only in rows no split "
+            "draws): it is not a model input.") in bundle.description  # fmt: skip
+
+
+def test_the_only_input_empty_in_every_row_trained_or_evaluated_is_refused(tmp_path):
+    """As the one input, left out it would leave a model of no inputs: refused as an empty
+    column in training is (R17 #1; since 40d524d a model of one constant, exit 1 on gates)."""
+    from auditor.errors import AuditorInputError
+
+    cfg, n_training, _ = _in_no_split(tmp_path, None)
+    with pytest.raises(AuditorInputError) as info:
+        load_bundle(cfg.model_copy(update={"features": ["z"]}), seed=0)
+    assert info.value.field == "data.features"
+    assert info.value.message == (
+        f"no input column of t.csv holds two values among the {n_training} training rows "
+        "(pretrain and finetune_train): z (empty there: fill them); name other columns in "
+        "data.features")  # fmt: skip
+
+
+def test_a_number_is_parsed_once(tmp_path, monkeypatch):
+    """_blank parsed the training rows with pd.to_numeric again, though _untrained had parsed
+    the column (R17 #4): one parse a column."""
+    import auditor.data._tables as tables
+
+    frame = pd.DataFrame({"z": [7.0] * 6 + [None, np.inf, 100.0]})
+    calls = []
+    parse = pd.to_numeric
+    monkeypatch.setattr(tables.pd, "to_numeric", lambda *a, **k: calls.append(1) or parse(*a, **k))
+    found = tables._untrained(frame["z"], True, np.arange(8), np.array([8]))
+    assert found is not None and "(the other 2 are empty or not finite)" in found[0]
+    assert len(calls) == 1
