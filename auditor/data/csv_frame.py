@@ -36,6 +36,8 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
     empty one); refuses a row longer than the header, and a value in the field after the
     header's last name."""
     layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''
+    if layout.longer:  # pandas drops a last field of 'NA' unwarned
+        raise AuditorInputError(LONGER_ROW.format(n=len(header)), source=str(path))
     names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]  # pandas'
     end = len(names) - (layout.unnamed == "last")  # the header's own empty names after
     empty = names[end - trailing_unnamed(header[:end]) : end]  # its last (Excel's ',,')

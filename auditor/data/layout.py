@@ -65,6 +65,10 @@ class CsvLayout:
     # rows, split (up to NUMBERED_SHOWN + 1: the refusal shows the first numbers and '...'
     # where there are more); () where the rows are not so.
     numbered: tuple[tuple[str, ...], ...] = ()
+    # Every row one field over the header, no unnamed column read and not numbered (R's row
+    # names, shuffled or words, over its na = "NA"): the table loader refuses it, where pandas
+    # dropped the last field, 'NA', and read every name one column left.
+    longer: bool = False
     encoding: str = UTF8  # UTF-16 or UTF-32 where a byte-order mark says so (data.text)
 
 
@@ -315,6 +319,8 @@ def _layout(path: Path) -> CsvLayout:
     unnamed = None if hashed else _unnamed(split, delimiter)
     title = not hashed and _title(split, delimiter, order, unnamed)
     numbered = () if hashed or title or unnamed else _numbered(split, delimiter)
+    longer = not (hashed or title or unnamed or numbered) and (
+        split.rows_width(delimiter) == split.width(delimiter) + 1)
     return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
-                     title=title, numbered=numbered, encoding=encoding,
+                     title=title, numbered=numbered, longer=longer, encoding=encoding,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip

@@ -237,6 +237,12 @@ def test_r_row_names_shuffled_or_words_over_na_ending_each_row_are_refused(cli, 
                        f"{name}: data row 1 has 5 fields where the header has 4 ({row})")
         assert csv_layout(tmp_path / name).unnamed is None
     assert_nothing_written(tmp_path)
+    lines = ["x,g,y,note"] + [f"r{i},{i % 7 / 10},{'ab'[i % 2]},{i % 3 % 2},NA" for i in range(240)]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")  # an own table: pandas dropped
+    (tmp_path / "audit.toml").write_text(TABLE + 'drop = ["x"]\n')  # 'NA' last, unwarned
+    assert_refused(cli(["run", "audit.toml", "--out", "out", "--quiet"]),
+                   "t.csv: data.path: a row has more fields than the header's 4 names")
+    assert_nothing_written(tmp_path)
 
 
 def test_an_id_column_counting_over_rows_ending_in_the_delimiter_is_read(cli, tmp_path):  # noqa: F811
