@@ -58,8 +58,9 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
                 decimal=layout.decimal_point,
                 encoding=layout.encoding,
                 # Adult's ", ": the space is no part of a value; with a space as the delimiter
-                # a second one is an empty value (R's na = ""), not more of the delimiter
-                skipinitialspace=layout.delimiter != " ",
+                # a second one is an empty value where the first lines hold one (R's na = ""),
+                # not more of the delimiter, else padding (numpy's savetxt)
+                skipinitialspace=not layout.space_empties,
                 na_values=list(EXTRA_MISSING),
             )
     except pd.errors.ParserWarning:

@@ -69,6 +69,10 @@ class CsvLayout:
     # names, shuffled or words, over its na = "NA"): the table loader refuses it, where pandas
     # dropped the last field, 'NA', and read every name one column left.
     longer: bool = False
+    # A space delimiter with an empty field inside a sampled line (two spaces: R's na = ""):
+    # a second space is an empty value; else spaces before a value are padding (numpy's
+    # savetxt '%5.2f' writes ' 5.00' in some row past the sample), no part of it.
+    space_empties: bool = False
     encoding: str = UTF8  # UTF-16 or UTF-32 where a byte-order mark says so (data.text)
 
 
@@ -321,6 +325,8 @@ def _layout(path: Path) -> CsvLayout:
     numbered = () if hashed or title or unnamed else _numbered(split, delimiter)
     longer = not (hashed or title or unnamed or numbered) and (
         split.rows_width(delimiter) == split.width(delimiter) + 1)
+    space_empties = delimiter == SPACE and any("" in row[:-1] for row in split.rows(SPACE))
     return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
                      title=title, numbered=numbered, longer=longer, encoding=encoding,
+                     space_empties=space_empties,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip

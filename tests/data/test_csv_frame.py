@@ -143,7 +143,7 @@ def test_rs_default_write_table_with_an_empty_field_inside_a_line_is_read(tmp_pa
     path.write_text('"age" "sex" "y" "z"\n' + "".join(
         f'"{i + 1}" {20 + i % 50} {sex(i)} {i % 3 % 2} {"" if i < 150 else f"{i / 400:.3f}"}\n'
         for i in range(300)))
-    assert csv_layout(path) == CsvLayout(delimiter=" ", unnamed="first")
+    assert csv_layout(path) == CsvLayout(delimiter=" ", unnamed="first", space_empties=True)
     frame = C.read_csv_frame(path)
     assert list(frame.columns) == ["age", "sex", "y", "z"]
     assert frame["sex"].isna().sum() == 30 and frame["z"].isna().sum() == 150
@@ -187,3 +187,17 @@ def test_rs_write_table_unquoted_with_row_names_is_refused_not_read_as_one_colum
         "(1, 2, 3, ...): R's row names written unquoted, or a header missing the first column's "
         "name? write the file with write.table(..., row.names = FALSE) or quote = TRUE, or name "
         "that column in the header")
+
+
+def test_a_padded_value_past_the_first_lines_of_a_space_separated_file_is_read(tmp_path):
+    """numpy's ``savetxt(fmt="%5.2f")`` pads a value under 10 with a space (' 5.00'). Where no
+    such value is among the first lines, the layout sees no empty field, so spaces before a
+    value stay padding: the row is read, not refused as one field too many (as e2305d6 did
+    by keeping every second space as an empty value)."""
+    rows = [f"{10 + i % 80:5.2f} {20 + i % 30:5.2f} {i % 2}" for i in range(300)]
+    rows[200] = " 5.00 33.62 1"
+    path = tmp_path / "s.txt"
+    path.write_text("a b y\n" + "\n".join(rows) + "\n")
+    assert not csv_layout(path).space_empties
+    frame = C.read_csv_frame(path)
+    assert frame.shape == (300, 3) and frame["a"].tolist()[200] == 5.0
