@@ -10,7 +10,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.api._config_arg import file_text, settings, switch
+from auditor.api._config_arg import config_path, file_text, settings, switch
 from auditor.api._errors import fields_except, named_as
 from auditor.api._frame import (
     FRAME_NAME,
@@ -170,7 +170,8 @@ def _audited(
     seed, batch_rows = _checked_counts(seed=seed, batch_rows=batch_rows)
     missing_group = switch(missing_group, field="missing_group")
     config = settings(config)
-    config_file = file_text(config_file)  # run's and regate's check: 5, "" and bytes refused
+    config_path(config, config_file, optional=True)  # run's and regate's one check
+    config_file = file_text(config_file)
     source = _local_file(source) if isinstance(source, str | Path) else source
     cols, labels = _columns(cols, y_true, y_pred, y_score, sensitive, missing_group)
     name = name_from_file(source) if isinstance(source, str | Path) else FRAME_NAME

@@ -92,3 +92,14 @@ def test_a_path_like_config_file_is_recorded_as_text(frame, tmp_path):
                                        config=AuditConfig(),
                                        config_file=tmp_path / "gates.toml")  # fmt: skip
     assert result.data["gates"]["config_file"] == str(tmp_path / "gates.toml")
+
+
+def test_audit_predictions_refuses_a_config_file_without_a_config(frame, tmp_path):
+    # it was taken and recorded as gates.config_file, a file never read (R18 #1)
+    said = ("config_file: the file config= was read from, taken only with config= an AuditConfig;"
+            " with no config= it would be ignored (config=path reads and records the file itself)")
+    with pytest.raises(AuditorInputError) as err:
+        auditor.audit_predictions(frame, y_true="y", y_pred="p", sensitive=["group"],
+                                  config_file="never_read.toml", out_dir=tmp_path / "out")
+    assert str(err.value) == said
+    assert not (tmp_path / "out").exists()
