@@ -25,6 +25,7 @@ from auditor.commands.audit_options import (
     SensitiveOption,
 )
 from auditor.commands.gate import ExitZero, report_gates
+from auditor.commands.params import folder_path
 from auditor.report.escape import terminal_text
 from auditor.runtime import Background, lock_notes
 
@@ -33,7 +34,8 @@ def audit(
     predictions: PredictionsOption,
     sensitive: SensitiveOption,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<file stem>).")
+        Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<file stem>).",
+                                  parser=folder_path, metavar="<path>")
     ] = None,
     y_true: Annotated[str, typer.Option("--y-true", help="Column of true labels.")] = "y_true",
     y_pred: Annotated[str, typer.Option("--y-pred", help="Column of predicted labels.")] = "y_pred",

@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 
 from auditor.commands import MAX_SEED
-from auditor.commands.gate import config_path
+from auditor.commands.params import config_path, predictions_path
 
 PredictionsOption = Annotated[Path, typer.Option(
     "--predictions", "-p",
     help="CSV or Parquet file, or a folder of their parts (as Spark, Hive and Dask write them).",
+    parser=predictions_path, metavar="<path>",
 )]  # fmt: skip
 MitigationFlag = Annotated[bool | None, typer.Option(
     "--mitigation-preview/--no-mitigation-preview", show_default=False,

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from auditor.commands import cli_errors
+from auditor.commands.params import folder_path
 
 
 def card(
@@ -17,7 +18,8 @@ def card(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write here (default: RUN_DIR.card-<time> beside it)."),
+        typer.Option("--out", "-o", help="Write here (default: RUN_DIR.card-<time> beside it).",
+                     parser=folder_path, metavar="<path>"),  # fmt: skip
     ] = None,
 ) -> None:
     """Re-render model_card.html and model_card.md from audit.json, without retraining."""

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from auditor.commands import cli_errors
+from auditor.commands.params import file_path
 from auditor.io import write_output
 
 
@@ -34,7 +35,9 @@ def diff(
     changed_only: Annotated[
         bool, typer.Option("--changed-only", help="Only rows that differ.")
     ] = False,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write here, not stdout.", parser=file_path, metavar="<path>",
+    )] = None,  # fmt: skip
 ) -> None:
     """Compare two audits: metrics with intervals, gate verdicts, checklist, provenance."""
     with cli_errors():

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from auditor.commands import EXIT_GATE_FAILED, cli_errors
+from auditor.commands.params import audit_path, config_path, folder_path
 from auditor.runtime import lock_notes
 
 
@@ -25,18 +26,6 @@ ExitZero = Annotated[bool, typer.Option("--exit-zero", help="Report failed gates
 FailOnOption = Annotated[
     FailOn | None, typer.Option("--fail-on", case_sensitive=False, help=FAIL_ON_HELP)
 ]
-# typer turns "" into Path(""), which is ".": `auditor run ""` said ".: is a folder, not a file"
-EMPTY_CONFIG = "an empty path: name the TOML config file"
-
-
-def config_path(value: str) -> Path:
-    """The parser of run's CONFIG, gate's and audit's --config: a blank one refused as usage,
-    naming the argument, before it becomes the working folder."""
-    if not value.strip():
-        raise typer.BadParameter(EMPTY_CONFIG)
-    return Path(value)
-
-
 BASELINE_HELP = (
     "A previous audit.json (or run folder): no gated metric may worsen beyond tolerance."
 )
@@ -77,11 +66,14 @@ def gate(
             parser=config_path, metavar="<path>",
         ),
     ] = None,
-    baseline: Annotated[Path | None, typer.Option("--baseline", help=BASELINE_HELP)] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help=BASELINE_HELP, parser=audit_path, metavar="<path>",
+    )] = None,  # fmt: skip
     fail_on: FailOnOption = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Folder for the verdict (default: RUN_DIR.gate-<time>)."),
+        typer.Option("--out", "-o", help="Folder for the verdict (default: RUN_DIR.gate-<time>).",
+                     parser=folder_path, metavar="<path>"),  # fmt: skip
     ] = None,
     exit_zero: ExitZero = False,
 ) -> None:

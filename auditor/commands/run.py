@@ -9,6 +9,7 @@ import typer
 
 from auditor.commands import QuietOption, cli_errors, echo_table
 from auditor.commands.gate import BASELINE_HELP, FailOnOption, report_gates
+from auditor.commands.params import audit_path, folder_path
 from auditor.commands.run_options import (
     ConfigArgument,
     DeviceOption,
@@ -33,7 +34,8 @@ def run(
     config: ConfigArgument = None,
     scenario: ScenarioOption = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<name>).")
+        Path | None, typer.Option("--out", "-o", help="Run folder (default reports/<name>).",
+                                  parser=folder_path, metavar="<path>")
     ] = None,
     seed: SeedOption = None,
     device: DeviceOption = None,
@@ -43,7 +45,9 @@ def run(
     quiet: QuietOption = False,
     threads: ThreadsOption = None,
     fail_on: FailOnOption = None,
-    baseline: Annotated[Path | None, typer.Option("--baseline", help=BASELINE_HELP)] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help=BASELINE_HELP, parser=audit_path, metavar="<path>",
+    )] = None,  # fmt: skip
 ) -> None:
     """Pretrain, fine-tune, audit and write the model card. With no argument: digits.
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from auditor.commands import MAX_SEED
-from auditor.commands.gate import config_path
+from auditor.commands.params import config_path
 
 
 class Scenario(StrEnum):

@@ -1,7 +1,7 @@
 """typer turns "" into Path(""), which is ".": `auditor run ""`, `auditor gate RUN --config ""`
 and `auditor audit ... --config ""` said ".: is a folder, not a file", the working folder
 blamed for a path never typed. A blank CONFIG / --config is now refused as usage, naming it
-(commands/gate.py's config_path, the parser of all three); "." itself is still a folder."""
+(commands/params.py's config_path, the parser of all three); "." itself is still a folder."""
 
 from __future__ import annotations
 

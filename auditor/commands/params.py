@@ -1,0 +1,38 @@
+"""The parsers of the commands' path options (typer's ``parser=``), shared by every command:
+typer turns "" into Path(""), which is ".", the working folder, so `auditor run ""` said
+".: is a folder, not a file" and `auditor gate RUN --out ""` ".: --out: is the run or inside
+it", both naming a path never typed. A blank path is refused as usage, naming the option."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+
+# (each option also gives metavar="<path>": a parser= option showed "<Path>" in --help)
+EMPTY_PATH = "an empty path: name {what}"
+
+
+def nonblank(what: str) -> Callable[[str], Path]:
+    """A parser giving ``Path(value)``, or refusing a blank ``value`` as usage ("an empty
+    path: name ``what``"), before it becomes the working folder."""
+
+    def path(value: str) -> Path:
+        if not value.strip():
+            raise typer.BadParameter(EMPTY_PATH.format(what=what))
+        return Path(value)
+
+    return path
+
+
+# run's CONFIG, gate's and audit's --config
+config_path = nonblank("the TOML config file")
+# gate's and run's --baseline
+audit_path = nonblank("an audit.json or its run folder")
+# run's, audit's, gate's and card's --out
+folder_path = nonblank("a folder")
+# diff's --out
+file_path = nonblank("a file")
+# audit's --predictions
+predictions_path = nonblank("a predictions file or folder")
