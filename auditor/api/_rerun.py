@@ -87,7 +87,7 @@ def _target(read: str | Path, out_dir: str | Path | None, kind: str, mode: str |
     one: refused naming the run, not an --out never given."""
     named = audit_file(read).absolute()
     out = as_path(out_dir, field="--out") if out_dir is not None else _beside(named.parent, kind)
-    refuse_rewrite(out, named, own_run=run_head(named.resolve()), field="--out",
+    refuse_rewrite(out, read, own_run=run_head(named.resolve()), field="--out",
                    default=None if out_dir is not None else kind)  # fmt: skip
     return check_out_dir(out, mode=mode)
 

@@ -280,9 +280,9 @@ def _in_run(out: Path, folder: Path, runs: tuple[str | Path, ...],
     shown = repr(_shown(folder))
     if folder in {read.parent for read in _read_as(runs)}:
         return AuditorInputError(SAME.format(field=field), source=str(out), field=field)
-    if default is not None and runs:
-        place = audit_file(runs[0]).absolute().parent
-        return AuditorInputError(NESTED.format(folder=shown, kind=default), source=str(place))
+    if default is not None and runs:  # the run as given, and the field to give
+        words = NESTED.format(folder=shown, kind=default)
+        return AuditorInputError(words, source=os.fspath(runs[0]), field=field)
     same = own_run is not None and run_head(folder / "audit.json") == own_run
     words = (IN_SAME_RUN if same else IN_OTHER_RUN).format(folder=shown, field=field)
     return AuditorInputError(words, source=str(out), field=field)
