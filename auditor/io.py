@@ -45,12 +45,28 @@ def _umask() -> int:
 
 
 def as_path(value: Any, *, field: str) -> Path:
-    """``value`` as a Path, or one line naming ``field`` (an int or None given from Python)."""
-    if not isinstance(value, str | os.PathLike):
-        raise AuditorInputError(NOT_A_PATH.format(found=type(value).__name__), field=field)
-    if isinstance(value, str) and not value.strip():  # Path("") is ".", the working folder
-        raise AuditorInputError(EMPTY_PATH, field=field)
-    return Path(value)
+    """``value`` as a Path, or one line naming ``field`` (an int or None given from Python;
+    a blank one, as Path("") is ".", the working folder): :func:`path_text`."""
+    return Path(path_text(value, field=field, empty=EMPTY_PATH))
+
+
+def path_text(value: Any, *, field: str, message: str = NOT_A_PATH,
+              empty: str | None = None) -> str:  # fmt: skip
+    """``value``'s text where it is a str or an os.PathLike giving a str, not blank; else one
+    line naming ``field``: ``empty`` for a blank one where given, else ``message`` with what
+    was found (its type, "a bytes path", "an empty path"). The one check of every path given
+    from Python (a PathLike giving bytes failed in Path() as a raw TypeError)."""
+    try:
+        text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    except TypeError:  # its __fspath__ gives neither str nor bytes
+        text = None
+    if isinstance(text, str) and text.strip():
+        return text
+    if isinstance(text, str) and empty is not None:
+        raise AuditorInputError(empty, field=field)
+    found = ("an empty path" if isinstance(text, str) else
+             "a bytes path" if isinstance(text, bytes) else type(value).__name__)  # fmt: skip
+    raise AuditorInputError(message.format(found=found), field=field)
 
 
 def foreign_files(run_dir: Path) -> list[Path]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from auditor.config import AuditConfig, load_config
 from auditor.errors import AuditorInputError
+from auditor.io import path_text
 
 # run's and regate's config=: what it takes (one wording for both; a dict was "a path, got dict")
 NOT_A_CONFIG = (
@@ -59,7 +60,7 @@ def config_path(config: Any, config_file: Any, *, optional: bool = False) -> Pat
     if config is None and optional:
         pass
     elif not isinstance(config, AuditConfig):
-        _path_text(config, NOT_A_CONFIG, field="config")
+        path_text(config, field="config", message=NOT_A_CONFIG)
     if config_file is not None and not isinstance(config, AuditConfig):
         found = "no config=" if config is None else "config= a path"
         raise AuditorInputError(CONFIG_FILE_ALONE.format(found=found), field="config_file")
@@ -73,21 +74,7 @@ def file_text(config_file: Any) -> str | None:
     was taken and recorded as None)."""
     if config_file is None:
         return None
-    return _path_text(config_file, NOT_A_CONFIG_FILE, field="config_file")
-
-
-def _path_text(value: Any, message: str, *, field: str) -> str:
-    """``value``'s text where it is a str or an os.PathLike giving a str, not blank; else
-    ``message`` naming ``field`` (a PathLike giving bytes failed in Path() as a TypeError)."""
-    try:
-        text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
-    except TypeError:  # its __fspath__ gives neither str nor bytes
-        text = None
-    if isinstance(text, str) and text.strip():
-        return text
-    found = ("an empty path" if isinstance(text, str) else
-             "a bytes path" if isinstance(text, bytes) else type(value).__name__)  # fmt: skip
-    raise AuditorInputError(message.format(found=found), field=field)
+    return path_text(config_file, field="config_file", message=NOT_A_CONFIG_FILE)
 
 
 def switch(value: Any, *, field: str) -> bool:

@@ -103,3 +103,17 @@ def test_audit_predictions_refuses_a_config_file_without_a_config(frame, tmp_pat
                                   config_file="never_read.toml", out_dir=tmp_path / "out")
     assert str(err.value) == said
     assert not (tmp_path / "out").exists()
+
+
+def test_a_bytes_path_as_run_dir_or_out_dir_is_one_line(run_dir, tmp_path):
+    # io.as_path and _config_arg._path_text ran the same check twice, and only the second knew
+    # a PathLike giving bytes: these raised a raw TypeError from Path() (R18 #4)
+    with pytest.raises(AuditorInputError) as err:
+        auditor.regate(BytesPath())
+    assert str(err.value) == "run_dir: a path (str or pathlib.Path), got a bytes path"
+    with pytest.raises(AuditorInputError) as err:
+        auditor.regate(run_dir, out_dir=BytesPath())
+    assert str(err.value) == "out_dir: a path (str or pathlib.Path), got a bytes path"
+    with pytest.raises(AuditorInputError) as err:
+        auditor.regate(run_dir, out_dir=" ")
+    assert str(err.value) == "out_dir: empty: name a folder"
