@@ -72,6 +72,7 @@ RUN_ONLY = (CHECKPOINTS, RUN_LOG, "predictions.parquet")
 # what makes a folder holding audit.json a run: any other file a run writes beside it (a lone
 # audit.json, a baseline saved in a repo root, does not)
 RUN_BESIDE = tuple(sorted(RUN_FOLDER_FILES - {"audit.json"})) + RUN_ONLY
+RUN_BESIDE_FOLDED = frozenset(name.casefold() for name in RUN_BESIDE)
 
 Rules = GatesConfig | Mapping[str, Any] | Iterable[GateRule | Mapping[str, Any]]
 
@@ -264,7 +265,7 @@ def refuse_rewrite(out: Path, *runs: str | Path, own_run: dict[str, Any] | None,
     for folder in target.parents:
         if _is_run(folder):
             raise _in_run(out, folder, runs, own_run, field=field, default=default)
-    if target.name in RUN_BESIDE and os.path.lexists(target.parent / "audit.json"):
+    if _is_run(target.parent, adding=target.name):  # a run's file name beside an audit.json
         raise AuditorInputError(AS_RUN_FILE.format(field=field), source=str(out), field=field)
     if target.name == "audit.json" and target.is_file():  # a saved baseline's, say
         raise AuditorInputError(AN_AUDIT.format(field=field), source=str(out), field=field)
@@ -295,10 +296,17 @@ def _read_as(runs: tuple[str | Path, ...]) -> list[Path]:
     return list(dict.fromkeys(both))
 
 
-def _is_run(folder: Path) -> bool:
-    """Whether ``folder`` is a run's: audit.json beside another file only a run writes."""
-    return os.path.lexists(folder / "audit.json") and any(
-        os.path.lexists(folder / name) for name in RUN_BESIDE)
+def _is_run(folder: Path, *, adding: str | None = None) -> bool:
+    """Whether ``folder`` is a run's (or, ``adding`` a file of that name, would be one):
+    audit.json beside another file only a run writes, its name compared case-insensitively
+    (on macOS's default disk Summary.md is summary.md)."""
+    if not os.path.lexists(folder / "audit.json"):
+        return False
+    try:
+        names = os.listdir(folder)
+    except OSError:  # unreadable: its names as a run writes them
+        names = [name for name in RUN_BESIDE if os.path.lexists(folder / name)]
+    return any(name.casefold() in RUN_BESIDE_FOLDED for name in (*names, adding or ""))
 
 
 def _shown(folder: Path) -> str:

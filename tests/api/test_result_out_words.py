@@ -78,3 +78,29 @@ def test_an_earlier_gate_of_this_run_is_not_another_run(work, command):
     # another run's gate is still another run's
     text = _one_line(runner.invoke(app, [command, "b", "--out", "a.gate-x/sub"]))
     assert text.endswith(IN_OTHER_RUN.format(folder=repr("a.gate-x"), field="--out"))
+
+
+@pytest.mark.parametrize("name", ["Summary.md", "RUN.LOG", "Checkpoints"])
+def test_a_run_file_name_is_compared_case_insensitively(work, name):
+    """``diff a b -o base/Summary.md`` beside a lone audit.json was written: on a
+    case-insensitive disk (macOS's default) it makes base a run, the fault 801530a names; and
+    the rule was written twice, once in _is_run (R18 #5)."""
+    base = work / "base"
+    base.mkdir()
+    shutil.copy(work / "a" / "audit.json", base / "audit.json")
+    text = _one_line(runner.invoke(app, ["diff", "a", "b", "--out", f"base/{name}"]))
+    assert text == f"auditor: error: base/{name}: --out: " + AS_RUN_FILE.format(field="--out")
+    assert sorted(p.name for p in base.iterdir()) == ["audit.json"]
+
+
+def test_a_run_file_in_other_case_makes_a_run(work):
+    """base holding audit.json and SUMMARY.MD is a run (as on macOS's disk): -o base/notes.md
+    lies in it."""
+    base = work / "base"
+    base.mkdir()
+    shutil.copy(work / "a" / "audit.json", base / "audit.json")
+    (base / "SUMMARY.MD").write_text("kept\n")
+    text = _one_line(runner.invoke(app, ["diff", "a", "b", "-o", "base/notes.md"]))
+    words = IN_OTHER_RUN.format(folder=repr("base"), field="--out")
+    assert text == f"auditor: error: base/notes.md: --out: {words}"
+    assert sorted(p.name for p in base.iterdir()) == ["SUMMARY.MD", "audit.json"]
