@@ -41,11 +41,15 @@ def _validate(section):
     jsonschema.Draft202012Validator(schema).validate(json.loads(to_json_text(section)))
 
 
+# How the work was spread over the cores free at that moment (a 50 ms sample of the load), like
+# the times: the numbers must not depend on it, the record of it may
+MACHINE = ("timings_s", "n_jobs", "threads_per_job")
+
+
 def _strip_times(obj):
     if isinstance(obj, dict):
-        return {
-            k: _strip_times(v) for k, v in obj.items() if "seconds" not in k and k != "timings_s"
-        }
+        kept = {k: v for k, v in obj.items() if "seconds" not in k and k not in MACHINE}
+        return {k: _strip_times(v) for k, v in kept.items()}
     if isinstance(obj, list):
         return [_strip_times(v) for v in obj]
     return obj
