@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from auditor.cli import app
+from tests.record._edits import assert_refused, write_edited
 
 runner = CliRunner()
 SMALL = ('name = "attacks"\n[pretrain]\nepochs = 5\n[finetune]\nepochs = 10\n'
@@ -64,17 +65,7 @@ def test_attack_numbers_apart_from_their_counts_are_refused(audit_file, tmp_path
         value = (node["value"] * node["n"] + 1) / node["n"] if node["n"] else 1.0
         node["ci_high"] = max(node["ci_high"], value)
     node[keys[-1]] = value
-    edited = tmp_path / "edited" / "audit.json"
-    edited.parent.mkdir()
-    edited.write_text(json.dumps(audit))
-    diff = ["diff", str(edited), str(audit_file)]
-    for args in (["gate", str(edited)], ["card", str(edited)], diff):
-        out = tmp_path / f"out-{args[0]}"
-        result = runner.invoke(app, [*args, "--out", str(out)])
-        assert result.exit_code == 2, result.output
-        line = result.output.strip()
-        assert "\n" not in line and f"{field}: " in line and words in line, line
-        assert str(edited) in line and not out.exists()
+    assert_refused(write_edited(audit, tmp_path), audit_file, tmp_path, field, words)
 
 
 def test_an_untouched_audit_reads_back(audit_file, tmp_path):
