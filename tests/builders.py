@@ -82,6 +82,14 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+def refusal_line(result) -> str:
+    """A CLI result's output where it is a refusal: exit 2, one line, no traceback."""
+    text = result.output.strip()
+    assert result.exit_code == 2, result.output
+    assert "\n" not in text and "Traceback" not in text
+    return text
+
+
 def leftovers(parent: Path) -> list[str]:
     """Staging and trash folders a writer left in ``parent`` (there must be none)."""
     return [p.name for p in Path(parent).iterdir() if p.name.endswith((".staging", ".trash"))]

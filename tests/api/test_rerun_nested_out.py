@@ -18,15 +18,6 @@ from tests.builders import folder_bytes
 runner = CliRunner()
 
 
-@pytest.fixture
-def work(runs, tmp_path, monkeypatch):
-    """Copies of the two runs, a and b, in the working folder."""
-    for name, run in zip("ab", runs, strict=True):
-        shutil.copytree(run, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 @pytest.mark.parametrize("command", ["gate", "card"])
 def test_a_nested_runs_default_out_names_the_runs_place(work, command):
     """``auditor gate a/inner``, no --out: 'a/inner.gate-...: --out: lies in another run's

@@ -12,23 +12,16 @@ from typer.testing import CliRunner
 
 from auditor.api import IN_OTHER_RUN
 from auditor.cli import app
-from tests.builders import folder_bytes
+from tests.builders import folder_bytes, refusal_line
 
 runner = CliRunner()
-
-
-def _one_line(result) -> str:
-    text = result.output.strip()
-    assert result.exit_code == 2, result.output
-    assert "\n" not in text and "Traceback" not in text
-    return text
 
 
 @pytest.mark.parametrize("command", ["gate", "card"])
 def test_another_runs_folder_is_never_the_out(runs, command):
     first, second = runs
     before = folder_bytes(second)
-    text = _one_line(runner.invoke(app, [command, str(first), "--out", str(second)]))
+    text = refusal_line(runner.invoke(app, [command, str(first), "--out", str(second)]))
     assert "--out" in text and "another run's audit.json" in text
     assert folder_bytes(second) == before
 
@@ -46,7 +39,7 @@ def test_a_folder_with_a_runs_own_files_is_never_the_out(runs, tmp_path, command
     elif not (copy / kept).exists():
         (copy / kept).write_bytes(b"x")
     before = folder_bytes(copy)
-    text = _one_line(runner.invoke(app, [command, str(first), "--out", str(copy)]))
+    text = refusal_line(runner.invoke(app, [command, str(first), "--out", str(copy)]))
     assert f"a run's own {kept}" in text
     assert folder_bytes(copy) == before
 
@@ -82,7 +75,7 @@ def test_a_gate_of_another_run_is_not_replaced(runs, tmp_path):
     out = tmp_path / "gated"
     assert runner.invoke(app, ["gate", str(second), "--out", str(out)]).exit_code in (0, 1)
     before = folder_bytes(out)
-    text = _one_line(runner.invoke(app, ["gate", str(first), "--out", str(out)]))
+    text = refusal_line(runner.invoke(app, ["gate", str(first), "--out", str(out)]))
     assert "another run's audit.json" in text
     assert folder_bytes(out) == before
 
@@ -95,7 +88,7 @@ def test_an_out_inside_another_run_is_refused(runs, tmp_path, command, inside):
     first, second = runs
     before = folder_bytes(first)
     out = first / inside
-    text = _one_line(runner.invoke(app, [command, str(second), "--out", str(out)]))
+    text = refusal_line(runner.invoke(app, [command, str(second), "--out", str(out)]))
     assert text == f"auditor: error: {out}: --out: " + IN_OTHER_RUN.format(
         folder=repr(str(first)), field="--out")
     assert folder_bytes(first) == before

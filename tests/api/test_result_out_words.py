@@ -11,25 +11,9 @@ from typer.testing import CliRunner
 
 from auditor.api._result import AS_RUN_FILE, IN_OTHER_RUN, IN_SAME_RUN
 from auditor.cli import app
-from tests.builders import folder_bytes
+from tests.builders import folder_bytes, refusal_line
 
 runner = CliRunner()
-
-
-def _one_line(result) -> str:
-    text = result.output.strip()
-    assert result.exit_code == 2, result.output
-    assert "\n" not in text and "Traceback" not in text
-    return text
-
-
-@pytest.fixture
-def work(runs, tmp_path, monkeypatch):
-    """Copies of the two runs, a and b, in the working folder."""
-    for name, run in zip("ab", runs, strict=True):
-        shutil.copytree(run, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 @pytest.mark.parametrize("name", ["summary.md", "junit.xml", "run.log", "model_card.html"])
@@ -40,7 +24,7 @@ def test_diff_writes_no_run_file_beside_a_lone_audit_json(work, name):
     base.mkdir()
     shutil.copy(work / "a" / "audit.json", base / "audit.json")
     out = f"base/{name}"
-    text = _one_line(runner.invoke(app, ["diff", "a", "b", "--out", out]))
+    text = refusal_line(runner.invoke(app, ["diff", "a", "b", "--out", out]))
     assert text == f"auditor: error: {out}: --out: " + AS_RUN_FILE.format(field="--out")
     assert sorted(p.name for p in base.iterdir()) == ["audit.json"]
     result = runner.invoke(app, ["diff", "base/audit.json", "b", "-o", "reports/y.md"])
@@ -51,7 +35,7 @@ def test_a_lone_audit_json_read_gets_no_run_file_beside_it(work):
     base = work / "base"
     base.mkdir()
     shutil.copy(work / "a" / "audit.json", base / "audit.json")
-    text = _one_line(runner.invoke(app, ["diff", "base/audit.json", "b", "-o", "base/run.log"]))
+    text = refusal_line(runner.invoke(app, ["diff", "base/audit.json", "b", "-o", "base/run.log"]))
     assert text.endswith(AS_RUN_FILE.format(field="--out"))
     assert sorted(p.name for p in base.iterdir()) == ["audit.json"]
 
@@ -60,7 +44,7 @@ def test_the_working_folder_is_named_whole(work, monkeypatch):
     """``cd c; auditor diff ../a ../b -o notes.md`` said "another run's folder, '.'"."""
     shutil.copytree(work / "b", work / "c")
     monkeypatch.chdir(work / "c")
-    text = _one_line(runner.invoke(app, ["diff", "../a", "../b", "-o", "notes.md"]))
+    text = refusal_line(runner.invoke(app, ["diff", "../a", "../b", "-o", "notes.md"]))
     words = IN_OTHER_RUN.format(folder=repr(str((work / "c").resolve())), field="--out")
     assert text == f"auditor: error: notes.md: --out: {words}"
     assert not (work / "c" / "notes.md").exists()
@@ -71,12 +55,12 @@ def test_an_earlier_gate_of_this_run_is_not_another_run(work, command):
     """``gate a -o a.gate-X/sub`` called a's own earlier gate "another run's folder"."""
     assert runner.invoke(app, ["gate", "a", "--out", "a.gate-x"]).exit_code in (0, 1)
     before = folder_bytes(work / "a.gate-x")
-    text = _one_line(runner.invoke(app, [command, "a", "--out", "a.gate-x/sub"]))
+    text = refusal_line(runner.invoke(app, [command, "a", "--out", "a.gate-x/sub"]))
     words = IN_SAME_RUN.format(folder=repr("a.gate-x"), field="--out")
     assert text == f"auditor: error: a.gate-x/sub: --out: {words}"
     assert folder_bytes(work / "a.gate-x") == before
     # another run's gate is still another run's
-    text = _one_line(runner.invoke(app, [command, "b", "--out", "a.gate-x/sub"]))
+    text = refusal_line(runner.invoke(app, [command, "b", "--out", "a.gate-x/sub"]))
     assert text.endswith(IN_OTHER_RUN.format(folder=repr("a.gate-x"), field="--out"))
 
 
@@ -88,7 +72,7 @@ def test_a_run_file_name_is_compared_case_insensitively(work, name):
     base = work / "base"
     base.mkdir()
     shutil.copy(work / "a" / "audit.json", base / "audit.json")
-    text = _one_line(runner.invoke(app, ["diff", "a", "b", "--out", f"base/{name}"]))
+    text = refusal_line(runner.invoke(app, ["diff", "a", "b", "--out", f"base/{name}"]))
     assert text == f"auditor: error: base/{name}: --out: " + AS_RUN_FILE.format(field="--out")
     assert sorted(p.name for p in base.iterdir()) == ["audit.json"]
 
@@ -100,7 +84,7 @@ def test_a_run_file_in_other_case_makes_a_run(work):
     base.mkdir()
     shutil.copy(work / "a" / "audit.json", base / "audit.json")
     (base / "SUMMARY.MD").write_text("kept\n")
-    text = _one_line(runner.invoke(app, ["diff", "a", "b", "-o", "base/notes.md"]))
+    text = refusal_line(runner.invoke(app, ["diff", "a", "b", "-o", "base/notes.md"]))
     words = IN_OTHER_RUN.format(folder=repr("base"), field="--out")
     assert text == f"auditor: error: base/notes.md: --out: {words}"
     assert sorted(p.name for p in base.iterdir()) == ["SUMMARY.MD", "audit.json"]
