@@ -147,15 +147,15 @@ def encode_table(
 
 
 def trained_inputs(
-    frame: pd.DataFrame, inputs: InputSelection, y: np.ndarray, *, fractions: dict[str, float],
-    seed: int, source: str,
+    frame: pd.DataFrame, inputs: InputSelection, *, drawn: dict[str, np.ndarray], seed: int,
+    source: str,
 ) -> tuple[InputSelection, list[str]]:
     """``inputs`` without the columns of no value or one value in the training rows of the
-    splits :func:`table_bundle` draws (and another value elsewhere), and a sentence on each for
-    the data description; refused where that leaves no input (naming the table ``source`` in
-    the message, and no file: data.features is a key of the config file, which the caller
-    names)."""
-    idx = equal_membership(split_indices(y, fractions, seed=seed), seed=seed)
+    splits ``drawn`` (:func:`split_indices`'s, which :func:`table_bundle` is then given) (and
+    another value elsewhere), and a sentence on each for the data description; refused where
+    that leaves no input (naming the table ``source`` in the message, and no file:
+    data.features is a key of the config file, which the caller names)."""
+    idx = equal_membership(drawn, seed=seed)
     fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
     # the rows evaluated: split_indices rounds each split down, and equal_membership trims
     # one, so some rows are in no split (neither trained nor evaluated)
@@ -263,11 +263,13 @@ def table_bundle(
     license: str,
     source_files: dict[str, str],
     row_file: str | None = None,
+    drawn: dict[str, np.ndarray] | None = None,
 ) -> DatasetBundle:
     """``sensitive_input_columns`` maps each sensitive feature to the source columns that
     carry it into the model (dropped here when they are not inputs); ``row_file``: the file
-    whose data rows ``frame``'s rows are, in order (None: rows pooled or filtered)."""
-    drawn = split_indices(y, fractions, seed=seed)
+    whose data rows ``frame``'s rows are, in order (None: rows pooled or filtered); ``drawn``:
+    :func:`split_indices` of ``y``, ``fractions`` and ``seed`` where the caller drew it."""
+    drawn = split_indices(y, fractions, seed=seed) if drawn is None else drawn
     idx = equal_membership(drawn, seed=seed)
     fit_rows = np.concatenate([idx["pretrain"], idx["finetune_train"]])
     enc = encode_table(

@@ -26,7 +26,7 @@ import pandas as pd
 
 from auditor.config import TableData
 from auditor.config.labels import alike_notes
-from auditor.data import DatasetBundle, TaskInfo
+from auditor.data import DatasetBundle, TaskInfo, split_indices
 from auditor.data._labels import binary_positive  # noqa: F401 - this module's API too
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle, trained_inputs
 from auditor.data.advice import DROP_IT
@@ -348,8 +348,8 @@ def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
     if config.missing_group:
         inputs = dataclasses.replace(inputs, missing_sensitive=checked.missing)
     fractions = config.splits.model_dump()
-    inputs, untrained = trained_inputs(frame, inputs, y, fractions=fractions, seed=seed,
-                                       source=str(path))  # fmt: skip
+    drawn = split_indices(y, fractions, seed=seed)  # once: the inputs and the bundle's splits
+    inputs, untrained = trained_inputs(frame, inputs, drawn=drawn, seed=seed, source=str(path))
     n_inputs = len(inputs.numeric) + len(inputs.categorical)
     return table_bundle(
         name=path.stem,
@@ -369,4 +369,5 @@ def load_table_bundle(config: TableData, *, seed: int) -> DatasetBundle:
         license=config.license,
         source_files={path.name: sha256_file(path)},
         row_file=path.name,
+        drawn=drawn,
     )
