@@ -33,22 +33,21 @@ _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 # separators (a line break to an editor or log viewer that reads Unicode's; the terminal, CI
 # annotations and junit.xml show them as text too) and the bidi controls.
 _CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
-# Not allowed anywhere in an XML 1.0 document (tab, newline and CR are; surrogates are not),
-# DEL and the C1 controls (allowed, but XML 1.0 asks to avoid them; 0x9b is a terminal's CSI),
-# the line and paragraph separators (a line end to a reader that splits at Unicode's: one
-# 'key: value' a line in a testcase's <system-out>) and the bidi controls (a CI page shows
-# these strings as text).
+# Not allowed anywhere in an XML 1.0 document (surrogates), DEL and the C1 controls (allowed,
+# but XML 1.0 asks to avoid them; 0x9b is a terminal's CSI), the line and paragraph separators
+# (a line end to a reader that splits at Unicode's: one 'key: value' a line in a testcase's
+# <system-out>) and the bidi controls (a CI page shows these strings as text); and, though
+# XML allows them, tab, newline and CR: a name's, shown (below).
 _NOT_XML = re.compile(
-    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffe\\uffff\\u2028\\u2029{_BIDI}]"
+    f"[\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffe\\uffff\\u2028\\u2029{_BIDI}]"
 )
-# A line break or a tab in a name (a group, a column): shown, as the terminal shows it
-# ('a\x0ab'), in the Markdown and HTML cards, summary.md and junit.xml, where it read as a space
-# (or ended a 'key: value' line): 'a\nb' and 'a b', two groups, were written alike. Not in prose
-# (:func:`md_prose`, :func:`one_paragraph`) nor in the tool's own lines (:func:`card_lines`).
-_BREAK = re.compile("[\t\r\n]")
 _BREAKS = re.compile("\r\n?|[\n\t]")
 # Anything a terminal could act on, line breaks and tabs included (one line per message; a
-# log viewer may break a line at U+2028 / U+2029).
+# log viewer may break a line at U+2028 / U+2029). A line break or a tab in a name (a group, a
+# column) is shown so, as the terminal shows it ('a\x0ab'), in the Markdown and HTML cards,
+# summary.md and junit.xml too, where it read as a space (or ended a 'key: value' line): 'a\nb'
+# and 'a b', two groups, were written alike. Not in prose (:func:`md_prose`,
+# :func:`one_paragraph`) nor in the tool's own lines (:func:`card_lines`): :data:`_CONTROL`.
 _NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
 
 
@@ -68,7 +67,7 @@ def md_escape(value: Any, *, isolate: bool = True) -> str:
     text = html.escape(str(value), quote=False)
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(_escape_line_start, text)
-    text = _MENTION.sub("@\u2060", _BREAK.sub(_visible, _CONTROL.sub(_visible, text)))
+    text = _MENTION.sub("@\u2060", _NOT_TERMINAL.sub(_visible, text))
     return rtl_runs_isolated(text) if isolate else text
 
 
@@ -105,7 +104,7 @@ def md_code(value: Any, *, in_table: bool = True) -> str:
     would show its backslash. The span as rendered shows
     the text exactly where it holds no control character; the raw file too, but a table's
     pipe. Every Markdown writer writes a metric path, a command or a file path so."""
-    text = _BREAK.sub(_visible, _CONTROL.sub(_visible, str(value)))
+    text = _NOT_TERMINAL.sub(_visible, str(value))
     text = text.replace("|", "\\|") if in_table else text
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     spaced = text[:1] == text[-1:] == " " and text.strip()
@@ -116,7 +115,7 @@ def md_code(value: Any, *, in_table: bool = True) -> str:
 def html_text(value: Any) -> str:
     """Text inside an HTML element of a Markdown file (``<summary>``): Markdown escapes are
     not processed there, so only HTML's own escaping applies; a line break or tab shown."""
-    text = _BREAK.sub(_visible, _CONTROL.sub(_visible, html.escape(str(value), quote=True)))
+    text = _NOT_TERMINAL.sub(_visible, html.escape(str(value), quote=True))
     return rtl_runs_isolated(text)
 
 
@@ -125,7 +124,7 @@ def xml_text(value: Any) -> str:
     not remove what XML forbids): ESC, BEL and the like become ``\\x1b``, ``\\x07``; a line
     break ``\\x0a`` and a tab ``\\x09`` too (a value on its 'key: value' line, a name not
     read as another's)."""
-    return _BREAK.sub(_visible, _NOT_XML.sub(_visible, str(value)))
+    return _NOT_XML.sub(_visible, str(value))
 
 
 def controls_visible(value: Any) -> Any:
@@ -144,7 +143,7 @@ def controls_shown(value: Any) -> Any:
         return Markup(_CONTROL.sub(_visible, str(value)))
     if not isinstance(value, str):
         return value
-    return _BREAK.sub(_visible, _CONTROL.sub(_visible, value))  # a browser shows one as a space
+    return _NOT_TERMINAL.sub(_visible, value)  # a browser shows one as a space
 
 
 def svg_escape(value: Any) -> Markup:
