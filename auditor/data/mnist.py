@@ -224,10 +224,9 @@ HEADER_FAULTS = frozenset({"incorrect header check", "unknown compression method
 def _uncompressed(path: Path, *, field: str | None) -> bytes:
     """``path``'s bytes, gunzipped where they start with gzip's mark (:func:`_gunzip`)."""
     with path.open("rb") as file:
-        if file.read(2) != GZIP_MARK:
-            return path.read_bytes()
+        gzipped = file.read(2) == GZIP_MARK
         file.seek(0)
-        return b"".join(_gunzip(file, path=path, field=field))
+        return b"".join(_gunzip(file, path=path, field=field)) if gzipped else file.read()
 
 
 def _gunzip(file: BinaryIO, *, path: Path, field: str | None) -> Iterator[bytes]:
