@@ -8,6 +8,7 @@ from typing import Any
 
 from auditor.config.keys import ONE_TABLE
 from auditor.config.run_table import holds_no_setting
+from auditor.config.toml_file import PYPROJECT, TOOL_TABLE
 from auditor.errors import AuditorInputError
 
 NO_TOOL_TABLE = "no [tool.auditor] table"
@@ -23,7 +24,7 @@ def config_table(raw: dict[str, Any], *, source: str) -> tuple[dict[str, Any], s
     """(the config's table of the TOML table ``raw`` of the file ``source``, the prefix its
     keys are named below): ``[tool.auditor]`` in pyproject.toml; one line where there is none
     or it holds no setting."""
-    if Path(source).name != "pyproject.toml":
+    if Path(source).name != PYPROJECT:
         prefix = ""
     else:
         tool = raw.get("tool", {})
@@ -33,7 +34,7 @@ def config_table(raw: dict[str, Any], *, source: str) -> tuple[dict[str, Any], s
                                     field="tool.auditor")  # fmt: skip
         if not isinstance(raw, dict):  # none, or `tool = 1`, `[tool] auditor = "x"`
             raise AuditorInputError(NO_TOOL_TABLE, source=source)
-        prefix = "tool.auditor."  # each key named where the file has it
+        prefix = TOOL_TABLE  # each key named where the file has it
     if holds_no_setting(raw):  # an empty file (or [run]) ran the digits demo as the audit
         raise AuditorInputError(NO_SETTINGS, source=source, field=prefix.rstrip(".") or None)
     return raw, prefix
