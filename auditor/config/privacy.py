@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from auditor.config._base import StrictModel
 from auditor.config.recipe_splits import EQUAL_MEMBERSHIP
+from auditor.errors import AuditorInputError
 
 PROBES = ("loss", "lira", "rmia", "groups", "canaries", "stages")
 
@@ -22,7 +23,7 @@ MAX_CANDIDATES = 100_000
 # A delta of 1/n or more (n training rows) lets a mechanism publish a whole record and still
 # meet (epsilon, delta): its epsilon claims nothing. opacus asks for delta below 1/n. A delta
 # the config does not write follows the rule itself (:func:`resolved_dp`); one it writes is
-# refused (:func:`delta_problem`).
+# refused (:func:`check_delta`).
 DEFAULT_DELTA = 1e-5
 DELTA_NOT_BELOW = (
     "{delta:g} is not below 1/n = {bound:.3g}, where n = {n:,} is the most rows a DP-SGD "
@@ -126,25 +127,28 @@ def default_delta(n_rows: int) -> float:
 
 def resolved_dp(dp: DPConfig | None, n_rows: int) -> DPConfig | None:
     """``dp`` with the delta the run uses on ``n_rows`` rows: the config's own where it writes
-    one (:func:`delta_problem` checks it), else :func:`default_delta`."""
+    one (:func:`check_delta` checks it), else :func:`default_delta`."""
     if dp is None or "target_delta" in dp.model_fields_set:
         return dp
     delta = default_delta(n_rows)
     return dp if delta == dp.target_delta else dp.model_copy(update={"target_delta": delta})
 
 
-def delta_problem(
-    dp: DPConfig | None, n_rows: int, what: str = DP_SPLITS["finetune_train"]
-) -> str | None:
-    """Why the ``dp.target_delta`` a config writes claims nothing for DP-SGD on ``n_rows``
-    training rows (it is not below 1/n), for ``privacy.dp.target_delta``; ``what``: what sets
-    n, as :func:`dp_rows` says. None where it is below, unwritten, or no DP."""
+def check_delta(
+    dp: DPConfig | None, n_rows: int, what: str = DP_SPLITS["finetune_train"], *,
+    source: str | None = None,
+) -> None:
+    """Refuse, naming ``privacy.dp.target_delta`` (and the file ``source``), the delta a config
+    writes where it claims nothing for DP-SGD on ``n_rows`` training rows (it is not below
+    1/n); ``what``: what sets n, as :func:`dp_rows` says. Nothing where it is below, unwritten,
+    or no DP. Preflight and the run (training.dp.delta_config) both ask it."""
     if dp is None or "target_delta" not in dp.model_fields_set:
-        return None
+        return
     if n_rows <= 0 or dp.target_delta * n_rows < 1:
-        return None
-    return DELTA_NOT_BELOW.format(delta=dp.target_delta, bound=1 / n_rows, n=n_rows,
-                                  what=what, way=default_delta(n_rows))  # fmt: skip
+        return
+    why = DELTA_NOT_BELOW.format(delta=dp.target_delta, bound=1 / n_rows, n=n_rows, what=what,
+                                 way=default_delta(n_rows))  # fmt: skip
+    raise AuditorInputError(why, source=source, field="privacy.dp.target_delta")
 
 
 class PrivacyConfig(StrictModel):

@@ -26,7 +26,7 @@ from auditor.audit_tree import parse_path
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file
-from auditor.config.privacy import PrivacyConfig, delta_problem, dp_rows
+from auditor.config.privacy import PrivacyConfig, check_delta, dp_rows
 from auditor.config.recipe_splits import plain_splits
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import validate_rules
@@ -224,9 +224,7 @@ def check_dp_rows(
     of the run trains on (:func:`auditor.config.privacy.dp_rows`, as the run asks it): before
     any work, not on a card whose epsilon claims nothing."""
     n = drawn_rows(fractions, class_counts)
-    problem = delta_problem(privacy.dp, *dp_rows(privacy, scenario, *n))
-    if problem:
-        raise AuditorInputError(problem, source=source, field="privacy.dp.target_delta")
+    check_delta(privacy.dp, *dp_rows(privacy, scenario, *n), source=source)
 
 
 def drawn_rows(

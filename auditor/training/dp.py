@@ -46,7 +46,7 @@ def delta_config(config: AuditConfig, bundle: DatasetBundle) -> AuditConfig:
     pretraining, not on a card whose epsilon claims nothing; one it does not write is
     auditor's default for n (:func:`auditor.config.privacy.resolved_dp`), what audit.json and
     the card then state."""
-    from auditor.config.privacy import delta_problem, dp_rows, resolved_dp
+    from auditor.config.privacy import check_delta, dp_rows, resolved_dp
 
     dp = config.privacy.dp
     if dp is None:
@@ -55,9 +55,7 @@ def delta_config(config: AuditConfig, bundle: DatasetBundle) -> AuditConfig:
              for split in ("finetune_train", "holdout")}  # fmt: skip
     n, what = dp_rows(config.privacy, config.data.source, drawn["finetune_train"],
                       drawn["holdout"], len(bundle["test"].x))  # fmt: skip
-    problem = delta_problem(dp, n, what)
-    if problem:
-        raise AuditorInputError(problem, field="privacy.dp.target_delta")
+    check_delta(dp, n, what)
     privacy = config.privacy.model_copy(update={"dp": resolved_dp(dp, n)})
     return config.model_copy(update={"privacy": privacy})
 
