@@ -7,7 +7,8 @@ members and non-members called members: ``tpr`` is ``tp / n_members``, ``fpr`` i
 TPR at a fixed FPR is ``tp / n``; every AUC, TPR and FPR and its interval lie in [0, 1]. A
 hand-edited count (a tp of -1, an n_members of 10^15), a rate apart from its counts or an
 interval past [0, 1] (a TPR's ci_high of 1e300) was shown by the card and the diff as
-evidence, and a gate could read it.
+evidence, and a gate could read it. The same attacks run per class (``per_class``) and per
+training stage (``stages``) write the same AUC and TPR-at-FPR nodes, read back the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ NOT_FROM_RATES = "{value!r} is not what tpr and fpr give ({expected:.6g})"
 # (and a calibrated operating point's) TPR and FPR; a TPR at a fixed FPR is found by its keys.
 BOUNDED = {"auc": "an AUC", "tpr": RATE, "fpr": RATE}
 AT_FPR = frozenset({"tp", "fp", "n", "n_non_members", "value", "fpr"})
+# The parts of the privacy section that hold attack results: every attack, per class, per stage.
+ATTACK_PARTS = ("attacks", "per_class", "stages")
 
 
 def _nodes(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -39,10 +42,17 @@ def _nodes(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def check_attack_counts(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` naming the first count or rate of the privacy
-    section's attacks (an audit read back from ``source``) that breaks what the module lists."""
+    section's attacks (an audit read back from ``source``) that breaks what the module lists:
+    the attacks, then per class and per stage (:data:`ATTACK_PARTS`)."""
     privacy = data.get("privacy")
-    attacks = privacy.get("attacks") if isinstance(privacy, dict) else None
-    for where, node in _nodes(attacks, "privacy/attacks"):
+    if not isinstance(privacy, dict):
+        return
+    for part in ATTACK_PARTS:
+        _check_part(privacy.get(part), f"privacy/{part}", source)
+
+
+def _check_part(attacks: Any, root: str, source: str) -> None:
+    for where, node in _nodes(attacks, root):
         key = where.rsplit("/", 1)[-1]
         if key in BOUNDED or AT_FPR <= node.keys():
             what = BOUNDED.get(key, RATE)

@@ -53,6 +53,15 @@ def audit_file(tmp_path_factory):
          "-0.5 is outside [0, 1]"),
         ((*LOSS, "tpr_at_fpr", "0.001", "ci_high"), 5, "tpr_at_fpr/0.001/ci_high",
          "5 is outside [0, 1]"),
+        # the same attacks per class and per training stage (session 18)
+        (("privacy", "per_class", "loss", "even", "auc", "ci_high"), 1e300,
+         "per_class/loss/even/auc/ci_high", "where an AUC and its interval lie"),
+        (("privacy", "per_class", "loss", "odd", "tpr_at_fpr", "0.01", "tp"), 10**15,
+         "per_class/loss/odd/tpr_at_fpr/0.01/tp", "is not a count between 0 and n"),
+        (("privacy", "stages", "pretrained", "auc", "ci_low"), -3.0,
+         "stages/pretrained/auc/ci_low", "-3.0 is outside [0, 1]"),
+        (("privacy", "stages", "finetuned", "tpr_at_fpr", "0.01", "fp"), -1,
+         "stages/finetuned/tpr_at_fpr/0.01/fp", "-1 is not a count between 0 and n_non_members"),
     ],
 )  # fmt: skip
 def test_attack_numbers_apart_from_their_counts_are_refused(audit_file, tmp_path, keys, value,
