@@ -31,6 +31,7 @@ from auditor.config.recipe_splits import plain_splits
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import validate_rules
 from auditor.io import CHECKPOINTS, as_path, check_lock, refuse_foreign_files
+from auditor.preflight.run_place import refuse_in_run
 from auditor.preflight.shapes import (  # noqa: F401 - the rule shapes are this module's API too
     OPEN,
     Shape,
@@ -88,11 +89,13 @@ def check_out_dir(out_dir: str | Path, *, mode: str | None = None) -> Path:
     """Refuse an ``--out`` that is a file, a folder of other files (it would be replaced
     whole), a run folder of another kind than ``mode`` (``"run"``, ``"supplied"``,
     ``"predictions"``: audit.json's run.mode; a trained run's checkpoints are of kind "run"),
-    or cannot be written, before any work.
+    a folder inside a run folder (a run folder is one run), or cannot be written, before
+    any work.
 
     Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
     out = as_path(out_dir, field="--out")  # out_dir=5 from Python: one line, not a TypeError
     check_resolvable(out, field="--out")
+    refuse_in_run(out)
     if out.exists() and not out.is_dir():
         raise AuditorInputError(OUT_IS_A_FILE, source=str(out), field="--out")
     if out.is_dir() and any(out.iterdir()) and not (out / "audit.json").is_file():
