@@ -10,6 +10,7 @@ import typer
 
 from auditor.commands import cli_errors
 from auditor.commands.params import folder_path
+from auditor.runtime import lock_notes
 
 
 def card(
@@ -23,7 +24,7 @@ def card(
     ] = None,
 ) -> None:
     """Re-render model_card.html and model_card.md from audit.json, without retraining."""
-    with cli_errors():
+    with cli_errors(), lock_notes(quiet=False):  # the lock-wait note on stderr, as gate's
         from auditor import api  # loads torch (the audit's record types and checks)
 
         result = api.rerender(run_dir, out_dir=out, flags=True)  # errors name --out

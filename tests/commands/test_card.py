@@ -57,3 +57,38 @@ def test_card_still_refuses_an_audit_json_that_breaks_the_schema(run, tmp_path):
     assert res.exit_code == 2
     assert "audit.json" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "card").exists()
+
+
+def test_card_says_what_it_waits_for_on_stderr_as_gate_does(run, tmp_path, monkeypatch, caplog):
+    """card set up no lock_notes as gate, run and audit do: its lock-wait note went to the
+    caller's root logging handler (here pytest's), or Python's last resort, not its stderr."""
+    import threading
+
+    out = tmp_path / "again"
+    monkeypatch.setattr(run_folder, "WAIT_NOTE_AFTER_S", 0.0)
+    taken, done, seen = threading.Event(), threading.Event(), []
+
+    def other_writer():
+        with run_folder.locked(out):
+            taken.set()
+            done.wait(60)  # let go once card is seen waiting
+
+    def seen_waiting(record):
+        if record.getMessage().startswith("waiting for another auditor"):
+            seen.append(record)
+            done.set()
+        return True
+
+    holder = threading.Thread(target=other_writer)
+    holder.start()
+    taken.wait(10)
+    run_folder.LOCK_LOG.addFilter(seen_waiting)
+    try:
+        res = runner.invoke(app, ["card", str(run), "-o", str(out)])
+    finally:
+        run_folder.LOCK_LOG.removeFilter(seen_waiting)
+        done.set()
+        holder.join()
+    assert len(seen) == 1 and res.exit_code == 0, res.output
+    assert res.output.count("auditor: waiting for another auditor writing") == 1, res.output
+    assert not [r for r in caplog.records if r.name == "auditor.run_folder"]
