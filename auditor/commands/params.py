@@ -28,6 +28,15 @@ def nonblank(what: str) -> Callable[[str], Path]:
 
 # run's CONFIG, gate's and audit's --config
 config_path = nonblank("the TOML config file")
+
+
+def config_argument(value: str | None) -> Path | None:
+    """The callback of run's CONFIG, given the text typed (``path_type=str``): refused as
+    :data:`config_path` refuses it. Not its ``parser=``: --help then showed "CONFIG <Path>"
+    where every other command's argument shows "<path>"."""
+    return None if value is None else config_path(value)
+
+
 # gate's and run's --baseline
 audit_path = nonblank("an audit.json or its run folder")
 # run's, audit's, gate's and card's --out

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from auditor.commands import MAX_SEED
-from auditor.commands.params import config_path
+from auditor.commands.params import config_argument
 
 
 class Scenario(StrEnum):
@@ -28,7 +28,7 @@ class Device(StrEnum):
 
 ConfigArgument = Annotated[Path | None, typer.Argument(
     metavar="CONFIG", help="An audit TOML file (or pyproject.toml with a tool.auditor table).",
-    parser=config_path,  # "" refused, not read as the working folder
+    path_type=str, callback=config_argument,  # "" refused, not read as the working folder
 )]  # fmt: skip
 ScenarioOption = Annotated[Scenario | None, typer.Option(
     "--scenario", "-s", case_sensitive=False, help="A built-in scenario (default digits).",
