@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from auditor.data.header import LONGER_ROW, csv_header
+from auditor.data.header import LONGER_ROW, check_counted, csv_header
 from auditor.data.spelling import EXTRA_MISSING, missing_labels
 from auditor.errors import AuditorInputError, data_row, rows_text
 
@@ -36,6 +36,7 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
     empty one); refuses a row longer than the header, and a value in the field after the
     header's last name."""
     layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''
+    check_counted(layout, header, path)  # every column an input: no ID column tells
     if layout.longer:  # pandas drops a last field of 'NA' unwarned
         raise AuditorInputError(LONGER_ROW.format(n=len(header)), source=str(path))
     names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]  # pandas'

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
@@ -55,10 +55,28 @@ TITLE_LINE = (
 # short over an ID column (layout.CsvLayout.numbered)
 R_ROW_NAMES = (
     "data row 1 has {got} fields where the header has {want} ({row!r}), as do the rows under "
-    "it, each first field a number larger than the last ({numbers}): R's row names written "
-    "unquoted, or a header missing the first column's name? write the file with "
-    "write.table(..., row.names = FALSE) or quote = TRUE, or name that column in the header"
+    "it, each first field a number larger than the last ({numbers}){empty}: {cause}"
 )
+R_CAUSE = (
+    "R's row names written unquoted, or a header missing the first column's name? write the "
+    "file with write.table(..., row.names = FALSE) or quote = TRUE, or name that column in "
+    "the header"
+)
+# Numbered from 0: pandas' index, written without its name (to_csv(index_label=False))
+PANDAS_CAUSE = (
+    "pandas' index written without its name (index_label=False), or a header missing the "
+    "first column's name? write the file with to_csv(..., index=False), or name that column "
+    "in the header (index_label='id')"
+)
+# Each row ending empty as well: an ID column under the header's first name and a delimiter
+# ending each row, or row names over an empty last column (every name read one column left)
+EMPTY_LAST = " and each last field empty"
+COUNTED_CAUSE = (
+    "{whose} row names over an empty last column {last!r}, or an ID column {first!r} and a "
+    "delimiter ending each row? write the file {fix}, or end the header in the delimiter too"
+)
+R_FIX = "with write.table(..., row.names = FALSE)"
+PANDAS_FIX = "with to_csv(..., index=False)"
 LONGER_ROW = (
     "a row has more fields than the header's {n} names; quote a value that holds the "
     "delimiter, or write the row in full"
@@ -153,7 +171,7 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
         text = layout.delimiter.join(header).strip()[:60]
         raise AuditorInputError(TITLE_LINE.format(line=layout.skip_rows + 1, text=text,
                                                   fields=fields), source=str(path))  # fmt: skip
-    if layout.numbered:
+    if layout.numbered and not layout.unnamed:
         _refuse_numbered(layout, path, width=len(header))
     header = [canonical(name) for name in header]
     if layout.unnamed == "header":
@@ -163,14 +181,40 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
     return layout, header
 
 
-def _refuse_numbered(layout: CsvLayout, path: Path, *, width: int) -> None:
-    """R's row names written unquoted (:attr:`CsvLayout.numbered`: the first rows, read by the
-    layout): the first numbers, '...' where there are more."""
+def check_counted(layout: CsvLayout, header: Sequence[str], path: Path,
+                  reads: Collection[str] = ()) -> None:
+    """Refuse rows one field over the header that count (1, 2, 3 or 0, 1, 2) and end empty
+    (:attr:`CsvLayout.numbered` with unnamed "last", ``header``: :func:`csv_header`'s, its
+    unnamed last ``""`` added) unless the columns ``reads`` names tell the two writers apart:
+    an ID column and a delimiter ending each row (read so) against row names over an empty
+    last column (R's write.table, quote = FALSE; pandas' index_label=False: every name one
+    column left). Read so only where the header's last name is read (as row names it would
+    be empty) and its first is not (as an ID it holds the row numbers)."""
+    if not (layout.numbered and layout.unnamed == "last"):
+        return
+    first, last = header[0].strip(), header[-2].strip()
+    if last in reads and first not in reads:
+        return
+    _refuse_numbered(layout, path, width=len(header) - 1, names=(first, last))
+
+
+def _refuse_numbered(layout: CsvLayout, path: Path, *, width: int,
+                     names: tuple[str, str] | None = None) -> None:
+    """R's row names written unquoted, or pandas' index (:attr:`CsvLayout.numbered`: the
+    first rows, read by the layout): the first numbers, '...' where there are more;
+    ``names``: the header's first and last, where each row ends empty too."""
     rows = layout.numbered
     numbers = [row[0].strip() for row in rows[:NUMBERED_SHOWN]]
     numbers += ["..."] if len(rows) > NUMBERED_SHOWN else []
+    pandas = numbers[0] == "0"
+    cause = PANDAS_CAUSE if pandas else R_CAUSE
+    if names is not None:
+        cause = COUNTED_CAUSE.format(whose="pandas' index as" if pandas else "R's",
+                                     first=names[0], last=names[1],
+                                     fix=PANDAS_FIX if pandas else R_FIX)  # fmt: skip
     message = R_ROW_NAMES.format(got=width + 1, want=width, numbers=", ".join(numbers),
-                                 row=layout.delimiter.join(rows[0])[:120])  # fmt: skip
+                                 row=layout.delimiter.join(rows[0])[:120], cause=cause,
+                                 empty=EMPTY_LAST if names else "")  # fmt: skip
     raise AuditorInputError(message, source=str(path))
 
 

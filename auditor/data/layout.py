@@ -58,10 +58,13 @@ class CsvLayout:
     unnamed: Literal["first", "last", "header"] | None = None
     # The first line is one field over rows of more: a title above the header (refused).
     title: bool = False
-    # Every row is one field over the header and starts with a whole number from 1 up, each
-    # larger than the last (1, 2, 3, ...), no field starting with a space: R's row names
-    # written unquoted (write.table, quote = FALSE), or a header missing the first column's
-    # name; refused as ragged all the same, saying how to write the file readably. The first
+    # Every row is one field over the header and starts with a whole number, each larger than
+    # the last (1, 2, 3, ...; pandas' 0, 1, 2), no field starting with a space: R's row names
+    # written unquoted (write.table, quote = FALSE), pandas' index_label=False, or a header
+    # missing the first column's name; refused as ragged all the same, saying how to write the
+    # file readably; with unnamed "last" (each row ending empty too: an ID column and a
+    # delimiter ending each row, or R's row names over an empty last column) refused where the
+    # columns read cannot tell them apart (data.header.check_counted). The first
     # rows, split (up to NUMBERED_SHOWN + 1: the refusal shows the first numbers and '...'
     # where there are more); () where the rows are not so.
     numbered: tuple[tuple[str, ...], ...] = ()
@@ -256,8 +259,8 @@ def _no_value(field: str) -> bool:
 
 def _numbered(split: _Split, delimiter: str) -> tuple[tuple[str, ...], ...]:
     """The first rows (:attr:`CsvLayout.numbered`) where every row under the header has one
-    field more than it and the first fields are whole numbers from 1 up, each larger than the
-    last (R's row names: 1, 2, 3, ..., or a subset's 2, 5, 9; never 0, pandas' first index),
+    field more than it and the first fields are whole numbers, each larger than the last (R's
+    row names: 1, 2, 3, ..., or a subset's 2, 5, 9; pandas' index from 0, index_label=False),
     and no field starts with a space after the delimiter (an unquoted comma in text, 'Austin,
     TX', under an ID column: :func:`_spaced`); else ()."""
     rows = split.rows(delimiter)
@@ -267,7 +270,7 @@ def _numbered(split: _Split, delimiter: str) -> tuple[tuple[str, ...], ...]:
     if not all(name.isascii() and name.isdigit() for name in first):
         return ()
     numbers = [int(name) for name in first]
-    if numbers[0] < 1 or any(a >= b for a, b in zip(numbers, numbers[1:], strict=False)):
+    if any(a >= b for a, b in zip(numbers, numbers[1:], strict=False)):
         return ()
     if _spaced(split.lines, delimiter):
         return ()
@@ -322,7 +325,9 @@ def _layout(path: Path) -> CsvLayout:
         skip, rows = skip - 1, lines[:SAMPLE_LINES]
     unnamed = None if hashed else _unnamed(split, delimiter)
     title = not hashed and _title(split, delimiter, order, unnamed)
-    numbered = () if hashed or title or unnamed else _numbered(split, delimiter)
+    # rows counting over a delimiter ending each: R's row names, or an ID column? (header)
+    counted = unnamed in (None, "last") and not (hashed or title)
+    numbered = _numbered(split, delimiter) if counted else ()
     longer = not (hashed or title or unnamed or numbered) and (
         split.rows_width(delimiter) == split.width(delimiter) + 1)
     space_empties = delimiter == SPACE and any("" in row[:-1] for row in split.rows(SPACE))

@@ -12,6 +12,7 @@ from typing import Any
 from auditor.config.keys import CLOSE
 from auditor.data.header import (
     CsvLayout,
+    check_counted,
     check_flat_columns,
     check_header,
     csv_header,
@@ -71,7 +72,9 @@ def checked_kind(path: Path, cols: Columns, kind: str | None = None, *, schema: 
     kind = kind or file_kind(path)
     if kind == "parquet" and schema is None:
         schema = parquet_schema(path)
-    if kind == "csv" and csv is not None:
+    if kind == "csv":
+        csv = csv_header(path) if csv is None else csv
+        check_counted(*csv, path, cols.names())  # an ID column, or every name one left?
         header = [name.strip() for name in csv[1]]
     else:
         header = header_names(path, kind, schema=schema)
