@@ -127,20 +127,64 @@ def poisson_ends(
     return lo.reshape(shape), hi.reshape(shape)
 
 
+# Relative error of below()'s float value, k terms: exp and pow within 1 ulp (2^-52), each
+# division, addition and the product within half; (k + 8) ulps bounds it twice over.
+def _sum_error(k: int) -> float:
+    return (k + 8) * 2.0**-52
+
+
 @cache
 def _poisson_lower(k: int, tail: float) -> float:
-    """The lambda with P(Poisson(lambda) >= k) = ``tail`` (k >= 1), by bisection."""
+    """The lambda with P(Poisson(lambda) >= k) = ``tail`` (k >= 1), by bisection: lo keeps
+    below(lo) > 1 - tail, hi not, until they are adjacent floats. A step whose side
+    :func:`_settled` already knows skips the sum, so the float found is the plain bisection's."""
+    factorials = [math.factorial(i) for i in range(k)]
+    top = 1.0 - tail
 
-    def below(lam: float) -> float:  # P(Poisson(lam) <= k - 1)
-        return math.exp(-lam) * sum(lam**i / math.factorial(i) for i in range(k))
+    def below(lam: float) -> float:  # P(Poisson(lam) <= k - 1), as floats compute it
+        return math.exp(-lam) * sum([lam**i / f for i, f in enumerate(factorials)])
 
     lo, hi = 0.0, float(k)
-    while below(hi) > 1.0 - tail:
+    while below(hi) > top:
         lo, hi = hi, 2 * hi
+    left, right = _settled(below, factorials, top, lo, hi)
     for _ in range(100):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if below(mid) > 1.0 - tail else (lo, mid)
+        if mid == lo or mid == hi:  # adjacent: each later step would keep lo as it is
+            break
+        above = mid <= left or (mid < right and below(mid) > top)
+        lo, hi = (mid, hi) if above else (lo, mid)
     return lo
+
+
+def _settled(
+    below: Any, factorials: list[int], top: float, lo: float, hi: float
+) -> tuple[float, float]:
+    """(left, right): every float x <= left has below(x) > top and every x >= right has
+    below(x) <= top, as computed, (-inf, inf) where not shown. The true sum falls as lambda
+    rises and the float is within :func:`_sum_error` of it, so a point whose float clears
+    top by 5 such errors settles every point beyond it. The points: a Newton root +- a
+    step that moves the sum by 8 errors."""
+    k, err = len(factorials), _sum_error(len(factorials))
+    root, low, high = (lo + hi) / 2, lo, hi
+    slope = 0.0  # -d below / d lambda = the Poisson pmf at k - 1
+    for _ in range(50):  # Newton inside the bracket [low, high], else bisection
+        gap = below(root) - top
+        low, high = (root, high) if gap > 0 else (low, root)
+        slope = math.exp(-root) * root ** (k - 1) / factorials[k - 1]
+        step = gap / slope if slope > 0 else math.inf
+        if abs(step) <= err * root:
+            break
+        root = root + step if low < root + step < high else (low + high) / 2
+    left, right = -math.inf, math.inf
+    width = 8 * err * top / slope if slope > 0 else math.inf
+    for _ in range(4):  # wider where the first did not clear (the root a little off)
+        if left == -math.inf and 0 < root - width and below(root - width) > top * (1 + 5 * err):
+            left = root - width
+        if right == math.inf and below(root + width) < top * (1 - 5 * err):
+            right = root + width
+        width *= 16
+    return left, right
 
 
 def wilson_interval(k: int, n: int) -> tuple[float, float]:
