@@ -8,7 +8,10 @@ TPR at a fixed FPR is ``tp / n``; every AUC, TPR and FPR and its interval lie in
 hand-edited count (a tp of -1, an n_members of 10^15), a rate apart from its counts or an
 interval past [0, 1] (a TPR's ci_high of 1e300) was shown by the card and the diff as
 evidence, and a gate could read it. The same attacks run per class (``per_class``) and per
-training stage (``stages``) write the same AUC and TPR-at-FPR nodes, read back the same way.
+training stage (``stages``) write the same AUC and TPR-at-FPR nodes, read back the same way,
+and each sensitive group (``groups``) a decision's counts and rates at one threshold, beside
+its test accuracy (in [0, 1]), that accuracy's gap to the whole test split's (in [-1, 1]) and
+the gaps between groups (in [0, 1]).
 """
 
 from __future__ import annotations
@@ -18,16 +21,23 @@ from typing import Any
 
 from auditor.audit_tree import count
 from auditor.errors import AuditorInputError
-from auditor.record.bounds import RATE, TOLERANCE, check_count, check_estimate, number
+from auditor.record.bounds import (
+    RATE,
+    TOLERANCE,
+    check_count,
+    check_estimate,
+    check_range,
+    number,
+)
 
 NOT_THE_RATE = "{value!r} is not {k} / {n} ({share:.6g})"
 NOT_FROM_RATES = "{value!r} is not what tpr and fpr give ({expected:.6g})"
 # The estimate nodes of an attack that lie in [0, 1], by their key: each AUC, a decision's
 # (and a calibrated operating point's) TPR and FPR; a TPR at a fixed FPR is found by its keys.
-BOUNDED = {"auc": "an AUC", "tpr": RATE, "fpr": RATE}
+BOUNDED = {"auc": "an AUC", "tpr": RATE, "fpr": RATE, "overall_tpr": RATE, "overall_fpr": RATE}
 AT_FPR = frozenset({"tp", "fp", "n", "n_non_members", "value", "fpr"})
 # The parts of the privacy section that hold attack results: every attack, per class, per stage.
-ATTACK_PARTS = ("attacks", "per_class", "stages")
+ATTACK_PARTS = ("attacks", "per_class", "stages", "groups")
 
 
 def _nodes(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -49,6 +59,42 @@ def check_attack_counts(data: dict[str, Any], *, source: str) -> None:
         return
     for part in ATTACK_PARTS:
         _check_part(privacy.get(part), f"privacy/{part}", source)
+    groups = privacy.get("groups")
+    if isinstance(groups, dict):
+        _group_numbers(groups, source)
+
+
+ACCURACY = "an accuracy"
+GAP = "a gap between groups"
+ACCURACY_GAP = "a group's accuracy less the whole split's"
+
+
+def _group_numbers(groups: dict[str, Any], source: str) -> None:
+    """The numbers of ``privacy.groups`` beside the attack's counts and rates."""
+    where = "privacy/groups"
+    check_range(groups.get("overall_test_accuracy"), 0.0, 1.0, what=ACCURACY,
+                field=f"{where}/overall_test_accuracy", source=source)  # fmt: skip
+    for part in ("tpr_gap", "fairness_gaps"):
+        for path, value in _leaves(groups.get(part), f"{where}/{part}"):
+            check_range(value, 0.0, 1.0, what=GAP, field=path, source=source)
+    features = groups.get("features")
+    for feature, rows in features.items() if isinstance(features, dict) else ():
+        for i, row in enumerate(rows if isinstance(rows, list) else ()):
+            if not isinstance(row, dict):
+                continue
+            at = f"{where}/features/{feature}/{i}"
+            check_range(row.get("test_accuracy"), 0.0, 1.0, what=ACCURACY,
+                        field=f"{at}/test_accuracy", source=source)  # fmt: skip
+            check_range(row.get("accuracy_gap"), -1.0, 1.0, what=ACCURACY_GAP,
+                        field=f"{at}/accuracy_gap", source=source)  # fmt: skip
+
+
+def _leaves(node: Any, where: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, child in node.items():
+            yield from _leaves(child, f"{where}/{key}")
+    else:
+        yield where, node
 
 
 def _check_part(attacks: Any, root: str, source: str) -> None:
@@ -80,15 +126,17 @@ def _decision(where: str, node: dict[str, Any], source: str) -> None:
     for k, n, rate in (("tp", "n_members", "tpr"), ("fp", "n_non_members", "fpr")):
         hits, total, est = node[k], node[n], node[rate]
         if count(hits) is None or count(total) is None:
-            return
+            continue
         check_count(hits, total, name=n, field=f"{where}/{k}", source=source)
         value = est.get("value") if isinstance(est, dict) else None
         if not number(value) or total == 0:
-            return
+            continue  # a group too small for a TPR writes null, its FPR still read
         if abs(value - hits / total) > TOLERANCE:
             why = NOT_THE_RATE.format(value=value, k=k, n=n, share=hits / total)
             raise AuditorInputError(why, source=source, field=f"{where}/{rate}/value")
         rates[rate] = value
+    if len(rates) < 2:
+        return
     expected = {"balanced_accuracy": (rates["tpr"] + 1 - rates["fpr"]) / 2,
                 "advantage": rates["tpr"] - rates["fpr"]}  # fmt: skip
     for key, value in expected.items():

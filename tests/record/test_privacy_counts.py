@@ -18,6 +18,7 @@ runner = CliRunner()
 SMALL = ('name = "attacks"\n[pretrain]\nepochs = 5\n[finetune]\nepochs = 10\n'
          "[privacy]\nn_reference = 2\n")
 LOSS = ("privacy", "attacks", "loss")
+GROUPS = ("privacy", "groups")
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,23 @@ def audit_file(tmp_path_factory):
          "stages/pretrained/auc/ci_low", "-3.0 is outside [0, 1]"),
         (("privacy", "stages", "finetuned", "tpr_at_fpr", "0.01", "fp"), -1,
          "stages/finetuned/tpr_at_fpr/0.01/fp", "-1 is not a count between 0 and n_non_members"),
+        # the leakage by sensitive group (session 18)
+        ((*GROUPS, "features", "digit", 0, "tp"), 10**15, "groups/features/digit/0/tp",
+         "is not a count between 0 and n_members"),
+        ((*GROUPS, "features", "digit", 1, "fpr", "ci_high"), 1e300,
+         "groups/features/digit/1/fpr/ci_high", "where a rate and its interval lie"),
+        ((*GROUPS, "features", "digit", 0, "test_accuracy"), 7.0,
+         "groups/features/digit/0/test_accuracy", "7.0 is outside [0, 1], where an accuracy"),
+        ((*GROUPS, "features", "ink_density", 0, "accuracy_gap"), -2.5,
+         "groups/features/ink_density/0/accuracy_gap", "-2.5 is outside [-1, 1]"),
+        ((*GROUPS, "tpr_gap", "digit"), 1e300, "groups/tpr_gap/digit",
+         "where a gap between groups lies"),
+        ((*GROUPS, "fairness_gaps", "digit", "demographic_parity_difference"), -0.5,
+         "groups/fairness_gaps/digit/demographic_parity_difference", "-0.5 is outside [0, 1]"),
+        ((*GROUPS, "overall_tpr", "ci_high"), 2.0, "groups/overall_tpr/ci_high",
+         "2.0 is outside [0, 1]"),
+        ((*GROUPS, "overall_test_accuracy"), -0.1, "groups/overall_test_accuracy",
+         "-0.1 is outside [0, 1]"),
     ],
 )  # fmt: skip
 def test_attack_numbers_apart_from_their_counts_are_refused(audit_file, tmp_path, keys, value,
