@@ -24,9 +24,10 @@ from auditor.config import GateRule, GatesConfig
 from auditor.config.keys import first_problem
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import evaluate_gates, validate_rules
-from auditor.io import CHECKPOINTS, RUN_FOLDER_FILES, as_path, to_json_text
+from auditor.io import CHECKPOINTS, as_path, to_json_text
 from auditor.numbers import fmt_interval
 from auditor.preflight import run_head
+from auditor.preflight.run_place import IN_OTHER_RUN, is_run_folder, shown
 from auditor.record import audit_schema
 from auditor.report.terminal import gap_counts
 from auditor.run_folder import (
@@ -51,9 +52,6 @@ OTHER_RUN = (
     "holds {what}; a run is never rewritten, and {field} may only replace an earlier gate or "
     "card of this same run (choose another {field})"
 )
-IN_OTHER_RUN = (
-    "lies in another run's folder, {folder}; a run is never rewritten (choose another {field})"
-)
 IN_SAME_RUN = (
     "lies in {folder}, a folder of this same run (an earlier gate or card, or a copy); a "
     "run's folder is never written into (choose another {field})"
@@ -69,10 +67,6 @@ AS_RUN_FILE = (
 AN_AUDIT = "is another run's audit.json; a run is never rewritten (choose another {field})"
 # what only an audit writes into its folder, never a re-gate or a re-render
 RUN_ONLY = (CHECKPOINTS, RUN_LOG, "predictions.parquet")
-# what makes a folder holding audit.json a run: any other file a run writes beside it (a lone
-# audit.json, a baseline saved in a repo root, does not)
-RUN_BESIDE = tuple(sorted(RUN_FOLDER_FILES - {"audit.json"})) + RUN_ONLY
-RUN_BESIDE_FOLDED = frozenset(name.casefold() for name in RUN_BESIDE)
 
 Rules = GatesConfig | Mapping[str, Any] | Iterable[GateRule | Mapping[str, Any]]
 
@@ -263,9 +257,9 @@ def refuse_rewrite(out: Path, *runs: str | Path, own_run: dict[str, Any] | None,
     if any(target == read or target in read.parents for read in reads):
         raise AuditorInputError(SAME.format(field=field), source=str(out), field=field)
     for folder in target.parents:
-        if _is_run(folder):
+        if is_run_folder(folder):
             raise _in_run(out, folder, runs, own_run, field=field, default=default)
-    if _is_run(target.parent, adding=target.name):  # a run's file name beside an audit.json
+    if is_run_folder(target.parent, adding=target.name):  # a run's file name beside an audit.json
         raise AuditorInputError(AS_RUN_FILE.format(field=field), source=str(out), field=field)
     if target.name == "audit.json" and target.is_file():  # a saved baseline's, say
         raise AuditorInputError(AN_AUDIT.format(field=field), source=str(out), field=field)
@@ -278,14 +272,14 @@ def _in_run(out: Path, folder: Path, runs: tuple[str | Path, ...],
     """The refusal of ``out``, inside the run folder ``folder``: a run read (SAME); the
     default out of a run nested in another (named as the run's place); an earlier gate or
     card of this run, or a copy of it; or another run."""
-    shown = repr(_shown(folder))
+    named = repr(shown(folder))
     if folder in {read.parent for read in _read_as(runs)}:
         return AuditorInputError(SAME.format(field=field), source=str(out), field=field)
     if default is not None and runs:  # the run as given, and the field to give
-        words = NESTED.format(folder=shown, kind=default)
+        words = NESTED.format(folder=named, kind=default)
         return AuditorInputError(words, source=os.fspath(runs[0]), field=field)
     same = own_run is not None and run_head(folder / "audit.json") == own_run
-    words = (IN_SAME_RUN if same else IN_OTHER_RUN).format(folder=shown, field=field)
+    words = (IN_SAME_RUN if same else IN_OTHER_RUN).format(folder=named, field=field)
     return AuditorInputError(words, source=str(out), field=field)
 
 
@@ -294,28 +288,6 @@ def _read_as(runs: tuple[str | Path, ...]) -> list[Path]:
     named = [audit_file(run).absolute() for run in runs]
     both = [p for n in named for p in (n.resolve(), n.parent.resolve() / n.name)]
     return list(dict.fromkeys(both))
-
-
-def _is_run(folder: Path, *, adding: str | None = None) -> bool:
-    """Whether ``folder`` is a run's (or, ``adding`` a file of that name, would be one):
-    audit.json beside another file only a run writes, its name compared case-insensitively
-    (on macOS's default disk Summary.md is summary.md)."""
-    if not os.path.lexists(folder / "audit.json"):
-        return False
-    try:
-        names = os.listdir(folder)
-    except OSError:  # unreadable: its names as a run writes them
-        names = [name for name in RUN_BESIDE if os.path.lexists(folder / name)]
-    return any(name.casefold() in RUN_BESIDE_FOLDED for name in (*names, adding or ""))
-
-
-def _shown(folder: Path) -> str:
-    """``folder`` below the working folder as a relative path, else (that folder too) whole."""
-    try:
-        shown = folder.relative_to(Path.cwd().resolve())
-    except ValueError:
-        return str(folder)
-    return str(shown) if shown.parts else str(folder)  # the working folder: whole, not '.'
 
 
 def _refuse_other_run(out: Path, target: Path, own_run: dict[str, Any] | None, *,
