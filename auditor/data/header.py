@@ -45,6 +45,10 @@ NOT_GZIP = (
     "named .gz, but not gzip-compressed (a plain CSV? name it .csv, or compress it with gzip)"
 )
 NO_ROWS = "no data rows (only the column names)"
+HEADER_SPANS = (
+    "the header names a column {name!r}, a line break in it: the header spans lines "
+    "{start}-{end}; name that column on one line"
+)
 CANNOT_READ = "cannot read ({error})"
 TITLE_LINE = (
     "line {line} ({text!r}) is {fields} above rows of more: a title above the header? "
@@ -163,9 +167,16 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
             lines: Iterator[str] = fh
             if layout.hash_header:  # '# y_true': the '#' marks the line, not the name
                 lines = chain([next(fh, "").lstrip(COMMENT).lstrip()], fh)
-            header = next(csv.reader(lines, delimiter=layout.delimiter), None)
+            reader = csv.reader(lines, delimiter=layout.delimiter)
+            header = next(reader, None)
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))
+    if reader.line_num > 1:  # a quoted name holding a line break: the rows were read from it
+        name = next((n for n in header if "\n" in n or "\r" in n), header[-1])
+        start = layout.skip_rows + 1
+        raise AuditorInputError(HEADER_SPANS.format(name=name, start=start,
+                                                    end=start + reader.line_num - 1),
+                                source=str(path))  # fmt: skip
     if layout.title:
         fields = "one field" if len(header) == 1 else f"{len(header)} fields"
         text = layout.delimiter.join(header).strip()[:60]

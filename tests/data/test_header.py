@@ -428,3 +428,17 @@ def test_a_nested_column_says_to_give_one_value_per_row(tmp_path):
     text = refused(H.check_flat_columns, path, ["y", "probs"])
     assert text.endswith("not one label or number per row: give each its own column (as a "
                          "score, P(positive) alone)")
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_a_quoted_name_with_a_line_break_names_the_header(tmp_path, end):
+    """R19: a quoted header name spanning two lines ('"sex<LF>group"') was blamed on "data
+    row 1 has 1 fields where the header has 3 ('group\"')": the header is named instead, for
+    both readers (csv_header is theirs), the name shown escaped, on one line."""
+    path = tmp_path / "span.csv"
+    path.write_bytes(f'"y_true","y_pred","sex{end}group"{end}1,0,F{end}0,0,M{end}'.encode())
+    text = refused(H.csv_header, path)
+    assert text == (f"{path}: the header names a column {'sex' + end + 'group'!r}, a line break "
+                    "in it: the header spans lines 1-2; name that column on one line")
+    path.write_text("# made by hand\n" + path.read_text())
+    assert "spans lines 2-3" in refused(H.csv_header, path)
