@@ -29,6 +29,7 @@ from auditor.record.bounds import (
     check_range,
     number,
 )
+from auditor.record.privacy_canaries import check_canaries
 
 NOT_THE_RATE = "{value!r} is not {k} / {n} ({share:.6g})"
 NOT_FROM_RATES = "{value!r} is not what tpr and fpr give ({expected:.6g})"
@@ -59,6 +60,7 @@ def check_attack_counts(data: dict[str, Any], *, source: str) -> None:
         return
     for part in ATTACK_PARTS:
         _check_part(privacy.get(part), f"privacy/{part}", source)
+    check_canaries(privacy.get("canaries"), source=source)
     groups = privacy.get("groups")
     if isinstance(groups, dict):
         _group_numbers(groups, source)

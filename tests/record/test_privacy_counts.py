@@ -15,20 +15,13 @@ from auditor.cli import app
 from tests.record._edits import assert_refused, write_edited
 
 runner = CliRunner()
-SMALL = ('name = "attacks"\n[pretrain]\nepochs = 5\n[finetune]\nepochs = 10\n'
-         "[privacy]\nn_reference = 2\n")
 LOSS = ("privacy", "attacks", "loss")
 GROUPS = ("privacy", "groups")
 
 
-@pytest.fixture(scope="module")
-def audit_file(tmp_path_factory):
-    base = tmp_path_factory.mktemp("attacks")
-    (base / "a.toml").write_text(SMALL)
-    args = ["run", str(base / "a.toml"), "--out", str(base / "run"), "--quiet", "--exit-zero"]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    return base / "run" / "audit.json"
+@pytest.fixture
+def audit_file(privacy_audit):
+    return privacy_audit
 
 
 @pytest.mark.parametrize(
