@@ -22,6 +22,7 @@ from auditor.errors import AuditorInputError
 from auditor.fairness.metrics import BINARY_METRICS, DISPARITIES, GLOBAL_METRICS
 from auditor.gates.gap_groups import recorded_share
 from auditor.record.bounds import RATE, check_estimate
+from auditor.record.fairness_preview import check_fairness_previews
 from auditor.results.score_intervals import MAX_LOSS
 
 NOT_A_COUNT = "{value!r} is not a whole count over its n ({n}): the rate of a group is k / n"
@@ -137,6 +138,7 @@ def check_fairness_counts(data: dict[str, Any], *, source: str) -> None:
             _check_metrics(where, n, metrics, source)
     _check_per_class(fairness, source)
     _check_scores(fairness, source)
+    check_fairness_previews(fairness, source=source)  # the threshold sweep, the mitigation
     rows, features = count(fairness.get("n")), fairness.get("features")
     for name, feature in (features.items() if isinstance(features, dict) else ()):
         groups = feature.get("groups") if isinstance(feature, dict) else None
