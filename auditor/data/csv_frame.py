@@ -9,26 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from auditor.data.header import LONGER_ROW, check_counted, csv_header
+from auditor.data.header import LONGER_ROW, PAST_HEADER, check_counted, csv_header
 from auditor.data.spelling import EXTRA_MISSING, missing_labels
 from auditor.errors import AuditorInputError, data_row, rows_text
 
-# The layout is read from the first lines (layout.SAMPLE_LINES): rows there all end in the
-# delimiter, and a later row has a value after it: a delimiter in an unquoted value of that
-# row, a column the header does not name, or R's row names written unquoted.
-VALUE_PAST_HEADER = (
-    "a row has more fields than the header's {n} names: the rows end in an empty field, but "
-    "{rows} {hold} a value there ({value!r}, first at {row}); quote a value that holds the "
-    "delimiter, name that column in the header (R's row names: write.table with "
-    "row.names = FALSE), or leave the field empty"
-)
-# The header's own empty names ending it (Excel's ',,'): no column where they hold no value;
-# a value there is in a column nobody named, refused rather than audited as a model input.
-VALUE_UNNAMED = (
-    "the header ends in {k} unnamed {columns} (a delimiter ending it, as Excel's ',,'), and "
-    "{rows} {hold} a value in one ({value!r}, first at {row}); name that column in the "
-    "header, or leave the field empty"
-)
+# PAST_HEADER's ``where`` for the table loader, which reads every row before it refuses:
+# how many hold a value past the header (the predictions reader counts the first lines')
+HELD_OF = "{rows} of {total:,} {hold} one"
 
 
 def read_csv_frame(path: Path) -> pd.DataFrame:
@@ -70,38 +57,27 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
         frame = frame.drop(columns=names[0])
     elif layout.unnamed == "last":  # a delimiter ending each row of the first lines
         named = header[:-1]  # the header as written; its own empty names ending it are none
-        _refuse_value(frame[names[-1]], n=len(named) - trailing_unnamed(named), src=str(path))
+        _refuse_past(frame[[names[-1]]], n=len(named) - trailing_unnamed(named), src=str(path))
         frame = frame.drop(columns=names[-1])
     if empty:
-        _refuse_unnamed(frame[empty], src=str(path))
+        _refuse_past(frame[empty], n=end - len(empty), src=str(path))
     return frame.drop(columns=empty)
 
 
-def _refuse_value(values: pd.Series, *, n: int, src: str) -> None:
-    """Refuse a value in the field the layout calls a delimiter ending each row."""
-    held = ~missing_labels(values)  # a quoted " ", which the reader keeps, is none
-    if held.any():
-        first = int(held.argmax())
-        rows = int(held.sum())
-        message = VALUE_PAST_HEADER.format(n=n, rows=rows_text(rows), value=values.iloc[first],
-                                           hold="holds" if rows == 1 else "hold",
-                                           row=data_row(first))
-        raise AuditorInputError(message, source=src)
-
-
-def _refuse_unnamed(values: pd.DataFrame, *, src: str) -> None:
-    """Refuse a value in a column the header ends without naming (Excel's ',,')."""
-    held = ~values.apply(missing_labels)
+def _refuse_past(values: pd.DataFrame, *, n: int, src: str) -> None:
+    """Refuse a value in the fields past the header's ``n`` names: the field the layout calls
+    a delimiter ending each row, or the columns the header ends without naming (Excel's
+    ',,'): the first row holding one named, with how many do (:data:`PAST_HEADER`)."""
+    held = ~values.apply(missing_labels)  # a quoted " ", which the reader keeps, is none
     rows = held.any(axis=1).to_numpy()
     if rows.any():
         first = int(rows.argmax())
         column = int(held.iloc[first].to_numpy().argmax())
-        k = values.shape[1]
-        message = VALUE_UNNAMED.format(
-            k=k, columns="column" if k == 1 else "columns", rows=rows_text(int(rows.sum())),
-            hold="holds" if rows.sum() == 1 else "hold", value=values.iloc[first, column],
-            row=data_row(first),
-        )  # fmt: skip
+        k = int(rows.sum())
+        where = HELD_OF.format(rows=rows_text(k), total=len(values),
+                               hold="holds" if k == 1 else "hold")  # fmt: skip
+        value = str(values.iloc[first, column])[:40]
+        message = PAST_HEADER.format(row=data_row(first), n=n, value=value, where=where)
         raise AuditorInputError(message, source=src)
 
 

@@ -81,6 +81,15 @@ COUNTED_CAUSE = (
 )
 R_FIX = "with write.table(..., row.names = FALSE)"
 PANDAS_FIX = "with to_csv(..., index=False)"
+# The rows end in an empty field the header does not name (a delimiter ending every row of
+# the first lines, or Excel's ',,'); a value there, in a later row, is the row's own field
+# shifted right by an unquoted delimiter, or a column nobody named: both readers refuse it
+# in these words (``where``: what the other rows hold there)
+PAST_HEADER = (
+    "{row} has a value past the header's {n} names ({value!r}), where {where}: a delimiter in "
+    "an unquoted value of that row? quote it; a column the header does not name? name it in "
+    "the header, or leave the field empty"
+)
 LONGER_ROW = (
     "a row has more fields than the header's {n} names; quote a value that holds the "
     "delimiter, or write the row in full"

@@ -30,7 +30,7 @@ from auditor.data import DatasetBundle, TaskInfo, split_indices
 from auditor.data._labels import binary_positive  # noqa: F401 - this module's API too
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle, trained_inputs
 from auditor.data.advice import DROP_IT
-from auditor.data.csv_frame import VALUE_PAST_HEADER, read_csv_frame, trailing_unnamed  # noqa: F401
+from auditor.data.csv_frame import PAST_HEADER, read_csv_frame, trailing_unnamed  # noqa: F401
 from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
 from auditor.data.groups import (  # noqa: F401 - this module's API too
     MAX_CATEGORIES,

@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.data.header import CsvLayout
+from auditor.data.header import PAST_HEADER, CsvLayout
 from auditor.data.layout import blank_line
 from auditor.data.text import open_text, wide_fields
 from auditor.errors import data_row
@@ -18,15 +18,8 @@ __all__ = ["EMPTY_ABOVE", "HELD_AMONG", "PAST_HEADER", "Tail",
            "first_row", "header_again", "index_of", "past_header", "row_of", "rows_holding",
            "value_in", "value_past"]  # fmt: skip
 
-# The rows end in an empty field the header does not name (a delimiter ending every row of
-# the first lines, or Excel's ',,'); a value there, in a later row, is the row's own field
-# shifted right by an unquoted delimiter, or a column nobody named: read, neither is audited.
-# ``where``: what the rows around it hold there, :data:`EMPTY_ABOVE` or :data:`HELD_AMONG`.
-PAST_HEADER = (
-    "{row} has a value past the header's {n} names ({value!r}), where {where}: a delimiter in "
-    "an unquoted value of that row? quote it; a column the header does not name? name it in "
-    "the header, or leave the field empty"
-)
+# PAST_HEADER's ``where`` here: what the rows around it hold there, :data:`EMPTY_ABOVE` or
+# :data:`HELD_AMONG` (the table loader's words it by every row: data.csv_frame)
 # Where the rows above the row named leave that field empty (no value, :func:`value_in`).
 EMPTY_ABOVE = "the rows above it end in an empty field"
 # Where some of the first lines hold a value there, but not most (:class:`Tail`); ``others``:

@@ -48,14 +48,15 @@ def test_a_value_past_the_header_is_refused_in_words_for_each_cause(tmp_path):
     with pytest.raises(AuditorInputError) as info:
         C.read_csv_frame(path)
     message = info.value.message
-    assert message == C.VALUE_PAST_HEADER.format(n=4, rows="1 row", hold="holds", value="no",
-                                                 row=data_row(250))
-    for cause in ("quote a value that holds the delimiter", "name that column",
-                  "row.names = FALSE", "leave the field empty"):
+    assert message == C.PAST_HEADER.format(n=4, value="no", row=data_row(250),
+                                           where="1 row of 300 holds one")
+    for cause in ("a delimiter in an unquoted value of that row? quote it", "name it in the header",
+                  "leave the field empty"):
         assert cause in message
 
 
-@pytest.mark.parametrize(("held", "said"), [(1, "1 row holds"), (5, "5 rows hold")])
+@pytest.mark.parametrize(("held", "said"), [(1, ("1 row", "holds one")),
+                                             (5, ("5 rows", "hold one"))])
 def test_the_refusal_of_a_value_past_the_header_counts_its_rows_in_good_grammar(tmp_path, held,
                                                                                 said):
     """One row with a value past the header was said to be '1 row hold a value there'."""
@@ -65,7 +66,8 @@ def test_the_refusal_of_a_value_past_the_header_counts_its_rows_in_good_grammar(
         for i in range(300)))
     with pytest.raises(AuditorInputError) as info:
         C.read_csv_frame(path)
-    assert f"but {said} a value there ('x', first at {data_row(300 - held)})" in info.value.message
+    assert info.value.message.startswith(f"{data_row(300 - held)} has a value past the header's "
+                                         f"3 names ('x'), where {said[0]} of 300 {said[1]}")
 
 
 @pytest.mark.parametrize(("header", "row_end", "value", "n"), [
@@ -86,8 +88,8 @@ def test_the_refusal_of_a_value_past_the_header_shows_it_as_written(tmp_path, he
     with pytest.raises(AuditorInputError) as info:
         C.read_csv_frame(path)
     assert info.value.message.startswith(
-        f"a row has more fields than the header's {n} names: the rows end in an empty field, "
-        f"but 1 row holds a value there ({value!r}, first at {data_row(250)})")
+        f"{data_row(250)} has a value past the header's {n} names ({value!r}), where 1 row of "
+        "300 holds one: ")
 
 
 def test_an_unnamed_column_of_invisible_characters_is_no_column(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 
-from auditor.data.csv_frame import VALUE_PAST_HEADER
+from auditor.data.header import PAST_HEADER
 from auditor.data.layout import csv_layout
 from tests.hostile.conftest import assert_nothing_written, assert_refused, cli  # noqa: F401
 
@@ -65,8 +65,8 @@ def test_a_line_of_spaces_in_the_first_lines_of_an_own_table(cli, tmp_path):  # 
     (tmp_path / "audit.toml").write_text(TABLE)
     line = assert_refused(cli(["run", "audit.toml", "--out", "out", "--quiet"]),
                           "t.csv: data.path:")  # fmt: skip
-    assert line.endswith(VALUE_PAST_HEADER.format(n=3, rows="1 row", hold="holds", value="7",
-                                                  row="data row 149")), line  # fmt: skip
+    assert line.endswith(PAST_HEADER.format(n=3, where="1 row of 240 holds one", value="7",
+                                            row="data row 149")), line  # fmt: skip
     assert_nothing_written(tmp_path)
 
 
@@ -274,4 +274,23 @@ def test_one_column_under_a_name_with_a_space_is_one_column(cli, tmp_path):  # n
     line = assert_refused(cli(["audit", "-p", "s.txt", "--y-true", "y", "--sensitive", "g",
                                "-o", "out", "-q"]), "s.txt: y: no column 'y' (--y-true)")
     assert line.endswith("the file has risk score"), line
+    assert_nothing_written(tmp_path)
+
+
+def test_both_readers_word_a_value_past_the_header_alike(cli, tmp_path):  # noqa: F811
+    """The table loader said "a row has more fields than the header's 3 names: the rows end in
+    an empty field, but 1 row holds a value there ('7', first at data row 150)", the
+    predictions reader "data row 150 has a value past the header's 3 names ('7'), where ...":
+    one wording (PAST_HEADER), each reader's own 'where' (README: their rules differ)."""
+    lines = ["x,g,y"] + [f"{i % 3 % 2},{'ab'[i % 2]},{i % 3 % 2}," for i in range(240)]
+    lines[150] += "7"
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "audit.toml").write_text(TABLE)
+    table = assert_refused(cli(["run", "audit.toml", "--out", "out", "--quiet"]), "t.csv: ")
+    audit = assert_refused(cli(["audit", "-p", "t.csv", "--y-true", "y", "--y-pred", "x",
+                                "--sensitive", "g", "-o", "out", "-q"]), "t.csv: ")
+    head = "data row 150 has a value past the header's 3 names ('7'), where "
+    tail = PAST_HEADER.split("{where}")[1]
+    assert head in table and head in audit, (table, audit)
+    assert table.endswith(tail) and audit.endswith(tail), (table, audit)
     assert_nothing_written(tmp_path)

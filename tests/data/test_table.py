@@ -464,8 +464,8 @@ def test_two_delimiters_ending_every_line_are_no_columns(tmp_path):
         body = [f"{line},7," if i == row else f"{line},," for i, line in enumerate(lines[1:], 1)]
         path.write_text(f"{lines[0]},,\n" + "".join(f"{line}\n" for line in body))
         text = refused(config(path), "data.path")
-        assert "the header ends in 2 unnamed columns" in text, text
-        assert f"1 row holds a value in one ('7', first at data row {row})" in text, text
+        assert (f"data row {row} has a value past the header's 4 names ('7'), where 1 row of "
+                "400 holds one") in text, text
 
 
 @pytest.mark.parametrize("changes", [{}, {"features": ["x1", "empty"]}])
@@ -631,7 +631,8 @@ def test_every_empty_unnamed_column_ending_the_header_is_no_column(tmp_path, hea
     path.write_text(f"{lines[0]}{header_end}\n" + "".join(rows))
     if kept is None:
         text = refused(config(path), "data.path")
-        assert "8 rows hold a value in one ('5', first at data row 1)" in text, text
+        assert "data row 1 has a value past the header's 4 names ('5'), where 8 rows of 400 " \
+               "hold one" in text, text
         return
     assert list(T.read_frame(path).columns) == [*make_table().columns, *kept]
     assert load_bundle(config(path), seed=0).preprocessing.features == ["x1", "cat", *kept]
@@ -648,8 +649,8 @@ def test_a_value_past_the_layout_sample_in_the_field_after_the_header_is_refused
     with pytest.raises(AuditorInputError) as info:
         T.read_frame(path)
     assert info.value.source == str(path)
-    assert info.value.message == T.VALUE_PAST_HEADER.format(
-        n=4, rows="5 rows", hold="hold", value="7", row=data_row(295))
+    assert info.value.message == T.PAST_HEADER.format(
+        n=4, where="5 rows of 300 hold one", value="7", row=data_row(295))
     path.write_text(f"{lines[0]}\n" + "".join(f"{line},\n" for line in lines[1:]))
     assert list(T.read_frame(path).columns) == list(make_table().columns)  # no value: no column
 
