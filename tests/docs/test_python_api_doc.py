@@ -24,7 +24,7 @@ def _documented(name: str) -> ast.arguments:
     return ast.parse(f"def {call}: pass").body[0].args
 
 
-@pytest.mark.parametrize("name", ["audit_model", "audit_predictions"])
+@pytest.mark.parametrize("name", ["audit_model", "audit_predictions", "regate", "run", "rerender"])
 def test_documented_signature_is_the_functions(name):
     real = inspect.signature(getattr(auditor, name)).parameters
     doc = _documented(name)
