@@ -50,13 +50,13 @@ class InputSelection:
 # cannot have learned it either.
 TRAINING_ROWS = "training rows (pretrain and finetune_train)"
 UNTRAINED_COLUMN = (
-    "Column {col!r} has no value in any of the {n:,} " + TRAINING_ROWS + ", only in {held:,} "
-    "of the {others:,} rows evaluated: it is not a model input."
+    "Column {col!r} has no {finite}value in any of the {n:,} " + TRAINING_ROWS + ", only in "
+    "{held:,} of the {others:,} rows evaluated: it is not a model input."
 )
 # Empty in every row trained or evaluated, its values only in rows no split draws: as a column
 # empty everywhere (refused by table.NO_VALUES), an input of one imputed constant.
 UNTRAINED_UNEVALUATED = (
-    "Column {col!r} has no value in any of the {n:,} " + TRAINING_ROWS + " or of the "
+    "Column {col!r} has no {finite}value in any of the {n:,} " + TRAINING_ROWS + " or of the "
     "{others:,} rows evaluated (only in rows no split draws): it is not a model input."
 )
 ONE_VALUE_COLUMN = (
@@ -79,7 +79,7 @@ NO_TRAINED_INPUTS = (
     "no input column of {file} holds two values among the {n:,} " + TRAINING_ROWS + ": {cols}; "
     "name other columns in data.features"
 )
-EMPTY_IN_TRAINING = "{cols} (empty there: fill them)"
+EMPTY_IN_TRAINING = "{cols} ({blank} there: fill them)"  # _blank's word
 ONE_IN_TRAINING = "{cols} (one value there)"
 
 
@@ -173,13 +173,15 @@ def trained_inputs(
     return kept, [note for note, _ in untrained.values()]
 
 
-def _nothing_left(untrained: dict[str, tuple[str, bool]], *, n: int, file: str) -> str:
+def _nothing_left(untrained: dict[str, tuple[str, str]], *, n: int, file: str) -> str:
     """The refusal where every input is left out, its advice from each column's cause: an
-    empty column can be filled; one of one value in full training rows cannot."""
-    empty = [c for c, (_, blank) in untrained.items() if blank]
-    one = [c for c, (_, blank) in untrained.items() if not blank]
-    cols = [template.format(cols=", ".join(names))
-            for template, names in ((EMPTY_IN_TRAINING, empty), (ONE_IN_TRAINING, one)) if names]
+    empty column (or one not finite: inf) can be filled; one of one value in full training
+    rows cannot."""
+    cols = [EMPTY_IN_TRAINING.format(cols=", ".join(names), blank=blank)
+            for blank in ("empty", "empty or not finite")
+            if (names := [c for c, (_, word) in untrained.items() if word == blank])]
+    one = [c for c, (_, word) in untrained.items() if not word]
+    cols += [ONE_IN_TRAINING.format(cols=", ".join(one))] if one else []
     return NO_TRAINED_INPUTS.format(file=file, n=n, cols="; ".join(cols))
 
 
@@ -190,12 +192,13 @@ def _exact(x: float) -> str:
 
 
 def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray,
-               rest: np.ndarray) -> tuple[str, bool] | None:
+               rest: np.ndarray) -> tuple[str, str] | None:
     """The data description's sentence where ``column`` is one constant over ``fit_rows``
     (its training rows) as :func:`encode_table` encodes it (a number not finite is the
     training mean, a missing text value its own level) and another value in some of the
     ``rest`` (the rows evaluated), or empty in every training row (whatever the rows evaluated
-    hold), and whether it is that empty; None where training saw it vary, or saw one value and
+    hold), and whether it is that empty (:func:`_blank`'s word, else ""); None where training
+    saw it vary, or saw one value and
     the rows evaluated hold nothing else."""
     n, others = len(fit_rows), len(rest)
     if numeric:
@@ -214,7 +217,10 @@ def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray,
     held, other = held[rest], other[rest]
     if empty:  # a constant wherever it is used, whether or not the rows evaluated hold values
         template = UNTRAINED_COLUMN if held.any() else UNTRAINED_UNEVALUATED
-        return template.format(col=column.name, n=n, held=int(held.sum()), others=others), True
+        blank = _blank(values[fit_rows]) if numeric else "empty"  # inf is no value to train on
+        finite = "finite " if blank != "empty" else ""
+        return template.format(col=column.name, n=n, held=int(held.sum()), others=others,
+                               finite=finite), blank  # fmt: skip
     if len(seen) > 1 or not other.any():
         return None
     where = IN_ALL.format(n=n) if k == n else IN_THOSE_HOLDING.format(
@@ -223,7 +229,7 @@ def _untrained(column: pd.Series, numeric: bool, fit_rows: np.ndarray,
     elsewhere = (ANOTHER if not blank else EMPTY if not valued else ANOTHER_OR_EMPTY).format(
         held=valued, empty=blank, others=others)
     return ONE_VALUE_COLUMN.format(col=column.name, value=value, where=where,
-                                   elsewhere=elsewhere), False  # fmt: skip
+                                   elsewhere=elsewhere), ""  # fmt: skip
 
 
 def _blank(training: np.ndarray) -> str:

@@ -336,3 +336,23 @@ def test_a_number_is_parsed_once(tmp_path, monkeypatch):
     found = tables._untrained(frame["z"], True, np.arange(8), np.array([8]))
     assert found is not None and "(the other 2 are empty or not finite)" in found[0]
     assert len(calls) == 1
+
+
+def test_a_column_not_finite_in_every_training_row_is_not_called_empty(tmp_path):
+    """inf and -inf in every training row (values elsewhere): the column was said to have "no
+    value in any of the training rows" and, as the one input, refused with "(empty there:
+    fill them)": the user looked for empty cells and found inf (S17's note)."""
+    from auditor.errors import AuditorInputError
+
+    cfg, n_training, n_filled = _filled_outside_training(tmp_path, "number")
+    frame = pd.read_csv(cfg.path)
+    frame["z"] = frame["z"].fillna(np.inf)
+    frame.loc[frame.index[:5], "z"] = frame.loc[frame.index[:5], "z"].replace(np.inf, -np.inf)
+    frame.to_csv(cfg.path, index=False)
+    bundle = load_bundle(cfg, seed=0)
+    assert (f"Column 'z' has no finite value in any of the {n_training:,} training rows "
+            f"(pretrain and finetune_train), only in {n_filled:,} of the {n_filled:,} rows "
+            "evaluated: it is not a model input.") in bundle.description
+    with pytest.raises(AuditorInputError) as info:
+        load_bundle(cfg.model_copy(update={"features": ["z"]}), seed=0)
+    assert "z (empty or not finite there: fill them)" in str(info.value)
