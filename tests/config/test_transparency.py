@@ -205,3 +205,18 @@ def test_filler_in_other_languages_counts_as_no_answer(text):
 @pytest.mark.parametrize("text", OTHER_LANGUAGES_ANSWERS)
 def test_short_answers_in_other_languages_stay_answers(text):
     assert not is_placeholder(text)
+
+
+def test_the_filler_patterns_compile_only_when_an_answer_is_read():
+    # ``auditor audit`` without a config reads no answer: it must not pay for compiling them
+    import subprocess
+    import sys
+
+    code = (
+        "import auditor.config.transparency as t\n"
+        "lazy = [v for v in vars(t).values() if isinstance(v, t._Lazy)]\n"
+        "assert len(lazy) == 10 and not any('compiled' in vars(v) for v in lazy)\n"
+        "assert t.is_placeholder('TBD') and not t.is_placeholder('Loan approval triage')\n"
+        "assert all('compiled' in vars(v) for v in (t._PLACEHOLDER, t._OTHER_FILLER))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
