@@ -33,6 +33,7 @@ from auditor.record.counts import check_fairness_counts
 from auditor.record.data_section import check_data_splits
 from auditor.record.performance import check_performance_counts
 from auditor.record.privacy_counts import check_attack_counts
+from auditor.record.timings import check_durations
 from auditor.record.transparency_counts import check_transparency_counts
 from auditor.record.verdicts import check_gate_verdicts, check_gates_ran
 from auditor.record.version import SCHEMA_VERSION, SECTIONS
@@ -301,10 +302,12 @@ def check_counts_read_back(data: dict[str, Any], *, source: str) -> None:
     its section's numbers contradict: the data section's rows per class
     (:mod:`auditor.record.data_section`), then each performance split's
     (:mod:`auditor.record.performance`), then the transparency checklist's and split
-    disjointness's (:mod:`auditor.record.transparency_counts`)."""
+    disjointness's (:mod:`auditor.record.transparency_counts`), then every duration
+    (:mod:`auditor.record.timings`)."""
     check_data_splits(data, source=source)
     check_performance_counts(data, source=source)
     check_transparency_counts(data, source=source)
+    check_durations(data, source=source)
 
 
 def check_intervals_read_back(data: dict[str, Any], *, source: str) -> None:
