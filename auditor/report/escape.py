@@ -49,6 +49,24 @@ _BREAKS = re.compile("\r\n?|[\n\t]")
 # and 'a b', two groups, were written alike. Not in prose (:func:`md_prose`,
 # :func:`one_paragraph`) nor in the tool's own lines (:func:`card_lines`): :data:`_CONTROL`.
 _NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
+# A name's own backslashes before what reads as a shown control ('a\x0ab' written with a
+# backslash) or before a control (shown so: 'a\<LF>b'): each shown doubled, as Python's repr
+# shows it ('a\\x0ab'), where a name is first shown (once per writer: the tool's own '\x0a'
+# is never doubled), so 'a<LF>b', 'a\x0ab' and 'a\<LF>b' are each shown their own way.
+_ESCAPE_LIKE = r"x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}"
+
+
+def _lookalike(controls: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(rf"\\(?=\\*(?:{_ESCAPE_LIKE}|{controls.pattern}))")
+
+
+_LOOKALIKE = {p.pattern: _lookalike(p) for p in (_NOT_TERMINAL, _NOT_XML)}
+
+
+def _shown(controls: re.Pattern[str], text: str) -> str:
+    """``text`` with each of ``controls`` shown (:func:`_visible`), its own backslashes before
+    one, or before what reads as one, doubled first (:data:`_LOOKALIKE`)."""
+    return controls.sub(_visible, _LOOKALIKE[controls.pattern].sub(r"\\\\", text))
 
 
 def _visible(m: re.Match[str]) -> str:
@@ -64,7 +82,7 @@ def md_escape(value: Any, *, isolate: bool = True) -> str:
     ``@mention`` (a word joiner after the ``@``) and each right-to-left run isolated
     (:func:`rtl_runs_isolated`), unless ``isolate`` is false: a path or command a reader copies
     (invisible isolates would be copied with it)."""
-    text = html.escape(str(value), quote=False)
+    text = _LOOKALIKE[_NOT_TERMINAL.pattern].sub(r"\\\\", html.escape(str(value), quote=False))
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(_escape_line_start, text)
     text = _MENTION.sub("@\u2060", _NOT_TERMINAL.sub(_visible, text))
@@ -104,7 +122,7 @@ def md_code(value: Any, *, in_table: bool = True) -> str:
     would show its backslash. The span as rendered shows
     the text exactly where it holds no control character; the raw file too, but a table's
     pipe. Every Markdown writer writes a metric path, a command or a file path so."""
-    text = _NOT_TERMINAL.sub(_visible, str(value))
+    text = _NOT_TERMINAL.sub(_visible, str(value))  # exact: a path, quoted by its own rules
     text = text.replace("|", "\\|") if in_table else text
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     spaced = text[:1] == text[-1:] == " " and text.strip()
@@ -115,7 +133,7 @@ def md_code(value: Any, *, in_table: bool = True) -> str:
 def html_text(value: Any) -> str:
     """Text inside an HTML element of a Markdown file (``<summary>``): Markdown escapes are
     not processed there, so only HTML's own escaping applies; a line break or tab shown."""
-    text = _NOT_TERMINAL.sub(_visible, html.escape(str(value), quote=True))
+    text = _shown(_NOT_TERMINAL, html.escape(str(value), quote=True))
     return rtl_runs_isolated(text)
 
 
@@ -124,7 +142,7 @@ def xml_text(value: Any) -> str:
     not remove what XML forbids): ESC, BEL and the like become ``\\x1b``, ``\\x07``; a line
     break ``\\x0a`` and a tab ``\\x09`` too (a value on its 'key: value' line, a name not
     read as another's)."""
-    return _NOT_XML.sub(_visible, str(value))
+    return _shown(_NOT_XML, str(value))
 
 
 def controls_visible(value: Any) -> Any:
@@ -143,7 +161,7 @@ def controls_shown(value: Any) -> Any:
         return Markup(_CONTROL.sub(_visible, str(value)))
     if not isinstance(value, str):
         return value
-    return _NOT_TERMINAL.sub(_visible, value)  # a browser shows one as a space
+    return _shown(_NOT_TERMINAL, value)  # a browser shows one as a space
 
 
 def svg_escape(value: Any) -> Markup:
@@ -196,7 +214,7 @@ def terminal_text(value: Any, *, isolate: bool = False) -> str:
     ``::`` becomes ``\\x3a:``, ``##[`` becomes ``##\\x5b``). ``isolate``: each right-to-left
     run isolated too (:func:`rtl_runs_isolated`: a CI log or annotation shown in a browser
     orders it), for a line of labels beside numbers; never for a path a user copies."""
-    text = _NOT_TERMINAL.sub(_visible, str(value))
+    text = _shown(_NOT_TERMINAL, str(value))
     return workflow_inert(rtl_runs_isolated(text) if isolate else text)
 
 
@@ -315,5 +333,6 @@ def bidi_isolated(value: Any) -> Any:
     isolated in a ``<bdi>``; a text without one is left to :func:`card_text`."""
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
-    value = controls_shown(value)
-    return _isolated(value, _JOINS) if _RTL.search(value) else value
+    if not _RTL.search(value):  # Markup: the card's last step shows nothing twice ('\\x0a')
+        return escape(card_text(value))
+    return _isolated(controls_shown(value), _JOINS)

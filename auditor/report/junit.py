@@ -125,12 +125,13 @@ def _testcase(
     suite: ET.Element, r: Mapping[str, Any], audit: Mapping[str, Any], *, name: str,
     warn_fails: bool,
 ) -> None:  # fmt: skip
-    case = _sub(suite, "testcase", classname=r["area"], name=name,
-                time=f"{r['seconds']:.6f}")  # fmt: skip
+    case = _sub(suite, "testcase", classname=r["area"], time=f"{r['seconds']:.6f}")
+    case.set("name", name)  # shown already (_case_names): once, a name's own '\\x09' doubled
     message = xml_text(f"{STATUS_WORD[r['status']]}: {failure_text(r, audit)}")
     if r["status"] == "fail" or (r["status"] == "warn" and warn_fails):
         kind = "fail" if r["status"] == "fail" else "warning"
-        el = _sub(case, "failure", message=message, type=kind)
+        el = _sub(case, "failure", type=kind)
+        el.set("message", message)  # shown already, as the name
         el.text = message
     # the message (a gap's counts are 'n=84 vs 260' there), then one 'key: value' a line
     lines = [message]  # each xml_text: no line break left in it
