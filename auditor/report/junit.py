@@ -3,10 +3,10 @@ GitHub test reporters).
 
 classname is the area (performance, fairness, ...); name is the gate's human name ("sex:
 equalized-odds gap <= 0.20"), unique within the file (GitLab keys testcases by suite,
-classname and name: a name shown like an earlier gate's, a tab shown ``\\x09`` beside a
-column named 'se\\x09x', is numbered " #2") and stable across seeds (made from the rule and
-the concrete metric path, never the worst-off group). ``time`` is the seconds the gate took
-to evaluate, never a metric value.
+classname and name: a tab is shown ``\\x09``, a backslash written before 'x09' doubled, and
+a name still shown like an earlier gate's is numbered " #2") and stable across seeds (made
+from the rule and the concrete metric path, never the worst-off group). ``time`` is the
+seconds the gate took to evaluate, never a metric value.
 
 Evidence: every testcase's ``<system-out>`` holds its one-line message ("passed: NAME: 0.12
 [0.05, 0.20] (95% interval, n=84 vs 260) ..."), then one ``key: value`` line each for the
@@ -101,8 +101,8 @@ def _case_evidence(r: Mapping[str, Any], audit: Mapping[str, Any]) -> list[tuple
 def _case_names(results: list[Mapping[str, Any]]) -> list[str]:
     """Each gate's testcase name: its name shown (:func:`_text`); where an earlier gate's is
     shown alike, numbered ``#k`` from 2, past every name the file shows. The gates' names are
-    unique (gates.evaluate numbers them alike), but 'se\tx' and 'se\\x09x' (a backslash
-    written) show as one; a name shown once is written as it is."""
+    unique (gates.evaluate numbers them alike), and 'se\\tx' and 'se\\x09x' (a backslash
+    written) show apart ('se\\x09x', 'se\\\\x09x'); a name shown once is written as it is."""
     shown = [_text(r["name"]) for r in results]
     taken = set(shown)
     low: dict[str, int] = {}  # per name shown alike: where the search for a free number starts
