@@ -32,11 +32,15 @@ from auditor.record.bounds import (
 from auditor.record.privacy_canaries import check_canaries
 
 NOT_THE_RATE = "{value!r} is not {k} / {n} ({share:.6g})"
+NOT_THE_SUMMARY = "{found!r} is not the attack's {name} ({n!r})"
 NOT_FROM_RATES = "{value!r} is not what tpr and fpr give ({expected:.6g})"
 # The estimate nodes of an attack that lie in [0, 1], by their key: each AUC, a decision's
 # (and a calibrated operating point's) TPR and FPR; a TPR at a fixed FPR is found by its keys.
 BOUNDED = {"auc": "an AUC", "tpr": RATE, "fpr": RATE, "overall_tpr": RATE, "overall_fpr": RATE}
 AT_FPR = frozenset({"tp", "fp", "n", "n_non_members", "value", "fpr"})
+# An attack's summary (every attack, per class, per stage): its AUC is over its members and
+# non-members, each TPR at a fixed FPR over its members, its FPR over its non-members.
+SUMMARY = frozenset({"n_members", "n_non_members", "auc", "tpr_at_fpr"})
 # The parts of the privacy section that hold attack results: every attack, per class, per stage.
 ATTACK_PARTS = ("attacks", "per_class", "stages", "groups")
 
@@ -105,10 +109,28 @@ def _check_part(attacks: Any, root: str, source: str) -> None:
         if key in BOUNDED or AT_FPR <= node.keys():
             what = BOUNDED.get(key, RATE)
             check_estimate(node, 0.0, 1.0, what=what, where=where, source=source)
+        if SUMMARY <= node.keys():
+            _summary(where, node, source)
         if {"tp", "fp", "n_members", "n_non_members", "tpr", "fpr"} <= node.keys():
             _decision(where, node, source)
         elif AT_FPR <= node.keys():
             _at_fpr(where, node, source)
+
+
+def _summary(where: str, node: dict[str, Any], source: str) -> None:
+    members, non_members = node["n_members"], node["n_non_members"]
+    if count(members) is None or count(non_members) is None:
+        return
+    levels = node["tpr_at_fpr"]
+    checks = [(node["auc"], "n", "n_members + n_non_members", members + non_members, "auc")]
+    for level, at in levels.items() if isinstance(levels, dict) else ():
+        checks.append((at, "n", "n_members", members, f"tpr_at_fpr/{level}"))
+        checks.append((at, "n_non_members", "n_non_members", non_members, f"tpr_at_fpr/{level}"))
+    for part, key, name, n, at in checks:
+        found = part.get(key) if isinstance(part, dict) else None
+        if count(found) is not None and found != n:
+            why = NOT_THE_SUMMARY.format(found=found, name=name, n=n)
+            raise AuditorInputError(why, source=source, field=f"{where}/{at}/{key}")
 
 
 def _at_fpr(where: str, node: dict[str, Any], source: str) -> None:

@@ -56,6 +56,15 @@ def audit_file(privacy_audit):
          "stages/pretrained/auc/ci_low", "-3.0 is outside [0, 1]"),
         (("privacy", "stages", "finetuned", "tpr_at_fpr", "0.01", "fp"), -1,
          "stages/finetuned/tpr_at_fpr/0.01/fp", "-1 is not a count between 0 and n_non_members"),
+        # an attack summary's rows: its AUC over members and non-members, each TPR at a
+        # fixed FPR over them (session 18)
+        ((*LOSS, "auc", "n"), 10**15, "attacks/loss/auc/n",
+         "1000000000000000 is not the attack's n_members + n_non_members (532)"),
+        (("privacy", "per_class", "loss", "even", "auc", "n"), 7, "per_class/loss/even/auc/n",
+         "7 is not the attack's n_members + n_non_members (264)"),
+        (("privacy", "stages", "pretrained", "tpr_at_fpr", "0.001", "n_non_members"), 10**15,
+         "stages/pretrained/tpr_at_fpr/0.001/n_non_members",
+         "is not the attack's n_non_members (711)"),
         # the leakage by sensitive group (session 18)
         ((*GROUPS, "features", "digit", 0, "tp"), 10**15, "groups/features/digit/0/tp",
          "is not a count between 0 and n_members"),
