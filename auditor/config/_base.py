@@ -128,7 +128,8 @@ class StrictModel(BaseModel):
     true``, ``max = "0.2"``, ``n_jobs = "4"``, ``hidden = ["64"]`` and ``use_defaults = "no"``
     or ``1`` are refused, where pydantic would read 1, 0.2, 4, 64, false and true)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # defer_build: a table's schema is built when first validated, not at every import
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -20,13 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 class Result(BaseModel):
     """Base of every typed result: immutable, no unknown fields."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # each schema built when first used: an audit uses few of them, every start built all
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class OpenResult(BaseModel):
     """A frozen result whose extra keys are kept (maps keyed by data, e.g. group names)."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
 
 
 class NotRun(Result):

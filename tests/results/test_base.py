@@ -77,3 +77,19 @@ def test_dump_of_plain_data_and_models():
     assert out == {"a": [1, 2.5, None, True, "t", "a", [3, 4]], "5": {"n": {
         "status": "not_run", "reason": "why"}}}  # fmt: skip
     assert json.loads(to_json_text(out)) == out
+
+
+def test_result_schemas_are_built_when_first_used_not_at_import():
+    # an audit uses a few of the ~60 result and config models: importing builds none of them
+    import subprocess
+    import sys
+
+    code = (
+        "from auditor.config import AuditConfig\n"
+        "from auditor.results.info import RunInfo, ToolInfo\n"
+        "assert not RunInfo.__pydantic_complete__ and not AuditConfig.__pydantic_complete__\n"
+        "assert ToolInfo(version='1').model_dump() == {'name': 'auditor', 'version': '1'}\n"
+        "assert ToolInfo.__pydantic_complete__ and not RunInfo.__pydantic_complete__\n"
+        "assert AuditConfig().seed == AuditConfig.model_validate({}).seed\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
