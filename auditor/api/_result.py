@@ -27,7 +27,7 @@ from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import CHECKPOINTS, as_path, to_json_text
 from auditor.numbers import fmt_interval
 from auditor.preflight import run_head
-from auditor.preflight.run_place import IN_OTHER_RUN, is_run_folder, shown
+from auditor.preflight.run_place import AS_RUN_FILE, IN_OTHER_RUN, run_holding, shown
 from auditor.record import audit_schema
 from auditor.report.terminal import gap_counts
 from auditor.run_folder import (
@@ -59,10 +59,6 @@ IN_SAME_RUN = (
 NESTED = (
     "lies in another run's folder, {folder}, so its {kind} is not written beside it (a run "
     "is never rewritten): give --out"
-)
-AS_RUN_FILE = (
-    "is a run's own file name beside an audit.json, and would make that folder a run "
-    "(choose another {field})"
 )
 AN_AUDIT = "is another run's audit.json; a run is never rewritten (choose another {field})"
 # what only an audit writes into its folder, never a re-gate or a re-render
@@ -201,10 +197,12 @@ class AuditResult:
     def _write(self, folder: str | Path, *, lock_timeout: float) -> AuditResult:
         """:meth:`write`, its errors naming ``--out`` (``auditor audit``'s own write)."""
         folder = as_path(folder, field="--out")  # an int: one line, not a TypeError
+        run = self.data.get("run")
+        own = json_form(run) if isinstance(run, dict) else None
         if self.read_from is not None:
-            run = self.data.get("run")
-            refuse_rewrite(Path(folder), self.read_from, field="folder",
-                           own_run=json_form(run) if isinstance(run, dict) else None)  # fmt: skip
+            refuse_rewrite(Path(folder), self.read_from, field="--out", own_run=own)
+        else:  # in memory: worded as a loaded result's (its own earlier write: IN_SAME_RUN)
+            _refuse_in_run(Path(folder), (), own, field="--out", default=None)
         out = check_out_dir(folder, mode=self.mode)
         write_run(self.data, out, lock_timeout=lock_timeout)
         kept = copy.deepcopy(self.data)  # its own, as gate()'s
@@ -245,7 +243,7 @@ def refuse_rewrite(out: Path, *runs: str | Path, own_run: dict[str, Any] | None,
     """One line naming ``out`` (as ``field``) where writing there would rewrite evidence: an
     audit read (``runs``: run folders or audit files, as given; a linked audit.json's folder
     and the one it points into alike) or a folder holding it; a path inside a run folder (a
-    folder holding audit.json beside another file a run writes: one of ``runs``' or another);
+    folder holding audit.json beside a model card: one of ``runs``' or another);
     a path named as a run's own file beside an audit.json (it would make that folder a run);
     another audit.json; or a folder of another run (see :func:`_refuse_other_run`;
     ``own_run``: the ``run`` section of the audit written). ``default``: the kind ("gate",
@@ -256,14 +254,23 @@ def refuse_rewrite(out: Path, *runs: str | Path, own_run: dict[str, Any] | None,
     target, reads = out.resolve(), _read_as(runs)
     if any(target == read or target in read.parents for read in reads):
         raise AuditorInputError(SAME.format(field=field), source=str(out), field=field)
-    for folder in target.parents:
-        if is_run_folder(folder):
-            raise _in_run(out, folder, runs, own_run, field=field, default=default)
-    if is_run_folder(target.parent, adding=target.name):  # a run's file name beside an audit.json
-        raise AuditorInputError(AS_RUN_FILE.format(field=field), source=str(out), field=field)
+    _refuse_in_run(out, runs, own_run, field=field, default=default)
     if target.name == "audit.json" and target.is_file():  # a saved baseline's, say
         raise AuditorInputError(AN_AUDIT.format(field=field), source=str(out), field=field)
     _refuse_other_run(out, target, own_run, field=field)
+
+
+def _refuse_in_run(out: Path, runs: tuple[str | Path, ...], own_run: dict[str, Any] | None,
+                   *, field: str, default: str | None) -> None:  # fmt: skip
+    """One line where ``out`` lies in a run folder, or its name would make its parent one
+    (:func:`auditor.preflight.run_place.run_holding`, check_out_dir's rule too)."""
+    check_resolvable(out, field=field)
+    if (found := run_holding(out)) is None:
+        return
+    folder, by_name = found
+    if by_name:  # a run's file name beside an audit.json
+        raise AuditorInputError(AS_RUN_FILE.format(field=field), source=str(out), field=field)
+    raise _in_run(out, folder, runs, own_run, field=field, default=default)
 
 
 def _in_run(out: Path, folder: Path, runs: tuple[str | Path, ...],

@@ -89,8 +89,8 @@ def check_out_dir(out_dir: str | Path, *, mode: str | None = None) -> Path:
     """Refuse an ``--out`` that is a file, a folder of other files (it would be replaced
     whole), a run folder of another kind than ``mode`` (``"run"``, ``"supplied"``,
     ``"predictions"``: audit.json's run.mode; a trained run's checkpoints are of kind "run"),
-    a folder inside a run folder (a run folder is one run), or cannot be written, before
-    any work.
+    a folder inside a run folder (a run folder is one run) or named as a run's own file beside
+    an audit.json (it would make that folder a run), or cannot be written, before any work.
 
     Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
     out = as_path(out_dir, field="--out")  # out_dir=5 from Python: one line, not a TypeError

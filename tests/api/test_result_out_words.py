@@ -16,10 +16,11 @@ from tests.builders import folder_bytes, refusal_line
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("name", ["summary.md", "junit.xml", "run.log", "model_card.html"])
+@pytest.mark.parametrize("name", ["model_card.html", "model_card.md"])
 def test_diff_writes_no_run_file_beside_a_lone_audit_json(work, name):
-    """``diff a b -o summary.md`` beside a saved baseline's audit.json was written, and made
-    that folder a run: the next ``diff audit.json b -o reports/y.md`` was refused."""
+    """``diff a b -o model_card.md`` beside a saved baseline's audit.json was written, and
+    made that folder a run: the next ``diff audit.json b -o reports/y.md`` was refused. (A
+    model card makes a run; summary.md, junit.xml and run.log no longer do, see below.)"""
     base = work / "base"
     base.mkdir()
     shutil.copy(work / "a" / "audit.json", base / "audit.json")
@@ -35,7 +36,8 @@ def test_a_lone_audit_json_read_gets_no_run_file_beside_it(work):
     base = work / "base"
     base.mkdir()
     shutil.copy(work / "a" / "audit.json", base / "audit.json")
-    text = refusal_line(runner.invoke(app, ["diff", "base/audit.json", "b", "-o", "base/run.log"]))
+    out = "base/model_card.md"
+    text = refusal_line(runner.invoke(app, ["diff", "base/audit.json", "b", "-o", out]))
     assert text.endswith(AS_RUN_FILE.format(field="--out"))
     assert sorted(p.name for p in base.iterdir()) == ["audit.json"]
 
@@ -64,9 +66,9 @@ def test_an_earlier_gate_of_this_run_is_not_another_run(work, command):
     assert text.endswith(IN_OTHER_RUN.format(folder=repr("a.gate-x"), field="--out"))
 
 
-@pytest.mark.parametrize("name", ["Summary.md", "RUN.LOG", "Checkpoints"])
+@pytest.mark.parametrize("name", ["Model_Card.md", "MODEL_CARD.HTML"])
 def test_a_run_file_name_is_compared_case_insensitively(work, name):
-    """``diff a b -o base/Summary.md`` beside a lone audit.json was written: on a
+    """``diff a b -o base/Model_Card.md`` beside a lone audit.json was written: on a
     case-insensitive disk (macOS's default) it makes base a run, the fault 801530a names; and
     the rule was written twice, once in _is_run (R18 #5)."""
     base = work / "base"
@@ -78,13 +80,27 @@ def test_a_run_file_name_is_compared_case_insensitively(work, name):
 
 
 def test_a_run_file_in_other_case_makes_a_run(work):
-    """base holding audit.json and SUMMARY.MD is a run (as on macOS's disk): -o base/notes.md
-    lies in it."""
+    """base holding audit.json and MODEL_CARD.MD is a run (as on macOS's disk): -o
+    base/notes.md lies in it."""
     base = work / "base"
     base.mkdir()
     shutil.copy(work / "a" / "audit.json", base / "audit.json")
-    (base / "SUMMARY.MD").write_text("kept\n")
+    (base / "MODEL_CARD.MD").write_text("kept\n")
     text = refusal_line(runner.invoke(app, ["diff", "a", "b", "-o", "base/notes.md"]))
     words = IN_OTHER_RUN.format(folder=repr("base"), field="--out")
     assert text == f"auditor: error: base/notes.md: --out: {words}"
-    assert sorted(p.name for p in base.iterdir()) == ["SUMMARY.MD", "audit.json"]
+    assert sorted(p.name for p in base.iterdir()) == ["MODEL_CARD.MD", "audit.json"]
+
+
+@pytest.mark.parametrize("name", ["summary.md", "junit.xml", "run.log", "checkpoints"])
+def test_other_tools_file_names_beside_a_lone_audit_json_make_no_run(work, name):
+    """A repo root holding a saved baseline's audit.json and pytest's junit.xml (another
+    tool's summary.md, a training loop's run.log or checkpoints/) was a run: every --out
+    below it was refused. Only a model card beside audit.json makes a run (MC, r1 #1)."""
+    base = work / "base"
+    base.mkdir()
+    shutil.copy(work / "a" / "audit.json", base / "audit.json")
+    result = runner.invoke(app, ["diff", "a", "b", "--out", f"base/{name}"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["diff", "base/audit.json", "b", "-o", "base/reports/y.md"])
+    assert result.exit_code == 0, result.output

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from auditor import api
+from auditor.api import AuditResult
+from auditor.api._result import AS_RUN_FILE, IN_SAME_RUN
 from auditor.cli import app
 from auditor.errors import AuditorInputError
 from auditor.preflight import check_out_dir
@@ -25,12 +28,13 @@ WORDS = IN_OTHER_RUN.format(folder=repr("c"), field="--out")
 
 @pytest.fixture
 def work(tmp_path, monkeypatch):
-    """A working folder with preds.csv and a predictions run folder, c."""
+    """A working folder with preds.csv and a predictions run folder, c (audit.json beside a
+    model card, as every run writes)."""
     monkeypatch.chdir(tmp_path)
     predictions_frame(n=600).to_csv(tmp_path / "preds.csv", index=False)
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "audit.json").write_text(json.dumps({"run": {"mode": "predictions"}}))
-    (tmp_path / "c" / "summary.md").write_text("# summary\n")
+    (tmp_path / "c" / "model_card.md").write_text("# card\n")
     return tmp_path
 
 
@@ -40,14 +44,14 @@ def test_audit_out_inside_a_run_is_refused_before_any_work(work, out):
     text = refusal_line(runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", out]))
     assert text == f"auditor: error: {out}: --out: {WORDS}"
     assert folder_bytes(work / "c") == before
-    assert sorted(os.listdir(work / "c")) == ["audit.json", "summary.md"]
+    assert sorted(os.listdir(work / "c")) == ["audit.json", "model_card.md"]
 
 
 def test_run_out_inside_a_run_is_refused(work):
     (work / "x.toml").write_text('name = "x"\n')
     text = refusal_line(runner.invoke(app, ["run", "x.toml", "-o", "c/sub"]))
     assert text == f"auditor: error: c/sub: --out: {WORDS}"
-    assert sorted(os.listdir(work / "c")) == ["audit.json", "summary.md"]
+    assert sorted(os.listdir(work / "c")) == ["audit.json", "model_card.md"]
 
 
 def test_the_python_api_names_out_dir(work):
@@ -78,3 +82,78 @@ def test_a_lone_audit_json_makes_no_run_folder(work):
     done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", "base/sub", "-q"])
     assert done.exit_code == 0, done.output
     assert (work / "base" / "sub" / "audit.json").is_file()
+
+
+def test_a_baseline_beside_other_tools_files_is_no_run(work):
+    """A repo root holding a saved baseline audit.json and pytest's junit.xml (or another
+    tool's summary.md) was a run: ``auditor audit`` (default reports/preds) and plain
+    ``auditor run`` (reports/digits) below it were refused, naming the root (r1 #1)."""
+    (work / "audit.json").write_text("{}")
+    (work / "junit.xml").write_text("<testsuites/>\n")
+    (work / "summary.md").write_text("# CI\n")
+    assert check_out_dir("reports/digits", mode="run") == Path("reports/digits")
+    done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-q"])
+    assert done.exit_code == 0, done.output
+    assert (work / "reports" / "preds" / "model_card.html").is_file()
+
+
+@pytest.mark.parametrize("name", ["model_card.md", "Model_Card.HTML"])
+def test_an_out_named_as_a_card_beside_a_lone_audit_json_is_refused(work, name):
+    """``-o base/model_card.md`` beside a lone audit.json was written, made base a run, and
+    then its own rerun and ``-o base/sub`` were refused (r1 #2): refused before any work."""
+    (work / "base").mkdir()
+    (work / "base" / "audit.json").write_text("{}")
+    text = refusal_line(runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o",
+                                            f"base/{name}"]))  # fmt: skip
+    assert text == f"auditor: error: base/{name}: --out: " + AS_RUN_FILE.format(field="--out")
+    assert os.listdir(work / "base") == ["audit.json"]
+
+
+def test_audit_model_out_dir_inside_a_run_is_refused(work):
+    from sklearn.linear_model import LogisticRegression
+
+    frame = predictions_frame(n=200)[["label", "sex"]].assign(x=range(200))
+    model = LogisticRegression().fit(frame[["x"]], frame["label"])
+    with pytest.raises(AuditorInputError, match="out_dir: lies in another run's folder, 'c'"):
+        api.audit_model(model, data=frame, target="label", sensitive=["sex"], features=["x"],
+                        out_dir="c/sub", progress=False)  # fmt: skip
+    assert not (work / "c" / "sub").exists()
+
+
+def test_a_run_is_rerun_in_place_through_a_link(work):
+    """``-o link`` (a link to run c) replaces c and keeps the link."""
+    (work / "link").symlink_to(work / "c", target_is_directory=True)
+    done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", "link", "-q"])
+    assert done.exit_code == 0, done.output
+    assert (work / "link").is_symlink() and (work / "c" / "model_card.html").is_file()
+
+
+def _in_memory():
+    return api.audit_predictions("preds.csv", y_true="label", y_pred="pred", sensitive=["sex"],
+                                 positive_label="approved")  # fmt: skip
+
+
+def test_an_in_memory_result_is_not_written_into_a_run(work):
+    """AuditResult.write of an in-memory result below run c (C.md item 1's hole): refused in
+    the words a loaded result gets (r1 #4, #5)."""
+    result = _in_memory()
+    with pytest.raises(AuditorInputError) as fresh:
+        result.write("c/w")
+    loaded = AuditResult.load(result.write("d").run_dir)
+    with pytest.raises(AuditorInputError) as read:
+        loaded.write("c/w")
+    words = IN_OTHER_RUN.format(folder=repr("c"), field="folder=")
+    assert str(fresh.value) == str(read.value) == f"c/w: folder: {words}"
+    assert not (work / "c" / "w").exists()
+
+
+def test_an_in_memory_result_written_twice_names_its_own_run(work):
+    """Written to d, then to d/sub: d is that result's own run, not another's (r1 #4)."""
+    result = _in_memory()
+    result.write("d")
+    before = folder_bytes(work / "d")
+    with pytest.raises(AuditorInputError) as caught:
+        result.write("d/sub")
+    words = IN_SAME_RUN.format(folder=repr("d"), field="folder=")
+    assert str(caught.value) == f"d/sub: folder: {words}"
+    assert folder_bytes(work / "d") == before
