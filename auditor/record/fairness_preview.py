@@ -65,8 +65,24 @@ def _curve(curve: dict[str, Any], grid: Any, where: str, source: str) -> None:
         if isinstance(grid, list) and len(rates) != len(grid):
             why = NOT_EVERY_THRESHOLD.format(found=len(rates), n=len(grid))
             raise AuditorInputError(why, source=source, field=f"{where}/{key}")
-        for j, rate in enumerate(rates):
-            _rate(rate, over, sizes[over], f"{where}/{key}/{j}", source)
+        if not _all_shares(rates, sizes[over]):  # the common case: no field names built
+            for j, rate in enumerate(rates):
+                _rate(rate, over, sizes[over], f"{where}/{key}/{j}", source)
+
+
+def _all_shares(rates: list[Any], n: int) -> bool:
+    """True where every rate is what :func:`_rate` takes: null over no rows, else a number
+    that is a whole count of the ``n`` rows (in [0, 1] with it)."""
+    if not n:
+        return all(rate is None for rate in rates)
+    slack = TOLERANCE * n
+    for rate in rates:
+        if not number(rate):
+            return False
+        k = rate * n
+        if not -slack <= k <= n + slack or abs(k - round(k)) > slack:
+            return False
+    return True
 
 
 def _rate(rate: Any, name: str, n: int, where: str, source: str) -> None:
