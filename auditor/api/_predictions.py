@@ -24,6 +24,7 @@ from auditor.api._rerun import read_baseline
 from auditor.api._result import AuditResult
 from auditor.api._trained import command_line, judged_gates
 from auditor.config import MAX_SEED, AuditConfig, expand_home, name_from_file
+from auditor.config.paths import as_written
 from auditor.errors import AuditorInputError
 from auditor.gates import validate_rules
 from auditor.predictions.audit import audited_specs, build_audit, predictions_config
@@ -208,6 +209,7 @@ def _local_file(source: str | Path) -> Path:
     """The file ``source`` names, ``~`` expanded (as pandas' readers expand it; a URL is
     refused where the file is opened: ``header.file_kind``); a ``~name`` of no user is one
     line, as in a config (it was an internal error)."""
+    as_written(source, Path(source))  # s3://b/x, as written: its Path shows s3:/b/x
     return expand_home(Path(source), source=None, field="--predictions")
 
 

@@ -43,5 +43,18 @@ audit_path = nonblank("an audit.json or its run folder")
 folder_path = nonblank("a folder")
 # diff's --out
 file_path = nonblank("a file")
-# audit's --predictions
-predictions_path = nonblank("a predictions file or folder")
+_predictions_path = nonblank("a predictions file or folder")
+
+
+def predictions_path(value: str) -> Path:
+    """audit's --predictions: a URL is refused as usage, shown as typed
+    (``https://x.org/a.csv``): its Path keeps one of the two slashes."""
+    path = _predictions_path(value)
+    from auditor.config.paths import as_written  # pydantic: only once --predictions is given
+    from auditor.errors import AuditorInputError
+
+    try:
+        as_written(value, path)
+    except AuditorInputError as err:
+        raise typer.BadParameter(str(err)) from None
+    return path

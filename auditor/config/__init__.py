@@ -23,6 +23,7 @@ from auditor.config.paths import (
     expand_home,
     holds,
     resolve_paths,
+    written_urls,
 )
 from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
 from auditor.config.run_table import lift_run_table, run_key_named
@@ -376,7 +377,9 @@ def load_config_with(
     path = Path(path)
     # a folder, a device, too large, UTF-16, not UTF-8, not TOML
     raw, prefix = config_table(read_toml(path), source=str(path))
-    config = validate_config(take(raw, prefix), source=str(path), prefix=prefix)
+    taken = take(raw, prefix)
+    config = validate_config(taken, source=str(path), prefix=prefix)
+    written_urls(taken, base=path.parent, read=read, prefix=prefix)  # before a Path drops a /
     try:
         return resolve_paths(config, base=path.parent, source=str(path), read=read)
     except AuditorInputError as exc:

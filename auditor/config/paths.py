@@ -26,6 +26,36 @@ def no_file(path: Path | str) -> str:
     return NOT_LOCAL if URL.match(str(path)) else NO_FILE
 
 
+def as_written(text: Any, path: Path, *, field: str | None = None) -> None:
+    """Refuse ``text``, a URL as the user wrote it (``s3://bucket/a.csv``), where ``path``
+    (``text`` found from its folder) is not there, showing ``text``: a Path of it keeps one of
+    its two slashes ("s3:/bucket/a.csv" was shown)."""
+    if not isinstance(text, str) or not URL.match(text):
+        return
+    try:
+        there = path.exists()
+    except (OSError, ValueError):  # a NUL, a name too long: no file either way
+        there = False
+    if not there:
+        raise AuditorInputError(NOT_LOCAL, source=text, field=field)
+
+
+# The keys of each table that name a file ([gates] baseline: beside the config, else here).
+FILE_KEYS = {"data": ("path", "root", "members", "non_members"), "model": ("path",),
+             "gates": ("baseline",)}  # fmt: skip
+
+
+def written_urls(raw: dict[str, Any], *, base: Path, read: tuple[str, ...], prefix: str) -> None:
+    """Refuse a URL that a file key of a table in ``read`` holds in ``raw`` (the config file's
+    table, in its folder ``base``), shown as written."""
+    for table in read:
+        values = raw.get(table)
+        for key in FILE_KEYS.get(table, ()) if isinstance(values, dict) else ():
+            text = values.get(key)
+            if isinstance(text, str) and not (table == "gates" and Path(text).exists()):
+                as_written(text, base / text, field=f"{prefix}{table}.{key}")
+
+
 NOT_A_FILE = "is not a regular file (a device or a pipe): name the model file"
 
 

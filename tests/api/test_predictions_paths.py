@@ -29,11 +29,13 @@ def test_a_path_under_home_written_with_a_tilde_is_read(tmp_path, monkeypatch):
 @pytest.mark.parametrize("url", ["s3://bucket/preds.parquet", "https://example.org/p.csv"])
 @pytest.mark.parametrize("kind", [str, Path])
 def test_a_url_is_one_line_saying_to_download_it(url, kind):
-    """A URL was 's3:/bucket/preds.parquet: no such file' (a path, one slash lost); a Path
-    (as the command line hands it) keeps one slash, and is a URL all the same."""
+    """A URL was 's3:/bucket/preds.parquet: no such file' (a path, one slash lost); then
+    's3:/bucket/...: a URL' for the text too. Text is shown as written; a Path keeps one
+    slash (Python's Path drops the other), and is a URL all the same."""
     with pytest.raises(AuditorInputError) as err:
         audit_predictions(kind(url), **KW)
-    assert str(err.value) == f"{Path(url)}: a URL: auditor reads a local file; download it first"
+    shown = url if kind is str else str(Path(url))
+    assert str(err.value) == f"{shown}: a URL: auditor reads a local file; download it first"
 
 
 def test_the_command_line_says_a_url_is_to_be_downloaded(tmp_path):
@@ -41,8 +43,9 @@ def test_the_command_line_says_a_url_is_to_be_downloaded(tmp_path):
                           "--sensitive", "sex", "-o", str(tmp_path / "out")],
                          capture_output=True, text=True)  # fmt: skip
     assert run.returncode == 2, run.stderr
-    assert run.stderr.strip().splitlines() == [
-        "auditor: error: s3:/b/preds.csv: a URL: auditor reads a local file; download it first"
+    assert run.stderr.strip().splitlines() == [  # as typed: it was shown 's3:/b/preds.csv'
+        "auditor: error: Invalid value for '--predictions' / '-p': s3://b/preds.csv: a URL: "
+        "auditor reads a local file; download it first (see 'auditor audit --help')"
     ]
     assert not (tmp_path / "out").exists()
 

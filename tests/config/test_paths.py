@@ -149,3 +149,45 @@ def test_a_run_name_escape_in_run_or_pyproject_is_said(tmp_path, name):
     assert err.value.field.endswith("run.name")
     assert err.value.message.endswith("it holds a new line: a \\ in double quotes starts an "
                                       "escape (\\n is a new line)"), err.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        (TABLE + 'path = "s3://bucket/a.csv"', "data.path"),
+        (TABLE + 'path = "file:///srv/a.csv"', "data.path"),
+        (TABLE + 'path = "a.csv"\n[model]\nkind = "sklearn"\npath = "https://h.org/m.skops"',
+         "model.path"),
+        ('[gates]\nbaseline = "https://ci.org/runs/1/audit.json"', "gates.baseline"),
+    ],
+)
+def test_a_url_a_config_names_is_shown_as_written(tmp_path, text, field):
+    """`path = "s3://bucket/a.csv"` was 's3:/bucket/a.csv: data.path: a URL' (a Path of it
+    keeps one of the two slashes): the text the user wrote is shown."""
+    (tmp_path / "a.csv").write_text("y,s\n1,a\n", encoding="utf-8")
+    path = tmp_path / "c.toml"
+    path.write_text(text + "\n", encoding="utf-8")
+    url = text.rsplit('"', 2)[1]
+    with pytest.raises(AuditorInputError) as err:
+        load_config(path)
+    assert str(err.value) == f"{url}: {field}: a URL: auditor reads a local file; download it first"
+
+
+def test_a_url_in_a_table_the_command_does_not_read_is_left_alone(tmp_path):
+    """gate --config and audit --config read [gates] alone: a URL in [data] is not theirs."""
+    from auditor.config.predictions_file import load_predictions_config
+
+    path = tmp_path / "c.toml"
+    path.write_text(TABLE + 'path = "s3://bucket/a.csv"\n', encoding="utf-8")
+    config, _ = load_predictions_config(path)
+    assert str(config.data.path) == "s3:/bucket/a.csv"
+
+
+def test_a_url_in_pyproject_names_its_key_below_tool_auditor(tmp_path):
+    path = tmp_path / "pyproject.toml"
+    path.write_text(TABLE.replace("[data]", "[tool.auditor.data]") + 'path = "gs://b/a.csv"\n',
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(AuditorInputError) as err:
+        load_config(path)
+    assert str(err.value) == ("gs://b/a.csv: tool.auditor.data.path: a URL: auditor reads a "
+                              "local file; download it first")  # fmt: skip
