@@ -70,6 +70,21 @@ def _main(
 NO_ARGS_IS_HELP = "NoArgsIsHelpError"
 
 
+TOP_HELP = "(see 'auditor --help')"
+
+
+def usage_line(exc: Exception, args: list[str] | None) -> str:
+    """:func:`usage_error_line`, naming the command typed (its first word that is no option)
+    where click's error carries none: `auditor run --out` said "(see 'auditor --help')"."""
+    line = usage_error_line(exc)
+    typed = sys.argv[1:] if args is None else args
+    word = next((a for a in typed if not a.startswith("-")), None)
+    names = {command.name for command in app.registered_commands}
+    if getattr(exc, "ctx", None) is None and word in names and line.endswith(TOP_HELP):
+        line = line.removesuffix(TOP_HELP) + f"(see 'auditor {word} --help')"
+    return line
+
+
 def exit_code_of(args: list[str] | None = None) -> int:
     """Run the command line ``args`` (default ``sys.argv[1:]``); its exit code."""
     note_written(None)  # a folder an earlier command (in this process) wrote is not this one's
@@ -81,7 +96,7 @@ def exit_code_of(args: list[str] | None = None) -> int:
         if type(exc).__name__ == NO_ARGS_IS_HELP:  # plain `auditor`: its help, as click shows it
             typer.echo(exc.format_message(), err=True)
             return EXIT_BAD_INPUT
-        typer.echo(usage_error_line(exc), err=True)
+        typer.echo(usage_line(exc, args), err=True)
         return EXIT_BAD_INPUT
     except typer.Abort:  # end of input at a prompt
         return EXIT_BAD_INPUT

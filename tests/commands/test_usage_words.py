@@ -114,3 +114,20 @@ def test_dash_h_is_help(args, capsys):
     assert exit_code_of(args) == 0
     out = capsys.readouterr().out  # the program's name is pytest's here
     assert out.startswith("Usage: ") and "-h, --help" in out, out
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [(["run", "--out"], "'--out'"), (["audit", "-p"], "'-p'"), (["gate", "r", "--fail-on"],
+     "'--fail-on'"), (["diff", "a", "b", "-o"], "'-o'")],
+)  # fmt: skip
+def test_an_option_given_no_value_names_its_command_help(args, option, capsys):
+    """`auditor run --out` said "(see 'auditor --help')": click's "requires an argument" error
+    carries no command; every other usage error names it."""
+    command = next(a for a in args if not a.startswith("-"))
+    assert _usage_line(args, capsys) == (f"auditor: error: Option {option} requires an argument. "
+                                         f"(see 'auditor {command} --help')")  # fmt: skip
+
+
+def test_an_unknown_command_still_points_at_the_top_help(capsys):
+    assert _usage_line(["rn", "--out"], capsys).endswith("(see 'auditor --help')")
