@@ -23,7 +23,8 @@ def card(
                      parser=folder_path, metavar="<path>"),  # fmt: skip
     ] = None,
 ) -> None:
-    """Re-render model_card.html and model_card.md from audit.json, without retraining."""
+    """Write a run's reports again from its audit.json alone, without retraining, into a new
+    folder: model_card.html, model_card.md, summary.md, junit.xml and audit.json."""
     with cli_errors(), lock_notes(quiet=False):  # the lock-wait note on stderr, as gate's
         from auditor import api  # loads torch (the audit's record types and checks)
 

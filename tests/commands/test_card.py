@@ -92,3 +92,14 @@ def test_card_says_what_it_waits_for_on_stderr_as_gate_does(run, tmp_path, monke
     assert len(seen) == 1 and res.exit_code == 0, res.output
     assert res.output.count("auditor: waiting for another auditor writing") == 1, res.output
     assert not [r for r in caplog.records if r.name == "auditor.run_folder"]
+
+
+def test_card_help_names_every_file_it_writes(run, tmp_path):
+    """--help said "Re-render model_card.html and model_card.md" of a command that writes five
+    files (audit.json, junit.xml and summary.md too)."""
+    res = runner.invoke(app, ["card", str(run), "-o", str(tmp_path / "card")])
+    assert res.exit_code == 0, res.output
+    written = sorted(p.name for p in (tmp_path / "card").iterdir())
+    assert len(written) == 5, written
+    said = " ".join(runner.invoke(app, ["card", "--help"]).output.split())
+    assert [name for name in written if name not in said] == [], said
