@@ -33,17 +33,19 @@ EXIT_ZERO = "Gates failed; exit 0 (--exit-zero)"
 
 
 def report_gates(
-    audit: dict[str, Any], *, config_file: str | None, exit_zero: bool, out: Path | None = None
-) -> None:
-    """Print the gate lines (their verdict is the exit code's), publish GitHub outputs (under
-    Actions; ``out``: the folder of this summary.md), exit 1 on failure."""
+    audit: dict[str, Any], *, config_file: str | None, exit_zero: bool, out: Path | None = None,
+    flag: bool = False,
+) -> None:  # fmt: skip
+    """Print the gate lines (their verdict is the exit code's; ``flag``: --fail-on given),
+    publish GitHub outputs (under Actions; ``out``: the folder of this summary.md), exit 1
+    on failure."""
     from auditor.gates import exit_code  # the library: loaded by the command, not at start-up
     from auditor.report.github import publish_github
     from auditor.report.summary import render_summary
     from auditor.report.terminal import gate_lines
 
     gates = audit["gates"]
-    for line in gate_lines(gates, audit=audit):
+    for line in gate_lines(gates, audit=audit, flag=flag):
         typer.echo(line)
     summary = out / "summary.md" if out else None
     publish_github(audit, lambda: render_summary(audit), config_file=config_file,
@@ -101,7 +103,8 @@ def gate(
     where = terminal_text(f"{result.run_dir}/audit.json")
     typer.echo(f"Gates re-evaluated: {where} (the run is unchanged)")
     config_file = str(config) if config else result.data["gates"].get("config_file")
-    report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir)
+    report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir,
+                 flag=fail_on is not None)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -83,7 +83,8 @@ def run(
         result = api.run(cfg, out_dir=out, config_file=config_file, progress=not quiet,
                          flags=True)  # errors name --out  # fmt: skip
     _print_summary(result)
-    report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir)
+    report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir,
+                 flag=fail_on is not None)  # fmt: skip
 
 
 def _print_summary(result: AuditResult) -> None:

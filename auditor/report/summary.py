@@ -270,7 +270,7 @@ def _gates_head(audit: Mapping[str, Any]) -> list[str]:
     c, verdict = gates["counts"], gates["verdict"]
     word = {"pass": "passed", "warn": "passed with warnings", "fail": "FAILED"}[verdict]
     if verdict == "warn" and gates["fail_on"] == "warning":
-        word = "FAILED (warnings fail: fail_on = warning)"
+        word = "FAILED (warnings fail)"  # by --fail-on or fail_on: audit.json does not say
     config = md_code(gates["config_file"] or "built-in", in_table=False)  # a line, no table
     head = [
         f"## {_ICON[verdict]} auditor gates {word}: {md_escape(run['name'])}",

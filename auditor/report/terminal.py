@@ -118,9 +118,11 @@ def gate_lines(
     *,
     fail_on: str | None = None,
     audit: Mapping[str, Any] | None = None,
+    flag: bool = False,
 ) -> list[str]:
     """Terminal lines: the verdict (as the exit code has it: warnings under
-    ``fail_on = "warning"`` print FAIL), then every failing gate by name, then at most
+    ``fail_on = "warning"`` print FAIL, naming ``--fail-on warning`` where ``flag``: the
+    command's flag set it), then every failing gate by name, then at most
     :data:`MAX_OTHER_LINES` warnings (all of them where warnings fail) and a count of the rest.
     Every user string is shown as text (no escape sequence reaches the terminal). ``audit``:
     the audit ``gates`` judged, for a fairness gap's pair counts (:func:`failure_text`)."""
@@ -129,7 +131,7 @@ def gate_lines(
     c = gates["counts"]
     verdict = gates["verdict"].upper()
     if gates["verdict"] == "warn" and exit_code(gates, fail_on=fail_on):
-        verdict = "FAIL (warnings fail: fail_on = warning)"
+        verdict = f"FAIL (warnings fail: {'--fail-on warning' if flag else 'fail_on = warning'})"
     lines = [f"Gates: {verdict} ({c['pass']} pass, {c['warn']} warn, {c['fail']} fail)"]
     flagged = flagged_gates(gates)
     n_fail = sum(r["status"] == "fail" for r in flagged)
