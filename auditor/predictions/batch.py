@@ -257,8 +257,14 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
     acc.rows = n
     cells: CellSums = {}
     if cols.y_score and n:
+        true_rows = np.bincount(codes.y_true)
+        present = np.flatnonzero(true_rows)
+        if len(present) > 2 and (true_rows[present] == 1).any():
+            # a class of one row may be a spreadsheet's totals row (its score a sum, or none):
+            # the file's counts say so (read's checks), before y_score's binary-only refusal
+            check_label_spellings(acc.table(), cols, source, first_row=row_offset)
+            return Partial(acc.table(), cells, n)
         score = _checked_scores(columns, cols, source=source, row_offset=row_offset)
-        present = np.flatnonzero(np.bincount(codes.y_true))
         if len(present) > 2:
             check_label_spellings(acc.table(), cols, source, first_row=row_offset)
             classes = [str(codes.classes[i]) for i in present]

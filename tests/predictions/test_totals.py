@@ -89,3 +89,24 @@ def test_a_real_group_named_total_is_no_totals_row(tmp_path):
     path = _write(tmp_path / "p.csv", zip(groups, true, true, strict=True))
     _audit(path)
     assert "y_true: label 2 (1 row) is the sum of the other 99 rows' labels" in _notes(path)
+
+
+@pytest.mark.parametrize("batch_rows", [10**6, 64])
+@pytest.mark.parametrize("total", ["0.3", "30.1", ""])
+def test_a_totals_row_is_said_before_a_score_column_is_refused_for_it(
+        tmp_path, batch_rows, total):  # fmt: skip
+    """With a score column the totals row was refused as a third class ('y_score is for binary
+    targets only, and y_true holds 3 classes (0, 1, 5)') or for its score (a sum above 1, or
+    none), though the file is binary but for that row: the totals row is said first, as it
+    is without --y-score; in one batch or in the last of several."""
+    y, p = [0] * 95 + [1] * 5, [0] * 96 + [1] * 4
+    rows = [*zip(["F", "M"] * 50, y, p, [0.3] * 100, strict=True), ("Total", 5, 4, total)]
+    path = tmp_path / "p.csv"
+    path.write_text("sex,y_true,y_pred,score\n" + "".join(",".join(map(str, r)) + "\n"
+                                                          for r in rows))  # fmt: skip
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(path, y_true="y_true", y_pred="y_pred", y_score="score",
+                          sensitive=["sex"], batch_rows=batch_rows)  # fmt: skip
+    assert err.value.field == "y_true", str(err.value)
+    assert str(err.value).endswith("y_true: label 5 (1 row) is the sum of the other 100 rows' "
+                                   "labels: a spreadsheet's totals row below the data? delete it")
