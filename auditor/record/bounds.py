@@ -8,6 +8,7 @@ to the number where it is above 1).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from auditor.audit_tree import count
@@ -18,6 +19,7 @@ TOLERANCE = 1e-9  # rounding only
 # what: "a rate"; lie: "lies", or "and its interval lie" where an interval end is read.
 OUT_OF_RANGE = "{value!r} is outside [{lo:g}, {hi:g}], where {what} {lie}"
 RATE = "a rate"  # in [0, 1]: a share of rows, a TPR, an accuracy
+COUNT = "a count"  # 0 or more, with nothing beside it to bound it above
 NOT_A_COUNT_OF = "{k!r} is not a count between 0 and {name} ({n!r})"
 # The interval keys of an estimate node: each lies where its value does.
 ESTIMATE_KEYS = ("value", "ci_low", "ci_high")
@@ -56,3 +58,10 @@ def check_count(k: Any, n: int, *, name: str, field: str, source: str) -> None:
     if count(k) is not None and not 0 <= k <= n:
         why = NOT_A_COUNT_OF.format(k=k, name=name, n=n)
         raise AuditorInputError(why, source=source, field=field)
+
+
+def check_a_count(value: Any, *, field: str, source: str) -> None:
+    """Raise naming ``field`` where ``value`` is a number below 0 (a count of rows, canaries
+    or candidates that nothing beside it bounds above: "-1 is outside [0, inf], where a
+    count lies")."""
+    check_range(value, 0, math.inf, what=COUNT, field=field, source=source)

@@ -17,14 +17,20 @@ from typing import Any
 
 from auditor.audit_tree import count
 from auditor.errors import AuditorInputError
-from auditor.record.bounds import RATE, TOLERANCE, check_estimate, check_range, number
+from auditor.record.bounds import (
+    RATE,
+    TOLERANCE,
+    check_a_count,
+    check_estimate,
+    check_range,
+    number,
+)
 
 NOT_THE_SUM = "{n!r} is not n_positive + n_negative ({total!r})"
 NOT_EVERY_THRESHOLD = "holds {found} rates, not one at each of the grid's {n} thresholds"
 OVER_NO_ROWS = "{value!r} is a rate over no rows ({name} is 0)"
 NO_RATE = "null, but {name} is {n:,}: a rate over them was written"
 NOT_A_SHARE = "{value!r} is not a whole count over {name} ({n:,})"
-COUNT = "a count"
 # Each rate of a sweep's curve and the rows it is over.
 CURVES = {"selection_rate": "n", "tpr": "n_positive", "fpr": "n_negative"}
 PREVIEW = "a rate or a gap between groups"
@@ -52,7 +58,7 @@ def check_fairness_previews(fairness: dict[str, Any], *, source: str) -> None:
 def _curve(curve: dict[str, Any], grid: Any, where: str, source: str) -> None:
     sizes = {key: curve.get(key) for key in ("n", "n_positive", "n_negative")}
     for key, size in sizes.items():
-        check_range(size, 0, float("inf"), what=COUNT, field=f"{where}/{key}", source=source)
+        check_a_count(size, field=f"{where}/{key}", source=source)
     if any(count(size) is None for size in sizes.values()):
         return
     if sizes["n"] != sizes["n_positive"] + sizes["n_negative"]:

@@ -16,11 +16,10 @@ from typing import Any
 
 from auditor.audit_tree import count
 from auditor.errors import AuditorInputError
-from auditor.record.bounds import check_count, check_range
+from auditor.record.bounds import check_a_count, check_count
 
 NOT_THE_ITEMS = "{found!r} is not the number of items{which} in transparency/items ({n})"
 LISTS_MORE = "lists {found} shared ids, more than n_id_overlap ({n})"
-COUNT = "a count"
 
 
 def check_transparency_counts(data: dict[str, Any], *, source: str) -> None:
@@ -54,7 +53,7 @@ def _summary(summary: dict[str, Any], items: list[Any], source: str) -> None:
 
 def _pair(pair: dict[str, Any], where: str, source: str) -> None:
     rows = pair.get("n_eval_rows")
-    check_range(rows, 0, float("inf"), what=COUNT, field=f"{where}/n_eval_rows", source=source)
+    check_a_count(rows, field=f"{where}/n_eval_rows", source=source)
     if count(rows) is None:
         return
     for key in ("n_content_overlap", "n_id_overlap"):
