@@ -1,93 +1,196 @@
-"""The canaries of an audit read back: their counts, exposures and one-run epsilon bound.
+"""The canaries of an audit read back: their counts, exposures and one-run epsilon bound, each
+tied to what auditor derives it from.
 
-auditor audits ``m`` canaries with ``r = k_plus + k_minus`` guesses fixed in advance, of which
-``correct`` hold (``0 <= correct <= r <= m``); the lower bound on epsilon is 0 or more and no
-more than ``epsilon_ceiling``, the bound of every guess right (both found by bisection to
-1e-6). Each kind's inserted canaries are some of its audited ones, its loss AUC lies in [0, 1],
+auditor splits its ``m`` audited canaries over its kinds (mislabelled test rows first, then
+noise images: ``m // k`` each, the remainder to the mislabelled), so ``m`` is the sum of the
+kinds' ``n_audited``, the mislabelled canaries and their never-inserted candidates are rows of
+the test split, and the canary model trains on the members and the inserted canaries
+(``n_canaries_inserted``, the sum of the kinds' ``n_inserted``). It guesses ``r = k_plus +
+k_minus`` of them, ``correct`` right (``0 <= correct <= r <= m``); the lower bound on epsilon
+and its ceiling (the bound of every guess right) are
+:func:`auditor.privacy.canaries.epsilon_lower_bound` of ``m``, ``r``, ``correct`` (or ``r``),
+``delta`` and ``confidence``, recomputed here (a bisection to 1e-6; null where it is infinite,
+and the bound null where the ceiling is 0). Each kind's loss AUC is over its audited canaries
 and each exposure is ``log2(n_candidates + 1) - log2(rank)`` with a rank from 1 to
-``n_candidates + 1``: in [0, ``exposure_bits_max_possible``]. A hand-edited count (a correct of
-10^15), bound (an epsilon lower bound of 1e300) or exposure was shown by the card and the diff.
+``n_candidates + 1``: in [0, ``exposure_bits_max_possible`` = ``log2(n_candidates + 1)``].
+A hand-edited count (a correct or an m of 10^15), bound (1e300, beside a ceiling of 1e300) or
+exposure (beside a maximum of 1e300) was shown by the card and the diff.
 :func:`check_canaries` is called by :func:`auditor.record.privacy_counts.check_attack_counts`.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from auditor.audit_tree import count
 from auditor.errors import AuditorInputError
-from auditor.record.bounds import check_count, check_estimate, check_range, number
+from auditor.privacy.canaries import epsilon_lower_bound
+from auditor.record.bounds import check_a_count, check_count, check_estimate, check_range, number
 
 BISECTION = 1e-6  # how far the epsilon bounds' bisection stops from the bound
+# Above this many guesses with a delta above 0, one p-value is a loop over the guesses (0.1 s
+# at 20,000); the bounds are then only held below the writer's largest finite one.
+RECOMPUTED_GUESSES = 20_000
+LARGEST_FINITE = 512.0  # the bisection's doubling gives up (infinite) past 1e3: 512 at most
 NOT_THE_GUESSES = "{r!r} is not k_plus + k_minus ({k})"
+NOT_THE_SUM = "{found!r} is not the sum of the kinds' {key} ({total!r})"
+NOT_THE_SPLIT = "{found!r} is not this kind's share of m = {m!r} canaries ({n!r})"
+NOT_THE_TRAINING = "{found!r} is not privacy/members/n + n_canaries_inserted ({n!r})"
+NOT_THE_TEST_ROWS = (
+    "{found!r} audited and candidate mislabelled canaries are more than the test split's "
+    "{n!r} rows (data/splits/test/n_rows) they are drawn from"
+)
+NOT_THE_BOUND = "{found!r} is not the bound of m, r, {v}, delta and confidence ({expected})"
+NOT_THE_AUDITED = "{found!r} is not this kind's n_audited ({n!r})"
+NOT_THE_MAXIMUM = "{found!r} is not log2(n_candidates + 1) ({expected:.6g})"
 EPSILON = "an epsilon lower bound"
 PROBABILITY = "a probability"
 EXPOSURE = "an exposure in bits"
-COUNT = "a count"
-UNBOUNDED = float("inf")
 EXPOSURES = ("exposure_bits_mean_inserted", "exposure_bits_max_inserted",
              "exposure_bits_mean_not_inserted")  # fmt: skip
+KINDS = ("mislabelled", "noise")  # make_canaries' order: the remainder of m to the first
+WHERE = "privacy/canaries"
 
 
-def check_canaries(canaries: Any, *, source: str) -> None:
+def check_canaries(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` naming the first number of ``privacy.canaries`` (an
     audit read back from ``source``) that breaks what the module lists."""
-    if not isinstance(canaries, dict) or canaries.get("status") != "ok":
+    canaries = _part(_part(data, "privacy"), "canaries")
+    if canaries.get("status") != "ok":
         return
-    where = "privacy/canaries"
-    _guesses(canaries, where, source)
-    for key in ("inclusion_probability", "delta"):
-        check_range(canaries.get(key), 0.0, 1.0, what=PROBABILITY, field=f"{where}/{key}",
+    kinds = {k: v for k, v in _part(canaries, "kinds").items() if isinstance(v, dict)}
+    for name, kind in kinds.items():
+        _kind(kind, f"{WHERE}/kinds/{name}", source)
+    _drawn(canaries, kinds, data, source)
+    _guesses(canaries, source)
+    for key in ("inclusion_probability", "delta", "confidence"):
+        check_range(canaries.get(key), 0.0, 1.0, what=PROBABILITY, field=f"{WHERE}/{key}",
                     source=source)  # fmt: skip
-    ceiling = canaries.get("epsilon_ceiling")
-    check_range(ceiling, 0.0, UNBOUNDED, what=EPSILON, field=f"{where}/epsilon_ceiling",
-                source=source)  # fmt: skip
-    top = ceiling + BISECTION if number(ceiling) else UNBOUNDED
-    check_range(canaries.get("epsilon_lower_bound"), 0.0, top, what=EPSILON,
-                field=f"{where}/epsilon_lower_bound", source=source)  # fmt: skip
+    _bounds(canaries, source)
+
+
+def _sum(kinds: dict[str, Any], key: str) -> int | None:
+    values = [kind.get(key) for kind in kinds.values()]
+    return sum(values) if values and all(count(v) is not None for v in values) else None
+
+
+def _refuse_unequal(found: Any, expected: Any, why: str, field: str, source: str) -> None:
+    if count(found) is not None and expected is not None and found != expected:
+        raise AuditorInputError(why, source=source, field=field)
+
+
+def _drawn(canaries: dict[str, Any], kinds: dict[str, Any], data: dict[str, Any],
+           source: str) -> None:  # fmt: skip
+    """``m`` the kinds' audited canaries, split as make_canaries splits them; the mislabelled
+    drawn from the test split; the canary model trained on the members and those inserted."""
+    m = canaries.get("m")
+    check_a_count(m, field=f"{WHERE}/m", source=source)
+    total = _sum(kinds, "n_audited")
+    _refuse_unequal(m, total, NOT_THE_SUM.format(found=m, key="n_audited", total=total),
+                    f"{WHERE}/m", source)  # fmt: skip
+    if count(m) is not None and set(kinds) <= set(KINDS):
+        for i, name in enumerate(k for k in KINDS if k in kinds):
+            share = m // len(kinds) + (1 if i < m % len(kinds) else 0)
+            found = kinds[name].get("n_audited")
+            _refuse_unequal(found, share, NOT_THE_SPLIT.format(found=found, m=m, n=share),
+                            f"{WHERE}/kinds/{name}/n_audited", source)  # fmt: skip
+    test = _part(_part(data, "data"), "splits")
+    rows = _part(test, "test").get("n_rows")
+    mislabelled = kinds.get("mislabelled", {})
+    drawn, candidates = mislabelled.get("n_audited"), mislabelled.get("n_candidates")
+    if all(count(x) is not None for x in (rows, drawn, candidates)) and drawn + candidates > rows:
+        why = NOT_THE_TEST_ROWS.format(found=drawn + candidates, n=rows)
+        raise AuditorInputError(why, source=source, field=f"{WHERE}/kinds/mislabelled")
     model = canaries.get("model")
-    if isinstance(model, dict) and count(model.get("n_train")) is not None:
-        check_range(model["n_train"], 0, UNBOUNDED, what=COUNT, field=f"{where}/model/n_train",
-                    source=source)  # fmt: skip
-        check_count(model.get("n_canaries_inserted"), model["n_train"], name="n_train",
-                    field=f"{where}/model/n_canaries_inserted", source=source)  # fmt: skip
-    kinds = canaries.get("kinds")
-    for name, kind in kinds.items() if isinstance(kinds, dict) else ():
-        if isinstance(kind, dict):
-            _kind(kind, f"{where}/kinds/{name}", source)
+    if not isinstance(model, dict):
+        return
+    inserted = model.get("n_canaries_inserted")
+    total = _sum(kinds, "n_inserted")
+    _refuse_unequal(inserted, total, NOT_THE_SUM.format(found=inserted, key="n_inserted",
+                    total=total), f"{WHERE}/model/n_canaries_inserted", source)  # fmt: skip
+    members = _part(_part(data, "privacy"), "members").get("n")
+    n_train = model.get("n_train")
+    if count(members) is not None and count(inserted) is not None:
+        n = members + inserted
+        _refuse_unequal(n_train, n, NOT_THE_TRAINING.format(found=n_train, n=n),
+                        f"{WHERE}/model/n_train", source)  # fmt: skip
 
 
-def _guesses(canaries: dict[str, Any], where: str, source: str) -> None:
+def _part(node: Any, key: str) -> dict[str, Any]:
+    """``node[key]`` where both are objects, else an empty one."""
+    part = node.get(key) if isinstance(node, dict) else None
+    return part if isinstance(part, dict) else {}
+
+
+def _guesses(canaries: dict[str, Any], source: str) -> None:
     """``0 <= correct <= r <= m``, ``r = k_plus + k_minus``."""
     m, r = canaries.get("m"), canaries.get("r")
-    check_range(m, 0, UNBOUNDED, what=COUNT, field=f"{where}/m", source=source)
     if count(m) is None or count(r) is None:
         return
-    check_count(r, m, name="m", field=f"{where}/r", source=source)
-    check_count(canaries.get("correct"), r, name="r", field=f"{where}/correct", source=source)
+    check_count(r, m, name="m", field=f"{WHERE}/r", source=source)
+    check_count(canaries.get("correct"), r, name="r", field=f"{WHERE}/correct", source=source)
     for key in ("k_plus", "k_minus"):
-        check_count(canaries.get(key), r, name="r", field=f"{where}/{key}", source=source)
+        check_count(canaries.get(key), r, name="r", field=f"{WHERE}/{key}", source=source)
     k_plus, k_minus = canaries.get("k_plus"), canaries.get("k_minus")
     if count(k_plus) is not None and count(k_minus) is not None and r != k_plus + k_minus:
         why = NOT_THE_GUESSES.format(r=r, k=k_plus + k_minus)
-        raise AuditorInputError(why, source=source, field=f"{where}/r")
+        raise AuditorInputError(why, source=source, field=f"{WHERE}/r")
+
+
+def _bounds(canaries: dict[str, Any], source: str) -> None:
+    """The ceiling and the lower bound as :func:`epsilon_lower_bound` gives them."""
+    m, r, correct = (canaries.get(key) for key in ("m", "r", "correct"))
+    delta, confidence = canaries.get("delta"), canaries.get("confidence")
+    ceiling, bound = canaries.get("epsilon_ceiling"), canaries.get("epsilon_lower_bound")
+    known = all(count(x) is not None for x in (m, r, correct))
+    if not known or not (number(delta) and number(confidence)) or (
+        delta > 0 and r > RECOMPUTED_GUESSES
+    ):  # held below the largest finite bound only
+        check_range(ceiling, 0.0, LARGEST_FINITE, what=EPSILON, field=f"{WHERE}/epsilon_ceiling",
+                    source=source)  # fmt: skip
+        top = (ceiling if number(ceiling) else LARGEST_FINITE) + BISECTION
+        check_range(bound, 0.0, top, what=EPSILON, field=f"{WHERE}/epsilon_lower_bound",
+                    source=source)  # fmt: skip
+        return
+    top = epsilon_lower_bound(m, r, r, delta=delta, confidence=confidence)
+    _same_bound(ceiling, top, "r", "epsilon_ceiling", source)
+    if bound is not None or (top > 0 and number(ceiling)):  # null: a ceiling of 0 (powerless)
+        expected = epsilon_lower_bound(m, r, correct, delta=delta, confidence=confidence)
+        _same_bound(bound, expected, "correct", "epsilon_lower_bound", source)
+
+
+def _same_bound(found: Any, expected: float, v: str, key: str, source: str) -> None:
+    """``found`` is ``expected`` within two bisection steps; null where it is infinite."""
+    finite = math.isfinite(expected)
+    if (found is None and not finite) or (number(found) and finite
+                                          and abs(found - expected) <= 2 * BISECTION):  # fmt: skip
+        return
+    shown = f"{expected:.6g}" if finite else "infinite, written null"
+    why = NOT_THE_BOUND.format(found=found, v=v, expected=shown)
+    raise AuditorInputError(why, source=source, field=f"{WHERE}/{key}")
 
 
 def _kind(kind: dict[str, Any], where: str, source: str) -> None:
     audited = kind.get("n_audited")
     for key in ("n_audited", "n_candidates"):
-        check_range(kind.get(key), 0, UNBOUNDED, what=COUNT, field=f"{where}/{key}",
-                    source=source)  # fmt: skip
+        check_a_count(kind.get(key), field=f"{where}/{key}", source=source)
     if count(audited) is not None:
         check_count(kind.get("n_inserted"), audited, name="n_audited",
                     field=f"{where}/n_inserted", source=source)  # fmt: skip
     auc = kind.get("loss_auc")
     if isinstance(auc, dict):
         check_estimate(auc, 0.0, 1.0, what="an AUC", where=f"{where}/loss_auc", source=source)
-    most = kind.get("exposure_bits_max_possible")
-    check_range(most, 0.0, UNBOUNDED, what=EXPOSURE,
-                field=f"{where}/exposure_bits_max_possible", source=source)  # fmt: skip
-    top = most if number(most) else UNBOUNDED
+        n = auc.get("n")
+        _refuse_unequal(n, count(audited), NOT_THE_AUDITED.format(found=n, n=audited),
+                        f"{where}/loss_auc/n", source)  # fmt: skip
+    most, candidates = kind.get("exposure_bits_max_possible"), kind.get("n_candidates")
+    if count(candidates) is not None:
+        expected = math.log2(candidates + 1)
+        if not number(most) or abs(most - expected) > 1e-9 * max(1.0, expected):
+            why = NOT_THE_MAXIMUM.format(found=most, expected=expected)
+            raise AuditorInputError(why, source=source, field=f"{where}/exposure_bits_max_possible")
+    top = most if number(most) else math.inf
     for key in EXPOSURES:
         check_range(kind.get(key), 0.0, top, what=EXPOSURE, field=f"{where}/{key}",
                     source=source)  # fmt: skip

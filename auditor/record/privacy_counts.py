@@ -9,9 +9,9 @@ hand-edited count (a tp of -1, an n_members of 10^15), a rate apart from its cou
 interval past [0, 1] (a TPR's ci_high of 1e300) was shown by the card and the diff as
 evidence, and a gate could read it. The same attacks run per class (``per_class``) and per
 training stage (``stages``) write the same AUC and TPR-at-FPR nodes, read back the same way,
-and each sensitive group (``groups``) a decision's counts and rates at one threshold, beside
-its test accuracy (in [0, 1]), that accuracy's gap to the whole test split's (in [-1, 1]) and
-the gaps between groups (in [0, 1]).
+and each sensitive group (``groups``) a decision's counts and rates at one threshold; the
+groups' other numbers (:mod:`auditor.record.privacy_groups`) and the canaries
+(:mod:`auditor.record.privacy_canaries`) are read back by their own modules.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from auditor.record.bounds import (
     TOLERANCE,
     check_count,
     check_estimate,
-    check_range,
     number,
 )
 from auditor.record.privacy_canaries import check_canaries
+from auditor.record.privacy_groups import check_group_numbers
 
 NOT_THE_RATE = "{value!r} is not {k} / {n} ({share:.6g})"
 NOT_THE_SUMMARY = "{found!r} is not the attack's {name} ({n!r})"
@@ -38,10 +38,12 @@ NOT_FROM_RATES = "{value!r} is not what tpr and fpr give ({expected:.6g})"
 # (and a calibrated operating point's) TPR and FPR; a TPR at a fixed FPR is found by its keys.
 BOUNDED = {"auc": "an AUC", "tpr": RATE, "fpr": RATE, "overall_tpr": RATE, "overall_fpr": RATE}
 AT_FPR = frozenset({"tp", "fp", "n", "n_non_members", "value", "fpr"})
-# An attack's summary (every attack, per class, per stage): its AUC is over its members and
-# non-members, each TPR at a fixed FPR over its members, its FPR over its non-members.
+# An attack's summary (every attack, per class, per stage; a group's row is a decision): its
+# AUC is over its members and non-members, each TPR at a fixed FPR over its members, its FPR
+# over its non-members.
 SUMMARY = frozenset({"n_members", "n_non_members", "auc", "tpr_at_fpr"})
-# The parts of the privacy section that hold attack results: every attack, per class, per stage.
+# The parts of the privacy section that hold attack results: every attack, per class, per
+# stage, and each sensitive group's decision at one threshold.
 ATTACK_PARTS = ("attacks", "per_class", "stages", "groups")
 
 
@@ -57,50 +59,17 @@ def _nodes(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def check_attack_counts(data: dict[str, Any], *, source: str) -> None:
     """Raise :class:`AuditorInputError` naming the first count or rate of the privacy
-    section's attacks (an audit read back from ``source``) that breaks what the module lists:
-    the attacks, then per class and per stage (:data:`ATTACK_PARTS`)."""
+    section (an audit read back from ``source``) that breaks what the module lists: the
+    attacks' nodes, per class, per stage and per sensitive group (:data:`ATTACK_PARTS`), then
+    the canaries (:func:`auditor.record.privacy_canaries.check_canaries`) and the groups'
+    other numbers (:func:`auditor.record.privacy_groups.check_group_numbers`)."""
     privacy = data.get("privacy")
     if not isinstance(privacy, dict):
         return
     for part in ATTACK_PARTS:
         _check_part(privacy.get(part), f"privacy/{part}", source)
-    check_canaries(privacy.get("canaries"), source=source)
-    groups = privacy.get("groups")
-    if isinstance(groups, dict):
-        _group_numbers(groups, source)
-
-
-ACCURACY = "an accuracy"
-GAP = "a gap between groups"
-ACCURACY_GAP = "a group's accuracy less the whole split's"
-
-
-def _group_numbers(groups: dict[str, Any], source: str) -> None:
-    """The numbers of ``privacy.groups`` beside the attack's counts and rates."""
-    where = "privacy/groups"
-    check_range(groups.get("overall_test_accuracy"), 0.0, 1.0, what=ACCURACY,
-                field=f"{where}/overall_test_accuracy", source=source)  # fmt: skip
-    for part in ("tpr_gap", "fairness_gaps"):
-        for path, value in _leaves(groups.get(part), f"{where}/{part}"):
-            check_range(value, 0.0, 1.0, what=GAP, field=path, source=source)
-    features = groups.get("features")
-    for feature, rows in features.items() if isinstance(features, dict) else ():
-        for i, row in enumerate(rows if isinstance(rows, list) else ()):
-            if not isinstance(row, dict):
-                continue
-            at = f"{where}/features/{feature}/{i}"
-            check_range(row.get("test_accuracy"), 0.0, 1.0, what=ACCURACY,
-                        field=f"{at}/test_accuracy", source=source)  # fmt: skip
-            check_range(row.get("accuracy_gap"), -1.0, 1.0, what=ACCURACY_GAP,
-                        field=f"{at}/accuracy_gap", source=source)  # fmt: skip
-
-
-def _leaves(node: Any, where: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(node, dict):
-        for key, child in node.items():
-            yield from _leaves(child, f"{where}/{key}")
-    else:
-        yield where, node
+    check_canaries(data, source=source)
+    check_group_numbers(data, source=source)
 
 
 def _check_part(attacks: Any, root: str, source: str) -> None:

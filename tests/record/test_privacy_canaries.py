@@ -7,10 +7,12 @@ one line naming the file and the field, nothing written."""
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
 from auditor.api import AuditResult
+from auditor.privacy.canaries import epsilon_lower_bound
 from tests.record._edits import assert_refused, set_at, write_edited
 
 CANARIES = ("privacy", "canaries")
@@ -25,13 +27,17 @@ MISLABELLED = (*CANARIES, "kinds", "mislabelled")
         ((*CANARIES, "r"), 39, "canaries/r", "39 is not k_plus + k_minus (40)"),
         ((*CANARIES, "m"), -5, "canaries/m", "-5 is outside [0, inf], where a count lies"),
         ((*CANARIES, "epsilon_lower_bound"), 1e300, "canaries/epsilon_lower_bound",
-         "where an epsilon lower bound lies"),
+         "1e+300 is not the bound of m, r, correct, delta and confidence (0)"),
         ((*CANARIES, "epsilon_lower_bound"), -1.0, "canaries/epsilon_lower_bound",
-         "-1.0 is outside [0,"),
-        ((*CANARIES, "epsilon_ceiling"), -2.0, "canaries/epsilon_ceiling", "-2.0 is outside"),
+         "-1.0 is not the bound of m, r, correct"),
+        ((*CANARIES, "epsilon_ceiling"), -2.0, "canaries/epsilon_ceiling",
+         "-2.0 is not the bound of m, r, r, delta and confidence (2.55401)"),
+        ((*CANARIES, "epsilon_ceiling"), None, "canaries/epsilon_ceiling",
+         "None is not the bound of m, r, r"),
+        ((*CANARIES, "confidence"), 7.0, "canaries/confidence", "7.0 is outside [0, 1]"),
         ((*CANARIES, "delta"), 3.0, "canaries/delta", "3.0 is outside [0, 1]"),
         ((*CANARIES, "model", "n_canaries_inserted"), 10**9, "model/n_canaries_inserted",
-         "is not a count between 0 and n_train"),
+         "1000000000 is not the sum of the kinds' n_inserted (54)"),
         ((*MISLABELLED, "n_inserted"), 51, "mislabelled/n_inserted",
          "51 is not a count between 0 and n_audited (50)"),
         ((*MISLABELLED, "n_candidates"), -1, "mislabelled/n_candidates", "-1 is outside [0,"),
@@ -57,3 +63,97 @@ def test_a_bound_at_its_ceiling_reads_back(privacy_audit, tmp_path):
     canaries["correct"] = canaries["r"]
     canaries["epsilon_lower_bound"] = canaries["epsilon_ceiling"] + 5e-7
     AuditResult.load(write_edited(audit, tmp_path))
+
+
+def _both_bounds_1e300(canaries):
+    canaries["epsilon_ceiling"] = canaries["epsilon_lower_bound"] = 1e300
+
+
+def _every_guess_wrong_at_the_ceiling(canaries):
+    canaries["correct"] = 0
+    canaries["epsilon_lower_bound"] = canaries["epsilon_ceiling"]
+
+
+def _exposure_and_its_maximum_1e300(canaries):
+    kind = canaries["kinds"]["mislabelled"]
+    kind["exposure_bits_max_possible"] = kind["exposure_bits_max_inserted"] = 1e300
+
+
+def _m_r_and_correct_10_15(canaries):
+    canaries.update(m=10**15, r=10**15, correct=10**15, k_plus=10**15 - 20)
+
+
+def _more_inserted_and_trained_on(canaries):
+    canaries["model"]["n_canaries_inserted"] += 1000
+    canaries["model"]["n_train"] += 1000
+
+
+def _trained_on_10_15(canaries):
+    canaries["model"]["n_train"] = 10**15
+
+
+def _audited_moved_to_noise(canaries):
+    for name, moved in (("mislabelled", -10), ("noise", 10)):
+        kind = canaries["kinds"][name]
+        kind["n_audited"] += moved
+        kind["loss_auc"]["n"] += moved
+
+
+def _audited_and_their_auc_10_6(canaries):
+    kind = canaries["kinds"]["mislabelled"]
+    kind["loss_auc"]["n"] = kind["n_audited"] = 10**6
+    canaries["m"] = 10**6 + canaries["kinds"]["noise"]["n_audited"]
+
+
+def _candidates_past_the_test_rows(canaries):
+    kind = canaries["kinds"]["mislabelled"]
+    kind["n_candidates"] = 10**6
+    kind["exposure_bits_max_possible"] = math.log2(10**6 + 1)
+
+
+def _bound_dropped(canaries):
+    canaries["correct"] = canaries["r"]
+    canaries["epsilon_lower_bound"] = None
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "words"),
+    [
+        (_both_bounds_1e300, "canaries/epsilon_ceiling",
+         "1e+300 is not the bound of m, r, r, delta and confidence (2.55401)"),
+        (_every_guess_wrong_at_the_ceiling, "canaries/epsilon_lower_bound",
+         "is not the bound of m, r, correct, delta and confidence (0)"),
+        (_bound_dropped, "canaries/epsilon_lower_bound", "None is not the bound of m, r, correct"),
+        (_exposure_and_its_maximum_1e300, "mislabelled/exposure_bits_max_possible",
+         "1e+300 is not log2(n_candidates + 1) (7.65105)"),
+        (_m_r_and_correct_10_15, "canaries/m",
+         "1000000000000000 is not the sum of the kinds' n_audited (100)"),
+        (_more_inserted_and_trained_on, "canaries/model/n_canaries_inserted",
+         "is not the sum of the kinds' n_inserted"),
+        (_trained_on_10_15, "canaries/model/n_train",
+         "1000000000000000 is not privacy/members/n + n_canaries_inserted"),
+        (_audited_moved_to_noise, "canaries/kinds/mislabelled/n_audited",
+         "40 is not this kind's share of m = 100 canaries (50)"),
+        (_audited_and_their_auc_10_6, "canaries/kinds/mislabelled/n_audited",
+         "1000000 is not this kind's share of m = 1000050 canaries (500025)"),
+        (_candidates_past_the_test_rows, "canaries/kinds/mislabelled",
+         "1000050 audited and candidate mislabelled canaries are more than the test split's"),
+    ],
+)  # fmt: skip
+def test_canary_numbers_apart_from_their_sources_are_refused(privacy_audit, tmp_path, edit,
+                                                            field, words):  # fmt: skip
+    """Each number edited with those it is checked against (r3 #1-#3): still refused, as
+    auditor derives it from others it does not write beside it."""
+    audit = json.loads(privacy_audit.read_text())
+    edit(audit["privacy"]["canaries"])
+    assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path, field, words)
+
+
+def test_the_written_bounds_are_the_writers_function_of_the_guesses(privacy_audit):
+    """The run's own bound and ceiling are what the read-back recomputes."""
+    canaries = json.loads(privacy_audit.read_text())["privacy"]["canaries"]
+    m, r, delta, level = (canaries[k] for k in ("m", "r", "delta", "confidence"))
+    ceiling = epsilon_lower_bound(m, r, r, delta=delta, confidence=level)
+    assert canaries["epsilon_ceiling"] == pytest.approx(ceiling, abs=2e-6)
+    bound = epsilon_lower_bound(m, r, canaries["correct"], delta=delta, confidence=level)
+    assert canaries["epsilon_lower_bound"] == pytest.approx(bound, abs=2e-6)
