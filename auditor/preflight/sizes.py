@@ -66,17 +66,17 @@ def splits_problem(
     ``class_counts``: the rows of each stratum the splits are drawn by (a table's classes);
     ``more``: how to get more rows (:data:`MORE_ROWS`: a table's, whose rows needed are named)."""
     rows, short = sum(class_counts), _short_splits(fractions, class_counts)
-    way = f"{more}, or " if more else ""
+    if not short:
+        return None
+    least = _least_rows(fractions, class_counts) if more == MORE_ROWS else None
+    way = f"{more}, or " if more else ""  # a table's: the rows that pass, where found
+    way = f"{LEAST_ROWS.format(least=least)}, or " if least is not None else way
     if len(short) == 1:
         split, n = short[0]
         return f"data.splits.{split}", SPLIT_TOO_SMALL.format(
             split=split, n=rows_text(n), rows=rows, need=MIN_SPLIT_ROWS, more=way)  # fmt: skip
-    if not short:
-        return None
     said = ", ".join(f"{split!r} would hold {rows_text(n)}" if i == 0 else f"{split!r} {n}"
                      for i, (split, n) in enumerate(short))  # fmt: skip
-    least = _least_rows(fractions, class_counts) if more == MORE_ROWS else None
-    way = f"{LEAST_ROWS.format(least=least)}, or " if least is not None else way
     return "data.splits", SPLITS_TOO_SMALL.format(rows=rows, k=len(short), said=said,
                                                   need=MIN_SPLIT_ROWS, more=way)  # fmt: skip
 

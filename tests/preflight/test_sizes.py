@@ -41,6 +41,8 @@ def _scaled(counts: dict[str, int], n: int) -> dict[str, int]:
         ({"0": 14, "1": 14, "2": 17}, {}),
         ({"no": 37, "yes": 8}, {}),
         ({"no": 40, "yes": 40}, {"val": 0.001}),
+        ({"no": 50, "yes": 30}, {}),  # 'val' alone short: 7 rows of 80
+        ({"no": 40, "yes": 40}, {"test": 0.1}),  # 'test' alone short, 8 rows
         ({"no": 44, "yes": 1}, {"holdout": 0.001, "val": 0.001}),
         ({"no": 30, "yes": 15}, {"holdout": 1e-9, "val": 1e-9}),  # past any table: no number
     ],
@@ -54,8 +56,8 @@ def test_the_rows_named_pass_the_check(counts, changes):
     said = _refusal(fractions, counts)
     assert said is not None
     found = re.search(r"about ([\d,]+) rows", said)
-    if found is None:  # a single split short, or no table found
-        assert "(more rows, or a larger data.splits." in said or "(more rows, or larger" in said
+    if found is None:  # no table found (a single split short named none: 'val' 7 of 80 rows)
+        assert "(more rows, or larger" in said and fractions["val"] < 1e-6, said
         return
     n = int(found.group(1).replace(",", ""))
     assert _refusal(fractions, _scaled(counts, n)) is None, (n, said)
