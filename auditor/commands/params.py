@@ -14,20 +14,33 @@ import typer
 EMPTY_PATH = "an empty path: name {what}"
 
 
-def nonblank(what: str) -> Callable[[str], Path]:
+def nonblank(what: str, *, read: bool = False) -> Callable[[str], Path]:
     """A parser giving ``Path(value)``, or refusing a blank ``value`` as usage ("an empty
-    path: name ``what``"), before it becomes the working folder."""
+    path: name ``what``"), before it becomes the working folder; with ``read`` (a file the
+    command reads), a URL not there, shown as typed (its Path keeps one of its '//')."""
 
     def path(value: str) -> Path:
         if not value.strip():
             raise typer.BadParameter(EMPTY_PATH.format(what=what))
+        if read:
+            _local(value)
         return Path(value)
 
     return path
 
 
+def _local(value: str) -> None:
+    from auditor.config.paths import as_written  # pydantic: only once such a path is given
+    from auditor.errors import AuditorInputError
+
+    try:
+        as_written(value, Path(value))
+    except AuditorInputError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
 # run's CONFIG, gate's and audit's --config
-config_path = nonblank("the TOML config file")
+config_path = nonblank("the TOML config file", read=True)
 
 
 def config_argument(value: str | None) -> Path | None:
@@ -38,23 +51,10 @@ def config_argument(value: str | None) -> Path | None:
 
 
 # gate's and run's --baseline
-audit_path = nonblank("an audit.json or its run folder")
+audit_path = nonblank("an audit.json or its run folder", read=True)
 # run's, audit's, gate's and card's --out
 folder_path = nonblank("a folder")
 # diff's --out
 file_path = nonblank("a file")
-_predictions_path = nonblank("a predictions file or folder")
-
-
-def predictions_path(value: str) -> Path:
-    """audit's --predictions: a URL is refused as usage, shown as typed
-    (``https://x.org/a.csv``): its Path keeps one of the two slashes."""
-    path = _predictions_path(value)
-    from auditor.config.paths import as_written  # pydantic: only once --predictions is given
-    from auditor.errors import AuditorInputError
-
-    try:
-        as_written(value, path)
-    except AuditorInputError as err:
-        raise typer.BadParameter(str(err)) from None
-    return path
+# audit's --predictions
+predictions_path = nonblank("a predictions file or folder", read=True)

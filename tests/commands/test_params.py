@@ -48,3 +48,27 @@ def test_the_options_help_shows_path(capsys):
         assert "<Path>" not in capsys.readouterr().out
     assert exit_code_of(["run", "--help"]) == 0
     assert "  CONFIG <path>  An audit TOML file" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "named", "command"),
+    [
+        (["gate", "r", "--baseline"], "'--baseline'", "gate"),
+        (["gate", "r", "--config"], "'--config' / '-c'", "gate"),
+        (["run", "--baseline"], "'--baseline'", "run"),
+        (["run"], "'CONFIG'", "run"),
+        (["audit", "--sensitive", "g", "-p"], "'--predictions' / '-p'", "audit"),
+    ],
+)
+def test_a_url_a_command_reads_is_shown_as_typed(args, named, command, tmp_path, monkeypatch,
+                                                 capsys):  # fmt: skip
+    """`gate r --baseline https://x.org/run/audit.json` said "<cwd>/https:/x.org/...: no such
+    file": a Path of the text keeps one of its '//'. A URL given for a file a command reads is
+    refused as typed, saying to download it; nothing written."""
+    monkeypatch.chdir(tmp_path)
+    url = "https://x.org/run/audit.json"
+    assert exit_code_of([*args, url]) == EXIT_BAD_INPUT
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (f"auditor: error: Invalid value for {named}: {url}: a URL: auditor reads a "
+                    f"local file; download it first (see 'auditor {command} --help')")  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
