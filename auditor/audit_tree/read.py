@@ -20,6 +20,7 @@ A number spelt another way (``auc_ci_low`` beside ``auc``, ``{tpr, ci_low}`` wit
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from statistics import NormalDist
@@ -158,7 +159,7 @@ def _poisson_lower(k: int, tail: float) -> float:
 
 
 def _settled(
-    below: Any, factorials: list[int], top: float, lo: float, hi: float
+    below: Callable[[float], float], factorials: list[int], top: float, lo: float, hi: float
 ) -> tuple[float, float]:
     """(left, right): every float x <= left has below(x) > top and every x >= right has
     below(x) <= top, as computed, (-inf, inf) where not shown. The true sum falls as lambda

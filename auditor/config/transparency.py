@@ -27,6 +27,7 @@ class _Lazy:
     def __getattr__(self, name: str) -> Any:  # match, fullmatch ...: the compiled pattern's
         return getattr(self.compiled, name)
 
+
 _PLACEHOLDER = _Lazy(
     r"^(?:|tbd|tba|todo|to ?do|fixme|n\W*a|na|none|null|nil|unknown|unspecified|not sure|"
     r"-+|\.+|\?+|x+|tbc|wip|to be (?:determined|decided|confirmed|added|written|completed|"
