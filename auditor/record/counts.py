@@ -138,7 +138,10 @@ def check_fairness_counts(data: dict[str, Any], *, source: str) -> None:
             _check_metrics(where, n, metrics, source)
     _check_per_class(fairness, source)
     _check_scores(fairness, source)
-    check_fairness_previews(fairness, source=source)  # the threshold sweep, the mitigation
+    config = data.get("config")
+    own = config.get("fairness") if isinstance(config, dict) else None
+    size = own.get("min_group_size") if isinstance(own, dict) else None
+    check_fairness_previews(fairness, source=source, min_group_size=size)  # sweep, mitigation
     rows, features = count(fairness.get("n")), fairness.get("features")
     for name, feature in (features.items() if isinstance(features, dict) else ()):
         groups = feature.get("groups") if isinstance(feature, dict) else None

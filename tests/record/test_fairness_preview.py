@@ -10,6 +10,8 @@ import json
 
 import pytest
 
+from auditor.errors import AuditorInputError
+from auditor.record.fairness_preview import _all_shares, _rate
 from tests.record._edits import assert_refused, set_at, write_edited
 
 SWEEP = ("fairness", "threshold_sweep", "features")
@@ -43,3 +45,56 @@ def test_preview_numbers_out_of_bounds_are_refused(privacy_audit, tmp_path, keys
     audit = json.loads(privacy_audit.read_text())
     set_at(audit, keys, value)
     assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path, field, words)
+
+
+def _grid_point_at_7(audit):
+    audit["fairness"]["threshold_sweep"]["grid"][5] = 7.0
+
+
+def _grid_point_repeated(audit):
+    grid = audit["fairness"]["threshold_sweep"]["grid"]
+    grid[13] = grid[12]
+
+
+def _minimum_apart_from_the_config(audit):
+    audit["fairness"]["threshold_sweep"]["min_group_size"] = 10**6
+
+
+def _minimum_raised_with_the_config(audit):
+    audit["fairness"]["threshold_sweep"]["min_group_size"] = 10**6
+    audit["config"]["fairness"]["min_group_size"] = 10**6
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "words"),
+    [
+        (_grid_point_at_7, "fairness/threshold_sweep/grid/5",
+         "7.0 is outside [0, 1], where a threshold on P(positive) lies"),
+        (_grid_point_repeated, "fairness/threshold_sweep/grid/13",
+         "0.65 is not above the threshold before it (0.65)"),
+        (_minimum_apart_from_the_config, "fairness/threshold_sweep/min_group_size",
+         "1000000 is not config/fairness/min_group_size (30)"),
+        (_minimum_raised_with_the_config, "fairness/threshold_sweep/features/digit/0/n",
+         "rows, fewer than min_group_size (1000000): the sweep leaves such a group out"),
+    ],
+)  # fmt: skip
+def test_a_sweep_grid_or_minimum_apart_is_refused(privacy_audit, tmp_path, edit, field, words):
+    """r5 #1: a grid point of 7 or -2 was drawn far off the chart and a minimum group size of
+    10^6 beside groups of 44 rows was read back."""
+    audit = json.loads(privacy_audit.read_text())
+    edit(audit)
+    assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path, field, words)
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 44, 10**9])
+def test_the_fast_path_passes_exactly_what_the_named_check_passes(n):
+    """r5 #2: _all_shares (every rate at once) and _rate (each, named) keep one rule."""
+    values = [None, 0.0, 1.0, 0.5, 1 / 3, 2 / 3, 0.5001, -0.0, -1e-12, 1 + 1e-12, 1.5, -0.25,
+              7.0, 1e300, 3 / 44, 17 / 10**9]  # fmt: skip
+    for rate in values:
+        try:
+            _rate(rate, "n", n, "at", "f")
+            named = True
+        except AuditorInputError:
+            named = False
+        assert _all_shares([rate], n) is named, (rate, n)

@@ -40,3 +40,12 @@ def test_a_duration_of_zero_reads_back(privacy_audit, tmp_path):
     audit["explanations"]["seconds"] = 0
     edited = write_edited(audit, tmp_path)
     AuditResult.load(edited)
+
+
+def test_a_training_stage_below_zero_seconds_is_the_schemas_to_refuse(privacy_audit, tmp_path):
+    """A training stage's seconds are bounded by the schema (r5 #3: the path table here held
+    them too, an entry that never fired)."""
+    audit = json.loads(privacy_audit.read_text())
+    set_at(audit, ("training", "pretrain", "seconds"), -5.0)
+    assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path,
+                   "training/pretrain/seconds", "-5.0 is less than the minimum of 0")  # fmt: skip
