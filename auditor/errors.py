@@ -255,14 +255,54 @@ def workflow_inert(text: str) -> str:
     return _WORKFLOW_OLD.sub(r"\\x5b", _WORKFLOW_START.sub(r"\1\\x3a", text))
 
 
-# An escape printable_line writes (a control's, workflow_inert's): the cut keeps it whole.
-_ESCAPE = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|[ntr])")
+# What reads as an escape a writer shows a character as (``\x0a``, ``\u202e``, ``\U000e0001``).
+_ESCAPE_LIKE = re.compile(r"x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}")
+_BACKSLASHES = re.compile(r"\\+")
+
+
+def backslashes_doubled(text: str, shown: Callable[[str], object]) -> str:
+    """``text`` with each run of its own backslashes doubled, as Python's repr shows them, where
+    it comes before what reads as an escape (``x`` and 2 hex digits, ``u`` and 4, ``U`` and 8)
+    or before a character ``shown`` says is shown as one: a name typed 'a\\x0ab' is then shown
+    'a\\\\x0ab', never as 'a<LF>b' is ('a\\x0ab'). Every writer's step for a name (report.escape,
+    :func:`printable_line`), once, before its characters are shown; never for a path or a
+    command a user copies."""
+    if "\\" not in text:
+        return text
+
+    def doubled(run: re.Match[str]) -> str:
+        at = run.end()
+        before = at < len(text) and (shown(text[at]) or _ESCAPE_LIKE.match(text, at))
+        return run.group(0) * 2 if before else run.group(0)
+
+    return _BACKSLASHES.sub(doubled, text)
+
+
+def shown_char(char: str) -> str:
+    """A character as the escape a writer shows it as: ``\\x09``, ``\\u202e``, ``\\U000e0001``."""
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+# An escape printable_line writes (a control's, workflow_inert's), with the backslashes
+# doubled before it: the cut keeps it whole.
+_ESCAPE = re.compile(r"\\+(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+
+
+def _unprintable(char: str) -> bool:
+    return not char.isprintable()
 
 
 def printable_line(text: str) -> str:
-    """``text`` as one line for stderr or a CI log: each control (a newline too) shown as its
-    escape, no workflow command (:func:`workflow_inert`), its middle cut past
+    """``text`` as one line for stderr or a CI log: each character that is not printable (a
+    control, a line break, a tab) shown as its escape, as the reports show one (``\\x09``, not
+    ``\\t``), its own backslashes before one or before what reads as one doubled first
+    (:func:`backslashes_doubled`: a column typed 's\\x09x' is 's\\\\x09x', 's<TAB>x' is
+    's\\x09x'), no workflow command (:func:`workflow_inert`), its middle cut past
     :data:`MAX_LINE` characters (:func:`cut_middle`). Every line auditor says about an error,
     a signal or a wait goes through it (``commands.one_line``: an error's first line)."""
-    line = workflow_inert("".join(c if c.isprintable() else repr(c)[1:-1] for c in text))
+    doubled = backslashes_doubled(text, _unprintable)
+    line = workflow_inert("".join(c if c.isprintable() else shown_char(c) for c in doubled))
     return cut_middle(line, whole=_ESCAPE)  # cut last: inert ``##\x5b`` is longer than ``##[``

@@ -127,14 +127,14 @@ def test_the_signal_line_names_the_written_folder_inert_in_a_ci_log():
         line, code = signal_exit(KeyboardInterrupt())
     finally:
         note_written(None)
-    assert line == "auditor: interrupted; the report was written: /tmp/##\\x5berror]x\\n"
+    assert line == "auditor: interrupted; the report was written: /tmp/##\\x5berror]x\\x0a"
     assert code == 130
 
 
 def test_a_printable_line_shows_controls_is_inert_and_is_cut():
     from auditor.errors import MAX_LINE, printable_line
 
-    assert printable_line("a\x1b[31mb\tc\nd") == "a\\x1b[31mb\\tc\\nd"
+    assert printable_line("a\x1b[31mb\tc\nd") == "a\\x1b[31mb\\x09c\\x0ad"
     assert printable_line("::error::x ##[warning]y") == "\\x3a:error::x ##\\x5bwarning]y"
     assert len(printable_line("x" * 5000)) == MAX_LINE
 
@@ -158,3 +158,41 @@ def test_a_printable_line_is_cut_between_escapes_not_inside_one():
         head, _, tail = line.partition(" […")
         assert re.fullmatch(r"(ab?)?(\\x1b)*(\\u200b)*", head), head
         assert re.fullmatch(r"[\d,]+ characters left out…\] ((\\x1b)+|(\\x00)+)", tail), tail
+
+
+def test_an_error_line_shows_each_name_as_the_reports_do_and_no_two_alike():
+    """r4x #3: an error line showed a tab the repr way ('\\t') and a name's own backslash
+    single, so columns 's<TAB>x' and 's\\tx' (typed) showed alike ('the file has ..., s\\tx,
+    s\\tx'), and 's\\x09x' typed showed as the reports show 's<TAB>x'. A control is now shown
+    as the reports show it ('\\x09') and a name's own backslash before what reads as an escape
+    doubled ('s\\\\x09x', as in the cards), so no two texts show alike."""
+    from itertools import product
+
+    from auditor.errors import printable_line
+    from auditor.report.escape import terminal_text
+
+    assert printable_line("has s\tx, s\\tx") == "has s\\x09x, s\\tx"
+    assert printable_line("has s\tx, s\\x09x") == "has s\\x09x, s\\\\x09x"
+    shown = printable_line("\U000e0001 \\U000e0001 \\\u200b")  # a tag, typed; a backslash, ZWSP
+    assert shown == "\\U000e0001 \\\\U000e0001 \\\\\\u200b"
+    seen: dict[str, str] = {}
+    for n in range(6):
+        for chars in product(("\\", "x", "0", "9", "\t", "\n"), repeat=n):
+            text = "".join(chars)
+            shown = printable_line(text)
+            assert seen.setdefault(shown, text) == text, (text, seen[shown], shown)
+            assert shown == terminal_text(text), text  # one showing, the reports'
+
+
+def test_two_columns_a_refusal_lists_are_shown_apart(tmp_path, monkeypatch, capsys):
+    """As a user runs it: a header naming 's<TAB>x' and 's\\tx' (typed), then 's\\x09x'."""
+    from auditor.cli import exit_code_of
+
+    monkeypatch.chdir(tmp_path)
+    for header, listed in (('"s\tx",s\\tx', "s\\x09x, s\\tx"),
+                           ('"s\tx",s\\x09x', "s\\x09x, s\\\\x09x")):  # fmt: skip
+        (tmp_path / "tw.csv").write_text(f"y_true,y_pred,{header}\n1,1,a,b\n0,1,a,b\n")
+        assert exit_code_of(["audit", "-p", "tw.csv", "--sensitive", "nope", "-o", "o"]) == 2
+        [line] = capsys.readouterr().err.splitlines()
+        assert line.endswith(f"; the file has y_true, y_pred, {listed}"), line
+        assert not (tmp_path / "o").exists()

@@ -68,8 +68,8 @@ def exit_for(exc: BaseException, *, err: TextIO | None = None) -> int:
     if isinstance(exc, AuditorInputError):
         from auditor.config.toml_file import named_in_pyproject  # no pydantic
 
-        text = str(named_in_pyproject(exc)).rstrip("\n").replace("\n", "\\n")  # in a label
-        typer.echo(f"auditor: error: {one_line(text)}", err=True, file=err)
+        text = str(named_in_pyproject(exc)).rstrip("\n")  # a line break in it: a label's
+        typer.echo(f"auditor: error: {printable_line(text)}", err=True, file=err)
         return EXIT_BAD_INPUT
     said = signal_exit(exc)
     if said is not None:

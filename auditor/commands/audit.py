@@ -26,7 +26,7 @@ from auditor.commands.audit_options import (
 )
 from auditor.commands.gate import ExitZero, report_gates
 from auditor.commands.params import folder_path
-from auditor.report.escape import terminal_text
+from auditor.report.escape import terminal_exact
 from auditor.runtime import Background, lock_notes
 
 
@@ -102,8 +102,8 @@ def audit(
     from auditor.predictions.notes import record_notes
     from auditor.report.terminal import predictions_lines
 
-    typer.echo(f"Model card: {terminal_text(f'{result.run_dir}/model_card.html')}")
-    typer.echo(f"Audit:      {terminal_text(f'{result.run_dir}/audit.json')}")
+    typer.echo(f"Model card: {terminal_exact(f'{result.run_dir}/model_card.html')}")
+    typer.echo(f"Audit:      {terminal_exact(f'{result.run_dir}/audit.json')}")
     notes = record_notes(result.data, sensitive, cols.missing_group)
     for line in [*predictions_lines(result.data), *(f"Note: {note}" for note in notes)]:
         typer.echo(line)

@@ -29,10 +29,10 @@ def card(
         from auditor import api  # loads torch (the audit's record types and checks)
 
         result = api.rerender(run_dir, out_dir=out, flags=True)  # errors name --out
-    from auditor.report.escape import terminal_text  # a folder name may hold ESC or "\n"
+    from auditor.report.escape import terminal_exact  # a folder name may hold ESC or "\n"
 
     for path in sorted(Path(result.run_dir or ".").iterdir()):
-        typer.echo(terminal_text(str(path)))
+        typer.echo(terminal_exact(str(path)))
 
 
 def register(app: typer.Typer) -> None:

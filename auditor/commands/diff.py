@@ -47,7 +47,7 @@ def diff(
             check_out_file(out, field="--out")
         from auditor import api  # the record types (pydantic, pandas): after the arguments
         from auditor.diff import diff_audits, render_markdown, render_text
-        from auditor.report.escape import terminal_text, workflow_inert
+        from auditor.report.escape import terminal_exact, workflow_inert
 
         if out is not None:  # not in A's or B's run folder, nor any other run's
             api.refuse_rewrite(out, a, b, own_run=None, field="--out")
@@ -58,7 +58,7 @@ def diff(
         text = render(d, changed_only=changed_only)
         if out is not None:
             write_output(out, text, field="--out")  # a full disk, /proc: one line
-            typer.echo(terminal_text(str(out)))
+            typer.echo(terminal_exact(str(out)))
         else:  # a CI log reads workflow commands from it: labels must not start one
             typer.echo(workflow_inert(text), nl=False)
 

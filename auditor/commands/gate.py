@@ -98,9 +98,9 @@ def gate(
             out_dir=out,
             flags=True,  # errors name --out, --baseline, --config
         )
-    from auditor.report.escape import terminal_text  # a folder name may hold ESC or "\n"
+    from auditor.report.escape import terminal_exact  # a folder name may hold ESC or "\n"
 
-    where = terminal_text(f"{result.run_dir}/audit.json")
+    where = terminal_exact(f"{result.run_dir}/audit.json")
     typer.echo(f"Gates re-evaluated: {where} (the run is unchanged)")
     config_file = str(config) if config else result.data["gates"].get("config_file")
     report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir,

@@ -21,7 +21,7 @@ from auditor.commands.run_options import (
 )
 from auditor.errors import AuditorInputError
 from auditor.numbers import fmt_num
-from auditor.report.escape import terminal_text
+from auditor.report.escape import terminal_exact, terminal_text
 from auditor.runtime import lock_notes
 
 if TYPE_CHECKING:
@@ -88,8 +88,8 @@ def run(
 
 
 def _print_summary(result: AuditResult) -> None:
-    typer.echo(f"Model card: {terminal_text(f'{result.run_dir}/model_card.html')}")
-    typer.echo(f"Audit:      {terminal_text(f'{result.run_dir}/audit.json')}")
+    typer.echo(f"Model card: {terminal_exact(f'{result.run_dir}/model_card.html')}")
+    typer.echo(f"Audit:      {terminal_exact(f'{result.run_dir}/audit.json')}")
     rows = [(k.replace("_", " "), fmt_num(v)) for k, v in result.headline().items()]
     typer.echo(result.headline_title())
     echo_table(rows)

@@ -16,7 +16,7 @@ from auditor.diff.compare import BOUND, AuditDiff, Change
 from auditor.gates.names import PATH_MAX, shorten
 from auditor.numbers import fmt_num, interval_ends
 from auditor.report.bound import bound_sign
-from auditor.report.escape import html_text, md_code, md_escape, terminal_text
+from auditor.report.escape import html_text, md_code, md_escape, terminal_exact, terminal_text
 
 _MARK = {"better": "✅ better", "worse": "❌ worse", "changed": "↕ changed",
          "added": "＋ added", "removed": "− removed", "within noise": "≈ within noise",
@@ -271,11 +271,20 @@ def render_markdown(d: AuditDiff, *, changed_only: bool = False) -> str:
     return _fit(lines, tables, [f"_{_counts(d)}._", ""], folded)
 
 
-def _text_table(head: list[str], rows: list[list[str]]) -> list[str]:
-    table = [[terminal_text(shorten(x, PATH_MAX)) for x in row] for row in [head, *rows]]
+def _text_table(head: list[str], rows: list[list[str]], *, paths: bool = False) -> list[str]:
+    """``rows`` under ``head``, each cell shown as the Markdown diff shows it: as a name
+    (:func:`terminal_text`), but where ``paths`` each row's first cell, a metric path, exact
+    (:func:`terminal_exact`: as its code span, as audit.json holds it)."""
+    first = terminal_exact if paths else terminal_text
+    table = [[terminal_text(x) for x in head]]
+    table += [[first(shorten(row[0], PATH_MAX)), *(terminal_text(shorten(x, PATH_MAX))
+                                                   for x in row[1:])] for row in rows]  # fmt: skip
     widths = [max(len(r[i]) for r in table) for i in range(len(head))]
     return ["  " + "  ".join(x.ljust(w) for x, w in zip(r, widths, strict=True)).rstrip()
             for r in table]  # fmt: skip
+
+
+_METRIC_HEAD = ["Metric", "A", "B", "Δ", "Change"]
 
 
 def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
@@ -295,13 +304,13 @@ def render_text(d: AuditDiff, *, changed_only: bool = False) -> str:
             lines += [title, *(_text_table(["Gate", "A", "B"], rows) if rows else ["  (none)"])]
     lines += ["", _beyond_title(d)]
     rows = [[c.key, *_cells(c), c.change] for c in d.beyond_noise]
-    lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]
+    lines += _text_table(_METRIC_HEAD, rows, paths=True) if rows else ["  (none)"]
     lines += ["", _counts(d), ""]
     extra = [("Checklist items", d.checklist), ("Provenance", d.provenance)]
     if not changed_only:
         rows = [[c.key, *_cells(c), c.change] for c in d.within_noise]
         lines += ["Within noise, without an interval, not comparable or insufficient data"]
-        lines += _text_table(["Metric", "A", "B", "Δ", "Change"], rows) if rows else ["  (none)"]
+        lines += _text_table(_METRIC_HEAD, rows, paths=True) if rows else ["  (none)"]
         lines.append("")
     for title, part in extra:
         rows = [[c.key, _short(c.a), _short(c.b)] for c in part if c.change != "same"]

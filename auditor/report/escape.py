@@ -14,7 +14,11 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from auditor.errors import workflow_inert  # error lines use it too: the lowest layer
+from auditor.errors import (  # error lines use them too: the lowest layer
+    backslashes_doubled,
+    shown_char,
+    workflow_inert,
+)
 
 # Characters with a meaning anywhere in a line (emphasis, code, links, tables; HTML entities
 # are already neutralised by html.escape); "-", "+", "#", ">" and "1." only at a line start.
@@ -52,41 +56,56 @@ _NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
 # A name's own backslashes before what reads as a shown control ('a\x0ab' written with a
 # backslash) or before a control (shown so: 'a\<LF>b'): each shown doubled, as Python's repr
 # shows it ('a\\x0ab'), where a name is first shown (once per writer: the tool's own '\x0a'
-# is never doubled), so 'a<LF>b', 'a\x0ab' and 'a\<LF>b' are each shown their own way.
-_ESCAPE_LIKE = r"x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}"
+# is never doubled), so 'a<LF>b', 'a\x0ab' and 'a\<LF>b' are each shown their own way. Not
+# in a path or a command a reader copies (a metric path, quoted by its own rules, a file, the
+# Reproduce command): shown exact but for its controls (md_code, md_copied, card_exact,
+# xml_exact, terminal_exact), as audit.json holds it.
 
 
-def _lookalike(controls: re.Pattern[str]) -> re.Pattern[str]:
-    return re.compile(rf"\\(?=\\*(?:{_ESCAPE_LIKE}|{controls.pattern}))")
-
-
-_LOOKALIKE = {p.pattern: _lookalike(p) for p in (_NOT_TERMINAL, _NOT_XML)}
+def _doubled(controls: re.Pattern[str], text: str) -> str:
+    """``text`` with its own backslashes before one of ``controls``, or before what reads as
+    one shown, doubled (:func:`auditor.errors.backslashes_doubled`): a name's, not a path's."""
+    return backslashes_doubled(text, controls.fullmatch)
 
 
 def _shown(controls: re.Pattern[str], text: str) -> str:
-    """``text`` with each of ``controls`` shown (:func:`_visible`), its own backslashes before
-    one, or before what reads as one, doubled first (:data:`_LOOKALIKE`)."""
-    return controls.sub(_visible, _LOOKALIKE[controls.pattern].sub(r"\\\\", text))
+    """``text`` (a name) with each of ``controls`` shown (:func:`_visible`), its own
+    backslashes before one, or before what reads as one, doubled first (:func:`_doubled`)."""
+    return controls.sub(_visible, _doubled(controls, text))
 
 
 def _visible(m: re.Match[str]) -> str:
     """A control character as text: ``\\x1b``, ``\\u202e``."""
-    code = ord(m.group(0))
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    return shown_char(m.group(0))
 
 
 def md_escape(value: Any, *, isolate: bool = True) -> str:
     """Text safe inside Markdown: HTML-escaped (so a payload renders as text where the
     Markdown is shown as HTML), on one line, with Markdown control characters backslashed,
-    control characters and line breaks shown as ``\\xNN`` (a name 'a\\nb' is not 'a b'), no
-    ``@mention`` (a word joiner after the ``@``) and each right-to-left run isolated
-    (:func:`rtl_runs_isolated`), unless ``isolate`` is false: a path or command a reader copies
-    (invisible isolates would be copied with it)."""
-    text = _LOOKALIKE[_NOT_TERMINAL.pattern].sub(r"\\\\", html.escape(str(value), quote=False))
+    control characters and line breaks shown as ``\\xNN`` (a name 'a\\nb' is not 'a b'), a
+    name's own backslash before what reads as one doubled (:func:`_doubled`), no ``@mention``
+    (a word joiner after the ``@``) and each right-to-left run isolated
+    (:func:`rtl_runs_isolated`), unless ``isolate`` is false: a path or command a reader
+    copies (:func:`md_copied`)."""
+    if not isolate:
+        return md_copied(value)
+    text = _doubled(_NOT_TERMINAL, html.escape(str(value), quote=False))
+    return rtl_runs_isolated(_md_inert(text))
+
+
+def md_copied(value: Any) -> str:
+    """:func:`md_escape` for a path or a command a reader copies: rendered, it is the text
+    exactly but for its controls shown (``\\x09``), as :func:`md_code` shows one; no
+    isolates (invisible, they would be copied with it) and no backslash doubled."""
+    return _md_inert(html.escape(str(value), quote=False))
+
+
+def _md_inert(text: str) -> str:
+    """HTML-escaped ``text`` with Markdown's characters backslashed, its controls shown and
+    no ``@mention``."""
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(_escape_line_start, text)
-    text = _MENTION.sub("@\u2060", _NOT_TERMINAL.sub(_visible, text))
-    return rtl_runs_isolated(text) if isolate else text
+    return _MENTION.sub("@\u2060", _NOT_TERMINAL.sub(_visible, text))
 
 
 def md_prose(value: Any) -> str:
@@ -143,6 +162,12 @@ def xml_text(value: Any) -> str:
     break ``\\x0a`` and a tab ``\\x09`` too (a value on its 'key: value' line, a name not
     read as another's)."""
     return _shown(_NOT_XML, str(value))
+
+
+def xml_exact(value: Any) -> str:
+    """:func:`xml_text` for a path a reader copies (a gate's id and metric path, the config
+    file): exact but for the characters XML cannot hold, shown; no backslash doubled."""
+    return _NOT_XML.sub(_visible, str(value))
 
 
 def controls_visible(value: Any) -> Any:
@@ -218,6 +243,12 @@ def terminal_text(value: Any, *, isolate: bool = False) -> str:
     return workflow_inert(rtl_runs_isolated(text) if isolate else text)
 
 
+def terminal_exact(value: Any) -> str:
+    """:func:`terminal_text` for a path a user copies ('Model card: run/model_card.html'):
+    exact but for its controls, shown, and no workflow command; no backslash doubled."""
+    return workflow_inert(_NOT_TERMINAL.sub(_visible, str(value)))
+
+
 # A run of more than BREAK_EVERY characters without a space gets a break opportunity (<wbr>)
 # every BREAK_EVERY characters in the HTML card: a 5,000-character group label made the page
 # 42,000 px wide, and a label cut to 80 characters (gates.names.shorten) without a space still
@@ -235,7 +266,20 @@ def card_text(value: Any) -> Any:
     text holding right-to-left letters isolated (:func:`bidi_isolated`, at `` & `` only: an
     intersection's parts); any other value as :func:`controls_shown` leaves it (escaped by
     autoescape)."""
-    value = controls_shown(value)
+    return _card_pieces(controls_shown(value))
+
+
+def card_exact(value: Any) -> Any:
+    """:func:`card_text` for a path or a command a reader copies (the card's ``exact``
+    filter: a metric path, a file, the Reproduce command): its controls shown, no backslash
+    doubled, escaped (Markup: the last step shows nothing again)."""
+    if not isinstance(value, str):
+        return value
+    return escape(_card_pieces(_NOT_TERMINAL.sub(_visible, value)))
+
+
+def _card_pieces(value: Any) -> Any:
+    """A shown text with a ``<wbr>`` in each long run, its right-to-left parts isolated."""
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
     if _RTL.search(value):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from auditor.config.toml_file import MAX_CONFIG_BYTES  # the most a config may be
-from auditor.report.escape import md_code, terminal_text
+from auditor.report.escape import md_code, terminal_exact, terminal_text
 from auditor.report.summary import MAX_BYTES
 from auditor.report.terminal import failure_text, flagged_gates
 
@@ -126,9 +126,9 @@ def _within_step_limit(
     at = f"at {md_code(summary_path, in_table=False)}" if summary_path else IN_RUN_FOLDER
     note = NOTE_LEFT_OUT.format(size=size // 1024, where=at)
     fits = before + len(note.encode("utf-8")) <= MAX_BYTES
-    where = f"at {terminal_text(summary_path)}" if summary_path else IN_RUN_FOLDER
+    where = f"at {terminal_exact(summary_path)}" if summary_path else IN_RUN_FOLDER
     return (note if fits else ""), MSG_OVER_STEP_LIMIT.format(
-        path=terminal_text(target), size=size // 1024, before=before // 1024, where=where
+        path=terminal_exact(target), size=size // 1024, before=before // 1024, where=where
     )
 
 
@@ -157,7 +157,7 @@ def publish_github(
                 fh.write(text)
         except OSError as exc:  # the verdict (the exit code) stands; summary.md has the text
             why = terminal_text(exc.strerror or type(exc).__name__)
-            print(MSG_NO_SUMMARY.format(path=terminal_text(target), why=why), file=sys.stderr)
+            print(MSG_NO_SUMMARY.format(path=terminal_exact(target), why=why), file=sys.stderr)
         else:
             if over:
                 print(over, file=sys.stderr)

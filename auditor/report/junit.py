@@ -40,7 +40,7 @@ from typing import Any
 from auditor.gates.names import shorten
 from auditor.gates.section import bound_text
 from auditor.report.display import gate_cut
-from auditor.report.escape import xml_text
+from auditor.report.escape import xml_exact, xml_text
 from auditor.report.gap_count import gap_counts, gate_tied_labels
 from auditor.report.terminal import STATUS_WORD, failure_text
 
@@ -53,6 +53,12 @@ def _text(v: Any) -> str:
     if isinstance(v, (list, tuple)):
         return xml_text(",".join(str(x) for x in v))
     return xml_text(v)
+
+
+# The lines that hold a path a reader copies (the stable key baselines and auditor diff match
+# on, a metric path): shown exact (:func:`xml_exact`), as audit.json and the Markdown writers
+# hold them, never a name's doubled backslash over the path's own quoting.
+_PATHS = ("id", "metric")
 
 
 def _sub(parent: ET.Element, tag: str, **attrs: Any) -> ET.Element:
@@ -135,7 +141,8 @@ def _testcase(
         el.text = message
     # the message (a gap's counts are 'n=84 vs 260' there), then one 'key: value' a line
     lines = [message]  # each xml_text: no line break left in it
-    lines += [f"{k}: {_text(v)}" for k, v in _case_evidence(r, audit)]
+    lines += [f"{k}: {xml_exact(v) if k in _PATHS else _text(v)}"
+              for k, v in _case_evidence(r, audit)]  # fmt: skip
     ET.SubElement(case, "system-out").text = "\n".join(lines)
 
 
@@ -161,7 +168,9 @@ def render_junit(audit: Mapping[str, Any]) -> str | None:
         ("scenario", run["scenario"]),
         ("seed", run["seed"]),
     ):
-        _sub(props, "property", name=key, value=value)
+        prop = _sub(props, "property", name=key, value=value)
+        if key == "config_file" and value is not None:  # a file a reader copies (_PATHS)
+            prop.set("value", xml_exact(value))
     for r, name in zip(gates["results"], _case_names(gates["results"]), strict=True):
         _testcase(suite, r, audit, name=name, warn_fails=gates["fail_on"] == "warning")
     ET.indent(suites)

@@ -32,11 +32,13 @@ from auditor.report.bound import bound_sign
 from auditor.report.class_counts import classes_text, score_classes
 from auditor.report.escape import (
     bidi_isolated,
+    card_exact,
     card_lines,
     card_text,
     controls_shown,
     controls_visible,
     md_code,
+    md_copied,
     md_escape,
     md_fence,
     md_prose,
@@ -257,7 +259,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(num=fmt_num, lo=fmt_low, hi=fmt_high, vs=fmt_vs, pct=fmt_pct, md=md_escape,
-                       md_copied=lambda v: md_escape(v, isolate=False), code=md_code,
+                       md_copied=md_copied, code=md_code, exact=card_exact,
                        code_line=lambda v: md_code(v, in_table=False),
                        yaml_num=yaml_num, yaml=yaml_json, status_md=status_md,
                        status_text=status_text, bidi=bidi_isolated,

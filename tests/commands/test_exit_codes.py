@@ -190,11 +190,11 @@ def test_a_long_error_line_keeps_its_end_where_the_way_on_is(length, capsys):
 def test_a_line_break_in_a_refusal_is_shown_not_the_end_of_it(capsys):
     """A refusal was cut at its first line break: a group 'multi<LF>line' ended the line
     '... (it has: a, multi' (the rest of the list and its ')' lost); `--sensitive` holding
-    one gave '/tmp/mn.csv: n'. The line break is shown as '\\n', the line whole."""
+    one gave '/tmp/mn.csv: n'. The line break is shown as '\\x0a', the line whole."""
     from auditor.commands import exit_for
     from auditor.errors import AuditorInputError
 
     error = AuditorInputError("no item 'zz' (it has: a, multi\nline, b)\n", source="r.toml")
     assert exit_for(error) == 2
     [line] = capsys.readouterr().err.splitlines()
-    assert line.endswith("(it has: a, multi\\nline, b)"), line
+    assert line.endswith("(it has: a, multi\\x0aline, b)"), line
