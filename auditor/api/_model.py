@@ -201,8 +201,8 @@ def audit_model(
            "seed": seed, "data": {k: v for k, v in table.items() if v is not None},
            "model": {"kind": "python", "train": train}}  # fmt: skip
     cfg = validate_config(raw, source="audit_model")  # a wrong type: one line naming the key
-    frames = {k: read_rows(p, f, field=f"data.{k}") for k, (p, f) in paths.items()
-              if p is not None}  # fmt: skip
+    frames = {k: read_rows(p, f, field=f"data.{k}", config=cfg.data)
+              for k, (p, f) in paths.items() if p is not None}  # fmt: skip
     if out_dir is None:
         with _as_given(model):
             audit = audit_supplied(cfg, model=model, frames=frames, progress=progress)
@@ -233,10 +233,11 @@ def _as_given(model: Any) -> Iterator[None]:
         model.train(training)
 
 
-def read_rows(path: Path, frame: Any, *, field: str) -> Any:
-    """A DataFrame as given, or the file read with the table reader (errors name ``field``)."""
+def read_rows(path: Path, frame: Any, *, field: str, config: Any) -> Any:
+    """A DataFrame as given, or the file read with the table reader (errors name ``field``;
+    ``config``: the table settings, whose columns it reads)."""
     if frame is not None:
         return frame
-    from auditor.data.table import read_table
+    from auditor.data.table import ReadColumns, read_table
 
-    return read_table(path, field=field)
+    return read_table(path, field=field, reads=ReadColumns(config))

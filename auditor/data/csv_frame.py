@@ -5,7 +5,9 @@ the layout adds are left out only where they hold no value."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Container
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -18,12 +20,27 @@ from auditor.errors import AuditorInputError, data_row, rows_text
 HELD_OF = "{rows} of {total:,} {hold} one"
 
 
-def read_csv_frame(path: Path) -> pd.DataFrame:
+class ReadColumns:
+    """The columns a table's settings read (``in``): the target, the sensitive columns and
+    ``features``, else every column not in ``drop`` (each an input); the rest, an ID column
+    the user dropped, tells rows counting over a delimiter ending each from R's row names
+    (:func:`~auditor.data.header.check_counted`)."""
+
+    def __init__(self, config: Any) -> None:  # a TableData
+        self.read = {config.target, *config.sensitive, *(config.features or ())}
+        self.drop = None if config.features is not None else set(config.drop)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.read or (self.drop is not None and name not in self.drop)
+
+
+def read_csv_frame(path: Path, reads: Container[str] = ()) -> pd.DataFrame:
     """The rows of the CSV at ``path`` under its header's names (pandas' ``Unnamed: i`` for an
     empty one); refuses a row longer than the header, and a value in the field after the
-    header's last name."""
-    layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''
-    check_counted(layout, header, path)  # every column an input: no ID column tells
+    header's last name; ``reads``: the columns the caller reads (:class:`ReadColumns`; none
+    given: rows counting over a delimiter ending each are refused)."""
+    layout, header = csv_header(path, spanning=True)  # '# y_true' read as y_true; R's: ''
+    check_counted(layout, header, path, reads)  # an ID column, or every name one left?
     if layout.longer:  # pandas drops a last field of 'NA' unwarned
         raise AuditorInputError(LONGER_ROW.format(n=len(header)), source=str(path))
     names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]  # pandas'

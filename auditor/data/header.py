@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
@@ -49,6 +49,12 @@ HEADER_SPANS = (
     "the header names a column {name!r}, a line break in it: the header spans lines "
     "{start}-{end}; name that column on one line"
 )
+# A quote opening a header name that closes only at the file's end, or past lines that read
+# as rows (each holding the delimiter), or past HEADER_LINES lines: no name, a slip
+UNCLOSED_QUOTE = (
+    "an unclosed quote in the header (line {line}): close it after the name, or delete it"
+)
+HEADER_LINES = 3  # the most lines a quoted header name may span (two line breaks)
 CANNOT_READ = "cannot read ({error})"
 TITLE_LINE = (
     "line {line} ({text!r}) is {fields} above rows of more: a title above the header? "
@@ -59,7 +65,7 @@ TITLE_LINE = (
 # short over an ID column (layout.CsvLayout.numbered)
 R_ROW_NAMES = (
     "data row 1 has {got} fields where the header has {want} ({row!r}), as do the rows under "
-    "it, each first field a number larger than the last ({numbers}){empty}: {cause}"
+    "it, each first field {order} ({numbers}){empty}: {cause}"
 )
 R_CAUSE = (
     "R's row names written unquoted, or a header missing the first column's name? write the "
@@ -72,15 +78,20 @@ PANDAS_CAUSE = (
     "first column's name? write the file with to_csv(..., index=False), or name that column "
     "in the header (index_label='id')"
 )
+COUNTING = "a number larger than the last"
 # Each row ending empty as well: an ID column under the header's first name and a delimiter
-# ending each row, or row names over an empty last column (every name read one column left)
+# ending each row, or row names over an empty last column (every name read one column left);
+# the row names may be R's of shuffled rows (distinct whole numbers in no order)
+DISTINCT = "a different whole number"
 EMPTY_LAST = " and each last field empty"
 COUNTED_CAUSE = (
-    "{whose} row names over an empty last column {last!r}, or an ID column {first!r} and a "
-    "delimiter ending each row? write the file {fix}, or end the header in the delimiter too"
+    "{whose} over an empty last column{last}, or an ID column{first} and a delimiter ending "
+    "each row (read so only where the last column is read, the first not)? write the file "
+    "{fix}, or end the header in the delimiter too"
 )
 R_FIX = "with write.table(..., row.names = FALSE)"
 PANDAS_FIX = "with to_csv(..., index=False)"
+EITHER_FIX = "with row.names = FALSE (R) or index=False (pandas)"
 # The rows end in an empty field the header does not name (a delimiter ending every row of
 # the first lines, or Excel's ',,'); a value there, in a later row, is the row's own field
 # shifted right by an unquoted delimiter, or a column nobody named: both readers refuse it
@@ -161,13 +172,14 @@ def _reading(path: Path) -> Iterator[None]:
         raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
 
 
-def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
+def csv_header(path: Path, *, spanning: bool = False) -> tuple[CsvLayout, list[str]]:
     """The layout of the CSV at ``path`` (:func:`csv_layout`) and its header's names as written
     but for what a reader cannot see (:func:`~auditor.data.spelling.canonical`: a byte-order
     mark, a zero-width space, NFD's 'é', a non-breaking space; 'género' written NFD was "no
     column 'género'"), duplicates kept; a ``#`` header line's ``#`` left out; an unnamed column
     ``""`` first for R's row names, last for a delimiter ending every row; from one look at its
-    first lines."""
+    first lines. A quoted name holding a line break is refused, unless ``spanning`` (the table
+    loader: pandas reads it); a quote the header never closes, always."""
     with _reading(path), wide_fields():
         layout = csv_layout(path)
         with open_text(path, layout.encoding) as fh:
@@ -178,14 +190,12 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
                 lines = chain([next(fh, "").lstrip(COMMENT).lstrip()], fh)
             reader = csv.reader(lines, delimiter=layout.delimiter)
             header = next(reader, None)
+            ended = next(fh, None) is None  # the header ran to the file's end
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))
     if reader.line_num > 1:  # a quoted name holding a line break: the rows were read from it
-        name = next((n for n in header if "\n" in n or "\r" in n), header[-1])
-        start = layout.skip_rows + 1
-        raise AuditorInputError(HEADER_SPANS.format(name=name, start=start,
-                                                    end=start + reader.line_num - 1),
-                                source=str(path))  # fmt: skip
+        _check_spanning(layout, header, path, lines=reader.line_num, ended=ended,
+                        spanning=spanning)  # fmt: skip
     if layout.title:
         fields = "one field" if len(header) == 1 else f"{len(header)} fields"
         text = layout.delimiter.join(header).strip()[:60]
@@ -201,21 +211,55 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
     return layout, header
 
 
+def _check_spanning(layout: CsvLayout, header: list[str], path: Path, *, lines: int,
+                    ended: bool, spanning: bool) -> None:
+    """A header over ``lines`` lines: a quote never closed (:data:`UNCLOSED_QUOTE`: to the
+    file's end, past lines that each hold the delimiter, as rows do, or past
+    :data:`HEADER_LINES`), refused; else a name holding a line break, refused unless
+    ``spanning`` (:data:`HEADER_SPANS`)."""
+    start = layout.skip_rows + 1
+    name = next((n for n in header if "\n" in n or "\r" in n), header[-1])
+    rows = any(layout.delimiter in line for line in name.splitlines()[1:])
+    if ended or rows or lines > HEADER_LINES:
+        raise AuditorInputError(UNCLOSED_QUOTE.format(line=start), source=str(path))
+    if not spanning:
+        raise AuditorInputError(HEADER_SPANS.format(name=name, start=start,
+                                                    end=start + lines - 1),
+                                source=str(path))  # fmt: skip
+
+
 def check_counted(layout: CsvLayout, header: Sequence[str], path: Path,
-                  reads: Collection[str] = ()) -> None:
-    """Refuse rows one field over the header that count (1, 2, 3 or 0, 1, 2) and end empty
+                  reads: Container[str] = ()) -> None:
+    """Refuse rows one field over the header that count (1, 2, 3 or 0, 1, 2), or hold a
+    distinct whole number each (R's row names of shuffled rows), and end empty
     (:attr:`CsvLayout.numbered` with unnamed "last", ``header``: :func:`csv_header`'s, its
     unnamed last ``""`` added) unless the columns ``reads`` names tell the two writers apart:
     an ID column and a delimiter ending each row (read so) against row names over an empty
     last column (R's write.table, quote = FALSE; pandas' index_label=False: every name one
-    column left). Read so only where the header's last name is read (as row names it would
-    be empty) and its first is not (as an ID it holds the row numbers)."""
+    column left). Read so only where the header's last name (past its own empty names,
+    Excel's ',,') is read (as row names it would be empty) and its first is not (as an ID it
+    holds the row numbers)."""
     if not (layout.numbered and layout.unnamed == "last"):
         return
-    first, last = header[0].strip(), header[-2].strip()
-    if last in reads and first not in reads:
+    named = [name.strip() for name in header[:-1]]
+    first, last = named[0], named[len(named) - 1 - trailing_empty(named)]
+    if last and last in reads and first not in reads:
         return
     _refuse_numbered(layout, path, width=len(header) - 1, names=(first, last))
+
+
+def trailing_empty(header: Sequence[str]) -> int:
+    """How many names end the header empty (a delimiter, or Excel's ',,', ending its line),
+    all but one where every name is."""
+    n = 0
+    while n < len(header) - 1 and not header[-1 - n].strip():
+        n += 1
+    return n
+
+
+def _column(name: str) -> str:
+    """`` 'name'`` to follow "column", nothing for an empty name (no column quoted as '')."""
+    return f" {name!r}" if name else ""
 
 
 def _refuse_numbered(layout: CsvLayout, path: Path, *, width: int,
@@ -229,22 +273,28 @@ def _refuse_numbered(layout: CsvLayout, path: Path, *, width: int,
     pandas = numbers[0] == "0"
     cause = PANDAS_CAUSE if pandas else R_CAUSE
     if names is not None:
-        cause = COUNTED_CAUSE.format(whose="pandas' index as" if pandas else "R's",
-                                     first=names[0], last=names[1],
-                                     fix=PANDAS_FIX if pandas else R_FIX)  # fmt: skip
+        whose, fix = (("R's row names or pandas' index", EITHER_FIX) if not layout.counting
+                      else ("pandas' index as row names", PANDAS_FIX) if pandas
+                      else ("R's row names", R_FIX))  # fmt: skip
+        cause = COUNTED_CAUSE.format(whose=whose, first=_column(names[0]),
+                                     last=_column(names[1]), fix=fix)  # fmt: skip
     message = R_ROW_NAMES.format(got=width + 1, want=width, numbers=", ".join(numbers),
-                                 row=layout.delimiter.join(rows[0])[:120], cause=cause,
+                                 row=layout.delimiter.join(rows[0])[:60 if names else 120],
+                                 cause=cause,
+                                 order=COUNTING if layout.counting else DISTINCT,
                                  empty=EMPTY_LAST if names else "")  # fmt: skip
     raise AuditorInputError(message, source=str(path))
 
 
-def read_header(path: Path, kind: Kind | None = None, *, schema: Any = None) -> list[str]:
+def read_header(path: Path, kind: Kind | None = None, *, schema: Any = None,
+                spanning: bool = False) -> list[str]:
     """The column names as the file writes them (duplicates kept), without reading rows;
     ``kind``: the file's where its name does not say it (Hive's nameless Parquet parts),
-    ``schema``: a Parquet file's, already read (:func:`parquet_schema`)."""
+    ``schema``: a Parquet file's, already read (:func:`parquet_schema`); ``spanning``: a
+    CSV's quoted name may hold a line break (:func:`csv_header`)."""
     path = Path(path)
     if schema is None and (kind or file_kind(path)) == "csv":
-        return csv_header(path)[1]
+        return csv_header(path, spanning=spanning)[1]
     header = list((parquet_schema(path) if schema is None else schema).names)
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))

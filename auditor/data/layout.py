@@ -33,6 +33,9 @@ SAMPLE_LINES = 100  # lines under the header that decide the decimal mark (a sep
 # header and these are read: data.text.first_lines)
 SEP_DIRECTIVE = re.compile(r"sep=(.)")
 NUMBERED_SHOWN = 3  # row numbers a refusal shows (CsvLayout.numbered)
+# Rows (of the first lines) whose first fields, all distinct, are row names in no order: fewer
+# may be a label's values (1, 0), many a count's only by chance (CsvLayout.counting)
+DISTINCT_ROWS = 10
 # R's write.table header (quote = TRUE, its default): every name quoted, one space apart.
 R_SPACED_HEADER = re.compile(r'"(?:[^"]|"")*"(?: "(?:[^"]|"")*")*')
 # A field both readers read as no value, as written: pandas' read_csv's words (the table
@@ -68,6 +71,9 @@ class CsvLayout:
     # rows, split (up to NUMBERED_SHOWN + 1: the refusal shows the first numbers and '...'
     # where there are more); () where the rows are not so.
     numbered: tuple[tuple[str, ...], ...] = ()
+    # The numbered rows count (each number larger than the last); False: with unnamed "last"
+    # only, distinct whole numbers in no order (R's row names of shuffled rows, 335, 12, 97)
+    counting: bool = True
     # Every row one field over the header, no unnamed column read and not numbered (R's row
     # names, shuffled or words, over its na = "NA"): the table loader refuses it, where pandas
     # dropped the last field, 'NA', and read every name one column left.
@@ -257,24 +263,29 @@ def _no_value(field: str) -> bool:
     return not field.strip() or field in NO_VALUE_WORDS
 
 
-def _numbered(split: _Split, delimiter: str) -> tuple[tuple[str, ...], ...]:
+def _numbered(split: _Split, delimiter: str,
+              unnamed: str | None) -> tuple[tuple[tuple[str, ...], ...], bool]:
     """The first rows (:attr:`CsvLayout.numbered`) where every row under the header has one
     field more than it and the first fields are whole numbers, each larger than the last (R's
     row names: 1, 2, 3, ..., or a subset's 2, 5, 9; pandas' index from 0, index_label=False),
-    and no field starts with a space after the delimiter (an unquoted comma in text, 'Austin,
-    TX', under an ID column: :func:`_spaced`); else ()."""
+    or, where each row ends empty too (``unnamed`` "last"), each a different one in at least
+    :data:`DISTINCT_ROWS` rows (R's row names of shuffled rows: the shift is no less
+    possible), and no field starts with a space
+    after the delimiter (an unquoted comma in text, 'Austin, TX', under an ID column:
+    :func:`_spaced`); else (); and whether they count (:attr:`CsvLayout.counting`)."""
     rows = split.rows(delimiter)
     if len(rows) < 2 or split.rows_width(delimiter) != split.width(delimiter) + 1:
-        return ()
+        return (), True
     first = [row[0].strip() for row in rows]
     if not all(name.isascii() and name.isdigit() for name in first):
-        return ()
+        return (), True
     numbers = [int(name) for name in first]
-    if any(a >= b for a, b in zip(numbers, numbers[1:], strict=False)):
-        return ()
-    if _spaced(split.lines, delimiter):
-        return ()
-    return tuple(tuple(row) for row in rows[:NUMBERED_SHOWN + 1])
+    counting = all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+    distinct = (unnamed == "last" and len(numbers) >= DISTINCT_ROWS
+                and len(set(numbers)) == len(numbers))  # fmt: skip
+    if not (counting or distinct) or _spaced(split.lines, delimiter):
+        return (), True
+    return tuple(tuple(row) for row in rows[:NUMBERED_SHOWN + 1]), counting
 
 
 def _title(split: _Split, delimiter: str, order: Sequence[str], unnamed: str | None) -> bool:
@@ -327,11 +338,12 @@ def _layout(path: Path) -> CsvLayout:
     title = not hashed and _title(split, delimiter, order, unnamed)
     # rows counting over a delimiter ending each: R's row names, or an ID column? (header)
     counted = unnamed in (None, "last") and not (hashed or title)
-    numbered = _numbered(split, delimiter) if counted else ()
+    numbered, counting = _numbered(split, delimiter, unnamed) if counted else ((), True)
     longer = not (hashed or title or unnamed or numbered) and (
         split.rows_width(delimiter) == split.width(delimiter) + 1)
     space_empties = delimiter == SPACE and any("" in row[:-1] for row in split.rows(SPACE))
     return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
-                     title=title, numbered=numbered, longer=longer, encoding=encoding,
+                     title=title, numbered=numbered, counting=counting, longer=longer,
+                     encoding=encoding,
                      space_empties=space_empties,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip

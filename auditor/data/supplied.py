@@ -47,6 +47,7 @@ from auditor.data.spelling import canonical, canonical_values, merged_notes
 from auditor.data.table import (
     NO_ROWS,
     TARGET_AS_SENSITIVE,
+    ReadColumns,
     is_id_like,
     read_table,
     sensitive_groups,
@@ -256,7 +257,8 @@ def validate_supplied(
     for key in ROLES.values():
         if getattr(config, key) is None:
             continue
-        frame = read_table(Path(getattr(config, key)), field=f"data.{key}", keep=True)
+        frame = read_table(Path(getattr(config, key)), field=f"data.{key}", keep=True,
+                           reads=ReadColumns(config))  # fmt: skip
         src = _source(config, key)
         targets[key] = _check_rows(frame, config, src=src, field=f"data.{key}")
         for col in config.features or ():
@@ -324,7 +326,8 @@ def supplied_rows(
     ``non_members=``."""
     given = frames  # from Python (audit_model's arguments), else the config's files
     frames = dict(frames) if frames is not None else {
-        key: read_table(Path(getattr(config, key)), field=f"data.{key}")
+        key: read_table(Path(getattr(config, key)), field=f"data.{key}",
+                        reads=ReadColumns(config))
         for key in ROLES.values() if getattr(config, key) is not None
     }  # fmt: skip
     targets = {key: _check_rows(frame, config, src=_source(config, key), field=f"data.{key}")

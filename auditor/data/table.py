@@ -18,6 +18,7 @@ Which columns become model inputs is explicit and recorded (``data.preprocessing
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,12 @@ from auditor.data import DatasetBundle, TaskInfo, split_indices
 from auditor.data._labels import binary_positive  # noqa: F401 - this module's API too
 from auditor.data._tables import MISSING_LEVEL, InputSelection, table_bundle, trained_inputs
 from auditor.data.advice import DROP_IT
-from auditor.data.csv_frame import PAST_HEADER, read_csv_frame, trailing_unnamed  # noqa: F401
+from auditor.data.csv_frame import (  # noqa: F401
+    PAST_HEADER,
+    ReadColumns,
+    read_csv_frame,
+    trailing_unnamed,
+)
 from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
 from auditor.data.groups import (  # noqa: F401 - this module's API too
     MAX_CATEGORIES,
@@ -125,7 +131,7 @@ def _file_key(path: Path) -> tuple[str, int, int] | None:
     return (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
 
 
-def read_frame(path: Path, *, keep: bool = False) -> pd.DataFrame:
+def read_frame(path: Path, *, keep: bool = False, reads: Container[str] = ()) -> pd.DataFrame:
     """Read CSV or Parquet by suffix after checking the header; one-line errors naming the
     file otherwise. ``keep``: also hand the frame to the next ``read_frame`` of the unchanged
     file (preflight's read, reused by the loader)."""
@@ -136,7 +142,7 @@ def read_frame(path: Path, *, keep: bool = False) -> pd.DataFrame:
         if keep:
             _HANDOFF[key] = frame
         return frame
-    frame = _parse_frame(path)
+    frame = _parse_frame(path, reads)
     if keep and key is not None:
         _HANDOFF[key] = frame
         while len(_HANDOFF) > HANDOFF_FILES:  # the oldest: a run that stopped before loading
@@ -144,22 +150,24 @@ def read_frame(path: Path, *, keep: bool = False) -> pd.DataFrame:
     return frame
 
 
-def read_table(path: Path, *, field: str, keep: bool = False) -> pd.DataFrame:
+def read_table(path: Path, *, field: str, keep: bool = False,
+               reads: Container[str] = ()) -> pd.DataFrame:  # fmt: skip
     """:func:`read_frame` of the file a config key names: an error about the whole file (no
-    such file, not UTF-8, no rows) names that key, as ``FILE: data.path: no such file``."""
+    such file, not UTF-8, no rows) names that key, as ``FILE: data.path: no such file``;
+    ``reads``: the columns the config reads (:class:`~auditor.data.csv_frame.ReadColumns`)."""
     try:
-        return read_frame(path, keep=keep)
+        return read_frame(path, keep=keep, reads=reads)
     except AuditorInputError as exc:  # a column named twice keeps its field: the column
         raise exc.with_field(field) from None
 
 
-def _parse_frame(path: Path) -> pd.DataFrame:
+def _parse_frame(path: Path, reads: Container[str]) -> pd.DataFrame:
     kind = file_kind(path)
-    header = read_header(path, kind)
+    header = read_header(path, kind, spanning=True)
     end = len(header) - (trailing_unnamed(header) if kind == "csv" else 0)  # Excel's ',,'
     check_header(header[:end], source=str(path))
     try:
-        frame = pd.read_parquet(path) if kind == "parquet" else read_csv_frame(path)
+        frame = pd.read_parquet(path) if kind == "parquet" else read_csv_frame(path, reads)
     except AuditorInputError:
         raise
     except EOFError:  # a .gz cut short
@@ -314,7 +322,8 @@ def checked_table(config: TableData, *, keep: bool = False) -> CheckedTable:
     the next reader of the same frame under the same settings. ``keep``: hand the frame and
     the results on again (validation, preflight's counts); the loader takes them."""
     src, key = str(config.path), config.model_dump_json(exclude=NOT_CHECKED)
-    frame = read_table(Path(config.path), field="data.path", keep=keep)
+    frame = read_table(Path(config.path), field="data.path", keep=keep,
+                       reads=ReadColumns(config))  # fmt: skip
     checked = _CHECKED.pop(key, None)
     if checked is None or checked.frame is not frame:  # another file, or changed since
         inputs = select_inputs(frame, config, src=src)

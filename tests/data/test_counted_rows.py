@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.hostile.conftest import assert_nothing_written, assert_refused, cli  # noqa: F401
 
 R_BLANK = (
     "r.csv: data row 1 has 5 fields where the header has 4 ('1,1,0,M,'), as do the rows under "
     "it, each first field a number larger than the last (1, 2, 3, ...) and each last field "
     "empty: R's row names over an empty last column 'note', or an ID column 'y_true' and a "
-    "delimiter ending each row? write the file with write.table(..., row.names = FALSE), or "
-    "end the header in the delimiter too"
+    "delimiter ending each row (read so only where the last column is read, the first not)? "
+    "write the file with write.table(..., row.names = FALSE), or end the header in the "
+    "delimiter too"
 )
 PANDAS = (
     "p.csv: data row 1 has 4 fields where the header has 3 ('0,0,1,F'), as do the rows under "
@@ -65,7 +68,7 @@ def test_an_id_column_and_a_delimiter_ending_each_row_is_read_where_the_columns_
     line = assert_refused(cli(["audit", "-p", "p.csv", "--sensitive", "g", "--sensitive", "id",
                                "-o", "out2", "-q"]),
                           "p.csv: data row 1 has 5 fields where the header has 4")
-    assert "an ID column 'id' and a delimiter ending each row?" in line
+    assert "an ID column 'id' and a delimiter ending each row (read so only where" in line
     assert not (tmp_path / "out2").exists()
 
 
@@ -84,3 +87,145 @@ def test_pandas_index_label_false_is_told_to_write_index_false(cli, tmp_path):  
     frame.to_csv(tmp_path / "p.csv", index=False)  # the advice holds
     done = cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", "out", "--exit-zero", "-q"])
     assert done.code == 0, done.err
+
+
+TABLE = """[data]
+source = "table"
+path = "t.csv"
+target = "target"
+sensitive = ["g"]
+{extra}
+[pretrain]
+epochs = 1
+[finetune]
+epochs = 1
+[privacy]
+enabled = false
+"""
+
+
+def _table_rows(n: int = 300) -> list[str]:
+    """``n`` rows 'id,age,income,g,target' (ids 1..n), each ending in the delimiter."""
+    return [f"{i},{20 + i * 7 % 50},{i * 13 % 97 / 10},{'FM'[i % 2]},{i * 7 % 3 % 2},"
+            for i in range(1, n + 1)]
+
+
+@pytest.mark.parametrize("extra", ['drop = ["id"]', 'features = ["age", "income"]'])
+def test_the_table_reader_reads_an_id_column_its_config_does_not(cli, tmp_path, extra):  # noqa: F811
+    """r2 #1: an ID column and a delimiter ending each row, the ID in data.drop (as auditor
+    itself advises: 'add it to data.drop') or left out of data.features, the target last:
+    refused since ed83257 as 'R's row names over an empty last column 'target'' (the table
+    reader took every column for read). The columns the config reads tell them apart, as
+    the predictions reader's do: read. With the ID read (neither), refused."""
+    (tmp_path / "t.csv").write_text("id,age,income,g,target\n" + "\n".join(_table_rows()) + "\n")
+    (tmp_path / "audit.toml").write_text(TABLE.format(extra=extra))
+    done = cli(["run", "audit.toml", "--out", "out", "--quiet", "--exit-zero"])
+    assert done.code == 0, done.err
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
+    assert audit["data"]["preprocessing"]["features"] == ["age", "income"]
+    (tmp_path / "audit.toml").write_text(TABLE.format(extra=""))
+    line = assert_refused(cli(["run", "audit.toml", "--out", "out2", "--quiet"]),
+                          "t.csv: data.path: data row 1 has 6 fields where the header has 5")
+    assert "or an ID column 'id' and a delimiter ending each row" in line
+    assert not (tmp_path / "out2").exists()
+
+
+def test_read_table_takes_the_columns_a_config_reads(tmp_path):
+    """Every read_table caller (the table loader, a supplied model's files, audit_model's
+    paths) hands it the config's columns (ReadColumns): the target, sensitive and features,
+    else all but data.drop."""
+    from types import SimpleNamespace
+
+    from auditor.data.table import ReadColumns, read_table
+    from auditor.errors import AuditorInputError
+
+    path = tmp_path / "t.csv"
+    path.write_text("id,age,income,g,target\n" + "\n".join(_table_rows(20)) + "\n")
+    config = SimpleNamespace(target="target", sensitive=["g"], features=None, drop=["id"])
+    frame = read_table(path, field="data.path", reads=ReadColumns(config))
+    assert list(frame.columns) == ["id", "age", "income", "g", "target"]
+    assert frame["id"].tolist() == list(range(1, 21))
+    config.drop = []
+    with pytest.raises(AuditorInputError, match="or an ID column 'id' and a delimiter"):
+        read_table(path, field="data.path", reads=ReadColumns(config))
+
+
+def test_an_id_column_over_a_last_column_not_read_is_refused_saying_so(cli, tmp_path):  # noqa: F811
+    """r2 #2: an ID column and a delimiter ending each row whose last column ('age') the
+    audit does not read was read before ed83257 and is refused since: the message says when
+    such a file is read, and its fix (the header ending in the delimiter too) reads it."""
+    lines = ["id,y_true,y_pred,g,age", *(row + f",{20 + int(row.split(',')[0]) % 50},"
+                                         for row in _rows(1))]  # fmt: skip
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    line = assert_refused(cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", "out", "-q"]),
+                          "p.csv: data row 1 has 6 fields where the header has 5")
+    assert line.endswith(
+        "R's row names over an empty last column 'age', or an ID column 'id' and a delimiter "
+        "ending each row (read so only where the last column is read, the first not)? write "
+        "the file with write.table(..., row.names = FALSE), or end the header in the "
+        "delimiter too"), line
+    lines[0] += ","
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    done = cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", "out", "--exit-zero", "-q"])
+    assert done.code == 0, done.err
+
+
+def _shuffled(first: int = 1, n: int = 300) -> list[str]:
+    """:func:`_rows` in a shuffled order, as R writes df[sample(nrow(df)), ]: the row names
+    (the numbers first) distinct whole numbers in no order."""
+    import random
+
+    rows = _rows(first, n)
+    random.Random(5).shuffle(rows)
+    return rows
+
+
+def test_r_row_names_of_shuffled_rows_over_an_empty_last_column_are_refused(cli, tmp_path):  # noqa: F811
+    """r2 #3: R's write.table(df[sample(nrow(df)), ], sep = ",", quote = FALSE) over an empty
+    last column: row names 335, 619, ..., each row ending empty. ed83257 refused only row
+    names that count; these were read with y_true the row names (accuracy 0.000, 'g' holding
+    y_pred's 0/1). The shift cannot be excluded where the first column is read: refused,
+    both readers; an ID column of shuffled ids, not read, over a last column read is read."""
+    lines = ["y_true,y_pred,g,note", *(row + "," for row in _shuffled())]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    first = lines[1].split(",")[0]
+    line = assert_refused(cli(["audit", "-p", "r.csv", "--sensitive", "g", "-o", "out", "-q"]),
+                          f"r.csv: data row 1 has 5 fields where the header has 4 ('{first},")
+    assert f"each first field a different whole number ({first}, " in line
+    assert line.endswith(
+        "R's row names or pandas' index over an empty last column 'note', or an ID column "
+        "'y_true' and a delimiter ending each row (read so only where the last column is "
+        "read, the first not)? write the file with row.names = FALSE (R) or index=False "
+        "(pandas), or end the header in the delimiter too"), line
+    (tmp_path / "audit.toml").write_text('[data]\nsource = "table"\npath = "r.csv"\n'
+                                         'target = "y_pred"\nsensitive = ["g"]\n')  # fmt: skip
+    assert_refused(cli(["run", "audit.toml", "--out", "out", "--quiet"]),
+                   "r.csv: data.path: data row 1 has 5 fields", "'y_true' and a delimiter")
+    assert_nothing_written(tmp_path)
+    lines = ["id,y_true,y_pred,g", *(row + "," for row in _shuffled())]
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    done = cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", "out", "--exit-zero", "-q"])
+    assert done.code == 0, done.err
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
+    assert audit["performance"]["finetuned"]["test"]["accuracy"] == 0.85
+
+
+def test_a_header_ending_in_its_own_empty_names_is_read_by_its_last_name(cli, tmp_path):  # noqa: F811
+    """r2 #4: Excel's ',,' ending the header over rows one field longer (BOM, CRLF): the
+    header's last name is 'g' past its own empty ones, read, and the first, 'id', not: read
+    (refused since ed83257 as 'an empty last column '''). A column is never quoted as ''."""
+    lines = ["\ufeffid,y_true,y_pred,g,,", *(row + ",,," for row in _rows(1))]
+    (tmp_path / "x.csv").write_bytes("\r\n".join(lines).encode() + b"\r\n")
+    done = cli(["audit", "-p", "x.csv", "--sensitive", "g", "-o", "out", "--exit-zero", "-q"])
+    assert done.code == 0, done.err
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
+    assert audit["performance"]["finetuned"]["test"]["accuracy"] == 0.85
+    line = assert_refused(cli(["audit", "-p", "x.csv", "--sensitive", "g", "--sensitive", "id",
+                               "-o", "out2", "-q"]),
+                          "over an empty last column 'g', or an ID column 'id' and")
+    lines = [",y_true,y_pred,g,note", *(row + ",," for row in _rows(1))]  # no first name
+    (tmp_path / "x.csv").write_text("\n".join(lines) + "\n")
+    line = assert_refused(cli(["audit", "-p", "x.csv", "--sensitive", "g", "-o", "out2", "-q"]),
+                          "or an ID column and a delimiter ending each row")
+    assert "''" not in line
+    assert not (tmp_path / "out2").exists()

@@ -442,3 +442,39 @@ def test_a_quoted_name_with_a_line_break_names_the_header(tmp_path, end):
                     "in it: the header spans lines 1-2; name that column on one line")
     path.write_text("# made by hand\n" + path.read_text())
     assert "spans lines 2-3" in refused(H.csv_header, path)
+
+
+def test_the_table_loader_reads_a_quoted_name_with_a_line_break(tmp_path):
+    """r2 #5: the table loader (pandas reads a quoted line break) read '"sex<LF>group"' before
+    8036635 and is refused since (the predictions reader's refusal was made both readers'):
+    read again there, the name as written, every row under its own name."""
+    from auditor.data.table import read_table
+
+    path = tmp_path / "span.csv"
+    path.write_bytes(b'"y_true","y_pred","sex\r\ngroup","age"\r\n1,0,F,41\r\n0,0,M,56\r\n')
+    frame = read_table(path, field="data.path")
+    assert list(frame.columns) == ["y_true", "y_pred", "sex\r\ngroup", "age"]
+    assert frame.to_dict("list") == {"y_true": [1, 0], "y_pred": [0, 0],
+                                     "sex\r\ngroup": ["F", "M"], "age": [41, 56]}
+    assert H.csv_header(path, spanning=True)[1][2] == "sex\r\ngroup"
+    assert "spans lines 1-2" in refused(H.csv_header, path)
+
+
+@pytest.mark.parametrize("spanning", [False, True])
+def test_an_unclosed_quote_in_the_header_is_said_so(tmp_path, spanning):
+    """r2 #6: a header's quote never closed ('"y_true,y_pred,g' over 20,000 rows) was 'the
+    header names a column 'y_true,y_pred,g\\n0,1,F\\n…[…139,671 characters left out…]…''
+    spanning lines 1-20001: the whole file offered as a name. It is an unclosed quote, said
+    so with the header's line, where the quote runs to the end, or past lines that hold the
+    delimiter (rows), or past three lines; both readers."""
+    path = tmp_path / "unbal.csv"
+    path.write_text('"y_true,y_pred,g\n' + "0,1,F\n1,0,M\n" * 10_000)
+    said = (f"{path}: an unclosed quote in the header (line 1): close it after the name, or "
+            "delete it")
+    assert refused(H.csv_header, path, spanning=spanning) == said
+    path.write_text('# made by hand\ny_true,y_pred,"g\n' + "0,1,F\n" * 5 + '1,0,"M"\n' * 5)
+    assert "an unclosed quote in the header (line 2)" in refused(H.csv_header, path,
+                                                                 spanning=spanning)
+    path.write_text('y_true,"y_pred\na\nb\nc",g\n0,1,F\n')  # four lines, none a row
+    assert "an unclosed quote in the header (line 1)" in refused(H.csv_header, path,
+                                                                 spanning=spanning)

@@ -280,7 +280,7 @@ def test_preflight_read_is_handed_to_the_loader_once(tmp_path, monkeypatch):
     path = write(tmp_path, make_table())
     parses = []
     real = T._parse_frame
-    monkeypatch.setattr(T, "_parse_frame", lambda p: parses.append(p) or real(p))
+    monkeypatch.setattr(T, "_parse_frame", lambda p, *a: parses.append(p) or real(p, *a))
     kept = T.read_frame(path, keep=True)
     assert T.read_frame(path) is kept and len(parses) == 1
     assert T.read_frame(path) is not kept and len(parses) == 2  # taken: parsed again

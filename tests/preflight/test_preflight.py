@@ -140,7 +140,7 @@ def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list:
 
     parses: list = []
     real = table._parse_frame
-    monkeypatch.setattr(table, "_parse_frame", lambda p: parses.append(p.name) or real(p))
+    monkeypatch.setattr(table, "_parse_frame", lambda p, *a: parses.append(p.name) or real(p, *a))
     return parses
 
 
