@@ -5,8 +5,10 @@ auditor splits its ``m`` audited canaries over its kinds (mislabelled test rows 
 noise images: ``m // k`` each, the remainder to the mislabelled), so ``m`` is the sum of the
 kinds' ``n_audited``, the mislabelled canaries and their never-inserted candidates are rows of
 the test split, and the canary model trains on the members and the inserted canaries
-(``n_canaries_inserted``, the sum of the kinds' ``n_inserted``). It guesses ``r = k_plus +
-k_minus`` of them, ``correct`` right (``0 <= correct <= r <= m``); the lower bound on epsilon
+(``n_canaries_inserted``, the sum of the kinds' ``n_inserted``); ``m`` is the config's
+``privacy.n_canaries``. It guesses ``k_plus`` in and ``k_minus`` out (the config's
+``canary_guesses`` each, as far as ``m`` allows), ``r = k_plus + k_minus``, ``correct`` of
+them right (``0 <= correct <= r <= m``); the lower bound on epsilon
 and its ceiling (the bound of every guess right) are
 :func:`auditor.privacy.canaries.epsilon_lower_bound` of ``m``, ``r``, ``correct`` (or ``r``),
 ``delta`` and ``confidence``, recomputed here (a bisection to 1e-6; null where it is infinite,
@@ -44,6 +46,8 @@ NOT_THE_TEST_ROWS = (
 NOT_THE_BOUND = "{found!r} is not the bound of m, r, {v}, delta and confidence ({expected})"
 NOT_THE_AUDITED = "{found!r} is not this kind's n_audited ({n!r})"
 NOT_THE_MAXIMUM = "{found!r} is not log2(n_candidates + 1) ({expected:.6g})"
+NOT_CONFIGURED = "{found!r} is not config/privacy/{key} ({n!r})"
+NOT_GUESSED = "{found!r} is not the guesses config/privacy/canary_guesses makes of m ({n!r})"
 EPSILON = "an epsilon lower bound"
 PROBABILITY = "a probability"
 EXPOSURE = "an exposure in bits"
@@ -64,6 +68,7 @@ def check_canaries(data: dict[str, Any], *, source: str) -> None:
         _kind(kind, f"{WHERE}/kinds/{name}", source)
     _drawn(canaries, kinds, data, source)
     _guesses(canaries, source)
+    _configured(canaries, _part(_part(data, "config"), "privacy"), source)
     for key in ("inclusion_probability", "delta", "confidence"):
         check_range(canaries.get(key), 0.0, 1.0, what=PROBABILITY, field=f"{WHERE}/{key}",
                     source=source)  # fmt: skip
@@ -136,6 +141,25 @@ def _guesses(canaries: dict[str, Any], source: str) -> None:
     if count(k_plus) is not None and count(k_minus) is not None and r != k_plus + k_minus:
         why = NOT_THE_GUESSES.format(r=r, k=k_plus + k_minus)
         raise AuditorInputError(why, source=source, field=f"{WHERE}/r")
+
+
+def _configured(canaries: dict[str, Any], config: dict[str, Any], source: str) -> None:
+    """``m`` is the config's ``n_canaries`` and each side's guesses its ``canary_guesses``
+    (``n_canaries // 5``, at least 1, where null), as far as ``m`` allows (one_run_audit)."""
+    m, n = canaries.get("m"), config.get("n_canaries")
+    if count(m) is None or count(n) is None:
+        return
+    _refuse_unequal(m, n, NOT_CONFIGURED.format(found=m, key="n_canaries", n=n), f"{WHERE}/m",
+                    source)  # fmt: skip
+    guesses = config.get("canary_guesses", 0)
+    k = max(n // 5, 1) if guesses is None else count(guesses)
+    if k is None or "canary_guesses" not in config:
+        return
+    k_plus = min(k, m)
+    for key, want in (("k_plus", k_plus), ("k_minus", min(k, max(m - k_plus, 0)))):
+        found = canaries.get(key)
+        _refuse_unequal(found, want, NOT_GUESSED.format(found=found, n=want),
+                        f"{WHERE}/{key}", source)  # fmt: skip
 
 
 def _bounds(canaries: dict[str, Any], source: str) -> None:

@@ -111,6 +111,11 @@ def _candidates_past_the_test_rows(canaries):
     kind["exposure_bits_max_possible"] = math.log2(10**6 + 1)
 
 
+def _guesses_moved_to_one_side(canaries):
+    canaries["k_plus"] += 1
+    canaries["k_minus"] -= 1
+
+
 def _bound_dropped(canaries):
     canaries["correct"] = canaries["r"]
     canaries["epsilon_lower_bound"] = None
@@ -124,6 +129,8 @@ def _bound_dropped(canaries):
         (_every_guess_wrong_at_the_ceiling, "canaries/epsilon_lower_bound",
          "is not the bound of m, r, correct, delta and confidence (0)"),
         (_bound_dropped, "canaries/epsilon_lower_bound", "None is not the bound of m, r, correct"),
+        (_guesses_moved_to_one_side, "canaries/k_plus",
+         "21 is not the guesses config/privacy/canary_guesses makes of m (20)"),
         (_exposure_and_its_maximum_1e300, "mislabelled/exposure_bits_max_possible",
          "1e+300 is not log2(n_candidates + 1) (7.65105)"),
         (_m_r_and_correct_10_15, "canaries/m",
@@ -157,3 +164,11 @@ def test_the_written_bounds_are_the_writers_function_of_the_guesses(privacy_audi
     assert canaries["epsilon_ceiling"] == pytest.approx(ceiling, abs=2e-6)
     bound = epsilon_lower_bound(m, r, canaries["correct"], delta=delta, confidence=level)
     assert canaries["epsilon_lower_bound"] == pytest.approx(bound, abs=2e-6)
+
+
+def test_canaries_apart_from_the_configs_are_refused(privacy_audit, tmp_path):
+    """m is the config's n_canaries (the kinds, test rows and guesses as they are)."""
+    audit = json.loads(privacy_audit.read_text())
+    audit["config"]["privacy"]["n_canaries"] = 99
+    assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path, "canaries/m",
+                   "100 is not config/privacy/n_canaries (99)")  # fmt: skip
