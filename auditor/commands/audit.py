@@ -24,7 +24,7 @@ from auditor.commands.audit_options import (
     SeedOption,
     SensitiveOption,
 )
-from auditor.commands.gate import ExitZero, report_gates
+from auditor.commands.gate import ExitZero, fail_on_set_by, report_gates
 from auditor.commands.params import folder_path
 from auditor.report.escape import terminal_exact
 from auditor.runtime import Background, lock_notes
@@ -108,7 +108,8 @@ def audit(
     for line in [*predictions_lines(result.data), *(f"Note: {note}" for note in notes)]:
         typer.echo(line)
     # the same gate lines, GitHub outputs and exit code as `auditor run` and `auditor gate`
-    report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir)
+    report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir,
+                 set_by=fail_on_set_by(None, cfg if config else None))  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

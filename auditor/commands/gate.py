@@ -32,11 +32,20 @@ BASELINE_HELP = (
 EXIT_ZERO = "Gates failed; exit 0 (--exit-zero)"
 
 
+def fail_on_set_by(flag: FailOn | None, config: Any = None) -> str | None:
+    """What this command's user wrote to make warnings fail, for the verdict line: the flag,
+    else the key in the config this command read (``config``); None: audit.json's fail_on."""
+    if flag is not None:
+        return f"--fail-on {flag.value}"
+    return "fail_on = warning" if config is not None and config.gates.fail_on == "warning" else None
+
+
 def report_gates(
     audit: dict[str, Any], *, config_file: str | None, exit_zero: bool, out: Path | None = None,
-    flag: bool = False,
+    set_by: str | None = None,
 ) -> None:  # fmt: skip
-    """Print the gate lines (their verdict is the exit code's; ``flag``: --fail-on given),
+    """Print the gate lines (their verdict is the exit code's; ``set_by``: what this command's
+    user wrote to make warnings fail, from :func:`fail_on_set_by`),
     publish GitHub outputs (under Actions; ``out``: the folder of this summary.md), exit 1
     on failure."""
     from auditor.gates import exit_code  # the library: loaded by the command, not at start-up
@@ -45,7 +54,7 @@ def report_gates(
     from auditor.report.terminal import gate_lines
 
     gates = audit["gates"]
-    for line in gate_lines(gates, audit=audit, flag=flag):
+    for line in gate_lines(gates, audit=audit, set_by=set_by):
         typer.echo(line)
     summary = out / "summary.md" if out else None
     publish_github(audit, lambda: render_summary(audit), config_file=config_file,
@@ -104,7 +113,7 @@ def gate(
     typer.echo(f"Gates re-evaluated: {where} (the run is unchanged)")
     config_file = str(config) if config else result.data["gates"].get("config_file")
     report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir,
-                 flag=fail_on is not None)  # fmt: skip
+                 set_by=fail_on_set_by(fail_on, read))  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

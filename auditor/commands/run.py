@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from auditor.commands import QuietOption, cli_errors, echo_table
-from auditor.commands.gate import BASELINE_HELP, FailOnOption, report_gates
+from auditor.commands.gate import BASELINE_HELP, FailOnOption, fail_on_set_by, report_gates
 from auditor.commands.params import audit_path, folder_path
 from auditor.commands.run_options import (
     ConfigArgument,
@@ -77,6 +77,7 @@ def run(
         check_run(cfg, config_file=config_file, out=out or Path("reports") / cfg.run_name)
         from auditor import api  # loads torch: only once the config is known to be good
 
+        set_by = fail_on_set_by(fail_on, cfg if config is not None else None)
         gates = api.gate_options(cfg.gates, fail_on=fail_on.value if fail_on else None,
                                  baseline=baseline)  # read back by api.run  # fmt: skip
         cfg = cfg.model_copy(update={"gates": gates})
@@ -84,7 +85,7 @@ def run(
                          flags=True)  # errors name --out  # fmt: skip
     _print_summary(result)
     report_gates(result.data, config_file=config_file, exit_zero=exit_zero, out=result.run_dir,
-                 flag=fail_on is not None)  # fmt: skip
+                 set_by=set_by)  # fmt: skip
 
 
 def _print_summary(result: AuditResult) -> None:

@@ -66,6 +66,21 @@ def worst_status(results: list[Mapping[str, Any]]) -> str | None:
     return max((r["status"] for r in results), key=lambda s: STATUS_RANK[s])
 
 
+def warnings_fail(
+    gates: Mapping[str, Any], *, fail_on: str | None = None, set_by: str | None = None
+) -> str:
+    """'(warnings fail)' beside a verdict of warnings that fail the gate (``fail_on``, else
+    the gates' own, is "warning"), else ''. The one wording of the terminal, the cards and
+    summary.md. ``set_by``: what this command's user wrote to set it ('--fail-on warning',
+    'fail_on = warning'), named only then: audit.json records the setting, not who set it,
+    so what is rendered from it alone names neither."""
+    if gates.get("status") != "ok" or gates["verdict"] != "warn":
+        return ""
+    if (fail_on or gates.get("fail_on")) != "warning":
+        return ""
+    return f"(warnings fail: {set_by})" if set_by else "(warnings fail)"
+
+
 def problems(audit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """Failing gates, then warning gates (each a gate result dict)."""
     gates = audit.get("gates") or {}

@@ -20,6 +20,7 @@ from auditor.report.decision import (
     label_determined,
     level_text,
     reason,
+    warnings_fail,
 )
 from auditor.report.escape import html_text, md_code, md_escape
 from auditor.report.gap_count import all_gap_counts, tied_groups
@@ -269,8 +270,8 @@ def _gates_head(audit: Mapping[str, Any]) -> list[str]:
         ]
     c, verdict = gates["counts"], gates["verdict"]
     word = {"pass": "passed", "warn": "passed with warnings", "fail": "FAILED"}[verdict]
-    if verdict == "warn" and gates["fail_on"] == "warning":
-        word = "FAILED (warnings fail)"  # by --fail-on or fail_on: audit.json does not say
+    if warnings_fail(gates):  # naming neither --fail-on nor fail_on: audit.json does not say
+        word = f"FAILED {warnings_fail(gates)}"
     config = md_code(gates["config_file"] or "built-in", in_table=False)  # a line, no table
     head = [
         f"## {_ICON[verdict]} auditor gates {word}: {md_escape(run['name'])}",

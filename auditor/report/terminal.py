@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.gates import exit_code
 from auditor.gates.names import shorten
 from auditor.numbers import fmt_interval
-from auditor.report.decision import gate_message, level_text, pair_sizes
+from auditor.report.decision import gate_message, level_text, pair_sizes, warnings_fail
 from auditor.report.escape import terminal_text
 
 NOTE_MAX = 160  # a gap's note (groups level, or tied as the worst off) on its terminal line
@@ -118,11 +117,11 @@ def gate_lines(
     *,
     fail_on: str | None = None,
     audit: Mapping[str, Any] | None = None,
-    flag: bool = False,
+    set_by: str | None = None,
 ) -> list[str]:
     """Terminal lines: the verdict (as the exit code has it: warnings under
-    ``fail_on = "warning"`` print FAIL, naming ``--fail-on warning`` where ``flag``: the
-    command's flag set it), then every failing gate by name, then at most
+    ``fail_on = "warning"`` print FAIL, naming ``set_by`` where the command's user set it:
+    :func:`~auditor.report.decision.warnings_fail`), then every failing gate by name, then at most
     :data:`MAX_OTHER_LINES` warnings (all of them where warnings fail) and a count of the rest.
     Every user string is shown as text (no escape sequence reaches the terminal). ``audit``:
     the audit ``gates`` judged, for a fairness gap's pair counts (:func:`failure_text`)."""
@@ -130,13 +129,14 @@ def gate_lines(
         return [f"Gates: not run ({terminal_text(gates.get('reason'))})"]
     c = gates["counts"]
     verdict = gates["verdict"].upper()
-    if gates["verdict"] == "warn" and exit_code(gates, fail_on=fail_on):
-        verdict = f"FAIL (warnings fail: {'--fail-on warning' if flag else 'fail_on = warning'})"
+    words = warnings_fail(gates, fail_on=fail_on, set_by=set_by)
+    if words:
+        verdict = f"FAIL {words}"
     lines = [f"Gates: {verdict} ({c['pass']} pass, {c['warn']} warn, {c['fail']} fail)"]
     flagged = flagged_gates(gates)
     n_fail = sum(r["status"] == "fail" for r in flagged)
-    warnings_fail = (fail_on or gates.get("fail_on")) == "warning"
-    n_shown = len(flagged) if warnings_fail else n_fail + MAX_OTHER_LINES
+    all_shown = (fail_on or gates.get("fail_on")) == "warning"  # each may fail the gate
+    n_shown = len(flagged) if all_shown else n_fail + MAX_OTHER_LINES
     for r in flagged[:n_shown]:
         text = terminal_text(failure_text(r, audit), isolate=True)
         lines.append(f"  {r['status'].upper():4}  {text}")
