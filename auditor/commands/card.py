@@ -9,14 +9,12 @@ from typing import Annotated
 import typer
 
 from auditor.commands import cli_errors
-from auditor.commands.params import folder_path
+from auditor.commands.params import RunDirArgument, folder_path
 from auditor.runtime import lock_notes
 
 
 def card(
-    run_dir: Annotated[
-        Path, typer.Argument(metavar="RUN_DIR", help="A run folder (or its audit.json).")
-    ],
+    run_dir: RunDirArgument,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Write here (default: RUN_DIR.card-<time> beside it).",

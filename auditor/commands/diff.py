@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from auditor.commands import cli_errors
-from auditor.commands.params import file_path
+from auditor.commands.params import file_path, run_argument
 from auditor.io import write_output
 
 
@@ -20,12 +20,14 @@ class DiffFormat(StrEnum):
 
 
 def diff(
-    a: Annotated[
-        Path, typer.Argument(metavar="A", help="The earlier run folder (or its audit.json).")
-    ],
-    b: Annotated[
-        Path, typer.Argument(metavar="B", help="The later run folder (or its audit.json).")
-    ],
+    a: Annotated[Path, typer.Argument(
+        metavar="A", help="The earlier run folder (or its audit.json).",
+        path_type=str, callback=run_argument,
+    )],  # fmt: skip
+    b: Annotated[Path, typer.Argument(
+        metavar="B", help="The later run folder (or its audit.json).",
+        path_type=str, callback=run_argument,
+    )],  # fmt: skip
     fmt: Annotated[
         DiffFormat,
         typer.Option(

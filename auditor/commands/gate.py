@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from auditor.commands import EXIT_GATE_FAILED, cli_errors
-from auditor.commands.params import audit_path, config_path, folder_path
+from auditor.commands.params import RunDirArgument, audit_path, config_path, folder_path
 from auditor.runtime import lock_notes
 
 
@@ -67,9 +67,7 @@ def report_gates(
 
 
 def gate(
-    run_dir: Annotated[
-        Path, typer.Argument(metavar="RUN_DIR", help="A run folder (or its audit.json).")
-    ],
+    run_dir: RunDirArgument,
     config: Annotated[
         Path | None,
         typer.Option(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -52,6 +53,21 @@ def config_argument(value: str | None) -> Path | None:
 
 # gate's and run's --baseline
 audit_path = nonblank("an audit.json or its run folder", read=True)
+# gate's and card's RUN_DIR, diff's A and B (a URL was "https:/x.org/run: no such file")
+run_path = nonblank("a run folder or its audit.json", read=True)
+
+
+def run_argument(value: str) -> Path:
+    """The callback of RUN_DIR, A and B, given the text typed (``path_type=str``): refused as
+    :data:`run_path` refuses it (not its ``parser=``, as :func:`config_argument`)."""
+    return run_path(value)
+
+
+# gate's and card's RUN_DIR
+RunDirArgument = Annotated[Path, typer.Argument(
+    metavar="RUN_DIR", help="A run folder (or its audit.json).",
+    path_type=str, callback=run_argument,
+)]  # fmt: skip
 # run's, audit's, gate's and card's --out
 folder_path = nonblank("a folder")
 # diff's --out

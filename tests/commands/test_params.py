@@ -24,6 +24,9 @@ CASES = [  # (the words before the blank, the parameter named, the command, what
     (["audit", *P, "--out"], "'--out' / '-o'", "audit", "a folder"),
     (["audit", "--sensitive", "g", "-p"], "'--predictions' / '-p'", "audit",
      "a predictions file or folder"),
+    (["gate"], "'RUN_DIR'", "gate", "a run folder or its audit.json"),  # "audit.json: no such
+    (["card"], "'RUN_DIR'", "card", "a run folder or its audit.json"),  # file", a name not typed
+    (["diff"], "'A'", "diff", "a run folder or its audit.json"),
 ]
 
 
@@ -58,6 +61,10 @@ def test_the_options_help_shows_path(capsys):
         (["run", "--baseline"], "'--baseline'", "run"),
         (["run"], "'CONFIG'", "run"),
         (["audit", "--sensitive", "g", "-p"], "'--predictions' / '-p'", "audit"),
+        (["gate"], "'RUN_DIR'", "gate"),  # these four said "https:/x.org/run: no such file"
+        (["card"], "'RUN_DIR'", "card"),
+        (["diff"], "'A'", "diff"),
+        (["diff", "r"], "'B'", "diff"),
     ],
 )
 def test_a_url_a_command_reads_is_shown_as_typed(args, named, command, tmp_path, monkeypatch,
