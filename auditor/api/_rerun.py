@@ -79,17 +79,19 @@ def _target(read: str | Path, out_dir: str | Path | None, kind: str, mode: str |
     """Where re-gating or re-rendering the audit ``read`` (of kind ``mode``) writes, by
     :func:`refuse_rewrite`: never the audit read, nor a folder holding it (an audit.json that
     is a link: the folder named and the one it points into alike); nor inside a run folder,
-    its own or another's (a folder holding audit.json beside another file a run writes; a
-    lone audit.json, a saved baseline, makes none: ``-o sub`` beside it is written, though
-    not ``-o summary.md``, a run's file name); nor a run of another kind (a trained run's
-    checkpoints/ were replaced by a predictions audit's re-gate). The default out,
-    ``RUN.<kind>-<UTC time>`` beside the run, lies in another run where the run is nested in
-    one: refused naming the run, not an --out never given."""
+    its own (holding files a run writes and nothing else, its cards gone or not) or another's
+    (a folder holding audit.json beside both model cards; a lone audit.json, a saved
+    baseline, makes none: ``-o sub`` beside it is written, though not ``-o model_card.md``
+    nor ``-o model_card.md/sub``, a card's name);
+    nor a run of another kind (a trained run's checkpoints/ were replaced by a predictions
+    audit's re-gate). The default out, ``RUN.<kind>-<UTC time>`` beside the run, lies in
+    another run where the run is nested in one: refused naming the run, not an --out never
+    given."""
     named = audit_file(read).absolute()
     out = as_path(out_dir, field="--out") if out_dir is not None else _beside(named.parent, kind)
     refuse_rewrite(out, read, own_run=run_head(named.resolve()), field="--out",
                    default=None if out_dir is not None else kind)  # fmt: skip
-    return check_out_dir(out, mode=mode)
+    return check_out_dir(out, mode=mode, placed=True)
 
 
 def _run_gates_config(source: AuditResult) -> tuple[GatesConfig, str | None]:

@@ -27,7 +27,7 @@ from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import CHECKPOINTS, as_path, to_json_text
 from auditor.numbers import fmt_interval
 from auditor.preflight import run_head
-from auditor.preflight.run_place import AS_RUN_FILE, IN_OTHER_RUN, run_holding, shown
+from auditor.preflight.run_place import IN_OTHER_RUN, refuse_in_run, shown
 from auditor.record import audit_schema
 from auditor.report.terminal import gap_counts
 from auditor.run_folder import (
@@ -53,8 +53,8 @@ OTHER_RUN = (
     "card of this same run (choose another {field})"
 )
 IN_SAME_RUN = (
-    "lies in {folder}, a folder of this same run (an earlier gate or card, or a copy); a "
-    "run's folder is never written into (choose another {field})"
+    "lies in {folder}, a folder of this same run (an earlier gate, card or write of it, or a "
+    "copy); a run's folder is never written into (choose another {field})"
 )
 NESTED = (
     "lies in another run's folder, {folder}, so its {kind} is not written beside it (a run "
@@ -202,8 +202,9 @@ class AuditResult:
         if self.read_from is not None:
             refuse_rewrite(Path(folder), self.read_from, field="--out", own_run=own)
         else:  # in memory: worded as a loaded result's (its own earlier write: IN_SAME_RUN)
+            check_resolvable(Path(folder), field="--out")
             _refuse_in_run(Path(folder), (), own, field="--out", default=None)
-        out = check_out_dir(folder, mode=self.mode)
+        out = check_out_dir(folder, mode=self.mode, placed=True)
         write_run(self.data, out, lock_timeout=lock_timeout)
         kept = copy.deepcopy(self.data)  # its own, as gate()'s
         return AuditResult(data=kept, run_dir=out, read_from=self.read_from)
@@ -242,14 +243,15 @@ def refuse_rewrite(out: Path, *runs: str | Path, own_run: dict[str, Any] | None,
                    field: str, default: str | None = None) -> None:  # fmt: skip
     """One line naming ``out`` (as ``field``) where writing there would rewrite evidence: an
     audit read (``runs``: run folders or audit files, as given; a linked audit.json's folder
-    and the one it points into alike) or a folder holding it; a path inside a run folder (a
-    folder holding audit.json beside a model card: one of ``runs``' or another);
-    a path named as a run's own file beside an audit.json (it would make that folder a run);
-    another audit.json; or a folder of another run (see :func:`_refuse_other_run`;
-    ``own_run``: the ``run`` section of the audit written). ``default``: the kind ("gate",
-    "card") where ``out`` is the folder chosen beside the run, not given: a run inside
-    another run's folder is then named, not an --out never given. gate, card, diff and
-    ``AuditResult.write`` all judge their ``--out`` by this one rule."""
+    and the one it points into alike) or a folder holding it; a path inside a run folder (one
+    of ``runs``', holding files a run writes and nothing else, its cards gone or not; or a
+    folder holding audit.json beside both model cards); a path giving a folder holding
+    audit.json a model card's name (it would pass for a run); another audit.json; or a
+    folder of another run (see :func:`_refuse_other_run`; ``own_run``: the ``run`` section
+    of the audit written). ``default``: the kind ("gate", "card") where ``out`` is the folder
+    chosen beside the run, not given: a run inside another run's folder is then named, not
+    an --out never given. gate, card, diff and ``AuditResult.write`` all judge their
+    ``--out`` by this one rule."""
     check_resolvable(out, field=field)  # resolve() raises RuntimeError on a loop of links
     target, reads = out.resolve(), _read_as(runs)
     if any(target == read or target in read.parents for read in reads):
@@ -262,15 +264,12 @@ def refuse_rewrite(out: Path, *runs: str | Path, own_run: dict[str, Any] | None,
 
 def _refuse_in_run(out: Path, runs: tuple[str | Path, ...], own_run: dict[str, Any] | None,
                    *, field: str, default: str | None) -> None:  # fmt: skip
-    """One line where ``out`` lies in a run folder, or its name would make its parent one
-    (:func:`auditor.preflight.run_place.run_holding`, check_out_dir's rule too)."""
-    check_resolvable(out, field=field)
-    if (found := run_holding(out)) is None:
-        return
-    folder, by_name = found
-    if by_name:  # a run's file name beside an audit.json
-        raise AuditorInputError(AS_RUN_FILE.format(field=field), source=str(out), field=field)
-    raise _in_run(out, folder, runs, own_run, field=field, default=default)
+    """check_out_dir's rule (:func:`auditor.preflight.run_place.refuse_in_run`), the folders
+    of ``runs`` judged as an audit read's, its refusal worded by :func:`_in_run`. ``out``:
+    resolvable, checked by the caller."""
+    reads = {read.parent for read in _read_as(runs)}
+    refuse_in_run(out, field=field, reads=reads, in_run=lambda folder: _in_run(
+        out, folder, runs, own_run, field=field, default=default))  # fmt: skip
 
 
 def _in_run(out: Path, folder: Path, runs: tuple[str | Path, ...],

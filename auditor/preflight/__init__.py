@@ -85,17 +85,20 @@ TOO_MANY_GROUPS = (
 )
 
 
-def check_out_dir(out_dir: str | Path, *, mode: str | None = None) -> Path:
+def check_out_dir(out_dir: str | Path, *, mode: str | None = None, placed: bool = False) -> Path:
     """Refuse an ``--out`` that is a file, a folder of other files (it would be replaced
     whole), a run folder of another kind than ``mode`` (``"run"``, ``"supplied"``,
     ``"predictions"``: audit.json's run.mode; a trained run's checkpoints are of kind "run"),
-    a folder inside a run folder (a run folder is one run) or named as a run's own file beside
-    an audit.json (it would make that folder a run), or cannot be written, before any work.
+    a folder inside a run folder (a run folder is one run) or giving a folder holding
+    audit.json a model card's name (it would pass for a run), or cannot be written, before
+    any work. ``placed``: the caller has judged where ``out`` lies already
+    (:func:`auditor.api._result.refuse_rewrite`, ``AuditResult.write``), by the same rule.
 
     Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
     out = as_path(out_dir, field="--out")  # out_dir=5 from Python: one line, not a TypeError
-    check_resolvable(out, field="--out")
-    refuse_in_run(out)
+    if not placed:
+        check_resolvable(out, field="--out")
+        refuse_in_run(out)
     if out.exists() and not out.is_dir():
         raise AuditorInputError(OUT_IS_A_FILE, source=str(out), field="--out")
     if out.is_dir() and any(out.iterdir()) and not (out / "audit.json").is_file():

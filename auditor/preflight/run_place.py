@@ -1,62 +1,79 @@
 """What makes a folder a run's, and the refusal of an ``--out`` inside one.
 
-A run folder holds audit.json beside a model card (a lone audit.json, a baseline saved in a
-repo root, makes none). A run's evidence is never rewritten and a run folder is one run: no
-audit writes a new run folder below one (``auditor audit -o RUN/sub``, ``auditor run CONFIG
--o RUN/sub``, the API's ``out_dir``), as gate, card and diff refuse their ``--out`` there
-(:func:`auditor.api._result.refuse_rewrite`); both find it by :func:`run_holding`.
+A run folder holds audit.json beside both model cards, as every run, gate and card writes it (a
+lone audit.json, a baseline saved in a repo root, makes none, nor does one beside the repo's own
+MODEL_CARD.md); the folder of an audit that gate, card or diff reads is a run where it holds
+files a run writes and nothing else, whichever it still holds. A run's evidence is never
+rewritten and a run folder is one run: no audit writes a new run folder below one (``auditor
+audit -o RUN/sub``, ``auditor run CONFIG -o RUN/sub``, the API's ``out_dir``), as gate, card
+and diff refuse their ``--out`` there (:func:`auditor.api._result.refuse_rewrite`); both judge
+it by :func:`refuse_in_run`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from auditor.errors import AuditorInputError
+from auditor.io import CHECKPOINTS, RUN_FOLDER_FILES
 
 IN_OTHER_RUN = (
     "lies in another run's folder, {folder}; a run is never rewritten (choose another {field})"
 )
 AS_RUN_FILE = (
-    "is a run's own file name beside an audit.json, and would make that folder a run "
+    "is a model card's name beside an audit.json, and would make that folder pass for a run "
     "(choose another {field})"
 )
-# What makes a folder holding audit.json a run: a model card beside it. Every run, gate and
-# card folder holds both (report.render.RENDERERS, since the first run folder). junit.xml,
-# summary.md, run.log, predictions.parquet and checkpoints/ are names other tools write too
-# (pytest --junitxml, a training loop), and every run that writes them writes the cards: a
-# repo root holding a saved baseline audit.json beside them is no run.
+# What makes a folder holding audit.json a run: both model cards beside it. Every run, gate and
+# card folder holds both (report.render.RENDERERS writes both, since the first run folder), and
+# no file inside tells a run's audit.json from a baseline's copy of it. One card is not enough:
+# many repos keep their own MODEL_CARD.md at the root, beside a saved baseline audit.json.
+# junit.xml, summary.md, run.log, predictions.parquet and checkpoints/ are names other tools
+# write too (pytest --junitxml, a training loop).
 RUN_MARKS = ("model_card.html", "model_card.md")
 RUN_MARKS_FOLDED = frozenset(name.casefold() for name in RUN_MARKS)
+# What makes the folder of an audit read (gate, card, diff) a run: files a run writes beside its
+# audit.json and nothing else, the cards gone or not (a run copied without them). A lone
+# audit.json, a saved baseline, makes none, nor does a repo root holding one beside pytest's
+# junit.xml, its MODEL_CARD.md and its own files.
+RUN_FILES = (*sorted(RUN_FOLDER_FILES - {"audit.json"}), CHECKPOINTS)
+RUN_FILES_FOLDED = frozenset(name.casefold() for name in RUN_FILES)
 
 
-def is_run_folder(folder: Path, *, adding: str | None = None) -> bool:
-    """Whether ``folder`` is a run's (or, ``adding`` a file of that name, would be one):
-    audit.json beside a model card, its name compared case-insensitively (on macOS's
-    default disk Model_Card.md is model_card.md)."""
+def is_run_folder(folder: Path, *, read: bool = False) -> bool:
+    """Whether ``folder`` is a run's: audit.json beside both model cards, or (``read``: the
+    folder of an audit read) beside files a run writes and nothing else; names compared
+    case-insensitively (on macOS's default disk Model_Card.md is model_card.md)."""
     if not os.path.lexists(folder / "audit.json"):
         return False
+    marks = RUN_FILES_FOLDED if read else RUN_MARKS_FOLDED
     try:
-        names = os.listdir(folder)
+        names = {name.casefold() for name in os.listdir(folder)} - {"audit.json"}
     except OSError:  # unreadable: its names as a run writes them
-        names = [name for name in RUN_MARKS if os.path.lexists(folder / name)]
-    return any(name.casefold() in RUN_MARKS_FOLDED for name in (*names, adding or ""))
+        names = {name for name in marks if os.path.lexists(folder / name)}
+    return bool(names) and names <= marks if read else marks <= names
 
 
-def run_holding(out: Path) -> tuple[Path, bool] | None:
+def run_holding(out: Path, *, reads: Collection[Path] = ()) -> tuple[Path, bool] | None:
     """The run folder a write to ``out`` (links resolved; resolvable, see
-    :func:`auditor.errors.check_resolvable`) would go into: a folder above it that is a
-    run's, ``(folder, False)``; else ``out``'s parent where ``out``'s own name would make it
-    one (``base/model_card.md`` beside a lone audit.json), ``(parent, True)``; else None.
-    ``out`` itself may be a run (a rerun replaces it). The one walk that check_out_dir and
-    refuse_rewrite (gate, card, diff, ``AuditResult.write``) judge an ``--out`` by."""
+    :func:`auditor.errors.check_resolvable`) would go into: a folder above it that is a run's
+    (``reads``: the folders of the audits read, judged as such), ``(folder, False)``; else the
+    folder holding audit.json that ``out``, or a folder above it that does not exist yet,
+    would put a model card's name in (``base/model_card.md``, ``base/model_card.md/sub``),
+    ``(that folder, True)``; else None. ``out`` itself may be a run (a rerun replaces it)."""
     target = out.resolve()
     for folder in target.parents:
-        if is_run_folder(folder):
+        if is_run_folder(folder, read=folder in reads):
             return folder, False
-    if is_run_folder(target.parent, adding=target.name):
-        return target.parent, True
-    return None
+    at = target
+    while True:  # out itself, then each folder above it that a write would make
+        if at.name.casefold() in RUN_MARKS_FOLDED and os.path.lexists(at.parent / "audit.json"):
+            return at.parent, True
+        at = at.parent
+        if at == at.parent or os.path.lexists(at):
+            return None
 
 
 def shown(folder: Path) -> str:
@@ -68,15 +85,19 @@ def shown(folder: Path) -> str:
     return str(rel) if rel.parts else str(folder)  # the working folder: whole, not '.'
 
 
-def refuse_in_run(out: Path, *, field: str = "--out") -> None:
-    """One line naming ``out`` (as ``field``) where it lies in a run folder, or its name
-    would make its parent one (see :func:`run_holding`)."""
-    found = run_holding(out)
-    if found is None:
+def refuse_in_run(out: Path, *, field: str = "--out", reads: Collection[Path] = (),
+                  in_run: Callable[[Path], AuditorInputError] | None = None) -> None:  # fmt: skip
+    """One line naming ``out`` (as ``field``, resolvable: checked by the caller) where it lies
+    in a run folder or would give a folder holding audit.json a model card's name (see
+    :func:`run_holding`). ``in_run``: the refusal of ``out`` in the run folder found (gate,
+    card, diff and ``AuditResult.write`` tell the run read or this same run from another's);
+    else :data:`IN_OTHER_RUN`. The one rule check_out_dir and refuse_rewrite judge by."""
+    if (found := run_holding(out, reads=reads)) is None:
         return
     folder, by_name = found
     if by_name:
-        words = AS_RUN_FILE.format(field=field)
-    else:
-        words = IN_OTHER_RUN.format(folder=repr(shown(folder)), field=field)
+        raise AuditorInputError(AS_RUN_FILE.format(field=field), source=str(out), field=field)
+    if in_run is not None:
+        raise in_run(folder)
+    words = IN_OTHER_RUN.format(folder=repr(shown(folder)), field=field)
     raise AuditorInputError(words, source=str(out), field=field)

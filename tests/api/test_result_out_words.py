@@ -9,8 +9,11 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from auditor.api._result import AS_RUN_FILE, IN_OTHER_RUN, IN_SAME_RUN
+from auditor.api import AuditResult
+from auditor.api._result import IN_OTHER_RUN, IN_SAME_RUN, SAME
 from auditor.cli import app
+from auditor.errors import AuditorInputError
+from auditor.preflight.run_place import AS_RUN_FILE
 from tests.builders import folder_bytes, refusal_line
 
 runner = CliRunner()
@@ -79,17 +82,82 @@ def test_a_run_file_name_is_compared_case_insensitively(work, name):
     assert sorted(p.name for p in base.iterdir()) == ["audit.json"]
 
 
-def test_a_run_file_in_other_case_makes_a_run(work):
-    """base holding audit.json and MODEL_CARD.MD is a run (as on macOS's disk): -o
-    base/notes.md lies in it."""
+def test_run_files_in_other_case_make_a_run(work):
+    """base holding audit.json and both cards, MODEL_CARD.MD and Model_Card.html, is a run (as
+    on macOS's disk): -o base/notes.md lies in it."""
     base = work / "base"
     base.mkdir()
     shutil.copy(work / "a" / "audit.json", base / "audit.json")
     (base / "MODEL_CARD.MD").write_text("kept\n")
+    (base / "Model_Card.html").write_text("kept\n")
     text = refusal_line(runner.invoke(app, ["diff", "a", "b", "-o", "base/notes.md"]))
     words = IN_OTHER_RUN.format(folder=repr("base"), field="--out")
     assert text == f"auditor: error: base/notes.md: --out: {words}"
-    assert sorted(p.name for p in base.iterdir()) == ["MODEL_CARD.MD", "audit.json"]
+    assert sorted(p.name for p in base.iterdir()) == ["MODEL_CARD.MD", "Model_Card.html",
+                                                      "audit.json"]  # fmt: skip
+
+
+@pytest.mark.parametrize("read", ["a", "base/audit.json"])
+def test_a_repo_root_with_its_own_model_card_is_no_run(work, read):
+    """A repo root holding a saved baseline audit.json and the repo's own MODEL_CARD.md was a
+    run: every --out below it was refused, naming the root (r7 #3). A run folder holds both
+    cards; the root read as the baseline holds its own files too, beside pytest's junit.xml."""
+    base = work / "base"
+    base.mkdir()
+    shutil.copy(work / "a" / "audit.json", base / "audit.json")
+    for name, text in [("MODEL_CARD.md", "# Our model\n"), ("junit.xml", "<testsuites/>\n"),
+                       ("README.md", "# repo\n")]:  # fmt: skip
+        (base / name).write_text(text)
+    result = runner.invoke(app, ["diff", read, "b", "-o", "base/reports/y.md"])
+    assert result.exit_code == 0, result.output
+    assert (base / "reports" / "y.md").is_file()
+
+
+def _cards_gone(work):
+    """Run a without its cards (deleted, or copied without them), and a's files as they are."""
+    for name in ("model_card.html", "model_card.md"):
+        (work / "a" / name).unlink()
+    return folder_bytes(work / "a")
+
+
+@pytest.mark.parametrize("command", [["gate", "a"], ["card", "a"], ["diff", "b", "a"]])
+def test_a_run_read_is_a_run_its_cards_gone(work, command):
+    """The run gate, card or diff reads, its cards gone, was no run: ``gate a -o a/g``, ``card
+    a -o a/k`` and ``diff b a -o a/d.md`` wrote inside it (r7 #1). Refused as the run read."""
+    before = _cards_gone(work)
+    text = refusal_line(runner.invoke(app, [*command, "--out", "a/sub/x.md"]))
+    assert text == "auditor: error: a/sub/x.md: --out: " + SAME.format(field="--out")
+    assert folder_bytes(work / "a") == before and not (work / "a" / "sub").exists()
+
+
+def test_a_lone_audit_json_read_is_no_run(work):
+    """A saved baseline, audit.json alone in its folder, is read by diff: its folder is no
+    run, and a diff is written below it."""
+    base = work / "base"
+    base.mkdir()
+    shutil.copy(work / "a" / "audit.json", base / "audit.json")
+    result = runner.invoke(app, ["diff", "base/audit.json", "b", "-o", "base/reports/y.md"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_loaded_result_is_not_written_into_its_run_without_cards(work):
+    before = _cards_gone(work)
+    with pytest.raises(AuditorInputError, match="a/w: folder: is the run or inside it"):
+        AuditResult.load("a").write("a/w")
+    assert folder_bytes(work / "a") == before
+
+
+@pytest.mark.parametrize("out", ["base/model_card.md/sub", "base/Model_Card.HTML/x/d.md"])
+def test_a_card_name_as_a_folder_above_out_is_refused(work, out):
+    """``diff a b -o base/model_card.md/d.md`` beside a lone audit.json made the folder
+    base/model_card.md, and then base passed for a run (r7 #2): every folder a write would
+    make is judged by name, not only the last."""
+    base = work / "base"
+    base.mkdir()
+    shutil.copy(work / "a" / "audit.json", base / "audit.json")
+    text = refusal_line(runner.invoke(app, ["diff", "a", "b", "--out", out]))
+    assert text == f"auditor: error: {out}: --out: " + AS_RUN_FILE.format(field="--out")
+    assert sorted(p.name for p in base.iterdir()) == ["audit.json"]
 
 
 @pytest.mark.parametrize("name", ["summary.md", "junit.xml", "run.log", "checkpoints"])
@@ -102,5 +170,8 @@ def test_other_tools_file_names_beside_a_lone_audit_json_make_no_run(work, name)
     shutil.copy(work / "a" / "audit.json", base / "audit.json")
     result = runner.invoke(app, ["diff", "a", "b", "--out", f"base/{name}"])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(app, ["diff", "base/audit.json", "b", "-o", "base/reports/y.md"])
+    # base's audit.json read, beside only files a run writes: base is that run (r7 #1)
+    text = refusal_line(runner.invoke(app, ["diff", "base", "b", "-o", "base/reports/z.md"]))
+    assert text.endswith(SAME.format(field="--out"))
+    result = runner.invoke(app, ["diff", "a", "b", "-o", "base/reports/y.md"])
     assert result.exit_code == 0, result.output

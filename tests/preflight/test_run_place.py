@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 
 from auditor import api
 from auditor.api import AuditResult
-from auditor.api._result import AS_RUN_FILE, IN_SAME_RUN
+from auditor.api._result import IN_SAME_RUN
 from auditor.cli import app
 from auditor.errors import AuditorInputError
-from auditor.preflight import check_out_dir
-from auditor.preflight.run_place import IN_OTHER_RUN, is_run_folder
+from auditor.preflight import check_out_dir, run_place
+from auditor.preflight.run_place import AS_RUN_FILE, IN_OTHER_RUN, is_run_folder
 from tests.builders import folder_bytes, predictions_frame, refusal_line
 
 runner = CliRunner()
@@ -28,13 +28,14 @@ WORDS = IN_OTHER_RUN.format(folder=repr("c"), field="--out")
 
 @pytest.fixture
 def work(tmp_path, monkeypatch):
-    """A working folder with preds.csv and a predictions run folder, c (audit.json beside a
-    model card, as every run writes)."""
+    """A working folder with preds.csv and a predictions run folder, c (audit.json beside both
+    model cards, as every run writes)."""
     monkeypatch.chdir(tmp_path)
     predictions_frame(n=600).to_csv(tmp_path / "preds.csv", index=False)
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "audit.json").write_text(json.dumps({"run": {"mode": "predictions"}}))
     (tmp_path / "c" / "model_card.md").write_text("# card\n")
+    (tmp_path / "c" / "model_card.html").write_text("<p>card</p>\n")
     return tmp_path
 
 
@@ -44,14 +45,14 @@ def test_audit_out_inside_a_run_is_refused_before_any_work(work, out):
     text = refusal_line(runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", out]))
     assert text == f"auditor: error: {out}: --out: {WORDS}"
     assert folder_bytes(work / "c") == before
-    assert sorted(os.listdir(work / "c")) == ["audit.json", "model_card.md"]
+    assert sorted(os.listdir(work / "c")) == ["audit.json", "model_card.html", "model_card.md"]
 
 
 def test_run_out_inside_a_run_is_refused(work):
     (work / "x.toml").write_text('name = "x"\n')
     text = refusal_line(runner.invoke(app, ["run", "x.toml", "-o", "c/sub"]))
     assert text == f"auditor: error: c/sub: --out: {WORDS}"
-    assert sorted(os.listdir(work / "c")) == ["audit.json", "model_card.md"]
+    assert sorted(os.listdir(work / "c")) == ["audit.json", "model_card.html", "model_card.md"]
 
 
 def test_the_python_api_names_out_dir(work):
@@ -71,7 +72,7 @@ def test_the_run_itself_is_still_rerun_in_place(work):
     """``auditor audit -o c`` on a predictions run replaces it, as before."""
     done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", "c", "-q"])
     assert done.exit_code == 0, done.output
-    assert (work / "c" / "model_card.html").is_file()
+    assert (work / "c" / "summary.md").is_file()
 
 
 def test_a_lone_audit_json_makes_no_run_folder(work):
@@ -125,7 +126,7 @@ def test_a_run_is_rerun_in_place_through_a_link(work):
     (work / "link").symlink_to(work / "c", target_is_directory=True)
     done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", "link", "-q"])
     assert done.exit_code == 0, done.output
-    assert (work / "link").is_symlink() and (work / "c" / "model_card.html").is_file()
+    assert (work / "link").is_symlink() and (work / "c" / "summary.md").is_file()
 
 
 def _in_memory():
@@ -156,4 +157,57 @@ def test_an_in_memory_result_written_twice_names_its_own_run(work):
         result.write("d/sub")
     words = IN_SAME_RUN.format(folder=repr("d"), field="folder=")
     assert str(caught.value) == f"d/sub: folder: {words}"
+    assert "(an earlier gate, card or write of it, or a copy)" in words  # d: r7 #6
     assert folder_bytes(work / "d") == before
+
+
+def test_a_repo_root_with_its_own_model_card_is_no_run(work):
+    """A repo root holding a saved baseline audit.json and the repo's own MODEL_CARD.md was a
+    run: ``auditor audit`` (default reports/preds) and plain ``auditor run`` (reports/digits)
+    were refused, naming the root (r7 #3). A run folder holds both cards."""
+    (work / "audit.json").write_text("{}")
+    (work / "MODEL_CARD.md").write_text("# Our model\n")
+    assert not is_run_folder(work)
+    assert check_out_dir("reports/digits", mode="run") == Path("reports/digits")
+    done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-q"])
+    assert done.exit_code == 0, done.output
+    assert (work / "reports" / "preds" / "model_card.html").is_file()
+
+
+@pytest.mark.parametrize("out", ["base/model_card.md/sub", "base/Model_Card.html/a/b"])
+def test_a_card_name_as_a_folder_above_out_is_refused(work, out):
+    """``-o base/model_card.md/sub`` beside a lone audit.json was written: base then held
+    audit.json beside a card's name, and its next audits were refused (r7 #2). Every folder
+    the write would make is judged by its name, not only the last."""
+    (work / "base").mkdir()
+    (work / "base" / "audit.json").write_text("{}")
+    text = refusal_line(runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", out]))
+    assert text == f"auditor: error: {out}: --out: " + AS_RUN_FILE.format(field="--out")
+    assert os.listdir(work / "base") == ["audit.json"]
+    (work / "base" / "notes").mkdir()  # a folder that is there already is not made by it
+    assert check_out_dir("base/notes/model_card.md.d") == Path("base/notes/model_card.md.d")
+
+
+def test_a_write_judges_its_place_once(work, monkeypatch):
+    """A result's write walked the folders above its out three times and checked the path
+    for link loops three or four times (refuse_rewrite, check_out_dir, write_run; r7 #4):
+    now once before any work and once as the folder is swapped in (staged_run)."""
+    import auditor.api._result as result_module
+    import auditor.preflight as preflight
+
+    calls: list[str] = []
+
+    def counted(name, real):
+        return lambda *a, **k: calls.append(name) or real(*a, **k)
+
+    monkeypatch.setattr(run_place, "run_holding", counted("walk", run_place.run_holding))
+    for module in (result_module, preflight):
+        monkeypatch.setattr(module, "check_resolvable",
+                            counted("check", module.check_resolvable))  # fmt: skip
+    fresh = _in_memory()
+    calls.clear()
+    loaded = AuditResult.load(fresh.write("d").run_dir)
+    assert sorted(calls) == ["check", "check", "walk", "walk"]  # in memory
+    calls.clear()
+    loaded.write("e")
+    assert sorted(calls) == ["check", "check", "walk", "walk"]  # loaded: refuse_rewrite
