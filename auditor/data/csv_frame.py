@@ -39,7 +39,7 @@ def read_csv_frame(path: Path, reads: Container[str] = ()) -> pd.DataFrame:
     empty one); refuses a row longer than the header, and a value in the field after the
     header's last name; ``reads``: the columns the caller reads (:class:`ReadColumns`; none
     given: rows counting over a delimiter ending each are refused)."""
-    layout, header = csv_header(path, spanning=True)  # '# y_true' read as y_true; R's: ''
+    layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''
     check_counted(layout, header, path, reads)  # an ID column, or every name one left?
     if layout.longer:  # pandas drops a last field of 'NA' unwarned
         raise AuditorInputError(LONGER_ROW.format(n=len(header)), source=str(path))

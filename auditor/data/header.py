@@ -23,6 +23,7 @@ from auditor.config.paths import NO_FILE, no_file  # noqa: F401 - NO_FILE: the m
 from auditor.data.damaged import GZIP_CUT_SHORT, MAGIC, parquet_refusal
 from auditor.data.layout import (  # noqa: F401 - the API here too
     COMMENT,
+    HEADER_LINES,
     NUMBERED_SHOWN,
     CsvLayout,
     csv_layout,
@@ -50,11 +51,10 @@ HEADER_SPANS = (
     "{start}-{end}; name that column on one line"
 )
 # A quote opening a header name that closes only at the file's end, or past lines that read
-# as rows (each holding the delimiter), or past HEADER_LINES lines: no name, a slip
+# as rows (holding the delimiter), or past layout.HEADER_LINES lines: no name, a slip
 UNCLOSED_QUOTE = (
     "an unclosed quote in the header (line {line}): close it after the name, or delete it"
 )
-HEADER_LINES = 3  # the most lines a quoted header name may span (two line breaks)
 CANNOT_READ = "cannot read ({error})"
 TITLE_LINE = (
     "line {line} ({text!r}) is {fields} above rows of more: a title above the header? "
@@ -172,14 +172,14 @@ def _reading(path: Path) -> Iterator[None]:
         raise AuditorInputError(CANNOT_READ.format(error=one_line(exc)), source=str(path)) from None
 
 
-def csv_header(path: Path, *, spanning: bool = False) -> tuple[CsvLayout, list[str]]:
+def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
     """The layout of the CSV at ``path`` (:func:`csv_layout`) and its header's names as written
     but for what a reader cannot see (:func:`~auditor.data.spelling.canonical`: a byte-order
     mark, a zero-width space, NFD's 'é', a non-breaking space; 'género' written NFD was "no
     column 'género'"), duplicates kept; a ``#`` header line's ``#`` left out; an unnamed column
     ``""`` first for R's row names, last for a delimiter ending every row; from one look at its
-    first lines. A quoted name holding a line break is refused, unless ``spanning`` (the table
-    loader: pandas reads it); a quote the header never closes, always."""
+    first lines. A quoted name holding a line break is read (over :attr:`CsvLayout.header_lines`
+    lines, as every reader skips them); a quote the header never closes is refused."""
     with _reading(path), wide_fields():
         layout = csv_layout(path)
         with open_text(path, layout.encoding) as fh:
@@ -194,8 +194,7 @@ def csv_header(path: Path, *, spanning: bool = False) -> tuple[CsvLayout, list[s
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))
     if reader.line_num > 1:  # a quoted name holding a line break: the rows were read from it
-        _check_spanning(layout, header, path, lines=reader.line_num, ended=ended,
-                        spanning=spanning)  # fmt: skip
+        _check_spanning(layout, header, path, lines=reader.line_num, ended=ended)
     if layout.title:
         fields = "one field" if len(header) == 1 else f"{len(header)} fields"
         text = layout.delimiter.join(header).strip()[:60]
@@ -212,17 +211,17 @@ def csv_header(path: Path, *, spanning: bool = False) -> tuple[CsvLayout, list[s
 
 
 def _check_spanning(layout: CsvLayout, header: list[str], path: Path, *, lines: int,
-                    ended: bool, spanning: bool) -> None:
+                    ended: bool) -> None:
     """A header over ``lines`` lines: a quote never closed (:data:`UNCLOSED_QUOTE`: to the
-    file's end, past lines that each hold the delimiter, as rows do, or past
-    :data:`HEADER_LINES`), refused; else a name holding a line break, refused unless
-    ``spanning`` (:data:`HEADER_SPANS`)."""
+    file's end, past lines that hold the delimiter, as rows do, or past
+    :data:`HEADER_LINES`), refused; so is a name holding a line break over other lines than
+    the layout's (:data:`HEADER_SPANS`: a '#' header line, a quote inside a name)."""
     start = layout.skip_rows + 1
     name = next((n for n in header if "\n" in n or "\r" in n), header[-1])
     rows = any(layout.delimiter in line for line in name.splitlines()[1:])
     if ended or rows or lines > HEADER_LINES:
         raise AuditorInputError(UNCLOSED_QUOTE.format(line=start), source=str(path))
-    if not spanning:
+    if lines != layout.header_lines:
         raise AuditorInputError(HEADER_SPANS.format(name=name, start=start,
                                                     end=start + lines - 1),
                                 source=str(path))  # fmt: skip
@@ -286,15 +285,13 @@ def _refuse_numbered(layout: CsvLayout, path: Path, *, width: int,
     raise AuditorInputError(message, source=str(path))
 
 
-def read_header(path: Path, kind: Kind | None = None, *, schema: Any = None,
-                spanning: bool = False) -> list[str]:
+def read_header(path: Path, kind: Kind | None = None, *, schema: Any = None) -> list[str]:
     """The column names as the file writes them (duplicates kept), without reading rows;
     ``kind``: the file's where its name does not say it (Hive's nameless Parquet parts),
-    ``schema``: a Parquet file's, already read (:func:`parquet_schema`); ``spanning``: a
-    CSV's quoted name may hold a line break (:func:`csv_header`)."""
+    ``schema``: a Parquet file's, already read (:func:`parquet_schema`)."""
     path = Path(path)
     if schema is None and (kind or file_kind(path)) == "csv":
-        return csv_header(path, spanning=spanning)[1]
+        return csv_header(path)[1]
     header = list((parquet_schema(path) if schema is None else schema).names)
     if not header:
         raise AuditorInputError(NO_HEADER, source=str(path))

@@ -33,6 +33,7 @@ SAMPLE_LINES = 100  # lines under the header that decide the decimal mark (a sep
 # header and these are read: data.text.first_lines)
 SEP_DIRECTIVE = re.compile(r"sep=(.)")
 NUMBERED_SHOWN = 3  # row numbers a refusal shows (CsvLayout.numbered)
+HEADER_LINES = 3  # the most lines a quoted header name may span (two line breaks)
 # Rows (of the first lines) whose first fields, all distinct, are row names in no order: fewer
 # may be a label's values (1, 0), many a count's only by chance (CsvLayout.counting)
 DISTINCT_ROWS = 10
@@ -83,6 +84,9 @@ class CsvLayout:
     # savetxt '%5.2f' writes ' 5.00' in some row past the sample), no part of it.
     space_empties: bool = False
     encoding: str = UTF8  # UTF-16 or UTF-32 where a byte-order mark says so (data.text)
+    # The lines the header spans: more than one where a quoted name holds a line break
+    # ('"sex<LF>group"'), each reader skipping them all (pandas reads it as one row)
+    header_lines: int = 1
 
 
 
@@ -116,7 +120,9 @@ def _decimal_comma(rows: list[str], delimiter: str) -> bool:
 
 
 def _fields(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
+    """The first row of ``line`` (a header spanning lines, joined, is one: :func:`_header_span`;
+    split by another delimiter, its first line)."""
+    return next(csv.reader(line.splitlines(keepends=True), delimiter=delimiter), [])
 
 
 class _Split:
@@ -124,8 +130,8 @@ class _Split:
     each delimiter's once: the header's fields, the rows' (:func:`_rows`) and their width,
     which the delimiter, the unnamed column and the title line are each decided from."""
 
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
+    def __init__(self, lines: list[str], *, cut: bool) -> None:
+        self.lines, self.cut = lines, cut  # cut: the sample may end inside a quoted value
         self._header: dict[str, list[str]] = {}
         self._rows: dict[str, list[list[str]]] = {}
 
@@ -139,7 +145,7 @@ class _Split:
 
     def rows(self, delimiter: str) -> list[list[str]]:
         if delimiter not in self._rows:
-            self._rows[delimiter] = _rows(self.lines, delimiter)
+            self._rows[delimiter] = _rows(self.lines, delimiter, cut=self.cut)
         return self._rows[delimiter]
 
     def rows_width(self, delimiter: str) -> int | None:
@@ -199,10 +205,11 @@ def _sample(lines: list[str], delimiter: str) -> list[tuple[str, list[str]]]:
     return sample
 
 
-def _rows(lines: list[str], delimiter: str) -> list[list[str]]:
-    """The rows under the header (``lines[1:]``) split into fields (:func:`_sample`)."""
+def _rows(lines: list[str], delimiter: str, *, cut: bool) -> list[list[str]]:
+    """The rows under the header (``lines[1:]``) split into fields (:func:`_sample`); the
+    last left out where the sample is ``cut`` (it may end in a quoted value)."""
     rows = [row for _, row in _sample(lines, delimiter)]
-    return rows[:-1] if len(lines) == SAMPLE_LINES + 2 else rows  # may end in a quoted value
+    return rows[:-1] if cut else rows
 
 
 def _row_starts(lines: list[str], delimiter: str) -> list[str]:
@@ -308,6 +315,27 @@ def _title(split: _Split, delimiter: str, order: Sequence[str], unnamed: str | N
     )
 
 
+def _header_span(lines: list[str]) -> int:
+    """The lines the header (``lines[0]`` on) takes: more than one where a quoted name holds
+    a line break, its quotes balanced only at a later line's end (up to :data:`HEADER_LINES`);
+    else one (a quote never closed there: :func:`auditor.data.header.csv_header` refuses
+    it)."""
+    quotes = 0
+    for k, line in enumerate(lines[:HEADER_LINES], 1):
+        quotes += line.count('"')
+        if quotes % 2 == 0:
+            return k
+    return 1
+
+
+def _lines_read(lines: list[str], delimiter: str) -> int:
+    """The lines Python's reader takes for the first row of ``lines`` (a quote inside a
+    name, 'g"x', is no quote to it)."""
+    reader = csv.reader(lines, delimiter=delimiter)
+    next(reader, None)
+    return reader.line_num
+
+
 def csv_layout(path: Path) -> CsvLayout:
     """The delimiter and decimal mark (see the module's doc) and comment lines of the CSV at
     ``path``. A first line ``sep=;`` (Excel's) names the delimiter. A last ``#`` line that
@@ -328,8 +356,13 @@ def _layout(path: Path) -> CsvLayout:
         return CsvLayout(skip_rows=comments + bool(directive), encoding=encoding)
     preferred = ("\t",) if ".tsv" in path.name.lower() else ()
     order = [*preferred, *(d for d in DELIMITERS if d not in preferred)]
-    split = _Split(lines)
+    cut, span = len(lines) == SAMPLE_LINES + 2, _header_span(lines)
+    split = _Split(["".join(lines[:span]), *lines[span:]], cut=cut)  # the header one line
     delimiter = directive.group(1) if directive else _delimiter(split, order)
+    if span > 1 and _lines_read(lines, delimiter) != span:  # quotes not the reader's
+        span, split = 1, _Split(lines, cut=cut)
+        delimiter = directive.group(1) if directive else _delimiter(split, order)
+    lines = split.lines
     skip, rows = comments + bool(directive), lines[1:SAMPLE_LINES + 1]
     hashed = bool(comments) and _names_data(last_comment, split.header(delimiter), delimiter)
     if hashed:
@@ -344,6 +377,6 @@ def _layout(path: Path) -> CsvLayout:
     space_empties = delimiter == SPACE and any("" in row[:-1] for row in split.rows(SPACE))
     return CsvLayout(delimiter=delimiter, skip_rows=skip, hash_header=hashed, unnamed=unnamed,
                      title=title, numbered=numbered, counting=counting, longer=longer,
-                     encoding=encoding,
+                     encoding=encoding, header_lines=1 if hashed else span,
                      space_empties=space_empties,
                      decimal_point="," if _decimal_comma(rows, delimiter) else ".")  # fmt: skip

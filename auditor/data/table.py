@@ -163,7 +163,7 @@ def read_table(path: Path, *, field: str, keep: bool = False,
 
 def _parse_frame(path: Path, reads: Container[str]) -> pd.DataFrame:
     kind = file_kind(path)
-    header = read_header(path, kind, spanning=True)
+    header = read_header(path, kind)
     end = len(header) - (trailing_unnamed(header) if kind == "csv" else 0)  # Excel's ',,'
     check_header(header[:end], source=str(path))
     try:

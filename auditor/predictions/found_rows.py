@@ -127,7 +127,7 @@ def _data_rows(path: Path, layout: CsvLayout,
     """The fields of each data row of the CSV at ``path`` (the first ``within``, where given),
     as :func:`first` numbers them, up to a row Python's reader fails on."""
     with open_text(path, layout.encoding) as fh, wide_fields():
-        for _ in range(layout.skip_rows + 1):
+        for _ in range(layout.skip_rows + layout.header_lines):
             next(fh, None)
         rows = (row for row in csv.reader(fh, delimiter=layout.delimiter)
                 if row and not (len(row) == 1 and blank_line(row[0])))  # fmt: skip

@@ -133,7 +133,7 @@ def csv_options(layout: CsvLayout, names: list[str], cols: Columns, *, header: b
              **dict.fromkeys(tail.names, pa.string())}  # fmt: skip
     return (
         pacsv.ReadOptions(block_size=CSV_BLOCK, use_threads=True, column_names=names,
-                          skip_rows=layout.skip_rows + 1 if header else 0,
+                          skip_rows=layout.skip_rows + layout.header_lines if header else 0,
                           encoding=layout.encoding),  # UTF-16 and -32 decoded as it is read
         # a quoted value may span lines (free text): at no measured cost (3M rows, 62 MB)
         pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True,

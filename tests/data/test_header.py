@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,6 +12,7 @@ import pytest
 
 from auditor.data import header as H
 from auditor.errors import AuditorInputError
+from tests.hostile.conftest import assert_refused, cli  # noqa: F401
 
 
 def refused(fn, *args, **kwargs) -> str:
@@ -431,23 +433,56 @@ def test_a_nested_column_says_to_give_one_value_per_row(tmp_path):
 
 
 @pytest.mark.parametrize("end", ["\n", "\r\n"])
-def test_a_quoted_name_with_a_line_break_names_the_header(tmp_path, end):
+def test_a_quoted_name_with_a_line_break_is_read(tmp_path, end):
     """R19: a quoted header name spanning two lines ('"sex<LF>group"') was blamed on "data
-    row 1 has 1 fields where the header has 3 ('group\"')": the header is named instead, for
-    both readers (csv_header is theirs), the name shown escaped, on one line."""
+    row 1 has 1 fields where the header has 3 ('group\"')"; 8036635 refused it in both
+    readers (r2 #5: the table loader had read it). The layout takes the header's lines as
+    one (CsvLayout.header_lines), each reader skips them: read. A '#' line above it too."""
     path = tmp_path / "span.csv"
     path.write_bytes(f'"y_true","y_pred","sex{end}group"{end}1,0,F{end}0,0,M{end}'.encode())
-    text = refused(H.csv_header, path)
-    assert text == (f"{path}: the header names a column {'sex' + end + 'group'!r}, a line break "
-                    "in it: the header spans lines 1-2; name that column on one line")
+    layout, header = H.csv_header(path)
+    assert header == ["y_true", "y_pred", f"sex{end}group"] and layout.header_lines == 2
     path.write_text("# made by hand\n" + path.read_text())
-    assert "spans lines 2-3" in refused(H.csv_header, path)
+    layout, header = H.csv_header(path)
+    assert header[2] == "sex\ngroup" and (layout.skip_rows, layout.header_lines) == (1, 2)
+
+
+def test_a_line_break_in_a_name_the_layout_cannot_see_names_the_header(tmp_path):
+    """A quote inside a name ('y_p"red', no quote to the reader) pairs with the one opening
+    '"sex': the layout takes the header for one line, the reader for two: refused, naming
+    the header (8036635's words), not read shifted."""
+    path = tmp_path / "span.csv"
+    path.write_text('y_true,y_p"red,"sex\ngroup",age\n1,0,F,3\n0,0,M,4\n')
+    assert refused(H.csv_header, path) == (
+        f"{path}: the header names a column 'sex\\ngroup', a line break in it: the header "
+        "spans lines 1-2; name that column on one line")
+
+
+def test_both_readers_read_a_header_spanning_lines(cli, tmp_path):  # noqa: F811
+    """r2 #5 through the CLI: 'auditor audit' counts every row under its own name (the
+    rows a header spanning lines hid were read as data, or refused), a later bad row is
+    numbered as a data row (found_rows skips the header's lines too)."""
+    rows = [f"{i % 2},{i // 3 % 2},{'FM'[i % 2]},{i % 7}" for i in range(400)]
+    head = '"y_true","y_pred","sex\ngroup","age"\n'
+    (tmp_path / "p.csv").write_text(head + "\n".join(rows) + "\n")
+    done = cli(["audit", "-p", "p.csv", "--sensitive", "sex\ngroup", "-o", "out", "-q",
+                "--exit-zero"])  # fmt: skip
+    assert done.code == 0, done.err
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
+    groups = audit["fairness"]["features"]["sex\ngroup"]["groups"]
+    assert {g["group"]: g["n"] for g in groups} == {"F": 200, "M": 200}
+    right = sum(r.split(",")[0] == r.split(",")[1] for r in rows) / len(rows)
+    assert audit["performance"]["finetuned"]["test"]["accuracy"] == pytest.approx(right)
+    rows = [r + ("," if i != 6 else ",7") for i, r in enumerate(rows)]  # ending empty but one
+    (tmp_path / "p.csv").write_text(head + "\n".join(rows) + "\n")
+    assert_refused(cli(["audit", "-p", "p.csv", "--sensitive", "sex\ngroup", "-o", "o2", "-q"]),
+                   "p.csv: data row 7 has a value past the header's 4 names ('7')")
 
 
 def test_the_table_loader_reads_a_quoted_name_with_a_line_break(tmp_path):
     """r2 #5: the table loader (pandas reads a quoted line break) read '"sex<LF>group"' before
-    8036635 and is refused since (the predictions reader's refusal was made both readers'):
-    read again there, the name as written, every row under its own name."""
+    8036635 and was refused since (the predictions reader's refusal made both readers'):
+    read again, the name as written, every row under its own name."""
     from auditor.data.table import read_table
 
     path = tmp_path / "span.csv"
@@ -456,25 +491,20 @@ def test_the_table_loader_reads_a_quoted_name_with_a_line_break(tmp_path):
     assert list(frame.columns) == ["y_true", "y_pred", "sex\r\ngroup", "age"]
     assert frame.to_dict("list") == {"y_true": [1, 0], "y_pred": [0, 0],
                                      "sex\r\ngroup": ["F", "M"], "age": [41, 56]}
-    assert H.csv_header(path, spanning=True)[1][2] == "sex\r\ngroup"
-    assert "spans lines 1-2" in refused(H.csv_header, path)
 
 
-@pytest.mark.parametrize("spanning", [False, True])
-def test_an_unclosed_quote_in_the_header_is_said_so(tmp_path, spanning):
+def test_an_unclosed_quote_in_the_header_is_said_so(tmp_path):
     """r2 #6: a header's quote never closed ('"y_true,y_pred,g' over 20,000 rows) was 'the
     header names a column 'y_true,y_pred,g\\n0,1,F\\n…[…139,671 characters left out…]…''
     spanning lines 1-20001: the whole file offered as a name. It is an unclosed quote, said
     so with the header's line, where the quote runs to the end, or past lines that hold the
-    delimiter (rows), or past three lines; both readers."""
+    delimiter (rows), or past three lines; both readers (csv_header is theirs)."""
     path = tmp_path / "unbal.csv"
     path.write_text('"y_true,y_pred,g\n' + "0,1,F\n1,0,M\n" * 10_000)
     said = (f"{path}: an unclosed quote in the header (line 1): close it after the name, or "
             "delete it")
-    assert refused(H.csv_header, path, spanning=spanning) == said
+    assert refused(H.csv_header, path) == said
     path.write_text('# made by hand\ny_true,y_pred,"g\n' + "0,1,F\n" * 5 + '1,0,"M"\n' * 5)
-    assert "an unclosed quote in the header (line 2)" in refused(H.csv_header, path,
-                                                                 spanning=spanning)
+    assert "an unclosed quote in the header (line 2)" in refused(H.csv_header, path)
     path.write_text('y_true,"y_pred\na\nb\nc",g\n0,1,F\n')  # four lines, none a row
-    assert "an unclosed quote in the header (line 1)" in refused(H.csv_header, path,
-                                                                 spanning=spanning)
+    assert "an unclosed quote in the header (line 1)" in refused(H.csv_header, path)
