@@ -108,7 +108,7 @@ def resolve_paths(
     checked, its ``~`` not expanded: ``~nosuchuser`` is no error there)."""
     data, model = config.data, config.model
     updates: dict[str, Any] = {}
-    for key in ("path", "root", "members", "non_members"):
+    for key in FILE_KEYS["data"]:  # the keys the URL check reads (written_urls)
         value = getattr(data, key, None)
         if isinstance(value, Path):
             updates[key] = _resolved(value, base, source=source, field=f"data.{key}",

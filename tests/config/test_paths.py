@@ -191,3 +191,15 @@ def test_a_url_in_pyproject_names_its_key_below_tool_auditor(tmp_path):
         load_config(path)
     assert str(err.value) == ("gs://b/a.csv: tool.auditor.data.path: a URL: auditor reads a "
                               "local file; download it first")  # fmt: skip
+
+
+def test_the_data_table_s_file_keys_are_one_list(tmp_path, monkeypatch):
+    """resolve_paths wrote the data table's file keys out again beside FILE_KEYS, which the
+    URL check reads: a key added to one would be missed by the other (r8 #6). Both read
+    FILE_KEYS: a key taken out of it is no longer resolved beside the config."""
+    from auditor.config import paths
+
+    (tmp_path / "c.toml").write_text(TABLE + 'path = "p.csv"\n', encoding="utf-8")
+    assert load_config(tmp_path / "c.toml").data.path == tmp_path / "p.csv"
+    monkeypatch.setitem(paths.FILE_KEYS, "data", ("root",))
+    assert str(load_config(tmp_path / "c.toml").data.path) == "p.csv"
