@@ -286,23 +286,18 @@ def shown_char(char: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-# An escape printable_line writes (a control's, workflow_inert's), with the backslashes
-# doubled before it: the cut keeps it whole.
+# An escape printable_line writes (a control's, workflow_inert's), or one a line holds:
+# the cut keeps it whole.
 _ESCAPE = re.compile(r"\\+(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
-
-
-def _unprintable(char: str) -> bool:
-    return not char.isprintable()
 
 
 def printable_line(text: str) -> str:
     """``text`` as one line for stderr or a CI log: each character that is not printable (a
     control, a line break, a tab) shown as its escape, as the reports show one (``\\x09``, not
-    ``\\t``), its own backslashes before one or before what reads as one doubled first
-    (:func:`backslashes_doubled`: a column typed 's\\x09x' is 's\\\\x09x', 's<TAB>x' is
-    's\\x09x'), no workflow command (:func:`workflow_inert`), its middle cut past
-    :data:`MAX_LINE` characters (:func:`cut_middle`). Every line auditor says about an error,
-    a signal or a wait goes through it (``commands.one_line``: an error's first line)."""
-    doubled = backslashes_doubled(text, _unprintable)
-    line = workflow_inert("".join(c if c.isprintable() else shown_char(c) for c in doubled))
+    ``\\t``), no workflow command (:func:`workflow_inert`), its middle cut past
+    :data:`MAX_LINE` characters (:func:`cut_middle`). Its own backslashes stay as they are: a
+    line holds paths a user copies (``C:\\build\\x64``) and names quoted by repr, which
+    shows their backslashes already (R9 #1, #2). Every line auditor says about an error, a
+    signal or a wait goes through it (``commands.one_line``: an error's first line)."""
+    line = workflow_inert("".join(c if c.isprintable() else shown_char(c) for c in text))
     return cut_middle(line, whole=_ESCAPE)  # cut last: inert ``##\x5b`` is longer than ``##[``
