@@ -23,8 +23,8 @@ IN_OTHER_RUN = (
     "lies in another run's folder, {folder}; a run is never rewritten (choose another {field})"
 )
 AS_RUN_FILE = (
-    "is a model card's name beside an audit.json, and would make that folder pass for a run "
-    "(choose another {field})"
+    "puts a model card's name beside an audit.json, and would make that folder pass for a "
+    "run (choose another {field})"
 )
 # What makes a folder holding audit.json a run: both model cards beside it. Every run, gate and
 # card folder holds both (report.render.RENDERERS writes both, since the first run folder), and

@@ -183,6 +183,7 @@ def test_a_card_name_as_a_folder_above_out_is_refused(work, out):
     (work / "base" / "audit.json").write_text("{}")
     text = refusal_line(runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", out]))
     assert text == f"auditor: error: {out}: --out: " + AS_RUN_FILE.format(field="--out")
+    assert "--out: puts a model card's name beside an audit.json" in text  # out is no card
     assert os.listdir(work / "base") == ["audit.json"]
     (work / "base" / "notes").mkdir()  # a folder that is there already is not made by it
     assert check_out_dir("base/notes/model_card.md.d") == Path("base/notes/model_card.md.d")
