@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.config import AuditConfig, load_config
+from auditor.config.paths import as_written
 from auditor.errors import AuditorInputError
 from auditor.io import path_text
 
@@ -65,7 +66,10 @@ def config_path(config: Any, config_file: Any, *, optional: bool = False) -> Pat
         found = "no config=" if config is None else "config= a path"
         raise AuditorInputError(CONFIG_FILE_ALONE.format(found=found), field="config_file")
     file_text(config_file)
-    return None if config is None or isinstance(config, AuditConfig) else Path(config)
+    if config is None or isinstance(config, AuditConfig):
+        return None
+    as_written(config, Path(config))  # a URL as written: its Path keeps one of its '//'
+    return Path(config)
 
 
 def file_text(config_file: Any) -> str | None:

@@ -12,6 +12,7 @@ from auditor.api._config_arg import config_path, file_text
 from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
 from auditor.api._result import AuditResult, refuse_rewrite
 from auditor.config import AuditConfig, GatesConfig, expand_home
+from auditor.config.paths import as_written
 from auditor.config.predictions_file import load_predictions_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
@@ -42,8 +43,16 @@ def gate_options(
     if fail_on is not None:
         update["fail_on"] = gates.with_fail_on(fail_on).fail_on  # checked, in any case
     if baseline is not None:
-        update["baseline"] = as_path(baseline, field="--baseline").absolute()  # str, or 5
+        update["baseline"] = _local(baseline, field="--baseline").absolute()  # str, or 5
     return gates.model_copy(update=update) if update else gates
+
+
+def _local(value: Any, *, field: str) -> Path:
+    """``value`` as a Path (:func:`as_path`); a URL written as text, not there, refused as
+    written ("<cwd>/https:/x.org/a.json: no such file" was shown: a Path keeps one '/')."""
+    path = as_path(value, field=field)
+    as_written(value, path, field=field)
+    return path
 
 
 def read_baseline(
@@ -134,7 +143,7 @@ def regate(
             GatesConfig().with_fail_on(fail_on)  # first, whichever gates it applies to
         options = {"fail_on": fail_on, "baseline": baseline}
         gates = _config_gates(config, config_file, options)
-        return _regate(as_path(run_dir, field="run_dir"), gates=gates, options=options,
+        return _regate(_local(run_dir, field="run_dir"), gates=gates, options=options,
                        out_dir=out_dir, lock_timeout=lock_timeout)  # fmt: skip
 
 
@@ -205,7 +214,7 @@ def rerender(
     (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched. Bad input
     names ``out_dir``, or with ``flags`` ``auditor card``'s ``--out``."""
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=(run_dir, out_dir)):
-        run_dir = as_path(run_dir, field="run_dir")  # an int: one line, not a TypeError
+        run_dir = _local(run_dir, field="run_dir")  # an int: one line, not a TypeError
         return _rerender(run_dir, out_dir=out_dir, lock_timeout=lock_timeout)
 
 
