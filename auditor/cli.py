@@ -75,13 +75,18 @@ TOP_HELP = "(see 'auditor --help')"
 
 def usage_line(exc: Exception, args: list[str] | None) -> str:
     """:func:`usage_error_line`, naming the command typed (its first word that is no option)
-    where click's error carries none: `auditor run --out` said "(see 'auditor --help')"."""
+    where click's error carries none: `auditor run --out` said "(see 'auditor --help')". Only
+    where the bad option comes after it: `auditor --version=1 run` is the top level's."""
     line = usage_error_line(exc)
     typed = sys.argv[1:] if args is None else args
-    word = next((a for a in typed if not a.startswith("-")), None)
+    at = next((i for i, a in enumerate(typed) if not a.startswith("-")), None)
+    word = None if at is None else typed[at]
     names = {command.name for command in app.registered_commands}
     if getattr(exc, "ctx", None) is None and word in names and line.endswith(TOP_HELP):
-        line = line.removesuffix(TOP_HELP) + f"(see 'auditor {word} --help')"
+        before = [a.split("=", 1)[0] for a in typed[:at]]  # the top level's options
+        option = getattr(exc, "option_name", None)
+        if (option not in before) if option else not before:
+            line = line.removesuffix(TOP_HELP) + f"(see 'auditor {word} --help')"
     return line
 
 

@@ -131,3 +131,13 @@ def test_an_option_given_no_value_names_its_command_help(args, option, capsys):
 
 def test_an_unknown_command_still_points_at_the_top_help(capsys):
     assert _usage_line(["rn", "--out"], capsys).endswith("(see 'auditor --help')")
+
+
+@pytest.mark.parametrize(
+    "args", [["--version=1", "run"], ["--help=x", "gate", "r"], ["--version=1", "run", "--out"]]
+)
+def test_an_option_before_the_command_points_at_the_top_help(args, capsys):
+    """`auditor --version=1 run` said "(see 'auditor run --help')", whose help does not list
+    --version: the command is named only where the bad option comes after it."""
+    line = _usage_line(args, capsys)
+    assert line.endswith("does not take a value. (see 'auditor --help')"), line
