@@ -21,6 +21,7 @@ from auditor.predictions.confidence import Bins, pred_bins, pred_ranges
 from auditor.predictions.labels import check_label_spellings, check_whole_labels, first_classes
 from auditor.predictions.source import REPEATED_HEADER, Columns
 from auditor.predictions.spelling import Spellings, canonical_column, is_text_type
+from auditor.predictions.totals import may_be_totals
 
 __all__ = ["BINARY_ONLY", "Partial", "binary_only", "offsets", "reduce_arrow", "reduce_batch"]
 
@@ -259,9 +260,11 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
     if cols.y_score and n:
         true_rows = np.bincount(codes.y_true)
         present = np.flatnonzero(true_rows)
-        if len(present) > 2 and (true_rows[present] == 1).any():
+        labels = [codes.classes[i] for i in present]
+        if len(present) > 2 and may_be_totals(labels, true_rows[present]):
             # a class of one row may be a spreadsheet's totals row (its score a sum, or none):
-            # the file's counts say so (read's checks), before y_score's binary-only refusal
+            # the file's counts say so (read's checks), before y_score's binary-only refusal;
+            # any other third class is refused here, the rest of the file unread (r8 #3)
             check_label_spellings(acc.table(), cols, source, first_row=row_offset)
             return Partial(acc.table(), cells, n)
         score = _checked_scores(columns, cols, source=source, row_offset=row_offset)

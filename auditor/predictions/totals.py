@@ -16,7 +16,8 @@ from auditor.config.labels import is_number
 from auditor.errors import AuditorInputError
 from auditor.fairness.counts import CountsTable
 
-__all__ = ["TOTALS_FEWEST", "TOTALS_WORDS", "check_totals_row", "totals_label", "totals_notes"]
+__all__ = ["TOTALS_FEWEST", "TOTALS_WORDS", "check_totals_row", "may_be_totals", "totals_label",
+           "totals_notes"]
 
 TOTALS_ROW = "label {label} (1 row) {what}: a spreadsheet's totals row below the data? delete it"
 TOTALS_NOTE = (
@@ -55,6 +56,26 @@ def totals_label(rows: Sequence[Row]) -> tuple[str, float, str] | None:
             n = sum(k for _, k, _ in others)
             return name, value, f"is the sum of the other {n:,} rows' labels"
     return None
+
+
+def may_be_totals(labels: Sequence[Any], rows: Sequence[int]) -> bool:
+    """Whether a label of one row among ``labels`` (a part of the file: one batch's, each
+    held by ``rows`` of it) could be the whole file's totals label (:func:`totals_label`): a
+    number of 2 or more, the part's other labels all text, or all numbers below it that sum
+    (each times its rows) to no more than it, or hold one below 0 (later rows could lower the
+    sum). Where none could, the part's class of one row is a real class."""
+    held = [(_value(label), int(n)) for label, n in zip(labels, rows, strict=True) if n]
+    for at, (value, n) in enumerate(held):
+        if n != 1 or value is None or not value >= 2:
+            continue
+        others = held[:at] + held[at + 1:]
+        numbers = [v for v, _ in others if v is not None]
+        if not numbers:
+            return True
+        if len(numbers) == len(others) and max(numbers) < value and (
+                min(numbers) < 0 or sum(v * k for v, k in others) <= value):  # fmt: skip
+            return True
+    return False
 
 
 def check_totals_row(table: CountsTable, ns: Sequence[np.ndarray], columns: Sequence[str],

@@ -110,3 +110,24 @@ def test_a_totals_row_is_said_before_a_score_column_is_refused_for_it(
     assert err.value.field == "y_true", str(err.value)
     assert str(err.value).endswith("y_true: label 5 (1 row) is the sum of the other 100 rows' "
                                    "labels: a spreadsheet's totals row below the data? delete it")
+
+
+@pytest.mark.parametrize(("labels", "third"), [((0, 1), 2), ((0, 1), 3), (("no", "yes"), "maybe"),
+                                               ((1, 2), 0)])  # fmt: skip
+def test_a_real_third_class_of_one_row_is_refused_at_its_batch(tmp_path, labels, third):
+    """Since ca7d9ad a class of one row waited for the whole file's counts (a totals row?),
+    scores included: 10M rows with row 2's y_true set to 2 were refused in 8 s, not 2 (r8 #3).
+    One that cannot be a totals row (text; a number below 2, or below the sum of its batch's
+    other labels) is refused in its batch: a later batch's bad score is never read (it was
+    the line said)."""
+    rows = [("F" if i % 2 else "M", labels[i % 7 == 0], labels[0], 0.3) for i in range(200)]
+    rows[1] = ("M", third, labels[0], 0.3)
+    rows[150] = ("F", labels[0], labels[0], 7.5)  # in the third batch of 64 rows
+    path = tmp_path / "p.csv"
+    path.write_text("sex,y_true,y_pred,score\n" + "".join(",".join(map(str, r)) + "\n"
+                                                          for r in rows))  # fmt: skip
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(path, y_true="y_true", y_pred="y_pred", y_score="score",
+                          sensitive=["sex"], batch_rows=64)  # fmt: skip
+    assert err.value.field == "score", str(err.value)
+    assert "y_score is for binary targets only" in str(err.value), str(err.value)
