@@ -11,11 +11,12 @@ import contextlib
 import fnmatch
 import math
 import os
+import re
 import stat
 import tempfile
 import time
 from collections.abc import Collection, Iterable
-from json.encoder import encode_basestring_ascii as _text
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +188,19 @@ def to_json_text(obj: Any) -> str:
     _value(obj, out, "\n")
     out.append("\n")
     return "".join(out)
+
+
+_LONE = re.compile("[\ud800-\udfff]")
+
+
+def _text(v: str) -> str:
+    """A JSON string; a lone surrogate (a byte of a path or an argument that is not UTF-8, as
+    Python holds it: 'c<0xff>.csv') written as its escape's text ('c\\\\udcff.csv'): JSON
+    would hold it as a surrogate, which :func:`auditor.record.read_audit` refuses as no text,
+    so the run could not be read back."""
+    if not v.isascii() and _LONE.search(v):
+        v = _LONE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", v)
+    return encode_basestring_ascii(v)
 
 
 _INF = (math.inf, -math.inf)

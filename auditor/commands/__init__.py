@@ -54,9 +54,9 @@ def one_line(text: str) -> str:
 
 
 def write_crash_log(exc: BaseException) -> str:
-    """Write the traceback of ``exc`` to a new file in the system temp folder; its path."""
+    """Write the traceback of ``exc`` to a new temp file (a byte not UTF-8: ``\\udcff``)."""
     fd, path = tempfile.mkstemp(prefix="auditor-crash-", suffix=".log")
-    with open(fd, "w", encoding="utf-8") as fh:
+    with open(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
         fh.write(f"auditor {__version__}\ncommand: {' '.join(sys.argv)}\n\n")
         fh.write("".join(traceback.format_exception(exc)))
     return path

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -283,7 +284,9 @@ def open_rows(path: Path, layout: CsvLayout, names: list[str], cols: Columns,
     def source() -> Any:
         packed = path.name.lower().endswith(".gz")  # pyarrow's own test is case-sensitive
         if data is None:
-            return pa.input_stream(str(path), compression="gzip" if packed else None)
+            # its bytes: a name that is not UTF-8 (held with surrogates) is opened as named
+            return pa.input_stream(pa.OSFile(os.fsencode(path)),
+                                   compression="gzip" if packed else None)  # fmt: skip
         raw = pa.BufferReader(data)
         return pa.CompressedInputStream(raw, "gzip") if packed else raw
 

@@ -33,10 +33,16 @@ _MENTION = re.compile(r"(?<![\w.+-])@(?=[A-Za-z0-9])")  # not an e-mail address'
 # marks too (LRM, RLM, ALM): invisible, they made '<LRM>abc' and 'abc' two groups that read
 # alike (the tool's own LRM before its isolates is kept where it writes one).
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# A byte of a path or an argument that is not UTF-8 ('c<0xff>.csv'), which Python holds as a
+# lone surrogate: no file can hold it as text (every writer failed, an internal error), so
+# each writer shows it as its escape ('c\\udcff.csv'), as the terminal does.
+_SURROGATES = "\\ud800-\\udfff"
 # C0 controls but tab / newline / carriage return, DEL, C1 controls, the line and paragraph
 # separators (a line break to an editor or log viewer that reads Unicode's; the terminal, CI
 # annotations and junit.xml show them as text too) and the bidi controls.
-_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
+_CONTROL = re.compile(
+    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}{_SURROGATES}]"
+)
 # Not allowed anywhere in an XML 1.0 document (surrogates), DEL and the C1 controls (allowed,
 # but XML 1.0 asks to avoid them; 0x9b is a terminal's CSI), the line and paragraph separators
 # (a line end to a reader that splits at Unicode's: one 'key: value' a line in a testcase's
@@ -52,7 +58,7 @@ _BREAKS = re.compile("\r\n?|[\n\t]")
 # summary.md and junit.xml too, where it read as a space (or ended a 'key: value' line): 'a\nb'
 # and 'a b', two groups, were written alike. Not in prose (:func:`md_prose`,
 # :func:`one_paragraph`) nor in the tool's own lines (:func:`card_lines`): :data:`_CONTROL`.
-_NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
+_NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}{_SURROGATES}]")
 # A name's own backslashes before what reads as a shown control ('a\x0ab' written with a
 # backslash) or before a control (shown so: 'a\<LF>b'): each shown doubled, as Python's repr
 # shows it ('a\\x0ab'), where a name is first shown (once per writer: the tool's own '\x0a'
