@@ -3,6 +3,7 @@ run folder as one unit through :func:`auditor.run_folder.staged_run`."""
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 import time
@@ -48,8 +49,38 @@ def judged_gates(
 
 def command_line(command: str | None) -> str:
     """The command as given, or this process's arguments quoted for a shell (the card's
-    Reproduce line pastes as it reads, with spaces, '|' or line breaks in a name)."""
-    return command or shlex.join(["auditor", *sys.argv[1:]])
+    Reproduce line pastes as it reads, with spaces, '|' or line breaks in a name): each as
+    :func:`shell_quoted` quotes it."""
+    return command or " ".join(shell_quoted(arg) for arg in ["auditor", *sys.argv[1:]])
+
+
+# A character the cards show as an escape ('\x09'): a control, DEL, a C1 control, the line
+# and paragraph separators, a bidi control, or a byte that is not UTF-8 (a lone surrogate).
+_SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+                    "\ud800-\udfff]")  # fmt: skip
+
+
+def shell_quoted(arg: str) -> str:
+    """``arg`` quoted for bash as :func:`shlex.quote` does, but an argument holding a
+    character the cards show as an escape is quoted ``$'s\\tx'``, each such character as the
+    escape bash reads back to it (a byte that is not UTF-8, ``\\xff``, that byte): shown, a
+    real tab and a typed ``\\x09`` were alike (``'s\\x09x'``), and the copied command audited
+    the typed column twice (R9 #3)."""
+    if not _SHOWN.search(arg):
+        return shlex.quote(arg)
+    return "$'" + "".join(_dollar_char(c) for c in arg) + "'"
+
+
+def _dollar_char(char: str) -> str:
+    """One character inside bash's ``$'...'``."""
+    code = ord(char)
+    if char in "\\'":
+        return "\\" + char
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's surrogate escape of byte code - 0xDC00
+        return f"\\x{code - 0xDC00:02x}"
+    if _SHOWN.fullmatch(char):
+        return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+    return char
 
 
 def default_out_dir(config: AuditConfig) -> Path:

@@ -124,13 +124,15 @@ def test_run_refuses_out_that_is_a_file_before_any_work(tmp_path, monkeypatch):
 def test_the_reproduce_command_is_quoted_for_a_shell(monkeypatch):
     """The card's Reproduce line is pasted into a shell: a name with a space, '|' or a line
     break was written bare and did not run as the same command."""
-    import shlex
+    import subprocess
     import sys
 
     from auditor.api._trained import command_line
 
     args = ["audit", "-p", "my preds|v2.csv", "--sensitive", "sex\nage"]
     monkeypatch.setattr(sys, "argv", ["/venv/bin/auditor", *args])
-    line = command_line(None)
-    assert shlex.split(line) == ["auditor", *args]
+    line = command_line(None)  # a line break: $'sex\x0aage' (tests/api/test_trained_command)
+    said = subprocess.run(["bash", "-c", "printf '%s\\0' " + line], capture_output=True,
+                          text=True, timeout=30).stdout  # fmt: skip
+    assert said.split("\0")[:-1] == ["auditor", *args]
     assert command_line("auditor run x.toml") == "auditor run x.toml"  # given: kept as is
