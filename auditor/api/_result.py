@@ -243,9 +243,10 @@ def refuse_rewrite(out: Path, *runs: str | Path, own_run: dict[str, Any] | None,
                    field: str, default: str | None = None) -> None:  # fmt: skip
     """One line naming ``out`` (as ``field``) where writing there would rewrite evidence: an
     audit read (``runs``: run folders or audit files, as given; a linked audit.json's folder
-    and the one it points into alike) or a folder holding it; a path inside a run folder (one
-    of ``runs``', holding files a run writes and nothing else, its cards gone or not; or a
-    folder holding audit.json beside both model cards); a path giving a folder holding
+    and the one it points into alike) or a folder holding it; a path inside a run folder (a
+    folder holding audit.json beside both model cards; one of ``runs``' also where it holds
+    files a run writes and nothing else, or a model card beside summary.md: see
+    :func:`auditor.preflight.run_place.is_run_folder`); a path giving a folder holding
     audit.json a model card's name (it would pass for a run); another audit.json; or a
     folder of another run (see :func:`_refuse_other_run`; ``own_run``: the ``run`` section
     of the audit written). ``default``: the kind ("gate", "card") where ``out`` is the folder

@@ -2,12 +2,12 @@
 
 A run folder holds audit.json beside both model cards, as every run, gate and card writes it (a
 lone audit.json, a baseline saved in a repo root, makes none, nor does one beside the repo's own
-MODEL_CARD.md); the folder of an audit that gate, card or diff reads is a run where it holds
-files a run writes and nothing else, whichever it still holds. A run's evidence is never
-rewritten and a run folder is one run: no audit writes a new run folder below one (``auditor
-audit -o RUN/sub``, ``auditor run CONFIG -o RUN/sub``, the API's ``out_dir``), as gate, card
-and diff refuse their ``--out`` there (:func:`auditor.api._result.refuse_rewrite`); both judge
-it by :func:`refuse_in_run`.
+MODEL_CARD.md); the folder of an audit that gate, card or diff reads is a run by that rule, and
+also where it holds files a run writes and nothing else, or a model card beside summary.md (see
+:func:`is_run_folder`). A run's evidence is never rewritten and a run folder is one run: no
+audit writes a new run folder below one (``auditor audit -o RUN/sub``, ``auditor run CONFIG -o
+RUN/sub``, the API's ``out_dir``), as gate, card and diff refuse their ``--out`` there
+(:func:`auditor.api._result.refuse_rewrite`); both judge it by :func:`refuse_in_run`.
 """
 
 from __future__ import annotations
@@ -34,26 +34,36 @@ AS_RUN_FILE = (
 # write too (pytest --junitxml, a training loop).
 RUN_MARKS = ("model_card.html", "model_card.md")
 RUN_MARKS_FOLDED = frozenset(name.casefold() for name in RUN_MARKS)
-# What makes the folder of an audit read (gate, card, diff) a run: files a run writes beside its
-# audit.json and nothing else, the cards gone or not (a run copied without them). A lone
-# audit.json, a saved baseline, makes none, nor does a repo root holding one beside pytest's
-# junit.xml, its MODEL_CARD.md and its own files.
+# What else makes the folder of an audit read (gate, card, diff) a run, beyond both cards: files
+# a run writes beside its audit.json and nothing else, the cards gone or not (a run copied
+# without them); or a model card beside summary.md, whatever else it holds (a run that lost a
+# card and holds a user's notes.txt or Finder's .DS_Store). auditor writes the three together;
+# a repo root seldom keeps summary.md beside its MODEL_CARD.md and a saved baseline (one that
+# does, read, takes an --out beside it). A lone audit.json, a saved baseline, makes none, nor
+# does a repo root holding one beside pytest's junit.xml, its MODEL_CARD.md and README.md.
 RUN_FILES = (*sorted(RUN_FOLDER_FILES - {"audit.json"}), CHECKPOINTS)
 RUN_FILES_FOLDED = frozenset(name.casefold() for name in RUN_FILES)
+SUMMARY = "summary.md"
 
 
 def is_run_folder(folder: Path, *, read: bool = False) -> bool:
-    """Whether ``folder`` is a run's: audit.json beside both model cards, or (``read``: the
-    folder of an audit read) beside files a run writes and nothing else; names compared
-    case-insensitively (on macOS's default disk Model_Card.md is model_card.md)."""
+    """Whether ``folder`` is a run's: audit.json beside both model cards; or, ``read`` (the
+    folder of an audit read), beside files a run writes and nothing else, or beside a model
+    card and summary.md. Names compared case-insensitively (on macOS's default disk
+    Model_Card.md is model_card.md)."""
     if not os.path.lexists(folder / "audit.json"):
         return False
-    marks = RUN_FILES_FOLDED if read else RUN_MARKS_FOLDED
     try:
         names = {name.casefold() for name in os.listdir(folder)} - {"audit.json"}
     except OSError:  # unreadable: its names as a run writes them
-        names = {name for name in marks if os.path.lexists(folder / name)}
-    return bool(names) and names <= marks if read else marks <= names
+        names = {name for name in RUN_FILES_FOLDED if os.path.lexists(folder / name)}
+    if RUN_MARKS_FOLDED <= names:
+        return True
+    if not read:
+        return False
+    if names and names <= RUN_FILES_FOLDED:
+        return True
+    return SUMMARY in names and not names.isdisjoint(RUN_MARKS_FOLDED)
 
 
 def run_holding(out: Path, *, reads: Collection[Path] = ()) -> tuple[Path, bool] | None:

@@ -175,3 +175,74 @@ def test_other_tools_file_names_beside_a_lone_audit_json_make_no_run(work, name)
     assert text.endswith(SAME.format(field="--out"))
     result = runner.invoke(app, ["diff", "a", "b", "-o", "base/reports/y.md"])
     assert result.exit_code == 0, result.output
+
+
+def _writes(name):
+    """Each writer of a read run: gate, card and diff's --out, a loaded write, rerender and
+    regate's out_dir; ``name``: the run's folder."""
+    from auditor import api
+
+    def cli(*command):
+        return lambda: runner.invoke(app, [*command, "--out", f"{name}/{command[0]}/x.md"])
+
+    return {
+        "gate": cli("gate", name),
+        "card": cli("card", name),
+        "diff": cli("diff", "b", name),
+        "write": lambda: AuditResult.load(name).write(f"{name}/w"),
+        "rerender": lambda: api.rerender(name, out_dir=f"{name}/rr"),
+        "regate": lambda: api.regate(name, out_dir=f"{name}/rg"),
+    }
+
+
+@pytest.mark.parametrize("how", ["gate", "card", "diff", "write", "rerender", "regate"])
+@pytest.mark.parametrize("extra", ["notes.txt", ".DS_Store"])
+def test_a_read_run_holding_a_users_file_is_still_the_run(work, extra, how):
+    """A whole run holding one file more (a user's notes.txt, Finder's .DS_Store) was no run
+    when read, the rule for a folder read having replaced the one for any folder: ``diff a
+    c -o c/d.md`` wrote inside it, and ``gate c -o c/g`` was refused only as "another run's
+    folder", the run read (r12 #1, #3). It is the run read, refused before any work."""
+    (work / "a" / extra).write_text("hi\n")
+    before = folder_bytes(work / "a")
+    _refused_as_the_run(_writes("a")[how], f"a/{how}" if how in ("gate", "card", "diff") else "")
+    assert folder_bytes(work / "a") == before
+
+
+@pytest.mark.parametrize("how", ["gate", "card", "diff", "write", "rerender", "regate"])
+def test_a_read_run_short_of_a_card_holding_a_users_file_is_a_run(work, how):
+    """A run read that lost a card and holds a user's notes.txt was written into by all five
+    writers (r12 #2). It still holds a card beside summary.md, which auditor writes together
+    and a repo root holding a baseline and its own MODEL_CARD.md does not: it is a run."""
+    (work / "a" / "model_card.html").unlink()
+    (work / "a" / "notes.txt").write_text("hi\n")
+    before = folder_bytes(work / "a")
+    _refused_as_the_run(_writes("a")[how], f"a/{how}" if how in ("gate", "card", "diff") else "")
+    assert folder_bytes(work / "a") == before
+
+
+def _refused_as_the_run(write, shown_out):
+    """``write`` refused with SAME: on the command line (``shown_out`` its folder) or in Python."""
+    if shown_out:
+        text = refusal_line(write())
+        assert text == f"auditor: error: {shown_out}/x.md: --out: " + SAME.format(field="--out")
+        return
+    with pytest.raises(AuditorInputError, match="is the run or inside it"):
+        write()
+
+
+@pytest.mark.parametrize("files", [("MODEL_CARD.md", "junit.xml", "README.md"),
+                                   ("model_card.md", "junit.xml", "notes.txt"),
+                                   ("summary.md", "junit.xml", "README.md")])  # fmt: skip
+def test_a_repo_root_read_as_the_baseline_is_written_below(work, files):
+    """A repo root holding a saved baseline, its own MODEL_CARD.md (or summary.md), README.md and
+    pytest's junit.xml is no run, read or not: ``auditor diff audit.json reports/preds -o
+    reports/diff.md`` is written (CI's recipe). Only a card beside summary.md, or run files
+    alone, make a read folder a run beside both cards."""
+    base = work / "base"
+    base.mkdir()
+    shutil.copy(work / "a" / "audit.json", base / "audit.json")
+    for name in files:
+        (base / name).write_text("x\n")
+    result = runner.invoke(app, ["diff", "base/audit.json", "a", "-o", "base/reports/diff.md"])
+    assert result.exit_code == 0, result.output
+    assert (base / "reports" / "diff.md").is_file()

@@ -212,3 +212,42 @@ def test_a_write_judges_its_place_once(work, monkeypatch):
     calls.clear()
     loaded.write("e")
     assert sorted(calls) == ["check", "check", "walk", "walk"]  # loaded: refuse_rewrite
+
+
+@pytest.mark.parametrize(("names", "run", "read"), [
+    ((), False, False),  # a lone audit.json: a saved baseline
+    (("model_card.html", "model_card.md"), True, True),
+    (("model_card.html", "Model_Card.md", "notes.txt", ".DS_Store"), True, True),  # r12 #1
+    (("model_card.md", "summary.md", "junit.xml", "notes.txt"), False, True),  # r12 #2
+    (("MODEL_CARD.md", "Summary.md"), False, True),
+    (("model_card.md", "junit.xml"), False, True),  # only files a run writes
+    (("summary.md", "junit.xml", "run.log", "checkpoints"), False, True),
+    (("MODEL_CARD.md", "junit.xml", "README.md"), False, False),  # a repo root
+    (("summary.md", "junit.xml", "README.md"), False, False),
+    (("model_card.md", "README.md"), False, False),
+])  # fmt: skip
+def test_what_makes_a_run_folder(tmp_path, names, run, read):
+    """audit.json beside both cards is a run, whatever else it holds; a folder read is one by
+    that rule too, and also beside only files a run writes, or beside a card and summary.md
+    (r12 #1, #2: the rule for a folder read replaced the other)."""
+    (tmp_path / "audit.json").write_text("{}")
+    for name in names:
+        (tmp_path / name).write_text("x\n")
+    assert (is_run_folder(tmp_path), is_run_folder(tmp_path, read=True)) == (run, read)
+
+
+def test_a_repo_root_recipes_write_below_it(work):
+    """A repo root holding a saved baseline, its own MODEL_CARD.md, README.md and pytest's
+    junit.xml: the default ``auditor audit``, ``diff audit.json reports/preds -o
+    reports/diff.md`` and default gate and card folders are all written (r12 #2 kept them)."""
+    done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-q", "-o", "saved"])
+    assert done.exit_code == 0, done.output
+    (work / "audit.json").write_bytes((work / "saved" / "audit.json").read_bytes())
+    for name in ("MODEL_CARD.md", "README.md", "junit.xml"):
+        (work / name).write_text("x\n")
+    for command in (["audit", "-p", "preds.csv", *ARGS, "-q"],
+                    ["diff", "audit.json", "reports/preds", "-o", "reports/diff.md"],
+                    ["gate", "reports/preds"], ["card", "reports/preds"]):  # fmt: skip
+        done = runner.invoke(app, command)
+        assert done.exit_code == 0, (command, done.output)
+    assert (work / "reports" / "diff.md").is_file()
