@@ -64,7 +64,7 @@ _NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}{_SURRO
 # shows it ('a\\x0ab'), where a name is first shown (once per writer: the tool's own '\x0a'
 # is never doubled), so 'a<LF>b', 'a\x0ab' and 'a\<LF>b' are each shown their own way. Not
 # in a path or a command a reader copies (a metric path, quoted by its own rules, a file, the
-# Reproduce command): shown exact but for its controls (md_code, md_copied, card_exact,
+# Reproduce command): shown exact but for its controls (md_code, card_exact,
 # xml_exact, terminal_exact), as audit.json holds it.
 
 
@@ -80,30 +80,28 @@ def _shown(controls: re.Pattern[str], text: str) -> str:
     return controls.sub(_visible, _doubled(controls, text))
 
 
+def _exact(text: str) -> str:
+    """``text`` with each of :data:`_NOT_TERMINAL` shown (:func:`_visible`), nothing else
+    changed: a path or a command a reader copies, in every writer (its backslashes are its
+    own: never doubled), and a name's last step after :func:`_doubled`."""
+    return _NOT_TERMINAL.sub(_visible, text)
+
+
 def _visible(m: re.Match[str]) -> str:
     """A control character as text: ``\\x1b``, ``\\u202e``."""
     return shown_char(m.group(0))
 
 
-def md_escape(value: Any, *, isolate: bool = True) -> str:
+def md_escape(value: Any) -> str:
     """Text safe inside Markdown: HTML-escaped (so a payload renders as text where the
     Markdown is shown as HTML), on one line, with Markdown control characters backslashed,
     control characters and line breaks shown as ``\\xNN`` (a name 'a\\nb' is not 'a b'), a
     name's own backslash before what reads as one doubled (:func:`_doubled`), no ``@mention``
     (a word joiner after the ``@``) and each right-to-left run isolated
-    (:func:`rtl_runs_isolated`), unless ``isolate`` is false: a path or command a reader
-    copies (:func:`md_copied`)."""
-    if not isolate:
-        return md_copied(value)
+    (:func:`rtl_runs_isolated`). A path or a command a reader copies is a code span
+    (:func:`md_code`): exact, and no mention fires in one."""
     text = _doubled(_NOT_TERMINAL, html.escape(str(value), quote=False))
     return rtl_runs_isolated(_md_inert(text))
-
-
-def md_copied(value: Any) -> str:
-    """:func:`md_escape` for a path or a command a reader copies: rendered, it is the text
-    exactly but for its controls shown (``\\x09``), as :func:`md_code` shows one; no
-    isolates (invisible, they would be copied with it) and no backslash doubled."""
-    return _md_inert(html.escape(str(value), quote=False))
 
 
 def _md_inert(text: str) -> str:
@@ -111,7 +109,7 @@ def _md_inert(text: str) -> str:
     no ``@mention``."""
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(_escape_line_start, text)
-    return _MENTION.sub("@\u2060", _NOT_TERMINAL.sub(_visible, text))
+    return _MENTION.sub("@\u2060", _exact(text))
 
 
 def md_prose(value: Any) -> str:
@@ -147,7 +145,7 @@ def md_code(value: Any, *, in_table: bool = True) -> str:
     would show its backslash. The span as rendered shows
     the text exactly where it holds no control character; the raw file too, but a table's
     pipe. Every Markdown writer writes a metric path, a command or a file path so."""
-    text = _NOT_TERMINAL.sub(_visible, str(value))  # exact: a path, quoted by its own rules
+    text = _exact(str(value))  # a path, quoted by its own rules
     text = text.replace("|", "\\|") if in_table else text
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     spaced = text[:1] == text[-1:] == " " and text.strip()
@@ -252,7 +250,7 @@ def terminal_text(value: Any, *, isolate: bool = False) -> str:
 def terminal_exact(value: Any) -> str:
     """:func:`terminal_text` for a path a user copies ('Model card: run/model_card.html'):
     exact but for its controls, shown, and no workflow command; no backslash doubled."""
-    return workflow_inert(_NOT_TERMINAL.sub(_visible, str(value)))
+    return workflow_inert(_exact(str(value)))
 
 
 # A run of more than BREAK_EVERY characters without a space gets a break opportunity (<wbr>)
@@ -281,7 +279,7 @@ def card_exact(value: Any) -> Any:
     doubled, escaped (Markup: the last step shows nothing again)."""
     if not isinstance(value, str):
         return value
-    return escape(_card_pieces(_NOT_TERMINAL.sub(_visible, value)))
+    return escape(_card_pieces(_exact(value)))
 
 
 def _card_pieces(value: Any) -> Any:

@@ -38,7 +38,6 @@ from auditor.report.escape import (
     controls_shown,
     controls_visible,
     md_code,
-    md_copied,
     md_escape,
     md_fence,
     md_prose,
@@ -259,7 +258,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(num=fmt_num, lo=fmt_low, hi=fmt_high, vs=fmt_vs, pct=fmt_pct, md=md_escape,
-                       md_copied=md_copied, code=md_code, exact=card_exact,
+                       code=md_code, exact=card_exact,
                        code_line=lambda v: md_code(v, in_table=False),
                        yaml_num=yaml_num, yaml=yaml_json, status_md=status_md,
                        status_text=status_text, bidi=bidi_isolated,

@@ -157,7 +157,7 @@ def test_a_metric_path_and_the_data_file_in_model_card_md_are_copied_whole():
     again = evaluate_gates(audit, GatesConfig(use_defaults=False, rules=pasted))
     assert again["results"][0]["status"] == "fail", again["results"][0]
     [data] = [x for x in text.splitlines() if x.startswith("Data: ")]
-    assert data.startswith("Data: תחזיות.csv \\(not a Hugging Face dataset id"), data
+    assert data.startswith("Data: `תחזיות.csv` \\(not a Hugging Face dataset id"), data
 
 
 def test_a_users_own_isolate_pair_is_shown_in_every_output():

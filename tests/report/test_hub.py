@@ -73,7 +73,7 @@ def test_digits_card_front_matter_round_trips(digits_run):
     meta = _round_trip(md)
     _check_hub_rules(meta)
     assert meta["license"] == "mit"  # declared "MIT" in the test config
-    assert "datasets" not in meta and "Data: digits (not a Hugging Face dataset id" in md.replace(
+    assert "datasets" not in meta and "Data: `digits` (not a Hugging Face dataset id" in md.replace(
         "\\", ""
     )
 
