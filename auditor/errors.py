@@ -288,7 +288,7 @@ def shown_char(char: str) -> str:
 
 # An escape printable_line writes (a control's, workflow_inert's), or one a line holds:
 # the cut keeps it whole.
-_ESCAPE = re.compile(r"\\+(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+_ESCAPE = re.compile(rf"\\+(?:{_ESCAPE_LIKE.pattern})")
 
 
 def printable_line(text: str) -> str:

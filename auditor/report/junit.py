@@ -161,16 +161,15 @@ def render_junit(audit: Mapping[str, Any]) -> str | None:
         timestamp=str(run["created_at"]),
     )  # fmt: skip
     props = ET.SubElement(suite, "properties")
+    config = gates["config_file"]  # a file a reader copies (_PATHS): exact
     for key, value in (
-        ("verdict", gates["verdict"]),
-        ("fail_on", gates["fail_on"]),
-        ("config_file", gates["config_file"]),
-        ("scenario", run["scenario"]),
-        ("seed", run["seed"]),
+        ("verdict", _text(gates["verdict"])),
+        ("fail_on", _text(gates["fail_on"])),
+        ("config_file", "" if config is None else xml_exact(config)),
+        ("scenario", _text(run["scenario"])),
+        ("seed", _text(run["seed"])),
     ):
-        prop = _sub(props, "property", name=key, value=value)
-        if key == "config_file" and value is not None:  # a file a reader copies (_PATHS)
-            prop.set("value", xml_exact(value))
+        ET.SubElement(props, "property", name=key, value=value)
     for r, name in zip(gates["results"], _case_names(gates["results"]), strict=True):
         _testcase(suite, r, audit, name=name, warn_fails=gates["fail_on"] == "warning")
     ET.indent(suites)
