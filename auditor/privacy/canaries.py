@@ -89,11 +89,58 @@ def exposure(canary_loss: np.ndarray, candidate_loss: np.ndarray) -> np.ndarray:
 
 def binom_sf(k: int, n: int, p: float) -> float:
     """P[Bin(n, p) > k] (``scipy.stats.binom.sf``)."""
-    from scipy.special import bdtrc
+    return binomial_tail(k + 1, n, p)
 
-    if k < 0:
+
+def _log_pmf(j: int, n: int, p: float) -> float:
+    """log P[Bin(n, p) = j], 0 < p < 1 (as ``binom_pmf``, in ``math``)."""
+    return (math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1)
+            + j * math.log(p) + (n - j) * math.log1p(-p))  # fmt: skip
+
+
+def binomial_tail(v: int, n: int, p: float) -> float:
+    """P[Bin(n, p) >= v] in ``math`` alone (no scipy: the read-back of an audit recomputes the
+    bound): the masses from v up where v is past the mean, else 1 less those below v, each from
+    the one before, summed from the largest until the rest adds less than 1e-18 of the sum."""
+    if v <= 0:
         return 1.0
-    return float(bdtrc(k, n, p)) if k < n else 0.0
+    if v > n or p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    odds, upper = p / (1.0 - p), v > n * p  # the masses fall away from j on either side
+    j = v if upper else v - 1
+    term, total = math.exp(_log_pmf(j, n, p)), 0.0
+    while term > total * 1e-18:
+        total += term
+        if j == (n if upper else 0):
+            break
+        term *= (n - j) / (j + 1) * odds if upper else j / ((n - j + 1) * odds)
+        j += 1 if upper else -1
+    return total if upper else min(max(1.0 - total, 0.0), 1.0)
+
+
+def largest_mean_below(v: int, n: int, p: float) -> float:
+    """max over i = 1..v of (P[Bin(n, p) = v - 1] + ... + P[Bin(n, p) = v - i]) / i, in
+    ``math``: the masses scaled by P[Bin = v - 1] (2^-500 more each time they pass 2^500);
+    stopped where they fall and the next is below the mean so far (no later mean is larger)."""
+    if v <= 0 or p >= 1.0:
+        return 0.0
+    if p <= 0.0:
+        return 1.0 / v
+    odds, scale = p / (1.0 - p), 2.0**500
+    log_base, term, total, best = _log_pmf(v - 1, n, p), 1.0, 0.0, 0.0
+    for i, j in enumerate(range(v - 1, -1, -1), start=1):
+        total += term
+        best = max(best, total / i)
+        ratio = j / ((n - j + 1) * odds)
+        term *= ratio
+        if j == 0 or (ratio < 1.0 and term < total / i):
+            break
+        if term > scale:
+            term, total, best = term / scale, total / scale, best / scale
+            log_base += 500 * math.log(2)
+    return math.exp(math.log(best) + log_base) if best > 0 else 0.0
 
 
 def binom_pmf(k: np.ndarray, n: int, p: float) -> np.ndarray:
@@ -111,13 +158,8 @@ def p_value_dp_audit(m: int, r: int, v: int, eps: float, delta: float) -> float:
     """P[>= v correct of r guesses] for an (eps, delta)-DP algorithm with m canaries each
     included with probability 1/2 (Steinke, Nasr & Jagielski 2023, Theorem 3.1)."""
     q = 1.0 / (1.0 + math.exp(-eps))  # accuracy of eps-DP randomised response
-    beta = binom_sf(v - 1, r, q)
-    alpha, total = 0.0, 0.0
-    if delta > 0:
-        pmf = binom_pmf(np.arange(v - 1, -1, -1), r, q)  # P[Bin = v - i], i = 1..v
-        for i, p in enumerate(pmf, start=1):
-            total += float(p)
-            alpha = max(alpha, total / i)
+    beta = binomial_tail(v, r, q)
+    alpha = largest_mean_below(v, r, q) if delta > 0 else 0.0  # max_i sum P[Bin = v - 1..i] / i
     return min(beta + alpha * delta * 2 * m, 1.0)
 
 

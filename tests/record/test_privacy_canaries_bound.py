@@ -1,0 +1,110 @@
+"""The canaries' epsilon bound as the read-back recomputes it (r10 #1): every gate, card and
+diff of a canary audit imported scipy.special for it (about 0.17 s, 12-25% of a gate). The
+writer's :func:`auditor.privacy.canaries.epsilon_lower_bound`, which the read-back calls, now
+sums its binomial masses in ``math``; its numbers are scipy's formula's (``bdtrc`` and
+``gammaln``, as it was written) on a grid through the edges, and a gate loads no scipy."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.special import bdtrc, gammaln, xlog1py, xlogy
+
+from auditor.privacy.canaries import epsilon_lower_bound, p_value_dp_audit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _scipy_p_value(m: int, r: int, v: int, eps: float, delta: float) -> float:
+    """The one-run audit's p-value as the writer computed it with scipy.special."""
+    q = 1.0 / (1.0 + math.exp(-eps))
+    beta = 1.0 if v - 1 < 0 else (float(bdtrc(v - 1, r, q)) if v - 1 < r else 0.0)
+    alpha, total = 0.0, 0.0
+    if delta > 0:
+        j = np.arange(v - 1, -1, -1, dtype=np.float64)
+        pmf = np.exp(gammaln(r + 1) - gammaln(j + 1) - gammaln(r - j + 1) + xlogy(j, q)
+                     + xlog1py(r - j, -q))  # fmt: skip
+        for i, p in enumerate(pmf, start=1):
+            total += float(p)
+            alpha = max(alpha, total / i)
+    return min(beta + alpha * delta * 2 * m, 1.0)
+
+
+def _scipy_bound(m: int, r: int, v: int, delta: float, confidence: float) -> float:
+    """The writer's bisection over :func:`_scipy_p_value`."""
+    p = 1.0 - confidence
+    if r == 0 or _scipy_p_value(m, r, v, 0.0, delta) >= p:
+        return 0.0
+    lo, hi = 0.0, 1.0
+    while _scipy_p_value(m, r, v, hi, delta) < p:
+        lo, hi = hi, hi * 2
+        if hi > 1e3:
+            return math.inf
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if _scipy_p_value(m, r, v, mid, delta) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-6:
+            break
+    return lo
+
+
+def _grid():
+    for m, r in ((1, 0), (1, 1), (2, 1), (3, 3), (10, 4), (100, 40), (100, 100), (1000, 1000),
+                 (5000, 2000), (20_000, 4000), (20_000, 20_000)):  # fmt: skip
+        edges = {0, 1, r // 2, 3 * r // 4, 9 * r // 10, r - 1, r}
+        for correct in sorted(edges & set(range(r + 1))):
+            for delta in (0.0, 1e-5, 0.05) if r < 20_000 else (0.0, 1e-5):
+                for confidence in (0.5, 0.95, 0.999) if r < 4000 else (0.95,):
+                    yield m, r, correct, delta, confidence
+
+
+def test_the_bound_is_scipys_formula_over_a_grid_through_the_edges():
+    """Within 1e-12 (the read-back allows 2e-6) at every (m, r, correct, delta, confidence)."""
+    grid = list(_grid())
+    assert len(grid) > 200
+    for m, r, correct, delta, confidence in grid:
+        ours = epsilon_lower_bound(m, r, correct, delta=delta, confidence=confidence)
+        theirs = _scipy_bound(m, r, correct, delta, confidence)
+        assert ours == pytest.approx(theirs, abs=1e-12), (m, r, correct, delta, confidence)
+
+
+@pytest.mark.parametrize(("m", "r"), [(1, 1), (100, 40), (20_000, 20_000)])
+@pytest.mark.parametrize("delta", [0.0, 1e-5])
+def test_the_p_value_is_scipys_formula(m, r, delta):
+    for v in sorted({0, 1, r // 3, r // 2, 2 * r // 3, r - 1, r}):
+        for eps in (0.0, 0.3, 1.0, 2.5, 8.0, 40.0):
+            theirs = _scipy_p_value(m, r, v, eps, delta)
+            assert p_value_dp_audit(m, r, v, eps, delta) == pytest.approx(theirs, rel=1e-9,
+                                                                          abs=1e-300)  # fmt: skip
+
+
+CHILD = """
+import sys
+from auditor.cli import exit_code_of
+code = exit_code_of(sys.argv[1:])
+print("loaded:", ",".join(m for m in ("scipy", "scipy.special") if m in sys.modules) or "none")
+"""
+
+
+def test_a_gate_of_a_canary_audit_loads_no_scipy(privacy_audit, tmp_path):
+    """The read-back recomputes the bound (the run's canaries ran) without scipy."""
+    canaries = json.loads(privacy_audit.read_text())["privacy"]["canaries"]
+    assert canaries["status"] == "ok" and canaries["epsilon_ceiling"] > 0
+    child = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(CHILD), "gate", str(privacy_audit), "--out",
+         str(tmp_path / "gate"), "--exit-zero"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip().endswith("loaded: none"), child.stdout
