@@ -64,11 +64,13 @@ def check_canaries(data: dict[str, Any], *, source: str) -> None:
     if canaries.get("status") != "ok":
         return
     kinds = {k: v for k, v in _part(canaries, "kinds").items() if isinstance(v, dict)}
+    config = _part(_part(data, "config"), "privacy")
+    _audited(canaries, kinds, config, source)  # before each kind's counts, tied to n_audited
     for name, kind in kinds.items():
         _kind(kind, f"{WHERE}/kinds/{name}", source)
     _drawn(canaries, kinds, data, source)
     _guesses(canaries, source)
-    _configured(canaries, _part(_part(data, "config"), "privacy"), source)
+    _configured(canaries, config, source)
     for key in ("inclusion_probability", "delta", "confidence"):
         check_range(canaries.get(key), 0.0, 1.0, what=PROBABILITY, field=f"{WHERE}/{key}",
                     source=source)  # fmt: skip
@@ -85,21 +87,33 @@ def _refuse_unequal(found: Any, expected: Any, why: str, field: str, source: str
         raise AuditorInputError(why, source=source, field=field)
 
 
-def _drawn(canaries: dict[str, Any], kinds: dict[str, Any], data: dict[str, Any],
-           source: str) -> None:  # fmt: skip
-    """``m`` the kinds' audited canaries, split as make_canaries splits them; the mislabelled
-    drawn from the test split; the canary model trained on the members and those inserted."""
-    m = canaries.get("m")
+def _audited(canaries: dict[str, Any], kinds: dict[str, Any], config: dict[str, Any],
+             source: str) -> None:  # fmt: skip
+    """``m`` the config's ``n_canaries``, then each kind's ``n_audited`` its share of ``m`` (as
+    make_canaries splits it), then ``m`` their sum (first, where the config has no
+    ``n_canaries``): an edited ``n_audited`` is named as itself, not as its loss AUC's ``n``
+    or as ``m`` (r10 #2)."""
+    m, n = canaries.get("m"), config.get("n_canaries")
     check_a_count(m, field=f"{WHERE}/m", source=source)
-    total = _sum(kinds, "n_audited")
-    _refuse_unequal(m, total, NOT_THE_SUM.format(found=m, key="n_audited", total=total),
+    _refuse_unequal(m, count(n), NOT_CONFIGURED.format(found=m, key="n_canaries", n=n),
                     f"{WHERE}/m", source)  # fmt: skip
+    total = _sum(kinds, "n_audited")
+    why = NOT_THE_SUM.format(found=m, key="n_audited", total=total)
+    if count(n) is None:  # m not held to the config: m named first where the kinds disagree
+        _refuse_unequal(m, total, why, f"{WHERE}/m", source)
     if count(m) is not None and set(kinds) <= set(KINDS):
         for i, name in enumerate(k for k in KINDS if k in kinds):
             share = m // len(kinds) + (1 if i < m % len(kinds) else 0)
             found = kinds[name].get("n_audited")
             _refuse_unequal(found, share, NOT_THE_SPLIT.format(found=found, m=m, n=share),
                             f"{WHERE}/kinds/{name}/n_audited", source)  # fmt: skip
+    _refuse_unequal(m, total, why, f"{WHERE}/m", source)
+
+
+def _drawn(canaries: dict[str, Any], kinds: dict[str, Any], data: dict[str, Any],
+           source: str) -> None:  # fmt: skip
+    """The mislabelled canaries drawn from the test split; the canary model trained on the
+    members and those inserted."""
     test = _part(_part(data, "data"), "splits")
     rows = _part(test, "test").get("n_rows")
     mislabelled = kinds.get("mislabelled", {})
@@ -144,13 +158,11 @@ def _guesses(canaries: dict[str, Any], source: str) -> None:
 
 
 def _configured(canaries: dict[str, Any], config: dict[str, Any], source: str) -> None:
-    """``m`` is the config's ``n_canaries`` and each side's guesses its ``canary_guesses``
-    (``n_canaries // 5``, at least 1, where null), as far as ``m`` allows (one_run_audit)."""
+    """Each side's guesses are the config's ``canary_guesses`` (``n_canaries // 5``, at least
+    1, where null), as far as ``m`` allows (one_run_audit); ``m`` is ``n_canaries``."""
     m, n = canaries.get("m"), config.get("n_canaries")
     if count(m) is None or count(n) is None:
         return
-    _refuse_unequal(m, n, NOT_CONFIGURED.format(found=m, key="n_canaries", n=n), f"{WHERE}/m",
-                    source)  # fmt: skip
     guesses = config.get("canary_guesses", 0)
     k = max(n // 5, 1) if guesses is None else count(guesses)
     if k is None or "canary_guesses" not in config:

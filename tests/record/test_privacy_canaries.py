@@ -105,6 +105,11 @@ def _audited_and_their_auc_10_6(canaries):
     canaries["m"] = 10**6 + canaries["kinds"]["noise"]["n_audited"]
 
 
+def _one_more_audited(canaries):
+    """r10 #2: named as the loss AUC's n (50 is not this kind's n_audited (51))."""
+    canaries["kinds"]["mislabelled"]["n_audited"] += 1
+
+
 def _candidates_past_the_test_rows(canaries):
     kind = canaries["kinds"]["mislabelled"]
     kind["n_candidates"] = 10**6
@@ -134,15 +139,17 @@ def _bound_dropped(canaries):
         (_exposure_and_its_maximum_1e300, "mislabelled/exposure_bits_max_possible",
          "1e+300 is not log2(n_candidates + 1) (7.65105)"),
         (_m_r_and_correct_10_15, "canaries/m",
-         "1000000000000000 is not the sum of the kinds' n_audited (100)"),
+         "1000000000000000 is not config/privacy/n_canaries (100)"),
         (_more_inserted_and_trained_on, "canaries/model/n_canaries_inserted",
          "is not the sum of the kinds' n_inserted"),
         (_trained_on_10_15, "canaries/model/n_train",
          "1000000000000000 is not privacy/members/n + n_canaries_inserted"),
         (_audited_moved_to_noise, "canaries/kinds/mislabelled/n_audited",
          "40 is not this kind's share of m = 100 canaries (50)"),
-        (_audited_and_their_auc_10_6, "canaries/kinds/mislabelled/n_audited",
-         "1000000 is not this kind's share of m = 1000050 canaries (500025)"),
+        (_audited_and_their_auc_10_6, "canaries/m",
+         "1000050 is not config/privacy/n_canaries (100)"),
+        (_one_more_audited, "canaries/kinds/mislabelled/n_audited",
+         "51 is not this kind's share of m = 100 canaries (50)"),
         (_candidates_past_the_test_rows, "canaries/kinds/mislabelled",
          "1000050 audited and candidate mislabelled canaries are more than the test split's"),
     ],
@@ -172,3 +179,13 @@ def test_canaries_apart_from_the_configs_are_refused(privacy_audit, tmp_path):
     audit["config"]["privacy"]["n_canaries"] = 99
     assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path, "canaries/m",
                    "100 is not config/privacy/n_canaries (99)")  # fmt: skip
+
+
+def test_without_the_configs_count_an_edited_m_is_named_before_the_kinds(privacy_audit,
+                                                                           tmp_path):  # fmt: skip
+    """An audit whose config has no n_canaries: m apart from its kinds' sum is named as m."""
+    audit = json.loads(privacy_audit.read_text())
+    del audit["config"]["privacy"]["n_canaries"]
+    audit["privacy"]["canaries"]["m"] = 101
+    assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path, "canaries/m",
+                   "101 is not the sum of the kinds' n_audited (100)")  # fmt: skip
