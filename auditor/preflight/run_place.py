@@ -41,29 +41,31 @@ RUN_MARKS_FOLDED = frozenset(name.casefold() for name in RUN_MARKS)
 # a repo root seldom keeps summary.md beside its MODEL_CARD.md and a saved baseline (one that
 # does, read, takes an --out beside it). A lone audit.json, a saved baseline, makes none, nor
 # does a repo root holding one beside pytest's junit.xml, its MODEL_CARD.md and README.md.
+# Both compared as auditor writes them, case and all (a repo root's MODEL_CARD.md and
+# GitBook's SUMMARY.md are not a run's files).
 RUN_FILES = (*sorted(RUN_FOLDER_FILES - {"audit.json"}), CHECKPOINTS)
-RUN_FILES_FOLDED = frozenset(name.casefold() for name in RUN_FILES)
 SUMMARY = "summary.md"
 
 
 def is_run_folder(folder: Path, *, read: bool = False) -> bool:
     """Whether ``folder`` is a run's: audit.json beside both model cards; or, ``read`` (the
     folder of an audit read), beside files a run writes and nothing else, or beside a model
-    card and summary.md. Names compared case-insensitively (on macOS's default disk
-    Model_Card.md is model_card.md)."""
+    card and summary.md. Names as auditor writes them, case and all: a run folder is written
+    whole by auditor (staged, then swapped in), while a repo's own MODEL_CARD.md or GitBook's
+    SUMMARY.md is another file (R14 #3)."""
     if not os.path.lexists(folder / "audit.json"):
         return False
     try:
-        names = {name.casefold() for name in os.listdir(folder)} - {"audit.json"}
+        names = set(os.listdir(folder)) - {"audit.json"}
     except OSError:  # unreadable: its names as a run writes them
-        names = {name for name in RUN_FILES_FOLDED if os.path.lexists(folder / name)}
-    if RUN_MARKS_FOLDED <= names:
+        names = {name for name in RUN_FILES if os.path.lexists(folder / name)}
+    if set(RUN_MARKS) <= names:
         return True
     if not read:
         return False
-    if names and names <= RUN_FILES_FOLDED:
+    if names and names <= set(RUN_FILES):
         return True
-    return SUMMARY in names and not names.isdisjoint(RUN_MARKS_FOLDED)
+    return SUMMARY in names and not names.isdisjoint(RUN_MARKS)
 
 
 def run_holding(out: Path, *, reads: Collection[Path] = ()) -> tuple[Path, bool] | None:

@@ -217,9 +217,10 @@ def test_a_write_judges_its_place_once(work, monkeypatch):
 @pytest.mark.parametrize(("names", "run", "read"), [
     ((), False, False),  # a lone audit.json: a saved baseline
     (("model_card.html", "model_card.md"), True, True),
-    (("model_card.html", "Model_Card.md", "notes.txt", ".DS_Store"), True, True),  # r12 #1
+    (("model_card.html", "model_card.md", "notes.txt", ".DS_Store"), True, True),  # r12 #1
     (("model_card.md", "summary.md", "junit.xml", "notes.txt"), False, True),  # r12 #2
-    (("MODEL_CARD.md", "Summary.md"), False, True),
+    (("MODEL_CARD.md", "SUMMARY.md"), False, False),  # a repo root, GitBook's SUMMARY.md: R14 #3
+    (("model_card.html", "Model_Card.md"), False, False),  # names auditor never writes
     (("model_card.md", "junit.xml"), False, True),  # only files a run writes
     (("summary.md", "junit.xml", "run.log", "checkpoints"), False, True),
     (("MODEL_CARD.md", "junit.xml", "README.md"), False, False),  # a repo root
@@ -229,7 +230,8 @@ def test_a_write_judges_its_place_once(work, monkeypatch):
 def test_what_makes_a_run_folder(tmp_path, names, run, read):
     """audit.json beside both cards is a run, whatever else it holds; a folder read is one by
     that rule too, and also beside only files a run writes, or beside a card and summary.md
-    (r12 #1, #2: the rule for a folder read replaced the other)."""
+    (r12 #1, #2: the rule for a folder read replaced the other); names as auditor writes them,
+    case and all (R14 #3: a repo root's MODEL_CARD.md beside GitBook's SUMMARY.md is none)."""
     (tmp_path / "audit.json").write_text("{}")
     for name in names:
         (tmp_path / name).write_text("x\n")
