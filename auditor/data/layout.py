@@ -15,6 +15,7 @@ as many as those written ``0.93``, make ``,`` the decimal mark (such spreadsheet
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -122,7 +123,8 @@ def _decimal_comma(rows: list[str], delimiter: str) -> bool:
 def _fields(line: str, delimiter: str) -> list[str]:
     """The first row of ``line`` (a header spanning lines, joined, is one: :func:`_header_span`;
     split by another delimiter, its first line)."""
-    return next(csv.reader(line.splitlines(keepends=True), delimiter=delimiter), [])
+    lines = io.StringIO(line, newline="")  # split at '\n' and '\r' alone, as files are read
+    return next(csv.reader(lines, delimiter=delimiter), [])
 
 
 class _Split:

@@ -508,3 +508,15 @@ def test_an_unclosed_quote_in_the_header_is_said_so(tmp_path):
     assert "an unclosed quote in the header (line 2)" in refused(H.csv_header, path)
     path.write_text('y_true,"y_pred\na\nb\nc",g\n0,1,F\n')  # four lines, none a row
     assert "an unclosed quote in the header (line 1)" in refused(H.csv_header, path)
+
+
+@pytest.mark.parametrize("mark", ["\u2028", "\x0c", "\x1c", "\x85"])
+def test_a_name_holding_a_line_separator_python_splits_on_is_one_name(tmp_path, mark):
+    """The layout reads the header by Python's reader, which ends a line at '\\n' and '\\r'
+    alone: a name holding U+2028 or a form feed (str.splitlines ends a line there) is one
+    name, and the rows ending in the delimiter are seen so (677b774 read 's' and 'x' apart:
+    'data row 1 has 4 fields where the header has 3')."""
+    path = tmp_path / "p.csv"
+    path.write_text(f"y_true,s{mark}x,y_pred\n" + "1,0,1,\n0,1,0,\n" * 5)
+    layout, header = H.csv_header(path)
+    assert header == ["y_true", f"s{mark}x", "y_pred", ""] and layout.unnamed == "last"
