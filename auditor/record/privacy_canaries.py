@@ -31,9 +31,12 @@ from auditor.privacy.canaries import epsilon_lower_bound
 from auditor.record.bounds import check_a_count, check_count, check_estimate, check_range, number
 
 BISECTION = 1e-6  # how far the epsilon bounds' bisection stops from the bound
-# Above this many guesses with a delta above 0, one p-value is a loop over the guesses (0.1 s
-# at 20,000); the bounds are then only held below the writer's largest finite one.
+# Above this many guesses (with a delta above 0; at 0, RECOMPUTED_GUESSES_AT_0) the bounds are
+# only held below the writer's largest finite one: one p-value sums the binomial masses one by
+# one, over up to the guesses with a delta (the bound 0.02 s at 20,000), over some standard
+# deviations at 0 (0.02 s at 10^7, 20 s at 10^12: a hand-edited count would stall a gate).
 RECOMPUTED_GUESSES = 20_000
+RECOMPUTED_GUESSES_AT_0 = 10_000_000
 LARGEST_FINITE = 512.0  # the bisection's doubling gives up (infinite) past 1e3: 512 at most
 NOT_THE_GUESSES = "{r!r} is not k_plus + k_minus ({k})"
 NOT_THE_SUM = "{found!r} is not the sum of the kinds' {key} ({total!r})"
@@ -181,7 +184,7 @@ def _bounds(canaries: dict[str, Any], source: str) -> None:
     ceiling, bound = canaries.get("epsilon_ceiling"), canaries.get("epsilon_lower_bound")
     known = all(count(x) is not None for x in (m, r, correct))
     if not known or not (number(delta) and number(confidence)) or (
-        delta > 0 and r > RECOMPUTED_GUESSES
+        r > (RECOMPUTED_GUESSES if delta > 0 else RECOMPUTED_GUESSES_AT_0)
     ):  # held below the largest finite bound only
         check_range(ceiling, 0.0, LARGEST_FINITE, what=EPSILON, field=f"{WHERE}/epsilon_ceiling",
                     source=source)  # fmt: skip

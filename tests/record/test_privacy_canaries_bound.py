@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 from scipy.special import bdtrc, gammaln, xlog1py, xlogy
 
+from auditor.errors import AuditorInputError
 from auditor.privacy.canaries import epsilon_lower_bound, p_value_dp_audit
+from auditor.record.privacy_canaries import check_canaries
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,3 +110,20 @@ def test_a_gate_of_a_canary_audit_loads_no_scipy(privacy_audit, tmp_path):
     )  # fmt: skip
     assert child.returncode == 0, child.stderr
     assert child.stdout.strip().endswith("loaded: none"), child.stdout
+
+
+def _canaries(r: int, ceiling: float) -> dict:
+    return {"privacy": {"canaries": {
+        "status": "ok", "m": r, "r": r, "k_plus": r // 2, "k_minus": r - r // 2, "correct": r,
+        "delta": 0.0, "confidence": 0.95, "epsilon_ceiling": ceiling,
+        "epsilon_lower_bound": ceiling, "kinds": {}}}}  # fmt: skip
+
+
+def test_past_ten_million_guesses_the_bounds_are_held_in_range_not_summed():
+    """The masses are summed one by one (20 s a bound at 10^12 guesses, delta 0): a count
+    edited that far is not recomputed, and the bounds are only held in [0, 512]."""
+    check_canaries(_canaries(10**12, 5.0), source="a.json")
+    with pytest.raises(AuditorInputError, match="epsilon_ceiling"):
+        check_canaries(_canaries(10**12, 600.0), source="a.json")
+    with pytest.raises(AuditorInputError, match="is not the bound of m, r, r"):
+        check_canaries(_canaries(10**6, 5.0), source="a.json")
