@@ -206,11 +206,17 @@ def evaluate_gates(
 def exit_code(
     gates: Mapping[str, Any] | GatesSection | NotRun, *, fail_on: str | None = None
 ) -> int:
-    """0 pass (warnings pass unless fail_on = "warning"), 1 a gate failed."""
+    """0 pass (warnings pass unless fail_on = "warning"), 1 a gate failed. The one rule: the
+    terminal's FAIL and the cards' "failed (warnings fail)" ask it."""
     g = dump(gates) if not isinstance(gates, Mapping) else gates
     if g.get("status") != "ok":
         return 0
-    fail_on = fail_on or g.get("fail_on", "failure")
-    if g["verdict"] == "fail" or (g["verdict"] == "warn" and fail_on == "warning"):
+    if g["verdict"] == "fail" or (g["verdict"] == "warn" and warnings_may_fail(g, fail_on=fail_on)):
         return 1
     return 0
+
+
+def warnings_may_fail(gates: Mapping[str, Any], *, fail_on: str | None = None) -> bool:
+    """Whether a warning fails these gates: ``fail_on`` (this command's --fail-on or config),
+    else the gates' own (audit.json's gates.fail_on), is "warning"."""
+    return (fail_on or gates.get("fail_on") or "failure") == "warning"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.audit_tree import Evidence, count, fmt_key, read
+from auditor.gates.evaluate import exit_code
 from auditor.gates.names import attack_name, fpr_text, shorten, words
 from auditor.gates.section import bound_text
 from auditor.numbers import fmt_interval
@@ -73,10 +74,11 @@ def warnings_fail(
     the gates' own, is "warning"), else ''. The one wording of the terminal, the cards and
     summary.md. ``set_by``: what this command's user wrote to set it ('--fail-on warning',
     'fail_on = warning'), named only then: audit.json records the setting, not who set it,
-    so what is rendered from it alone names neither."""
+    so what is rendered from it alone names neither. The exit code's rule decides
+    (:func:`auditor.gates.evaluate.exit_code`): the words and the exit status agree."""
     if gates.get("status") != "ok" or gates["verdict"] != "warn":
         return ""
-    if (fail_on or gates.get("fail_on")) != "warning":
+    if exit_code(gates, fail_on=fail_on) == 0:
         return ""
     return f"(warnings fail: {set_by})" if set_by else "(warnings fail)"
 

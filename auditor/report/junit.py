@@ -37,6 +37,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.gates.evaluate import warnings_may_fail
 from auditor.gates.names import shorten
 from auditor.gates.section import bound_text
 from auditor.report.display import gate_cut
@@ -70,7 +71,7 @@ def _sub(parent: ET.Element, tag: str, **attrs: Any) -> ET.Element:
 
 def _counts(gates: Mapping[str, Any]) -> dict[str, str]:
     results = gates["results"]
-    warn_fails = gates["fail_on"] == "warning"
+    warn_fails = warnings_may_fail(gates)
     n_fail = sum(r["status"] == "fail" or (warn_fails and r["status"] == "warn") for r in results)
     total = sum(r["seconds"] for r in results)
     return {
@@ -171,7 +172,7 @@ def render_junit(audit: Mapping[str, Any]) -> str | None:
     ):
         ET.SubElement(props, "property", name=key, value=value)
     for r, name in zip(gates["results"], _case_names(gates["results"]), strict=True):
-        _testcase(suite, r, audit, name=name, warn_fails=gates["fail_on"] == "warning")
+        _testcase(suite, r, audit, name=name, warn_fails=warnings_may_fail(gates))
     ET.indent(suites)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

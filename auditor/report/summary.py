@@ -270,8 +270,9 @@ def _gates_head(audit: Mapping[str, Any]) -> list[str]:
         ]
     c, verdict = gates["counts"], gates["verdict"]
     word = {"pass": "passed", "warn": "passed with warnings", "fail": "FAILED"}[verdict]
-    if warnings_fail(gates):  # naming neither --fail-on nor fail_on: audit.json does not say
-        word = f"FAILED {warnings_fail(gates)}"
+    words = warnings_fail(gates)  # naming neither --fail-on nor fail_on: audit.json does not say
+    if words:
+        word = f"FAILED {words}"
     config = md_code(gates["config_file"] or "built-in", in_table=False)  # a line, no table
     head = [
         f"## {_ICON[verdict]} auditor gates {word}: {md_escape(run['name'])}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.gates.evaluate import warnings_may_fail
 from auditor.gates.names import shorten
 from auditor.numbers import fmt_interval
 from auditor.report.decision import gate_message, level_text, pair_sizes, warnings_fail
@@ -135,7 +136,7 @@ def gate_lines(
     lines = [f"Gates: {verdict} ({c['pass']} pass, {c['warn']} warn, {c['fail']} fail)"]
     flagged = flagged_gates(gates)
     n_fail = sum(r["status"] == "fail" for r in flagged)
-    all_shown = (fail_on or gates.get("fail_on")) == "warning"  # each may fail the gate
+    all_shown = warnings_may_fail(gates, fail_on=fail_on)  # each may fail the gate
     n_shown = len(flagged) if all_shown else n_fail + MAX_OTHER_LINES
     for r in flagged[:n_shown]:
         text = terminal_text(failure_text(r, audit), isolate=True)
