@@ -68,7 +68,7 @@ def config_path(config: Any, config_file: Any, *, optional: bool = False) -> Pat
     file_text(config_file)
     if config is None or isinstance(config, AuditConfig):
         return None
-    as_written(config, Path(config))  # a URL as written: its Path keeps one of its '//'
+    as_written(config, Path(config), field="config")  # as written: a Path keeps one '/'
     return Path(config)
 
 

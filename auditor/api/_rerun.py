@@ -14,13 +14,14 @@ from auditor.api._result import AuditResult, refuse_rewrite
 from auditor.config import AuditConfig, GatesConfig, expand_home
 from auditor.config.paths import as_written
 from auditor.config.predictions_file import load_predictions_config
-from auditor.errors import AuditorInputError
+from auditor.errors import AuditorInputError, regular_file
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import as_path
 from auditor.preflight import run_head
 from auditor.record import audit_schema
 from auditor.run_folder import (
     LOCK_TIMEOUT_S,
+    NOT_A_FILE,
     audit_file,
     check_out_dir,
     load_audit,
@@ -52,6 +53,18 @@ def _local(value: Any, *, field: str) -> Path:
     written ("<cwd>/https:/x.org/a.json: no such file" was shown: a Path keeps one '/')."""
     path = as_path(value, field=field)
     as_written(value, path, field=field)
+    return path
+
+
+def _run_dir(value: Any, *, flags: bool) -> Path:
+    """``run_dir`` as a local Path (:func:`_local`) whose audit.json is a file: where not
+    (none there, a folder, no regular file), one line naming ``run_dir`` ('nope: run_dir: no
+    such file'); with ``flags`` the command line's RUN_DIR is named by its file alone."""
+    path = _local(value, field="run_dir")
+    try:
+        regular_file(audit_file(path), is_a_folder=NOT_A_FILE, not_a_file=NOT_A_FILE)
+    except AuditorInputError as exc:
+        raise (exc if flags else exc.with_field("run_dir")) from None
     return path
 
 
@@ -143,7 +156,7 @@ def regate(
             GatesConfig().with_fail_on(fail_on)  # first, whichever gates it applies to
         options = {"fail_on": fail_on, "baseline": baseline}
         gates = _config_gates(config, config_file, options)
-        return _regate(_local(run_dir, field="run_dir"), gates=gates, options=options,
+        return _regate(_run_dir(run_dir, flags=flags), gates=gates, options=options,
                        out_dir=out_dir, lock_timeout=lock_timeout)  # fmt: skip
 
 
@@ -214,7 +227,7 @@ def rerender(
     (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched. Bad input
     names ``out_dir``, or with ``flags`` ``auditor card``'s ``--out``."""
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=(run_dir, out_dir)):
-        run_dir = _local(run_dir, field="run_dir")  # an int: one line, not a TypeError
+        run_dir = _run_dir(run_dir, flags=flags)  # an int: one line, not a TypeError
         return _rerender(run_dir, out_dir=out_dir, lock_timeout=lock_timeout)
 
 

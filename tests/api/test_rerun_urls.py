@@ -28,9 +28,10 @@ def run(tmp_path_factory):
 @pytest.mark.parametrize(
     ("call", "shown"),
     [
-        (lambda run: auditor.run("s3://b/c.toml"), f"s3://b/c.toml: {SAID}"),
+        (lambda run: auditor.run("s3://b/c.toml"), f"s3://b/c.toml: config: {SAID}"),
         (lambda run: auditor.regate(URL), f"{URL}: run_dir: {SAID}"),
-        (lambda run: auditor.regate(run, config="s3://b/c.toml"), f"s3://b/c.toml: {SAID}"),
+        (lambda run: auditor.regate(run, config="s3://b/c.toml"),
+         f"s3://b/c.toml: config: {SAID}"),
         (lambda run: auditor.regate(run, baseline=URL), f"{URL}: baseline: {SAID}"),
         (lambda run: auditor.rerender(URL), f"{URL}: run_dir: {SAID}"),
     ],

@@ -1,0 +1,54 @@
+"""Each refusal of run's, regate's and rerender's arguments names the argument: a config URL
+named none ('s3://b/c.toml: a URL: ...') where a config not there said 'config: no such
+file', and a run folder not there none ('nope: no such file') where a URL given as run_dir
+said 'run_dir: a URL' (r13 #3). The command line's RUN_DIR is named by its file, as before."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+import auditor
+from auditor.api import audit_predictions
+from auditor.cli import app
+from auditor.errors import AuditorInputError
+from tests.builders import predictions_csv
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("fields")
+    predictions_csv(base, n=300)
+    audit_predictions(base / "preds.csv", y_true="label", y_pred="pred", sensitive=["sex"],
+                      positive_label="approved", out_dir=base / "run")  # fmt: skip
+    return base / "run"
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "shown"),
+    [
+        (lambda run: auditor.run("s3://b/c.toml"), "config", "s3://b/c.toml: config: a URL"),
+        (lambda run: auditor.regate(run, config="s3://b/c.toml"), "config",
+         "s3://b/c.toml: config: a URL"),
+        (lambda run: auditor.regate(run, config="nope.toml"), "config",
+         "nope.toml: config: no such file"),
+        (lambda run: auditor.rerender("nope"), "run_dir", "nope: run_dir: no such file"),
+        (lambda run: auditor.regate("nope"), "run_dir", "nope: run_dir: no such file"),
+        (lambda run: auditor.rerender(run.parent / "empty"), "run_dir", "audit.json: run_dir: "),
+    ],
+)  # fmt: skip
+def test_each_refusal_names_its_argument(run, call, field, shown, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (run.parent / "empty").mkdir(exist_ok=True)
+    before = sorted(p.name for p in run.parent.iterdir())
+    with pytest.raises(AuditorInputError) as err:
+        call(run)
+    assert err.value.field == field and shown in str(err.value), str(err.value)
+    assert sorted(p.name for p in run.parent.iterdir()) == before
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_line_names_the_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, ["card", "nope"])
+    assert res.exit_code == 2 and "error: nope: no such file" in res.output, res.output
