@@ -22,7 +22,6 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from auditor.data.damaged import parquet_footer
 from auditor.errors import AuditorInputError
 from auditor.predictions.listing import (
     PARTS_CHANGED,
@@ -30,7 +29,7 @@ from auditor.predictions.listing import (
     part_files,
     parts_kind,
 )
-from auditor.predictions.source import Columns, header_names, iter_batches
+from auditor.predictions.source import Columns, header_names, iter_batches, parquet_footer
 from auditor.provenance import (
     file_state,
     hashed_as_read,

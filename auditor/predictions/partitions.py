@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from auditor.data.header import file_kind
 from auditor.data.text import UTF8
 from auditor.errors import AuditorInputError
 from auditor.predictions.batch import Partial, offsets, reduce_arrow
@@ -25,6 +26,8 @@ from auditor.predictions.source import (
     csv_options,
     iter_batches,
     open_rows,
+    parquet_bytes,
+    parquet_footer,
     past_header_checked,
     quiet_row_decoding,
     unreadable,
@@ -51,10 +54,10 @@ def dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) ->
     import pyarrow as pa
 
     try:
-        if checked_kind(path, cols) == "parquet":
-            import pyarrow.parquet as pq
-
-            meta = pq.ParquetFile(path).metadata
+        # a Parquet file's footer read as the batch engine reads it (a name not UTF-8 too)
+        meta = parquet_footer(path) if file_kind(path) == "parquet" else None
+        schema = None if meta is None else meta.schema.to_arrow_schema()
+        if checked_kind(path, cols, schema=schema) == "parquet":
             sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
             starts = [sum(sizes[:i]) for i in range(len(sizes))]  # rows numbered as the file's
             tasks = [dask.delayed(_row_group_partials)(path, i, start, cols, batch_rows)
@@ -138,9 +141,12 @@ def _row_group_partials(path: Path, i: int, start: int, cols: Columns,
                         batch_rows: int) -> list[Partial]:  # fmt: skip
     """Row group ``i`` of the Parquet file at ``path`` (its first row the file's ``start``),
     read as the batch engine reads it: its messages are the batch engine's, word for word."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(path, pre_buffer=False, read_dictionary=list(cols.sensitive))
+    data = parquet_bytes(path)  # a name that is not UTF-8: by its bytes
+    pf = pq.ParquetFile(path if data is None else pa.BufferReader(data), pre_buffer=False,
+                        read_dictionary=list(cols.sensitive))  # fmt: skip
     batches = pf.iter_batches(batch_size=batch_rows, row_groups=[i], columns=cols.names())
     return _reduced(batches, cols, str(path), start)
 

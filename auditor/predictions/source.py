@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from auditor.data.damaged import GZIP_CUT_SHORT, parquet_footer, parquet_refusal
+from auditor.data import damaged
+from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
 from auditor.data.header import (
     NOT_UTF8,
     SAVE_UTF8,
@@ -39,7 +40,8 @@ ROWS_NOT_TEXT = "{not_text} in a row past the header; " + SAVE_UTF8
 
 __all__ = [
     "MISSING_LEVEL", "REPEATED_HEADER", "Columns", "checked_kind", "checked_tail", "csv_names",
-    "csv_options", "header_names", "iter_batches", "near_name", "open_rows", "parquet_footer",
+    "csv_options", "header_names", "iter_batches", "near_name", "open_rows", "parquet_bytes",
+    "parquet_footer",
     "past_header_checked", "read_names", "quiet_row_decoding", "unnamed_tail", "unreadable",
 ]  # fmt: skip
 
@@ -225,6 +227,32 @@ def blank_row(row: Any) -> str:
     return "skip" if blank_line(row.text) else "error"
 
 
+def parquet_bytes(path: Path, data: Any = None) -> Any:
+    """What pyarrow reads the Parquet file at ``path`` from: ``data`` (its bytes) where
+    given; else None (pyarrow opens it by its name) where its name is UTF-8; else (a name
+    that is not, held with surrogates, which pyarrow cannot encode) the file memory-mapped,
+    opened by its name's bytes. One line where it cannot be opened."""
+    import pyarrow as pa
+
+    if data is not None:
+        return data
+    try:
+        str(path).encode()
+        return None
+    except UnicodeEncodeError:
+        pass
+    try:
+        return pa.memory_map(os.fsencode(path)).read_buffer()
+    except OSError as exc:
+        raise parquet_refusal(path, exc) from None
+
+
+def parquet_footer(path: Path, data: Any = None) -> Any:
+    """:func:`auditor.data.damaged.parquet_footer`, for a file whose name is not UTF-8 too
+    (:func:`parquet_bytes`)."""
+    return damaged.parquet_footer(path, parquet_bytes(path, data))
+
+
 def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None = None,
                  data: Any = None, metadata: Any = None) -> Iterator:  # fmt: skip
     """pyarrow RecordBatches of the needed columns, at most ``batch_rows`` rows each (``kind``:
@@ -245,6 +273,7 @@ def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None
 
             # its footer parsed once (where not given), for its check and its reader; checked
             # before the reader's open, whose read_dictionary fails on a nested column
+            data = parquet_bytes(path, data)  # a name that is not UTF-8: by its bytes
             metadata = parquet_footer(path, data) if metadata is None else metadata
             checked_kind(path, cols, kind, schema=metadata.schema.to_arrow_schema())
             # pre_buffer off: pyarrow would otherwise buffer every row group it reads ahead
