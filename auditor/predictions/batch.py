@@ -261,18 +261,18 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
         true_rows = np.bincount(codes.y_true)
         present = np.flatnonzero(true_rows)
         labels = [codes.classes[i] for i in present]
-        if len(present) > 2 and may_be_totals(labels, true_rows[present]):
-            # a class of one row may be a spreadsheet's totals row (its score a sum, or none):
-            # the file's counts say so (read's checks), before y_score's binary-only refusal;
-            # any other third class is refused here, the rest of the file unread (r8 #3)
-            check_label_spellings(acc.table(), cols, source, first_row=row_offset)
-            return Partial(acc.table(), cells, n)
-        score = _checked_scores(columns, cols, source=source, row_offset=row_offset)
         if len(present) > 2:
             check_label_spellings(acc.table(), cols, source, first_row=row_offset)
+            if may_be_totals(labels, true_rows[present]):
+                # a class of one row may be a spreadsheet's totals row (its score a sum, or
+                # none): the file's counts say so (read's checks), before y_score's
+                # binary-only refusal; any other third class is refused here, before the
+                # batch's scores are read (at any --batch-rows), the rest of the file unread
+                return Partial(acc.table(), cells, n)
             classes = [str(codes.classes[i]) for i in present]
             raise AuditorInputError(binary_only(cols.y_true, classes), source=source,
                                     field=cols.y_score)  # fmt: skip
+        score = _checked_scores(columns, cols, source=source, row_offset=row_offset)
         args = (cells, score, codes.groups, codes.group_labels, codes.y_true, codes.classes)
         low = float(score.min())
         ranges, bins = (pred_ranges(columns[cols.y_pred], score),

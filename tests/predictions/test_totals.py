@@ -131,3 +131,25 @@ def test_a_real_third_class_of_one_row_is_refused_at_its_batch(tmp_path, labels,
                           sensitive=["sex"], batch_rows=64)  # fmt: skip
     assert err.value.field == "score", str(err.value)
     assert "y_score is for binary targets only" in str(err.value), str(err.value)
+
+
+@pytest.mark.parametrize("batch_rows", [64, 10**6])
+@pytest.mark.parametrize("bad_at", [30, 150])
+@pytest.mark.parametrize(("labels", "third"), [((0, 1), 2), ((1, 2), 3), (("no", "yes"), "maybe")])
+def test_a_third_class_is_refused_before_a_score_of_its_batch(
+        tmp_path, labels, third, bad_at, batch_rows):  # fmt: skip
+    """A batch's third class (no totals row) was refused after its scores were checked: a bad
+    score in the same batch was the line said, so the line hung on --batch-rows (2,000 rows,
+    row 2's y_true 2, row 101's score 7: 'score 7 at data row 101 is above 1' in one batch,
+    the binary-only line in batches of 64) (r13 #4). The binary-only line comes first."""
+    rows = [("F" if i % 2 else "M", labels[i % 7 == 0], labels[0], 0.3) for i in range(200)]
+    rows[1] = ("M", third, labels[0], 0.3)
+    rows[bad_at] = ("F", labels[0], labels[0], 7.5)
+    path = tmp_path / "p.csv"
+    path.write_text("sex,y_true,y_pred,score\n" + "".join(",".join(map(str, r)) + "\n"
+                                                          for r in rows))  # fmt: skip
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(path, y_true="y_true", y_pred="y_pred", y_score="score",
+                          sensitive=["sex"], batch_rows=batch_rows)  # fmt: skip
+    assert "y_score is for binary targets only" in str(err.value), str(err.value)
+    assert err.value.field == "score", str(err.value)
