@@ -49,7 +49,11 @@ def as_config(config: Any, config_file: Any) -> tuple[AuditConfig, str | None]:
     path = config_path(config, config_file)
     if path is None:
         return config, file_text(config_file)
-    return load_config(path), os.fspath(config)  # as given: the file auditor run records
+    try:
+        loaded = load_config(path)
+    except AuditorInputError as exc:  # the file as a whole (no such file, not TOML): config=
+        raise (exc.with_field("config") if exc.source == str(path) else exc) from None
+    return loaded, os.fspath(config)  # as given: the file auditor run records
 
 
 def config_path(config: Any, config_file: Any, *, optional: bool = False) -> Path | None:

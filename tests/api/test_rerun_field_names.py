@@ -1,7 +1,8 @@
 """Each refusal of run's, regate's and rerender's arguments names the argument: a config URL
 named none ('s3://b/c.toml: a URL: ...') where a config not there said 'config: no such
 file', and a run folder not there none ('nope: no such file') where a URL given as run_dir
-said 'run_dir: a URL' (r13 #3). The command line's RUN_DIR is named by its file, as before."""
+said 'run_dir: a URL' (r13 #3); run's config not there named none either. The command
+line's RUN_DIR is named by its file, as before."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def run(tmp_path_factory):
     ("call", "field", "shown"),
     [
         (lambda run: auditor.run("s3://b/c.toml"), "config", "s3://b/c.toml: config: a URL"),
+        (lambda run: auditor.run("nope.toml"), "config", "nope.toml: config: no such file"),
         (lambda run: auditor.regate(run, config="s3://b/c.toml"), "config",
          "s3://b/c.toml: config: a URL"),
         (lambda run: auditor.regate(run, config="nope.toml"), "config",
