@@ -190,7 +190,10 @@ def to_json_text(obj: Any) -> str:
     return "".join(out)
 
 
-_LONE = re.compile("[\ud800-\udfff]")
+# Lone surrogates, as a regex character range: a byte of a path or an argument that is not
+# UTF-8 (os.fsdecode's 'c\\udcff'); the cards show them as escapes too (report.escape).
+SURROGATES = "\\ud800-\\udfff"
+_LONE = re.compile(f"[{SURROGATES}]")
 
 
 def _text(v: str) -> str:

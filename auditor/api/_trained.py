@@ -3,7 +3,6 @@ run folder as one unit through :func:`auditor.run_folder.staged_run`."""
 
 from __future__ import annotations
 
-import re
 import shlex
 import sys
 import time
@@ -21,6 +20,7 @@ from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import CHECKPOINTS
 from auditor.provenance import library_versions, sha256_file
 from auditor.record import SCHEMA_VERSION, audit_schema
+from auditor.report.escape import SHOWN_AS_ESCAPE
 from auditor.results import dump
 from auditor.run_folder import (
     LOCK_TIMEOUT_S,
@@ -54,19 +54,14 @@ def command_line(command: str | None) -> str:
     return command or " ".join(shell_quoted(arg) for arg in ["auditor", *sys.argv[1:]])
 
 
-# A character the cards show as an escape ('\x09'): a control, DEL, a C1 control, the line
-# and paragraph separators, a bidi control, or a byte that is not UTF-8 (a lone surrogate).
-_SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
-                    "\ud800-\udfff]")  # fmt: skip
-
-
 def shell_quoted(arg: str) -> str:
     """``arg`` quoted for bash as :func:`shlex.quote` does, but an argument holding a
     character the cards show as an escape is quoted ``$'s\\tx'``, each such character as the
-    escape bash reads back to it (a byte that is not UTF-8, ``\\xff``, that byte): shown, a
+    escape bash reads back to it in any locale (a byte that is not UTF-8, ``\\xff``, that
+    byte; a character past ASCII, its UTF-8 bytes: ``\\xc2\\x85``, R15 #3): shown, a
     real tab and a typed ``\\x09`` were alike (``'s\\x09x'``), and the copied command audited
     the typed column twice (R9 #3)."""
-    if not _SHOWN.search(arg):
+    if not SHOWN_AS_ESCAPE.search(arg):
         return shlex.quote(arg)
     return "$'" + "".join(_dollar_char(c) for c in arg) + "'"
 
@@ -78,9 +73,12 @@ def _dollar_char(char: str) -> str:
         return "\\" + char
     if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's surrogate escape of byte code - 0xDC00
         return f"\\x{code - 0xDC00:02x}"
-    if _SHOWN.fullmatch(char):
-        return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
-    return char
+    if not SHOWN_AS_ESCAPE.fullmatch(char):
+        return char
+    try:  # its UTF-8 bytes: bash reads $'\\u0085' as that character in a UTF-8 locale only
+        return "".join(f"\\x{byte:02x}" for byte in char.encode())
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte: as Python shows it
+        return f"\\u{code:04x}"
 
 
 def default_out_dir(config: AuditConfig) -> Path:

@@ -19,6 +19,7 @@ from auditor.errors import (  # error lines use them too: the lowest layer
     shown_char,
     workflow_inert,
 )
+from auditor.io import SURROGATES
 
 # Characters with a meaning anywhere in a line (emphasis, code, links, tables; HTML entities
 # are already neutralised by html.escape); "-", "+", "#", ">" and "1." only at a line start.
@@ -36,7 +37,7 @@ _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 # A byte of a path or an argument that is not UTF-8 ('c<0xff>.csv'), which Python holds as a
 # lone surrogate: no file can hold it as text (every writer failed, an internal error), so
 # each writer shows it as its escape ('c\\udcff.csv'), as the terminal does.
-_SURROGATES = "\\ud800-\\udfff"
+_SURROGATES = SURROGATES
 # C0 controls but tab / newline / carriage return, DEL, C1 controls, the line and paragraph
 # separators (a line break to an editor or log viewer that reads Unicode's; the terminal, CI
 # annotations and junit.xml show them as text too) and the bidi controls.
@@ -49,7 +50,7 @@ _CONTROL = re.compile(
 # <system-out>) and the bidi controls (a CI page shows these strings as text); and, though
 # XML allows them, tab, newline and CR: a name's, shown (below).
 _NOT_XML = re.compile(
-    f"[\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffe\\uffff\\u2028\\u2029{_BIDI}]"
+    f"[\\x00-\\x1f\\x7f-\\x9f{_SURROGATES}\\ufffe\\uffff\\u2028\\u2029{_BIDI}]"
 )
 _BREAKS = re.compile("\r\n?|[\n\t]")
 # Anything a terminal could act on, line breaks and tabs included (one line per message; a
@@ -59,6 +60,7 @@ _BREAKS = re.compile("\r\n?|[\n\t]")
 # and 'a b', two groups, were written alike. Not in prose (:func:`md_prose`,
 # :func:`one_paragraph`) nor in the tool's own lines (:func:`card_lines`): :data:`_CONTROL`.
 _NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}{_SURROGATES}]")
+SHOWN_AS_ESCAPE = _NOT_TERMINAL  # the Reproduce command quotes these apart (api._trained)
 # A name's own backslashes before what reads as a shown control ('a\x0ab' written with a
 # backslash) or before a control (shown so: 'a\<LF>b'): each shown doubled, as Python's repr
 # shows it ('a\\x0ab'), where a name is first shown (once per writer: the tool's own '\x0a'
