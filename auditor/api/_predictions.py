@@ -107,9 +107,12 @@ def _checked_counts(*, seed: Any, batch_rows: Any) -> tuple[int, int]:
 
 
 def _frame_file(frame: pd.DataFrame, labels: list[tuple[Hashable, str]], folder: Path) -> Path:
-    """The named columns of ``frame`` as a Parquet file (the reader's input; types kept)."""
+    """The named columns of ``frame`` as a Parquet file (the reader's input; types kept),
+    written through a file object: pyarrow encodes a name as UTF-8, and a temporary folder's
+    name that is not (TMPDIR holding such a byte) failed to encode."""
     path = folder / f"{FRAME_NAME}.parquet"
-    named_columns(frame, labels).to_parquet(path, index=False)
+    with path.open("wb") as fh:
+        named_columns(frame, labels).to_parquet(fh, index=False)
     return path
 
 

@@ -78,3 +78,20 @@ def test_the_python_api_audits_a_parquet_file_named_not_utf8(tmp_path):
                                out_dir=tmp_path / f"run-{ODD}")  # fmt: skip
     assert result.run_dir == tmp_path / f"run-{ODD}" and (result.run_dir / "audit.json").is_file()
     read_audit(result.run_dir / "audit.json")  # and it reads back
+
+
+def test_the_python_api_audits_a_frame_where_the_temporary_folder_is_named_not_utf8(
+    tmp_path, monkeypatch
+):
+    """A DataFrame is written to a Parquet file in a temporary folder first: under a TMPDIR
+    whose name is not UTF-8, pandas' write by name failed (UnicodeEncodeError)."""
+    import tempfile
+
+    from auditor.api import audit_predictions
+
+    odd = tmp_path / ODD
+    odd.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(odd))
+    result = audit_predictions(predictions_frame(300, seed=6), y_true="label", y_pred="pred",
+                               sensitive=["sex"], positive_label="approved")  # fmt: skip
+    assert result.data["run"]["scenario"].startswith("predict") and not list(odd.iterdir())
