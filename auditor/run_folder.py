@@ -335,7 +335,10 @@ def write_audit(
     (validated there), written as it is. Returns the files."""
     if text is None:
         text = to_json_text(audit)  # NaN -> null, numpy numbers -> JSON numbers
-        validate_audit(json.loads(text), source=source)  # the JSON form, as a reader gets it
+        # the JSON form, as a reader gets it: validated, and rendered as `auditor card` renders
+        # it (a name's byte that is not UTF-8 is its escape's text there, R15 #2)
+        audit = json.loads(text)
+        validate_audit(audit, source=source)
     atomic_write_text(folder / "audit.json", text)
     files = [folder / "audit.json", *render_all(dict(audit), folder)]
     if log is not None:
