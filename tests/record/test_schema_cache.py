@@ -113,3 +113,36 @@ def test_a_killed_writers_file_goes_after_an_hour_and_a_vanished_one_is_skipped(
     monkeypatch.setattr(record, "_entries", lambda _: listed)
     record.prune_cache(folder, keep=folder / "audit-a.json")
     assert not old.exists() and young.exists() and (folder / "audit-a.json").exists()
+
+
+def _walked(root) -> str:
+    """The fingerprint's file part as os.walk wrote it (before scandir), for any tree."""
+    import hashlib
+    from pathlib import Path
+
+    digest = hashlib.sha256()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(f for f in files if f.endswith(".py")):
+            path = Path(folder, name)
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def test_the_fingerprint_hashes_what_os_walk_found(tmp_path):
+    for rel in ("a.py", "b.txt", "z/__init__.py", "z/y.py", "a_b/c.py", "__pycache__/x.py",
+                "z/__pycache__/w.py", "m/n/o.py", "data.py/inner.py"):  # fmt: skip
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel * 3)
+    (tmp_path / "linked").symlink_to(tmp_path / "m")  # os.walk does not follow it
+    (tmp_path / "l.py").symlink_to(tmp_path / "a.py")  # a link to a file is hashed
+    import hashlib
+
+    digest = hashlib.sha256()
+    record._hash_folder(digest, str(tmp_path), "")
+    assert digest.hexdigest() == _walked(tmp_path)
+    package = os.path.dirname(os.path.dirname(os.path.realpath(record.__file__)))
+    digest = hashlib.sha256()
+    record._hash_folder(digest, package, "")
+    assert digest.hexdigest() == _walked(package)
