@@ -473,3 +473,17 @@ def test_a_failed_item_marked_not_applicable_stays_failed(digits_context):
     # an item the run could not establish takes the mark, with its reason
     assert (items["privacy_probes"].status, items["privacy_probes"].reason) == (
         "not_applicable", why)
+
+
+def test_the_word_patterns_compile_only_when_an_answer_is_counted():
+    # ``auditor audit`` without a config counts no declared answer: it must not compile them
+    import subprocess
+    import sys
+
+    code = (
+        "import auditor.checks.transparency as t\n"
+        "assert t._patterns.cache_info().currsize == 0\n"
+        "assert t._words('Acme信用评分模型（Acme-Credit-Scorer-v2）') == 4\n"
+        "assert t._patterns.cache_info().currsize == 1\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
