@@ -14,7 +14,8 @@ import math
 import threading
 import types
 import typing
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
@@ -82,19 +83,118 @@ def _adapter(kind: type) -> TypeAdapter:
 
 
 _LEAVES = frozenset({str, float, int, bool, type(None)})
-_PLAIN_LEAVES = (str, float, int, bool)  # a field of one of these types holds it, exactly
 _WALK_BUDGET = 20_000  # values walked before pydantic's serializer is the cheaper one
+Writer = Callable[[Any, list[int]], Any]  # (value, [values left]) -> its JSON form
 
 
 class _Unsure(Exception):
     """A value the plain walk does not vouch for: pydantic's serializer decides."""
 
 
+def _unsure(value: Any, left: list[int]) -> Any:
+    raise _Unsure
+
+
+def _writer(hint: Any) -> Writer:
+    """What pydantic's serializer of type ``hint`` writes in JSON mode, for the types results
+    are made of (str, int, float, bool, None, X | None, a Literal of texts, list[X],
+    dict[str, X], dataclasses of these) where each value is exactly its declared type; else
+    :class:`_Unsure` (pydantic writes 3 in a float field as 3.0, True in an int field as
+    1: those go to pydantic)."""
+    try:
+        return _cached_writer(hint)
+    except TypeError:  # an unhashable hint
+        return _unsure
+
+
 @cache
-def _fields(kind: type) -> tuple[tuple[str, Any], ...] | None:
-    """(name, resolved type) of each field of dataclass ``kind``; None where the walk
-    cannot follow pydantic (a hint that does not resolve, a field not in __init__,
-    field metadata, a pydantic dataclass or one with its own schema)."""
+def _cached_writer(hint: Any) -> Writer:
+    if hint in (str, float, int, bool, type(None)):
+        return partial(_leaf, hint)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is list:
+        leaf = args[0] if args[0] in (str, float, int, bool) else None
+        return partial(_list, _writer(args[0]), leaf, list)
+    if origin is dict and args[0] is str:
+        return partial(_dict, _writer(args[1]))
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:  # written as a list
+        return partial(_list, _writer(args[0]), None, tuple)
+    if origin in (types.UnionType, typing.Union) and len(args) == 2 and args[1] is type(None):
+        return partial(_optional, _writer(args[0]))
+    if origin in (types.UnionType, typing.Union) and all(_is_dataclass(a) for a in args):
+        # pydantic takes the one choice of exactly the value's class (a strict match first)
+        return partial(_one_of, {a: partial(_dataclass, a) for a in args})
+    if origin is Literal and all(type(a) is str for a in args):
+        return partial(_literal, frozenset(args))
+    if _is_dataclass(hint):
+        return partial(_dataclass, hint)
+    return _unsure
+
+
+def _is_dataclass(hint: Any) -> bool:
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
+
+
+def _leaf(kind: type, value: Any, left: list[int]) -> Any:
+    if type(value) is kind:
+        return value
+    raise _Unsure
+
+
+def _list(item: Writer, leaf: type | None, kind: type, value: Any, left: list[int]) -> list[Any]:
+    if type(value) is not kind:
+        raise _Unsure
+    left[0] -= len(value)
+    if left[0] < 0:
+        raise _Unsure
+    if leaf is not None and all(type(v) is leaf for v in value):  # numbers: no call each
+        return list(value)
+    return [item(v, left) for v in value]
+
+
+def _dict(item: Writer, value: Any, left: list[int]) -> dict[str, Any]:
+    if type(value) is not dict or not all(type(k) is str for k in value):
+        raise _Unsure
+    left[0] -= len(value)
+    if left[0] < 0:
+        raise _Unsure
+    return {k: item(v, left) for k, v in value.items()}
+
+
+def _one_of(choices: dict[type, Writer], value: Any, left: list[int]) -> Any:
+    write = choices.get(type(value))
+    if write is None:
+        raise _Unsure
+    return write(value, left)
+
+
+def _optional(item: Writer, value: Any, left: list[int]) -> Any:
+    return None if value is None else item(value, left)
+
+
+def _literal(allowed: frozenset[str], value: Any, left: list[int]) -> Any:
+    if type(value) is str and value in allowed:
+        return value
+    raise _Unsure
+
+
+def _dataclass(kind: type, value: Any, left: list[int]) -> dict[str, Any]:
+    if type(value) is not kind:
+        raise _Unsure
+    fields = _fields(kind)  # here, not in _writer: a dataclass may hold its own kind
+    if fields is None:
+        raise _Unsure
+    left[0] -= len(fields)
+    if left[0] < 0:
+        raise _Unsure
+    return {name: write(getattr(value, name), left) for name, write in fields}
+
+
+@cache
+def _fields(kind: type) -> tuple[tuple[str, Writer], ...] | None:
+    """(name, writer) of each field of dataclass ``kind``; None where the walk cannot follow
+    pydantic (a hint that does not resolve, a field not in __init__, field metadata, a
+    pydantic dataclass or one with its own schema)."""
     if any(hasattr(kind, a) for a in ("__pydantic_fields__", "__pydantic_config__",
                                       "__get_pydantic_core_schema__")):  # fmt: skip
         return None
@@ -105,60 +205,11 @@ def _fields(kind: type) -> tuple[tuple[str, Any], ...] | None:
     fields = dataclasses.fields(kind)
     if any(not f.init or f.metadata for f in fields):
         return None
-    return tuple((f.name, hints[f.name]) for f in fields)
-
-
-def _walk(value: Any, hint: Any, left: list[int]) -> Any:
-    """``value`` as pydantic's serializer of type ``hint`` writes it in JSON mode, for the
-    types results are made of (str, int, float, bool, None, X | None, Literal of texts,
-    list[X], dict[str, X], dataclasses of these), where each value is exactly its
-    declared type; else :class:`_Unsure` (pydantic writes 3 in a float field as 3.0,
-    True in an int field as 1: those go to pydantic)."""
-    left[0] -= 1
-    if left[0] < 0:
-        raise _Unsure
-    kind = type(value)
-    if hint in _PLAIN_LEAVES:
-        if kind is hint:
-            return value
-        raise _Unsure
-    if hint is type(None):
-        if value is None:
-            return None
-        raise _Unsure
-    origin = typing.get_origin(hint)
-    if origin is list:
-        if kind is list:
-            (item,) = typing.get_args(hint)
-            return [_walk(v, item, left) for v in value]
-    elif origin is dict:
-        if kind is dict and typing.get_args(hint)[0] is str:
-            item = typing.get_args(hint)[1]
-            return {_key(k): _walk(v, item, left) for k, v in value.items()}
-    elif origin is types.UnionType or origin is typing.Union:
-        options = typing.get_args(hint)
-        if len(options) == 2 and options[1] is type(None):  # X | None
-            return None if value is None else _walk(value, options[0], left)
-    elif origin is Literal:
-        if kind is str and all(type(a) is str for a in typing.get_args(hint)):
-            if value in typing.get_args(hint):
-                return value
-    elif dataclasses.is_dataclass(hint) and kind is hint:
-        return _walk_dataclass(value, left)
-    raise _Unsure
-
-
-def _key(key: Any) -> str:
-    if type(key) is not str:
-        raise _Unsure
-    return key
+    return tuple((f.name, _writer(hints[f.name])) for f in fields)
 
 
 def _walk_dataclass(value: Any, left: list[int]) -> dict[str, Any]:
-    fields = _fields(type(value))
-    if fields is None:
-        raise _Unsure
-    return {name: _walk(getattr(value, name), hint, left) for name, hint in fields}
+    return _dataclass(type(value), value, left)
 
 
 def dump(result: Any) -> Any:

@@ -158,3 +158,25 @@ def test_dump_builds_pydantic_s_serializer_once_across_threads(monkeypatch):
         out = list(pool.map(dump, [Leaf(1, 3, "ok")] * 32))
     assert built == [Leaf] and all(o == {"value": 1.0, "n": 3, "status": "ok", "flag": False}
                                    for o in out)  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class Other:
+    value: float
+    n: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Mixed:
+    picks: dict[str, Leaf | Other]
+    tags: tuple[str, ...]
+
+
+@pytest.mark.parametrize("mixed", [
+    Mixed({"a": Leaf(0.5, 3, "ok"), "b": Other(0.5, 3)}, ("x", "y")),
+    Mixed({"b": Other(math.nan, 0), "a": Leaf(None, 1, "ok")}, ()),
+    Mixed({"a": Other(1, 3)}, ("x",)),  # an int in Other's float: pydantic's
+    Mixed({}, ["x"]),  # a list for the tuple: pydantic's
+])  # fmt: skip
+def test_dump_of_a_union_of_dataclasses_and_a_tuple_is_pydantic_s(mixed):
+    assert _same(dump(mixed), _by_pydantic(mixed))
