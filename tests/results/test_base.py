@@ -6,18 +6,14 @@ import dataclasses
 import json
 import math
 from collections import namedtuple
-from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pytest
-from pydantic import TypeAdapter
 
 from auditor.fairness import audit_counts, counts_from_arrays
 from auditor.io import to_json_text
-from auditor.results import NotRun, _base, dump, plain
+from auditor.results import NotRun, dump, plain
 
 Pair = namedtuple("Pair", "a b")
 
@@ -97,86 +93,3 @@ def test_result_schemas_are_built_when_first_used_not_at_import():
         "assert AuditConfig().seed == AuditConfig.model_validate({}).seed\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-@dataclasses.dataclass(frozen=True)
-class Leaf:
-    value: float | None
-    n: int
-    status: Literal["ok", "insufficient_data"]
-    flag: bool = False
-
-
-@dataclasses.dataclass(frozen=True)
-class Tree:
-    name: str
-    groups: dict[str, list[Leaf]]
-    grid: list[float]
-    cells: list[list[int]]
-    note: str | None = None
-
-
-def _by_pydantic(obj):
-    return TypeAdapter(type(obj)).dump_python(obj, mode="json")
-
-
-def test_dump_of_a_dataclass_writes_what_pydantic_writes():
-    # the walk must give pydantic's output, types and all: the same bytes in audit.json
-    leaves = [Leaf(0.5, 3, "ok"), Leaf(None, 0, "insufficient_data", True),
-              Leaf(math.nan, 2, "ok"), Leaf(math.inf, 1, "ok")]  # fmt: skip
-    tree = Tree("t", {"a": leaves, "b": []}, [0.0, 0.25, -math.inf], [[1, 2], [3, 4]])
-    assert _same(dump(tree), _by_pydantic(tree))
-    assert to_json_text(dump(tree)) == to_json_text(_by_pydantic(tree))
-
-
-@pytest.mark.parametrize("odd", [
-    Leaf(1, 3, "ok"),  # an int in a float field: pydantic writes 1.0
-    Leaf(0.5, True, "ok"),  # a bool in an int field: pydantic writes 1
-    Leaf(np.float64(0.5), 3, "ok"),  # a float's subclass
-    Leaf(0.5, 3, "other"),  # not one of the Literal's: pydantic warns, writes it
-    Leaf(0.5, 3, Kind.a),  # a str's subclass in a Literal
-])  # fmt: skip
-def test_dump_leaves_to_pydantic_what_the_walk_cannot_vouch_for(odd):
-    tree = Tree("t", {"a": [odd]}, [1], [[1]])  # 1 in list[float] too
-    assert _same(dump(odd), _by_pydantic(odd))
-    assert _same(dump(tree), _by_pydantic(tree))
-
-
-def test_dump_of_a_large_dataclass_is_pydantic_s(monkeypatch):
-    # past the walk's budget pydantic's serializer writes it (faster there), the same
-    leaves = [Leaf(i / 7, i, "ok") for i in range(30)]
-    tree = Tree("t", {"a": leaves}, [0.5], [[1]])
-    monkeypatch.setattr(_base, "_WALK_BUDGET", 10)
-    assert _same(dump(tree), _by_pydantic(tree))
-
-
-def test_dump_builds_pydantic_s_serializer_once_across_threads(monkeypatch):
-    built = []
-    monkeypatch.setattr(_base, "_ADAPTERS", {})
-    monkeypatch.setattr(_base, "TypeAdapter", lambda kind: built.append(kind) or TypeAdapter(kind))
-    with ThreadPoolExecutor(8) as pool:
-        out = list(pool.map(dump, [Leaf(1, 3, "ok")] * 32))
-    assert built == [Leaf] and all(o == {"value": 1.0, "n": 3, "status": "ok", "flag": False}
-                                   for o in out)  # fmt: skip
-
-
-@dataclasses.dataclass(frozen=True)
-class Other:
-    value: float
-    n: int
-
-
-@dataclasses.dataclass(frozen=True)
-class Mixed:
-    picks: dict[str, Leaf | Other]
-    tags: tuple[str, ...]
-
-
-@pytest.mark.parametrize("mixed", [
-    Mixed({"a": Leaf(0.5, 3, "ok"), "b": Other(0.5, 3)}, ("x", "y")),
-    Mixed({"b": Other(math.nan, 0), "a": Leaf(None, 1, "ok")}, ()),
-    Mixed({"a": Other(1, 3)}, ("x",)),  # an int in Other's float: pydantic's
-    Mixed({}, ["x"]),  # a list for the tuple: pydantic's
-])  # fmt: skip
-def test_dump_of_a_union_of_dataclasses_and_a_tuple_is_pydantic_s(mixed):
-    assert _same(dump(mixed), _by_pydantic(mixed))
