@@ -27,8 +27,16 @@ class ReadColumns:
     (:func:`~auditor.data.header.check_counted`)."""
 
     def __init__(self, config: Any) -> None:  # a TableData
-        self.read = {config.target, *config.sensitive, *(config.features or ())}
+        self.roles = {config.target, *config.sensitive}
+        self.read = {*self.roles, *(config.features or ())}
         self.drop = None if config.features is not None else set(config.drop)
+
+    def fix(self, first: str, last: str) -> str:
+        """What reads an ID column ``first`` so: dropped, where the inputs are every column
+        not dropped (the last, ``last``, one of them) and it is neither target nor sensitive."""
+        if self.drop is None or first in self.roles or last in self.drop:
+            return ""
+        return f"add {first!r} to data.drop"
 
     def __contains__(self, name: object) -> bool:
         return name in self.read or (self.drop is not None and name not in self.drop)
@@ -40,7 +48,7 @@ def read_csv_frame(path: Path, reads: Container[str] = ()) -> pd.DataFrame:
     header's last name; ``reads``: the columns the caller reads (:class:`ReadColumns`; none
     given: rows counting over a delimiter ending each are refused)."""
     layout, header = csv_header(path)  # '# y_true' read as y_true; R's row names: ''
-    check_counted(layout, header, path, reads)  # an ID column, or every name one left?
+    check_counted(layout, header, path, reads, getattr(reads, "fix", None))  # ID, or R names?
     if layout.longer:  # pandas drops a last field of 'NA' unwarned
         raise AuditorInputError(LONGER_ROW.format(n=len(header)), source=str(path))
     names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(header)]  # pandas'

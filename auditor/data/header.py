@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Container, Iterator, Sequence
+import re
+from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
@@ -50,8 +51,13 @@ HEADER_SPANS = (
     "the header names a column {name!r}, a line break in it: the header spans lines "
     "{start}-{end}; name that column on one line"
 )
+# Quoted header names holding line breaks, closed, over more than layout.HEADER_LINES lines
+HEADER_TOO_LONG = (
+    "the header spans lines {start}-{end} (quoted names holding line breaks), more than "
+    "{most}; name each column on one line"
+)
 # A quote opening a header name that closes only at the file's end, or past lines that read
-# as rows (holding the delimiter), or past layout.HEADER_LINES lines: no name, a slip
+# as rows (holding the delimiter; the layout's header lines aside): no name, a slip
 UNCLOSED_QUOTE = (
     "an unclosed quote in the header (line {line}): close it after the name, or delete it"
 )
@@ -86,9 +92,10 @@ DISTINCT = "a different whole number"
 EMPTY_LAST = " and each last field empty"
 COUNTED_CAUSE = (
     "{whose} over an empty last column{last}, or an ID column{first} and a delimiter ending "
-    "each row (read so only where the last column is read, the first not)? write the file "
+    "each row ({rule})? write the file "
     "{fix}, or end the header in the delimiter too"
 )
+READ_SO = "read so only where the last column is read, the first not"
 R_FIX = "with write.table(..., row.names = FALSE)"
 PANDAS_FIX = "with to_csv(..., index=False)"
 EITHER_FIX = "with row.names = FALSE (R) or index=False (pandas)"
@@ -110,6 +117,8 @@ NESTED_COLUMN = (
     "column {col!r} holds {type} values, not one label or number per row: give each its own "
     "column (as a score, P(positive) alone)"
 )
+
+NEWLINE = re.compile("[\r\n]")  # a line's end to Python's reader (not str.splitlines')
 
 Kind = Literal["csv", "parquet"]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
@@ -212,15 +221,22 @@ def csv_header(path: Path) -> tuple[CsvLayout, list[str]]:
 
 def _check_spanning(layout: CsvLayout, header: list[str], path: Path, *, lines: int,
                     ended: bool) -> None:
-    """A header over ``lines`` lines: a quote never closed (:data:`UNCLOSED_QUOTE`: to the
-    file's end, past lines that hold the delimiter, as rows do, or past
-    :data:`HEADER_LINES`), refused; so is a name holding a line break over other lines than
-    the layout's (:data:`HEADER_SPANS`: a '#' header line, a quote inside a name)."""
+    """A header over ``lines`` lines, the layout's (:attr:`CsvLayout.header_lines`: its
+    quotes close), read; else a quote never closed (:data:`UNCLOSED_QUOTE`: to the file's
+    end, or past lines that hold the delimiter, as rows do), refused; so are closed names
+    over more than :data:`HEADER_LINES` lines (:data:`HEADER_TOO_LONG`) and a name holding a
+    line break over other lines than the layout's (:data:`HEADER_SPANS`: a '#' header line,
+    a quote inside a name). Lines end at '\n' and '\r' alone, as the reader's."""
+    if lines == layout.header_lines and not ended:
+        return
     start = layout.skip_rows + 1
     name = next((n for n in header if "\n" in n or "\r" in n), header[-1])
-    rows = any(layout.delimiter in line for line in name.splitlines()[1:])
-    if ended or rows or lines > HEADER_LINES:
+    rows = any(layout.delimiter in line for n in header for line in NEWLINE.split(n)[1:])
+    if ended or rows:
         raise AuditorInputError(UNCLOSED_QUOTE.format(line=start), source=str(path))
+    if lines > HEADER_LINES:
+        raise AuditorInputError(HEADER_TOO_LONG.format(start=start, end=start + lines - 1,
+                                                       most=HEADER_LINES), source=str(path))
     if lines != layout.header_lines:
         raise AuditorInputError(HEADER_SPANS.format(name=name, start=start,
                                                     end=start + lines - 1),
@@ -228,7 +244,8 @@ def _check_spanning(layout: CsvLayout, header: list[str], path: Path, *, lines: 
 
 
 def check_counted(layout: CsvLayout, header: Sequence[str], path: Path,
-                  reads: Container[str] = ()) -> None:
+                  reads: Container[str] = (), fix: Callable[[str, str], str] | None = None,
+                  ) -> None:  # fmt: skip
     """Refuse rows one field over the header that count (1, 2, 3 or 0, 1, 2), or hold a
     distinct whole number each (R's row names of shuffled rows), and end empty
     (:attr:`CsvLayout.numbered` with unnamed "last", ``header``: :func:`csv_header`'s, its
@@ -237,14 +254,16 @@ def check_counted(layout: CsvLayout, header: Sequence[str], path: Path,
     last column (R's write.table, quote = FALSE; pandas' index_label=False: every name one
     column left). Read so only where the header's last name (past its own empty names,
     Excel's ',,') is read (as row names it would be empty) and its first is not (as an ID it
-    holds the row numbers)."""
+    holds the row numbers). ``fix(first, last)``: the caller's setting that reads so (the
+    table's data.drop, the predictions' --y-score), said after the rule; "" for none."""
     if not (layout.numbered and layout.unnamed == "last"):
         return
     named = [name.strip() for name in header[:-1]]
     first, last = named[0], named[len(named) - 1 - trailing_empty(named)]
     if last and last in reads and first not in reads:
         return
-    _refuse_numbered(layout, path, width=len(header) - 1, names=(first, last))
+    hint = fix(first, last) if fix and first and last else ""
+    _refuse_numbered(layout, path, width=len(header) - 1, names=(first, last), hint=hint)
 
 
 def trailing_empty(header: Sequence[str]) -> int:
@@ -262,7 +281,7 @@ def _column(name: str) -> str:
 
 
 def _refuse_numbered(layout: CsvLayout, path: Path, *, width: int,
-                     names: tuple[str, str] | None = None) -> None:
+                     names: tuple[str, str] | None = None, hint: str = "") -> None:
     """R's row names written unquoted, or pandas' index (:attr:`CsvLayout.numbered`: the
     first rows, read by the layout): the first numbers, '...' where there are more;
     ``names``: the header's first and last, where each row ends empty too."""
@@ -276,7 +295,8 @@ def _refuse_numbered(layout: CsvLayout, path: Path, *, width: int,
                       else ("pandas' index as row names", PANDAS_FIX) if pandas
                       else ("R's row names", R_FIX))  # fmt: skip
         cause = COUNTED_CAUSE.format(whose=whose, first=_column(names[0]),
-                                     last=_column(names[1]), fix=fix)  # fmt: skip
+                                     last=_column(names[1]), fix=fix,
+                                     rule=f"to read it so, {hint}" if hint else READ_SO)
     message = R_ROW_NAMES.format(got=width + 1, want=width, numbers=", ".join(numbers),
                                  row=layout.delimiter.join(rows[0])[:60 if names else 120],
                                  cause=cause,

@@ -137,6 +137,19 @@ def first_lines(path: Path, encoding: str, n: int, comment: str) -> tuple[int, s
     return comments, last, lines
 
 
+def line_ends(path: Path) -> int:
+    """The line ends (LF, CR LF or CR) of the file's bytes, decompressed: no fewer than the
+    rows under its header (a byte 10 or 13 inside a UTF-16 or UTF-32 character is counted
+    too: more, never fewer)."""
+    ends, cr = 0, False
+    with open_bytes(path) as fh:
+        while chunk := fh.read(1 << 20):
+            ends += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            ends -= cr and chunk.startswith(b"\n")
+            cr = chunk.endswith(b"\r")
+    return ends
+
+
 def _empty_row(line: str) -> bool:
     """A line of nothing but spaces and delimiters: an empty line, or a spreadsheet's empty
     row (',,,,': a sheet whose first row is blank)."""

@@ -4,6 +4,7 @@ misspelt one was probably meant to be (:func:`near_name`)."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,13 @@ class Columns:
         extra = [self.y_score] if self.y_score else []
         return [self.y_true, self.y_pred, *extra, *self.sensitive]
 
+    def score_fix(self, first: str, last: str) -> str:
+        """What reads an ID column ``first`` so, where it is not read: its last column
+        ``last`` read as the score (--y-score), where none is; "" otherwise."""
+        if self.y_score or first in self.names():
+            return ""
+        return f"--y-score {shlex.quote(last)}, where it is the score"
+
     def check_roles(self, *, source: str | None = None) -> None:
         """Refuse a column named for two roles (``--y-score sex --sensitive sex``) or twice:
         each role reads a column of its own."""
@@ -74,7 +82,7 @@ def checked_kind(path: Path, cols: Columns, kind: str | None = None, *, schema: 
         schema = parquet_schema(path)
     if kind == "csv":
         csv = csv_header(path) if csv is None else csv
-        check_counted(*csv, path, cols.names())  # an ID column, or every name one left?
+        check_counted(*csv, path, cols.names(), cols.score_fix)  # an ID, or names one left?
         header = [name.strip() for name in csv[1]]
     else:
         header = header_names(path, kind, schema=schema)

@@ -49,8 +49,10 @@ def test_r_row_names_unquoted_over_an_empty_last_column_are_refused(cli, tmp_pat
     assert line == f"auditor: error: {R_BLANK}"
     (tmp_path / "audit.toml").write_text('[data]\nsource = "table"\npath = "r.csv"\n'
                                          'target = "y_pred"\nsensitive = ["g"]\n')  # fmt: skip
-    assert_refused(cli(["run", "audit.toml", "--out", "out", "--quiet"]),
-                   R_BLANK.replace("r.csv: ", "r.csv: data.path: ", 1))
+    assert_refused(cli(["run", "audit.toml", "--out", "out", "--quiet"]),  # y_true an input
+                   R_BLANK.replace("r.csv: ", "r.csv: data.path: ", 1).replace(
+                       "(read so only where the last column is read, the first not)",
+                       "(to read it so, add 'y_true' to data.drop)"))
     assert_nothing_written(tmp_path)
 
 
@@ -161,7 +163,7 @@ def test_an_id_column_over_a_last_column_not_read_is_refused_saying_so(cli, tmp_
                           "p.csv: data row 1 has 6 fields where the header has 5")
     assert line.endswith(
         "R's row names over an empty last column 'age', or an ID column 'id' and a delimiter "
-        "ending each row (read so only where the last column is read, the first not)? write "
+        "ending each row (to read it so, --y-score age, where it is the score)? write "
         "the file with write.table(..., row.names = FALSE), or end the header in the "
         "delimiter too"), line
     lines[0] += ","
@@ -229,3 +231,64 @@ def test_a_header_ending_in_its_own_empty_names_is_read_by_its_last_name(cli, tm
                           "or an ID column and a delimiter ending each row")
     assert "''" not in line
     assert not (tmp_path / "out2").exists()
+
+
+def _income_rows(n: int = 300) -> list[str]:
+    """``n`` rows 'income,age,g,target' ending in the delimiter: incomes whole numbers, the
+    first 100 distinct (as any 10+ rows of a wide range), later ones repeating."""
+    import random
+
+    rng = random.Random(3)
+    incomes = rng.sample(range(20_000, 120_000), min(n, 100))
+    incomes += [rng.choice(incomes) for _ in range(n - len(incomes))]
+    return [f"{v},{20 + i * 7 % 50},{'FM'[i % 2]},{int(v > 70_000) ^ (i % 9 == 0)},"
+            for i, v in enumerate(incomes)]
+
+
+@pytest.mark.parametrize("shape", ["comma", "semicolon_crlf", "small"])
+def test_whole_numbers_first_that_are_no_row_names_are_read(cli, tmp_path, shape):  # noqa: F811
+    """r11 #1: an own table whose first column is whole numbers (income 81751) over rows
+    ending in the delimiter, the header not, read at b2611a3 and was refused since e3e5f5d
+    as R's row names of shuffled rows ('each first field a different whole number'). R's row
+    names are row numbers: none above the file's rows. Read again (the table loader and the
+    predictions reader); a shuffled 1..n is still refused (test above)."""
+    rows = _income_rows(300 if shape != "small" else 100)  # 100: the whole file sampled
+    sep, end = (";", "\r\n") if shape == "semicolon_crlf" else (",", "\n")
+    lines = ["income,age,g,target", *rows]
+    (tmp_path / "t.csv").write_bytes((end.join(lines) + end).replace(",", sep).encode())
+    named = 'features = ["income", "age"]' if shape == "small" else ""  # each income distinct
+    (tmp_path / "audit.toml").write_text(TABLE.format(extra=named))
+    done = cli(["run", "audit.toml", "--out", "out", "--quiet", "--exit-zero"])
+    assert done.code == 0, done.err
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
+    assert audit["data"]["preprocessing"]["features"] == ["income", "age"]
+    lines = ["score_int,y_true,y_pred,g", *(f"{row.split(',')[0]},{i % 2},{i % 3 % 2},"
+                                           f"{'FM'[i % 2]}," for i, row in enumerate(rows))]
+    (tmp_path / "p.csv").write_bytes((end.join(lines) + end).replace(",", sep).encode())
+    done = cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", "po", "--exit-zero", "-q"])
+    assert done.code == 0, done.err
+    audit = json.loads((tmp_path / "po" / "audit.json").read_text())
+    assert audit["data"]["splits"]["test"]["n_rows"] == len(rows)
+
+
+def test_an_id_column_refused_says_the_setting_that_reads_it(cli, tmp_path):  # noqa: F811
+    """r11 #2, #3: ids 1.. (or shuffled) and a delimiter ending each row (not the header),
+    refused as possibly R's row names: 'id,y_true,y_pred,g,y_score' audited without
+    --y-score is read with it, and an own table with no data.drop is read with 'id' there
+    (b2611a3 said 'add it to data.drop'): each refusal names that setting."""
+    lines = ["id,y_true,y_pred,g,y_score", *(f"{row},0.{len(row) % 9}," for row in _shuffled())]
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    line = assert_refused(cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", "out", "-q"]),
+                          "p.csv: data row 1 has 6 fields")
+    assert "(to read it so, --y-score y_score, where it is the score)?" in line, line
+    done = cli(["audit", "-p", "p.csv", "--sensitive", "g", "--y-score", "y_score", "-o",
+                "out", "--exit-zero", "-q"])  # fmt: skip
+    assert done.code == 0, done.err
+    (tmp_path / "t.csv").write_text("id,age,income,g,target\n" + "\n".join(_table_rows()) + "\n")
+    (tmp_path / "audit.toml").write_text(TABLE.format(extra=""))
+    line = assert_refused(cli(["run", "audit.toml", "--out", "out2", "--quiet"]),
+                          "t.csv: data.path: data row 1 has 6 fields")
+    assert "(to read it so, add 'id' to data.drop)?" in line, line
+    (tmp_path / "audit.toml").write_text(TABLE.format(extra='drop = ["id"]'))
+    done = cli(["run", "audit.toml", "--out", "out3", "--quiet", "--exit-zero"])
+    assert done.code == 0, done.err

@@ -498,7 +498,7 @@ def test_an_unclosed_quote_in_the_header_is_said_so(tmp_path):
     header names a column 'y_true,y_pred,g\\n0,1,F\\n…[…139,671 characters left out…]…''
     spanning lines 1-20001: the whole file offered as a name. It is an unclosed quote, said
     so with the header's line, where the quote runs to the end, or past lines that hold the
-    delimiter (rows), or past three lines; both readers (csv_header is theirs)."""
+    delimiter (rows); both readers (csv_header is theirs)."""
     path = tmp_path / "unbal.csv"
     path.write_text('"y_true,y_pred,g\n' + "0,1,F\n1,0,M\n" * 10_000)
     said = (f"{path}: an unclosed quote in the header (line 1): close it after the name, or "
@@ -506,8 +506,22 @@ def test_an_unclosed_quote_in_the_header_is_said_so(tmp_path):
     assert refused(H.csv_header, path) == said
     path.write_text('# made by hand\ny_true,y_pred,"g\n' + "0,1,F\n" * 5 + '1,0,"M"\n' * 5)
     assert "an unclosed quote in the header (line 2)" in refused(H.csv_header, path)
+
+
+def test_closed_quoted_names_are_read_or_refused_for_what_they_are(tmp_path):
+    """r19 #1, #2: a quoted name whose quote closes, its text after the line break holding
+    the delimiter ('"sex<LF>group, self-reported"'), was refused as an unclosed quote, and so
+    was one holding U+2028 too (str.splitlines ended a line there); both read, as pandas
+    does. Quotes closing over four lines name the three-line limit, not an unclosed quote."""
+    path = tmp_path / "c.csv"
+    for name in ("sex\ngroup, self-reported", "g\u2028x, y\nz", "s\r\nx, y"):
+        path.write_bytes(f'y_true,y_pred,"{name}"\n1,0,a\n0,0,b\n'.encode())
+        assert H.csv_header(path)[1] == ["y_true", "y_pred", name]
+        assert H.csv_header(path)[0].header_lines == 2
     path.write_text('y_true,"y_pred\na\nb\nc",g\n0,1,F\n')  # four lines, none a row
-    assert "an unclosed quote in the header (line 1)" in refused(H.csv_header, path)
+    assert refused(H.csv_header, path) == (
+        f"{path}: the header spans lines 1-4 (quoted names holding line breaks), more than 3; "
+        "name each column on one line")
 
 
 @pytest.mark.parametrize("mark", ["\u2028", "\x0c", "\x1c", "\x85"])

@@ -108,3 +108,16 @@ def test_utf16_or_32_without_its_mark_is_refused_as_such(tmp_path, codec):
             read(path)
         assert str(err.value) == f"{path}: {T.NO_MARK}"
         assert "UTF-16 or UTF-32 without its byte-order mark?" in T.NO_MARK
+
+
+def test_line_ends_are_no_fewer_than_the_rows(tmp_path):
+    """line_ends bounds a file's rows (R's row names are none above it): LF, CR LF and CR
+    each one end, a CR LF split across the 1 MiB chunks too, a .gz decompressed."""
+    path = tmp_path / "x.csv"
+    for text, ends in ((b"a\n1\n2\n", 3), (b"a\r\n1\r\n2", 2), (b"a\r1\r2\r", 3),
+                       (b"a" * ((1 << 20) - 1) + b"\r\n1\n", 2)):  # fmt: skip
+        path.write_bytes(text)
+        assert T.line_ends(path) == ends
+    gz = tmp_path / "x.csv.gz"
+    gz.write_bytes(gzip.compress(b"a\n" * 5000))
+    assert T.line_ends(gz) == 5000
