@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from auditor.data.spelling import EXTRA_MISSING
-from auditor.data.text import UTF8, first_lines, line_ends, text_encoding, text_head, wide_fields
+from auditor.data.text import UTF8, first_lines, row_numbers, text_encoding, text_head, wide_fields
 
 DELIMITERS = (",", ";", "\t", "|")  # in order of preference on a tie
 SPACE = " "  # numpy's savetxt and R's write.table default: only where the rows confirm it
@@ -272,15 +272,16 @@ def _no_value(field: str) -> bool:
     return not field.strip() or field in NO_VALUE_WORDS
 
 
-def _numbered(split: _Split, delimiter: str, unnamed: str | None,
-              path: Path) -> tuple[tuple[tuple[str, ...], ...], bool]:
+def _numbered(split: _Split, delimiter: str, unnamed: str | None, path: Path,
+              read: tuple[str, int]) -> tuple[tuple[tuple[str, ...], ...], bool]:
     """The first rows (:attr:`CsvLayout.numbered`) where every row under the header has one
     field more than it and the first fields are whole numbers, each larger than the last (R's
-    row names: 1, 2, 3, ..., or a subset's 2, 5, 9; pandas' index from 0, index_label=False),
-    or, where each row ends empty too (``unnamed`` "last"), each a different one in at least
-    :data:`DISTINCT_ROWS` rows, none above the file's rows (R's row names of shuffled rows,
-    their row numbers: the shift is no less possible; income's 81751 is no row's), and no
-    field starts with a space
+    row names: 1, 2, 3, ..., or a subset's 2, 5, 9; pandas' index from 0, index_label=False);
+    where each row ends empty too (``unnamed`` "last"), only where they run 1, 2, 3 or 0, 1, 2,
+    or (at least :data:`DISTINCT_ROWS` rows) the first fields of the whole file are different
+    whole numbers, none above its rows (:func:`~auditor.data.text.row_numbers`, read with
+    ``read``'s encoding and lines above the header: R's row names of shuffled rows, or of a
+    subset; a sorted or repeating income column is none); and no field starts with a space
     after the delimiter (an unquoted comma in text, 'Austin, TX', under an ID column:
     :func:`_spaced`); else (); and whether they count (:attr:`CsvLayout.counting`)."""
     rows = split.rows(delimiter)
@@ -291,18 +292,15 @@ def _numbered(split: _Split, delimiter: str, unnamed: str | None,
         return (), True
     numbers = [int(name) for name in first]
     counting = all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
-    distinct = (not counting and unnamed == "last" and len(numbers) >= DISTINCT_ROWS
-                and len(set(numbers)) == len(numbers)
-                and max(numbers) <= _rows_most(split, path))  # fmt: skip
-    if not (counting or distinct) or _spaced(split.lines, delimiter):
+    plain = numbers[0] in (0, 1) and numbers == list(range(numbers[0], numbers[0] + len(rows)))
+    if unnamed == "last" and not plain:
+        names = (len(numbers) >= DISTINCT_ROWS and len(set(numbers)) == len(numbers)
+                 and row_numbers(path, *read, delimiter))  # fmt: skip
+    else:
+        names = counting
+    if not names or _spaced(split.lines, delimiter):
         return (), True
     return tuple(tuple(row) for row in rows[:NUMBERED_SHOWN + 1]), counting
-
-
-def _rows_most(split: _Split, path: Path) -> int:
-    """No fewer than the file's rows under its header: the sample's lines, or (it was cut)
-    the file's line ends (:func:`~auditor.data.text.line_ends`, read only here)."""
-    return line_ends(path) if split.cut else len(split.lines) - 1
 
 
 def _title(split: _Split, delimiter: str, order: Sequence[str], unnamed: str | None) -> bool:
@@ -381,7 +379,8 @@ def _layout(path: Path) -> CsvLayout:
     title = not hashed and _title(split, delimiter, order, unnamed)
     # rows counting over a delimiter ending each: R's row names, or an ID column? (header)
     counted = unnamed in (None, "last") and not (hashed or title)
-    numbered, counting = _numbered(split, delimiter, unnamed, path) if counted else ((), True)
+    numbered, counting = (_numbered(split, delimiter, unnamed, path, (encoding, skip)) if counted
+                          else ((), True))
     longer = not (hashed or title or unnamed or numbered) and (
         split.rows_width(delimiter) == split.width(delimiter) + 1)
     space_empties = delimiter == SPACE and any("" in row[:-1] for row in split.rows(SPACE))

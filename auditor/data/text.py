@@ -137,17 +137,26 @@ def first_lines(path: Path, encoding: str, n: int, comment: str) -> tuple[int, s
     return comments, last, lines
 
 
-def line_ends(path: Path) -> int:
-    """The line ends (LF, CR LF or CR) of the file's bytes, decompressed: no fewer than the
-    rows under its header (a byte 10 or 13 inside a UTF-16 or UTF-32 character is counted
-    too: more, never fewer)."""
-    ends, cr = 0, False
-    with open_bytes(path) as fh:
-        while chunk := fh.read(1 << 20):
-            ends += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
-            ends -= cr and chunk.startswith(b"\n")
-            cr = chunk.endswith(b"\r")
-    return ends
+def row_numbers(path: Path, encoding: str, skip: int, delimiter: str) -> bool:
+    """Whether the first fields of all the rows under the header (``skip`` lines above it) are
+    different whole numbers, none above the rows' count: R's row names of shuffled rows (its
+    row numbers, always each its own) could be no other column. Rows as Python's reader reads
+    them (a quoted line break ends none), blank lines skipped as both readers skip them; the
+    file is read to its end only where every first field so far is a new whole number."""
+    seen: set[int] = set()
+    with wide_fields(), open_text(path, encoding) as fh:
+        for _ in range(skip):
+            fh.readline()
+        reader = csv.reader(fh, delimiter=delimiter)
+        next(reader, None)  # the header
+        for row in reader:
+            name = row[0].strip() if row else None
+            if name is None:
+                continue
+            if not (name.isascii() and name.isdigit()) or int(name) in seen:
+                return False
+            seen.add(int(name))
+    return max(seen, default=0) <= len(seen)
 
 
 def _empty_row(line: str) -> bool:

@@ -271,6 +271,40 @@ def test_whole_numbers_first_that_are_no_row_names_are_read(cli, tmp_path, shape
     assert audit["data"]["splits"]["test"]["n_rows"] == len(rows)
 
 
+@pytest.mark.parametrize("shape", ["sorted", "below_rows", "quoted_breaks"])
+def test_whole_numbers_first_repeating_past_the_first_rows_are_read(cli, tmp_path, shape):  # noqa: F811
+    """R20 #1-#3: a first column of whole numbers over rows ending in the delimiter read at
+    b2611a3 and was refused: sorted incomes (each larger than the last in the first rows),
+    numbers none above the rows but repeating past the first rows, numbers above the rows
+    only as records (quoted line breaks). R's row names are each its own over the whole
+    file and none above its rows: these are read (table loader, predictions reader)."""
+    n = 400
+    if shape == "sorted":
+        values = [*range(20_000, 22_000, 10), *(22_000 + 10 * (i // 2) for i in range(n - 200))]
+    elif shape == "below_rows":
+        values = [*range(n - 100, n - 200, -1), *(i % 300 + 1 for i in range(n - 100))]
+    else:
+        n = 150
+        values = [*range(n + 1, 2 * n + 1)][::-1]
+    note = ',"a\nb\nc"' if shape == "quoted_breaks" else ""
+    head = "income,age,g,target" + (",note" if note else "")
+    rows = [f"{v},{20 + i * 7 % 50},{'FM'[i % 2]},{int(i % 3 == 0) ^ (i % 9 == 0)}{note},"
+            for i, v in enumerate(values)]
+    (tmp_path / "t.csv").write_text("\n".join([head, *rows]) + "\n")
+    (tmp_path / "audit.toml").write_text(TABLE.format(extra='features = ["income", "age"]'))
+    done = cli(["run", "audit.toml", "--out", "out", "--quiet", "--exit-zero"])
+    assert done.code == 0, done.err
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
+    assert audit["data"]["preprocessing"]["features"] == ["income", "age"]
+    lines = ["score_int,y_true,y_pred,g", *(f"{v},{i % 2},{i % 3 % 2},{'FM'[i % 2]},"
+                                           for i, v in enumerate(values))]
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+    done = cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", "po", "--exit-zero", "-q"])
+    assert done.code == 0, done.err
+    audit = json.loads((tmp_path / "po" / "audit.json").read_text())
+    assert audit["data"]["splits"]["test"]["n_rows"] == len(values)
+
+
 def test_an_id_column_refused_says_the_setting_that_reads_it(cli, tmp_path):  # noqa: F811
     """r11 #2, #3: ids 1.. (or shuffled) and a delimiter ending each row (not the header),
     refused as possibly R's row names: 'id,y_true,y_pred,g,y_score' audited without

@@ -110,14 +110,20 @@ def test_utf16_or_32_without_its_mark_is_refused_as_such(tmp_path, codec):
         assert "UTF-16 or UTF-32 without its byte-order mark?" in T.NO_MARK
 
 
-def test_line_ends_are_no_fewer_than_the_rows(tmp_path):
-    """line_ends bounds a file's rows (R's row names are none above it): LF, CR LF and CR
-    each one end, a CR LF split across the 1 MiB chunks too, a .gz decompressed."""
-    path = tmp_path / "x.csv"
-    for text, ends in ((b"a\n1\n2\n", 3), (b"a\r\n1\r\n2", 2), (b"a\r1\r2\r", 3),
-                       (b"a" * ((1 << 20) - 1) + b"\r\n1\n", 2)):  # fmt: skip
-        path.write_bytes(text)
-        assert T.line_ends(path) == ends
-    gz = tmp_path / "x.csv.gz"
-    gz.write_bytes(gzip.compress(b"a\n" * 5000))
-    assert T.line_ends(gz) == 5000
+def test_row_numbers_are_each_its_own_over_the_whole_file(tmp_path):
+    """R20 #2, #3: R's row names of shuffled rows are each its own and none above the rows, over
+    the whole file, not only its first rows: a repeat past them, or a number above the rows
+    (counted as records: a quoted line break ends none), is no row name. CR LF, .gz read."""
+    path, gz = tmp_path / "x.csv", tmp_path / "x.csv.gz"
+    shuffled = [*range(150, 0, -1)]
+    cases = ((shuffled, "", True), ([*range(1, 121), *range(1, 31)], "", False),
+             ([n + 1 for n in shuffled], "", False),
+             ([n + 1 for n in shuffled[:-1]], ',"a\nb\nc"', False))  # 149 rows, 3 lines each
+    for numbers, extra, names in cases:
+        text = "n,x\r\n" + "".join(f"{n},0{extra},\r\n" for n in numbers) + "\r\n"
+        path.write_text(text, newline="")
+        gz.write_bytes(gzip.compress(text.encode()))
+        assert T.row_numbers(path, "utf-8", 0, ",") is names, (numbers[:3], extra)
+        assert T.row_numbers(gz, "utf-8", 0, ",") is names
+    path.write_text("# c\nn,x\n2,0,\n1,0,\n")
+    assert T.row_numbers(path, "utf-8", 1, ",")
