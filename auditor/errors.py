@@ -264,9 +264,9 @@ def backslashes_doubled(text: str, shown: Callable[[str], object]) -> str:
     """``text`` with each run of its own backslashes doubled, as Python's repr shows them, where
     it comes before what reads as an escape (``x`` and 2 hex digits, ``u`` and 4, ``U`` and 8)
     or before a character ``shown`` says is shown as one: a name typed 'a\\x0ab' is then shown
-    'a\\\\x0ab', never as 'a<LF>b' is ('a\\x0ab'). Every writer's step for a name (report.escape,
-    :func:`printable_line`), once, before its characters are shown; never for a path or a
-    command a user copies."""
+    'a\\\\x0ab', never as 'a<LF>b' is ('a\\x0ab'). Every report writer's step for a name
+    (report.escape), once, before its characters are shown; never for a path or a command a
+    user copies, nor for an error line (:func:`printable_line` keeps its backslashes)."""
     if "\\" not in text:
         return text
 
