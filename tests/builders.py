@@ -99,13 +99,15 @@ def leftovers(parent: Path) -> list[str]:
 # until the test signals it: for SIGINT / SIGTERM tests.
 # ``auditor ARGS`` through its entry point (auditor.__main__.main: the signal handlers, then
 # cli.main, which leaves by os._exit on Ctrl-C or SIGTERM as the installed command does), its
-# renderings slowed so that a signal lands while the run folder is being written. It went
-# through exit_code_of and sys.exit, a way out the installed command never takes after a
-# signal, and a CI run under load once saw that child still alive 60 s after its Ctrl-C.
+# renderings slowed so that a signal lands while the run folder is being written.
 SLOW_WRITER = """
-import sys, time
+import signal, sys, time
 from auditor import run_folder
 from auditor.__main__ import main
+
+# Ctrl-C as an interactive shell leaves it: a job started with '&' (a CI script's background
+# run) ignores SIGINT, and Python then installs no KeyboardInterrupt for it
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 def slow(audit, folder):
     (folder / "half.txt").write_text("x")
