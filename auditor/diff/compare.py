@@ -136,7 +136,8 @@ def _checklist(audit: dict[str, Any]) -> dict[str, str]:
 def _provenance(audit: dict[str, Any], config: dict[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, s in (audit.get("data", {}).get("splits") or {}).items():
-        out[f"data split {name}"] = f"{s['sha256']} ({s['n_rows']} rows)"
+        if s["n_rows"]:  # a split of no rows (a predictions audit's training splits) is absent
+            out[f"data split {name}"] = f"{s['sha256']} ({s['n_rows']} rows)"
     for name, c in (audit.get("model", {}).get("checkpoints") or {}).items():
         out[f"checkpoint {name}"] = c["sha256"]
     out["config (sha256 of JSON)"] = config_hash(config)
