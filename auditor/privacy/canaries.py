@@ -87,13 +87,8 @@ def exposure(canary_loss: np.ndarray, candidate_loss: np.ndarray) -> np.ndarray:
     return np.log2(len(cand) + 1) - np.log2(rank)
 
 
-def binom_sf(k: int, n: int, p: float) -> float:
-    """P[Bin(n, p) > k] (``scipy.stats.binom.sf``)."""
-    return binomial_tail(k + 1, n, p)
-
-
 def _log_pmf(j: int, n: int, p: float) -> float:
-    """log P[Bin(n, p) = j], 0 < p < 1 (as ``binom_pmf``, in ``math``)."""
+    """log P[Bin(n, p) = j], 0 <= j <= n, 0 < p < 1, in ``math``."""
     return (math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1)
             + j * math.log(p) + (n - j) * math.log1p(-p))  # fmt: skip
 
@@ -141,17 +136,6 @@ def largest_mean_below(v: int, n: int, p: float) -> float:
             term, total, best = term / scale, total / scale, best / scale
             log_base += 500 * math.log(2)
     return math.exp(math.log(best) + log_base) if best > 0 else 0.0
-
-
-def binom_pmf(k: np.ndarray, n: int, p: float) -> np.ndarray:
-    """P[Bin(n, p) = k] for each k (``scipy.stats.binom.pmf``), through log-gamma."""
-    from scipy.special import gammaln, xlog1py, xlogy
-
-    k = np.asarray(k, dtype=np.float64)
-    j = np.clip(k, 0, n)  # outside 0..n the mass is 0
-    log_pmf = (gammaln(n + 1) - gammaln(j + 1) - gammaln(n - j + 1)
-               + xlogy(j, p) + xlog1py(n - j, -p))  # fmt: skip
-    return np.where((k >= 0) & (k <= n), np.exp(log_pmf), 0.0)
 
 
 def p_value_dp_audit(m: int, r: int, v: int, eps: float, delta: float) -> float:

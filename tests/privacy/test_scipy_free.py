@@ -1,6 +1,7 @@
 """The privacy probes' statistics without scipy.stats (its import took ~2 s of a run), against
 scipy.stats' own numbers."""
 
+import math
 import subprocess
 import sys
 
@@ -10,7 +11,12 @@ from scipy import stats
 
 from auditor.privacy.attacks._stats import logit_scaled_confidence
 from auditor.privacy.attacks.lira import normal_logpdf
-from auditor.privacy.canaries import binom_pmf, binom_sf, p_value_dp_audit
+from auditor.privacy.canaries import (
+    _log_pmf,
+    binomial_tail,
+    largest_mean_below,
+    p_value_dp_audit,
+)
 from auditor.privacy.roc import auc_interval, average_ranks, clopper_pearson, roc_auc
 
 
@@ -53,13 +59,22 @@ def test_normal_logpdf_matches_scipy():
     np.testing.assert_allclose(normal_logpdf(x, mu, sd), stats.norm.logpdf(x, mu, sd), rtol=1e-12)
 
 
-@pytest.mark.parametrize(("n", "p"), [(40, 0.5), (40, 0.93), (100, 0.01), (7, 1.0), (7, 0.0)])
-def test_binomial_tail_and_mass_match_scipy(n, p):
-    for k in range(-1, n + 2):
-        assert binom_sf(k, n, p) == pytest.approx(stats.binom.sf(k, n, p), rel=1e-10, abs=1e-300)
-    k = np.arange(-1, n + 2)
-    np.testing.assert_allclose(binom_pmf(k, n, p), stats.binom.pmf(k, n, p), rtol=1e-10,
-                               atol=1e-300)  # fmt: skip
+@pytest.mark.parametrize(("n", "p"), [(40, 0.5), (40, 0.93), (100, 0.01), (7, 1.0), (7, 0.0),
+                                    (1, 0.3), (14652, 0.62), (10**6, 0.5 + 1e-3)])  # fmt: skip
+def test_the_binomial_tail_and_its_masses_match_scipy(n, p):
+    """What the one-run audit's p-value sums in ``math``: P[Bin(n, p) >= v] (both sides of the
+    mean), each log mass, and the largest mean of the masses below v."""
+    few = {-1, 0, 1, 2, n // 3, n // 2, round(n * p), n - 2, n - 1, n, n + 1}
+    for v in range(-1, n + 2) if n <= 100 else sorted(few):
+        expected = stats.binom.sf(v - 1, n, p)
+        assert binomial_tail(v, n, p) == pytest.approx(expected, rel=1e-9, abs=1e-300), v
+        if 0 <= v <= n and 0 < p < 1:
+            rounding = 1e-15 * math.lgamma(n + 1) + 1e-11  # lgamma(n + 1)'s last digits
+            assert _log_pmf(v, n, p) == pytest.approx(stats.binom.logpmf(v, n, p), abs=rounding)
+    for v in range(1, n + 1) if n <= 100 else sorted(few - {-1, 0, n + 1}) if n < 10**6 else ():
+        masses = stats.binom.pmf(np.arange(v - 1, -1, -1), n, p)
+        expected = max(np.cumsum(masses) / np.arange(1, v + 1))
+        assert largest_mean_below(v, n, p) == pytest.approx(expected, rel=1e-9, abs=1e-300), v
 
 
 def test_p_value_of_the_one_run_audit_matches_the_scipy_formula():
