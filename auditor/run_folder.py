@@ -371,30 +371,30 @@ def load_audit(path: str | Path) -> dict[str, Any]:
     return read_audit(path)[0]
 
 
-def read_audit(path: str | Path) -> tuple[dict[str, Any], str]:
+def read_audit(path: str | Path, *, field: str | None = None) -> tuple[dict[str, Any], str]:
     """Read ``RUN_DIR`` or ``RUN_DIR/audit.json`` and validate it against the schema; the
     audit and the file's text.
 
     Raises :class:`AuditorInputError` (exit 2) for a missing file, bad JSON (see
     :func:`auditor.audit_tree.jsonfile.read_json_file`: too large, too deep, a huge number,
     a duplicate key, bad UTF-8 included), another schema version or a field that breaks the
-    schema."""
+    schema; a refusal of the whole file (none, a folder, not JSON) names ``field`` if given."""
     path = audit_file(path)
-    regular_file(path, is_a_folder=NOT_A_FILE, not_a_file=NOT_A_FILE)  # /dev/null, loops
-    data, text = read_json_file(path)  # size, UTF-8, duplicate keys, depth, numbers
-    if not isinstance(data, dict):
-        raise AuditorInputError(NOT_AN_OBJECT, source=str(path))
+    try:
+        regular_file(path, is_a_folder=NOT_A_FILE, not_a_file=NOT_A_FILE)  # /dev/null, loops
+        data, text = read_json_file(path)  # size, UTF-8, duplicate keys, depth, numbers
+        if not isinstance(data, dict):
+            raise AuditorInputError(NOT_AN_OBJECT, source=str(path))
+    except AuditorInputError as exc:
+        raise (exc.with_field(field) if field else exc) from None
     if data.get("schema_version") != SCHEMA_VERSION:
-        message = WRONG_SCHEMA.format(
-            found=data.get("schema_version"), expected=SCHEMA_VERSION, version=__version__
-        )
+        message = WRONG_SCHEMA.format(found=data.get("schema_version"), expected=SCHEMA_VERSION,
+                                      version=__version__)  # fmt: skip
         raise AuditorInputError(message, source=str(path), field="schema_version")
     if "NaN" in text or "Infinity" in text or _SURROGATE.search(text):  # json takes them
         refuse_non_json_values(data, source=str(path))  # auditor never writes them
-    validate_audit(data, source=str(path))
-    check_config_read_back(data, source=str(path))
-    check_counts_read_back(data, source=str(path))
-    check_intervals_read_back(data, source=str(path))
-    check_gates_read_back(data, source=str(path))  # a tally or a verdict edited by hand
+    for check in (validate_audit, check_config_read_back, check_counts_read_back,
+                  check_intervals_read_back, check_gates_read_back):  # fmt: skip
+        check(data, source=str(path))
     fill_known_when_absent(data)  # a field 2.0 gained later whose absence says its value
     return data, text

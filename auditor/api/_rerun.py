@@ -10,22 +10,20 @@ from typing import Any
 
 from auditor.api._config_arg import config_path, file_text
 from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
-from auditor.api._result import AuditResult, refuse_rewrite
+from auditor.api._result import AuditResult, read_run, refuse_rewrite
 from auditor.config import AuditConfig, GatesConfig, expand_home
 from auditor.config.paths import as_written
 from auditor.config.predictions_file import load_predictions_config
-from auditor.errors import AuditorInputError, regular_file
+from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import as_path
 from auditor.preflight import run_head
 from auditor.record import audit_schema
 from auditor.run_folder import (
     LOCK_TIMEOUT_S,
-    NOT_A_FILE,
     audit_file,
     check_out_dir,
     load_audit,
-    read_audit,
     write_run,
 )
 
@@ -56,16 +54,13 @@ def _local(value: Any, *, field: str) -> Path:
     return path
 
 
-def _run_dir(value: Any, *, flags: bool) -> Path:
-    """``run_dir`` as a local Path (:func:`_local`) whose audit.json is a file: where not
-    (none there, a folder, no regular file), one line naming ``run_dir`` ('nope: run_dir: no
-    such file'); with ``flags`` the command line's RUN_DIR is named by its file alone."""
+def _read_run(value: Any, *, flags: bool) -> tuple[Path, AuditResult, str]:
+    """``run_dir`` as a local Path (:func:`_local`), its run read back and the audit.json's
+    text (:func:`read_run`): a refusal of the whole file (none there, a folder, not JSON)
+    names ``run_dir`` ('nope: run_dir: no such file'); with ``flags`` the command line's
+    RUN_DIR is named by its file alone."""
     path = _local(value, field="run_dir")
-    try:
-        regular_file(audit_file(path), is_a_folder=NOT_A_FILE, not_a_file=NOT_A_FILE)
-    except AuditorInputError as exc:
-        raise (exc if flags else exc.with_field("run_dir")) from None
-    return path
+    return path, *read_run(path, field=None if flags else "run_dir")
 
 
 def read_baseline(
@@ -156,8 +151,9 @@ def regate(
             GatesConfig().with_fail_on(fail_on)  # first, whichever gates it applies to
         options = {"fail_on": fail_on, "baseline": baseline}
         gates = _config_gates(config, config_file, options)
-        return _regate(_run_dir(run_dir, flags=flags), gates=gates, options=options,
-                       out_dir=out_dir, lock_timeout=lock_timeout)  # fmt: skip
+        path, source, _ = _read_run(run_dir, flags=flags)
+        return _regate(path, source, gates=gates, options=options, out_dir=out_dir,
+                       lock_timeout=lock_timeout)  # fmt: skip
 
 
 def _config_gates(
@@ -186,12 +182,11 @@ def _checked(gates: GatesConfig, options: dict[str, Any], *, source: str | Path 
 
 
 def _regate(
-    run_dir: str | Path, *, gates: tuple[GatesConfig, Path | None] | None,
+    run_dir: Path, source: AuditResult, *, gates: tuple[GatesConfig, Path | None] | None,
     options: dict[str, Any], out_dir: str | Path | None, lock_timeout: float,
 ) -> AuditResult:  # fmt: skip
-    """:func:`regate`, its errors in the command line's words; ``gates``: ``config``'s
-    (:func:`_config_gates`), else the run's own are read and checked here."""
-    source = AuditResult.load(run_dir)
+    """:func:`regate` of ``source``, read from ``run_dir``, its errors in the command line's
+    words; ``gates``: ``config``'s (:func:`_config_gates`), else the run's own, checked here."""
     out = _target(run_dir, out_dir, "gate", source.mode)
     baseline = options["baseline"]
     if gates is not None:
@@ -216,7 +211,7 @@ def _regate(
                                     baseline_file=named)  # fmt: skip
     audit["config"] = {**audit["config"], "gates": gates_cfg.model_dump(mode="json")}
     write_run(audit, out, lock_timeout=lock_timeout)
-    return AuditResult(data=audit, run_dir=out, read_from=audit_file(run_dir).resolve())
+    return AuditResult(data=audit, run_dir=out, read_from=source.read_from)
 
 
 def rerender(
@@ -227,14 +222,7 @@ def rerender(
     (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched. Bad input
     names ``out_dir``, or with ``flags`` ``auditor card``'s ``--out``."""
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=(run_dir, out_dir)):
-        run_dir = _run_dir(run_dir, flags=flags)  # an int: one line, not a TypeError
-        return _rerender(run_dir, out_dir=out_dir, lock_timeout=lock_timeout)
-
-
-def _rerender(run_dir: str | Path, *, out_dir: str | Path | None,
-              lock_timeout: float) -> AuditResult:  # fmt: skip
-    data, text = read_audit(run_dir)  # read and validated once: written as it was read
-    source = AuditResult(data=data, run_dir=audit_file(run_dir).parent)
-    out = _target(run_dir, out_dir, "card", source.mode)
-    write_run(source.data, out, lock_timeout=lock_timeout, text=text)
-    return AuditResult(data=source.data, run_dir=out, read_from=audit_file(run_dir).resolve())
+        path, source, text = _read_run(run_dir, flags=flags)  # read and validated once
+        out = _target(path, out_dir, "card", source.mode)
+        write_run(source.data, out, lock_timeout=lock_timeout, text=text)  # as it was read
+        return AuditResult(data=source.data, run_dir=out, read_from=source.read_from)

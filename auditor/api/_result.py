@@ -22,6 +22,7 @@ from auditor.api._errors import named_as
 from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
 from auditor.config import GateRule, GatesConfig
 from auditor.config.keys import first_problem
+from auditor.config.paths import as_written
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import CHECKPOINTS, as_path, to_json_text
@@ -35,7 +36,7 @@ from auditor.run_folder import (
     RUN_LOG,
     audit_file,
     check_out_dir,
-    load_audit,
+    read_audit,
     write_run,
 )
 
@@ -234,9 +235,18 @@ class AuditResult:
 
     @classmethod
     def load(cls, path: str | Path) -> AuditResult:
-        """Read ``RUN_DIR`` or ``RUN_DIR/audit.json``, validated against the schema."""
-        data = load_audit(path)
-        return cls(data=data, run_dir=audit_file(path).parent, read_from=audit_file(path).resolve())
+        """Read ``RUN_DIR`` or ``RUN_DIR/audit.json``, validated against the schema; a URL
+        not there is refused as written ("https:/x/y: no such file" was shown)."""
+        as_written(path, Path(path))
+        return read_run(path)[0]
+
+
+def read_run(path: str | Path, *, field: str | None = None) -> tuple[AuditResult, str]:
+    """The run at ``path`` read back (:func:`auditor.run_folder.read_audit`: a refusal of the
+    whole file names ``field`` where given) and its audit.json's text, as read."""
+    data, text = read_audit(path, field=field)
+    named = audit_file(path)
+    return AuditResult(data=data, run_dir=named.parent, read_from=named.resolve()), text
 
 
 def refuse_rewrite(out: Path, *runs: str | Path, own_run: dict[str, Any] | None,

@@ -37,11 +37,21 @@ def run(tmp_path_factory):
         (lambda run: auditor.rerender("nope"), "run_dir", "nope: run_dir: no such file"),
         (lambda run: auditor.regate("nope"), "run_dir", "nope: run_dir: no such file"),
         (lambda run: auditor.rerender(run.parent / "empty"), "run_dir", "audit.json: run_dir: "),
+        # an audit.json that is not JSON, or no object, named no field (R17 #3)
+        (lambda run: auditor.rerender(run.parent / "badj"), "run_dir",
+         "audit.json: run_dir: not valid JSON"),
+        (lambda run: auditor.regate(run.parent / "badj"), "run_dir",
+         "audit.json: run_dir: not valid JSON"),
+        (lambda run: auditor.rerender(run.parent / "list"), "run_dir",
+         "list/audit.json: run_dir: not a JSON object"),
     ],
 )  # fmt: skip
 def test_each_refusal_names_its_argument(run, call, field, shown, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (run.parent / "empty").mkdir(exist_ok=True)
+    for name, text in (("badj", "{x"), ("list", "[1]")):
+        (run.parent / name).mkdir(exist_ok=True)
+        (run.parent / name / "audit.json").write_text(text)
     before = sorted(p.name for p in run.parent.iterdir())
     with pytest.raises(AuditorInputError) as err:
         call(run)
@@ -50,7 +60,12 @@ def test_each_refusal_names_its_argument(run, call, field, shown, tmp_path, monk
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_command_line_names_the_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize(("text", "said"), [(None, "nope: no such file"),
+                                           ("{x", "nope/audit.json: not valid JSON (")])
+def test_the_command_line_names_the_file(text, said, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    if text is not None:
+        (tmp_path / "nope").mkdir()
+        (tmp_path / "nope" / "audit.json").write_text(text)
     res = CliRunner().invoke(app, ["card", "nope"])
-    assert res.exit_code == 2 and "error: nope: no such file" in res.output, res.output
+    assert res.exit_code == 2 and f"error: {said}" in res.output, res.output

@@ -1,14 +1,14 @@
-"""A URL given to the Python API's run, regate or rerender was read as a local path and shown
-with one '/' of its '//' (`regate('o2', baseline='https://x.org/a.json')` said
-"<cwd>/https:/x.org/a.json: baseline: no such file"). Text is shown as written and said to be
-a URL, as audit_predictions' source and the command line's path options are (r8 #4)."""
+"""A URL given to the Python API's run, regate, rerender or AuditResult.load was read as a
+local path and shown with one '/' of its '//' (`regate('o2', baseline='https://x.org/a.json')`
+said "<cwd>/https:/x.org/a.json: baseline: no such file"). Text is shown as written and said
+to be a URL, as audit_predictions' source and the command line's path options are (r8 #4)."""
 
 from __future__ import annotations
 
 import pytest
 
 import auditor
-from auditor.api import audit_predictions
+from auditor.api import AuditResult, audit_predictions
 from auditor.errors import AuditorInputError
 from tests.builders import predictions_csv
 
@@ -34,6 +34,8 @@ def run(tmp_path_factory):
          f"s3://b/c.toml: config: {SAID}"),
         (lambda run: auditor.regate(run, baseline=URL), f"{URL}: baseline: {SAID}"),
         (lambda run: auditor.rerender(URL), f"{URL}: run_dir: {SAID}"),
+        # said "https:/x.org/run/audit.json: no such file" (R21 #2)
+        (lambda run: AuditResult.load(URL), f"{URL}: {SAID}"),
     ],
 )
 def test_a_url_is_shown_as_written(run, call, shown, tmp_path, monkeypatch):
