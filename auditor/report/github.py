@@ -1,5 +1,8 @@
 """GitHub Actions outputs: the job summary ($GITHUB_STEP_SUMMARY) and ``::error`` /
-``::warning`` annotations for failing and warning gates, pointing at the config file."""
+``::warning`` annotations for failing and warning gates, pointing at the config file: a
+gate that fails the job (a failure; a warning too where warnings fail,
+:func:`~auditor.gates.evaluate.warnings_may_fail`) is an ``::error``, as junit.xml and the
+exit code have it."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from auditor.config.toml_file import MAX_CONFIG_BYTES  # the most a config may be
+from auditor.gates.evaluate import warnings_may_fail
 from auditor.report.escape import md_code, terminal_exact, terminal_text
 from auditor.report.summary import MAX_BYTES
 from auditor.report.terminal import failure_text, flagged_gates
@@ -69,11 +73,21 @@ MSG_MORE = (
 )
 
 
+# a warning gate's title where warnings fail the job (the words of the verdict line)
+WARNINGS_FAIL = " (warnings fail)"
+
+
 def _annotation(
-    r: Mapping[str, Any], config_file: str | None, audit: Mapping[str, Any] | None
+    r: Mapping[str, Any],
+    config_file: str | None,
+    audit: Mapping[str, Any] | None,
+    *,
+    warn_fails: bool,
 ) -> str:
-    kind = "error" if r["status"] == "fail" else "warning"
-    title = terminal_text(f"auditor gate {r['status']}: {r['name']}", isolate=True)
+    fails_job = r["status"] == "fail" or warn_fails
+    kind = "error" if fails_job else "warning"
+    status = r["status"] + (WARNINGS_FAIL if r["status"] != "fail" and fails_job else "")
+    title = terminal_text(f"auditor gate {status}: {r['name']}", isolate=True)
     props = [f"title={_escape_prop(title)}"]
     if config_file:
         props.insert(0, f"file={_escape_prop(config_file)}")
@@ -91,20 +105,25 @@ def github_annotations(
     audit: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """``::error`` / ``::warning`` workflow commands for failing and warning gates, pointing
-    at the config file (and the rule's line where it can be found): at most
-    :data:`MAX_PER_KIND` of each, failures first, then insufficient data, not run and
-    warnings; then one ``::notice`` counting the gates left out. ``audit``: the audit the
-    gates judged (a fairness gap's pair counts)."""
+    at the config file (and the rule's line where it can be found): ``::error`` for each gate
+    that fails the job (every flagged gate where warnings fail: the gates' recorded
+    ``fail_on``, as junit.xml and the exit code read it), at most :data:`MAX_PER_KIND` of
+    each kind, failures first, then insufficient data, not run and warnings; then one
+    ``::notice`` counting the gates left out. ``audit``: the audit the gates judged (a
+    fairness gap's pair counts)."""
     if gates.get("status") != "ok":
         return []
     config_file = config_file or gates.get("config_file")
     flagged = flagged_gates(gates)
-    fails = [r for r in flagged if r["status"] == "fail"]
-    warns = [r for r in flagged if r["status"] != "fail"]
-    shown = fails[:MAX_PER_KIND] + warns[:MAX_PER_KIND]
-    out = [_annotation(r, config_file, audit) for r in shown]
+    warn_fails = warnings_may_fail(gates)
+    errors = [r for r in flagged if r["status"] == "fail" or warn_fails]  # each fails the job
+    warns = [r for r in flagged if not (r["status"] == "fail" or warn_fails)]
+    shown = errors[:MAX_PER_KIND] + warns[:MAX_PER_KIND]
+    out = [_annotation(r, config_file, audit, warn_fails=warn_fails) for r in shown]
     if len(shown) < len(flagged):
-        n_fail, n_warn = max(0, len(fails) - MAX_PER_KIND), max(0, len(warns) - MAX_PER_KIND)
+        left = errors[MAX_PER_KIND:] + warns[MAX_PER_KIND:]
+        n_fail = sum(r["status"] == "fail" for r in left)
+        n_warn = len(left) - n_fail
         more = MSG_MORE.format(n=n_fail + n_warn, fail=n_fail, warn=n_warn)
         out.append(f"::notice title={_escape_prop('auditor gates')}::{_escape_data(more)}")
     return out

@@ -271,11 +271,12 @@ def _gates_head(audit: Mapping[str, Any]) -> list[str]:
     c, verdict = gates["counts"], gates["verdict"]
     word = {"pass": "passed", "warn": "passed with warnings", "fail": "FAILED"}[verdict]
     words = warnings_fail(gates)  # naming neither --fail-on nor fail_on: audit.json does not say
+    icon = _ICON["fail" if words else verdict]  # warnings that fail the job: the job's ❌
     if words:
         word = f"FAILED {words}"
     config = md_code(gates["config_file"] or "built-in", in_table=False)  # a line, no table
     head = [
-        f"## {_ICON[verdict]} auditor gates {word}: {md_escape(run['name'])}",
+        f"## {icon} auditor gates {word}: {md_escape(run['name'])}",
         "",
         f"**Verdict: {verdict.upper()}** · {c['fail']} failed · {c['warn']} warnings · "
         f"{c['pass']} passed · config {config}",

@@ -47,7 +47,8 @@ def test_the_markdown_card_says_the_gates_failed(strict_audit):
     (line,) = [s for s in render_markdown(strict_audit).splitlines() if "Release gates" in s]
     assert line.startswith("**Release gates failed (warnings fail): "), line
     assert "Release gates failed (warnings fail)" in render_html(strict_audit)
-    assert "auditor gates FAILED (warnings fail)" in render_summary(strict_audit)
+    # summary.md's heading: the failed job's icon, as its ::error annotations (R17 #4)
+    assert "## ❌ auditor gates FAILED (warnings fail)" in render_summary(strict_audit)
 
 
 def test_warnings_that_pass_are_not_called_failed(strict_audit):

@@ -191,3 +191,36 @@ def test_the_summary_is_rendered_only_when_it_is_written(tmp_path):
     target = tmp_path / "summary"
     publish_github(audit, render, env={"GITHUB_STEP_SUMMARY": str(target)}, stream=io.StringIO())
     assert calls == [1] and target.read_text() == "S\n"
+
+
+def test_a_warning_that_fails_the_job_is_an_error_as_in_junit():
+    """Under fail_on = "warning" a warning gate fails the job (exit 1, junit.xml's failure):
+    it was annotated ::warning (R17 #4)."""
+    results = [_flagged("warn", "insufficient_data", i) for i in range(3)] + [
+        _flagged("fail", "fail", 0), _flagged("pass", "pass", 0)]  # fmt: skip
+    gates = {"status": "ok", "config_file": None, "results": results, "fail_on": "warning"}
+    lines = github_annotations(gates)
+    assert [line.split(" ", 1)[0] for line in lines] == ["::error"] * 4
+    assert "title=auditor gate fail%3A fail gate 0" in lines[0]
+    assert all("title=auditor gate warn (warnings fail)%3A " in line for line in lines[1:])
+    # the same gates where warnings do not fail: the warnings stay ::warning
+    kinds = [x.split(" ", 1)[0] for x in github_annotations({**gates, "fail_on": "failure"})]
+    assert kinds == ["::error"] + ["::warning"] * 3
+    # at most 10 errors shown where all 40 fail the job; the notice counts the rest by status
+    many = [_flagged("warn", "insufficient_data", i) for i in range(38)] + results[3:4] * 2
+    lines = github_annotations({**gates, "results": many})
+    assert [line.split(" ", 1)[0] for line in lines] == ["::error"] * 10 + ["::notice"]
+    assert "30 more gates" in lines[-1] and "0 failed, 30 warnings" in lines[-1]
+
+
+def test_errors_are_junits_failures_under_either_fail_on():
+    from xml.etree import ElementTree as ET
+
+    from auditor.report.junit import render_junit
+
+    for fail_on in ("failure", "warning"):
+        audit = audit_with_gates(fail_on=fail_on)
+        assert audit["gates"]["counts"]["warn"] > 0  # a warning to be judged
+        root = ET.fromstring(render_junit(audit).split("\n", 1)[1])
+        errors = [x for x in github_annotations(audit["gates"]) if x.startswith("::error ")]
+        assert len(errors) == int(root.get("failures")), fail_on
