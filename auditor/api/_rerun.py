@@ -12,7 +12,7 @@ from auditor.api._config_arg import config_path, file_text
 from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
 from auditor.api._result import AuditResult, read_run, refuse_rewrite
 from auditor.config import AuditConfig, GatesConfig, expand_home
-from auditor.config.paths import as_written
+from auditor.config.paths import as_written, out_as_written
 from auditor.config.predictions_file import load_predictions_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
@@ -105,6 +105,7 @@ def _target(read: str | Path, out_dir: str | Path | None, kind: str, mode: str |
     another run where the run is nested in one: refused naming the run, not an --out never
     given."""
     named = audit_file(read).absolute()
+    out_as_written(out_dir, field="--out")  # s3://b/run: refused, as check_out_dir refuses it
     out = as_path(out_dir, field="--out") if out_dir is not None else _beside(named.parent, kind)
     refuse_rewrite(out, read, own_run=run_head(named.resolve()), field="--out",
                    default=None if out_dir is not None else kind)  # fmt: skip

@@ -22,7 +22,7 @@ from auditor.api._errors import named_as
 from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
 from auditor.config import GateRule, GatesConfig
 from auditor.config.keys import first_problem
-from auditor.config.paths import as_written
+from auditor.config.paths import as_written, out_as_written
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import CHECKPOINTS, as_path, to_json_text
@@ -197,6 +197,7 @@ class AuditResult:
 
     def _write(self, folder: str | Path, *, lock_timeout: float) -> AuditResult:
         """:meth:`write`, its errors naming ``--out`` (``auditor audit``'s own write)."""
+        out_as_written(folder, field="--out")  # s3://b/run: refused, as check_out_dir does
         folder = as_path(folder, field="--out")  # an int: one line, not a TypeError
         run = self.data.get("run")
         own = json_form(run) if isinstance(run, dict) else None

@@ -17,25 +17,25 @@ EMPTY_PATH = "an empty path: name {what}"
 
 def nonblank(what: str, *, read: bool = False) -> Callable[[str], Path]:
     """A parser giving ``Path(value)``, or refusing a blank ``value`` as usage ("an empty
-    path: name ``what``"), before it becomes the working folder; with ``read`` (a file the
-    command reads), a URL not there, shown as typed (its Path keeps one of its '//')."""
+    path: name ``what``"), before it becomes the working folder, and a URL not there, shown
+    as typed (its Path keeps one of its '//'): a file the command reads (``read``) is to be
+    downloaded, and a path it writes to (--out) is local ('-o s3://b/run' made 's3:/b/run')."""
 
     def path(value: str) -> Path:
         if not value.strip():
             raise typer.BadParameter(EMPTY_PATH.format(what=what))
-        if read:
-            _local(value)
+        _local(value, read=read)
         return Path(value)
 
     return path
 
 
-def _local(value: str) -> None:
-    from auditor.config.paths import as_written  # pydantic: only once such a path is given
+def _local(value: str, *, read: bool) -> None:
+    from auditor.config import paths  # pydantic: only once such a path is given
     from auditor.errors import AuditorInputError
 
     try:
-        as_written(value, Path(value))
+        paths.as_written(value, Path(value), said=paths.NOT_LOCAL if read else paths.WRITES_LOCAL)
     except AuditorInputError as err:
         raise typer.BadParameter(str(err)) from None
 

@@ -26,10 +26,10 @@ def no_file(path: Path | str) -> str:
     return NOT_LOCAL if URL.match(str(path)) else NO_FILE
 
 
-def as_written(text: Any, path: Path, *, field: str | None = None) -> None:
+def as_written(text: Any, path: Path, *, field: str | None = None, said: str = NOT_LOCAL) -> None:
     """Refuse ``text``, a URL as the user wrote it (``s3://bucket/a.csv``), where ``path``
     (``text`` found from its folder) is not there, showing ``text``: a Path of it keeps one of
-    its two slashes ("s3:/bucket/a.csv" was shown)."""
+    its two slashes ("s3:/bucket/a.csv" was shown). ``said``: why (a read's by default)."""
     if not isinstance(text, str) or not URL.match(text):
         return
     try:
@@ -37,7 +37,18 @@ def as_written(text: Any, path: Path, *, field: str | None = None) -> None:
     except (OSError, ValueError):  # a NUL, a name too long: no file either way
         there = False
     if not there:
-        raise AuditorInputError(NOT_LOCAL, source=text, field=field)
+        raise AuditorInputError(said, source=text, field=field)
+
+
+WRITES_LOCAL = "a URL: auditor writes local files; write them here, then upload them"
+
+
+def out_as_written(value: Any, *, field: str) -> None:
+    """Refuse an output path written as a URL (``-o s3://bucket/run``) by the reads' rule
+    (:func:`as_written`): its Path made the local folder ``s3:/bucket/run`` and said nothing.
+    A path with a colon elsewhere (``C:/runs``, ``runs/10:30``, ``./s3://x``) is a path."""
+    if isinstance(value, str):
+        as_written(value, Path(value), field=field, said=WRITES_LOCAL)
 
 
 # The keys of each table that name a file ([gates] baseline: beside the config, else here).

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from auditor.audit_tree import parse_path
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
-from auditor.config.paths import model_file
+from auditor.config.paths import model_file, out_as_written
 from auditor.config.privacy import PrivacyConfig, check_delta, dp_rows
 from auditor.config.recipe_splits import plain_splits
 from auditor.errors import AuditorInputError, check_resolvable
@@ -96,6 +96,7 @@ def check_out_dir(out_dir: str | Path, *, mode: str | None = None, placed: bool 
 
     Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
     out = as_path(out_dir, field="--out")  # out_dir=5 from Python: one line, not a TypeError
+    out_as_written(out_dir, field="--out")  # out_dir="s3://b/run": no local folder "s3:/b/run"
     if not placed:
         check_resolvable(out, field="--out")
         refuse_in_run(out)

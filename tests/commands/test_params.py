@@ -7,10 +7,13 @@ nothing written (R18 #2, #6)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from auditor.cli import exit_code_of
 from auditor.commands import EXIT_BAD_INPUT
+from auditor.commands.params import file_path, folder_path
 
 P = ["-p", "p.csv", "--sensitive", "g"]
 CASES = [  # (the words before the blank, the parameter named, the command, what to name)
@@ -79,3 +82,39 @@ def test_a_url_a_command_reads_is_shown_as_typed(args, named, command, tmp_path,
     assert line == (f"auditor: error: Invalid value for {named}: {url}: a URL: auditor reads a "
                     f"local file; download it first (see 'auditor {command} --help')")  # fmt: skip
     assert list(tmp_path.iterdir()) == []
+
+
+WRITES = "a URL: auditor writes local files; write them here, then upload them"
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["run", "a.toml", "-o"], "run"),
+        (["audit", *P, "--out"], "audit"),
+        (["gate", "r", "-o"], "gate"),
+        (["card", "r", "-o"], "card"),
+        (["diff", "a", "b", "-o"], "diff"),
+    ],
+)
+@pytest.mark.parametrize("url", ["s3://bucket/run", "https://x.org/y"])
+def test_a_url_a_command_writes_to_is_refused(args, command, url, tmp_path, monkeypatch,
+                                              capsys):  # fmt: skip
+    """`auditor audit ... -o s3://bucket/run` exited 0, wrote the local folder s3:/bucket/run
+    and printed "Model card: s3:/bucket/run/..." (R21 #3): refused as typed, as a URL read is,
+    naming the option; nothing written."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.csv").write_text("y_true,y_pred,g\n1,0,a\n")
+    assert exit_code_of([*args, url]) == EXIT_BAD_INPUT
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (f"auditor: error: Invalid value for '--out' / '-o': {url}: {WRITES} "
+                    f"(see 'auditor {command} --help')")  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
+
+
+@pytest.mark.parametrize("text", ["runs/10:30", "ab:c", "C:/runs/x", "C:\\runs", "./s3://b/x",
+                                  "runs/s3://b"])  # fmt: skip
+def test_a_path_with_a_colon_is_no_url(text):
+    """Only a scheme of two or more letters at the start, before ':/', is a URL: a drive, a
+    time in a name, or a URL after ./ stays a local path (./s3://b/x is the folder s3:/b/x)."""
+    assert folder_path(text) == Path(text) and file_path(text) == Path(text)
