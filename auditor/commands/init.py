@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from auditor.commands import cli_errors
+from auditor.commands.params import file_path
 from auditor.errors import AuditorInputError
 from auditor.io import write_output
 
@@ -23,7 +24,8 @@ EXAMPLE = (Path(__file__).parent / "example.toml").read_text(encoding="utf-8")
 
 def init(
     path: Annotated[
-        Path, typer.Argument(metavar="PATH", help="Where to write the example.")
+        Path, typer.Argument(metavar="PATH", help="Where to write the example.", path_type=str,
+                             callback=file_path)  # "" and s3://b/a.toml: refused as typed
     ] = Path("auditor.toml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:

@@ -30,6 +30,7 @@ CASES = [  # (the words before the blank, the parameter named, the command, what
     (["gate"], "'RUN_DIR'", "gate", "a run folder or its audit.json"),  # "audit.json: no such
     (["card"], "'RUN_DIR'", "card", "a run folder or its audit.json"),  # file", a name not typed
     (["diff"], "'A'", "diff", "a run folder or its audit.json"),
+    (["init"], "'PATH'", "init", "a file"),  # ".: PATH: is a folder", a name not typed
 ]
 
 
@@ -49,7 +50,7 @@ def test_a_blank_path_is_named_as_empty(args, named, command, what, blank, tmp_p
 def test_the_options_help_shows_path(capsys):
     """run's CONFIG showed "CONFIG <Path>" (its parser= named the type as Python does);
     it shows "<path>" as every other command's argument does, and refuses "" as before."""
-    for command in (["gate"], ["card"], ["diff"], ["run"], ["audit"]):
+    for command in (["gate"], ["card"], ["diff"], ["run"], ["audit"], ["init"]):
         assert exit_code_of([*command, "--help"]) == 0
         assert "<Path>" not in capsys.readouterr().out
     assert exit_code_of(["run", "--help"]) == 0
@@ -95,6 +96,7 @@ WRITES = "a URL: auditor writes local files; write them here, then upload them"
         (["gate", "r", "-o"], "gate"),
         (["card", "r", "-o"], "card"),
         (["diff", "a", "b", "-o"], "diff"),
+        (["init"], "init"),  # wrote the file s3:/bucket/run
     ],
 )
 @pytest.mark.parametrize("url", ["s3://bucket/run", "https://x.org/y"])
@@ -107,7 +109,8 @@ def test_a_url_a_command_writes_to_is_refused(args, command, url, tmp_path, monk
     (tmp_path / "p.csv").write_text("y_true,y_pred,g\n1,0,a\n")
     assert exit_code_of([*args, url]) == EXIT_BAD_INPUT
     [line] = capsys.readouterr().err.splitlines()
-    assert line == (f"auditor: error: Invalid value for '--out' / '-o': {url}: {WRITES} "
+    named = "'PATH'" if command == "init" else "'--out' / '-o'"
+    assert line == (f"auditor: error: Invalid value for {named}: {url}: {WRITES} "
                     f"(see 'auditor {command} --help')")  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
 
