@@ -12,7 +12,8 @@ them right (``0 <= correct <= r <= m``); the lower bound on epsilon
 and its ceiling (the bound of every guess right) are
 :func:`auditor.privacy.canaries.epsilon_lower_bound` of ``m``, ``r``, ``correct`` (or ``r``),
 ``delta`` and ``confidence``, recomputed here (a bisection to 1e-6; null where it is infinite,
-and the bound null where the ceiling is 0). Each kind's loss AUC is over its audited canaries
+and the bound null where the ceiling is 0; past the guesses RECOMPUTED_GUESSES names, only the
+ceiling at delta 0, the bound held below it). Each kind's loss AUC is over its audited canaries
 and each exposure is ``log2(n_candidates + 1) - log2(rank)`` with a rank from 1 to
 ``n_candidates + 1``: in [0, ``exposure_bits_max_possible`` = ``log2(n_candidates + 1)``].
 A hand-edited count (a correct or an m of 10^15), bound (1e300, beside a ceiling of 1e300) or
@@ -31,12 +32,15 @@ from auditor.privacy.canaries import epsilon_lower_bound
 from auditor.record.bounds import check_a_count, check_count, check_estimate, check_range, number
 
 BISECTION = 1e-6  # how far the epsilon bounds' bisection stops from the bound
-# Above this many guesses (with a delta above 0; at 0, RECOMPUTED_GUESSES_AT_0) the bounds are
-# only held below the writer's largest finite one: one p-value sums the binomial masses one by
-# one, over up to the guesses with a delta (the bound 0.02 s at 20,000), over some standard
-# deviations at 0 (0.02 s at 10^7, 20 s at 10^12: a hand-edited count would stall a gate).
+# Above this many guesses (with a delta above 0; at 0, RECOMPUTED_GUESSES_AT_0) the lower bound
+# is only held below the ceiling: one p-value sums the binomial masses one by one, over up to
+# the guesses with a delta (the bound 0.02 s at 20,000), over some standard deviations at 0
+# (0.15 s at 10^8, 20 s at 10^12: a hand-edited count would stall a gate). At 0 the ceiling's
+# p-value is one mass (every guess right), recomputed up to CEILING_GUESSES_AT_0, where its
+# q = 1 - 3 / r is still held to the bisection's 1e-6 (5e-6 off at 10^12) (R16 #1).
 RECOMPUTED_GUESSES = 20_000
-RECOMPUTED_GUESSES_AT_0 = 10_000_000
+RECOMPUTED_GUESSES_AT_0 = 100_000_000
+CEILING_GUESSES_AT_0 = 10_000_000_000
 LARGEST_FINITE = 512.0  # the bisection's doubling gives up (infinite) past 1e3: 512 at most
 NOT_THE_GUESSES = "{r!r} is not k_plus + k_minus ({k})"
 NOT_THE_SUM = "{found!r} is not the sum of the kinds' {key} ({total!r})"
@@ -182,10 +186,10 @@ def _bounds(canaries: dict[str, Any], source: str) -> None:
     m, r, correct = (canaries.get(key) for key in ("m", "r", "correct"))
     delta, confidence = canaries.get("delta"), canaries.get("confidence")
     ceiling, bound = canaries.get("epsilon_ceiling"), canaries.get("epsilon_lower_bound")
-    known = all(count(x) is not None for x in (m, r, correct))
-    if not known or not (number(delta) and number(confidence)) or (
-        r > (RECOMPUTED_GUESSES if delta > 0 else RECOMPUTED_GUESSES_AT_0)
-    ):  # held below the largest finite bound only
+    known = all(count(x) is not None for x in (m, r, correct)) and number(delta) and number(
+        confidence)  # fmt: skip
+    summed = known and r <= (RECOMPUTED_GUESSES if delta > 0 else RECOMPUTED_GUESSES_AT_0)
+    if not summed and not (known and delta == 0 and r <= CEILING_GUESSES_AT_0):
         check_range(ceiling, 0.0, LARGEST_FINITE, what=EPSILON, field=f"{WHERE}/epsilon_ceiling",
                     source=source)  # fmt: skip
         top = (ceiling if number(ceiling) else LARGEST_FINITE) + BISECTION
@@ -194,7 +198,11 @@ def _bounds(canaries: dict[str, Any], source: str) -> None:
         return
     top = epsilon_lower_bound(m, r, r, delta=delta, confidence=confidence)
     _same_bound(ceiling, top, "r", "epsilon_ceiling", source)
-    if bound is not None or (top > 0 and number(ceiling)):  # null: a ceiling of 0 (powerless)
+    if not summed:  # the ceiling recomputed, the bound held below it
+        most = (top if math.isfinite(top) else LARGEST_FINITE) + BISECTION
+        check_range(bound, 0.0, most, what=EPSILON, field=f"{WHERE}/epsilon_lower_bound",
+                    source=source)  # fmt: skip
+    elif bound is not None or (top > 0 and number(ceiling)):  # null: a ceiling of 0 (powerless)
         expected = epsilon_lower_bound(m, r, correct, delta=delta, confidence=confidence)
         _same_bound(bound, expected, "correct", "epsilon_lower_bound", source)
 

@@ -109,18 +109,38 @@ def test_a_gate_of_a_canary_audit_loads_no_scipy(privacy_audit, tmp_path):
     assert child.stdout.strip().endswith("loaded: none"), child.stdout
 
 
-def _canaries(r: int, ceiling: float) -> dict:
+def _canaries(r: int, ceiling: float, bound: float | None = None, delta: float = 0.0) -> dict:
     return {"privacy": {"canaries": {
-        "status": "ok", "m": r, "r": r, "k_plus": r // 2, "k_minus": r - r // 2, "correct": r,
-        "delta": 0.0, "confidence": 0.95, "epsilon_ceiling": ceiling,
-        "epsilon_lower_bound": ceiling, "kinds": {}}}}  # fmt: skip
+        "status": "ok", "m": r, "r": r, "k_plus": r // 2, "k_minus": r - r // 2,
+        "correct": r // 2 + 1, "delta": delta, "confidence": 0.95, "epsilon_ceiling": ceiling,
+        "epsilon_lower_bound": ceiling if bound is None else bound, "kinds": {}}}}  # fmt: skip
 
 
-def test_past_ten_million_guesses_the_bounds_are_held_in_range_not_summed():
-    """The masses are summed one by one (20 s a bound at 10^12 guesses, delta 0): a count
-    edited that far is not recomputed, and the bounds are only held in [0, 512]."""
-    check_canaries(_canaries(10**12, 5.0), source="a.json")
+def test_past_10_to_the_8_guesses_at_delta_0_the_ceiling_is_recomputed_the_bound_held_below():
+    """R16 #1: at 10^8 guesses and more the ceiling was only held in [0, 512] (1.0 in place of
+    17.3 read back). At delta 0 its p-value is one mass, q^r, recomputed up to 10^10 guesses
+    (q = 0.05^(1 / r), eps = log(q / (1 - q))); the bound, summed over some standard deviations
+    (20 s at 10^12), is held below it past 10^8."""
+    with pytest.raises(AuditorInputError, match="epsilon_ceiling: 1.0 is not the bound of m, r, r"):
+        check_canaries(_canaries(10**8, 1.0), source="a.json")
+    r = 10**10
+    ceiling = epsilon_lower_bound(r, r, r)
+    q = 0.05 ** (1 / r)
+    assert ceiling == pytest.approx(math.log(q / -math.expm1(math.log(0.05) / r)), abs=1e-6)
+    check_canaries(_canaries(r, ceiling, bound=3.0), source="a.json")
+    with pytest.raises(AuditorInputError, match="epsilon_ceiling: 5.0 is not the bound"):
+        check_canaries(_canaries(r, 5.0, bound=3.0), source="a.json")
+    with pytest.raises(AuditorInputError, match=r"bound: 30.0 is outside \[0, 21.9287\]"):
+        check_canaries(_canaries(r, ceiling, bound=30.0), source="a.json")
+    with pytest.raises(AuditorInputError, match="3.0 is not the bound of m, r, correct"):
+        check_canaries(_canaries(10**8, epsilon_lower_bound(10**8, 10**8, 10**8), bound=3.0),
+                       source="a.json")  # fmt: skip
+
+
+@pytest.mark.parametrize(("r", "delta"), [(10**10 + 1, 0.0), (10**15, 0.0), (20_001, 1e-5)])
+def test_past_what_is_recomputed_the_bounds_are_held_in_range_not_summed(r, delta):
+    """With a delta past 20,000 guesses (masses summed over all of them) and at 0 past 10^10,
+    the bounds are held in [0, 512]: no stall."""
+    check_canaries(_canaries(r, 5.0, delta=delta), source="a.json")
     with pytest.raises(AuditorInputError, match="epsilon_ceiling"):
-        check_canaries(_canaries(10**12, 600.0), source="a.json")
-    with pytest.raises(AuditorInputError, match="is not the bound of m, r, r"):
-        check_canaries(_canaries(10**6, 5.0), source="a.json")
+        check_canaries(_canaries(r, 600.0, delta=delta), source="a.json")
