@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from auditor.config.labels import is_no_value_mark
 from auditor.errors import AuditorInputError, data_row
-from auditor.fairness.counts import CountsAccumulator, CountsTable, arrow_numpy
+from auditor.fairness.counts import CountsAccumulator, CountsTable
 from auditor.fairness.scores import CellSums, add_cell_codes
 from auditor.fairness.spill_cells import SpilledCells, SpillRows
 from auditor.predictions.confidence import Bins, pred_bins, pred_ranges
 from auditor.predictions.labels import check_label_spellings, check_whole_labels, first_classes
+from auditor.predictions.score_faults import ScoreFaults, read_scores
 from auditor.predictions.source import REPEATED_HEADER, Columns
 from auditor.predictions.spelling import Spellings, canonical_column, is_text_type
 from auditor.predictions.totals import may_be_totals
@@ -37,15 +37,6 @@ def binary_only(y_true: str, classes: list[str]) -> str:
     return BINARY_ONLY.format(y_true=y_true, k=len(classes), classes=first_classes(classes))
 
 
-SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
-SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
-NO_SCORE_MARK = (
-    ": a mark for no score? give every row its P(positive), or drop the rows without one"
-)
-PERCENT_SHARE = 0.1
-# 0,93 or a whole number, either with an exponent (4,822E-01: a spreadsheet's scientific format)
-COMMA_NUMBER = re.compile(r"[-+]?\d*,?\d+([eE][-+]?\d+)?")
-ASCII_COMMA_NUMBER = r"^[-+]?[0-9]*,?[0-9]+([eE][-+]?[0-9]+)?$"  # ASCII digits (pyarrow's regex)
 EMPTY_ROW = (
     "{row} has no value in any audited column ({names}): a spreadsheet's empty rows "
     "below the data? delete them"
@@ -68,30 +59,8 @@ class Partial:
     pred_ranges: dict[Any, tuple[float, float]] = field(default_factory=dict)
     # per (true, predicted) label, its rows per score bin (where each is 0.5 or more)
     pred_bins: Bins = field(default_factory=dict)
-
-
-def _checked_scores(columns: dict, cols: Columns, *, source: str, row_offset: int) -> np.ndarray:
-    score = _arrow_comma_decimals(columns[cols.y_score])
-    written: Any = np.float64  # the type the scores were written in, to show one as written
-    if score is None:
-        values = arrow_numpy(columns[cols.y_score])
-        written = getattr(values, "dtype", written)
-        try:
-            score = np.asarray(values, dtype=np.float64)
-        except (TypeError, ValueError):  # a text column: numbers with a decimal comma, or say
-            score = _comma_decimals(values)
-            if score is None:
-                row, text = _first_text(values)
-                raise AuditorInputError(
-                    f"{SCORE_NOT_NUMERIC} ({text!r} at {data_row(row_offset + row)})"
-                    + (NO_SCORE_MARK if is_no_value_mark(text) else _percent_hint(text)),
-                    source=source, field=cols.y_score,
-                ) from None  # fmt: skip
-    bad = ~np.isfinite(score) | (score < 0) | (score > 1)
-    if bad.any():
-        raise AuditorInputError(_score_problem(score, row_offset, written), source=source,
-                                field=cols.y_score)  # fmt: skip
-    return score
+    # its scores that are not probabilities (none read then), said once the file is read
+    score_faults: ScoreFaults | None = None
 
 
 def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_offset: int) -> None:
@@ -148,95 +117,6 @@ def _named(name: str) -> str:
     return rf"^\s*{re.escape(name)}\s*$"
 
 
-def _arrow_comma_decimals(column: Any) -> np.ndarray | None:
-    """:func:`_comma_decimals` of a pyarrow text column, in pyarrow's kernels (not a Python
-    loop and a regex per value: a second per million scores, in every batch): the same numbers
-    where every value is an ASCII-digit ``0,93`` or whole number (a missing one NaN); None
-    where any other value is (text, or digits Python's regex reads too: the slow path decides)
-    or the column is not text."""
-    if not is_text_type(column.type):
-        return None  # numbers: pyarrow.compute (30 ms to load) is not needed
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = pc.ascii_trim_whitespace(column)  # other spaces (Python strips them): the slow path
-    if column.null_count == len(column) or not pc.all(
-        pc.match_substring_regex(text, ASCII_COMMA_NUMBER)).as_py():  # fmt: skip
-        return None
-    try:
-        numbers = pc.cast(pc.replace_substring(text, ",", ".", max_replacements=1), pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    return numbers.to_numpy(zero_copy_only=False)
-
-
-def _comma_decimals(values: Any) -> np.ndarray | None:
-    """Scores each written with a decimal comma in a ``,`` file, so quoted (``"0,93"``, as a
-    spreadsheet in a decimal-comma locale exports them), as numbers (missing ones NaN); None
-    where any value is other text."""
-    if not all(v is None or (isinstance(v, str) and COMMA_NUMBER.fullmatch(v.strip()))
-               for v in values):  # fmt: skip
-        return None
-    return np.array([np.nan if v is None else float(v.strip().replace(",", ".")) for v in values])
-
-
-def _first_text(values: Any) -> tuple[int, str]:
-    """The index and value of the first entry of ``values`` that is not a number."""
-    for i, value in enumerate(values):
-        if value is None:  # missing: said once the column reads as numbers
-            continue
-        try:
-            float(value)
-        except (TypeError, ValueError):
-            return i, str(value)[:40]
-    return 0, ""
-
-
-def _percent_hint(text: str) -> str:
-    """What to write for a score written as a percentage ('93%', as a spreadsheet formats it):
-    its probability ('0.93'); nothing for other text."""
-    number = text.strip().removesuffix("%").replace(",", ".")
-    if number == text.strip().replace(",", "."):
-        return ""
-    try:
-        value = float(number)
-    except ValueError:
-        return ""
-    return (f": percentages? write {value / 100:g} for {text.strip()} (format the column as a "
-            "number)")  # fmt: skip
-
-
-def _score_problem(score: np.ndarray, row_offset: int, written: Any = np.float64) -> str:
-    """What is wrong with the first score that is not a probability, and what the batch's
-    scores look like: logits or decision values (some below 0), percentages (0 to 100, more
-    than ``PERCENT_SHARE`` of them above 1)."""
-    finite = np.isfinite(score)
-    if not finite.all():
-        first = int(np.flatnonzero(~finite)[0])
-        return f"missing or infinite score at {data_row(row_offset + first)}; {SCORE_WANTED}"
-    low, high = int(np.argmin(score)), int(np.argmax(score))
-    if score[low] < 0:
-        return (f"score {_shown(score[low], written)} at {data_row(row_offset + low)} is below "
-                f"0: logits or decision values? {SCORE_WANTED} (a logit's sigmoid)")  # fmt: skip
-    where = data_row(row_offset + int(np.flatnonzero(score > 1)[0]))
-    above = _shown(score[score > 1][0], written)
-    if score[high] <= 100 and np.mean(score > 1) > PERCENT_SHARE:
-        return (f"score {above} at {where} is above 1: percentages? {SCORE_WANTED} (divide by "
-                "100)")  # fmt: skip
-    return f"score {above} at {where} is above 1; {SCORE_WANTED}"
-
-
-def _shown(value: float, written: Any = np.float64) -> str:
-    """``value`` as short as it is exact: ``:g`` where that reads back the same, else the
-    shortest text of the type it was ``written`` in (a float32 column's 1.0000001, not its
-    float64 expansion 1.0000001192092896; 1.0000001 was shown "score 1 ... is above 1")."""
-    short = f"{value:g}"
-    if float(short) == value:
-        return short
-    kind = np.dtype(written)
-    return str(kind.type(value)) if kind.kind == "f" else repr(float(value))
-
-
 def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int = 0,
                  spilled: SpilledCells | None = None) -> Partial:  # fmt: skip
     """columns: name -> pyarrow array for ``cols.names()`` (both engines parse with pyarrow);
@@ -272,7 +152,9 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
             classes = [str(codes.classes[i]) for i in present]
             raise AuditorInputError(binary_only(cols.y_true, classes), source=source,
                                     field=cols.y_score)  # fmt: skip
-        score = _checked_scores(columns, cols, source=source, row_offset=row_offset)
+        score, faults = read_scores(columns[cols.y_score], source=source, row_offset=row_offset)
+        if score is None:  # said after the file's labels (read's checks), at any --batch-rows
+            return Partial(acc.table(), cells, n, score_faults=faults)
         args = (cells, score, codes.groups, codes.group_labels, codes.y_true, codes.classes)
         low = float(score.min())
         ranges, bins = (pred_ranges(columns[cols.y_pred], score),

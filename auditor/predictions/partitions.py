@@ -19,6 +19,7 @@ from auditor.data.header import file_kind
 from auditor.data.text import UTF8
 from auditor.errors import AuditorInputError
 from auditor.predictions.batch import Partial, offsets, reduce_arrow
+from auditor.predictions.score_faults import ScoreFaults
 from auditor.predictions.source import (
     Columns,
     checked_kind,
@@ -65,8 +66,13 @@ def dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) ->
             computed = _computed(tasks, scheduler)
         else:
             computed = _csv_computed(path, cols, scheduler, batch_rows)
+        whole = False  # a CSV partition's faults (rows from its start) read as the file's
         for partials in computed:
-            yield from partials
+            for part in partials:
+                if part.score_faults is not None and (whole or _faulted_in_partition(part, path)):
+                    part.score_faults = None if whole else _file_faults(path, cols)
+                    whole = True
+                yield part
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:  # a partition's parse error
         raise _as_batch_engine_refuses(path, cols, exc) from None
     except AuditorInputError as err:  # a CSV partition's rows are numbered from its start
@@ -153,6 +159,24 @@ def _row_group_partials(path: Path, i: int, start: int, cols: Columns,
 
 def _reduced(batches: Any, cols: Columns, source: str, offset: int = 0) -> list[Partial]:
     return [reduce_arrow(cols, source, None, at, batch) for at, batch in offsets(batches, offset)]
+
+
+def _faulted_in_partition(part: Partial, path: Path) -> bool:
+    """The partial's score faults are of a CSV partition's rows (numbered from its start)."""
+    faults = part.score_faults
+    return faults is not None and any(source.startswith(f"{path} (partition ")
+                                      for source in faults.sources())  # fmt: skip
+
+
+def _file_faults(path: Path, cols: Columns) -> ScoreFaults | None:
+    """The score faults of the file read by the batch engine (its rows numbered from the
+    file's start, wherever the partitions split; read again: on this path only)."""
+    faults = None
+    for offset, batch in offsets(iter_batches(path, cols, batch_rows=1 << 20)):
+        found = reduce_arrow(cols, str(path), None, offset, batch).score_faults
+        if found is not None:
+            faults = (faults or ScoreFaults()).added(found)
+    return faults
 
 
 def _as_batch_engine_refuses(path: Path, cols: Columns, exc: BaseException) -> AuditorInputError:

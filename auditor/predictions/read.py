@@ -46,6 +46,7 @@ from auditor.predictions.labels import (
     positive_index,
 )
 from auditor.predictions.partitions import dask_partials
+from auditor.predictions.score_faults import ScoreFaults
 from auditor.predictions.source import MISSING_LEVEL, Columns, iter_batches, parquet_footer
 from auditor.predictions.spelling import Spellings, check_number_groups
 from auditor.predictions.spilling import SPILLED, score_axis, spill_for
@@ -116,7 +117,6 @@ def reduce_predictions(
     )
     parts: list[CellSums] = []
     spellings, ranges = Spellings(), ScoreRanges()
-    batches = 0
     spilled, batch_rows = spill_for(path, spill_rows, batch_rows, cols.y_score, dask_scheduler,
                                     folder=folder, metadata=footer)  # fmt: skip
     with spilled or nullcontext():  # the spilled scores removed at the end, also on an error
@@ -126,16 +126,7 @@ def reduce_predictions(
         else:
             partials, engine = _batch_partials(path, folder, cols, spilled, batch_rows, footer)
         try:
-            for part in partials:
-                batches += 1
-                if part.table is not None:
-                    acc.add_table(part.table)
-                if part.spilled is not None and spilled:  # to the spill in file order
-                    spilled.spill_rows(part.spilled)
-                parts.append(part.scores)
-                if part.spellings is not None:
-                    spellings.add(part.spellings)
-                ranges.add(part)
+            batches, faults = _added(partials, acc, parts, spellings, ranges, spilled)
         except AuditorInputError:
             if folder is None:  # a read that failed once the file changed: its change said
                 _check_unchanged(path, before)
@@ -144,6 +135,8 @@ def reduce_predictions(
             _check_unchanged(path, before)
         else:
             folder.check_unchanged(before)
+        if faults is not None and _true_classes(acc) <= 2:  # else a third class, or totals, said
+            raise faults.error(acc.rows, cols.y_score)  # as one batch says it: at any batch size
         spellings.check(cols.missing_group, source=source)
         cells = merge_all(parts)
         table, positive = _checked_table(acc, cols, positive_label, source)
@@ -161,6 +154,33 @@ def reduce_predictions(
     check_score_class(table, positive, scores, cols, source)
     return PredictionCounts(table, positive, scores, source, batches, engine, cells, axis,
                             spellings.recorded(), flipped)
+
+
+def _added(partials: Iterator[Partial], acc: CountsAccumulator, parts: list[CellSums],
+           spellings: Spellings, ranges: ScoreRanges,
+           spilled: SpilledCells | None) -> tuple[int, ScoreFaults | None]:  # fmt: skip
+    """Each partial added to the file's counts, score sums, spellings and score ranges; the
+    batches read and their scores' faults, added up (past the first, no more scores kept)."""
+    batches, faults = 0, None
+    for part in partials:
+        batches += 1
+        if part.table is not None:
+            acc.add_table(part.table)
+        if part.spellings is not None:
+            spellings.add(part.spellings)
+        if faults is not None or part.score_faults is not None:
+            faults = (faults or ScoreFaults()).added(part.score_faults)
+            continue
+        if part.spilled is not None and spilled:  # to the spill in file order
+            spilled.spill_rows(part.spilled)
+        parts.append(part.scores)
+        ranges.add(part)
+    return batches, faults
+
+
+def _true_classes(acc: CountsAccumulator) -> int:
+    """The classes y_true holds in the rows read."""
+    return int((acc.table().confusion().sum(axis=1) > 0).sum())
 
 
 def _checked_table(acc: CountsAccumulator, cols: Columns, positive_label: Any,

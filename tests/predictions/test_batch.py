@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from auditor.cli import app
 from auditor.errors import AuditorInputError
 from auditor.predictions import batch as B
+from auditor.predictions import score_faults as S
 from auditor.predictions.read import Columns, reduce_predictions
 from tests.builders import predictions_columns, predictions_frame
 
@@ -33,17 +34,13 @@ TRICKY = [
 
 
 def _slow(values: list) -> np.ndarray | None:
-    return B._comma_decimals(np.array(values, dtype=object))
+    return S._comma_decimals(np.array(values, dtype=object))
 
 
 def _scores(values: list) -> np.ndarray | str:
     """The batch's checked scores, or its refusal."""
-    cols = Columns(y_true="y", y_pred="p", y_score="s", sensitive=("g",))
-    try:
-        return B._checked_scores({"s": pa.array(values, pa.string())}, cols, source="f",
-                                 row_offset=0)  # fmt: skip
-    except AuditorInputError as exc:
-        return str(exc)
+    score, faults = S.read_scores(pa.array(values, pa.string()), source="f", row_offset=0)
+    return score if faults is None else str(faults.error(len(values), "s"))
 
 
 @pytest.mark.parametrize("values", TRICKY)
@@ -51,12 +48,12 @@ def test_pyarrows_parse_of_decimal_comma_scores_is_the_python_parse(values, monk
     """Where the kernels read every value, the numbers are the per-value parse's; where they
     do not (None), the per-value parse decides: the same scores and the same refusals as with
     the per-value parse alone."""
-    fast = B._arrow_comma_decimals(pa.array(values, pa.string()))
+    fast = S._arrow_comma_decimals(pa.array(values, pa.string()))
     slow = _slow(values)
     if fast is not None:
         assert slow is not None and np.array_equal(fast, slow, equal_nan=True), values
     got = _scores(values)
-    monkeypatch.setattr(B, "_arrow_comma_decimals", lambda column: None)
+    monkeypatch.setattr(S, "_arrow_comma_decimals", lambda column: None)
     want = _scores(values)
     assert type(got) is type(want) and (got == want if isinstance(got, str)
                                         else np.array_equal(got, want))  # fmt: skip
@@ -88,7 +85,7 @@ def test_random_texts_parse_the_same_in_pyarrow_and_python():
     agreed = 0
     for _ in range(3000):
         values = ["".join(rng.choice(alphabet, size=rng.integers(0, 6))) for _ in range(3)]
-        fast = B._arrow_comma_decimals(pa.array(values))
+        fast = S._arrow_comma_decimals(pa.array(values))
         slow = _slow(values)
         if slow is None:
             assert fast is None, values
@@ -111,7 +108,7 @@ def test_a_decimal_comma_file_is_audited_without_a_python_parse_per_value(tmp_pa
     def slow(values):
         raise AssertionError("the per-value parse ran")
 
-    monkeypatch.setattr(B, "_comma_decimals", slow)
+    monkeypatch.setattr(S, "_comma_decimals", slow)
     audits = []
     for path in (plain, comma):
         out = tmp_path / path.stem

@@ -1,0 +1,98 @@
+"""A file's scores that are not probabilities are said once its labels are read, in one line
+whatever ``--batch-rows`` is: a totals row or a third class in a file sorted by label was
+refused for a score in its batch at small batch sizes (R13 #5, R17 #2), and which score the
+line named (below 0 or above 1, percentages or not) hung on the batch that held it."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.errors import AuditorInputError
+from auditor.predictions.read import Columns, reduce_predictions
+
+BATCHES = [1, 64, 10**6]
+COLS = Columns(y_true="y_true", y_pred="y_pred", y_score="score", sensitive=("sex",))
+BINARY_ONLY = "score: y_score is for binary targets only, and y_true holds 3 classes (0, 1, 2)"
+
+
+def _write(path, rows):
+    path.write_text("sex,y_true,y_pred,score\n"
+                    + "".join(",".join(map(str, r)) + "\n" for r in rows))  # fmt: skip
+    return path
+
+
+def _said(path, batch_rows, dask=None):
+    with pytest.raises(AuditorInputError) as err:
+        reduce_predictions(path, COLS, batch_rows=batch_rows, dask_scheduler=dask)
+    return str(err.value)
+
+
+def _sorted(n=2000, third=0):
+    """``n`` rows sorted by y_true (0s, then 1s, then ``third`` rows of class 2), scores 0.3."""
+    labels = [0] * ((n - third) // 2) + [1] * (n - third - (n - third) // 2) + [2] * third
+    return [("F" if i % 2 else "M", t, min(t, 1), 0.3) for i, t in enumerate(labels)]
+
+
+@pytest.mark.parametrize("batch_rows", BATCHES)
+@pytest.mark.parametrize(("first", "score"), [(False, 990.242), (True, "")])
+def test_a_totals_row_of_a_sorted_file_is_said_at_any_batch_size(tmp_path, batch_rows, first,
+                                                                 score):  # fmt: skip
+    """Totals row last, its score a sum (990.242), or first with none: in batches of 64 its
+    batch held one other class, so its score was said ('score 990.242 at data row 2001 is
+    above 1', 'missing or infinite score at data row 1')."""
+    rows = _sorted()
+    total = ("Total", sum(r[1] for r in rows), sum(r[2] for r in rows), score)
+    path = _write(tmp_path / "p.csv", [total, *rows] if first else [*rows, total])
+    assert _said(path, batch_rows).endswith(
+        "y_true: label 1000 (1 row) is the sum of the other 2,000 rows' labels: a "
+        "spreadsheet's totals row below the data? delete it")  # fmt: skip
+
+
+@pytest.mark.parametrize("batch_rows", BATCHES)
+@pytest.mark.parametrize("bad_at", [100, 1950])
+def test_a_third_class_of_a_sorted_file_is_said_before_a_score(tmp_path, batch_rows, bad_at):
+    """Class 2 in rows 1801+ only (R17's c3_sorted.csv), score 7 in a batch of 0s or of 2s:
+    'score 7 at data row 1951 is above 1' at --batch-rows 64 or 500, binary-only in one."""
+    rows = _sorted(third=200)
+    rows[bad_at] = (*rows[bad_at][:3], 7)
+    assert BINARY_ONLY in _said(_write(tmp_path / "p.csv", rows), batch_rows)
+
+
+@pytest.mark.parametrize(("bad", "said"), [
+    # the least score is said before the first above 1, in one batch or in the file
+    ({9: 5, 150: -1}, "score -1 at data row 151 is below 0: logits or decision values?"),
+    ({9: 5, 150: -1, 180: -2.5}, "score -2.5 at data row 181 is below 0"),
+    # a missing score before any other
+    ({9: 5, 20: -1, 150: ""}, "missing or infinite score at data row 151; give P(positive)"),
+    # percentages only where more than a tenth of the file's scores are above 1
+    ({i: 50 for i in range(15)}, "score 50 at data row 1 is above 1; give P(positive)"),
+    ({i: 50 for i in range(30)}, "score 50 at data row 1 is above 1: percentages?"),
+    # text before numbers
+    ({9: 5, 150: "high"}, "the column holds text ('high' at data row 151)"),
+])  # fmt: skip
+def test_a_files_score_line_is_the_same_at_any_batch_size(tmp_path, bad, said):
+    """Batches of 64 said the first bad batch's worst score: 'score 5 at data row 10 is above
+    1' where one batch says row 151's -1; 'percentages?' where 15 of a batch's 64 rows are
+    above 1 (but not 15 of the file's 200)."""
+    rows = _sorted(200)
+    for at, score in bad.items():
+        rows[at] = (*rows[at][:3], score)
+    path = _write(tmp_path / "p.csv", rows)
+    lines = {batch_rows: _said(path, batch_rows) for batch_rows in BATCHES}
+    assert set(lines.values()) == {lines[10**6]}, lines
+    assert said in lines[10**6]
+
+
+def test_dask_partitions_say_the_files_score_line(tmp_path, monkeypatch):
+    """A CSV's partitions number their rows from their own start: the file's faults are read
+    again by the batch engine, so both engines say one line."""
+    from auditor.predictions import partitions
+
+    rows = _sorted(3000)
+    rows[40] = (*rows[40][:3], 5)
+    rows[2500] = (*rows[2500][:3], -0.5)
+    path = _write(tmp_path / "p.csv", rows)
+    monkeypatch.setattr(partitions, "CSV_PARTITION", 4096)
+    said = _said(path, 100)
+    assert "score -0.5 at data row 2501 is below 0" in said
+    assert _said(path, 100, dask="synchronous") == said
