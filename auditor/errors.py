@@ -286,18 +286,47 @@ def shown_char(char: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
+# The characters every writer shows as their escape in a name, a path, a command and an
+# error line (report.escape, api._trained.shell_quoted, printable_line): those that act (C0
+# and C1 controls, line and paragraph separators, bidi controls), surrogates (a byte that is
+# not UTF-8), and the invisible or space-like ones two names could differ by alone (NBSP and
+# the other spaces but ' ', zero-width space and joiners, soft hyphen, BOM, tag characters:
+# Unicode's format characters); and U+FFFE, U+FFFF, which XML cannot hold. That is what
+# Python's repr shows escaped (str.isprintable), but unassigned and private-use characters,
+# which show as a box, not as nothing. Printable non-ASCII ('é', '日本') is shown as it is.
+SHOWN_AS_ESCAPE = re.compile(
+    "[\\x00-\\x1f\\x7f-\\xa0\\xad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u1680"
+    "\\u180e\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u206f\\u3000\\ud800-\\udfff"
+    "\\ufeff\\ufff9-\\ufffb\\ufffe\\uffff\\U000110bd\\U000110cd\\U00013430-\\U00013438"
+    "\\U0001bca0-\\U0001bca3\\U0001d173-\\U0001d17a\\U000e0001\\U000e0020-\\U000e007f]"
+)
+
+
+def _escape_of(m: re.Match[str]) -> str:
+    return shown_char(m.group(0))
+
+
+def escapes_shown(text: str) -> str:
+    """``text`` with each of :data:`SHOWN_AS_ESCAPE` shown as its escape (:func:`shown_char`),
+    nothing else changed."""
+    if text.isprintable():  # holds none of them (all are outside it): most names, at C speed
+        return text
+    return SHOWN_AS_ESCAPE.sub(_escape_of, text)
+
+
 # An escape printable_line writes (a control's, workflow_inert's), or one a line holds:
 # the cut keeps it whole.
 _ESCAPE = re.compile(rf"\\+(?:{_ESCAPE_LIKE.pattern})")
 
 
 def printable_line(text: str) -> str:
-    """``text`` as one line for stderr or a CI log: each character that is not printable (a
-    control, a line break, a tab) shown as its escape, as the reports show one (``\\x09``, not
-    ``\\t``), no workflow command (:func:`workflow_inert`), its middle cut past
-    :data:`MAX_LINE` characters (:func:`cut_middle`). Its own backslashes stay as they are: a
-    line holds paths a user copies (``C:\\build\\x64``) and names quoted by repr, which
-    shows their backslashes already (R9 #1, #2). Every line auditor says about an error, a
-    signal or a wait goes through it (``commands.one_line``: an error's first line)."""
-    line = workflow_inert("".join(c if c.isprintable() else shown_char(c) for c in text))
+    """``text`` as one line for stderr or a CI log: each of :data:`SHOWN_AS_ESCAPE` (a
+    control, a line break, a tab, an invisible character) shown as its escape, as the reports
+    show one (``\\x09``, not ``\\t``), no workflow command (:func:`workflow_inert`), its
+    middle cut past :data:`MAX_LINE` characters (:func:`cut_middle`). Its own backslashes
+    stay as they are: a line holds paths a user copies (``C:\\build\\x64``) and names quoted
+    by repr, which shows their backslashes already (R9 #1, #2). Every line auditor says
+    about an error, a signal or a wait goes through it (``commands.one_line``: an error's
+    first line)."""
+    line = workflow_inert(escapes_shown(text))
     return cut_middle(line, whole=_ESCAPE)  # cut last: inert ``##\x5b`` is longer than ``##[``

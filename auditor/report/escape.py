@@ -15,7 +15,9 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from auditor.errors import (  # error lines use them too: the lowest layer
+    SHOWN_AS_ESCAPE,
     backslashes_doubled,
+    escapes_shown,
     shown_char,
     workflow_inert,
 )
@@ -44,23 +46,16 @@ _SURROGATES = SURROGATES
 _CONTROL = re.compile(
     f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}{_SURROGATES}]"
 )
-# Not allowed anywhere in an XML 1.0 document (surrogates), DEL and the C1 controls (allowed,
-# but XML 1.0 asks to avoid them; 0x9b is a terminal's CSI), the line and paragraph separators
-# (a line end to a reader that splits at Unicode's: one 'key: value' a line in a testcase's
-# <system-out>) and the bidi controls (a CI page shows these strings as text); and, though
-# XML allows them, tab, newline and CR: a name's, shown (below).
-_NOT_XML = re.compile(
-    f"[\\x00-\\x1f\\x7f-\\x9f{_SURROGATES}\\ufffe\\uffff\\u2028\\u2029{_BIDI}]"
-)
 _BREAKS = re.compile("\r\n?|[\n\t]")
-# Anything a terminal could act on, line breaks and tabs included (one line per message; a
-# log viewer may break a line at U+2028 / U+2029). A line break or a tab in a name (a group, a
-# column) is shown so, as the terminal shows it ('a\x0ab'), in the Markdown and HTML cards,
-# summary.md and junit.xml too, where it read as a space (or ended a 'key: value' line): 'a\nb'
-# and 'a b', two groups, were written alike. Not in prose (:func:`md_prose`,
-# :func:`one_paragraph`) nor in the tool's own lines (:func:`card_lines`): :data:`_CONTROL`.
-_NOT_TERMINAL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}{_SURROGATES}]")
-SHOWN_AS_ESCAPE = _NOT_TERMINAL  # the Reproduce command quotes these apart (api._trained)
+# What a name or a path shows as its escape, in every writer as in error lines
+# (errors.SHOWN_AS_ESCAPE): what a terminal could act on, line breaks and tabs included (a
+# name 'a\nb' and 'a b' were written alike), and the invisible characters two names could
+# differ by alone (NBSP, a zero-width space: 'a\u200bb' and 'ab'); what XML 1.0 cannot hold
+# too (junit.xml). Not in the tool's own lines (:func:`card_lines`): :data:`_CONTROL`; nor
+# in prose a user wrote (:func:`md_prose`, :func:`card_prose`): :data:`_ACTS`, what acts (a
+# French answer's NBSP before its colon, a soft hyphen from a PDF are read, not told apart).
+_NOT_TERMINAL = _NOT_XML = SHOWN_AS_ESCAPE  # the Reproduce command quotes these apart too
+_ACTS = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}{_SURROGATES}]")
 # A name's own backslashes before what reads as a shown control ('a\x0ab' written with a
 # backslash) or before a control (shown so: 'a\<LF>b'): each shown doubled, as Python's repr
 # shows it ('a\\x0ab'), where a name is first shown (once per writer: the tool's own '\x0a'
@@ -79,14 +74,19 @@ def _doubled(controls: re.Pattern[str], text: str) -> str:
 def _shown(controls: re.Pattern[str], text: str) -> str:
     """``text`` (a name) with each of ``controls`` shown (:func:`_visible`), its own
     backslashes before one, or before what reads as one, doubled first (:func:`_doubled`)."""
-    return controls.sub(_visible, _doubled(controls, text))
+    return _subbed(controls, _doubled(controls, text))
+
+
+def _subbed(controls: re.Pattern[str], text: str) -> str:
+    """``text`` with each of ``controls`` shown; a printable text holds none (every set)."""
+    return text if text.isprintable() else controls.sub(_visible, text)
 
 
 def _exact(text: str) -> str:
     """``text`` with each of :data:`_NOT_TERMINAL` shown (:func:`_visible`), nothing else
     changed: a path or a command a reader copies, in every writer (its backslashes are its
     own: never doubled), and a name's last step after :func:`_doubled`."""
-    return _NOT_TERMINAL.sub(_visible, text)
+    return escapes_shown(text)
 
 
 def _visible(m: re.Match[str]) -> str:
@@ -102,28 +102,35 @@ def md_escape(value: Any) -> str:
     (a word joiner after the ``@``) and each right-to-left run isolated
     (:func:`rtl_runs_isolated`). A path or a command a reader copies is a code span
     (:func:`md_code`): exact, and no mention fires in one."""
-    text = _doubled(_NOT_TERMINAL, html.escape(str(value), quote=False))
-    return rtl_runs_isolated(_md_inert(text))
+    return _md_escaped(value, _NOT_TERMINAL)
 
 
-def _md_inert(text: str) -> str:
-    """HTML-escaped ``text`` with Markdown's characters backslashed, its controls shown and
-    no ``@mention``."""
-    text = _MD_INLINE.sub(r"\\\1", text)
-    text = _MD_LINE_START.sub(_escape_line_start, text)
-    return _MENTION.sub("@\u2060", _exact(text))
+def _md_escaped(value: Any, controls: re.Pattern[str]) -> str:
+    """:func:`md_escape`, each of ``controls`` shown."""
+    text = _doubled(controls, html.escape(str(value), quote=False))
+    text = _MD_LINE_START.sub(_escape_line_start, _MD_INLINE.sub(r"\\\1", text))
+    return rtl_runs_isolated(_MENTION.sub("@\u2060", _subbed(controls, text)))
 
 
 def md_prose(value: Any) -> str:
     """:func:`md_escape` for prose a user wrote over lines (a declared answer): each line
-    break a space, the answer one paragraph, as a Markdown renderer joins lines."""
-    return md_escape(one_paragraph(value))
+    break a space, the answer one paragraph, as a Markdown renderer joins lines; only the
+    characters that act shown (:data:`_ACTS`: an NBSP is kept)."""
+    return _md_escaped(one_paragraph(value), _ACTS)
 
 
 def one_paragraph(value: Any) -> Any:
     """Text with each line break and tab a space (prose: a declared answer, a reason, in
     either card); any other value as it is."""
     return _BREAKS.sub(" ", value) if isinstance(value, str) else value
+
+
+def card_prose(value: Any) -> Any:
+    """The HTML card's ``prose`` filter: :func:`one_paragraph`, then :func:`card_text` but
+    only the characters that act shown (:data:`_ACTS`, as :func:`md_prose`), escaped."""
+    if not isinstance(value, str):
+        return value
+    return escape(_card_pieces(_shown(_ACTS, one_paragraph(value))))
 
 
 def _escape_line_start(m: re.Match[str]) -> str:

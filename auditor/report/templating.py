@@ -34,6 +34,7 @@ from auditor.report.escape import (
     bidi_isolated,
     card_exact,
     card_lines,
+    card_prose,
     card_text,
     controls_shown,
     controls_visible,
@@ -41,7 +42,6 @@ from auditor.report.escape import (
     md_escape,
     md_fence,
     md_prose,
-    one_paragraph,
     svg_escape,
 )
 
@@ -263,7 +263,7 @@ def environment(markdown: bool = False) -> jinja2.Environment:
                        yaml_num=yaml_num, yaml=yaml_json, status_md=status_md,
                        status_text=status_text, bidi=bidi_isolated,
                        level=decision.level_text, convergence_share=convergence_share,
-                       md_prose=md_prose, prose=one_paragraph, lines=card_lines,
+                       md_prose=md_prose, prose=card_prose, lines=card_lines,
                        fence=md_fence, plain_attr=svg_escape)  # fmt: skip
     env.globals.update(plots=plots, heatmap=heatmap, decision=decision, hub=hub, facts=facts,
                        isnan=lambda v: v is None, status_icon=STATUS_ICON,

@@ -1,0 +1,84 @@
+"""One set of characters shown as their escape, in error lines and in every report writer
+(errors.SHOWN_AS_ESCAPE). Error lines showed NBSP, a zero-width space, a soft hyphen, a BOM
+and tag characters as escapes (str.isprintable), while the reports and the Reproduce
+command's quoting wrote them raw and invisible: 'a\\u200bb' and 'ab' were two columns that
+read alike in a card (R21 #5). Prose a user wrote keeps them (an NBSP is typography)."""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+import pytest
+
+from auditor.api._trained import shell_quoted
+from auditor.errors import SHOWN_AS_ESCAPE, escapes_shown, printable_line
+from auditor.report import escape
+
+INVISIBLE = {"\u00a0": "\\xa0", "\u200b": "\\u200b", "\u00ad": "\\xad", "\ufeff": "\\ufeff",
+             "\U000e0041": "\\U000e0041", "\u2060": "\\u2060", "\u200d": "\\u200d",
+             "\u3000": "\\u3000", "\u180e": "\\u180e", "\ufffe": "\\ufffe"}  # fmt: skip
+KEPT = ("é", "日本", "ß", "Ωμέγα", "👩", "—", "\u0301", "\ue000")  # printable, or a box
+
+WRITERS = {
+    "terminal_text": escape.terminal_text,
+    "terminal_exact": escape.terminal_exact,
+    "md_escape": escape.md_escape,
+    "md_code": escape.md_code,
+    "html_text": escape.html_text,
+    "xml_text": escape.xml_text,
+    "xml_exact": escape.xml_exact,
+    "card_text": lambda v: str(escape.card_text(v)),
+    "card_exact": lambda v: str(escape.card_exact(v)),
+    "svg_escape": lambda v: str(escape.svg_escape(v)),
+    "printable_line": printable_line,
+}
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=str)
+def test_an_invisible_character_is_shown_alike_in_every_writer(writer):
+    write = WRITERS[writer]
+    for char, shown in INVISIBLE.items():
+        text = write(f"col{char}x")
+        assert shown in text and char not in text, (writer, shown, text)
+    for char in KEPT:
+        assert char in write(f"col {char}"), (writer, char)
+
+
+def test_the_reproduce_command_quotes_an_invisible_character_apart():
+    assert shell_quoted("a\u200bb") == "$'a\\xe2\\x80\\x8bb'"
+    assert shell_quoted("a\xa0b") == "$'a\\xc2\\xa0b'"
+    assert shell_quoted("日本é") == "'日本é'"
+
+
+def test_prose_keeps_its_typography_and_shows_what_acts():
+    answer = "Usage pr\u00e9vu\u00a0: tri\u00adage\u200c \x1b[31m"
+    md = escape.md_prose(answer)
+    assert "\u00a0:" in md and "\u00ad" in md and "\u200c" in md and "\\x1b" in md
+    card = str(escape.card_prose(answer))
+    assert "\u00a0:" in card and "\\x1b" in card and "\x1b" not in card
+    assert html.escape("<b>") in str(escape.card_prose("<b>"))
+
+
+def test_the_set_is_the_assigned_characters_python_does_not_print():
+    """Every one of them is outside str.isprintable (escapes_shown's fast path holds); on
+    Unicode 14 (Python 3.11) they are exactly the controls, format characters, separators
+    and spaces but ' ', the surrogates and U+FFFE, U+FFFF: an unassigned or private-use
+    character shows as a box, not as nothing, and stays."""
+    cats = {"Cc", "Cf", "Cs", "Zl", "Zp", "Zs"}
+    exact = unicodedata.unidata_version == "14.0.0"
+    for code in range(0x110000):
+        char = chr(code)
+        matched = SHOWN_AS_ESCAPE.match(char) is not None
+        if matched:
+            assert not char.isprintable(), hex(code)
+        if exact:
+            want = (unicodedata.category(char) in cats and char != " ") or code in (0xFFFE, 0xFFFF)
+            assert matched == want, hex(code)
+    assert escapes_shown("a\tb\u200b") == "a\\x09b\\u200b" and escapes_shown("日本") == "日本"
+
+
+def test_the_set_is_defined_once():
+    from auditor.api import _trained
+
+    assert escape._NOT_TERMINAL is escape._NOT_XML is SHOWN_AS_ESCAPE is _trained.SHOWN_AS_ESCAPE
