@@ -25,15 +25,15 @@ from auditor.config.keys import first_problem
 from auditor.config.paths import as_written, out_as_written
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import evaluate_gates, validate_rules
-from auditor.io import CHECKPOINTS, as_path, to_json_text
+from auditor.io import CHECKPOINTS, RUN_FOLDER_FILES, as_path, to_json_text
 from auditor.numbers import fmt_interval
 from auditor.preflight import run_head
 from auditor.preflight.run_place import IN_OTHER_RUN, refuse_in_run, shown
 from auditor.record import audit_schema
+from auditor.report.render import RENDERERS
 from auditor.report.terminal import gap_counts
 from auditor.run_folder import (
     LOCK_TIMEOUT_S,
-    RUN_LOG,
     audit_file,
     check_out_dir,
     read_audit,
@@ -62,8 +62,9 @@ NESTED = (
     "is never rewritten): give --out"
 )
 AN_AUDIT = "is another run's audit.json; a run is never rewritten (choose another {field})"
-# what only an audit writes into its folder, never a re-gate or a re-render
-RUN_ONLY = (CHECKPOINTS, RUN_LOG, "predictions.parquet")
+# what only an audit writes into its folder, never a re-gate or a re-render: a run folder's
+# files (io.RUN_FOLDER_FILES, a trained run's checkpoints) but those write_run writes
+RUN_ONLY = (CHECKPOINTS, *sorted(RUN_FOLDER_FILES - {"audit.json", *dict(RENDERERS)}))
 
 Rules = GatesConfig | Mapping[str, Any] | Iterable[GateRule | Mapping[str, Any]]
 
