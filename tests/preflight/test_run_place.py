@@ -39,26 +39,38 @@ def work(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.mark.parametrize("out", ["c/sub", "c/sub/deeper", "c/sub/../other"])
-def test_audit_out_inside_a_run_is_refused_before_any_work(work, out):
+@pytest.mark.parametrize(("command", "out"), [
+    ("audit", "c/sub"), ("audit", "c/sub/deeper"), ("audit", "c/sub/../other"), ("run", "c/sub"),
+])  # fmt: skip
+def test_an_out_inside_a_run_is_refused_before_any_work(work, command, out):
+    (work / "x.toml").write_text('name = "x"\n')
     before = folder_bytes(work / "c")
-    text = refusal_line(runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", out]))
+    args = ["-p", "preds.csv", *ARGS] if command == "audit" else ["x.toml"]
+    text = refusal_line(runner.invoke(app, [command, *args, "-o", out]))
     assert text == f"auditor: error: {out}: --out: {WORDS}"
     assert folder_bytes(work / "c") == before
     assert sorted(os.listdir(work / "c")) == ["audit.json", "model_card.html", "model_card.md"]
 
 
-def test_run_out_inside_a_run_is_refused(work):
-    (work / "x.toml").write_text('name = "x"\n')
-    text = refusal_line(runner.invoke(app, ["run", "x.toml", "-o", "c/sub"]))
-    assert text == f"auditor: error: c/sub: --out: {WORDS}"
-    assert sorted(os.listdir(work / "c")) == ["audit.json", "model_card.html", "model_card.md"]
+def _audit_model(out_dir: str) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    frame = predictions_frame(n=200)[["label", "sex"]].assign(x=range(200))
+    model = LogisticRegression().fit(frame[["x"]], frame["label"])
+    api.audit_model(model, data=frame, target="label", sensitive=["sex"], features=["x"],
+                    out_dir=out_dir, progress=False)  # fmt: skip
 
 
-def test_the_python_api_names_out_dir(work):
+def _audit_predictions(out_dir: str | None = None) -> AuditResult:
+    """In memory where ``out_dir`` is None."""
+    return api.audit_predictions("preds.csv", y_true="label", y_pred="pred", sensitive=["sex"],
+                                 positive_label="approved", out_dir=out_dir)  # fmt: skip
+
+
+@pytest.mark.parametrize("audit", [_audit_predictions, _audit_model])
+def test_the_python_api_names_out_dir(work, audit):
     with pytest.raises(AuditorInputError, match="out_dir: lies in another run's folder, 'c'"):
-        api.audit_predictions("preds.csv", y_true="label", y_pred="pred", sensitive=["sex"],
-                              positive_label="approved", out_dir="c/sub")  # fmt: skip
+        audit("c/sub")
     assert not (work / "c" / "sub").exists()
 
 
@@ -68,11 +80,14 @@ def test_a_link_into_a_run_is_refused(work):
         check_out_dir("link/sub", mode="predictions")
 
 
-def test_the_run_itself_is_still_rerun_in_place(work):
-    """``auditor audit -o c`` on a predictions run replaces it, as before."""
-    done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", "c", "-q"])
+@pytest.mark.parametrize("out", ["c", "link"])
+def test_the_run_itself_is_still_rerun_in_place(work, out):
+    """``auditor audit -o c`` on a predictions run replaces it, as before; ``-o link`` (a link
+    to run c) replaces c and keeps the link."""
+    (work / "link").symlink_to(work / "c", target_is_directory=True)
+    done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", out, "-q"])
     assert done.exit_code == 0, done.output
-    assert (work / "c" / "summary.md").is_file()
+    assert (work / "link").is_symlink() and (work / "c" / "summary.md").is_file()
 
 
 def test_a_lone_audit_json_makes_no_run_folder(work):
@@ -85,59 +100,48 @@ def test_a_lone_audit_json_makes_no_run_folder(work):
     assert (work / "base" / "sub" / "audit.json").is_file()
 
 
-def test_a_baseline_beside_other_tools_files_is_no_run(work):
+@pytest.mark.parametrize("files", [
+    {"junit.xml": "<testsuites/>\n", "summary.md": "# CI\n"},  # r1 #1
+    {"MODEL_CARD.md": "# Our model\n"},  # r7 #3
+])  # fmt: skip
+def test_a_repo_root_with_a_baseline_beside_other_files_is_no_run(work, files):
     """A repo root holding a saved baseline audit.json and pytest's junit.xml (or another
-    tool's summary.md) was a run: ``auditor audit`` (default reports/preds) and plain
-    ``auditor run`` (reports/digits) below it were refused, naming the root (r1 #1)."""
+    tool's summary.md, r1 #1), or the repo's own MODEL_CARD.md (r7 #3), was a run: ``auditor
+    audit`` (default reports/preds) and plain ``auditor run`` (reports/digits) below it were
+    refused, naming the root. A run folder holds both cards."""
     (work / "audit.json").write_text("{}")
-    (work / "junit.xml").write_text("<testsuites/>\n")
-    (work / "summary.md").write_text("# CI\n")
+    for name, text in files.items():
+        (work / name).write_text(text)
+    assert not is_run_folder(work)
     assert check_out_dir("reports/digits", mode="run") == Path("reports/digits")
     done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-q"])
     assert done.exit_code == 0, done.output
     assert (work / "reports" / "preds" / "model_card.html").is_file()
 
 
-@pytest.mark.parametrize("name", ["model_card.md", "Model_Card.HTML"])
-def test_an_out_named_as_a_card_beside_a_lone_audit_json_is_refused(work, name):
-    """``-o base/model_card.md`` beside a lone audit.json was written, made base a run, and
-    then its own rerun and ``-o base/sub`` were refused (r1 #2): refused before any work."""
+@pytest.mark.parametrize("out", [
+    "base/model_card.md", "base/Model_Card.HTML",  # r1 #2
+    "base/model_card.md/sub", "base/Model_Card.html/a/b",  # r7 #2
+])  # fmt: skip
+def test_a_card_name_at_or_above_out_beside_a_lone_audit_json_is_refused(work, out):
+    """``-o base/model_card.md`` (or ``base/model_card.md/sub``) beside a lone audit.json was
+    written, made base a run (audit.json beside a card's name), and then its own rerun and
+    ``-o base/sub`` were refused (r1 #2, r7 #2): refused before any work. Every folder the
+    write would make is judged by its name, not only the last."""
     (work / "base").mkdir()
     (work / "base" / "audit.json").write_text("{}")
-    text = refusal_line(runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o",
-                                            f"base/{name}"]))  # fmt: skip
-    assert text == f"auditor: error: base/{name}: --out: " + AS_RUN_FILE.format(field="--out")
+    text = refusal_line(runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", out]))
+    assert text == f"auditor: error: {out}: --out: " + AS_RUN_FILE.format(field="--out")
+    assert "--out: puts a model card's name beside an audit.json" in text
     assert os.listdir(work / "base") == ["audit.json"]
-
-
-def test_audit_model_out_dir_inside_a_run_is_refused(work):
-    from sklearn.linear_model import LogisticRegression
-
-    frame = predictions_frame(n=200)[["label", "sex"]].assign(x=range(200))
-    model = LogisticRegression().fit(frame[["x"]], frame["label"])
-    with pytest.raises(AuditorInputError, match="out_dir: lies in another run's folder, 'c'"):
-        api.audit_model(model, data=frame, target="label", sensitive=["sex"], features=["x"],
-                        out_dir="c/sub", progress=False)  # fmt: skip
-    assert not (work / "c" / "sub").exists()
-
-
-def test_a_run_is_rerun_in_place_through_a_link(work):
-    """``-o link`` (a link to run c) replaces c and keeps the link."""
-    (work / "link").symlink_to(work / "c", target_is_directory=True)
-    done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", "link", "-q"])
-    assert done.exit_code == 0, done.output
-    assert (work / "link").is_symlink() and (work / "c" / "summary.md").is_file()
-
-
-def _in_memory():
-    return api.audit_predictions("preds.csv", y_true="label", y_pred="pred", sensitive=["sex"],
-                                 positive_label="approved")  # fmt: skip
+    (work / "base" / "notes").mkdir()  # a folder that is there already is not made by it
+    assert check_out_dir("base/notes/model_card.md.d") == Path("base/notes/model_card.md.d")
 
 
 def test_an_in_memory_result_is_not_written_into_a_run(work):
     """AuditResult.write of an in-memory result below run c (C.md item 1's hole): refused in
     the words a loaded result gets (r1 #4, #5)."""
-    result = _in_memory()
+    result = _audit_predictions()
     with pytest.raises(AuditorInputError) as fresh:
         result.write("c/w")
     loaded = AuditResult.load(result.write("d").run_dir)
@@ -150,7 +154,7 @@ def test_an_in_memory_result_is_not_written_into_a_run(work):
 
 def test_an_in_memory_result_written_twice_names_its_own_run(work):
     """Written to d, then to d/sub: d is that result's own run, not another's (r1 #4)."""
-    result = _in_memory()
+    result = _audit_predictions()
     result.write("d")
     before = folder_bytes(work / "d")
     with pytest.raises(AuditorInputError) as caught:
@@ -159,34 +163,6 @@ def test_an_in_memory_result_written_twice_names_its_own_run(work):
     assert str(caught.value) == f"d/sub: folder: {words}"
     assert "(an earlier gate, card or write of it, or a copy)" in words  # d: r7 #6
     assert folder_bytes(work / "d") == before
-
-
-def test_a_repo_root_with_its_own_model_card_is_no_run(work):
-    """A repo root holding a saved baseline audit.json and the repo's own MODEL_CARD.md was a
-    run: ``auditor audit`` (default reports/preds) and plain ``auditor run`` (reports/digits)
-    were refused, naming the root (r7 #3). A run folder holds both cards."""
-    (work / "audit.json").write_text("{}")
-    (work / "MODEL_CARD.md").write_text("# Our model\n")
-    assert not is_run_folder(work)
-    assert check_out_dir("reports/digits", mode="run") == Path("reports/digits")
-    done = runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-q"])
-    assert done.exit_code == 0, done.output
-    assert (work / "reports" / "preds" / "model_card.html").is_file()
-
-
-@pytest.mark.parametrize("out", ["base/model_card.md/sub", "base/Model_Card.html/a/b"])
-def test_a_card_name_as_a_folder_above_out_is_refused(work, out):
-    """``-o base/model_card.md/sub`` beside a lone audit.json was written: base then held
-    audit.json beside a card's name, and its next audits were refused (r7 #2). Every folder
-    the write would make is judged by its name, not only the last."""
-    (work / "base").mkdir()
-    (work / "base" / "audit.json").write_text("{}")
-    text = refusal_line(runner.invoke(app, ["audit", "-p", "preds.csv", *ARGS, "-o", out]))
-    assert text == f"auditor: error: {out}: --out: " + AS_RUN_FILE.format(field="--out")
-    assert "--out: puts a model card's name beside an audit.json" in text  # out is no card
-    assert os.listdir(work / "base") == ["audit.json"]
-    (work / "base" / "notes").mkdir()  # a folder that is there already is not made by it
-    assert check_out_dir("base/notes/model_card.md.d") == Path("base/notes/model_card.md.d")
 
 
 def test_a_write_judges_its_place_once(work, monkeypatch):
@@ -205,7 +181,7 @@ def test_a_write_judges_its_place_once(work, monkeypatch):
     for module in (result_module, preflight):
         monkeypatch.setattr(module, "check_resolvable",
                             counted("check", module.check_resolvable))  # fmt: skip
-    fresh = _in_memory()
+    fresh = _audit_predictions()
     calls.clear()
     loaded = AuditResult.load(fresh.write("d").run_dir)
     assert sorted(calls) == ["check", "check", "walk", "walk"]  # in memory
