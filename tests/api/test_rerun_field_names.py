@@ -1,8 +1,15 @@
-"""Each refusal of run's, regate's and rerender's arguments names the argument: a config URL
-named none ('s3://b/c.toml: a URL: ...') where a config not there said 'config: no such
-file', and a run folder not there none ('nope: no such file') where a URL given as run_dir
-said 'run_dir: a URL' (r13 #3); run's config not there named none either. The command
-line's RUN_DIR is named by its file, as before."""
+"""Each refusal of run's, regate's, rerender's and AuditResult's arguments names the argument
+and shows a URL as written:
+- a config URL named none ('s3://b/c.toml: a URL: ...') where a config not there said
+  'config: no such file', and a run folder not there none ('nope: no such file') where a URL
+  given as run_dir said 'run_dir: a URL' (r13 #3); run's config not there named none either;
+  an audit.json that is not JSON, or no object, named no field (R17 #3).
+- A URL was read as a local path and shown with one '/' of its '//' (`regate('o2',
+  baseline='https://x.org/a.json')` said "<cwd>/https:/x.org/a.json: baseline: no such
+  file"): it is said to be a URL, as audit_predictions' source and the command line's path
+  options are (r8 #4). An out_dir (or write's folder) given as a URL made a local folder
+  s3:/bucket/run: refused (R21 #3).
+The command line's RUN_DIR is named by its file, as before."""
 
 from __future__ import annotations
 
@@ -10,10 +17,17 @@ import pytest
 from typer.testing import CliRunner
 
 import auditor
-from auditor.api import audit_predictions
+from auditor.api import AuditResult, audit_predictions
 from auditor.cli import app
 from auditor.errors import AuditorInputError
-from tests.builders import predictions_csv
+from tests.builders import predictions_csv, small_digits_config
+
+URL = "https://x.org/run/audit.json"
+SAID = "a URL: auditor reads a local file; download it first"
+WRITES = "a URL: auditor writes local files; write them here, then upload them"
+OUT = "s3://bucket/run"
+NOT_JSON = ("not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2"
+            " (char 1))")  # json's own words for "{x"  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -28,25 +42,42 @@ def run(tmp_path_factory):
 @pytest.mark.parametrize(
     ("call", "field", "shown"),
     [
-        (lambda run: auditor.run("s3://b/c.toml"), "config", "s3://b/c.toml: config: a URL"),
+        (lambda run: auditor.run("s3://b/c.toml"), "config", f"s3://b/c.toml: config: {SAID}"),
         (lambda run: auditor.run("nope.toml"), "config", "nope.toml: config: no such file"),
         (lambda run: auditor.regate(run, config="s3://b/c.toml"), "config",
-         "s3://b/c.toml: config: a URL"),
+         f"s3://b/c.toml: config: {SAID}"),
         (lambda run: auditor.regate(run, config="nope.toml"), "config",
          "nope.toml: config: no such file"),
         (lambda run: auditor.rerender("nope"), "run_dir", "nope: run_dir: no such file"),
         (lambda run: auditor.regate("nope"), "run_dir", "nope: run_dir: no such file"),
-        (lambda run: auditor.rerender(run.parent / "empty"), "run_dir", "audit.json: run_dir: "),
+        (lambda run: auditor.rerender(run.parent / "empty"), "run_dir",
+         "{dir}/empty/audit.json: run_dir: no such file"),
         # an audit.json that is not JSON, or no object, named no field (R17 #3)
         (lambda run: auditor.rerender(run.parent / "badj"), "run_dir",
-         "audit.json: run_dir: not valid JSON"),
+         f"{{dir}}/badj/audit.json: run_dir: {NOT_JSON}"),
         (lambda run: auditor.regate(run.parent / "badj"), "run_dir",
-         "audit.json: run_dir: not valid JSON"),
+         f"{{dir}}/badj/audit.json: run_dir: {NOT_JSON}"),
         (lambda run: auditor.rerender(run.parent / "list"), "run_dir",
-         "list/audit.json: run_dir: not a JSON object"),
+         "{dir}/list/audit.json: run_dir: not a JSON object"),
+        # a URL shown as written (r8 #4)
+        (lambda run: auditor.regate(URL), "run_dir", f"{URL}: run_dir: {SAID}"),
+        (lambda run: auditor.regate(run, baseline=URL), "baseline", f"{URL}: baseline: {SAID}"),
+        (lambda run: auditor.rerender(URL), "run_dir", f"{URL}: run_dir: {SAID}"),
+        # said "https:/x.org/run/audit.json: no such file" (R21 #2)
+        (lambda run: AuditResult.load(URL), None, f"{URL}: {SAID}"),
+        # each wrote the local folder s3:/bucket/run (R21 #3)
+        (lambda run: auditor.rerender(run, out_dir=OUT), "out_dir", f"{OUT}: out_dir: {WRITES}"),
+        (lambda run: auditor.regate(run, out_dir=OUT), "out_dir", f"{OUT}: out_dir: {WRITES}"),
+        (lambda run: AuditResult.load(run).write(OUT), "folder", f"{OUT}: folder: {WRITES}"),
+        (lambda run: audit_predictions(run.parent / "preds.csv", y_true="label", y_pred="pred",
+                                       sensitive=["sex"], positive_label="approved",
+                                       out_dir=OUT), "out_dir", f"{OUT}: out_dir: {WRITES}"),
+        (lambda run: auditor.run(small_digits_config(), out_dir=OUT), "out_dir",
+         f"{OUT}: out_dir: {WRITES}"),
     ],
 )  # fmt: skip
 def test_each_refusal_names_its_argument(run, call, field, shown, tmp_path, monkeypatch):
+    """The whole message ({dir}: the run's parent folder), its field, and no folder left."""
     monkeypatch.chdir(tmp_path)
     (run.parent / "empty").mkdir(exist_ok=True)
     for name, text in (("badj", "{x"), ("list", "[1]")):
@@ -55,7 +86,7 @@ def test_each_refusal_names_its_argument(run, call, field, shown, tmp_path, monk
     before = sorted(p.name for p in run.parent.iterdir())
     with pytest.raises(AuditorInputError) as err:
         call(run)
-    assert err.value.field == field and shown in str(err.value), str(err.value)
+    assert str(err.value) == shown.format(dir=run.parent) and err.value.field == field
     assert sorted(p.name for p in run.parent.iterdir()) == before
     assert list(tmp_path.iterdir()) == []
 
