@@ -205,10 +205,14 @@ def proba_logits(
     and outputs that are not probabilities are bad input naming ``field_name``
     (``model.train`` for a reference model)."""
     spec = f"{_name(estimator)}.predict_proba"  # failing on the rows: bad input, not a bug
-    proba = np.asarray(call_user(estimator.predict_proba, decode(x), spec=spec,
-                                 field_name=field_name), dtype=np.float64)  # fmt: skip
-    column_outputs(proba, rows=len(x), n_classes=n_classes, spec=spec, field_name=field_name,
-                   want=None if columns is None else len(columns))  # fmt: skip
+    raw = call_user(estimator.predict_proba, decode(x), spec=spec, field_name=field_name)
+    if np.iscomplexobj(raw):  # float64 would keep the real part alone, with a warning
+        raise AuditorInputError(NOT_PROBA.format(spec=spec) + " (complex numbers)",
+                                field=field_name)  # fmt: skip
+    proba = np.asarray(raw, dtype=np.float64)
+    want = None if columns is None else len(columns)  # one column: its shape, before its sums
+    column_outputs(proba, rows=len(x), n_classes=want if n_classes is None else n_classes,
+                   spec=spec, field_name=field_name, want=want)  # fmt: skip
     if proba.size and (
         proba.min() < -PROBA_SLACK or proba.max() > 1 + PROBA_SLACK
         or np.abs(proba.sum(axis=1) - 1).max() > PROBA_SLACK
