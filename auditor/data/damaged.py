@@ -10,12 +10,14 @@ length in the four bytes before the end.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import COMPRESSED_FILES, AuditorInputError
 
-__all__ = ["EMPTY", "GZIP_CUT_SHORT", "NOT_COMPLETE", "parquet_footer", "parquet_refusal"]
+__all__ = ["EMPTY", "GZIP_CUT_SHORT", "NOT_COMPLETE", "parquet_bytes", "parquet_footer",
+           "parquet_refusal"]
 
 MAGIC = b"PAR1"
 HEAD = 1024  # bytes looked at: a text file's first line, a compressed file's mark
@@ -55,12 +57,13 @@ HUGE_FOOTER = (
 
 def parquet_footer(path: Path, data: Any = None) -> Any:
     """The Parquet footer (pyarrow's FileMetaData) of the file at ``path`` (``data``: its
-    bytes, already read), its ends looked at first (:func:`_what_it_is`: a footer's length
-    past the file or :data:`MAX_FOOTER` refused unread); refused in one line where pyarrow
-    cannot read it (:func:`parquet_refusal`)."""
+    bytes, already read; a name that is not UTF-8: :func:`parquet_bytes`), its ends looked at
+    first (:func:`_what_it_is`: a footer's length past the file or :data:`MAX_FOOTER` refused
+    unread); refused in one line where pyarrow cannot read it (:func:`parquet_refusal`)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    data = parquet_bytes(path, data)
     try:
         said = _what_it_is(*_ends(path, data))
     except OSError as exc:
@@ -71,6 +74,26 @@ def parquet_footer(path: Path, data: Any = None) -> Any:
         return pq.read_metadata(path if data is None else pa.BufferReader(data))
     except (pa.ArrowInvalid, OSError) as exc:
         raise parquet_refusal(path, exc, data=data) from None
+
+
+def parquet_bytes(path: Path, data: Any = None) -> Any:
+    """What pyarrow reads the Parquet file at ``path`` from: ``data`` (its bytes) where
+    given; else None (pyarrow opens it by its name) where its name is UTF-8; else (a name
+    that is not, held with surrogates, which pyarrow cannot encode) the file memory-mapped,
+    opened by its name's bytes. One line where it cannot be opened."""
+    import pyarrow as pa
+
+    if data is not None:
+        return data
+    try:
+        str(path).encode()
+        return None
+    except UnicodeEncodeError:
+        pass
+    try:
+        return pa.memory_map(os.fsencode(path)).read_buffer()
+    except OSError as exc:
+        raise parquet_refusal(path, exc) from None
 
 
 def parquet_refusal(path: Path, exc: BaseException, *, data: Any = None,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from auditor.config.paths import NO_FILE, no_file  # noqa: F401 - NO_FILE: the message
-from auditor.data.damaged import GZIP_CUT_SHORT, MAGIC, parquet_refusal
+from auditor.data.damaged import GZIP_CUT_SHORT, MAGIC, parquet_bytes, parquet_refusal
 from auditor.data.layout import (  # noqa: F401 - the API here too
     COMMENT,
     HEADER_LINES,
@@ -319,13 +319,15 @@ def read_header(path: Path, kind: Kind | None = None, *, schema: Any = None) -> 
 
 
 def parquet_schema(path: Path) -> Any:
-    """The pyarrow schema of the Parquet file at ``path`` (its footer only); one line where
-    it is no Parquet file."""
+    """The pyarrow schema of the Parquet file at ``path`` (its footer only; a name that is
+    not UTF-8 too: :func:`~auditor.data.damaged.parquet_bytes`); one line where it is no
+    Parquet file."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    data = parquet_bytes(path)
     try:
-        return pq.read_schema(path)
+        return pq.read_schema(path if data is None else pa.BufferReader(data))
     except (pa.ArrowInvalid, OSError) as exc:  # empty, cut short, a CSV under its name: said
         raise parquet_refusal(path, exc) from None
 

@@ -37,7 +37,7 @@ from auditor.data.csv_frame import (  # noqa: F401
     read_csv_frame,
     trailing_unnamed,
 )
-from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
+from auditor.data.damaged import GZIP_CUT_SHORT, parquet_bytes, parquet_refusal
 from auditor.data.groups import (  # noqa: F401 - this module's API too
     MAX_CATEGORIES,
     MISSING_SENSITIVE,
@@ -167,7 +167,7 @@ def _parse_frame(path: Path, reads: Container[str]) -> pd.DataFrame:
     end = len(header) - (trailing_unnamed(header) if kind == "csv" else 0)  # Excel's ',,'
     check_header(header[:end], source=str(path))
     try:
-        frame = pd.read_parquet(path) if kind == "parquet" else read_csv_frame(path, reads)
+        frame = _read_parquet(path) if kind == "parquet" else read_csv_frame(path, reads)
     except AuditorInputError:
         raise
     except EOFError:  # a .gz cut short
@@ -179,6 +179,15 @@ def _parse_frame(path: Path, reads: Container[str]) -> pd.DataFrame:
     if len(frame) == 0:
         raise AuditorInputError(NO_ROWS, source=str(path))
     return frame
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """The Parquet file at ``path`` as a frame; a name that is not UTF-8 (which pyarrow
+    cannot encode) read by its bytes (:func:`~auditor.data.damaged.parquet_bytes`)."""
+    import pyarrow as pa
+
+    data = parquet_bytes(path)
+    return pd.read_parquet(path if data is None else pa.BufferReader(data))
 
 
 def _require_columns(frame: pd.DataFrame, names: list[str], *, key: str, src: str) -> None:
@@ -321,7 +330,8 @@ def checked_table(config: TableData, *, keep: bool = False) -> CheckedTable:
     without encoding or splitting, done once per frame: a validation's results are taken by
     the next reader of the same frame under the same settings. ``keep``: hand the frame and
     the results on again (validation, preflight's counts); the loader takes them."""
-    src, key = str(config.path), config.model_dump_json(exclude=NOT_CHECKED)
+    src, key = str(config.path), repr(config.model_dump(exclude=NOT_CHECKED))  # not JSON:
+    # a path whose name is not UTF-8 (held with surrogates) has no JSON text
     frame = read_table(Path(config.path), field="data.path", keep=keep,
                        reads=ReadColumns(config))  # fmt: skip
     checked = _CHECKED.pop(key, None)

@@ -12,8 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from auditor.data import damaged
-from auditor.data.damaged import GZIP_CUT_SHORT, parquet_refusal
+from auditor.data.damaged import GZIP_CUT_SHORT, parquet_bytes, parquet_footer, parquet_refusal
 from auditor.data.header import (
     NOT_UTF8,
     SAVE_UTF8,
@@ -225,32 +224,6 @@ def blank_row(row: Any) -> str:
     any other is the error :func:`unreadable` words; so is a DOS tool's end-of-file mark
     (Ctrl-Z) on its own line. Module-level: Dask's processes pickle it."""
     return "skip" if blank_line(row.text) else "error"
-
-
-def parquet_bytes(path: Path, data: Any = None) -> Any:
-    """What pyarrow reads the Parquet file at ``path`` from: ``data`` (its bytes) where
-    given; else None (pyarrow opens it by its name) where its name is UTF-8; else (a name
-    that is not, held with surrogates, which pyarrow cannot encode) the file memory-mapped,
-    opened by its name's bytes. One line where it cannot be opened."""
-    import pyarrow as pa
-
-    if data is not None:
-        return data
-    try:
-        str(path).encode()
-        return None
-    except UnicodeEncodeError:
-        pass
-    try:
-        return pa.memory_map(os.fsencode(path)).read_buffer()
-    except OSError as exc:
-        raise parquet_refusal(path, exc) from None
-
-
-def parquet_footer(path: Path, data: Any = None) -> Any:
-    """:func:`auditor.data.damaged.parquet_footer`, for a file whose name is not UTF-8 too
-    (:func:`parquet_bytes`)."""
-    return damaged.parquet_footer(path, parquet_bytes(path, data))
 
 
 def iter_batches(path: Path, cols: Columns, *, batch_rows: int, kind: str | None = None,
