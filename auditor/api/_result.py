@@ -238,8 +238,9 @@ class AuditResult:
     @classmethod
     def load(cls, path: str | Path) -> AuditResult:
         """Read ``RUN_DIR`` or ``RUN_DIR/audit.json``, validated against the schema; a URL
-        not there is refused as written ("https:/x/y: no such file" was shown)."""
-        as_written(path, Path(path))
+        not there is refused as written ("https:/x/y: no such file" was shown); anything but a
+        path (an int, None, a DataFrame) one line naming ``path`` (a raw TypeError was)."""
+        as_written(path, as_path(path, field="path"))
         return read_run(path)[0]
 
 

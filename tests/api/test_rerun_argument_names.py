@@ -82,6 +82,11 @@ def test_the_commands_still_name_their_flag(run_dir, command):
         (lambda run: auditor.regate(5), "run_dir", "int"),
         (lambda run: auditor.rerender(5), "run_dir", "int"),
         (lambda run: auditor.regate(run, baseline=5), "baseline", "int"),
+        # AuditResult.load(5) was a raw TypeError from pathlib
+        (lambda run: auditor.AuditResult.load(5), "path", "int"),
+        (lambda run: auditor.AuditResult.load(None), "path", "NoneType"),
+        (lambda run: auditor.AuditResult.load(pd.DataFrame()), "path", "DataFrame"),
+        (lambda run: auditor.AuditResult.load(b"run"), "path", "bytes"),
     ],
 )
 def test_a_path_argument_of_another_type_is_one_line_naming_it(run_dir, call, field, kind):
