@@ -3,6 +3,7 @@ once at the boundary. Everything past :func:`load_config` trusts these typed obj
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,7 +30,7 @@ from auditor.config.privacy import MAX_PROCESSES, DPConfig, PrivacyConfig
 from auditor.config.run_table import lift_run_table, run_key_named
 from auditor.config.toml_file import read_toml
 from auditor.config.transparency import DeclaredAnswers, TransparencyConfig
-from auditor.errors import AuditorInputError
+from auditor.errors import SHOWN_AS_ESCAPE, AuditorInputError, shown_char
 
 SCENARIOS = ("digits", "adult", "mnist")
 
@@ -197,7 +198,8 @@ MAX_SEED = 2**63 - 1
 OVERRIDES = ("seed", "device", "threads", "name")
 OVERRIDE_KEYS = "with_overrides takes seed, device, threads or name, not {key!r}"
 NAME_HAS_PATH = "a run name is one folder name: no '/', '\\', '.' or '..'"
-NAME_HAS_CONTROL = "a run name has no control characters (it names files and reports)"
+# One rule with the writers (errors.SHOWN_AS_ESCAPE): what a report shows as an escape, no name
+NAME_HAS_CONTROL = "a run name has no control or invisible characters (it names folders and files)"
 NAME_BLANK = "a run name is blank; write one, or leave name out (the config file's name is used)"
 # A folder name is at most 255 bytes; beside a run auditor makes ``.NAME.<8>.staging``,
 # ``.NAME.lock`` and ``NAME.gate-<time>-<k>`` (its own staging folder 18 bytes more).
@@ -205,10 +207,17 @@ MAX_NAME_BYTES = 200
 NAME_TOO_LONG = "a run name is at most {limit} bytes in UTF-8 (it names folders), not {n}"
 
 
+def _holds_char(char: str) -> str:
+    """``holds \\xa0 (no-break space)``: a character's escape and Unicode name (a control: none)."""
+    called = unicodedata.name(char, "").lower()
+    return f"holds {shown_char(char)}" + (f" ({called})" if called else "")
+
+
 def name_from_file(path: str | Path) -> str:
-    """A run name from a file's stem that the ``name`` field takes: a control character,
-    ``/`` or ``\\`` becomes ``_``; a stem of dots alone becomes ``predictions``."""
-    stem = "".join(c if c.isprintable() and c not in "/\\" else "_" for c in Path(path).stem)
+    """A run name from a file's stem that the ``name`` field takes: a control or invisible
+    character (:data:`~auditor.errors.SHOWN_AS_ESCAPE`), ``/`` or ``\\`` becomes ``_``; a stem
+    of dots alone becomes ``predictions``."""
+    stem = SHOWN_AS_ESCAPE.sub("_", Path(path).stem).replace("/", "_").replace("\\", "_")
     stem = stem.encode()[:MAX_NAME_BYTES].decode(errors="ignore")  # a long file name: cut
     return stem if stem.strip(". ") else "predictions"
 
@@ -238,9 +247,9 @@ class AuditConfig(StrictModel):
             raise ValueError(NAME_BLANK)
         if name is not None and ("/" in name or "\\" in name or name in (".", "..")):
             raise ValueError(NAME_HAS_PATH)
-        if name is not None and not name.isprintable():  # "C:\new": validate_config says \n
-            held = holds(name)
-            raise ValueError(NAME_HAS_CONTROL + (f"; it {held}" if held else ""))
+        shown = None if name is None else SHOWN_AS_ESCAPE.search(name)
+        if shown:  # "C:\new": validate_config says \n
+            raise ValueError(f"{NAME_HAS_CONTROL}; it {holds(name) or _holds_char(shown[0])}")
         if name is not None and len(name.encode()) > MAX_NAME_BYTES:
             raise ValueError(NAME_TOO_LONG.format(limit=MAX_NAME_BYTES, n=len(name.encode())))
         return name

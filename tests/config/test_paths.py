@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.config import load_config
+from auditor.config import NAME_HAS_CONTROL, load_config
 from auditor.errors import AuditorInputError
 
 TABLE = '[data]\nsource = "table"\ntarget = "y"\nsensitive = ["s"]\n'
@@ -62,9 +62,8 @@ def test_a_name_an_escape_made_a_control_character_of_says_so(tmp_path):
     """`name = "C:\\new"` was 'a run name has no control characters', no word of the \\n."""
     err = _problem(tmp_path, 'name = "run\\new"\n')
     assert err.field == "name"
-    assert err.message == ("a run name has no control characters (it names files and "
-                           "reports); it holds a new line: a \\ in double quotes starts an "
-                           "escape (\\n is a new line)")  # fmt: skip
+    assert err.message == (f"{NAME_HAS_CONTROL}; it holds a new line: a \\ in double quotes "
+                           "starts an escape (\\n is a new line)")  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -122,8 +121,7 @@ def test_a_command_that_reads_no_data_path_leaves_its_home_as_written(tmp_path):
 def test_a_name_holding_a_tab_written_as_itself_is_no_escape(tmp_path, text):
     """A real tab in single quotes was told that a \\ in double quotes starts an escape."""
     err = _problem(tmp_path, text)
-    assert err.message == ("a run name has no control characters (it names files and "
-                           "reports); it holds a tab")  # fmt: skip
+    assert err.message == f"{NAME_HAS_CONTROL}; it holds a tab"
 
 
 def test_a_run_name_given_in_python_is_told_of_no_escape():
