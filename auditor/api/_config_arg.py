@@ -4,6 +4,7 @@ read with :func:`~auditor.config.load_config`, its folder importable, named in t
 
 from __future__ import annotations
 
+import numbers
 import os
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,10 @@ NOT_A_CONFIG_FILE = "the TOML file config= was read from: a path (str or pathlib
 
 # a switch given from Python, as the config's errors say theirs ("must be text, not 3")
 NOT_A_SWITCH = "must be True or False, not {found}"
+# lock_timeout=: how long a write waits for another writer of its run folder (the lock's
+# wait compared it only once the folder was held: "x" was a TypeError after the audit's work,
+# NaN waited for ever, "giving up after nan s")
+NOT_SECONDS = "a number of seconds, 0 or more (float('inf') waits as long as it takes); got {found}"
 NOT_SETTINGS = (
     "an AuditConfig (auditor.AuditConfig(privacy={{...}}), or auditor.load_config(path) for a "
     "TOML file's), got {found}"
@@ -92,3 +97,12 @@ def switch(value: Any, *, field: str) -> bool:
     if not isinstance(value, bool) and not numpy_bool:
         raise AuditorInputError(NOT_A_SWITCH.format(found=repr(value)[:40]), field=field)
     return bool(value)
+
+
+def wait_seconds(value: Any, *, field: str = "lock_timeout") -> float:
+    """``value`` as seconds to wait: a real number (numpy's too), not a bool, 0 or more, or
+    infinite; else one line naming ``field``, before any work."""
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not real or not float(value) >= 0:  # NaN is not >= 0
+        raise AuditorInputError(NOT_SECONDS.format(found=repr(value)[:40]), field=field)
+    return float(value)

@@ -10,7 +10,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.api._config_arg import config_path, file_text, settings, switch
+from auditor.api._config_arg import config_path, file_text, settings, switch, wait_seconds
 from auditor.api._errors import fields_except, named_as
 from auditor.api._frame import (
     FRAME_NAME,
@@ -172,6 +172,7 @@ def _audited(
 ) -> AuditResult:  # fmt: skip
     """:func:`audit_predictions`, its errors in the command line's words."""
     seed, batch_rows = _checked_counts(seed=seed, batch_rows=batch_rows)
+    lock_timeout = wait_seconds(lock_timeout)
     missing_group = switch(missing_group, field="missing_group")
     config = settings(config)
     config_path(config, config_file, optional=True)  # run's and regate's one check

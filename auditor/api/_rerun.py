@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.api._config_arg import config_path, file_text
+from auditor.api._config_arg import config_path, file_text, wait_seconds
 from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
 from auditor.api._result import AuditResult, read_run, refuse_rewrite
 from auditor.config import AuditConfig, GatesConfig, expand_home
@@ -150,6 +150,7 @@ def regate(
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=given):
         if fail_on is not None:
             GatesConfig().with_fail_on(fail_on)  # first, whichever gates it applies to
+        lock_timeout = wait_seconds(lock_timeout)
         options = {"fail_on": fail_on, "baseline": baseline}
         gates = _config_gates(config, config_file, options)
         path, source, _ = _read_run(run_dir, flags=flags)
@@ -223,6 +224,7 @@ def rerender(
     (default: ``<run>.card-<UTC time>`` beside it); the run itself is not touched. Bad input
     names ``out_dir``, or with ``flags`` ``auditor card``'s ``--out``."""
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=(run_dir, out_dir)):
+        lock_timeout = wait_seconds(lock_timeout)
         path, source, text = _read_run(run_dir, flags=flags)  # read and validated once
         out = _target(path, out_dir, "card", source.mode)
         write_run(source.data, out, lock_timeout=lock_timeout, text=text)  # as it was read

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from auditor.api._config_arg import wait_seconds
 from auditor.api._errors import named_as
 from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
 from auditor.config import GateRule, GatesConfig
@@ -193,6 +194,7 @@ class AuditResult:
         through :func:`auditor.run_folder.write_run`; returns the result with ``run_dir``.
         A result read from a run (:meth:`load`) writes neither into that run nor over another
         run's evidence (exit 2 naming ``folder``); an earlier write of it is replaced."""
+        lock_timeout = wait_seconds(lock_timeout)
         with named_as(FOLDER_WORDS, FOLDER_FIELDS, given=(folder,)):  # not the command line's --out
             return self._write(folder, lock_timeout=lock_timeout)
 
