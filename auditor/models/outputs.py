@@ -232,8 +232,9 @@ def with_logits(module: nn.Module, x: torch.Tensor, *, n_classes: int) -> nn.Mod
         out = eval_forward(module, rows)
     except Exception:  # noqa: BLE001 - its error comes back on the rows, named there
         return module
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(rows), n_classes):
-        return module
+    if (not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(rows), n_classes)
+            or out.is_complex()):  # fmt: skip
+        return module  # complex: refused on the rows (module_logits)
     out = out.double().cpu().numpy()
     one = _one_probability(module)
     if one is None:

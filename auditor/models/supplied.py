@@ -75,6 +75,7 @@ NOT_PROBA = (
 )
 # How far a predict_proba value may stray from [0, 1], and a row's sum from 1 (float32).
 PROBA_SLACK = 1e-3
+COMPLEX = "{spec!r} returned complex numbers ({dtype}), not logits: return real outputs"
 NOT_A_MODULE = "{spec!r} returned {found}, not an nn.Module"
 NO_PREDICT_PROBA = (
     "{name} has no predict_proba: auditor audits classifiers by their class probabilities{why}"
@@ -239,6 +240,9 @@ def module_logits(
             out = call_user(module, rows, spec=spec, field_name=field_name)
             if not isinstance(out, torch.Tensor):
                 raise NotATensor(not_a_tensor(out, spec=spec), field=field_name)
+            if out.is_complex():  # .float() would keep the real part alone, with a warning
+                raise AuditorInputError(COMPLEX.format(spec=spec, dtype=out.dtype),
+                                        field=field_name)  # fmt: skip
             parts.append(out.float().cpu().numpy())
     return np.concatenate(parts)
 

@@ -55,3 +55,24 @@ def test_complex_probabilities_are_refused_not_read_as_their_real_part():
 def test_probabilities_of_two_columns_still_audit():
     result = audit(Proba(lambda p: p))
     assert result.data["performance"]["finetuned"]["test"]["n"] == 200
+
+
+def test_a_module_returning_complex_numbers_is_refused_not_read_as_their_real_part():
+    import torch
+    from torch import nn
+
+    class Complex(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(1, 2)
+
+        def forward(self, x):
+            return self.linear(x).to(torch.complex64) + 1j
+
+    data = rows()[["x", "g", "y"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch's "discards the imaginary part" was the only sign
+        with pytest.raises(AuditorInputError) as err:
+            auditor.audit_model(Complex(), data=data, target="y", sensitive=["g"],
+                                progress=False)  # fmt: skip
+    assert "'Complex.forward' returned complex numbers" in str(err.value)
