@@ -12,17 +12,15 @@ import copy
 import dataclasses
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from auditor.api._config_arg import wait_seconds
 from auditor.api._errors import named_as
+from auditor.api._rules import Rules, as_listed, gates_config
 from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
-from auditor.config import GateRule, GatesConfig
-from auditor.config.keys import first_problem
+from auditor.config import GatesConfig
 from auditor.config.paths import as_written, out_as_written
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import evaluate_gates, validate_rules
@@ -41,7 +39,6 @@ from auditor.run_folder import (
     write_run,
 )
 
-BAD_RULES = "rules must be a GatesConfig, a [gates] table (dict) or a list of rules, not {found}"
 # Headline numbers printed beside the performance table (path suffixes in audit.json).
 FAIRNESS_HEADLINE = ("equalized_odds_difference", "demographic_parity_difference")
 PRIVACY_HEADLINE = ("auc",)
@@ -66,41 +63,6 @@ AN_AUDIT = "is another run's audit.json; a run is never rewritten (choose anothe
 # what only an audit writes into its folder, never a re-gate or a re-render: a run folder's
 # files (io.RUN_FOLDER_FILES, a trained run's checkpoints) but those write_run writes
 RUN_ONLY = (CHECKPOINTS, *sorted(RUN_FOLDER_FILES - {"audit.json", *dict(RENDERERS)}))
-
-Rules = GatesConfig | Mapping[str, Any] | Iterable[GateRule | Mapping[str, Any]]
-
-
-def gates_config(rules: Rules, *, base: GatesConfig | None = None) -> GatesConfig:
-    """``rules`` as a :class:`GatesConfig`: one as is; a dict is a ``[gates]`` table; a list
-    of rules (``GateRule`` or dicts) replaces ``base``'s rules (``base``: the audit's own).
-    A wrong rule is one line naming it (``rules[1].min``, ``gates.rules[0]``)."""
-    if isinstance(rules, GatesConfig):
-        return rules
-    if isinstance(rules, Mapping):
-        return _validated(GatesConfig, dict(rules), prefix="gates")
-    if isinstance(rules, str | bytes) or not isinstance(rules, Iterable):
-        raise AuditorInputError(BAD_RULES.format(found=type(rules).__name__), field="rules")
-    parsed = [r if isinstance(r, GateRule) else _validated(GateRule, r, prefix=f"rules[{i}]")
-              for i, r in enumerate(rules)]  # fmt: skip
-    return (base or GatesConfig()).model_copy(update={"rules": parsed})
-
-
-def _validated(model: type[GateRule] | type[GatesConfig], raw: Any, *, prefix: str) -> Any:
-    """``model`` from ``raw``, or its first problem as one line at ``prefix`` and its key (a
-    misspelt key first: it explains the required one that is missing)."""
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        loc, msg = first_problem(exc, model)
-        at = prefix if loc == "(top level)" else f"{prefix}.{loc}".replace(".[", "[")
-        raise AuditorInputError(msg, field=at) from None
-
-
-def _as_listed(exc: AuditorInputError) -> AuditorInputError:
-    """A rule's problem named as ``gate(rules)``'s list names it: ``rules[1].min``, not the
-    ``[gates]`` table's ``gates.rules[1].min``."""
-    field = exc.field.replace("gates.rules", "rules", 1) if exc.field else exc.field
-    return AuditorInputError(exc.message.replace("gates.rules[", "rules["), field=field)
 
 
 def json_form(audit: Mapping[str, Any]) -> dict[str, Any]:
@@ -183,7 +145,7 @@ class AuditResult:
         try:
             validate_rules(cfg, source=None if listed else "rules", schema=audit_schema)
         except AuditorInputError as exc:  # a list's rule i is rules[i], as its parse names it
-            raise (_as_listed(exc) if listed else exc) from None
+            raise (as_listed(exc) if listed else exc) from None
         audit = copy.deepcopy(self.data)  # its own: editing one result edits no other
         audit["gates"] = evaluate_gates(audit, cfg)
         audit["config"] = {**audit["config"], "gates": cfg.model_dump(mode="json")}

@@ -1,0 +1,84 @@
+"""``AuditResult.gate(rules)``'s ``rules`` as a :class:`~auditor.config.GatesConfig`: one as
+is, a dict as a ``[gates]`` table, a list of rules (``GateRule`` or dicts). A wrong rule is one
+line naming it in the caller's words: a Python list, not the TOML file's brackets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from auditor.config import GateRule, GatesConfig
+from auditor.config.keys import first_problem
+from auditor.errors import AuditorInputError
+
+BAD_RULES = "rules must be a GatesConfig, a [gates] table (dict) or a list of rules, not {found}"
+# a rule's keys that no [gates] table has: a dict holding them (and none of a table's) is one
+# rule given bare, read as a table ("gates.metric: unknown key (did you mean a [[rules]]
+# table's metric?)", the config file's brackets)
+RULE_ONLY = frozenset(GateRule.model_fields) - frozenset(GatesConfig.model_fields)
+ONE_RULE = (
+    "is one rule: give a list of rules, rules=[{{'metric': ..., 'min': ...}}] (a dict is a "
+    "[gates] table: {keys})"
+)
+# a table's rules= given one rule, not a list ("is a list of tables: write [[rules]]")
+TABLE_ONE_RULE = "a list of rules, not one: {{'rules': [{{'metric': ..., 'min': ...}}]}}"
+# a list's item that is itself a list ("is one table: write [] (one bracket), not [[]]")
+NESTED_LIST = "a rule is a dict ({{'metric': ..., 'min': ...}}) or a GateRule, not a {found}"
+
+Rules = GatesConfig | Mapping[str, Any] | Iterable[GateRule | Mapping[str, Any]]
+
+
+def gates_config(rules: Rules, *, base: GatesConfig | None = None) -> GatesConfig:
+    """``rules`` as a :class:`GatesConfig`: one as is; a dict is a ``[gates]`` table; a list
+    of rules (``GateRule`` or dicts) replaces ``base``'s rules (``base``: the audit's own).
+    A wrong rule is one line naming it (``rules[1].min``, ``gates.rules[0]``)."""
+    if isinstance(rules, GatesConfig):
+        return rules
+    if isinstance(rules, Mapping):
+        return _validated(GatesConfig, _table(rules), prefix="gates")
+    if isinstance(rules, str | bytes) or not isinstance(rules, Iterable):
+        raise AuditorInputError(BAD_RULES.format(found=type(rules).__name__), field="rules")
+    parsed = [r if isinstance(r, GateRule) else _validated(GateRule, _rule(r, i),
+                                                           prefix=f"rules[{i}]")
+              for i, r in enumerate(rules)]  # fmt: skip
+    return (base or GatesConfig()).model_copy(update={"rules": parsed})
+
+
+def _table(rules: Mapping[Any, Any]) -> dict[Any, Any]:
+    """``rules`` as a ``[gates]`` table's dict; one rule given bare, or a table whose
+    ``rules`` is one rule, refused in a Python caller's words."""
+    keys = {key for key in rules if isinstance(key, str)}
+    if keys & RULE_ONLY and not keys & set(GatesConfig.model_fields):
+        table = ", ".join(GatesConfig.model_fields)
+        raise AuditorInputError(ONE_RULE.format(keys=table), field="rules")
+    if isinstance(rules.get("rules"), Mapping):
+        raise AuditorInputError(TABLE_ONE_RULE.format(), field="gates.rules")
+    return dict(rules)
+
+
+def _rule(rule: Any, i: int) -> Any:
+    """The ``i``-th rule of a list as given; a list or tuple there is one line naming it."""
+    if isinstance(rule, list | tuple):
+        raise AuditorInputError(NESTED_LIST.format(found=type(rule).__name__),
+                                field=f"rules[{i}]")  # fmt: skip
+    return rule
+
+
+def _validated(model: type[GateRule] | type[GatesConfig], raw: Any, *, prefix: str) -> Any:
+    """``model`` from ``raw``, or its first problem as one line at ``prefix`` and its key (a
+    misspelt key first: it explains the required one that is missing)."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        loc, msg = first_problem(exc, model)
+        at = prefix if loc == "(top level)" else f"{prefix}.{loc}".replace(".[", "[")
+        raise AuditorInputError(msg, field=at) from None
+
+
+def as_listed(exc: AuditorInputError) -> AuditorInputError:
+    """A rule's problem named as ``gate(rules)``'s list names it: ``rules[1].min``, not the
+    ``[gates]`` table's ``gates.rules[1].min``."""
+    field = exc.field.replace("gates.rules", "rules", 1) if exc.field else exc.field
+    return AuditorInputError(exc.message.replace("gates.rules[", "rules["), field=field)
