@@ -3,8 +3,8 @@
 and asserts the contract CI relies on (issue 12 item 7):
 
 - the exit code (2 for bad input, never 1 outside a failed gate);
-- one line on stderr that names the file and the field, without a traceback or a control
-  character;
+- one line on stderr that names the file and the field, without a traceback or a character
+  shown as an escape (errors.SHOWN_AS_ESCAPE: a control, an invisible one) raw;
 - nothing written: no run folder, no staging or trash folder left, and a previous report
   byte-identical.
 """
@@ -21,6 +21,7 @@ import pytest
 from auditor.cli import exit_code_of
 from auditor.commands import EXIT_BAD_INPUT
 from auditor.config import AuditConfig
+from auditor.errors import SHOWN_AS_ESCAPE
 from tests.builders import folder_bytes, leftovers, predictions_columns, predictions_csv
 
 OUT = "out"  # every case writes (or must not write) the run folder tmp_path / OUT
@@ -76,7 +77,7 @@ def assert_refused(outcome: Outcome, *names: str, code: int = EXIT_BAD_INPUT) ->
     line = lines[0]
     assert "Traceback" not in outcome.err + outcome.out
     assert "internal error" not in line, line
-    assert all(c.isprintable() for c in line), repr(line)
+    assert not SHOWN_AS_ESCAPE.search(line), repr(line)  # what printable_line escapes
     for name in names:
         assert name in line, (name, line)
     return line
