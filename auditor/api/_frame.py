@@ -21,6 +21,7 @@ NOT_A_TABLE = (
     "give a pandas DataFrame, a 2-D numpy array, an object with to_pandas() or a CSV / "
     "Parquet path; got {found}"
 )
+NO_PANDAS = "{kind}.to_pandas() raised {why}; give a pandas DataFrame"
 LAZY = ("toPandas", "compute", "collect")  # a lazy table's way to its rows, as pandas or not
 NOT_A_NAME = "give the name of a column (a string or a column label); got {found}"
 NOT_NAMES = "give a list of column names, or one column's name; got a {found}"
@@ -50,7 +51,7 @@ def as_frame(source: Any) -> pd.DataFrame:
                                 field="source")  # fmt: skip
     shape = getattr(source, "shape", None)
     if hasattr(source, "to_pandas") and callable(source.to_pandas):
-        frame = source.to_pandas()
+        frame = _to_pandas(source)
         if isinstance(frame, pd.DataFrame):
             return frame
     elif shape is not None and hasattr(source, "dtype") and len(shape) == 2:
@@ -62,6 +63,18 @@ def as_frame(source: Any) -> pd.DataFrame:
     lazy = [m for m in LAZY if callable(getattr(source, m, None))][:1]  # Spark, Dask, polars
     hint = f"; call .{lazy[0]}() first to hold its rows in memory" if lazy else ""
     raise AuditorInputError(NOT_A_TABLE.format(found=found) + hint, field="source")
+
+
+def _to_pandas(source: Any) -> Any:
+    """``source.to_pandas()``, or one line naming ``source`` where it raises (polars without
+    pyarrow, a pyarrow type pandas has no dtype for): its traceback came from inside them."""
+    try:
+        return source.to_pandas()
+    except Exception as exc:  # noqa: BLE001 - any library's own error, told back in one line
+        kind = f"{type(source).__module__.split('.')[0]} {type(source).__name__}"
+        said = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        why = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
+        raise AuditorInputError(NO_PANDAS.format(kind=kind, why=why), field="source") from None
 
 
 def column_label(value: Any, *, role: str) -> Hashable:

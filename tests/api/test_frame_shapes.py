@@ -145,6 +145,26 @@ def test_a_lazy_table_is_refused_saying_how_to_get_its_rows(method: str):
     assert err.value.field == "source"
 
 
+class _NoArrow:
+    """A polars DataFrame where pyarrow is not installed: its to_pandas() raises."""
+
+    def to_pandas(self) -> pd.DataFrame:
+        raise ModuleNotFoundError("pyarrow is required for converting a polars DataFrame\n"
+                                  "to pandas")
+
+
+def test_a_table_whose_to_pandas_raises_is_one_line_naming_source(tmp_path, monkeypatch):
+    """Its own error came through as a traceback from inside the library."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(_NoArrow(), sensitive=["sex"], out_dir="run", **KW)
+    assert str(err.value) == (
+        "source: tests _NoArrow.to_pandas() raised ModuleNotFoundError: pyarrow is required for "
+        "converting a polars DataFrame; give a pandas DataFrame"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_binned_groups_from_pd_cut_and_sparse_labels_audit_their_rows():
     """``pd.cut(df.age, bins)`` (a category of intervals, the usual way to make age groups)
     crashed writing the frame (pyarrow cannot cast a dictionary of intervals), and a sparse
