@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from auditor.api._finite import frame_source
 from auditor.errors import AuditorInputError
 
 if TYPE_CHECKING:
@@ -233,16 +234,18 @@ def check_model_names(*, target: Any, sensitive: Any, features: Any) -> None:
 
 
 def check_model_frame(frame: Any, *, key: str) -> None:
-    """A DataFrame given to ``audit_model``: every column named by a string, and once."""
+    """A DataFrame given to ``audit_model``: every column named by a string, and once; named
+    as its other refusals name it, ``members (DataFrame): members: ...`` (it was
+    ``dataframe: members: ...``, audit_predictions' stand-in)."""
     seen: set[Hashable] = set()
     for label in frame.columns:
         if not isinstance(label, str):
             msg = NOT_TEXT_LABEL.format(column=label, kind=type(label).__name__)
-            raise AuditorInputError(msg, source=FRAME_NAME, field=key)
+            raise AuditorInputError(msg, source=frame_source(key), field=key)
         if label in seen:
             times = list(frame.columns).count(label)
             raise AuditorInputError(TWICE.format(column=label, times=times),
-                                    source=FRAME_NAME, field=key)  # fmt: skip
+                                    source=frame_source(key), field=key)  # fmt: skip
         seen.add(label)
 
 

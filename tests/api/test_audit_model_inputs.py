@@ -64,6 +64,9 @@ def test_wrong_arguments_are_one_line_naming_the_argument(rows, change, field, w
         audit(change.pop("model", model), data, **change)
     assert err.value.field == field and words in str(err.value), str(err.value)
     assert "\n" not in str(err.value)
+    # a DataFrame is named by its argument, as every refusal of its rows names it ("dataframe"
+    # was audit_predictions' stand-in: 'dataframe: data: column 'group' appears 2 times')
+    assert err.value.source in {None, "data (DataFrame)", "members (DataFrame)"}, str(err.value)
 
 
 def test_one_sensitive_column_may_be_named_as_a_string(rows):
