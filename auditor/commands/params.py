@@ -17,9 +17,10 @@ EMPTY_PATH = "an empty path: name {what}"
 
 def nonblank(what: str, *, read: bool = False) -> Callable[[str], Path]:
     """A parser giving ``Path(value)``, or refusing a blank ``value`` as usage ("an empty
-    path: name ``what``"), before it becomes the working folder, and a URL not there, shown
-    as typed (its Path keeps one of its '//'): a file the command reads (``read``) is to be
-    downloaded, and a path it writes to (--out) is local ('-o s3://b/run' made 's3:/b/run')."""
+    path: name ``what``"), before it becomes the working folder, and a URL, shown as typed
+    (its Path keeps one of its '//'): a file the command reads (``read``), not there, is to be
+    downloaded (config.paths.as_written), and a path it writes to (--out) is local, whether
+    or not it is there (config.paths.out_as_written: '-o s3://b/run' made 's3:/b/run')."""
 
     def path(value: str) -> Path:
         if not value.strip():
@@ -34,8 +35,9 @@ def _local(value: str, *, read: bool) -> None:
     from auditor.config import paths  # pydantic: only once such a path is given
     from auditor.errors import AuditorInputError
 
+    check = paths.as_written if read else paths.out_as_written
     try:
-        paths.as_written(value, Path(value), said=paths.NOT_LOCAL if read else paths.WRITES_LOCAL)
+        check(value)
     except AuditorInputError as err:
         raise typer.BadParameter(str(err)) from None
 

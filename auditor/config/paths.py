@@ -26,29 +26,37 @@ def no_file(path: Path | str) -> str:
     return NOT_LOCAL if URL.match(str(path)) else NO_FILE
 
 
-def as_written(text: Any, path: Path, *, field: str | None = None, said: str = NOT_LOCAL) -> None:
-    """Refuse ``text``, a URL as the user wrote it (``s3://bucket/a.csv``), where ``path``
-    (``text`` found from its folder) is not there, showing ``text``: a Path of it keeps one of
-    its two slashes ("s3:/bucket/a.csv" was shown). ``said``: why (a read's by default)."""
+def as_written(text: Any, path: Path | None = None, *, field: str | None = None) -> None:
+    """Refuse ``text``, a URL as the user wrote it (``s3://bucket/a.csv``), to be read where
+    ``path`` (``text`` found from its folder; ``Path(text)`` by default) is not there, showing
+    ``text``: a Path of it keeps one of its two slashes ("s3:/bucket/a.csv" was shown). A file
+    that is there is read: it is what the user names, and reading it changes nothing."""
     if not isinstance(text, str) or not URL.match(text):
         return
     try:
-        there = path.exists()
+        there = (Path(text) if path is None else path).exists()
     except (OSError, ValueError):  # a NUL, a name too long: no file either way
         there = False
     if not there:
-        raise AuditorInputError(said, source=text, field=field)
+        raise AuditorInputError(NOT_LOCAL, source=text, field=field)
 
 
-WRITES_LOCAL = "a URL: auditor writes local files; write them here, then upload them"
+# An output typed as a URL: a scheme and its "//" as typed. A folder whose name ends in ':'
+# (backup:/r) is local, and so is a Path (from Python), which has lost one of the slashes.
+WRITE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
+WRITES_LOCAL = ("a URL: auditor writes local files; write them here, then upload them "
+                "(./s3://x names a local folder)")  # fmt: skip
 
 
-def out_as_written(value: Any, *, field: str) -> None:
-    """Refuse an output path written as a URL (``-o s3://bucket/run``) by the reads' rule
-    (:func:`as_written`): its Path made the local folder ``s3:/bucket/run`` and said nothing.
-    A path with a colon elsewhere (``C:/runs``, ``runs/10:30``, ``./s3://x``) is a path."""
-    if isinstance(value, str):
-        as_written(value, Path(value), field=field, said=WRITES_LOCAL)
+def out_as_written(value: Any, *, field: str | None = None) -> None:
+    """Refuse an output path typed as a URL (``-o s3://bucket/run``), shown as typed: its
+    Path made the local folder ``s3:/bucket/run`` and said nothing. Refused whether or not a
+    folder of that name is there (one an older auditor's ``-o s3://x`` made is no reason to
+    write there). Any other path with a colon (``C:/runs``, ``runs/10:30``, ``backup:/r``,
+    ``./s3://x``) is a local path. The one check of an output's text: the command line's
+    --out and PATH (commands.params) and Python's out_dir (preflight.out_path)."""
+    if isinstance(value, str) and WRITE_URL.match(value):
+        raise AuditorInputError(WRITES_LOCAL, source=value, field=field)
 
 
 # The keys of each table that name a file ([gates] baseline: beside the config, else here).

@@ -85,6 +85,17 @@ TOO_MANY_GROUPS = (
 )
 
 
+def out_path(out_dir: Any, *, field: str = "--out") -> Path:
+    """The output ``out_dir`` as given, as a Path: one line naming ``field`` where it is no
+    path (an int from Python: :func:`as_path`) or is typed as a URL (``"s3://b/run"``, whose
+    Path is the local folder ``s3:/b/run``: :func:`out_as_written`). The one check of an
+    output's text from Python; a caller that judges the Path before :func:`check_out_dir`
+    starts here, with the value as given."""
+    out = as_path(out_dir, field=field)
+    out_as_written(out_dir, field=field)
+    return out
+
+
 def check_out_dir(out_dir: str | Path, *, mode: str | None = None, placed: bool = False) -> Path:
     """Refuse an ``--out`` that is a file, a folder of other files (it would be replaced
     whole), a run folder of another kind than ``mode`` (``"run"``, ``"supplied"``,
@@ -95,8 +106,7 @@ def check_out_dir(out_dir: str | Path, *, mode: str | None = None, placed: bool 
     (:func:`auditor.api._result.refuse_rewrite`, ``AuditResult.write``), by the same rule.
 
     Returns the path. Raises :class:`AuditorInputError` naming ``--out``."""
-    out = as_path(out_dir, field="--out")  # out_dir=5 from Python: one line, not a TypeError
-    out_as_written(out_dir, field="--out")  # out_dir="s3://b/run": no local folder "s3:/b/run"
+    out = out_path(out_dir)  # out_dir=5 or "s3://b/run" from Python: one line, nothing written
     if not placed:
         check_resolvable(out, field="--out")
         refuse_in_run(out)

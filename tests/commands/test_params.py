@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import typer
 
 from auditor.cli import exit_code_of
 from auditor.commands import EXIT_BAD_INPUT
@@ -85,7 +86,8 @@ def test_a_url_a_command_reads_is_shown_as_typed(args, named, command, tmp_path,
     assert list(tmp_path.iterdir()) == []
 
 
-WRITES = "a URL: auditor writes local files; write them here, then upload them"
+WRITES = ("a URL: auditor writes local files; write them here, then upload them "
+          "(./s3://x names a local folder)")  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -116,8 +118,19 @@ def test_a_url_a_command_writes_to_is_refused(args, command, url, tmp_path, monk
 
 
 @pytest.mark.parametrize("text", ["runs/10:30", "ab:c", "C:/runs/x", "C:\\runs", "./s3://b/x",
-                                  "runs/s3://b"])  # fmt: skip
+                                  "runs/s3://b", "backup:/r", "Run.v2:/z"])  # fmt: skip
 def test_a_path_with_a_colon_is_no_url(text):
-    """Only a scheme of two or more letters at the start, before ':/', is a URL: a drive, a
-    time in a name, or a URL after ./ stays a local path (./s3://b/x is the folder s3:/b/x)."""
+    """Only a scheme of two or more letters at the start, before '://', is a URL: a drive, a
+    time in a name, a name ending in ':' before one '/' (R1 #2) or a URL after ./ stays a
+    local path (./s3://b/x is the folder s3:/b/x)."""
     assert folder_path(text) == Path(text) and file_path(text) == Path(text)
+
+
+def test_an_out_typed_as_a_url_is_refused_though_its_folder_is_there(tmp_path, monkeypatch):
+    """`-o s3://x` was taken where ./s3:/x was there (R1 #1): the reads' rule, not a write's."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s3:" / "x").mkdir(parents=True)
+    for parse in (folder_path, file_path):
+        with pytest.raises(typer.BadParameter) as err:
+            parse("s3://x")
+        assert str(err.value) == f"s3://x: {WRITES}"

@@ -201,3 +201,37 @@ def test_the_data_table_s_file_keys_are_one_list(tmp_path, monkeypatch):
     assert load_config(tmp_path / "c.toml").data.path == tmp_path / "p.csv"
     monkeypatch.setitem(paths.FILE_KEYS, "data", ("root",))
     assert str(load_config(tmp_path / "c.toml").data.path) == "p.csv"
+
+
+WRITES = ("a URL: auditor writes local files; write them here, then upload them "
+          "(./s3://x names a local folder)")  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["s3://x", "https://h.org/run", "S3://b/r", "git+ssh://h/r",
+                                  "file:///srv/run"])  # fmt: skip
+def test_an_output_typed_as_a_url_is_refused_though_its_folder_is_there(text, tmp_path,
+                                                                        monkeypatch):  # fmt: skip
+    """out_as_written let `s3://x` through where ./s3:/x was there, the reads' rule (a run an
+    older auditor's `-o s3://x` wrote was written into again) (R1 #1)."""
+    from pathlib import Path
+
+    from auditor.config.paths import out_as_written
+
+    monkeypatch.chdir(tmp_path)
+    Path(text).mkdir(parents=True)  # the folder its Path names (s3:/x)
+    with pytest.raises(AuditorInputError) as err:
+        out_as_written(text, field="out_dir")
+    assert str(err.value) == f"{text}: out_dir: {WRITES}"
+
+
+@pytest.mark.parametrize("text", ["backup:/r", "Run.v2:/z", "x.y:/z", "./s3://x", "C:/x",
+                                  "runs/10:30", "ab:c"])  # fmt: skip
+def test_an_output_without_a_schemes_two_slashes_is_a_local_path(text):
+    """`-o Run.v2:/z` (a folder name ending in ':') was refused as a URL, though a URL as
+    typed holds '//' (R1 #2); a Path (from Python) has lost one and is a local path too."""
+    from pathlib import Path
+
+    from auditor.config.paths import out_as_written
+
+    out_as_written(text, field="out_dir")
+    out_as_written(Path("s3://x"), field="out_dir")
