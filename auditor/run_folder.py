@@ -1,5 +1,6 @@
 """The one write (and read) path of a run folder: validate -> audit.json -> every rendering,
-swapped in whole; :func:`load_audit` reads a run's audit.json back, validated.
+swapped in whole; :func:`load_audit` reads a run's audit.json back, validated (defined in
+:mod:`auditor.record.read_back`, imported from here or there alike).
 
 A run folder is built complete in a staging folder beside the target (``.NAME.<random>.staging``)
 and then swapped in as one unit: the old folder is renamed to a trash name, the staging folder
@@ -33,44 +34,31 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-from auditor import __version__
-from auditor.audit_tree.jsonfile import read_json_file
-from auditor.audit_tree.later import fill_known_when_absent
 from auditor.errors import (
     DISK_FULL,
     AuditorInputError,
     note_written,
     printable_line,
-    regular_file,
 )
 from auditor.io import atomic_write_text, lock_path, make_folders, open_lock, to_json_text
 from auditor.preflight import check_out_dir  # --out is checked before any work
-from auditor.record import (
-    SCHEMA_VERSION,
-    check_config_read_back,
-    check_counts_read_back,
-    check_gates_read_back,
-    check_intervals_read_back,
-    prepare_validator,
-    refuse_non_json_values,
-    validate_audit,
+from auditor.record import prepare_validator, validate_audit
+from auditor.record.read_back import (  # noqa: F401 - the read-back is this module's API too
+    NOT_A_FILE,
+    NOT_AN_OBJECT,
+    WRONG_SCHEMA,
+    audit_file,
+    load_audit,
+    read_audit,
 )
 from auditor.report.render import prepare_templates, render_all
 from auditor.runtime import LOCK_LOG
 
-# A surrogate escape: "\ud83d\ude00" is one emoji (a pair), "\ud800" alone is not text.
-_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 LOCK_TIMEOUT_S = 3600.0
 LOCK_POLL_S = 0.05
 STAGING_SUFFIX = ".staging"
 TRASH_SUFFIX = ".trash"
 RUN_LOG = "run.log"  # one line per stage of the run, with its seconds
-NOT_AN_OBJECT = "not a JSON object"
-NOT_A_FILE = "is not a regular file (a run folder or its audit.json)"
-WRONG_SCHEMA = (
-    "schema_version {found!r} is not {expected!r}, the one this auditor ({version}) reads: "
-    "an audit.json of another auditor version (audit again, or use that version)"
-)
 NO_SPACE = "{error} while writing the run folder; nothing was replaced (free some space)"
 # Said once (runtime.LOCK_LOG) when the lock is still taken after WAIT_NOTE_AFTER_S (a writer of
 # one --out, or a hung one): a run waiting up to an hour in silence looks hung itself.
@@ -358,43 +346,3 @@ def write_run(
     with staged_run(out, lock_timeout=lock_timeout) as stage:
         write_audit(audit, stage, source=str(out / "audit.json"), log=log, text=text)
     return out
-
-
-def audit_file(path: str | Path) -> Path:
-    """``RUN_DIR/audit.json`` for a run folder, else ``path`` itself."""
-    path = Path(path)
-    return path / "audit.json" if path.is_dir() else path
-
-
-def load_audit(path: str | Path) -> dict[str, Any]:
-    """:func:`read_audit`'s audit."""
-    return read_audit(path)[0]
-
-
-def read_audit(path: str | Path, *, field: str | None = None) -> tuple[dict[str, Any], str]:
-    """Read ``RUN_DIR`` or ``RUN_DIR/audit.json`` and validate it against the schema; the
-    audit and the file's text.
-
-    Raises :class:`AuditorInputError` (exit 2) for a missing file, bad JSON (see
-    :func:`auditor.audit_tree.jsonfile.read_json_file`: too large, too deep, a huge number,
-    a duplicate key, bad UTF-8 included), another schema version or a field that breaks the
-    schema; a refusal of the whole file (none, a folder, not JSON) names ``field`` if given."""
-    path = audit_file(path)
-    try:
-        regular_file(path, is_a_folder=NOT_A_FILE, not_a_file=NOT_A_FILE)  # /dev/null, loops
-        data, text = read_json_file(path)  # size, UTF-8, duplicate keys, depth, numbers
-        if not isinstance(data, dict):
-            raise AuditorInputError(NOT_AN_OBJECT, source=str(path))
-    except AuditorInputError as exc:
-        raise (exc.with_field(field) if field else exc) from None
-    if data.get("schema_version") != SCHEMA_VERSION:
-        message = WRONG_SCHEMA.format(found=data.get("schema_version"), expected=SCHEMA_VERSION,
-                                      version=__version__)  # fmt: skip
-        raise AuditorInputError(message, source=str(path), field="schema_version")
-    if "NaN" in text or "Infinity" in text or _SURROGATE.search(text):  # json takes them
-        refuse_non_json_values(data, source=str(path))  # auditor never writes them
-    for check in (validate_audit, check_config_read_back, check_counts_read_back,
-                  check_intervals_read_back, check_gates_read_back):  # fmt: skip
-        check(data, source=str(path))
-    fill_known_when_absent(data)  # a field 2.0 gained later whose absence says its value
-    return data, text
