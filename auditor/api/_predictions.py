@@ -41,6 +41,17 @@ BAD_SEED = "an integer from 0 to 2**63 - 1; got {found}"
 BAD_BATCH_ROWS = "a whole number of rows, at least 1; got {found}"
 NO_COLUMNS = "name the columns: y_true= and y_pred= (and sensitive=[...]), or give cols"
 FRAME_SOURCE = "DataFrame (in memory)"
+# cols, the second positional argument: auditor audit's Columns ("label" given there, as
+# audit_predictions(df, "label"), was an AttributeError: no attribute 'y_true')
+NOT_COLUMNS = (
+    "name the columns by keyword: audit_predictions(source, y_true=..., y_pred=..., "
+    "sensitive=[...]); got {found}"
+)
+COLUMNS_TWICE = "give cols or y_true= / y_pred= / y_score= / sensitive=, not both"
+NOT_A_SCHEDULER = (
+    "a Dask scheduler: 'threads', 'processes', 'synchronous' or an address "
+    "('tcp://host:8786'); got {found}"
+)
 # The reader's errors name ``auditor audit``'s flags; a Python caller reads its arguments.
 PYTHON_WORDS = {
     "--missing-group (missing_group=True in Python)": "missing_group=True",
@@ -74,6 +85,11 @@ def _columns(
     missing_group: bool,
 ) -> tuple[Columns, list[tuple[Hashable, str]]]:
     """The columns of each role, by their text names, and (label, role) of each as given."""
+    if cols is not None and not isinstance(cols, Columns):
+        found = repr(cols)[:40] if isinstance(cols, str) else type(cols).__name__
+        raise AuditorInputError(NOT_COLUMNS.format(found=found), field="cols")
+    if cols is not None and any(v is not None for v in (y_true, y_pred, y_score, sensitive)):
+        raise AuditorInputError(COLUMNS_TWICE, field="cols")
     if cols is not None:
         labels = [(cols.y_true, "y_true"), (cols.y_pred, "y_pred")]
         labels += [(cols.y_score, "y_score")] if cols.y_score else []
@@ -173,6 +189,9 @@ def _audited(
     """:func:`audit_predictions`, its errors in the command line's words."""
     seed, batch_rows = _checked_counts(seed=seed, batch_rows=batch_rows)
     lock_timeout = wait_seconds(lock_timeout)
+    if dask_scheduler is not None and not isinstance(dask_scheduler, str):
+        found = type(dask_scheduler).__name__  # an int was a TypeError from inside distributed
+        raise AuditorInputError(NOT_A_SCHEDULER.format(found=found), field="dask_scheduler")
     missing_group = switch(missing_group, field="missing_group")
     config = settings(config)
     config_path(config, config_file, optional=True)  # run's and regate's one check

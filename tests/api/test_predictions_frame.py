@@ -9,6 +9,7 @@ import pytest
 
 from auditor.api import audit_predictions
 from auditor.errors import AuditorInputError
+from auditor.predictions.read import Columns
 from tests.builders import predictions_frame
 
 
@@ -20,6 +21,7 @@ def _frame() -> pd.DataFrame:
     return frame
 
 
+_COLUMNS = Columns(y_true="label", y_pred="pred", y_score="score", sensitive=("sex",))
 KW = {"y_true": "label", "y_pred": "pred", "y_score": "score", "positive_label": "approved"}
 
 
@@ -88,3 +90,35 @@ def test_a_numpy_integer_seed_is_taken():
     a = audit_predictions(predictions_frame(300), sensitive="sex", seed=np.int64(3), **KW)
     b = audit_predictions(predictions_frame(300), sensitive="sex", seed=3, **KW)
     assert to_json_text(a.data["fairness"]) == to_json_text(b.data["fairness"])  # NaN != NaN
+
+
+@pytest.mark.parametrize(
+    ("call", "line"),
+    [  # each was an AttributeError ('str' object has no attribute 'y_true') or a TypeError
+        (lambda: audit_predictions(predictions_frame(200), "label", sensitive="sex"),
+         "cols: name the columns by keyword: audit_predictions(source, y_true=..., y_pred=..., "
+         "sensitive=[...]); got 'label'"),
+        (lambda: audit_predictions(predictions_frame(200), ["label", "pred"], sensitive="sex"),
+         "cols: name the columns by keyword: audit_predictions(source, y_true=..., y_pred=..., "
+         "sensitive=[...]); got list"),
+        (lambda: audit_predictions(predictions_frame(200), _COLUMNS, y_true="label"),
+         "cols: give cols or y_true= / y_pred= / y_score= / sensitive=, not both"),
+        # from inside distributed: 'expected str, got int'
+        (lambda: audit_predictions(predictions_frame(200), sensitive="sex", dask_scheduler=8786,
+                                   **KW),
+         "dask_scheduler: a Dask scheduler: 'threads', 'processes', 'synchronous' or an address "
+         "('tcp://host:8786'); got int"),
+    ],
+)  # fmt: skip
+def test_columns_by_position_and_a_scheduler_of_another_type_are_one_line(call, line,
+                                                                          tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(AuditorInputError) as err:
+        call()
+    assert str(err.value) == line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_columns_given_as_cols_still_audit():
+    result = audit_predictions(predictions_frame(200), _COLUMNS, positive_label="approved")
+    assert result.data["performance"]["finetuned"]["test"]["n"] == 200
