@@ -27,6 +27,8 @@ from auditor.report.gap_count import all_gap_counts, tied_groups
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
+# Under a FAILED heading, a verdict of warnings that fail: the job's, and the gates' own why.
+WARNINGS_FAIL_VERDICT = "**Verdict: FAIL** (the gates' verdict is WARN, and warnings fail)"
 _HEADLINE = ("n", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "ece")
 LABEL_DETERMINED = (
     "every group's base rate is 0 or 1 (the group decides the label), so its "
@@ -275,10 +277,11 @@ def _gates_head(audit: Mapping[str, Any]) -> list[str]:
     if words:
         word = f"FAILED {words}"
     config = md_code(gates["config_file"] or "built-in", in_table=False)  # a line, no table
+    said = WARNINGS_FAIL_VERDICT if words else f"**Verdict: {verdict.upper()}**"
     head = [
         f"## {icon} auditor gates {word}: {md_escape(run['name'])}",
         "",
-        f"**Verdict: {verdict.upper()}** · {c['fail']} failed · {c['warn']} warnings · "
+        f"{said} · {c['fail']} failed · {c['warn']} warnings · "
         f"{c['pass']} passed · config {config}",
         "",
     ]

@@ -17,7 +17,7 @@ import pytest
 import auditor
 from auditor.config import GatesConfig
 from auditor.gates import evaluate_gates, exit_code
-from auditor.report import decision
+from auditor.report import decision, summary
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.summary import render_summary
@@ -49,6 +49,22 @@ def test_the_markdown_card_says_the_gates_failed(strict_audit):
     assert "Release gates failed (warnings fail)" in render_html(strict_audit)
     # summary.md's heading: the failed job's icon, as its ::error annotations (R17 #4)
     assert "## ❌ auditor gates FAILED (warnings fail)" in render_summary(strict_audit)
+
+
+def test_summary_verdict_line_agrees_with_its_failed_heading(strict_audit):
+    """summary.md said '**Verdict: WARN**' under '❌ auditor gates FAILED (warnings fail)': the
+    job's verdict is FAIL, and the gates' own (WARN) is said as the reason."""
+    lines = render_summary(strict_audit).splitlines()
+    c = strict_audit["gates"]["counts"]
+    assert lines[0].startswith("## ❌ auditor gates FAILED (warnings fail)")
+    assert lines[2].startswith("**Verdict: FAIL**"), lines[2]
+    assert lines[2].startswith(f"{summary.WARNINGS_FAIL_VERDICT} · 0 failed · {c['warn']} warnings")
+    assert summary.WARNINGS_FAIL_VERDICT.startswith("**Verdict: FAIL**")
+    assert "WARN" in summary.WARNINGS_FAIL_VERDICT
+    audit = {**strict_audit, "gates": {**strict_audit["gates"], "fail_on": "failure"}}
+    lines = render_summary(audit).splitlines()
+    assert lines[0].startswith("## ⚠️ auditor gates passed with warnings")
+    assert lines[2].startswith(f"**Verdict: WARN** · 0 failed · {c['warn']} warnings")
 
 
 def test_warnings_that_pass_are_not_called_failed(strict_audit):
