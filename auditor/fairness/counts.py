@@ -231,14 +231,17 @@ class CountsAccumulator:
         return AuditorInputError(f"empty or missing group label at {row}{MISSING_HINT}",
                                  source=self.source, field=column)  # fmt: skip
 
-    def _refuse_missing(self, codes: np.ndarray, uniques: list, *, column: str,
-                        group: bool) -> None:  # fmt: skip
-        """Refuse the batch's missing labels, null (a code of -1) or blank ('', '?'), counted
-        together: how many, and the first of them."""
-        missing = missing_codes(codes, uniques)
-        if missing.any():
-            raise self._missing_at(np.flatnonzero(missing), column=column, group=group,
-                                   batch=len(codes))  # fmt: skip
+    def _refuse_missing(self, encoded: list, columns: Sequence[str], m: int) -> None:
+        """Refuse the batch's missing labels or groups, null (a code of -1) or blank ('',
+        '?'), counted together: how many, and the first of them, in the column whose first is
+        the batch's first (on one row: groups, then y_true, then y_pred), so a file's first
+        row without one is said whatever its batches hold."""
+        missing = [missing_codes(codes, uniques) for codes, uniques in encoded]
+        firsts = [int(np.argmax(rows)) if rows.any() else len(rows) for rows in missing]
+        axis = int(np.argmin(firsts))
+        if firsts[axis] < len(missing[axis]):
+            raise self._missing_at(np.flatnonzero(missing[axis]), column=columns[axis],
+                                   group=axis < m, batch=len(missing[axis]))  # fmt: skip
 
     def _global(self, keys: list, table: dict, column: str, *, group: bool) -> np.ndarray:
         """The global codes of ``keys``, new ones registered in ``table``."""
@@ -272,8 +275,7 @@ class CountsAccumulator:
         encoded = [_encode(v) for v in (*sensitive, y_true, y_pred)]
         if self.missing_group is not None:
             encoded[:m] = [_with_missing(c, u, self.missing_group) for c, u in encoded[:m]]
-        for axis, (codes, uniques) in enumerate(encoded):
-            self._refuse_missing(codes, uniques, column=columns[axis], group=axis < m)
+        self._refuse_missing(encoded, columns, m)
         shape = tuple(len(u) for _, u in encoded)
         for axis in range(m):
             if shape[axis] > MAX_GROUPS_PER_FEATURE:

@@ -17,7 +17,7 @@ from auditor.fairness.counts import CountsAccumulator, CountsTable
 from auditor.fairness.scores import CellSums, add_cell_codes
 from auditor.fairness.spill_cells import SpilledCells, SpillRows
 from auditor.predictions.confidence import Bins, pred_bins, pred_ranges
-from auditor.predictions.labels import check_label_spellings, check_whole_labels, first_classes
+from auditor.predictions.labels import check_label_spellings, first_classes, whole_label_fault
 from auditor.predictions.score_faults import ScoreFaults, read_scores
 from auditor.predictions.source import REPEATED_HEADER, Columns
 from auditor.predictions.spelling import Spellings, canonical_column, is_text_type
@@ -63,16 +63,43 @@ class Partial:
     score_faults: ScoreFaults | None = None
 
 
-def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_offset: int) -> None:
-    """Refuse a row whose label fields are their columns' names: a header line repeated in
-    the data (CSV files joined with their header lines), which would be counted as two more
-    classes (a binary file audited as four classes, silently, without a score column)."""
+Fault = tuple[int, AuditorInputError]  # a batch's refusal at its row (from 0), not raised
+
+
+def _check_rows(columns: dict, cols: Columns, acc: CountsAccumulator, *, source: str,
+                row_offset: int) -> None:  # fmt: skip
+    """Refuse the batch's first bad row (an empty row, a repeated header line, a label with
+    decimals; on one row, in that order), a missing label or group above it first (counted
+    as the batch is, then refused): each file refused at its first bad row, whatever
+    --batch-rows puts in one batch (a later row's fault of a kind checked first was said).
+    But a label with decimals is said before the batch's missing labels: a score column
+    named as a label column (its missing values are the scores')."""
+    found = [_empty_row(columns, cols, source=source, row_offset=row_offset),
+             _repeated_header(columns, cols, source=source, row_offset=row_offset)]
+    decimals = [whole_label_fault(columns[name], column=name, source=source,
+                                  row_offset=row_offset) for name in (cols.y_true, cols.y_pred)]
+    faults = [fault for fault in (*found, *decimals) if fault is not None]
+    if not faults:
+        return
+    row, error = min(faults, key=lambda fault: fault[0])  # the first listed, on one row
+    if row and not any(fault and fault[1] is error for fault in decimals):
+        # the rows above it counted: a missing label or group there is refused
+        acc.add(*(columns[n].slice(0, row) for n in (cols.y_true, cols.y_pred)),
+                [columns[n].slice(0, row) for n in cols.sensitive])  # fmt: skip
+    raise error
+
+
+def _repeated_header(columns: dict, cols: Columns, *, source: str,
+                     row_offset: int) -> Fault | None:  # fmt: skip
+    """A row whose label fields are their columns' names: a header line repeated in the data
+    (CSV files joined with their header lines), which would be counted as two more classes (a
+    binary file audited as four classes, silently, without a score column)."""
     import pyarrow as pa
 
     names = (cols.y_true, cols.y_pred)
     kinds = [columns[name].type for name in names]
     if not all(is_text_type(k.value_type if pa.types.is_dictionary(k) else k) for k in kinds):
-        return  # string views too
+        return None  # string views too
     import pyarrow.compute as pc  # a tenth of a second: only where both labels are text
 
     labels = []
@@ -80,7 +107,7 @@ def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_off
         values = columns[name]
         if pa.types.is_dictionary(values.type):  # its name among the labels, or no row is it
             if not pc.any(pc.match_substring_regex(values.dictionary, _named(name))).as_py():
-                return
+                return None
             values = values.dictionary_decode()
         labels.append(values)
     # rows whose y_true ends in its name (a third of trimming every value's cost), then exactly
@@ -88,28 +115,31 @@ def _check_repeated_header(columns: dict, cols: Columns, *, source: str, row_off
     rows = pc.indices_nonzero(pc.ends_with(labels[0], cols.y_true))
     for values, name in zip(labels, names, strict=True):
         rows = pc.filter(rows, pc.match_substring_regex(pc.take(values, rows), _named(name)))
-    if len(rows):
-        where = data_row(row_offset + int(rows[0].as_py()))
-        raise AuditorInputError(REPEATED_HEADER.format(where=where), source=source)
+    if not len(rows):
+        return None
+    row = int(rows[0].as_py())
+    where = data_row(row_offset + row)
+    return row, AuditorInputError(REPEATED_HEADER.format(where=where), source=source)
 
 
-def _check_empty_rows(columns: dict, cols: Columns, *, source: str, row_offset: int) -> None:
-    """Refuse a row with no value in any audited column (``,,,,``: the rows a spreadsheet
-    exports below its data where cells were once formatted), saying so, before it is refused
-    as a missing group label whose way on (--missing-group) would only reach its missing
-    label. Free where a column has no nulls (pyarrow counts them)."""
+def _empty_row(columns: dict, cols: Columns, *, source: str, row_offset: int) -> Fault | None:
+    """A row with no value in any audited column (``,,,,``: the rows a spreadsheet exports
+    below its data where cells were once formatted), said so, before it is refused as a
+    missing group label whose way on (--missing-group) would only reach its missing label.
+    Free where a column has no nulls (pyarrow counts them)."""
     if not all(columns[name].null_count for name in cols.names()):
-        return
+        return None
     import pyarrow.compute as pc
 
     empty = pc.is_null(columns[cols.y_true])
     for name in cols.names()[1:]:
         empty = pc.and_(empty, pc.is_null(columns[name]))
     rows = pc.indices_nonzero(empty)
-    if len(rows):
-        message = EMPTY_ROW.format(row=data_row(row_offset + int(rows[0].as_py())),
-                                   names=", ".join(cols.names()))  # fmt: skip
-        raise AuditorInputError(message, source=source)
+    if not len(rows):
+        return None
+    row = int(rows[0].as_py())
+    message = EMPTY_ROW.format(row=data_row(row_offset + row), names=", ".join(cols.names()))
+    return row, AuditorInputError(message, source=source)
 
 
 def _named(name: str) -> str:
@@ -126,11 +156,7 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
         missing_group=cols.missing_group,  # labels already in one spelling (reduce_arrow)
     )  # fmt: skip
     acc.rows = row_offset  # row numbers in messages count from the file's start
-    _check_empty_rows(columns, cols, source=source, row_offset=row_offset)
-    _check_repeated_header(columns, cols, source=source, row_offset=row_offset)
-    for name in (cols.y_true, cols.y_pred):
-        check_whole_labels(columns[name], column=name, source=source,
-                           row_offset=row_offset)  # fmt: skip
+    _check_rows(columns, cols, acc, source=source, row_offset=row_offset)
     codes = acc.add(
         columns[cols.y_true], columns[cols.y_pred], [columns[s] for s in cols.sensitive]
     )

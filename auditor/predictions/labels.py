@@ -36,7 +36,7 @@ __all__ = [
     "check_label_spellings",
     "check_predicted_classes",
     "check_score_class",
-    "check_whole_labels",
+    "whole_label_fault",
     "class_name_of",
     "first_classes",
     "positive_index",
@@ -84,19 +84,22 @@ INFINITE_LABEL = (
 )
 
 
-def check_whole_labels(values: Any, *, column: str, source: str, row_offset: int) -> None:
-    """Refuse a label column of numbers with decimals (a probability or score named as
-    --y-true or --y-pred) or an infinity ('inf', read as a number), at its first such row,
-    before it is counted as one class per distinct value."""
+def whole_label_fault(values: Any, *, column: str, source: str,
+                      row_offset: int) -> tuple[int, AuditorInputError] | None:  # fmt: skip
+    """The refusal of a label column of numbers with decimals (a probability or score named
+    as --y-true or --y-pred) or an infinity ('inf', read as a number), at its first such row,
+    before it is counted as one class per distinct value, and that row among ``values`` (from
+    0); None where every label is a whole number (or the column is not floats)."""
     values = _floats(values)
     if values is None:
-        return
+        return None
     fractional = np.isinf(values) | (np.isfinite(values) & (values != np.floor(values)))
-    if fractional.any():
-        first = int(np.flatnonzero(fractional)[0])
-        said = INFINITE_LABEL if np.isinf(values[first]) else FRACTIONAL_LABEL
-        message = said.format(value=float(values[first]), row=data_row(row_offset + first))
-        raise AuditorInputError(message, source=source, field=column)
+    if not fractional.any():
+        return None
+    first = int(np.flatnonzero(fractional)[0])
+    said = INFINITE_LABEL if np.isinf(values[first]) else FRACTIONAL_LABEL
+    message = said.format(value=float(values[first]), row=data_row(row_offset + first))
+    return first, AuditorInputError(message, source=source, field=column)
 
 
 def _floats(values: Any) -> np.ndarray | None:
