@@ -132,7 +132,7 @@ def _refusal(name: str) -> str | None:
     None: a class defined in scikit-learn, an allowed function, or a data type. skops lists
     functions as well as classes; a function such as ``dump_svmlight_file`` or
     ``fetch_openml`` in a ``FunctionTransformer`` would write files or reach the network."""
-    if name in DATA_TYPES:
+    if name in DATA_TYPES or name in _data_classes():
         return None
     parts = name.split(".")
     if parts[0] != "sklearn" or TEST_MODULES & set(parts):
@@ -143,6 +143,25 @@ def _refusal(name: str) -> str | None:
     if obj is None or not callable(obj):
         return UNTRUSTED
     return None if _is_allowed_function(obj) else UNTRUSTED_FUNCTION
+
+
+@cache
+def _data_classes() -> frozenset[str]:
+    """numpy's and scipy's data classes a fitted estimator holds, by the names skops lists:
+    numpy's scalar types (``make_column_selector(dtype_include=np.number)``; its dtypes
+    skops trusts itself), ``object`` (``dtype_exclude=[object]``), and scipy's sparse
+    matrices that skops rebuilds with ``load_npz`` (no pickle: an SVC's support vectors on
+    one-hot columns). Names, not imports: a name in numpy or scipy is matched here, never
+    imported (``numpy.f2py.__main__`` would run f2py)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    sparse = ("csr", "csc", "coo", "bsr", "dia")  # the formats load_npz reads
+    kinds = [getattr(sp, f"{f}_{k}", None) for f in sparse for k in ("matrix", "array")]
+    scalars = [t for t in vars(np).values()
+               if isinstance(t, type) and issubclass(t, np.generic) and t is not np.object_]
+    return frozenset(f"{t.__module__}.{t.__qualname__}" for t in (*kinds, *scalars, object)
+                     if t is not None)  # fmt: skip
 
 
 def _resolve(parts: list[str]) -> Any:
