@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from auditor.config import AuditConfig, load_config
+from auditor.config import AuditConfig, expand_home, load_config
 from auditor.config.paths import as_written
 from auditor.errors import AuditorInputError
 from auditor.io import path_text
@@ -106,3 +106,17 @@ def wait_seconds(value: Any, *, field: str = "lock_timeout") -> float:
     if not real or not float(value) >= 0:  # NaN is not >= 0
         raise AuditorInputError(NOT_SECONDS.format(found=repr(value)[:40]), field=field)
     return float(value)
+
+
+def home(value: Any, *, field: str) -> Any:
+    """``value`` with its leading ``~`` (or ``~name``) expanded where it is a path's text, as
+    pandas' readers and writers expand it (``write("~/runs/x")`` wrote ./~/runs/x, and
+    ``AuditResult.load("~/runs/x")`` found no such file); anything else as it is, for the
+    caller's own check of its type. A ``~name`` of no user is one line naming ``field``."""
+    try:
+        text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    except TypeError:  # its __fspath__ gives neither str nor bytes: as_path says so
+        return value
+    if not isinstance(text, str) or not text.startswith("~"):
+        return value
+    return expand_home(Path(text), source=None, field=field)

@@ -10,7 +10,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.api._config_arg import config_path, file_text, settings, switch, wait_seconds
+from auditor.api._config_arg import config_path, file_text, home, settings, switch, wait_seconds
 from auditor.api._errors import fields_except, named_as
 from auditor.api._frame import (
     FRAME_NAME,
@@ -201,6 +201,7 @@ def _audited(
     name = name_from_file(source) if isinstance(source, str | Path) else FRAME_NAME
     config = config or AuditConfig(name=name)
     config = predictions_config(config, sensitive=list(cols.sensitive))
+    out_dir = home(out_dir, field="--out")  # ~/runs/x: the home folder's, as pandas writes it
     out = check_out_dir(out_dir, mode="predictions") if out_dir is not None else None
     validate_rules(config.gates, source=config_file, schema=audit_schema)
     # the baseline read back as gate and card read audits, before any work; once: judged on it

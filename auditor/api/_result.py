@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from auditor.api._config_arg import wait_seconds
+from auditor.api._config_arg import home, wait_seconds
 from auditor.api._errors import named_as
 from auditor.api._rules import Rules, as_listed, gates_config
 from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
@@ -158,7 +158,7 @@ class AuditResult:
         run's evidence (exit 2 naming ``folder``); an earlier write of it is replaced."""
         lock_timeout = wait_seconds(lock_timeout)
         with named_as(FOLDER_WORDS, FOLDER_FIELDS, given=(folder,)):  # not the command line's --out
-            return self._write(folder, lock_timeout=lock_timeout)
+            return self._write(home(folder, field="--out"), lock_timeout=lock_timeout)
 
     def _write(self, folder: str | Path, *, lock_timeout: float) -> AuditResult:
         """:meth:`write`, its errors naming ``--out`` (``auditor audit``'s own write)."""
@@ -205,7 +205,7 @@ class AuditResult:
         not there is refused as written ("https:/x/y: no such file" was shown); anything but a
         path (an int, None, a DataFrame) one line naming ``path`` (a raw TypeError was)."""
         as_written(path, as_path(path, field="path"))
-        return read_run(path)[0]
+        return read_run(home(path, field="path"))[0]
 
 
 def read_run(path: str | Path, *, field: str | None = None) -> tuple[AuditResult, str]:

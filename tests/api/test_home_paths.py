@@ -1,0 +1,62 @@
+"""A path given from Python with a leading ``~``, as pandas' readers and writers take it:
+``AuditResult.write("~/runs/x")`` and ``audit_predictions(out_dir="~/runs/x")`` wrote a
+folder named ``~`` in the working folder, and ``AuditResult.load``, ``regate`` and
+``rerender`` found no run at ``~/...``. Each now reads and writes in the home folder (the
+predictions file's ``~`` was expanded already); a ``~name`` of no user is one line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import auditor
+from auditor.errors import AuditorInputError
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """HOME in tmp_path/home; the working folder tmp_path/work, which must stay empty."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "work").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path / "work")
+    return tmp_path / "home"
+
+
+def _frame() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"y": rng.integers(0, 2, 300), "p": rng.integers(0, 2, 300),
+                         "group": rng.choice(["a", "b"], 300)})  # fmt: skip
+
+
+def test_every_path_argument_takes_the_home_folder(home, tmp_path):
+    first = auditor.audit_predictions(_frame(), y_true="y", y_pred="p", sensitive=["group"],
+                                      out_dir="~/runs/a")  # fmt: skip
+    assert first.run_dir == home / "runs" / "a" and (home / "runs/a/audit.json").is_file()
+    loaded = auditor.AuditResult.load("~/runs/a")
+    assert loaded.json_data() == first.json_data() and loaded.run_dir == home / "runs" / "a"
+    written = auditor.audit_predictions(_frame(), y_true="y", y_pred="p",
+                                        sensitive=["group"]).write("~/runs/b")  # fmt: skip
+    assert written.run_dir == home / "runs" / "b" and (home / "runs/b/audit.json").is_file()
+    gated = auditor.regate("~/runs/a", out_dir="~/runs/a-gate", baseline="~/runs/b")
+    assert (home / "runs/a-gate/audit.json").is_file()
+    assert gated.data["gates"]["baseline"]["file"] == str(home / "runs" / "b")
+    auditor.rerender("~/runs/a", out_dir="~/runs/a-card")
+    assert (home / "runs/a-card/model_card.html").is_file()
+    assert list((tmp_path / "work").iterdir()) == []  # no folder named '~'
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: auditor.AuditResult.load("~nobody-A2/run"), "path"),
+        (lambda: auditor.regate("~nobody-A2/run"), "run_dir"),
+        (lambda: auditor.rerender("~nobody-A2/run"), "run_dir"),
+    ],
+)
+def test_a_home_of_no_user_is_one_line_naming_the_argument(home, call, field):
+    with pytest.raises(AuditorInputError) as err:
+        call()
+    assert str(err.value) == (f"{field}: ~nobody-A2 names no home folder on this machine (write "
+                              "the folder out)")  # fmt: skip
