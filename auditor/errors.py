@@ -13,6 +13,8 @@ import signal
 import stat
 from typing import TYPE_CHECKING
 
+from auditor import invisible
+
 if TYPE_CHECKING:  # annotations only: nothing more is imported before the signal handlers
     from collections.abc import Callable
     from pathlib import Path
@@ -286,20 +288,9 @@ def shown_char(char: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-# The characters every writer shows as their escape in a name, a path, a command and an
-# error line (report.escape, api._trained.shell_quoted, printable_line): those that act (C0
-# and C1 controls, line and paragraph separators, bidi controls), surrogates (a byte that is
-# not UTF-8), and the invisible or space-like ones two names could differ by alone (NBSP and
-# the other spaces but ' ', zero-width space and joiners, soft hyphen, BOM, tag characters:
-# Unicode's format characters); and U+FFFE, U+FFFF, which XML cannot hold. That is what
-# Python's repr shows escaped (str.isprintable), but unassigned and private-use characters,
-# which show as a box, not as nothing. Printable non-ASCII ('é', '日本') is shown as it is.
-SHOWN_AS_ESCAPE = re.compile(
-    "[\\x00-\\x1f\\x7f-\\xa0\\xad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u1680"
-    "\\u180e\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u206f\\u3000\\ud800-\\udfff"
-    "\\ufeff\\ufff9-\\ufffb\\ufffe\\uffff\\U000110bd\\U000110cd\\U00013430-\\U00013438"
-    "\\U0001bca0-\\U0001bca3\\U0001d173-\\U0001d17a\\U000e0001\\U000e0020-\\U000e007f]"
-)
+# What every writer shows as its escape, in a name, a path, a command and an error line
+# (report.escape, api._trained.shell_quoted, printable_line): auditor.invisible, one set.
+SHOWN_AS_ESCAPE = invisible.SHOWN_AS_ESCAPE
 
 
 def _escape_of(m: re.Match[str]) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import DISK_FULL, AuditorInputError, way_on
+from auditor.invisible import SURROGATES
 
 # Everything auditor writes in a run folder (report.render.RENDERERS, run_folder.RUN_LOG,
 # checks.rows.PREDICTIONS_FILE, the trained run's checkpoints; tests/run_folder and
@@ -190,9 +191,8 @@ def to_json_text(obj: Any) -> str:
     return "".join(out)
 
 
-# Lone surrogates, as a regex character range: a byte of a path or an argument that is not
-# UTF-8 (os.fsdecode's 'c\\udcff'); the cards show them as escapes too (report.escape).
-SURROGATES = "\\ud800-\\udfff"
+# Lone surrogates, as a regex character range (auditor.invisible: the cards show them as
+# escapes too): a byte of a path or an argument that is not UTF-8 (os.fsdecode's 'c\\udcff').
 _LONE = re.compile(f"[{SURROGATES}]")
 
 

@@ -21,7 +21,7 @@ from auditor.errors import (  # error lines use them too: the lowest layer
     shown_char,
     workflow_inert,
 )
-from auditor.io import SURROGATES
+from auditor.invisible import BREAKS, CONTROLS
 
 # Characters with a meaning anywhere in a line (emphasis, code, links, tables; HTML entities
 # are already neutralised by html.escape); "-", "+", "#", ">" and "1." only at a line start.
@@ -34,18 +34,13 @@ _MENTION = re.compile(r"(?<![\w.+-])@(?=[A-Za-z0-9])")  # not an e-mail address'
 # Bidirectional embeddings, overrides and isolates: an unclosed U+202E shows the rest of a
 # line (the numbers after a label) reversed ("Trojan Source"); no label needs them. The
 # marks too (LRM, RLM, ALM): invisible, they made '<LRM>abc' and 'abc' two groups that read
-# alike (the tool's own LRM before its isolates is kept where it writes one).
-_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-# A byte of a path or an argument that is not UTF-8 ('c<0xff>.csv'), which Python holds as a
-# lone surrogate: no file can hold it as text (every writer failed, an internal error), so
-# each writer shows it as its escape ('c\\udcff.csv'), as the terminal does.
-_SURROGATES = SURROGATES
-# C0 controls but tab / newline / carriage return, DEL, C1 controls, the line and paragraph
-# separators (a line break to an editor or log viewer that reads Unicode's; the terminal, CI
-# annotations and junit.xml show them as text too) and the bidi controls.
-_CONTROL = re.compile(
-    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}{_SURROGATES}]"
-)
+# alike (the tool's own LRM before its isolates is kept where it writes one). A byte of a
+# path that is not UTF-8 (a lone surrogate) is shown as its escape ('c\\udcff.csv') too.
+# _CONTROL: what acts in a line but a break or a tab (C0 and C1 controls, the line and
+# paragraph separators, the bidi controls, surrogates); _ACTS: that and the breaks and tabs.
+# Both are parts of the one set (auditor.invisible), as errors.SHOWN_AS_ESCAPE is.
+_CONTROL = re.compile(f"[{CONTROLS}]")
+_ACTS = re.compile(f"[{BREAKS}{CONTROLS}]")
 _BREAKS = re.compile("\r\n?|[\n\t]")
 # What a name or a path shows as its escape, in every writer as in error lines
 # (errors.SHOWN_AS_ESCAPE): what a terminal could act on, line breaks and tabs included (a
@@ -55,7 +50,6 @@ _BREAKS = re.compile("\r\n?|[\n\t]")
 # in prose a user wrote (:func:`md_prose`, :func:`card_prose`): :data:`_ACTS`, what acts (a
 # French answer's NBSP before its colon, a soft hyphen from a PDF are read, not told apart).
 _NOT_TERMINAL = _NOT_XML = SHOWN_AS_ESCAPE  # the Reproduce command quotes these apart too
-_ACTS = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}{_SURROGATES}]")
 # A name's own backslashes before what reads as a shown control ('a\x0ab' written with a
 # backslash) or before a control (shown so: 'a\<LF>b'): each shown doubled, as Python's repr
 # shows it ('a\\x0ab'), where a name is first shown (once per writer: the tool's own '\x0a'
@@ -80,13 +74,6 @@ def _shown(controls: re.Pattern[str], text: str) -> str:
 def _subbed(controls: re.Pattern[str], text: str) -> str:
     """``text`` with each of ``controls`` shown; a printable text holds none (every set)."""
     return text if text.isprintable() else controls.sub(_visible, text)
-
-
-def _exact(text: str) -> str:
-    """``text`` with each of :data:`_NOT_TERMINAL` shown (:func:`_visible`), nothing else
-    changed: a path or a command a reader copies, in every writer (its backslashes are its
-    own: never doubled), and a name's last step after :func:`_doubled`."""
-    return escapes_shown(text)
 
 
 def _visible(m: re.Match[str]) -> str:
@@ -151,10 +138,13 @@ def md_code(value: Any, *, in_table: bool = True) -> str:
     :func:`md_escape` shows it (``\\x0a``, ``\\x09``, ``\\x1b``): a newline would end a table's
     row, and a space would read as a label with a space. In a table the pipe is ``\\|``
     (GitHub reads it as a cell border even there, and shows ``|``); outside one ``\\|``
-    would show its backslash. The span as rendered shows
-    the text exactly where it holds no control character; the raw file too, but a table's
-    pipe. Every Markdown writer writes a metric path, a command or a file path so."""
-    text = _exact(str(value))  # a path, quoted by its own rules
+    would show its backslash. A character every writer shows as an escape (a control, an
+    invisible one: :data:`SHOWN_AS_ESCAPE`) is shown as a TOML or JSON string reads it back
+    (:func:`_copyable`: ``\\u000a``, ``\\u00ad``): a metric path copied into a gate rule's
+    double quotes names the same metric (``\\xad`` is no TOML escape). Any other text is
+    shown as it is, a table's pipe but in the raw file. Every Markdown writer writes a
+    metric path, a command or a file path so."""
+    text = _copyable(str(value))  # a path, quoted by its own rules
     text = text.replace("|", "\\|") if in_table else text
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     spaced = text[:1] == text[-1:] == " " and text.strip()
@@ -259,7 +249,7 @@ def terminal_text(value: Any, *, isolate: bool = False) -> str:
 def terminal_exact(value: Any) -> str:
     """:func:`terminal_text` for a path a user copies ('Model card: run/model_card.html'):
     exact but for its controls, shown, and no workflow command; no backslash doubled."""
-    return workflow_inert(_exact(str(value)))
+    return workflow_inert(escapes_shown(str(value)))
 
 
 # A run of more than BREAK_EVERY characters without a space gets a break opportunity (<wbr>)
@@ -284,11 +274,22 @@ def card_text(value: Any) -> Any:
 
 def card_exact(value: Any) -> Any:
     """:func:`card_text` for a path or a command a reader copies (the card's ``exact``
-    filter: a metric path, a file, the Reproduce command): its controls shown, no backslash
-    doubled, escaped (Markup: the last step shows nothing again)."""
+    filter: a metric path, a file, the Reproduce command): shown as :func:`md_code` shows
+    it, no backslash doubled, escaped (Markup: the last step shows nothing again)."""
     if not isinstance(value, str):
         return value
-    return escape(_card_pieces(_exact(value)))
+    return escape(_card_pieces(_copyable(value)))
+
+
+def _copyable(text: str) -> str:
+    """A path a reader copies, each of :data:`SHOWN_AS_ESCAPE` as the ``\\uXXXX`` or
+    ``\\UXXXXXXXX`` escape a TOML, JSON or Python string reads back; nothing else changed."""
+    return text if text.isprintable() else SHOWN_AS_ESCAPE.sub(_in_a_string, text)
+
+
+def _in_a_string(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def _card_pieces(value: Any) -> Any:
@@ -336,7 +337,7 @@ FSI, PDI = "\u2068", "\u2069"  # FIRST STRONG ISOLATE, POP DIRECTIONAL ISOLATE
 # first strong letter (GitHub renders Markdown with dir="auto", which does not skip an
 # isolate) stays left to right where the label is its only letter ("0.350 [...] (נשים)").
 LRM = "\u200e"
-_NOT_IN_PAIR = f"{FSI}{PDI}\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}"
+_NOT_IN_PAIR = f"{FSI}{PDI}{BREAKS}{CONTROLS}"
 _ISOLATE_PAIR = re.compile(f"{LRM}{FSI}([^{_NOT_IN_PAIR}]*){PDI}")
 
 

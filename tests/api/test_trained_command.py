@@ -49,10 +49,10 @@ def test_a_character_past_ascii_is_written_as_its_utf8_bytes():
 
 def test_what_is_shown_as_an_escape_is_defined_once():
     """api._trained, io and report.escape each wrote the set again (R15 #4): one definition."""
-    from auditor import io
+    from auditor import invisible, io
     from auditor.api import _trained
     from auditor.report import escape
 
     assert _trained.SHOWN_AS_ESCAPE is escape._NOT_TERMINAL
-    assert escape._SURROGATES is io.SURROGATES and io._LONE.pattern == f"[{io.SURROGATES}]"
+    assert io.SURROGATES is invisible.SURROGATES and io._LONE.pattern == f"[{io.SURROGATES}]"
     assert all(escape._NOT_TERMINAL.match(c) for c in ("\ud800", "\udcff", "\udfff", "\x85"))

@@ -76,8 +76,13 @@ def runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str,
 
 
 def _shown(path: str) -> str:
-    """A path as every writer shows it: exact, its tab shown '\\x09' (md_code's way)."""
+    """A path as junit.xml and the terminal show it: exact, its tab shown '\\x09'."""
     return path.replace("\t", "\\x09")
+
+
+def _copyable(path: str) -> str:
+    """A path in a card's or summary's code span: exact, its tab '\\u0009' (a TOML string's)."""
+    return path.replace("\t", "\\u0009")
 
 
 def test_metric_paths_and_gate_ids_show_as_audit_json_holds_them(runs):
@@ -92,8 +97,8 @@ def test_metric_paths_and_gate_ids_show_as_audit_json_holds_them(runs):
     for r in results:
         assert f"\nid: {_shown(r['id'])}\n" in junit, r["id"]
         assert f"\nmetric: {_shown(r['metric'])}\n" in junit, r["metric"]
-        assert f"<code>{_shown(r['metric'])}</code>" in card, r["metric"]
-    paths = [_shown(key) for key in _metric_keys(audit) if QUOTED in key]
+        assert f"<code>{_copyable(r['metric'])}</code>" in card, r["metric"]
+    paths = [_copyable(key) for key in _metric_keys(audit) if QUOTED in key]
     assert paths and any(f"<code>{p}</code>" in rendered for p in paths)  # as it was
     changed = [re.split(" {2,}", line.strip())[0] for line in diff.splitlines()
                if line.startswith("  fairness") and "…" not in line]  # fmt: skip

@@ -37,6 +37,7 @@ def test_each_escape_shows_the_two_apart_and_the_tool_s_own_escape_once():
     assert md_escape("a\\b") == "a\\\\b"  # no escape read there: as before
     assert str(card_text(bidi_isolated(LITERAL))) == SHOWN_LITERAL  # the card's two steps
     assert md_code(LITERAL) == "`a\\x0ab`"  # a path: exact, quoted by its own rules
+    assert md_code(BROKEN) == "`a\\u000ab`"  # its break as a TOML string reads it back
     assert controls_shown("C:\\u00e9t\\x") == "C:\\\\u00e9t\\x"  # \u + 4 hex digits only
 
 
@@ -63,9 +64,9 @@ def run_folder(tmp_path_factory):
 
 def _apart(text: str, where: str) -> None:
     """Both groups shown in ``text``, each its own way: the line break's 'a\\x0ab' (not the
-    tail of 'a\\\\x0ab') and the backslash's 'a\\\\x0ab'."""
+    tail of 'a\\\\x0ab', or a code span's 'a\\u000ab') and the backslash's 'a\\\\x0ab'."""
     assert SHOWN_LITERAL in text, where
-    assert re.search(r"(?<!\\)a\\x0ab", text), where
+    assert re.search(r"(?<!\\)a\\x0ab", text) or "a\\u000ab" in text, where
 
 
 def test_every_writer_tells_the_two_groups_apart(run_folder):

@@ -123,8 +123,9 @@ def test_summary_md_spells_a_break_one_way(names_run):
 
 
 def test_one_rule_for_a_break_and_a_tab_in_a_name():
-    for shown in (md_escape, xml_text, html_text, lambda v: md_code(v)[1:-1]):
+    for shown in (md_escape, xml_text, html_text):
         assert shown("a\nb\tc\r") == "a\\x0ab\\x09c\\x0d"
+    assert md_code("a\nb\tc\r") == "`a\\u000ab\\u0009c\\u000d`"  # a path: a TOML string's way
     assert md_prose("a\tb\nc") == "a b c"
     assert str(card_lines("x = 1\ny = '<b>'")) == "x = 1\ny = &#39;&lt;b&gt;&#39;"
 
