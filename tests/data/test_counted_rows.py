@@ -245,39 +245,15 @@ def _income_rows(n: int = 300) -> list[str]:
             for i, v in enumerate(incomes)]
 
 
-@pytest.mark.parametrize("shape", ["comma", "semicolon_crlf", "small"])
-def test_whole_numbers_first_that_are_no_row_names_are_read(cli, tmp_path, shape):  # noqa: F811
-    """r11 #1: an own table whose first column is whole numbers (income 81751) over rows
-    ending in the delimiter, the header not, read at b2611a3 and was refused since e3e5f5d
-    as R's row names of shuffled rows ('each first field a different whole number'). R's row
-    names are row numbers: none above the file's rows. Read again (the table loader and the
-    predictions reader); a shuffled 1..n is still refused (test above)."""
-    rows = _income_rows(300 if shape != "small" else 100)  # 100: the whole file sampled
-    sep, end = (";", "\r\n") if shape == "semicolon_crlf" else (",", "\n")
-    lines = ["income,age,g,target", *rows]
-    (tmp_path / "t.csv").write_bytes((end.join(lines) + end).replace(",", sep).encode())
-    named = 'features = ["income", "age"]' if shape == "small" else ""  # each income distinct
-    (tmp_path / "audit.toml").write_text(TABLE.format(extra=named))
-    done = cli(["run", "audit.toml", "--out", "out", "--quiet", "--exit-zero"])
-    assert done.code == 0, done.err
-    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
-    assert audit["data"]["preprocessing"]["features"] == ["income", "age"]
-    lines = ["score_int,y_true,y_pred,g", *(f"{row.split(',')[0]},{i % 2},{i % 3 % 2},"
-                                           f"{'FM'[i % 2]}," for i, row in enumerate(rows))]
-    (tmp_path / "p.csv").write_bytes((end.join(lines) + end).replace(",", sep).encode())
-    done = cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", "po", "--exit-zero", "-q"])
-    assert done.code == 0, done.err
-    audit = json.loads((tmp_path / "po" / "audit.json").read_text())
-    assert audit["data"]["splits"]["test"]["n_rows"] == len(rows)
-
-
-@pytest.mark.parametrize("shape", ["sorted", "below_rows", "quoted_breaks"])
-def test_whole_numbers_first_repeating_past_the_first_rows_are_read(cli, tmp_path, shape):  # noqa: F811
-    """R20 #1-#3: a first column of whole numbers over rows ending in the delimiter read at
-    b2611a3 and was refused: sorted incomes (each larger than the last in the first rows),
-    numbers none above the rows but repeating past the first rows, numbers above the rows
-    only as records (quoted line breaks). R's row names are each its own over the whole
-    file and none above its rows: these are read (table loader, predictions reader)."""
+def _whole_numbers_first(shape: str) -> tuple[list[str], list[str], tuple[str, str], str]:
+    """A table of each ``shape`` whose first column is whole numbers over rows ending in the
+    delimiter (the header not): its header and rows, its first fields, its delimiter and
+    line end, and the config's extra line."""
+    if shape in ("comma", "semicolon_crlf", "small"):  # incomes, the first 100 distinct
+        rows = _income_rows(300 if shape != "small" else 100)  # 100: the whole file sampled
+        named = 'features = ["income", "age"]' if shape == "small" else ""  # each distinct
+        ends = (";", "\r\n") if shape == "semicolon_crlf" else (",", "\n")
+        return ["income,age,g,target", *rows], [r.split(",")[0] for r in rows], ends, named
     n = 400
     if shape == "sorted":
         values = [*range(20_000, 22_000, 10), *(22_000 + 10 * (i // 2) for i in range(n - 200))]
@@ -290,19 +266,34 @@ def test_whole_numbers_first_repeating_past_the_first_rows_are_read(cli, tmp_pat
     head = "income,age,g,target" + (",note" if note else "")
     rows = [f"{v},{20 + i * 7 % 50},{'FM'[i % 2]},{int(i % 3 == 0) ^ (i % 9 == 0)}{note},"
             for i, v in enumerate(values)]
-    (tmp_path / "t.csv").write_text("\n".join([head, *rows]) + "\n")
-    (tmp_path / "audit.toml").write_text(TABLE.format(extra='features = ["income", "age"]'))
+    return [head, *rows], list(map(str, values)), (",", "\n"), 'features = ["income", "age"]'
+
+
+@pytest.mark.parametrize("shape", ["comma", "semicolon_crlf", "small", "sorted", "below_rows",
+                                   "quoted_breaks"])  # fmt: skip
+def test_whole_numbers_first_that_are_no_row_names_are_read(cli, tmp_path, shape):  # noqa: F811
+    """r11 #1: an own table whose first column is whole numbers (income 81751) over rows
+    ending in the delimiter, the header not, read at b2611a3 and was refused since e3e5f5d
+    as R's row names of shuffled rows ('each first field a different whole number'); R20
+    #1-#3: so were sorted incomes (each larger than the last in the first rows), numbers
+    none above the rows but repeating past the first rows, numbers above the rows only as
+    records (quoted line breaks). R's row names are each its own over the whole file and
+    none above its rows: these are read (the table loader and the predictions reader); a
+    shuffled 1..n is still refused (test above)."""
+    lines, firsts, (sep, end), extra = _whole_numbers_first(shape)
+    (tmp_path / "t.csv").write_bytes((end.join(lines) + end).replace(",", sep).encode())
+    (tmp_path / "audit.toml").write_text(TABLE.format(extra=extra))
     done = cli(["run", "audit.toml", "--out", "out", "--quiet", "--exit-zero"])
     assert done.code == 0, done.err
     audit = json.loads((tmp_path / "out" / "audit.json").read_text())
     assert audit["data"]["preprocessing"]["features"] == ["income", "age"]
     lines = ["score_int,y_true,y_pred,g", *(f"{v},{i % 2},{i % 3 % 2},{'FM'[i % 2]},"
-                                           for i, v in enumerate(values))]
-    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
+                                           for i, v in enumerate(firsts))]
+    (tmp_path / "p.csv").write_bytes((end.join(lines) + end).replace(",", sep).encode())
     done = cli(["audit", "-p", "p.csv", "--sensitive", "g", "-o", "po", "--exit-zero", "-q"])
     assert done.code == 0, done.err
     audit = json.loads((tmp_path / "po" / "audit.json").read_text())
-    assert audit["data"]["splits"]["test"]["n_rows"] == len(values)
+    assert audit["data"]["splits"]["test"]["n_rows"] == len(firsts)
 
 
 def test_an_id_column_refused_says_the_setting_that_reads_it(cli, tmp_path):  # noqa: F811

@@ -27,33 +27,31 @@ def _notes(path):
     return json.loads((path.parent / "run" / "audit.json").read_text())["data"]["description"]
 
 
-@pytest.mark.parametrize(("true", "pred"), [
+@pytest.mark.parametrize(("groups", "true", "pred", "noted"), [
     # a rare third class (R2's mc_small.csv): 2 = 0*97 + 1*2
-    ([0] * 97 + [1] * 2 + [2], [0] * 98 + [1] + [2]),
+    (["F", "M"] * 50, [0] * 97 + [1] * 2 + [2], [0] * 98 + [1] + [2],
+     "y_true: label 2 (1 row) is the sum of the other 99 rows' labels"),
     # a count label, predicted right in the same row (count_label.csv): 3 = 1*3
-    ([0] * 96 + [1] * 3 + [3], [0] * 96 + [1] * 3 + [3]),
+    (["F", "M"] * 50, [0] * 96 + [1] * 3 + [3], [0] * 96 + [1] * 3 + [3],
+     "y_true: label 3 (1 row) is the sum of the other 99 rows' labels"),
+    # a model predicting class 2 once and class 1 twice (R2's mc_pred.csv)
+    (["F", "M"] * 50, [0] * 40 + [1] * 40 + [2] * 20, [0] * 97 + [1] * 2 + [2],
+     "y_pred: label 2 (1 row) is the sum of the other 99 rows' labels"),
+    # a region named 'Total' of many rows (R5's total_region_rare.csv), class 2's one row in it
+    (["North", "South", "Total"] * 33 + ["Total"], [0] * 97 + [1] * 2 + [2],
+     [0] * 97 + [1] * 2 + [2], "y_true: label 2 (1 row) is the sum of the other 99 rows' labels"),
 ])  # fmt: skip
 def test_a_rare_class_whose_label_is_the_sum_of_the_others_is_audited_and_noted(
-        tmp_path, true, pred):  # fmt: skip
+        tmp_path, groups, true, pred, noted):  # fmt: skip
     """Classes 0, 1, k where 1 occurs k times and k once were refused as a totals row ('label
     2 (1 row) is the sum of the other 99 rows' labels ... delete it'): a real multi-class file,
-    which the counts alone cannot tell from one. It is audited, the label noted."""
-    groups = ["F", "M"] * 50
+    which the counts alone cannot tell from one; so were a rare predicted class, and a region
+    named 'Total' of many rows (the word counts only where its group is that one row). Each
+    is audited, the label noted."""
     path = _write(tmp_path / "p.csv", zip(groups, true, pred, strict=True))
     _audit(path)
-    k = true[-1]
-    assert (f"y_true: label {k} (1 row) is the sum of the other 99 rows' labels: a "
-            "spreadsheet's totals row below the data? if so, delete it; it is audited as a "
-            "class of its own.") in _notes(path)  # fmt: skip
-
-
-def test_a_rare_predicted_class_that_is_the_sum_of_y_pred_is_audited(tmp_path):
-    """A model predicting class 2 once and class 1 twice (R2's mc_pred.csv) was refused."""
-    true = [0] * 40 + [1] * 40 + [2] * 20
-    pred = [0] * 97 + [1] * 2 + [2]
-    path = _write(tmp_path / "p.csv", zip(["F", "M"] * 50, true, pred, strict=True))
-    _audit(path)
-    assert "y_pred: label 2 (1 row) is the sum of the other 99 rows' labels" in _notes(path)
+    assert (f"{noted}: a spreadsheet's totals row below the data? if so, delete it; it is "
+            "audited as a class of its own.") in _notes(path)  # fmt: skip
 
 
 @pytest.mark.parametrize("group", ["Total", "SUM:", "gesamt"])
@@ -80,17 +78,6 @@ def test_a_totals_row_in_both_columns_is_refused_without_a_word(tmp_path):
     assert f"label {y.sum()} (1 row) is the sum of the other 200 rows' labels" in str(err.value)
 
 
-def test_a_real_group_named_total_is_no_totals_row(tmp_path):
-    """A region named 'Total' of many rows (R5's total_region_rare.csv), the one row of a rare
-    class 2 in it, was refused as a totals row: the word counts only where its group is that
-    one row. Audited, the label noted."""
-    groups = ["North", "South", "Total"] * 33 + ["Total"]
-    true = [0] * 97 + [1] * 2 + [2]
-    path = _write(tmp_path / "p.csv", zip(groups, true, true, strict=True))
-    _audit(path)
-    assert "y_true: label 2 (1 row) is the sum of the other 99 rows' labels" in _notes(path)
-
-
 @pytest.mark.parametrize("batch_rows", [10**6, 64])
 @pytest.mark.parametrize("total", ["0.3", "30.1", ""])
 def test_a_totals_row_is_said_before_a_score_column_is_refused_for_it(
@@ -112,39 +99,23 @@ def test_a_totals_row_is_said_before_a_score_column_is_refused_for_it(
                                    "labels: a spreadsheet's totals row below the data? delete it")
 
 
-@pytest.mark.parametrize(("labels", "third"), [((0, 1), 2), ((0, 1), 3), (("no", "yes"), "maybe"),
-                                               ((1, 2), 0)])  # fmt: skip
-def test_a_real_third_class_of_one_row_is_refused_at_its_batch(tmp_path, labels, third):
+@pytest.mark.parametrize("batch_rows", [64, 10**6])
+@pytest.mark.parametrize("bad_at", [30, 150])
+@pytest.mark.parametrize(("labels", "third"), [((0, 1), 2), ((0, 1), 3), ((1, 2), 3),
+                                               (("no", "yes"), "maybe"), ((1, 2), 0)])  # fmt: skip
+def test_a_third_class_is_refused_at_its_batch_before_a_score(
+        tmp_path, labels, third, bad_at, batch_rows):  # fmt: skip
     """Since ca7d9ad a class of one row waited for the whole file's counts (a totals row?),
     scores included: 10M rows with row 2's y_true set to 2 were refused in 8 s, not 2 (r8 #3).
     One that cannot be a totals row (text; a number below 2, or below the sum of its batch's
     other labels) is refused in its batch: a later batch's bad score is never read (it was
-    the line said)."""
-    rows = [("F" if i % 2 else "M", labels[i % 7 == 0], labels[0], 0.3) for i in range(200)]
-    rows[1] = ("M", third, labels[0], 0.3)
-    rows[150] = ("F", labels[0], labels[0], 7.5)  # in the third batch of 64 rows
-    path = tmp_path / "p.csv"
-    path.write_text("sex,y_true,y_pred,score\n" + "".join(",".join(map(str, r)) + "\n"
-                                                          for r in rows))  # fmt: skip
-    with pytest.raises(AuditorInputError) as err:
-        audit_predictions(path, y_true="y_true", y_pred="y_pred", y_score="score",
-                          sensitive=["sex"], batch_rows=64)  # fmt: skip
-    assert err.value.field == "score", str(err.value)
-    assert "y_score is for binary targets only" in str(err.value), str(err.value)
-
-
-@pytest.mark.parametrize("batch_rows", [64, 10**6])
-@pytest.mark.parametrize("bad_at", [30, 150])
-@pytest.mark.parametrize(("labels", "third"), [((0, 1), 2), ((1, 2), 3), (("no", "yes"), "maybe")])
-def test_a_third_class_is_refused_before_a_score_of_its_batch(
-        tmp_path, labels, third, bad_at, batch_rows):  # fmt: skip
-    """A batch's third class (no totals row) was refused after its scores were checked: a bad
+    the line said). And it was refused after its own batch's scores were checked: a bad
     score in the same batch was the line said, so the line hung on --batch-rows (2,000 rows,
     row 2's y_true 2, row 101's score 7: 'score 7 at data row 101 is above 1' in one batch,
     the binary-only line in batches of 64) (r13 #4). The binary-only line comes first."""
     rows = [("F" if i % 2 else "M", labels[i % 7 == 0], labels[0], 0.3) for i in range(200)]
     rows[1] = ("M", third, labels[0], 0.3)
-    rows[bad_at] = ("F", labels[0], labels[0], 7.5)
+    rows[bad_at] = ("F", labels[0], labels[0], 7.5)  # in the first or third batch of 64 rows
     path = tmp_path / "p.csv"
     path.write_text("sex,y_true,y_pred,score\n" + "".join(",".join(map(str, r)) + "\n"
                                                           for r in rows))  # fmt: skip
