@@ -67,6 +67,17 @@ def test_summary_verdict_line_agrees_with_its_failed_heading(strict_audit):
     assert lines[2].startswith(f"**Verdict: WARN** · 0 failed · {c['warn']} warnings")
 
 
+def test_the_markdown_gates_section_says_warnings_fail(strict_audit):
+    """The Markdown card's gate section said '**Verdict: warn**' alone under 'Release gates
+    failed (warnings fail)' (the HTML section says 'warnings fail the gate'); it now carries the
+    same words as the card's decision line, and none where warnings do not fail."""
+    (line,) = [s for s in render_markdown(strict_audit).splitlines() if s.startswith("**Verdict:")]
+    assert line.startswith("**Verdict: warn** (warnings fail) · 0 failed"), line
+    audit = {**strict_audit, "gates": {**strict_audit["gates"], "fail_on": "failure"}}
+    (line,) = [s for s in render_markdown(audit).splitlines() if s.startswith("**Verdict:")]
+    assert line.startswith("**Verdict: warn** · 0 failed"), line
+
+
 def test_warnings_that_pass_are_not_called_failed(strict_audit):
     audit = {**strict_audit, "gates": {**strict_audit["gates"], "fail_on": "failure"}}
     (line,) = [s for s in render_markdown(audit).splitlines() if "Release gates" in s]
