@@ -306,8 +306,8 @@ def escapes_shown(text: str) -> str:
 
 
 # An escape printable_line writes (a control's, workflow_inert's), or one a line holds:
-# the cut keeps it whole.
-_ESCAPE = re.compile(rf"\\+(?:{_ESCAPE_LIKE.pattern})")
+# the cut keeps it whole (and the HTML card's <wbr>, report.escape).
+ESCAPE_RUN = re.compile(rf"\\+(?:{_ESCAPE_LIKE.pattern})")
 
 
 def printable_line(text: str) -> str:
@@ -320,4 +320,4 @@ def printable_line(text: str) -> str:
     about an error, a signal or a wait goes through it (``commands.one_line``: an error's
     first line)."""
     line = workflow_inert(escapes_shown(text))
-    return cut_middle(line, whole=_ESCAPE)  # cut last: inert ``##\x5b`` is longer than ``##[``
+    return cut_middle(line, whole=ESCAPE_RUN)  # cut last: inert ``##\x5b`` is longer than ``##[``

@@ -22,6 +22,9 @@ from auditor.errors import (  # error lines use them too: the lowest layer
     workflow_inert,
 )
 from auditor.invisible import BREAKS, CONTROLS
+from auditor.report.wrap import BREAK_EVERY as BREAK_EVERY  # the card's <wbr>: named here too
+from auditor.report.wrap import LONG_RUN as LONG_RUN
+from auditor.report.wrap import breakable
 
 # Characters with a meaning anywhere in a line (emphasis, code, links, tables; HTML entities
 # are already neutralised by html.escape); "-", "+", "#", ">" and "1." only at a line start.
@@ -50,13 +53,10 @@ _BREAKS = re.compile("\r\n?|[\n\t]")
 # in prose a user wrote (:func:`md_prose`, :func:`card_prose`): :data:`_ACTS`, what acts (a
 # French answer's NBSP before its colon, a soft hyphen from a PDF are read, not told apart).
 _NOT_TERMINAL = _NOT_XML = SHOWN_AS_ESCAPE  # the Reproduce command quotes these apart too
-# A name's own backslashes before what reads as a shown control ('a\x0ab' written with a
-# backslash) or before a control (shown so: 'a\<LF>b'): each shown doubled, as Python's repr
-# shows it ('a\\x0ab'), where a name is first shown (once per writer: the tool's own '\x0a'
-# is never doubled), so 'a<LF>b', 'a\x0ab' and 'a\<LF>b' are each shown their own way. Not
-# in a path or a command a reader copies (a metric path, quoted by its own rules, a file, the
-# Reproduce command): shown exact but for its controls (md_code, card_exact,
-# xml_exact, terminal_exact), as audit.json holds it.
+# A name's own backslashes before what reads as a shown control ('a\x0ab' typed) or before a
+# control ('a\<LF>b'): each doubled, as Python's repr shows it ('a\\x0ab'), once per writer,
+# so 'a<LF>b', 'a\x0ab' and 'a\<LF>b' are each shown their own way. Not in a path or a
+# command a reader copies (md_code, card_exact, xml_exact, terminal_exact): exact.
 
 
 def _doubled(controls: re.Pattern[str], text: str) -> str:
@@ -252,16 +252,6 @@ def terminal_exact(value: Any) -> str:
     return workflow_inert(escapes_shown(str(value)))
 
 
-# A run of more than BREAK_EVERY characters without a space gets a break opportunity (<wbr>)
-# every BREAK_EVERY characters in the HTML card: a 5,000-character group label made the page
-# 42,000 px wide, and a label cut to 80 characters (gates.names.shorten) without a space still
-# pushed a per-group table of nine columns 110 px past the page (40 bold capitals: 16 px). A
-# <wbr> changes nothing where the text fits, and copying the text gives it whole.
-BREAK_EVERY = 32
-LONG_RUN = BREAK_EVERY + 1
-_LONG_RUN = re.compile(rf"(?<!\S)\S{{{LONG_RUN},}}")  # tried at a word's start only
-
-
 def card_text(value: Any) -> Any:
     """The HTML card's last step for every printed value: :func:`controls_shown`, then a
     text holding a run of :data:`LONG_RUN` characters without a space escaped, with a
@@ -298,21 +288,7 @@ def _card_pieces(value: Any) -> Any:
         return value
     if _RTL.search(value):
         return _isolated(value, _AND)
-    return _breakable(value)
-
-
-def _breakable(value: str) -> Any:
-    """``value`` with a ``<wbr>`` every :data:`BREAK_EVERY` characters of a long run (Markup),
-    else as it is."""
-    if len(value) < LONG_RUN:
-        return value
-    parts, last = [], 0
-    for run in _LONG_RUN.finditer(value):
-        word = run.group(0)
-        chunks = (escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY))
-        parts += [escape(value[last : run.start()]), Markup("<wbr>").join(chunks)]
-        last = run.end()
-    return Markup("").join([*parts, escape(value[last:])]) if parts else value
+    return breakable(value)
 
 
 # Letters written right to left (Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic,
@@ -363,7 +339,7 @@ def _isolated(text: str, joins: re.Pattern[str]) -> Markup:
     before the feature, and "a & b" of two such labels as "b & a")."""
     pieces = []
     for i, piece in enumerate(joins.split(text)):
-        shown = escape(_breakable(piece))
+        shown = escape(breakable(piece))
         if i % 2 or not _RTL.search(piece):
             pieces.append(shown)
         elif _LTR_LETTER.search(piece):  # words of the tool's around a label: its runs only
@@ -378,10 +354,10 @@ def _runs_in_bdi(piece: str) -> Markup:
     "נשים and رجال tie as the worst off", in one ``<bdi>`` was shown right to left whole)."""
     parts, last = [], 0
     for run in _RTL_RUN.finditer(piece):
-        parts += [escape(_breakable(piece[last : run.start()])),
-                  Markup("<bdi>%s</bdi>") % escape(_breakable(run.group(0)))]  # fmt: skip
+        parts += [escape(breakable(piece[last : run.start()])),
+                  Markup("<bdi>%s</bdi>") % escape(breakable(run.group(0)))]  # fmt: skip
         last = run.end()
-    return Markup("").join([*parts, escape(_breakable(piece[last:]))])
+    return Markup("").join([*parts, escape(breakable(piece[last:]))])
 
 
 def bidi_isolated(value: Any) -> Any:

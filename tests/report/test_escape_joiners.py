@@ -167,3 +167,21 @@ def test_a_metric_path_copied_from_summary_md_names_the_metric_in_a_gate(run_fol
         assert done.exit_code == 1, done.output  # the rule read, its metric found, failed
         assert "1 fail" in done.output and "accuracy >= 0.99" in done.output, done.output
         assert "unknown metric" not in done.output
+
+
+def test_a_break_opportunity_splits_no_escape_and_no_joined_sequence():
+    """R2 #4: the HTML card's <wbr> every 32 characters fell inside an escape
+    ('…\\U000e0073\\<wbr>U000e0063…'), so a wrapped line split it; or between a joiner and
+    what it joins. A piece now ends before the escape or the sequence, or a few past 32."""
+    shown_escape = re.compile(r"\\+(?:x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})")
+    other_flag = "🏴\U000e0075\U000e0073\U000e0063\U000e0061\U000e007f"
+    for text in ("x" * 30 + other_flag * 3, "y" * 31 + JOINED["family"] * 8,
+                 "z" * 29 + "a\nb\\x0a" * 9, "w" * 30 + FLAG * 6):  # fmt: skip
+        card = str(escape.card_text(text))
+        pieces = card.split("<wbr>")
+        assert len(pieces) > 1, card
+        whole = shown_escape.findall(card.replace("<wbr>", ""))
+        assert [e for piece in pieces for e in shown_escape.findall(piece)] == whole, pieces
+        for piece in pieces:
+            assert piece[:1] not in "\u200c\u200d\U000e0067\U000e007f" and piece[-1] != "\u200d"
+            assert len(piece) <= escape.BREAK_EVERY + 10, pieces
