@@ -83,6 +83,10 @@ _EXPANSION_SLACK = 1 << 20
 # skops.io.dump may deflate (compression=ZIP_DEFLATED): weights shrink a few times, a zip
 # bomb a thousand.
 SKOPS_EXPANSION = 100
+NO_DATA = "tensor {key!r} is {what}"
+META = ("a meta tensor (no data: the model was built on the meta device, or under "
+        "init_empty_weights): save model.state_dict() once its weights are loaded")  # fmt: skip
+SPARSE = "sparse ({layout}): save the dense weights ({{k: v.to_dense() for k, v in ...}})"
 NOT_A_STATE_DICT = "not a state dict (a mapping of parameter names to tensors){holds}"
 HOLDS = (
     "; it holds the keys {keys}: save model.state_dict() alone, or as the one state dict "
@@ -235,6 +239,12 @@ def load_state_dict(path: Path) -> dict[str, Any]:
             holds = SEVERAL_STATES.format(n=len(states), first=states[0],
                                           keys=", ".join(repr(k) for k in states[:8]))  # fmt: skip
         raise AuditorInputError(NOT_A_STATE_DICT.format(holds=holds), source=str(path),
+                                field="model.path")  # fmt: skip
+    empty = next((k for k, v in state.items() if v.is_meta or v.layout != torch.strided), None)
+    if empty is not None:  # load_state_dict's error called it a misfit of equal shapes
+        tensor = state[empty]
+        what = META if tensor.is_meta else SPARSE.format(layout=tensor.layout)
+        raise AuditorInputError(NO_DATA.format(key=empty, what=what), source=str(path),
                                 field="model.path")  # fmt: skip
     return state
 
