@@ -27,6 +27,7 @@ from auditor.config import MAX_SEED, AuditConfig, expand_home, name_from_file
 from auditor.config.paths import as_written
 from auditor.errors import AuditorInputError
 from auditor.gates import validate_rules
+from auditor.io import path_text
 from auditor.predictions.audit import audited_specs, build_audit, predictions_config
 from auditor.predictions.read import MISSING_LEVEL, Columns, PredictionCounts, reduce_predictions
 from auditor.provenance import forgotten_on_error, hash_ahead, library_versions
@@ -47,6 +48,8 @@ NOT_COLUMNS = (
     "name the columns by keyword: audit_predictions(source, y_true=..., y_pred=..., "
     "sensitive=[...]); got {found}"
 )
+# as auditor audit -p "" says it ("" was the working folder: "part base.py is neither ...")
+NO_SOURCE = "an empty path: name a predictions file or folder"
 COLUMNS_TWICE = "give cols or y_true= / y_pred= / y_score= / sensitive=, not both"
 NOT_A_SCHEDULER = (
     "a Dask scheduler: 'threads', 'processes', 'synchronous' or an address "
@@ -233,6 +236,7 @@ def _local_file(source: str | Path) -> Path:
     """The file ``source`` names, ``~`` expanded (as pandas' readers expand it; a URL is
     refused where the file is opened: ``header.file_kind``); a ``~name`` of no user is one
     line, as in a config (it was an internal error)."""
+    path_text(source, field="--predictions", empty=NO_SOURCE)  # "" read the working folder
     as_written(source, Path(source))  # s3://b/x, as written: its Path shows s3:/b/x
     return expand_home(Path(source), source=None, field="--predictions")
 

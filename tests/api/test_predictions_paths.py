@@ -71,3 +71,15 @@ def test_a_home_of_no_user_is_one_line_naming_the_file_argument():
                                      "folder on this machine (write the folder out)")  # fmt: skip
     with pytest.raises(AuditorInputError, match="^source: ~nouser_zz9 names no home"):
         auditor.audit_predictions("~nouser_zz9/x.csv", sensitive=["s"])
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_an_empty_path_is_one_line_naming_source(blank, tmp_path, monkeypatch):
+    """"" was read as the working folder: "part notes.txt is neither Parquet nor CSV", of a
+    folder never named (auditor audit -p "" says what this says)."""
+    (tmp_path / "notes.md").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(blank, **KW, out_dir="run")
+    assert str(err.value) == "source: an empty path: name a predictions file or folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md"]
