@@ -230,7 +230,8 @@ def module_logits(
     """(n, k) float32 logits of ``module`` on ``x`` (fed as float32: an estimator's float64
     rows to a module ``model.train`` returned) in eval mode, batch by batch. A failing call,
     or an output that is not one tensor (a tuple, a dict), is bad input naming
-    ``field_name`` (``model.train``: a reference module's)."""
+    ``field_name`` (``model.train``: a reference module's). Each batch's outputs are copied:
+    a module may return a view of an output buffer that its next call overwrites."""
     module.eval()
     spec = f"{_name(user_module(module))}.forward"
     parts = []
@@ -243,7 +244,7 @@ def module_logits(
             if out.is_complex():  # .float() would keep the real part alone, with a warning
                 raise AuditorInputError(COMPLEX.format(spec=spec, dtype=out.dtype),
                                         field=field_name)  # fmt: skip
-            parts.append(out.float().cpu().numpy())
+            parts.append(out.float().cpu().numpy().copy())  # a view: a buffer it reuses
     return np.concatenate(parts)
 
 
