@@ -15,29 +15,32 @@ import typer
 EMPTY_PATH = "an empty path: name {what}"
 
 
-def nonblank(what: str, *, read: bool = False) -> Callable[[str], Path]:
+def nonblank(what: str, *, read: bool = False, kind: str = "folder") -> Callable[[str], Path]:
     """A parser giving ``Path(value)``, or refusing a blank ``value`` as usage ("an empty
     path: name ``what``"), before it becomes the working folder, and a URL, shown as typed
     (its Path keeps one of its '//'): a file the command reads (``read``), not there, is to be
-    downloaded (config.paths.as_written), and a path it writes to (--out) is local, whether
-    or not it is there (config.paths.out_as_written: '-o s3://b/run' made 's3:/b/run')."""
+    downloaded (config.paths.as_written), and a path it writes to (--out, a ``kind``: "folder"
+    or "path" for a file) is refused whether or not it is there, saying that ./ and what was
+    typed is local (config.paths.out_as_written: '-o s3://b/run' made 's3:/b/run')."""
 
     def path(value: str) -> Path:
         if not value.strip():
             raise typer.BadParameter(EMPTY_PATH.format(what=what))
-        _local(value, read=read)
+        _local(value, read=read, kind=kind)
         return Path(value)
 
     return path
 
 
-def _local(value: str, *, read: bool) -> None:
+def _local(value: str, *, read: bool, kind: str) -> None:
     from auditor.config import paths  # pydantic: only once such a path is given
     from auditor.errors import AuditorInputError
 
-    check = paths.as_written if read else paths.out_as_written
     try:
-        check(value)
+        if read:
+            paths.as_written(value)
+        else:
+            paths.out_as_written(value, kind=kind)
     except AuditorInputError as err:
         raise typer.BadParameter(str(err)) from None
 
@@ -72,7 +75,7 @@ RunDirArgument = Annotated[Path, typer.Argument(
 )]  # fmt: skip
 # run's, audit's, gate's and card's --out
 folder_path = nonblank("a folder")
-# diff's --out
-file_path = nonblank("a file")
+# diff's --out and init's PATH: a file ("./https://h/c.toml names a local path")
+file_path = nonblank("a file", kind="path")
 # audit's --predictions
 predictions_path = nonblank("a predictions file or folder", read=True)

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 NO_FILE = "no such file"
 IS_A_FOLDER = "is a folder, not a model file"
 NOT_LOCAL = "a URL: auditor reads a local file; download it first"
-# a scheme of 2+ letters (not a drive, C:/), its "//" as a Path keeps it ("s3:/bucket/x")
+# A URL, read or written: a scheme of 2+ letters (not a drive, C:/) at the start, then ':/',
+# its '//' as typed or the one a Path keeps ("s3:/bucket/x"). The one rule of both directions.
 URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")
 
 
@@ -41,22 +42,24 @@ def as_written(text: Any, path: Path | None = None, *, field: str | None = None)
         raise AuditorInputError(NOT_LOCAL, source=text, field=field)
 
 
-# An output typed as a URL: a scheme and its "//" as typed. A folder whose name ends in ':'
-# (backup:/r) is local, and so is a Path (from Python), which has lost one of the slashes.
-WRITE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
+# The way past it, from what was typed: './https://h/c.toml' names the local path https:/h/c.toml
 WRITES_LOCAL = ("a URL: auditor writes local files; write them here, then upload them "
-                "(./s3://x names a local folder)")  # fmt: skip
+                "(./{typed} names a local {kind})")  # fmt: skip
 
 
-def out_as_written(value: Any, *, field: str | None = None) -> None:
-    """Refuse an output path typed as a URL (``-o s3://bucket/run``), shown as typed: its
-    Path made the local folder ``s3:/bucket/run`` and said nothing. Refused whether or not a
-    folder of that name is there (one an older auditor's ``-o s3://x`` made is no reason to
-    write there). Any other path with a colon (``C:/runs``, ``runs/10:30``, ``backup:/r``,
-    ``./s3://x``) is a local path. The one check of an output's text: the command line's
-    --out and PATH (commands.params) and Python's out_dir (preflight.out_path)."""
-    if isinstance(value, str) and WRITE_URL.match(value):
-        raise AuditorInputError(WRITES_LOCAL, source=value, field=field)
+def out_as_written(value: Any, *, field: str | None = None, kind: str = "folder") -> None:
+    """Refuse an output path typed as a URL (``-o s3://bucket/run``, ``-o s3:/bucket/run``:
+    :data:`URL`, the reads' rule), shown as typed: its Path made the local folder
+    ``s3:/bucket/run`` and said nothing. Refused whether or not something of that name is
+    there (a folder an older auditor's ``-o s3://x`` made is no reason to write there); the
+    message names ``./`` and what was typed, a local ``kind`` ("folder", or "path" for a
+    file). A path with a colon elsewhere (``C:/runs``, ``C:\\runs``, ``runs/10:30``, ``s3:x``,
+    ``./s3://x``) is local, and so is a Path (from Python). The one check of an output's
+    text: the command line's --out and PATH (commands.params) and Python's out_dir
+    (preflight.out_path)."""
+    if isinstance(value, str) and URL.match(value):
+        said = WRITES_LOCAL.format(typed=value, kind=kind)
+        raise AuditorInputError(said, source=value, field=field)
 
 
 # The keys of each table that name a file ([gates] baseline: beside the config, else here).

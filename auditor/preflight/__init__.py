@@ -88,9 +88,9 @@ TOO_MANY_GROUPS = (
 def out_path(out_dir: Any, *, field: str = "--out") -> Path:
     """The output ``out_dir`` as given, as a Path: one line naming ``field`` where it is no
     path (an int from Python: :func:`as_path`) or is typed as a URL (``"s3://b/run"``, whose
-    Path is the local folder ``s3:/b/run``: :func:`out_as_written`). The one check of an
-    output's text from Python; a caller that judges the Path before :func:`check_out_dir`
-    starts here, with the value as given."""
+    Path is the local folder ``s3:/b/run``, or ``"s3:/b/run"``: :func:`out_as_written`, the
+    reads' rule; a Path is local). The one check of an output's text from Python; a caller
+    that judges the Path before :func:`check_out_dir` starts here, with the value as given."""
     out = as_path(out_dir, field=field)
     out_as_written(out_dir, field=field)
     return out

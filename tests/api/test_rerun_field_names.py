@@ -25,7 +25,7 @@ from tests.builders import predictions_csv, small_digits_config
 URL = "https://x.org/run/audit.json"
 SAID = "a URL: auditor reads a local file; download it first"
 WRITES = ("a URL: auditor writes local files; write them here, then upload them "
-          "(./s3://x names a local folder)")  # fmt: skip
+          "(./s3://bucket/run names a local folder)")  # fmt: skip
 OUT = "s3://bucket/run"
 NOT_JSON = ("not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2"
             " (char 1))")  # json's own words for "{x"  # fmt: skip

@@ -86,8 +86,9 @@ def test_a_url_a_command_reads_is_shown_as_typed(args, named, command, tmp_path,
     assert list(tmp_path.iterdir()) == []
 
 
-WRITES = ("a URL: auditor writes local files; write them here, then upload them "
-          "(./s3://x names a local folder)")  # fmt: skip
+def writes(typed: str, kind: str = "folder") -> str:
+    return ("a URL: auditor writes local files; write them here, then upload them "
+            f"(./{typed} names a local {kind})")  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -101,36 +102,48 @@ WRITES = ("a URL: auditor writes local files; write them here, then upload them 
         (["init"], "init"),  # wrote the file s3:/bucket/run
     ],
 )
-@pytest.mark.parametrize("url", ["s3://bucket/run", "https://x.org/y"])
+@pytest.mark.parametrize("url", ["s3://bucket/run", "https://x.org/y", "https:/bucket/run"])
 def test_a_url_a_command_writes_to_is_refused(args, command, url, tmp_path, monkeypatch,
                                               capsys):  # fmt: skip
     """`auditor audit ... -o s3://bucket/run` exited 0, wrote the local folder s3:/bucket/run
     and printed "Model card: s3:/bucket/run/..." (R21 #3): refused as typed, as a URL read is,
-    naming the option; nothing written."""
+    naming the option; nothing written. One slash is a URL as a read calls it (R4 #3), and
+    the way past it is ./ and what was typed, a path where the option names a file (R4 #5)."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p.csv").write_text("y_true,y_pred,g\n1,0,a\n")
     assert exit_code_of([*args, url]) == EXIT_BAD_INPUT
     [line] = capsys.readouterr().err.splitlines()
     named = "'PATH'" if command == "init" else "'--out' / '-o'"
-    assert line == (f"auditor: error: Invalid value for {named}: {url}: {WRITES} "
+    kind = "path" if command in ("init", "diff") else "folder"
+    assert line == (f"auditor: error: Invalid value for {named}: {url}: {writes(url, kind)} "
                     f"(see 'auditor {command} --help')")  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
 
 
 @pytest.mark.parametrize("text", ["runs/10:30", "ab:c", "C:/runs/x", "C:\\runs", "./s3://b/x",
-                                  "runs/s3://b", "backup:/r", "Run.v2:/z"])  # fmt: skip
+                                  "runs/s3://b", "./backup:/r", "s3:x"])  # fmt: skip
 def test_a_path_with_a_colon_is_no_url(text):
-    """Only a scheme of two or more letters at the start, before '://', is a URL: a drive, a
-    time in a name, a name ending in ':' before one '/' (R1 #2) or a URL after ./ stays a
-    local path (./s3://b/x is the folder s3:/b/x)."""
+    """Only a scheme of two or more letters at the start, before ':/', is a URL: a drive, a
+    time in a name, a scheme with no '/' after it, or a URL after ./ stays a local path
+    (./s3://b/x is the folder s3:/b/x, ./backup:/r the folder backup:/r)."""
     assert folder_path(text) == Path(text) and file_path(text) == Path(text)
+
+
+@pytest.mark.parametrize("text", ["backup:/r", "Run.v2:/z"])
+def test_a_name_ending_in_a_colon_is_written_with_dot_slash(text):
+    """A name ending in ':' before one '/' reads as a URL, as a read calls it (R4 #3); the
+    refusal says how to write it: ./ and what was typed (it said ./s3://x, R4 #5)."""
+    with pytest.raises(typer.BadParameter) as err:
+        folder_path(text)
+    assert str(err.value) == f"{text}: {writes(text)}"
+    assert folder_path(f"./{text}") == Path(text)
 
 
 def test_an_out_typed_as_a_url_is_refused_though_its_folder_is_there(tmp_path, monkeypatch):
     """`-o s3://x` was taken where ./s3:/x was there (R1 #1): the reads' rule, not a write's."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "s3:" / "x").mkdir(parents=True)
-    for parse in (folder_path, file_path):
+    for parse, kind in ((folder_path, "folder"), (file_path, "path")):
         with pytest.raises(typer.BadParameter) as err:
             parse("s3://x")
-        assert str(err.value) == f"s3://x: {WRITES}"
+        assert str(err.value) == f"s3://x: {writes('s3://x', kind)}"

@@ -203,16 +203,20 @@ def test_the_data_table_s_file_keys_are_one_list(tmp_path, monkeypatch):
     assert str(load_config(tmp_path / "c.toml").data.path) == "p.csv"
 
 
-WRITES = ("a URL: auditor writes local files; write them here, then upload them "
-          "(./s3://x names a local folder)")  # fmt: skip
+def writes(typed: str, kind: str = "folder") -> str:
+    return ("a URL: auditor writes local files; write them here, then upload them "
+            f"(./{typed} names a local {kind})")  # fmt: skip
 
 
 @pytest.mark.parametrize("text", ["s3://x", "https://h.org/run", "S3://b/r", "git+ssh://h/r",
-                                  "file:///srv/run"])  # fmt: skip
+                                  "file:///srv/run", "s3:/x", "https:/bucket/run", "backup:/r",
+                                  "Run.v2:/z", "x.y:/z"])  # fmt: skip
 def test_an_output_typed_as_a_url_is_refused_though_its_folder_is_there(text, tmp_path,
                                                                         monkeypatch):  # fmt: skip
     """out_as_written let `s3://x` through where ./s3:/x was there, the reads' rule (a run an
-    older auditor's `-o s3://x` wrote was written into again) (R1 #1)."""
+    older auditor's `-o s3://x` wrote was written into again) (R1 #1). A URL is the reads'
+    shape, one slash or two: `-o https:/bucket/run` was written locally where the same text
+    read was refused as a URL (R4 #3); the way past it is ./ and what was typed (R4 #5)."""
     from pathlib import Path
 
     from auditor.config.paths import out_as_written
@@ -221,14 +225,24 @@ def test_an_output_typed_as_a_url_is_refused_though_its_folder_is_there(text, tm
     Path(text).mkdir(parents=True)  # the folder its Path names (s3:/x)
     with pytest.raises(AuditorInputError) as err:
         out_as_written(text, field="out_dir")
-    assert str(err.value) == f"{text}: out_dir: {WRITES}"
+    assert str(err.value) == f"{text}: out_dir: {writes(text)}"
 
 
-@pytest.mark.parametrize("text", ["backup:/r", "Run.v2:/z", "x.y:/z", "./s3://x", "C:/x",
-                                  "runs/10:30", "ab:c"])  # fmt: skip
-def test_an_output_without_a_schemes_two_slashes_is_a_local_path(text):
-    """`-o Run.v2:/z` (a folder name ending in ':') was refused as a URL, though a URL as
-    typed holds '//' (R1 #2); a Path (from Python) has lost one and is a local path too."""
+def test_an_output_file_typed_as_a_url_is_named_a_path():
+    """`auditor init https://h/c.toml` said '(./s3://x names a local folder)': another scheme,
+    and a file (R4 #5)."""
+    from auditor.config.paths import out_as_written
+
+    with pytest.raises(AuditorInputError) as err:
+        out_as_written("https://h/c.toml", field="PATH", kind="path")
+    assert str(err.value).endswith("upload them (./https://h/c.toml names a local path)")
+
+
+@pytest.mark.parametrize("text", ["./s3://x", "C:/x", "C:\\x", "runs/10:30", "ab:c", "s3:x",
+                                  "runs/s3://b"])  # fmt: skip
+def test_an_output_whose_colon_starts_no_url_is_a_local_path(text):
+    """A drive, a time in a name, a scheme with no '/' after it, or a URL after ./ is a local
+    path; so is a Path (from Python)."""
     from pathlib import Path
 
     from auditor.config.paths import out_as_written
