@@ -63,8 +63,8 @@ from auditor.models.takes import (  # noqa: F401 - BAD_OUTPUT, check_forward nam
 
 STATE_MISMATCH = "the state dict does not fit the factory's module ({detail}){why}"
 NOT_FLOAT = (
-    "tensor {key!r} is {dtype}, the module's is {own}: a quantized or integer state dict is "
-    "not the model's weights (save the floating-point model.state_dict())"
+    "tensor {key!r} is {dtype}, the module's is {own}: {kind} weights are not the model's "
+    "(save the floating-point model.state_dict())"
 )
 WRONG_WIDTH = (
     "the model's outputs have shape {shape} on {n} rows; the target has {k} classes, so "
@@ -139,8 +139,11 @@ def load_checkpoint_model(
         cast = next((k for k, v in state.items() if k in own and own[k].is_floating_point()
                      and not v.is_floating_point()), None)  # fmt: skip
         if cast is not None:
-            raise AuditorInputError(NOT_FLOAT.format(key=cast, dtype=state[cast].dtype,
-                                                     own=own[cast].dtype),
+            dtype = state[cast].dtype
+            kind = ("complex" if dtype.is_complex else "boolean" if dtype == torch.bool
+                    else "quantized or integer")  # fmt: skip
+            raise AuditorInputError(NOT_FLOAT.format(key=cast, dtype=dtype, own=own[cast].dtype,
+                                                     kind=kind),
                                     source=str(path), field="model.path")  # fmt: skip
         inner.load_state_dict(state, strict=True)
     except RuntimeError as exc:
