@@ -83,6 +83,12 @@ def warnings_fail(
     return f"(warnings fail: {set_by})" if set_by else "(warnings fail)"
 
 
+def failed_by_warnings(words: str) -> tuple[str, str]:
+    """The verdict where :func:`warnings_fail`'s ``words`` fail the gate, and why, in those
+    words: ``("FAIL", "(the gates' verdict is WARN, and warnings fail)")`` (summary.md's line)."""
+    return "FAIL", f"(the gates' verdict is WARN, and {words.strip('()')})"
+
+
 def problems(audit: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """Failing gates, then warning gates (each a gate result dict)."""
     gates = audit.get("gates") or {}

@@ -14,6 +14,7 @@ from auditor.numbers import fmt_interval, fmt_num
 from auditor.report.bound import bound_sign, gate_side
 from auditor.report.class_counts import auc_counts
 from auditor.report.decision import (
+    failed_by_warnings,
     gap_counts,
     headlines,
     interval_words,
@@ -27,8 +28,6 @@ from auditor.report.gap_count import all_gap_counts, tied_groups
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for one step's job summary
 _ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
-# Under a FAILED heading, a verdict of warnings that fail: the job's, and the gates' own why.
-WARNINGS_FAIL_VERDICT = "**Verdict: FAIL** (the gates' verdict is WARN, and warnings fail)"
 _HEADLINE = ("n", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "ece")
 LABEL_DETERMINED = (
     "every group's base rate is 0 or 1 (the group decides the label), so its "
@@ -277,7 +276,9 @@ def _gates_head(audit: Mapping[str, Any]) -> list[str]:
     if words:
         word = f"FAILED {words}"
     config = md_code(gates["config_file"] or "built-in", in_table=False)  # a line, no table
-    said = WARNINGS_FAIL_VERDICT if words else f"**Verdict: {verdict.upper()}**"
+    # under a FAILED heading, warnings that fail: the job's verdict, the gates' own as the why
+    shown, why = failed_by_warnings(words) if words else (verdict.upper(), "")
+    said = f"**Verdict: {shown}** {why}".rstrip()
     head = [
         f"## {icon} auditor gates {word}: {md_escape(run['name'])}",
         "",

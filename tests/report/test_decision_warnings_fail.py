@@ -58,13 +58,27 @@ def test_summary_verdict_line_agrees_with_its_failed_heading(strict_audit):
     c = strict_audit["gates"]["counts"]
     assert lines[0].startswith("## ❌ auditor gates FAILED (warnings fail)")
     assert lines[2].startswith("**Verdict: FAIL**"), lines[2]
-    assert lines[2].startswith(f"{summary.WARNINGS_FAIL_VERDICT} · 0 failed · {c['warn']} warnings")
-    assert summary.WARNINGS_FAIL_VERDICT.startswith("**Verdict: FAIL**")
-    assert "WARN" in summary.WARNINGS_FAIL_VERDICT
+    said = "**Verdict: FAIL** (the gates' verdict is WARN, and warnings fail)"
+    assert lines[2].startswith(f"{said} · 0 failed · {c['warn']} warnings"), lines[2]
     audit = {**strict_audit, "gates": {**strict_audit["gates"], "fail_on": "failure"}}
     lines = render_summary(audit).splitlines()
     assert lines[0].startswith("## ⚠️ auditor gates passed with warnings")
     assert lines[2].startswith(f"**Verdict: WARN** · 0 failed · {c['warn']} warnings")
+
+
+def test_summary_verdict_line_is_built_from_the_one_wording(strict_audit, monkeypatch):
+    """summary.md wrote its own '(the gates' verdict is WARN, and warnings fail)' beside
+    decision.warnings_fail, 'the one wording' (R4 #2): a change of those words reached its
+    heading, not its verdict line. Both now come from report/decision.py."""
+    words = "(warnings fail: fail_on = warning)"
+    monkeypatch.setattr(summary, "warnings_fail", lambda gates: words)
+    lines = render_summary(strict_audit).splitlines()
+    assert lines[0].startswith(f"## ❌ auditor gates FAILED {words}"), lines[0]
+    assert lines[2].startswith("**Verdict: FAIL** (the gates' verdict is WARN, and warnings fail: "
+                               "fail_on = warning) · 0 failed"), lines[2]  # fmt: skip
+    written = [p.name for p in sorted((ROOT / "auditor" / "report").glob("*.py"))
+               if "the gates' verdict is" in p.read_text(encoding="utf-8")]  # fmt: skip
+    assert written == ["decision.py"]
 
 
 def test_the_markdown_gates_section_says_warnings_fail(strict_audit):
