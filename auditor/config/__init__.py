@@ -219,6 +219,8 @@ def name_from_file(path: str | Path) -> str:
     of dots alone becomes ``predictions``."""
     stem = SHOWN_AS_ESCAPE.sub("_", Path(path).stem).replace("/", "_").replace("\\", "_")
     stem = stem.encode()[:MAX_NAME_BYTES].decode(errors="ignore")  # a long file name: cut
+    # and again: a joiner is kept by what follows it, and a cut just past one leaves it bare
+    stem = SHOWN_AS_ESCAPE.sub("_", stem)
     return stem if stem.strip(". ") else "predictions"
 
 

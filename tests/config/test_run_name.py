@@ -36,3 +36,15 @@ def test_a_file_name_makes_a_name_by_the_same_rule(stem):
     name = name_from_file(f"/x/{stem}.csv")
     assert AuditConfig(name=name).name == name
     assert name == SHOWN_AS_ESCAPE.sub("_", stem)
+
+
+@pytest.mark.parametrize("word", ["زن\u200cها", "👨\u200d👩\u200d👧", "क्\u200dष", "ශ්\u200dරී"])
+def test_a_long_file_name_cut_at_a_joiner_still_makes_a_name(word):
+    """The cut to the byte limit comes before the set is applied: a stem cut just past a kept
+    joiner (a Persian half-space, an emoji family, a half form) left the joiner bare, and the
+    name check refused the name the tool had made (an internal error on a long file name)."""
+    from auditor.config import MAX_NAME_BYTES
+
+    for pad in range(len(word.encode()) + 1):  # the cut at each byte of the word
+        name = name_from_file("/x/" + "x" * pad + word * 60 + ".csv")
+        assert AuditConfig(name=name).name == name and len(name.encode()) <= MAX_NAME_BYTES
