@@ -199,8 +199,8 @@ _LONE = re.compile(f"[{SURROGATES}]")
 def _text(v: str) -> str:
     """A JSON string; a lone surrogate (a byte of a path or an argument that is not UTF-8, as
     Python holds it: 'c<0xff>.csv') written as its escape's text ('c\\\\udcff.csv'): JSON
-    would hold it as a surrogate, which :func:`auditor.record.read_audit` refuses as no text,
-    so the run could not be read back."""
+    would hold it as a surrogate, which :func:`auditor.record.read_back.read_audit` refuses
+    as no text, so the run could not be read back."""
     if not v.isascii() and _LONE.search(v):
         v = _LONE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", v)
     return encode_basestring_ascii(v)
