@@ -98,3 +98,18 @@ def test_the_diff_is_written_beside_the_run_folder_not_in_it(name):
     diffs = [words[words.index("--out") + 1] for words in lines if words[1] == "diff"]
     assert runs and diffs
     assert not any(Path(run) in Path(out).parents for run in runs for out in diffs), diffs
+
+
+def test_the_outputs_section_is_wrapped_as_one_page():
+    """docs/ci.md's summary.md item kept a 98-character line after two commits rewrapped it
+    (R4 #10): the Outputs section's prose wraps at the page's width, its tables and code
+    blocks aside."""
+    text = (DOCS / "ci.md").read_text(encoding="utf-8")
+    section = text.split("\n## Outputs\n", 1)[1].split("\n## ", 1)[0]
+    prose, fenced = [], False
+    for line in section.splitlines():
+        fenced ^= line.startswith("```")
+        if not fenced and not line.startswith(("```", "|")):
+            prose.append(line)
+    assert len(prose) > 40  # the section is found
+    assert [line for line in prose if len(line) > 96] == []
