@@ -8,11 +8,13 @@ import sys
 import numpy as np
 import pytest
 from scipy import stats
+from scipy.special import logsumexp
 
 from auditor.privacy.attacks._stats import logit_scaled_confidence
 from auditor.privacy.attacks.lira import normal_logpdf
 from auditor.privacy.canaries import (
     _log_pmf,
+    _tail_masses,
     binomial_tail,
     largest_mean_below,
     p_value_dp_audit,
@@ -65,16 +67,39 @@ def test_the_binomial_tail_and_its_masses_match_scipy(n, p):
     """What the one-run audit's p-value sums in ``math``: P[Bin(n, p) >= v] (both sides of the
     mean), each log mass, and the largest mean of the masses below v."""
     few = {-1, 0, 1, 2, n // 3, n // 2, round(n * p), n - 2, n - 1, n, n + 1}
+    rounding = 1e-15 * math.lgamma(n + 1) + 1e-11  # lgamma(n + 1)'s last digits
     for v in range(-1, n + 2) if n <= 100 else sorted(few):
         expected = stats.binom.sf(v - 1, n, p)
         assert binomial_tail(v, n, p) == pytest.approx(expected, rel=1e-9, abs=1e-300), v
         if 0 <= v <= n and 0 < p < 1:
-            rounding = 1e-15 * math.lgamma(n + 1) + 1e-11  # lgamma(n + 1)'s last digits
             assert _log_pmf(v, n, p) == pytest.approx(stats.binom.logpmf(v, n, p), abs=rounding)
-    for v in range(1, n + 1) if n <= 100 else sorted(few - {-1, 0, n + 1}) if n < 10**6 else ():
+    for v in range(1, n + 1) if n <= 100 else sorted(few - {-1, 0, n + 1}):
         masses = stats.binom.pmf(np.arange(v - 1, -1, -1), n, p)
         expected = max(np.cumsum(masses) / np.arange(1, v + 1))
-        assert largest_mean_below(v, n, p) == pytest.approx(expected, rel=1e-9, abs=1e-300), v
+        # its scale, summed over ~2000 steps of 500 ln 2 (log mass -6.9e5 at v = n), adds to
+        # lgamma's rounding: 1.7e-8 off at n = 10^6 (R3 #7)
+        mean = largest_mean_below(v, n, p)
+        assert mean == pytest.approx(expected, rel=1e-9 + 2 * rounding, abs=1e-300), v
+
+
+@pytest.mark.parametrize("n", [10**7, 10**8])
+@pytest.mark.parametrize("sds", [-38.0, 38.3])
+def test_a_tail_from_a_subnormal_mass_sums_a_few_standard_deviations(n, sds):
+    """R3 #1: a first mass below 1e-308 (38 sd from the mean, log mass about -730) stuck at
+    5e-324 and walked on until the masses' ratio fell below 1/2, about n / 6 of them (7.6 s at
+    10^8, a gate of an edited audit 5 s); scaled by the first mass, it sums as many as from
+    any start, 1 sd here (at most about 9)."""
+    sd = math.sqrt(n / 4)
+    v = int(n / 2 + sds * sd)
+    upper = sds > 0
+    first = v if upper else v - 1
+    assert -745 < _log_pmf(first, n, 0.5) < math.log(sys.float_info.min)
+    log_sum, summed = _tail_masses(first, n, 0.5, upper=upper)
+    assert summed <= 2 * sd
+    away = np.arange(first, first + 20 * sd) if upper else np.arange(first, first - 20 * sd, -1)
+    expected = logsumexp(stats.binom.logpmf(away, n, 0.5))  # scipy's logsf: 3 digits there
+    assert log_sum == pytest.approx(expected, abs=1e-15 * math.lgamma(n + 1))
+    assert binomial_tail(v, n, 0.5) == pytest.approx(math.exp(expected) if upper else 1.0)
 
 
 def test_p_value_of_the_one_run_audit_matches_the_scipy_formula():
