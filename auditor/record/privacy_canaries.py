@@ -11,13 +11,15 @@ the test split, and the canary model trains on the members and the inserted cana
 them right (``0 <= correct <= r <= m``); the lower bound on epsilon
 and its ceiling (the bound of every guess right) are
 :func:`auditor.privacy.canaries.epsilon_lower_bound` of ``m``, ``r``, ``correct`` (or ``r``),
-``delta`` and ``confidence``, recomputed here (a bisection to 1e-6; null where it is infinite,
-and the bound null where the ceiling is 0; past the guesses RECOMPUTED_GUESSES names, only the
-ceiling at delta 0, the bound held below it). Each kind's loss AUC is over its audited canaries
-and each exposure is ``log2(n_candidates + 1) - log2(rank)`` with a rank from 1 to
-``n_candidates + 1``: in [0, ``exposure_bits_max_possible`` = ``log2(n_candidates + 1)``].
-A hand-edited count (a correct or an m of 10^15), bound (1e300, beside a ceiling of 1e300) or
-exposure (beside a maximum of 1e300) was shown by the card and the diff.
+``delta`` and ``confidence``, recomputed here (a bisection to 1e-6; the bound null exactly
+where the ceiling is 0). At delta 0 the ceiling is recomputed at any ``r`` and the bound up to
+RECOMPUTED_GUESSES_AT_0 guesses; with a delta both up to RECOMPUTED_GUESSES, the ceiling held in
+[0, LARGEST_FINITE] past it; past either limit the bound is held in [0, ceiling]. Each kind's
+loss AUC is over its audited canaries and each exposure is ``log2(n_candidates + 1) -
+log2(rank)`` with a rank from 1 to ``n_candidates + 1``: in [0,
+``exposure_bits_max_possible`` = ``log2(n_candidates + 1)``]. A hand-edited count (a correct
+or an m of 10^15), bound (1e300, beside a ceiling of 1e300) or exposure (beside a maximum of
+1e300) was shown by the card and the diff.
 :func:`check_canaries` is called by :func:`auditor.record.privacy_counts.check_attack_counts`.
 """
 
@@ -34,14 +36,15 @@ from auditor.record.bounds import check_a_count, check_count, check_estimate, ch
 BISECTION = 1e-6  # how far the epsilon bounds' bisection stops from the bound
 # Above this many guesses (with a delta above 0; at 0, RECOMPUTED_GUESSES_AT_0) the lower bound
 # is only held below the ceiling: one p-value sums the binomial masses one by one, over up to
-# the guesses with a delta (the bound 0.02 s at 20,000), over some standard deviations at 0
-# (0.15 s at 10^8, 20 s at 10^12: a hand-edited count would stall a gate). At 0 the ceiling's
-# p-value is one mass (every guess right), recomputed up to CEILING_GUESSES_AT_0, where its
-# q = 1 - 3 / r is still held to the bisection's 1e-6 (5e-6 off at 10^12) (R16 #1).
+# the guesses with a delta (the bound 0.02 s at 20,000), over at most about 9 standard
+# deviations at 0 (the bound 0.5 s at worst at 10^8, 20 s at 10^12: a hand-edited count would
+# stall a gate). At 0 the ceiling's p-value is one mass (every guess right), q^r: its bisection
+# costs the same at any r, and is recomputed at any r (R16 #1, R3 #3).
 RECOMPUTED_GUESSES = 20_000
 RECOMPUTED_GUESSES_AT_0 = 100_000_000
-CEILING_GUESSES_AT_0 = 10_000_000_000
-LARGEST_FINITE = 512.0  # the bisection's doubling gives up (infinite) past 1e3: 512 at most
+# No bound is larger: past 53 ln 2 = 36.7368, q = 1 / (1 + e^-eps) rounds to 1, whose p-value
+# (every guess right is then certain) rejects nothing, so no bound is ever infinite (R3 #3).
+LARGEST_FINITE = 53 * math.log(2)
 NOT_THE_GUESSES = "{r!r} is not k_plus + k_minus ({k})"
 NOT_THE_SUM = "{found!r} is not the sum of the kinds' {key} ({total!r})"
 NOT_THE_SPLIT = "{found!r} is not this kind's share of m = {m!r} canaries ({n!r})"
@@ -50,6 +53,7 @@ NOT_THE_TEST_ROWS = (
     "{found!r} audited and candidate mislabelled canaries are more than the test split's "
     "{n!r} rows (data/splits/test/n_rows) they are drawn from"
 )
+NULL_BOUND = "null beside a ceiling of {ceiling!r}: auditor writes it null only at a ceiling of 0"
 NOT_THE_BOUND = "{found!r} is not the bound of m, r, {v}, delta and confidence ({expected})"
 NOT_THE_AUDITED = "{found!r} is not this kind's n_audited ({n!r})"
 NOT_THE_MAXIMUM = "{found!r} is not log2(n_candidates + 1) ({expected:.6g})"
@@ -182,39 +186,38 @@ def _configured(canaries: dict[str, Any], config: dict[str, Any], source: str) -
 
 
 def _bounds(canaries: dict[str, Any], source: str) -> None:
-    """The ceiling and the lower bound as :func:`epsilon_lower_bound` gives them."""
+    """The ceiling and the lower bound as :func:`epsilon_lower_bound` gives them, as far as the
+    module says; the bound null exactly where the ceiling is 0 (powerless, R3 #2)."""
     m, r, correct = (canaries.get(key) for key in ("m", "r", "correct"))
     delta, confidence = canaries.get("delta"), canaries.get("confidence")
     ceiling, bound = canaries.get("epsilon_ceiling"), canaries.get("epsilon_lower_bound")
-    known = all(count(x) is not None for x in (m, r, correct)) and number(delta) and number(
-        confidence)  # fmt: skip
-    summed = known and r <= (RECOMPUTED_GUESSES if delta > 0 else RECOMPUTED_GUESSES_AT_0)
-    if not summed and not (known and delta == 0 and r <= CEILING_GUESSES_AT_0):
+    known = all(count(x) is not None for x in (m, r, correct))
+    known = known and number(delta) and number(confidence)
+    if known and (delta == 0 or r <= RECOMPUTED_GUESSES):
+        top = epsilon_lower_bound(m, r, r, delta=delta, confidence=confidence)
+        _same_bound(ceiling, top, "r", "epsilon_ceiling", source)
+    else:
         check_range(ceiling, 0.0, LARGEST_FINITE, what=EPSILON, field=f"{WHERE}/epsilon_ceiling",
                     source=source)  # fmt: skip
-        top = (ceiling if number(ceiling) else LARGEST_FINITE) + BISECTION
-        check_range(bound, 0.0, top, what=EPSILON, field=f"{WHERE}/epsilon_lower_bound",
-                    source=source)  # fmt: skip
+        top = ceiling if number(ceiling) else LARGEST_FINITE
+    if bound is None and top == 0:
         return
-    top = epsilon_lower_bound(m, r, r, delta=delta, confidence=confidence)
-    _same_bound(ceiling, top, "r", "epsilon_ceiling", source)
-    if not summed:  # the ceiling recomputed, the bound held below it
-        most = (top if math.isfinite(top) else LARGEST_FINITE) + BISECTION
-        check_range(bound, 0.0, most, what=EPSILON, field=f"{WHERE}/epsilon_lower_bound",
-                    source=source)  # fmt: skip
-    elif bound is not None or (top > 0 and number(ceiling)):  # null: a ceiling of 0 (powerless)
+    if known and r <= (RECOMPUTED_GUESSES if delta > 0 else RECOMPUTED_GUESSES_AT_0):
         expected = epsilon_lower_bound(m, r, correct, delta=delta, confidence=confidence)
         _same_bound(bound, expected, "correct", "epsilon_lower_bound", source)
+    elif bound is None:
+        why = NULL_BOUND.format(ceiling=ceiling)
+        raise AuditorInputError(why, source=source, field=f"{WHERE}/epsilon_lower_bound")
+    else:
+        check_range(bound, 0.0, top + BISECTION, what=EPSILON,
+                    field=f"{WHERE}/epsilon_lower_bound", source=source)  # fmt: skip
 
 
 def _same_bound(found: Any, expected: float, v: str, key: str, source: str) -> None:
-    """``found`` is ``expected`` within two bisection steps; null where it is infinite."""
-    finite = math.isfinite(expected)
-    if (found is None and not finite) or (number(found) and finite
-                                          and abs(found - expected) <= 2 * BISECTION):  # fmt: skip
+    """``found`` is ``expected`` within two bisection steps."""
+    if number(found) and abs(found - expected) <= 2 * BISECTION:
         return
-    shown = f"{expected:.6g}" if finite else "infinite, written null"
-    why = NOT_THE_BOUND.format(found=found, v=v, expected=shown)
+    why = NOT_THE_BOUND.format(found=found, v=v, expected=f"{expected:.6g}")
     raise AuditorInputError(why, source=source, field=f"{WHERE}/{key}")
 
 
