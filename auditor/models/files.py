@@ -16,6 +16,7 @@ from typing import Any
 
 from auditor.config.paths import IS_A_FOLDER, NO_FILE, model_file  # noqa: F401 - re-exported
 from auditor.errors import AuditorInputError
+from auditor.models.trees import BAD_TREE, tree_fault
 
 UNTRUSTED = (
     "refused: type {type_name!r} is not scikit-learn's own; auditor loads skops files with "
@@ -125,10 +126,14 @@ def load_skops(path: Path) -> Any:
             raise AuditorInputError(refused.format(type_name=name), source=str(path),
                                     field="model.path")  # fmt: skip
     try:
-        return sio.load(path, trusted=list(untrusted))
+        estimator = sio.load(path, trusted=list(untrusted))
     except Exception as exc:  # noqa: BLE001 - a type skops refuses after all
         raise AuditorInputError(NOT_SKOPS.format(detail=error_detail(exc)),
                                 source=str(path), field="model.path") from None  # fmt: skip
+    fault = tree_fault(estimator)  # walked unchecked by compiled code: a crash, or a hang
+    if fault:
+        raise AuditorInputError(BAD_TREE.format(why=fault), source=str(path), field="model.path")
+    return estimator
 
 
 def _refusal(name: str) -> str | None:

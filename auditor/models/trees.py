@@ -1,0 +1,85 @@
+"""The decision trees a skops file holds, checked before any prediction: scikit-learn walks a
+tree's nodes in compiled code without bounds checks, so a file whose node array names a
+child past its end crashed auditor (a segmentation fault, its staging folder left), and one
+whose children point back at the root hung it at full CPU, deaf to Ctrl-C. Every
+``sklearn.tree._tree.Tree`` reachable from the estimator (a decision tree, the trees of a
+random forest, extra trees, gradient boosting, AdaBoost, an isolation forest) must be a tree
+as scikit-learn builds one: each split node's children come after it and within the array,
+each leaf has none, each split reads one of the tree's features, and a tree estimator's
+tree reads as many features as the estimator takes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+BAD_TREE = (
+    "refused: a decision tree in the file is not one scikit-learn builds ({why}); "
+    "scikit-learn would walk it unchecked (a crash or an endless loop)"
+)
+# How deep the estimator's attributes are searched for trees (a Pipeline of a
+# GridSearchCV of a forest is a few levels).
+MAX_DEPTH = 64
+
+
+def tree_fault(estimator: Any) -> str | None:
+    """Why a tree held by ``estimator`` cannot be walked safely (for :data:`BAD_TREE`), or
+    None when every tree it holds is sound."""
+    from sklearn.tree._tree import Tree
+
+    seen: set[int] = set()
+    stack: list[tuple[Any, int]] = [(estimator, 0)]
+    while stack:
+        obj, depth = stack.pop()
+        if id(obj) in seen or depth > MAX_DEPTH:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, Tree):
+            fault = _nodes_fault(obj)
+        else:
+            fault = _width_fault(obj, Tree)
+            stack.extend((child, depth + 1) for child in _children(obj))
+        if fault:
+            return fault
+    return None
+
+
+def _children(obj: Any) -> list[Any]:
+    if isinstance(obj, dict):
+        return list(obj.values())
+    if isinstance(obj, list | tuple | set | frozenset):
+        return list(obj)
+    if isinstance(obj, np.ndarray):
+        return list(obj.ravel()) if obj.dtype == object else []
+    if type(obj).__module__.split(".")[0] == "sklearn" and hasattr(obj, "__dict__"):
+        return list(vars(obj).values())
+    return []
+
+
+def _width_fault(obj: Any, tree_type: type) -> str | None:
+    """A tree estimator whose tree reads more features than the estimator is given."""
+    tree = getattr(obj, "__dict__", {}).get("tree_")
+    width = getattr(obj, "__dict__", {}).get("n_features_in_")
+    if isinstance(tree, tree_type) and width is not None and tree.n_features != width:
+        return f"its tree reads {tree.n_features} features, its estimator takes {width}"
+    return None
+
+
+def _nodes_fault(tree: Any) -> str | None:
+    nodes = tree.__getstate__()["nodes"]
+    n = len(nodes)
+    if tree.node_count != n:
+        return f"{tree.node_count} nodes counted, {n} stored"
+    left, right = nodes["left_child"].astype(np.int64), nodes["right_child"].astype(np.int64)
+    feature = nodes["feature"].astype(np.int64)
+    index = np.arange(n)
+    leaf = (left == -1) & (right == -1)
+    split = ~leaf
+    bad = split & ((left <= index) | (left >= n) | (right <= index) | (right >= n)
+                   | (feature < 0) | (feature >= tree.n_features))  # fmt: skip
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        return (f"node {i} of {n} has children {int(left[i])} and {int(right[i])} and reads "
+                f"feature {int(feature[i])} of {tree.n_features}")  # fmt: skip
+    return None
