@@ -32,6 +32,9 @@ INVISIBLE = (
     "\\U000110bd\\U000110cd\\U00013430-\\U0001343f\\U0001bca0-\\U0001bca3"
     "\\U0001d173-\\U0001d17a\\U000e0001"
 )
+# Unicode's default-ignorable characters that draw nothing but str.isprintable passes (marks
+# and letters): the combining grapheme joiner, the Hangul fillers, Khmer's inherent vowels.
+DRAWN_NOTHING = "\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u3164\\uffa0"
 JOINERS, TAGS = "\\u200c\\u200d", "\\U000e0020-\\U000e007f"  # ZWNJ, ZWJ; the tag characters
 
 # A joiner is part of what a user wrote and sees where it changes how its neighbours are
@@ -55,35 +58,40 @@ _JOINS_PREVIOUS = (
     "\\u08ae-\\u08c8"
 )
 _MARK = "\\u0610-\\u061a\\u064b-\\u065f\\u0670\\u06d6-\\u06dc\\u06df-\\u06e4\\u06e7\\u06e8"
-# - ZWNJ or ZWJ after a virama, before a character of the virama's own script (its
-#   128-character block): 'क्\u200dष' (a half form), 'क्\u200cष' (no conjunct);
-_VIRAMAS = (
-    "\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d3b\u0d3c\u0d4d\u0dca\u0e3a\u0eba\u0f84"
-    "\u1039\u103a\u1714\u1715\u1734\u17d2\u1a60\u1b44\u1baa\u1bab\u1bf2\u1bf3\u2d7f\ua806\ua82c"
-    "\ua8c4\ua953\ua9c0\uaaf6\uabed\U00010a3f\U00011046\U00011070\U0001107f\U000110b9\U00011133"
-    "\U00011134\U000111c0\U00011235\U000112ea\U0001134d\U00011442\U000114c2\U000115bf\U0001163f"
-    "\U000116b6\U0001172b\U00011839\U0001193d\U0001193e\U000119e0\U00011a34\U00011a47\U00011a99"
-    "\U00011c3f\U00011d44\U00011d45\U00011d97"
-)
-# - ZWJ between two pictographs (an emoji sequence: '👨\u200d👩\u200d👧'), the first perhaps
-#   with its emoji presentation selector (U+FE0F: '❤️\u200d🔥'); a sequence no font has
-#   draws as its parts, as they would without the joiner;
+# - after a virama of a script that forms conjuncts (Devanagari, Bengali, Gujarati, Oriya,
+#   Telugu, Kannada, Malayalam, Sinhala): ZWJ anywhere (a half form 'क्\u200dष', word-final
+#   too, Malayalam's chillu, Sinhala's 'ශ්\u200dරී'), ZWNJ before a letter of the virama's own
+#   script ('क्\u200cष': no conjunct; Sinhala joins with ZWJ alone). Elsewhere a joiner after
+#   a virama draws nothing (Tamil, Gurmukhi, Thai and Lao form no conjunct: 'பக்\u200cகம்'
+#   reads as 'பக்கம்'), nor before a digit or another script's letter: shown;
+_HALF_FORMS = "\u094d\u09cd\u0acd\u0b4d\u0c4d\u0ccd\u0d4d\u0dca"
+_CONJUNCTS = _HALF_FORMS[:-1]
+# - ZWJ after a pictograph (with its FE0F or skin tone) before what an RGI emoji ZWJ sequence
+#   puts second: a gender sign, a profession's or a hair object, or one of the listed objects
+#   ('🧑\u200d💻', '🏃\u200d♀️', '🏳️\u200d🌈', '❤️\u200d🔥'); a person after ❤, 💋 or 🤝 (a
+#   couple); in a family, an adult before an adult and a child, a child after an adult (or
+#   after an adult and a child). Any other ('👩\u200d👩', '😀\u200d😀') draws as its parts,
+#   as they would without it: shown;
 _PICTOGRAPH = (
     "\\u00a9\\u00ae\\u203c\\u2049\\u2122\\u2139\\u2194-\\u21aa\\u231a-\\u23ff\\u24c2"
     "\\u25aa-\\u27bf\\u2934\\u2935\\u2b05-\\u2b55\\u3030\\u303d\\u3297\\u3299\\U0001f000-\\U0001faff"
 )
+_SECOND = (
+    "\\u2640\\u2642\\u26a7\\u2695\\u2696\\u2708\\u2764\\u2620\\u2744\\u2b1b\\u27a1\\u2194\\u2195"
+    "\\U0001f33e\\U0001f373\\U0001f37c\\U0001f384\\U0001f393\\U0001f3a4\\U0001f3a8\\U0001f3eb"
+    "\\U0001f3ed\\U0001f4bb\\U0001f4bc\\U0001f527\\U0001f52c\\U0001f680\\U0001f692\\U0001f9af"
+    "\\U0001f9bc\\U0001f9bd\\U0001f9b0-\\U0001f9b3\\U0001f48b\\U0001f91d\\U0001f525\\U0001fa79"
+    "\\U0001f308\\U0001f5e8\\U0001f32b\\U0001f4a8\\U0001f4ab\\U0001f9ba\\U0001f7eb\\U0001f7e9"
+    "\\U0001f4a5\\U0001faf2"
+)
+_ADULTS, _CHILDREN = "\\U0001f468\\U0001f469\\U0001f9d1", "\\U0001f466\\U0001f467\\U0001f9d2"
 # - tag characters in a flag of an emoji tag sequence a font draws as its own flag (England,
 #   Scotland, Wales): any other, '🏴' and tags, draws as '🏴' alone.
 _FLAGS = ("gbeng", "gbsct", "gbwls")
-
-
-def _kept_after_virama() -> str:
-    """A joiner's context after a virama: the viramas of each block, and that block."""
-    blocks: dict[int, str] = {}
-    for virama in _VIRAMAS:
-        blocks[ord(virama) & ~0x7F] = blocks.get(ord(virama) & ~0x7F, "") + virama
-    return "|".join(f"(?<=[{vs}][{JOINERS}])(?=[{chr(b)}-{chr(b + 0x7F)}])"
-                    for b, vs in blocks.items())  # fmt: skip
+# The variation selectors: FE0E or FE0F after a pictograph (text or emoji presentation),
+# FE0F in a keycap ('1\ufe0f\u20e3'); any other draws nothing ('a\ufe00b'): shown.
+SELECTORS = "\\ufe00-\\ufe0f\\U000e0100-\\U000e01ef"
+_KEPT_SELECTOR = f"(?<=[{_PICTOGRAPH}][\\ufe0e\\ufe0f])|(?<=[#*0-9]\\ufe0f)(?=\\u20e3)"
 
 
 def _kept_in_flag() -> str:
@@ -95,13 +103,26 @@ def _kept_in_flag() -> str:
     return "|".join(kept)
 
 
+_ZWNJ_KEPT = "|".join(f"(?<={v}\\u200c)(?=[{chr(ord(v) & ~0x7F)}-{chr(ord(v) | 0x7F)}])"
+                      for v in _CONJUNCTS)  # fmt: skip
 _KEPT_JOINER = (
     f"(?:(?<=[{_JOINS_NEXT}]\\u200c)|(?<=[{_JOINS_NEXT}][{_MARK}]\\u200c))"
-    f"(?=[{_MARK}]?[{_JOINS_PREVIOUS}])|{_kept_after_virama()}"
-    f"|(?:(?<=[{_PICTOGRAPH}]\\u200d)|(?<=[{_PICTOGRAPH}]\\ufe0f\\u200d))(?=[{_PICTOGRAPH}])"
+    f"(?=[{_MARK}]?[{_JOINS_PREVIOUS}])|(?<=[{_HALF_FORMS}]\\u200d)|(?:{_ZWNJ_KEPT})(?=[^\\W\\d_])"
+    f"|(?:(?<=[{_PICTOGRAPH}]\\u200d)|(?<=[{_PICTOGRAPH}]\\ufe0f\\u200d))(?=[{_SECOND}])"
+    f"|(?:(?<=[\\u2764\\U0001f48b\\U0001f91d]\\u200d)|(?<=\\u2764\\ufe0f\\u200d))(?=[{_ADULTS}])"
+    f"|(?<=[{_ADULTS}]\\u200d)(?=[{_ADULTS}]\\u200d[{_CHILDREN}]|[{_CHILDREN}])"
+    f"|(?<=[{_ADULTS}]\\u200d[{_CHILDREN}]\\u200d)(?=[{_CHILDREN}])"
 )
-# The set: each character of the classes above, a joiner or a tag character where it is not
-# kept. A character alone (``fullmatch``) is in it where any of them is.
+# The set: each character of the classes above, a joiner, a tag character or a selector
+# where it is not kept. A character alone (``fullmatch``) is in it where any of them is.
 SHOWN_AS_ESCAPE = re.compile(
-    f"[{BREAKS}{CONTROLS}{INVISIBLE}]|[{JOINERS}](?!{_KEPT_JOINER})|[{TAGS}](?!{_kept_in_flag()})"
+    f"[{BREAKS}{CONTROLS}{INVISIBLE}{DRAWN_NOTHING}]|[{JOINERS}](?!{_KEPT_JOINER})"
+    f"|[{TAGS}](?!{_kept_in_flag()})|[{SELECTORS}](?!{_KEPT_SELECTOR})"
 )
+_PRINTABLE_IN_SET = re.compile(f"[{DRAWN_NOTHING}{SELECTORS}]")
+
+
+def holds_none(text: str) -> bool:
+    """Whether ``text`` holds none of :data:`SHOWN_AS_ESCAPE`, at C speed for most names: a
+    printable text holds none but :data:`DRAWN_NOTHING` and the selectors, all past ASCII."""
+    return text.isprintable() and (text.isascii() or not _PRINTABLE_IN_SET.search(text))

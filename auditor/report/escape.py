@@ -21,7 +21,7 @@ from auditor.errors import (  # error lines use them too: the lowest layer
     shown_char,
     workflow_inert,
 )
-from auditor.invisible import BREAKS, CONTROLS
+from auditor.invisible import BREAKS, CONTROLS, holds_none
 from auditor.report.wrap import BREAK_EVERY as BREAK_EVERY  # the card's <wbr>: named here too
 from auditor.report.wrap import LONG_RUN as LONG_RUN
 from auditor.report.wrap import breakable
@@ -72,8 +72,8 @@ def _shown(controls: re.Pattern[str], text: str) -> str:
 
 
 def _subbed(controls: re.Pattern[str], text: str) -> str:
-    """``text`` with each of ``controls`` shown; a printable text holds none (every set)."""
-    return text if text.isprintable() else controls.sub(_visible, text)
+    """``text`` with each of ``controls`` shown; a text that :func:`holds_none` holds none."""
+    return text if holds_none(text) else controls.sub(_visible, text)
 
 
 def _visible(m: re.Match[str]) -> str:
@@ -274,7 +274,7 @@ def card_exact(value: Any) -> Any:
 def _copyable(text: str) -> str:
     """A path a reader copies, each of :data:`SHOWN_AS_ESCAPE` as the ``\\uXXXX`` or
     ``\\UXXXXXXXX`` escape a TOML, JSON or Python string reads back; nothing else changed."""
-    return text if text.isprintable() else SHOWN_AS_ESCAPE.sub(_in_a_string, text)
+    return text if holds_none(text) else SHOWN_AS_ESCAPE.sub(_in_a_string, text)
 
 
 def _in_a_string(m: re.Match[str]) -> str:

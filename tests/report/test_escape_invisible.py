@@ -69,11 +69,19 @@ def test_prose_keeps_its_typography_and_shows_what_acts():
 # Format characters Unicode added after 14.0 (Python 3.11's): Egyptian hieroglyph format
 # controls (15.0). Shown on every Python, so one report is written one way on each.
 LATER = tuple(chr(c) for c in range(0x13439, 0x13440))
+# What str.isprintable passes and the set holds: Unicode's default-ignorable characters that
+# draw nothing (CGJ, the Hangul fillers, Khmer's inherent vowels) and the variation selectors
+# (a selector after no emoji); escapes_shown's fast path checks for them (invisible.holds_none).
+IGNORABLE_PRINTABLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0"
+    + "".join(map(chr, [*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]))
+)
 CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp", "Zs"}  # controls, format, surrogates, separators
 
 
 def test_the_set_is_the_assigned_characters_python_does_not_print():
-    """Every one of them is outside str.isprintable (escapes_shown's fast path holds); on
+    """Every one of them is outside str.isprintable but :data:`IGNORABLE_PRINTABLE` (which
+    escapes_shown's fast path looks for); on
     Unicode 14 (Python 3.11) they are exactly the controls, format characters, separators
     and spaces but ' ', the surrogates, U+FFFE, U+FFFF and :data:`LATER`: an unassigned or
     private-use character shows as a box, not as nothing, and stays. On a newer Python, each
@@ -87,9 +95,11 @@ def test_the_set_is_the_assigned_characters_python_does_not_print():
         wanted = unicodedata.category(char) in CATEGORIES and char != " "
         if wanted and not matched:
             missing.append(f"U+{code:04X} {unicodedata.name(char, '')}")
-        if matched and char.isprintable():
+        drawn_nothing = char in IGNORABLE_PRINTABLE  # R6 #6: default-ignorable, printable
+        if matched and char.isprintable() and not drawn_nothing:
             printable.append(hex(code))
-        if exact and matched and not (wanted or code in (0xFFFE, 0xFFFF) or char in LATER):
+        if exact and matched and not (wanted or code in (0xFFFE, 0xFFFF) or char in LATER
+                                      or drawn_nothing):  # fmt: skip
             extra.append(hex(code))
     version = unicodedata.unidata_version
     assert not missing, f"add to auditor.invisible (Unicode {version}): {missing}"
