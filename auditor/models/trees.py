@@ -3,10 +3,11 @@ tree's nodes in compiled code without bounds checks, so a file whose node array 
 child past its end crashed auditor (a segmentation fault, its staging folder left), and one
 whose children point back at the root hung it at full CPU, deaf to Ctrl-C. Every
 ``sklearn.tree._tree.Tree`` reachable from the estimator (a decision tree, the trees of a
-random forest, extra trees, gradient boosting, AdaBoost, an isolation forest) must be a tree
-as scikit-learn builds one: each split node's children come after it and within the array,
-each leaf has none, each split reads one of the tree's features, and a tree estimator's
-tree reads as many features as the estimator takes."""
+random forest, extra trees, gradient boosting, AdaBoost, an isolation forest), and each
+tree of a HistGradientBoosting model, must be a tree as scikit-learn builds one: each split
+node's children come after it and within the array, each leaf has none, each split reads
+one of the features the estimator takes (a categorical split, one of its bitsets), and a
+tree estimator's tree reads as many features as the estimator takes."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def tree_fault(estimator: Any) -> str | None:
         if isinstance(obj, Tree):
             fault = _nodes_fault(obj)
         else:
-            fault = _width_fault(obj, Tree)
+            fault = _width_fault(obj, Tree) or _predictors_fault(obj)
             stack.extend((child, depth + 1) for child in _children(obj))
         if fault:
             return fault
@@ -82,4 +83,29 @@ def _nodes_fault(tree: Any) -> str | None:
         i = int(np.flatnonzero(bad)[0])
         return (f"node {i} of {n} has children {int(left[i])} and {int(right[i])} and reads "
                 f"feature {int(feature[i])} of {tree.n_features}")  # fmt: skip
+    return None
+
+
+def _predictors_fault(obj: Any) -> str | None:
+    """A HistGradientBoosting model's trees (``_predictors``, lists of TreePredictor): split
+    nodes' children after them and in the array, features within ``n_features_in_``, a
+    categorical split's bitset within its bitsets."""
+    own = getattr(obj, "__dict__", {})
+    if "_predictors" not in own:
+        return None
+    width = int(own.get("n_features_in_", 0))
+    for predictor in (p for stage in own["_predictors"] for p in stage):
+        nodes = predictor.nodes
+        n, index = len(nodes), np.arange(len(nodes))
+        left, right = nodes["left"].astype(np.int64), nodes["right"].astype(np.int64)
+        feature, bitset = nodes["feature_idx"].astype(np.int64), nodes["bitset_idx"]
+        sets = min(len(predictor.raw_left_cat_bitsets), len(predictor.binned_left_cat_bitsets))
+        split = nodes["is_leaf"] == 0
+        bad = split & ((left <= index) | (left >= n) | (right <= index) | (right >= n)
+                       | (feature < 0) | (feature >= width)
+                       | ((nodes["is_categorical"] != 0) & (bitset.astype(np.int64) >= sets)))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            return (f"node {i} of {n} has children {int(left[i])} and {int(right[i])} and "
+                    f"reads feature {int(feature[i])} of {width}")  # fmt: skip
     return None

@@ -118,3 +118,30 @@ def test_a_tree_walked_out_of_bounds_or_in_a_circle_is_refused(tmp_path, change)
     with pytest.raises(AuditorInputError, match="not one scikit-learn builds") as err:
         load_skops(path)
     assert err.value.field == "model.path" and "node 0 of" in str(err.value)
+
+
+def test_a_histogram_boosting_tree_walked_out_of_bounds_is_refused(tmp_path):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x, y = frame()
+    x["c"] = np.where(x.a > 0, "u", "v")
+    model = HistGradientBoostingClassifier(max_iter=3, categorical_features=["c"]).fit(x, y)
+    sio.dump(model, tmp_path / "ok.skops")
+    np.testing.assert_array_equal(load_skops(tmp_path / "ok.skops").predict_proba(x),
+                                  model.predict_proba(x))  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "ok.skops") as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    for name, data in entries.items():
+        if name.endswith(".npy"):
+            array = np.load(io.BytesIO(data), allow_pickle=False)
+            if array.dtype.names and "bitset_idx" in array.dtype.names:
+                array = array.copy()
+                array["left"][0] = 10**9
+                buffer = io.BytesIO()
+                np.save(buffer, array)
+                entries[name] = buffer.getvalue()
+    with zipfile.ZipFile(tmp_path / "bad.skops", "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    with pytest.raises(AuditorInputError, match="not one scikit-learn builds"):
+        load_skops(tmp_path / "bad.skops")
