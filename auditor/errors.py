@@ -280,10 +280,11 @@ def backslashes_doubled(text: str, shown: Callable[[str], object]) -> str:
     return _BACKSLASHES.sub(doubled, text)
 
 
-def shown_char(char: str) -> str:
-    """A character as the escape a writer shows it as: ``\\x09``, ``\\u202e``, ``\\U000e0001``."""
+def shown_char(char: str, *, copied: bool = False) -> str:
+    """A character as the escape a writer shows it as: ``\\x09``, ``\\u202e``, ``\\U000e0001``;
+    ``copied`` (a path a reader copies): as a TOML, JSON or Python string reads it, ``\\u0009``."""
     code = ord(char)
-    if code <= 0xFF:
+    if code <= 0xFF and not copied:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
@@ -297,12 +298,17 @@ def _escape_of(m: re.Match[str]) -> str:
     return shown_char(m.group(0))
 
 
-def escapes_shown(text: str) -> str:
+def _copied_escape_of(m: re.Match[str]) -> str:
+    return shown_char(m.group(0), copied=True)
+
+
+def escapes_shown(text: str, *, copied: bool = False) -> str:
     """``text`` with each of :data:`SHOWN_AS_ESCAPE` shown as its escape (:func:`shown_char`),
-    nothing else changed."""
+    nothing else changed. ``copied``: a path a reader copies (a metric path, a file), in the
+    one form every writer of one uses (``\\u00ad``: a gate rule's TOML string reads it)."""
     if invisible.holds_none(text):  # most names, at C speed (str.isprintable)
         return text
-    return SHOWN_AS_ESCAPE.sub(_escape_of, text)
+    return SHOWN_AS_ESCAPE.sub(_copied_escape_of if copied else _escape_of, text)
 
 
 # An escape printable_line writes (a control's, workflow_inert's), or one a line holds:

@@ -169,8 +169,9 @@ def xml_text(value: Any) -> str:
 
 def xml_exact(value: Any) -> str:
     """:func:`xml_text` for a path a reader copies (a gate's id and metric path, the config
-    file): exact but for the characters XML cannot hold, shown; no backslash doubled."""
-    return _NOT_XML.sub(_visible, str(value))
+    file): exact but for the characters XML cannot hold, shown as :func:`md_code` shows them
+    (``\\u0009``: one form for a copied path in every writer); no backslash doubled."""
+    return escapes_shown(str(value), copied=True)
 
 
 def controls_visible(value: Any) -> Any:
@@ -248,8 +249,9 @@ def terminal_text(value: Any, *, isolate: bool = False) -> str:
 
 def terminal_exact(value: Any) -> str:
     """:func:`terminal_text` for a path a user copies ('Model card: run/model_card.html'):
-    exact but for its controls, shown, and no workflow command; no backslash doubled."""
-    return workflow_inert(escapes_shown(str(value)))
+    exact but for its controls, shown as :func:`md_code` shows them (``\\u001b``), and no
+    workflow command; no backslash doubled."""
+    return workflow_inert(escapes_shown(str(value), copied=True))
 
 
 def card_text(value: Any) -> Any:
@@ -274,12 +276,7 @@ def card_exact(value: Any) -> Any:
 def _copyable(text: str) -> str:
     """A path a reader copies, each of :data:`SHOWN_AS_ESCAPE` as the ``\\uXXXX`` or
     ``\\UXXXXXXXX`` escape a TOML, JSON or Python string reads back; nothing else changed."""
-    return text if holds_none(text) else SHOWN_AS_ESCAPE.sub(_in_a_string, text)
-
-
-def _in_a_string(m: re.Match[str]) -> str:
-    code = ord(m.group(0))
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    return escapes_shown(text, copied=True)
 
 
 def _card_pieces(value: Any) -> Any:

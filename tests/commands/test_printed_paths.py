@@ -19,7 +19,7 @@ def test_printed_paths_are_terminal_text(tmp_path, capsys, command):
     printed = capsys.readouterr().out
     assert (out / "audit.json").is_file()
     assert "\x1b" not in printed and "\n::error" not in printed
-    assert "out\\x1b[31m\\x0a" in printed
+    assert "out\\u001b[31m\\u000a" in printed  # as every writer shows a path (R6 #4)
 
 
 def test_diff_prints_its_out_file_as_terminal_text(tmp_path, capsys):

@@ -75,13 +75,9 @@ def runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str,
     return tmp_path / OUT, out, diff
 
 
-def _shown(path: str) -> str:
-    """A path as junit.xml and the terminal show it: exact, its tab shown '\\x09'."""
-    return path.replace("\t", "\\x09")
-
-
 def _copyable(path: str) -> str:
-    """A path in a card's or summary's code span: exact, its tab '\\u0009' (a TOML string's)."""
+    """A path as every writer of one shows it (a card's or summary's code span, junit.xml, the
+    terminal, ``auditor diff -f text``: R6 #4): exact, its tab '\\u0009' (a TOML string's)."""
     return path.replace("\t", "\\u0009")
 
 
@@ -95,14 +91,14 @@ def test_metric_paths_and_gate_ids_show_as_audit_json_holds_them(runs):
     summary = (run / "summary.md").read_text()
     rendered = html.unescape(MarkdownIt("commonmark").enable("table").render(summary))
     for r in results:
-        assert f"\nid: {_shown(r['id'])}\n" in junit, r["id"]
-        assert f"\nmetric: {_shown(r['metric'])}\n" in junit, r["metric"]
+        assert f"\nid: {_copyable(r['id'])}\n" in junit, r["id"]
+        assert f"\nmetric: {_copyable(r['metric'])}\n" in junit, r["metric"]
         assert f"<code>{_copyable(r['metric'])}</code>" in card, r["metric"]
     paths = [_copyable(key) for key in _metric_keys(audit) if QUOTED in key]
     assert paths and any(f"<code>{p}</code>" in rendered for p in paths)  # as it was
     changed = [re.split(" {2,}", line.strip())[0] for line in diff.splitlines()
                if line.startswith("  fairness") and "…" not in line]  # fmt: skip
-    assert changed and set(changed) <= {_shown(k) for k in _metric_keys(audit)}, changed[:3]
+    assert changed and set(changed) <= {_copyable(k) for k in _metric_keys(audit)}, changed[:3]
     assert any(QUOTED in key for key in changed)  # not '"s\\\\\\\\x09x"'
 
 
@@ -121,14 +117,14 @@ def test_a_command_and_a_file_a_reader_copies_stay_exact(runs):
     assert f"Model card: {OUT}/model_card.html" in out.splitlines()
     assert f"Audit:      {OUT}/audit.json" in out.splitlines()
     card = html.unescape((run / "model_card.html").read_text().replace("<wbr>", ""))
-    assert f"<code>{_shown(command)}</code>" in card
+    assert f"<code>{_copyable(command)}</code>" in card
     assert f"<code>{CONFIG}</code>" in card and f"data: {FILE} ·" in card
     md = MarkdownIt("commonmark").enable("table")
     for name in ("model_card.md", "summary.md"):
         text = html.unescape(re.sub("<[^>]+>", "", md.render((run / name).read_text())))
         assert f"config {CONFIG}" in text, name
     text = html.unescape(re.sub("<[^>]+>", "", md.render((run / "model_card.md").read_text())))
-    assert _shown(command) in text
+    assert _copyable(command) in text
     assert f"Data: {FILE} " in text
     junit = (run / "junit.xml").read_text()
     assert f'<property name="config_file" value="{CONFIG}" />' in junit

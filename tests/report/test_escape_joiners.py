@@ -184,3 +184,34 @@ def test_a_break_opportunity_splits_no_escape_and_no_joined_sequence():
         for piece in pieces:
             assert piece[:1] not in "\u200c\u200d\U000e0067\U000e007f" and piece[-1] != "\u200d"
             assert len(piece) <= escape.BREAK_EVERY + 10, pieces
+
+
+def test_a_metric_path_copied_from_junit_xml_names_the_metric_in_a_gate(run_folder):
+    """R6 #4: junit.xml's metric: line (and the terminal's, diff's) showed the path as
+    '\\xad', which a gate rule's TOML cannot read; summary.md showed '\\u00ad'. Every writer of
+    a path a reader copies now shows the one form a TOML, JSON or Python string reads."""
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    path = "fairness.features.g.groups[a\xadb].metrics.accuracy"
+    config = run_folder / "gates.toml"
+    config.write_text('[gates]\nuse_defaults = false\n[[gates.rules]]\nmetric = "'
+                      f'{path}"\nmin = 0.99\n'.replace("\xad", "\\u00ad"))  # fmt: skip
+    gated = run_folder / "gated"
+    done = CliRunner().invoke(app, ["gate", str(run_folder / "run"), "-c", str(config),
+                                    "-o", str(gated)])  # fmt: skip
+    assert done.exit_code == 1, done.output
+    junit = (gated / "junit.xml").read_text()
+    copied = re.findall(r"^metric: (.*)$", junit, re.MULTILINE)
+    assert copied == ["fairness.features.g.groups[a\\u00adb].metrics.accuracy"], junit
+    config.write_text(f'[gates]\nuse_defaults = false\n[[gates.rules]]\nmetric = "{copied[0]}"\n'
+                      "min = 0.99\n")  # fmt: skip
+    done = CliRunner().invoke(app, ["gate", str(run_folder / "run"), "-c", str(config),
+                                    "-o", str(run_folder / "gated-again")])  # fmt: skip
+    assert done.exit_code == 1, done.output  # the pasted rule read, its metric found, failed
+    assert "1 fail" in done.output and "unknown metric" not in done.output, done.output
+    card = str(escape.card_exact(path)).replace("<wbr>", "")
+    shown = {escape.md_code(path, in_table=False).strip("`"), card, escape.xml_exact(path),
+             escape.terminal_exact(path)}  # fmt: skip
+    assert shown == {copied[0]}
