@@ -22,10 +22,20 @@ ONE_RULE = (
     "is one rule: give a list of rules, rules=[{{'metric': ..., 'min': ...}}] (a dict is a "
     "[gates] table: {keys})"
 )
+# a GateRule given bare: the same mistake (a model iterates as its (field, value) pairs, so
+# it was "rules[0]: a rule is a dict ... not a tuple")
+ONE_GATE_RULE = "is one rule: give a list of rules, rules=[GateRule(...)]"
+# a table holding a rule's key beside its own ("did you mean a [[rules]] table's metric?")
+RULE_KEY = (
+    "is a rule's key, not a [gates] table's ({keys}): give the rule in the table's list of "
+    "rules, {{'rules': [{{'{key}': ...}}]}}"
+)
 # a table's rules= given one rule, not a list ("is a list of tables: write [[rules]]")
 TABLE_ONE_RULE = "a list of rules, not one: {{'rules': [{{'metric': ..., 'min': ...}}]}}"
-# a list's item that is itself a list ("is one table: write [] (one bracket), not [[]]")
-NESTED_LIST = "a rule is a dict ({{'metric': ..., 'min': ...}}) or a GateRule, not a {found}"
+# a list's item that is no rule: a list ("is one table: write [] (one bracket), not [[]]",
+# "write [rules[0]] (one bracket), not [[rules[0]]]" in a table's rules), a str ("must be a
+# table"): the same words at the top level and in a table's rules
+NESTED_LIST = "a rule is a dict ({{'metric': ..., 'min': ...}}) or a GateRule, not {found}"
 
 Rules = GatesConfig | Mapping[str, Any] | Iterable[GateRule | Mapping[str, Any]]
 
@@ -36,6 +46,8 @@ def gates_config(rules: Rules, *, base: GatesConfig | None = None) -> GatesConfi
     A wrong rule is one line naming it (``rules[1].min``, ``gates.rules[0]``)."""
     if isinstance(rules, GatesConfig):
         return rules
+    if isinstance(rules, GateRule):
+        raise AuditorInputError(ONE_GATE_RULE, field="rules")
     if isinstance(rules, Mapping):
         return _validated(GatesConfig, _table(rules), prefix="gates")
     if isinstance(rules, str | bytes) or not isinstance(rules, Iterable):
@@ -50,19 +62,27 @@ def _table(rules: Mapping[Any, Any]) -> dict[Any, Any]:
     """``rules`` as a ``[gates]`` table's dict; one rule given bare, or a table whose
     ``rules`` is one rule, refused in a Python caller's words."""
     keys = {key for key in rules if isinstance(key, str)}
+    table = ", ".join(GatesConfig.model_fields)
     if keys & RULE_ONLY and not keys & set(GatesConfig.model_fields):
-        table = ", ".join(GatesConfig.model_fields)
         raise AuditorInputError(ONE_RULE.format(keys=table), field="rules")
-    if isinstance(rules.get("rules"), Mapping):
+    if keys & RULE_ONLY:  # beside a table's keys: which one is named, as the table's
+        key = next(k for k in rules if k in RULE_ONLY)
+        raise AuditorInputError(RULE_KEY.format(keys=table, key=key), field=f"gates.{key}")
+    listed = rules.get("rules")
+    if isinstance(listed, Mapping | GateRule):
         raise AuditorInputError(TABLE_ONE_RULE.format(), field="gates.rules")
+    if isinstance(listed, list | tuple):
+        for i, rule in enumerate(listed):
+            _rule(rule, i, prefix="gates.rules")
     return dict(rules)
 
 
-def _rule(rule: Any, i: int) -> Any:
-    """The ``i``-th rule of a list as given; a list or tuple there is one line naming it."""
-    if isinstance(rule, list | tuple):
-        raise AuditorInputError(NESTED_LIST.format(found=type(rule).__name__),
-                                field=f"rules[{i}]")  # fmt: skip
+def _rule(rule: Any, i: int, *, prefix: str = "rules") -> Any:
+    """The ``i``-th rule of a list as given (a dict or a GateRule); anything else there (a
+    list, a tuple, a str) is one line naming it, ``prefix[i]``."""
+    if not isinstance(rule, Mapping | GateRule):
+        found = f"a {type(rule).__name__}" if isinstance(rule, list | tuple) else repr(rule)[:40]
+        raise AuditorInputError(NESTED_LIST.format(found=found), field=f"{prefix}[{i}]")
     return rule
 
 

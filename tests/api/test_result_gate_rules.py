@@ -30,7 +30,7 @@ def result():
          "rules[1].min", 'must be a number, not "high"'),
         ([{"metrc": ACCURACY, "min": 0.5}], "rules[0].metrc",
          "unknown key (did you mean 'metric'?) (and 1 more)"),
-        ([5], "rules[0]", "must be a table, not 5"),
+        ([5], "rules[0]", "a rule is a dict ({'metric': ..., 'min': ...}) or a GateRule, not 5"),
         ({"rules": [{"metric": ACCURACY}]}, "gates.rules[0]", "a gate needs max, min or allowed"),
         ({"rulez": []}, "gates.rulez", "did you mean 'rules'?"),
         ("accuracy > 0.5", "rules", "a [gates] table (dict) or a list of rules, not str"),

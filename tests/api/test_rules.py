@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from auditor.api import AuditResult
+from auditor.config import GateRule
 from auditor.errors import AuditorInputError
 
 ACCURACY = "performance.finetuned.test.accuracy"
@@ -33,19 +34,38 @@ def result(runs):
         ([[RULE]], "rules[0]: a rule is a dict ({'metric': ..., 'min': ...}) or a GateRule, "
                    "not a list"),
         ([RULE, (RULE,)], "rules[1]: a rule is a dict"),
+        # a GateRule given bare, as the bare dict: it iterated as (field, value) pairs
+        (GateRule(metric=ACCURACY, min=0.5), "rules: is one rule: give a list of rules, "
+                                             "rules=[GateRule(...)]"),
+        (["x"], "rules[0]: a rule is a dict ({'metric': ..., 'min': ...}) or a GateRule, not "
+                "'x'"),
+        # inside a table's rules, the same words as at the top level (not "[[rules[0]]]")
+        ({"rules": [[RULE]]}, "gates.rules[0]: a rule is a dict ({'metric': ..., 'min': ...}) "
+                              "or a GateRule, not a list"),
+        ({"rules": ["x"]}, "gates.rules[0]: a rule is a dict"),
+        ({"rules": [RULE, "x"]}, "gates.rules[1]: a rule is a dict"),
+        ({"rules": GateRule(metric=ACCURACY, min=0.5)}, "gates.rules: a list of rules, not one"),
+        # a rule's key beside a table's: was "did you mean a [[rules]] table's metric?"
+        ({**RULE, "enabled": True}, "gates.metric: is a rule's key, not a [gates] table's "
+                                    "(enabled, use_defaults, rules, fail_on, min_count, "
+                                    "baseline, baseline_tolerance): give the rule in the "
+                                    "table's list of rules, {'rules': [{'metric': ...}]}"),
     ],
 )  # fmt: skip
 def test_a_python_shape_is_refused_in_python_words(result, rules, line):
     with pytest.raises(AuditorInputError) as err:
         result.gate(rules)
     assert str(err.value).startswith(line), str(err.value)
-    assert "bracket" not in str(err.value) and "[[rules]]" not in str(err.value)
+    assert "bracket" not in str(err.value) and "[[" not in str(err.value)
+    assert "must be a table" not in str(err.value)
 
 
 def test_the_shapes_that_were_right_still_are(result):
     listed = result.gate([RULE])
     assert listed.data["config"]["gates"]["rules"][-1]["metric"] == ACCURACY
     table = result.gate({"rules": [RULE], "fail_on": "warning"})
+    assert result.gate({"rules": [GateRule(metric=ACCURACY, min=0.5)]}).verdict == "pass"
+    assert result.gate((GateRule(metric=ACCURACY, min=0.5),)).verdict == "pass"
     assert table.data["config"]["gates"]["fail_on"] == "warning"
     with pytest.raises(AuditorInputError) as err:  # a table's key beside a rule's: the table's
         result.gate({"fail_on": "warning", "metric": ACCURACY})
