@@ -71,6 +71,8 @@ def _to_pandas(source: Any) -> Any:
     pyarrow, a pyarrow type pandas has no dtype for): its traceback came from inside them."""
     try:
         return source.to_pandas()
+    except MemoryError:  # out of memory is no bad input (exit 2): raised as it is
+        raise
     except Exception as exc:  # noqa: BLE001 - any library's own error, told back in one line
         kind = f"{type(source).__module__.split('.')[0]} {type(source).__name__}"
         said = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""

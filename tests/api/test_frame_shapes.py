@@ -165,6 +165,22 @@ def test_a_table_whose_to_pandas_raises_is_one_line_naming_source(tmp_path, monk
     assert list(tmp_path.iterdir()) == []
 
 
+class _TooBig:
+    """A table too large for memory: its to_pandas() runs out of it."""
+
+    def to_pandas(self) -> pd.DataFrame:
+        raise MemoryError
+
+
+def test_a_to_pandas_out_of_memory_is_no_bad_input(tmp_path, monkeypatch):
+    """It was 'source: ... raised MemoryError; give a pandas DataFrame', exit 2: an
+    out-of-memory is no fault of the input's."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MemoryError):
+        audit_predictions(_TooBig(), sensitive=["sex"], out_dir="run", **KW)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_binned_groups_from_pd_cut_and_sparse_labels_audit_their_rows():
     """``pd.cut(df.age, bins)`` (a category of intervals, the usual way to make age groups)
     crashed writing the frame (pyarrow cannot cast a dictionary of intervals), and a sparse
