@@ -46,10 +46,19 @@ def _umask() -> int:
     return mask
 
 
-def as_path(value: Any, *, field: str) -> Path:
+def as_path(value: Any, *, field: str, empty: str = EMPTY_PATH) -> Path:
     """``value`` as a Path, or one line naming ``field`` (an int or None given from Python;
-    a blank one, as Path("") is ".", the working folder): :func:`path_text`."""
-    return Path(path_text(value, field=field, empty=EMPTY_PATH))
+    a blank one, as Path("") is ".", the working folder: ``empty``): :func:`path_text`. A
+    leading ``~`` (or ``~name``) is the home folder, as pandas reads and writes it: the one
+    place where every path auditor takes, read or written, from the command line or Python,
+    is expanded (``write("~/runs/x")`` wrote ./~/runs/x; a folder named ``~`` is ``./~``)."""
+    text = path_text(value, field=field, empty=empty)
+    if not text.startswith("~"):  # as typed: './~/x', whose Path is ~/x, kept as ./~/x
+        path = Path(text)
+        return path.absolute() if path.parts[:1] and path.parts[0].startswith("~") else path
+    from auditor.config.paths import expand_home  # pydantic: only for a path to expand
+
+    return expand_home(Path(text), source=None, field=field)
 
 
 def path_text(value: Any, *, field: str, message: str = NOT_A_PATH,

@@ -4,15 +4,17 @@ read with :func:`~auditor.config.load_config`, its folder importable, named in t
 
 from __future__ import annotations
 
+import decimal
+import math
 import numbers
 import os
 from pathlib import Path
 from typing import Any
 
-from auditor.config import AuditConfig, expand_home, load_config
+from auditor.config import AuditConfig, load_config
 from auditor.config.paths import as_written
 from auditor.errors import AuditorInputError
-from auditor.io import path_text
+from auditor.io import as_path, path_text
 
 # run's and regate's config=: what it takes (one wording for both; a dict was "a path, got dict")
 NOT_A_CONFIG = (
@@ -77,8 +79,9 @@ def config_path(config: Any, config_file: Any, *, optional: bool = False) -> Pat
     file_text(config_file)
     if config is None or isinstance(config, AuditConfig):
         return None
-    as_written(config, Path(config), field="config")  # as written: a Path keeps one '/'
-    return Path(config)
+    path = as_path(config, field="config")  # "~/c.toml": the home folder's
+    as_written(config, path, field="config")  # as written: a Path keeps one '/'
+    return path
 
 
 def file_text(config_file: Any) -> str | None:
@@ -100,23 +103,17 @@ def switch(value: Any, *, field: str) -> bool:
 
 
 def wait_seconds(value: Any, *, field: str = "lock_timeout") -> float:
-    """``value`` as seconds to wait: a real number (numpy's too), not a bool, 0 or more, or
-    infinite; else one line naming ``field``, before any work."""
-    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not real or not float(value) >= 0:  # NaN is not >= 0
-        raise AuditorInputError(NOT_SECONDS.format(found=repr(value)[:40]), field=field)
-    return float(value)
-
-
-def home(value: Any, *, field: str) -> Any:
-    """``value`` with its leading ``~`` (or ``~name``) expanded where it is a path's text, as
-    pandas' readers and writers expand it (``write("~/runs/x")`` wrote ./~/runs/x, and
-    ``AuditResult.load("~/runs/x")`` found no such file); anything else as it is, for the
-    caller's own check of its type. A ``~name`` of no user is one line naming ``field``."""
+    """``value`` as seconds to wait: a real number (numpy's, a Fraction or a Decimal too),
+    not a bool, 0 or more, or infinite (one too large for a float, 10**400, is); else one
+    line naming ``field``, before any work."""
+    real = isinstance(value, numbers.Real | decimal.Decimal) and not isinstance(value, bool)
     try:
-        text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
-    except TypeError:  # its __fspath__ gives neither str nor bytes: as_path says so
-        return value
-    if not isinstance(text, str) or not text.startswith("~"):
-        return value
-    return expand_home(Path(text), source=None, field=field)
+        seconds = float(value) if real else math.nan
+    except OverflowError:  # an int past float's range: waits as long as inf
+        seconds = math.inf if value > 0 else -math.inf
+    except ValueError:  # Decimal("sNaN")
+        seconds = math.nan
+    if not seconds >= 0:  # NaN is not >= 0
+        raise AuditorInputError(NOT_SECONDS.format(found=repr(value)[:40]), field=field)
+    return seconds
+

@@ -10,7 +10,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.api._config_arg import config_path, file_text, home, settings, switch, wait_seconds
+from auditor.api._config_arg import config_path, file_text, settings, switch, wait_seconds
 from auditor.api._errors import fields_except, named_as
 from auditor.api._frame import (
     FRAME_NAME,
@@ -23,11 +23,11 @@ from auditor.api._frame import (
 from auditor.api._rerun import read_baseline
 from auditor.api._result import AuditResult
 from auditor.api._trained import command_line, judged_gates
-from auditor.config import MAX_SEED, AuditConfig, expand_home, name_from_file
+from auditor.config import MAX_SEED, AuditConfig, name_from_file
 from auditor.config.paths import as_written
 from auditor.errors import AuditorInputError
 from auditor.gates import validate_rules
-from auditor.io import path_text
+from auditor.io import as_path
 from auditor.predictions.audit import audited_specs, build_audit, predictions_config
 from auditor.predictions.read import MISSING_LEVEL, Columns, PredictionCounts, reduce_predictions
 from auditor.provenance import forgotten_on_error, hash_ahead, library_versions
@@ -204,7 +204,6 @@ def _audited(
     name = name_from_file(source) if isinstance(source, str | Path) else FRAME_NAME
     config = config or AuditConfig(name=name)
     config = predictions_config(config, sensitive=list(cols.sensitive))
-    out_dir = home(out_dir, field="--out")  # ~/runs/x: the home folder's, as pandas writes it
     out = check_out_dir(out_dir, mode="predictions") if out_dir is not None else None
     validate_rules(config.gates, source=config_file, schema=audit_schema)
     # the baseline read back as gate and card read audits, before any work; once: judged on it
@@ -236,9 +235,9 @@ def _local_file(source: str | Path) -> Path:
     """The file ``source`` names, ``~`` expanded (as pandas' readers expand it; a URL is
     refused where the file is opened: ``header.file_kind``); a ``~name`` of no user is one
     line, as in a config (it was an internal error)."""
-    path_text(source, field="--predictions", empty=NO_SOURCE)  # "" read the working folder
-    as_written(source, Path(source))  # s3://b/x, as written: its Path shows s3:/b/x
-    return expand_home(Path(source), source=None, field="--predictions")
+    path = as_path(source, field="--predictions", empty=NO_SOURCE)  # "" read the working folder
+    as_written(source, path)  # s3://b/x, as written: its Path shows s3:/b/x
+    return path
 
 
 def _start_reading(

@@ -8,16 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.api._config_arg import config_path, file_text, home, wait_seconds
+from auditor.api._config_arg import config_path, file_text, wait_seconds
 from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
 from auditor.api._result import AuditResult, read_run, refuse_rewrite
 from auditor.config import AuditConfig, GatesConfig, expand_home
-from auditor.config.paths import as_written, out_as_written
+from auditor.config.paths import as_written
 from auditor.config.predictions_file import load_predictions_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import as_path
-from auditor.preflight import run_head
+from auditor.preflight import out_path, run_head
 from auditor.record import audit_schema
 from auditor.run_folder import (
     LOCK_TIMEOUT_S,
@@ -51,7 +51,7 @@ def _local(value: Any, *, field: str) -> Path:
     written ("<cwd>/https:/x.org/a.json: no such file" was shown: a Path keeps one '/')."""
     path = as_path(value, field=field)
     as_written(value, path, field=field)
-    return home(path, field=field)
+    return path
 
 
 def _read_run(value: Any, *, flags: bool) -> tuple[Path, AuditResult, str]:
@@ -105,9 +105,7 @@ def _target(read: str | Path, out_dir: str | Path | None, kind: str, mode: str |
     another run where the run is nested in one: refused naming the run, not an --out never
     given."""
     named = audit_file(read).absolute()
-    out_as_written(out_dir, field="--out")  # s3://b/run: refused, as check_out_dir refuses it
-    out = (home(as_path(out_dir, field="--out"), field="--out") if out_dir is not None
-           else _beside(named.parent, kind))  # fmt: skip
+    out = out_path(out_dir) if out_dir is not None else _beside(named.parent, kind)
     refuse_rewrite(out, read, own_run=run_head(named.resolve()), field="--out",
                    default=None if out_dir is not None else kind)  # fmt: skip
     return check_out_dir(out, mode=mode, placed=True)

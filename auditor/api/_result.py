@@ -16,23 +16,24 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from auditor.api._config_arg import home, wait_seconds
+from auditor.api._config_arg import wait_seconds
 from auditor.api._errors import named_as
 from auditor.api._rules import Rules, as_listed, gates_config
 from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
 from auditor.config import GatesConfig
-from auditor.config.paths import as_written, out_as_written
+from auditor.config.paths import as_written
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import evaluate_gates, validate_rules
 from auditor.io import CHECKPOINTS, RUN_FOLDER_FILES, as_path, to_json_text
 from auditor.numbers import fmt_interval
-from auditor.preflight import run_head
+from auditor.preflight import out_path, run_head
 from auditor.preflight.run_place import IN_OTHER_RUN, refuse_in_run, shown
 from auditor.record import audit_schema
 from auditor.report.render import RENDERERS
 from auditor.report.terminal import gap_counts
 from auditor.run_folder import (
     LOCK_TIMEOUT_S,
+    RUN_LOG,
     audit_file,
     check_out_dir,
     read_audit,
@@ -60,9 +61,12 @@ NESTED = (
     "is never rewritten): give --out"
 )
 AN_AUDIT = "is another run's audit.json; a run is never rewritten (choose another {field})"
-# what only an audit writes into its folder, never a re-gate or a re-render: a run folder's
-# files (io.RUN_FOLDER_FILES, a trained run's checkpoints) but those write_run writes
-RUN_ONLY = (CHECKPOINTS, *sorted(RUN_FOLDER_FILES - {"audit.json", *dict(RENDERERS)}))
+# what only an audit writes into its folder, never a re-gate or a re-render:
+# io.RUN_FOLDER_FILES (and a trained run's checkpoints) but audit.json and
+# report.render.RENDERERS' files, which every write_run writes (run.log only where given a
+# log, as only an audit gives it)
+RUN_ONLY = (CHECKPOINTS, RUN_LOG,
+            *sorted(RUN_FOLDER_FILES - {"audit.json", RUN_LOG, *dict(RENDERERS)}))  # fmt: skip
 
 
 def json_form(audit: Mapping[str, Any]) -> dict[str, Any]:
@@ -158,12 +162,11 @@ class AuditResult:
         run's evidence (exit 2 naming ``folder``); an earlier write of it is replaced."""
         lock_timeout = wait_seconds(lock_timeout)
         with named_as(FOLDER_WORDS, FOLDER_FIELDS, given=(folder,)):  # not the command line's --out
-            return self._write(home(folder, field="--out"), lock_timeout=lock_timeout)
+            return self._write(folder, lock_timeout=lock_timeout)
 
     def _write(self, folder: str | Path, *, lock_timeout: float) -> AuditResult:
         """:meth:`write`, its errors naming ``--out`` (``auditor audit``'s own write)."""
-        out_as_written(folder, field="--out")  # s3://b/run: refused, as check_out_dir does
-        folder = as_path(folder, field="--out")  # an int: one line, not a TypeError
+        folder = out_path(folder)  # an int, "s3://b/run": one line; "~/x" the home folder's
         run = self.data.get("run")
         own = json_form(run) if isinstance(run, dict) else None
         if self.read_from is not None:
@@ -204,8 +207,9 @@ class AuditResult:
         """Read ``RUN_DIR`` or ``RUN_DIR/audit.json``, validated against the schema; a URL
         not there is refused as written ("https:/x/y: no such file" was shown); anything but a
         path (an int, None, a DataFrame) one line naming ``path`` (a raw TypeError was)."""
-        as_written(path, as_path(path, field="path"))
-        return read_run(home(path, field="path"))[0]
+        folder = as_path(path, field="path")  # "~/runs/x": the home folder's
+        as_written(path, folder)
+        return read_run(folder)[0]
 
 
 def read_run(path: str | Path, *, field: str | None = None) -> tuple[AuditResult, str]:

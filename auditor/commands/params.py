@@ -26,21 +26,25 @@ def nonblank(what: str, *, read: bool = False, kind: str = "folder") -> Callable
     def path(value: str) -> Path:
         if not value.strip():
             raise typer.BadParameter(EMPTY_PATH.format(what=what))
-        _local(value, read=read, kind=kind)
-        return Path(value)
+        return _local(value, read=read, kind=kind)
 
     return path
 
 
-def _local(value: str, *, read: bool, kind: str) -> None:
+def _local(value: str, *, read: bool, kind: str) -> Path:
+    """``value`` as a local Path, its leading ``~`` the home folder (io.as_path, the rule of
+    every path auditor takes: a quoted '~/p.csv' was read as typed here, "no such file", and
+    as the home folder's by the Python API it is handed to)."""
     from auditor.config import paths  # pydantic: only once such a path is given
     from auditor.errors import AuditorInputError
+    from auditor.io import as_path
 
     try:
         if read:
             paths.as_written(value)
         else:
             paths.out_as_written(value, kind=kind)
+        return as_path(value, field="")
     except AuditorInputError as err:
         raise typer.BadParameter(str(err)) from None
 

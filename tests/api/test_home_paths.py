@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 import auditor
 from auditor.errors import AuditorInputError
@@ -60,3 +61,46 @@ def test_a_home_of_no_user_is_one_line_naming_the_argument(home, call, field):
         call()
     assert str(err.value) == (f"{field}: ~nobody-A2 names no home folder on this machine (write "
                               "the folder out)")  # fmt: skip
+
+
+BAD_RULE = """name = "home"
+[data]
+source = "digits"
+[[gates.rules]]
+metric = "performance.nope"
+max = 1
+"""
+
+
+def test_run_reads_its_config_and_checks_its_out_in_the_home_folder(home, tmp_path):
+    """auditor.run(config="~/c.toml") read ./~/c.toml ("no such file"), and out_dir="~/x"
+    was checked (and would be written) as ./~/x: the out is checked first, in the home."""
+    (home / "c.toml").write_text(BAD_RULE, encoding="utf-8")
+    with pytest.raises(AuditorInputError) as err:
+        auditor.run("~/c.toml", out_dir=tmp_path / "out", progress=False)
+    assert str(err.value).startswith("~/c.toml: gates.rules[0].metric: "), str(err.value)
+    (home / "x").write_text("a file, not a folder", encoding="utf-8")
+    with pytest.raises(AuditorInputError) as err:
+        auditor.run("~/c.toml", out_dir="~/x", progress=False)
+    assert err.value.source == str(home / "x") and err.value.field == "out_dir", str(err.value)
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+def test_audit_model_writes_its_out_dir_in_the_home_folder(home, tmp_path):
+    """audit_model(out_dir="~/runs/am") wrote ./~/runs/am."""
+    rng = np.random.default_rng(0)
+    rows = pd.DataFrame({"x": rng.normal(size=300), "group": rng.choice(["a", "b"], 300)})
+    rows["label"] = (rows.x + rng.normal(scale=0.5, size=300) > 0).astype(int)
+    model = LogisticRegression().fit(rows[["x"]], rows["label"])
+    result = auditor.audit_model(model, data=rows, target="label", sensitive=["group"],
+                                 progress=False, out_dir="~/runs/am")  # fmt: skip
+    assert result.run_dir == home / "runs" / "am" and (home / "runs/am/audit.json").is_file()
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+def test_a_folder_named_tilde_is_written_as_dot_slash_tilde(home, tmp_path):
+    """Only a leading '~' is the home folder: './~/r' is the folder '~' here."""
+    result = auditor.audit_predictions(_frame(), y_true="y", y_pred="p", sensitive=["group"],
+                                       out_dir="./~/r")  # fmt: skip
+    assert (tmp_path / "work" / "~" / "r" / "audit.json").is_file()
+    assert list(home.iterdir()) == [] and result.run_dir.parts[-2:] == ("~", "r")

@@ -6,6 +6,8 @@ one line naming ``lock_timeout`` before any work, and nothing is written."""
 
 from __future__ import annotations
 
+import decimal
+import fractions
 import threading
 
 import numpy as np
@@ -42,7 +44,11 @@ CALLS = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("wait", ["x", float("nan"), -1, True, None, "5"])
+@pytest.mark.parametrize(
+    "wait", ["x", float("nan"), -1, True, None, "5",
+             pytest.param(-(10**400), id="-10**400"), decimal.Decimal("NaN"),
+             decimal.Decimal("sNaN"), decimal.Decimal("-1")],
+)  # fmt: skip
 @pytest.mark.parametrize("call", CALLS)
 def test_a_wait_that_is_no_number_of_seconds_is_one_line(run_dir, frame, tmp_path, call, wait):
     with pytest.raises(AuditorInputError) as err:
@@ -79,3 +85,15 @@ def test_a_held_folder_is_given_up_after_the_seconds_given(run_dir, frame, tmp_p
 def test_infinity_is_a_wait_as_long_as_it_takes(run_dir, tmp_path):
     result = auditor.regate(run_dir, out_dir=tmp_path / "g", lock_timeout=float("inf"))
     assert result.run_dir == tmp_path / "g" and (tmp_path / "g" / "audit.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "wait", [10**400, fractions.Fraction(10**400), decimal.Decimal("2"), decimal.Decimal("1e400")],
+    ids=["10**400", "Fraction(10**400)", "Decimal(2)", "Decimal(1e400)"],
+)
+def test_a_decimal_or_an_int_past_floats_range_is_taken(run_dir, tmp_path, wait):
+    """10**400 raised OverflowError from the check itself; Decimal("2") was refused as 'a
+    number of seconds ... got Decimal('2')'. Each is a number of seconds (past float's range:
+    as long as it takes)."""
+    result = auditor.regate(run_dir, out_dir=tmp_path / "g", lock_timeout=wait)
+    assert (result.run_dir / "audit.json").is_file()

@@ -104,3 +104,16 @@ def test_an_out_below_a_saved_audit_json_is_taken(runs, tmp_path, command):
     result = runner.invoke(app, [command, str(first), "--out", str(root / "reports" / "g")])
     assert result.exit_code in (0, 1), result.output  # 1: a gate failed, as in the run
     assert (root / "reports" / "g" / "audit.json").is_file()
+
+
+def test_a_folder_with_both_a_log_and_predictions_names_the_log_first(runs, tmp_path):
+    """RUN_ONLY's order, (checkpoints, run.log, predictions.parquet), is what "a run's own"
+    names first: 7987747 sorted run.log after predictions.parquet, saying it changed nothing."""
+    first, _ = runs
+    copy = tmp_path / "copy"
+    shutil.copytree(first, copy)
+    for kept in ("run.log", "predictions.parquet"):
+        if not (copy / kept).exists():
+            (copy / kept).write_bytes(b"x")
+    text = refusal_line(runner.invoke(app, ["gate", str(first), "--out", str(copy)]))
+    assert "a run's own run.log" in text, text
