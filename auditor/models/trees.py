@@ -4,7 +4,8 @@ child past its end crashed auditor (a segmentation fault, its staging folder lef
 whose children point back at the root hung it at full CPU, deaf to Ctrl-C. Every
 ``sklearn.tree._tree.Tree`` reachable from the estimator (a decision tree, the trees of a
 random forest, extra trees, gradient boosting, AdaBoost, an isolation forest), and each
-tree of a HistGradientBoosting model, must be a tree as scikit-learn builds one: each split
+tree of a HistGradientBoosting model and each BallTree or KDTree (a nearest-neighbours
+model's), must be a tree as scikit-learn builds one: each split
 node's children come after it and within the array, each leaf has none, each split reads
 one of the features the estimator takes (a categorical split, one of its bitsets), and a
 tree estimator's tree reads as many features as the estimator takes."""
@@ -19,6 +20,8 @@ BAD_TREE = (
     "refused: a decision tree in the file is not one scikit-learn builds ({why}); "
     "scikit-learn would walk it unchecked (a crash or an endless loop)"
 )
+# A nearest-neighbours search tree (BallTree, KDTree: a KNN model's _tree), walked unchecked.
+NEIGHBOR_TREES = frozenset({"sklearn.neighbors._ball_tree", "sklearn.neighbors._kd_tree"})
 # How deep the estimator's attributes are searched for trees (a Pipeline of a
 # GridSearchCV of a forest is a few levels).
 MAX_DEPTH = 64
@@ -38,6 +41,8 @@ def tree_fault(estimator: Any) -> str | None:
         seen.add(id(obj))
         if isinstance(obj, Tree):
             fault = _nodes_fault(obj)
+        elif type(obj).__module__ in NEIGHBOR_TREES:
+            fault = _neighbors_fault(obj)
         else:
             fault = _width_fault(obj, Tree) or _predictors_fault(obj)
             stack.extend((child, depth + 1) for child in _children(obj))
@@ -108,4 +113,21 @@ def _predictors_fault(obj: Any) -> str | None:
             i = int(np.flatnonzero(bad)[0])
             return (f"node {i} of {n} has children {int(left[i])} and {int(right[i])} and "
                     f"reads feature {int(feature[i])} of {width}")  # fmt: skip
+    return None
+
+
+def _neighbors_fault(tree: Any) -> str | None:
+    """A BallTree or KDTree: its row order a permutation of its rows' indices, each node's
+    rows within them, a split node's two children (2i + 1, 2i + 2) within its nodes, and its
+    bounds one per node and feature."""
+    data, order, nodes, bounds = tree.__getstate__()[:4]
+    n, n_nodes = len(data), len(nodes)
+    if len(order) != n or not np.array_equal(np.sort(order), np.arange(n)):
+        return f"its row order is not a permutation of its {n} rows"
+    start, end = nodes["idx_start"], nodes["idx_end"]
+    children_past = (nodes["is_leaf"] == 0) & (2 * np.arange(n_nodes) + 2 >= n_nodes)
+    bad = (start < 0) | (start > end) | (end > n) | children_past
+    if bad.any() or bounds.shape[1:] != (n_nodes, data.shape[1]):
+        i = int(np.flatnonzero(bad)[0]) if bad.any() else 0
+        return f"node {i} of {n_nodes} covers rows {int(start[i])} to {int(end[i])} of {n}"
     return None

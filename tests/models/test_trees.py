@@ -145,3 +145,27 @@ def test_a_histogram_boosting_tree_walked_out_of_bounds_is_refused(tmp_path):
             archive.writestr(name, data)
     with pytest.raises(AuditorInputError, match="not one scikit-learn builds"):
         load_skops(tmp_path / "bad.skops")
+
+
+@pytest.mark.parametrize("algorithm", ["ball_tree", "kd_tree"])
+def test_a_nearest_neighbours_tree_walked_out_of_bounds_is_refused(tmp_path, algorithm):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    x, y = frame()
+    model = KNeighborsClassifier(algorithm=algorithm).fit(x, y)
+    sio.dump(model, tmp_path / "ok.skops")
+    np.testing.assert_array_equal(load_skops(tmp_path / "ok.skops").predict_proba(x),
+                                  model.predict_proba(x))  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "ok.skops") as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    for name, data in entries.items():  # the tree's row order, past its rows (a segfault)
+        array = np.load(io.BytesIO(data), allow_pickle=False) if name.endswith(".npy") else None
+        if array is not None and array.dtype.kind == "i" and sorted(array) == list(range(300)):
+            buffer = io.BytesIO()
+            np.save(buffer, array + 10**8)
+            entries[name] = buffer.getvalue()
+    with zipfile.ZipFile(tmp_path / "bad.skops", "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    with pytest.raises(AuditorInputError, match="not one scikit-learn builds"):
+        load_skops(tmp_path / "bad.skops")
