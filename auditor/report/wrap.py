@@ -4,6 +4,7 @@ never inside an escape a writer shows nor between a joiner and what it joins."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -44,10 +45,10 @@ _UNBROKEN = re.compile(
 
 def _chunks(word: str) -> list[str]:
     """``word`` in pieces of :data:`BREAK_EVERY` characters, a piece a few more where it would
-    end inside one of :data:`_UNBROKEN`."""
+    end inside one of :data:`_UNBROKEN` or before a combining mark."""
     chunks = [""]
-    for unit in _UNBROKEN.findall(word):
-        if len(chunks[-1]) >= BREAK_EVERY:
+    for unit in _UNBROKEN.findall(word):  # a mark (Mn, Mc, Me) stays with what it marks
+        if len(chunks[-1]) >= BREAK_EVERY and not unicodedata.category(unit[0]).startswith("M"):
             chunks.append("")
         chunks[-1] += unit
     return chunks

@@ -1,0 +1,31 @@
+"""The HTML card's <wbr> never splits a character from its combining marks (R6 #5): a unit was
+a character with its joiners, FE0F, skin tone and tags, but not its marks, so a wrapped line
+could start with an accent ('…xe<wbr>\\u0301éééé') or cut a consonant from its virama and
+joiner ('…क<wbr>्\\u200dष', the sequence the joiner rule keeps whole)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from auditor.report import escape
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 31 + "e\u0301" * 5,
+        "x" * 31 + "क्\u200dष" * 3,
+        "y" * 30 + "ශ්\u200dරී" * 6,
+        "z" * 31 + "a\u0301\u0323" * 12,
+        "w" * 29 + "நி" * 20,
+    ],  # fmt: skip
+)
+def test_a_break_opportunity_keeps_a_character_with_its_marks(text):
+    card = str(escape.card_text(text))
+    pieces = card.split("<wbr>")
+    assert len(pieces) > 1 and "".join(pieces) == text, pieces
+    for piece in pieces[1:]:
+        assert not unicodedata.category(piece[0]).startswith("M"), (ascii(piece), pieces)
+        assert piece[0] not in "\u200c\u200d", pieces
