@@ -52,7 +52,7 @@ def as_frame(source: Any) -> pd.DataFrame:
                                 field="source")  # fmt: skip
     shape = getattr(source, "shape", None)
     if hasattr(source, "to_pandas") and callable(source.to_pandas):
-        frame = _to_pandas(source)
+        frame = to_pandas(source)
         if isinstance(frame, pd.DataFrame):
             return frame
     elif shape is not None and hasattr(source, "dtype") and len(shape) == 2:
@@ -66,9 +66,10 @@ def as_frame(source: Any) -> pd.DataFrame:
     raise AuditorInputError(NOT_A_TABLE.format(found=found) + hint, field="source")
 
 
-def _to_pandas(source: Any) -> Any:
-    """``source.to_pandas()``, or one line naming ``source`` where it raises (polars without
-    pyarrow, a pyarrow type pandas has no dtype for): its traceback came from inside them."""
+def to_pandas(source: Any, *, field: str = "source") -> Any:
+    """``source.to_pandas()``, or one line naming ``field`` where it raises (polars without
+    pyarrow, a pyarrow type pandas has no dtype for): its traceback came from inside them.
+    audit_predictions' and audit_model's one conversion of a table."""
     try:
         return source.to_pandas()
     except MemoryError:  # out of memory is no bad input (exit 2): raised as it is
@@ -77,7 +78,7 @@ def _to_pandas(source: Any) -> Any:
         kind = f"{type(source).__module__.split('.')[0]} {type(source).__name__}"
         said = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         why = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
-        raise AuditorInputError(NO_PANDAS.format(kind=kind, why=why), field="source") from None
+        raise AuditorInputError(NO_PANDAS.format(kind=kind, why=why), field=field) from None
 
 
 def column_label(value: Any, *, role: str) -> Hashable:

@@ -23,11 +23,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.api._config_arg import as_config, settings, switch
+from auditor.api._config_arg import as_config, settings, switch, wait_seconds
 from auditor.api._direction import check_one_output_direction
 from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, config_named, named_as, python_named
 from auditor.api._finite import check_finite_outputs, frame_source
-from auditor.api._frame import check_model_frame, check_model_names
+from auditor.api._frame import check_model_frame, check_model_names, to_pandas
 from auditor.api._rerun import read_baseline
 from auditor.api._result import AuditResult
 from auditor.api._supplied import load_supplied, model_info
@@ -44,6 +44,7 @@ from auditor.config import AuditConfig, validate_config
 from auditor.config.paths import BLANK_PATH
 from auditor.errors import AuditorInputError
 from auditor.gates import validate_rules
+from auditor.io import as_path
 from auditor.predictions.audit import no_training
 from auditor.record import audit_schema
 from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, staged_run, write_audit
@@ -107,6 +108,7 @@ def run(
     only beside an AuditConfig, as :func:`regate` takes it). Bad input found on the
     way that names no file names ``config_file``; the config's keys as they are, and
     ``out_dir`` (with ``flags``: ``--out``, as ``auditor run`` calls it)."""
+    lock_timeout = wait_seconds(lock_timeout)  # NaN waited for ever once the folder was held
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=(config, out_dir)):
         config, config_file = as_config(config, config_file)
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags), config_named(config_file):
@@ -143,14 +145,12 @@ def run_supplied(
 def _frame_or_path(rows: Any, *, key: str) -> tuple[Path | None, Any]:
     if rows is None:
         return None, None
-    if isinstance(rows, str) and not rows.strip():  # Path("") would be the working folder
-        raise AuditorInputError(BLANK_PATH, field=key)
-    if isinstance(rows, str | Path):
-        return Path(rows), None
+    if isinstance(rows, str | Path):  # "~/d.csv": the home folder's; "" is no working folder
+        return as_path(rows, field=key, empty=BLANK_PATH), None
     import pandas as pd
 
-    to_pandas = getattr(rows, "to_pandas", None)  # a pyarrow Table, a polars DataFrame
-    rows = to_pandas() if callable(to_pandas) and not isinstance(rows, pd.Series) else rows
+    if callable(getattr(rows, "to_pandas", None)) and not isinstance(rows, pd.Series):
+        rows = to_pandas(rows, field=key)  # a pyarrow Table, a polars DataFrame: one line
     if not isinstance(rows, pd.DataFrame):  # a list, an array: no column names for the target
         raise AuditorInputError(NOT_ROWS.format(found=type(rows).__name__), field=key)
     check_model_frame(rows, key=key)

@@ -88,3 +88,27 @@ def test_the_rows_license_and_citation_meet_the_data_license_item(rows):
     written = audit(model, frame, sensitive="group", data_license="CC0",
                     data_citation="synthetic rows, auditor tests")  # fmt: skip
     assert item(written)["status"] == "met" and "CC0" in item(written)["evidence"]
+
+
+class _NoArrow:
+    """A polars DataFrame where pyarrow is not installed: its to_pandas() raises."""
+
+    def to_pandas(self) -> pd.DataFrame:
+        raise ModuleNotFoundError("pyarrow is required for converting a polars DataFrame")
+
+
+@pytest.mark.parametrize("key", ["data", "members"])
+def test_a_table_whose_to_pandas_raises_is_one_line_naming_the_argument(rows, tmp_path,
+                                                                         monkeypatch, key):
+    """audit_model converted tables its own way: the library's ModuleNotFoundError came
+    through as a traceback, where audit_predictions says it in one line (b6cfd9b)."""
+    frame, model = rows
+    monkeypatch.chdir(tmp_path)
+    given = {"data": frame, key: _NoArrow()}
+    with pytest.raises(AuditorInputError) as err:
+        audit(model, given.pop("data"), out_dir="run", **given)
+    assert str(err.value) == (
+        f"{key}: tests _NoArrow.to_pandas() raised ModuleNotFoundError: pyarrow is required "
+        "for converting a polars DataFrame; give a pandas DataFrame"
+    ), str(err.value)
+    assert list(tmp_path.iterdir()) == []

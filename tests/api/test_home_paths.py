@@ -104,3 +104,17 @@ def test_a_folder_named_tilde_is_written_as_dot_slash_tilde(home, tmp_path):
                                        out_dir="./~/r")  # fmt: skip
     assert (tmp_path / "work" / "~" / "r" / "audit.json").is_file()
     assert list(home.iterdir()) == [] and result.run_dir.parts[-2:] == ("~", "r")
+
+
+def test_audit_model_reads_its_data_in_the_home_folder(home, tmp_path):
+    """audit_model(data="~/d.csv") said '~/d.csv: data: no such file' where
+    audit_predictions("~/p.csv") reads the file."""
+    rng = np.random.default_rng(0)
+    rows = pd.DataFrame({"x": rng.normal(size=300), "group": rng.choice(["a", "b"], 300)})
+    rows["label"] = (rows.x + rng.normal(scale=0.5, size=300) > 0).astype(int)
+    rows.to_csv(home / "d.csv", index=False)
+    model = LogisticRegression().fit(rows[["x"]], rows["label"])
+    result = auditor.audit_model(model, data="~/d.csv", target="label", sensitive=["group"],
+                                 progress=False)  # fmt: skip
+    assert result.verdict in {"pass", "warn", "fail"}
+    assert list((tmp_path / "work").iterdir()) == []

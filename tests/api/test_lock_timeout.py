@@ -97,3 +97,24 @@ def test_a_decimal_or_an_int_past_floats_range_is_taken(run_dir, tmp_path, wait)
     as long as it takes)."""
     result = auditor.regate(run_dir, out_dir=tmp_path / "g", lock_timeout=wait)
     assert (result.run_dir / "audit.json").is_file()
+
+
+BAD_RULE = """name = "lock"
+[data]
+source = "digits"
+[[gates.rules]]
+metric = "performance.nope"
+max = 1
+"""
+
+
+@pytest.mark.parametrize("wait", ["x", float("nan"), -1])
+def test_run_checks_its_wait_first(tmp_path, wait):
+    """auditor.run(lock_timeout=nan) was not checked (NaN waited for ever once the folder was
+    held): it is refused first, before the config's own rules are judged."""
+    path = tmp_path / "c.toml"
+    path.write_text(BAD_RULE, encoding="utf-8")
+    with pytest.raises(AuditorInputError) as err:
+        auditor.run(path, out_dir=tmp_path / "out", lock_timeout=wait, progress=False)
+    assert str(err.value).startswith("lock_timeout: a number of seconds, 0 or more"), err.value
+    assert not (tmp_path / "out").exists()
