@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,8 +18,13 @@ from auditor.fairness.counts import CountsAccumulator, CountsTable
 from auditor.fairness.scores import CellSums, add_cell_codes
 from auditor.fairness.spill_cells import SpilledCells, SpillRows
 from auditor.predictions.confidence import Bins, pred_bins, pred_ranges
-from auditor.predictions.labels import check_label_spellings, first_classes, whole_label_fault
-from auditor.predictions.score_faults import ScoreFaults, read_scores
+from auditor.predictions.labels import (
+    Fault,
+    check_label_spellings,
+    first_classes,
+    whole_label_fault,
+)
+from auditor.predictions.score_faults import Decimals, ScoreFaults, read_scores
 from auditor.predictions.source import REPEATED_HEADER, Columns
 from auditor.predictions.spelling import Spellings, canonical_column, is_text_type
 from auditor.predictions.totals import may_be_totals
@@ -61,9 +67,7 @@ class Partial:
     pred_bins: Bins = field(default_factory=dict)
     # its scores that are not probabilities (none read then), said once the file is read
     score_faults: ScoreFaults | None = None
-
-
-Fault = tuple[int, AuditorInputError]  # a batch's refusal at its row (from 0), not raised
+    decimals: Decimals = Decimals()  # how its text scores read (the file decides once)
 
 
 def _check_rows(columns: dict, cols: Columns, acc: CountsAccumulator, *, source: str,
@@ -148,9 +152,12 @@ def _named(name: str) -> str:
 
 
 def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int = 0,
-                 spilled: SpilledCells | None = None) -> Partial:  # fmt: skip
+                 spilled: SpilledCells | None = None,
+                 faulted: threading.Event | None = None) -> Partial:  # fmt: skip
     """columns: name -> pyarrow array for ``cols.names()`` (both engines parse with pyarrow);
-    ``spilled``: where the scores are spilled (the partial's cells keep their sums only)."""
+    ``spilled``: where the scores are spilled (the partial's cells keep their sums only);
+    ``faulted``: set once a batch of the file has a score fault, after which a batch's
+    scores are checked and not kept (the file is refused: its counts and faults only)."""
     acc = CountsAccumulator(
         cols.sensitive, source=source, y_true_name=cols.y_true, y_pred_name=cols.y_pred,
         missing_group=cols.missing_group,  # labels already in one spelling (reduce_arrow)
@@ -178,9 +185,15 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
             classes = [str(codes.classes[i]) for i in present]
             raise AuditorInputError(binary_only(cols.y_true, classes), source=source,
                                     field=cols.y_score)  # fmt: skip
-        score, faults = read_scores(columns[cols.y_score], source=source, row_offset=row_offset)
-        if score is None:  # said after the file's labels (read's checks), at any --batch-rows
-            return Partial(acc.table(), cells, n, score_faults=faults)
+        score, faults, decimals = read_scores(columns[cols.y_score], source=source,
+                                              row_offset=row_offset)  # fmt: skip
+        if faults is not None and faulted is not None:
+            faulted.set()
+        if score is None or (faulted is not None and faulted.is_set()):
+            # said after the file's labels (read's checks), at any --batch-rows; no cell codes,
+            # ranges, bins or spill for a file refused (a 1M-row file's batches of 64: 19 s)
+            return Partial(acc.table(), cells, n, score_faults=faults or ScoreFaults(),
+                           decimals=decimals)  # fmt: skip
         args = (cells, score, codes.groups, codes.group_labels, codes.y_true, codes.classes)
         low = float(score.min())
         ranges, bins = (pred_ranges(columns[cols.y_pred], score),
@@ -188,23 +201,25 @@ def reduce_batch(columns: dict, cols: Columns, *, source: str, row_offset: int =
             if low >= 0.5 else ({}, {})  # fmt: skip
         if spilled is not None:
             return Partial(acc.table(), cells, n, spilled.add_codes(*args), None, low, ranges,
-                           bins)  # fmt: skip
+                           bins, decimals=decimals)  # fmt: skip
         add_cell_codes(*args, sort=False)  # merge_all sorts the batches' cells
-        return Partial(acc.table(), cells, n, None, None, low, ranges, bins)
+        return Partial(acc.table(), cells, n, None, None, low, ranges, bins, decimals=decimals)
     return Partial(acc.table() if n else None, cells, n)
 
 
 def reduce_arrow(cols: Columns, source: str, spilled: SpilledCells | None, offset: int,
-                  batch: Any) -> Partial:  # fmt: skip
+                 batch: Any, *, faulted: threading.Event | None = None) -> Partial:  # fmt: skip
     """A pyarrow RecordBatch starting at row ``offset`` of the file reduced to a Partial, its
-    text labels read as one spelling each (:mod:`.spelling`: what merged kept beside it)."""
+    text labels read as one spelling each (:mod:`.spelling`: what merged kept beside it);
+    ``faulted``: :func:`reduce_batch`'s."""
     found = Spellings()
     columns = {n: _as_text(batch.column(n), n, source) for n in cols.names()}
     for n in (cols.y_true, cols.y_pred, *cols.sensitive):  # labels and groups, not scores
         group = n in cols.sensitive
         columns[n] = canonical_column(columns[n], n, found,
                                       cols.missing_group if group else None)  # fmt: skip
-    reduced = reduce_batch(columns, cols, source=source, row_offset=offset, spilled=spilled)
+    reduced = reduce_batch(columns, cols, source=source, row_offset=offset, spilled=spilled,
+                           faulted=faulted)  # fmt: skip
     reduced.spellings = found
     return reduced
 

@@ -84,8 +84,11 @@ INFINITE_LABEL = (
 )
 
 
+Fault = tuple[int, AuditorInputError]  # a batch's refusal at its row (from 0), not raised
+
+
 def whole_label_fault(values: Any, *, column: str, source: str,
-                      row_offset: int) -> tuple[int, AuditorInputError] | None:  # fmt: skip
+                      row_offset: int) -> Fault | None:  # fmt: skip
     """The refusal of a label column of numbers with decimals (a probability or score named
     as --y-true or --y-pred) or an infinity ('inf', read as a number), at its first such row,
     before it is counted as one class per distinct value, and that row among ``values`` (from

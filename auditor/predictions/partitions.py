@@ -19,7 +19,7 @@ from auditor.data.header import file_kind
 from auditor.data.text import UTF8
 from auditor.errors import AuditorInputError
 from auditor.predictions.batch import Partial, offsets, reduce_arrow
-from auditor.predictions.score_faults import ScoreFaults
+from auditor.predictions.score_faults import Decimals, ScoreFaults
 from auditor.predictions.source import (
     Columns,
     checked_kind,
@@ -69,9 +69,9 @@ def dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) ->
         whole = False  # a CSV partition's faults (rows from its start) read as the file's
         for partials in computed:
             for part in partials:
-                if part.score_faults is not None and (whole or _faulted_in_partition(part, path)):
+                if whole or _faulted_in_partition(part, path):
                     part.score_faults = None if whole else _file_faults(path, cols)
-                    whole = True
+                    part.decimals, whole = Decimals(), True  # the file's, in its faults
                 yield part
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:  # a partition's parse error
         raise _as_batch_engine_refuses(path, cols, exc) from None
@@ -99,9 +99,11 @@ def _csv_computed(path: Path, cols: Columns, scheduler: str,
     return _computed(_csv_tasks(path, cols, batch_rows, whole=True), scheduler)
 
 
-def _in_partition(err: AuditorInputError, path: Path) -> bool:
-    """The error is of a partition's rows (numbered from its start, not the file's)."""
-    return (err.source or "").startswith(f"{path} (partition ")
+def _in_partition(err: AuditorInputError | str, path: Path) -> bool:
+    """The error (or source) is of a partition's rows (numbered from its start, not the
+    file's)."""
+    source = err if isinstance(err, str) else err.source or ""
+    return source.startswith(f"{path} (partition ")
 
 
 def _csv_tasks(path: Path, cols: Columns, batch_rows: int, *, whole: bool = False) -> list:
@@ -162,20 +164,22 @@ def _reduced(batches: Any, cols: Columns, source: str, offset: int = 0) -> list[
 
 
 def _faulted_in_partition(part: Partial, path: Path) -> bool:
-    """The partial's score faults are of a CSV partition's rows (numbered from its start)."""
-    faults = part.score_faults
-    return faults is not None and any(source.startswith(f"{path} (partition ")
-                                      for source in faults.sources())  # fmt: skip
+    """The partial's score faults, or its first decimal comma, are of a CSV partition's rows
+    (numbered from its start)."""
+    faults, comma = part.score_faults, part.decimals.comma
+    sources = (faults.sources() if faults else set()) | ({comma[0][0]} if comma else set())
+    return any(_in_partition(source, path) for source in sources)
 
 
 def _file_faults(path: Path, cols: Columns) -> ScoreFaults | None:
     """The score faults of the file read by the batch engine (its rows numbered from the
     file's start, wherever the partitions split; read again: on this path only)."""
-    faults = None
+    faults, decimals = None, Decimals()
     for offset, batch in offsets(iter_batches(path, cols, batch_rows=1 << 20)):
-        found = reduce_arrow(cols, str(path), None, offset, batch).score_faults
-        if found is not None:
-            faults = (faults or ScoreFaults()).added(found)
+        found = reduce_arrow(cols, str(path), None, offset, batch)
+        decimals, faults = decimals.then(found.decimals, faults)
+        if found.score_faults is not None:
+            faults = (faults or ScoreFaults()).added(found.score_faults)
     return faults
 
 

@@ -15,6 +15,7 @@ a fixed budget whatever the row count (50M rows: 0.33 GiB at the peak), the same
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -46,7 +47,7 @@ from auditor.predictions.labels import (
     positive_index,
 )
 from auditor.predictions.partitions import dask_partials
-from auditor.predictions.score_faults import ScoreFaults
+from auditor.predictions.score_faults import Decimals, ScoreFaults
 from auditor.predictions.source import MISSING_LEVEL, Columns, iter_batches, parquet_footer
 from auditor.predictions.spelling import Spellings, check_number_groups
 from auditor.predictions.spilling import SPILLED, score_axis, spill_for
@@ -160,14 +161,16 @@ def _added(partials: Iterator[Partial], acc: CountsAccumulator, parts: list[Cell
            spellings: Spellings, ranges: ScoreRanges,
            spilled: SpilledCells | None) -> tuple[int, ScoreFaults | None]:  # fmt: skip
     """Each partial added to the file's counts, score sums, spellings and score ranges; the
-    batches read and their scores' faults, added up (past the first, no more scores kept)."""
-    batches, faults = 0, None
+    batches read and their scores' faults, added up (past the first, no more scores kept),
+    the file's decimal commas decided once (:class:`Decimals`)."""
+    batches, faults, decimals = 0, None, Decimals()
     for part in partials:
         batches += 1
         if part.table is not None:
             acc.add_table(part.table)
         if part.spellings is not None:
             spellings.add(part.spellings)
+        decimals, faults = decimals.then(part.decimals, faults)
         if faults is not None or part.score_faults is not None:
             faults = (faults or ScoreFaults()).added(part.score_faults)
             continue
@@ -202,19 +205,22 @@ def _batch_partials(path: Path, folder: Folder | None, cols: Columns,
     they are read (``footer``: a Parquet file's, already parsed), and the engine's words."""
     workers = min(MAX_WORKERS, len(available_cores()))
     engine = f"pyarrow batches of {batch_rows} rows" + (SPILLED if spilled else "")
+    faulted = threading.Event()  # a score fault read: later batches' scores are not kept
     if folder is None:
-        reduce = partial(reduce_arrow, cols, str(path), spilled)
+        reduce = partial(reduce_arrow, cols, str(path), spilled, faulted=faulted)
         batches = iter_batches(path, cols, batch_rows=batch_rows, metadata=footer)
         return reduced_in_order(batches, reduce, workers=workers), engine
     engine += f", from {len(folder.parts):,} {folder.kind} parts in sorted order"
     return reduced_in_order(folder.batches(cols, batch_rows=batch_rows, hashed=True),
-                            partial(_reduce_part, cols, spilled), workers=workers), engine
+                            partial(_reduce_part, cols, spilled, faulted),
+                            workers=workers), engine  # fmt: skip
 
 
-def _reduce_part(cols: Columns, spilled: SpilledCells | None, offset: int,
-                 part: PartBatch) -> Partial:  # fmt: skip
+def _reduce_part(cols: Columns, spilled: SpilledCells | None, faulted: threading.Event,
+                 offset: int, part: PartBatch) -> Partial:  # fmt: skip
     """A part's batch reduced, its rows numbered from the part's start (errors name it)."""
-    return reduce_arrow(cols, part.source, spilled, offset - part.start, part.batch)
+    return reduce_arrow(cols, part.source, spilled, offset - part.start, part.batch,
+                        faulted=faulted)  # fmt: skip
 
 
 DASK_FOLDER = (

@@ -18,7 +18,7 @@ from auditor.errors import AuditorInputError, data_row
 from auditor.fairness.counts import arrow_numpy
 from auditor.predictions.spelling import is_text_type
 
-__all__ = ["ScoreFaults", "read_scores"]
+__all__ = ["Decimals", "ScoreFaults", "read_scores"]
 
 SCORE_NOT_NUMERIC = "scores must be numbers (probabilities in [0, 1]); the column holds text"
 SCORE_WANTED = "give P(positive) as a probability in [0, 1]"
@@ -33,7 +33,7 @@ ASCII_COMMA_NUMBER = r"^[-+]?[0-9]*,?[0-9]+([eE][-+]?[0-9]+)?$"  # ASCII digits 
 Where = tuple[str, int]  # a source (a file, or a folder's part) and a row of it, from 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class ScoreFaults:
     """Scores that are not probabilities, in a batch or several in file order: the first text
     value (where, text), the first missing or infinite score, the least score below 0 (value,
@@ -90,46 +90,87 @@ class ScoreFaults:
         return AuditorInputError(message, source=source, field=field)
 
 
-def read_scores(column: Any, *, source: str,
-                row_offset: int) -> tuple[np.ndarray | None, ScoreFaults | None]:  # fmt: skip
+@dataclass(frozen=True)
+class Decimals:
+    """How a batch's text scores read, for the file's one decision: ``comma``, its first score
+    written with a decimal comma (where, as written), where each reads so (``0,93`` or a whole
+    number); ``point``, where some do not (a decimal point, other text). A file whose scores
+    hold both is refused at its first comma, the first value that is not a number, as one
+    batch of it is: the same line at any --batch-rows (a batch decided alone: a lone "0,4"
+    among 300 dot scores was read as 0.4 in batches of 1 and refused in batches of 7)."""
+
+    comma: tuple[Where, str] | None = None
+    point: bool = False
+
+    def then(self, later: Decimals,
+             faults: ScoreFaults | None) -> tuple[Decimals, ScoreFaults | None]:  # fmt: skip
+        """The file's decimals with a ``later`` batch's, and its ``faults`` with the comma that
+        no longer reads as a number (a later batch's, or the file's first)."""
+        if later.comma and self.point:
+            faults = (faults or ScoreFaults()).added(ScoreFaults(text=later.comma))
+        elif later.point and self.comma and not self.point:
+            faults = ScoreFaults(text=self.comma).added(faults)
+        return Decimals(self.comma or later.comma, self.point or later.point), faults
+
+
+def read_scores(column: Any, *, source: str, row_offset: int
+                ) -> tuple[np.ndarray | None, ScoreFaults | None, Decimals]:  # fmt: skip
     """A batch's score ``column`` (pyarrow) as float64 probabilities, or None and its
-    :class:`ScoreFaults` (rows numbered from ``row_offset``, the batch's first)."""
+    :class:`ScoreFaults` (rows numbered from ``row_offset``, the batch's first); and how its
+    text read (:class:`Decimals`)."""
     score = _arrow_comma_decimals(column)
     written: Any = np.float64  # the type the scores were written in, to show one as written
-    if score is None:
+    decimals = Decimals()
+    if score is not None:
+        decimals = _first_comma(column, source, row_offset)
+    else:
         values = arrow_numpy(column)
         written = getattr(values, "dtype", written)
         try:
             score = np.asarray(values, dtype=np.float64)
+            if is_text_type(column.type) and _comma_decimals(values) is None:
+                decimals = Decimals(point=True)  # read as a decimal point's
         except (TypeError, ValueError):  # a text column: numbers with a decimal comma, or say
             score = _comma_decimals(values)
+            row, text = _first_text(values)
             if score is None:
-                row, text = _first_text(values)
-                return None, ScoreFaults(text=((source, row_offset + row), text))
+                faults = ScoreFaults(text=((source, row_offset + row), text))
+                return None, faults, Decimals(point=True)
+            decimals = Decimals(comma=((source, row_offset + row), text))
     bad = ~np.isfinite(score) | (score < 0) | (score > 1)
     if not bad.any():
-        return score, None
-    return None, _faults(score, source, row_offset, written)
+        return score, None, decimals
+    return None, _faults(score, source, row_offset, written), decimals
+
+
+def _first_comma(column: Any, source: str, row_offset: int) -> Decimals:
+    """The :class:`Decimals` of a text ``column`` read with decimal commas: its first comma."""
+    import pyarrow.compute as pc
+
+    rows = pc.indices_nonzero(pc.match_substring(column, ","))
+    if not len(rows):
+        return Decimals()  # whole numbers: either reading
+    row = int(rows[0].as_py())
+    return Decimals(comma=((source, row_offset + row), str(column[row].as_py())[:40]))
 
 
 def _faults(score: np.ndarray, source: str, row_offset: int, written: Any) -> ScoreFaults:
     """The faults of a batch's ``score`` (one at least is not a probability)."""
     finite = np.isfinite(score)
-    faults = ScoreFaults()
-    if not finite.all():
-        faults.missing = (source, row_offset + int(np.flatnonzero(~finite)[0]))
+    missing = None if finite.all() else (source, row_offset + int(np.flatnonzero(~finite)[0]))
+    if not finite.any():
+        return ScoreFaults(missing=missing)
     kept = np.where(finite, score, np.nan)
-    low = int(np.nanargmin(kept)) if finite.any() else 0
-    if finite.any() and score[low] < 0:
-        faults.low = (float(score[low]), (source, row_offset + low), _shown(score[low], written))
+    at = int(np.nanargmin(kept))
+    low = None
+    if score[at] < 0:
+        low = (float(score[at]), (source, row_offset + at), _shown(score[at], written))
     over = np.flatnonzero(finite & (score > 1))
+    above = None
     if len(over):
-        at = int(over[0])
-        faults.above = ((source, row_offset + at), _shown(score[at], written))
-        faults.n_above = len(over)
-    if finite.any():
-        faults.high = float(np.nanmax(kept))
-    return faults
+        above = ((source, row_offset + int(over[0])), _shown(score[int(over[0])], written))
+    return ScoreFaults(missing=missing, low=low, above=above, high=float(np.nanmax(kept)),
+                       n_above=len(over))  # fmt: skip
 
 
 def _arrow_comma_decimals(column: Any) -> np.ndarray | None:

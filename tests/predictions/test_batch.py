@@ -39,7 +39,7 @@ def _slow(values: list) -> np.ndarray | None:
 
 def _scores(values: list) -> np.ndarray | str:
     """The batch's checked scores, or its refusal."""
-    score, faults = S.read_scores(pa.array(values, pa.string()), source="f", row_offset=0)
+    score, faults, _ = S.read_scores(pa.array(values, pa.string()), source="f", row_offset=0)
     return score if faults is None else str(faults.error(len(values), "s"))
 
 

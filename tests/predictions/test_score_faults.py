@@ -96,3 +96,63 @@ def test_dask_partitions_say_the_files_score_line(tmp_path, monkeypatch):
     said = _said(path, 100)
     assert "score -0.5 at data row 2501 is below 0" in said
     assert _said(path, 100, dask="synchronous") == said
+
+
+@pytest.mark.parametrize("spill_rows", [None, 1])
+def test_no_batch_keeps_scores_once_the_file_has_a_score_fault(tmp_path, monkeypatch, spill_rows):
+    """Once a batch had a score fault, each later batch still built its cell codes, score
+    ranges and bins (or spilled its scores), all thrown away: a 1M-row file with row 2's score
+    1.7 took 19 s in batches of 64 (a good file 20 s). A later batch's scores are now checked
+    and not kept (R5 #4); the file's line is the same."""
+    from auditor.fairness.spill_cells import SpilledCells
+    from auditor.predictions import batch, read
+
+    calls = []
+    for owner, name in [(batch, "add_cell_codes"), (batch, "pred_ranges"),
+                        (batch, "pred_bins"), (SpilledCells, "add_codes")]:  # fmt: skip
+        real = getattr(owner, name)
+        monkeypatch.setattr(owner, name, lambda *a, _r=real, _n=name, **k: (calls.append(_n),
+                                                                            _r(*a, **k))[1])
+    monkeypatch.setattr(read, "available_cores", lambda: [0])  # one batch at a time
+    rows = [("F" if i % 2 else "M", i % 3 % 2, i % 2, 0.75) for i in range(640)]
+    rows[1] = (*rows[1][:3], 1.7)
+    path = _write(tmp_path / "p.csv", rows)
+    with pytest.raises(AuditorInputError) as err:
+        reduce_predictions(path, COLS, batch_rows=64, spill_rows=spill_rows)
+    assert "score 1.7 at data row 2 is above 1" in str(err.value)
+    assert calls == []
+
+
+def _commas(path, scores):
+    rows = [("F" if i % 2 else "M", i % 3 % 2, i % 2, s) for i, s in enumerate(scores)]
+    return _write(path, rows)
+
+
+@pytest.mark.parametrize(("scores", "said"), [
+    # 300 dot scores, row 5's "0,4" (R5 #2): read as 0.4 in batches of 1, refused in 7
+    (['"0,4"' if i == 4 else f"0.{i % 9 + 1}" for i in range(300)], "('0,4' at data row 5)"),
+    # comma scores, a dot at row 201: refused at the file's first comma
+    (['"0.4"' if i == 200 else f'"0,{i % 9 + 1}"' for i in range(300)], "('0,1' at data row 1)"),
+    # whole numbers first, commas from row 101, a dot at row 299; text at row 200 named first
+    ([str(i % 2) if i < 100 else '"0.4"' if i == 298 else "abc" if i == 199
+      else f'"0,{i % 9 + 1}"' for i in range(300)], "('0,2' at data row 101)"),
+])  # fmt: skip
+def test_decimal_commas_are_decided_once_per_file(tmp_path, scores, said):
+    """Each batch decided alone whether its scores had decimal commas: a file was accepted in
+    batches of 1 and refused in batches of 7. The file decides once: its scores both ways are
+    refused at its first value that is not a number, as one batch of it is."""
+    path = _commas(tmp_path / "p.csv", scores)
+    lines = {batch_rows: _said(path, batch_rows) for batch_rows in [1, 7, 64, 10**6]}
+    assert set(lines.values()) == {lines[10**6]}, lines
+    assert "the column holds text " + said in lines[10**6]
+    assert _said(path, 7, dask="synchronous") == lines[10**6]
+
+
+def test_a_file_of_decimal_commas_reads_alike_at_any_batch_size(tmp_path):
+    """Whole numbers first, then decimal commas: the same numbers at any --batch-rows."""
+    path = _commas(tmp_path / "p.csv", [str(i % 2) if i < 100 else f'"0,{i % 9 + 1}"'
+                                        for i in range(300)])  # fmt: skip
+    read = {b: reduce_predictions(path, COLS, batch_rows=b).scores for b in [1, 7, 64, 10**6]}
+    for scores in read.values():  # sums added in other batches: the last digits may differ
+        for name in ("log_loss", "brier", "ece", "roc_auc"):
+            assert getattr(scores, name) == pytest.approx(getattr(read[10**6], name)), name

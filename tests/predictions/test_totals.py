@@ -124,3 +124,28 @@ def test_a_third_class_is_refused_at_its_batch_before_a_score(
                           sensitive=["sex"], batch_rows=batch_rows)  # fmt: skip
     assert "y_score is for binary targets only" in str(err.value), str(err.value)
     assert err.value.field == "score", str(err.value)
+
+
+@pytest.mark.parametrize(("labels", "third"), [((0, 1), 2), (("no", "yes"), "maybe")])
+def test_no_batch_is_read_past_a_third_classs(tmp_path, monkeypatch, labels, third):
+    """r8 #3: a third class that cannot be totals is refused at its batch, the rest of the file
+    unread (10M rows with row 2's class 2 took 8 s, not 2). No test held it once score faults
+    waited for the file's end: the refusal could wait as well and the binary-only line still
+    came (R5 #1). One batch at a time, the reduce is called for the first batch only."""
+    from auditor.predictions import read
+
+    monkeypatch.setattr(read, "available_cores", lambda: [0])
+    real, calls = read.reduce_arrow, []
+    monkeypatch.setattr(read, "reduce_arrow", lambda *a, **k: (calls.append(a[3]),
+                                                               real(*a, **k))[1])
+    rows = [("F" if i % 2 else "M", labels[i % 3 % 2], labels[0], 7.5 if i == 300 else 0.3)
+            for i in range(640)]  # fmt: skip
+    rows[1] = ("M", third, labels[0], 0.3)
+    path = tmp_path / "p.csv"
+    path.write_text("sex,y_true,y_pred,score\n" + "".join(",".join(map(str, r)) + "\n"
+                                                          for r in rows))  # fmt: skip
+    with pytest.raises(AuditorInputError) as err:
+        audit_predictions(path, y_true="y_true", y_pred="y_pred", y_score="score",
+                          sensitive=["sex"], batch_rows=64)  # fmt: skip
+    assert "y_score is for binary targets only" in str(err.value), str(err.value)
+    assert calls == [0]
