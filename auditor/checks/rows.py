@@ -14,6 +14,7 @@ copied into the run folder again.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -81,7 +82,10 @@ def write_prediction_rows(ctx: AuditContext, folder: Path) -> PredictionRows:
         tables.append(pa.table(cols))
     table = pa.concat_tables(tables)
     path = folder / PREDICTIONS_FILE
-    pq.write_table(table, path)
+    # by its name's bytes: pyarrow encodes a str name as UTF-8, and a run folder's name that is
+    # not (held with surrogates) was "internal error: UnicodeEncodeError" (R5 #5)
+    with pa.OSFile(os.fsencode(path), "wb") as sink:
+        pq.write_table(table, sink)
     return PredictionRows(
         file=PREDICTIONS_FILE, sha256=sha256_file(path), n_rows=table.num_rows,
         columns=list(table.column_names), group_columns={f: _group_column(f) for f in features},

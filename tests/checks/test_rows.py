@@ -71,3 +71,17 @@ def test_per_group_roc_auc_comes_from_the_same_rows(written):
 
 def test_without_a_run_folder_nothing_is_written(digits_context):
     assert performance_check(digits_context, {}).rows.reason == NO_RUN_FOLDER
+
+
+def test_rows_are_written_in_a_run_folder_named_not_utf8(written, digits_context, tmp_path):
+    """pyarrow encodes a str name as UTF-8: `auditor run CONFIG -o $'o\\xff'` ended in
+    "internal error: UnicodeEncodeError" (R5 #5). The file is written by its name's bytes,
+    the same bytes as under a UTF-8 name."""
+    import os
+
+    folder = tmp_path / os.fsdecode(b"o\xff")
+    folder.mkdir()
+    ctx = dataclasses.replace(digits_context, artifacts_dir=folder)
+    rows = dump(performance_check(ctx, {}))["rows"]
+    assert rows["sha256"] == sha256_file(folder / PREDICTIONS_FILE)
+    assert rows["sha256"] == written[1]["rows"]["sha256"]
