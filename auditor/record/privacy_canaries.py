@@ -11,15 +11,16 @@ the test split, and the canary model trains on the members and the inserted cana
 them right (``0 <= correct <= r <= m``); the lower bound on epsilon
 and its ceiling (the bound of every guess right) are
 :func:`auditor.privacy.canaries.epsilon_lower_bound` of ``m``, ``r``, ``correct`` (or ``r``),
-``delta`` and ``confidence``, recomputed here (a bisection to 1e-6; the bound null exactly
-where the ceiling is 0). At delta 0 the ceiling is recomputed at any ``r`` and the bound up to
-RECOMPUTED_GUESSES_AT_0 guesses; with a delta both up to RECOMPUTED_GUESSES, the ceiling held in
-[0, LARGEST_FINITE] past it; past either limit the bound is held in [0, ceiling]. Each kind's
-loss AUC is over its audited canaries and each exposure is ``log2(n_candidates + 1) -
-log2(rank)`` with a rank from 1 to ``n_candidates + 1``: in [0,
-``exposure_bits_max_possible`` = ``log2(n_candidates + 1)``]. A hand-edited count (a correct
-or an m of 10^15), bound (1e300, beside a ceiling of 1e300) or exposure (beside a maximum of
-1e300) was shown by the card and the diff.
+``delta`` (the config's ``privacy.dp.target_delta``, 0 where ``dp`` is null) and
+``confidence``, recomputed here (a bisection to 1e-6; the bound null, with its reason in
+``undefined``, exactly where the ceiling is 0). At delta 0 the ceiling is recomputed at any
+``r`` and the bound up to RECOMPUTED_GUESSES_AT_0 guesses; with a delta both up to
+RECOMPUTED_GUESSES, the ceiling held in [0, LARGEST_FINITE] past it; past either limit the
+bound is held in [0, ceiling]. Each kind's loss AUC is over its audited canaries and each
+exposure is ``log2(n_candidates + 1) - log2(rank)`` with a rank from 1 to ``n_candidates +
+1``: in [0, ``exposure_bits_max_possible`` = ``log2(n_candidates + 1)``]. A hand-edited
+count (a correct or an m of 10^15), bound (1e300, beside a ceiling of 1e300) or exposure
+(beside a maximum of 1e300) was shown by the card and the diff.
 :func:`check_canaries` is called by :func:`auditor.record.privacy_counts.check_attack_counts`.
 """
 
@@ -59,6 +60,13 @@ NOT_THE_AUDITED = "{found!r} is not this kind's n_audited ({n!r})"
 NOT_THE_MAXIMUM = "{found!r} is not log2(n_candidates + 1) ({expected:.6g})"
 NOT_CONFIGURED = "{found!r} is not config/privacy/{key} ({n!r})"
 NOT_GUESSED = "{found!r} is not the guesses config/privacy/canary_guesses makes of m ({n!r})"
+NOT_THE_DELTA = "{found!r} is not config/privacy/dp/target_delta ({n!r})"
+NO_DP_DELTA = "{found!r} is not 0.0, the delta auditor audits at where config/privacy/dp is null"
+NOT_NULL = "{found!r} beside a ceiling of 0: auditor writes it null there (no outcome shows more)"
+NO_REASON = (
+    "{found!r}: a null epsilon_lower_bound needs its reason here (auditor writes why no outcome "
+    "of the guesses can show an epsilon above 0)"
+)
 EPSILON = "an epsilon lower bound"
 PROBABILITY = "a probability"
 EXPOSURE = "an exposure in bits"
@@ -85,6 +93,7 @@ def check_canaries(data: dict[str, Any], *, source: str) -> None:
     for key in ("inclusion_probability", "delta", "confidence"):
         check_range(canaries.get(key), 0.0, 1.0, what=PROBABILITY, field=f"{WHERE}/{key}",
                     source=source)  # fmt: skip
+    _delta(canaries, config, source)
     _bounds(canaries, source)
 
 
@@ -185,6 +194,22 @@ def _configured(canaries: dict[str, Any], config: dict[str, Any], source: str) -
                         f"{WHERE}/{key}", source)  # fmt: skip
 
 
+def _delta(canaries: dict[str, Any], config: dict[str, Any], source: str) -> None:
+    """``delta`` is the config's ``dp.target_delta``, 0.0 where ``dp`` is null (canary_probe),
+    as ``m`` is held to ``n_canaries``: a delta of 5e-324 turned off every recomputation past
+    RECOMPUTED_GUESSES (R8 #1). Not held where the config has no ``dp``."""
+    delta, dp = canaries.get("delta"), config.get("dp", ...)
+    if dp is None:
+        want, why = 0.0, NO_DP_DELTA.format(found=delta)
+    elif isinstance(dp, dict) and number(dp.get("target_delta")):
+        want = dp["target_delta"]
+        why = NOT_THE_DELTA.format(found=delta, n=want)
+    else:
+        return
+    if number(delta) and delta != want:
+        raise AuditorInputError(why, source=source, field=f"{WHERE}/delta")
+
+
 def _bounds(canaries: dict[str, Any], source: str) -> None:
     """The ceiling and the lower bound as :func:`epsilon_lower_bound` gives them, as far as the
     module says; the bound null exactly where the ceiling is 0 (powerless, R3 #2)."""
@@ -200,7 +225,8 @@ def _bounds(canaries: dict[str, Any], source: str) -> None:
         check_range(ceiling, 0.0, LARGEST_FINITE, what=EPSILON, field=f"{WHERE}/epsilon_ceiling",
                     source=source)  # fmt: skip
         top = ceiling if number(ceiling) else LARGEST_FINITE
-    if bound is None and top == 0:
+    if top == 0:  # powerless: null with its reason, as the writer writes it (R8 #2)
+        _powerless(canaries, source)
         return
     if known and r <= (RECOMPUTED_GUESSES if delta > 0 else RECOMPUTED_GUESSES_AT_0):
         expected = epsilon_lower_bound(m, r, correct, delta=delta, confidence=confidence)
@@ -211,6 +237,18 @@ def _bounds(canaries: dict[str, Any], source: str) -> None:
     else:
         check_range(bound, 0.0, top + BISECTION, what=EPSILON,
                     field=f"{WHERE}/epsilon_lower_bound", source=source)  # fmt: skip
+
+
+def _powerless(canaries: dict[str, Any], source: str) -> None:
+    """The bound null beside a ceiling of 0, with the reason the card shows in its place."""
+    bound = canaries.get("epsilon_lower_bound")
+    if bound is not None:
+        why = NOT_NULL.format(found=bound)
+        raise AuditorInputError(why, source=source, field=f"{WHERE}/epsilon_lower_bound")
+    reason = _part(canaries, "undefined").get("epsilon_lower_bound")
+    if not isinstance(reason, str) or not reason.strip():
+        why = NO_REASON.format(found=reason)
+        raise AuditorInputError(why, source=source, field=f"{WHERE}/undefined/epsilon_lower_bound")
 
 
 def _same_bound(found: Any, expected: float, v: str, key: str, source: str) -> None:

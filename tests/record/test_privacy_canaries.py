@@ -12,7 +12,9 @@ import math
 import pytest
 
 from auditor.api import AuditResult
+from auditor.errors import AuditorInputError
 from auditor.privacy.canaries import epsilon_lower_bound
+from auditor.record.privacy_canaries import check_canaries
 from tests.record._edits import assert_refused, set_at, write_edited
 
 CANARIES = ("privacy", "canaries")
@@ -189,3 +191,80 @@ def test_without_the_configs_count_an_edited_m_is_named_before_the_kinds(privacy
     audit["privacy"]["canaries"]["m"] = 101
     assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path, "canaries/m",
                    "101 is not the sum of the kinds' n_audited (100)")  # fmt: skip
+
+
+@pytest.mark.parametrize(("dp", "delta", "words"), [
+    (None, 5e-324, "5e-324 is not 0.0, the delta auditor audits at where config/privacy/dp is"),
+    (None, 1e-5, "1e-05 is not 0.0, the delta auditor audits at where config/privacy/dp is null"),
+    ({"target_delta": 1e-5}, 0.0, "0.0 is not config/privacy/dp/target_delta (1e-05)"),
+    ({"target_delta": 1e-5}, 2e-5, "2e-05 is not config/privacy/dp/target_delta (1e-05)"),
+])  # fmt: skip
+def test_a_delta_apart_from_the_configs_is_refused(privacy_audit, tmp_path, dp, delta, words):
+    """R8 #1: the canaries audit at config privacy.dp.target_delta, 0.0 where dp is null
+    (canary_probe), as m is config n_canaries; a delta of 5e-324 turned off every
+    recomputation past 20,000 guesses, so a bound of 29 beside a true 0.003 gated rc 0."""
+    audit = json.loads(privacy_audit.read_text())
+    assert audit["config"]["privacy"]["dp"] is None and audit["privacy"]["canaries"]["delta"] == 0
+    audit["config"]["privacy"]["dp"] = dp
+    audit["privacy"]["canaries"]["delta"] = delta
+    assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path, "canaries/delta", words)
+
+
+def _guessed(m: int, r: int, correct: int, delta: float, bounds: tuple | None = None) -> dict:
+    ceiling, bound = bounds or (epsilon_lower_bound(m, r, r, delta=delta),
+                                epsilon_lower_bound(m, r, correct, delta=delta))  # fmt: skip
+    return {"status": "ok", "m": m, "r": r, "k_plus": r // 2, "k_minus": r - r // 2,
+            "correct": correct, "delta": delta, "confidence": 0.95, "kinds": {},
+            "epsilon_ceiling": ceiling, "epsilon_lower_bound": bound}  # fmt: skip
+
+
+def test_the_delta_is_the_configs_each_bound_consistent_with_it():
+    """R8 #1 as R8 ran it: 4*10^7 guesses at a delta of 5e-324 (dp null) held a bound of 29
+    (0.003 at delta 0) only below its ceiling; and with dp set, bounds at delta 0 or at
+    another delta, each consistent with it, read back."""
+    r8 = _guessed(10**8, 4 * 10**7, 20_035_575, 5e-324, bounds=(30.0, 29.0))
+    with pytest.raises(AuditorInputError, match="delta: 5e-324 is not 0.0, the delta auditor"):
+        check_canaries({"config": {"privacy": {"dp": None}}, "privacy": {"canaries": r8}},
+                       source="a.json")  # fmt: skip
+    dp = {"privacy": {"dp": {"target_delta": 1e-5, "target_epsilon": 8.0}}}
+    check_canaries({"config": dp, "privacy": {"canaries": _guessed(100, 40, 30, 1e-5)}},
+                   source="a.json")  # fmt: skip
+    for delta in (0.0, 2e-5):
+        with pytest.raises(AuditorInputError, match=rf"{delta!r} is not config/privacy/dp/tar"):
+            check_canaries({"config": dp, "privacy": {"canaries": _guessed(100, 40, 30, delta)}},
+                           source="a.json")  # fmt: skip
+    for config in ({}, {"privacy": {}}, {"privacy": {"dp": {"target_epsilon": 8.0}}}):
+        check_canaries({"config": config, "privacy": {"canaries": _guessed(100, 40, 30, 2e-5)}},
+                       source="a.json")  # the config states no delta: not held (older files)
+
+
+def _powerless(audit: dict, bound: float | None, undefined: dict) -> None:
+    """Four guesses of 100 canaries (0.5^4 > 5%: the ceiling 0), every one right."""
+    audit["config"]["privacy"]["canary_guesses"] = 2
+    canaries = audit["privacy"]["canaries"]
+    canaries.update(k_plus=2, k_minus=2, r=4, correct=4, epsilon_ceiling=0.0,
+                    epsilon_lower_bound=bound, undefined=undefined)  # fmt: skip
+    assert epsilon_lower_bound(canaries["m"], 4, 4, delta=canaries["delta"]) == 0
+
+
+@pytest.mark.parametrize(("bound", "undefined", "field", "words"), [
+    (None, {}, "canaries/undefined/epsilon_lower_bound",
+     "None: a null epsilon_lower_bound needs its reason here"),
+    (None, {"epsilon_lower_bound": ""}, "canaries/undefined/epsilon_lower_bound",
+     "'': a null epsilon_lower_bound needs its reason here"),
+    (0.0, {}, "canaries/epsilon_lower_bound",
+     "0.0 beside a ceiling of 0: auditor writes it null there"),
+])  # fmt: skip
+def test_at_a_ceiling_of_0_the_bound_is_null_with_its_reason(privacy_audit, tmp_path, bound,
+                                                             undefined, field, words):  # fmt: skip
+    """R8 #2: a null bound without its reason made the card raise UndefinedError (an internal
+    error), and a bound of 0.0 beside a ceiling of 0 was shown as 0.00 where auditor writes
+    "insufficient data". With its reason, as the writer writes it, the file reads back."""
+    audit = json.loads(privacy_audit.read_text())
+    _powerless(audit, bound, undefined)
+    assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path, field, words)
+    _powerless(audit, None, {"epsilon_lower_bound": "no outcome of 4 guesses shows more"})
+    written = tmp_path / "written" / "audit.json"
+    written.parent.mkdir()
+    written.write_text(json.dumps(audit))
+    assert AuditResult.load(written)

@@ -182,9 +182,12 @@ def test_a_null_bound_is_refused_unless_the_ceiling_is_0(r, delta):
     with pytest.raises(AuditorInputError, match=why):
         check_canaries(_null_bound(r, ceiling, delta), source="a.json")
     if delta > 0:  # a ceiling of 0 as read, the bound null beside it: as the writer writes it
-        check_canaries(_null_bound(r, 0.0, delta), source="a.json")
+        audit = _null_bound(r, 0.0, delta)
+        audit["privacy"]["canaries"]["undefined"] = {"epsilon_lower_bound": "powerless"}
+        check_canaries(audit, source="a.json")
     m, r = 10, 4  # 0.5^4 > 5%: ceiling 0, the bound null
     powerless = {"status": "ok", "m": m, "r": r, "k_plus": 2, "k_minus": 2, "correct": 4,
                  "delta": delta, "confidence": 0.95, "epsilon_ceiling": 0.0,
-                 "epsilon_lower_bound": None, "kinds": {}}  # fmt: skip
+                 "epsilon_lower_bound": None, "kinds": {},
+                 "undefined": {"epsilon_lower_bound": "powerless"}}  # fmt: skip
     check_canaries({"privacy": {"canaries": powerless}}, source="a.json")
