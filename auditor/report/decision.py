@@ -80,13 +80,19 @@ def warnings_fail(
         return ""
     if exit_code(gates, fail_on=fail_on) == 0:
         return ""
-    return f"(warnings fail: {set_by})" if set_by else "(warnings fail)"
+    return f"({_warnings_fail_words(set_by)})"
 
 
-def failed_by_warnings(words: str) -> tuple[str, str]:
-    """The verdict where :func:`warnings_fail`'s ``words`` fail the gate, and why, in those
-    words: ``("FAIL", "(the gates' verdict is WARN, and warnings fail)")`` (summary.md's line)."""
-    return "FAIL", f"(the gates' verdict is WARN, and {words.strip('()')})"
+def _warnings_fail_words(set_by: str | None) -> str:
+    """The words inside both :func:`warnings_fail` and :func:`failed_by_warnings`."""
+    return f"warnings fail: {set_by}" if set_by else "warnings fail"
+
+
+def failed_by_warnings(*, set_by: str | None = None) -> tuple[str, str]:
+    """The verdict where :func:`warnings_fail` (same ``set_by``) fails the gate, and why, in
+    its words, not unwrapped from its string (R8 #5): ``("FAIL", "(the gates' verdict is WARN,
+    and warnings fail)")``, summary.md's line."""
+    return "FAIL", f"(the gates' verdict is WARN, and {_warnings_fail_words(set_by)})"
 
 
 def problems(audit: Mapping[str, Any]) -> list[Mapping[str, Any]]:

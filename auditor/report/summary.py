@@ -277,7 +277,7 @@ def _gates_head(audit: Mapping[str, Any]) -> list[str]:
         word = f"FAILED {words}"
     config = md_code(gates["config_file"] or "built-in", in_table=False)  # a line, no table
     # under a FAILED heading, warnings that fail: the job's verdict, the gates' own as the why
-    shown, why = failed_by_warnings(words) if words else (verdict.upper(), "")
+    shown, why = failed_by_warnings() if words else (verdict.upper(), "")
     said = f"**Verdict: {shown}** {why}".rstrip()
     head = [
         f"## {icon} auditor gates {word}: {md_escape(run['name'])}",

@@ -17,7 +17,7 @@ import pytest
 import auditor
 from auditor.config import GatesConfig
 from auditor.gates import evaluate_gates, exit_code
-from auditor.report import decision, summary
+from auditor.report import decision
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.summary import render_summary
@@ -70,15 +70,24 @@ def test_summary_verdict_line_is_built_from_the_one_wording(strict_audit, monkey
     """summary.md wrote its own '(the gates' verdict is WARN, and warnings fail)' beside
     decision.warnings_fail, 'the one wording' (R4 #2): a change of those words reached its
     heading, not its verdict line. Both now come from report/decision.py."""
-    words = "(warnings fail: fail_on = warning)"
-    monkeypatch.setattr(summary, "warnings_fail", lambda gates: words)
+    monkeypatch.setattr(decision, "_warnings_fail_words", lambda set_by: "warnings (CI) fail")
     lines = render_summary(strict_audit).splitlines()
-    assert lines[0].startswith(f"## ❌ auditor gates FAILED {words}"), lines[0]
-    assert lines[2].startswith("**Verdict: FAIL** (the gates' verdict is WARN, and warnings fail: "
-                               "fail_on = warning) · 0 failed"), lines[2]  # fmt: skip
+    assert lines[0].startswith("## ❌ auditor gates FAILED (warnings (CI) fail)"), lines[0]
+    assert lines[2].startswith("**Verdict: FAIL** (the gates' verdict is WARN, and warnings (CI) "
+                               "fail) · 0 failed"), lines[2]  # fmt: skip
     written = [p.name for p in sorted((ROOT / "auditor" / "report").glob("*.py"))
                if "the gates' verdict is" in p.read_text(encoding="utf-8")]  # fmt: skip
     assert written == ["decision.py"]
+
+
+def test_the_verdicts_why_keeps_a_set_by_ending_in_a_parenthesis(strict_audit):
+    """R8 #5: failed_by_warnings unwrapped warnings_fail's string with strip('()'), so a set_by
+    ending in ')' lost both closing parentheses; both are built from the same inner words."""
+    gates = {**strict_audit["gates"], "fail_on": "warning"}
+    set_by = "fail_on = warning (ci.toml)"
+    assert decision.warnings_fail(gates, set_by=set_by) == f"(warnings fail: {set_by})"
+    why = f"(the gates' verdict is WARN, and warnings fail: {set_by})"
+    assert decision.failed_by_warnings(set_by=set_by) == ("FAIL", why)
 
 
 def test_the_markdown_gates_section_says_warnings_fail(strict_audit):
