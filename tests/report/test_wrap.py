@@ -29,3 +29,12 @@ def test_a_break_opportunity_keeps_a_character_with_its_marks(text):
     for piece in pieces[1:]:
         assert not unicodedata.category(piece[0]).startswith("M"), (ascii(piece), pieces)
         assert piece[0] not in "\u200c\u200d", pieces
+
+
+@pytest.mark.parametrize("text", ["\u093e" * 300, "x" + "\u0301" * 300, "\u0e31" * 300])
+def test_a_run_of_marks_alone_still_breaks(text):
+    """R10 #4: a piece ran on through any number of marks, so a label of 5,000 spacing marks
+    ('\\u093e') got no <wbr> and widened the page again: a piece stops at twice BREAK_EVERY."""
+    pieces = str(escape.card_text(text)).split("<wbr>")
+    assert "".join(pieces) == text and len(pieces) >= len(text) // (2 * escape.BREAK_EVERY)
+    assert max(map(len, pieces)) <= 2 * escape.BREAK_EVERY, [len(p) for p in pieces]
