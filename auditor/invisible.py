@@ -33,8 +33,16 @@ INVISIBLE = (
     "\\U0001d173-\\U0001d17a\\U000e0001"
 )
 # Unicode's default-ignorable characters that draw nothing but str.isprintable passes (marks
-# and letters): the combining grapheme joiner, the Hangul fillers, Khmer's inherent vowels.
-DRAWN_NOTHING = "\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u3164\\uffa0"
+# and letters): the combining grapheme joiner, the Hangul fillers, Khmer's inherent vowels,
+# Mongolian's free variation selectors.
+DRAWN_NOTHING = "\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180d\\u180f\\u3164\\uffa0"
+# The unassigned code points Unicode reserves as default-ignorable (DerivedCoreProperties.txt):
+# a font draws nothing for them, not a box, so they are shown too; with the classes here, the
+# whole Default_Ignorable_Code_Point set.
+RESERVED = (
+    "\\u2065\\ufff0-\\ufff8\\U000e0000\\U000e0002-\\U000e001f\\U000e0080-\\U000e00ff"
+    "\\U000e01f0-\\U000e0fff"
+)
 JOINERS, TAGS = "\\u200c\\u200d", "\\U000e0020-\\U000e007f"  # ZWNJ, ZWJ; the tag characters
 
 # A joiner is part of what a user wrote and sees where it changes how its neighbours are
@@ -116,7 +124,7 @@ _KEPT_JOINER = (
 # The set: each character of the classes above, a joiner, a tag character or a selector
 # where it is not kept. A character alone (``fullmatch``) is in it where any of them is.
 SHOWN_AS_ESCAPE = re.compile(
-    f"[{BREAKS}{CONTROLS}{INVISIBLE}{DRAWN_NOTHING}]|[{JOINERS}](?!{_KEPT_JOINER})"
+    f"[{BREAKS}{CONTROLS}{INVISIBLE}{DRAWN_NOTHING}{RESERVED}]|[{JOINERS}](?!{_KEPT_JOINER})"
     f"|[{TAGS}](?!{_kept_in_flag()})|[{SELECTORS}](?!{_KEPT_SELECTOR})"
 )
 _PRINTABLE_IN_SET = re.compile(f"[{DRAWN_NOTHING}{SELECTORS}]")

@@ -36,6 +36,18 @@ LOOK_ALIKE = {
     "hangul jungseong filler": ("a\u1160b", "ab"),
     "halfwidth hangul filler": ("a\uffa0b", "ab"),
     "keycap selector alone": ("1\ufe0f", "1"),
+    # R10 #1: the rest of Default_Ignorable_Code_Point, which fonts draw as nothing
+    "mongolian fvs1": ("a\u180bb", "ab"),
+    "mongolian fvs3": ("a\u180db", "ab"),
+    "mongolian fvs4": ("a\u180fb", "ab"),
+    "reserved u+2065": ("a\u2065b", "ab"),
+    "reserved u+fff0": ("a\ufff0b", "ab"),
+    "reserved u+fff8": ("a\ufff8b", "ab"),
+    "reserved u+e0000": ("a\U000e0000b", "ab"),
+    "reserved u+e0002": ("a\U000e0002b", "ab"),
+    "reserved u+e0080": ("a\U000e0080b", "ab"),
+    "reserved u+e01f0": ("a\U000e01f0b", "ab"),
+    "reserved u+e0fff": ("a\U000e0fffb", "ab"),
 }
 # Real words and sequences where the joiner or selector draws something: written as they are.
 KEPT = {
@@ -91,6 +103,7 @@ def test_the_fast_path_and_the_set_agree():
     for text in KEPT.values():
         assert escapes_shown(text) == text and not SHOWN_AS_ESCAPE.search(text), ascii(text)
     assert invisible.holds_none("plain ascii") and not invisible.holds_none("a\u034fb")
+    assert not invisible.holds_none("a\u180bb") and not invisible.holds_none("a\u180fb")
 
 
 def test_each_alone_is_in_the_set():

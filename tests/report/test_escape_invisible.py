@@ -71,12 +71,19 @@ def test_prose_keeps_its_typography_and_shows_what_acts():
 # controls (15.0). Shown on every Python, so one report is written one way on each.
 LATER = tuple(chr(c) for c in range(0x13439, 0x13440))
 # What str.isprintable passes and the set holds: Unicode's default-ignorable characters that
-# draw nothing (CGJ, the Hangul fillers, Khmer's inherent vowels) and the variation selectors
-# (a selector after no emoji); escapes_shown's fast path checks for them (invisible.holds_none).
+# draw nothing (CGJ, the Hangul fillers, Khmer's inherent vowels, Mongolian's free variation
+# selectors) and the variation selectors (a selector after no emoji); escapes_shown's fast
+# path checks for them (invisible.holds_none).
 IGNORABLE_PRINTABLE = frozenset(
-    "\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0"
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
     + "".join(map(chr, [*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]))
 )
+# The unassigned code points Unicode reserves as default-ignorable (DerivedCoreProperties.txt):
+# a font draws nothing for them, not a box (R10 #1).
+IGNORABLE_UNASSIGNED = frozenset(
+    map(chr, [0x2065, *range(0xFFF0, 0xFFF9), 0xE0000, *range(0xE0002, 0xE0020),
+              *range(0xE0080, 0xE0100), *range(0xE01F0, 0xE1000)])
+)  # fmt: skip
 CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp", "Zs"}  # controls, format, surrogates, separators
 
 
@@ -84,8 +91,9 @@ def test_the_set_is_the_assigned_characters_python_does_not_print():
     """Every one of them is outside str.isprintable but :data:`IGNORABLE_PRINTABLE` (which
     escapes_shown's fast path looks for); on
     Unicode 14 (Python 3.11) they are exactly the controls, format characters, separators
-    and spaces but ' ', the surrogates, U+FFFE, U+FFFF and :data:`LATER`: an unassigned or
-    private-use character shows as a box, not as nothing, and stays. On a newer Python, each
+    and spaces but ' ', the surrogates, U+FFFE, U+FFFF, :data:`LATER` and
+    :data:`IGNORABLE_UNASSIGNED`: any other unassigned or private-use character shows as a
+    box, not as nothing, and stays. On a newer Python, each
     control, format character or space its Unicode has and the set lacks is listed (R2 #3:
     the set is written out, and would show one raw)."""
     exact = unicodedata.unidata_version == "14.0.0"
@@ -97,15 +105,17 @@ def test_the_set_is_the_assigned_characters_python_does_not_print():
         if wanted and not matched:
             missing.append(f"U+{code:04X} {unicodedata.name(char, '')}")
         drawn_nothing = char in IGNORABLE_PRINTABLE  # R6 #6: default-ignorable, printable
+        reserved = char in IGNORABLE_UNASSIGNED  # R10 #1
         if matched and char.isprintable() and not drawn_nothing:
             printable.append(hex(code))
         if exact and matched and not (wanted or code in (0xFFFE, 0xFFFF) or char in LATER
-                                      or drawn_nothing):  # fmt: skip
+                                      or drawn_nothing or reserved):  # fmt: skip
             extra.append(hex(code))
     version = unicodedata.unidata_version
     assert not missing, f"add to auditor.invisible (Unicode {version}): {missing}"
     assert not printable and not extra, (printable, extra)
     assert all(SHOWN_AS_ESCAPE.fullmatch(char) for char in LATER)
+    assert all(SHOWN_AS_ESCAPE.fullmatch(char) for char in IGNORABLE_UNASSIGNED)
     assert escapes_shown("a\tb\u200b") == "a\\x09b\\u200b" and escapes_shown("日本") == "日本"
 
 
