@@ -53,12 +53,11 @@ def as_path(value: Any, *, field: str, empty: str = EMPTY_PATH) -> Path:
     place where every path auditor takes, read or written, from the command line or Python,
     is expanded (``write("~/runs/x")`` wrote ./~/runs/x; a folder named ``~`` is ``./~``)."""
     text = path_text(value, field=field, empty=empty)
-    if not text.startswith("~"):  # as typed: './~/x', whose Path is ~/x, kept as ./~/x
-        path = Path(text)
-        return path.absolute() if path.parts[:1] and path.parts[0].startswith("~") else path
-    from auditor.config.paths import expand_home  # pydantic: only for a path to expand
+    if "~" not in text:
+        return Path(text)
+    from auditor.config.paths import home_path  # pydantic: only for a path holding a ~
 
-    return expand_home(Path(text), source=None, field=field)
+    return home_path(text, field=field)  # as typed: './~/x', whose Path is ~/x, stays here
 
 
 def path_text(value: Any, *, field: str, message: str = NOT_A_PATH,

@@ -23,6 +23,7 @@ from auditor.config.paths import (
     escape_advice,
     expand_home,
     holds,
+    home_path,
     resolve_paths,
     written_urls,
 )
@@ -385,16 +386,15 @@ def load_config_with(
     """:func:`load_config`, with ``take(raw, prefix)`` handed the file's table (below
     ``prefix``) before it is validated, and giving the table to validate; ``read``: the
     tables whose files the caller reads (the others' paths are not checked)."""
-    path = Path(path)
+    path = home_path(path, field="path")  # "~/c.toml": the home folder's; "./~/c.toml" here
     # a folder, a device, too large, UTF-16, not UTF-8, not TOML
     raw, prefix = config_table(read_toml(path), source=str(path))
     taken = take(raw, prefix)
     config = validate_config(taken, source=str(path), prefix=prefix)
     written_urls(taken, base=path.parent, read=read, prefix=prefix)  # before a Path drops a /
     try:
-        return resolve_paths(config, base=path.parent, source=str(path), read=read)
+        return resolve_paths(config, base=path.parent, source=str(path), read=read, raw=taken)
     except AuditorInputError as exc:
         if not prefix or not exc.field or exc.source != str(path):
             raise
-        raise AuditorInputError(exc.message, source=exc.source,
-                                field=prefix + exc.field) from None  # fmt: skip
+        raise AuditorInputError(exc.message, source=exc.source, field=prefix + exc.field) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -121,41 +122,67 @@ NO_HOME = "{path} names no home folder on this machine (write the folder out)"
 EVERY_TABLE = ("data", "model", "gates")
 
 
+def typed_local(raw: dict[str, Any]) -> frozenset[str]:
+    """The file keys of the config table ``raw`` (``data.path``) written as a local folder
+    named ``~`` (``"./~/x"``), whose Path, ``~/x``, pydantic made a home path: io.as_path's
+    rule, read from the text as written (it was the home folder, here only)."""
+    found = set()
+    for table, keys in FILE_KEYS.items():
+        values = raw.get(table)
+        for key in keys if isinstance(values, dict) else ():
+            text = values.get(key)
+            if isinstance(text, str) and not text.startswith("~"):
+                parts = Path(text).parts
+                if parts[:1] and parts[0].startswith("~"):
+                    found.add(f"{table}.{key}")
+    return frozenset(found)
+
+
 def resolve_paths(
-    config: AuditConfig, *, base: Path, source: str, read: tuple[str, ...] = EVERY_TABLE
+    config: AuditConfig, *, base: Path, source: str, read: tuple[str, ...] = EVERY_TABLE,
+    raw: dict[str, Any] | None = None,
 ) -> AuditConfig:
     """Relative data and model paths in a config file are relative to that file; ``~`` is
-    the home folder (as in a shell). A path of a table in ``read`` that is not there and
-    holds an escape's tab is refused; of another table it is left as written (not read, not
-    checked, its ``~`` not expanded: ``~nosuchuser`` is no error there)."""
+    the home folder (as in a shell), and a key written ``./~/x`` in ``raw``, the table as
+    read (:func:`typed_local`), a folder named ``~``. A path of a table in ``read`` that is
+    not there and holds an escape's tab is refused; of another table it is left as written
+    (not read, not checked, its ``~`` not expanded: ``~nosuchuser`` is no error there)."""
     data, model = config.data, config.model
+    local = typed_local(raw or {})
     updates: dict[str, Any] = {}
     for key in FILE_KEYS["data"]:  # the keys the URL check reads (written_urls)
         value = getattr(data, key, None)
         if isinstance(value, Path):
-            updates[key] = _resolved(value, base, source=source, field=f"data.{key}",
-                                     check="data" in read)  # fmt: skip
+            field = f"data.{key}"
+            updates[key] = _resolved(value, base, source=source, field=field,
+                                     check="data" in read, local=field in local)  # fmt: skip
     changes: dict[str, Any] = {}
     if updates:
         changes["data"] = data.model_copy(update=updates)
     if model.path is not None:
         path = _resolved(model.path, base, source=source, field="model.path",
-                         check="model" in read)  # fmt: skip
+                         check="model" in read, local="model.path" in local)  # fmt: skip
         changes["model"] = model.model_copy(update={"path": path})
     baseline = config.gates.baseline  # relative: beside the config, else here (api._rerun)
     if baseline is not None:
         home = expand_home(baseline, source=source, field="gates.baseline")
+        if "gates.baseline" in local:  # ./~: beside the config, else here; absolute, kept local
+            home = (base / baseline if os.path.lexists(base / baseline) else baseline).absolute()
         if "gates" in read and not home.exists() and not (base / home).exists():
             escaped(str(baseline), source=source, field="gates.baseline")  # ~ as written
         changes["gates"] = config.gates.model_copy(update={"baseline": home})
     return config.model_copy(update=changes) if changes else config
 
 
-def _resolved(path: Path, base: Path, *, source: str, field: str, check: bool) -> Path:
+def _resolved(path: Path, base: Path, *, source: str, field: str, check: bool,
+              local: bool) -> Path:  # fmt: skip
     if not check:  # a table the command does not read: its path as written (~ no home: fine)
         return path
-    home = expand_home(path, source=source, field=field)
-    resolved = home if home.is_absolute() else base / home
+    if local:  # ./~/x: the folder ~ beside the config (absolute: its Path is ~/x)
+        resolved = base.absolute() / path
+    else:
+        home = expand_home(path, source=source, field=field)
+        resolved = home if home.is_absolute() else base / home
     if not resolved.exists():
         escaped(str(path), source=source, field=field)  # ~ as written
     return resolved
@@ -222,6 +249,16 @@ def _written_in(parts: list[str], source: str | None) -> bool:
     except OSError:  # none, or "." (a folder)
         return False
     return all(part in text for part in parts)
+
+
+def home_path(path: str | os.PathLike[str], *, field: str, source: str | None = None) -> Path:
+    """``path`` as a Path by io.as_path's one rule: a leading ``~`` (``~name``) is the home
+    folder; a str ``./~/x`` the folder ``~`` here (absolute: its Path is ``~/x``)."""
+    text = os.fspath(path)
+    if text.startswith("~"):
+        return expand_home(Path(text), source=source, field=field)
+    typed = Path(text)
+    return typed.absolute() if typed.parts[:1] and typed.parts[0].startswith("~") else typed
 
 
 def expand_home(path: Path, *, source: str | None, field: str) -> Path:
