@@ -96,10 +96,43 @@ _ADULTS, _CHILDREN = "\\U0001f468\\U0001f469\\U0001f9d1", "\\U0001f466\\U0001f46
 # - tag characters in a flag of an emoji tag sequence a font draws as its own flag (England,
 #   Scotland, Wales): any other, '🏴' and tags, draws as '🏴' alone.
 _FLAGS = ("gbeng", "gbsct", "gbwls")
-# The variation selectors: FE0E or FE0F after a pictograph (text or emoji presentation),
-# FE0F in a keycap ('1\ufe0f\u20e3'); any other draws nothing ('a\ufe00b'): shown.
+# The variation selectors: FE0E or FE0F after a character with an emoji variation sequence
+# (text or emoji presentation; Python's unicodedata has no such property, so the bases are
+# listed from emoji-variation-sequences.txt of Unicode 16, but '#', '*' and the digits), and
+# FE0F in a keycap ('1\ufe0f\u20e3'); any other draws nothing ('😀\ufe0f', 'a\ufe00b'): shown.
+_VARIATION_BASE = (
+    "\\u00a9\\u00ae\\u203c\\u2049\\u2122\\u2139\\u2194-\\u2199\\u21a9\\u21aa\\u231a\\u231b"
+    "\\u2328\\u23cf\\u23e9-\\u23f3\\u23f8-\\u23fa\\u24c2\\u25aa\\u25ab\\u25b6\\u25c0"
+    "\\u25fb-\\u25fe\\u2600-\\u2604\\u260e\\u2611\\u2614\\u2615\\u2618\\u261d\\u2620"
+    "\\u2622\\u2623\\u2626\\u262a\\u262e\\u262f\\u2638-\\u263a\\u2640\\u2642\\u2648-\\u2653"
+    "\\u265f\\u2660\\u2663\\u2665\\u2666\\u2668\\u267b\\u267e\\u267f\\u2692-\\u2697\\u2699"
+    "\\u269b\\u269c\\u26a0\\u26a1\\u26a7\\u26aa\\u26ab\\u26b0\\u26b1\\u26bd\\u26be"
+    "\\u26c4\\u26c5\\u26c8\\u26ce\\u26cf\\u26d1\\u26d3\\u26d4\\u26e9\\u26ea\\u26f0-\\u26f5"
+    "\\u26f7-\\u26fa\\u26fd\\u2702\\u2705\\u2708-\\u270d\\u270f\\u2712\\u2714\\u2716\\u271d"
+    "\\u2721\\u2728\\u2733\\u2734\\u2744\\u2747\\u274c\\u274e\\u2753-\\u2755\\u2757"
+    "\\u2763\\u2764\\u2795-\\u2797\\u27a1\\u27b0\\u27bf\\u2934\\u2935\\u2b05-\\u2b07"
+    "\\u2b1b\\u2b1c\\u2b50\\u2b55\\u3030\\u303d\\u3297\\u3299\\U0001f004"
+    "\\U0001f170\\U0001f171\\U0001f17e\\U0001f17f\\U0001f202\\U0001f21a\\U0001f22f\\U0001f237"
+    "\\U0001f30d-\\U0001f30f\\U0001f315\\U0001f31c\\U0001f321\\U0001f324-\\U0001f32c"
+    "\\U0001f336\\U0001f378\\U0001f37d\\U0001f393\\U0001f396\\U0001f397"
+    "\\U0001f399-\\U0001f39b\\U0001f39e\\U0001f39f\\U0001f3a7\\U0001f3ac-\\U0001f3ae"
+    "\\U0001f3c2\\U0001f3c4\\U0001f3c6\\U0001f3ca-\\U0001f3ce\\U0001f3d4-\\U0001f3e0"
+    "\\U0001f3ed\\U0001f3f3\\U0001f3f5\\U0001f3f7\\U0001f408\\U0001f415\\U0001f41f\\U0001f426"
+    "\\U0001f43f\\U0001f441\\U0001f442\\U0001f446-\\U0001f449\\U0001f44d\\U0001f44e"
+    "\\U0001f453\\U0001f46a\\U0001f47d\\U0001f4a3\\U0001f4b0\\U0001f4b3\\U0001f4bb\\U0001f4bf"
+    "\\U0001f4cb\\U0001f4da\\U0001f4df\\U0001f4e4-\\U0001f4e6\\U0001f4ea-\\U0001f4ed"
+    "\\U0001f4f7\\U0001f4f9-\\U0001f4fb\\U0001f4fd\\U0001f508\\U0001f50d"
+    "\\U0001f512\\U0001f513\\U0001f549\\U0001f54a\\U0001f550-\\U0001f567"
+    "\\U0001f56f\\U0001f570\\U0001f573-\\U0001f579\\U0001f587\\U0001f58a-\\U0001f58d"
+    "\\U0001f590\\U0001f5a5\\U0001f5a8\\U0001f5b1\\U0001f5b2\\U0001f5bc"
+    "\\U0001f5c2-\\U0001f5c4\\U0001f5d1-\\U0001f5d3\\U0001f5dc-\\U0001f5de\\U0001f5e1"
+    "\\U0001f5e3\\U0001f5e8\\U0001f5ef\\U0001f5f3\\U0001f5fa\\U0001f610\\U0001f687\\U0001f68d"
+    "\\U0001f691\\U0001f694\\U0001f698\\U0001f6ad\\U0001f6b2\\U0001f6b9\\U0001f6ba\\U0001f6bc"
+    "\\U0001f6cb\\U0001f6cd-\\U0001f6cf\\U0001f6e0-\\U0001f6e5\\U0001f6e9\\U0001f6f0"
+    "\\U0001f6f3"
+)
 SELECTORS = "\\ufe00-\\ufe0f\\U000e0100-\\U000e01ef"
-_KEPT_SELECTOR = f"(?<=[{_PICTOGRAPH}][\\ufe0e\\ufe0f])|(?<=[#*0-9]\\ufe0f)(?=\\u20e3)"
+_KEPT_SELECTOR = f"(?<=[{_VARIATION_BASE}][\\ufe0e\\ufe0f])|(?<=[#*0-9]\\ufe0f)(?=\\u20e3)"
 
 
 def _kept_in_flag() -> str:

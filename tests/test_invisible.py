@@ -48,6 +48,10 @@ LOOK_ALIKE = {
     "reserved u+e0080": ("a\U000e0080b", "ab"),
     "reserved u+e01f0": ("a\U000e01f0b", "ab"),
     "reserved u+e0fff": ("a\U000e0fffb", "ab"),
+    # R10 #2: a selector after a character with no emoji variation sequence draws nothing
+    "emoji selector after a face": ("\U0001f600\ufe0f", "\U0001f600"),
+    "emoji selector after an integral": ("\u2320\ufe0f", "\u2320"),
+    "text selector after an arrow": ("\u219b\ufe0e", "\u219b"),
 }
 # Real words and sequences where the joiner or selector draws something: written as they are.
 KEPT = {
@@ -75,6 +79,10 @@ KEPT = {
     "red heart": "❤️",
     "keycap": "1\ufe0f\u20e3",
     "text heart": "❤\ufe0e",
+    "text watch": "\u231a\ufe0e",
+    "smiling face": "\u263a\ufe0f",
+    "eye in speech bubble": "\U0001f441\ufe0f\u200d\U0001f5e8\ufe0f",
+    "left-right arrow": "\u2194\ufe0f",
 }
 
 
