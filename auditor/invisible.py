@@ -66,14 +66,27 @@ _JOINS_PREVIOUS = (
     "\\u08ae-\\u08c8"
 )
 _MARK = "\\u0610-\\u061a\\u064b-\\u065f\\u0670\\u06d6-\\u06dc\\u06df-\\u06e4\\u06e7\\u06e8"
-# - after a virama of a script that forms conjuncts (Devanagari, Bengali, Gujarati, Oriya,
-#   Telugu, Kannada, Malayalam, Sinhala): ZWJ anywhere (a half form 'क्\u200dष', word-final
-#   too, Malayalam's chillu, Sinhala's 'ශ්\u200dරී'), ZWNJ before a letter of the virama's own
-#   script ('क्\u200cष': no conjunct; Sinhala joins with ZWJ alone). Elsewhere a joiner after
-#   a virama draws nothing (Tamil, Gurmukhi, Thai and Lao form no conjunct: 'பக்\u200cகம்'
+# - after a consonant's virama (a nukta allowed between) of a script that forms conjuncts
+#   (Devanagari, Bengali, Gujarati, Oriya, Telugu, Kannada, Malayalam, Sinhala): ZWJ (a half
+#   form 'क्\u200dष', word-final too, Malayalam's chillu, Sinhala's 'ශ්\u200dරී'), and ZWNJ
+#   before a consonant of the virama's script ('क्\u200cष': no conjunct; not before a vowel,
+#   'क्\u200cअ'; Sinhala joins with ZWJ alone); ZWJ between a consonant and its virama where
+#   it draws a form of its own: Bengali's ya-phala after ra ('র\u200d্যাব', where 'র্য'
+#   draws a reph) and Sinhala's touching letters ('ක\u200d්ව'). Elsewhere a joiner near a
+#   virama draws nothing (Tamil, Gurmukhi, Thai and Lao form no conjunct: 'பக்\u200cகம்'
 #   reads as 'பக்கம்'), nor before a digit or another script's letter: shown;
-_HALF_FORMS = "\u094d\u09cd\u0acd\u0b4d\u0c4d\u0ccd\u0d4d\u0dca"
-_CONJUNCTS = _HALF_FORMS[:-1]
+_CONJUNCT_SCRIPTS = (  # each script's virama, nukta ("" where none) and consonants
+    ("\\u094d", "\\u093c", "\\u0915-\\u0939\\u0958-\\u095f\\u0978-\\u097f"),
+    ("\\u09cd", "\\u09bc", "\\u0995-\\u09b9\\u09dc\\u09dd\\u09df\\u09f0\\u09f1"),
+    ("\\u0acd", "\\u0abc", "\\u0a95-\\u0ab9\\u0af9"),
+    ("\\u0b4d", "\\u0b3c", "\\u0b15-\\u0b39\\u0b5c\\u0b5d\\u0b5f\\u0b71"),
+    ("\\u0c4d", "\\u0c3c", "\\u0c15-\\u0c39\\u0c58-\\u0c5a\\u0c5d"),
+    ("\\u0ccd", "\\u0cbc", "\\u0c95-\\u0cb9\\u0cdd\\u0cde"),
+    ("\\u0d4d", "", "\\u0d15-\\u0d3a"),
+    ("\\u0dca", "", "\\u0d9a-\\u0dc6"),
+)
+_SINHALA, _SINHALA_CONSONANTS = _CONJUNCT_SCRIPTS[-1][0], _CONJUNCT_SCRIPTS[-1][2]
+_BEFORE_VIRAMA = f"(?<=\\u09b0\\u200d)(?=\\u09cd)|(?<=[{_SINHALA_CONSONANTS}]\\u200d)(?={_SINHALA})"
 # - ZWJ after a pictograph (with its FE0F or skin tone) before what an RGI emoji ZWJ sequence
 #   puts second: a gender sign, a profession's or a hair object, or one of the listed objects
 #   ('🧑\u200d💻', '🏃\u200d♀️', '🏳️\u200d🌈', '❤️\u200d🔥'); a person after ❤, 💋 or 🤝 (a
@@ -144,11 +157,25 @@ def _kept_in_flag() -> str:
     return "|".join(kept)
 
 
-_ZWNJ_KEPT = "|".join(f"(?<={v}\\u200c)(?=[{chr(ord(v) & ~0x7F)}-{chr(ord(v) | 0x7F)}])"
-                      for v in _CONJUNCTS)  # fmt: skip
+def _after_virama(joiner: str) -> str:
+    """``joiner``'s context (just past it) after a consonant's virama: ZWJ before anything,
+    ZWNJ before a consonant of the same script (Sinhala: none)."""
+    kept = []
+    for virama, nukta, consonants in _CONJUNCT_SCRIPTS:
+        if joiner == _ZWNJ and virama == _SINHALA:
+            continue
+        after = f"(?=[{consonants}])" if joiner == _ZWNJ else ""
+        behind = [f"(?<=[{consonants}]{virama}{joiner})"]
+        behind += [f"(?<=[{consonants}]{nukta}{virama}{joiner})"] if nukta else []
+        kept.append(f"(?:{'|'.join(behind)}){after}")
+    return "|".join(kept)
+
+
+_ZWNJ, _ZWJ = "\\u200c", "\\u200d"
+_NEAR_VIRAMA = f"{_after_virama(_ZWJ)}|{_after_virama(_ZWNJ)}|{_BEFORE_VIRAMA}"
 _KEPT_JOINER = (
     f"(?:(?<=[{_JOINS_NEXT}]\\u200c)|(?<=[{_JOINS_NEXT}][{_MARK}]\\u200c))"
-    f"(?=[{_MARK}]?[{_JOINS_PREVIOUS}])|(?<=[{_HALF_FORMS}]\\u200d)|(?:{_ZWNJ_KEPT})(?=[^\\W\\d_])"
+    f"(?=[{_MARK}]?[{_JOINS_PREVIOUS}])|{_NEAR_VIRAMA}"
     f"|(?:(?<=[{_PICTOGRAPH}]\\u200d)|(?<=[{_PICTOGRAPH}]\\ufe0f\\u200d))(?=[{_SECOND}])"
     f"|(?:(?<=[\\u2764\\U0001f48b\\U0001f91d]\\u200d)|(?<=\\u2764\\ufe0f\\u200d))(?=[{_ADULTS}])"
     f"|(?<=[{_ADULTS}]\\u200d)(?=[{_ADULTS}]\\u200d[{_CHILDREN}]|[{_CHILDREN}])"

@@ -52,6 +52,11 @@ LOOK_ALIKE = {
     "emoji selector after a face": ("\U0001f600\ufe0f", "\U0001f600"),
     "emoji selector after an integral": ("\u2320\ufe0f", "\u2320"),
     "text selector after an arrow": ("\u219b\ufe0e", "\u219b"),
+    # R10 #3: no conjunct before an independent vowel, no half form after a virama alone
+    "zwnj before a vowel": ("क्\u200cअ", "क्अ"),
+    "malayalam zwnj before a vowel": ("ന്\u200cഅ", "ന്അ"),
+    "zwj after a virama after no consonant": ("a\u094d\u200d", "a\u094d"),
+    "zwnj after a virama after no consonant": ("a\u094d\u200cक", "a\u094dक"),
 }
 # Real words and sequences where the joiner or selector draws something: written as they are.
 KEPT = {
@@ -83,6 +88,12 @@ KEPT = {
     "smiling face": "\u263a\ufe0f",
     "eye in speech bubble": "\U0001f441\ufe0f\u200d\U0001f5e8\ufe0f",
     "left-right arrow": "\u2194\ufe0f",
+    # R10 #3: a ZWJ before a virama that draws something
+    "bengali ya-phala (rab)": "র\u200d্যাব",
+    "bengali ya-phala (rally)": "র\u200d্যালি",
+    "sinhala touching letters": "ක\u200d්ව",
+    "half form after a nukta": "\u0915\u093c\u094d\u200d\u0937",
+    "marathi eyelash ra": "र्\u200dया",
 }
 
 

@@ -93,14 +93,37 @@ def test_a_joiner_or_a_tag_alone_is_in_the_set():
         assert SHOWN_AS_ESCAPE.fullmatch(char), hex(ord(char))
 
 
+def _not_a_consonant(name: str) -> bool:
+    """An independent vowel's name (its vowel sign's, one without a sign, Sinhala's 'AYANNA'…),
+    or a letter that takes no virama (a chillu, khanda ta, a reph, a Vedic anusvara)."""
+    try:
+        return bool(unicodedata.lookup(name.replace(" LETTER ", " VOWEL SIGN ")))
+    except KeyError:
+        letter = name.split(" LETTER ")[-1]
+        vowels = {"A", "SHORT A", "CANDRA A", "OE", "AW", "UE", "UUE", "ARCHAIC II"}
+        sinhala_vowel = letter[0] in "AEIOU" and letter.endswith("YANNA") and " " not in letter
+        no_virama = letter.split()[0] in {"CHILLU", "KHANDA", "DOT", "VEDIC"}
+        return letter in vowels or sinhala_vowel or no_virama
+
+
 def test_the_joining_contexts_are_unicode_s():
     """The viramas a joiner is kept after are of combining class 9, of scripts that form
     conjuncts (not Tamil, Gurmukhi, Thai or Lao: R6 #2); the Arabic-script letters each side
     of a kept ZWNJ are those of Joining_Type D or L (before) and D or R (after), as the idna
     package's table has them."""
-    assert all(unicodedata.combining(v) == 9 for v in invisible._HALF_FORMS)
+    viramas = [v.encode().decode("unicode_escape") for v, _, _ in invisible._CONJUNCT_SCRIPTS]
+    assert all(unicodedata.combining(v) == 9 for v in viramas)
     scripts = "DEVANAGARI BENGALI GUJARATI ORIYA TELUGU KANNADA MALAYALAM SINHALA".split()
-    assert [unicodedata.name(v).split()[0] for v in invisible._HALF_FORMS] == scripts
+    assert [unicodedata.name(v).split()[0] for v in viramas] == scripts
+    for virama, nukta, consonants in invisible._CONJUNCT_SCRIPTS:  # R10 #3: consonants only
+        block = ord(virama.encode().decode("unicode_escape")) & ~0x7F
+        in_class = re.compile(f"[{consonants}]")
+        for char in map(chr, range(block, block + 0x80)):
+            name = unicodedata.name(char, "")
+            consonant = unicodedata.category(char) == "Lo" and not _not_a_consonant(name)
+            if unicodedata.category(char) != "Cn":  # a gap in a range matches nothing real
+                assert bool(in_class.match(char)) == consonant, (hex(ord(char)), name)
+        assert not nukta or "NUKTA" in unicodedata.name(nukta.encode().decode("unicode_escape"))
     idnadata = pytest.importorskip("idna.idnadata")
     types = {}
     for kind, spans in idnadata.joining_types.items():
