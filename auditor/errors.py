@@ -62,13 +62,15 @@ def install_signal_handlers() -> None:
 class AuditorInputError(ValueError):
     """Bad input: a config key, a data column, a checkpoint. Exit code 2, one line:
     ``source: field: message`` (``message`` kept bare, to re-raise naming another source or
-    field)."""
+    field). ``source``, a file, is written as every path a user copies is (``\\u00ad``,
+    :func:`escapes_shown` ``copied``): one folder is spelled one way on one terminal."""
 
     def __init__(self, message: str, *, source: str | None = None, field: str | None = None):
         self.message = message
         self.source = source
         self.field = field
-        parts = [p for p in (source, field) if p]
+        shown = source and escapes_shown(source, copied=True)
+        parts = [p for p in (shown, field) if p]
         prefix = ": ".join(parts)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 

@@ -185,3 +185,17 @@ def test_two_columns_a_refusal_lists_are_shown_apart(tmp_path, monkeypatch, caps
         [line] = capsys.readouterr().err.splitlines()
         assert line.endswith(f"; the file has y_true, y_pred, {listed}"), line
         assert not (tmp_path / "o").exists()
+
+
+def test_an_error_line_writes_a_path_as_the_terminal_s_other_lines_do(tmp_path, capsys):
+    """R10 #6: 'Model card: …/o\\u00adx/model_card.html', then for a file in that folder
+    'auditor: error: …/o\\xadx/nope: no such file': one folder spelled two ways on one
+    terminal. The file an error names is now written as every copied path is."""
+    from auditor.cli import exit_code_of
+    from auditor.report.escape import terminal_exact
+
+    missing = tmp_path / "o\xadx\x1b" / "nope"
+    assert exit_code_of(["gate", str(missing)]) == 2
+    line = capsys.readouterr().err.strip()
+    assert line.startswith(f"auditor: error: {terminal_exact(str(missing))}:"), line
+    assert "\\u00adx\\u001b/nope" in line and "\xad" not in line
