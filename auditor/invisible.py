@@ -75,6 +75,7 @@ _MARK = "\\u0610-\\u061a\\u064b-\\u065f\\u0670\\u06d6-\\u06dc\\u06df-\\u06e4\\u0
 #   draws a reph) and Sinhala's touching letters ('ක\u200d්ව'). Elsewhere a joiner near a
 #   virama draws nothing (Tamil, Gurmukhi, Thai and Lao form no conjunct: 'பக்\u200cகம்'
 #   reads as 'பக்கம்'), nor before a digit or another script's letter: shown;
+_SINHALA, _SINHALA_CONSONANTS = "\\u0dca", "\\u0d9a-\\u0dc6"  # joins with ZWJ alone
 _CONJUNCT_SCRIPTS = (  # each script's virama, nukta ("" where none) and consonants
     ("\\u094d", "\\u093c", "\\u0915-\\u0939\\u0958-\\u095f\\u0978-\\u097f"),
     ("\\u09cd", "\\u09bc", "\\u0995-\\u09b9\\u09dc\\u09dd\\u09df\\u09f0\\u09f1"),
@@ -83,9 +84,8 @@ _CONJUNCT_SCRIPTS = (  # each script's virama, nukta ("" where none) and consona
     ("\\u0c4d", "\\u0c3c", "\\u0c15-\\u0c39\\u0c58-\\u0c5a\\u0c5d"),
     ("\\u0ccd", "\\u0cbc", "\\u0c95-\\u0cb9\\u0cdd\\u0cde"),
     ("\\u0d4d", "", "\\u0d15-\\u0d3a"),
-    ("\\u0dca", "", "\\u0d9a-\\u0dc6"),
+    (_SINHALA, "", _SINHALA_CONSONANTS),
 )
-_SINHALA, _SINHALA_CONSONANTS = _CONJUNCT_SCRIPTS[-1][0], _CONJUNCT_SCRIPTS[-1][2]
 _BEFORE_VIRAMA = f"(?<=\\u09b0\\u200d)(?=\\u09cd)|(?<=[{_SINHALA_CONSONANTS}]\\u200d)(?={_SINHALA})"
 # - ZWJ after a pictograph (with its FE0F or skin tone) before what an RGI emoji ZWJ sequence
 #   puts second: a gender sign, a profession's or a hair object, or one of the listed objects
