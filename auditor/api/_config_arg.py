@@ -85,12 +85,15 @@ def config_path(config: Any, config_file: Any, *, optional: bool = False) -> Pat
 
 
 def file_text(config_file: Any) -> str | None:
-    """``config_file`` (None, a str or an os.PathLike of one) as the text audit.json records;
-    anything else, or a blank path, one line naming it (an int was a raw TypeError, and ""
-    was taken and recorded as None)."""
+    """``config_file`` (None, a str or an os.PathLike of one) as the text audit.json records,
+    a leading ``~`` expanded (``"~/c.toml"`` was read as ./~/c.toml); anything else, or a
+    blank path, one line naming it (an int was a raw TypeError, and "" was taken and
+    recorded as None)."""
     if config_file is None:
         return None
-    return path_text(config_file, field="config_file", message=NOT_A_CONFIG_FILE)
+    text = path_text(config_file, field="config_file", message=NOT_A_CONFIG_FILE)
+    path = as_path(text, field="config_file")  # "~/c.toml": the home folder's, as config='s
+    return text if path == Path(text) else str(path)
 
 
 def switch(value: Any, *, field: str) -> bool:

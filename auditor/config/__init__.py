@@ -363,7 +363,7 @@ def validate_config(raw: dict[str, Any], *, source: str, prefix: str = "") -> Au
     ``prefix``: ``tool.auditor.`` in pyproject.toml)."""
     raw, lifted = as_validated(raw, source=source, prefix=prefix)
     try:
-        return AuditConfig.model_validate(raw)
+        return AuditConfig.model_validate(raw, context={"config_file": source})
     except ValidationError as exc:
         loc, msg = first_problem(exc, AuditConfig, prefix=prefix)
         loc = run_key_named(loc, lifted, prefix=prefix)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ValidationInfo
 
 from auditor.errors import AuditorInputError, regular_file
 
@@ -96,10 +96,19 @@ NAME_TOO_LONG = "names a file or folder of {n:,} bytes; a file system allows {li
 MAX_NAME_BYTES = 255  # one file or folder name (Linux, macOS, Windows)
 
 
-def _not_blank(value: Any) -> Any:
-    """Refuse what no file system can open (the stat inside the reader was a crash)."""
+def _not_blank(value: Any, info: ValidationInfo) -> Any:
+    """Refuse what no file system can open (the stat inside the reader was a crash). A
+    leading ``~`` of a path given from Python (``AuditConfig(model={"path": "~/m.skops"})``)
+    is the home folder, as every path's is (io.as_path); one of no known user is kept, and
+    not found later. A config file's (context ``config_file``) waits for resolve_paths: a
+    table the command does not read keeps its text, and a refusal shows it as written."""
     if not isinstance(value, str):
         return value
+    if value.startswith("~") and "config_file" not in (info.context or {}):
+        try:
+            value = str(Path(value).expanduser())
+        except RuntimeError:  # ~name of no user: its file is not there, said where read
+            pass
     if not value.strip():  # Path("") is ".", the working folder
         raise ValueError(BLANK_PATH)
     if "\0" in value:

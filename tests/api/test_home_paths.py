@@ -118,3 +118,21 @@ def test_audit_model_reads_its_data_in_the_home_folder(home, tmp_path):
                                  progress=False)  # fmt: skip
     assert result.verdict in {"pass", "warn", "fail"}
     assert list((tmp_path / "work").iterdir()) == []
+
+
+def test_config_file_beside_an_audit_config_takes_the_home_folder(home, tmp_path):
+    """`config_file="~/c.toml"` was Path("~/c.toml"), so a baseline beside it was looked for
+    in ./~ ("runs/a: gates.baseline: no such file", R11 #2b)."""
+    from auditor.config import AuditConfig, GatesConfig
+
+    auditor.audit_predictions(_frame(), y_true="y", y_pred="p", sensitive=["group"],
+                              out_dir="~/runs/a")  # fmt: skip
+    (home / "c.toml").write_text('name = "x"\n', encoding="utf-8")
+    config = AuditConfig(name="x", gates=GatesConfig(baseline="runs/a"))
+    gated = auditor.regate("~/runs/a", config=config, config_file="~/c.toml",
+                           out_dir="~/runs/g")  # fmt: skip
+    assert gated.data["gates"]["baseline"]["file"] == str(home / "runs" / "a")
+    made = auditor.audit_predictions(_frame(), y_true="y", y_pred="p", sensitive=["group"],
+                                     config=config, config_file="~/c.toml")  # fmt: skip
+    assert made.data["gates"]["baseline"]["file"] == str(home / "runs" / "a")
+    assert list((tmp_path / "work").iterdir()) == []

@@ -57,3 +57,17 @@ def test_load_config_takes_the_home_folder(home, tmp_path):
         load_config("~nobody_zz9/c.toml")
     assert err.value.field == "path" and "names no home folder" in err.value.message
     assert list((tmp_path / "work").iterdir()) == []
+
+
+def test_a_path_of_a_config_built_in_python_takes_the_home_folder(home):
+    """`AuditConfig(model={"path": "~/m.skops"})` read ./~/m.skops, where the same TOML key
+    and a GateRule's baseline from Python are the home folder's (R11 #2c)."""
+    from auditor.config import AuditConfig
+
+    data = {"source": "table", "path": "~/d.csv", "target": "y", "sensitive": ["s"]}
+    config = AuditConfig(name="x", model={"kind": "sklearn", "path": "~/m.skops"},
+                         data=data, gates={"baseline": "~/runs/a"})  # fmt: skip
+    assert config.model.path == home / "m.skops" and config.data.path == home / "d.csv"
+    assert config.gates.baseline == home / "runs" / "a"
+    here = AuditConfig(name="x", data={**data, "path": "./~/d.csv"})
+    assert here.data.path.parts[0] == "~"  # a folder named ~, read here
