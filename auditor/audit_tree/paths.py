@@ -127,7 +127,9 @@ def _bracket(inner: str, path: str) -> Step:
         return Step("match", key=key, value=value)
     if not inner:
         raise ValueError(f"empty [] in metric path {path!r}")
-    return Step("match", value=inner.strip("'\""))
+    # a bare label holds no backslash of its own (one is quoted, :func:`_label_text`): a
+    # \\u00ad in it is a copied path's invisible character
+    return Step("match", value=_CODED.sub(_unescaped, inner.strip("'\"")))
 
 
 def step_text(step: Step) -> str:
@@ -150,9 +152,23 @@ def fmt_key(key: str) -> str:
 
 
 def _unquote(quoted: str) -> str:
-    """A quoted key's text: a backslash before a backslash or a quote escapes it; any other
-    backslash is itself (a path written before keys were escaped reads as it did)."""
-    return re.sub(r'\\([\\"])', r"\1", quoted)
+    """A quoted key's text: a backslash before a backslash or a quote escapes it, and
+    ``\\uXXXX`` or ``\\UXXXXXXXX`` is the character a copied path shows so (``\\u00ad``,
+    errors.escapes_shown ``copied``); any other backslash is itself (a path written before
+    keys were escaped reads as it did)."""
+    return _ESCAPED.sub(_unescaped, quoted)
+
+
+_CODES = r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})"
+_ESCAPED = re.compile(rf'\\([\\"])|{_CODES}')
+_CODED = re.compile(rf"(){_CODES}")  # a bare label's: its empty group 1 keeps the numbering
+
+
+def _unescaped(m: re.Match[str]) -> str:
+    if m.group(1):
+        return m.group(1)
+    code = int(m.group(2) or m.group(3), 16)
+    return chr(code) if code <= 0x10FFFF else m.group(0)
 
 
 def _id_label(item: Any) -> str | None:
