@@ -296,7 +296,8 @@ def shown_char(char: str, *, copied: bool = False) -> str:
 SHOWN_AS_ESCAPE = invisible.SHOWN_AS_ESCAPE
 
 
-def _escape_of(m: re.Match[str]) -> str:
+def escape_of(m: re.Match[str]) -> str:
+    """A matched character as the escape a name shows it as (:func:`shown_char`): ``\\x1b``."""
     return shown_char(m.group(0))
 
 
@@ -310,7 +311,7 @@ def escapes_shown(text: str, *, copied: bool = False) -> str:
     one form every writer of one uses (``\\u00ad``: a gate rule's TOML string reads it)."""
     if invisible.holds_none(text):  # most names, at C speed (str.isprintable)
         return text
-    return SHOWN_AS_ESCAPE.sub(_copied_escape_of if copied else _escape_of, text)
+    return SHOWN_AS_ESCAPE.sub(_copied_escape_of if copied else escape_of, text)
 
 
 # An escape printable_line writes (a control's, workflow_inert's), or one a line holds:

@@ -17,8 +17,8 @@ from markupsafe import Markup, escape
 from auditor.errors import (  # error lines use them too: the lowest layer
     SHOWN_AS_ESCAPE,
     backslashes_doubled,
+    escape_of,
     escapes_shown,
-    shown_char,
     workflow_inert,
 )
 from auditor.invisible import BREAKS, CONTROLS, holds_none
@@ -66,19 +66,15 @@ def _doubled(controls: re.Pattern[str], text: str) -> str:
 
 
 def _shown(controls: re.Pattern[str], text: str) -> str:
-    """``text`` (a name) with each of ``controls`` shown (:func:`_visible`), its own
-    backslashes before one, or before what reads as one, doubled first (:func:`_doubled`)."""
+    """``text`` (a name) with each of ``controls`` shown (:func:`auditor.errors.escape_of`),
+    its own backslashes before one, or before what reads as one, doubled first
+    (:func:`_doubled`)."""
     return _subbed(controls, _doubled(controls, text))
 
 
 def _subbed(controls: re.Pattern[str], text: str) -> str:
     """``text`` with each of ``controls`` shown; a text that :func:`holds_none` holds none."""
-    return text if holds_none(text) else controls.sub(_visible, text)
-
-
-def _visible(m: re.Match[str]) -> str:
-    """A control character as text: ``\\x1b``, ``\\u202e``."""
-    return shown_char(m.group(0))
+    return text if holds_none(text) else controls.sub(escape_of, text)
 
 
 def md_escape(value: Any) -> str:
@@ -135,16 +131,17 @@ def md_code(value: Any, *, in_table: bool = True) -> str:
     run of backticks, with a space inside each end where it begins or ends with a backtick
     or with a space at both ends (the renderer takes that space off): a label 'a`b' stays
     itself, not 'a'b'. A line break, a tab or another control character is shown as
-    :func:`md_escape` shows it (``\\x0a``, ``\\x09``, ``\\x1b``): a newline would end a table's
+    an escape (``\\u000a``, ``\\u0009``, ``\\u001b``, below): a newline would end a table's
     row, and a space would read as a label with a space. In a table the pipe is ``\\|``
     (GitHub reads it as a cell border even there, and shows ``|``); outside one ``\\|``
     would show its backslash. A character every writer shows as an escape (a control, an
     invisible one: :data:`SHOWN_AS_ESCAPE`) is shown as a TOML or JSON string reads it back
-    (:func:`_copyable`: ``\\u000a``, ``\\u00ad``): a metric path copied into a gate rule's
-    double quotes names the same metric (``\\xad`` is no TOML escape). Any other text is
+    (``\\u000a``, ``\\u00ad``: :func:`auditor.errors.escapes_shown` ``copied``): a metric
+    path pasted into a gate rule's ``'…'`` names the same metric (the path reader reads the
+    escape; ``\\xad`` is no TOML escape). Any other text is
     shown as it is, a table's pipe but in the raw file. Every Markdown writer writes a
     metric path, a command or a file path so."""
-    text = _copyable(str(value))  # a path, quoted by its own rules
+    text = escapes_shown(str(value), copied=True)  # a path, quoted by its own rules
     text = text.replace("|", "\\|") if in_table else text
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     spaced = text[:1] == text[-1:] == " " and text.strip()
@@ -187,7 +184,7 @@ def controls_shown(value: Any) -> Any:
     never with control characters: every control character in text is shown, a user's own
     LRM + U+2068 ... U+2069 too (it kept two labels 'abc' and that pair around 'abc' alike)."""
     if isinstance(value, Markup):  # our own markup: its line breaks are the tool's
-        return Markup(_CONTROL.sub(_visible, str(value)))
+        return Markup(_CONTROL.sub(escape_of, str(value)))
     if not isinstance(value, str):
         return value
     return _shown(_NOT_TERMINAL, value)  # a browser shows one as a space
@@ -221,7 +218,7 @@ def md_fence(value: Any, info: str) -> str:
     is read in it, so none is escaped), each line end a ``\\n``, tabs kept, another control
     character shown (``\\x1b``); the fence one backtick longer than the text's longest run of
     backticks (at least three), so no line of the text can close it."""
-    text = _CONTROL.sub(_visible, "\n".join(_LINE_END.split(str(value))))
+    text = _CONTROL.sub(escape_of, "\n".join(_LINE_END.split(str(value))))
     fence = "`" * max(3, max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     return f"{fence}{info}\n{text}\n{fence}"
 
@@ -232,7 +229,7 @@ def _shown_but_isolates(text: str) -> str:
     put there, in a Markdown line the template prints): such a pair cannot reorder anything
     outside it."""
     kept = _ISOLATE_PAIR.split(text)  # even: outside the pairs; odd: a pair's inside
-    shown = (_CONTROL.sub(_visible, p) if i % 2 == 0 else f"{LRM}{FSI}{p}{PDI}"
+    shown = (_CONTROL.sub(escape_of, p) if i % 2 == 0 else f"{LRM}{FSI}{p}{PDI}"
              for i, p in enumerate(kept))  # fmt: skip
     return "".join(shown)
 
@@ -270,13 +267,7 @@ def card_exact(value: Any) -> Any:
     it, no backslash doubled, escaped (Markup: the last step shows nothing again)."""
     if not isinstance(value, str):
         return value
-    return escape(_card_pieces(_copyable(value)))
-
-
-def _copyable(text: str) -> str:
-    """A path a reader copies, each of :data:`SHOWN_AS_ESCAPE` as the ``\\uXXXX`` or
-    ``\\UXXXXXXXX`` escape a TOML, JSON or Python string reads back; nothing else changed."""
-    return escapes_shown(text, copied=True)
+    return escape(_card_pieces(escapes_shown(value, copied=True)))
 
 
 def _card_pieces(value: Any) -> Any:
