@@ -60,6 +60,16 @@ def as_path(value: Any, *, field: str, empty: str = EMPTY_PATH) -> Path:
     return home_path(text, field=field)  # as typed: './~/x', whose Path is ~/x, stays here
 
 
+def read_path(value: Any, *, field: str, empty: str = EMPTY_PATH) -> Path:
+    """The input ``value`` as a Path (:func:`as_path`); a URL typed as text, not there, is
+    refused as typed, naming ``field`` (its Path keeps one '/'): preflight.out_path's twin."""
+    from auditor.config.paths import as_written  # pydantic: only once an input is given
+
+    path = as_path(value, field=field, empty=empty)
+    as_written(value, path, field=field)
+    return path
+
+
 def path_text(value: Any, *, field: str, message: str = NOT_A_PATH,
               empty: str | None = None) -> str:  # fmt: skip
     """``value``'s text where it is a str or an os.PathLike giving a str, not blank; else one

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.config import AuditConfig, load_config
-from auditor.config.paths import as_written
 from auditor.errors import AuditorInputError
-from auditor.io import as_path, path_text
+from auditor.io import as_path, path_text, read_path
 
 # run's and regate's config=: what it takes (one wording for both; a dict was "a path, got dict")
 NOT_A_CONFIG = (
@@ -79,9 +78,7 @@ def config_path(config: Any, config_file: Any, *, optional: bool = False) -> Pat
     file_text(config_file)
     if config is None or isinstance(config, AuditConfig):
         return None
-    path = as_path(config, field="config")  # "~/c.toml": the home folder's
-    as_written(config, path, field="config")  # as written: a Path keeps one '/'
-    return path
+    return read_path(config, field="config")  # "~/c.toml": the home folder's
 
 
 def file_text(config_file: Any) -> str | None:

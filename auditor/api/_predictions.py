@@ -24,10 +24,9 @@ from auditor.api._rerun import read_baseline
 from auditor.api._result import AuditResult
 from auditor.api._trained import command_line, judged_gates
 from auditor.config import MAX_SEED, AuditConfig, name_from_file
-from auditor.config.paths import as_written
 from auditor.errors import AuditorInputError
 from auditor.gates import validate_rules
-from auditor.io import as_path
+from auditor.io import read_path
 from auditor.predictions.audit import audited_specs, build_audit, predictions_config
 from auditor.predictions.read import MISSING_LEVEL, Columns, PredictionCounts, reduce_predictions
 from auditor.provenance import forgotten_on_error, hash_ahead, library_versions
@@ -235,9 +234,7 @@ def _local_file(source: str | Path) -> Path:
     """The file ``source`` names, ``~`` expanded (as pandas' readers expand it; a URL is
     refused where the file is opened: ``header.file_kind``); a ``~name`` of no user is one
     line, as in a config (it was an internal error)."""
-    path = as_path(source, field="--predictions", empty=NO_SOURCE)  # "" read the working folder
-    as_written(source, path)  # s3://b/x, as written: its Path shows s3:/b/x
-    return path
+    return read_path(source, field="--predictions", empty=NO_SOURCE)  # "": the working folder
 
 
 def _start_reading(

@@ -12,11 +12,10 @@ from auditor.api._config_arg import config_path, file_text, wait_seconds
 from auditor.api._errors import RERUN_FIELDS, RERUN_WORDS, named_as
 from auditor.api._result import AuditResult, read_run, refuse_rewrite
 from auditor.config import AuditConfig, GatesConfig, expand_home
-from auditor.config.paths import as_written
 from auditor.config.predictions_file import load_predictions_config
 from auditor.errors import AuditorInputError
 from auditor.gates import evaluate_gates, validate_rules
-from auditor.io import as_path
+from auditor.io import read_path
 from auditor.preflight import out_path, run_head
 from auditor.record import audit_schema
 from auditor.run_folder import (
@@ -42,24 +41,16 @@ def gate_options(
     if fail_on is not None:
         update["fail_on"] = gates.with_fail_on(fail_on).fail_on  # checked, in any case
     if baseline is not None:
-        update["baseline"] = _local(baseline, field="--baseline").absolute()  # str, or 5
+        update["baseline"] = read_path(baseline, field="--baseline").absolute()  # str, or 5
     return gates.model_copy(update=update) if update else gates
 
 
-def _local(value: Any, *, field: str) -> Path:
-    """``value`` as a Path (:func:`as_path`); a URL written as text, not there, refused as
-    written ("<cwd>/https:/x.org/a.json: no such file" was shown: a Path keeps one '/')."""
-    path = as_path(value, field=field)
-    as_written(value, path, field=field)
-    return path
-
-
 def _read_run(value: Any, *, flags: bool) -> tuple[Path, AuditResult, str]:
-    """``run_dir`` as a local Path (:func:`_local`), its run read back and the audit.json's
+    """``run_dir`` as a local Path (:func:`read_path`), its run read back and the audit.json's
     text (:func:`read_run`): a refusal of the whole file (none there, a folder, not JSON)
     names ``run_dir`` ('nope: run_dir: no such file'); with ``flags`` the command line's
     RUN_DIR is named by its file alone."""
-    path = _local(value, field="run_dir")
+    path = read_path(value, field="run_dir")
     return path, *read_run(path, field=None if flags else "run_dir")
 
 

@@ -21,10 +21,9 @@ from auditor.api._errors import named_as
 from auditor.api._rules import Rules, as_listed, gates_config
 from auditor.audit_tree import Evidence, estimates, fmt_key, parse_path
 from auditor.config import GatesConfig
-from auditor.config.paths import as_written
 from auditor.errors import AuditorInputError, check_resolvable
 from auditor.gates import evaluate_gates, validate_rules
-from auditor.io import CHECKPOINTS, RUN_FOLDER_FILES, as_path, to_json_text
+from auditor.io import CHECKPOINTS, RUN_FOLDER_FILES, read_path, to_json_text
 from auditor.numbers import fmt_interval
 from auditor.preflight import out_path, run_head
 from auditor.preflight.run_place import IN_OTHER_RUN, refuse_in_run, shown
@@ -207,9 +206,7 @@ class AuditResult:
         """Read ``RUN_DIR`` or ``RUN_DIR/audit.json``, validated against the schema; a URL
         not there is refused as written ("https:/x/y: no such file" was shown); anything but a
         path (an int, None, a DataFrame) one line naming ``path`` (a raw TypeError was)."""
-        folder = as_path(path, field="path")  # "~/runs/x": the home folder's
-        as_written(path, folder)
-        return read_run(folder)[0]
+        return read_run(read_path(path, field="path"))[0]  # "~/runs/x": the home folder's
 
 
 def read_run(path: str | Path, *, field: str | None = None) -> tuple[AuditResult, str]:

@@ -37,13 +37,12 @@ def _local(value: str, *, read: bool, kind: str) -> Path:
     as the home folder's by the Python API it is handed to)."""
     from auditor.config import paths  # pydantic: only once such a path is given
     from auditor.errors import AuditorInputError
-    from auditor.io import as_path
+    from auditor.io import as_path, read_path
 
     try:
         if read:
-            paths.as_written(value)
-        else:
-            paths.out_as_written(value, kind=kind)
+            return read_path(value, field="")
+        paths.out_as_written(value, kind=kind)
         return as_path(value, field="")
     except AuditorInputError as err:
         raise typer.BadParameter(str(err)) from None

@@ -34,7 +34,7 @@ def test_a_url_is_one_line_saying_to_download_it(url, kind):
     slash (Python's Path drops the other), and is a URL all the same."""
     with pytest.raises(AuditorInputError) as err:
         audit_predictions(kind(url), **KW)
-    shown = url if kind is str else str(Path(url))
+    shown = f"{url}: source" if kind is str else str(Path(url))  # text: io.read_path's check
     assert str(err.value) == f"{shown}: a URL: auditor reads a local file; download it first"
 
 

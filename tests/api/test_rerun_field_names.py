@@ -65,7 +65,7 @@ def run(tmp_path_factory):
         (lambda run: auditor.regate(run, baseline=URL), "baseline", f"{URL}: baseline: {SAID}"),
         (lambda run: auditor.rerender(URL), "run_dir", f"{URL}: run_dir: {SAID}"),
         # said "https:/x.org/run/audit.json: no such file" (R21 #2)
-        (lambda run: AuditResult.load(URL), None, f"{URL}: {SAID}"),
+        (lambda run: AuditResult.load(URL), "path", f"{URL}: path: {SAID}"),  # as regate's
         # each wrote the local folder s3:/bucket/run (R21 #3)
         (lambda run: auditor.rerender(run, out_dir=OUT), "out_dir", f"{OUT}: out_dir: {WRITES}"),
         (lambda run: auditor.regate(run, out_dir=OUT), "out_dir", f"{OUT}: out_dir: {WRITES}"),
