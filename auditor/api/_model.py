@@ -46,6 +46,7 @@ from auditor.errors import AuditorInputError
 from auditor.gates import validate_rules
 from auditor.io import as_path
 from auditor.predictions.audit import no_training
+from auditor.preflight import out_path
 from auditor.record import audit_schema
 from auditor.run_folder import LOCK_TIMEOUT_S, check_out_dir, staged_run, write_audit
 from auditor.runtime import stage_log
@@ -111,6 +112,8 @@ def run(
     lock_timeout = wait_seconds(lock_timeout)  # NaN waited for ever once the folder was held
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags, given=(config, out_dir)):
         config, config_file = as_config(config, config_file)
+        if out_dir is not None:  # its own fault, not the config file's (5, "~nobody/o")
+            out_path(out_dir)
     with named_as(RERUN_WORDS, RERUN_FIELDS, flags=flags), config_named(config_file):
         named = Path(config_file) if config_file else None
         gates, old = read_baseline(config.gates, config_file=named)  # before any work: exit 2

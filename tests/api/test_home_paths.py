@@ -136,3 +136,13 @@ def test_config_file_beside_an_audit_config_takes_the_home_folder(home, tmp_path
                                      config=config, config_file="~/c.toml")  # fmt: skip
     assert made.data["gates"]["baseline"]["file"] == str(home / "runs" / "a")
     assert list((tmp_path / "work").iterdir()) == []
+
+
+@pytest.mark.parametrize("out_dir", ["~nobody_zz9/o", 5])
+def test_a_bad_out_dir_of_run_is_not_blamed_on_the_config_file(home, out_dir):
+    """run("~/c.toml", out_dir="~nobody/o") said "~/c.toml: out_dir: ...", naming the config
+    file, which holds no fault (R11 #8)."""
+    (home / "c.toml").write_text('name = "x"\n', encoding="utf-8")
+    with pytest.raises(AuditorInputError) as err:
+        auditor.run("~/c.toml", out_dir=out_dir, progress=False)
+    assert err.value.field == "out_dir" and err.value.source != "~/c.toml", str(err.value)
