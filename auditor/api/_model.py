@@ -168,7 +168,7 @@ def audit_model(
     features: list[str] | None = None, positive_label: Any = None, train: str | None = None,
     config: AuditConfig | None = None, seed: int = 0, name: str | None = None,
     out_dir: str | Path | None = None, progress: bool = True, data_license: str = "",
-    data_citation: str = "", missing_group: bool = False,
+    data_citation: str = "", missing_group: bool = False, lock_timeout: float = LOCK_TIMEOUT_S,
 ) -> AuditResult:  # fmt: skip
     """Audit ``model`` (an ``nn.Module`` returning logits, a fitted scikit-learn estimator, or
     any object with ``predict_proba``) as it is: ``data`` are the evaluation rows,
@@ -182,7 +182,9 @@ def audit_model(
     ``missing_group``: a missing sensitive value is the group "(missing)" (data.missing_group;
     else such rows are refused). ``config``:
     the other settings (privacy, fairness, gates, transparency). In memory unless
-    ``out_dir``. Bad input is an AuditorInputError naming the argument (``sensitive``)."""
+    ``out_dir`` (``lock_timeout``: as :func:`run`'s). Bad input is an AuditorInputError
+    naming the argument (``sensitive``)."""
+    lock_timeout = wait_seconds(lock_timeout)  # as every writer's: checked before any work
     if model is None:
         raise AuditorInputError(NO_MODEL, field="model")
     if isinstance(model, type):  # LogisticRegression, not LogisticRegression().fit(...)
@@ -211,7 +213,8 @@ def audit_model(
             audit = audit_supplied(cfg, model=model, frames=frames, progress=progress)
         return AuditResult(data=audit)
     out = check_out_dir(out_dir, mode="supplied")
-    with _as_given(model), staged_run(out) as stage:  # the folder holds predictions.parquet too
+    # the folder holds predictions.parquet too
+    with _as_given(model), staged_run(out, lock_timeout=lock_timeout) as stage:
         audit = audit_supplied(cfg, model=model, frames=frames, progress=progress,
                                artifacts_dir=stage)  # fmt: skip
         write_audit(audit, stage, source=str(out / "audit.json"))

@@ -13,6 +13,7 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 import auditor
 from auditor.errors import AuditorInputError
@@ -41,6 +42,10 @@ CALLS = {
         out, lock_timeout=wait),
     "audit_predictions": lambda run, frame, out, wait: auditor.audit_predictions(
         frame, y_true="y", y_pred="p", sensitive=["group"], out_dir=out, lock_timeout=wait),
+    # took none: lock_timeout=5 was a raw TypeError (R11 #9)
+    "audit_model": lambda run, frame, out, wait: auditor.audit_model(
+        LogisticRegression().fit(frame[["p"]], frame["y"]), data=frame, target="y",
+        sensitive=["group"], features=["p"], out_dir=out, lock_timeout=wait, progress=False),
 }  # fmt: skip
 
 
