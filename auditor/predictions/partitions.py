@@ -67,9 +67,11 @@ def dask_partials(path: Path, cols: Columns, scheduler: str, batch_rows: int) ->
         else:
             computed = _csv_computed(path, cols, scheduler, batch_rows)
         whole = False  # a CSV partition's faults (rows from its start) read as the file's
+        marks = [part.decimals for partials in computed for part in partials]
+        mixed = any(d.point for d in marks) and any(d.comma for d in marks)  # commas refused
         for partials in computed:
             for part in partials:
-                if whole or _faulted_in_partition(part, path):
+                if whole or _faulted_in_partition(part, path, mixed):
                     part.score_faults = None if whole else _file_faults(path, cols)
                     part.decimals, whole = Decimals(), True  # the file's, in its faults
                 yield part
@@ -163,24 +165,29 @@ def _reduced(batches: Any, cols: Columns, source: str, offset: int = 0) -> list[
     return [reduce_arrow(cols, source, None, at, batch) for at, batch in offsets(batches, offset)]
 
 
-def _faulted_in_partition(part: Partial, path: Path) -> bool:
-    """The partial's score faults, or its first decimal comma, are of a CSV partition's rows
-    (numbered from its start)."""
-    faults, comma = part.score_faults, part.decimals.comma
+def _faulted_in_partition(part: Partial, path: Path, mixed: bool) -> bool:
+    """The partial's score faults, or its first decimal comma where the file's scores are
+    ``mixed`` (a decimal point too: the comma is refused), are of a CSV partition's rows
+    (numbered from its start). A file of commas alone is not read again (R12 #1)."""
+    faults, comma = part.score_faults, part.decimals.comma if mixed else None
     sources = (faults.sources() if faults else set()) | ({comma[0][0]} if comma else set())
     return any(_in_partition(source, path) for source in sources)
 
 
 def _file_faults(path: Path, cols: Columns) -> ScoreFaults | None:
     """The score faults of the file read by the batch engine (its rows numbered from the
-    file's start, wherever the partitions split; read again: on this path only)."""
-    faults, decimals = None, Decimals()
+    file's start, wherever the partitions split; read again: on this path only), its batches'
+    scores checked, no cell codes, ranges or bins built for them (an Event already set)."""
+    import threading
+
+    faults, decimals, faulted = None, Decimals(), threading.Event()
+    faulted.set()
     for offset, batch in offsets(iter_batches(path, cols, batch_rows=1 << 20)):
-        found = reduce_arrow(cols, str(path), None, offset, batch)
+        found = reduce_arrow(cols, str(path), None, offset, batch, faulted=faulted)
         decimals, faults = decimals.then(found.decimals, faults)
         if found.score_faults is not None:
             faults = (faults or ScoreFaults()).added(found.score_faults)
-    return faults
+    return None if faults == ScoreFaults() else faults  # a good batch's: ScoreFaults()
 
 
 def _as_batch_engine_refuses(path: Path, cols: Columns, exc: BaseException) -> AuditorInputError:

@@ -128,7 +128,8 @@ def read_scores(column: Any, *, source: str, row_offset: int
         written = getattr(values, "dtype", written)
         try:
             score = np.asarray(values, dtype=np.float64)
-            if is_text_type(column.type) and _comma_decimals(values) is None:
+            if _is_float(column.type) or (is_text_type(column.type)
+                                          and _comma_decimals(values) is None):  # fmt: skip
                 decimals = Decimals(point=True)  # read as a decimal point's
         except (TypeError, ValueError):  # a text column: numbers with a decimal comma, or say
             score = _comma_decimals(values)
@@ -141,6 +142,14 @@ def read_scores(column: Any, *, source: str, row_offset: int
     if not bad.any():
         return score, None, decimals
     return None, _faults(score, source, row_offset, written), decimals
+
+
+def _is_float(kind: Any) -> bool:
+    """A pyarrow float type: a CSV's scores written with a decimal point (a folder's part read
+    alone, its scores all so: '0.879' in one part, '0,63' in another, was read, R12 #3)."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_floating(kind))
 
 
 def _first_comma(column: Any, source: str, row_offset: int) -> Decimals:

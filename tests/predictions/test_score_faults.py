@@ -156,3 +156,77 @@ def test_a_file_of_decimal_commas_reads_alike_at_any_batch_size(tmp_path):
     for scores in read.values():  # sums added in other batches: the last digits may differ
         for name in ("log_loss", "brier", "ece", "roc_auc"):
             assert getattr(scores, name) == pytest.approx(getattr(read[10**6], name)), name
+
+
+def _spied(monkeypatch, owner, names, calls=None):
+    """Calls of each ``owner.name`` (still made), listed in ``calls``."""
+    calls = [] if calls is None else calls
+    for name in names:
+        real = getattr(owner, name)
+        monkeypatch.setattr(owner, name, lambda *a, _r=real, _n=name, **k: (calls.append(_n),
+                                                                            _r(*a, **k))[1])
+    return calls
+
+
+def test_a_good_file_of_decimal_commas_is_read_once_under_dask(tmp_path, monkeypatch):
+    """A partition's first comma was read as a fault: a good file of quoted decimal commas was
+    read and reduced a second time by the batch engine (1M rows: 3.5 s, not 2.8). Only a file
+    whose partitions mix marks (a point in one, a comma in another) is read again (R12 #1)."""
+    from auditor.predictions import partitions
+
+    monkeypatch.setattr(partitions, "CSV_PARTITION", 4096)  # 5+ partitions
+    calls = _spied(monkeypatch, partitions, ["_file_faults"])
+    good = _commas(tmp_path / "good.csv", [f'"0,{i % 9 + 1}"' for i in range(3000)])
+    dask = reduce_predictions(good, COLS, batch_rows=100, dask_scheduler="synchronous")
+    assert calls == []
+    assert dask.scores.roc_auc == pytest.approx(reduce_predictions(good, COLS).scores.roc_auc)
+    mixed = _commas(tmp_path / "mixed.csv", [f'"0,{i % 9 + 1}"' if i >= 2500 else
+                                             f'"0.{i % 9 + 1}"' for i in range(3000)])  # fmt: skip
+    said = _said(mixed, 10**6)
+    assert "('0,8' at data row 2501)" in said
+    assert _said(mixed, 100, dask="synchronous") == said
+
+
+def test_a_dask_files_faults_are_read_again_without_its_scores_kept(tmp_path, monkeypatch):
+    """The batch engine's second read of a faulted CSV (its rows numbered as the file's) built
+    every batch's cell codes, ranges and bins and dropped them (R12 #2): none now."""
+    from auditor.predictions import batch, partitions
+
+    real_faults, during = partitions._file_faults, []
+
+    def file_faults(*args):
+        during.append(len(calls))
+        found = real_faults(*args)
+        during.append(len(calls))
+        return found
+
+    calls = _spied(monkeypatch, batch, ["add_cell_codes", "pred_ranges", "pred_bins"])
+    monkeypatch.setattr(partitions, "_file_faults", file_faults)
+    real_batches = partitions.iter_batches  # the file read again in batches of 100, not 1M
+    monkeypatch.setattr(partitions, "iter_batches",
+                        lambda path, cols, **k: real_batches(path, cols, batch_rows=100))
+    rows = [("F" if i % 2 else "M", i % 3 % 2, i % 2, 0.75) for i in range(3000)]
+    rows[2900] = (*rows[2900][:3], 1.7)
+    path = _write(tmp_path / "p.csv", rows)
+    monkeypatch.setattr(partitions, "CSV_PARTITION", 4096)
+    said = _said(path, 100, dask="synchronous")
+    assert "score 1.7 at data row 2901 is above 1" in said
+    assert len(during) == 2 and during[0] == during[1], during
+
+
+@pytest.mark.parametrize("comma_first", [False, True])
+@pytest.mark.parametrize("batch_rows", [1, 7, 10**6])
+def test_a_folder_whose_parts_mix_decimal_marks_is_refused(tmp_path, comma_first, batch_rows):
+    """A folder whose part-00000.csv wrote 0.879 and part-00001.csv "0,63" (or the reverse) was
+    read, "0,63" as 0.63, where the same rows in one file are refused: a float part had no say
+    in the folder's one decision (R12 #3). Refused at the comma part's first comma, naming it."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    points = [f"0.{i % 9 + 1}" for i in range(200)]
+    commas = [f'"0,{i % 9 + 1}"' for i in range(200)]
+    first, second = (commas, points) if comma_first else (points, commas)
+    _commas(folder / "part-00000.csv", first)
+    _commas(folder / "part-00001.csv", second)
+    said = _said(folder, batch_rows)
+    part = folder / f"part-0000{0 if comma_first else 1}.csv"
+    assert said.startswith(f"{part}: score: ") and "('0,1' at data row 1)" in said, said

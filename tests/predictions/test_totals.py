@@ -127,7 +127,7 @@ def test_a_third_class_is_refused_at_its_batch_before_a_score(
 
 
 @pytest.mark.parametrize(("labels", "third"), [((0, 1), 2), (("no", "yes"), "maybe")])
-def test_no_batch_is_read_past_a_third_classs(tmp_path, monkeypatch, labels, third):
+def test_no_batch_is_read_past_a_third_class(tmp_path, monkeypatch, labels, third):
     """r8 #3: a third class that cannot be totals is refused at its batch, the rest of the file
     unread (10M rows with row 2's class 2 took 8 s, not 2). No test held it once score faults
     waited for the file's end: the refusal could wait as well and the binary-only line still
