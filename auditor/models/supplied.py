@@ -247,7 +247,8 @@ def module_logits(
             if out.is_complex():  # .float() would keep the real part alone, with a warning
                 raise AuditorInputError(COMPLEX.format(spec=spec, dtype=out.dtype),
                                         field=field_name)  # fmt: skip
-            parts.append(out.float().cpu().numpy().copy())  # a view: a buffer it reuses
+            # one copy (not a view of a buffer the module reuses; .cpu() alone copies CUDA's)
+            parts.append(out.to(device="cpu", dtype=torch.float32, copy=True).numpy())
     return np.concatenate(parts)
 
 
