@@ -8,6 +8,7 @@ import decimal
 import math
 import numbers
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -93,12 +94,29 @@ def file_text(config_file: Any) -> str | None:
     return text if path == Path(text) else str(path)
 
 
+SHOWN_CHARS = 40  # of a value a message quotes
+
+
+def shown(value: Any) -> str:
+    """``value``'s repr for a message, cut to :data:`SHOWN_CHARS` with an ellipsis where it is
+    longer (a cut -10**400 read as -1e38, and a cut 'xxx... lost its closing quote); an int
+    too long to read is its digit count."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**SHOWN_CHARS:
+        try:
+            digits = str(len(str(abs(value))))
+        except ValueError:  # past Python's int-to-text limit (4300 digits)
+            digits = f"over {sys.get_int_max_str_digits()}"
+        return f"{'a negative' if value < 0 else 'an'} int of {digits} digits"
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
 def switch(value: Any, *, field: str) -> bool:
     """``value`` as a bool where it is one (a numpy bool too); else one line naming ``field``
     (``missing_group="no"`` was taken as True): audit_model's and audit_predictions' check."""
     numpy_bool = getattr(getattr(value, "dtype", None), "kind", "") == "b" and not value.ndim
     if not isinstance(value, bool) and not numpy_bool:
-        raise AuditorInputError(NOT_A_SWITCH.format(found=repr(value)[:40]), field=field)
+        raise AuditorInputError(NOT_A_SWITCH.format(found=shown(value)), field=field)
     return bool(value)
 
 
@@ -114,6 +132,6 @@ def wait_seconds(value: Any, *, field: str = "lock_timeout") -> float:
     except ValueError:  # Decimal("sNaN")
         seconds = math.nan
     if not seconds >= 0:  # NaN is not >= 0
-        raise AuditorInputError(NOT_SECONDS.format(found=repr(value)[:40]), field=field)
+        raise AuditorInputError(NOT_SECONDS.format(found=shown(value)), field=field)
     return seconds
 

@@ -10,7 +10,14 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.api._config_arg import config_path, file_text, settings, switch, wait_seconds
+from auditor.api._config_arg import (
+    config_path,
+    file_text,
+    settings,
+    shown,
+    switch,
+    wait_seconds,
+)
 from auditor.api._errors import fields_except, named_as
 from auditor.api._frame import (
     FRAME_NAME,
@@ -88,7 +95,7 @@ def _columns(
 ) -> tuple[Columns, list[tuple[Hashable, str]]]:
     """The columns of each role, by their text names, and (label, role) of each as given."""
     if cols is not None and not isinstance(cols, Columns):
-        found = repr(cols)[:40] if isinstance(cols, str) else type(cols).__name__
+        found = shown(cols) if isinstance(cols, str) else type(cols).__name__
         raise AuditorInputError(NOT_COLUMNS.format(found=found), field="cols")
     if cols is not None and any(v is not None for v in (y_true, y_pred, y_score, sensitive)):
         raise AuditorInputError(COLUMNS_TWICE, field="cols")
@@ -119,7 +126,7 @@ def _checked_counts(*, seed: Any, batch_rows: Any) -> tuple[int, int]:
                                        ("batch_rows", batch_rows, 1, BAD_BATCH_ROWS)):  # fmt: skip
         whole = hasattr(value, "__index__") and not isinstance(value, bool)
         if not whole or not low <= value.__index__() <= MAX_SEED:
-            raise AuditorInputError(message.format(found=repr(value)[:40]), field=field)
+            raise AuditorInputError(message.format(found=shown(value)), field=field)
         checked.append(value.__index__())
     return checked[0], checked[1]
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from auditor.api._config_arg import shown
 from auditor.config import GateRule, GatesConfig
 from auditor.config.keys import first_problem
 from auditor.errors import AuditorInputError
@@ -81,7 +82,7 @@ def _rule(rule: Any, i: int, *, prefix: str = "rules") -> Any:
     """The ``i``-th rule of a list as given (a dict or a GateRule); anything else there (a
     list, a tuple, a str) is one line naming it, ``prefix[i]``."""
     if not isinstance(rule, Mapping | GateRule):
-        found = f"a {type(rule).__name__}" if isinstance(rule, list | tuple) else repr(rule)[:40]
+        found = f"a {type(rule).__name__}" if isinstance(rule, list | tuple) else shown(rule)
         raise AuditorInputError(NESTED_LIST.format(found=found), field=f"{prefix}[{i}]")
     return rule
 

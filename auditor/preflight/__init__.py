@@ -168,8 +168,9 @@ def run_head(path: Path) -> dict[str, Any] | None:
 
 def check_out_file(path: str | Path, *, field: str) -> Path:
     """Refuse a single output file (``diff --out``, ``init PATH``) that is a folder, lies
-    below a file, or cannot be written, before any work. Returns the path."""
-    out = Path(path)
+    below a file, or cannot be written, before any work. Returns the path (:func:`as_path`:
+    ``~/d.md`` is the home folder's, as the parser gives it already)."""
+    out = as_path(path, field=field)
     if out.is_dir():
         raise AuditorInputError(OUT_FILE_IS_A_FOLDER, source=str(out), field=field)
     parent = _nearest_existing(out.parent)

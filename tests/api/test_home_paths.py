@@ -146,3 +146,29 @@ def test_a_bad_out_dir_of_run_is_not_blamed_on_the_config_file(home, out_dir):
     with pytest.raises(AuditorInputError) as err:
         auditor.run("~/c.toml", out_dir=out_dir, progress=False)
     assert err.value.field == "out_dir" and err.value.source != "~/c.toml", str(err.value)
+
+
+def test_an_output_file_takes_the_home_folder(home, tmp_path):
+    """preflight.check_out_file did Path(path): '~/d.md' from Python was ./~/d.md (R11 #4)."""
+    from auditor.preflight import check_out_file
+
+    assert check_out_file("~/d.md", field="--out") == home / "d.md"
+    (home / "d.md").mkdir()
+    with pytest.raises(AuditorInputError) as err:
+        check_out_file("~/d.md", field="--out")
+    assert err.value.source == str(home / "d.md")
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [(-(10**400), "got a negative int of 401 digits"),
+     ("x" * 100, "got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…")],
+)  # fmt: skip
+def test_a_long_value_is_shown_cut_with_an_ellipsis(home, value, said):
+    """repr()[:40] showed -10**400 as -1000...0, which is -1e38, another number, and a long
+    text lost its closing quote with no mark (R11 #6)."""
+    with pytest.raises(AuditorInputError) as err:
+        auditor.audit_predictions(_frame(), y_true="y", y_pred="p", sensitive=["group"],
+                                  out_dir="x", lock_timeout=value)  # fmt: skip
+    assert str(err.value).endswith(said), str(err.value)
