@@ -67,6 +67,10 @@ NO_REASON = (
     "{found!r}: a null epsilon_lower_bound needs its reason here (auditor writes why no outcome "
     "of the guesses can show an epsilon above 0)"
 )
+NO_CLAIM_REASON = (
+    "{found!r}: an untestable claim needs its reason here (auditor writes why no outcome of "
+    "the guesses can exceed the claim)"
+)
 EPSILON = "an epsilon lower bound"
 PROBABILITY = "a probability"
 EXPOSURE = "an exposure in bits"
@@ -95,6 +99,7 @@ def check_canaries(data: dict[str, Any], *, source: str) -> None:
                     source=source)  # fmt: skip
     _delta(canaries, config, source)
     _bounds(canaries, source)
+    _claim(canaries, source)
 
 
 def _sum(kinds: dict[str, Any], key: str) -> int | None:
@@ -249,6 +254,17 @@ def _powerless(canaries: dict[str, Any], source: str) -> None:
     if not isinstance(reason, str) or not reason.strip():
         why = NO_REASON.format(found=reason)
         raise AuditorInputError(why, source=source, field=f"{WHERE}/undefined/epsilon_lower_bound")
+
+
+def _claim(canaries: dict[str, Any], source: str) -> None:
+    """Where ``claim_status`` is "untestable", ``exceeds_claim`` is null with the reason the
+    card shows in its place: without it the card raised UndefinedError (R14 #2)."""
+    if canaries.get("claim_status") != "untestable":
+        return
+    reason = _part(canaries, "undefined").get("exceeds_claim")
+    if not isinstance(reason, str) or not reason.strip():
+        why = NO_CLAIM_REASON.format(found=reason)
+        raise AuditorInputError(why, source=source, field=f"{WHERE}/undefined/exceeds_claim")
 
 
 def _same_bound(found: Any, expected: float, v: str, key: str, source: str) -> None:
