@@ -146,7 +146,7 @@ class AuditResult:
             cfg = cfg.with_fail_on(fail_on)
         listed = rules is not None and not isinstance(rules, GatesConfig | Mapping)
         try:
-            validate_rules(cfg, source=None if listed else "rules", schema=audit_schema)
+            validate_rules(cfg, source=None, schema=audit_schema)  # named once: gates.rules[0]
         except AuditorInputError as exc:  # a list's rule i is rules[i], as its parse names it
             raise (as_listed(exc) if listed else exc) from None
         audit = copy.deepcopy(self.data)  # its own: editing one result edits no other

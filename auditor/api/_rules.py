@@ -33,6 +33,9 @@ RULE_KEY = (
 )
 # a table's rules= given one rule, not a list ("is a list of tables: write [[rules]]")
 TABLE_ONE_RULE = "a list of rules, not one: {{'rules': [{{'metric': ..., 'min': ...}}]}}"
+# a table's rules= no list (None: pydantic's "Input should be a valid list"; "x": TOML's
+# "must be a list, not one value: write ["x"]")
+TABLE_NO_LIST = "a list of rules, {{'rules': [{{'metric': ..., 'min': ...}}]}}, not {found}"
 # a list's item that is no rule: a list ("is one table: write [] (one bracket), not [[]]",
 # "write [rules[0]] (one bracket), not [[rules[0]]]" in a table's rules), a str ("must be a
 # table"): the same words at the top level and in a table's rules
@@ -75,6 +78,8 @@ def _table(rules: Mapping[Any, Any]) -> dict[Any, Any]:
     if isinstance(listed, list | tuple):
         for i, rule in enumerate(listed):
             _rule(rule, i, prefix="gates.rules")
+    elif "rules" in rules:
+        raise AuditorInputError(TABLE_NO_LIST.format(found=shown(listed)), field="gates.rules")
     return dict(rules)
 
 

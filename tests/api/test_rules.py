@@ -70,3 +70,20 @@ def test_the_shapes_that_were_right_still_are(result):
     with pytest.raises(AuditorInputError) as err:  # a table's key beside a rule's: the table's
         result.gate({"fail_on": "warning", "metric": ACCURACY})
     assert err.value.field == "gates.metric", str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("rules", "line"),
+    [({"rules": None}, "gates.rules: a list of rules, {'rules': [{'metric': ..., 'min': ...}]}, "
+                       "not None"),
+     ({"rules": "x"}, "gates.rules: a list of rules, {'rules': [{'metric': ..., 'min': ...}]}, "
+                      "not 'x'"),
+     ({"rules": [{"metric": "performance.nope", "min": 80}]},
+      "gates.rules[0].metric: unknown metric path 'performance.nope'")],
+)  # fmt: skip
+def test_a_table_s_rules_are_said_in_python_words_naming_rules_once(result, rules, line):
+    """{"rules": None} was pydantic's "Input should be a valid list", {"rules": "x"} the TOML
+    file's 'write ["x"]', and a table's bad rule "rules: gates.rules[0].metric" (R11 #7)."""
+    with pytest.raises(AuditorInputError) as err:
+        result.gate(rules)
+    assert str(err.value).startswith(line), str(err.value)
