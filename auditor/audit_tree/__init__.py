@@ -18,6 +18,7 @@ from auditor.audit_tree.paths import (
     item_label,
     parse_path,
     resolve,
+    spellings,
     step_text,
 )
 from auditor.audit_tree.read import (
@@ -62,6 +63,7 @@ __all__ = [
     "parse_path",
     "read",
     "resolve",
+    "spellings",
     "step_text",
     "unreadable",
     "wilson_bounds",

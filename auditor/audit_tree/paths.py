@@ -43,6 +43,10 @@ MSG_UNPARSABLE = "cannot parse metric path {path!r} at {rest!r}"
 MSG_UNKNOWN_AREA = "unknown metric path {path!r}: it must start with one of {areas}"
 MSG_UNKNOWN_KEY = "unknown metric path {path!r}: {at!r} has no {key!r} (it has: {have})"
 MSG_NO_ITEM = "unknown metric path {path!r}: no item {value!r} in {at!r} (it has: {have})"
+MSG_BOTH = (
+    "metric path {path!r}: both {typed!r} as typed and {coded!r} (its \\u read as a character)"
+    " are in {at!r}: write the first as {first}, the second with the character itself"
+)
 MSG_NOT_A_CONTAINER = "metric path {path!r}: {at!r} is not a mapping or a list"
 MSG_NO_INDEX = "metric path {path!r}: {at!r} has no item [{index}]"
 MSG_EMPTY = "{at} is empty in this audit (nothing was computed there)"
@@ -56,6 +60,10 @@ class Step:
     key: str | None = None
     value: str | None = None
     index: int | None = None
+    # key or value with its \\uXXXX read as the character, where that differs from the text as
+    # typed: tried only where the text as typed names nothing (a rule that selected a label
+    # holding a backslash before copied paths were read selects it still)
+    coded: str | None = None
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_\-]+")  # written bare; any other key is quoted
@@ -85,22 +93,26 @@ def _steps(path: str) -> tuple[Step, ...]:
         if m is None:
             raise ValueError(MSG_UNPARSABLE.format(path=path, rest=text[pos:]))
         quoted, bare, label, bracket, dot = m.groups()
-        if label is not None:
-            bracket = f'"{_unquote(label)}"'  # a label as written: _bracket reads it whole
         if dot is not None:
             if expect_key:
                 raise ValueError(f"empty key in metric path {path!r}")
             expect_key = True
-        elif bracket is not None:
+        elif bracket is not None or label is not None:
             if expect_key and steps:
                 raise ValueError(f"'[' after '.' in metric path {path!r}")
-            steps.append(_bracket(bracket.strip(), path))
+            if label is not None:  # ["a]b"]: a label as written, read whole
+                steps.append(Step("match", **_spellings("value", label, _ESCAPED)))
+            else:
+                steps.append(_bracket(bracket.strip(), path))
             expect_key = False
         else:
             if not expect_key:
                 raise ValueError(f"missing '.' in metric path {path!r}")
-            key = _unquote(quoted) if quoted is not None else bare.strip()
-            steps.append(Step("any") if key == "*" and quoted is None else Step("key", key=key))
+            if quoted is not None:
+                steps.append(Step("key", **_spellings("key", quoted, _ESCAPED)))
+            else:
+                key = bare.strip()
+                steps.append(Step("any") if key == "*" else Step("key", key=key))
             expect_key = False
         pos = m.end()
     if expect_key:
@@ -124,12 +136,12 @@ def _bracket(inner: str, path: str) -> Step:
         return Step("index", index=int(inner))
     if "=" in inner:
         key, value = (s.strip().strip("'\"") for s in inner.split("=", 1))
-        return Step("match", key=key, value=value)
+        return Step("match", key=key, **_spellings("value", value, _CODED))
     if not inner:
         raise ValueError(f"empty [] in metric path {path!r}")
-    # a bare label holds no backslash of its own (one is quoted, :func:`_label_text`): a
-    # \\u00ad in it is a copied path's invisible character
-    return Step("match", value=_CODED.sub(_unescaped, inner.strip("'\"")))
+    # a bare label a writer gives holds no backslash of its own (one is quoted,
+    # :func:`_label_text`): a \\u00ad in it is a copied path's invisible character
+    return Step("match", **_spellings("value", inner.strip("'\""), _CODED))
 
 
 def step_text(step: Step) -> str:
@@ -151,16 +163,19 @@ def fmt_key(key: str) -> str:
     return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _unquote(quoted: str) -> str:
-    """A quoted key's text: a backslash before a backslash or a quote escapes it, and
-    ``\\uXXXX`` or ``\\UXXXXXXXX`` is the character a copied path shows so (``\\u00ad``,
-    errors.escapes_shown ``copied``); any other backslash is itself (a path written before
-    keys were escaped reads as it did)."""
-    return _ESCAPED.sub(_unescaped, quoted)
+def _spellings(field: str, text: str, escapes: re.Pattern[str]) -> dict[str, str | None]:
+    """A step's ``key`` or ``value`` as typed and its ``coded`` spelling (:class:`Step`).
+    As typed, a quoted text's backslash before a backslash or a quote escapes it and any
+    other backslash is itself (a path written before keys were escaped reads as it did);
+    coded, ``\\uXXXX`` or ``\\UXXXXXXXX`` is also the character a copied path shows so
+    (``\\u00ad``, errors.escapes_shown ``copied``). Both are read in one pass."""
+    typed = escapes.sub(lambda m: m.group(1) or m.group(0), text)
+    coded = escapes.sub(_unescaped, text)
+    return {field: typed, "coded": coded if coded != typed else None}
 
 
 _CODES = r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})"
-_ESCAPED = re.compile(rf'\\([\\"])|{_CODES}')
+_ESCAPED = re.compile(rf'\\([\\"])|{_CODES}')  # a quoted key's or label's
 _CODED = re.compile(rf"(){_CODES}")  # a bare label's: its empty group 1 keeps the numbering
 
 
@@ -169,6 +184,12 @@ def _unescaped(m: re.Match[str]) -> str:
         return m.group(1)
     code = int(m.group(2) or m.group(3), 16)
     return chr(code) if code <= 0x10FFFF else m.group(0)
+
+
+def spellings(step: Step) -> tuple[str, ...]:
+    """What a key or match ``step`` may name: its text as typed, then its coded form."""
+    typed = step.key if step.kind == "key" else step.value
+    return (str(typed),) if step.coded is None else (str(typed), step.coded)
 
 
 def _id_label(item: Any) -> str | None:
@@ -274,6 +295,9 @@ class _Resolver:
     def _children(self, at: _At, i: int, short: str | None) -> list[_At]:
         node, done, step = at.node, at.done, self.steps[i]
         if step.kind == "key":
+            if isinstance(node, dict) and step.coded is not None:
+                named = [k for k in spellings(step) if k in node]
+                step = Step("key", key=self._one(step, named, done) if named else step.key)
             if not isinstance(node, dict) or step.key not in node:
                 if self._not_recorded(at, i, str(step.key)):
                     return []
@@ -333,19 +357,32 @@ class _Resolver:
         keys = (step.key,) if step.key else ID_KEYS
         own_key = not step.key and isinstance(node, dict)
 
-        def picks(at: Any, v: Any) -> bool:
-            if own_key and str(at) == step.value:
+        def picks(at: Any, v: Any, value: str) -> bool:
+            if own_key and str(at) == value:
                 return True
-            return isinstance(v, dict) and any(str(v.get(k)) == step.value for k in keys if k in v)
+            return isinstance(v, dict) and any(str(v.get(k)) == value for k in keys if k in v)
 
-        hits = [(at, v) for at, v in pairs if picks(at, v)]
-        if not hits:
-            have = ", ".join(str(at) if isinstance(node, dict) else item_label(v, at)
+        def hits_of(value: str) -> list[tuple[Any, Any]]:
+            return [(at, v) for at, v in pairs if picks(at, v, value)]
+
+        hits = self._one(step, [h for h in map(hits_of, spellings(step)) if h], done)
+        if not hits:  # each label as a path's brackets hold it, to paste back
+            have = ", ".join(_label_text(str(at) if isinstance(node, dict) else item_label(v, at))
                              for at, v in pairs[:12])  # fmt: skip
             raise ValueError(
                 MSG_NO_ITEM.format(path=self.path, value=step.value, at=done, have=have)
             )
         return hits
+
+    def _one(self, step: Step, found: list[Any], done: str) -> Any:
+        """What the first spelling of ``step`` that names something found (:func:`spellings`);
+        refused where the text as typed and its coded form both do."""
+        if len(found) > 1:
+            typed, coded = spellings(step)
+            first = f"[{_label_text(typed)}]" if step.kind == "match" else fmt_key(typed)
+            raise ValueError(MSG_BOTH.format(
+                path=self.path, typed=typed, coded=coded, at=done, first=first))  # fmt: skip
+        return found[0] if found else []
 
 
 def resolve(audit: dict[str, Any], path: str) -> list[Match]:

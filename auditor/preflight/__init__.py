@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.audit_tree import parse_path
+from auditor.audit_tree import parse_path, spellings
 from auditor.config import SUPPLIED_KINDS, AuditConfig, GatesConfig, TableData
 from auditor.config.functions import FACTORY_ARGS, import_function
 from auditor.config.paths import model_file, out_as_written
@@ -299,10 +299,10 @@ def check_rule_features(gates: GatesConfig, features: Sequence[str], *, source: 
         if len(steps) < 3 or [s.key for s in steps[:2]] != ["fairness", "features"]:
             continue
         step = steps[2]
-        name = step.key if step.kind == "key" else step.value if step.kind == "match" else None
-        if step.kind == "match" and step.key is not None:
+        if step.kind not in ("key", "match") or (step.kind == "match" and step.key is not None):
             continue  # [kind=feature]: a selector, not a name
-        if name is not None and name not in features:
+        name = spellings(step)[0]  # the name as typed, else its \\u read
+        if not any(n in features for n in spellings(step)):
             named = f"rule {rule.name!r} " if rule.name else ""
             have = ", ".join(features)
             message = RULE_FEATURE.format(rule=named, feature=name, have=have)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from auditor.audit_tree import ID_KEYS, Step, fmt_key, parse_path, step_text
+from auditor.audit_tree import ID_KEYS, Step, fmt_key, parse_path, spellings, step_text
 from auditor.audit_tree.paths import MSG_NO_ITEM, MSG_UNKNOWN_KEY
 from auditor.config import GatesConfig
 from auditor.errors import AuditorInputError
@@ -92,9 +92,10 @@ def _walk_shape(shape: Any, steps: list[Step], done: str, path: str) -> None:
     if shape.each is not None and step.kind in ("any", "match"):
         _walk_shape(shape.each, rest, f"{done}{step_text(step)}", path)  # labels: the data's
         return
-    if step.kind == "key" and step.key in shape.children:
-        where = (done + "." if done else "") + fmt_key(str(step.key))
-        _walk_shape(shape.children[step.key], rest, where, path)
+    named = [k for k in spellings(step) if k in shape.children] if step.kind == "key" else []
+    if named:  # the key as typed, else its \\u read (the resolver refuses both)
+        where = (done + "." if done else "") + fmt_key(named[0])
+        _walk_shape(shape.children[named[0]], rest, where, path)
         return
     if not shape.closed:
         return
@@ -137,10 +138,10 @@ def _per_class(path: str, left: int, key: str, alike: list[str]) -> str:
 def _picks(step: Step, key: str, child: Any) -> bool:
     """Whether ``[key=value]`` / ``[value]`` picks ``child`` (as the resolver's selector);
     a field the shape leaves open may hold the value."""
-    if not step.key and key == step.value:
+    if not step.key and key in spellings(step):
         return True
     if not isinstance(child, Shape):
         return False
     fields_ = (step.key,) if step.key else ID_KEYS
     values = [child.children.get(f) for f in fields_ if f in child.children]
-    return any(v is OPEN or v == step.value for v in values)
+    return any(v is OPEN or v in spellings(step) for v in values)
