@@ -71,6 +71,10 @@ NO_CLAIM_REASON = (
     "{found!r}: an untestable claim needs its reason here (auditor writes why no outcome of "
     "the guesses can exceed the claim)"
 )
+NOT_THE_CLAIM = (
+    "{found!r} is not the {key} of a claimed epsilon {claimed!r} beside the bound {bound!r} "
+    "and the ceiling {ceiling!r} ({expected!r})"
+)
 EPSILON = "an epsilon lower bound"
 PROBABILITY = "a probability"
 EXPOSURE = "an exposure in bits"
@@ -257,8 +261,27 @@ def _powerless(canaries: dict[str, Any], source: str) -> None:
 
 
 def _claim(canaries: dict[str, Any], source: str) -> None:
-    """Where ``claim_status`` is "untestable", ``exceeds_claim`` is null with the reason the
-    card shows in its place: without it the card raised UndefinedError (R14 #2)."""
+    """``claim_status`` and ``exceeds_claim`` as canary_probe's claim_verdict gives them from
+    the claimed epsilon, the ceiling and the bound: "exceeded" beside a bound of 0 and a claim
+    of 1.7 made the card say the bound exceeds the claim while the gate read false (R14 #3).
+    Where it is "untestable", ``exceeds_claim`` is null with the reason the card shows in its
+    place: without it the card raised UndefinedError (R14 #2)."""
+    claimed, ceiling = canaries.get("claimed_epsilon"), canaries.get("epsilon_ceiling")
+    bound = canaries.get("epsilon_lower_bound")
+    if claimed is None:
+        want: tuple[str, bool | None] | None = ("no_claim", None)
+    elif number(claimed) and number(ceiling) and claimed >= ceiling:
+        want = ("untestable", None)
+    elif number(claimed) and number(bound):
+        want = ("exceeded", True) if bound > claimed else ("within", False)
+    else:
+        want = None  # a claim below a null bound's ceiling: refused at the bound, or no claim
+    for key, expected in zip(("claim_status", "exceeds_claim"), want or (), strict=False):
+        found = canaries.get(key)
+        if key in canaries and found != expected:  # the schema: a string, a boolean or null
+            why = NOT_THE_CLAIM.format(found=found, key=key, claimed=claimed, bound=bound,
+                                       ceiling=ceiling, expected=expected)  # fmt: skip
+            raise AuditorInputError(why, source=source, field=f"{WHERE}/{key}")
     if canaries.get("claim_status") != "untestable":
         return
     reason = _part(canaries, "undefined").get("exceeds_claim")

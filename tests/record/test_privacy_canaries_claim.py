@@ -42,3 +42,37 @@ def test_an_untestable_claim_needs_its_reason(privacy_audit, tmp_path, undefined
     assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path,
                    "canaries/undefined/exceeds_claim", words)  # fmt: skip
     _reads(_claimed(audit, ceiling + 1, "untestable", None, {"exceeds_claim": REASON}), tmp_path)
+
+
+@pytest.mark.parametrize(("claimed", "status", "exceeds", "field", "words"), [
+    (1.7, "exceeded", False, "canaries/claim_status",
+     "'exceeded' is not the claim_status of a claimed epsilon 1.7 beside the bound 0.0 and the "
+     "ceiling 2.55"),
+    (1.7, "within", True, "canaries/exceeds_claim",
+     "True is not the exceeds_claim of a claimed epsilon 1.7 beside the bound 0.0"),
+    (1.7, "untestable", None, "canaries/claim_status", "'untestable' is not the claim_status"),
+    (None, "within", False, "canaries/claim_status", "'within' is not the claim_status"),
+    (None, "no_claim", False, "canaries/exceeds_claim", "False is not the exceeds_claim"),
+    (9.0, "within", False, "canaries/claim_status", "'within' is not the claim_status"),
+    (-1.0, "within", False, "canaries/claim_status", "'within' is not the claim_status"),
+])  # fmt: skip
+def test_the_claims_status_is_its_bound_ceiling_and_claim(privacy_audit, tmp_path, claimed, status,
+                                                          exceeds, field, words):  # fmt: skip
+    """R14 #3: claim_status "exceeded" beside exceeds_claim false, a bound of 0.0 and a claim of
+    1.7 gave rc 0, the card saying the bound exceeds the claim while the gate read false. The
+    status and the flag are now canary_probe's claim_verdict of the claim, bound and ceiling."""
+    audit = json.loads(privacy_audit.read_text())
+    assert audit["privacy"]["canaries"]["epsilon_lower_bound"] == 0.0
+    _claimed(audit, claimed, status, exceeds, {})
+    assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path, field, words)
+
+
+def test_each_claim_the_writer_writes_reads_back(privacy_audit, tmp_path):
+    """A claim below the bound, at or above it below the ceiling, at the ceiling, and none."""
+    audit = json.loads(privacy_audit.read_text())
+    ceiling = audit["privacy"]["canaries"]["epsilon_ceiling"]
+    for claimed, status, exceeds, undefined in [
+        (-1.0, "exceeded", True, {}), (0.0, "within", False, {}), (1.7, "within", False, {}),
+        (ceiling, "untestable", None, {"exceeds_claim": REASON}), (None, "no_claim", None, {}),
+    ]:  # fmt: skip
+        _reads(_claimed(audit, claimed, status, exceeds, undefined), tmp_path)
