@@ -37,8 +37,12 @@ def breakable(value: str) -> Any:
 
 # What a <wbr> never splits: an escape a writer shows, with its backslashes ('\U000e0063'
 # wrapped as '\U000e00' and '63'), a joiner and what it joins, a selector or tag after its emoji.
+# Each repeat is bounded, so no unit passes 2 * BREAK_EVERY: an emoji with 3,000 skin tones was
+# one unit, as 3,000 backslashes before 'x41' were (the longest real sequence, a tag flag or a
+# kiss with tones, repeats 7 times; an escape's backslashes are a few).
+_ESCAPE = ESCAPE_RUN.pattern.removeprefix(r"\\+")  # what an escape's backslashes precede
 _UNBROKEN = re.compile(
-    rf"(?<!\\){ESCAPE_RUN.pattern}|.(?:[{JOINERS}].|[\ufe0f\U0001f3fb-\U0001f3ff{TAGS}])*",
+    rf"(?<!\\)\\{{1,16}}{_ESCAPE}|.(?:[{JOINERS}].|[\ufe0f\U0001f3fb-\U0001f3ff{TAGS}]){{0,15}}",
     re.DOTALL,
 )
 
@@ -46,7 +50,8 @@ _UNBROKEN = re.compile(
 def _chunks(word: str) -> list[str]:
     """``word`` in pieces of :data:`BREAK_EVERY` characters, a piece a few more where it would
     end inside one of :data:`_UNBROKEN` or before a combining mark, but a run of marks alone
-    (5,000 spacing '\u093e') breaks at twice :data:`BREAK_EVERY` all the same."""
+    (5,000 spacing '\u093e') breaks at twice :data:`BREAK_EVERY` all the same (a unit is at
+    most 31 characters)."""
     chunks = [""]
     for unit in _UNBROKEN.findall(word):  # a mark (Mn, Mc, Me) stays with what it marks
         size = len(chunks[-1])

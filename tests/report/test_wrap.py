@@ -38,3 +38,13 @@ def test_a_run_of_marks_alone_still_breaks(text):
     pieces = str(escape.card_text(text)).split("<wbr>")
     assert "".join(pieces) == text and len(pieces) >= len(text) // (2 * escape.BREAK_EVERY)
     assert max(map(len, pieces)) <= 2 * escape.BREAK_EVERY, [len(p) for p in pieces]
+
+
+@pytest.mark.parametrize("text", ["👍" + "\U0001f3fb" * 3000, "\\" * 3000 + "x41",
+                                  "🏴" + "\U000e0067" * 3000, "a" + "\u200db" * 3000])  # fmt: skip
+def test_no_unit_runs_past_twice_break_every(text):
+    """R13 #6: the cap held between units only, and a unit had no bound: an emoji and 3,000
+    skin tones was one 3,001-character piece, 3,000 backslashes before 'x41' one of 6,003."""
+    card = str(escape.card_text(text))
+    pieces = card.split("<wbr>")
+    assert len(pieces) > 10 and max(map(len, pieces)) <= 2 * escape.BREAK_EVERY, len(pieces)
