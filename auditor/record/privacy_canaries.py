@@ -62,6 +62,8 @@ NOT_CONFIGURED = "{found!r} is not config/privacy/{key} ({n!r})"
 NOT_GUESSED = "{found!r} is not the guesses config/privacy/canary_guesses makes of m ({n!r})"
 NOT_THE_DELTA = "{found!r} is not config/privacy/dp/target_delta ({n!r})"
 NO_DP_DELTA = "{found!r} is not 0.0, the delta auditor audits at where config/privacy/dp is null"
+DP_NOT_OFF = "{found!r} is not null, as privacy/dp/enabled false says (no DP-SGD ran)"
+DP_NOT_ON = "{found!r} is not privacy/dp/target_delta ({n!r}), the delta DP-SGD ran at"
 NOT_NULL = "{found!r} beside a ceiling of 0: auditor writes it null there (no outcome shows more)"
 NO_REASON = (
     "{found!r}: a null epsilon_lower_bound needs its reason here (auditor writes why no outcome "
@@ -101,7 +103,7 @@ def check_canaries(data: dict[str, Any], *, source: str) -> None:
     for key in ("inclusion_probability", "delta", "confidence"):
         check_range(canaries.get(key), 0.0, 1.0, what=PROBABILITY, field=f"{WHERE}/{key}",
                     source=source)  # fmt: skip
-    _delta(canaries, config, source)
+    _delta(canaries, _tied_dp(data, config, source), source)
     _bounds(canaries, source)
     _claim(canaries, source)
 
@@ -203,11 +205,30 @@ def _configured(canaries: dict[str, Any], config: dict[str, Any], source: str) -
                         f"{WHERE}/{key}", source)  # fmt: skip
 
 
-def _delta(canaries: dict[str, Any], config: dict[str, Any], source: str) -> None:
+def _tied_dp(data: dict[str, Any], config: dict[str, Any], source: str) -> Any:
+    """The config's ``dp`` (``...`` where it has none), held to the section's privacy/dp where
+    that states ``enabled``: a dict with its ``target_delta`` where true, null (or none) where
+    false, so that a second edit of config/privacy/dp cannot reopen ``delta`` (R14 #1)."""
+    section, dp = _part(_part(data, "privacy"), "dp"), config.get("dp", ...)
+    enabled = section.get("enabled")
+    if enabled is False and dp not in (None, ...):
+        why = DP_NOT_OFF.format(found=dp)
+        raise AuditorInputError(why, source=source, field="config/privacy/dp")
+    if enabled is True:
+        want = section.get("target_delta")
+        found = dp.get("target_delta") if isinstance(dp, dict) else dp
+        if not isinstance(dp, dict) or not number(found) or found != want:
+            why = DP_NOT_ON.format(found=None if dp is ... else found, n=want)
+            raise AuditorInputError(why, source=source, field="config/privacy/dp/target_delta")
+    return None if enabled is False else dp
+
+
+def _delta(canaries: dict[str, Any], dp: Any, source: str) -> None:
     """``delta`` is the config's ``dp.target_delta``, 0.0 where ``dp`` is null (canary_probe),
     as ``m`` is held to ``n_canaries``: a delta of 5e-324 turned off every recomputation past
-    RECOMPUTED_GUESSES (R8 #1). Not held where the config has no ``dp``."""
-    delta, dp = canaries.get("delta"), config.get("dp", ...)
+    RECOMPUTED_GUESSES (R8 #1). Not held where neither the config nor privacy/dp (older files)
+    says whether there is a ``dp``."""
+    delta = canaries.get("delta")
     if dp is None:
         want, why = 0.0, NO_DP_DELTA.format(found=delta)
     elif isinstance(dp, dict) and number(dp.get("target_delta")):

@@ -206,6 +206,8 @@ def test_a_delta_apart_from_the_configs_is_refused(privacy_audit, tmp_path, dp, 
     audit = json.loads(privacy_audit.read_text())
     assert audit["config"]["privacy"]["dp"] is None and audit["privacy"]["canaries"]["delta"] == 0
     audit["config"]["privacy"]["dp"] = dp
+    if dp is not None:  # privacy/dp as DP-SGD writes it, as R14 #1 ties them
+        audit["privacy"]["dp"].update(enabled=True, target_delta=dp["target_delta"])
     audit["privacy"]["canaries"]["delta"] = delta
     assert_refused(write_edited(audit, tmp_path), privacy_audit, tmp_path, "canaries/delta", words)
 
