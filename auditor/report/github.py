@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from auditor.config.toml_file import MAX_CONFIG_BYTES  # the most a config may be
 from auditor.gates.evaluate import warnings_may_fail
+from auditor.report.decision import warnings_fail
 from auditor.report.escape import md_code, terminal_exact, terminal_text
 from auditor.report.summary import MAX_BYTES
 from auditor.report.terminal import failure_text, flagged_gates
@@ -73,8 +74,9 @@ MSG_MORE = (
 )
 
 
-# a warning gate's title where warnings fail the job (the words of the verdict line)
-WARNINGS_FAIL = " (warnings fail)"
+# a warning gate's title where warnings fail the job: decision's one wording of the verdict
+# line, read at each call (R14 #4: a second copy here missed a change to it)
+WARNS_AND_FAILS = {"status": "ok", "verdict": "warn", "fail_on": "warning"}
 
 
 def _annotation(
@@ -86,7 +88,8 @@ def _annotation(
 ) -> str:
     fails_job = r["status"] == "fail" or warn_fails
     kind = "error" if fails_job else "warning"
-    status = r["status"] + (WARNINGS_FAIL if r["status"] != "fail" and fails_job else "")
+    warned = r["status"] != "fail" and fails_job
+    status = r["status"] + (f" {warnings_fail(WARNS_AND_FAILS)}" if warned else "")
     title = terminal_text(f"auditor gate {status}: {r['name']}", isolate=True)
     props = [f"title={_escape_prop(title)}"]
     if config_file:

@@ -224,3 +224,15 @@ def test_errors_are_junits_failures_under_either_fail_on():
         root = ET.fromstring(render_junit(audit).split("\n", 1)[1])
         errors = [x for x in github_annotations(audit["gates"]) if x.startswith("::error ")]
         assert len(errors) == int(root.get("failures")), fail_on
+
+
+def test_a_warning_that_fails_the_jobs_title_is_built_from_the_one_wording(monkeypatch):
+    """R14 #4: github.py kept its own " (warnings fail)", so a change to decision's one
+    wording reached summary.md and the terminal but not the annotation titles."""
+    from auditor.report import decision
+
+    monkeypatch.setattr(decision, "_warnings_fail_words", lambda set_by: "warnings (CI) fail")
+    results = [_flagged("warn", "insufficient_data", 0), _flagged("pass", "pass", 0)]
+    gates = {"status": "ok", "config_file": None, "results": results, "fail_on": "warning"}
+    lines = github_annotations(gates)
+    assert len(lines) == 1 and "title=auditor gate warn (warnings (CI) fail)%3A " in lines[0]
