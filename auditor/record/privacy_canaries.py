@@ -20,7 +20,10 @@ bound is held in [0, ceiling]. Each kind's loss AUC is over its audited canaries
 exposure is ``log2(n_candidates + 1) - log2(rank)`` with a rank from 1 to ``n_candidates +
 1``: in [0, ``exposure_bits_max_possible`` = ``log2(n_candidates + 1)``]. A hand-edited
 count (a correct or an m of 10^15), bound (1e300, beside a ceiling of 1e300) or exposure
-(beside a maximum of 1e300) was shown by the card and the diff.
+(beside a maximum of 1e300) was shown by the card and the diff. ``claim_status`` and
+``exceeds_claim`` are canary_probe's claim_verdict of ``claimed_epsilon``, the bound and the
+ceiling, an untestable claim's reason in ``undefined``; config/privacy/dp is privacy/dp's
+(a dict with its ``target_delta`` where ``enabled``, else null).
 :func:`check_canaries` is called by :func:`auditor.record.privacy_counts.check_attack_counts`.
 """
 
