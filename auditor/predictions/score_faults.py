@@ -113,6 +113,19 @@ class Decimals:
         return Decimals(self.comma or later.comma, self.point or later.point), faults
 
 
+def _written_with_point(column: Any, score: np.ndarray, values: Any) -> bool:
+    """Whether a batch's scores, read as numbers, show they were written with a decimal
+    point: text that reads without a comma, or floats with a fraction among the first 4,096
+    (a part of whole numbers, 0 and 1, shows no mark, and is not taken to mix with a part
+    of decimal commas: R15 #1)."""
+    if is_text_type(column.type):
+        return _comma_decimals(values) is None
+    if not _is_float(column.type):
+        return False
+    head = score[:4096]
+    return bool(np.any(np.isfinite(head) & (head != np.round(head))))
+
+
 def read_scores(column: Any, *, source: str, row_offset: int
                 ) -> tuple[np.ndarray | None, ScoreFaults | None, Decimals]:  # fmt: skip
     """A batch's score ``column`` (pyarrow) as float64 probabilities, or None and its
@@ -128,8 +141,7 @@ def read_scores(column: Any, *, source: str, row_offset: int
         written = getattr(values, "dtype", written)
         try:
             score = np.asarray(values, dtype=np.float64)
-            if _is_float(column.type) or (is_text_type(column.type)
-                                          and _comma_decimals(values) is None):  # fmt: skip
+            if _written_with_point(column, score, values):
                 decimals = Decimals(point=True)  # read as a decimal point's
         except (TypeError, ValueError):  # a text column: numbers with a decimal comma, or say
             score = _comma_decimals(values)

@@ -230,3 +230,21 @@ def test_a_folder_whose_parts_mix_decimal_marks_is_refused(tmp_path, comma_first
     said = _said(folder, batch_rows)
     part = folder / f"part-0000{0 if comma_first else 1}.csv"
     assert said.startswith(f"{part}: score: ") and "('0,1' at data row 1)" in said, said
+
+
+@pytest.mark.parametrize("whole_first", [False, True])
+@pytest.mark.parametrize("batch_rows", [1, 7, 10**6])
+def test_a_part_of_whole_numbers_beside_a_part_of_commas_is_read(tmp_path, whole_first,
+                                                                 batch_rows):
+    """6faf5ef took any float part for a decimal point's, so a part of scores 0 and 1 (no mark
+    written) beside a part of "0,63" was refused, where the same rows in one file are read
+    (R15 #1): a float part votes for the point only where a score has a fraction."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    whole = [str(i % 2) for i in range(200)]
+    commas = [f'"0,{i % 9 + 1}"' for i in range(200)]
+    first, second = (whole, commas) if whole_first else (commas, whole)
+    _commas(folder / "part-00000.csv", first)
+    _commas(folder / "part-00001.csv", second)
+    reduced = reduce_predictions(folder, COLS, batch_rows=batch_rows)
+    assert reduced is not None
