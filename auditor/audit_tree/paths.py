@@ -60,8 +60,9 @@ class Step:
     key: str | None = None
     value: str | None = None
     index: int | None = None
-    # key or value with its \\uXXXX read, where that differs from the text as typed: tried
-    # only where that names nothing (a rule naming a label with a backslash selects it still)
+    # key or value with its \\uXXXX read as the character, where that differs from the text as
+    # typed: tried only where the text as typed names nothing (a rule that selected a label
+    # holding a backslash before copied paths were read selects it still)
     coded: str | None = None
 
 
@@ -159,14 +160,7 @@ def fmt_key(key: str) -> str:
     backslash and a quote escaped with a backslash (so that every key parses back)."""
     if _PLAIN_KEY.fullmatch(key):
         return key
-    return _quoted(key)
-
-
-def _quoted(text: str) -> str:
-    """``text`` double-quoted, a backslash and a quote escaped; where it holds ``'''`` each
-    ``'`` is ``\\u0027``, so the path pastes into a TOML ``'…'`` (``'''…'''`` cannot hold it)."""
-    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return quoted.replace("'", "\\u0027") if "'''" in text else quoted
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _spellings(field: str, text: str, escapes: re.Pattern[str]) -> dict[str, str | None]:
@@ -229,9 +223,9 @@ def item_step(item: Any, index: int) -> str:
 def _label_text(label: str) -> str:
     """A label as a path's brackets hold it: bare, or quoted (a backslash and a quote escaped)
     where bare it would read back as something else or not at all (``(25, 35]``)."""
-    if not _NOT_BARE.fullmatch(label) and "'''" not in label:
+    if not _NOT_BARE.fullmatch(label):
         return label
-    return _quoted(label)
+    return '"' + label.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @dataclass(frozen=True)

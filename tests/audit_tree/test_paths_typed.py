@@ -87,19 +87,3 @@ def test_cli_both_labels_present_refuses_in_one_line(tmp_path):
     assert done.returncode == 2, done.stdout
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert "as typed" in done.stderr, done.stderr
-
-
-@pytest.mark.parametrize("label", ["a'''\xadb", "x'''", "q\\'''\"z"])
-def test_a_label_holding_three_quotes_pastes_into_toml(label):
-    """R13 #3: a label holding three quotes and a SHY was written bare, which neither a TOML
-    '…' nor a triple-quoted one holds (tomllib: "Expected newline or end of document"); its
-    quotes are now written \\u0027."""
-    import tomllib
-
-    from auditor.errors import escapes_shown
-
-    audit = _audit(["plain", label])
-    (m,) = [m for m in resolve(audit, f"{GROUPS}[*]") if m.picked == (label,)]
-    copied = escapes_shown(m.path + ".metrics.accuracy", copied=True)
-    rule = tomllib.loads(f"metric = '{copied}'")["metric"]
-    assert [m.node for m in resolve(audit, rule)] == [0.6]
