@@ -44,7 +44,7 @@ from auditor.config import AuditConfig, validate_config
 from auditor.config.paths import BLANK_PATH
 from auditor.errors import AuditorInputError
 from auditor.gates import validate_rules
-from auditor.io import as_path
+from auditor.io import read_path
 from auditor.predictions.audit import no_training
 from auditor.preflight import out_path
 from auditor.record import audit_schema
@@ -149,7 +149,7 @@ def _frame_or_path(rows: Any, *, key: str) -> tuple[Path | None, Any]:
     if rows is None:
         return None, None
     if isinstance(rows, str | Path):  # "~/d.csv": the home folder's; "" is no working folder
-        return as_path(rows, field=key, empty=BLANK_PATH), None
+        return read_path(rows, field=key, empty=BLANK_PATH), None
     import pandas as pd
 
     if callable(getattr(rows, "to_pandas", None)) and not isinstance(rows, pd.Series):

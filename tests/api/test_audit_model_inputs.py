@@ -112,3 +112,14 @@ def test_a_table_whose_to_pandas_raises_is_one_line_naming_the_argument(rows, tm
         "for converting a polars DataFrame; give a pandas DataFrame"
     ), str(err.value)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("key", ["data", "members"])
+def test_a_url_is_shown_as_typed(rows, key):
+    """audit_model's data and members went through as_path alone, so a URL lost a slash
+    ('https:/x.org/d.csv: data: a URL'), where audit_predictions shows it as typed (R15 #3)."""
+    frame, model = rows
+    kw = {"data": frame, key: "https://x.org/d.csv"}
+    with pytest.raises(AuditorInputError) as err:
+        auditor.audit_model(model, target="label", sensitive=["group"], progress=False, **kw)
+    assert str(err.value).startswith(f"https://x.org/d.csv: {key}: a URL"), str(err.value)
