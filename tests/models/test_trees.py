@@ -60,19 +60,31 @@ def test_trees_scikit_learn_fits_still_load(tmp_path):
         np.testing.assert_array_equal(load_skops(path).predict_proba(x), model.predict_proba(x))
 
 
-def tampered(source: Path, target: Path, change) -> Path:
-    """``source`` with its tree's node array changed by ``change(nodes)``."""
+def tampered(source: Path, target: Path, change, field: str = "left_child") -> Path:
+    """``source`` with its tree's node array (the arrays holding ``field``) changed in place by
+    ``change(nodes)``."""
+
+    def changed(array):
+        if not (array.dtype.names and field in array.dtype.names):
+            return None
+        array = array.copy()
+        change(array)
+        return array
+
+    return rewritten(source, target, changed)
+
+
+def rewritten(source: Path, target: Path, new) -> Path:
+    """``source`` with each .npy array ``a`` replaced by ``new(a)`` where that is not None."""
     with zipfile.ZipFile(source) as archive:
         entries = {name: archive.read(name) for name in archive.namelist()}
     for name, data in entries.items():
-        if name.endswith(".npy"):
-            array = np.load(io.BytesIO(data), allow_pickle=False)
-            if array.dtype.names and "left_child" in array.dtype.names:
-                array = array.copy()
-                change(array)
-                buffer = io.BytesIO()
-                np.save(buffer, array)
-                entries[name] = buffer.getvalue()
+        array = np.load(io.BytesIO(data), allow_pickle=False) if name.endswith(".npy") else None
+        array = None if array is None else new(array)
+        if array is not None:
+            buffer = io.BytesIO()
+            np.save(buffer, array)
+            entries[name] = buffer.getvalue()
     with zipfile.ZipFile(target, "w") as archive:
         for name, data in entries.items():
             archive.writestr(name, data)
@@ -129,20 +141,11 @@ def test_a_histogram_boosting_tree_walked_out_of_bounds_is_refused(tmp_path):
     sio.dump(model, tmp_path / "ok.skops")
     np.testing.assert_array_equal(load_skops(tmp_path / "ok.skops").predict_proba(x),
                                   model.predict_proba(x))  # fmt: skip
-    with zipfile.ZipFile(tmp_path / "ok.skops") as archive:
-        entries = {name: archive.read(name) for name in archive.namelist()}
-    for name, data in entries.items():
-        if name.endswith(".npy"):
-            array = np.load(io.BytesIO(data), allow_pickle=False)
-            if array.dtype.names and "bitset_idx" in array.dtype.names:
-                array = array.copy()
-                array["left"][0] = 10**9
-                buffer = io.BytesIO()
-                np.save(buffer, array)
-                entries[name] = buffer.getvalue()
-    with zipfile.ZipFile(tmp_path / "bad.skops", "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
+
+    def past_the_end(nodes):
+        nodes["left"][0] = 10**9
+
+    tampered(tmp_path / "ok.skops", tmp_path / "bad.skops", past_the_end, field="bitset_idx")
     with pytest.raises(AuditorInputError, match="not one scikit-learn builds"):
         load_skops(tmp_path / "bad.skops")
 
@@ -156,16 +159,11 @@ def test_a_nearest_neighbours_tree_walked_out_of_bounds_is_refused(tmp_path, alg
     sio.dump(model, tmp_path / "ok.skops")
     np.testing.assert_array_equal(load_skops(tmp_path / "ok.skops").predict_proba(x),
                                   model.predict_proba(x))  # fmt: skip
-    with zipfile.ZipFile(tmp_path / "ok.skops") as archive:
-        entries = {name: archive.read(name) for name in archive.namelist()}
-    for name, data in entries.items():  # the tree's row order, past its rows (a segfault)
-        array = np.load(io.BytesIO(data), allow_pickle=False) if name.endswith(".npy") else None
-        if array is not None and array.dtype.kind == "i" and sorted(array) == list(range(300)):
-            buffer = io.BytesIO()
-            np.save(buffer, array + 10**8)
-            entries[name] = buffer.getvalue()
-    with zipfile.ZipFile(tmp_path / "bad.skops", "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
+
+    def past_the_rows(order):  # the tree's row order, past its rows (a segfault)
+        is_order = order.dtype.kind == "i" and sorted(order) == list(range(300))
+        return order + 10**8 if is_order else None
+
+    rewritten(tmp_path / "ok.skops", tmp_path / "bad.skops", past_the_rows)
     with pytest.raises(AuditorInputError, match="not one scikit-learn builds"):
         load_skops(tmp_path / "bad.skops")
