@@ -26,3 +26,14 @@ def digits_context(digits_config: AuditConfig):
     from auditor.api import trained_context
 
     return trained_context(digits_config, progress=False)
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """HOME set to tmp_path/home and the working folder tmp_path/work (both made empty), for
+    the tests of a leading '~'; returns the home folder."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "work").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path / "work")
+    return tmp_path / "home"

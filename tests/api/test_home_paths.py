@@ -14,15 +14,7 @@ from sklearn.linear_model import LogisticRegression
 import auditor
 from auditor.errors import AuditorInputError
 
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    """HOME in tmp_path/home; the working folder tmp_path/work, which must stay empty."""
-    (tmp_path / "home").mkdir()
-    (tmp_path / "work").mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(tmp_path / "work")
-    return tmp_path / "home"
+# home: tests/conftest.py's (the working folder tmp_path/work must stay empty)
 
 
 def _frame() -> pd.DataFrame:

@@ -17,14 +17,10 @@ ARGS = ["--sensitive", "sex", "--y-true", "label", "--y-pred", "pred",
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    """HOME in tmp_path/home, holding p.csv; the working folder tmp_path/work, kept empty."""
-    (tmp_path / "home").mkdir()
-    (tmp_path / "work").mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(tmp_path / "work")
-    predictions_frame(n=600).to_csv(tmp_path / "home" / "p.csv", index=False)
-    return tmp_path / "home"
+def home(home):
+    """tests/conftest.py's home, holding p.csv; the working folder tmp_path/work, kept empty."""
+    predictions_frame(n=600).to_csv(home / "p.csv", index=False)
+    return home
 
 
 @pytest.mark.parametrize("dask", [[], ["--dask-scheduler", "synchronous"]])

@@ -14,13 +14,10 @@ TABLE = '[data]\nsource = "table"\ntarget = "y"\nsensitive = ["s"]\n'
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    """HOME tmp_path/home, holding runs/a; the working folder tmp_path/work."""
-    (tmp_path / "home" / "runs" / "a").mkdir(parents=True)
-    (tmp_path / "work").mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(tmp_path / "work")
-    return tmp_path / "home"
+def home(home):
+    """tests/conftest.py's home, holding runs/a; the working folder tmp_path/work."""
+    (home / "runs" / "a").mkdir(parents=True)
+    return home
 
 
 def test_a_key_written_dot_tilde_is_the_folder_beside_the_config(home, tmp_path):
